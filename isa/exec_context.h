@@ -1,0 +1,137 @@
+// What one warp-instruction sees while it executes: the lanes that run it, their registers,
+// the thread coordinates, and the memory spaces. Semantic handlers (isa/exec_*.cpp) are written
+// against this class only; the functional executor and the timing model both drive them.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "isa/ir.h"
+
+namespace gpusim::isa {
+
+struct Dim3 {
+  uint32_t x = 1, y = 1, z = 1;
+  uint64_t count() const { return uint64_t(x) * y * z; }
+};
+
+// A run-time fault inside a kernel, located precisely enough for a user to find it.
+class ExecError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Device (global) memory as the kernel sees it. Implemented by the runtime, which owns the
+// allocations; a false return means "no allocation covers [addr, addr+size)".
+class GlobalMemory {
+ public:
+  virtual ~GlobalMemory() = default;
+  virtual bool read(uint64_t addr, void* out, unsigned size) = 0;
+  virtual bool write(uint64_t addr, const void* in, unsigned size) = 0;
+};
+
+// Generic-address windows (cvta). Global addresses are used as they are; shared and local
+// addresses are offsets inside their windows. Chosen far above any device allocation.
+constexpr uint64_t kSharedWindowBase = 0x0000'7e00'0000'0000ull;
+constexpr uint64_t kLocalWindowBase = 0x0000'7f00'0000'0000ull;
+constexpr uint64_t kWindowSize = 0x0000'0001'0000'0000ull;  // 4 GiB each
+constexpr uint64_t kConstBase = 0x0000'7d00'0000'0000ull;    // .const space addresses
+
+// One memory access made by one lane, reported to whoever drives execution (the timing model
+// coalesces these; the functional mode ignores them).
+struct MemAccess {
+  StateSpace space = StateSpace::None;  // resolved (never Generic)
+  uint64_t addr = 0;                    // in its space
+  uint8_t size = 0;
+  bool write = false;
+  bool atomic = false;
+  uint8_t lane = 0;
+};
+
+class Warp;
+class CtaState;
+struct LaunchState;
+
+class ExecContext {
+ public:
+  ExecContext(Warp& warp, CtaState& cta, LaunchState& launch) : warp_(warp), cta_(cta), launch_(launch) {}
+
+  // Lanes executing the current instruction: active SIMT mask AND the guard predicate.
+  uint32_t mask = 0;
+  const Instruction* inst = nullptr;
+  uint32_t pc = 0;
+
+  // Source operand value for `lane`: register (zero-extended storage), immediate bits, special
+  // register, or symbol address. Predicates read as 0/1 (negated when written "!%p").
+  uint64_t get(const Operand& o, unsigned lane) const;
+  // Vector element `i` of a Vector operand.
+  const Operand& elem(const Operand& vec, unsigned i) const { return inst->elems[vec.first + i]; }
+  // Write a destination register for `lane`; `v` is truncated to the register's declared width.
+  void set(uint32_t reg, unsigned lane, uint64_t v);
+  void set(const Operand& dst, unsigned lane, uint64_t v) { if (dst.kind == OperandKind::Reg) set(dst.reg, lane, v); }
+  DataType reg_type(uint32_t reg) const;
+
+  // Effective address of an Address operand for `lane`, in the instruction's state space
+  // (or generic when the instruction has none).
+  uint64_t address(const Operand& addr, unsigned lane) const;
+  // Loads and stores in a state space; Generic addresses are resolved to their window here.
+  // Faults (no allocation, out of bounds, misaligned) throw ExecError naming kernel, CTA,
+  // thread, PC, PTX line and address.
+  void load(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane);
+  void store(StateSpace space, uint64_t addr, const void* in, unsigned size, unsigned lane);
+  // Atomic read-modify-write of `size` (4 or 8) bytes; returns the old value.
+  // `fn(old) -> new` runs while no other thread can intervene (functional execution is serial).
+  template <typename Fn>
+  uint64_t atomic(StateSpace space, uint64_t addr, unsigned size, unsigned lane, Fn fn) {
+    uint64_t old = 0;
+    load_impl(space, addr, &old, size, lane, /*atomic=*/true);
+    uint64_t nv = fn(old);
+    store_impl(space, addr, &nv, size, lane, /*atomic=*/true);
+    return old;
+  }
+
+  // Thread coordinates.
+  unsigned lane_thread_linear(unsigned lane) const;  // linear thread index in the CTA
+  Dim3 tid(unsigned lane) const;
+
+  // Throws ExecError with the full location of `lane` and the current instruction.
+  [[noreturn]] void fail(unsigned lane, const std::string& what) const;
+  // Same, for warp-wide problems (no single lane at fault).
+  [[noreturn]] void fail_warp(const std::string& what) const;
+
+  Warp& warp() { return warp_; }
+  CtaState& cta() { return cta_; }
+  LaunchState& launch() { return launch_; }
+  const Warp& warp() const { return warp_; }
+
+  // Accesses made by the current instruction (cleared by the driver before each instruction).
+  std::vector<MemAccess>* trace = nullptr;
+
+ private:
+  void load_impl(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane, bool atomic);
+  void store_impl(StateSpace space, uint64_t addr, const void* in, unsigned size, unsigned lane, bool atomic);
+
+  Warp& warp_;
+  CtaState& cta_;
+  LaunchState& launch_;
+};
+
+// Iterate the set bits of a lane mask.
+template <typename Fn>
+inline void for_each_lane(uint32_t mask, Fn fn) {
+  while (mask) {
+    unsigned lane = static_cast<unsigned>(__builtin_ctz(mask));
+    fn(lane);
+    mask &= mask - 1;
+  }
+}
+
+// Every opcode has one handler: `void exec_<Enum>(ExecContext&, const Instruction&)`.
+#define X(E, N, U) void exec_##E(ExecContext& ctx, const Instruction& in);
+#include "isa/opcodes.def"
+#undef X
+
+}  // namespace gpusim::isa

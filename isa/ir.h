@@ -1,0 +1,209 @@
+// The decoded PTX intermediate representation.
+//
+// A Module is parsed once from PTX text; every instruction is decoded into a compact Instruction
+// (opcode enum, typed modifiers, operands resolved to register indices / symbol ids / label PCs),
+// so that neither the functional executor nor the timing model ever looks at text again.
+// Nothing here knows about time.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gpusim::isa {
+
+enum class Opcode : uint16_t {
+#define X(E, N, U) E,
+#include "isa/opcodes.def"
+#undef X
+  Count
+};
+
+// Functional-unit class. The timing model maps each class to a pipeline; the functional
+// executor ignores it.
+enum class Unit : uint8_t { Int, Fp32, Fp64, Sfu, Mem, Tensor, Branch, Sync };
+
+const char* opcode_name(Opcode op);
+Unit default_unit(Opcode op);
+const char* unit_name(Unit u);
+
+enum class DataType : uint8_t {
+  None, Pred,
+  B8, B16, B32, B64, B128,
+  U8, U16, U32, U64,
+  S8, S16, S32, S64,
+  F16, F16x2, BF16, BF16x2, TF32, F32, F64,
+};
+const char* type_name(DataType t);   // "f32", "pred", ...
+unsigned type_bits(DataType t);      // storage width in bits (pred: 1)
+bool type_is_signed(DataType t);     // s8..s64
+bool type_is_float(DataType t);      // f16, f16x2, bf16, bf16x2, tf32, f32, f64
+
+enum class StateSpace : uint8_t { None, Reg, Global, Shared, Local, Param, Const, Generic };
+const char* space_name(StateSpace s);
+
+enum class Rounding : uint8_t { None, Rn, Rz, Rm, Rp, Rna, Rni, Rzi, Rmi, Rpi };
+enum class CmpOp : uint8_t {
+  None, Eq, Ne, Lt, Le, Gt, Ge, Lo, Ls, Hi, Hs,   // ordered / unsigned integer
+  Equ, Neu, Ltu, Leu, Gtu, Geu, Num, Nan          // unordered float compares
+};
+enum class BoolOp : uint8_t { None, And, Or, Xor };
+enum class MulMode : uint8_t { None, Lo, Hi, Wide };
+// Atomic / reduction operation (atom, red, redux, bar.red, vote).
+enum class AtomOp : uint8_t { None, Add, Min, Max, Exch, Cas, And, Or, Xor, Inc, Dec, Popc };
+enum class ShflMode : uint8_t { None, Up, Down, Bfly, Idx };
+enum class VoteMode : uint8_t { None, All, Any, Uni, Ballot };
+enum class MatchMode : uint8_t { None, Any, All };
+enum class PrmtMode : uint8_t { Default, F4e, B4e, Rc8, Ecl, Ecr, Rc16 };
+enum class ShfMode : uint8_t { None, LeftWrap, LeftClamp, RightWrap, RightClamp };
+enum class MemOrder : uint8_t { None, Weak, Relaxed, Acquire, Release, AcqRel, Sc, Volatile };
+enum class MemScope : uint8_t { None, Cta, Cluster, Gpu, Sys };
+enum class FragKind : uint8_t { None, A, B, C, D };
+enum class Layout : uint8_t { None, Row, Col };
+// Sub-operation for opcodes whose second token selects the behaviour.
+enum class SubOp : uint8_t {
+  None,
+  BarSync, BarArrive, BarRed,                       // bar / barrier
+  MbarInit, MbarArrive, MbarArriveDrop, MbarTestWait, MbarTryWait, MbarInval,
+  MbarPendingCount, MbarExpectTx, MbarCompleteTx,
+  CvtaToSpace, CvtaToGeneric,                       // cvta.to.<space> / cvta.<space>
+};
+
+struct Modifiers {
+  std::array<DataType, 4> types{};  // in the order written: cvt.dst.src, mma .dtype.atype.btype.ctype
+  uint8_t ntypes = 0;
+  Rounding rnd = Rounding::None;
+  CmpOp cmp = CmpOp::None;
+  BoolOp boolop = BoolOp::None;     // setp/set combine with a third predicate
+  MulMode mul = MulMode::None;
+  AtomOp atom = AtomOp::None;
+  ShflMode shfl = ShflMode::None;
+  VoteMode vote = VoteMode::None;
+  MatchMode match = MatchMode::None;
+  PrmtMode prmt = PrmtMode::Default;
+  ShfMode shf = ShfMode::None;
+  MemOrder order = MemOrder::None;
+  MemScope scope = MemScope::None;
+  StateSpace space = StateSpace::None;   // ld/st/atom/cvta/...; cp.async: destination
+  StateSpace space2 = StateSpace::None;  // cp.async: source space
+  SubOp sub = SubOp::None;
+  FragKind frag = FragKind::None;        // wmma.load/store: a, b, c, d
+  Layout layout_a = Layout::None;        // wmma.load/store layout, or mma/wmma.mma alayout
+  Layout layout_b = Layout::None;
+  uint8_t shape_m = 0, shape_n = 0, shape_k = 0;
+  uint8_t vec = 1;                       // .v2/.v4/.v8; ldmatrix .x1/.x2/.x4
+  bool ftz = false, sat = false, approx = false, full = false, relu = false, nan = false;
+  bool xorsign = false, abs = false, uni = false, aligned = false, sync = false;
+  bool nc = false, shiftamt = false, noftz = false, trans = false, cc = false;
+  bool cache_hint = false;  // an explicit L2::cache_hint operand follows (ignored)
+  bool cp_async_cg = false; // cp.async.cg (bypass L1) vs .ca
+};
+
+enum class OperandKind : uint8_t {
+  None,
+  Reg,       // a register (incl. predicates); `reg2` may hold a second dst: setp/shfl "%a|%b"
+  Imm,       // an immediate; `imm` holds the bit pattern as a register of the operand's type would
+  Special,   // a special register (%tid.x ...), `reg` = SpecialReg
+  Address,   // [base + sym + offset]; base = reg (or kNoReg), sym (or kNoSymbol), offset = imm
+  Symbol,    // a symbol used as a value (mov %r, smem_var): its address in its own space (+imm)
+  Vector,    // {a, b, ...}: elements at Instruction::elems[first .. first+count)
+  Label,     // a branch target: `reg` = target PC
+  Function,  // a call target: `reg` = function index in the Module
+  Sink,      // "_"
+};
+
+constexpr uint32_t kNoReg = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kNoSymbol = std::numeric_limits<uint32_t>::max();
+
+enum class SpecialReg : uint32_t {
+  TidX, TidY, TidZ, NtidX, NtidY, NtidZ,
+  CtaidX, CtaidY, CtaidZ, NctaidX, NctaidY, NctaidZ,
+  Laneid, Warpid, Nwarpid, Smid, Nsmid, Gridid,
+  Clock, Clock64, Globaltimer, LanemaskEq, LanemaskLt, LanemaskLe, LanemaskGt, LanemaskGe,
+  DynamicSmemSize, TotalSmemSize,
+  Count
+};
+const char* special_reg_name(SpecialReg r);
+
+struct Operand {
+  OperandKind kind = OperandKind::None;
+  bool negate = false;        // "!%p" as a source predicate
+  uint32_t reg = kNoReg;      // register index, SpecialReg, label PC or function index
+  uint32_t reg2 = kNoReg;     // second destination ("%r|%p")
+  uint32_t sym = kNoSymbol;   // Address / Symbol operands
+  uint16_t first = 0, count = 0;  // Vector operands
+  uint64_t imm = 0;           // Imm bits; Address / Symbol byte offset (two's complement)
+};
+
+// A register declared in a function (".reg .f32 %f<40>" declares 40 of them).
+struct RegInfo {
+  std::string name;
+  DataType type = DataType::None;
+};
+
+// A variable in some state space: module-level .global/.const/.shared, a function's .local /
+// .shared, a kernel or function parameter, or a call-site .param inside a "{ }" scope.
+struct Symbol {
+  std::string name;
+  StateSpace space = StateSpace::None;
+  DataType elem = DataType::B8;
+  uint64_t size = 0;           // bytes (0 for ".extern .shared x[]": dynamic shared memory)
+  uint32_t align = 1;
+  bool is_extern = false;      // dynamic shared memory
+  int32_t owner = -1;          // function index, -1 for module scope
+  uint64_t offset = 0;         // layout: within its space (kernel param buffer, CTA static shared,
+                               // function local frame, function param frame, module global/const)
+  std::vector<uint8_t> init;   // initializer bytes (empty = zero)
+  uint32_t decl_line = 0;
+};
+
+struct Instruction {
+  Opcode op = Opcode::Count;
+  Unit unit = Unit::Int;       // refined by type at decode
+  Modifiers mod;
+  uint32_t guard = kNoReg;     // guard predicate register, kNoReg = unguarded
+  bool guard_negated = false;
+  uint8_t nops = 0;
+  std::array<Operand, 6> ops{};
+  std::vector<Operand> elems;  // elements of Vector operands and call argument lists
+  uint32_t reconverge_pc = 0;  // bra: immediate post-dominator PC (function end = exit)
+  uint32_t line = 0, column = 0;
+  std::string text;            // the source line, for error messages and tracing
+
+  const Operand& op_at(unsigned i) const { return ops[i]; }
+};
+
+struct Function {
+  std::string name;
+  bool is_entry = false;
+  std::vector<uint32_t> params;       // symbol ids, in declaration order
+  std::vector<uint32_t> returns;      // .func return parameters (symbol ids)
+  std::vector<RegInfo> regs;
+  std::vector<Instruction> code;      // PC = index; code.size() is the virtual exit
+  std::map<std::string, uint32_t> labels;
+  uint64_t param_bytes = 0;           // kernel parameter buffer / function param frame size
+  uint64_t local_bytes = 0;           // this function's .local frame
+  uint64_t static_shared_bytes = 0;   // entries: all static .shared reachable (incl. callees)
+  uint32_t decl_line = 0;
+  // Filled from ptxas -v at build time where available (0 = unknown).
+  uint32_t ptxas_registers = 0;
+  uint32_t ptxas_stack_bytes = 0;
+};
+
+struct Module {
+  std::string source_name;            // file name for error messages
+  std::string version, target;
+  unsigned address_size = 64;
+  std::vector<Function> functions;
+  std::vector<Symbol> symbols;
+  uint64_t global_bytes = 0;          // module-scope .global variables
+  uint64_t const_bytes = 0;           // module-scope .const variables
+
+  const Function* find_function(const std::string& name) const;
+  int function_index(const std::string& name) const;  // -1 when absent
+};
+
+}  // namespace gpusim::isa

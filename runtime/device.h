@@ -1,0 +1,100 @@
+// The CUDA-like device API: the only interface the framework, the workloads and the CLI use.
+// Two implementations: SimDevice (runtime/sim_device.h, the simulator) and, later, CudaDevice
+// (a real GPU through the CUDA driver, loading the same PTX).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "isa/exec_context.h"  // Dim3
+
+namespace gpusim::runtime {
+
+using isa::Dim3;
+using DevPtr = uint64_t;  // a device address as a kernel sees it
+
+// Misuse of the API (bad pointer, bad launch configuration, unknown kernel, bad arguments).
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+// A fault raised by the kernel while it ran (out-of-bounds access, misaligned address, barrier
+// that can never complete, trap). The device stays usable; allocations keep their contents.
+class KernelFault : public Error {
+ public:
+  using Error::Error;
+};
+
+struct LaunchConfig {
+  Dim3 grid;
+  Dim3 block;
+  uint32_t dynamic_shared_bytes = 0;
+};
+
+// One kernel argument: raw bytes of a scalar or pointer, packed by the device into the kernel's
+// .param layout (offsets and alignment from the PTX), with its size checked against the PTX.
+struct KernelArg {
+  std::vector<uint8_t> bytes;
+  template <typename T>
+  static KernelArg of(const T& v) {
+    KernelArg a;
+    a.bytes.resize(sizeof(T));
+    std::memcpy(a.bytes.data(), &v, sizeof(T));
+    return a;
+  }
+};
+using KernelArgs = std::vector<KernelArg>;
+template <typename... Ts>
+KernelArgs args(const Ts&... vs) { return KernelArgs{KernelArg::of(vs)...}; }
+
+// What a launch reports back. Fields a backend cannot know stay zero.
+struct LaunchStats {
+  std::string kernel;
+  uint64_t warp_instructions = 0;
+  uint64_t thread_instructions = 0;
+  uint64_t ctas = 0;
+  uint64_t cycles = 0;         // simulated core cycles (timing mode)
+  double seconds = 0.0;        // simulated (timing mode) or measured (GPU) kernel time
+  double host_seconds = 0.0;   // wall time the host spent on the launch
+};
+
+using ModuleHandle = int;
+
+class Device {
+ public:
+  virtual ~Device() = default;
+  virtual std::string name() const = 0;
+
+  virtual DevPtr alloc(size_t bytes) = 0;
+  virtual void free(DevPtr ptr) = 0;
+  virtual void copy_to_device(DevPtr dst, const void* src, size_t bytes) = 0;
+  virtual void copy_to_host(void* dst, DevPtr src, size_t bytes) = 0;
+  virtual void memset(DevPtr dst, int value, size_t bytes) = 0;
+
+  // Loads PTX text (parsed and checked once). `source_name` names it in error messages.
+  virtual ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) = 0;
+  // Runs a kernel to completion (launches are synchronous in the simulator).
+  virtual LaunchStats launch(ModuleHandle module, const std::string& kernel, const LaunchConfig& cfg,
+                             const KernelArgs& args) = 0;
+  virtual void synchronize() = 0;
+
+  // Typed helpers.
+  template <typename T>
+  DevPtr upload(const std::vector<T>& host) {
+    DevPtr p = alloc(host.size() * sizeof(T));
+    copy_to_device(p, host.data(), host.size() * sizeof(T));
+    return p;
+  }
+  template <typename T>
+  std::vector<T> download(DevPtr p, size_t count) {
+    std::vector<T> out(count);
+    copy_to_host(out.data(), p, count * sizeof(T));
+    return out;
+  }
+};
+
+}  // namespace gpusim::runtime

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set-up, build and run the whole test suite (the README's test command).
+# SANITIZE=1 builds into build-asan with AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+if [ "${SANITIZE:-0}" = 1 ]; then
+  BUILD_DIR=build-asan bash scripts/build.sh -DGPUSIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+  export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+  ctest --test-dir build-asan --output-on-failure -j"$(nproc)"
+else
+  bash scripts/build.sh
+  ctest --test-dir build --output-on-failure -j"$(nproc)"
+fi
