@@ -73,6 +73,9 @@ class ExecContext {
   void set(uint32_t reg, unsigned lane, uint64_t v);
   void set(const Operand& dst, unsigned lane, uint64_t v) { if (dst.kind == OperandKind::Reg) set(dst.reg, lane, v); }
   DataType reg_type(uint32_t reg) const;
+  // Per-lane carry flag (CC.CF) for add.cc / addc / sub.cc / subc / mad.cc / madc.
+  bool carry(unsigned lane) const;
+  void set_carry(unsigned lane, bool cf);
 
   // Effective address of an Address operand for `lane`, in the instruction's state space
   // (or generic when the instruction has none).

@@ -158,6 +158,8 @@ struct Symbol {
                                // function local frame, function param frame, module global/const)
   std::vector<uint8_t> init;   // initializer bytes (empty = zero)
   uint32_t decl_line = 0;
+  bool kernel_param = false;   // an .entry parameter: lives in the launch's parameter buffer;
+                               // every other Param symbol lives in its owner's per-thread frame
 };
 
 struct Instruction {
@@ -184,7 +186,9 @@ struct Function {
   std::vector<RegInfo> regs;
   std::vector<Instruction> code;      // PC = index; code.size() is the virtual exit
   std::map<std::string, uint32_t> labels;
-  uint64_t param_bytes = 0;           // kernel parameter buffer / function param frame size
+  uint64_t param_bytes = 0;           // entries: kernel parameter buffer size
+  uint64_t frame_param_bytes = 0;     // per-thread .param frame: .func params/returns and the
+                                      // call-site .param variables declared in "{ }" scopes
   uint64_t local_bytes = 0;           // this function's .local frame
   uint64_t static_shared_bytes = 0;   // entries: all static .shared reachable (incl. callees)
   uint32_t decl_line = 0;
