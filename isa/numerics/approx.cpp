@@ -1,0 +1,55 @@
+#include "isa/numerics/approx.h"
+
+#include <bit>
+#include <cmath>
+#include <limits>
+
+#include "isa/numerics/float_format.h"
+
+namespace gpusim::isa::numerics {
+namespace {
+
+// The mathematical function in double precision, with the PTX special cases made explicit
+// where the C library's conventions could differ.
+double evaluate(ApproxFn fn, double x) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  switch (fn) {
+    case ApproxFn::Rcp: return 1.0 / x;  // rcp(+-0) = +-inf, rcp(+-inf) = +-0
+    case ApproxFn::Sqrt: return std::sqrt(x);  // sqrt(-0) = -0, sqrt(negative) = NaN
+    case ApproxFn::Rsqrt:
+      if (x == 0.0) return std::signbit(x) ? -inf : inf;  // rsqrt(-0) = -inf, rsqrt(+0) = +inf
+      return 1.0 / std::sqrt(x);                           // negative -> NaN, +inf -> +0
+    case ApproxFn::Ex2: return std::exp2(x);   // ex2(-inf) = +0, ex2(+-0) = 1
+    case ApproxFn::Lg2:
+      if (x == 0.0) return -inf;  // lg2(+-0) = -inf
+      return std::log2(x);         // negative -> NaN
+    case ApproxFn::Sin: return std::sin(x);   // sin(+-inf) = NaN, sin(+-0) = +-0
+    case ApproxFn::Cos: return std::cos(x);   // cos(+-inf) = NaN
+    case ApproxFn::Tanh: return std::tanh(x);  // tanh(+-inf) = +-1
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace
+
+uint32_t approx_f32(ApproxFn fn, uint32_t a, bool ftz) {
+  if (ftz) a = uint32_t(flush_subnormal(a, kF32));
+  const double r = evaluate(fn, to_double(a, kF32));
+  uint64_t bits = from_double(r, kF32, Rounding::Rn);
+  if (ftz) bits = flush_subnormal(bits, kF32);
+  return uint32_t(bits);
+}
+
+uint64_t approx_f64(ApproxFn fn, uint64_t a, bool ftz) {
+  if (ftz) a = flush_subnormal(a, kF64);
+  uint64_t bits = from_double(evaluate(fn, std::bit_cast<double>(a)), kF64, Rounding::Rn);
+  if (ftz) bits = flush_subnormal(bits, kF64);
+  return bits;
+}
+
+uint16_t approx_f16(ApproxFn fn, uint16_t a, bool bf16) {
+  const FloatFormat f = bf16 ? kBF16 : kF16;
+  return uint16_t(from_double(evaluate(fn, to_double(a, f)), f, Rounding::Rn));
+}
+
+}  // namespace gpusim::isa::numerics
