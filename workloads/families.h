@@ -1,0 +1,18 @@
+// Factories for each workload family (one .cpp per family); registry.cpp lists them in order.
+#pragma once
+
+#include <memory>
+
+#include "workloads/workload.h"
+
+namespace gpusim::workloads {
+
+std::unique_ptr<Workload> make_vecadd_workload();
+std::unique_ptr<Workload> make_window_sum_workload(bool shared_memory);
+std::unique_ptr<Workload> make_sgemm_workload(bool tiled);
+std::unique_ptr<Workload> make_reduce_sum_workload();
+std::unique_ptr<Workload> make_softmax_workload();
+std::unique_ptr<Workload> make_wmma_gemm_workload();
+std::unique_ptr<Workload> make_transpose_workload(bool padded);
+
+}  // namespace gpusim::workloads

@@ -1,0 +1,57 @@
+#include "workloads/workload_support.h"
+
+#include <limits>
+#include <stdexcept>
+
+#include "workloads/embedded_ptx.h"
+
+namespace gpusim::workloads {
+
+std::vector<uint64_t> parse_size_spec(const std::string& spec) {
+  if (spec.empty()) throw std::invalid_argument("size: empty (expected e.g. 256x256x256)");
+  std::vector<uint64_t> dims;
+  size_t start = 0;
+  while (true) {
+    const size_t end = spec.find('x', start);
+    const std::string part = spec.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos)
+      throw std::invalid_argument("size '" + spec + "': '" + part +
+                                  "' is not a positive integer (expected e.g. 256x256x256)");
+    if (part.size() > 12) throw std::invalid_argument("size '" + spec + "': '" + part + "' is too large");
+    const uint64_t value = std::stoull(part);
+    if (value == 0) throw std::invalid_argument("size '" + spec + "': dimensions must be at least 1");
+    dims.push_back(value);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return dims;
+}
+
+std::string format_size(const std::vector<uint64_t>& size) {
+  std::string s;
+  for (uint64_t d : size) s += (s.empty() ? "" : "x") + std::to_string(d);
+  return s;
+}
+
+std::vector<uint64_t> resolve_size(const Workload& w, const WorkloadParams& params, size_t dims) {
+  std::vector<uint64_t> size = params.size.empty() ? w.default_size() : params.size;
+  if (size.size() != dims)
+    throw std::invalid_argument(w.name() + ": size '" + format_size(size) + "' has " +
+                                std::to_string(size.size()) + " dimension(s); expected " + w.size_help());
+  for (uint64_t d : size)
+    if (d == 0) throw std::invalid_argument(w.name() + ": size dimensions must be at least 1");
+  return size;
+}
+
+void require_int_indexable(const Workload& w, uint64_t elements, const char* array_name) {
+  if (elements > static_cast<uint64_t>(std::numeric_limits<int32_t>::max()))
+    throw std::invalid_argument(w.name() + ": " + array_name + " would have " + std::to_string(elements) +
+                                " elements; the kernels index with 32-bit ints (limit 2^31-1)");
+}
+
+runtime::ModuleHandle load_embedded_module(runtime::Device& dev, const std::string& stem) {
+  const EmbeddedPtx& e = find_embedded_ptx(stem);
+  return dev.load_ptx(e.name, e.ptx);
+}
+
+}  // namespace gpusim::workloads
