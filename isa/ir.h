@@ -100,6 +100,7 @@ struct Modifiers {
   bool nc = false, shiftamt = false, noftz = false, trans = false, cc = false;
   bool cache_hint = false;  // an explicit L2::cache_hint operand follows (ignored)
   bool cp_async_cg = false; // cp.async.cg (bypass L1) vs .ca
+  bool parity = false;      // mbarrier.test_wait/try_wait.parity
 };
 
 enum class OperandKind : uint8_t {

@@ -1,0 +1,63 @@
+#include "isa/launch_state.h"
+
+#include <sstream>
+
+namespace gpusim::isa {
+
+CtaState::CtaState(LaunchState& launch, Dim3 id) : ctaid(id), launch_(launch) {
+  threads_ = static_cast<unsigned>(launch.block.count());
+  linear_id = id.x + uint64_t(launch.grid.x) * (id.y + uint64_t(launch.grid.y) * id.z);
+  shared.assign(launch.dynamic_shared_base + launch.dynamic_shared_bytes, 0);
+  const unsigned nwarps = (threads_ + 31) / 32;
+  warps.reserve(nwarps);
+  for (unsigned w = 0; w < nwarps; ++w) {
+    const unsigned lanes = std::min(32u, threads_ - w * 32);
+    const uint32_t mask = lanes == 32 ? 0xffffffffu : ((1u << lanes) - 1);
+    warps.push_back(std::make_unique<Warp>(*launch.module, *launch.kernel, w, mask));
+  }
+}
+
+Dim3 CtaState::thread_coord(unsigned linear) const {
+  const Dim3& b = launch_.block;
+  return Dim3{linear % b.x, (linear / b.x) % b.y, linear / (b.x * b.y)};
+}
+
+std::string CtaState::where() const {
+  std::ostringstream os;
+  os << "kernel '" << launch_.kernel->name << "', CTA (" << ctaid.x << "," << ctaid.y << "," << ctaid.z << ")";
+  return os.str();
+}
+
+}  // namespace gpusim::isa
+
+namespace gpusim::isa {
+
+uint32_t CtaState::live_threads() const {
+  uint32_t n = 0;
+  for (const auto& w : warps) n += __builtin_popcount(w->live());
+  return n;
+}
+
+bool CtaState::release_ready_barriers() {
+  bool released = false;
+  const uint32_t live = live_threads();
+  for (NamedBarrier& b : barriers) {
+    if (b.arrived_threads == 0) continue;
+    const uint32_t need = b.expected_threads ? b.expected_threads : live;
+    if (b.arrived_threads < need) continue;
+    for (size_t i = 0; i < b.waiting.size(); ++i) {
+      Warp* w = b.waiting[i];
+      w->at_barrier = false;
+      if (b.red != AtomOp::None && b.red_dst[i] != kNoReg) {
+        const uint64_t v = b.red == AtomOp::Popc ? b.red_value : (b.red_value ? 1 : 0);
+        for (unsigned lane = 0; lane < 32; ++lane)
+          if (w->live() >> lane & 1) w->frame().regs[size_t(b.red_dst[i]) * 32 + lane] = v;
+      }
+    }
+    b = NamedBarrier{};
+    released = true;
+  }
+  return released;
+}
+
+}  // namespace gpusim::isa

@@ -1,0 +1,233 @@
+#include "isa/exec_context.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "isa/launch_state.h"
+
+namespace gpusim::isa {
+
+namespace {
+// Param-space addresses of per-thread frame .param variables carry this tag so that one address
+// value can name either the launch's kernel parameter buffer or a thread's frame.
+constexpr uint64_t kFrameParamTag = 1ull << 40;
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+uint64_t width_mask(DataType t) {
+  const unsigned bits = type_bits(t);
+  return bits >= 64 || bits == 0 ? ~0ull : (1ull << bits) - 1;
+}
+}  // namespace
+
+DataType ExecContext::reg_type(uint32_t reg) const { return warp_.frame().fn->regs[reg].type; }
+
+bool ExecContext::carry(unsigned lane) const { return warp_.carry >> lane & 1; }
+void ExecContext::set_carry(unsigned lane, bool cf) {
+  warp_.carry = (warp_.carry & ~(1u << lane)) | (uint32_t(cf) << lane);
+}
+
+void ExecContext::set(uint32_t reg, unsigned lane, uint64_t v) {
+  const CallFrame& f = warp_.frame();
+  const DataType t = f.fn->regs[reg].type;
+  if (t == DataType::Pred) v &= 1;
+  else v &= width_mask(t);
+  warp_.frame().regs[size_t(reg) * 32 + lane] = v;
+}
+
+Dim3 ExecContext::tid(unsigned lane) const { return cta_.thread_coord(lane_thread_linear(lane)); }
+unsigned ExecContext::lane_thread_linear(unsigned lane) const { return warp_.id() * 32 + lane; }
+
+static uint64_t symbol_address(const ExecContext& ctx, const LaunchState& launch, const Warp& warp,
+                               const Symbol& s) {
+  switch (s.space) {
+    case StateSpace::Global: return launch.module_global_base + s.offset;
+    case StateSpace::Const: return s.offset;
+    case StateSpace::Shared: return s.offset + (s.is_extern ? launch.dynamic_shared_base : 0);
+    case StateSpace::Local: return warp.frame().local_base + s.offset;
+    case StateSpace::Param:
+      return s.kernel_param ? s.offset : (kFrameParamTag | (warp.frame().param_base + s.offset));
+    default: ctx.fail_warp("symbol '" + s.name + "' has no address in state space " + space_name(s.space));
+  }
+}
+
+uint64_t ExecContext::get(const Operand& o, unsigned lane) const {
+  switch (o.kind) {
+    case OperandKind::Reg: {
+      const CallFrame& f = warp_.frame();
+      uint64_t v = f.regs[size_t(o.reg) * 32 + lane];
+      if (f.fn->regs[o.reg].type == DataType::Pred) v = (v & 1) ^ uint64_t(o.negate);
+      return v;
+    }
+    case OperandKind::Imm: return o.imm;
+    case OperandKind::Symbol:
+      return symbol_address(*this, launch_, warp_, warp_.module().symbols[o.sym]) + o.imm;
+    case OperandKind::Address: return address(o, lane);
+    case OperandKind::Special: {
+      const Dim3 t = tid(lane);
+      switch (static_cast<SpecialReg>(o.reg)) {
+        case SpecialReg::TidX: return t.x;
+        case SpecialReg::TidY: return t.y;
+        case SpecialReg::TidZ: return t.z;
+        case SpecialReg::NtidX: return launch_.block.x;
+        case SpecialReg::NtidY: return launch_.block.y;
+        case SpecialReg::NtidZ: return launch_.block.z;
+        case SpecialReg::CtaidX: return cta_.ctaid.x;
+        case SpecialReg::CtaidY: return cta_.ctaid.y;
+        case SpecialReg::CtaidZ: return cta_.ctaid.z;
+        case SpecialReg::NctaidX: return launch_.grid.x;
+        case SpecialReg::NctaidY: return launch_.grid.y;
+        case SpecialReg::NctaidZ: return launch_.grid.z;
+        case SpecialReg::Laneid: return lane;
+        case SpecialReg::Warpid: return warp_.id();
+        case SpecialReg::Nwarpid: return (cta_.thread_count() + 31) / 32;
+        case SpecialReg::Smid: return launch_.smid;
+        case SpecialReg::Nsmid: return launch_.nsmid;
+        case SpecialReg::Gridid: return 0;
+        case SpecialReg::Clock: return launch_.clock & 0xffffffffu;
+        case SpecialReg::Clock64: return launch_.clock;
+        case SpecialReg::Globaltimer: return launch_.clock;
+        case SpecialReg::LanemaskEq: return 1u << lane;
+        case SpecialReg::LanemaskLt: return (1u << lane) - 1;
+        case SpecialReg::LanemaskLe: return (2ull << lane) - 1;
+        case SpecialReg::LanemaskGt: return uint32_t(~((2ull << lane) - 1));
+        case SpecialReg::LanemaskGe: return uint32_t(~((1ull << lane) - 1));
+        case SpecialReg::DynamicSmemSize: return launch_.dynamic_shared_bytes;
+        case SpecialReg::TotalSmemSize: return launch_.dynamic_shared_base + launch_.dynamic_shared_bytes;
+        case SpecialReg::Count: break;
+      }
+      fail_warp("unknown special register");
+    }
+    case OperandKind::Sink: return 0;
+    default: fail_warp("operand cannot be read as a value");
+  }
+}
+
+uint64_t ExecContext::address(const Operand& a, unsigned lane) const {
+  uint64_t v = a.imm;
+  if (a.reg != kNoReg) v += warp_.frame().regs[size_t(a.reg) * 32 + lane];
+  if (a.sym != kNoSymbol) v += symbol_address(*this, launch_, warp_, warp_.module().symbols[a.sym]);
+  return v;
+}
+
+void ExecContext::load(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane) {
+  load_impl(space, addr, out, size, lane, false);
+}
+void ExecContext::store(StateSpace space, uint64_t addr, const void* in, unsigned size, unsigned lane) {
+  store_impl(space, addr, in, size, lane, false);
+}
+
+namespace {
+// Resolves a generic address to its state space; other spaces pass through.
+StateSpace resolve(StateSpace space, uint64_t& addr) {
+  if (space != StateSpace::Generic && space != StateSpace::None) return space;
+  if (addr >= kSharedWindowBase && addr < kSharedWindowBase + kWindowSize) {
+    addr -= kSharedWindowBase;
+    return StateSpace::Shared;
+  }
+  if (addr >= kLocalWindowBase && addr < kLocalWindowBase + kWindowSize) {
+    addr -= kLocalWindowBase;
+    return StateSpace::Local;
+  }
+  if (addr >= kConstBase && addr < kConstBase + kWindowSize) {
+    addr -= kConstBase;
+    return StateSpace::Const;
+  }
+  return StateSpace::Global;
+}
+}  // namespace
+
+// Returns the host bytes backing [addr, addr+size) in a per-CTA or per-thread space, or null.
+static uint8_t* window(ExecContext& ctx, LaunchState& launch, CtaState& cta, Warp& warp, StateSpace space,
+                       uint64_t addr, unsigned size, unsigned lane, bool write) {
+  auto in = [&](size_t limit) { return addr <= limit && size <= limit - addr; };
+  switch (space) {
+    case StateSpace::Shared: return in(cta.shared.size()) ? cta.shared.data() + addr : nullptr;
+    case StateSpace::Local: return in(warp.local(lane).size()) ? warp.local(lane).data() + addr : nullptr;
+    case StateSpace::Param:
+      if (addr & kFrameParamTag) {
+        addr &= ~kFrameParamTag;
+        return in(warp.param_frame(lane).size()) ? warp.param_frame(lane).data() + addr : nullptr;
+      }
+      if (write) ctx.fail(lane, "store to kernel parameter space (kernel parameters are read-only)");
+      return in(launch.params.size()) ? launch.params.data() + addr : nullptr;
+    case StateSpace::Const:
+      if (write) ctx.fail(lane, "store to constant memory");
+      if (!launch.const_bank) return nullptr;
+      return in(launch.const_bank->size()) ? const_cast<uint8_t*>(launch.const_bank->data()) + addr : nullptr;
+    default: return nullptr;
+  }
+}
+
+void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane, bool atomic) {
+  const uint64_t original = addr;
+  space = resolve(space, addr);
+  if (size && (size & (size - 1)) == 0 && size <= 16 && (addr & (size - 1)))
+    fail(lane, "misaligned " + std::string(space_name(space)) + " load of " + std::to_string(size) +
+                   " bytes at address " + hex(original));
+  if (space == StateSpace::Global) {
+    if (!launch_.global->read(addr, out, size))
+      fail(lane, "out-of-bounds global load of " + std::to_string(size) + " bytes at address " + hex(addr) +
+                     " (no allocation covers it)");
+  } else {
+    uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, false);
+    if (!p)
+      fail(lane, "out-of-bounds " + std::string(space_name(space)) + " load of " + std::to_string(size) +
+                     " bytes at address " + hex(original));
+    std::memcpy(out, p, size);
+  }
+  if (trace) trace->push_back(MemAccess{space, addr, uint8_t(size), false, atomic, uint8_t(lane)});
+}
+
+void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, unsigned size, unsigned lane,
+                             bool atomic) {
+  const uint64_t original = addr;
+  space = resolve(space, addr);
+  if (size && (size & (size - 1)) == 0 && size <= 16 && (addr & (size - 1)))
+    fail(lane, "misaligned " + std::string(space_name(space)) + " store of " + std::to_string(size) +
+                   " bytes at address " + hex(original));
+  if (space == StateSpace::Global) {
+    if (!launch_.global->write(addr, in, size))
+      fail(lane, "out-of-bounds global store of " + std::to_string(size) + " bytes at address " + hex(addr) +
+                     " (no allocation covers it)");
+  } else {
+    uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, true);
+    if (!p)
+      fail(lane, "out-of-bounds " + std::string(space_name(space)) + " store of " + std::to_string(size) +
+                     " bytes at address " + hex(original));
+    std::memcpy(p, in, size);
+  }
+  if (trace && !atomic) trace->push_back(MemAccess{space, addr, uint8_t(size), true, atomic, uint8_t(lane)});
+}
+
+static std::string location(const ExecContext& ctx, const CtaState& cta, const Warp& warp, uint32_t pc,
+                            const Instruction* inst) {
+  std::ostringstream os;
+  os << cta.where() << ", warp " << warp.id();
+  if (!warp.done()) os << ", function '" << warp.frame().fn->name << "'";
+  os << ", PC " << pc;
+  if (inst) os << " (" << warp.module().source_name << ":" << inst->line << ")";
+  return os.str();
+}
+
+void ExecContext::fail(unsigned lane, const std::string& what) const {
+  const Dim3 t = tid(lane);
+  std::ostringstream os;
+  os << location(*this, cta_, warp_, pc, inst) << ", thread (" << t.x << "," << t.y << "," << t.z << ") lane "
+     << lane << ": " << what;
+  if (inst && !inst->text.empty()) os << "\n    " << inst->text;
+  throw ExecError(os.str());
+}
+
+void ExecContext::fail_warp(const std::string& what) const {
+  std::ostringstream os;
+  os << location(*this, cta_, warp_, pc, inst) << ": " << what;
+  if (inst && !inst->text.empty()) os << "\n    " << inst->text;
+  throw ExecError(os.str());
+}
+
+}  // namespace gpusim::isa

@@ -1,0 +1,215 @@
+// Memory instructions: ld/ldu/st, atom/red, cvta/isspacep, prefetch, cp.async (+ groups).
+#include <cmath>
+#include <cstring>
+
+#include "isa/exec_context.h"
+#include "isa/launch_state.h"
+
+namespace gpusim::isa {
+
+namespace {
+
+unsigned elem_bytes(const ExecContext& ctx, const Instruction& in) {
+  const unsigned bits = type_bits(in.mod.types[0]);
+  if (bits < 8) ctx.fail_warp(std::string("memory access of type .") + type_name(in.mod.types[0]) + " is not supported");
+  return bits / 8;
+}
+
+uint64_t sign_extend(uint64_t v, unsigned bytes) {
+  const unsigned shift = 64 - bytes * 8;
+  return bytes >= 8 ? v : static_cast<uint64_t>(static_cast<int64_t>(v << shift) >> shift);
+}
+
+StateSpace space_of(const Instruction& in) {
+  return in.mod.space == StateSpace::None ? StateSpace::Generic : in.mod.space;
+}
+
+void check_vector_alignment(ExecContext& ctx, uint64_t addr, unsigned total, unsigned lane) {
+  if (total > 1 && (addr % total) != 0) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(addr));
+    ctx.fail(lane, "misaligned " + std::to_string(total) + "-byte vector access at address 0x" + buf);
+  }
+}
+
+void load_values(ExecContext& ctx, const Instruction& in) {
+  const unsigned size = elem_bytes(ctx, in);
+  const Operand& dst = in.ops[0];
+  const unsigned n = dst.kind == OperandKind::Vector ? dst.count : 1;
+  const bool sign = type_is_signed(in.mod.types[0]);
+  const StateSpace space = space_of(in);
+  for_each_lane(ctx.mask, [&](unsigned lane) {
+    const uint64_t addr = ctx.address(in.ops[1], lane);
+    check_vector_alignment(ctx, addr, size * n, lane);
+    for (unsigned i = 0; i < n; ++i) {
+      uint64_t lo = 0, hi = 0;
+      if (size == 16) {
+        uint64_t both[2];
+        ctx.load(space, addr + i * size, both, 16, lane);
+        lo = both[0], hi = both[1];
+      } else {
+        ctx.load(space, addr + i * size, &lo, size, lane);
+        if (sign) lo = sign_extend(lo, size);
+      }
+      const Operand& d = n == 1 ? dst : ctx.elem(dst, i);
+      if (d.kind != OperandKind::Reg) continue;  // "_" sink
+      ctx.set(d.reg, lane, lo);
+      if (size == 16) ctx.fail(lane, ".b128 loads into a single register are not supported");
+      (void)hi;
+    }
+  });
+}
+
+}  // namespace
+
+void exec_Ld(ExecContext& ctx, const Instruction& in) { load_values(ctx, in); }
+void exec_Ldu(ExecContext& ctx, const Instruction& in) { load_values(ctx, in); }
+
+void exec_St(ExecContext& ctx, const Instruction& in) {
+  const unsigned size = elem_bytes(ctx, in);
+  const Operand& src = in.ops[1];
+  const unsigned n = src.kind == OperandKind::Vector ? src.count : 1;
+  const StateSpace space = space_of(in);
+  for_each_lane(ctx.mask, [&](unsigned lane) {
+    const uint64_t addr = ctx.address(in.ops[0], lane);
+    check_vector_alignment(ctx, addr, size * n, lane);
+    for (unsigned i = 0; i < n; ++i) {
+      const uint64_t v = ctx.get(n == 1 ? src : ctx.elem(src, i), lane);
+      if (size > 8) ctx.fail(lane, ".b128 stores are not supported");
+      ctx.store(space, addr + i * size, &v, size, lane);
+    }
+  });
+}
+
+void exec_Prefetch(ExecContext& ctx, const Instruction& in) {}
+void exec_Prefetchu(ExecContext& ctx, const Instruction& in) {}
+
+namespace {
+
+float as_f32(uint64_t v) { float f; uint32_t u = static_cast<uint32_t>(v); std::memcpy(&f, &u, 4); return f; }
+uint64_t from_f32(float f) { uint32_t u; std::memcpy(&u, &f, 4); return u; }
+double as_f64(uint64_t v) { double d; std::memcpy(&d, &v, 8); return d; }
+uint64_t from_f64(double d) { uint64_t u; std::memcpy(&u, &d, 8); return u; }
+float flush(float f) { return std::fpclassify(f) == FP_SUBNORMAL ? std::copysign(0.0f, f) : f; }
+
+// The new memory value of an atomic op given the old value and operands b (and c for cas).
+uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, uint64_t b, uint64_t c) {
+  const DataType t = in.mod.types[0];
+  const unsigned bits = type_bits(t);
+  const uint64_t mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+  const bool sgn = type_is_signed(t);
+  auto sx = [&](uint64_t v) { return bits >= 64 ? static_cast<int64_t>(v) : static_cast<int64_t>(sign_extend(v, bits / 8)); };
+  switch (in.mod.atom) {
+    case AtomOp::Add:
+      if (t == DataType::F32) return from_f32(flush(flush(as_f32(old)) + flush(as_f32(b))));  // ISA: atom.add.f32 is .ftz
+      if (t == DataType::F64) return from_f64(as_f64(old) + as_f64(b));
+      if (type_is_float(t)) ctx.fail_warp(std::string("atom.add.") + type_name(t) + " is not supported");
+      return (old + b) & mask;
+    case AtomOp::Min:
+    case AtomOp::Max: {
+      const bool want_min = in.mod.atom == AtomOp::Min;
+      bool take_b;
+      if (t == DataType::F32) take_b = want_min ? as_f32(b) < as_f32(old) : as_f32(b) > as_f32(old);
+      else if (t == DataType::F64) take_b = want_min ? as_f64(b) < as_f64(old) : as_f64(b) > as_f64(old);
+      else if (sgn) take_b = want_min ? sx(b) < sx(old) : sx(b) > sx(old);
+      else take_b = want_min ? (b & mask) < (old & mask) : (b & mask) > (old & mask);
+      return take_b ? b & mask : old;
+    }
+    case AtomOp::Exch: return b & mask;
+    case AtomOp::Cas: return (old & mask) == (b & mask) ? c & mask : old;
+    case AtomOp::And: return old & b & mask;
+    case AtomOp::Or: return (old | b) & mask;
+    case AtomOp::Xor: return (old ^ b) & mask;
+    case AtomOp::Inc: return (old & mask) >= (b & mask) ? 0 : (old + 1) & mask;
+    case AtomOp::Dec: return ((old & mask) == 0 || (old & mask) > (b & mask)) ? b & mask : (old - 1) & mask;
+    default: ctx.fail_warp("unsupported atomic operation");
+  }
+}
+
+void atomic_op(ExecContext& ctx, const Instruction& in, bool returns) {
+  const unsigned first = returns ? 1 : 0;  // atom: d, [a], b{, c}; red: [a], b
+  const unsigned size = type_bits(in.mod.types[0]) / 8;
+  if (size != 4 && size != 8) ctx.fail_warp("atomics on " + std::to_string(size) + "-byte values are not supported");
+  const StateSpace space = space_of(in);
+  for_each_lane(ctx.mask, [&](unsigned lane) {
+    const uint64_t addr = ctx.address(in.ops[first], lane);
+    const uint64_t b = ctx.get(in.ops[first + 1], lane);
+    const uint64_t c = in.nops > first + 2 ? ctx.get(in.ops[first + 2], lane) : 0;
+    const uint64_t old = ctx.atomic(space, addr, size, lane, [&](uint64_t o) { return atomic_result(ctx, in, o, b, c); });
+    if (returns) ctx.set(in.ops[0], lane, old);
+  });
+}
+
+}  // namespace
+
+void exec_Atom(ExecContext& ctx, const Instruction& in) { atomic_op(ctx, in, true); }
+void exec_Red(ExecContext& ctx, const Instruction& in) { atomic_op(ctx, in, false); }
+
+void exec_Cvta(ExecContext& ctx, const Instruction& in) {
+  const StateSpace s = in.mod.space;
+  uint64_t base = 0;
+  switch (s) {
+    case StateSpace::Global: base = 0; break;
+    case StateSpace::Shared: base = kSharedWindowBase; break;
+    case StateSpace::Local: base = kLocalWindowBase; break;
+    case StateSpace::Const: base = kConstBase; break;
+    default: ctx.fail_warp(std::string("cvta for state space .") + space_name(s) + " is not supported");
+  }
+  const bool to_space = in.mod.sub == SubOp::CvtaToSpace;
+  for_each_lane(ctx.mask, [&](unsigned lane) {
+    const uint64_t a = ctx.get(in.ops[1], lane);
+    uint64_t r = a + base;
+    if (to_space) {
+      if (base && (a < base || a >= base + kWindowSize)) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a));
+        ctx.fail(lane, std::string("cvta.to.") + space_name(s) + " of generic address " + buf + " which is not in the ." +
+                           space_name(s) + " window");
+      }
+      r = a - base;
+    }
+    ctx.set(in.ops[0], lane, r);
+  });
+}
+
+void exec_Isspacep(ExecContext& ctx, const Instruction& in) {
+  for_each_lane(ctx.mask, [&](unsigned lane) {
+    const uint64_t a = ctx.get(in.ops[1], lane);
+    auto within = [&](uint64_t b) { return a >= b && a < b + kWindowSize; };
+    bool r = false;
+    switch (in.mod.space) {
+      case StateSpace::Shared: r = within(kSharedWindowBase); break;
+      case StateSpace::Local: r = within(kLocalWindowBase); break;
+      case StateSpace::Const: r = within(kConstBase); break;
+      case StateSpace::Global: r = !within(kSharedWindowBase) && !within(kLocalWindowBase) && !within(kConstBase); break;
+      default: ctx.fail_warp("isspacep: unsupported state space");
+    }
+    ctx.set(in.ops[0], lane, r);
+  });
+}
+
+// cp.async [dst], [src], cp-size{, src-size}: functional mode performs the copy immediately,
+// which is one of the orders the asynchronous semantics allow; the timing model delays it.
+void exec_CpAsync(ExecContext& ctx, const Instruction& in) {
+  for_each_lane(ctx.mask, [&](unsigned lane) {
+    const uint64_t dst = ctx.address(in.ops[0], lane);
+    const uint64_t src = ctx.address(in.ops[1], lane);
+    const unsigned cp = static_cast<unsigned>(ctx.get(in.ops[2], lane));
+    unsigned valid = in.nops > 3 && in.ops[3].kind != OperandKind::None ? static_cast<unsigned>(ctx.get(in.ops[3], lane)) : cp;
+    if (cp != 4 && cp != 8 && cp != 16) ctx.fail(lane, "cp.async size must be 4, 8 or 16 bytes, got " + std::to_string(cp));
+    if (valid > cp) valid = cp;
+    uint8_t buf[16] = {};
+    const StateSpace from = in.mod.space2 == StateSpace::None ? StateSpace::Global : in.mod.space2;
+    for (unsigned i = 0; i < valid;) {
+      const unsigned chunk = valid - i >= 4 && (src + i) % 4 == 0 ? 4 : 1;
+      ctx.load(from, src + i, buf + i, chunk, lane);
+      i += chunk;
+    }
+    ctx.store(StateSpace::Shared, dst, buf, cp, lane);
+  });
+}
+void exec_CpAsyncCommit(ExecContext& ctx, const Instruction& in) { ctx.warp().cp_async_groups += 1; }
+void exec_CpAsyncWaitGroup(ExecContext& ctx, const Instruction& in) {}
+void exec_CpAsyncWaitAll(ExecContext& ctx, const Instruction& in) { ctx.warp().cp_async_groups = 0; }
+
+}  // namespace gpusim::isa

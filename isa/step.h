@@ -1,0 +1,23 @@
+// Executes one warp-instruction: the single entry point that both the functional executor and
+// the timing model use, so they cannot disagree about semantics.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "isa/launch_state.h"
+
+namespace gpusim::isa {
+
+struct StepResult {
+  const Instruction* inst = nullptr;
+  uint32_t pc = 0;
+  uint32_t active = 0;     // lanes of the SIMT entry that issued
+  uint32_t executed = 0;   // active lanes whose guard predicate was true
+};
+
+// Runs the next instruction of `warp` (not done, not waiting at a barrier). Memory accesses are
+// appended to `trace` when it is non-null. Throws ExecError on a fault.
+StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector<MemAccess>* trace);
+
+}  // namespace gpusim::isa

@@ -1,0 +1,131 @@
+#include "isa/warp.h"
+
+#include <cstring>
+#include <stdexcept>
+
+namespace gpusim::isa {
+
+namespace {
+constexpr uint64_t kFrameAlign = 16;
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+}  // namespace
+
+Warp::Warp(const Module& module, const Function& kernel, unsigned warp_id, uint32_t lanes_mask)
+    : module_(module), id_(warp_id), present_(lanes_mask) {
+  push_frame(kernel, lanes_mask, nullptr);
+}
+
+void Warp::push_frame(const Function& fn, uint32_t mask, const Instruction* site) {
+  CallFrame f;
+  f.fn = &fn;
+  f.regs.assign(fn.regs.size() * 32, 0);
+  f.stack.push_back(SimtEntry{0, static_cast<uint32_t>(fn.code.size()), mask});
+  f.call_site = site;
+  if (!frames_.empty()) {
+    const CallFrame& caller = frames_.back();
+    f.local_base = align_up(caller.local_base + caller.fn->local_bytes, kFrameAlign);
+    f.param_base = align_up(caller.param_base + caller.fn->frame_param_bytes, kFrameAlign);
+  }
+  // Grow every present lane's local and param memory to cover the new frame. Memory is
+  // zero-filled on first growth; frames reuse it afterwards, like a real stack.
+  const uint64_t local_end = f.local_base + fn.local_bytes;
+  const uint64_t param_end = f.param_base + fn.frame_param_bytes;
+  for (unsigned lane = 0; lane < 32; ++lane) {
+    if (!(present_ >> lane & 1)) continue;
+    if (local_[lane].size() < local_end) local_[lane].resize(local_end, 0);
+    if (params_[lane].size() < param_end) params_[lane].resize(param_end, 0);
+  }
+  frames_.push_back(std::move(f));
+}
+
+void Warp::branch(uint32_t taken, uint32_t target, uint32_t reconverge_pc) {
+  SimtEntry& tos = top();
+  const uint32_t active = tos.mask;
+  taken &= active;
+  if (taken == active) {
+    tos.pc = target;
+    return;
+  }
+  if (taken == 0) {
+    tos.pc += 1;
+    return;
+  }
+  // Divergence: the current entry waits at the reconvergence point with all lanes; the
+  // fall-through path runs after the taken path.
+  const uint32_t fallthrough = tos.pc + 1;
+  tos.pc = reconverge_pc;
+  CallFrame& f = frame();
+  f.stack.push_back(SimtEntry{fallthrough, reconverge_pc, active & ~taken});
+  f.stack.push_back(SimtEntry{target, reconverge_pc, taken});
+}
+
+void Warp::call(const Function& callee, const Instruction& site) {
+  const uint32_t mask = top().mask;
+  top().pc += 1;  // the caller resumes after the call
+  const CallFrame& caller = frame();
+  const uint64_t caller_param_base = caller.param_base;
+  push_frame(callee, mask, &site);
+  CallFrame& f = frame();
+  // Copy-in: argument .param variables of the caller to the callee's parameters.
+  const Operand& argv = site.ops[2];
+  if (argv.count != callee.params.size())
+    throw std::runtime_error("call to '" + callee.name + "' passes " + std::to_string(argv.count) +
+                             " arguments, the function declares " + std::to_string(callee.params.size()));
+  for (unsigned i = 0; i < argv.count; ++i) {
+    const Symbol& from = module_.symbols[site.elems[argv.first + i].sym];
+    const Symbol& to = module_.symbols[callee.params[i]];
+    const uint64_t n = std::min(from.size, to.size);
+    for (unsigned lane = 0; lane < 32; ++lane) {
+      if (!(mask >> lane & 1)) continue;
+      std::memcpy(params_[lane].data() + f.param_base + to.offset,
+                  params_[lane].data() + caller_param_base + from.offset, n);
+    }
+  }
+}
+
+void Warp::prune(uint32_t gone) {
+  for (CallFrame& f : frames_)
+    for (SimtEntry& e : f.stack) e.mask &= ~gone;
+}
+
+void Warp::ret(uint32_t lanes) {
+  if (frames_.size() == 1) {  // returning from the kernel ends the thread
+    exit(lanes);
+    return;
+  }
+  CallFrame& f = frame();
+  f.returned |= lanes;
+  for (SimtEntry& e : f.stack) e.mask &= ~lanes;
+}
+
+void Warp::exit(uint32_t lanes) {
+  exited_ |= lanes;
+  prune(lanes);
+}
+
+void Warp::settle() {
+  while (!frames_.empty()) {
+    auto& st = frames_.back().stack;
+    while (!st.empty() && (st.back().mask == 0 || st.back().pc == st.back().rpc)) st.pop_back();
+    if (!st.empty()) return;
+    CallFrame done = std::move(frames_.back());
+    frames_.pop_back();
+    if (!frames_.empty() && done.call_site) {
+      // Copy-out: the callee's return parameters to the caller's receiving .param variables.
+      const Operand& retv = done.call_site->ops[0];
+      const uint32_t lanes = done.returned & ~exited_;
+      for (unsigned i = 0; i < retv.count && i < done.fn->returns.size(); ++i) {
+        const Symbol& from = module_.symbols[done.fn->returns[i]];
+        const Symbol& to = module_.symbols[done.call_site->elems[retv.first + i].sym];
+        const uint64_t n = std::min(from.size, to.size);
+        for (unsigned lane = 0; lane < 32; ++lane) {
+          if (!(lanes >> lane & 1)) continue;
+          std::memcpy(params_[lane].data() + frames_.back().param_base + to.offset,
+                      params_[lane].data() + done.param_base + from.offset, n);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace gpusim::isa

@@ -1,0 +1,89 @@
+// Architectural state of one warp: registers per call frame, the SIMT reconvergence stack,
+// per-thread local and .param memory, and the lanes that have exited.
+//
+// Reconvergence uses immediate post-dominators (computed by isa/cfg.cpp into
+// Instruction::reconverge_pc): a divergent branch turns the top-of-stack entry into the
+// reconvergence entry and pushes one entry per path; an entry pops when its PC reaches its
+// reconvergence PC. Each call frame has its own stack, so a divergent `ret` only retires the
+// lanes that executed it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "isa/ir.h"
+
+namespace gpusim::isa {
+
+struct SimtEntry {
+  uint32_t pc = 0;
+  uint32_t rpc = 0;   // reconvergence PC; the function's code.size() is its virtual exit
+  uint32_t mask = 0;
+};
+
+struct CallFrame {
+  const Function* fn = nullptr;
+  std::vector<uint64_t> regs;    // regs[reg * 32 + lane]
+  std::vector<SimtEntry> stack;
+  uint64_t local_base = 0;       // offset of this frame in each thread's local memory
+  uint64_t param_base = 0;       // offset of this frame in each thread's .param frame memory
+  uint32_t returned = 0;         // lanes that executed `ret` in this frame
+  const Instruction* call_site = nullptr;  // the caller's call instruction (copy-out of returns)
+};
+
+class Warp {
+ public:
+  Warp(const Module& module, const Function& kernel, unsigned warp_id, uint32_t lanes_mask);
+
+  unsigned id() const { return id_; }
+  const Module& module() const { return module_; }
+
+  // Lanes that exist (threads of the CTA that map to this warp) and have not exited.
+  uint32_t live() const { return present_ & ~exited_; }
+  uint32_t present() const { return present_; }
+  bool done() const { return frames_.empty(); }
+
+  // The entry currently executing (top of the innermost frame's stack).
+  CallFrame& frame() { return frames_.back(); }
+  const CallFrame& frame() const { return frames_.back(); }
+  SimtEntry& top() { return frames_.back().stack.back(); }
+  const SimtEntry& top() const { return frames_.back().stack.back(); }
+  size_t depth() const { return frames_.size(); }
+
+  // Control flow, used by the branch/call/ret/exit handlers.
+  // Branch taken by `taken` (a subset of the active mask) to `target`.
+  void branch(uint32_t taken, uint32_t target, uint32_t reconverge_pc);
+  void advance() { top().pc += 1; }
+  void call(const Function& callee, const Instruction& site);
+  void ret(uint32_t lanes);
+  void exit(uint32_t lanes);
+  // Pops entries that reached their reconvergence point and frames whose lanes all returned,
+  // copying each finished call's return parameters back to its caller.
+  void settle();
+
+  // Per-thread memories.
+  std::vector<uint8_t>& local(unsigned lane) { return local_[lane]; }
+  std::vector<uint8_t>& param_frame(unsigned lane) { return params_[lane]; }
+
+  // Carry flags (CC.CF) per lane.
+  uint32_t carry = 0;
+  // Barrier bookkeeping, owned by the CTA scheduler.
+  bool at_barrier = false;
+  uint32_t barrier_id = 0;
+  // cp.async groups committed but not yet waited on (functional mode completes copies eagerly).
+  uint32_t cp_async_groups = 0;
+
+ private:
+  void push_frame(const Function& fn, uint32_t mask, const Instruction* site);
+  void prune(uint32_t gone);
+
+  const Module& module_;
+  unsigned id_;
+  uint32_t present_;
+  uint32_t exited_ = 0;
+  std::vector<CallFrame> frames_;
+  std::vector<uint8_t> local_[32];
+  std::vector<uint8_t> params_[32];
+};
+
+}  // namespace gpusim::isa

@@ -1,0 +1,168 @@
+// SimDevice: the Device API over the simulator. Modules are parsed once at load; each launch
+// builds a LaunchState (parameter buffer packed per the kernel's .param layout) and runs it.
+#include "runtime/sim_device.h"
+
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+
+#include "isa/functional_executor.h"
+#include "isa/ptx_parser.h"
+#include "runtime/device_memory.h"
+#include "runtime/launch_checks.h"
+#include "sim/gpu_config.h"
+
+namespace gpusim::runtime {
+
+namespace {
+
+struct LoadedModule {
+  isa::Module module;
+  DevPtr globals = 0;                // device copy of the module's .global variables
+  std::vector<uint8_t> const_bank;   // the module's .const variables
+};
+
+class SimDevice final : public Device {
+ public:
+  explicit SimDevice(const SimDeviceOptions& options) : options_(options) {
+    try {
+      config_ = sim::load_gpu_config(options.config_path, options.overrides);
+    } catch (const std::exception& e) {
+      throw Error(e.what());
+    }
+    if (options.mode == SimMode::Timing)
+      throw Error("timing mode is not available in this build: the cycle-level model is still being built; "
+                  "use --mode functional");
+  }
+
+  std::string name() const override { return "sim (functional) " + config_.name; }
+
+  DevPtr alloc(size_t bytes) override { return memory_.allocate(bytes); }
+  void free(DevPtr ptr) override {
+    try {
+      memory_.release(ptr);
+    } catch (const std::exception& e) {
+      throw Error(e.what());
+    }
+  }
+  void copy_to_device(DevPtr dst, const void* src, size_t bytes) override {
+    try {
+      memory_.copy_in(dst, src, bytes);
+    } catch (const std::exception& e) {
+      throw Error(e.what());
+    }
+  }
+  void copy_to_host(void* dst, DevPtr src, size_t bytes) override {
+    try {
+      memory_.copy_out(dst, src, bytes);
+    } catch (const std::exception& e) {
+      throw Error(e.what());
+    }
+  }
+  void memset(DevPtr dst, int value, size_t bytes) override {
+    try {
+      memory_.fill(dst, value, bytes);
+    } catch (const std::exception& e) {
+      throw Error(e.what());
+    }
+  }
+  void synchronize() override {}
+
+  ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
+    auto m = std::make_unique<LoadedModule>();
+    try {
+      m->module = isa::parse_ptx(ptx, source_name);
+    } catch (const std::exception& e) {
+      throw Error(e.what());
+    }
+    // Module-scope variables: .global in device memory, .const in the module's constant bank,
+    // both initialised from the PTX initializers.
+    if (m->module.global_bytes) m->globals = memory_.allocate(m->module.global_bytes);
+    m->const_bank.assign(m->module.const_bytes, 0);
+    for (const isa::Symbol& s : m->module.symbols) {
+      if (s.owner != -1 || s.init.empty()) continue;
+      if (s.space == isa::StateSpace::Global) memory_.copy_in(m->globals + s.offset, s.init.data(), s.init.size());
+      if (s.space == isa::StateSpace::Const)
+        std::copy(s.init.begin(), s.init.end(), m->const_bank.begin() + static_cast<long>(s.offset));
+    }
+    modules_.push_back(std::move(m));
+    return static_cast<ModuleHandle>(modules_.size() - 1);
+  }
+
+  LaunchStats launch(ModuleHandle handle, const std::string& kernel, const LaunchConfig& cfg,
+                     const KernelArgs& args) override {
+    if (handle < 0 || static_cast<size_t>(handle) >= modules_.size())
+      throw Error("launch of '" + kernel + "': invalid module handle " + std::to_string(handle));
+    LoadedModule& lm = *modules_[static_cast<size_t>(handle)];
+    const isa::Function* fn = lm.module.find_function(kernel);
+    if (!fn || !fn->is_entry) {
+      std::string names;
+      for (const auto& f : lm.module.functions)
+        if (f.is_entry) names += (names.empty() ? "" : ", ") + f.name;
+      throw Error("no kernel named '" + kernel + "' in " + lm.module.source_name + " (kernels: " + names + ")");
+    }
+    check_launch(config_, *fn, cfg);
+
+    isa::LaunchState ls;
+    ls.module = &lm.module;
+    ls.kernel = fn;
+    ls.grid = cfg.grid;
+    ls.block = cfg.block;
+    ls.dynamic_shared_bytes = cfg.dynamic_shared_bytes;
+    ls.dynamic_shared_base = (fn->static_shared_bytes + 15) / 16 * 16;
+    ls.params = pack_params(lm.module, *fn, args);
+    ls.global = &memory_;
+    ls.module_global_base = lm.globals;
+    ls.const_bank = &lm.const_bank;
+    ls.nsmid = static_cast<uint32_t>(config_.num_sms);
+
+    LaunchStats stats;
+    stats.kernel = kernel;
+    stats.ctas = cfg.grid.count();
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      isa::run_grid_functional(ls);
+    } catch (const isa::ExecError& e) {
+      throw KernelFault(std::string("kernel fault: ") + e.what());
+    }
+    stats.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    stats.warp_instructions = ls.warp_instructions;
+    stats.thread_instructions = ls.thread_instructions;
+    return stats;
+  }
+
+ private:
+  // Lays the arguments out per the kernel's .param declarations (offsets and sizes from PTX).
+  static std::vector<uint8_t> pack_params(const isa::Module& m, const isa::Function& fn, const KernelArgs& args) {
+    if (args.size() != fn.params.size()) {
+      std::ostringstream os;
+      os << "kernel '" << fn.name << "' takes " << fn.params.size() << " parameters, the launch passed " << args.size();
+      throw Error(os.str());
+    }
+    std::vector<uint8_t> buf(fn.param_bytes, 0);
+    for (size_t i = 0; i < args.size(); ++i) {
+      const isa::Symbol& p = m.symbols[fn.params[i]];
+      if (args[i].bytes.size() != p.size) {
+        std::ostringstream os;
+        os << "kernel '" << fn.name << "' parameter " << i << " ('" << p.name << "', ." << isa::type_name(p.elem)
+           << ", " << p.size << " bytes) was given " << args[i].bytes.size() << " bytes";
+        throw Error(os.str());
+      }
+      std::copy(args[i].bytes.begin(), args[i].bytes.end(), buf.begin() + static_cast<long>(p.offset));
+    }
+    return buf;
+  }
+
+  SimDeviceOptions options_;
+  sim::GpuConfig config_;
+  DeviceMemory memory_;
+  std::vector<std::unique_ptr<LoadedModule>> modules_;
+};
+
+}  // namespace
+
+std::unique_ptr<Device> make_sim_device(const SimDeviceOptions& options) {
+  return std::make_unique<SimDevice>(options);
+}
+
+}  // namespace gpusim::runtime

@@ -1,0 +1,12 @@
+// The subcommands of the gpusim tool. Each takes argv starting at the command's own name.
+#pragma once
+
+namespace gpusim::cli {
+
+int gpusim_cmd_list(int argc, char** argv);
+int gpusim_cmd_run(int argc, char** argv);
+int gpusim_cmd_ptx(int argc, char** argv);
+int gpusim_cmd_info(int argc, char** argv);
+int gpusim_cmd_train(int argc, char** argv);
+
+}  // namespace gpusim::cli

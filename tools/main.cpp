@@ -1,0 +1,57 @@
+// gpusim: one command-line tool, several subcommands. Each subcommand lives in its own
+// tools/cmd_<name>.cpp and parses its own options (Boost.Program_options).
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "tools/commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);
+};
+
+constexpr Command kCommands[] = {
+    {"list", "list the workloads and their size syntax", gpusim::cli::gpusim_cmd_list},
+    {"run", "run a workload on the simulator and check it against its CPU reference", gpusim::cli::gpusim_cmd_run},
+    {"ptx", "parse a PTX file and list its kernels, parameters and resource use", gpusim::cli::gpusim_cmd_ptx},
+    {"info", "print a GPU configuration and the peaks it implies", gpusim::cli::gpusim_cmd_info},
+    {"train", "train the MLP on Fashion-MNIST with the autodiff framework", gpusim::cli::gpusim_cmd_train},
+};
+
+void usage(std::ostream& os) {
+  os << "usage: gpusim <command> [options]   (gpusim <command> --help for its options)\n\ncommands:\n";
+  for (const Command& c : kCommands) os << "  " << c.name << std::string(8 - std::strlen(c.name), ' ') << c.summary << "\n";
+  os << "\nWith no command, `gpusim` runs `gpusim run` (the default workload on the embedded default config).\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    char run_name[] = "run";
+    char* run_argv[] = {run_name, nullptr};
+    return gpusim::cli::gpusim_cmd_run(1, run_argv);
+  }
+  const std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    usage(std::cout);
+    return 0;
+  }
+  for (const Command& c : kCommands) {
+    if (cmd != c.name) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const std::exception& e) {
+      std::cerr << "gpusim " << cmd << ": error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  std::cerr << "gpusim: unknown command '" << cmd << "'\n\n";
+  usage(std::cerr);
+  return 2;
+}
