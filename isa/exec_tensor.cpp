@@ -1,0 +1,311 @@
+// Warp-collective TensorCore instructions: wmma.load / wmma.store / wmma.mma, mma.sync and
+// ldmatrix. Each handler gathers the whole warp's fragment registers, works on whole matrices
+// with the datapath model in tensor_fragments.h, and scatters the result. All sources are read
+// before any destination is written, so a destination fragment may alias a source.
+//
+// Supported (everything else fails naming the combination):
+//   wmma   .m16n16k16: A/B .f16 or .bf16; C/D .f16 or .f32 (.bf16 inputs: .f32 only);
+//          any .row/.col for load/store and for mma (the fragment layout does not depend on it).
+//   mma    .m16n8k16 / .m16n8k8 .row.col: .f16 inputs with .f16/.f32 C and D (each chosen
+//          independently), .bf16 inputs with .f32; .m16n8k8 also .tf32 inputs with .f32.
+//   ldmatrix .m8n8 .x1/.x2/.x4 {.trans} .b16 from .shared or generic addresses.
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "isa/exec_context.h"
+#include "isa/tensor_fragments.h"
+
+namespace gpusim::isa {
+
+namespace {
+
+using tensor::ElemKind;
+using tensor::FragmentSpec;
+using tensor::MatrixRole;
+
+constexpr uint32_t kFullWarp = 0xffffffffu;
+
+void require_full_warp(ExecContext& ctx, const char* what) {
+  if (ctx.mask == kFullWarp) return;
+  char mask[16];
+  std::snprintf(mask, sizeof mask, "0x%08x", ctx.mask);
+  ctx.fail_warp(std::string(what) + " is warp-collective: all 32 lanes must execute it together, but the active "
+                "mask is " + mask);
+}
+
+std::string shape_name(const Modifiers& m) {
+  return "m" + std::to_string(m.shape_m) + "n" + std::to_string(m.shape_n) + "k" + std::to_string(m.shape_k);
+}
+
+std::optional<ElemKind> elem_kind(DataType t) {
+  switch (t) {
+    case DataType::F16: return ElemKind::F16;
+    case DataType::BF16: return ElemKind::BF16;
+    case DataType::TF32: return ElemKind::TF32;
+    case DataType::F32: return ElemKind::F32;
+    default: return std::nullopt;
+  }
+}
+
+// The registers named by a fragment operand: "{%r1, %r2}" or, for one register, "%r1".
+unsigned operand_width(const isa::Operand& o) { return o.kind == OperandKind::Vector ? o.count : 1; }
+const isa::Operand& operand_part(const ExecContext& ctx, const isa::Operand& o, unsigned i) {
+  return o.kind == OperandKind::Vector ? ctx.elem(o, i) : o;
+}
+
+void check_width(ExecContext& ctx, const isa::Operand& o, unsigned regs, const std::string& what) {
+  if (operand_width(o) != regs)
+    ctx.fail_warp(what + " needs " + std::to_string(regs) + " registers, the instruction gives " +
+                  std::to_string(operand_width(o)));
+}
+
+// A warp's fragment registers, laid out as tensor_fragments.h expects.
+std::vector<uint32_t> read_fragment(ExecContext& ctx, const isa::Operand& o, unsigned regs) {
+  std::vector<uint32_t> out(size_t(32) * regs);
+  for (unsigned lane = 0; lane < 32; ++lane)
+    for (unsigned r = 0; r < regs; ++r) out[lane * regs + r] = uint32_t(ctx.get(operand_part(ctx, o, r), lane));
+  return out;
+}
+
+void write_fragment(ExecContext& ctx, const isa::Operand& o, unsigned regs, const std::vector<uint32_t>& v) {
+  for (unsigned lane = 0; lane < 32; ++lane)
+    for (unsigned r = 0; r < regs; ++r) ctx.set(operand_part(ctx, o, r), lane, v[lane * regs + r]);
+}
+
+StateSpace memory_space(ExecContext& ctx, const Instruction& in, const char* what) {
+  switch (in.mod.space) {
+    case StateSpace::None:
+    case StateSpace::Generic: return StateSpace::Generic;
+    case StateSpace::Global:
+    case StateSpace::Shared: return in.mod.space;
+    default: ctx.fail_warp(std::string(what) + " cannot access state space ." + space_name(in.mod.space));
+  }
+}
+
+// ---------------- wmma.load / wmma.store ----------------
+
+// What a wmma.load/store moves: which fragment, in which memory layout, at which stride.
+struct WmmaMemoryAccess {
+  FragmentSpec spec;
+  bool row_major = true;
+  StateSpace space = StateSpace::Generic;
+  unsigned esize = 0;  // bytes per element in memory
+};
+
+WmmaMemoryAccess wmma_memory_access(ExecContext& ctx, const Instruction& in, const char* what) {
+  require_full_warp(ctx, what);
+  const Modifiers& m = in.mod;
+  MatrixRole role = MatrixRole::C;
+  switch (m.frag) {
+    case FragKind::A: role = MatrixRole::A; break;
+    case FragKind::B: role = MatrixRole::B; break;
+    case FragKind::C:
+    case FragKind::D: role = MatrixRole::C; break;
+    default: ctx.fail_warp(std::string(what) + " needs a fragment kind (.a, .b, .c or .d)");
+  }
+  if (m.layout_a != Layout::Row && m.layout_a != Layout::Col)
+    ctx.fail_warp(std::string(what) + " needs a memory layout (.row or .col)");
+  if (m.ntypes < 1) ctx.fail_warp(std::string(what) + " needs an element type");
+  const std::optional<ElemKind> e = elem_kind(m.types[0]);
+  std::optional<FragmentSpec> spec;
+  if (e) spec = tensor::wmma_fragment(role, m.shape_m, m.shape_n, m.shape_k, *e);
+  if (!spec)
+    ctx.fail_warp(std::string(what) + ": unsupported fragment ." + shape_name(m) + " ." + type_name(m.types[0]) +
+                  " (supported: m16n16k16 with .f16/.bf16 A and B, .f16/.f32 C and D)");
+  return {*spec, m.layout_a == Layout::Row, memory_space(ctx, in, what), tensor::elem_bits(*e) / 8};
+}
+
+// The stride, in elements, between consecutive rows (row-major) or columns (column-major);
+// the ISA's default is the matrix's leading dimension.
+uint64_t wmma_stride(ExecContext& ctx, const Instruction& in, unsigned stride_op, const WmmaMemoryAccess& acc,
+                     unsigned lane) {
+  if (in.nops > stride_op && in.ops[stride_op].kind != OperandKind::None)
+    return uint32_t(ctx.get(in.ops[stride_op], lane));
+  return acc.row_major ? acc.spec.cols : acc.spec.rows;
+}
+
+// Byte address of matrix element p for `lane`. Every row (column) must start on a 16-byte
+// boundary: the hardware moves fragments with vector accesses (the CUDA guide asks for a
+// 32-byte base and a 16-byte multiple stride; we enforce the part that any vector access needs).
+uint64_t wmma_element_address(ExecContext& ctx, const WmmaMemoryAccess& acc, uint64_t base, uint64_t stride,
+                              tensor::ElementPos p, unsigned lane) {
+  const uint64_t line = acc.row_major ? p.row : p.col, within = acc.row_major ? p.col : p.row;
+  const uint64_t line_start = base + line * stride * acc.esize;
+  if (line_start % 16 != 0)
+    ctx.fail(lane, "wmma " + std::string(acc.row_major ? "row " : "column ") + std::to_string(line) +
+                       " starts at address " + std::to_string(line_start) +
+                       ", which is not 16-byte aligned (base and stride*element size must be multiples of 16)");
+  return line_start + within * acc.esize;
+}
+
+}  // namespace
+
+void exec_WmmaLoad(ExecContext& ctx, const Instruction& in) {
+  const WmmaMemoryAccess acc = wmma_memory_access(ctx, in, "wmma.load");
+  const FragmentSpec& spec = acc.spec;
+  check_width(ctx, in.ops[0], spec.regs(), "wmma.load destination");
+  std::vector<uint32_t> regs(size_t(32) * spec.regs(), 0);
+  const unsigned bits = tensor::elem_bits(spec.elem);
+  for (unsigned lane = 0; lane < 32; ++lane) {
+    const uint64_t base = ctx.address(in.ops[1], lane);
+    const uint64_t stride = wmma_stride(ctx, in, 2, acc, lane);
+    std::vector<uint32_t> values(spec.distinct());
+    for (unsigned i = 0; i < spec.distinct(); ++i) {
+      const uint64_t addr = wmma_element_address(ctx, acc, base, stride, spec.at(lane, i), lane);
+      ctx.load(acc.space, addr, &values[i], acc.esize, lane);  // little-endian: low bytes first
+    }
+    for (unsigned i = 0; i < spec.elements; ++i) {  // repeated copies too
+      const unsigned bit = i * bits;
+      regs[lane * spec.regs() + bit / 32] |= values[i % spec.distinct()] << (bit % 32);
+    }
+  }
+  write_fragment(ctx, in.ops[0], spec.regs(), regs);
+}
+
+void exec_WmmaStore(ExecContext& ctx, const Instruction& in) {
+  const WmmaMemoryAccess acc = wmma_memory_access(ctx, in, "wmma.store");
+  const FragmentSpec& spec = acc.spec;
+  check_width(ctx, in.ops[1], spec.regs(), "wmma.store source");
+  const std::vector<uint32_t> regs = read_fragment(ctx, in.ops[1], spec.regs());
+  const unsigned bits = tensor::elem_bits(spec.elem);
+  for (unsigned lane = 0; lane < 32; ++lane) {
+    const uint64_t base = ctx.address(in.ops[0], lane);
+    const uint64_t stride = wmma_stride(ctx, in, 2, acc, lane);
+    for (unsigned i = 0; i < spec.distinct(); ++i) {
+      const unsigned bit = i * bits;
+      const uint32_t v = regs[lane * spec.regs() + bit / 32] >> (bit % 32);
+      const uint64_t addr = wmma_element_address(ctx, acc, base, stride, spec.at(lane, i), lane);
+      ctx.store(acc.space, addr, &v, acc.esize, lane);
+    }
+  }
+}
+
+namespace {
+
+// ---------------- wmma.mma / mma ----------------
+
+// The four operand element types, in the PTX order d, a, b, c.
+struct MmaTypes {
+  DataType d = DataType::None, a = DataType::None, b = DataType::None, c = DataType::None;
+};
+
+std::string types_name(const MmaTypes& t) {
+  return std::string(".") + type_name(t.d) + "." + type_name(t.a) + "." + type_name(t.b) + "." + type_name(t.c);
+}
+
+// Checks the type combination against what the ISA allows for the shape and returns the four
+// fragment descriptions (A, B, C, D).
+struct MmaFragments {
+  FragmentSpec a, b, c, d;
+};
+
+MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& m, const MmaTypes& t, bool wmma) {
+  const std::optional<ElemKind> ea = elem_kind(t.a), eb = elem_kind(t.b), ec = elem_kind(t.c), ed = elem_kind(t.d);
+  bool valid = ea && eb && ec && ed && *ea == *eb;
+  // f16 inputs accumulate in f16 or f32; bf16 and tf32 inputs in f32 only.
+  if (valid && *ea != ElemKind::F16) valid = *ec == ElemKind::F32 && *ed == ElemKind::F32;
+  std::optional<FragmentSpec> a, b, c, d;
+  if (valid) {
+    auto frag = wmma ? &tensor::wmma_fragment : &tensor::mma_fragment;
+    a = frag(MatrixRole::A, m.shape_m, m.shape_n, m.shape_k, *ea);
+    b = frag(MatrixRole::B, m.shape_m, m.shape_n, m.shape_k, *eb);
+    c = frag(MatrixRole::C, m.shape_m, m.shape_n, m.shape_k, *ec);
+    d = frag(MatrixRole::C, m.shape_m, m.shape_n, m.shape_k, *ed);
+  }
+  if (!a || !b || !c || !d)
+    ctx.fail_warp(std::string(what) + ": unsupported shape/type combination ." + shape_name(m) + types_name(t) +
+                  (wmma ? " (supported: m16n16k16 with f16 inputs and f16/f32 accumulators, bf16 inputs with f32)"
+                        : " (supported: m16n8k16 and m16n8k8 with f16 inputs and f16/f32 accumulators, bf16 "
+                          "inputs with f32; m16n8k8 with tf32 inputs and f32)"));
+  return {*a, *b, *c, *d};
+}
+
+// Reads A, B and C, multiplies, and writes D: shared by wmma.mma and mma.
+void run_mma(ExecContext& ctx, const Instruction& in, const MmaFragments& f) {
+  check_width(ctx, in.ops[0], f.d.regs(), "D fragment");
+  check_width(ctx, in.ops[1], f.a.regs(), "A fragment");
+  check_width(ctx, in.ops[2], f.b.regs(), "B fragment");
+  check_width(ctx, in.ops[3], f.c.regs(), "C fragment");
+  const auto a = tensor::fragment_to_matrix(f.a, read_fragment(ctx, in.ops[1], f.a.regs()));
+  const auto b = tensor::fragment_to_matrix(f.b, read_fragment(ctx, in.ops[2], f.b.regs()));
+  const auto c = tensor::fragment_to_matrix(f.c, read_fragment(ctx, in.ops[3], f.c.regs()));
+  const auto d = tensor::multiply_accumulate(f.a.rows, f.b.cols, f.a.cols, a, f.a.elem, b, f.b.elem, c, f.c.elem,
+                                             f.d.elem);
+  write_fragment(ctx, in.ops[0], f.d.regs(), tensor::matrix_to_fragment(f.d, d));
+}
+
+}  // namespace
+
+void exec_WmmaMma(ExecContext& ctx, const Instruction& in) {
+  require_full_warp(ctx, "wmma.mma");
+  const Modifiers& m = in.mod;
+  MmaTypes t;
+  if (m.ntypes == 2) {  // f16 inputs are implicit: wmma.mma...m16n16k16.dtype.ctype
+    t = {m.types[0], DataType::F16, DataType::F16, m.types[1]};
+  } else if (m.ntypes == 4) {  // wmma.mma...m16n16k16.dtype.atype.btype.ctype
+    t = {m.types[0], m.types[1], m.types[2], m.types[3]};
+  } else {
+    ctx.fail_warp("wmma.mma needs .dtype.ctype (f16 inputs) or .dtype.atype.btype.ctype, got " +
+                  std::to_string(m.ntypes) + " types");
+  }
+  // The .row/.col qualifiers must match those of the loads; since our fragment layout is the
+  // same for both memory layouts, they do not change the arithmetic.
+  run_mma(ctx, in, mma_fragments(ctx, "wmma.mma", m, t, /*wmma=*/true));
+}
+
+void exec_Mma(ExecContext& ctx, const Instruction& in) {
+  require_full_warp(ctx, "mma.sync");
+  const Modifiers& m = in.mod;
+  if (m.ntypes != 4)
+    ctx.fail_warp("mma.sync needs .dtype.atype.btype.ctype, got " + std::to_string(m.ntypes) + " types");
+  // The fragment layouts above are the ISA's for .row A and .col B, the only combination the
+  // m16n8kX shapes allow.
+  if (m.layout_a != Layout::Row || m.layout_b != Layout::Col)
+    ctx.fail_warp("mma.sync ." + shape_name(m) + " requires .row.col layouts");
+  run_mma(ctx, in, mma_fragments(ctx, "mma.sync", m, {m.types[0], m.types[1], m.types[2], m.types[3]}, false));
+}
+
+// ---------------- ldmatrix ----------------
+
+void exec_Ldmatrix(ExecContext& ctx, const Instruction& in) {
+  require_full_warp(ctx, "ldmatrix");
+  const Modifiers& m = in.mod;
+  if (m.shape_m != 8 || m.shape_n != 8 || m.ntypes < 1 || m.types[0] != DataType::B16)
+    ctx.fail_warp("ldmatrix: unsupported shape/type ." + std::string("m") + std::to_string(m.shape_m) + "n" +
+                  std::to_string(m.shape_n) + (m.ntypes ? std::string(".") + type_name(m.types[0]) : "") +
+                  " (supported: .m8n8 .b16)");
+  const unsigned count = m.vec;
+  if (count != 1 && count != 2 && count != 4) ctx.fail_warp("ldmatrix needs .x1, .x2 or .x4");
+  check_width(ctx, in.ops[0], count, "ldmatrix destination");
+  const StateSpace space = memory_space(ctx, in, "ldmatrix");
+  if (space == StateSpace::Global) ctx.fail_warp("ldmatrix reads shared memory only, not .global");
+
+  // Threads 8j..8j+7 give the addresses of the 8 rows (16 bytes each) of matrix j.
+  uint16_t rows[4][8][8];
+  for (unsigned j = 0; j < count; ++j)
+    for (unsigned r = 0; r < 8; ++r) {
+      const unsigned lane = 8 * j + r;
+      const uint64_t addr = ctx.address(in.ops[1], lane);
+      if (addr % 16 != 0)
+        ctx.fail(lane, "ldmatrix row address " + std::to_string(addr) + " is not 16-byte aligned");
+      ctx.load(space, addr, rows[j][r], 16, lane);
+    }
+
+  std::vector<uint32_t> regs(size_t(32) * count);
+  for (unsigned lane = 0; lane < 32; ++lane)
+    for (unsigned j = 0; j < count; ++j) {
+      uint32_t packed = 0;
+      for (unsigned e = 0; e < 2; ++e) {
+        const tensor::ElementPos p = tensor::ldmatrix_m8n8(lane, e);
+        const uint16_t v = m.trans ? rows[j][p.col][p.row] : rows[j][p.row][p.col];
+        packed |= uint32_t(v) << (16 * e);
+      }
+      regs[lane * count + j] = packed;
+    }
+  write_fragment(ctx, in.ops[0], count, regs);
+}
+
+}  // namespace gpusim::isa

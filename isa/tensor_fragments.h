@@ -1,0 +1,102 @@
+// The TensorCore datapath model behind wmma / mma / ldmatrix: which matrix element each lane's
+// fragment register holds, how elements are encoded, and the multiply-accumulate itself.
+// Pure functions on plain arrays, so that they can be tested without a running warp; the
+// handlers in exec_tensor.cpp only move registers and memory in and out of them.
+//
+// Fragment layouts
+//   mma.sync: the PTX ISA defines them ("Matrix Fragments for mma.m16n8k16 / m16n8k8"), with
+//     groupID = laneid >> 2 and threadID_in_group = laneid % 4.
+//   wmma: the ISA leaves them unspecified. We use the layout sm_80 hardware uses, established
+//     from a library that manipulates wmma fragments element-wise on A100 (wmma_extension,
+//     detail/sm_80.hpp): an m16n16k16 fragment is two mma.m16n8k16 fragments side by side.
+//     A (16x16): element x<8 is A's mma.m16n8k16 element a_x (the same for .row and .col; the
+//       memory layout only changes the addresses). B (16x16): x<4 is b_x of the left 16x8
+//       half, 4<=x<8 is b_(x-4) of the right half. Accumulators: x<4 is c_x of the left 16x8
+//       half, 4<=x<8 is c_(x-4) of the right half.
+//     f16 A/B fragments hold 16 elements in 8 registers although only 8 are distinct: element
+//       x+8 repeats element x (again as on sm_80). Loads fill both copies; mma reads the first.
+//     bf16 A/B fragments hold exactly the 8 distinct elements (4 registers).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace gpusim::isa::tensor {
+
+struct ElementPos {
+  unsigned row = 0, col = 0;
+  bool operator==(const ElementPos&) const = default;
+};
+
+// Element encodings a fragment register can hold.
+enum class ElemKind : uint8_t { F16, BF16, TF32, F32 };
+unsigned elem_bits(ElemKind e);
+const char* elem_name(ElemKind e);
+
+using PositionFn = ElementPos (*)(unsigned lane, unsigned i);
+
+// One warp's fragment of one matrix operand.
+struct FragmentSpec {
+  unsigned rows = 0, cols = 0;  // the whole matrix the warp holds (A: MxK, B: KxN, C/D: MxN)
+  ElemKind elem = ElemKind::F32;
+  unsigned elements = 0;        // per lane, as stored in registers (including repeated copies)
+  PositionFn pos = nullptr;     // (lane, i) -> element, for i < distinct()
+
+  // Elements per lane that differ; element i >= distinct() repeats element i % distinct().
+  unsigned distinct() const { return rows * cols / 32; }
+  unsigned regs() const { return elements * elem_bits(elem) / 32; }
+  ElementPos at(unsigned lane, unsigned i) const { return pos(lane, i % distinct()); }
+};
+
+// ---- Layout maps (lane, element index) -> (row, col) ----
+// mma.m16n8k16 / m16n8k8 with 16-bit multiplicands (k8 uses the first half of the elements).
+ElementPos mma_a16(unsigned lane, unsigned i);   // A 16xK, i < K/2
+ElementPos mma_b16(unsigned lane, unsigned i);   // B Kx8, i < K/4
+ElementPos mma_acc(unsigned lane, unsigned i);   // C/D 16x8, i < 4
+// mma.m16n8k8 with .tf32 multiplicands.
+ElementPos mma_a_tf32(unsigned lane, unsigned i);  // A 16x8, i < 4
+ElementPos mma_b_tf32(unsigned lane, unsigned i);  // B 8x8, i < 2
+// wmma.m16n16k16 (sm_80 layout, see above).
+ElementPos wmma_a(unsigned lane, unsigned i);    // i < 8
+ElementPos wmma_b(unsigned lane, unsigned i);    // i < 8
+ElementPos wmma_acc(unsigned lane, unsigned i);  // i < 8
+// ldmatrix .m8n8 .b16: element i (0, 1) of the register a lane receives for one 8x8 matrix,
+// before .trans (with .trans the lane receives the element at (col, row) of the matrix as
+// stored, i.e. the transposed matrix).
+ElementPos ldmatrix_m8n8(unsigned lane, unsigned i);
+
+// Fragment descriptions for the supported shapes; nullopt = this combination is unsupported.
+enum class MatrixRole { A, B, C };  // C also describes D
+std::optional<FragmentSpec> mma_fragment(MatrixRole which, unsigned m, unsigned n, unsigned k, ElemKind e);
+std::optional<FragmentSpec> wmma_fragment(MatrixRole which, unsigned m, unsigned n, unsigned k, ElemKind e);
+
+// ---- Moving between registers and matrices ----
+// `regs` holds a warp's fragment registers: regs[lane * spec.regs() + r], 32-bit each; f16/bf16
+// elements are packed two per register, the lower-numbered element in the low half.
+// Matrix element bits, row-major rows x cols, gathered from the first copy of each element.
+std::vector<uint32_t> fragment_to_matrix(const FragmentSpec& spec, const std::vector<uint32_t>& regs);
+// The inverse: fills every copy of every element.
+std::vector<uint32_t> matrix_to_fragment(const FragmentSpec& spec, const std::vector<uint32_t>& matrix);
+
+// ---- Numerics ----
+// Exact value of an element's bits. tf32 ignores the 13 low fraction bits of its 32-bit
+// container, as the hardware does.
+double element_value(uint32_t bits, ElemKind e);
+// Rounds to nearest-even into an accumulator format (F32 or F16); NaN -> canonical NaN.
+uint32_t round_to_element(double v, ElemKind e);
+
+// D = A*B + C on element bits (row-major A: MxK, B: KxN, C/D: MxN).
+// Products of f16/bf16/tf32 values are exact in double (<= 24 significant bits each). Each
+// output is accumulated as c + a0*b0 + a1*b1 + ... in k order in double, then rounded once
+// (RN) to the accumulator type. The double sum is exact unless the terms span more than ~53
+// bits of magnitude, where it rounds before the final rounding; real TensorCores also do not
+// round the exact sum (they align to the largest exponent and truncate), so results agree with
+// hardware (Fasi et al., "Numerical behavior of NVIDIA tensor cores", 2021) exactly for
+// well-scaled inputs and within an ulp otherwise.
+std::vector<uint32_t> multiply_accumulate(unsigned m, unsigned n, unsigned k,
+                                          const std::vector<uint32_t>& a, ElemKind a_kind,
+                                          const std::vector<uint32_t>& b, ElemKind b_kind,
+                                          const std::vector<uint32_t>& c, ElemKind c_kind, ElemKind d_kind);
+
+}  // namespace gpusim::isa::tensor
