@@ -121,7 +121,9 @@ class SimDevice final : public Device {
     stats.ctas = cfg.grid.count();
     const auto t0 = std::chrono::steady_clock::now();
     try {
-      isa::run_grid_functional(ls);
+      isa::FunctionalLimits limits;
+      limits.max_warp_instructions = options_.max_warp_instructions;
+      isa::run_grid_functional(ls, limits);
     } catch (const isa::ExecError& e) {
       throw KernelFault(std::string("kernel fault: ") + e.what());
     }

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "runtime/device.h"
 
@@ -15,6 +16,9 @@ struct SimDeviceOptions {
   std::string config_path;              // INI file; empty = the embedded default configuration
   std::vector<std::string> overrides;   // "key=value", as --set on the command line
   SimMode mode = SimMode::Functional;
+  // A launch executing more warp-instructions than this is stopped and reported as a probable
+  // infinite loop (the host process must never hang on a broken kernel).
+  uint64_t max_warp_instructions = uint64_t(1) << 36;
 };
 
 std::unique_ptr<Device> make_sim_device(const SimDeviceOptions& options = {});

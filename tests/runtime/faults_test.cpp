@@ -1,0 +1,158 @@
+// Memory faults, traps, bad launches and bad arguments: each is reported with its location and
+// the device (and its other allocations) keeps working afterwards.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "runtime/sim_device.h"
+
+using namespace gpusim::runtime;
+
+namespace {
+
+std::string read_fixture(const std::string& name) {
+  std::ifstream f(std::string(GPUSIM_FIXTURES) + "/" + name);
+  if (!f) throw std::runtime_error("missing fixture " + name);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+LaunchConfig grid(unsigned blocks, unsigned threads, unsigned dyn = 0) {
+  LaunchConfig c;
+  c.grid = Dim3{blocks, 1, 1};
+  c.block = Dim3{threads, 1, 1};
+  c.dynamic_shared_bytes = dyn;
+  return c;
+}
+
+class FaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SimDeviceOptions o;
+    o.max_warp_instructions = 200000;
+    dev = make_sim_device(o);
+    mod = dev->load_ptx("runtime_faults.ptx", read_fixture("runtime_faults.ptx"));
+  }
+  std::string fault_of(const std::string& kernel, const LaunchConfig& c, const KernelArgs& a) {
+    try {
+      dev->launch(mod, kernel, c, a);
+    } catch (const KernelFault& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << kernel << " did not fault";
+    return "";
+  }
+  std::unique_ptr<Device> dev;
+  ModuleHandle mod = -1;
+};
+
+TEST_F(FaultTest, OutOfBoundsStoreNamesKernelCtaThreadLineAndAddress) {
+  std::vector<int> keep(16, 42);
+  DevPtr other = dev->upload(keep);
+  const int n = 32;
+  DevPtr out = dev->alloc(n * 4);
+  const std::string msg = fault_of("write_past_end", grid(1, 64), args(out, n));
+  EXPECT_NE(msg.find("write_past_end"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("CTA (0,0,0)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("thread (32,0,0)"), std::string::npos) << msg;  // first thread past the end
+  EXPECT_NE(msg.find("runtime_faults.ptx:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("st.global"), std::string::npos) << msg;
+  char addr[32];
+  std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(out + n * 4));
+  EXPECT_NE(msg.find(addr), std::string::npos) << msg;
+  // The device still works and the other allocation is intact.
+  EXPECT_EQ(dev->download<int>(other, 16), keep);
+  dev->launch(mod, "write_past_end", grid(1, 32), args(dev->alloc(64 * 4), 32));
+}
+
+TEST_F(FaultTest, MisalignedLoadIsReported) {
+  DevPtr p = dev->alloc(1024), out = dev->alloc(128);
+  const std::string msg = fault_of("misaligned_load", grid(1, 32), args(p, out));
+  EXPECT_NE(msg.find("misaligned"), std::string::npos) << msg;
+}
+
+TEST_F(FaultTest, NullPointerStoreIsReported) {
+  const std::string msg = fault_of("null_store", grid(1, 32), args(DevPtr(0)));
+  EXPECT_NE(msg.find("out-of-bounds global store"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("0x0"), std::string::npos) << msg;
+}
+
+TEST_F(FaultTest, SharedMemoryOverflowIsReported) {
+  DevPtr out = dev->alloc(128);
+  const std::string msg = fault_of("shared_overflow", grid(1, 32), args(out, 1000));
+  EXPECT_NE(msg.find("out-of-bounds shared load"), std::string::npos) << msg;
+}
+
+TEST_F(FaultTest, TrapNamesTheThread) {
+  DevPtr out = dev->alloc(128);
+  const std::string msg = fault_of("trapper", grid(1, 32), args(out));
+  EXPECT_NE(msg.find("trap"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("thread (7,0,0)"), std::string::npos) << msg;
+}
+
+TEST_F(FaultTest, InfiniteLoopIsStoppedNotHung) {
+  auto simt = dev->load_ptx("runtime_simt.ptx", read_fixture("runtime_simt.ptx"));
+  DevPtr flag = dev->alloc(4);
+  dev->memset(flag, 0, 4);
+  try {
+    dev->launch(simt, "spin_forever", grid(1, 32), args(flag));
+    FAIL() << "expected a KernelFault";
+  } catch (const KernelFault& e) {
+    EXPECT_NE(std::string(e.what()).find("never terminates"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(FaultTest, InvalidLaunchConfigurationsAreRefused) {
+  DevPtr out = dev->alloc(4096);
+  EXPECT_THROW(dev->launch(mod, "big_shared", grid(1, 1025), args(out)), Error);
+  EXPECT_THROW(dev->launch(mod, "big_shared", grid(0, 32), args(out)), Error);
+  LaunchConfig zero_block = grid(1, 32);
+  zero_block.block.y = 0;
+  EXPECT_THROW(dev->launch(mod, "big_shared", zero_block, args(out)), Error);
+  try {
+    dev->launch(mod, "big_shared", grid(1, 32, 1 << 20), args(out));
+    FAIL() << "1 MiB of dynamic shared memory must be refused";
+  } catch (const KernelFault&) {
+    FAIL() << "refused as a fault instead of a launch error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("shared memory"), std::string::npos) << e.what();
+  }
+  // Within limits the same kernel runs and uses its dynamic shared memory.
+  dev->launch(mod, "big_shared", grid(1, 64, 64 * 4), args(out));
+  auto got = dev->download<int>(out, 64);
+  for (int t = 0; t < 64; ++t) ASSERT_EQ(got[t], 63 - t);
+}
+
+TEST_F(FaultTest, ParametersArePackedPerThePtxLayout) {
+  DevPtr out = dev->alloc(7 * 4);
+  const long long d = (7ll << 32) | 9;
+  dev->launch(mod, "params", grid(1, 1), args(char(-3), short(-300), int(123456), d, 1.25f, 2.5, out));
+  auto got = dev->download<int>(out, 7);
+  EXPECT_EQ(got, (std::vector<int>{-3, -300, 123456, 7, 9, 125, 2500}));
+}
+
+TEST_F(FaultTest, WrongArgumentsAreRefusedWithTheParameterNamed) {
+  DevPtr out = dev->alloc(64);
+  EXPECT_THROW(dev->launch(mod, "null_store", grid(1, 1), args(out, out)), Error);
+  try {
+    dev->launch(mod, "null_store", grid(1, 1), args(int(3)));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("null_store_param_0"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(dev->launch(mod, "no_such_kernel", grid(1, 1), {}), Error);
+}
+
+TEST_F(FaultTest, HostCopiesOutsideAllocationsAreRefused) {
+  DevPtr p = dev->alloc(16);
+  std::vector<char> big(32);
+  EXPECT_THROW(dev->copy_to_device(p, big.data(), big.size()), Error);
+  EXPECT_THROW(dev->copy_to_host(big.data(), p + 8, 16), Error);
+  EXPECT_THROW(dev->free(p + 4), Error);
+  dev->free(p);
+  EXPECT_THROW(dev->free(p), Error);
+}
+
+}  // namespace
