@@ -1,0 +1,79 @@
+#include "framework/idx.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+namespace gpusim::framework::data {
+namespace {
+
+struct GzCloser {
+  void operator()(gzFile_s* f) const { gzclose(f); }
+};
+using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
+
+// Reads up to `count` bytes; returns how many were read. Throws on a decompression error.
+size_t read_bytes(gzFile file, uint8_t* dst, size_t count, const std::string& path) {
+  size_t done = 0;
+  while (done < count) {
+    const unsigned chunk = static_cast<unsigned>(std::min<size_t>(count - done, 1u << 30));
+    const int n = gzread(file, dst + done, chunk);
+    if (n < 0) {
+      int code = 0;
+      const char* msg = gzerror(file, &code);
+      throw DataError("idx: '" + path + "': corrupt compressed data (" + (msg ? msg : "unknown zlib error") + ")");
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
+}  // namespace
+
+IdxArray read_idx(const std::string& path) {
+  GzFile file(gzopen(path.c_str(), "rb"));
+  if (!file) throw DataError("idx: cannot open '" + path + "' (missing file or no permission)");
+
+  uint8_t header[4];
+  if (read_bytes(file.get(), header, 4, path) != 4)
+    throw DataError("idx: '" + path + "' is truncated: shorter than the 4-byte magic number");
+  if (header[0] != 0 || header[1] != 0)
+    throw DataError("idx: '" + path + "' has a bad magic number (first two bytes must be zero): not an IDX file");
+  if (header[2] != 0x08)
+  {
+    char type[8];
+    std::snprintf(type, sizeof type, "0x%02x", header[2]);
+    throw DataError("idx: '" + path + "' has element type " + type + "; only unsigned bytes (0x08) are supported");
+  }
+  const unsigned ndims = header[3];
+  if (ndims == 0) throw DataError("idx: '" + path + "' declares zero dimensions");
+
+  IdxArray out;
+  size_t total = 1;
+  for (unsigned d = 0; d < ndims; ++d) {
+    uint8_t be[4];
+    if (read_bytes(file.get(), be, 4, path) != 4)
+      throw DataError("idx: '" + path + "' is truncated in the header (dimension " + std::to_string(d) + " of " +
+                      std::to_string(ndims) + ")");
+    const uint32_t size = (uint32_t{be[0]} << 24) | (uint32_t{be[1]} << 16) | (uint32_t{be[2]} << 8) | be[3];
+    out.dims.push_back(size);
+    total *= size;
+  }
+  // Guard against absurd headers before allocating (the largest real file holds 47 MB).
+  if (total > (size_t{1} << 32))
+    throw DataError("idx: '" + path + "' declares " + std::to_string(total) + " elements: corrupt header");
+  out.values.resize(total);
+  const size_t got = read_bytes(file.get(), out.values.data(), total, path);
+  if (got != total)
+    throw DataError("idx: '" + path + "' is truncated: header declares " + std::to_string(total) +
+                    " data bytes, file holds " + std::to_string(got));
+  uint8_t extra;
+  if (read_bytes(file.get(), &extra, 1, path) != 0)
+    throw DataError("idx: '" + path + "' has trailing bytes after the " + std::to_string(total) + " declared");
+  return out;
+}
+
+}  // namespace gpusim::framework::data
