@@ -1,0 +1,59 @@
+// An SM's memory pipeline: the MIO queue feeding shared memory (32 banks, conflicts serialise)
+// and the LG queue feeding the L1 data cache (coalescing into sectors, MSHRs, write-through
+// without allocate), with misses, stores and atomics sent to the MemoryPartitions.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sim/gpu_config.h"
+#include "sim/memory_partitions.h"
+#include "sim/timing_types.h"
+
+namespace gpusim::sim {
+
+struct SmMemStats {
+  uint64_t shared_requests = 0, shared_wavefronts = 0;  // bank conflicts = wavefronts - requests
+  uint64_t global_load_requests = 0, global_store_requests = 0, atomic_requests = 0;
+  uint64_t local_requests = 0;
+  uint64_t l1_sectors_requested = 0;                     // sectors/request = this / requests
+  uint64_t l1_read_sector_hits = 0, l1_read_sector_misses = 0;
+  uint64_t mio_full_cycles = 0, lg_full_cycles = 0;
+};
+
+class SmMemoryPipeline {
+ public:
+  enum class Queue { Mio, Lg };
+
+  SmMemoryPipeline(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer);
+  ~SmMemoryPipeline();
+  SmMemoryPipeline(const SmMemoryPipeline&) = delete;
+  SmMemoryPipeline& operator=(const SmMemoryPipeline&) = delete;
+
+  // Per launch: the bytes of the unified L1/shared array given to shared memory (carve-out);
+  // the rest is L1 data cache. Invalidates L1 contents.
+  void configure(int shared_carveout_bytes);
+
+  // Shared-memory ops (and shuffles, which use the same crossbar) go to the MIO queue; global,
+  // local, param, const and atomics go to the LG queue.
+  static Queue queue_for(const WarpMemOp& op);
+  bool can_accept(Queue q) const;
+  void submit(WarpMemOp op, uint64_t cycle);
+
+  // One core clock edge (cycle number and simulated time).
+  void tick(uint64_t cycle, uint64_t now_ps);
+  // Tokens of ops that completed: loads and atomics when their data is back in the register
+  // file, stores when they have left the SM's queue.
+  std::vector<uint64_t> take_completed();
+  bool idle() const;
+
+  const SmMemStats& stats() const;
+  void reset_stats();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gpusim::sim
