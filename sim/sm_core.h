@@ -1,0 +1,60 @@
+// One streaming multiprocessor: resident CTAs, 4 sub-cores (each with a warp scheduler, an
+// instruction buffer per warp, a scoreboard, register-file banks and its functional-unit pipes)
+// and the SM's memory pipeline. Warps execute through isa::step_warp at issue (execution-driven):
+// the functional result is computed once; the model decides when each warp issues and when its
+// results become available.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "isa/launch_state.h"
+#include "sim/gpu_config.h"
+#include "sim/memory_partitions.h"
+#include "sim/sm_memory_pipeline.h"
+#include "sim/timing_types.h"
+
+namespace gpusim::sim {
+
+struct SmStats {
+  uint64_t active_cycles = 0;          // cycles with at least one resident warp
+  uint64_t warp_instructions = 0, thread_instructions = 0;
+  uint64_t issue_slots = 0;            // subcores x active cycles
+  uint64_t issued = 0;                 // issue slots used
+  std::array<uint64_t, static_cast<size_t>(StallReason::Count)> stall_warp_cycles{};  // per reason
+  std::array<uint64_t, static_cast<size_t>(Pipe::Count)> pipe_busy_cycles{};          // summed over sub-cores
+  uint64_t resident_warp_cycles = 0;   // sum over active cycles of resident warps (achieved occupancy)
+  uint64_t register_bank_conflicts = 0;
+  uint64_t ctas_completed = 0;
+};
+
+class SmCore {
+ public:
+  SmCore(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer);
+  ~SmCore();
+  SmCore(const SmCore&) = delete;
+  SmCore& operator=(const SmCore&) = delete;
+
+  // Per launch: the launch's state (shared by all SMs) and how many CTAs of it fit on one SM.
+  void begin_launch(isa::LaunchState* launch, int max_resident_ctas, int shared_carveout_bytes);
+  bool can_accept_cta() const;
+  // Takes a CTA (its warps are spread over the sub-cores) at `cycle`.
+  void add_cta(std::unique_ptr<isa::CtaState> cta, uint64_t cycle);
+  // One core clock edge. Throws isa::ExecError on a kernel fault or a barrier deadlock.
+  void tick(uint64_t cycle, uint64_t now_ps);
+  // No resident CTA and nothing in flight in this SM's memory pipeline.
+  bool idle() const;
+  int resident_ctas() const;
+
+  const SmStats& stats() const;
+  const SmMemStats& memory_stats() const;
+  void reset_stats();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gpusim::sim
