@@ -1,0 +1,234 @@
+// Loading, checking and describing a GpuConfig (the parameter table is gpu_config_options.cpp).
+#include "sim/gpu_config.h"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <boost/program_options/errors.hpp>
+#include <boost/program_options/parsers.hpp>
+#include <boost/program_options/variables_map.hpp>
+
+#include "sim/gpu_config_options.h"
+
+namespace gpusim::sim {
+
+namespace po = boost::program_options;
+
+const char* scheduler_policy_name(WarpSchedulerPolicy policy) {
+  switch (policy) {
+    case WarpSchedulerPolicy::LooseRoundRobin: return "lrr";
+    case WarpSchedulerPolicy::GreedyThenOldest: return "gto";
+  }
+  return "?";
+}
+
+int GpuConfig::issue_interval_cycles(int lanes_per_sm) const {
+  int lanes = lanes_per_subcore(lanes_per_sm);
+  return lanes >= kWarpSize ? 1 : (kWarpSize + lanes - 1) / lanes;
+}
+
+int GpuConfig::tensor_mma_cycles(int m, int n, int k) const {
+  long long fma = 1LL * m * n * k;
+  long long per_clock = 1LL * tensor_fp16_fma_per_clock * tensor_cores_per_sm / subcores_per_sm;
+  return int((fma + per_clock - 1) / per_clock);
+}
+
+int GpuConfig::carveout_for(int shared_bytes) const {
+  for (int kib : shared_carveouts.kib)
+    if (kib * 1024 >= shared_bytes) return kib * 1024;
+  return -1;
+}
+
+namespace {
+
+// The line of `path` where `key` ("section.name") is set, for error messages; 0 if not found.
+int line_of_key(const std::string& path, const std::string& key) {
+  std::ifstream in(path);
+  std::string line, section;
+  for (int number = 1; std::getline(in, line); ++number) {
+    line = line.substr(0, line.find('#'));
+    size_t begin = line.find_first_not_of(" \t\r");
+    if (begin == std::string::npos) continue;
+    line = line.substr(begin);
+    if (line[0] == '[') {
+      section = line.substr(1, line.find(']') - 1);
+      continue;
+    }
+    std::string name = line.substr(0, line.find('='));
+    name = name.substr(0, name.find_last_not_of(" \t") + 1);
+    if ((section.empty() ? name : section + "." + name) == key) return number;
+  }
+  return 0;
+}
+
+std::string located(const std::string& path, const std::string& key) {
+  int line = key.empty() ? 0 : line_of_key(path, key);
+  return "GPU config " + path + (line ? ":" + std::to_string(line) : "");
+}
+
+// Turns a Boost.Program_options error into one that names the place and the key.
+[[noreturn]] void rethrow_parse_error(const po::error& e, const std::string& where_path, bool from_file) {
+  std::string key;
+  if (auto* unknown = dynamic_cast<const po::unknown_option*>(&e)) key = unknown->get_option_name();
+  else if (auto* with_name = dynamic_cast<const po::error_with_option_name*>(&e)) key = with_name->get_option_name();
+  while (!key.empty() && key[0] == '-') key.erase(0, 1);
+  std::string where = from_file ? located(where_path, key) : where_path;
+  if (dynamic_cast<const po::unknown_option*>(&e))
+    throw GpuConfigError(where + ": unknown key '" + key + "' (gpusim info --help lists every key)");
+  throw GpuConfigError(where + ": " + (key.empty() ? "" : "key '" + key + "': ") + e.what());
+}
+
+// "--set a.b=1 --set a.b=2": the last one wins, as on most command lines.
+std::map<std::string, std::string> split_overrides(const std::vector<std::string>& overrides) {
+  std::map<std::string, std::string> by_key;
+  for (const std::string& item : overrides) {
+    size_t eq = item.find('=');
+    std::string key = item.substr(0, eq);
+    if (eq == std::string::npos || key.empty() || key.find_first_of(" \t") != std::string::npos)
+      throw GpuConfigError("--set '" + item + "': expected section.key=value, e.g. sm.count=40");
+    by_key[key] = item.substr(eq + 1);
+  }
+  return by_key;
+}
+
+}  // namespace
+
+GpuConfig load_gpu_config(const std::string& path, const std::vector<std::string>& overrides) {
+  GpuConfig config;
+  po::options_description options = gpu_config_options(config);
+  po::variables_map values;
+
+  // Values stored first win in Boost.Program_options, so overrides go in before the file.
+  for (const auto& [key, value] : split_overrides(overrides)) {
+    std::istringstream one_line(key + "=" + value + "\n");
+    try {
+      po::store(po::parse_config_file(one_line, options, false), values);
+    } catch (const po::error& e) {
+      rethrow_parse_error(e, "--set '" + key + "=" + value + "'", false);
+    }
+  }
+  if (!path.empty()) {
+    std::ifstream file(path);
+    if (!file) throw GpuConfigError("GPU config " + path + ": cannot open the file");
+    try {
+      po::store(po::parse_config_file(file, options, false), values);
+    } catch (const po::error& e) {
+      rethrow_parse_error(e, path, true);
+    }
+  }
+  po::notify(values);
+  std::string source = path.empty() ? "GPU config (defaults" : "GPU config " + path;
+  if (path.empty()) source += overrides.empty() ? ")" : " with --set)";
+  else if (!overrides.empty()) source += " with --set";
+  check_gpu_config(config, source);
+  return config;
+}
+
+GpuConfig default_gpu_config() {
+  GpuConfig config;
+  check_gpu_config(config, "GPU config (defaults)");
+  return config;
+}
+
+std::string describe(const GpuConfig& config) {
+  std::ostringstream out;
+  std::string section;
+  for (const GpuConfigField& field : gpu_config_fields()) {
+    if (field.section() != section) {
+      section = field.section();
+      out << (out.tellp() > 0 ? "\n" : "") << "[" << section << "]\n";
+    }
+    std::string assignment = field.name() + " = " + field.value_text(config);
+    if (assignment.size() < 40) assignment.resize(40, ' ');
+    out << assignment << "  # " << field.unit << ": " << field.description << "\n";
+  }
+  return out.str();
+}
+
+GpuPeaks compute_peaks(const GpuConfig& c) {
+  const double mhz = 1e6;
+  GpuPeaks p;
+  p.fp32_flops = 2.0 * c.num_sms * c.fp32_lanes_per_sm * c.core_clock_mhz * mhz;
+  p.fp64_flops = 2.0 * c.num_sms * c.fp64_lanes_per_sm * c.core_clock_mhz * mhz;
+  p.tensor_fp16_flops = 2.0 * c.num_sms * c.tensor_cores_per_sm * c.tensor_fp16_fma_per_clock * c.tensor_clock_mhz * mhz;
+  p.dram_bytes_per_s = double(c.dram_channels) * c.dram_bus_width_bits / 8 * c.dram_transfers_per_clock * c.dram_clock_mhz * mhz;
+  p.l2_bytes_per_s = double(c.l2_slices) * c.l2_bytes_per_clock_per_slice * c.l2_clock_mhz * mhz;
+  p.l1_bytes_per_s = double(c.num_sms) * c.l1_bytes_per_clock * c.core_clock_mhz * mhz;
+  p.shared_bytes_per_s = double(c.num_sms) * c.shared_banks * c.shared_bank_width_bytes * c.core_clock_mhz * mhz;
+  p.warps_in_flight = 1LL * c.num_sms * c.max_warps_per_sm();
+  p.threads_in_flight = 1LL * c.num_sms * c.max_threads_per_sm;
+  return p;
+}
+
+namespace {
+
+// Three significant digits with an SI prefix: 12.7 T, 102 T, 898 G, 3.35 T.
+std::string si(double value, const char* unit) {
+  const char* prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
+  int index = 0;
+  while (value >= 999.5 && index < 6) {
+    value /= 1000;
+    ++index;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", value);
+  return std::string(text) + " " + prefixes[index] + unit;
+}
+
+// 163840 -> "163,840", as the lecture writes counts.
+std::string grouped(long long value) {
+  std::string digits = std::to_string(value), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string describe_peaks(const GpuConfig& c) {
+  GpuPeaks p = compute_peaks(c);
+  std::ostringstream out;
+  auto row = [&](const std::string& what, const std::string& value, const std::string& how) {
+    std::string left = what + ":";
+    left.resize(22, ' ');
+    std::string middle = value;
+    if (middle.size() < 16) middle.resize(16, ' ');
+    out << left << middle << "  " << how << "\n";
+  };
+  auto n = [](long long v) { return std::to_string(v); };
+  row("FP32", si(p.fp32_flops, "FLOP/s"),
+      n(c.num_sms) + " SMs x " + n(c.fp32_lanes_per_sm) + " lanes x 2 FLOP x " + n(c.core_clock_mhz) + " MHz");
+  row("FP64", si(p.fp64_flops, "FLOP/s"),
+      n(c.num_sms) + " SMs x " + n(c.fp64_lanes_per_sm) + " lanes x 2 FLOP x " + n(c.core_clock_mhz) + " MHz");
+  row("TensorCore FP16", si(p.tensor_fp16_flops, "FLOP/s"),
+      grouped(1LL * c.num_sms * c.tensor_cores_per_sm) + " tensor cores x " + n(c.tensor_fp16_fma_per_clock) +
+          " FMA x 2 FLOP x " + n(c.tensor_clock_mhz) + " MHz");
+  row("DRAM bandwidth", si(p.dram_bytes_per_s, "B/s"),
+      n(c.dram_channels) + " channels x " + n(c.dram_bus_width_bits) + " bit x " + n(c.dram_transfers_per_clock) +
+          " transfers x " + n(c.dram_clock_mhz) + " MHz");
+  row("L2 bandwidth", si(p.l2_bytes_per_s, "B/s"),
+      n(c.l2_slices) + " slices x " + n(c.l2_bytes_per_clock_per_slice) + " B x " + n(c.l2_clock_mhz) + " MHz");
+  row("L1 bandwidth", si(p.l1_bytes_per_s, "B/s"),
+      n(c.num_sms) + " SMs x " + n(c.l1_bytes_per_clock) + " B x " + n(c.core_clock_mhz) + " MHz");
+  row("Shared bandwidth", si(p.shared_bytes_per_s, "B/s"),
+      n(c.num_sms) + " SMs x " + n(c.shared_banks) + " banks x " + n(c.shared_bank_width_bytes) + " B x " +
+          n(c.core_clock_mhz) + " MHz");
+  row("Warps in flight", grouped(p.warps_in_flight) + " warps",
+      n(c.num_sms) + " SMs x " + n(c.subcores_per_sm) + " sub-cores x " + n(c.max_warps_per_subcore) + " warps");
+  row("Threads in flight", grouped(p.threads_in_flight) + " threads",
+      n(c.num_sms) + " SMs x " + n(c.max_threads_per_sm) + " threads");
+  return out.str();
+}
+
+std::string gpu_config_help() {
+  GpuConfig scratch;
+  std::ostringstream out;
+  out << gpu_config_options(scratch);
+  return out.str();
+}
+
+}  // namespace gpusim::sim

@@ -1,0 +1,174 @@
+// GpuConfig: every parameter of the simulated GPU in one typed struct.
+//
+// The member initializers are the embedded default chip (V100-like; configs/v100.ini holds the
+// same values, and a test keeps the two equal). The INI key, unit and one-line description of
+// every member live in one table (sim/gpu_config_options.cpp), which is the single source for
+// parsing INI files, `--set key=value` overrides, `describe()` and `gpusim info --help`.
+//
+// Latencies are in core-clock cycles and are *added* per level: a load that hits L1 costs
+// l1.latency_cycles; one that misses L1 and hits L2 costs l1 + l2 latency; one that goes to DRAM
+// costs l1 + l2 + dram latency. The configs calibrate those sums to measured p-chase figures.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gpusim::sim {
+
+inline constexpr int kWarpSize = 32;  // threads per warp on every NVIDIA GPU so far
+
+enum class WarpSchedulerPolicy {
+  LooseRoundRobin,   // "lrr": rotate priority among ready warps every cycle
+  GreedyThenOldest,  // "gto": keep issuing from one warp until it stalls, then the oldest
+};
+const char* scheduler_policy_name(WarpSchedulerPolicy policy);
+
+// The shared-memory sizes (KiB per SM) that the unified L1/shared array can be split into.
+struct CarveoutList {
+  std::vector<int> kib;  // ascending
+  bool operator==(const CarveoutList&) const = default;
+};
+
+struct GpuConfig {
+  // [chip]
+  std::string name = "V100-like (80 SM, 1245 MHz)";
+  std::string sm_arch = "sm_75";  // ptxas target whose resource usage (regs, smem) is used
+
+  // [sm]
+  int num_sms = 80;
+  int subcores_per_sm = 4;
+  int max_warps_per_subcore = 16;
+  int max_threads_per_sm = 2048;
+  int max_ctas_per_sm = 32;
+  int max_threads_per_block = 1024;
+  WarpSchedulerPolicy warp_scheduler = WarpSchedulerPolicy::LooseRoundRobin;
+
+  // [registers]
+  int registers_per_sm = 65536;
+  int registers_per_block_max = 65536;
+  int register_alloc_granularity = 256;  // registers, allocated per warp
+  int max_registers_per_thread = 255;
+  int register_banks_per_subcore = 2;
+
+  // [shared]
+  int shared_per_sm_max_bytes = 98304;
+  int shared_per_block_max_bytes = 98304;
+  int shared_alloc_granularity_bytes = 256;
+  int shared_reserved_per_block_bytes = 0;
+  CarveoutList shared_carveouts{{0, 8, 16, 32, 64, 96}};
+  int shared_banks = 32;
+  int shared_bank_width_bytes = 4;
+  int shared_latency_cycles = 23;
+
+  // [l1]
+  int l1_shared_unified_kib = 128;
+  int l1_line_bytes = 128;
+  int l1_sector_bytes = 32;
+  int l1_associativity = 64;
+  int l1_latency_cycles = 30;
+  int l1_mshrs = 512;
+  int l1_mshr_max_merged = 8;
+  int l1_bytes_per_clock = 128;
+
+  // [units] lanes per SM, split evenly across sub-cores
+  int fp32_lanes_per_sm = 64;
+  int int_lanes_per_sm = 64;
+  int fp64_lanes_per_sm = 32;
+  int sfu_lanes_per_sm = 16;
+  int ldst_lanes_per_sm = 32;
+  int fp32_latency_cycles = 4;
+  int fp16_latency_cycles = 6;
+  int int_latency_cycles = 4;
+  int fp64_latency_cycles = 8;
+  int sfu_latency_cycles = 21;
+
+  // [tensor]
+  int tensor_cores_per_sm = 8;
+  int tensor_fp16_fma_per_clock = 64;  // per tensor core, dense
+  int tensor_mma_latency_cycles = 35;  // one warp-wide 16x16x16 MMA
+
+  // [l2]
+  int l2_size_kib = 6144;
+  int l2_slices = 64;
+  int l2_line_bytes = 128;
+  int l2_sector_bytes = 32;
+  int l2_associativity = 24;
+  int l2_latency_cycles = 155;
+  int l2_bytes_per_clock_per_slice = 32;
+  int l2_mshrs_per_slice = 192;
+
+  // [icnt] crossbar between SMs and L2 slices
+  int icnt_latency_cycles = 15;
+  int icnt_bytes_per_clock_per_sm = 32;
+
+  // [dram]
+  int dram_channels = 32;
+  int dram_bus_width_bits = 128;
+  int dram_transfers_per_clock = 2;
+  int dram_latency_cycles = 212;
+
+  // [clocks]
+  int core_clock_mhz = 1245;
+  int tensor_clock_mhz = 1245;
+  int l2_clock_mhz = 1245;
+  int icnt_clock_mhz = 1245;
+  int dram_clock_mhz = 877;
+
+  bool operator==(const GpuConfig&) const = default;
+
+  // Derived quantities (no separate parameters, so they can never disagree).
+  int max_warps_per_sm() const { return subcores_per_sm * max_warps_per_subcore; }
+  int lanes_per_subcore(int lanes_per_sm) const { return lanes_per_sm / subcores_per_sm; }
+  // Cycles between two warp-instructions entering a unit of a sub-core (its initiation
+  // interval): a 32-thread warp over `lanes_per_sm / subcores` lanes.
+  int issue_interval_cycles(int lanes_per_sm) const;
+  // Tensor: cycles one sub-core's tensor cores need for an m x n x k MMA.
+  int tensor_mma_cycles(int m, int n, int k) const;
+  // The smallest carve-out (bytes) that holds `shared_bytes`; -1 when none does.
+  int carveout_for(int shared_bytes) const;
+  // L1 data capacity (bytes) left when `carveout_bytes` of the unified array is shared memory.
+  int l1_bytes_with_carveout(int carveout_bytes) const { return l1_shared_unified_kib * 1024 - carveout_bytes; }
+};
+
+// A bad configuration file, key, value or combination of values; the message names the source
+// (file and line, or the --set override) and the key.
+class GpuConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The embedded default (the member initializers above, checked for consistency).
+GpuConfig default_gpu_config();
+
+// Reads `path` (empty = start from the defaults) and applies `overrides` ("section.key=value",
+// as given to --set; they win over the file). Throws GpuConfigError.
+GpuConfig load_gpu_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// Throws GpuConfigError naming `source` if values contradict each other.
+void check_gpu_config(const GpuConfig& config, const std::string& source);
+
+// The whole configuration as INI text (sections, `key = value  # unit: description`); loading
+// this text back gives the same configuration.
+std::string describe(const GpuConfig& config);
+
+// Chip-wide peaks the configuration implies (per second, at the configured clocks).
+struct GpuPeaks {
+  double fp32_flops = 0;          // SMs x FP32 lanes x 2 (FMA) x core clock
+  double fp64_flops = 0;          // SMs x FP64 lanes x 2 x core clock
+  double tensor_fp16_flops = 0;   // SMs x tensor cores x FP16 FMA/clk x 2 x tensor clock (dense)
+  double dram_bytes_per_s = 0;    // channels x bus width x transfers/clk x DRAM clock
+  double l2_bytes_per_s = 0;      // slices x bytes/clk x L2 clock
+  double l1_bytes_per_s = 0;      // SMs x L1 bytes/clk x core clock
+  double shared_bytes_per_s = 0;  // SMs x banks x bank width x core clock
+  long long warps_in_flight = 0;  // SMs x resident warps per SM
+  long long threads_in_flight = 0;
+};
+GpuPeaks compute_peaks(const GpuConfig& config);
+// The peaks as text, one per line with the arithmetic that gives it.
+std::string describe_peaks(const GpuConfig& config);
+
+// The option table as help text: key, type, default, unit and description of every parameter.
+std::string gpu_config_help();
+
+}  // namespace gpusim::sim

@@ -1,0 +1,133 @@
+// Consistency rules for a GpuConfig: every value in range, and no two values that contradict
+// each other (a block limit above the SM limit, a cache whose size does not divide into sets...).
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "sim/gpu_config.h"
+#include "sim/gpu_config_options.h"
+
+namespace gpusim::sim {
+
+namespace {
+
+bool is_power_of_two(int v) { return v > 0 && (v & (v - 1)) == 0; }
+
+class Checker {
+ public:
+  explicit Checker(const GpuConfig& c) : c_(c) {}
+
+  void require(bool ok, const std::string& problem) {
+    if (!ok) problems_.push_back(problem);
+  }
+  std::string value(const char* key) const {
+    for (const GpuConfigField& f : gpu_config_fields())
+      if (std::string(f.key) == key) return std::string(key) + " (" + f.value_text(c_) + ")";
+    return key;
+  }
+  // "a (1) must be <= b (2)"
+  void at_most(int lhs, const char* lhs_key, int rhs, const char* rhs_key) {
+    require(lhs <= rhs, value(lhs_key) + " must not exceed " + value(rhs_key));
+  }
+  void divides(int part, const char* part_key, int whole, const char* whole_key) {
+    require(part > 0 && whole % part == 0, value(whole_key) + " must be a multiple of " + value(part_key));
+  }
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  const GpuConfig& c_;
+  std::vector<std::string> problems_;
+};
+
+void check_ranges(const GpuConfig& c, Checker& check) {
+  for (const GpuConfigField& field : gpu_config_fields()) {
+    if (auto* member = std::get_if<int GpuConfig::*>(&field.member)) {
+      // Only the reserved shared memory may be zero; everything else is a count, size or time.
+      bool zero_allowed = std::string(field.key) == "shared.reserved_per_block_bytes";
+      check.require(c.*(*member) > 0 || (zero_allowed && c.*(*member) == 0),
+                    check.value(field.key) + " must be " + (zero_allowed ? "zero or positive" : "positive"));
+    }
+  }
+  check.require(!c.name.empty() && c.name.find('#') == std::string::npos,
+                "chip.name must be non-empty and contain no '#'");
+  check.require(c.sm_arch.rfind("sm_", 0) == 0 && c.sm_arch.size() >= 5 &&
+                    c.sm_arch.find_first_not_of("0123456789", 3) == std::string::npos &&
+                    std::stoi(c.sm_arch.substr(3)) >= 75,
+                check.value("chip.sm_arch") + " must be sm_NN with NN >= 75 (the oldest target of nvcc 13)");
+  check.require(c.max_registers_per_thread <= 255, check.value("registers.max_per_thread") +
+                                                      " must not exceed 255 (PTX register encoding)");
+}
+
+void check_sm(const GpuConfig& c, Checker& check) {
+  check.require(c.max_threads_per_sm <= c.max_warps_per_sm() * kWarpSize,
+                check.value("sm.max_threads") + " must not exceed sm.subcores x sm.max_warps_per_subcore x 32 (" +
+                    std::to_string(c.max_warps_per_sm() * kWarpSize) + ")");
+  check.divides(kWarpSize, "warp size 32", c.max_threads_per_sm, "sm.max_threads");
+  check.at_most(c.max_threads_per_block, "sm.max_threads_per_block", c.max_threads_per_sm, "sm.max_threads");
+  check.at_most(c.registers_per_block_max, "registers.per_block_max", c.registers_per_sm, "registers.per_sm");
+  check.divides(c.subcores_per_sm, "sm.subcores", c.registers_per_sm, "registers.per_sm");
+  check.divides(c.register_alloc_granularity, "registers.alloc_granularity", c.registers_per_sm / c.subcores_per_sm,
+                "registers.per_sm / sm.subcores");
+  const std::pair<const char*, int> lanes[] = {
+      {"units.fp32_lanes_per_sm", c.fp32_lanes_per_sm}, {"units.int_lanes_per_sm", c.int_lanes_per_sm},
+      {"units.fp64_lanes_per_sm", c.fp64_lanes_per_sm}, {"units.sfu_lanes_per_sm", c.sfu_lanes_per_sm},
+      {"units.ldst_lanes_per_sm", c.ldst_lanes_per_sm}, {"tensor.cores_per_sm", c.tensor_cores_per_sm}};
+  for (const auto& [key, count] : lanes) check.divides(c.subcores_per_sm, "sm.subcores", count, key);
+}
+
+void check_memory(const GpuConfig& c, Checker& check) {
+  // The driver's per-block reservation comes out of the same per-SM pool.
+  check.require(c.shared_per_block_max_bytes + c.shared_reserved_per_block_bytes <= c.shared_per_sm_max_bytes,
+                check.value("shared.per_block_max_bytes") + " plus " + check.value("shared.reserved_per_block_bytes") +
+                    " must not exceed " + check.value("shared.per_sm_max_bytes"));
+  check.require(is_power_of_two(c.shared_alloc_granularity_bytes),
+                check.value("shared.alloc_granularity_bytes") + " must be a power of two");
+  const std::vector<int>& carve = c.shared_carveouts.kib;
+  check.require(!carve.empty() && carve.back() * 1024 == c.shared_per_sm_max_bytes,
+                check.value("shared.carveouts_kib") + ": the largest carve-out must equal " +
+                    check.value("shared.per_sm_max_bytes"));
+  check.require(!carve.empty() && carve.back() <= c.l1_shared_unified_kib,
+                check.value("shared.carveouts_kib") + ": carve-outs must fit in " + check.value("l1.unified_kib"));
+  check.require(is_power_of_two(c.shared_banks) && is_power_of_two(c.shared_bank_width_bytes),
+                "shared.banks and shared.bank_width_bytes must be powers of two");
+
+  for (const auto& [level, line, sector] : {std::tuple{"l1", c.l1_line_bytes, c.l1_sector_bytes},
+                                            std::tuple{"l2", c.l2_line_bytes, c.l2_sector_bytes}}) {
+    check.require(is_power_of_two(line) && is_power_of_two(sector) && sector <= line && line / sector <= 32,
+                  std::string(level) + ".line_bytes (" + std::to_string(line) + ") and " + level + ".sector_bytes (" +
+                      std::to_string(sector) + ") must be powers of two, sector <= line, at most 32 sectors a line");
+  }
+  int l1_set_bytes = c.l1_line_bytes * c.l1_associativity;
+  for (int kib : carve) {
+    int l1_bytes = c.l1_bytes_with_carveout(kib * 1024);
+    check.require(l1_bytes > 0 && l1_bytes % l1_set_bytes == 0,
+                  "the L1 left beside the " + std::to_string(kib) + " KiB carve-out (" + std::to_string(l1_bytes) +
+                      " B) must be a positive multiple of l1.line_bytes x l1.associativity (" +
+                      std::to_string(l1_set_bytes) + " B)");
+  }
+  long long l2_slice_bytes = 1024LL * c.l2_size_kib / c.l2_slices;
+  check.require(1024LL * c.l2_size_kib % c.l2_slices == 0 &&
+                    l2_slice_bytes % (1LL * c.l2_line_bytes * c.l2_associativity) == 0,
+                check.value("l2.size_kib") + " must split into " + check.value("l2.slices") +
+                    " slices of whole sets of l2.line_bytes x l2.associativity");
+  check.at_most(c.l1_mshr_max_merged, "l1.mshr_max_merged", c.l1_mshrs, "l1.mshrs");
+}
+
+}  // namespace
+
+void check_gpu_config(const GpuConfig& config, const std::string& source) {
+  Checker check(config);
+  check_ranges(config, check);
+  if (check.problems().empty()) {  // the structural rules divide by these values
+    check_sm(config, check);
+    check_memory(config, check);
+  }
+  if (check.problems().empty()) return;
+  std::ostringstream message;
+  message << source << ": inconsistent configuration";
+  for (const std::string& problem : check.problems()) message << "\n  " << problem;
+  throw GpuConfigError(message.str());
+}
+
+}  // namespace gpusim::sim
