@@ -1,0 +1,119 @@
+#include "sim/gpu_model.h"
+
+#include <stdexcept>
+
+namespace gpusim::sim {
+
+GpuModel::GpuModel(const GpuConfig& config) : config_(config) { build(); }
+GpuModel::~GpuModel() = default;
+
+void GpuModel::build() {
+  memory_ = std::make_unique<MemoryPartitions>(config_, observer_);
+  sms_.clear();
+  for (int i = 0; i < config_.num_sms; ++i) sms_.push_back(std::make_unique<SmCore>(i, config_, *memory_, observer_));
+}
+
+void GpuModel::set_observer(SimObserver* observer) {
+  if (observer == observer_) return;
+  observer_ = observer;
+  build();  // components take the observer at construction, so the hot path holds a plain pointer
+}
+
+void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& resources) {
+  occupancy_ = compute_occupancy(config_, resources);
+  if (occupancy_.ctas_per_sm == 0)
+    throw std::runtime_error("kernel '" + launch->kernel->name + "' cannot run on " + config_.name +
+                             ": no SM can hold one CTA (" + describe(occupancy_) + ")");
+  launch_ = launch;
+  launch_->nsmid = static_cast<uint32_t>(config_.num_sms);
+  total_ctas_ = launch->grid.count();
+  next_cta_ = 0;
+  next_sm_ = 0;
+  start_cycle_ = cycle_;
+  last_busy_cycle_ = cycle_;
+  sm_used_.assign(sms_.size(), false);
+  memory_->reset_stats();
+  for (auto& sm : sms_) {
+    sm->reset_stats();
+    sm->begin_launch(launch, occupancy_.ctas_per_sm, occupancy_.shared_carveout_bytes);
+  }
+}
+
+// Hands out CTAs in linear order to SMs with a free slot, one SM after another (round-robin from
+// where the last hand-out stopped), at most one CTA per SM per cycle like a hardware dispatcher.
+void GpuModel::dispatch_ctas() {
+  const size_t n = sms_.size();
+  for (size_t k = 0; k < n && next_cta_ < total_ctas_; ++k) {
+    const size_t i = (next_sm_ + k) % n;
+    if (!sms_[i]->can_accept_cta()) continue;
+    const uint64_t id = next_cta_++;
+    const isa::Dim3& g = launch_->grid;
+    const isa::Dim3 ctaid{static_cast<uint32_t>(id % g.x), static_cast<uint32_t>(id / g.x % g.y),
+                          static_cast<uint32_t>(id / (uint64_t(g.x) * g.y))};
+    sms_[i]->add_cta(std::make_unique<isa::CtaState>(*launch_, ctaid), cycle_);
+    sm_used_[i] = true;
+    if (observer_) observer_->on_cta(cycle_, static_cast<int>(i), id, true);
+    next_sm_ = (i + 1) % n;
+  }
+}
+
+void GpuModel::tick_core(uint64_t now_ps) {
+  dispatch_ctas();
+  bool busy = next_cta_ < total_ctas_;
+  for (auto& sm : sms_) {
+    if (sm->idle()) continue;
+    sm->tick(cycle_, now_ps);
+    busy = true;
+  }
+  if (busy) last_busy_cycle_ = cycle_ + 1;
+  ++cycle_;
+}
+
+void GpuModel::tick_l2(uint64_t now_ps) { memory_->tick_l2(now_ps); }
+void GpuModel::tick_dram(uint64_t now_ps) { memory_->tick_dram(now_ps); }
+
+bool GpuModel::finished() const {
+  if (next_cta_ < total_ctas_) return false;
+  for (const auto& sm : sms_)
+    if (!sm->idle()) return false;
+  return memory_->idle();
+}
+
+LaunchTiming GpuModel::end_launch() {
+  LaunchTiming t;
+  t.cycles = last_busy_cycle_ - start_cycle_;
+  t.seconds = static_cast<double>(t.cycles) / (config_.core_clock_mhz * 1e6);
+  t.occupancy = occupancy_;
+  t.memory = memory_->stats();
+  for (size_t i = 0; i < sms_.size(); ++i) {
+    if (!sm_used_[i]) continue;
+    ++t.sms_used;
+    const SmStats& s = sms_[i]->stats();
+    t.sm.active_cycles += s.active_cycles;
+    t.sm.warp_instructions += s.warp_instructions;
+    t.sm.thread_instructions += s.thread_instructions;
+    t.sm.issue_slots += s.issue_slots;
+    t.sm.issued += s.issued;
+    for (size_t r = 0; r < s.stall_warp_cycles.size(); ++r) t.sm.stall_warp_cycles[r] += s.stall_warp_cycles[r];
+    for (size_t p = 0; p < s.pipe_busy_cycles.size(); ++p) t.sm.pipe_busy_cycles[p] += s.pipe_busy_cycles[p];
+    t.sm.resident_warp_cycles += s.resident_warp_cycles;
+    t.sm.register_bank_conflicts += s.register_bank_conflicts;
+    t.sm.ctas_completed += s.ctas_completed;
+    const SmMemStats& m = sms_[i]->memory_stats();
+    t.sm_memory.shared_requests += m.shared_requests;
+    t.sm_memory.shared_wavefronts += m.shared_wavefronts;
+    t.sm_memory.global_load_requests += m.global_load_requests;
+    t.sm_memory.global_store_requests += m.global_store_requests;
+    t.sm_memory.atomic_requests += m.atomic_requests;
+    t.sm_memory.local_requests += m.local_requests;
+    t.sm_memory.l1_sectors_requested += m.l1_sectors_requested;
+    t.sm_memory.l1_read_sector_hits += m.l1_read_sector_hits;
+    t.sm_memory.l1_read_sector_misses += m.l1_read_sector_misses;
+    t.sm_memory.mio_full_cycles += m.mio_full_cycles;
+    t.sm_memory.lg_full_cycles += m.lg_full_cycles;
+  }
+  launch_ = nullptr;
+  return t;
+}
+
+}  // namespace gpusim::sim

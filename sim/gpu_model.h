@@ -1,0 +1,68 @@
+// The whole GPU as plain C++: SMs, memory partitions and the CTA dispatcher, advanced one clock
+// edge at a time per domain. The SystemC driver (sim/systemc_driver.h) owns the clocks and calls
+// the tick functions; tests may call them directly.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "isa/launch_state.h"
+#include "sim/gpu_config.h"
+#include "sim/memory_partitions.h"
+#include "sim/occupancy.h"
+#include "sim/sm_core.h"
+#include "sim/timing_types.h"
+
+namespace gpusim::sim {
+
+// What one timed launch measured.
+struct LaunchTiming {
+  uint64_t cycles = 0;                 // core cycles from launch to the last CTA retiring
+  double seconds = 0.0;                // cycles at the core clock
+  Occupancy occupancy;                 // theoretical, from the kernel's resources
+  SmStats sm;                          // summed over SMs
+  SmMemStats sm_memory;                // summed over SMs
+  MemoryStats memory;
+  int sms_used = 0;
+};
+
+class GpuModel {
+ public:
+  explicit GpuModel(const GpuConfig& config);
+  ~GpuModel();
+
+  const GpuConfig& config() const { return config_; }
+  void set_observer(SimObserver* observer);  // before begin_launch; nullptr detaches
+
+  // Prepares a launch; CTAs are handed to SMs as their slots free up (waves).
+  // Throws std::runtime_error when the kernel cannot fit on an SM at all.
+  void begin_launch(isa::LaunchState* launch, const KernelResources& resources);
+  // Clock edges. Throws isa::ExecError on a kernel fault.
+  void tick_core(uint64_t now_ps);
+  void tick_l2(uint64_t now_ps);
+  void tick_dram(uint64_t now_ps);
+  // Every CTA retired and the memory system drained.
+  bool finished() const;
+  LaunchTiming end_launch();
+
+  uint64_t core_cycle() const { return cycle_; }
+
+ private:
+  void dispatch_ctas();
+  void build();
+
+  GpuConfig config_;
+  SimObserver* observer_ = nullptr;
+  std::unique_ptr<MemoryPartitions> memory_;
+  std::vector<std::unique_ptr<SmCore>> sms_;
+  isa::LaunchState* launch_ = nullptr;
+  Occupancy occupancy_;
+  uint64_t next_cta_ = 0, total_ctas_ = 0;
+  uint64_t cycle_ = 0, start_cycle_ = 0, last_busy_cycle_ = 0;
+  size_t next_sm_ = 0;
+  std::vector<bool> sm_used_;
+};
+
+}  // namespace gpusim::sim
