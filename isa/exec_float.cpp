@@ -1,0 +1,239 @@
+// f32/f64 arithmetic (add/sub/mul/fma/mad/div with rounding modes, .ftz, .sat), the SFU
+// functions (rcp, sqrt, rsqrt, ex2, lg2, sin, cos, tanh), abs/neg/min/max on all float types,
+// copysign and testp. f16/bf16 arithmetic lives in exec_half.cpp.
+#include <string>
+
+#include "isa/exec_alu_support.h"
+#include "isa/numerics/approx.h"
+#include "isa/numerics/half.h"
+#include "isa/numerics/rounding.h"
+
+namespace gpusim::isa {
+using namespace alu;
+using namespace numerics;
+
+namespace {
+
+// The IEEE rounding mode of an arithmetic instruction (none written = .rn).
+Rounding arith_rounding(ExecContext& ctx, const Instruction& in) {
+  switch (in.mod.rnd) {
+    case Rounding::None: case Rounding::Rn: return Rounding::Rn;
+    case Rounding::Rz: case Rounding::Rm: case Rounding::Rp: return in.mod.rnd;
+    default: unsupported(ctx, in, "rounding modifier for a float arithmetic instruction");
+  }
+}
+
+uint64_t flush_if(uint64_t v, FloatFormat f, bool ftz) { return ftz ? flush_subnormal(v, f) : v; }
+
+// Applies `fn` to each 16-bit half of packed operands, or once to scalar ones.
+template <typename Fn>
+uint64_t per_element(DataType t, uint64_t a, Fn fn) {
+  if (!is_packed_half(t)) return fn(a);
+  return (fn(a & 0xffff) & 0xffff) | ((fn((a >> 16) & 0xffff) & 0xffff) << 16);
+}
+
+template <typename Fn>
+void float_unary(ExecContext& ctx, const Instruction& in, Fn fn) {
+  const DataType t = require_type(ctx, in);
+  const FloatFormat f = format_of(ctx, t);
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    ctx.set(in.ops[0], l, per_element(t, ctx.get(in.ops[1], l), [&](uint64_t v) { return fn(v, f); }));
+  });
+}
+
+void require_f32(ExecContext& ctx, const Instruction& in, DataType t) {
+  if (t != DataType::F32) unsupported(ctx, in, "type (only .f32 exists for this .approx function)");
+}
+
+// rcp/sqrt: IEEE-rounded forms for f32/f64, .approx forms through numerics/approx.
+void rounded_or_approx(ExecContext& ctx, const Instruction& in, ApproxFn fn) {
+  const DataType t = require_type(ctx, in);
+  const bool ftz = in.mod.ftz;
+  if (in.mod.approx) {
+    if (t == DataType::F64) {
+      if (fn == ApproxFn::Rcp && !ftz) unsupported(ctx, in, "rcp.approx.f64 (PTX requires .ftz)");
+      return float_unary(ctx, in, [&](uint64_t v, FloatFormat) { return approx_f64(fn, v, ftz); });
+    }
+    require_f32(ctx, in, t);
+    return float_unary(ctx, in, [&](uint64_t v, FloatFormat) { return uint64_t(approx_f32(fn, uint32_t(v), ftz)); });
+  }
+  if (in.mod.rnd == Rounding::None) unsupported(ctx, in, "form: needs .approx or a rounding modifier");
+  const Rounding r = arith_rounding(ctx, in);
+  const bool is_rcp = fn == ApproxFn::Rcp;
+  float_unary(ctx, in, [&](uint64_t v, FloatFormat f) -> uint64_t {
+    v = flush_if(v, f, ftz);
+    uint64_t res;
+    if (t == DataType::F32) res = is_rcp ? f32_rcp(uint32_t(v), r) : f32_sqrt(uint32_t(v), r);
+    else if (t == DataType::F64) res = is_rcp ? f64_rcp(v, r) : f64_sqrt(v, r);
+    else unsupported(ctx, in, "type");
+    return flush_if(res, f, ftz);
+  });
+}
+
+// ex2 / tanh also exist on f16 and bf16 (scalar and x2); the rest are f32 only.
+void sfu_approx(ExecContext& ctx, const Instruction& in, ApproxFn fn, bool has_half_forms) {
+  const DataType t = require_type(ctx, in);
+  if (!in.mod.approx) unsupported(ctx, in, "form: PTX defines only the .approx variant");
+  if (is_half_type(t) && has_half_forms) {
+    const bool bf = t == DataType::BF16 || t == DataType::BF16x2;
+    return float_unary(ctx, in, [&](uint64_t v, FloatFormat) { return uint64_t(approx_f16(fn, uint16_t(v), bf)); });
+  }
+  if (t == DataType::F64 && fn == ApproxFn::Rsqrt) {
+    return float_unary(ctx, in, [&](uint64_t v, FloatFormat) { return approx_f64(fn, v, in.mod.ftz); });
+  }
+  require_f32(ctx, in, t);
+  float_unary(ctx, in, [&](uint64_t v, FloatFormat) { return uint64_t(approx_f32(fn, uint32_t(v), in.mod.ftz)); });
+}
+
+}  // namespace
+
+namespace alu {
+
+void float_add_sub_mul(ExecContext& ctx, const Instruction& in) {
+  const DataType t = require_type(ctx, in);
+  if (is_half_type(t)) return half_add_sub_mul(ctx, in);
+  const FloatFormat f = format_of(ctx, t);
+  const Rounding r = arith_rounding(ctx, in);
+  const ArithOp op = in.op == Opcode::Add ? ArithOp::Add : in.op == Opcode::Sub ? ArithOp::Sub : ArithOp::Mul;
+  if (in.mod.mul != MulMode::None) unsupported(ctx, in, ".lo/.hi/.wide on a float type");
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t a = flush_if(ctx.get(in.ops[1], l), f, in.mod.ftz), b = flush_if(ctx.get(in.ops[2], l), f, in.mod.ftz);
+    uint64_t res;
+    if (t == DataType::F32) res = f32_arith(op, uint32_t(a), uint32_t(b), r);
+    else if (t == DataType::F64) res = f64_arith(op, a, b, r);
+    else unsupported(ctx, in, "type");
+    ctx.set(in.ops[0], l, finish_float_result(res, f, in.mod.ftz, in.mod.sat, false));
+  });
+}
+
+// fma and mad on f32/f64: one rounding of a*b+c (mad.f32 is fma.rn.f32 on every target we model).
+void float_mad_fma(ExecContext& ctx, const Instruction& in) {
+  const DataType t = require_type(ctx, in);
+  if (is_half_type(t)) return half_fma(ctx, in);
+  const FloatFormat f = format_of(ctx, t);
+  const Rounding r = arith_rounding(ctx, in);
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t a = flush_if(ctx.get(in.ops[1], l), f, in.mod.ftz), b = flush_if(ctx.get(in.ops[2], l), f, in.mod.ftz);
+    const uint64_t c = flush_if(ctx.get(in.ops[3], l), f, in.mod.ftz);
+    uint64_t res;
+    if (t == DataType::F32) res = f32_fma(uint32_t(a), uint32_t(b), uint32_t(c), r);
+    else if (t == DataType::F64) res = f64_fma(a, b, c, r);
+    else unsupported(ctx, in, "type");
+    ctx.set(in.ops[0], l, finish_float_result(res, f, in.mod.ftz, in.mod.sat, false));
+  });
+}
+
+// div.rn/rz/rm/rp: IEEE quotient. div.full.f32: the correctly rounded quotient (within the
+// documented 2 ulp). div.approx.f32: a * rcp.approx(b), two roundings as the ISA describes, so
+// |b| > 2^126 gives 0 under .ftz.
+void float_div(ExecContext& ctx, const Instruction& in) {
+  const DataType t = require_type(ctx, in);
+  const FloatFormat f = format_of(ctx, t);
+  const bool ftz = in.mod.ftz;
+  if ((in.mod.approx || in.mod.full) && t != DataType::F32) unsupported(ctx, in, ".approx/.full (f32 only)");
+  if (!in.mod.approx && !in.mod.full && in.mod.rnd == Rounding::None) unsupported(ctx, in, "div without .approx/.full/rounding");
+  const Rounding r = (in.mod.approx || in.mod.full) ? Rounding::Rn : arith_rounding(ctx, in);
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t a = flush_if(ctx.get(in.ops[1], l), f, ftz), b = flush_if(ctx.get(in.ops[2], l), f, ftz);
+    uint64_t res;
+    if (in.mod.approx) {
+      res = f32_arith(ArithOp::Mul, uint32_t(a), approx_f32(ApproxFn::Rcp, uint32_t(b), ftz), Rounding::Rn);
+    } else if (t == DataType::F32) {
+      res = f32_arith(ArithOp::Div, uint32_t(a), uint32_t(b), r);
+    } else if (t == DataType::F64) {
+      res = f64_arith(ArithOp::Div, a, b, r);
+    } else {
+      unsupported(ctx, in, "type");
+    }
+    ctx.set(in.ops[0], l, finish_float_result(res, f, ftz, false, false));
+  });
+}
+
+// abs/neg are sign-bit operations (NaN payloads kept, neg(NaN) flips the sign); .ftz first
+// flushes a subnormal input.
+void float_abs_neg(ExecContext& ctx, const Instruction& in) {
+  const bool is_abs = in.op == Opcode::Abs;
+  float_unary(ctx, in, [&](uint64_t v, FloatFormat f) {
+    v = flush_if(v, f, in.mod.ftz);
+    return is_abs ? (v & ~f.sign_mask()) : (v ^ f.sign_mask());
+  });
+}
+
+void float_min_max(ExecContext& ctx, const Instruction& in) {
+  const DataType t = require_type(ctx, in);
+  if (is_half_type(t)) return half_min_max(ctx, in);
+  const FloatFormat f = format_of(ctx, t);
+  MinMaxMods m;
+  m.ftz = in.mod.ftz;
+  m.propagate_nan = in.mod.nan;
+  m.xorsign_abs = in.mod.xorsign;
+  const bool is_min = in.op == Opcode::Min;
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t a = ctx.get(in.ops[1], l), b = ctx.get(in.ops[2], l);
+    ctx.set(in.ops[0], l, is_min ? float_min(a, b, f, m) : float_max(a, b, f, m));
+  });
+}
+
+}  // namespace alu
+
+void exec_Fma(ExecContext& ctx, const Instruction& in) {
+  if (in.mod.rnd == Rounding::None) unsupported(ctx, in, "fma without a rounding modifier");
+  float_mad_fma(ctx, in);
+}
+void exec_Rcp(ExecContext& ctx, const Instruction& in) { rounded_or_approx(ctx, in, ApproxFn::Rcp); }
+void exec_Sqrt(ExecContext& ctx, const Instruction& in) { rounded_or_approx(ctx, in, ApproxFn::Sqrt); }
+void exec_Rsqrt(ExecContext& ctx, const Instruction& in) { sfu_approx(ctx, in, ApproxFn::Rsqrt, false); }
+void exec_Ex2(ExecContext& ctx, const Instruction& in) { sfu_approx(ctx, in, ApproxFn::Ex2, true); }
+void exec_Lg2(ExecContext& ctx, const Instruction& in) { sfu_approx(ctx, in, ApproxFn::Lg2, false); }
+void exec_Sin(ExecContext& ctx, const Instruction& in) { sfu_approx(ctx, in, ApproxFn::Sin, false); }
+void exec_Cos(ExecContext& ctx, const Instruction& in) { sfu_approx(ctx, in, ApproxFn::Cos, false); }
+void exec_Tanh(ExecContext& ctx, const Instruction& in) { sfu_approx(ctx, in, ApproxFn::Tanh, true); }
+
+// copysign.type d, a, b: b's magnitude with a's sign (PTX operand order).
+void exec_Copysign(ExecContext& ctx, const Instruction& in) {
+  const FloatFormat f = format_of(ctx, require_type(ctx, in));
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t a = ctx.get(in.ops[1], l), b = ctx.get(in.ops[2], l);
+    ctx.set(in.ops[0], l, (b & ~f.sign_mask()) | (a & f.sign_mask()));
+  });
+}
+
+namespace {
+enum class TestpOp { Finite, Infinite, Number, NotANumber, Normal, Subnormal };
+
+// The IR's Modifiers has no field for testp's property, so it is read from the instruction's
+// mnemonic token (once per warp-instruction, not per lane).
+TestpOp testp_op(ExecContext& ctx, const Instruction& in) {
+  const std::string& s = in.text;
+  const size_t start = s.find("testp");
+  const size_t end = start == std::string::npos ? start : s.find_first_of(" \t", start);
+  const std::string token = start == std::string::npos ? "" : s.substr(start, end - start) + ".";
+  const std::pair<const char*, TestpOp> names[] = {
+      {".finite.", TestpOp::Finite}, {".infinite.", TestpOp::Infinite}, {".number.", TestpOp::Number},
+      {".notanumber.", TestpOp::NotANumber}, {".normal.", TestpOp::Normal}, {".subnormal.", TestpOp::Subnormal}};
+  for (auto& [name, op] : names)
+    if (token.find(name) != std::string::npos) return op;
+  unsupported(ctx, in, "testp property (expected .finite/.infinite/.number/.notanumber/.normal/.subnormal)");
+}
+}  // namespace
+
+void exec_Testp(ExecContext& ctx, const Instruction& in) {
+  const FloatFormat f = format_of(ctx, require_type(ctx, in));
+  const TestpOp op = testp_op(ctx, in);
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t v = ctx.get(in.ops[1], l);
+    const bool nan = is_nan(v, f), inf = is_inf(v, f), zero = is_zero(v, f), sub = is_subnormal(v, f);
+    bool r = false;
+    switch (op) {
+      case TestpOp::Finite: r = !nan && !inf; break;
+      case TestpOp::Infinite: r = inf; break;
+      case TestpOp::Number: r = !nan; break;
+      case TestpOp::NotANumber: r = nan; break;
+      case TestpOp::Normal: r = !nan && !inf && !zero && !sub; break;
+      case TestpOp::Subnormal: r = sub; break;
+    }
+    ctx.set(in.ops[0], l, r ? 1 : 0);
+  });
+}
+
+}  // namespace gpusim::isa

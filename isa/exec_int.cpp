@@ -1,0 +1,215 @@
+// Integer arithmetic: add/sub (+carry forms), mul/mad (.lo/.hi/.wide), mul24/mad24, sad,
+// div/rem, abs/neg/min/max. The float forms of the shared mnemonics are forwarded to
+// exec_float.cpp.
+//
+// Division by zero is left undefined by PTX; we define it as NVIDIA hardware behaves:
+// unsigned x/0 = all ones, signed x/0 = -1, x%0 = x; and INT_MIN / -1 = INT_MIN with
+// INT_MIN % -1 = 0 (two's complement wrap, no trap).
+#include <algorithm>
+
+#include "isa/exec_alu_support.h"
+
+namespace gpusim::isa {
+using namespace alu;
+
+namespace {
+
+using u128 = unsigned __int128;
+using s128 = __int128;
+
+
+// Full product of two values of type t (signed or unsigned), as 128 bits.
+u128 full_product(uint64_t a, uint64_t b, DataType t) {
+  if (type_is_signed(t)) return u128(s128(as_signed(a, t)) * s128(as_signed(b, t)));
+  return u128(truncate(a, t)) * u128(truncate(b, t));
+}
+
+// mul/mad .lo/.hi/.wide selection of the full product.
+uint64_t select_product(u128 p, DataType t, MulMode mode) {
+  const unsigned w = type_bits(t);
+  switch (mode) {
+    case MulMode::Hi: return truncate(uint64_t(p >> w), t);
+    case MulMode::Wide: return w >= 64 ? uint64_t(p) : numerics::truncate_bits(uint64_t(p), 2 * w);
+    default: return truncate(uint64_t(p), t);
+  }
+}
+
+int64_t clamp_s32(int64_t v) { return std::clamp<int64_t>(v, INT32_MIN, INT32_MAX); }
+
+void int_add_sub(ExecContext& ctx, const Instruction& in, bool subtract, bool use_carry) {
+  const DataType t = require_type(ctx, in);
+  if (in.mod.sat && t != DataType::S32) unsupported(ctx, in, ".sat (only add/sub.sat.s32 exist)");
+  const unsigned w = type_bits(t);
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t a = truncate(ctx.get(in.ops[1], l), t), b = truncate(ctx.get(in.ops[2], l), t);
+    const uint64_t cin = use_carry && ctx.carry(l) ? 1 : 0;
+    uint64_t r;
+    bool cout;
+    if (!subtract) {
+      const u128 s = u128(a) + b + cin;
+      r = uint64_t(s);
+      cout = w == 64 ? (s >> 64) != 0 : ((s >> w) & 1) != 0;
+    } else {
+      r = a - b - cin;
+      cout = u128(a) < u128(b) + cin;  // borrow
+    }
+    if (in.mod.sat) {
+      const int64_t x = as_signed(a, t), y = as_signed(b, t);
+      r = uint64_t(clamp_s32(subtract ? x - y : x + y));
+    }
+    if (in.mod.cc) ctx.set_carry(l, cout);
+    ctx.set(in.ops[0], l, truncate(r, t));
+  });
+}
+
+// mad / madc (integer): (a*b).mode + c [+ CF].
+void int_mad(ExecContext& ctx, const Instruction& in, bool use_carry) {
+  const DataType t = require_type(ctx, in);
+  const MulMode mode = in.mod.mul == MulMode::None ? MulMode::Lo : in.mod.mul;
+  if (in.mod.sat && !(t == DataType::S32 && mode == MulMode::Hi)) unsupported(ctx, in, ".sat (only mad.hi.sat.s32)");
+  const unsigned rw = mode == MulMode::Wide ? 2 * type_bits(t) : type_bits(t);
+  if (rw > 64) unsupported(ctx, in, ".wide on a 64-bit type");
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t p = select_product(full_product(ctx.get(in.ops[1], l), ctx.get(in.ops[2], l), t), t, mode);
+    const uint64_t c = numerics::truncate_bits(ctx.get(in.ops[3], l), rw);
+    const uint64_t cin = use_carry && ctx.carry(l) ? 1 : 0;
+    const u128 s = u128(p) + c + cin;
+    uint64_t r = numerics::truncate_bits(uint64_t(s), rw);
+    if (in.mod.sat) {
+      r = uint64_t(clamp_s32(as_signed(p, t) + as_signed(c, t)));
+    }
+    if (in.mod.cc) ctx.set_carry(l, rw == 64 ? (s >> 64) != 0 : ((s >> rw) & 1) != 0);
+    ctx.set(in.ops[0], l, numerics::truncate_bits(r, rw));
+  });
+}
+
+// mul24/mad24: 24-bit operands (sign-extended for .s32), 48-bit product; .lo = bits 31..0,
+// .hi = bits 47..16.
+void mul24(ExecContext& ctx, const Instruction& in, bool add) {
+  const DataType t = require_type(ctx, in);
+  if (t != DataType::U32 && t != DataType::S32) unsupported(ctx, in, "type (mul24/mad24 take .u32/.s32)");
+  if (in.mod.sat && !(add && t == DataType::S32 && in.mod.mul == MulMode::Hi)) unsupported(ctx, in, ".sat");
+  const bool hi = in.mod.mul == MulMode::Hi;
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    auto op24 = [&](unsigned i) {
+      const uint64_t v = ctx.get(in.ops[i], l) & 0xffffff;
+      return t == DataType::S32 ? numerics::sign_extend(v, 24) : int64_t(v);
+    };
+    const int64_t p = op24(1) * op24(2);
+    uint64_t r = hi ? uint64_t(p >> 16) : uint64_t(p);
+    if (add) {
+      const uint64_t c = ctx.get(in.ops[3], l);
+      r = in.mod.sat ? uint64_t(clamp_s32(as_signed(r, t) + as_signed(c, t))) : r + c;
+    }
+    ctx.set(in.ops[0], l, truncate(r, t));
+  });
+}
+
+template <typename Fn>
+void int_binary(ExecContext& ctx, const Instruction& in, Fn fn) {
+  const DataType t = require_type(ctx, in);
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    ctx.set(in.ops[0], l, truncate(fn(ctx.get(in.ops[1], l), ctx.get(in.ops[2], l), t), t));
+  });
+}
+
+uint64_t divide(uint64_t a, uint64_t b, DataType t, bool remainder) {
+  if (type_is_signed(t)) {
+    const int64_t x = as_signed(a, t), y = as_signed(b, t);
+    if (y == 0) return remainder ? uint64_t(x) : ~uint64_t(0);
+    if (y == -1) return remainder ? 0 : uint64_t(0) - uint64_t(x);  // wraps for INT_MIN
+    return uint64_t(remainder ? x % y : x / y);
+  }
+  const uint64_t x = truncate(a, t), y = truncate(b, t);
+  if (y == 0) return remainder ? x : ~uint64_t(0);
+  return remainder ? x % y : x / y;
+}
+
+}  // namespace
+
+void exec_Add(ExecContext& ctx, const Instruction& in) {
+  if (is_float_type(require_type(ctx, in))) return float_add_sub_mul(ctx, in);
+  int_add_sub(ctx, in, false, false);
+}
+void exec_Sub(ExecContext& ctx, const Instruction& in) {
+  if (is_float_type(require_type(ctx, in))) return float_add_sub_mul(ctx, in);
+  int_add_sub(ctx, in, true, false);
+}
+void exec_Addc(ExecContext& ctx, const Instruction& in) { int_add_sub(ctx, in, false, true); }
+void exec_Subc(ExecContext& ctx, const Instruction& in) { int_add_sub(ctx, in, true, true); }
+void exec_Madc(ExecContext& ctx, const Instruction& in) { int_mad(ctx, in, true); }
+
+void exec_Mul(ExecContext& ctx, const Instruction& in) {
+  const DataType t = require_type(ctx, in);
+  if (is_float_type(t)) return float_add_sub_mul(ctx, in);
+  const MulMode mode = in.mod.mul == MulMode::None ? MulMode::Lo : in.mod.mul;
+  if (mode == MulMode::Wide && type_bits(t) == 64) unsupported(ctx, in, ".wide on a 64-bit type");
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const u128 p = full_product(ctx.get(in.ops[1], l), ctx.get(in.ops[2], l), t);
+    ctx.set(in.ops[0], l, select_product(p, t, mode));
+  });
+}
+
+void exec_Mad(ExecContext& ctx, const Instruction& in) {
+  if (is_float_type(require_type(ctx, in))) return float_mad_fma(ctx, in);
+  int_mad(ctx, in, false);
+}
+void exec_Mul24(ExecContext& ctx, const Instruction& in) { mul24(ctx, in, false); }
+void exec_Mad24(ExecContext& ctx, const Instruction& in) { mul24(ctx, in, true); }
+
+void exec_Sad(ExecContext& ctx, const Instruction& in) {
+  const DataType t = require_type(ctx, in);
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t a = widen(ctx.get(in.ops[1], l), t), b = widen(ctx.get(in.ops[2], l), t);
+    const bool a_less = type_is_signed(t) ? int64_t(a) < int64_t(b) : a < b;
+    const uint64_t diff = a_less ? b - a : a - b;
+    ctx.set(in.ops[0], l, truncate(ctx.get(in.ops[3], l) + diff, t));
+  });
+}
+
+void exec_Div(ExecContext& ctx, const Instruction& in) {
+  if (is_float_type(require_type(ctx, in))) return float_div(ctx, in);
+  int_binary(ctx, in, [](uint64_t a, uint64_t b, DataType t) { return divide(a, b, t, false); });
+}
+void exec_Rem(ExecContext& ctx, const Instruction& in) {
+  int_binary(ctx, in, [](uint64_t a, uint64_t b, DataType t) { return divide(a, b, t, true); });
+}
+
+void exec_Abs(ExecContext& ctx, const Instruction& in) {
+  const DataType t = require_type(ctx, in);
+  if (is_float_type(t)) return float_abs_neg(ctx, in);
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const int64_t v = as_signed(ctx.get(in.ops[1], l), t);
+    ctx.set(in.ops[0], l, truncate(v < 0 ? uint64_t(0) - uint64_t(v) : uint64_t(v), t));
+  });
+}
+void exec_Neg(ExecContext& ctx, const Instruction& in) {
+  const DataType t = require_type(ctx, in);
+  if (is_float_type(t)) return float_abs_neg(ctx, in);
+  for_each_lane(ctx.mask, [&](unsigned l) { ctx.set(in.ops[0], l, truncate(uint64_t(0) - ctx.get(in.ops[1], l), t)); });
+}
+
+namespace {
+void int_min_max(ExecContext& ctx, const Instruction& in, bool want_min) {
+  const DataType t = require_type(ctx, in);
+  if (in.mod.relu && t != DataType::S32) unsupported(ctx, in, ".relu (integer form is .s32 only)");
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t a = widen(ctx.get(in.ops[1], l), t), b = widen(ctx.get(in.ops[2], l), t);
+    const bool a_less = type_is_signed(t) ? int64_t(a) < int64_t(b) : a < b;
+    uint64_t r = (a_less == want_min) ? a : b;
+    if (in.mod.relu && int64_t(r) < 0) r = 0;
+    ctx.set(in.ops[0], l, truncate(r, t));
+  });
+}
+}  // namespace
+
+void exec_Min(ExecContext& ctx, const Instruction& in) {
+  if (is_float_type(require_type(ctx, in))) return float_min_max(ctx, in);
+  int_min_max(ctx, in, true);
+}
+void exec_Max(ExecContext& ctx, const Instruction& in) {
+  if (is_float_type(require_type(ctx, in))) return float_min_max(ctx, in);
+  int_min_max(ctx, in, false);
+}
+
+}  // namespace gpusim::isa
