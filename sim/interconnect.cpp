@@ -1,0 +1,60 @@
+// SM <-> L2 crossbar ports (model in interconnect.h).
+#include "sim/interconnect.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace gpusim::sim {
+
+Interconnect::Interconnect(const GpuConfig& config, const MemoryClocks& clocks)
+    : bytes_per_clock_(config.icnt_bytes_per_clock_per_sm),
+      latency_cycles_(config.icnt_latency_cycles),
+      clocks_(clocks),
+      request_port_free_ps_(config.num_sms, 0),
+      response_port_free_ps_(config.num_sms, 0),
+      responses_(config.num_sms) {}
+
+// Whole flits: a packet without data (read request, write acknowledgement) still takes one.
+double Interconnect::transfer_cycles(uint32_t payload_bytes) const {
+  return std::max(1.0, std::ceil(payload_bytes / bytes_per_clock_));
+}
+
+std::optional<uint64_t> Interconnect::inject_request(int sm, uint32_t payload_bytes, uint64_t now_ps) {
+  uint64_t& free_ps = request_port_free_ps_.at(sm);
+  if (!clocks_.icnt.reached(free_ps, now_ps)) return std::nullopt;
+  free_ps = clocks_.icnt.later(now_ps, transfer_cycles(payload_bytes));
+  // The head flit's arrival: a lone request sees exactly the configured latency.
+  return clocks_.core.ready_after(now_ps, latency_cycles_);
+}
+
+void Interconnect::send_response(MemPacket packet, uint64_t now_ps) {
+  uint64_t& free_ps = response_port_free_ps_.at(packet.sm);
+  uint64_t depart = std::max(now_ps, free_ps);
+  free_ps = clocks_.icnt.later(depart, transfer_cycles(packet.bytes));
+  packet.ready_ps = clocks_.core.ready_after(depart, latency_cycles_);
+  // Departures on one port are increasing, so arrivals are too: the deque stays sorted.
+  responses_[packet.sm].push_back(packet);
+  ++queued_responses_;
+}
+
+bool Interconnect::pop_response(int sm, uint64_t now_ps, MemPacket* out) {
+  if (sm < 0 || sm >= int(responses_.size()))
+    throw std::out_of_range("interconnect: response port of SM " + std::to_string(sm) + " does not exist (" +
+                            std::to_string(responses_.size()) + " SMs)");
+  std::deque<MemPacket>& q = responses_[sm];
+  if (q.empty() || q.front().ready_ps > now_ps) return false;
+  *out = q.front();
+  q.pop_front();
+  --queued_responses_;
+  return true;
+}
+
+void Interconnect::clear() {
+  std::fill(request_port_free_ps_.begin(), request_port_free_ps_.end(), 0);
+  std::fill(response_port_free_ps_.begin(), response_port_free_ps_.end(), 0);
+  for (auto& q : responses_) q.clear();
+  queued_responses_ = 0;
+}
+
+}  // namespace gpusim::sim

@@ -1,0 +1,87 @@
+// One L2 slice: a sectored write-back cache (sim/sector_cache) behind an input queue, serving
+// l2_bytes_per_clock_per_slice per L2 clock.
+//
+// A request that reaches the head of the queue when the slice is free is looked up at once and
+// occupies the slice for ceil(bytes / bytes_per_clock) L2 clocks (its sectors' data for reads and
+// writes; one 32-bit operation per clock for an atomic's operands). Its answer leaves
+// l2_latency_cycles (core cycles) after the lookup when every sector hits; otherwise the
+// missing sectors go to DRAM at that same moment (the miss is known after the tag pipeline) and
+// the answer leaves as soon as the data is filled in. Writes allocate and dirty their sectors;
+// a dirty victim goes to DRAM as a write. Atomics are read-modify-writes performed here: their
+// sector is fetched on a miss, then dirtied, then answered. When the slice's MSHRs are full the
+// head request waits, and so does everything behind it.
+#pragma once
+
+#include <cstdint>
+#include <queue>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "sim/dram_channel.h"
+#include "sim/gpu_config.h"
+#include "sim/interconnect.h"
+#include "sim/memory_partitions.h"
+#include "sim/sector_cache.h"
+#include "sim/timing_types.h"
+
+namespace gpusim::sim {
+
+// What a slice produced during one call: answers ready to leave (at their ready_ps) and
+// accesses for its DRAM channel.
+struct SliceOutputs {
+  std::vector<MemPacket> responses;
+  std::vector<DramAccess> dram;
+};
+
+class L2Slice {
+ public:
+  L2Slice(int index, const GpuConfig& config, const MemoryClocks& clocks);
+
+  // A request that arrives at request.ready_ps, stored under `local_line` (see address_hash.h).
+  void enqueue(const MemPacket& request, uint64_t local_line);
+  // One L2 clock edge: serves the queue head if it has arrived and the slice is free.
+  void tick(uint64_t now_ps, SliceOutputs& out, MemoryStats& stats);
+  // DRAM data for `sector_mask` of `local_line` arrived at now_ps.
+  void fill(uint64_t local_line, uint32_t sector_mask, uint64_t now_ps, SliceOutputs& out);
+
+  bool has_queued_requests() const { return !queue_.empty(); }
+  bool idle() const { return queue_.empty() && waiting_.empty(); }
+  // Drops every line and queued request (a fresh GPU).
+  void clear();
+  uint32_t num_sets() const { return cache_.num_sets(); }
+
+ private:
+  struct Queued {
+    MemPacket request;
+    uint64_t local_line;
+    uint64_t sequence;  // arrival-order tie-break: deterministic
+    bool operator>(const Queued& o) const {
+      return std::pair(request.ready_ps, sequence) > std::pair(o.request.ready_ps, o.sequence);
+    }
+  };
+  struct Waiting {
+    MemPacket request;
+    uint64_t local_line;
+  };
+
+  // Returns false when the request has to wait for an MSHR.
+  bool serve(const Queued& q, uint64_t now_ps, SliceOutputs& out, MemoryStats& stats);
+  double occupancy_cycles(const MemPacket& request) const;
+  void write_dirty(uint64_t local_line, uint32_t mask, uint64_t now_ps, SliceOutputs& out);
+  void answer(MemPacket request, uint64_t ready_ps, SliceOutputs& out) const;
+
+  int index_;
+  MemoryClocks clocks_;
+  double latency_cycles_;
+  double bytes_per_clock_;
+  uint32_t sector_bytes_;
+  SectorCacheParams params_;
+  SectorCache cache_;
+  std::priority_queue<Queued, std::vector<Queued>, std::greater<>> queue_;
+  std::unordered_map<uint64_t, Waiting> waiting_;  // by waiter id: requests waiting for DRAM
+  uint64_t next_sequence_ = 0;
+  uint64_t busy_until_ps_ = 0;  // exact time the slice can take the next request
+};
+
+}  // namespace gpusim::sim

@@ -1,0 +1,200 @@
+// The memory side: interconnect ports, address-hashed L2 slices and DRAM channels, advanced on the
+// L2 and DRAM clock edges. Each part is its own file (interconnect, l2_slice, dram_channel,
+// address_hash); this file routes packets between them and keeps the time-ordered events.
+//
+// Latency of a lone access from the SM's side (core cycles; see configs/README.md):
+//   L2 hit  = icnt + l2 + icnt, DRAM = icnt + l2 + dram + icnt, plus up to one DRAM clock and one
+//   L2 clock of edge alignment on the DRAM path. Queueing adds to this only under load.
+#include "sim/memory_partitions.h"
+
+#include <bit>
+#include <functional>
+#include <queue>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "sim/address_hash.h"
+#include "sim/dram_channel.h"
+#include "sim/interconnect.h"
+#include "sim/l2_slice.h"
+
+namespace gpusim::sim {
+
+namespace {
+
+template <typename T>
+struct Timed {
+  uint64_t ready_ps;
+  uint64_t sequence;  // creation order: ties resolve the same way every run
+  T item;
+  bool operator>(const Timed& o) const { return std::pair(ready_ps, sequence) > std::pair(o.ready_ps, o.sequence); }
+};
+template <typename T>
+using TimedQueue = std::priority_queue<Timed<T>, std::vector<Timed<T>>, std::greater<>>;
+
+uint32_t sets_per_slice(const GpuConfig& c) {
+  const uint64_t set_bytes = uint64_t(c.l2_line_bytes) * uint64_t(c.l2_associativity);
+  const uint64_t slice_bytes = uint64_t(c.l2_size_kib) * 1024 / uint64_t(c.l2_slices);
+  if (set_bytes == 0 || slice_bytes % set_bytes != 0 || slice_bytes == 0)
+    throw std::invalid_argument("memory partitions: an L2 slice (l2.size_kib / l2.slices = " +
+                                std::to_string(slice_bytes) + " B) must be a positive multiple of l2.line_bytes x " +
+                                "l2.associativity (" + std::to_string(set_bytes) + " B)");
+  return uint32_t(slice_bytes / set_bytes);
+}
+
+}  // namespace
+
+struct MemoryPartitions::Impl {
+  Impl(const GpuConfig& c, SimObserver* o)
+      : config(c), observer(o), clocks(c), hash(uint32_t(c.l2_line_bytes), c.l2_slices, c.dram_channels,
+                                                sets_per_slice(c)),
+        icnt(c, clocks), slice_active(size_t(c.l2_slices), false), channel_active(size_t(c.dram_channels), false) {
+    for (int s = 0; s < c.l2_slices; ++s) slices.emplace_back(s, c, clocks);
+    for (int ch = 0; ch < c.dram_channels; ++ch) channels.emplace_back(c, clocks);
+  }
+
+  void check_request(const MemPacket& p) const;
+  void route(uint64_t now_ps);  // moves what the slices produced to the DRAM channels and response queue
+  uint64_t cycle_of(uint64_t now_ps) const { return uint64_t(double(now_ps) / clocks.core.ps); }
+
+  GpuConfig config;
+  SimObserver* observer;
+  MemoryClocks clocks;
+  AddressHash hash;
+  Interconnect icnt;
+  std::vector<L2Slice> slices;
+  std::vector<DramChannel> channels;
+  std::vector<int> active_slices;  // slices with queued requests, in activation order
+  std::vector<bool> slice_active;
+  std::vector<int> active_channels;  // channels with queued accesses
+  std::vector<bool> channel_active;
+  TimedQueue<MemPacket> responses;     // answers waiting to leave their slice
+  TimedQueue<DramReturn> dram_returns;  // DRAM data on its way to the L2
+  SliceOutputs produced;                // scratch, reused every clock
+  std::vector<DramReturn> returned;     // scratch
+  uint64_t sequence = 0;
+  uint64_t outstanding_requests = 0;  // accepted and not yet answered (every request gets one answer)
+  MemoryStats stats;
+};
+
+void MemoryPartitions::Impl::check_request(const MemPacket& p) const {
+  const std::string where = "memory partitions: request " + std::to_string(p.id) + " from SM " + std::to_string(p.sm);
+  if (p.sm < 0 || p.sm >= config.num_sms)
+    throw std::invalid_argument(where + ": no such SM (" + std::to_string(config.num_sms) + " SMs)");
+  if (p.line_address % uint64_t(config.l2_line_bytes) != 0)
+    throw std::invalid_argument(where + ": line address " + std::to_string(p.line_address) + " is not a multiple of " +
+                                std::to_string(config.l2_line_bytes) + " B");
+  const int sectors = config.l2_line_bytes / config.l2_sector_bytes;
+  const uint32_t full = sectors >= 32 ? ~0u : (1u << sectors) - 1;
+  if (p.sector_mask == 0 || (p.sector_mask & ~full) != 0)
+    throw std::invalid_argument(where + ": sector mask " + std::to_string(p.sector_mask) + " is empty or names " +
+                                "sectors beyond the " + std::to_string(sectors) + " of a line");
+  if (p.kind == MemPacket::Kind::Atomic && std::popcount(p.sector_mask) != 1)
+    throw std::invalid_argument(where + ": an atomic request must name exactly one sector");
+}
+
+void MemoryPartitions::Impl::route(uint64_t now_ps) {
+  for (const MemPacket& r : produced.responses) responses.push({r.ready_ps, sequence++, r});
+  for (const DramAccess& a : produced.dram) {
+    const int ch = hash.channel_of_slice(a.slice);
+    channels[ch].enqueue(a);
+    if (!channel_active[ch]) {
+      channel_active[ch] = true;
+      active_channels.push_back(ch);
+    }
+  }
+  produced.responses.clear();
+  produced.dram.clear();
+  while (!responses.empty() && responses.top().ready_ps <= now_ps) {
+    const MemPacket r = responses.top().item;
+    responses.pop();
+    stats.icnt_response_bytes += r.bytes;
+    --outstanding_requests;
+    if (observer) observer->on_mem_response(cycle_of(now_ps), r.sm, r, "L2");
+    icnt.send_response(r, now_ps);
+  }
+}
+
+MemoryPartitions::MemoryPartitions(const GpuConfig& config, SimObserver* observer)
+    : impl_(std::make_unique<Impl>(config, observer)) {}
+MemoryPartitions::~MemoryPartitions() = default;
+
+bool MemoryPartitions::push_request(const MemPacket& request, uint64_t now_ps) {
+  Impl& m = *impl_;
+  m.check_request(request);
+  const uint32_t payload = request.kind == MemPacket::Kind::Read ? 0 : request.bytes;
+  const std::optional<uint64_t> arrival = m.icnt.inject_request(request.sm, payload, now_ps);
+  if (!arrival) {
+    m.stats.icnt_rejected += 1;
+    return false;
+  }
+  m.stats.icnt_request_bytes += payload;
+  MemPacket p = request;
+  p.ready_ps = *arrival;
+  const int s = m.hash.slice_of(p.line_address);
+  m.slices[s].enqueue(p, m.hash.local_line_address(p.line_address));
+  if (!m.slice_active[s]) {
+    m.slice_active[s] = true;
+    m.active_slices.push_back(s);
+  }
+  ++m.outstanding_requests;
+  if (m.observer) m.observer->on_mem_request(m.cycle_of(now_ps), p.sm, p, "L2");
+  return true;
+}
+
+void MemoryPartitions::tick_l2(uint64_t now_ps) {
+  Impl& m = *impl_;
+  if (m.active_slices.empty() && m.dram_returns.empty() && m.responses.empty()) return;
+  while (!m.dram_returns.empty() && m.dram_returns.top().ready_ps <= now_ps) {
+    const DramReturn r = m.dram_returns.top().item;
+    m.dram_returns.pop();
+    m.slices[r.slice].fill(r.local_line, r.sector_mask, now_ps, m.produced);
+  }
+  size_t kept = 0;
+  for (int s : m.active_slices) {
+    m.slices[s].tick(now_ps, m.produced, m.stats);
+    if (m.slices[s].has_queued_requests()) m.active_slices[kept++] = s;
+    else m.slice_active[s] = false;
+  }
+  m.active_slices.resize(kept);
+  m.route(now_ps);
+}
+
+void MemoryPartitions::tick_dram(uint64_t now_ps) {
+  Impl& m = *impl_;
+  if (m.active_channels.empty()) return;
+  size_t kept = 0;
+  for (int ch : m.active_channels) {
+    m.channels[ch].tick(now_ps, m.returned, &m.stats.dram_read_bytes, &m.stats.dram_write_bytes);
+    if (!m.channels[ch].idle()) m.active_channels[kept++] = ch;
+    else m.channel_active[ch] = false;
+  }
+  m.active_channels.resize(kept);
+  for (const DramReturn& r : m.returned) m.dram_returns.push({r.ready_ps, m.sequence++, r});
+  m.returned.clear();
+}
+
+bool MemoryPartitions::pop_response(int sm, uint64_t now_ps, MemPacket* response) {
+  return impl_->icnt.pop_response(sm, now_ps, response);
+}
+
+bool MemoryPartitions::idle() const {
+  const Impl& m = *impl_;
+  return m.outstanding_requests == 0 && m.dram_returns.empty() && m.responses.empty() && m.active_channels.empty() &&
+         m.icnt.idle();
+}
+
+const MemoryStats& MemoryPartitions::stats() const { return impl_->stats; }
+void MemoryPartitions::reset_stats() { impl_->stats = MemoryStats{}; }
+
+void MemoryPartitions::flush() {
+  Impl& m = *impl_;
+  if (!idle())
+    throw std::logic_error("memory partitions: flush() while requests are in flight (it would drop their answers)");
+  for (L2Slice& s : m.slices) s.clear();
+  for (DramChannel& ch : m.channels) ch.clear();
+  m.icnt.clear();
+}
+
+}  // namespace gpusim::sim
