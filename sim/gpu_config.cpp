@@ -77,7 +77,13 @@ std::string located(const std::string& path, const std::string& key) {
   std::string where = from_file ? located(where_path, key) : where_path;
   if (dynamic_cast<const po::unknown_option*>(&e))
     throw GpuConfigError(where + ": unknown key '" + key + "' (gpusim info --help lists every key)");
-  throw GpuConfigError(where + ": " + (key.empty() ? "" : "key '" + key + "': ") + e.what());
+  std::string why;
+  if (auto* with_reason = dynamic_cast<const InvalidValueWithReason*>(&e)) why = " (" + with_reason->reason + ")";
+  else if (const GpuConfigField* field = find_gpu_config_field(key);
+           field && std::holds_alternative<int GpuConfig::*>(field->member) &&
+           dynamic_cast<const po::invalid_option_value*>(&e))
+    why = std::string(" (expected a whole number, in ") + field->unit + ")";
+  throw GpuConfigError(where + ": " + e.what() + why);
 }
 
 // "--set a.b=1 --set a.b=2": the last one wins, as on most command lines.

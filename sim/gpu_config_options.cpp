@@ -90,6 +90,12 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
   return fields;
 }
 
+const GpuConfigField* find_gpu_config_field(const std::string& key) {
+  for (const GpuConfigField& field : gpu_config_fields())
+    if (key == field.key) return &field;
+  return nullptr;
+}
+
 std::string GpuConfigField::section() const {
   std::string k = key;
   return k.substr(0, k.find('.'));
@@ -145,14 +151,17 @@ WarpSchedulerPolicy parse_scheduler_policy(const std::string& text) {
   throw std::invalid_argument("'" + text + "' is not a scheduler policy (lrr or gto)");
 }
 
+InvalidValueWithReason::InvalidValueWithReason(const std::string& value, const std::string& why)
+    : po::invalid_option_value(value), reason(why) {}
+
 // Boost.Program_options finds these by argument-dependent lookup for the custom value types.
 void validate(boost::any& out, const std::vector<std::string>& values, WarpSchedulerPolicy*, int) {
   po::validators::check_first_occurrence(out);
   const std::string& text = po::validators::get_single_string(values);
   try {
     out = parse_scheduler_policy(text);
-  } catch (const std::invalid_argument&) {
-    throw po::invalid_option_value(text);
+  } catch (const std::invalid_argument& e) {
+    throw InvalidValueWithReason(text, e.what());
   }
 }
 
@@ -161,8 +170,8 @@ void validate(boost::any& out, const std::vector<std::string>& values, CarveoutL
   const std::string& text = po::validators::get_single_string(values);
   try {
     out = parse_carveouts(text);
-  } catch (const std::invalid_argument&) {
-    throw po::invalid_option_value(text);
+  } catch (const std::invalid_argument& e) {
+    throw InvalidValueWithReason(text, e.what());
   }
 }
 

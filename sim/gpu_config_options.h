@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include <boost/program_options/errors.hpp>
 #include <boost/program_options/options_description.hpp>
 
 #include "sim/gpu_config.h"
@@ -32,6 +33,15 @@ const std::vector<GpuConfigField>& gpu_config_fields();
 // A Boost.Program_options description whose values are stored into `target` on notify(), each
 // with its default from a default-constructed GpuConfig.
 boost::program_options::options_description gpu_config_options(GpuConfig& target);
+
+// Looks a field up by key; nullptr if there is none.
+const GpuConfigField* find_gpu_config_field(const std::string& key);
+
+// A bad value for a custom-typed option, carrying why it is bad.
+struct InvalidValueWithReason : boost::program_options::invalid_option_value {
+  InvalidValueWithReason(const std::string& value, const std::string& why);
+  std::string reason;
+};
 
 // Text forms used by the parser and by describe().
 std::string carveout_text(const CarveoutList& list);
