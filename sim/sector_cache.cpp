@@ -1,0 +1,171 @@
+// Sectored set-associative cache with LRU and MSHR merging (behaviour in sector_cache.h).
+#include "sim/sector_cache.h"
+
+#include <bit>
+#include <stdexcept>
+
+namespace gpusim::sim {
+
+SectorCache::SectorCache(const SectorCacheParams& params) : params_(params) {
+  const SectorCacheParams& p = params;
+  std::string where = "cache '" + p.name + "': ";
+  if (!std::has_single_bit(p.line_bytes) || !std::has_single_bit(p.sector_bytes) || p.sector_bytes > p.line_bytes ||
+      p.line_bytes / p.sector_bytes > 32)
+    throw std::invalid_argument(where + "line " + std::to_string(p.line_bytes) + " B and sector " +
+                                std::to_string(p.sector_bytes) +
+                                " B must be powers of two with at most 32 sectors a line");
+  uint64_t set_bytes = uint64_t(p.line_bytes) * p.associativity;
+  if (p.associativity == 0 || p.size_bytes == 0 || p.size_bytes % set_bytes != 0)
+    throw std::invalid_argument(where + "size " + std::to_string(p.size_bytes) +
+                                " B is not a positive multiple of line x associativity (" + std::to_string(set_bytes) +
+                                " B)");
+  if (p.mshr_entries == 0 || p.mshr_max_merged == 0)
+    throw std::invalid_argument(where + "needs at least one MSHR entry and one request per entry");
+  num_sets_ = uint32_t(p.size_bytes / set_bytes);
+  uint32_t sectors = p.line_bytes / p.sector_bytes;
+  full_mask_ = sectors == 32 ? ~0u : (1u << sectors) - 1;
+  ways_.resize(size_t(num_sets_) * p.associativity);
+}
+
+void SectorCache::check_request(uint64_t line_address, uint32_t sector_mask, const char* what) const {
+  if (line_address % params_.line_bytes != 0)
+    throw std::invalid_argument("cache '" + params_.name + "': " + what + " of unaligned line address " +
+                                std::to_string(line_address));
+  if (sector_mask == 0 || (sector_mask & ~full_mask_) != 0)
+    throw std::invalid_argument("cache '" + params_.name + "': " + what + " with bad sector mask " +
+                                std::to_string(sector_mask));
+}
+
+const SectorCache::Way* SectorCache::find(uint64_t line_address) const {
+  uint64_t set = (line_address / params_.line_bytes) % num_sets_;
+  const Way* first = &ways_[set * params_.associativity];
+  for (uint32_t w = 0; w < params_.associativity; ++w)
+    if (first[w].valid && first[w].line_address == line_address) return &first[w];
+  return nullptr;
+}
+
+SectorCache::Way* SectorCache::find(uint64_t line_address) {
+  return const_cast<Way*>(static_cast<const SectorCache*>(this)->find(line_address));
+}
+
+SectorCache::Way& SectorCache::allocate(uint64_t line_address, std::optional<Writeback>& writeback) {
+  if (Way* hit = find(line_address)) return *hit;
+  uint64_t set = (line_address / params_.line_bytes) % num_sets_;
+  Way* first = &ways_[set * params_.associativity];
+  Way* victim = nullptr;
+  for (uint32_t w = 0; w < params_.associativity && !victim; ++w)
+    if (!first[w].valid) victim = &first[w];
+  if (!victim) {
+    victim = first;
+    for (uint32_t w = 1; w < params_.associativity; ++w)
+      if (first[w].last_use < victim->last_use) victim = &first[w];
+    stats_.evictions += 1;
+    if (victim->dirty_mask) {
+      writeback = Writeback{victim->line_address, victim->dirty_mask};
+      stats_.writeback_sectors += std::popcount(victim->dirty_mask);
+    }
+  }
+  *victim = Way{true, line_address, 0, 0, ++clock_};
+  return *victim;
+}
+
+ReadResult SectorCache::read(uint64_t line_address, uint32_t sector_mask, uint64_t waiter) {
+  check_request(line_address, sector_mask, "read");
+  ReadResult r;
+  Way* way = find(line_address);
+  r.hit_mask = way ? (way->valid_mask & sector_mask) : 0;
+  auto in_flight = mshrs_.find(line_address);
+  uint32_t pending = in_flight != mshrs_.end() ? in_flight->second.pending_mask : 0;
+  r.merged_mask = sector_mask & ~r.hit_mask & pending;
+  r.miss_mask = sector_mask & ~r.hit_mask & ~pending;
+
+  if (r.waits()) {
+    if (in_flight == mshrs_.end() && mshrs_.size() >= params_.mshr_entries) {
+      stats_.rejected_mshr_full += 1;
+      return ReadResult{AccessStatus::RejectedMshrFull, 0, 0, 0};
+    }
+    if (in_flight != mshrs_.end() && in_flight->second.waiters.size() >= params_.mshr_max_merged) {
+      stats_.rejected_merge_limit += 1;
+      return ReadResult{AccessStatus::RejectedMergeLimit, 0, 0, 0};
+    }
+    Mshr& entry = mshrs_[line_address];
+    entry.pending_mask |= r.miss_mask;
+    entry.waiters.push_back({waiter, r.merged_mask | r.miss_mask});
+  }
+  if (way) way->last_use = ++clock_;
+  stats_.read_sector_hits += std::popcount(r.hit_mask);
+  stats_.read_sector_merged += std::popcount(r.merged_mask);
+  stats_.read_sector_misses += std::popcount(r.miss_mask);
+  return r;
+}
+
+WriteResult SectorCache::write(uint64_t line_address, uint32_t sector_mask) {
+  check_request(line_address, sector_mask, "write");
+  WriteResult r;
+  Way* way = find(line_address);
+  r.hit_mask = way ? (way->valid_mask & sector_mask) : 0;
+  r.miss_mask = sector_mask & ~r.hit_mask;
+  stats_.write_sector_hits += std::popcount(r.hit_mask);
+  stats_.write_sector_misses += std::popcount(r.miss_mask);
+  if (params_.write_policy == WritePolicy::WriteThroughNoAllocate) {
+    r.forward_mask = sector_mask;  // every write goes down; a hit keeps its (updated) line
+    if (way) way->last_use = ++clock_;
+    return r;
+  }
+  // Write-back: the written sectors become valid and dirty without a fetch (the hardware keeps
+  // byte masks; the timing model only needs to know they are here and must go back later).
+  Way& target = allocate(line_address, r.writeback);
+  target.valid_mask |= sector_mask;
+  target.dirty_mask |= sector_mask;
+  target.last_use = ++clock_;
+  return r;
+}
+
+FillResult SectorCache::fill(uint64_t line_address, uint32_t sector_mask) {
+  check_request(line_address, sector_mask, "fill");
+  FillResult r;
+  Way& way = allocate(line_address, r.writeback);
+  way.valid_mask |= sector_mask;
+  way.last_use = ++clock_;
+  auto in_flight = mshrs_.find(line_address);
+  if (in_flight == mshrs_.end()) return r;
+  Mshr& entry = in_flight->second;
+  entry.pending_mask &= ~sector_mask;
+  std::vector<Waiter> still_waiting;
+  for (Waiter& w : entry.waiters) {
+    w.missing_mask &= ~sector_mask;
+    if (w.missing_mask == 0) r.ready_waiters.push_back(w.id);
+    else still_waiting.push_back(w);
+  }
+  entry.waiters = std::move(still_waiting);
+  if (entry.pending_mask == 0 && entry.waiters.empty()) mshrs_.erase(in_flight);
+  return r;
+}
+
+bool SectorCache::is_valid(uint64_t line_address, int sector) const {
+  const Way* way = find(line_address);
+  return way && (way->valid_mask >> sector & 1u);
+}
+
+bool SectorCache::is_dirty(uint64_t line_address, int sector) const {
+  const Way* way = find(line_address);
+  return way && (way->dirty_mask >> sector & 1u);
+}
+
+std::vector<Writeback> SectorCache::flush_dirty() {
+  std::vector<Writeback> out;
+  for (Way& way : ways_) {
+    if (way.valid && way.dirty_mask) {
+      out.push_back({way.line_address, way.dirty_mask});
+      stats_.writeback_sectors += std::popcount(way.dirty_mask);
+      way.dirty_mask = 0;
+    }
+  }
+  return out;
+}
+
+void SectorCache::invalidate_all() {
+  for (Way& way : ways_) way = Way{};
+}
+
+}  // namespace gpusim::sim

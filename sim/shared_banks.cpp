@@ -1,0 +1,60 @@
+// Shared-memory bank conflict counting (model in shared_banks.h).
+#include "sim/shared_banks.h"
+
+#include <algorithm>
+#include <bit>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gpusim::sim {
+
+SharedBanks::SharedBanks(int banks, int bank_width_bytes) : banks_(banks), bank_width_(bank_width_bytes) {
+  if (banks <= 0 || banks > 64 || !std::has_single_bit(unsigned(banks)) || bank_width_bytes <= 0 ||
+      !std::has_single_bit(unsigned(bank_width_bytes)))
+    throw std::invalid_argument("shared banks: " + std::to_string(banks) + " banks of " +
+                                std::to_string(bank_width_bytes) + " B must both be powers of two (at most 64 banks)");
+}
+
+SharedAccessCost SharedBanks::cost(std::span<const LaneAccess> lanes) const {
+  if (lanes.size() > 32) throw std::invalid_argument("shared banks: a warp has at most 32 lanes");
+  uint32_t widest = 0;
+  for (const LaneAccess& a : lanes)
+    if (a.active) widest = std::max(widest, a.size);
+  SharedAccessCost cost;
+  if (widest == 0) return cost;
+
+  uint32_t bytes_per_phase = uint32_t(banks_) * bank_width_;
+  uint32_t lanes_per_phase = std::clamp<uint32_t>(bytes_per_phase / widest, 1, 32);
+  uint32_t phase_count = (32 + lanes_per_phase - 1) / lanes_per_phase;
+  // (phase x bank, word) for every word touched; sorted, duplicates (broadcasts) removed, the
+  // run length of a (phase, bank) key is the number of distinct words that bank must serve.
+  std::vector<std::pair<uint32_t, uint64_t>> touched;
+  touched.reserve(lanes.size() * 4);
+  for (uint32_t lane = 0; lane < lanes.size(); ++lane) {
+    const LaneAccess& a = lanes[lane];
+    if (!a.active || a.size == 0) continue;
+    uint32_t phase = lane / lanes_per_phase;
+    for (uint64_t w = a.address / bank_width_; w <= (a.address + a.size - 1) / bank_width_; ++w)
+      touched.emplace_back(phase * uint32_t(banks_) + uint32_t(w % banks_), w);
+  }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  std::vector<int> ways_in_phase(phase_count, 0);
+  for (size_t i = 0; i < touched.size();) {
+    size_t run = i;
+    while (run < touched.size() && touched[run].first == touched[i].first) ++run;
+    int& ways = ways_in_phase[touched[i].first / uint32_t(banks_)];
+    ways = std::max(ways, int(run - i));
+    i = run;
+  }
+  for (int ways : ways_in_phase) {
+    if (ways == 0) continue;  // no active lane in this phase
+    cost.phases += 1;
+    cost.wavefronts += ways;
+    cost.worst_ways = std::max(cost.worst_ways, ways);
+  }
+  return cost;
+}
+
+}  // namespace gpusim::sim

@@ -1,0 +1,39 @@
+// Shared-memory bank conflicts: how many wavefronts (passes through the banks) one warp's
+// shared-memory instruction needs.
+//
+// Model (NVIDIA GPUs since Volta): `banks` banks of `bank_width` bytes; word w (w = address /
+// bank_width) lives in bank w % banks. The warp is served in phases that each move at most
+// banks x bank_width bytes: with B bytes per lane (the widest lane of the instruction, vector
+// vector elements joined into one LaneAccess) a phase holds 128 / B lanes, i.e. one phase for 4-byte accesses, two
+// half-warp phases for 8 bytes (64-bit, v2.f32), four quarter-warp phases for 16 bytes (v4.f32).
+// Within a phase, lanes reading the same word are served together (broadcast), and a bank
+// holding k distinct touched words needs k wavefronts; a phase costs the largest k. Phases with
+// no active lane cost nothing.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "sim/lane_access.h"
+
+namespace gpusim::sim {
+
+struct SharedAccessCost {
+  int wavefronts = 0;   // total passes through the banks
+  int phases = 0;       // phases with at least one active lane (the conflict-free minimum)
+  int worst_ways = 0;   // largest number of distinct words met in one bank of one phase
+  int replays() const { return wavefronts - phases; }
+};
+
+class SharedBanks {
+ public:
+  SharedBanks(int banks, int bank_width_bytes);  // powers of two, banks <= 64
+  // At most 32 accesses, the span index being the lane.
+  SharedAccessCost cost(std::span<const LaneAccess> lanes) const;
+
+ private:
+  int banks_;
+  int bank_width_;
+};
+
+}  // namespace gpusim::sim
