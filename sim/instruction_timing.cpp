@@ -1,0 +1,222 @@
+#include "sim/instruction_timing.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "sim/register_banks.h"
+
+namespace gpusim::sim {
+
+namespace {
+
+using isa::Instruction;
+using isa::Opcode;
+using isa::Operand;
+using isa::OperandKind;
+
+bool is_half(isa::DataType t) {
+  return t == isa::DataType::F16 || t == isa::DataType::F16x2 || t == isa::DataType::BF16 ||
+         t == isa::DataType::BF16x2;
+}
+
+// Instructions whose first operand is read, not written, even when it is a register.
+bool first_operand_is_destination(const Instruction& in) {
+  switch (in.op) {
+    case Opcode::Bar: case Opcode::Barrier:
+      return in.mod.sub == isa::SubOp::BarRed;
+    case Opcode::BarWarpSync: case Opcode::Nanosleep: case Opcode::CpAsyncWaitGroup: case Opcode::Bra:
+    case Opcode::Call: case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::St: case Opcode::Red:
+    case Opcode::WmmaStore: case Opcode::CpAsync:
+      return false;
+    default:
+      return true;
+  }
+}
+
+void add_reg(std::vector<uint32_t>& out, uint32_t reg) {
+  if (reg != isa::kNoReg) out.push_back(reg);
+}
+
+// Registers an operand names: a register, an address base, or the registers of a vector.
+void operand_regs(const Instruction& in, const Operand& o, std::vector<uint32_t>& out, bool with_second) {
+  switch (o.kind) {
+    case OperandKind::Reg:
+      add_reg(out, o.reg);
+      if (with_second) add_reg(out, o.reg2);
+      break;
+    case OperandKind::Address:
+      add_reg(out, o.reg);
+      break;
+    case OperandKind::Vector:
+      for (unsigned i = 0; i < o.count; ++i) {
+        const Operand& e = in.elems.at(size_t(o.first) + i);
+        if (e.kind == OperandKind::Reg) add_reg(out, e.reg);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+QueueHint queue_hint(const Instruction& in) {
+  switch (in.op) {
+    case Opcode::Shfl: case Opcode::Ldmatrix:
+      return QueueHint::Mio;
+    case Opcode::CpAsync:  // reads global memory through the LG path, writes shared memory
+      return QueueHint::Lg;
+    default:
+      break;
+  }
+  switch (in.mod.space) {
+    case isa::StateSpace::Shared: return QueueHint::Mio;
+    case isa::StateSpace::Global: case isa::StateSpace::Local: case isa::StateSpace::Param:
+    case isa::StateSpace::Const:
+      return QueueHint::Lg;
+    default:
+      return QueueHint::Both;
+  }
+}
+
+uint16_t to_u16(long long v, const isa::Function& fn, const Instruction& in, const char* what) {
+  if (v < 0 || v > 65535)
+    throw std::invalid_argument("instruction timing: " + std::string(what) + " of " + std::to_string(v) +
+                                " cycles out of range in '" + fn.name + "' line " + std::to_string(in.line));
+  return static_cast<uint16_t>(v);
+}
+
+// Core cycles a sub-core's tensor cores are busy with an m x n x k MMA (the tensor rate is given
+// per tensor-clock cycle).
+long long tensor_core_cycles(const GpuConfig& c, int m, int n, int k) {
+  const long long tensor_cycles = c.tensor_mma_cycles(m, n, k);
+  return (tensor_cycles * c.core_clock_mhz + c.tensor_clock_mhz - 1) / c.tensor_clock_mhz;
+}
+
+// Classifies one instruction (everything but its registers).
+InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuConfig& c) {
+  InstTiming t;
+  auto alu = [&](Pipe pipe, int latency, int lanes_per_sm, StallReason wait) {
+    t.kind = IssueKind::Alu;
+    t.pipe = pipe;
+    t.latency = to_u16(latency, fn, in, "latency");
+    t.interval = to_u16(c.issue_interval_cycles(lanes_per_sm), fn, in, "issue interval");
+    t.result_wait = wait;
+  };
+  auto control = [&](IssueKind kind) {
+    t.kind = kind;
+    t.pipe = Pipe::Branch;
+    t.interval = to_u16(c.issue_interval_cycles(c.int_lanes_per_sm), fn, in, "issue interval");
+  };
+  switch (in.op) {
+    case Opcode::Call: case Opcode::Ret: control(IssueKind::Drain); return t;
+    case Opcode::Membar: case Opcode::Fence: control(IssueKind::Fence); return t;
+    case Opcode::Nanosleep: control(IssueKind::Sleep); return t;
+    case Opcode::CpAsyncCommit: control(IssueKind::CpAsyncCommit); return t;
+    case Opcode::CpAsyncWaitAll: control(IssueKind::CpAsyncWait); return t;
+    case Opcode::CpAsyncWaitGroup: {
+      control(IssueKind::CpAsyncWait);
+      if (in.ops[0].kind != OperandKind::Imm)
+        throw std::invalid_argument("instruction timing: cp.async.wait_group needs an immediate group count in '" +
+                                    fn.name + "' line " + std::to_string(in.line));
+      t.wait_groups = to_u16(static_cast<long long>(in.ops[0].imm), fn, in, "cp.async group count");
+      return t;
+    }
+    default:
+      break;
+  }
+  switch (in.unit) {
+    case isa::Unit::Int: alu(Pipe::Int, c.int_latency_cycles, c.int_lanes_per_sm, StallReason::Wait); break;
+    case isa::Unit::Fp32: {
+      const bool half = in.mod.ntypes > 0 && is_half(in.mod.types[0]);
+      alu(Pipe::Fp32, half ? c.fp16_latency_cycles : c.fp32_latency_cycles, c.fp32_lanes_per_sm, StallReason::Wait);
+      break;
+    }
+    case isa::Unit::Fp64: alu(Pipe::Fp64, c.fp64_latency_cycles, c.fp64_lanes_per_sm, StallReason::Wait); break;
+    // MUFU results come back through a scoreboard like MIO results (Nsight: short_scoreboard).
+    case isa::Unit::Sfu: alu(Pipe::Sfu, c.sfu_latency_cycles, c.sfu_lanes_per_sm, StallReason::ShortScoreboard); break;
+    case isa::Unit::Mem:
+      t.kind = IssueKind::Memory;
+      t.pipe = Pipe::Mem;
+      t.queue = queue_hint(in);
+      t.interval = to_u16(c.issue_interval_cycles(c.ldst_lanes_per_sm), fn, in, "issue interval");
+      // An executed memory instruction that touches no memory (an mbarrier query, a prefetch)
+      // still makes the round trip through the MIO unit.
+      t.latency = to_u16(c.shared_latency_cycles, fn, in, "latency");
+      t.result_wait = StallReason::ShortScoreboard;
+      break;
+    case isa::Unit::Tensor: {
+      if (in.mod.shape_m == 0 || in.mod.shape_n == 0 || in.mod.shape_k == 0)
+        throw std::invalid_argument("instruction timing: tensor instruction without a shape in '" + fn.name +
+                                    "' line " + std::to_string(in.line));
+      t.kind = IssueKind::Tensor;
+      t.pipe = Pipe::Tensor;
+      t.interval = to_u16(tensor_core_cycles(c, in.mod.shape_m, in.mod.shape_n, in.mod.shape_k), fn, in,
+                          "tensor occupancy");
+      // tensor_mma_latency_cycles is the measured issue-to-result time of a 16x16x16 MMA, which
+      // includes its tensor-core occupancy; the rest is a fixed pipeline tail for every shape.
+      t.latency = to_u16(std::max(0LL, c.tensor_mma_latency_cycles - tensor_core_cycles(c, 16, 16, 16)), fn, in,
+                         "tensor latency");
+      t.result_wait = StallReason::Wait;
+      break;
+    }
+    case isa::Unit::Branch: case isa::Unit::Sync:
+      control(IssueKind::Control);
+      break;
+  }
+  return t;
+}
+
+}  // namespace
+
+FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config)
+    : fn_(fn), register_count_(fn.regs.size()) {
+  insts_.reserve(fn.code.size() + 1);
+  std::vector<uint32_t> srcs, dsts;
+  for (const Instruction& in : fn.code) {
+    InstTiming t = classify(in, fn, config);
+    srcs.clear();
+    dsts.clear();
+    if (in.op != Opcode::Call) {  // call arguments are .param symbols, not registers
+      const bool dst_first = in.nops > 0 && first_operand_is_destination(in);
+      for (unsigned i = 0; i < in.nops; ++i) {
+        if (i == 0 && dst_first) operand_regs(in, in.ops[0], dsts, /*with_second=*/true);
+        else operand_regs(in, in.ops[i], srcs, /*with_second=*/false);
+      }
+    }
+    add_reg(srcs, in.guard);
+    for (uint32_t r : srcs)
+      if (r >= register_count_)
+        throw std::invalid_argument("instruction timing: register index out of range in '" + fn.name + "' line " +
+                                    std::to_string(in.line));
+    for (uint32_t r : dsts)
+      if (r >= register_count_)
+        throw std::invalid_argument("instruction timing: register index out of range in '" + fn.name + "' line " +
+                                    std::to_string(in.line));
+    // Operand collection conflicts stall the single-cycle dispatch of ALU instructions; memory and
+    // tensor instructions read their (many) operands over the cycles their unit is busy anyway.
+    if (t.kind == IssueKind::Alu)
+      t.bank_conflict_cycles = static_cast<uint16_t>(
+          register_bank_conflict_cycles(srcs, fn.regs, config.register_banks_per_subcore));
+    t.regs_first = static_cast<uint32_t>(regs_.size());
+    t.nsrc = static_cast<uint16_t>(srcs.size());
+    t.ndst = static_cast<uint16_t>(dsts.size());
+    regs_.insert(regs_.end(), srcs.begin(), srcs.end());
+    regs_.insert(regs_.end(), dsts.begin(), dsts.end());
+    insts_.push_back(t);
+  }
+  // The virtual instruction at code.size(): falling off the end returns.
+  InstTiming implicit_ret;
+  implicit_ret.kind = IssueKind::Drain;
+  implicit_ret.pipe = Pipe::Branch;
+  implicit_ret.interval = static_cast<uint16_t>(config.issue_interval_cycles(config.int_lanes_per_sm));
+  implicit_ret.regs_first = static_cast<uint32_t>(regs_.size());
+  insts_.push_back(implicit_ret);
+}
+
+const FunctionTiming& InstructionTimingCache::get(const isa::Function& fn) {
+  auto it = cache_.find(&fn);
+  if (it == cache_.end()) it = cache_.emplace(&fn, std::make_unique<FunctionTiming>(fn, config_)).first;
+  return *it->second;
+}
+
+}  // namespace gpusim::sim

@@ -1,0 +1,90 @@
+// Static timing facts of every instruction of a function, computed once per isa::Function and
+// cached: the registers it reads and writes, the sub-core pipe it uses, how long that pipe stays
+// busy, when its result is readable, and whether it goes to the memory pipeline (and through
+// which queue). The SM core looks these up by PC on every cycle, so nothing here is recomputed
+// while warps run.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "isa/ir.h"
+#include "sim/gpu_config.h"
+#include "sim/timing_types.h"
+
+namespace gpusim::sim {
+
+// Cycles an instruction buffer needs to refill after the warp's PC is redirected (a taken
+// branch, a call or return, reconvergence) and when a warp starts: the fetch/decode bubble.
+// Not a configuration parameter: it is a property of the front end, the same on every chip
+// modelled (Accel-Sim's Volta front end refills in 2 cycles as well).
+inline constexpr int kFetchBubbleCycles = 2;
+
+enum class IssueKind : uint8_t {
+  Alu,            // result readable a fixed latency after dispatch
+  Memory,         // becomes a WarpMemOp; results readable when the memory pipeline returns it
+  Tensor,         // occupies the sub-core's tensor cores, then a fixed latency
+  Control,        // bra, exit, trap, bar.warp.sync, barriers: no register result
+  Drain,          // call/ret (and the implicit return at a function's end): the function changes,
+                  // so every result of the warp must be in first (the scoreboard is per function)
+  Fence,          // membar/fence: waits until the warp's memory operations have completed
+  Sleep,          // nanosleep
+  CpAsyncCommit,  // closes the open cp.async group
+  CpAsyncWait,    // cp.async.wait_group N / wait_all: waits until at most N groups are in flight
+};
+
+// Which memory-pipeline queue an instruction will need, as far as decode can tell. Generic
+// addresses are only resolved when the instruction executes, so they need room in both.
+enum class QueueHint : uint8_t { None, Mio, Lg, Both };
+
+struct InstTiming {
+  IssueKind kind = IssueKind::Alu;
+  Pipe pipe = Pipe::Int;
+  QueueHint queue = QueueHint::None;
+  StallReason result_wait = StallReason::Wait;  // what a reader of the result stalls on
+  uint16_t latency = 0;     // Alu: dispatch to readable; Tensor: after the tensor cores finish
+  uint16_t interval = 1;    // cycles the pipe is busy (Tensor: tensor-core occupancy in core cycles)
+  uint16_t bank_conflict_cycles = 0;
+  uint16_t wait_groups = 0; // CpAsyncWait: groups allowed to stay in flight
+  uint32_t regs_first = 0;  // FunctionTiming::regs[regs_first ..): sources, then destinations
+  uint16_t nsrc = 0, ndst = 0;
+};
+
+class FunctionTiming {
+ public:
+  FunctionTiming(const isa::Function& fn, const GpuConfig& config);
+
+  // pc may be fn.code.size(): the implicit return at the function's end.
+  const InstTiming& at(uint32_t pc) const { return insts_[pc]; }
+  // Registers whose pending results block issue (sources and destinations).
+  std::span<const uint32_t> touched(const InstTiming& t) const { return {regs_.data() + t.regs_first, size_t(t.nsrc) + t.ndst}; }
+  std::span<const uint32_t> sources(const InstTiming& t) const { return {regs_.data() + t.regs_first, t.nsrc}; }
+  std::span<const uint32_t> destinations(const InstTiming& t) const {
+    return {regs_.data() + t.regs_first + t.nsrc, t.ndst};
+  }
+  size_t register_count() const { return register_count_; }
+  const isa::Function& function() const { return fn_; }
+
+ private:
+  const isa::Function& fn_;
+  size_t register_count_;
+  std::vector<InstTiming> insts_;
+  std::vector<uint32_t> regs_;
+};
+
+// FunctionTiming per function, built on first use. Clear it when the module may have changed.
+class InstructionTimingCache {
+ public:
+  explicit InstructionTimingCache(const GpuConfig& config) : config_(config) {}
+  const FunctionTiming& get(const isa::Function& fn);
+  void clear() { cache_.clear(); }
+
+ private:
+  const GpuConfig& config_;
+  std::unordered_map<const isa::Function*, std::unique_ptr<FunctionTiming>> cache_;
+};
+
+}  // namespace gpusim::sim

@@ -1,0 +1,79 @@
+#include "sim/scoreboard.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace gpusim::sim {
+
+namespace {
+void check_index(uint32_t reg, size_t size) {
+  if (reg >= size)
+    throw std::out_of_range("scoreboard: register " + std::to_string(reg) + " out of range (" +
+                            std::to_string(size) + " registers)");
+}
+}  // namespace
+
+void Scoreboard::reset(size_t registers) {
+  entries_.assign(registers, Entry{});
+  pending_ = 0;
+  latest_ready_ = 0;
+}
+
+void Scoreboard::ensure(size_t registers) {
+  if (registers > entries_.size()) entries_.resize(registers, Entry{});
+}
+
+void Scoreboard::set_ready_at(uint32_t reg, uint64_t ready_cycle, StallReason why) {
+  check_index(reg, entries_.size());
+  Entry& e = entries_[reg];
+  if (e.ready == kNeverCycle) pending_ -= 1;  // cannot happen when WAW waits, but stay consistent
+  e.ready = ready_cycle;
+  e.why = why;
+  if (ready_cycle >= latest_ready_) {
+    latest_ready_ = ready_cycle;
+    latest_why_ = why;
+  }
+}
+
+void Scoreboard::set_pending(uint32_t reg, StallReason why) {
+  check_index(reg, entries_.size());
+  Entry& e = entries_[reg];
+  if (e.ready != kNeverCycle) pending_ += 1;
+  e.ready = kNeverCycle;
+  e.why = why;
+  pending_why_ = why;
+}
+
+void Scoreboard::complete(uint32_t reg, uint64_t cycle) {
+  check_index(reg, entries_.size());
+  Entry& e = entries_[reg];
+  if (e.ready != kNeverCycle) return;  // already completed (a register written twice by one op)
+  pending_ -= 1;
+  e.ready = cycle;
+  if (cycle >= latest_ready_) {
+    latest_ready_ = cycle;
+    latest_why_ = e.why;
+  }
+}
+
+Scoreboard::Block Scoreboard::check(std::span<const uint32_t> regs, uint64_t cycle) const {
+  Block b;
+  for (uint32_t r : regs) {
+    const Entry& e = entries_[r];
+    if (e.ready <= cycle) continue;
+    if (!b.blocked() || e.ready > b.until ||
+        (e.ready == b.until && e.why == StallReason::LongScoreboard)) {
+      b.reason = e.why;
+      b.until = e.ready;
+    }
+  }
+  return b;
+}
+
+Scoreboard::Block Scoreboard::drain_block(uint64_t cycle) const {
+  if (pending_) return Block{pending_why_, kNeverCycle};
+  if (latest_ready_ > cycle) return Block{latest_why_, latest_ready_};
+  return Block{};
+}
+
+}  // namespace gpusim::sim

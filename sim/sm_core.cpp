@@ -1,0 +1,182 @@
+// The SM: resident CTAs, their warps spread over the sub-cores (SM warp slot i -> sub-core
+// i % subcores), the memory pipeline, barrier release and CTA retirement.
+#include "sim/sm_core.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "isa/functional_executor.h"
+#include "sim/subcore.h"
+
+namespace gpusim::sim {
+
+namespace {
+struct CtaSlot {
+  std::unique_ptr<isa::CtaState> cta;
+  std::vector<int> warp_slots;  // SM-wide warp slots of its warps, in warp order
+};
+}  // namespace
+
+struct SmCore::Impl {
+  Impl(int id, const GpuConfig& cfg, MemoryPartitions& memory_side, SimObserver* obs)
+      : sm_id(id), config(cfg), observer(obs), memory(id, cfg, memory_side, obs), timing(cfg) {
+    if (cfg.subcores_per_sm < 1 || cfg.subcores_per_sm > 255)
+      throw std::invalid_argument("SM core: subcores_per_sm = " + std::to_string(cfg.subcores_per_sm) +
+                                  " is outside 1..255");
+    warp_slot_used.assign(static_cast<size_t>(cfg.max_warps_per_sm()), false);
+    SubCore::Shared shared{id, &config, &memory, &timing, observer, &stats, &next_token_sequence, &cta_events};
+    subcores.reserve(static_cast<size_t>(cfg.subcores_per_sm));
+    for (int i = 0; i < cfg.subcores_per_sm; ++i) subcores.emplace_back(i, cfg.max_warps_per_subcore, shared);
+  }
+
+  SubCore& subcore_of(int warp_slot) { return subcores[static_cast<size_t>(warp_slot % config.subcores_per_sm)]; }
+  int local_slot(int warp_slot) const { return warp_slot / config.subcores_per_sm; }
+  int free_warp_slots() const {
+    int n = 0;
+    for (bool used : warp_slot_used) n += used ? 0 : 1;
+    return n;
+  }
+  int warps_per_cta() const {
+    return launch ? static_cast<int>((launch->block.count() + kWarpSize - 1) / kWarpSize) : 0;
+  }
+  void handle_cta_events(int cta_slot, uint64_t cycle);
+  void retire(int cta_slot, uint64_t cycle);
+
+  int sm_id;
+  const GpuConfig& config;
+  SimObserver* observer;
+  SmMemoryPipeline memory;
+  InstructionTimingCache timing;
+  SmStats stats;
+  std::vector<SubCore> subcores;
+  isa::LaunchState* launch = nullptr;
+  std::vector<CtaSlot> ctas;
+  std::vector<uint8_t> cta_events;
+  std::vector<bool> warp_slot_used;
+  int max_ctas = 0;
+  int resident = 0;
+  uint64_t next_age = 0;
+  uint64_t next_token_sequence = 1;
+};
+
+void SmCore::Impl::handle_cta_events(int cta_slot, uint64_t cycle) {
+  const uint8_t ev = cta_events[cta_slot];
+  cta_events[cta_slot] = 0;
+  CtaSlot& c = ctas[cta_slot];
+  if (!c.cta) return;
+  bool all_done = true;
+  for (const auto& w : c.cta->warps) all_done = all_done && w->done();
+  if (ev & kCtaBarrierCheck) {
+    if (c.cta->release_ready_barriers()) {
+      for (SubCore& sc : subcores) sc.wake_cta(cta_slot, cycle + 1);
+    } else if (!all_done) {
+      // Every unfinished warp waits at a barrier that nobody else can complete.
+      bool all_waiting = true;
+      for (const auto& w : c.cta->warps) all_waiting = all_waiting && (w->done() || w->at_barrier);
+      if (all_waiting) throw isa::ExecError(isa::describe_barrier_deadlock(*c.cta));
+    }
+  }
+  if (all_done) {
+    for (int ws : c.warp_slots)
+      if (subcore_of(ws).has_pending_memory(local_slot(ws))) return;  // its memory ops are still in flight
+    retire(cta_slot, cycle);
+  }
+}
+
+void SmCore::Impl::retire(int cta_slot, uint64_t cycle) {
+  CtaSlot& c = ctas[cta_slot];
+  for (int ws : c.warp_slots) {
+    subcore_of(ws).release(local_slot(ws));
+    warp_slot_used[static_cast<size_t>(ws)] = false;
+  }
+  if (observer) observer->on_cta(cycle, sm_id, c.cta->linear_id, false);
+  c = CtaSlot{};
+  resident -= 1;
+  stats.ctas_completed += 1;
+}
+
+SmCore::SmCore(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer)
+    : impl_(std::make_unique<Impl>(sm_id, config, memory, observer)) {}
+
+SmCore::~SmCore() = default;
+
+void SmCore::begin_launch(isa::LaunchState* launch, int max_resident_ctas, int shared_carveout_bytes) {
+  Impl& m = *impl_;
+  if (m.resident != 0)
+    throw std::logic_error("SM " + std::to_string(m.sm_id) + ": begin_launch while " + std::to_string(m.resident) +
+                           " CTAs of the previous launch are still resident");
+  if (!launch || !launch->kernel || !launch->module)
+    throw std::invalid_argument("SM " + std::to_string(m.sm_id) + ": begin_launch needs a launch with a module and kernel");
+  if (max_resident_ctas < 1 || max_resident_ctas > m.config.max_ctas_per_sm)
+    throw std::invalid_argument("SM " + std::to_string(m.sm_id) + ": " + std::to_string(max_resident_ctas) +
+                                " resident CTAs per SM is outside 1.." + std::to_string(m.config.max_ctas_per_sm) +
+                                " (the kernel's occupancy is zero?)");
+  m.launch = launch;
+  m.max_ctas = max_resident_ctas;
+  m.ctas.clear();
+  m.ctas.resize(static_cast<size_t>(max_resident_ctas));
+  m.cta_events.assign(static_cast<size_t>(max_resident_ctas), 0);
+  m.timing.clear();  // a new launch may come from a new module
+  m.memory.configure(shared_carveout_bytes);
+}
+
+bool SmCore::can_accept_cta() const {
+  const Impl& m = *impl_;
+  return m.launch && m.resident < m.max_ctas && m.free_warp_slots() >= m.warps_per_cta();
+}
+
+void SmCore::add_cta(std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
+  Impl& m = *impl_;
+  if (!cta) throw std::invalid_argument("SM " + std::to_string(m.sm_id) + ": add_cta without a CTA");
+  if (!can_accept_cta())
+    throw std::logic_error("SM " + std::to_string(m.sm_id) + ": add_cta with no room (" + std::to_string(m.resident) +
+                           " of " + std::to_string(m.max_ctas) + " CTAs resident, " + std::to_string(m.free_warp_slots()) +
+                           " free warp slots)");
+  int cta_slot = 0;
+  while (m.ctas[cta_slot].cta) ++cta_slot;
+  CtaSlot& c = m.ctas[cta_slot];
+  c.cta = std::move(cta);
+  for (auto& w : c.cta->warps) {
+    int ws = 0;
+    while (m.warp_slot_used[static_cast<size_t>(ws)]) ++ws;
+    m.warp_slot_used[static_cast<size_t>(ws)] = true;
+    c.warp_slots.push_back(ws);
+    m.subcore_of(ws).place(m.local_slot(ws), *w, *c.cta, cta_slot, m.next_age++, cycle);
+  }
+  m.resident += 1;
+  if (m.observer) m.observer->on_cta(cycle, m.sm_id, c.cta->linear_id, true);
+  // A CTA whose warps are all finished from the start (nothing to run) retires at once.
+  m.cta_events[cta_slot] |= kCtaRetireCheck;
+}
+
+void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
+  Impl& m = *impl_;
+  if (m.resident == 0 && m.memory.idle()) return;
+  m.memory.tick(cycle, now_ps);
+  for (uint64_t token : m.memory.take_completed()) {
+    const int sc = token_subcore(token);
+    if (sc >= static_cast<int>(m.subcores.size()))
+      throw std::logic_error("SM " + std::to_string(m.sm_id) + ": memory token names sub-core " + std::to_string(sc));
+    m.subcores[sc].complete(token, cycle);
+  }
+  if (m.resident > 0) {
+    m.stats.active_cycles += 1;
+    m.stats.issue_slots += m.subcores.size();
+    for (const SubCore& sc : m.subcores) m.stats.resident_warp_cycles += static_cast<uint64_t>(sc.active_warps());
+    for (SubCore& sc : m.subcores) sc.tick(cycle, *m.launch);
+  }
+  for (size_t i = 0; i < m.cta_events.size(); ++i)
+    if (m.cta_events[i]) m.handle_cta_events(static_cast<int>(i), cycle);
+}
+
+bool SmCore::idle() const { return impl_->resident == 0 && impl_->memory.idle(); }
+int SmCore::resident_ctas() const { return impl_->resident; }
+const SmStats& SmCore::stats() const { return impl_->stats; }
+const SmMemStats& SmCore::memory_stats() const { return impl_->memory.stats(); }
+
+void SmCore::reset_stats() {
+  impl_->stats = SmStats{};
+  impl_->memory.reset_stats();
+}
+
+}  // namespace gpusim::sim

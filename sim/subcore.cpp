@@ -1,0 +1,304 @@
+#include "sim/subcore.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace gpusim::sim {
+
+namespace {
+constexpr size_t idx(StallReason r) { return static_cast<size_t>(r); }
+constexpr size_t idx(Pipe p) { return static_cast<size_t>(p); }
+}  // namespace
+
+SubCore::SubCore(int index, int slots, const Shared& shared)
+    : index_(index), shared_(shared), scheduler_(shared.config->warp_scheduler) {
+  if (slots < 1 || slots > WarpScheduler::kMaxSlots || slots > 255)
+    throw std::invalid_argument("sub-core: " + std::to_string(slots) + " warp slots per sub-core is outside 1.." +
+                                std::to_string(WarpScheduler::kMaxSlots));
+  slots_.resize(static_cast<size_t>(slots));
+  ages_.assign(static_cast<size_t>(slots), 0);
+  trace_.reserve(64);
+}
+
+void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot, uint64_t age, uint64_t cycle) {
+  WarpSlot& s = slots_.at(static_cast<size_t>(slot));
+  if (s.occupied) throw std::logic_error("sub-core " + std::to_string(index_) + ": slot " + std::to_string(slot) + " is taken");
+  s.warp = &warp;
+  s.cta = &cta;
+  s.cta_slot = cta_slot;
+  s.occupied = true;
+  s.active = !warp.done();
+  s.timing = &shared_.timing->get(*warp.frame().fn);
+  s.board.reset(s.timing->register_count());
+  s.fetch_ready = cycle + kFetchBubbleCycles;  // the instruction buffer starts empty
+  s.sleep_until = s.dispatch_until = 0;
+  s.pending.clear();
+  s.cp_async_open_group = 0;
+  s.recheck_at = cycle;
+  s.reason = StallReason::NoInstruction;
+  ages_[slot] = age;
+  if (s.active) {
+    active_mask_ |= uint64_t(1) << slot;
+    active_count_ += 1;
+    reason_counts_[idx(s.reason)] += 1;
+  }
+}
+
+void SubCore::release(int slot) {
+  WarpSlot& s = slots_.at(static_cast<size_t>(slot));
+  if (s.active || !s.pending.empty())
+    throw std::logic_error("sub-core " + std::to_string(index_) + ": releasing slot " + std::to_string(slot) +
+                           " whose warp is still running");
+  s = WarpSlot{};
+  scheduler_.forget(slot);
+}
+
+void SubCore::complete(uint64_t token, uint64_t cycle) {
+  const int slot = token_slot(token);
+  WarpSlot& s = slots_.at(static_cast<size_t>(slot));
+  auto it = std::find_if(s.pending.begin(), s.pending.end(), [&](const PendingMemOp& p) { return p.token == token; });
+  if (it == s.pending.end())
+    throw std::logic_error("SM " + std::to_string(shared_.sm_id) + " sub-core " + std::to_string(index_) +
+                           ": memory pipeline returned unknown token " + std::to_string(token));
+  for (uint16_t i = 0; i < it->ndst; ++i) s.board.complete(it->dsts[i], cycle);
+  *it = s.pending.back();
+  s.pending.pop_back();
+  s.recheck_at = std::min(s.recheck_at, cycle);
+  if (!s.active) (*shared_.cta_events)[s.cta_slot] |= kCtaRetireCheck;
+}
+
+void SubCore::wake_cta(int cta_slot, uint64_t cycle) {
+  for (uint64_t m = active_mask_; m; m &= m - 1) {
+    WarpSlot& s = slots_[__builtin_ctzll(m)];
+    if (s.cta_slot == cta_slot) s.recheck_at = std::min(s.recheck_at, cycle);
+  }
+}
+
+void SubCore::set_reason(WarpSlot& s, StallReason r, uint64_t until) {
+  reason_counts_[idx(s.reason)] -= 1;
+  reason_counts_[idx(r)] += 1;
+  s.reason = r;
+  s.recheck_at = until;
+}
+
+bool SubCore::queue_has_room(QueueHint hint, StallReason* throttle) const {
+  const SmMemoryPipeline& mem = *shared_.memory;
+  if ((hint == QueueHint::Mio || hint == QueueHint::Both) && !mem.can_accept(SmMemoryPipeline::Queue::Mio)) {
+    *throttle = StallReason::MioThrottle;
+    return false;
+  }
+  if ((hint == QueueHint::Lg || hint == QueueHint::Both) && !mem.can_accept(SmMemoryPipeline::Queue::Lg)) {
+    *throttle = StallReason::LgThrottle;
+    return false;
+  }
+  return true;
+}
+
+Scoreboard::Block SubCore::block_of(const WarpSlot& s, const InstTiming& t, uint64_t cycle) const {
+  switch (t.kind) {
+    case IssueKind::Drain:
+      return s.board.drain_block(cycle);
+    case IssueKind::Fence: {
+      if (s.pending.empty()) return {};
+      const bool lg = std::any_of(s.pending.begin(), s.pending.end(), [](const PendingMemOp& p) { return p.lg; });
+      return {lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard, kNeverCycle};
+    }
+    case IssueKind::CpAsyncWait: {
+      // Committed groups (ids below the open one) that still have copies in flight.
+      uint32_t seen[64];
+      unsigned nseen = 0;
+      for (const PendingMemOp& p : s.pending) {
+        if (p.cp_async_group >= s.cp_async_open_group) continue;
+        if (std::find(seen, seen + nseen, p.cp_async_group) == seen + nseen && nseen < 64) seen[nseen++] = p.cp_async_group;
+      }
+      if (nseen > t.wait_groups) return {StallReason::LongScoreboard, kNeverCycle};
+      return {};
+    }
+    default:
+      return s.board.check(s.timing->touched(t), cycle);
+  }
+}
+
+void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
+  if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle);
+  if (s.dispatch_until > cycle) return set_reason(s, StallReason::DispatchStall, s.dispatch_until);
+  if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until);
+  if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready);
+  const InstTiming& t = s.timing->at(s.warp->top().pc);
+  const Scoreboard::Block b = block_of(s, t, cycle);
+  if (b.blocked()) return set_reason(s, b.reason, b.until);
+  const uint64_t pipe_free = pipe_free_at_[idx(t.pipe)];
+  if (t.kind == IssueKind::Memory) {
+    StallReason throttle = t.queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
+    if (pipe_free > cycle) return set_reason(s, throttle, pipe_free);
+    if (!queue_has_room(t.queue, &throttle)) return set_reason(s, throttle, cycle + 1);
+  } else if (pipe_free > cycle) {
+    return set_reason(s, StallReason::MathPipeThrottle, pipe_free);
+  }
+  set_reason(s, StallReason::NotSelected, cycle + 1);  // eligible; the scheduler decides
+}
+
+void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
+  if (active_count_ == 0) return;
+  uint64_t eligible = 0;
+  for (uint64_t m = active_mask_; m; m &= m - 1) {
+    const int slot = __builtin_ctzll(m);
+    WarpSlot& s = slots_[slot];
+    if (s.recheck_at <= cycle) evaluate(s, cycle);
+    if (s.reason == StallReason::NotSelected) eligible |= uint64_t(1) << slot;
+  }
+  int selected = WarpScheduler::kNone;
+  if (dispatch_free_at_ <= cycle) {
+    while (eligible) {
+      const int slot = scheduler_.select(eligible, ages_);
+      WarpSlot& s = slots_[slot];
+      const InstTiming& t = s.timing->at(s.warp->top().pc);
+      StallReason throttle = StallReason::Selected;
+      // Another sub-core may have filled a shared queue since this warp was examined.
+      if (t.kind == IssueKind::Memory && !queue_has_room(t.queue, &throttle)) {
+        set_reason(s, throttle, cycle + 1);
+        eligible &= ~(uint64_t(1) << slot);
+        continue;
+      }
+      selected = slot;
+      set_reason(s, StallReason::Selected, cycle + 1);
+      break;
+    }
+  }
+  SmStats& stats = *shared_.stats;
+  for (size_t r = 0; r < reason_counts_.size(); ++r) stats.stall_warp_cycles[r] += reason_counts_[r];
+  if (SimObserver* obs = shared_.observer) {
+    for (uint64_t m = active_mask_; m; m &= m - 1) {
+      const int slot = __builtin_ctzll(m);
+      if (slot != selected) obs->on_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), slots_[slot].reason);
+    }
+  }
+  if (selected != WarpScheduler::kNone) issue(selected, cycle, launch);
+}
+
+uint64_t SubCore::sleep_cycles(const WarpSlot& s, const isa::Instruction& in) const {
+  const isa::Operand& o = in.ops[0];
+  uint64_t ns = 0;
+  if (o.kind == isa::OperandKind::Imm) {
+    ns = o.imm;
+  } else if (o.kind == isa::OperandKind::Reg) {
+    const uint32_t mask = s.warp->top().mask;
+    const unsigned lane = mask ? static_cast<unsigned>(__builtin_ctz(mask)) : 0;
+    ns = s.warp->frame().regs[size_t(o.reg) * 32 + lane] & 0xffffffffu;
+  }
+  ns = std::min<uint64_t>(ns, 1000000);  // the PTX ISA bounds a nanosleep at 1 ms
+  return ns * uint64_t(shared_.config->core_clock_mhz) / 1000;
+}
+
+void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
+  WarpSlot& s = slots_[slot];
+  isa::Warp& warp = *s.warp;
+  const uint32_t pc = warp.top().pc;
+  const InstTiming& t = s.timing->at(pc);
+  const isa::Function* fn_before = warp.frame().fn;
+  const size_t depth_before = warp.depth();
+  const uint32_t live_before = warp.live();
+  const isa::Instruction* in = pc < fn_before->code.size() ? &fn_before->code[pc] : nullptr;
+  const uint64_t sleep = t.kind == IssueKind::Sleep && in ? sleep_cycles(s, *in) : 0;
+
+  launch.clock = cycle;
+  launch.smid = static_cast<uint32_t>(shared_.sm_id);
+  trace_.clear();
+  const isa::StepResult r = isa::step_warp(warp, *s.cta, launch, t.kind == IssueKind::Memory ? &trace_ : nullptr);
+  scheduler_.issued(slot);
+
+  SmStats& stats = *shared_.stats;
+  stats.issued += 1;
+  stats.warp_instructions += 1;
+  stats.thread_instructions += static_cast<uint64_t>(__builtin_popcount(r.active));
+  if (shared_.observer && r.inst) shared_.observer->on_issue(cycle, shared_.sm_id, index_, sm_warp_id(slot), r.pc, *r.inst, r.active);
+
+  // A register-bank conflict holds this warp's dispatch (and the sub-core's dispatch port) for
+  // the extra operand-read cycles; the unit starts after them.
+  const uint64_t start = cycle + t.bank_conflict_cycles;
+  if (t.bank_conflict_cycles) {
+    stats.register_bank_conflicts += t.bank_conflict_cycles;
+    s.dispatch_until = start + 1;
+    dispatch_free_at_ = start + 1;
+  }
+  pipe_free_at_[idx(t.pipe)] = start + t.interval;
+  stats.pipe_busy_cycles[idx(t.pipe)] += t.interval;
+  if (shared_.observer) shared_.observer->on_unit_busy(cycle, shared_.sm_id, index_, t.pipe, t.interval);
+
+  switch (t.kind) {
+    case IssueKind::Alu:
+      for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, start + t.latency, t.result_wait);
+      break;
+    case IssueKind::Tensor:
+      for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, start + t.interval + t.latency, t.result_wait);
+      break;
+    case IssueKind::Memory:
+      submit_memory(s, slot, t, r, cycle);
+      break;
+    case IssueKind::Sleep:
+      s.sleep_until = cycle + 1 + sleep;
+      break;
+    case IssueKind::CpAsyncCommit:
+      if (r.executed) s.cp_async_open_group += 1;
+      break;
+    default:
+      break;
+  }
+
+  std::vector<uint8_t>& events = *shared_.cta_events;
+  const bool barrier_op = in && (in->op == isa::Opcode::Bar || in->op == isa::Opcode::Barrier);
+  if (warp.done()) {
+    s.active = false;
+    active_mask_ &= ~(uint64_t(1) << slot);
+    active_count_ -= 1;
+    reason_counts_[idx(s.reason)] -= 1;
+    scheduler_.forget(slot);
+    events[s.cta_slot] |= kCtaBarrierCheck | kCtaRetireCheck;
+    return;
+  }
+  if (barrier_op || warp.live() != live_before) events[s.cta_slot] |= kCtaBarrierCheck;
+  const bool function_changed = warp.frame().fn != fn_before || warp.depth() != depth_before;
+  if (function_changed) {
+    // Drained before the call/return, so the board only needs room for the new function.
+    s.timing = &shared_.timing->get(*warp.frame().fn);
+    s.board.ensure(s.timing->register_count());
+  }
+  if (function_changed || warp.top().pc != pc + 1) s.fetch_ready = cycle + 1 + kFetchBubbleCycles;
+  s.recheck_at = cycle + 1;
+}
+
+void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const isa::StepResult& r, uint64_t cycle) {
+  if (r.executed == 0) return;  // guard false on every lane: nothing moves, nothing is written
+  const isa::Opcode op = r.inst->op;
+  if (trace_.empty() && op != isa::Opcode::Shfl) {
+    // Executed but touched no memory (mbarrier bookkeeping, prefetch): an MIO round trip.
+    for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, cycle + t.latency, t.result_wait);
+    return;
+  }
+  WarpMemOp mop;
+  mop.token = make_mem_token((*shared_.next_token_sequence)++, index_, slot);
+  mop.op = op;
+  mop.active_lanes = r.executed;
+  for (const isa::MemAccess& a : trace_) {
+    if (a.atomic) mop.atomic = true;
+    else if (a.write) mop.store = true;
+    else mop.load = true;
+  }
+  if (op == isa::Opcode::Shfl) mop.load = true;  // exchanges registers through the MIO crossbar
+  mop.accesses.assign(trace_.begin(), trace_.end());
+  const bool lg = SmMemoryPipeline::queue_for(mop) == SmMemoryPipeline::Queue::Lg;
+  const StallReason why = lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard;
+  const auto dsts = s.timing->destinations(t);
+  for (uint32_t d : dsts) s.board.set_pending(d, why);
+  PendingMemOp p;
+  p.token = mop.token;
+  p.dsts = dsts.data();
+  p.ndst = static_cast<uint16_t>(dsts.size());
+  p.lg = lg;
+  if (op == isa::Opcode::CpAsync) p.cp_async_group = s.cp_async_open_group;
+  s.pending.push_back(p);
+  shared_.memory->submit(std::move(mop), cycle);
+}
+
+}  // namespace gpusim::sim

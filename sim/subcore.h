@@ -1,0 +1,120 @@
+// One SM sub-core (processing block): its warp slots, with an instruction buffer and a register
+// scoreboard per warp, its warp scheduler, the register-file dispatch port and its functional-unit
+// pipes (FP32, INT, FP64, SFU, tensor cores, the MIO/LSU port and the branch unit).
+//
+// Each cycle every resident warp of the sub-core is in exactly one StallReason. A warp's reason
+// is cached with the cycle until which it cannot change (a fixed-latency result, a busy pipe, a
+// fetch bubble) or until an event (a memory result, a barrier release), so a cycle only
+// re-examines warps whose situation may have changed; the per-reason warp counts are kept as a
+// histogram and added to the stats once per cycle.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "isa/launch_state.h"
+#include "isa/step.h"
+#include "sim/instruction_timing.h"
+#include "sim/scoreboard.h"
+#include "sim/sm_core.h"
+#include "sim/warp_scheduler.h"
+
+namespace gpusim::sim {
+
+// Memory tokens name the sub-core and slot of the issuing warp, and a per-SM sequence number.
+inline uint64_t make_mem_token(uint64_t sequence, int subcore, int slot) {
+  return sequence << 16 | uint64_t(subcore & 0xff) << 8 | uint64_t(slot & 0xff);
+}
+inline int token_subcore(uint64_t token) { return static_cast<int>(token >> 8 & 0xff); }
+inline int token_slot(uint64_t token) { return static_cast<int>(token & 0xff); }
+
+// What a sub-core tells its SM about a CTA after a cycle (bit flags, per CTA slot).
+enum CtaEvent : uint8_t {
+  kCtaBarrierCheck = 1,  // a warp arrived at a barrier, exited lanes or finished
+  kCtaRetireCheck = 2,   // a warp finished or its last memory operation completed
+};
+
+class SubCore {
+ public:
+  // Everything a sub-core shares with its SM.
+  struct Shared {
+    int sm_id = 0;
+    const GpuConfig* config = nullptr;
+    SmMemoryPipeline* memory = nullptr;
+    InstructionTimingCache* timing = nullptr;
+    SimObserver* observer = nullptr;
+    SmStats* stats = nullptr;
+    uint64_t* next_token_sequence = nullptr;
+    std::vector<uint8_t>* cta_events = nullptr;  // indexed by CTA slot
+  };
+
+  SubCore(int index, int slots, const Shared& shared);
+
+  // Puts a warp into a free slot; it can issue after the initial fetch bubble.
+  void place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot, uint64_t age, uint64_t cycle);
+  // Frees a slot whose warp finished and whose memory operations all completed.
+  void release(int slot);
+  // A memory operation of `slot` completed: its destination registers are readable at `cycle`.
+  void complete(uint64_t token, uint64_t cycle);
+  // Re-examine the warps of `cta_slot` at `cycle` (a barrier was released).
+  void wake_cta(int cta_slot, uint64_t cycle);
+
+  // One clock edge: classify every resident warp, issue at most one warp-instruction.
+  void tick(uint64_t cycle, isa::LaunchState& launch);
+
+  int active_warps() const { return active_count_; }
+  // Whether the slot's warp still has memory operations in flight.
+  bool has_pending_memory(int slot) const { return !slots_[slot].pending.empty(); }
+  // The warp's reason in the last cycle (for tests and tracing).
+  StallReason last_reason(int slot) const { return slots_[slot].reason; }
+
+ private:
+  struct PendingMemOp {
+    uint64_t token = 0;
+    const uint32_t* dsts = nullptr;  // FunctionTiming registers (stable until the cache is cleared)
+    uint16_t ndst = 0;
+    bool lg = false;                 // went through the LG queue (else MIO)
+    uint32_t cp_async_group = kNoGroup;
+  };
+  static constexpr uint32_t kNoGroup = UINT32_MAX;
+
+  struct WarpSlot {
+    isa::Warp* warp = nullptr;
+    isa::CtaState* cta = nullptr;
+    int cta_slot = -1;
+    bool active = false;  // resident and not finished
+    bool occupied = false;
+    const FunctionTiming* timing = nullptr;
+    Scoreboard board;
+    uint64_t fetch_ready = 0, sleep_until = 0, dispatch_until = 0;
+    StallReason reason = StallReason::NoInstruction;
+    uint64_t recheck_at = 0;
+    std::vector<PendingMemOp> pending;
+    uint32_t cp_async_open_group = 0;  // the group cp.async ops join until the next commit
+  };
+
+  // The warp's reason at `cycle` and the cycle until which it holds (kNeverCycle: until an event).
+  void evaluate(WarpSlot& s, uint64_t cycle);
+  void set_reason(WarpSlot& s, StallReason r, uint64_t until);
+  bool queue_has_room(QueueHint hint, StallReason* throttle) const;
+  Scoreboard::Block block_of(const WarpSlot& s, const InstTiming& t, uint64_t cycle) const;
+  void issue(int slot, uint64_t cycle, isa::LaunchState& launch);
+  void submit_memory(WarpSlot& s, int slot, const InstTiming& t, const isa::StepResult& r, uint64_t cycle);
+  uint64_t sleep_cycles(const WarpSlot& s, const isa::Instruction& in) const;
+  int sm_warp_id(int slot) const { return slot * shared_.config->subcores_per_sm + index_; }
+
+  int index_;
+  Shared shared_;
+  WarpScheduler scheduler_;
+  std::vector<WarpSlot> slots_;
+  std::vector<uint64_t> ages_;
+  uint64_t active_mask_ = 0;
+  int active_count_ = 0;
+  std::array<uint64_t, static_cast<size_t>(Pipe::Count)> pipe_free_at_{};
+  uint64_t dispatch_free_at_ = 0;
+  std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};
+  std::vector<isa::MemAccess> trace_;
+};
+
+}  // namespace gpusim::sim
