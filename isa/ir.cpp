@@ -1,0 +1,137 @@
+// Name tables and small queries over the IR enums, plus Module look-ups.
+#include "isa/ir.h"
+
+namespace gpusim::isa {
+
+namespace {
+
+struct OpcodeInfo {
+  const char* name;
+  Unit unit;
+};
+
+// Generated from the single opcode table, indexed by the Opcode enum value.
+constexpr OpcodeInfo kOpcodeInfo[] = {
+#define X(E, N, U) {N, Unit::U},
+#include "isa/opcodes.def"
+#undef X
+};
+static_assert(sizeof(kOpcodeInfo) / sizeof(kOpcodeInfo[0]) == size_t(Opcode::Count));
+
+constexpr const char* kSpecialRegNames[] = {
+    "%tid.x",        "%tid.y",        "%tid.z",        "%ntid.x",        "%ntid.y",
+    "%ntid.z",       "%ctaid.x",      "%ctaid.y",      "%ctaid.z",       "%nctaid.x",
+    "%nctaid.y",     "%nctaid.z",     "%laneid",       "%warpid",        "%nwarpid",
+    "%smid",         "%nsmid",        "%gridid",       "%clock",         "%clock64",
+    "%globaltimer",  "%lanemask_eq",  "%lanemask_lt",  "%lanemask_le",   "%lanemask_gt",
+    "%lanemask_ge",  "%dynamic_smem_size",             "%total_smem_size",
+};
+static_assert(sizeof(kSpecialRegNames) / sizeof(kSpecialRegNames[0]) == size_t(SpecialReg::Count));
+
+}  // namespace
+
+const char* opcode_name(Opcode op) {
+  return op < Opcode::Count ? kOpcodeInfo[size_t(op)].name : "<invalid opcode>";
+}
+
+Unit default_unit(Opcode op) { return op < Opcode::Count ? kOpcodeInfo[size_t(op)].unit : Unit::Int; }
+
+const char* unit_name(Unit u) {
+  switch (u) {
+    case Unit::Int: return "int";
+    case Unit::Fp32: return "fp32";
+    case Unit::Fp64: return "fp64";
+    case Unit::Sfu: return "sfu";
+    case Unit::Mem: return "mem";
+    case Unit::Tensor: return "tensor";
+    case Unit::Branch: return "branch";
+    case Unit::Sync: return "sync";
+  }
+  return "<invalid unit>";
+}
+
+const char* type_name(DataType t) {
+  switch (t) {
+    case DataType::None: return "none";
+    case DataType::Pred: return "pred";
+    case DataType::B8: return "b8";
+    case DataType::B16: return "b16";
+    case DataType::B32: return "b32";
+    case DataType::B64: return "b64";
+    case DataType::B128: return "b128";
+    case DataType::U8: return "u8";
+    case DataType::U16: return "u16";
+    case DataType::U32: return "u32";
+    case DataType::U64: return "u64";
+    case DataType::S8: return "s8";
+    case DataType::S16: return "s16";
+    case DataType::S32: return "s32";
+    case DataType::S64: return "s64";
+    case DataType::F16: return "f16";
+    case DataType::F16x2: return "f16x2";
+    case DataType::BF16: return "bf16";
+    case DataType::BF16x2: return "bf16x2";
+    case DataType::TF32: return "tf32";
+    case DataType::F32: return "f32";
+    case DataType::F64: return "f64";
+  }
+  return "<invalid type>";
+}
+
+unsigned type_bits(DataType t) {
+  switch (t) {
+    case DataType::None: return 0;
+    case DataType::Pred: return 1;
+    case DataType::B8: case DataType::U8: case DataType::S8: return 8;
+    case DataType::B16: case DataType::U16: case DataType::S16: case DataType::F16:
+    case DataType::BF16: return 16;
+    case DataType::B32: case DataType::U32: case DataType::S32: case DataType::F16x2:
+    case DataType::BF16x2: case DataType::TF32: case DataType::F32: return 32;
+    case DataType::B64: case DataType::U64: case DataType::S64: case DataType::F64: return 64;
+    case DataType::B128: return 128;
+  }
+  return 0;
+}
+
+bool type_is_signed(DataType t) {
+  return t == DataType::S8 || t == DataType::S16 || t == DataType::S32 || t == DataType::S64;
+}
+
+bool type_is_float(DataType t) {
+  switch (t) {
+    case DataType::F16: case DataType::F16x2: case DataType::BF16: case DataType::BF16x2:
+    case DataType::TF32: case DataType::F32: case DataType::F64: return true;
+    default: return false;
+  }
+}
+
+const char* space_name(StateSpace s) {
+  switch (s) {
+    case StateSpace::None: return "none";
+    case StateSpace::Reg: return "reg";
+    case StateSpace::Global: return "global";
+    case StateSpace::Shared: return "shared";
+    case StateSpace::Local: return "local";
+    case StateSpace::Param: return "param";
+    case StateSpace::Const: return "const";
+    case StateSpace::Generic: return "generic";
+  }
+  return "<invalid space>";
+}
+
+const char* special_reg_name(SpecialReg r) {
+  return r < SpecialReg::Count ? kSpecialRegNames[size_t(r)] : "<invalid special register>";
+}
+
+const Function* Module::find_function(const std::string& name) const {
+  int i = function_index(name);
+  return i < 0 ? nullptr : &functions[size_t(i)];
+}
+
+int Module::function_index(const std::string& name) const {
+  for (size_t i = 0; i < functions.size(); ++i)
+    if (functions[i].name == name) return int(i);
+  return -1;
+}
+
+}  // namespace gpusim::isa

@@ -1,0 +1,86 @@
+// Module summary for `gpusim ptx`: what a reader needs to sanity-check a kernel before
+// simulating it.
+#include "isa/module_summary.h"
+
+#include <array>
+#include <iomanip>
+#include <map>
+
+namespace gpusim::isa {
+
+namespace {
+
+constexpr unsigned kUnitCount = unsigned(Unit::Sync) + 1;
+
+void write_function(std::ostream& out, const Module& m, const Function& f) {
+  out << (f.is_entry ? "kernel " : "function ") << f.name << "  (line " << f.decl_line << ")\n";
+  if (f.code.empty()) {
+    out << "  declaration only (no body in this module)\n";
+    return;
+  }
+  auto write_params = [&](const char* title, const std::vector<uint32_t>& ids) {
+    if (ids.empty()) return;
+    out << "  " << title << ":\n";
+    for (uint32_t id : ids) {
+      const Symbol& s = m.symbols[id];
+      out << "    " << std::left << std::setw(32) << s.name << std::right << " ." << std::left << std::setw(5)
+          << type_name(s.elem) << std::right << " size " << std::setw(4) << s.size << "  offset " << std::setw(4)
+          << s.offset << "  align " << s.align << "\n";
+    }
+  };
+  write_params("returns", f.returns);
+  write_params("parameters", f.params);
+  if (f.is_entry) out << "  kernel parameter buffer: " << f.param_bytes << " bytes\n";
+  out << "  per-thread .param frame: " << f.frame_param_bytes << " bytes (returns, parameters, call sites)\n";
+  std::array<unsigned, kUnitCount> per_unit{};
+  for (const Instruction& in : f.code) ++per_unit[unsigned(in.unit)];
+  out << "  instructions: " << f.code.size() << " (";
+  bool first = true;
+  for (unsigned u = 0; u < kUnitCount; ++u) {
+    if (!per_unit[u]) continue;
+    out << (first ? "" : ", ") << unit_name(Unit(u)) << " " << per_unit[u];
+    first = false;
+  }
+  out << ")\n";
+  std::map<std::string, unsigned> regs_by_type;
+  for (const RegInfo& r : f.regs) ++regs_by_type[type_name(r.type)];
+  out << "  registers declared: " << f.regs.size();
+  if (!regs_by_type.empty()) {
+    out << " (";
+    first = true;
+    for (const auto& [type, n] : regs_by_type) {
+      out << (first ? "" : ", ") << "." << type << " " << n;
+      first = false;
+    }
+    out << ")";
+  }
+  out << "\n";
+  if (f.is_entry) out << "  static shared: " << f.static_shared_bytes << " bytes\n";
+  bool dynamic_shared = false;
+  for (const Symbol& s : m.symbols) dynamic_shared |= s.space == StateSpace::Shared && s.is_extern;
+  if (f.is_entry && dynamic_shared) out << "  dynamic shared: declared (.extern .shared), sized at launch\n";
+  out << "  local frame: " << f.local_bytes << " bytes\n";
+  if (f.ptxas_registers) out << "  ptxas: " << f.ptxas_registers << " registers, " << f.ptxas_stack_bytes << " bytes stack\n";
+}
+
+}  // namespace
+
+void write_module_summary(std::ostream& out, const Module& m) {
+  out << m.source_name << ": PTX " << m.version << ", target " << m.target << ", " << m.address_size
+      << "-bit addresses\n";
+  unsigned kernels = 0;
+  for (const Function& f : m.functions) kernels += f.is_entry;
+  out << kernels << " kernel(s), " << m.functions.size() - kernels << " other function(s)\n";
+  if (m.global_bytes || m.const_bytes)
+    out << "module .global " << m.global_bytes << " bytes, .const " << m.const_bytes << " bytes\n";
+  for (const Symbol& s : m.symbols)
+    if (s.owner < 0)
+      out << "  ." << space_name(s.space) << " " << s.name << "  size " << s.size << "  offset " << s.offset
+          << (s.init.empty() ? "" : "  (initialized)") << "\n";
+  for (const Function& f : m.functions) {
+    out << "\n";
+    write_function(out, m, f);
+  }
+}
+
+}  // namespace gpusim::isa

@@ -1,0 +1,262 @@
+// Declarations: ".reg" registers (with "<N>" ranges), state-space variables (alignment,
+// vectors, multi-dimensional arrays, "[]", nested "{}" initializers) and parameter lists,
+// each laid out in its space as it is declared (shared memory is laid out in ptx_layout.cpp).
+#include <algorithm>
+
+#include "isa/ptx_literals.h"
+#include "isa/ptx_parser_state.h"
+
+namespace gpusim::isa {
+
+namespace {
+
+DataType parse_type_name(std::string_view text) {
+  for (unsigned i = unsigned(DataType::Pred); i <= unsigned(DataType::F64); ++i)
+    if (text.size() > 1 && text[0] == '.' && text.substr(1) == type_name(DataType(i))) return DataType(i);
+  return DataType::None;
+}
+
+uint64_t elem_bytes(DataType t) { return std::max<uint64_t>(1, type_bits(t) / 8); }
+
+}  // namespace
+
+StateSpace PtxParser::space_of(std::string_view d) const {
+  if (d == ".global") return StateSpace::Global;
+  if (d == ".const") return StateSpace::Const;
+  if (d == ".shared") return StateSpace::Shared;
+  if (d == ".local") return StateSpace::Local;
+  if (d == ".param") return StateSpace::Param;
+  fail(peek(), "expected a state space (.global, .const, .shared, .local, .param), got '" + std::string(d) + "'");
+}
+
+void PtxParser::declare_registers() {
+  take();  // .reg
+  const Token& type_tok = expect_word("a register type");
+  if (type_tok.text == ".v2" || type_tok.text == ".v4") fail(type_tok, "vector registers are not supported");
+  DataType type = parse_type_name(type_tok.text);
+  if (type == DataType::None) fail(type_tok, "unknown register type '" + std::string(type_tok.text) + "'");
+  Function& f = m_.functions[size_t(current_)];
+  auto declare = [&](const Token& at, std::string name) {
+    if (!reg_scopes_.back().emplace(name, uint32_t(f.regs.size())).second)
+      fail(at, "register '" + name + "' is already declared in this scope");
+    f.regs.push_back({std::move(name), type});
+  };
+  while (true) {
+    const Token& name = expect_word("a register name");
+    if (peek().is('<')) {
+      take();
+      const Token& n = take();
+      uint64_t count = 0;
+      try {
+        count = literal_unsigned(n.text);
+      } catch (const LiteralError& e) {
+        fail(n, e.what());
+      }
+      if (count > (1u << 20)) fail(n, "register range too large");
+      expect('>', "'>' closing the register range");
+      for (uint64_t i = 0; i < count; ++i) declare(name, std::string(name.text) + std::to_string(i));
+    } else {
+      declare(name, std::string(name.text));
+    }
+    if (peek().is(';')) break;
+    expect(',', "',' or ';' in a .reg declaration");
+  }
+  take();
+}
+
+void PtxParser::parse_initializer(VariableDecl& d, uint64_t bytes) {
+  int depth = 0;
+  do {
+    if (peek().is('{')) {
+      take();
+      ++depth;
+      continue;
+    }
+    if (depth > 0 && peek().is('}')) {
+      take();
+      --depth;
+      if (depth > 0 && peek().is(',')) take();
+      continue;
+    }
+    bool negative = false;
+    if (peek().is('-')) {
+      take();
+      negative = true;
+    }
+    const Token& v = take();
+    if (v.kind != TokenKind::Number) fail(v, "only numeric initializers are supported, got '" + std::string(v.text) + "'");
+    uint64_t bits = 0;
+    try {
+      bits = literal_bits(v.text, negative, d.elem);
+    } catch (const LiteralError& e) {
+      fail(v, e.what());
+    }
+    for (uint64_t i = 0; i < bytes; ++i) d.init.push_back(uint8_t(bits >> (8 * std::min<uint64_t>(i, 7))));
+    if (depth > 0 && !peek().is('}')) expect(',', "',' or '}' in an initializer");
+  } while (depth > 0);
+}
+
+std::vector<VariableDecl> PtxParser::parse_variable_names(const Token& space_tok, bool name_list) {
+  uint32_t align = 0;
+  uint64_t vec = 1;
+  DataType elem = DataType::None;
+  while (elem == DataType::None) {
+    const Token& a = expect_word("a type");
+    if (a.text == ".align") {
+      const Token& n = take();
+      try {
+        align = uint32_t(literal_unsigned(n.text));
+      } catch (const LiteralError& e) {
+        fail(n, e.what());
+      }
+      if (align == 0 || (align & (align - 1))) fail(n, "alignment must be a power of two");
+    } else if (a.text == ".v2" || a.text == ".v4" || a.text == ".v8") {
+      vec = uint64_t(a.text[2] - '0');
+    } else if (a.text.starts_with(".ptr")) {
+      while (peek().is_word(".global") || peek().is_word(".shared") || peek().is_word(".const") ||
+             peek().is_word(".local"))
+        take();
+    } else {
+      elem = parse_type_name(a.text);
+      if (elem == DataType::None || elem == DataType::Pred)
+        fail(a, "expected a memory type after " + std::string(space_tok.text) + ", got '" + std::string(a.text) + "'");
+    }
+  }
+  std::vector<VariableDecl> out;
+  while (true) {
+    VariableDecl d;
+    d.at = &expect_word("a variable name");
+    d.name = std::string(d.at->text);
+    d.elem = elem;
+    uint64_t count = 1;
+    while (peek().is('[')) {
+      take();
+      if (peek().is(']')) {
+        d.unsized = true;
+      } else {
+        const Token& n = take();
+        try {
+          count *= literal_unsigned(n.text);
+        } catch (const LiteralError& e) {
+          fail(n, e.what());
+        }
+      }
+      expect(']', "']'");
+    }
+    const uint64_t bytes = elem_bytes(elem) * vec;
+    d.size = d.unsized ? 0 : count * bytes;
+    d.align = uint32_t(std::max<uint64_t>(align, bytes));
+    if (peek().is('=')) {
+      const Token& eq = take();
+      parse_initializer(d, elem_bytes(elem));
+      if (d.unsized) {
+        d.size = d.init.size();
+        d.unsized = false;
+      }
+      if (d.init.size() > d.size) fail(eq, "initializer of '" + d.name + "' is larger than the variable");
+      d.init.resize(d.size, 0);
+    }
+    out.push_back(std::move(d));
+    if (!name_list || !peek().is(',')) break;
+    take();
+  }
+  return out;
+}
+
+uint32_t PtxParser::add_symbol(const VariableDecl& d, StateSpace space, bool is_extern) {
+  Symbol s;
+  s.name = d.name;
+  s.space = space;
+  s.elem = d.elem;
+  s.size = d.size;
+  s.align = d.align;
+  s.is_extern = is_extern;
+  s.owner = current_;
+  s.init = d.init;
+  s.decl_line = d.at->line;
+  const bool in_function = current_ >= 0;
+  if (d.unsized && !(space == StateSpace::Shared && is_extern))
+    fail(*d.at, "'" + d.name + "[]' needs a size or an initializer (only .extern .shared may be unsized)");
+  switch (space) {
+    case StateSpace::Global: case StateSpace::Const: {
+      if (in_function) fail(*d.at, "function-scope ." + std::string(space_name(space)) + " variables are not supported");
+      uint64_t& end = space == StateSpace::Global ? m_.global_bytes : m_.const_bytes;
+      s.offset = align_up(end, s.align);
+      end = s.offset + s.size;
+      break;
+    }
+    case StateSpace::Local: {
+      if (!in_function) fail(*d.at, "module-scope .local variables are not supported");
+      Function& f = m_.functions[size_t(current_)];
+      s.offset = align_up(f.local_bytes, s.align);
+      f.local_bytes = s.offset + s.size;
+      break;
+    }
+    case StateSpace::Param: {
+      if (!in_function) fail(*d.at, ".param variables are only allowed inside functions");
+      Function& f = m_.functions[size_t(current_)];
+      s.offset = align_up(f.frame_param_bytes, s.align);
+      f.frame_param_bytes = s.offset + s.size;
+      break;
+    }
+    case StateSpace::Shared:
+      break;  // laid out once every function is known (layout_shared)
+    default:
+      fail(*d.at, "unsupported state space");
+  }
+  NameTable& scope = in_function ? sym_scopes_.back() : module_symbols_;
+  uint32_t id = uint32_t(m_.symbols.size());
+  auto [it, inserted] = scope.emplace(s.name, id);
+  if (!inserted) {
+    const Symbol& old = m_.symbols[it->second];
+    // A module-scope ".extern" declaration may precede or follow the definition.
+    if (in_function || !(old.is_extern || is_extern) || old.space != space)
+      fail(*d.at, "'" + s.name + "' is already declared in this scope");
+    if (is_extern) return it->second;
+    m_.symbols[it->second] = std::move(s);
+    return it->second;
+  }
+  m_.symbols.push_back(std::move(s));
+  return id;
+}
+
+void PtxParser::declare_variables(StateSpace space, bool is_extern) {
+  const Token& sp = take();
+  for (const VariableDecl& d : parse_variable_names(sp, true)) add_symbol(d, space, is_extern);
+  expect(';', "';' after the declaration");
+}
+
+std::vector<uint32_t> PtxParser::parse_param_list(bool kernel) {
+  expect('(', "'(' opening the parameter list");
+  std::vector<uint32_t> ids;
+  Function& f = m_.functions[size_t(current_)];
+  while (!peek().is(')')) {
+    if (!ids.empty()) expect(',', "',' between parameters");
+    const Token& kw = expect_word(".param");
+    if (kw.text == ".reg") fail(kw, "register parameters (.reg) are not supported; use .param");
+    if (kw.text != ".param") fail(kw, "expected .param, got '" + std::string(kw.text) + "'");
+    std::vector<VariableDecl> decls = parse_variable_names(kw, false);
+    VariableDecl& d = decls[0];
+    if (d.unsized) fail(*d.at, "parameter '" + d.name + "' needs a size");
+    Symbol s;
+    s.name = d.name;
+    s.space = StateSpace::Param;
+    s.elem = d.elem;
+    s.size = d.size;
+    s.align = d.align;
+    s.owner = current_;
+    s.decl_line = d.at->line;
+    s.kernel_param = kernel;
+    uint64_t& end = kernel ? f.param_bytes : f.frame_param_bytes;
+    s.offset = align_up(end, s.align);
+    end = s.offset + s.size;
+    uint32_t id = uint32_t(m_.symbols.size());
+    if (!sym_scopes_.front().emplace(s.name, id).second) fail(*d.at, "duplicate parameter '" + d.name + "'");
+    m_.symbols.push_back(std::move(s));
+    ids.push_back(id);
+  }
+  take();
+  return ids;
+}
+
+}  // namespace gpusim::isa

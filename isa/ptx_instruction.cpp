@@ -1,0 +1,151 @@
+// Opcode matching, per-position operand types, unit refinement and operand-count checks: the
+// decode steps that depend on the opcode but not on operand syntax (see ptx_operands.cpp).
+#include "isa/ptx_instruction.h"
+
+#include <unordered_map>
+
+namespace gpusim::isa {
+
+namespace {
+
+struct OperandCount {
+  uint8_t min, max;
+};
+
+// Operand counts as written (a "%a|%b" pair counts once). Opcodes absent here are not checked.
+const std::unordered_map<Opcode, OperandCount>& operand_counts() {
+  static const std::unordered_map<Opcode, OperandCount> table = [] {
+    std::unordered_map<Opcode, OperandCount> t;
+    for (Opcode op : {Opcode::Add, Opcode::Sub, Opcode::Mul, Opcode::Div, Opcode::Rem, Opcode::And,
+                      Opcode::Or, Opcode::Xor, Opcode::Shl, Opcode::Shr, Opcode::Min, Opcode::Max,
+                      Opcode::Copysign, Opcode::Addc, Opcode::Subc, Opcode::Mul24})
+      t[op] = {3, 3};
+    for (Opcode op : {Opcode::Mad, Opcode::Fma, Opcode::Madc, Opcode::Mad24, Opcode::Sad, Opcode::Selp,
+                      Opcode::Slct, Opcode::Bfe, Opcode::Prmt, Opcode::Dp4a, Opcode::Dp2a, Opcode::Shf})
+      t[op] = {4, 4};
+    for (Opcode op : {Opcode::Abs, Opcode::Neg, Opcode::Not, Opcode::Cnot, Opcode::Popc, Opcode::Clz,
+                      Opcode::Bfind, Opcode::Brev, Opcode::Mov, Opcode::Cvt, Opcode::Cvta, Opcode::Rcp,
+                      Opcode::Sqrt, Opcode::Rsqrt, Opcode::Ex2, Opcode::Lg2, Opcode::Sin, Opcode::Cos,
+                      Opcode::Tanh, Opcode::Isspacep, Opcode::Testp, Opcode::Ld, Opcode::Ldu, Opcode::St,
+                      Opcode::Red, Opcode::Ldmatrix})
+      t[op] = {2, 2};
+    t[Opcode::Bfi] = {5, 5};
+    t[Opcode::Lop3] = {5, 5};
+    t[Opcode::Setp] = {3, 4};
+    t[Opcode::Set] = {3, 4};
+    t[Opcode::Atom] = {3, 4};
+    t[Opcode::Bra] = {1, 1};
+    for (Opcode op : {Opcode::Ret, Opcode::Exit, Opcode::Trap, Opcode::CpAsyncCommit, Opcode::CpAsyncWaitAll,
+                      Opcode::Membar, Opcode::Fence})
+      t[op] = {0, 0};
+    t[Opcode::CpAsync] = {3, 4};
+    t[Opcode::CpAsyncWaitGroup] = {1, 1};
+    t[Opcode::Shfl] = {4, 5};
+    t[Opcode::Vote] = {2, 3};
+    t[Opcode::Activemask] = {1, 1};
+    t[Opcode::Redux] = {3, 3};
+    t[Opcode::Match] = {3, 3};
+    t[Opcode::BarWarpSync] = {1, 1};
+    t[Opcode::Bar] = {1, 4};
+    t[Opcode::Barrier] = {1, 4};
+    t[Opcode::Nanosleep] = {1, 1};
+    t[Opcode::WmmaLoad] = {2, 3};
+    t[Opcode::WmmaStore] = {2, 3};
+    t[Opcode::WmmaMma] = {4, 4};
+    t[Opcode::Mma] = {4, 4};
+    return t;
+  }();
+  return table;
+}
+
+bool any_float(const Modifiers& m) {
+  for (unsigned i = 0; i < m.ntypes; ++i)
+    if (type_is_float(m.types[i])) return true;
+  return false;
+}
+bool any_f64(const Modifiers& m) {
+  for (unsigned i = 0; i < m.ntypes; ++i)
+    if (m.types[i] == DataType::F64) return true;
+  return false;
+}
+
+}  // namespace
+
+Opcode match_opcode(std::string_view token, size_t& name_length) {
+  static const std::unordered_map<std::string_view, Opcode> names = [] {
+    std::unordered_map<std::string_view, Opcode> n;
+    for (unsigned i = 0; i < unsigned(Opcode::Count); ++i) n[opcode_name(Opcode(i))] = Opcode(i);
+    return n;
+  }();
+  // Try the whole token, then drop one ".piece" at a time from the end.
+  size_t len = token.size();
+  while (true) {
+    auto it = names.find(token.substr(0, len));
+    if (it != names.end()) {
+      name_length = len;
+      return it->second;
+    }
+    size_t dot = token.rfind('.', len - 1);
+    if (dot == std::string_view::npos || dot == 0) return Opcode::Count;
+    len = dot;
+  }
+}
+
+DataType immediate_type(Opcode op, const Modifiers& m, unsigned index) {
+  DataType first = m.ntypes > 0 ? m.types[0] : DataType::U32;
+  switch (op) {
+    case Opcode::Cvt: return m.types[1];
+    case Opcode::Setp: return index == 3 ? DataType::Pred : first;
+    case Opcode::Set: return index == 3 ? DataType::Pred : m.types[1];
+    case Opcode::Shl: case Opcode::Shr: return index == 2 ? DataType::U32 : first;
+    case Opcode::Shf: return index == 3 ? DataType::U32 : first;
+    case Opcode::Selp: return index == 3 ? DataType::Pred : first;
+    case Opcode::Bfe: return index >= 2 ? DataType::U32 : first;
+    case Opcode::Bfi: return index >= 3 ? DataType::U32 : first;
+    case Opcode::Prmt: case Opcode::Shfl: case Opcode::Match: case Opcode::Redux:
+      return index >= 2 ? DataType::U32 : first;
+    case Opcode::Vote: return index == 1 ? DataType::Pred : DataType::U32;
+    case Opcode::Mul: case Opcode::Mad:  // .wide reads half-width sources; the type names them
+      return first;
+    case Opcode::Bar: case Opcode::Barrier: case Opcode::BarWarpSync: case Opcode::Nanosleep:
+    case Opcode::CpAsync: case Opcode::CpAsyncWaitGroup: case Opcode::WmmaLoad: case Opcode::WmmaStore:
+    case Opcode::Activemask: case Opcode::Lop3:
+      return op == Opcode::Bar && index == 3 ? DataType::Pred : DataType::U32;
+    case Opcode::Isspacep: case Opcode::Prefetch: case Opcode::Prefetchu: return DataType::U64;
+    case Opcode::Mma: case Opcode::WmmaMma: return index == 0 ? first : m.types[m.ntypes - 1];
+    default: return first;
+  }
+}
+
+Unit refine_unit(Opcode op, const Modifiers& m) {
+  switch (op) {
+    case Opcode::Add: case Opcode::Sub: case Opcode::Mul: case Opcode::Mad: case Opcode::Fma:
+    case Opcode::Rem: case Opcode::Abs: case Opcode::Neg: case Opcode::Min: case Opcode::Max:
+    case Opcode::Setp: case Opcode::Set: case Opcode::Slct: case Opcode::Copysign: case Opcode::Testp:
+    case Opcode::Cvt:
+      if (any_f64(m)) return Unit::Fp64;
+      return any_float(m) ? Unit::Fp32 : Unit::Int;
+    case Opcode::Div:
+      if (any_f64(m)) return Unit::Fp64;
+      if (m.approx) return Unit::Sfu;
+      return any_float(m) ? Unit::Fp32 : Unit::Int;
+    case Opcode::Rcp: case Opcode::Sqrt: case Opcode::Rsqrt: case Opcode::Ex2: case Opcode::Lg2:
+    case Opcode::Sin: case Opcode::Cos: case Opcode::Tanh:
+      return any_f64(m) ? Unit::Fp64 : Unit::Sfu;
+    default:
+      return default_unit(op);
+  }
+}
+
+void check_operand_count(Opcode op, unsigned count, const Token& at, const NameScope& scope) {
+  auto it = operand_counts().find(op);
+  if (it == operand_counts().end()) return;
+  if (count < it->second.min || count > it->second.max) {
+    std::string expected = it->second.min == it->second.max
+                               ? std::to_string(it->second.min)
+                               : std::to_string(it->second.min) + " to " + std::to_string(it->second.max);
+    scope.fail(at, std::string(opcode_name(op)) + " takes " + expected + " operand(s), got " + std::to_string(count));
+  }
+}
+
+}  // namespace gpusim::isa

@@ -1,0 +1,276 @@
+// Operand syntax of one instruction statement: registers, "%a|%b" pairs, "!%p", immediates,
+// "{...}" vectors, "[...]" addresses, special registers, symbols, labels, "_" and the call
+// form "call (rets), f, (args)". Produces the decoded Instruction (decode_instruction).
+#include <string>
+
+#include "isa/ptx_instruction.h"
+#include "isa/ptx_literals.h"
+#include "isa/ptx_modifiers.h"
+
+namespace gpusim::isa {
+
+namespace {
+
+SpecialReg find_special(std::string_view name) {
+  for (unsigned i = 0; i < unsigned(SpecialReg::Count); ++i)
+    if (name == special_reg_name(SpecialReg(i))) return SpecialReg(i);
+  return SpecialReg::Count;
+}
+
+class StatementReader {
+ public:
+  StatementReader(const std::vector<Token>& toks, size_t& pos, const NameScope& scope)
+      : toks_(toks), pos_(pos), scope_(scope) {}
+
+  DecodedInstruction run() {
+    const Token& optok = toks_[pos_++];
+    decode_opcode(optok);
+    Instruction& inst = out_.inst;
+    if (inst.op == Opcode::Call) {
+      read_call(optok);
+    } else {
+      unsigned index = 0;
+      while (!peek().is(';')) {
+        if (index > 0) expect(',', "',' between operands");
+        if (index >= inst.ops.size()) scope_.fail(peek(), "too many operands");
+        inst.ops[index] = read_operand(index);
+        ++index;
+      }
+      inst.nops = uint8_t(index);
+      check_operand_count(inst.op, index, optok, scope_);
+    }
+    expect(';', "';' at the end of the instruction");
+    return std::move(out_);
+  }
+
+ private:
+  const Token& peek() const { return toks_[pos_]; }
+  const Token& take() {
+    const Token& t = toks_[pos_];
+    if (t.kind == TokenKind::End) scope_.fail(t, "unexpected end of input inside an instruction");
+    ++pos_;
+    return t;
+  }
+  void expect(char c, const char* what) {
+    if (!peek().is(c)) scope_.fail(peek(), std::string("expected ") + what + ", got '" + std::string(peek().text) + "'");
+    ++pos_;
+  }
+
+  void decode_opcode(const Token& t) {
+    if (t.kind != TokenKind::Word) scope_.fail(t, "expected an instruction, got '" + std::string(t.text) + "'");
+    if (t.text.starts_with("brx")) scope_.fail(t, "indirect branches (brx.idx) are not supported");
+    size_t len = 0;
+    Opcode op = match_opcode(t.text, len);
+    if (op == Opcode::Count) scope_.fail(t, "unknown opcode '" + std::string(t.text) + "'");
+    std::vector<ModifierToken> mods;
+    size_t p = len;
+    while (p < t.text.size()) {
+      size_t next = t.text.find('.', p + 1);
+      if (next == std::string_view::npos) next = t.text.size();
+      mods.push_back({t.text.substr(p, next - p), uint32_t(t.column + p)});
+      p = next;
+    }
+    Instruction& inst = out_.inst;
+    inst.op = op;
+    try {
+      inst.mod = decode_modifiers(op, mods, t.column);
+    } catch (const ModifierError& e) {
+      scope_.fail_at(t.line, e.column, e.message);
+    }
+    inst.unit = refine_unit(op, inst.mod);
+    inst.line = t.line;
+    inst.column = t.column;
+  }
+
+  uint64_t read_literal(DataType type) {
+    bool negative = false;
+    if (peek().is('-')) {
+      negative = true;
+      ++pos_;
+    }
+    const Token& t = take();
+    if (t.kind != TokenKind::Number) scope_.fail(t, "expected a number, got '" + std::string(t.text) + "'");
+    try {
+      return literal_bits(t.text, negative, type);
+    } catch (const LiteralError& e) {
+      scope_.fail(t, e.what());
+    }
+    __builtin_unreachable();  // NameScope::fail throws
+  }
+
+  uint32_t register_or_fail(const Token& t) {
+    uint32_t r = scope_.find_register(t.text);
+    if (r == kNoReg) scope_.fail(t, "undeclared register '" + std::string(t.text) + "'");
+    return r;
+  }
+
+  // A register, special register, symbol, label, "_" or literal (no vector, no address).
+  Operand read_scalar(unsigned index) {
+    Operand o;
+    const Instruction& inst = out_.inst;
+    if (peek().is('!')) {
+      ++pos_;
+      o.negate = true;
+    }
+    if (peek().kind == TokenKind::Number || peek().is('-')) {
+      if (o.negate) scope_.fail(peek(), "'!' applies only to predicates");
+      o.kind = OperandKind::Imm;
+      o.imm = read_literal(immediate_type(inst.op, inst.mod, index));
+      return o;
+    }
+    const Token& t = take();
+    if (t.kind != TokenKind::Word) scope_.fail(t, "expected an operand, got '" + std::string(t.text) + "'");
+    if (t.text == "_") {
+      o.kind = OperandKind::Sink;
+      return o;
+    }
+    if (uint32_t r = scope_.find_register(t.text); r != kNoReg) {
+      o.kind = OperandKind::Reg;
+      o.reg = r;
+      if (peek().is('|')) {
+        ++pos_;
+        o.reg2 = register_or_fail(take());
+      }
+      return o;
+    }
+    if (t.text[0] == '%') {
+      SpecialReg s = find_special(t.text);
+      if (s == SpecialReg::Count) {
+        bool looks_special = t.text.find('.') != std::string_view::npos || scope_.find_symbol(t.text) != kNoSymbol;
+        scope_.fail(t, std::string(looks_special ? "unknown special register '" : "undeclared register '") +
+                           std::string(t.text) + "'");
+      }
+      o.kind = OperandKind::Special;
+      o.reg = uint32_t(s);
+      return o;
+    }
+    if (uint32_t sym = scope_.find_symbol(t.text); sym != kNoSymbol) {
+      o.kind = OperandKind::Symbol;
+      o.sym = sym;
+      if (peek().is('+')) {
+        ++pos_;
+        o.imm = read_literal(DataType::S64);
+      }
+      return o;
+    }
+    if (inst.op == Opcode::Bra) {
+      o.kind = OperandKind::Label;
+      out_.label = PendingName{index, std::string(t.text), t.line, t.column};
+      return o;
+    }
+    scope_.fail(t, "undeclared identifier '" + std::string(t.text) + "'");
+    __builtin_unreachable();  // NameScope::fail throws
+  }
+
+  Operand read_address() {
+    expect('[', "'['");
+    Operand o;
+    o.kind = OperandKind::Address;
+    if (peek().kind == TokenKind::Number || peek().is('-')) {
+      o.imm = read_literal(DataType::S64);
+    } else {
+      const Token& t = take();
+      if (t.kind != TokenKind::Word) scope_.fail(t, "expected an address, got '" + std::string(t.text) + "'");
+      if (uint32_t r = scope_.find_register(t.text); r != kNoReg) {
+        o.reg = r;
+      } else if (uint32_t sym = scope_.find_symbol(t.text); sym != kNoSymbol) {
+        o.sym = sym;
+      } else {
+        scope_.fail(t, std::string(t.text[0] == '%' ? "undeclared register '" : "undeclared symbol '") +
+                           std::string(t.text) + "'");
+      }
+      if (peek().is('+') || peek().is('-')) {
+        bool minus = peek().is('-');
+        ++pos_;
+        o.imm = read_literal(DataType::S64);
+        if (minus) o.imm = ~o.imm + 1;
+      }
+    }
+    expect(']', "']' closing the address");
+    return o;
+  }
+
+  Operand read_vector(unsigned index) {
+    const Token& open = take();
+    Operand o;
+    o.kind = OperandKind::Vector;
+    o.first = uint16_t(out_.inst.elems.size());
+    while (true) {
+      Operand e = read_scalar(index);
+      if (e.kind == OperandKind::Label || e.kind == OperandKind::Symbol)
+        scope_.fail(toks_[pos_ - 1], "vector elements must be registers, immediates or '_'");
+      out_.inst.elems.push_back(e);
+      if (peek().is('}')) break;
+      expect(',', "',' or '}' in a vector operand");
+    }
+    ++pos_;
+    o.count = uint16_t(out_.inst.elems.size() - o.first);
+    if (o.count != 1 && o.count != 2 && o.count != 4 && o.count != 8)
+      scope_.fail(open, "a vector operand has 1, 2, 4 or 8 elements, got " + std::to_string(o.count));
+    return o;
+  }
+
+  Operand read_operand(unsigned index) {
+    if (peek().is('[')) return read_address();
+    if (peek().is('{')) return read_vector(index);
+    return read_scalar(index);
+  }
+
+  // "(a, b)" of call: plain names of .param symbols.
+  Operand read_param_list() {
+    expect('(', "'('");
+    Operand o;
+    o.kind = OperandKind::Vector;
+    o.first = uint16_t(out_.inst.elems.size());
+    while (!peek().is(')')) {
+      if (o.count > 0) expect(',', "',' between call arguments");
+      const Token& t = take();
+      uint32_t sym = t.kind == TokenKind::Word ? scope_.find_symbol(t.text) : kNoSymbol;
+      if (sym == kNoSymbol) scope_.fail(t, "call argument '" + std::string(t.text) + "' is not a declared .param");
+      Operand e;
+      e.kind = OperandKind::Symbol;
+      e.sym = sym;
+      out_.inst.elems.push_back(e);
+      ++o.count;
+    }
+    ++pos_;
+    return o;
+  }
+
+  void read_call(const Token& optok) {
+    Instruction& inst = out_.inst;
+    inst.nops = 3;
+    inst.ops[0] = Operand{};
+    inst.ops[0].kind = OperandKind::Vector;
+    inst.ops[2] = inst.ops[0];
+    if (peek().is('(')) {
+      inst.ops[0] = read_param_list();
+      expect(',', "',' after the call's return list");
+    }
+    const Token& target = take();
+    if (target.kind != TokenKind::Word) scope_.fail(target, "expected a function name after call");
+    if (scope_.find_register(target.text) != kNoReg || target.text[0] == '%')
+      scope_.fail(target, "indirect calls through a register are not supported");
+    inst.ops[1].kind = OperandKind::Function;
+    out_.callee = PendingName{1, std::string(target.text), target.line, target.column};
+    if (peek().is(',')) {
+      ++pos_;
+      inst.ops[2] = read_param_list();
+      inst.ops[2].first = inst.ops[2].count ? inst.ops[2].first : uint16_t(inst.elems.size());
+      if (peek().is(',')) scope_.fail(peek(), "calls with a prototype (indirect calls) are not supported");
+    }
+  }
+
+  DecodedInstruction out_;
+  const std::vector<Token>& toks_;
+  size_t& pos_;
+  const NameScope& scope_;
+};
+
+}  // namespace
+
+DecodedInstruction decode_instruction(const std::vector<Token>& toks, size_t& pos, const NameScope& scope) {
+  return StatementReader(toks, pos, scope).run();
+}
+
+}  // namespace gpusim::isa

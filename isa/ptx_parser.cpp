@@ -1,0 +1,318 @@
+// PTX module structure: header directives, functions and their bodies (scopes, labels,
+// guards, statements), debug sections skipped, and the final resolution of labels and calls.
+#include "isa/ptx_parser.h"
+
+#include "isa/cfg.h"
+#include "isa/ptx_literals.h"
+#include "isa/ptx_parser_state.h"
+
+namespace gpusim::isa {
+
+uint64_t align_up(uint64_t v, uint64_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
+
+PtxParser::PtxParser(const std::string& text, const std::string& source_name) : text_(text) {
+  m_.source_name = source_name;
+  line_starts_.push_back(0);
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') line_starts_.push_back(i + 1);
+}
+
+std::string PtxParser::line_text(uint32_t line) const {
+  if (line == 0 || line > line_starts_.size()) return {};
+  size_t begin = line_starts_[line - 1];
+  size_t end = line < line_starts_.size() ? line_starts_[line] : text_.size();
+  std::string s(text_.substr(begin, end - begin));
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  size_t first = s.find_first_not_of(" \t");
+  return first == std::string::npos ? std::string() : s.substr(first);
+}
+
+void PtxParser::fail_at(uint32_t line, uint32_t column, const std::string& message) const {
+  throw ParseError(m_.source_name, line, column, message, line_text(line));
+}
+
+void PtxParser::fail(const Token& at, const std::string& message) const { fail_at(at.line, at.column, message); }
+
+const Token& PtxParser::take() {
+  const Token& t = toks_[pos_];
+  if (t.kind == TokenKind::End) fail(t, "unexpected end of input");
+  ++pos_;
+  return t;
+}
+
+void PtxParser::expect(char c, const char* what) {
+  if (!peek().is(c)) fail(peek(), std::string("expected ") + what + ", got '" + std::string(peek().text) + "'");
+  ++pos_;
+}
+
+const Token& PtxParser::expect_word(const char* what) {
+  if (peek().kind != TokenKind::Word) fail(peek(), std::string("expected ") + what + ", got '" + std::string(peek().text) + "'");
+  return take();
+}
+
+uint32_t PtxParser::find_register(std::string_view name) const {
+  for (auto it = reg_scopes_.rbegin(); it != reg_scopes_.rend(); ++it)
+    if (auto f = it->find(name); f != it->end()) return f->second;
+  return kNoReg;
+}
+
+uint32_t PtxParser::find_symbol(std::string_view name) const {
+  for (auto it = sym_scopes_.rbegin(); it != sym_scopes_.rend(); ++it)
+    if (auto f = it->find(name); f != it->end()) return f->second;
+  if (auto f = module_symbols_.find(name); f != module_symbols_.end()) return f->second;
+  return kNoSymbol;
+}
+
+void PtxParser::skip_line(uint32_t line) {
+  while (peek().kind != TokenKind::End && peek().line == line) ++pos_;
+}
+
+void PtxParser::skip_through(char c) {
+  while (!peek().is(c)) take();
+  ++pos_;
+}
+
+// ".section .debug_xxx { ... }": DWARF data, irrelevant to execution.
+void PtxParser::skip_section() {
+  const Token& start = take();
+  expect_word("a section name");
+  if (!peek().is('{')) fail(peek(), "expected '{' after .section name");
+  int depth = 0;
+  do {
+    if (peek().kind == TokenKind::End) fail(start, "unterminated .section block");
+    if (peek().is('{')) ++depth;
+    if (peek().is('}')) --depth;
+    ++pos_;
+  } while (depth > 0);
+}
+
+Module PtxParser::run() {
+  toks_ = tokenize_ptx(text_, m_.source_name);
+  while (peek().kind != TokenKind::End) parse_module_item();
+  resolve_calls();
+  layout_shared();
+  for (Function& f : m_.functions) compute_reconvergence(f);
+  return std::move(m_);
+}
+
+void PtxParser::parse_module_item() {
+  const Token& t = peek();
+  if (t.is('@')) {  // "@@DWARF ..." lines
+    skip_line(t.line);
+    return;
+  }
+  if (t.kind != TokenKind::Word) fail(t, "unexpected '" + std::string(t.text) + "' at module scope");
+  if (t.text == ".version") {
+    take();
+    m_.version = std::string(take().text);
+  } else if (t.text == ".target") {
+    take();
+    m_.target = std::string(expect_word("a target name").text);
+    while (peek().is(',')) {
+      ++pos_;
+      m_.target += "," + std::string(expect_word("a target name").text);
+    }
+  } else if (t.text == ".address_size") {
+    take();
+    const Token& n = take();
+    if (n.text != "32" && n.text != "64") fail(n, "address size must be 32 or 64");
+    m_.address_size = n.text == "64" ? 64 : 32;
+  } else if (t.text == ".file" || t.text == ".loc") {
+    skip_line(t.line);
+  } else if (t.text == ".section") {
+    skip_section();
+  } else if (t.text == ".pragma") {
+    skip_through(';');
+  } else if (t.text == ".visible" || t.text == ".extern" || t.text == ".weak" || t.text == ".common") {
+    bool is_extern = false;
+    while (peek().is_word(".visible") || peek().is_word(".extern") || peek().is_word(".weak") ||
+           peek().is_word(".common"))
+      is_extern |= take().text == ".extern";
+    if (peek().is_word(".entry") || peek().is_word(".func")) {
+      parse_function(peek().text == ".entry", is_extern);
+    } else {
+      declare_variables(space_of(peek().text), is_extern);
+    }
+  } else if (t.text == ".entry" || t.text == ".func") {
+    parse_function(t.text == ".entry", false);
+  } else if (t.text == ".global" || t.text == ".const" || t.text == ".shared") {
+    declare_variables(space_of(t.text), false);
+  } else {
+    fail(t, "unexpected '" + std::string(t.text) + "' at module scope");
+  }
+}
+
+// Directives between a kernel's parameter list and its body: tuning hints with no semantics here.
+void PtxParser::skip_performance_directives() {
+  static const std::string_view kDirectives[] = {".maxntid", ".reqntid", ".minnctapersm", ".maxnreg",
+                                                 ".maxclusterrank", ".reqnctapercluster",
+                                                 ".explicitcluster", ".noreturn", ".blocksareclusters"};
+  while (peek().kind == TokenKind::Word) {
+    if (peek().text == ".pragma") {
+      skip_through(';');
+      continue;
+    }
+    bool known = false;
+    for (std::string_view d : kDirectives) known |= peek().text == d;
+    if (!known) fail(peek(), "unexpected '" + std::string(peek().text) + "' before a function body");
+    take();
+    while (peek().kind == TokenKind::Number || peek().is(',')) ++pos_;
+  }
+}
+
+void PtxParser::parse_function(bool is_entry, bool is_extern) {
+  const Token& kw = take();
+  // ".func (.param .b32 ret) name (...)": the optional return list comes first.
+  size_t returns_pos = 0;
+  if (!is_entry && peek().is('(')) {
+    returns_pos = pos_;
+    int depth = 0;
+    do {
+      if (peek().is('(')) ++depth;
+      if (peek().is(')')) --depth;
+      take();
+    } while (depth > 0);
+  }
+  const Token& name = expect_word("a function name");
+  int index = m_.function_index(std::string(name.text));
+  if (index >= 0 && defined_.count(uint32_t(index)))
+    fail(name, "redefinition of function '" + std::string(name.text) + "'");
+  if (index < 0) {
+    index = int(m_.functions.size());
+    m_.functions.emplace_back();
+    m_.functions.back().name = std::string(name.text);
+  }
+  current_ = index;
+  // Parse the signature into a scratch copy so that a prototype leaves the function untouched.
+  const size_t symbols_before = m_.symbols.size();
+  const Function saved = m_.functions[size_t(index)];
+  Function& f0 = m_.functions[size_t(index)];
+  f0.is_entry = is_entry;
+  f0.decl_line = kw.line;
+  f0.params.clear();
+  f0.returns.clear();
+  f0.frame_param_bytes = f0.param_bytes = 0;
+  sym_scopes_.assign(1, NameTable{});
+  reg_scopes_.assign(1, NameTable{});
+  size_t after_name = pos_;
+  if (returns_pos) {
+    pos_ = returns_pos;
+    std::vector<uint32_t> rets = parse_param_list(false);
+    m_.functions[size_t(index)].returns = rets;
+    pos_ = after_name;
+  }
+  if (peek().is('(')) {
+    std::vector<uint32_t> params = parse_param_list(is_entry);
+    m_.functions[size_t(index)].params = params;
+  }
+  skip_performance_directives();
+  if (peek().is(';')) {  // a prototype: the body comes later (or never, for .extern)
+    ++pos_;
+    m_.symbols.resize(symbols_before);
+    m_.functions[size_t(index)] = saved;
+    m_.functions[size_t(index)].is_entry = is_entry;
+    sym_scopes_.clear();
+    reg_scopes_.clear();
+    current_ = -1;
+    return;
+  }
+  if (!peek().is('{')) fail(peek(), "expected '{' or ';' after the function header");
+  const Token& open = take();
+  defined_.insert(uint32_t(index));
+  parse_body(m_.functions[size_t(index)], open);
+  resolve_labels(m_.functions[size_t(index)]);
+  sym_scopes_.clear();
+  reg_scopes_.clear();
+  current_ = -1;
+}
+
+void PtxParser::parse_body(Function& f, const Token& open) {
+  std::vector<const Token*> opens{&open};
+  reg_scopes_.emplace_back();
+  sym_scopes_.emplace_back();
+  while (!opens.empty()) {
+    const Token& t = peek();
+    if (t.kind == TokenKind::End)
+      fail_at(opens.back()->line, opens.back()->column, "unterminated block: this '{' is never closed");
+    if (t.is('{')) {
+      opens.push_back(&take());
+      reg_scopes_.emplace_back();
+      sym_scopes_.emplace_back();
+    } else if (t.is('}')) {
+      take();
+      opens.pop_back();
+      reg_scopes_.pop_back();
+      sym_scopes_.pop_back();
+    } else {
+      parse_statement(f);
+    }
+  }
+}
+
+void PtxParser::parse_statement(Function& f) {
+  const Token& t = peek();
+  if (t.kind == TokenKind::Word && t.text[0] == '.') {
+    if (t.text == ".reg") return declare_registers();
+    if (t.text == ".loc" || t.text == ".file") return skip_line(t.line);
+    if (t.text == ".pragma") return skip_through(';');
+    if (t.text == ".local" || t.text == ".shared" || t.text == ".param" || t.text == ".const" || t.text == ".global")
+      return declare_variables(space_of(t.text), false);
+    if (t.text == ".extern") {
+      take();
+      return declare_variables(space_of(peek().text), true);
+    }
+    fail(t, "unknown directive '" + std::string(t.text) + "'");
+  }
+  if (t.kind == TokenKind::Word && peek(1).is(':')) {
+    if (!f.labels.emplace(std::string(t.text), uint32_t(f.code.size())).second)
+      fail(t, "duplicate label '" + std::string(t.text) + "'");
+    pos_ += 2;
+    return;
+  }
+  uint32_t guard = kNoReg;
+  bool negated = false;
+  if (t.is('@')) {
+    take();
+    if (peek().is('!')) {
+      negated = true;
+      take();
+    }
+    const Token& p = expect_word("a guard predicate");
+    guard = find_register(p.text);
+    if (guard == kNoReg) fail(p, "undeclared register '" + std::string(p.text) + "'");
+    if (f.regs[guard].type != DataType::Pred) fail(p, "guard '" + std::string(p.text) + "' is not a .pred register");
+  }
+  DecodedInstruction d = decode_instruction(toks_, pos_, *this);
+  d.inst.guard = guard;
+  d.inst.guard_negated = negated;
+  d.inst.text = line_text(d.inst.line);
+  const uint32_t pc = uint32_t(f.code.size());
+  if (d.label) labels_.emplace_back(pc, *d.label);
+  if (d.callee) calls_.push_back({uint32_t(current_), pc, *d.callee});
+  f.code.push_back(std::move(d.inst));
+}
+
+void PtxParser::resolve_labels(Function& f) {
+  for (auto& [pc, ref] : labels_) {
+    auto it = f.labels.find(ref.name);
+    if (it == f.labels.end()) fail_at(ref.line, ref.column, "undefined label '" + ref.name + "'");
+    f.code[pc].ops[ref.operand].reg = it->second;
+  }
+  labels_.clear();
+}
+
+void PtxParser::resolve_calls() {
+  for (const PendingCall& c : calls_) {
+    int callee = m_.function_index(c.name.name);
+    if (callee < 0) fail_at(c.name.line, c.name.column, "call to undeclared function '" + c.name.name + "'");
+    if (m_.functions[size_t(callee)].is_entry)
+      fail_at(c.name.line, c.name.column, "cannot call the kernel '" + c.name.name + "'");
+    m_.functions[c.function].code[c.pc].ops[c.name.operand].reg = uint32_t(callee);
+  }
+}
+
+Module parse_ptx(const std::string& text, const std::string& source_name) {
+  return PtxParser(text, source_name).run();
+}
+
+}  // namespace gpusim::isa

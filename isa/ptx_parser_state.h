@@ -1,0 +1,96 @@
+// Internal to the PTX front end: the parser's state shared by ptx_parser.cpp (statements and
+// functions), ptx_declarations.cpp (variables, registers, parameters) and ptx_layout.cpp.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "isa/ir.h"
+#include "isa/ptx_instruction.h"
+#include "isa/ptx_lexer.h"
+
+namespace gpusim::isa {
+
+struct TransparentHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using NameTable = std::unordered_map<std::string, uint32_t, TransparentHash, std::equal_to<>>;
+
+// A parsed "[.align N] [.vN] .type name[dims] [= init]" before it becomes a Symbol.
+struct VariableDecl {
+  std::string name;
+  DataType elem = DataType::B8;
+  uint32_t align = 0;      // 0 = not written
+  uint64_t size = 0;       // bytes
+  bool unsized = false;    // "name[]"
+  std::vector<uint8_t> init;
+  const Token* at = nullptr;
+};
+
+class PtxParser final : public NameScope {
+ public:
+  PtxParser(const std::string& text, const std::string& source_name);
+  Module run();
+
+  // NameScope
+  uint32_t find_register(std::string_view name) const override;
+  uint32_t find_symbol(std::string_view name) const override;
+  [[noreturn]] void fail(const Token& at, const std::string& message) const override;
+  [[noreturn]] void fail_at(uint32_t line, uint32_t column, const std::string& message) const override;
+
+ private:
+  // ptx_parser.cpp: module level, functions, bodies.
+  void parse_module_item();
+  void parse_function(bool is_entry, bool is_extern);
+  void parse_body(Function& f, const Token& open);
+  void parse_statement(Function& f);
+  void skip_line(uint32_t line);
+  void skip_through(char c);
+  void skip_section();
+  void skip_performance_directives();
+  void resolve_labels(Function& f);
+  void resolve_calls();
+
+  // ptx_declarations.cpp: declarations.
+  std::vector<VariableDecl> parse_variable_names(const Token& space_tok, bool name_list);
+  void parse_initializer(VariableDecl& d, uint64_t elem_bytes);
+  void declare_registers();
+  void declare_variables(StateSpace space, bool is_extern);
+  std::vector<uint32_t> parse_param_list(bool kernel);
+  uint32_t add_symbol(const VariableDecl& d, StateSpace space, bool is_extern);
+  StateSpace space_of(std::string_view directive) const;
+
+  // ptx_layout.cpp: shared-memory layout once every function is known.
+  void layout_shared();
+
+  const Token& peek(size_t ahead = 0) const { return toks_[pos_ + ahead]; }
+  const Token& take();
+  void expect(char c, const char* what);
+  const Token& expect_word(const char* what);
+  std::string line_text(uint32_t line) const;
+
+  std::string_view text_;
+  Module m_;
+  std::vector<Token> toks_;
+  size_t pos_ = 0;
+  std::vector<size_t> line_starts_;
+  NameTable module_symbols_;
+  // Scopes of the function being parsed: [0] holds its parameters, then one per "{".
+  std::vector<NameTable> reg_scopes_, sym_scopes_;
+  int current_ = -1;  // index of the function being parsed
+  struct PendingCall {
+    uint32_t function, pc;
+    PendingName name;
+  };
+  std::vector<PendingCall> calls_;
+  std::vector<std::pair<uint32_t, PendingName>> labels_;
+  std::set<uint32_t> defined_;  // functions whose body has been parsed (others are prototypes)  // (pc, label) of the current function
+};
+
+uint64_t align_up(uint64_t v, uint64_t a);
+
+}  // namespace gpusim::isa
