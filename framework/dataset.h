@@ -38,6 +38,7 @@ class BatchIterator {
   void start_epoch();
   bool next(Batch& batch);  // false at the end of the epoch
   size_t batches_per_epoch() const;
+  size_t features() const { return dataset_.features; }
 
  private:
   const Dataset& dataset_;

@@ -1,0 +1,27 @@
+#include "framework/backends.h"
+
+#include "framework/cpu_backend.h"
+#include "framework/verifying_backend.h"
+
+namespace gpusim::framework {
+
+BackendPtr make_backend(const BackendSpec& spec) {
+  if (spec.name == "cpu") {
+    if (spec.verify) throw FrameworkError("backend: verification compares a device with the CPU; 'cpu' has nothing to verify");
+    return make_cpu_backend();
+  }
+  if (spec.name == "sim") {
+    std::shared_ptr<runtime::Device> device = runtime::make_sim_device(spec.sim);
+    BackendPtr backend = std::make_shared<DeviceBackend>(std::move(device), "sim");
+    return spec.verify ? std::make_shared<VerifyingBackend>(backend) : backend;
+  }
+  throw FrameworkError("backend: unknown backend '" + spec.name + "' (known: cpu, sim)");
+}
+
+DeviceBackend* device_backend_of(const BackendPtr& backend) {
+  if (auto* verifying = dynamic_cast<VerifyingBackend*>(backend.get()))
+    return dynamic_cast<DeviceBackend*>(verifying->inner().get());
+  return dynamic_cast<DeviceBackend*>(backend.get());
+}
+
+}  // namespace gpusim::framework
