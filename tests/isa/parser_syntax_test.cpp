@@ -1,0 +1,249 @@
+// PTX front end on hand-written PTX: immediates, operand conventions, modifier classification,
+// layout rules, and malformed input failing at the exact line and column.
+#include <gtest/gtest.h>
+
+#include <bit>
+
+#include "isa/ptx_parser.h"
+#include "parser_test_util.h"
+
+namespace gpusim::isa {
+namespace {
+
+using testing::find_inst;
+using testing::kBodyLine;
+using testing::kernel;
+
+Function parse_body(const std::string& body) {
+  Module m = parse_ptx(kernel(body), "t.ptx");
+  return m.functions.at(0);
+}
+
+TEST(ParserImmediates, DecodeToTheSourceTypesBits) {
+  Function f = parse_body(
+      "add.s32 %r1, %r2, -1;\n"
+      "add.s64 %rd1, %rd2, -1;\n"
+      "mov.f32 %f1, 1.5;\n"
+      "mov.f64 %fd1, 0f3F800000;\n"
+      "add.f32 %f2, %f1, 0d3FF8000000000000;\n"
+      "mov.u32 %r3, 0x10U;\n"
+      "mov.u32 %r4, 010;\n"
+      "shl.b64 %rd3, %rd2, 3;\n"
+      "ld.global.u32 %r5, [%rd1+-4];\n"
+      "mov.f64 %fd2, -0d4000000000000000;\n"
+      "mov.b32 %r6, 0fBF800000;\n"
+      "mov.f32 %f3, 2;\n"
+      "add.u16 %r7, %r7, -2;\n"
+      "ret;\n");
+  EXPECT_EQ(find_inst(f, "add.s32").ops[2].imm, 0xFFFFFFFFull);
+  EXPECT_EQ(find_inst(f, "add.s64").ops[2].imm, ~0ull);
+  EXPECT_EQ(find_inst(f, "mov.f32 %f1").ops[1].imm, std::bit_cast<uint32_t>(1.5f));
+  EXPECT_EQ(find_inst(f, "mov.f64 %fd1").ops[1].imm, std::bit_cast<uint64_t>(1.0));
+  EXPECT_EQ(find_inst(f, "add.f32").ops[2].imm, std::bit_cast<uint32_t>(1.5f));
+  EXPECT_EQ(find_inst(f, "0x10U").ops[1].imm, 16u);
+  EXPECT_EQ(find_inst(f, "010").ops[1].imm, 8u);
+  EXPECT_EQ(find_inst(f, "shl.b64").ops[2].imm, 3u);
+  const Operand& addr = find_inst(f, "ld.global").ops[1];
+  EXPECT_EQ(addr.kind, OperandKind::Address);
+  EXPECT_EQ(int64_t(addr.imm), -4);
+  EXPECT_EQ(find_inst(f, "mov.f64 %fd2").ops[1].imm, std::bit_cast<uint64_t>(-2.0));
+  EXPECT_EQ(find_inst(f, "mov.b32 %r6").ops[1].imm, std::bit_cast<uint32_t>(-1.0f));
+  EXPECT_EQ(find_inst(f, "mov.f32 %f3").ops[1].imm, std::bit_cast<uint32_t>(2.0f));
+  EXPECT_EQ(find_inst(f, "add.u16").ops[2].imm, 0xFFFEu);
+}
+
+TEST(ParserImmediates, PositionsWithTheirOwnIntegerType) {
+  Function f = parse_body(
+      "shfl.sync.bfly.b32 %r1|%p1, %r2, 1, 31, -1;\n"
+      "selp.f32 %f1, 0f3F800000, %f2, %p1;\n"
+      "bfe.u64 %rd1, %rd2, 8, 4;\n"
+      "setp.lt.f32 %p2, %f1, 0f00000000;\n"
+      "ret;\n");
+  const Instruction& shfl = find_inst(f, "shfl");
+  EXPECT_EQ(shfl.ops[0].kind, OperandKind::Reg);
+  EXPECT_EQ(f.regs[shfl.ops[0].reg].name, "%r1");
+  EXPECT_EQ(f.regs[shfl.ops[0].reg2].name, "%p1");
+  EXPECT_EQ(shfl.ops[2].imm, 1u);
+  EXPECT_EQ(shfl.ops[4].imm, 0xFFFFFFFFu);
+  EXPECT_EQ(find_inst(f, "selp").ops[1].imm, 0x3F800000u);
+  EXPECT_EQ(find_inst(f, "bfe").ops[2].imm, 8u);
+  EXPECT_EQ(find_inst(f, "setp").unit, Unit::Fp32);
+}
+
+TEST(ParserOperands, ConventionsTheExecutorRelies) {
+  Function f = parse_body(
+      "st.global.v4.f32 [%rd1+16], {%f1, %f2, %f3, 0f00000000};\n"
+      "atom.global.cas.b32 %r1, [%rd1], %r2, 5;\n"
+      "setp.ne.and.s32 %p1, %r1, 0, !%p2;\n"
+      "mov.u32 %r3, %ctaid.y;\n"
+      "ld.global.v2.u32 {%r4, _}, [%rd2];\n"
+      "@!%p1 bra DONE;\n"
+      "DONE:\n"
+      "ret;\n");
+  const Instruction& st = find_inst(f, "st.global");
+  EXPECT_EQ(st.ops[0].kind, OperandKind::Address);
+  EXPECT_EQ(st.ops[0].imm, 16u);
+  EXPECT_EQ(st.ops[1].kind, OperandKind::Vector);
+  EXPECT_EQ(st.ops[1].count, 4);
+  EXPECT_EQ(st.mod.vec, 4);
+  EXPECT_EQ(st.elems[st.ops[1].first + 3].kind, OperandKind::Imm);
+  const Instruction& cas = find_inst(f, "atom");
+  EXPECT_EQ(cas.ops[0].kind, OperandKind::Reg);
+  EXPECT_EQ(cas.ops[1].kind, OperandKind::Address);
+  EXPECT_EQ(cas.ops[3].imm, 5u);
+  const Instruction& setp = find_inst(f, "setp");
+  EXPECT_EQ(setp.mod.cmp, CmpOp::Ne);
+  EXPECT_EQ(setp.mod.boolop, BoolOp::And);
+  EXPECT_TRUE(setp.ops[3].negate);
+  EXPECT_EQ(setp.unit, Unit::Int);
+  const Instruction& mov = find_inst(f, "ctaid");
+  EXPECT_EQ(mov.ops[1].kind, OperandKind::Special);
+  EXPECT_EQ(mov.ops[1].reg, uint32_t(SpecialReg::CtaidY));
+  const Instruction& ld = find_inst(f, "ld.global.v2");
+  EXPECT_EQ(ld.elems[ld.ops[0].first + 1].kind, OperandKind::Sink);
+  const Instruction& bra = find_inst(f, "bra");
+  EXPECT_TRUE(bra.guard_negated);
+  EXPECT_EQ(bra.ops[0].reg, 6u);
+}
+
+TEST(ParserModifiers, ClassifiedPerOpcode) {
+  Function f = parse_body(
+      "setp.lo.u32 %p1, %r1, %r2;\n"
+      "mul.lo.s32 %r1, %r2, %r3;\n"
+      "mul.wide.u32 %rd1, %r2, %r3;\n"
+      "atom.shared.and.b32 %r1, [%r2], 1;\n"
+      "setp.eq.or.s32 %p1, %r1, %r2, %p2;\n"
+      "cvt.rn.f32.s32 %f1, %r1;\n"
+      "cvta.to.global.u64 %rd1, %rd2;\n"
+      "cvta.shared.u64 %rd1, %rd2;\n"
+      "ld.shared::cta.u32 %r1, [%r2];\n"
+      "ld.global.nc.L1::evict_last.L2::128B.f32 %f1, [%rd1];\n"
+      "shf.l.wrap.b32 %r1, %r2, %r3, %r4;\n"
+      "bar.sync 0;\n"
+      "barrier.sync.aligned 1, 64;\n"
+      "add.rn.f64 %fd1, %fd2, %fd3;\n"
+      "rcp.approx.ftz.f32 %f1, %f2;\n"
+      "sqrt.rn.f64 %fd1, %fd2;\n"
+      "div.s32 %r1, %r2, %r3;\n"
+      "add.f16 %r1, %r2, %r3;\n"
+      "ret;\n");
+  EXPECT_EQ(find_inst(f, "setp.lo").mod.cmp, CmpOp::Lo);
+  EXPECT_EQ(find_inst(f, "mul.lo").mod.mul, MulMode::Lo);
+  EXPECT_EQ(find_inst(f, "mul.wide").mod.mul, MulMode::Wide);
+  EXPECT_EQ(find_inst(f, "atom.shared.and").mod.atom, AtomOp::And);
+  EXPECT_EQ(find_inst(f, "atom.shared.and").mod.space, StateSpace::Shared);
+  EXPECT_EQ(find_inst(f, "setp.eq.or").mod.boolop, BoolOp::Or);
+  const Instruction& cvt = find_inst(f, "cvt.rn");
+  EXPECT_EQ(cvt.mod.ntypes, 2);
+  EXPECT_EQ(cvt.mod.types[0], DataType::F32);
+  EXPECT_EQ(cvt.mod.types[1], DataType::S32);
+  EXPECT_EQ(cvt.mod.rnd, Rounding::Rn);
+  EXPECT_EQ(cvt.unit, Unit::Fp32);
+  EXPECT_EQ(find_inst(f, "cvta.to").mod.sub, SubOp::CvtaToSpace);
+  EXPECT_EQ(find_inst(f, "cvta.to").mod.space, StateSpace::Global);
+  EXPECT_EQ(find_inst(f, "cvta.shared").mod.sub, SubOp::CvtaToGeneric);
+  EXPECT_EQ(find_inst(f, "cvta.shared").mod.space, StateSpace::Shared);
+  EXPECT_EQ(find_inst(f, "shared::cta").mod.space, StateSpace::Shared);
+  EXPECT_TRUE(find_inst(f, "evict_last").mod.nc);
+  EXPECT_EQ(find_inst(f, "shf").mod.shf, ShfMode::LeftWrap);
+  EXPECT_EQ(find_inst(f, "bar.sync").mod.sub, SubOp::BarSync);
+  EXPECT_EQ(find_inst(f, "bar.sync").op, Opcode::Bar);
+  EXPECT_EQ(find_inst(f, "barrier").mod.sub, SubOp::BarSync);
+  EXPECT_TRUE(find_inst(f, "barrier").mod.aligned);
+  EXPECT_EQ(find_inst(f, "add.rn.f64").unit, Unit::Fp64);
+  EXPECT_EQ(find_inst(f, "rcp").unit, Unit::Sfu);
+  EXPECT_TRUE(find_inst(f, "rcp").mod.ftz);
+  EXPECT_EQ(find_inst(f, "sqrt").unit, Unit::Fp64);
+  EXPECT_EQ(find_inst(f, "div.s32").unit, Unit::Int);
+  EXPECT_EQ(find_inst(f, "add.f16").unit, Unit::Fp32);
+}
+
+TEST(ParserLayout, SharedRegionsLocalsAndForwardCalls) {
+  const std::string text =
+      ".version 9.0\n.target sm_80\n.address_size 64\n"
+      ".shared .align 4 .b8 a[16];\n"
+      ".func helper_later(.param .b32 x);\n"
+      ".visible .entry k1()\n{\n.shared .align 4 .b8 c[4];\n"
+      ".local .align 8 .b8 depot[12];\n.local .align 4 .b8 more[4];\n"
+      "{\n.param .b32 param0;\nst.param.b32 [param0], 1;\ncall.uni helper_later, (param0);\n}\n"
+      "call.uni done;\nret;\n}\n"
+      ".visible .entry k2()\n{\n.shared .align 16 .b8 d[32];\nret;\n}\n"
+      ".func helper_later(.param .b32 x)\n{\n.shared .align 8 .b8 b[8];\nret;\n}\n"
+      ".func done()\n{\nret;\n}\n";
+  Module m = parse_ptx(text, "layout.ptx");
+  std::map<std::string, const Symbol*> sym;
+  for (const Symbol& s : m.symbols) sym[s.name] = &s;
+  EXPECT_EQ(sym.at("a")->offset, 0u);
+  EXPECT_EQ(sym.at("b")->offset, 16u);  // .func shared joins the module-wide region
+  EXPECT_EQ(sym.at("c")->offset, 24u);
+  EXPECT_EQ(sym.at("d")->offset, 32u);
+  EXPECT_EQ(m.find_function("k1")->static_shared_bytes, 28u);
+  EXPECT_EQ(m.find_function("k2")->static_shared_bytes, 64u);
+  EXPECT_EQ(sym.at("more")->offset, 12u);
+  EXPECT_EQ(m.find_function("k1")->local_bytes, 16u);
+  const Function& k1 = *m.find_function("k1");
+  const Instruction& call = find_inst(k1, "helper_later");
+  EXPECT_EQ(call.ops[1].reg, uint32_t(m.function_index("helper_later")));
+  EXPECT_EQ(call.ops[0].count, 0);
+  EXPECT_EQ(call.ops[2].count, 1);
+  const Instruction& bare = find_inst(k1, "call.uni done");
+  EXPECT_EQ(bare.ops[1].reg, uint32_t(m.function_index("done")));
+  EXPECT_EQ(bare.ops[2].count, 0);
+  EXPECT_EQ(m.find_function("helper_later")->params.size(), 1u);
+  EXPECT_EQ(m.functions.size(), 4u);  // the prototype did not create a second helper_later
+}
+
+// Expects parse_ptx(text) to fail at line:column with a message containing `what`.
+void expect_error(const std::string& text, unsigned line, unsigned column, const std::string& what) {
+  try {
+    parse_ptx(text, "bad.ptx");
+    ADD_FAILURE() << "no error; expected '" << what << "'";
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.line, line) << e.what();
+    EXPECT_EQ(e.column, column) << e.what();
+    EXPECT_NE(e.message.find(what), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("bad.ptx:" + std::to_string(line) + ":" + std::to_string(column) + ": error: ", 0), 0u);
+  }
+}
+
+TEST(ParserErrors, LocatedExactly) {
+  const unsigned L = kBodyLine;
+  expect_error(kernel("  frob.u32 %r1, %r2;\n"), L, 3, "unknown opcode 'frob.u32'");
+  expect_error(kernel("add.zz.s32 %r1, %r2, %r3;\n"), L, 4, "unknown modifier '.zz'");
+  expect_error(kernel("ret;\nadd.rn.s32 %r1, %r2, %r3;\n"), L + 1, 4, "rounding modifier is not allowed on integer add");
+  expect_error(kernel("mul.s32 %r1, %r2, %r3;\n"), L, 1, "requires .lo, .hi or .wide");
+  expect_error(kernel("ld.global.shared.u32 %r1, [%rd1];\n"), L, 10, "more than one state space");
+  expect_error(kernel("setp.s32 %p1, %r1, %r2;\n"), L, 1, "setp requires a comparison operator");
+  expect_error(kernel("add.s32 %r1, %r9, %r2;\n"), L, 14, "undeclared register '%r9'");
+  expect_error(kernel("mov.u32 %r1, %tid.w;\n"), L, 14, "unknown special register '%tid.w'");
+  expect_error(kernel("\n  bra.uni $L_nowhere;\n"), L + 1, 11, "undefined label '$L_nowhere'");
+  expect_error(kernel("mov.f32 %f1, 0f3F80;\n"), L, 14, "0f literal needs exactly 8 hex digits");
+  expect_error(kernel("add.s32 %r1, %r2, 12abc;\n"), L, 19, "malformed number '12abc'");
+  expect_error(kernel("add.s32 %r1, %r2, 1.5;\n"), L, 19, "floating-point literal");
+  // The inner '{' is closed by the kernel's '}', so the kernel's own '{' (line 5) is unclosed.
+  expect_error(kernel("{\nret;\n"), 5, 1, "unterminated block");
+  expect_error(".version 9.0\n.target sm_80\n.section .debug_info\n{\n.b8 1\n", 3, 1, "unterminated .section");
+  expect_error(kernel("{\n.param .b32 r;\n.param .b32 p;\ncall.uni (r), %rd1, (p);\n}\n"), L + 3, 15,
+               "indirect calls through a register are not supported");
+  expect_error(kernel("brx.idx %r1, tbl;\n"), L, 1, "not supported");
+  expect_error(kernel("call.uni missing;\n"), L, 10, "call to undeclared function 'missing'");
+  expect_error(kernel("add.s32 %r1, %r2;\n"), L, 1, "add takes 3 operand(s), got 2");
+  expect_error(kernel("setp.lt.f32 %p1, %f1, %f2 %f3;\n"), L, 27, "expected ',' between operands, got '%f3'");
+  expect_error(kernel("mov.u32 %r1, 1\n"), L + 1, 1, "expected ',' between operands, got '}'");
+  expect_error(kernel(".reg .b32 %r1;\n"), L, 11, "register '%r1' is already declared");
+  expect_error(kernel("cvt.s32.f32 %r1, %f1;\n"), L, 1, "float-to-integer cvt requires an integer rounding");
+  expect_error(kernel("fma.f32 %f1, %f2, %f3, %f4;\n"), L, 1, "fma requires a rounding modifier");
+  expect_error(kernel("shfl.sync.and.b32 %r1, %r2, 1, 31, -1;\n"), L, 10, "modifier '.and' is not valid for shfl");
+}
+
+TEST(ParserErrors, WhatIncludesTheSourceLine) {
+  try {
+    parse_ptx(kernel("  frob.u32 %r1;\n"), "x.ptx");
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_EQ(std::string(e.what()), "x.ptx:11:3: error: unknown opcode 'frob.u32'\n    frob.u32 %r1;");
+  }
+}
+
+}  // namespace
+}  // namespace gpusim::isa
