@@ -1,5 +1,6 @@
 // `gpusim info`: prints the effective GPU configuration and the peaks it implies; optionally the
 // occupancy of a hypothetical kernel on it.
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include <boost/program_options.hpp>
 
 #include "sim/gpu_config.h"
+#include "tools/commands.h"
 #include "sim/occupancy.h"
 
 namespace gpusim::cli {
