@@ -78,10 +78,10 @@ uint64_t float_to_int(uint64_t bits, FloatFormat f, IntType to, Rounding rnd, bo
   bool overflow = false;
   const uint64_t mag = round_magnitude(v, rnd, overflow);
   if (!v.neg) return (overflow || mag > hi) ? hi : mag;
-  if (mag == 0) return 0;
   if (!to.is_signed) return 0;  // negative values clamp to 0 for unsigned destinations
   const uint64_t lo_mag = uint64_t(0) - uint64_t(lo);  // |min|, exact in unsigned arithmetic
   if (overflow || mag > lo_mag) return truncate_bits(uint64_t(lo), to.bits);
+  if (mag == 0) return 0;  // -0.4 rounds to 0, not -0
   return truncate_bits(uint64_t(0) - mag, to.bits);
 }
 

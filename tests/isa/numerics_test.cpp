@@ -265,6 +265,8 @@ TEST(Convert, FloatToIntRoundingAndSaturation) {
   EXPECT_EQ(f2i(-7.9f, s32, Rounding::Rzi), uint32_t(-7));
   EXPECT_EQ(f2i(1e10f, s32, Rounding::Rzi), 0x7fffffffu);
   EXPECT_EQ(f2i(-1e10f, s32, Rounding::Rzi), 0x80000000u);
+  EXPECT_EQ(f2i(-8e19f, s32, Rounding::Rni), 0x80000000u);  // beyond 64 bits too
+  EXPECT_EQ(f2i(-8e19f, s64, Rounding::Rni), 0x8000000000000000ull);
   EXPECT_EQ(f2i(NAN, s32, Rounding::Rzi), 0u);
   EXPECT_EQ(f2i(-INFINITY, s32, Rounding::Rzi), 0x80000000u);
   EXPECT_EQ(f2i(-1.0f, u32, Rounding::Rzi), 0u);
