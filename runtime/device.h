@@ -60,6 +60,9 @@ struct LaunchStats {
   uint64_t cycles = 0;         // simulated core cycles (timing mode)
   double seconds = 0.0;        // simulated (timing mode) or measured (GPU) kernel time
   double host_seconds = 0.0;   // wall time the host spent on the launch
+  // Backend-specific detail: the timing model's statistics (JSON text) and readable summary.
+  std::string report_json;
+  std::string report_text;
 };
 
 using ModuleHandle = int;

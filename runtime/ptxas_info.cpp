@@ -1,0 +1,80 @@
+#include "runtime/ptxas_info.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+namespace gpusim::runtime {
+
+std::optional<std::string> find_ptxas() {
+  if (const char* path = std::getenv("PATH")) {
+    std::stringstream ss(path);
+    std::string dir;
+    while (std::getline(ss, dir, ':')) {
+      const std::string p = dir + "/ptxas";
+      if (!dir.empty() && access(p.c_str(), X_OK) == 0) return p;
+    }
+  }
+  if (access("/usr/local/cuda/bin/ptxas", X_OK) == 0) return std::string("/usr/local/cuda/bin/ptxas");
+  return std::nullopt;
+}
+
+std::map<std::string, PtxasKernelInfo> parse_ptxas_verbose(const std::string& output) {
+  static const std::regex kFunction(R"(Compiling entry function '([^']+)')");
+  static const std::regex kUsed(R"(Used (\d+) registers)");
+  static const std::regex kSmem(R"((\d+) bytes smem)");
+  static const std::regex kStack(R"((\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads)");
+  std::map<std::string, PtxasKernelInfo> out;
+  std::string current;
+  std::stringstream ss(output);
+  std::string line;
+  std::smatch m;
+  while (std::getline(ss, line)) {
+    if (std::regex_search(line, m, kFunction)) {
+      current = m[1];
+      out[current];
+      continue;
+    }
+    if (current.empty()) continue;
+    PtxasKernelInfo& k = out[current];
+    if (std::regex_search(line, m, kStack)) {
+      k.stack_bytes = static_cast<unsigned>(std::stoul(m[1]));
+      k.spill_bytes = static_cast<unsigned>(std::stoul(m[2]) + std::stoul(m[3]));
+    }
+    if (std::regex_search(line, m, kUsed)) k.registers = static_cast<unsigned>(std::stoul(m[1]));
+    if (std::regex_search(line, m, kSmem)) k.static_shared_bytes = static_cast<unsigned>(std::stoul(m[1]));
+  }
+  return out;
+}
+
+std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const std::string& arch) {
+  const auto ptxas = find_ptxas();
+  if (!ptxas) return {};
+  char path[] = "/tmp/gpusim-ptxas-XXXXXX.ptx";
+  const int fd = mkstemps(path, 4);
+  if (fd < 0) throw std::runtime_error("cannot create a temporary file for ptxas");
+  close(fd);
+  {
+    std::ofstream f(path);
+    f << ptx;
+  }
+  const std::string cmd = *ptxas + " -v -arch=" + arch + " " + path + " -o /dev/null 2>&1";
+  std::string output;
+  int status = -1;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) output.append(buf, n);
+    status = pclose(p);
+  }
+  std::remove(path);
+  if (status != 0) throw std::runtime_error("ptxas -arch=" + arch + " rejected the PTX:\n" + output);
+  return parse_ptxas_verbose(output);
+}
+
+}  // namespace gpusim::runtime

@@ -1,0 +1,123 @@
+#include "sim/timing_report.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace gpusim::sim {
+
+namespace {
+double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+double dram_peak_bytes_per_second(const GpuConfig& c) {
+  return double(c.dram_channels) * c.dram_bus_width_bits / 8.0 * c.dram_transfers_per_clock * c.dram_clock_mhz * 1e6;
+}
+}  // namespace
+
+TimingMetrics derive_metrics(const GpuConfig& config, const LaunchTiming& t) {
+  TimingMetrics m;
+  const double sm_cycles = double(t.sm.active_cycles);
+  m.ipc_per_sm = ratio(double(t.sm.warp_instructions), sm_cycles);
+  m.issue_slot_utilization = ratio(double(t.sm.issued), double(t.sm.issue_slots));
+  m.achieved_occupancy = ratio(double(t.sm.resident_warp_cycles), sm_cycles * config.max_warps_per_sm());
+  const SmMemStats& s = t.sm_memory;
+  m.l1_hit_rate = ratio(double(s.l1_read_sector_hits), double(s.l1_read_sector_hits + s.l1_read_sector_misses));
+  m.l2_hit_rate = ratio(double(t.memory.l2_read_sector_hits),
+                        double(t.memory.l2_read_sector_hits + t.memory.l2_read_sector_misses));
+  m.sectors_per_request = ratio(double(s.l1_sectors_requested),
+                                double(s.global_load_requests + s.global_store_requests + s.local_requests));
+  m.shared_bank_conflicts = s.shared_wavefronts >= s.shared_requests ? s.shared_wavefronts - s.shared_requests : 0;
+  m.dram_bytes = double(t.memory.dram_read_bytes + t.memory.dram_write_bytes);
+  m.dram_bandwidth_gbs = ratio(m.dram_bytes, t.seconds) / 1e9;
+  m.dram_bandwidth_fraction = ratio(m.dram_bytes / t.seconds, dram_peak_bytes_per_second(config));
+  m.tensor_utilization = ratio(double(t.sm.pipe_busy_cycles[static_cast<size_t>(Pipe::Tensor)]),
+                               sm_cycles * config.subcores_per_sm);
+  return m;
+}
+
+nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel, const LaunchTiming& t) {
+  const TimingMetrics m = derive_metrics(config, t);
+  nlohmann::json stalls = nlohmann::json::object();
+  for (size_t r = 0; r < t.sm.stall_warp_cycles.size(); ++r)
+    stalls[stall_reason_name(static_cast<StallReason>(r))] = t.sm.stall_warp_cycles[r];
+  nlohmann::json pipes = nlohmann::json::object();
+  for (size_t p = 0; p < t.sm.pipe_busy_cycles.size(); ++p)
+    pipes[pipe_name(static_cast<Pipe>(p))] = t.sm.pipe_busy_cycles[p];
+  return {
+      {"kernel", kernel},
+      {"config", config.name},
+      {"cycles", t.cycles},
+      {"seconds", t.seconds},
+      {"sms_used", t.sms_used},
+      {"instructions", {{"warp", t.sm.warp_instructions}, {"thread", t.sm.thread_instructions}}},
+      {"ipc_per_sm", m.ipc_per_sm},
+      {"issue_slot_utilization", m.issue_slot_utilization},
+      {"stall_warp_cycles", stalls},
+      {"pipe_busy_cycles", pipes},
+      {"occupancy",
+       {{"theoretical", t.occupancy.occupancy},
+        {"achieved", m.achieved_occupancy},
+        {"ctas_per_sm", t.occupancy.ctas_per_sm},
+        {"limiter", limiter_name(t.occupancy.limiter)}}},
+      {"l1",
+       {{"hit_rate", m.l1_hit_rate},
+        {"read_sector_hits", t.sm_memory.l1_read_sector_hits},
+        {"read_sector_misses", t.sm_memory.l1_read_sector_misses},
+        {"sectors_per_request", m.sectors_per_request},
+        {"global_load_requests", t.sm_memory.global_load_requests},
+        {"global_store_requests", t.sm_memory.global_store_requests}}},
+      {"shared",
+       {{"requests", t.sm_memory.shared_requests},
+        {"wavefronts", t.sm_memory.shared_wavefronts},
+        {"bank_conflicts", m.shared_bank_conflicts}}},
+      {"l2",
+       {{"hit_rate", m.l2_hit_rate},
+        {"read_sector_hits", t.memory.l2_read_sector_hits},
+        {"read_sector_misses", t.memory.l2_read_sector_misses},
+        {"atomics", t.memory.l2_atomics}}},
+      {"dram",
+       {{"read_bytes", t.memory.dram_read_bytes},
+        {"write_bytes", t.memory.dram_write_bytes},
+        {"bandwidth_gbs", m.dram_bandwidth_gbs},
+        {"bandwidth_fraction_of_peak", m.dram_bandwidth_fraction}}},
+      {"tensor_utilization", m.tensor_utilization},
+      {"register_bank_conflicts", t.sm.register_bank_conflicts},
+  };
+}
+
+std::string timing_summary(const GpuConfig& config, const std::string& kernel, const LaunchTiming& t) {
+  const TimingMetrics m = derive_metrics(config, t);
+  std::ostringstream os;
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "  %s on %s: %llu cycles = %.3f us at %d MHz, %d SMs used\n", kernel.c_str(),
+                config.name.c_str(), static_cast<unsigned long long>(t.cycles), t.seconds * 1e6, config.core_clock_mhz,
+                t.sms_used);
+  os << buf;
+  std::snprintf(buf, sizeof buf,
+                "    IPC/SM %.2f, issue slots used %.1f%%, occupancy achieved %.1f%% (theoretical %.1f%%, %s-limited)\n",
+                m.ipc_per_sm, 100 * m.issue_slot_utilization, 100 * m.achieved_occupancy,
+                100 * t.occupancy.occupancy, limiter_name(t.occupancy.limiter));
+  os << buf;
+  std::snprintf(buf, sizeof buf,
+                "    L1 hit %.1f%%, L2 hit %.1f%%, %.2f sectors/request, %llu shared bank conflicts, "
+                "DRAM %.1f MB at %.1f GB/s (%.0f%% of peak)\n",
+                100 * m.l1_hit_rate, 100 * m.l2_hit_rate, m.sectors_per_request,
+                static_cast<unsigned long long>(m.shared_bank_conflicts), m.dram_bytes / 1e6, m.dram_bandwidth_gbs,
+                100 * m.dram_bandwidth_fraction);
+  os << buf;
+  os << "    stalls (warp-cycles):";
+  uint64_t total = 0;
+  for (uint64_t v : t.sm.stall_warp_cycles) total += v;
+  for (size_t r = 0; r < t.sm.stall_warp_cycles.size(); ++r) {
+    const uint64_t v = t.sm.stall_warp_cycles[r];
+    if (!v) continue;
+    std::snprintf(buf, sizeof buf, " %s %.1f%%", stall_reason_name(static_cast<StallReason>(r)), 100.0 * v / total);
+    os << buf;
+  }
+  os << "\n";
+  if (m.tensor_utilization > 0) {
+    std::snprintf(buf, sizeof buf, "    TensorCore pipe busy %.1f%%\n", 100 * m.tensor_utilization);
+    os << buf;
+  }
+  return os.str();
+}
+
+}  // namespace gpusim::sim
