@@ -99,29 +99,37 @@ void PtxParser::parse_initializer(VariableDecl& d, uint64_t bytes) {
 std::vector<VariableDecl> PtxParser::parse_variable_names(const Token& space_tok, bool name_list) {
   uint32_t align = 0;
   uint64_t vec = 1;
+  bool after_ptr = false;
   DataType elem = DataType::None;
-  while (elem == DataType::None) {
-    const Token& a = expect_word("a type");
+  // Attributes in any order: ".align N", ".vN", the type, and for pointer parameters
+  // ".ptr [.space] [.align N]" (which nvcc writes after the type).
+  while (peek().kind == TokenKind::Word && peek().text[0] == '.') {
+    const Token& a = take();
     if (a.text == ".align") {
       const Token& n = take();
+      uint32_t value = 0;
       try {
-        align = uint32_t(literal_unsigned(n.text));
+        value = uint32_t(literal_unsigned(n.text));
       } catch (const LiteralError& e) {
         fail(n, e.what());
       }
-      if (align == 0 || (align & (align - 1))) fail(n, "alignment must be a power of two");
+      if (value == 0 || (value & (value - 1))) fail(n, "alignment must be a power of two");
+      // A ".ptr ... .align" describes the pointee, not the parameter itself.
+      if (!after_ptr) align = value;
     } else if (a.text == ".v2" || a.text == ".v4" || a.text == ".v8") {
       vec = uint64_t(a.text[2] - '0');
     } else if (a.text.starts_with(".ptr")) {
-      while (peek().is_word(".global") || peek().is_word(".shared") || peek().is_word(".const") ||
-             peek().is_word(".local"))
-        take();
+      after_ptr = true;
+    } else if (after_ptr && (a.text == ".global" || a.text == ".shared" || a.text == ".const" || a.text == ".local")) {
+      continue;
     } else {
-      elem = parse_type_name(a.text);
-      if (elem == DataType::None || elem == DataType::Pred)
-        fail(a, "expected a memory type after " + std::string(space_tok.text) + ", got '" + std::string(a.text) + "'");
+      DataType t = parse_type_name(a.text);
+      if (t == DataType::None || t == DataType::Pred || elem != DataType::None)
+        fail(a, "unexpected '" + std::string(a.text) + "' in a " + std::string(space_tok.text) + " declaration");
+      elem = t;
     }
   }
+  if (elem == DataType::None) fail(peek(), "expected a type in the " + std::string(space_tok.text) + " declaration");
   std::vector<VariableDecl> out;
   while (true) {
     VariableDecl d;

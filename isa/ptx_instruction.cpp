@@ -24,11 +24,12 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
                       Opcode::Slct, Opcode::Bfe, Opcode::Prmt, Opcode::Dp4a, Opcode::Dp2a, Opcode::Shf})
       t[op] = {4, 4};
     for (Opcode op : {Opcode::Abs, Opcode::Neg, Opcode::Not, Opcode::Cnot, Opcode::Popc, Opcode::Clz,
-                      Opcode::Bfind, Opcode::Brev, Opcode::Mov, Opcode::Cvt, Opcode::Cvta, Opcode::Rcp,
+                      Opcode::Bfind, Opcode::Brev, Opcode::Mov, Opcode::Cvta, Opcode::Rcp,
                       Opcode::Sqrt, Opcode::Rsqrt, Opcode::Ex2, Opcode::Lg2, Opcode::Sin, Opcode::Cos,
                       Opcode::Tanh, Opcode::Isspacep, Opcode::Testp, Opcode::Ld, Opcode::Ldu, Opcode::St,
                       Opcode::Red, Opcode::Ldmatrix})
       t[op] = {2, 2};
+    t[Opcode::Cvt] = {2, 3};  // cvt.rn.f16x2.f32 d, a, b packs two sources
     t[Opcode::Bfi] = {5, 5};
     t[Opcode::Lop3] = {5, 5};
     t[Opcode::Setp] = {3, 4};

@@ -115,7 +115,9 @@ Lexicon build_lexicon() {
 }
 
 // Cache-eviction and prefetch-size hints (".L1::evict_last", ".L2::128B", ...) change no result.
-bool is_cache_hint(std::string_view t) { return t.starts_with(".L1::") || t.starts_with(".L2::"); }
+bool is_cache_hint(std::string_view t) {
+  return t == ".L1" || t == ".L2" || t.starts_with(".L1::") || t.starts_with(".L2::");
+}
 
 // ".m16n8k16" / ".m8n8" -> shape; false if `t` is not a shape.
 bool parse_shape(std::string_view t, uint8_t& m, uint8_t& n, uint8_t& k) {

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "isa/module_summary.h"
+#include "tools/commands.h"
 #include "isa/ptx_parser.h"
 
 namespace gpusim::cli {

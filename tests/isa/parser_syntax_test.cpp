@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cstring>
+#include <map>
 
 #include "isa/ptx_parser.h"
 #include "parser_test_util.h"
@@ -191,6 +193,53 @@ TEST(ParserLayout, SharedRegionsLocalsAndForwardCalls) {
   EXPECT_EQ(bare.ops[2].count, 0);
   EXPECT_EQ(m.find_function("helper_later")->params.size(), 1u);
   EXPECT_EQ(m.functions.size(), 4u);  // the prototype did not create a second helper_later
+}
+
+TEST(ParserDirectives, AcceptedAndIgnoredOrDecoded) {
+  const std::string text =
+      "// header comment\n.version 9.0\n.target sm_80, debug\n.address_size 64\n/* block\n comment */\n"
+      ".weak .global .align 4 .f32 grid[2][3] = {{1.0, 0f40000000, 3}, {4, 5, 6}};\n"
+      ".common .global .align 2 .b16 halves[] = {1, -1};\n"
+      ".extern .func (.param .b32 r) ext_fn (.param .b64 p);\n"
+      ".visible .entry k(.param .u64 .ptr.global .align 16 k_p, .param .align 8 .b8 k_s[24])\n"
+      ".maxntid 128, 1, 1\n.minnctapersm 2\n{\n"
+      ".reg .b32 %r<3>;\n.reg .b64 %rd<2>;\n.pragma \"nounroll\";\n"
+      ".loc 1 20 5, function_name $L__info_string0, inlined_at 1 30 7\n"
+      "ld.global.u32 %r1, [64];\n"
+      "{\n.param .b64 param0;\n.param .b32 retval0;\ncall (retval0), ext_fn, (param0);\n}\n"
+      "ret;\n}\n"
+      ".section .debug_str\n{\n$L__info_string0:\n.b8 107,0\n}\n";
+  Module m = parse_ptx(text, "d.ptx");
+  EXPECT_EQ(m.target, "sm_80,debug");
+  std::map<std::string, const Symbol*> sym;
+  for (const Symbol& s : m.symbols) sym[s.name] = &s;
+  const Symbol& grid = *sym.at("grid");
+  EXPECT_EQ(grid.size, 24u);
+  ASSERT_EQ(grid.init.size(), 24u);
+  float values[6];
+  std::memcpy(values, grid.init.data(), sizeof(values));
+  EXPECT_EQ(values[0], 1.0f);
+  EXPECT_EQ(values[1], 2.0f);
+  EXPECT_EQ(values[2], 3.0f);
+  EXPECT_EQ(values[5], 6.0f);
+  const Symbol& halves = *sym.at("halves");
+  EXPECT_EQ(halves.size, 4u);
+  EXPECT_EQ(halves.offset, 24u);
+  EXPECT_EQ(halves.init, (std::vector<uint8_t>{1, 0, 0xFF, 0xFF}));
+  const Function& k = *m.find_function("k");
+  EXPECT_EQ(m.symbols[k.params[0]].align, 8u);  // ".ptr .align 16" is the pointee's alignment
+  EXPECT_EQ(m.symbols[k.params[1]].offset, 8u);
+  EXPECT_EQ(k.param_bytes, 32u);
+  const Instruction& ld = k.code.at(0);
+  EXPECT_EQ(ld.ops[1].reg, kNoReg);
+  EXPECT_EQ(ld.ops[1].sym, kNoSymbol);
+  EXPECT_EQ(ld.ops[1].imm, 64u);
+  const Instruction& call = k.code.at(1);
+  EXPECT_EQ(call.op, Opcode::Call);
+  EXPECT_FALSE(call.mod.uni);
+  EXPECT_EQ(call.ops[1].reg, uint32_t(m.function_index("ext_fn")));
+  EXPECT_TRUE(m.find_function("ext_fn")->code.empty());  // declared, defined elsewhere
+  EXPECT_EQ(k.code.size(), 3u);
 }
 
 // Expects parse_ptx(text) to fail at line:column with a message containing `what`.
