@@ -225,6 +225,8 @@ MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& 
 
 // Reads A, B and C, multiplies, and writes D: shared by wmma.mma and mma.
 void run_mma(ExecContext& ctx, const Instruction& in, const MmaFragments& f) {
+  // .satfinite exists only for the deprecated f16-result wmma form and integer mma.
+  if (in.mod.sat) ctx.fail_warp("TensorCore .satfinite is not supported for floating-point fragments");
   check_width(ctx, in.ops[0], f.d.regs(), "D fragment");
   check_width(ctx, in.ops[1], f.a.regs(), "A fragment");
   check_width(ctx, in.ops[2], f.b.regs(), "B fragment");
