@@ -125,6 +125,9 @@ uint64_t convert_float(uint64_t bits, FloatFormat from, FloatFormat to, Rounding
 
 double to_double(uint64_t bits, FloatFormat f) {
   if (f.storage_bits == 64) return std::bit_cast<double>(bits);
+  // f32 widens exactly in hardware; this is the hot path of f32 compares.
+  if (f.exp_bits == kF32.exp_bits && f.mant_bits == kF32.mant_bits && f.pad_bits() == 0)
+    return double(std::bit_cast<float>(uint32_t(bits)));
   return std::bit_cast<double>(convert_float(bits, f, kF64, Rounding::Rn));
 }
 

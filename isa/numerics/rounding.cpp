@@ -36,6 +36,12 @@ class ScopedRounding {
 template <typename T, typename Fn>
 T under(Rounding r, Fn fn) {
   T result;
+  // Fast path: round-to-nearest requested and already in effect (the usual case).
+  if (host_mode(r) == FE_TONEAREST && std::fegetround() == FE_TONEAREST) {
+    result = fn();
+    barrier(result);
+    return result;
+  }
   {
     ScopedRounding mode(r);
     result = fn();
