@@ -23,6 +23,12 @@ uint64_t min_max(uint64_t a, uint64_t b, FloatFormat f, const MinMaxMods& m, boo
     a = flush_subnormal(a, f);
     b = flush_subnormal(b, f);
   }
+  // .xorsign.abs: compare magnitudes; the sign is attached at the end.
+  const uint64_t sign = (a ^ b) & f.sign_mask();
+  if (m.xorsign_abs) {
+    a &= ~f.sign_mask();
+    b &= ~f.sign_mask();
+  }
   const bool na = is_nan(a, f), nb = is_nan(b, f);
   uint64_t r;
   if (na || nb) {
@@ -33,10 +39,7 @@ uint64_t min_max(uint64_t a, uint64_t b, FloatFormat f, const MinMaxMods& m, boo
     // Equal values (other than signed zeros) are interchangeable.
     r = a_first ? a : b;
   }
-  if (m.xorsign_abs) {
-    const uint64_t sign = (a ^ b) & f.sign_mask();
-    r = (r & ~f.sign_mask()) | sign;
-  }
+  if (m.xorsign_abs) r = (r & ~f.sign_mask()) | sign;
   return r;
 }
 

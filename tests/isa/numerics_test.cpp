@@ -249,7 +249,8 @@ TEST(Half, MinMaxNaNRules) {
   EXPECT_EQ(float_min(fbits(0.0f), fbits(-0.0f), kF32, plain), fbits(-0.0f));
   EXPECT_EQ(float_max(fbits(-0.0f), fbits(0.0f), kF32, plain), fbits(0.0f));
   EXPECT_EQ(float_min(one, m2, kF32, plain), m2);
-  EXPECT_EQ(float_max(one, m2, kF32, xs), fbits(-1.0f));  // |max| = 1, sign = + ^ - = -
+  EXPECT_EQ(float_max(one, m2, kF32, xs), fbits(-2.0f));  // max(|1|, |-2|) = 2, sign = + ^ - = -
+  EXPECT_EQ(float_min(one, m2, kF32, xs), fbits(-1.0f));
   EXPECT_EQ(float_max(0x7e00, 0x3c00, kF16, plain), 0x3c00u);
 }
 

@@ -133,5 +133,18 @@ TEST(OpcodeHalf, HalfCompareAndNeg) {
   EXPECT_EQ(n[1], 0xfe00u);
 }
 
+TEST(OpcodeHalf, ApproxHalfFunctionsAndXorsign) {
+  // ex2.approx.f16x2 on exact powers: 2^2 = 4 (0x4400) in the low half, 2^-1 = 0.5 (0x3800) high.
+  const auto e = run_op("ex2.approx.f16x2", "f16x2", {"f16x2"}, {{0x4000u | (0xbc00u << 16)}});
+  EXPECT_EQ(e[0], 0x4400u | (0x3800u << 16));
+  const auto t = run_op("tanh.approx.bf16", "bf16", {"bf16"}, {{0x3f80 /*1.0*/}, {0x0000}});
+  EXPECT_NEAR(bf2d(t[0]), std::tanh(1.0), 0x1p-7);
+  EXPECT_EQ(t[1], 0x0000u);
+  // max.xorsign.abs: |larger magnitude| with sign(a) ^ sign(b).
+  const auto x = run_op("max.xorsign.abs.f16", "f16", {"f16", "f16"}, {{0xc000 /*-2*/, 0x3c00 /*1*/}, {0xc000, 0xbc00}});
+  EXPECT_EQ(x[0], 0xc000u);
+  EXPECT_EQ(x[1], 0x4000u);
+}
+
 }  // namespace
 }  // namespace gpusim::test

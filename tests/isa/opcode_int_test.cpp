@@ -281,5 +281,41 @@ TEST(OpcodeInt, LogicAndShifts) {
   });
 }
 
+TEST(OpcodeInt, MadCarryChainBuilds64x64Product) {
+  // The 128-bit product of two 64-bit values from 32-bit limbs, the way multi-word code uses
+  // mad.lo.cc / madc.hi.cc / madc.lo; compared with unsigned __int128.
+  const Rows r64 = pairs64(10, 13);
+  Rows limbs;
+  for (auto& x : r64) limbs.push_back({x[0] & 0xffffffff, x[0] >> 32, x[1] & 0xffffffff, x[1] >> 32});
+  const std::vector<PtxReg> in = {{"%a0", "u32"}, {"%a1", "u32"}, {"%b0", "u32"}, {"%b1", "u32"}};
+  const std::vector<PtxReg> out = {{"%d0", "u32"}, {"%d1", "u32"}, {"%d2", "u32"}, {"%d3", "u32"}};
+  const std::string body =
+      "mul.lo.u32 %d0, %a0, %b0;  mul.hi.u32 %d1, %a0, %b0;"
+      "mad.lo.cc.u32 %d1, %a1, %b0, %d1;  madc.hi.u32 %d2, %a1, %b0, 0;"
+      "mad.lo.cc.u32 %d1, %a0, %b1, %d1;  madc.hi.cc.u32 %d2, %a0, %b1, %d2;  addc.u32 %d3, 0, 0;"
+      "mad.lo.cc.u32 %d2, %a1, %b1, %d2;  madc.hi.u32 %d3, %a1, %b1, %d3;";
+  const auto d = run_ptx(in, out, body, limbs);
+  for (size_t i = 0; i < r64.size(); ++i) {
+    const unsigned __int128 p = (unsigned __int128)r64[i][0] * r64[i][1];
+    ASSERT_EQ(d[i][0] | (d[i][1] << 32), uint64_t(p)) << i;
+    ASSERT_EQ(d[i][2] | (d[i][3] << 32), uint64_t(p >> 64)) << i;
+  }
+}
+
+TEST(OpcodeInt, SixtyFourBitBitOps) {
+  const Rows r = pairs64(10, 14);
+  check32("popc.b64", "u32", {"b64"}, r, [](auto& x) { return uint64_t(std::popcount(x[0])); });
+  check32("clz.b64", "u32", {"b64"}, r, [](auto& x) { return uint64_t(std::countl_zero(x[0])); });
+  check32("bfind.s64", "u32", {"s64"}, r, [](auto& x) -> uint64_t {
+    const bool neg = x[0] >> 63;
+    for (int i = 62; i >= 0; --i) if (((x[0] >> i) & 1) != neg) return uint64_t(i);
+    return 0xffffffffu;
+  });
+  Rows sh;
+  for (auto& x : r) sh.push_back({x[0], x[1] % 70});
+  check32("shl.b64", "b64", {"b64", "u32"}, sh, [](auto& x) { return x[1] >= 64 ? 0 : x[0] << x[1]; });
+  check32("shr.s64", "s64", {"s64", "u32"}, sh, [](auto& x) { return uint64_t(int64_t(x[0]) >> std::min<uint64_t>(x[1], 63)); });
+}
+
 }  // namespace
 }  // namespace gpusim::test
