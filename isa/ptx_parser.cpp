@@ -217,6 +217,7 @@ void PtxParser::parse_function(bool is_entry, bool is_extern) {
     return;
   }
   if (!peek().is('{')) fail(peek(), "expected '{' or ';' after the function header");
+  if (is_extern) fail(peek(), "an .extern function cannot have a body here");
   const Token& open = take();
   defined_.insert(uint32_t(index));
   parse_body(m_.functions[size_t(index)], open);

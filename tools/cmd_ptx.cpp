@@ -58,7 +58,7 @@ void report_ptxas(const std::string& ptxas, const std::string& file, const std::
   int status = ::pclose(pipe);
   std::cout << "\nptxas -v -arch=" << arch << " (" << ptxas << "):\n";
   if (status != 0) {
-    std::cout << "  ptxas failed:\n" << output;
+    std::cout << "  ptxas failed:\n" << output << (output.empty() || output.back() == '\n' ? "" : "\n");
     return;
   }
   static const std::regex properties(R"(Function properties for (\S+))");
