@@ -47,11 +47,16 @@ void check_ranges(const GpuConfig& c, Checker& check) {
       bool zero_allowed = std::string(field.key) == "shared.reserved_per_block_bytes";
       check.require(c.*(*member) > 0 || (zero_allowed && c.*(*member) == 0),
                     check.value(field.key) + " must be " + (zero_allowed ? "zero or positive" : "positive"));
+      // Bounds far above any real GPU keep the byte arithmetic (KiB x 1024, ...) inside int.
+      bool kib = std::string(field.key).ends_with("_kib");
+      int most = kib ? (1 << 20) : (1 << 30);
+      check.require(c.*(*member) <= most, check.value(field.key) + " is implausibly large (at most " +
+                                              std::to_string(most) + ")");
     }
   }
   check.require(!c.name.empty() && c.name.find('#') == std::string::npos,
                 "chip.name must be non-empty and contain no '#'");
-  check.require(c.sm_arch.rfind("sm_", 0) == 0 && c.sm_arch.size() >= 5 &&
+  check.require(c.sm_arch.rfind("sm_", 0) == 0 && c.sm_arch.size() >= 5 && c.sm_arch.size() <= 7 &&
                     c.sm_arch.find_first_not_of("0123456789", 3) == std::string::npos &&
                     std::stoi(c.sm_arch.substr(3)) >= 75,
                 check.value("chip.sm_arch") + " must be sm_NN with NN >= 75 (the oldest target of nvcc 13)");

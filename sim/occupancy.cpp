@@ -125,6 +125,8 @@ std::optional<std::string> validate_launch(const GpuConfig& c, const LaunchDims&
       return "block dimension " + std::string(1, axis[i]) + " = " + std::to_string(block[i]) +
              " exceeds the limit of " + std::to_string(kMaxBlockDims[i]);
   }
+  if (kernel.registers_per_thread < 0)
+    return "negative register count " + std::to_string(kernel.registers_per_thread);
   if (kernel.registers_per_thread > c.max_registers_per_thread)
     return "kernel needs " + std::to_string(kernel.registers_per_thread) + " registers per thread, more than " +
            std::to_string(c.max_registers_per_thread);
