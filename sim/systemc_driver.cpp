@@ -98,3 +98,7 @@ LaunchTiming run_timed_launch(GpuModel& model, isa::LaunchState& launch, const K
 }
 
 }  // namespace gpusim::sim
+
+// libsystemc's own main() calls sc_main; gpusim has its own main() and drives SystemC through
+// sc_start, but the shared library still needs the symbol to link.
+extern "C" int sc_main(int, char**) { return 0; }
