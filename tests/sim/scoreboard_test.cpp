@@ -1,0 +1,116 @@
+// Scoreboard and register-bank rules, checked against cycle counts and bank counts worked out by
+// hand from the rules stated in sim/scoreboard.h and sim/register_banks.h.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <vector>
+
+#include "sim/register_banks.h"
+#include "sim/scoreboard.h"
+
+namespace gpusim::sim {
+namespace {
+
+TEST(Scoreboard, FixedLatencyBlocksUntilReadyCycle) {
+  Scoreboard b;
+  b.reset(8);
+  b.set_ready_at(3, 14, StallReason::Wait);  // issued at 10 with latency 4
+  const std::vector<uint32_t> reads{1, 3};
+  for (uint64_t c = 10; c < 14; ++c) {
+    const auto blk = b.check(reads, c);
+    EXPECT_TRUE(blk.blocked()) << "cycle " << c;
+    EXPECT_EQ(blk.reason, StallReason::Wait);
+    EXPECT_EQ(blk.until, 14u);
+  }
+  EXPECT_FALSE(b.check(reads, 14).blocked());
+  const std::vector<uint32_t> other{1, 2};
+  EXPECT_FALSE(b.check(other, 10).blocked());
+}
+
+TEST(Scoreboard, LatestRegisterDecidesReasonAndCycle) {
+  Scoreboard b;
+  b.reset(4);
+  b.set_ready_at(0, 30, StallReason::ShortScoreboard);  // an SFU result
+  b.set_ready_at(1, 12, StallReason::Wait);
+  const std::vector<uint32_t> both{1, 0};
+  const auto blk = b.check(both, 10);
+  EXPECT_EQ(blk.reason, StallReason::ShortScoreboard);
+  EXPECT_EQ(blk.until, 30u);
+}
+
+TEST(Scoreboard, PendingMemoryBlocksUntilCompletion) {
+  Scoreboard b;
+  b.reset(4);
+  b.set_ready_at(1, 12, StallReason::Wait);
+  b.set_pending(2, StallReason::LongScoreboard);
+  const std::vector<uint32_t> regs{1, 2};
+  auto blk = b.check(regs, 11);
+  EXPECT_EQ(blk.reason, StallReason::LongScoreboard);
+  EXPECT_EQ(blk.until, kNeverCycle);
+  EXPECT_FALSE(b.drained(500));
+  b.complete(2, 400);
+  EXPECT_TRUE(b.check(regs, 399).blocked());
+  EXPECT_FALSE(b.check(regs, 400).blocked());
+  EXPECT_TRUE(b.drained(400));
+}
+
+TEST(Scoreboard, DrainWaitsForEveryResult) {
+  Scoreboard b;
+  b.reset(4);
+  EXPECT_FALSE(b.drain_block(0).blocked());
+  b.set_ready_at(0, 9, StallReason::Wait);
+  b.set_ready_at(1, 7, StallReason::Wait);
+  EXPECT_EQ(b.drain_block(5).until, 9u);
+  EXPECT_FALSE(b.drain_block(9).blocked());
+  b.set_pending(3, StallReason::ShortScoreboard);
+  EXPECT_EQ(b.drain_block(20).reason, StallReason::ShortScoreboard);
+}
+
+TEST(Scoreboard, OutOfRangeRegisterIsAnError) {
+  Scoreboard b;
+  b.reset(2);
+  EXPECT_THROW(b.set_ready_at(2, 5, StallReason::Wait), std::out_of_range);
+  EXPECT_THROW(b.set_pending(7, StallReason::LongScoreboard), std::out_of_range);
+}
+
+std::vector<isa::RegInfo> f32_regs(size_t n) {
+  std::vector<isa::RegInfo> regs(n);
+  for (size_t i = 0; i < n; ++i) regs[i] = {"%f" + std::to_string(i), isa::DataType::F32};
+  return regs;
+}
+
+TEST(RegisterBanks, ThreeSourcesInOneBankCostOneCycle) {
+  const auto regs = f32_regs(16);
+  // 2 banks: 1, 5, 9 are all in bank 1 -> 3 reads on one bank, 2 served per cycle.
+  const std::vector<uint32_t> same{1, 5, 9};
+  EXPECT_EQ(register_bank_conflict_cycles(same, regs, 2), 1);
+  // 1, 2, 3: bank 1 gets 2 reads, bank 0 one -> no conflict.
+  const std::vector<uint32_t> spread{1, 2, 3};
+  EXPECT_EQ(register_bank_conflict_cycles(spread, regs, 2), 0);
+  // With 4 banks, 1, 5, 9 still share bank 1; 1, 2, 3 are in three banks.
+  EXPECT_EQ(register_bank_conflict_cycles(same, regs, 4), 1);
+  EXPECT_EQ(register_bank_conflict_cycles(spread, regs, 4), 0);
+  // Five reads from bank 0 of 2: three extra cycles.
+  const std::vector<uint32_t> five{0, 2, 4, 6, 8};
+  EXPECT_EQ(register_bank_conflict_cycles(five, regs, 2), 3);
+}
+
+TEST(RegisterBanks, RepeatedRegistersAndPredicatesDoNotCount) {
+  auto regs = f32_regs(8);
+  regs[3].type = isa::DataType::Pred;
+  const std::vector<uint32_t> repeated{1, 1, 1};  // fma d, a, a, a reads a once
+  EXPECT_EQ(register_bank_conflict_cycles(repeated, regs, 2), 0);
+  const std::vector<uint32_t> with_pred{1, 5, 3};  // %p in the predicate file
+  EXPECT_EQ(register_bank_conflict_cycles(with_pred, regs, 2), 0);
+}
+
+TEST(RegisterBanks, BadInputsAreErrors) {
+  const auto regs = f32_regs(4);
+  const std::vector<uint32_t> ok{0};
+  EXPECT_THROW(register_bank_conflict_cycles(ok, regs, 0), std::invalid_argument);
+  const std::vector<uint32_t> bad{9};
+  EXPECT_THROW(register_bank_conflict_cycles(bad, regs, 2), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace gpusim::sim
