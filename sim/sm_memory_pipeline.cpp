@@ -1,0 +1,461 @@
+// An SM's memory pipeline (contract in sm_memory_pipeline.h).
+//
+// Timing of one op submitted at cycle c (before tick(c)) into empty queues:
+//   shared:  completes at c + shared_latency + (wavefronts - 1); the banks take one wavefront
+//            per cycle, so the next MIO op starts `wavefronts` cycles later.
+//   param/const: c + kConstantHitCycles + (distinct addresses - 1).
+//   global/local load, all sectors hit in L1: c + l1_latency.
+//   a miss: its Read leaves for the L2 at c + l1_latency (the tag pipeline), and the op completes
+//            when the last missing sector is back (memory_partitions.cpp: + icnt + l2 + icnt for
+//            an L2 hit, + dram more for DRAM).
+//   store:   its Writes leave at once; the op completes when the last one is accepted.
+//   atomic:  one Atomic per touched sector, sent like a miss; completes with the last answer
+//            (red, which returns nothing, completes when its packets are sent).
+// The L1 stage takes one instruction per cycle and moves l1_bytes_per_clock per cycle, so an
+// uncoalesced access occupies it for several cycles and everything behind it waits.
+#include "sim/sm_memory_pipeline.h"
+
+#include <algorithm>
+#include <bit>
+#include <deque>
+#include <functional>
+#include <queue>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+
+#include "sim/coalescer.h"
+#include "sim/sector_cache.h"
+#include "sim/shared_banks.h"
+
+namespace gpusim::sim {
+
+namespace {
+
+// Queue depths; the config has no keys for them (assumptions, per SM): deep enough that a
+// well-coalesced kernel never throttles, shallow enough that bank conflicts or uncoalesced
+// accesses back up into mio_throttle / lg_throttle as on hardware.
+constexpr size_t kMioQueueCapacity = 16;
+constexpr size_t kLgQueueCapacity = 16;
+constexpr size_t kOutgoingCapacity = 64;  // packets waiting for the interconnect port
+// A constant-cache hit: hardware.md 2.4, S12 l.28 "Constant (cached operand) 8" (TITAN V).
+constexpr uint64_t kConstantHitCycles = 8;
+// Local memory is per thread; hardware interleaves it so that the same local word of the 32
+// lanes of a warp is one 128-B line. It is placed far above any global allocation, per SM.
+// (Warps of one SM share the window: the functional model gives no warp id here.)
+constexpr uint64_t kLocalWindowBase = uint64_t(1) << 56;
+constexpr uint64_t kLocalWindowPerSm = uint64_t(1) << 48;
+
+struct WorkItem {
+  enum class Kind : uint8_t { Load, Store, Atomic } kind;
+  uint64_t line;
+  uint32_t sector_mask;
+  uint32_t bytes;  // atomic operand bytes
+};
+
+struct LgOp {
+  uint64_t id = 0, token = 0;
+  bool reduction = false;        // red: no answer awaited
+  uint64_t constant_cycles = 0;  // 0: no param/const access
+  std::vector<WorkItem> items;
+  size_t next = 0;
+  bool started = false;
+};
+
+struct InFlight {
+  uint64_t token = 0;
+  uint32_t waiting = 0;      // lines, packets or answers still outstanding
+  uint64_t ready_cycle = 0;  // latest hit / constant result
+  bool all_issued = false;
+};
+
+struct Outgoing {
+  MemPacket packet;
+  uint64_t earliest_cycle;
+  uint64_t op_id;
+  bool completes_on_send;
+};
+
+struct Completion {
+  uint64_t cycle, sequence, token;
+  bool operator>(const Completion& o) const { return std::pair(cycle, sequence) > std::pair(o.cycle, o.sequence); }
+};
+
+}  // namespace
+
+struct SmMemoryPipeline::Impl {
+  Impl(int sm_id, const GpuConfig& c, MemoryPartitions& m, SimObserver* o)
+      : sm(sm_id), config(c), memory(m), observer(o), banks(c.shared_banks, c.shared_bank_width_bytes),
+        coalescer(uint32_t(c.l1_line_bytes), uint32_t(c.l1_sector_bytes)) {}
+
+  int shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic) const;
+  int atomic_wavefronts(const WarpAccess& round) const;
+  LgOp build_lg_op(WarpMemOp& op);
+  void coalesce_into(const std::vector<LaneAccess>& lanes, WorkItem::Kind kind, std::vector<WorkItem>& items) const;
+  std::string where() const { return "SM " + std::to_string(sm) + " memory pipeline"; }
+
+  void receive(uint64_t cycle, uint64_t now_ps);
+  void send(uint64_t cycle, uint64_t now_ps);
+  void run_mio(uint64_t cycle);
+  void run_lg(uint64_t cycle);
+  bool issue(LgOp& op, const WorkItem& item, InFlight& f, uint64_t cycle);
+  void finish_if_done(uint64_t op_id, uint64_t cycle);
+  void complete_at(uint64_t cycle, uint64_t token) { completions.push({cycle, sequence++, token}); }
+  bool idle() const {
+    return mio.empty() && lg.empty() && inflight.empty() && delayed.empty() && immediate.empty() &&
+           completions.empty() && awaited.empty() && unacked_writes == 0 && completed.empty();
+  }
+
+  int sm;
+  GpuConfig config;
+  MemoryPartitions& memory;
+  SimObserver* observer;
+  SharedBanks banks;
+  Coalescer coalescer;
+  std::unique_ptr<SectorCache> l1;
+
+  struct MioOp {
+    uint64_t token;
+    int wavefronts;
+    bool shared;
+  };
+  std::deque<MioOp> mio;
+  uint64_t mio_free_cycle = 0;
+  std::deque<LgOp> lg;
+  std::unordered_map<uint64_t, InFlight> inflight;  // by op id, from the L1 stage to completion
+  std::deque<Outgoing> delayed;    // reads and atomics, leaving after the L1 tag pipeline
+  std::deque<Outgoing> immediate;  // writes
+  struct Awaited {
+    uint64_t op_id;  // atomics: the op to answer; reads are matched through the L1's MSHRs
+    bool answers_op;
+  };
+  std::unordered_map<uint64_t, Awaited> awaited;  // by packet id: reads and atomics sent
+  uint64_t unacked_writes = 0;
+  std::priority_queue<Completion, std::vector<Completion>, std::greater<>> completions;
+  std::vector<uint64_t> completed;
+  uint64_t next_op_id = 1, next_packet_id = 1, sequence = 0;
+  SmMemStats stats;
+};
+
+// Shared memory: the lane accesses of one instruction in rounds (a vector access arrives as one
+// access per element; contiguous elements of a lane are joined into one access of up to 16 B, as
+// the hardware issues ld.shared.v4 as one 128-bit access), each round priced by the bank model.
+int SmMemoryPipeline::Impl::shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic) const {
+  std::vector<WarpAccess> rounds;
+  std::array<uint8_t, kWarpSize> used{};
+  for (const isa::MemAccess& a : accesses) {
+    if (a.space != isa::StateSpace::Shared) continue;
+    if (a.lane >= kWarpSize) throw std::invalid_argument(where() + ": lane " + std::to_string(a.lane) + " out of range");
+    const uint8_t k = used[a.lane];
+    if (k > 0 && !atomic) {
+      LaneAccess& last = rounds[k - 1][a.lane];
+      // Contiguous and inside one aligned 16-B block (a v4 grows 4, 8, 12, 16 bytes).
+      if (last.address + last.size == a.addr && last.address / 16 == (a.addr + a.size - 1) / 16) {
+        last.size += a.size;
+        continue;
+      }
+    }
+    if (k == rounds.size()) rounds.emplace_back();
+    rounds[k][a.lane] = LaneAccess{true, a.addr, a.size};
+    used[a.lane] = uint8_t(k + 1);
+  }
+  int total = 0;
+  for (const WarpAccess& round : rounds) total += atomic ? atomic_wavefronts(round) : banks.cost(round).wavefronts;
+  return std::max(total, 1);  // a shuffle or an all-inactive op still takes one pass
+}
+
+// Shared atomics: every lane is its own read-modify-write, so lanes in one bank serialise even on
+// the same word (no broadcast).
+int SmMemoryPipeline::Impl::atomic_wavefronts(const WarpAccess& round) const {
+  std::vector<int> lanes_in_bank(size_t(config.shared_banks), 0);
+  int worst = 0;
+  for (const LaneAccess& a : round) {
+    if (!a.active) continue;
+    int& n = lanes_in_bank[(a.address / uint64_t(config.shared_bank_width_bytes)) % uint64_t(config.shared_banks)];
+    worst = std::max(worst, ++n);
+  }
+  return worst;
+}
+
+void SmMemoryPipeline::Impl::coalesce_into(const std::vector<LaneAccess>& lanes, WorkItem::Kind kind,
+                                           std::vector<WorkItem>& items) const {
+  const size_t first = items.size();
+  for (size_t i = 0; i < lanes.size(); i += kWarpSize) {
+    const size_t n = std::min<size_t>(kWarpSize, lanes.size() - i);
+    for (const LineRequest& r : coalescer.coalesce(std::span(lanes).subspan(i, n))) {
+      auto same = std::find_if(items.begin() + first, items.end(), [&](const WorkItem& w) { return w.line == r.line_address; });
+      if (same != items.end()) same->sector_mask |= r.sector_mask;
+      else items.push_back({kind, r.line_address, r.sector_mask, 0});
+    }
+  }
+}
+
+LgOp SmMemoryPipeline::Impl::build_lg_op(WarpMemOp& op) {
+  LgOp g;
+  g.id = next_op_id++;
+  g.token = op.token;
+  g.reduction = op.op == isa::Opcode::Red;
+  std::vector<LaneAccess> loads, stores;
+  std::vector<uint64_t> constant_addresses;
+  std::vector<WorkItem> atomics;
+  bool local = false, global = false;
+  const uint64_t sector = uint64_t(config.l1_sector_bytes), line = uint64_t(config.l1_line_bytes);
+  for (const isa::MemAccess& a : op.accesses) {
+    uint64_t address = a.addr;
+    switch (a.space) {
+      case isa::StateSpace::Shared: continue;  // cp.async's destination: written by the copy unit, not timed
+      case isa::StateSpace::Param:
+      case isa::StateSpace::Const:
+        if (std::find(constant_addresses.begin(), constant_addresses.end(), a.addr) == constant_addresses.end())
+          constant_addresses.push_back(a.addr);
+        continue;
+      case isa::StateSpace::Local:
+        local = true;
+        address = kLocalWindowBase + uint64_t(sm) * kLocalWindowPerSm + a.addr / 4 * (4 * kWarpSize) + a.lane * 4 +
+                  a.addr % 4;
+        break;
+      case isa::StateSpace::Global: global = true; break;
+      default:
+        throw std::invalid_argument(where() + ": memory access in state space '" + isa::space_name(a.space) +
+                                    "' (expected a resolved shared/global/local/param/const address)");
+    }
+    if (a.atomic) {
+      const uint64_t s = address / sector * sector;
+      auto same = std::find_if(atomics.begin(), atomics.end(),
+                               [&](const WorkItem& w) { return w.line + std::countr_zero(w.sector_mask) * sector == s; });
+      if (same != atomics.end()) same->bytes += a.size;
+      else atomics.push_back({WorkItem::Kind::Atomic, s / line * line, 1u << (s % line / sector), a.size});
+    } else {
+      (a.write ? stores : loads).push_back(LaneAccess{true, address, a.size});
+    }
+  }
+  coalesce_into(loads, WorkItem::Kind::Load, g.items);
+  coalesce_into(stores, WorkItem::Kind::Store, g.items);
+  g.items.insert(g.items.end(), atomics.begin(), atomics.end());
+  if (!constant_addresses.empty()) g.constant_cycles = kConstantHitCycles + constant_addresses.size() - 1;
+  if (local) stats.local_requests += 1;
+  if (global && !atomics.empty()) stats.atomic_requests += 1;
+  else if (global && !loads.empty()) stats.global_load_requests += 1;
+  else if (global && !stores.empty()) stats.global_store_requests += 1;
+  return g;
+}
+
+void SmMemoryPipeline::Impl::finish_if_done(uint64_t op_id, uint64_t cycle) {
+  auto it = inflight.find(op_id);
+  if (it == inflight.end() || !it->second.all_issued || it->second.waiting != 0) return;
+  complete_at(std::max(it->second.ready_cycle, cycle), it->second.token);
+  inflight.erase(it);
+}
+
+void SmMemoryPipeline::Impl::receive(uint64_t cycle, uint64_t now_ps) {
+  MemPacket p;
+  while (memory.pop_response(sm, now_ps, &p)) {
+    if (observer) observer->on_mem_response(cycle, sm, p, "L1");
+    if (p.kind == MemPacket::Kind::Write) {
+      if (unacked_writes == 0) throw std::logic_error(where() + ": write acknowledgement " + std::to_string(p.id) + " without a write");
+      --unacked_writes;
+      continue;
+    }
+    auto it = awaited.find(p.id);
+    if (it == awaited.end())
+      throw std::logic_error(where() + ": answer to packet " + std::to_string(p.id) + " that was never sent");
+    const Awaited a = it->second;
+    awaited.erase(it);
+    if (p.kind == MemPacket::Kind::Read) {
+      for (uint64_t op_id : l1->fill(p.line_address, p.sector_mask).ready_waiters) {
+        --inflight.at(op_id).waiting;
+        finish_if_done(op_id, cycle);
+      }
+    } else if (a.answers_op) {
+      --inflight.at(a.op_id).waiting;
+      finish_if_done(a.op_id, cycle);
+    }
+  }
+}
+
+// The interconnect port takes one packet per cycle at most (it refuses the rest); the older of the
+// two queue heads that may leave goes first.
+void SmMemoryPipeline::Impl::send(uint64_t cycle, uint64_t now_ps) {
+  while (true) {
+    const bool d = !delayed.empty() && delayed.front().earliest_cycle <= cycle;
+    const bool w = !immediate.empty() && immediate.front().earliest_cycle <= cycle;
+    if (!d && !w) return;
+    std::deque<Outgoing>& q = (d && (!w || delayed.front().packet.id < immediate.front().packet.id)) ? delayed : immediate;
+    Outgoing& out = q.front();
+    out.packet.ready_ps = now_ps;
+    if (!memory.push_request(out.packet, now_ps)) return;
+    if (out.packet.kind == MemPacket::Kind::Write) ++unacked_writes;
+    else awaited.emplace(out.packet.id, Awaited{out.op_id, !out.completes_on_send});
+    if (out.completes_on_send) {
+      --inflight.at(out.op_id).waiting;
+      finish_if_done(out.op_id, cycle);
+    }
+    q.pop_front();
+  }
+}
+
+void SmMemoryPipeline::Impl::run_mio(uint64_t cycle) {
+  if (mio.empty() || cycle < mio_free_cycle) return;
+  const MioOp op = mio.front();
+  mio.pop_front();
+  mio_free_cycle = cycle + uint64_t(op.wavefronts);
+  if (op.shared) {
+    stats.shared_requests += 1;
+    stats.shared_wavefronts += uint64_t(op.wavefronts);
+  }
+  complete_at(cycle + uint64_t(config.shared_latency_cycles) + uint64_t(op.wavefronts) - 1, op.token);
+}
+
+// Returns false when the item cannot enter the L1 this cycle (no MSHR, or the outgoing queue is full).
+bool SmMemoryPipeline::Impl::issue(LgOp& op, const WorkItem& item, InFlight& f, uint64_t cycle) {
+  const uint64_t l1_done = cycle + uint64_t(config.l1_latency_cycles);
+  const int sectors = std::popcount(item.sector_mask);
+  if (item.kind == WorkItem::Kind::Store) {
+    if (immediate.size() >= kOutgoingCapacity) return false;
+    const WriteResult w = l1->write(item.line, item.sector_mask);
+    MemPacket p{next_packet_id++, sm, MemPacket::Kind::Write, item.line, w.forward_mask,
+                uint32_t(std::popcount(w.forward_mask) * config.l1_sector_bytes), 0};
+    immediate.push_back({p, cycle, op.id, true});
+    stats.l1_sectors_requested += uint64_t(sectors);
+    f.waiting += 1;
+    return true;
+  }
+  if (delayed.size() >= kOutgoingCapacity) return false;
+  if (item.kind == WorkItem::Kind::Atomic) {
+    MemPacket p{next_packet_id++, sm, MemPacket::Kind::Atomic, item.line, item.sector_mask, item.bytes, 0};
+    delayed.push_back({p, l1_done, op.id, op.reduction});
+    f.waiting += 1;
+    return true;
+  }
+  const ReadResult r = l1->read(item.line, item.sector_mask, op.id);
+  if (r.status != AccessStatus::Accepted) return false;
+  stats.l1_sectors_requested += uint64_t(sectors);
+  stats.l1_read_sector_hits += uint64_t(std::popcount(r.hit_mask));
+  stats.l1_read_sector_misses += uint64_t(std::popcount(r.merged_mask | r.miss_mask));
+  if (r.hit_mask) f.ready_cycle = std::max(f.ready_cycle, l1_done);
+  if (r.waits()) f.waiting += 1;
+  if (r.miss_mask) {
+    MemPacket p{next_packet_id++, sm, MemPacket::Kind::Read, item.line, r.miss_mask, 0, 0};
+    delayed.push_back({p, l1_done, op.id, false});
+  }
+  return true;
+}
+
+// The L1 stage: the LG head, l1_bytes_per_clock of its sectors per cycle, one instruction at most.
+void SmMemoryPipeline::Impl::run_lg(uint64_t cycle) {
+  if (lg.empty()) return;
+  LgOp& op = lg.front();
+  InFlight& f = inflight[op.id];
+  if (!op.started) {
+    op.started = true;
+    f.token = op.token;
+    if (op.constant_cycles) f.ready_cycle = cycle + op.constant_cycles;
+  }
+  uint32_t used = 0;
+  while (op.next < op.items.size()) {
+    const WorkItem& item = op.items[op.next];
+    const uint32_t cost = uint32_t(std::popcount(item.sector_mask) * config.l1_sector_bytes);
+    if (used > 0 && used + cost > uint32_t(config.l1_bytes_per_clock)) return;
+    if (observer) {
+      const MemPacket seen{0, sm, item.kind == WorkItem::Kind::Store ? MemPacket::Kind::Write
+                                  : item.kind == WorkItem::Kind::Atomic ? MemPacket::Kind::Atomic
+                                                                          : MemPacket::Kind::Read,
+                           item.line, item.sector_mask, item.bytes, 0};
+      if (!issue(op, item, f, cycle)) return;
+      observer->on_mem_request(cycle, sm, seen, "L1");
+    } else if (!issue(op, item, f, cycle)) {
+      return;
+    }
+    used += cost;
+    ++op.next;
+  }
+  f.all_issued = true;
+  const uint64_t id = op.id;
+  lg.pop_front();
+  // An op without memory sectors (prefetch, all lanes off) still passes the stage: one cycle.
+  if (f.waiting == 0 && f.ready_cycle == 0) f.ready_cycle = cycle + 1;
+  finish_if_done(id, cycle);
+}
+
+SmMemoryPipeline::SmMemoryPipeline(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer)
+    : impl_(std::make_unique<Impl>(sm_id, config, memory, observer)) {
+  configure(0);
+}
+SmMemoryPipeline::~SmMemoryPipeline() = default;
+
+void SmMemoryPipeline::configure(int shared_carveout_bytes) {
+  Impl& m = *impl_;
+  if (m.l1 && m.l1->mshrs_in_use() != 0)
+    throw std::logic_error(m.where() + ": configure() while L1 misses are in flight");
+  const int l1_bytes = m.config.l1_bytes_with_carveout(shared_carveout_bytes);
+  if (shared_carveout_bytes < 0 || l1_bytes <= 0)
+    throw std::invalid_argument(m.where() + ": shared carve-out of " + std::to_string(shared_carveout_bytes) +
+                                " B leaves no L1 in the " + std::to_string(m.config.l1_shared_unified_kib) +
+                                " KiB unified array");
+  SectorCacheParams p;
+  p.name = "L1 of SM " + std::to_string(m.sm);
+  p.size_bytes = uint64_t(l1_bytes);
+  p.line_bytes = uint32_t(m.config.l1_line_bytes);
+  p.sector_bytes = uint32_t(m.config.l1_sector_bytes);
+  p.associativity = uint32_t(m.config.l1_associativity);
+  p.write_policy = WritePolicy::WriteThroughNoAllocate;
+  p.mshr_entries = uint32_t(m.config.l1_mshrs);
+  p.mshr_max_merged = uint32_t(m.config.l1_mshr_max_merged);
+  m.l1 = std::make_unique<SectorCache>(p);
+}
+
+SmMemoryPipeline::Queue SmMemoryPipeline::queue_for(const WarpMemOp& op) {
+  bool shared = false;
+  for (const isa::MemAccess& a : op.accesses) {
+    if (a.space != isa::StateSpace::Shared) return Queue::Lg;
+    shared = true;
+  }
+  return shared || op.op == isa::Opcode::Shfl ? Queue::Mio : Queue::Lg;
+}
+
+bool SmMemoryPipeline::can_accept(Queue q) const {
+  return q == Queue::Mio ? impl_->mio.size() < kMioQueueCapacity : impl_->lg.size() < kLgQueueCapacity;
+}
+
+void SmMemoryPipeline::submit(WarpMemOp op, uint64_t cycle) {
+  (void)cycle;  // the op enters its queue now and is served from the next tick on
+  Impl& m = *impl_;
+  const Queue q = queue_for(op);
+  if (!can_accept(q))
+    throw std::logic_error(m.where() + ": submit to a full " + (q == Queue::Mio ? "MIO" : "LG") +
+                           " queue (check can_accept first)");
+  if (q == Queue::Mio) {
+    const bool shared = !op.accesses.empty();
+    m.mio.push_back({op.token, m.shared_wavefronts(op.accesses, op.atomic), shared});
+  } else {
+    m.lg.push_back(m.build_lg_op(op));
+  }
+}
+
+void SmMemoryPipeline::tick(uint64_t cycle, uint64_t now_ps) {
+  Impl& m = *impl_;
+  if (m.idle()) return;
+  m.receive(cycle, now_ps);
+  m.run_mio(cycle);
+  m.run_lg(cycle);
+  m.send(cycle, now_ps);
+  while (!m.completions.empty() && m.completions.top().cycle <= cycle) {
+    m.completed.push_back(m.completions.top().token);
+    m.completions.pop();
+  }
+  if (m.mio.size() >= kMioQueueCapacity) m.stats.mio_full_cycles += 1;
+  if (m.lg.size() >= kLgQueueCapacity) m.stats.lg_full_cycles += 1;
+}
+
+std::vector<uint64_t> SmMemoryPipeline::take_completed() {
+  std::vector<uint64_t> out;
+  out.swap(impl_->completed);
+  return out;
+}
+
+bool SmMemoryPipeline::idle() const { return impl_->idle(); }
+const SmMemStats& SmMemoryPipeline::stats() const { return impl_->stats; }
+void SmMemoryPipeline::reset_stats() { impl_->stats = SmMemStats{}; }
+
+}  // namespace gpusim::sim
