@@ -37,6 +37,7 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   s.cp_async_open_group = 0;
   s.recheck_at = cycle;
   s.reason = StallReason::NoInstruction;
+  s.operands_ready = false;
   ages_[slot] = age;
   if (s.active) {
     active_mask_ |= uint64_t(1) << slot;
@@ -126,8 +127,11 @@ void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
   if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until);
   if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready);
   const InstTiming& t = s.timing->at(s.warp->top().pc);
-  const Scoreboard::Block b = block_of(s, t, cycle);
-  if (b.blocked()) return set_reason(s, b.reason, b.until);
+  if (!s.operands_ready) {
+    const Scoreboard::Block b = block_of(s, t, cycle);
+    if (b.blocked()) return set_reason(s, b.reason, b.until);
+    s.operands_ready = true;
+  }
   const uint64_t pipe_free = pipe_free_at_[idx(t.pipe)];
   if (t.kind == IssueKind::Memory) {
     StallReason throttle = t.queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
@@ -207,6 +211,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   trace_.clear();
   const isa::StepResult r = isa::step_warp(warp, *s.cta, launch, t.kind == IssueKind::Memory ? &trace_ : nullptr);
   scheduler_.issued(slot);
+  s.operands_ready = false;
 
   SmStats& stats = *shared_.stats;
   stats.issued += 1;

@@ -90,6 +90,10 @@ class SubCore {
     uint64_t fetch_ready = 0, sleep_until = 0, dispatch_until = 0;
     StallReason reason = StallReason::NoInstruction;
     uint64_t recheck_at = 0;
+    // The next instruction's operands were found ready. Only the warp's own issue can make them
+    // unready again (completions and time only make registers readier), so an eligible warp
+    // that was not selected skips the scoreboard next cycle.
+    bool operands_ready = false;
     std::vector<PendingMemOp> pending;
     uint32_t cp_async_open_group = 0;  // the group cp.async ops join until the next commit
   };
