@@ -1,0 +1,85 @@
+// The checks must be able to fail: a device that corrupts one element of what it copies back
+// makes every workload report FAIL, so the tolerances are not so loose that they hide errors.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <functional>
+
+#include "runtime/sim_device.h"
+#include "workloads/workload.h"
+
+namespace gpusim::workloads {
+namespace {
+
+// Forwards to the simulator; copy_to_host corrupts the middle float of each copy.
+class CorruptingDevice final : public runtime::Device {
+ public:
+  explicit CorruptingDevice(std::function<float(float)> corrupt)
+      : inner_(runtime::make_sim_device()), corrupt_(std::move(corrupt)) {}
+
+  std::string name() const override { return "corrupting " + inner_->name(); }
+  runtime::DevPtr alloc(size_t bytes) override { return inner_->alloc(bytes); }
+  void free(runtime::DevPtr p) override { inner_->free(p); }
+  void copy_to_device(runtime::DevPtr dst, const void* src, size_t bytes) override {
+    inner_->copy_to_device(dst, src, bytes);
+  }
+  void copy_to_host(void* dst, runtime::DevPtr src, size_t bytes) override {
+    inner_->copy_to_host(dst, src, bytes);
+    const size_t floats = bytes / sizeof(float);
+    if (floats == 0) return;
+    float* middle = static_cast<float*>(dst) + floats / 2;
+    *middle = corrupt_(*middle);
+  }
+  void memset(runtime::DevPtr dst, int value, size_t bytes) override { inner_->memset(dst, value, bytes); }
+  runtime::ModuleHandle load_ptx(const std::string& source, const std::string& ptx) override {
+    return inner_->load_ptx(source, ptx);
+  }
+  runtime::LaunchStats launch(runtime::ModuleHandle m, const std::string& kernel, const runtime::LaunchConfig& cfg,
+                              const runtime::KernelArgs& args) override {
+    return inner_->launch(m, kernel, cfg, args);
+  }
+  void synchronize() override { inner_->synchronize(); }
+
+ private:
+  std::unique_ptr<runtime::Device> inner_;
+  std::function<float(float)> corrupt_;
+};
+
+WorkloadResult run_small(const std::string& name, runtime::Device& dev) {
+  WorkloadParams p;
+  if (name.rfind("sgemm", 0) == 0) p.size = {24, 20, 28};
+  else if (name == "wmma_gemm") p.size = {32, 32, 32};
+  else if (name == "softmax") p.size = {4, 40};
+  else if (name.rfind("transpose", 0) == 0) p.size = {20, 36};
+  else p.size = {700};
+  return find_workload(name)->run(dev, p);
+}
+
+TEST(DetectsErrors, EveryWorkloadFailsOnAPerturbedElement) {
+  // +1% (and at least 0.01): far above every tolerance, far below a gross failure.
+  CorruptingDevice dev([](float x) { return x + 0.01f + 0.01f * std::fabs(x); });
+  for (const auto& w : all_workloads()) {
+    const WorkloadResult r = run_small(w->name(), dev);
+    EXPECT_FALSE(r.passed) << w->name() << ": " << r.detail;
+    EXPECT_GT(r.max_abs_error, 0.0) << w->name();
+  }
+}
+
+TEST(DetectsErrors, ExactWorkloadsCatchOneUlp) {
+  CorruptingDevice dev([](float x) { return std::bit_cast<float>(std::bit_cast<uint32_t>(x) ^ 1u); });
+  for (const char* name : {"vecadd", "window_sum_naive", "window_sum_shared", "reduce_sum", "wmma_gemm",
+                           "transpose_padded", "transpose_unpadded"}) {
+    const WorkloadResult r = run_small(name, dev);
+    EXPECT_FALSE(r.passed) << name << ": " << r.detail;
+  }
+}
+
+TEST(DetectsErrors, UncorruptedRunsPass) {
+  CorruptingDevice dev([](float x) { return x; });
+  for (const auto& w : all_workloads()) EXPECT_TRUE(run_small(w->name(), dev).passed) << w->name();
+}
+
+}  // namespace
+}  // namespace gpusim::workloads

@@ -1,0 +1,90 @@
+// `gpusim list` and `gpusim run` as a user runs them: output, exit codes, error messages.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome gpusim(const std::string& arguments) {
+  const std::string command = std::string("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '") + GPUSIM_BINARY + "' " +
+                              arguments + " 2>&1";
+  Outcome o;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return o;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) o.output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+TEST(RunCommand, ListShowsWorkloadsWithSizes) {
+  const Outcome o = gpusim("list");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  for (const char* name : {"vecadd", "sgemm_tiled", "wmma_gemm", "transpose_unpadded", "softmax"})
+    EXPECT_TRUE(contains(o.output, name)) << name;
+  EXPECT_TRUE(contains(o.output, "MxNxK"));
+}
+
+TEST(RunCommand, ListKernelsShowsResources) {
+  const Outcome o = gpusim("list --kernels");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "sgemm_tiled")) << o.output;
+  EXPECT_TRUE(contains(o.output, "sm_75"));
+  EXPECT_TRUE(contains(o.output, "2048"));  // sgemm_tiled's static shared memory
+}
+
+TEST(RunCommand, RunsAWorkloadAndReportsThePass) {
+  const Outcome o = gpusim("run sgemm_tiled --size 40x24x33 --seed 3");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "PASS")) << o.output;
+  EXPECT_TRUE(contains(o.output, "40x24x33")) << o.output;
+  EXPECT_TRUE(contains(o.output, "6 CTAs")) << o.output;  // ceil(24/16) * ceil(40/16)
+  EXPECT_TRUE(contains(o.output, "warp-instructions")) << o.output;
+}
+
+TEST(RunCommand, UnknownWorkloadListsValidNames) {
+  const Outcome o = gpusim("run sgemm_tiledd");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "unknown workload 'sgemm_tiledd'")) << o.output;
+  EXPECT_TRUE(contains(o.output, "vecadd")) << o.output;
+}
+
+TEST(RunCommand, BadArgumentsGiveClearMessages) {
+  Outcome o = gpusim("run vecadd --size 12xq");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "'q' is not a positive integer")) << o.output;
+  o = gpusim("run sgemm_naive --size 16x16");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "MxNxK")) << o.output;
+  o = gpusim("run vecadd --mode fast");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "'functional' or 'timing'")) << o.output;
+  o = gpusim("run vecadd --no-such-option");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  o = gpusim("run vecadd --size 100 --config /nonexistent/gpu.ini");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "/nonexistent/gpu.ini")) << o.output;
+}
+
+TEST(RunCommand, HelpDescribesOptions) {
+  const Outcome o = gpusim("run --help");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  for (const char* option : {"--size", "--config", "--set", "--mode", "--seed"})
+    EXPECT_TRUE(contains(o.output, option)) << option;
+}
+
+}  // namespace
