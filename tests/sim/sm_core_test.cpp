@@ -3,6 +3,7 @@
 // FFMAs, N x latency for a dependent chain, ...), not from earlier runs of the model.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <sstream>
@@ -198,6 +199,49 @@ TEST(SmCore, RegisterBankConflictDelaysDispatch) {
   EXPECT_EQ(a[1].cycle - a[0].cycle, 2u);
   EXPECT_EQ(b[1].cycle - b[0].cycle, 3u);
   EXPECT_EQ(conflict.stall(StallReason::DispatchStall), 2u);
+}
+
+std::string regs(const char* prefix, int first, int count) {
+  std::string out = "{";
+  for (int i = 0; i < count; ++i) out += (i ? ", %" : "%") + std::string(prefix) + std::to_string(first + i);
+  return out + "}";
+}
+
+// Two wmma.mma 16x16x16: the second takes the first's D as its C (dependent) or not.
+std::vector<Issue> two_mmas(const GpuConfig& c, bool dependent) {
+  const std::string mma = "wmma.mma.sync.aligned.row.col.m16n16k16.f32.f32 ";
+  const std::string body = ".reg .b32 %r<17>;\n.reg .f32 %f<25>;\n" + mma + regs("f", 1, 8) + ", " + regs("r", 1, 8) +
+                           ", " + regs("r", 9, 8) + ", " + regs("f", 9, 8) + ";\n" + mma + regs("f", 17, 8) + ", " +
+                           regs("r", 1, 8) + ", " + regs("r", 9, 8) + ", " + regs("f", dependent ? 1 : 9, 8) +
+                           ";\nret;\n";
+  SmRun run(kernel("mma", "", body), c);
+  run.go(1, 32);
+  return run.recorder.of_warp(0);
+}
+
+TEST(SmCore, TensorMmaOccupiesTheTensorCoresThenAddsItsLatency) {
+  for (const char* name : {"v100.ini", "h100.ini"}) {
+    const GpuConfig c = load_gpu_config(std::string(GPUSIM_SOURCE_DIR) + "/configs/" + name);
+    // 16x16x16 = 4096 FMAs on one sub-core's share of the tensor cores, at the tensor clock,
+    // expressed in core cycles (rounded up).
+    const double per_subcore = double(c.tensor_fp16_fma_per_clock) * c.tensor_cores_per_sm / c.subcores_per_sm;
+    const double tensor_cycles = std::ceil(4096.0 / per_subcore);
+    const auto occupancy = static_cast<uint64_t>(std::ceil(tensor_cycles * c.core_clock_mhz / c.tensor_clock_mhz - 1e-9));
+    const auto indep = two_mmas(c, false), dep = two_mmas(c, true);
+    ASSERT_GE(indep.size(), 2u);
+    ASSERT_GE(dep.size(), 2u);
+    EXPECT_EQ(indep[1].cycle - indep[0].cycle, occupancy) << name;
+    // A dependent MMA sees the measured issue-to-result latency the config records.
+    EXPECT_EQ(dep[1].cycle - dep[0].cycle, static_cast<uint64_t>(c.tensor_mma_latency_cycles)) << name;
+  }
+}
+
+TEST(SmCore, NanosleepSleepsForTheRequestedTime) {
+  const GpuConfig c = default_gpu_config();
+  SmRun run(kernel("nap", "", "nanosleep.u32 1000;\nret;\n"), c);
+  run.go(1, 32);
+  // 1000 ns at the core clock (MHz = cycles per microsecond).
+  EXPECT_EQ(run.stall(StallReason::Sleeping), 1000u * c.core_clock_mhz / 1000);
 }
 
 // Two warps on sub-core 0 (CTA warps 0 and 4), eight independent integer adds each.
