@@ -172,10 +172,10 @@ TEST(Rounding, DirectedModesBracketTheExactResult) {
       if (double(got) == exact) continue;
       // got and its neighbour toward exact bracket the exact value.
       ASSERT_TRUE((double(got) < exact) == (exact < double(other)) || double(other) == exact);
-      if (r == Rounding::Rz) ASSERT_LT(std::fabs(double(got)), std::fabs(exact));
-      if (r == Rounding::Rm) ASSERT_LT(double(got), exact);
-      if (r == Rounding::Rp) ASSERT_GT(double(got), exact);
-      if (r == Rounding::Rn) ASSERT_LE(std::fabs(double(got) - exact), std::fabs(double(other) - exact));
+      if (r == Rounding::Rz) { ASSERT_LT(std::fabs(double(got)), std::fabs(exact)); }
+      if (r == Rounding::Rm) { ASSERT_LT(double(got), exact); }
+      if (r == Rounding::Rp) { ASSERT_GT(double(got), exact); }
+      if (r == Rounding::Rn) { ASSERT_LE(std::fabs(double(got) - exact), std::fabs(double(other) - exact)); }
     }
   }
 }

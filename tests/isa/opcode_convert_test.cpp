@@ -187,7 +187,7 @@ TEST(OpcodeConvert, HalfAndBfloatConversions) {
     _Float16 hv;
     const uint16_t hb = uint16_t(hs[i][0]);
     std::memcpy(&hv, &hb, 2);
-    if (!std::isnan(float(hv))) ASSERT_EQ(back[i], fb(float(hv))) << hs[i][0];
+    if (!std::isnan(float(hv))) { ASSERT_EQ(back[i], fb(float(hv))) << hs[i][0]; }
   }
   const auto tf = run_op("cvt.rna.tf32.f32", "b32", {"f32"}, {{fb(1.0f + 0x1p-11f)}, {fb(1.0f + 0x1p-12f)}});
   EXPECT_EQ(tf[0], 0x3f802000u);

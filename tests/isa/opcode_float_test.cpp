@@ -164,7 +164,7 @@ TEST(OpcodeFloat, ApproximateFunctionsWithinDocumentedBounds) {
       EXPECT_NEAR(bf(cs[i]), std::cos(x), std::exp2(-20.9));
     }
     EXPECT_NEAR(bf(th[i]), std::tanh(x), std::fabs(std::tanh(x)) * std::exp2(-10.987) + 1e-30);
-    if (x != 0) EXPECT_NEAR(bf(rc[i]), 1.0 / x, std::fabs(1.0 / x) * 0x1p-23);
+    if (x != 0) { EXPECT_NEAR(bf(rc[i]), 1.0 / x, std::fabs(1.0 / x) * 0x1p-23); }
   }
   Rows pos;
   for (float x = 0.5f; x <= 2.0f; x += 0.01f) pos.push_back({fb(x)});
