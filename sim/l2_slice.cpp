@@ -52,10 +52,13 @@ double L2Slice::occupancy_cycles(const MemPacket& request) const {
 }
 
 void L2Slice::tick(uint64_t now_ps, SliceOutputs& out, MemoryStats& stats) {
-  if (queue_.empty() || !clocks_.l2.reached(busy_until_ps_, now_ps)) return;
+  if (queue_.empty() || mshr_blocked_ || !clocks_.l2.reached(busy_until_ps_, now_ps)) return;
   const Queued& head = queue_.top();
   if (head.request.ready_ps > now_ps) return;
-  if (!serve(head, now_ps, out, stats)) return;  // no MSHR: the head retries next clock
+  if (!serve(head, now_ps, out, stats)) {  // no MSHR: the head waits for a fill
+    mshr_blocked_ = true;
+    return;
+  }
   busy_until_ps_ = clocks_.l2.later(now_ps, occupancy_cycles(head.request));
   queue_.pop();
 }
@@ -93,6 +96,7 @@ bool L2Slice::serve(const Queued& q, uint64_t now_ps, SliceOutputs& out, MemoryS
 
 void L2Slice::fill(uint64_t local_line, uint32_t sector_mask, uint64_t now_ps, SliceOutputs& out) {
   FillResult f = cache_.fill(local_line, sector_mask);
+  mshr_blocked_ = false;
   if (f.writeback) out.dram.push_back({true, index_, f.writeback->line_address, f.writeback->sector_mask, now_ps});
   for (uint64_t id : f.ready_waiters) {
     auto it = waiting_.find(id);
@@ -120,6 +124,7 @@ void L2Slice::clear() {
   queue_ = {};
   waiting_.clear();
   busy_until_ps_ = 0;
+  mshr_blocked_ = false;
 }
 
 }  // namespace gpusim::sim

@@ -82,6 +82,7 @@ class L2Slice {
   std::unordered_map<uint64_t, Waiting> waiting_;  // by waiter id: requests waiting for DRAM
   uint64_t next_sequence_ = 0;
   uint64_t busy_until_ps_ = 0;  // exact time the slice can take the next request
+  bool mshr_blocked_ = false;   // the head was refused an MSHR; only a fill can change that
 };
 
 }  // namespace gpusim::sim

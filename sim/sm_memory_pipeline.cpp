@@ -114,6 +114,7 @@ struct SmMemoryPipeline::Impl {
   SharedBanks banks;
   Coalescer coalescer;
   std::unique_ptr<SectorCache> l1;
+  bool l1_blocked = false;  // the last read was refused for want of an MSHR; cleared by a fill
 
   struct MioOp {
     uint64_t token;
@@ -263,6 +264,7 @@ void SmMemoryPipeline::Impl::receive(uint64_t cycle, uint64_t now_ps) {
     const Awaited a = it->second;
     awaited.erase(it);
     if (p.kind == MemPacket::Kind::Read) {
+      l1_blocked = false;
       for (uint64_t op_id : l1->fill(p.line_address, p.sector_mask).ready_waiters) {
         --inflight.at(op_id).waiting;
         finish_if_done(op_id, cycle);
@@ -328,8 +330,12 @@ bool SmMemoryPipeline::Impl::issue(LgOp& op, const WorkItem& item, InFlight& f, 
     f.waiting += 1;
     return true;
   }
+  if (l1_blocked) return false;
   const ReadResult r = l1->read(item.line, item.sector_mask, op.id);
-  if (r.status != AccessStatus::Accepted) return false;
+  if (r.status != AccessStatus::Accepted) {
+    l1_blocked = true;  // no MSHR or merge slot: nothing changes until a fill frees one
+    return false;
+  }
   stats.l1_sectors_requested += uint64_t(sectors);
   stats.l1_read_sector_hits += uint64_t(std::popcount(r.hit_mask));
   stats.l1_read_sector_misses += uint64_t(std::popcount(r.merged_mask | r.miss_mask));
@@ -403,6 +409,7 @@ void SmMemoryPipeline::configure(int shared_carveout_bytes) {
   p.mshr_entries = uint32_t(m.config.l1_mshrs);
   p.mshr_max_merged = uint32_t(m.config.l1_mshr_max_merged);
   m.l1 = std::make_unique<SectorCache>(p);
+  m.l1_blocked = false;
 }
 
 SmMemoryPipeline::Queue SmMemoryPipeline::queue_for(const WarpMemOp& op) {

@@ -205,6 +205,7 @@ TEST(MemoryPartitions, StreamingReadsSaturateDram) {
   for (const char* name : {"v100.ini", "h100.ini"}) {
     SCOPED_TRACE(name);
     const double e = streaming_efficiency(config_named(name));
+    RecordProperty(std::string("dram_efficiency_") + name, std::to_string(e));
     EXPECT_GE(e, 0.85);
     // Never above the configured peak; the 1e-3 allows for the clock periods rounded to whole
     // picoseconds (877 MHz runs at 1140 ps instead of 1140.25).

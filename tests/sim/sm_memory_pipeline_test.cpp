@@ -292,7 +292,7 @@ TEST(SmMemoryPipeline, ConfigureSizesL1FromTheCarveout) {
 double sm_streaming_efficiency(const GpuConfig& c) {
   Rig rig(c, c.num_sms);
   std::vector<uint64_t> next(size_t(c.num_sms), 0);
-  const uint64_t warmup = 3000, measured = 10000;
+  const uint64_t warmup = 2000, measured = 6000;
   uint64_t bytes0 = 0, t0 = 0;
   for (uint64_t cycle = 0; cycle < warmup + measured; ++cycle) {
     for (int s = 0; s < c.num_sms; ++s) {
@@ -318,6 +318,7 @@ TEST(SmMemoryPipeline, ManySmsStreamingSaturateDram) {
   for (const char* name : {"v100.ini", "h100.ini"}) {
     SCOPED_TRACE(name);
     const double e = sm_streaming_efficiency(config_named(name));
+    RecordProperty(std::string("dram_efficiency_") + name, std::to_string(e));
     EXPECT_GE(e, 0.85);
     EXPECT_LE(e, 1.001);  // the configured peak, with the picosecond rounding of the clock periods
   }
