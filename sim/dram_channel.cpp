@@ -24,6 +24,11 @@ void DramChannel::tick(uint64_t now_ps, std::vector<DramReturn>& returns, uint64
   if (write_ready && drain) source = &writes_;
   else if (read_ready) source = &reads_;
   if (!source) return;
+  if ((source == &writes_) != bus_writing_) {  // turn the bus around first
+    bus_writing_ = source == &writes_;
+    bus_free_ps_ = clocks_.dram.later(now_ps, kTurnaroundClocks);
+    return;
+  }
 
   const DramAccess a = source->front();
   source->pop_front();
@@ -41,6 +46,7 @@ void DramChannel::clear() {
   reads_.clear();
   writes_.clear();
   bus_free_ps_ = 0;
+  bus_writing_ = false;
 }
 
 }  // namespace gpusim::sim

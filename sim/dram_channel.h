@@ -5,7 +5,9 @@
 // Scheduling: reads first (they stall warps); writes are buffered and drained when no read is
 // waiting or when kWriteDrainThreshold of them have piled up, as write-draining memory
 // controllers do. Each access occupies the bus for ceil(bytes / bytes_per_clock) DRAM clocks,
-// which is what limits a streaming kernel to the configured bandwidth. Banks, rows and refresh
+// which is what limits a streaming kernel to the configured bandwidth. Turning the bus around
+// between reads and writes leaves it idle for kTurnaroundClocks, so a copy kernel gets less than
+// a pure read stream (hardware.md 2.5: V100 read 866, triad 814 GB/s). Banks, rows and refresh
 // are not modelled (the calibration targets are p-chase latency and streaming bandwidth).
 #pragma once
 
@@ -37,6 +39,9 @@ struct DramReturn {
 class DramChannel {
  public:
   static constexpr size_t kWriteDrainThreshold = 32;
+  // S1 l.216-217 (Accel-Sim's HBM timing): CDLR = 3 clocks from a write to a read; the same is
+  // used from a read to a write (assumption).
+  static constexpr int kTurnaroundClocks = 3;
 
   DramChannel(const GpuConfig& config, const MemoryClocks& clocks);
 
@@ -54,6 +59,7 @@ class DramChannel {
   double latency_cycles_;
   std::deque<DramAccess> reads_, writes_;  // each in arrival order
   uint64_t bus_free_ps_ = 0;               // exact time the data bus frees
+  bool bus_writing_ = false;               // direction of the last access
 };
 
 }  // namespace gpusim::sim

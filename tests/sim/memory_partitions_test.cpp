@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "sim/address_hash.h"
+#include "sim/dram_channel.h"
+#include "sim/interconnect.h"
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
 
@@ -251,6 +253,33 @@ TEST(MemoryPartitions, AtomicsArePerformedAtTheL2) {
   EXPECT_EQ(round_trip_cycles(m, clock, MemPacket{2, 2, MemPacket::Kind::Atomic, 0x8000, 0b0100, 4, 0}), l2_hit);
   EXPECT_EQ(m.stats().l2_atomics, 2u);
   EXPECT_EQ(m.stats().dram_read_bytes, 32u);
+}
+
+TEST(DramChannel, BusIsSharedAndTurnsAroundBetweenReadsAndWrites) {
+  // v100.ini: 128-bit DDR channel = 32 B per DRAM clock, so a whole 128-B line holds the bus for
+  // 4 clocks; switching from reads to writes costs kTurnaroundClocks (3) more.
+  const GpuConfig c = config_named("v100.ini");
+  const MemoryClocks clocks(c);
+  DramChannel ch(c, clocks);
+  ch.enqueue({false, 0, 0, 0xF, 0});
+  ch.enqueue({false, 0, 128, 0xF, 0});
+  ch.enqueue({true, 0, 256, 0xF, 0});
+  std::vector<DramReturn> returns;
+  uint64_t read_bytes = 0, write_bytes = 0;
+  std::vector<int> read_edges, write_edges;
+  for (int edge = 0; edge < 20; ++edge) {
+    const uint64_t r = read_bytes, w = write_bytes;
+    ch.tick(uint64_t(edge * 1140), returns, &read_bytes, &write_bytes);
+    if (read_bytes != r) read_edges.push_back(edge);
+    if (write_bytes != w) write_edges.push_back(edge);
+  }
+  EXPECT_EQ(read_edges, (std::vector<int>{0, 4}));
+  EXPECT_EQ(write_edges, (std::vector<int>{4 + 4 + 3}));
+  ASSERT_EQ(returns.size(), 2u);
+  // The first read's data reaches the L2 dram_latency core cycles after it starts (less the
+  // half-period margin, see interconnect.h).
+  EXPECT_NEAR(double(returns[0].ready_ps), c.dram_latency_cycles * 1e6 / c.core_clock_mhz, 1e6 / c.core_clock_mhz);
+  EXPECT_TRUE(ch.idle());
 }
 
 TEST(AddressHash, SpreadsStreamsAndPowerOfTwoStridesOverSlices) {
