@@ -3,9 +3,12 @@
 // against the CPU reference), so a wrong result stops the benchmark instead of timing it.
 //   warp_inst_per_s      warp-instructions / seconds spent inside launches (the executor's rate)
 //   warp_inst_per_s_e2e  warp-instructions / wall time of whole iterations (incl. setup, check)
+//   warp_inst_per_cpu_s  warp-instructions / process CPU time of whole iterations: the figure to
+//                        compare on a shared, loaded machine, where wall time includes waiting
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <string>
 
 #include "runtime/sim_device.h"
@@ -25,6 +28,7 @@ void run_functional(benchmark::State& state, const std::string& workload_name) {
   const uint64_t n = static_cast<uint64_t>(state.range(0));
   params.size = {n, n, n};
   double warp_instructions = 0, thread_instructions = 0, launch_seconds = 0;
+  const std::clock_t cpu_start = std::clock();
   for (auto _ : state) {
     const gpusim::workloads::WorkloadResult result = workload->run(*device, params);
     if (!result.passed) {
@@ -37,6 +41,8 @@ void run_functional(benchmark::State& state, const std::string& workload_name) {
       launch_seconds += launch.host_seconds;
     }
   }
+  const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+  if (cpu_seconds > 0) state.counters["warp_inst_per_cpu_s"] = warp_instructions / cpu_seconds;
   if (launch_seconds > 0) state.counters["warp_inst_per_s"] = warp_instructions / launch_seconds;
   state.counters["warp_inst_per_s_e2e"] = benchmark::Counter(warp_instructions, benchmark::Counter::kIsRate);
   state.counters["warp_inst"] = benchmark::Counter(warp_instructions, benchmark::Counter::kAvgIterations);
