@@ -3,13 +3,17 @@
 // FFMAs, N x latency for a dependent chain, ...), not from earlier runs of the model.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "isa/functional_executor.h"
 #include "isa/ptx_parser.h"
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
@@ -19,6 +23,8 @@ namespace gpusim::sim {
 namespace {
 
 constexpr uint64_t kGlobalBase = 0x10000;
+constexpr size_t kMemoryBytes = 1 << 20;
+constexpr uint64_t kModuleGlobals = kGlobalBase + kMemoryBytes - 0x10000;  // the module's .global variables
 
 // Device memory for the tests: one flat allocation at kGlobalBase.
 class FlatMemory : public isa::GlobalMemory {
@@ -67,31 +73,50 @@ std::string kernel(const std::string& name, const std::string& params, const std
 struct SmRun {
   GpuConfig config;
   isa::Module module;
-  FlatMemory memory{1 << 16};
+  FlatMemory memory{kMemoryBytes};
   Recorder recorder;
   std::unique_ptr<MemoryPartitions> partitions;
   std::unique_ptr<SmCore> sm;
   isa::LaunchState launch;
   uint64_t cycles = 0;
 
-  SmRun(const std::string& ptx, const GpuConfig& cfg, int sm_id = 0) : config(cfg), module(isa::parse_ptx(ptx, "test.ptx")) {
+  std::vector<uint8_t> const_bank;
+
+  SmRun(const std::string& ptx, const GpuConfig& cfg, int sm_id = 0, const std::string& kernel_name = "")
+      : config(cfg), module(isa::parse_ptx(ptx, "test.ptx")) {
     partitions = std::make_unique<MemoryPartitions>(config, nullptr);
     sm = std::make_unique<SmCore>(sm_id, config, *partitions, &recorder);
     launch.module = &module;
-    launch.kernel = &module.functions.at(0);
+    launch.kernel = kernel_name.empty() ? &module.functions.at(0) : module.find_function(kernel_name);
+    if (!launch.kernel) throw std::invalid_argument("no kernel " + kernel_name);
+    // Module variables: .global ones at kModuleGlobals, .const ones in the constant bank.
+    launch.module_global_base = kModuleGlobals;
+    const_bank.assign(module.const_bytes, 0);
+    launch.const_bank = &const_bank;
+    for (const isa::Symbol& sym : module.symbols) {
+      if (sym.owner != -1 || sym.init.empty()) continue;
+      if (sym.space == isa::StateSpace::Global)
+        std::copy(sym.init.begin(), sym.init.end(), memory.bytes_.begin() + long(kModuleGlobals - kGlobalBase + sym.offset));
+      if (sym.space == isa::StateSpace::Const)
+        std::copy(sym.init.begin(), sym.init.end(), const_bank.begin() + long(sym.offset));
+    }
     launch.global = &memory;
     launch.nsmid = static_cast<uint32_t>(config.num_sms);
     launch.params.assign(launch.kernel->param_bytes, 0);
   }
   void set_param(unsigned index, uint64_t value) {
     const isa::Symbol& s = module.symbols.at(launch.kernel->params.at(index));
-    std::memcpy(launch.params.data() + s.offset, &value, sizeof value);
+    std::memcpy(launch.params.data() + s.offset, &value, std::min<size_t>(s.size, sizeof value));
   }
 
   // Runs `ctas` CTAs of `threads` threads, at most `resident` at once. Returns the cycles taken.
   uint64_t go(unsigned ctas, unsigned threads, int resident = 1) {
     launch.grid = {ctas, 1, 1};
     launch.block = {threads, 1, 1};
+    return go_launch(resident);
+  }
+  uint64_t go_launch(int resident) {
+    const unsigned ctas = static_cast<unsigned>(launch.grid.count());
     launch.dynamic_shared_base = (launch.kernel->static_shared_bytes + 15) / 16 * 16;
     sm->begin_launch(&launch, resident, 16 * 1024);
     const uint64_t core_ps = 1000000 / config.core_clock_mhz, dram_ps = 1000000 / config.dram_clock_mhz;
@@ -101,7 +126,11 @@ struct SmRun {
     for (; cycle < 2000000; ++cycle) {
       const uint64_t now = cycle * core_ps;
       while (started < ctas && sm->can_accept_cta())
-        sm->add_cta(std::make_unique<isa::CtaState>(launch, isa::Dim3{started++, 0, 0}), cycle);
+        sm->add_cta(std::make_unique<isa::CtaState>(
+                        launch, isa::Dim3{started % launch.grid.x, started / launch.grid.x % launch.grid.y,
+                                          started / (launch.grid.x * launch.grid.y)}),
+                    cycle),
+            ++started;
       if (started == ctas && sm->idle() && partitions->idle()) break;
       sm->tick(cycle, now);
       partitions->tick_l2(now);  // the L2 runs at the core clock in the default config
@@ -432,6 +461,64 @@ TEST(SmCore, ClockAndSmidAreTheSimulatedOnes) {
   const auto issues = run.recorder.of_warp(0);
   ASSERT_GE(issues.size(), 3u);
   EXPECT_EQ(clock, issues[2].cycle);  // the third instruction read %clock
+}
+
+// Every kernel of the committed nvcc fixtures runs under the timing model and under the
+// functional executor (an independent scheduler: CTAs one by one, warps in fixed slices) on the
+// same inputs; device memory must end up identical. Left out: kernels whose result depends on the
+// order of atomics or on %clock, eval_poly (written for one warp: with more, threads i and i+32
+// race on out[i+32]) and the file of deliberate faults. The tensor fixtures index by lane and
+// are written for one warp per block, so they run with 32 threads; the rest with four warps.
+TEST(SmCore, FixtureKernelsMatchTheFunctionalExecutor) {
+  const GpuConfig c = default_gpu_config();
+  const std::vector<std::string> skip{"atomic_mix", "clock_monotonic", "eval_poly", "runtime_faults.ptx"};
+  int kernels = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(GPUSIM_FIXTURES)) {
+    if (entry.path().extension() != ".ptx") continue;
+    const std::string file = entry.path().filename().string();
+    if (std::find(skip.begin(), skip.end(), file) != skip.end()) continue;
+    std::ifstream in(entry.path());
+    const std::string ptx((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const isa::Module probe = isa::parse_ptx(ptx, file);
+    for (const isa::Function& fn : probe.functions) {
+      if (!fn.is_entry || std::find(skip.begin(), skip.end(), fn.name) != skip.end()) continue;
+      SCOPED_TRACE(file + ": " + fn.name);
+      SmRun timed(ptx, c, 0, fn.name), functional(ptx, c, 0, fn.name);
+      for (SmRun* run : {&timed, &functional}) {
+        // Small positive integers everywhere: valid counts, indices and (tiny) floats alike.
+        for (size_t w = 0; w < (kMemoryBytes - 0x10000) / 4; ++w) {
+          const uint32_t v = static_cast<uint32_t>(w % 13 + 1);
+          std::memcpy(run->memory.bytes_.data() + 4 * w, &v, 4);
+        }
+        for (unsigned p = 0; p < fn.params.size(); ++p) {
+          const isa::Symbol& sym = run->module.symbols.at(fn.params[p]);
+          run->set_param(p, sym.size == 8 ? kGlobalBase + 0x10000 * (p + 1) : 48);
+        }
+        run->launch.grid = {2, 1, 1};
+        run->launch.block = {file.rfind("tensor_", 0) == 0 ? 32u : 128u, 1, 1};
+        run->launch.dynamic_shared_bytes = 2048;
+      }
+      std::string timed_error, functional_error;
+      try {
+        timed.go_launch(2);
+      } catch (const isa::ExecError& e) {
+        timed_error = e.what();
+      }
+      try {
+        functional.launch.dynamic_shared_base = (functional.launch.kernel->static_shared_bytes + 15) / 16 * 16;
+        isa::run_grid_functional(functional.launch);
+      } catch (const isa::ExecError& e) {
+        functional_error = e.what();
+      }
+      EXPECT_EQ(timed_error, functional_error);
+      EXPECT_TRUE(timed.memory.bytes_ == functional.memory.bytes_);
+      if (timed_error.empty()) {
+        EXPECT_EQ(timed.sm->stats().ctas_completed, 2u);
+      }
+      ++kernels;
+    }
+  }
+  EXPECT_GE(kernels, 20);
 }
 
 }  // namespace
