@@ -21,7 +21,8 @@ Tensor apply(OpPtr op, const std::vector<Tensor>& inputs) {
   Context& ctx = *first.context();
   const Shape out_shape = op->infer_shape(inputs);
   Backend& backend = *first.backend();
-  backend.set_op_label(ctx.in_backward() ? op->name() + " (backward)" : op->name());
+  const std::string scope = ctx.label_scope().empty() ? "" : ctx.label_scope() + ": ";
+  backend.set_op_label(scope + op->name() + (ctx.in_backward() ? " (backward)" : ""));
   BufferPtr buffer = op->compute(backend, inputs, out_shape);
   Tensor out = Tensor::from_buffer(std::move(buffer), out_shape, first.backend(), first.context());
 

@@ -29,6 +29,7 @@ void SGD::step() {
     const Tensor g = p.grad();
     if (!g.defined()) continue;  // the parameter took no part in the loss
     NoGradGuard no_grad(*p.context());
+    LabelScope label(*p.context(), "sgd");
     Tensor update = g;
     if (momentum_ > 0.0f) {
       velocity_[i] = velocity_[i].defined() ? velocity_[i] * momentum_ + g : g;
@@ -56,6 +57,7 @@ void Adam::step() {
     const Tensor g = p.grad();
     if (!g.defined()) continue;
     NoGradGuard no_grad(*p.context());
+    LabelScope label(*p.context(), "adam");
     m_[i] = m_[i].defined() ? m_[i] * beta1_ + g * (1.0f - beta1_) : g * (1.0f - beta1_);
     const Tensor g2 = g * g;
     v_[i] = v_[i].defined() ? v_[i] * beta2_ + g2 * (1.0f - beta2_) : g2 * (1.0f - beta2_);

@@ -20,12 +20,16 @@ class Context {
  public:
   bool grad_enabled() const { return no_grad_depth_ == 0; }
   bool in_backward() const { return backward_depth_ > 0; }
+  // A name for the ops run inside a LabelScope (e.g. "sgd"), used in launch records.
+  const std::string& label_scope() const { return label_scope_; }
 
  private:
   friend class NoGradGuard;
+  friend class LabelScope;
   friend class Tensor;
   int no_grad_depth_ = 0;
   int backward_depth_ = 0;
+  std::string label_scope_;
 };
 using ContextPtr = std::shared_ptr<Context>;
 
@@ -39,6 +43,21 @@ class NoGradGuard {
 
  private:
   Context& context_;
+};
+
+// While alive, launch records of ops on tensors of `context` are labelled "<scope>: <op>".
+class LabelScope {
+ public:
+  LabelScope(Context& context, std::string scope) : context_(context), saved_(std::move(context.label_scope_)) {
+    context_.label_scope_ = std::move(scope);
+  }
+  ~LabelScope() { context_.label_scope_ = std::move(saved_); }
+  LabelScope(const LabelScope&) = delete;
+  LabelScope& operator=(const LabelScope&) = delete;
+
+ private:
+  Context& context_;
+  std::string saved_;
 };
 
 struct TensorImpl {

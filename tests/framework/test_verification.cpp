@@ -65,12 +65,14 @@ TEST(Verification, SimTrainingStepsPassVerification) {
   ASSERT_NE(device, nullptr);
   device->set_recording(true);
   fw::train_step(*model, adam, batch, 12, sim, ctx);
-  bool saw_matmul = false, saw_backward = false;
+  bool saw_matmul = false, saw_backward = false, saw_optimizer = false;
   for (const fw::LaunchRecord& l : device->launches()) {
     EXPECT_GT(l.stats.warp_instructions, 0u) << l.stats.kernel;
     saw_matmul = saw_matmul || (l.op == "matmul" && l.stats.kernel == "fw_matmul");
     saw_backward = saw_backward || l.op.find("(backward)") != std::string::npos;
+    saw_optimizer = saw_optimizer || l.op.rfind("adam: ", 0) == 0;
   }
+  EXPECT_TRUE(saw_optimizer);
   EXPECT_TRUE(saw_matmul);
   EXPECT_TRUE(saw_backward);
 }
