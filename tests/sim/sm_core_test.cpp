@@ -513,7 +513,16 @@ TEST(SmCore, FixtureKernelsMatchTheFunctionalExecutor) {
       EXPECT_EQ(timed_error, functional_error);
       EXPECT_TRUE(timed.memory.bytes_ == functional.memory.bytes_);
       if (timed_error.empty()) {
-        EXPECT_EQ(timed.sm->stats().ctas_completed, 2u);
+        const SmStats& st = timed.sm->stats();
+        EXPECT_EQ(st.ctas_completed, 2u);
+        // Every resident warp is in exactly one state each active cycle; one issue per slot used.
+        uint64_t classified = 0;
+        for (uint64_t v : st.stall_warp_cycles) classified += v;
+        EXPECT_EQ(classified, st.resident_warp_cycles);
+        EXPECT_EQ(st.stall_warp_cycles[static_cast<size_t>(StallReason::Selected)], st.issued);
+        EXPECT_EQ(st.issued, st.warp_instructions);
+        EXPECT_EQ(st.issue_slots, st.active_cycles * static_cast<uint64_t>(c.subcores_per_sm));
+        EXPECT_LE(st.issued, st.issue_slots);
       }
       ++kernels;
     }
