@@ -56,6 +56,7 @@ struct WorkItem {
 
 struct LgOp {
   uint64_t id = 0, token = 0;
+  uint64_t submit_cycle = 0;
   bool reduction = false;        // red: no answer awaited
   uint64_t constant_cycles = 0;  // 0: no param/const access
   std::vector<WorkItem> items;
@@ -118,12 +119,14 @@ struct SmMemoryPipeline::Impl {
 
   struct MioOp {
     uint64_t token;
+    uint64_t submit_cycle;
     int wavefronts;
     bool shared;
   };
   std::deque<MioOp> mio;
   uint64_t mio_free_cycle = 0;
   std::deque<LgOp> lg;
+  uint64_t lg_free_cycle = 0;  // first cycle the L1 stage can start another instruction
   std::unordered_map<uint64_t, InFlight> inflight;  // by op id, from the L1 stage to completion
   std::deque<Outgoing> delayed;    // reads and atomics, leaving after the L1 tag pipeline
   std::deque<Outgoing> immediate;  // writes
@@ -297,16 +300,21 @@ void SmMemoryPipeline::Impl::send(uint64_t cycle, uint64_t now_ps) {
   }
 }
 
+// An op starts in the cycle it was submitted in when its stage was free then, even when the core
+// submits it after this cycle's tick (the core issues after ticking its memory pipeline): the
+// latency seen by the core is then exactly the modelled one.
 void SmMemoryPipeline::Impl::run_mio(uint64_t cycle) {
-  if (mio.empty() || cycle < mio_free_cycle) return;
+  if (mio.empty()) return;
+  const uint64_t start = std::max(mio.front().submit_cycle, mio_free_cycle);
+  if (start > cycle) return;
   const MioOp op = mio.front();
   mio.pop_front();
-  mio_free_cycle = cycle + uint64_t(op.wavefronts);
+  mio_free_cycle = start + uint64_t(op.wavefronts);
   if (op.shared) {
     stats.shared_requests += 1;
     stats.shared_wavefronts += uint64_t(op.wavefronts);
   }
-  complete_at(cycle + uint64_t(config.shared_latency_cycles) + uint64_t(op.wavefronts) - 1, op.token);
+  complete_at(start + uint64_t(config.shared_latency_cycles) + uint64_t(op.wavefronts) - 1, op.token);
 }
 
 // Returns false when the item cannot enter the L1 this cycle (no MSHR, or the outgoing queue is full).
@@ -349,9 +357,16 @@ bool SmMemoryPipeline::Impl::issue(LgOp& op, const WorkItem& item, InFlight& f, 
 }
 
 // The L1 stage: the LG head, l1_bytes_per_clock of its sectors per cycle, one instruction at most.
-void SmMemoryPipeline::Impl::run_lg(uint64_t cycle) {
+// A new instruction starts as of its submit cycle when the stage was free then (see run_mio);
+// later parts of a multi-cycle instruction run in the current cycle.
+void SmMemoryPipeline::Impl::run_lg(uint64_t current) {
   if (lg.empty()) return;
   LgOp& op = lg.front();
+  uint64_t cycle = current;
+  if (!op.started) {
+    cycle = std::max(op.submit_cycle, lg_free_cycle);
+    if (cycle > current) return;
+  }
   InFlight& f = inflight[op.id];
   if (!op.started) {
     op.started = true;
@@ -379,6 +394,7 @@ void SmMemoryPipeline::Impl::run_lg(uint64_t cycle) {
   f.all_issued = true;
   const uint64_t id = op.id;
   lg.pop_front();
+  lg_free_cycle = cycle + 1;
   // An op without memory sectors (prefetch, all lanes off) still passes the stage: one cycle.
   if (f.waiting == 0 && f.ready_cycle == 0) f.ready_cycle = cycle + 1;
   finish_if_done(id, cycle);
@@ -426,7 +442,6 @@ bool SmMemoryPipeline::can_accept(Queue q) const {
 }
 
 void SmMemoryPipeline::submit(WarpMemOp op, uint64_t cycle) {
-  (void)cycle;  // the op enters its queue now and is served from the next tick on
   Impl& m = *impl_;
   const Queue q = queue_for(op);
   if (!can_accept(q))
@@ -434,9 +449,10 @@ void SmMemoryPipeline::submit(WarpMemOp op, uint64_t cycle) {
                            " queue (check can_accept first)");
   if (q == Queue::Mio) {
     const bool shared = !op.accesses.empty();
-    m.mio.push_back({op.token, m.shared_wavefronts(op.accesses, op.atomic), shared});
+    m.mio.push_back({op.token, cycle, m.shared_wavefronts(op.accesses, op.atomic), shared});
   } else {
     m.lg.push_back(m.build_lg_op(op));
+    m.lg.back().submit_cycle = cycle;
   }
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/gpu_config.h"
@@ -196,6 +197,27 @@ TEST(SmMemoryPipeline, PointerChaseLatenciesMatchConfigsAndHardware) {
     EXPECT_EQ(l2_hit, l2);
     EXPECT_GE(l2_hit, r.l2_lo);
     EXPECT_LE(l2_hit, r.l2_hi);
+  }
+}
+
+TEST(SmMemoryPipeline, OpsSubmittedAfterTheTickStartInTheirSubmitCycle) {
+  // The SM core ticks its memory pipeline first and issues afterwards, so it submits at cycle c
+  // after tick(c); the op must still see exactly the modelled latency from c.
+  const GpuConfig c = config_named("v100.ini");
+  Rig rig(c);
+  rig.latency(one_thread_load(1, 0x5000));  // bring the line into L1
+  for (auto [token, op, expected] : {std::tuple{2, one_thread_load(2, 0x5000), uint64_t(c.l1_latency_cycles)},
+                                     std::tuple{3, shared_load(3, 4), uint64_t(c.shared_latency_cycles)},
+                                     std::tuple{4, shared_load(4, 128), uint64_t(c.shared_latency_cycles) + 31}}) {
+    const uint64_t issue = rig.core_cycle();
+    rig.pipes[0]->submit(op, issue);
+    uint64_t done = 0;
+    for (int guard = 0; guard < 1000 && !done; ++guard) {
+      rig.core_cycle();
+      for (const auto& d : rig.completions)
+        if (d.token == uint64_t(token)) done = d.cycle;
+    }
+    EXPECT_EQ(done - issue, expected) << "token " << token;
   }
 }
 
