@@ -126,12 +126,12 @@ int run_training(const TrainOptions& o) {
     double loss_sum = 0.0;
     const auto start = std::chrono::steady_clock::now();
     while (batches.next(batch)) {
-      const bool profile = device && epoch == 0 && step == 0;
-      if (profile) device->set_recording(true);
-      if (epoch == 0 && step == 0 && !o.dot_path.empty()) {
+      if (epoch == 0 && step == 0 && !o.dot_path.empty()) {  // before recording: not part of the step
         const fw::Tensor x = fw::Tensor::from_vector(batch.images, {batch.size, train.features}, main.backend, main.context);
         std::ofstream(o.dot_path) << fw::to_dot(fw::cross_entropy((*main.model)(x), batch.labels));
       }
+      const bool profile = device && epoch == 0 && step == 0;
+      if (profile) device->set_recording(true);
       const float loss = fw::train_step(*main.model, *main.optimizer, batch, train.features, main.backend, main.context);
       if (profile) {
         device->set_recording(false);
