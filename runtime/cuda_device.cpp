@@ -308,7 +308,8 @@ class CudaDevice final : public Device {
   }
 
   // Destructor path: never throws. After a kernel fault the context is poisoned for every user
-  // of the primary context, so it is reset (which frees everything) rather than released.
+  // of the primary context, so it is reset (which frees everything and lets the next
+  // make_cuda_device start clean); resetting does not drop our reference, so it is released too.
   void release_context() {
     if (!context_) return;
     if (!lost_reason_.empty()) {
@@ -318,8 +319,8 @@ class CudaDevice final : public Device {
       for (const auto& [ptr, bytes] : allocations_) api_.cuMemFree(ptr);
       if (start_) api_.cuEventDestroy(start_);
       if (stop_) api_.cuEventDestroy(stop_);
-      api_.cuDevicePrimaryCtxRelease(device_);
     }
+    api_.cuDevicePrimaryCtxRelease(device_);
     context_ = nullptr;
   }
 
