@@ -1,6 +1,6 @@
 // `gpusim train`: trains the MLP 784-512-512-10 (ReLU) on Fashion-MNIST with the autodiff
-// framework, on the CPU reference backend or on the simulated GPU, and reports test accuracy.
-// On the simulator it also trains a CPU twin in lockstep (same initial weights, same batches)
+// framework, on the CPU reference backend, the simulated GPU or a real GPU, and reports test
+// accuracy. On a device backend it also trains a CPU twin in lockstep (same initial weights, same batches)
 // and prints both losses, and prints the kernel launches of one training step.
 // Exit status: 0 success, 1 data/device/verification error, 2 bad usage.
 #include <boost/program_options.hpp>
@@ -105,10 +105,10 @@ int run_training(const TrainOptions& o) {
   const std::string dir = o.data_dir.empty() ? fw::data::kFashionMnistDir : o.data_dir;
   const fw::data::Dataset train = fw::data::load_fashion_mnist(dir, "train", o.limit);
   const fw::data::Dataset test = fw::data::load_fashion_mnist(dir, "t10k", o.test_limit);
-  const bool on_device = o.backend != "cpu";
   Trainee main(fw::make_backend(o.spec), o);
-  std::unique_ptr<Trainee> twin;  // the CPU reference run, in lockstep with a device run
-  if (on_device) twin = std::make_unique<Trainee>(fw::make_cpu_backend(), o);
+  // The CPU reference run in lockstep with a simulator run (on a real GPU it would be the bottleneck).
+  std::unique_ptr<Trainee> twin;
+  if (o.backend == "sim") twin = std::make_unique<Trainee>(fw::make_cpu_backend(), o);
 
   std::cout << "model    " << main.model->name() << "\n"
             << "data     " << train.count << " training / " << test.count << " test images from " << dir << "\n"
@@ -177,9 +177,9 @@ int gpusim_cmd_train(int argc, char** argv) {
       "lr", po::value(&o.lr), "learning rate (default 0.05 for sgd, 0.001 for adam)")(
       "momentum", po::value(&o.momentum)->default_value(0.9f), "SGD momentum")(
       "optimizer", po::value(&o.optimizer)->default_value("sgd"), "sgd | adam")(
-      "backend", po::value(&o.backend)->default_value("cpu"), "cpu | sim")(
+      "backend", po::value(&o.backend)->default_value("cpu"), "cpu | sim | gpu")(
       "limit", po::value(&o.limit)->default_value(0), "train on the first N images only (0 = all 60000)")(
-      "test-limit", po::value(&o.test_limit), "evaluate on the first N test images (default: all on cpu, 256 on sim)")(
+      "test-limit", po::value(&o.test_limit), "evaluate on the first N test images (default: all, but 256 on sim)")(
       "seed", po::value(&o.seed)->default_value(1), "seed for initial weights and shuffling")(
       "data", po::value(&o.data_dir), "directory with the Fashion-MNIST IDX files")(
       "verify", po::bool_switch(&o.verify), "re-run every device op on the CPU and stop at the first mismatch")(
@@ -204,13 +204,14 @@ int gpusim_cmd_train(int argc, char** argv) {
     return 2;
   };
   if (o.optimizer != "sgd" && o.optimizer != "adam") return usage_error("--optimizer must be sgd or adam, not '" + o.optimizer + "'");
-  if (o.backend != "cpu" && o.backend != "sim") return usage_error("--backend must be cpu or sim, not '" + o.backend + "'");
+  if (o.backend != "cpu" && o.backend != "sim" && o.backend != "gpu")
+    return usage_error("--backend must be cpu, sim or gpu, not '" + o.backend + "'");
   if (mode != "functional" && mode != "timing") return usage_error("--mode must be functional or timing, not '" + mode + "'");
   if (o.batch == 0 || o.epochs == 0) return usage_error("--batch and --epochs must be positive");
-  if (o.verify && o.backend == "cpu") return usage_error("--verify checks a device backend against the CPU; use --backend sim");
+  if (o.verify && o.backend == "cpu") return usage_error("--verify checks a device backend against the CPU; use --backend sim or gpu");
   if (!vm.count("lr")) o.lr = o.optimizer == "adam" ? 1e-3f : 0.05f;
   if (!(o.lr > 0.0f)) return usage_error("--lr must be positive");
-  if (!vm.count("test-limit")) o.test_limit = o.backend == "cpu" ? 0 : 256;
+  if (!vm.count("test-limit")) o.test_limit = o.backend == "sim" ? 256 : 0;
   o.spec.name = o.backend;
   o.spec.verify = o.verify;
   o.spec.sim.mode = mode == "timing" ? runtime::SimMode::Timing : runtime::SimMode::Functional;

@@ -1,6 +1,7 @@
 // Forward results of every op on each backend against references computed here independently
 // (naive double-precision loops), parametrised over the backends: "cpu", and "sim" (the device
-// backend on the functional simulator, with small sizes: it runs ~1M warp-instructions/s).
+// backend on the functional simulator, with small sizes: it runs ~1M warp-instructions/s), and
+// "gpu" (the same kernels on a real GPU; skipped, with the driver's reason, where there is none).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 
 #include "framework/backends.h"
 #include "framework/ops.h"
+#include "runtime/cuda_device.h"
 
 namespace fw = gpusim::framework;
 using fw::Tensor;
@@ -25,6 +27,10 @@ std::vector<float> uniform(size_t n, float lo, float hi, unsigned seed) {
 class BackendForward : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    if (GetParam() == "gpu") {
+      const auto cuda = gpusim::runtime::probe_cuda();
+      if (!cuda.available) GTEST_SKIP() << "no usable GPU: " << cuda.reason;
+    }
     fw::BackendSpec spec;
     spec.name = GetParam();
     backend = fw::make_backend(spec);
@@ -168,5 +174,5 @@ TEST_P(BackendForward, BackwardMatchesCpuGradients) {
     for (size_t i = 0; i < ref[t].size(); ++i) EXPECT_NEAR(here[t][i], ref[t][i], 1e-5f) << "tensor " << t << " at " << i;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, BackendForward, ::testing::Values("cpu", "sim"),
+INSTANTIATE_TEST_SUITE_P(Backends, BackendForward, ::testing::Values("cpu", "sim", "gpu"),
                          [](const auto& info) { return info.param; });
