@@ -172,17 +172,15 @@ class CudaDevice final : public Device {
 
   ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
     bind();
-    // The driver's JIT writes its diagnostics into these buffers; the error log is what a user
-    // needs to fix malformed PTX, so it goes into the exception.
+    // The driver's JIT writes its diagnostics into this buffer (size one less than its length,
+    // so the text stays NUL-terminated); the log is what a user needs to fix malformed PTX, so
+    // it goes into the exception.
     std::vector<char> error_log(16384, '\0');
-    std::vector<char> info_log(16384, '\0');
-    int options[] = {cuda::kJitErrorLogBuffer, cuda::kJitErrorLogBufferSizeBytes, cuda::kJitInfoLogBuffer,
-                     cuda::kJitInfoLogBufferSizeBytes};
-    void* values[] = {error_log.data(), reinterpret_cast<void*>(static_cast<uintptr_t>(error_log.size() - 1)),
-                      info_log.data(), reinterpret_cast<void*>(static_cast<uintptr_t>(info_log.size() - 1))};
+    int options[] = {cuda::kJitErrorLogBuffer, cuda::kJitErrorLogBufferSizeBytes};
+    void* values[] = {error_log.data(), reinterpret_cast<void*>(static_cast<uintptr_t>(error_log.size() - 1))};
     auto m = std::make_unique<CudaModule>();
     m->source_name = source_name;
-    const CUresult r = api_.cuModuleLoadDataEx(&m->module, ptx.c_str(), 4, options, values);
+    const CUresult r = api_.cuModuleLoadDataEx(&m->module, ptx.c_str(), 2, options, values);
     if (r != cuda::kSuccess) {
       std::string message = "cuModuleLoadDataEx(" + source_name + "): " + cuda::describe_error(api_, r);
       const std::string log(error_log.data());

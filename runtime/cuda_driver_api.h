@@ -49,11 +49,8 @@ enum class DeviceAttribute : int {
 };
 
 // CUjit_option values.
-inline constexpr int kJitInfoLogBuffer = 3;
-inline constexpr int kJitInfoLogBufferSizeBytes = 4;
 inline constexpr int kJitErrorLogBuffer = 5;
 inline constexpr int kJitErrorLogBufferSizeBytes = 6;
-inline constexpr int kJitLogVerbose = 12;
 // CUfunction_attribute value.
 inline constexpr int kFuncAttributeMaxDynamicSharedSizeBytes = 8;
 // Dynamic shared memory above this needs the opt-in attribute above.
