@@ -226,12 +226,14 @@ class CudaDevice final : public Device {
     call(api_.cuLaunchKernel(fn, cfg.grid.x, cfg.grid.y, cfg.grid.z, cfg.block.x, cfg.block.y, cfg.block.z,
                              cfg.dynamic_shared_bytes, nullptr, params.empty() ? nullptr : params.data(), nullptr),
          where);
-    call(api_.cuEventRecord(stop_, nullptr), "cuEventRecord");
-    // Faults raised by the kernel surface here, when the host waits for it.
-    call(api_.cuEventSynchronize(stop_), "kernel " + kernel + " (" + m.source_name + ")");
+    // Faults raised by the kernel surface in whichever call comes next (normally the wait for the
+    // stop event), so all of them name the kernel.
+    const std::string running = "kernel " + kernel + " (" + m.source_name + ")";
+    call(api_.cuEventRecord(stop_, nullptr), running + ", cuEventRecord");
+    call(api_.cuEventSynchronize(stop_), running);
     stats.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     float ms = 0.0f;
-    call(api_.cuEventElapsedTime(&ms, start_, stop_), "cuEventElapsedTime");
+    call(api_.cuEventElapsedTime(&ms, start_, stop_), running + ", cuEventElapsedTime");
     stats.seconds = static_cast<double>(ms) * 1e-3;
     return stats;
   }
@@ -292,9 +294,14 @@ class CudaDevice final : public Device {
     for (size_t i = 0;; ++i) {
       ParamSlot s;
       const CUresult r = api_.cuFuncGetParamInfo(fn, i, &s.offset, &s.size);
-      if (r == cuda::kErrorInvalidValue) break;  // past the last parameter
-      if (r != cuda::kSuccess) return;           // layout unavailable (e.g. unsupported): unchecked
-      slots.push_back(s);
+      if (r == cuda::kSuccess) {
+        slots.push_back(s);
+        continue;
+      }
+      // Documented answer past the last parameter: CUDA_ERROR_INVALID_VALUE. Anything else on the
+      // first index means the layout is unavailable (e.g. unsupported), and launches go unchecked.
+      if (i == 0 && r != cuda::kErrorInvalidValue) return;
+      break;
     }
     if (args.size() != slots.size())
       throw Error("kernel '" + kernel + "' takes " + std::to_string(slots.size()) + " parameters, the launch passed " +
