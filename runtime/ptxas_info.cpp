@@ -77,4 +77,24 @@ std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const s
   return parse_ptxas_verbose(output);
 }
 
+std::map<std::string, PtxasKernelInfo> ptxas_resources_for(const std::string& ptx, const std::string& arch,
+                                                           std::string* note) {
+  try {
+    return run_ptxas(ptx, arch);
+  } catch (const std::runtime_error& e) {
+    if (std::string(e.what()).find("higher than") == std::string::npos) throw;
+  }
+  static const std::regex kTarget(R"(\.target\s+(sm_\d+[a-z]?))");
+  std::smatch m;
+  if (!std::regex_search(ptx, m, kTarget)) throw std::runtime_error("PTX has no .target directive");
+  const std::string own = m[1];
+  try {
+    return run_ptxas(std::regex_replace(ptx, kTarget, ".target " + arch, std::regex_constants::format_first_only),
+                     arch);
+  } catch (const std::runtime_error&) {
+    if (note) *note = "resource usage from ptxas for " + own + " (the PTX needs it; " + arch + " cannot run it)";
+    return run_ptxas(ptx, own);
+  }
+}
+
 }  // namespace gpusim::runtime

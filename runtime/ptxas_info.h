@@ -27,4 +27,11 @@ std::map<std::string, PtxasKernelInfo> parse_ptxas_verbose(const std::string& ou
 // std::runtime_error with ptxas' message when ptxas rejects the PTX.
 std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const std::string& arch);
 
+// Resource usage for `arch` even when the PTX's .target is newer (nvcc 13 cannot target sm_70,
+// and the embedded PTX targets sm_80): the .target line is lowered to `arch` and ptxas retried;
+// if the PTX really needs the newer target, its own target's figures are returned and `note`
+// says so.
+std::map<std::string, PtxasKernelInfo> ptxas_resources_for(const std::string& ptx, const std::string& arch,
+                                                           std::string* note);
+
 }  // namespace gpusim::runtime

@@ -3,6 +3,7 @@
 #include "runtime/sim_device.h"
 
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <sstream>
 
@@ -10,7 +11,11 @@
 #include "isa/ptx_parser.h"
 #include "runtime/device_memory.h"
 #include "runtime/launch_checks.h"
+#include "runtime/ptxas_info.h"
 #include "sim/gpu_config.h"
+#include "sim/gpu_model.h"
+#include "sim/systemc_driver.h"
+#include "sim/timing_report.h"
 
 namespace gpusim::runtime {
 
@@ -20,6 +25,8 @@ struct LoadedModule {
   isa::Module module;
   DevPtr globals = 0;                // device copy of the module's .global variables
   std::vector<uint8_t> const_bank;   // the module's .const variables
+  std::map<std::string, PtxasKernelInfo> ptxas;  // per kernel, for the config's SM arch (timing mode)
+  std::string ptxas_note;
 };
 
 class SimDevice final : public Device {
@@ -30,12 +37,12 @@ class SimDevice final : public Device {
     } catch (const std::exception& e) {
       throw Error(e.what());
     }
-    if (options.mode == SimMode::Timing)
-      throw Error("timing mode is not available in this build: the cycle-level model is still being built; "
-                  "use --mode functional");
+    if (options.mode == SimMode::Timing) model_ = std::make_unique<sim::GpuModel>(config_);
   }
 
-  std::string name() const override { return "sim (functional) " + config_.name; }
+  std::string name() const override {
+    return std::string(model_ ? "sim (timing) " : "sim (functional) ") + config_.name;
+  }
 
   DevPtr alloc(size_t bytes) override { return memory_.allocate(bytes); }
   void free(DevPtr ptr) override {
@@ -85,6 +92,21 @@ class SimDevice final : public Device {
       if (s.space == isa::StateSpace::Const)
         std::copy(s.init.begin(), s.init.end(), m->const_bank.begin() + static_cast<long>(s.offset));
     }
+    if (model_) {
+      // Occupancy needs the real register count, which only ptxas knows.
+      try {
+        m->ptxas = ptxas_resources_for(ptx, config_.sm_arch, &m->ptxas_note);
+      } catch (const std::exception& e) {
+        throw Error(source_name + ": " + e.what());
+      }
+      for (isa::Function& f : m->module.functions) {
+        auto it = m->ptxas.find(f.name);
+        if (it != m->ptxas.end()) {
+          f.ptxas_registers = it->second.registers;
+          f.ptxas_stack_bytes = it->second.stack_bytes;
+        }
+      }
+    }
     modules_.push_back(std::move(m));
     return static_cast<ModuleHandle>(modules_.size() - 1);
   }
@@ -121,11 +143,28 @@ class SimDevice final : public Device {
     stats.ctas = cfg.grid.count();
     const auto t0 = std::chrono::steady_clock::now();
     try {
-      isa::FunctionalLimits limits;
-      limits.max_warp_instructions = options_.max_warp_instructions;
-      isa::run_grid_functional(ls, limits);
+      if (model_) {
+        sim::KernelResources res;
+        res.threads_per_block = static_cast<int>(cfg.block.count());
+        res.registers_per_thread = static_cast<int>(fn->ptxas_registers);
+        res.static_shared_bytes = static_cast<int>(fn->static_shared_bytes);
+        res.dynamic_shared_bytes = static_cast<int>(cfg.dynamic_shared_bytes);
+        const sim::LaunchTiming t = sim::run_timed_launch(*model_, ls, res);
+        stats.cycles = t.cycles;
+        stats.seconds = t.seconds;
+        stats.report_json = sim::timing_to_json(config_, kernel, t).dump();
+        stats.report_text = sim::timing_summary(config_, kernel, t);
+        if (!fn->ptxas_registers) stats.report_text += "    (registers per thread unknown: ptxas not found)\n";
+        if (!lm.ptxas_note.empty()) stats.report_text += "    (" + lm.ptxas_note + ")\n";
+      } else {
+        isa::FunctionalLimits limits;
+        limits.max_warp_instructions = options_.max_warp_instructions;
+        isa::run_grid_functional(ls, limits);
+      }
     } catch (const isa::ExecError& e) {
       throw KernelFault(std::string("kernel fault: ") + e.what());
+    } catch (const std::runtime_error& e) {
+      throw Error(e.what());
     }
     stats.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     stats.warp_instructions = ls.warp_instructions;
@@ -157,6 +196,7 @@ class SimDevice final : public Device {
 
   SimDeviceOptions options_;
   sim::GpuConfig config_;
+  std::unique_ptr<sim::GpuModel> model_;  // timing mode only
   DeviceMemory memory_;
   std::vector<std::unique_ptr<LoadedModule>> modules_;
 };

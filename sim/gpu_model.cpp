@@ -43,8 +43,9 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
 // where the last hand-out stopped), at most one CTA per SM per cycle like a hardware dispatcher.
 void GpuModel::dispatch_ctas() {
   const size_t n = sms_.size();
+  const size_t start = next_sm_;
   for (size_t k = 0; k < n && next_cta_ < total_ctas_; ++k) {
-    const size_t i = (next_sm_ + k) % n;
+    const size_t i = (start + k) % n;
     if (!sms_[i]->can_accept_cta()) continue;
     const uint64_t id = next_cta_++;
     const isa::Dim3& g = launch_->grid;

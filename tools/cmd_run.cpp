@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <exception>
 #include <iomanip>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -52,6 +53,17 @@ void print_launch(std::ostream& os, const runtime::LaunchStats& l) {
   os.unsetf(std::ios::fixed);
 }
 
+// One JSON document: {"launches": [<the timing model's report per launch>, ...]}.
+void write_stats(const std::string& path, const std::vector<runtime::LaunchStats>& launches) {
+  std::ofstream f(path);
+  if (!f) throw std::runtime_error("cannot write --stats file '" + path + "'");
+  f << "{\"launches\": [";
+  for (size_t i = 0; i < launches.size(); ++i)
+    f << (i ? ",\n" : "\n") << (launches[i].report_json.empty() ? "{}" : launches[i].report_json);
+  f << "\n]}\n";
+  if (!f) throw std::runtime_error("error writing --stats file '" + path + "'");
+}
+
 void print_usage(std::ostream& os, const po::options_description& opts) {
   os << "usage: gpusim run [<workload>] [options]\n"
      << "Runs a workload on the simulator and checks it against its CPU reference (default workload: "
@@ -67,7 +79,9 @@ int gpusim_cmd_run(int argc, char** argv) {
       "size", po::value<std::string>(), "problem size, e.g. 256x256x256 (see gpusim list)")(
       "config", po::value<std::string>(), "GPU configuration INI file (default: the embedded default)")(
       "set", po::value<std::vector<std::string>>()->composing(), "override a config key: --set key=value (repeatable)")(
-      "mode", po::value<std::string>()->default_value("functional"), "functional | timing")(
+      "mode", po::value<std::string>()->default_value("timing"),
+      "timing (cycle-level model) | functional (results only, fast)")(
+      "stats", po::value<std::string>(), "write per-launch timing statistics as JSON to this file")(
       "seed", po::value<uint64_t>()->default_value(1), "seed for the input data");
   po::options_description hidden;
   hidden.add_options()("workload", po::value<std::vector<std::string>>(), "workload name");
@@ -125,7 +139,11 @@ int gpusim_cmd_run(int argc, char** argv) {
               << "size     " << workloads::format_size(size) << ", seed " << params.seed << "\n"
               << "device   " << device->name() << ", " << vm["mode"].as<std::string>() << " mode\n";
     const workloads::WorkloadResult result = workload->run(*device, params);
-    for (const runtime::LaunchStats& l : result.launches) print_launch(std::cout, l);
+    for (const runtime::LaunchStats& l : result.launches) {
+      print_launch(std::cout, l);
+      std::cout << l.report_text;
+    }
+    if (vm.count("stats")) write_stats(vm["stats"].as<std::string>(), result.launches);
     std::cout << "result   " << (result.passed ? "PASS" : "FAIL") << ": " << result.detail
               << "; max abs error " << std::setprecision(3) << result.max_abs_error << "\n";
     return result.passed ? 0 : 1;
