@@ -8,5 +8,6 @@ int gpusim_cmd_run(int argc, char** argv);
 int gpusim_cmd_ptx(int argc, char** argv);
 int gpusim_cmd_info(int argc, char** argv);
 int gpusim_cmd_train(int argc, char** argv);
+int gpusim_cmd_ubench(int argc, char** argv);
 
 }  // namespace gpusim::cli

@@ -21,6 +21,7 @@ constexpr Command kCommands[] = {
     {"ptx", "parse a PTX file and list its kernels, parameters and resource use", gpusim::cli::gpusim_cmd_ptx},
     {"info", "print a GPU configuration and the peaks it implies", gpusim::cli::gpusim_cmd_info},
     {"train", "train the MLP on Fashion-MNIST with the autodiff framework", gpusim::cli::gpusim_cmd_train},
+    {"ubench", "run the microbenchmarks on the timing model next to published silicon figures", gpusim::cli::gpusim_cmd_ubench},
 };
 
 void usage(std::ostream& os) {

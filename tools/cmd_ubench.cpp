@@ -1,0 +1,98 @@
+// `gpusim ubench`: runs the microbenchmarks (workloads/ubench_suite.h) on the simulator in timing
+// mode and prints the simulated values next to the published silicon figures for the chip.
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "runtime/sim_device.h"
+#include "sim/gpu_config.h"
+#include "tools/commands.h"
+#include "workloads/ubench_suite.h"
+
+namespace gpusim::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+void print_table(std::ostream& os, const std::vector<workloads::ubench::SuiteRow>& rows) {
+  os << std::left << std::setw(36) << "benchmark" << std::right << std::setw(12) << "simulated" << "  "
+     << std::left << std::setw(12) << "unit" << std::setw(12) << "published" << std::setw(34) << "source"
+     << "note\n";
+  for (const auto& r : rows) {
+    os << std::left << std::setw(36) << r.benchmark << std::right << std::setw(12) << std::fixed
+       << std::setprecision(r.simulated >= 100 ? 0 : 1) << r.simulated << "  " << std::left << std::setw(12) << r.unit
+       << std::setw(12) << r.published << std::setw(34) << r.source << r.note << "\n";
+  }
+}
+
+}  // namespace
+
+int gpusim_cmd_ubench(int argc, char** argv) {
+  po::options_description options("gpusim ubench [--config FILE] [--set section.key=value]... [--csv FILE]");
+  std::string config_path, csv_path;
+  std::vector<std::string> overrides;
+  options.add_options()
+      ("help,h", "print this help")
+      ("config", po::value(&config_path), "GPU configuration INI file (default: the embedded V100-like chip)")
+      ("set", po::value(&overrides)->composing(), "override one key, e.g. --set sm.count=40 (repeatable)")
+      ("csv", po::value(&csv_path), "also write the table as CSV to this file");
+  po::variables_map args;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(options).run(), args);
+    po::notify(args);
+  } catch (const po::error& e) {
+    std::cerr << "gpusim ubench: " << e.what() << "\n" << options;
+    return 2;
+  }
+  if (args.count("help")) {
+    std::cout << options
+              << "\nRuns pointer-chase latencies (clock64 in the kernel, one thread), FFMA and TensorCore\n"
+                 "throughput, DRAM streaming and shared-memory bandwidth on the timing model, and prints\n"
+                 "them with the published figures (V100 for a V100-named config, H100 for an H100 one;\n"
+                 "sources refer to /work/shared/reference/hardware.md).\n";
+    return 0;
+  }
+  sim::GpuConfig config;
+  try {
+    config = sim::load_gpu_config(config_path, overrides);
+  } catch (const sim::GpuConfigError& e) {
+    std::cerr << "gpusim ubench: " << e.what() << "\n";
+    return 1;
+  }
+  runtime::SimDeviceOptions device_options;
+  device_options.config_path = config_path;
+  device_options.overrides = overrides;
+  device_options.mode = runtime::SimMode::Timing;
+  std::unique_ptr<runtime::Device> dev = runtime::make_sim_device(device_options);
+
+  std::cout << "# gpusim ubench on " << config.name << " (" << config.num_sms << " SMs, " << config.core_clock_mhz
+            << " MHz), timing mode\n";
+  const std::vector<workloads::ubench::SuiteRow> rows = workloads::ubench::run_suite(*dev, config);
+  print_table(std::cout, rows);
+
+  if (!csv_path.empty()) {
+    std::ofstream csv(csv_path);
+    if (!csv) {
+      std::cerr << "gpusim ubench: cannot write --csv file '" << csv_path << "'\n";
+      return 1;
+    }
+    csv << "benchmark,simulated,unit,published,source,note\n";
+    for (const auto& r : rows)
+      csv << csv_field(r.benchmark) << "," << r.simulated << "," << csv_field(r.unit) << "," << csv_field(r.published)
+          << "," << csv_field(r.source) << "," << csv_field(r.note) << "\n";
+  }
+  return 0;
+}
+
+}  // namespace gpusim::cli

@@ -1,0 +1,117 @@
+// `gpusim ubench`'s suite: sizes each microbenchmark for the configuration and pairs it with the
+// published figure. Throughputs are reported per SM per core clock so they compare with
+// per-SM silicon figures whatever the SM count.
+#include "workloads/ubench_suite.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "workloads/ubench.h"
+
+namespace gpusim::workloads::ubench {
+namespace {
+
+struct Published {
+  const char* range;
+  const char* source;
+};
+
+// hardware.md section 6.1 (p-chase, core cycles), 6.2 (bandwidths), section 2/3 unit counts.
+Published published_latency(PublishedChip chip, ChaseLevel level) {
+  if (chip == PublishedChip::V100) {
+    switch (level) {
+      case ChaseLevel::L1: return {"28-34", "hw.md 6.1"};
+      case ChaseLevel::Shared: return {"19-27", "hw.md 6.1"};
+      case ChaseLevel::L2: return {"193-221", "hw.md 6.1"};
+      case ChaseLevel::Dram: return {"400-440", "hw.md 6.1"};
+    }
+  }
+  if (chip == PublishedChip::H100) {
+    switch (level) {
+      case ChaseLevel::L1: return {"32-40", "hw.md 6.1"};
+      case ChaseLevel::Shared: return {"29-30", "hw.md 6.1"};
+      case ChaseLevel::L2: return {"219-266", "hw.md 6.1"};
+      case ChaseLevel::Dram: return {"570-834", "hw.md 6.1"};
+    }
+  }
+  return {"-", "-"};
+}
+
+std::string format_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v >= 100 ? "%.0f" : "%.1f", v);
+  return buf;
+}
+
+std::string percent_of(double value, double peak) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f%% of the model's peak %s", 100.0 * value / peak, format_number(peak).c_str());
+  return buf;
+}
+
+}  // namespace
+
+PublishedChip published_chip_for(const sim::GpuConfig& config) {
+  if (config.name.rfind("V100", 0) == 0) return PublishedChip::V100;
+  if (config.name.rfind("H100", 0) == 0) return PublishedChip::H100;
+  return PublishedChip::None;
+}
+
+std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& config) {
+  const PublishedChip chip = published_chip_for(config);
+  const bool v100 = chip == PublishedChip::V100, h100 = chip == PublishedChip::H100;
+  std::vector<SuiteRow> rows;
+
+  for (ChaseLevel level : {ChaseLevel::L1, ChaseLevel::Shared, ChaseLevel::L2, ChaseLevel::Dram}) {
+    const ChaseResult r = measure_chase(dev, level);
+    const Published p = published_latency(chip, level);
+    rows.push_back({std::string(chase_level_name(level)) + " latency (p-chase)", r.cycles_per_load, "cycles",
+                    p.range, p.source, "clock64 in-kernel, " + std::to_string(r.steps) + " dependent loads"});
+  }
+
+  const double sms = config.num_sms;
+  const uint32_t threads = 256;
+  const uint32_t full_blocks = uint32_t(sms) * uint32_t(std::max(1, config.max_threads_per_sm / int(threads)));
+
+  {
+    const ThroughputResult r = measure_ffma(dev, full_blocks, threads, 64);
+    const double peak = 2.0 * config.fp32_lanes_per_sm;
+    rows.push_back({"FFMA throughput", r.per_cycle() / sms, "FLOP/clk/SM", v100 ? "128" : h100 ? "256" : "-",
+                    v100 ? "S20 (64 FP32 lanes)" : h100 ? "S22 (128 FP32 lanes)" : "-",
+                    percent_of(r.per_cycle() / sms, peak)});
+  }
+  {
+    const uint32_t blocks = uint32_t(sms) * 4;
+    const ThroughputResult r = measure_wmma(dev, blocks, threads, 16);
+    // Per core clock; the tensor clock may differ (H100), so the peak is scaled to core clocks.
+    const double peak = 2.0 * config.tensor_cores_per_sm * config.tensor_fp16_fma_per_clock *
+                        double(config.tensor_clock_mhz) / config.core_clock_mhz;
+    rows.push_back({"TensorCore FP16 (wmma 16x16x16)", r.per_cycle() / sms, "FLOP/clk/SM",
+                    v100 ? "1024" : h100 ? "3786" : "-",
+                    v100 ? "S21 (8 TC x 64 FMA x 2)" : h100 ? "S22 (989 TF / 132 SM / 1.98 GHz)" : "-",
+                    percent_of(r.per_cycle() / sms, peak)});
+  }
+  {
+    const ThroughputResult r = measure_stream_copy(dev, uint64_t(16) << 20, full_blocks, threads);
+    const double peak_gbs = double(config.dram_channels) * config.dram_bus_width_bits / 8 *
+                            config.dram_transfers_per_clock * config.dram_clock_mhz * 1e-3;
+    rows.push_back({"DRAM streaming copy (16 MiB)", r.per_second() * 1e-9, "GB/s",
+                    v100 ? "772-862" : h100 ? "2883-3218" : "-",
+                    v100 || h100 ? "hw.md 6.2 (86-96% of peak)" : "-", percent_of(r.per_second() * 1e-9, peak_gbs)});
+  }
+  {
+    const double peak = double(config.shared_banks) * config.shared_bank_width_bytes;
+    const uint32_t blocks = uint32_t(sms) * 4;
+    const ThroughputResult plain = measure_shared_read(dev, blocks, threads, 1, 16);
+    rows.push_back({"shared loads, no bank conflict", plain.per_cycle() / sms, "B/clk/SM",
+                    v100 || h100 ? "126-128" : "-", v100 || h100 ? "hw.md 6.2" : "-",
+                    percent_of(plain.per_cycle() / sms, peak)});
+    const ThroughputResult conflicted = measure_shared_read(dev, blocks, threads, 32, 2);
+    rows.push_back({"shared loads, 32-way bank conflict", conflicted.per_cycle() / sms, "B/clk/SM",
+                    v100 || h100 ? "4" : "-", v100 || h100 ? "derived: 128 B/clk / 32 ways" : "-",
+                    percent_of(conflicted.per_cycle() / sms, peak)});
+  }
+  return rows;
+}
+
+}  // namespace gpusim::workloads::ubench
