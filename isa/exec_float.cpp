@@ -198,39 +198,22 @@ void exec_Copysign(ExecContext& ctx, const Instruction& in) {
   });
 }
 
-namespace {
-enum class TestpOp { Finite, Infinite, Number, NotANumber, Normal, Subnormal };
-
-// The IR's Modifiers has no field for testp's property, so it is read from the instruction's
-// mnemonic token (once per warp-instruction, not per lane).
-TestpOp testp_op(ExecContext& ctx, const Instruction& in) {
-  const std::string& s = in.text;
-  const size_t start = s.find("testp");
-  const size_t end = start == std::string::npos ? start : s.find_first_of(" \t", start);
-  const std::string token = start == std::string::npos ? "" : s.substr(start, end - start) + ".";
-  const std::pair<const char*, TestpOp> names[] = {
-      {".finite.", TestpOp::Finite}, {".infinite.", TestpOp::Infinite}, {".number.", TestpOp::Number},
-      {".notanumber.", TestpOp::NotANumber}, {".normal.", TestpOp::Normal}, {".subnormal.", TestpOp::Subnormal}};
-  for (auto& [name, op] : names)
-    if (token.find(name) != std::string::npos) return op;
-  unsupported(ctx, in, "testp property (expected .finite/.infinite/.number/.notanumber/.normal/.subnormal)");
-}
-}  // namespace
 
 void exec_Testp(ExecContext& ctx, const Instruction& in) {
   const FloatFormat f = format_of(ctx, require_type(ctx, in));
-  const TestpOp op = testp_op(ctx, in);
+  const TestpProperty op = in.mod.testp;
   for_each_lane(ctx.mask, [&](unsigned l) {
     const uint64_t v = ctx.get(in.ops[1], l);
     const bool nan = is_nan(v, f), inf = is_inf(v, f), zero = is_zero(v, f), sub = is_subnormal(v, f);
     bool r = false;
     switch (op) {
-      case TestpOp::Finite: r = !nan && !inf; break;
-      case TestpOp::Infinite: r = inf; break;
-      case TestpOp::Number: r = !nan; break;
-      case TestpOp::NotANumber: r = nan; break;
-      case TestpOp::Normal: r = !nan && !inf && !zero && !sub; break;
-      case TestpOp::Subnormal: r = sub; break;
+      case TestpProperty::Finite: r = !nan && !inf; break;
+      case TestpProperty::Infinite: r = inf; break;
+      case TestpProperty::Number: r = !nan; break;
+      case TestpProperty::NotANumber: r = nan; break;
+      case TestpProperty::Normal: r = !nan && !inf && !zero && !sub; break;
+      case TestpProperty::Subnormal: r = sub; break;
+      case TestpProperty::None: ctx.fail_warp("testp without a property");
     }
     ctx.set(in.ops[0], l, r ? 1 : 0);
   });

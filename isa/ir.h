@@ -62,6 +62,7 @@ enum class ShfMode : uint8_t { None, LeftWrap, LeftClamp, RightWrap, RightClamp 
 enum class MemOrder : uint8_t { None, Weak, Relaxed, Acquire, Release, AcqRel, Sc, Volatile };
 enum class MemScope : uint8_t { None, Cta, Cluster, Gpu, Sys };
 enum class FragKind : uint8_t { None, A, B, C, D };
+enum class TestpProperty : uint8_t { None, Finite, Infinite, Number, NotANumber, Normal, Subnormal };
 enum class Layout : uint8_t { None, Row, Col };
 // Sub-operation for opcodes whose second token selects the behaviour.
 enum class SubOp : uint8_t {
@@ -90,6 +91,7 @@ struct Modifiers {
   StateSpace space = StateSpace::None;   // ld/st/atom/cvta/...; cp.async: destination
   StateSpace space2 = StateSpace::None;  // cp.async: source space
   SubOp sub = SubOp::None;
+  TestpProperty testp = TestpProperty::None;
   FragKind frag = FragKind::None;        // wmma.load/store: a, b, c, d
   Layout layout_a = Layout::None;        // wmma.load/store layout, or mma/wmma.mma alayout
   Layout layout_b = Layout::None;

@@ -16,7 +16,7 @@ enum Cls : uint8_t {
   kType, kRnd, kCmp, kBool, kMul, kAtom, kShfl, kVote, kMatch, kPrmt, kShfDir, kShfMode, kOrder,
   kScope, kSpace, kBarSub, kMbarSub, kCvtaTo, kFrag, kLayout, kShape, kVecV, kVecX, kCacheOp,
   kHint, kFtz, kSat, kApprox, kFull, kRelu, kNan, kXorsign, kAbs, kUni, kAligned, kSync, kNc,
-  kShiftamt, kNoftz, kTrans, kCc, kClassCount
+  kShiftamt, kNoftz, kTrans, kCc, kParity, kTestp, kClassCount
 };
 static_assert(kClassCount <= 64);
 
@@ -90,6 +90,12 @@ Lexicon build_lexicon() {
       {".pending_count", SubOp::MbarPendingCount}, {".expect_tx", SubOp::MbarExpectTx},
       {".complete_tx", SubOp::MbarCompleteTx}};
   for (auto& [t, v] : mbar) add(t, kMbarSub, uint8_t(v));
+  add(".parity", kParity, 1);
+  const std::pair<std::string_view, TestpProperty> testp[] = {
+      {".finite", TestpProperty::Finite}, {".infinite", TestpProperty::Infinite},
+      {".number", TestpProperty::Number}, {".notanumber", TestpProperty::NotANumber},
+      {".normal", TestpProperty::Normal}, {".subnormal", TestpProperty::Subnormal}};
+  for (auto& [t, v] : testp) add(t, kTestp, uint8_t(v));
   add(".to", kCvtaTo, 0);
   add(".a", kFrag, uint8_t(FragKind::A));
   add(".b", kFrag, uint8_t(FragKind::B));
@@ -183,7 +189,9 @@ Rule rule_for(Opcode op) {
     case Opcode::Atom: case Opcode::Red:
       return {bit(kSpace) | bit(kAtom) | bit(kNoftz) | bit(kVecV) | kMemOrder | kMemHints, 1, 1, bit(kAtom)};
     case Opcode::CpAsync: return {bit(kSpace) | kMemHints, 0, 0, bit(kSpace)};
-    case Opcode::Mbarrier: return {bit(kMbarSub) | bit(kSpace) | kMemOrder, 1, 1, bit(kMbarSub)};
+    case Opcode::Mbarrier:
+      return {bit(kMbarSub) | bit(kParity) | bit(kSpace) | kMemOrder, 1, 1, bit(kMbarSub)};
+    case Opcode::Testp: return {bit(kTestp), 1, 1, bit(kTestp)};
     case Opcode::Shfl: return {bit(kShfl) | bit(kSync), 1, 1, bit(kShfl)};
     case Opcode::Vote: return {bit(kVote) | bit(kSync), 1, 1, bit(kVote)};
     case Opcode::Redux: return {bit(kAtom) | bit(kSync), 1, 1, bit(kAtom)};
@@ -204,7 +212,7 @@ Rule rule_for(Opcode op) {
     case Opcode::Ldmatrix:
       return {bit(kSync) | bit(kAligned) | bit(kShape) | bit(kVecX) | bit(kTrans) | bit(kSpace), 1, 1,
               bit(kShape) | bit(kVecX)};
-    case Opcode::Nanosleep: case Opcode::Activemask: case Opcode::Testp: case Opcode::Copysign:
+    case Opcode::Nanosleep: case Opcode::Activemask: case Opcode::Copysign:
     default:
       return {0, 1, 1, 0};  // a type and nothing else
   }
@@ -222,6 +230,8 @@ const char* class_description(Cls c) {
     case kSpace: return "state space";
     case kBarSub: return ".sync/.arrive/.red";
     case kMbarSub: return "mbarrier operation";
+    case kParity: return "phase parity (.parity)";
+    case kTestp: return "testp property";
     case kFrag: return "fragment (.a/.b/.c/.d)";
     case kLayout: return "layout (.row/.col)";
     case kShape: return "shape (.mMnNkK)";
@@ -320,6 +330,8 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
       case kShiftamt: m.shiftamt = true; break;
       case kNoftz: m.noftz = true; break;
       case kTrans: m.trans = true; break;
+      case kParity: m.parity = true; break;
+      case kTestp: m.testp = TestpProperty(v); break;
       case kCc: m.cc = true; break;
       case kShape: case kHint: case kClassCount: break;
     }
