@@ -18,10 +18,6 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-uint64_t width_mask(DataType t) {
-  const unsigned bits = type_bits(t);
-  return bits >= 64 || bits == 0 ? ~0ull : (1ull << bits) - 1;
-}
 }  // namespace
 
 DataType ExecContext::reg_type(uint32_t reg) const { return warp_.frame().fn->regs[reg].type; }
@@ -29,14 +25,6 @@ DataType ExecContext::reg_type(uint32_t reg) const { return warp_.frame().fn->re
 bool ExecContext::carry(unsigned lane) const { return warp_.carry >> lane & 1; }
 void ExecContext::set_carry(unsigned lane, bool cf) {
   warp_.carry = (warp_.carry & ~(1u << lane)) | (uint32_t(cf) << lane);
-}
-
-void ExecContext::set(uint32_t reg, unsigned lane, uint64_t v) {
-  const CallFrame& f = warp_.frame();
-  const DataType t = f.fn->regs[reg].type;
-  if (t == DataType::Pred) v &= 1;
-  else v &= width_mask(t);
-  warp_.frame().regs[size_t(reg) * 32 + lane] = v;
 }
 
 Dim3 ExecContext::tid(unsigned lane) const { return cta_.thread_coord(lane_thread_linear(lane)); }
@@ -55,7 +43,7 @@ static uint64_t symbol_address(const ExecContext& ctx, const LaunchState& launch
   }
 }
 
-uint64_t ExecContext::get(const Operand& o, unsigned lane) const {
+uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
   switch (o.kind) {
     case OperandKind::Reg: {
       const CallFrame& f = warp_.frame();

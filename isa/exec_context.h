@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "isa/ir.h"
+#include "isa/warp.h"
 
 namespace gpusim::isa {
 
@@ -66,11 +67,22 @@ class ExecContext {
 
   // Source operand value for `lane`: register (zero-extended storage), immediate bits, special
   // register, or symbol address. Predicates read as 0/1 (negated when written "!%p").
-  uint64_t get(const Operand& o, unsigned lane) const;
+  uint64_t get(const Operand& o, unsigned lane) const {
+    if (o.kind == OperandKind::Reg) {  // the common case, inline
+      const CallFrame& f = warp_.frame();
+      const uint64_t v = f.regs[size_t(o.reg) * 32 + lane];
+      return f.fn->regs[o.reg].type == DataType::Pred ? ((v & 1) ^ uint64_t(o.negate)) : v;
+    }
+    if (o.kind == OperandKind::Imm) return o.imm;
+    return get_slow(o, lane);
+  }
   // Vector element `i` of a Vector operand.
   const Operand& elem(const Operand& vec, unsigned i) const { return inst->elems[vec.first + i]; }
   // Write a destination register for `lane`; `v` is truncated to the register's declared width.
-  void set(uint32_t reg, unsigned lane, uint64_t v);
+  void set(uint32_t reg, unsigned lane, uint64_t v) {
+    CallFrame& f = warp_.frame();
+    f.regs[size_t(reg) * 32 + lane] = v & register_value_mask(f.fn->regs[reg].type);
+  }
   void set(const Operand& dst, unsigned lane, uint64_t v) { if (dst.kind == OperandKind::Reg) set(dst.reg, lane, v); }
   DataType reg_type(uint32_t reg) const;
   // Per-lane carry flag (CC.CF) for add.cc / addc / sub.cc / subc / mad.cc / madc.
@@ -114,6 +126,7 @@ class ExecContext {
   std::vector<MemAccess>* trace = nullptr;
 
  private:
+  uint64_t get_slow(const Operand& o, unsigned lane) const;
   void load_impl(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane, bool atomic);
   void store_impl(StateSpace space, uint64_t addr, const void* in, unsigned size, unsigned lane, bool atomic);
 

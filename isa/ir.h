@@ -42,6 +42,21 @@ unsigned type_bits(DataType t);      // storage width in bits (pred: 1)
 bool type_is_signed(DataType t);     // s8..s64
 bool type_is_float(DataType t);      // f16, f16x2, bf16, bf16x2, tf32, f32, f64
 
+// The bits a register of type `t` keeps (predicates keep 1). Inline: it is on the hot path of
+// every register write.
+inline uint64_t register_value_mask(DataType t) {
+  switch (t) {
+    case DataType::Pred: return 1;
+    case DataType::B8: case DataType::U8: case DataType::S8: return 0xff;
+    case DataType::B16: case DataType::U16: case DataType::S16: case DataType::F16: case DataType::BF16:
+      return 0xffff;
+    case DataType::B32: case DataType::U32: case DataType::S32: case DataType::F32: case DataType::F16x2:
+    case DataType::BF16x2: case DataType::TF32:
+      return 0xffffffffull;
+    default: return ~0ull;
+  }
+}
+
 enum class StateSpace : uint8_t { None, Reg, Global, Shared, Local, Param, Const, Generic };
 const char* space_name(StateSpace s);
 

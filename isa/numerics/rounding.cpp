@@ -36,8 +36,9 @@ class ScopedRounding {
 template <typename T, typename Fn>
 T under(Rounding r, Fn fn) {
   T result;
-  // Fast path: round-to-nearest requested and already in effect (the usual case).
-  if (host_mode(r) == FE_TONEAREST && std::fegetround() == FE_TONEAREST) {
+  // Fast path: round-to-nearest requested. The host mode is round-to-nearest everywhere outside a
+  // ScopedRounding (which always restores it), so it need not be queried on every operation.
+  if (host_mode(r) == FE_TONEAREST) {
     result = fn();
     barrier(result);
     return result;
