@@ -23,7 +23,9 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 // A fault raised by the kernel while it ran (out-of-bounds access, misaligned address, barrier
-// that can never complete, trap). The device stays usable; allocations keep their contents.
+// that can never complete, trap). On the simulator the device stays usable and allocations keep
+// their contents; a real GPU's context is lost after such a fault (CUDA's rule), so CudaDevice
+// refuses further calls with an Error saying so (runtime/cuda_device.h).
 class KernelFault : public Error {
  public:
   using Error::Error;
