@@ -38,8 +38,11 @@ ChainShape chain_shape(ChaseLevel level, int steps) {
     // 32 lines of 128 B (4 KiB): fits every L1 configuration; one line per link so the warm pass
     // fills it completely.
     case ChaseLevel::L1: return {32, 128, 0, true};
-    // 64 lines (8 KiB), L1 bypassed by .cg, so after the warm pass every load hits L2.
-    case ChaseLevel::L2: return {64, 128, 1, true};
+    // 4096 lines (512 KiB): bigger than any configured L1 (V100 128 KiB, H100 256 KiB) and far
+    // smaller than L2, so after the warm pass the first lines have left L1 (LRU) but not L2. On
+    // silicon .cg alone would bypass L1; the size makes the result hold also for a cache model
+    // that treats .cg like .ca.
+    case ChaseLevel::L2: return {4096, 128, 1, true};
     // Never revisited: each step is a cold line (256 B apart, so not even a neighbouring sector
     // of an already-fetched line), hence an L2 miss served by DRAM as for an array bigger than L2.
     case ChaseLevel::Dram: return {uint64_t(steps) + 1, 256, 1, false};
@@ -75,7 +78,7 @@ ChaseResult measure_chase(runtime::Device& dev, ChaseLevel level, int steps) {
   uint64_t final_pointer = 0, expected_pointer = 0;
   if (level == ChaseLevel::Shared) {
     constexpr int kElements = 256, kStride = 1;
-    result.stats = dev.launch(module, "ubench_chase_shared", {{1, 1, 1}, {32, 1, 1}, kElements * 4},
+    result.stats = dev.launch(module, "ubench_chase_shared", {{1, 1, 1}, {1, 1, 1}, kElements * 4},
                               runtime::args(int32_t(kElements), int32_t(kStride), int32_t(steps), out.ptr()));
     const std::vector<uint64_t> o = out.download<uint64_t>();
     result.cycles_per_load = double(o[0]) / steps;
@@ -91,7 +94,7 @@ ChaseResult measure_chase(runtime::Device& dev, ChaseLevel level, int steps) {
       links[i * words_per_link] = chain.ptr() + ((i + 1) % shape.elements) * shape.stride_bytes;
     dev.copy_to_device(chain.ptr(), links.data(), links.size() * 8);
     const int warm_steps = shape.warm ? int(shape.elements) : 0;
-    result.stats = dev.launch(module, "ubench_chase_global", {{1, 1, 1}, {32, 1, 1}},
+    result.stats = dev.launch(module, "ubench_chase_global", {{1, 1, 1}, {1, 1, 1}},
                               runtime::args(chain.ptr(), int32_t(shape.cache_policy), int32_t(warm_steps),
                                             int32_t(steps), out.ptr()));
     const std::vector<uint64_t> o = out.download<uint64_t>();
@@ -190,12 +193,11 @@ ThroughputResult measure_shared_read(runtime::Device& dev, uint32_t blocks, uint
   const std::vector<float> got = out.download<float>();
   for (uint64_t t = 0; t < n; t += 1 + n / 64) {
     const int thread_in_block = int(t % threads);
-    const int lane = thread_in_block & 31, warp_offset = (thread_in_block >> 5) * 8;
+    const int lane_offset = (thread_in_block & 31) * lane_stride + (thread_in_block >> 5) * 8;
     float s[4] = {0, 0, 0, 0};
     for (int i = 0; i < iterations; ++i) {
-      const int base = lane * lane_stride + warp_offset + i;
-      for (int k = 0; k < 8; k += 4)
-        for (int j = 0; j < 4; ++j) s[j] += float((base + k + j) & (kSharedWords - 1));
+      const int start = (lane_offset + i * 8) & (kSharedWords - 1);
+      for (int k = 0; k < 8; ++k) s[k % 4] += float(start + k);
     }
     const float want = s[0] + s[1] + s[2] + s[3];
     require(got[t] == want, "ubench_shared_read thread " + std::to_string(t) + " computed " +

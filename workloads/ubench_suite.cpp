@@ -74,7 +74,7 @@ std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& conf
   const uint32_t full_blocks = uint32_t(sms) * uint32_t(std::max(1, config.max_threads_per_sm / int(threads)));
 
   {
-    const ThroughputResult r = measure_ffma(dev, full_blocks, threads, 64);
+    const ThroughputResult r = measure_ffma(dev, full_blocks, threads, 256);
     const double peak = 2.0 * config.fp32_lanes_per_sm;
     rows.push_back({"FFMA throughput", r.per_cycle() / sms, "FLOP/clk/SM", v100 ? "128" : h100 ? "256" : "-",
                     v100 ? "S20 (64 FP32 lanes)" : h100 ? "S22 (128 FP32 lanes)" : "-",
@@ -82,7 +82,7 @@ std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& conf
   }
   {
     const uint32_t blocks = uint32_t(sms) * 4;
-    const ThroughputResult r = measure_wmma(dev, blocks, threads, 16);
+    const ThroughputResult r = measure_wmma(dev, blocks, threads, 128);
     // Per core clock; the tensor clock may differ (H100), so the peak is scaled to core clocks.
     const double peak = 2.0 * config.tensor_cores_per_sm * config.tensor_fp16_fma_per_clock *
                         double(config.tensor_clock_mhz) / config.core_clock_mhz;
@@ -102,11 +102,11 @@ std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& conf
   {
     const double peak = double(config.shared_banks) * config.shared_bank_width_bytes;
     const uint32_t blocks = uint32_t(sms) * 4;
-    const ThroughputResult plain = measure_shared_read(dev, blocks, threads, 1, 16);
+    const ThroughputResult plain = measure_shared_read(dev, blocks, threads, 1, 64);
     rows.push_back({"shared loads, no bank conflict", plain.per_cycle() / sms, "B/clk/SM",
                     v100 || h100 ? "126-128" : "-", v100 || h100 ? "hw.md 6.2" : "-",
                     percent_of(plain.per_cycle() / sms, peak)});
-    const ThroughputResult conflicted = measure_shared_read(dev, blocks, threads, 32, 2);
+    const ThroughputResult conflicted = measure_shared_read(dev, blocks, threads, 32, 4);
     rows.push_back({"shared loads, 32-way bank conflict", conflicted.per_cycle() / sms, "B/clk/SM",
                     v100 || h100 ? "4" : "-", v100 || h100 ? "derived: 128 B/clk / 32 ways" : "-",
                     percent_of(conflicted.per_cycle() / sms, peak)});

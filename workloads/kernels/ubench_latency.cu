@@ -45,6 +45,7 @@ extern "C" __global__ void ubench_chase_global(const unsigned long long* start, 
   out[1] = (unsigned long long)p;
 }
 
+// Launched with one thread (a barrier is not needed: the same thread writes and reads the chain).
 // Shared-memory chase over `elements` 32-bit words with a step of `stride` words. The chain holds
 // shared-window addresses so every ld.shared takes its address straight from the previous load.
 extern "C" __global__ void ubench_chase_shared(int elements, int stride, int steps, unsigned long long* out) {
@@ -52,7 +53,6 @@ extern "C" __global__ void ubench_chase_shared(int elements, int stride, int ste
   if (threadIdx.x != 0 || blockIdx.x != 0) return;
   for (int i = 0; i < elements; ++i)
     chain[i] = (unsigned)__cvta_generic_to_shared(&chain[(i + stride) % elements]);
-  __syncthreads();
   unsigned p = (unsigned)__cvta_generic_to_shared(&chain[0]);
   unsigned long long t0 = read_clock_after(p);
   for (int i = 0; i < steps; ++i) asm volatile("ld.shared.u32 %0, [%0];" : "+r"(p));

@@ -13,6 +13,8 @@ extern "C" __global__ void ubench_ffma(float* out, float multiplier, float adden
   const int tid = blockIdx.x * blockDim.x + threadIdx.x;
 #pragma unroll
   for (int c = 0; c < FFMA_CHAINS; ++c) acc[c] = (float)(tid + c);
+  // Unrolled so that loop control takes few issue slots next to the FMAs.
+#pragma unroll 4
   for (int i = 0; i < iterations; ++i) {
 #pragma unroll
     for (int c = 0; c < FFMA_CHAINS; ++c) acc[c] = fmaf(acc[c], multiplier, addend);
