@@ -1,0 +1,134 @@
+// The microbenchmarks on the timing model against published silicon figures
+// (/work/shared/reference/hardware.md section 6) and against the peaks the configuration's unit
+// counts imply (SMs x lanes x clock), computed here from the INI values, not from the model.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/sim_device.h"
+#include "sim/gpu_config.h"
+#include "workloads/ubench.h"
+
+namespace gpusim {
+namespace {
+
+using workloads::ubench::ChaseLevel;
+
+const std::string kV100 = std::string(GPUSIM_SOURCE_DIR) + "/configs/v100.ini";
+const std::string kH100 = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
+
+std::unique_ptr<runtime::Device> timing_device(const std::string& config, const std::vector<std::string>& overrides = {}) {
+  runtime::SimDeviceOptions options;
+  options.config_path = config;
+  options.overrides = overrides;
+  options.mode = runtime::SimMode::Timing;
+  return runtime::make_sim_device(options);
+}
+
+double chase(const std::string& config, ChaseLevel level) {
+  auto dev = timing_device(config);
+  return workloads::ubench::measure_chase(*dev, level).cycles_per_load;
+}
+
+// hardware.md 6.1, V100 p-chase ranges (core cycles).
+TEST(UbenchLatency, V100PointerChaseWithinPublishedRanges) {
+  const double l1 = chase(kV100, ChaseLevel::L1), shared = chase(kV100, ChaseLevel::Shared);
+  const double l2 = chase(kV100, ChaseLevel::L2), dram = chase(kV100, ChaseLevel::Dram);
+  std::printf("V100 p-chase: L1 %.2f, shared %.2f, L2 %.2f, DRAM %.2f cycles\n", l1, shared, l2, dram);
+  EXPECT_GE(l1, 28.0);
+  EXPECT_LE(l1, 34.0);
+  EXPECT_GE(shared, 19.0);
+  EXPECT_LE(shared, 27.0);
+  EXPECT_GE(l2, 193.0);
+  EXPECT_LE(l2, 221.0);
+  EXPECT_GE(dram, 400.0);
+  EXPECT_LE(dram, 440.0);
+}
+
+// hardware.md 6.1, H100 ranges. Shared is published as 29-30; the model's value is allowed
+// within 2 cycles of that narrow range (one issue/writeback cycle of measurement overhead).
+TEST(UbenchLatency, H100PointerChaseWithinPublishedRanges) {
+  const double l1 = chase(kH100, ChaseLevel::L1), shared = chase(kH100, ChaseLevel::Shared);
+  const double l2 = chase(kH100, ChaseLevel::L2), dram = chase(kH100, ChaseLevel::Dram);
+  std::printf("H100 p-chase: L1 %.2f, shared %.2f, L2 %.2f, DRAM %.2f cycles\n", l1, shared, l2, dram);
+  EXPECT_GE(l1, 32.0);
+  EXPECT_LE(l1, 40.0);
+  EXPECT_GE(shared, 27.0);
+  EXPECT_LE(shared, 32.0);
+  EXPECT_GE(l2, 219.0);
+  EXPECT_LE(l2, 266.0);
+  EXPECT_GE(dram, 570.0);
+  EXPECT_LE(dram, 834.0);
+}
+
+// The per-SM properties are measured on 8 SMs (sm.count=8) to keep the runs short.
+const std::vector<std::string> kEightSms = {"sm.count=8"};
+
+TEST(UbenchThroughput, V100FfmaReaches95PercentOfPeak) {
+  const sim::GpuConfig cfg = sim::load_gpu_config(kV100, kEightSms);
+  auto dev = timing_device(kV100, kEightSms);
+  const uint32_t blocks = uint32_t(cfg.num_sms) * uint32_t(cfg.max_threads_per_sm / 256);
+  const auto r = workloads::ubench::measure_ffma(*dev, blocks, 256, 256);
+  const double peak_per_cycle = double(cfg.num_sms) * cfg.fp32_lanes_per_sm * 2;
+  const double fraction = r.per_cycle() / peak_per_cycle;
+  std::printf("V100 FFMA: %.1f%% of %g FLOP/clk (%llu cycles)\n", 100 * fraction, peak_per_cycle,
+              (unsigned long long)r.stats.cycles);
+  EXPECT_GE(fraction, 0.95);
+  EXPECT_LE(fraction, 1.0);  // above the peak would mean the model issues too fast
+}
+
+TEST(UbenchThroughput, V100WmmaReaches85PercentOfTensorPeak) {
+  const sim::GpuConfig cfg = sim::load_gpu_config(kV100, kEightSms);
+  auto dev = timing_device(kV100, kEightSms);
+  const auto r = workloads::ubench::measure_wmma(*dev, uint32_t(cfg.num_sms) * 4, 256, 128);
+  // SMs x 8 tensor cores x 64 FMA x 2 FLOP per (tensor = core) clock.
+  const double peak_per_cycle = double(cfg.num_sms) * cfg.tensor_cores_per_sm * cfg.tensor_fp16_fma_per_clock * 2;
+  const double fraction = r.per_cycle() / peak_per_cycle;
+  std::printf("V100 WMMA: %.1f%% of %g FLOP/clk (%llu cycles)\n", 100 * fraction, peak_per_cycle,
+              (unsigned long long)r.stats.cycles);
+  EXPECT_GE(fraction, 0.85);
+  EXPECT_LE(fraction, 1.0);
+}
+
+// DRAM bandwidth is chip-wide: with 8 SMs the chip keeps 4 of its 32 channels so that 8 SMs
+// can saturate it, as 80 SMs saturate 32 (the per-channel rate is unchanged).
+TEST(UbenchThroughput, V100StreamingReaches85PercentOfDramPeak) {
+  const std::vector<std::string> small = {"sm.count=8", "dram.channels=4"};
+  const sim::GpuConfig cfg = sim::load_gpu_config(kV100, small);
+  auto dev = timing_device(kV100, small);
+  const uint64_t bytes = uint64_t(2) << 20;
+  const auto r = workloads::ubench::measure_stream_copy(*dev, bytes, uint32_t(cfg.num_sms) * 8, 256);
+  const double dram = workloads::ubench::dram_bytes(r.stats);
+  EXPECT_GE(dram, double(bytes));  // at least the source was read from DRAM
+  const double peak = double(cfg.dram_channels) * cfg.dram_bus_width_bits / 8 * cfg.dram_transfers_per_clock *
+                      cfg.dram_clock_mhz * 1e6;
+  const double fraction = dram / r.stats.seconds / peak;
+  std::printf("V100 stream: %.1f%% of %.1f GB/s (%llu cycles, %.0f DRAM bytes)\n", 100 * fraction, peak * 1e-9,
+              (unsigned long long)r.stats.cycles, dram);
+  EXPECT_GE(fraction, 0.85);
+  EXPECT_LE(fraction, 1.0);
+}
+
+// 32 banks x 4 B: conflict-free loads near 128 B/clk/SM (hardware.md 6.2: 126-128 measured);
+// a 32-way conflict serialises each warp load into 32 wavefronts.
+TEST(UbenchThroughput, V100SharedBandwidthAndBankConflicts) {
+  const sim::GpuConfig cfg = sim::load_gpu_config(kV100, kEightSms);
+  auto dev = timing_device(kV100, kEightSms);
+  const auto plain = workloads::ubench::measure_shared_read(*dev, uint32_t(cfg.num_sms) * 4, 256, 1, 64);
+  const auto conflicted = workloads::ubench::measure_shared_read(*dev, uint32_t(cfg.num_sms) * 4, 256, 32, 4);
+  const double plain_rate = plain.per_cycle() / cfg.num_sms, conflicted_rate = conflicted.per_cycle() / cfg.num_sms;
+  std::printf("V100 shared: %.1f B/clk/SM conflict-free, %.2f B/clk/SM 32-way\n", plain_rate, conflicted_rate);
+  // 80 %: this kernel also spends issue slots on the FADDs and on filling the array (silicon
+  // figures come from load-only SASS loops); the model gives ~85 % of 128 here.
+  EXPECT_GE(plain_rate, 0.80 * 128);
+  EXPECT_LE(plain_rate, 128.0);
+  EXPECT_LE(conflicted_rate, 128.0 / 32 * 1.1);
+  EXPECT_GE(conflicted_rate, 128.0 / 32 * 0.7);
+}
+
+}  // namespace
+}  // namespace gpusim
