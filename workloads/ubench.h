@@ -15,7 +15,7 @@ namespace gpusim::workloads::ubench {
 // Where a pointer chase's chain lives and how it is loaded.
 enum class ChaseLevel {
   L1,      // ld.global.ca over a small array, warmed by one untimed pass
-  L2,      // ld.global.cg (bypasses L1) over a small array, warmed by one untimed pass
+  L2,      // ld.global.cg over 512 KiB (bigger than L1, smaller than L2), warmed by one untimed pass
   Dram,    // ld.global.cg, each step a different never-touched line: every load misses L1 and L2
   Shared,  // ld.shared over a chain in shared memory
 };
