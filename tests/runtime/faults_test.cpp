@@ -2,22 +2,12 @@
 // the device (and its other allocations) keeps working afterwards.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "runtime/sim_device.h"
+#include "tests/runtime/fixture_util.h"
 
 using namespace gpusim::runtime;
 
 namespace {
-
-std::string read_fixture(const std::string& name) {
-  std::ifstream f(std::string(GPUSIM_FIXTURES) + "/" + name);
-  if (!f) throw std::runtime_error("missing fixture " + name);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 LaunchConfig grid(unsigned blocks, unsigned threads, unsigned dyn = 0) {
   LaunchConfig c;

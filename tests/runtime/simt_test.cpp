@@ -2,22 +2,12 @@
 // simulator and compared with plain C++ evaluations of the same kernels (tests/runtime/kernels/simt.cu).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "runtime/sim_device.h"
+#include "tests/runtime/fixture_util.h"
 
 using namespace gpusim::runtime;
 
 namespace {
-
-std::string read_fixture(const std::string& name) {
-  std::ifstream f(std::string(GPUSIM_FIXTURES) + "/" + name);
-  if (!f) throw std::runtime_error("missing fixture " + name);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 class SimtTest : public ::testing::Test {
  protected:
