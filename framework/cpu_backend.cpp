@@ -197,17 +197,21 @@ void CpuBackend::reduce(ReduceKind kind, const Buffer& in, Buffer& out, size_t o
   }
 }
 
+// log(sum(exp(row))), shifted by the row maximum so exp never overflows.
+static float row_logsumexp(const float* row, size_t cols) {
+  const float mx = *std::max_element(row, row + cols);
+  float sum = 0.0f;
+  for (size_t c = 0; c < cols; ++c) sum += std::exp(row[c] - mx);
+  return mx + std::log(sum);
+}
+
 void CpuBackend::log_softmax(const Buffer& in, Buffer& out, size_t rows, size_t cols) {
   require_size(in, rows * cols, "log_softmax input");
   const auto& x = values_of(in);
   auto& y = values_of(out);
   for (size_t r = 0; r < rows; ++r) {
     const float* row = x.data() + r * cols;
-    // Shift by the row maximum so exp never overflows.
-    const float mx = *std::max_element(row, row + cols);
-    float sum = 0.0f;
-    for (size_t c = 0; c < cols; ++c) sum += std::exp(row[c] - mx);
-    const float lse = mx + std::log(sum);
+    const float lse = row_logsumexp(row, cols);
     for (size_t c = 0; c < cols; ++c) y[r * cols + c] = row[c] - lse;
   }
 }
@@ -220,10 +224,7 @@ void CpuBackend::cross_entropy_rows(const Buffer& logits, const std::vector<int3
   auto& y = values_of(out);
   for (size_t r = 0; r < rows; ++r) {
     const float* row = x.data() + r * cols;
-    const float mx = *std::max_element(row, row + cols);
-    float sum = 0.0f;
-    for (size_t c = 0; c < cols; ++c) sum += std::exp(row[c] - mx);
-    y[r] = mx + std::log(sum) - row[labels[r]];
+    y[r] = row_logsumexp(row, cols) - row[labels[r]];
   }
 }
 
