@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 namespace gpusim::runtime {
 
@@ -55,15 +56,18 @@ std::map<std::string, PtxasKernelInfo> parse_ptxas_verbose(const std::string& ou
 std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const std::string& arch) {
   const auto ptxas = find_ptxas();
   if (!ptxas) return {};
-  char path[] = "/tmp/gpusim-ptxas-XXXXXX.ptx";
-  const int fd = mkstemps(path, 4);
+  // mkstemps replaces the six-character run before the ".ptx" suffix with a unique name.
+  std::string templ = "/tmp/gpusim-ptxas-" + std::string(6, 'X') + ".ptx";
+  std::vector<char> path(templ.begin(), templ.end());
+  path.push_back('\0');
+  const int fd = mkstemps(path.data(), 4);
   if (fd < 0) throw std::runtime_error("cannot create a temporary file for ptxas");
   close(fd);
   {
-    std::ofstream f(path);
+    std::ofstream f(path.data());
     f << ptx;
   }
-  const std::string cmd = *ptxas + " -v -arch=" + arch + " " + path + " -o /dev/null 2>&1";
+  const std::string cmd = *ptxas + " -v -arch=" + arch + " " + std::string(path.data()) + " -o /dev/null 2>&1";
   std::string output;
   int status = -1;
   if (FILE* p = popen(cmd.c_str(), "r")) {
@@ -72,7 +76,7 @@ std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const s
     while ((n = fread(buf, 1, sizeof buf, p)) > 0) output.append(buf, n);
     status = pclose(p);
   }
-  std::remove(path);
+  std::remove(path.data());
   if (status != 0) throw std::runtime_error("ptxas -arch=" + arch + " rejected the PTX:\n" + output);
   return parse_ptxas_verbose(output);
 }
