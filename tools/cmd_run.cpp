@@ -1,5 +1,6 @@
-// `gpusim run [<workload>] [--size S] [--config FILE] [--set k=v]... [--mode M] [--seed N]`:
-// runs one workload on the simulated device and checks it against its CPU reference.
+// `gpusim run [<workload>] [--size S] [--config FILE] [--set k=v]... [--mode M] [--seed N]
+//  [--backend sim|cuda|both]`: runs one workload on the simulated device, the real GPU or both,
+// and checks each result against its CPU reference.
 // Exit status: 0 pass, 1 mismatch or device/kernel error, 2 bad usage.
 #include <boost/program_options.hpp>
 #include <exception>
@@ -9,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "runtime/cuda_device.h"
 #include "runtime/device.h"
 #include "runtime/sim_device.h"
 #include "tools/commands.h"
@@ -66,7 +68,7 @@ void write_stats(const std::string& path, const std::vector<runtime::LaunchStats
 
 void print_usage(std::ostream& os, const po::options_description& opts) {
   os << "usage: gpusim run [<workload>] [options]\n"
-     << "Runs a workload on the simulator and checks it against its CPU reference (default workload: "
+     << "Runs a workload on the simulator (or the GPU: --backend) and checks it against its CPU reference (default workload: "
      << kDefaultWorkload << ").\nworkloads: " << workload_names() << "  (gpusim list shows their sizes)\n\n"
      << opts;
 }
@@ -82,7 +84,10 @@ int gpusim_cmd_run(int argc, char** argv) {
       "mode", po::value<std::string>()->default_value("timing"),
       "timing (cycle-level model) | functional (results only, fast)")(
       "stats", po::value<std::string>(), "write per-launch timing statistics as JSON to this file")(
-      "seed", po::value<uint64_t>()->default_value(1), "seed for the input data");
+      "seed", po::value<uint64_t>()->default_value(1), "seed for the input data")(
+      "backend", po::value<std::string>()->default_value("sim"),
+      "sim (the simulator) | cuda (the real GPU, same PTX) | both (one run each, times side by side; "
+      "gpusim compare gives medians over repeated runs)");
   po::options_description hidden;
   hidden.add_options()("workload", po::value<std::vector<std::string>>(), "workload name");
   po::options_description all;
@@ -132,21 +137,60 @@ int gpusim_cmd_run(int argc, char** argv) {
   if (vm.count("config")) device_options.config_path = vm["config"].as<std::string>();
   if (vm.count("set")) device_options.overrides = vm["set"].as<std::vector<std::string>>();
 
+  const std::string backend = vm["backend"].as<std::string>();
+  if (backend != "sim" && backend != "cuda" && backend != "both") {
+    std::cerr << "gpusim run: --backend '" << backend << "': expected sim, cuda or both\n";
+    return 2;
+  }
+
   try {
-    std::unique_ptr<runtime::Device> device = runtime::make_sim_device(device_options);
     const std::vector<uint64_t> size = params.size.empty() ? workload->default_size() : params.size;
     std::cout << "workload " << workload->name() << " (" << workload->description() << ")\n"
-              << "size     " << workloads::format_size(size) << ", seed " << params.seed << "\n"
-              << "device   " << device->name() << ", " << vm["mode"].as<std::string>() << " mode\n";
-    const workloads::WorkloadResult result = workload->run(*device, params);
-    for (const runtime::LaunchStats& l : result.launches) {
-      print_launch(std::cout, l);
-      std::cout << l.report_text;
+              << "size     " << workloads::format_size(size) << ", seed " << params.seed << "\n";
+    bool passed = true;
+    std::vector<runtime::LaunchStats> simulated, measured;
+    if (backend != "sim") {
+      std::unique_ptr<runtime::Device> gpu;
+      try {
+        gpu = runtime::make_cuda_device();
+      } catch (const runtime::Error& e) {
+        std::cerr << "gpusim run: the cuda backend is unavailable: " << e.what()
+                  << (backend == "both" ? "" : "\n(--backend sim runs the simulator)") << "\n";
+        return 1;
+      }
+      std::cout << "device   " << gpu->name() << "\n";
+      const workloads::WorkloadResult result = workload->run(*gpu, params);
+      for (const runtime::LaunchStats& l : result.launches)
+        std::cout << "  launch " << l.kernel << ": " << l.ctas << " CTAs, " << std::fixed << std::setprecision(2)
+                  << l.seconds * 1e6 << " us measured (CUDA events, one cold run)\n";
+      std::cout.unsetf(std::ios::fixed);
+      std::cout << "result   " << (result.passed ? "PASS" : "FAIL") << " on the GPU: " << result.detail
+                << "; max abs error " << std::setprecision(3) << result.max_abs_error << "\n";
+      passed = passed && result.passed;
+      measured = result.launches;
     }
-    if (vm.count("stats")) write_stats(vm["stats"].as<std::string>(), result.launches);
-    std::cout << "result   " << (result.passed ? "PASS" : "FAIL") << ": " << result.detail
-              << "; max abs error " << std::setprecision(3) << result.max_abs_error << "\n";
-    return result.passed ? 0 : 1;
+    if (backend != "cuda") {
+      std::unique_ptr<runtime::Device> device = runtime::make_sim_device(device_options);
+      std::cout << "device   " << device->name() << ", " << vm["mode"].as<std::string>() << " mode\n";
+      const workloads::WorkloadResult result = workload->run(*device, params);
+      for (const runtime::LaunchStats& l : result.launches) {
+        print_launch(std::cout, l);
+        std::cout << l.report_text;
+      }
+      if (vm.count("stats")) write_stats(vm["stats"].as<std::string>(), result.launches);
+      std::cout << "result   " << (result.passed ? "PASS" : "FAIL") << ": " << result.detail
+                << "; max abs error " << std::setprecision(3) << result.max_abs_error << "\n";
+      passed = passed && result.passed;
+      simulated = result.launches;
+    }
+    if (backend == "both" && simulated.size() == measured.size()) {
+      std::cout << "side by side (predicted / measured):\n";
+      for (size_t i = 0; i < simulated.size(); ++i)
+        std::cout << "  " << simulated[i].kernel << ": " << std::fixed << std::setprecision(2)
+                  << simulated[i].seconds * 1e6 << " us / " << measured[i].seconds * 1e6 << " us\n";
+      std::cout.unsetf(std::ios::fixed);
+    }
+    return passed ? 0 : 1;
   } catch (const std::invalid_argument& e) {  // sizes a workload rejects
     std::cerr << "gpusim run: " << e.what() << "\n";
     return 2;

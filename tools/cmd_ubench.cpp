@@ -1,5 +1,6 @@
 // `gpusim ubench`: runs the microbenchmarks (workloads/ubench_suite.h) on the simulator in timing
-// mode and prints the simulated values next to the published silicon figures for the chip.
+// mode (--backend sim), on the real GPU (cuda) or on both side by side, next to the published
+// silicon figures for the chip.
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -8,9 +9,14 @@
 
 #include <boost/program_options.hpp>
 
+#include "runtime/cuda_device.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
+#include "validation/csv.h"
+#include "validation/gpu_measure.h"
+#include "validation/matched_config.h"
+#include "validation/ubench_comparison.h"
 #include "workloads/ubench_suite.h"
 
 namespace gpusim::cli {
@@ -18,12 +24,7 @@ namespace {
 
 namespace po = boost::program_options;
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
+using validation::csv_field;
 
 void print_table(std::ostream& os, const std::vector<workloads::ubench::SuiteRow>& rows) {
   os << std::left << std::setw(36) << "benchmark" << std::right << std::setw(12) << "simulated" << "  "
@@ -39,13 +40,14 @@ void print_table(std::ostream& os, const std::vector<workloads::ubench::SuiteRow
 }  // namespace
 
 int gpusim_cmd_ubench(int argc, char** argv) {
-  po::options_description options("gpusim ubench [--config FILE] [--set section.key=value]... [--csv FILE]");
-  std::string config_path, csv_path;
+  po::options_description options("gpusim ubench [--config FILE] [--set section.key=value]... [--backend B] [--csv FILE]");
+  std::string config_path, csv_path, backend = "sim";
   std::vector<std::string> overrides;
   options.add_options()
       ("help,h", "print this help")
       ("config", po::value(&config_path), "GPU configuration INI file (default: the embedded V100-like chip)")
       ("set", po::value(&overrides)->composing(), "override one key, e.g. --set sm.count=40 (repeatable)")
+      ("backend", po::value(&backend), "sim (timing model) | cuda (the real GPU) | both (side by side)")
       ("csv", po::value(&csv_path), "also write the table as CSV to this file");
   po::variables_map args;
   try {
@@ -70,16 +72,45 @@ int gpusim_cmd_ubench(int argc, char** argv) {
     std::cerr << "gpusim ubench: " << e.what() << "\n";
     return 1;
   }
-  runtime::SimDeviceOptions device_options;
-  device_options.config_path = config_path;
-  device_options.overrides = overrides;
-  device_options.mode = runtime::SimMode::Timing;
-  std::unique_ptr<runtime::Device> dev = runtime::make_sim_device(device_options);
-
-  std::cout << "# gpusim ubench on " << config.name << " (" << config.num_sms << " SMs, " << config.core_clock_mhz
-            << " MHz), timing mode\n";
-  const std::vector<workloads::ubench::SuiteRow> rows = workloads::ubench::run_suite(*dev, config);
-  print_table(std::cout, rows);
+  if (backend != "sim" && backend != "cuda" && backend != "both") {
+    std::cerr << "gpusim ubench: --backend '" << backend << "': expected sim, cuda or both\n";
+    return 2;
+  }
+  std::vector<workloads::ubench::SuiteRow> rows, gpu_rows;
+  if (backend != "sim") {
+    std::unique_ptr<runtime::Device> gpu;
+    try {
+      gpu = runtime::make_cuda_device();
+    } catch (const runtime::Error& e) {
+      std::cerr << "gpusim ubench: the GPU backend is unavailable: " << e.what() << "\n";
+      return 1;
+    }
+    const runtime::CudaDeviceInfo& info = *runtime::cuda_device_info(*gpu);
+    const validation::GpuIdentity id = validation::identify_gpu(info, validation::measure_sm_clock_mhz(*gpu));
+    // Per-SM, per-cycle figures on the GPU use its own SM count and measured clock.
+    const sim::GpuConfig matched =
+        sim::load_gpu_config(config_path, validation::matched_config_overrides(config, id));
+    std::cout << "# gpusim ubench on " << gpu->name() << ", " << id.sm_count << " SMs, measured SM clock "
+              << std::fixed << std::setprecision(0) << id.measured_sm_clock_mhz << " MHz\n";
+    std::cout.unsetf(std::ios::fixed);
+    gpu_rows = validation::measure_ubench_on_gpu(*gpu, matched, info.l2_bytes);
+    if (backend == "cuda") print_table(std::cout, gpu_rows);
+  }
+  if (backend != "cuda") {
+    runtime::SimDeviceOptions device_options;
+    device_options.config_path = config_path;
+    device_options.overrides = overrides;
+    device_options.mode = runtime::SimMode::Timing;
+    std::unique_ptr<runtime::Device> dev = runtime::make_sim_device(device_options);
+    std::cout << "# gpusim ubench on " << config.name << " (" << config.num_sms << " SMs, " << config.core_clock_mhz
+              << " MHz), timing mode\n";
+    rows = workloads::ubench::run_suite(*dev, config);
+    if (backend == "sim") print_table(std::cout, rows);
+  }
+  if (backend == "both") {
+    validation::print_ubench_pairs(std::cout, validation::pair_ubench(rows, validation::to_measured(gpu_rows)));
+  }
+  if (backend == "cuda") rows = gpu_rows;
 
   if (!csv_path.empty()) {
     std::ofstream csv(csv_path);
@@ -87,7 +118,7 @@ int gpusim_cmd_ubench(int argc, char** argv) {
       std::cerr << "gpusim ubench: cannot write --csv file '" << csv_path << "'\n";
       return 1;
     }
-    csv << "benchmark,simulated,unit,published,source,note\n";
+    csv << "benchmark," << (backend == "cuda" ? "measured" : "simulated") << ",unit,published,source,note\n";
     for (const auto& r : rows)
       csv << csv_field(r.benchmark) << "," << r.simulated << "," << csv_field(r.unit) << "," << csv_field(r.published)
           << "," << csv_field(r.source) << "," << csv_field(r.note) << "\n";

@@ -9,5 +9,6 @@ int gpusim_cmd_ptx(int argc, char** argv);
 int gpusim_cmd_info(int argc, char** argv);
 int gpusim_cmd_train(int argc, char** argv);
 int gpusim_cmd_ubench(int argc, char** argv);
+int gpusim_cmd_compare(int argc, char** argv);
 
 }  // namespace gpusim::cli

@@ -49,6 +49,12 @@ std::string percent_of(double value, double peak) {
   return buf;
 }
 
+// Per core cycle: the simulator's cycle count, or a GPU's measured time at the config's clock.
+double per_cycle(const ThroughputResult& r, const sim::GpuConfig& config) {
+  const double cycles = r.stats.cycles ? double(r.stats.cycles) : r.stats.seconds * config.core_clock_mhz * 1e6;
+  return cycles > 0 ? r.work / cycles : 0.0;
+}
+
 }  // namespace
 
 PublishedChip published_chip_for(const sim::GpuConfig& config) {
@@ -57,7 +63,8 @@ PublishedChip published_chip_for(const sim::GpuConfig& config) {
   return PublishedChip::None;
 }
 
-std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& config) {
+std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& config, const SuiteOptions& options) {
+  const int scale = std::max(1, options.work_scale);
   const PublishedChip chip = published_chip_for(config);
   const bool v100 = chip == PublishedChip::V100, h100 = chip == PublishedChip::H100;
   std::vector<SuiteRow> rows;
@@ -74,42 +81,43 @@ std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& conf
   const uint32_t full_blocks = uint32_t(sms) * uint32_t(std::max(1, config.max_threads_per_sm / int(threads)));
 
   {
-    const ThroughputResult r = measure_ffma(dev, full_blocks, threads, 256);
+    const ThroughputResult r = measure_ffma(dev, full_blocks, threads, 256 * scale);
     const double peak = 2.0 * config.fp32_lanes_per_sm;
-    rows.push_back({"FFMA throughput", r.per_cycle() / sms, "FLOP/clk/SM", v100 ? "128" : h100 ? "256" : "-",
+    rows.push_back({"FFMA throughput", per_cycle(r, config) / sms, "FLOP/clk/SM", v100 ? "128" : h100 ? "256" : "-",
                     v100 ? "S20 (64 FP32 lanes)" : h100 ? "S22 (128 FP32 lanes)" : "-",
-                    percent_of(r.per_cycle() / sms, peak)});
+                    percent_of(per_cycle(r, config) / sms, peak)});
   }
   {
     const uint32_t blocks = uint32_t(sms) * 4;
-    const ThroughputResult r = measure_wmma(dev, blocks, threads, 128);
+    const ThroughputResult r = measure_wmma(dev, blocks, threads, 128 * scale);
     // Per core clock; the tensor clock may differ (H100), so the peak is scaled to core clocks.
     const double peak = 2.0 * config.tensor_cores_per_sm * config.tensor_fp16_fma_per_clock *
                         double(config.tensor_clock_mhz) / config.core_clock_mhz;
-    rows.push_back({"TensorCore FP16 (wmma 16x16x16)", r.per_cycle() / sms, "FLOP/clk/SM",
+    rows.push_back({"TensorCore FP16 (wmma 16x16x16)", per_cycle(r, config) / sms, "FLOP/clk/SM",
                     v100 ? "1024" : h100 ? "3786" : "-",
                     v100 ? "S21 (8 TC x 64 FMA x 2)" : h100 ? "S22 (989 TF / 132 SM / 1.98 GHz)" : "-",
-                    percent_of(r.per_cycle() / sms, peak)});
+                    percent_of(per_cycle(r, config) / sms, peak)});
   }
   {
-    const ThroughputResult r = measure_stream_copy(dev, uint64_t(16) << 20, full_blocks, threads);
+    const ThroughputResult r = measure_stream_copy(dev, (uint64_t(16) << 20) * uint64_t(scale), full_blocks, threads);
     const double peak_gbs = double(config.dram_channels) * config.dram_bus_width_bits / 8 *
                             config.dram_transfers_per_clock * config.dram_clock_mhz * 1e-3;
-    rows.push_back({"DRAM streaming copy (16 MiB)", r.per_second() * 1e-9, "GB/s",
+    rows.push_back({"DRAM streaming copy", r.per_second() * 1e-9, "GB/s",
                     v100 ? "772-862" : h100 ? "2883-3218" : "-",
-                    v100 || h100 ? "hw.md 6.2 (86-96% of peak)" : "-", percent_of(r.per_second() * 1e-9, peak_gbs)});
+                    v100 || h100 ? "hw.md 6.2 (86-96% of peak)" : "-",
+                    std::to_string(16 * scale) + " MiB, " + percent_of(r.per_second() * 1e-9, peak_gbs)});
   }
   {
     const double peak = double(config.shared_banks) * config.shared_bank_width_bytes;
     const uint32_t blocks = uint32_t(sms) * 4;
-    const ThroughputResult plain = measure_shared_read(dev, blocks, threads, 1, 64);
-    rows.push_back({"shared loads, no bank conflict", plain.per_cycle() / sms, "B/clk/SM",
+    const ThroughputResult plain = measure_shared_read(dev, blocks, threads, 1, 64 * scale);
+    rows.push_back({"shared loads, no bank conflict", per_cycle(plain, config) / sms, "B/clk/SM",
                     v100 || h100 ? "126-128" : "-", v100 || h100 ? "hw.md 6.2" : "-",
-                    percent_of(plain.per_cycle() / sms, peak)});
-    const ThroughputResult conflicted = measure_shared_read(dev, blocks, threads, 32, 4);
-    rows.push_back({"shared loads, 32-way bank conflict", conflicted.per_cycle() / sms, "B/clk/SM",
+                    percent_of(per_cycle(plain, config) / sms, peak)});
+    const ThroughputResult conflicted = measure_shared_read(dev, blocks, threads, 32, 4 * scale);
+    rows.push_back({"shared loads, 32-way bank conflict", per_cycle(conflicted, config) / sms, "B/clk/SM",
                     v100 || h100 ? "4" : "-", v100 || h100 ? "derived: 128 B/clk / 32 ways" : "-",
-                    percent_of(conflicted.per_cycle() / sms, peak)});
+                    percent_of(per_cycle(conflicted, config) / sms, peak)});
   }
   return rows;
 }

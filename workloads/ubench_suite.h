@@ -24,7 +24,15 @@ struct SuiteRow {
 enum class PublishedChip { V100, H100, None };
 PublishedChip published_chip_for(const sim::GpuConfig& config);
 
-// Runs every microbenchmark on `dev` (which must simulate `config` in timing mode).
-std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& config);
+struct SuiteOptions {
+  // Multiplies the work of the throughput runs (iterations, bytes). A real GPU needs more work per
+  // launch than a simulation can afford, so the launch overhead stays small next to the kernel.
+  int work_scale = 1;
+};
+
+// Runs every microbenchmark on `dev`: the simulator of `config` in timing mode, or a real GPU
+// described by `config` (a matched configuration, validation/matched_config.h). Where a launch
+// reports no cycle count (a real GPU), cycles are its measured seconds x config's core clock.
+std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& config, const SuiteOptions& options = {});
 
 }  // namespace gpusim::workloads::ubench

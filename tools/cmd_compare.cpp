@@ -1,0 +1,284 @@
+// `gpusim compare <workload|all> --config FILE`: each workload on the simulator (timing mode) and
+// on the real GPU (warm-up, then N timed runs; both sides checked against the CPU reference),
+// predicted cycles and time next to the measured median, per-kernel error, MAPE and rank
+// correlation; the microbenchmarks side by side. `--record STEM` saves the GPU's measurements
+// (STEM.kernels.csv, STEM.ubench.csv) and the configuration matched to the card (STEM.ini).
+// `gpusim compare --recorded STEM.kernels.csv` re-simulates a recording: no GPU needed.
+// Exit status: 0 all verified, 1 a check failed or a device error, 2 bad usage.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "runtime/cuda_device.h"
+#include "runtime/sim_device.h"
+#include "sim/gpu_config.h"
+#include "tools/commands.h"
+#include "validation/comparison.h"
+#include "validation/csv.h"
+#include "validation/gpu_measure.h"
+#include "validation/matched_config.h"
+#include "validation/ubench_comparison.h"
+#include "workloads/ubench_suite.h"
+#include "workloads/workload.h"
+#include "workloads/workload_support.h"
+
+namespace gpusim::cli {
+namespace {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using validation::ComparisonRow;
+
+struct CompareArgs {
+  std::vector<std::string> names;
+  std::string config_path, size, csv, json, ubench_csv, record, recorded, only;
+  std::vector<std::string> overrides;
+  bool match = false, no_ubench = false;
+  int warmup = 2, reps = 10, device = 0;
+  uint64_t seed = 1;
+};
+
+std::vector<const workloads::Workload*> select_workloads(const std::vector<std::string>& names) {
+  std::vector<const workloads::Workload*> out;
+  for (const std::string& n : names) {
+    if (n == "all") {
+      for (const auto& w : workloads::all_workloads()) out.push_back(w.get());
+      continue;
+    }
+    const workloads::Workload* w = workloads::find_workload(n);
+    if (!w) throw std::invalid_argument("unknown workload '" + n + "' (gpusim list shows them)");
+    out.push_back(w);
+  }
+  return out;
+}
+
+// "a.kernels.csv" -> "a"; anything else is its own stem.
+std::string record_stem(const std::string& kernels_csv) {
+  const std::string suffix = ".kernels.csv";
+  if (kernels_csv.size() > suffix.size() && kernels_csv.compare(kernels_csv.size() - suffix.size(), suffix.size(), suffix) == 0)
+    return kernels_csv.substr(0, kernels_csv.size() - suffix.size());
+  return kernels_csv;
+}
+
+void write_outputs(const CompareArgs& a, const validation::ComparisonContext& context,
+                   const std::vector<ComparisonRow>& rows, const validation::ComparisonSummary& summary,
+                   const std::vector<validation::UbenchPair>& ubench) {
+  if (!a.csv.empty()) validation::write_comparison_csv(a.csv, context, rows);
+  if (!a.json.empty()) validation::write_comparison_json(a.json, context, rows, summary);
+  if (!a.ubench_csv.empty()) validation::write_ubench_pairs_csv(a.ubench_csv, context.config_name, context.gpu, ubench);
+}
+
+int report(const CompareArgs& a, const validation::ComparisonContext& context, const std::vector<ComparisonRow>& rows,
+           const std::vector<validation::UbenchPair>& ubench) {
+  const validation::ComparisonSummary summary = validation::summarize(rows);
+  std::cout << "\n";
+  validation::print_comparison(std::cout, context, rows, summary);
+  if (!ubench.empty()) {
+    std::cout << "\n# microbenchmarks (latencies: clock64 in the kernel on both sides)\n";
+    validation::print_ubench_pairs(std::cout, ubench);
+  }
+  write_outputs(a, context, rows, summary, ubench);
+  return summary.unverified == 0 ? 0 : 1;
+}
+
+runtime::SimDeviceOptions sim_options(const std::string& config_path, const std::vector<std::string>& overrides) {
+  runtime::SimDeviceOptions o;
+  o.config_path = config_path;
+  o.overrides = overrides;
+  o.mode = runtime::SimMode::Timing;
+  return o;
+}
+
+// --recorded: re-simulates every (workload, size, seed) of the file and pairs the launches.
+int compare_recorded(const CompareArgs& a) {
+  const validation::KernelRecord record = validation::read_kernel_record(a.recorded);
+  const std::string stem = record_stem(a.recorded);
+  std::string config_path = a.config_path;
+  if (config_path.empty()) {
+    if (!fs::exists(stem + ".ini"))
+      throw std::invalid_argument("no --config given and no matched configuration '" + stem + ".ini' beside " + a.recorded);
+    config_path = stem + ".ini";
+  }
+  const sim::GpuConfig config = sim::load_gpu_config(config_path, a.overrides);
+  std::vector<std::string> only;
+  for (size_t p = 0; !a.only.empty() && p != std::string::npos;) {
+    const size_t comma = a.only.find(',', p);
+    only.push_back(a.only.substr(p, comma == std::string::npos ? std::string::npos : comma - p));
+    p = comma == std::string::npos ? comma : comma + 1;
+  }
+  for (const std::string& n : only)
+    if (!workloads::find_workload(n)) throw std::invalid_argument("--only: unknown workload '" + n + "'");
+
+  // Group the file's launches by run, in file order.
+  std::vector<std::vector<validation::MeasuredKernel>> runs;
+  std::map<std::string, size_t> run_index;
+  for (const validation::MeasuredKernel& k : record.kernels) {
+    if (!only.empty() && std::find(only.begin(), only.end(), k.workload) == only.end()) continue;
+    const std::string key = k.workload + "|" + k.size + "|" + std::to_string(k.seed);
+    auto [it, added] = run_index.emplace(key, runs.size());
+    if (added) runs.emplace_back();
+    runs[it->second].push_back(k);
+  }
+  if (runs.empty()) throw std::invalid_argument(a.recorded + ": no recorded launches" + (only.empty() ? "" : " of --only's workloads"));
+
+  std::vector<ComparisonRow> rows;
+  for (const auto& run : runs) {
+    const workloads::Workload* w = workloads::find_workload(run.front().workload);
+    if (!w) throw std::invalid_argument(a.recorded + ": unknown workload '" + run.front().workload + "'");
+    workloads::WorkloadParams params;
+    params.size = workloads::parse_size_spec(run.front().size);
+    params.seed = run.front().seed;
+    std::cerr << "simulating " << w->name() << " " << run.front().size << " on " << config.name << "\n";
+    const workloads::WorkloadResult sim = validation::simulate_workload(*w, params, sim_options(config_path, a.overrides));
+    const std::vector<ComparisonRow> r = validation::pair_launches(sim, run);
+    rows.insert(rows.end(), r.begin(), r.end());
+  }
+
+  std::vector<validation::UbenchPair> ubench;
+  if (!a.no_ubench && fs::exists(stem + ".ubench.csv")) {
+    const validation::UbenchRecord measured = validation::read_ubench_record(stem + ".ubench.csv");
+    std::cerr << "running the microbenchmarks on " << config.name << "\n";
+    std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(config_path, a.overrides));
+    ubench = validation::pair_ubench(workloads::ubench::run_suite(*sim, config), measured.rows);
+  }
+  return report(a, {config.name, record.gpu, "recorded " + a.recorded}, rows, ubench);
+}
+
+// Live: the GPU and the simulator side by side.
+int compare_live(const CompareArgs& a) {
+  const std::vector<const workloads::Workload*> selected = select_workloads(a.names);
+  if (!a.size.empty() && selected.size() != 1) throw std::invalid_argument("--size needs exactly one workload");
+  std::unique_ptr<runtime::Device> gpu;
+  try {
+    gpu = runtime::make_cuda_device(a.device);
+  } catch (const runtime::Error& e) {
+    std::cerr << "gpusim compare: the GPU backend is unavailable: " << e.what()
+              << "\nWithout a GPU, compare against recorded measurements: gpusim compare --recorded "
+                 "configs/measured/<file>.kernels.csv\n";
+    return 1;
+  }
+  const runtime::CudaDeviceInfo& info = *runtime::cuda_device_info(*gpu);
+  std::cerr << "characterising " << gpu->name() << "\n";
+  const double overhead_us = validation::measure_launch_overhead_us(*gpu);
+  const double clock_mhz = validation::measure_sm_clock_mhz(*gpu);
+  const validation::GpuIdentity identity = validation::identify_gpu(info, clock_mhz);
+
+  std::vector<std::string> overrides;
+  if (a.match) overrides = validation::matched_config_overrides(sim::load_gpu_config(a.config_path), identity);
+  overrides.insert(overrides.end(), a.overrides.begin(), a.overrides.end());
+  const sim::GpuConfig config = sim::load_gpu_config(a.config_path, overrides);
+
+  validation::KernelRecord record{identity, {}};
+  std::vector<ComparisonRow> rows;
+  for (const workloads::Workload* w : selected) {
+    workloads::WorkloadParams params;
+    params.seed = a.seed;
+    if (!a.size.empty()) params.size = workloads::parse_size_spec(a.size);
+    std::cerr << "measuring " << w->name() << " on the GPU (" << a.warmup << " warm-up + " << a.reps << " runs)\n";
+    const validation::WorkloadMeasurement m =
+        validation::measure_workload(*gpu, info.l2_bytes, *w, params, {a.warmup, a.reps}, overhead_us);
+    if (!m.verified) std::cerr << "  GPU result does not match the CPU reference: " << m.detail << "\n";
+    std::cerr << "simulating " << w->name() << " on " << config.name << "\n";
+    const workloads::WorkloadResult sim = validation::simulate_workload(*w, params, sim_options(a.config_path, overrides));
+    if (!sim.passed) std::cerr << "  simulated result does not match the CPU reference: " << sim.detail << "\n";
+    const std::vector<ComparisonRow> r = validation::pair_launches(sim, m.kernels);
+    rows.insert(rows.end(), r.begin(), r.end());
+    record.kernels.insert(record.kernels.end(), m.kernels.begin(), m.kernels.end());
+  }
+
+  std::vector<validation::UbenchPair> ubench;
+  std::vector<workloads::ubench::SuiteRow> gpu_ubench;
+  if (!a.no_ubench) {
+    std::cerr << "running the microbenchmarks on the GPU and on " << config.name << "\n";
+    const sim::GpuConfig matched =
+        sim::load_gpu_config(a.config_path, validation::matched_config_overrides(sim::load_gpu_config(a.config_path), identity));
+    gpu_ubench = validation::measure_ubench_on_gpu(*gpu, matched, info.l2_bytes);
+    std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(a.config_path, overrides));
+    ubench = validation::pair_ubench(workloads::ubench::run_suite(*sim, config), validation::to_measured(gpu_ubench));
+  }
+  if (!a.record.empty()) {
+    validation::write_kernel_record(a.record + ".kernels.csv", record);
+    if (!gpu_ubench.empty()) validation::write_ubench_record(a.record + ".ubench.csv", {identity, validation::to_measured(gpu_ubench)});
+    std::ofstream ini(a.record + ".ini");
+    ini << validation::matched_config_ini(a.config_path, identity);
+    if (!ini) throw std::runtime_error("cannot write '" + a.record + ".ini'");
+    std::cerr << "recorded " << a.record << ".kernels.csv, .ubench.csv and .ini\n";
+  }
+  return report(a, {config.name, identity, "live"}, rows, ubench);
+}
+
+}  // namespace
+
+int gpusim_cmd_compare(int argc, char** argv) {
+  CompareArgs a;
+  po::options_description opts("gpusim compare <workload|all>... --config FILE [options]\n"
+                               "gpusim compare --recorded STEM.kernels.csv [options]");
+  opts.add_options()("help,h", "show this help")(
+      "config", po::value(&a.config_path), "simulator configuration INI file (default: the embedded default; "
+                                          "with --recorded: STEM.ini beside the recording)")(
+      "set", po::value(&a.overrides)->composing(), "override a config key: --set key=value (repeatable)")(
+      "match", po::bool_switch(&a.match), "set the SM count, clocks, DRAM bus and L2 size from the GPU")(
+      "size", po::value(&a.size), "problem size for a single workload (default: its default size)")(
+      "seed", po::value(&a.seed)->default_value(1), "seed for the input data")(
+      "warmup", po::value(&a.warmup)->default_value(2), "untimed GPU runs per workload")(
+      "reps", po::value(&a.reps)->default_value(10), "timed GPU runs per workload (median, min, max)")(
+      "device", po::value(&a.device)->default_value(0), "CUDA device ordinal")(
+      "no-ubench", po::bool_switch(&a.no_ubench), "skip the microbenchmark comparison")(
+      "csv", po::value(&a.csv), "write the per-kernel comparison as CSV")(
+      "json", po::value(&a.json), "write the per-kernel comparison and summary as JSON")(
+      "ubench-csv", po::value(&a.ubench_csv), "write the microbenchmark comparison as CSV")(
+      "record", po::value(&a.record), "save the GPU measurements as STEM.kernels.csv, STEM.ubench.csv, STEM.ini")(
+      "recorded", po::value(&a.recorded), "re-simulate a recording (STEM.kernels.csv) instead of using a GPU")(
+      "only", po::value(&a.only), "with --recorded: only these workloads (comma-separated)");
+  po::options_description hidden;
+  hidden.add_options()("workload", po::value(&a.names), "workloads");
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description positional;
+  positional.add("workload", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "gpusim compare: " << e.what() << "\n\n" << opts;
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << opts
+              << "\nMeasured times are CUDA-event medians of whole-workload runs, each launch after an L2 flush,\n"
+                 "every run checked against the CPU reference; predicted times are the timing model's cycles at\n"
+                 "the configuration's core clock. Error = (predicted - measured) / measured.\n";
+    return 0;
+  }
+  try {
+    if (!a.recorded.empty()) {
+      if (!a.names.empty()) throw std::invalid_argument("--recorded re-simulates the file's workloads; name none (use --only)");
+      return compare_recorded(a);
+    }
+    if (a.names.empty()) throw std::invalid_argument("name a workload or 'all' (or --recorded FILE)");
+    if (a.reps < 1 || a.warmup < 0) throw std::invalid_argument("--reps must be >= 1 and --warmup >= 0");
+    return compare_live(a);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "gpusim compare: " << e.what() << "\n";
+    return 2;
+  } catch (const sim::GpuConfigError& e) {
+    std::cerr << "gpusim compare: " << e.what() << "\n";
+    return 2;
+  } catch (const validation::CsvError& e) {
+    std::cerr << "gpusim compare: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "gpusim compare: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace gpusim::cli

@@ -1,0 +1,183 @@
+#include "validation/comparison.h"
+
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "validation/csv.h"
+#include "validation/error_stats.h"
+
+namespace gpusim::validation {
+
+workloads::WorkloadResult simulate_workload(const workloads::Workload& workload, const workloads::WorkloadParams& params,
+                                            const runtime::SimDeviceOptions& sim_options) {
+  runtime::SimDeviceOptions options = sim_options;
+  options.mode = runtime::SimMode::Timing;
+  std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(options);
+  return workload.run(*sim, params);
+}
+
+std::vector<ComparisonRow> pair_launches(const workloads::WorkloadResult& simulated,
+                                         const std::vector<MeasuredKernel>& measured) {
+  if (measured.empty()) throw std::runtime_error("no measured launches to compare with");
+  const std::string& name = measured.front().workload;
+  if (simulated.launches.size() != measured.size())
+    throw std::runtime_error(name + ": the simulator ran " + std::to_string(simulated.launches.size()) +
+                             " launches, the measurement has " + std::to_string(measured.size()));
+  std::vector<ComparisonRow> rows;
+  for (size_t i = 0; i < measured.size(); ++i) {
+    const runtime::LaunchStats& s = simulated.launches[i];
+    const MeasuredKernel& m = measured[i];
+    if (s.kernel != m.kernel || m.launch != int(i))
+      throw std::runtime_error(name + ": launch " + std::to_string(i) + " is kernel '" + s.kernel +
+                               "' on the simulator but the measurement's launch " + std::to_string(m.launch) +
+                               " is '" + m.kernel + "'");
+    ComparisonRow r;
+    r.workload = m.workload;
+    r.size = m.size;
+    r.kernel = m.kernel;
+    r.launch = m.launch;
+    r.ctas = s.ctas;
+    r.predicted_cycles = s.cycles;
+    r.predicted_us = s.seconds * 1e6;
+    r.measured_us = m.median_us;
+    r.measured_min_us = m.min_us;
+    r.measured_max_us = m.max_us;
+    r.launch_overhead_us = m.launch_overhead_us;
+    r.error_pct = percent_error(r.predicted_us, r.measured_us);
+    r.sim_verified = simulated.passed;
+    r.gpu_verified = m.verified;
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+ComparisonSummary summarize(const std::vector<ComparisonRow>& rows) {
+  ComparisonSummary s;
+  s.kernels = rows.size();
+  if (rows.empty()) return s;
+  std::vector<double> predicted, measured;
+  for (const ComparisonRow& r : rows) {
+    predicted.push_back(r.predicted_us);
+    measured.push_back(r.measured_us);
+    if (!r.sim_verified || !r.gpu_verified) ++s.unverified;
+  }
+  s.mape_pct = mean_absolute_percentage_error(predicted, measured);
+  s.spearman = spearman_rank_correlation(predicted, measured);
+  return s;
+}
+
+namespace {
+
+std::string verdict(bool sim, bool gpu) {
+  return std::string(sim ? "ok" : "FAIL") + "/" + (gpu ? "ok" : "FAIL");
+}
+
+}  // namespace
+
+void print_comparison(std::ostream& os, const ComparisonContext& c, const std::vector<ComparisonRow>& rows,
+                      const ComparisonSummary& summary) {
+  const GpuIdentity& g = c.gpu;
+  os << "# predicted: gpusim timing model, " << c.config_name << "\n"
+     << "# measured:  " << g.name << " (" << g.sm_count << " SMs, cc " << g.compute_capability << ", attribute clock "
+     << g.sm_clock_mhz << " MHz, measured " << std::fixed << std::setprecision(0) << g.measured_sm_clock_mhz
+     << " MHz, driver " << g.driver << ", CUDA " << g.cuda_version << ", " << g.date << "; " << c.source << ")\n";
+  if (!rows.empty())
+    os << "# measured times are event-timed medians after an L2 flush and include the launch overhead ("
+       << std::setprecision(2) << rows.front().launch_overhead_us << " us for an empty kernel)\n";
+  os << std::left << std::setw(20) << "workload" << std::setw(14) << "size" << std::setw(22) << "kernel" << std::right
+     << std::setw(8) << "CTAs" << std::setw(12) << "pred cyc" << std::setw(11) << "pred us" << std::setw(11)
+     << "meas us" << std::setw(19) << "meas min-max us" << std::setw(9) << "error" << std::setw(10) << "sim/gpu"
+     << "\n";
+  for (const ComparisonRow& r : rows) {
+    std::ostringstream range;
+    range << std::fixed << std::setprecision(2) << r.measured_min_us << "-" << r.measured_max_us;
+    std::ostringstream err;
+    err << std::showpos << std::fixed << std::setprecision(1) << r.error_pct << "%";
+    os << std::left << std::setw(20) << r.workload << std::setw(14) << r.size << std::setw(22) << r.kernel
+       << std::right << std::setw(8) << r.ctas << std::setw(12) << r.predicted_cycles << std::fixed
+       << std::setprecision(2) << std::setw(11) << r.predicted_us << std::setw(11) << r.measured_us << std::setw(19)
+       << range.str() << std::setw(9) << err.str() << std::setw(10) << verdict(r.sim_verified, r.gpu_verified)
+       << "\n";
+  }
+  os << "# " << summary.kernels << " kernels: MAPE " << std::setprecision(1) << summary.mape_pct
+     << "%, Spearman rank correlation ";
+  if (std::isnan(summary.spearman)) os << "undefined (fewer than two distinct kernels)";
+  else os << std::setprecision(3) << summary.spearman;
+  os << "; " << summary.unverified << " launches failed a CPU-reference check\n";
+  os.unsetf(std::ios::fixed);
+}
+
+void write_comparison_csv(const std::string& path, const ComparisonContext& c, const std::vector<ComparisonRow>& rows) {
+  std::ofstream f(path);
+  if (!f) throw std::runtime_error("cannot write '" + path + "'");
+  f << csv_line({"config", "gpu_name", "sm_count", "measured_sm_clock_mhz", "driver", "cuda_version", "date", "source",
+                 "workload", "size", "launch", "kernel", "ctas", "predicted_cycles", "predicted_us", "measured_us",
+                 "measured_min_us", "measured_max_us", "launch_overhead_us", "error_pct", "sim_verified",
+                 "gpu_verified"})
+    << "\n";
+  for (const ComparisonRow& r : rows) {
+    auto num = [](double v) {
+      std::ostringstream os;
+      os << std::setprecision(8) << v;
+      return os.str();
+    };
+    f << csv_line({c.config_name, c.gpu.name, std::to_string(c.gpu.sm_count), num(c.gpu.measured_sm_clock_mhz),
+                   c.gpu.driver, c.gpu.cuda_version, c.gpu.date, c.source, r.workload, r.size,
+                   std::to_string(r.launch), r.kernel, std::to_string(r.ctas), std::to_string(r.predicted_cycles),
+                   num(r.predicted_us), num(r.measured_us), num(r.measured_min_us), num(r.measured_max_us),
+                   num(r.launch_overhead_us), num(r.error_pct), r.sim_verified ? "yes" : "no",
+                   r.gpu_verified ? "yes" : "no"})
+      << "\n";
+  }
+  if (!f) throw std::runtime_error("error writing '" + path + "'");
+}
+
+void write_comparison_json(const std::string& path, const ComparisonContext& c, const std::vector<ComparisonRow>& rows,
+                           const ComparisonSummary& summary) {
+  nlohmann::json j;
+  j["config"] = c.config_name;
+  j["source"] = c.source;
+  j["gpu"] = {{"name", c.gpu.name},
+              {"compute_capability", c.gpu.compute_capability},
+              {"sm_count", c.gpu.sm_count},
+              {"sm_clock_mhz", c.gpu.sm_clock_mhz},
+              {"measured_sm_clock_mhz", c.gpu.measured_sm_clock_mhz},
+              {"memory_clock_mhz", c.gpu.memory_clock_mhz},
+              {"memory_bus_bits", c.gpu.memory_bus_bits},
+              {"l2_bytes", c.gpu.l2_bytes},
+              {"driver", c.gpu.driver},
+              {"cuda_version", c.gpu.cuda_version},
+              {"date", c.gpu.date}};
+  j["kernels"] = nlohmann::json::array();
+  for (const ComparisonRow& r : rows)
+    j["kernels"].push_back({{"workload", r.workload},
+                            {"size", r.size},
+                            {"launch", r.launch},
+                            {"kernel", r.kernel},
+                            {"ctas", r.ctas},
+                            {"predicted_cycles", r.predicted_cycles},
+                            {"predicted_us", r.predicted_us},
+                            {"measured_us", r.measured_us},
+                            {"measured_min_us", r.measured_min_us},
+                            {"measured_max_us", r.measured_max_us},
+                            {"launch_overhead_us", r.launch_overhead_us},
+                            {"error_pct", r.error_pct},
+                            {"sim_verified", r.sim_verified},
+                            {"gpu_verified", r.gpu_verified}});
+  j["summary"] = {{"kernels", summary.kernels},
+                  {"mape_pct", summary.mape_pct},
+                  {"spearman", std::isnan(summary.spearman) ? nlohmann::json(nullptr) : nlohmann::json(summary.spearman)},
+                  {"unverified", summary.unverified}};
+  std::ofstream f(path);
+  if (!f) throw std::runtime_error("cannot write '" + path + "'");
+  f << j.dump(2) << "\n";
+  if (!f) throw std::runtime_error("error writing '" + path + "'");
+}
+
+}  // namespace gpusim::validation

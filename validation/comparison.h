@@ -1,0 +1,62 @@
+// Predicted versus measured, per kernel launch: the simulator's cycles and time for a workload's
+// launches paired with a GPU's measured times, the per-kernel error, and the summary statistics
+// (MAPE, Spearman rank correlation). Output as a readable table, CSV and JSON.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "runtime/sim_device.h"
+#include "validation/measured_record.h"
+#include "workloads/workload.h"
+
+namespace gpusim::validation {
+
+struct ComparisonRow {
+  std::string workload, size, kernel;
+  int launch = 0;
+  uint64_t ctas = 0;
+  uint64_t predicted_cycles = 0;
+  double predicted_us = 0;
+  double measured_us = 0;        // median
+  double measured_min_us = 0, measured_max_us = 0;
+  double launch_overhead_us = 0; // the card's empty-kernel time, part of measured_us
+  double error_pct = 0;          // 100 * (predicted - measured) / measured
+  bool sim_verified = false, gpu_verified = false;
+};
+
+struct ComparisonSummary {
+  size_t kernels = 0;
+  double mape_pct = 0;       // mean |error_pct|
+  double spearman = 0;       // rank correlation of predicted and measured times (NaN if undefined)
+  size_t unverified = 0;     // rows where either side failed its CPU-reference check
+};
+
+// The workload's run on a fresh simulated device in timing mode. Throws what the device throws.
+workloads::WorkloadResult simulate_workload(const workloads::Workload& workload, const workloads::WorkloadParams& params,
+                                            const runtime::SimDeviceOptions& sim_options);
+
+// Pairs simulated launches with measured ones by launch index. Throws std::runtime_error naming the
+// workload when the launch counts or kernel names differ (the recording came from other code).
+std::vector<ComparisonRow> pair_launches(const workloads::WorkloadResult& simulated,
+                                         const std::vector<MeasuredKernel>& measured);
+
+ComparisonSummary summarize(const std::vector<ComparisonRow>& rows);
+
+// Who was compared with whom, printed above the table and stored in CSV/JSON.
+struct ComparisonContext {
+  std::string config_name;   // the simulator configuration
+  GpuIdentity gpu;
+  std::string source;        // "live" or the recorded file
+};
+
+void print_comparison(std::ostream& os, const ComparisonContext& context, const std::vector<ComparisonRow>& rows,
+                      const ComparisonSummary& summary);
+void write_comparison_csv(const std::string& path, const ComparisonContext& context,
+                          const std::vector<ComparisonRow>& rows);
+void write_comparison_json(const std::string& path, const ComparisonContext& context,
+                           const std::vector<ComparisonRow>& rows, const ComparisonSummary& summary);
+
+}  // namespace gpusim::validation

@@ -1,0 +1,53 @@
+#include "validation/matched_config.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace gpusim::validation {
+
+std::vector<std::string> matched_config_overrides(const sim::GpuConfig& base, const GpuIdentity& gpu) {
+  std::vector<std::string> o;
+  auto set = [&](const std::string& key, long long value) { o.push_back(key + "=" + std::to_string(value)); };
+  const long long core_mhz =
+      gpu.measured_sm_clock_mhz > 0 ? std::llround(gpu.measured_sm_clock_mhz) : (long long)gpu.sm_clock_mhz;
+  o.push_back("chip.name=" + base.name.substr(0, base.name.find(' ')) + " matched to " + gpu.name + " (" +
+              std::to_string(gpu.sm_count) + " SM, " + std::to_string(core_mhz) + " MHz)");
+  if (gpu.sm_count > 0) set("sm.count", gpu.sm_count);
+  if (core_mhz > 0) {
+    // The base's L2, crossbar and tensor clocks keep their ratio to the core clock.
+    const double scale = double(core_mhz) / base.core_clock_mhz;
+    set("clocks.core_mhz", core_mhz);
+    set("clocks.tensor_mhz", std::llround(base.tensor_clock_mhz * scale));
+    set("clocks.l2_mhz", std::llround(base.l2_clock_mhz * scale));
+    set("clocks.icnt_mhz", std::llround(base.icnt_clock_mhz * scale));
+  }
+  if (gpu.memory_clock_mhz > 0) set("clocks.dram_mhz", gpu.memory_clock_mhz);
+  if (gpu.memory_bus_bits > 0 && gpu.memory_bus_bits % base.dram_bus_width_bits == 0)
+    set("dram.channels", gpu.memory_bus_bits / base.dram_bus_width_bits);
+  const long long line_bytes = base.l2_line_bytes, slices = base.l2_slices;
+  const long long base_sets = (long long)base.l2_size_kib * 1024 / (slices * line_bytes * base.l2_associativity);
+  if (gpu.l2_bytes > 0 && gpu.l2_bytes % (slices * line_bytes * base_sets) == 0 && gpu.l2_bytes % 1024 == 0) {
+    set("l2.size_kib", gpu.l2_bytes / 1024);
+    set("l2.associativity", gpu.l2_bytes / (slices * line_bytes * base_sets));
+  }
+  return o;
+}
+
+std::string matched_config_ini(const std::string& base_path, const GpuIdentity& gpu) {
+  const sim::GpuConfig base = sim::load_gpu_config(base_path);
+  const std::vector<std::string> overrides = matched_config_overrides(base, gpu);
+  const sim::GpuConfig matched = sim::load_gpu_config(base_path, overrides);
+  std::ostringstream os;
+  os << "# " << matched.name << "\n"
+     << "# Written by `gpusim compare --write-config` from " << (base_path.empty() ? "the embedded default" : base_path)
+     << " and the card's driver attributes\n"
+     << "# (" << gpu.name << ", cc " << gpu.compute_capability << ", driver " << gpu.driver << ", CUDA "
+     << gpu.cuda_version << ", " << gpu.date << "; attribute clock " << gpu.sm_clock_mhz << " MHz, measured "
+     << std::llround(gpu.measured_sm_clock_mhz) << " MHz).\n# Values taken from the device:\n";
+  for (const std::string& o : overrides) os << "#   " << o << "\n";
+  os << "# Everything else (latencies, lanes, banks, schedulers) is the base configuration's.\n\n"
+     << sim::describe(matched);
+  return os.str();
+}
+
+}  // namespace gpusim::validation
