@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# The one script to run on a machine with an NVIDIA GPU: builds gpusim, runs the real-GPU tests
-# (ctest -R Cuda) and whichever GPU-side gpusim commands this build has, and collects everything
-# in OUTDIR (gpu.csv, ctest_cuda.xml, compare.csv, ubench.csv, gpu_check.log).
+# The one script to run on a machine with an NVIDIA GPU: runs the real-GPU tests, `gpusim compare
+# all` (simulator vs GPU, default sizes, with the microbenchmarks), a measurement-only pass at
+# larger sizes (re-simulated later, anywhere, with `gpusim compare --recorded`), and collects
+# everything in OUTDIR:
+#   gpu.csv (nvidia-smi before and after), tests_*.xml, compare.csv/.json, ubench_compare.csv,
+#   measured.kernels.csv / measured.ubench.csv / measured.ini (the recording + matched config),
+#   measured_large.kernels.csv, gpu_check.log.
+# With BINDIR (made by scripts/gpu_bundle.sh) it uses those binaries; otherwise it builds.
 #
 # It only reads the GPU's state (nvidia-smi --query-gpu) and launches ordinary kernels: it never
 # changes clocks, power limits, persistence or compute mode, MIG, and never resets the GPU.
-# Budget: about 10 minutes in all; each step has its own time limit so one hang cannot eat it.
-# Usage: scripts/gpu_check.sh OUTDIR
+# Budget: about 6 minutes on a 16-core H100 machine; each step has its own time limit.
+# Usage: scripts/gpu_check.sh OUTDIR [BINDIR]
 set -uo pipefail
-if [ $# -ne 1 ]; then
-  echo "usage: scripts/gpu_check.sh OUTDIR" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+  echo "usage: scripts/gpu_check.sh OUTDIR [BINDIR]" >&2
   exit 2
 fi
 mkdir -p "$1" || exit 2
 out=$(cd "$1" && pwd)
+bindir=${2:+$(cd "$2" && pwd)}
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/cuda/bin" SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 log="$out/gpu_check.log"
@@ -33,48 +39,49 @@ step() {
   return $rc
 }
 
-echo "gpu_check $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname) ($(nproc) cores), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)" | tee -a "$log"
+smi_query() {
+  nvidia-smi --query-gpu=timestamp,name,driver_version,pstate,clocks.sm,clocks.max.sm,clocks.mem,temperature.gpu,power.draw \
+    --format=csv$1 >>"$out/gpu.csv" 2>>"$log"
+}
 
+echo "gpu_check $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname) ($(nproc) cores), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)" | tee -a "$log"
 if command -v nvidia-smi >/dev/null; then
-  step nvidia-smi-query 30 bash -c \
-    "nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem --format=csv > '$out/gpu.csv'"
-  cat "$out/gpu.csv" >>"$log" 2>/dev/null
-  step nvidia-smi 30 nvidia-smi
+  smi_query ""
+  nvidia-smi >>"$log" 2>&1
 else
   echo "nvidia-smi not found: no NVIDIA driver tools on this machine" | tee -a "$log"
   failures+=("nvidia-smi-missing")
 fi
 
-if ! step build 420 bash scripts/build.sh; then
-  echo "build failed: see $log" >&2
-  echo "FAILED: ${failures[*]}" | tee -a "$log"
-  exit 1
+if [ -n "$bindir" ]; then
+  export LD_LIBRARY_PATH="$bindir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  gpusim=$bindir/gpusim tests=$bindir
+else
+  if ! step build 420 bash scripts/build.sh; then
+    echo "FAILED: build (see $log)" | tee -a "$log"
+    exit 1
+  fi
+  gpusim=./build/gpusim tests=./build/tests
 fi
 
-step ctest-cuda 240 ctest --test-dir build -R Cuda --output-on-failure --timeout 120 \
-  --output-junit "$out/ctest_cuda.xml"
-# On a GPU machine a skipped GPU test is a failure to use the GPU (ctest counts skips as passes):
-# check one directly and report the backend's own reason.
-if ./build/tests/test_runtime --gtest_filter=CudaGpu.DeviceInfoIsPlausible >"$out/cuda_probe.txt" 2>&1 &&
-   ! grep -q "SKIPPED" "$out/cuda_probe.txt"; then
-  echo "== cuda backend: GPU in use" | tee -a "$log"
-else
-  echo "== cuda backend: NOT usable:" | tee -a "$log"
-  grep -i "usable\|Failure" "$out/cuda_probe.txt" | head -5 | tee -a "$log"
+step tests-runtime 120 "$tests/test_runtime" --gtest_filter='Cuda*' --gtest_output="xml:$out/tests_runtime.xml"
+step tests-validation 120 "$tests/test_validation" --gtest_filter='ValidationGpu*' --gtest_output="xml:$out/tests_validation.xml"
+step tests-framework 180 "$tests/test_framework" --gtest_filter='*/gpu' --gtest_output="xml:$out/tests_framework.xml"
+# ctest counts a skipped test as passed: on a GPU machine a skip means the GPU was not used.
+if grep -q '<skipped' "$out"/tests_*.xml 2>/dev/null || grep -q 'result="skipped"' "$out"/tests_*.xml 2>/dev/null; then
+  echo "== GPU tests were SKIPPED: the cuda backend is not usable here:" | tee -a "$log"
+  grep -h -o 'message="[^"]*"' "$out"/tests_*.xml | sort -u | head -3 | tee -a "$log"
   failures+=("cuda-backend-unusable")
 fi
 
-gpusim=./build/gpusim
-if "$gpusim" compare --help >/dev/null 2>&1; then
-  step compare 300 "$gpusim" compare all --config configs/h100.ini --csv "$out/compare.csv"
-else
-  echo "== compare: skipped (this build has no 'gpusim compare')" | tee -a "$log"
-fi
-if "$gpusim" ubench --help >/dev/null 2>&1; then
-  step ubench 180 "$gpusim" ubench --backend cuda --csv "$out/ubench.csv"
-else
-  echo "== ubench: skipped (this build has no 'gpusim ubench')" | tee -a "$log"
-fi
+step run-both 120 "$gpusim" run sgemm_tiled --backend both --config configs/h100.ini
+step compare 420 "$gpusim" compare all --config configs/h100.ini --match --record "$out/measured" \
+  --csv "$out/compare.csv" --json "$out/compare.json" --ubench-csv "$out/ubench_compare.csv"
+step measure-large 180 "$gpusim" compare vecadd:16777216 window_sum_naive:16777216 window_sum_shared:16777216 \
+  sgemm_naive:512x512x512 sgemm_tiled:512x512x512 reduce_sum:16777216 softmax:4096x1024 \
+  wmma_gemm:1024x1024x1024 transpose_unpadded:4096x4096 transpose_padded:4096x4096 \
+  --config configs/h100.ini --match --no-sim --no-ubench --record "$out/measured_large"
+command -v nvidia-smi >/dev/null && smi_query ",noheader"
 
 if [ ${#failures[@]} -gt 0 ]; then
   echo "FAILED: ${failures[*]} (details in $log)" | tee -a "$log"

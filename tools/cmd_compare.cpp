@@ -40,21 +40,32 @@ struct CompareArgs {
   std::vector<std::string> names;
   std::string config_path, size, csv, json, ubench_csv, record, recorded, only;
   std::vector<std::string> overrides;
-  bool match = false, no_ubench = false;
+  bool match = false, no_ubench = false, no_sim = false;
   int warmup = 2, reps = 10, device = 0;
   uint64_t seed = 1;
 };
 
-std::vector<const workloads::Workload*> select_workloads(const std::vector<std::string>& names) {
-  std::vector<const workloads::Workload*> out;
-  for (const std::string& n : names) {
+// A workload to compare and its size (empty = the workload's default).
+struct Selection {
+  const workloads::Workload* workload;
+  std::string size;
+};
+
+// "all", "name" or "name:SIZE" (e.g. sgemm_tiled:512x512x512); --size applies to plain names.
+std::vector<Selection> select_workloads(const std::vector<std::string>& names, const std::string& size) {
+  std::vector<Selection> out;
+  for (const std::string& arg : names) {
+    const size_t colon = arg.find(':');
+    const std::string n = arg.substr(0, colon);
+    const std::string s = colon == std::string::npos ? size : arg.substr(colon + 1);
     if (n == "all") {
-      for (const auto& w : workloads::all_workloads()) out.push_back(w.get());
+      for (const auto& w : workloads::all_workloads()) out.push_back({w.get(), ""});
       continue;
     }
     const workloads::Workload* w = workloads::find_workload(n);
     if (!w) throw std::invalid_argument("unknown workload '" + n + "' (gpusim list shows them)");
-    out.push_back(w);
+    if (!s.empty()) workloads::parse_size_spec(s);  // reject a bad size before the GPU is touched
+    out.push_back({w, s});
   }
   return out;
 }
@@ -153,8 +164,8 @@ int compare_recorded(const CompareArgs& a) {
 
 // Live: the GPU and the simulator side by side.
 int compare_live(const CompareArgs& a) {
-  const std::vector<const workloads::Workload*> selected = select_workloads(a.names);
-  if (!a.size.empty() && selected.size() != 1) throw std::invalid_argument("--size needs exactly one workload");
+  const std::vector<Selection> selected = select_workloads(a.names, a.size);
+  if (a.no_sim && a.record.empty()) throw std::invalid_argument("--no-sim only measures: give --record STEM to keep the measurements");
   std::unique_ptr<runtime::Device> gpu;
   try {
     gpu = runtime::make_cuda_device(a.device);
@@ -177,20 +188,22 @@ int compare_live(const CompareArgs& a) {
 
   validation::KernelRecord record{identity, {}};
   std::vector<ComparisonRow> rows;
-  for (const workloads::Workload* w : selected) {
+  for (const Selection& sel : selected) {
+    const workloads::Workload* w = sel.workload;
     workloads::WorkloadParams params;
     params.seed = a.seed;
-    if (!a.size.empty()) params.size = workloads::parse_size_spec(a.size);
+    if (!sel.size.empty()) params.size = workloads::parse_size_spec(sel.size);
     std::cerr << "measuring " << w->name() << " on the GPU (" << a.warmup << " warm-up + " << a.reps << " runs)\n";
     const validation::WorkloadMeasurement m =
         validation::measure_workload(*gpu, info.l2_bytes, *w, params, {a.warmup, a.reps}, overhead_us);
     if (!m.verified) std::cerr << "  GPU result does not match the CPU reference: " << m.detail << "\n";
+    record.kernels.insert(record.kernels.end(), m.kernels.begin(), m.kernels.end());
+    if (a.no_sim) continue;
     std::cerr << "simulating " << w->name() << " on " << config.name << "\n";
     const workloads::WorkloadResult sim = validation::simulate_workload(*w, params, sim_options(a.config_path, overrides));
     if (!sim.passed) std::cerr << "  simulated result does not match the CPU reference: " << sim.detail << "\n";
     const std::vector<ComparisonRow> r = validation::pair_launches(sim, m.kernels);
     rows.insert(rows.end(), r.begin(), r.end());
-    record.kernels.insert(record.kernels.end(), m.kernels.begin(), m.kernels.end());
   }
 
   std::vector<validation::UbenchPair> ubench;
@@ -200,8 +213,10 @@ int compare_live(const CompareArgs& a) {
     const sim::GpuConfig matched =
         sim::load_gpu_config(a.config_path, validation::matched_config_overrides(sim::load_gpu_config(a.config_path), identity));
     gpu_ubench = validation::measure_ubench_on_gpu(*gpu, matched, info.l2_bytes);
-    std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(a.config_path, overrides));
-    ubench = validation::pair_ubench(workloads::ubench::run_suite(*sim, config), validation::to_measured(gpu_ubench));
+    if (!a.no_sim) {
+      std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(a.config_path, overrides));
+      ubench = validation::pair_ubench(workloads::ubench::run_suite(*sim, config), validation::to_measured(gpu_ubench));
+    }
   }
   if (!a.record.empty()) {
     validation::write_kernel_record(a.record + ".kernels.csv", record);
@@ -211,6 +226,13 @@ int compare_live(const CompareArgs& a) {
     if (!ini) throw std::runtime_error("cannot write '" + a.record + ".ini'");
     std::cerr << "recorded " << a.record << ".kernels.csv, .ubench.csv and .ini\n";
   }
+  if (a.no_sim) {
+    std::cout << "measured " << record.kernels.size() << " launches on " << identity.name << "; re-simulate with: gpusim compare --recorded "
+              << a.record << ".kernels.csv\n";
+    for (const validation::MeasuredKernel& k : record.kernels)
+      if (!k.verified) return 1;
+    return 0;
+  }
   return report(a, {config.name, identity, "live"}, rows, ubench);
 }
 
@@ -218,19 +240,20 @@ int compare_live(const CompareArgs& a) {
 
 int gpusim_cmd_compare(int argc, char** argv) {
   CompareArgs a;
-  po::options_description opts("gpusim compare <workload|all>... --config FILE [options]\n"
+  po::options_description opts("gpusim compare <workload[:SIZE]|all>... --config FILE [options]\n"
                                "gpusim compare --recorded STEM.kernels.csv [options]");
   opts.add_options()("help,h", "show this help")(
       "config", po::value(&a.config_path), "simulator configuration INI file (default: the embedded default; "
                                           "with --recorded: STEM.ini beside the recording)")(
       "set", po::value(&a.overrides)->composing(), "override a config key: --set key=value (repeatable)")(
       "match", po::bool_switch(&a.match), "set the SM count, clocks, DRAM bus and L2 size from the GPU")(
-      "size", po::value(&a.size), "problem size for a single workload (default: its default size)")(
+      "size", po::value(&a.size), "problem size for the named workloads (or name:SIZE per workload; default: each one's default)")(
       "seed", po::value(&a.seed)->default_value(1), "seed for the input data")(
       "warmup", po::value(&a.warmup)->default_value(2), "untimed GPU runs per workload")(
       "reps", po::value(&a.reps)->default_value(10), "timed GPU runs per workload (median, min, max)")(
       "device", po::value(&a.device)->default_value(0), "CUDA device ordinal")(
       "no-ubench", po::bool_switch(&a.no_ubench), "skip the microbenchmark comparison")(
+      "no-sim", po::bool_switch(&a.no_sim), "only measure on the GPU and --record (re-simulate later with --recorded)")(
       "csv", po::value(&a.csv), "write the per-kernel comparison as CSV")(
       "json", po::value(&a.json), "write the per-kernel comparison and summary as JSON")(
       "ubench-csv", po::value(&a.ubench_csv), "write the microbenchmark comparison as CSV")(

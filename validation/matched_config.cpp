@@ -22,13 +22,27 @@ std::vector<std::string> matched_config_overrides(const sim::GpuConfig& base, co
     set("clocks.icnt_mhz", std::llround(base.icnt_clock_mhz * scale));
   }
   if (gpu.memory_clock_mhz > 0) set("clocks.dram_mhz", gpu.memory_clock_mhz);
-  if (gpu.memory_bus_bits > 0 && gpu.memory_bus_bits % base.dram_bus_width_bits == 0)
-    set("dram.channels", gpu.memory_bus_bits / base.dram_bus_width_bits);
-  const long long line_bytes = base.l2_line_bytes, slices = base.l2_slices;
-  const long long base_sets = (long long)base.l2_size_kib * 1024 / (slices * line_bytes * base.l2_associativity);
-  if (gpu.l2_bytes > 0 && gpu.l2_bytes % (slices * line_bytes * base_sets) == 0 && gpu.l2_bytes % 1024 == 0) {
-    set("l2.size_kib", gpu.l2_bytes / 1024);
-    set("l2.associativity", gpu.l2_bytes / (slices * line_bytes * base_sets));
+  // DRAM channels from the bus width; the L2 keeps the base's slices per channel (the address hash
+  // gives each channel whole slices), its sets per slice, and takes its ways from the capacity.
+  int channels = base.dram_channels;
+  long long slices = base.l2_slices;
+  if (gpu.memory_bus_bits > 0 && gpu.memory_bus_bits % base.dram_bus_width_bits == 0 &&
+      base.l2_slices % base.dram_channels == 0) {
+    channels = gpu.memory_bus_bits / base.dram_bus_width_bits;
+    slices = (long long)channels * (base.l2_slices / base.dram_channels);
+    set("dram.channels", channels);
+    set("l2.slices", slices);
+  }
+  const long long line_bytes = base.l2_line_bytes;
+  const long long base_sets = (long long)base.l2_size_kib * 1024 / (base.l2_slices * line_bytes * base.l2_associativity);
+  const long long l2_bytes = gpu.l2_bytes > 0 ? gpu.l2_bytes : (long long)base.l2_size_kib * 1024;
+  if (l2_bytes % (slices * line_bytes * base_sets) == 0 && l2_bytes % 1024 == 0) {
+    set("l2.size_kib", l2_bytes / 1024);
+    set("l2.associativity", l2_bytes / (slices * line_bytes * base_sets));
+  } else {
+    throw sim::GpuConfigError("cannot match the L2 of " + gpu.name + ": " + std::to_string(l2_bytes) +
+                              " bytes do not split into " + std::to_string(slices) + " slices of " +
+                              std::to_string(base_sets) + " sets of " + std::to_string(line_bytes) + "-byte lines");
   }
   return o;
 }

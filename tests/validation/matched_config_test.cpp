@@ -42,7 +42,10 @@ TEST(MatchedConfig, DeviceFiguresReplaceTheBaseChipsAndTheResultIsValid) {
   EXPECT_EQ(m.dram_clock_mhz, 3201);
   EXPECT_EQ(m.dram_channels * m.dram_bus_width_bits, 6144);
   EXPECT_EQ(m.l2_size_kib, 60 * 1024);
-  EXPECT_EQ(m.l2_slices, base.l2_slices);
+  // Slices per channel stay the base's (160 / 80 = 2): 96 channels, 192 slices; 60 MiB over 192
+  // slices of 64 sets of 128-byte lines is 40 ways, the base's associativity.
+  EXPECT_EQ(m.l2_slices, 192);
+  EXPECT_EQ(m.l2_associativity, 40);
   EXPECT_NE(m.name.find("NVIDIA H200"), std::string::npos);
   EXPECT_EQ(m.name.rfind("H100", 0), 0u);  // keeps the base's chip family for the published figures
   // Unreported microarchitecture stays the base's.
@@ -53,6 +56,24 @@ TEST(MatchedConfig, DeviceFiguresReplaceTheBaseChipsAndTheResultIsValid) {
 
   // Peak DRAM bandwidth from the device's own figures: 6144 bit / 8 x 2 (DDR) x 3201 MHz.
   EXPECT_NEAR(sim::compute_peaks(m).dram_bytes_per_s, 6144.0 / 8 * 2 * 3201e6, 1e3);
+}
+
+TEST(MatchedConfig, TheBaseChipMatchedToItsOwnFiguresIsUnchangedApartFromTheName) {
+  const sim::GpuConfig base = sim::load_gpu_config(kH100);
+  GpuIdentity g = h200_like();
+  g.measured_sm_clock_mhz = 1980;
+  g.memory_clock_mhz = 2619;
+  g.memory_bus_bits = 5120;
+  g.l2_bytes = 50LL << 20;
+  sim::GpuConfig m = sim::load_gpu_config(kH100, matched_config_overrides(base, g));
+  m.name = base.name;
+  EXPECT_EQ(m, base);
+}
+
+TEST(MatchedConfig, AnL2ThatFitsNoGeometryIsAnError) {
+  GpuIdentity g = h200_like();
+  g.l2_bytes = 1000000;
+  EXPECT_THROW(matched_config_overrides(sim::load_gpu_config(kH100), g), sim::GpuConfigError);
 }
 
 TEST(MatchedConfig, AttributeClockIsUsedWhenNoneWasMeasured) {
