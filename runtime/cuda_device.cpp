@@ -244,7 +244,7 @@ class CudaDevice final : public Device {
   void bind() {
     if (!lost_reason_.empty())
       throw Error("CUDA device " + std::to_string(info_.ordinal) + " is unusable after an earlier kernel fault (" +
-                  lost_reason_ + "); CUDA cannot recover the context or its allocations: create a new device");
+                  lost_reason_ + "); CUDA cannot recover the context or its allocations; restart the process to use the GPU again");
     call(api_.cuCtxSetCurrent(context_), "cuCtxSetCurrent");
   }
 

@@ -7,7 +7,9 @@
 //    instruction and cycle counts stay zero.
 //  - a kernel fault (illegal address, trap, ...) is reported as KernelFault, but CUDA cannot
 //    recover the context afterwards: every later call on that device throws Error saying so, and
-//    the device must be recreated (its allocations are lost).
+//    the device's allocations are lost. CUDA makes such errors sticky for the whole process (its
+//    documentation: the process must be relaunched), so a new device in the same process may
+//    fail too, with an Error naming the original fault (seen on an H200, driver 580.159).
 #pragma once
 
 #include <memory>

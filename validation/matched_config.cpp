@@ -1,5 +1,6 @@
 #include "validation/matched_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -33,17 +34,14 @@ std::vector<std::string> matched_config_overrides(const sim::GpuConfig& base, co
     set("dram.channels", channels);
     set("l2.slices", slices);
   }
+  // Ways per set from the reported capacity, rounded to whole ways: a bus of, say, 94 channels
+  // gives 188 slices, which no power-of-two capacity divides exactly.
   const long long line_bytes = base.l2_line_bytes;
   const long long base_sets = (long long)base.l2_size_kib * 1024 / (base.l2_slices * line_bytes * base.l2_associativity);
   const long long l2_bytes = gpu.l2_bytes > 0 ? gpu.l2_bytes : (long long)base.l2_size_kib * 1024;
-  if (l2_bytes % (slices * line_bytes * base_sets) == 0 && l2_bytes % 1024 == 0) {
-    set("l2.size_kib", l2_bytes / 1024);
-    set("l2.associativity", l2_bytes / (slices * line_bytes * base_sets));
-  } else {
-    throw sim::GpuConfigError("cannot match the L2 of " + gpu.name + ": " + std::to_string(l2_bytes) +
-                              " bytes do not split into " + std::to_string(slices) + " slices of " +
-                              std::to_string(base_sets) + " sets of " + std::to_string(line_bytes) + "-byte lines");
-  }
+  const long long ways = std::max<long long>(1, std::llround(double(l2_bytes) / double(slices * line_bytes * base_sets)));
+  set("l2.size_kib", slices * base_sets * ways * line_bytes / 1024);
+  set("l2.associativity", ways);
   return o;
 }
 
@@ -59,6 +57,10 @@ std::string matched_config_ini(const std::string& base_path, const GpuIdentity& 
      << gpu.cuda_version << ", " << gpu.date << "; attribute clock " << gpu.sm_clock_mhz << " MHz, measured "
      << std::llround(gpu.measured_sm_clock_mhz) << " MHz).\n# Values taken from the device:\n";
   for (const std::string& o : overrides) os << "#   " << o << "\n";
+  const long long modelled_l2 = (long long)matched.l2_size_kib * 1024;
+  if (gpu.l2_bytes > 0 && modelled_l2 != gpu.l2_bytes)
+    os << "# The card reports " << gpu.l2_bytes << " bytes of L2; the model holds " << modelled_l2
+       << " (whole ways per set over whole slices per DRAM channel).\n";
   os << "# Everything else (latencies, lanes, banks, schedulers) is the base configuration's.\n\n"
      << sim::describe(matched);
   return os.str();

@@ -15,8 +15,8 @@ namespace gpusim::validation {
 // The `--set`-style overrides ("section.key=value") that turn `base` into the card `gpu`.
 // The core clock is the measured one when known (a boosting card does not run at its attribute
 // clock), else the attribute clock. DRAM channels follow the bus width; the L2 keeps the base's
-// slices per channel and sets per slice and takes its ways from the reported capacity. Throws
-// GpuConfigError when the reported L2 does not fit that geometry.
+// slices per channel and sets per slice and takes its ways from the reported capacity, rounded to
+// whole ways (the capacity then differs slightly from the reported one; the INI says so).
 std::vector<std::string> matched_config_overrides(const sim::GpuConfig& base, const GpuIdentity& gpu);
 
 // The matched configuration as a complete INI file (`describe` of the result), headed by comments

@@ -70,10 +70,18 @@ TEST(MatchedConfig, TheBaseChipMatchedToItsOwnFiguresIsUnchangedApartFromTheName
   EXPECT_EQ(m, base);
 }
 
-TEST(MatchedConfig, AnL2ThatFitsNoGeometryIsAnError) {
+TEST(MatchedConfig, AnL2ThatFitsNoExactGeometryIsRoundedToWholeWays) {
+  // The H200 measured here reports a 6016-bit bus: 94 channels, 188 slices; 60 MiB is not a whole
+  // number of 64-set slices of 188 (47 divides no power of two): 60 MiB / (188 x 64 x 128 B) = 40.85
+  // ways -> 41, i.e. 188 x 64 x 41 x 128 B = 61664 KiB.
   GpuIdentity g = h200_like();
-  g.l2_bytes = 1000000;
-  EXPECT_THROW(matched_config_overrides(sim::load_gpu_config(kH100), g), sim::GpuConfigError);
+  g.memory_bus_bits = 6016;
+  const sim::GpuConfig m = sim::load_gpu_config(kH100, matched_config_overrides(sim::load_gpu_config(kH100), g));
+  EXPECT_EQ(m.dram_channels, 94);
+  EXPECT_EQ(m.l2_slices, 188);
+  EXPECT_EQ(m.l2_associativity, 41);
+  EXPECT_EQ(m.l2_size_kib, 61664);
+  EXPECT_NE(matched_config_ini(kH100, g).find("reports 62914560 bytes of L2; the model holds 63143936"), std::string::npos);
 }
 
 TEST(MatchedConfig, AttributeClockIsUsedWhenNoneWasMeasured) {
