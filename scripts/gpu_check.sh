@@ -78,7 +78,7 @@ step run-both 120 "$gpusim" run sgemm_tiled --backend both --config configs/h100
 step compare 420 "$gpusim" compare all --config configs/h100.ini --match --record "$out/measured" \
   --csv "$out/compare.csv" --json "$out/compare.json" --ubench-csv "$out/ubench_compare.csv"
 step measure-large 180 "$gpusim" compare vecadd:16777216 window_sum_naive:16777216 window_sum_shared:16777216 \
-  sgemm_naive:512x512x512 sgemm_tiled:512x512x512 reduce_sum:16777216 softmax:4096x1024 \
+  sgemm_naive:512x512x512 sgemm_tiled:512x512x512 reduce_sum:8388608 softmax:4096x1024 \
   wmma_gemm:1024x1024x1024 transpose_unpadded:4096x4096 transpose_padded:4096x4096 \
   --config configs/h100.ini --match --no-sim --no-ubench --record "$out/measured_large"
 command -v nvidia-smi >/dev/null && smi_query ",noheader"

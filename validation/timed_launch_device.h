@@ -1,7 +1,9 @@
 // A Device decorator for timing a real GPU the way the simulator sees a launch: before every
-// launch it overwrites a scratch buffer twice the size of the L2, so each timed launch starts with
-// none of its data in L2 (the simulator starts each workload with cold caches, and a host copy
-// leaves data in a real L2), and it can repeat each launch (warm-up runs, then timed runs) and
+// launch a kernel reads a scratch buffer twice the size of the L2 (gpu_probe.cu,
+// probe_flush_read), so each timed launch starts with none of its data in L2 (the simulator starts
+// each workload with cold caches, and a host copy leaves data in a real L2) and with no dirty
+// lines to write back (a memset flush leaves the L2 full of them, which slowed every small kernel
+// on an H200 by ~15 us), and it can repeat each launch (warm-up runs, then timed runs) and
 // report the median time. Repeating a launch is only right for kernels whose output does not
 // depend on the output buffer's old contents (the microbenchmarks); `gpusim compare` repeats
 // whole workload runs instead (validation/gpu_measure.h).
@@ -17,7 +19,7 @@ namespace gpusim::validation {
 struct TimedLaunchOptions {
   int warmup = 0;        // untimed launches before the timed ones
   int repetitions = 1;   // timed launches; LaunchStats.seconds is their median
-  size_t flush_bytes = 0;  // scratch written before every launch; 0 = no flush
+  size_t flush_bytes = 0;  // scratch read before every launch; 0 = no flush
 };
 
 class TimedLaunchDevice final : public runtime::Device {
@@ -49,8 +51,10 @@ class TimedLaunchDevice final : public runtime::Device {
  private:
   runtime::Device& inner_;
   TimedLaunchOptions options_;
-  runtime::DevPtr flush_buffer_ = 0;
-  int flush_value_ = 0;
+  runtime::DevPtr flush_buffer_ = 0, flush_sink_ = 0;
+  runtime::ModuleHandle probe_module_ = -1;
+
+  void flush_l2();
   std::vector<double> samples_;
 };
 

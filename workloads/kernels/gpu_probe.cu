@@ -17,3 +17,19 @@ extern "C" __global__ void probe_sm_clock(unsigned long long* out, unsigned long
   out[0] = t - t0;
   out[1] = static_cast<unsigned long long>(c1 - c0);
 }
+
+// Reads `words` 16-byte words (a buffer twice the L2) so that a following launch finds none of its
+// data in L2, and leaves L2 holding clean lines: writing the buffer instead would leave it full of
+// dirty lines whose write-backs would then be charged to the timed kernel. The sum is stored only
+// when it equals `never` (the host passes a value the zeroed buffer cannot sum to), so the loads
+// cannot be optimised away and nothing is written.
+extern "C" __global__ void probe_flush_read(const uint4* buffer, unsigned long long words, unsigned never,
+                                            unsigned* sink) {
+  unsigned acc = 0;
+  for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < words;
+       i += (unsigned long long)gridDim.x * blockDim.x) {
+    const uint4 v = buffer[i];
+    acc ^= v.x ^ v.y ^ v.z ^ v.w;
+  }
+  if (acc == never) sink[0] = acc;
+}
