@@ -19,6 +19,20 @@ __device__ __forceinline__ unsigned long long read_clock_after(unsigned long lon
   return t;
 }
 
+// One dependent load each. asm volatile keeps every load: ptxas deletes plain loads whose result
+// is unused, which silently removed the untimed warm-up pass on an H200 (the "L1 hit" chase then
+// measured ~104 cycles and the "L2 hit" chase DRAM latency).
+__device__ __forceinline__ const unsigned long long* load_ca(const unsigned long long* p) {
+  const unsigned long long* next;
+  asm volatile("ld.global.ca.u64 %0, [%1];" : "=l"(next) : "l"(p));
+  return next;
+}
+__device__ __forceinline__ const unsigned long long* load_cg(const unsigned long long* p) {
+  const unsigned long long* next;
+  asm volatile("ld.global.cg.u64 %0, [%1];" : "=l"(next) : "l"(p));
+  return next;
+}
+
 // Global-memory chase. cache_policy 0: ld.global.ca (L1 and L2); 1: ld.global.cg (L2 only).
 // warm_steps loads are done first without timing (to fill the cache under test), then the chain
 // restarts at `start` and `steps` loads are timed. out[0] = cycles, out[1] = final pointer (keeps
@@ -28,17 +42,17 @@ extern "C" __global__ void ubench_chase_global(const unsigned long long* start, 
   if (threadIdx.x != 0 || blockIdx.x != 0) return;
   const unsigned long long* p = start;
   if (cache_policy == 0) {
-    for (int i = 0; i < warm_steps; ++i) p = (const unsigned long long*)__ldca(p);
+    for (int i = 0; i < warm_steps; ++i) p = load_ca(p);
     p = start;
     unsigned long long t0 = read_clock_after((unsigned long long)p);
-    for (int i = 0; i < steps; ++i) p = (const unsigned long long*)__ldca(p);
+    for (int i = 0; i < steps; ++i) p = load_ca(p);
     unsigned long long t1 = read_clock_after((unsigned long long)p);
     out[0] = t1 - t0;
   } else {
-    for (int i = 0; i < warm_steps; ++i) p = (const unsigned long long*)__ldcg(p);
+    for (int i = 0; i < warm_steps; ++i) p = load_cg(p);
     p = start;
     unsigned long long t0 = read_clock_after((unsigned long long)p);
-    for (int i = 0; i < steps; ++i) p = (const unsigned long long*)__ldcg(p);
+    for (int i = 0; i < steps; ++i) p = load_cg(p);
     unsigned long long t1 = read_clock_after((unsigned long long)p);
     out[0] = t1 - t0;
   }
