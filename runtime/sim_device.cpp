@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "isa/functional_executor.h"
+#include "isa/load_hoisting.h"
 #include "isa/ptx_parser.h"
 #include "runtime/device_memory.h"
 #include "runtime/launch_checks.h"
@@ -93,6 +94,9 @@ class SimDevice final : public Device {
         std::copy(s.init.begin(), s.init.end(), m->const_bank.begin() + static_cast<long>(s.offset));
     }
     if (model_) {
+      // The hardware runs ptxas's schedule, not PTX order (isa/load_hoisting.h).
+      if (config_.hoist_loads)
+        for (isa::Function& f : m->module.functions) isa::hoist_independent_loads(f);
       // Occupancy needs the real register count, which only ptxas knows.
       try {
         m->ptxas = ptxas_resources_for(ptx, config_.sm_arch, &m->ptxas_note);

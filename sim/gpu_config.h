@@ -115,6 +115,9 @@ struct GpuConfig {
   int icnt_clock_mhz = 1245;
   int dram_clock_mhz = 877;
 
+  // [compiler] what ptxas does to the PTX before the hardware sees it (timing mode only)
+  int hoist_loads = 1;  // 1: issue independent loads early within a block (isa/load_hoisting.h)
+
   bool operator==(const GpuConfig&) const = default;
 
   // Derived quantities (no separate parameters, so they can never disagree).

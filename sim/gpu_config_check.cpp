@@ -43,8 +43,10 @@ class Checker {
 void check_ranges(const GpuConfig& c, Checker& check) {
   for (const GpuConfigField& field : gpu_config_fields()) {
     if (auto* member = std::get_if<int GpuConfig::*>(&field.member)) {
-      // Only the reserved shared memory may be zero; everything else is a count, size or time.
-      bool zero_allowed = std::string(field.key) == "shared.reserved_per_block_bytes";
+      // Only the reserved shared memory and on/off switches may be zero; everything else is a
+      // count, size or time.
+      bool zero_allowed = std::string(field.key) == "shared.reserved_per_block_bytes" ||
+                          std::string(field.key) == "compiler.hoist_loads";
       check.require(c.*(*member) > 0 || (zero_allowed && c.*(*member) == 0),
                     check.value(field.key) + " must be " + (zero_allowed ? "zero or positive" : "positive"));
       // Bounds far above any real GPU keep the byte arithmetic (KiB x 1024, ...) inside int.
@@ -54,6 +56,7 @@ void check_ranges(const GpuConfig& c, Checker& check) {
                                               std::to_string(most) + ")");
     }
   }
+  check.require(c.hoist_loads == 0 || c.hoist_loads == 1, check.value("compiler.hoist_loads") + " must be 0 or 1");
   check.require(!c.name.empty() && c.name.find('#') == std::string::npos,
                 "chip.name must be non-empty and contain no '#'");
   check.require(c.sm_arch.rfind("sm_", 0) == 0 && c.sm_arch.size() >= 5 && c.sm_arch.size() <= 7 &&

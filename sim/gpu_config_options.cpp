@@ -86,6 +86,8 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
       {"clocks.l2_mhz", &C::l2_clock_mhz, "MHz", "L2 clock"},
       {"clocks.icnt_mhz", &C::icnt_clock_mhz, "MHz", "crossbar clock"},
       {"clocks.dram_mhz", &C::dram_clock_mhz, "MHz", "DRAM I/O clock (before the DDR factor)"},
+      {"compiler.hoist_loads", &C::hoist_loads, "0|1",
+       "1: model ptxas issuing independent loads early within a basic block (timing mode); 0: PTX order"},
   };
   return fields;
 }

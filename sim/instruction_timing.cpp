@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "isa/register_use.h"
 #include "sim/register_banks.h"
 
 namespace gpusim::sim {
@@ -18,45 +19,6 @@ using isa::OperandKind;
 bool is_half(isa::DataType t) {
   return t == isa::DataType::F16 || t == isa::DataType::F16x2 || t == isa::DataType::BF16 ||
          t == isa::DataType::BF16x2;
-}
-
-// Instructions whose first operand is read, not written, even when it is a register.
-bool first_operand_is_destination(const Instruction& in) {
-  switch (in.op) {
-    case Opcode::Bar: case Opcode::Barrier:
-      return in.mod.sub == isa::SubOp::BarRed;
-    case Opcode::BarWarpSync: case Opcode::Nanosleep: case Opcode::CpAsyncWaitGroup: case Opcode::Bra:
-    case Opcode::Call: case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::St: case Opcode::Red:
-    case Opcode::WmmaStore: case Opcode::CpAsync:
-      return false;
-    default:
-      return true;
-  }
-}
-
-void add_reg(std::vector<uint32_t>& out, uint32_t reg) {
-  if (reg != isa::kNoReg) out.push_back(reg);
-}
-
-// Registers an operand names: a register, an address base, or the registers of a vector.
-void operand_regs(const Instruction& in, const Operand& o, std::vector<uint32_t>& out, bool with_second) {
-  switch (o.kind) {
-    case OperandKind::Reg:
-      add_reg(out, o.reg);
-      if (with_second) add_reg(out, o.reg2);
-      break;
-    case OperandKind::Address:
-      add_reg(out, o.reg);
-      break;
-    case OperandKind::Vector:
-      for (unsigned i = 0; i < o.count; ++i) {
-        const Operand& e = in.elems.at(size_t(o.first) + i);
-        if (e.kind == OperandKind::Reg) add_reg(out, e.reg);
-      }
-      break;
-    default:
-      break;
-  }
 }
 
 QueueHint queue_hint(const Instruction& in) {
@@ -171,19 +133,12 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
 FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config)
     : fn_(fn), register_count_(fn.regs.size()) {
   insts_.reserve(fn.code.size() + 1);
-  std::vector<uint32_t> srcs, dsts;
+  isa::RegisterUse use;
+  const std::vector<uint32_t>& srcs = use.sources;
+  const std::vector<uint32_t>& dsts = use.destinations;
   for (const Instruction& in : fn.code) {
     InstTiming t = classify(in, fn, config);
-    srcs.clear();
-    dsts.clear();
-    if (in.op != Opcode::Call) {  // call arguments are .param symbols, not registers
-      const bool dst_first = in.nops > 0 && first_operand_is_destination(in);
-      for (unsigned i = 0; i < in.nops; ++i) {
-        if (i == 0 && dst_first) operand_regs(in, in.ops[0], dsts, /*with_second=*/true);
-        else operand_regs(in, in.ops[i], srcs, /*with_second=*/false);
-      }
-    }
-    add_reg(srcs, in.guard);
+    isa::register_use(in, use);
     for (uint32_t r : srcs)
       if (r >= register_count_)
         throw std::invalid_argument("instruction timing: register index out of range in '" + fn.name + "' line " +

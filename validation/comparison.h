@@ -24,12 +24,16 @@ struct ComparisonRow {
   double measured_min_us = 0, measured_max_us = 0;
   double launch_overhead_us = 0; // the card's empty-kernel time, part of measured_us
   double error_pct = 0;          // 100 * (predicted - measured) / measured
+  // The same against measured - launch_overhead: the simulator models a kernel from its first CTA
+  // to its last, not the launch path; NaN when the overhead is not below the measurement.
+  double error_excl_overhead_pct = 0;
   bool sim_verified = false, gpu_verified = false;
 };
 
 struct ComparisonSummary {
   size_t kernels = 0;
   double mape_pct = 0;       // mean |error_pct|
+  double mape_excl_overhead_pct = 0;  // mean |error_excl_overhead_pct| over the rows where it is defined
   double spearman = 0;       // rank correlation of predicted and measured times (NaN if undefined)
   size_t unverified = 0;     // rows where either side failed its CPU-reference check
 };

@@ -109,6 +109,9 @@ TEST(Comparison, PairsLaunchesAndComputesErrorsFromTheMeasurement) {
   const std::vector<ComparisonRow> rows = pair_launches(sim, {k});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_NEAR(rows[0].error_pct, -50.0, 1e-9);
+  // Against the measurement less the 1 us launch overhead: p vs 2p - 1.
+  EXPECT_NEAR(rows[0].error_excl_overhead_pct, 100.0 * (predicted_us - (2 * predicted_us - 1)) / (2 * predicted_us - 1),
+              1e-9);
   EXPECT_EQ(rows[0].predicted_cycles, sim.launches[0].cycles);
 
   ComparisonRow other = rows[0];
@@ -117,6 +120,8 @@ TEST(Comparison, PairsLaunchesAndComputesErrorsFromTheMeasurement) {
   other.gpu_verified = false;
   const ComparisonSummary s = summarize({rows[0], other});
   EXPECT_NEAR(s.mape_pct, 50.0, 1e-9);
+  // The second row's 20 us less 1 us overhead: |30 - 19| / 19.
+  EXPECT_NEAR(s.mape_excl_overhead_pct, (std::fabs(rows[0].error_excl_overhead_pct) + 100.0 * 11 / 19) / 2, 1e-9);
   EXPECT_EQ(s.unverified, 1u);
   EXPECT_EQ(s.kernels, 2u);
 

@@ -1,0 +1,60 @@
+#include "isa/register_use.h"
+
+namespace gpusim::isa {
+namespace {
+
+// Instructions whose first operand is read, not written, even when it is a register.
+bool first_operand_is_destination(const Instruction& in) {
+  switch (in.op) {
+    case Opcode::Bar: case Opcode::Barrier:
+      return in.mod.sub == SubOp::BarRed;
+    case Opcode::BarWarpSync: case Opcode::Nanosleep: case Opcode::CpAsyncWaitGroup: case Opcode::Bra:
+    case Opcode::Call: case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::St: case Opcode::Red:
+    case Opcode::WmmaStore: case Opcode::CpAsync:
+      return false;
+    default:
+      return true;
+  }
+}
+
+void add_reg(std::vector<uint32_t>& out, uint32_t reg) {
+  if (reg != kNoReg) out.push_back(reg);
+}
+
+// Registers an operand names: a register, an address base, or the registers of a vector.
+void operand_regs(const Instruction& in, const Operand& o, std::vector<uint32_t>& out, bool with_second) {
+  switch (o.kind) {
+    case OperandKind::Reg:
+      add_reg(out, o.reg);
+      if (with_second) add_reg(out, o.reg2);
+      break;
+    case OperandKind::Address:
+      add_reg(out, o.reg);
+      break;
+    case OperandKind::Vector:
+      for (unsigned i = 0; i < o.count; ++i) {
+        const Operand& e = in.elems.at(size_t(o.first) + i);
+        if (e.kind == OperandKind::Reg) add_reg(out, e.reg);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+void register_use(const Instruction& in, RegisterUse& use) {
+  use.sources.clear();
+  use.destinations.clear();
+  if (in.op != Opcode::Call) {
+    const bool dst_first = in.nops > 0 && first_operand_is_destination(in);
+    for (unsigned i = 0; i < in.nops; ++i) {
+      if (i == 0 && dst_first) operand_regs(in, in.ops[0], use.destinations, /*with_second=*/true);
+      else operand_regs(in, in.ops[i], use.sources, /*with_second=*/false);
+    }
+  }
+  add_reg(use.sources, in.guard);
+}
+
+}  // namespace gpusim::isa
