@@ -2,28 +2,21 @@
 // occupancy, and error exits.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <string>
+
+#include "tests/run_gpusim.h"
 
 namespace {
 
+// status = exit code, output = stdout and stderr together.
 struct Result {
   int status = -1;
-  std::string output;  // stdout and stderr together
+  std::string output;
 };
 
 Result run_gpusim(const std::string& arguments) {
-  Result r;
-  std::string command = std::string(GPUSIM_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
-  int raw = pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
+  const gpusim::test_support::Outcome o = gpusim::test_support::run_gpusim(arguments);
+  return {o.exit_code, o.output};
 }
 
 std::string config(const char* name) { return std::string(GPUSIM_SOURCE_DIR) + "/configs/" + name; }

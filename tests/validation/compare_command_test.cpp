@@ -10,6 +10,7 @@
 
 #include "runtime/cuda_device.h"
 #include "tests/run_gpusim.h"
+#include "tests/validation/sample_identity.h"
 #include "validation/csv.h"
 #include "validation/measured_record.h"
 
@@ -25,18 +26,9 @@ std::string temp_stem(const std::string& name) {
 }
 
 GpuIdentity card() {
-  GpuIdentity g;
+  GpuIdentity g = sample_identity();
   g.name = "Recorded Test Card";
-  g.compute_capability = "9.0";
   g.sm_count = 2;
-  g.sm_clock_mhz = 1000;
-  g.measured_sm_clock_mhz = 1000;
-  g.memory_clock_mhz = 1000;
-  g.memory_bus_bits = 128;
-  g.l2_bytes = 1 << 20;
-  g.driver = "580.0";
-  g.cuda_version = "13.0";
-  g.date = "2026-11-27T06:00:00Z";
   return g;
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "sim/gpu_config.h"
+#include "tests/validation/sample_identity.h"
 #include "validation/matched_config.h"
 
 using namespace gpusim;
@@ -13,21 +14,7 @@ using namespace gpusim::validation;
 
 namespace {
 
-GpuIdentity h200_like() {
-  GpuIdentity g;
-  g.name = "NVIDIA H200";
-  g.compute_capability = "9.0";
-  g.sm_count = 132;
-  g.sm_clock_mhz = 1980;
-  g.measured_sm_clock_mhz = 1755.4;
-  g.memory_clock_mhz = 3201;
-  g.memory_bus_bits = 6144;
-  g.l2_bytes = 60LL << 20;
-  g.driver = "580.159.04";
-  g.cuda_version = "13.0";
-  g.date = "2026-11-27T06:00:00Z";
-  return g;
-}
+GpuIdentity h200_like() { return sample_identity(); }
 
 const std::string kH100 = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
 

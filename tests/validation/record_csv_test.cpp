@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "tests/validation/sample_identity.h"
 #include "validation/csv.h"
 #include "validation/measured_record.h"
 
@@ -25,18 +26,11 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 GpuIdentity sample_gpu() {
-  GpuIdentity g;
+  GpuIdentity g = sample_identity();
   g.name = "NVIDIA Test GPU, \"quoted\"";
-  g.compute_capability = "9.0";
-  g.sm_count = 132;
-  g.sm_clock_mhz = 1980;
-  g.measured_sm_clock_mhz = 1755.5;
-  g.memory_clock_mhz = 2619;
   g.memory_bus_bits = 5120;
   g.l2_bytes = 52428800;
-  g.driver = "580.159.04";
-  g.cuda_version = "13.0";
-  g.date = "2026-11-27T06:00:00Z";
+  g.measured_sm_clock_mhz = 1755.5;
   return g;
 }
 

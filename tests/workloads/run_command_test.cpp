@@ -1,35 +1,16 @@
 // `gpusim list` and `gpusim run` as a user runs them: output, exit codes, error messages.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <string>
+
+#include "tests/run_gpusim.h"
 
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
+using gpusim::test_support::contains;
+using gpusim::test_support::Outcome;
 
-Outcome gpusim(const std::string& arguments) {
-  const std::string command = std::string("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '") + GPUSIM_BINARY + "' " +
-                              arguments + " 2>&1";
-  Outcome o;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return o;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) o.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+Outcome gpusim(const std::string& arguments) { return gpusim::test_support::run_gpusim(arguments); }
 
 TEST(RunCommand, ListShowsWorkloadsWithSizes) {
   const Outcome o = gpusim("list");
