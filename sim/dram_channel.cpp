@@ -1,6 +1,7 @@
 // DRAM channel bandwidth and latency (model in dram_channel.h).
 #include "sim/dram_channel.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -8,7 +9,8 @@ namespace gpusim::sim {
 
 DramChannel::DramChannel(const GpuConfig& config, const MemoryClocks& clocks)
     : clocks_(clocks),
-      bytes_per_clock_(config.dram_bus_width_bits / 8.0 * config.dram_transfers_per_clock),
+      bytes_per_clock_(config.dram_bus_width_bits / 8.0 * config.dram_transfers_per_clock *
+                       config.dram_efficiency_pct / 100.0),
       sector_bytes_(uint32_t(config.l2_sector_bytes)),
       latency_cycles_(config.dram_latency_cycles) {}
 
@@ -33,7 +35,12 @@ void DramChannel::tick(uint64_t now_ps, std::vector<DramReturn>& returns, uint64
   const DramAccess a = source->front();
   source->pop_front();
   const uint32_t bytes = uint32_t(std::popcount(a.sector_mask)) * sector_bytes_;
-  bus_free_ps_ = clocks_.dram.later(now_ps, std::ceil(bytes / bytes_per_clock_));
+  // Accesses start on clock edges, so the bus is held for whole clocks; the fraction a derated
+  // rate leaves over is owed by the next access (integral rates: exactly bytes / rate clocks).
+  const double need = bytes / bytes_per_clock_ + bus_carry_;
+  const double whole = std::max(1.0, std::floor(need + 1e-9));
+  bus_carry_ = std::max(0.0, need - whole);
+  bus_free_ps_ = clocks_.dram.later(now_ps, whole);
   if (a.write) {
     *write_bytes += bytes;
     return;
@@ -47,6 +54,7 @@ void DramChannel::clear() {
   writes_.clear();
   bus_free_ps_ = 0;
   bus_writing_ = false;
+  bus_carry_ = 0;
 }
 
 }  // namespace gpusim::sim

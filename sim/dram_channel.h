@@ -8,7 +8,9 @@
 // which is what limits a streaming kernel to the configured bandwidth. Turning the bus around
 // between reads and writes leaves it idle for kTurnaroundClocks, so a copy kernel gets less than
 // a pure read stream (hardware.md 2.5: V100 read 866, triad 814 GB/s). Banks, rows and refresh
-// are not modelled (the calibration targets are p-chase latency and streaming bandwidth).
+// are not modelled (the calibration targets are p-chase latency and streaming bandwidth); their
+// cost on a real card can be folded into dram.efficiency_pct, which lowers bytes_per_clock (the
+// fraction of a clock that leaves is carried to the next access, so the average rate is exact).
 #pragma once
 
 #include <cstdint>
@@ -60,6 +62,7 @@ class DramChannel {
   std::deque<DramAccess> reads_, writes_;  // each in arrival order
   uint64_t bus_free_ps_ = 0;               // exact time the data bus frees
   bool bus_writing_ = false;               // direction of the last access
+  double bus_carry_ = 0;                   // fraction of a clock owed by earlier accesses
 };
 
 }  // namespace gpusim::sim

@@ -107,6 +107,9 @@ struct GpuConfig {
   int dram_bus_width_bits = 128;
   int dram_transfers_per_clock = 2;
   int dram_latency_cycles = 212;
+  // Share of the peak data rate a channel sustains: refresh, row activations and bank conflicts
+  // are not modelled one by one, so a calibration (gpusim compare --calibrate) can derate it.
+  int dram_efficiency_pct = 100;
 
   // [clocks]
   int core_clock_mhz = 1245;

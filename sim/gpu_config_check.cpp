@@ -56,6 +56,7 @@ void check_ranges(const GpuConfig& c, Checker& check) {
                                               std::to_string(most) + ")");
     }
   }
+  check.require(c.dram_efficiency_pct <= 100, check.value("dram.efficiency_pct") + " must be at most 100");
   check.require(c.hoist_loads == 0 || c.hoist_loads == 1, check.value("compiler.hoist_loads") + " must be 0 or 1");
   check.require(!c.name.empty() && c.name.find('#') == std::string::npos,
                 "chip.name must be non-empty and contain no '#'");

@@ -80,6 +80,8 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
       {"dram.bus_width_bits", &C::dram_bus_width_bits, "bits", "data bus width per channel"},
       {"dram.transfers_per_clock", &C::dram_transfers_per_clock, "transfers", "data transfers per DRAM clock (2 = DDR)"},
       {"dram.latency_cycles", &C::dram_latency_cycles, "cycles", "latency a DRAM access adds beyond an L2 hit"},
+      {"dram.efficiency_pct", &C::dram_efficiency_pct, "%",
+       "share of the peak data rate a channel sustains (refresh, row switches; calibrated by gpusim compare --calibrate)"},
 
       {"clocks.core_mhz", &C::core_clock_mhz, "MHz", "SM core clock (FP32/FP64 peaks, all latencies)"},
       {"clocks.tensor_mhz", &C::tensor_clock_mhz, "MHz", "clock for tensor-core peaks (H100 sustains less than the core maximum)"},

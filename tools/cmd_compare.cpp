@@ -20,6 +20,7 @@
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
+#include "validation/calibration.h"
 #include "validation/comparison.h"
 #include "validation/csv.h"
 #include "validation/gpu_measure.h"
@@ -40,7 +41,7 @@ struct CompareArgs {
   std::vector<std::string> names;
   std::string config_path, size, csv, json, ubench_csv, record, recorded, only;
   std::vector<std::string> overrides;
-  bool match = false, no_ubench = false, no_sim = false;
+  bool match = false, no_ubench = false, no_sim = false, calibrate = false;
   int warmup = 2, reps = 10, device = 0;
   uint64_t seed = 1;
 };
@@ -117,7 +118,17 @@ int compare_recorded(const CompareArgs& a) {
       throw std::invalid_argument("no --config given and no matched configuration '" + stem + ".ini' beside " + a.recorded);
     config_path = stem + ".ini";
   }
-  const sim::GpuConfig config = sim::load_gpu_config(config_path, a.overrides);
+  std::vector<std::string> overrides = a.overrides;
+  if (a.calibrate) {
+    const validation::UbenchRecord measured = validation::read_ubench_record(stem + ".ubench.csv");
+    const validation::DramCalibration c = validation::calibrate_dram_efficiency(
+        config_path, overrides, validation::measured_stream_copy_gbs(measured.rows, stem + ".ubench.csv"));
+    std::cout << "# calibrated " << c.override_text() << ": the simulated copy streams " << c.simulated_gbs_at_100
+              << " GB/s at 100 % and " << c.simulated_gbs << " GB/s calibrated; the card measured " << c.measured_gbs
+              << " GB/s\n";
+    overrides.push_back(c.override_text());
+  }
+  const sim::GpuConfig config = sim::load_gpu_config(config_path, overrides);
   std::vector<std::string> only;
   for (size_t p = 0; !a.only.empty() && p != std::string::npos;) {
     const size_t comma = a.only.find(',', p);
@@ -147,7 +158,7 @@ int compare_recorded(const CompareArgs& a) {
     params.size = workloads::parse_size_spec(run.front().size);
     params.seed = run.front().seed;
     std::cerr << "simulating " << w->name() << " " << run.front().size << " on " << config.name << "\n";
-    const workloads::WorkloadResult sim = validation::simulate_workload(*w, params, sim_options(config_path, a.overrides));
+    const workloads::WorkloadResult sim = validation::simulate_workload(*w, params, sim_options(config_path, overrides));
     const std::vector<ComparisonRow> r = validation::pair_launches(sim, run);
     rows.insert(rows.end(), r.begin(), r.end());
   }
@@ -156,7 +167,7 @@ int compare_recorded(const CompareArgs& a) {
   if (!a.no_ubench && fs::exists(stem + ".ubench.csv")) {
     const validation::UbenchRecord measured = validation::read_ubench_record(stem + ".ubench.csv");
     std::cerr << "running the microbenchmarks on " << config.name << "\n";
-    std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(config_path, a.overrides));
+    std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(config_path, overrides));
     ubench = validation::pair_ubench(workloads::ubench::run_suite(*sim, config), measured.rows);
   }
   return report(a, {config.name, record.gpu, "recorded " + a.recorded}, rows, ubench);
@@ -181,9 +192,26 @@ int compare_live(const CompareArgs& a) {
   const double clock_mhz = validation::measure_sm_clock_mhz(*gpu);
   const validation::GpuIdentity identity = validation::identify_gpu(info, clock_mhz);
 
-  std::vector<std::string> overrides;
+  // The microbenchmarks on the GPU come first: --calibrate derives DRAM efficiency from them.
+  std::vector<workloads::ubench::SuiteRow> gpu_ubench;
+  if (!a.no_ubench) {
+    std::cerr << "running the microbenchmarks on the GPU\n";
+    const sim::GpuConfig matched =
+        sim::load_gpu_config(a.config_path, validation::matched_config_overrides(sim::load_gpu_config(a.config_path), identity));
+    gpu_ubench = validation::measure_ubench_on_gpu(*gpu, matched, info.l2_bytes);
+  }
+  std::vector<std::string> overrides, calibrated;
   if (a.match) overrides = validation::matched_config_overrides(sim::load_gpu_config(a.config_path), identity);
   overrides.insert(overrides.end(), a.overrides.begin(), a.overrides.end());
+  if (a.calibrate) {
+    const validation::DramCalibration c = validation::calibrate_dram_efficiency(
+        a.config_path, overrides, validation::measured_stream_copy_gbs(validation::to_measured(gpu_ubench), "the GPU"));
+    std::cout << "# calibrated " << c.override_text() << ": the simulated copy streams " << c.simulated_gbs_at_100
+              << " GB/s at 100 % and " << c.simulated_gbs << " GB/s calibrated; the card measured " << c.measured_gbs
+              << " GB/s\n";
+    calibrated.push_back(c.override_text());
+    overrides.push_back(c.override_text());
+  }
   const sim::GpuConfig config = sim::load_gpu_config(a.config_path, overrides);
 
   validation::KernelRecord record{identity, {}};
@@ -207,24 +235,18 @@ int compare_live(const CompareArgs& a) {
   }
 
   std::vector<validation::UbenchPair> ubench;
-  std::vector<workloads::ubench::SuiteRow> gpu_ubench;
-  if (!a.no_ubench) {
-    std::cerr << "running the microbenchmarks on the GPU and on " << config.name << "\n";
-    const sim::GpuConfig matched =
-        sim::load_gpu_config(a.config_path, validation::matched_config_overrides(sim::load_gpu_config(a.config_path), identity));
-    gpu_ubench = validation::measure_ubench_on_gpu(*gpu, matched, info.l2_bytes);
-    if (!a.no_sim) {
-      std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(a.config_path, overrides));
-      ubench = validation::pair_ubench(workloads::ubench::run_suite(*sim, config), validation::to_measured(gpu_ubench));
-    }
+  if (!gpu_ubench.empty() && !a.no_sim) {
+    std::cerr << "running the microbenchmarks on " << config.name << "\n";
+    std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(a.config_path, overrides));
+    ubench = validation::pair_ubench(workloads::ubench::run_suite(*sim, config), validation::to_measured(gpu_ubench));
   }
   if (!a.record.empty()) {
     validation::write_kernel_record(a.record + ".kernels.csv", record);
     if (!gpu_ubench.empty()) validation::write_ubench_record(a.record + ".ubench.csv", {identity, validation::to_measured(gpu_ubench)});
     std::ofstream ini(a.record + ".ini");
-    ini << validation::matched_config_ini(a.config_path, identity);
+    ini << validation::matched_config_ini(a.config_path, identity, calibrated);
     if (!ini) throw std::runtime_error("cannot write '" + a.record + ".ini'");
-    std::cerr << "recorded " << a.record << ".kernels.csv, .ubench.csv and .ini\n";
+    std::cerr << "recorded " << a.record << ".kernels.csv, " << (gpu_ubench.empty() ? "" : ".ubench.csv, ") << ".ini\n";
   }
   if (a.no_sim) {
     std::cout << "measured " << record.kernels.size() << " launches on " << identity.name << "; re-simulate with: gpusim compare --recorded "
@@ -253,6 +275,9 @@ int gpusim_cmd_compare(int argc, char** argv) {
       "reps", po::value(&a.reps)->default_value(10), "timed GPU runs per workload (median, min, max)")(
       "device", po::value(&a.device)->default_value(0), "CUDA device ordinal")(
       "no-ubench", po::bool_switch(&a.no_ubench), "skip the microbenchmark comparison")(
+      "calibrate", po::bool_switch(&a.calibrate),
+      "derive dram.efficiency_pct from the measured streaming copy (live: needs the microbenchmarks; "
+      "--recorded: STEM.ubench.csv)")(
       "no-sim", po::bool_switch(&a.no_sim), "only measure on the GPU and --record (re-simulate later with --recorded)")(
       "csv", po::value(&a.csv), "write the per-kernel comparison as CSV")(
       "json", po::value(&a.json), "write the per-kernel comparison and summary as JSON")(
@@ -288,6 +313,7 @@ int gpusim_cmd_compare(int argc, char** argv) {
     }
     if (a.names.empty()) throw std::invalid_argument("name a workload or 'all' (or --recorded FILE)");
     if (a.reps < 1 || a.warmup < 0) throw std::invalid_argument("--reps must be >= 1 and --warmup >= 0");
+    if (a.calibrate && a.no_ubench) throw std::invalid_argument("--calibrate needs the microbenchmarks (drop --no-ubench)");
     return compare_live(a);
   } catch (const std::invalid_argument& e) {
     std::cerr << "gpusim compare: " << e.what() << "\n";

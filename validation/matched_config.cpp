@@ -45,9 +45,12 @@ std::vector<std::string> matched_config_overrides(const sim::GpuConfig& base, co
   return o;
 }
 
-std::string matched_config_ini(const std::string& base_path, const GpuIdentity& gpu) {
+std::string matched_config_ini(const std::string& base_path, const GpuIdentity& gpu,
+                               const std::vector<std::string>& calibrated) {
   const sim::GpuConfig base = sim::load_gpu_config(base_path);
-  const std::vector<std::string> overrides = matched_config_overrides(base, gpu);
+  std::vector<std::string> overrides = matched_config_overrides(base, gpu);
+  const size_t from_device = overrides.size();
+  overrides.insert(overrides.end(), calibrated.begin(), calibrated.end());
   const sim::GpuConfig matched = sim::load_gpu_config(base_path, overrides);
   std::ostringstream os;
   os << "# " << matched.name << "\n"
@@ -56,7 +59,10 @@ std::string matched_config_ini(const std::string& base_path, const GpuIdentity& 
      << "# (" << gpu.name << ", cc " << gpu.compute_capability << ", driver " << gpu.driver << ", CUDA "
      << gpu.cuda_version << ", " << gpu.date << "; attribute clock " << gpu.sm_clock_mhz << " MHz, measured "
      << std::llround(gpu.measured_sm_clock_mhz) << " MHz).\n# Values taken from the device:\n";
-  for (const std::string& o : overrides) os << "#   " << o << "\n";
+  for (size_t i = 0; i < overrides.size(); ++i) {
+    if (i == from_device) os << "# Calibrated from the card's microbenchmarks (gpusim compare --calibrate):\n";
+    os << "#   " << overrides[i] << "\n";
+  }
   const long long modelled_l2 = (long long)matched.l2_size_kib * 1024;
   if (gpu.l2_bytes > 0 && modelled_l2 != gpu.l2_bytes)
     os << "# The card reports " << gpu.l2_bytes << " bytes of L2; the model holds " << modelled_l2

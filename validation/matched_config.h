@@ -22,6 +22,9 @@ std::vector<std::string> matched_config_overrides(const sim::GpuConfig& base, co
 // The matched configuration as a complete INI file (`describe` of the result), headed by comments
 // saying which base, which card and which values came from the device. Throws GpuConfigError if
 // the result is inconsistent.
-std::string matched_config_ini(const std::string& base_path, const GpuIdentity& gpu);
+// `calibrated`: further overrides derived from measurements (validation/calibration.h), listed
+// in the header and applied last.
+std::string matched_config_ini(const std::string& base_path, const GpuIdentity& gpu,
+                               const std::vector<std::string>& calibrated = {});
 
 }  // namespace gpusim::validation

@@ -19,9 +19,10 @@ __device__ __forceinline__ unsigned long long read_clock_after(unsigned long lon
   return t;
 }
 
-// One dependent load each. asm volatile keeps every load: ptxas deletes plain loads whose result
-// is unused, which silently removed the untimed warm-up pass on an H200 (the "L1 hit" chase then
-// measured ~104 cycles and the "L2 hit" chase DRAM latency).
+// One dependent load each, as asm volatile so that no compiler can drop the untimed warm-up pass
+// (its result is overwritten unused). On the H200 of configs/measured/ the "L1 hit" chase measured
+// ~103 cycles and the "L2 hit" chase about DRAM latency with plain loads and with these alike, so
+// the warm-up was not being dropped there; docs/VALIDATION.md lists that discrepancy as open.
 __device__ __forceinline__ const unsigned long long* load_ca(const unsigned long long* p) {
   const unsigned long long* next;
   asm volatile("ld.global.ca.u64 %0, [%1];" : "=l"(next) : "l"(p));

@@ -1,0 +1,62 @@
+#include "validation/calibration.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+
+#include "runtime/sim_device.h"
+#include "sim/gpu_config.h"
+#include "workloads/ubench.h"
+
+namespace gpusim::validation {
+
+double measured_stream_copy_gbs(const std::vector<MeasuredUbench>& rows, const std::string& source) {
+  for (const MeasuredUbench& r : rows)
+    if (r.benchmark == "DRAM streaming copy" && r.unit == "GB/s" && r.value > 0) return r.value;
+  throw std::invalid_argument(source + ": no 'DRAM streaming copy' measurement to calibrate DRAM efficiency from");
+}
+
+namespace {
+
+// The suite's copy (ubench_suite.cpp): 16 MiB by every resident thread of 256-thread blocks, on
+// config_path + overrides with DRAM efficiency `pct`; GB/s of DRAM traffic.
+double simulated_copy_gbs(const std::string& config_path, std::vector<std::string> overrides, int pct) {
+  overrides.push_back("dram.efficiency_pct=" + std::to_string(pct));
+  const sim::GpuConfig config = sim::load_gpu_config(config_path, overrides);
+  runtime::SimDeviceOptions options;
+  options.config_path = config_path;
+  options.overrides = overrides;
+  options.mode = runtime::SimMode::Timing;
+  std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(options);
+  const uint32_t threads = 256;
+  const uint32_t blocks = uint32_t(config.num_sms) * uint32_t(std::max(1, config.max_threads_per_sm / int(threads)));
+  const double gbs = workloads::ubench::measure_stream_copy(*sim, uint64_t(16) << 20, blocks, threads).per_second() * 1e-9;
+  if (!(gbs > 0)) throw std::runtime_error("DRAM calibration: the simulated copy reported no time");
+  return gbs;
+}
+
+int clamp_pct(double pct) { return int(std::clamp(std::lround(pct), 1L, 100L)); }
+
+}  // namespace
+
+DramCalibration calibrate_dram_efficiency(const std::string& config_path, std::vector<std::string> overrides,
+                                          double measured_gbs) {
+  if (!(measured_gbs > 0)) throw std::invalid_argument("DRAM calibration needs a positive measured bandwidth");
+  DramCalibration c;
+  c.measured_gbs = measured_gbs;
+  c.simulated_gbs_at_100 = c.simulated_gbs = simulated_copy_gbs(config_path, overrides, 100);
+  // A DRAM-bound copy scales with the channel rate; where something else also limits it, a few
+  // proportional corrections converge (or stop at the clamp).
+  c.efficiency_pct = clamp_pct(100.0 * measured_gbs / c.simulated_gbs_at_100);
+  for (int step = 0; step < 4 && c.efficiency_pct < 100; ++step) {
+    c.simulated_gbs = simulated_copy_gbs(config_path, overrides, c.efficiency_pct);
+    if (std::fabs(c.simulated_gbs - measured_gbs) <= 0.02 * measured_gbs) break;
+    const int next = clamp_pct(c.efficiency_pct * measured_gbs / c.simulated_gbs);
+    if (next == c.efficiency_pct) break;
+    c.efficiency_pct = next;
+  }
+  return c;
+}
+
+}  // namespace gpusim::validation

@@ -1,0 +1,34 @@
+// Calibrating the model to a measured card where the model deliberately abstracts: DRAM
+// efficiency. Banks, rows and refresh are not modelled (sim/dram_channel.h), so a real card
+// streams below the configured peak by a margin the model cannot derive; the measured streaming
+// copy of the microbenchmarks sets dram.efficiency_pct so the simulated copy runs at the measured
+// rate. The workloads, different kernels, then test the calibrated model.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "validation/measured_record.h"
+
+namespace gpusim::validation {
+
+struct DramCalibration {
+  int efficiency_pct = 100;
+  double simulated_gbs_at_100 = 0;  // the copy on the uncalibrated model
+  double simulated_gbs = 0;         // the copy at efficiency_pct (the last one simulated)
+  double measured_gbs = 0;
+  std::string override_text() const { return "dram.efficiency_pct=" + std::to_string(efficiency_pct); }
+};
+
+// The measured "DRAM streaming copy" figure of a microbenchmark record. Throws std::invalid_argument
+// naming the record when it has none.
+double measured_stream_copy_gbs(const std::vector<MeasuredUbench>& rows, const std::string& source);
+
+// Simulates the streaming copy (as `gpusim ubench` does) on config_path + overrides with DRAM
+// efficiency 100 %, scales the efficiency to the measured rate (a DRAM-bound copy's rate is
+// proportional to the channel rate) and re-simulates to correct it (at most 4 times, until within
+// 2 %), clamped to 1..100.
+DramCalibration calibrate_dram_efficiency(const std::string& config_path, std::vector<std::string> overrides,
+                                          double measured_gbs);
+
+}  // namespace gpusim::validation
