@@ -75,7 +75,7 @@ if grep -q '<skipped' "$out"/tests_*.xml 2>/dev/null || grep -q 'result="skipped
 fi
 
 step run-both 120 "$gpusim" run sgemm_tiled --backend both --config configs/h100.ini
-step compare 420 "$gpusim" compare all --config configs/h100.ini --match --record "$out/measured" \
+step compare 420 "$gpusim" compare all --config configs/h100.ini --match --calibrate --record "$out/measured" \
   --csv "$out/compare.csv" --json "$out/compare.json" --ubench-csv "$out/ubench_compare.csv"
 step measure-large 180 "$gpusim" compare vecadd:16777216 window_sum_naive:16777216 window_sum_shared:16777216 \
   sgemm_naive:512x512x512 sgemm_tiled:512x512x512 reduce_sum:8388608 softmax:4096x1024 \
