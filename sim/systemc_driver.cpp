@@ -1,5 +1,6 @@
 #include "sim/systemc_driver.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
 
@@ -9,19 +10,20 @@ namespace gpusim::sim {
 
 namespace {
 
-// Core, L2 and DRAM clock edges as SystemC methods with dynamic sensitivity: while a launch runs
-// each re-triggers itself one period later; otherwise it waits for the next launch's start event.
+// Core, L2 and DRAM clock edges driven by one SystemC method with dynamic sensitivity: while a
+// launch runs it wakes at the earliest pending edge and ticks every domain whose edge is due, in a
+// fixed order (core, L2, DRAM); otherwise it waits for the next launch's start event.
+//
+// One method rather than one per domain: SystemC runs processes that wake at the same time in an
+// order that depends on the kernel's history, so with three methods two identical launches in one
+// process could see coincident edges in different orders and differ by a few cycles (seen when a
+// second simulated device repeated a first one's copy kernel). With one method the order is
+// part of the model.
 class GpuClocks : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(GpuClocks);
   explicit GpuClocks(sc_core::sc_module_name name) : sc_core::sc_module(name) {
-    SC_METHOD(core_edge);
-    sensitive << start_;
-    dont_initialize();
-    SC_METHOD(l2_edge);
-    sensitive << start_;
-    dont_initialize();
-    SC_METHOD(dram_edge);
+    SC_METHOD(step);
     sensitive << start_;
     dont_initialize();
   }
@@ -31,6 +33,8 @@ class GpuClocks : public sc_core::sc_module {
     core_period_ = sc_core::sc_time(1e3 / c.core_clock_mhz, sc_core::SC_NS);
     l2_period_ = sc_core::sc_time(1e3 / c.l2_clock_mhz, sc_core::SC_NS);
     dram_period_ = sc_core::sc_time(1e3 / c.dram_clock_mhz, sc_core::SC_NS);
+    // Every domain's first edge is the launch's start.
+    next_core_ = next_l2_ = next_dram_ = sc_core::sc_time_stamp();
     model_ = model;
     error_ = nullptr;
     start_.notify(sc_core::SC_ZERO_TIME);
@@ -40,15 +44,25 @@ class GpuClocks : public sc_core::sc_module {
  private:
   uint64_t now_ps() const { return sc_core::sc_time_stamp().value() / (sc_core::sc_time(1, sc_core::SC_PS).value()); }
 
-  // Runs `tick`; decides whether this domain keeps clocking.
-  template <typename Tick>
-  void edge(const sc_core::sc_time& period, Tick tick) {
+  void step() {
     if (!model_) {
       next_trigger(start_);
       return;
     }
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
     try {
-      tick();
+      if (next_core_ == now) {
+        model_->tick_core(now_ps());
+        next_core_ += core_period_;
+      }
+      if (next_l2_ == now) {
+        model_->tick_l2(now_ps());
+        next_l2_ += l2_period_;
+      }
+      if (next_dram_ == now) {
+        model_->tick_dram(now_ps());
+        next_dram_ += dram_period_;
+      }
     } catch (...) {
       error_ = std::current_exception();
       model_ = nullptr;
@@ -56,20 +70,18 @@ class GpuClocks : public sc_core::sc_module {
       return;
     }
     if (model_->finished()) {
-      model_ = nullptr;  // every domain stops at its next edge
+      model_ = nullptr;
       next_trigger(start_);
       return;
     }
-    next_trigger(period);
+    next_trigger(std::min({next_core_, next_l2_, next_dram_}) - now);
   }
-  void core_edge() { edge(core_period_, [&] { model_->tick_core(now_ps()); }); }
-  void l2_edge() { edge(l2_period_, [&] { model_->tick_l2(now_ps()); }); }
-  void dram_edge() { edge(dram_period_, [&] { model_->tick_dram(now_ps()); }); }
 
   sc_core::sc_event start_;
   GpuModel* model_ = nullptr;
   std::exception_ptr error_;
   sc_core::sc_time core_period_, l2_period_, dram_period_;
+  sc_core::sc_time next_core_, next_l2_, next_dram_;
 };
 
 GpuClocks& clocks() {

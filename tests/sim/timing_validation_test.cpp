@@ -113,6 +113,25 @@ TEST(TimingValidation, SameRunTwiceGivesIdenticalCyclesAndReport) {
   }
 }
 
+// Determinism across a process's history: SystemC runs simultaneous processes in an order that
+// depends on what ran before, so identical launches must not depend on it (sim/systemc_driver).
+TEST(TimingValidation, IdenticalLaunchesAgreeWhateverRanBeforeInTheProcess) {
+  const std::vector<std::string> dram_bound = {"sm.count=4", "dram.channels=2"};
+  auto first = make_device(runtime::SimMode::Timing, dram_bound);
+  const workloads::WorkloadResult a = run_workload(*first, "vecadd", {20000});
+  {
+    auto other = make_device(runtime::SimMode::Timing, {"sm.count=3"});
+    ASSERT_TRUE(run_workload(*other, "transpose_unpadded", {96, 160}).passed);
+  }
+  auto second = make_device(runtime::SimMode::Timing, dram_bound);
+  const workloads::WorkloadResult b = run_workload(*second, "vecadd", {20000});
+  ASSERT_TRUE(a.passed && b.passed);
+  ASSERT_EQ(a.launches.size(), 1u);
+  ASSERT_EQ(b.launches.size(), 1u);
+  EXPECT_EQ(a.launches[0].cycles, b.launches[0].cycles);
+  EXPECT_EQ(a.launches[0].report_json, b.launches[0].report_json);
+}
+
 // A small size per workload: the default shrunk so every dimension stays a multiple of 16.
 std::vector<uint64_t> small_size(const workloads::Workload& w) {
   std::vector<uint64_t> size = w.default_size();
