@@ -37,6 +37,9 @@ bool is_movable_load(const Instruction& in) {
 
 // Register-only work a load may move above (given no register conflict).
 bool is_passable(const Instruction& in) {
+  // Matrix multiply-accumulates read and write registers only (their fragments are loaded and
+  // stored by separate instructions).
+  if (in.op == Opcode::Mma || in.op == Opcode::WmmaMma) return true;
   if (in.unit != Unit::Int && in.unit != Unit::Fp32 && in.unit != Unit::Fp64 && in.unit != Unit::Sfu) return false;
   switch (in.op) {
     case Opcode::Shfl: case Opcode::Vote: case Opcode::Activemask: case Opcode::Redux: case Opcode::Match:

@@ -7,7 +7,8 @@
 // hoist_independent_loads list-schedules each basic block: plain loads (ld without .volatile/
 // .relaxed/.acquire, wmma.load, ldmatrix) and the register arithmetic that computes their addresses
 // are placed as early as their register dependences (read-after-write, write-after-read,
-// write-after-write) allow; other register-only work keeps its order. Nothing moves across a
+// write-after-write) allow; other register-only work (matrix multiply-accumulates included)
+// keeps its order. Nothing moves across a
 // store, atomic, barrier, fence, warp-collective, clock read or the block's boundaries, and loads
 // keep their order among themselves. Every thread computes exactly what it computed before
 // (the reordering respects every register dependence and keeps memory operations in order), so

@@ -101,6 +101,22 @@ TEST(LoadHoisting, AddressArithmeticIsHoistedWithItsLoads) {
   EXPECT_EQ(order(f), (std::vector<unsigned>{0, 2, 3, 1, 4, 5, 6}));
 }
 
+TEST(LoadHoisting, FragmentLoadsMoveAboveIndependentMatrixMultiplies) {
+  // nvcc's 2x-unrolled WMMA loop: the second step's fragment loads do not depend on the first
+  // step's MMA (register-only), so they issue before it, as ptxas schedules them.
+  Function f = parse_body(
+      "wmma.load.a.sync.aligned.row.m16n16k16.global.f16 {%r0, %r0, %r0, %r0, %r0, %r0, %r0, %r0}, [%rd1], %r7;\n"  // 0
+      "wmma.mma.sync.aligned.row.row.m16n16k16.f32.f32 {%f0, %f0, %f0, %f0, %f0, %f0, %f0, %f0}, "
+      "{%r0, %r0, %r0, %r0, %r0, %r0, %r0, %r0}, {%r0, %r0, %r0, %r0, %r0, %r0, %r0, %r0}, "
+      "{%f0, %f0, %f0, %f0, %f0, %f0, %f0, %f0};\n"                                                                   // 1
+      "wmma.load.a.sync.aligned.row.m16n16k16.global.f16 {%r1, %r1, %r1, %r1, %r1, %r1, %r1, %r1}, [%rd2], %r7;\n"  // 2
+      "wmma.store.d.sync.aligned.row.m16n16k16.global.f32 [%rd3], {%f0, %f0, %f0, %f0, %f0, %f0, %f0, %f0}, %r7;\n" // 3
+      "ld.global.f32 %f1, [%rd4];\n"                                                                                 // 4: not past the store
+      "ret;\n");
+  EXPECT_EQ(hoist_independent_loads(f), 2u);
+  EXPECT_EQ(order(f), (std::vector<unsigned>{0, 2, 1, 3, 4, 5}));
+}
+
 TEST(LoadHoisting, GuardPredicateDefinedInTheBlockIsADependence) {
   Function f = parse_body(
       "setp.lt.s32 %p2, %r1, 4;\n"           // 0
