@@ -19,10 +19,7 @@ __device__ __forceinline__ unsigned long long read_clock_after(unsigned long lon
   return t;
 }
 
-// One dependent load each, as asm volatile so that no compiler can drop the untimed warm-up pass
-// (its result is overwritten unused). On the H200 of configs/measured/ the "L1 hit" chase measured
-// ~103 cycles and the "L2 hit" chase about DRAM latency with plain loads and with these alike, so
-// the warm-up was not being dropped there; docs/VALIDATION.md lists that discrepancy as open.
+// One dependent load each (asm volatile keeps nvcc from dropping them; ptxas needs restart()).
 __device__ __forceinline__ const unsigned long long* load_ca(const unsigned long long* p) {
   const unsigned long long* next;
   asm volatile("ld.global.ca.u64 %0, [%1];" : "=l"(next) : "l"(p));
@@ -32,6 +29,16 @@ __device__ __forceinline__ const unsigned long long* load_cg(const unsigned long
   const unsigned long long* next;
   asm volatile("ld.global.cg.u64 %0, [%1];" : "=l"(next) : "l"(p));
   return next;
+}
+
+// The timed chase restarts at `start`, but through a dependence on where the warm-up ended: ptxas
+// deletes loads whose result is dead, and `asm volatile` does not survive into PTX, so a plain
+// `p = start` let ptxas drop the whole warm-up (on the H200 the "L1 hit" chase then measured
+// 103 cycles: a first lap from DRAM, then L1 hits; the "L2 hit" chase measured DRAM latency).
+// The chain never holds a null link, which ptxas cannot know.
+__device__ __forceinline__ const unsigned long long* restart(const unsigned long long* warm_end,
+                                                             const unsigned long long* start) {
+  return warm_end == nullptr ? warm_end : start;
 }
 
 // Global-memory chase. cache_policy 0: ld.global.ca (L1 and L2); 1: ld.global.cg (L2 only).
@@ -44,14 +51,14 @@ extern "C" __global__ void ubench_chase_global(const unsigned long long* start, 
   const unsigned long long* p = start;
   if (cache_policy == 0) {
     for (int i = 0; i < warm_steps; ++i) p = load_ca(p);
-    p = start;
+    p = restart(p, start);
     unsigned long long t0 = read_clock_after((unsigned long long)p);
     for (int i = 0; i < steps; ++i) p = load_ca(p);
     unsigned long long t1 = read_clock_after((unsigned long long)p);
     out[0] = t1 - t0;
   } else {
     for (int i = 0; i < warm_steps; ++i) p = load_cg(p);
-    p = start;
+    p = restart(p, start);
     unsigned long long t0 = read_clock_after((unsigned long long)p);
     for (int i = 0; i < steps; ++i) p = load_cg(p);
     unsigned long long t1 = read_clock_after((unsigned long long)p);
