@@ -193,15 +193,16 @@ int compare_live(const CompareArgs& a) {
   const validation::GpuIdentity identity = validation::identify_gpu(info, clock_mhz);
 
   // The microbenchmarks on the GPU come first: --calibrate derives DRAM efficiency from them.
+  // The card's own figures, as overrides of the base configuration (used by the microbenchmarks
+  // on the GPU always, by the simulator with --match).
+  const std::vector<std::string> card = validation::matched_config_overrides(sim::load_gpu_config(a.config_path), identity);
   std::vector<workloads::ubench::SuiteRow> gpu_ubench;
   if (!a.no_ubench) {
     std::cerr << "running the microbenchmarks on the GPU\n";
-    const sim::GpuConfig matched =
-        sim::load_gpu_config(a.config_path, validation::matched_config_overrides(sim::load_gpu_config(a.config_path), identity));
-    gpu_ubench = validation::measure_ubench_on_gpu(*gpu, matched, info.l2_bytes);
+    gpu_ubench = validation::measure_ubench_on_gpu(*gpu, sim::load_gpu_config(a.config_path, card), info.l2_bytes);
   }
   std::vector<std::string> overrides, calibrated;
-  if (a.match) overrides = validation::matched_config_overrides(sim::load_gpu_config(a.config_path), identity);
+  if (a.match) overrides = card;
   overrides.insert(overrides.end(), a.overrides.begin(), a.overrides.end());
   if (a.calibrate) {
     const validation::DramCalibration c = validation::calibrate_dram_efficiency(

@@ -7,7 +7,7 @@
 
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
-#include "workloads/ubench.h"
+#include "workloads/ubench_suite.h"
 
 namespace gpusim::validation {
 
@@ -19,8 +19,7 @@ double measured_stream_copy_gbs(const std::vector<MeasuredUbench>& rows, const s
 
 namespace {
 
-// The suite's copy (ubench_suite.cpp): 16 MiB by every resident thread of 256-thread blocks, on
-// config_path + overrides with DRAM efficiency `pct`; GB/s of DRAM traffic.
+// The suite's copy on config_path + overrides with DRAM efficiency `pct`; GB/s of DRAM traffic.
 double simulated_copy_gbs(const std::string& config_path, std::vector<std::string> overrides, int pct) {
   overrides.push_back("dram.efficiency_pct=" + std::to_string(pct));
   const sim::GpuConfig config = sim::load_gpu_config(config_path, overrides);
@@ -29,9 +28,7 @@ double simulated_copy_gbs(const std::string& config_path, std::vector<std::strin
   options.overrides = overrides;
   options.mode = runtime::SimMode::Timing;
   std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(options);
-  const uint32_t threads = 256;
-  const uint32_t blocks = uint32_t(config.num_sms) * uint32_t(std::max(1, config.max_threads_per_sm / int(threads)));
-  const double gbs = workloads::ubench::measure_stream_copy(*sim, uint64_t(16) << 20, blocks, threads).per_second() * 1e-9;
+  const double gbs = workloads::ubench::measure_suite_stream_copy(*sim, config).per_second() * 1e-9;
   if (!(gbs > 0)) throw std::runtime_error("DRAM calibration: the simulated copy reported no time");
   return gbs;
 }

@@ -55,7 +55,19 @@ double per_cycle(const ThroughputResult& r, const sim::GpuConfig& config) {
   return cycles > 0 ? r.work / cycles : 0.0;
 }
 
+constexpr uint32_t kSuiteThreads = 256;
+
+// Enough 256-thread blocks to fill every SM to its thread limit.
+uint32_t full_occupancy_blocks(const sim::GpuConfig& config) {
+  return uint32_t(config.num_sms) * uint32_t(std::max(1, config.max_threads_per_sm / int(kSuiteThreads)));
+}
+
 }  // namespace
+
+ThroughputResult measure_suite_stream_copy(runtime::Device& dev, const sim::GpuConfig& config, int work_scale) {
+  return measure_stream_copy(dev, (uint64_t(16) << 20) * uint64_t(std::max(1, work_scale)),
+                             full_occupancy_blocks(config), kSuiteThreads);
+}
 
 PublishedChip published_chip_for(const sim::GpuConfig& config) {
   if (config.name.rfind("V100", 0) == 0) return PublishedChip::V100;
@@ -77,8 +89,8 @@ std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& conf
   }
 
   const double sms = config.num_sms;
-  const uint32_t threads = 256;
-  const uint32_t full_blocks = uint32_t(sms) * uint32_t(std::max(1, config.max_threads_per_sm / int(threads)));
+  const uint32_t threads = kSuiteThreads;
+  const uint32_t full_blocks = full_occupancy_blocks(config);
 
   {
     const ThroughputResult r = measure_ffma(dev, full_blocks, threads, 256 * scale);
@@ -99,7 +111,7 @@ std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& conf
                     percent_of(per_cycle(r, config) / sms, peak)});
   }
   {
-    const ThroughputResult r = measure_stream_copy(dev, (uint64_t(16) << 20) * uint64_t(scale), full_blocks, threads);
+    const ThroughputResult r = measure_suite_stream_copy(dev, config, scale);
     const double peak_gbs = double(config.dram_channels) * config.dram_bus_width_bits / 8 *
                             config.dram_transfers_per_clock * config.dram_clock_mhz * 1e-3;
     rows.push_back({"DRAM streaming copy", r.per_second() * 1e-9, "GB/s",

@@ -8,6 +8,7 @@
 
 #include "runtime/device.h"
 #include "sim/gpu_config.h"
+#include "workloads/ubench.h"
 
 namespace gpusim::workloads::ubench {
 
@@ -29,6 +30,11 @@ struct SuiteOptions {
   // launch than a simulation can afford, so the launch overhead stays small next to the kernel.
   int work_scale = 1;
 };
+
+// The suite's DRAM streaming copy: 16 MiB x work_scale copied by every resident thread of
+// 256-thread blocks on `config`'s SMs. Shared with the DRAM-efficiency calibration, which must
+// run exactly the copy the suite reports.
+ThroughputResult measure_suite_stream_copy(runtime::Device& dev, const sim::GpuConfig& config, int work_scale = 1);
 
 // Runs every microbenchmark on `dev`: the simulator of `config` in timing mode, or a real GPU
 // described by `config` (a matched configuration, validation/matched_config.h). Where a launch

@@ -6,7 +6,7 @@
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
 #include "validation/calibration.h"
-#include "workloads/ubench.h"
+#include "workloads/ubench_suite.h"
 
 using namespace gpusim;
 using namespace gpusim::validation;
@@ -22,10 +22,7 @@ double simulated_copy_gbs(const std::vector<std::string>& overrides) {
   o.mode = runtime::SimMode::Timing;
   auto device = runtime::make_sim_device(o);
   const sim::GpuConfig c = sim::load_gpu_config(kV100, overrides);
-  return workloads::ubench::measure_stream_copy(*device, uint64_t(16) << 20, uint32_t(c.num_sms) * (c.max_threads_per_sm / 256),
-                                                256)
-             .per_second() *
-         1e-9;
+  return workloads::ubench::measure_suite_stream_copy(*device, c).per_second() * 1e-9;
 }
 
 }  // namespace
