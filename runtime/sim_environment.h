@@ -1,0 +1,32 @@
+// Settings of the simulator-backed CUDA libraries (libcudart.so.13, libcuda.so.1), read from the
+// environment. A user program loads those libraries without any gpusim command line, so the
+// environment is the only channel: `gpusim exec` sets these variables and starts the program,
+// and a script or a debugger can set them by hand (docs/CUDA_SUPPORT.md lists them).
+//
+//   GPUSIM_CONFIG  INI file of the simulated GPU (default: the embedded default configuration)
+//   GPUSIM_SET     overrides "key=value;key=value" as `--set` takes them
+//   GPUSIM_MODE    functional (default) | timing
+//   GPUSIM_STATS   write every launch's statistics (JSON) to this file at exit
+//   GPUSIM_QUIET   1: no per-launch table on stderr at exit
+//   GPUSIM_MAX_WARP_INSTRUCTIONS  per-launch budget before a launch is reported as a runaway loop
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "runtime/sim_device.h"
+
+namespace gpusim::runtime {
+
+struct SimEnvironment {
+  SimDeviceOptions device;
+  std::string stats_path;  // empty: none
+  bool quiet = false;
+};
+
+// Reads the variables through `getenv` (a parameter so tests need not touch the process
+// environment). Throws runtime::Error naming the variable and the bad value.
+SimEnvironment read_sim_environment(const std::function<const char*(const char*)>& getenv);
+SimEnvironment read_sim_environment();
+
+}  // namespace gpusim::runtime
