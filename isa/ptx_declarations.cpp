@@ -118,6 +118,16 @@ std::vector<VariableDecl> PtxParser::parse_variable_names(const Token& space_tok
       if (!after_ptr) align = value;
     } else if (a.text == ".v2" || a.text == ".v4" || a.text == ".v8") {
       vec = uint64_t(a.text[2] - '0');
+    } else if (a.text == ".attribute") {
+      // ".attribute(.managed)" (a __managed__ variable) or ".attribute(.unified(...))": where the
+      // memory lives, which a runtime handles; the variable itself is an ordinary .global.
+      expect('(', "'(' after .attribute");
+      for (int depth = 1; depth > 0;) {
+        const Token& t = take();
+        if (t.kind == TokenKind::End) fail(t, "unterminated .attribute(...)");
+        if (t.is('(')) ++depth;
+        if (t.is(')')) --depth;
+      }
     } else if (a.text.starts_with(".ptr")) {
       after_ptr = true;
     } else if (after_ptr && (a.text == ".global" || a.text == ".shared" || a.text == ".const" || a.text == ".local")) {

@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "isa/exec_context.h"  // Dim3
+#include "runtime/device_properties.h"
 
 namespace gpusim::runtime {
 
@@ -27,6 +29,12 @@ class Error : public std::runtime_error {
 // their contents; a real GPU's context is lost after such a fault (CUDA's rule), so CudaDevice
 // refuses further calls with an Error saying so (runtime/cuda_device.h).
 class KernelFault : public Error {
+ public:
+  using Error::Error;
+};
+
+// An allocation the device's memory cannot hold (cudaErrorMemoryAllocation).
+class OutOfMemory : public Error {
  public:
   using Error::Error;
 };
@@ -69,6 +77,32 @@ struct LaunchStats {
 
 using ModuleHandle = int;
 
+// An allocation, or a host range mapped into the device's address space, that holds an address.
+struct AllocationInfo {
+  DevPtr base = 0;
+  size_t size = 0;
+  bool host_mapped = false;  // host memory kernels reach at its host address (managed, mapped)
+};
+
+// What a kernel needs from its caller: parameter sizes in .param order (a CUDA runtime packs the
+// `void** args` of a launch with them) and the resources cudaFuncGetAttributes reports.
+struct KernelInfo {
+  std::string name;
+  std::vector<uint32_t> param_sizes;
+  uint32_t static_shared_bytes = 0;
+  uint32_t local_bytes_per_thread = 0;
+  uint32_t registers_per_thread = 0;   // from ptxas for the device's architecture; 0 = unknown
+  uint32_t max_threads_per_block = 0;  // .maxntid / .reqntid product; 0 = not restricted
+  uint32_t ptx_version = 0;            // e.g. 90 for .version 9.0
+};
+
+// A module-scope variable (__device__ -> .global, __constant__ -> .const).
+struct SymbolInfo {
+  DevPtr address = 0;  // device address (.global); 0 for .const, reached via read/write_symbol
+  size_t size = 0;
+  bool constant = false;
+};
+
 class Device {
  public:
   virtual ~Device() = default;
@@ -86,6 +120,31 @@ class Device {
   virtual LaunchStats launch(ModuleHandle module, const std::string& kernel, const LaunchConfig& cfg,
                              const KernelArgs& args) = 0;
   virtual void synchronize() = 0;
+
+  // --- What CUDA runtimes/drivers built on a Device need beyond the basics. The simulator
+  // implements all of them; a backend that cannot throws Error saying so.
+  virtual DeviceProperties properties() const { throw Error(name() + ": device properties are not available"); }
+  virtual void copy_device_to_device(DevPtr dst, DevPtr src, size_t bytes) {
+    std::vector<uint8_t> bounce(bytes);
+    copy_to_host(bounce.data(), src, bytes);
+    copy_to_device(dst, bounce.data(), bytes);
+  }
+  virtual void map_host_memory(void* host, size_t bytes) { throw Error(name() + ": cannot map host memory"); }
+  virtual void unmap_host_memory(void* host) { throw Error(name() + ": cannot map host memory"); }
+  virtual std::optional<AllocationInfo> allocation_at(DevPtr addr) const { return std::nullopt; }
+  // `with_registers`: also run what finds the register count (ptxas on the simulator; slow).
+  virtual KernelInfo kernel_info(ModuleHandle module, const std::string& kernel, bool with_registers = false) {
+    throw Error(name() + ": kernel information is not available");
+  }
+  virtual SymbolInfo symbol(ModuleHandle module, const std::string& symbol_name) {
+    throw Error(name() + ": module symbols are not available");
+  }
+  virtual void write_symbol(ModuleHandle module, const std::string& symbol_name, size_t offset, const void* src, size_t bytes) {
+    throw Error(name() + ": module symbols are not available");
+  }
+  virtual void read_symbol(ModuleHandle module, const std::string& symbol_name, size_t offset, void* dst, size_t bytes) {
+    throw Error(name() + ": module symbols are not available");
+  }
 
   // Typed helpers.
   template <typename T>

@@ -1,16 +1,33 @@
 // The simulated device's global memory: a set of allocations with guard gaps between them, so
 // that every access outside an allocation is caught and reported rather than silently landing
 // in a neighbour.
+//
+// Storage is reserved with mmap(MAP_NORESERVE): the host commits pages only when a kernel or a
+// copy touches them, so a program may cudaMalloc gigabytes it never fills (as CUDA programs do)
+// without the simulator's process holding that memory. The capacity is the simulated card's
+// memory size; an allocation past it fails like cudaMalloc does (DeviceOutOfMemory).
+//
+// Host-mapped regions (managed memory, mapped pinned memory) are host memory that kernels reach
+// at the host's own address: the region's storage *is* the host buffer, so host and device see
+// the same bytes without copies (the simulator runs kernels synchronously, which is as coherent
+// as CUDA guarantees at its synchronisation points).
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <stdexcept>
 #include <string>
-#include <vector>
 
 #include "isa/exec_context.h"
 
 namespace gpusim::runtime {
+
+// An allocation that does not fit in the device's remaining capacity.
+class DeviceOutOfMemory : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class DeviceMemory final : public isa::GlobalMemory {
  public:
@@ -18,27 +35,63 @@ class DeviceMemory final : public isa::GlobalMemory {
   static constexpr uint64_t kBase = 0x0000'1000'0000'0000ull;
   static constexpr uint64_t kAlign = 256;  // like cudaMalloc
   static constexpr uint64_t kGuard = 256;  // unmapped bytes after each allocation
+  // Device addresses stay below this (16 TiB of address space above kBase), far under the
+  // generic windows in isa/exec_context.h.
+  static constexpr uint64_t kLimit = 0x0000'2000'0000'0000ull;
 
+  struct Region {
+    uint64_t base = 0;
+    uint64_t size = 0;
+    bool host_mapped = false;  // storage is the host's own memory at `base`
+  };
+
+  DeviceMemory() = default;
+  DeviceMemory(const DeviceMemory&) = delete;
+  DeviceMemory& operator=(const DeviceMemory&) = delete;
+  ~DeviceMemory() override;
+
+  // Device memory the allocations may take in total; 0 = unlimited.
+  void set_capacity(uint64_t bytes) { capacity_ = bytes; }
+  uint64_t capacity() const { return capacity_; }
+
+  // Throws DeviceOutOfMemory (naming size, in use and capacity) when it does not fit.
   uint64_t allocate(uint64_t bytes);
-  // Throws std::invalid_argument when `addr` is not the start of a live allocation.
+  // Makes [host, host+bytes) of this process reachable by kernels at the same address.
+  // Throws std::invalid_argument if it overlaps device addresses or another mapping.
+  void map_host(void* host, uint64_t bytes);
+  // Throws std::invalid_argument when `addr` is not the start of a live allocation / mapping.
   void release(uint64_t addr);
+  void unmap_host(void* host);
+
   bool read(uint64_t addr, void* out, unsigned size) override;
   bool write(uint64_t addr, const void* in, unsigned size) override;
   // Host-side copies over arbitrary lengths; throw std::out_of_range naming the allocation.
   void copy_in(uint64_t addr, const void* src, uint64_t bytes);
   void copy_out(void* dst, uint64_t addr, uint64_t bytes) const;
+  void copy_within(uint64_t dst, uint64_t src, uint64_t bytes);
   void fill(uint64_t addr, int value, uint64_t bytes);
+
+  // The allocation or mapping containing `addr`, if any.
+  std::optional<Region> region_at(uint64_t addr) const;
   uint64_t bytes_allocated() const { return bytes_in_use_; }
   size_t allocation_count() const { return allocations_.size(); }
 
  private:
+  struct Storage {
+    uint8_t* data = nullptr;
+    uint64_t size = 0;
+    uint64_t reserved = 0;  // bytes mmap'ed (0: host-mapped, not ours to unmap)
+  };
+  using Entry = std::pair<const uint64_t, Storage>;
   // The allocation containing [addr, addr+bytes), or nullptr.
-  const std::pair<const uint64_t, std::vector<uint8_t>>* find(uint64_t addr, uint64_t bytes) const;
+  const Entry* find(uint64_t addr, uint64_t bytes) const;
+  uint8_t* at(uint64_t addr, uint64_t bytes, const char* what) const;
   std::string describe_miss(uint64_t addr, uint64_t bytes) const;
 
-  std::map<uint64_t, std::vector<uint8_t>> allocations_;
+  std::map<uint64_t, Storage> allocations_;
   uint64_t next_ = kBase;
   uint64_t bytes_in_use_ = 0;
+  uint64_t capacity_ = 0;
 };
 
 }  // namespace gpusim::runtime

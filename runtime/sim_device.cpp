@@ -2,7 +2,10 @@
 // builds a LaunchState (parameter buffer packed per the kernel's .param layout) and runs it.
 #include "runtime/sim_device.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <cstdio>
 #include <sstream>
@@ -24,6 +27,8 @@ namespace {
 
 struct LoadedModule {
   isa::Module module;
+  std::string ptx;                   // kept for ptxas, run on first need in functional mode
+  bool ptxas_done = false;
   DevPtr globals = 0;                // device copy of the module's .global variables
   std::vector<uint8_t> const_bank;   // the module's .const variables
   std::map<std::string, PtxasKernelInfo> ptxas;  // per kernel, for the config's SM arch (timing mode)
@@ -39,13 +44,20 @@ class SimDevice final : public Device {
       throw Error(e.what());
     }
     if (options.mode == SimMode::Timing) model_ = std::make_unique<sim::GpuModel>(config_);
+    memory_.set_capacity(uint64_t(config_.dram_capacity_mib) << 20);
   }
 
   std::string name() const override {
     return std::string(model_ ? "sim (timing) " : "sim (functional) ") + config_.name;
   }
 
-  DevPtr alloc(size_t bytes) override { return memory_.allocate(bytes); }
+  DevPtr alloc(size_t bytes) override {
+    try {
+      return memory_.allocate(bytes);
+    } catch (const DeviceOutOfMemory& e) {
+      throw OutOfMemory(e.what());
+    }
+  }
   void free(DevPtr ptr) override {
     try {
       memory_.release(ptr);
@@ -76,8 +88,71 @@ class SimDevice final : public Device {
   }
   void synchronize() override {}
 
+  DeviceProperties properties() const override { return properties_from_config(config_); }
+  void copy_device_to_device(DevPtr dst, DevPtr src, size_t bytes) override {
+    guarded([&] { memory_.copy_within(dst, src, bytes); });
+  }
+  void map_host_memory(void* host, size_t bytes) override { guarded([&] { memory_.map_host(host, bytes); }); }
+  void unmap_host_memory(void* host) override { guarded([&] { memory_.unmap_host(host); }); }
+  std::optional<AllocationInfo> allocation_at(DevPtr addr) const override {
+    const auto r = memory_.region_at(addr);
+    if (!r) return std::nullopt;
+    return AllocationInfo{r->base, r->size, r->host_mapped};
+  }
+
+  KernelInfo kernel_info(ModuleHandle handle, const std::string& kernel, bool with_registers) override {
+    LoadedModule& lm = module_at(handle, kernel);
+    const isa::Function& fn = entry_named(lm, kernel);
+    if (with_registers) {
+      try {
+        ensure_ptxas(lm);
+      } catch (const Error&) {
+        // ptxas rejected PTX the simulator accepts: the register count stays unknown (0).
+      }
+    }
+    KernelInfo info;
+    info.name = fn.name;
+    for (uint32_t id : fn.params) info.param_sizes.push_back(static_cast<uint32_t>(lm.module.symbols[id].size));
+    info.static_shared_bytes = static_cast<uint32_t>(fn.static_shared_bytes);
+    info.local_bytes_per_thread = static_cast<uint32_t>(fn.local_bytes);
+    info.registers_per_thread = fn.ptxas_registers;
+    auto it = lm.ptxas.find(fn.name);
+    if (it != lm.ptxas.end()) info.local_bytes_per_thread = std::max(info.local_bytes_per_thread, it->second.stack_bytes);
+    const std::string& v = lm.module.version;  // "9.0" -> 90
+    const size_t dot = v.find('.');
+    if (dot != std::string::npos) info.ptx_version = static_cast<uint32_t>(std::atoi(v.c_str()) * 10 + std::atoi(v.c_str() + dot + 1));
+    return info;
+  }
+
+  SymbolInfo symbol(ModuleHandle handle, const std::string& symbol_name) override {
+    LoadedModule& lm = module_at(handle, symbol_name);
+    const isa::Symbol& s = module_symbol(lm, symbol_name);
+    SymbolInfo info;
+    info.size = s.size;
+    info.constant = s.space == isa::StateSpace::Const;
+    if (!info.constant) info.address = lm.globals + s.offset;
+    return info;
+  }
+  void write_symbol(ModuleHandle handle, const std::string& symbol_name, size_t offset, const void* src, size_t bytes) override {
+    LoadedModule& lm = module_at(handle, symbol_name);
+    const isa::Symbol& s = symbol_range(lm, symbol_name, offset, bytes);
+    if (s.space == isa::StateSpace::Const)
+      std::memcpy(lm.const_bank.data() + s.offset + offset, src, bytes);
+    else
+      copy_to_device(lm.globals + s.offset + offset, src, bytes);
+  }
+  void read_symbol(ModuleHandle handle, const std::string& symbol_name, size_t offset, void* dst, size_t bytes) override {
+    LoadedModule& lm = module_at(handle, symbol_name);
+    const isa::Symbol& s = symbol_range(lm, symbol_name, offset, bytes);
+    if (s.space == isa::StateSpace::Const)
+      std::memcpy(dst, lm.const_bank.data() + s.offset + offset, bytes);
+    else
+      copy_to_host(dst, lm.globals + s.offset + offset, bytes);
+  }
+
   ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
     auto m = std::make_unique<LoadedModule>();
+    m->ptx = ptx;
     try {
       m->module = isa::parse_ptx(ptx, source_name);
     } catch (const std::exception& e) {
@@ -98,18 +173,7 @@ class SimDevice final : public Device {
       if (config_.hoist_loads)
         for (isa::Function& f : m->module.functions) isa::hoist_independent_loads(f);
       // Occupancy needs the real register count, which only ptxas knows.
-      try {
-        m->ptxas = ptxas_resources_for(ptx, config_.sm_arch, &m->ptxas_note);
-      } catch (const std::exception& e) {
-        throw Error(source_name + ": " + e.what());
-      }
-      for (isa::Function& f : m->module.functions) {
-        auto it = m->ptxas.find(f.name);
-        if (it != m->ptxas.end()) {
-          f.ptxas_registers = it->second.registers;
-          f.ptxas_stack_bytes = it->second.stack_bytes;
-        }
-      }
+      ensure_ptxas(*m);
     }
     modules_.push_back(std::move(m));
     return static_cast<ModuleHandle>(modules_.size() - 1);
@@ -117,16 +181,8 @@ class SimDevice final : public Device {
 
   LaunchStats launch(ModuleHandle handle, const std::string& kernel, const LaunchConfig& cfg,
                      const KernelArgs& args) override {
-    if (handle < 0 || static_cast<size_t>(handle) >= modules_.size())
-      throw Error("launch of '" + kernel + "': invalid module handle " + std::to_string(handle));
-    LoadedModule& lm = *modules_[static_cast<size_t>(handle)];
-    const isa::Function* fn = lm.module.find_function(kernel);
-    if (!fn || !fn->is_entry) {
-      std::string names;
-      for (const auto& f : lm.module.functions)
-        if (f.is_entry) names += (names.empty() ? "" : ", ") + f.name;
-      throw Error("no kernel named '" + kernel + "' in " + lm.module.source_name + " (kernels: " + names + ")");
-    }
+    LoadedModule& lm = module_at(handle, kernel);
+    const isa::Function* fn = &entry_named(lm, kernel);
     check_launch(config_, *fn, cfg);
 
     isa::LaunchState ls;
@@ -177,6 +233,65 @@ class SimDevice final : public Device {
   }
 
  private:
+  template <typename F>
+  static void guarded(F&& f) {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      throw Error(e.what());
+    }
+  }
+
+  LoadedModule& module_at(ModuleHandle handle, const std::string& what) const {
+    if (handle < 0 || static_cast<size_t>(handle) >= modules_.size())
+      throw Error("'" + what + "': invalid module handle " + std::to_string(handle));
+    return *modules_[static_cast<size_t>(handle)];
+  }
+
+  static const isa::Function& entry_named(const LoadedModule& lm, const std::string& kernel) {
+    const isa::Function* fn = lm.module.find_function(kernel);
+    if (!fn || !fn->is_entry) {
+      std::string names;
+      for (const auto& f : lm.module.functions)
+        if (f.is_entry) names += (names.empty() ? "" : ", ") + f.name;
+      throw Error("no kernel named '" + kernel + "' in " + lm.module.source_name + " (kernels: " + names + ")");
+    }
+    return *fn;
+  }
+
+  static const isa::Symbol& module_symbol(const LoadedModule& lm, const std::string& name) {
+    for (const isa::Symbol& s : lm.module.symbols)
+      if (s.owner == -1 && s.name == name && (s.space == isa::StateSpace::Global || s.space == isa::StateSpace::Const))
+        return s;
+    throw Error("no __device__ or __constant__ variable named '" + name + "' in " + lm.module.source_name);
+  }
+
+  static const isa::Symbol& symbol_range(const LoadedModule& lm, const std::string& name, size_t offset, size_t bytes) {
+    const isa::Symbol& s = module_symbol(lm, name);
+    if (offset > s.size || bytes > s.size - offset)
+      throw Error("access of " + std::to_string(bytes) + " bytes at offset " + std::to_string(offset) + " of '" + name +
+                  "' (" + std::to_string(s.size) + " bytes) in " + lm.module.source_name);
+    return s;
+  }
+
+  // Register counts and stack sizes from ptxas for the configured architecture, once per module.
+  void ensure_ptxas(LoadedModule& m) {
+    if (m.ptxas_done) return;
+    m.ptxas_done = true;
+    try {
+      m.ptxas = ptxas_resources_for(m.ptx, config_.sm_arch, &m.ptxas_note);
+    } catch (const std::exception& e) {
+      throw Error(m.module.source_name + ": " + e.what());
+    }
+    for (isa::Function& f : m.module.functions) {
+      auto it = m.ptxas.find(f.name);
+      if (it != m.ptxas.end()) {
+        f.ptxas_registers = it->second.registers;
+        f.ptxas_stack_bytes = it->second.stack_bytes;
+      }
+    }
+  }
+
   // Lays the arguments out per the kernel's .param declarations (offsets and sizes from PTX).
   static std::vector<uint8_t> pack_params(const isa::Module& m, const isa::Function& fn, const KernelArgs& args) {
     if (args.size() != fn.params.size()) {

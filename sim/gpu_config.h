@@ -110,6 +110,12 @@ struct GpuConfig {
   // Share of the peak data rate a channel sustains: refresh, row activations and bank conflicts
   // are not modelled one by one, so a calibration (gpusim compare --calibrate) can derate it.
   int dram_efficiency_pct = 100;
+  // Device memory a program may allocate (cudaMalloc fails with cudaErrorMemoryAllocation past it;
+  // the simulator commits host memory only for what kernels and copies touch).
+  int dram_capacity_mib = 16384;
+
+  // [host] the link between host and device memory (cudaMemcpy time on the simulated timeline)
+  int host_copy_mbytes_per_s = 12000;
 
   // [clocks]
   int core_clock_mhz = 1245;

@@ -83,6 +83,9 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
       {"dram.efficiency_pct", &C::dram_efficiency_pct, "%",
        "share of the peak data rate a channel sustains (refresh, row switches; calibrated by gpusim compare --calibrate)"},
 
+      {"dram.capacity_mib", &C::dram_capacity_mib, "MiB", "device memory size (total global memory a program may allocate)"},
+      {"host.copy_mbytes_per_s", &C::host_copy_mbytes_per_s, "MB/s", "host<->device copy bandwidth (the time cudaMemcpy adds to the simulated timeline)"},
+
       {"clocks.core_mhz", &C::core_clock_mhz, "MHz", "SM core clock (FP32/FP64 peaks, all latencies)"},
       {"clocks.tensor_mhz", &C::tensor_clock_mhz, "MHz", "clock for tensor-core peaks (H100 sustains less than the core maximum)"},
       {"clocks.l2_mhz", &C::l2_clock_mhz, "MHz", "L2 clock"},

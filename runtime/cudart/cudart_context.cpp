@@ -1,0 +1,247 @@
+#include "runtime/cudart/cudart_context.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace gpusim::cudart {
+
+Context& context() {
+  // Never destroyed: the program's own exit handlers (__cudaUnregisterFatBinary) and its static
+  // destructors may still call the runtime while the process exits.
+  static Context* ctx = new Context();
+  return *ctx;
+}
+
+namespace {
+void report_at_exit_handler() { context().report_at_exit(); }
+}  // namespace
+
+Context::Context() {
+  program_name = program_invocation_short_name;
+  // Registered while the program registers its fat binaries, i.e. before its own exit handlers,
+  // so this runs after them: the table includes everything the program launched.
+  std::atexit(report_at_exit_handler);
+}
+
+void Context::create_device() {
+  if (!env_read_) {
+    env_read_ = true;
+    try {
+      env_ = runtime::read_sim_environment();
+      // MERGE-PENDING: device printf sink (devcalls branch)
+      config_ = sim::load_gpu_config(env_.device.config_path, env_.device.overrides);
+      props_ = runtime::properties_from_config(config_);
+      device_ = runtime::make_sim_device(env_.device);
+      device_name = config_.name;
+    } catch (const std::exception& e) {
+      init_error_ = e.what();
+      std::fprintf(stderr, "gpusim: the simulated CUDA device could not start: %s\n", e.what());
+    }
+  }
+  if (!device_) throw ApiError(cudaErrorInitializationError, "the simulated device could not start: " + init_error_);
+}
+
+runtime::Device& Context::device() {
+  create_device();
+  return *device_;
+}
+const sim::GpuConfig& Context::config() {
+  create_device();
+  return config_;
+}
+const runtime::DeviceProperties& Context::properties() {
+  create_device();
+  return props_;
+}
+
+ModuleRecord* Context::add_module(runtime::Fatbin fatbin, std::string ptx_error) {
+  auto m = std::make_unique<ModuleRecord>();
+  m->index = static_cast<int>(modules_.size());
+  m->fatbin = std::move(fatbin);
+  m->ptx_error = std::move(ptx_error);
+  modules_.push_back(std::move(m));
+  return modules_.back().get();
+}
+
+void Context::add_kernel(ModuleRecord* module, const void* host_function, const std::string& name) {
+  KernelRecord& k = kernels_[host_function];
+  k.module = module;
+  k.name = name;
+}
+
+void Context::add_variable(ModuleRecord* module, const void* host_shadow, VariableRecord var) {
+  var.module = module;
+  variables_[host_shadow] = std::move(var);
+}
+
+KernelRecord& Context::kernel(const void* host_function) {
+  auto it = kernels_.find(host_function);
+  if (it == kernels_.end())
+    throw ApiError(cudaErrorInvalidDeviceFunction, "no kernel is registered for the host function at " +
+                                                       std::to_string(reinterpret_cast<uintptr_t>(host_function)));
+  return it->second;
+}
+
+VariableRecord& Context::variable(const void* host_shadow) {
+  auto it = variables_.find(host_shadow);
+  if (it == variables_.end())
+    throw ApiError(cudaErrorInvalidSymbol, "the address is not a registered __device__, __constant__ or __managed__ variable");
+  return it->second;
+}
+
+runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
+  if (!m.ptx_error.empty()) throw ApiError(cudaErrorNoKernelImageForDevice, m.ptx_error);
+  if (m.load_failed) throw ApiError(cudaErrorInvalidPtx, "its PTX was rejected earlier (message above)");
+  if (m.module >= 0) return m.module;
+  const runtime::FatbinEntry* ptx = m.fatbin.ptx_for(static_cast<unsigned>(properties().compute_major * 10 + properties().compute_minor));
+  const std::string source = program_name + ".fatbin" + std::to_string(m.index) + ".compute_" + std::to_string(ptx->arch) + ".ptx";
+  if (const char* dir = std::getenv("GPUSIM_DUMP_PTX")) {
+    const std::string path = std::string(dir) + "/" + source;
+    if (FILE* f = std::fopen(path.c_str(), "w")) {
+      std::fwrite(ptx->payload.data(), 1, ptx->payload.size(), f);
+      std::fclose(f);
+    }
+  }
+  try {
+    m.module = device().load_ptx(source, ptx->payload);
+  } catch (const runtime::Error& e) {
+    m.load_failed = true;
+    throw ApiError(cudaErrorInvalidPtx, std::string(e.what()) +
+                                            "\n  (set GPUSIM_DUMP_PTX=DIR to write the PTX the line numbers refer to)");
+  }
+  // __managed__ variables start with their PTX initial values on the host side too.
+  for (auto& [shadow, var] : variables_)
+    if (var.module == &m && var.managed_host) device().read_symbol(m.module, var.name, 0, var.managed_host, var.size);
+  return m.module;
+}
+
+const runtime::KernelInfo& Context::kernel_info(KernelRecord& k, bool with_registers) {
+  if (!k.info_loaded || (with_registers && !k.info.registers_per_thread)) {
+    k.info = device().kernel_info(loaded(*k.module), k.name, with_registers);
+    k.info_loaded = true;
+  }
+  return k.info;
+}
+
+void Context::managed_to_device() {
+  for (auto& [shadow, var] : variables_)
+    if (var.managed_host && var.module->module >= 0)
+      device().write_symbol(var.module->module, var.name, 0, var.managed_host, var.size);
+}
+
+void Context::managed_to_host() {
+  for (auto& [shadow, var] : variables_)
+    if (var.managed_host && var.module->module >= 0)
+      device().read_symbol(var.module->module, var.name, 0, var.managed_host, var.size);
+}
+
+double Context::now() {
+  if (environment().device.mode == runtime::SimMode::Timing) return timeline_seconds_;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start_).count();
+}
+
+double Context::copy_seconds(size_t bytes) {
+  const uint64_t rate = properties().host_copy_bytes_per_s;
+  return rate ? double(bytes) / double(rate) : 0.0;
+}
+
+double Context::dram_seconds(size_t bytes) {
+  const runtime::DeviceProperties& p = properties();
+  const double rate = double(p.memory_clock_khz) * 1000.0 * 2.0 * p.memory_bus_width_bits / 8.0;  // DDR
+  return rate > 0 ? double(bytes) / rate : 0.0;
+}
+
+void* Context::alloc_host_mapped(size_t bytes) {
+  // Placed in a range of its own, far from the simulated device's addresses and from the
+  // executor's generic windows, at page granularity; MAP_FIXED_NOREPLACE never clobbers.
+  const size_t span = (std::max<size_t>(bytes, 1) + 0xFFFF) & ~size_t(0xFFFF);
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    void* want = reinterpret_cast<void*>(next_host_mapped_);
+    next_host_mapped_ += span + 0x10000;  // a guard gap, like device allocations
+    void* p = mmap(want, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == MAP_FAILED) {
+      if (errno == EEXIST) continue;
+      throw ApiError(cudaErrorMemoryAllocation, "host allocation of " + std::to_string(bytes) + " bytes failed: " + std::strerror(errno));
+    }
+    if (p != want) {  // an old kernel without MAP_FIXED_NOREPLACE placed it elsewhere
+      munmap(p, span);
+      continue;
+    }
+    try {
+      device().map_host_memory(p, bytes ? bytes : 1);
+    } catch (...) {
+      munmap(p, span);
+      throw;
+    }
+    host_mapped_[p] = span;
+    return p;
+  }
+  throw ApiError(cudaErrorMemoryAllocation, "no free host address range for a mapped allocation of " + std::to_string(bytes) + " bytes");
+}
+
+void Context::free_host_mapped(void* ptr) {
+  auto it = host_mapped_.find(ptr);
+  if (it == host_mapped_.end()) throw ApiError(cudaErrorInvalidValue, "the pointer was not returned by cudaMallocHost/cudaHostAlloc/cudaMallocManaged");
+  device().unmap_host_memory(ptr);
+  munmap(ptr, it->second);
+  host_mapped_.erase(it);
+  managed_.erase(ptr);
+}
+
+void Context::reset_device() {
+  if (!device_) return;
+  for (auto& [ptr, span] : host_mapped_) munmap(ptr, span);
+  host_mapped_.clear();
+  managed_.clear();
+  for (auto& m : modules_) m->module = -1, m->load_failed = false;
+  for (auto& [f, k] : kernels_) k.info_loaded = false;
+  device_ = runtime::make_sim_device(env_.device);
+  device_bytes_in_use_ = 0;
+  sticky_error = cudaSuccess;
+  limits.clear();
+}
+
+void Context::set_limit(cudaLimit limit, size_t value) {
+  switch (limit) {
+    case cudaLimitStackSize:
+    case cudaLimitPrintfFifoSize:
+    case cudaLimitMallocHeapSize:
+    case cudaLimitDevRuntimeSyncDepth:
+    case cudaLimitDevRuntimePendingLaunchCount:
+    case cudaLimitMaxL2FetchGranularity:
+    case cudaLimitPersistingL2CacheSize:
+      limits[limit] = value;
+      return;
+    default:
+      throw ApiError(cudaErrorUnsupportedLimit, "limit " + std::to_string(int(limit)) + " is not a cudaLimit gpusim knows");
+  }
+}
+
+size_t Context::get_limit(cudaLimit limit) {
+  auto it = limits.find(limit);
+  if (it != limits.end()) return it->second;
+  switch (limit) {  // CUDA's defaults
+    case cudaLimitStackSize: return 1024;
+    case cudaLimitPrintfFifoSize: return 1 << 20;
+    case cudaLimitMallocHeapSize: return 8 << 20;
+    case cudaLimitDevRuntimeSyncDepth: return 2;
+    case cudaLimitDevRuntimePendingLaunchCount: return 2048;
+    case cudaLimitMaxL2FetchGranularity: return 32;
+    case cudaLimitPersistingL2CacheSize: return 0;
+    default: throw ApiError(cudaErrorUnsupportedLimit, "limit " + std::to_string(int(limit)) + " is not a cudaLimit gpusim knows");
+  }
+}
+
+void Context::flush_device_output() {
+  if (device_output.empty()) return;
+  std::fwrite(device_output.data(), 1, device_output.size(), stdout);
+  std::fflush(stdout);
+  device_output.clear();
+}
+
+}  // namespace gpusim::cudart

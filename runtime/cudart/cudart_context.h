@@ -1,0 +1,193 @@
+// The state of the simulator-backed CUDA runtime (libcudart.so.13) for one process.
+//
+// CUDA's runtime API is a C interface with implicit state (the current device, registered
+// kernels, the last error, streams), so the library keeps exactly one such object per process,
+// reached through `context()`. Everything else is a thin adapter over runtime::Device: the
+// simulator (runtime/sim_device.h) does the allocations, copies and launches.
+//
+// Launches are synchronous in the simulator, so every stream is always idle and CUDA's ordering
+// rules (legacy default stream, events, callbacks) hold by construction. Simulated time: a
+// timeline that launches and copies advance (timing mode); events read it, so
+// cudaEventElapsedTime reports the model's time. In functional mode events read the host clock.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "runtime/device.h"
+#include "runtime/fatbin.h"
+#include "runtime/sim_environment.h"
+#include "sim/gpu_config.h"
+
+namespace gpusim::cudart {
+
+// An API call's failure with the CUDA error code it returns; the message goes to stderr.
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(cudaError_t code, const std::string& message) : std::runtime_error(message), code(code) {}
+  cudaError_t code;
+};
+
+struct ModuleRecord {                 // one registered fat binary
+  int index = 0;
+  runtime::Fatbin fatbin;
+  std::string ptx_error;              // why the fat binary cannot run (no PTX, unreadable), or ""
+  runtime::ModuleHandle module = -1;  // loaded on first use
+  bool load_failed = false;
+};
+
+struct KernelRecord {
+  ModuleRecord* module = nullptr;
+  std::string name;                   // mangled, as in the PTX
+  bool info_loaded = false;
+  runtime::KernelInfo info;
+  int max_dynamic_shared = -1;        // cudaFuncAttributeMaxDynamicSharedMemorySize; -1 = default
+};
+
+struct VariableRecord {
+  ModuleRecord* module = nullptr;
+  std::string name;
+  size_t size = 0;
+  bool constant = false;
+  void* managed_host = nullptr;       // __managed__: the host copy the program reads
+};
+
+struct EventRecord {
+  bool recorded = false;
+  bool timing = true;
+  double seconds = 0.0;               // position on the timeline when recorded
+};
+
+struct LaunchRecord {
+  std::string kernel;
+  dim3 grid, block;
+  size_t shared = 0;
+  runtime::LaunchStats stats;
+};
+
+class Context {
+ public:
+  Context();
+  std::recursive_mutex mutex;
+
+  // The simulated device, created on first use from the environment (throws ApiError).
+  runtime::Device& device();
+  const sim::GpuConfig& config();
+  const runtime::SimEnvironment& environment() const { return env_; }
+  const runtime::DeviceProperties& properties();
+
+  // Registration (at program start-up) and lookup.
+  ModuleRecord* add_module(runtime::Fatbin fatbin, std::string ptx_error);
+  void add_kernel(ModuleRecord* module, const void* host_function, const std::string& name);
+  void add_variable(ModuleRecord* module, const void* host_shadow, VariableRecord var);
+  KernelRecord& kernel(const void* host_function);
+  VariableRecord& variable(const void* host_shadow);
+  runtime::ModuleHandle loaded(ModuleRecord& module);  // loads on first use (throws ApiError)
+  const runtime::KernelInfo& kernel_info(KernelRecord& kernel, bool with_registers = false);
+
+  // Managed variables: the host copies are brought up to date from the device after work and
+  // pushed to the device before it (launches are synchronous, so this is CUDA's coherence).
+  void managed_to_device();
+  void managed_to_host();
+
+  // The simulated timeline (seconds) and what advances it.
+  double now();
+  void advance(double seconds) { timeline_seconds_ += seconds; }
+  double copy_seconds(size_t bytes);   // host<->device link
+  double dram_seconds(size_t bytes);   // device memory at its peak rate
+  void advance_if_timing(double seconds) {
+    if (environment().device.mode == runtime::SimMode::Timing) advance(seconds);
+  }
+  uint64_t device_bytes_in_use() const { return device_bytes_in_use_; }
+
+  // Runs one launch; a kernel fault becomes the sticky error (returned by every later call).
+  void launch(KernelRecord& kernel, dim3 grid, dim3 block, size_t shared, void** args);
+
+  // Host memory the device reaches at the same address (managed and pinned allocations).
+  void* alloc_host_mapped(size_t bytes);
+  void free_host_mapped(void* ptr);
+  bool is_host_mapped_allocation(const void* ptr) const { return host_mapped_.count(const_cast<void*>(ptr)) != 0; }
+  bool is_managed(void* ptr) const { return managed_.count(ptr) != 0; }
+  void note_managed(void* ptr) { managed_.insert(ptr); }
+  void note_device_bytes(int64_t delta) { device_bytes_in_use_ += delta; }
+
+  // Kernel faults are sticky, as on a GPU: the context is unusable afterwards.
+  cudaError_t sticky_error = cudaSuccess;
+  std::vector<LaunchRecord> launches;
+  std::set<const void*> streams;
+  std::set<const void*> events;
+  std::map<size_t, size_t> limits;     // cudaLimit -> value set by the program
+  int current_device = 0;
+  unsigned device_flags = 0;
+  std::string program_name;
+
+  // Device printf output collected since the last synchronisation point; a GPU prints it when
+  // the host synchronises, so it is written out there (flush_device_output).
+  std::string device_output;
+  void flush_device_output();
+
+  void report_at_exit();
+  std::string device_name;
+  std::set<std::string> unimplemented_reported;
+
+  // cudaDeviceReset: a fresh device (allocations and loaded modules gone), the sticky error cleared.
+  void reset_device();
+  void set_limit(cudaLimit limit, size_t value);
+  size_t get_limit(cudaLimit limit);
+
+ private:
+  void create_device();
+
+  runtime::SimEnvironment env_;
+  bool env_read_ = false;
+  std::string init_error_;
+  std::unique_ptr<runtime::Device> device_;
+  sim::GpuConfig config_;
+  runtime::DeviceProperties props_;
+  std::vector<std::unique_ptr<ModuleRecord>> modules_;
+  std::map<const void*, KernelRecord> kernels_;
+  std::map<const void*, VariableRecord> variables_;
+  std::map<void*, size_t> host_mapped_;
+  std::set<void*> managed_;
+  uint64_t device_bytes_in_use_ = 0;
+  uint64_t next_host_mapped_ = 0x0000'3000'0000'0000ull;
+  double timeline_seconds_ = 0.0;
+  std::chrono::steady_clock::time_point host_start_ = std::chrono::steady_clock::now();
+  bool reported_ = false;
+};
+
+Context& context();
+
+// Runs an API function body: takes the lock, returns the sticky error if a kernel faulted
+// earlier, maps exceptions to CUDA error codes (printing the simulator's explanation), and
+// records the result as the thread's last error.
+template <typename F>
+cudaError_t api(const char* function, F&& body);
+
+cudaError_t set_last_error(cudaError_t code);
+cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message);
+cudaError_t error_from_current_exception(const char* function);
+
+template <typename F>
+cudaError_t api(const char* function, F&& body) {
+  Context& ctx = context();
+  std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  if (ctx.sticky_error != cudaSuccess) return set_last_error(ctx.sticky_error);
+  try {
+    body(ctx);
+    return cudaSuccess;
+  } catch (...) {
+    return error_from_current_exception(function);
+  }
+}
+
+}  // namespace gpusim::cudart

@@ -1,0 +1,245 @@
+// Device management and queries. gpusim simulates one device; its description comes from the
+// simulated configuration (runtime/device_properties.h), the same figures `gpusim info` prints.
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/cudart/cudart_context.h"
+
+namespace gpusim::cudart {
+namespace {
+
+void check_device(int device) {
+  if (device != 0) throw ApiError(cudaErrorInvalidDevice, "device " + std::to_string(device) + ": gpusim simulates one device (0)");
+}
+
+// nullopt: an attribute the simulator cannot answer truthfully (an error, never a guess).
+std::optional<int> attribute(const runtime::DeviceProperties& p, cudaDeviceAttr a) {
+  switch (a) {
+    case cudaDevAttrMaxThreadsPerBlock: return p.max_threads_per_block;
+    case cudaDevAttrMaxBlockDimX: return p.max_block_dim[0];
+    case cudaDevAttrMaxBlockDimY: return p.max_block_dim[1];
+    case cudaDevAttrMaxBlockDimZ: return p.max_block_dim[2];
+    case cudaDevAttrMaxGridDimX: return p.max_grid_dim[0];
+    case cudaDevAttrMaxGridDimY: return p.max_grid_dim[1];
+    case cudaDevAttrMaxGridDimZ: return p.max_grid_dim[2];
+    case cudaDevAttrMaxSharedMemoryPerBlock: return p.shared_per_block;
+    case cudaDevAttrTotalConstantMemory: return static_cast<int>(p.total_const_bytes);
+    case cudaDevAttrWarpSize: return p.warp_size;
+    case cudaDevAttrMaxPitch: return 2147483647;
+    case cudaDevAttrMaxRegistersPerBlock: return p.registers_per_block;
+    case cudaDevAttrClockRate: return p.core_clock_khz;
+    case cudaDevAttrTextureAlignment: return 512;
+    case cudaDevAttrTexturePitchAlignment: return 32;
+    case cudaDevAttrGpuOverlap: return 1;
+    case cudaDevAttrMultiProcessorCount: return p.sm_count;
+    case cudaDevAttrKernelExecTimeout: return 0;
+    case cudaDevAttrIntegrated: return 0;
+    case cudaDevAttrCanMapHostMemory: return 1;
+    case cudaDevAttrComputeMode: return cudaComputeModeDefault;
+    case cudaDevAttrConcurrentKernels: return 1;
+    case cudaDevAttrEccEnabled: return 0;
+    case cudaDevAttrPciBusId: case cudaDevAttrPciDeviceId: case cudaDevAttrPciDomainId: return 0;
+    case cudaDevAttrTccDriver: return 0;
+    case cudaDevAttrMemoryClockRate: return p.memory_clock_khz;
+    case cudaDevAttrGlobalMemoryBusWidth: return p.memory_bus_width_bits;
+    case cudaDevAttrL2CacheSize: return p.l2_bytes;
+    case cudaDevAttrMaxThreadsPerMultiProcessor: return p.max_threads_per_sm;
+    case cudaDevAttrAsyncEngineCount: return 2;
+    case cudaDevAttrUnifiedAddressing: return 1;
+    case cudaDevAttrComputeCapabilityMajor: return p.compute_major;
+    case cudaDevAttrComputeCapabilityMinor: return p.compute_minor;
+    case cudaDevAttrStreamPrioritiesSupported: return 1;
+    case cudaDevAttrGlobalL1CacheSupported: case cudaDevAttrLocalL1CacheSupported: return 1;
+    case cudaDevAttrMaxSharedMemoryPerMultiprocessor: return p.shared_per_sm;
+    case cudaDevAttrMaxRegistersPerMultiprocessor: return p.registers_per_sm;
+    case cudaDevAttrManagedMemory: return 1;
+    case cudaDevAttrIsMultiGpuBoard: case cudaDevAttrMultiGpuBoardGroupID: return 0;
+    case cudaDevAttrHostNativeAtomicSupported: return 0;
+    case cudaDevAttrSingleToDoublePrecisionPerfRatio: return 2;
+    case cudaDevAttrPageableMemoryAccess: return 0;
+    case cudaDevAttrConcurrentManagedAccess: return 1;
+    case cudaDevAttrComputePreemptionSupported: return 1;
+    case cudaDevAttrCanUseHostPointerForRegisteredMem: return 1;
+    case cudaDevAttrCooperativeLaunch: return 1;
+    case cudaDevAttrMaxSharedMemoryPerBlockOptin: return p.shared_per_block_optin;
+    case cudaDevAttrHostRegisterSupported: return 1;
+    case cudaDevAttrPageableMemoryAccessUsesHostPageTables: return 0;
+    case cudaDevAttrDirectManagedMemAccessFromHost: return 1;
+    case cudaDevAttrMaxBlocksPerMultiprocessor: return p.max_blocks_per_sm;
+    case cudaDevAttrMaxPersistingL2CacheSize: case cudaDevAttrMaxAccessPolicyWindowSize: return 0;
+    case cudaDevAttrReservedSharedMemoryPerBlock: return p.shared_reserved_per_block;
+    case cudaDevAttrMemoryPoolsSupported: return 0;
+    case cudaDevAttrClusterLaunch: return p.compute_major >= 9 ? 1 : 0;
+    case cudaDevAttrSparseCudaArraySupported: case cudaDevAttrHostRegisterReadOnlySupported: return 0;
+    case cudaDevAttrTimelineSemaphoreInteropSupported: case cudaDevAttrGPUDirectRDMASupported: return 0;
+    case cudaDevAttrIpcEventSupport: case cudaDevAttrMpsEnabled: return 0;
+    case cudaDevAttrNumaConfig: return 0;
+    case cudaDevAttrNumaId: case cudaDevAttrHostNumaId: return -1;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+}  // namespace gpusim::cudart
+
+using namespace gpusim::cudart;
+
+extern "C" {
+
+cudaError_t cudaGetDeviceCount(int* count) {
+  return api("cudaGetDeviceCount", [&](Context& ctx) {
+    if (!count) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    ctx.device();  // a configuration that cannot start is reported here, where programs look first
+    *count = 1;
+  });
+}
+
+cudaError_t cudaGetDevice(int* device) {
+  return api("cudaGetDevice", [&](Context& ctx) {
+    if (!device) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *device = ctx.current_device;
+  });
+}
+
+cudaError_t cudaSetDevice(int device) {
+  return api("cudaSetDevice", [&](Context& ctx) {
+    check_device(device);
+    ctx.device();
+  });
+}
+
+cudaError_t cudaInitDevice(int device, unsigned int device_flags, unsigned int flags) {
+  return api("cudaInitDevice", [&](Context& ctx) {
+    check_device(device);
+    ctx.device();
+  });
+}
+
+cudaError_t cudaChooseDevice(int* device, const struct cudaDeviceProp* prop) {
+  return api("cudaChooseDevice", [&](Context&) {
+    if (!device) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *device = 0;
+  });
+}
+
+cudaError_t cudaSetDeviceFlags(unsigned int flags) {
+  return api("cudaSetDeviceFlags", [&](Context& ctx) { ctx.device_flags = flags; });
+}
+cudaError_t cudaGetDeviceFlags(unsigned int* flags) {
+  return api("cudaGetDeviceFlags", [&](Context& ctx) {
+    if (!flags) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *flags = ctx.device_flags | cudaDeviceMapHost;
+  });
+}
+
+cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp* prop, int device) {
+  return api("cudaGetDeviceProperties", [&](Context& ctx) {
+    check_device(device);
+    if (!prop) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    const gpusim::runtime::DeviceProperties& p = ctx.properties();
+    std::memset(prop, 0, sizeof *prop);
+    std::strncpy(prop->name, p.name.c_str(), sizeof prop->name - 1);
+    prop->totalGlobalMem = p.total_global_bytes;
+    prop->sharedMemPerBlock = p.shared_per_block;
+    prop->regsPerBlock = p.registers_per_block;
+    prop->warpSize = p.warp_size;
+    prop->memPitch = 2147483647;
+    prop->maxThreadsPerBlock = p.max_threads_per_block;
+    std::copy(p.max_block_dim, p.max_block_dim + 3, prop->maxThreadsDim);
+    std::copy(p.max_grid_dim, p.max_grid_dim + 3, prop->maxGridSize);
+    prop->totalConstMem = p.total_const_bytes;
+    prop->major = p.compute_major;
+    prop->minor = p.compute_minor;
+    prop->textureAlignment = 512;
+    prop->texturePitchAlignment = 32;
+    prop->multiProcessorCount = p.sm_count;
+    prop->canMapHostMemory = 1;
+    prop->concurrentKernels = 1;
+    prop->asyncEngineCount = 2;
+    prop->unifiedAddressing = 1;
+    prop->memoryBusWidth = p.memory_bus_width_bits;
+    prop->l2CacheSize = p.l2_bytes;
+    prop->maxThreadsPerMultiProcessor = p.max_threads_per_sm;
+    prop->streamPrioritiesSupported = 1;
+    prop->globalL1CacheSupported = prop->localL1CacheSupported = 1;
+    prop->sharedMemPerMultiprocessor = p.shared_per_sm;
+    prop->regsPerMultiprocessor = p.registers_per_sm;
+    prop->managedMemory = 1;
+    prop->concurrentManagedAccess = 1;
+    prop->directManagedMemAccessFromHost = 1;
+    prop->computePreemptionSupported = 1;
+    prop->canUseHostPointerForRegisteredMem = 1;
+    prop->cooperativeLaunch = 1;
+    prop->sharedMemPerBlockOptin = p.shared_per_block_optin;
+    prop->maxBlocksPerMultiProcessor = p.max_blocks_per_sm;
+    prop->reservedSharedMemPerBlock = p.shared_reserved_per_block;
+    prop->hostRegisterSupported = 1;
+    prop->clusterLaunch = p.compute_major >= 9;
+    prop->deviceNumaId = prop->hostNumaId = -1;
+  });
+}
+
+cudaError_t cudaDeviceGetAttribute(int* value, enum cudaDeviceAttr attr, int device) {
+  return api("cudaDeviceGetAttribute", [&](Context& ctx) {
+    check_device(device);
+    if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    const auto v = attribute(ctx.properties(), attr);
+    if (!v) throw ApiError(cudaErrorInvalidValue, "device attribute " + std::to_string(int(attr)) + " is not modelled by gpusim");
+    *value = *v;
+  });
+}
+
+cudaError_t cudaDeviceSynchronize(void) {
+  return api("cudaDeviceSynchronize", [&](Context& ctx) { ctx.flush_device_output(); });
+}
+
+cudaError_t cudaDeviceReset(void) {
+  auto& ctx = context();
+  std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  ctx.flush_device_output();
+  ctx.reset_device();
+  return cudaSuccess;
+}
+
+cudaError_t cudaDriverGetVersion(int* version) {
+  if (!version) return set_last_error(cudaErrorInvalidValue);
+  *version = CUDART_VERSION;
+  return cudaSuccess;
+}
+cudaError_t cudaRuntimeGetVersion(int* version) {
+  if (!version) return set_last_error(cudaErrorInvalidValue);
+  *version = CUDART_VERSION;
+  return cudaSuccess;
+}
+
+cudaError_t cudaDeviceSetLimit(enum cudaLimit limit, size_t value) {
+  return api("cudaDeviceSetLimit", [&](Context& ctx) { ctx.set_limit(limit, value); });
+}
+cudaError_t cudaDeviceGetLimit(size_t* value, enum cudaLimit limit) {
+  return api("cudaDeviceGetLimit", [&](Context& ctx) {
+    if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *value = ctx.get_limit(limit);
+  });
+}
+
+// Cache and shared-memory bank preferences do not change what the simulator computes; the
+// carve-out the timing model uses follows occupancy (sim/occupancy.h).
+cudaError_t cudaDeviceSetCacheConfig(enum cudaFuncCache) { return api("cudaDeviceSetCacheConfig", [](Context&) {}); }
+cudaError_t cudaDeviceGetCacheConfig(enum cudaFuncCache* config) {
+  return api("cudaDeviceGetCacheConfig", [&](Context&) {
+    if (config) *config = cudaFuncCachePreferNone;
+  });
+}
+cudaError_t cudaDeviceCanAccessPeer(int* can, int device, int peer) {
+  return api("cudaDeviceCanAccessPeer", [&](Context&) {
+    check_device(device);
+    if (can) *can = 0;
+  });
+}
+
+cudaError_t cudaProfilerStart(void) { return cudaSuccess; }
+cudaError_t cudaProfilerStop(void) { return cudaSuccess; }
+
+}  // extern "C"

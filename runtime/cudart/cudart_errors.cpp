@@ -1,0 +1,111 @@
+// Error reporting: CUDA's per-thread "last error", the names and descriptions of the codes, and
+// the mapping from the simulator's exceptions to the code a GPU would return.
+#include <cuda_runtime_api.h>
+
+#include <cstdio>
+
+#include "runtime/cudart/cudart_context.h"
+
+namespace gpusim::cudart {
+
+namespace {
+
+cudaError_t& last_error() {
+  thread_local cudaError_t error = cudaSuccess;  // CUDA keeps the last error per host thread
+  return error;
+}
+
+struct ErrorText {
+  cudaError_t code;
+  const char* name;
+  const char* description;
+};
+
+constexpr ErrorText kErrors[] = {
+#define X(name, description) {name, #name, description},
+#include "runtime/cudart/cudart_errors.def"
+#undef X
+};
+
+const ErrorText* find_error(cudaError_t code) {
+  for (const ErrorText& e : kErrors)
+    if (e.code == code) return &e;
+  return nullptr;
+}
+
+// The code a GPU reports for a kernel fault of this kind.
+cudaError_t fault_code(const runtime::KernelFault& fault) {
+  // MERGE-PENDING: the fault kind from runtime::KernelFault (devcalls branch).
+  const std::string m = fault.what();
+  if (m.find("misaligned") != std::string::npos) return cudaErrorMisalignedAddress;
+  if (m.find("allocation") != std::string::npos) return cudaErrorIllegalAddress;
+  return cudaErrorLaunchFailure;
+}
+
+}  // namespace
+
+cudaError_t set_last_error(cudaError_t code) {
+  if (code != cudaSuccess) last_error() = code;
+  return code;
+}
+
+cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message) {
+  const ErrorText* e = find_error(code);
+  std::fprintf(stderr, "gpusim: %s: %s (%s)\n", function, message.c_str(), e ? e->name : "cudaError");
+  return set_last_error(code);
+}
+
+cudaError_t error_from_current_exception(const char* function) {
+  Context& ctx = context();
+  try {
+    throw;
+  } catch (const ApiError& e) {
+    return report_failure(function, e.code, e.what());
+  } catch (const runtime::KernelFault& e) {
+    // A GPU's context is lost after a kernel fault: every later call returns the same error.
+    ctx.flush_device_output();
+    ctx.sticky_error = fault_code(e);
+    return report_failure(function, ctx.sticky_error, e.what());
+  } catch (const runtime::OutOfMemory& e) {
+    return report_failure(function, cudaErrorMemoryAllocation, e.what());
+  } catch (const std::bad_alloc&) {
+    return report_failure(function, cudaErrorMemoryAllocation, "the host ran out of memory");
+  } catch (const std::exception& e) {
+    return report_failure(function, cudaErrorInvalidValue, e.what());
+  }
+}
+
+}  // namespace gpusim::cudart
+
+using gpusim::cudart::find_error;
+using gpusim::cudart::last_error;
+
+extern "C" {
+
+cudaError_t cudaGetLastError(void) {
+  auto& ctx = gpusim::cudart::context();
+  std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  if (ctx.sticky_error != cudaSuccess) return ctx.sticky_error;
+  const cudaError_t e = last_error();
+  last_error() = cudaSuccess;
+  return e;
+}
+
+cudaError_t cudaPeekAtLastError(void) {
+  auto& ctx = gpusim::cudart::context();
+  std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  if (ctx.sticky_error != cudaSuccess) return ctx.sticky_error;
+  return last_error();
+}
+
+const char* cudaGetErrorName(cudaError_t error) {
+  const auto* e = find_error(error);
+  return e ? e->name : "unrecognized error code";
+}
+
+const char* cudaGetErrorString(cudaError_t error) {
+  const auto* e = find_error(error);
+  return e ? e->description : "unrecognized error code";
+}
+
+}  // extern "C"

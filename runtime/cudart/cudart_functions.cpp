@@ -1,0 +1,99 @@
+// Kernel attributes (cudaFuncGetAttributes / cudaFuncSetAttribute) and the occupancy API, from the
+// kernel's PTX and ptxas' register count, with the timing model's occupancy rules.
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+
+#include "runtime/cudart/cudart_context.h"
+#include "sim/occupancy.h"
+
+namespace gpusim::cudart {
+namespace {
+
+int max_active_blocks(Context& ctx, const void* func, int block_size, size_t dynamic_shared) {
+  KernelRecord& k = ctx.kernel(func);
+  const runtime::KernelInfo& info = ctx.kernel_info(k, /*with_registers=*/true);
+  if (block_size <= 0) throw ApiError(cudaErrorInvalidValue, "block size must be positive");
+  sim::KernelResources r;
+  r.threads_per_block = block_size;
+  r.registers_per_thread = static_cast<int>(info.registers_per_thread);
+  r.static_shared_bytes = static_cast<int>(info.static_shared_bytes);
+  r.dynamic_shared_bytes = static_cast<int>(dynamic_shared);
+  return sim::compute_occupancy(ctx.config(), r).ctas_per_sm;
+}
+
+}  // namespace
+}  // namespace gpusim::cudart
+
+using namespace gpusim::cudart;
+
+extern "C" {
+
+cudaError_t cudaFuncGetAttributes(struct cudaFuncAttributes* attr, const void* func) {
+  return api("cudaFuncGetAttributes", [&](Context& ctx) {
+    if (!attr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    KernelRecord& k = ctx.kernel(func);
+    const gpusim::runtime::KernelInfo& info = ctx.kernel_info(k, /*with_registers=*/true);
+    const gpusim::runtime::DeviceProperties& p = ctx.properties();
+    *attr = {};
+    attr->sharedSizeBytes = info.static_shared_bytes;
+    attr->localSizeBytes = info.local_bytes_per_thread;
+    attr->numRegs = static_cast<int>(info.registers_per_thread);
+    attr->maxThreadsPerBlock = info.max_threads_per_block ? static_cast<int>(info.max_threads_per_block) : p.max_threads_per_block;
+    if (info.registers_per_thread)
+      attr->maxThreadsPerBlock = std::min(attr->maxThreadsPerBlock,
+                                          p.registers_per_block / static_cast<int>(info.registers_per_thread) / 32 * 32);
+    attr->ptxVersion = static_cast<int>(info.ptx_version);
+    attr->binaryVersion = p.compute_major * 10 + p.compute_minor;
+    attr->maxDynamicSharedSizeBytes = k.max_dynamic_shared >= 0 ? k.max_dynamic_shared
+                                                                : p.shared_per_block - static_cast<int>(info.static_shared_bytes);
+    attr->preferredShmemCarveout = -1;
+  });
+}
+
+cudaError_t cudaFuncSetAttribute(const void* func, enum cudaFuncAttribute attr, int value) {
+  return api("cudaFuncSetAttribute", [&](Context& ctx) {
+    KernelRecord& k = ctx.kernel(func);
+    if (attr == cudaFuncAttributeMaxDynamicSharedMemorySize) {
+      const gpusim::runtime::KernelInfo& info = ctx.kernel_info(k);
+      const int limit = ctx.properties().shared_per_block_optin - static_cast<int>(info.static_shared_bytes);
+      if (value < 0 || value > limit)
+        throw ApiError(cudaErrorInvalidValue, "cudaFuncAttributeMaxDynamicSharedMemorySize " + std::to_string(value) +
+                                                  " for " + k.name + ": the device allows at most " + std::to_string(limit));
+      k.max_dynamic_shared = value;
+    } else if (attr != cudaFuncAttributePreferredSharedMemoryCarveout) {
+      throw ApiError(cudaErrorInvalidValue, "function attribute " + std::to_string(int(attr)) + " is not modelled by gpusim");
+    }
+  });
+}
+
+cudaError_t cudaFuncSetCacheConfig(const void* func, enum cudaFuncCache) {
+  return api("cudaFuncSetCacheConfig", [&](Context& ctx) { ctx.kernel(func); });
+}
+
+cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, const void* func, int block_size, size_t dynamic_shared) {
+  return api("cudaOccupancyMaxActiveBlocksPerMultiprocessor", [&](Context& ctx) {
+    if (!blocks) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *blocks = max_active_blocks(ctx, func, block_size, dynamic_shared);
+  });
+}
+
+cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(int* blocks, const void* func, int block_size,
+                                                                   size_t dynamic_shared, unsigned int flags) {
+  return api("cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags", [&](Context& ctx) {
+    if (!blocks) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *blocks = max_active_blocks(ctx, func, block_size, dynamic_shared);
+  });
+}
+
+cudaError_t cudaOccupancyAvailableDynamicSMemPerBlock(size_t* bytes, const void* func, int num_blocks, int block_size) {
+  return api("cudaOccupancyAvailableDynamicSMemPerBlock", [&](Context& ctx) {
+    if (!bytes || num_blocks <= 0) throw ApiError(cudaErrorInvalidValue, "null result pointer or no blocks");
+    const gpusim::runtime::KernelInfo& info = ctx.kernel_info(ctx.kernel(func));
+    const gpusim::runtime::DeviceProperties& p = ctx.properties();
+    const int per_block = p.shared_per_sm / num_blocks - p.shared_reserved_per_block - static_cast<int>(info.static_shared_bytes);
+    *bytes = static_cast<size_t>(std::clamp(per_block, 0, p.shared_per_block_optin));
+  });
+}
+
+}  // extern "C"

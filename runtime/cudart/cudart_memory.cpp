@@ -1,0 +1,232 @@
+// Memory: device, pinned (host-mapped), managed allocations, copies of every kind, memset.
+// Pinned and managed memory are host memory the simulated device reaches at the host's own
+// address (runtime/device_memory.h), so host and kernels share the bytes without copies.
+#include <cuda_runtime_api.h>
+
+#include <cstring>
+
+#include "runtime/cudart/cudart_context.h"
+#include "runtime/cudart/cudart_memory.h"
+
+namespace gpusim::cudart {
+
+bool is_device_side(Context& ctx, const void* p) {
+  return ctx.device().allocation_at(reinterpret_cast<runtime::DevPtr>(p)).has_value();
+}
+
+void copy_memory(Context& ctx, void* dst, const void* src, size_t n, cudaMemcpyKind kind) {
+  if (n == 0) return;
+  if (!dst || !src) throw ApiError(cudaErrorInvalidValue, "copy with a null pointer");
+  const bool dst_dev = is_device_side(ctx, dst), src_dev = is_device_side(ctx, src);
+  if (kind == cudaMemcpyDefault) {
+    kind = src_dev ? (dst_dev ? cudaMemcpyDeviceToDevice : cudaMemcpyDeviceToHost)
+                   : (dst_dev ? cudaMemcpyHostToDevice : cudaMemcpyHostToHost);
+  }
+  const auto dptr = [](const void* p) { return reinterpret_cast<runtime::DevPtr>(p); };
+  const auto not_device = [&](const char* which, const void* p) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "the %s %p is not device memory (no cudaMalloc/cudaMallocManaged allocation holds it)", which, p);
+    return ApiError(cudaErrorInvalidValue, buf);
+  };
+  switch (kind) {
+    case cudaMemcpyHostToHost:
+      std::memmove(dst, src, n);
+      break;
+    case cudaMemcpyHostToDevice:
+      if (!dst_dev) throw not_device("destination", dst);
+      ctx.device().copy_to_device(dptr(dst), src, n);
+      ctx.advance_if_timing(ctx.copy_seconds(n));
+      break;
+    case cudaMemcpyDeviceToHost:
+      if (!src_dev) throw not_device("source", src);
+      ctx.device().copy_to_host(dst, dptr(src), n);
+      ctx.advance_if_timing(ctx.copy_seconds(n));
+      break;
+    case cudaMemcpyDeviceToDevice:
+      if (!dst_dev) throw not_device("destination", dst);
+      if (!src_dev) throw not_device("source", src);
+      ctx.device().copy_device_to_device(dptr(dst), dptr(src), n);
+      ctx.advance_if_timing(ctx.dram_seconds(2 * n));
+      break;
+    default:
+      throw ApiError(cudaErrorInvalidMemcpyDirection, "copy kind " + std::to_string(int(kind)) + " is not a cudaMemcpyKind");
+  }
+}
+
+void set_memory(Context& ctx, void* dst, int value, size_t n) {
+  if (n == 0) return;
+  if (!is_device_side(ctx, dst)) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "memset of %p, which is not device memory", dst);
+    throw ApiError(cudaErrorInvalidValue, buf);
+  }
+  ctx.device().memset(reinterpret_cast<runtime::DevPtr>(dst), value, n);
+  ctx.advance_if_timing(ctx.dram_seconds(n));
+}
+
+}  // namespace gpusim::cudart
+
+using gpusim::cudart::api;
+using gpusim::cudart::ApiError;
+using gpusim::cudart::Context;
+
+extern "C" {
+
+cudaError_t cudaMalloc(void** ptr, size_t size) {
+  return api("cudaMalloc", [&](Context& ctx) {
+    if (!ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *ptr = reinterpret_cast<void*>(ctx.device().alloc(size));
+    ctx.note_device_bytes(static_cast<int64_t>(size));
+  });
+}
+
+cudaError_t cudaFree(void* ptr) {
+  return api("cudaFree", [&](Context& ctx) {
+    if (!ptr) return;
+    if (ctx.is_host_mapped_allocation(ptr)) return ctx.free_host_mapped(ptr);  // managed memory
+    try {
+      const auto region = ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));
+      ctx.device().free(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));
+      ctx.note_device_bytes(-static_cast<int64_t>(region->size));
+    } catch (const gpusim::runtime::Error& e) {
+      throw ApiError(cudaErrorInvalidValue, e.what());
+    }
+  });
+}
+
+cudaError_t cudaMallocManaged(void** ptr, size_t size, unsigned int flags) {
+  return api("cudaMallocManaged", [&](Context& ctx) {
+    if (!ptr || size == 0) throw ApiError(cudaErrorInvalidValue, "cudaMallocManaged of 0 bytes or with a null result pointer");
+    *ptr = ctx.alloc_host_mapped(size);
+    ctx.note_managed(*ptr);
+  });
+}
+
+cudaError_t cudaMallocHost(void** ptr, size_t size) {
+  return api("cudaMallocHost", [&](Context& ctx) {
+    if (!ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *ptr = ctx.alloc_host_mapped(size);
+  });
+}
+
+cudaError_t cudaHostAlloc(void** ptr, size_t size, unsigned int flags) {
+  return api("cudaHostAlloc", [&](Context& ctx) {
+    if (!ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *ptr = ctx.alloc_host_mapped(size);
+  });
+}
+
+cudaError_t cudaFreeHost(void* ptr) {
+  return api("cudaFreeHost", [&](Context& ctx) {
+    if (ptr) ctx.free_host_mapped(ptr);
+  });
+}
+
+cudaError_t cudaHostRegister(void* ptr, size_t size, unsigned int flags) {
+  return api("cudaHostRegister", [&](Context& ctx) {
+    if (!ptr || !size) throw ApiError(cudaErrorInvalidValue, "cudaHostRegister of an empty range");
+    try {
+      ctx.device().map_host_memory(ptr, size);
+    } catch (const gpusim::runtime::Error& e) {
+      throw ApiError(cudaErrorHostMemoryAlreadyRegistered, e.what());
+    }
+  });
+}
+
+cudaError_t cudaHostUnregister(void* ptr) {
+  return api("cudaHostUnregister", [&](Context& ctx) {
+    try {
+      ctx.device().unmap_host_memory(ptr);
+    } catch (const gpusim::runtime::Error& e) {
+      throw ApiError(cudaErrorHostMemoryNotRegistered, e.what());
+    }
+  });
+}
+
+cudaError_t cudaHostGetDevicePointer(void** device_ptr, void* host_ptr, unsigned int flags) {
+  return api("cudaHostGetDevicePointer", [&](Context& ctx) {
+    if (!device_ptr || !gpusim::cudart::is_device_side(ctx, host_ptr))
+      throw ApiError(cudaErrorInvalidValue, "the pointer is not pinned or registered host memory");
+    *device_ptr = host_ptr;  // unified addressing: the device uses the host's address
+  });
+}
+
+cudaError_t cudaHostGetFlags(unsigned int* flags, void* host_ptr) {
+  return api("cudaHostGetFlags", [&](Context& ctx) {
+    if (!flags || !gpusim::cudart::is_device_side(ctx, host_ptr)) throw ApiError(cudaErrorInvalidValue, "not pinned host memory");
+    *flags = cudaHostAllocMapped;
+  });
+}
+
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t count, enum cudaMemcpyKind kind) {
+  return api("cudaMemcpy", [&](Context& ctx) {
+    gpusim::cudart::copy_memory(ctx, dst, src, count, kind);
+    ctx.flush_device_output();  // a blocking copy is a synchronisation point
+  });
+}
+
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, enum cudaMemcpyKind kind, cudaStream_t stream) {
+  return api("cudaMemcpyAsync", [&](Context& ctx) { gpusim::cudart::copy_memory(ctx, dst, src, count, kind); });
+}
+
+cudaError_t cudaMemset(void* dst, int value, size_t count) {
+  return api("cudaMemset", [&](Context& ctx) { gpusim::cudart::set_memory(ctx, dst, value, count); });
+}
+
+cudaError_t cudaMemsetAsync(void* dst, int value, size_t count, cudaStream_t stream) {
+  return api("cudaMemsetAsync", [&](Context& ctx) { gpusim::cudart::set_memory(ctx, dst, value, count); });
+}
+
+cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
+  return api("cudaMemGetInfo", [&](Context& ctx) {
+    const uint64_t total = ctx.properties().total_global_bytes;
+    const uint64_t used = ctx.device_bytes_in_use();
+    if (free_bytes) *free_bytes = used < total ? total - used : 0;
+    if (total_bytes) *total_bytes = total;
+  });
+}
+
+cudaError_t cudaPointerGetAttributes(struct cudaPointerAttributes* attributes, const void* ptr) {
+  return api("cudaPointerGetAttributes", [&](Context& ctx) {
+    if (!attributes) throw ApiError(cudaErrorInvalidValue, "null attributes");
+    *attributes = {};
+    const auto region = ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));
+    if (!region) {
+      attributes->type = cudaMemoryTypeUnregistered;
+      attributes->device = -2;
+      return;
+    }
+    attributes->device = ctx.current_device;
+    attributes->devicePointer = const_cast<void*>(ptr);
+    if (region->host_mapped) {
+      attributes->type = ctx.is_managed(reinterpret_cast<void*>(region->base)) ? cudaMemoryTypeManaged : cudaMemoryTypeHost;
+      attributes->hostPointer = const_cast<void*>(ptr);
+    } else {
+      attributes->type = cudaMemoryTypeDevice;
+    }
+  });
+}
+
+// Managed memory needs no migration in the simulator: hints succeed and change nothing.
+cudaError_t cudaMemPrefetchAsync(const void* ptr, size_t count, struct cudaMemLocation location, unsigned int flags,
+                                 cudaStream_t stream) {
+  return api("cudaMemPrefetchAsync", [&](Context&) {});
+}
+cudaError_t cudaMemAdvise(const void* ptr, size_t count, enum cudaMemoryAdvise advice, struct cudaMemLocation location) {
+  return api("cudaMemAdvise", [&](Context&) {});
+}
+
+// Per-thread default stream variants (nvcc --default-stream per-thread): the simulator runs
+// every stream in order, so they are the same calls.
+cudaError_t cudaMemcpy_ptds(void* dst, const void* src, size_t count, enum cudaMemcpyKind kind) {
+  return cudaMemcpy(dst, src, count, kind);
+}
+cudaError_t cudaMemcpyAsync_ptsz(void* dst, const void* src, size_t count, enum cudaMemcpyKind kind, cudaStream_t stream) {
+  return cudaMemcpyAsync(dst, src, count, kind, stream);
+}
+cudaError_t cudaMemset_ptds(void* dst, int value, size_t count) { return cudaMemset(dst, value, count); }
+cudaError_t cudaMemsetAsync_ptsz(void* dst, int value, size_t count, cudaStream_t stream) {
+  return cudaMemsetAsync(dst, value, count, stream);
+}
+
+}  // extern "C"

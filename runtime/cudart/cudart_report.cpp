@@ -1,0 +1,94 @@
+// What a program ran, printed when it exits: one row per launch (kernel, grid, block,
+// warp-instructions, cycles, simulated and host time) and totals on stderr, and every launch's
+// statistics as JSON where GPUSIM_STATS names a file. The program's own output is untouched.
+#include <cxxabi.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/cudart/cudart_context.h"
+
+namespace gpusim::cudart {
+
+namespace {
+
+std::string demangle(const std::string& name) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> d(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status), std::free);
+  return status == 0 && d ? std::string(d.get()) : name;
+}
+
+std::string dims(const dim3& d) {
+  return std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z);
+}
+
+std::string shorten(const std::string& s, size_t width) {
+  return s.size() <= width ? s : s.substr(0, width - 3) + "...";
+}
+
+void print_table(const Context& ctx, bool timing) {
+  std::fprintf(stderr, "\ngpusim: %zu kernel launch%s on %s (%s mode)\n", ctx.launches.size(),
+               ctx.launches.size() == 1 ? "" : "es", ctx.device_name.c_str(), timing ? "timing" : "functional");
+  if (ctx.launches.empty()) return;
+  std::fprintf(stderr, "  %4s  %-40s %-14s %-12s %14s %12s %12s %10s\n", "#", "kernel", "grid", "block", "warp-inst",
+               "cycles", "sim time", "host s");
+  uint64_t warp_inst = 0, cycles = 0;
+  double seconds = 0, host = 0;
+  for (size_t i = 0; i < ctx.launches.size(); ++i) {
+    const LaunchRecord& l = ctx.launches[i];
+    std::fprintf(stderr, "  %4zu  %-40s %-14s %-12s %14llu %12s %12s %10.3f\n", i + 1,
+                 shorten(demangle(l.kernel), 40).c_str(), dims(l.grid).c_str(), dims(l.block).c_str(),
+                 static_cast<unsigned long long>(l.stats.warp_instructions),
+                 timing ? std::to_string(l.stats.cycles).c_str() : "-",
+                 timing ? (std::to_string(l.stats.seconds * 1e6).substr(0, 9) + " us").c_str() : "-", l.stats.host_seconds);
+    warp_inst += l.stats.warp_instructions;
+    cycles += l.stats.cycles;
+    seconds += l.stats.seconds;
+    host += l.stats.host_seconds;
+  }
+  std::fprintf(stderr, "  %4s  %-40s %-14s %-12s %14llu %12s %12s %10.3f\n", "", "total", "", "",
+               static_cast<unsigned long long>(warp_inst), timing ? std::to_string(cycles).c_str() : "-",
+               timing ? (std::to_string(seconds * 1e6).substr(0, 9) + " us").c_str() : "-", host);
+}
+
+void write_stats(const Context& ctx, const std::string& path, bool timing) {
+  nlohmann::json launches = nlohmann::json::array();
+  for (const LaunchRecord& l : ctx.launches) {
+    nlohmann::json j = {{"kernel", demangle(l.kernel)},
+                        {"mangled", l.kernel},
+                        {"grid", {l.grid.x, l.grid.y, l.grid.z}},
+                        {"block", {l.block.x, l.block.y, l.block.z}},
+                        {"dynamic_shared_bytes", l.shared},
+                        {"warp_instructions", l.stats.warp_instructions},
+                        {"thread_instructions", l.stats.thread_instructions},
+                        {"cycles", l.stats.cycles},
+                        {"seconds", l.stats.seconds},
+                        {"host_seconds", l.stats.host_seconds}};
+    if (!l.stats.report_json.empty()) j["timing"] = nlohmann::json::parse(l.stats.report_json, nullptr, false);
+    launches.push_back(std::move(j));
+  }
+  const nlohmann::json out = {{"program", ctx.program_name}, {"device", ctx.device_name},
+                              {"mode", timing ? "timing" : "functional"}, {"launches", launches}};
+  std::ofstream f(path);
+  f << out.dump(2) << "\n";
+  if (!f) std::fprintf(stderr, "gpusim: could not write the statistics to %s\n", path.c_str());
+}
+
+}  // namespace
+
+void Context::report_at_exit() {
+  std::lock_guard<std::recursive_mutex> lock(mutex);
+  flush_device_output();
+  if (reported_ || !env_read_) return;  // a program that never used the device has nothing to report
+  reported_ = true;
+  const bool timing = env_.device.mode == runtime::SimMode::Timing;
+  if (!env_.quiet) print_table(*this, timing);
+  if (!env_.stats_path.empty()) write_stats(*this, env_.stats_path, timing);
+}
+
+}  // namespace gpusim::cudart

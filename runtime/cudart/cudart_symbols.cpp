@@ -1,0 +1,141 @@
+// __device__ / __constant__ variables (cudaMemcpyToSymbol and friends) and pitched 2-D memory.
+#include <cuda_runtime_api.h>
+
+#include <cstring>
+#include <vector>
+
+#include "runtime/cudart/cudart_context.h"
+#include "runtime/cudart/cudart_memory.h"
+
+namespace gpusim::cudart {
+
+namespace {
+
+// Symbol copies go through the module (a __constant__ lives in the module's constant bank).
+void symbol_copy(Context& ctx, const void* symbol, void* host, size_t count, size_t offset, cudaMemcpyKind kind, bool to_symbol) {
+  VariableRecord& var = ctx.variable(symbol);
+  const runtime::ModuleHandle m = ctx.loaded(*var.module);
+  if (offset > var.size || count > var.size - offset)
+    throw ApiError(cudaErrorInvalidValue, "copy of " + std::to_string(count) + " bytes at offset " + std::to_string(offset) +
+                                              " overruns '" + var.name + "' (" + std::to_string(var.size) + " bytes)");
+  if (count == 0) return;
+  const bool device_side = kind == cudaMemcpyDeviceToDevice || (kind == cudaMemcpyDefault && is_device_side(ctx, host));
+  if (kind != cudaMemcpyHostToDevice && kind != cudaMemcpyDeviceToHost && kind != cudaMemcpyDeviceToDevice && kind != cudaMemcpyDefault)
+    throw ApiError(cudaErrorInvalidMemcpyDirection, "invalid copy kind for a symbol copy");
+  std::vector<uint8_t> bounce;
+  if (to_symbol) {
+    const void* src = host;
+    if (device_side) {
+      bounce.resize(count);
+      copy_memory(ctx, bounce.data(), host, count, cudaMemcpyDeviceToHost);
+      src = bounce.data();
+    }
+    ctx.device().write_symbol(m, var.name, offset, src, count);
+    if (var.managed_host) std::memcpy(static_cast<uint8_t*>(var.managed_host) + offset, src, count);
+  } else {
+    if (device_side) {
+      bounce.resize(count);
+      ctx.device().read_symbol(m, var.name, offset, bounce.data(), count);
+      copy_memory(ctx, host, bounce.data(), count, cudaMemcpyHostToDevice);
+    } else {
+      ctx.device().read_symbol(m, var.name, offset, host, count);
+    }
+  }
+}
+
+void copy_2d(Context& ctx, void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+             cudaMemcpyKind kind) {
+  if (width > dpitch || width > spitch)
+    throw ApiError(cudaErrorInvalidPitchValue, "2-D copy: width " + std::to_string(width) + " exceeds a pitch (" +
+                                                   std::to_string(dpitch) + ", " + std::to_string(spitch) + ")");
+  for (size_t row = 0; row < height; ++row)
+    copy_memory(ctx, static_cast<uint8_t*>(dst) + row * dpitch, static_cast<const uint8_t*>(src) + row * spitch, width, kind);
+}
+
+}  // namespace
+}  // namespace gpusim::cudart
+
+using gpusim::cudart::api;
+using gpusim::cudart::ApiError;
+using gpusim::cudart::Context;
+
+extern "C" {
+
+cudaError_t cudaMemcpyToSymbol(const void* symbol, const void* src, size_t count, size_t offset, enum cudaMemcpyKind kind) {
+  return api("cudaMemcpyToSymbol", [&](Context& ctx) {
+    gpusim::cudart::symbol_copy(ctx, symbol, const_cast<void*>(src), count, offset, kind, true);
+  });
+}
+cudaError_t cudaMemcpyFromSymbol(void* dst, const void* symbol, size_t count, size_t offset, enum cudaMemcpyKind kind) {
+  return api("cudaMemcpyFromSymbol", [&](Context& ctx) {
+    gpusim::cudart::symbol_copy(ctx, symbol, dst, count, offset, kind, false);
+    ctx.flush_device_output();
+  });
+}
+cudaError_t cudaMemcpyToSymbolAsync(const void* symbol, const void* src, size_t count, size_t offset, enum cudaMemcpyKind kind,
+                                    cudaStream_t stream) {
+  return api("cudaMemcpyToSymbolAsync", [&](Context& ctx) {
+    gpusim::cudart::symbol_copy(ctx, symbol, const_cast<void*>(src), count, offset, kind, true);
+  });
+}
+cudaError_t cudaMemcpyFromSymbolAsync(void* dst, const void* symbol, size_t count, size_t offset, enum cudaMemcpyKind kind,
+                                      cudaStream_t stream) {
+  return api("cudaMemcpyFromSymbolAsync", [&](Context& ctx) {
+    gpusim::cudart::symbol_copy(ctx, symbol, dst, count, offset, kind, false);
+  });
+}
+
+cudaError_t cudaGetSymbolAddress(void** dev_ptr, const void* symbol) {
+  return api("cudaGetSymbolAddress", [&](Context& ctx) {
+    gpusim::cudart::VariableRecord& var = ctx.variable(symbol);
+    const auto info = ctx.device().symbol(ctx.loaded(*var.module), var.name);
+    if (info.constant)
+      throw ApiError(cudaErrorInvalidSymbol, "'" + var.name + "' is __constant__: gpusim gives no device address for the "
+                                                              "constant bank (use cudaMemcpyToSymbol)");
+    if (!dev_ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *dev_ptr = reinterpret_cast<void*>(info.address);
+  });
+}
+
+cudaError_t cudaGetSymbolSize(size_t* size, const void* symbol) {
+  return api("cudaGetSymbolSize", [&](Context& ctx) {
+    if (!size) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *size = ctx.variable(symbol).size;
+  });
+}
+
+cudaError_t cudaMallocPitch(void** ptr, size_t* pitch, size_t width, size_t height) {
+  return api("cudaMallocPitch", [&](Context& ctx) {
+    if (!ptr || !pitch) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    const size_t aligned = (width + 511) / 512 * 512;  // rows start on 512-byte boundaries, as on current GPUs
+    *ptr = reinterpret_cast<void*>(ctx.device().alloc(aligned * height));
+    *pitch = aligned;
+    ctx.note_device_bytes(static_cast<int64_t>(aligned * height));
+  });
+}
+
+cudaError_t cudaMemcpy2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+                         enum cudaMemcpyKind kind) {
+  return api("cudaMemcpy2D", [&](Context& ctx) {
+    gpusim::cudart::copy_2d(ctx, dst, dpitch, src, spitch, width, height, kind);
+    ctx.flush_device_output();
+  });
+}
+cudaError_t cudaMemcpy2DAsync(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+                              enum cudaMemcpyKind kind, cudaStream_t stream) {
+  return api("cudaMemcpy2DAsync", [&](Context& ctx) {
+    gpusim::cudart::copy_2d(ctx, dst, dpitch, src, spitch, width, height, kind);
+  });
+}
+
+cudaError_t cudaMemset2D(void* dst, size_t pitch, int value, size_t width, size_t height) {
+  return api("cudaMemset2D", [&](Context& ctx) {
+    if (width > pitch) throw ApiError(cudaErrorInvalidPitchValue, "2-D memset: width exceeds the pitch");
+    for (size_t row = 0; row < height; ++row) gpusim::cudart::set_memory(ctx, static_cast<uint8_t*>(dst) + row * pitch, value, width);
+  });
+}
+cudaError_t cudaMemset2DAsync(void* dst, size_t pitch, int value, size_t width, size_t height, cudaStream_t stream) {
+  return cudaMemset2D(dst, pitch, value, width, height);
+}
+
+}  // extern "C"
