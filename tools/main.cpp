@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"info", "print a GPU configuration and the peaks it implies", gpusim::cli::gpusim_cmd_info},
     {"train", "train the MLP on Fashion-MNIST with the autodiff framework", gpusim::cli::gpusim_cmd_train},
     {"ubench", "microbenchmarks on the timing model and/or the GPU next to published figures", gpusim::cli::gpusim_cmd_ubench},
+    {"exec", "run an unmodified CUDA program (nvcc -cudart shared) on the simulator", gpusim::cli::gpusim_cmd_exec},
     {"compare", "simulator versus real GPU per kernel (live, or --recorded without a GPU)", gpusim::cli::gpusim_cmd_compare},
 };
 

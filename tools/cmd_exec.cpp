@@ -1,0 +1,162 @@
+// `gpusim exec [--config FILE] [--set k=v]... [--mode functional|timing] [--stats FILE.json]
+//  [--quiet] -- PROGRAM [ARGS...]`: runs an unmodified CUDA program on the simulator. The
+// program loads gpusim's libcudart.so.13 (build/lib) instead of NVIDIA's; this command only
+// checks the inputs, sets the library's environment (runtime/sim_environment.h) and replaces
+// itself with the program, so the program's stdout, stderr and exit status are its own.
+// Exit status before the program starts: 2 bad usage, 1 a program or configuration that cannot run.
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "sim/gpu_config.h"
+#include "tools/commands.h"
+#include "tools/program_inspect.h"
+
+namespace gpusim::cli {
+namespace po = boost::program_options;
+
+namespace {
+
+void print_usage(std::ostream& os, const po::options_description& opts) {
+  os << "usage: gpusim exec [options] -- PROGRAM [ARGS...]\n"
+     << "Runs a CUDA program built with `nvcc -cudart shared` on the simulator, unchanged; prints a table of\n"
+     << "its kernel launches on stderr when it exits. Without a GPU, with the same output as on one.\n\n"
+     << opts
+     << "\nThe same settings reach the library without this command through GPUSIM_CONFIG, GPUSIM_SET\n"
+     << "('k=v;k=v'), GPUSIM_MODE, GPUSIM_STATS, GPUSIM_QUIET and LD_LIBRARY_PATH=<gpusim>/lib\n"
+     << "(docs/CUDA_SUPPORT.md).\n";
+}
+
+// build/gpusim -> build/lib, where libcudart.so.13 is built.
+std::filesystem::path library_dir() {
+  char self[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) throw std::runtime_error("cannot locate the gpusim executable (/proc/self/exe)");
+  self[n] = '\0';
+  return std::filesystem::path(self).parent_path() / "lib";
+}
+
+// PROGRAM as execvp would find it.
+std::string resolve_program(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::string candidate = (end > start ? dirs.substr(start, end - start) : ".") + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  throw std::runtime_error("program '" + program + "' not found on PATH");
+}
+
+void check_program(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw std::runtime_error(path + ": no such file");
+  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a program");
+  if (access(path.c_str(), X_OK) != 0) throw std::runtime_error(path + ": not executable");
+  const ProgramLinkage link = inspect_program(path);
+  if (!link.is_elf) return;  // a script: whatever it starts inherits the environment
+  if (link.uses_shared_cudart()) return;
+  if (link.has_fatbin)
+    throw std::runtime_error(path + " carries device code but is linked with the static CUDA runtime (nvcc's default), "
+                             "which gpusim cannot replace: rebuild it with `nvcc -cudart shared ...`");
+  std::cerr << "gpusim exec: note: " << path << " does not load libcudart.so.13; it runs unchanged and only CUDA "
+            << "libraries it loads itself (libcuda.so.1) use the simulator\n";
+}
+
+}  // namespace
+
+int gpusim_cmd_exec(int argc, char** argv) {
+  po::options_description opts("gpusim exec options");
+  opts.add_options()("help,h", "show this help")(
+      "config", po::value<std::string>(), "GPU configuration INI file (default: the embedded V100-like config)")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a config key: --set sm.count=8 (repeatable)")(
+      "mode", po::value<std::string>()->default_value("functional"), "functional | timing (cycle-level model)")(
+      "stats", po::value<std::string>(), "write every launch's statistics to this JSON file at exit")(
+      "quiet", "no launch table on stderr at exit");
+
+  // Options end at "--" or at the first word that is not an option: the program and its args.
+  int split = 1;
+  while (split < argc && std::strcmp(argv[split], "--") != 0 && argv[split][0] == '-') {
+    const std::string a = argv[split];
+    const bool takes_value = a == "--config" || a == "--set" || a == "--mode" || a == "--stats";
+    split += takes_value ? 2 : 1;
+  }
+  split = std::min(split, argc);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(split, argv).options(opts).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "gpusim exec: " << e.what() << "\n\n";
+    print_usage(std::cerr, opts);
+    return 2;
+  }
+  if (vm.count("help")) {
+    print_usage(std::cout, opts);
+    return 0;
+  }
+  const int program_at = split < argc && std::strcmp(argv[split], "--") == 0 ? split + 1 : split;
+  if (program_at >= argc) {
+    std::cerr << "gpusim exec: no program given\n\n";
+    print_usage(std::cerr, opts);
+    return 2;
+  }
+  const std::string mode = vm["mode"].as<std::string>();
+  if (mode != "functional" && mode != "timing") {
+    std::cerr << "gpusim exec: --mode '" << mode << "': expected 'functional' or 'timing'\n";
+    return 2;
+  }
+  std::string overrides;
+  if (vm.count("set"))
+    for (const std::string& s : vm["set"].as<std::vector<std::string>>()) {
+      if (s.find(';') != std::string::npos) {
+        std::cerr << "gpusim exec: --set '" << s << "': a value may not contain ';'\n";
+        return 2;
+      }
+      overrides += (overrides.empty() ? "" : ";") + s;
+    }
+  const std::string config = vm.count("config") ? vm["config"].as<std::string>() : "";
+
+  try {
+    // A bad configuration is reported here, before the program runs, rather than at its first CUDA call.
+    std::vector<std::string> list;
+    if (vm.count("set")) list = vm["set"].as<std::vector<std::string>>();
+    sim::load_gpu_config(config, list);
+    const std::filesystem::path lib = library_dir();
+    if (!std::filesystem::exists(lib / "libcudart.so.13"))
+      throw std::runtime_error("gpusim's CUDA runtime is missing: " + (lib / "libcudart.so.13").string() + " (build it: bash scripts/build.sh)");
+    const std::string program = resolve_program(argv[program_at]);
+    check_program(program);
+
+    const char* old = std::getenv("LD_LIBRARY_PATH");
+    const std::string ld = lib.string() + (old && *old ? std::string(":") + old : "");
+    setenv("LD_LIBRARY_PATH", ld.c_str(), 1);
+    setenv("GPUSIM_MODE", mode.c_str(), 1);
+    if (!config.empty()) setenv("GPUSIM_CONFIG", std::filesystem::absolute(config).c_str(), 1);
+    else unsetenv("GPUSIM_CONFIG");
+    if (!overrides.empty()) setenv("GPUSIM_SET", overrides.c_str(), 1);
+    else unsetenv("GPUSIM_SET");
+    if (vm.count("stats")) setenv("GPUSIM_STATS", std::filesystem::absolute(vm["stats"].as<std::string>()).c_str(), 1);
+    else unsetenv("GPUSIM_STATS");
+    setenv("GPUSIM_QUIET", vm.count("quiet") ? "1" : "0", 1);
+
+    execv(program.c_str(), argv + program_at);
+    throw std::runtime_error("cannot start " + program + ": " + std::strerror(errno));
+  } catch (const std::exception& e) {
+    std::cerr << "gpusim exec: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace gpusim::cli

@@ -1,0 +1,22 @@
+// What `gpusim exec` needs to know about a program before it starts it: whether it loads the
+// shared CUDA runtime (which gpusim replaces) or carries NVIDIA's static one (nvcc's default,
+// which gpusim cannot replace and which would look for a real GPU).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace gpusim::cli {
+
+struct ProgramLinkage {
+  bool is_elf = false;
+  std::vector<std::string> needed;   // DT_NEEDED libraries
+  bool has_fatbin = false;           // a .nv_fatbin section: the program carries device code
+  bool uses_shared_cudart() const;
+};
+
+// Reads the ELF headers of `path`. Throws std::runtime_error naming the file when it cannot be
+// read; a file that is not ELF (a script) comes back with is_elf = false.
+ProgramLinkage inspect_program(const std::string& path);
+
+}  // namespace gpusim::cli
