@@ -71,6 +71,7 @@ struct LaunchRecord {
   std::string kernel;
   dim3 grid, block;
   size_t shared = 0;
+  bool faulted = false;               // the kernel faulted (its figures are incomplete)
   runtime::LaunchStats stats;
 };
 

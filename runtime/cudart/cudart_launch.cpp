@@ -86,6 +86,7 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
   } catch (const runtime::KernelFault&) {
     managed_to_host();
     rec.stats.kernel = k.name;
+    rec.faulted = true;
     launches.push_back(rec);
     throw;
   }

@@ -44,7 +44,7 @@ void print_table(const Context& ctx, bool timing) {
     std::fprintf(stderr, "  %4zu  %-40s %-14s %-12s %14llu %12s %12s %10.3f\n", i + 1,
                  shorten(demangle(l.kernel), 40).c_str(), dims(l.grid).c_str(), dims(l.block).c_str(),
                  static_cast<unsigned long long>(l.stats.warp_instructions),
-                 timing ? std::to_string(l.stats.cycles).c_str() : "-",
+                 l.faulted ? "FAULT" : timing ? std::to_string(l.stats.cycles).c_str() : "-",
                  timing ? (std::to_string(l.stats.seconds * 1e6).substr(0, 9) + " us").c_str() : "-", l.stats.host_seconds);
     warp_inst += l.stats.warp_instructions;
     cycles += l.stats.cycles;
@@ -68,7 +68,8 @@ void write_stats(const Context& ctx, const std::string& path, bool timing) {
                         {"thread_instructions", l.stats.thread_instructions},
                         {"cycles", l.stats.cycles},
                         {"seconds", l.stats.seconds},
-                        {"host_seconds", l.stats.host_seconds}};
+                        {"host_seconds", l.stats.host_seconds},
+                        {"faulted", l.faulted}};
     if (!l.stats.report_json.empty()) j["timing"] = nlohmann::json::parse(l.stats.report_json, nullptr, false);
     launches.push_back(std::move(j));
   }

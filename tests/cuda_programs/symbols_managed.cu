@@ -1,0 +1,65 @@
+// Module-scope variables: __device__ with an initializer, __constant__, __managed__, and
+// cudaMallocManaged / mapped pinned memory that host and kernels share.
+#include "check.cuh"
+
+__device__ int table[4] = {10, 20, 30, 40};
+__constant__ float coefficients[3];
+__managed__ int counter = 5;
+
+__global__ void use_symbols(float* out, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = coefficients[0] + coefficients[1] * i + coefficients[2] * table[i % 4];
+  if (i == 0) counter += 1;
+}
+
+__global__ void bump(int* p, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) p[i] += i;
+}
+
+int main() {
+  const float c[3] = {1.0f, 0.5f, 2.0f};
+  CHECK(cudaMemcpyToSymbol(coefficients, c, sizeof c));
+  int t[4] = {1, 2, 3, 4};
+  CHECK(cudaMemcpyToSymbol(table, t + 1, sizeof(int), sizeof(int)));  // table[1] = 2
+  EXPECT(counter == 5);
+  counter = 100;
+  const int n = 300;
+  float* out;
+  CHECK(cudaMallocManaged(&out, n * sizeof(float)));
+  use_symbols<<<3, 128>>>(out, n);
+  CHECK(cudaDeviceSynchronize());
+  const int expect_table[4] = {10, 2, 30, 40};
+  for (int i = 0; i < n; ++i) EXPECT(out[i] == c[0] + c[1] * i + c[2] * expect_table[i % 4]);
+  EXPECT(counter == 101);
+  int back[4];
+  CHECK(cudaMemcpyFromSymbol(back, table, sizeof back));
+  EXPECT(back[0] == 10 && back[1] == 2 && back[3] == 40);
+  int* table_ptr = nullptr;
+  CHECK(cudaGetSymbolAddress(reinterpret_cast<void**>(&table_ptr), table));
+  bump<<<1, 4>>>(table_ptr, 4);
+  CHECK(cudaMemcpyFromSymbol(back, table, sizeof back));
+  EXPECT(back[0] == 10 && back[1] == 3 && back[2] == 32 && back[3] == 43);
+  size_t size = 0;
+  CHECK(cudaGetSymbolSize(&size, coefficients));
+  EXPECT(size == sizeof c);
+
+  // Mapped pinned memory: the kernel writes the host's buffer directly.
+  int* pinned;
+  CHECK(cudaHostAlloc(&pinned, 64 * sizeof(int), cudaHostAllocMapped));
+  for (int i = 0; i < 64; ++i) pinned[i] = 1000;
+  int* pinned_dev;
+  CHECK(cudaHostGetDevicePointer(reinterpret_cast<void**>(&pinned_dev), pinned, 0));
+  bump<<<1, 64>>>(pinned_dev, 64);
+  CHECK(cudaDeviceSynchronize());
+  for (int i = 0; i < 64; ++i) EXPECT(pinned[i] == 1000 + i);
+  cudaPointerAttributes attr;
+  CHECK(cudaPointerGetAttributes(&attr, out));
+  EXPECT(attr.type == cudaMemoryTypeManaged);
+  CHECK(cudaPointerGetAttributes(&attr, table_ptr));
+  EXPECT(attr.type == cudaMemoryTypeDevice);
+  CHECK(cudaFreeHost(pinned));
+  CHECK(cudaFree(out));
+  std::printf("symbols_managed: OK\n");
+  return 0;
+}

@@ -1,0 +1,135 @@
+// `gpusim exec` on the CUDA programs in tests/cuda_programs (built by nvcc with the shared runtime):
+// each program checks its own results against CPU code and exits 0; these tests run it in both
+// simulation modes and check what a user sees (exit code, its output, the launch table).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tests/run_gpusim.h"
+
+namespace {
+
+using gpusim::test_support::contains;
+using gpusim::test_support::Outcome;
+using gpusim::test_support::run_gpusim;
+
+std::string program(const std::string& name) { return std::string(GPUSIM_CUDA_PROGRAMS) + "/" + name; }
+std::string config(const std::string& name) { return std::string(GPUSIM_SOURCE_DIR) + "/configs/" + name; }
+
+Outcome exec(const std::string& options, const std::string& name, const std::string& args = "") {
+  return run_gpusim("exec " + options + " -- '" + program(name) + "' " + args);
+}
+
+class SelfChecking : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SelfChecking, PassesInFunctionalMode) {
+  const Outcome o = exec("--mode functional", GetParam());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "OK")) << o.output;
+  EXPECT_TRUE(contains(o.output, "functional mode")) << o.output;
+}
+
+TEST_P(SelfChecking, PassesInTimingModeOnTheH100Config) {
+  const Outcome o = exec("--mode timing --config '" + config("h100.ini") + "'", GetParam());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "OK")) << o.output;
+  EXPECT_TRUE(contains(o.output, "timing mode")) << o.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
+                         ::testing::Values("vector_add", "multi_module", "streams_events", "symbols_managed", "memcpy2d",
+                                           "shared_occupancy", "device_malloc", "vector_add_uncompressed", "vector_add_lz4",
+                                           "vector_add_default_arch", "vector_add_sm90"));
+
+TEST(Exec, LaunchTableListsEveryLaunchWithDemangledNames) {
+  const Outcome o = exec("--mode timing", "multi_module");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "3 kernel launches")) << o.output;
+  EXPECT_TRUE(contains(o.output, "void scale<int>(int*, int, int)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "void scale<double>(double*, double, int)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "add_offset(int*, int, int)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "total")) << o.output;
+}
+
+TEST(Exec, QuietLeavesOnlyTheProgramsOutput) {
+  const Outcome o = exec("--quiet", "vector_add", "1000");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_EQ(o.output.rfind("vector_add of 1000 elements: OK", 0), 0u) << o.output;
+  EXPECT_FALSE(contains(o.output, "kernel launch")) << o.output;
+}
+
+TEST(Exec, StatsFileHoldsEveryLaunchWithCycles) {
+  const std::string path = ::testing::TempDir() + "/exec_stats.json";
+  const Outcome o = exec("--mode timing --quiet --stats '" + path + "'", "vector_add", "5000");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  std::ifstream f(path);
+  std::stringstream text;
+  text << f.rdbuf();
+  EXPECT_TRUE(contains(text.str(), "\"kernel\": \"vector_add(float const*, float const*, float*, int)\"")) << text.str();
+  EXPECT_TRUE(contains(text.str(), "\"grid\"")) << text.str();
+  EXPECT_FALSE(contains(text.str(), "\"cycles\": 0,")) << text.str();
+}
+
+TEST(Exec, EventTimeIsTheSimulatedTimeInTimingMode) {
+  // 20000 elements on the V100 config: tens of thousands of cycles at 1245 MHz, i.e. a few
+  // microseconds; a wall-clock reading of the simulator would be milliseconds.
+  const Outcome o = exec("--mode timing --quiet", "vector_add", "20000");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const size_t at = o.output.find("OK (");
+  ASSERT_NE(at, std::string::npos) << o.output;
+  const double ms = std::stod(o.output.substr(at + 4));
+  EXPECT_GT(ms, 0.0005) << o.output;
+  EXPECT_LT(ms, 0.1) << o.output;
+}
+
+TEST(Exec, SassOnlyBinaryGetsOneClearErrorNamingTheNvccFlag) {
+  const Outcome o = exec("", "vector_add_sass_only");
+  EXPECT_NE(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "holds no PTX (sm_80 SASS)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "-gencode arch=compute_80,code=compute_80")) << o.output;
+  EXPECT_TRUE(contains(o.output, "cudaErrorNoKernelImageForDevice")) << o.output;
+}
+
+TEST(Exec, StaticRuntimeIsRefusedBeforeStarting) {
+  const Outcome o = exec("", "vector_add_static");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "nvcc -cudart shared")) << o.output;
+}
+
+TEST(Exec, UsageErrors) {
+  EXPECT_EQ(run_gpusim("exec").exit_code, 2);
+  EXPECT_EQ(run_gpusim("exec --mode fast -- /bin/true").exit_code, 2);
+  const Outcome missing = run_gpusim("exec -- /nonexistent/program");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_TRUE(contains(missing.output, "/nonexistent/program: no such file")) << missing.output;
+  const Outcome bad_config = run_gpusim("exec --set sm.count=abc -- /bin/true");
+  EXPECT_EQ(bad_config.exit_code, 1);
+  EXPECT_TRUE(contains(bad_config.output, "sm.count")) << bad_config.output;
+}
+
+TEST(Exec, ProgramExitCodeAndArgumentsPassThrough) {
+  const Outcome o = run_gpusim("exec -- /bin/sh -c 'echo hello $0; exit 7' world");
+  EXPECT_EQ(o.exit_code, 7);
+  EXPECT_TRUE(contains(o.output, "hello world")) << o.output;
+}
+
+TEST(Exec, UnimplementedFunctionIsNamedOnceAndReturnsAnError) {
+  const Outcome o = exec("", "unimplemented_call");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "graph: cudaErrorNotSupported cudaErrorNotSupported")) << o.output;
+  const size_t first = o.output.find("called cudaGraphCreate");
+  ASSERT_NE(first, std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("called cudaGraphCreate", first + 1), std::string::npos) << o.output;
+}
+
+TEST(Exec, KernelFaultIsTheGpusErrorAndSticky) {
+  const Outcome o = exec("", "kernel_fault");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "sync: cudaErrorIllegalAddress")) << o.output;
+  EXPECT_TRUE(contains(o.output, "later: cudaErrorIllegalAddress")) << o.output;
+  EXPECT_TRUE(contains(o.output, "write_past_end")) << o.output;  // the fault report names the kernel
+}
+
+}  // namespace
