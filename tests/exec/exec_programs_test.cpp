@@ -133,3 +133,21 @@ TEST(Exec, KernelFaultIsTheGpusErrorAndSticky) {
 }
 
 }  // namespace
+
+namespace {
+
+// The device a program sees is the configuration gpusim simulates (the INI file is the reference).
+TEST(Exec, DeviceQueryDescribesTheSimulatedConfiguration) {
+  const Outcome v100 = exec("", "device_query");
+  ASSERT_EQ(v100.exit_code, 0) << v100.output;
+  EXPECT_TRUE(contains(v100.output, "devices=1 current=0")) << v100.output;
+  EXPECT_TRUE(contains(v100.output, "cc=7.5 sms=80 warp=32")) << v100.output;  // chip.sm_arch = sm_75, sm.count = 80
+  EXPECT_TRUE(contains(v100.output, "global_mib=16384 l2_kib=6144 shared_per_block=49152 optin=98304")) << v100.output;
+  const Outcome h100 = exec("--config '" + config("h100.ini") + "' --set sm.count=100", "device_query");
+  ASSERT_EQ(h100.exit_code, 0) << h100.output;
+  EXPECT_TRUE(contains(h100.output, "cc=9.0 sms=100")) << h100.output;
+  EXPECT_TRUE(contains(h100.output, "global_mib=81920 l2_kib=51200")) << h100.output;
+  EXPECT_TRUE(contains(h100.output, "bus_bits=5120")) << h100.output;  // 80 channels x 64 bits
+}
+
+}  // namespace
