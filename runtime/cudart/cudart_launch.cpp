@@ -151,4 +151,25 @@ cudaError_t cudaLaunchCooperativeKernel_ptsz(const void* func, dim3 grid, dim3 b
   return gpusim::cudart::launch_kernel("cudaLaunchCooperativeKernel_ptsz", func, grid, block, args, shared, stream);
 }
 
+// The extensible launch (cudaLaunchKernelEx): cooperative launches run as above; thread-block
+// clusters larger than one CTA are Hopper work gpusim does not model yet, refused by name.
+cudaError_t cudaLaunchKernelExC(const cudaLaunchConfig_t* config, const void* func, void** args) {
+  if (!config) return gpusim::cudart::set_last_error(cudaErrorInvalidValue);
+  for (unsigned i = 0; i < config->numAttrs; ++i) {
+    const cudaLaunchAttribute& a = config->attrs[i];
+    if (a.id == cudaLaunchAttributeClusterDimension && a.val.clusterDim.x * a.val.clusterDim.y * a.val.clusterDim.z > 1)
+      return gpusim::cudart::report_failure("cudaLaunchKernelExC", cudaErrorNotSupported,
+                                            "thread-block clusters of more than one CTA are not simulated yet");
+  }
+  return gpusim::cudart::launch_kernel("cudaLaunchKernelExC", func, config->gridDim, config->blockDim, args,
+                                       config->dynamicSmemBytes, config->stream);
+}
+
+cudaError_t cudaFuncGetName(const char** name, const void* func) {
+  return api("cudaFuncGetName", [&](Context& ctx) {
+    if (!name) throw gpusim::cudart::ApiError(cudaErrorInvalidValue, "null result pointer");
+    *name = ctx.kernel(func).name.c_str();
+  });
+}
+
 }  // extern "C"

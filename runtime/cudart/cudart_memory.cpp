@@ -94,6 +94,10 @@ cudaError_t cudaFree(void* ptr) {
   });
 }
 
+// Stream-ordered allocation: streams are always idle in the simulator, so it is cudaMalloc.
+cudaError_t cudaMallocAsync(void** ptr, size_t size, cudaStream_t stream) { return cudaMalloc(ptr, size); }
+cudaError_t cudaFreeAsync(void* ptr, cudaStream_t stream) { return cudaFree(ptr); }
+
 cudaError_t cudaMallocManaged(void** ptr, size_t size, unsigned int flags) {
   return api("cudaMallocManaged", [&](Context& ctx) {
     if (!ptr || size == 0) throw ApiError(cudaErrorInvalidValue, "cudaMallocManaged of 0 bytes or with a null result pointer");
