@@ -5,15 +5,13 @@
 #include <boost/program_options.hpp>
 #include <exception>
 #include <iomanip>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <stdexcept>
 
-#include "runtime/cuda_device.h"
 #include "runtime/device.h"
 #include "runtime/sim_device.h"
 #include "tools/commands.h"
+#include "tools/device_run_support.h"
 #include "workloads/workload.h"
 #include "workloads/workload_support.h"
 
@@ -30,42 +28,6 @@ std::string workload_names() {
   return names;
 }
 
-runtime::SimMode parse_mode(const std::string& mode) {
-  if (mode == "functional") return runtime::SimMode::Functional;
-  if (mode == "timing") return runtime::SimMode::Timing;
-  throw std::invalid_argument("--mode '" + mode + "': expected 'functional' or 'timing'");
-}
-
-std::string human_count(uint64_t n) {
-  std::ostringstream s;
-  if (n >= 10'000'000) s << std::fixed << std::setprecision(1) << n / 1e6 << "M";
-  else s << n;
-  return s.str();
-}
-
-void print_launch(std::ostream& os, const runtime::LaunchStats& l) {
-  os << "  launch " << l.kernel << ": " << l.ctas << " CTAs, " << human_count(l.warp_instructions)
-     << " warp-instructions, " << human_count(l.thread_instructions) << " thread-instructions, host "
-     << std::setprecision(3) << std::fixed << l.host_seconds << " s";
-  if (l.host_seconds > 0 && l.warp_instructions > 0)
-    os << " (" << std::setprecision(2) << l.warp_instructions / l.host_seconds / 1e6 << "M warp-inst/s)";
-  if (l.cycles > 0) os << ", " << l.cycles << " cycles";
-  if (l.seconds > 0) os << ", " << std::setprecision(3) << l.seconds * 1e6 << " us simulated";
-  os << "\n";
-  os.unsetf(std::ios::fixed);
-}
-
-// One JSON document: {"launches": [<the timing model's report per launch>, ...]}.
-void write_stats(const std::string& path, const std::vector<runtime::LaunchStats>& launches) {
-  std::ofstream f(path);
-  if (!f) throw std::runtime_error("cannot write --stats file '" + path + "'");
-  f << "{\"launches\": [";
-  for (size_t i = 0; i < launches.size(); ++i)
-    f << (i ? ",\n" : "\n") << (launches[i].report_json.empty() ? "{}" : launches[i].report_json);
-  f << "\n]}\n";
-  if (!f) throw std::runtime_error("error writing --stats file '" + path + "'");
-}
-
 void print_usage(std::ostream& os, const po::options_description& opts) {
   os << "usage: gpusim run [<workload>] [options]\n"
      << "Runs a workload on the simulator (or the GPU: --backend) and checks it against its CPU reference (default workload: "
@@ -79,15 +41,10 @@ int gpusim_cmd_run(int argc, char** argv) {
   po::options_description opts("gpusim run options");
   opts.add_options()("help,h", "show this help")(
       "size", po::value<std::string>(), "problem size, e.g. 256x256x256 (see gpusim list)")(
-      "config", po::value<std::string>(), "GPU configuration INI file (default: the embedded default)")(
-      "set", po::value<std::vector<std::string>>()->composing(), "override a config key: --set key=value (repeatable)")(
-      "mode", po::value<std::string>()->default_value("timing"),
-      "timing (cycle-level model) | functional (results only, fast)")(
-      "stats", po::value<std::string>(), "write per-launch timing statistics as JSON to this file")(
-      "seed", po::value<uint64_t>()->default_value(1), "seed for the input data")(
-      "backend", po::value<std::string>()->default_value("sim"),
-      "sim (the simulator) | cuda (the real GPU, same PTX) | both (one run each, times side by side; "
-      "gpusim compare gives medians over repeated runs)");
+      "seed", po::value<uint64_t>()->default_value(1), "seed for the input data");
+  add_device_options(opts,
+                     "sim (the simulator) | cuda (the real GPU, same PTX) | both (one run each, times side by side; "
+                     "gpusim compare gives medians over repeated runs)");
   po::options_description hidden;
   hidden.add_options()("workload", po::value<std::vector<std::string>>(), "workload name");
   po::options_description all;
@@ -127,19 +84,13 @@ int gpusim_cmd_run(int argc, char** argv) {
   workloads::WorkloadParams params;
   params.seed = vm["seed"].as<uint64_t>();
   runtime::SimDeviceOptions device_options;
+  Backend backend = Backend::Sim;
   try {
     if (vm.count("size")) params.size = workloads::parse_size_spec(vm["size"].as<std::string>());
-    device_options.mode = parse_mode(vm["mode"].as<std::string>());
+    device_options = sim_device_options(vm);
+    backend = parse_backend(vm["backend"].as<std::string>());
   } catch (const std::invalid_argument& e) {
     std::cerr << "gpusim run: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("config")) device_options.config_path = vm["config"].as<std::string>();
-  if (vm.count("set")) device_options.overrides = vm["set"].as<std::vector<std::string>>();
-
-  const std::string backend = vm["backend"].as<std::string>();
-  if (backend != "sim" && backend != "cuda" && backend != "both") {
-    std::cerr << "gpusim run: --backend '" << backend << "': expected sim, cuda or both\n";
     return 2;
   }
 
@@ -149,27 +100,18 @@ int gpusim_cmd_run(int argc, char** argv) {
               << "size     " << workloads::format_size(size) << ", seed " << params.seed << "\n";
     bool passed = true;
     std::vector<runtime::LaunchStats> simulated, measured;
-    if (backend != "sim") {
-      std::unique_ptr<runtime::Device> gpu;
-      try {
-        gpu = runtime::make_cuda_device();
-      } catch (const runtime::Error& e) {
-        std::cerr << "gpusim run: the cuda backend is unavailable: " << e.what()
-                  << (backend == "both" ? "" : "\n(--backend sim runs the simulator)") << "\n";
-        return 1;
-      }
+    if (backend != Backend::Sim) {
+      std::unique_ptr<runtime::Device> gpu = open_cuda_backend("run", backend, std::cerr);
+      if (!gpu) return 1;
       std::cout << "device   " << gpu->name() << "\n";
       const workloads::WorkloadResult result = workload->run(*gpu, params);
-      for (const runtime::LaunchStats& l : result.launches)
-        std::cout << "  launch " << l.kernel << ": " << l.ctas << " CTAs, " << std::fixed << std::setprecision(2)
-                  << l.seconds * 1e6 << " us measured (CUDA events, one cold run)\n";
-      std::cout.unsetf(std::ios::fixed);
+      for (const runtime::LaunchStats& l : result.launches) print_measured_launch(std::cout, l);
       std::cout << "result   " << (result.passed ? "PASS" : "FAIL") << " on the GPU: " << result.detail
                 << "; max abs error " << std::setprecision(3) << result.max_abs_error << "\n";
       passed = passed && result.passed;
       measured = result.launches;
     }
-    if (backend != "cuda") {
+    if (backend != Backend::Cuda) {
       std::unique_ptr<runtime::Device> device = runtime::make_sim_device(device_options);
       std::cout << "device   " << device->name() << ", " << vm["mode"].as<std::string>() << " mode\n";
       const workloads::WorkloadResult result = workload->run(*device, params);
@@ -183,13 +125,7 @@ int gpusim_cmd_run(int argc, char** argv) {
       passed = passed && result.passed;
       simulated = result.launches;
     }
-    if (backend == "both" && simulated.size() == measured.size()) {
-      std::cout << "side by side (predicted / measured):\n";
-      for (size_t i = 0; i < simulated.size(); ++i)
-        std::cout << "  " << simulated[i].kernel << ": " << std::fixed << std::setprecision(2)
-                  << simulated[i].seconds * 1e6 << " us / " << measured[i].seconds * 1e6 << " us\n";
-      std::cout.unsetf(std::ios::fixed);
-    }
+    if (backend == Backend::Both) print_side_by_side(std::cout, simulated, measured);
     return passed ? 0 : 1;
   } catch (const std::invalid_argument& e) {  // sizes a workload rejects
     std::cerr << "gpusim run: " << e.what() << "\n";

@@ -1,0 +1,104 @@
+#include "tools/device_run_support.h"
+
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "runtime/cuda_device.h"
+
+namespace gpusim::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+std::string human_count(uint64_t n) {
+  std::ostringstream s;
+  if (n >= 10'000'000) s << std::fixed << std::setprecision(1) << n / 1e6 << "M";
+  else s << n;
+  return s.str();
+}
+
+}  // namespace
+
+void add_device_options(po::options_description& opts, const std::string& backend_help) {
+  opts.add_options()("config", po::value<std::string>(), "GPU configuration INI file (default: the embedded default)")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a config key: --set key=value (repeatable)")(
+      "mode", po::value<std::string>()->default_value("timing"),
+      "timing (cycle-level model) | functional (results only, fast)")(
+      "stats", po::value<std::string>(), "write per-launch timing statistics as JSON to this file")(
+      "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str());
+}
+
+runtime::SimMode parse_mode(const std::string& mode) {
+  if (mode == "functional") return runtime::SimMode::Functional;
+  if (mode == "timing") return runtime::SimMode::Timing;
+  throw std::invalid_argument("--mode '" + mode + "': expected 'functional' or 'timing'");
+}
+
+Backend parse_backend(const std::string& backend) {
+  if (backend == "sim") return Backend::Sim;
+  if (backend == "cuda") return Backend::Cuda;
+  if (backend == "both") return Backend::Both;
+  throw std::invalid_argument("--backend '" + backend + "': expected sim, cuda or both");
+}
+
+runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
+  runtime::SimDeviceOptions o;
+  o.mode = parse_mode(vm["mode"].as<std::string>());
+  if (vm.count("config")) o.config_path = vm["config"].as<std::string>();
+  if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
+  return o;
+}
+
+std::unique_ptr<runtime::Device> open_cuda_backend(const std::string& command, Backend backend, std::ostream& err) {
+  try {
+    return runtime::make_cuda_device();
+  } catch (const runtime::Error& e) {
+    err << "gpusim " << command << ": the cuda backend is unavailable: " << e.what()
+        << (backend == Backend::Both ? "" : "\n(--backend sim runs the simulator)") << "\n";
+    return nullptr;
+  }
+}
+
+void print_launch(std::ostream& os, const runtime::LaunchStats& l) {
+  os << "  launch " << l.kernel << ": " << l.ctas << " CTAs, " << human_count(l.warp_instructions)
+     << " warp-instructions, " << human_count(l.thread_instructions) << " thread-instructions, host "
+     << std::setprecision(3) << std::fixed << l.host_seconds << " s";
+  if (l.host_seconds > 0 && l.warp_instructions > 0)
+    os << " (" << std::setprecision(2) << l.warp_instructions / l.host_seconds / 1e6 << "M warp-inst/s)";
+  if (l.cycles > 0) os << ", " << l.cycles << " cycles";
+  if (l.seconds > 0) os << ", " << std::setprecision(3) << l.seconds * 1e6 << " us simulated";
+  os << "\n";
+  os.unsetf(std::ios::fixed);
+}
+
+void print_measured_launch(std::ostream& os, const runtime::LaunchStats& l) {
+  os << "  launch " << l.kernel << ": " << l.ctas << " CTAs, " << std::fixed << std::setprecision(2)
+     << l.seconds * 1e6 << " us measured (CUDA events, one cold run)\n";
+  os.unsetf(std::ios::fixed);
+}
+
+void print_side_by_side(std::ostream& os, const std::vector<runtime::LaunchStats>& simulated,
+                        const std::vector<runtime::LaunchStats>& measured) {
+  if (simulated.size() != measured.size()) return;
+  os << "side by side (predicted / measured):\n";
+  for (size_t i = 0; i < simulated.size(); ++i)
+    os << "  " << simulated[i].kernel << ": " << std::fixed << std::setprecision(2) << simulated[i].seconds * 1e6
+       << " us / " << measured[i].seconds * 1e6 << " us\n";
+  os.unsetf(std::ios::fixed);
+}
+
+void write_stats(const std::string& path, const std::vector<runtime::LaunchStats>& launches) {
+  std::ofstream f(path);
+  if (!f) throw std::runtime_error("cannot write --stats file '" + path + "'");
+  f << "{\"launches\": [";
+  for (size_t i = 0; i < launches.size(); ++i)
+    f << (i ? ",\n" : "\n") << (launches[i].report_json.empty() ? "{}" : launches[i].report_json);
+  f << "\n]}\n";
+  if (!f) throw std::runtime_error("error writing --stats file '" + path + "'");
+}
+
+}  // namespace gpusim::cli

@@ -1,0 +1,43 @@
+// What `gpusim run` and `gpusim launch` share: the simulator/backend options (--config, --set,
+// --mode, --stats, --backend), opening the CUDA backend, and the per-launch summary and
+// --stats JSON.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/device.h"
+#include "runtime/sim_device.h"
+
+namespace gpusim::cli {
+
+enum class Backend { Sim, Cuda, Both };
+
+// Adds --config, --set, --mode (default timing), --stats and --backend (default sim).
+void add_device_options(boost::program_options::options_description& opts, const std::string& backend_help);
+
+// The simulator options and the backend the parsed options ask for. Throw std::invalid_argument
+// for a bad --mode or --backend (a usage error).
+runtime::SimDeviceOptions sim_device_options(const boost::program_options::variables_map& vm);
+Backend parse_backend(const std::string& backend);
+runtime::SimMode parse_mode(const std::string& mode);
+
+// The real GPU, or nullptr after telling `err` why it is unavailable ("gpusim <command>: the cuda
+// backend is unavailable: ...").
+std::unique_ptr<runtime::Device> open_cuda_backend(const std::string& command, Backend backend, std::ostream& err);
+
+// "  launch NAME: 4 CTAs, 1234 warp-instructions, ..., 5678 cycles, 1.2 us simulated".
+void print_launch(std::ostream& os, const runtime::LaunchStats& l);
+// One line for a launch measured on the GPU (CUDA events, one cold run).
+void print_measured_launch(std::ostream& os, const runtime::LaunchStats& l);
+// "side by side (predicted / measured)": one line per launch, when both lists pair up.
+void print_side_by_side(std::ostream& os, const std::vector<runtime::LaunchStats>& simulated,
+                        const std::vector<runtime::LaunchStats>& measured);
+// One JSON document: {"launches": [<the timing model's report per launch>, ...]}. Throws
+// std::runtime_error naming the file when it cannot be written.
+void write_stats(const std::string& path, const std::vector<runtime::LaunchStats>& launches);
+
+}  // namespace gpusim::cli
