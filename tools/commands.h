@@ -11,5 +11,6 @@ int gpusim_cmd_train(int argc, char** argv);
 int gpusim_cmd_ubench(int argc, char** argv);
 int gpusim_cmd_compare(int argc, char** argv);
 int gpusim_cmd_exec(int argc, char** argv);
+int gpusim_cmd_launch(int argc, char** argv);
 
 }  // namespace gpusim::cli

@@ -18,6 +18,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"list", "list the workloads and their size syntax", gpusim::cli::gpusim_cmd_list},
     {"run", "run a workload on the simulator and check it against its CPU reference", gpusim::cli::gpusim_cmd_run},
+    {"launch", "run one kernel of your PTX file with arguments from the command line (.npy/raw buffers)", gpusim::cli::gpusim_cmd_launch},
     {"ptx", "parse a PTX file and list its kernels, parameters and resource use", gpusim::cli::gpusim_cmd_ptx},
     {"info", "print a GPU configuration and the peaks it implies", gpusim::cli::gpusim_cmd_info},
     {"train", "train the MLP on Fashion-MNIST with the autodiff framework", gpusim::cli::gpusim_cmd_train},

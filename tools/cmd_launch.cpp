@@ -1,0 +1,369 @@
+// `gpusim launch FILE.ptx [--kernel NAME] --grid X[,Y,Z] --block X[,Y,Z] [--shared BYTES]
+//  --arg SPEC... [--backend sim|cuda|both]`: runs one kernel of the user's PTX with arguments
+// given on the command line (scalars, and device buffers read from and saved to .npy or raw
+// files; grammar in tools/launch/arg_spec.h), then saves the output buffers.
+// Exit status: 0 ok, 1 file/device error, kernel fault or backends that disagree, 2 bad usage
+// (options, argument specs, kernel choice, arguments that do not fit the kernel's parameters).
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "isa/ptx_parser.h"
+#include "runtime/device.h"
+#include "runtime/sim_device.h"
+#include "tools/commands.h"
+#include "tools/device_run_support.h"
+#include "tools/launch/arg_spec.h"
+#include "tools/launch/host_buffer.h"
+#include "tools/launch/kernel_params.h"
+
+namespace gpusim::cli {
+namespace po = boost::program_options;
+
+namespace {
+
+using launch::ArgSpec;
+using launch::BufferArg;
+using launch::BufferRole;
+using launch::HostBuffer;
+
+// A mistake on the command line: exit status 2. Everything else that stops the command is 1.
+class UsageError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+const char* const kArgHelp =
+    "argument specs, one --arg per kernel parameter, in order (TYPE: s8 s16 s32 s64 u8 u16 u32 u64 b8 b16 b32 b64 "
+    "f16 bf16 f32 f64):\n"
+    "  TYPE:VALUE               a scalar (u32:5, f32:1.5, s64:-3, b32:0xff, f64:0x1.8p3, f32:inf)\n"
+    "  in:TYPE:FILE             a buffer uploaded from FILE (.npy with a matching dtype, otherwise raw bytes)\n"
+    "  out:TYPE:COUNT:FILE      a zero-filled buffer of COUNT elements (N or a shape like 64x64), saved to FILE\n"
+    "  inout:TYPE:INPUT:OUTPUT  uploaded from INPUT, saved to OUTPUT after the launch (INPUT without ':')\n"
+    "  zeros:TYPE:COUNT         a zero-filled scratch buffer, not saved\n"
+    "Buffers are passed as 64-bit device addresses. Files ending in .npy are NumPy arrays (C order, little\n"
+    "endian; bf16 as '<u2' bit patterns); other names are raw little-endian elements.\n"
+    "--backend both saves the GPU's buffers beside the simulator's (c.npy -> c.cuda.npy) and compares them.\n"
+    "Exit status: 0 ok; 1 file, device or kernel error, or backends that disagree; 2 bad usage.\n";
+
+void print_usage(std::ostream& os, const po::options_description& opts) {
+  os << "usage: gpusim launch FILE.ptx [--kernel NAME] --grid X[,Y,Z] --block X[,Y,Z] [--shared BYTES] --arg SPEC...\n"
+     << "Runs one kernel of a PTX file (nvcc -ptx output) on the simulator or the GPU and saves its output buffers.\n\n"
+     << opts << "\n" << kArgHelp;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("'" + path + "' is a directory, not a PTX file");
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string kernel_names(const isa::Module& m) {
+  std::string names;
+  for (const isa::Function& f : m.functions)
+    if (f.is_entry) names += (names.empty() ? "" : ", ") + f.name;
+  return names;
+}
+
+// The --kernel named, or the file's only kernel when none is named.
+const isa::Function& select_kernel(const isa::Module& m, const std::string& file, const std::string& name) {
+  size_t entries = 0;
+  const isa::Function* only = nullptr;
+  for (const isa::Function& f : m.functions) {
+    if (!f.is_entry) continue;
+    ++entries;
+    only = &f;
+    if (f.name == name) return f;
+  }
+  if (entries == 0) throw std::runtime_error(file + " has no kernel (no .entry)");
+  if (!name.empty()) throw UsageError("no kernel named '" + name + "' in " + file + " (kernels: " + kernel_names(m) + ")");
+  if (entries > 1)
+    throw UsageError(file + " has " + std::to_string(entries) + " kernels (" + kernel_names(m) +
+                     "): choose one with --kernel NAME");
+  return *only;
+}
+
+std::string shape_text(const std::vector<uint64_t>& shape) {
+  std::string s;
+  for (uint64_t e : shape) s += (s.empty() ? "" : "x") + std::to_string(e);
+  return s.empty() ? "1" : s;
+}
+
+// Where the GPU's copy of an output goes under --backend both: c.npy -> c.cuda.npy.
+std::string cuda_output_path(const std::string& path) {
+  std::filesystem::path p(path);
+  return (p.parent_path() / (p.stem().string() + ".cuda" + p.extension().string())).string();
+}
+
+// Everything one launch needs, checked before any device is touched.
+struct LaunchPlan {
+  std::string ptx_path, ptx_text;
+  isa::Module module;
+  const isa::Function* kernel = nullptr;  // in `module` (its functions never move after parsing)
+  runtime::LaunchConfig config;
+  std::vector<ArgSpec> args;
+  std::map<size_t, HostBuffer> inputs;  // by argument index: in / inout contents
+};
+
+// The kernel's output buffers (out / inout) by argument index, and the launch's statistics.
+struct LaunchOutcome {
+  runtime::LaunchStats stats;
+  std::map<size_t, HostBuffer> outputs;
+};
+
+uint64_t buffer_bytes(const LaunchPlan& plan, size_t index, const BufferArg& b) {
+  if (auto it = plan.inputs.find(index); it != plan.inputs.end()) return it->second.bytes.size();
+  return launch::element_count(b.shape) * launch::element_size(b.type);
+}
+
+// Reads every in/inout file, and refuses buffers that cannot fit in this host's memory (the
+// simulator keeps a device copy beside the host copy) instead of dying in an allocation.
+void load_inputs(LaunchPlan& plan) {
+  uint64_t total = 0;
+  for (const ArgSpec& a : plan.args) {
+    const auto* b = std::get_if<BufferArg>(&a.value);
+    if (!b) continue;
+    if (b->role == BufferRole::In || b->role == BufferRole::InOut) {
+      try {
+        plan.inputs[a.index] = launch::load_buffer_file(b->input_path, b->type);
+      } catch (const std::exception& e) {
+        throw std::runtime_error("argument " + std::to_string(a.index) + " ('" + a.text + "'): " + e.what());
+      }
+    }
+    total += buffer_bytes(plan, a.index, *b);
+  }
+  const uint64_t host_bytes = uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGE_SIZE));
+  if (host_bytes > 0 && total > host_bytes / 2)
+    throw std::runtime_error("the buffers need " + std::to_string(total) + " bytes, more than half of this host's " +
+                             std::to_string(host_bytes) + " bytes of memory");
+}
+
+LaunchOutcome run_on(runtime::Device& device, const LaunchPlan& plan) {
+  const runtime::ModuleHandle module = device.load_ptx(plan.ptx_path, plan.ptx_text);
+  runtime::KernelArgs kernel_args;
+  std::map<size_t, runtime::DevPtr> pointers;
+  for (const ArgSpec& a : plan.args) {
+    if (const auto* s = std::get_if<launch::ScalarArg>(&a.value)) {
+      kernel_args.push_back(runtime::KernelArg{s->bytes});
+      continue;
+    }
+    const auto& b = std::get<BufferArg>(a.value);
+    const uint64_t bytes = buffer_bytes(plan, a.index, b);
+    const runtime::DevPtr p = device.alloc(bytes == 0 ? 1 : bytes);
+    pointers[a.index] = p;
+    if (auto it = plan.inputs.find(a.index); it != plan.inputs.end())
+      device.copy_to_device(p, it->second.bytes.data(), bytes);
+    else
+      device.memset(p, 0, bytes);
+    kernel_args.push_back(runtime::KernelArg::of(p));
+  }
+  LaunchOutcome outcome;
+  outcome.stats = device.launch(module, plan.kernel->name, plan.config, kernel_args);
+  for (const ArgSpec& a : plan.args) {
+    const auto* b = std::get_if<BufferArg>(&a.value);
+    if (!b || (b->role != BufferRole::Out && b->role != BufferRole::InOut)) continue;
+    HostBuffer out;
+    out.type = b->type;
+    out.shape = b->role == BufferRole::Out ? b->shape : plan.inputs.at(a.index).shape;
+    out.bytes.resize(buffer_bytes(plan, a.index, *b));
+    device.copy_to_host(out.bytes.data(), pointers.at(a.index), out.bytes.size());
+    outcome.outputs[a.index] = std::move(out);
+  }
+  for (const auto& [index, p] : pointers) device.free(p);
+  return outcome;
+}
+
+void save_outputs(const LaunchPlan& plan, const LaunchOutcome& outcome, bool gpu_copy) {
+  for (const auto& [index, buffer] : outcome.outputs) {
+    const auto& b = std::get<BufferArg>(plan.args[index].value);
+    const std::string path = gpu_copy ? cuda_output_path(b.output_path) : b.output_path;
+    try {
+      launch::save_buffer_file(path, buffer);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("argument " + std::to_string(index) + " ('" + plan.args[index].text + "'): " + e.what());
+    }
+    std::cout << "saved    argument " << index << ": " << shape_text(buffer.shape) << " "
+              << launch::element_type_name(buffer.type) << " to " << path << "\n";
+  }
+}
+
+// Compares every output buffer of the two backends; true when all match.
+bool compare_outputs(const LaunchPlan& plan, const LaunchOutcome& sim, const LaunchOutcome& gpu, double tolerance) {
+  bool all_match = true;
+  std::cout << "compare  simulator vs GPU" << (tolerance > 0 ? " (relative tolerance " + std::to_string(tolerance) + ")" : ", exact")
+            << ":\n";
+  for (const auto& [index, s] : sim.outputs) {
+    const HostBuffer& g = gpu.outputs.at(index);
+    const launch::BufferDifference d = launch::compare_buffers(s.type, s.bytes, g.bytes, tolerance);
+    std::cout << "  argument " << index << " ('" << plan.args[index].text << "'): ";
+    if (d.differing == 0) {
+      std::cout << "all " << d.elements << " elements match\n";
+      continue;
+    }
+    all_match = false;
+    std::cout << d.differing << " of " << d.elements << " elements differ; first at index " << d.first_index
+              << " (simulator " << d.first_a << ", GPU " << d.first_b << "), max abs difference " << d.max_abs_difference
+              << "\n";
+  }
+  return all_match;
+}
+
+LaunchPlan plan_launch(const po::variables_map& vm) {
+  LaunchPlan plan;
+  if (!vm.count("file")) throw UsageError("missing FILE.ptx");
+  if (!vm.count("grid")) throw UsageError("missing --grid X[,Y,Z]");
+  if (!vm.count("block")) throw UsageError("missing --block X[,Y,Z]");
+  const std::vector<std::string> specs = vm.count("arg") ? vm["arg"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  try {
+    const launch::Extent3 grid = launch::parse_extent3(vm["grid"].as<std::string>(), "--grid");
+    const launch::Extent3 block = launch::parse_extent3(vm["block"].as<std::string>(), "--block");
+    plan.config.grid = isa::Dim3{grid.x, grid.y, grid.z};
+    plan.config.block = isa::Dim3{block.x, block.y, block.z};
+    if (vm.count("shared"))
+      plan.config.dynamic_shared_bytes =
+          static_cast<uint32_t>(launch::parse_unsigned(vm["shared"].as<std::string>(), 0xffffffffu, "--shared"));
+    for (size_t i = 0; i < specs.size(); ++i) plan.args.push_back(launch::parse_arg_spec(specs[i], i));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  std::map<std::string, size_t> saved_to;
+  for (const ArgSpec& a : plan.args) {
+    const auto* b = std::get_if<BufferArg>(&a.value);
+    if (!b || b->output_path.empty()) continue;
+    if (auto [it, fresh] = saved_to.emplace(b->output_path, a.index); !fresh)
+      throw UsageError("arguments " + std::to_string(it->second) + " and " + std::to_string(a.index) +
+                       " both save to '" + b->output_path + "'");
+  }
+
+  plan.ptx_path = vm["file"].as<std::vector<std::string>>().front();
+  plan.ptx_text = read_text_file(plan.ptx_path);
+  plan.module = isa::parse_ptx(plan.ptx_text, plan.ptx_path);
+  plan.kernel = &select_kernel(plan.module, plan.ptx_path, vm.count("kernel") ? vm["kernel"].as<std::string>() : "");
+  try {
+    for (const std::string& note : launch::check_kernel_args(plan.module, *plan.kernel, plan.args))
+      std::cerr << "gpusim launch: note: " << note << "\n";
+  } catch (const launch::ArgSpecError& e) {
+    throw UsageError(e.what());
+  }
+  load_inputs(plan);
+  return plan;
+}
+
+// Runs the plan on the chosen backends, prints and saves the results; the exit status.
+int execute(const LaunchPlan& plan, const po::variables_map& vm, Backend backend,
+            const runtime::SimDeviceOptions& sim_options, double tolerance) {
+  const runtime::Dim3& g = plan.config.grid;
+  const runtime::Dim3& b = plan.config.block;
+  std::cout << "kernel   " << plan.kernel->name << " from " << plan.ptx_path << ", " << plan.args.size() << " arguments\n"
+            << "launch   grid " << g.x << "," << g.y << "," << g.z << ", block " << b.x << "," << b.y << "," << b.z
+            << ", " << plan.config.dynamic_shared_bytes << " bytes dynamic shared\n";
+  LaunchOutcome measured, simulated;
+  if (backend != Backend::Sim) {
+    std::unique_ptr<runtime::Device> gpu = open_cuda_backend("launch", backend, std::cerr);
+    if (!gpu) return 1;
+    std::cout << "device   " << gpu->name() << "\n";
+    measured = run_on(*gpu, plan);
+    print_measured_launch(std::cout, measured.stats);
+    save_outputs(plan, measured, backend == Backend::Both);
+  }
+  if (backend != Backend::Cuda) {
+    std::unique_ptr<runtime::Device> device = runtime::make_sim_device(sim_options);
+    std::cout << "device   " << device->name() << ", " << vm["mode"].as<std::string>() << " mode\n";
+    simulated = run_on(*device, plan);
+    print_launch(std::cout, simulated.stats);
+    std::cout << simulated.stats.report_text;
+    if (vm.count("stats")) write_stats(vm["stats"].as<std::string>(), {simulated.stats});
+    save_outputs(plan, simulated, false);
+  }
+  if (backend != Backend::Both) return 0;
+  print_side_by_side(std::cout, {simulated.stats}, {measured.stats});
+  return compare_outputs(plan, simulated, measured, tolerance) ? 0 : 1;
+}
+
+}  // namespace
+
+int gpusim_cmd_launch(int argc, char** argv) {
+  po::options_description opts("gpusim launch options");
+  opts.add_options()("help,h", "show this help")(
+      "kernel", po::value<std::string>(), "the kernel (.entry) to run; may be omitted when the file has one")(
+      "grid", po::value<std::string>(), "grid size in CTAs: X, X,Y or X,Y,Z")(
+      "block", po::value<std::string>(), "CTA size in threads: X, X,Y or X,Y,Z")(
+      "shared", po::value<std::string>(), "dynamic shared memory per CTA, bytes (default 0)")(
+      "arg", po::value<std::vector<std::string>>()->composing(), "one kernel argument (repeat in parameter order; see below)")(
+      "tolerance", po::value<double>()->default_value(0.0),
+      "--backend both: relative tolerance for float elements (0: bit-exact, NaN equals NaN)");
+  add_device_options(opts, "sim (the simulator) | cuda (the real GPU, same PTX) | both (one run each: times side by side, "
+                           "output buffers compared)");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::vector<std::string>>(), "the PTX file");
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description positional;
+  positional.add("file", -1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "gpusim launch: " << e.what() << "\n\n";
+    print_usage(std::cerr, opts);
+    return 2;
+  }
+  if (vm.count("help")) {
+    print_usage(std::cout, opts);
+    return 0;
+  }
+  if (vm.count("file") && vm["file"].as<std::vector<std::string>>().size() > 1) {
+    std::cerr << "gpusim launch: one PTX file at a time (got " << vm["file"].as<std::vector<std::string>>().size() << ")\n";
+    return 2;
+  }
+
+  runtime::SimDeviceOptions sim_options;
+  Backend backend = Backend::Sim;
+  const double tolerance = vm["tolerance"].as<double>();
+  try {
+    sim_options = sim_device_options(vm);
+    backend = parse_backend(vm["backend"].as<std::string>());
+    if (!(tolerance >= 0)) throw std::invalid_argument("--tolerance must be a non-negative number");
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "gpusim launch: " << e.what() << "\n";
+    return 2;
+  }
+  std::string kernel = "the kernel";
+  try {
+    const LaunchPlan plan = plan_launch(vm);
+    kernel = plan.kernel->name;
+    return execute(plan, vm, backend, sim_options, tolerance);
+  } catch (const UsageError& e) {
+    std::cerr << "gpusim launch: " << e.what() << "\n";
+    return 2;
+  } catch (const isa::ParseError& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  } catch (const runtime::KernelFault& e) {
+    std::cerr << "gpusim launch: kernel fault in " << kernel << ": " << e.what() << "\n";
+    return 1;
+  } catch (const runtime::Error& e) {
+    std::cerr << "gpusim launch: device error in " << kernel << ": " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "gpusim launch: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace gpusim::cli

@@ -1,0 +1,72 @@
+#include "tools/launch/kernel_params.h"
+
+#include <sstream>
+
+namespace gpusim::launch {
+
+namespace {
+
+constexpr size_t kDevicePointerBytes = 8;  // buffers are passed as 64-bit device addresses
+
+size_t arg_bytes(const ArgSpec& a) {
+  if (const auto* s = std::get_if<ScalarArg>(&a.value)) return s->bytes.size();
+  return kDevicePointerBytes;
+}
+
+std::string describe_arg(const ArgSpec& a) {
+  if (const auto* s = std::get_if<ScalarArg>(&a.value))
+    return std::string("a ") + element_type_name(s->type) + " scalar is " + std::to_string(s->bytes.size()) +
+           (s->bytes.size() == 1 ? " byte" : " bytes");
+  return "a buffer is passed as a 64-bit device address (8 bytes)";
+}
+
+}  // namespace
+
+std::string describe_param(const isa::Symbol& p) {
+  std::ostringstream os;
+  const unsigned elem_bytes = isa::type_bits(p.elem) / 8;
+  os << p.name << " (." << isa::type_name(p.elem);
+  if (elem_bytes != 0 && p.size != elem_bytes) os << "[" << p.size / elem_bytes << "]";
+  os << ", " << p.size << (p.size == 1 ? " byte)" : " bytes)");
+  return os.str();
+}
+
+std::vector<std::string> check_kernel_args(const isa::Module& module, const isa::Function& kernel,
+                                           const std::vector<ArgSpec>& args) {
+  const std::vector<uint32_t>& params = kernel.params;
+  if (args.size() != params.size()) {
+    std::ostringstream os;
+    os << "kernel '" << kernel.name << "' takes " << params.size() << (params.size() == 1 ? " parameter" : " parameters")
+       << ", " << args.size() << " --arg given:";
+    for (size_t i = 0; i < std::max(args.size(), params.size()); ++i) {
+      os << "\n  " << i << ": " << (i < params.size() ? describe_param(module.symbols[params[i]]) : "(no parameter)")
+         << "  <-  " << (i < args.size() ? "'" + args[i].text + "'" : "(missing)");
+    }
+    throw ArgSpecError(os.str());
+  }
+  std::vector<std::string> notes;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const isa::Symbol& p = module.symbols[params[i]];
+    const ArgSpec& a = args[i];
+    if (arg_bytes(a) != p.size)
+      throw ArgSpecError("argument " + std::to_string(i) + " ('" + a.text + "'): kernel '" + kernel.name +
+                         "' parameter " + std::to_string(i) + " is " + describe_param(p) + "; " + describe_arg(a));
+    const bool param_float = isa::type_is_float(p.elem);
+    const bool param_integer = isa::type_is_signed(p.elem) ||
+                               (p.elem >= isa::DataType::U8 && p.elem <= isa::DataType::U64);
+    bool arg_float = false, arg_integer = false;
+    if (const auto* s = std::get_if<ScalarArg>(&a.value)) {
+      arg_float = element_kind(s->type) == ElementKind::Float;
+      arg_integer = element_kind(s->type) == ElementKind::Signed || element_kind(s->type) == ElementKind::Unsigned;
+    } else {
+      arg_integer = true;  // an address
+    }
+    if ((param_float && arg_integer) || (param_integer && arg_float))
+      notes.push_back("argument " + std::to_string(i) + " ('" + a.text + "') is " + (arg_float ? "a float" : a.is_buffer() ? "an address" : "an integer") +
+                      " for kernel '" + kernel.name + "' parameter " + describe_param(p) +
+                      ": its bits are passed unchanged");
+  }
+  return notes;
+}
+
+}  // namespace gpusim::launch
