@@ -197,14 +197,14 @@ std::vector<uint64_t> parse_shape(std::string_view text, ElementType t) {
   while (true) {
     const size_t x = rest.find('x');
     const std::string_view extent = rest.substr(0, x);
-    const std::optional<SignedMagnitude> v = parse_integer_text(extent);
-    if (extent.empty() || !v || v->negative || v->magnitude == 0 || extent[0] == '+')
+    uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(extent.data(), extent.data() + extent.size(), value);
+    if (extent.empty() || ec != std::errc() || end != extent.data() + extent.size() || value == 0)
       throw std::invalid_argument("element count " + quoted(text) + ": " + quoted(extent) +
                                   " is not a positive integer (expected N or a shape like 64x64)");
-    if (v->magnitude > max_elements / product)
-      throw std::invalid_argument("element count " + quoted(text) + " is too large");
-    product *= v->magnitude;
-    shape.push_back(v->magnitude);
+    if (value > max_elements / product) throw std::invalid_argument("element count " + quoted(text) + " is too large");
+    product *= value;
+    shape.push_back(value);
     if (x == std::string_view::npos) break;
     rest = rest.substr(x + 1);
   }

@@ -6,7 +6,7 @@
 //   TYPE:VALUE               a scalar: integers in decimal or 0x-hex (bN also take negative
 //                            values, two's complement); floats in decimal, 0x hex-float, inf, nan
 //   in:TYPE:FILE             a device buffer uploaded from FILE (.npy, otherwise raw binary)
-//   out:TYPE:COUNT:FILE      a zero-filled buffer of COUNT elements (N or a shape AxBx...),
+//   out:TYPE:COUNT:FILE      a zero-filled buffer of COUNT elements (decimal N or a shape AxBx...),
 //                            saved to FILE after the launch (.npy, otherwise raw binary)
 //   inout:TYPE:INPUT:OUTPUT  uploaded from INPUT, saved to OUTPUT (INPUT must not contain ':')
 //   zeros:TYPE:COUNT         a zero-filled scratch buffer, not saved
@@ -61,7 +61,7 @@ ArgSpec parse_arg_spec(std::string_view text, size_t index);
 // std::invalid_argument saying what was expected.
 std::vector<uint8_t> parse_scalar_value(std::string_view value, ElementType t);
 
-// COUNT of out/zeros: "5000" or "64x64x3"; every extent positive, the product (and its size in
+// COUNT of out/zeros: "5000" or "64x64x3" (decimal: 'x' separates extents); every extent positive, the product (and its size in
 // bytes for `t`) representable. Throws std::invalid_argument.
 std::vector<uint64_t> parse_shape(std::string_view text, ElementType t);
 

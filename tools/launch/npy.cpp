@@ -1,7 +1,6 @@
 #include "tools/launch/npy.h"
 
 #include <bit>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -177,7 +176,9 @@ std::string shape_text(const std::vector<uint64_t>& shape) {
 size_t npy_item_size(const std::string& descr) {
   if (descr.size() < 3 || descr.size() > 6) return 0;
   if (descr[0] != '<' && descr[0] != '>' && descr[0] != '|' && descr[0] != '=') return 0;
-  if (!std::isalpha(static_cast<unsigned char>(descr[1]))) return 0;
+  // Kinds whose number is the item size in bytes: bool, signed, unsigned, float, complex ('U' counts
+  // 4-byte characters, 'M'/'m' carry units: not handled).
+  if (std::string_view("biufc").find(descr[1]) == std::string_view::npos) return 0;
   size_t size = 0;
   for (size_t i = 2; i < descr.size(); ++i) {
     if (descr[i] < '0' || descr[i] > '9') return 0;

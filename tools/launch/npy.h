@@ -26,7 +26,7 @@ struct NpyArray {
 };
 
 // The item size a simple dtype string names ("<f4" -> 4); 0 when it is not one this reader
-// handles (a byte order '<', '>', '|' or '=', a kind letter, a decimal size).
+// handles (a byte order '<', '>', '|' or '=', a kind letter b/i/u/f/c, a decimal size).
 size_t npy_item_size(const std::string& descr);
 
 // Parses a whole .npy file held in memory. `name` names it in errors. Throws NpyError for a bad

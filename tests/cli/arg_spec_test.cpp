@@ -1,0 +1,175 @@
+// The `gpusim launch --arg` parser: scalar encodings (checked against hand-computed bytes and
+// IEEE encodings), buffer forms, and the errors for each malformed spec.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+#include "tools/launch/arg_spec.h"
+#include "tools/launch/element_type.h"
+
+namespace {
+
+using namespace gpusim::launch;
+
+std::vector<uint8_t> scalar_bytes(const std::string& spec) {
+  const ArgSpec a = parse_arg_spec(spec, 0);
+  return std::get<ScalarArg>(a.value).bytes;
+}
+
+// The error message of a spec that must be rejected ("" when it is accepted).
+std::string spec_error(const std::string& spec, size_t index = 3) {
+  try {
+    parse_arg_spec(spec, index);
+  } catch (const ArgSpecError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+TEST(LaunchArgSpec, IntegerScalarsAreLittleEndianTwosComplement) {
+  EXPECT_EQ(scalar_bytes("u32:5"), (std::vector<uint8_t>{5, 0, 0, 0}));
+  EXPECT_EQ(scalar_bytes("u32:0xdeadBEEF"), (std::vector<uint8_t>{0xef, 0xbe, 0xad, 0xde}));
+  EXPECT_EQ(scalar_bytes("s8:-128"), (std::vector<uint8_t>{0x80}));
+  EXPECT_EQ(scalar_bytes("s16:-2"), (std::vector<uint8_t>{0xfe, 0xff}));
+  EXPECT_EQ(scalar_bytes("s64:-1"), std::vector<uint8_t>(8, 0xff));
+  EXPECT_EQ(scalar_bytes("u64:18446744073709551615"), std::vector<uint8_t>(8, 0xff));
+  EXPECT_EQ(scalar_bytes("u8:255"), (std::vector<uint8_t>{0xff}));
+  EXPECT_EQ(scalar_bytes("b16:-1"), (std::vector<uint8_t>{0xff, 0xff}));  // bits: two's complement
+  EXPECT_EQ(scalar_bytes("b8:0x80"), (std::vector<uint8_t>{0x80}));
+  EXPECT_EQ(scalar_bytes("s32:+7"), (std::vector<uint8_t>{7, 0, 0, 0}));
+}
+
+TEST(LaunchArgSpec, FloatScalarsUseTheIeeeEncodings) {
+  EXPECT_EQ(scalar_bytes("f32:1.5"), (std::vector<uint8_t>{0x00, 0x00, 0xc0, 0x3f}));   // 0x3fc00000
+  EXPECT_EQ(scalar_bytes("f32:-0x1p-2"), (std::vector<uint8_t>{0x00, 0x00, 0x80, 0xbe}));  // -0.25
+  EXPECT_EQ(scalar_bytes("f64:0x1.8p3"), (std::vector<uint8_t>{0, 0, 0, 0, 0, 0, 0x28, 0x40}));  // 12.0
+  EXPECT_EQ(scalar_bytes("f32:inf"), (std::vector<uint8_t>{0x00, 0x00, 0x80, 0x7f}));
+  EXPECT_EQ(scalar_bytes("f16:1"), (std::vector<uint8_t>{0x00, 0x3c}));
+  EXPECT_EQ(scalar_bytes("f16:-2.5"), (std::vector<uint8_t>{0x00, 0xc1}));    // sign 1, exp 16, frac 0x100
+  EXPECT_EQ(scalar_bytes("f16:65504"), (std::vector<uint8_t>{0xff, 0x7b}));   // largest finite half
+  EXPECT_EQ(scalar_bytes("bf16:1"), (std::vector<uint8_t>{0x80, 0x3f}));      // top half of 0x3f800000
+  // 0.1f = 0x3dcccccd (round to nearest of 0.1).
+  EXPECT_EQ(scalar_bytes("f32:0.1"), (std::vector<uint8_t>{0xcd, 0xcc, 0xcc, 0x3d}));
+  const std::vector<uint8_t> nan = scalar_bytes("f32:nan");
+  float f;
+  std::memcpy(&f, nan.data(), 4);
+  EXPECT_TRUE(f != f);
+}
+
+TEST(LaunchArgSpec, BufferForms) {
+  ArgSpec a = parse_arg_spec("in:f32:data/a.npy", 2);
+  EXPECT_EQ(a.index, 2u);
+  EXPECT_EQ(a.text, "in:f32:data/a.npy");
+  auto b = std::get<BufferArg>(a.value);
+  EXPECT_EQ(b.role, BufferRole::In);
+  EXPECT_EQ(b.type, ElementType::F32);
+  EXPECT_EQ(b.input_path, "data/a.npy");
+
+  b = std::get<BufferArg>(parse_arg_spec("out:u16:64x32x2:c:with:colons.bin", 0).value);
+  EXPECT_EQ(b.role, BufferRole::Out);
+  EXPECT_EQ(b.shape, (std::vector<uint64_t>{64, 32, 2}));
+  EXPECT_EQ(element_count(b.shape), 4096u);
+  EXPECT_EQ(b.output_path, "c:with:colons.bin");
+
+  b = std::get<BufferArg>(parse_arg_spec("inout:s64:in.npy:out.npy", 0).value);
+  EXPECT_EQ(b.role, BufferRole::InOut);
+  EXPECT_EQ(b.input_path, "in.npy");
+  EXPECT_EQ(b.output_path, "out.npy");
+
+  b = std::get<BufferArg>(parse_arg_spec("zeros:b32:256", 0).value);
+  EXPECT_EQ(b.role, BufferRole::Zeros);
+  EXPECT_EQ(b.shape, (std::vector<uint64_t>{256}));
+}
+
+TEST(LaunchArgSpec, EveryErrorNamesTheArgumentAndTheSpec) {
+  std::string e = spec_error("u32:abc");
+  EXPECT_TRUE(contains(e, "argument 3 ('u32:abc')")) << e;
+  EXPECT_TRUE(contains(e, "[0, 4294967295]")) << e;
+  e = spec_error("u8:256");
+  EXPECT_TRUE(contains(e, "out of range for u8")) << e;
+  e = spec_error("u32:-1");
+  EXPECT_TRUE(contains(e, "out of range for u32")) << e;
+  e = spec_error("s8:128");
+  EXPECT_TRUE(contains(e, "[-128, 127]")) << e;
+  e = spec_error("u64:18446744073709551616");
+  EXPECT_TRUE(contains(e, "not a u64 value")) << e;
+  e = spec_error("f32:1.5x");
+  EXPECT_TRUE(contains(e, "not an f32 value")) << e;
+  e = spec_error("f32:1e39");
+  EXPECT_TRUE(contains(e, "f32")) << e;
+  e = spec_error("f16:70000");
+  EXPECT_TRUE(contains(e, "out of range for f16")) << e;
+  e = spec_error("q32:5");
+  EXPECT_TRUE(contains(e, "'q32' is neither a type")) << e;
+  EXPECT_TRUE(contains(e, "in:TYPE:FILE")) << e;
+  e = spec_error("5", 0);
+  EXPECT_TRUE(contains(e, "argument 0 ('5'): expected TYPE:VALUE")) << e;
+  e = spec_error("in:f33:a.npy");
+  EXPECT_TRUE(contains(e, "unknown type 'f33'")) << e;
+  e = spec_error("in:f32:");
+  EXPECT_TRUE(contains(e, "empty input file name")) << e;
+  e = spec_error("out:f32:10");
+  EXPECT_TRUE(contains(e, "out:TYPE:COUNT:FILE")) << e;
+  e = spec_error("out:f32:0:c.npy");
+  EXPECT_TRUE(contains(e, "'0' is not a positive integer")) << e;
+  e = spec_error("out:f32:4xx4:c.npy");
+  EXPECT_TRUE(contains(e, "'' is not a positive integer")) << e;
+  e = spec_error("zeros:f64:4611686018427387904");
+  EXPECT_TRUE(contains(e, "too large")) << e;
+  e = spec_error("inout:f32:a.npy");
+  EXPECT_TRUE(contains(e, "inout:TYPE:INPUT:OUTPUT")) << e;
+  e = spec_error("zeros:f32:0x10");  // counts are decimal: 'x' separates a shape's extents
+  EXPECT_TRUE(contains(e, "'0' is not a positive integer")) << e;
+  e = spec_error("zeros:f32:-3");
+  EXPECT_TRUE(contains(e, "'-3' is not a positive integer")) << e;
+  e = spec_error("zeros:f32:");
+  EXPECT_TRUE(contains(e, "element count ''")) << e;
+  e = spec_error("");
+  EXPECT_TRUE(contains(e, "argument 3 ('')")) << e;
+}
+
+TEST(LaunchArgSpec, ExtentsAndUnsignedOptions) {
+  Extent3 e = parse_extent3("7", "--grid");
+  EXPECT_EQ(e.x, 7u);
+  EXPECT_EQ(e.y, 1u);
+  EXPECT_EQ(e.z, 1u);
+  e = parse_extent3("2,3,4", "--grid");
+  EXPECT_EQ(e.x * 100 + e.y * 10 + e.z, 234u);
+  e = parse_extent3("4294967295,1", "--grid");
+  EXPECT_EQ(e.x, 4294967295u);
+  for (const char* bad : {"0", "1,2,3,4", "a", "", "1,,2", "-1", "4294967296", "1,"}) {
+    try {
+      parse_extent3(bad, "--block");
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const std::invalid_argument& ex) {
+      EXPECT_TRUE(contains(ex.what(), "--block '" + std::string(bad) + "'")) << ex.what();
+    }
+  }
+  EXPECT_EQ(parse_unsigned("0x400", 0xffffffffu, "--shared"), 1024u);
+  EXPECT_THROW(parse_unsigned("4294967296", 0xffffffffu, "--shared"), std::invalid_argument);
+  EXPECT_THROW(parse_unsigned("-4", 0xffffffffu, "--shared"), std::invalid_argument);
+}
+
+TEST(LaunchArgSpec, ElementTypesAndNpyDtypes) {
+  EXPECT_EQ(element_size(ElementType::F16), 2u);
+  EXPECT_EQ(element_size(ElementType::S64), 8u);
+  EXPECT_EQ(npy_descr(ElementType::F32), "<f4");
+  EXPECT_EQ(npy_descr(ElementType::U8), "|u1");
+  EXPECT_EQ(npy_descr(ElementType::S16), "<i2");
+  EXPECT_EQ(npy_descr(ElementType::F16), "<f2");
+  EXPECT_TRUE(npy_descr_matches("<f4", ElementType::F32));
+  EXPECT_FALSE(npy_descr_matches("<f8", ElementType::F32));
+  EXPECT_FALSE(npy_descr_matches(">f4", ElementType::F32));
+  EXPECT_FALSE(npy_descr_matches("<i4", ElementType::U32));
+  EXPECT_TRUE(npy_descr_matches("|i1", ElementType::S8));
+  EXPECT_TRUE(npy_descr_matches("<u1", ElementType::U8));
+  EXPECT_TRUE(npy_descr_matches("<i4", ElementType::B32));  // bits take any dtype of their width
+  EXPECT_TRUE(npy_descr_matches("<f8", ElementType::B64));
+  EXPECT_FALSE(npy_descr_matches("<u2", ElementType::B32));
+  EXPECT_FALSE(npy_descr_matches("|b1", ElementType::U8));  // numpy bool is not an integer
+}
+
+}  // namespace
