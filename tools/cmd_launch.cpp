@@ -221,6 +221,31 @@ bool compare_outputs(const LaunchPlan& plan, const LaunchOutcome& sim, const Lau
   return all_match;
 }
 
+// Two buffers saved to one file is a usage error.
+void check_output_paths(const std::vector<ArgSpec>& args) {
+  std::map<std::string, size_t> saved_to;
+  for (const ArgSpec& a : args) {
+    const auto* b = std::get_if<BufferArg>(&a.value);
+    if (!b || b->output_path.empty()) continue;
+    if (auto [it, fresh] = saved_to.emplace(b->output_path, a.index); !fresh)
+      throw UsageError("arguments " + std::to_string(it->second) + " and " + std::to_string(a.index) +
+                       " both save to '" + b->output_path + "'");
+  }
+}
+
+// A folder that does not exist is found before a possibly long simulation rather than after it.
+void check_output_folders(const std::vector<ArgSpec>& args) {
+  for (const ArgSpec& a : args) {
+    const auto* b = std::get_if<BufferArg>(&a.value);
+    if (!b || b->output_path.empty()) continue;
+    const std::filesystem::path folder = std::filesystem::path(b->output_path).parent_path();
+    std::error_code ec;
+    if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
+      throw std::runtime_error("argument " + std::to_string(a.index) + " ('" + a.text + "'): " + b->output_path +
+                               ": cannot be written: folder '" + folder.string() + "' does not exist");
+  }
+}
+
 LaunchPlan plan_launch(const po::variables_map& vm) {
   LaunchPlan plan;
   if (!vm.count("file")) throw UsageError("missing FILE.ptx");
@@ -239,14 +264,7 @@ LaunchPlan plan_launch(const po::variables_map& vm) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  std::map<std::string, size_t> saved_to;
-  for (const ArgSpec& a : plan.args) {
-    const auto* b = std::get_if<BufferArg>(&a.value);
-    if (!b || b->output_path.empty()) continue;
-    if (auto [it, fresh] = saved_to.emplace(b->output_path, a.index); !fresh)
-      throw UsageError("arguments " + std::to_string(it->second) + " and " + std::to_string(a.index) +
-                       " both save to '" + b->output_path + "'");
-  }
+  check_output_paths(plan.args);
 
   plan.ptx_path = vm["file"].as<std::vector<std::string>>().front();
   plan.ptx_text = read_text_file(plan.ptx_path);
@@ -258,6 +276,7 @@ LaunchPlan plan_launch(const po::variables_map& vm) {
   } catch (const launch::ArgSpecError& e) {
     throw UsageError(e.what());
   }
+  check_output_folders(plan.args);
   load_inputs(plan);
   return plan;
 }
@@ -354,8 +373,8 @@ int gpusim_cmd_launch(int argc, char** argv) {
   } catch (const isa::ParseError& e) {
     std::cerr << e.what() << "\n";
     return 1;
-  } catch (const runtime::KernelFault& e) {
-    std::cerr << "gpusim launch: kernel fault in " << kernel << ": " << e.what() << "\n";
+  } catch (const runtime::KernelFault& e) {  // the simulator's report names kernel, CTA, thread, PC and line
+    std::cerr << "gpusim launch: " << e.what() << "\n";
     return 1;
   } catch (const runtime::Error& e) {
     std::cerr << "gpusim launch: device error in " << kernel << ": " << e.what() << "\n";
