@@ -13,9 +13,15 @@ size_t arg_bytes(const ArgSpec& a) {
   return kDevicePointerBytes;
 }
 
+// "an f32", "an s8", "a u16", "a b32": the article as the type name is spoken.
+std::string with_article(ElementType t) {
+  const std::string name = element_type_name(t);
+  return (name[0] == 'f' || name[0] == 's' ? "an " : "a ") + name;
+}
+
 std::string describe_arg(const ArgSpec& a) {
   if (const auto* s = std::get_if<ScalarArg>(&a.value))
-    return std::string("a ") + element_type_name(s->type) + " scalar is " + std::to_string(s->bytes.size()) +
+    return with_article(s->type) + " scalar is " + std::to_string(s->bytes.size()) +
            (s->bytes.size() == 1 ? " byte" : " bytes");
   return "a buffer is passed as a 64-bit device address (8 bytes)";
 }
