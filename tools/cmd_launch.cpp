@@ -203,8 +203,8 @@ void save_outputs(const LaunchPlan& plan, const LaunchOutcome& outcome, bool gpu
 // Compares every output buffer of the two backends; true when all match.
 bool compare_outputs(const LaunchPlan& plan, const LaunchOutcome& sim, const LaunchOutcome& gpu, double tolerance) {
   bool all_match = true;
-  std::cout << "compare  simulator vs GPU" << (tolerance > 0 ? " (relative tolerance " + std::to_string(tolerance) + ")" : ", exact")
-            << ":\n";
+  std::cout << "compare  simulator vs GPU"
+            << (tolerance > 0 ? " (relative tolerance " + std::to_string(tolerance) + ")" : ", exact") << ":\n";
   for (const auto& [index, s] : sim.outputs) {
     const HostBuffer& g = gpu.outputs.at(index);
     const launch::BufferDifference d = launch::compare_buffers(s.type, s.bytes, g.bytes, tolerance);

@@ -249,7 +249,8 @@ ArgSpec parse_arg_spec(std::string_view text, size_t index) {
     else if (head == "out") spec.value = parse_buffer(BufferRole::Out, rest);
     else if (head == "inout") spec.value = parse_buffer(BufferRole::InOut, rest);
     else if (head == "zeros") spec.value = parse_buffer(BufferRole::Zeros, rest);
-    else if (const std::optional<ElementType> t = parse_element_type(head)) spec.value = ScalarArg{*t, parse_scalar_value(rest, *t)};
+    else if (const std::optional<ElementType> t = parse_element_type(head))
+      spec.value = ScalarArg{*t, parse_scalar_value(rest, *t)};
     else
       throw std::invalid_argument(quoted(head) + " is neither a type (" + element_type_list() +
                                   ") nor a buffer kind (in, out, inout, zeros); expected " + kSpecForms);

@@ -67,10 +67,11 @@ std::vector<std::string> check_kernel_args(const isa::Module& module, const isa:
     } else {
       arg_integer = true;  // an address
     }
-    if ((param_float && arg_integer) || (param_integer && arg_float))
-      notes.push_back("argument " + std::to_string(i) + " ('" + a.text + "') is " + (arg_float ? "a float" : a.is_buffer() ? "an address" : "an integer") +
-                      " for kernel '" + kernel.name + "' parameter " + describe_param(p) +
-                      ": its bits are passed unchanged");
+    if ((param_float && arg_integer) || (param_integer && arg_float)) {
+      const char* kind = arg_float ? "a float" : a.is_buffer() ? "an address" : "an integer";
+      notes.push_back("argument " + std::to_string(i) + " ('" + a.text + "') is " + kind + " for kernel '" +
+                      kernel.name + "' parameter " + describe_param(p) + ": its bits are passed unchanged");
+    }
   }
   return notes;
 }
