@@ -102,12 +102,6 @@ std::string shape_text(const std::vector<uint64_t>& shape) {
   return s.empty() ? "1" : s;
 }
 
-// Where the GPU's copy of an output goes under --backend both: c.npy -> c.cuda.npy.
-std::string cuda_output_path(const std::string& path) {
-  std::filesystem::path p(path);
-  return (p.parent_path() / (p.stem().string() + ".cuda" + p.extension().string())).string();
-}
-
 // Everything one launch needs, checked before any device is touched.
 struct LaunchPlan {
   std::string ptx_path, ptx_text;
@@ -143,7 +137,8 @@ void load_inputs(LaunchPlan& plan) {
         throw std::runtime_error("argument " + std::to_string(a.index) + " ('" + a.text + "'): " + e.what());
       }
     }
-    total += buffer_bytes(plan, a.index, *b);
+    const uint64_t bytes = buffer_bytes(plan, a.index, *b);
+    total = bytes > ~uint64_t(0) - total ? ~uint64_t(0) : total + bytes;  // each is below 2^62; many may not be
   }
   const uint64_t host_bytes = uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGE_SIZE));
   if (host_bytes > 0 && total > host_bytes / 2)
@@ -189,7 +184,7 @@ LaunchOutcome run_on(runtime::Device& device, const LaunchPlan& plan) {
 void save_outputs(const LaunchPlan& plan, const LaunchOutcome& outcome, bool gpu_copy) {
   for (const auto& [index, buffer] : outcome.outputs) {
     const auto& b = std::get<BufferArg>(plan.args[index].value);
-    const std::string path = gpu_copy ? cuda_output_path(b.output_path) : b.output_path;
+    const std::string path = gpu_copy ? launch::tagged_output_path(b.output_path, "cuda") : b.output_path;
     try {
       launch::save_buffer_file(path, buffer);
     } catch (const std::exception& e) {

@@ -163,6 +163,8 @@ TEST(Npy, ComparesBuffersExactlyOrWithinATolerance) {
   d = compare_buffers(ElementType::S32, as_bytes(i), as_bytes(j), 0.5);  // integers are always exact
   EXPECT_EQ(d.differing, 1u);
   EXPECT_EQ(d.first_b, "6");
+  EXPECT_EQ(tagged_output_path("out/c.npy", "cuda"), "out/c.cuda.npy");
+  EXPECT_EQ(tagged_output_path("c", "cuda"), "c.cuda");
   EXPECT_EQ(format_element(ElementType::S8, as_bytes(std::vector<int8_t>{-7}).data()), "-7");
   EXPECT_EQ(format_element(ElementType::B16, as_bytes(std::vector<uint16_t>{0xbeef}).data()), "0xbeef");
 }

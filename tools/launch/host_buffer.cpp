@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 
 #include "isa/numerics/float_format.h"
 #include "tools/launch/npy.h"
@@ -79,6 +80,11 @@ HostBuffer load_buffer_file(const std::string& path, ElementType t) {
 void save_buffer_file(const std::string& path, const HostBuffer& b) {
   if (is_npy_path(path)) write_npy_file(path, npy_descr(b.type), b.shape, b.bytes);
   else write_file_bytes(path, b.bytes);
+}
+
+std::string tagged_output_path(const std::string& path, const std::string& tag) {
+  const std::filesystem::path p(path);
+  return (p.parent_path() / (p.stem().string() + "." + tag + p.extension().string())).string();
 }
 
 std::string format_element(ElementType t, const uint8_t* element) {

@@ -27,6 +27,10 @@ HostBuffer load_buffer_file(const std::string& path, ElementType t);
 // Writes `b` to `path`: .npy (dtype npy_descr(b.type), b.shape) or raw bytes. Throws NpyError.
 void save_buffer_file(const std::string& path, const HostBuffer& b);
 
+// `path` with `tag` before its extension: ("out/c.npy", "cuda") -> "out/c.cuda.npy"; where the
+// GPU's copy of an output goes under --backend both, beside the simulator's.
+std::string tagged_output_path(const std::string& path, const std::string& tag);
+
 // One element as text: integers in decimal (bN in hex), floats with enough digits to round-trip.
 std::string format_element(ElementType t, const uint8_t* element);
 
