@@ -56,7 +56,7 @@ inline std::string describe(const Instruction& in) {
 }
 
 [[noreturn]] inline void unsupported(ExecContext& ctx, const Instruction& in, const std::string& what) {
-  ctx.fail_warp(describe(in) + ": unsupported " + what);
+  ctx.fail_warp(describe(in) + ": unsupported " + what, FaultKind::Unsupported);
 }
 
 // Float handlers for the mnemonics PTX shares between integer and float types.

@@ -141,10 +141,10 @@ static uint8_t* window(ExecContext& ctx, LaunchState& launch, CtaState& cta, War
         addr &= ~kFrameParamTag;
         return in(warp.param_frame(lane).size()) ? warp.param_frame(lane).data() + addr : nullptr;
       }
-      if (write) ctx.fail(lane, "store to kernel parameter space (kernel parameters are read-only)");
+      if (write) ctx.fail(lane, "store to kernel parameter space (kernel parameters are read-only)", FaultKind::IllegalAddress);
       return in(launch.params.size()) ? launch.params.data() + addr : nullptr;
     case StateSpace::Const:
-      if (write) ctx.fail(lane, "store to constant memory");
+      if (write) ctx.fail(lane, "store to constant memory", FaultKind::IllegalAddress);
       if (!launch.const_bank) return nullptr;
       return in(launch.const_bank->size()) ? const_cast<uint8_t*>(launch.const_bank->data()) + addr : nullptr;
     default: return nullptr;
@@ -156,16 +156,16 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
   space = resolve(space, addr);
   if (size && (size & (size - 1)) == 0 && size <= 16 && (addr & (size - 1)))
     fail(lane, "misaligned " + std::string(space_name(space)) + " load of " + std::to_string(size) +
-                   " bytes at address " + hex(original));
+                   " bytes at address " + hex(original), FaultKind::MisalignedAddress);
   if (space == StateSpace::Global) {
     if (!launch_.global->read(addr, out, size))
       fail(lane, "out-of-bounds global load of " + std::to_string(size) + " bytes at address " + hex(addr) +
-                     " (no allocation covers it)");
+                     " (no allocation covers it)", FaultKind::IllegalAddress);
   } else {
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, false);
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + " load of " + std::to_string(size) +
-                     " bytes at address " + hex(original));
+                     " bytes at address " + hex(original), FaultKind::IllegalAddress);
     std::memcpy(out, p, size);
   }
   if (trace) trace->push_back(MemAccess{space, addr, uint8_t(size), false, atomic, uint8_t(lane)});
@@ -177,16 +177,16 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
   space = resolve(space, addr);
   if (size && (size & (size - 1)) == 0 && size <= 16 && (addr & (size - 1)))
     fail(lane, "misaligned " + std::string(space_name(space)) + " store of " + std::to_string(size) +
-                   " bytes at address " + hex(original));
+                   " bytes at address " + hex(original), FaultKind::MisalignedAddress);
   if (space == StateSpace::Global) {
     if (!launch_.global->write(addr, in, size))
       fail(lane, "out-of-bounds global store of " + std::to_string(size) + " bytes at address " + hex(addr) +
-                     " (no allocation covers it)");
+                     " (no allocation covers it)", FaultKind::IllegalAddress);
   } else {
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, true);
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + " store of " + std::to_string(size) +
-                     " bytes at address " + hex(original));
+                     " bytes at address " + hex(original), FaultKind::IllegalAddress);
     std::memcpy(p, in, size);
   }
   if (trace && !atomic) trace->push_back(MemAccess{space, addr, uint8_t(size), true, atomic, uint8_t(lane)});
@@ -202,20 +202,34 @@ static std::string location(const ExecContext& ctx, const CtaState& cta, const W
   return os.str();
 }
 
-void ExecContext::fail(unsigned lane, const std::string& what) const {
+void ExecContext::fail(unsigned lane, const std::string& what, FaultKind kind) const {
   const Dim3 t = tid(lane);
   std::ostringstream os;
   os << location(*this, cta_, warp_, pc, inst) << ", thread (" << t.x << "," << t.y << "," << t.z << ") lane "
      << lane << ": " << what;
   if (inst && !inst->text.empty()) os << "\n    " << inst->text;
-  throw ExecError(os.str());
+  throw ExecError(os.str(), kind);
 }
 
-void ExecContext::fail_warp(const std::string& what) const {
+void ExecContext::fail_warp(const std::string& what, FaultKind kind) const {
   std::ostringstream os;
   os << location(*this, cta_, warp_, pc, inst) << ": " << what;
   if (inst && !inst->text.empty()) os << "\n    " << inst->text;
-  throw ExecError(os.str());
+  throw ExecError(os.str(), kind);
+}
+
+const char* fault_kind_name(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::IllegalAddress: return "illegal address";
+    case FaultKind::MisalignedAddress: return "misaligned address";
+    case FaultKind::Assert: return "assert";
+    case FaultKind::Trap: return "trap";
+    case FaultKind::Barrier: return "barrier";
+    case FaultKind::Runaway: return "runaway";
+    case FaultKind::Unsupported: return "unsupported";
+    case FaultKind::Other: break;
+  }
+  return "other";
 }
 
 }  // namespace gpusim::isa

@@ -19,10 +19,29 @@ struct Dim3 {
   uint64_t count() const { return uint64_t(x) * y * z; }
 };
 
+// What kind of fault stopped a kernel, so that a CUDA runtime can return the error a GPU would
+// (cudaErrorIllegalAddress, cudaErrorMisalignedAddress, cudaErrorAssert, cudaErrorLaunchFailure...).
+enum class FaultKind : uint8_t {
+  Other,              // anything not listed below
+  IllegalAddress,     // out of bounds / no allocation / wrong state space
+  MisalignedAddress,  // an access not aligned to its size
+  Assert,             // a device-side assert() failed (__assertfail)
+  Trap,               // `trap` executed
+  Barrier,            // barrier that can never complete, divergent or malformed barrier use
+  Runaway,            // the launch ran past its instruction budget (probable infinite loop)
+  Unsupported,        // an instruction or form the simulator does not implement
+};
+const char* fault_kind_name(FaultKind kind);  // "illegal address", "assert", ...
+
 // A run-time fault inside a kernel, located precisely enough for a user to find it.
 class ExecError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ExecError(const std::string& what, FaultKind kind = FaultKind::Other)
+      : std::runtime_error(what), kind_(kind) {}
+  FaultKind kind() const { return kind_; }
+
+ private:
+  FaultKind kind_;
 };
 
 // Device (global) memory as the kernel sees it. Implemented by the runtime, which owns the
@@ -112,10 +131,10 @@ class ExecContext {
   unsigned lane_thread_linear(unsigned lane) const;  // linear thread index in the CTA
   Dim3 tid(unsigned lane) const;
 
-  // Throws ExecError with the full location of `lane` and the current instruction.
-  [[noreturn]] void fail(unsigned lane, const std::string& what) const;
+  // Throws ExecError of `kind` with the full location of `lane` and the current instruction.
+  [[noreturn]] void fail(unsigned lane, const std::string& what, FaultKind kind = FaultKind::Other) const;
   // Same, for warp-wide problems (no single lane at fault).
-  [[noreturn]] void fail_warp(const std::string& what) const;
+  [[noreturn]] void fail_warp(const std::string& what, FaultKind kind = FaultKind::Other) const;
 
   Warp& warp() { return warp_; }
   CtaState& cta() { return cta_; }

@@ -1,6 +1,7 @@
 // Control flow and synchronisation: bra, call, ret, exit, trap, bar/barrier, bar.warp.sync,
 // membar/fence, nanosleep. These handlers move the warp's PC themselves (see step.cpp).
 #include "isa/exec_context.h"
+#include "isa/exec_device_call.h"
 #include "isa/launch_state.h"
 
 namespace gpusim::isa {
@@ -12,6 +13,11 @@ void exec_Bra(ExecContext& ctx, const Instruction& in) {
 }
 
 void exec_Call(ExecContext& ctx, const Instruction& in) {
+  // Device-side runtime functions (printf, malloc, free, assert) run per lane, guard included.
+  if (in.ops[1].kind == OperandKind::Function) {
+    const Function& callee = ctx.warp().module().functions[in.ops[1].reg];
+    if (!callee.has_body) return exec_extern_call(ctx, in, callee);
+  }
   if (ctx.mask != ctx.warp().top().mask)
     ctx.fail_warp("predicated call with a divergent guard is not supported; branch around the call instead");
   const Operand& fn = in.ops[1];
@@ -37,7 +43,7 @@ void exec_Exit(ExecContext& ctx, const Instruction& in) {
 }
 
 void exec_Trap(ExecContext& ctx, const Instruction& in) {
-  if (ctx.mask) ctx.fail(static_cast<unsigned>(__builtin_ctz(ctx.mask)), "trap executed");
+  if (ctx.mask) ctx.fail(static_cast<unsigned>(__builtin_ctz(ctx.mask)), "trap executed", FaultKind::Trap);
   ctx.warp().advance();
 }
 
@@ -54,19 +60,19 @@ static void barrier(ExecContext& ctx, const Instruction& in) {
       char b[16]; std::snprintf(b, sizeof b, "%08x", ctx.mask); return std::string(b); }() +
                   " but the warp's non-exited lanes are 0x" + [&] {
       char b[16]; std::snprintf(b, sizeof b, "%08x", w.live()); return std::string(b); }() +
-                  "; every non-exited thread must reach the same barrier");
+                  "; every non-exited thread must reach the same barrier", FaultKind::Barrier);
   const unsigned lane0 = static_cast<unsigned>(__builtin_ctz(ctx.mask));
   const uint64_t id = ctx.get(in.ops[first], lane0);
-  if (id >= 16) ctx.fail_warp("barrier id " + std::to_string(id) + " is out of range 0..15");
+  if (id >= 16) ctx.fail_warp("barrier id " + std::to_string(id) + " is out of range 0..15", FaultKind::Barrier);
   uint32_t count = 0;
   if (nsrc >= 2) {
     count = static_cast<uint32_t>(ctx.get(in.ops[first + 1], lane0));
-    if (count == 0 || count % 32) ctx.fail_warp("barrier thread count " + std::to_string(count) + " is not a positive multiple of 32");
+    if (count == 0 || count % 32) ctx.fail_warp("barrier thread count " + std::to_string(count) + " is not a positive multiple of 32", FaultKind::Barrier);
   }
   NamedBarrier& b = ctx.cta().barriers[id];
   if (b.arrived_threads && b.expected_threads != count)
     ctx.fail_warp("barrier " + std::to_string(id) + " used with different thread counts (" +
-                  std::to_string(b.expected_threads) + " and " + std::to_string(count) + ")");
+                  std::to_string(b.expected_threads) + " and " + std::to_string(count) + ")", FaultKind::Barrier);
   b.expected_threads = count;
   // A counted barrier counts whole warps (the ISA requires multiples of the warp size).
   b.arrived_threads += count ? 32 : __builtin_popcount(w.live());
@@ -100,7 +106,7 @@ void exec_BarWarpSync(ExecContext& ctx, const Instruction& in) {
     const uint32_t missing = members & ctx.warp().live() & ~ctx.mask;
     if (missing)
       ctx.fail_warp("bar.warp.sync names lanes that are on a divergent path (missing 0x" + [&] {
-        char b[16]; std::snprintf(b, sizeof b, "%08x", missing); return std::string(b); }() + ")");
+        char b[16]; std::snprintf(b, sizeof b, "%08x", missing); return std::string(b); }() + ")", FaultKind::Barrier);
   }
   ctx.warp().advance();
 }

@@ -71,7 +71,7 @@ void exec_Mbarrier(ExecContext& ctx, const Instruction& in) {
         ctx.set(in.ops[0], lane, phase_of(w) != waited_phase);
         return;
       }
-      default: ctx.fail(lane, "unsupported mbarrier operation");
+      default: ctx.fail(lane, "unsupported mbarrier operation", FaultKind::Unsupported);
     }
   });
 }

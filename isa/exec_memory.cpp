@@ -11,7 +11,7 @@ namespace {
 
 unsigned elem_bytes(const ExecContext& ctx, const Instruction& in) {
   const unsigned bits = type_bits(in.mod.types[0]);
-  if (bits < 8) ctx.fail_warp(std::string("memory access of type .") + type_name(in.mod.types[0]) + " is not supported");
+  if (bits < 8) ctx.fail_warp(std::string("memory access of type .") + type_name(in.mod.types[0]) + " is not supported", FaultKind::Unsupported);
   return bits / 8;
 }
 
@@ -28,7 +28,8 @@ void check_vector_alignment(ExecContext& ctx, uint64_t addr, unsigned total, uns
   if (total > 1 && (addr % total) != 0) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(addr));
-    ctx.fail(lane, "misaligned " + std::to_string(total) + "-byte vector access at address 0x" + buf);
+    ctx.fail(lane, "misaligned " + std::to_string(total) + "-byte vector access at address 0x" + buf,
+               FaultKind::MisalignedAddress);
   }
 }
 
@@ -54,7 +55,7 @@ void load_values(ExecContext& ctx, const Instruction& in) {
       const Operand& d = n == 1 ? dst : ctx.elem(dst, i);
       if (d.kind != OperandKind::Reg) continue;  // "_" sink
       ctx.set(d.reg, lane, lo);
-      if (size == 16) ctx.fail(lane, ".b128 loads into a single register are not supported");
+      if (size == 16) ctx.fail(lane, ".b128 loads into a single register are not supported", FaultKind::Unsupported);
       (void)hi;
     }
   });
@@ -75,7 +76,7 @@ void exec_St(ExecContext& ctx, const Instruction& in) {
     check_vector_alignment(ctx, addr, size * n, lane);
     for (unsigned i = 0; i < n; ++i) {
       const uint64_t v = ctx.get(n == 1 ? src : ctx.elem(src, i), lane);
-      if (size > 8) ctx.fail(lane, ".b128 stores are not supported");
+      if (size > 8) ctx.fail(lane, ".b128 stores are not supported", FaultKind::Unsupported);
       ctx.store(space, addr + i * size, &v, size, lane);
     }
   });
@@ -103,7 +104,7 @@ uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, ui
     case AtomOp::Add:
       if (t == DataType::F32) return from_f32(flush(flush(as_f32(old)) + flush(as_f32(b))));  // ISA: atom.add.f32 is .ftz
       if (t == DataType::F64) return from_f64(as_f64(old) + as_f64(b));
-      if (type_is_float(t)) ctx.fail_warp(std::string("atom.add.") + type_name(t) + " is not supported");
+      if (type_is_float(t)) ctx.fail_warp(std::string("atom.add.") + type_name(t) + " is not supported", FaultKind::Unsupported);
       return (old + b) & mask;
     case AtomOp::Min:
     case AtomOp::Max: {
@@ -122,14 +123,14 @@ uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, ui
     case AtomOp::Xor: return (old ^ b) & mask;
     case AtomOp::Inc: return (old & mask) >= (b & mask) ? 0 : (old + 1) & mask;
     case AtomOp::Dec: return ((old & mask) == 0 || (old & mask) > (b & mask)) ? b & mask : (old - 1) & mask;
-    default: ctx.fail_warp("unsupported atomic operation");
+    default: ctx.fail_warp("unsupported atomic operation", FaultKind::Unsupported);
   }
 }
 
 void atomic_op(ExecContext& ctx, const Instruction& in, bool returns) {
   const unsigned first = returns ? 1 : 0;  // atom: d, [a], b{, c}; red: [a], b
   const unsigned size = type_bits(in.mod.types[0]) / 8;
-  if (size != 4 && size != 8) ctx.fail_warp("atomics on " + std::to_string(size) + "-byte values are not supported");
+  if (size != 4 && size != 8) ctx.fail_warp("atomics on " + std::to_string(size) + "-byte values are not supported", FaultKind::Unsupported);
   const StateSpace space = space_of(in);
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t addr = ctx.address(in.ops[first], lane);
@@ -153,7 +154,7 @@ void exec_Cvta(ExecContext& ctx, const Instruction& in) {
     case StateSpace::Shared: base = kSharedWindowBase; break;
     case StateSpace::Local: base = kLocalWindowBase; break;
     case StateSpace::Const: base = kConstBase; break;
-    default: ctx.fail_warp(std::string("cvta for state space .") + space_name(s) + " is not supported");
+    default: ctx.fail_warp(std::string("cvta for state space .") + space_name(s) + " is not supported", FaultKind::Unsupported);
   }
   const bool to_space = in.mod.sub == SubOp::CvtaToSpace;
   for_each_lane(ctx.mask, [&](unsigned lane) {
@@ -164,7 +165,7 @@ void exec_Cvta(ExecContext& ctx, const Instruction& in) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a));
         ctx.fail(lane, std::string("cvta.to.") + space_name(s) + " of generic address " + buf + " which is not in the ." +
-                           space_name(s) + " window");
+                           space_name(s) + " window", FaultKind::IllegalAddress);
       }
       r = a - base;
     }
@@ -182,7 +183,7 @@ void exec_Isspacep(ExecContext& ctx, const Instruction& in) {
       case StateSpace::Local: r = within(kLocalWindowBase); break;
       case StateSpace::Const: r = within(kConstBase); break;
       case StateSpace::Global: r = !within(kSharedWindowBase) && !within(kLocalWindowBase) && !within(kConstBase); break;
-      default: ctx.fail_warp("isspacep: unsupported state space");
+      default: ctx.fail_warp("isspacep: unsupported state space", FaultKind::Unsupported);
     }
     ctx.set(in.ops[0], lane, r);
   });

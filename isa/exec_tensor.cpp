@@ -114,7 +114,7 @@ WmmaMemoryAccess wmma_memory_access(ExecContext& ctx, const Instruction& in, con
   if (e) spec = tensor::wmma_fragment(role, m.shape_m, m.shape_n, m.shape_k, *e);
   if (!spec)
     ctx.fail_warp(std::string(what) + ": unsupported fragment ." + shape_name(m) + " ." + type_name(m.types[0]) +
-                  " (supported: m16n16k16 with .f16/.bf16 A and B, .f16/.f32 C and D)");
+                  " (supported: m16n16k16 with .f16/.bf16 A and B, .f16/.f32 C and D)", FaultKind::Unsupported);
   return {*spec, m.layout_a == Layout::Row, memory_space(ctx, in, what), tensor::elem_bits(*e) / 8};
 }
 
@@ -219,14 +219,15 @@ MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& 
     ctx.fail_warp(std::string(what) + ": unsupported shape/type combination ." + shape_name(m) + types_name(t) +
                   (wmma ? " (supported: m16n16k16 with f16 inputs and f16/f32 accumulators, bf16 inputs with f32)"
                         : " (supported: m16n8k16 and m16n8k8 with f16 inputs and f16/f32 accumulators, bf16 "
-                          "inputs with f32; m16n8k8 with tf32 inputs and f32)"));
+                          "inputs with f32; m16n8k8 with tf32 inputs and f32)"),
+                  FaultKind::Unsupported);
   return {*a, *b, *c, *d};
 }
 
 // Reads A, B and C, multiplies, and writes D: shared by wmma.mma and mma.
 void run_mma(ExecContext& ctx, const Instruction& in, const MmaFragments& f) {
   // .satfinite exists only for the deprecated f16-result wmma form and integer mma.
-  if (in.mod.sat) ctx.fail_warp("TensorCore .satfinite is not supported for floating-point fragments");
+  if (in.mod.sat) ctx.fail_warp("TensorCore .satfinite is not supported for floating-point fragments", FaultKind::Unsupported);
   check_width(ctx, in.ops[0], f.d.regs(), "D fragment");
   check_width(ctx, in.ops[1], f.a.regs(), "A fragment");
   check_width(ctx, in.ops[2], f.b.regs(), "B fragment");
@@ -278,7 +279,7 @@ void exec_Ldmatrix(ExecContext& ctx, const Instruction& in) {
   if (m.shape_m != 8 || m.shape_n != 8 || m.ntypes < 1 || m.types[0] != DataType::B16)
     ctx.fail_warp("ldmatrix: unsupported shape/type ." + std::string("m") + std::to_string(m.shape_m) + "n" +
                   std::to_string(m.shape_n) + (m.ntypes ? std::string(".") + type_name(m.types[0]) : "") +
-                  " (supported: .m8n8 .b16)");
+                  " (supported: .m8n8 .b16)", FaultKind::Unsupported);
   const unsigned count = m.vec;
   if (count != 1 && count != 2 && count != 4) ctx.fail_warp("ldmatrix needs .x1, .x2 or .x4");
   check_width(ctx, in.ops[0], count, "ldmatrix destination");
@@ -292,7 +293,7 @@ void exec_Ldmatrix(ExecContext& ctx, const Instruction& in) {
       const unsigned lane = 8 * j + r;
       const uint64_t addr = ctx.address(in.ops[1], lane);
       if (addr % 16 != 0)
-        ctx.fail(lane, "ldmatrix row address " + std::to_string(addr) + " is not 16-byte aligned");
+        ctx.fail(lane, "ldmatrix row address " + std::to_string(addr) + " is not 16-byte aligned", FaultKind::MisalignedAddress);
       ctx.load(space, addr, rows[j][r], 16, lane);
     }
 

@@ -93,7 +93,7 @@ void exec_Redux(ExecContext& ctx, const Instruction& in) {
       case AtomOp::And: acc &= v; break;
       case AtomOp::Or: acc |= v; break;
       case AtomOp::Xor: acc ^= v; break;
-      default: ctx.fail_warp("unsupported redux operation");
+      default: ctx.fail_warp("unsupported redux operation", FaultKind::Unsupported);
     }
   });
   for_each_lane(ctx.mask, [&](unsigned l) { ctx.set(in.ops[0], l, acc); });

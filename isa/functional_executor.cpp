@@ -41,12 +41,12 @@ void run_cta_functional(CtaState& cta, LaunchState& launch, const FunctionalLimi
       std::ostringstream os;
       os << cta.where() << ": more than " << limits.max_warp_instructions
          << " warp-instructions executed; the kernel probably never terminates";
-      throw ExecError(os.str());
+      throw ExecError(os.str(), FaultKind::Runaway);
     }
     // Exits may have released a barrier (exited threads never hold one up).
     const bool released = cta.release_ready_barriers();
     if (all_done) return;
-    if (!progressed && !released) throw ExecError(describe_barrier_deadlock(cta));
+    if (!progressed && !released) throw ExecError(describe_barrier_deadlock(cta), FaultKind::Barrier);
   }
 }
 

@@ -199,6 +199,7 @@ struct Instruction {
 struct Function {
   std::string name;
   bool is_entry = false;
+  bool has_body = false;              // false: only declared (a prototype or an .extern .func)
   std::vector<uint32_t> params;       // symbol ids, in declaration order
   std::vector<uint32_t> returns;      // .func return parameters (symbol ids)
   std::vector<RegInfo> regs;

@@ -13,6 +13,8 @@
 
 namespace gpusim::isa {
 
+class DeviceServices;
+
 struct LaunchState {
   const Module* module = nullptr;
   const Function* kernel = nullptr;
@@ -23,6 +25,9 @@ struct LaunchState {
   GlobalMemory* global = nullptr;
   uint64_t module_global_base = 0;    // device address of the module's .global variables
   const std::vector<uint8_t>* const_bank = nullptr;  // the module's .const variables
+  // printf / malloc / free / assert for the kernel's device-side runtime calls
+  // (isa/device_services.h); null: such a call is an error naming the function.
+  DeviceServices* services = nullptr;
   // %clock/%clock64 source and %smid; the timing model keeps these current per SM.
   uint64_t clock = 0;
   uint32_t smid = 0, nsmid = 1;

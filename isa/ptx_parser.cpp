@@ -220,6 +220,7 @@ void PtxParser::parse_function(bool is_entry, bool is_extern) {
   if (is_extern) fail(peek(), "an .extern function cannot have a body here");
   const Token& open = take();
   defined_.insert(uint32_t(index));
+  m_.functions[size_t(index)].has_body = true;
   parse_body(m_.functions[size_t(index)], open);
   resolve_labels(m_.functions[size_t(index)]);
   sym_scopes_.clear();

@@ -170,6 +170,21 @@ class CudaDevice final : public Device {
     call(api_.cuCtxSynchronize(), "cuCtxSynchronize");
   }
 
+  // Forwarded to the driver (CUlimit values follow DeviceLimit's order) where it has them.
+  void set_limit(DeviceLimit limit, uint64_t value) override {
+    if (!api_.cuCtxSetLimit) Device::set_limit(limit, value);
+    bind();
+    call(api_.cuCtxSetLimit(static_cast<int>(limit), static_cast<size_t>(value)),
+         std::string("cuCtxSetLimit(") + device_limit_name(limit) + ")");
+  }
+  uint64_t get_limit(DeviceLimit limit) override {
+    if (!api_.cuCtxGetLimit) return Device::get_limit(limit);
+    bind();
+    size_t value = 0;
+    call(api_.cuCtxGetLimit(&value, static_cast<int>(limit)), std::string("cuCtxGetLimit(") + device_limit_name(limit) + ")");
+    return value;
+  }
+
   ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
     bind();
     // The driver's JIT writes its diagnostics into this buffer (size one less than its length,
@@ -187,7 +202,7 @@ class CudaDevice final : public Device {
       if (!log.empty()) message += "\n" + log;
       if (cuda::is_kernel_fault(r)) {
         lost_reason_ = message;
-        throw KernelFault("kernel fault: " + message);
+        throw KernelFault("kernel fault: " + message, cuda::fault_kind(r));
       }
       throw Error(message);
     }
@@ -253,7 +268,7 @@ class CudaDevice final : public Device {
     const std::string message = what + ": " + cuda::describe_error(api_, result);
     if (cuda::is_kernel_fault(result)) {
       lost_reason_ = message;
-      throw KernelFault("kernel fault: " + message);
+      throw KernelFault("kernel fault: " + message, cuda::fault_kind(result));
     }
     throw Error(message);
   }

@@ -92,6 +92,8 @@ std::shared_ptr<const DriverApi> load_driver(const std::string& library) {
   resolve(handle, library, "cuEventElapsedTime_v2", api->cuEventElapsedTime, false);
   if (!api->cuEventElapsedTime) resolve(handle, library, "cuEventElapsedTime", api->cuEventElapsedTime);
   resolve(handle, library, "cuFuncGetParamInfo", api->cuFuncGetParamInfo, false);
+  resolve(handle, library, "cuCtxSetLimit", api->cuCtxSetLimit, false);
+  resolve(handle, library, "cuCtxGetLimit", api->cuCtxGetLimit, false);
   return api;
 }
 
@@ -120,6 +122,18 @@ bool is_kernel_fault(CUresult result) {
       return true;
     default:
       return false;
+  }
+}
+
+FaultKind fault_kind(CUresult result) {
+  switch (result) {
+    case 700: case 717: case 718: return FaultKind::IllegalAddress;
+    case 716: return FaultKind::MisalignedAddress;
+    case 710: return FaultKind::Assert;
+    case 702: return FaultKind::Runaway;
+    case 715: return FaultKind::Unsupported;
+    case 719: return FaultKind::Trap;  // CUDA_ERROR_LAUNCH_FAILED: what a trap raises, among other causes
+    default: return FaultKind::Other;
   }
 }
 

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "runtime/device.h"  // FaultKind
+
 namespace gpusim::runtime::cuda {
 
 using CUresult = int;
@@ -92,6 +94,10 @@ struct DriverApi {
   // Optional (CUDA 12.4+): the parameter layout of a kernel, used to check launch arguments.
   // Null when the installed driver predates it; launches then go unchecked.
   CUresult (*cuFuncGetParamInfo)(CUfunction function, size_t index, size_t* offset, size_t* size) = nullptr;
+  // Optional: device limits (CU_LIMIT_STACK_SIZE 0, CU_LIMIT_PRINTF_FIFO_SIZE 1,
+  // CU_LIMIT_MALLOC_HEAP_SIZE 2) of the current context; null where the library lacks them.
+  CUresult (*cuCtxSetLimit)(int limit, size_t value) = nullptr;
+  CUresult (*cuCtxGetLimit)(size_t* value, int limit) = nullptr;
 };
 
 // Opens the driver library and resolves every entry point. Throws runtime::Error with the reason
@@ -107,5 +113,7 @@ std::string describe_error(const DriverApi& api, CUresult result);
 // Errors that a running kernel raises (surfacing at launch, synchronize or a later call); they
 // leave the CUDA context unusable ("sticky"), unlike API-misuse errors.
 bool is_kernel_fault(CUresult result);
+// The fault kind of such an error (CUDA_ERROR_ILLEGAL_ADDRESS -> IllegalAddress, ...).
+FaultKind fault_kind(CUresult result);
 
 }  // namespace gpusim::runtime::cuda

@@ -18,6 +18,10 @@ namespace gpusim::runtime {
 
 using isa::Dim3;
 using DevPtr = uint64_t;  // a device address as a kernel sees it
+// What kind of fault stopped a kernel (illegal address, misaligned, assert, trap, barrier,
+// runaway, unsupported, other): the same enum as isa::ExecError's.
+using FaultKind = isa::FaultKind;
+using isa::fault_kind_name;
 
 // Misuse of the API (bad pointer, bad launch configuration, unknown kernel, bad arguments).
 class Error : public std::runtime_error {
@@ -28,9 +32,14 @@ class Error : public std::runtime_error {
 // that can never complete, trap). On the simulator the device stays usable and allocations keep
 // their contents; a real GPU's context is lost after such a fault (CUDA's rule), so CudaDevice
 // refuses further calls with an Error saying so (runtime/cuda_device.h).
+// kind() tells which CUDA error a GPU would have returned.
 class KernelFault : public Error {
  public:
-  using Error::Error;
+  explicit KernelFault(const std::string& what, FaultKind kind = FaultKind::Other) : Error(what), kind_(kind) {}
+  FaultKind kind() const { return kind_; }
+
+ private:
+  FaultKind kind_;
 };
 
 // An allocation the device's memory cannot hold (cudaErrorMemoryAllocation).
@@ -38,6 +47,15 @@ class OutOfMemory : public Error {
  public:
   using Error::Error;
 };
+
+// Per-device limits a CUDA program sets with cudaDeviceSetLimit (cudaLimitStackSize,
+// cudaLimitPrintfFifoSize, cudaLimitMallocHeapSize).
+enum class DeviceLimit { StackSize = 0, PrintfFifoSize = 1, MallocHeapSize = 2 };  // CUlimit's values
+const char* device_limit_name(DeviceLimit limit);  // "stack size", "printf FIFO size", ...
+// CUDA's defaults: 1 KiB of stack per thread, a 1 MiB printf FIFO, an 8 MiB device malloc heap.
+inline constexpr uint64_t kDefaultStackSize = 1024;
+inline constexpr uint64_t kDefaultPrintfFifoSize = uint64_t(1) << 20;
+inline constexpr uint64_t kDefaultMallocHeapSize = uint64_t(8) << 20;
 
 struct LaunchConfig {
   Dim3 grid;
@@ -145,6 +163,10 @@ class Device {
   virtual void read_symbol(ModuleHandle module, const std::string& symbol_name, size_t offset, void* dst, size_t bytes) {
     throw Error(name() + ": module symbols are not available");
   }
+  // Device limits (cudaDeviceSetLimit / cudaDeviceGetLimit). Devices that cannot change them
+  // throw Error saying so (the default).
+  virtual void set_limit(DeviceLimit limit, uint64_t value);
+  virtual uint64_t get_limit(DeviceLimit limit);
 
   // Typed helpers.
   template <typename T>

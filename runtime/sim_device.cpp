@@ -16,6 +16,7 @@
 #include "runtime/device_memory.h"
 #include "runtime/launch_checks.h"
 #include "runtime/ptxas_info.h"
+#include "runtime/sim_device_services.h"
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
 #include "sim/systemc_driver.h"
@@ -24,6 +25,12 @@
 namespace gpusim::runtime {
 
 namespace {
+
+std::string hex_address(DevPtr p) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(p));
+  return buf;
+}
 
 struct LoadedModule {
   isa::Module module;
@@ -37,7 +44,8 @@ struct LoadedModule {
 
 class SimDevice final : public Device {
  public:
-  explicit SimDevice(const SimDeviceOptions& options) : options_(options) {
+  explicit SimDevice(const SimDeviceOptions& options)
+      : options_(options), services_(memory_, options.printf_sink, options.assert_sink) {
     try {
       config_ = sim::load_gpu_config(options.config_path, options.overrides);
     } catch (const std::exception& e) {
@@ -59,6 +67,8 @@ class SimDevice final : public Device {
     }
   }
   void free(DevPtr ptr) override {
+    if (services_.owns(ptr))
+      throw Error("free of device address " + hex_address(ptr) + ": the block was allocated by device-side malloc in a kernel; only device-side free can release it");
     try {
       memory_.release(ptr);
     } catch (const std::exception& e) {
@@ -149,6 +159,8 @@ class SimDevice final : public Device {
     else
       copy_to_host(dst, lm.globals + s.offset + offset, bytes);
   }
+  void set_limit(DeviceLimit limit, uint64_t value) override { services_.set_limit(limit, value); }
+  uint64_t get_limit(DeviceLimit limit) override { return services_.get_limit(limit); }
 
   ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
     auto m = std::make_unique<LoadedModule>();
@@ -197,6 +209,7 @@ class SimDevice final : public Device {
     ls.module_global_base = lm.globals;
     ls.const_bank = &lm.const_bank;
     ls.nsmid = static_cast<uint32_t>(config_.num_sms);
+    ls.services = &services_;
 
     LaunchStats stats;
     stats.kernel = kernel;
@@ -222,10 +235,13 @@ class SimDevice final : public Device {
         isa::run_grid_functional(ls, limits);
       }
     } catch (const isa::ExecError& e) {
-      throw KernelFault(std::string("kernel fault: ") + e.what());
+      services_.flush();  // output printed before the fault still appears, as on a GPU
+      throw KernelFault(std::string("kernel fault: ") + e.what(), e.kind());
     } catch (const std::runtime_error& e) {
+      services_.flush();
       throw Error(e.what());
     }
+    services_.flush();
     stats.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     stats.warp_instructions = ls.warp_instructions;
     stats.thread_instructions = ls.thread_instructions;
@@ -317,6 +333,7 @@ class SimDevice final : public Device {
   sim::GpuConfig config_;
   std::unique_ptr<sim::GpuModel> model_;  // timing mode only
   DeviceMemory memory_;
+  SimDeviceServices services_;  // after memory_: its heap lives there
   std::vector<std::unique_ptr<LoadedModule>> modules_;
 };
 

@@ -73,7 +73,7 @@ void SmCore::Impl::handle_cta_events(int cta_slot, uint64_t cycle) {
       // Every unfinished warp waits at a barrier that nobody else can complete.
       bool all_waiting = true;
       for (const auto& w : c.cta->warps) all_waiting = all_waiting && (w->done() || w->at_barrier);
-      if (all_waiting) throw isa::ExecError(isa::describe_barrier_deadlock(*c.cta));
+      if (all_waiting) throw isa::ExecError(isa::describe_barrier_deadlock(*c.cta), isa::FaultKind::Barrier);
     }
   }
   if (all_done) {

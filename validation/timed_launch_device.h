@@ -40,6 +40,8 @@ class TimedLaunchDevice final : public runtime::Device {
     return inner_.load_ptx(source_name, ptx);
   }
   void synchronize() override { inner_.synchronize(); }
+  void set_limit(runtime::DeviceLimit limit, uint64_t value) override { inner_.set_limit(limit, value); }
+  uint64_t get_limit(runtime::DeviceLimit limit) override { return inner_.get_limit(limit); }
 
   // Runs the launch warmup + repetitions times (each after a flush); returns the first timed
   // launch's stats with `seconds` replaced by the median. The samples stay in last_samples().

@@ -1,0 +1,116 @@
+#include "runtime/sim_device_services.h"
+
+#include <cstdio>
+
+namespace gpusim::runtime {
+
+namespace {
+
+// Device malloc returns 16-byte aligned blocks; the heap is charged in those units.
+constexpr uint64_t kHeapGranule = 16;
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+TextSink stdio_sink(FILE* stream) {
+  return [stream](const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stream);
+    std::fflush(stream);
+  };
+}
+
+}  // namespace
+
+SimDeviceServices::SimDeviceServices(DeviceMemory& memory, TextSink printf_sink, TextSink assert_sink)
+    : memory_(memory),
+      printf_sink_(printf_sink ? std::move(printf_sink) : stdio_sink(stdout)),
+      assert_sink_(assert_sink ? std::move(assert_sink) : stdio_sink(stderr)) {}
+
+void SimDeviceServices::print(const isa::DeviceThread&, const std::string& text) {
+  // CUDA's printf buffer is circular: output beyond its size overwrites the oldest records.
+  // (Its records hold the format and the arguments; here they hold the formatted text.)
+  printed_.push_back(text);
+  printed_bytes_ += text.size();
+  while (printed_bytes_ > printf_fifo_size_ && !printed_.empty()) {
+    printed_bytes_ -= printed_.front().size();
+    printed_.pop_front();
+  }
+}
+
+uint64_t SimDeviceServices::malloc(const isa::DeviceThread&, uint64_t size) {
+  if (size == 0) return 0;
+  const uint64_t charged = (size + kHeapGranule - 1) / kHeapGranule * kHeapGranule;
+  if (charged < size || charged > heap_size_ - heap_in_use_) return 0;  // heap exhausted: NULL, as CUDA
+  // Each block is its own allocation of the device memory, so an overrun faults at its guard gap.
+  uint64_t addr = 0;
+  try {
+    addr = memory_.allocate(size);
+  } catch (const std::exception&) {
+    return 0;  // the device memory itself is full
+  }
+  heap_.emplace(addr, charged);
+  heap_in_use_ += charged;
+  return addr;
+}
+
+void SimDeviceServices::free(const isa::DeviceThread&, uint64_t addr) {
+  if (addr == 0) return;
+  auto it = heap_.find(addr);
+  if (it == heap_.end())
+    throw isa::DeviceServiceError("free(" + hex(addr) +
+                                      "): not a block returned by device-side malloc, or already freed",
+                                  isa::FaultKind::IllegalAddress);
+  memory_.release(addr);
+  heap_in_use_ -= it->second;
+  heap_.erase(it);
+}
+
+void SimDeviceServices::assert_failed(const isa::DeviceThread& thread, const isa::AssertFailure& failure) {
+  asserts_.push_back(isa::cuda_assert_message(thread, failure) + "\n");
+}
+
+void SimDeviceServices::flush() {
+  std::string out;
+  for (const std::string& s : printed_) out += s;
+  printed_.clear();
+  printed_bytes_ = 0;
+  std::string asserts;
+  for (const std::string& s : asserts_) asserts += s;
+  asserts_.clear();
+  if (!out.empty()) printf_sink_(out);
+  if (!asserts.empty()) assert_sink_(asserts);
+}
+
+void SimDeviceServices::set_limit(DeviceLimit limit, uint64_t value) {
+  switch (limit) {
+    case DeviceLimit::StackSize:
+      // Recorded for get_limit; the simulator's per-thread local memory grows as frames need it.
+      stack_size_ = value;
+      return;
+    case DeviceLimit::PrintfFifoSize:
+      if (value == 0) throw Error("the printf FIFO size must be greater than 0");
+      printf_fifo_size_ = value;
+      return;
+    case DeviceLimit::MallocHeapSize:
+      if (value < heap_in_use_)
+        throw Error("malloc heap size " + std::to_string(value) + " is smaller than the " +
+                    std::to_string(heap_in_use_) + " bytes kernels hold allocated");
+      heap_size_ = value;
+      return;
+  }
+  throw Error("unknown device limit");
+}
+
+uint64_t SimDeviceServices::get_limit(DeviceLimit limit) const {
+  switch (limit) {
+    case DeviceLimit::StackSize: return stack_size_;
+    case DeviceLimit::PrintfFifoSize: return printf_fifo_size_;
+    case DeviceLimit::MallocHeapSize: return heap_size_;
+  }
+  throw Error("unknown device limit");
+}
+
+}  // namespace gpusim::runtime
