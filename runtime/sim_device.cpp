@@ -236,6 +236,9 @@ class SimDevice final : public Device {
       }
     } catch (const isa::ExecError& e) {
       services_.flush();  // output printed before the fault still appears, as on a GPU
+      // A fault leaves CTAs resident in the timing model; the device (like a GPU after its
+      // context is reset) continues with a fresh one.
+      if (model_) model_ = std::make_unique<sim::GpuModel>(config_);
       throw KernelFault(std::string("kernel fault: ") + e.what(), e.kind());
     } catch (const std::runtime_error& e) {
       services_.flush();
