@@ -96,6 +96,10 @@ void guarded(ExecContext& ctx, unsigned lane, const std::string& name, Fn fn) {
 bool is_device_runtime_function(const std::string& name) { return find_runtime_function(name) != nullptr; }
 
 void exec_extern_call(ExecContext& ctx, const Instruction& in, const Function& callee) {
+  if (ctx.mask == 0) {  // no lane calls (guard false everywhere)
+    ctx.warp().advance();
+    return;
+  }
   const RuntimeFunction* rf = find_runtime_function(callee.name);
   if (!rf)
     ctx.fail_warp("call to '" + callee.name +

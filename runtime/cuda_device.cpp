@@ -172,7 +172,7 @@ class CudaDevice final : public Device {
 
   // Forwarded to the driver (CUlimit values follow DeviceLimit's order) where it has them.
   void set_limit(DeviceLimit limit, uint64_t value) override {
-    if (!api_.cuCtxSetLimit) Device::set_limit(limit, value);
+    if (!api_.cuCtxSetLimit) return Device::set_limit(limit, value);  // throws: not supported
     bind();
     call(api_.cuCtxSetLimit(static_cast<int>(limit), static_cast<size_t>(value)),
          std::string("cuCtxSetLimit(") + device_limit_name(limit) + ")");
