@@ -35,11 +35,15 @@ const ErrorText* find_error(cudaError_t code) {
 
 // The code a GPU reports for a kernel fault of this kind.
 cudaError_t fault_code(const runtime::KernelFault& fault) {
-  // MERGE-PENDING: the fault kind from runtime::KernelFault (devcalls branch).
-  const std::string m = fault.what();
-  if (m.find("misaligned") != std::string::npos) return cudaErrorMisalignedAddress;
-  if (m.find("allocation") != std::string::npos) return cudaErrorIllegalAddress;
-  return cudaErrorLaunchFailure;
+  switch (fault.kind()) {
+    case runtime::FaultKind::IllegalAddress: return cudaErrorIllegalAddress;
+    case runtime::FaultKind::MisalignedAddress: return cudaErrorMisalignedAddress;
+    case runtime::FaultKind::Assert: return cudaErrorAssert;
+    // The simulator's instruction budget stands in for the GPU's watchdog.
+    case runtime::FaultKind::Runaway: return cudaErrorLaunchTimeout;
+    // trap, barrier misuse, what the simulator does not implement: "unspecified launch failure"
+    default: return cudaErrorLaunchFailure;
+  }
 }
 
 }  // namespace
