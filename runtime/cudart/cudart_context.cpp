@@ -33,7 +33,8 @@ void Context::create_device() {
     env_read_ = true;
     try {
       env_ = runtime::read_sim_environment();
-      // MERGE-PENDING: device printf sink (devcalls branch)
+      // Kernels' printf output waits in device_output for the next synchronisation point.
+      env_.device.printf_sink = [this](const std::string& text) { device_output += text; };
       config_ = sim::load_gpu_config(env_.device.config_path, env_.device.overrides);
       props_ = runtime::properties_from_config(config_);
       device_ = runtime::make_sim_device(env_.device);
@@ -206,11 +207,20 @@ void Context::reset_device() {
   limits.clear();
 }
 
+namespace {
+// The limits the simulated device itself applies (cudaLimit and runtime::DeviceLimit share the
+// CUlimit numbering: stack 0, printf FIFO 1, malloc heap 2).
+bool device_applies(cudaLimit limit) {
+  return limit == cudaLimitStackSize || limit == cudaLimitPrintfFifoSize || limit == cudaLimitMallocHeapSize;
+}
+}  // namespace
+
 void Context::set_limit(cudaLimit limit, size_t value) {
+  if (device_applies(limit)) {
+    device().set_limit(static_cast<runtime::DeviceLimit>(limit), value);
+    return;
+  }
   switch (limit) {
-    case cudaLimitStackSize:
-    case cudaLimitPrintfFifoSize:
-    case cudaLimitMallocHeapSize:
     case cudaLimitDevRuntimeSyncDepth:
     case cudaLimitDevRuntimePendingLaunchCount:
     case cudaLimitMaxL2FetchGranularity:
@@ -223,6 +233,7 @@ void Context::set_limit(cudaLimit limit, size_t value) {
 }
 
 size_t Context::get_limit(cudaLimit limit) {
+  if (device_applies(limit)) return device().get_limit(static_cast<runtime::DeviceLimit>(limit));
   auto it = limits.find(limit);
   if (it != limits.end()) return it->second;
   switch (limit) {  // CUDA's defaults
