@@ -31,6 +31,9 @@ struct LaunchState {
   // %clock/%clock64 source and %smid; the timing model keeps these current per SM.
   uint64_t clock = 0;
   uint32_t smid = 0, nsmid = 1;
+  // A launch past this many warp-instructions is stopped as a probable infinite loop (the timing
+  // model checks it every core cycle; the functional executor has FunctionalLimits). 0: none.
+  uint64_t max_warp_instructions = 0;
   // Counters.
   uint64_t warp_instructions = 0;
   uint64_t thread_instructions = 0;

@@ -209,6 +209,7 @@ class SimDevice final : public Device {
     ls.module_global_base = lm.globals;
     ls.const_bank = &lm.const_bank;
     ls.nsmid = static_cast<uint32_t>(config_.num_sms);
+    ls.max_warp_instructions = options_.max_warp_instructions;
     ls.services = &services_;
 
     LaunchStats stats;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <string>
 
 #include <systemc>
 
@@ -28,7 +29,8 @@ class GpuClocks : public sc_core::sc_module {
     dont_initialize();
   }
 
-  void start(GpuModel* model) {
+  void start(GpuModel* model, const isa::LaunchState* launch) {
+    launch_ = launch;
     const GpuConfig& c = model->config();
     core_period_ = sc_core::sc_time(1e3 / c.core_clock_mhz, sc_core::SC_NS);
     l2_period_ = sc_core::sc_time(1e3 / c.l2_clock_mhz, sc_core::SC_NS);
@@ -54,6 +56,7 @@ class GpuClocks : public sc_core::sc_module {
       if (next_core_ == now) {
         model_->tick_core(now_ps());
         next_core_ += core_period_;
+        check_budget();
       }
       if (next_l2_ == now) {
         model_->tick_l2(now_ps());
@@ -77,8 +80,19 @@ class GpuClocks : public sc_core::sc_module {
     next_trigger(std::min({next_core_, next_l2_, next_dram_}) - now);
   }
 
+  // A kernel that never ends would keep the clocks running for ever: stop it like the
+  // functional executor does.
+  void check_budget() const {
+    if (!launch_->max_warp_instructions || launch_->warp_instructions <= launch_->max_warp_instructions) return;
+    throw isa::ExecError("kernel '" + launch_->kernel->name + "': more than " +
+                             std::to_string(launch_->max_warp_instructions) +
+                             " warp-instructions executed; the kernel probably never terminates",
+                         isa::FaultKind::Runaway);
+  }
+
   sc_core::sc_event start_;
   GpuModel* model_ = nullptr;
+  const isa::LaunchState* launch_ = nullptr;
   std::exception_ptr error_;
   sc_core::sc_time core_period_, l2_period_, dram_period_;
   sc_core::sc_time next_core_, next_l2_, next_dram_;
@@ -100,7 +114,7 @@ GpuClocks& clocks() {
 LaunchTiming run_timed_launch(GpuModel& model, isa::LaunchState& launch, const KernelResources& resources) {
   GpuClocks& c = clocks();
   model.begin_launch(&launch, resources);
-  c.start(&model);
+  c.start(&model, &launch);
   sc_core::sc_start();  // returns when no clock is re-triggered: the launch has drained
   if (c.error()) {
     model.end_launch();

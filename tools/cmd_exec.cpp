@@ -83,13 +83,16 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "set", po::value<std::vector<std::string>>()->composing(), "override a config key: --set sm.count=8 (repeatable)")(
       "mode", po::value<std::string>()->default_value("functional"), "functional | timing (cycle-level model)")(
       "stats", po::value<std::string>(), "write every launch's statistics to this JSON file at exit")(
-      "quiet", "no launch table on stderr at exit");
+      "quiet", "no launch table on stderr at exit")(
+      "max-warp-instructions", po::value<uint64_t>(),
+      "stop a launch after this many warp-instructions as a runaway loop (default 2^36)");
 
   // Options end at "--" or at the first word that is not an option: the program and its args.
   int split = 1;
   while (split < argc && std::strcmp(argv[split], "--") != 0 && argv[split][0] == '-') {
     const std::string a = argv[split];
-    const bool takes_value = a == "--config" || a == "--set" || a == "--mode" || a == "--stats";
+    const bool takes_value =
+        a == "--config" || a == "--set" || a == "--mode" || a == "--stats" || a == "--max-warp-instructions";
     split += takes_value ? 2 : 1;
   }
   split = std::min(split, argc);
@@ -150,6 +153,10 @@ int gpusim_cmd_exec(int argc, char** argv) {
     if (vm.count("stats")) setenv("GPUSIM_STATS", std::filesystem::absolute(vm["stats"].as<std::string>()).c_str(), 1);
     else unsetenv("GPUSIM_STATS");
     setenv("GPUSIM_QUIET", vm.count("quiet") ? "1" : "0", 1);
+    if (vm.count("max-warp-instructions")) {
+      if (vm["max-warp-instructions"].as<uint64_t>() == 0) throw std::runtime_error("--max-warp-instructions must be positive");
+      setenv("GPUSIM_MAX_WARP_INSTRUCTIONS", std::to_string(vm["max-warp-instructions"].as<uint64_t>()).c_str(), 1);
+    }
 
     execv(program.c_str(), argv + program_at);
     throw std::runtime_error("cannot start " + program + ": " + std::strerror(errno));

@@ -151,3 +151,59 @@ TEST(Exec, DeviceQueryDescribesTheSimulatedConfiguration) {
 }
 
 }  // namespace
+
+namespace {
+
+// Every device printf line arrives, on stdout, between the host lines around the launch and the
+// synchronisation (where a GPU prints them), in both modes.
+TEST(Exec, DevicePrintfFromManyThreads) {
+  for (const char* mode : {"functional", "timing"}) {
+    const Outcome o = exec(std::string("--quiet --mode ") + mode, "device_printf");
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    const size_t before = o.output.find("host before\n"), after = o.output.find("host after\n");
+    ASSERT_NE(before, std::string::npos) << o.output;
+    ASSERT_NE(after, std::string::npos) << o.output;
+    for (int t = 0; t < 160; ++t)
+      for (int r = 0; r < 2; ++r) {
+        char line[64];
+        if (t % 2 == 0) std::snprintf(line, sizeof line, "even t=%d r=%d v=%.2f\n", t, r, t * 0.5);
+        else std::snprintf(line, sizeof line, "odd  t=%d r=%d s=str\n", t, r);
+        const size_t at = o.output.find(line);
+        ASSERT_NE(at, std::string::npos) << mode << ": missing " << line;
+        EXPECT_TRUE(at > before && at < after) << line;
+      }
+  }
+}
+
+TEST(Exec, DeviceAssertIsCudaErrorAssertWithFileAndLine) {
+  const Outcome o = exec("", "device_assert");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "sync: cudaErrorAssert")) << o.output;
+  EXPECT_TRUE(contains(o.output, "after: cudaErrorAssert")) << o.output;  // sticky, as on a GPU
+  EXPECT_TRUE(contains(o.output, "device_assert.cu:7:")) << o.output;
+  EXPECT_TRUE(contains(o.output, "block: [1,0,0], thread: [5,0,0] Assertion `p[i] > 0` failed.")) << o.output;
+}
+
+// Each kind of kernel fault reaches the program as the error a GPU returns, with the simulator's
+// report (kernel, PTX line) on stderr; never a crash or a hang of the host.
+TEST(Exec, EachKernelFaultKindReachesTheProgram) {
+  struct Case {
+    const char* kind;
+    const char* error;
+    const char* report;  // what the simulator's report names
+  } cases[] = {{"oob", "cudaErrorIllegalAddress", "kernel_faults.fatbin0.compute_80.ptx:"},
+               {"misaligned", "cudaErrorMisalignedAddress", "kernel_faults.fatbin0.compute_80.ptx:"},
+               {"trap", "cudaErrorLaunchFailure", "kernel_faults.fatbin0.compute_80.ptx:"},
+               {"deadlock", "cudaErrorLaunchFailure", "barrier"},
+               {"runaway", "cudaErrorLaunchTimeout", "probably never terminates"}};
+  for (const char* mode : {"functional", "timing"})
+    for (const Case& c : cases) {
+      const Outcome o = exec(std::string("--max-warp-instructions 100000 --mode ") + mode, "kernel_faults", c.kind);
+      EXPECT_EQ(o.exit_code, 0) << o.output;
+      EXPECT_TRUE(contains(o.output, std::string(c.kind) + ": " + c.error)) << mode << "\n" << o.output;
+      EXPECT_TRUE(contains(o.output, c.report)) << mode << "\n" << o.output;
+      EXPECT_TRUE(contains(o.output, "FAULT")) << o.output;  // the launch table marks the faulted launch
+    }
+}
+
+}  // namespace
