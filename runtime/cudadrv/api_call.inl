@@ -1,0 +1,32 @@
+// api_call (runtime/cudadrv/driver_state.h): the one place where C++ exceptions become CUresults.
+#pragma once
+
+#include <new>
+
+namespace gpusim::cudadrv {
+
+template <typename Body>
+CUresult api_call(const char* call, Body&& body) {
+  DriverState& s = driver_state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  try {
+    return body(s);
+  } catch (const DriverFailure& f) {
+    if (!f.message.empty()) report(std::string(call) + ": " + f.message);
+    return f.code;
+  } catch (const runtime::Error& e) {  // the simulated device refused: bad pointer, size, launch
+    report(std::string(call) + ": " + e.what());
+    return CUDA_ERROR_INVALID_VALUE;
+  } catch (const std::bad_alloc&) {
+    report(std::string(call) + ": out of host memory");
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  } catch (const std::exception& e) {
+    report(std::string(call) + ": internal error: " + e.what());
+    return CUDA_ERROR_UNKNOWN;
+  } catch (...) {
+    report(std::string(call) + ": internal error");
+    return CUDA_ERROR_UNKNOWN;
+  }
+}
+
+}  // namespace gpusim::cudadrv

@@ -1,0 +1,130 @@
+// The driver's process-wide state and the handle checks every entry point shares.
+#include "runtime/cudadrv/driver_state.h"
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+namespace gpusim::cudadrv {
+
+namespace {
+
+std::string pointer_text(const void* p) {
+  std::ostringstream os;
+  os << p;
+  return os.str();
+}
+
+}  // namespace
+
+DriverState& driver_state() {
+  // The one process-wide object of the library (see driver_state.h for why a C ABI needs it).
+  // Never destroyed: programs call the driver from their own exit handlers and static
+  // destructors, which may run after this library's.
+  static DriverState* state = new DriverState;
+  return *state;
+}
+
+int compute_capability(const std::string& sm_arch) {
+  int value = 0, digits = 0;
+  if (sm_arch.rfind("sm_", 0) == 0)
+    for (size_t i = 3; i < sm_arch.size() && std::isdigit(static_cast<unsigned char>(sm_arch[i])); ++i, ++digits)
+      value = value * 10 + (sm_arch[i] - '0');
+  if (digits < 2) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "chip.sm_arch '" + sm_arch + "' names no compute capability"};
+  return value;
+}
+
+void report(const std::string& text) { std::fprintf(stderr, "gpusim libcuda: %s\n", text.c_str()); }
+
+void require_initialized(const DriverState& s) {
+  if (!s.initialized) throw DriverFailure{CUDA_ERROR_NOT_INITIALIZED, "cuInit has not been called (or failed)"};
+}
+
+void require_device(const DriverState& s, CUdevice device) {
+  require_initialized(s);
+  if (device != 0)
+    throw DriverFailure{CUDA_ERROR_INVALID_DEVICE,
+                        "device " + std::to_string(device) + " does not exist (the simulator has one device, 0)"};
+}
+
+bool is_live_context(const DriverState& s, CUctx_st* context) {
+  if (!context) return false;
+  if (s.primary && s.primary.get() == context) return true;
+  return s.created_contexts.count(context) != 0;
+}
+
+CUctx_st& current_context(DriverState& s) {
+  require_initialized(s);
+  auto it = s.current.find(std::this_thread::get_id());
+  if (it == s.current.end() || it->second.empty() || !it->second.back())
+    throw DriverFailure{CUDA_ERROR_INVALID_CONTEXT, "no current context on this thread (cuCtxSetCurrent / cuCtxCreate first)"};
+  CUctx_st* c = it->second.back();
+  if (!is_live_context(s, c))
+    throw DriverFailure{CUDA_ERROR_CONTEXT_IS_DESTROYED, "the current context was destroyed"};
+  return *c;
+}
+
+CUctx_st& usable_context(DriverState& s) {
+  CUctx_st& c = current_context(s);
+  // Silent: the fault was reported when it happened; repeating it on every call would bury it.
+  if (c.lost_code != CUDA_SUCCESS) throw DriverFailure{c.lost_code, ""};
+  return c;
+}
+
+CUmod_st& live_module(DriverState& s, CUmod_st* module) {
+  auto it = s.modules.find(module);
+  if (it == s.modules.end())
+    throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "module " + pointer_text(module) + " is not a loaded module"};
+  return *it->second;
+}
+
+CUfunc_st& live_function(DriverState& s, CUfunc_st* function) {
+  if (!s.functions.count(function))
+    throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "function " + pointer_text(function) + " is not a live kernel handle"};
+  return *function;
+}
+
+CUstream_st* live_stream(DriverState& s, CUstream_st* stream) {
+  // The legacy (0x1) and per-thread (0x2) default streams are the null stream here: launches
+  // are synchronous, so every stream is in order with every other.
+  if (stream == nullptr || stream == CU_STREAM_LEGACY || stream == CU_STREAM_PER_THREAD) return nullptr;
+  if (!s.streams.count(stream))
+    throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "stream " + pointer_text(stream) + " is not a live stream"};
+  return stream;
+}
+
+CUevent_st& live_event(DriverState& s, CUevent_st* event) {
+  auto it = s.events.find(event);
+  if (it == s.events.end())
+    throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "event " + pointer_text(event) + " is not a live event"};
+  return *it->second;
+}
+
+void destroy_context_contents(DriverState& s, CUctx_st& context) {
+  for (CUmod_st* m : context.modules) {
+    for (auto& [name, f] : m->functions) s.functions.erase(f.get());
+    s.modules.erase(m);
+  }
+  context.modules.clear();
+  for (CUstream_st* st : context.streams) s.streams.erase(st);
+  context.streams.clear();
+  for (CUevent_st* e : context.events) s.events.erase(e);
+  context.events.clear();
+  for (const auto& [ptr, bytes] : context.allocations) {
+    try {
+      s.device->free(ptr);
+    } catch (const std::exception& e) {
+      report(std::string("freeing a destroyed context's allocation: ") + e.what());
+    }
+  }
+  context.allocations.clear();
+}
+
+void forget_context(DriverState& s, CUctx_st* context) {
+  for (auto& [thread, stack] : s.current)
+    for (CUctx_st*& c : stack)
+      if (c == context) c = nullptr;
+}
+
+}  // namespace gpusim::cudadrv

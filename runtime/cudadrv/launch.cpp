@@ -1,0 +1,147 @@
+// Launches: cuLaunchKernel with kernelParams (one pointer per .param, sizes from the PTX) or the
+// `extra` packed buffer (CU_LAUNCH_PARAM_BUFFER_POINTER/SIZE, laid out at the .param offsets),
+// and the occupancy query. A launch runs to completion inside the call (the simulator is
+// synchronous); a kernel fault is returned by the launch itself (CUDA allows any later call to
+// report it) and leaves the context unusable, as on a GPU.
+#include <cuda.h>
+
+#include <cstring>
+
+#include "runtime/cudadrv/driver_state.h"
+#include "sim/occupancy.h"
+
+using gpusim::cudadrv::api_call;
+using gpusim::cudadrv::DriverFailure;
+using gpusim::cudadrv::DriverState;
+
+namespace {
+
+const gpusim::isa::Symbol& param(const CUfunc_st& f, size_t i) { return f.module->ptx.symbols[f.kernel->params[i]]; }
+
+// The arguments, from whichever of the two forms the caller used.
+gpusim::runtime::KernelArgs collect_arguments(const CUfunc_st& f, void** params, void** extra) {
+  const size_t count = f.kernel->params.size();
+  gpusim::runtime::KernelArgs args(count);
+  if (params && extra) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "both kernelParams and extra were given"};
+  if (params) {
+    for (size_t i = 0; i < count; ++i) {
+      if (!params[i]) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "kernelParams[" + std::to_string(i) + "] is null"};
+      const auto* bytes = static_cast<const uint8_t*>(params[i]);
+      args[i].bytes.assign(bytes, bytes + param(f, i).size);
+    }
+    return args;
+  }
+  if (extra) {
+    const uint8_t* buffer = nullptr;
+    size_t size = 0;
+    bool have_size = false;
+    for (size_t i = 0; extra[i] != CU_LAUNCH_PARAM_END; i += 2) {
+      if (extra[i] == CU_LAUNCH_PARAM_BUFFER_POINTER) {
+        buffer = static_cast<const uint8_t*>(extra[i + 1]);
+      } else if (extra[i] == CU_LAUNCH_PARAM_BUFFER_SIZE) {
+        size = *static_cast<const size_t*>(extra[i + 1]);
+        have_size = true;
+      } else {
+        throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "unknown entry in extra[" + std::to_string(i) + "]"};
+      }
+    }
+    if (!buffer || !have_size)
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "extra needs both CU_LAUNCH_PARAM_BUFFER_POINTER and _SIZE"};
+    if (size < f.kernel->param_bytes)
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the parameter buffer holds " + std::to_string(size) + " bytes; '" +
+                                                        f.kernel->name + "' takes " + std::to_string(f.kernel->param_bytes)};
+    for (size_t i = 0; i < count; ++i) {
+      const gpusim::isa::Symbol& p = param(f, i);
+      args[i].bytes.assign(buffer + p.offset, buffer + p.offset + p.size);
+    }
+    return args;
+  }
+  if (count) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "'" + f.kernel->name + "' takes " + std::to_string(count) +
+                                                               " parameters and neither kernelParams nor extra was given"};
+  return args;
+}
+
+// The CUDA error a GPU raises for the simulator's fault. The simulator's message says what the
+// thread did; until runtime::KernelFault carries a kind, the message is what there is to go by.
+CUresult fault_code(const std::string& message) {
+  auto has = [&](const char* word) { return message.find(word) != std::string::npos; };
+  if (has("misaligned")) return CUDA_ERROR_MISALIGNED_ADDRESS;
+  if (has("assert")) return CUDA_ERROR_ASSERT;
+  if (has("out-of-bounds") || has("out of bounds") || has("illegal address") || has("no allocation"))
+    return CUDA_ERROR_ILLEGAL_ADDRESS;
+  if (has("warp-instructions") || has("warp instructions")) return CUDA_ERROR_LAUNCH_TIMEOUT;  // a runaway loop
+  return CUDA_ERROR_LAUNCH_FAILED;  // trap, barrier deadlock, unsupported operation
+}
+
+void check_dimensions(const DriverState& s, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                      unsigned bz) {
+  const unsigned long long threads = 1ull * bx * by * bz;
+  if (!gx || !gy || !gz || !bx || !by || !bz || gy > 65535 || gz > 65535 || bx > 1024 || by > 1024 || bz > 64 ||
+      threads > static_cast<unsigned long long>(s.config.max_threads_per_block))
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "grid (" + std::to_string(gx) + "," + std::to_string(gy) + "," +
+                                                      std::to_string(gz) + ") block (" + std::to_string(bx) + "," +
+                                                      std::to_string(by) + "," + std::to_string(bz) +
+                                                      ") is outside the device's limits"};
+}
+
+}  // namespace
+
+extern "C" {
+
+CUresult cuLaunchKernel(CUfunction function, unsigned int grid_x, unsigned int grid_y, unsigned int grid_z,
+                        unsigned int block_x, unsigned int block_y, unsigned int block_z, unsigned int shared_bytes,
+                        CUstream stream, void** params, void** extra) {
+  return api_call("cuLaunchKernel", [&](DriverState& s) {
+    CUctx_st& context = gpusim::cudadrv::usable_context(s);
+    CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
+    gpusim::cudadrv::live_stream(s, stream);
+    if (f.module->context != &context)
+      throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "'" + f.kernel->name + "' belongs to another context"};
+    check_dimensions(s, grid_x, grid_y, grid_z, block_x, block_y, block_z);
+    if (static_cast<long long>(shared_bytes) > f.max_dynamic_shared)
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE,
+                          std::to_string(shared_bytes) + " bytes of dynamic shared memory for '" + f.kernel->name +
+                              "' exceed its limit of " + std::to_string(f.max_dynamic_shared) +
+                              " (raise it with cuFuncSetAttribute(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES))"};
+    const gpusim::runtime::KernelArgs args = collect_arguments(f, params, extra);
+    gpusim::runtime::LaunchConfig cfg;
+    cfg.grid = {grid_x, grid_y, grid_z};
+    cfg.block = {block_x, block_y, block_z};
+    cfg.dynamic_shared_bytes = shared_bytes;
+    try {
+      gpusim::runtime::LaunchStats stats = s.device->launch(f.module->handle, f.kernel->name, cfg, args);
+      context.simulated_seconds += stats.seconds;  // zero in functional mode
+      s.launches.push_back({std::move(stats)});
+    } catch (const gpusim::runtime::KernelFault& e) {
+      context.lost_code = fault_code(e.what());
+      context.lost_reason = e.what();
+      const char* name = nullptr;
+      cuGetErrorName(context.lost_code, &name);
+      throw DriverFailure{context.lost_code, std::string(name ? name : "fault") + " in kernel '" + f.kernel->name +
+                                                 "'; the context is unusable from now on\n" + e.what()};
+    } catch (const gpusim::runtime::Error& e) {
+      const std::string why = e.what();
+      const bool resources = why.find("register") != std::string::npos || why.find("shared") != std::string::npos;
+      throw DriverFailure{resources ? CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES : CUDA_ERROR_INVALID_VALUE, why};
+    }
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, CUfunction function, int block_size,
+                                                     size_t dynamic_shared) {
+  return api_call("cuOccupancyMaxActiveBlocksPerMultiprocessor", [&](DriverState& s) {
+    if (!blocks || block_size <= 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "blocks is null or the block size is not positive"};
+    gpusim::cudadrv::require_initialized(s);
+    CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
+    gpusim::sim::KernelResources r;
+    r.threads_per_block = block_size;
+    r.registers_per_thread = gpusim::cudadrv::function_registers(s, f);
+    r.static_shared_bytes = static_cast<int>(f.kernel->static_shared_bytes);
+    r.dynamic_shared_bytes = static_cast<int>(dynamic_shared);
+    *blocks = gpusim::sim::compute_occupancy(s.config, r).ctas_per_sm;
+    return CUDA_SUCCESS;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,264 @@
+// Modules and functions: PTX text loaded into the simulated device (cuModuleLoad*), kernels
+// found by name, their attributes and parameter layouts. The PTX is parsed a second time here
+// for what the Device API does not expose (parameter offsets and sizes, static resources).
+// Cubins and fat binaries carry SASS the simulator cannot run: they are refused.
+#include <cuda.h>
+
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "isa/ptx_parser.h"
+#include "runtime/cudadrv/driver_state.h"
+#include "runtime/ptxas_info.h"
+
+using gpusim::cudadrv::api_call;
+using gpusim::cudadrv::DriverFailure;
+using gpusim::cudadrv::DriverState;
+
+namespace {
+
+// Where the caller wants the JIT's error log (CU_JIT_ERROR_LOG_BUFFER / _SIZE_BYTES).
+struct JitLog {
+  char* buffer = nullptr;
+  size_t size = 0;
+  void** size_slot = nullptr;  // the driver writes back how much it used
+
+  void write(const std::string& text) const {
+    if (!buffer || size == 0) return;
+    const size_t n = std::min(text.size(), size - 1);
+    std::memcpy(buffer, text.data(), n);
+    buffer[n] = '\0';
+    if (size_slot) *size_slot = reinterpret_cast<void*>(static_cast<uintptr_t>(n + 1));
+  }
+};
+
+JitLog jit_log_option(unsigned count, const CUjit_option* options, void** values) {
+  JitLog log;
+  if (count && (!options || !values)) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "options or their values are null"};
+  for (unsigned i = 0; i < count; ++i) {
+    if (options[i] == CU_JIT_ERROR_LOG_BUFFER) log.buffer = static_cast<char*>(values[i]);
+    if (options[i] == CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES) {
+      log.size = static_cast<size_t>(reinterpret_cast<uintptr_t>(values[i]));
+      log.size_slot = &values[i];
+    }
+  }
+  return log;  // other JIT options (optimisation level, targets, ...) do not apply to the simulator
+}
+
+bool is_binary_image(const void* image) {
+  const auto* b = static_cast<const unsigned char*>(image);
+  const bool elf = b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
+  uint32_t magic = 0;
+  std::memcpy(&magic, b, sizeof(magic));
+  return elf || magic == 0xba55ed50u /* fat binary */ || magic == 0x466243b1u /* fatbin wrapper */;
+}
+
+CUresult load_module(DriverState& s, CUmodule* module, const std::string& source_name, const void* image,
+                     const JitLog& log) {
+  if (!module || !image) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "module or image is null"};
+  CUctx_st& context = gpusim::cudadrv::usable_context(s);
+  if (is_binary_image(image))
+    throw DriverFailure{CUDA_ERROR_NO_BINARY_FOR_GPU,
+                        source_name + " is a cubin or fat binary; the simulator runs PTX text only"};
+  auto m = std::make_unique<CUmod_st>();
+  m->context = &context;
+  m->source_name = source_name;
+  m->ptx_text = static_cast<const char*>(image);
+  try {
+    m->handle = s.device->load_ptx(source_name, m->ptx_text);
+    m->ptx = gpusim::isa::parse_ptx(m->ptx_text, source_name);
+  } catch (const std::exception& e) {
+    log.write(e.what());
+    throw DriverFailure{CUDA_ERROR_INVALID_PTX, e.what()};
+  }
+  log.write("");
+  CUmod_st* raw = m.get();
+  s.modules.emplace(raw, std::move(m));
+  context.modules.insert(raw);
+  *module = raw;
+  return CUDA_SUCCESS;
+}
+
+std::string module_name(DriverState& s) { return "module " + std::to_string(s.modules.size() + 1) + ".ptx"; }
+
+// Registers per thread from ptxas for the configuration's architecture (0 when ptxas is absent).
+int registers_of(DriverState& s, CUfunc_st& f) {
+  if (f.registers < 0) {
+    std::string note;
+    const auto info = gpusim::runtime::ptxas_resources_for(f.module->ptx_text, s.config.sm_arch, &note);
+    auto it = info.find(f.kernel->name);
+    f.registers = it == info.end() ? 0 : static_cast<int>(it->second.registers);
+  }
+  return f.registers;
+}
+
+int ptx_version(const std::string& version) {  // "9.0" -> 90
+  const size_t dot = version.find('.');
+  if (dot == std::string::npos) return 0;
+  return std::stoi(version.substr(0, dot)) * 10 + std::stoi(version.substr(dot + 1, 1));
+}
+
+}  // namespace
+
+namespace gpusim::cudadrv {
+
+// For the launch and occupancy code: the same figures cuFuncGetAttribute reports.
+int function_registers(DriverState& s, CUfunc_st& f) { return registers_of(s, f); }
+
+}  // namespace gpusim::cudadrv
+
+extern "C" {
+
+CUresult cuModuleLoadDataEx(CUmodule* module, const void* image, unsigned int count, CUjit_option* options,
+                            void** values) {
+  return api_call("cuModuleLoadDataEx", [&](DriverState& s) {
+    const JitLog log = jit_log_option(count, options, values);
+    return load_module(s, module, module_name(s), image, log);
+  });
+}
+
+CUresult cuModuleLoadData(CUmodule* module, const void* image) {
+  return api_call("cuModuleLoadData", [&](DriverState& s) { return load_module(s, module, module_name(s), image, {}); });
+}
+
+CUresult cuModuleLoad(CUmodule* module, const char* path) {
+  return api_call("cuModuleLoad", [&](DriverState& s) {
+    if (!path) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "file name is null"};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw DriverFailure{CUDA_ERROR_FILE_NOT_FOUND, std::string(path) + ": cannot open"};
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string image = text.str();
+    return load_module(s, module, path, image.c_str(), {});
+  });
+}
+
+CUresult cuModuleUnload(CUmodule module) {
+  return api_call("cuModuleUnload", [&](DriverState& s) {
+    gpusim::cudadrv::require_initialized(s);
+    CUmod_st& m = gpusim::cudadrv::live_module(s, module);
+    // The simulated device keeps the parsed module (it has no unload); the handle dies here.
+    for (auto& [name, f] : m.functions) s.functions.erase(f.get());
+    m.context->modules.erase(module);
+    s.modules.erase(module);
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuModuleGetFunction(CUfunction* function, CUmodule module, const char* name) {
+  return api_call("cuModuleGetFunction", [&](DriverState& s) {
+    if (!function || !name) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "function or name is null"};
+    gpusim::cudadrv::require_initialized(s);
+    CUmod_st& m = gpusim::cudadrv::live_module(s, module);
+    auto it = m.functions.find(name);
+    if (it == m.functions.end()) {
+      const gpusim::isa::Function* k = m.ptx.find_function(name);
+      if (!k || !k->is_entry) return CUDA_ERROR_NOT_FOUND;  // a normal answer to a lookup: not printed
+      auto f = std::make_unique<CUfunc_st>();
+      f->module = &m;
+      f->kernel = k;
+      s.functions.insert(f.get());
+      it = m.functions.emplace(name, std::move(f)).first;
+    }
+    *function = it->second.get();
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuModuleGetGlobal(CUdeviceptr* address, size_t* bytes, CUmodule module, const char* name) {
+  return api_call("cuModuleGetGlobal", [&](DriverState& s) {
+    if (!name) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "name is null"};
+    gpusim::cudadrv::require_initialized(s);
+    CUmod_st& m = gpusim::cudadrv::live_module(s, module);
+    for (const gpusim::isa::Symbol& sym : m.ptx.symbols)
+      if (sym.owner == -1 && sym.name == name &&
+          (sym.space == gpusim::isa::StateSpace::Global || sym.space == gpusim::isa::StateSpace::Const))
+        throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, std::string("module variable '") + name +
+                                                          "': the simulated device does not expose module variable addresses yet"};
+    (void)address;
+    (void)bytes;
+    return CUDA_ERROR_NOT_FOUND;
+  });
+}
+
+CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfunction function) {
+  return api_call("cuFuncGetAttribute", [&](DriverState& s) {
+    if (!value) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "value is null"};
+    gpusim::cudadrv::require_initialized(s);
+    CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
+    const gpusim::isa::Function& k = *f.kernel;
+    switch (attribute) {
+      case CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK: {
+        const int regs = registers_of(s, f);
+        int limit = s.config.max_threads_per_block;
+        if (regs > 0) limit = std::min(limit, s.config.registers_per_block_max / regs / 32 * 32);
+        *value = limit;
+        break;
+      }
+      case CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES: *value = static_cast<int>(k.static_shared_bytes); break;
+      case CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES: *value = static_cast<int>(f.module->ptx.const_bytes); break;
+      case CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES: *value = static_cast<int>(k.local_bytes); break;
+      case CU_FUNC_ATTRIBUTE_NUM_REGS: *value = registers_of(s, f); break;
+      case CU_FUNC_ATTRIBUTE_PTX_VERSION: *value = ptx_version(f.module->ptx.version); break;
+      case CU_FUNC_ATTRIBUTE_BINARY_VERSION: {
+        // The "binary" is the PTX run for the configured architecture.
+        *value = gpusim::cudadrv::compute_capability(s.config.sm_arch);
+        break;
+      }
+      case CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: *value = f.max_dynamic_shared; break;
+      case CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT: *value = -1; break;
+      case CU_FUNC_ATTRIBUTE_CACHE_MODE_CA: *value = 0; break;
+      default:
+        throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "function attribute " + std::to_string(attribute) + " is not supported"};
+    }
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuFuncSetAttribute(CUfunction function, CUfunction_attribute attribute, int value) {
+  return api_call("cuFuncSetAttribute", [&](DriverState& s) {
+    gpusim::cudadrv::require_initialized(s);
+    CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
+    switch (attribute) {
+      case CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: {
+        const long long room = static_cast<long long>(s.config.shared_per_block_max_bytes) - f.kernel->static_shared_bytes;
+        if (value < 0 || value > room)
+          throw DriverFailure{CUDA_ERROR_INVALID_VALUE,
+                              std::to_string(value) + " bytes of dynamic shared memory for '" + f.kernel->name +
+                                  "': the limit is " + std::to_string(room) + " (opt-in maximum less static shared)"};
+        f.max_dynamic_shared = value;
+        return CUDA_SUCCESS;
+      }
+      case CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT:
+        if (value < -1 || value > 100) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "carveout must be -1..100"};
+        return CUDA_SUCCESS;  // a hint; the simulator picks the carve-out from the launch's needs
+      default:
+        throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "function attribute " + std::to_string(attribute) + " cannot be set"};
+    }
+  });
+}
+
+CUresult cuFuncGetParamInfo(CUfunction function, size_t index, size_t* offset, size_t* size) {
+  return api_call("cuFuncGetParamInfo", [&](DriverState& s) {
+    if (!offset || !size) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "offset or size is null"};
+    gpusim::cudadrv::require_initialized(s);
+    CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
+    if (index >= f.kernel->params.size()) return CUDA_ERROR_INVALID_VALUE;  // the documented end marker
+    const gpusim::isa::Symbol& p = f.module->ptx.symbols[f.kernel->params[index]];
+    *offset = p.offset;
+    *size = p.size;
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuFuncGetName(const char** name, CUfunction function) {
+  return api_call("cuFuncGetName", [&](DriverState& s) {
+    if (!name) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "name is null"};
+    *name = gpusim::cudadrv::live_function(s, function).kernel->name.c_str();
+    return CUDA_SUCCESS;
+  });
+}
+
+}  // extern "C"

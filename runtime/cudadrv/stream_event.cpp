@@ -1,0 +1,157 @@
+// Streams and events. Work finishes inside the call that issues it, so streams only need to
+// exist (every query answers "done") and an event records the moment it is reached:
+//  - GPUSIM_MODE=timing: the context's simulated clock, advanced by each kernel's simulated
+//    time; the elapsed time between two events is the simulated time of the kernels launched
+//    between them. Copies and memsets add nothing (the model does not time PCIe transfers).
+//  - functional mode: host wall time, as a program would see a slow GPU.
+#include <cuda.h>
+
+#include "runtime/cudadrv/driver_state.h"
+
+using gpusim::cudadrv::api_call;
+using gpusim::cudadrv::DriverFailure;
+using gpusim::cudadrv::DriverState;
+
+namespace {
+
+bool timing_mode(const DriverState& s) { return s.environment.device.mode == gpusim::runtime::SimMode::Timing; }
+
+CUresult create_stream(DriverState& s, CUstream* stream, unsigned flags) {
+  if (!stream) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "stream is null"};
+  CUctx_st& c = gpusim::cudadrv::usable_context(s);
+  auto st = std::make_unique<CUstream_st>();
+  st->context = &c;
+  st->flags = flags;
+  CUstream_st* raw = st.get();
+  s.streams.emplace(raw, std::move(st));
+  c.streams.insert(raw);
+  *stream = raw;
+  return CUDA_SUCCESS;
+}
+
+}  // namespace
+
+extern "C" {
+
+CUresult cuStreamCreate(CUstream* stream, unsigned int flags) {
+  return api_call("cuStreamCreate", [&](DriverState& s) { return create_stream(s, stream, flags); });
+}
+
+CUresult cuStreamCreateWithPriority(CUstream* stream, unsigned int flags, int priority) {
+  return api_call("cuStreamCreateWithPriority", [&](DriverState& s) { return create_stream(s, stream, flags); });
+}
+
+CUresult cuStreamDestroy(CUstream stream) {
+  return api_call("cuStreamDestroy", [&](DriverState& s) {
+    gpusim::cudadrv::require_initialized(s);
+    CUstream_st* st = gpusim::cudadrv::live_stream(s, stream);
+    if (!st) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "the default stream cannot be destroyed"};
+    st->context->streams.erase(st);
+    s.streams.erase(st);
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuStreamSynchronize(CUstream stream) {
+  return api_call("cuStreamSynchronize", [&](DriverState& s) {
+    gpusim::cudadrv::usable_context(s);
+    gpusim::cudadrv::live_stream(s, stream);
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuStreamQuery(CUstream stream) {
+  return api_call("cuStreamQuery", [&](DriverState& s) {
+    gpusim::cudadrv::usable_context(s);
+    gpusim::cudadrv::live_stream(s, stream);
+    return CUDA_SUCCESS;  // everything issued has completed
+  });
+}
+
+CUresult cuStreamWaitEvent(CUstream stream, CUevent event, unsigned int flags) {
+  return api_call("cuStreamWaitEvent", [&](DriverState& s) {
+    gpusim::cudadrv::usable_context(s);
+    gpusim::cudadrv::live_stream(s, stream);
+    gpusim::cudadrv::live_event(s, event);
+    return CUDA_SUCCESS;  // the event's work is already done
+  });
+}
+
+CUresult cuEventCreate(CUevent* event, unsigned int flags) {
+  return api_call("cuEventCreate", [&](DriverState& s) {
+    if (!event) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "event is null"};
+    CUctx_st& c = gpusim::cudadrv::usable_context(s);
+    auto e = std::make_unique<CUevent_st>();
+    e->context = &c;
+    e->flags = flags;
+    CUevent_st* raw = e.get();
+    s.events.emplace(raw, std::move(e));
+    c.events.insert(raw);
+    *event = raw;
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuEventDestroy(CUevent event) {
+  return api_call("cuEventDestroy", [&](DriverState& s) {
+    gpusim::cudadrv::require_initialized(s);
+    CUevent_st& e = gpusim::cudadrv::live_event(s, event);
+    e.context->events.erase(event);
+    s.events.erase(event);
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuEventRecord(CUevent event, CUstream stream) {
+  return api_call("cuEventRecord", [&](DriverState& s) {
+    CUctx_st& c = gpusim::cudadrv::usable_context(s);
+    CUevent_st& e = gpusim::cudadrv::live_event(s, event);
+    gpusim::cudadrv::live_stream(s, stream);
+    if (e.context != &c) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "the event belongs to another context"};
+    e.recorded = true;
+    e.simulated_seconds = c.simulated_seconds;
+    e.host_time = std::chrono::steady_clock::now();
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuEventQuery(CUevent event) {
+  return api_call("cuEventQuery", [&](DriverState& s) {
+    gpusim::cudadrv::usable_context(s);
+    gpusim::cudadrv::live_event(s, event);
+    return CUDA_SUCCESS;  // recorded work has always completed
+  });
+}
+
+CUresult cuEventSynchronize(CUevent event) {
+  return api_call("cuEventSynchronize", [&](DriverState& s) {
+    gpusim::cudadrv::usable_context(s);
+    gpusim::cudadrv::live_event(s, event);
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuEventElapsedTime(float* milliseconds, CUevent start, CUevent end) {
+  return api_call("cuEventElapsedTime", [&](DriverState& s) {
+    if (!milliseconds) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "milliseconds is null"};
+    gpusim::cudadrv::usable_context(s);
+    const CUevent_st& a = gpusim::cudadrv::live_event(s, start);
+    const CUevent_st& b = gpusim::cudadrv::live_event(s, end);
+    if ((a.flags | b.flags) & CU_EVENT_DISABLE_TIMING)
+      throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "an event was created with CU_EVENT_DISABLE_TIMING"};
+    if (!a.recorded || !b.recorded) return CUDA_ERROR_NOT_READY;  // CUDA's answer for an unrecorded event
+    const double seconds = timing_mode(s) ? b.simulated_seconds - a.simulated_seconds
+                                          : std::chrono::duration<double>(b.host_time - a.host_time).count();
+    *milliseconds = static_cast<float>(seconds * 1e3);
+    return CUDA_SUCCESS;
+  });
+}
+
+// CUDA 12.8 renamed the entry point (cuda.h maps cuEventElapsedTime to _v2); drivers export
+// both, and programs built against older headers call the plain name.
+#undef cuEventElapsedTime
+CUresult cuEventElapsedTime(float* milliseconds, CUevent start, CUevent end) {
+  return cuEventElapsedTime_v2(milliseconds, start, end);
+}
+
+}  // extern "C"
