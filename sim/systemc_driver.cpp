@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 #include <systemc>
@@ -102,6 +103,13 @@ GpuClocks& clocks() {
   // The SystemC kernel is process-wide (see the header); so is the module that drives it.
   static GpuClocks* instance = [] {
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    // A second copy of gpusim in the process (the simulated libcuda.so.1 loaded by gpusim itself)
+    // shares libsystemc, whose one simulation cannot take new modules once it has run.
+    if (sc_core::sc_find_object("gpusim_clocks"))
+      throw std::runtime_error(
+          "another copy of gpusim's timing model already drives SystemC in this process (e.g. the simulated "
+          "libcuda.so.1 with GPUSIM_MODE=timing inside gpusim); SystemC allows one per process: run one of "
+          "them in functional mode");
     auto* c = new GpuClocks("gpusim_clocks");
     sc_core::sc_start(sc_core::SC_ZERO_TIME);  // finish elaboration once
     return c;

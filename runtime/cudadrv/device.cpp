@@ -71,6 +71,7 @@ CUresult cuInit(unsigned int flags) {
       throw DriverFailure{CUDA_ERROR_NO_DEVICE, std::string("the simulated GPU cannot be set up: ") + e.what()};
     }
     s.initialized = true;
+    gpusim::cudadrv::register_exit_report();
     return CUDA_SUCCESS;
   });
 }

@@ -142,6 +142,9 @@ int compute_capability(const std::string& sm_arch);
 // Registers per thread of a kernel from ptxas for the configured architecture (0: unknown).
 int function_registers(DriverState& s, CUfunc_st& function);
 
+// Registers the report the driver gives at exit (exit_report.cpp); called once, by cuInit.
+void register_exit_report();
+
 // Prints "gpusim libcuda: <text>" on stderr.
 void report(const std::string& text);
 

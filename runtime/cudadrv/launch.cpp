@@ -121,6 +121,7 @@ CUresult cuLaunchKernel(CUfunction function, unsigned int grid_x, unsigned int g
                                                  "'; the context is unusable from now on\n" + e.what()};
     } catch (const gpusim::runtime::Error& e) {
       const std::string why = e.what();
+      if (why.find("SystemC") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
       const bool resources = why.find("register") != std::string::npos || why.find("shared") != std::string::npos;
       throw DriverFailure{resources ? CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES : CUDA_ERROR_INVALID_VALUE, why};
     }

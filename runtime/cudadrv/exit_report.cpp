@@ -1,0 +1,71 @@
+// What the driver reports when the program exits: a per-kernel summary of the launches on
+// stderr (unless GPUSIM_QUIET=1) and every launch's statistics as JSON in GPUSIM_STATS.
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "runtime/cudadrv/driver_state.h"
+
+namespace gpusim::cudadrv {
+
+namespace {
+
+struct KernelTotals {
+  size_t launches = 0;
+  uint64_t warp_instructions = 0;
+  uint64_t cycles = 0;
+  double seconds = 0;
+  double host_seconds = 0;
+};
+
+void print_summary(const std::vector<LaunchRecord>& launches, bool timing) {
+  std::map<std::string, KernelTotals> kernels;
+  for (const LaunchRecord& l : launches) {
+    KernelTotals& t = kernels[l.stats.kernel];
+    ++t.launches;
+    t.warp_instructions += l.stats.warp_instructions;
+    t.cycles += l.stats.cycles;
+    t.seconds += l.stats.seconds;
+    t.host_seconds += l.stats.host_seconds;
+  }
+  std::fprintf(stderr, "gpusim libcuda: %zu launches (%s mode)\n", launches.size(), timing ? "timing" : "functional");
+  std::fprintf(stderr, "  %-32s %8s %16s %14s %12s %12s\n", "kernel", "launches", "warp instr", "sim cycles",
+               "sim us", "host ms");
+  for (const auto& [name, t] : kernels)
+    std::fprintf(stderr, "  %-32s %8zu %16llu %14llu %12.2f %12.2f\n", name.c_str(), t.launches,
+                 static_cast<unsigned long long>(t.warp_instructions), static_cast<unsigned long long>(t.cycles),
+                 t.seconds * 1e6, t.host_seconds * 1e3);
+}
+
+void write_stats(const std::string& path, const std::vector<LaunchRecord>& launches) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const LaunchRecord& l : launches) {
+    nlohmann::json j{{"kernel", l.stats.kernel},
+                     {"ctas", l.stats.ctas},
+                     {"warp_instructions", l.stats.warp_instructions},
+                     {"thread_instructions", l.stats.thread_instructions},
+                     {"cycles", l.stats.cycles},
+                     {"seconds", l.stats.seconds},
+                     {"host_seconds", l.stats.host_seconds}};
+    if (!l.stats.report_json.empty()) j["timing"] = nlohmann::json::parse(l.stats.report_json, nullptr, false);
+    out.push_back(std::move(j));
+  }
+  std::ofstream f(path);
+  f << out.dump(1) << "\n";
+  if (!f) report("GPUSIM_STATS: cannot write '" + path + "'");
+}
+
+void report_at_exit() {
+  DriverState& s = driver_state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  const bool timing = s.environment.device.mode == runtime::SimMode::Timing;
+  if (!s.environment.quiet && !s.launches.empty()) print_summary(s.launches, timing);
+  if (!s.environment.stats_path.empty()) write_stats(s.environment.stats_path, s.launches);
+}
+
+}  // namespace
+
+void register_exit_report() { std::atexit(report_at_exit); }
+
+}  // namespace gpusim::cudadrv
