@@ -122,9 +122,8 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
 }
 
 void forget_context(DriverState& s, CUctx_st* context) {
-  for (auto& [thread, stack] : s.current)
-    for (CUctx_st*& c : stack)
-      if (c == context) c = nullptr;
+  // A destroyed context leaves every stack it was on; the one below becomes current again.
+  for (auto& [thread, stack] : s.current) std::erase(stack, context);
 }
 
 }  // namespace gpusim::cudadrv

@@ -133,7 +133,7 @@ CUevent_st& live_event(DriverState& s, CUevent_st* event);
 
 // Releases everything a context owns (modules, streams, events, allocations).
 void destroy_context_contents(DriverState& s, CUctx_st& context);
-// Removes `context` from every thread's stack.
+// Removes `context` from every thread's stack of current contexts.
 void forget_context(DriverState& s, CUctx_st* context);
 
 // "sm_90a" -> 90 (the compute capability x10); DriverFailure when the arch names none.
