@@ -31,6 +31,7 @@ void destroy_created(DriverState& s, CUctx_st* context) {
   gpusim::cudadrv::destroy_context_contents(s, *context);
   gpusim::cudadrv::forget_context(s, context);
   s.created_contexts.erase(it);
+  gpusim::cudadrv::recover_device_if_idle(s);
 }
 
 }  // namespace
@@ -62,6 +63,7 @@ CUresult cuDevicePrimaryCtxRelease(CUdevice device) {
       gpusim::cudadrv::destroy_context_contents(s, *s.primary);
       gpusim::cudadrv::forget_context(s, s.primary.get());
       s.primary.reset();
+      gpusim::cudadrv::recover_device_if_idle(s);
     }
     return CUDA_SUCCESS;
   });
@@ -79,6 +81,7 @@ CUresult cuDevicePrimaryCtxReset(CUdevice device) {
       s.primary->simulated_seconds = 0;
       s.primary->limits.clear();
     }
+    gpusim::cudadrv::recover_device_if_idle(s);
     return CUDA_SUCCESS;
   });
 }

@@ -115,10 +115,13 @@ CUresult cuLaunchKernel(CUfunction function, unsigned int grid_x, unsigned int g
     } catch (const gpusim::runtime::KernelFault& e) {
       context.lost_code = fault_code(e.what());
       context.lost_reason = e.what();
+      const bool timing = s.environment.device.mode == gpusim::runtime::SimMode::Timing;
+      if (timing) s.device_lost_code = context.lost_code;
       const char* name = nullptr;
       cuGetErrorName(context.lost_code, &name);
       throw DriverFailure{context.lost_code, std::string(name ? name : "fault") + " in kernel '" + f.kernel->name +
-                                                 "'; the context is unusable from now on\n" + e.what()};
+                                                 "'; " + (timing ? "every context" : "the context") +
+                                                 " is unusable from now on\n" + e.what()};
     } catch (const gpusim::runtime::Error& e) {
       const std::string why = e.what();
       if (why.find("SystemC") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
