@@ -145,12 +145,21 @@ class ValidationGpu : public ::testing::Test {
 
 TEST_F(ValidationGpu, CardCharacterisationIsPlausible) {
   const double overhead = measure_launch_overhead_us(*gpu);
-  EXPECT_GT(overhead, 0.3);
-  EXPECT_LT(overhead, 100.0);
   const double mhz = measure_sm_clock_mhz(*gpu, 5.0);
   const runtime::CudaDeviceInfo& info = *runtime::cuda_device_info(*gpu);
-  EXPECT_GT(mhz, 300.0);
-  EXPECT_LT(mhz, info.core_clock_khz / 1000.0 * 1.1);  // never far above the maximum boost clock
+  if (info.name.rfind("gpusim simulated", 0) == 0) {
+    // The simulator behind the driver API (build/lib/libcuda.so.1): the ranges below are facts
+    // about silicon, not about it. Its launch "overhead" is host time (functional mode) or the
+    // model's launch cost (timing mode), and its %globaltimer counts cycles, not nanoseconds.
+    // What must hold is that the measurements run and give positive values.
+    EXPECT_GT(overhead, 0.0);
+    EXPECT_GT(mhz, 0.0);
+  } else {
+    EXPECT_GT(overhead, 0.3);
+    EXPECT_LT(overhead, 100.0);
+    EXPECT_GT(mhz, 300.0);
+    EXPECT_LT(mhz, info.core_clock_khz / 1000.0 * 1.1);  // never far above the maximum boost clock
+  }
   const GpuIdentity id = identify_gpu(info, mhz);
   EXPECT_EQ(id.sm_count, info.sm_count);
   EXPECT_FALSE(id.cuda_version.empty());
