@@ -14,6 +14,9 @@ CUresult api_call(const char* call, Body&& body) {
   } catch (const DriverFailure& f) {
     if (!f.message.empty()) report(std::string(call) + ": " + f.message);
     return f.code;
+  } catch (const runtime::OutOfMemory& e) {
+    report(std::string(call) + ": " + e.what());
+    return CUDA_ERROR_OUT_OF_MEMORY;
   } catch (const runtime::Error& e) {  // the simulated device refused: bad pointer, size, launch
     report(std::string(call) + ": " + e.what());
     return CUDA_ERROR_INVALID_VALUE;

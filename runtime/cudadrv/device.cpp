@@ -15,35 +15,34 @@ using gpusim::cudadrv::DriverState;
 
 namespace {
 
-int attribute_value(const gpusim::sim::GpuConfig& c, CUdevice_attribute a) {
+int attribute_value(const gpusim::runtime::DeviceProperties& p, CUdevice_attribute a) {
   switch (a) {
-    case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK: return c.max_threads_per_block;
-    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X:
-    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y: return 1024;
-    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z: return 64;
-    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X: return 2147483647;
-    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y:
-    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z: return 65535;
-    case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK:
-      return std::min(kDefaultDynamicSharedLimit, c.shared_per_block_max_bytes);
-    case CU_DEVICE_ATTRIBUTE_TOTAL_CONSTANT_MEMORY: return 64 * 1024;
-    case CU_DEVICE_ATTRIBUTE_WARP_SIZE: return gpusim::sim::kWarpSize;
-    case CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_BLOCK: return c.registers_per_block_max;
-    case CU_DEVICE_ATTRIBUTE_CLOCK_RATE: return c.core_clock_mhz * 1000;  // kHz
-    case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: return c.num_sms;
-    // The driver reports the DRAM clock and the whole bus width; validation/matched_config.cpp
-    // maps them back to clocks.dram_mhz and dram.channels.
-    case CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE: return c.dram_clock_mhz * 1000;  // kHz
-    case CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH: return c.dram_channels * c.dram_bus_width_bits;
-    case CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE: return c.l2_size_kib * 1024;
-    case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR: return c.max_threads_per_sm;
-    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: return gpusim::cudadrv::compute_capability(c.sm_arch) / 10;
-    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: return gpusim::cudadrv::compute_capability(c.sm_arch) % 10;
-    case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR: return c.shared_per_sm_max_bytes;
-    case CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR: return c.registers_per_sm;
-    case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN: return c.shared_per_block_max_bytes;
-    case CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR: return c.max_ctas_per_sm;
-    case CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK: return c.shared_reserved_per_block_bytes;
+    case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK: return p.max_threads_per_block;
+    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X: return p.max_block_dim[0];
+    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y: return p.max_block_dim[1];
+    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z: return p.max_block_dim[2];
+    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X: return p.max_grid_dim[0];
+    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y: return p.max_grid_dim[1];
+    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z: return p.max_grid_dim[2];
+    case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK: return p.shared_per_block;
+    case CU_DEVICE_ATTRIBUTE_TOTAL_CONSTANT_MEMORY: return static_cast<int>(p.total_const_bytes);
+    case CU_DEVICE_ATTRIBUTE_WARP_SIZE: return p.warp_size;
+    case CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_BLOCK: return p.registers_per_block;
+    case CU_DEVICE_ATTRIBUTE_CLOCK_RATE: return p.core_clock_khz;
+    case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: return p.sm_count;
+    // The DRAM clock and the whole bus width; validation/matched_config.cpp maps them back to
+    // clocks.dram_mhz and dram.channels.
+    case CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE: return p.memory_clock_khz;
+    case CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH: return p.memory_bus_width_bits;
+    case CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE: return p.l2_bytes;
+    case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR: return p.max_threads_per_sm;
+    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: return p.compute_major;
+    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: return p.compute_minor;
+    case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR: return p.shared_per_sm;
+    case CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR: return p.registers_per_sm;
+    case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN: return p.shared_per_block_optin;
+    case CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR: return p.max_blocks_per_sm;
+    case CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK: return p.shared_reserved_per_block;
     case CU_DEVICE_ATTRIBUTE_GPU_OVERLAP:
     case CU_DEVICE_ATTRIBUTE_ASYNC_ENGINE_COUNT: return 0;  // copies never overlap kernels here
     case CU_DEVICE_ATTRIBUTE_COMPUTE_MODE: return CU_COMPUTEMODE_DEFAULT;
@@ -62,10 +61,8 @@ CUresult cuInit(unsigned int flags) {
     try {
       s.environment = gpusim::runtime::read_sim_environment();
       s.config = gpusim::sim::load_gpu_config(s.environment.device.config_path, s.environment.device.overrides);
-      gpusim::cudadrv::compute_capability(s.config.sm_arch);
       s.device = gpusim::runtime::make_sim_device(s.environment.device);
-    } catch (const DriverFailure&) {
-      throw;
+      s.properties = s.device->properties();
     } catch (const std::exception& e) {
       // A bad GPUSIM_* setting: there is no usable device, as with a missing GPU.
       throw DriverFailure{CUDA_ERROR_NO_DEVICE, std::string("the simulated GPU cannot be set up: ") + e.what()};
@@ -104,8 +101,8 @@ CUresult cuDeviceGetName(char* name, int length, CUdevice device) {
   return api_call("cuDeviceGetName", [&](DriverState& s) {
     if (!name || length <= 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "name buffer is null or empty"};
     gpusim::cudadrv::require_device(s, device);
-    // Says it is the simulator, so that a measurement never passes for silicon.
-    const std::string text = "gpusim simulated " + s.config.name;
+    // "gpusim <configuration>": a measurement through this driver never passes for silicon.
+    const std::string& text = s.properties.name;
     std::strncpy(name, text.c_str(), static_cast<size_t>(length) - 1);
     name[length - 1] = '\0';
     return CUDA_SUCCESS;
@@ -118,7 +115,7 @@ CUresult cuDeviceGetAttribute(int* value, CUdevice_attribute attribute, CUdevice
     gpusim::cudadrv::require_device(s, device);
     if (attribute <= 0 || attribute >= CU_DEVICE_ATTRIBUTE_MAX)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "unknown device attribute " + std::to_string(attribute)};
-    *value = attribute_value(s.config, attribute);
+    *value = attribute_value(s.properties, attribute);
     return CUDA_SUCCESS;
   });
 }
@@ -127,7 +124,7 @@ CUresult cuDeviceTotalMem(size_t* bytes, CUdevice device) {
   return api_call("cuDeviceTotalMem", [&](DriverState& s) {
     if (!bytes) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "bytes is null"};
     gpusim::cudadrv::require_device(s, device);
-    *bytes = kSimulatedDeviceMemoryBytes;
+    *bytes = s.properties.total_global_bytes;
     return CUDA_SUCCESS;
   });
 }
@@ -148,8 +145,8 @@ CUresult cuDeviceComputeCapability(int* major, int* minor, CUdevice device) {
   return api_call("cuDeviceComputeCapability", [&](DriverState& s) {
     if (!major || !minor) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "major or minor is null"};
     gpusim::cudadrv::require_device(s, device);
-    *major = gpusim::cudadrv::compute_capability(s.config.sm_arch) / 10;
-    *minor = gpusim::cudadrv::compute_capability(s.config.sm_arch) % 10;
+    *major = s.properties.compute_major;
+    *minor = s.properties.compute_minor;
     return CUDA_SUCCESS;
   });
 }

@@ -1,7 +1,6 @@
 // The driver's process-wide state and the handle checks every entry point shares.
 #include "runtime/cudadrv/driver_state.h"
 
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -26,13 +25,8 @@ DriverState& driver_state() {
   return *state;
 }
 
-int compute_capability(const std::string& sm_arch) {
-  int value = 0, digits = 0;
-  if (sm_arch.rfind("sm_", 0) == 0)
-    for (size_t i = 3; i < sm_arch.size() && std::isdigit(static_cast<unsigned char>(sm_arch[i])); ++i, ++digits)
-      value = value * 10 + (sm_arch[i] - '0');
-  if (digits < 2) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "chip.sm_arch '" + sm_arch + "' names no compute capability"};
-  return value;
+int compute_capability(const DriverState& s) {
+  return s.properties.compute_major * 10 + s.properties.compute_minor;
 }
 
 void report(const std::string& text) { std::fprintf(stderr, "gpusim libcuda: %s\n", text.c_str()); }

@@ -24,10 +24,6 @@
 #include "runtime/sim_environment.h"
 #include "sim/gpu_config.h"
 
-// Total device memory reported by cuDeviceTotalMem / cuMemGetInfo until the configuration
-// carries it (the planned dram.capacity_mib): 80 GiB, the H100 SXM's capacity.
-inline constexpr size_t kSimulatedDeviceMemoryBytes = size_t(80) << 30;
-
 // Dynamic shared memory a kernel may use without cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES).
 inline constexpr int kDefaultDynamicSharedLimit = 48 * 1024;
 
@@ -98,6 +94,7 @@ struct DriverState {
   runtime::SimEnvironment environment;
   sim::GpuConfig config;
   std::unique_ptr<runtime::Device> device;
+  runtime::DeviceProperties properties;  // the device as CUDA describes it (shared with libcudart)
   // A kernel fault in timing mode: the timing model cannot resume after one (its SMs keep the
   // faulted CTAs), so the fault is sticky for every context, as on silicon, until none is left
   // and the device is rebuilt (recover_device_if_idle).
@@ -143,8 +140,8 @@ void recover_device_if_idle(DriverState& s);
 // Removes `context` from every thread's stack of current contexts.
 void forget_context(DriverState& s, CUctx_st* context);
 
-// "sm_90a" -> 90 (the compute capability x10); DriverFailure when the arch names none.
-int compute_capability(const std::string& sm_arch);
+// The compute capability x10 (90 for sm_90).
+int compute_capability(const DriverState& s);
 
 // Registers per thread of a kernel from ptxas for the configured architecture (0: unknown).
 int function_registers(DriverState& s, CUfunc_st& function);

@@ -75,9 +75,12 @@ CUresult fault_code(const std::string& message) {
 
 void check_dimensions(const DriverState& s, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
                       unsigned bz) {
+  const gpusim::runtime::DeviceProperties& p = s.properties;
   const unsigned long long threads = 1ull * bx * by * bz;
-  if (!gx || !gy || !gz || !bx || !by || !bz || gy > 65535 || gz > 65535 || bx > 1024 || by > 1024 || bz > 64 ||
-      threads > static_cast<unsigned long long>(s.config.max_threads_per_block))
+  auto above = [](unsigned v, int limit) { return static_cast<long long>(v) > limit; };
+  if (!gx || !gy || !gz || !bx || !by || !bz || above(gx, p.max_grid_dim[0]) || above(gy, p.max_grid_dim[1]) ||
+      above(gz, p.max_grid_dim[2]) || above(bx, p.max_block_dim[0]) || above(by, p.max_block_dim[1]) ||
+      above(bz, p.max_block_dim[2]) || threads > static_cast<unsigned long long>(p.max_threads_per_block))
     throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "grid (" + std::to_string(gx) + "," + std::to_string(gy) + "," +
                                                       std::to_string(gz) + ") block (" + std::to_string(bx) + "," +
                                                       std::to_string(by) + "," + std::to_string(bz) +

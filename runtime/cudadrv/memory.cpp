@@ -43,9 +43,7 @@ CUresult fill(DriverState& s, CUdeviceptr dst, T value, size_t count) {
 CUresult copy_device_to_device(DriverState& s, CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
   gpusim::cudadrv::usable_context(s);
   if (bytes == 0) return CUDA_SUCCESS;
-  std::vector<uint8_t> staging(bytes);  // the Device API copies through the host
-  s.device->copy_to_host(staging.data(), src, bytes);
-  s.device->copy_to_device(dst, staging.data(), bytes);
+  s.device->copy_device_to_device(dst, src, bytes);
   return CUDA_SUCCESS;
 }
 
@@ -74,7 +72,7 @@ CUresult cuMemAlloc(CUdeviceptr* ptr, size_t bytes) {
     if (!ptr) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "ptr is null"};
     CUctx_st& c = gpusim::cudadrv::usable_context(s);
     if (bytes == 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "zero-byte allocation"};
-    if (bytes > kSimulatedDeviceMemoryBytes - allocated_bytes(s))
+    if (bytes > s.properties.total_global_bytes - allocated_bytes(s))
       throw DriverFailure{CUDA_ERROR_OUT_OF_MEMORY, std::to_string(bytes) + " bytes do not fit in the simulated device memory"};
     const CUdeviceptr p = s.device->alloc(bytes);
     c.allocations[p] = bytes;
@@ -104,8 +102,8 @@ CUresult cuMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
   return api_call("cuMemGetInfo", [&](DriverState& s) {
     if (!free_bytes || !total_bytes) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "free or total is null"};
     gpusim::cudadrv::usable_context(s);
-    *total_bytes = kSimulatedDeviceMemoryBytes;
-    *free_bytes = kSimulatedDeviceMemoryBytes - allocated_bytes(s);
+    *total_bytes = s.properties.total_global_bytes;
+    *free_bytes = s.properties.total_global_bytes - allocated_bytes(s);
     return CUDA_SUCCESS;
   });
 }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "isa/ptx_parser.h"
+#include "runtime/fatbin.h"
 #include "runtime/cudadrv/driver_state.h"
 #include "runtime/ptxas_info.h"
 
@@ -47,25 +48,50 @@ JitLog jit_log_option(unsigned count, const CUjit_option* options, void** values
   return log;  // other JIT options (optimisation level, targets, ...) do not apply to the simulator
 }
 
-bool is_binary_image(const void* image) {
+bool is_elf(const void* image) {
   const auto* b = static_cast<const unsigned char*>(image);
-  const bool elf = b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
+  return b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
+}
+
+// The PTX to run: the image itself, or the PTX entry of a fat binary (a container as nvcc
+// -fatbin writes it, or the wrapper a program embeds) chosen for the configured architecture.
+std::string ptx_of(const DriverState& s, const std::string& source_name, const void* image) {
   uint32_t magic = 0;
-  std::memcpy(&magic, b, sizeof(magic));
-  return elf || magic == 0xba55ed50u /* fat binary */ || magic == 0x466243b1u /* fatbin wrapper */;
+  std::memcpy(&magic, image, sizeof(magic));
+  if (magic != gpusim::runtime::kFatbinContainerMagic && magic != gpusim::runtime::kFatbinWrapperMagic)
+    return static_cast<const char*>(image);
+  gpusim::runtime::Fatbin fatbin;
+  try {
+    if (magic == gpusim::runtime::kFatbinWrapperMagic) {
+      fatbin = gpusim::runtime::read_fatbin_wrapper(image);
+    } else {
+      // The container header: +8 u64 bytes of entries after the 16-byte header.
+      uint64_t entries = 0;
+      std::memcpy(&entries, static_cast<const uint8_t*>(image) + 8, sizeof(entries));
+      fatbin = gpusim::runtime::read_fatbin_container(static_cast<const uint8_t*>(image), 16 + entries);
+    }
+  } catch (const std::exception& e) {
+    throw DriverFailure{CUDA_ERROR_INVALID_IMAGE, source_name + ": " + e.what()};
+  }
+  const unsigned arch = static_cast<unsigned>(gpusim::cudadrv::compute_capability(s));
+  const gpusim::runtime::FatbinEntry* ptx = fatbin.ptx_for(arch);
+  if (!ptx)
+    throw DriverFailure{CUDA_ERROR_NO_BINARY_FOR_GPU, source_name + " holds no PTX (" + fatbin.describe() +
+                                                          "); the simulator runs PTX only: compile with -gencode ...,code=compute_XX"};
+  return ptx->payload;
 }
 
 CUresult load_module(DriverState& s, CUmodule* module, const std::string& source_name, const void* image,
                      const JitLog& log) {
   if (!module || !image) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "module or image is null"};
   CUctx_st& context = gpusim::cudadrv::usable_context(s);
-  if (is_binary_image(image))
+  if (is_elf(image))
     throw DriverFailure{CUDA_ERROR_NO_BINARY_FOR_GPU,
-                        source_name + " is a cubin or fat binary; the simulator runs PTX text only"};
+                        source_name + " is a cubin (SASS); the simulator runs PTX, alone or in a fat binary"};
   auto m = std::make_unique<CUmod_st>();
   m->context = &context;
   m->source_name = source_name;
-  m->ptx_text = static_cast<const char*>(image);
+  m->ptx_text = ptx_of(s, source_name, image);
   try {
     m->handle = s.device->load_ptx(source_name, m->ptx_text);
     m->ptx = gpusim::isa::parse_ptx(m->ptx_text, source_name);
@@ -172,14 +198,20 @@ CUresult cuModuleGetGlobal(CUdeviceptr* address, size_t* bytes, CUmodule module,
     if (!name) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "name is null"};
     gpusim::cudadrv::require_initialized(s);
     CUmod_st& m = gpusim::cudadrv::live_module(s, module);
+    bool found = false;
     for (const gpusim::isa::Symbol& sym : m.ptx.symbols)
-      if (sym.owner == -1 && sym.name == name &&
-          (sym.space == gpusim::isa::StateSpace::Global || sym.space == gpusim::isa::StateSpace::Const))
-        throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, std::string("module variable '") + name +
-                                                          "': the simulated device does not expose module variable addresses yet"};
-    (void)address;
-    (void)bytes;
-    return CUDA_ERROR_NOT_FOUND;
+      found |= sym.owner == -1 && sym.name == name &&
+               (sym.space == gpusim::isa::StateSpace::Global || sym.space == gpusim::isa::StateSpace::Const);
+    if (!found) return CUDA_ERROR_NOT_FOUND;  // a normal answer to a lookup: not printed
+    const gpusim::runtime::SymbolInfo info = s.device->symbol(m.handle, name);
+    // The simulator keeps .const variables in a per-module bank outside device memory, so a
+    // __constant__ has no device address to hand out (cudart reaches it by name instead).
+    if (info.constant)
+      throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, std::string("'") + name +
+                                                        "' is a .const variable: the simulator gives constant memory no device address"};
+    if (address) *address = info.address;
+    if (bytes) *bytes = info.size;
+    return CUDA_SUCCESS;
   });
 }
 
@@ -204,7 +236,7 @@ CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfuncti
       case CU_FUNC_ATTRIBUTE_PTX_VERSION: *value = ptx_version(f.module->ptx.version); break;
       case CU_FUNC_ATTRIBUTE_BINARY_VERSION: {
         // The "binary" is the PTX run for the configured architecture.
-        *value = gpusim::cudadrv::compute_capability(s.config.sm_arch);
+        *value = gpusim::cudadrv::compute_capability(s);
         break;
       }
       case CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: *value = f.max_dynamic_shared; break;
