@@ -222,3 +222,28 @@ TEST_F(DriverTest, UnimplementedEntryPointsAnswerNotSupported) {
   EXPECT_EQ(fn, reinterpret_cast<void*>(cu.cuCtxCreate));
   EXPECT_CU(CUDA_ERROR_NOT_FOUND, cu.cuGetProcAddress("cuNoSuchThing", &fn, CUDA_VERSION, 0, nullptr));
 }
+
+TEST_F(DriverTest, FatBinaryModuleWithAGlobalVariable) {
+  CUmodule fat = nullptr;
+  ASSERT_CU_OK(cu.cuModuleLoad(&fat, GPUSIM_CUDADRV_FATBIN));
+  CUdeviceptr base = 0;
+  size_t bytes = 0;
+  ASSERT_CU_OK(cu.cuModuleGetGlobal(&base, &bytes, fat, "base_value"));
+  EXPECT_EQ(bytes, sizeof(int));
+  int value = 0;
+  ASSERT_CU_OK(cu.cuMemcpyDtoH(&value, base, sizeof value));
+  EXPECT_EQ(value, 40);  // the initializer in the source
+  value = 100;
+  ASSERT_CU_OK(cu.cuMemcpyHtoD(base, &value, sizeof value));
+  CUfunction f = nullptr;
+  ASSERT_CU_OK(cu.cuModuleGetFunction(&f, fat, "add_base"));
+  const int n = 70;
+  const CUdeviceptr out = alloc(n * sizeof(int));
+  void* params[] = {const_cast<CUdeviceptr*>(&out), const_cast<int*>(&n)};
+  ASSERT_CU_OK(cu.cuLaunchKernel(f, 3, 1, 1, 32, 1, 1, 0, nullptr, params, nullptr));
+  std::vector<int> got(n);
+  ASSERT_CU_OK(cu.cuMemcpyDtoH(got.data(), out, n * sizeof(int)));
+  for (int i = 0; i < n; ++i) ASSERT_EQ(got[i], 100 + i) << i;  // the kernel read the value written
+  EXPECT_CU(CUDA_ERROR_NOT_FOUND, cu.cuModuleGetGlobal(&base, &bytes, fat, "no_such_variable"));
+  EXPECT_CU(CUDA_ERROR_FILE_NOT_FOUND, cu.cuModuleLoad(&fat, "/nonexistent/kernels.fatbin"));
+}

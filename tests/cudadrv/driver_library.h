@@ -58,7 +58,9 @@ class DriverLibrary {
   GPUSIM_DRIVER_ENTRY(cuCtxSetCurrent);
   GPUSIM_DRIVER_ENTRY(cuCtxGetCurrent);
   GPUSIM_DRIVER_ENTRY(cuCtxSynchronize);
+  GPUSIM_DRIVER_ENTRY(cuModuleLoad);
   GPUSIM_DRIVER_ENTRY(cuModuleLoadData);
+  GPUSIM_DRIVER_ENTRY(cuModuleGetGlobal);
   GPUSIM_DRIVER_ENTRY(cuModuleLoadDataEx);
   GPUSIM_DRIVER_ENTRY(cuModuleUnload);
   GPUSIM_DRIVER_ENTRY(cuModuleGetFunction);
