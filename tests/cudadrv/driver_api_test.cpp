@@ -214,6 +214,14 @@ TEST_F(DriverTest, UnimplementedEntryPointsAnswerNotSupported) {
   auto graph_create = DriverLibrary::get().symbol<GraphCreate>("cuGraphCreate");
   CUgraph g = nullptr;
   EXPECT_CU(CUDA_ERROR_NOT_SUPPORTED, graph_create(&g, 0));
+  // Per-thread default stream variants (nvcc --default-stream per-thread) forward to the same calls.
+  auto memset_ptds = DriverLibrary::get().symbol<decltype(&::cuMemsetD32)>("cuMemsetD32_v2_ptds");
+  const CUdeviceptr p = alloc(8);
+  ASSERT_CU_OK(memset_ptds(p, 0xdeadbeefu, 2));
+  uint32_t words[2] = {};
+  ASSERT_CU_OK(cu.cuMemcpyDtoH(words, p, 8));
+  EXPECT_EQ(words[0], 0xdeadbeefu);
+  EXPECT_EQ(words[1], 0xdeadbeefu);
   // cuGetProcAddress finds implemented entry points by base name, at the ABI version asked for.
   void* fn = nullptr;
   ASSERT_CU_OK(cu.cuGetProcAddress("cuMemAlloc", &fn, CUDA_VERSION, 0, nullptr));
