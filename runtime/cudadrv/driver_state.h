@@ -97,7 +97,8 @@ struct DriverState {
   runtime::DeviceProperties properties;  // the device as CUDA describes it (shared with libcudart)
   // A kernel fault in timing mode: the timing model cannot resume after one (its SMs keep the
   // faulted CTAs), so the fault is sticky for every context, as on silicon, until none is left
-  // and the device is rebuilt (recover_device_if_idle).
+  // and the device is rebuilt (recover_device_if_idle). MERGE-PENDING: the devcalls branch
+  // makes the timing model resume after a fault; this device-wide state can go then.
   CUresult device_lost_code = CUDA_SUCCESS;
 
   std::unique_ptr<CUctx_st> primary;     // null until retained (and after a reset)

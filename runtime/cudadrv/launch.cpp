@@ -63,6 +63,7 @@ gpusim::runtime::KernelArgs collect_arguments(const CUfunc_st& f, void** params,
 
 // The CUDA error a GPU raises for the simulator's fault. The simulator's message says what the
 // thread did; until runtime::KernelFault carries a kind, the message is what there is to go by.
+// MERGE-PENDING: KernelFault::kind() (devcalls branch) replaces the matching.
 CUresult fault_code(const std::string& message) {
   auto has = [&](const char* word) { return message.find(word) != std::string::npos; };
   if (has("misaligned")) return CUDA_ERROR_MISALIGNED_ADDRESS;
