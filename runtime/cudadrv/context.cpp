@@ -11,6 +11,10 @@ using gpusim::cudadrv::DriverState;
 
 namespace {
 
+static_assert(int(gpusim::runtime::DeviceLimit::StackSize) == CU_LIMIT_STACK_SIZE &&
+              int(gpusim::runtime::DeviceLimit::PrintfFifoSize) == CU_LIMIT_PRINTF_FIFO_SIZE &&
+              int(gpusim::runtime::DeviceLimit::MallocHeapSize) == CU_LIMIT_MALLOC_HEAP_SIZE);
+
 std::vector<CUctx_st*>& stack_of_this_thread(DriverState& s) { return s.current[std::this_thread::get_id()]; }
 
 CUctx_st& new_context(DriverState& s, CUdevice device, unsigned flags) {
@@ -31,7 +35,6 @@ void destroy_created(DriverState& s, CUctx_st* context) {
   gpusim::cudadrv::destroy_context_contents(s, *context);
   gpusim::cudadrv::forget_context(s, context);
   s.created_contexts.erase(it);
-  gpusim::cudadrv::recover_device_if_idle(s);
 }
 
 }  // namespace
@@ -63,8 +66,7 @@ CUresult cuDevicePrimaryCtxRelease(CUdevice device) {
       gpusim::cudadrv::destroy_context_contents(s, *s.primary);
       gpusim::cudadrv::forget_context(s, s.primary.get());
       s.primary.reset();
-      gpusim::cudadrv::recover_device_if_idle(s);
-    }
+        }
     return CUDA_SUCCESS;
   });
 }
@@ -81,8 +83,7 @@ CUresult cuDevicePrimaryCtxReset(CUdevice device) {
       s.primary->simulated_seconds = 0;
       s.primary->limits.clear();
     }
-    gpusim::cudadrv::recover_device_if_idle(s);
-    return CUDA_SUCCESS;
+      return CUDA_SUCCESS;
   });
 }
 
@@ -218,8 +219,12 @@ CUresult cuCtxSetLimit(CUlimit limit, size_t value) {
     CUctx_st& c = gpusim::cudadrv::usable_context(s);
     if (limit < 0 || limit >= CU_LIMIT_MAX)
       throw DriverFailure{CUDA_ERROR_UNSUPPORTED_LIMIT, "unknown limit " + std::to_string(limit)};
-    // Recorded and reported back; the simulator's stack, printf FIFO and heap are not bounded by them.
-    c.limits[limit] = value;
+    // Stack, printf FIFO and malloc heap are the simulated device's (CUlimit and DeviceLimit share
+    // their values); the others are recorded and reported back.
+    if (limit <= CU_LIMIT_MALLOC_HEAP_SIZE)
+      s.device->set_limit(static_cast<gpusim::runtime::DeviceLimit>(limit), value);
+    else
+      c.limits[limit] = value;
     return CUDA_SUCCESS;
   });
 }
@@ -230,15 +235,16 @@ CUresult cuCtxGetLimit(size_t* value, CUlimit limit) {
     CUctx_st& c = gpusim::cudadrv::current_context(s);
     if (limit < 0 || limit >= CU_LIMIT_MAX)
       throw DriverFailure{CUDA_ERROR_UNSUPPORTED_LIMIT, "unknown limit " + std::to_string(limit)};
+    if (limit <= CU_LIMIT_MALLOC_HEAP_SIZE) {
+      *value = s.device->get_limit(static_cast<gpusim::runtime::DeviceLimit>(limit));
+      return CUDA_SUCCESS;
+    }
     auto it = c.limits.find(limit);
     if (it != c.limits.end()) {
       *value = it->second;
       return CUDA_SUCCESS;
     }
     switch (limit) {  // CUDA's documented defaults
-      case CU_LIMIT_STACK_SIZE: *value = 1024; break;
-      case CU_LIMIT_PRINTF_FIFO_SIZE: *value = 1 << 20; break;
-      case CU_LIMIT_MALLOC_HEAP_SIZE: *value = 8 << 20; break;
       case CU_LIMIT_DEV_RUNTIME_SYNC_DEPTH: *value = 2; break;
       case CU_LIMIT_DEV_RUNTIME_PENDING_LAUNCH_COUNT: *value = 2048; break;
       case CU_LIMIT_MAX_L2_FETCH_GRANULARITY: *value = 32; break;

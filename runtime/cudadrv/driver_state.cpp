@@ -63,7 +63,6 @@ CUctx_st& usable_context(DriverState& s) {
   CUctx_st& c = current_context(s);
   // Silent: the fault was reported when it happened; repeating it on every call would bury it.
   if (c.lost_code != CUDA_SUCCESS) throw DriverFailure{c.lost_code, ""};
-  if (s.device_lost_code != CUDA_SUCCESS) throw DriverFailure{s.device_lost_code, ""};
   return c;
 }
 
@@ -114,17 +113,6 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
     }
   }
   context.allocations.clear();
-}
-
-void recover_device_if_idle(DriverState& s) {
-  if (s.device_lost_code == CUDA_SUCCESS || !s.created_contexts.empty()) return;
-  if (s.primary && (!s.primary->allocations.empty() || !s.primary->modules.empty())) return;
-  s.device = runtime::make_sim_device(s.environment.device);
-  s.device_lost_code = CUDA_SUCCESS;
-  if (s.primary) {
-    s.primary->lost_code = CUDA_SUCCESS;
-    s.primary->lost_reason.clear();
-  }
 }
 
 void forget_context(DriverState& s, CUctx_st* context) {

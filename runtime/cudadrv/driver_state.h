@@ -95,11 +95,6 @@ struct DriverState {
   sim::GpuConfig config;
   std::unique_ptr<runtime::Device> device;
   runtime::DeviceProperties properties;  // the device as CUDA describes it (shared with libcudart)
-  // A kernel fault in timing mode: the timing model cannot resume after one (its SMs keep the
-  // faulted CTAs), so the fault is sticky for every context, as on silicon, until none is left
-  // and the device is rebuilt (recover_device_if_idle). MERGE-PENDING: the devcalls branch
-  // makes the timing model resume after a fault; this device-wide state can go then.
-  CUresult device_lost_code = CUDA_SUCCESS;
 
   std::unique_ptr<CUctx_st> primary;     // null until retained (and after a reset)
   int primary_references = 0;
@@ -135,9 +130,6 @@ CUevent_st& live_event(DriverState& s, CUevent_st* event);
 
 // Releases everything a context owns (modules, streams, events, allocations).
 void destroy_context_contents(DriverState& s, CUctx_st& context);
-// After a device-wide fault: once no context holds anything, a fresh simulated device replaces
-// the faulted one and the fault is cleared.
-void recover_device_if_idle(DriverState& s);
 // Removes `context` from every thread's stack of current contexts.
 void forget_context(DriverState& s, CUctx_st* context);
 

@@ -61,17 +61,17 @@ gpusim::runtime::KernelArgs collect_arguments(const CUfunc_st& f, void** params,
   return args;
 }
 
-// The CUDA error a GPU raises for the simulator's fault. The simulator's message says what the
-// thread did; until runtime::KernelFault carries a kind, the message is what there is to go by.
-// MERGE-PENDING: KernelFault::kind() (devcalls branch) replaces the matching.
-CUresult fault_code(const std::string& message) {
-  auto has = [&](const char* word) { return message.find(word) != std::string::npos; };
-  if (has("misaligned")) return CUDA_ERROR_MISALIGNED_ADDRESS;
-  if (has("assert")) return CUDA_ERROR_ASSERT;
-  if (has("out-of-bounds") || has("out of bounds") || has("illegal address") || has("no allocation"))
-    return CUDA_ERROR_ILLEGAL_ADDRESS;
-  if (has("warp-instructions") || has("warp instructions")) return CUDA_ERROR_LAUNCH_TIMEOUT;  // a runaway loop
-  return CUDA_ERROR_LAUNCH_FAILED;  // trap, barrier deadlock, unsupported operation
+// The CUDA error a GPU raises for a fault of this kind (the same mapping as libcudart's).
+CUresult fault_code(const gpusim::runtime::KernelFault& fault) {
+  switch (fault.kind()) {
+    case gpusim::runtime::FaultKind::IllegalAddress: return CUDA_ERROR_ILLEGAL_ADDRESS;
+    case gpusim::runtime::FaultKind::MisalignedAddress: return CUDA_ERROR_MISALIGNED_ADDRESS;
+    case gpusim::runtime::FaultKind::Assert: return CUDA_ERROR_ASSERT;
+    // The simulator's instruction budget stands in for the GPU's watchdog.
+    case gpusim::runtime::FaultKind::Runaway: return CUDA_ERROR_LAUNCH_TIMEOUT;
+    // trap, barrier misuse, what the simulator does not implement: "unspecified launch failure"
+    default: return CUDA_ERROR_LAUNCH_FAILED;
+  }
 }
 
 void check_dimensions(const DriverState& s, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
@@ -117,15 +117,12 @@ CUresult cuLaunchKernel(CUfunction function, unsigned int grid_x, unsigned int g
       context.simulated_seconds += stats.seconds;  // zero in functional mode
       s.launches.push_back({std::move(stats)});
     } catch (const gpusim::runtime::KernelFault& e) {
-      context.lost_code = fault_code(e.what());
+      context.lost_code = fault_code(e);
       context.lost_reason = e.what();
-      const bool timing = s.environment.device.mode == gpusim::runtime::SimMode::Timing;
-      if (timing) s.device_lost_code = context.lost_code;
       const char* name = nullptr;
       cuGetErrorName(context.lost_code, &name);
       throw DriverFailure{context.lost_code, std::string(name ? name : "fault") + " in kernel '" + f.kernel->name +
-                                                 "'; " + (timing ? "every context" : "the context") +
-                                                 " is unusable from now on\n" + e.what()};
+                                                 "'; the context is unusable from now on\n" + e.what()};
     } catch (const gpusim::runtime::Error& e) {
       const std::string why = e.what();
       if (why.find("SystemC") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};

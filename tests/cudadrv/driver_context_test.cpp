@@ -32,15 +32,8 @@ TEST_F(DriverTest, IllegalAddressIsStickyForItsContextOnly) {
   EXPECT_CU(CUDA_ERROR_ILLEGAL_ADDRESS, cu.cuLaunchKernel(store, 1, 1, 1, 1, 1, 1, 0, nullptr, params, nullptr));
   CUcontext other = nullptr;
   ASSERT_CU_OK(cu.cuCtxCreate(&other, nullptr, 0, 0));
-  if (timing_mode()) {
-    // The timing model cannot resume after a fault: the fault is sticky for every context, as
-    // on silicon, until all contexts are gone (then a fresh device is built; see the next test).
-    EXPECT_CU(CUDA_ERROR_ILLEGAL_ADDRESS, cu.cuMemAlloc(&p, 4));
-    ASSERT_CU_OK(cu.cuCtxDestroy(other));
-    return;
-  }
-  // In functional mode the simulator's state is intact, so another context works (on silicon
-  // the fault would be sticky for the whole process: a documented difference).
+  // The simulator's state is intact (in timing mode too), so another context works; on silicon
+  // the fault would be sticky for the whole process: a documented difference.
   CUmodule m = nullptr;
   ASSERT_CU_OK(cu.cuModuleLoadData(&m, kDriverTestPtx));
   CUfunction f = nullptr;
@@ -66,9 +59,6 @@ TEST_F(DriverTest, MisalignedAccessAndTrapGetTheirOwnCodes) {
   uint32_t v = 1;
   void* params[] = {&odd, &v};
   EXPECT_CU(CUDA_ERROR_MISALIGNED_ADDRESS, cu.cuLaunchKernel(function("store_at"), 1, 1, 1, 1, 1, 1, 0, nullptr, params, nullptr));
-  // A fresh context (after destroying the faulted one, which in timing mode rebuilds the device).
-  ASSERT_CU_OK(cu.cuCtxDestroy(context));
-  context = nullptr;
   CUcontext second = nullptr;
   ASSERT_CU_OK(cu.cuCtxCreate(&second, nullptr, 0, 0));
   CUmodule m = nullptr;
@@ -99,6 +89,19 @@ TEST_F(DriverTest, PrimaryContextAndTheContextStack) {
   ASSERT_CU_OK(cu.cuDevicePrimaryCtxRelease(0));
   EXPECT_CU(CUDA_ERROR_INVALID_CONTEXT, cu.cuCtxPushCurrent(primary));  // released to zero: gone
   EXPECT_CU(CUDA_ERROR_INVALID_CONTEXT, cu.cuCtxPushCurrent(reinterpret_cast<CUcontext>(0x40)));
+}
+
+TEST_F(DriverTest, LimitsStartAtCudasDefaultsAndKeepWhatIsSet) {
+  size_t v = 0;
+  ASSERT_CU_OK(cu.cuCtxGetLimit(&v, CU_LIMIT_STACK_SIZE));
+  EXPECT_EQ(v, 1024u);  // CUDA's documented defaults
+  ASSERT_CU_OK(cu.cuCtxGetLimit(&v, CU_LIMIT_MALLOC_HEAP_SIZE));
+  EXPECT_EQ(v, size_t(8) << 20);
+  ASSERT_CU_OK(cu.cuCtxSetLimit(CU_LIMIT_MALLOC_HEAP_SIZE, size_t(32) << 20));
+  ASSERT_CU_OK(cu.cuCtxGetLimit(&v, CU_LIMIT_MALLOC_HEAP_SIZE));
+  EXPECT_EQ(v, size_t(32) << 20);
+  ASSERT_CU_OK(cu.cuCtxSetLimit(CU_LIMIT_MALLOC_HEAP_SIZE, size_t(8) << 20));  // the device is shared by the tests
+  EXPECT_CU(CUDA_ERROR_UNSUPPORTED_LIMIT, cu.cuCtxGetLimit(&v, static_cast<CUlimit>(0x77)));
 }
 
 TEST_F(DriverTest, EventsTimeTheWorkBetweenThem) {

@@ -58,6 +58,8 @@ class DriverLibrary {
   GPUSIM_DRIVER_ENTRY(cuCtxSetCurrent);
   GPUSIM_DRIVER_ENTRY(cuCtxGetCurrent);
   GPUSIM_DRIVER_ENTRY(cuCtxSynchronize);
+  GPUSIM_DRIVER_ENTRY(cuCtxSetLimit);
+  GPUSIM_DRIVER_ENTRY(cuCtxGetLimit);
   GPUSIM_DRIVER_ENTRY(cuModuleLoad);
   GPUSIM_DRIVER_ENTRY(cuModuleLoadData);
   GPUSIM_DRIVER_ENTRY(cuModuleGetGlobal);
