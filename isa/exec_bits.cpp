@@ -205,6 +205,23 @@ void exec_Shr(ExecContext& ctx, const Instruction& in) {
 
 // shf.{l,r}.{wrap,clamp}.b32 d, a, b, c: shift the 64-bit pair {b:a} by c (mod 32 for .wrap,
 // min(c, 32) for .clamp) and keep the upper (.l) or lower (.r) word.
+// bmsk.{wrap,clamp}.b32 d, a, b: a mask of b bits starting at bit a (PTX ISA, bmsk).
+void exec_Bmsk(ExecContext& ctx, const Instruction& in) {
+  const bool clamp = in.mod.shf == ShfMode::LeftClamp;
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint32_t a = uint32_t(ctx.get(in.ops[1], l)), b = uint32_t(ctx.get(in.ops[2], l));
+    const uint32_t a1 = a & 31, b1 = b & 31, sum = a1 + b1;
+    uint64_t mask0 = uint64_t(0xffffffffu) << a1 & 0xffffffffu;
+    uint64_t mask1 = sum >= 32 ? 0 : uint64_t(0xffffffffu) << sum & 0xffffffffu;
+    bool overflow = sum >= 32;
+    if (clamp && a >= 32) mask0 = 0, overflow = true;
+    if (clamp && b >= 32) overflow = true;
+    if (overflow) mask1 = 0;
+    else if (b1 == 0) mask1 = 0xffffffffu;
+    ctx.set(in.ops[0], l, mask0 & ~mask1 & 0xffffffffu);
+  });
+}
+
 void exec_Shf(ExecContext& ctx, const Instruction& in) {
   const ShfMode m = in.mod.shf;
   if (m == ShfMode::None) unsupported(ctx, in, "shf without .l/.r and .wrap/.clamp");

@@ -86,11 +86,42 @@ uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
         case SpecialReg::LanemaskGe: return uint32_t(~((1ull << lane) - 1));
         case SpecialReg::DynamicSmemSize: return launch_.dynamic_shared_bytes;
         case SpecialReg::TotalSmemSize: return launch_.dynamic_shared_base + launch_.dynamic_shared_bytes;
+        case SpecialReg::GlobaltimerLo: return launch_.clock & 0xffffffffu;
+        case SpecialReg::GlobaltimerHi: return launch_.clock >> 32;
+        // The simulator reserves no shared memory for the system: the reserved region is empty
+        // and sits at the end of the CTA's allocation, so the aggregate equals the total.
+        case SpecialReg::AggrSmemSize: case SpecialReg::ReservedSmemOffsetBegin:
+        case SpecialReg::ReservedSmemOffsetEnd: case SpecialReg::ReservedSmemOffsetCap:
+        case SpecialReg::ReservedSmemOffset0: case SpecialReg::ReservedSmemOffset1:
+          return launch_.dynamic_shared_base + launch_.dynamic_shared_bytes;
+        // Every launch runs clusters of one CTA (sm_90 without a cluster launch attribute).
+        case SpecialReg::ClusteridX: return cta_.ctaid.x;
+        case SpecialReg::ClusteridY: return cta_.ctaid.y;
+        case SpecialReg::ClusteridZ: return cta_.ctaid.z;
+        case SpecialReg::NclusteridX: return launch_.grid.x;
+        case SpecialReg::NclusteridY: return launch_.grid.y;
+        case SpecialReg::NclusteridZ: return launch_.grid.z;
+        case SpecialReg::ClusterCtaidX: case SpecialReg::ClusterCtaidY: case SpecialReg::ClusterCtaidZ:
+        case SpecialReg::ClusterCtarank: case SpecialReg::IsExplicitCluster:
+          return 0;
+        case SpecialReg::ClusterNctaidX: case SpecialReg::ClusterNctaidY: case SpecialReg::ClusterNctaidZ:
+        case SpecialReg::ClusterNctarank:
+          return 1;
         case SpecialReg::Count: break;
+        default: {
+          // %envreg<n>: the driver's launch environment. nvcc's cooperative-groups grid code
+          // reads the grid-barrier workspace address from %envreg1 (high half) and %envreg2
+          // (low half); it is zero unless the launch is cooperative. The rest read as zero.
+          const unsigned n = o.reg - uint32_t(SpecialReg::Envreg0);
+          if (n == 1) return launch_.grid_workspace >> 32;
+          if (n == 2) return launch_.grid_workspace & 0xffffffffu;
+          return 0;
+        }
       }
       fail_warp("unknown special register");
     }
     case OperandKind::Sink: return 0;
+    case OperandKind::Function: return function_address(o.reg);
     default: fail_warp("operand cannot be read as a value");
   }
 }

@@ -12,6 +12,48 @@ void exec_Bra(ExecContext& ctx, const Instruction& in) {
   ctx.warp().branch(ctx.mask, target.reg, in.reconverge_pc);
 }
 
+// The function an indirect call's lanes jump to. When the lanes hold different addresses
+// (virtual calls on objects of different types), the warp splits: the call stays the current
+// entry's reconvergence point and each group of lanes with one target runs the call alone,
+// like the paths of a divergent branch. Returns -1 after such a split.
+static int64_t indirect_target(ExecContext& ctx, const Instruction& in) {
+  Warp& w = ctx.warp();
+  const Module& m = w.module();
+  const unsigned lane0 = static_cast<unsigned>(__builtin_ctz(ctx.mask));
+  const uint64_t addr0 = ctx.get(in.ops[1], lane0);
+  uint32_t same = 0;
+  for_each_lane(ctx.mask, [&](unsigned l) { same |= uint32_t(ctx.get(in.ops[1], l) == addr0) << l; });
+  const int64_t fn = function_at_address(addr0, m.functions.size());
+  if (fn < 0) {
+    char b[32];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(addr0));
+    ctx.fail(lane0, std::string("indirect call through ") + b + ", which is not the address of a function");
+  }
+  if (same != ctx.mask) {
+    const uint32_t pc = w.top().pc;
+    std::vector<uint32_t> groups;
+    for (uint32_t rest = ctx.mask; rest;) {
+      const uint64_t a = ctx.get(in.ops[1], static_cast<unsigned>(__builtin_ctz(rest)));
+      uint32_t g = 0;
+      for_each_lane(rest, [&](unsigned l) { g |= uint32_t(ctx.get(in.ops[1], l) == a) << l; });
+      groups.push_back(g);
+      rest &= ~g;
+    }
+    w.top().pc = pc + 1;  // all lanes continue after the call once every group has returned
+    for (auto it = groups.rbegin(); it != groups.rend(); ++it) w.frame().stack.push_back(SimtEntry{pc, pc + 1, *it});
+    return -1;
+  }
+  const Function& callee = m.functions[size_t(fn)];
+  if (callee.is_entry) ctx.fail(lane0, "indirect call to the kernel '" + callee.name + "'");
+  if (callee.code.empty())
+    ctx.fail(lane0, "indirect call to '" + callee.name + "', which has no body in this module");
+  const Operand& rets = in.ops[0];
+  if (rets.count != callee.returns.size())
+    ctx.fail(lane0, "indirect call expects " + std::to_string(rets.count) + " return value(s), '" + callee.name +
+                        "' returns " + std::to_string(callee.returns.size()));
+  return fn;
+}
+
 void exec_Call(ExecContext& ctx, const Instruction& in) {
   // Device-side runtime functions (printf, malloc, free, assert) run per lane, guard included.
   if (in.ops[1].kind == OperandKind::Function) {
@@ -21,10 +63,16 @@ void exec_Call(ExecContext& ctx, const Instruction& in) {
   if (ctx.mask != ctx.warp().top().mask)
     ctx.fail_warp("predicated call with a divergent guard is not supported; branch around the call instead");
   const Operand& fn = in.ops[1];
-  if (fn.kind != OperandKind::Function) ctx.fail_warp("indirect calls are not supported");
+  uint32_t index = fn.reg;
+  if (fn.kind == OperandKind::Reg) {
+    if (ctx.mask == 0) return ctx.warp().advance();
+    const int64_t target = indirect_target(ctx, in);
+    if (target < 0) return;  // split into uniform groups; each re-executes this call
+    index = uint32_t(target);
+  }
   if (ctx.warp().depth() >= 1024) ctx.fail_warp("call depth exceeds 1024 frames (unbounded recursion?)");
   try {
-    ctx.warp().call(ctx.warp().module().functions[fn.reg], in);
+    ctx.warp().call(ctx.warp().module().functions[index], in);
   } catch (const std::runtime_error& e) {
     ctx.fail_warp(e.what());
   }

@@ -1,5 +1,6 @@
 #include "isa/functional_executor.h"
 
+#include <memory>
 #include <sstream>
 
 #include "isa/step.h"
@@ -24,33 +25,70 @@ std::string describe_barrier_deadlock(const CtaState& cta) {
   return os.str();
 }
 
+namespace {
+
+enum class RoundResult { Progressed, Done, Stuck };
+
+// One turn for every warp of the CTA (up to `limits.slice` instructions each), then barrier
+// release.
+RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits) {
+  bool progressed = false;
+  bool all_done = true;
+  for (auto& wp : cta.warps) {
+    Warp& w = *wp;
+    for (unsigned i = 0; i < limits.slice && !w.done() && !w.at_barrier; ++i) {
+      step_warp(w, cta, launch, nullptr);
+      progressed = true;
+      launch.clock += 1;
+    }
+    all_done = all_done && w.done();
+  }
+  if (launch.warp_instructions > limits.max_warp_instructions) {
+    std::ostringstream os;
+    os << cta.where() << ": more than " << limits.max_warp_instructions
+       << " warp-instructions executed; the kernel probably never terminates";
+    throw ExecError(os.str(), FaultKind::Runaway);
+  }
+  // Exits may have released a barrier (exited threads never hold one up).
+  const bool released = cta.release_ready_barriers();
+  if (all_done) return RoundResult::Done;
+  return progressed || released ? RoundResult::Progressed : RoundResult::Stuck;
+}
+
+// Cooperative launches: every CTA exists at once and they take turns round by round, so a
+// grid-wide barrier (a spin on a global counter) sees the other CTAs arrive.
+void run_grid_interleaved(LaunchState& launch, const FunctionalLimits& limits) {
+  std::vector<std::unique_ptr<CtaState>> ctas;
+  for (uint32_t z = 0; z < launch.grid.z; ++z)
+    for (uint32_t y = 0; y < launch.grid.y; ++y)
+      for (uint32_t x = 0; x < launch.grid.x; ++x) ctas.push_back(std::make_unique<CtaState>(launch, Dim3{x, y, z}));
+  std::vector<bool> done(ctas.size(), false);
+  for (size_t remaining = ctas.size(); remaining;) {
+    bool any_progress = false;
+    const CtaState* stuck = nullptr;
+    for (size_t i = 0; i < ctas.size(); ++i) {
+      if (done[i]) continue;
+      const RoundResult r = cta_round(*ctas[i], launch, limits);
+      if (r == RoundResult::Done) done[i] = true, --remaining, any_progress = true;
+      else if (r == RoundResult::Progressed) any_progress = true;
+      else if (!stuck) stuck = ctas[i].get();
+    }
+    if (!any_progress && stuck) throw ExecError(describe_barrier_deadlock(*stuck), FaultKind::Barrier);
+  }
+}
+
+}  // namespace
+
 void run_cta_functional(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits) {
   for (;;) {
-    bool progressed = false;
-    bool all_done = true;
-    for (auto& wp : cta.warps) {
-      Warp& w = *wp;
-      for (unsigned i = 0; i < limits.slice && !w.done() && !w.at_barrier; ++i) {
-        step_warp(w, cta, launch, nullptr);
-        progressed = true;
-        launch.clock += 1;
-      }
-      all_done = all_done && w.done();
-    }
-    if (launch.warp_instructions > limits.max_warp_instructions) {
-      std::ostringstream os;
-      os << cta.where() << ": more than " << limits.max_warp_instructions
-         << " warp-instructions executed; the kernel probably never terminates";
-      throw ExecError(os.str(), FaultKind::Runaway);
-    }
-    // Exits may have released a barrier (exited threads never hold one up).
-    const bool released = cta.release_ready_barriers();
-    if (all_done) return;
-    if (!progressed && !released) throw ExecError(describe_barrier_deadlock(cta), FaultKind::Barrier);
+    const RoundResult r = cta_round(cta, launch, limits);
+    if (r == RoundResult::Done) return;
+    if (r == RoundResult::Stuck) throw ExecError(describe_barrier_deadlock(cta), FaultKind::Barrier);
   }
 }
 
 void run_grid_functional(LaunchState& launch, const FunctionalLimits& limits) {
+  if (launch.cooperative) return run_grid_interleaved(launch, limits);
   for (uint32_t z = 0; z < launch.grid.z; ++z)
     for (uint32_t y = 0; y < launch.grid.y; ++y)
       for (uint32_t x = 0; x < launch.grid.x; ++x) {

@@ -1,5 +1,6 @@
-// Functional (untimed) execution of a whole grid: CTAs one after another, the warps of a CTA
-// interleaved in fixed slices until barriers release them. Deterministic by construction.
+// Functional (untimed) execution of a whole grid: CTAs one after another (a cooperative launch:
+// all CTAs at once, taking turns), the warps of a CTA interleaved in fixed slices until barriers
+// release them. Deterministic by construction.
 #pragma once
 
 #include <cstdint>

@@ -25,6 +25,14 @@ constexpr const char* kSpecialRegNames[] = {
     "%smid",         "%nsmid",        "%gridid",       "%clock",         "%clock64",
     "%globaltimer",  "%lanemask_eq",  "%lanemask_lt",  "%lanemask_le",   "%lanemask_gt",
     "%lanemask_ge",  "%dynamic_smem_size",             "%total_smem_size",
+    "%globaltimer_lo", "%globaltimer_hi", "%aggr_smem_size",
+    "%reserved_smem_offset_begin", "%reserved_smem_offset_end", "%reserved_smem_offset_cap",
+    "%reserved_smem_offset_0", "%reserved_smem_offset_1",
+    "%clusterid.x", "%clusterid.y", "%clusterid.z", "%nclusterid.x", "%nclusterid.y", "%nclusterid.z",
+    "%cluster_ctaid.x", "%cluster_ctaid.y", "%cluster_ctaid.z",
+    "%cluster_nctaid.x", "%cluster_nctaid.y", "%cluster_nctaid.z",
+    "%cluster_ctarank", "%cluster_nctarank", "%is_explicit_cluster",
+    "%envreg0", "%envreg1", "%envreg2", "%envreg3", "%envreg4", "%envreg5", "%envreg6", "%envreg7", "%envreg8", "%envreg9", "%envreg10", "%envreg11", "%envreg12", "%envreg13", "%envreg14", "%envreg15", "%envreg16", "%envreg17", "%envreg18", "%envreg19", "%envreg20", "%envreg21", "%envreg22", "%envreg23", "%envreg24", "%envreg25", "%envreg26", "%envreg27", "%envreg28", "%envreg29", "%envreg30", "%envreg31",
 };
 static_assert(sizeof(kSpecialRegNames) / sizeof(kSpecialRegNames[0]) == size_t(SpecialReg::Count));
 

@@ -129,11 +129,23 @@ enum class OperandKind : uint8_t {
   Symbol,    // a symbol used as a value (mov %r, smem_var): its address in its own space (+imm)
   Vector,    // {a, b, ...}: elements at Instruction::elems[first .. first+count)
   Label,     // a branch target: `reg` = target PC
-  Function,  // a call target: `reg` = function index in the Module
+  Function,  // a call target, or a function's address as a value: `reg` = function index
   Sink,      // "_"
 };
 
 constexpr uint32_t kNoReg = std::numeric_limits<uint32_t>::max();
+
+// Function pointers: a function's address (what `mov.u64 %rd, f;` and a `.global .u64 t[] =
+// {f, ...}` initializer produce, and what an indirect `call` jumps through) is this base plus
+// 16 bytes per function index. The range is no memory space, so dereferencing it faults.
+constexpr uint64_t kFunctionAddressBase = 0x0000'7c00'0000'0000ull;
+inline uint64_t function_address(uint32_t index) { return kFunctionAddressBase + uint64_t(index) * 16; }
+// The function index an address names, or -1 when it names none of `count` functions.
+inline int64_t function_at_address(uint64_t addr, size_t count) {
+  if (addr < kFunctionAddressBase || (addr - kFunctionAddressBase) % 16) return -1;
+  const uint64_t i = (addr - kFunctionAddressBase) / 16;
+  return i < count ? int64_t(i) : -1;
+}
 constexpr uint32_t kNoSymbol = std::numeric_limits<uint32_t>::max();
 
 enum class SpecialReg : uint32_t {
@@ -142,7 +154,14 @@ enum class SpecialReg : uint32_t {
   Laneid, Warpid, Nwarpid, Smid, Nsmid, Gridid,
   Clock, Clock64, Globaltimer, LanemaskEq, LanemaskLt, LanemaskLe, LanemaskGt, LanemaskGe,
   DynamicSmemSize, TotalSmemSize,
-  Count
+  GlobaltimerLo, GlobaltimerHi, AggrSmemSize,
+  ReservedSmemOffsetBegin, ReservedSmemOffsetEnd, ReservedSmemOffsetCap, ReservedSmemOffset0, ReservedSmemOffset1,
+  // sm_90 clusters; the simulator launches clusters of one CTA.
+  ClusteridX, ClusteridY, ClusteridZ, NclusteridX, NclusteridY, NclusteridZ,
+  ClusterCtaidX, ClusterCtaidY, ClusterCtaidZ, ClusterNctaidX, ClusterNctaidY, ClusterNctaidZ,
+  ClusterCtarank, ClusterNctarank, IsExplicitCluster,
+  Envreg0,  // %envreg0 .. %envreg31 follow
+  Count = Envreg0 + 32
 };
 const char* special_reg_name(SpecialReg r);
 

@@ -28,6 +28,12 @@ struct LaunchState {
   // printf / malloc / free / assert for the kernel's device-side runtime calls
   // (isa/device_services.h); null: such a call is an error naming the function.
   DeviceServices* services = nullptr;
+  // Cooperative launch (cudaLaunchCooperativeKernel): every CTA is resident at once and the
+  // CTAs run interleaved, so a grid-wide barrier can complete. `grid_workspace` is the device
+  // address of the zeroed grid-barrier word pair that cooperative_groups::grid_group::sync
+  // finds through %envreg1:%envreg2 (0 otherwise: nvcc's code then traps).
+  bool cooperative = false;
+  uint64_t grid_workspace = 0;
   // %clock/%clock64 source and %smid; the timing model keeps these current per SM.
   uint64_t clock = 0;
   uint32_t smid = 0, nsmid = 1;

@@ -84,12 +84,19 @@ void PtxParser::parse_initializer(VariableDecl& d, uint64_t bytes) {
       negative = true;
     }
     const Token& v = take();
-    if (v.kind != TokenKind::Number) fail(v, "only numeric initializers are supported, got '" + std::string(v.text) + "'");
     uint64_t bits = 0;
-    try {
-      bits = literal_bits(v.text, negative, d.elem);
-    } catch (const LiteralError& e) {
-      fail(v, e.what());
+    if (const int fn = v.kind == TokenKind::Word && !negative ? m_.function_index(std::string(v.text)) : -1; fn >= 0) {
+      // A function's address (function-pointer tables, virtual-function tables).
+      if (bytes != 8) fail(v, "a function address initializes only 64-bit elements");
+      bits = function_address(uint32_t(fn));
+    } else {
+      if (v.kind != TokenKind::Number)
+        fail(v, "only numeric and function-address initializers are supported, got '" + std::string(v.text) + "'");
+      try {
+        bits = literal_bits(v.text, negative, d.elem);
+      } catch (const LiteralError& e) {
+        fail(v, e.what());
+      }
     }
     for (uint64_t i = 0; i < bytes; ++i) d.init.push_back(uint8_t(bits >> (8 * std::min<uint64_t>(i, 7))));
     if (depth > 0 && !peek().is('}')) expect(',', "',' or '}' in an initializer");

@@ -19,6 +19,7 @@ class NameScope {
   virtual ~NameScope() = default;
   virtual uint32_t find_register(std::string_view name) const = 0;  // kNoReg when undeclared
   virtual uint32_t find_symbol(std::string_view name) const = 0;    // kNoSymbol when undeclared
+  virtual int find_function(std::string_view name) const = 0;       // -1 when undeclared
   [[noreturn]] virtual void fail(const Token& at, const std::string& message) const = 0;
   [[noreturn]] virtual void fail_at(uint32_t line, uint32_t column, const std::string& message) const = 0;
 };

@@ -172,6 +172,7 @@ Rule rule_for(Opcode op) {
     case Opcode::Prmt: return {bit(kPrmt), 1, 1, 0};
     case Opcode::Dp4a: case Opcode::Dp2a: return {bit(kLayout) | bit(kMul), 2, 2, 0};
     case Opcode::Shf: return {bit(kShfDir) | bit(kShfMode), 1, 1, bit(kShfDir) | bit(kShfMode)};
+    case Opcode::Bmsk: return {bit(kShfMode), 1, 1, bit(kShfMode)};
     case Opcode::Rcp: case Opcode::Sqrt: case Opcode::Rsqrt: case Opcode::Ex2: case Opcode::Lg2:
     case Opcode::Sin: case Opcode::Cos: case Opcode::Tanh:
       return {bit(kRnd) | bit(kFtz) | bit(kApprox) | bit(kFull), 1, 1, 0};
@@ -338,6 +339,8 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
   }
   if (op == Opcode::Shf && (seen & bit(kShfDir)))
     m.shf = ShfMode(int(ShfMode::LeftWrap) + shf_dir * 2 + shf_mode);
+  // bmsk has no direction; its .wrap/.clamp is kept in the same field (LeftWrap / LeftClamp).
+  if (op == Opcode::Bmsk) m.shf = ShfMode(int(ShfMode::LeftWrap) + shf_mode);
   if (op == Opcode::Cvta && m.sub == SubOp::None) m.sub = SubOp::CvtaToGeneric;
   const uint64_t missing = rule.required & ~seen;
   for (int c = 0; c < kClassCount; ++c)

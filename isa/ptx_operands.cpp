@@ -124,6 +124,11 @@ class StatementReader {
       o.kind = OperandKind::Sink;
       return o;
     }
+    if (t.text == "WARP_SZ") {  // the PTX ISA's predefined identifier: the warp size, 32
+      o.kind = OperandKind::Imm;
+      o.imm = 32;
+      return o;
+    }
     if (uint32_t r = scope_.find_register(t.text); r != kNoReg) {
       o.kind = OperandKind::Reg;
       o.reg = r;
@@ -151,6 +156,11 @@ class StatementReader {
         ++pos_;
         o.imm = read_literal(DataType::S64);
       }
+      return o;
+    }
+    if (int fn = inst.op == Opcode::Bra ? -1 : scope_.find_function(t.text); fn >= 0) {
+      o.kind = OperandKind::Function;  // a function's address as a value (mov.u64 %rd, f)
+      o.reg = uint32_t(fn);
       return o;
     }
     if (inst.op == Opcode::Bra) {
@@ -249,15 +259,33 @@ class StatementReader {
     }
     const Token& target = take();
     if (target.kind != TokenKind::Word) scope_.fail(target, "expected a function name after call");
-    if (scope_.find_register(target.text) != kNoReg || target.text[0] == '%')
-      scope_.fail(target, "indirect calls through a register are not supported");
-    inst.ops[1].kind = OperandKind::Function;
-    out_.callee = PendingName{1, std::string(target.text), target.line, target.column};
+    const bool indirect = target.text[0] == '%' || scope_.find_register(target.text) != kNoReg;
+    if (indirect) {
+      // call (rets), %rd, (args), prototype;  the target is a function address in a register.
+      inst.ops[1].kind = OperandKind::Reg;
+      inst.ops[1].reg = register_or_fail(target);
+    } else {
+      inst.ops[1].kind = OperandKind::Function;
+      out_.callee = PendingName{1, std::string(target.text), target.line, target.column};
+    }
     if (peek().is(',')) {
       ++pos_;
-      inst.ops[2] = read_param_list();
-      inst.ops[2].first = inst.ops[2].count ? inst.ops[2].first : uint16_t(inst.elems.size());
-      if (peek().is(',')) scope_.fail(peek(), "calls with a prototype (indirect calls) are not supported");
+      if (!peek().is('(') && indirect) {
+        inst.ops[2].first = uint16_t(inst.elems.size());
+      } else {
+        inst.ops[2] = read_param_list();
+        inst.ops[2].first = inst.ops[2].count ? inst.ops[2].first : uint16_t(inst.elems.size());
+      }
+    }
+    if (indirect) {
+      // The .callprototype label (or a list of possible targets): the callee's signature is
+      // checked against the arguments when the call executes.
+      if (!peek().is(',')) scope_.fail(peek(), "an indirect call needs a .callprototype label after its arguments");
+      ++pos_;
+      const Token& proto = take();
+      if (proto.kind != TokenKind::Word) scope_.fail(proto, "expected a .callprototype label");
+    } else if (peek().is(',')) {
+      scope_.fail(peek(), "a direct call takes no prototype or target list");
     }
   }
 

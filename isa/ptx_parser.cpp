@@ -265,6 +265,13 @@ void PtxParser::parse_statement(Function& f) {
     }
     fail(t, "unknown directive '" + std::string(t.text) + "'");
   }
+  if (t.kind == TokenKind::Word && peek(1).is(':') && peek(2).kind == TokenKind::Word &&
+      peek(2).text == ".callprototype") {
+    // "proto: .callprototype (.param .b32 _) _ (...);" names the signature of an indirect
+    // call; the call checks the callee's parameters when it executes.
+    pos_ += 2;
+    return skip_through(';');
+  }
   if (t.kind == TokenKind::Word && peek(1).is(':')) {
     if (!f.labels.emplace(std::string(t.text), uint32_t(f.code.size())).second)
       fail(t, "duplicate label '" + std::string(t.text) + "'");

@@ -39,6 +39,7 @@ class PtxParser final : public NameScope {
   // NameScope
   uint32_t find_register(std::string_view name) const override;
   uint32_t find_symbol(std::string_view name) const override;
+  int find_function(std::string_view name) const override { return m_.function_index(std::string(name)); }
   [[noreturn]] void fail(const Token& at, const std::string& message) const override;
   [[noreturn]] void fail_at(uint32_t line, uint32_t column, const std::string& message) const override;
 

@@ -54,6 +54,7 @@ void register_use(const Instruction& in, RegisterUse& use) {
       else operand_regs(in, in.ops[i], use.sources, /*with_second=*/false);
     }
   }
+  if (in.op == Opcode::Call && in.ops[1].kind == OperandKind::Reg) add_reg(use.sources, in.ops[1].reg);  // indirect
   add_reg(use.sources, in.guard);
 }
 

@@ -238,9 +238,17 @@ class CudaDevice final : public Device {
     stats.ctas = cfg.grid.count();
     const auto t0 = std::chrono::steady_clock::now();
     call(api_.cuEventRecord(start_, nullptr), "cuEventRecord");
-    call(api_.cuLaunchKernel(fn, cfg.grid.x, cfg.grid.y, cfg.grid.z, cfg.block.x, cfg.block.y, cfg.block.z,
-                             cfg.dynamic_shared_bytes, nullptr, params.empty() ? nullptr : params.data(), nullptr),
-         where);
+    if (cfg.cooperative) {
+      if (!api_.cuLaunchCooperativeKernel) throw Error(where + ": the CUDA driver has no cuLaunchCooperativeKernel");
+      call(api_.cuLaunchCooperativeKernel(fn, cfg.grid.x, cfg.grid.y, cfg.grid.z, cfg.block.x, cfg.block.y,
+                                          cfg.block.z, cfg.dynamic_shared_bytes, nullptr,
+                                          params.empty() ? nullptr : params.data()),
+           "cuLaunchCooperativeKernel(" + kernel + " in " + m.source_name + ")");
+    } else {
+      call(api_.cuLaunchKernel(fn, cfg.grid.x, cfg.grid.y, cfg.grid.z, cfg.block.x, cfg.block.y, cfg.block.z,
+                               cfg.dynamic_shared_bytes, nullptr, params.empty() ? nullptr : params.data(), nullptr),
+           where);
+    }
     // Faults raised by the kernel surface in whichever call comes next (normally the wait for the
     // stop event), so all of them name the kernel.
     const std::string running = "kernel " + kernel + " (" + m.source_name + ")";

@@ -83,6 +83,7 @@ std::shared_ptr<const DriverApi> load_driver(const std::string& library) {
   resolve(handle, library, "cuModuleGetFunction", api->cuModuleGetFunction);
   resolve(handle, library, "cuFuncSetAttribute", api->cuFuncSetAttribute);
   resolve(handle, library, "cuLaunchKernel", api->cuLaunchKernel);
+  resolve(handle, library, "cuLaunchCooperativeKernel", api->cuLaunchCooperativeKernel, false);
   resolve(handle, library, "cuEventCreate", api->cuEventCreate);
   resolve(handle, library, "cuEventDestroy_v2", api->cuEventDestroy);
   resolve(handle, library, "cuEventRecord", api->cuEventRecord);

@@ -61,6 +61,10 @@ struct LaunchConfig {
   Dim3 grid;
   Dim3 block;
   uint32_t dynamic_shared_bytes = 0;
+  // A cooperative launch (cudaLaunchCooperativeKernel): every CTA is resident at once, so a
+  // cooperative_groups grid sync can complete. A grid larger than the GPU holds at once is
+  // refused (cudaErrorCooperativeLaunchTooLarge).
+  bool cooperative = false;
 };
 
 // One kernel argument: raw bytes of a scalar or pointer, packed by the device into the kernel's

@@ -19,6 +19,19 @@ void check_launch(const sim::GpuConfig& config, const isa::Function& kernel, con
        << block[0] << "," << block[1] << "," << block[2] << ") on " << config.name << ": " << *problem;
     throw Error(os.str());
   }
+  if (launch.cooperative) {
+    res.threads_per_block = static_cast<int>(launch.block.count());
+    const sim::Occupancy occ = sim::compute_occupancy(config, res);
+    const uint64_t resident = uint64_t(occ.ctas_per_sm) * uint64_t(config.num_sms);
+    if (launch.grid.count() > resident) {
+      std::ostringstream os;
+      os << "cooperative launch of '" << kernel.name << "' with grid (" << grid[0] << "," << grid[1] << ","
+         << grid[2] << ") = " << launch.grid.count() << " CTAs on " << config.name
+         << ": cudaErrorCooperativeLaunchTooLarge (too many blocks in cooperative launch): at most " << resident
+         << " CTAs can be resident at once (" << occ.ctas_per_sm << " per SM x " << config.num_sms << " SMs)";
+      throw Error(os.str());
+    }
+  }
 }
 
 }  // namespace gpusim::runtime

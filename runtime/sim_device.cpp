@@ -31,6 +31,9 @@ std::string hex_address(DevPtr p) {
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(p));
   return buf;
 }
+// Bytes of the per-launch grid-barrier workspace of a cooperative launch: nvcc 13's
+// grid_group::sync counts arrivals in the 32-bit word at offset 4.
+constexpr uint64_t kGridWorkspaceBytes = 16;
 
 struct LoadedModule {
   isa::Module module;
@@ -211,6 +214,19 @@ class SimDevice final : public Device {
     ls.nsmid = static_cast<uint32_t>(config_.num_sms);
     ls.max_warp_instructions = options_.max_warp_instructions;
     ls.services = &services_;
+    // The grid barrier's workspace (cooperative_groups::grid_group::sync counts arrivals in
+    // it), zeroed per launch as the CUDA driver does; freed when the launch ends.
+    struct Workspace {
+      DeviceMemory& memory;
+      DevPtr ptr = 0;
+      ~Workspace() { if (ptr) memory.release(ptr); }
+    } workspace{memory_};
+    if (cfg.cooperative) {
+      workspace.ptr = memory_.allocate(kGridWorkspaceBytes);
+      memory_.fill(workspace.ptr, 0, kGridWorkspaceBytes);
+      ls.cooperative = true;
+      ls.grid_workspace = workspace.ptr;
+    }
 
     LaunchStats stats;
     stats.kernel = kernel;
