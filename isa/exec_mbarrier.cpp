@@ -76,4 +76,27 @@ void exec_Mbarrier(ExecContext& ctx, const Instruction& in) {
   });
 }
 
+// cp.async.mbarrier.arrive{.noinc}.shared.b64 [a]: an arrive-on the mbarrier once the thread's
+// earlier cp.async copies complete. Functional execution completes copies eagerly, so the
+// arrival happens now. Without .noinc the pending count is first raised by one, so the net
+// effect is none (PTX ISA); with .noinc the arrival counts against the count given at init.
+void exec_CpAsyncMbarrierArrive(ExecContext& ctx, const Instruction& in) {
+  const StateSpace space = in.mod.space == StateSpace::None ? StateSpace::Generic : in.mod.space;
+  for_each_lane(ctx.mask, [&](unsigned lane) {
+    const uint64_t addr = ctx.address(in.ops[0], lane);
+    uint64_t w = 0;
+    ctx.load(space, addr, &w, 8, lane);
+    uint64_t expected = expected_of(w), pending = pending_of(w), phase = phase_of(w);
+    if (expected == 0) ctx.fail(lane, "cp.async.mbarrier.arrive on an uninitialised mbarrier");
+    if (!in.mod.noinc) return;
+    if (pending == 0) ctx.fail(lane, "cp.async.mbarrier.arrive.noinc exceeds the pending arrivals of the current phase");
+    if (--pending == 0) {
+      phase ^= 1;
+      pending = expected;
+    }
+    w = pack(phase, expected, pending);
+    ctx.store(space, addr, &w, 8, lane);
+  });
+}
+
 }  // namespace gpusim::isa

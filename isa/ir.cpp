@@ -82,6 +82,12 @@ const char* type_name(DataType t) {
     case DataType::TF32: return "tf32";
     case DataType::F32: return "f32";
     case DataType::F64: return "f64";
+    case DataType::E4M3x2: return "e4m3x2";
+    case DataType::E5M2x2: return "e5m2x2";
+    case DataType::U2: return "u2";
+    case DataType::S2: return "s2";
+    case DataType::U4: return "u4";
+    case DataType::S4: return "s4";
   }
   return "<invalid type>";
 }
@@ -97,18 +103,23 @@ unsigned type_bits(DataType t) {
     case DataType::BF16x2: case DataType::TF32: case DataType::F32: return 32;
     case DataType::B64: case DataType::U64: case DataType::S64: case DataType::F64: return 64;
     case DataType::B128: return 128;
+    case DataType::E4M3x2: case DataType::E5M2x2: return 16;
+    case DataType::U2: case DataType::S2: return 2;
+    case DataType::U4: case DataType::S4: return 4;
   }
   return 0;
 }
 
 bool type_is_signed(DataType t) {
-  return t == DataType::S8 || t == DataType::S16 || t == DataType::S32 || t == DataType::S64;
+  return t == DataType::S8 || t == DataType::S16 || t == DataType::S32 || t == DataType::S64 || t == DataType::S2 ||
+         t == DataType::S4;
 }
 
 bool type_is_float(DataType t) {
   switch (t) {
     case DataType::F16: case DataType::F16x2: case DataType::BF16: case DataType::BF16x2:
-    case DataType::TF32: case DataType::F32: case DataType::F64: return true;
+    case DataType::TF32: case DataType::F32: case DataType::F64: case DataType::E4M3x2: case DataType::E5M2x2:
+      return true;
     default: return false;
   }
 }

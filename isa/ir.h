@@ -36,6 +36,8 @@ enum class DataType : uint8_t {
   U8, U16, U32, U64,
   S8, S16, S32, S64,
   F16, F16x2, BF16, BF16x2, TF32, F32, F64,
+  E4M3x2, E5M2x2,            // two FP8 values in 16 bits (cvt only)
+  U2, S2, U4, S4,            // cvt.pack.sat destination fields
 };
 const char* type_name(DataType t);   // "f32", "pred", ...
 unsigned type_bits(DataType t);      // storage width in bits (pred: 1)
@@ -49,6 +51,7 @@ inline uint64_t register_value_mask(DataType t) {
     case DataType::Pred: return 1;
     case DataType::B8: case DataType::U8: case DataType::S8: return 0xff;
     case DataType::B16: case DataType::U16: case DataType::S16: case DataType::F16: case DataType::BF16:
+    case DataType::E4M3x2: case DataType::E5M2x2:
       return 0xffff;
     case DataType::B32: case DataType::U32: case DataType::S32: case DataType::F32: case DataType::F16x2:
     case DataType::BF16x2: case DataType::TF32:
@@ -118,6 +121,9 @@ struct Modifiers {
   bool cache_hint = false;  // an explicit L2::cache_hint operand follows (ignored)
   bool cp_async_cg = false; // cp.async.cg (bypass L1) vs .ca
   bool parity = false;      // mbarrier.test_wait/try_wait.parity
+  bool satfinite = false;   // cvt .satfinite: overflow -> largest finite, NaN stays NaN
+  bool pack = false;        // cvt.pack.sat
+  bool noinc = false;       // cp.async.mbarrier.arrive.noinc
 };
 
 enum class OperandKind : uint8_t {

@@ -29,7 +29,7 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
                       Opcode::Tanh, Opcode::Isspacep, Opcode::Testp, Opcode::Ld, Opcode::Ldu, Opcode::St,
                       Opcode::Red, Opcode::Ldmatrix})
       t[op] = {2, 2};
-    t[Opcode::Cvt] = {2, 3};  // cvt.rn.f16x2.f32 d, a, b packs two sources
+    t[Opcode::Cvt] = {2, 4};  // cvt.rn.f16x2.f32 d, a, b packs two sources; cvt.pack.sat.u8.s32.b32 d, a, b, c
     t[Opcode::Bfi] = {5, 5};
     t[Opcode::Lop3] = {5, 5};
     t[Opcode::Setp] = {3, 4};
@@ -41,6 +41,7 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
       t[op] = {0, 0};
     t[Opcode::CpAsync] = {3, 4};
     t[Opcode::CpAsyncWaitGroup] = {1, 1};
+    t[Opcode::CpAsyncMbarrierArrive] = {1, 1};
     t[Opcode::Shfl] = {4, 5};
     t[Opcode::Vote] = {2, 3};
     t[Opcode::Activemask] = {1, 1};

@@ -101,6 +101,8 @@ class Checker {
         break;
       }
       case Opcode::Cvt: {
+        if (m_.pack && !m_.sat) throw ModifierError{opcol_, "cvt.pack requires .sat"};
+        if (m_.ntypes == 3 && !m_.pack) throw ModifierError{opcol_, "cvt takes two types (three only with .pack)"};
         const bool dst_float = is_float(0), src_float = is_float(1);
         if (!dst_float && src_float && !is_integer_rounding(m_.rnd) && type(1) != DataType::F16x2)
           throw ModifierError{opcol_, "float-to-integer cvt requires an integer rounding modifier (.rni, .rzi, .rmi, .rpi)"};

@@ -16,7 +16,7 @@ enum Cls : uint8_t {
   kType, kRnd, kCmp, kBool, kMul, kAtom, kShfl, kVote, kMatch, kPrmt, kShfDir, kShfMode, kOrder,
   kScope, kSpace, kBarSub, kMbarSub, kCvtaTo, kFrag, kLayout, kShape, kVecV, kVecX, kCacheOp,
   kHint, kFtz, kSat, kApprox, kFull, kRelu, kNan, kXorsign, kAbs, kUni, kAligned, kSync, kNc,
-  kShiftamt, kNoftz, kTrans, kCc, kParity, kTestp, kClassCount
+  kShiftamt, kNoftz, kTrans, kCc, kParity, kTestp, kSatfinite, kPack, kNoinc, kClassCount
 };
 static_assert(kClassCount <= 64);
 
@@ -39,7 +39,9 @@ Lexicon build_lexicon() {
       {".u64", DataType::U64}, {".s8", DataType::S8}, {".s16", DataType::S16},
       {".s32", DataType::S32}, {".s64", DataType::S64}, {".f16", DataType::F16},
       {".f16x2", DataType::F16x2}, {".bf16", DataType::BF16}, {".bf16x2", DataType::BF16x2},
-      {".tf32", DataType::TF32}, {".f32", DataType::F32}, {".f64", DataType::F64}};
+      {".tf32", DataType::TF32}, {".f32", DataType::F32}, {".f64", DataType::F64},
+      {".e4m3x2", DataType::E4M3x2}, {".e5m2x2", DataType::E5M2x2}, {".u2", DataType::U2},
+      {".s2", DataType::S2}, {".u4", DataType::U4}, {".s4", DataType::S4}};
   for (auto& [t, v] : types) add(t, kType, uint8_t(v));
   const char* rnd[] = {".rn", ".rz", ".rm", ".rp", ".rna", ".rni", ".rzi", ".rmi", ".rpi"};
   for (int i = 0; i < 9; ++i) add(rnd[i], kRnd, uint8_t(int(Rounding::Rn) + i));
@@ -115,7 +117,8 @@ Lexicon build_lexicon() {
       {".ftz", kFtz}, {".sat", kSat}, {".approx", kApprox}, {".full", kFull}, {".relu", kRelu},
       {".NaN", kNan}, {".xorsign", kXorsign}, {".abs", kAbs}, {".uni", kUni},
       {".aligned", kAligned}, {".sync", kSync}, {".nc", kNc}, {".shiftamt", kShiftamt},
-      {".noftz", kNoftz}, {".trans", kTrans}, {".cc", kCc}};
+      {".noftz", kNoftz}, {".trans", kTrans}, {".cc", kCc}, {".satfinite", kSatfinite}, {".pack", kPack},
+      {".noinc", kNoinc}};
   for (auto& [t, c] : flags) add(t, c);
   return lx;
 }
@@ -179,7 +182,7 @@ Rule rule_for(Opcode op) {
     case Opcode::Setp: return {bit(kCmp) | bit(kBool) | bit(kFtz), 1, 1, bit(kCmp)};
     case Opcode::Set: return {bit(kCmp) | bit(kBool) | bit(kFtz), 2, 2, bit(kCmp)};
     case Opcode::Slct: return {bit(kFtz), 2, 2, 0};
-    case Opcode::Cvt: return {bit(kRnd) | bit(kFtz) | bit(kSat) | bit(kRelu), 2, 2, 0};
+    case Opcode::Cvt: return {bit(kRnd) | bit(kFtz) | bit(kSat) | bit(kRelu) | bit(kSatfinite) | bit(kPack), 2, 3, 0};
     case Opcode::Cvta: return {bit(kCvtaTo) | bit(kSpace), 1, 1, bit(kSpace)};
     case Opcode::Isspacep: return {bit(kSpace), 0, 0, bit(kSpace)};
     case Opcode::Ld:
@@ -190,6 +193,7 @@ Rule rule_for(Opcode op) {
     case Opcode::Atom: case Opcode::Red:
       return {bit(kSpace) | bit(kAtom) | bit(kNoftz) | bit(kVecV) | kMemOrder | kMemHints, 1, 1, bit(kAtom)};
     case Opcode::CpAsync: return {bit(kSpace) | kMemHints, 0, 0, bit(kSpace)};
+    case Opcode::CpAsyncMbarrierArrive: return {bit(kSpace) | bit(kNoinc), 1, 1, 0};
     case Opcode::Mbarrier:
       return {bit(kMbarSub) | bit(kParity) | bit(kSpace) | kMemOrder, 1, 1, bit(kMbarSub)};
     case Opcode::Testp: return {bit(kTestp), 1, 1, bit(kTestp)};
@@ -334,6 +338,9 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
       case kParity: m.parity = true; break;
       case kTestp: m.testp = TestpProperty(v); break;
       case kCc: m.cc = true; break;
+      case kSatfinite: m.satfinite = true; break;
+      case kPack: m.pack = true; break;
+      case kNoinc: m.noinc = true; break;
       case kShape: case kHint: case kClassCount: break;
     }
   }

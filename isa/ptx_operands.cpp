@@ -59,6 +59,8 @@ class StatementReader {
   void decode_opcode(const Token& t) {
     if (t.kind != TokenKind::Word) scope_.fail(t, "expected an instruction, got '" + std::string(t.text) + "'");
     if (t.text.starts_with("brx")) scope_.fail(t, "indirect branches (brx.idx) are not supported");
+    if (t.text.starts_with("cp.async.bulk"))
+      scope_.fail(t, "bulk asynchronous copies (cp.async.bulk, sm_90 TMA) are not supported");
     size_t len = 0;
     Opcode op = match_opcode(t.text, len);
     if (op == Opcode::Count) scope_.fail(t, "unknown opcode '" + std::string(t.text) + "'");

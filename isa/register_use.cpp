@@ -10,7 +10,7 @@ bool first_operand_is_destination(const Instruction& in) {
       return in.mod.sub == SubOp::BarRed;
     case Opcode::BarWarpSync: case Opcode::Nanosleep: case Opcode::CpAsyncWaitGroup: case Opcode::Bra:
     case Opcode::Call: case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::St: case Opcode::Red:
-    case Opcode::WmmaStore: case Opcode::CpAsync:
+    case Opcode::WmmaStore: case Opcode::CpAsync: case Opcode::CpAsyncMbarrierArrive:
       return false;
     default:
       return true;
