@@ -1,0 +1,253 @@
+// PTX that nvcc 13 emits for ordinary CUDA C++ (tests/fixtures/ptx_coverage*.cu, cg_cub.cu):
+// special registers, 128-bit vectors, conversions, function pointers and virtual calls,
+// cooperative grid sync, cp.async with mbarriers, cooperative-groups tiles and CUB collectives,
+// each run on the simulator and compared with CPU references or hand-computed values.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <cstring>
+
+#include "runtime/sim_device.h"
+#include "tests/runtime/fixture_util.h"
+
+using namespace gpusim::runtime;
+
+namespace {
+
+LaunchConfig grid(unsigned blocks, unsigned threads, uint32_t dyn = 0) {
+  LaunchConfig c;
+  c.grid = Dim3{blocks, 1, 1};
+  c.block = Dim3{threads, 1, 1};
+  c.dynamic_shared_bytes = dyn;
+  return c;
+}
+
+class PtxCoverage : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dev = make_sim_device();
+    mod = dev->load_ptx("ptx_coverage.ptx", read_fixture("ptx_coverage.ptx"));
+  }
+  std::unique_ptr<Device> dev;
+  ModuleHandle mod = -1;
+};
+
+TEST_F(PtxCoverage, SpecialRegistersAndWarpSize) {
+  const unsigned n = 96, dyn = 48;
+  DevPtr out = dev->alloc(n * 16 * 4);
+  dev->launch(mod, "special_regs", grid(1, n, dyn), args(out));
+  auto v = dev->download<uint32_t>(out, n * 16);
+  for (unsigned t = 0; t < n; ++t) {
+    const uint32_t* r = &v[t * 16];
+    const unsigned lane = t % 32;
+    EXPECT_EQ(r[0], lane) << t;
+    EXPECT_EQ(r[1], t / 32) << t;
+    EXPECT_GT(r[2], r[1]) << "warpid < nwarpid, thread " << t;
+    EXPECT_EQ(r[3], 1u << lane);
+    EXPECT_EQ(r[4], (1u << lane) - 1);
+    EXPECT_EQ(r[5], uint32_t((2ull << lane) - 1));
+    EXPECT_EQ(r[6], ~uint32_t((2ull << lane) - 1));
+    EXPECT_EQ(r[7], ~uint32_t((1ull << lane) - 1));
+    EXPECT_EQ(r[8], dyn);
+    EXPECT_EQ(r[9], dyn) << "nvcc removed the unused static array: total = dynamic";
+    EXPECT_EQ(r[10], 32u) << "WARP_SZ";
+    EXPECT_EQ(r[11], 1u) << "%smid < %nsmid";
+    EXPECT_EQ(r[12], 0u) << "%envreg3";
+    EXPECT_EQ(r[13], 1u) << "%clock64 never goes backwards";
+    EXPECT_EQ(r[14], 32u) << "warpSize";
+  }
+}
+
+TEST_F(PtxCoverage, Vector128BitLoadsAndStores) {
+  const int n = 64;
+  std::vector<int32_t> a(n * 4);
+  std::vector<double> d(n * 2);
+  std::vector<int64_t> l(n * 2);
+  for (int i = 0; i < n * 4; ++i) a[i] = i * 7 - 100;
+  for (int i = 0; i < n * 2; ++i) d[i] = i * 0.25 - 3, l[i] = (int64_t(i) << 40) - i;
+  DevPtr da = dev->upload(a), dd = dev->upload(d), dl = dev->upload(l);
+  DevPtr b = dev->alloc(n * 16), e = dev->alloc(n * 16), m = dev->alloc(n * 16), f = dev->alloc(n * 16);
+  dev->launch(mod, "vec128", grid(1, n), args(da, b, dd, e, dl, m, f));
+  auto gb = dev->download<int32_t>(b, n * 4);
+  auto ge = dev->download<double>(e, n * 2);
+  auto gm = dev->download<int64_t>(m, n * 2);
+  auto gf = dev->download<float>(f, n * 4);
+  for (int i = 0; i < n; ++i) {
+    EXPECT_EQ(gb[4 * i], a[4 * i] + 1);
+    EXPECT_EQ(gb[4 * i + 1], a[4 * i + 1]);
+    EXPECT_EQ(gb[4 * i + 2], a[4 * i + 2]);
+    EXPECT_EQ(gb[4 * i + 3], a[4 * i + 3] * 2);
+    EXPECT_EQ(ge[2 * i], d[2 * i] * 2);
+    EXPECT_EQ(ge[2 * i + 1], d[2 * i + 1] - 1);
+    EXPECT_EQ(gm[2 * i], l[2 * i]);
+    EXPECT_EQ(gm[2 * i + 1], l[2 * i + 1] - 3);
+    const int j = 63 - i;
+    EXPECT_EQ(gf[4 * i], float(j));
+    EXPECT_EQ(gf[4 * i + 1], j + 0.5f);
+    EXPECT_EQ(gf[4 * i + 2], float(-j));
+    EXPECT_EQ(gf[4 * i + 3], float(2 * j));
+  }
+}
+
+// bmsk per the PTX ISA's pseudocode, written independently of the executor's version.
+uint32_t bmsk_ref(uint32_t a, uint32_t b, bool clamp) {
+  const uint32_t start = clamp ? std::min(a, 32u) : (a & 31);
+  uint32_t width = clamp ? std::min(b, 32u) : (b & 31);
+  if (start >= 32) return 0;
+  if (start + width > 32) width = 32 - start;
+  const uint64_t bits = ((uint64_t(1) << width) - 1) << start;
+  return uint32_t(bits);
+}
+
+TEST_F(PtxCoverage, ConversionsSatfinitePackAndBmsk) {
+  // (a, b) pairs with hand-computed f16 / bf16 encodings.
+  std::vector<float> in = {1.0f, -2.5f, 65520.0f, -1e6f, 0.0f, 1e6f, 3.0f, 0.5f};
+  in.resize(16, 0.0f);  // 8 threads read a pair each
+  struct Expected { uint16_t h_a, h_b, bf_a, bf_b, hs_a, hs_b; };
+  const Expected ex[] = {
+      {0x3c00, 0xc100, 0x3f80, 0xc020, 0x3c00, 0xc100},
+      {0x7c00, 0xfc00, 0x4780, 0xc974, 0x7bff, 0xfbff},  // 65520 rounds to f16 infinity
+      {0x0000, 0x7c00, 0x0000, 0x4974, 0x0000, 0x7bff},
+      {0x4200, 0x3800, 0x4040, 0x3f00, 0x4200, 0x3800}};
+  const std::vector<int32_t> ints = {5, 7, 40000, -40000, -3, 300, 33, 4, 8, 30, 0, 0, 31, 1, 60, 40};
+  DevPtr din = dev->upload(in), dints = dev->upload(ints), out = dev->alloc(8 * 8 * 4);
+  dev->launch(mod, "conversions", grid(1, 8), args(din, dints, out));
+  auto v = dev->download<uint32_t>(out, 8 * 8);
+  for (unsigned i = 0; i < 4; ++i) {
+    const uint32_t* r = &v[8 * i];
+    // __floats2half2_rn(a, b): a in the low half.
+    EXPECT_EQ(r[0], uint32_t(ex[i].h_b) << 16 | ex[i].h_a) << i;
+    EXPECT_EQ(r[1], uint32_t(ex[i].bf_b) << 16 | ex[i].bf_a) << i;
+    // cvt.rn.satfinite.{f16x2,bf16x2}.f32 d, a, b: a in the high half; bf16 never overflows here.
+    EXPECT_EQ(r[2], uint32_t(ex[i].hs_a) << 16 | ex[i].hs_b) << i;
+    EXPECT_EQ(r[3], uint32_t(ex[i].bf_a) << 16 | ex[i].bf_b) << i;
+  }
+  auto sat = [](int64_t x, int64_t lo, int64_t hi) { return x < lo ? lo : (x > hi ? hi : x); };
+  for (unsigned i = 0; i < 8; ++i) {
+    const uint32_t* r = &v[8 * i];
+    const int32_t a = ints[2 * i], b = ints[2 * i + 1];
+    const uint32_t p16 = uint32_t(uint16_t(sat(a, -32768, 32767))) << 16 | uint16_t(sat(b, -32768, 32767));
+    EXPECT_EQ(r[4], p16) << i;
+    const uint32_t p8 = 0xabcdu << 16 | uint32_t(sat(a, 0, 255)) << 8 | uint32_t(sat(b, 0, 255));
+    EXPECT_EQ(r[5], p8) << i;
+    EXPECT_EQ(r[6], bmsk_ref(uint32_t(a & 63), uint32_t(b & 63), true)) << i;
+    EXPECT_EQ(r[7], bmsk_ref(uint32_t(a & 63), uint32_t(b & 63), false)) << i;
+  }
+}
+
+TEST_F(PtxCoverage, FunctionPointerTableAndVirtualCalls) {
+  const unsigned n = 64;
+  std::vector<int32_t> sel(n);
+  for (unsigned i = 0; i < n; ++i) sel[i] = int32_t((i * 5 + i / 7) % 11);
+  DevPtr dsel = dev->upload(sel), out = dev->alloc(2 * n * 4);
+  dev->launch(mod, "function_pointers", grid(1, n), args(dsel, out));
+  auto v = dev->download<int32_t>(out, 2 * n);
+  for (int i = 0; i < int(n); ++i) {
+    const int op = sel[i] % 3;
+    EXPECT_EQ(v[i], op == 0 ? i + 7 : op == 1 ? i * 7 : i - 7) << "lane " << i << " calls table[" << op << "]";
+    EXPECT_EQ(v[n + i], (i & 1) ? i * i : i * i / 2) << "virtual area, thread " << i;
+  }
+}
+
+TEST_F(PtxCoverage, CooperativeGridSyncSeesOtherCtas) {
+  const int blocks = 8, threads = 64, n = blocks * threads - 5;
+  DevPtr data = dev->alloc(n * 4), out = dev->alloc(n * 4);
+  LaunchConfig c = grid(blocks, threads);
+  c.cooperative = true;
+  dev->launch(mod, "grid_sync", c, args(data, out, n));
+  auto v = dev->download<int32_t>(out, n);
+  for (int i = 0; i < n; ++i) ASSERT_EQ(v[i], (n - 1 - i) * 2 + 1) << "thread " << i;
+}
+
+TEST_F(PtxCoverage, GridSyncWithoutCooperativeLaunchTraps) {
+  DevPtr data = dev->alloc(64 * 4), out = dev->alloc(64 * 4);
+  // nvcc's grid sync finds no workspace (%envreg1:%envreg2 = 0) and executes trap.
+  EXPECT_THROW(dev->launch(mod, "grid_sync", grid(2, 32), args(data, out, 64)), KernelFault);
+}
+
+TEST_F(PtxCoverage, CooperativeLaunchTooLargeIsRefused) {
+  DevPtr data = dev->alloc(4), out = dev->alloc(4);
+  LaunchConfig c = grid(1u << 20, 1024);
+  c.cooperative = true;
+  try {
+    dev->launch(mod, "grid_sync", c, args(data, out, 1));
+    FAIL() << "a grid of 2^20 CTAs of 1024 threads cannot be co-resident";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cudaErrorCooperativeLaunchTooLarge"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(PtxCoverage, CooperativeGridSyncInTimingMode) {
+  SimDeviceOptions o;
+  o.mode = SimMode::Timing;
+  auto timed = make_sim_device(o);
+  ModuleHandle m = timed->load_ptx("ptx_coverage.ptx", read_fixture("ptx_coverage.ptx"));
+  const int blocks = 4, threads = 64, n = blocks * threads;
+  DevPtr data = timed->alloc(n * 4), out = timed->alloc(n * 4);
+  LaunchConfig c = grid(blocks, threads);
+  c.cooperative = true;
+  const LaunchStats s = timed->launch(m, "grid_sync", c, args(data, out, n));
+  EXPECT_GT(s.cycles, 0u);
+  auto v = timed->download<int32_t>(out, n);
+  for (int i = 0; i < n; ++i) ASSERT_EQ(v[i], (n - 1 - i) * 2 + 1) << "thread " << i;
+}
+
+TEST_F(PtxCoverage, CpAsyncCompletionThroughMbarrier) {
+  const unsigned n = 128;
+  std::vector<int32_t> in(n);
+  for (unsigned i = 0; i < n; ++i) in[i] = int32_t(i * i) - 77;
+  DevPtr din = dev->upload(in), out = dev->alloc(n * 4);
+  dev->launch(mod, "cp_async_mbarrier", grid(1, n), args(din, out));
+  auto v = dev->download<int32_t>(out, n);
+  for (unsigned i = 0; i < n; ++i) ASSERT_EQ(v[i], in[n - 1 - i]) << i;
+}
+
+TEST(PtxCoverageSm90, Fp8ConversionsSaturateAndRoundToEven) {
+  auto dev = make_sim_device();
+  ModuleHandle mod = dev->load_ptx("ptx_coverage_sm90.ptx", read_fixture("ptx_coverage_sm90.ptx"));
+  // Pairs (a, b); __nv_fp8x2_e4m3(make_float2(a, b)) keeps a in the low byte.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> in = {1.0f, -0.5f, 448.0f, 1000.0f, 1.0625f, 1.1875f, 0x1p-9f, nan, 1e6f, -1e6f};
+  // Hand-encoded: e4m3 bias 7 (max 448 = 0x7e, NaN 0x7f); e5m2 bias 15 (max 57344 = 0x7b).
+  const uint8_t e4[] = {0x38, 0xb0, 0x7e, 0x7e, 0x38, 0x3a, 0x01, 0x7f, 0x7e, 0xfe};
+  const uint8_t e5[] = {0x3c, 0xb8, 0x5f, 0x64, 0x3c, 0x3d, 0x18, 0x7f, 0x7b, 0xfb};
+  const float back[] = {1.0f, -0.5f, 448.0f, 448.0f, 1.0f, 1.25f, 0x1p-9f, nan, 448.0f, -448.0f};
+  const unsigned pairs = 5;
+  DevPtr din = dev->upload(in), out = dev->alloc(pairs * 4 * 4);
+  dev->launch(mod, "fp8_conversions", grid(1, pairs), args(din, out));
+  auto v = dev->download<uint32_t>(out, pairs * 4);
+  for (unsigned i = 0; i < pairs; ++i) {
+    EXPECT_EQ(v[4 * i], uint32_t(e4[2 * i + 1]) << 8 | e4[2 * i]) << "e4m3 pair " << i;
+    EXPECT_EQ(v[4 * i + 1], uint32_t(e5[2 * i + 1]) << 8 | e5[2 * i]) << "e5m2 pair " << i;
+    for (unsigned k = 0; k < 2; ++k) {
+      float f;
+      std::memcpy(&f, &v[4 * i + 2 + k], 4);
+      if (std::isnan(back[2 * i + k])) EXPECT_TRUE(std::isnan(f)) << i;
+      else EXPECT_EQ(f, back[2 * i + k]) << "pair " << i << " element " << k;
+    }
+  }
+}
+
+TEST(PtxCoverageSm90, ClusterRegistersDescribeOneCtaClusters) {
+  auto dev = make_sim_device();
+  ModuleHandle mod = dev->load_ptx("ptx_coverage_sm90.ptx", read_fixture("ptx_coverage_sm90.ptx"));
+  const unsigned blocks = 3;
+  DevPtr out = dev->alloc(blocks * 8 * 4);
+  dev->launch(mod, "cluster_regs", grid(blocks, 32), args(out));
+  auto v = dev->download<uint32_t>(out, blocks * 8);
+  for (unsigned b = 0; b < blocks; ++b) {
+    const uint32_t* r = &v[b * 8];
+    EXPECT_EQ(r[0], b);       // %clusterid.x = %ctaid.x
+    EXPECT_EQ(r[1], blocks);  // %nclusterid.x = %nctaid.x
+    EXPECT_EQ(r[2], 0u);
+    EXPECT_EQ(r[3], 1u);
+    EXPECT_EQ(r[4], 0u);
+    EXPECT_EQ(r[5], 1u);
+    EXPECT_EQ(r[6], 0u) << "%is_explicit_cluster";
+    EXPECT_EQ(r[7], 0u) << "%aggr_smem_size: no shared memory declared or reserved";
+  }
+}
+
+}  // namespace
