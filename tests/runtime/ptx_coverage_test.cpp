@@ -251,3 +251,77 @@ TEST(PtxCoverageSm90, ClusterRegistersDescribeOneCtaClusters) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(PtxCoverageLibraries, CooperativeGroupsTilesMatchCpu) {
+  auto dev = make_sim_device();
+  ModuleHandle mod = dev->load_ptx("cg_cub.ptx", read_fixture("cg_cub.ptx"));
+  const int n = 64;
+  std::vector<int32_t> in(n);
+  for (int i = 0; i < n; ++i) in[i] = (i * 37 + 11) % 101;
+  DevPtr din = dev->upload(in), out = dev->alloc(n * 8 * 4);
+  dev->launch(mod, "cg_tiles", grid(1, n), args(din, out));
+  auto v = dev->download<int32_t>(out, n * 8);
+  for (int i = 0; i < n; ++i) {
+    const int w = i / 32 * 32, t8 = i / 8 * 8;
+    int s32 = 0, any = 0;
+    uint32_t bal = 0;
+    for (int k = 0; k < 32; ++k) s32 += in[w + k], any |= in[w + k] > 50, bal |= uint32_t(in[w + k] & 1) << k;
+    int m8 = in[t8], sc = 0;
+    for (int k = 0; k < 8; ++k) m8 = std::max(m8, in[t8 + k]);
+    for (int k = t8; k <= i; ++k) sc += in[k];
+    // shfl_down by 1 within a tile of 8: the last lane keeps its own value.
+    const int sh = (i % 8 == 7) ? in[i] : in[i + 1];
+    int r = 0;
+    if (in[i] & 1) {
+      int rank = 0, size = 0, sum = 0;
+      for (int k = 0; k < 32; ++k)
+        if (in[w + k] & 1) rank += (w + k < i), ++size, sum += in[w + k];
+      r = rank + 100 * size + sum * 1000;
+    }
+    const int32_t* g = &v[i * 8];
+    EXPECT_EQ(g[0], s32) << i;
+    EXPECT_EQ(g[1], m8) << i;
+    EXPECT_EQ(g[2], sc) << i;
+    EXPECT_EQ(g[3], sh) << i;
+    EXPECT_EQ(g[4], any) << i;
+    EXPECT_EQ(uint32_t(g[5]), bal) << i;
+    EXPECT_EQ(g[6], r) << i;
+    EXPECT_EQ(g[7], i % 16) << i;
+  }
+}
+
+TEST(PtxCoverageLibraries, CubBlockCollectivesMatchCpu) {
+  auto dev = make_sim_device();
+  ModuleHandle mod = dev->load_ptx("cg_cub.ptx", read_fixture("cg_cub.ptx"));
+  const int n = 128;
+  std::vector<int32_t> in(n), keys(n * 4);
+  for (int i = 0; i < n; ++i) in[i] = (i * 53) % 97 - 40;
+  for (int i = 0; i < n * 4; ++i) keys[i] = int32_t((uint32_t(i) * 2654435761u) >> 3) - (1 << 28);
+  DevPtr din = dev->upload(in), dkeys = dev->upload(keys);
+  DevPtr red = dev->alloc(4), scan = dev->alloc(n * 4), sorted = dev->alloc(n * 16), wred = dev->alloc(16);
+  dev->launch(mod, "cub_block", grid(1, n), args(din, dkeys, red, scan, sorted, wred));
+  int total = 0;
+  for (int x : in) total += x;
+  EXPECT_EQ(dev->download<int32_t>(red, 1)[0], total);
+  auto gscan = dev->download<int32_t>(scan, n);
+  int prefix = 0;
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(gscan[i], prefix) << i;
+    prefix += in[i];
+  }
+  auto gsorted = dev->download<int32_t>(sorted, n * 4);
+  std::vector<int32_t> ref = keys;
+  std::sort(ref.begin(), ref.end());
+  // BlockRadixSort leaves a blocked arrangement: thread t holds ranks 4t..4t+3.
+  EXPECT_EQ(gsorted, ref);
+  auto gw = dev->download<int32_t>(wred, 4);
+  for (int w = 0; w < 4; ++w) {
+    int s = 0;
+    for (int k = 0; k < 32; ++k) s += in[w * 32 + k];
+    EXPECT_EQ(gw[w], s) << "warp " << w;
+  }
+}
+
+}  // namespace
