@@ -325,3 +325,29 @@ TEST(PtxCoverageLibraries, CubBlockCollectivesMatchCpu) {
 }
 
 }  // namespace
+
+namespace {
+
+// thrust::transform(x, x + n, y, out, saxpy{a}) as CUB's transform kernel (nvcc 13, sm_80),
+// launched the way thrust's host code does: num_items, elements per thread, the functor, the
+// output pointer and one kernel_arg<float*> (16 bytes, the pointer first) per input.
+TEST(PtxCoverageLibraries, ThrustTransformKernelMatchesCpu) {
+  auto dev = make_sim_device();
+  const std::string ptx = read_fixture("thrust_transform.ptx");
+  ModuleHandle mod = dev->load_ptx("thrust_transform.ptx", ptx);
+  const size_t at = ptx.find(".entry ") + 7;
+  const std::string kernel = ptx.substr(at, ptx.find('(', at) - at);
+  const uint32_t n = 1000;
+  const int per_thread = 2;
+  const float a = 2.5f;
+  std::vector<float> x(n), y(n);
+  for (uint32_t i = 0; i < n; ++i) x[i] = float(i) * 0.5f - 7, y[i] = float(i % 13) - 3.25f;
+  struct KernelArgPtr { uint64_t ptr, pad; };
+  DevPtr dx = dev->upload(x), dy = dev->upload(y), out = dev->alloc(n * 4);
+  dev->launch(mod, kernel, grid((n + 256 * per_thread - 1) / (256 * per_thread), 256),
+              args(n, per_thread, a, out, KernelArgPtr{dx, 0}, KernelArgPtr{dy, 0}));
+  auto v = dev->download<float>(out, n);
+  for (uint32_t i = 0; i < n; ++i) ASSERT_EQ(v[i], a * x[i] + y[i]) << i;
+}
+
+}  // namespace
