@@ -351,3 +351,28 @@ TEST(PtxCoverageLibraries, ThrustTransformKernelMatchesCpu) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(PtxCoverageErrors, IndirectCallThroughANonFunctionAddressFaultsClearly) {
+  const std::string ptx =
+      ".version 9.0\n.target sm_80\n.address_size 64\n"
+      ".visible .entry k(.param .u64 k_p)\n{\n.reg .b64 %rd<4>;\n"
+      "ld.param.u64 %rd1, [k_p];\n"
+      "{\n.param .b32 retval0;\n"
+      "proto : .callprototype (.param .b32 _) _ ();\n"
+      "call (retval0), %rd1, (), proto;\n"
+      "}\nret;\n}\n";
+  auto dev = make_sim_device();
+  ModuleHandle mod = dev->load_ptx("bad_call.ptx", ptx);
+  try {
+    dev->launch(mod, "k", grid(1, 32), args(uint64_t(0x1234)));
+    FAIL() << "calling through 0x1234 must fault";
+  } catch (const KernelFault& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("not the address of a function"), std::string::npos) << m;
+    EXPECT_NE(m.find("bad_call.ptx:11"), std::string::npos) << m;
+  }
+}
+
+}  // namespace
