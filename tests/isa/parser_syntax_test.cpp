@@ -272,8 +272,8 @@ TEST(ParserErrors, LocatedExactly) {
   // The inner '{' is closed by the kernel's '}', so the kernel's own '{' (line 5) is unclosed.
   expect_error(kernel("{\nret;\n"), 5, 1, "unterminated block");
   expect_error(".version 9.0\n.target sm_80\n.section .debug_info\n{\n.b8 1\n", 3, 1, "unterminated .section");
-  expect_error(kernel("{\n.param .b32 r;\n.param .b32 p;\ncall.uni (r), %rd1, (p);\n}\n"), L + 3, 15,
-               "indirect calls through a register are not supported");
+  expect_error(kernel("{\n.param .b32 r;\n.param .b32 p;\ncall.uni (r), %rd1, (p);\n}\n"), L + 3, 24,
+               "an indirect call needs a .callprototype label after its arguments");
   expect_error(kernel("brx.idx %r1, tbl;\n"), L, 1, "not supported");
   expect_error(kernel("call.uni missing;\n"), L, 10, "call to undeclared function 'missing'");
   expect_error(kernel("add.s32 %r1, %r2;\n"), L, 1, "add takes 3 operand(s), got 2");
