@@ -11,7 +11,14 @@ namespace gpusim::isa {
 namespace {
 
 bool ends_block(const Instruction& in) {
-  return in.op == Opcode::Bra || in.op == Opcode::Ret || in.op == Opcode::Exit || in.op == Opcode::Trap;
+  return in.op == Opcode::Bra || in.op == Opcode::Brx || in.op == Opcode::Ret || in.op == Opcode::Exit ||
+         in.op == Opcode::Trap;
+}
+
+// brx.idx: the targets of its .branchtargets list.
+template <typename Fn>
+void for_each_brx_target(const Instruction& in, Fn fn) {
+  for (unsigned i = 0; i < in.ops[1].count; ++i) fn(in.elems[size_t(in.ops[1].first) + i].reg);
 }
 
 constexpr uint32_t kUndefined = UINT32_MAX;
@@ -30,6 +37,7 @@ void ControlFlowGraph::build_blocks(const Function& f) {
   for (uint32_t pc = 0; pc < n; ++pc) {
     const Instruction& in = f.code[pc];
     if (in.op == Opcode::Bra) leader[std::min(in.ops[0].reg, n)] = true;
+    if (in.op == Opcode::Brx) for_each_brx_target(in, [&](uint32_t t) { leader[std::min(t, n)] = true; });
     if (ends_block(in)) leader[pc + 1] = true;
   }
   block_of_pc_.assign(n, 0);
@@ -46,6 +54,9 @@ void ControlFlowGraph::build_blocks(const Function& f) {
     const bool guarded = in.guard != kNoReg;
     if (in.op == Opcode::Bra) {
       succ.push_back(block_at(in.ops[0].reg));
+      if (guarded) succ.push_back(block_at(blocks_[b].last + 1));
+    } else if (in.op == Opcode::Brx) {
+      for_each_brx_target(in, [&](uint32_t t) { succ.push_back(block_at(t)); });
       if (guarded) succ.push_back(block_at(blocks_[b].last + 1));
     } else if (ends_block(in)) {
       succ.push_back(exit_node);
@@ -126,7 +137,7 @@ void compute_reconvergence(Function& f) {
   ControlFlowGraph cfg(f);
   for (uint32_t pc = 0; pc < f.code.size(); ++pc) {
     Instruction& in = f.code[pc];
-    if (in.op == Opcode::Bra) in.reconverge_pc = cfg.first_pc(cfg.ipdom(cfg.block_of(pc)));
+    if (in.op == Opcode::Bra || in.op == Opcode::Brx) in.reconverge_pc = cfg.first_pc(cfg.ipdom(cfg.block_of(pc)));
   }
 }
 

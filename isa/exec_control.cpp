@@ -1,5 +1,7 @@
 // Control flow and synchronisation: bra, call, ret, exit, trap, bar/barrier, bar.warp.sync,
 // membar/fence, nanosleep. These handlers move the warp's PC themselves (see step.cpp).
+#include <map>
+
 #include "isa/exec_context.h"
 #include "isa/exec_device_call.h"
 #include "isa/launch_state.h"
@@ -52,6 +54,31 @@ static int64_t indirect_target(ExecContext& ctx, const Instruction& in) {
     ctx.fail(lane0, "indirect call expects " + std::to_string(rets.count) + " return value(s), '" + callee.name +
                         "' returns " + std::to_string(callee.returns.size()));
   return fn;
+}
+
+// brx.idx index, tlist: each lane jumps to tlist[index]. Lanes with different targets diverge
+// like the paths of a branch, reconverging at the immediate post-dominator; lanes whose guard is
+// false fall through.
+void exec_Brx(ExecContext& ctx, const Instruction& in) {
+  Warp& w = ctx.warp();
+  const uint32_t active = w.top().mask, pc = w.top().pc;
+  const Operand& list = in.ops[1];
+  std::map<uint32_t, uint32_t> lanes_by_target;
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t index = ctx.get(in.ops[0], l);
+    if (index >= list.count)
+      ctx.fail(l, "brx.idx index " + std::to_string(index) + " is outside the " + std::to_string(list.count) +
+                      " branch targets");
+    lanes_by_target[in.elems[size_t(list.first) + index].reg] |= 1u << l;
+  });
+  if (active & ~ctx.mask) lanes_by_target[pc + 1] |= active & ~ctx.mask;
+  if (lanes_by_target.size() == 1) {
+    w.top().pc = lanes_by_target.begin()->first;
+    return;
+  }
+  w.top().pc = in.reconverge_pc;
+  for (auto it = lanes_by_target.rbegin(); it != lanes_by_target.rend(); ++it)
+    w.frame().stack.push_back(SimtEntry{it->first, in.reconverge_pc, it->second});
 }
 
 void exec_Call(ExecContext& ctx, const Instruction& in) {

@@ -36,6 +36,7 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
     t[Opcode::Set] = {3, 4};
     t[Opcode::Atom] = {3, 4};
     t[Opcode::Bra] = {1, 1};
+    t[Opcode::Brx] = {2, 2};
     for (Opcode op : {Opcode::Ret, Opcode::Exit, Opcode::Trap, Opcode::CpAsyncCommit, Opcode::CpAsyncWaitAll,
                       Opcode::Membar, Opcode::Fence})
       t[op] = {0, 0};
@@ -108,6 +109,7 @@ DataType immediate_type(Opcode op, const Modifiers& m, unsigned index) {
     case Opcode::Prmt: case Opcode::Shfl: case Opcode::Match: case Opcode::Redux:
       return index >= 2 ? DataType::U32 : first;
     case Opcode::Vote: return index == 1 ? DataType::Pred : DataType::U32;
+    case Opcode::Brx: return DataType::U32;
     case Opcode::Mul: case Opcode::Mad:  // .wide reads half-width sources; the type names them
       return first;
     case Opcode::Bar: case Opcode::Barrier: case Opcode::BarWarpSync: case Opcode::Nanosleep:

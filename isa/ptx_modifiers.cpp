@@ -205,7 +205,7 @@ Rule rule_for(Opcode op) {
       return {bit(kBarSub) | bit(kAligned) | bit(kAtom) | bit(kScope), 0, 1, bit(kBarSub)};
     case Opcode::Membar: return {bit(kScope), 0, 0, bit(kScope)};
     case Opcode::Fence: return {kMemOrder, 0, 0, 0};
-    case Opcode::Bra: case Opcode::Call: case Opcode::Ret: return {bit(kUni), 0, 0, 0};
+    case Opcode::Bra: case Opcode::Brx: case Opcode::Call: case Opcode::Ret: return {bit(kUni), 0, 0, 0};
     case Opcode::Exit: case Opcode::Trap: case Opcode::CpAsyncCommit: case Opcode::CpAsyncWaitGroup:
     case Opcode::CpAsyncWaitAll: case Opcode::BarWarpSync:
       return {0, 0, 0, 0};

@@ -58,7 +58,6 @@ class StatementReader {
 
   void decode_opcode(const Token& t) {
     if (t.kind != TokenKind::Word) scope_.fail(t, "expected an instruction, got '" + std::string(t.text) + "'");
-    if (t.text.starts_with("brx")) scope_.fail(t, "indirect branches (brx.idx) are not supported");
     if (t.text.starts_with("cp.async.bulk"))
       scope_.fail(t, "bulk asynchronous copies (cp.async.bulk, sm_90 TMA) are not supported");
     size_t len = 0;
@@ -160,12 +159,13 @@ class StatementReader {
       }
       return o;
     }
-    if (int fn = inst.op == Opcode::Bra ? -1 : scope_.find_function(t.text); fn >= 0) {
+    const bool branch = inst.op == Opcode::Bra || inst.op == Opcode::Brx;
+    if (int fn = branch ? -1 : scope_.find_function(t.text); fn >= 0) {
       o.kind = OperandKind::Function;  // a function's address as a value (mov.u64 %rd, f)
       o.reg = uint32_t(fn);
       return o;
     }
-    if (inst.op == Opcode::Bra) {
+    if (branch) {  // brx.idx: the name of a .branchtargets list, resolved with the labels
       o.kind = OperandKind::Label;
       out_.label = PendingName{index, std::string(t.text), t.line, t.column};
       return o;

@@ -266,6 +266,20 @@ void PtxParser::parse_statement(Function& f) {
     fail(t, "unknown directive '" + std::string(t.text) + "'");
   }
   if (t.kind == TokenKind::Word && peek(1).is(':') && peek(2).kind == TokenKind::Word &&
+      peek(2).text == ".branchtargets") {
+    // "ts: .branchtargets L1, L2, ...;" lists the targets of brx.idx %r, ts.
+    std::vector<PendingName>& list = branch_targets_[std::string(t.text)];
+    pos_ += 3;
+    while (true) {
+      const Token& l = expect_word("a label in .branchtargets");
+      list.push_back(PendingName{0, std::string(l.text), l.line, l.column});
+      if (peek().is(';')) break;
+      expect(',', "',' between branch targets");
+    }
+    take();
+    return;
+  }
+  if (t.kind == TokenKind::Word && peek(1).is(':') && peek(2).kind == TokenKind::Word &&
       peek(2).text == ".callprototype") {
     // "proto: .callprototype (.param .b32 _) _ (...);" names the signature of an indirect
     // call; the call checks the callee's parameters when it executes.
@@ -303,11 +317,32 @@ void PtxParser::parse_statement(Function& f) {
 
 void PtxParser::resolve_labels(Function& f) {
   for (auto& [pc, ref] : labels_) {
+    Instruction& in = f.code[pc];
+    if (in.op == Opcode::Brx) {
+      // The operand names a .branchtargets list: it becomes a vector of label operands.
+      auto list = branch_targets_.find(ref.name);
+      if (list == branch_targets_.end())
+        fail_at(ref.line, ref.column, "'" + ref.name + "' is not a .branchtargets list of this function");
+      Operand& v = in.ops[ref.operand];
+      v.kind = OperandKind::Vector;
+      v.first = uint16_t(in.elems.size());
+      v.count = uint16_t(list->second.size());
+      for (const PendingName& target : list->second) {
+        auto it = f.labels.find(target.name);
+        if (it == f.labels.end()) fail_at(target.line, target.column, "undefined label '" + target.name + "'");
+        Operand l;
+        l.kind = OperandKind::Label;
+        l.reg = it->second;
+        in.elems.push_back(l);
+      }
+      continue;
+    }
     auto it = f.labels.find(ref.name);
     if (it == f.labels.end()) fail_at(ref.line, ref.column, "undefined label '" + ref.name + "'");
     f.code[pc].ops[ref.operand].reg = it->second;
   }
   labels_.clear();
+  branch_targets_.clear();
 }
 
 void PtxParser::resolve_calls() {

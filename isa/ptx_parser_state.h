@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <map>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -89,6 +90,7 @@ class PtxParser final : public NameScope {
   };
   std::vector<PendingCall> calls_;
   std::vector<std::pair<uint32_t, PendingName>> labels_;
+  std::map<std::string, std::vector<PendingName>> branch_targets_;  // .branchtargets lists of the function
   std::set<uint32_t> defined_;  // functions whose body has been parsed (others are prototypes)  // (pc, label) of the current function
 };
 

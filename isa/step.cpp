@@ -17,7 +17,7 @@ static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == static_cast<size_t>(Op
 // Handlers that move the PC themselves (control flow and barriers).
 bool moves_pc(Opcode op) {
   switch (op) {
-    case Opcode::Bra: case Opcode::Call: case Opcode::Ret: case Opcode::Exit: case Opcode::Trap:
+    case Opcode::Bra: case Opcode::Brx: case Opcode::Call: case Opcode::Ret: case Opcode::Exit: case Opcode::Trap:
     case Opcode::Bar: case Opcode::Barrier: case Opcode::BarWarpSync: case Opcode::Membar:
     case Opcode::Fence: case Opcode::Nanosleep:
       return true;

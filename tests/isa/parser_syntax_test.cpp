@@ -274,7 +274,7 @@ TEST(ParserErrors, LocatedExactly) {
   expect_error(".version 9.0\n.target sm_80\n.section .debug_info\n{\n.b8 1\n", 3, 1, "unterminated .section");
   expect_error(kernel("{\n.param .b32 r;\n.param .b32 p;\ncall.uni (r), %rd1, (p);\n}\n"), L + 3, 24,
                "an indirect call needs a .callprototype label after its arguments");
-  expect_error(kernel("brx.idx %r1, tbl;\n"), L, 1, "not supported");
+  expect_error(kernel("brx.idx %r1, tbl;\n"), L, 14, "'tbl' is not a .branchtargets list of this function");
   expect_error(kernel("call.uni missing;\n"), L, 10, "call to undeclared function 'missing'");
   expect_error(kernel("add.s32 %r1, %r2;\n"), L, 1, "add takes 3 operand(s), got 2");
   expect_error(kernel("setp.lt.f32 %p1, %f1, %f2 %f3;\n"), L, 27, "expected ',' between operands, got '%f3'");

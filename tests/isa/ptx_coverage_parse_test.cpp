@@ -22,9 +22,9 @@ std::string parse_error(const std::string& text) {
 
 TEST(PtxCoverageParse, UnsupportedConstructsNameThemselvesAndTheirLine) {
   const std::string line = "t.ptx:" + std::to_string(kBodyLine + 1) + ":";
-  std::string e = parse_error(kernel("ret;\nbrx.idx %r1, tgts;\n"));
+  std::string e = parse_error(kernel("ret;\nt: .branchtargets A, B;\nbrx.idx %r1, t;\nA:\nret;\n"));
   EXPECT_NE(e.find(line), std::string::npos) << e;
-  EXPECT_NE(e.find("brx.idx"), std::string::npos) << e;
+  EXPECT_NE(e.find("undefined label 'B'"), std::string::npos) << e;
   e = parse_error(kernel("ret;\ncp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%r1], [%rd1], %r2, [%r3];\n"));
   EXPECT_NE(e.find(line), std::string::npos) << e;
   EXPECT_NE(e.find("cp.async.bulk"), std::string::npos) << e;
