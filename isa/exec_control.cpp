@@ -47,8 +47,9 @@ static int64_t indirect_target(ExecContext& ctx, const Instruction& in) {
   }
   const Function& callee = m.functions[size_t(fn)];
   if (callee.is_entry) ctx.fail(lane0, "indirect call to the kernel '" + callee.name + "'");
-  if (callee.code.empty())
-    ctx.fail(lane0, "indirect call to '" + callee.name + "', which has no body in this module");
+  if (!callee.has_body)
+    ctx.fail(lane0, "indirect call to '" + callee.name + "', which has no body in this module (device runtime "
+                    "functions such as printf are supported only as direct calls)");
   const Operand& rets = in.ops[0];
   if (rets.count != callee.returns.size())
     ctx.fail(lane0, "indirect call expects " + std::to_string(rets.count) + " return value(s), '" + callee.name +
