@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/cudart/cudart_context.h"
+#include "sim/occupancy.h"
 
 namespace gpusim::cudart {
 
@@ -51,18 +52,35 @@ void check_configuration(Context& ctx, KernelRecord& k, dim3 grid, dim3 block, s
                                               "-byte limit (cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize) raises it)");
 }
 
+// A cooperative grid must fit on the device at once (cudaErrorCooperativeLaunchTooLarge).
+void check_cooperative(Context& ctx, KernelRecord& k, dim3 grid, dim3 block, size_t shared) {
+  const runtime::KernelInfo& info = ctx.kernel_info(k, /*with_registers=*/true);
+  sim::KernelResources r;
+  r.threads_per_block = static_cast<int>(block.x * block.y * block.z);
+  r.registers_per_thread = static_cast<int>(info.registers_per_thread);
+  r.static_shared_bytes = static_cast<int>(info.static_shared_bytes);
+  r.dynamic_shared_bytes = static_cast<int>(shared);
+  const uint64_t resident = uint64_t(sim::compute_occupancy(ctx.config(), r).ctas_per_sm) * ctx.properties().sm_count;
+  const uint64_t ctas = uint64_t(grid.x) * grid.y * grid.z;
+  if (ctas > resident)
+    throw ApiError(cudaErrorCooperativeLaunchTooLarge, "cooperative launch of " + k.name + " with " + std::to_string(ctas) +
+                                                           " blocks: at most " + std::to_string(resident) +
+                                                           " fit on the device at once (cudaOccupancyMaxActiveBlocksPerMultiprocessor x SMs)");
+}
+
 cudaError_t launch_kernel(const char* api_name, const void* host_function, dim3 grid, dim3 block, void** args,
-                          size_t shared, cudaStream_t stream) {
+                          size_t shared, cudaStream_t stream, bool cooperative = false) {
   return api(api_name, [&](Context& ctx) {
     KernelRecord& k = ctx.kernel(host_function);
     check_configuration(ctx, k, grid, block, shared);
-    ctx.launch(k, grid, block, shared, args);
+    if (cooperative) check_cooperative(ctx, k, grid, block, shared);
+    ctx.launch(k, grid, block, shared, args, cooperative);
   });
 }
 
 }  // namespace
 
-void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void** args) {
+void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void** args, bool cooperative) {
   const runtime::ModuleHandle module = loaded(*k.module);
   const runtime::KernelInfo& info = kernel_info(k);
   runtime::KernelArgs packed(info.param_sizes.size());
@@ -75,6 +93,8 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
   cfg.grid = {grid.x, grid.y, grid.z};
   cfg.block = {block.x, block.y, block.z};
   cfg.dynamic_shared_bytes = static_cast<uint32_t>(shared);
+  cfg.cooperative = cooperative;
+  flush_device_output();  // a GPU prints earlier kernels' output when the next one starts
   managed_to_device();
   LaunchRecord rec;
   rec.kernel = k.name;
@@ -142,27 +162,28 @@ cudaError_t cudaLaunchKernel_ptsz(const void* func, dim3 grid, dim3 block, void*
   return gpusim::cudart::launch_kernel("cudaLaunchKernel_ptsz", func, grid, block, args, shared, stream);
 }
 
-// All CTAs of a cooperative grid must be resident at once; the simulator checks that when the
-// kernel synchronises the grid.
+// All CTAs of a cooperative grid are resident at once, so cooperative_groups' grid sync completes.
 cudaError_t cudaLaunchCooperativeKernel(const void* func, dim3 grid, dim3 block, void** args, size_t shared, cudaStream_t stream) {
-  return gpusim::cudart::launch_kernel("cudaLaunchCooperativeKernel", func, grid, block, args, shared, stream);
+  return gpusim::cudart::launch_kernel("cudaLaunchCooperativeKernel", func, grid, block, args, shared, stream, true);
 }
 cudaError_t cudaLaunchCooperativeKernel_ptsz(const void* func, dim3 grid, dim3 block, void** args, size_t shared, cudaStream_t stream) {
-  return gpusim::cudart::launch_kernel("cudaLaunchCooperativeKernel_ptsz", func, grid, block, args, shared, stream);
+  return gpusim::cudart::launch_kernel("cudaLaunchCooperativeKernel_ptsz", func, grid, block, args, shared, stream, true);
 }
 
 // The extensible launch (cudaLaunchKernelEx): cooperative launches run as above; thread-block
 // clusters larger than one CTA are Hopper work gpusim does not model yet, refused by name.
 cudaError_t cudaLaunchKernelExC(const cudaLaunchConfig_t* config, const void* func, void** args) {
   if (!config) return gpusim::cudart::set_last_error(cudaErrorInvalidValue);
+  bool cooperative = false;
   for (unsigned i = 0; i < config->numAttrs; ++i) {
     const cudaLaunchAttribute& a = config->attrs[i];
+    if (a.id == cudaLaunchAttributeCooperative) cooperative = a.val.cooperative != 0;
     if (a.id == cudaLaunchAttributeClusterDimension && a.val.clusterDim.x * a.val.clusterDim.y * a.val.clusterDim.z > 1)
       return gpusim::cudart::report_failure("cudaLaunchKernelExC", cudaErrorNotSupported,
                                             "thread-block clusters of more than one CTA are not simulated yet");
   }
   return gpusim::cudart::launch_kernel("cudaLaunchKernelExC", func, config->gridDim, config->blockDim, args,
-                                       config->dynamicSmemBytes, config->stream);
+                                       config->dynamicSmemBytes, config->stream, cooperative);
 }
 
 cudaError_t cudaFuncGetName(const char** name, const void* func) {
