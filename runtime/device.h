@@ -115,7 +115,7 @@ struct KernelInfo {
   uint32_t local_bytes_per_thread = 0;
   uint32_t registers_per_thread = 0;   // from ptxas for the device's architecture; 0 = unknown
   uint32_t max_threads_per_block = 0;  // .maxntid / .reqntid product; 0 = not restricted
-  uint32_t ptx_version = 0;            // e.g. 90 for .version 9.0
+  uint32_t ptx_version = 0;            // the PTX's target architecture: 80 for .target sm_80 (CUDA's ptxVersion)
 };
 
 // A module-scope variable (__device__ -> .global, __constant__ -> .const).

@@ -35,6 +35,13 @@ std::string hex_address(DevPtr p) {
 // grid_group::sync counts arrivals in the 32-bit word at offset 4.
 constexpr uint64_t kGridWorkspaceBytes = 16;
 
+// ".target sm_80[, ...]" -> 80: the virtual architecture CUDA reports as a kernel's ptxVersion
+// (libraries such as CUB choose their tuning from it).
+uint32_t ptx_target_arch(const std::string& target) {
+  const size_t at = target.find("sm_");
+  return at == std::string::npos ? 0 : static_cast<uint32_t>(std::atoi(target.c_str() + at + 3));
+}
+
 struct LoadedModule {
   isa::Module module;
   std::string ptx;                   // kept for ptxas, run on first need in functional mode
@@ -131,9 +138,7 @@ class SimDevice final : public Device {
     info.registers_per_thread = fn.ptxas_registers;
     auto it = lm.ptxas.find(fn.name);
     if (it != lm.ptxas.end()) info.local_bytes_per_thread = std::max(info.local_bytes_per_thread, it->second.stack_bytes);
-    const std::string& v = lm.module.version;  // "9.0" -> 90
-    const size_t dot = v.find('.');
-    if (dot != std::string::npos) info.ptx_version = static_cast<uint32_t>(std::atoi(v.c_str()) * 10 + std::atoi(v.c_str() + dot + 1));
+    info.ptx_version = ptx_target_arch(lm.module.target);
     return info;
   }
 

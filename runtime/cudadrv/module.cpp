@@ -5,6 +5,7 @@
 #include <cuda.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -120,10 +121,11 @@ int registers_of(DriverState& s, CUfunc_st& f) {
   return f.registers;
 }
 
-int ptx_version(const std::string& version) {  // "9.0" -> 90
-  const size_t dot = version.find('.');
-  if (dot == std::string::npos) return 0;
-  return std::stoi(version.substr(0, dot)) * 10 + std::stoi(version.substr(dot + 1, 1));
+// ".target sm_80" -> 80: the virtual architecture CUDA reports as the PTX version of a function
+// (not the PTX ISA version; libraries such as CUB pick their tuning from it).
+int ptx_version(const std::string& target) {
+  const size_t at = target.find("sm_");
+  return at == std::string::npos ? 0 : std::atoi(target.c_str() + at + 3);
 }
 
 }  // namespace
@@ -233,7 +235,7 @@ CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfuncti
       case CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES: *value = static_cast<int>(f.module->ptx.const_bytes); break;
       case CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES: *value = static_cast<int>(k.local_bytes); break;
       case CU_FUNC_ATTRIBUTE_NUM_REGS: *value = registers_of(s, f); break;
-      case CU_FUNC_ATTRIBUTE_PTX_VERSION: *value = ptx_version(f.module->ptx.version); break;
+      case CU_FUNC_ATTRIBUTE_PTX_VERSION: *value = ptx_version(f.module->ptx.target); break;
       case CU_FUNC_ATTRIBUTE_BINARY_VERSION: {
         // The "binary" is the PTX run for the configured architecture.
         *value = gpusim::cudadrv::compute_capability(s);

@@ -27,8 +27,28 @@ std::string dims(const dim3& d) {
   return std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z);
 }
 
-std::string shorten(const std::string& s, size_t width) {
-  return s.size() <= width ? s : s.substr(0, width - 3) + "...";
+// "void cub::CUB_300001_SM_800::detail::reduce::DeviceReduceKernel<Policy, int*, ...>(int*, ...)"
+// -> "DeviceReduceKernel<...>(int*, ...)": the return type, namespaces and template arguments
+// go first when a name is too wide for the table (the JSON keeps the whole name).
+std::string shorten(std::string s, size_t width) {
+  if (s.size() <= width) return s;
+  if (s.rfind("void ", 0) == 0) s.erase(0, 5);
+  std::string name, params;
+  int depth = 0;
+  size_t i = 0;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '(' && depth == 0) break;
+    if (c == '<' && depth++ == 0) name += "<...>";
+    else if (c == '>') --depth;
+    else if (depth == 0) name += c;
+  }
+  params = s.substr(i);
+  const size_t scope = name.rfind("::");
+  if (scope != std::string::npos) name.erase(0, scope + 2);
+  if (name.size() + params.size() > width) params = "(...)";
+  const std::string out = name + params;
+  return out.size() <= width ? out : out.substr(0, width - 3) + "...";
 }
 
 void print_table(const Context& ctx, bool timing) {
