@@ -20,6 +20,7 @@
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
+#include "tools/option_checks.h"
 #include "validation/calibration.h"
 #include "validation/comparison.h"
 #include "validation/csv.h"
@@ -294,7 +295,9 @@ int gpusim_cmd_compare(int argc, char** argv) {
   positional.add("workload", -1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(all).positional(positional).run();
+    reject_negative_unsigned(parsed);
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "gpusim compare: " << e.what() << "\n\n" << opts;

@@ -12,6 +12,7 @@
 #include "runtime/sim_device.h"
 #include "tools/commands.h"
 #include "tools/device_run_support.h"
+#include "tools/option_checks.h"
 #include "workloads/workload.h"
 #include "workloads/workload_support.h"
 
@@ -54,7 +55,9 @@ int gpusim_cmd_run(int argc, char** argv) {
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(all).positional(positional).run();
+    reject_negative_unsigned(parsed);
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "gpusim run: " << e.what() << "\n\n";
