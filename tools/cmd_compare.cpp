@@ -300,6 +300,7 @@ int gpusim_cmd_compare(int argc, char** argv) {
       "only", po::value(&a.only), "with --recorded: only these workloads (comma-separated)");
   po::options_description hidden;
   hidden.add_options()("workload", po::value(&a.names), "workloads");
+  opts.add(resource_limit_options());
   po::options_description all;
   all.add(opts).add(hidden);
   po::positional_options_description positional;
@@ -322,6 +323,7 @@ int gpusim_cmd_compare(int argc, char** argv) {
     return 0;
   }
   try {
+    apply_resource_limit_options(vm);
     if (!a.recorded.empty()) {
       if (!a.names.empty()) throw std::invalid_argument("--recorded re-simulates the file's workloads; name none (use --only)");
       return compare_recorded(a);

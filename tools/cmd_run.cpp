@@ -49,6 +49,7 @@ int gpusim_cmd_run(int argc, char** argv) {
   po::options_description hidden;
   hidden.add_options()("workload", po::value<std::vector<std::string>>(), "workload name");
   po::options_description all;
+  opts.add(resource_limit_options());
   all.add(opts).add(hidden);
   po::positional_options_description positional;
   positional.add("workload", -1);
@@ -89,6 +90,7 @@ int gpusim_cmd_run(int argc, char** argv) {
   runtime::SimDeviceOptions device_options;
   Backend backend = Backend::Sim;
   try {
+    apply_resource_limit_options(vm);
     if (vm.count("size")) params.size = workloads::parse_size_spec(vm["size"].as<std::string>());
     device_options = sim_device_options(vm);
     backend = parse_backend(vm["backend"].as<std::string>());

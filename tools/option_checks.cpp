@@ -4,7 +4,11 @@
 #include <string>
 
 #include <boost/program_options/errors.hpp>
+#include <boost/program_options/options_description.hpp>
 #include <boost/program_options/value_semantic.hpp>
+#include <boost/program_options/variables_map.hpp>
+
+#include "runtime/resource_limits.h"
 
 namespace gpusim::cli {
 
@@ -35,6 +39,25 @@ void reject_negative_unsigned(const po::parsed_options& parsed) {
         throw e;
       }
     }
+  }
+}
+
+po::options_description resource_limit_options() {
+  po::options_description o("resource limits (runtime/resource_limits.h)");
+  o.add_options()("max-host-memory", po::value<std::string>(),
+                  "host memory a simulation may use, e.g. 8G or 512M (default: half the physical memory)")(
+      "max-launch-work", po::value<uint64_t>(),
+      "estimated warp-instructions one simulated launch may need (default 2^30, about 20 minutes)");
+  return o;
+}
+
+void apply_resource_limit_options(const po::variables_map& vm) {
+  if (vm.count("max-host-memory"))
+    runtime::set_host_memory_limit(runtime::parse_memory_size(vm["max-host-memory"].as<std::string>()));
+  if (vm.count("max-launch-work")) {
+    const uint64_t n = vm["max-launch-work"].as<uint64_t>();
+    if (n == 0) throw std::invalid_argument("--max-launch-work must be positive");
+    runtime::set_launch_work_limit(n);
   }
 }
 
