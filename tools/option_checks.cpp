@@ -47,7 +47,7 @@ po::options_description resource_limit_options() {
   o.add_options()("max-host-memory", po::value<std::string>(),
                   "host memory a simulation may use, e.g. 8G or 512M (default: half the physical memory)")(
       "max-launch-work", po::value<uint64_t>(),
-      "estimated warp-instructions one simulated launch may need (default 2^30, about 20 minutes)");
+      "estimated warp-instructions one simulated launch may need (default 2^28, about 4 minutes)");
   return o;
 }
 

@@ -45,7 +45,7 @@ TEST(GpuConfigLimits, HugeCarveoutIsRefusedWithoutOverflow) {
 TEST(GpuConfigLimits, SmCountAboveTheRangeIsRefused) {
   // 100000 SMs were accepted (5.5 GB for a 4096-element vecadd).
   const std::string e = load_error("", {"sm.count=100000"});
-  EXPECT_TRUE(mentions(e, "sm.count (100000) is implausibly large (at most 1024)")) << e;
+  EXPECT_TRUE(mentions(e, "sm.count (100000) is implausibly large (range 1 to 1024)")) << e;
   EXPECT_EQ(load_error("", {"sm.count=1024"}), "(no error)");
 }
 
