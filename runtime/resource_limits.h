@@ -1,6 +1,6 @@
 // Resource limits as policy, in one place: how much host memory a simulation may use, and how
 // much simulated work one kernel launch may cost, before it is refused with a message that names
-// the need, the limit and how to raise it. The simulated device's memory, the workloads' inputs
+// the need, the limit and how to raise it. The workloads' inputs, their simulated device copies
 // and CPU references all live in host memory, and the simulator executes about a million
 // warp-instructions a second, so sizes that do not fit are refused up front instead of running
 // until std::bad_alloc or for hours.
