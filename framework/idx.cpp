@@ -70,10 +70,11 @@ IdxArray read_idx(const std::string& path) {
                       " already multiply to " + std::to_string(total) + "): corrupt header");
   }
   // Grown as data arrives: a truncated file with a huge header costs only what it holds.
-  constexpr uint64_t kChunk = uint64_t{16} << 20;
+  // Chunks double from 64 KiB up to 16 MiB: small files stay cheap, large ones take few steps.
+  constexpr uint64_t kMinChunk = uint64_t{64} << 10, kMaxChunk = uint64_t{16} << 20;
   uint64_t got = 0;
   while (got < total) {
-    const uint64_t want = std::min(kChunk, total - got);
+    const uint64_t want = std::min({std::clamp(got, kMinChunk, kMaxChunk), total - got});
     out.values.resize(got + want);
     const size_t n = read_bytes(file.get(), out.values.data() + got, want, path);
     got += n;
