@@ -40,7 +40,19 @@ Dataset load_fashion_mnist(const std::string& dir, const std::string& split, siz
     throw DataError("dataset: neither '" + base + ".gz' nor '" + base +
                     "' exists (install the Debian package dataset-fashion-mnist or pass the data directory)");
   };
-  return load_idx_pair(pick("images-idx3-ubyte"), pick("labels-idx1-ubyte"), limit);
+  const std::string images_path = pick("images-idx3-ubyte"), labels_path = pick("labels-idx1-ubyte");
+  Dataset ds = load_idx_pair(images_path, labels_path, limit);
+  // The model has kFashionMnistFeatures inputs and kFashionMnistClasses outputs; anything else
+  // would fail deep inside a matrix product or the loss without naming the file.
+  if (ds.count == 0) throw DataError("dataset: '" + images_path + "' holds no images");
+  if (ds.features != kFashionMnistFeatures)
+    throw DataError("dataset: '" + images_path + "' holds images of " + std::to_string(ds.features) +
+                    " pixels; Fashion-MNIST's are 28x28 = " + std::to_string(kFashionMnistFeatures));
+  for (size_t i = 0; i < ds.labels.size(); ++i)
+    if (ds.labels[i] < 0 || ds.labels[i] >= kFashionMnistClasses)
+      throw DataError("dataset: '" + labels_path + "': label " + std::to_string(ds.labels[i]) + " of example " +
+                      std::to_string(i) + " is outside 0.." + std::to_string(kFashionMnistClasses - 1));
+  return ds;
 }
 
 BatchIterator::BatchIterator(const Dataset& dataset, size_t batch_size, bool shuffle, uint64_t seed)

@@ -18,8 +18,13 @@ struct Dataset {
 // Where the Debian package dataset-fashion-mnist installs the files.
 inline const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
+// Fashion-MNIST's shape: 28x28 grey images, 10 classes.
+inline constexpr size_t kFashionMnistFeatures = 28 * 28;
+inline constexpr int32_t kFashionMnistClasses = 10;
+
 // Loads `<dir>/<split>-images-idx3-ubyte[.gz]` and `<dir>/<split>-labels-idx1-ubyte[.gz]`
-// (split "train" or "t10k"); `limit` > 0 keeps only the first `limit` examples.
+// (split "train" or "t10k"); `limit` > 0 keeps only the first `limit` examples. Throws DataError
+// naming the file when it holds no images, images that are not 28x28, or labels outside 0..9.
 Dataset load_fashion_mnist(const std::string& dir, const std::string& split, size_t limit = 0);
 // Builds a Dataset from IDX images [N, rows, cols] and labels [N], checking they agree.
 Dataset load_idx_pair(const std::string& images_path, const std::string& labels_path, size_t limit = 0);

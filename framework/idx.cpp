@@ -52,7 +52,10 @@ IdxArray read_idx(const std::string& path) {
   if (ndims == 0) throw DataError("idx: '" + path + "' declares zero dimensions");
 
   IdxArray out;
-  size_t total = 1;
+  // Checked after every factor, so that dimensions whose product overflows 64 bits cannot wrap
+  // to a small total (the largest real file holds 47 MB).
+  constexpr uint64_t kMaxElements = uint64_t{1} << 32;
+  uint64_t total = 1;
   for (unsigned d = 0; d < ndims; ++d) {
     uint8_t be[4];
     if (read_bytes(file.get(), be, 4, path) != 4)
@@ -60,13 +63,24 @@ IdxArray read_idx(const std::string& path) {
                       std::to_string(ndims) + ")");
     const uint32_t size = (uint32_t{be[0]} << 24) | (uint32_t{be[1]} << 16) | (uint32_t{be[2]} << 8) | be[3];
     out.dims.push_back(size);
-    total *= size;
+    total *= size;  // both factors are at most 2^32: no wrap
+    if (total > kMaxElements)
+      throw DataError("idx: '" + path + "' declares more than " + std::to_string(kMaxElements) +
+                      " elements (dimensions " + std::to_string(d + 1) + " of " + std::to_string(ndims) +
+                      " already multiply to " + std::to_string(total) + "): corrupt header");
   }
-  // Guard against absurd headers before allocating (the largest real file holds 47 MB).
-  if (total > (size_t{1} << 32))
-    throw DataError("idx: '" + path + "' declares " + std::to_string(total) + " elements: corrupt header");
-  out.values.resize(total);
-  const size_t got = read_bytes(file.get(), out.values.data(), total, path);
+  // Grown as data arrives: a truncated file with a huge header costs only what it holds.
+  // Chunks double from 64 KiB up to 16 MiB: small files stay cheap, large ones take few steps.
+  constexpr uint64_t kMinChunk = uint64_t{64} << 10, kMaxChunk = uint64_t{16} << 20;
+  uint64_t got = 0;
+  while (got < total) {
+    const uint64_t want = std::min({std::clamp(got, kMinChunk, kMaxChunk), total - got});
+    out.values.resize(got + want);
+    const size_t n = read_bytes(file.get(), out.values.data() + got, want, path);
+    got += n;
+    if (n < want) break;
+  }
+  out.values.resize(got);
   if (got != total)
     throw DataError("idx: '" + path + "' is truncated: header declares " + std::to_string(total) +
                     " data bytes, file holds " + std::to_string(got));

@@ -18,6 +18,17 @@ DataType parse_type_name(std::string_view text) {
 
 uint64_t elem_bytes(DataType t) { return std::max<uint64_t>(1, type_bits(t) / 8); }
 
+// Sizes PTX may declare. A variable's bytes end up in host memory (the simulated device's
+// memory is host memory, and initialisers are expanded at parse time), so absurd declarations
+// are refused here, at their file:line, rather than by std::bad_alloc or a wrapped size later.
+constexpr uint64_t kMaxStateSpaceBytes = uint64_t(1) << 40;       // 1 TiB: above any GPU's memory
+constexpr uint64_t kMaxInitializedBytes = uint64_t(64) << 20;     // an initialiser's expanded image
+constexpr uint64_t kMaxConstBytes = uint64_t(64) << 10;           // CUDA's constant memory: 64 KiB
+
+std::string byte_text(uint64_t bytes) {
+  return std::to_string(bytes) + " bytes";
+}
+
 }  // namespace
 
 StateSpace PtxParser::space_of(std::string_view d) const {
@@ -160,21 +171,31 @@ std::vector<VariableDecl> PtxParser::parse_variable_names(const Token& space_tok
         d.unsized = true;
       } else {
         const Token& n = take();
+        uint64_t dim = 0;
         try {
-          count *= literal_unsigned(n.text);
+          dim = literal_unsigned(n.text);
         } catch (const LiteralError& e) {
           fail(n, e.what());
         }
+        if (__builtin_mul_overflow(count, dim, &count) || count > kMaxStateSpaceBytes)
+          fail(n, "'" + d.name + "' has too many elements (the limit is " + byte_text(kMaxStateSpaceBytes) + ")");
       }
       expect(']', "']'");
     }
     const uint64_t bytes = elem_bytes(elem) * vec;
-    d.size = d.unsized ? 0 : count * bytes;
+    if (!d.unsized && (__builtin_mul_overflow(count, bytes, &d.size) || d.size > kMaxStateSpaceBytes))
+      fail(*d.at, "'" + d.name + "' is larger than " + byte_text(kMaxStateSpaceBytes) + " (" + std::to_string(count) +
+                      " elements of " + byte_text(bytes) + ")");
     d.align = uint32_t(std::max<uint64_t>(align, bytes));
     if (peek().is('=')) {
       const Token& eq = take();
+      if (d.size > kMaxInitializedBytes)
+        fail(*d.at, "'" + d.name + "' has an initializer and " + byte_text(d.size) +
+                        "; initialized variables are limited to " + byte_text(kMaxInitializedBytes));
       parse_initializer(d, elem_bytes(elem));
       if (d.unsized) {
+        if (d.init.size() > kMaxInitializedBytes)
+          fail(eq, "the initializer of '" + d.name + "' is larger than " + byte_text(kMaxInitializedBytes));
         d.size = d.init.size();
         d.unsized = false;
       }
@@ -206,7 +227,12 @@ uint32_t PtxParser::add_symbol(const VariableDecl& d, StateSpace space, bool is_
     case StateSpace::Global: case StateSpace::Const: {
       if (in_function) fail(*d.at, "function-scope ." + std::string(space_name(space)) + " variables are not supported");
       uint64_t& end = space == StateSpace::Global ? m_.global_bytes : m_.const_bytes;
+      const uint64_t limit = space == StateSpace::Global ? kMaxStateSpaceBytes : kMaxConstBytes;
       s.offset = align_up(end, s.align);
+      if (s.offset > limit || s.size > limit - s.offset)
+        fail(*d.at, "'" + d.name + "' does not fit: the module's ." + std::string(space_name(space)) +
+                        " variables would need " + std::to_string(s.offset) + " + " + byte_text(s.size) +
+                        ", more than the " + byte_text(limit) + " a module may declare");
       end = s.offset + s.size;
       break;
     }
@@ -214,6 +240,9 @@ uint32_t PtxParser::add_symbol(const VariableDecl& d, StateSpace space, bool is_
       if (!in_function) fail(*d.at, "module-scope .local variables are not supported");
       Function& f = m_.functions[size_t(current_)];
       s.offset = align_up(f.local_bytes, s.align);
+      if (s.offset > kMaxStateSpaceBytes || s.size > kMaxStateSpaceBytes - s.offset)
+        fail(*d.at, "'" + d.name + "' does not fit: the function's ." + std::string(space_name(space)) +
+                        " frame would exceed " + byte_text(kMaxStateSpaceBytes));
       f.local_bytes = s.offset + s.size;
       break;
     }
@@ -221,6 +250,9 @@ uint32_t PtxParser::add_symbol(const VariableDecl& d, StateSpace space, bool is_
       if (!in_function) fail(*d.at, ".param variables are only allowed inside functions");
       Function& f = m_.functions[size_t(current_)];
       s.offset = align_up(f.frame_param_bytes, s.align);
+      if (s.offset > kMaxStateSpaceBytes || s.size > kMaxStateSpaceBytes - s.offset)
+        fail(*d.at, "'" + d.name + "' does not fit: the function's ." + std::string(space_name(space)) +
+                        " frame would exceed " + byte_text(kMaxStateSpaceBytes));
       f.frame_param_bytes = s.offset + s.size;
       break;
     }

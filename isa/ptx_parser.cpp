@@ -27,6 +27,17 @@ std::string PtxParser::line_text(uint32_t line) const {
   return first == std::string::npos ? std::string() : s.substr(first);
 }
 
+std::string PtxParser::statement_text(size_t first, size_t end) const {
+  // Only the statement's own tokens: a copy of the whole line per instruction made memory and
+  // time quadratic in the line length (16k instructions on one line took 5.8 GB).
+  if (end <= first) return {};
+  const std::string_view a = toks_[first].text, b = toks_[end - 1].text;
+  std::string s(a.data(), size_t(b.data() + b.size() - a.data()));
+  for (char& c : s)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return s;
+}
+
 void PtxParser::fail_at(uint32_t line, uint32_t column, const std::string& message) const {
   throw ParseError(m_.source_name, line, column, message, line_text(line));
 }
@@ -292,6 +303,7 @@ void PtxParser::parse_statement(Function& f) {
     pos_ += 2;
     return;
   }
+  const size_t first_token = pos_;
   uint32_t guard = kNoReg;
   bool negated = false;
   if (t.is('@')) {
@@ -308,7 +320,7 @@ void PtxParser::parse_statement(Function& f) {
   DecodedInstruction d = decode_instruction(toks_, pos_, *this);
   d.inst.guard = guard;
   d.inst.guard_negated = negated;
-  d.inst.text = line_text(d.inst.line);
+  d.inst.text = statement_text(first_token, pos_);
   const uint32_t pc = uint32_t(f.code.size());
   if (d.label) labels_.emplace_back(pc, *d.label);
   if (d.callee) calls_.push_back({uint32_t(current_), pc, *d.callee});

@@ -74,6 +74,7 @@ class PtxParser final : public NameScope {
   void expect(char c, const char* what);
   const Token& expect_word(const char* what);
   std::string line_text(uint32_t line) const;
+  std::string statement_text(size_t first_token, size_t end_token) const;  // tokens [first, end)
 
   std::string_view text_;
   Module m_;

@@ -1,16 +1,67 @@
 #include "runtime/ptxas_info.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
 
 namespace gpusim::runtime {
+
+namespace {
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The decimal number that ends right before `suffix` in `line` ("384 bytes smem"), if any.
+std::optional<unsigned long long> number_before(const std::string& line, const std::string& suffix) {
+  for (size_t at = line.find(suffix); at != std::string::npos; at = line.find(suffix, at + 1)) {
+    size_t begin = at;
+    while (begin > 0 && is_digit(line[begin - 1])) --begin;
+    if (begin == at || at - begin > 18) continue;
+    return std::stoull(line.substr(begin, at - begin));
+  }
+  return std::nullopt;
+}
+
+// The decimal number right after `prefix` in `line` ("Used 14 registers"), if any.
+std::optional<unsigned long long> number_after(const std::string& line, const std::string& prefix) {
+  for (size_t at = line.find(prefix); at != std::string::npos; at = line.find(prefix, at + 1)) {
+    size_t begin = at + prefix.size(), end = begin;
+    while (end < line.size() && is_digit(line[end])) ++end;
+    if (end == begin || end - begin > 18) continue;
+    return std::stoull(line.substr(begin, end - begin));
+  }
+  return std::nullopt;
+}
+
+// The "sm_NN[a]" after the first ".target" directive, and where it sits in `ptx`.
+std::optional<std::pair<size_t, size_t>> find_target(const std::string& ptx) {
+  for (size_t at = ptx.find(".target"); at != std::string::npos; at = ptx.find(".target", at + 1)) {
+    size_t p = at + 7;
+    if (p >= ptx.size() || (ptx[p] != ' ' && ptx[p] != '\t')) continue;
+    while (p < ptx.size() && (ptx[p] == ' ' || ptx[p] == '\t')) ++p;
+    if (ptx.compare(p, 3, "sm_") != 0) continue;
+    size_t end = p + 3;
+    while (end < ptx.size() && is_digit(ptx[end])) ++end;
+    if (end == p + 3) continue;
+    if (end < ptx.size() && ptx[end] >= 'a' && ptx[end] <= 'z') ++end;
+    return std::pair{p, end - p};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<std::string> find_ptxas() {
   if (const char* path = std::getenv("PATH")) {
@@ -25,30 +76,77 @@ std::optional<std::string> find_ptxas() {
   return std::nullopt;
 }
 
-std::map<std::string, PtxasKernelInfo> parse_ptxas_verbose(const std::string& output) {
-  static const std::regex kFunction(R"(Compiling entry function '([^']+)')");
-  static const std::regex kUsed(R"(Used (\d+) registers)");
-  static const std::regex kSmem(R"((\d+) bytes smem)");
-  static const std::regex kStack(R"((\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads)");
-  std::map<std::string, PtxasKernelInfo> out;
-  std::string current;
+PtxasRun run_ptxas_on_file(const std::string& ptxas, const std::string& ptx_file, const std::string& arch,
+                           unsigned timeout_seconds) {
+  // timeout(1) exits 124 when the limit passes (137 when ptxas also ignored SIGTERM).
+  const std::string cmd = "timeout -k 2 " + std::to_string(timeout_seconds) + " " + shell_quote(ptxas) +
+                          " -v -arch=" + shell_quote(arch) + " " + shell_quote(ptx_file) + " -o /dev/null 2>&1";
+  PtxasRun run;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) {
+    run.output = "could not start " + ptxas;
+    return run;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) run.output.append(buf, n);
+  const int status = pclose(pipe);
+  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.timed_out = run.exit_status == 124 || run.exit_status == 137;
+  return run;
+}
+
+std::vector<PtxasFunctionReport> parse_ptxas_functions(const std::string& output) {
+  static const std::string kEntry = "Compiling entry function '";
+  static const std::string kProperties = "Function properties for ";
+  std::vector<PtxasFunctionReport> out;
+  std::string pending_entry;  // named by "Compiling entry function", reported by the next "properties"
   std::stringstream ss(output);
   std::string line;
-  std::smatch m;
   while (std::getline(ss, line)) {
-    if (std::regex_search(line, m, kFunction)) {
-      current = m[1];
-      out[current];
+    if (size_t at = line.find(kEntry); at != std::string::npos) {
+      size_t begin = at + kEntry.size(), end = line.find('\'', begin);
+      pending_entry = line.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
       continue;
     }
-    if (current.empty()) continue;
-    PtxasKernelInfo& k = out[current];
-    if (std::regex_search(line, m, kStack)) {
-      k.stack_bytes = static_cast<unsigned>(std::stoul(m[1]));
-      k.spill_bytes = static_cast<unsigned>(std::stoul(m[2]) + std::stoul(m[3]));
+    if (size_t at = line.find(kProperties); at != std::string::npos) {
+      size_t begin = at + kProperties.size(), end = line.find_first_of(" \t\r", begin);
+      PtxasFunctionReport f;
+      f.name = line.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+      f.is_entry = f.name == pending_entry;
+      pending_entry.clear();
+      out.push_back(std::move(f));
+      continue;
     }
-    if (std::regex_search(line, m, kUsed)) k.registers = static_cast<unsigned>(std::stoul(m[1]));
-    if (std::regex_search(line, m, kSmem)) k.static_shared_bytes = static_cast<unsigned>(std::stoul(m[1]));
+    if (out.empty()) continue;
+    PtxasFunctionReport& f = out.back();
+    auto stack = number_before(line, " bytes stack frame");
+    auto stores = number_before(line, " bytes spill stores");
+    auto loads = number_before(line, " bytes spill loads");
+    if (stack && stores && loads) {
+      f.has_stack = true;
+      f.stack_bytes = *stack;
+      f.spill_store_bytes = *stores;
+      f.spill_load_bytes = *loads;
+    }
+    if (auto used = number_after(line, "Used "); used && line.find(" registers") != std::string::npos) {
+      f.has_registers = true;
+      f.registers = *used;
+      f.static_shared_bytes = number_before(line, " bytes smem").value_or(0);
+    }
+  }
+  return out;
+}
+
+std::map<std::string, PtxasKernelInfo> parse_ptxas_verbose(const std::string& output) {
+  std::map<std::string, PtxasKernelInfo> out;
+  for (const PtxasFunctionReport& f : parse_ptxas_functions(output)) {
+    if (!f.is_entry) continue;
+    PtxasKernelInfo& k = out[f.name];
+    k.registers = unsigned(f.registers);
+    k.static_shared_bytes = unsigned(f.static_shared_bytes);
+    k.stack_bytes = unsigned(f.stack_bytes);
+    k.spill_bytes = unsigned(f.spill_store_bytes + f.spill_load_bytes);
   }
   return out;
 }
@@ -67,18 +165,13 @@ std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const s
     std::ofstream f(path.data());
     f << ptx;
   }
-  const std::string cmd = *ptxas + " -v -arch=" + arch + " " + std::string(path.data()) + " -o /dev/null 2>&1";
-  std::string output;
-  int status = -1;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) output.append(buf, n);
-    status = pclose(p);
-  }
+  const PtxasRun run = run_ptxas_on_file(*ptxas, path.data(), arch);
   std::remove(path.data());
-  if (status != 0) throw std::runtime_error("ptxas -arch=" + arch + " rejected the PTX:\n" + output);
-  return parse_ptxas_verbose(output);
+  if (run.timed_out)
+    throw std::runtime_error("ptxas -arch=" + arch + " did not finish within " + std::to_string(kPtxasTimeoutSeconds) +
+                             " s (stopped)");
+  if (!run.ok()) throw std::runtime_error("ptxas -arch=" + arch + " rejected the PTX:\n" + run.output);
+  return parse_ptxas_verbose(run.output);
 }
 
 std::map<std::string, PtxasKernelInfo> ptxas_resources_for(const std::string& ptx, const std::string& arch,
@@ -88,13 +181,13 @@ std::map<std::string, PtxasKernelInfo> ptxas_resources_for(const std::string& pt
   } catch (const std::runtime_error& e) {
     if (std::string(e.what()).find("higher than") == std::string::npos) throw;
   }
-  static const std::regex kTarget(R"(\.target\s+(sm_\d+[a-z]?))");
-  std::smatch m;
-  if (!std::regex_search(ptx, m, kTarget)) throw std::runtime_error("PTX has no .target directive");
-  const std::string own = m[1];
+  const auto target = find_target(ptx);
+  if (!target) throw std::runtime_error("PTX has no .target directive");
+  const std::string own = ptx.substr(target->first, target->second);
   try {
-    return run_ptxas(std::regex_replace(ptx, kTarget, ".target " + arch, std::regex_constants::format_first_only),
-                     arch);
+    std::string lowered = ptx;
+    lowered.replace(target->first, target->second, arch);
+    return run_ptxas(lowered, arch);
   } catch (const std::runtime_error&) {
     if (note) *note = "resource usage from ptxas for " + own + " (the PTX needs it; " + arch + " cannot run it)";
     return run_ptxas(ptx, own);

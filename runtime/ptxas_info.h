@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gpusim::runtime {
 
@@ -17,14 +18,44 @@ struct PtxasKernelInfo {
   unsigned spill_bytes = 0;
 };
 
+// One function of `ptxas -v` output, in the order ptxas reports them (kernels and the device
+// functions they call); a figure ptxas did not print stays 0 and its has_* flag false.
+struct PtxasFunctionReport {
+  std::string name;
+  bool is_entry = false;
+  bool has_stack = false, has_registers = false;
+  unsigned long long stack_bytes = 0, spill_store_bytes = 0, spill_load_bytes = 0;
+  unsigned long long registers = 0, static_shared_bytes = 0;
+};
+
+// What one ptxas run produced. `timed_out`: ptxas was stopped after the time limit.
+struct PtxasRun {
+  int exit_status = -1;
+  bool timed_out = false;
+  std::string output;  // stdout and stderr together
+  bool ok() const { return exit_status == 0 && !timed_out; }
+};
+
+// ptxas gets this long per run; pathological PTX (".align 2147483648") keeps it busy for tens of
+// seconds, and nothing legitimate the simulator runs comes near it.
+inline constexpr unsigned kPtxasTimeoutSeconds = 10;
+
 // Path of ptxas (PATH, then /usr/local/cuda/bin), or nothing.
 std::optional<std::string> find_ptxas();
+
+// Runs `ptxas -v -arch=<arch> <ptx_file> -o /dev/null` under coreutils' timeout(1).
+PtxasRun run_ptxas_on_file(const std::string& ptxas, const std::string& ptx_file, const std::string& arch,
+                           unsigned timeout_seconds = kPtxasTimeoutSeconds);
+
+// Parses `ptxas -v` output line by line with plain string search: PTX names are untrusted and
+// may be arbitrarily long (std::regex recurses per character and overflows the stack on them).
+std::vector<PtxasFunctionReport> parse_ptxas_functions(const std::string& output);
 
 // Parses `ptxas -v` output: kernel name -> figures. Exposed for tests.
 std::map<std::string, PtxasKernelInfo> parse_ptxas_verbose(const std::string& output);
 
 // Runs `ptxas -v -arch=<arch>` on `ptx`. Empty map when ptxas is missing; throws
-// std::runtime_error with ptxas' message when ptxas rejects the PTX.
+// std::runtime_error with ptxas' message when ptxas rejects the PTX or runs out of time.
 std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const std::string& arch);
 
 // Resource usage for `arch` even when the PTX's .target is newer (nvcc 13 cannot target sm_70,

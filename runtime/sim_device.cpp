@@ -17,6 +17,7 @@
 #include "runtime/launch_checks.h"
 #include "runtime/ptxas_info.h"
 #include "runtime/sim_device_services.h"
+#include "runtime/resource_limits.h"
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
 #include "sim/systemc_driver.h"
@@ -204,6 +205,17 @@ class SimDevice final : public Device {
     LoadedModule& lm = module_at(handle, kernel);
     const isa::Function* fn = &entry_named(lm, kernel);
     check_launch(config_, *fn, cfg);
+    try {
+      const Dim3& g = cfg.grid;
+      const Dim3& b = cfg.block;
+      require_launch_work(estimated_warp_instructions(*fn, cfg),
+                          "launch of '" + kernel + "' (grid " + std::to_string(g.x) + "x" + std::to_string(g.y) + "x" +
+                              std::to_string(g.z) + ", block " + std::to_string(b.x) + "x" + std::to_string(b.y) +
+                              "x" + std::to_string(b.z) + ", " + std::to_string(fn->code.size()) +
+                              " instructions per thread at least)");
+    } catch (const ResourceLimitError& e) {
+      throw Error(e.what());
+    }
 
     isa::LaunchState ls;
     ls.module = &lm.module;
@@ -331,6 +343,14 @@ class SimDevice final : public Device {
         f.ptxas_stack_bytes = it->second.stack_bytes;
       }
     }
+  }
+
+  // A lower bound of the launch's work for the budget: every warp runs the kernel's straight-line
+  // code once (loops only add); saturates instead of wrapping.
+  static uint64_t estimated_warp_instructions(const isa::Function& fn, const LaunchConfig& cfg) {
+    const unsigned __int128 warps = (unsigned __int128)cfg.grid.count() * ((cfg.block.count() + 31) / 32);
+    const unsigned __int128 work = warps * std::max<uint64_t>(1, fn.code.size());
+    return work > UINT64_MAX ? UINT64_MAX : uint64_t(work);
   }
 
   // Lays the arguments out per the kernel's .param declarations (offsets and sizes from PTX).

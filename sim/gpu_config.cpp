@@ -2,6 +2,7 @@
 #include "sim/gpu_config.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -94,6 +95,10 @@ std::map<std::string, std::string> split_overrides(const std::vector<std::string
     std::string key = item.substr(0, eq);
     if (eq == std::string::npos || key.empty() || key.find_first_of(" \t") != std::string::npos)
       throw GpuConfigError("--set '" + item + "': expected section.key=value, e.g. sm.count=40");
+    // The value goes through the INI reader, where '#' starts a comment and a line break ends
+    // the entry: "chip.name=a#b" would silently become "a".
+    if (item.find_first_of("#\n\r", eq) != std::string::npos)
+      throw GpuConfigError("--set '" + item + "': values cannot contain '#' or line breaks");
     by_key[key] = item.substr(eq + 1);
   }
   return by_key;
@@ -116,10 +121,18 @@ GpuConfig load_gpu_config(const std::string& path, const std::vector<std::string
     }
   }
   if (!path.empty()) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+      throw GpuConfigError("GPU config " + path + ": is a directory, not an INI file");
     std::ifstream file(path);
     if (!file) throw GpuConfigError("GPU config " + path + ": cannot open the file");
     try {
-      po::store(po::parse_config_file(file, options, false), values);
+      const po::parsed_options parsed = po::parse_config_file(file, options, false);
+      // An empty file (or one of comments only) is almost always the wrong file; running the
+      // defaults under its name would mislead.
+      if (parsed.options.empty())
+        throw GpuConfigError("GPU config " + path + ": the file sets no parameters (empty or only comments)");
+      po::store(parsed, values);
     } catch (const po::error& e) {
       rethrow_parse_error(e, path, true);
     }

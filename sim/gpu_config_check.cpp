@@ -43,21 +43,18 @@ class Checker {
 void check_ranges(const GpuConfig& c, Checker& check) {
   for (const GpuConfigField& field : gpu_config_fields()) {
     if (auto* member = std::get_if<int GpuConfig::*>(&field.member)) {
-      // Only the reserved shared memory and on/off switches may be zero; everything else is a
-      // count, size or time.
-      bool zero_allowed = std::string(field.key) == "shared.reserved_per_block_bytes" ||
-                          std::string(field.key) == "compiler.hoist_loads";
-      check.require(c.*(*member) > 0 || (zero_allowed && c.*(*member) == 0),
-                    check.value(field.key) + " must be " + (zero_allowed ? "zero or positive" : "positive"));
-      // Bounds far above any real GPU keep the byte arithmetic (KiB x 1024, ...) inside int.
-      bool kib = std::string(field.key).ends_with("_kib");
-      int most = kib ? (1 << 20) : (1 << 30);
-      check.require(c.*(*member) <= most, check.value(field.key) + " is implausibly large (at most " +
-                                              std::to_string(most) + ")");
+      const int v = c.*(*member);
+      const std::string range =
+          " (range " + std::to_string(field.min_value) + " to " + std::to_string(field.max_value) + ")";
+      if (v < field.min_value)
+        check.require(false, check.value(field.key) + " must be " +
+                                 (field.min_value == 1   ? std::string("positive")
+                                  : field.min_value == 0 ? std::string("zero or positive")
+                                                         : "at least " + std::to_string(field.min_value)) +
+                                 range);
+      check.require(v <= field.max_value, check.value(field.key) + " is implausibly large" + range);
     }
   }
-  check.require(c.dram_efficiency_pct <= 100, check.value("dram.efficiency_pct") + " must be at most 100");
-  check.require(c.hoist_loads == 0 || c.hoist_loads == 1, check.value("compiler.hoist_loads") + " must be 0 or 1");
   check.require(!c.name.empty() && c.name.find('#') == std::string::npos,
                 "chip.name must be non-empty and contain no '#'");
   check.require(c.sm_arch.rfind("sm_", 0) == 0 && c.sm_arch.size() >= 5 && c.sm_arch.size() <= 7 &&

@@ -17,82 +17,82 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
       {"chip.name", &C::name, "text", "human-readable name of this configuration"},
       {"chip.sm_arch", &C::sm_arch, "text", "ptxas target (sm_75, sm_80, sm_90) whose register/shared usage kernels report"},
 
-      {"sm.count", &C::num_sms, "count", "streaming multiprocessors on the chip"},
-      {"sm.subcores", &C::subcores_per_sm, "count", "sub-cores (processing blocks) per SM, one warp scheduler each"},
-      {"sm.max_warps_per_subcore", &C::max_warps_per_subcore, "warps", "resident warps a sub-core can interleave"},
-      {"sm.max_threads", &C::max_threads_per_sm, "threads", "resident threads per SM"},
-      {"sm.max_ctas", &C::max_ctas_per_sm, "CTAs", "resident thread blocks per SM"},
-      {"sm.max_threads_per_block", &C::max_threads_per_block, "threads", "largest thread block a launch may use"},
+      {"sm.count", &C::num_sms, "count", "streaming multiprocessors on the chip", 1, 1024},
+      {"sm.subcores", &C::subcores_per_sm, "count", "sub-cores (processing blocks) per SM, one warp scheduler each", 1, 16},
+      {"sm.max_warps_per_subcore", &C::max_warps_per_subcore, "warps", "resident warps a sub-core can interleave", 1, 64},
+      {"sm.max_threads", &C::max_threads_per_sm, "threads", "resident threads per SM", 32, 16384},
+      {"sm.max_ctas", &C::max_ctas_per_sm, "CTAs", "resident thread blocks per SM", 1, 256},
+      {"sm.max_threads_per_block", &C::max_threads_per_block, "threads", "largest thread block a launch may use", 32, 16384},
       {"sm.warp_scheduler", &C::warp_scheduler, "lrr|gto", "warp scheduler policy of each sub-core"},
 
-      {"registers.per_sm", &C::registers_per_sm, "32-bit registers", "register file size per SM"},
-      {"registers.per_block_max", &C::registers_per_block_max, "32-bit registers", "registers one thread block may hold"},
-      {"registers.alloc_granularity", &C::register_alloc_granularity, "registers", "registers are allocated per warp in multiples of this"},
-      {"registers.max_per_thread", &C::max_registers_per_thread, "registers", "most registers one thread may use"},
-      {"registers.banks_per_subcore", &C::register_banks_per_subcore, "banks", "register file banks per sub-core (operand read conflicts)"},
+      {"registers.per_sm", &C::registers_per_sm, "32-bit registers", "register file size per SM", 256, 1 << 20},
+      {"registers.per_block_max", &C::registers_per_block_max, "32-bit registers", "registers one thread block may hold", 256, 1 << 20},
+      {"registers.alloc_granularity", &C::register_alloc_granularity, "registers", "registers are allocated per warp in multiples of this", 1, 1024},
+      {"registers.max_per_thread", &C::max_registers_per_thread, "registers", "most registers one thread may use", 16, 255},
+      {"registers.banks_per_subcore", &C::register_banks_per_subcore, "banks", "register file banks per sub-core (operand read conflicts)", 1, 64},
 
-      {"shared.per_sm_max_bytes", &C::shared_per_sm_max_bytes, "bytes", "largest shared memory per SM (the largest carve-out)"},
-      {"shared.per_block_max_bytes", &C::shared_per_block_max_bytes, "bytes", "largest shared memory one block may use (opt-in limit)"},
-      {"shared.alloc_granularity_bytes", &C::shared_alloc_granularity_bytes, "bytes", "shared memory is allocated per block in multiples of this"},
-      {"shared.reserved_per_block_bytes", &C::shared_reserved_per_block_bytes, "bytes", "shared memory the driver reserves in every block (sm_80+: 1 KiB)"},
+      {"shared.per_sm_max_bytes", &C::shared_per_sm_max_bytes, "bytes", "largest shared memory per SM (the largest carve-out)", 1, 1 << 28},
+      {"shared.per_block_max_bytes", &C::shared_per_block_max_bytes, "bytes", "largest shared memory one block may use (opt-in limit)", 1, 1 << 28},
+      {"shared.alloc_granularity_bytes", &C::shared_alloc_granularity_bytes, "bytes", "shared memory is allocated per block in multiples of this", 1, 1 << 16},
+      {"shared.reserved_per_block_bytes", &C::shared_reserved_per_block_bytes, "bytes", "shared memory the driver reserves in every block (sm_80+: 1 KiB)", 0, 1 << 16},
       {"shared.carveouts_kib", &C::shared_carveouts, "KiB list", "shared sizes the unified L1/shared array can be split into, ascending"},
-      {"shared.banks", &C::shared_banks, "banks", "shared memory banks"},
-      {"shared.bank_width_bytes", &C::shared_bank_width_bytes, "bytes", "bytes each bank delivers per cycle"},
-      {"shared.latency_cycles", &C::shared_latency_cycles, "cycles", "shared-memory load-to-use latency without conflicts"},
+      {"shared.banks", &C::shared_banks, "banks", "shared memory banks", 1, 256},
+      {"shared.bank_width_bytes", &C::shared_bank_width_bytes, "bytes", "bytes each bank delivers per cycle", 1, 128},
+      {"shared.latency_cycles", &C::shared_latency_cycles, "cycles", "shared-memory load-to-use latency without conflicts", 1, 100000},
 
-      {"l1.unified_kib", &C::l1_shared_unified_kib, "KiB", "unified L1 data cache + shared memory array per SM"},
-      {"l1.line_bytes", &C::l1_line_bytes, "bytes", "L1 cache line (tag) size"},
-      {"l1.sector_bytes", &C::l1_sector_bytes, "bytes", "L1 sector size (fill and valid granularity)"},
-      {"l1.associativity", &C::l1_associativity, "ways", "L1 ways per set"},
-      {"l1.latency_cycles", &C::l1_latency_cycles, "cycles", "global load-to-use latency on an L1 hit"},
-      {"l1.mshrs", &C::l1_mshrs, "entries", "outstanding L1 line misses per SM"},
-      {"l1.mshr_max_merged", &C::l1_mshr_max_merged, "requests", "requests one L1 MSHR entry can merge"},
-      {"l1.bytes_per_clock", &C::l1_bytes_per_clock, "B/clk", "L1 data bandwidth per SM"},
+      {"l1.unified_kib", &C::l1_shared_unified_kib, "KiB", "unified L1 data cache + shared memory array per SM", 1, 1 << 18},
+      {"l1.line_bytes", &C::l1_line_bytes, "bytes", "L1 cache line (tag) size", 1, 4096},
+      {"l1.sector_bytes", &C::l1_sector_bytes, "bytes", "L1 sector size (fill and valid granularity)", 1, 4096},
+      {"l1.associativity", &C::l1_associativity, "ways", "L1 ways per set", 1, 4096},
+      {"l1.latency_cycles", &C::l1_latency_cycles, "cycles", "global load-to-use latency on an L1 hit", 1, 100000},
+      {"l1.mshrs", &C::l1_mshrs, "entries", "outstanding L1 line misses per SM", 1, 1 << 16},
+      {"l1.mshr_max_merged", &C::l1_mshr_max_merged, "requests", "requests one L1 MSHR entry can merge", 1, 1 << 16},
+      {"l1.bytes_per_clock", &C::l1_bytes_per_clock, "B/clk", "L1 data bandwidth per SM", 1, 1 << 16},
 
-      {"units.fp32_lanes_per_sm", &C::fp32_lanes_per_sm, "lanes", "FP32 FMA lanes per SM"},
-      {"units.int_lanes_per_sm", &C::int_lanes_per_sm, "lanes", "INT32 lanes per SM"},
-      {"units.fp64_lanes_per_sm", &C::fp64_lanes_per_sm, "lanes", "FP64 FMA lanes per SM"},
-      {"units.sfu_lanes_per_sm", &C::sfu_lanes_per_sm, "lanes", "special-function (MUFU) lanes per SM"},
-      {"units.ldst_lanes_per_sm", &C::ldst_lanes_per_sm, "lanes", "load/store address lanes per SM"},
-      {"units.fp32_latency_cycles", &C::fp32_latency_cycles, "cycles", "dependent-issue latency of FFMA/FADD/FMUL"},
-      {"units.fp16_latency_cycles", &C::fp16_latency_cycles, "cycles", "dependent-issue latency of HFMA/HADD/HMUL"},
-      {"units.int_latency_cycles", &C::int_latency_cycles, "cycles", "dependent-issue latency of IADD/IMUL/LOP/SETP"},
-      {"units.fp64_latency_cycles", &C::fp64_latency_cycles, "cycles", "dependent-issue latency of DFMA/DADD/DMUL"},
-      {"units.sfu_latency_cycles", &C::sfu_latency_cycles, "cycles", "latency of an SFU approximation (sqrt/rsqrt/ex2/rcp)"},
+      {"units.fp32_lanes_per_sm", &C::fp32_lanes_per_sm, "lanes", "FP32 FMA lanes per SM", 1, 4096},
+      {"units.int_lanes_per_sm", &C::int_lanes_per_sm, "lanes", "INT32 lanes per SM", 1, 4096},
+      {"units.fp64_lanes_per_sm", &C::fp64_lanes_per_sm, "lanes", "FP64 FMA lanes per SM", 1, 4096},
+      {"units.sfu_lanes_per_sm", &C::sfu_lanes_per_sm, "lanes", "special-function (MUFU) lanes per SM", 1, 4096},
+      {"units.ldst_lanes_per_sm", &C::ldst_lanes_per_sm, "lanes", "load/store address lanes per SM", 1, 4096},
+      {"units.fp32_latency_cycles", &C::fp32_latency_cycles, "cycles", "dependent-issue latency of FFMA/FADD/FMUL", 1, 100000},
+      {"units.fp16_latency_cycles", &C::fp16_latency_cycles, "cycles", "dependent-issue latency of HFMA/HADD/HMUL", 1, 100000},
+      {"units.int_latency_cycles", &C::int_latency_cycles, "cycles", "dependent-issue latency of IADD/IMUL/LOP/SETP", 1, 100000},
+      {"units.fp64_latency_cycles", &C::fp64_latency_cycles, "cycles", "dependent-issue latency of DFMA/DADD/DMUL", 1, 100000},
+      {"units.sfu_latency_cycles", &C::sfu_latency_cycles, "cycles", "latency of an SFU approximation (sqrt/rsqrt/ex2/rcp)", 1, 100000},
 
-      {"tensor.cores_per_sm", &C::tensor_cores_per_sm, "count", "tensor cores per SM, split evenly across sub-cores"},
-      {"tensor.fp16_fma_per_clock", &C::tensor_fp16_fma_per_clock, "FMA/clk", "dense FP16 FMAs per tensor core per tensor clock"},
-      {"tensor.mma_latency_cycles", &C::tensor_mma_latency_cycles, "cycles", "latency of one warp-wide 16x16x16 FP16 MMA"},
+      {"tensor.cores_per_sm", &C::tensor_cores_per_sm, "count", "tensor cores per SM, split evenly across sub-cores", 1, 64},
+      {"tensor.fp16_fma_per_clock", &C::tensor_fp16_fma_per_clock, "FMA/clk", "dense FP16 FMAs per tensor core per tensor clock", 1, 1 << 20},
+      {"tensor.mma_latency_cycles", &C::tensor_mma_latency_cycles, "cycles", "latency of one warp-wide 16x16x16 FP16 MMA", 1, 100000},
 
-      {"l2.size_kib", &C::l2_size_kib, "KiB", "total L2 capacity"},
-      {"l2.slices", &C::l2_slices, "count", "L2 slices (banks), addresses interleaved across them"},
-      {"l2.line_bytes", &C::l2_line_bytes, "bytes", "L2 line (tag) size"},
-      {"l2.sector_bytes", &C::l2_sector_bytes, "bytes", "L2 sector size"},
-      {"l2.associativity", &C::l2_associativity, "ways", "L2 ways per set"},
-      {"l2.latency_cycles", &C::l2_latency_cycles, "cycles", "latency an L2 hit adds beyond L1 and the crossbar"},
-      {"l2.bytes_per_clock_per_slice", &C::l2_bytes_per_clock_per_slice, "B/clk", "data each slice returns per L2 clock"},
-      {"l2.mshrs_per_slice", &C::l2_mshrs_per_slice, "entries", "outstanding DRAM misses per L2 slice"},
+      {"l2.size_kib", &C::l2_size_kib, "KiB", "total L2 capacity", 1, 1 << 20},
+      {"l2.slices", &C::l2_slices, "count", "L2 slices (banks), addresses interleaved across them", 1, 1024},
+      {"l2.line_bytes", &C::l2_line_bytes, "bytes", "L2 line (tag) size", 1, 4096},
+      {"l2.sector_bytes", &C::l2_sector_bytes, "bytes", "L2 sector size", 1, 4096},
+      {"l2.associativity", &C::l2_associativity, "ways", "L2 ways per set", 1, 4096},
+      {"l2.latency_cycles", &C::l2_latency_cycles, "cycles", "latency an L2 hit adds beyond L1 and the crossbar", 1, 100000},
+      {"l2.bytes_per_clock_per_slice", &C::l2_bytes_per_clock_per_slice, "B/clk", "data each slice returns per L2 clock", 1, 1 << 16},
+      {"l2.mshrs_per_slice", &C::l2_mshrs_per_slice, "entries", "outstanding DRAM misses per L2 slice", 1, 1 << 16},
 
-      {"icnt.latency_cycles", &C::icnt_latency_cycles, "cycles", "one-way SM-to-L2 crossbar latency"},
-      {"icnt.bytes_per_clock_per_sm", &C::icnt_bytes_per_clock_per_sm, "B/clk", "crossbar port width per SM per direction"},
+      {"icnt.latency_cycles", &C::icnt_latency_cycles, "cycles", "one-way SM-to-L2 crossbar latency", 1, 100000},
+      {"icnt.bytes_per_clock_per_sm", &C::icnt_bytes_per_clock_per_sm, "B/clk", "crossbar port width per SM per direction", 1, 1 << 16},
 
-      {"dram.channels", &C::dram_channels, "count", "independent DRAM channels"},
-      {"dram.bus_width_bits", &C::dram_bus_width_bits, "bits", "data bus width per channel"},
-      {"dram.transfers_per_clock", &C::dram_transfers_per_clock, "transfers", "data transfers per DRAM clock (2 = DDR)"},
-      {"dram.latency_cycles", &C::dram_latency_cycles, "cycles", "latency a DRAM access adds beyond an L2 hit"},
+      {"dram.channels", &C::dram_channels, "count", "independent DRAM channels", 1, 1024},
+      {"dram.bus_width_bits", &C::dram_bus_width_bits, "bits", "data bus width per channel", 1, 4096},
+      {"dram.transfers_per_clock", &C::dram_transfers_per_clock, "transfers", "data transfers per DRAM clock (2 = DDR)", 1, 64},
+      {"dram.latency_cycles", &C::dram_latency_cycles, "cycles", "latency a DRAM access adds beyond an L2 hit", 1, 100000},
       {"dram.efficiency_pct", &C::dram_efficiency_pct, "%",
-       "share of the peak data rate a channel sustains (refresh, row switches; calibrated by gpusim compare --calibrate)"},
+       "share of the peak data rate a channel sustains (refresh, row switches; calibrated by gpusim compare --calibrate)", 1, 100},
 
-      {"dram.capacity_mib", &C::dram_capacity_mib, "MiB", "device memory size (total global memory a program may allocate)"},
-      {"host.copy_mbytes_per_s", &C::host_copy_mbytes_per_s, "MB/s", "host<->device copy bandwidth (the time cudaMemcpy adds to the simulated timeline)"},
+      {"dram.capacity_mib", &C::dram_capacity_mib, "MiB", "device memory size (total global memory a program may allocate)", 1, 1 << 24},
+      {"host.copy_mbytes_per_s", &C::host_copy_mbytes_per_s, "MB/s", "host<->device copy bandwidth (the time cudaMemcpy adds to the simulated timeline)", 1, 100000000},
 
-      {"clocks.core_mhz", &C::core_clock_mhz, "MHz", "SM core clock (FP32/FP64 peaks, all latencies)"},
-      {"clocks.tensor_mhz", &C::tensor_clock_mhz, "MHz", "clock for tensor-core peaks (H100 sustains less than the core maximum)"},
-      {"clocks.l2_mhz", &C::l2_clock_mhz, "MHz", "L2 clock"},
-      {"clocks.icnt_mhz", &C::icnt_clock_mhz, "MHz", "crossbar clock"},
-      {"clocks.dram_mhz", &C::dram_clock_mhz, "MHz", "DRAM I/O clock (before the DDR factor)"},
+      {"clocks.core_mhz", &C::core_clock_mhz, "MHz", "SM core clock (FP32/FP64 peaks, all latencies)", 1, 100000},
+      {"clocks.tensor_mhz", &C::tensor_clock_mhz, "MHz", "clock for tensor-core peaks (H100 sustains less than the core maximum)", 1, 100000},
+      {"clocks.l2_mhz", &C::l2_clock_mhz, "MHz", "L2 clock", 1, 100000},
+      {"clocks.icnt_mhz", &C::icnt_clock_mhz, "MHz", "crossbar clock", 1, 100000},
+      {"clocks.dram_mhz", &C::dram_clock_mhz, "MHz", "DRAM I/O clock (before the DDR factor)", 1, 100000},
       {"compiler.hoist_loads", &C::hoist_loads, "0|1",
-       "1: model ptxas issuing independent loads early within a basic block (timing mode); 0: PTX order"},
+       "1: model ptxas issuing independent loads early within a basic block (timing mode); 0: PTX order", 0, 1},
   };
   return fields;
 }
@@ -144,6 +144,10 @@ CarveoutList parse_carveouts(const std::string& text) {
     }
     if (item.find_first_not_of(" \t", used) != std::string::npos || kib < 0)
       throw std::invalid_argument("'" + item + "' is not a non-negative whole number of KiB");
+    // The same bound as l1.unified_kib, which every carve-out must fit in; keeps KiB x 1024 in int.
+    if (kib > kMaxCarveoutKib)
+      throw std::invalid_argument("'" + item + "' KiB is implausibly large (at most " +
+                                  std::to_string(kMaxCarveoutKib) + ")");
     if (!list.kib.empty() && kib <= list.kib.back())
       throw std::invalid_argument("carve-outs must be strictly ascending ('" + text + "')");
     list.kib.push_back(kib);
@@ -186,7 +190,10 @@ po::options_description gpu_config_options(GpuConfig& target) {
   static const GpuConfig defaults;
   po::options_description options("GPU configuration (INI [section] key, or --set section.key=value)");
   for (const GpuConfigField& field : gpu_config_fields()) {
-    std::string help = field.description + std::string(" [") + field.unit + "]";
+    std::string help = field.description + std::string(" [") + field.unit;
+    if (std::holds_alternative<int GpuConfig::*>(field.member))
+      help += ", " + std::to_string(field.min_value) + " to " + std::to_string(field.max_value);
+    help += "]";
     std::string default_text = field.value_text(defaults);
     std::visit(
         [&](auto member) {

@@ -21,6 +21,11 @@ struct GpuConfigField {
   Member member;
   const char* unit;
   const char* description;
+  // Numeric keys only: the documented range. Far above any real GPU, but small enough that a
+  // typo (sm.count=100000) cannot make a simulation exhaust the machine and that the byte
+  // arithmetic (KiB x 1024, per-SM x SMs) stays inside int.
+  int min_value = 0;
+  int max_value = 0;
 
   std::string section() const;           // "sm" for "sm.count"
   std::string name() const;              // "count" for "sm.count"
@@ -42,6 +47,9 @@ struct InvalidValueWithReason : boost::program_options::invalid_option_value {
   InvalidValueWithReason(const std::string& value, const std::string& why);
   std::string reason;
 };
+
+// Largest carve-out: l1.unified_kib's upper bound (256 MiB).
+inline constexpr int kMaxCarveoutKib = 1 << 18;
 
 // Text forms used by the parser and by describe().
 std::string carveout_text(const CarveoutList& list);

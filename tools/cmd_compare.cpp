@@ -20,6 +20,7 @@
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
+#include "tools/option_checks.h"
 #include "validation/calibration.h"
 #include "validation/comparison.h"
 #include "validation/csv.h"
@@ -110,7 +111,8 @@ runtime::SimDeviceOptions sim_options(const std::string& config_path, const std:
 
 // --recorded: re-simulates every (workload, size, seed) of the file and pairs the launches.
 int compare_recorded(const CompareArgs& a) {
-  const validation::KernelRecord record = validation::read_kernel_record(a.recorded);
+  std::vector<std::string> row_locations;  // file:line of each kernel row
+  const validation::KernelRecord record = validation::read_kernel_record(a.recorded, &row_locations);
   const std::string stem = record_stem(a.recorded);
   std::string config_path = a.config_path;
   if (config_path.empty()) {
@@ -140,22 +142,32 @@ int compare_recorded(const CompareArgs& a) {
 
   // Group the file's launches by run, in file order.
   std::vector<std::vector<validation::MeasuredKernel>> runs;
+  std::vector<std::string> run_rows;  // file:line of each run's first row, for error messages
   std::map<std::string, size_t> run_index;
-  for (const validation::MeasuredKernel& k : record.kernels) {
+  for (size_t i = 0; i < record.kernels.size(); ++i) {
+    const validation::MeasuredKernel& k = record.kernels[i];
     if (!only.empty() && std::find(only.begin(), only.end(), k.workload) == only.end()) continue;
     const std::string key = k.workload + "|" + k.size + "|" + std::to_string(k.seed);
     auto [it, added] = run_index.emplace(key, runs.size());
-    if (added) runs.emplace_back();
+    if (added) {
+      runs.emplace_back();
+      run_rows.push_back(row_locations.at(i));
+    }
     runs[it->second].push_back(k);
   }
   if (runs.empty()) throw std::invalid_argument(a.recorded + ": no recorded launches" + (only.empty() ? "" : " of --only's workloads"));
 
   std::vector<ComparisonRow> rows;
-  for (const auto& run : runs) {
+  for (size_t r_i = 0; r_i < runs.size(); ++r_i) {
+    const auto& run = runs[r_i];
     const workloads::Workload* w = workloads::find_workload(run.front().workload);
-    if (!w) throw std::invalid_argument(a.recorded + ": unknown workload '" + run.front().workload + "'");
+    if (!w) throw std::invalid_argument(run_rows[r_i] + ": unknown workload '" + run.front().workload + "'");
     workloads::WorkloadParams params;
-    params.size = workloads::parse_size_spec(run.front().size);
+    try {
+      params.size = workloads::parse_size_spec(run.front().size);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(run_rows[r_i] + ": column 'size': " + e.what());
+    }
     params.seed = run.front().seed;
     std::cerr << "simulating " << w->name() << " " << run.front().size << " on " << config.name << "\n";
     const workloads::WorkloadResult sim = validation::simulate_workload(*w, params, sim_options(config_path, overrides));
@@ -288,13 +300,16 @@ int gpusim_cmd_compare(int argc, char** argv) {
       "only", po::value(&a.only), "with --recorded: only these workloads (comma-separated)");
   po::options_description hidden;
   hidden.add_options()("workload", po::value(&a.names), "workloads");
+  opts.add(resource_limit_options());
   po::options_description all;
   all.add(opts).add(hidden);
   po::positional_options_description positional;
   positional.add("workload", -1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(all).positional(positional).run();
+    reject_negative_unsigned(parsed);
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "gpusim compare: " << e.what() << "\n\n" << opts;
@@ -308,6 +323,7 @@ int gpusim_cmd_compare(int argc, char** argv) {
     return 0;
   }
   try {
+    apply_resource_limit_options(vm);
     if (!a.recorded.empty()) {
       if (!a.names.empty()) throw std::invalid_argument("--recorded re-simulates the file's workloads; name none (use --only)");
       return compare_recorded(a);

@@ -1,23 +1,21 @@
 // `gpusim ptx FILE.ptx [--arch sm_80]`: parse a PTX file, print what the simulator decoded,
 // and, when ptxas is installed, what the real assembler allocates per kernel.
 #include <boost/program_options.hpp>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <iostream>
-#include <regex>
 #include <sstream>
 #include <string>
 
 #include "isa/module_summary.h"
 #include "tools/commands.h"
 #include "isa/ptx_parser.h"
+#include "runtime/ptxas_info.h"
 
 namespace gpusim::cli {
 
@@ -25,61 +23,33 @@ namespace {
 
 namespace po = boost::program_options;
 
-std::string find_ptxas() {
-  if (const char* path = std::getenv("PATH")) {
-    std::stringstream dirs(path);
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-      std::filesystem::path candidate = std::filesystem::path(dir) / "ptxas";
-      if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    }
-  }
-  if (::access("/usr/local/cuda/bin/ptxas", X_OK) == 0) return "/usr/local/cuda/bin/ptxas";
-  return {};
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Runs `ptxas -v` and prints one line per kernel/function: registers, shared memory, stack.
-void report_ptxas(const std::string& ptxas, const std::string& file, const std::string& arch) {
-  std::string cmd = shell_quote(ptxas) + " -v -arch=" + shell_quote(arch) + " " + shell_quote(file) + " -o /dev/null 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) {
-    std::cout << "\nptxas: could not run " << ptxas << "\n";
-    return;
-  }
-  std::string output;
-  std::array<char, 4096> buf{};
-  while (size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) output.append(buf.data(), n);
-  int status = ::pclose(pipe);
+// Runs `ptxas -v` (with a time limit) and prints one line per kernel/function: registers,
+// shared memory, stack. Returns false, having said why on stderr, when ptxas rejects the file or
+// runs out of time.
+bool report_ptxas(const std::string& ptxas, const std::string& file, const std::string& arch) {
+  const runtime::PtxasRun run = runtime::run_ptxas_on_file(ptxas, file, arch);
   std::cout << "\nptxas -v -arch=" << arch << " (" << ptxas << "):\n";
-  if (status != 0) {
-    std::cout << "  ptxas failed:\n" << output << (output.empty() || output.back() == '\n' ? "" : "\n");
-    return;
+  if (run.timed_out) {
+    std::cout.flush();
+    std::cerr << "gpusim ptx: ptxas did not finish within " << runtime::kPtxasTimeoutSeconds << " s on '" << file
+              << "' and was stopped\n";
+    return false;
   }
-  static const std::regex properties(R"(Function properties for (\S+))");
-  static const std::regex stack(R"((\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads)");
-  static const std::regex used(R"(Used (\d+) registers(.*))");
-  static const std::regex smem(R"((\d+) bytes smem)");
-  std::stringstream lines(output);
-  std::string line, current;
-  std::smatch match;
-  while (std::getline(lines, line)) {
-    if (std::regex_search(line, match, properties)) {
-      current = match[1];
-    } else if (std::regex_search(line, match, stack)) {
-      std::cout << "  " << current << ": stack " << match[1] << " bytes, spills " << match[2] << "/" << match[3] << " bytes\n";
-    } else if (std::regex_search(line, match, used)) {
-      std::string rest = match[2];
-      std::smatch sm;
-      std::string shared = std::regex_search(rest, sm, smem) ? sm[1].str() : "0";
-      std::cout << "  " << current << ": " << match[1] << " registers, " << shared << " bytes static shared\n";
-    }
+  if (!run.ok()) {
+    std::cout.flush();
+    std::cerr << "gpusim ptx: ptxas rejected '" << file << "' (exit status " << run.exit_status << "):\n"
+              << run.output << (run.output.empty() || run.output.back() == '\n' ? "" : "\n");
+    return false;
   }
+  for (const runtime::PtxasFunctionReport& f : runtime::parse_ptxas_functions(run.output)) {
+    if (f.has_stack)
+      std::cout << "  " << f.name << ": stack " << f.stack_bytes << " bytes, spills " << f.spill_store_bytes << "/"
+                << f.spill_load_bytes << " bytes\n";
+    if (f.has_registers)
+      std::cout << "  " << f.name << ": " << f.registers << " registers, " << f.static_shared_bytes
+                << " bytes static shared\n";
+  }
+  return true;
 }
 
 }  // namespace
@@ -109,6 +79,11 @@ int gpusim_cmd_ptx(int argc, char** argv) {
     return 2;
   }
   const std::string file = vm["file"].as<std::string>();
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    std::cerr << "gpusim ptx: '" << file << "' is a directory, not a PTX file\n";
+    return 1;
+  }
   std::ifstream in(file);
   if (!in) {
     std::cerr << "gpusim ptx: cannot open '" << file << "': " << std::strerror(errno) << "\n";
@@ -116,15 +91,23 @@ int gpusim_cmd_ptx(int argc, char** argv) {
   }
   std::stringstream text;
   text << in.rdbuf();
+  if (text.str().find_first_not_of(" \t\r\n") == std::string::npos) {
+    std::cerr << file << ":1: error: not PTX: the file is empty\n";
+    return 1;
+  }
   try {
     isa::Module m = isa::parse_ptx(text.str(), file);
+    if (m.version.empty()) {
+      std::cerr << file << ":1: error: not PTX: no .version directive\n";
+      return 1;
+    }
     isa::write_module_summary(std::cout, m);
   } catch (const isa::ParseError& e) {
     std::cerr << e.what() << "\n";
     return 1;
   }
-  if (std::string ptxas = find_ptxas(); !ptxas.empty()) {
-    report_ptxas(ptxas, file, vm["arch"].as<std::string>());
+  if (std::optional<std::string> ptxas = runtime::find_ptxas()) {
+    if (!report_ptxas(*ptxas, file, vm["arch"].as<std::string>())) return 1;
   } else {
     std::cout << "\n(ptxas not found on PATH or in /usr/local/cuda/bin: no register/shared figures)\n";
   }

@@ -12,6 +12,7 @@
 #include "runtime/sim_device.h"
 #include "tools/commands.h"
 #include "tools/device_run_support.h"
+#include "tools/option_checks.h"
 #include "workloads/workload.h"
 #include "workloads/workload_support.h"
 
@@ -48,13 +49,16 @@ int gpusim_cmd_run(int argc, char** argv) {
   po::options_description hidden;
   hidden.add_options()("workload", po::value<std::vector<std::string>>(), "workload name");
   po::options_description all;
+  opts.add(resource_limit_options());
   all.add(opts).add(hidden);
   po::positional_options_description positional;
   positional.add("workload", -1);
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(all).positional(positional).run();
+    reject_negative_unsigned(parsed);
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "gpusim run: " << e.what() << "\n\n";
@@ -86,6 +90,7 @@ int gpusim_cmd_run(int argc, char** argv) {
   runtime::SimDeviceOptions device_options;
   Backend backend = Backend::Sim;
   try {
+    apply_resource_limit_options(vm);
     if (vm.count("size")) params.size = workloads::parse_size_spec(vm["size"].as<std::string>());
     device_options = sim_device_options(vm);
     backend = parse_backend(vm["backend"].as<std::string>());

@@ -17,6 +17,7 @@
 #include "framework/ops.h"
 #include "framework/trainer.h"
 #include "tools/commands.h"
+#include "tools/option_checks.h"
 
 namespace gpusim::cli {
 namespace po = boost::program_options;
@@ -189,7 +190,9 @@ int gpusim_cmd_train(int argc, char** argv) {
       "dot", po::value(&o.dot_path), "write the first step's computation graph as Graphviz DOT to FILE");
   po::variables_map vm;
   try {
-    po::store(po::parse_command_line(argc, argv, opts), vm);
+    const po::parsed_options parsed = po::parse_command_line(argc, argv, opts);
+    reject_negative_unsigned(parsed);
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "gpusim train: " << e.what() << "\n\n" << opts;

@@ -43,6 +43,20 @@ std::vector<std::string> split_line(const std::string& line, const std::string& 
   return fields;
 }
 
+// Field text for an error message: control bytes as \xNN, at most 80 characters.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text.substr(0, 80)) {
+    if (c >= 0x20 && c != 0x7f) {
+      out += char(c);
+    } else {
+      const char* hex = "0123456789abcdef";
+      out += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+    }
+  }
+  return text.size() > 80 ? out + "..." : out;
+}
+
 }  // namespace
 
 std::string csv_field(const std::string& text) {
@@ -70,7 +84,7 @@ double CsvRow::number(const std::string& column) const {
   errno = 0;
   const double v = std::strtod(t.c_str(), &end);
   if (t.empty() || *end != '\0' || errno != 0 || !std::isfinite(v))
-    throw CsvError(where_ + ": column '" + column + "': '" + t + "' is not a finite number");
+    throw CsvError(where_ + ": column '" + column + "': '" + printable(t) + "' is not a finite number");
   return v;
 }
 
@@ -80,7 +94,15 @@ long long CsvRow::integer(const std::string& column) const {
   errno = 0;
   const long long v = std::strtoll(t.c_str(), &end, 10);
   if (t.empty() || *end != '\0' || errno != 0)
-    throw CsvError(where_ + ": column '" + column + "': '" + t + "' is not an integer");
+    throw CsvError(where_ + ": column '" + column + "': '" + printable(t) + "' is not an integer");
+  return v;
+}
+
+long long CsvRow::integer(const std::string& column, long long min, long long max) const {
+  const long long v = integer(column);
+  if (v < min || v > max)
+    throw CsvError(where_ + ": column '" + column + "': " + std::to_string(v) + " is outside " + std::to_string(min) +
+                   ".." + std::to_string(max));
   return v;
 }
 
@@ -96,8 +118,11 @@ CsvTable read_csv(const std::string& path, const std::vector<std::string>& requi
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
     const std::string where = path + ":" + std::to_string(line_no);
+    // A NUL would also cut every later error message about this line short (what() is a C string).
+    if (const size_t nul = line.find('\0'); nul != std::string::npos)
+      throw CsvError(where + ":" + std::to_string(nul + 1) + ": NUL byte: not a text CSV file");
+    if (line.empty() || line[0] == '#') continue;
     std::vector<std::string> fields = split_line(line, where);
     if (!have_header) {
       for (size_t i = 0; i < fields.size(); ++i)

@@ -30,6 +30,8 @@ class CsvRow {
   const std::string& text(const std::string& column) const;
   double number(const std::string& column) const;       // finite
   long long integer(const std::string& column) const;
+  // An integer in [min, max]; the error names the place, the column and the range.
+  long long integer(const std::string& column, long long min, long long max) const;
 
  private:
   std::string where_;
@@ -45,7 +47,7 @@ struct CsvTable {
 
 // Reads `path`; lines starting with '#' and blank lines are comments. Every column in
 // `required_columns` must be in the header, and every row must have the header's field count.
-// Throws CsvError naming file and line.
+// Throws CsvError naming file and line (also for a NUL byte: not a text file).
 CsvTable read_csv(const std::string& path, const std::vector<std::string>& required_columns);
 
 }  // namespace gpusim::validation

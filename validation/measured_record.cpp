@@ -4,6 +4,7 @@
 #include <fstream>
 #include <functional>
 #include <iomanip>
+#include <limits>
 #include <regex>
 #include <sstream>
 
@@ -37,12 +38,16 @@ GpuIdentity read_gpu(const CsvRow& r) {
   GpuIdentity g;
   g.name = r.text("gpu_name");
   g.compute_capability = r.text("compute_capability");
-  g.sm_count = int(r.integer("sm_count"));
-  g.sm_clock_mhz = int(r.integer("sm_clock_mhz"));
+  // Ranges: what a card can report, far above today's (the matched config's own ranges apply
+  // later); zero or negative figures come only from a damaged file.
+  g.sm_count = int(r.integer("sm_count", 1, 1024));
+  g.sm_clock_mhz = int(r.integer("sm_clock_mhz", 1, 100000));
   g.measured_sm_clock_mhz = r.number("measured_sm_clock_mhz");
-  g.memory_clock_mhz = int(r.integer("memory_clock_mhz"));
-  g.memory_bus_bits = int(r.integer("memory_bus_bits"));
-  g.l2_bytes = r.integer("l2_bytes");
+  if (!(g.measured_sm_clock_mhz > 0))
+    throw CsvError(r.where() + ": column 'measured_sm_clock_mhz' must be positive");
+  g.memory_clock_mhz = int(r.integer("memory_clock_mhz", 1, 100000));
+  g.memory_bus_bits = int(r.integer("memory_bus_bits", 1, 65536));
+  g.l2_bytes = r.integer("l2_bytes", 1, 1LL << 40);
   g.driver = r.text("driver");
   g.cuda_version = r.text("cuda_version");
   g.date = r.text("date");
@@ -91,18 +96,19 @@ void write_kernel_record(const std::string& path, const KernelRecord& record) {
   if (!f) throw CsvError(path + ": write failed");
 }
 
-KernelRecord read_kernel_record(const std::string& path) {
+KernelRecord read_kernel_record(const std::string& path, std::vector<std::string>* row_locations) {
   KernelRecord record;
   record.gpu = read_rows(path, kKernelColumns, [&](const CsvRow& r) {
     MeasuredKernel k;
     k.workload = r.text("workload");
     k.size = r.text("size");
-    k.seed = uint64_t(r.integer("seed"));
-    k.launch = int(r.integer("launch"));
+    k.seed = uint64_t(r.integer("seed", 0, std::numeric_limits<long long>::max()));
+    k.launch = int(r.integer("launch", 0, std::numeric_limits<int>::max()));
     k.kernel = r.text("kernel");
-    k.ctas = uint64_t(r.integer("ctas"));
-    k.warmup = int(r.integer("warmup"));
-    k.repetitions = int(r.integer("repetitions"));
+    // A CUDA grid holds at most (2^31-1) x 65535 x 65535 blocks.
+    k.ctas = uint64_t(r.integer("ctas", 1, std::numeric_limits<long long>::max()));
+    k.warmup = int(r.integer("warmup", 0, std::numeric_limits<int>::max()));
+    k.repetitions = int(r.integer("repetitions", 1, std::numeric_limits<int>::max()));
     k.median_us = r.number("median_us");
     k.min_us = r.number("min_us");
     k.max_us = r.number("max_us");
@@ -112,6 +118,7 @@ KernelRecord read_kernel_record(const std::string& path) {
     k.verified = v == "yes";
     if (!(k.median_us > 0)) throw CsvError(r.where() + ": column 'median_us' must be positive");
     record.kernels.push_back(k);
+    if (row_locations) row_locations->push_back(r.where());
   });
   return record;
 }

@@ -57,7 +57,8 @@ struct UbenchRecord {
 // Write and read the two CSV formats. Readers throw CsvError (validation/csv.h) naming file:line
 // for a missing column, a malformed number, or rows from different cards in one file.
 void write_kernel_record(const std::string& path, const KernelRecord& record);
-KernelRecord read_kernel_record(const std::string& path);
+// `row_locations`, when given, receives the "file:line" of each kernel row, in order.
+KernelRecord read_kernel_record(const std::string& path, std::vector<std::string>* row_locations = nullptr);
 void write_ubench_record(const std::string& path, const UbenchRecord& record);
 UbenchRecord read_ubench_record(const std::string& path);
 

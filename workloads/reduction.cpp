@@ -28,7 +28,7 @@ class ReduceSum final : public Workload {
 
   WorkloadResult run(runtime::Device& dev, const WorkloadParams& params) const override {
     const uint64_t n = resolve_size(*this, params, 1)[0];
-    require_int_indexable(*this, n, "the input");
+    require_arrays_fit(*this, {n}, {{"the input", {n}}});
     const std::vector<float> in = InputGenerator(params.seed).small_integer_vector(n, kMaxAbsInput);
     const uint32_t blocks = std::min<uint32_t>(kMaxBlocks, ceil_div(n, kBlock * kElementsPerThread));
 

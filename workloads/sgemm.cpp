@@ -26,9 +26,7 @@ class Sgemm final : public Workload {
   WorkloadResult run(runtime::Device& dev, const WorkloadParams& params) const override {
     const std::vector<uint64_t> size = resolve_size(*this, params, 3);
     const uint64_t m = size[0], n = size[1], k = size[2];
-    require_int_indexable(*this, m * k, "A");
-    require_int_indexable(*this, k * n, "B");
-    require_int_indexable(*this, m * n, "C");
+    require_arrays_fit(*this, size, {{"A", {m, k}}, {"B", {k, n}}, {"C", {m, n}}});
     if (ceil_div(m, kTile) > 65535) throw std::invalid_argument(name() + ": M exceeds the grid's y limit");
     InputGenerator gen(params.seed);
     const std::vector<float> a = gen.uniform_vector(m * k, -1.0f, 1.0f);

@@ -25,7 +25,7 @@ class Softmax final : public Workload {
   WorkloadResult run(runtime::Device& dev, const WorkloadParams& params) const override {
     const std::vector<uint64_t> size = resolve_size(*this, params, 2);
     const uint64_t rows = size[0], cols = size[1];
-    require_int_indexable(*this, rows * cols, "the matrix");
+    require_arrays_fit(*this, size, {{"the input", {rows, cols}}, {"the output", {rows, cols}}});
     if (rows > 0x7fffffffu) throw std::invalid_argument(name() + ": too many rows for the grid");
     const std::vector<float> x = InputGenerator(params.seed).uniform_vector(rows * cols, -kInputRange, kInputRange);
 

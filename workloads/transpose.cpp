@@ -26,7 +26,7 @@ class Transpose final : public Workload {
   WorkloadResult run(runtime::Device& dev, const WorkloadParams& params) const override {
     const std::vector<uint64_t> size = resolve_size(*this, params, 2);
     const uint64_t rows = size[0], cols = size[1];
-    require_int_indexable(*this, rows * cols, "the matrix");
+    require_arrays_fit(*this, size, {{"the input", {rows, cols}}, {"the output", {rows, cols}}});
     if (ceil_div(rows, kTile) > 65535) throw std::invalid_argument(name() + ": ROWS exceeds the grid's y limit");
     const std::vector<float> in = InputGenerator(params.seed).uniform_vector(rows * cols, -1.0f, 1.0f);
 

@@ -20,7 +20,7 @@ class VecAdd final : public Workload {
 
   WorkloadResult run(runtime::Device& dev, const WorkloadParams& params) const override {
     const uint64_t n = resolve_size(*this, params, 1)[0];
-    require_int_indexable(*this, n, "the vectors");
+    require_arrays_fit(*this, {n}, {{"a", {n}}, {"b", {n}}, {"c", {n}}});
     InputGenerator gen(params.seed);
     const std::vector<float> a = gen.uniform_vector(n, -1000.0f, 1000.0f);
     const std::vector<float> b = gen.uniform_vector(n, -1000.0f, 1000.0f);

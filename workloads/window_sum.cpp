@@ -26,7 +26,7 @@ class WindowSum final : public Workload {
 
   WorkloadResult run(runtime::Device& dev, const WorkloadParams& params) const override {
     const uint64_t n = resolve_size(*this, params, 1)[0];
-    require_int_indexable(*this, n, "the input");
+    require_arrays_fit(*this, {n}, {{"the input", {n}}, {"the output", {n}}});
     // Small integers: every partial sum (at most 5 * 8) is exact in float, so the device must
     // match the reference exactly whatever order it adds in.
     const std::vector<float> in = InputGenerator(params.seed).small_integer_vector(n, 8);

@@ -29,9 +29,7 @@ class WmmaGemm final : public Workload {
     const uint64_t m = size[0], n = size[1], k = size[2];
     if (m % kFragment || n % kFragment || k % kFragment)
       throw std::invalid_argument(name() + ": M, N and K must be multiples of 16, got " + format_size(size));
-    require_int_indexable(*this, m * k, "A");
-    require_int_indexable(*this, k * n, "B");
-    require_int_indexable(*this, m * n, "C");
+    require_arrays_fit(*this, size, {{"A", {m, k}}, {"B", {k, n}}, {"C", {m, n}}});
     const uint32_t grid_y = ceil_div(m / kFragment, kWarpsY);
     if (grid_y > 65535) throw std::invalid_argument(name() + ": M exceeds the grid's y limit");
 

@@ -3,6 +3,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "runtime/resource_limits.h"
 #include "workloads/embedded_ptx.h"
 
 namespace gpusim::workloads {
@@ -47,6 +48,27 @@ void require_int_indexable(const Workload& w, uint64_t elements, const char* arr
   if (elements > static_cast<uint64_t>(std::numeric_limits<int32_t>::max()))
     throw std::invalid_argument(w.name() + ": " + array_name + " would have " + std::to_string(elements) +
                                 " elements; the kernels index with 32-bit ints (limit 2^31-1)");
+}
+
+void require_arrays_fit(const Workload& w, const std::vector<uint64_t>& size, const std::vector<WorkloadArray>& arrays) {
+  uint64_t total = 0;
+  bool total_overflows = false;
+  for (const WorkloadArray& a : arrays) {
+    uint64_t elements = 1;
+    for (uint64_t d : a.dims)
+      if (__builtin_mul_overflow(elements, d, &elements))
+        throw std::invalid_argument(w.name() + " " + format_size(size) + ": " + a.name +
+                                    " would have more than 2^64 elements");
+    require_int_indexable(w, elements, a.name);
+    uint64_t bytes = 0;
+    total_overflows |= __builtin_mul_overflow(elements, a.element_bytes * kHostCopiesPerArray, &bytes) ||
+                       __builtin_add_overflow(total, bytes, &total);
+  }
+  std::string names;
+  for (const WorkloadArray& a : arrays) names += (names.empty() ? "" : ", ") + std::string(a.name);
+  runtime::require_host_memory(total_overflows ? UINT64_MAX : total,
+                               w.name() + " " + format_size(size) + " (" + names + " on the host, on the device and "
+                               "as results or references)");
 }
 
 runtime::ModuleHandle load_embedded_module(runtime::Device& dev, const std::string& stem) {

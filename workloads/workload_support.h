@@ -22,6 +22,21 @@ std::string format_size(const std::vector<uint64_t>& size);
 std::vector<uint64_t> resolve_size(const Workload& w, const WorkloadParams& params, size_t dims);
 void require_int_indexable(const Workload& w, uint64_t elements, const char* array_name);
 
+// One array a workload allocates: elements = the product of `dims`.
+struct WorkloadArray {
+  const char* name;
+  std::vector<uint64_t> dims;
+  uint64_t element_bytes = sizeof(float);
+};
+// Copies of each array a run holds in host memory at once, at most: the host input or output,
+// the simulated device's copy, and the download or CPU reference.
+inline constexpr uint64_t kHostCopiesPerArray = 3;
+// Up-front checks before a workload allocates anything: each array's element count is computed
+// without wrap-around and fits 32-bit indices (require_int_indexable), and all arrays,
+// kHostCopiesPerArray times over, fit the host memory policy (runtime/resource_limits.h).
+// Throws std::invalid_argument or runtime::ResourceLimitError naming the workload and size.
+void require_arrays_fit(const Workload& w, const std::vector<uint64_t>& size, const std::vector<WorkloadArray>& arrays);
+
 inline uint32_t ceil_div(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 
 // A device allocation freed on scope exit, so a failed launch does not leak device memory.

@@ -58,6 +58,63 @@ class IdxTest : public ::testing::Test {
   }
 };
 
+// Dimensions whose product is 2^64 wrapped to 0 and passed the corrupt-header check (issue 10).
+TEST_F(IdxTest, DimensionsOverflowingSixtyFourBitsAreCorrupt) {
+  expect_error(write("wrap.idx", idx_bytes(0x08, {65536, 65536, 65536, 65536}, {})), {"corrupt header"});
+}
+
+// A header that promises 4 GiB in front of 10 bytes: refused as truncated, without the 4 GiB.
+TEST_F(IdxTest, HugeHeaderOnATinyFileIsTruncatedNotAllocated) {
+  expect_error(write("huge.idx", idx_bytes(0x08, {65536, 65536}, std::vector<uint8_t>(10, 1))),
+               {"truncated", "4294967296", "holds 10"});
+}
+
+class FashionMnistShapeTest : public IdxTest {
+ protected:
+  // train-images [count, rows, cols] and train-labels in `dir`; returns the two paths.
+  std::pair<std::string, std::string> write_split(uint32_t count, uint32_t rows, uint32_t cols,
+                                                  std::vector<uint8_t> labels) {
+    return {write("train-images-idx3-ubyte", idx_bytes(0x08, {count, rows, cols}, std::vector<uint8_t>(count * rows * cols, 7))),
+            write("train-labels-idx1-ubyte", idx_bytes(0x08, {count}, labels))};
+  }
+  std::string load_error() {
+    try {
+      data::load_fashion_mnist(dir.string(), "train");
+    } catch (const data::DataError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  }
+};
+
+TEST_F(FashionMnistShapeTest, LabelOutOfRangeNamesTheFile) {
+  const auto [images, labels] = write_split(3, 28, 28, {1, 10, 2});
+  const std::string e = load_error();
+  EXPECT_NE(e.find(labels), std::string::npos) << e;
+  EXPECT_NE(e.find("label 10 of example 1 is outside 0..9"), std::string::npos) << e;
+}
+
+TEST_F(FashionMnistShapeTest, WrongImageSizeNamesTheFile) {
+  const auto [images, labels] = write_split(2, 28, 29, {1, 2});
+  const std::string e = load_error();
+  EXPECT_NE(e.find(images), std::string::npos) << e;
+  EXPECT_NE(e.find("images of 812 pixels; Fashion-MNIST's are 28x28 = 784"), std::string::npos) << e;
+}
+
+TEST_F(FashionMnistShapeTest, NoImagesIsAnError) {
+  const auto [images, labels] = write_split(0, 28, 28, {});
+  const std::string e = load_error();
+  EXPECT_NE(e.find(images + "' holds no images"), std::string::npos) << e;
+}
+
+TEST_F(FashionMnistShapeTest, WellFormedSplitLoads) {
+  write_split(2, 28, 28, {0, 9});
+  const data::Dataset ds = data::load_fashion_mnist(dir.string(), "train");
+  EXPECT_EQ(ds.count, 2u);
+  EXPECT_EQ(ds.features, 784u);
+  EXPECT_FLOAT_EQ(ds.images[0], 7.0f / 255.0f);
+}
+
 }  // namespace
 
 TEST_F(IdxTest, ReadsPlainAndGzipFiles) {

@@ -1,0 +1,31 @@
+// Command-line values that used to be accepted silently (gpusim issue 10, item 6).
+#include <gtest/gtest.h>
+
+#include "tests/cli/cli_test_util.h"
+
+namespace {
+
+using namespace gpusim::test_support;
+
+TEST(OptionValues, NegativeSeedIsRefused) {
+  // Boost wrapped "-1" to 18446744073709551615 and ran with it.
+  const Outcome o = run_gpusim("run vecadd --size 64 --mode functional --seed -1");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "seed")) << o.output;
+  EXPECT_TRUE(contains(o.output, "-1")) << o.output;
+}
+
+TEST(OptionValues, ConfigNamingADirectoryFails) {
+  const auto dir = scratch_dir("config_dir");
+  const Outcome o = run_gpusim("info --config '" + dir.string() + "'");
+  EXPECT_NE(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "is a directory")) << o.output;
+}
+
+TEST(OptionValues, HugeCarveoutFailsCleanly) {
+  const Outcome o = run_gpusim("info --set shared.carveouts_kib=0,3000000");
+  EXPECT_NE(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "implausibly large")) << o.output;
+}
+
+}  // namespace

@@ -1,0 +1,69 @@
+// `gpusim ptx` on input that is not (valid) PTX: it must fail with a message, never crash or
+// exit 0. The expected behaviour comes from the issue (gpusim issue 10) and ptxas' own verdicts.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/cli/cli_test_util.h"
+
+namespace {
+
+using namespace gpusim::test_support;
+
+bool have_ptxas() { return std::system("command -v ptxas >/dev/null || test -x /usr/local/cuda/bin/ptxas") == 0; }
+
+TEST(PtxCommand, FiftyKilobyteKernelNameDoesNotCrash) {
+  // std::regex over ptxas' "Function properties for <name>" overflowed the stack on this.
+  const auto dir = scratch_dir("longname");
+  const std::string name(50000, 'k');
+  const std::string file = write_file(dir / "long.ptx", ptx_module(".visible .entry " + name + "()\n{\nret;\n}\n"));
+  const Outcome o = run_gpusim("ptx '" + file + "'");
+  EXPECT_EQ(o.exit_code, 0) << o.output.substr(0, 500);
+  EXPECT_TRUE(contains(o.output, "kernel " + name)) << o.output.substr(0, 500);
+  if (have_ptxas()) {
+    EXPECT_TRUE(contains(o.output, name + ": 4 registers")) << o.output.substr(o.output.size() - 300);
+  }
+}
+
+TEST(PtxCommand, EmptyFileIsNotPtx) {
+  const auto dir = scratch_dir("empty");
+  const std::string file = write_file(dir / "empty.ptx", "");
+  const Outcome o = run_gpusim("ptx '" + file + "'");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, file + ":1: error: not PTX: the file is empty")) << o.output;
+}
+
+TEST(PtxCommand, DevNullIsNotPtx) {
+  const Outcome o = run_gpusim("ptx /dev/null");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "/dev/null:1: error: not PTX")) << o.output;
+}
+
+TEST(PtxCommand, DirectoryIsNotPtx) {
+  const auto dir = scratch_dir("dir");
+  const Outcome o = run_gpusim("ptx '" + dir.string() + "'");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "is a directory, not a PTX file")) << o.output;
+}
+
+TEST(PtxCommand, TextWithoutVersionIsNotPtx) {
+  const auto dir = scratch_dir("noversion");
+  const std::string file = write_file(dir / "notes.txt", "// just a comment\n");
+  const Outcome o = run_gpusim("ptx '" + file + "'");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, ":1: error: not PTX: no .version directive")) << o.output;
+}
+
+TEST(PtxCommand, PtxasRejectionFailsTheCommand) {
+  if (!have_ptxas()) GTEST_SKIP() << "ptxas not installed";
+  // PTX ISA 1.0 has neither .address_size nor sm_80: ptxas refuses it, our parser does not care.
+  const auto dir = scratch_dir("rejected");
+  const std::string file = write_file(
+      dir / "old.ptx", ".version 1.0\n.target sm_80\n.address_size 64\n.visible .entry k()\n{\nret;\n}\n");
+  const Outcome o = run_gpusim("ptx '" + file + "'");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "ptxas rejected '" + file + "'")) << o.output;
+  EXPECT_TRUE(contains(o.output, "PTX .version 1.0 does not support .target sm_80")) << o.output;
+}
+
+}  // namespace

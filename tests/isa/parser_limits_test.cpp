@@ -1,0 +1,92 @@
+// The PTX front end on pathological but syntactically valid input (gpusim issue 10): memory that
+// stays linear in the input, and declared sizes checked without wrap-around against the limits
+// in isa/ptx_declarations.cpp, each refused at its file:line.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "isa/ptx_parser.h"
+#include "tests/isa/parser_test_util.h"
+
+namespace gpusim::isa {
+namespace {
+
+std::string module_with(const std::string& declaration) {
+  return ".version 8.0\n.target sm_80\n.address_size 64\n" + declaration + "\n.visible .entry k()\n{\nret;\n}\n";
+}
+
+// The ParseError message for `ptx`, or "" when it parses.
+std::string parse_error(const std::string& ptx) {
+  try {
+    parse_ptx(ptx, "limits.ptx");
+  } catch (const ParseError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ParserLimits, InstructionTextIsTheStatementNotTheWholeLine) {
+  // 16k instructions on one 369 KB line: each kept a copy of the whole line (5.8 GB).
+  std::string line;
+  for (int i = 0; i < 16000; ++i) line += "add.s32 %r1, %r1, 1; ";
+  const Module m = parse_ptx(testing::kernel(line + "\nret;\n"), "one_line.ptx");
+  const Function& f = m.functions.at(0);
+  ASSERT_EQ(f.code.size(), 16001u);
+  size_t total_text = 0;
+  for (const Instruction& in : f.code) total_text += in.text.size();
+  EXPECT_EQ(f.code[0].text, "add.s32 %r1, %r1, 1;");
+  EXPECT_EQ(f.code[0].line, testing::kBodyLine);
+  EXPECT_LT(total_text, 2 * line.size());  // linear in the input, not 16000 x the line
+}
+
+TEST(ParserLimits, GuardedStatementTextKeepsTheGuard) {
+  const Module m = parse_ptx(testing::kernel("@!%p1 bra $L;  mov.u32 %r1, 7;\n$L:\nret;\n"), "guard.ptx");
+  EXPECT_EQ(m.functions.at(0).code[0].text, "@!%p1 bra $L;");
+  EXPECT_EQ(m.functions.at(0).code[1].text, "mov.u32 %r1, 7;");
+}
+
+TEST(ParserLimits, HugeInitializedGlobalIsRefusedAtItsLine) {
+  // Took 4.2 GB and exited 0 before the limit.
+  const std::string e = parse_error(module_with(".global .b8 g[2147483648] = {1,2};"));
+  EXPECT_NE(e.find("limits.ptx:4:"), std::string::npos) << e;
+  EXPECT_NE(e.find("initialized variables are limited to 67108864 bytes"), std::string::npos) << e;
+}
+
+TEST(ParserLimits, TerabyteInitializedGlobalIsRefusedBeforeAllocating) {
+  // With 2^40 elements the parser died with std::bad_alloc and no location.
+  const std::string e = parse_error(module_with(".global .b8 g[1099511627776] = {1,2};"));
+  EXPECT_NE(e.find("limits.ptx:4:"), std::string::npos) << e;
+}
+
+TEST(ParserLimits, ElementCountTimesSizeMustNotWrap) {
+  // 2^62 x 4 bytes wrapped to "size 0" and was accepted.
+  const std::string e = parse_error(module_with(".global .b32 g[4611686018427387904];"));
+  EXPECT_NE(e.find("limits.ptx:4:"), std::string::npos) << e;
+  EXPECT_NE(e.find("too many elements (the limit is 1099511627776 bytes)"), std::string::npos) << e;
+  // 2^39 elements pass the count check; 4 bytes each is 2^41 bytes.
+  const std::string e1 = parse_error(module_with(".global .b32 g[549755813888];"));
+  EXPECT_NE(e1.find("limits.ptx:4:"), std::string::npos) << e1;
+  EXPECT_NE(e1.find("larger than 1099511627776 bytes (549755813888 elements of 4 bytes)"), std::string::npos) << e1;
+  // Multi-dimensional: 2^32 x 2^32 wraps to 0 as well.
+  const std::string e2 = parse_error(module_with(".global .b8 g[4294967296][4294967296];"));
+  EXPECT_NE(e2.find("limits.ptx:4:"), std::string::npos) << e2;
+  EXPECT_NE(e2.find("too many elements"), std::string::npos) << e2;
+}
+
+TEST(ParserLimits, ModuleGlobalsAddUpWithinTheLimit) {
+  const std::string e = parse_error(module_with(".global .b8 a[1099511627776];\n.global .b8 b[1];"));
+  EXPECT_NE(e.find("limits.ptx:5:"), std::string::npos) << e;
+  EXPECT_NE(e.find("'b' does not fit"), std::string::npos) << e;
+  EXPECT_EQ(parse_error(module_with(".global .b8 a[1099511627776];")), "");  // exactly the limit parses
+}
+
+TEST(ParserLimits, ConstantMemoryIsSixtyFourKiB) {
+  // CUDA's constant memory is 64 KiB (CUDA C++ Programming Guide, technical specifications).
+  EXPECT_EQ(parse_error(module_with(".const .b8 c[65536];")), "");
+  const std::string e = parse_error(module_with(".const .b8 c[65536];\n.const .b8 d[1];"));
+  EXPECT_NE(e.find("limits.ptx:5:"), std::string::npos) << e;
+  EXPECT_NE(e.find("65536 bytes a module may declare"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace gpusim::isa

@@ -1,0 +1,97 @@
+// The resource policy (runtime/resource_limits.h): sizes parsed as documented, the default share
+// of physical memory, and the simulator refusing launches over the work budget before it runs
+// anything (gpusim issue 10, item 7).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "runtime/resource_limits.h"
+#include "runtime/sim_device.h"
+
+using namespace gpusim::runtime;
+
+namespace {
+
+// Restores the process-wide limits after each test (0 = unset: environment, then default).
+class ResourceLimitsTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    set_host_memory_limit(0);
+    set_launch_work_limit(0);
+  }
+};
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST_F(ResourceLimitsTest, SizesParseWithBinaryUnits) {
+  EXPECT_EQ(parse_memory_size("4096"), 4096u);
+  EXPECT_EQ(parse_memory_size("512M"), 512ull << 20);
+  EXPECT_EQ(parse_memory_size("8G"), 8ull << 30);
+  EXPECT_EQ(parse_memory_size("8GiB"), 8ull << 30);
+  EXPECT_EQ(parse_memory_size("1.5K"), 1536u);
+  EXPECT_EQ(parse_memory_size("2T"), 2ull << 40);
+  for (const char* bad : {"abc", "-1", "0", "12Q", "", "1e30T"}) EXPECT_THROW(parse_memory_size(bad), std::invalid_argument) << bad;
+}
+
+TEST_F(ResourceLimitsTest, DefaultIsHalfThePhysicalMemory) {
+  if (std::getenv("GPUSIM_MAX_HOST_MEMORY")) GTEST_SKIP() << "GPUSIM_MAX_HOST_MEMORY is set";
+  // Independent reference: the kernel's MemTotal (kB).
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  uint64_t kib = 0;
+  while (meminfo >> key && key != "MemTotal:") meminfo.ignore(1 << 10, '\n');
+  meminfo >> kib;
+  ASSERT_GT(kib, 0u);
+  const double expected = double(kib) * 1024 / 2;
+  EXPECT_NEAR(double(host_memory_limit()), expected, expected * 0.02);
+}
+
+TEST_F(ResourceLimitsTest, RefusalNamesTheSizeTheLimitAndHowToRaiseIt) {
+  set_host_memory_limit(1 << 20);
+  const std::string e = error_of([] { require_host_memory(3 << 20, "three mebibytes"); });
+  EXPECT_NE(e.find("three mebibytes needs 3.0 MiB (3145728 bytes) of host memory"), std::string::npos) << e;
+  EXPECT_NE(e.find("the limit is 1.0 MiB (1048576 bytes)"), std::string::npos) << e;
+  EXPECT_NE(e.find("--max-host-memory"), std::string::npos) << e;
+  EXPECT_EQ(error_of([] { require_host_memory(1 << 20, "exactly the limit"); }), "(no error)");
+}
+
+TEST_F(ResourceLimitsTest, AstronomicalLaunchIsRefusedBeforeItRuns) {
+  auto dev = make_sim_device();
+  const ModuleHandle m = dev->load_ptx(
+      "tiny.ptx", ".version 8.0\n.target sm_80\n.address_size 64\n.visible .entry k()\n{\nret;\n}\n");
+  LaunchConfig c;
+  c.grid = Dim3{2147483647u, 65535, 1};  // 1.4e14 blocks
+  c.block = Dim3{1024, 1, 1};
+  const auto start = std::chrono::steady_clock::now();
+  const std::string e = error_of([&] { dev->launch(m, "k", c, {}); });
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
+  EXPECT_NE(e.find("launch of 'k' (grid 2147483647x65535x1, block 1024x1x1"), std::string::npos) << e;
+  EXPECT_NE(e.find("the budget per launch is 268435456"), std::string::npos) << e;
+  EXPECT_NE(e.find("--max-launch-work"), std::string::npos) << e;
+}
+
+TEST_F(ResourceLimitsTest, LaunchWithinTheBudgetRuns) {
+  set_launch_work_limit(64);
+  auto dev = make_sim_device();
+  const ModuleHandle m = dev->load_ptx(
+      "tiny.ptx", ".version 8.0\n.target sm_80\n.address_size 64\n.visible .entry k()\n{\nret;\n}\n");
+  LaunchConfig c;
+  c.grid = Dim3{64, 1, 1};  // 64 warps x 1 instruction: exactly the budget
+  c.block = Dim3{32, 1, 1};
+  EXPECT_EQ(error_of([&] { dev->launch(m, "k", c, {}); }), "(no error)");
+  c.grid = Dim3{65, 1, 1};
+  EXPECT_NE(error_of([&] { dev->launch(m, "k", c, {}); }).find("would execute at least about 65 warp-instructions"),
+            std::string::npos);
+}
+
+}  // namespace

@@ -1,0 +1,77 @@
+// GpuConfig on hostile values (gpusim issue 10): every numeric key has a documented range, the
+// checks themselves never overflow, and files that cannot be a configuration are refused.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "sim/gpu_config.h"
+#include "sim/gpu_config_options.h"
+
+namespace gpusim::sim {
+namespace {
+
+std::string load_error(const std::string& path, const std::vector<std::string>& overrides = {}) {
+  try {
+    load_gpu_config(path, overrides);
+  } catch (const GpuConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+bool mentions(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(GpuConfigLimits, EveryNumericKeyHasARangeThatHoldsTheShippedConfigs) {
+  const GpuConfig defaults;
+  for (const GpuConfigField& f : gpu_config_fields()) {
+    if (!std::holds_alternative<int GpuConfig::*>(f.member)) continue;
+    EXPECT_LT(f.min_value, f.max_value) << f.key;
+    EXPECT_GE(f.min_value, 0) << f.key;
+    const int v = defaults.*std::get<int GpuConfig::*>(f.member);
+    EXPECT_TRUE(v >= f.min_value && v <= f.max_value) << f.key << " default " << v;
+  }
+  for (const char* name : {"v100.ini", "h100.ini", "teaching.ini"})
+    EXPECT_NO_THROW(load_gpu_config(std::string(GPUSIM_SOURCE_DIR) + "/configs/" + name)) << name;
+}
+
+TEST(GpuConfigLimits, HugeCarveoutIsRefusedWithoutOverflow) {
+  // 3000000 KiB x 1024 overflowed int in the checks (UBSan: signed integer overflow).
+  const std::string e = load_error("", {"shared.carveouts_kib=0,3000000"});
+  EXPECT_TRUE(mentions(e, "'3000000' KiB is implausibly large (at most 262144)")) << e;
+}
+
+TEST(GpuConfigLimits, SmCountAboveTheRangeIsRefused) {
+  // 100000 SMs were accepted (5.5 GB for a 4096-element vecadd).
+  const std::string e = load_error("", {"sm.count=100000"});
+  EXPECT_TRUE(mentions(e, "sm.count (100000) is implausibly large (range 1 to 1024)")) << e;
+  EXPECT_EQ(load_error("", {"sm.count=1024"}), "(no error)");
+}
+
+TEST(GpuConfigLimits, RangeIsInTheHelp) {
+  EXPECT_TRUE(mentions(gpu_config_help(), "[count, 1 to 1024]")) << gpu_config_help();
+}
+
+TEST(GpuConfigLimits, HashInASetValueIsRefused) {
+  // "a#b" went through the INI reader, where '#' starts a comment: the name became "a".
+  const std::string e = load_error("", {"chip.name=a#b"});
+  EXPECT_TRUE(mentions(e, "--set 'chip.name=a#b': values cannot contain '#'")) << e;
+}
+
+TEST(GpuConfigLimits, DirectoryIsNotAConfig) {
+  const std::string dir = testing::TempDir() + "gpusim_config_dir";
+  std::filesystem::create_directories(dir);
+  const std::string e = load_error(dir);
+  EXPECT_TRUE(mentions(e, "GPU config " + dir + ": is a directory")) << e;
+}
+
+TEST(GpuConfigLimits, EmptyFileIsNotAConfig) {
+  const std::string path = testing::TempDir() + "gpusim_empty.ini";
+  std::ofstream(path) << "# nothing but a comment\n\n";
+  const std::string e = load_error(path);
+  EXPECT_TRUE(mentions(e, "GPU config " + path + ": the file sets no parameters")) << e;
+}
+
+}  // namespace
+}  // namespace gpusim::sim
