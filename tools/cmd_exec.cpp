@@ -17,6 +17,7 @@
 
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
+#include "tools/option_checks.h"
 #include "tools/program_inspect.h"
 
 namespace gpusim::cli {
@@ -86,19 +87,22 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "quiet", "no launch table on stderr at exit")(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)");
+  opts.add(resource_limit_options());
 
   // Options end at "--" or at the first word that is not an option: the program and its args.
   int split = 1;
   while (split < argc && std::strcmp(argv[split], "--") != 0 && argv[split][0] == '-') {
     const std::string a = argv[split];
-    const bool takes_value =
-        a == "--config" || a == "--set" || a == "--mode" || a == "--stats" || a == "--max-warp-instructions";
+    const bool takes_value = a == "--config" || a == "--set" || a == "--mode" || a == "--stats" ||
+                             a == "--max-warp-instructions" || a == "--max-host-memory" || a == "--max-launch-work";
     split += takes_value ? 2 : 1;
   }
   split = std::min(split, argc);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(split, argv).options(opts).run(), vm);
+    const po::parsed_options parsed = po::command_line_parser(split, argv).options(opts).run();
+    reject_negative_unsigned(parsed);
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "gpusim exec: " << e.what() << "\n\n";
@@ -153,6 +157,11 @@ int gpusim_cmd_exec(int argc, char** argv) {
     if (vm.count("stats")) setenv("GPUSIM_STATS", std::filesystem::absolute(vm["stats"].as<std::string>()).c_str(), 1);
     else unsetenv("GPUSIM_STATS");
     setenv("GPUSIM_QUIET", vm.count("quiet") ? "1" : "0", 1);
+    apply_resource_limit_options(vm);  // checks the values here; the library reads them from the environment
+    // The resource limits reach the library as the environment it reads (runtime/resource_limits.h).
+    if (vm.count("max-host-memory")) setenv("GPUSIM_MAX_HOST_MEMORY", vm["max-host-memory"].as<std::string>().c_str(), 1);
+    if (vm.count("max-launch-work"))
+      setenv("GPUSIM_MAX_LAUNCH_WORK", std::to_string(vm["max-launch-work"].as<uint64_t>()).c_str(), 1);
     if (vm.count("max-warp-instructions")) {
       if (vm["max-warp-instructions"].as<uint64_t>() == 0) throw std::runtime_error("--max-warp-instructions must be positive");
       setenv("GPUSIM_MAX_WARP_INSTRUCTIONS", std::to_string(vm["max-warp-instructions"].as<uint64_t>()).c_str(), 1);

@@ -21,6 +21,7 @@
 #include "runtime/device.h"
 #include "runtime/sim_device.h"
 #include "tools/commands.h"
+#include "tools/option_checks.h"
 #include "tools/device_run_support.h"
 #include "tools/launch/arg_spec.h"
 #include "tools/launch/host_buffer.h"
@@ -323,6 +324,7 @@ int gpusim_cmd_launch(int argc, char** argv) {
                            "output buffers compared)");
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "the PTX file");
+  opts.add(resource_limit_options());
   po::options_description all;
   all.add(opts).add(hidden);
   po::positional_options_description positional;
@@ -330,8 +332,14 @@ int gpusim_cmd_launch(int argc, char** argv) {
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(all).positional(positional).run();
+    reject_negative_unsigned(parsed);
+    po::store(parsed, vm);
     po::notify(vm);
+    apply_resource_limit_options(vm);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "gpusim launch: " << e.what() << "\n";
+    return 2;
   } catch (const po::error& e) {
     std::cerr << "gpusim launch: " << e.what() << "\n\n";
     print_usage(std::cerr, opts);
