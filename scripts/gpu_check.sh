@@ -5,7 +5,8 @@
 # everything in OUTDIR:
 #   gpu.csv (nvidia-smi before and after), tests_*.xml, compare.csv/.json, ubench_compare.csv,
 #   measured.kernels.csv / measured.ubench.csv / measured.ini (the recording + matched config),
-#   measured_large.kernels.csv, gpu_check.log.
+#   measured_large.kernels.csv, programs.csv (the CUDA test programs on the GPU and under gpusim exec),
+#   gpu_check.log.
 # With BINDIR (made by scripts/gpu_bundle.sh) it uses those binaries; otherwise it builds.
 #
 # It only reads the GPU's state (nvidia-smi --query-gpu) and launches ordinary kernels: it never
@@ -54,8 +55,8 @@ else
 fi
 
 if [ -n "$bindir" ]; then
-  export LD_LIBRARY_PATH="$bindir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  gpusim=$bindir/gpusim tests=$bindir
+  export LD_LIBRARY_PATH="$bindir/deps${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  gpusim=$bindir/gpusim tests=$bindir programs=$bindir/cuda_programs
 else
   if ! step build 420 bash scripts/build.sh; then
     echo "FAILED: build (see $log)" | tee -a "$log"
@@ -74,6 +75,10 @@ if grep -q '<skipped' "$out"/tests_*.xml 2>/dev/null || grep -q 'result="skipped
   failures+=("cuda-backend-unusable")
 fi
 
+# The CUDA test programs natively and under gpusim exec: same exit codes, same output.
+if [ -d "${programs:-./build/tests/cuda_programs}" ]; then
+  step programs 600 bash scripts/compare_programs.sh "$gpusim" "${programs:-./build/tests/cuda_programs}" "$out"
+fi
 step run-both 120 "$gpusim" run sgemm_tiled --backend both --config configs/h100.ini
 step compare 420 "$gpusim" compare all --config configs/h100.ini --match --calibrate --record "$out/measured" \
   --csv "$out/compare.csv" --json "$out/compare.json" --ubench-csv "$out/ubench_compare.csv"
