@@ -29,6 +29,8 @@ void add_device_options(po::options_description& opts, const std::string& backen
       "mode", po::value<std::string>()->default_value("timing"),
       "timing (cycle-level model) | functional (results only, fast)")(
       "stats", po::value<std::string>(), "write per-launch timing statistics as JSON to this file")(
+      "max-warp-instructions", po::value<uint64_t>(),
+      "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
       "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str());
 }
 
@@ -50,6 +52,10 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
   o.mode = parse_mode(vm["mode"].as<std::string>());
   if (vm.count("config")) o.config_path = vm["config"].as<std::string>();
   if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
+  if (vm.count("max-warp-instructions")) {
+    o.max_warp_instructions = vm["max-warp-instructions"].as<uint64_t>();
+    if (o.max_warp_instructions == 0) throw std::invalid_argument("--max-warp-instructions must be positive");
+  }
   return o;
 }
 

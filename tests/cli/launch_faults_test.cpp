@@ -1,0 +1,37 @@
+// A user's kernel that faults, through `gpusim launch`: each kind (out of bounds, misaligned,
+// trap, runaway loop, divergent barrier) gives the simulator's fault report and exit status 1 in
+// both modes, never a host crash or hang.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/run_gpusim.h"
+
+namespace {
+
+using gpusim::test_support::contains;
+using gpusim::test_support::Outcome;
+using gpusim::test_support::run_gpusim;
+
+const std::string kFaults = std::string(GPUSIM_FIXTURES) + "/launch_faults.ptx";
+
+TEST(LaunchFaults, EveryKindIsAReportAndExit1) {
+  struct Case {
+    int kind;
+    const char* report;
+  } cases[] = {{0, "out-of-bounds global store"},
+               {1, "misaligned"},
+               {2, "trap"},
+               {3, "probably never terminates"},
+               {4, "barrier"}};
+  for (const char* mode : {"functional", "timing"})
+    for (const Case& c : cases) {
+      const Outcome o = run_gpusim("launch " + kFaults + " --grid 1 --block 64 --max-warp-instructions 100000 --mode " + mode +
+                                   " --arg s32:" + std::to_string(c.kind) + " --arg zeros:s32:256 --arg zeros:s32:1");
+      EXPECT_EQ(o.exit_code, 1) << mode << " kind " << c.kind << "\n" << o.output;
+      EXPECT_TRUE(contains(o.output, "kernel fault")) << o.output;
+      EXPECT_TRUE(contains(o.output, c.report)) << mode << " kind " << c.kind << "\n" << o.output;
+    }
+}
+
+}  // namespace
