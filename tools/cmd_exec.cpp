@@ -4,6 +4,7 @@
 // checks the inputs, sets the library's environment (runtime/sim_environment.h) and replaces
 // itself with the program, so the program's stdout, stderr and exit status are its own.
 // Exit status before the program starts: 2 bad usage, 1 a program or configuration that cannot run.
+#include <link.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -43,6 +44,22 @@ std::filesystem::path library_dir() {
   self[n] = '\0';
   return std::filesystem::path(self).parent_path() / "lib";
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+// A gpusim built with AddressSanitizer has a libcudart.so.13 built with it too, and ASan's runtime
+// must be the first library of a program that is not (nvcc's): preload the one this process uses.
+std::string sanitizer_runtime() {
+  std::string found;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* out) {
+        const std::string name = info->dlpi_name ? info->dlpi_name : "";
+        if (name.find("libasan.so") != std::string::npos) *static_cast<std::string*>(out) = name;
+        return 0;
+      },
+      &found);
+  return found;
+}
+#endif
 
 // PROGRAM as execvp would find it.
 std::string resolve_program(const std::string& program) {
@@ -167,6 +184,10 @@ int gpusim_cmd_exec(int argc, char** argv) {
       setenv("GPUSIM_MAX_WARP_INSTRUCTIONS", std::to_string(vm["max-warp-instructions"].as<uint64_t>()).c_str(), 1);
     }
 
+#if defined(__SANITIZE_ADDRESS__)
+    const std::string asan = sanitizer_runtime();
+    if (!asan.empty()) setenv("LD_PRELOAD", asan.c_str(), 1);
+#endif
     execv(program.c_str(), argv + program_at);
     throw std::runtime_error("cannot start " + program + ": " + std::strerror(errno));
   } catch (const std::exception& e) {

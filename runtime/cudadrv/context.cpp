@@ -3,6 +3,8 @@
 // and its memory; each owns its allocations, modules, streams and events.
 #include <cuda.h>
 
+#include <cstring>
+
 #include "runtime/cudadrv/driver_state.h"
 
 using gpusim::cudadrv::api_call;
@@ -214,11 +216,20 @@ CUresult cuCtxSynchronize() {
   });
 }
 
-CUresult cuCtxSetLimit(CUlimit limit, size_t value) {
+// A program may pass any integer as a CUlimit: read it as an integer (reading an out-of-range
+// value through the enum type is undefined behaviour) and refuse what CUDA does not define.
+static CUlimit checked_limit(const CUlimit& limit_arg) {
+  int raw = 0;
+  std::memcpy(&raw, &limit_arg, sizeof raw);
+  if (raw < 0 || raw >= CU_LIMIT_MAX)
+    throw gpusim::cudadrv::DriverFailure{CUDA_ERROR_UNSUPPORTED_LIMIT, "unknown limit " + std::to_string(raw)};
+  return static_cast<CUlimit>(raw);
+}
+
+CUresult cuCtxSetLimit(CUlimit limit_arg, size_t value) {
   return api_call("cuCtxSetLimit", [&](DriverState& s) {
     CUctx_st& c = gpusim::cudadrv::usable_context(s);
-    if (limit < 0 || limit >= CU_LIMIT_MAX)
-      throw DriverFailure{CUDA_ERROR_UNSUPPORTED_LIMIT, "unknown limit " + std::to_string(limit)};
+    const CUlimit limit = checked_limit(limit_arg);
     // Stack, printf FIFO and malloc heap are the simulated device's (CUlimit and DeviceLimit share
     // their values); the others are recorded and reported back.
     if (limit <= CU_LIMIT_MALLOC_HEAP_SIZE)
@@ -229,12 +240,11 @@ CUresult cuCtxSetLimit(CUlimit limit, size_t value) {
   });
 }
 
-CUresult cuCtxGetLimit(size_t* value, CUlimit limit) {
+CUresult cuCtxGetLimit(size_t* value, CUlimit limit_arg) {
   return api_call("cuCtxGetLimit", [&](DriverState& s) {
     if (!value) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "value is null"};
     CUctx_st& c = gpusim::cudadrv::current_context(s);
-    if (limit < 0 || limit >= CU_LIMIT_MAX)
-      throw DriverFailure{CUDA_ERROR_UNSUPPORTED_LIMIT, "unknown limit " + std::to_string(limit)};
+    const CUlimit limit = checked_limit(limit_arg);
     if (limit <= CU_LIMIT_MALLOC_HEAP_SIZE) {
       *value = s.device->get_limit(static_cast<gpusim::runtime::DeviceLimit>(limit));
       return CUDA_SUCCESS;

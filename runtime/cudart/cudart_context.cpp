@@ -210,12 +210,12 @@ void Context::reset_device() {
 namespace {
 // The limits the simulated device itself applies (cudaLimit and runtime::DeviceLimit share the
 // CUlimit numbering: stack 0, printf FIFO 1, malloc heap 2).
-bool device_applies(cudaLimit limit) {
+bool device_applies(int limit) {
   return limit == cudaLimitStackSize || limit == cudaLimitPrintfFifoSize || limit == cudaLimitMallocHeapSize;
 }
 }  // namespace
 
-void Context::set_limit(cudaLimit limit, size_t value) {
+void Context::set_limit(int limit, size_t value) {
   if (device_applies(limit)) {
     device().set_limit(static_cast<runtime::DeviceLimit>(limit), value);
     return;
@@ -228,11 +228,11 @@ void Context::set_limit(cudaLimit limit, size_t value) {
       limits[limit] = value;
       return;
     default:
-      throw ApiError(cudaErrorUnsupportedLimit, "limit " + std::to_string(int(limit)) + " is not a cudaLimit gpusim knows");
+      throw ApiError(cudaErrorUnsupportedLimit, "limit " + std::to_string(limit) + " is not a cudaLimit gpusim knows");
   }
 }
 
-size_t Context::get_limit(cudaLimit limit) {
+size_t Context::get_limit(int limit) {
   if (device_applies(limit)) return device().get_limit(static_cast<runtime::DeviceLimit>(limit));
   auto it = limits.find(limit);
   if (it != limits.end()) return it->second;
@@ -244,7 +244,7 @@ size_t Context::get_limit(cudaLimit limit) {
     case cudaLimitDevRuntimePendingLaunchCount: return 2048;
     case cudaLimitMaxL2FetchGranularity: return 32;
     case cudaLimitPersistingL2CacheSize: return 0;
-    default: throw ApiError(cudaErrorUnsupportedLimit, "limit " + std::to_string(int(limit)) + " is not a cudaLimit gpusim knows");
+    default: throw ApiError(cudaErrorUnsupportedLimit, "limit " + std::to_string(limit) + " is not a cudaLimit gpusim knows");
   }
 }
 

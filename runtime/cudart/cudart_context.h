@@ -14,6 +14,7 @@
 #include <cuda_runtime_api.h>
 
 #include <chrono>
+#include <cstring>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -126,7 +127,7 @@ class Context {
   std::vector<LaunchRecord> launches;
   std::set<const void*> streams;
   std::set<const void*> events;
-  std::map<size_t, size_t> limits;     // cudaLimit -> value set by the program
+  std::map<int, size_t> limits;        // cudaLimit -> value set by the program
   int current_device = 0;
   unsigned device_flags = 0;
   std::string program_name;
@@ -142,8 +143,8 @@ class Context {
 
   // cudaDeviceReset: a fresh device (allocations and loaded modules gone), the sticky error cleared.
   void reset_device();
-  void set_limit(cudaLimit limit, size_t value);
-  size_t get_limit(cudaLimit limit);
+  void set_limit(int limit, size_t value);  // a cudaLimit, read as an integer (as_int)
+  size_t get_limit(int limit);
 
  private:
   void create_device();
@@ -167,6 +168,17 @@ class Context {
 };
 
 Context& context();
+
+// A program may pass any integer where CUDA declares an enum (cudaMemcpyKind, cudaLimit,
+// cudaDeviceAttr, cudaError_t...). Reading an out-of-range value through the enum type is
+// undefined behaviour, so entry points read it as the integer it is.
+template <typename Enum>
+int as_int(const Enum& value) {
+  static_assert(sizeof(Enum) == sizeof(int));
+  int raw = 0;
+  std::memcpy(&raw, &value, sizeof raw);
+  return raw;
+}
 
 // Runs an API function body: takes the lock, returns the sticky error if a kernel faulted
 // earlier, maps exceptions to CUDA error codes (printing the simulator's explanation), and

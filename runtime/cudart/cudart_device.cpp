@@ -16,7 +16,7 @@ void check_device(int device) {
 }
 
 // nullopt: an attribute the simulator cannot answer truthfully (an error, never a guess).
-std::optional<int> attribute(const runtime::DeviceProperties& p, cudaDeviceAttr a) {
+std::optional<int> attribute(const runtime::DeviceProperties& p, int a) {
   switch (a) {
     case cudaDevAttrMaxThreadsPerBlock: return p.max_threads_per_block;
     case cudaDevAttrMaxBlockDimX: return p.max_block_dim[0];
@@ -186,8 +186,8 @@ cudaError_t cudaDeviceGetAttribute(int* value, enum cudaDeviceAttr attr, int dev
   return api("cudaDeviceGetAttribute", [&](Context& ctx) {
     check_device(device);
     if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
-    const auto v = attribute(ctx.properties(), attr);
-    if (!v) throw ApiError(cudaErrorInvalidValue, "device attribute " + std::to_string(int(attr)) + " is not modelled by gpusim");
+    const auto v = attribute(ctx.properties(), as_int(attr));
+    if (!v) throw ApiError(cudaErrorInvalidValue, "device attribute " + std::to_string(as_int(attr)) + " is not modelled by gpusim");
     *value = *v;
   });
 }
@@ -216,12 +216,12 @@ cudaError_t cudaRuntimeGetVersion(int* version) {
 }
 
 cudaError_t cudaDeviceSetLimit(enum cudaLimit limit, size_t value) {
-  return api("cudaDeviceSetLimit", [&](Context& ctx) { ctx.set_limit(limit, value); });
+  return api("cudaDeviceSetLimit", [&](Context& ctx) { ctx.set_limit(as_int(limit), value); });
 }
 cudaError_t cudaDeviceGetLimit(size_t* value, enum cudaLimit limit) {
   return api("cudaDeviceGetLimit", [&](Context& ctx) {
     if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
-    *value = ctx.get_limit(limit);
+    *value = ctx.get_limit(as_int(limit));
   });
 }
 

@@ -27,7 +27,7 @@ constexpr ErrorText kErrors[] = {
 #undef X
 };
 
-const ErrorText* find_error(cudaError_t code) {
+const ErrorText* find_error(int code) {
   for (const ErrorText& e : kErrors)
     if (e.code == code) return &e;
   return nullptr;
@@ -54,7 +54,7 @@ cudaError_t set_last_error(cudaError_t code) {
 }
 
 cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message) {
-  const ErrorText* e = find_error(code);
+  const ErrorText* e = find_error(as_int(code));
   std::fprintf(stderr, "gpusim: %s: %s (%s)\n", function, message.c_str(), e ? e->name : "cudaError");
   return set_last_error(code);
 }
@@ -103,12 +103,12 @@ cudaError_t cudaPeekAtLastError(void) {
 }
 
 const char* cudaGetErrorName(cudaError_t error) {
-  const auto* e = find_error(error);
+  const auto* e = find_error(gpusim::cudart::as_int(error));
   return e ? e->name : "unrecognized error code";
 }
 
 const char* cudaGetErrorString(cudaError_t error) {
-  const auto* e = find_error(error);
+  const auto* e = find_error(gpusim::cudart::as_int(error));
   return e ? e->description : "unrecognized error code";
 }
 

@@ -54,15 +54,16 @@ cudaError_t cudaFuncGetAttributes(struct cudaFuncAttributes* attr, const void* f
 cudaError_t cudaFuncSetAttribute(const void* func, enum cudaFuncAttribute attr, int value) {
   return api("cudaFuncSetAttribute", [&](Context& ctx) {
     KernelRecord& k = ctx.kernel(func);
-    if (attr == cudaFuncAttributeMaxDynamicSharedMemorySize) {
+    const int which = as_int(attr);
+    if (which == cudaFuncAttributeMaxDynamicSharedMemorySize) {
       const gpusim::runtime::KernelInfo& info = ctx.kernel_info(k);
       const int limit = ctx.properties().shared_per_block_optin - static_cast<int>(info.static_shared_bytes);
       if (value < 0 || value > limit)
         throw ApiError(cudaErrorInvalidValue, "cudaFuncAttributeMaxDynamicSharedMemorySize " + std::to_string(value) +
                                                   " for " + k.name + ": the device allows at most " + std::to_string(limit));
       k.max_dynamic_shared = value;
-    } else if (attr != cudaFuncAttributePreferredSharedMemoryCarveout) {
-      throw ApiError(cudaErrorInvalidValue, "function attribute " + std::to_string(int(attr)) + " is not modelled by gpusim");
+    } else if (which != cudaFuncAttributePreferredSharedMemoryCarveout) {
+      throw ApiError(cudaErrorInvalidValue, "function attribute " + std::to_string(which) + " is not modelled by gpusim");
     }
   });
 }

@@ -14,7 +14,8 @@ bool is_device_side(Context& ctx, const void* p) {
   return ctx.device().allocation_at(reinterpret_cast<runtime::DevPtr>(p)).has_value();
 }
 
-void copy_memory(Context& ctx, void* dst, const void* src, size_t n, cudaMemcpyKind kind) {
+void copy_memory(Context& ctx, void* dst, const void* src, size_t n, cudaMemcpyKind kind_arg) {
+  int kind = as_int(kind_arg);
   if (n == 0) return;
   if (!dst || !src) throw ApiError(cudaErrorInvalidValue, "copy with a null pointer");
   const bool dst_dev = is_device_side(ctx, dst), src_dev = is_device_side(ctx, src);
@@ -49,7 +50,7 @@ void copy_memory(Context& ctx, void* dst, const void* src, size_t n, cudaMemcpyK
       ctx.advance_if_timing(ctx.dram_seconds(2 * n));
       break;
     default:
-      throw ApiError(cudaErrorInvalidMemcpyDirection, "copy kind " + std::to_string(int(kind)) + " is not a cudaMemcpyKind");
+      throw ApiError(cudaErrorInvalidMemcpyDirection, "copy kind " + std::to_string(kind) + " is not a cudaMemcpyKind");
   }
 }
 

@@ -12,7 +12,9 @@ namespace gpusim::cudart {
 namespace {
 
 // Symbol copies go through the module (a __constant__ lives in the module's constant bank).
-void symbol_copy(Context& ctx, const void* symbol, void* host, size_t count, size_t offset, cudaMemcpyKind kind, bool to_symbol) {
+void symbol_copy(Context& ctx, const void* symbol, void* host, size_t count, size_t offset, cudaMemcpyKind kind_arg,
+                 bool to_symbol) {
+  const int kind = as_int(kind_arg);
   VariableRecord& var = ctx.variable(symbol);
   const runtime::ModuleHandle m = ctx.loaded(*var.module);
   if (offset > var.size || count > var.size - offset)
