@@ -74,7 +74,8 @@ std::vector<KernelPoint> read_stats(const std::string& file) {
 }
 
 // Recorded kernels at the simulated FLOPs and bytes of the first simulated kernel with the same
-// name, timed by the measured median.
+// name, timed by the measured median. The two only belong together when the --stats run used the
+// recorded problem size (gpusim run W --size S), which the caller must see to: the label says S.
 std::vector<KernelPoint> recorded_points(const std::string& file, const std::vector<KernelPoint>& simulated) {
   const validation::KernelRecord record = validation::read_kernel_record(file);
   std::vector<KernelPoint> out;
@@ -91,7 +92,8 @@ std::vector<KernelPoint> recorded_points(const std::string& file, const std::vec
       continue;
     }
     KernelPoint p = *match;
-    p.label = m.kernel + " (measured, " + record.gpu.name + ")";
+    // The stats do not say which problem size they simulated: the label names the recorded one.
+    p.label = m.kernel + " (measured on " + record.gpu.name + ", size " + m.size + ")";
     p.seconds = m.median_us * 1e-6;
     out.push_back(p);
   }

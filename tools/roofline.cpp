@@ -109,11 +109,12 @@ std::string roofline_table(const std::vector<Roof>& roofs, const std::vector<Ker
   os << line;
   for (const KernelPoint& p : points) {
     const PointPlacement at = place(roofs, p);
-    const std::string ai = std::isfinite(at.intensity) ? number(at.intensity) : "inf";
+    char ai[32] = "inf";
+    if (std::isfinite(at.intensity)) std::snprintf(ai, sizeof ai, "%.4g", at.intensity);
     const std::string percent = at.bound > 0 ? number(100 * at.achieved / at.bound) : "-";
     const std::string bound = at.memory_bound ? std::string("memory (") + kDram + ")" : "compute (" + at.compute_roof + ")";
     std::snprintf(line, sizeof line, "%-*s %12.4g %12.4g %10s %12.2f %10s  %s\n", int(width), p.label.c_str(),
-                  p.flops(), p.dram_bytes, ai.c_str(), at.achieved / 1e9, percent.c_str(), bound.c_str());
+                  p.flops(), p.dram_bytes, ai, at.achieved / 1e9, percent.c_str(), bound.c_str());
     os << line;
   }
   return os.str();
@@ -140,7 +141,7 @@ std::string xml_escape(const std::string& text) {
 std::string roofline_svg(const std::string& title, const std::vector<Roof>& roofs,
                          const std::vector<KernelPoint>& points) {
   // Plot area in pixels; the right margin holds the compute-roof labels.
-  const double left = 90, top = 50, width = 620, height = 460, canvas_w = 900, canvas_h = 600;
+  const double left = 90, top = 50, width = 620, height = 460, canvas_w = 900;
   double top_compute = 0, min_compute = std::numeric_limits<double>::max(), max_memory = 0,
          min_memory = std::numeric_limits<double>::max();
   for (const Roof& r : roofs) {
@@ -158,6 +159,9 @@ std::string roofline_svg(const std::string& title, const std::vector<Roof>& roof
     x_max = std::max(x_max, placed.back().intensity);
     y_min = std::min(y_min, placed.back().achieved);
   }
+  size_t unplaceable = 0;
+  for (const PointPlacement& at : placed) unplaceable += at.placeable() ? 0 : 1;
+  const double canvas_h = 600 + 14.0 * unplaceable;  // room for the "not placed" lines
   const int dx0 = int(std::floor(std::log10(x_min / 2))), dx1 = int(std::ceil(std::log10(x_max * 2)));
   const int dy1 = int(std::ceil(std::log10(top_compute * 1.5)));
   const int dy0 = std::min(int(std::floor(std::log10(std::min(y_min, min_memory * std::pow(10.0, dx0))))), dy1 - 1);
