@@ -201,6 +201,7 @@ std::string roofline_svg(const std::string& title, const std::vector<Roof>& roof
   // flat from their ridge with DRAM to the right edge.
   const double dram = roof_value(roofs, kDram);
   const double slope_deg = -std::atan((height / (dy1 - dy0)) / (width / (dx1 - dx0))) * 180 / M_PI;
+  int memory_index = 0;
   for (const Roof& r : roofs) {
     if (r.per_second <= 0) continue;
     const std::string label = xml_escape(r.name + " " + si(r.per_second, r.compute ? "FLOP/s" : "B/s"));
@@ -213,9 +214,12 @@ std::string roofline_svg(const std::string& title, const std::vector<Roof>& roof
     } else {
       const double x0 = std::max(lo_x, lo_y / r.per_second), x1 = std::min(hi_x, top_compute / r.per_second);
       if (x1 <= x0) continue;
+      // Labels of successive memory roofs sit further along their lines, so that roofs of equal
+      // bandwidth (L1 and shared memory on many chips) stay readable.
+      const double xl = x0 * std::pow(x1 / x0, 0.02 + 0.18 * memory_index++);
       os << "<line x1=\"" << sx(x0) << "\" y1=\"" << sy(r.per_second * x0) << "\" x2=\"" << sx(x1) << "\" y2=\""
          << sy(r.per_second * x1) << "\" stroke=\"#24a\" stroke-width=\"2\"/>\n"
-         << "<text transform=\"translate(" << sx(x0) + 8 << " " << sy(r.per_second * x0) - 6 << ") rotate("
+         << "<text transform=\"translate(" << sx(xl) << " " << sy(r.per_second * xl) - 6 << ") rotate("
          << slope_deg << ")\" fill=\"#24a\">" << label << "</text>\n";
     }
   }
