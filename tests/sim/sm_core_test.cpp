@@ -254,15 +254,27 @@ std::string regs(const char* prefix, int first, int count) {
 }
 
 // Two wmma.mma 16x16x16: the second takes the first's D as its C (dependent) or not.
-std::vector<Issue> two_mmas(const GpuConfig& c, bool dependent) {
+std::string two_mma_kernel(bool dependent) {
   const std::string mma = "wmma.mma.sync.aligned.row.col.m16n16k16.f32.f32 ";
   const std::string body = ".reg .b32 %r<17>;\n.reg .f32 %f<25>;\n" + mma + regs("f", 1, 8) + ", " + regs("r", 1, 8) +
                            ", " + regs("r", 9, 8) + ", " + regs("f", 9, 8) + ";\n" + mma + regs("f", 17, 8) + ", " +
                            regs("r", 1, 8) + ", " + regs("r", 9, 8) + ", " + regs("f", dependent ? 1 : 9, 8) +
                            ";\nret;\n";
-  SmRun run(kernel("mma", "", body), c);
+  return kernel("mma", "", body);
+}
+
+std::vector<Issue> two_mmas(const GpuConfig& c, bool dependent) {
+  SmRun run(two_mma_kernel(dependent), c);
   run.go(1, 32);
   return run.recorder.of_warp(0);
+}
+
+TEST(SmCore, CountsTensorFlopsPerWarpMma) {
+  SmRun run(two_mma_kernel(false), default_gpu_config());
+  run.go(1, 32);
+  // Each warp-wide 16x16x16 MMA is 16 x 16 x 16 multiply-adds = 8192 FLOPs.
+  EXPECT_EQ(run.sm->stats().tensor_flops, 2u * 2u * 16u * 16u * 16u);
+  EXPECT_EQ(run.sm->stats().fp32_flops, 0u);
 }
 
 TEST(SmCore, TensorMmaOccupiesTheTensorCoresThenAddsItsLatency) {
