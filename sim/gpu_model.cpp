@@ -100,6 +100,9 @@ LaunchTiming GpuModel::end_launch() {
     t.sm.resident_warp_cycles += s.resident_warp_cycles;
     t.sm.register_bank_conflicts += s.register_bank_conflicts;
     t.sm.ctas_completed += s.ctas_completed;
+    t.sm.fp32_flops += s.fp32_flops;
+    t.sm.fp64_flops += s.fp64_flops;
+    t.sm.tensor_flops += s.tensor_flops;
     const SmMemStats& m = sms_[i]->memory_stats();
     t.sm_memory.shared_requests += m.shared_requests;
     t.sm_memory.shared_wavefronts += m.shared_wavefronts;

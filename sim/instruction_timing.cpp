@@ -54,6 +54,18 @@ long long tensor_core_cycles(const GpuConfig& c, int m, int n, int k) {
   return (tensor_cycles * c.core_clock_mhz + c.tensor_clock_mhz - 1) / c.tensor_clock_mhz;
 }
 
+// FLOPs per active lane of an FP32/FP64-pipe instruction; 0 for compares, conversions, moves, etc.
+uint32_t lane_flops(const Instruction& in) {
+  uint32_t per_element = 0;
+  switch (in.op) {
+    case Opcode::Fma: case Opcode::Mad: per_element = 2; break;
+    case Opcode::Add: case Opcode::Sub: case Opcode::Mul: per_element = 1; break;
+    default: return 0;
+  }
+  const bool packed = in.mod.ntypes > 0 && (in.mod.types[0] == isa::DataType::F16x2 || in.mod.types[0] == isa::DataType::BF16x2);
+  return packed ? 2 * per_element : per_element;
+}
+
 // Classifies one instruction (everything but its registers).
 InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuConfig& c) {
   InstTiming t;
@@ -91,9 +103,13 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
     case isa::Unit::Fp32: {
       const bool half = in.mod.ntypes > 0 && is_half(in.mod.types[0]);
       alu(Pipe::Fp32, half ? c.fp16_latency_cycles : c.fp32_latency_cycles, c.fp32_lanes_per_sm, StallReason::Wait);
+      t.flops = lane_flops(in);
       break;
     }
-    case isa::Unit::Fp64: alu(Pipe::Fp64, c.fp64_latency_cycles, c.fp64_lanes_per_sm, StallReason::Wait); break;
+    case isa::Unit::Fp64:
+      alu(Pipe::Fp64, c.fp64_latency_cycles, c.fp64_lanes_per_sm, StallReason::Wait);
+      t.flops = lane_flops(in);
+      break;
     // MUFU results come back through a scoreboard like MIO results (Nsight: short_scoreboard).
     case isa::Unit::Sfu: alu(Pipe::Sfu, c.sfu_latency_cycles, c.sfu_lanes_per_sm, StallReason::ShortScoreboard); break;
     case isa::Unit::Mem:
@@ -119,6 +135,7 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
       t.latency = to_u16(std::max(0LL, c.tensor_mma_latency_cycles - tensor_core_cycles(c, 16, 16, 16)), fn, in,
                          "tensor latency");
       t.result_wait = StallReason::Wait;
+      t.flops = 2u * in.mod.shape_m * in.mod.shape_n * in.mod.shape_k;
       break;
     }
     case isa::Unit::Branch: case isa::Unit::Sync:

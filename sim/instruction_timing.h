@@ -51,6 +51,9 @@ struct InstTiming {
   uint16_t wait_groups = 0; // CpAsyncWait: groups allowed to stay in flight
   uint32_t regs_first = 0;  // FunctionTiming::regs[regs_first ..): sources, then destinations
   uint16_t nsrc = 0, ndst = 0;
+  // Floating-point operations: per active lane on the FP32/FP64 pipes (FMA = 2, add/sub/mul = 1,
+  // doubled for packed f16x2/bf16x2), per warp instruction on the tensor pipe (2 x m x n x k).
+  uint32_t flops = 0;
 };
 
 class FunctionTiming {

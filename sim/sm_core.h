@@ -28,6 +28,7 @@ struct SmStats {
   uint64_t resident_warp_cycles = 0;   // sum over active cycles of resident warps (achieved occupancy)
   uint64_t register_bank_conflicts = 0;
   uint64_t ctas_completed = 0;
+  uint64_t fp32_flops = 0, fp64_flops = 0, tensor_flops = 0;  // see InstTiming::flops
 };
 
 class SmCore {

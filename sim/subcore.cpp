@@ -217,6 +217,12 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   stats.issued += 1;
   stats.warp_instructions += 1;
   stats.thread_instructions += static_cast<uint64_t>(__builtin_popcount(r.active));
+  if (t.flops) {
+    const uint64_t lanes = static_cast<uint64_t>(__builtin_popcount(r.active));
+    if (t.pipe == Pipe::Tensor) stats.tensor_flops += t.flops;
+    else if (t.pipe == Pipe::Fp64) stats.fp64_flops += t.flops * lanes;
+    else stats.fp32_flops += t.flops * lanes;
+  }
   if (shared_.observer && r.inst) shared_.observer->on_issue(cycle, shared_.sm_id, index_, sm_warp_id(slot), r.pc, *r.inst, r.active);
 
   // A register-bank conflict holds this warp's dispatch (and the sub-core's dispatch port) for

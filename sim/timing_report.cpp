@@ -48,6 +48,7 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
       {"seconds", t.seconds},
       {"sms_used", t.sms_used},
       {"instructions", {{"warp", t.sm.warp_instructions}, {"thread", t.sm.thread_instructions}}},
+      {"flops", {{"fp32", t.sm.fp32_flops}, {"fp64", t.sm.fp64_flops}, {"tensor", t.sm.tensor_flops}}},
       {"ipc_per_sm", m.ipc_per_sm},
       {"issue_slot_utilization", m.issue_slot_utilization},
       {"stall_warp_cycles", stalls},

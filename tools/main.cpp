@@ -25,11 +25,12 @@ constexpr Command kCommands[] = {
     {"ubench", "microbenchmarks on the timing model and/or the GPU next to published figures", gpusim::cli::gpusim_cmd_ubench},
     {"exec", "run an unmodified CUDA program (nvcc -cudart shared) on the simulator", gpusim::cli::gpusim_cmd_exec},
     {"compare", "simulator versus real GPU per kernel (live, or --recorded without a GPU)", gpusim::cli::gpusim_cmd_compare},
+    {"roofline", "the configuration's roofs and the kernels of --stats files under them (SVG + table)", gpusim::cli::gpusim_cmd_roofline},
 };
 
 void usage(std::ostream& os) {
   os << "usage: gpusim <command> [options]   (gpusim <command> --help for its options)\n\ncommands:\n";
-  for (const Command& c : kCommands) os << "  " << c.name << std::string(8 - std::strlen(c.name), ' ') << c.summary << "\n";
+  for (const Command& c : kCommands) os << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
   os << "\nWith no command, `gpusim` runs `gpusim run` (the default workload on the embedded default config).\n";
 }
 

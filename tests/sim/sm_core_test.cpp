@@ -168,6 +168,23 @@ TEST(SmCore, IndependentFfmasIssueAtTheFp32Interval) {
   EXPECT_EQ(long_run.sm->stats().thread_instructions - short_run.sm->stats().thread_instructions, 32u * 32u);
 }
 
+TEST(SmCore, CountsFlopsPerActiveLane) {
+  const GpuConfig c = default_gpu_config();
+  // 16 FFMAs = 2 FLOPs each per lane; 20 threads leave 12 lanes of the warp inactive.
+  SmRun ffma(ffma_kernel(16, false), c);
+  ffma.go(1, 20);
+  EXPECT_EQ(ffma.sm->stats().fp32_flops, 16u * 2u * 20u);
+  EXPECT_EQ(ffma.sm->stats().fp64_flops, 0u);
+  // add + mul + fma in FP64 = 1 + 1 + 2 FLOPs per lane; the movs and the conversion count none.
+  SmRun fp64(kernel("dmath", "",
+                    ".reg .f64 %d<5>;\n.reg .f32 %f1;\nmov.f64 %d1, 0d3FF0000000000000;\nadd.f64 %d2, %d1, %d1;\n"
+                    "mul.f64 %d3, %d2, %d1;\nfma.rn.f64 %d4, %d3, %d2, %d1;\ncvt.rn.f32.f64 %f1, %d4;\nret;\n"),
+             c);
+  fp64.go(1, 32);
+  EXPECT_EQ(fp64.sm->stats().fp64_flops, 4u * 32u);
+  EXPECT_EQ(fp64.sm->stats().fp32_flops, 0u);
+}
+
 TEST(SmCore, DependentFfmaChainIssuesAtTheFp32Latency) {
   const GpuConfig c = default_gpu_config();
   SmRun short_run(ffma_kernel(16, true), c), long_run(ffma_kernel(48, true), c);
@@ -237,15 +254,27 @@ std::string regs(const char* prefix, int first, int count) {
 }
 
 // Two wmma.mma 16x16x16: the second takes the first's D as its C (dependent) or not.
-std::vector<Issue> two_mmas(const GpuConfig& c, bool dependent) {
+std::string two_mma_kernel(bool dependent) {
   const std::string mma = "wmma.mma.sync.aligned.row.col.m16n16k16.f32.f32 ";
   const std::string body = ".reg .b32 %r<17>;\n.reg .f32 %f<25>;\n" + mma + regs("f", 1, 8) + ", " + regs("r", 1, 8) +
                            ", " + regs("r", 9, 8) + ", " + regs("f", 9, 8) + ";\n" + mma + regs("f", 17, 8) + ", " +
                            regs("r", 1, 8) + ", " + regs("r", 9, 8) + ", " + regs("f", dependent ? 1 : 9, 8) +
                            ";\nret;\n";
-  SmRun run(kernel("mma", "", body), c);
+  return kernel("mma", "", body);
+}
+
+std::vector<Issue> two_mmas(const GpuConfig& c, bool dependent) {
+  SmRun run(two_mma_kernel(dependent), c);
   run.go(1, 32);
   return run.recorder.of_warp(0);
+}
+
+TEST(SmCore, CountsTensorFlopsPerWarpMma) {
+  SmRun run(two_mma_kernel(false), default_gpu_config());
+  run.go(1, 32);
+  // Each warp-wide 16x16x16 MMA is 16 x 16 x 16 multiply-adds = 8192 FLOPs.
+  EXPECT_EQ(run.sm->stats().tensor_flops, 2u * 2u * 16u * 16u * 16u);
+  EXPECT_EQ(run.sm->stats().fp32_flops, 0u);
 }
 
 TEST(SmCore, TensorMmaOccupiesTheTensorCoresThenAddsItsLatency) {

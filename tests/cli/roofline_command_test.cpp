@@ -1,0 +1,131 @@
+// `gpusim roofline`: the V100 roofs against its published figures, vecadd placed memory-bound at
+// the intensity its FLOP and byte counts imply, a well-formed SVG naming every kernel, and bad input.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/cli_test_util.h"
+
+namespace {
+
+using namespace gpusim::test_support;
+
+// The value printed on the table row of roof `name` ("  FP32   12748.8 GFLOP/s ..."), in G/s.
+double roof_giga(const std::string& output, const std::string& name) {
+  const size_t at = output.find("\n  " + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::strtod(output.c_str() + at + 3 + name.size(), nullptr);
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Well-formed XML by python3's parser; skips where python3 is absent.
+bool python_parses_xml(const std::filesystem::path& svg, std::string* error) {
+  if (std::system("python3 -c 'import xml.etree.ElementTree' >/dev/null 2>&1") != 0) return true;
+  const std::string command =
+      "python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' '" + svg.string() + "' 2>&1";
+  const int rc = std::system(command.c_str());
+  if (rc != 0) *error = "python3 xml.etree rejected " + svg.string();
+  return rc == 0;
+}
+
+const std::string kV100 = std::string(" --config ") + GPUSIM_SOURCE_DIR + "/configs/v100.ini";
+
+TEST(RooflineCommand, V100RoofsMatchPublishedFigures) {
+  const Outcome o = run_gpusim("roofline" + kV100);
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  // Hand-computed from the V100 (GV100) figures at the config's 1245 MHz core clock.
+  EXPECT_NEAR(roof_giga(o.output, "FP32"), 80 * 64 * 2 * 1.245, 0.1) << o.output;               // 12.75 TFLOP/s
+  EXPECT_NEAR(roof_giga(o.output, "FP64"), 80 * 32 * 2 * 1.245, 0.1) << o.output;               // 6.37 TFLOP/s
+  EXPECT_NEAR(roof_giga(o.output, "TensorCore FP16"), 80 * 8 * 64 * 2 * 1.245, 0.1) << o.output;  // ~102 TFLOP/s
+  EXPECT_NEAR(roof_giga(o.output, "DRAM"), 4096 / 8 * 2 * 0.877, 0.1) << o.output;              // 898 GB/s HBM2
+  EXPECT_NEAR(roof_giga(o.output, "L2"), 64 * 32 * 1.245, 0.1) << o.output;
+  EXPECT_NEAR(roof_giga(o.output, "L1"), 80 * 128 * 1.245, 0.1) << o.output;
+  EXPECT_NEAR(roof_giga(o.output, "Shared"), 80 * 32 * 4 * 1.245, 0.1) << o.output;
+  EXPECT_FALSE(contains(o.output, "# Kernels")) << "no --stats: just the roofs\n" << o.output;
+}
+
+TEST(RooflineCommand, VecaddIsMemoryBoundAtOneFlopPerTwelveOrFewerBytes) {
+  const auto dir = scratch_dir("roofline_vecadd");
+  const std::string stats = (dir / "vecadd.json").string(), svg = (dir / "vecadd.svg").string();
+  const uint64_t n = 1 << 16;
+  const Outcome run = run_gpusim("run vecadd --size " + std::to_string(n) + kV100 + " --stats '" + stats + "'");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const nlohmann::json launch = nlohmann::json::parse(read_text(stats))["launches"][0];
+  // One FP32 add per element, counted by the timing model.
+  EXPECT_EQ(launch["flops"]["fp32"].get<uint64_t>(), n);
+  EXPECT_EQ(launch["flops"]["fp64"].get<uint64_t>(), 0u);
+  const double bytes = launch["dram"]["read_bytes"].get<double>() + launch["dram"]["write_bytes"].get<double>();
+  // a and b must come from DRAM (8 bytes per element); c (4 more) reaches DRAM only if L2 writes
+  // it back before the launch ends, which the model does not do for a small array.
+  EXPECT_GE(bytes, 8.0 * n);
+  EXPECT_LE(bytes, 12.0 * n);
+
+  const Outcome o = run_gpusim("roofline" + kV100 + " --stats '" + stats + "' -o '" + svg + "'");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const size_t row = o.output.find("\nvecadd ");
+  ASSERT_NE(row, std::string::npos) << o.output;
+  std::istringstream fields(o.output.substr(row + 1));
+  std::string name, bound;
+  double flops = 0, dram_bytes = 0, intensity = 0;
+  fields >> name >> flops >> dram_bytes >> intensity;
+  EXPECT_NEAR(intensity, double(n) / bytes, 0.005) << o.output;
+  EXPECT_GE(intensity, 1.0 / 12 - 0.005) << o.output;  // 1 FLOP per 12 bytes with c written back
+  EXPECT_LE(intensity, 1.0 / 8 + 0.005) << o.output;   // 1 FLOP per 8 bytes without
+  const std::string line = o.output.substr(row + 1, o.output.find('\n', row + 1) - row - 1);
+  EXPECT_TRUE(contains(line, "memory (DRAM)")) << line;
+
+  std::string error;
+  EXPECT_TRUE(python_parses_xml(svg, &error)) << error;
+  const std::string text = read_text(svg);
+  EXPECT_TRUE(contains(text, ">vecadd (memory-bound)<")) << text;
+  for (const char* roof : {"FP32", "FP64", "TensorCore FP16", "DRAM", "L2", "L1", "Shared"})
+    EXPECT_TRUE(contains(text, std::string(">") + roof + " ")) << roof;
+}
+
+TEST(RooflineCommand, KernelNamesAreEscapedAndComputeBoundIsRecognised) {
+  const auto dir = scratch_dir("roofline_escape");
+  // 1e9 FLOPs over 1e6 bytes in 1 ms: AI 1000, far right of the V100 ridge (12.75e12 / 898e9 = 14.2).
+  const std::string stats = write_file(dir / "s.json", R"({"launches": [{"kernel": "a<b>&\"c\"", "seconds": 0.001,
+      "flops": {"fp32": 1000000000, "fp64": 0, "tensor": 0}, "dram": {"read_bytes": 1000000, "write_bytes": 0}}]})");
+  const std::string svg = (dir / "s.svg").string();
+  const Outcome o = run_gpusim("roofline" + kV100 + " --stats '" + stats + "' -o '" + svg + "'");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "compute (FP32)")) << o.output;
+  // 1e12 FLOP/s achieved of the 12748.8 GFLOP/s roof: 7.84 %.
+  EXPECT_TRUE(contains(o.output, "7.84")) << o.output;
+  std::string error;
+  EXPECT_TRUE(python_parses_xml(svg, &error)) << error;
+  EXPECT_TRUE(contains(read_text(svg), "a&lt;b&gt;&amp;&quot;c&quot;")) << read_text(svg);
+}
+
+TEST(RooflineCommand, MalformedStatsNameTheFile) {
+  const auto dir = scratch_dir("roofline_bad");
+  const std::string broken = write_file(dir / "broken.json", "{\"launches\": [");
+  Outcome o = run_gpusim("roofline --stats '" + broken + "'");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "broken.json: not valid JSON")) << o.output;
+
+  const std::string old = write_file(dir / "old.json", R"({"launches": [{"kernel": "k", "seconds": 1e-6}]})");
+  o = run_gpusim("roofline --stats '" + old + "'");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "old.json: launch 0 (kernel 'k'): missing 'flops/fp32'")) << o.output;
+
+  o = run_gpusim("roofline --stats '" + (dir / "absent.json").string() + "'");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "absent.json")) << o.output;
+
+  o = run_gpusim("roofline --no-such-option");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+}
+
+}  // namespace
