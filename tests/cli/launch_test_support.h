@@ -22,7 +22,8 @@ namespace gpusim::test_support {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "gpusim_launch_XXXXXX").string();
+    // mkdtemp's template: six trailing X characters it replaces.
+    std::string pattern = (std::filesystem::temp_directory_path() / ("gpusim_launch_" + std::string(6, 'X'))).string();
     if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
