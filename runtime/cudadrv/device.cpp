@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_state.h"
 #include "runtime/sim_environment.h"
 
@@ -15,39 +16,14 @@ using gpusim::cudadrv::DriverState;
 
 namespace {
 
+// CUdevice_attribute and cudaDeviceAttr share their numbering; runtime/cuda_answers.cpp answers
+// both libraries from one table. What the simulator does not model reads 0 here (the driver's
+// convention for absent features; libcudart reports an error instead).
+static_assert(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK == 1 && CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT == 16 &&
+              CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR == 75 && CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN == 97 &&
+              CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK == 111);
 int attribute_value(const gpusim::runtime::DeviceProperties& p, CUdevice_attribute a) {
-  switch (a) {
-    case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK: return p.max_threads_per_block;
-    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X: return p.max_block_dim[0];
-    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y: return p.max_block_dim[1];
-    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z: return p.max_block_dim[2];
-    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X: return p.max_grid_dim[0];
-    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y: return p.max_grid_dim[1];
-    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z: return p.max_grid_dim[2];
-    case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK: return p.shared_per_block;
-    case CU_DEVICE_ATTRIBUTE_TOTAL_CONSTANT_MEMORY: return static_cast<int>(p.total_const_bytes);
-    case CU_DEVICE_ATTRIBUTE_WARP_SIZE: return p.warp_size;
-    case CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_BLOCK: return p.registers_per_block;
-    case CU_DEVICE_ATTRIBUTE_CLOCK_RATE: return p.core_clock_khz;
-    case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: return p.sm_count;
-    // The DRAM clock and the whole bus width; validation/matched_config.cpp maps them back to
-    // clocks.dram_mhz and dram.channels.
-    case CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE: return p.memory_clock_khz;
-    case CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH: return p.memory_bus_width_bits;
-    case CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE: return p.l2_bytes;
-    case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR: return p.max_threads_per_sm;
-    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: return p.compute_major;
-    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: return p.compute_minor;
-    case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR: return p.shared_per_sm;
-    case CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR: return p.registers_per_sm;
-    case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN: return p.shared_per_block_optin;
-    case CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR: return p.max_blocks_per_sm;
-    case CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK: return p.shared_reserved_per_block;
-    case CU_DEVICE_ATTRIBUTE_GPU_OVERLAP:
-    case CU_DEVICE_ATTRIBUTE_ASYNC_ENGINE_COUNT: return 0;  // copies never overlap kernels here
-    case CU_DEVICE_ATTRIBUTE_COMPUTE_MODE: return CU_COMPUTEMODE_DEFAULT;
-    default: return 0;  // a property the simulator does not model (textures, peer access, ...)
-  }
+  return gpusim::runtime::cuda_device_attribute(p, static_cast<int>(a)).value_or(0);
 }
 
 }  // namespace

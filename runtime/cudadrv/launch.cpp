@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_state.h"
 #include "sim/occupancy.h"
 
@@ -61,17 +62,9 @@ gpusim::runtime::KernelArgs collect_arguments(const CUfunc_st& f, void** params,
   return args;
 }
 
-// The CUDA error a GPU raises for a fault of this kind (the same mapping as libcudart's).
+// The CUDA error a GPU raises for a fault of this kind (runtime/cuda_answers.cpp, shared with libcudart).
 CUresult fault_code(const gpusim::runtime::KernelFault& fault) {
-  switch (fault.kind()) {
-    case gpusim::runtime::FaultKind::IllegalAddress: return CUDA_ERROR_ILLEGAL_ADDRESS;
-    case gpusim::runtime::FaultKind::MisalignedAddress: return CUDA_ERROR_MISALIGNED_ADDRESS;
-    case gpusim::runtime::FaultKind::Assert: return CUDA_ERROR_ASSERT;
-    // The simulator's instruction budget stands in for the GPU's watchdog.
-    case gpusim::runtime::FaultKind::Runaway: return CUDA_ERROR_LAUNCH_TIMEOUT;
-    // trap, barrier misuse, what the simulator does not implement: "unspecified launch failure"
-    default: return CUDA_ERROR_LAUNCH_FAILED;
-  }
+  return static_cast<CUresult>(gpusim::runtime::cuda_fault_error(fault.kind()));
 }
 
 void check_dimensions(const DriverState& s, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,

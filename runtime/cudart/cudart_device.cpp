@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "runtime/cuda_answers.h"
 #include "runtime/cudart/cudart_context.h"
 
 namespace gpusim::cudart {
@@ -13,73 +14,6 @@ namespace {
 
 void check_device(int device) {
   if (device != 0) throw ApiError(cudaErrorInvalidDevice, "device " + std::to_string(device) + ": gpusim simulates one device (0)");
-}
-
-// nullopt: an attribute the simulator cannot answer truthfully (an error, never a guess).
-std::optional<int> attribute(const runtime::DeviceProperties& p, int a) {
-  switch (a) {
-    case cudaDevAttrMaxThreadsPerBlock: return p.max_threads_per_block;
-    case cudaDevAttrMaxBlockDimX: return p.max_block_dim[0];
-    case cudaDevAttrMaxBlockDimY: return p.max_block_dim[1];
-    case cudaDevAttrMaxBlockDimZ: return p.max_block_dim[2];
-    case cudaDevAttrMaxGridDimX: return p.max_grid_dim[0];
-    case cudaDevAttrMaxGridDimY: return p.max_grid_dim[1];
-    case cudaDevAttrMaxGridDimZ: return p.max_grid_dim[2];
-    case cudaDevAttrMaxSharedMemoryPerBlock: return p.shared_per_block;
-    case cudaDevAttrTotalConstantMemory: return static_cast<int>(p.total_const_bytes);
-    case cudaDevAttrWarpSize: return p.warp_size;
-    case cudaDevAttrMaxPitch: return 2147483647;
-    case cudaDevAttrMaxRegistersPerBlock: return p.registers_per_block;
-    case cudaDevAttrClockRate: return p.core_clock_khz;
-    case cudaDevAttrTextureAlignment: return 512;
-    case cudaDevAttrTexturePitchAlignment: return 32;
-    case cudaDevAttrGpuOverlap: return 1;
-    case cudaDevAttrMultiProcessorCount: return p.sm_count;
-    case cudaDevAttrKernelExecTimeout: return 0;
-    case cudaDevAttrIntegrated: return 0;
-    case cudaDevAttrCanMapHostMemory: return 1;
-    case cudaDevAttrComputeMode: return cudaComputeModeDefault;
-    case cudaDevAttrConcurrentKernels: return 1;
-    case cudaDevAttrEccEnabled: return 0;
-    case cudaDevAttrPciBusId: case cudaDevAttrPciDeviceId: case cudaDevAttrPciDomainId: return 0;
-    case cudaDevAttrTccDriver: return 0;
-    case cudaDevAttrMemoryClockRate: return p.memory_clock_khz;
-    case cudaDevAttrGlobalMemoryBusWidth: return p.memory_bus_width_bits;
-    case cudaDevAttrL2CacheSize: return p.l2_bytes;
-    case cudaDevAttrMaxThreadsPerMultiProcessor: return p.max_threads_per_sm;
-    case cudaDevAttrAsyncEngineCount: return 2;
-    case cudaDevAttrUnifiedAddressing: return 1;
-    case cudaDevAttrComputeCapabilityMajor: return p.compute_major;
-    case cudaDevAttrComputeCapabilityMinor: return p.compute_minor;
-    case cudaDevAttrStreamPrioritiesSupported: return 1;
-    case cudaDevAttrGlobalL1CacheSupported: case cudaDevAttrLocalL1CacheSupported: return 1;
-    case cudaDevAttrMaxSharedMemoryPerMultiprocessor: return p.shared_per_sm;
-    case cudaDevAttrMaxRegistersPerMultiprocessor: return p.registers_per_sm;
-    case cudaDevAttrManagedMemory: return 1;
-    case cudaDevAttrIsMultiGpuBoard: case cudaDevAttrMultiGpuBoardGroupID: return 0;
-    case cudaDevAttrHostNativeAtomicSupported: return 0;
-    case cudaDevAttrSingleToDoublePrecisionPerfRatio: return 2;
-    case cudaDevAttrPageableMemoryAccess: return 0;
-    case cudaDevAttrConcurrentManagedAccess: return 1;
-    case cudaDevAttrComputePreemptionSupported: return 1;
-    case cudaDevAttrCanUseHostPointerForRegisteredMem: return 1;
-    case cudaDevAttrCooperativeLaunch: return 1;
-    case cudaDevAttrMaxSharedMemoryPerBlockOptin: return p.shared_per_block_optin;
-    case cudaDevAttrHostRegisterSupported: return 1;
-    case cudaDevAttrPageableMemoryAccessUsesHostPageTables: return 0;
-    case cudaDevAttrDirectManagedMemAccessFromHost: return 1;
-    case cudaDevAttrMaxBlocksPerMultiprocessor: return p.max_blocks_per_sm;
-    case cudaDevAttrMaxPersistingL2CacheSize: case cudaDevAttrMaxAccessPolicyWindowSize: return 0;
-    case cudaDevAttrReservedSharedMemoryPerBlock: return p.shared_reserved_per_block;
-    case cudaDevAttrMemoryPoolsSupported: return 0;
-    case cudaDevAttrClusterLaunch: return p.compute_major >= 9 ? 1 : 0;
-    case cudaDevAttrSparseCudaArraySupported: case cudaDevAttrHostRegisterReadOnlySupported: return 0;
-    case cudaDevAttrTimelineSemaphoreInteropSupported: case cudaDevAttrGPUDirectRDMASupported: return 0;
-    case cudaDevAttrIpcEventSupport: case cudaDevAttrMpsEnabled: return 0;
-    case cudaDevAttrNumaConfig: return 0;
-    case cudaDevAttrNumaId: case cudaDevAttrHostNumaId: return -1;
-    default: return std::nullopt;
-  }
 }
 
 }  // namespace
@@ -158,7 +92,7 @@ cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp* prop, int device) {
     prop->multiProcessorCount = p.sm_count;
     prop->canMapHostMemory = 1;
     prop->concurrentKernels = 1;
-    prop->asyncEngineCount = 2;
+    prop->asyncEngineCount = 0;  // copies never overlap kernels (runtime/cuda_answers.cpp)
     prop->unifiedAddressing = 1;
     prop->memoryBusWidth = p.memory_bus_width_bits;
     prop->l2CacheSize = p.l2_bytes;
@@ -186,7 +120,8 @@ cudaError_t cudaDeviceGetAttribute(int* value, enum cudaDeviceAttr attr, int dev
   return api("cudaDeviceGetAttribute", [&](Context& ctx) {
     check_device(device);
     if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
-    const auto v = attribute(ctx.properties(), as_int(attr));
+    // An attribute the simulator does not model is an error, never a guess.
+    const auto v = gpusim::runtime::cuda_device_attribute(ctx.properties(), as_int(attr));
     if (!v) throw ApiError(cudaErrorInvalidValue, "device attribute " + std::to_string(as_int(attr)) + " is not modelled by gpusim");
     *value = *v;
   });

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "runtime/cuda_answers.h"
 #include "runtime/cudart/cudart_context.h"
 
 namespace gpusim::cudart {
@@ -33,18 +34,6 @@ const ErrorText* find_error(int code) {
   return nullptr;
 }
 
-// The code a GPU reports for a kernel fault of this kind.
-cudaError_t fault_code(const runtime::KernelFault& fault) {
-  switch (fault.kind()) {
-    case runtime::FaultKind::IllegalAddress: return cudaErrorIllegalAddress;
-    case runtime::FaultKind::MisalignedAddress: return cudaErrorMisalignedAddress;
-    case runtime::FaultKind::Assert: return cudaErrorAssert;
-    // The simulator's instruction budget stands in for the GPU's watchdog.
-    case runtime::FaultKind::Runaway: return cudaErrorLaunchTimeout;
-    // trap, barrier misuse, what the simulator does not implement: "unspecified launch failure"
-    default: return cudaErrorLaunchFailure;
-  }
-}
 
 }  // namespace
 
@@ -68,7 +57,7 @@ cudaError_t error_from_current_exception(const char* function) {
   } catch (const runtime::KernelFault& e) {
     // A GPU's context is lost after a kernel fault: every later call returns the same error.
     ctx.flush_device_output();
-    ctx.sticky_error = fault_code(e);
+    ctx.sticky_error = static_cast<cudaError_t>(runtime::cuda_fault_error(e.kind()));
     return report_failure(function, ctx.sticky_error, e.what());
   } catch (const runtime::OutOfMemory& e) {
     return report_failure(function, cudaErrorMemoryAllocation, e.what());

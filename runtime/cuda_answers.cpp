@@ -1,0 +1,85 @@
+#include "runtime/cuda_answers.h"
+
+#include <driver_types.h>
+
+namespace gpusim::runtime {
+
+std::optional<int> cuda_device_attribute(const DeviceProperties& p, int a) {
+  switch (a) {
+    case cudaDevAttrMaxThreadsPerBlock: return p.max_threads_per_block;
+    case cudaDevAttrMaxBlockDimX: return p.max_block_dim[0];
+    case cudaDevAttrMaxBlockDimY: return p.max_block_dim[1];
+    case cudaDevAttrMaxBlockDimZ: return p.max_block_dim[2];
+    case cudaDevAttrMaxGridDimX: return p.max_grid_dim[0];
+    case cudaDevAttrMaxGridDimY: return p.max_grid_dim[1];
+    case cudaDevAttrMaxGridDimZ: return p.max_grid_dim[2];
+    case cudaDevAttrMaxSharedMemoryPerBlock: return p.shared_per_block;
+    case cudaDevAttrTotalConstantMemory: return static_cast<int>(p.total_const_bytes);
+    case cudaDevAttrWarpSize: return p.warp_size;
+    case cudaDevAttrMaxPitch: return 2147483647;
+    case cudaDevAttrMaxRegistersPerBlock: return p.registers_per_block;
+    case cudaDevAttrClockRate: return p.core_clock_khz;
+    case cudaDevAttrTextureAlignment: return 512;
+    case cudaDevAttrTexturePitchAlignment: return 32;
+    case cudaDevAttrMultiProcessorCount: return p.sm_count;
+    case cudaDevAttrKernelExecTimeout: return 0;
+    case cudaDevAttrIntegrated: return 0;
+    case cudaDevAttrCanMapHostMemory: return 1;
+    case cudaDevAttrComputeMode: return cudaComputeModeDefault;
+    case cudaDevAttrConcurrentKernels: return 1;
+    case cudaDevAttrEccEnabled: return 0;
+    case cudaDevAttrPciBusId: case cudaDevAttrPciDeviceId: case cudaDevAttrPciDomainId: return 0;
+    case cudaDevAttrTccDriver: return 0;
+    case cudaDevAttrMemoryClockRate: return p.memory_clock_khz;
+    case cudaDevAttrGlobalMemoryBusWidth: return p.memory_bus_width_bits;
+    case cudaDevAttrL2CacheSize: return p.l2_bytes;
+    case cudaDevAttrMaxThreadsPerMultiProcessor: return p.max_threads_per_sm;
+    // Copies never overlap kernels here: launches and copies complete inside their calls.
+    case cudaDevAttrGpuOverlap: case cudaDevAttrAsyncEngineCount: return 0;
+    case cudaDevAttrUnifiedAddressing: return 1;
+    case cudaDevAttrComputeCapabilityMajor: return p.compute_major;
+    case cudaDevAttrComputeCapabilityMinor: return p.compute_minor;
+    case cudaDevAttrStreamPrioritiesSupported: return 1;
+    case cudaDevAttrGlobalL1CacheSupported: case cudaDevAttrLocalL1CacheSupported: return 1;
+    case cudaDevAttrMaxSharedMemoryPerMultiprocessor: return p.shared_per_sm;
+    case cudaDevAttrMaxRegistersPerMultiprocessor: return p.registers_per_sm;
+    case cudaDevAttrManagedMemory: return 1;
+    case cudaDevAttrIsMultiGpuBoard: case cudaDevAttrMultiGpuBoardGroupID: return 0;
+    case cudaDevAttrHostNativeAtomicSupported: return 0;
+    case cudaDevAttrSingleToDoublePrecisionPerfRatio: return 2;
+    case cudaDevAttrPageableMemoryAccess: return 0;
+    case cudaDevAttrConcurrentManagedAccess: return 1;
+    case cudaDevAttrComputePreemptionSupported: return 1;
+    case cudaDevAttrCanUseHostPointerForRegisteredMem: return 1;
+    case cudaDevAttrCooperativeLaunch: return 1;
+    case cudaDevAttrMaxSharedMemoryPerBlockOptin: return p.shared_per_block_optin;
+    case cudaDevAttrHostRegisterSupported: return 1;
+    case cudaDevAttrPageableMemoryAccessUsesHostPageTables: return 0;
+    case cudaDevAttrDirectManagedMemAccessFromHost: return 1;
+    case cudaDevAttrMaxBlocksPerMultiprocessor: return p.max_blocks_per_sm;
+    case cudaDevAttrMaxPersistingL2CacheSize: case cudaDevAttrMaxAccessPolicyWindowSize: return 0;
+    case cudaDevAttrReservedSharedMemoryPerBlock: return p.shared_reserved_per_block;
+    case cudaDevAttrMemoryPoolsSupported: return 0;
+    case cudaDevAttrClusterLaunch: return p.compute_major >= 9 ? 1 : 0;
+    case cudaDevAttrSparseCudaArraySupported: case cudaDevAttrHostRegisterReadOnlySupported: return 0;
+    case cudaDevAttrTimelineSemaphoreInteropSupported: case cudaDevAttrGPUDirectRDMASupported: return 0;
+    case cudaDevAttrIpcEventSupport: case cudaDevAttrMpsEnabled: return 0;
+    case cudaDevAttrNumaConfig: return 0;
+    case cudaDevAttrNumaId: case cudaDevAttrHostNumaId: return -1;
+    default: return std::nullopt;
+  }
+}
+
+int cuda_fault_error(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::IllegalAddress: return cudaErrorIllegalAddress;
+    case FaultKind::MisalignedAddress: return cudaErrorMisalignedAddress;
+    case FaultKind::Assert: return cudaErrorAssert;
+    // The simulator's instruction budget stands in for the GPU's watchdog.
+    case FaultKind::Runaway: return cudaErrorLaunchTimeout;
+    // trap, barrier misuse, what the simulator does not implement: "unspecified launch failure"
+    default: return cudaErrorLaunchFailure;
+  }
+}
+
+}  // namespace gpusim::runtime
