@@ -217,6 +217,10 @@ struct Instruction {
   uint32_t reconverge_pc = 0;  // bra: immediate post-dominator PC (function end = exit)
   uint32_t line = 0, column = 0;
   std::string text;            // the source line, for error messages and tracing
+  // The CUDA source position from the last `.loc` before it (nvcc -lineinfo / -G): the `.file`
+  // number (Module::source_files) and line; -1 / 0 when the PTX carries no line information.
+  int source_file = -1;
+  uint32_t source_line = 0;
 
   const Operand& op_at(unsigned i) const { return ops[i]; }
 };
@@ -249,6 +253,7 @@ struct Module {
   std::vector<Symbol> symbols;
   uint64_t global_bytes = 0;          // module-scope .global variables
   uint64_t const_bytes = 0;           // module-scope .const variables
+  std::map<int, std::string> source_files;  // `.file N "path"`: N -> path (line info)
 
   const Function* find_function(const std::string& name) const;
   int function_index(const std::string& name) const;  // -1 when absent

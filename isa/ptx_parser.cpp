@@ -2,6 +2,8 @@
 // guards, statements), debug sections skipped, and the final resolution of labels and calls.
 #include "isa/ptx_parser.h"
 
+#include <charconv>
+
 #include "isa/cfg.h"
 #include "isa/ptx_literals.h"
 #include "isa/ptx_parser_state.h"
@@ -78,6 +80,29 @@ void PtxParser::skip_line(uint32_t line) {
   while (peek().kind != TokenKind::End && peek().line == line) ++pos_;
 }
 
+// `.file N "path"[, timestamp, size]` and `.loc N line column[, function_name ..., inlined_at ...]`.
+// Line information only feeds reports, so a form this parser does not know is skipped rather
+// than refused (ptxas has accepted the file already when it comes from nvcc).
+void PtxParser::parse_line_info() {
+  const Token& directive = take();
+  const uint32_t line = directive.line;
+  auto number = [&](size_t ahead, uint32_t& out) {
+    const Token& n = peek(ahead);
+    if (n.kind != TokenKind::Number || n.line != line) return false;
+    const auto [end, ec] = std::from_chars(n.text.data(), n.text.data() + n.text.size(), out);
+    return ec == std::errc() && end == n.text.data() + n.text.size();
+  };
+  uint32_t file = 0, source_line = 0;
+  if (directive.text == ".file") {
+    if (number(0, file) && peek(1).kind == TokenKind::String && peek(1).line == line)
+      m_.source_files[int(file)] = std::string(peek(1).text);
+  } else if (number(0, file) && number(1, source_line)) {
+    loc_file_ = int(file);
+    loc_line_ = source_line;
+  }
+  skip_line(line);
+}
+
 void PtxParser::skip_through(char c) {
   while (!peek().is(c)) take();
   ++pos_;
@@ -129,7 +154,7 @@ void PtxParser::parse_module_item() {
     if (n.text != "32" && n.text != "64") fail(n, "address size must be 32 or 64");
     m_.address_size = n.text == "64" ? 64 : 32;
   } else if (t.text == ".file" || t.text == ".loc") {
-    skip_line(t.line);
+    parse_line_info();
   } else if (t.text == ".section") {
     skip_section();
   } else if (t.text == ".pragma") {
@@ -194,6 +219,8 @@ void PtxParser::parse_function(bool is_entry, bool is_extern) {
     m_.functions.back().name = std::string(name.text);
   }
   current_ = index;
+  loc_file_ = -1;  // line information does not carry over from the previous function
+  loc_line_ = 0;
   // Parse the signature into a scratch copy so that a prototype leaves the function untouched.
   const size_t symbols_before = m_.symbols.size();
   const Function saved = m_.functions[size_t(index)];
@@ -266,7 +293,7 @@ void PtxParser::parse_statement(Function& f) {
   const Token& t = peek();
   if (t.kind == TokenKind::Word && t.text[0] == '.') {
     if (t.text == ".reg") return declare_registers();
-    if (t.text == ".loc" || t.text == ".file") return skip_line(t.line);
+    if (t.text == ".loc" || t.text == ".file") return parse_line_info();
     if (t.text == ".pragma") return skip_through(';');
     if (t.text == ".local" || t.text == ".shared" || t.text == ".param" || t.text == ".const" || t.text == ".global")
       return declare_variables(space_of(t.text), false);
@@ -321,6 +348,8 @@ void PtxParser::parse_statement(Function& f) {
   d.inst.guard = guard;
   d.inst.guard_negated = negated;
   d.inst.text = statement_text(first_token, pos_);
+  d.inst.source_file = loc_file_;
+  d.inst.source_line = loc_line_;
   const uint32_t pc = uint32_t(f.code.size());
   if (d.label) labels_.emplace_back(pc, *d.label);
   if (d.callee) calls_.push_back({uint32_t(current_), pc, *d.callee});

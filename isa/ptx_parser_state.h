@@ -51,6 +51,7 @@ class PtxParser final : public NameScope {
   void parse_body(Function& f, const Token& open);
   void parse_statement(Function& f);
   void skip_line(uint32_t line);
+  void parse_line_info();  // .file / .loc
   void skip_through(char c);
   void skip_section();
   void skip_performance_directives();
@@ -85,6 +86,8 @@ class PtxParser final : public NameScope {
   // Scopes of the function being parsed: [0] holds its parameters, then one per "{".
   std::vector<NameTable> reg_scopes_, sym_scopes_;
   int current_ = -1;  // index of the function being parsed
+  int loc_file_ = -1;         // the last .loc's file number (-1: none yet in this function)
+  uint32_t loc_line_ = 0;     // and its line
   struct PendingCall {
     uint32_t function, pc;
     PendingName name;

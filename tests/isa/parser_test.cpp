@@ -3,6 +3,7 @@
 // declared .reg counts in the text, IEEE bit patterns of constants).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstring>
@@ -319,6 +320,47 @@ TEST(ParserFixtures, DebugAndLineinfoVariantsDecodeLikeOptimisedCode) {
   }
   Module li = parse_fixture("device_call_lineinfo.ptx");
   EXPECT_EQ(fn(li, "eval_poly").code.size(), fn(parse_fixture("device_call.ptx"), "eval_poly").code.size());
+}
+
+
+// nvcc -lineinfo: every instruction carries the CUDA line of the last .loc before it. The
+// expected lines are found in the .cu source itself, not taken from the parser.
+TEST(ParserFixtures, LineInfoMapsInstructionsToCudaSourceLines) {
+  const Module li = parse_fixture("device_call_lineinfo.ptx");
+  const std::string cu = read_fixture("device_call.cu");
+  auto cu_line_of = [&](const std::string& needle) {
+    const size_t at = cu.find(needle);
+    EXPECT_NE(at, std::string::npos) << needle;
+    return uint32_t(std::count(cu.begin(), cu.begin() + std::ptrdiff_t(at), '\n') + 1);
+  };
+  ASSERT_EQ(li.source_files.count(1), 1u);
+  EXPECT_TRUE(li.source_files.at(1).ends_with("device_call.cu"));
+  ASSERT_EQ(li.source_files.count(2), 1u);
+  EXPECT_TRUE(li.source_files.at(2).ends_with("device_atomic_functions.hpp"));
+
+  const uint32_t horner = cu_line_of("acc = acc * x + coeffs[i]");
+  int fmas = 0;
+  for (const Instruction& inst : fn(li, "_Z4polyfiPKf").code)
+    if (inst.text.starts_with("fma.rn.f32")) {
+      ++fmas;
+      EXPECT_EQ(inst.source_file, 1);
+      EXPECT_EQ(inst.source_line, horner) << inst.text;
+    }
+  EXPECT_EQ(fmas, 4);
+  // atomicAdd is inlined from CUDA's header: the innermost .loc names the header's file.
+  bool saw_atom = false;
+  for (const Instruction& inst : fn(li, "_Z4bumpPi").code)
+    if (inst.text.starts_with("atom.global.add")) {
+      saw_atom = true;
+      EXPECT_EQ(inst.source_file, 2);
+      EXPECT_GT(inst.source_line, 0u);
+    }
+  EXPECT_TRUE(saw_atom);
+  // Without -lineinfo there is no position.
+  for (const Instruction& inst : fn(parse_fixture("device_call.ptx"), "_Z4polyfiPKf").code) {
+    EXPECT_EQ(inst.source_file, -1);
+    EXPECT_EQ(inst.source_line, 0u);
+  }
 }
 
 }  // namespace
