@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
     {"exec", "run an unmodified CUDA program (nvcc -cudart shared) on the simulator", gpusim::cli::gpusim_cmd_exec},
     {"compare", "simulator versus real GPU per kernel (live, or --recorded without a GPU)", gpusim::cli::gpusim_cmd_compare},
     {"roofline", "the configuration's roofs and the kernels of --stats files under them (SVG + table)", gpusim::cli::gpusim_cmd_roofline},
+    {"sweep", "run a grid of configs x workloads x sizes x --set values into SQLite (locally or SLURM)", gpusim::cli::gpusim_cmd_sweep},
 };
 
 void usage(std::ostream& os) {

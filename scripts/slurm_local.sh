@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# A single-node SLURM cluster on this machine, for testing `gpusim sweep --slurm` (and for running
+# sweeps on a workstation through the same path as on a cluster).
+#
+#   scripts/slurm_local.sh start DIR   writes DIR/slurm.conf, starts munged, slurmctld and slurmd
+#                                      with all their state under DIR, waits until the node is idle
+#   scripts/slurm_local.sh stop DIR    stops the three daemons started by `start DIR`
+#
+# Then `export SLURM_CONF=DIR/slurm.conf` for sbatch/squeue/scancel. Needs root (slurmd starts
+# jobs as the submitting user) and Debian's slurm-wlm and munge (scripts/setup.sh --slurm).
+# Cgroup-free (proctrack/linuxproc, task/none) so it runs inside containers. The ports default to
+# 16817/16818 (not SLURM's 6817/6818, so a real installation is left alone); override with
+# GPUSIM_SLURM_PORT (slurmctld; slurmd uses the next one).
+set -euo pipefail
+
+die() { echo "slurm_local.sh: $*" >&2; exit 1; }
+[ $# -eq 2 ] || die "usage: slurm_local.sh start|stop DIR"
+action=$1
+dir=$(mkdir -p "$2" && cd "$2" && pwd)
+
+stop_pidfile() {  # stop_pidfile FILE NAME: SIGTERM the daemon, wait up to 10 s, then SIGKILL
+  local file=$1 name=$2 pid
+  [ -s "$file" ] || return 0
+  pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && { echo "slurm_local.sh: $name did not stop, killing it" >&2; kill -9 "$pid" || true; }
+  fi
+  rm -f "$file"
+}
+
+if [ "$action" = stop ]; then
+  stop_pidfile "$dir/slurmd.pid" slurmd
+  stop_pidfile "$dir/slurmctld.pid" slurmctld
+  stop_pidfile "$dir/munged.pid" munged
+  exit 0
+fi
+[ "$action" = start ] || die "unknown action '$action' (start or stop)"
+
+for tool in munged mungekey slurmctld slurmd sinfo; do
+  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || die "$tool not found: install Debian's slurm-wlm and munge (scripts/setup.sh --slurm)"
+done
+export PATH="$PATH:/usr/sbin"
+[ "$(id -u)" = 0 ] || die "needs root (slurmd runs jobs as the submitting user)"
+
+port=${GPUSIM_SLURM_PORT:-16817}
+node=$(hostname -s)
+cpus=$(nproc)
+memory_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 512 ))
+mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/munge"
+chmod 700 "$dir/munge"
+
+# munge: its own key, socket, pid and seed files under DIR, so no system-wide munged is needed.
+[ -s "$dir/munge/munge.key" ] || mungekey --create --keyfile="$dir/munge/munge.key" >/dev/null
+chmod 400 "$dir/munge/munge.key"
+munge_socket="$dir/munge/munge.socket"
+munged --force --socket="$munge_socket" --key-file="$dir/munge/munge.key" --pid-file="$dir/munged.pid" \
+  --seed-file="$dir/munge/munged.seed" --log-file="$dir/log/munged.log" 2>"$dir/log/munged.err" ||
+  die "munged did not start: $(cat "$dir/log/munged.err") (log: $dir/log/munged.log)"
+
+cat >"$dir/slurm.conf" <<EOF
+# Written by scripts/slurm_local.sh: one node, this machine, state under $dir.
+ClusterName=gpusimlocal
+SlurmctldHost=$node(127.0.0.1)
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$munge_socket
+StateSaveLocation=$dir/state
+SlurmdSpoolDir=$dir/spool
+SlurmctldPidFile=$dir/slurmctld.pid
+SlurmdPidFile=$dir/slurmd.pid
+SlurmctldLogFile=$dir/log/slurmctld.log
+SlurmdLogFile=$dir/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SchedulerType=sched/backfill
+SchedulerParameters=sched_interval=1
+MpiDefault=none
+SwitchType=switch/none
+JobCompType=jobcomp/none
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+ReturnToService=2
+MinJobAge=30
+KillWait=2
+SlurmctldTimeout=30
+SlurmdTimeout=30
+InactiveLimit=0
+NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory_mb State=UNKNOWN
+PartitionName=local Nodes=$node Default=YES MaxTime=INFINITE State=UP
+EOF
+export SLURM_CONF="$dir/slurm.conf"
+
+slurmctld -f "$SLURM_CONF" -i || die "slurmctld did not start (log: $dir/log/slurmctld.log)"
+slurmd -f "$SLURM_CONF" || die "slurmd did not start (log: $dir/log/slurmd.log)"
+
+# Ready when the node accepts jobs (idle); 30 s at most.
+for _ in $(seq 300); do
+  state=$(sinfo -h -N -o '%t' 2>/dev/null | head -1 || true)
+  case "$state" in idle*|mix*|alloc*) echo "slurm_local.sh: node $node up ($cpus CPUs); export SLURM_CONF=$SLURM_CONF"; exit 0 ;; esac
+  sleep 0.1
+done
+die "the node did not come up (state '${state:-none}'); logs in $dir/log"

@@ -1,0 +1,199 @@
+#include "tools/sweep/point_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+extern char** environ;
+
+namespace gpusim::cli::sweep {
+
+namespace {
+
+constexpr size_t kOutputTail = 4000;  // bytes of output kept as a failed point's error
+
+// A private directory for the point's --stats file, removed when the point is done.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/gpusim-sweep-XXXXXX";
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    if (!mkdtemp(buffer.data())) throw std::runtime_error("cannot create a scratch directory: " + std::string(std::strerror(errno)));
+    path_ = buffer.data();
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  return text.str();
+}
+
+// Everything execve needs, built before fork (after fork only async-signal-safe calls are allowed).
+struct ExecImage {
+  std::vector<std::string> strings, env_strings;
+  std::vector<char*> argv, envp;
+};
+
+ExecImage exec_image(const RunnablePoint& point, const ChildSettings& settings, const std::string& stats_path) {
+  ExecImage image;
+  image.strings.push_back(settings.gpusim);
+  image.strings.push_back(point.command.at(0));
+  image.strings.insert(image.strings.end(), {"--stats", stats_path});
+  image.strings.insert(image.strings.end(), point.command.begin() + 1, point.command.end());
+  for (std::string& s : image.strings) image.argv.push_back(s.data());
+  image.argv.push_back(nullptr);
+  for (char** e = environ; *e; ++e) image.env_strings.emplace_back(*e);
+  image.env_strings.emplace_back("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1");
+  for (std::string& s : image.env_strings) image.envp.push_back(s.data());
+  image.envp.push_back(nullptr);
+  return image;
+}
+
+void append_tail(std::string& tail, const char* data, size_t n) {
+  tail.append(data, n);
+  if (tail.size() > 2 * kOutputTail) tail.erase(0, tail.size() - kOutputTail);
+}
+
+}  // namespace
+
+std::string self_executable() {
+  char self[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) throw std::runtime_error("cannot locate the gpusim executable (/proc/self/exe)");
+  self[n] = '\0';
+  return self;
+}
+
+void summarize_stats(const std::string& stats_json, PointResult& result) {
+  const nlohmann::json doc = nlohmann::json::parse(stats_json);
+  int64_t cycles = 0;
+  double seconds = 0;
+  bool any_cycles = false;
+  const nlohmann::json& launches = doc.at("launches");
+  for (const nlohmann::json& l : launches) {
+    if (l.contains("cycles")) {
+      cycles += l["cycles"].get<int64_t>();
+      any_cycles = true;
+    }
+    if (l.contains("seconds")) seconds += l["seconds"].get<double>();
+  }
+  result.launches = static_cast<int64_t>(launches.size());
+  if (any_cycles) {
+    result.cycles = cycles;
+    result.seconds = seconds;
+  }
+}
+
+PointResult run_point_process(const RunnablePoint& point, const ChildSettings& settings,
+                              const std::function<void(pid_t)>& started) {
+  if (point.command.empty()) throw std::runtime_error("point " + point.id + " has an empty command");
+  ScratchDir scratch;
+  const std::string stats_path = scratch.path() + "/stats.json";
+  ExecImage image = exec_image(point, settings, stats_path);
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(out[0]);
+    close(out[1]);
+    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {  // the child: output into the pipe, stdin empty, then gpusim
+    const int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) dup2(null_fd, 0);
+    dup2(out[1], 1);
+    dup2(out[1], 2);
+    if (chdir(point.workdir.c_str()) != 0) {
+      const char msg[] = "gpusim sweep: cannot enter the point's working directory\n";
+      (void)!write(2, msg, sizeof msg - 1);
+      _exit(126);
+    }
+    execve(image.argv[0], image.argv.data(), image.envp.data());
+    const char msg[] = "gpusim sweep: cannot execute gpusim\n";
+    (void)!write(2, msg, sizeof msg - 1);
+    _exit(127);
+  }
+  close(out[1]);
+  started(pid);
+
+  std::string tail;
+  bool timed_out = false;
+  char buffer[4096];
+  for (;;) {
+    int wait_ms = -1;
+    if (settings.timeout_s > 0) {
+      const double left = settings.timeout_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      wait_ms = left <= 0 ? 0 : static_cast<int>(left * 1000) + 1;
+    }
+    pollfd p{out[0], POLLIN, 0};
+    const int ready = poll(&p, 1, wait_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) {  // the deadline passed
+      timed_out = true;
+      kill(pid, SIGKILL);
+      break;
+    }
+    const ssize_t n = read(out[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    append_tail(tail, buffer, static_cast<size_t>(n));
+  }
+  close(out[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+
+  PointResult r;
+  r.revision = settings.revision;
+  r.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (tail.size() > kOutputTail) tail.erase(0, tail.size() - kOutputTail);
+  std::string why;
+  if (WIFEXITED(status)) {
+    r.exit_code = WEXITSTATUS(status);
+    if (*r.exit_code != 0) why = "exit status " + std::to_string(*r.exit_code);
+  } else if (WIFSIGNALED(status)) {
+    r.signal = WTERMSIG(status);
+    why = timed_out ? "timed out after " + std::to_string(settings.timeout_s) + " s (killed)"
+                    : "killed by signal " + std::to_string(*r.signal) + " (" + strsignal(*r.signal) + ")";
+  }
+  r.stats = read_whole(stats_path);
+  if (why.empty() && !r.stats.empty()) {
+    try {
+      summarize_stats(r.stats, r);
+    } catch (const nlohmann::json::exception& e) {
+      why = std::string("unreadable --stats output: ") + e.what();
+    }
+  }
+  r.ok = why.empty();
+  if (!r.ok) r.error = why + (tail.empty() ? "" : "; output ends:\n" + tail);
+  return r;
+}
+
+}  // namespace gpusim::cli::sweep

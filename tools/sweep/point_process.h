@@ -1,0 +1,35 @@
+// Running one sweep point as a child process (`gpusim run|launch|exec ... --stats FILE`), so a
+// point that crashes, faults or is killed cannot take the sweep down: its exit status or signal
+// and the tail of its output become the point's error.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+
+#include "tools/sweep/point_store.h"
+
+namespace gpusim::cli::sweep {
+
+struct ChildSettings {
+  std::string gpusim;      // the gpusim executable the points run
+  std::string revision;    // recorded with each result
+  double timeout_s = 0;    // > 0: SIGKILL a point running longer
+};
+
+// Runs `point` in its workdir and waits for it. `started` is called with the child's pid once it
+// runs (the store records it). Never throws for what the child does; throws std::runtime_error
+// only when no child can be started (fork/pipe failure).
+PointResult run_point_process(const RunnablePoint& point, const ChildSettings& settings,
+                              const std::function<void(pid_t)>& started);
+
+// Sums of the per-launch statistics document written by --stats: cycles (none when no launch has
+// cycles, as in functional mode), simulated seconds, the number of launches. Throws
+// nlohmann::json::exception on text that is not such a document.
+void summarize_stats(const std::string& stats_json, PointResult& result);
+
+// The path of the running executable (/proc/self/exe).
+std::string self_executable();
+
+}  // namespace gpusim::cli::sweep
