@@ -1,0 +1,106 @@
+// `gpusim sweep` end to end, locally and through SLURM: every point of the grid lands in the
+// database, a point killed while it runs is recorded as failed with its signal, and running the
+// same command again reruns exactly that point.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/sweep_test_support.h"
+
+namespace gpusim::test_support {
+namespace {
+
+std::string shell_arg(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+// The cycles `gpusim run` reports for one point on its own (the reference for the database).
+int64_t direct_run_cycles(const std::filesystem::path& dir, const std::string& args) {
+  const std::filesystem::path stats = dir / "direct.json";
+  const Outcome o = run_gpusim("run " + args + " --stats " + shell_arg(stats));
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  std::ifstream in(stats);
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  int64_t cycles = 0;
+  for (const auto& launch : doc.at("launches")) cycles += launch.at("cycles").get<int64_t>();
+  return cycles;
+}
+
+void check_kill_and_resume(const std::filesystem::path& dir, const std::string& runner_args) {
+  const std::string spec = write_sweep_spec(dir);
+  const std::string db = (dir / "sweep.db").string();
+  const std::string command = "sweep " + shell_arg(spec) + " --db " + shell_arg(db) + " " + runner_args;
+  std::future<Outcome> sweep = run_gpusim_async(command);
+  const int killed = kill_slow_point_when_running(db);
+  const Outcome first = sweep.get();
+  ASSERT_NE(killed, 0) << "the sgemm_tiled sm.count=8 point was never seen running\n" << first.output;
+  EXPECT_EQ(first.exit_code, 1) << first.output;
+
+  const std::string select =
+      "SELECT workload, size, json_extract(sets, '$.\"sm.count\"'), status, signal, error, attempts, cycles, pid "
+      "FROM points ORDER BY workload, size, 3";
+  auto rows = query(db, select);
+  ASSERT_EQ(rows.size(), static_cast<size_t>(kSweepSpecPoints));
+  for (const auto& r : rows) {
+    const bool is_killed = r[0] == "sgemm_tiled" && r[2] == "8";
+    EXPECT_EQ(r[3], is_killed ? "failed" : "ok") << r[0] << " " << r[1] << " sm.count=" << r[2] << ": " << r[5];
+    if (is_killed) {
+      EXPECT_EQ(r[4], "9");
+      EXPECT_EQ(r[5].rfind("killed by signal 9", 0), 0u) << r[5];
+      EXPECT_EQ(r[8], std::to_string(killed));
+    }
+  }
+
+  // The same command again: only the killed point runs.
+  const Outcome second = run_gpusim(command);
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_TRUE(contains(second.output, std::to_string(kSweepSpecPoints) + " points, " +
+                                          std::to_string(kSweepSpecPoints - 1) + " already ok")) << second.output;
+  rows = query(db, select);
+  ASSERT_EQ(rows.size(), static_cast<size_t>(kSweepSpecPoints));
+  for (const auto& r : rows) {
+    const bool is_killed = r[0] == "sgemm_tiled" && r[2] == "8";
+    EXPECT_EQ(r[3], "ok") << r[0] << " " << r[1] << ": " << r[5];
+    EXPECT_EQ(r[5], "");  // an ok point keeps no error
+    EXPECT_EQ(r[6], is_killed ? "2" : "1");
+    EXPECT_GT(std::stoll(r[7]), 0);
+  }
+  // Each point's cycles are those of the same run on its own.
+  const auto vecadd = query(db, "SELECT cycles FROM points WHERE workload = 'vecadd' AND size = '4096' AND "
+                                "json_extract(sets, '$.\"sm.count\"') = '4'");
+  ASSERT_EQ(vecadd.size(), 1u);
+  EXPECT_EQ(std::stoll(vecadd[0][0]), direct_run_cycles(dir, "vecadd --size 4096 --set sm.count=4"));
+}
+
+TEST(SweepCommand, LocalPointsLandKilledPointFailsAndReruns) {
+  check_kill_and_resume(scratch_dir("sweep_local"), "--jobs 2");
+}
+
+// Against the one-node SLURM cluster of scripts/slurm_local.sh, started by the ctest fixture
+// (tests/CMakeLists.txt), which passes its slurm.conf in GPUSIM_TEST_SLURM_CONF.
+TEST(SweepSlurm, PointsLandThroughAJobArrayKilledPointFailsAndReruns) {
+  const char* conf = std::getenv("GPUSIM_TEST_SLURM_CONF");
+  if (!conf || !std::filesystem::exists(conf))
+    GTEST_SKIP() << "no local SLURM cluster (ctest starts one with scripts/slurm_local.sh; needs root, slurm-wlm, munge)";
+  setenv("SLURM_CONF", conf, 1);
+  const std::filesystem::path dir = scratch_dir("sweep_slurm");
+  check_kill_and_resume(dir, "--slurm --batch 2");
+  // Every point ran inside an array task.
+  const auto jobs = query((dir / "sweep.db").string(), "SELECT count(*) FROM points WHERE slurm_job LIKE '%\\_%' ESCAPE '\\'");
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0][0], std::to_string(kSweepSpecPoints));
+  EXPECT_TRUE(std::filesystem::exists(dir / "sweep.db.slurm" / "task.sh"));
+}
+
+TEST(SweepCommand, BadSpecIsAUsageErrorNamingTheLine) {
+  const auto dir = scratch_dir("sweep_bad_spec");
+  const std::string spec = write_file(dir / "bad.ini", "workloads = vecadd\nsizes.vecadd = 12x\n");
+  const Outcome o = run_gpusim("sweep " + shell_arg(spec));
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_TRUE(contains(o.output, spec + ":2: size '12x' of vecadd")) << o.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.db"));
+}
+
+}  // namespace
+}  // namespace gpusim::test_support
