@@ -93,6 +93,44 @@ TEST(SweepSlurm, PointsLandThroughAJobArrayKilledPointFailsAndReruns) {
   EXPECT_TRUE(std::filesystem::exists(dir / "sweep.db.slurm" / "task.sh"));
 }
 
+// A task cancelled with scancel while its point runs: the point is recorded as failed (its task
+// never finished it), the others of the sweep are unaffected, and the same command reruns it.
+TEST(SweepSlurm, CancelledTaskLeavesItsPointFailedAndTheRerunCompletesIt) {
+  const char* conf = std::getenv("GPUSIM_TEST_SLURM_CONF");
+  if (!conf || !std::filesystem::exists(conf))
+    GTEST_SKIP() << "no local SLURM cluster (ctest starts one with scripts/slurm_local.sh; needs root, slurm-wlm, munge)";
+  setenv("SLURM_CONF", conf, 1);
+  const std::filesystem::path dir = scratch_dir("sweep_scancel");
+  const std::string spec = write_file(dir / "spec.ini",
+                                      "workloads = sgemm_tiled vecadd\nsizes.sgemm_tiled = 96x96x96\nsizes.vecadd = 1024\n");
+  const std::string db = (dir / "sweep.db").string();
+  const std::string command = "sweep " + shell_arg(spec) + " --db " + shell_arg(db) + " --slurm";
+  std::future<Outcome> sweep = run_gpusim_async(command);
+  bool cancelled = false;
+  for (int i = 0; i < 6000 && !cancelled; ++i) {  // up to 120 s for the sgemm point to start
+    const auto rows = query(db, "SELECT slurm_job FROM points WHERE workload = 'sgemm_tiled' AND status = 'running'");
+    if (!rows.empty() && !rows[0][0].empty())
+      cancelled = std::system(("scancel " + rows[0][0] + " 2>&1").c_str()) == 0;
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const Outcome first = sweep.get();
+  ASSERT_TRUE(cancelled) << first.output;
+  EXPECT_EQ(first.exit_code, 1) << first.output;
+  auto rows = query(db, "SELECT workload, status, error FROM points ORDER BY workload");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0], "sgemm_tiled");
+  EXPECT_EQ(rows[0][1], "failed");
+  EXPECT_FALSE(rows[0][2].empty());
+  EXPECT_EQ(rows[1][1], "ok") << rows[1][2];
+
+  const Outcome second = run_gpusim(command);
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  rows = query(db, "SELECT workload, status, attempts FROM points ORDER BY workload");
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"sgemm_tiled", "ok", "2"}));
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"vecadd", "ok", "1"}));
+}
+
 TEST(SweepCommand, BadSpecIsAUsageErrorNamingTheLine) {
   const auto dir = scratch_dir("sweep_bad_spec");
   const std::string spec = write_file(dir / "bad.ini", "workloads = vecadd\nsizes.vecadd = 12x\n");
