@@ -131,6 +131,30 @@ TEST(SweepSlurm, CancelledTaskLeavesItsPointFailedAndTheRerunCompletesIt) {
   EXPECT_EQ(rows[1], (std::vector<std::string>{"vecadd", "ok", "1"}));
 }
 
+// Points of the other two kinds: a kernel of a PTX file (gpusim launch) and a CUDA program
+// (gpusim exec), each at two sizes through {size}.
+TEST(SweepCommand, LaunchAndExecPointsRunAndRecordTheirLaunch) {
+  const auto dir = scratch_dir("sweep_launch_exec");
+  const std::string zeros = " --arg zeros:f32:{size}";
+  const std::string spec = write_file(
+      dir / "spec.ini", "launch.saxpy = " GPUSIM_FIXTURES "/launch_kernels.ptx --kernel saxpy --grid 4 --block 256 "
+                        "--arg u32:{size} --arg f32:2" + zeros + zeros + zeros + zeros + "\nsizes.saxpy = 512 1024\n"
+                        "exec.vector_add = " GPUSIM_CUDA_PROGRAMS "/vector_add {size}\nsizes.vector_add = 1000 4000\n");
+  const std::string db = (dir / "sweep.db").string();
+  const Outcome o = run_gpusim("sweep " + shell_arg(spec) + " --db " + shell_arg(db));
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  const auto rows = query(db, "SELECT kind, workload, size, status, launches, cycles, error FROM points ORDER BY kind, size");
+  ASSERT_EQ(rows.size(), 4u) << o.output;
+  const std::vector<std::vector<std::string>> expected_keys = {
+      {"exec", "vector_add", "1000"}, {"exec", "vector_add", "4000"}, {"launch", "saxpy", "1024"}, {"launch", "saxpy", "512"}};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(std::vector<std::string>(rows[i].begin(), rows[i].begin() + 3), expected_keys[i]);
+    EXPECT_EQ(rows[i][3], "ok") << rows[i][6];
+    EXPECT_EQ(rows[i][4], "1");  // one kernel launch each
+    EXPECT_GT(std::stoll(rows[i][5].empty() ? "0" : rows[i][5]), 0);
+  }
+}
+
 TEST(SweepCommand, BadSpecIsAUsageErrorNamingTheLine) {
   const auto dir = scratch_dir("sweep_bad_spec");
   const std::string spec = write_file(dir / "bad.ini", "workloads = vecadd\nsizes.vecadd = 12x\n");
