@@ -162,6 +162,9 @@ TEST(SweepCommand, BadSpecIsAUsageErrorNamingTheLine) {
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_TRUE(contains(o.output, spec + ":2: size '12x' of vecadd")) << o.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "bad.db"));
+  const Outcome report = run_gpusim("sweep --report " + shell_arg(dir / "missing.db"));
+  EXPECT_EQ(report.exit_code, 2);
+  EXPECT_TRUE(contains(report.output, "no sweep database '" + (dir / "missing.db").string() + "'")) << report.output;
 }
 
 }  // namespace

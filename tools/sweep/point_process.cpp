@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,7 +142,15 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
     _exit(127);
   }
   close(out[1]);
-  started(pid);
+  try {
+    started(pid);
+  } catch (...) {  // the start could not be recorded (database error): do not leave the child behind
+    kill(pid, SIGKILL);
+    close(out[0]);
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    throw;
+  }
 
   std::string tail;
   bool timed_out = false;
