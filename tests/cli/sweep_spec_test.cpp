@@ -105,7 +105,10 @@ TEST(SweepSpec, ErrorsNameFileAndLine) {
   // A --set key the configuration does not have is caught before anything runs, at its line.
   const std::string bad_key = spec_error("workloads = vecadd\nset.sm.count = 4\nset.sm.no_such_key = 1\n");
   EXPECT_EQ(bad_key.rfind("/tmp/s.ini:3: config default with sm.count=4 sm.no_such_key=1: ", 0), 0u) << bad_key;
-  EXPECT_NE(spec_error("workloads = vecadd\nset.sm.count = 0\n").rfind("/tmp/s.ini:2: ", 0), std::string::npos);
+  EXPECT_EQ(spec_error("workloads = vecadd\nset.sm.count = 0\n").rfind("/tmp/s.ini:2: config default with sm.count=0: ", 0), 0u);
+  // A config that is not an INI file is reported at the configs line.
+  EXPECT_EQ(spec_error("workloads = vecadd\nconfigs = /tmp\n").rfind("/tmp/s.ini:2: config /tmp with no --set: ", 0), 0u);
+  EXPECT_EQ(spec_error("workloads = vecadd\nseed = 18446744073709551616\n"), "/tmp/s.ini:2: seed 18446744073709551616 does not fit in 64 bits");
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ void check_config(const SweepSpec& spec, const SpecConfig& config, const std::ve
   try {
     sim::load_gpu_config(config.path, overrides);
   } catch (const std::exception& e) {
-    int line = spec.set_lines.empty() ? 1 : spec.set_lines.front();
+    int line = config.line;  // the config's own line unless the message names a --set key
     for (size_t i = 0; i < spec.sets.size(); ++i)
       if (std::string(e.what()).find(spec.sets[i].first) != std::string::npos) line = spec.set_lines[i];
     std::string with;

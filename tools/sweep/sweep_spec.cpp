@@ -75,9 +75,13 @@ class Parser {
       return;
     }
     if (key == "seed") {
-      if (values.size() != 1 || values[0].find_first_not_of("0123456789") != std::string::npos || values[0].size() > 19)
+      if (values.size() != 1 || values[0].find_first_not_of("0123456789") != std::string::npos)
         fail(line, "seed must be one unsigned integer");
-      spec_.seed = std::stoull(values[0]);
+      try {
+        spec_.seed = std::stoull(values[0]);
+      } catch (const std::out_of_range&) {
+        fail(line, "seed " + values[0] + " does not fit in 64 bits");
+      }
       return;
     }
     if (key.rfind("set.", 0) == 0 && key.size() > 4) {
@@ -103,6 +107,7 @@ class Parser {
     for (const std::string& v : values) {
       SpecConfig c;
       c.label = v;
+      c.line = line;
       if (v != "default") {
         const fs::path p = fs::path(v).is_absolute() ? fs::path(v) : fs::path(spec_.workdir) / v;
         c.path = p.lexically_normal().string();
@@ -158,7 +163,7 @@ class Parser {
       if (uses_size && w.sizes.empty()) fail(w.line, w.name + " uses {size} but no sizes." + w.name + " line gives sizes");
     }
     if (spec_.workloads.empty()) fail(1, "no workloads: give `workloads = ...`, `launch.NAME = ...` or `exec.NAME = ...`");
-    if (spec_.configs.empty()) spec_.configs.push_back({"default", "", ""});
+    if (spec_.configs.empty()) spec_.configs.push_back({"default", "", "", 1});
   }
 
   SweepSpec spec_;

@@ -45,6 +45,7 @@ struct SpecConfig {
   std::string label;  // as written in the spec ("configs/v100.ini", "default")
   std::string path;   // absolute; empty for the embedded default
   std::string text;   // the file's contents (its identity); empty for the default
+  int line = 1;       // the configs line (for errors)
 };
 
 struct SweepSpec {
