@@ -8,7 +8,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <ostream>
 #include <set>
 #include <stdexcept>
@@ -109,8 +108,10 @@ RunSummary run_points_on_slurm(PointStore& store, const std::string& db_path, co
   std::string output;
   const int status = run_capturing(args, output);
   const std::string job = output.substr(0, output.find_first_of(";\n"));
-  progress << "SLURM job " << (job.empty() ? "?" : job) << " ended (sbatch exit status " << status << ")\n";
-  if (job.empty() && status != 0) throw std::runtime_error("sbatch failed (exit status " + std::to_string(status) + "): " + output);
+  if (job.empty())  // nothing was submitted
+    throw std::runtime_error("sbatch failed (exit status " + std::to_string(status) + "; its messages are above)" +
+                             (output.empty() ? "" : ": " + output));
+  progress << "SLURM job " << job << " ended (sbatch exit status " << status << ")\n";
 
   // Points a task never finished: their runner died with it.
   int failed_here = 0;
