@@ -27,6 +27,7 @@ constexpr Command kCommands[] = {
     {"compare", "simulator versus real GPU per kernel (live, or --recorded without a GPU)", gpusim::cli::gpusim_cmd_compare},
     {"roofline", "the configuration's roofs and the kernels of --stats files under them (SVG + table)", gpusim::cli::gpusim_cmd_roofline},
     {"sweep", "run a grid of configs x workloads x sizes x --set values into SQLite (locally or SLURM)", gpusim::cli::gpusim_cmd_sweep},
+    {"report", "one self-contained HTML page of the kernels of --stats files (stalls, occupancy, memory, roofline, source lines)", gpusim::cli::gpusim_cmd_report},
 };
 
 void usage(std::ostream& os) {

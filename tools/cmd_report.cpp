@@ -1,0 +1,71 @@
+// `gpusim report STATS.json [more.json ...] -o report.html`: one self-contained HTML page per run
+// (tools/report/report_page.h) from the --stats files of gpusim run/launch/exec.
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "sim/gpu_config.h"
+#include "tools/commands.h"
+#include "tools/report/report_page.h"
+
+namespace gpusim::cli {
+
+int gpusim_cmd_report(int argc, char** argv) {
+  namespace po = boost::program_options;
+  po::options_description options(
+      "gpusim report STATS.json [more.json ...] -o report.html [--config FILE] [--set k=v]... "
+      "[--recorded X.kernels.csv]");
+  std::string config_path, recorded, html_path;
+  std::vector<std::string> overrides, stats_files;
+  options.add_options()
+      ("help,h", "print this help")
+      ("output,o", po::value(&html_path), "write the HTML page to this file (required)")
+      ("config", po::value(&config_path), "GPU configuration INI of the run, for the roofs (default: the embedded one)")
+      ("set", po::value(&overrides)->composing(), "override one key, as given to the run (repeatable)")
+      ("recorded", po::value(&recorded), "also place the kernels measured on a real GPU (configs/measured/*.kernels.csv)")
+      ("stats", po::value(&stats_files)->composing(), "a statistics file of gpusim run/launch/exec --stats (or positional)");
+  po::positional_options_description positional;
+  positional.add("stats", -1);
+  po::variables_map args;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), args);
+    po::notify(args);
+  } catch (const po::error& e) {
+    std::cerr << "gpusim report: " << e.what() << "\n" << options;
+    return 2;
+  }
+  if (args.count("help")) {
+    std::cout << options;
+    return 0;
+  }
+  if (stats_files.empty() || html_path.empty()) {
+    std::cerr << "gpusim report: needs at least one STATS.json (from gpusim run --mode timing --stats FILE) and "
+                 "-o report.html\n"
+              << options;
+    return 2;
+  }
+  try {
+    report::ReportInputs inputs;
+    inputs.config = sim::load_gpu_config(config_path, overrides);
+    for (const std::string& file : stats_files) inputs.files.push_back(report::read_stats_file(file));
+    if (!recorded.empty()) inputs.recorded = validation::read_kernel_record(recorded);
+    const std::string page = report::report_html(inputs);
+    std::ofstream out(html_path);
+    out << page;
+    out.close();
+    if (!out) throw std::runtime_error("cannot write '" + html_path + "'");
+    size_t kernels = 0;
+    for (const auto& f : inputs.files) kernels += f.kernels.size();
+    std::cout << "wrote " << html_path << " (" << kernels << " kernel" << (kernels == 1 ? "" : "s") << ")\n";
+  } catch (const std::exception& e) {
+    std::cerr << "gpusim report: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace gpusim::cli

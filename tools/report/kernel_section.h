@@ -1,0 +1,23 @@
+// One kernel launch's part of the report page: key numbers, stall breakdown, occupancy and
+// issue-slot use, memory hierarchy, source lines.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tools/report/stats_model.h"
+#include "tools/roofline.h"
+
+namespace gpusim::report {
+
+// The id of the kernel's <section> ("kernel-3"): the summary table links to it.
+std::string kernel_anchor(int index);
+
+// "long_scoreboard (61.5% of warp-cycles)": the stall reason (not "selected") with the most
+// warp-cycles and its share of all warp-cycles; "-" when the warps never waited.
+std::string dominant_stall_text(const KernelStats& kernel);
+
+std::string kernel_section_html(const KernelStats& kernel, int index, const std::string& stats_path, size_t launch,
+                                const std::vector<cli::Roof>& roofs);
+
+}  // namespace gpusim::report

@@ -1,0 +1,94 @@
+#include "tools/report/source_section.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "tools/report/html_format.h"
+
+namespace gpusim::report {
+
+namespace {
+
+template <typename T>
+std::vector<const T*> top_stalled(const std::vector<T>& entries, size_t count) {
+  std::vector<const T*> out;
+  for (const T& e : entries)
+    if (e.stall_cycles() > 0) out.push_back(&e);
+  std::stable_sort(out.begin(), out.end(),
+                   [](const T* a, const T* b) { return a->stall_cycles() > b->stall_cycles(); });
+  if (out.size() > count) out.resize(count);
+  return out;
+}
+
+// "long_scoreboard (83.0%)": the dominant reason and its share of the entry's stall cycles.
+std::string dominant_text(const LineStats& line) {
+  const StateCycles* top = line.dominant_stall();
+  if (!top) return "-";
+  return top->reason + " (" + percent(double(top->warp_cycles) / double(line.stall_cycles())) + ")";
+}
+
+std::string location(const SourceReport& source, int file, uint32_t line) {
+  if (file < 0 || line == 0) return "(no line info)";
+  return source.file_name(file) + ":" + std::to_string(line);
+}
+
+uint64_t total_stalls(const std::vector<PtxLineStats>& ptx) {
+  uint64_t total = 0;
+  for (const PtxLineStats& p : ptx) total += p.stall_cycles();
+  return total;
+}
+
+}  // namespace
+
+std::vector<const LineStats*> top_stalled_lines(const std::vector<LineStats>& lines, size_t count) {
+  return top_stalled(lines, count);
+}
+
+std::vector<const PtxLineStats*> top_stalled_ptx(const std::vector<PtxLineStats>& ptx, size_t count) {
+  return top_stalled(ptx, count);
+}
+
+std::string source_section_html(const std::optional<SourceReport>& source, size_t count) {
+  std::ostringstream os;
+  if (!source) {
+    os << "<p class=\"note\">No per-line statistics in this file. Rerun with <code>--source-report</code> "
+          "(e.g. <code>gpusim run WORKLOAD --mode timing --source-report --stats s.json</code>); compile your "
+          "own kernels with <code>nvcc -lineinfo</code> so the PTX carries the CUDA source lines.</p>\n";
+    return os.str();
+  }
+  // Shares are of all the kernel's stall cycles: every PTX instruction's, so that lines and
+  // instructions use the same denominator.
+  const uint64_t all = total_stalls(source->ptx);
+  auto share = [&](uint64_t v) { return all > 0 ? percent(double(v) / double(all)) : std::string("-"); };
+
+  const auto lines = top_stalled_lines(source->lines, count);
+  if (lines.empty()) {
+    os << "<p class=\"note\">No CUDA source line waited (or the PTX has no <code>.loc</code> line information: "
+          "compile with <code>nvcc -lineinfo</code>).</p>\n";
+  } else {
+    os << "<table class=\"lines\"><caption>CUDA source lines with the most stall warp-cycles</caption>\n"
+       << "<tr><th>source line</th><th>stall warp-cycles</th><th>share</th><th>dominant reason</th>"
+          "<th>issued</th><th>global bytes</th><th>shared bytes</th></tr>\n";
+    for (const LineStats* l : lines)
+      os << "<tr><td class=\"loc\">" << escape(location(*source, l->file, l->line)) << "</td><td>"
+         << grouped(l->stall_cycles()) << "</td><td>" << share(l->stall_cycles()) << "</td><td>"
+         << escape(dominant_text(*l)) << "</td><td>" << grouped(l->issued) << "</td><td>" << grouped(l->global_bytes)
+         << "</td><td>" << grouped(l->shared_bytes) << "</td></tr>\n";
+    os << "</table>\n";
+  }
+  const auto ptx = top_stalled_ptx(source->ptx, count);
+  if (!ptx.empty()) {
+    os << "<table class=\"lines\"><caption>PTX instructions with the most stall warp-cycles</caption>\n"
+       << "<tr><th>PC</th><th>PTX line</th><th>instruction</th><th>source line</th><th>stall warp-cycles</th>"
+          "<th>share</th><th>dominant reason</th><th>issued</th></tr>\n";
+    for (const PtxLineStats* p : ptx)
+      os << "<tr><td>" << p->pc << "</td><td>" << p->ptx_line << "</td><td class=\"code\">" << escape(p->text)
+         << "</td><td class=\"loc\">" << escape(location(*source, p->file, p->line)) << "</td><td>"
+         << grouped(p->stall_cycles()) << "</td><td>" << share(p->stall_cycles()) << "</td><td>"
+         << escape(dominant_text(*p)) << "</td><td>" << grouped(p->issued) << "</td></tr>\n";
+    os << "</table>\n";
+  }
+  return os.str();
+}
+
+}  // namespace gpusim::report

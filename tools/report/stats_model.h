@@ -1,0 +1,87 @@
+// The per-launch statistics of `gpusim run/launch/exec --stats FILE` read back into typed values
+// for `gpusim report`: every field the report shows, checked on reading so that a malformed or
+// foreign JSON file is rejected with the file, the launch and the missing field named.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace gpusim::report {
+
+// Warp-cycles a warp spent in one state ("selected" = issuing; every other name is a stall reason).
+struct StateCycles {
+  std::string reason;
+  uint64_t warp_cycles = 0;
+};
+
+// What the timing model attributes to one source line (or one PTX instruction), from the
+// "source" object that `--source-report` adds to a launch.
+struct LineStats {
+  int file = -1;        // .file number, -1 when the instruction has no .loc
+  uint32_t line = 0;    // 0 when none
+  uint64_t issued = 0;
+  std::vector<StateCycles> states;
+  uint64_t global_bytes = 0, shared_bytes = 0;
+  // Warp-cycles spent waiting (every state except "selected").
+  uint64_t stall_cycles() const;
+  // The stall reason with the most warp-cycles ("" when the line never waited).
+  const StateCycles* dominant_stall() const;
+};
+
+struct PtxLineStats : LineStats {
+  uint64_t pc = 0;
+  int ptx_line = 0;
+  std::string text;
+};
+
+struct SourceReport {
+  std::map<int, std::string> files;  // .file number -> path
+  std::vector<PtxLineStats> ptx;
+  std::vector<LineStats> lines;
+  std::string file_name(int file) const;  // the path, or "file N" when the map lacks it
+};
+
+struct KernelStats {
+  std::string kernel, config;
+  uint64_t cycles = 0;
+  double seconds = 0;
+  int sms_used = 0;
+  uint64_t warp_instructions = 0, thread_instructions = 0;
+  double fp32_flops = 0, fp64_flops = 0, tensor_flops = 0;
+  double ipc_per_sm = 0, issue_slot_utilization = 0;
+  std::vector<StateCycles> states;                          // stall_warp_cycles, as in the file
+  std::vector<std::pair<std::string, uint64_t>> pipe_busy;  // pipe_busy_cycles
+  double occupancy_theoretical = 0, occupancy_achieved = 0;
+  int ctas_per_sm = 0;
+  std::string occupancy_limiter;
+  double l1_hit_rate = 0, sectors_per_request = 0;
+  uint64_t l1_sector_hits = 0, l1_sector_misses = 0, global_load_requests = 0, global_store_requests = 0;
+  uint64_t shared_requests = 0, shared_wavefronts = 0, shared_bank_conflicts = 0;
+  double l2_hit_rate = 0;
+  uint64_t l2_sector_hits = 0, l2_sector_misses = 0, l2_atomics = 0;
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
+  double dram_bandwidth_gbs = 0, dram_bandwidth_fraction = 0;
+  double tensor_utilization = 0;
+  uint64_t register_bank_conflicts = 0;
+  std::optional<SourceReport> source;  // present when the run had --source-report
+
+  uint64_t total_state_cycles() const;
+};
+
+struct StatsFile {
+  std::string path;
+  std::vector<KernelStats> kernels;
+};
+
+// Parses one --stats document; `path` names it in errors. Throws std::runtime_error
+// "PATH: launch I (kernel 'K'): missing 'l1/hit_rate'" and the like.
+StatsFile parse_stats(const nlohmann::json& doc, const std::string& path);
+// Reads and parses a file; an unreadable file or invalid JSON is an error naming the file.
+StatsFile read_stats_file(const std::string& path);
+
+}  // namespace gpusim::report
