@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsystemc-dev libboost-program-options-dev
       libgtest-dev googletest libbenchmark-dev nlohmann-json3-dev dataset-fashion-mnist zlib1g-dev
       libzstd-dev liblz4-dev python3-numpy clang
-      libsqlite3-dev slurm-wlm munge)  # sqlite: gpusim sweep's database; slurm/munge: its SLURM test
+      libsqlite3-dev slurm-wlm munge  # sqlite: gpusim sweep's database; slurm/munge: its SLURM test
+      chromium)  # gpusim report's test renders the page in headless chromium
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

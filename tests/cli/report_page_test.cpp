@@ -1,0 +1,190 @@
+// The report library (tools/report/): reading --stats JSON with its "source" object, ranking
+// source lines by stall cycles, escaping every string taken from the JSON, and the page holding
+// every kernel's sections. Expected values are worked out by hand from the fixture
+// tests/fixtures/report/source_report_stats.json (numbers in the comments).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/gpu_config.h"
+#include "tools/report/html_format.h"
+#include "tools/report/report_page.h"
+#include "tools/report/source_section.h"
+#include "tools/report/stats_model.h"
+
+namespace {
+
+using namespace gpusim::report;
+
+const std::string kFixture = std::string(GPUSIM_FIXTURES) + "/report/source_report_stats.json";
+
+nlohmann::json fixture_json() {
+  std::ifstream in(kFixture);
+  return nlohmann::json::parse(in);
+}
+
+std::string page_of(const StatsFile& file) {
+  ReportInputs in;
+  in.config = gpusim::sim::load_gpu_config("", {});
+  in.files.push_back(file);
+  return report_html(in);
+}
+
+std::string error_of(const nlohmann::json& doc) {
+  try {
+    parse_stats(doc, "bad.json");
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ReportStats, ReadsEveryLaunchAndTheSourceObject) {
+  const StatsFile f = read_stats_file(kFixture);
+  ASSERT_EQ(f.kernels.size(), 2u);
+  const KernelStats& k = f.kernels[0];
+  EXPECT_EQ(k.kernel, "window_sum_shared");
+  EXPECT_EQ(k.cycles, 4000u);
+  EXPECT_EQ(k.occupancy_limiter, "shared_memory");
+  EXPECT_EQ(k.shared_bank_conflicts, 60u);
+  EXPECT_EQ(k.total_state_cycles(), 2200u);  // 600+900+40+26+400+50+184
+  ASSERT_TRUE(k.source.has_value());
+  EXPECT_EQ(k.source->files.at(1), "workloads/kernels/window_sum.cu");
+  EXPECT_EQ(k.source->ptx.size(), 6u);
+  EXPECT_EQ(k.source->lines.size(), 4u);
+  EXPECT_EQ(k.source->ptx[2].text, "bar.sync 0;");
+  EXPECT_EQ(k.source->ptx[3].file, -1);
+  EXPECT_FALSE(f.kernels[1].source.has_value());
+  EXPECT_EQ(f.kernels[1].kernel, "scale<float, \"x\"&y>");
+}
+
+TEST(ReportStats, LineStallCyclesLeaveOutIssuing) {
+  const StatsFile f = read_stats_file(kFixture);
+  const LineStats& line12 = f.kernels[0].source->lines[0];
+  EXPECT_EQ(line12.stall_cycles(), 955u);  // 900 + 25 + 30; the 200 selected cycles are issuing
+  ASSERT_NE(line12.dominant_stall(), nullptr);
+  EXPECT_EQ(line12.dominant_stall()->reason, "long_scoreboard");
+  EXPECT_EQ(f.kernels[0].source->ptx[3].dominant_stall(), nullptr);  // ret: never waited
+}
+
+TEST(ReportSource, TopLinesAreOrderedByStallCycles) {
+  const StatsFile f = read_stats_file(kFixture);
+  const auto top = top_stalled_lines(f.kernels[0].source->lines, 10);
+  ASSERT_EQ(top.size(), 4u);
+  EXPECT_EQ(top[0]->line, 12u);  // 955
+  EXPECT_EQ(top[1]->line, 15u);  // 400
+  EXPECT_EQ(top[2]->line, 14u);  // 60
+  EXPECT_EQ(top[3]->line, 7u);   // 1
+  EXPECT_EQ(top_stalled_lines(f.kernels[0].source->lines, 2).size(), 2u);
+  const auto ptx = top_stalled_ptx(f.kernels[0].source->ptx, 10);
+  ASSERT_EQ(ptx.size(), 5u);  // ret never waited
+  EXPECT_EQ(ptx[0]->pc, 0u);  // 920
+  EXPECT_EQ(ptx[1]->pc, 2u);  // 400
+}
+
+TEST(ReportSource, TableShowsLinesTheirDominantReasonAndShare) {
+  const StatsFile f = read_stats_file(kFixture);
+  const std::string html = source_section_html(f.kernels[0].source);
+  // Shares are of all PTX stall cycles: 920 + 60 + 400 + 35 + 1 = 1416.
+  EXPECT_NE(html.find("workloads/kernels/window_sum.cu:12</td><td>955</td><td>67.4%</td><td>long_scoreboard (94.2%)"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("window_sum.cu:15</td><td>400</td><td>28.2%</td><td>barrier (100.0%)"), std::string::npos);
+  EXPECT_NE(html.find("window_sum.cu:14</td><td>60</td><td>4.2%</td><td>mio_throttle (83.3%)"), std::string::npos);
+  // Line 12 comes before line 15, which comes before line 14.
+  EXPECT_LT(html.find("window_sum.cu:12"), html.find("window_sum.cu:15"));
+  EXPECT_LT(html.find("window_sum.cu:15"), html.find("window_sum.cu:14"));
+  // Paths and PTX text from the JSON are escaped.
+  EXPECT_NE(html.find("include/&lt;tile&gt;&amp;&quot;util&quot;.h:7"), std::string::npos);
+  EXPECT_NE(html.find("mov.u32 %r1, &lt;&amp;&gt;;"), std::string::npos);
+  EXPECT_EQ(html.find("<tile>"), std::string::npos);
+}
+
+TEST(ReportSource, AbsentSourceSaysHowToGetIt) {
+  const std::string html = source_section_html(std::nullopt);
+  EXPECT_NE(html.find("--source-report"), std::string::npos);
+  EXPECT_NE(html.find("-lineinfo"), std::string::npos);
+}
+
+TEST(ReportPage, HoldsEveryKernelEscapedWithItsSections) {
+  const std::string page = page_of(read_stats_file(kFixture));
+  EXPECT_NE(page.find("<h2>Kernel window_sum_shared</h2>"), std::string::npos);
+  EXPECT_NE(page.find("<h2>Kernel scale&lt;float, &quot;x&quot;&amp;y&gt;</h2>"), std::string::npos);
+  EXPECT_EQ(page.find("scale<float"), std::string::npos);
+  for (const char* heading : {"Stall breakdown", "Occupancy and issue slots", "Memory hierarchy", "Source lines"}) {
+    size_t count = 0;
+    for (size_t at = page.find(std::string("<h3>") + heading); at != std::string::npos;
+         at = page.find(std::string("<h3>") + heading, at + 1))
+      ++count;
+    EXPECT_EQ(count, 2u) << heading;
+  }
+  EXPECT_NE(page.find("<h2 id=\"roofline\">"), std::string::npos);
+  EXPECT_EQ(page.find("<?xml"), std::string::npos);  // the roofline SVG is inlined without its declaration
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_EQ(page.find("http://www.w3.org/2000/svg\" width=\"900\""), page.rfind("http://www.w3.org/2000/svg\" width=\"900\""));
+}
+
+TEST(ReportPage, StallShareAndDominantReasonComeFromTheJson) {
+  const std::string page = page_of(read_stats_file(kFixture));
+  // window_sum_shared: long_scoreboard 900 of 2200 warp-cycles = 40.9%.
+  EXPECT_NE(page.find("long_scoreboard (40.9% of warp-cycles)"), std::string::npos);
+  // scale: math_pipe_throttle 300 of 500 = 60.0%; FP64 work sets its compute roof.
+  EXPECT_NE(page.find("math_pipe_throttle (60.0% of warp-cycles)"), std::string::npos);
+  // Bank conflicts and L2 hit rate as in the file.
+  EXPECT_NE(page.find("bank conflicts (extra wavefronts)</td><td>60</td>"), std::string::npos);
+  EXPECT_NE(page.find(">75.0%</text>"), std::string::npos);
+}
+
+TEST(ReportPage, ConfigurationMismatchIsPointedOut) {
+  StatsFile f = read_stats_file(kFixture);
+  ReportInputs in;
+  in.config = gpusim::sim::load_gpu_config(std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini", {});
+  in.files.push_back(f);
+  EXPECT_NE(report_html(in).find("not on the configuration whose roofs are drawn"), std::string::npos);
+  EXPECT_EQ(page_of(f).find("not on the configuration whose roofs are drawn"), std::string::npos);
+}
+
+TEST(ReportStats, MalformedInputNamesTheFileLaunchAndField) {
+  nlohmann::json doc = fixture_json();
+  doc["launches"][0]["l1"].erase("hit_rate");
+  EXPECT_EQ(error_of(doc), "bad.json: launch 0 (kernel 'window_sum_shared'): missing 'l1/hit_rate'");
+  doc = fixture_json();
+  doc["launches"][1]["cycles"] = "many";
+  EXPECT_EQ(error_of(doc), "bad.json: launch 1 (kernel 'scale<float, \"x\"&y>'): not a non-negative integer: 'cycles'");
+  doc = fixture_json();
+  doc["launches"][0]["source"]["lines"][2]["stall_warp_cycles"]["barrier"] = -4;
+  EXPECT_EQ(error_of(doc),
+            "bad.json: launch 0 (kernel 'window_sum_shared'): source: lines[2]: not a non-negative integer: "
+            "'stall_warp_cycles/barrier'");
+  doc = fixture_json();
+  doc["launches"][0]["source"]["files"]["one"] = "a.cu";
+  EXPECT_NE(error_of(doc).find("source: files: key 'one' is not a file number"), std::string::npos);
+  doc = fixture_json();
+  doc["launches"][0].erase("kernel");
+  EXPECT_EQ(error_of(doc), "bad.json: launch 0: missing 'kernel'");
+  EXPECT_NE(error_of(nlohmann::json::object()).find("bad.json: missing the 'launches' array"), std::string::npos);
+  EXPECT_NE(error_of({{"launches", {nlohmann::json::object()}}}).find("functional mode"), std::string::npos);
+}
+
+TEST(ReportFormat, EscapesAndFormats) {
+  EXPECT_EQ(escape("a<b>&\"c\"'\x01"), "a&lt;b&gt;&amp;&quot;c&quot;&#39;?");
+  EXPECT_EQ(grouped(0), "0");
+  EXPECT_EQ(grouped(999), "999");
+  EXPECT_EQ(grouped(1234567), "1 234 567");
+  EXPECT_EQ(percent(0.4629), "46.3%");
+  EXPECT_EQ(si(524288, "B"), "524 KB");
+}
+
+TEST(ReportFormat, BarLengthsAreProportionalToTheScale) {
+  // Bars are 380 px at full scale: 0.5 of scale 1 is 190 px; 3 of the largest value 4 is 285 px.
+  const std::string half = bar_chart("t", {{"a", 0.5, "50%", ""}}, 1.0);
+  EXPECT_NE(half.find("width=\"190\""), std::string::npos) << half;
+  const std::string auto_scale = bar_chart("t", {{"a", 3, "3", ""}, {"b", 4, "4", ""}});
+  EXPECT_NE(auto_scale.find("width=\"285\""), std::string::npos);
+  EXPECT_NE(auto_scale.find("width=\"380\""), std::string::npos);
+}
+
+}  // namespace
