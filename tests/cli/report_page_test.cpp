@@ -188,3 +188,27 @@ TEST(ReportFormat, BarLengthsAreProportionalToTheScale) {
 }
 
 }  // namespace
+
+namespace {
+
+// `gpusim exec --stats` wraps each launch's timing object as "timing" under the demangled name.
+TEST(ReportStats, ReadsExecRecordsWithTheirTimingObject) {
+  const nlohmann::json fixture = fixture_json();
+  nlohmann::json doc = {{"program", "./app"}, {"mode", "timing"}, {"launches", nlohmann::json::array()}};
+  doc["launches"].push_back({{"kernel", "saxpy(int, float)"}, {"mangled", "_Z5saxpyif"}, {"timing", fixture["launches"][0]}});
+  const StatsFile f = parse_stats(doc, "exec.json");
+  ASSERT_EQ(f.kernels.size(), 1u);
+  EXPECT_EQ(f.kernels[0].kernel, "saxpy(int, float)");
+  EXPECT_EQ(f.kernels[0].cycles, 4000u);
+  EXPECT_TRUE(f.kernels[0].source.has_value());
+  doc["launches"][0].erase("timing");
+  try {
+    parse_stats(doc, "exec.json");
+    ADD_FAILURE() << "a functional-mode exec record was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "exec.json: launch 0 (kernel 'saxpy(int, float)'): no timing statistics (was it run "
+                                     "in functional mode? rerun with --mode timing)");
+  }
+}
+
+}  // namespace

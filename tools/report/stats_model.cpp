@@ -123,13 +123,22 @@ SourceReport read_source(const Fields& launch) {
   return out;
 }
 
-KernelStats read_launch(const json& launch, const std::string& where) {
-  if (launch.is_object() && launch.empty())
-    throw std::runtime_error(where + ": no timing statistics (was it run in functional mode? rerun with --mode timing)");
-  const Fields f(launch, where);
+// `gpusim run/launch --stats` write the timing object as the launch itself; `gpusim exec --stats`
+// wraps it as "timing" in a launch record whose "kernel" is the demangled name (the one shown).
+KernelStats read_launch(const json& record, const std::string& where) {
+  const bool wrapped = record.is_object() && record.contains("mangled");
+  const bool untimed = wrapped ? !record.contains("timing") : record.is_object() && record.empty();
+  std::string name;
+  if (record.is_object() && record.contains("kernel") && record["kernel"].is_string())
+    name = " (kernel '" + record["kernel"].get<std::string>() + "')";
+  if (untimed)
+    throw std::runtime_error(where + name +
+                             ": no timing statistics (was it run in functional mode? rerun with --mode timing)");
+  const Fields f(record, where);
   KernelStats k;
   k.kernel = f.text("kernel");
-  const Fields fk(launch, where + " (kernel '" + k.kernel + "')");
+  const json& launch = wrapped ? f.object("timing") : record;
+  const Fields fk(launch, where + " (kernel '" + k.kernel + "')" + (wrapped ? ": timing" : ""));
   k.config = fk.text("config");
   k.cycles = fk.count("cycles");
   k.seconds = fk.number("seconds");
@@ -168,6 +177,7 @@ KernelStats read_launch(const json& launch, const std::string& where) {
   k.tensor_utilization = fk.number("tensor_utilization");
   k.register_bank_conflicts = fk.count("register_bank_conflicts");
   if (launch.contains("source")) k.source = read_source(fk);
+  else if (wrapped && record.contains("source")) k.source = read_source(Fields(record, where + " (kernel '" + k.kernel + "')"));
   return k;
 }
 
