@@ -8,7 +8,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
-tutorial=$root/docs/TUTORIAL.md
+tutorial=${TUTORIAL:-$root/docs/TUTORIAL.md}  # TUTORIAL=FILE: check another file
 [ -x "$build/gpusim" ] || { echo "check_tutorial: no gpusim in $build (build first: bash scripts/build.sh)" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gpusim_tutorial.XXXXXX")
@@ -21,15 +21,15 @@ ln -s "$build" "$work/build"
 mkdir "$work/.blocks"
 
 # Split the tutorial into one file per block: NNN.sh (to run) or NNN.pending (skipped); the first
-# line of each is "# docs/TUTORIAL.md:LINE" so a failure names where the block starts.
-awk -v dir="$work/.blocks" '
+# line of each is "# docs/TUTORIAL.md:LINE" (the file and line where it starts) so a failure names where the block starts.
+awk -v dir="$work/.blocks" -v name="${tutorial#"$root"/}" '
   /^```sh( tutorial-pending)?[[:space:]]*$/ && !inside {
     inside = 1; n++; kind = ($0 ~ /tutorial-pending/) ? "pending" : "sh"
-    file = sprintf("%s/%03d.%s", dir, n, kind); print "# docs/TUTORIAL.md:" NR > file; next
+    file = sprintf("%s/%03d.%s", dir, n, kind); print "# " name ":" NR > file; next
   }
   /^```[[:space:]]*$/ && inside { inside = 0; close(file); next }
   inside { print >> file }
-  END { if (inside) { print "docs/TUTORIAL.md: a ```sh block is not closed" > "/dev/stderr"; exit 1 } }
+  END { if (inside) { print name ": a ```sh block is not closed" > "/dev/stderr"; exit 1 } }
 ' "$tutorial"
 
 export PATH="$PATH:/usr/local/cuda/bin" SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
