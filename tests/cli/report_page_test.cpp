@@ -89,11 +89,11 @@ TEST(ReportSource, TableShowsLinesTheirDominantReasonAndShare) {
   const StatsFile f = read_stats_file(kFixture);
   const std::string html = source_section_html(f.kernels[0].source);
   // Shares are of all PTX stall cycles: 920 + 60 + 400 + 35 + 1 = 1416.
-  EXPECT_NE(html.find("workloads/kernels/window_sum.cu:12</td><td>955</td><td>67.4%</td><td>long_scoreboard (94.2%)"),
+  EXPECT_NE(html.find("workloads/kernels/window_sum.cu:12</td><td>955</td><td>67.4%</td><td class=\"loc\">long_scoreboard (94.2%)"),
             std::string::npos)
       << html;
-  EXPECT_NE(html.find("window_sum.cu:15</td><td>400</td><td>28.2%</td><td>barrier (100.0%)"), std::string::npos);
-  EXPECT_NE(html.find("window_sum.cu:14</td><td>60</td><td>4.2%</td><td>mio_throttle (83.3%)"), std::string::npos);
+  EXPECT_NE(html.find("window_sum.cu:15</td><td>400</td><td>28.2%</td><td class=\"loc\">barrier (100.0%)"), std::string::npos);
+  EXPECT_NE(html.find("window_sum.cu:14</td><td>60</td><td>4.2%</td><td class=\"loc\">mio_throttle (83.3%)"), std::string::npos);
   // Line 12 comes before line 15, which comes before line 14.
   EXPECT_LT(html.find("window_sum.cu:12"), html.find("window_sum.cu:15"));
   EXPECT_LT(html.find("window_sum.cu:15"), html.find("window_sum.cu:14"));

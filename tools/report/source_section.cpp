@@ -67,11 +67,11 @@ std::string source_section_html(const std::optional<SourceReport>& source, size_
           "compile with <code>nvcc -lineinfo</code>).</p>\n";
   } else {
     os << "<table class=\"lines\"><caption>CUDA source lines with the most stall warp-cycles</caption>\n"
-       << "<tr><th>source line</th><th>stall warp-cycles</th><th>share</th><th>dominant reason</th>"
+       << "<tr><th class=\"name\">source line</th><th>stall warp-cycles</th><th>share</th><th class=\"name\">dominant reason</th>"
           "<th>issued</th><th>global bytes</th><th>shared bytes</th></tr>\n";
     for (const LineStats* l : lines)
       os << "<tr><td class=\"loc\">" << escape(location(*source, l->file, l->line)) << "</td><td>"
-         << grouped(l->stall_cycles()) << "</td><td>" << share(l->stall_cycles()) << "</td><td>"
+         << grouped(l->stall_cycles()) << "</td><td>" << share(l->stall_cycles()) << "</td><td class=\"loc\">"
          << escape(dominant_text(*l)) << "</td><td>" << grouped(l->issued) << "</td><td>" << grouped(l->global_bytes)
          << "</td><td>" << grouped(l->shared_bytes) << "</td></tr>\n";
     os << "</table>\n";
@@ -79,12 +79,12 @@ std::string source_section_html(const std::optional<SourceReport>& source, size_
   const auto ptx = top_stalled_ptx(source->ptx, count);
   if (!ptx.empty()) {
     os << "<table class=\"lines\"><caption>PTX instructions with the most stall warp-cycles</caption>\n"
-       << "<tr><th>PC</th><th>PTX line</th><th>instruction</th><th>source line</th><th>stall warp-cycles</th>"
-          "<th>share</th><th>dominant reason</th><th>issued</th></tr>\n";
+       << "<tr><th>PC</th><th>PTX line</th><th class=\"name\">instruction</th><th class=\"name\">source line</th>"
+          "<th>stall warp-cycles</th><th>share</th><th class=\"name\">dominant reason</th><th>issued</th></tr>\n";
     for (const PtxLineStats* p : ptx)
       os << "<tr><td>" << p->pc << "</td><td>" << p->ptx_line << "</td><td class=\"code\">" << escape(p->text)
          << "</td><td class=\"loc\">" << escape(location(*source, p->file, p->line)) << "</td><td>"
-         << grouped(p->stall_cycles()) << "</td><td>" << share(p->stall_cycles()) << "</td><td>"
+         << grouped(p->stall_cycles()) << "</td><td>" << share(p->stall_cycles()) << "</td><td class=\"loc\">"
          << escape(dominant_text(*p)) << "</td><td>" << grouped(p->issued) << "</td></tr>\n";
     os << "</table>\n";
   }
