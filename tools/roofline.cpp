@@ -66,7 +66,8 @@ std::vector<Roof> roofs_of(const sim::GpuConfig& config) {
 }
 
 bool PointPlacement::placeable() const {
-  return std::isfinite(intensity) && intensity > 0 && std::isfinite(achieved) && achieved > 0;
+  const auto drawable = [](double v) { return v >= 1e-30 && v <= 1e30; };  // false for NaN and inf too
+  return drawable(intensity) && drawable(achieved);
 }
 
 PointPlacement place(const std::vector<Roof>& roofs, const KernelPoint& point) {

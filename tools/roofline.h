@@ -39,7 +39,9 @@ struct PointPlacement {
   std::string compute_roof;    // name of the relevant compute roof
   double bound = 0;            // FLOP/s the roofline allows at this intensity
   bool memory_bound = false;
-  bool placeable() const;      // finite, positive coordinates (drawable on log-log axes)
+  // Coordinates drawable on log-log axes: positive and within 1e-30..1e30 (no GPU comes near
+  // either end; a --stats file that does is corrupt, and its decades would overflow the axes).
+  bool placeable() const;
 };
 PointPlacement place(const std::vector<Roof>& roofs, const KernelPoint& point);
 

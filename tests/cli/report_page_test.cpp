@@ -212,3 +212,20 @@ TEST(ReportStats, ReadsExecRecordsWithTheirTimingObject) {
 }
 
 }  // namespace
+
+namespace {
+
+// A corrupt file with absurd magnitudes still gives a page: the kernel is listed as not placed
+// on the roofline instead of stretching its axes past what an int holds (UBSan found this).
+TEST(ReportPage, AbsurdMagnitudesAreNotPlacedOnTheRoofline) {
+  nlohmann::json doc = fixture_json();
+  doc["launches"][0]["flops"]["fp32"] = 1e308;
+  doc["launches"][0]["dram"]["read_bytes"] = 1;
+  doc["launches"][0]["dram"]["write_bytes"] = 0;
+  doc["launches"][0]["seconds"] = 1e10;
+  const std::string page = page_of(parse_stats(doc, "absurd.json"));
+  EXPECT_NE(page.find("not placed: window_sum_shared"), std::string::npos);
+  EXPECT_NE(page.find("</html>"), std::string::npos);
+}
+
+}  // namespace
