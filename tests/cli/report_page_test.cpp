@@ -229,3 +229,21 @@ TEST(ReportPage, AbsurdMagnitudesAreNotPlacedOnTheRoofline) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ReportSource, TheLineWaitedOnMostIsNamedUpFront) {
+  const StatsFile f = read_stats_file(kFixture);
+  // Line 12: 955 of the 1416 stall cycles of all PTX instructions.
+  EXPECT_EQ(top_wait_location(*f.kernels[0].source), "window_sum.cu:12 (67.4% of stall cycles)");
+  SourceReport no_lines = *f.kernels[0].source;
+  no_lines.lines.clear();
+  EXPECT_EQ(top_wait_location(no_lines), "PTX line 30 (65.0% of stall cycles)");  // ld.global: 920 of 1416
+  no_lines.ptx.clear();
+  EXPECT_EQ(top_wait_location(no_lines), "");
+  const std::string page = page_of(f);
+  EXPECT_NE(page.find("; at window_sum.cu:12 (67.4% of stall cycles)</td>"), std::string::npos);  // summary
+  EXPECT_NE(page.find("most of all at <b>window_sum.cu:12 (67.4% of stall cycles)</b>"), std::string::npos);
+}
+
+}  // namespace

@@ -58,8 +58,10 @@ void stall_breakdown(std::ostringstream& os, const KernelStats& k) {
   }
   os << "<h3>Stall breakdown</h3>\n<p>Where the resident warps' cycles went (" << grouped(total)
      << " warp-cycles; <i>selected</i> = issuing). Most waiting: <b>" << escape(dominant_stall_text(k))
-     << "</b>.</p>\n"
-     << bar_chart("Warp-cycles by state", bars);
+     << "</b>";
+  if (k.source && !top_wait_location(*k.source).empty())
+    os << ", most of all at <b>" << escape(top_wait_location(*k.source)) << "</b> (see Source lines)";
+  os << ".</p>\n" << bar_chart("Warp-cycles by state", bars);
 }
 
 void occupancy_and_issue(std::ostringstream& os, const KernelStats& k) {

@@ -5,6 +5,7 @@
 
 #include "tools/report/html_format.h"
 #include "tools/report/kernel_section.h"
+#include "tools/report/source_section.h"
 
 namespace gpusim::report {
 
@@ -67,7 +68,9 @@ void summary_table(std::ostringstream& os, const ReportInputs& in, const std::ve
          << "</a></td><td class=\"name\">" << escape(base_name(f.path)) << "</td><td>" << grouped(k.cycles)
          << "</td><td>" << digits(k.seconds * 1e6, 4) << "</td><td>" << digits(k.ipc_per_sm, 3) << "</td><td>"
          << percent(k.issue_slot_utilization) << "</td><td>" << percent(k.occupancy_achieved)
-         << "</td><td class=\"name\">" << escape(dominant_stall_text(k)) << "</td><td class=\"name\">"
+         << "</td><td class=\"name\">" << escape(dominant_stall_text(k))
+         << (k.source && !top_wait_location(*k.source).empty() ? "; at " + escape(top_wait_location(*k.source)) : "")
+         << "</td><td class=\"name\">"
          << escape(bound) << "</td></tr>\n";
       ++index;
     }

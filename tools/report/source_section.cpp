@@ -48,6 +48,20 @@ std::vector<const PtxLineStats*> top_stalled_ptx(const std::vector<PtxLineStats>
   return top_stalled(ptx, count);
 }
 
+std::string top_wait_location(const SourceReport& source) {
+  const uint64_t all = total_stalls(source.ptx);
+  const auto share = [&](uint64_t v) { return " (" + percent(all > 0 ? double(v) / double(all) : 0) + " of stall cycles)"; };
+  const auto lines = top_stalled_lines(source.lines, 1);
+  if (!lines.empty()) {
+    std::string path = source.file_name(lines[0]->file);
+    path = path.substr(path.find_last_of('/') + 1);  // npos + 1 == 0: no folder
+    return path + ":" + std::to_string(lines[0]->line) + share(lines[0]->stall_cycles());
+  }
+  const auto ptx = top_stalled_ptx(source.ptx, 1);
+  if (!ptx.empty()) return "PTX line " + std::to_string(ptx[0]->ptx_line) + share(ptx[0]->stall_cycles());
+  return "";
+}
+
 std::string source_section_html(const std::optional<SourceReport>& source, size_t count) {
   std::ostringstream os;
   if (!source) {

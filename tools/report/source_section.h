@@ -16,6 +16,11 @@ namespace gpusim::report {
 std::vector<const LineStats*> top_stalled_lines(const std::vector<LineStats>& lines, size_t count);
 std::vector<const PtxLineStats*> top_stalled_ptx(const std::vector<PtxLineStats>& ptx, size_t count);
 
+// "window_sum.cu:12 (67.4% of stall cycles)": the source line (file name without its folders) with
+// the most stall cycles, or the PTX instruction ("PTX line 30") when no line has .loc info; ""
+// when nothing waited.
+std::string top_wait_location(const SourceReport& source);
+
 // The HTML of the section (tables, or a sentence saying how to get them when `source` is absent).
 std::string source_section_html(const std::optional<SourceReport>& source, size_t count = 12);
 
