@@ -247,3 +247,18 @@ TEST(ReportSource, TheLineWaitedOnMostIsNamedUpFront) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ReportSource, PtxWithoutLineInformationIsExplained) {
+  SourceReport source = *read_stats_file(kFixture).kernels[0].source;
+  source.lines.clear();
+  const std::string html = source_section_html(source);
+  EXPECT_NE(html.find("no CUDA line information"), std::string::npos);
+  EXPECT_NE(html.find("PTX instructions with the most stall warp-cycles"), std::string::npos);
+  source = *read_stats_file(kFixture).kernels[0].source;
+  for (LineStats& l : source.lines) l.states.clear();  // lines that never waited
+  EXPECT_NE(source_section_html(source).find("No CUDA source line waited."), std::string::npos);
+}
+
+}  // namespace

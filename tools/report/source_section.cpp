@@ -76,9 +76,11 @@ std::string source_section_html(const std::optional<SourceReport>& source, size_
   auto share = [&](uint64_t v) { return all > 0 ? percent(double(v) / double(all)) : std::string("-"); };
 
   const auto lines = top_stalled_lines(source->lines, count);
-  if (lines.empty()) {
-    os << "<p class=\"note\">No CUDA source line waited (or the PTX has no <code>.loc</code> line information: "
-          "compile with <code>nvcc -lineinfo</code>).</p>\n";
+  if (source->lines.empty()) {
+    os << "<p class=\"note\">The PTX carries no CUDA line information (<code>.loc</code>): compile with "
+          "<code>nvcc -lineinfo</code> to see source lines; below, the counts per PTX instruction.</p>\n";
+  } else if (lines.empty()) {
+    os << "<p class=\"note\">No CUDA source line waited.</p>\n";
   } else {
     os << "<table class=\"lines\"><caption>CUDA source lines with the most stall warp-cycles</caption>\n"
        << "<tr><th class=\"name\">source line</th><th>stall warp-cycles</th><th>share</th><th class=\"name\">dominant reason</th>"
