@@ -17,6 +17,7 @@
 #include "runtime/launch_checks.h"
 #include "runtime/ptxas_info.h"
 #include "runtime/sim_device_services.h"
+#include "runtime/sim_profiling.h"
 #include "runtime/resource_limits.h"
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
@@ -63,7 +64,18 @@ class SimDevice final : public Device {
       throw Error(e.what());
     }
     if (options.mode == SimMode::Timing) model_ = std::make_unique<sim::GpuModel>(config_);
+    if (options.profiling.any()) {
+      if (!model_)
+        throw Error("--trace, --vcd and --source-report (GPUSIM_TRACE, GPUSIM_VCD, GPUSIM_SOURCE_REPORT) watch the "
+                    "timing model: use timing mode (--mode timing, GPUSIM_MODE=timing)");
+      profiler_ = std::make_unique<LaunchProfiler>(options.profiling, config_);
+      model_->set_observer(profiler_->observer());
+    }
     memory_.set_capacity(uint64_t(config_.dram_capacity_mib) << 20);
+  }
+
+  void finish_profiling() {
+    if (profiler_) profiler_->finish();
   }
 
   std::string name() const override {
@@ -256,11 +268,15 @@ class SimDevice final : public Device {
         res.registers_per_thread = static_cast<int>(fn->ptxas_registers);
         res.static_shared_bytes = static_cast<int>(fn->static_shared_bytes);
         res.dynamic_shared_bytes = static_cast<int>(cfg.dynamic_shared_bytes);
+        const uint64_t start_cycle = model_->core_cycle();
+        if (profiler_) profiler_->begin(lm.module, kernel, start_cycle);
         const sim::LaunchTiming t = sim::run_timed_launch(*model_, ls, res);
         stats.cycles = t.cycles;
         stats.seconds = t.seconds;
-        stats.report_json = sim::timing_to_json(config_, kernel, t).dump();
+        nlohmann::json report = sim::timing_to_json(config_, kernel, t);
         stats.report_text = sim::timing_summary(config_, kernel, t);
+        if (profiler_) profiler_->end(start_cycle + t.cycles, report, stats.report_text);
+        stats.report_json = report.dump();
         if (!fn->ptxas_registers) stats.report_text += "    (registers per thread unknown: ptxas not found)\n";
         if (!lm.ptxas_note.empty()) stats.report_text += "    (" + lm.ptxas_note + ")\n";
       } else {
@@ -272,10 +288,15 @@ class SimDevice final : public Device {
       services_.flush();  // output printed before the fault still appears, as on a GPU
       // A fault leaves CTAs resident in the timing model; the device (like a GPU after its
       // context is reset) continues with a fresh one.
-      if (model_) model_ = std::make_unique<sim::GpuModel>(config_);
+      if (model_) {
+        if (profiler_) profiler_->abort(model_->core_cycle());
+        model_ = std::make_unique<sim::GpuModel>(config_);
+        if (profiler_) model_->set_observer(profiler_->observer());
+      }
       throw KernelFault(std::string("kernel fault: ") + e.what(), e.kind());
     } catch (const std::runtime_error& e) {
       services_.flush();
+      if (profiler_ && model_) profiler_->abort(model_->core_cycle());
       throw Error(e.what());
     }
     services_.flush();
@@ -376,6 +397,7 @@ class SimDevice final : public Device {
 
   SimDeviceOptions options_;
   sim::GpuConfig config_;
+  std::unique_ptr<LaunchProfiler> profiler_;  // --trace / --source-report / --vcd; before model_, which points to it
   std::unique_ptr<sim::GpuModel> model_;  // timing mode only
   DeviceMemory memory_;
   SimDeviceServices services_;  // after memory_: its heap lives there
@@ -386,6 +408,10 @@ class SimDevice final : public Device {
 
 std::unique_ptr<Device> make_sim_device(const SimDeviceOptions& options) {
   return std::make_unique<SimDevice>(options);
+}
+
+void finish_profiling(Device& device) {
+  if (auto* sim = dynamic_cast<SimDevice*>(&device)) sim->finish_profiling();
 }
 
 }  // namespace gpusim::runtime

@@ -13,6 +13,21 @@ namespace gpusim::runtime {
 
 enum class SimMode { Functional, Timing };
 
+// Timelines, waveforms and per-line counters of timed runs (timing mode only; see
+// runtime/sim_profiling.h). All off by default: an un-profiled run attaches no observer.
+struct SimProfilingOptions {
+  std::string trace_path;    // Chrome/Perfetto trace-event JSON (--trace)
+  std::string trace_sms;     // SMs with tracks: "0,2-3" or "all" (--trace-sms; empty: SM 0)
+  std::string trace_cycles;  // "FROM:TO" core cycles on the trace's timeline (--trace-cycles; empty: all)
+  // Which launches are traced and counted: "name" (every launch of that kernel) or "name:K" (its
+  // K-th launch, from 0); empty: every launch.
+  std::string trace_kernel;
+  size_t source_report = 0;  // per-line counters, printing the top N lines (--source-report[=N]); 0: off
+  std::string vcd_path;      // SystemC VCD waveforms of one SM (--vcd)
+  int vcd_sm = 0;            // --vcd-sm
+  bool any() const { return !trace_path.empty() || source_report > 0 || !vcd_path.empty(); }
+};
+
 struct SimDeviceOptions {
   std::string config_path;              // INI file; empty = the embedded default configuration
   std::vector<std::string> overrides;   // "key=value", as --set on the command line
@@ -26,8 +41,14 @@ struct SimDeviceOptions {
   // Where the messages of failed device asserts go ("file:line: function: block: [..], thread:
   // [..] Assertion `expr` failed."), after the launch's printf output; empty = stderr.
   std::function<void(const std::string&)> assert_sink;
+  SimProfilingOptions profiling;
 };
 
 std::unique_ptr<Device> make_sim_device(const SimDeviceOptions& options = {});
+
+// Completes a simulated device's profiling files (the trace's closing brackets, the waveform
+// file) now, for owners that never destroy the device (the CUDA libraries at exit); the device
+// destructor does the same. No-op for other devices. Throws runtime::Error on a write error.
+void finish_profiling(Device& device);
 
 }  // namespace gpusim::runtime

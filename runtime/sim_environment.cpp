@@ -25,6 +25,17 @@ std::vector<std::string> split_overrides(const std::string& text) {
   return out;
 }
 
+// A whole number in 1..max (0..max with zero_ok), or an Error naming the variable.
+uint64_t positive_number(const char* name, const std::string& text, uint64_t max, bool zero_ok = false) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (text[0] == '-' || *end != '\0' || errno == ERANGE || (v == 0 && !zero_ok) || v > max)
+    throw Error(std::string(name) + "='" + text + "': expected a whole number in " + (zero_ok ? "0" : "1") + ".." +
+                std::to_string(max));
+  return v;
+}
+
 }  // namespace
 
 SimEnvironment read_sim_environment(const std::function<const char*(const char*)>& getenv) {
@@ -53,6 +64,18 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
       throw Error("GPUSIM_MAX_WARP_INSTRUCTIONS='" + budget + "': expected a positive whole number");
     env.device.max_warp_instructions = v;
   }
+  SimProfilingOptions& prof = env.device.profiling;
+  prof.trace_path = value_of(getenv, "GPUSIM_TRACE");
+  prof.trace_sms = value_of(getenv, "GPUSIM_TRACE_SMS");
+  prof.trace_cycles = value_of(getenv, "GPUSIM_TRACE_CYCLES");
+  prof.trace_kernel = value_of(getenv, "GPUSIM_TRACE_KERNEL");
+  prof.vcd_path = value_of(getenv, "GPUSIM_VCD");
+  const std::string top = value_of(getenv, "GPUSIM_SOURCE_REPORT");
+  if (!top.empty()) prof.source_report = positive_number("GPUSIM_SOURCE_REPORT", top, 1u << 30);
+  const std::string vcd_sm = value_of(getenv, "GPUSIM_VCD_SM");
+  if (!vcd_sm.empty()) prof.vcd_sm = static_cast<int>(positive_number("GPUSIM_VCD_SM", vcd_sm, 1u << 20, true));
+  if (prof.any() && env.device.mode != SimMode::Timing)
+    throw Error("GPUSIM_TRACE, GPUSIM_VCD and GPUSIM_SOURCE_REPORT watch the timing model: they need GPUSIM_MODE=timing");
   return env;
 }
 

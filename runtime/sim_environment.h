@@ -9,6 +9,9 @@
 //   GPUSIM_STATS   write every launch's statistics (JSON) to this file at exit
 //   GPUSIM_QUIET   1: no per-launch table on stderr at exit
 //   GPUSIM_MAX_WARP_INSTRUCTIONS  per-launch budget before a launch is reported as a runaway loop
+//   GPUSIM_TRACE, GPUSIM_TRACE_SMS, GPUSIM_TRACE_CYCLES, GPUSIM_TRACE_KERNEL (name[:launch index]),
+//   GPUSIM_SOURCE_REPORT (top N lines), GPUSIM_VCD, GPUSIM_VCD_SM: timing-mode profiling, as the
+//                  --trace... options of `gpusim run` (runtime::SimProfilingOptions)
 #pragma once
 
 #include <functional>

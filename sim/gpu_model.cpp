@@ -59,6 +59,7 @@ void GpuModel::dispatch_ctas() {
 }
 
 void GpuModel::tick_core(uint64_t now_ps) {
+  if (observer_) observer_->on_core_cycle(cycle_);
   dispatch_ctas();
   bool busy = next_cta_ < total_ctas_;
   for (auto& sm : sms_) {

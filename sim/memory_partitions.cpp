@@ -12,6 +12,7 @@
 #include <queue>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 #include "sim/address_hash.h"
@@ -76,6 +77,10 @@ struct MemoryPartitions::Impl {
   uint64_t sequence = 0;
   uint64_t outstanding_requests = 0;  // accepted and not yet answered (every request gets one answer)
   MemoryStats stats;
+  // Observed runs only: answers whose data came from DRAM (SM << 48 | packet id), so the observer
+  // is told which level served each request ("L2" or "DRAM").
+  std::unordered_set<uint64_t> dram_served;
+  static uint64_t packet_key(const MemPacket& p) { return uint64_t(p.sm) << 48 | p.id; }
 };
 
 void MemoryPartitions::Impl::check_request(const MemPacket& p) const {
@@ -111,7 +116,7 @@ void MemoryPartitions::Impl::route(uint64_t now_ps) {
     responses.pop();
     stats.icnt_response_bytes += r.bytes;
     --outstanding_requests;
-    if (observer) observer->on_mem_response(cycle_of(now_ps), r.sm, r, "L2");
+    if (observer) observer->on_mem_response(cycle_of(now_ps), r.sm, r, dram_served.erase(packet_key(r)) ? "DRAM" : "L2");
     icnt.send_response(r, now_ps);
   }
 }
@@ -151,6 +156,8 @@ void MemoryPartitions::tick_l2(uint64_t now_ps) {
     m.dram_returns.pop();
     m.slices[r.slice].fill(r.local_line, r.sector_mask, now_ps, m.produced);
   }
+  if (m.observer)  // what the fills answered was served by DRAM
+    for (const MemPacket& p : m.produced.responses) m.dram_served.insert(Impl::packet_key(p));
   size_t kept = 0;
   for (int s : m.active_slices) {
     m.slices[s].tick(now_ps, m.produced, m.stats);

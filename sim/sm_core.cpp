@@ -167,6 +167,9 @@ void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
   }
   for (size_t i = 0; i < m.cta_events.size(); ++i)
     if (m.cta_events[i]) m.handle_cta_events(static_cast<int>(i), cycle);
+  if (m.observer)
+    m.observer->on_sm_queues(cycle, m.sm_id, m.memory.queue_depth(SmMemoryPipeline::Queue::Mio),
+                             m.memory.queue_depth(SmMemoryPipeline::Queue::Lg));
 }
 
 bool SmCore::idle() const { return impl_->resident == 0 && impl_->memory.idle(); }

@@ -441,6 +441,10 @@ bool SmMemoryPipeline::can_accept(Queue q) const {
   return q == Queue::Mio ? impl_->mio.size() < kMioQueueCapacity : impl_->lg.size() < kLgQueueCapacity;
 }
 
+int SmMemoryPipeline::queue_depth(Queue q) const {
+  return static_cast<int>(q == Queue::Mio ? impl_->mio.size() : impl_->lg.size());
+}
+
 void SmMemoryPipeline::submit(WarpMemOp op, uint64_t cycle) {
   Impl& m = *impl_;
   const Queue q = queue_for(op);

@@ -39,6 +39,7 @@ class SmMemoryPipeline {
   // local, param, const and atomics go to the LG queue.
   static Queue queue_for(const WarpMemOp& op);
   bool can_accept(Queue q) const;
+  int queue_depth(Queue q) const;  // instructions waiting in the queue (tracing)
   void submit(WarpMemOp op, uint64_t cycle);
 
   // One core clock edge (cycle number and simulated time).

@@ -175,7 +175,13 @@ void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
   if (SimObserver* obs = shared_.observer) {
     for (uint64_t m = active_mask_; m; m &= m - 1) {
       const int slot = __builtin_ctzll(m);
-      if (slot != selected) obs->on_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), slots_[slot].reason);
+      if (slot == selected) continue;
+      const WarpSlot& s = slots_[slot];
+      obs->on_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), s.reason);
+      const isa::Function& fn = *s.warp->frame().fn;
+      const uint32_t pc = s.warp->top().pc;
+      obs->on_warp_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), s.reason,
+                         pc < fn.code.size() ? &fn.code[pc] : nullptr);
     }
   }
   if (selected != WarpScheduler::kNone) issue(selected, cycle, launch);
@@ -309,6 +315,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   p.lg = lg;
   if (op == isa::Opcode::CpAsync) p.cp_async_group = s.cp_async_open_group;
   s.pending.push_back(p);
+  if (shared_.observer) shared_.observer->on_warp_mem_op(cycle, shared_.sm_id, index_, sm_warp_id(slot), *r.inst, mop);
   shared_.memory->submit(std::move(mop), cycle);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -99,9 +100,20 @@ class GpuClocks : public sc_core::sc_module {
   sc_core::sc_time next_core_, next_l2_, next_dram_;
 };
 
+// The SystemC kernel is process-wide (see the header); so is the module that drives it and the
+// waveform file that must be declared before it elaborates.
+struct DriverState {
+  GpuClocks* clocks = nullptr;
+  sc_core::sc_trace_file* vcd = nullptr;
+};
+DriverState& driver() {
+  static DriverState state;
+  return state;
+}
+
 GpuClocks& clocks() {
-  // The SystemC kernel is process-wide (see the header); so is the module that drives it.
-  static GpuClocks* instance = [] {
+  DriverState& d = driver();
+  if (!d.clocks) d.clocks = [] {
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
     // A second copy of gpusim in the process (the simulated libcuda.so.1 loaded by gpusim itself)
     // shares libsystemc, whose one simulation cannot take new modules once it has run.
@@ -114,7 +126,7 @@ GpuClocks& clocks() {
     sc_core::sc_start(sc_core::SC_ZERO_TIME);  // finish elaboration once
     return c;
   }();
-  return *instance;
+  return *d.clocks;
 }
 
 }  // namespace
@@ -129,6 +141,29 @@ LaunchTiming run_timed_launch(GpuModel& model, isa::LaunchState& launch, const K
     std::rethrow_exception(c.error());
   }
   return model.end_launch();
+}
+
+void open_vcd(const std::string& path, VcdTracer& tracer) {
+  DriverState& d = driver();
+  const std::string ext = ".vcd";
+  if (path.size() <= ext.size() || path.compare(path.size() - ext.size(), ext.size(), ext) != 0)
+    throw std::runtime_error("--vcd '" + path + "': the file name must end in .vcd");
+  if (d.vcd) throw std::runtime_error("--vcd '" + path + "': a waveform file is already open in this process");
+  if (d.clocks || sc_core::sc_get_status() != sc_core::SC_ELABORATION)
+    throw std::runtime_error("--vcd '" + path + "': SystemC has already started in this process; waveforms must be "
+                             "set up before the first timed launch");
+  if (!std::ofstream(path))
+    throw std::runtime_error("cannot write VCD file '" + path + "'");
+  d.vcd = sc_core::sc_create_vcd_trace_file(path.substr(0, path.size() - ext.size()).c_str());
+  d.vcd->set_time_unit(1, sc_core::SC_PS);
+  tracer.declare(d.vcd);
+}
+
+void close_vcd() {
+  DriverState& d = driver();
+  if (!d.vcd) return;
+  sc_core::sc_close_vcd_trace_file(d.vcd);
+  d.vcd = nullptr;
 }
 
 }  // namespace gpusim::sim

@@ -66,6 +66,13 @@ class SimObserver {
   virtual void on_mem_request(uint64_t cycle, int sm, const MemPacket& p, const char* level) {}
   virtual void on_mem_response(uint64_t cycle, int sm, const MemPacket& p, const char* level) {}
   virtual void on_cta(uint64_t cycle, int sm, uint64_t cta_linear_id, bool started) {}
+  // Timelines and per-line counters (issue 11): the start of every core cycle, the instruction a
+  // stalled warp waits at (nullptr past the function's end), each warp memory operation with the
+  // instruction that made it, and an SM's MIO/LG queue depths after its cycle.
+  virtual void on_core_cycle(uint64_t cycle) {}
+  virtual void on_warp_stall(uint64_t cycle, int sm, int subcore, int warp, StallReason reason, const isa::Instruction* waiting_at) {}
+  virtual void on_warp_mem_op(uint64_t cycle, int sm, int subcore, int warp, const isa::Instruction& inst, const WarpMemOp& op) {}
+  virtual void on_sm_queues(uint64_t cycle, int sm, int mio_depth, int lg_depth) {}
 };
 
 }  // namespace gpusim::sim

@@ -18,6 +18,7 @@
 
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
+#include "tools/device_run_support.h"
 #include "tools/option_checks.h"
 #include "tools/program_inspect.h"
 
@@ -104,6 +105,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "quiet", "no launch table on stderr at exit")(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)");
+  add_profiling_options(opts);
   opts.add(resource_limit_options());
 
   // Options end at "--" or at the first word that is not an option: the program and its args.
@@ -111,7 +113,9 @@ int gpusim_cmd_exec(int argc, char** argv) {
   while (split < argc && std::strcmp(argv[split], "--") != 0 && argv[split][0] == '-') {
     const std::string a = argv[split];
     const bool takes_value = a == "--config" || a == "--set" || a == "--mode" || a == "--stats" ||
-                             a == "--max-warp-instructions" || a == "--max-host-memory" || a == "--max-launch-work";
+                             a == "--max-warp-instructions" || a == "--max-host-memory" || a == "--max-launch-work" ||
+                             a == "--trace" || a == "--trace-sms" || a == "--trace-cycles" || a == "--trace-kernel" ||
+                             a == "--vcd" || a == "--vcd-sm";
     split += takes_value ? 2 : 1;
   }
   split = std::min(split, argc);
@@ -139,6 +143,13 @@ int gpusim_cmd_exec(int argc, char** argv) {
   const std::string mode = vm["mode"].as<std::string>();
   if (mode != "functional" && mode != "timing") {
     std::cerr << "gpusim exec: --mode '" << mode << "': expected 'functional' or 'timing'\n";
+    return 2;
+  }
+  runtime::SimProfilingOptions profiling;
+  try {
+    profiling = profiling_options(vm, mode == "timing" ? runtime::SimMode::Timing : runtime::SimMode::Functional);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "gpusim exec: " << e.what() << "\n";
     return 2;
   }
   std::string overrides;
@@ -174,6 +185,20 @@ int gpusim_cmd_exec(int argc, char** argv) {
     if (vm.count("stats")) setenv("GPUSIM_STATS", std::filesystem::absolute(vm["stats"].as<std::string>()).c_str(), 1);
     else unsetenv("GPUSIM_STATS");
     setenv("GPUSIM_QUIET", vm.count("quiet") ? "1" : "0", 1);
+    // Profiling (runtime/sim_environment.h): set when given, cleared otherwise so an inherited
+    // variable does not profile a run that did not ask for it.
+    const auto set_or_clear = [](const char* name, const std::string& value) {
+      if (value.empty()) unsetenv(name);
+      else setenv(name, value.c_str(), 1);
+    };
+    const auto absolute = [](const std::string& p) { return p.empty() ? p : std::filesystem::absolute(p).string(); };
+    set_or_clear("GPUSIM_TRACE", absolute(profiling.trace_path));
+    set_or_clear("GPUSIM_TRACE_SMS", profiling.trace_sms);
+    set_or_clear("GPUSIM_TRACE_CYCLES", profiling.trace_cycles);
+    set_or_clear("GPUSIM_TRACE_KERNEL", profiling.trace_kernel);
+    set_or_clear("GPUSIM_SOURCE_REPORT", profiling.source_report ? std::to_string(profiling.source_report) : "");
+    set_or_clear("GPUSIM_VCD", absolute(profiling.vcd_path));
+    set_or_clear("GPUSIM_VCD_SM", profiling.vcd_path.empty() ? "" : std::to_string(profiling.vcd_sm));
     apply_resource_limit_options(vm);  // checks the values here; the library reads them from the environment
     // The resource limits reach the library as the environment it reads (runtime/resource_limits.h).
     if (vm.count("max-host-memory")) setenv("GPUSIM_MAX_HOST_MEMORY", vm["max-host-memory"].as<std::string>().c_str(), 1);

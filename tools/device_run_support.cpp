@@ -32,6 +32,42 @@ void add_device_options(po::options_description& opts, const std::string& backen
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
       "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str());
+  add_profiling_options(opts);
+}
+
+void add_profiling_options(po::options_description& opts) {
+  opts.add_options()("trace", po::value<std::string>(),
+                     "write a timeline (Chrome/Perfetto trace-event JSON) of the timed run to this file")(
+      "trace-sms", po::value<std::string>(), "SMs the --trace covers: LIST like 0,2-3, or all (default 0)")(
+      "trace-cycles", po::value<std::string>(), "core-cycle window FROM:TO of the --trace (default: the whole run)")(
+      "trace-kernel", po::value<std::string>(),
+      "trace and count only launches of this kernel: NAME, or NAME:K for its K-th launch (from 0)")(
+      "source-report", po::value<size_t>()->implicit_value(10)->value_name("N"),
+      "per PTX instruction and CUDA source line: issued, stall cycles by reason, memory bytes; prints the top N "
+      "lines (default 10), --stats holds them all")(
+      "vcd", po::value<std::string>(), "write SystemC VCD waveforms of one SM (GTKWave) to this .vcd file")(
+      "vcd-sm", po::value<int>()->default_value(0), "the SM the --vcd waveforms show");
+}
+
+runtime::SimProfilingOptions profiling_options(const po::variables_map& vm, runtime::SimMode mode) {
+  runtime::SimProfilingOptions p;
+  if (vm.count("trace")) p.trace_path = vm["trace"].as<std::string>();
+  if (vm.count("trace-sms")) p.trace_sms = vm["trace-sms"].as<std::string>();
+  if (vm.count("trace-cycles")) p.trace_cycles = vm["trace-cycles"].as<std::string>();
+  if (vm.count("trace-kernel")) p.trace_kernel = vm["trace-kernel"].as<std::string>();
+  if (vm.count("source-report")) {
+    p.source_report = vm["source-report"].as<size_t>();
+    if (p.source_report == 0) throw std::invalid_argument("--source-report=N: N must be positive");
+  }
+  if (vm.count("vcd")) p.vcd_path = vm["vcd"].as<std::string>();
+  p.vcd_sm = vm["vcd-sm"].as<int>();
+  if ((!p.trace_sms.empty() || !p.trace_cycles.empty()) && p.trace_path.empty())
+    throw std::invalid_argument("--trace-sms and --trace-cycles bound a --trace file: give --trace FILE.json too");
+  if (!p.trace_kernel.empty() && p.trace_path.empty() && p.source_report == 0)
+    throw std::invalid_argument("--trace-kernel selects what --trace or --source-report cover: give one of them too");
+  if (p.any() && mode != runtime::SimMode::Timing)
+    throw std::invalid_argument("--trace, --vcd and --source-report watch the timing model: they need --mode timing");
+  return p;
 }
 
 runtime::SimMode parse_mode(const std::string& mode) {
@@ -50,6 +86,7 @@ Backend parse_backend(const std::string& backend) {
 runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
   runtime::SimDeviceOptions o;
   o.mode = parse_mode(vm["mode"].as<std::string>());
+  o.profiling = profiling_options(vm, o.mode);
   if (vm.count("config")) o.config_path = vm["config"].as<std::string>();
   if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
   if (vm.count("max-warp-instructions")) {

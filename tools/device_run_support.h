@@ -16,8 +16,14 @@ namespace gpusim::cli {
 
 enum class Backend { Sim, Cuda, Both };
 
-// Adds --config, --set, --mode (default timing), --stats and --backend (default sim).
+// Adds --config, --set, --mode (default timing), --stats and --backend (default sim), and the
+// profiling options below.
 void add_device_options(boost::program_options::options_description& opts, const std::string& backend_help);
+// --trace, --trace-sms, --trace-cycles, --trace-kernel, --source-report[=N], --vcd, --vcd-sm.
+void add_profiling_options(boost::program_options::options_description& opts);
+// The profiling options given; throws std::invalid_argument for inconsistent ones (a usage error),
+// including any of them outside timing mode.
+runtime::SimProfilingOptions profiling_options(const boost::program_options::variables_map& vm, runtime::SimMode mode);
 
 // The simulator options and the backend the parsed options ask for. Throw std::invalid_argument
 // for a bad --mode or --backend (a usage error).

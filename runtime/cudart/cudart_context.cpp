@@ -201,7 +201,14 @@ void Context::reset_device() {
   managed_.clear();
   for (auto& m : modules_) m->module = -1, m->load_failed = false;
   for (auto& [f, k] : kernels_) k.info_loaded = false;
-  device_ = runtime::make_sim_device(env_.device);
+  // The files of --trace / --vcd belong to the first device (finished when it goes); per-launch
+  // source counters carry on.
+  runtime::SimDeviceOptions fresh = env_.device;
+  fresh.profiling.trace_path.clear();
+  fresh.profiling.trace_sms.clear();
+  fresh.profiling.trace_cycles.clear();
+  fresh.profiling.vcd_path.clear();
+  device_ = runtime::make_sim_device(fresh);
   device_bytes_in_use_ = 0;
   sticky_error = cudaSuccess;
   limits.clear();

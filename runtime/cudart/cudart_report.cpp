@@ -91,6 +91,12 @@ void write_stats(const Context& ctx, const std::string& path, bool timing) {
                         {"host_seconds", l.stats.host_seconds},
                         {"faulted", l.faulted}};
     if (!l.stats.report_json.empty()) j["timing"] = nlohmann::json::parse(l.stats.report_json, nullptr, false);
+    // The per-line counters (GPUSIM_SOURCE_REPORT) sit beside "timing", where `gpusim run --stats`
+    // has them in its launch objects.
+    if (j.contains("timing") && j["timing"].is_object() && j["timing"].contains("source")) {
+      j["source"] = std::move(j["timing"]["source"]);
+      j["timing"].erase("source");
+    }
     launches.push_back(std::move(j));
   }
   const nlohmann::json out = {{"program", ctx.program_name}, {"device", ctx.device_name},
@@ -107,8 +113,19 @@ void Context::report_at_exit() {
   flush_device_output();
   if (reported_ || !env_read_) return;  // a program that never used the device has nothing to report
   reported_ = true;
+  if (device_) {
+    try {
+      runtime::finish_profiling(*device_);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "gpusim: %s\n", e.what());
+    }
+  }
   const bool timing = env_.device.mode == runtime::SimMode::Timing;
   if (!env_.quiet) print_table(*this, timing);
+  if (!env_.quiet && env_.device.profiling.source_report > 0)
+    for (size_t i = 0; i < launches.size(); ++i)
+      if (launches[i].stats.report_json.find("\"source\"") != std::string::npos)
+        std::fprintf(stderr, "\n  #%zu %s\n%s", i + 1, demangle(launches[i].kernel).c_str(), launches[i].stats.report_text.c_str());
   if (!env_.stats_path.empty()) write_stats(*this, env_.stats_path, timing);
 }
 

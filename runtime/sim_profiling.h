@@ -1,0 +1,59 @@
+// The profiling side of a timed SimDevice: the Perfetto timeline (sim::TraceWriter), the per-line
+// source counters (sim::SourceCounters) and the VCD waveforms (sim::VcdTracer), all watching the
+// model through one fan-out observer that is attached once, when the device is made, so that
+// choosing which launches to profile never rebuilds the model (which would drop its cache state).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "isa/ir.h"
+#include "runtime/sim_device.h"
+#include "sim/gpu_model.h"
+#include "sim/observer_fanout.h"
+#include "sim/source_counters.h"
+#include "sim/trace_writer.h"
+#include "sim/vcd_tracer.h"
+
+namespace gpusim::runtime {
+
+class LaunchProfiler {
+ public:
+  // Checks the options and opens the trace and waveform files. Throws runtime::Error naming the
+  // option and what is wrong with it.
+  LaunchProfiler(const SimProfilingOptions& options, const sim::GpuConfig& config);
+  ~LaunchProfiler();  // finishes the trace file, closes the waveform file
+  LaunchProfiler(const LaunchProfiler&) = delete;
+  LaunchProfiler& operator=(const LaunchProfiler&) = delete;
+
+  sim::SimObserver* observer() { return &fanout_; }
+
+  // Before a launch starting at `cycle`: whether it is selected (--trace-kernel), and if so the
+  // observers for it are attached.
+  void begin(const isa::Module& module, const std::string& kernel, uint64_t cycle);
+  // After the launch: detaches, adds the "source" object to `report` and the top lines to `text`.
+  void end(uint64_t end_cycle, nlohmann::json& report, std::string& text);
+  // After a fault: detaches without reporting.
+  void abort(uint64_t cycle);
+
+  // Writes the end of the trace file; throws runtime::Error when it could not be written.
+  void finish();
+
+ private:
+  bool selected(const std::string& kernel);
+
+  SimProfilingOptions options_;
+  sim::ObserverFanout fanout_;
+  std::unique_ptr<sim::TraceWriter> trace_;
+  std::unique_ptr<sim::VcdTracer> vcd_;
+  std::unique_ptr<sim::SourceCounters> counters_;
+  std::string select_name_;
+  int64_t select_index_ = -1;                 // -1: every launch of select_name_
+  std::map<std::string, int64_t> launches_;   // launches seen per kernel name
+  bool active_ = false;
+};
+
+}  // namespace gpusim::runtime

@@ -1,0 +1,229 @@
+#include "sim/source_counters.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace gpusim::sim {
+
+namespace {
+
+constexpr size_t kReasons = static_cast<size_t>(StallReason::Count);
+
+// TEMPORARY until isa/ gains .loc parsing on main (then these read the fields directly).
+template <typename I>
+int file_of(const I& i) {
+  if constexpr (requires { i.source_file; }) return i.source_file;
+  else return -1;
+}
+template <typename I>
+uint32_t line_of(const I& i) {
+  if constexpr (requires { i.source_line; }) return i.source_line;
+  else return 0;
+}
+template <typename M>
+std::map<int, std::string> files_of(const M& m) {
+  if constexpr (requires { m.source_files; }) return m.source_files;
+  else return {};
+}
+
+nlohmann::json counts_json(const LineCounts& c) {
+  nlohmann::json stalls = nlohmann::json::object();
+  for (size_t r = 0; r < kReasons; ++r) stalls[stall_reason_name(static_cast<StallReason>(r))] = c.stall_warp_cycles[r];
+  return {{"issued", c.issued}, {"stall_warp_cycles", stalls}, {"global_bytes", c.global_bytes},
+          {"shared_bytes", c.shared_bytes}};
+}
+
+// The two largest stall reasons (other than "selected") as "long_scoreboard 61%, barrier 20%".
+std::string top_reasons(const LineCounts& c) {
+  std::vector<std::pair<uint64_t, size_t>> by;
+  for (size_t r = 0; r < kReasons; ++r)
+    if (r != static_cast<size_t>(StallReason::Selected) && c.stall_warp_cycles[r]) by.push_back({c.stall_warp_cycles[r], r});
+  std::sort(by.begin(), by.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::string out;
+  const uint64_t total = c.warp_cycles();
+  for (size_t i = 0; i < by.size() && i < 2; ++i) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s%s %.0f%%", i ? ", " : "", stall_reason_name(static_cast<StallReason>(by[i].second)),
+                  100.0 * double(by[i].first) / double(total));
+    out += buf;
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string trimmed(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+// The lines of the source files the report quotes, read once each; empty when unreadable.
+class SourceFiles {
+ public:
+  std::string line(const std::string& path, uint32_t n) {
+    auto [it, fresh] = files_.try_emplace(path);
+    if (fresh) {
+      std::ifstream f(path);
+      for (std::string l; f && std::getline(f, l);) it->second.push_back(l);
+    }
+    return n >= 1 && n <= it->second.size() ? trimmed(it->second[n - 1]) : std::string();
+  }
+
+ private:
+  std::map<std::string, std::vector<std::string>> files_;
+};
+
+}  // namespace
+
+uint64_t LineCounts::warp_cycles() const {
+  uint64_t t = 0;
+  for (uint64_t v : stall_warp_cycles) t += v;
+  return t;
+}
+
+void LineCounts::add(const LineCounts& o) {
+  issued += o.issued;
+  for (size_t r = 0; r < kReasons; ++r) stall_warp_cycles[r] += o.stall_warp_cycles[r];
+  global_bytes += o.global_bytes;
+  shared_bytes += o.shared_bytes;
+}
+
+SourceCounters::SourceCounters(const isa::Module& module) : module_(module) {
+  size_t base = 0;
+  for (const isa::Function& f : module.functions) {
+    if (f.code.empty()) continue;
+    ranges_.push_back({f.code.data(), f.code.data() + f.code.size(), base, &f});
+    base += f.code.size();
+  }
+  std::sort(ranges_.begin(), ranges_.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
+  counts_.resize(base);
+}
+
+LineCounts* SourceCounters::counts_of(const isa::Instruction* inst) {
+  if (!inst) return nullptr;
+  auto it = std::upper_bound(ranges_.begin(), ranges_.end(), inst, [](const isa::Instruction* p, const Range& r) { return p < r.begin; });
+  if (it == ranges_.begin()) return nullptr;
+  --it;
+  if (inst >= it->end) return nullptr;
+  return &counts_[it->base + static_cast<size_t>(inst - it->begin)];
+}
+
+void SourceCounters::on_issue(uint64_t, int, int, int, uint32_t, const isa::Instruction& inst, uint32_t) {
+  LineCounts* c = counts_of(&inst);
+  if (!c) c = &unattributed_;
+  c->issued += 1;
+  c->stall_warp_cycles[static_cast<size_t>(StallReason::Selected)] += 1;
+}
+
+void SourceCounters::on_warp_stall(uint64_t, int, int, int, StallReason reason, const isa::Instruction* waiting_at) {
+  LineCounts* c = counts_of(waiting_at);
+  if (!c) c = &unattributed_;
+  c->stall_warp_cycles[static_cast<size_t>(reason)] += 1;
+}
+
+void SourceCounters::on_warp_mem_op(uint64_t, int, int, int, const isa::Instruction& inst, const WarpMemOp& op) {
+  LineCounts* c = counts_of(&inst);
+  if (!c) c = &unattributed_;
+  for (const isa::MemAccess& a : op.accesses) {
+    if (a.space == isa::StateSpace::Global) c->global_bytes += a.size;
+    else if (a.space == isa::StateSpace::Shared) c->shared_bytes += a.size;
+  }
+}
+
+std::vector<SourceCounters::PtxLine> SourceCounters::ptx_lines() const {
+  std::vector<PtxLine> out;
+  for (const isa::Function& f : module_.functions) {
+    if (f.code.empty()) continue;
+    auto it = std::find_if(ranges_.begin(), ranges_.end(), [&](const Range& r) { return r.function == &f; });
+    for (size_t pc = 0; pc < f.code.size(); ++pc) {
+      const LineCounts& c = counts_[it->base + pc];
+      if (!c.empty()) out.push_back({&f, static_cast<uint32_t>(pc), &f.code[pc], c});
+    }
+  }
+  return out;
+}
+
+std::vector<SourceCounters::SourceLine> SourceCounters::source_lines() const {
+  std::map<std::pair<int, uint32_t>, LineCounts> by_line;
+  for (const PtxLine& p : ptx_lines())
+    if (file_of(*p.inst) >= 0 && line_of(*p.inst) > 0)
+      by_line[{file_of(*p.inst), line_of(*p.inst)}].add(p.counts);
+  std::vector<SourceLine> out;
+  for (const auto& [key, counts] : by_line) out.push_back({key.first, key.second, counts});
+  std::stable_sort(out.begin(), out.end(),
+                   [](const SourceLine& a, const SourceLine& b) { return a.counts.warp_cycles() > b.counts.warp_cycles(); });
+  return out;
+}
+
+nlohmann::json SourceCounters::to_json() const {
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& [n, path] : files_of(module_)) files[std::to_string(n)] = path;
+  nlohmann::json ptx = nlohmann::json::array();
+  for (const PtxLine& p : ptx_lines()) {
+    nlohmann::json e = {{"pc", p.pc},
+                        {"function", p.function->name},
+                        {"ptx_line", p.inst->line},
+                        {"file", file_of(*p.inst)},
+                        {"line", line_of(*p.inst)},
+                        {"text", trimmed(p.inst->text)}};
+    e.update(counts_json(p.counts));
+    ptx.push_back(std::move(e));
+  }
+  nlohmann::json lines = nlohmann::json::array();
+  for (const SourceLine& l : source_lines()) {
+    nlohmann::json e = {{"file", l.file}, {"line", l.line}};
+    e.update(counts_json(l.counts));
+    lines.push_back(std::move(e));
+  }
+  return {{"files", files}, {"ptx", ptx}, {"lines", lines}};
+}
+
+std::string SourceCounters::report(size_t top_n) const {
+  struct Row {
+    std::string where, text;
+    LineCounts counts;
+  };
+  std::vector<Row> rows;
+  SourceFiles sources;
+  const std::vector<SourceLine> lines = source_lines();
+  const bool by_source = !lines.empty();
+  if (by_source) {
+    for (const SourceLine& l : lines) {
+      const std::map<int, std::string> files = files_of(module_);
+      auto f = files.find(l.file);
+      const std::string path = f == files.end() ? "file " + std::to_string(l.file) : f->second;
+      const size_t slash = path.find_last_of('/');
+      rows.push_back({(slash == std::string::npos ? path : path.substr(slash + 1)) + ":" + std::to_string(l.line),
+                      sources.line(path, l.line), l.counts});
+    }
+  } else {
+    for (const PtxLine& p : ptx_lines())
+      rows.push_back({"ptx:" + std::to_string(p.inst->line), trimmed(p.inst->text), p.counts});
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row& a, const Row& b) { return a.counts.warp_cycles() > b.counts.warp_cycles(); });
+  }
+  uint64_t total = unattributed_.warp_cycles();
+  for (const Row& r : rows) total += r.counts.warp_cycles();
+  std::ostringstream os;
+  os << "    where the warp-cycles go, by " << (by_source ? "CUDA source line" : "PTX line (no line information)")
+     << " (top " << std::min(top_n, rows.size()) << " of " << rows.size() << "):\n";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "    %12s %6s %10s  %-34s %10s %10s  %s\n", "warp-cycles", "%", "issued", "top stalls",
+                "global B", "shared B", "line");
+  os << buf;
+  for (size_t i = 0; i < rows.size() && i < top_n; ++i) {
+    const Row& r = rows[i];
+    std::snprintf(buf, sizeof buf, "    %12llu %5.1f%% %10llu  %-34s %10llu %10llu  %s",
+                  (unsigned long long)r.counts.warp_cycles(), total ? 100.0 * double(r.counts.warp_cycles()) / double(total) : 0.0,
+                  (unsigned long long)r.counts.issued, top_reasons(r.counts).c_str(),
+                  (unsigned long long)r.counts.global_bytes, (unsigned long long)r.counts.shared_bytes, r.where.c_str());
+    os << buf;
+    if (!r.text.empty()) os << "  " << (r.text.size() > 60 ? r.text.substr(0, 57) + "..." : r.text);
+    os << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace gpusim::sim

@@ -1,0 +1,90 @@
+// Per-line counters (--source-report): every warp-cycle and issue of a launch is charged to
+// exactly one PTX instruction, so the per-instruction columns add up to the launch's totals.
+#include <gtest/gtest.h>
+
+#include "sim/source_counters.h"
+#include "tests/sim/profiling_test_support.h"
+
+namespace gpusim::sim {
+namespace {
+
+// A loop: each thread sums 4 loads of in[] (stride blockDim) and stores the sum; shared memory
+// round trip on the way. Per warp: 4 coalesced 128-byte loads, one 128-byte shared store and
+// load, one 128-byte global store.
+const char* kLoopKernel = R"(.version 8.0
+.target sm_80
+.address_size 64
+.visible .entry loop_sum(.param .u64 buf)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<12>;
+  .reg .f32 %f<4>;
+  .reg .b64 %rd<8>;
+  .shared .align 4 .b8 tile[512];
+  ld.param.u64 %rd1, [buf];
+  mov.u32 %r1, %tid.x;
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  mov.f32 %f1, 0f00000000;
+  mov.u32 %r2, 0;
+LOOP:
+  ld.global.f32 %f2, [%rd3];
+  add.f32 %f1, %f1, %f2;
+  add.s64 %rd3, %rd3, 512;
+  add.u32 %r2, %r2, 1;
+  setp.lt.u32 %p1, %r2, 4;
+  @%p1 bra LOOP;
+  mov.u32 %r3, tile;
+  mul.lo.u32 %r4, %r1, 4;
+  add.u32 %r5, %r3, %r4;
+  st.shared.f32 [%r5], %f1;
+  bar.sync 0;
+  ld.shared.f32 %f3, [%r5];
+  st.global.f32 [%rd3], %f3;
+  ret;
+}
+)";
+
+TEST(SourceCounters, PtxLinesAddUpToTheLaunchTotals) {
+  runtime::SimDeviceOptions o;
+  o.mode = runtime::SimMode::Timing;
+  o.overrides = {"sm.count=2"};
+  o.profiling.source_report = 5;
+  const runtime::LaunchStats stats =
+      testing::run_profiled(o, kLoopKernel, "loop_sum", {4, 1, 1}, {128, 1, 1}, 128 * 4 * 5);
+  const nlohmann::json report = nlohmann::json::parse(stats.report_json);
+  ASSERT_TRUE(report.contains("source")) << "no source counters in the stats";
+  const nlohmann::json& ptx = report["source"]["ptx"];
+  ASSERT_TRUE(report["source"]["lines"].is_array());
+  EXPECT_TRUE(report["source"]["lines"].empty()) << "the PTX has no .loc lines";
+
+  uint64_t issued = 0, global_bytes = 0, shared_bytes = 0;
+  std::map<std::string, uint64_t> stalls;
+  std::map<uint32_t, uint64_t> issued_at;
+  for (const nlohmann::json& e : ptx) {
+    issued += e["issued"].get<uint64_t>();
+    issued_at[e["pc"].get<uint32_t>()] = e["issued"].get<uint64_t>();
+    global_bytes += e["global_bytes"].get<uint64_t>();
+    shared_bytes += e["shared_bytes"].get<uint64_t>();
+    for (const auto& [reason, n] : e["stall_warp_cycles"].items()) stalls[reason] += n.get<uint64_t>();
+    EXPECT_EQ(e["file"], -1);
+    EXPECT_EQ(e["line"], 0);
+    EXPECT_FALSE(e["text"].get<std::string>().empty());
+  }
+  EXPECT_EQ(issued, report["instructions"]["warp"].get<uint64_t>());
+  for (const auto& [reason, n] : report["stall_warp_cycles"].items())
+    EXPECT_EQ(stalls[reason], n.get<uint64_t>()) << reason;
+  // By hand: 16 warps; per warp 4 x 128 B loaded + 128 B stored globally, 128 B stored and loaded in shared.
+  constexpr uint64_t kWarps = 4 * 128 / 32;
+  EXPECT_EQ(global_bytes, kWarps * (4 * 128 + 128));
+  EXPECT_EQ(shared_bytes, kWarps * 2 * 128);
+  // 6 instructions before the loop run once per warp, the 6 of the loop body 4 times, the 8 after once.
+  ASSERT_EQ(issued_at.size(), 20u);
+  for (const auto& [pc, n] : issued_at) EXPECT_EQ(n, (pc >= 6 && pc < 12 ? 4 : 1) * kWarps) << "pc " << pc;
+  // The printed report names the PTX lines and the stall reasons.
+  EXPECT_NE(stats.report_text.find("by PTX line"), std::string::npos) << stats.report_text;
+  EXPECT_NE(stats.report_text.find("ld.global.f32"), std::string::npos) << stats.report_text;
+}
+
+}  // namespace
+}  // namespace gpusim::sim
