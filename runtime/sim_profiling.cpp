@@ -1,5 +1,8 @@
 #include "runtime/sim_profiling.h"
 
+#include <cxxabi.h>
+
+#include <cstdlib>
 #include <stdexcept>
 
 #include "runtime/device.h"
@@ -7,16 +10,48 @@
 
 namespace gpusim::runtime {
 
+namespace {
+
+// "_Z10vector_addPKfS0_Pfi" -> "vector_add(float const*, float const*, float*, int)"; other names as they are.
+std::string demangled(const std::string& name) {
+  int status = 0;
+  char* d = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+  std::string out = status == 0 && d ? d : name;
+  std::free(d);
+  return out;
+}
+
+// The function's own name in a demangled signature: "void ns::scale<int>(int*, int)" -> "scale".
+std::string base_name(const std::string& signature) {
+  std::string name;
+  int depth = 0;
+  for (char c : signature) {
+    if (c == '(' && depth == 0) break;
+    if (c == '<') ++depth;
+    else if (c == '>') --depth;
+    else if (depth == 0) name += c;
+  }
+  const size_t space = name.rfind(' ');
+  if (space != std::string::npos) name.erase(0, space + 1);
+  const size_t scope = name.rfind("::");
+  if (scope != std::string::npos) name.erase(0, scope + 2);
+  return name;
+}
+
+}  // namespace
+
 LaunchProfiler::LaunchProfiler(const SimProfilingOptions& options, const sim::GpuConfig& config) : options_(options) {
   try {
     if (!options.trace_kernel.empty()) {
-      const size_t colon = options.trace_kernel.rfind(':');
-      select_name_ = options.trace_kernel.substr(0, colon);
-      if (colon != std::string::npos) {
-        const std::string k = options.trace_kernel.substr(colon + 1);
+      // NAME:K when what follows the last single ':' is a number ("ns::k" is a name).
+      const std::string& spec = options.trace_kernel;
+      const size_t colon = spec.rfind(':');
+      const bool indexed = colon != std::string::npos && (colon == 0 || spec[colon - 1] != ':');
+      select_name_ = indexed ? spec.substr(0, colon) : spec;
+      if (indexed) {
+        const std::string k = spec.substr(colon + 1);
         if (k.empty() || k.size() > 9 || k.find_first_not_of("0123456789") != std::string::npos)
-          throw std::invalid_argument("--trace-kernel '" + options.trace_kernel +
-                                      "': expected NAME or NAME:K with K the launch index (from 0)");
+          throw std::invalid_argument("--trace-kernel '" + spec + "': expected NAME or NAME:K with K the launch index (from 0)");
         select_index_ = std::stoll(k);
       }
       if (select_name_.empty()) throw std::invalid_argument("--trace-kernel '" + options.trace_kernel + "': no kernel name");
@@ -62,14 +97,17 @@ void LaunchProfiler::finish() {
 bool LaunchProfiler::selected(const std::string& kernel) {
   const int64_t index = launches_[kernel]++;
   if (select_name_.empty()) return true;
-  return kernel == select_name_ && (select_index_ < 0 || index == select_index_);
+  // The PTX (mangled) name, the demangled signature or the plain function name all select it.
+  const std::string signature = demangled(kernel);
+  const bool named = kernel == select_name_ || signature == select_name_ || base_name(signature) == select_name_;
+  return named && (select_index_ < 0 || index == select_index_);
 }
 
 void LaunchProfiler::begin(const isa::Module& module, const std::string& kernel, uint64_t cycle) {
   active_ = selected(kernel);
   if (!active_) return;
   if (trace_) {
-    trace_->begin_kernel(kernel, cycle);
+    trace_->begin_kernel(demangled(kernel), cycle);
     fanout_.add(trace_.get());
   }
   if (options_.source_report > 0) {

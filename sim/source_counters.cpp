@@ -40,7 +40,9 @@ nlohmann::json counts_json(const LineCounts& c) {
 std::string top_reasons(const LineCounts& c) {
   std::vector<std::pair<uint64_t, size_t>> by;
   for (size_t r = 0; r < kReasons; ++r)
-    if (r != static_cast<size_t>(StallReason::Selected) && c.stall_warp_cycles[r]) by.push_back({c.stall_warp_cycles[r], r});
+    // Reasons under 0.5 % of the line's warp-cycles would print as "0%": left out.
+    if (r != static_cast<size_t>(StallReason::Selected) && c.stall_warp_cycles[r] * 200 >= c.warp_cycles() && c.stall_warp_cycles[r])
+      by.push_back({c.stall_warp_cycles[r], r});
   std::sort(by.begin(), by.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
   std::string out;
   const uint64_t total = c.warp_cycles();
@@ -210,12 +212,12 @@ std::string SourceCounters::report(size_t top_n) const {
   os << "    where the warp-cycles go, by " << (by_source ? "CUDA source line" : "PTX line (no line information)")
      << " (top " << std::min(top_n, rows.size()) << " of " << rows.size() << "):\n";
   char buf[256];
-  std::snprintf(buf, sizeof buf, "    %12s %6s %10s  %-34s %10s %10s  %s\n", "warp-cycles", "%", "issued", "top stalls",
+  std::snprintf(buf, sizeof buf, "    %12s %6s %10s  %-40s %10s %10s  %s\n", "warp-cycles", "%", "issued", "top stalls",
                 "global B", "shared B", "line");
   os << buf;
   for (size_t i = 0; i < rows.size() && i < top_n; ++i) {
     const Row& r = rows[i];
-    std::snprintf(buf, sizeof buf, "    %12llu %5.1f%% %10llu  %-34s %10llu %10llu  %s",
+    std::snprintf(buf, sizeof buf, "    %12llu %5.1f%% %10llu  %-40s %10llu %10llu  %s",
                   (unsigned long long)r.counts.warp_cycles(), total ? 100.0 * double(r.counts.warp_cycles()) / double(total) : 0.0,
                   (unsigned long long)r.counts.issued, top_reasons(r.counts).c_str(),
                   (unsigned long long)r.counts.global_bytes, (unsigned long long)r.counts.shared_bytes, r.where.c_str());

@@ -241,7 +241,10 @@ void TraceWriter::on_cta(uint64_t cycle, int sm, uint64_t cta, bool started) {
 void TraceWriter::on_mem_request(uint64_t, int sm, const MemPacket& p, const char* level) {
   SmTracks* t = tracks(sm);
   if (!t || level[0] != 'L' || level[1] != '2' || !in_window(now_)) return;
-  t->mem_start[p.id] = now_;
+  const uint32_t bytes = p.kind == MemPacket::Kind::Read
+                             ? uint32_t(std::popcount(p.sector_mask)) * uint32_t(config_.l2_sector_bytes)
+                             : p.bytes;
+  t->mem_start[p.id] = {now_, bytes};
 }
 
 void TraceWriter::on_mem_response(uint64_t, int sm, const MemPacket& p, const char* level) {
@@ -253,7 +256,8 @@ void TraceWriter::on_mem_response(uint64_t, int sm, const MemPacket& p, const ch
   }
   auto it = t->mem_start.find(p.id);
   if (it == t->mem_start.end()) return;
-  const uint64_t start = it->second;
+  const uint64_t start = it->second.cycle;
+  const unsigned bytes = it->second.bytes;
   t->mem_start.erase(it);
   const char* served = "L2";
   if (auto l = t->mem_level.find(p.id); l != t->mem_level.end()) {
@@ -261,8 +265,6 @@ void TraceWriter::on_mem_response(uint64_t, int sm, const MemPacket& p, const ch
     t->mem_level.erase(l);
   }
   const unsigned long long id = (unsigned long long)(uint64_t(sm) << 40 | p.id);
-  const unsigned bytes = p.kind == MemPacket::Kind::Read ? unsigned(std::popcount(p.sector_mask)) * unsigned(config_.l2_sector_bytes)
-                                                         : p.bytes;
   char buf[320];
   std::snprintf(buf, sizeof buf,
                 R"({"name":"%s %s","cat":"memory","ph":"b","id":"0x%llx","pid":%d,"tid":0,"ts":%llu,"args":{"level":"%s","latency_cycles":%llu,"bytes":%u,"kind":"%s","line_address":"0x%llx"}})",

@@ -72,7 +72,11 @@ class TraceWriter final : public SimObserver {
     std::vector<StallRun> warps;                 // by SM warp slot
     std::vector<int64_t> cta_lanes;              // CTA id occupying each lane, -1 free
     std::unordered_map<uint64_t, uint64_t> cta_start;  // CTA id -> dispatch cycle
-    std::unordered_map<uint64_t, uint64_t> mem_start;  // packet id -> request cycle
+    struct Request {
+      uint64_t cycle;
+      uint32_t bytes;  // read: sectors asked for; write/atomic: the payload
+    };
+    std::unordered_map<uint64_t, Request> mem_start;  // by packet id
     std::unordered_map<uint64_t, const char*> mem_level;  // packet id -> level that answered
     std::vector<bool> warp_named;
   };

@@ -38,8 +38,8 @@ TEST(ProfilingCommand, TraceAndSourceReportAgreeWithStats) {
   uint64_t issues = 0, ctas = 0;
   std::map<int, uint64_t> per_subcore;
   for (const nlohmann::json& e : t["traceEvents"]) {
-    if (e.value("cat", "") == "issue") ++issues, ++per_subcore[e["tid"].get<int>()];
-    if (e.value("cat", "") == "cta") ++ctas;
+    if (e.value("cat", std::string()) == "issue") ++issues, ++per_subcore[e["tid"].get<int>()];
+    if (e.value("cat", std::string()) == "cta") ++ctas;
   }
   EXPECT_EQ(issues, launch["instructions"]["warp"].get<uint64_t>());
   EXPECT_EQ(ctas, 16u);

@@ -17,8 +17,8 @@
 
 namespace gpusim::testing {
 
-// out[tid.x + ctaid.x * ntid.x] = tid.x: six instructions per warp, no branch, one coalesced
-// 128-byte store per warp.
+// out[tid.x] = tid.x (every CTA writes the same words): six instructions per warp, no branch,
+// one coalesced 128-byte store per warp.
 inline const char* kStoreKernel = R"(.version 8.0
 .target sm_80
 .address_size 64
@@ -28,26 +28,28 @@ inline const char* kStoreKernel = R"(.version 8.0
   .reg .b64 %rd<4>;
   ld.param.u64 %rd1, [out];
   mov.u32 %r1, %tid.x;
-  mad.lo.u32 %r2, %ctaid.x, %ntid.x, %r1;
-  mul.wide.u32 %rd2, %r2, 4;
+  mul.wide.u32 %rd2, %r1, 4;
   add.s64 %rd3, %rd1, %rd2;
   st.global.u32 [%rd3], %r1;
   ret;
 }
 )";
-inline constexpr int kStoreKernelInstructions = 7;
+inline constexpr int kStoreKernelInstructions = 6;
 
 // A temporary file path, removed with the object.
+// (The mkstemp file is kept until then so that no other TempPath gets the same name.)
 struct TempPath {
-  std::string path;
+  std::string reserved, path;
   explicit TempPath(const std::string& suffix) {
-    std::string templ = (std::filesystem::temp_directory_path() / "gpusim_prof_XXXXXX").string();
-    const int fd = mkstemp(templ.data());
+    reserved = (std::filesystem::temp_directory_path() / "gpusim_prof_XXXXXX").string();
+    const int fd = mkstemp(reserved.data());
     if (fd >= 0) close(fd);
-    std::filesystem::remove(templ);
-    path = templ + suffix;
+    path = reserved + suffix;
   }
-  ~TempPath() { std::filesystem::remove(path); }
+  ~TempPath() {
+    std::filesystem::remove(path);
+    std::filesystem::remove(reserved);
+  }
 };
 
 // Runs `ptx`'s kernel `kernel` with one u64 argument (a buffer of `out_bytes`) on a timed device.

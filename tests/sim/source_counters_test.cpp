@@ -81,9 +81,21 @@ TEST(SourceCounters, PtxLinesAddUpToTheLaunchTotals) {
   // 6 instructions before the loop run once per warp, the 6 of the loop body 4 times, the 8 after once.
   ASSERT_EQ(issued_at.size(), 20u);
   for (const auto& [pc, n] : issued_at) EXPECT_EQ(n, (pc >= 6 && pc < 12 ? 4 : 1) * kWarps) << "pc " << pc;
-  // The printed report names the PTX lines and the stall reasons.
+  // The loads' latency is charged where it is waited for: the add that consumes the loaded value
+  // (PC 7) waits on the long scoreboard far longer than anything else, and the report says so first.
+  uint64_t most = 0;
+  uint32_t most_pc = 0;
+  for (const nlohmann::json& e : ptx) {
+    const uint64_t w = e["stall_warp_cycles"]["long_scoreboard"].get<uint64_t>();
+    if (w > most) most = w, most_pc = e["pc"].get<uint32_t>();
+  }
+  EXPECT_EQ(most_pc, 7u);
   EXPECT_NE(stats.report_text.find("by PTX line"), std::string::npos) << stats.report_text;
-  EXPECT_NE(stats.report_text.find("ld.global.f32"), std::string::npos) << stats.report_text;
+  const size_t header = stats.report_text.find("warp-cycles      %");
+  ASSERT_NE(header, std::string::npos) << stats.report_text;
+  const std::string first_row = stats.report_text.substr(stats.report_text.find('\n', header) + 1, 200);
+  EXPECT_NE(first_row.find("add.f32 %f1, %f1, %f2"), std::string::npos) << stats.report_text;
+  EXPECT_NE(first_row.find("long_scoreboard"), std::string::npos) << stats.report_text;
 }
 
 }  // namespace

@@ -69,7 +69,7 @@ TEST(TraceWriter, EventCountsEqualTheStats) {
   for (int pid : {1, 2}) {
     EXPECT_EQ(ctas[pid], uint64_t(kCtas / 2)) << "SM " << pid - 1;
     for (int sc = 0; sc < 4; ++sc)
-      EXPECT_EQ(issues[{pid, sc}], uint64_t(kCtas / 2 * kStoreKernelInstructions)) << "SM " << pid - 1 << " sub-core " << sc;
+      EXPECT_EQ(issues[std::make_pair(pid, sc)], uint64_t(kCtas / 2 * kStoreKernelInstructions)) << "SM " << pid - 1 << " sub-core " << sc;
   }
   EXPECT_EQ(issues.size(), 8u);
   // The same totals from the statistics.
@@ -96,14 +96,15 @@ TEST(TraceWriter, DefaultCoversSmZeroAndTheCycleWindowBoundsIt) {
   o.profiling.trace_cycles = "0:10";
   testing::run_profiled(o, kStoreKernel, "store_tid", {kCtas, 1, 1}, {kThreads, 1, 1}, kCtas * kThreads * 4);
   uint64_t full_issues = 0, window_issues = 0;
-  for (const nlohmann::json& e : testing::read_json(full.path)["traceEvents"]) {
+  const nlohmann::json full_doc = testing::read_json(full.path), window_doc = testing::read_json(window.path);
+  for (const nlohmann::json& e : full_doc["traceEvents"]) {
     EXPECT_LE(e["pid"].get<int>(), 1) << "only the GPU and SM 0 have tracks";
-    if (e.value("cat", "") == "issue") full_issues += 1;
+    if (e.value("cat", std::string()) == "issue") full_issues += 1;
   }
-  for (const nlohmann::json& e : testing::read_json(window.path)["traceEvents"]) {
-    if (e["ph"] == "M" || e.value("cat", "") == "kernel") continue;
+  for (const nlohmann::json& e : window_doc["traceEvents"]) {
+    if (e["ph"] == "M" || e.value("cat", std::string()) == "kernel") continue;
     if (e["ph"] != "e") EXPECT_LT(e["ts"].get<uint64_t>(), 10u) << e.dump();
-    if (e.value("cat", "") == "issue") window_issues += 1;
+    if (e.value("cat", std::string()) == "issue") window_issues += 1;
   }
   EXPECT_EQ(full_issues, uint64_t(kCtas / 2 * kWarpsPerCta * kStoreKernelInstructions));
   EXPECT_GT(window_issues, 0u);

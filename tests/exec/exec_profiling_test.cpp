@@ -1,0 +1,57 @@
+// `gpusim exec --trace / --source-report` on a CUDA program: the options reach the simulator's
+// libcudart through GPUSIM_TRACE... and the files come out complete when the program exits.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/run_gpusim.h"
+
+namespace {
+
+using gpusim::test_support::contains;
+using gpusim::test_support::Outcome;
+using gpusim::test_support::run_gpusim;
+
+std::string read_text(const std::string& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+TEST(ExecProfiling, TraceAndSourceCountersOfAProgram) {
+  const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "gpusim_exec_profiling";
+  std::filesystem::create_directories(dir);
+  const std::string trace = (dir / "t.json").string(), stats = (dir / "s.json").string();
+  const Outcome o = run_gpusim("exec --mode timing --set sm.count=2 --trace " + trace +
+                               " --trace-kernel vector_add:0 --source-report=4 --stats " + stats + " -- '" +
+                               std::string(GPUSIM_CUDA_PROGRAMS) + "/vector_add' 2048");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "where the warp-cycles go")) << o.output;
+  const nlohmann::json s = nlohmann::json::parse(read_text(stats));
+  const nlohmann::json& launch = s["launches"].at(0);
+  ASSERT_TRUE(launch.contains("source")) << launch.dump();  // beside "timing", as in gpusim run --stats
+  EXPECT_FALSE(launch["timing"].contains("source"));
+  const nlohmann::json t = nlohmann::json::parse(read_text(trace));  // complete JSON: finished at exit
+  uint64_t issues = 0, kernels = 0;
+  for (const nlohmann::json& e : t["traceEvents"]) {
+    if (e.value("cat", std::string()) == "issue") ++issues;
+    if (e.value("cat", std::string()) == "kernel") ++kernels;
+  }
+  EXPECT_EQ(kernels, 1u);
+  // SM 0 only (the default); vector_add's 8 CTAs go to the 2 SMs alternately: half the work.
+  EXPECT_EQ(issues * 2, launch["warp_instructions"].get<uint64_t>());
+}
+
+TEST(ExecProfiling, NeedsTimingMode) {
+  const Outcome o = run_gpusim("exec --trace /tmp/x.json -- /bin/true");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "--mode timing")) << o.output;
+}
+
+}  // namespace
