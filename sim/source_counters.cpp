@@ -12,22 +12,6 @@ namespace {
 
 constexpr size_t kReasons = static_cast<size_t>(StallReason::Count);
 
-// TEMPORARY until isa/ gains .loc parsing on main (then these read the fields directly).
-template <typename I>
-int file_of(const I& i) {
-  if constexpr (requires { i.source_file; }) return i.source_file;
-  else return -1;
-}
-template <typename I>
-uint32_t line_of(const I& i) {
-  if constexpr (requires { i.source_line; }) return i.source_line;
-  else return 0;
-}
-template <typename M>
-std::map<int, std::string> files_of(const M& m) {
-  if constexpr (requires { m.source_files; }) return m.source_files;
-  else return {};
-}
 
 nlohmann::json counts_json(const LineCounts& c) {
   nlohmann::json stalls = nlohmann::json::object();
@@ -150,8 +134,8 @@ std::vector<SourceCounters::PtxLine> SourceCounters::ptx_lines() const {
 std::vector<SourceCounters::SourceLine> SourceCounters::source_lines() const {
   std::map<std::pair<int, uint32_t>, LineCounts> by_line;
   for (const PtxLine& p : ptx_lines())
-    if (file_of(*p.inst) >= 0 && line_of(*p.inst) > 0)
-      by_line[{file_of(*p.inst), line_of(*p.inst)}].add(p.counts);
+    if (p.inst->source_file >= 0 && p.inst->source_line > 0)
+      by_line[{p.inst->source_file, p.inst->source_line}].add(p.counts);
   std::vector<SourceLine> out;
   for (const auto& [key, counts] : by_line) out.push_back({key.first, key.second, counts});
   std::stable_sort(out.begin(), out.end(),
@@ -161,14 +145,14 @@ std::vector<SourceCounters::SourceLine> SourceCounters::source_lines() const {
 
 nlohmann::json SourceCounters::to_json() const {
   nlohmann::json files = nlohmann::json::object();
-  for (const auto& [n, path] : files_of(module_)) files[std::to_string(n)] = path;
+  for (const auto& [n, path] : module_.source_files) files[std::to_string(n)] = path;
   nlohmann::json ptx = nlohmann::json::array();
   for (const PtxLine& p : ptx_lines()) {
     nlohmann::json e = {{"pc", p.pc},
                         {"function", p.function->name},
                         {"ptx_line", p.inst->line},
-                        {"file", file_of(*p.inst)},
-                        {"line", line_of(*p.inst)},
+                        {"file", p.inst->source_file},
+                        {"line", p.inst->source_line},
                         {"text", trimmed(p.inst->text)}};
     e.update(counts_json(p.counts));
     ptx.push_back(std::move(e));
@@ -193,9 +177,8 @@ std::string SourceCounters::report(size_t top_n) const {
   const bool by_source = !lines.empty();
   if (by_source) {
     for (const SourceLine& l : lines) {
-      const std::map<int, std::string> files = files_of(module_);
-      auto f = files.find(l.file);
-      const std::string path = f == files.end() ? "file " + std::to_string(l.file) : f->second;
+      auto f = module_.source_files.find(l.file);
+      const std::string path = f == module_.source_files.end() ? "file " + std::to_string(l.file) : f->second;
       const size_t slash = path.find_last_of('/');
       rows.push_back({(slash == std::string::npos ? path : path.substr(slash + 1)) + ":" + std::to_string(l.line),
                       sources.line(path, l.line), l.counts});

@@ -2,6 +2,9 @@
 // exactly one PTX instruction, so the per-instruction columns add up to the launch's totals.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "sim/source_counters.h"
 #include "tests/sim/profiling_test_support.h"
 
@@ -96,6 +99,68 @@ TEST(SourceCounters, PtxLinesAddUpToTheLaunchTotals) {
   const std::string first_row = stats.report_text.substr(stats.report_text.find('\n', header) + 1, 200);
   EXPECT_NE(first_row.find("add.f32 %f1, %f1, %f2"), std::string::npos) << stats.report_text;
   EXPECT_NE(first_row.find("long_scoreboard"), std::string::npos) << stats.report_text;
+}
+
+// The same loop with nvcc-style line information pointing into a small .cu file: setup on line 3,
+// the loop control on line 4, the load-and-add on line 5, the shared round trip and store on 7.
+std::string line_info_kernel(const std::string& cu_path) {
+  std::string ptx = kLoopKernel;
+  ptx.replace(ptx.find(".visible"), 0, ".file 1 \"" + cu_path + "\"\n");
+  const auto loc_before = [&](const std::string& inst, int line) {
+    ptx.replace(ptx.find(inst), 0, ".loc 1 " + std::to_string(line) + " 1\n  ");
+  };
+  loc_before("ld.param.u64", 3);
+  loc_before("ld.global.f32", 5);
+  loc_before("add.s64 %rd3, %rd3, 512", 4);
+  loc_before("mov.u32 %r3, tile", 7);
+  return ptx;
+}
+
+TEST(SourceCounters, CudaLinesSumTheirInstructionsAndQuoteTheSource) {
+  testing::TempPath cu(".cu");
+  std::ofstream(cu.path) << "__global__ void loop_sum(float* buf) {\n"     // 1
+                            "  float s = 0;\n"                               // 2
+                            "  const float* p = buf + threadIdx.x;\n"        // 3
+                            "  for (int k = 0; k < 4; ++k, p += 128)\n"      // 4
+                            "    s += *p;  // the hot line\n"                // 5
+                            "  __shared__ float tile[128];\n"                // 6
+                            "  tile[threadIdx.x] = s; __syncthreads(); buf[threadIdx.x + 512] = tile[threadIdx.x];\n"  // 7
+                            "}\n";
+  runtime::SimDeviceOptions o;
+  o.mode = runtime::SimMode::Timing;
+  o.profiling.source_report = 10;
+  const runtime::LaunchStats stats =
+      testing::run_profiled(o, line_info_kernel(cu.path), "loop_sum", {4, 1, 1}, {128, 1, 1}, 128 * 4 * 5);
+  const nlohmann::json report = nlohmann::json::parse(stats.report_json);
+  const nlohmann::json& src = report.at("source");
+  EXPECT_EQ(src["files"]["1"], cu.path);
+  // Per line, from the PTX entries that carry it (which instructions sit on which line is set above).
+  std::map<uint32_t, uint64_t> issued_by_line, cycles_by_line;
+  for (const nlohmann::json& e : src["ptx"]) {
+    EXPECT_EQ(e["file"], 1);
+    const uint32_t pc = e["pc"], line = e["line"];
+    const uint32_t expected_line = pc < 6 ? 3 : pc < 8 ? 5 : pc < 12 ? 4 : 7;
+    EXPECT_EQ(line, expected_line) << "pc " << pc;
+    issued_by_line[line] += e["issued"].get<uint64_t>();
+    for (const auto& [r, n] : e["stall_warp_cycles"].items()) cycles_by_line[line] += n.get<uint64_t>();
+  }
+  ASSERT_EQ(src["lines"].size(), 4u);
+  uint64_t previous = UINT64_MAX, issued = 0;
+  for (const nlohmann::json& l : src["lines"]) {
+    const uint32_t line = l["line"];
+    uint64_t cycles = 0;
+    for (const auto& [r, n] : l["stall_warp_cycles"].items()) cycles += n.get<uint64_t>();
+    EXPECT_EQ(l["issued"].get<uint64_t>(), issued_by_line[line]) << "line " << line;
+    EXPECT_EQ(cycles, cycles_by_line[line]) << "line " << line;
+    EXPECT_LE(cycles, previous) << "lines are sorted by warp-cycles";
+    previous = cycles;
+    issued += l["issued"].get<uint64_t>();
+  }
+  EXPECT_EQ(issued, report["instructions"]["warp"].get<uint64_t>());  // source-line totals = kernel totals
+  EXPECT_EQ(src["lines"][0]["line"], 5);  // the loads' wait is charged to the line that uses them
+  const std::string name = std::filesystem::path(cu.path).filename().string();
+  EXPECT_NE(stats.report_text.find("by CUDA source line"), std::string::npos) << stats.report_text;
+  EXPECT_NE(stats.report_text.find(name + ":5  s += *p;  // the hot line"), std::string::npos) << stats.report_text;
 }
 
 }  // namespace
