@@ -78,7 +78,7 @@ TraceWriter::TraceWriter(const std::string& path, const GpuConfig& config, Trace
     sms_[s].warps.resize(static_cast<size_t>(config_.max_warps_per_sm()));
     sms_[s].warp_named.assign(sms_[s].warps.size(), false);
   }
-  out_ << "{\"displayTimeUnit\": \"ns\",\n\"otherData\": {\"time_unit\": \"core cycles (1 ts unit = 1 cycle)\", "
+  out_ << "{\"otherData\": {\"time_unit\": \"core cycles (1 ts unit = 1 cycle)\", "
        << "\"config\": " << json_string(config_.name) << ", \"core_clock_mhz\": " << config_.core_clock_mhz << "},\n"
        << "\"traceEvents\": [\n"
        << R"({"ph":"M","pid":0,"tid":0,"name":"process_name","args":{"name":"GPU"}})" << ",\n"

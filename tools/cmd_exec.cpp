@@ -121,7 +121,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
   split = std::min(split, argc);
   po::variables_map vm;
   try {
-    const po::parsed_options parsed = po::command_line_parser(split, argv).options(opts).run();
+    const po::parsed_options parsed = po::command_line_parser(split, argv).options(opts).extra_style_parser(bare_source_report).run();
     reject_negative_unsigned(parsed);
     po::store(parsed, vm);
     po::notify(vm);

@@ -332,7 +332,7 @@ int gpusim_cmd_launch(int argc, char** argv) {
 
   po::variables_map vm;
   try {
-    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(all).positional(positional).run();
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(all).positional(positional).extra_style_parser(bare_source_report).run();
     reject_negative_unsigned(parsed);
     po::store(parsed, vm);
     po::notify(vm);

@@ -49,6 +49,16 @@ void add_profiling_options(po::options_description& opts) {
       "vcd-sm", po::value<int>()->default_value(0), "the SM the --vcd waveforms show");
 }
 
+std::vector<po::option> bare_source_report(std::vector<std::string>& args) {
+  if (args.empty() || args.front() != "--source-report") return {};
+  args.erase(args.begin());
+  po::option o;
+  o.string_key = "source-report";
+  o.value = {"10"};
+  o.original_tokens = {"--source-report"};
+  return {o};
+}
+
 runtime::SimProfilingOptions profiling_options(const po::variables_map& vm, runtime::SimMode mode) {
   runtime::SimProfilingOptions p;
   if (vm.count("trace")) p.trace_path = vm["trace"].as<std::string>();

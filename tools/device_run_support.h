@@ -21,6 +21,10 @@ enum class Backend { Sim, Cuda, Both };
 void add_device_options(boost::program_options::options_description& opts, const std::string& backend_help);
 // --trace, --trace-sms, --trace-cycles, --trace-kernel, --source-report[=N], --vcd, --vcd-sm.
 void add_profiling_options(boost::program_options::options_description& opts);
+// Boost gives an option with an implicit value the next word as its value ("--source-report
+// vecadd" would fail); this style parser takes a bare "--source-report" as "--source-report=10"
+// (pass it to command_line_parser::extra_style_parser).
+std::vector<boost::program_options::option> bare_source_report(std::vector<std::string>& args);
 // The profiling options given; throws std::invalid_argument for inconsistent ones (a usage error),
 // including any of them outside timing mode.
 runtime::SimProfilingOptions profiling_options(const boost::program_options::variables_map& vm, runtime::SimMode mode);

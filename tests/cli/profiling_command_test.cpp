@@ -103,6 +103,14 @@ TEST(ProfilingCommand, VcdIsWellFormed) {
   EXPECT_EQ(count_changes, warp_instructions);
 }
 
+TEST(ProfilingCommand, BareSourceReportBeforeTheWorkloadPrintsTen) {
+  // Boost would take "vecadd" as the option's value; a bare --source-report means the top 10.
+  const Outcome o = run_gpusim("run --source-report vecadd --size 4096 --set sm.count=1");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "workload vecadd")) << o.output;
+  EXPECT_TRUE(contains(o.output, "(top 10 of ")) << o.output;
+}
+
 TEST(ProfilingCommand, MisuseIsAClearError) {
   Outcome o = run_gpusim(kRun + " --mode functional --trace /tmp/x.json");
   EXPECT_EQ(o.exit_code, 2) << o.output;
