@@ -103,7 +103,9 @@ TEST(TraceWriter, DefaultCoversSmZeroAndTheCycleWindowBoundsIt) {
   }
   for (const nlohmann::json& e : window_doc["traceEvents"]) {
     if (e["ph"] == "M" || e.value("cat", std::string()) == "kernel") continue;
-    if (e["ph"] != "e") EXPECT_LT(e["ts"].get<uint64_t>(), 10u) << e.dump();
+    if (e["ph"] != "e") {
+      EXPECT_LT(e["ts"].get<uint64_t>(), 10u) << e.dump();
+    }
     if (e.value("cat", std::string()) == "issue") window_issues += 1;
   }
   EXPECT_EQ(full_issues, uint64_t(kCtas / 2 * kWarpsPerCta * kStoreKernelInstructions));
