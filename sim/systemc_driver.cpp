@@ -155,7 +155,10 @@ void open_vcd(const std::string& path, VcdTracer& tracer) {
   if (!std::ofstream(path))
     throw std::runtime_error("cannot write VCD file '" + path + "'");
   d.vcd = sc_core::sc_create_vcd_trace_file(path.substr(0, path.size() - ext.size()).c_str());
+  // SystemC reports the unit change as an informational message on stdout; gpusim's output stays its own.
+  const sc_core::sc_actions info = sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   d.vcd->set_time_unit(1, sc_core::SC_PS);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, info);
   tracer.declare(d.vcd);
 }
 
