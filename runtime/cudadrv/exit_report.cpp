@@ -49,6 +49,11 @@ void write_stats(const std::string& path, const std::vector<LaunchRecord>& launc
                      {"seconds", l.stats.seconds},
                      {"host_seconds", l.stats.host_seconds}};
     if (!l.stats.report_json.empty()) j["timing"] = nlohmann::json::parse(l.stats.report_json, nullptr, false);
+    // GPUSIM_SOURCE_REPORT's per-line counters beside "timing", as libcudart writes them.
+    if (j.contains("timing") && j["timing"].is_object() && j["timing"].contains("source")) {
+      j["source"] = std::move(j["timing"]["source"]);
+      j["timing"].erase("source");
+    }
     out.push_back(std::move(j));
   }
   std::ofstream f(path);
@@ -60,7 +65,18 @@ void report_at_exit() {
   DriverState& s = driver_state();
   std::lock_guard<std::mutex> lock(s.mutex);
   const bool timing = s.environment.device.mode == runtime::SimMode::Timing;
+  if (s.device) {  // the GPUSIM_TRACE / GPUSIM_VCD files end here: the device is never destroyed
+    try {
+      runtime::finish_profiling(*s.device);
+    } catch (const std::exception& e) {
+      report(e.what());
+    }
+  }
   if (!s.environment.quiet && !s.launches.empty()) print_summary(s.launches, timing);
+  if (!s.environment.quiet && s.environment.device.profiling.source_report > 0)
+    for (const LaunchRecord& l : s.launches)
+      if (l.stats.report_json.find("\"source\"") != std::string::npos)
+        std::fprintf(stderr, "\n  %s\n%s", l.stats.kernel.c_str(), l.stats.report_text.c_str());
   if (!s.environment.stats_path.empty()) write_stats(s.environment.stats_path, s.launches);
 }
 
