@@ -1,5 +1,7 @@
 # gpusim_embed_cuda_sources(<out_var> <cu files...>): for each .cu, at build time,
-#   nvcc -ptx -arch=compute_80 -O3  ->  <stem>.ptx            (header changes tracked by a depfile)
+#   nvcc -ptx -arch=compute_80 -O3 -lineinfo  ->  <stem>.ptx  (header changes tracked by a depfile;
+#   -lineinfo adds .loc/.file only, the instructions are the same, so --source-report and the
+#   stepper can name CUDA lines)
 #   cmake -P EmbedPtx.cmake         ->  <stem>.embedded.cpp   (PTX text + ptxas -v resources)
 # and, at configure time, embedded_ptx_table.cpp, which defines embedded_ptx() over all of them.
 # <out_var> receives the generated .cpp files to compile into the library.
@@ -31,7 +33,7 @@ function(gpusim_embed_cuda_sources out_var)
     get_filename_component(cu_dir ${cu} DIRECTORY)
     add_custom_command(
       OUTPUT ${ptx}
-      COMMAND ${GPUSIM_NVCC} -ptx -arch=compute_${GPUSIM_PTX_TARGET} ${GPUSIM_NVCC_FLAGS}
+      COMMAND ${GPUSIM_NVCC} -ptx -arch=compute_${GPUSIM_PTX_TARGET} ${GPUSIM_NVCC_FLAGS} -lineinfo
               -I${cu_dir} -MD -MF ${ptx}.d -o ${ptx} ${cu}
       DEPENDS ${cu}
       DEPFILE ${ptx}.d
