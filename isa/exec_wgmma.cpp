@@ -7,10 +7,11 @@
 // the MMA when it issues, which is one of the orders the asynchronous proxy allows; fence,
 // commit_group and wait_group therefore only check that the whole warp executes them.
 //
-// Supported: .m64nNk16 with .f16 or .bf16 A/B (D .f32, or .f16 for .f16 inputs) and .m64nNk8
-// with .tf32 A/B (D .f32), N = 8..256 in steps of 8; A from a shared-memory descriptor or from
-// registers, B from a descriptor; all four swizzle modes; imm-trans-a/b (16-bit types only);
-// imm-scale-a/b of +1/-1 and the scale-d predicate. Numerics: tensor::multiply_accumulate.
+// Supported: .m64nNk16 with .f16 or .bf16 A/B (D .f32, or .f16 for .f16 inputs), .m64nNk8 with
+// .tf32 A/B (D .f32) and .m64nNk32 with .e4m3/.e5m2 A/B in any mix (D .f32 or .f16), N = 8..256
+// in steps of 8; A from a shared-memory descriptor or from registers, B from a descriptor; all
+// four swizzle modes; imm-trans-a/b (16-bit types only); imm-scale-a/b of +1/-1 and the scale-d
+// predicate. Numerics: tensor::multiply_accumulate (exact products, one final rounding).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -53,33 +54,51 @@ uint64_t uniform_value(ExecContext& ctx, const Operand& o, const char* what) {
 }
 
 struct Operands {
-  ElemKind in_kind = ElemKind::F16, d_kind = ElemKind::F32;
+  ElemKind a_kind = ElemKind::F16, b_kind = ElemKind::F16, d_kind = ElemKind::F32;
   unsigned elem_bytes = 2, n = 0, k = 0;
   bool register_a = false;
 };
+
+// The input kind of an A/B type and its size; nothing for types wgmma does not take (here).
+bool input_kind(DataType t, ElemKind& kind, unsigned& bytes) {
+  switch (t) {
+    case DataType::F16: kind = ElemKind::F16, bytes = 2; return true;
+    case DataType::BF16: kind = ElemKind::BF16, bytes = 2; return true;
+    case DataType::TF32: kind = ElemKind::TF32, bytes = 4; return true;
+    case DataType::E4M3x2: kind = ElemKind::E4M3, bytes = 1; return true;  // spelled .e4m3 on wgmma
+    case DataType::E5M2x2: kind = ElemKind::E5M2, bytes = 1; return true;
+    default: return false;
+  }
+}
+
+std::string input_name(DataType t) {
+  if (t == DataType::E4M3x2) return "e4m3";
+  if (t == DataType::E5M2x2) return "e5m2";
+  return type_name(t);
+}
 
 Operands check_form(ExecContext& ctx, const Instruction& in) {
   const Modifiers& m = in.mod;
   Operands f;
   const DataType d = m.types[0], a = m.types[1], b = m.types[2];
-  if (a != b) ctx.fail_warp("wgmma.mma_async: A and B must have the same type", FaultKind::Unsupported);
-  switch (a) {
-    case DataType::F16: f.in_kind = ElemKind::F16; break;
-    case DataType::BF16: f.in_kind = ElemKind::BF16; break;
-    case DataType::TF32: f.in_kind = ElemKind::TF32, f.elem_bytes = 4; break;
-    default:
-      ctx.fail_warp(std::string("wgmma.mma_async with ." ) + type_name(a) + " inputs is not supported (f16, bf16, tf32)",
-                    FaultKind::Unsupported);
-  }
-  if (d == DataType::F16 && a == DataType::F16) f.d_kind = ElemKind::F16;
+  unsigned b_bytes = 0;
+  if (!input_kind(a, f.a_kind, f.elem_bytes) || !input_kind(b, f.b_kind, b_bytes))
+    ctx.fail_warp("wgmma.mma_async with ." + input_name(a) + "/." + input_name(b) +
+                  " inputs is not supported (f16, bf16, tf32, e4m3, e5m2)", FaultKind::Unsupported);
+  const bool fp8 = f.elem_bytes == 1;
+  // A and B have the same type, except that the two FP8 formats mix.
+  if (b_bytes != f.elem_bytes || (!fp8 && a != b))
+    ctx.fail_warp("wgmma.mma_async: ." + input_name(a) + " A with ." + input_name(b) + " B is not a valid combination");
+  const bool f16_d_allowed = a == DataType::F16 || fp8;
+  if (d == DataType::F16 && f16_d_allowed) f.d_kind = ElemKind::F16;
   else if (d != DataType::F32)
-    ctx.fail_warp(std::string("wgmma.mma_async: .") + type_name(d) + " accumulators are not allowed with ." +
-                  type_name(a) + " inputs", FaultKind::Unsupported);
+    ctx.fail_warp("wgmma.mma_async: ." + std::string(type_name(d)) + " accumulators are not allowed with ." +
+                  input_name(a) + " inputs", FaultKind::Unsupported);
   f.n = m.shape_n;
   f.k = 32 / f.elem_bytes;
   if (m.shape_m != 64 || m.shape_k != f.k || f.n < 8 || f.n > 256 || f.n % 8)
     ctx.fail_warp("wgmma.mma_async: shape m" + std::to_string(m.shape_m) + "n" + std::to_string(m.shape_n) + "k" +
-                  std::to_string(m.shape_k) + " is not valid for ." + type_name(a) + " (m64nNk" + std::to_string(f.k) +
+                  std::to_string(m.shape_k) + " is not valid for ." + input_name(a) + " (m64nNk" + std::to_string(f.k) +
                   ", N = 8..256 in steps of 8)");
   f.register_a = in.ops[1].kind == OperandKind::Vector;
   const unsigned d_regs = f.d_kind == ElemKind::F32 ? f.n / 2 : f.n / 4;
@@ -93,7 +112,7 @@ Operands check_form(ExecContext& ctx, const Instruction& in) {
   const bool sixteen_bit = f.elem_bytes == 2;
   const unsigned expected_ops = 6 + (sixteen_bit ? (f.register_a ? 1 : 2) : 0);
   if (in.nops != expected_ops)
-    ctx.fail_warp("wgmma.mma_async ." + std::string(type_name(a)) + (f.register_a ? " with register A" : "") +
+    ctx.fail_warp("wgmma.mma_async ." + input_name(a) + (f.register_a ? " with register A" : "") +
                   " takes " + std::to_string(expected_ops) + " operands, the instruction gives " + std::to_string(in.nops));
   return f;
 }
@@ -140,7 +159,7 @@ std::vector<uint32_t> read_shared_operand(ExecContext& ctx, const wgmma::MatrixD
   return out;
 }
 
-uint32_t sign_bit(ElemKind e) { return e == ElemKind::TF32 ? 0x80000000u : 0x8000u; }
+uint32_t sign_bit(ElemKind e) { return 1u << (tensor::elem_bits(e) - 1); }
 
 }  // namespace
 
@@ -177,9 +196,9 @@ void exec_WgmmaMmaAsync(ExecContext& ctx, const Instruction& in) {
   const auto b_desc = wgmma::decode_descriptor(uniform_value(ctx, in.ops[2], "B descriptor"));
   std::vector<uint32_t> b = read_shared_operand(ctx, b_desc, false, !trans_b, f, 0, f.k, f.n);
   if (negate_a)
-    for (uint32_t& x : a) x ^= sign_bit(f.in_kind);
+    for (uint32_t& x : a) x ^= sign_bit(f.a_kind);
   if (negate_b)
-    for (uint32_t& x : b) x ^= sign_bit(f.in_kind);
+    for (uint32_t& x : b) x ^= sign_bit(f.b_kind);
 
   // C: the current D (or zero when scale-d is false), in this warp's 16 x N rows.
   const bool f16_acc = f.d_kind == ElemKind::F16;
@@ -197,7 +216,7 @@ void exec_WgmmaMmaAsync(ExecContext& ctx, const Instruction& in) {
     }
   }
   const std::vector<uint32_t> d =
-      tensor::multiply_accumulate(16, f.n, f.k, a, f.in_kind, b, f.in_kind, c, f.d_kind, f.d_kind);
+      tensor::multiply_accumulate(16, f.n, f.k, a, f.a_kind, b, f.b_kind, c, f.d_kind, f.d_kind);
   for (unsigned lane = 0; lane < 32; ++lane) {
     std::vector<uint32_t> regs(f16_acc ? elements / 2 : elements, 0);
     for (unsigned i = 0; i < elements; ++i) {

@@ -44,6 +44,10 @@ Lexicon build_lexicon() {
       {".e4m3x2", DataType::E4M3x2}, {".e5m2x2", DataType::E5M2x2}, {".u2", DataType::U2},
       {".s2", DataType::S2}, {".u4", DataType::U4}, {".s4", DataType::S4}};
   for (auto& [t, v] : types) add(t, kType, uint8_t(v));
+  // Single FP8 elements, as wgmma's A/B types; the DataType is the pair's (cvt's .e4m3x2), and
+  // decode_modifiers allows the spelling on wgmma only.
+  add(".e4m3", kType, uint8_t(DataType::E4M3x2));
+  add(".e5m2", kType, uint8_t(DataType::E5M2x2));
   const char* rnd[] = {".rn", ".rz", ".rm", ".rp", ".rna", ".rni", ".rzi", ".rmi", ".rpi"};
   for (int i = 0; i < 9; ++i) add(rnd[i], kRnd, uint8_t(int(Rounding::Rn) + i));
   const char* cmp[] = {".eq", ".ne", ".lt", ".le", ".gt", ".ge", ".lo", ".ls", ".hi", ".hs",
@@ -324,6 +328,9 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
       if (!meaning)
         fail("modifier '" + std::string(t.text) + "' is not valid for " + opcode_name(op));
     }
+    if ((t.text == ".e4m3" || t.text == ".e5m2") && op != Opcode::WgmmaMmaAsync)
+      fail("'" + std::string(t.text) + "' is a wgmma operand type; " + opcode_name(op) + " takes ." +
+           std::string(t.text.substr(1)) + "x2");
     const Cls c = meaning->cls;
     const uint8_t v = meaning->value;
     bool repeatable = c == kType || c == kHint || (c == kLayout && (op == Opcode::Mma || op == Opcode::WmmaMma)) ||

@@ -29,31 +29,45 @@ uint16_t f16_bits(float v) {
 }
 uint16_t bf16_bits(float v) { return uint16_t(std::bit_cast<uint32_t>(v) >> 16); }  // exact values only
 
+// An FP8 code (OCP: e4m3 bias 7 with 3 mantissa bits, e5m2 bias 15 with 2) for a value it holds
+// exactly and as a normal number.
+uint16_t fp8_bits(float v, int exponent_bits) {
+  if (v == 0) return 0;
+  const int mantissa_bits = 7 - exponent_bits, bias = (1 << (exponent_bits - 1)) - 1;
+  const uint16_t sign = v < 0 ? 0x80 : 0;
+  int e = 0;
+  const float frac = std::frexp(std::fabs(v), &e);  // |v| = frac * 2^e, frac in [0.5, 1)
+  const int mantissa = int((frac * 2 - 1) * float(1 << mantissa_bits));
+  return uint16_t(sign | (e - 1 + bias) << mantissa_bits | mantissa);
+}
+
 // One operand's placement in shared memory, as the PTX ISA's canonical layouts define it.
 struct Placement {
   uint32_t base = 0;      // byte address of the operand (aligned to its swizzle atom)
   unsigned swizzle = 0;   // 0, 32, 64, 128 bytes
   bool k_major = true;
   uint32_t lbo = 0, sbo = 0;
+  unsigned elem = 2;      // bytes per element (1 for FP8)
 
   uint64_t descriptor() const {
     const uint64_t mode = swizzle == 128 ? 1 : swizzle == 64 ? 2 : swizzle == 32 ? 3 : 0;
     return uint64_t(base >> 4) | uint64_t(lbo >> 4) << 16 | uint64_t(sbo >> 4) << 32 | mode << 62;
   }
-  // Byte address of 16-bit element (mn, k): mn = A's row or B's column.
+  // Byte address of element (mn, k): mn = A's row or B's column.
   uint32_t address(unsigned mn, unsigned k) const {
+    const unsigned per16 = 16 / elem;  // elements in a 16-byte core-matrix row
     if (swizzle == 0) {
       // 8 x 16-byte core matrices; along K (K-major) or M/N (MN-major) the next one is LBO / SBO away.
-      if (k_major) return base + (mn / 8) * sbo + (k / 8) * lbo + (mn % 8) * 16 + (k % 8) * 2;
-      return base + (mn / 8) * sbo + (k / 8) * lbo + (k % 8) * 16 + (mn % 8) * 2;
+      if (k_major) return base + (mn / 8) * sbo + (k / per16) * lbo + (mn % 8) * 16 + (k % per16) * elem;
+      return base + (mn / per16) * sbo + (k / 8) * lbo + (k % 8) * 16 + (mn % per16) * elem;
     }
     // Rows of `swizzle` bytes, 8 rows an atom; the 16-byte chunk c of atom row r is stored at
     // chunk c XOR (the index of the 128-byte line the row lies in, within the atom).
     const unsigned chunks = swizzle / 16;
     unsigned row, byte_in_row;
     uint32_t group;
-    if (k_major) row = mn % 8, byte_in_row = k * 2, group = (mn / 8) * sbo;
-    else row = k % 8, byte_in_row = (mn * 2) % swizzle, group = (k / 8) * sbo + (mn * 2 / swizzle) * lbo;
+    if (k_major) row = mn % 8, byte_in_row = k * elem, group = (mn / 8) * sbo;
+    else row = k % 8, byte_in_row = (mn * elem) % swizzle, group = (k / 8) * sbo + (mn * elem / swizzle) * lbo;
     const unsigned line = row * swizzle / 128;
     const unsigned chunk = (byte_in_row / 16) ^ (line % chunks);
     return base + group + row * swizzle + chunk * 16 + byte_in_row % 16;
@@ -63,6 +77,7 @@ struct Placement {
 struct Case {
   unsigned n = 8;
   bool bf16 = false;
+  bool fp8 = false;          // A .e4m3, B .e5m2, K = 32
   bool f16_acc = false;
   bool register_a = false;
   Placement a, b;
@@ -83,7 +98,8 @@ void accumulator_pos(unsigned t, unsigned i, unsigned& row, unsigned& col) {
 std::string kernel_text(const Case& c) {
   const unsigned dregs = c.f16_acc ? c.n / 4 : c.n / 2;
   const char* dtype = c.f16_acc ? "f16" : "f32";
-  const char* ab = c.bf16 ? "bf16" : "f16";
+  const std::string a_type = c.fp8 ? "e4m3" : c.bf16 ? "bf16" : "f16", b_type = c.fp8 ? "e5m2" : a_type;
+  const std::string shape_k = c.fp8 ? "k32." : "k16.";
   std::string k =
       ".version 8.0\n.target sm_90a\n.address_size 64\n"
       ".extern .shared .align 1024 .b8 smem[];\n"
@@ -110,10 +126,10 @@ std::string kernel_text(const Case& c) {
   for (unsigned r = 0; r < dregs; ++r) d += (r ? ", %d" : "%d") + std::to_string(r);
   d += "}";
   k += "  wgmma.fence.sync.aligned;\n";
-  k += std::string("  wgmma.mma_async.sync.aligned.m64n") + std::to_string(c.n) + "k16." + dtype + "." + ab + "." + ab +
+  k += std::string("  wgmma.mma_async.sync.aligned.m64n") + std::to_string(c.n) + shape_k + dtype + "." + a_type + "." + b_type +
        " " + d + ", " + (c.register_a ? "{%a0, %a1, %a2, %a3}" : "%da") + ", %db, %sd, " + std::to_string(c.scale_a) +
-       ", " + std::to_string(c.scale_b) + (c.register_a ? "" : (c.a.k_major ? ", 0" : ", 1")) +
-       (c.b.k_major ? ", 0" : ", 1") + ";\n";
+       ", " + std::to_string(c.scale_b) + (c.fp8 || c.register_a ? "" : (c.a.k_major ? ", 0" : ", 1")) +
+       (c.fp8 ? "" : c.b.k_major ? ", 0" : ", 1") + ";\n";
   k += "  wgmma.commit_group.sync.aligned;\n  wgmma.wait_group.sync.aligned 0;\n";
   for (unsigned r = 0; r < dregs; ++r) k += "  st.global.b32 [%out+" + std::to_string(4 * r) + "], %d" + std::to_string(r) + ";\n";
   k += "  ret;\n}\n";
@@ -131,20 +147,23 @@ Result run_case(const Case& c, uint32_t image_bytes, std::mt19937& rng, bool lau
   std::uniform_int_distribution<int> small(-4, 4);
   auto value = [&] { return float(small(rng)) * 0.5f; };
   auto bits = [&](float v) { return c.bf16 ? bf16_bits(v) : f16_bits(v); };
-  std::vector<float> A(64 * c.a_tile_k), B(16 * n), C(64 * n);
+  const unsigned K = c.fp8 ? 32 : 16;
+  std::vector<float> A(64 * c.a_tile_k), B(K * n), C(64 * n);
   for (float& x : A) x = value();
   for (float& x : B) x = value();
   for (float& x : C) x = value();
   std::vector<uint8_t> image(image_bytes, 0);
-  auto put16 = [&](uint32_t addr, uint16_t v) {
-    if (addr + 2 <= image.size()) std::memcpy(image.data() + addr, &v, 2);
+  auto put = [&](uint32_t addr, uint16_t v, unsigned size) {
+    if (addr + size <= image.size()) std::memcpy(image.data() + addr, &v, size);
     else if (!launch_must_fail) ADD_FAILURE() << "test layout places an element at " << addr << ", past the image";
   };
   if (!c.register_a)
     for (unsigned r = 0; r < 64; ++r)
-      for (unsigned kk = 0; kk < c.a_tile_k; ++kk) put16(c.a.address(r, kk), bits(A[r * c.a_tile_k + kk]));
-  for (unsigned kk = 0; kk < 16; ++kk)
-    for (unsigned col = 0; col < n; ++col) put16(c.b.address(col, kk), bits(B[kk * n + col]));
+      for (unsigned kk = 0; kk < c.a_tile_k; ++kk)
+        put(c.a.address(r, kk), c.fp8 ? fp8_bits(A[r * c.a_tile_k + kk], 4) : bits(A[r * c.a_tile_k + kk]), c.a.elem);
+  for (unsigned kk = 0; kk < K; ++kk)
+    for (unsigned col = 0; col < n; ++col)
+      put(c.b.address(col, kk), c.fp8 ? fp8_bits(B[kk * n + col], 5) : bits(B[kk * n + col]), c.b.elem);
   // Register A: the m16n8k16 A fragment per warp (PTX ISA): a0,a1 (g, 2t..), a2,a3 (g+8, 2t..),
   // a4,a5 (g, 2t+8..), a6,a7 (g+8, 2t+8..).
   std::vector<uint32_t> afrag(128 * 4, 0);
@@ -163,7 +182,7 @@ Result run_case(const Case& c, uint32_t image_bytes, std::mt19937& rng, bool lau
       unsigned row, col;
       accumulator_pos(t, i, row, col);
       double acc = c.scale_d ? C[row * n + col] : 0.0;
-      for (unsigned kk = 0; kk < 16; ++kk)
+      for (unsigned kk = 0; kk < K; ++kk)
         acc += double(c.scale_a) * A[row * c.a_tile_k + c.a_k_offset + kk] * double(c.scale_b) * B[kk * n + col];
       const uint32_t want = c.f16_acc ? f16_bits(float(acc)) : std::bit_cast<uint32_t>(float(acc));
       const uint32_t cinit = c.f16_acc ? f16_bits(C[row * n + col]) : std::bit_cast<uint32_t>(C[row * n + col]);
@@ -291,6 +310,23 @@ TEST(Wgmma, RegisterAF16AccumulatorScalesAndLargeN) {
   z.scale_a = 1;
   z.scale_b = -1;
   expect_case(z, 32768, 5);
+}
+
+TEST(Wgmma, Fp8E4m3TimesE5m2K32) {
+  Case c;
+  c.n = 24;
+  c.fp8 = true;
+  c.a_tile_k = 32;
+  // K = 32 one-byte elements = one 32-byte row per M/N index: the 32B swizzle's atom exactly.
+  c.a = {0, 32, true, 16, 256, 1};
+  c.b = {4096, 32, true, 16, 256, 1};
+  expect_case(c, 8192, 7);
+  Case f16 = c;  // f16 accumulators, and the 128B swizzle (rows of 128 bytes hold K = 32 in their first 32)
+  f16.f16_acc = true;
+  f16.n = 16;
+  f16.a = {0, 128, true, 16, 1024, 1};
+  f16.b = {8192, 128, true, 16, 1024, 1};
+  expect_case(f16, 16384, 8);
 }
 
 TEST(Wgmma, MalformedDescriptorFaultsNamingTheDescriptor) {
