@@ -94,19 +94,26 @@ uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
         case SpecialReg::ReservedSmemOffsetEnd: case SpecialReg::ReservedSmemOffsetCap:
         case SpecialReg::ReservedSmemOffset0: case SpecialReg::ReservedSmemOffset1:
           return launch_.dynamic_shared_base + launch_.dynamic_shared_bytes;
-        // Every launch runs clusters of one CTA (sm_90 without a cluster launch attribute).
-        case SpecialReg::ClusteridX: return cta_.ctaid.x;
-        case SpecialReg::ClusteridY: return cta_.ctaid.y;
-        case SpecialReg::ClusteridZ: return cta_.ctaid.z;
-        case SpecialReg::NclusteridX: return launch_.grid.x;
-        case SpecialReg::NclusteridY: return launch_.grid.y;
-        case SpecialReg::NclusteridZ: return launch_.grid.z;
-        case SpecialReg::ClusterCtaidX: case SpecialReg::ClusterCtaidY: case SpecialReg::ClusterCtaidZ:
-        case SpecialReg::ClusterCtarank: case SpecialReg::IsExplicitCluster:
-          return 0;
-        case SpecialReg::ClusterNctaidX: case SpecialReg::ClusterNctaidY: case SpecialReg::ClusterNctaidZ:
-        case SpecialReg::ClusterNctarank:
-          return 1;
+        // Clusters (sm_90): launch_.cluster is {1,1,1} when the launch has none, which makes
+        // every CTA a cluster of one.
+        case SpecialReg::ClusteridX: return cta_.ctaid.x / launch_.cluster.x;
+        case SpecialReg::ClusteridY: return cta_.ctaid.y / launch_.cluster.y;
+        case SpecialReg::ClusteridZ: return cta_.ctaid.z / launch_.cluster.z;
+        case SpecialReg::NclusteridX: return launch_.grid.x / launch_.cluster.x;
+        case SpecialReg::NclusteridY: return launch_.grid.y / launch_.cluster.y;
+        case SpecialReg::NclusteridZ: return launch_.grid.z / launch_.cluster.z;
+        case SpecialReg::ClusterCtaidX: return cta_.ctaid.x % launch_.cluster.x;
+        case SpecialReg::ClusterCtaidY: return cta_.ctaid.y % launch_.cluster.y;
+        case SpecialReg::ClusterCtaidZ: return cta_.ctaid.z % launch_.cluster.z;
+        case SpecialReg::ClusterNctaidX: return launch_.cluster.x;
+        case SpecialReg::ClusterNctaidY: return launch_.cluster.y;
+        case SpecialReg::ClusterNctaidZ: return launch_.cluster.z;
+        case SpecialReg::ClusterCtarank: {
+          const Dim3& c = launch_.cluster;
+          return cta_.ctaid.x % c.x + c.x * (cta_.ctaid.y % c.y + c.y * (cta_.ctaid.z % c.z));
+        }
+        case SpecialReg::ClusterNctarank: return launch_.cluster.count();
+        case SpecialReg::IsExplicitCluster: return launch_.explicit_cluster ? 1 : 0;
         case SpecialReg::Count: break;
         default: {
           // %envreg<n>: the driver's launch environment. nvcc's cooperative-groups grid code
@@ -156,6 +163,10 @@ StateSpace resolve(StateSpace space, uint64_t& addr) {
     addr -= kConstBase;
     return StateSpace::Const;
   }
+  if (addr >= kParamWindowBase && addr < kParamWindowBase + kWindowSize) {  // cvta.param (kernel parameters)
+    addr -= kParamWindowBase;
+    return StateSpace::Param;
+  }
   return StateSpace::Global;
 }
 }  // namespace
@@ -165,7 +176,16 @@ static uint8_t* window(ExecContext& ctx, LaunchState& launch, CtaState& cta, War
                        uint64_t addr, unsigned size, unsigned lane, bool write) {
   auto in = [&](size_t limit) { return addr <= limit && size <= limit - addr; };
   switch (space) {
-    case StateSpace::Shared: return in(cta.shared.size()) ? cta.shared.data() + addr : nullptr;
+    case StateSpace::Shared: {
+      // A shared::cluster address of CTA rank r (mapa) reaches that CTA's shared memory.
+      CtaState* owner = &cta;
+      if (addr >> kClusterRankShift) {
+        owner = cta.cluster_peer(uint32_t(addr >> kClusterRankShift) - 1);
+        addr &= (uint64_t(1) << kClusterRankShift) - 1;
+        if (!owner) return nullptr;
+      }
+      return in(owner->shared.size()) ? owner->shared.data() + addr : nullptr;
+    }
     case StateSpace::Local: return in(warp.local(lane).size()) ? warp.local(lane).data() + addr : nullptr;
     case StateSpace::Param:
       if (addr & kFrameParamTag) {

@@ -59,6 +59,7 @@ constexpr uint64_t kSharedWindowBase = 0x0000'7e00'0000'0000ull;
 constexpr uint64_t kLocalWindowBase = 0x0000'7f00'0000'0000ull;
 constexpr uint64_t kWindowSize = 0x0000'0001'0000'0000ull;  // 4 GiB each
 constexpr uint64_t kConstBase = 0x0000'7d00'0000'0000ull;    // .const space addresses
+constexpr uint64_t kParamWindowBase = 0x0000'7a00'0000'0000ull;  // cvta.param: kernel parameters
 
 // One memory access made by one lane, reported to whoever drives execution (the timing model
 // coalesces these; the functional mode ignores them).

@@ -154,6 +154,7 @@ void exec_Cvta(ExecContext& ctx, const Instruction& in) {
     case StateSpace::Shared: base = kSharedWindowBase; break;
     case StateSpace::Local: base = kLocalWindowBase; break;
     case StateSpace::Const: base = kConstBase; break;
+    case StateSpace::Param: base = kParamWindowBase; break;  // a kernel parameter's generic address
     default: ctx.fail_warp(std::string("cvta for state space .") + space_name(s) + " is not supported", FaultKind::Unsupported);
   }
   const bool to_space = in.mod.sub == SubOp::CvtaToSpace;
@@ -182,7 +183,10 @@ void exec_Isspacep(ExecContext& ctx, const Instruction& in) {
       case StateSpace::Shared: r = within(kSharedWindowBase); break;
       case StateSpace::Local: r = within(kLocalWindowBase); break;
       case StateSpace::Const: r = within(kConstBase); break;
-      case StateSpace::Global: r = !within(kSharedWindowBase) && !within(kLocalWindowBase) && !within(kConstBase); break;
+      case StateSpace::Param: r = within(kParamWindowBase); break;
+      case StateSpace::Global:
+        r = !within(kSharedWindowBase) && !within(kLocalWindowBase) && !within(kConstBase) && !within(kParamWindowBase);
+        break;
       default: ctx.fail_warp("isspacep: unsupported state space", FaultKind::Unsupported);
     }
     ctx.set(in.ops[0], lane, r);

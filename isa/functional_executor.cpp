@@ -55,13 +55,11 @@ RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits
   return progressed || released ? RoundResult::Progressed : RoundResult::Stuck;
 }
 
-// Cooperative launches: every CTA exists at once and they take turns round by round, so a
-// grid-wide barrier (a spin on a global counter) sees the other CTAs arrive.
-void run_grid_interleaved(LaunchState& launch, const FunctionalLimits& limits) {
-  std::vector<std::unique_ptr<CtaState>> ctas;
-  for (uint32_t z = 0; z < launch.grid.z; ++z)
-    for (uint32_t y = 0; y < launch.grid.y; ++y)
-      for (uint32_t x = 0; x < launch.grid.x; ++x) ctas.push_back(std::make_unique<CtaState>(launch, Dim3{x, y, z}));
+// CTAs that must be resident together take turns round by round, so that one can wait on
+// another: every CTA of a cooperative launch (a grid-wide barrier spins on a global counter),
+// or the CTAs of one cluster (barrier.cluster, distributed shared memory, remote mbarriers).
+void run_ctas_interleaved(std::vector<std::unique_ptr<CtaState>>& ctas, LaunchState& launch,
+                          const FunctionalLimits& limits) {
   std::vector<bool> done(ctas.size(), false);
   for (size_t remaining = ctas.size(); remaining;) {
     bool any_progress = false;
@@ -77,6 +75,36 @@ void run_grid_interleaved(LaunchState& launch, const FunctionalLimits& limits) {
   }
 }
 
+void run_grid_interleaved(LaunchState& launch, const FunctionalLimits& limits) {
+  std::vector<std::unique_ptr<CtaState>> ctas;
+  for (uint32_t z = 0; z < launch.grid.z; ++z)
+    for (uint32_t y = 0; y < launch.grid.y; ++y)
+      for (uint32_t x = 0; x < launch.grid.x; ++x) ctas.push_back(std::make_unique<CtaState>(launch, Dim3{x, y, z}));
+  run_ctas_interleaved(ctas, launch, limits);
+}
+
+// Cluster launches: one cluster at a time, its CTAs (ranked x fastest, as %cluster_ctarank)
+// sharing a ClusterState.
+void run_clusters(LaunchState& launch, const FunctionalLimits& limits) {
+  const Dim3 c = launch.cluster;
+  for (uint32_t cz = 0; cz < launch.grid.z / c.z; ++cz)
+    for (uint32_t cy = 0; cy < launch.grid.y / c.y; ++cy)
+      for (uint32_t cx = 0; cx < launch.grid.x / c.x; ++cx) {
+        ClusterState cluster;
+        std::vector<std::unique_ptr<CtaState>> ctas;
+        for (uint32_t z = 0; z < c.z; ++z)
+          for (uint32_t y = 0; y < c.y; ++y)
+            for (uint32_t x = 0; x < c.x; ++x) {
+              auto cta = std::make_unique<CtaState>(launch, Dim3{cx * c.x + x, cy * c.y + y, cz * c.z + z});
+              cta->cluster = &cluster;
+              cta->cluster_rank = uint32_t(ctas.size());
+              cluster.ctas.push_back(cta.get());
+              ctas.push_back(std::move(cta));
+            }
+        run_ctas_interleaved(ctas, launch, limits);
+      }
+}
+
 }  // namespace
 
 void run_cta_functional(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits) {
@@ -88,7 +116,10 @@ void run_cta_functional(CtaState& cta, LaunchState& launch, const FunctionalLimi
 }
 
 void run_grid_functional(LaunchState& launch, const FunctionalLimits& limits) {
+  if (launch.cooperative && launch.cluster.count() > 1)
+    throw ExecError("a cooperative launch with clusters is not supported", FaultKind::Unsupported);
   if (launch.cooperative) return run_grid_interleaved(launch, limits);
+  if (launch.cluster.count() > 1) return run_clusters(launch, limits);
   for (uint32_t z = 0; z < launch.grid.z; ++z)
     for (uint32_t y = 0; y < launch.grid.y; ++y)
       for (uint32_t x = 0; x < launch.grid.x; ++x) {

@@ -88,8 +88,14 @@ enum class SubOp : uint8_t {
   BarSync, BarArrive, BarRed,                       // bar / barrier
   MbarInit, MbarArrive, MbarArriveDrop, MbarTestWait, MbarTryWait, MbarInval,
   MbarPendingCount, MbarExpectTx, MbarCompleteTx,
+  MbarArriveExpectTx,                               // mbarrier.arrive.expect_tx
   CvtaToSpace, CvtaToGeneric,                       // cvta.to.<space> / cvta.<space>
 };
+
+// Modifiers::variant values.
+namespace Variant {
+constexpr uint8_t None = 0, Inc = 1, Dec = 2, LaunchDependents = 3, Wait = 4, Arrive = 5;
+}
 
 struct Modifiers {
   std::array<DataType, 4> types{};  // in the order written: cvt.dst.src, mma .dtype.atype.btype.ctype
@@ -113,7 +119,7 @@ struct Modifiers {
   FragKind frag = FragKind::None;        // wmma.load/store: a, b, c, d
   Layout layout_a = Layout::None;        // wmma.load/store layout, or mma/wmma.mma alayout
   Layout layout_b = Layout::None;
-  uint8_t shape_m = 0, shape_n = 0, shape_k = 0;
+  uint16_t shape_m = 0, shape_n = 0, shape_k = 0;  // 16 bits: wgmma goes up to n256
   uint8_t vec = 1;                       // .v2/.v4/.v8; ldmatrix .x1/.x2/.x4
   bool ftz = false, sat = false, approx = false, full = false, relu = false, nan = false;
   bool xorsign = false, abs = false, uni = false, aligned = false, sync = false;
@@ -124,6 +130,15 @@ struct Modifiers {
   bool satfinite = false;   // cvt .satfinite: overflow -> largest finite, NaN stays NaN
   bool pack = false;        // cvt.pack.sat
   bool noinc = false;       // cp.async.mbarrier.arrive.noinc
+  // sm_90 bulk copies: how completion is signalled (.mbarrier::complete_tx::bytes or
+  // .bulk_group), .multicast::cluster, and cp.async.bulk.wait_group.read.
+  bool bulk_mbarrier = false, bulk_group = false, multicast = false, wait_read = false;
+  bool proxy_async = false;  // fence.proxy.async (as opposed to .alias / .tensormap)
+  uint8_t tensor_dims = 0;   // cp.async.bulk.tensor .1d .. .5d
+  bool im2col = false;       // cp.async.bulk.tensor .im2col (vs .tile)
+  // The one selector of setmaxnreg (.inc / .dec), griddepcontrol (.launch_dependents / .wait)
+  // and barrier.cluster (.arrive / .wait); see Variant.
+  uint8_t variant = 0;
 };
 
 enum class OperandKind : uint8_t {
@@ -212,7 +227,7 @@ struct Instruction {
   uint32_t guard = kNoReg;     // guard predicate register, kNoReg = unguarded
   bool guard_negated = false;
   uint8_t nops = 0;
-  std::array<Operand, 6> ops{};
+  std::array<Operand, 8> ops{};   // 8: wgmma.mma_async takes up to eight
   std::vector<Operand> elems;  // elements of Vector operands and call argument lists
   uint32_t reconverge_pc = 0;  // bra: immediate post-dominator PC (function end = exit)
   uint32_t line = 0, column = 0;
@@ -240,6 +255,10 @@ struct Function {
   uint64_t local_bytes = 0;           // this function's .local frame
   uint64_t static_shared_bytes = 0;   // entries: all static .shared reachable (incl. callees)
   uint32_t decl_line = 0;
+  // Entries: the cluster shape the kernel requires (.reqnctapercluster; 0 = none given) and
+  // whether it must be launched with clusters (.explicitcluster).
+  std::array<uint32_t, 3> required_cluster{0, 0, 0};
+  bool explicit_cluster = false;
   // Filled from ptxas -v at build time where available (0 = unknown).
   uint32_t ptxas_registers = 0;
   uint32_t ptxas_stack_bytes = 0;

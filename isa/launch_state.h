@@ -34,6 +34,10 @@ struct LaunchState {
   // finds through %envreg1:%envreg2 (0 otherwise: nvcc's code then traps).
   bool cooperative = false;
   uint64_t grid_workspace = 0;
+  // Thread-block clusters (sm_90): the CTAs of a cluster are resident together and run
+  // interleaved; {1,1,1} = no clusters (each CTA is a cluster of one).
+  Dim3 cluster;
+  bool explicit_cluster = false;   // launched with a cluster shape (%is_explicit_cluster)
   // %clock/%clock64 source and %smid; the timing model keeps these current per SM.
   uint64_t clock = 0;
   uint32_t smid = 0, nsmid = 1;
@@ -64,6 +68,19 @@ struct NamedBarrier {
   std::vector<uint32_t> red_dst;   // destination register of each waiting warp (bar.red)
 };
 
+class CtaState;
+
+// The CTAs of one cluster and its barrier (barrier.cluster.arrive/wait, split-phase).
+struct ClusterState {
+  std::vector<CtaState*> ctas;       // indexed by %cluster_ctarank
+  uint32_t barrier_arrived = 0;      // threads arrived in the current phase
+  uint32_t barrier_completed = 0;    // phases completed so far
+};
+
+// Shared::cluster addresses (mapa, distributed shared memory): CTA rank r's byte `off` is
+// ((r + 1) << kClusterRankShift) | off; an address below 1 << kClusterRankShift is the CTA's own.
+constexpr unsigned kClusterRankShift = 24;
+
 class CtaState {
  public:
   CtaState(LaunchState& launch, Dim3 ctaid);
@@ -74,6 +91,17 @@ class CtaState {
   std::vector<std::unique_ptr<Warp>> warps;
   std::vector<MbarrierState> mbarriers;
   NamedBarrier barriers[16];
+  // The cluster this CTA belongs to (null: a cluster of this CTA alone, kept in `solo`).
+  ClusterState* cluster = nullptr;
+  uint32_t cluster_rank = 0;
+  ClusterState solo;
+  ClusterState& cluster_state() { return cluster ? *cluster : solo; }
+  uint32_t cluster_size() const { return cluster ? uint32_t(cluster->ctas.size()) : 1; }
+  // The CTA of rank `rank` in this CTA's cluster, or null.
+  CtaState* cluster_peer(uint32_t rank) {
+    if (!cluster) return rank == 0 ? this : nullptr;
+    return rank < cluster->ctas.size() ? cluster->ctas[rank] : nullptr;
+  }
 
   // Releases every barrier whose participants have all arrived; returns true if any was released.
   bool release_ready_barriers();

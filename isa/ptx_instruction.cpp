@@ -56,6 +56,19 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
     t[Opcode::WmmaStore] = {2, 3};
     t[Opcode::WmmaMma] = {4, 4};
     t[Opcode::Mma] = {4, 4};
+    // d, a, b-desc, scale-d, imm-scale-a, imm-scale-b{, imm-trans-a}{, imm-trans-b}
+    t[Opcode::WgmmaMmaAsync] = {6, 8};
+    for (Opcode op : {Opcode::WgmmaFence, Opcode::WgmmaCommit, Opcode::CpAsyncBulkCommit, Opcode::FenceProxy})
+      t[op] = {0, 0};
+    t[Opcode::WgmmaWaitGroup] = {1, 1};
+    t[Opcode::CpAsyncBulkWaitGroup] = {1, 1};
+    t[Opcode::CpAsyncBulk] = {3, 6};  // [dst], [src], size{, [mbar]}{, ctaMask}{, cache-policy}
+    t[Opcode::ElectSync] = {2, 2};    // %r|%p, membermask
+    t[Opcode::CpAsyncBulkTensor] = {2, 5};
+    t[Opcode::Stmatrix] = {2, 2};
+    t[Opcode::Setmaxnreg] = {1, 1};
+    t[Opcode::Mapa] = {3, 3};
+    for (Opcode op : {Opcode::Griddepcontrol, Opcode::BarrierCluster}) t[op] = {0, 0};
     return t;
   }();
   return table;
@@ -118,6 +131,11 @@ DataType immediate_type(Opcode op, const Modifiers& m, unsigned index) {
       return op == Opcode::Bar && index == 3 ? DataType::Pred : DataType::U32;
     case Opcode::Isspacep: case Opcode::Prefetch: case Opcode::Prefetchu: return DataType::U64;
     case Opcode::Mma: case Opcode::WmmaMma: return index == 0 ? first : m.types[m.ntypes - 1];
+    case Opcode::WgmmaMmaAsync: return DataType::S32;  // scale-d and the +1/-1, 0/1 immediates
+    case Opcode::WgmmaWaitGroup: case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkWaitGroup: case Opcode::ElectSync:
+    case Opcode::CpAsyncBulkTensor: case Opcode::Setmaxnreg:
+      return DataType::U32;
+    case Opcode::Mapa: return index == 2 ? DataType::U32 : first;
     default: return first;
   }
 }

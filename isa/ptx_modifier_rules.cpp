@@ -132,6 +132,22 @@ class Checker {
         if (m_.space != StateSpace::Shared || m_.space2 != StateSpace::Global)
           throw ModifierError{opcol_, "cp.async requires .shared.global"};
         break;
+      case Opcode::CpAsyncBulk:
+        // cp.async.bulk.dst.src: shared <- global and shared::cluster <- shared::cta complete on an
+        // mbarrier; global <- shared completes in a bulk group.
+        if (m_.space2 == StateSpace::None) throw ModifierError{opcol_, "cp.async.bulk needs a destination and a source state space"};
+        if (m_.space == StateSpace::Global && (m_.space2 != StateSpace::Shared || !m_.bulk_group))
+          throw ModifierError{opcol_, "cp.async.bulk.global.shared::cta requires .bulk_group"};
+        if (m_.space == StateSpace::Shared && !m_.bulk_mbarrier)
+          throw ModifierError{opcol_, "cp.async.bulk into shared memory requires .mbarrier::complete_tx::bytes"};
+        if (m_.multicast && !(m_.space == StateSpace::Shared && m_.space2 == StateSpace::Global))
+          fail_at(".multicast::cluster", ".multicast::cluster is only allowed on cp.async.bulk.shared::cluster.global");
+        break;
+      case Opcode::Mbarrier:
+        if (m_.sub == SubOp::MbarExpectTx || m_.sub == SubOp::MbarCompleteTx || m_.sub == SubOp::MbarArriveExpectTx)
+          if (m_.ntypes != 1 || m_.types[0] != DataType::B64)
+            throw ModifierError{opcol_, "mbarrier transaction-count operations take .b64"};
+        break;
       case Opcode::Bar: case Opcode::Barrier:
         if (m_.sub == SubOp::BarRed && m_.atom == AtomOp::None)
           throw ModifierError{opcol_, name() + ".red requires .popc, .and or .or"};

@@ -16,7 +16,8 @@ enum Cls : uint8_t {
   kType, kRnd, kCmp, kBool, kMul, kAtom, kShfl, kVote, kMatch, kPrmt, kShfDir, kShfMode, kOrder,
   kScope, kSpace, kBarSub, kMbarSub, kCvtaTo, kFrag, kLayout, kShape, kVecV, kVecX, kCacheOp,
   kHint, kFtz, kSat, kApprox, kFull, kRelu, kNan, kXorsign, kAbs, kUni, kAligned, kSync, kNc,
-  kShiftamt, kNoftz, kTrans, kCc, kParity, kTestp, kSatfinite, kPack, kNoinc, kClassCount
+  kShiftamt, kNoftz, kTrans, kCc, kParity, kTestp, kSatfinite, kPack, kNoinc, kCompletion, kMulticast,
+  kRead, kProxy, kDim, kLoadMode, kVariant, kClassCount
 };
 static_assert(kClassCount <= 64);
 
@@ -43,6 +44,10 @@ Lexicon build_lexicon() {
       {".e4m3x2", DataType::E4M3x2}, {".e5m2x2", DataType::E5M2x2}, {".u2", DataType::U2},
       {".s2", DataType::S2}, {".u4", DataType::U4}, {".s4", DataType::S4}};
   for (auto& [t, v] : types) add(t, kType, uint8_t(v));
+  // Single FP8 elements, as wgmma's A/B types; the DataType is the pair's (cvt's .e4m3x2), and
+  // decode_modifiers allows the spelling on wgmma only.
+  add(".e4m3", kType, uint8_t(DataType::E4M3x2));
+  add(".e5m2", kType, uint8_t(DataType::E5M2x2));
   const char* rnd[] = {".rn", ".rz", ".rm", ".rp", ".rna", ".rni", ".rzi", ".rmi", ".rpi"};
   for (int i = 0; i < 9; ++i) add(rnd[i], kRnd, uint8_t(int(Rounding::Rn) + i));
   const char* cmp[] = {".eq", ".ne", ".lt", ".le", ".gt", ".ge", ".lo", ".ls", ".hi", ".hs",
@@ -90,7 +95,7 @@ Lexicon build_lexicon() {
       {".arrive_drop", SubOp::MbarArriveDrop}, {".test_wait", SubOp::MbarTestWait},
       {".try_wait", SubOp::MbarTryWait}, {".inval", SubOp::MbarInval},
       {".pending_count", SubOp::MbarPendingCount}, {".expect_tx", SubOp::MbarExpectTx},
-      {".complete_tx", SubOp::MbarCompleteTx}};
+      {".complete_tx", SubOp::MbarCompleteTx}};  // ".arrive" + ".expect_tx": see decode_modifiers
   for (auto& [t, v] : mbar) add(t, kMbarSub, uint8_t(v));
   add(".parity", kParity, 1);
   const std::pair<std::string_view, TestpProperty> testp[] = {
@@ -120,6 +125,23 @@ Lexicon build_lexicon() {
       {".noftz", kNoftz}, {".trans", kTrans}, {".cc", kCc}, {".satfinite", kSatfinite}, {".pack", kPack},
       {".noinc", kNoinc}};
   for (auto& [t, c] : flags) add(t, c);
+  // sm_90 bulk copies and proxy fences.
+  add(".mbarrier::complete_tx::bytes", kCompletion, 1);
+  add(".bulk_group", kCompletion, 2);
+  add(".multicast::cluster", kMulticast);
+  add(".read", kRead);
+  add(".async", kProxy, 1);
+  add(".alias", kProxy, 0);
+  add(".tensormap", kProxy, 0);
+  add(".mbarrier_init", kProxy, 0);  // fence.mbarrier_init.release.cluster
+  for (uint8_t d = 1; d <= 5; ++d) lx[std::string_view(".1d.2d.3d.4d.5d").substr(3 * (d - 1), 3)].push_back({kDim, d});
+  add(".tile", kLoadMode, 0);
+  add(".im2col", kLoadMode, 1);
+  add(".inc", kVariant, Variant::Inc);
+  add(".dec", kVariant, Variant::Dec);
+  add(".launch_dependents", kVariant, Variant::LaunchDependents);
+  add(".wait", kVariant, Variant::Wait);
+  add(".arrive", kVariant, Variant::Arrive);  // barrier.cluster.arrive (bar/mbarrier take it as their operation)
   return lx;
 }
 
@@ -129,7 +151,7 @@ bool is_cache_hint(std::string_view t) {
 }
 
 // ".m16n8k16" / ".m8n8" -> shape; false if `t` is not a shape.
-bool parse_shape(std::string_view t, uint8_t& m, uint8_t& n, uint8_t& k) {
+bool parse_shape(std::string_view t, uint16_t& m, uint16_t& n, uint16_t& k) {
   unsigned vals[3] = {0, 0, 0};
   const char keys[3] = {'m', 'n', 'k'};
   size_t pos = 1;
@@ -139,10 +161,10 @@ bool parse_shape(std::string_view t, uint8_t& m, uint8_t& n, uint8_t& k) {
     ++pos;
     size_t start = pos;
     while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos]))) vals[i] = vals[i] * 10 + unsigned(t[pos++] - '0');
-    if (pos == start || vals[i] > 255) return false;
-    if (i == 0) m = uint8_t(vals[0]);
-    if (i == 1) n = uint8_t(vals[1]);
-    if (i == 2) k = uint8_t(vals[2]);
+    if (pos == start || vals[i] > 65535) return false;
+    if (i == 0) m = uint16_t(vals[0]);
+    if (i == 1) n = uint16_t(vals[1]);
+    if (i == 2) k = uint16_t(vals[2]);
   }
   return pos == t.size();
 }
@@ -197,6 +219,26 @@ Rule rule_for(Opcode op) {
     case Opcode::Mbarrier:
       return {bit(kMbarSub) | bit(kParity) | bit(kSpace) | kMemOrder, 1, 1, bit(kMbarSub)};
     case Opcode::Testp: return {bit(kTestp), 1, 1, bit(kTestp)};
+    case Opcode::CpAsyncBulk:
+      return {bit(kSpace) | bit(kCompletion) | bit(kMulticast) | kMemHints, 0, 0, bit(kSpace) | bit(kCompletion)};
+    case Opcode::CpAsyncBulkWaitGroup: return {bit(kRead), 0, 0, 0};
+    case Opcode::CpAsyncBulkCommit: return {0, 0, 0, 0};
+    case Opcode::CpAsyncBulkTensor:
+      return {bit(kDim) | bit(kLoadMode) | bit(kSpace) | bit(kCompletion) | bit(kMulticast) | kMemHints, 0, 0,
+              bit(kDim) | bit(kSpace) | bit(kCompletion)};
+    case Opcode::Stmatrix:
+      return {bit(kSync) | bit(kAligned) | bit(kShape) | bit(kVecX) | bit(kTrans) | bit(kSpace), 1, 1,
+              bit(kShape) | bit(kVecX)};
+    case Opcode::Setmaxnreg: return {bit(kVariant) | bit(kSync) | bit(kAligned), 1, 1, bit(kVariant)};
+    case Opcode::Griddepcontrol: return {bit(kVariant), 0, 0, bit(kVariant)};
+    case Opcode::BarrierCluster: return {bit(kVariant) | bit(kAligned) | bit(kOrder), 0, 0, bit(kVariant)};
+    case Opcode::Mapa: return {bit(kSpace), 1, 1, 0};
+    case Opcode::FenceProxy: return {bit(kProxy) | bit(kSpace) | kMemOrder, 0, 0, bit(kProxy)};
+    case Opcode::ElectSync: return {0, 0, 0, 0};
+    case Opcode::WgmmaFence: case Opcode::WgmmaCommit: case Opcode::WgmmaWaitGroup:
+      return {bit(kSync) | bit(kAligned), 0, 0, bit(kSync) | bit(kAligned)};
+    case Opcode::WgmmaMmaAsync:
+      return {bit(kSync) | bit(kAligned) | bit(kShape) | bit(kSatfinite), 3, 3, bit(kSync) | bit(kAligned) | bit(kShape)};
     case Opcode::Shfl: return {bit(kShfl) | bit(kSync), 1, 1, bit(kShfl)};
     case Opcode::Vote: return {bit(kVote) | bit(kSync), 1, 1, bit(kVote)};
     case Opcode::Redux: return {bit(kAtom) | bit(kSync), 1, 1, bit(kAtom)};
@@ -204,7 +246,7 @@ Rule rule_for(Opcode op) {
     case Opcode::Bar: case Opcode::Barrier:
       return {bit(kBarSub) | bit(kAligned) | bit(kAtom) | bit(kScope), 0, 1, bit(kBarSub)};
     case Opcode::Membar: return {bit(kScope), 0, 0, bit(kScope)};
-    case Opcode::Fence: return {kMemOrder, 0, 0, 0};
+    case Opcode::Fence: return {kMemOrder | bit(kProxy), 0, 0, 0};
     case Opcode::Bra: case Opcode::Brx: case Opcode::Call: case Opcode::Ret: return {bit(kUni), 0, 0, 0};
     case Opcode::Exit: case Opcode::Trap: case Opcode::CpAsyncCommit: case Opcode::CpAsyncWaitGroup:
     case Opcode::CpAsyncWaitAll: case Opcode::BarWarpSync:
@@ -244,6 +286,10 @@ const char* class_description(Cls c) {
     case kShfDir: return "direction (.l/.r)";
     case kShfMode: return ".wrap/.clamp";
     case kScope: return "scope";
+    case kCompletion: return "completion mechanism (.mbarrier::complete_tx::bytes or .bulk_group)";
+    case kProxy: return "proxy kind (.async, .alias, .tensormap)";
+    case kDim: return "tensor dimensionality (.1d .. .5d)";
+    case kVariant: return "operation (.inc/.dec, .launch_dependents/.wait, .arrive/.wait)";
     default: return "modifier";
   }
 }
@@ -267,7 +313,7 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
     if (is_cache_hint(t.text)) {
       meaning = &synthetic;
       if (t.text == ".L2::cache_hint") m.cache_hint = true;
-    } else if (uint8_t sm = 0, sn = 0, sk = 0; parse_shape(t.text, sm, sn, sk)) {
+    } else if (uint16_t sm = 0, sn = 0, sk = 0; parse_shape(t.text, sm, sn, sk)) {
       synthetic = {kShape, 0};
       meaning = &synthetic;
       m.shape_m = sm, m.shape_n = sn, m.shape_k = sk;
@@ -282,10 +328,20 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
       if (!meaning)
         fail("modifier '" + std::string(t.text) + "' is not valid for " + opcode_name(op));
     }
+    if ((t.text == ".e4m3" || t.text == ".e5m2") && op != Opcode::WgmmaMmaAsync)
+      fail("'" + std::string(t.text) + "' is a wgmma operand type; " + opcode_name(op) + " takes ." +
+           std::string(t.text.substr(1)) + "x2");
     const Cls c = meaning->cls;
     const uint8_t v = meaning->value;
     bool repeatable = c == kType || c == kHint || (c == kLayout && (op == Opcode::Mma || op == Opcode::WmmaMma)) ||
-                      (c == kSpace && op == Opcode::CpAsync);
+                      (c == kSpace && (op == Opcode::CpAsync || op == Opcode::CpAsyncBulk || op == Opcode::CpAsyncBulkTensor));
+    // mbarrier.arrive.expect_tx: the one pair of mbarrier operations that combine.
+    if (c == kMbarSub && op == Opcode::Mbarrier && (seen & bit(c))) {
+      const bool pair = (m.sub == SubOp::MbarArrive && SubOp(v) == SubOp::MbarExpectTx);
+      if (!pair) fail("more than one mbarrier operation ('" + std::string(t.text) + "')");
+      m.sub = SubOp::MbarArriveExpectTx;
+      continue;
+    }
     if (c != kType && (seen & bit(c)) && !repeatable)
       fail(std::string("more than one ") + class_description(c) + " ('" + std::string(t.text) + "')");
     seen |= bit(c);
@@ -341,6 +397,13 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
       case kSatfinite: m.satfinite = true; break;
       case kPack: m.pack = true; break;
       case kNoinc: m.noinc = true; break;
+      case kCompletion: (v == 1 ? m.bulk_mbarrier : m.bulk_group) = true; break;
+      case kMulticast: m.multicast = true; break;
+      case kRead: m.wait_read = true; break;
+      case kProxy: m.proxy_async = v != 0; break;
+      case kDim: m.tensor_dims = v; break;
+      case kLoadMode: m.im2col = v != 0; break;
+      case kVariant: m.variant = v; break;
       case kShape: case kHint: case kClassCount: break;
     }
   }

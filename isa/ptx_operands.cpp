@@ -58,8 +58,6 @@ class StatementReader {
 
   void decode_opcode(const Token& t) {
     if (t.kind != TokenKind::Word) scope_.fail(t, "expected an instruction, got '" + std::string(t.text) + "'");
-    if (t.text.starts_with("cp.async.bulk"))
-      scope_.fail(t, "bulk asynchronous copies (cp.async.bulk, sm_90 TMA) are not supported");
     size_t len = 0;
     Opcode op = match_opcode(t.text, len);
     if (op == Opcode::Count) scope_.fail(t, "unknown opcode '" + std::string(t.text) + "'");
@@ -123,6 +121,10 @@ class StatementReader {
     if (t.kind != TokenKind::Word) scope_.fail(t, "expected an operand, got '" + std::string(t.text) + "'");
     if (t.text == "_") {
       o.kind = OperandKind::Sink;
+      if (peek().is('|')) {  // elect.sync _|%p
+        ++pos_;
+        o.reg2 = register_or_fail(take());
+      }
       return o;
     }
     if (t.text == "WARP_SZ") {  // the PTX ISA's predefined identifier: the warp size, 32
@@ -198,6 +200,16 @@ class StatementReader {
         if (minus) o.imm = ~o.imm + 1;
       }
     }
+    // cp.async.bulk.tensor's "[tensorMap, {c0, c1, ...}]": the coordinates become the address
+    // operand's elements (first/count), the tensor map's address is the address itself.
+    if (peek().is(',') && out_.inst.op == Opcode::CpAsyncBulkTensor) {
+      ++pos_;
+      if (!peek().is('{')) scope_.fail(peek(), "expected '{' starting the tensor coordinates");
+      const Operand coords = read_vector(0);
+      if (coords.count > 5) scope_.fail(peek(), "a tensor has at most 5 coordinates");
+      o.first = coords.first;
+      o.count = coords.count;
+    }
     expect(']', "']' closing the address");
     return o;
   }
@@ -217,7 +229,11 @@ class StatementReader {
     }
     ++pos_;
     o.count = uint16_t(out_.inst.elems.size() - o.first);
-    if (o.count != 1 && o.count != 2 && o.count != 4 && o.count != 8)
+    // wgmma.mma_async accumulators: N/2 (f32) or N/4 (f16) registers, N = 8..256 in steps of 8.
+    // cp.async.bulk.tensor coordinates: one per dimension, 1..5.
+    const bool wgmma_fragment = out_.inst.op == Opcode::WgmmaMmaAsync && o.count <= 128;
+    const bool coordinates = out_.inst.op == Opcode::CpAsyncBulkTensor && o.count <= 5;
+    if (o.count != 1 && o.count != 2 && o.count != 4 && o.count != 8 && !wgmma_fragment && !coordinates)
       scope_.fail(open, "a vector operand has 1, 2, 4 or 8 elements, got " + std::to_string(o.count));
     return o;
   }

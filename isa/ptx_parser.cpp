@@ -178,8 +178,10 @@ void PtxParser::parse_module_item() {
   }
 }
 
-// Directives between a kernel's parameter list and its body: tuning hints with no semantics here.
-void PtxParser::skip_performance_directives() {
+// Directives between a kernel's parameter list and its body: tuning hints with no semantics
+// here, except the cluster shape a kernel requires (.reqnctapercluster, .explicitcluster), kept
+// in the function for the launch.
+void PtxParser::skip_performance_directives(Function& f) {
   static const std::string_view kDirectives[] = {".maxntid", ".reqntid", ".minnctapersm", ".maxnreg",
                                                  ".maxclusterrank", ".reqnctapercluster",
                                                  ".explicitcluster", ".noreturn", ".blocksareclusters"};
@@ -191,8 +193,16 @@ void PtxParser::skip_performance_directives() {
     bool known = false;
     for (std::string_view d : kDirectives) known |= peek().text == d;
     if (!known) fail(peek(), "unexpected '" + std::string(peek().text) + "' before a function body");
-    take();
-    while (peek().kind == TokenKind::Number || peek().is(',')) ++pos_;
+    const std::string_view name = take().text;
+    if (name == ".explicitcluster") f.explicit_cluster = true;
+    unsigned dim = 0;
+    while (peek().kind == TokenKind::Number || peek().is(',')) {
+      if (name == ".reqnctapercluster" && peek().kind == TokenKind::Number && dim < 3)
+        f.required_cluster[dim++] = uint32_t(std::stoul(std::string(peek().text), nullptr, 0));
+      ++pos_;
+    }
+    if (name == ".reqnctapercluster")
+      for (; dim < 3; ++dim) f.required_cluster[dim] = 1;
   }
 }
 
@@ -243,7 +253,7 @@ void PtxParser::parse_function(bool is_entry, bool is_extern) {
     std::vector<uint32_t> params = parse_param_list(is_entry);
     m_.functions[size_t(index)].params = params;
   }
-  skip_performance_directives();
+  skip_performance_directives(m_.functions[size_t(index)]);
   if (peek().is(';')) {  // a prototype: the body comes later (or never, for .extern)
     ++pos_;
     m_.symbols.resize(symbols_before);

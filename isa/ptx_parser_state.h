@@ -54,7 +54,7 @@ class PtxParser final : public NameScope {
   void parse_line_info();  // .file / .loc
   void skip_through(char c);
   void skip_section();
-  void skip_performance_directives();
+  void skip_performance_directives(Function& f);
   void resolve_labels(Function& f);
   void resolve_calls();
 

@@ -11,6 +11,8 @@ bool first_operand_is_destination(const Instruction& in) {
     case Opcode::BarWarpSync: case Opcode::Nanosleep: case Opcode::CpAsyncWaitGroup: case Opcode::Bra: case Opcode::Brx:
     case Opcode::Call: case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::St: case Opcode::Red:
     case Opcode::WmmaStore: case Opcode::CpAsync: case Opcode::CpAsyncMbarrierArrive:
+    case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkWaitGroup: case Opcode::WgmmaWaitGroup:
+    case Opcode::CpAsyncBulkTensor: case Opcode::Stmatrix: case Opcode::Setmaxnreg:
       return false;
     default:
       return true;
@@ -30,6 +32,13 @@ void operand_regs(const Instruction& in, const Operand& o, std::vector<uint32_t>
       break;
     case OperandKind::Address:
       add_reg(out, o.reg);
+      for (unsigned i = 0; i < o.count; ++i) {  // tensor coordinates of cp.async.bulk.tensor
+        const Operand& e = in.elems.at(size_t(o.first) + i);
+        if (e.kind == OperandKind::Reg) add_reg(out, e.reg);
+      }
+      break;
+    case OperandKind::Sink:  // "_|%p" (elect.sync)
+      if (with_second) add_reg(out, o.reg2);
       break;
     case OperandKind::Vector:
       for (unsigned i = 0; i < o.count; ++i) {
@@ -54,6 +63,8 @@ void register_use(const Instruction& in, RegisterUse& use) {
       else operand_regs(in, in.ops[i], use.sources, /*with_second=*/false);
     }
   }
+  // wgmma.mma_async accumulates into its destination: D is read as well as written.
+  if (in.op == Opcode::WgmmaMmaAsync && in.nops > 0) operand_regs(in, in.ops[0], use.sources, /*with_second=*/false);
   if (in.op == Opcode::Call && in.ops[1].kind == OperandKind::Reg) add_reg(use.sources, in.ops[1].reg);  // indirect
   add_reg(use.sources, in.guard);
 }

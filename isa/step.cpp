@@ -19,7 +19,7 @@ bool moves_pc(Opcode op) {
   switch (op) {
     case Opcode::Bra: case Opcode::Brx: case Opcode::Call: case Opcode::Ret: case Opcode::Exit: case Opcode::Trap:
     case Opcode::Bar: case Opcode::Barrier: case Opcode::BarWarpSync: case Opcode::Membar:
-    case Opcode::Fence: case Opcode::Nanosleep:
+    case Opcode::Fence: case Opcode::Nanosleep: case Opcode::BarrierCluster:
       return true;
     default:
       return false;

@@ -4,10 +4,14 @@
 #include <string>
 
 #include "isa/numerics/float_format.h"
+#include "isa/numerics/fp8.h"
 
 namespace gpusim::isa::tensor {
 
-unsigned elem_bits(ElemKind e) { return e == ElemKind::F16 || e == ElemKind::BF16 ? 16 : 32; }
+unsigned elem_bits(ElemKind e) {
+  if (e == ElemKind::E4M3 || e == ElemKind::E5M2) return 8;
+  return e == ElemKind::F16 || e == ElemKind::BF16 ? 16 : 32;
+}
 
 const char* elem_name(ElemKind e) {
   switch (e) {
@@ -15,6 +19,8 @@ const char* elem_name(ElemKind e) {
     case ElemKind::BF16: return "bf16";
     case ElemKind::TF32: return "tf32";
     case ElemKind::F32: return "f32";
+    case ElemKind::E4M3: return "e4m3";
+    case ElemKind::E5M2: return "e5m2";
   }
   return "?";
 }
@@ -109,7 +115,7 @@ std::optional<FragmentSpec> wmma_fragment(MatrixRole which, unsigned m, unsigned
 
 // ---- Registers <-> matrices ----
 namespace {
-uint32_t element_mask(ElemKind e) { return elem_bits(e) == 32 ? 0xffffffffu : 0xffffu; }
+uint32_t element_mask(ElemKind e) { return elem_bits(e) == 32 ? 0xffffffffu : (1u << elem_bits(e)) - 1; }
 }  // namespace
 
 std::vector<uint32_t> fragment_to_matrix(const FragmentSpec& spec, const std::vector<uint32_t>& regs) {
@@ -151,6 +157,9 @@ double element_value(uint32_t bits, ElemKind e) {
     case ElemKind::BF16: return numerics::to_double(bits & 0xffffu, numerics::kBF16);
     case ElemKind::TF32: return numerics::to_double(bits & 0xffffe000u, numerics::kF32);
     case ElemKind::F32: return numerics::to_double(bits, numerics::kF32);
+    // FP8 values are exact in f16.
+    case ElemKind::E4M3: return numerics::to_double(numerics::fp8_to_f16(uint8_t(bits), numerics::Fp8Kind::E4M3), numerics::kF16);
+    case ElemKind::E5M2: return numerics::to_double(numerics::fp8_to_f16(uint8_t(bits), numerics::Fp8Kind::E5M2), numerics::kF16);
   }
   return 0;
 }

@@ -30,7 +30,7 @@ struct ElementPos {
 };
 
 // Element encodings a fragment register can hold.
-enum class ElemKind : uint8_t { F16, BF16, TF32, F32 };
+enum class ElemKind : uint8_t { F16, BF16, TF32, F32, E4M3, E5M2 };  // E4M3/E5M2: wgmma only
 unsigned elem_bits(ElemKind e);
 const char* elem_name(ElemKind e);
 

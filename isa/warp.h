@@ -72,6 +72,8 @@ class Warp {
   uint32_t barrier_id = 0;
   // cp.async groups committed but not yet waited on (functional mode completes copies eagerly).
   uint32_t cp_async_groups = 0;
+  // barrier.cluster: the cluster-barrier phase this warp's last arrive waits for.
+  uint32_t cluster_barrier_target = 0;
 
  private:
   void push_frame(const Function& fn, uint32_t mask, const Instruction* site);

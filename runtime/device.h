@@ -65,6 +65,10 @@ struct LaunchConfig {
   // cooperative_groups grid sync can complete. A grid larger than the GPU holds at once is
   // refused (cudaErrorCooperativeLaunchTooLarge).
   bool cooperative = false;
+  // Thread-block cluster shape (sm_90; cudaLaunchAttributeClusterDimension /
+  // CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION). {1,1,1}: none, unless the kernel's PTX requires one
+  // (.reqnctapercluster). The grid must be a whole number of clusters.
+  Dim3 cluster{1, 1, 1};
 };
 
 // One kernel argument: raw bytes of a scalar or pointer, packed by the device into the kernel's

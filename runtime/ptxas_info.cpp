@@ -176,6 +176,10 @@ std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const s
 
 std::map<std::string, PtxasKernelInfo> ptxas_resources_for(const std::string& ptx, const std::string& arch,
                                                            std::string* note) {
+  // PTX for the architecture-specific variant of the config's SM (.target sm_90a on sm_90:
+  // wgmma, setmaxnreg) must be assembled for that variant.
+  if (const auto t = find_target(ptx); t && ptx.compare(t->first, t->second, arch + "a") == 0)
+    return run_ptxas(ptx, arch + "a");
   try {
     return run_ptxas(ptx, arch);
   } catch (const std::runtime_error& e) {

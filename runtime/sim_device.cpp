@@ -13,6 +13,7 @@
 #include "isa/functional_executor.h"
 #include "isa/load_hoisting.h"
 #include "isa/ptx_parser.h"
+#include "runtime/cluster_launch.h"
 #include "runtime/device_memory.h"
 #include "runtime/launch_checks.h"
 #include "runtime/ptxas_info.h"
@@ -243,6 +244,8 @@ class SimDevice final : public Device {
     ls.nsmid = static_cast<uint32_t>(config_.num_sms);
     ls.max_warp_instructions = options_.max_warp_instructions;
     ls.services = &services_;
+    ls.cluster = launch_cluster_shape(*fn, cfg, model_ != nullptr);
+    ls.explicit_cluster = ls.cluster.count() > 1 || fn->explicit_cluster;
     // The grid barrier's workspace (cooperative_groups::grid_group::sync counts arrivals in
     // it), zeroed per launch as the CUDA driver does; freed when the launch ends.
     struct Workspace {

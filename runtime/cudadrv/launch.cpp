@@ -81,14 +81,13 @@ void check_dimensions(const DriverState& s, unsigned gx, unsigned gy, unsigned g
                                                       ") is outside the device's limits"};
 }
 
-}  // namespace
 
-extern "C" {
-
-CUresult cuLaunchKernel(CUfunction function, unsigned int grid_x, unsigned int grid_y, unsigned int grid_z,
-                        unsigned int block_x, unsigned int block_y, unsigned int block_z, unsigned int shared_bytes,
-                        CUstream stream, void** params, void** extra) {
-  return api_call("cuLaunchKernel", [&](DriverState& s) {
+// cuLaunchKernel and cuLaunchKernelEx: `cluster` is the thread-block cluster shape ({1,1,1}: none).
+CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x, unsigned int grid_y,
+                       unsigned int grid_z, unsigned int block_x, unsigned int block_y, unsigned int block_z,
+                       unsigned int shared_bytes, CUstream stream, void** params, void** extra,
+                       gpusim::runtime::Dim3 cluster) {
+  return api_call(api, [&](DriverState& s) {
     CUctx_st& context = gpusim::cudadrv::usable_context(s);
     CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
     gpusim::cudadrv::live_stream(s, stream);
@@ -105,6 +104,7 @@ CUresult cuLaunchKernel(CUfunction function, unsigned int grid_x, unsigned int g
     cfg.grid = {grid_x, grid_y, grid_z};
     cfg.block = {block_x, block_y, block_z};
     cfg.dynamic_shared_bytes = shared_bytes;
+    cfg.cluster = cluster;
     try {
       gpusim::runtime::LaunchStats stats = s.device->launch(f.module->handle, f.kernel->name, cfg, args);
       context.simulated_seconds += stats.seconds;  // zero in functional mode
@@ -119,11 +119,44 @@ CUresult cuLaunchKernel(CUfunction function, unsigned int grid_x, unsigned int g
     } catch (const gpusim::runtime::Error& e) {
       const std::string why = e.what();
       if (why.find("SystemC") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
+      if (why.find("does not co-schedule cluster") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
+      if (why.find("cluster") != std::string::npos) throw DriverFailure{CUDA_ERROR_INVALID_CLUSTER_SIZE, why};
       const bool resources = why.find("register") != std::string::npos || why.find("shared") != std::string::npos;
       throw DriverFailure{resources ? CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES : CUDA_ERROR_INVALID_VALUE, why};
     }
     return CUDA_SUCCESS;
   });
+}
+
+}  // namespace
+
+extern "C" {
+
+CUresult cuLaunchKernel(CUfunction function, unsigned int grid_x, unsigned int grid_y, unsigned int grid_z,
+                        unsigned int block_x, unsigned int block_y, unsigned int block_z, unsigned int shared_bytes,
+                        CUstream stream, void** params, void** extra) {
+  return launch_kernel("cuLaunchKernel", function, grid_x, grid_y, grid_z, block_x, block_y, block_z, shared_bytes,
+                       stream, params, extra, {1, 1, 1});
+}
+
+// The extended launch: CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION runs the grid as thread-block
+// clusters; the other attributes are scheduling hints the simulator has no use for, except a
+// cooperative launch, which the driver library does not run.
+CUresult cuLaunchKernelEx(const CUlaunchConfig* config, CUfunction function, void** params, void** extra) {
+  if (!config) return CUDA_ERROR_INVALID_VALUE;
+  gpusim::runtime::Dim3 cluster{1, 1, 1};
+  for (unsigned i = 0; i < config->numAttrs; ++i) {
+    const CUlaunchAttribute& a = config->attrs[i];
+    if (a.id == CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION)
+      cluster = {a.value.clusterDim.x, a.value.clusterDim.y, a.value.clusterDim.z};
+    if (a.id == CU_LAUNCH_ATTRIBUTE_COOPERATIVE && a.value.cooperative)
+      return api_call("cuLaunchKernelEx", [](DriverState&) -> CUresult {
+        throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "cooperative launches are not supported by the driver library"};
+      });
+  }
+  return launch_kernel("cuLaunchKernelEx", function, config->gridDimX, config->gridDimY, config->gridDimZ,
+                       config->blockDimX, config->blockDimY, config->blockDimZ, config->sharedMemBytes,
+                       config->hStream, params, extra, cluster);
 }
 
 CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, CUfunction function, int block_size,

@@ -112,7 +112,8 @@ class Context {
   uint64_t device_bytes_in_use() const { return device_bytes_in_use_; }
 
   // Runs one launch; a kernel fault becomes the sticky error (returned by every later call).
-  void launch(KernelRecord& kernel, dim3 grid, dim3 block, size_t shared, void** args, bool cooperative);
+  void launch(KernelRecord& kernel, dim3 grid, dim3 block, size_t shared, void** args, bool cooperative,
+              dim3 cluster);
 
   // Host memory the device reaches at the same address (managed and pinned allocations).
   void* alloc_host_mapped(size_t bytes);

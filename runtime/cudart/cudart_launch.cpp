@@ -69,18 +69,19 @@ void check_cooperative(Context& ctx, KernelRecord& k, dim3 grid, dim3 block, siz
 }
 
 cudaError_t launch_kernel(const char* api_name, const void* host_function, dim3 grid, dim3 block, void** args,
-                          size_t shared, cudaStream_t stream, bool cooperative = false) {
+                          size_t shared, cudaStream_t stream, bool cooperative = false, dim3 cluster = dim3(1, 1, 1)) {
   return api(api_name, [&](Context& ctx) {
     KernelRecord& k = ctx.kernel(host_function);
     check_configuration(ctx, k, grid, block, shared);
     if (cooperative) check_cooperative(ctx, k, grid, block, shared);
-    ctx.launch(k, grid, block, shared, args, cooperative);
+    ctx.launch(k, grid, block, shared, args, cooperative, cluster);
   });
 }
 
 }  // namespace
 
-void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void** args, bool cooperative) {
+void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void** args, bool cooperative,
+                     dim3 cluster) {
   const runtime::ModuleHandle module = loaded(*k.module);
   const runtime::KernelInfo& info = kernel_info(k);
   runtime::KernelArgs packed(info.param_sizes.size());
@@ -94,6 +95,7 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
   cfg.block = {block.x, block.y, block.z};
   cfg.dynamic_shared_bytes = static_cast<uint32_t>(shared);
   cfg.cooperative = cooperative;
+  cfg.cluster = {cluster.x, cluster.y, cluster.z};
   flush_device_output();  // a GPU prints earlier kernels' output when the next one starts
   managed_to_device();
   LaunchRecord rec;
@@ -170,20 +172,20 @@ cudaError_t cudaLaunchCooperativeKernel_ptsz(const void* func, dim3 grid, dim3 b
   return gpusim::cudart::launch_kernel("cudaLaunchCooperativeKernel_ptsz", func, grid, block, args, shared, stream, true);
 }
 
-// The extensible launch (cudaLaunchKernelEx): cooperative launches run as above; thread-block
-// clusters larger than one CTA are Hopper work gpusim does not model yet, refused by name.
+// The extensible launch (cudaLaunchKernelEx): cooperative launches run as above; a cluster
+// dimension runs the grid as thread-block clusters (runtime/cluster_launch.h checks the shape).
 cudaError_t cudaLaunchKernelExC(const cudaLaunchConfig_t* config, const void* func, void** args) {
   if (!config) return gpusim::cudart::set_last_error(cudaErrorInvalidValue);
   bool cooperative = false;
+  dim3 cluster(1, 1, 1);
   for (unsigned i = 0; i < config->numAttrs; ++i) {
     const cudaLaunchAttribute& a = config->attrs[i];
     if (a.id == cudaLaunchAttributeCooperative) cooperative = a.val.cooperative != 0;
-    if (a.id == cudaLaunchAttributeClusterDimension && a.val.clusterDim.x * a.val.clusterDim.y * a.val.clusterDim.z > 1)
-      return gpusim::cudart::report_failure("cudaLaunchKernelExC", cudaErrorNotSupported,
-                                            "thread-block clusters of more than one CTA are not simulated yet");
+    if (a.id == cudaLaunchAttributeClusterDimension)
+      cluster = dim3(a.val.clusterDim.x, a.val.clusterDim.y, a.val.clusterDim.z);
   }
   return gpusim::cudart::launch_kernel("cudaLaunchKernelExC", func, config->gridDim, config->blockDim, args,
-                                       config->dynamicSmemBytes, config->stream, cooperative);
+                                       config->dynamicSmemBytes, config->stream, cooperative, cluster);
 }
 
 cudaError_t cudaFuncGetName(const char** name, const void* func) {

@@ -90,6 +90,8 @@ class DriverLibrary {
   GPUSIM_DRIVER_ENTRY(cuEventElapsedTime);
   GPUSIM_DRIVER_ENTRY(cuOccupancyMaxActiveBlocksPerMultiprocessor);
   GPUSIM_DRIVER_ENTRY(cuGetProcAddress);
+  GPUSIM_DRIVER_ENTRY(cuLaunchKernelEx);
+  GPUSIM_DRIVER_ENTRY(cuTensorMapEncodeTiled);
 };
 
 // "CUDA_ERROR_ILLEGAL_ADDRESS" for 700, so a failed EXPECT names the code.

@@ -25,9 +25,9 @@ TEST(PtxCoverageParse, UnsupportedConstructsNameThemselvesAndTheirLine) {
   std::string e = parse_error(kernel("ret;\nt: .branchtargets A, B;\nbrx.idx %r1, t;\nA:\nret;\n"));
   EXPECT_NE(e.find(line), std::string::npos) << e;
   EXPECT_NE(e.find("undefined label 'B'"), std::string::npos) << e;
-  e = parse_error(kernel("ret;\ncp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%r1], [%rd1], %r2, [%r3];\n"));
+  e = parse_error(kernel("ret;\ncp.async.bulk.global.shared::cta [%rd1], [%r1], %r2;\n"));  // no .bulk_group
   EXPECT_NE(e.find(line), std::string::npos) << e;
-  EXPECT_NE(e.find("cp.async.bulk"), std::string::npos) << e;
+  EXPECT_NE(e.find("cp.async.bulk requires a completion mechanism"), std::string::npos) << e;
   e = parse_error(kernel("ret;\ncall %rd1, ();\n"));
   EXPECT_NE(e.find(line), std::string::npos) << e;
   EXPECT_NE(e.find(".callprototype"), std::string::npos) << e;
@@ -55,6 +55,38 @@ TEST(PtxCoverageParse, NewSyntaxDecodes) {
   EXPECT_TRUE(f.code[4].mod.noinc);
   EXPECT_EQ(f.code[5].ops[1].kind, OperandKind::Special);
   EXPECT_EQ(f.code[5].ops[1].reg, uint32_t(SpecialReg::Envreg0) + 2);
+}
+
+TEST(PtxCoverageParse, HopperSyntaxDecodes) {
+  Module m = parse_ptx(
+      kernel("wgmma.mma_async.sync.aligned.m64n8k16.f32.bf16.bf16 {%f1, %f2, %f3, %f4}, %rd1, %rd2, %p1, 1, -1, 0, 1;\n"
+             "mbarrier.arrive.expect_tx.release.cta.shared::cta.b64 _, [%r1], 1024;\n"
+             "cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::complete_tx::bytes [%r1], [%rd1, {%r2, %r3, %r4}], [%r5];\n"
+             "elect.sync %r6|%p2, -1;\n"
+             "wgmma.mma_async.sync.aligned.m64n256k16.f16.f16.f16 {" +
+             [] {
+               std::string regs;
+               for (int i = 0; i < 64; ++i) regs += (i ? ", %r" : "%r") + std::to_string(i % 8);
+               return regs;
+             }() + "}, %rd1, %rd2, 1, 1, 1, 0, 0;\n"
+             "ret;\n"),
+      "t.ptx");
+  const Function& f = m.functions.at(0);
+  EXPECT_EQ(f.code[0].op, Opcode::WgmmaMmaAsync);
+  EXPECT_EQ(f.code[0].nops, 8);
+  EXPECT_EQ(f.code[0].mod.shape_n, 8);
+  EXPECT_EQ(f.code[0].mod.types[1], DataType::BF16);
+  EXPECT_EQ(int32_t(uint32_t(f.code[0].ops[5].imm)), -1);
+  EXPECT_EQ(f.code[1].mod.sub, SubOp::MbarArriveExpectTx);
+  EXPECT_EQ(f.code[1].ops[0].kind, OperandKind::Sink);
+  EXPECT_EQ(f.code[2].op, Opcode::CpAsyncBulkTensor);
+  EXPECT_EQ(f.code[2].mod.tensor_dims, 3);
+  EXPECT_TRUE(f.code[2].mod.bulk_mbarrier);
+  EXPECT_EQ(f.code[2].ops[1].count, 3);  // the coordinates
+  EXPECT_EQ(f.code[3].op, Opcode::ElectSync);
+  EXPECT_NE(f.code[3].ops[0].reg2, kNoReg);
+  EXPECT_EQ(f.code[4].mod.shape_n, 256);
+  EXPECT_EQ(f.code[4].ops[0].count, 64);
 }
 
 }  // namespace

@@ -1,0 +1,40 @@
+#include "runtime/cluster_launch.h"
+
+#include <string>
+
+namespace gpusim::runtime {
+
+namespace {
+std::string dims(const Dim3& d) {
+  return "(" + std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) + ")";
+}
+constexpr uint64_t kMaxClusterCtas = 16;  // non-portable maximum on sm_90 (8 portable)
+}  // namespace
+
+Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg, bool timing) {
+  const std::string kernel = "'" + fn.name + "'";
+  Dim3 c = cfg.cluster;
+  const bool required = fn.required_cluster[0] != 0;
+  const Dim3 req{fn.required_cluster[0], fn.required_cluster[1], fn.required_cluster[2]};
+  const bool attribute = c.count() > 1;
+  if (required) {
+    if (attribute && (c.x != req.x || c.y != req.y || c.z != req.z))
+      throw Error("cluster dimension " + dims(c) + " for " + kernel + " contradicts its compile-time cluster shape " +
+                  dims(req) + " (.reqnctapercluster)");
+    c = req;
+  }
+  if (c.x == 0 || c.y == 0 || c.z == 0) throw Error("cluster dimension " + dims(c) + " for " + kernel + " has a zero");
+  if (fn.explicit_cluster && !attribute && !required)
+    throw Error(kernel + " is compiled for cluster launches (.explicitcluster) but was launched without a cluster dimension");
+  if (c.count() > kMaxClusterCtas)
+    throw Error("cluster dimension " + dims(c) + " for " + kernel + " has " + std::to_string(c.count()) +
+                " CTAs; at most 16 are allowed");
+  if (cfg.grid.x % c.x || cfg.grid.y % c.y || cfg.grid.z % c.z)
+    throw Error("grid " + dims(cfg.grid) + " of " + kernel + " is not a whole number of clusters " + dims(c));
+  if (timing && c.count() > 1)
+    throw Error("launch of " + kernel + " with clusters " + dims(c) +
+                ": timing mode does not co-schedule cluster CTAs yet (functional mode runs them)");
+  return c;
+}
+
+}  // namespace gpusim::runtime

@@ -1,0 +1,16 @@
+// The thread-block cluster shape of a launch (sm_90): from the launch attribute, else from the
+// kernel's .reqnctapercluster, checked against what CUDA allows.
+#pragma once
+
+#include "isa/ir.h"
+#include "runtime/device.h"
+
+namespace gpusim::runtime {
+
+// The cluster shape to run `fn` with under `cfg` ({1,1,1}: no clusters). Throws Error naming
+// the problem: a grid that is not a whole number of clusters, more than 16 CTAs per cluster,
+// an attribute that contradicts .reqnctapercluster, or an .explicitcluster kernel launched
+// without one; `timing` refuses real clusters, which the timing model does not co-schedule yet.
+Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg, bool timing);
+
+}  // namespace gpusim::runtime

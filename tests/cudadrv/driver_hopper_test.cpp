@@ -1,0 +1,73 @@
+// The driver's sm_90 entry points through the simulated libcuda.so.1: cuTensorMapEncodeTiled
+// against the limits CUDA documents for it, and cuLaunchKernelEx with a cluster dimension
+// (cluster special registers read back and compared with their definition).
+#include <cstdint>
+#include <vector>
+
+#include "tests/cudadrv/driver_library.h"
+
+using namespace gpusim::test_support;
+
+namespace {
+
+// out[ctaid.x] = %cluster_ctarank | %cluster_nctarank << 8 | %clusterid.x << 16
+const char* kClusterPtx =
+    ".version 8.0\n.target sm_90a\n.address_size 64\n"
+    ".visible .entry ranks(.param .u64 p_out)\n{\n"
+    "  .reg .u32 %r<6>;\n  .reg .u64 %a<3>;\n  .reg .pred %p;\n"
+    "  mov.u32 %r0, %tid.x;\n  setp.ne.u32 %p, %r0, 0;\n  @%p bra DONE;\n"
+    "  mov.u32 %r1, %cluster_ctarank;\n  mov.u32 %r2, %cluster_nctarank;\n  mov.u32 %r3, %clusterid.x;\n"
+    "  shl.b32 %r2, %r2, 8;\n  shl.b32 %r3, %r3, 16;\n  or.b32 %r1, %r1, %r2;\n  or.b32 %r1, %r1, %r3;\n"
+    "  mov.u32 %r4, %ctaid.x;\n  ld.param.u64 %a0, [p_out];\n  mul.wide.u32 %a1, %r4, 4;\n  add.u64 %a0, %a0, %a1;\n"
+    "  st.global.u32 [%a0], %r1;\nDONE:\n  ret;\n}\n";
+
+class DriverHopperTest : public DriverTest {};
+
+TEST_F(DriverHopperTest, TensorMapEncodeChecksTheDocumentedLimits) {
+  const CUdeviceptr base = alloc(1 << 16);
+  CUtensorMap map;
+  cuuint64_t dims[2] = {64, 64}, strides[1] = {128};
+  cuuint32_t box[2] = {64, 32}, unit[2] = {1, 1};
+  auto encode = [&](CUdeviceptr address, CUtensorMapSwizzle swizzle) {
+    return cu.cuTensorMapEncodeTiled(&map, CU_TENSOR_MAP_DATA_TYPE_FLOAT16, 2, reinterpret_cast<void*>(address), dims,
+                                     strides, box, unit, CU_TENSOR_MAP_INTERLEAVE_NONE, swizzle,
+                                     CU_TENSOR_MAP_L2_PROMOTION_NONE, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  };
+  EXPECT_CU(CUDA_SUCCESS, encode(base, CU_TENSOR_MAP_SWIZZLE_128B));  // 64 halves = 128 bytes: fits
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, encode(base + 8, CU_TENSOR_MAP_SWIZZLE_NONE));  // not 16-byte aligned
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, encode(base, CU_TENSOR_MAP_SWIZZLE_64B));  // 128-byte rows, 64-byte span
+  strides[0] = 120;  // not a multiple of 16
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, encode(base, CU_TENSOR_MAP_SWIZZLE_NONE));
+  strides[0] = 128;
+  box[1] = 300;  // boxDim above 256
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, encode(base, CU_TENSOR_MAP_SWIZZLE_NONE));
+}
+
+TEST_F(DriverHopperTest, LaunchKernelExRunsThreadBlockClusters) {
+  CUmodule m = nullptr;
+  ASSERT_CU_OK(cu.cuModuleLoadData(&m, kClusterPtx));
+  CUfunction f = nullptr;
+  ASSERT_CU_OK(cu.cuModuleGetFunction(&f, m, "ranks"));
+  const CUdeviceptr out = alloc(8 * 4);
+  void* params[] = {const_cast<CUdeviceptr*>(&out)};
+  CUlaunchAttribute attr{};
+  attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+  attr.value.clusterDim.x = 4;
+  attr.value.clusterDim.y = 1;
+  attr.value.clusterDim.z = 1;
+  CUlaunchConfig cfg{};
+  cfg.gridDimX = 8;
+  cfg.gridDimY = cfg.gridDimZ = 1;
+  cfg.blockDimX = 32;
+  cfg.blockDimY = cfg.blockDimZ = 1;
+  cfg.attrs = &attr;
+  cfg.numAttrs = 1;
+  ASSERT_CU_OK(cu.cuLaunchKernelEx(&cfg, f, params, nullptr));
+  std::vector<uint32_t> got(8);
+  ASSERT_CU_OK(cu.cuMemcpyDtoH(got.data(), out, 8 * 4));
+  for (uint32_t cta = 0; cta < 8; ++cta) EXPECT_EQ(got[cta], (cta % 4) | 4u << 8 | (cta / 4) << 16) << "CTA " << cta;
+  cfg.gridDimX = 6;  // not a whole number of 4-CTA clusters
+  EXPECT_CU(CUDA_ERROR_INVALID_CLUSTER_SIZE, cu.cuLaunchKernelEx(&cfg, f, params, nullptr));
+}
+
+}  // namespace

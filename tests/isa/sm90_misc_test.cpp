@@ -1,0 +1,113 @@
+// Small sm_90 instructions: elect.sync, stmatrix (checked against the PTX ISA's m8n8 fragment:
+// lane l holds row l/4, columns 2(l%4) and 2(l%4)+1 of each matrix), setmaxnreg's operand
+// check, and that fence.proxy / fence.mbarrier_init / griddepcontrol run as no-ops.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/sim_device.h"
+
+namespace gpusim {
+namespace {
+
+struct KernelRun {
+  std::vector<uint32_t> out;
+  std::string error;
+};
+
+KernelRun run(const std::string& body, size_t out_words, unsigned threads) {
+  auto dev = runtime::make_sim_device();
+  const std::string ptx =
+      ".version 8.0\n.target sm_90a\n.address_size 64\n"
+      ".visible .entry k(.param .u64 p_out)\n{\n"
+      "  .reg .u32 %tid, %r<8>, %sb;\n  .reg .u64 %out, %a<2>;\n  .reg .pred %p, %q;\n"
+      "  .shared .align 16 .b8 buf[4096];\n"
+      "  mov.u32 %tid, %tid.x;\n  ld.param.u64 %out, [p_out];\n  mov.u32 %sb, buf;\n" +
+      body + "  ret;\n}\n";
+  const auto mod = dev->load_ptx("sm90_misc_test", ptx);
+  const auto d_out = dev->alloc(out_words * 4);
+  dev->memset(d_out, 0, out_words * 4);
+  runtime::LaunchConfig cfg;
+  cfg.grid = {1, 1, 1};
+  cfg.block = {threads, 1, 1};
+  KernelRun r;
+  try {
+    dev->launch(mod, "k", cfg, runtime::args(d_out));
+  } catch (const std::exception& e) {
+    r.error = e.what();
+    return r;
+  }
+  r.out = dev->download<uint32_t>(d_out, out_words);
+  return r;
+}
+
+// Stores %r1 at out[tid].
+const char* kStoreR1 =
+    "  shl.b32 %r3, %tid, 2;\n  cvt.u64.u32 %a0, %r3;\n  add.u64 %a0, %out, %a0;\n  st.global.u32 [%a0], %r1;\n";
+
+TEST(ElectSync, ElectsTheLowestMemberLane) {
+  // Lanes 5..31 of each warp elect among members 0xffffffe0: the leader is lane 5.
+  const std::string body = std::string("  and.b32 %r0, %tid, 31;\n  setp.lt.u32 %p, %r0, 5;\n  @%p bra DONE;\n") +
+                           "  elect.sync %r1|%q, 0xffffffe0;\n  selp.u32 %r2, 1, 0, %q;\n  shl.b32 %r1, %r1, 8;\n"
+                           "  or.b32 %r1, %r1, %r2;\n" + kStoreR1 + "DONE:\n";
+  const KernelRun r = run(body, 64, 64);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  for (unsigned t = 0; t < 64; ++t) {
+    const unsigned lane = t % 32;
+    EXPECT_EQ(r.out[t], lane < 5 ? 0u : (5u << 8 | (lane == 5 ? 1u : 0u))) << "thread " << t;
+  }
+}
+
+// Each lane's register j holds (j << 12 | lane << 4 | element) in each half; stmatrix writes the
+// four 8x8 matrices (row-major, 16 bytes per row) to buf + 128 j; the kernel dumps buf.
+void check_stmatrix(bool trans) {
+  const std::string body =
+      std::string("  mov.u32 %r0, %tid;\n") +
+      // %r4..%r7 = registers of matrices 0..3: low half element 0, high half element 1.
+      "  shl.b32 %r1, %r0, 4;\n  shl.b32 %r2, %r1, 16;\n  or.b32 %r2, %r2, 0x10000;\n"
+      "  or.b32 %r1, %r1, %r2;\n"  // low half lane<<4 (element 0), high half lane<<4 | 1 (element 1)
+      "  mov.u32 %r4, %r1;\n  or.b32 %r5, %r1, 0x10001000;\n  or.b32 %r6, %r1, 0x20002000;\n  or.b32 %r7, %r1, 0x30003000;\n"
+      // Row address of lane l: matrix l/8, row l%8.
+      "  shl.b32 %r2, %r0, 4;\n  add.u32 %r2, %sb, %r2;\n"
+      "  stmatrix.sync.aligned.m8n8.x4" + (trans ? std::string(".trans") : "") +
+      ".shared.b16 [%r2], {%r4, %r5, %r6, %r7};\n  bar.warp.sync -1;\n"
+      // Dump the 512 bytes: thread t copies word t (and t + 32 ... in a loop of 4).
+      "  mov.u32 %r3, 0;\nDUMP:\n  mad.lo.u32 %r6, %r3, 32, %r0;\n  shl.b32 %r6, %r6, 2;\n  add.u32 %r7, %sb, %r6;\n"
+      "  ld.shared.u32 %r1, [%r7];\n  cvt.u64.u32 %a0, %r6;\n  add.u64 %a0, %out, %a0;\n  st.global.u32 [%a0], %r1;\n"
+      "  add.u32 %r3, %r3, 1;\n  setp.lt.u32 %p, %r3, 4;\n  @%p bra DUMP;\n";
+  const KernelRun r = run(body, 128, 32);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  std::vector<uint16_t> mem(256);
+  for (unsigned w = 0; w < 128; ++w) mem[2 * w] = uint16_t(r.out[w]), mem[2 * w + 1] = uint16_t(r.out[w] >> 16);
+  for (unsigned j = 0; j < 4; ++j)
+    for (unsigned lane = 0; lane < 32; ++lane)
+      for (unsigned e = 0; e < 2; ++e) {
+        unsigned row = lane / 4, col = 2 * (lane % 4) + e;
+        if (trans) std::swap(row, col);
+        const uint16_t want = uint16_t(j << 12 | lane << 4 | e);
+        EXPECT_EQ(mem[j * 64 + row * 8 + col], want) << "matrix " << j << " lane " << lane << " element " << e;
+      }
+}
+
+TEST(Stmatrix, FourMatricesAndTransposed) {
+  check_stmatrix(false);
+  check_stmatrix(true);
+}
+
+TEST(Sm90Misc, FencesGriddepcontrolAndSetmaxnreg) {
+  const std::string ok =
+      std::string("  fence.proxy.async.shared::cta;\n  fence.mbarrier_init.release.cluster;\n"
+                  "  griddepcontrol.wait;\n  griddepcontrol.launch_dependents;\n"
+                  "  setmaxnreg.inc.sync.aligned.u32 232;\n  setmaxnreg.dec.sync.aligned.u32 40;\n  mov.u32 %r1, 7;\n") +
+      kStoreR1;
+  KernelRun r = run(ok, 128, 128);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.out[100], 7u);
+  r = run("  setmaxnreg.inc.sync.aligned.u32 250;\n", 1, 128);
+  EXPECT_NE(r.error.find("setmaxnreg count 250"), std::string::npos) << r.error;
+}
+
+}  // namespace
+}  // namespace gpusim
