@@ -95,6 +95,6 @@ TEST(BoundClass, BusiestLimitOrLatency) {
 // The embedded recordings parse (a malformed committed file would throw here, not in gpusim run).
 TEST(PredictionError, CommittedResidualsParse) {
   const std::vector<Residual>& r = recorded_residuals();
-  EXPECT_GE(r.size(), 20u);
+  EXPECT_GE(r.size(), 10u);  // the ten default-size H200 kernels at least
   for (const Residual& x : r) EXPECT_FALSE(x.workload.empty()) << x.source;
 }
