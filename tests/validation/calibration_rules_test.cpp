@@ -1,8 +1,8 @@
 // gpusim compare --calibrate on the committed H200 recording: fitting every registered parameter
 // from the recorded microbenchmarks (never from whole kernels) reproduces the committed fitted
 // configuration (configs/measured/h200_2026-11-27.calibrated.ini), and the fitted model runs the
-// fitted microbenchmarks within 5 % of the card. Re-simulates the microbenchmarks (about half a
-// minute), so it is a Calibration suite (the sanitizer build skips it, scripts/test.sh).
+// fitted microbenchmarks within 5 % of the card. Re-simulates the microbenchmarks several times
+// (minutes: the DRAM copy dominates), so it is a Calibration suite (the sanitizer build skips it, scripts/test.sh).
 #include <gtest/gtest.h>
 
 #include <cmath>
