@@ -95,6 +95,9 @@ struct LaunchStats {
   uint64_t ctas = 0;
   uint64_t cycles = 0;         // simulated core cycles (timing mode)
   double seconds = 0.0;        // simulated (timing mode) or measured (GPU) kernel time
+  // Timing mode: the modelled launch path outside the CTAs (launch.*_ns); an event-timed launch
+  // takes seconds + launch_seconds. 0 on a GPU, whose `seconds` already include it.
+  double launch_seconds = 0.0;
   double host_seconds = 0.0;   // wall time the host spent on the launch
   // Backend-specific detail: the timing model's statistics (JSON text) and readable summary.
   std::string report_json;

@@ -276,6 +276,7 @@ class SimDevice final : public Device {
         const sim::LaunchTiming t = sim::run_timed_launch(*model_, ls, res);
         stats.cycles = t.cycles;
         stats.seconds = t.seconds;
+        stats.launch_seconds = t.launch_path_seconds;
         nlohmann::json report = sim::timing_to_json(config_, kernel, t);
         stats.report_text = sim::timing_summary(config_, kernel, t);
         if (profiler_) profiler_->end(start_cycle + t.cycles, report, stats.report_text);

@@ -127,6 +127,19 @@ struct GpuConfig {
   // [compiler] what ptxas does to the PTX before the hardware sees it (timing mode only)
   int hoist_loads = 1;  // 1: issue independent loads early within a block (isa/load_hoisting.h)
 
+  // [launch] the launch path and CTA dispatch (predictions comparable with event-timed times).
+  // An event-timed launch includes the host-to-GPU path before the first CTA starts and the
+  // completion path after the last CTA retires; 0 = not characterised for this chip. Measured by
+  // the empty-kernel characterisation (gpusim compare --calibrate fits launch_to_first_cta_ns).
+  int launch_to_first_cta_ns = 0;
+  int launch_completion_ns = 0;
+  // Minimum core cycles between two CTAs dispatched to the same SM (1 = one per cycle).
+  int cta_dispatch_interval_cycles = 1;
+
+  // [tensor, legacy path] share of the dense tensor rate (tensor.fp16_fma_per_clock, reached by
+  // Hopper's wgmma) that warp-level mma.sync / wmma.mma sustain; calibrated from the wmma ubench.
+  int tensor_mma_sync_pct = 100;
+
   bool operator==(const GpuConfig&) const = default;
 
   // Derived quantities (no separate parameters, so they can never disagree).
@@ -135,8 +148,10 @@ struct GpuConfig {
   // Cycles between two warp-instructions entering a unit of a sub-core (its initiation
   // interval): a 32-thread warp over `lanes_per_sm / subcores` lanes.
   int issue_interval_cycles(int lanes_per_sm) const;
-  // Tensor: cycles one sub-core's tensor cores need for an m x n x k MMA.
+  // Tensor: cycles one sub-core's tensor cores need for an m x n x k MMA at the dense rate.
   int tensor_mma_cycles(int m, int n, int k) const;
+  // Seconds an event-timed launch spends outside its CTAs (launch path + completion).
+  double launch_path_seconds() const { return (double(launch_to_first_cta_ns) + launch_completion_ns) * 1e-9; }
   // The smallest carve-out (bytes) that holds `shared_bytes`; -1 when none does.
   int carveout_for(int shared_bytes) const;
   // L1 data capacity (bytes) left when `carveout_bytes` of the unified array is shared memory.

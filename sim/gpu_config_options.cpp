@@ -93,6 +93,17 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
       {"clocks.dram_mhz", &C::dram_clock_mhz, "MHz", "DRAM I/O clock (before the DDR factor)", 1, 100000},
       {"compiler.hoist_loads", &C::hoist_loads, "0|1",
        "1: model ptxas issuing independent loads early within a basic block (timing mode); 0: PTX order", 0, 1},
+
+      // Launch path and CTA dispatch (event-timed predictions; gpusim compare --calibrate).
+      {"launch.to_first_cta_ns", &C::launch_to_first_cta_ns, "ns",
+       "event-timed launch path before the first CTA starts (0 = not characterised)", 0, 10000000},
+      {"launch.completion_ns", &C::launch_completion_ns, "ns",
+       "event-timed path from the last CTA retiring to the completion event", 0, 10000000},
+      {"launch.cta_dispatch_interval_cycles", &C::cta_dispatch_interval_cycles, "cycles",
+       "minimum core cycles between two CTAs dispatched to one SM", 1, 100000},
+      // Legacy tensor path (separate from the dense wgmma rate; gpusim compare --calibrate).
+      {"tensor.mma_sync_pct", &C::tensor_mma_sync_pct, "%",
+       "share of the dense tensor rate that mma.sync / wmma.mma sustain (Hopper: below wgmma's)", 1, 100},
   };
   return fields;
 }

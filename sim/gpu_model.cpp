@@ -32,6 +32,8 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
   start_cycle_ = cycle_;
   last_busy_cycle_ = cycle_;
   sm_used_.assign(sms_.size(), false);
+  sm_dispatched_.assign(sms_.size(), false);
+  sm_last_dispatch_.assign(sms_.size(), 0);
   memory_->reset_stats();
   for (auto& sm : sms_) {
     sm->reset_stats();
@@ -40,13 +42,18 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
 }
 
 // Hands out CTAs in linear order to SMs with a free slot, one SM after another (round-robin from
-// where the last hand-out stopped), at most one CTA per SM per cycle like a hardware dispatcher.
+// where the last hand-out stopped), at most one CTA per SM every launch.cta_dispatch_interval_cycles
+// like a hardware dispatcher.
 void GpuModel::dispatch_ctas() {
   const size_t n = sms_.size();
   const size_t start = next_sm_;
+  const uint64_t interval = static_cast<uint64_t>(config_.cta_dispatch_interval_cycles);
   for (size_t k = 0; k < n && next_cta_ < total_ctas_; ++k) {
     const size_t i = (start + k) % n;
     if (!sms_[i]->can_accept_cta()) continue;
+    if (sm_dispatched_[i] && cycle_ < sm_last_dispatch_[i] + interval) continue;
+    sm_dispatched_[i] = true;
+    sm_last_dispatch_[i] = cycle_;
     const uint64_t id = next_cta_++;
     const isa::Dim3& g = launch_->grid;
     const isa::Dim3 ctaid{static_cast<uint32_t>(id % g.x), static_cast<uint32_t>(id / g.x % g.y),
@@ -85,6 +92,7 @@ LaunchTiming GpuModel::end_launch() {
   LaunchTiming t;
   t.cycles = last_busy_cycle_ - start_cycle_;
   t.seconds = static_cast<double>(t.cycles) / (config_.core_clock_mhz * 1e6);
+  t.launch_path_seconds = config_.launch_path_seconds();
   t.occupancy = occupancy_;
   t.memory = memory_->stats();
   for (size_t i = 0; i < sms_.size(); ++i) {

@@ -21,6 +21,9 @@ namespace gpusim::sim {
 struct LaunchTiming {
   uint64_t cycles = 0;                 // core cycles from launch to the last CTA retiring
   double seconds = 0.0;                // cycles at the core clock
+  // The configured launch path outside the CTAs (launch.*_ns): an event-timed launch of this
+  // kernel on the chip takes seconds + launch_path_seconds.
+  double launch_path_seconds = 0.0;
   Occupancy occupancy;                 // theoretical, from the kernel's resources
   SmStats sm;                          // summed over SMs
   SmMemStats sm_memory;                // summed over SMs
@@ -63,6 +66,8 @@ class GpuModel {
   uint64_t cycle_ = 0, start_cycle_ = 0, last_busy_cycle_ = 0;
   size_t next_sm_ = 0;
   std::vector<bool> sm_used_;
+  std::vector<bool> sm_dispatched_;         // this launch has dispatched a CTA to the SM
+  std::vector<uint64_t> sm_last_dispatch_;  // the cycle of that SM's last dispatch
 };
 
 }  // namespace gpusim::sim

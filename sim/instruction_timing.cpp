@@ -47,11 +47,13 @@ uint16_t to_u16(long long v, const isa::Function& fn, const Instruction& in, con
   return static_cast<uint16_t>(v);
 }
 
-// Core cycles a sub-core's tensor cores are busy with an m x n x k MMA (the tensor rate is given
-// per tensor-clock cycle).
+// Core cycles a sub-core's tensor cores are busy with an m x n x k warp-level MMA (wmma.mma,
+// mma.sync): the dense rate is given per tensor-clock cycle, and this legacy path sustains
+// tensor.mma_sync_pct of it (on Hopper only wgmma reaches the dense peak).
 long long tensor_core_cycles(const GpuConfig& c, int m, int n, int k) {
   const long long tensor_cycles = c.tensor_mma_cycles(m, n, k);
-  return (tensor_cycles * c.core_clock_mhz + c.tensor_clock_mhz - 1) / c.tensor_clock_mhz;
+  const long long core_cycles = (tensor_cycles * c.core_clock_mhz + c.tensor_clock_mhz - 1) / c.tensor_clock_mhz;
+  return (core_cycles * 100 + c.tensor_mma_sync_pct - 1) / c.tensor_mma_sync_pct;
 }
 
 // FLOPs per active lane of an FP32/FP64-pipe instruction; 0 for compares, conversions, moves, etc.

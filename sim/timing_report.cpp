@@ -1,5 +1,9 @@
 #include "sim/timing_report.h"
 
+#include "sim/bound_class.h"
+#include "sim/prediction_error.h"
+
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -7,6 +11,7 @@ namespace gpusim::sim {
 
 namespace {
 double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+nlohmann::json json_number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 double dram_peak_bytes_per_second(const GpuConfig& c) {
   return double(c.dram_channels) * c.dram_bus_width_bits / 8.0 * c.dram_transfers_per_clock * c.dram_clock_mhz * 1e6;
 }
@@ -46,6 +51,14 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
       {"config", config.name},
       {"cycles", t.cycles},
       {"seconds", t.seconds},
+      {"launch_path_seconds", t.launch_path_seconds},
+      {"bound", bound_class_name(classify_bound(bound_utilization(config, t)))},
+      {"size_class", size_class_name(t.seconds)},
+      {"expected_error_pct",
+       {{"with_launch", json_number(expected_error(recorded_residuals(), classify_bound(bound_utilization(config, t)),
+                                                   size_class_name(t.seconds), ErrorKind::WithLaunch).pct)},
+        {"kernel", json_number(expected_error(recorded_residuals(), classify_bound(bound_utilization(config, t)),
+                                              size_class_name(t.seconds), ErrorKind::KernelOnly).pct)}}},
       {"sms_used", t.sms_used},
       {"instructions", {{"warp", t.sm.warp_instructions}, {"thread", t.sm.thread_instructions}}},
       {"flops", {{"fp32", t.sm.fp32_flops}, {"fp64", t.sm.fp64_flops}, {"tensor", t.sm.tensor_flops}}},
@@ -92,6 +105,20 @@ std::string timing_summary(const GpuConfig& config, const std::string& kernel, c
                 config.name.c_str(), static_cast<unsigned long long>(t.cycles), t.seconds * 1e6, config.core_clock_mhz,
                 t.sms_used);
   os << buf;
+  const BoundUtilization u = bound_utilization(config, t);
+  const BoundClass bound = classify_bound(u);
+  const char* size = size_class_name(t.seconds);
+  std::snprintf(buf, sizeof buf,
+                "    bound: %s (DRAM %.0f%%, L2 %.0f%%, shared %.0f%%, FP32 %.0f%%, tensor %.0f%%), %s kernel\n",
+                bound_class_name(bound), 100 * u.dram, 100 * u.l2, 100 * u.shared, 100 * u.fp32, 100 * u.tensor, size);
+  os << buf;
+  os << "    expected error (recorded kernels of this kind): kernel "
+     << describe(expected_error(recorded_residuals(), bound, size, ErrorKind::KernelOnly)) << "\n";
+  if (t.launch_path_seconds > 0) {
+    std::snprintf(buf, sizeof buf, "    with launch (event-timed): %.3f us (launch path %.3f us, launch.*_ns), expected error ",
+                  (t.seconds + t.launch_path_seconds) * 1e6, t.launch_path_seconds * 1e6);
+    os << buf << describe(expected_error(recorded_residuals(), bound, size, ErrorKind::WithLaunch)) << "\n";
+  }
   std::snprintf(buf, sizeof buf,
                 "    IPC/SM %.2f, issue slots used %.1f%%, occupancy achieved %.1f%% (theoretical %.1f%%, %s-limited)\n",
                 m.ipc_per_sm, 100 * m.issue_slot_utilization, 100 * m.achieved_occupancy,

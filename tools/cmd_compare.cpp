@@ -21,7 +21,8 @@
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
 #include "tools/option_checks.h"
-#include "validation/calibration.h"
+#include "validation/calibration_report.h"
+#include "validation/calibration_rules.h"
 #include "validation/comparison.h"
 #include "validation/csv.h"
 #include "validation/gpu_measure.h"
@@ -40,7 +41,7 @@ using validation::ComparisonRow;
 
 struct CompareArgs {
   std::vector<std::string> names;
-  std::string config_path, size, csv, json, ubench_csv, record, recorded, only;
+  std::string config_path, size, csv, json, ubench_csv, record, recorded, only, write_config, residuals;
   std::vector<std::string> overrides;
   bool match = false, no_ubench = false, no_sim = false, calibrate = false;
   int warmup = 2, reps = 10, device = 0;
@@ -86,6 +87,27 @@ void write_outputs(const CompareArgs& a, const validation::ComparisonContext& co
   if (!a.csv.empty()) validation::write_comparison_csv(a.csv, context, rows);
   if (!a.json.empty()) validation::write_comparison_json(a.json, context, rows, summary);
   if (!a.ubench_csv.empty()) validation::write_ubench_pairs_csv(a.ubench_csv, context.config_name, context.gpu, ubench);
+  if (!a.residuals.empty()) validation::write_residuals_csv(a.residuals, context, rows);
+}
+
+// --calibrate: fits every registered parameter (validation/calibration_rules.h) to the measured
+// microbenchmarks, prints the fit, writes --write-config, and returns the overrides to simulate with.
+std::vector<std::string> calibrated_overrides(const CompareArgs& a, const std::string& config_path,
+                                              const std::vector<std::string>& overrides,
+                                              const std::vector<validation::MeasuredUbench>& measured,
+                                              const std::string& fitted_from) {
+  std::cerr << "calibrating from the microbenchmarks of " << fitted_from << "\n";
+  const validation::CalibrationResult c = validation::calibrate(config_path, overrides, measured);
+  validation::print_calibration(std::cout, c);
+  std::vector<std::string> out = overrides;
+  for (const std::string& o : c.overrides()) out.push_back(o);
+  if (!a.write_config.empty()) {
+    std::ofstream ini(a.write_config);
+    ini << validation::fitted_config_ini(config_path, out, c, fitted_from);
+    if (!ini) throw std::runtime_error("cannot write '" + a.write_config + "'");
+    std::cerr << "wrote the fitted configuration to " << a.write_config << "\n";
+  }
+  return out;
 }
 
 int report(const CompareArgs& a, const validation::ComparisonContext& context, const std::vector<ComparisonRow>& rows,
@@ -116,19 +138,19 @@ int compare_recorded(const CompareArgs& a) {
   const std::string stem = record_stem(a.recorded);
   std::string config_path = a.config_path;
   if (config_path.empty()) {
-    if (!fs::exists(stem + ".ini"))
+    // The fitted configuration (--calibrate --write-config) when committed, else the matched one;
+    // --calibrate fits from the matched one.
+    config_path = !a.calibrate && fs::exists(stem + ".calibrated.ini") ? stem + ".calibrated.ini" : stem + ".ini";
+    if (!fs::exists(config_path))
       throw std::invalid_argument("no --config given and no matched configuration '" + stem + ".ini' beside " + a.recorded);
-    config_path = stem + ".ini";
+    std::cerr << "configuration: " << config_path << "\n";
   }
   std::vector<std::string> overrides = a.overrides;
   if (a.calibrate) {
     const validation::UbenchRecord measured = validation::read_ubench_record(stem + ".ubench.csv");
-    const validation::DramCalibration c = validation::calibrate_dram_efficiency(
-        config_path, overrides, validation::measured_stream_copy_gbs(measured.rows, stem + ".ubench.csv"));
-    std::cout << "# calibrated " << c.override_text() << ": the simulated copy streams " << c.simulated_gbs_at_100
-              << " GB/s at 100 % and " << c.simulated_gbs << " GB/s calibrated; the card measured " << c.measured_gbs
-              << " GB/s\n";
-    overrides.push_back(c.override_text());
+    const double empty_us = record.kernels.empty() ? 0 : record.kernels.front().launch_overhead_us;
+    overrides = calibrated_overrides(a, config_path, overrides, validation::with_empty_kernel(measured.rows, empty_us),
+                                     stem + ".ubench.csv + the empty kernel of " + a.recorded);
   }
   const sim::GpuConfig config = sim::load_gpu_config(config_path, overrides);
   std::vector<std::string> only;
@@ -217,13 +239,11 @@ int compare_live(const CompareArgs& a) {
   if (a.match) overrides = card;
   overrides.insert(overrides.end(), a.overrides.begin(), a.overrides.end());
   if (a.calibrate) {
-    const validation::DramCalibration c = validation::calibrate_dram_efficiency(
-        a.config_path, overrides, validation::measured_stream_copy_gbs(validation::to_measured(gpu_ubench), "the GPU"));
-    std::cout << "# calibrated " << c.override_text() << ": the simulated copy streams " << c.simulated_gbs_at_100
-              << " GB/s at 100 % and " << c.simulated_gbs << " GB/s calibrated; the card measured " << c.measured_gbs
-              << " GB/s\n";
-    calibrated.push_back(c.override_text());
-    overrides.push_back(c.override_text());
+    const size_t before = overrides.size();
+    overrides = calibrated_overrides(a, a.config_path, overrides,
+                                     validation::with_empty_kernel(validation::to_measured(gpu_ubench), overhead_us),
+                                     "the GPU (" + identity.name + ")");
+    calibrated.assign(overrides.begin() + long(before), overrides.end());
   }
   const sim::GpuConfig config = sim::load_gpu_config(a.config_path, overrides);
 
@@ -289,8 +309,12 @@ int gpusim_cmd_compare(int argc, char** argv) {
       "device", po::value(&a.device)->default_value(0), "CUDA device ordinal")(
       "no-ubench", po::bool_switch(&a.no_ubench), "skip the microbenchmark comparison")(
       "calibrate", po::bool_switch(&a.calibrate),
-      "derive dram.efficiency_pct from the measured streaming copy (live: needs the microbenchmarks; "
-      "--recorded: STEM.ubench.csv)")(
+      "fit every calibrated parameter (p-chase latencies, legacy tensor rate, DRAM efficiency, CTA dispatch, "
+      "launch path) to the measured microbenchmarks (live: needs them; --recorded: STEM.ubench.csv and the "
+      "empty-kernel time) and simulate with the fitted values")(
+      "write-config", po::value(&a.write_config), "with --calibrate: write the fitted configuration as an INI file")(
+      "residuals", po::value(&a.residuals),
+      "write the per-kernel residuals (bound, size class, errors) the error bars come from")(
       "no-sim", po::bool_switch(&a.no_sim), "only measure on the GPU and --record (re-simulate later with --recorded)")(
       "csv", po::value(&a.csv), "write the per-kernel comparison as CSV")(
       "json", po::value(&a.json), "write the per-kernel comparison and summary as JSON")(

@@ -44,14 +44,23 @@ std::vector<ComparisonRow> pair_launches(const workloads::WorkloadResult& simula
     r.launch = m.launch;
     r.ctas = s.ctas;
     r.predicted_cycles = s.cycles;
-    r.predicted_us = s.seconds * 1e6;
+    r.predicted_kernel_us = s.seconds * 1e6;
+    r.predicted_us = (s.seconds + s.launch_seconds) * 1e6;
+    if (!s.report_json.empty()) {
+      const nlohmann::json report = nlohmann::json::parse(s.report_json);
+      r.bound = report.value("bound", "");
+      r.size_class = report.value("size_class", "");
+      const nlohmann::json& bars = report.at("expected_error_pct");
+      r.expected_error_pct = bars.at("with_launch").is_number() ? bars.at("with_launch").get<double>() : std::nan("");
+      r.expected_kernel_error_pct = bars.at("kernel").is_number() ? bars.at("kernel").get<double>() : std::nan("");
+    }
     r.measured_us = m.median_us;
     r.measured_min_us = m.min_us;
     r.measured_max_us = m.max_us;
     r.launch_overhead_us = m.launch_overhead_us;
     r.error_pct = percent_error(r.predicted_us, r.measured_us);
     r.error_excl_overhead_pct = r.measured_us > r.launch_overhead_us
-                                    ? percent_error(r.predicted_us, r.measured_us - r.launch_overhead_us)
+                                    ? percent_error(r.predicted_kernel_us, r.measured_us - r.launch_overhead_us)
                                     : std::nan("");
     r.sim_verified = simulated.passed;
     r.gpu_verified = m.verified;
@@ -69,7 +78,7 @@ ComparisonSummary summarize(const std::vector<ComparisonRow>& rows) {
     predicted.push_back(r.predicted_us);
     measured.push_back(r.measured_us);
     if (r.measured_us > r.launch_overhead_us) {
-      predicted_c.push_back(r.predicted_us);
+      predicted_c.push_back(r.predicted_kernel_us);
       measured_c.push_back(r.measured_us - r.launch_overhead_us);
     }
     if (!r.sim_verified || !r.gpu_verified) ++s.unverified;
@@ -78,6 +87,8 @@ ComparisonSummary summarize(const std::vector<ComparisonRow>& rows) {
   s.mape_excl_overhead_pct =
       predicted_c.empty() ? std::nan("") : mean_absolute_percentage_error(predicted_c, measured_c);
   s.spearman = spearman_rank_correlation(predicted, measured);
+  s.spearman_excl_overhead = predicted_c.size() == rows.size() ? spearman_rank_correlation(predicted_c, measured_c)
+                                                                : std::nan("");
   return s;
 }
 
@@ -100,9 +111,10 @@ void print_comparison(std::ostream& os, const ComparisonContext& c, const std::v
     os << "# measured times are event-timed medians after an L2 flush and include the launch overhead ("
        << std::setprecision(2) << rows.front().launch_overhead_us << " us for an empty kernel)\n";
   os << std::left << std::setw(20) << "workload" << std::setw(16) << "size" << std::setw(22) << "kernel" << std::right
-     << std::setw(8) << "CTAs" << std::setw(12) << "pred cyc" << std::setw(11) << "pred us" << std::setw(11)
-     << "meas us" << std::setw(19) << "meas min-max us" << std::setw(9) << "error" << std::setw(13) << "excl. ovh" << std::setw(10)
-     << "sim/gpu" << "\n";
+     << std::setw(8) << "CTAs" << std::setw(12) << "pred cyc" << std::setw(11) << "kernel us" << std::setw(11)
+     << "+launch us" << std::setw(11) << "meas us" << std::setw(19) << "meas min-max us" << std::setw(9) << "error"
+     << std::setw(9) << "bar" << std::setw(13) << "kernel err" << std::setw(9) << "bar" << std::setw(9) << "bound"
+     << std::setw(10) << "sim/gpu" << "\n";
   for (const ComparisonRow& r : rows) {
     std::ostringstream range;
     range << std::fixed << std::setprecision(2) << r.measured_min_us << "-" << r.measured_max_us;
@@ -110,17 +122,27 @@ void print_comparison(std::ostream& os, const ComparisonContext& c, const std::v
     err << std::showpos << std::fixed << std::setprecision(1) << r.error_pct << "%";
     if (std::isnan(r.error_excl_overhead_pct)) err_c << "-";
     else err_c << std::showpos << std::fixed << std::setprecision(1) << r.error_excl_overhead_pct << "%";
+    auto bar = [](double pct) {
+      std::ostringstream b;
+      if (std::isnan(pct)) b << "-";
+      else b << "±" << std::fixed << std::setprecision(0) << pct << "%";
+      return b.str();
+    };
+    // "±" is two bytes in UTF-8: widen its column by one so the table stays aligned.
     os << std::left << std::setw(20) << r.workload << std::setw(16) << r.size << std::setw(22) << r.kernel
        << std::right << std::setw(8) << r.ctas << std::setw(12) << r.predicted_cycles << std::fixed
-       << std::setprecision(2) << std::setw(11) << r.predicted_us << std::setw(11) << r.measured_us << std::setw(19)
-       << range.str() << std::setw(9) << err.str() << std::setw(13) << err_c.str() << std::setw(10)
-       << verdict(r.sim_verified, r.gpu_verified)
+       << std::setprecision(2) << std::setw(11) << r.predicted_kernel_us << std::setw(11) << r.predicted_us
+       << std::setw(11) << r.measured_us << std::setw(19) << range.str() << std::setw(9) << err.str() << std::setw(10)
+       << bar(r.expected_error_pct) << std::setw(13) << err_c.str() << std::setw(10) << bar(r.expected_kernel_error_pct)
+       << std::setw(9) << r.bound << std::setw(10) << verdict(r.sim_verified, r.gpu_verified)
        << "\n";
   }
   os << "# " << summary.kernels << " kernels: MAPE " << std::setprecision(1) << summary.mape_pct
      << "% (" << summary.mape_excl_overhead_pct << "% against measured minus the launch overhead), Spearman rank correlation ";
   if (std::isnan(summary.spearman)) os << "undefined (fewer than two distinct kernels)";
   else os << std::setprecision(3) << summary.spearman;
+  if (!std::isnan(summary.spearman_excl_overhead))
+    os << " (" << std::setprecision(3) << summary.spearman_excl_overhead << " kernel alone)";
   os << "; " << summary.unverified << " launches failed a CPU-reference check\n";
   os.unsetf(std::ios::fixed);
 }
@@ -131,7 +153,8 @@ void write_comparison_csv(const std::string& path, const ComparisonContext& c, c
   f << csv_line({"config", "gpu_name", "sm_count", "measured_sm_clock_mhz", "driver", "cuda_version", "date", "source",
                  "workload", "size", "launch", "kernel", "ctas", "predicted_cycles", "predicted_us", "measured_us",
                  "measured_min_us", "measured_max_us", "launch_overhead_us", "error_pct", "error_excl_overhead_pct", "sim_verified",
-                 "gpu_verified"})
+                 "gpu_verified", "predicted_kernel_us", "bound", "size_class", "expected_error_pct",
+                 "expected_kernel_error_pct"})
     << "\n";
   for (const ComparisonRow& r : rows) {
     auto num = [](double v) {
@@ -146,8 +169,34 @@ void write_comparison_csv(const std::string& path, const ComparisonContext& c, c
                    num(r.launch_overhead_us), num(r.error_pct),
                    std::isnan(r.error_excl_overhead_pct) ? std::string() : num(r.error_excl_overhead_pct),
                    r.sim_verified ? "yes" : "no",
-                   r.gpu_verified ? "yes" : "no"})
+                   r.gpu_verified ? "yes" : "no", num(r.predicted_kernel_us), r.bound, r.size_class,
+                   std::isnan(r.expected_error_pct) ? std::string() : num(r.expected_error_pct),
+                   std::isnan(r.expected_kernel_error_pct) ? std::string() : num(r.expected_kernel_error_pct)})
       << "\n";
+  }
+  if (!f) throw std::runtime_error("error writing '" + path + "'");
+}
+
+void write_residuals_csv(const std::string& path, const ComparisonContext& c, const std::vector<ComparisonRow>& rows) {
+  std::ofstream f(path);
+  if (!f) throw std::runtime_error("cannot write '" + path + "'");
+  f << "gpu_name,date,workload,size,kernel,bound,size_class,predicted_kernel_us,predicted_us,measured_us,"
+       "launch_overhead_us,error_pct,kernel_error_pct\n";
+  auto num = [](double v) {
+    std::ostringstream os;
+    os << std::setprecision(6) << v;
+    return os.str();
+  };
+  for (const ComparisonRow& r : rows) {
+    if (std::isnan(r.error_excl_overhead_pct) || r.bound.empty()) continue;  // no kernel-alone figure: no residual
+    // The error-bar parser (sim/prediction_error.cpp) reads plain comma-separated fields.
+    for (const std::string* field : {&c.gpu.name, &r.workload, &r.size, &r.kernel})
+      if (field->find_first_of(",\"\n") != std::string::npos)
+        throw std::runtime_error("residuals: '" + *field + "' cannot be written as a plain CSV field");
+    f << c.gpu.name << "," << c.gpu.date << "," << r.workload << "," << r.size << "," << r.kernel << "," << r.bound
+      << "," << r.size_class << "," << num(r.predicted_kernel_us) << "," << num(r.predicted_us) << ","
+      << num(r.measured_us) << "," << num(r.launch_overhead_us) << "," << num(r.error_pct) << ","
+      << num(r.error_excl_overhead_pct) << "\n";
   }
   if (!f) throw std::runtime_error("error writing '" + path + "'");
 }
@@ -177,6 +226,14 @@ void write_comparison_json(const std::string& path, const ComparisonContext& c, 
                             {"ctas", r.ctas},
                             {"predicted_cycles", r.predicted_cycles},
                             {"predicted_us", r.predicted_us},
+                            {"predicted_kernel_us", r.predicted_kernel_us},
+                            {"bound", r.bound},
+                            {"size_class", r.size_class},
+                            {"expected_error_pct", std::isnan(r.expected_error_pct) ? nlohmann::json(nullptr)
+                                                                                   : nlohmann::json(r.expected_error_pct)},
+                            {"expected_kernel_error_pct", std::isnan(r.expected_kernel_error_pct)
+                                                              ? nlohmann::json(nullptr)
+                                                              : nlohmann::json(r.expected_kernel_error_pct)},
                             {"measured_us", r.measured_us},
                             {"measured_min_us", r.measured_min_us},
                             {"measured_max_us", r.measured_max_us},
@@ -193,6 +250,9 @@ void write_comparison_json(const std::string& path, const ComparisonContext& c, 
                                                  ? nlohmann::json(nullptr)
                                                  : nlohmann::json(summary.mape_excl_overhead_pct)},
                   {"spearman", std::isnan(summary.spearman) ? nlohmann::json(nullptr) : nlohmann::json(summary.spearman)},
+                  {"spearman_excl_overhead", std::isnan(summary.spearman_excl_overhead)
+                                                 ? nlohmann::json(nullptr)
+                                                 : nlohmann::json(summary.spearman_excl_overhead)},
                   {"unverified", summary.unverified}};
   std::ofstream f(path);
   if (!f) throw std::runtime_error("cannot write '" + path + "'");

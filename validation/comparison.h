@@ -19,13 +19,17 @@ struct ComparisonRow {
   int launch = 0;
   uint64_t ctas = 0;
   uint64_t predicted_cycles = 0;
-  double predicted_us = 0;
+  double predicted_us = 0;          // with the modelled launch path: comparable with event times
+  double predicted_kernel_us = 0;   // the CTAs alone (first CTA to last)
+  std::string bound, size_class;    // sim/bound_class.h, from the simulated launch
+  double expected_error_pct = 0;    // the bar for predicted_us (sim/prediction_error.h); NaN: none
+  double expected_kernel_error_pct = 0;  // the bar for predicted_kernel_us
   double measured_us = 0;        // median
   double measured_min_us = 0, measured_max_us = 0;
   double launch_overhead_us = 0; // the card's empty-kernel time, part of measured_us
-  double error_pct = 0;          // 100 * (predicted - measured) / measured
-  // The same against measured - launch_overhead: the simulator models a kernel from its first CTA
-  // to its last, not the launch path; NaN when the overhead is not below the measurement.
+  double error_pct = 0;          // 100 * (predicted_us - measured) / measured
+  // predicted_kernel_us against measured - launch_overhead (the kernel alone on both sides); NaN
+  // when the overhead is not below the measurement.
   double error_excl_overhead_pct = 0;
   bool sim_verified = false, gpu_verified = false;
 };
@@ -35,6 +39,7 @@ struct ComparisonSummary {
   double mape_pct = 0;       // mean |error_pct|
   double mape_excl_overhead_pct = 0;  // mean |error_excl_overhead_pct| over the rows where it is defined
   double spearman = 0;       // rank correlation of predicted and measured times (NaN if undefined)
+  double spearman_excl_overhead = 0;  // the same, kernel alone against measured - launch overhead
   size_t unverified = 0;     // rows where either side failed its CPU-reference check
 };
 
@@ -60,6 +65,10 @@ void print_comparison(std::ostream& os, const ComparisonContext& context, const 
                       const ComparisonSummary& summary);
 void write_comparison_csv(const std::string& path, const ComparisonContext& context,
                           const std::vector<ComparisonRow>& rows);
+// The per-kernel residuals the error bars are derived from (sim/prediction_error.h): workload,
+// size, bound, size_class, predicted and measured times, error_pct, kernel_error_pct.
+void write_residuals_csv(const std::string& path, const ComparisonContext& context,
+                         const std::vector<ComparisonRow>& rows);
 void write_comparison_json(const std::string& path, const ComparisonContext& context,
                            const std::vector<ComparisonRow>& rows, const ComparisonSummary& summary);
 

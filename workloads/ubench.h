@@ -52,6 +52,22 @@ ThroughputResult measure_stream_copy(runtime::Device& dev, uint64_t bytes, uint3
 ThroughputResult measure_shared_read(runtime::Device& dev, uint32_t blocks, uint32_t threads, int lane_stride,
                                      int iterations);
 
+// The launch path (workloads/ubench_launch.cpp), with gpu_probe's empty kernel: one CTA of 32
+// threads, as the GPU characterisation times it. event_us = what CUDA events would read: the
+// simulator's kernel time plus its modelled launch path, or a GPU's event time.
+struct LaunchPathResult {
+  double event_us = 0;
+  runtime::LaunchStats stats;
+};
+LaunchPathResult measure_empty_kernel(runtime::Device& dev);
+
+// CTA dispatch: the empty kernel as 1 CTA and as `ctas` CTAs of 32 threads; the difference in
+// cycles is the time the CTA dispatcher needs for the extra CTAs (the launch path cancels).
+struct DispatchResult {
+  runtime::LaunchStats one, many;
+};
+DispatchResult measure_cta_dispatch(runtime::Device& dev, uint32_t ctas);
+
 // DRAM bytes (read + written) in a timing-mode launch's report_json; 0 without one.
 double dram_bytes(const runtime::LaunchStats& stats);
 

@@ -4,6 +4,7 @@
 #include "workloads/ubench_suite.h"
 
 #include <algorithm>
+#include <string>
 #include <cstdio>
 
 #include "workloads/ubench.h"
@@ -80,8 +81,12 @@ std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& conf
   const PublishedChip chip = published_chip_for(config);
   const bool v100 = chip == PublishedChip::V100, h100 = chip == PublishedChip::H100;
   std::vector<SuiteRow> rows;
+  auto wanted = [&](const std::string& name) {
+    return options.only.empty() || std::find(options.only.begin(), options.only.end(), name) != options.only.end();
+  };
 
   for (ChaseLevel level : {ChaseLevel::L1, ChaseLevel::Shared, ChaseLevel::L2, ChaseLevel::Dram}) {
+    if (!wanted(std::string(chase_level_name(level)) + " latency (p-chase)")) continue;
     const ChaseResult r = measure_chase(dev, level);
     const Published p = published_latency(chip, level);
     rows.push_back({std::string(chase_level_name(level)) + " latency (p-chase)", r.cycles_per_load, "cycles",
@@ -92,14 +97,14 @@ std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& conf
   const uint32_t threads = kSuiteThreads;
   const uint32_t full_blocks = full_occupancy_blocks(config);
 
-  {
+  if (wanted("FFMA throughput")) {
     const ThroughputResult r = measure_ffma(dev, full_blocks, threads, 256 * scale);
     const double peak = 2.0 * config.fp32_lanes_per_sm;
     rows.push_back({"FFMA throughput", per_cycle(r, config) / sms, "FLOP/clk/SM", v100 ? "128" : h100 ? "256" : "-",
                     v100 ? "S20 (64 FP32 lanes)" : h100 ? "S22 (128 FP32 lanes)" : "-",
                     percent_of(per_cycle(r, config) / sms, peak)});
   }
-  {
+  if (wanted("TensorCore FP16 (wmma 16x16x16)")) {
     const uint32_t blocks = uint32_t(sms) * 4;
     const ThroughputResult r = measure_wmma(dev, blocks, threads, 128 * scale);
     // Per core clock; the tensor clock may differ (H100), so the peak is scaled to core clocks.
@@ -110,7 +115,7 @@ std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& conf
                     v100 ? "S21 (8 TC x 64 FMA x 2)" : h100 ? "S22 (989 TF / 132 SM / 1.98 GHz)" : "-",
                     percent_of(per_cycle(r, config) / sms, peak)});
   }
-  {
+  if (wanted("DRAM streaming copy")) {
     const ThroughputResult r = measure_suite_stream_copy(dev, config, scale);
     const double peak_gbs = double(config.dram_channels) * config.dram_bus_width_bits / 8 *
                             config.dram_transfers_per_clock * config.dram_clock_mhz * 1e-3;
@@ -119,17 +124,34 @@ std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& conf
                     v100 || h100 ? "hw.md 6.2 (86-96% of peak)" : "-",
                     std::to_string(16 * scale) + " MiB, " + percent_of(r.per_second() * 1e-9, peak_gbs)});
   }
-  {
-    const double peak = double(config.shared_banks) * config.shared_bank_width_bytes;
-    const uint32_t blocks = uint32_t(sms) * 4;
-    const ThroughputResult plain = measure_shared_read(dev, blocks, threads, 1, 64 * scale);
+  const double shared_peak = double(config.shared_banks) * config.shared_bank_width_bytes;
+  if (wanted("shared loads, no bank conflict")) {
+    const ThroughputResult plain = measure_shared_read(dev, uint32_t(sms) * 4, threads, 1, 64 * scale);
     rows.push_back({"shared loads, no bank conflict", per_cycle(plain, config) / sms, "B/clk/SM",
                     v100 || h100 ? "126-128" : "-", v100 || h100 ? "hw.md 6.2" : "-",
-                    percent_of(per_cycle(plain, config) / sms, peak)});
+                    percent_of(per_cycle(plain, config) / sms, shared_peak)});
+  }
+  if (wanted("shared loads, 32-way bank conflict")) {
+    const uint32_t blocks = uint32_t(sms) * 4;
+    const double peak = shared_peak;
     const ThroughputResult conflicted = measure_shared_read(dev, blocks, threads, 32, 4 * scale);
     rows.push_back({"shared loads, 32-way bank conflict", per_cycle(conflicted, config) / sms, "B/clk/SM",
                     v100 || h100 ? "4" : "-", v100 || h100 ? "derived: 128 B/clk / 32 ways" : "-",
                     percent_of(per_cycle(conflicted, config) / sms, peak)});
+  }
+  if (wanted(kEmptyKernelBenchmark)) {
+    const LaunchPathResult r = measure_empty_kernel(dev);
+    rows.push_back({kEmptyKernelBenchmark, r.event_us, "us", "-", "-",
+                    "1 CTA of 32 threads; simulator: kernel + launch.*_ns, GPU: CUDA events"});
+  }
+  if (wanted(kCtaDispatchBenchmark)) {
+    const double ctas_per_sm = 64.0 * scale;
+    const DispatchResult r = measure_cta_dispatch(dev, uint32_t(sms * ctas_per_sm));
+    const auto cycles = [&](const runtime::LaunchStats& s) {
+      return s.cycles ? double(s.cycles) : s.seconds * config.core_clock_mhz * 1e6;
+    };
+    rows.push_back({kCtaDispatchBenchmark, (cycles(r.many) - cycles(r.one)) / ctas_per_sm, "cycles/CTA/SM", "-", "-",
+                    std::to_string(int(ctas_per_sm)) + " empty 32-thread CTAs per SM, minus one CTA's launch"});
   }
   return rows;
 }

@@ -29,7 +29,14 @@ struct SuiteOptions {
   // Multiplies the work of the throughput runs (iterations, bytes). A real GPU needs more work per
   // launch than a simulation can afford, so the launch overhead stays small next to the kernel.
   int work_scale = 1;
+  // Only the microbenchmarks named here (SuiteRow::benchmark); empty = all. The calibration
+  // (validation/calibration_rules.h) runs exactly the suite's benchmark it fits to.
+  std::vector<std::string> only;
 };
+
+// The launch-path microbenchmarks' names (rows of run_suite).
+inline constexpr const char* kEmptyKernelBenchmark = "empty kernel (event time)";
+inline constexpr const char* kCtaDispatchBenchmark = "CTA dispatch (empty CTAs)";
 
 // The suite's DRAM streaming copy: 16 MiB x work_scale copied by every resident thread of
 // 256-thread blocks on `config`'s SMs. Shared with the DRAM-efficiency calibration, which must

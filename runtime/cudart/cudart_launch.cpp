@@ -113,7 +113,8 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
     throw;
   }
   managed_to_host();
-  advance(rec.stats.seconds);
+  // Events bracket the launch path as well as the CTAs, as on a card (0 where not characterised).
+  advance(rec.stats.seconds + rec.stats.launch_seconds);
   launches.push_back(std::move(rec));
 }
 

@@ -1,7 +1,7 @@
 // The measurements committed under configs/measured/ (an NVIDIA H200, 2026-11-27): the files are
 // complete and self-consistent, their matched configuration is the card's, and the timing model,
 // re-simulating the recorded launches, orders the kernels by time the way the GPU did. The last
-// check re-simulates ten workloads (about a minute), so it is a Calibration test: the sanitizer
+// check re-simulates ten workloads (about a minute) with the fitted configuration, so it is a Calibration test: the sanitizer
 // build skips it (scripts/test.sh).
 #include <gtest/gtest.h>
 
@@ -13,6 +13,9 @@
 #include "validation/error_stats.h"
 #include "validation/measured_record.h"
 #include "workloads/workload_support.h"
+#include "sim/prediction_error.h"
+#include <fstream>
+#include <sstream>
 
 using namespace gpusim;
 using namespace gpusim::validation;
@@ -20,6 +23,13 @@ using namespace gpusim::validation;
 namespace {
 
 const std::string kStem = std::string(GPUSIM_SOURCE_DIR) + "/configs/measured/h200_2026-11-27";
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream text;
+  text << f.rdbuf();
+  return text.str();
+}
 
 }  // namespace
 
@@ -60,11 +70,15 @@ TEST(RecordedH200, MatchedConfigurationIsTheMeasuredCard) {
   EXPECT_EQ(sim::load_gpu_config(kStem + "_large.ini"), c);
 }
 
-TEST(H200Calibration, TimingModelRanksTheRecordedKernelsLikeTheGpu) {
+// The fitted model (configs/measured/h200_2026-11-27.calibrated.ini, fitted from microbenchmarks
+// only) against the ten recorded default-size kernels: bounds a few points outside the figures
+// achieved when the fit was committed (docs/VALIDATION.md), so a regression of the model fails.
+// The committed residuals (the error bars' data) must be this model's: a stale file fails too.
+TEST(H200Calibration, FittedModelPredictsTheRecordedKernels) {
   const KernelRecord record = read_kernel_record(kStem + ".kernels.csv");
   runtime::SimDeviceOptions options;
-  options.config_path = kStem + ".ini";
-  std::vector<double> predicted, measured;
+  options.config_path = kStem + ".calibrated.ini";
+  std::vector<ComparisonRow> rows;
   for (const MeasuredKernel& m : record.kernels) {
     ASSERT_EQ(m.launch, 0) << "every recorded workload makes one launch";
     const workloads::Workload* w = workloads::find_workload(m.workload);
@@ -72,11 +86,23 @@ TEST(H200Calibration, TimingModelRanksTheRecordedKernelsLikeTheGpu) {
     const workloads::WorkloadResult sim =
         simulate_workload(*w, {workloads::parse_size_spec(m.size), m.seed}, options);
     ASSERT_TRUE(sim.passed) << m.workload << ": " << sim.detail;
-    const std::vector<ComparisonRow> rows = pair_launches(sim, {m});
-    predicted.push_back(rows[0].predicted_us);
-    measured.push_back(rows[0].measured_us - rows[0].launch_overhead_us);
+    const std::vector<ComparisonRow> r = pair_launches(sim, {m});
+    rows.push_back(r[0]);
   }
-  // Measured on 2026-11-27 with this model: 0.95 (ten kernels). Below 0.8 the model no longer tells
-  // a user which of these kernels is slow.
-  EXPECT_GE(spearman_rank_correlation(predicted, measured), 0.8);
+  const ComparisonSummary s = summarize(rows);
+  // Achieved at commit: MAPE 16.9 % raw, 31.2 % kernel alone; Spearman 0.952 / 0.952.
+  EXPECT_LE(s.mape_pct, 20.0);
+  EXPECT_LE(s.mape_excl_overhead_pct, 34.0);
+  EXPECT_GE(s.spearman, 0.92);
+  EXPECT_GE(s.spearman_excl_overhead, 0.92);
+
+  const std::vector<sim::Residual> committed =
+      sim::parse_residuals(read_text(kStem + ".residuals.csv"), kStem + ".residuals.csv");
+  ASSERT_EQ(committed.size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(committed[i].workload, rows[i].workload);
+    EXPECT_NEAR(committed[i].error_pct, rows[i].error_pct, 0.5) << rows[i].workload << ": regenerate the residuals";
+    EXPECT_NEAR(committed[i].kernel_error_pct, rows[i].error_excl_overhead_pct, 0.5) << rows[i].workload;
+    EXPECT_EQ(sim::bound_class_name(committed[i].bound), rows[i].bound) << rows[i].workload;
+  }
 }
