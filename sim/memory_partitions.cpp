@@ -76,6 +76,7 @@ struct MemoryPartitions::Impl {
   uint64_t sequence = 0;
   uint64_t outstanding_requests = 0;  // accepted and not yet answered (every request gets one answer)
   MemoryStats stats;
+  DramChannelStats dram_baseline;  // channel counts at the last reset_stats() (read_to_write: both directions)
 };
 
 void MemoryPartitions::Impl::check_request(const MemPacket& p) const {
@@ -185,8 +186,36 @@ bool MemoryPartitions::idle() const {
          m.icnt.idle();
 }
 
-const MemoryStats& MemoryPartitions::stats() const { return impl_->stats; }
-void MemoryPartitions::reset_stats() { impl_->stats = MemoryStats{}; }
+const MemoryStats& MemoryPartitions::stats() const {
+  // The channels count for themselves (cumulatively); report what happened since reset_stats().
+  Impl& m = *impl_;
+  DramChannelStats sum;
+  for (const DramChannel& ch : m.channels) {
+    const DramChannelStats& s = ch.stats();
+    sum.row_hits += s.row_hits;
+    sum.row_misses += s.row_misses;
+    sum.row_conflicts += s.row_conflicts;
+    sum.refreshes += s.refreshes;
+    sum.read_to_write += s.read_to_write + s.write_to_read;
+  }
+  m.stats.dram_row_hits = sum.row_hits - m.dram_baseline.row_hits;
+  m.stats.dram_row_misses = sum.row_misses - m.dram_baseline.row_misses;
+  m.stats.dram_row_conflicts = sum.row_conflicts - m.dram_baseline.row_conflicts;
+  m.stats.dram_refreshes = sum.refreshes - m.dram_baseline.refreshes;
+  m.stats.dram_turnarounds = sum.read_to_write - m.dram_baseline.read_to_write;
+  return m.stats;
+}
+
+void MemoryPartitions::reset_stats() {
+  Impl& m = *impl_;
+  stats();
+  m.dram_baseline.row_hits += m.stats.dram_row_hits;
+  m.dram_baseline.row_misses += m.stats.dram_row_misses;
+  m.dram_baseline.row_conflicts += m.stats.dram_row_conflicts;
+  m.dram_baseline.refreshes += m.stats.dram_refreshes;
+  m.dram_baseline.read_to_write += m.stats.dram_turnarounds;
+  m.stats = MemoryStats{};
+}
 
 void MemoryPartitions::flush() {
   Impl& m = *impl_;
@@ -194,6 +223,7 @@ void MemoryPartitions::flush() {
     throw std::logic_error("memory partitions: flush() while requests are in flight (it would drop their answers)");
   for (L2Slice& s : m.slices) s.clear();
   for (DramChannel& ch : m.channels) ch.clear();
+  m.dram_baseline = DramChannelStats{};
   m.icnt.clear();
 }
 
