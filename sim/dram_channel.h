@@ -21,9 +21,9 @@
 // whose command can go first (oldest on ties); a bank without such a hit is activated for its
 // oldest request.
 //
-// Refresh. All-bank (REFab, the HBM2/HBM3 default mode): every tREFI all banks are precharged and
-// busy for tRFC. Per-bank (dram.refresh_per_bank=1): every tREFI/banks the next bank in turn is
-// busy for tRFCpb while the others keep working.
+// Refresh. Per-bank (dram.refresh_per_bank=1, the shipped configs; configs/README.md says why):
+// every tREFI/banks the next bank in turn is precharged and busy for tRFCpb while the others keep
+// working. All-bank (0): every tREFI all banks are precharged and busy for tRFC.
 //
 // Latency: a read's data reaches the L2 dram.latency_cycles (core cycles: controller, PHY and
 // return path) after its last byte leaves the bus.

@@ -147,7 +147,7 @@ struct GpuConfig {
   int dram_trtw_ps = 15294;            // JEDEC form CL + BL/2 + 2 - WL = 12 + 1 + 2 - 2 = 13 clocks
   int dram_trefi_ps = 3900000;         // 3.9 us (JESD235; Ramulator2 HBM3 preset nREFI 3900)
   int dram_trfc_ps = 350000;           // all-bank refresh of an 8 Gb die (Ramulator2 tRFC table)
-  int dram_refresh_per_bank = 0;       // 0: all-bank REFab every tREFI; 1: REFpb, one bank every tREFI/banks
+  int dram_refresh_per_bank = 1;       // 1: REFpb, one bank every tREFI/banks; 0: all-bank REFab every tREFI
   int dram_trfcpb_ps = 160000;         // per-bank refresh (Ramulator2 HBM3 nRFCSB 160 ns)
   int dram_write_high_watermark = 32;  // queued writes that make the controller drain writes
   int dram_write_low_watermark = 8;    // ... until this few remain (while reads wait)
