@@ -106,7 +106,7 @@ struct GpuConfig {
   int dram_channels = 32;
   int dram_bus_width_bits = 128;
   int dram_transfers_per_clock = 2;
-  int dram_latency_cycles = 212;
+  int dram_latency_cycles = 172;
   // Share of the peak data rate a channel's bus sustains, on top of what banks, turnarounds and
   // refresh cost (those are modelled; see the block below). 100 = no extra derating.
   int dram_efficiency_pct = 100;

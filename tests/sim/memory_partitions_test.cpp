@@ -113,9 +113,10 @@ TEST(MemoryPartitions, LoneReadLatencyIsTheDocumentedSum) {
     const double dram = double(l2_hit + c.dram_latency_cycles) + row_miss_cycles(c) + far_cycles(c, 3, 0x10000);
     // Cold: icnt + l2 + DRAM timings + dram + icnt, plus edge alignment: the ACTIVATE and the READ
     // each wait for a DRAM clock edge and the answer for an L2 and a core edge (at most 4 core
-    // cycles on both configs: 1245/877 and 1980/2619 core cycles per DRAM clock).
+    // cycles on both configs: 1245/877 and 1980/2619 core cycles per DRAM clock); less up to two
+    // half-period "ready" margins (interconnect.h) where the time passes between domains.
     const uint64_t cold = round_trip_cycles(m, clock, read_packet(1, 3, 0x10000));
-    EXPECT_GE(double(cold), std::floor(dram));
+    EXPECT_GE(double(cold), std::floor(dram) - 2);
     EXPECT_LE(double(cold), dram + 4);
     EXPECT_EQ(round_trip_cycles(m, clock, read_packet(2, 3, 0x10000)), l2_hit);
     EXPECT_EQ(m.stats().dram_read_bytes, 128u);
@@ -125,7 +126,7 @@ TEST(MemoryPartitions, LoneReadLatencyIsTheDocumentedSum) {
     EXPECT_TRUE(m.idle());
     // flush() forgets the line: the next read goes to DRAM again.
     m.flush();
-    EXPECT_GE(double(round_trip_cycles(m, clock, read_packet(3, 3, 0x10000))), std::floor(dram));
+    EXPECT_GE(double(round_trip_cycles(m, clock, read_packet(3, 3, 0x10000))), std::floor(dram) - 2);
   }
 }
 
