@@ -33,6 +33,7 @@ DramChannel::DramChannel(const DramTiming& timing, const DramAddressMap& map, ui
 }
 
 void DramChannel::enqueue(const DramAccess& access) {
+  if (access.write) ++arriving_writes_;
   arriving_.push({access, next_sequence_++});
   wake_ = 0;
 }
@@ -45,6 +46,7 @@ void DramChannel::admit_arrivals(double now) {
     Bank& bank = banks_[size_t(where.bank)];
     (a.access.write ? bank.writes : bank.reads).push_back({a.access, where.row, a.sequence});
     ++(a.access.write ? queued_writes_ : queued_reads_);
+    if (a.access.write) --arriving_writes_;
   }
 }
 

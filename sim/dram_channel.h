@@ -77,6 +77,9 @@ class DramChannel {
   // the bytes moved to *read_bytes / *write_bytes.
   void tick(uint64_t now_ps, std::vector<DramReturn>& returns, uint64_t* read_bytes, uint64_t* write_bytes);
   bool idle() const { return queued_reads_ == 0 && queued_writes_ == 0 && arriving_.empty(); }
+  // The controller's write queue is full (2 x the high watermark, queued or on their way): the
+  // L2 slices of this channel must hold back, so write-backs cannot pile up without bound.
+  bool write_queue_full() const { return queued_writes_ + arriving_writes_ >= 2 * size_t(timing_.write_high); }
   void clear();
   const DramChannelStats& stats() const { return stats_; }
 
@@ -130,6 +133,7 @@ class DramChannel {
   std::priority_queue<Arriving, std::vector<Arriving>, std::greater<>> arriving_;
   std::vector<double> group_col_ready_;  // tCCD_L per bank group
   size_t queued_reads_ = 0, queued_writes_ = 0;
+  size_t arriving_writes_ = 0;
   uint64_t next_sequence_ = 0;
   bool writing_ = false;           // the direction being served
   bool bus_wrote_last_ = false;    // direction of the last column command

@@ -154,7 +154,9 @@ void MemoryPartitions::tick_l2(uint64_t now_ps) {
   }
   size_t kept = 0;
   for (int s : m.active_slices) {
-    m.slices[s].tick(now_ps, m.produced, m.stats);
+    // A slice whose DRAM channel cannot take more writes waits (its requests may evict dirty
+    // lines); fills still arrive, so reads already sent complete.
+    if (!m.channels[size_t(m.hash.channel_of_slice(s))].write_queue_full()) m.slices[s].tick(now_ps, m.produced, m.stats);
     if (m.slices[s].has_queued_requests()) m.active_slices[kept++] = s;
     else m.slice_active[s] = false;
   }
