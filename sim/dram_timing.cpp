@@ -1,6 +1,8 @@
 // DRAM timing parameters and the in-channel address map (see dram_timing.h).
 #include "sim/dram_timing.h"
 
+#include <bit>
+
 namespace gpusim::sim {
 
 DramTiming DramTiming::from_config(const GpuConfig& c) {
@@ -36,14 +38,19 @@ DramAddressMap::DramAddressMap(uint32_t line_bytes, uint32_t row_bytes, int bank
       lines_per_row_(row_bytes >= line_bytes ? row_bytes / line_bytes : 1),
       banks_(uint64_t(banks)),
       slices_per_channel_(uint64_t(slices / channels)),
-      channels_(uint64_t(channels)) {}
+      channels_(uint64_t(channels)),
+      bank_bits_(banks <= 1 ? 0 : int(std::bit_width(uint64_t(banks) - 1))) {}
 
 DramLocation DramAddressMap::locate(int slice, uint64_t local_line) const {
   // The slices of a channel are `channels` apart (address_hash.h); interleaving their local lines
   // numbers the channel's lines densely.
   const uint64_t index = local_line / line_bytes_ * slices_per_channel_ + uint64_t(slice) / channels_;
   const uint64_t block = index / lines_per_row_;
-  return {int((block + block / banks_) % banks_), int64_t(block / banks_)};
+  // XOR-fold of the row number's bank-sized bit fields (as address_hash.h does for slices):
+  // streams a power of two apart start in different banks instead of marching in lockstep.
+  uint64_t row = block / banks_, fold = 0;
+  for (uint64_t x = row; x != 0 && bank_bits_ > 0; x >>= bank_bits_) fold ^= x & ((uint64_t(1) << bank_bits_) - 1);
+  return {int((block % banks_ + fold) % banks_), int64_t(row)};
 }
 
 }  // namespace gpusim::sim

@@ -31,9 +31,9 @@ struct DramTiming {
 // Where a line lives in its channel. The channel's lines are numbered by the channel-local line
 // index (see DramAddressMap); consecutive indices fill one row of a bank (row_bytes / line_bytes
 // lines), then move to the next bank, so a stream keeps a row open for several accesses and
-// spreads over all banks. The bank of row block r is (r + r / banks) mod banks: blocks a multiple
-// of `banks` apart (e.g. two arrays a power of two apart) land in different banks instead of
-// conflicting in one.
+// spreads over all banks. Row block r (row = r / banks) goes to bank (r mod banks + fold(row)) mod
+// banks, fold = the XOR of row's ceil(log2 banks)-bit fields: blocks a power of two apart (two
+// arrays, or many SMs' streams) land in different banks instead of conflicting in one.
 struct DramLocation {
   int bank = 0;
   int64_t row = 0;
@@ -47,6 +47,7 @@ class DramAddressMap {
 
  private:
   uint64_t line_bytes_, lines_per_row_, banks_, slices_per_channel_, channels_;
+  int bank_bits_;
 };
 
 }  // namespace gpusim::sim

@@ -4,7 +4,8 @@
 // clock on the bus (a 32-B sector holds it 1000 ps), no extra latency after the bus (the return
 // time is the end of the data), 4 banks in 2 groups, rows of 2 lines of 128 B. The address map
 // (dram_timing.h) puts lines 0-1 in bank 0 row 0, lines 2-3 in bank 1 row 0, 4-5 in bank 2, 6-7 in
-// bank 3, and line 32 (row block 16) in bank (16 + 16/4) mod 4 = 0, row 4.
+// bank 3 (row 0: fold 0), line 14 (row block 7, row 1, fold 1) in bank (3 + 1) mod 4 = 0, and line
+// 32 (block 16, row 4 = 0b0100, fold 01 ^ 00 = 1) in bank 1.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -80,7 +81,9 @@ TEST(DramTiming, AddressMapPutsRowsOnBanksAsDocumented) {
   EXPECT_EQ(map.locate(0, 1 * 128).bank, 0);
   EXPECT_EQ(map.locate(0, 2 * 128).bank, 1);
   EXPECT_EQ(map.locate(0, 6 * 128).bank, 3);
-  EXPECT_EQ(map.locate(0, 32 * 128).bank, 0);
+  EXPECT_EQ(map.locate(0, 14 * 128).bank, 0);
+  EXPECT_EQ(map.locate(0, 14 * 128).row, 1);
+  EXPECT_EQ(map.locate(0, 32 * 128).bank, 1);
   EXPECT_EQ(map.locate(0, 32 * 128).row, 4);
   // Two slices on one channel: their local lines interleave (slice 1 is channel 1's... here the
   // single channel's second slice), so local line 0 of slice 1 is channel line 1: bank 0, row 0.
@@ -107,9 +110,9 @@ TEST(DramTiming, RowHitFollowsOnTheOpenRow) {
 }
 
 TEST(DramTiming, RowConflictWaitsForTrasAndPrecharge) {
-  // Line 32 is bank 0, row 4. PRECHARGE no earlier than ACT + tRAS = 20000, ACT at 20000 + tRP =
+  // Line 14 is bank 0, row 1. PRECHARGE no earlier than ACT + tRAS = 20000, ACT at 20000 + tRP =
   // 28000, READ at 38000, data 43000-44000.
-  const Timeline t = run(toy_timing(), {read_of(0), read_of(32)});
+  const Timeline t = run(toy_timing(), {read_of(0), read_of(14)});
   EXPECT_EQ(t.read_returns, (std::vector<uint64_t>{16000, 44000}));
   EXPECT_EQ(t.stats.row_conflicts, 1u);
 }
