@@ -29,7 +29,10 @@ DramChannel::DramChannel(const DramTiming& timing, const DramAddressMap& map, ui
       latency_cycles_(latency_cycles),
       banks_(size_t(timing.banks)),
       group_col_ready_(size_t(timing.bank_groups), 0.0) {
-  next_refresh_ = timing_.trefi > 0 ? (timing_.refresh_per_bank ? timing_.trefi / timing_.banks : timing_.trefi) : kNever;
+}
+
+double DramChannel::refresh_interval() const {
+  return timing_.trefi > 0 ? (timing_.refresh_per_bank ? timing_.trefi / timing_.banks : timing_.trefi) : kNever;
 }
 
 void DramChannel::enqueue(const DramAccess& access) {
@@ -182,6 +185,12 @@ void DramChannel::tick(uint64_t now_ps, std::vector<DramReturn>& returns, uint64
                        uint64_t* write_bytes) {
   const double now = double(now_ps);
   const double half = clocks_.dram.ps / 2;
+  if (!started_) {
+    // Refresh is timed from the channel's first clock, not from simulated time 0: SystemC time
+    // keeps running across devices in one process, and the same launch must time the same.
+    started_ = true;
+    next_refresh_ = now + refresh_interval();
+  }
   if (idle() || now + half < std::min(wake_, next_refresh_)) return;
   admit_arrivals(now + half);
   refresh(now + half);

@@ -114,6 +114,7 @@ class DramChannel {
   };
 
   void admit_arrivals(double now);
+  double refresh_interval() const;
   void refresh(double now);
   void choose_direction();
   // Issues the next row command (PRECHARGE or ACTIVATE for the oldest request) of `bank` if it
@@ -144,6 +145,7 @@ class DramChannel {
   double last_act_ = -1e30;        // for tRRD
   double last_read_cmd_ = -1e30;   // for tRTW
   double last_write_end_ = -1e30;  // for tWTR
+  bool started_ = false;
   double next_refresh_ = 0;
   int refresh_bank_ = 0;
   double wake_ = 0;                // nothing can issue before this (reset by enqueue)
