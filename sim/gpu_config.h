@@ -106,9 +106,9 @@ struct GpuConfig {
   int dram_channels = 32;
   int dram_bus_width_bits = 128;
   int dram_transfers_per_clock = 2;
-  int dram_latency_cycles = 212;
-  // Share of the peak data rate a channel sustains: refresh, row activations and bank conflicts
-  // are not modelled one by one, so a calibration (gpusim compare --calibrate) can derate it.
+  int dram_latency_cycles = 172;
+  // Share of the peak data rate a channel's bus sustains, on top of what banks, turnarounds and
+  // refresh cost (those are modelled; see the block below). 100 = no extra derating.
   int dram_efficiency_pct = 100;
   // Device memory a program may allocate (cudaMalloc fails with cudaErrorMemoryAllocation past it;
   // the simulator commits host memory only for what kernels and copies touch).
@@ -139,6 +139,36 @@ struct GpuConfig {
   // [tensor, legacy path] share of the dense tensor rate (tensor.fp16_fma_per_clock, reached by
   // Hopper's wgmma) that warp-level mma.sync / wmma.mma sustain; calibrated from the wmma ubench.
   int tensor_mma_sync_pct = 100;
+
+  // [dram] banks, rows, turnarounds and refresh (the DRAM-as-DRAM model, sim/dram_channel.h;
+  // sim/dram_timing.h says how they are used). Times in picoseconds so that datasheet values in
+  // ns keep their decimals whatever the DRAM clock. Defaults: HBM2 as in Accel-Sim's QV100
+  // config (hardware.md S1 l.216-217, 850 MHz clocks converted to ps; JESD235 per its l.209).
+  int dram_banks_per_channel = 16;     // S1 nbk=16
+  int dram_bank_groups = 4;            // S1 nbkgrp=4
+  int dram_row_bytes = 2048;           // page per bank seen by one channel (HBM2 legacy mode: 2 KB)
+  int dram_trcd_ps = 14118;            // S1 RCD=12 clocks
+  int dram_trp_ps = 14118;             // S1 RP=12
+  int dram_tras_ps = 32941;            // S1 RAS=28
+  int dram_tcl_ps = 14118;             // S1 CL=12
+  int dram_tcwl_ps = 2353;             // S1 WL=2
+  int dram_twr_ps = 11765;             // S1 WR=10
+  int dram_trtp_ps = 3529;             // S1 RTPL=3
+  int dram_tccd_l_ps = 2353;           // S1 CCDL=2
+  int dram_trrd_ps = 3529;             // S1 RRD=3
+  int dram_twtr_ps = 3529;             // S1 CDLR=3
+  int dram_trtw_ps = 15294;            // JEDEC form CL + BL/2 + 2 - WL = 12 + 1 + 2 - 2 = 13 clocks
+  int dram_trefi_ps = 3900000;         // 3.9 us (JESD235; Ramulator2 HBM3 preset nREFI 3900)
+  int dram_trfc_ps = 350000;           // all-bank refresh of an 8 Gb die (Ramulator2 tRFC table)
+  int dram_refresh_per_bank = 1;       // 1: REFpb, one bank every tREFI/banks; 0: all-bank REFab every tREFI
+  int dram_trfcpb_ps = 160000;         // per-bank refresh (Ramulator2 HBM3 nRFCSB 160 ns)
+  int dram_write_high_watermark = 32;  // queued writes that make the controller drain writes
+  int dram_write_low_watermark = 8;    // ... until this few remain (while reads wait)
+  int dram_scheduler_lookahead = 16;   // requests per bank the FR-FCFS scheduler examines for a row hit
+  // [l2] partitions (H100/H200 split the L2 in two halves; an access whose DRAM channel belongs to
+  // the far half crosses between them). 1 = a single, uniform L2 (V100).
+  int l2_partitions = 1;
+  int l2_far_latency_cycles = 0;       // core cycles the crossing adds to a DRAM-served read, each way
 
   bool operator==(const GpuConfig&) const = default;
 

@@ -118,6 +118,13 @@ void check_memory(const GpuConfig& c, Checker& check) {
                 check.value("l2.size_kib") + " must split into " + check.value("l2.slices") +
                     " slices of whole sets of l2.line_bytes x l2.associativity");
   check.at_most(c.l1_mshr_max_merged, "l1.mshr_max_merged", c.l1_mshrs, "l1.mshrs");
+  // DRAM banks and the L2 partitions (sim/dram_channel.h).
+  check.divides(c.dram_bank_groups, "dram.bank_groups", c.dram_banks_per_channel, "dram.banks_per_channel");
+  check.divides(c.l2_line_bytes, "l2.line_bytes", c.dram_row_bytes, "dram.row_bytes");
+  check.at_most(c.dram_write_low_watermark, "dram.write_low_watermark", c.dram_write_high_watermark - 1,
+                "dram.write_high_watermark - 1");
+  check.divides(c.l2_partitions, "l2.partitions", c.dram_channels, "dram.channels");
+  check.at_most(c.l2_partitions, "l2.partitions", c.num_sms, "sm.count");
 }
 
 }  // namespace

@@ -34,6 +34,10 @@ SectorCacheParams slice_params(int index, const GpuConfig& c) {
 
 L2Slice::L2Slice(int index, const GpuConfig& config, const MemoryClocks& clocks)
     : index_(index),
+      partition_(index % config.dram_channels * config.l2_partitions / config.dram_channels),
+      partitions_(config.l2_partitions),
+      num_sms_(config.num_sms),
+      far_round_trip_cycles_(2.0 * config.l2_far_latency_cycles),
       clocks_(clocks),
       latency_cycles_(config.l2_latency_cycles),
       bytes_per_clock_(config.l2_bytes_per_clock_per_slice),
@@ -105,8 +109,14 @@ void L2Slice::fill(uint64_t local_line, uint32_t sector_mask, uint64_t now_ps, S
     if (w.request.kind == MemPacket::Kind::Atomic) write_dirty(w.local_line, w.request.sector_mask, now_ps, out);
     if (w.request.kind == MemPacket::Kind::Read)
       w.request.bytes = uint32_t(std::popcount(w.request.sector_mask)) * sector_bytes_;
-    answer(w.request, now_ps, out);
+    answer(w.request, clocks_.core.ready_after(now_ps, far_cycles(w.request.sm)), out);
   }
+}
+
+double L2Slice::far_cycles(int sm) const {
+  if (partitions_ <= 1) return 0;
+  const int sm_partition = sm * partitions_ / num_sms_;
+  return sm_partition == partition_ ? 0 : far_round_trip_cycles_;
 }
 
 void L2Slice::write_dirty(uint64_t local_line, uint32_t mask, uint64_t now_ps, SliceOutputs& out) {

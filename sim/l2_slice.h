@@ -10,6 +10,13 @@
 // a dirty victim goes to DRAM as a write. Atomics are read-modify-writes performed here: their
 // sector is fetched on a miss, then dirtied, then answered. When the slice's MSHRs are full the
 // head request waits, and so does everything behind it.
+//
+// Partitions (l2.partitions = 2, H100/H200): the SMs and the DRAM channels split into two halves;
+// an answer whose data came from a DRAM channel in the requesting SM's far half crosses between
+// the halves twice (the miss going out, the data coming back), l2.far_latency_cycles each way.
+// Hits do not pay it: the near partition holds a copy of what its SMs read (on H100 an SM's L2 hit
+// latency stays near ~265 cycles until the data outgrows one partition, hardware.md 3.3), which a
+// single hashed copy per line can only approximate by charging the crossing on the DRAM path.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +78,14 @@ class L2Slice {
   void write_dirty(uint64_t local_line, uint32_t mask, uint64_t now_ps, SliceOutputs& out);
   void answer(MemPacket request, uint64_t ready_ps, SliceOutputs& out) const;
 
+  // Core cycles a DRAM-served answer to `sm` takes extra (0 unless the channel is in its far half).
+  double far_cycles(int sm) const;
+
   int index_;
+  int partition_ = 0;  // of this slice's DRAM channel
+  int partitions_ = 1;
+  int num_sms_ = 1;
+  double far_round_trip_cycles_ = 0;
   MemoryClocks clocks_;
   double latency_cycles_;
   double bytes_per_clock_;

@@ -81,6 +81,8 @@ struct MemoryPartitions::Impl {
   // is told which level served each request ("L2" or "DRAM").
   std::unordered_set<uint64_t> dram_served;
   static uint64_t packet_key(const MemPacket& p) { return uint64_t(p.sm) << 48 | p.id; }
+
+  DramChannelStats dram_baseline;  // channel counts at the last reset_stats() (read_to_write: both directions)
 };
 
 void MemoryPartitions::Impl::check_request(const MemPacket& p) const {
@@ -160,7 +162,9 @@ void MemoryPartitions::tick_l2(uint64_t now_ps) {
     for (const MemPacket& p : m.produced.responses) m.dram_served.insert(Impl::packet_key(p));
   size_t kept = 0;
   for (int s : m.active_slices) {
-    m.slices[s].tick(now_ps, m.produced, m.stats);
+    // A slice whose DRAM channel cannot take more writes waits (its requests may evict dirty
+    // lines); fills still arrive, so reads already sent complete.
+    if (!m.channels[size_t(m.hash.channel_of_slice(s))].write_queue_full()) m.slices[s].tick(now_ps, m.produced, m.stats);
     if (m.slices[s].has_queued_requests()) m.active_slices[kept++] = s;
     else m.slice_active[s] = false;
   }
@@ -192,8 +196,36 @@ bool MemoryPartitions::idle() const {
          m.icnt.idle();
 }
 
-const MemoryStats& MemoryPartitions::stats() const { return impl_->stats; }
-void MemoryPartitions::reset_stats() { impl_->stats = MemoryStats{}; }
+const MemoryStats& MemoryPartitions::stats() const {
+  // The channels count for themselves (cumulatively); report what happened since reset_stats().
+  Impl& m = *impl_;
+  DramChannelStats sum;
+  for (const DramChannel& ch : m.channels) {
+    const DramChannelStats& s = ch.stats();
+    sum.row_hits += s.row_hits;
+    sum.row_misses += s.row_misses;
+    sum.row_conflicts += s.row_conflicts;
+    sum.refreshes += s.refreshes;
+    sum.read_to_write += s.read_to_write + s.write_to_read;
+  }
+  m.stats.dram_row_hits = sum.row_hits - m.dram_baseline.row_hits;
+  m.stats.dram_row_misses = sum.row_misses - m.dram_baseline.row_misses;
+  m.stats.dram_row_conflicts = sum.row_conflicts - m.dram_baseline.row_conflicts;
+  m.stats.dram_refreshes = sum.refreshes - m.dram_baseline.refreshes;
+  m.stats.dram_turnarounds = sum.read_to_write - m.dram_baseline.read_to_write;
+  return m.stats;
+}
+
+void MemoryPartitions::reset_stats() {
+  Impl& m = *impl_;
+  stats();
+  m.dram_baseline.row_hits += m.stats.dram_row_hits;
+  m.dram_baseline.row_misses += m.stats.dram_row_misses;
+  m.dram_baseline.row_conflicts += m.stats.dram_row_conflicts;
+  m.dram_baseline.refreshes += m.stats.dram_refreshes;
+  m.dram_baseline.read_to_write += m.stats.dram_turnarounds;
+  m.stats = MemoryStats{};
+}
 
 void MemoryPartitions::flush() {
   Impl& m = *impl_;
@@ -201,6 +233,7 @@ void MemoryPartitions::flush() {
     throw std::logic_error("memory partitions: flush() while requests are in flight (it would drop their answers)");
   for (L2Slice& s : m.slices) s.clear();
   for (DramChannel& ch : m.channels) ch.clear();
+  m.dram_baseline = DramChannelStats{};
   m.icnt.clear();
 }
 

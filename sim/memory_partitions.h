@@ -18,6 +18,9 @@ struct MemoryStats {
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
   uint64_t icnt_request_bytes = 0, icnt_response_bytes = 0;
   uint64_t icnt_rejected = 0;  // injection attempts refused (back-pressure)
+  // DRAM column commands by row-buffer outcome, refreshes and bus direction changes (all channels).
+  uint64_t dram_row_hits = 0, dram_row_misses = 0, dram_row_conflicts = 0;
+  uint64_t dram_refreshes = 0, dram_turnarounds = 0;
 };
 
 class MemoryPartitions {

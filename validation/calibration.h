@@ -1,8 +1,8 @@
 // Calibrating the model to a measured card where the model deliberately abstracts: DRAM
-// efficiency. Banks, rows and refresh are not modelled (sim/dram_channel.h), so a real card
-// streams below the configured peak by a margin the model cannot derive; the measured streaming
-// copy of the microbenchmarks sets dram.efficiency_pct so the simulated copy runs at the measured
-// rate. The workloads, different kernels, then test the calibrated model.
+// efficiency. Banks, rows, turnarounds and refresh are modelled (sim/dram_channel.h), but a real
+// card may still stream below what those rules give by a margin the model cannot derive; the
+// measured streaming copy of the microbenchmarks sets dram.efficiency_pct so the simulated copy
+// runs at the measured rate. The workloads, different kernels, then test the calibrated model.
 #pragma once
 
 #include <string>

@@ -180,6 +180,65 @@ ThroughputResult measure_stream_copy(runtime::Device& dev, uint64_t bytes, uint3
   return r;
 }
 
+const char* stream_mix_name(StreamMix mix) {
+  switch (mix) {
+    case StreamMix::ReadOnly: return "DRAM streaming read";
+    case StreamMix::WriteOnly: return "DRAM streaming write";
+    case StreamMix::TwoReadsOneWrite: return "DRAM streaming 2 reads : 1 write";
+  }
+  return "?";
+}
+
+ThroughputResult measure_stream(runtime::Device& dev, StreamMix mix, uint64_t bytes, uint32_t blocks,
+                                uint32_t threads) {
+  require(bytes % 16 == 0 && bytes / 16 < (uint64_t(1) << 31), "measure_stream: bytes must be a multiple of 16 below 32 GiB");
+  const runtime::ModuleHandle module = load_embedded_module(dev, "ubench_bandwidth");
+  const uint64_t n = bytes / 16, words = bytes / 4;
+  ThroughputResult r;
+  // Inputs: small integers, so every float sum below is exact whatever the order.
+  auto input = [&](uint32_t salt) {
+    std::vector<float> v(words);
+    for (uint64_t i = 0; i < words; ++i) v[i] = float((i * 2654435761u + salt) % 64);
+    return v;
+  };
+  if (mix == StreamMix::ReadOnly) {
+    const std::vector<float> a = input(1);
+    const uint64_t total_threads = uint64_t(blocks) * threads;
+    DeviceBuffer da(dev, a), out(dev, total_threads * sizeof(float));
+    r.stats = dev.launch(module, "ubench_stream_read", {{blocks, 1, 1}, {threads, 1, 1}},
+                         runtime::args(da.ptr(), out.ptr(), int32_t(n)));
+    r.work = double(bytes) + double(total_threads) * 4;
+    const std::vector<float> got = out.download<float>();
+    for (uint64_t t = 0; t < total_threads; t += 1 + total_threads / 64) {
+      double want = 0;
+      for (uint64_t i = t; i < n; i += total_threads) want += double(a[4 * i]) + a[4 * i + 1] + a[4 * i + 2] + a[4 * i + 3];
+      require(double(got[t]) == want, "ubench_stream_read thread " + std::to_string(t) + " summed " +
+                                          std::to_string(got[t]) + ", host " + std::to_string(want));
+    }
+    return r;
+  }
+  if (mix == StreamMix::WriteOnly) {
+    DeviceBuffer dst(dev, bytes);
+    r.stats = dev.launch(module, "ubench_stream_write", {{blocks, 1, 1}, {threads, 1, 1}},
+                         runtime::args(dst.ptr(), int32_t(n)));
+    r.work = double(bytes);
+    const std::vector<float> got = dst.download<float>();
+    for (uint64_t i = 0; i < words; i += 1 + words / 4096)
+      require(got[i] == float(i / 4), "ubench_stream_write word " + std::to_string(i) + " is " + std::to_string(got[i]));
+    return r;
+  }
+  const std::vector<float> a = input(1), b = input(7);
+  DeviceBuffer da(dev, a), db(dev, b), dc(dev, bytes);
+  r.stats = dev.launch(module, "ubench_stream_add", {{blocks, 1, 1}, {threads, 1, 1}},
+                       runtime::args(da.ptr(), db.ptr(), dc.ptr(), int32_t(n)));
+  r.work = 3.0 * double(bytes);
+  const std::vector<float> got = dc.download<float>();
+  for (uint64_t i = 0; i < words; ++i)
+    require(got[i] == a[i] + b[i], "ubench_stream_add word " + std::to_string(i) + " is " + std::to_string(got[i]) +
+                                       ", want " + std::to_string(a[i] + b[i]));
+  return r;
+}
+
 ThroughputResult measure_shared_read(runtime::Device& dev, uint32_t blocks, uint32_t threads, int lane_stride,
                                      int iterations) {
   const runtime::ModuleHandle module = load_embedded_module(dev, "ubench_bandwidth");

@@ -47,6 +47,14 @@ ThroughputResult measure_wmma(runtime::Device& dev, uint32_t blocks, uint32_t th
 // work = the DRAM bytes the timing model transferred (read + written, from report_json), or
 // 2 x bytes when the device gives no report (writes an L2 still holds are not DRAM traffic).
 ThroughputResult measure_stream_copy(runtime::Device& dev, uint64_t bytes, uint32_t blocks, uint32_t threads);
+// DRAM streams over arrays of `bytes` each (a multiple of 16): read-only (reads one array),
+// write-only (writes one) and two-reads-per-write (c = a + b). work = the bytes the kernel reads
+// and writes (nominal, as on a GPU, so that simulator and card count the same; size the arrays
+// well above the L2 so that the traffic is DRAM traffic).
+enum class StreamMix { ReadOnly, WriteOnly, TwoReadsOneWrite };
+const char* stream_mix_name(StreamMix mix);
+ThroughputResult measure_stream(runtime::Device& dev, StreamMix mix, uint64_t bytes, uint32_t blocks,
+                                uint32_t threads);
 // Shared-memory loads: lane l reads word l * lane_stride + k (lane_stride 1: conflict-free;
 // 32: 32-way bank conflict). work = bytes delivered to the threads (4 per lane per load).
 ThroughputResult measure_shared_read(runtime::Device& dev, uint32_t blocks, uint32_t threads, int lane_stride,

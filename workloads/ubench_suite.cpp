@@ -70,6 +70,14 @@ ThroughputResult measure_suite_stream_copy(runtime::Device& dev, const sim::GpuC
                              full_occupancy_blocks(config), kSuiteThreads);
 }
 
+ThroughputResult measure_suite_stream(runtime::Device& dev, const sim::GpuConfig& config, StreamMix mix,
+                                      int work_scale) {
+  const uint64_t mib = uint64_t(1) << 20;
+  const uint64_t l2 = uint64_t(config.l2_size_kib) * 1024;
+  const uint64_t bytes = std::max<uint64_t>(16 * mib, (2 * l2 + mib - 1) / mib * mib) * uint64_t(std::max(1, work_scale));
+  return measure_stream(dev, mix, bytes, full_occupancy_blocks(config), kSuiteThreads);
+}
+
 PublishedChip published_chip_for(const sim::GpuConfig& config) {
   if (config.name.rfind("V100", 0) == 0) return PublishedChip::V100;
   if (config.name.rfind("H100", 0) == 0) return PublishedChip::H100;
@@ -123,6 +131,28 @@ std::vector<SuiteRow> run_suite(runtime::Device& dev, const sim::GpuConfig& conf
                     v100 ? "772-862" : h100 ? "2883-3218" : "-",
                     v100 || h100 ? "hw.md 6.2 (86-96% of peak)" : "-",
                     std::to_string(16 * scale) + " MiB, " + percent_of(r.per_second() * 1e-9, peak_gbs)});
+  }
+  {
+    // Read, write and 2:1 streams. Published: hardware.md 2.5 / 3.4 (S8 gpu-stream: V100 PCIe
+    // read 866, init 895, triad 814 GB/s; H100 PCIe read 1942, init 2018, triad 1832; H200 init
+    // 3898, triad 3534). No recorded H200 figure yet: scripts/gpu_check.sh records them.
+    const double peak_gbs = double(config.dram_channels) * config.dram_bus_width_bits / 8 *
+                            config.dram_transfers_per_clock * config.dram_clock_mhz * 1e-3;
+    const struct {
+      StreamMix mix;
+      const char* v100;
+      const char* h100;
+    } streams[] = {{StreamMix::ReadOnly, "866", "1942 (PCIe)"},
+                   {StreamMix::WriteOnly, "895", "2018 (PCIe); H200 3898"},
+                   {StreamMix::TwoReadsOneWrite, "814", "1832 (PCIe); H200 3534"}};
+    for (const auto& s : streams) {
+      if (!wanted(stream_mix_name(s.mix))) continue;
+      const ThroughputResult r = measure_suite_stream(dev, config, s.mix, scale);
+      rows.push_back({stream_mix_name(s.mix), r.per_second() * 1e-9, "GB/s", v100 ? s.v100 : h100 ? s.h100 : "-",
+                      v100 || h100 ? "hw.md 2.5/3.4 (S8 gpu-stream)" : "-",
+                      std::to_string(r.work / 1048576.0).substr(0, 6) + " MiB moved, " +
+                          percent_of(r.per_second() * 1e-9, peak_gbs)});
+    }
   }
   const double shared_peak = double(config.shared_banks) * config.shared_bank_width_bytes;
   if (wanted("shared loads, no bank conflict")) {

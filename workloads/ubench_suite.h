@@ -43,6 +43,11 @@ inline constexpr const char* kCtaDispatchBenchmark = "CTA dispatch (empty CTAs)"
 // run exactly the copy the suite reports.
 ThroughputResult measure_suite_stream_copy(runtime::Device& dev, const sim::GpuConfig& config, int work_scale = 1);
 
+// The suite's DRAM read, write and 2:1 streams: arrays of max(16 MiB, 2 x L2) x work_scale (so
+// the traffic is DRAM traffic, not the L2's), every resident thread of 256-thread blocks.
+ThroughputResult measure_suite_stream(runtime::Device& dev, const sim::GpuConfig& config, StreamMix mix,
+                                      int work_scale = 1);
+
 // Runs every microbenchmark on `dev`: the simulator of `config` in timing mode, or a real GPU
 // described by `config` (a matched configuration, validation/matched_config.h). Where a launch
 // reports no cycle count (a real GPU), cycles are its measured seconds x config's core clock.

@@ -1,9 +1,37 @@
-// Bandwidth microbenchmarks: DRAM streaming copy (grid-stride, 16 B per thread per step) and
-// shared-memory loads with and without bank conflicts.
+// Bandwidth microbenchmarks: DRAM streams (grid-stride, 16 B per thread per step): copy, read
+// only, write only and two reads per write; and shared-memory loads with and without bank
+// conflicts.
 
 // dst[i] = src[i] over n float4 elements.
 extern "C" __global__ void ubench_stream_copy(const float4* src, float4* dst, int n) {
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) dst[i] = src[i];
+}
+
+// Read-only stream: each thread sums the components of its float4s; one float per thread out.
+extern "C" __global__ void ubench_stream_read(const float4* src, float* out, int n) {
+  float s = 0.0f;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const float4 v = src[i];
+    s += (v.x + v.y) + (v.z + v.w);
+  }
+  out[blockIdx.x * blockDim.x + threadIdx.x] = s;
+}
+
+// Write-only stream: dst[i] = (i, i, i, i) as floats (exact below 2^24; larger i round the same
+// way on the host).
+extern "C" __global__ void ubench_stream_write(float4* dst, int n) {
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const float f = (float)i;
+    dst[i] = make_float4(f, f, f, f);
+  }
+}
+
+// Two reads per write: c[i] = a[i] + b[i].
+extern "C" __global__ void ubench_stream_add(const float4* a, const float4* b, float4* c, int n) {
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const float4 x = a[i], y = b[i];
+    c[i] = make_float4(x.x + y.x, x.y + y.y, x.z + y.z, x.w + y.w);
+  }
 }
 
 #define SHARED_WORDS 4096
