@@ -44,7 +44,7 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
 void GpuModel::dispatch_ctas() {
   const size_t n = sms_.size();
   const size_t start = next_sm_;
-  for (size_t k = 0; k < n && next_cta_ < total_ctas_; ++k) {
+  for (size_t k = 0; k < n && next_cta_ < dispatch_end(); ++k) {
     const size_t i = (start + k) % n;
     if (!sms_[i]->can_accept_cta()) continue;
     const uint64_t id = next_cta_++;
@@ -61,7 +61,7 @@ void GpuModel::dispatch_ctas() {
 void GpuModel::tick_core(uint64_t now_ps) {
   if (observer_) observer_->on_core_cycle(cycle_);
   dispatch_ctas();
-  bool busy = next_cta_ < total_ctas_;
+  bool busy = next_cta_ < dispatch_end();
   for (auto& sm : sms_) {
     if (sm->idle()) continue;
     sm->tick(cycle_, now_ps);
@@ -75,7 +75,7 @@ void GpuModel::tick_l2(uint64_t now_ps) { memory_->tick_l2(now_ps); }
 void GpuModel::tick_dram(uint64_t now_ps) { memory_->tick_dram(now_ps); }
 
 bool GpuModel::finished() const {
-  if (next_cta_ < total_ctas_) return false;
+  if (next_cta_ < dispatch_end()) return false;
   for (const auto& sm : sms_)
     if (!sm->idle()) return false;
   return memory_->idle();
