@@ -12,6 +12,7 @@
 
 #include "runtime/device.h"
 #include "runtime/sim_device.h"
+#include "runtime/sim_environment.h"
 #include "workloads/embedded_ptx.h"
 
 namespace gpusim {
@@ -114,6 +115,22 @@ TEST(Sampling, NeedsTimingMode) {
   } catch (const runtime::Error& e) {
     EXPECT_NE(std::string(e.what()).find("timing mode"), std::string::npos) << e.what();
   }
+}
+
+// GPUSIM_SAMPLE, as `gpusim exec --sample` passes it to the simulated CUDA libraries.
+TEST(Sampling, EnvironmentVariable) {
+  auto env_of = [](std::string mode, std::string sample) {
+    return runtime::read_sim_environment([=](const char* name) -> const char* {
+      if (std::string(name) == "GPUSIM_MODE") return mode.empty() ? nullptr : mode.c_str();
+      if (std::string(name) == "GPUSIM_SAMPLE") return sample.empty() ? nullptr : sample.c_str();
+      return nullptr;
+    });
+  };
+  EXPECT_TRUE(env_of("timing", "1").device.sample);
+  EXPECT_FALSE(env_of("timing", "0").device.sample);
+  EXPECT_FALSE(env_of("timing", "").device.sample);
+  EXPECT_THROW(env_of("functional", "1"), runtime::Error);
+  EXPECT_THROW(env_of("timing", "yes"), runtime::Error);
 }
 
 }  // namespace
