@@ -6,15 +6,17 @@
 //
 // where T_detailed is the cycle-level time of the CTAs simulated in detail and d the steady-state
 // time per wave measured in them. A "wave" is as many CTAs as the GPU holds at once (CTAs per SM x
-// SMs); the k-th wave ends when k x that many CTAs have retired, so d is the spacing of those
-// instants while the next wave is queued. The detailed part is the CTAs of the first k full waves
-// plus as many as the grid's partial last wave holds (the rest, the highest CTA ids, run
-// functionally), so the launch's ramp-up and its tail both run in detail and only whole
-// steady-state waves are extrapolated.
+// SMs); the k-th wave ends when k x that many CTAs have retired, and d is the least-squares slope
+// of those instants over the later half of the waves (the first ones include the ramp-up) while
+// the next wave is queued. Waves run in detail until d is known to `tolerance` (95 % confidence
+// half-width of the slope) or `max_detailed_fraction` of the waves are done. The detailed part is
+// the CTAs of the first k full waves plus as many as the grid's partial last wave holds (the
+// rest, the highest CTA ids, run functionally), so the launch's ramp-up and its tail both run in
+// detail and only whole steady-state waves are extrapolated.
 //
-// Estimated error: the skipped waves times the half-range of the (three) steady wave spacings the
-// prediction averaged, at least half the settling tolerance times d (spacings that agree within
-// the tolerance are not known to agree better): how far d could be off, given how it varied.
+// Estimated error: skipped waves x the uncertainty of d (the slope's 95 % confidence half-width,
+// Student t, at least half the tolerance x d). It covers how well d is known, not a change of
+// behaviour within the skipped waves (e.g. an L2 that fills up only later in the grid).
 //
 // A cooperative launch (grid-wide sync needs every CTA resident) or a grid of fewer than
 // SamplingOptions::min_total_waves waves is simulated in full; the result says why.
@@ -34,10 +36,10 @@
 namespace gpusim::sim {
 
 struct SamplingOptions {
-  unsigned min_waves = 4;        // full waves simulated in detail at least (3 spacings to compare)
-  double tolerance = 0.02;       // the last three wave spacings agree within this fraction: steady
+  unsigned min_waves = 8;        // full waves simulated in detail at least (the fit uses the later 4)
+  double tolerance = 0.02;       // wave time known to this fraction (95 % confidence): steady
   double max_detailed_fraction = 0.15;  // of the full waves, once min_waves are done
-  unsigned min_total_waves = 10;  // fewer: simulate in full
+  unsigned min_total_waves = 16;  // fewer: simulate in full
 };
 
 struct SampledTiming {

@@ -63,7 +63,7 @@ void expect_sampled_close(const KernelRun& full, const KernelRun& sampled) {
   const double err = std::fabs(double(sampled.stats.cycles) - double(full.stats.cycles)) / double(full.stats.cycles);
   const double estimate = sampled.sampling["estimated_error"];
   EXPECT_LE(err, 0.03) << "full " << full.stats.cycles << " sampled " << sampled.stats.cycles;
-  EXPECT_LE(err, estimate + 0.005) << "full " << full.stats.cycles << " sampled " << sampled.stats.cycles
+  EXPECT_LE(err, estimate) << "full " << full.stats.cycles << " sampled " << sampled.stats.cycles
                                    << " estimated error " << estimate;
   std::printf("    full %llu cycles, sampled %llu (%.2f%% off, %.2f%% estimated), %llu of %llu CTAs in detail\n",
               (unsigned long long)full.stats.cycles, (unsigned long long)sampled.stats.cycles, 100 * err,
