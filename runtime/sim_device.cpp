@@ -22,6 +22,7 @@
 #include "runtime/resource_limits.h"
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
+#include "sim/sampled_launch.h"
 #include "sim/systemc_driver.h"
 #include "sim/timing_report.h"
 
@@ -64,6 +65,11 @@ class SimDevice final : public Device {
     } catch (const std::exception& e) {
       throw Error(e.what());
     }
+    if (options.sample && options.mode != SimMode::Timing)
+      throw Error("sampled simulation (--sample, GPUSIM_SAMPLE=1) predicts time: it needs timing mode");
+    if (options.sample && options.profiling.any())
+      throw Error("sampled simulation (--sample, GPUSIM_SAMPLE=1) cannot be combined with --trace, --vcd or "
+                  "--source-report: those watch every CTA on the timing model");
     if (options.mode == SimMode::Timing) model_ = std::make_unique<sim::GpuModel>(config_);
     if (options.profiling.any()) {
       if (!model_)
@@ -72,6 +78,8 @@ class SimDevice final : public Device {
       profiler_ = std::make_unique<LaunchProfiler>(options.profiling, config_);
       model_->set_observer(profiler_->observer());
     }
+    // The sampler stays attached for good (attaching an observer rebuilds the model).
+    if (options.sample) model_->set_observer(&sampler_);
     memory_.set_capacity(uint64_t(config_.dram_capacity_mib) << 20);
   }
 
@@ -273,12 +281,20 @@ class SimDevice final : public Device {
         res.dynamic_shared_bytes = static_cast<int>(cfg.dynamic_shared_bytes);
         const uint64_t start_cycle = model_->core_cycle();
         if (profiler_) profiler_->begin(lm.module, kernel, start_cycle);
-        const sim::LaunchTiming t = sim::run_timed_launch(*model_, ls, res);
+        std::optional<sim::SampledTiming> sampled;
+        if (options_.sample) {
+          isa::FunctionalLimits limits;
+          limits.max_warp_instructions = options_.max_warp_instructions;
+          sampled = sim::run_sampled_launch(*model_, sampler_, ls, res, limits);
+        }
+        const sim::LaunchTiming t = sampled ? sampled->timing : sim::run_timed_launch(*model_, ls, res);
         stats.cycles = t.cycles;
         stats.seconds = t.seconds;
         stats.launch_seconds = t.launch_path_seconds;
         nlohmann::json report = sim::timing_to_json(config_, kernel, t);
+        if (sampled) report["sampling"] = sim::sampling_to_json(*sampled);
         stats.report_text = sim::timing_summary(config_, kernel, t);
+        if (sampled) stats.report_text += "    (" + sim::describe_sampling(*sampled) + ")\n";
         if (profiler_) profiler_->end(start_cycle + t.cycles, report, stats.report_text);
         stats.report_json = report.dump();
         if (!fn->ptxas_registers) stats.report_text += "    (registers per thread unknown: ptxas not found)\n";
@@ -296,6 +312,7 @@ class SimDevice final : public Device {
         if (profiler_) profiler_->abort(model_->core_cycle());
         model_ = std::make_unique<sim::GpuModel>(config_);
         if (profiler_) model_->set_observer(profiler_->observer());
+        if (options_.sample) model_->set_observer(&sampler_);
       }
       throw KernelFault(std::string("kernel fault: ") + e.what(), e.kind());
     } catch (const std::runtime_error& e) {
@@ -402,6 +419,7 @@ class SimDevice final : public Device {
   SimDeviceOptions options_;
   sim::GpuConfig config_;
   std::unique_ptr<LaunchProfiler> profiler_;  // --trace / --source-report / --vcd; before model_, which points to it
+  sim::WaveSampler sampler_;                  // --sample; before model_, which points to it
   std::unique_ptr<sim::GpuModel> model_;  // timing mode only
   DeviceMemory memory_;
   SimDeviceServices services_;  // after memory_: its heap lives there

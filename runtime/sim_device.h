@@ -32,6 +32,8 @@ struct SimDeviceOptions {
   std::string config_path;              // INI file; empty = the embedded default configuration
   std::vector<std::string> overrides;   // "key=value", as --set on the command line
   SimMode mode = SimMode::Functional;
+  // Timing mode only: sampled simulation (sim/sampled_launch.h), --sample / GPUSIM_SAMPLE=1.
+  bool sample = false;
   // A launch executing more warp-instructions than this is stopped and reported as a probable
   // infinite loop (the host process must never hang on a broken kernel).
   uint64_t max_warp_instructions = uint64_t(1) << 36;

@@ -50,6 +50,11 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   } else {
     throw Error("GPUSIM_MODE='" + mode + "': expected 'functional' or 'timing'");
   }
+  const std::string sample = value_of(getenv, "GPUSIM_SAMPLE");
+  if (!sample.empty() && sample != "0" && sample != "1") throw Error("GPUSIM_SAMPLE='" + sample + "': expected 0 or 1");
+  env.device.sample = sample == "1";
+  if (env.device.sample && env.device.mode != SimMode::Timing)
+    throw Error("GPUSIM_SAMPLE=1: sampled simulation predicts time and needs GPUSIM_MODE=timing");
   env.stats_path = value_of(getenv, "GPUSIM_STATS");
   const std::string quiet = value_of(getenv, "GPUSIM_QUIET");
   if (!quiet.empty() && quiet != "0" && quiet != "1")

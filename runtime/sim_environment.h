@@ -6,6 +6,7 @@
 //   GPUSIM_CONFIG  INI file of the simulated GPU (default: the embedded default configuration)
 //   GPUSIM_SET     overrides "key=value;key=value" as `--set` takes them
 //   GPUSIM_MODE    functional (default) | timing
+//   GPUSIM_SAMPLE  1: sampled timing simulation (timing mode only; sim/sampled_launch.h)
 //   GPUSIM_STATS   write every launch's statistics (JSON) to this file at exit
 //   GPUSIM_QUIET   1: no per-launch table on stderr at exit
 //   GPUSIM_MAX_WARP_INSTRUCTIONS  per-launch budget before a launch is reported as a runaway loop

@@ -48,7 +48,7 @@ void GpuModel::dispatch_ctas() {
   const size_t n = sms_.size();
   const size_t start = next_sm_;
   const uint64_t interval = static_cast<uint64_t>(config_.cta_dispatch_interval_cycles);
-  for (size_t k = 0; k < n && next_cta_ < total_ctas_; ++k) {
+  for (size_t k = 0; k < n && next_cta_ < dispatch_end(); ++k) {
     const size_t i = (start + k) % n;
     if (!sms_[i]->can_accept_cta()) continue;
     if (sm_dispatched_[i] && cycle_ < sm_last_dispatch_[i] + interval) continue;
@@ -68,7 +68,7 @@ void GpuModel::dispatch_ctas() {
 void GpuModel::tick_core(uint64_t now_ps) {
   if (observer_) observer_->on_core_cycle(cycle_);
   dispatch_ctas();
-  bool busy = next_cta_ < total_ctas_;
+  bool busy = next_cta_ < dispatch_end();
   for (auto& sm : sms_) {
     if (sm->idle()) continue;
     sm->tick(cycle_, now_ps);
@@ -82,7 +82,7 @@ void GpuModel::tick_l2(uint64_t now_ps) { memory_->tick_l2(now_ps); }
 void GpuModel::tick_dram(uint64_t now_ps) { memory_->tick_dram(now_ps); }
 
 bool GpuModel::finished() const {
-  if (next_cta_ < total_ctas_) return false;
+  if (next_cta_ < dispatch_end()) return false;
   for (const auto& sm : sms_)
     if (!sm->idle()) return false;
   return memory_->idle();

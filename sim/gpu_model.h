@@ -51,6 +51,10 @@ class GpuModel {
   LaunchTiming end_launch();
 
   uint64_t core_cycle() const { return cycle_; }
+  // Sampled simulation (sim/sampled_launch.h): the dispatcher hands out only CTAs with a linear
+  // id below `limit`; the launch finishes when those have retired. Persists across launches;
+  // may be raised while a launch runs (from an observer). UINT64_MAX = no limit.
+  void set_cta_limit(uint64_t limit) { cta_limit_ = limit; }
 
  private:
   void dispatch_ctas();
@@ -63,6 +67,8 @@ class GpuModel {
   isa::LaunchState* launch_ = nullptr;
   Occupancy occupancy_;
   uint64_t next_cta_ = 0, total_ctas_ = 0;
+  uint64_t cta_limit_ = UINT64_MAX;
+  uint64_t dispatch_end() const { return total_ctas_ < cta_limit_ ? total_ctas_ : cta_limit_; }
   uint64_t cycle_ = 0, start_cycle_ = 0, last_busy_cycle_ = 0;
   size_t next_sm_ = 0;
   std::vector<bool> sm_used_;

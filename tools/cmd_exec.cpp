@@ -103,6 +103,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "mode", po::value<std::string>()->default_value("functional"), "functional | timing (cycle-level model)")(
       "stats", po::value<std::string>(), "write every launch's statistics to this JSON file at exit")(
       "quiet", "no launch table on stderr at exit")(
+      "sample", "timing mode: sampled simulation (first waves in detail, the rest functionally)")(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)");
   add_profiling_options(opts);
@@ -143,6 +144,10 @@ int gpusim_cmd_exec(int argc, char** argv) {
   const std::string mode = vm["mode"].as<std::string>();
   if (mode != "functional" && mode != "timing") {
     std::cerr << "gpusim exec: --mode '" << mode << "': expected 'functional' or 'timing'\n";
+    return 2;
+  }
+  if (vm.count("sample") && mode != "timing") {
+    std::cerr << "gpusim exec: --sample predicts time: it needs --mode timing\n";
     return 2;
   }
   runtime::SimProfilingOptions profiling;
@@ -199,6 +204,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
     set_or_clear("GPUSIM_SOURCE_REPORT", profiling.source_report ? std::to_string(profiling.source_report) : "");
     set_or_clear("GPUSIM_VCD", absolute(profiling.vcd_path));
     set_or_clear("GPUSIM_VCD_SM", profiling.vcd_path.empty() ? "" : std::to_string(profiling.vcd_sm));
+    setenv("GPUSIM_SAMPLE", vm.count("sample") ? "1" : "0", 1);
     apply_resource_limit_options(vm);  // checks the values here; the library reads them from the environment
     // The resource limits reach the library as the environment it reads (runtime/resource_limits.h).
     if (vm.count("max-host-memory")) setenv("GPUSIM_MAX_HOST_MEMORY", vm["max-host-memory"].as<std::string>().c_str(), 1);

@@ -29,6 +29,8 @@ void add_device_options(po::options_description& opts, const std::string& backen
       "mode", po::value<std::string>()->default_value("timing"),
       "timing (cycle-level model) | functional (results only, fast)")(
       "stats", po::value<std::string>(), "write per-launch timing statistics as JSON to this file")(
+      "sample", "timing mode: simulate the first waves of each launch in detail, the rest functionally, and "
+                "predict the time with its estimated error")(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
       "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str());
@@ -97,6 +99,11 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
   runtime::SimDeviceOptions o;
   o.mode = parse_mode(vm["mode"].as<std::string>());
   o.profiling = profiling_options(vm, o.mode);
+  o.sample = vm.count("sample") > 0;
+  if (o.sample && o.mode != runtime::SimMode::Timing)
+    throw std::invalid_argument("--sample predicts time: it needs --mode timing");
+  if (o.sample && o.profiling.any())
+    throw std::invalid_argument("--sample cannot be combined with --trace, --vcd or --source-report (they watch every CTA)");
   if (vm.count("config")) o.config_path = vm["config"].as<std::string>();
   if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
   if (vm.count("max-warp-instructions")) {

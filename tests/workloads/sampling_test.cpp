@@ -1,0 +1,137 @@
+// Sampled timing simulation (sim/sampled_launch.h) against full simulation of the same launch:
+// the prediction must fall within its own error estimate and within 3 %, with fewer CTAs
+// simulated in detail, and the outputs must equal the full run's byte for byte.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/device.h"
+#include "runtime/sim_device.h"
+#include "runtime/sim_environment.h"
+#include "workloads/embedded_ptx.h"
+
+namespace gpusim {
+namespace {
+
+struct KernelRun {
+  runtime::LaunchStats stats;
+  std::vector<uint8_t> output;
+  nlohmann::json sampling;  // null when not sampled
+};
+
+// One kernel over `in` (n floats) writing `out_floats` floats, on the 2-SM teaching GPU.
+KernelRun run_kernel(bool sample, const std::string& source, const std::string& kernel, uint32_t grid_x, uint32_t block,
+               const std::vector<float>& in, size_t out_floats, bool two_inputs, int32_t n) {
+  runtime::SimDeviceOptions o;
+  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
+  o.mode = runtime::SimMode::Timing;
+  o.sample = sample;
+  auto dev = runtime::make_sim_device(o);
+  const runtime::ModuleHandle m = dev->load_ptx(source, workloads::find_embedded_ptx(source).ptx);
+  const size_t in_bytes = in.size() * sizeof(float);
+  const runtime::DevPtr a = dev->alloc(in_bytes), b = dev->alloc(in_bytes), c = dev->alloc(out_floats * 4);
+  dev->copy_to_device(a, in.data(), in_bytes);
+  dev->copy_to_device(b, in.data(), in_bytes);
+  dev->memset(c, 0xab, out_floats * 4);  // so an unwritten element shows
+  KernelRun r;
+  r.stats = two_inputs ? dev->launch(m, kernel, {{grid_x, 1, 1}, {block, 1, 1}}, runtime::args(a, b, c, n))
+                       : dev->launch(m, kernel, {{grid_x, 1, 1}, {block, 1, 1}}, runtime::args(a, c, n));
+  r.output.resize(out_floats * 4);
+  dev->copy_to_host(r.output.data(), c, r.output.size());
+  const nlohmann::json j = nlohmann::json::parse(r.stats.report_json);
+  if (j.contains("sampling")) r.sampling = j["sampling"];
+  return r;
+}
+
+std::vector<float> ramp(size_t n) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = float(i % 1000) * 0.25f - 100.0f;
+  return v;
+}
+
+void expect_sampled_close(const KernelRun& full, const KernelRun& sampled) {
+  ASSERT_FALSE(sampled.sampling.is_null());
+  ASSERT_TRUE(sampled.sampling["sampled"].get<bool>()) << sampled.sampling.dump();
+  EXPECT_EQ(full.output, sampled.output) << "sampled run's output differs from the full run's";
+  const uint64_t total = sampled.sampling["total_ctas"], detailed = sampled.sampling["detailed_ctas"];
+  EXPECT_LT(detailed * 4, total) << "at most a quarter of the CTAs in detail";
+  const double err = std::fabs(double(sampled.stats.cycles) - double(full.stats.cycles)) / double(full.stats.cycles);
+  const double estimate = sampled.sampling["estimated_error"];
+  EXPECT_LE(err, 0.03) << "full " << full.stats.cycles << " sampled " << sampled.stats.cycles;
+  EXPECT_LE(err, estimate) << "full " << full.stats.cycles << " sampled " << sampled.stats.cycles
+                                   << " estimated error " << estimate;
+  std::printf("    full %llu cycles, sampled %llu (%.2f%% off, %.2f%% estimated), %llu of %llu CTAs in detail\n",
+              (unsigned long long)full.stats.cycles, (unsigned long long)sampled.stats.cycles, 100 * err,
+              100 * estimate, (unsigned long long)detailed, (unsigned long long)total);
+}
+
+TEST(Sampling, VecaddMatchesFullSimulation) {
+  const int32_t n = 256 * 1000 + 77;  // 1001 CTAs: a partial last wave
+  const std::vector<float> in = ramp(n);
+  const uint32_t grid = (n + 255) / 256;
+  const KernelRun full = run_kernel(false, "vecadd", "vecadd", grid, 256, in, n, true, n);
+  const KernelRun sampled = run_kernel(true, "vecadd", "vecadd", grid, 256, in, n, true, n);
+  EXPECT_TRUE(full.sampling.is_null());
+  expect_sampled_close(full, sampled);
+  // The functional rest ran: every element is a + a.
+  std::vector<float> c(n);
+  std::memcpy(c.data(), sampled.output.data(), n * 4);
+  for (int32_t i = 0; i < n; i += 997) EXPECT_EQ(c[i], in[i] + in[i]) << i;
+  EXPECT_EQ(c[n - 1], in[n - 1] + in[n - 1]);
+}
+
+TEST(Sampling, WindowSumMatchesFullSimulation) {
+  const int32_t n = 128 * 1024;
+  const std::vector<float> in = ramp(n);
+  const KernelRun full = run_kernel(false, "window_sum", "window_sum_shared", n / 256, 256, in, n, false, n);
+  const KernelRun sampled = run_kernel(true, "window_sum", "window_sum_shared", n / 256, 256, in, n, false, n);
+  expect_sampled_close(full, sampled);
+}
+
+TEST(Sampling, FewWavesFallBackToFullSimulation) {
+  const int32_t n = 256 * 20;
+  const std::vector<float> in = ramp(n);
+  const KernelRun full = run_kernel(false, "vecadd", "vecadd", n / 256, 256, in, n, true, n);
+  const KernelRun sampled = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n);
+  ASSERT_FALSE(sampled.sampling.is_null());
+  EXPECT_FALSE(sampled.sampling["sampled"].get<bool>());
+  EXPECT_NE(sampled.sampling["fallback_reason"].get<std::string>().find("full waves"), std::string::npos);
+  EXPECT_EQ(sampled.stats.cycles, full.stats.cycles);
+  EXPECT_EQ(sampled.output, full.output);
+  EXPECT_NE(sampled.stats.report_text.find("simulated in full"), std::string::npos) << sampled.stats.report_text;
+}
+
+TEST(Sampling, NeedsTimingMode) {
+  runtime::SimDeviceOptions o;
+  o.sample = true;
+  try {
+    runtime::make_sim_device(o);
+    FAIL() << "functional mode with sampling accepted";
+  } catch (const runtime::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("timing mode"), std::string::npos) << e.what();
+  }
+}
+
+// GPUSIM_SAMPLE, as `gpusim exec --sample` passes it to the simulated CUDA libraries.
+TEST(Sampling, EnvironmentVariable) {
+  auto env_of = [](std::string mode, std::string sample) {
+    return runtime::read_sim_environment([=](const char* name) -> const char* {
+      if (std::string(name) == "GPUSIM_MODE") return mode.empty() ? nullptr : mode.c_str();
+      if (std::string(name) == "GPUSIM_SAMPLE") return sample.empty() ? nullptr : sample.c_str();
+      return nullptr;
+    });
+  };
+  EXPECT_TRUE(env_of("timing", "1").device.sample);
+  EXPECT_FALSE(env_of("timing", "0").device.sample);
+  EXPECT_FALSE(env_of("timing", "").device.sample);
+  EXPECT_THROW(env_of("functional", "1"), runtime::Error);
+  EXPECT_THROW(env_of("timing", "yes"), runtime::Error);
+}
+
+}  // namespace
+}  // namespace gpusim
