@@ -57,13 +57,13 @@ struct LoadedModule {
 class SimDevice final : public Device {
  public:
   explicit SimDevice(const SimDeviceOptions& options)
-      : options_(options), services_(memory_, options.printf_sink, options.assert_sink) {
+      : options_(options), pool_(options.threads), services_(memory_, options.printf_sink, options.assert_sink) {
     try {
       config_ = sim::load_gpu_config(options.config_path, options.overrides);
     } catch (const std::exception& e) {
       throw Error(e.what());
     }
-    if (options.mode == SimMode::Timing) model_ = std::make_unique<sim::GpuModel>(config_);
+    if (options.mode == SimMode::Timing) new_model();
     if (options.profiling.any()) {
       if (!model_)
         throw Error("--trace, --vcd and --source-report (GPUSIM_TRACE, GPUSIM_VCD, GPUSIM_SOURCE_REPORT) watch the "
@@ -282,7 +282,7 @@ class SimDevice final : public Device {
       } else {
         isa::FunctionalLimits limits;
         limits.max_warp_instructions = options_.max_warp_instructions;
-        isa::run_grid_functional(ls, limits);
+        isa::run_grid_functional(ls, limits, &pool_);
       }
     } catch (const isa::ExecError& e) {
       services_.flush();  // output printed before the fault still appears, as on a GPU
@@ -290,7 +290,7 @@ class SimDevice final : public Device {
       // context is reset) continues with a fresh one.
       if (model_) {
         if (profiler_) profiler_->abort(model_->core_cycle());
-        model_ = std::make_unique<sim::GpuModel>(config_);
+        new_model();
         if (profiler_) model_->set_observer(profiler_->observer());
       }
       throw KernelFault(std::string("kernel fault: ") + e.what(), e.kind());
@@ -307,6 +307,11 @@ class SimDevice final : public Device {
   }
 
  private:
+  void new_model() {
+    model_ = std::make_unique<sim::GpuModel>(config_);
+    model_->set_worker_pool(&pool_);
+  }
+
   template <typename F>
   static void guarded(F&& f) {
     try {
@@ -398,6 +403,7 @@ class SimDevice final : public Device {
   SimDeviceOptions options_;
   sim::GpuConfig config_;
   std::unique_ptr<LaunchProfiler> profiler_;  // --trace / --source-report / --vcd; before model_, which points to it
+  isa::WorkerPool pool_;                   // host threads for both modes
   std::unique_ptr<sim::GpuModel> model_;  // timing mode only
   DeviceMemory memory_;
   SimDeviceServices services_;  // after memory_: its heap lives there

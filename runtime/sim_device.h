@@ -32,6 +32,9 @@ struct SimDeviceOptions {
   std::string config_path;              // INI file; empty = the embedded default configuration
   std::vector<std::string> overrides;   // "key=value", as --set on the command line
   SimMode mode = SimMode::Functional;
+  // Host threads simulating in parallel (CTAs in functional mode, SMs in timing mode); 0 = the
+  // machine's hardware threads. Results are the same for every count (docs/ARCHITECTURE.md).
+  unsigned threads = 0;
   // A launch executing more warp-instructions than this is stopped and reported as a probable
   // infinite loop (the host process must never hang on a broken kernel).
   uint64_t max_warp_instructions = uint64_t(1) << 36;

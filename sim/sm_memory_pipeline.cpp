@@ -105,7 +105,8 @@ struct SmMemoryPipeline::Impl {
   void complete_at(uint64_t cycle, uint64_t token) { completions.push({cycle, sequence++, token}); }
   bool idle() const {
     return mio.empty() && lg.empty() && inflight.empty() && delayed.empty() && immediate.empty() &&
-           completions.empty() && awaited.empty() && unacked_writes == 0 && completed.empty();
+           completions.empty() && awaited.empty() && unacked_writes == 0 && completed.empty() &&
+           staged.packets.empty();
   }
 
   int sm;
@@ -139,6 +140,8 @@ struct SmMemoryPipeline::Impl {
   std::priority_queue<Completion, std::vector<Completion>, std::greater<>> completions;
   std::vector<uint64_t> completed;
   uint64_t next_op_id = 1, next_packet_id = 1, sequence = 0;
+  int reserved_mio = 0, reserved_lg = 0;  // places held for ops submitted at the commit phase
+  MemoryPartitions::Staged staged;        // packets injected this cycle, not yet at the slices
   SmMemStats stats;
 };
 
@@ -289,7 +292,7 @@ void SmMemoryPipeline::Impl::send(uint64_t cycle, uint64_t now_ps) {
     std::deque<Outgoing>& q = (d && (!w || delayed.front().packet.id < immediate.front().packet.id)) ? delayed : immediate;
     Outgoing& out = q.front();
     out.packet.ready_ps = now_ps;
-    if (!memory.push_request(out.packet, now_ps)) return;
+    if (!memory.inject(out.packet, now_ps, staged)) return;
     if (out.packet.kind == MemPacket::Kind::Write) ++unacked_writes;
     else awaited.emplace(out.packet.id, Awaited{out.op_id, !out.completes_on_send});
     if (out.completes_on_send) {
@@ -438,7 +441,20 @@ SmMemoryPipeline::Queue SmMemoryPipeline::queue_for(const WarpMemOp& op) {
 }
 
 bool SmMemoryPipeline::can_accept(Queue q) const {
-  return q == Queue::Mio ? impl_->mio.size() < kMioQueueCapacity : impl_->lg.size() < kLgQueueCapacity;
+  const Impl& m = *impl_;
+  return q == Queue::Mio ? m.mio.size() + size_t(m.reserved_mio) < kMioQueueCapacity
+                         : m.lg.size() + size_t(m.reserved_lg) < kLgQueueCapacity;
+}
+
+void SmMemoryPipeline::reserve(Queue q, int delta) {
+  int& held = q == Queue::Mio ? impl_->reserved_mio : impl_->reserved_lg;
+  held += delta;
+  if (held < 0) throw std::logic_error(impl_->where() + ": gave back a queue place that was not held");
+}
+
+void SmMemoryPipeline::flush_requests(uint64_t now_ps) {
+  Impl& m = *impl_;
+  if (!m.staged.packets.empty() || m.staged.rejected) m.memory.accept(m.staged, now_ps);
 }
 
 int SmMemoryPipeline::queue_depth(Queue q) const {
