@@ -41,8 +41,9 @@ WorkerPool::WorkerPool(unsigned threads) {
 
 WorkerPool::~WorkerPool() {
   stop_.store(true, std::memory_order_release);
-  ticket_.fetch_add(uint64_t(1) << (2 * kIndexBits), std::memory_order_release);  // wakes the sleepers
-  ticket_.notify_all();
+  ticket_.fetch_add(uint64_t(1) << (2 * kIndexBits), std::memory_order_release);
+  wake_.fetch_add(1, std::memory_order_release);
+  wake_.notify_all();
   for (std::thread& t : workers_) t.join();
 }
 
@@ -66,7 +67,8 @@ void WorkerPool::run(size_t n, void* fn, Call call) {
   finished_.store(0, std::memory_order_relaxed);
   const uint64_t round = (ticket_.load(std::memory_order_relaxed) >> (2 * kIndexBits)) + 1;
   ticket_.store(ticket(round, n, 0), std::memory_order_release);  // publishes fn_ and call_
-  ticket_.notify_all();
+  wake_.fetch_add(1, std::memory_order_release);
+  wake_.notify_all();
   work(ticket(round, n, 0));
   for (int spins = 0; finished_.load(std::memory_order_acquire) < n; ++spins) {
     if (spins < kSpinsBeforeSleep) cpu_relax();
@@ -77,12 +79,19 @@ void WorkerPool::run(size_t n, void* fn, Call call) {
 void WorkerPool::worker_main() {
   uint64_t seen = ticket_.load(std::memory_order_acquire);
   for (;;) {
+    // `seen` may already be the shutdown ticket (work() returns the last value it met), so
+    // stop_ is checked before waiting for a change, not only after one.
+    if (stop_.load(std::memory_order_acquire)) return;
     uint64_t now = ticket_.load(std::memory_order_acquire);
     for (int spins = 0; now == seen; ++spins) {
+      if (stop_.load(std::memory_order_acquire)) return;
       if (spins < kSpinsBeforeSleep) {
         cpu_relax();
       } else {
-        ticket_.wait(seen, std::memory_order_acquire);
+        // The wake count is read before the ticket is checked again, so a round published
+        // in between changes it and the wait returns at once.
+        const uint32_t w = wake_.load(std::memory_order_acquire);
+        if (ticket_.load(std::memory_order_acquire) == seen) wake_.wait(w, std::memory_order_acquire);
         spins = 0;
       }
       now = ticket_.load(std::memory_order_acquire);

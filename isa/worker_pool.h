@@ -57,6 +57,9 @@ class WorkerPool {
   std::atomic<uint64_t> ticket_{0};    // round | iteration count | next iteration (worker_pool.cpp)
   std::atomic<size_t> finished_{0};    // iterations of the current round done
   std::atomic<bool> stop_{false};
+  // Bumped whenever sleeping threads must look again (a new round, shutdown). 32 bits so that
+  // waiting on it is a plain futex (libstdc++ 12's wait on 64-bit atomics can miss a wake-up).
+  std::atomic<uint32_t> wake_{0};
 };
 
 }  // namespace gpusim::isa

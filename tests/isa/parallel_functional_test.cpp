@@ -86,13 +86,13 @@ LOOP:
 }
 )";
 
-struct Run {
+struct StampRun {
   std::vector<uint32_t> out;
   std::string error;
   uint64_t warp_instructions = 0;
 };
 
-Run run_stamp(unsigned threads, uint32_t bad) {
+StampRun run_stamp(unsigned threads, uint32_t bad) {
   const Module module = parse_ptx(kStampPtx, "stamp.ptx");
   runtime::DeviceMemory memory;
   const unsigned ctas = 13, block = 64;
@@ -108,7 +108,7 @@ Run run_stamp(unsigned threads, uint32_t bad) {
   std::memcpy(ls.params.data() + 8, &bad, 4);
   ls.global = &memory;
   WorkerPool pool(threads);
-  Run r;
+  StampRun r;
   try {
     run_grid_functional(ls, {}, &pool);
   } catch (const ExecError& e) {
@@ -121,14 +121,14 @@ Run run_stamp(unsigned threads, uint32_t bad) {
 }
 
 TEST(ParallelFunctional, IndependentCtasGiveTheSameOutputOnAnyThreadCount) {
-  const Run one = run_stamp(1, 1000);
+  const StampRun one = run_stamp(1, 1000);
   ASSERT_EQ(one.error, "");
   // Every CTA starts its own %clock at 0 and loops ctaid times, so CTA 12 reads a larger clock
   // than CTA 0 whatever ran before it on its thread.
   EXPECT_LT(one.out[0], one.out[12 * 64]);
   EXPECT_EQ(one.out[64], one.out[65]);  // same warp, same instruction
   for (unsigned t : {2u, 3u, 4u}) {
-    const Run n = run_stamp(t, 1000);
+    const StampRun n = run_stamp(t, 1000);
     EXPECT_EQ(n.error, "") << t;
     EXPECT_EQ(n.out, one.out) << t << " threads";
     EXPECT_EQ(n.warp_instructions, one.warp_instructions) << t << " threads";
@@ -137,7 +137,7 @@ TEST(ParallelFunctional, IndependentCtasGiveTheSameOutputOnAnyThreadCount) {
 
 TEST(ParallelFunctional, TheLowestFaultingCtaIsReportedOnAnyThreadCount) {
   for (unsigned t : {1u, 2u, 3u, 4u}) {
-    const Run r = run_stamp(t, 5);
+    const StampRun r = run_stamp(t, 5);
     EXPECT_NE(r.error.find("CTA (5,0,0)"), std::string::npos) << t << " threads: " << r.error;
   }
 }
@@ -162,6 +162,7 @@ TEST(ParallelFunctional, AtomicHistogramMatchesACountOnAnyThreadCount) {
     ls.kernel = module.find_function("histogram");
     ls.grid = Dim3{7, 1, 1};
     ls.block = Dim3{256, 1, 1};
+    ls.dynamic_shared_base = (ls.kernel->static_shared_bytes + 15) / 16 * 16;  // the static bins
     ls.params.resize(20);
     std::memcpy(ls.params.data(), &in, 8);
     std::memcpy(ls.params.data() + 8, &bins, 8);
