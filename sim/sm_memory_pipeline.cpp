@@ -116,6 +116,8 @@ struct SmMemoryPipeline::Impl {
   SharedBanks banks;
   Coalescer coalescer;
   std::unique_ptr<SectorCache> l1;
+  int l1_bytes = 0;          // the L1's size as configured
+  bool l1_touched = false;   // accessed since it was built (else it is still as new)
   bool l1_blocked = false;  // the last read was refused for want of an MSHR; cleared by a fill
 
   struct MioOp {
@@ -322,6 +324,7 @@ void SmMemoryPipeline::Impl::run_mio(uint64_t cycle) {
 
 // Returns false when the item cannot enter the L1 this cycle (no MSHR, or the outgoing queue is full).
 bool SmMemoryPipeline::Impl::issue(LgOp& op, const WorkItem& item, InFlight& f, uint64_t cycle) {
+  l1_touched = true;
   const uint64_t l1_done = cycle + uint64_t(config.l1_latency_cycles);
   const int sectors = std::popcount(item.sector_mask);
   if (item.kind == WorkItem::Kind::Store) {
@@ -418,6 +421,9 @@ void SmMemoryPipeline::configure(int shared_carveout_bytes) {
     throw std::invalid_argument(m.where() + ": shared carve-out of " + std::to_string(shared_carveout_bytes) +
                                 " B leaves no L1 in the " + std::to_string(m.config.l1_shared_unified_kib) +
                                 " KiB unified array");
+  // An SM the last launch left idle still has a new, empty L1 of the right size: building one
+  // per SM per launch was most of the host time of a small timing-mode launch.
+  if (m.l1 && !m.l1_touched && m.l1_bytes == l1_bytes) return;
   SectorCacheParams p;
   p.name = "L1 of SM " + std::to_string(m.sm);
   p.size_bytes = uint64_t(l1_bytes);
@@ -428,6 +434,8 @@ void SmMemoryPipeline::configure(int shared_carveout_bytes) {
   p.mshr_entries = uint32_t(m.config.l1_mshrs);
   p.mshr_max_merged = uint32_t(m.config.l1_mshr_max_merged);
   m.l1 = std::make_unique<SectorCache>(p);
+  m.l1_bytes = l1_bytes;
+  m.l1_touched = false;
   m.l1_blocked = false;
 }
 
