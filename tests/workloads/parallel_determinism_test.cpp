@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/sim_device.h"
+#include "runtime/sim_environment.h"
 #include "workloads/workload.h"
 
 namespace gpusim::workloads {
@@ -129,6 +130,29 @@ TEST(ParallelDeterminism, EveryWorkloadIsCovered) {
     for (const Case& c : kCases) covered = covered || c.workload == w->name();
     EXPECT_TRUE(covered) << w->name() << " has no parallel-determinism case";
   }
+}
+
+// GPUSIM_THREADS (gpusim exec) and --threads share one parser: 1..1024, anything else is an
+// error naming the setting.
+TEST(ParallelDeterminism, ThreadCountSettingsAreChecked) {
+  auto env_with = [](const char* threads) {
+    return runtime::read_sim_environment([threads](const char* name) -> const char* {
+      return std::string(name) == "GPUSIM_THREADS" ? threads : nullptr;
+    });
+  };
+  EXPECT_EQ(env_with(nullptr).device.threads, 0u);  // unset: the machine's hardware threads
+  EXPECT_EQ(env_with("3").device.threads, 3u);
+  EXPECT_EQ(env_with("1024").device.threads, 1024u);
+  for (const char* bad : {"0", "-2", "two", "4x", "1025"}) {
+    try {
+      env_with(bad);
+      ADD_FAILURE() << "GPUSIM_THREADS=" << bad << " was accepted";
+    } catch (const runtime::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("GPUSIM_THREADS='" + std::string(bad) + "'"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(runtime::parse_thread_count("16", "--threads"), 16u);
+  EXPECT_THROW(runtime::parse_thread_count("0", "--threads"), runtime::Error);
 }
 
 }  // namespace
