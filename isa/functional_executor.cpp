@@ -1,8 +1,12 @@
 #include "isa/functional_executor.h"
 
+#include <atomic>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <sstream>
 
+#include "isa/shared_effects.h"
 #include "isa/step.h"
 
 namespace gpusim::isa {
@@ -31,7 +35,9 @@ enum class RoundResult { Progressed, Done, Stuck };
 
 // One turn for every warp of the CTA (up to `limits.slice` instructions each), then barrier
 // release.
-RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits) {
+// `counted` is the counter the budget applies to (the launch's, or the CTA's own when CTAs run
+// independently).
+RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits, const uint64_t& counted) {
   bool progressed = false;
   bool all_done = true;
   for (auto& wp : cta.warps) {
@@ -43,7 +49,7 @@ RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits
     }
     all_done = all_done && w.done();
   }
-  if (launch.warp_instructions > limits.max_warp_instructions) {
+  if (counted > limits.max_warp_instructions) {
     std::ostringstream os;
     os << cta.where() << ": more than " << limits.max_warp_instructions
        << " warp-instructions executed; the kernel probably never terminates";
@@ -66,7 +72,7 @@ void run_ctas_interleaved(std::vector<std::unique_ptr<CtaState>>& ctas, LaunchSt
     const CtaState* stuck = nullptr;
     for (size_t i = 0; i < ctas.size(); ++i) {
       if (done[i]) continue;
-      const RoundResult r = cta_round(*ctas[i], launch, limits);
+      const RoundResult r = cta_round(*ctas[i], launch, limits, launch.warp_instructions);
       if (r == RoundResult::Done) done[i] = true, --remaining, any_progress = true;
       else if (r == RoundResult::Progressed) any_progress = true;
       else if (!stuck) stuck = ctas[i].get();
@@ -103,23 +109,75 @@ void run_clusters(LaunchState& launch, const FunctionalLimits& limits) {
             }
         run_ctas_interleaved(ctas, launch, limits);
       }
+
+Dim3 cta_coordinates(const LaunchState& launch, uint64_t linear) {
+  const Dim3& g = launch.grid;
+  return Dim3{static_cast<uint32_t>(linear % g.x), static_cast<uint32_t>(linear / g.x % g.y),
+              static_cast<uint32_t>(linear / (uint64_t(g.x) * g.y))};
+}
+
+// Kernels whose CTAs cannot communicate: each CTA runs alone on some thread, with a private copy
+// of the launch state (its own %clock, %smid and counters; no device services, which such
+// kernels never call), so nothing it computes depends on the thread or on the other CTAs.
+void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, WorkerPool* pool) {
+  const uint64_t total = launch.grid.count();
+  const unsigned threads = pool ? pool->threads() : 1;
+  std::vector<LaunchState> locals(threads, launch);
+  std::vector<uint64_t> warp_instructions(threads, 0), thread_instructions(threads, 0);
+  for (LaunchState& l : locals) l.services = nullptr;
+  std::atomic<uint64_t> next{0};
+  std::atomic<uint64_t> first_failed{UINT64_MAX};  // CTAs above it need not run
+  std::mutex error_lock;
+  std::exception_ptr error;
+  auto worker = [&](size_t t) {
+    LaunchState& local = locals[t];
+    for (uint64_t id; (id = next.fetch_add(1, std::memory_order_relaxed)) < total;) {
+      if (id > first_failed.load(std::memory_order_relaxed)) break;
+      local.clock = 0;
+      local.warp_instructions = local.thread_instructions = 0;  // this CTA's own, for its budget
+      try {
+        CtaState cta(launch, cta_coordinates(launch, id));
+        for (;;) {
+          const RoundResult r = cta_round(cta, local, limits, local.warp_instructions);
+          if (r == RoundResult::Done) break;
+          if (r == RoundResult::Stuck) throw ExecError(describe_barrier_deadlock(cta), FaultKind::Barrier);
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> g(error_lock);
+        if (id < first_failed.load(std::memory_order_relaxed)) {
+          first_failed.store(id, std::memory_order_relaxed);
+          error = std::current_exception();
+        }
+      }
+      warp_instructions[t] += local.warp_instructions;
+      thread_instructions[t] += local.thread_instructions;
+    }
+  };
+  if (pool && threads > 1 && total > 1) pool->for_each(threads, worker);
+  else worker(0);
+  for (unsigned t = 0; t < threads; ++t) {
+    launch.warp_instructions += warp_instructions[t];
+    launch.thread_instructions += thread_instructions[t];
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace
 
 void run_cta_functional(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits) {
   for (;;) {
-    const RoundResult r = cta_round(cta, launch, limits);
+    const RoundResult r = cta_round(cta, launch, limits, launch.warp_instructions);
     if (r == RoundResult::Done) return;
     if (r == RoundResult::Stuck) throw ExecError(describe_barrier_deadlock(cta), FaultKind::Barrier);
   }
 }
 
-void run_grid_functional(LaunchState& launch, const FunctionalLimits& limits) {
+void run_grid_functional(LaunchState& launch, const FunctionalLimits& limits, WorkerPool* pool) {
   if (launch.cooperative && launch.cluster.count() > 1)
     throw ExecError("a cooperative launch with clusters is not supported", FaultKind::Unsupported);
   if (launch.cooperative) return run_grid_interleaved(launch, limits);
   if (launch.cluster.count() > 1) return run_clusters(launch, limits);
+  if (!ctas_may_communicate(*launch.module, *launch.kernel)) return run_grid_independent(launch, limits, pool);
   for (uint32_t z = 0; z < launch.grid.z; ++z)
     for (uint32_t y = 0; y < launch.grid.y; ++y)
       for (uint32_t x = 0; x < launch.grid.x; ++x) {

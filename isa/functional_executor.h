@@ -1,11 +1,14 @@
-// Functional (untimed) execution of a whole grid: CTAs one after another (a cooperative launch:
-// all CTAs at once, taking turns), the warps of a CTA interleaved in fixed slices until barriers
-// release them. Deterministic by construction.
+// Functional (untimed) execution of a whole grid, the warps of a CTA interleaved in fixed slices
+// until barriers release them. CTAs that cannot communicate (isa/shared_effects.h) run
+// independently, spread over a WorkerPool's threads; kernels whose CTAs may communicate run them
+// one after another (a cooperative launch: all CTAs at once, taking turns). Deterministic by
+// construction, with the same result for every thread count (docs/ARCHITECTURE.md).
 #pragma once
 
 #include <cstdint>
 
 #include "isa/launch_state.h"
+#include "isa/worker_pool.h"
 
 namespace gpusim::isa {
 
@@ -16,8 +19,14 @@ struct FunctionalLimits {
   unsigned slice = 256;
 };
 
-// Runs every CTA of the launch. Throws ExecError on a fault or a barrier that cannot complete.
-void run_grid_functional(LaunchState& launch, const FunctionalLimits& limits = {});
+// Runs every CTA of the launch on `pool`'s threads (null: the calling thread only). Throws
+// ExecError on a fault or a barrier that cannot complete.
+//
+// Independent CTAs each count their own warp-instructions against the budget and see %clock
+// count from 0 at their start, so neither depends on which CTAs ran before; a fault reported is
+// the one of the lowest-numbered faulting CTA. (Memory written by the other CTAs of a faulting
+// launch is unspecified, as after a fault on a GPU.)
+void run_grid_functional(LaunchState& launch, const FunctionalLimits& limits = {}, WorkerPool* pool = nullptr);
 
 // Runs one CTA to completion (used by run_grid_functional and by tests).
 void run_cta_functional(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits);

@@ -59,7 +59,7 @@ struct LoadedModule {
 class SimDevice final : public Device {
  public:
   explicit SimDevice(const SimDeviceOptions& options)
-      : options_(options), services_(memory_, options.printf_sink, options.assert_sink) {
+      : options_(options), pool_(options.threads), services_(memory_, options.printf_sink, options.assert_sink) {
     try {
       config_ = sim::load_gpu_config(options.config_path, options.overrides);
     } catch (const std::exception& e) {
@@ -70,7 +70,7 @@ class SimDevice final : public Device {
     if (options.sample && options.profiling.any())
       throw Error("sampled simulation (--sample, GPUSIM_SAMPLE=1) cannot be combined with --trace, --vcd or "
                   "--source-report: those watch every CTA on the timing model");
-    if (options.mode == SimMode::Timing) model_ = std::make_unique<sim::GpuModel>(config_);
+    if (options.mode == SimMode::Timing) new_model();
     if (options.profiling.any()) {
       if (!model_)
         throw Error("--trace, --vcd and --source-report (GPUSIM_TRACE, GPUSIM_VCD, GPUSIM_SOURCE_REPORT) watch the "
@@ -302,7 +302,7 @@ class SimDevice final : public Device {
       } else {
         isa::FunctionalLimits limits;
         limits.max_warp_instructions = options_.max_warp_instructions;
-        isa::run_grid_functional(ls, limits);
+        isa::run_grid_functional(ls, limits, &pool_);
       }
     } catch (const isa::ExecError& e) {
       services_.flush();  // output printed before the fault still appears, as on a GPU
@@ -310,7 +310,7 @@ class SimDevice final : public Device {
       // context is reset) continues with a fresh one.
       if (model_) {
         if (profiler_) profiler_->abort(model_->core_cycle());
-        model_ = std::make_unique<sim::GpuModel>(config_);
+        new_model();
         if (profiler_) model_->set_observer(profiler_->observer());
         if (options_.sample) model_->set_observer(&sampler_);
       }
@@ -328,6 +328,11 @@ class SimDevice final : public Device {
   }
 
  private:
+  void new_model() {
+    model_ = std::make_unique<sim::GpuModel>(config_);
+    model_->set_worker_pool(&pool_);
+  }
+
   template <typename F>
   static void guarded(F&& f) {
     try {

@@ -34,6 +34,9 @@ struct SimDeviceOptions {
   SimMode mode = SimMode::Functional;
   // Timing mode only: sampled simulation (sim/sampled_launch.h), --sample / GPUSIM_SAMPLE=1.
   bool sample = false;
+  // Host threads simulating in parallel (CTAs in functional mode, SMs in timing mode); 0 = the
+  // machine's hardware threads. Results are the same for every count (docs/ARCHITECTURE.md).
+  unsigned threads = 0;
   // A launch executing more warp-instructions than this is stopped and reported as a probable
   // infinite loop (the host process must never hang on a broken kernel).
   uint64_t max_warp_instructions = uint64_t(1) << 36;

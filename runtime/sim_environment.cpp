@@ -81,7 +81,19 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   if (!vcd_sm.empty()) prof.vcd_sm = static_cast<int>(positive_number("GPUSIM_VCD_SM", vcd_sm, 1u << 20, true));
   if (prof.any() && env.device.mode != SimMode::Timing)
     throw Error("GPUSIM_TRACE, GPUSIM_VCD and GPUSIM_SOURCE_REPORT watch the timing model: they need GPUSIM_MODE=timing");
+  const std::string threads = value_of(getenv, "GPUSIM_THREADS");
+  if (!threads.empty()) env.device.threads = parse_thread_count(threads, "GPUSIM_THREADS");
   return env;
+}
+
+unsigned parse_thread_count(const std::string& text, const std::string& what) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = text.empty() || text[0] == '-' ? 0 : std::strtoull(text.c_str(), &end, 10);
+  if (v == 0 || *end != '\0' || errno == ERANGE || v > kMaxThreads)
+    throw Error(what + "='" + text + "': expected a whole number of host threads from 1 to " +
+                std::to_string(kMaxThreads) + " (default: the machine's hardware threads)");
+  return static_cast<unsigned>(v);
 }
 
 SimEnvironment read_sim_environment() {

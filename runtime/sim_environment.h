@@ -13,6 +13,7 @@
 //   GPUSIM_TRACE, GPUSIM_TRACE_SMS, GPUSIM_TRACE_CYCLES, GPUSIM_TRACE_KERNEL (name[:launch index]),
 //   GPUSIM_SOURCE_REPORT (top N lines), GPUSIM_VCD, GPUSIM_VCD_SM: timing-mode profiling, as the
 //                  --trace... options of `gpusim run` (runtime::SimProfilingOptions)
+//   GPUSIM_THREADS host threads simulating in parallel (default: the machine's hardware threads)
 #pragma once
 
 #include <functional>
@@ -32,5 +33,10 @@ struct SimEnvironment {
 // environment). Throws runtime::Error naming the variable and the bad value.
 SimEnvironment read_sim_environment(const std::function<const char*(const char*)>& getenv);
 SimEnvironment read_sim_environment();
+
+// A host thread count as written by a user ("4"): a whole number from 1 to kMaxThreads. Throws
+// runtime::Error naming `what` (the option or variable) and the value.
+inline constexpr unsigned kMaxThreads = 1024;
+unsigned parse_thread_count(const std::string& text, const std::string& what);
 
 }  // namespace gpusim::runtime

@@ -65,16 +65,32 @@ void GpuModel::dispatch_ctas() {
   }
 }
 
+// Few busy SMs are not worth waking the other threads for.
+constexpr size_t kMinSmsForThreads = 4;
+
 void GpuModel::tick_core(uint64_t now_ps) {
   if (observer_) observer_->on_core_cycle(cycle_);
   dispatch_ctas();
-  bool busy = next_cta_ < dispatch_end();
-  for (auto& sm : sms_) {
-    if (sm->idle()) continue;
-    sm->tick(cycle_, now_ps);
-    busy = true;
+  busy_.clear();
+  for (size_t i = 0; i < sms_.size(); ++i)
+    if (!sms_[i]->idle()) busy_.push_back(i);
+  // The parallel part: every busy SM touches only its own state (sm_core.h).
+  errors_.assign(busy_.size(), nullptr);
+  auto tick_one = [&](size_t k) {
+    try {
+      sms_[busy_[k]]->tick(cycle_, now_ps);
+    } catch (...) {
+      errors_[k] = std::current_exception();
+    }
+  };
+  if (pool_ && !observer_ && busy_.size() >= kMinSmsForThreads) pool_->for_each(busy_.size(), tick_one);
+  else for (size_t k = 0; k < busy_.size(); ++k) tick_one(k);
+  // The serial part, in SM order: the first SM (in that order) with a fault reports it.
+  for (size_t k = 0; k < busy_.size(); ++k) {
+    if (errors_[k]) std::rethrow_exception(errors_[k]);
+    sms_[busy_[k]]->commit(cycle_, now_ps);
   }
-  if (busy) last_busy_cycle_ = cycle_ + 1;
+  if (!busy_.empty() || next_cta_ < dispatch_end()) last_busy_cycle_ = cycle_ + 1;
   ++cycle_;
 }
 

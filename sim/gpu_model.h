@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <vector>
 
 #include "isa/launch_state.h"
+#include "isa/worker_pool.h"
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
 #include "sim/occupancy.h"
@@ -38,6 +40,10 @@ class GpuModel {
 
   const GpuConfig& config() const { return config_; }
   void set_observer(SimObserver* observer);  // before begin_launch; nullptr detaches
+  // Host threads for the SMs' parallel part of each core cycle (null: the calling thread only).
+  // Results are the same for every pool (docs/ARCHITECTURE.md); with an observer attached the
+  // SMs tick on the calling thread, so the observer sees its calls one at a time.
+  void set_worker_pool(isa::WorkerPool* pool) { pool_ = pool; }
 
   // Prepares a launch; CTAs are handed to SMs as their slots free up (waves).
   // Throws std::runtime_error when the kernel cannot fit on an SM at all.
@@ -62,6 +68,9 @@ class GpuModel {
 
   GpuConfig config_;
   SimObserver* observer_ = nullptr;
+  isa::WorkerPool* pool_ = nullptr;
+  std::vector<size_t> busy_;                 // SMs ticking this cycle, in SM order
+  std::vector<std::exception_ptr> errors_;   // per entry of busy_: the fault of its tick
   std::unique_ptr<MemoryPartitions> memory_;
   std::vector<std::unique_ptr<SmCore>> sms_;
   isa::LaunchState* launch_ = nullptr;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "isa/register_use.h"
+#include "isa/shared_effects.h"
 #include "sim/register_banks.h"
 
 namespace gpusim::sim {
@@ -153,7 +154,7 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
 
 }  // namespace
 
-FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config)
+FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config, const isa::Module* module)
     : fn_(fn), register_count_(fn.regs.size()) {
   insts_.reserve(fn.code.size() + 1);
   isa::RegisterUse use;
@@ -161,6 +162,7 @@ FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config)
   const std::vector<uint32_t>& dsts = use.destinations;
   for (const Instruction& in : fn.code) {
     InstTiming t = classify(in, fn, config);
+    t.commit = isa::may_touch_shared_state(module, in);
     isa::register_use(in, use);
     for (uint32_t r : srcs)
       if (r >= register_count_)
@@ -191,9 +193,9 @@ FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config)
   insts_.push_back(implicit_ret);
 }
 
-const FunctionTiming& InstructionTimingCache::get(const isa::Function& fn) {
+const FunctionTiming& InstructionTimingCache::get(const isa::Function& fn, const isa::Module* module) {
   auto it = cache_.find(&fn);
-  if (it == cache_.end()) it = cache_.emplace(&fn, std::make_unique<FunctionTiming>(fn, config_)).first;
+  if (it == cache_.end()) it = cache_.emplace(&fn, std::make_unique<FunctionTiming>(fn, config_, module)).first;
   return *it->second;
 }
 

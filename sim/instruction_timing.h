@@ -54,11 +54,15 @@ struct InstTiming {
   // Floating-point operations: per active lane on the FP32/FP64 pipes (FMA = 2, add/sub/mul = 1,
   // doubled for packed f16x2/bf16x2), per warp instruction on the tensor pipe (2 x m x n x k).
   uint32_t flops = 0;
+  // May touch global memory or a device service (isa/shared_effects.h): executed in the cycle's
+  // serial commit phase, in SM order, so that parallel SMs stay deterministic (sm_core.h).
+  bool commit = false;
 };
 
 class FunctionTiming {
  public:
-  FunctionTiming(const isa::Function& fn, const GpuConfig& config);
+  // `module` resolves call targets for InstTiming::commit (null: every call commits).
+  FunctionTiming(const isa::Function& fn, const GpuConfig& config, const isa::Module* module = nullptr);
 
   // pc may be fn.code.size(): the implicit return at the function's end.
   const InstTiming& at(uint32_t pc) const { return insts_[pc]; }
@@ -82,7 +86,7 @@ class FunctionTiming {
 class InstructionTimingCache {
  public:
   explicit InstructionTimingCache(const GpuConfig& config) : config_(config) {}
-  const FunctionTiming& get(const isa::Function& fn);
+  const FunctionTiming& get(const isa::Function& fn, const isa::Module* module = nullptr);
   void clear() { cache_.clear(); }
 
  private:

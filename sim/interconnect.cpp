@@ -35,7 +35,7 @@ void Interconnect::send_response(MemPacket packet, uint64_t now_ps) {
   packet.ready_ps = clocks_.core.ready_after(depart, latency_cycles_);
   // Departures on one port are increasing, so arrivals are too: the deque stays sorted.
   responses_[packet.sm].push_back(packet);
-  ++queued_responses_;
+  queued_responses_.fetch_add(1, std::memory_order_relaxed);
 }
 
 bool Interconnect::pop_response(int sm, uint64_t now_ps, MemPacket* out) {
@@ -46,7 +46,7 @@ bool Interconnect::pop_response(int sm, uint64_t now_ps, MemPacket* out) {
   if (q.empty() || q.front().ready_ps > now_ps) return false;
   *out = q.front();
   q.pop_front();
-  --queued_responses_;
+  queued_responses_.fetch_sub(1, std::memory_order_relaxed);
   return true;
 }
 
@@ -54,7 +54,7 @@ void Interconnect::clear() {
   std::fill(request_port_free_ps_.begin(), request_port_free_ps_.end(), 0);
   std::fill(response_port_free_ps_.begin(), response_port_free_ps_.end(), 0);
   for (auto& q : responses_) q.clear();
-  queued_responses_ = 0;
+  queued_responses_.store(0, std::memory_order_relaxed);
 }
 
 }  // namespace gpusim::sim

@@ -10,6 +10,7 @@
 // before the exact edge: the consumer takes it on the intended edge, never one late.
 #pragma once
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <deque>
@@ -50,14 +51,15 @@ class Interconnect {
 
   // An SM's request carrying `payload_bytes` of data (0 for a read request, which still takes one
   // flit). Returns the time it arrives at the L2 side, or nothing when the SM's request port is
-  // still busy with earlier packets this cycle.
+  // still busy with earlier packets this cycle. Touches only that SM's port: SMs may call it in
+  // parallel.
   std::optional<uint64_t> inject_request(int sm, uint32_t payload_bytes, uint64_t now_ps);
   // A response leaving an L2 slice at now_ps towards packet.sm: it queues behind earlier responses
   // on that SM's response port; its ready_ps becomes its arrival time at the SM.
   void send_response(MemPacket packet, uint64_t now_ps);
-  // The oldest response for `sm` that has arrived by now_ps.
+  // The oldest response for `sm` that has arrived by now_ps (only that SM's port: parallel-safe).
   bool pop_response(int sm, uint64_t now_ps, MemPacket* out);
-  bool idle() const { return queued_responses_ == 0; }
+  bool idle() const { return queued_responses_.load(std::memory_order_relaxed) == 0; }
   // Forgets port occupancy and undelivered responses.
   void clear();
 
@@ -70,7 +72,9 @@ class Interconnect {
   std::vector<uint64_t> request_port_free_ps_;   // exact time each SM's request port frees
   std::vector<uint64_t> response_port_free_ps_;  // exact time each SM's response port frees
   std::vector<std::deque<MemPacket>> responses_;  // per SM, in arrival order
-  size_t queued_responses_ = 0;
+  // Every SM pops its own port, in parallel during a core cycle (docs/ARCHITECTURE.md), so the
+  // one count they share is atomic; only its value between cycles matters.
+  std::atomic<size_t> queued_responses_{0};
 };
 
 }  // namespace gpusim::sim

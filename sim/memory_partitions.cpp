@@ -128,26 +128,43 @@ MemoryPartitions::MemoryPartitions(const GpuConfig& config, SimObserver* observe
 MemoryPartitions::~MemoryPartitions() = default;
 
 bool MemoryPartitions::push_request(const MemPacket& request, uint64_t now_ps) {
-  Impl& m = *impl_;
+  Staged staged;
+  const bool taken = inject(request, now_ps, staged);
+  accept(staged, now_ps);
+  return taken;
+}
+
+bool MemoryPartitions::inject(const MemPacket& request, uint64_t now_ps, Staged& staged) {
+  const Impl& m = *impl_;
   m.check_request(request);
   const uint32_t payload = request.kind == MemPacket::Kind::Read ? 0 : request.bytes;
-  const std::optional<uint64_t> arrival = m.icnt.inject_request(request.sm, payload, now_ps);
+  const std::optional<uint64_t> arrival = impl_->icnt.inject_request(request.sm, payload, now_ps);
   if (!arrival) {
-    m.stats.icnt_rejected += 1;
+    staged.rejected += 1;
     return false;
   }
-  m.stats.icnt_request_bytes += payload;
   MemPacket p = request;
   p.ready_ps = *arrival;
-  const int s = m.hash.slice_of(p.line_address);
-  m.slices[s].enqueue(p, m.hash.local_line_address(p.line_address));
-  if (!m.slice_active[s]) {
-    m.slice_active[s] = true;
-    m.active_slices.push_back(s);
-  }
-  ++m.outstanding_requests;
-  if (m.observer) m.observer->on_mem_request(m.cycle_of(now_ps), p.sm, p, "L2");
+  staged.packets.push_back(p);
   return true;
+}
+
+void MemoryPartitions::accept(Staged& staged, uint64_t now_ps) {
+  Impl& m = *impl_;
+  m.stats.icnt_rejected += staged.rejected;
+  staged.rejected = 0;
+  for (const MemPacket& p : staged.packets) {
+    m.stats.icnt_request_bytes += p.kind == MemPacket::Kind::Read ? 0 : p.bytes;
+    const int s = m.hash.slice_of(p.line_address);
+    m.slices[s].enqueue(p, m.hash.local_line_address(p.line_address));
+    if (!m.slice_active[s]) {
+      m.slice_active[s] = true;
+      m.active_slices.push_back(s);
+    }
+    ++m.outstanding_requests;
+    if (m.observer) m.observer->on_mem_request(m.cycle_of(now_ps), p.sm, p, "L2");
+  }
+  staged.packets.clear();
 }
 
 void MemoryPartitions::tick_l2(uint64_t now_ps) {

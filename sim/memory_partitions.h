@@ -34,6 +34,17 @@ class MemoryPartitions {
   // Atomic: one sector, performed at L2). Returns false when the SM's injection port has no
   // room this cycle; the SM keeps the packet and retries.
   bool push_request(const MemPacket& request, uint64_t now_ps);
+  // push_request in two halves, so that SMs can send in parallel within a core cycle: `inject`
+  // touches only the SM's own interconnect port and appends the accepted packet (or counts the
+  // refusal) to the SM's `staged`; `accept` then hands an SM's staged packets to the L2 slices.
+  // The timing top calls accept for every SM in SM order after the cycle's parallel part, so
+  // the slices see the same requests in the same order for any number of host threads.
+  struct Staged {
+    std::vector<MemPacket> packets;  // accepted by the port, ready_ps = arrival at the L2 side
+    uint64_t rejected = 0;
+  };
+  bool inject(const MemPacket& request, uint64_t now_ps, Staged& staged);
+  void accept(Staged& staged, uint64_t now_ps);
   // One interconnect/L2 clock edge at simulated time now_ps.
   void tick_l2(uint64_t now_ps);
   // One DRAM clock edge.

@@ -27,6 +27,38 @@ SharedAccessCost SharedBanks::cost(std::span<const LaneAccess> lanes) const {
   uint32_t bytes_per_phase = uint32_t(banks_) * bank_width_;
   uint32_t lanes_per_phase = std::clamp<uint32_t>(bytes_per_phase / widest, 1, 32);
   uint32_t phase_count = (32 + lanes_per_phase - 1) / lanes_per_phase;
+  // Fast path, the common case (conflict-free or broadcast accesses): no bank meets two distinct
+  // words in any phase, so every phase with an active lane costs one wavefront. Found without
+  // allocating or sorting; the first conflict falls through to the general count below.
+  {
+    SharedAccessCost fast;
+    uint64_t word_in_bank[64];
+    bool conflict = false;
+    for (uint32_t phase = 0; phase < phase_count && !conflict; ++phase) {
+      uint64_t used = 0;  // banks touched in this phase
+      const uint32_t end = std::min<uint32_t>(uint32_t(lanes.size()), (phase + 1) * lanes_per_phase);
+      for (uint32_t lane = phase * lanes_per_phase; lane < end && !conflict; ++lane) {
+        const LaneAccess& a = lanes[lane];
+        if (!a.active || a.size == 0) continue;
+        for (uint64_t w = a.address / bank_width_; w <= (a.address + a.size - 1) / bank_width_; ++w) {
+          const uint32_t bank = uint32_t(w % uint64_t(banks_));
+          if (!(used >> bank & 1)) {
+            used |= uint64_t(1) << bank;
+            word_in_bank[bank] = w;
+          } else if (word_in_bank[bank] != w) {
+            conflict = true;
+            break;
+          }
+        }
+      }
+      if (used && !conflict) {
+        fast.phases += 1;
+        fast.wavefronts += 1;
+        fast.worst_ways = 1;
+      }
+    }
+    if (!conflict) return fast;
+  }
   // (phase x bank, word) for every word touched; sorted, duplicates (broadcasts) removed, the
   // run length of a (phase, bank) key is the number of distinct words that bank must serve.
   std::vector<std::pair<uint32_t, uint64_t>> touched;

@@ -11,6 +11,21 @@
 namespace gpusim::sim {
 
 namespace {
+// The global memory an SM's warps see outside the commit phase: none. An instruction that reaches
+// global memory there was misclassified by isa::may_touch_shared_state, which would make parallel
+// runs order-dependent, so it is an internal error rather than a silent race.
+class ClosedGlobalMemory final : public isa::GlobalMemory {
+ public:
+  bool read(uint64_t addr, void*, unsigned) override { refuse(addr); }
+  bool write(uint64_t addr, const void*, unsigned) override { refuse(addr); }
+
+ private:
+  [[noreturn]] static void refuse(uint64_t addr) {
+    throw std::logic_error("timing model: global memory at " + std::to_string(addr) +
+                           " touched outside the commit phase (an instruction not classified as shared-state)");
+  }
+};
+
 struct CtaSlot {
   std::unique_ptr<isa::CtaState> cta;
   std::vector<int> warp_slots;  // SM-wide warp slots of its warps, in warp order
@@ -49,7 +64,9 @@ struct SmCore::Impl {
   InstructionTimingCache timing;
   SmStats stats;
   std::vector<SubCore> subcores;
-  isa::LaunchState* launch = nullptr;
+  isa::LaunchState* launch = nullptr;  // the launch (shared by all SMs)
+  isa::LaunchState own;                // this SM's copy (see begin_launch)
+  ClosedGlobalMemory closed;
   std::vector<CtaSlot> ctas;
   std::vector<uint8_t> cta_events;
   std::vector<bool> warp_slot_used;
@@ -112,6 +129,10 @@ void SmCore::begin_launch(isa::LaunchState* launch, int max_resident_ctas, int s
                                 " resident CTAs per SM is outside 1.." + std::to_string(m.config.max_ctas_per_sm) +
                                 " (the kernel's occupancy is zero?)");
   m.launch = launch;
+  m.own = *launch;
+  m.own.global = &m.closed;
+  m.own.services = nullptr;
+  m.own.warp_instructions = m.own.thread_instructions = 0;
   m.max_ctas = max_resident_ctas;
   m.ctas.clear();
   m.ctas.resize(static_cast<size_t>(max_resident_ctas));
@@ -163,8 +184,32 @@ void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
     m.stats.active_cycles += 1;
     m.stats.issue_slots += m.subcores.size();
     for (const SubCore& sc : m.subcores) m.stats.resident_warp_cycles += static_cast<uint64_t>(sc.active_warps());
-    for (SubCore& sc : m.subcores) sc.tick(cycle, *m.launch);
+    for (SubCore& sc : m.subcores) sc.tick(cycle, m.own);
   }
+}
+
+void SmCore::commit(uint64_t cycle, uint64_t now_ps) {
+  Impl& m = *impl_;
+  bool deferred = false;
+  for (const SubCore& sc : m.subcores) deferred = deferred || sc.has_deferred();
+  if (deferred) {
+    // Global memory and the device services are open to this SM only now.
+    m.own.global = m.launch->global;
+    m.own.services = m.launch->services;
+    try {
+      for (SubCore& sc : m.subcores) sc.commit(cycle, m.own);
+    } catch (...) {
+      m.own.global = &m.closed;
+      m.own.services = nullptr;
+      throw;
+    }
+    m.own.global = &m.closed;
+    m.own.services = nullptr;
+  }
+  m.memory.flush_requests(now_ps);
+  m.launch->warp_instructions += m.own.warp_instructions;
+  m.launch->thread_instructions += m.own.thread_instructions;
+  m.own.warp_instructions = m.own.thread_instructions = 0;
   for (size_t i = 0; i < m.cta_events.size(); ++i)
     if (m.cta_events[i]) m.handle_cta_events(static_cast<int>(i), cycle);
   if (m.observer)

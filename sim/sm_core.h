@@ -39,12 +39,21 @@ class SmCore {
   SmCore& operator=(const SmCore&) = delete;
 
   // Per launch: the launch's state (shared by all SMs) and how many CTAs of it fit on one SM.
+  // The SM executes warps against its own copy of it (%clock, %smid and the instruction counters
+  // are per SM); commit() adds the SM's counts to `launch`.
   void begin_launch(isa::LaunchState* launch, int max_resident_ctas, int shared_carveout_bytes);
   bool can_accept_cta() const;
   // Takes a CTA (its warps are spread over the sub-cores) at `cycle`.
   void add_cta(std::unique_ptr<isa::CtaState> cta, uint64_t cycle);
-  // One core clock edge. Throws isa::ExecError on a kernel fault or a barrier deadlock.
+  // One core clock edge, in two parts (docs/ARCHITECTURE.md, "Parallel simulation"):
+  // tick() touches only this SM's own state (its CTAs, sub-cores, memory pipeline and its
+  // interconnect port), so the SMs of a GPU may tick in parallel; commit() then runs, for every
+  // SM in SM order on one thread, what may touch state other SMs see: the warp-instructions that
+  // may access global memory or a device service (chosen at tick, executed here), the packets
+  // staged for the L2, barrier release and CTA retirement. Both throw isa::ExecError on a kernel
+  // fault or a barrier deadlock.
   void tick(uint64_t cycle, uint64_t now_ps);
+  void commit(uint64_t cycle, uint64_t now_ps);
   // No resident CTA and nothing in flight in this SM's memory pipeline.
   bool idle() const;
   int resident_ctas() const;

@@ -105,7 +105,8 @@ struct SmMemoryPipeline::Impl {
   void complete_at(uint64_t cycle, uint64_t token) { completions.push({cycle, sequence++, token}); }
   bool idle() const {
     return mio.empty() && lg.empty() && inflight.empty() && delayed.empty() && immediate.empty() &&
-           completions.empty() && awaited.empty() && unacked_writes == 0 && completed.empty();
+           completions.empty() && awaited.empty() && unacked_writes == 0 && completed.empty() &&
+           staged.packets.empty();
   }
 
   int sm;
@@ -115,6 +116,8 @@ struct SmMemoryPipeline::Impl {
   SharedBanks banks;
   Coalescer coalescer;
   std::unique_ptr<SectorCache> l1;
+  int l1_bytes = 0;          // the L1's size as configured
+  bool l1_touched = false;   // accessed since it was built (else it is still as new)
   bool l1_blocked = false;  // the last read was refused for want of an MSHR; cleared by a fill
 
   struct MioOp {
@@ -139,6 +142,8 @@ struct SmMemoryPipeline::Impl {
   std::priority_queue<Completion, std::vector<Completion>, std::greater<>> completions;
   std::vector<uint64_t> completed;
   uint64_t next_op_id = 1, next_packet_id = 1, sequence = 0;
+  int reserved_mio = 0, reserved_lg = 0;  // places held for ops submitted at the commit phase
+  MemoryPartitions::Staged staged;        // packets injected this cycle, not yet at the slices
   SmMemStats stats;
 };
 
@@ -289,7 +294,7 @@ void SmMemoryPipeline::Impl::send(uint64_t cycle, uint64_t now_ps) {
     std::deque<Outgoing>& q = (d && (!w || delayed.front().packet.id < immediate.front().packet.id)) ? delayed : immediate;
     Outgoing& out = q.front();
     out.packet.ready_ps = now_ps;
-    if (!memory.push_request(out.packet, now_ps)) return;
+    if (!memory.inject(out.packet, now_ps, staged)) return;
     if (out.packet.kind == MemPacket::Kind::Write) ++unacked_writes;
     else awaited.emplace(out.packet.id, Awaited{out.op_id, !out.completes_on_send});
     if (out.completes_on_send) {
@@ -319,6 +324,7 @@ void SmMemoryPipeline::Impl::run_mio(uint64_t cycle) {
 
 // Returns false when the item cannot enter the L1 this cycle (no MSHR, or the outgoing queue is full).
 bool SmMemoryPipeline::Impl::issue(LgOp& op, const WorkItem& item, InFlight& f, uint64_t cycle) {
+  l1_touched = true;
   const uint64_t l1_done = cycle + uint64_t(config.l1_latency_cycles);
   const int sectors = std::popcount(item.sector_mask);
   if (item.kind == WorkItem::Kind::Store) {
@@ -415,6 +421,9 @@ void SmMemoryPipeline::configure(int shared_carveout_bytes) {
     throw std::invalid_argument(m.where() + ": shared carve-out of " + std::to_string(shared_carveout_bytes) +
                                 " B leaves no L1 in the " + std::to_string(m.config.l1_shared_unified_kib) +
                                 " KiB unified array");
+  // An SM the last launch left idle still has a new, empty L1 of the right size: building one
+  // per SM per launch was most of the host time of a small timing-mode launch.
+  if (m.l1 && !m.l1_touched && m.l1_bytes == l1_bytes) return;
   SectorCacheParams p;
   p.name = "L1 of SM " + std::to_string(m.sm);
   p.size_bytes = uint64_t(l1_bytes);
@@ -425,6 +434,8 @@ void SmMemoryPipeline::configure(int shared_carveout_bytes) {
   p.mshr_entries = uint32_t(m.config.l1_mshrs);
   p.mshr_max_merged = uint32_t(m.config.l1_mshr_max_merged);
   m.l1 = std::make_unique<SectorCache>(p);
+  m.l1_bytes = l1_bytes;
+  m.l1_touched = false;
   m.l1_blocked = false;
 }
 
@@ -438,7 +449,20 @@ SmMemoryPipeline::Queue SmMemoryPipeline::queue_for(const WarpMemOp& op) {
 }
 
 bool SmMemoryPipeline::can_accept(Queue q) const {
-  return q == Queue::Mio ? impl_->mio.size() < kMioQueueCapacity : impl_->lg.size() < kLgQueueCapacity;
+  const Impl& m = *impl_;
+  return q == Queue::Mio ? m.mio.size() + size_t(m.reserved_mio) < kMioQueueCapacity
+                         : m.lg.size() + size_t(m.reserved_lg) < kLgQueueCapacity;
+}
+
+void SmMemoryPipeline::reserve(Queue q, int delta) {
+  int& held = q == Queue::Mio ? impl_->reserved_mio : impl_->reserved_lg;
+  held += delta;
+  if (held < 0) throw std::logic_error(impl_->where() + ": gave back a queue place that was not held");
+}
+
+void SmMemoryPipeline::flush_requests(uint64_t now_ps) {
+  Impl& m = *impl_;
+  if (!m.staged.packets.empty() || m.staged.rejected) m.memory.accept(m.staged, now_ps);
 }
 
 int SmMemoryPipeline::queue_depth(Queue q) const {

@@ -41,9 +41,16 @@ class SmMemoryPipeline {
   bool can_accept(Queue q) const;
   int queue_depth(Queue q) const;  // instructions waiting in the queue (tracing)
   void submit(WarpMemOp op, uint64_t cycle);
+  // Holds (+1) or gives back (-1) a place in a queue for an op that a sub-core has chosen to
+  // issue but submits later in the same cycle (after the cycle's commit phase, see sm_core.h);
+  // can_accept counts held places as taken.
+  void reserve(Queue q, int delta);
 
-  // One core clock edge (cycle number and simulated time).
+  // One core clock edge (cycle number and simulated time). Touches only this SM's state and its
+  // own interconnect port: packets it sends are staged until flush_requests.
   void tick(uint64_t cycle, uint64_t now_ps);
+  // Hands the packets staged this cycle to the memory partitions (the serial commit phase).
+  void flush_requests(uint64_t now_ps);
   // Tokens of ops that completed: loads and atomics when their data is back in the register
   // file, stores when they have left the SM's queue.
   std::vector<uint64_t> take_completed();

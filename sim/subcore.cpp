@@ -29,7 +29,7 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   s.cta_slot = cta_slot;
   s.occupied = true;
   s.active = !warp.done();
-  s.timing = &shared_.timing->get(*warp.frame().fn);
+  s.timing = &shared_.timing->get(*warp.frame().fn, &warp.module());
   s.board.reset(s.timing->register_count());
   s.fetch_ready = cycle + kFetchBubbleCycles;  // the instruction buffer starts empty
   s.sleep_until = s.dispatch_until = 0;
@@ -184,7 +184,27 @@ void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
                          pc < fn.code.size() ? &fn.code[pc] : nullptr);
     }
   }
-  if (selected != WarpScheduler::kNone) issue(selected, cycle, launch);
+  if (selected == WarpScheduler::kNone) return;
+  const InstTiming& t = slots_[selected].timing->at(slots_[selected].warp->top().pc);
+  if (!t.commit) return issue(selected, cycle, launch);
+  // Its queue place is held so that the other sub-cores see the queue as the op will leave it.
+  deferred_ = selected;
+  deferred_queue_ = t.kind == IssueKind::Memory ? t.queue : QueueHint::None;
+  hold_queues(+1);
+}
+
+void SubCore::hold_queues(int delta) {
+  SmMemoryPipeline& mem = *shared_.memory;
+  if (deferred_queue_ == QueueHint::Mio || deferred_queue_ == QueueHint::Both) mem.reserve(SmMemoryPipeline::Queue::Mio, delta);
+  if (deferred_queue_ == QueueHint::Lg || deferred_queue_ == QueueHint::Both) mem.reserve(SmMemoryPipeline::Queue::Lg, delta);
+}
+
+void SubCore::commit(uint64_t cycle, isa::LaunchState& launch) {
+  if (deferred_ == WarpScheduler::kNone) return;
+  const int slot = deferred_;
+  hold_queues(-1);
+  deferred_ = WarpScheduler::kNone;
+  issue(slot, cycle, launch);
 }
 
 uint64_t SubCore::sleep_cycles(const WarpSlot& s, const isa::Instruction& in) const {
@@ -278,7 +298,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   const bool function_changed = warp.frame().fn != fn_before || warp.depth() != depth_before;
   if (function_changed) {
     // Drained before the call/return, so the board only needs room for the new function.
-    s.timing = &shared_.timing->get(*warp.frame().fn);
+    s.timing = &shared_.timing->get(*warp.frame().fn, &warp.module());
     s.board.ensure(s.timing->register_count());
   }
   if (function_changed || warp.top().pc != pc + 1) s.fetch_ready = cycle + 1 + kFetchBubbleCycles;

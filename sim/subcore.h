@@ -60,8 +60,13 @@ class SubCore {
   // Re-examine the warps of `cta_slot` at `cycle` (a barrier was released).
   void wake_cta(int cta_slot, uint64_t cycle);
 
-  // One clock edge: classify every resident warp, issue at most one warp-instruction.
+  // One clock edge: classify every resident warp, issue at most one warp-instruction. An
+  // instruction that may touch global memory or a device service (InstTiming::commit) is chosen
+  // here but executed by commit(), with its memory-queue place held until then.
   void tick(uint64_t cycle, isa::LaunchState& launch);
+  // The cycle's serial part: issues the instruction tick() chose and deferred, if any.
+  void commit(uint64_t cycle, isa::LaunchState& launch);
+  bool has_deferred() const { return deferred_ != WarpScheduler::kNone; }
 
   int active_warps() const { return active_count_; }
   // Whether the slot's warp still has memory operations in flight.
@@ -106,6 +111,7 @@ class SubCore {
   void issue(int slot, uint64_t cycle, isa::LaunchState& launch);
   void submit_memory(WarpSlot& s, int slot, const InstTiming& t, const isa::StepResult& r, uint64_t cycle);
   uint64_t sleep_cycles(const WarpSlot& s, const isa::Instruction& in) const;
+  void hold_queues(int delta);  // (un)reserves the deferred op's queue places
   int sm_warp_id(int slot) const { return slot * shared_.config->subcores_per_sm + index_; }
 
   int index_;
@@ -119,6 +125,8 @@ class SubCore {
   uint64_t dispatch_free_at_ = 0;
   std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};
   std::vector<isa::MemAccess> trace_;
+  int deferred_ = WarpScheduler::kNone;  // slot chosen this cycle whose issue waits for commit()
+  QueueHint deferred_queue_ = QueueHint::None;
 };
 
 }  // namespace gpusim::sim

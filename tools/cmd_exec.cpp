@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/sim_environment.h"
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
 #include "tools/device_run_support.h"
@@ -33,7 +34,7 @@ void print_usage(std::ostream& os, const po::options_description& opts) {
      << "its kernel launches on stderr when it exits. Without a GPU, with the same output as on one.\n\n"
      << opts
      << "\nThe same settings reach the library without this command through GPUSIM_CONFIG, GPUSIM_SET\n"
-     << "('k=v;k=v'), GPUSIM_MODE, GPUSIM_STATS, GPUSIM_QUIET and LD_LIBRARY_PATH=<gpusim>/lib\n"
+     << "('k=v;k=v'), GPUSIM_MODE, GPUSIM_STATS, GPUSIM_QUIET, GPUSIM_THREADS and LD_LIBRARY_PATH=<gpusim>/lib\n"
      << "(docs/CUDA_SUPPORT.md).\n";
 }
 
@@ -104,6 +105,9 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "stats", po::value<std::string>(), "write every launch's statistics to this JSON file at exit")(
       "quiet", "no launch table on stderr at exit")(
       "sample", "timing mode: sampled simulation (first waves in detail, the rest functionally)")(
+      "threads", po::value<std::string>(),
+      "host threads simulating in parallel (default: the machine's hardware threads); results are the same for "
+      "every count")(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)");
   add_profiling_options(opts);
@@ -113,7 +117,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
   int split = 1;
   while (split < argc && std::strcmp(argv[split], "--") != 0 && argv[split][0] == '-') {
     const std::string a = argv[split];
-    const bool takes_value = a == "--config" || a == "--set" || a == "--mode" || a == "--stats" ||
+    const bool takes_value = a == "--config" || a == "--set" || a == "--mode" || a == "--stats" || a == "--threads" ||
                              a == "--max-warp-instructions" || a == "--max-host-memory" || a == "--max-launch-work" ||
                              a == "--trace" || a == "--trace-sms" || a == "--trace-cycles" || a == "--trace-kernel" ||
                              a == "--vcd" || a == "--vcd-sm";
@@ -205,6 +209,9 @@ int gpusim_cmd_exec(int argc, char** argv) {
     set_or_clear("GPUSIM_VCD", absolute(profiling.vcd_path));
     set_or_clear("GPUSIM_VCD_SM", profiling.vcd_path.empty() ? "" : std::to_string(profiling.vcd_sm));
     setenv("GPUSIM_SAMPLE", vm.count("sample") ? "1" : "0", 1);
+    if (vm.count("threads"))
+      setenv("GPUSIM_THREADS", std::to_string(runtime::parse_thread_count(vm["threads"].as<std::string>(), "--threads")).c_str(), 1);
+    else unsetenv("GPUSIM_THREADS");
     apply_resource_limit_options(vm);  // checks the values here; the library reads them from the environment
     // The resource limits reach the library as the environment it reads (runtime/resource_limits.h).
     if (vm.count("max-host-memory")) setenv("GPUSIM_MAX_HOST_MEMORY", vm["max-host-memory"].as<std::string>().c_str(), 1);

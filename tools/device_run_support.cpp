@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "runtime/cuda_device.h"
+#include "runtime/sim_environment.h"
 
 namespace gpusim::cli {
 
@@ -23,6 +24,14 @@ std::string human_count(uint64_t n) {
 
 }  // namespace
 
+unsigned parse_threads_option(const std::string& text) {
+  try {
+    return runtime::parse_thread_count(text, "--threads");
+  } catch (const runtime::Error& e) {
+    throw std::invalid_argument(e.what());
+  }
+}
+
 void add_device_options(po::options_description& opts, const std::string& backend_help) {
   opts.add_options()("config", po::value<std::string>(), "GPU configuration INI file (default: the embedded default)")(
       "set", po::value<std::vector<std::string>>()->composing(), "override a config key: --set key=value (repeatable)")(
@@ -33,7 +42,10 @@ void add_device_options(po::options_description& opts, const std::string& backen
                 "predict the time with its estimated error")(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
-      "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str());
+      "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str())(
+      "threads", po::value<std::string>(),
+      "host threads simulating in parallel (default: the machine's hardware threads); results are the same for "
+      "every count");
   add_profiling_options(opts);
 }
 
@@ -106,6 +118,7 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
     throw std::invalid_argument("--sample cannot be combined with --trace, --vcd or --source-report (they watch every CTA)");
   if (vm.count("config")) o.config_path = vm["config"].as<std::string>();
   if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
+  if (vm.count("threads")) o.threads = parse_threads_option(vm["threads"].as<std::string>());
   if (vm.count("max-warp-instructions")) {
     o.max_warp_instructions = vm["max-warp-instructions"].as<uint64_t>();
     if (o.max_warp_instructions == 0) throw std::invalid_argument("--max-warp-instructions must be positive");

@@ -33,6 +33,8 @@ runtime::SimProfilingOptions profiling_options(const boost::program_options::var
 // for a bad --mode or --backend (a usage error).
 runtime::SimDeviceOptions sim_device_options(const boost::program_options::variables_map& vm);
 Backend parse_backend(const std::string& backend);
+// --threads N: a host thread count; std::invalid_argument naming the option when it is not one.
+unsigned parse_threads_option(const std::string& text);
 runtime::SimMode parse_mode(const std::string& mode);
 
 // The real GPU, or nullptr after telling `err` why it is unavailable ("gpusim <command>: the cuda

@@ -133,6 +133,7 @@ struct SmRun {
             ++started;
       if (started == ctas && sm->idle() && partitions->idle()) break;
       sm->tick(cycle, now);
+      sm->commit(cycle, now);
       partitions->tick_l2(now);  // the L2 runs at the core clock in the default config
       for (; next_dram <= now; next_dram += dram_ps) partitions->tick_dram(next_dram);
     }
@@ -334,7 +335,10 @@ TEST(SmCore, ResidencyIsLimitedPerLaunch) {
   EXPECT_FALSE(run.sm->can_accept_cta());
   EXPECT_THROW(run.sm->add_cta(std::make_unique<isa::CtaState>(run.launch, isa::Dim3{2, 0, 0}), 0), std::logic_error);
   uint64_t cycle = 0;
-  while (run.sm->resident_ctas() == 2 && cycle < 10000) run.sm->tick(cycle++, 0);
+  for (; run.sm->resident_ctas() == 2 && cycle < 10000; ++cycle) {
+    run.sm->tick(cycle, 0);
+    run.sm->commit(cycle, 0);
+  }
   EXPECT_TRUE(run.sm->can_accept_cta());
   EXPECT_EQ(run.sm->stats().ctas_completed, 2u);  // both CTAs run the same code side by side
 }

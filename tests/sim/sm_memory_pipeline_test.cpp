@@ -42,6 +42,7 @@ class Rig {
       if (next_core_ == t) {
         for (size_t s = 0; s < pipes.size(); ++s) {
           pipes[s]->tick(cycle_, t);
+          pipes[s]->flush_requests(t);
           for (uint64_t token : pipes[s]->take_completed()) completions.push_back({s, token, cycle_});
         }
         now_ps = t;

@@ -1,0 +1,26 @@
+// Which instructions can see or change state that other CTAs (or other SMs) see: global memory and
+// the device services (printf, malloc, assert). Parallel simulation is built on this split
+// (docs/ARCHITECTURE.md, "Parallel simulation"): everything else a warp-instruction touches (its
+// registers, local memory, its CTA's shared memory and barriers, the read-only parameter and
+// constant banks) belongs to one CTA, so it can run on any host thread in any order.
+#pragma once
+
+#include "isa/ir.h"
+
+namespace gpusim::isa {
+
+// True when executing `in` may read or write global memory or call a device service: global and
+// generic loads, stores, atomics, reductions, cp.async from global, wmma loads/stores and
+// mbarrier operations through generic addresses, calls to bodiless functions and indirect calls.
+// Decided from the instruction alone (conservative: a generic address counts as global; without a
+// module every call counts).
+bool may_touch_shared_state(const Module* module, const Instruction& in);
+
+// True when the CTAs of `kernel` may communicate through memory, so that their result depends on
+// the order in which they run: a global (or generic) atomic or reduction, a volatile or
+// memory-model-ordered (relaxed/acquire/release/sc) global access, a fence or membar wider than
+// the CTA, or a device-service call (printf output order), in the kernel or any function it can
+// call. Such kernels run their CTAs one after another in functional mode.
+bool ctas_may_communicate(const Module& module, const Function& kernel);
+
+}  // namespace gpusim::isa

@@ -1,0 +1,65 @@
+// A fixed set of host threads that run the iterations of a loop together and return when all are
+// done: the simulator's only parallelism (CTAs in functional mode, SMs in each timing-mode cycle).
+//
+// The pool decides nothing about order: callers give every iteration work whose result does not
+// depend on which thread runs it or when (see docs/ARCHITECTURE.md, "Parallel simulation"), so
+// the outcome is the same for every thread count. The calling thread takes part, so a pool of one
+// thread starts no thread at all.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace gpusim::isa {
+
+class WorkerPool {
+ public:
+  // `threads` counts the calling thread; 0 means the machine's hardware threads.
+  explicit WorkerPool(unsigned threads);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  unsigned threads() const { return static_cast<unsigned>(workers_.size()) + 1; }
+
+  // Calls fn(i) once for every i in [0, n), spread over the threads (dynamic hand-out, so uneven
+  // iterations balance), and returns when every call has returned. `fn` must not throw: callers
+  // keep each iteration's error and decide in a fixed order what to report.
+  template <typename Fn>
+  void for_each(size_t n, Fn&& fn) {
+    if (n == 0) return;
+    if (workers_.empty() || n == 1) {
+      for (size_t i = 0; i < n; ++i) fn(i);
+      return;
+    }
+    using F = std::remove_reference_t<Fn>;
+    run(n, const_cast<void*>(static_cast<const void*>(&fn)), [](void* f, size_t i) { (*static_cast<F*>(f))(i); });
+  }
+
+  // The machine's hardware threads (at least 1).
+  static unsigned hardware_threads();
+
+ private:
+  using Call = void (*)(void*, size_t);
+  void run(size_t n, void* fn, Call call);
+  uint64_t work(uint64_t seen);  // runs iterations of the current round while any are left
+  void worker_main();
+
+  std::vector<std::thread> workers_;
+  // The current round's body; written by the caller before it publishes the round's ticket, and
+  // not again until every iteration of the round has finished.
+  void* fn_ = nullptr;
+  Call call_ = nullptr;
+  std::atomic<uint64_t> ticket_{0};    // round | iteration count | next iteration (worker_pool.cpp)
+  std::atomic<size_t> finished_{0};    // iterations of the current round done
+  std::atomic<bool> stop_{false};
+  // Bumped whenever sleeping threads must look again (a new round, shutdown). 32 bits so that
+  // waiting on it is a plain futex (libstdc++ 12's wait on 64-bit atomics can miss a wake-up).
+  std::atomic<uint32_t> wake_{0};
+};
+
+}  // namespace gpusim::isa

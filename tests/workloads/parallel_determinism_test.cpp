@@ -1,0 +1,159 @@
+// Parallel simulation gives the same results for every host thread count: every built-in
+// workload, at a small size, in timing and functional mode, on 1, 2, 3 and 4 threads. The
+// statistics JSON of every launch, the cycle and instruction counts and every byte the workload
+// copies back from the device must equal the one-thread run's. A race or an order dependence
+// in the parallel parts (an SM touching state another SM sees outside the commit phase, CTAs
+// run in parallel that communicate) shows up here as a difference; scripts/tsan.sh runs the same
+// test under ThreadSanitizer.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/sim_device.h"
+#include "runtime/sim_environment.h"
+#include "workloads/workload.h"
+
+namespace gpusim::workloads {
+namespace {
+
+// Forwards to a simulated device and keeps every byte copied back to the host: the outputs the
+// workload checks (and anything else it reads).
+class RecordingDevice final : public runtime::Device {
+ public:
+  explicit RecordingDevice(std::unique_ptr<runtime::Device> inner) : inner_(std::move(inner)) {}
+  std::string name() const override { return inner_->name(); }
+  runtime::DevPtr alloc(size_t bytes) override { return inner_->alloc(bytes); }
+  void free(runtime::DevPtr p) override { inner_->free(p); }
+  void copy_to_device(runtime::DevPtr dst, const void* src, size_t bytes) override { inner_->copy_to_device(dst, src, bytes); }
+  void copy_to_host(void* dst, runtime::DevPtr src, size_t bytes) override {
+    inner_->copy_to_host(dst, src, bytes);
+    const auto* p = static_cast<const uint8_t*>(dst);
+    copied_back.emplace_back(p, p + bytes);
+  }
+  void memset(runtime::DevPtr dst, int value, size_t bytes) override { inner_->memset(dst, value, bytes); }
+  runtime::ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
+    return inner_->load_ptx(source_name, ptx);
+  }
+  runtime::LaunchStats launch(runtime::ModuleHandle m, const std::string& kernel, const runtime::LaunchConfig& cfg,
+                              const runtime::KernelArgs& args) override {
+    return inner_->launch(m, kernel, cfg, args);
+  }
+  void synchronize() override { inner_->synchronize(); }
+  runtime::DeviceProperties properties() const override { return inner_->properties(); }
+
+  std::vector<std::vector<uint8_t>> copied_back;
+
+ private:
+  std::unique_ptr<runtime::Device> inner_;
+};
+
+struct Outcome {
+  bool passed = false;
+  std::vector<std::string> stats_json;
+  std::vector<uint64_t> cycles, warp_instructions, thread_instructions;
+  std::vector<std::vector<uint8_t>> copied_back;
+};
+
+Outcome run_on(const std::string& workload, const std::vector<uint64_t>& size, runtime::SimMode mode, unsigned threads) {
+  runtime::SimDeviceOptions o;
+  o.mode = mode;
+  o.threads = threads;
+  RecordingDevice dev(runtime::make_sim_device(o));
+  WorkloadParams params;
+  params.size = size;
+  params.seed = 7;
+  const WorkloadResult r = find_workload(workload)->run(dev, params);
+  Outcome out;
+  out.passed = r.passed;
+  for (const runtime::LaunchStats& l : r.launches) {
+    out.stats_json.push_back(l.report_json);
+    out.cycles.push_back(l.cycles);
+    out.warp_instructions.push_back(l.warp_instructions);
+    out.thread_instructions.push_back(l.thread_instructions);
+  }
+  out.copied_back = std::move(dev.copied_back);
+  return out;
+}
+
+struct Case {
+  std::string workload;
+  std::vector<uint64_t> size;
+};
+
+class ParallelDeterminism : public testing::TestWithParam<std::tuple<Case, runtime::SimMode>> {};
+
+TEST_P(ParallelDeterminism, SameResultsOnOneToFourThreads) {
+  const auto& [c, mode] = GetParam();
+  ASSERT_NE(find_workload(c.workload), nullptr) << c.workload;
+  const Outcome one = run_on(c.workload, c.size, mode, 1);
+  ASSERT_TRUE(one.passed) << c.workload << " fails its CPU check on one thread";
+  ASSERT_FALSE(one.copied_back.empty());
+  if (mode == runtime::SimMode::Timing) ASSERT_FALSE(one.stats_json.front().empty());
+  for (unsigned threads : {2u, 3u, 4u}) {
+    const Outcome n = run_on(c.workload, c.size, mode, threads);
+    SCOPED_TRACE(c.workload + " on " + std::to_string(threads) + " threads");
+    EXPECT_TRUE(n.passed);
+    EXPECT_EQ(n.stats_json, one.stats_json);
+    EXPECT_EQ(n.cycles, one.cycles);
+    EXPECT_EQ(n.warp_instructions, one.warp_instructions);
+    EXPECT_EQ(n.thread_instructions, one.thread_instructions);
+    ASSERT_EQ(n.copied_back.size(), one.copied_back.size());
+    for (size_t i = 0; i < one.copied_back.size(); ++i) EXPECT_TRUE(n.copied_back[i] == one.copied_back[i]) << "copy " << i;
+  }
+}
+
+std::string case_name(const testing::TestParamInfo<std::tuple<Case, runtime::SimMode>>& info) {
+  const auto& [c, mode] = info.param;
+  return c.workload + (mode == runtime::SimMode::Timing ? "_timing" : "_functional");
+}
+
+// Small sizes that still spread CTAs over many SMs; reduce_sum's atomics exercise the commit
+// phase (timing) and the serial CTA order (functional), sgemm/transpose/window_sum the shared
+// memory and barriers, wmma_gemm the tensor path, softmax the warp shuffles.
+const Case kCases[] = {
+    {"vecadd", {20000}},         {"window_sum_naive", {5000}}, {"window_sum_shared", {5000}},
+    {"sgemm_naive", {48, 64, 40}}, {"sgemm_tiled", {48, 64, 40}}, {"reduce_sum", {40000}},
+    {"softmax", {24, 300}},      {"wmma_gemm", {64, 64, 32}},  {"transpose_unpadded", {96, 80}},
+    {"transpose_padded", {96, 80}},
+};
+
+INSTANTIATE_TEST_SUITE_P(AllWorkloads, ParallelDeterminism,
+                         testing::Combine(testing::ValuesIn(kCases),
+                                          testing::Values(runtime::SimMode::Timing, runtime::SimMode::Functional)),
+                         case_name);
+
+TEST(ParallelDeterminism, EveryWorkloadIsCovered) {
+  for (const auto& w : all_workloads()) {
+    bool covered = false;
+    for (const Case& c : kCases) covered = covered || c.workload == w->name();
+    EXPECT_TRUE(covered) << w->name() << " has no parallel-determinism case";
+  }
+}
+
+// GPUSIM_THREADS (gpusim exec) and --threads share one parser: 1..1024, anything else is an
+// error naming the setting.
+TEST(ParallelDeterminism, ThreadCountSettingsAreChecked) {
+  auto env_with = [](const char* threads) {
+    return runtime::read_sim_environment([threads](const char* name) -> const char* {
+      return std::string(name) == "GPUSIM_THREADS" ? threads : nullptr;
+    });
+  };
+  EXPECT_EQ(env_with(nullptr).device.threads, 0u);  // unset: the machine's hardware threads
+  EXPECT_EQ(env_with("3").device.threads, 3u);
+  EXPECT_EQ(env_with("1024").device.threads, 1024u);
+  for (const char* bad : {"0", "-2", "two", "4x", "1025"}) {
+    try {
+      env_with(bad);
+      ADD_FAILURE() << "GPUSIM_THREADS=" << bad << " was accepted";
+    } catch (const runtime::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("GPUSIM_THREADS='" + std::string(bad) + "'"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(runtime::parse_thread_count("16", "--threads"), 16u);
+  EXPECT_THROW(runtime::parse_thread_count("0", "--threads"), runtime::Error);
+}
+
+}  // namespace
+}  // namespace gpusim::workloads
