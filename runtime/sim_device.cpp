@@ -270,7 +270,8 @@ class SimDevice final : public Device {
         res.dynamic_shared_bytes = static_cast<int>(cfg.dynamic_shared_bytes);
         const uint64_t start_cycle = model_->core_cycle();
         if (profiler_) profiler_->begin(lm.module, kernel, start_cycle);
-        const sim::LaunchTiming t = sim::run_timed_launch(*model_, ls, res);
+        const sim::LaunchTiming t = options_.timed_launch_runner ? options_.timed_launch_runner(*model_, ls, res)
+                                                                 : sim::run_timed_launch(*model_, ls, res);
         stats.cycles = t.cycles;
         stats.seconds = t.seconds;
         nlohmann::json report = sim::timing_to_json(config_, kernel, t);

@@ -48,6 +48,10 @@ class GpuModel {
   LaunchTiming end_launch();
 
   uint64_t core_cycle() const { return cycle_; }
+  // Inspection (the stepper): the SMs, and the cycle of the last core edge's end.
+  int sm_count() const { return static_cast<int>(sms_.size()); }
+  const SmCore& sm(int index) const { return *sms_.at(static_cast<size_t>(index)); }
+  const isa::LaunchState* launch() const { return launch_; }
 
  private:
   void dispatch_ctas();

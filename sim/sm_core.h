@@ -14,6 +14,7 @@
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
 #include "sim/sm_memory_pipeline.h"
+#include "sim/sm_snapshot.h"
 #include "sim/timing_types.h"
 
 namespace gpusim::sim {
@@ -48,6 +49,8 @@ class SmCore {
   // No resident CTA and nothing in flight in this SM's memory pipeline.
   bool idle() const;
   int resident_ctas() const;
+  // The SM as of `cycle` (inspection; sim/sm_snapshot.h).
+  SmSnapshot snapshot(uint64_t cycle) const;
 
   const SmStats& stats() const;
   const SmMemStats& memory_stats() const;

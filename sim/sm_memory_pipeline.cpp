@@ -445,6 +445,11 @@ int SmMemoryPipeline::queue_depth(Queue q) const {
   return static_cast<int>(q == Queue::Mio ? impl_->mio.size() : impl_->lg.size());
 }
 
+size_t SmMemoryPipeline::queue_capacity() {
+  static_assert(kMioQueueCapacity == kLgQueueCapacity, "one capacity is reported for both queues");
+  return kMioQueueCapacity;
+}
+
 void SmMemoryPipeline::submit(WarpMemOp op, uint64_t cycle) {
   Impl& m = *impl_;
   const Queue q = queue_for(op);

@@ -40,6 +40,7 @@ class SmMemoryPipeline {
   static Queue queue_for(const WarpMemOp& op);
   bool can_accept(Queue q) const;
   int queue_depth(Queue q) const;  // instructions waiting in the queue (tracing)
+  static size_t queue_capacity();  // of each queue (inspection)
   void submit(WarpMemOp op, uint64_t cycle);
 
   // One core clock edge (cycle number and simulated time).
