@@ -193,6 +193,20 @@ TEST(StepperCli, StepsAPtxKernelFromStdin) {
   EXPECT_TRUE(contains(o.output, "(gpusim step) continue pc 3\ncycle 14  SM 0")) << o.output;
   EXPECT_TRUE(contains(o.output, "launch stepper_demo: 1 CTAs")) << o.output;
 
+  // nvcc -lineinfo: the CUDA line beside the PTX line (device_call.cu line 17 is
+  // `int i = threadIdx.x;`; its `.loc 1 17 3` in device_call_lineinfo.ptx covers PTX lines 103-105).
+  const Outcome lineinfo = run_gpusim("step '" + std::string(GPUSIM_FIXTURES) +
+                                      "/device_call_lineinfo.ptx' --kernel eval_poly --grid 1 --block 32 --arg zeros:f32:32 "
+                                      "--arg zeros:f32:4 --arg zeros:f32:64 --arg zeros:s32:1 --config '" + config +
+                                      "' <<'EOF'\ncontinue source 17\ncontinue\nEOF");
+  EXPECT_EQ(lineinfo.exit_code, 0) << lineinfo.output;
+  // Line 17's instructions are on PTX lines 103-105 (the load hoister may reorder them).
+  const size_t issued = lineinfo.output.find("sub-core 0 [lrr]: issued w0");
+  ASSERT_NE(issued, std::string::npos) << lineinfo.output;
+  const std::string issue_line = lineinfo.output.substr(issued, lineinfo.output.find('\n', issued) - issued);
+  EXPECT_TRUE(contains(issue_line, ", device_call.cu:17)")) << issue_line;
+  EXPECT_TRUE(contains(issue_line, "(ptx line 10")) << issue_line;
+
   const Outcome functional = run_gpusim("step vecadd --size 64 --mode functional </dev/null");
   EXPECT_EQ(functional.exit_code, 2) << functional.output;
   EXPECT_TRUE(contains(functional.output, "--mode functional cannot be stepped")) << functional.output;

@@ -40,6 +40,7 @@ const char* Session::help_text() {
          "  continue                  run to the end of the launch                                  (c)\n"
          "  continue barrier          ... until a warp of the SM in view arrives at a barrier\n"
          "  continue line L           ... until an instruction of PTX line L issues on any SM\n"
+         "  continue source L         ... until an instruction of CUDA source line L issues (nvcc -lineinfo)\n"
          "  continue pc P             ... until the instruction at PC P issues on any SM\n"
          "  continue cycle C          ... until cycle C has run\n"
          "  continue state [wN] STATE ... until warp wN (or any warp of the SM in view) is in STATE:\n"
@@ -172,8 +173,9 @@ void Session::cmd_continue(const Words& w) {
           return false;
         },
         true);
-  } else if ((what == "line" || what == "pc") && w.size() == 3) {
-    const uint64_t target = parse_number(w[2], "continue " + what, what == "line" ? "a PTX line number" : "a PC");
+  } else if ((what == "line" || what == "pc" || what == "source") && w.size() == 3) {
+    const uint64_t target = parse_number(w[2], "continue " + what,
+                                         what == "pc" ? "a PC" : what == "line" ? "a PTX line number" : "a CUDA source line number");
     const int subcores = driver_.model().config().subcores_per_sm;
     run = run_until(
         [&](const sim::SmSnapshot*) {
@@ -181,7 +183,8 @@ void Session::cmd_continue(const Words& w) {
             for (int sc = 0; sc < subcores; ++sc) {
               const IssueRecord* r = driver_.recorder().last(sm, sc);
               if (!r || r->cycle != driver_.model_cycle()) continue;
-              if ((what == "pc" ? r->pc : r->inst->line) != target) continue;
+              const uint32_t at = what == "pc" ? r->pc : what == "line" ? r->inst->line : r->inst->source_line;
+              if (at != target) continue;
               if (sm != sm_) before_.reset();  // the order shown was another SM's
               sm_ = sm;
               return true;
@@ -214,7 +217,8 @@ void Session::cmd_continue(const Words& w) {
         },
         true);
   } else {
-    throw CommandError("continue: expected nothing, `barrier`, `line L`, `pc P`, `cycle C` or `state [wN] STATE`");
+    throw CommandError(
+        "continue: expected nothing, `barrier`, `line L`, `source L`, `pc P`, `cycle C` or `state [wN] STATE`");
   }
   after_run(run);
 }

@@ -65,6 +65,7 @@ class StepDriver {
   sim::GpuModel& model() { return model_; }
   const sim::GpuModel& model() const { return model_; }
   isa::LaunchState& launch() { return launch_; }
+  const isa::LaunchState& launch() const { return launch_; }
   const IssueRecorder& recorder() const { return recorder_; }
 
  private:

@@ -1,6 +1,7 @@
 #include "tools/stepper/views.h"
 
 #include <cstring>
+#include <filesystem>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
@@ -107,8 +108,14 @@ std::string warp_state_names() {
   return names;
 }
 
-std::string describe_instruction(const isa::Instruction& in) {
-  return "`" + trimmed(in.text) + "` (ptx line " + std::to_string(in.line) + ")";
+std::string describe_instruction(const isa::Instruction& in, const isa::Module& module) {
+  std::string where = "ptx line " + std::to_string(in.line);
+  if (in.source_line != 0) {
+    const auto file = module.source_files.find(in.source_file);
+    const std::string path = file == module.source_files.end() ? "file " + std::to_string(in.source_file) : file->second;
+    where += ", " + std::filesystem::path(path).filename().string() + ":" + std::to_string(in.source_line);
+  }
+  return "`" + trimmed(in.text) + "` (" + where + ")";
 }
 
 void print_sm_view(std::ostream& os, const StepDriver& driver, int sm, const sim::SmSnapshot* before) {
@@ -129,7 +136,7 @@ void print_sm_view(std::ostream& os, const StepDriver& driver, int sm, const sim
     const IssueRecord* r = driver.recorder().last(sm, sc.index);
     if (r && r->cycle == model_cycle) {
       os << "issued " << warp_label(r->warp) << " pc " << r->pc << " mask " << hex32(r->active_mask) << " "
-         << describe_instruction(*r->inst) << "\n";
+         << describe_instruction(*r->inst, *driver.launch().module) << "\n";
     } else {
       os << "no issue\n";
     }

@@ -30,7 +30,8 @@ void print_simt_stack(std::ostream& os, const sim::WarpSnapshot& w);
 // Bytes [address, address + bytes) of the warp's CTA's shared memory, 16 a line.
 void print_shared(std::ostream& os, const sim::WarpSnapshot& w, uint64_t address, uint64_t bytes);
 
-// "`add.s32 %r3, %r1, %r2;` (ptx line 31)" for the instruction at `pc` of the warp's function.
-std::string describe_instruction(const isa::Instruction& in);
+// "`add.s32 %r3, %r1, %r2;` (ptx line 31)", with ", saxpy.cu:12" added where the PTX has nvcc's
+// line information (-lineinfo or -G) for it.
+std::string describe_instruction(const isa::Instruction& in, const isa::Module& module);
 
 }  // namespace gpusim::stepper
