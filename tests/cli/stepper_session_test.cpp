@@ -31,6 +31,7 @@
 
 #include "tests/cli/stepper_test_support.h"
 #include "tests/run_gpusim.h"
+#include "workloads/workload.h"
 
 namespace gpusim::test_support {
 namespace {
@@ -141,6 +142,33 @@ TEST(StepperSession, SteppedLaunchesTakeTheSystemCCycles) {
   const SteppedRun second = run_fixture("stepper_demo", 64, &just_continue, {}, 2, {"stepper_demo", 1});
   EXPECT_TRUE(second.stepped);
   EXPECT_EQ(second.launches[1].cycles, plain.launches[1].cycles);
+}
+
+// The same for a workload with several CTAs on both SMs and global-memory traffic through L1, L2
+// and DRAM (clock domains whose edges interleave with the core's).
+TEST(StepperSession, SteppedWorkloadTakesTheSystemCCycles) {
+  const workloads::Workload* w = workloads::find_workload("reduce_sum");
+  ASSERT_NE(w, nullptr);
+  workloads::WorkloadParams params;
+  params.size = {4096};
+  // Non-integer clock ratios: the L2 and DRAM edges fall between core edges.
+  const std::vector<std::string> clocks = {"clocks.l2_mhz=1300", "clocks.dram_mhz=877"};
+  auto plain_device = runtime::make_sim_device(teaching_timing(clocks));
+  const workloads::WorkloadResult plain = w->run(*plain_device, params);
+
+  std::istringstream commands("step 100\nsm 1\nnext\ncontinue barrier\ncontinue\n");
+  std::ostringstream out;
+  auto reader = stepper::make_stream_reader(commands, &out);
+  stepper::LaunchStepper stepper({}, *reader, out);
+  runtime::SimDeviceOptions options = teaching_timing(clocks);
+  options.timed_launch_runner = stepper.runner();
+  auto stepped_device = runtime::make_sim_device(options);
+  const workloads::WorkloadResult stepped = w->run(*stepped_device, params);
+  EXPECT_TRUE(stepper.stepped());
+  EXPECT_TRUE(stepped.passed) << stepped.detail;
+  ASSERT_EQ(stepped.launches.size(), plain.launches.size());
+  for (size_t i = 0; i < plain.launches.size(); ++i) EXPECT_EQ(stepped.launches[i].cycles, plain.launches[i].cycles) << i;
+  EXPECT_TRUE(contains(out.str(), "(gpusim step) sm 1\ncycle 99  SM 1")) << out.str();
 }
 
 // stepper_order: 5 warps, so sub-core 0 holds w0 (slot 0, oldest) and w4 (slot 1). Both can issue
