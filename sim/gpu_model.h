@@ -52,6 +52,7 @@ class GpuModel {
   int sm_count() const { return static_cast<int>(sms_.size()); }
   const SmCore& sm(int index) const { return *sms_.at(static_cast<size_t>(index)); }
   const isa::LaunchState* launch() const { return launch_; }
+  CacheLineState l2_line(uint64_t address, int* slice) const { return memory_->l2_line(address, slice); }
 
  private:
   void dispatch_ctas();

@@ -190,6 +190,8 @@ SmSnapshot SmCore::snapshot(uint64_t cycle) const {
   return snap;
 }
 
+std::optional<CacheLineState> SmCore::l1_line(uint64_t address) const { return impl_->memory.l1_line(address); }
+
 const SmStats& SmCore::stats() const { return impl_->stats; }
 const SmMemStats& SmCore::memory_stats() const { return impl_->memory.stats(); }
 

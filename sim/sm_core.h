@@ -51,6 +51,7 @@ class SmCore {
   int resident_ctas() const;
   // The SM as of `cycle` (inspection; sim/sm_snapshot.h).
   SmSnapshot snapshot(uint64_t cycle) const;
+  std::optional<CacheLineState> l1_line(uint64_t address) const;
 
   const SmStats& stats() const;
   const SmMemStats& memory_stats() const;

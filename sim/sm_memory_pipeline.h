@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "sim/gpu_config.h"
@@ -41,6 +42,8 @@ class SmMemoryPipeline {
   bool can_accept(Queue q) const;
   int queue_depth(Queue q) const;  // instructions waiting in the queue (tracing)
   static size_t queue_capacity();  // of each queue (inspection)
+  // The line of `address` as this SM's L1 holds it; nullopt when the SM has no L1 data cache.
+  std::optional<CacheLineState> l1_line(uint64_t address) const;
   void submit(WarpMemOp op, uint64_t cycle);
 
   // One core clock edge (cycle number and simulated time).

@@ -171,6 +171,43 @@ TEST(StepperSession, SteppedWorkloadTakesTheSystemCCycles) {
   EXPECT_TRUE(contains(out.str(), "(gpusim step) sm 1\ncycle 99  SM 1")) << out.str();
 }
 
+// `print lines`: stepper_demo's 64 4-byte stores fill two 128-byte lines of `out` (allocations are
+// 256-byte aligned). L1 is write-through without allocation, so it holds neither line; L2 is
+// write-back with allocation, so both lines sit there with all four 32-byte sectors valid and
+// dirty once the stores arrived (well before the launch drains in cycle 268).
+TEST(StepperSession, PrintLinesShowsL1AndL2) {
+  std::istringstream commands;
+  std::ostringstream out;
+  auto reader = stepper::make_stream_reader(commands, &out);
+  stepper::LaunchStepper stepper({}, *reader, out);
+  runtime::SimDeviceOptions options = teaching_timing();
+  options.timed_launch_runner = stepper.runner();
+  auto device = runtime::make_sim_device(options);
+  const runtime::ModuleHandle m = device->load_ptx("stepper_demo.ptx", read_fixture("stepper_demo.ptx"));
+  const runtime::DevPtr buffer = device->alloc(256);
+  ASSERT_EQ(buffer % 256, 0u);
+  commands.str("print lines " + std::to_string(buffer) + "\ncontinue cycle 250\nprint lines " + std::to_string(buffer) +
+               "\nprint lines " + std::to_string(buffer + 128 + 4) + "\ncontinue\n");
+  runtime::LaunchConfig cfg;
+  cfg.grid = {1, 1, 1};
+  cfg.block = {64, 1, 1};
+  device->launch(m, "stepper_demo", cfg, {runtime::KernelArg::of(buffer)});
+  SteppedRun run;
+  run.transcript = out.str();
+  split_replies(run, "(gpusim step) ");
+  std::ostringstream first, second;
+  first << std::hex << "line 0x" << buffer << " ";
+  second << std::hex << "line 0x" << buffer + 128 << " ";
+  const std::string before = run.reply("print lines " + std::to_string(buffer), 0);
+  EXPECT_TRUE(contains(before, "L2 slice")) << before;
+  EXPECT_TRUE(contains(before, first.str() + "not present")) << before;
+  const std::string after = run.reply("print lines " + std::to_string(buffer), 1);
+  EXPECT_TRUE(contains(after, "L1 of SM 0: " + first.str() + "not present")) << after;
+  EXPECT_TRUE(contains(after, first.str() + "sectors valid 1111 dirty 1111")) << after;
+  const std::string next = run.reply("print lines " + std::to_string(buffer + 128 + 4));
+  EXPECT_TRUE(contains(next, second.str() + "sectors valid 1111 dirty 1111")) << next;
+}
+
 // stepper_order: 5 warps, so sub-core 0 holds w0 (slot 0, oldest) and w4 (slot 1). Both can issue
 // from cycle 2; each mov keeps the INT pipe 2 cycles, so in cycle 3 both wait on the pipe.
 // lrr: w0 issues in cycle 2, then the search starts after w0: w4 issues in cycle 4.

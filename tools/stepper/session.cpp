@@ -49,6 +49,7 @@ const char* Session::help_text() {
          "  print regs wN LANE        a thread's registers (current call frame)                     (p)\n"
          "  print stack wN            the warp's SIMT reconvergence stack per call frame\n"
          "  print shared wN ADDR [B]  B bytes (default 64) of the warp's CTA's shared memory from ADDR\n"
+         "  print lines ADDR          the L1 line (SM in view) and L2 line holding a global address\n"
          "  sm N                      view SM N\n"
          "  show                      show the SM in view again\n"
          "  help                      this list\n"
@@ -234,7 +235,8 @@ const sim::WarpSnapshot& Session::warp_in_view(const sim::SmSnapshot& snap, cons
 }
 
 void Session::cmd_print(const Words& w) {
-  if (w.size() < 3) throw CommandError("print: expected `regs wN LANE`, `stack wN` or `shared wN ADDR [BYTES]`");
+  if (w.size() < 3)
+    throw CommandError("print: expected `regs wN LANE`, `stack wN`, `shared wN ADDR [BYTES]` or `lines ADDR`");
   const sim::SmSnapshot snap = driver_.model().sm(sm_).snapshot(driver_.model().core_cycle());
   try {
     if (w[1] == "regs" && w.size() == 4) {
@@ -247,8 +249,10 @@ void Session::cmd_print(const Words& w) {
       const uint64_t address = parse_number(w[3], "print shared", "a shared-memory address");
       const uint64_t bytes = w.size() == 5 ? parse_number(w[4], "print shared", "a byte count") : 64;
       print_shared(out_, warp_in_view(snap, w[2], "print shared"), address, bytes);
+    } else if (w[1] == "lines" && w.size() == 3) {
+      print_cache_lines(out_, driver_, sm_, parse_number(w[2], "print lines", "a global-memory address"));
     } else {
-      throw CommandError("print: expected `regs wN LANE`, `stack wN` or `shared wN ADDR [BYTES]`");
+      throw CommandError("print: expected `regs wN LANE`, `stack wN`, `shared wN ADDR [BYTES]` or `lines ADDR`");
     }
   } catch (const CommandError&) {
     throw;

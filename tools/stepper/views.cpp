@@ -3,6 +3,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iomanip>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
@@ -185,6 +186,37 @@ void print_registers(std::ostream& os, const sim::WarpSnapshot& w, unsigned lane
     }
     os << "\n";
   }
+}
+
+namespace {
+std::string sector_bits(uint32_t mask, int sectors) {
+  std::string bits;
+  for (int s = 0; s < sectors; ++s) bits += (mask >> s & 1) ? '1' : '0';
+  return bits;
+}
+
+void print_line_state(std::ostream& os, const sim::CacheLineState& st, int sectors) {
+  if (!st.present) os << "not present";
+  else os << "sectors valid " << sector_bits(st.valid_mask, sectors) << " dirty " << sector_bits(st.dirty_mask, sectors);
+  if (st.in_flight) os << ", fill in flight";
+  os << "\n";
+}
+}  // namespace
+
+void print_cache_lines(std::ostream& os, const StepDriver& driver, int sm, uint64_t address) {
+  const sim::GpuConfig& c = driver.model().config();
+  os << "address 0x" << std::hex << address << std::dec << " (sector bits list sector 0 first)\n";
+  const std::optional<sim::CacheLineState> l1 = driver.model().sm(sm).l1_line(address);
+  os << "  L1 of SM " << sm << ": ";
+  if (!l1) os << "no L1 data cache\n";
+  else {
+    os << "line 0x" << std::hex << l1->line_address << std::dec << " ";
+    print_line_state(os, *l1, c.l1_line_bytes / c.l1_sector_bytes);
+  }
+  int slice = 0;
+  const sim::CacheLineState l2 = driver.model().l2_line(address, &slice);
+  os << "  L2 slice " << slice << ": line 0x" << std::hex << l2.line_address << std::dec << " ";
+  print_line_state(os, l2, c.l2_line_bytes / c.l2_sector_bytes);
 }
 
 void print_simt_stack(std::ostream& os, const sim::WarpSnapshot& w) {

@@ -30,6 +30,9 @@ void print_simt_stack(std::ostream& os, const sim::WarpSnapshot& w);
 // Bytes [address, address + bytes) of the warp's CTA's shared memory, 16 a line.
 void print_shared(std::ostream& os, const sim::WarpSnapshot& w, uint64_t address, uint64_t bytes);
 
+// The L1 line (of the SM in view) and the L2 line holding `address`.
+void print_cache_lines(std::ostream& os, const StepDriver& driver, int sm, uint64_t address);
+
 // "`add.s32 %r3, %r1, %r2;` (ptx line 31)", with ", saxpy.cu:12" added where the PTX has nvcc's
 // line information (-lineinfo or -G) for it.
 std::string describe_instruction(const isa::Instruction& in, const isa::Module& module);
