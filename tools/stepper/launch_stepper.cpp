@@ -16,6 +16,14 @@ runtime::TimedLaunchRunner LaunchStepper::runner() {
   };
 }
 
+// The kernel's PTX name, or, for a C++ kernel, its unqualified name inside the mangled one
+// (`vector_add` for `_Z10vector_addPKfS0_Pfi`).
+bool LaunchStepper::names_target(const std::string& name) const {
+  if (target_.kernel.empty() || target_.kernel == name) return true;
+  const std::string prefix = "_Z" + std::to_string(target_.kernel.size()) + target_.kernel;
+  return name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0;
+}
+
 std::string LaunchStepper::describe_target() const {
   return "launch " + std::to_string(target_.index) + " of " +
          (target_.kernel.empty() ? std::string("any kernel") : "kernel '" + target_.kernel + "'");
@@ -27,8 +35,7 @@ sim::LaunchTiming LaunchStepper::run(sim::GpuModel& model, isa::LaunchState& lau
   model.set_observer(&recorder_);
   recorder_.clear();
   StepDriver driver(model, launch, resources, recorder_, now_ps_);
-  const bool target = !stepped_ && (target_.kernel.empty() || target_.kernel == launch.kernel->name) &&
-                      matching_seen_++ == target_.index;
+  const bool target = !stepped_ && names_target(launch.kernel->name) && matching_seen_++ == target_.index;
   try {
     if (target) {
       stepped_ = true;

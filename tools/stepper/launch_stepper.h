@@ -16,7 +16,7 @@
 namespace gpusim::stepper {
 
 struct StepTarget {
-  std::string kernel;   // the kernel to step; empty: any
+  std::string kernel;   // the kernel to step (its PTX name, or a C++ kernel's plain name); empty: any
   uint64_t index = 0;   // which of its launches, counting from 0
 };
 
@@ -33,6 +33,7 @@ class LaunchStepper {
 
  private:
   void interact(StepDriver& driver);
+  bool names_target(const std::string& name) const;
 
   StepTarget target_;
   LineReader& input_;
