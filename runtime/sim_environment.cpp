@@ -92,6 +92,9 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
     if (env.step_kernel.empty()) throw Error("GPUSIM_STEP='" + step + "': the kernel name is empty");
     if (env.device.mode != SimMode::Timing)
       throw Error("GPUSIM_STEP='" + step + "': the stepper runs the timing model; set GPUSIM_MODE=timing");
+    // The stepper attaches its own observer to the model, which would silence the profiler's.
+    if (env.device.profiling.any())
+      throw Error("GPUSIM_STEP cannot be combined with GPUSIM_TRACE, GPUSIM_VCD or GPUSIM_SOURCE_REPORT");
   }
   env.step_script = value_of(getenv, "GPUSIM_STEP_SCRIPT");
   return env;

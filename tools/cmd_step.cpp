@@ -76,6 +76,13 @@ int gpusim_cmd_step(int argc, char** argv) {
       print_usage(std::cout);
       return 0;
     }
+  // The stepper attaches its own observer to the model, which would silence the profiler's.
+  for (const std::string& a : args)
+    for (const char* profiling : {"--trace", "--vcd", "--source-report"})
+      if (a.rfind(profiling, 0) == 0) {
+        std::cerr << "gpusim step: " << a << " cannot be combined with stepping (run without gpusim step to profile)\n";
+        return 2;
+      }
   bool ptx = false;
   for (const std::string& a : args) ptx = ptx || ends_with(a, ".ptx");
   stepper::StepTarget target;
