@@ -49,6 +49,8 @@ class Warp {
   SimtEntry& top() { return frames_.back().stack.back(); }
   const SimtEntry& top() const { return frames_.back().stack.back(); }
   size_t depth() const { return frames_.size(); }
+  // Every call frame, the kernel's first (for inspection: the stepper prints the SIMT stacks).
+  const std::vector<CallFrame>& frames() const { return frames_; }
 
   // Control flow, used by the branch/call/ret/exit handlers.
   // Branch taken by `taken` (a subset of the active mask) to `target`.

@@ -287,7 +287,9 @@ class SimDevice final : public Device {
           limits.max_warp_instructions = options_.max_warp_instructions;
           sampled = sim::run_sampled_launch(*model_, sampler_, ls, res, limits);
         }
-        const sim::LaunchTiming t = sampled ? sampled->timing : sim::run_timed_launch(*model_, ls, res);
+        const sim::LaunchTiming t = sampled                      ? sampled->timing
+                                     : options_.timed_launch_runner ? options_.timed_launch_runner(*model_, ls, res)
+                                                                    : sim::run_timed_launch(*model_, ls, res);
         stats.cycles = t.cycles;
         stats.seconds = t.seconds;
         stats.launch_seconds = t.launch_path_seconds;

@@ -9,7 +9,20 @@
 
 #include "runtime/device.h"
 
+namespace gpusim::isa {
+struct LaunchState;
+}
+namespace gpusim::sim {
+class GpuModel;
+struct KernelResources;
+struct LaunchTiming;
+}
+
 namespace gpusim::runtime {
+
+// Runs one timed launch on the model to completion (sim/systemc_driver.h's run_timed_launch
+// signature): the interactive stepper (tools/stepper/) substitutes its own edge-by-edge driver.
+using TimedLaunchRunner = std::function<sim::LaunchTiming(sim::GpuModel&, isa::LaunchState&, const sim::KernelResources&)>;
 
 enum class SimMode { Functional, Timing };
 
@@ -47,6 +60,8 @@ struct SimDeviceOptions {
   // [..] Assertion `expr` failed."), after the launch's printf output; empty = stderr.
   std::function<void(const std::string&)> assert_sink;
   SimProfilingOptions profiling;
+  // Timing mode: runs each launch instead of the SystemC driver; empty = sim::run_timed_launch.
+  TimedLaunchRunner timed_launch_runner;
 };
 
 std::unique_ptr<Device> make_sim_device(const SimDeviceOptions& options = {});

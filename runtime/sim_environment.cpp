@@ -83,6 +83,27 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
     throw Error("GPUSIM_TRACE, GPUSIM_VCD and GPUSIM_SOURCE_REPORT watch the timing model: they need GPUSIM_MODE=timing");
   const std::string threads = value_of(getenv, "GPUSIM_THREADS");
   if (!threads.empty()) env.device.threads = parse_thread_count(threads, "GPUSIM_THREADS");
+  const std::string step = value_of(getenv, "GPUSIM_STEP");
+  if (!step.empty()) {
+    const size_t colon = step.rfind(':');
+    env.step_kernel = step.substr(0, colon);
+    if (colon != std::string::npos) {
+      const std::string n = step.substr(colon + 1);
+      char* end = nullptr;
+      errno = 0;
+      const unsigned long long v = std::strtoull(n.c_str(), &end, 10);
+      if (n.empty() || n[0] == '-' || *end != '\0' || errno == ERANGE)
+        throw Error("GPUSIM_STEP='" + step + "': expected KERNEL or KERNEL:N (N: which launch, from 0)");
+      env.step_launch = v;
+    }
+    if (env.step_kernel.empty()) throw Error("GPUSIM_STEP='" + step + "': the kernel name is empty");
+    if (env.device.mode != SimMode::Timing)
+      throw Error("GPUSIM_STEP='" + step + "': the stepper runs the timing model; set GPUSIM_MODE=timing");
+    // The stepper attaches its own observer to the model, which would silence the profiler's.
+    if (env.device.profiling.any())
+      throw Error("GPUSIM_STEP cannot be combined with GPUSIM_TRACE, GPUSIM_VCD or GPUSIM_SOURCE_REPORT");
+  }
+  env.step_script = value_of(getenv, "GPUSIM_STEP_SCRIPT");
   return env;
 }
 

@@ -14,6 +14,9 @@
 //   GPUSIM_SOURCE_REPORT (top N lines), GPUSIM_VCD, GPUSIM_VCD_SM: timing-mode profiling, as the
 //                  --trace... options of `gpusim run` (runtime::SimProfilingOptions)
 //   GPUSIM_THREADS host threads simulating in parallel (default: the machine's hardware threads)
+//   GPUSIM_STEP    KERNEL[:N]: stop in the N-th (from 0) launch of KERNEL and step it (docs/STEPPER.md;
+//                  timing mode only); commands from GPUSIM_STEP_SCRIPT or /dev/tty, output on stderr
+//   GPUSIM_STEP_SCRIPT  the stepper's commands for GPUSIM_STEP
 #pragma once
 
 #include <functional>
@@ -27,6 +30,10 @@ struct SimEnvironment {
   SimDeviceOptions device;
   std::string stats_path;  // empty: none
   bool quiet = false;
+  // GPUSIM_STEP split (the stepper: tools/stepper/launch_stepper.h); empty kernel: no stepping.
+  std::string step_kernel;
+  uint64_t step_launch = 0;
+  std::string step_script;  // empty: /dev/tty
 };
 
 // Reads the variables through `getenv` (a parameter so tests need not touch the process

@@ -61,6 +61,11 @@ class GpuModel {
   // id below `limit`; the launch finishes when those have retired. Persists across launches;
   // may be raised while a launch runs (from an observer). UINT64_MAX = no limit.
   void set_cta_limit(uint64_t limit) { cta_limit_ = limit; }
+  // Inspection (the stepper): the SMs, and the cycle of the last core edge's end.
+  int sm_count() const { return static_cast<int>(sms_.size()); }
+  const SmCore& sm(int index) const { return *sms_.at(static_cast<size_t>(index)); }
+  const isa::LaunchState* launch() const { return launch_; }
+  CacheLineState l2_line(uint64_t address, int* slice) const { return memory_->l2_line(address, slice); }
 
  private:
   void dispatch_ctas();

@@ -57,6 +57,7 @@ class L2Slice {
   // Drops every line and queued request (a fresh GPU).
   void clear();
   uint32_t num_sets() const { return cache_.num_sets(); }
+  const SectorCache& cache() const { return cache_; }
 
  private:
   struct Queued {

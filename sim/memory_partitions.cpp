@@ -244,6 +244,17 @@ void MemoryPartitions::reset_stats() {
   m.stats = MemoryStats{};
 }
 
+CacheLineState MemoryPartitions::l2_line(uint64_t address, int* slice) const {
+  const Impl& m = *impl_;
+  const uint64_t line_bytes = uint64_t(m.config.l2_line_bytes);
+  const uint64_t line = address / line_bytes * line_bytes;
+  const int s = m.hash.slice_of(line);
+  if (slice) *slice = s;
+  CacheLineState st = m.slices[static_cast<size_t>(s)].cache().line_state(m.hash.local_line_address(line));
+  st.line_address = line;  // the global address, not the slice's local one
+  return st;
+}
+
 void MemoryPartitions::flush() {
   Impl& m = *impl_;
   if (!idle())

@@ -76,4 +76,11 @@ Scoreboard::Block Scoreboard::drain_block(uint64_t cycle) const {
   return Block{};
 }
 
+std::vector<PendingRegister> Scoreboard::pending_at(uint64_t cycle) const {
+  std::vector<PendingRegister> out;
+  for (size_t r = 0; r < entries_.size(); ++r)
+    if (entries_[r].ready > cycle) out.push_back({static_cast<uint32_t>(r), entries_[r].why, entries_[r].ready});
+  return out;
+}
+
 }  // namespace gpusim::sim

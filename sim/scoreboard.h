@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "sim/sm_snapshot.h"
 #include "sim/timing_types.h"
 
 namespace gpusim::sim {
@@ -47,6 +48,8 @@ class Scoreboard {
   bool drained(uint64_t cycle) const { return pending_ == 0 && latest_ready_ <= cycle; }
   // The block a drain-requiring instruction sees (not blocked when drained).
   Block drain_block(uint64_t cycle) const;
+  // Registers whose results are not readable at `cycle` (for inspection; not on the hot path).
+  std::vector<PendingRegister> pending_at(uint64_t cycle) const;
 
  private:
   struct Entry {

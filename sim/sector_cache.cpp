@@ -168,4 +168,17 @@ void SectorCache::invalidate_all() {
   for (Way& way : ways_) way = Way{};
 }
 
+CacheLineState SectorCache::line_state(uint64_t line_address) const {
+  CacheLineState st;
+  st.line_address = line_address;
+  st.in_flight = in_flight(line_address);
+  const int sectors = static_cast<int>(params_.line_bytes / params_.sector_bytes);
+  for (int s = 0; s < sectors; ++s) {
+    if (is_valid(line_address, s)) st.valid_mask |= 1u << s;
+    if (is_dirty(line_address, s)) st.dirty_mask |= 1u << s;
+  }
+  st.present = st.valid_mask != 0;
+  return st;
+}
+
 }  // namespace gpusim::sim

@@ -45,6 +45,14 @@ struct Writeback {
   uint32_t sector_mask = 0;
 };
 
+// One line as a cache holds it (inspection: the stepper's `print lines`).
+struct CacheLineState {
+  uint64_t line_address = 0;  // as the cache stores it
+  bool present = false;       // a tag for the line is allocated
+  uint32_t valid_mask = 0, dirty_mask = 0;  // per sector
+  bool in_flight = false;     // an MSHR waits on sectors of it
+};
+
 enum class AccessStatus { Accepted, RejectedMshrFull, RejectedMergeLimit };
 
 struct ReadResult {
@@ -81,6 +89,7 @@ class SectorCache {
   bool is_valid(uint64_t line_address, int sector) const;
   bool is_dirty(uint64_t line_address, int sector) const;
   bool in_flight(uint64_t line_address) const { return mshrs_.count(line_address) != 0; }
+  CacheLineState line_state(uint64_t line_address) const;
   size_t mshrs_in_use() const { return mshrs_.size(); }
 
   std::vector<Writeback> flush_dirty();  // cleans every dirty line, lowest set and way first

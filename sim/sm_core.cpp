@@ -2,6 +2,7 @@
 // i % subcores), the memory pipeline, barrier release and CTA retirement.
 #include "sim/sm_core.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -219,6 +220,23 @@ void SmCore::commit(uint64_t cycle, uint64_t now_ps) {
 
 bool SmCore::idle() const { return impl_->resident == 0 && impl_->memory.idle(); }
 int SmCore::resident_ctas() const { return impl_->resident; }
+SmSnapshot SmCore::snapshot(uint64_t cycle) const {
+  const Impl& m = *impl_;
+  SmSnapshot snap;
+  snap.sm = m.sm_id;
+  snap.resident_ctas = m.resident;
+  snap.subcores.resize(m.subcores.size());
+  for (size_t i = 0; i < m.subcores.size(); ++i) m.subcores[i].snapshot(cycle, snap.warps, snap.subcores[i]);
+  std::sort(snap.warps.begin(), snap.warps.end(),
+            [](const WarpSnapshot& a, const WarpSnapshot& b) { return a.sm_warp < b.sm_warp; });
+  snap.mio_queue = m.memory.queue_depth(SmMemoryPipeline::Queue::Mio);
+  snap.lg_queue = m.memory.queue_depth(SmMemoryPipeline::Queue::Lg);
+  snap.queue_capacity = SmMemoryPipeline::queue_capacity();
+  return snap;
+}
+
+std::optional<CacheLineState> SmCore::l1_line(uint64_t address) const { return impl_->memory.l1_line(address); }
+
 const SmStats& SmCore::stats() const { return impl_->stats; }
 const SmMemStats& SmCore::memory_stats() const { return impl_->memory.stats(); }
 

@@ -14,6 +14,7 @@
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
 #include "sim/sm_memory_pipeline.h"
+#include "sim/sm_snapshot.h"
 #include "sim/timing_types.h"
 
 namespace gpusim::sim {
@@ -57,6 +58,9 @@ class SmCore {
   // No resident CTA and nothing in flight in this SM's memory pipeline.
   bool idle() const;
   int resident_ctas() const;
+  // The SM as of `cycle` (inspection; sim/sm_snapshot.h).
+  SmSnapshot snapshot(uint64_t cycle) const;
+  std::optional<CacheLineState> l1_line(uint64_t address) const;
 
   const SmStats& stats() const;
   const SmMemStats& memory_stats() const;

@@ -469,6 +469,17 @@ int SmMemoryPipeline::queue_depth(Queue q) const {
   return static_cast<int>(q == Queue::Mio ? impl_->mio.size() : impl_->lg.size());
 }
 
+std::optional<CacheLineState> SmMemoryPipeline::l1_line(uint64_t address) const {
+  if (!impl_->l1) return std::nullopt;
+  const uint64_t line_bytes = impl_->l1->params().line_bytes;
+  return impl_->l1->line_state(address / line_bytes * line_bytes);
+}
+
+size_t SmMemoryPipeline::queue_capacity() {
+  static_assert(kMioQueueCapacity == kLgQueueCapacity, "one capacity is reported for both queues");
+  return kMioQueueCapacity;
+}
+
 void SmMemoryPipeline::submit(WarpMemOp op, uint64_t cycle) {
   Impl& m = *impl_;
   const Queue q = queue_for(op);

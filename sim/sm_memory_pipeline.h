@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "sim/gpu_config.h"
@@ -40,6 +41,9 @@ class SmMemoryPipeline {
   static Queue queue_for(const WarpMemOp& op);
   bool can_accept(Queue q) const;
   int queue_depth(Queue q) const;  // instructions waiting in the queue (tracing)
+  static size_t queue_capacity();  // of each queue (inspection)
+  // The line of `address` as this SM's L1 holds it; nullopt when the SM has no L1 data cache.
+  std::optional<CacheLineState> l1_line(uint64_t address) const;
   void submit(WarpMemOp op, uint64_t cycle);
   // Holds (+1) or gives back (-1) a place in a queue for an op that a sub-core has chosen to
   // issue but submits later in the same cycle (after the cycle's commit phase, see sm_core.h);

@@ -339,4 +339,32 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   shared_.memory->submit(std::move(mop), cycle);
 }
 
+void SubCore::snapshot(uint64_t cycle, std::vector<WarpSnapshot>& warps, SubcoreSnapshot& self) const {
+  uint64_t occupied = 0;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const WarpSlot& s = slots_[i];
+    if (!s.occupied) continue;
+    occupied |= uint64_t(1) << i;
+    WarpSnapshot w;
+    w.sm_warp = sm_warp_id(static_cast<int>(i));
+    w.subcore = index_;
+    w.slot = static_cast<int>(i);
+    w.cta_slot = s.cta_slot;
+    w.warp = s.warp;
+    w.cta = s.cta;
+    w.finished = !s.active;
+    w.reason = s.reason;
+    w.reason_until = s.recheck_at;
+    if (s.active) w.pending = s.board.pending_at(cycle);
+    w.memory_ops_in_flight = s.pending.size();
+    warps.push_back(std::move(w));
+  }
+  self.index = index_;
+  self.policy = scheduler_.policy();
+  self.last_issued_slot = scheduler_.last_issued();
+  self.priority = scheduler_.priority_order(occupied & active_mask_, ages_);
+  self.pipe_free_at = pipe_free_at_;
+  self.dispatch_free_at = dispatch_free_at_;
+}
+
 }  // namespace gpusim::sim

@@ -17,6 +17,7 @@
 #include "isa/step.h"
 #include "sim/instruction_timing.h"
 #include "sim/scoreboard.h"
+#include "sim/sm_snapshot.h"
 #include "sim/sm_core.h"
 #include "sim/warp_scheduler.h"
 
@@ -73,6 +74,8 @@ class SubCore {
   bool has_pending_memory(int slot) const { return !slots_[slot].pending.empty(); }
   // The warp's reason in the last cycle (for tests and tracing).
   StallReason last_reason(int slot) const { return slots_[slot].reason; }
+  // Appends the sub-core's resident warps to `warps` and describes the sub-core (inspection).
+  void snapshot(uint64_t cycle, std::vector<WarpSnapshot>& warps, SubcoreSnapshot& self) const;
 
  private:
   struct PendingMemOp {

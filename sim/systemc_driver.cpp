@@ -1,9 +1,12 @@
 #include "sim/systemc_driver.h"
 
+#include "sim/clock_schedule.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -15,7 +18,8 @@ namespace {
 
 // Core, L2 and DRAM clock edges driven by one SystemC method with dynamic sensitivity: while a
 // launch runs it wakes at the earliest pending edge and ticks every domain whose edge is due, in a
-// fixed order (core, L2, DRAM); otherwise it waits for the next launch's start event.
+// fixed order (core, L2, DRAM; sim/clock_schedule.h, shared with the stepper); otherwise it waits
+// for the next launch's start event.
 //
 // One method rather than one per domain: SystemC runs processes that wake at the same time in an
 // order that depends on the kernel's history, so with three methods two identical launches in one
@@ -33,12 +37,8 @@ class GpuClocks : public sc_core::sc_module {
 
   void start(GpuModel* model, const isa::LaunchState* launch) {
     launch_ = launch;
-    const GpuConfig& c = model->config();
-    core_period_ = sc_core::sc_time(1e3 / c.core_clock_mhz, sc_core::SC_NS);
-    l2_period_ = sc_core::sc_time(1e3 / c.l2_clock_mhz, sc_core::SC_NS);
-    dram_period_ = sc_core::sc_time(1e3 / c.dram_clock_mhz, sc_core::SC_NS);
-    // Every domain's first edge is the launch's start.
-    next_core_ = next_l2_ = next_dram_ = sc_core::sc_time_stamp();
+    schedule_.emplace(model->config());
+    schedule_->start(now_ps());  // every domain's first edge is the launch's start
     model_ = model;
     error_ = nullptr;
     start_.notify(sc_core::SC_ZERO_TIME);
@@ -46,28 +46,21 @@ class GpuClocks : public sc_core::sc_module {
   std::exception_ptr error() const { return error_; }
 
  private:
-  uint64_t now_ps() const { return sc_core::sc_time_stamp().value() / (sc_core::sc_time(1, sc_core::SC_PS).value()); }
+  static uint64_t now_ps() {
+    return sc_core::sc_time_stamp().value() / (sc_core::sc_time(1, sc_core::SC_PS).value());
+  }
 
   void step() {
     if (!model_) {
       next_trigger(start_);
       return;
     }
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const uint64_t now = now_ps();
     try {
-      if (next_core_ == now) {
-        model_->tick_core(now_ps());
-        next_core_ += core_period_;
-        check_budget();
-      }
-      if (next_l2_ == now) {
-        model_->tick_l2(now_ps());
-        next_l2_ += l2_period_;
-      }
-      if (next_dram_ == now) {
-        model_->tick_dram(now_ps());
-        next_dram_ += dram_period_;
-      }
+      if (schedule_->next_edge_ps() != now)
+        throw std::logic_error("SystemC clock driver: woke at " + std::to_string(now) + " ps, the next edge is at " +
+                               std::to_string(schedule_->next_edge_ps()) + " ps");
+      schedule_->tick_next(*model_, *launch_);
     } catch (...) {
       error_ = std::current_exception();
       model_ = nullptr;
@@ -79,25 +72,14 @@ class GpuClocks : public sc_core::sc_module {
       next_trigger(start_);
       return;
     }
-    next_trigger(std::min({next_core_, next_l2_, next_dram_}) - now);
-  }
-
-  // A kernel that never ends would keep the clocks running for ever: stop it like the
-  // functional executor does.
-  void check_budget() const {
-    if (!launch_->max_warp_instructions || launch_->warp_instructions <= launch_->max_warp_instructions) return;
-    throw isa::ExecError("kernel '" + launch_->kernel->name + "': more than " +
-                             std::to_string(launch_->max_warp_instructions) +
-                             " warp-instructions executed; the kernel probably never terminates",
-                         isa::FaultKind::Runaway);
+    next_trigger(sc_core::sc_time(static_cast<double>(schedule_->next_edge_ps() - now), sc_core::SC_PS));
   }
 
   sc_core::sc_event start_;
   GpuModel* model_ = nullptr;
   const isa::LaunchState* launch_ = nullptr;
   std::exception_ptr error_;
-  sc_core::sc_time core_period_, l2_period_, dram_period_;
-  sc_core::sc_time next_core_, next_l2_, next_dram_;
+  std::optional<ClockSchedule> schedule_;
 };
 
 // The SystemC kernel is process-wide (see the header); so is the module that drives it and the

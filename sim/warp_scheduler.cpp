@@ -29,4 +29,14 @@ int WarpScheduler::select(uint64_t eligible, std::span<const uint64_t> ages) con
   throw std::logic_error("warp scheduler: unknown policy");
 }
 
+std::vector<int> WarpScheduler::priority_order(uint64_t slots, std::span<const uint64_t> ages) const {
+  std::vector<int> order;
+  for (uint64_t remaining = slots; remaining;) {
+    const int next = select(remaining, ages);
+    order.push_back(next);
+    remaining &= ~(uint64_t(1) << next);
+  }
+  return order;
+}
+
 }  // namespace gpusim::sim

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "sim/gpu_config.h"
 
@@ -32,6 +33,10 @@ class WarpScheduler {
     if (last_ == slot) last_ = kNone;
   }
   WarpSchedulerPolicy policy() const { return policy_; }
+  int last_issued() const { return last_; }
+  // The slots of `slots` in the order select() would prefer them if all were eligible (for
+  // inspection: the stepper shows it; not on the hot path).
+  std::vector<int> priority_order(uint64_t slots, std::span<const uint64_t> ages) const;
 
  private:
   WarpSchedulerPolicy policy_;

@@ -1,5 +1,5 @@
 // `gpusim exec [--config FILE] [--set k=v]... [--mode functional|timing] [--stats FILE.json]
-//  [--quiet] -- PROGRAM [ARGS...]`: runs an unmodified CUDA program on the simulator. The
+//  [--quiet] [--step KERNEL[:N] [--step-script FILE]] -- PROGRAM [ARGS...]`: runs an unmodified CUDA program on the simulator. The
 // program loads gpusim's libcudart.so.13 (build/lib) instead of NVIDIA's; this command only
 // checks the inputs, sets the library's environment (runtime/sim_environment.h) and replaces
 // itself with the program, so the program's stdout, stderr and exit status are its own.
@@ -109,7 +109,11 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "host threads simulating in parallel (default: the machine's hardware threads); results are the same for "
       "every count")(
       "max-warp-instructions", po::value<uint64_t>(),
-      "stop a launch after this many warp-instructions as a runaway loop (default 2^36)");
+      "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
+      "step", po::value<std::string>(),
+      "KERNEL[:N]: stop in the N-th (from 0) launch of KERNEL and step it cycle by cycle (docs/STEPPER.md; "
+      "implies --mode timing; output on stderr)")(
+      "step-script", po::value<std::string>(), "the stepper's commands (default: read from the terminal, /dev/tty)");
   add_profiling_options(opts);
   opts.add(resource_limit_options());
 
@@ -120,7 +124,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
     const bool takes_value = a == "--config" || a == "--set" || a == "--mode" || a == "--stats" || a == "--threads" ||
                              a == "--max-warp-instructions" || a == "--max-host-memory" || a == "--max-launch-work" ||
                              a == "--trace" || a == "--trace-sms" || a == "--trace-cycles" || a == "--trace-kernel" ||
-                             a == "--vcd" || a == "--vcd-sm";
+                             a == "--vcd" || a == "--vcd-sm" || a == "--step" || a == "--step-script";
     split += takes_value ? 2 : 1;
   }
   split = std::min(split, argc);
@@ -145,7 +149,17 @@ int gpusim_cmd_exec(int argc, char** argv) {
     print_usage(std::cerr, opts);
     return 2;
   }
-  const std::string mode = vm["mode"].as<std::string>();
+  std::string mode = vm["mode"].as<std::string>();
+  if (vm.count("step")) {
+    if (!vm["mode"].defaulted() && mode != "timing") {
+      std::cerr << "gpusim exec: --step runs the timing model; it cannot be used with --mode " << mode << "\n";
+      return 2;
+    }
+    mode = "timing";
+  } else if (vm.count("step-script")) {
+    std::cerr << "gpusim exec: --step-script needs --step KERNEL[:N]\n";
+    return 2;
+  }
   if (mode != "functional" && mode != "timing") {
     std::cerr << "gpusim exec: --mode '" << mode << "': expected 'functional' or 'timing'\n";
     return 2;
@@ -212,6 +226,11 @@ int gpusim_cmd_exec(int argc, char** argv) {
     if (vm.count("threads"))
       setenv("GPUSIM_THREADS", std::to_string(runtime::parse_thread_count(vm["threads"].as<std::string>(), "--threads")).c_str(), 1);
     else unsetenv("GPUSIM_THREADS");
+    if (vm.count("step")) setenv("GPUSIM_STEP", vm["step"].as<std::string>().c_str(), 1);
+    else unsetenv("GPUSIM_STEP");
+    if (vm.count("step-script"))
+      setenv("GPUSIM_STEP_SCRIPT", std::filesystem::absolute(vm["step-script"].as<std::string>()).c_str(), 1);
+    else unsetenv("GPUSIM_STEP_SCRIPT");
     apply_resource_limit_options(vm);  // checks the values here; the library reads them from the environment
     // The resource limits reach the library as the environment it reads (runtime/resource_limits.h).
     if (vm.count("max-host-memory")) setenv("GPUSIM_MAX_HOST_MEMORY", vm["max-host-memory"].as<std::string>().c_str(), 1);

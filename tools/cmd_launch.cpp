@@ -24,6 +24,7 @@
 #include "tools/option_checks.h"
 #include "tools/device_run_support.h"
 #include "tools/launch/arg_spec.h"
+#include "tools/stepped_commands.h"
 #include "tools/launch/host_buffer.h"
 #include "tools/launch/kernel_params.h"
 
@@ -310,7 +311,9 @@ int execute(const LaunchPlan& plan, const po::variables_map& vm, Backend backend
 
 }  // namespace
 
-int gpusim_cmd_launch(int argc, char** argv) {
+int gpusim_cmd_launch(int argc, char** argv) { return launch_command(argc, argv, {}); }
+
+int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner) {
   po::options_description opts("gpusim launch options");
   opts.add_options()("help,h", "show this help")(
       "kernel", po::value<std::string>(), "the kernel (.entry) to run; may be omitted when the file has one")(
@@ -361,6 +364,10 @@ int gpusim_cmd_launch(int argc, char** argv) {
     sim_options = sim_device_options(vm);
     backend = parse_backend(vm["backend"].as<std::string>());
     if (!(tolerance >= 0)) throw std::invalid_argument("--tolerance must be a non-negative number");
+    if (runner) {
+      require_steppable(sim_options, vm["backend"].as<std::string>());
+      sim_options.timed_launch_runner = runner;
+    }
   } catch (const std::invalid_argument& e) {
     std::cerr << "gpusim launch: " << e.what() << "\n";
     return 2;

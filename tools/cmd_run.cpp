@@ -13,6 +13,7 @@
 #include "tools/commands.h"
 #include "tools/device_run_support.h"
 #include "tools/option_checks.h"
+#include "tools/stepped_commands.h"
 #include "workloads/workload.h"
 #include "workloads/workload_support.h"
 
@@ -38,7 +39,9 @@ void print_usage(std::ostream& os, const po::options_description& opts) {
 
 }  // namespace
 
-int gpusim_cmd_run(int argc, char** argv) {
+int gpusim_cmd_run(int argc, char** argv) { return run_command(argc, argv, {}); }
+
+int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner) {
   po::options_description opts("gpusim run options");
   opts.add_options()("help,h", "show this help")(
       "size", po::value<std::string>(), "problem size, e.g. 256x256x256 (see gpusim list)")(
@@ -94,6 +97,10 @@ int gpusim_cmd_run(int argc, char** argv) {
     if (vm.count("size")) params.size = workloads::parse_size_spec(vm["size"].as<std::string>());
     device_options = sim_device_options(vm);
     backend = parse_backend(vm["backend"].as<std::string>());
+    if (runner) {
+      require_steppable(device_options, vm["backend"].as<std::string>());
+      device_options.timed_launch_runner = runner;
+    }
   } catch (const std::invalid_argument& e) {
     std::cerr << "gpusim run: " << e.what() << "\n";
     return 2;

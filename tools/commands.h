@@ -15,5 +15,6 @@ int gpusim_cmd_launch(int argc, char** argv);
 int gpusim_cmd_roofline(int argc, char** argv);
 int gpusim_cmd_sweep(int argc, char** argv);
 int gpusim_cmd_report(int argc, char** argv);
+int gpusim_cmd_step(int argc, char** argv);
 
 }  // namespace gpusim::cli

@@ -25,6 +25,7 @@ constexpr Command kCommands[] = {
     {"ubench", "microbenchmarks on the timing model and/or the GPU next to published figures", gpusim::cli::gpusim_cmd_ubench},
     {"exec", "run an unmodified CUDA program (nvcc -cudart shared) on the simulator", gpusim::cli::gpusim_cmd_exec},
     {"compare", "simulator versus real GPU per kernel (live, or --recorded without a GPU)", gpusim::cli::gpusim_cmd_compare},
+    {"step", "stop in a launch on the timing model and step it cycle by cycle (warps, scheduler, stalls)", gpusim::cli::gpusim_cmd_step},
     {"roofline", "the configuration's roofs and the kernels of --stats files under them (SVG + table)", gpusim::cli::gpusim_cmd_roofline},
     {"sweep", "run a grid of configs x workloads x sizes x --set values into SQLite (locally or SLURM)", gpusim::cli::gpusim_cmd_sweep},
     {"report", "one self-contained HTML page of the kernels of --stats files (stalls, occupancy, memory, roofline, source lines)", gpusim::cli::gpusim_cmd_report},

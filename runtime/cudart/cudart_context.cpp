@@ -1,4 +1,5 @@
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/cudart/cudart_stepper.h"
 
 #include <sys/mman.h>
 
@@ -35,6 +36,10 @@ void Context::create_device() {
       env_ = runtime::read_sim_environment();
       // Kernels' printf output waits in device_output for the next synchronisation point.
       env_.device.printf_sink = [this](const std::string& text) { device_output += text; };
+      if (!env_.step_kernel.empty()) {
+        stepper_ = std::make_unique<ProgramStepper>(env_);
+        env_.device.timed_launch_runner = stepper_->runner();
+      }
       config_ = sim::load_gpu_config(env_.device.config_path, env_.device.overrides);
       props_ = runtime::properties_from_config(config_);
       device_ = runtime::make_sim_device(env_.device);

@@ -26,6 +26,7 @@
 
 #include "runtime/device.h"
 #include "runtime/fatbin.h"
+#include "runtime/cudart/cudart_stepper.h"
 #include "runtime/sim_environment.h"
 #include "sim/gpu_config.h"
 
@@ -151,6 +152,7 @@ class Context {
   void create_device();
 
   runtime::SimEnvironment env_;
+  std::unique_ptr<ProgramStepper> stepper_;  // GPUSIM_STEP (cudart_stepper.h); null without it
   bool env_read_ = false;
   std::string init_error_;
   std::unique_ptr<runtime::Device> device_;

@@ -1,0 +1,44 @@
+// `gpusim exec --step KERNEL[:N]`: the stepper inside an unmodified CUDA program, commands from a
+// script, output on stderr. vector_add (tests/cuda_programs) launches 40 CTAs of 256 threads; on
+// configs/teaching.ini an SM holds 2 of them (16 warp slots). The dispatcher gives each SM one CTA
+// per cycle, round-robin from SM 0: CTA 0 reaches SM 0 in cycle 0 and CTA 2 in cycle 1, so in
+// cycle 2 (after the 2-cycle fetch bubble) CTA 0's warps issue while CTA 2's still wait for
+// their first instruction.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "tests/run_gpusim.h"
+
+namespace {
+
+using gpusim::test_support::contains;
+using gpusim::test_support::Outcome;
+using gpusim::test_support::run_gpusim;
+
+TEST(ExecStep, StepsALaunchInsideAProgram) {
+  const std::filesystem::path script = std::filesystem::path(testing::TempDir()) / "gpusim_exec_step_script.txt";
+  std::ofstream(script) << "continue cycle 2\nprint stack w8\ncontinue\n";
+  const std::string program = std::string(GPUSIM_CUDA_PROGRAMS) + "/vector_add";
+  const std::string config = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
+  const Outcome o = run_gpusim("exec --config '" + config + "' --step vector_add --step-script '" + script.string() +
+                               "' -- '" + program + "'");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "vector_add of 10000 elements: OK")) << o.output;
+  EXPECT_TRUE(contains(o.output, "stepping kernel _Z10vector_addPKfS0_Pfi: grid 40,1,1, block 256,1,1")) << o.output;
+  EXPECT_TRUE(contains(o.output, "cycle 2  SM 0: 2 CTAs resident")) << o.output;
+  EXPECT_TRUE(contains(o.output, "sub-core 0 [lrr]: issued w0 pc 0 mask 0xffffffff")) << o.output;
+  EXPECT_TRUE(contains(o.output, "w8   cta (2,0,0) warp 0  pc 0  mask 0xffffffff  stalled:no_instruction")) << o.output;
+  EXPECT_TRUE(contains(o.output, "(gpusim step) print stack w8\nframe 0 _Z10vector_addPKfS0_Pfi (1 entry, top last)\n"
+                                 "  pc    0  rpc exit  mask 0xffffffff\n"))
+      << o.output;
+  EXPECT_TRUE(contains(o.output, "launch finished")) << o.output;
+
+  const Outcome functional = run_gpusim("exec --mode functional --step vector_add -- '" + program + "'");
+  EXPECT_EQ(functional.exit_code, 2) << functional.output;
+  EXPECT_TRUE(contains(functional.output, "--step runs the timing model")) << functional.output;
+}
+
+}  // namespace

@@ -1,0 +1,47 @@
+// GPUSIM_STEP / GPUSIM_STEP_SCRIPT (gpusim exec --step): parsed and checked where the simulated
+// CUDA libraries read their environment.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "runtime/device.h"
+#include "runtime/sim_environment.h"
+
+namespace {
+
+gpusim::runtime::SimEnvironment read(const std::map<std::string, std::string>& vars) {
+  return gpusim::runtime::read_sim_environment([&](const char* name) -> const char* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : it->second.c_str();
+  });
+}
+
+TEST(SimEnvironmentStep, KernelAndLaunchIndex) {
+  auto env = read({{"GPUSIM_MODE", "timing"}, {"GPUSIM_STEP", "vector_add:3"}, {"GPUSIM_STEP_SCRIPT", "/tmp/s"}});
+  EXPECT_EQ(env.step_kernel, "vector_add");
+  EXPECT_EQ(env.step_launch, 3u);
+  EXPECT_EQ(env.step_script, "/tmp/s");
+  env = read({{"GPUSIM_MODE", "timing"}, {"GPUSIM_STEP", "saxpy"}});
+  EXPECT_EQ(env.step_kernel, "saxpy");
+  EXPECT_EQ(env.step_launch, 0u);
+  EXPECT_TRUE(read({}).step_kernel.empty());
+}
+
+TEST(SimEnvironmentStep, BadValuesNameTheVariable) {
+  try {
+    read({{"GPUSIM_MODE", "timing"}, {"GPUSIM_STEP", "k:x"}});
+    FAIL() << "GPUSIM_STEP=k:x accepted";
+  } catch (const gpusim::runtime::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("GPUSIM_STEP='k:x': expected KERNEL or KERNEL:N"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(read({{"GPUSIM_MODE", "timing"}, {"GPUSIM_STEP", ":2"}}), gpusim::runtime::Error);
+  try {
+    read({{"GPUSIM_STEP", "k"}});  // functional mode by default
+    FAIL() << "GPUSIM_STEP accepted in functional mode";
+  } catch (const gpusim::runtime::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("set GPUSIM_MODE=timing"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace

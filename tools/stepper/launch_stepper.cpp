@@ -1,0 +1,79 @@
+#include "tools/stepper/launch_stepper.h"
+
+#include <exception>
+#include <ostream>
+
+#include "tools/stepper/session.h"
+
+namespace gpusim::stepper {
+
+LaunchStepper::LaunchStepper(StepTarget target, LineReader& input, std::ostream& out)
+    : target_(std::move(target)), input_(input), out_(out) {}
+
+runtime::TimedLaunchRunner LaunchStepper::runner() {
+  return [this](sim::GpuModel& model, isa::LaunchState& launch, const sim::KernelResources& resources) {
+    return run(model, launch, resources);
+  };
+}
+
+// The kernel's PTX name, or, for a C++ kernel, its unqualified name inside the mangled one
+// (`vector_add` for `_Z10vector_addPKfS0_Pfi`).
+bool LaunchStepper::names_target(const std::string& name) const {
+  if (target_.kernel.empty() || target_.kernel == name) return true;
+  const std::string prefix = "_Z" + std::to_string(target_.kernel.size()) + target_.kernel;
+  return name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::string LaunchStepper::describe_target() const {
+  return "launch " + std::to_string(target_.index) + " of " +
+         (target_.kernel.empty() ? std::string("any kernel") : "kernel '" + target_.kernel + "'");
+}
+
+sim::LaunchTiming LaunchStepper::run(sim::GpuModel& model, isa::LaunchState& launch,
+                                     const sim::KernelResources& resources) {
+  // Attached once for the device's life (attaching rebuilds the model, dropping cache contents).
+  model.set_observer(&recorder_);
+  recorder_.clear();
+  StepDriver driver(model, launch, resources, recorder_, now_ps_);
+  const bool target = !stepped_ && names_target(launch.kernel->name) && matching_seen_++ == target_.index;
+  try {
+    if (target) {
+      stepped_ = true;
+      interact(driver);
+    }
+    driver.run_to_end();
+  } catch (...) {
+    now_ps_ = driver.next_edge_ps();
+    model.end_launch();
+    throw;
+  }
+  now_ps_ = driver.next_edge_ps();
+  return model.end_launch();
+}
+
+void LaunchStepper::interact(StepDriver& driver) {
+  const isa::LaunchState& l = driver.launch();
+  out_ << "stepping kernel " << l.kernel->name << ": grid " << l.grid.x << "," << l.grid.y << "," << l.grid.z
+       << ", block " << l.block.x << "," << l.block.y << "," << l.block.z << " on " << driver.model().config().name
+       << " (" << driver.model().sm_count() << " SMs, " << driver.model().config().subcores_per_sm
+       << " sub-cores each); `help` lists the commands\n";
+  Session session(driver, out_);
+  try {
+    while (!driver.finished()) {
+      const auto line = input_.read("(gpusim step) ");
+      if (!line) {
+        out_ << "end of commands: running the launch to its end\n";
+        break;
+      }
+      if (session.execute(*line) == Session::Outcome::Quit) {
+        out_ << "quit: running the launch to its end\n";
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    out_ << "the kernel faulted in cycle " << (driver.cycles() ? driver.cycles() - 1 : 0) << ": " << e.what() << "\n";
+    throw;
+  }
+}
+
+}  // namespace gpusim::stepper

@@ -1,0 +1,274 @@
+#include "tools/stepper/session.h"
+
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "tools/stepper/views.h"
+
+namespace gpusim::stepper {
+
+namespace {
+
+// A command the user typed wrong: reported, and the session goes on.
+class CommandError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+uint64_t parse_number(const std::string& text, const std::string& command, const std::string& what) {
+  size_t used = 0;
+  uint64_t v = 0;
+  try {
+    if (!text.empty() && text[0] != '-') v = std::stoull(text, &used, 0);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (text.empty() || used != text.size())
+    throw CommandError(command + ": expected " + what + " (a non-negative integer, 0x.. for hex), got '" + text + "'");
+  return v;
+}
+
+}  // namespace
+
+Session::Session(StepDriver& driver, std::ostream& out) : driver_(driver), out_(out) {}
+
+const char* Session::help_text() {
+  return "commands (cycles are counted from the launch's start; warps are SM warp slots wN, sub-core = N % sub-cores):\n"
+         "  step [N]                  run N core cycles (default 1) and show the SM in view        (s)\n"
+         "  next [subcore S|warp wN]  run until the SM in view (or sub-core S, or warp wN) issues   (n)\n"
+         "  continue                  run to the end of the launch                                  (c)\n"
+         "  continue barrier          ... until a warp of the SM in view arrives at a barrier\n"
+         "  continue line L           ... until an instruction of PTX line L issues on any SM\n"
+         "  continue source L         ... until an instruction of CUDA source line L issues (nvcc -lineinfo)\n"
+         "  continue pc P             ... until the instruction at PC P issues on any SM\n"
+         "  continue cycle C          ... until cycle C has run\n"
+         "  continue state [wN] STATE ... until warp wN (or any warp of the SM in view) is in STATE:\n"
+         "                            issued, ready, barrier, exited, stalled, or a stall reason (wait,\n"
+         "                            long_scoreboard, ...: Nsight Compute's names)\n"
+         "  print regs wN LANE        a thread's registers (current call frame)                     (p)\n"
+         "  print stack wN            the warp's SIMT reconvergence stack per call frame\n"
+         "  print shared wN ADDR [B]  B bytes (default 64) of the warp's CTA's shared memory from ADDR\n"
+         "  print lines ADDR          the L1 line (SM in view) and L2 line holding a global address\n"
+         "  sm N                      view SM N\n"
+         "  show                      show the SM in view again\n"
+         "  help                      this list\n"
+         "  quit                      stop stepping; the run continues to its end                   (q)\n";
+}
+
+template <typename Stop>
+uint64_t Session::run_until(Stop stop, bool snapshots) {
+  uint64_t cycles = 0;
+  std::optional<sim::SmSnapshot> after;
+  for (;;) {
+    std::optional<sim::SmSnapshot> before;
+    if (snapshots) before = after ? std::move(after) : driver_.model().sm(sm_).snapshot(driver_.model().core_cycle());
+    if (!driver_.step_core_cycle()) break;
+    ++cycles;
+    before_ = std::move(before);
+    if (snapshots) after = driver_.model().sm(sm_).snapshot(driver_.model_cycle());
+    if (stop(after ? &*after : nullptr)) break;
+  }
+  return cycles;
+}
+
+void Session::after_run(uint64_t cycles_run) {
+  if (driver_.finished()) {
+    out_ << "launch finished: " << driver_.cycles() << " core cycles run" << (cycles_run ? "" : " (nothing left to run)")
+         << "\n";
+    return;
+  }
+  print_view();
+}
+
+void Session::print_view() {
+  if (driver_.cycles() == 0) {
+    out_ << "no cycle has run yet: `step` runs the first one (CTAs reach the SMs in cycle 0)\n";
+    return;
+  }
+  print_sm_view(out_, driver_, sm_, before_ ? &*before_ : nullptr);
+}
+
+Session::Outcome Session::execute(const std::string& line) {
+  std::istringstream in(line);
+  Words w;
+  for (std::string word; in >> word;) w.push_back(word);
+  if (w.empty() || w[0][0] == '#') return Outcome::More;
+  const std::string& c = w[0];
+  try {
+    if (c == "step" || c == "s") cmd_step(w);
+    else if (c == "next" || c == "n") cmd_next(w);
+    else if (c == "continue" || c == "c") cmd_continue(w);
+    else if (c == "print" || c == "p") cmd_print(w);
+    else if (c == "sm") cmd_sm(w);
+    else if (c == "show") print_view();
+    else if (c == "help" || c == "h") out_ << help_text();
+    else if (c == "quit" || c == "q") return Outcome::Quit;
+    else throw CommandError("unknown command '" + c + "'; `help` lists the commands");
+  } catch (const CommandError& e) {
+    out_ << "error: " << e.what() << "\n";
+  }
+  return Outcome::More;
+}
+
+void Session::cmd_step(const Words& w) {
+  if (w.size() > 2) throw CommandError("step: expected at most one argument, a cycle count");
+  const uint64_t n = w.size() == 2 ? parse_number(w[1], "step", "a cycle count") : 1;
+  if (n == 0) throw CommandError("step: the cycle count must be at least 1");
+  uint64_t run = 0;
+  if (n > 1) run = run_until([&, k = uint64_t(0)](const sim::SmSnapshot*) mutable { return ++k >= n - 1; }, false);
+  if (run == n - 1) run += run_until([](const sim::SmSnapshot*) { return true; }, true);
+  after_run(run);
+}
+
+void Session::cmd_next(const Words& w) {
+  const int subcores = driver_.model().config().subcores_per_sm;
+  int subcore = -1, warp = -1;
+  if (w.size() == 3 && (w[1] == "subcore" || w[1] == "sub-core")) {
+    const uint64_t s = parse_number(w[2], "next subcore", "a sub-core index");
+    if (s >= static_cast<uint64_t>(subcores))
+      throw CommandError("next subcore: sub-core " + w[2] + " is outside 0.." + std::to_string(subcores - 1));
+    subcore = static_cast<int>(s);
+  } else if (w.size() == 3 && w[1] == "warp") {
+    const std::string id = w[2][0] == 'w' ? w[2].substr(1) : w[2];
+    warp = static_cast<int>(parse_number(id, "next warp", "a warp slot wN"));
+    subcore = warp % subcores;
+  } else if (w.size() != 1) {
+    throw CommandError("next: expected nothing, `subcore S` or `warp wN`");
+  }
+  const int sm = sm_;
+  auto issued = [&](int sc) {
+    const IssueRecord* r = driver_.recorder().last(sm, sc);
+    return r && r->cycle == driver_.model_cycle() && (warp < 0 || r->warp == warp);
+  };
+  const uint64_t run = run_until(
+      [&](const sim::SmSnapshot*) {
+        if (subcore >= 0) return issued(subcore);
+        for (int sc = 0; sc < subcores; ++sc)
+          if (issued(sc)) return true;
+        return false;
+      },
+      true);
+  after_run(run);
+}
+
+void Session::cmd_continue(const Words& w) {
+  if (w.size() == 1) {
+    const uint64_t before = driver_.cycles();
+    driver_.run_to_end();
+    before_.reset();
+    return after_run(driver_.cycles() - before);
+  }
+  const std::string& what = w[1];
+  uint64_t run = 0;
+  if (what == "barrier" && w.size() == 2) {
+    run = run_until(
+        [&](const sim::SmSnapshot* after) {
+          for (const sim::WarpSnapshot& x : after->warps) {
+            if (x.finished || x.reason != sim::StallReason::Barrier) continue;
+            bool was_waiting = false;
+            for (const sim::WarpSnapshot& b : before_->warps)
+              was_waiting = was_waiting || (b.sm_warp == x.sm_warp && !b.finished && b.reason == sim::StallReason::Barrier);
+            if (!was_waiting) return true;
+          }
+          return false;
+        },
+        true);
+  } else if ((what == "line" || what == "pc" || what == "source") && w.size() == 3) {
+    const uint64_t target = parse_number(w[2], "continue " + what,
+                                         what == "pc" ? "a PC" : what == "line" ? "a PTX line number" : "a CUDA source line number");
+    const int subcores = driver_.model().config().subcores_per_sm;
+    run = run_until(
+        [&](const sim::SmSnapshot*) {
+          for (int sm = 0; sm < driver_.model().sm_count(); ++sm)
+            for (int sc = 0; sc < subcores; ++sc) {
+              const IssueRecord* r = driver_.recorder().last(sm, sc);
+              if (!r || r->cycle != driver_.model_cycle()) continue;
+              const uint32_t at = what == "pc" ? r->pc : what == "line" ? r->inst->line : r->inst->source_line;
+              if (at != target) continue;
+              if (sm != sm_) before_.reset();  // the order shown was another SM's
+              sm_ = sm;
+              return true;
+            }
+          return false;
+        },
+        true);
+  } else if (what == "cycle" && w.size() == 3) {
+    const uint64_t target = parse_number(w[2], "continue cycle", "a cycle number");
+    if (driver_.cycles() > target)
+      throw CommandError("continue cycle: cycle " + w[2] + " has already run (the last was " +
+                         std::to_string(driver_.cycles() - 1) + ")");
+    if (target > driver_.cycles())
+      run = run_until([&](const sim::SmSnapshot*) { return driver_.cycles() >= target; }, false);
+    if (!driver_.finished()) run += run_until([](const sim::SmSnapshot*) { return true; }, true);
+  } else if (what == "state" && (w.size() == 3 || w.size() == 4)) {
+    const std::string& state = w.back();
+    if (!is_warp_state_name(state))
+      throw CommandError("continue state: unknown state '" + state + "'; states: " + warp_state_names());
+    int warp = -1;
+    if (w.size() == 4) {
+      const std::string id = w[2][0] == 'w' ? w[2].substr(1) : w[2];
+      warp = static_cast<int>(parse_number(id, "continue state", "a warp slot wN"));
+    }
+    run = run_until(
+        [&](const sim::SmSnapshot* after) {
+          for (const sim::WarpSnapshot& x : after->warps)
+            if ((warp < 0 || x.sm_warp == warp) && warp_state_matches(x, state)) return true;
+          return false;
+        },
+        true);
+  } else {
+    throw CommandError(
+        "continue: expected nothing, `barrier`, `line L`, `source L`, `pc P`, `cycle C` or `state [wN] STATE`");
+  }
+  after_run(run);
+}
+
+const sim::WarpSnapshot& Session::warp_in_view(const sim::SmSnapshot& snap, const std::string& text,
+                                               const char* command) const {
+  const std::string id = !text.empty() && text[0] == 'w' ? text.substr(1) : text;
+  const uint64_t n = parse_number(id, command, "a warp slot wN");
+  for (const sim::WarpSnapshot& x : snap.warps)
+    if (static_cast<uint64_t>(x.sm_warp) == n) return x;
+  throw CommandError(std::string(command) + ": no warp in slot w" + id + " of SM " + std::to_string(sm_) +
+                     " (`show` lists the resident warps)");
+}
+
+void Session::cmd_print(const Words& w) {
+  if (w.size() < 3)
+    throw CommandError("print: expected `regs wN LANE`, `stack wN`, `shared wN ADDR [BYTES]` or `lines ADDR`");
+  const sim::SmSnapshot snap = driver_.model().sm(sm_).snapshot(driver_.model().core_cycle());
+  try {
+    if (w[1] == "regs" && w.size() == 4) {
+      const uint64_t lane = parse_number(w[3], "print regs", "a lane 0..31");
+      if (lane >= 32) throw CommandError("print regs: lane " + w[3] + " is outside 0..31");
+      print_registers(out_, warp_in_view(snap, w[2], "print regs"), static_cast<unsigned>(lane));
+    } else if (w[1] == "stack" && w.size() == 3) {
+      print_simt_stack(out_, warp_in_view(snap, w[2], "print stack"));
+    } else if (w[1] == "shared" && (w.size() == 4 || w.size() == 5)) {
+      const uint64_t address = parse_number(w[3], "print shared", "a shared-memory address");
+      const uint64_t bytes = w.size() == 5 ? parse_number(w[4], "print shared", "a byte count") : 64;
+      print_shared(out_, warp_in_view(snap, w[2], "print shared"), address, bytes);
+    } else if (w[1] == "lines" && w.size() == 3) {
+      print_cache_lines(out_, driver_, sm_, parse_number(w[2], "print lines", "a global-memory address"));
+    } else {
+      throw CommandError("print: expected `regs wN LANE`, `stack wN`, `shared wN ADDR [BYTES]` or `lines ADDR`");
+    }
+  } catch (const CommandError&) {
+    throw;
+  } catch (const std::invalid_argument& e) {
+    throw CommandError("print " + w[1] + ": " + e.what());
+  }
+}
+
+void Session::cmd_sm(const Words& w) {
+  if (w.size() != 2) throw CommandError("sm: expected an SM index");
+  const uint64_t n = parse_number(w[1], "sm", "an SM index");
+  if (n >= static_cast<uint64_t>(driver_.model().sm_count()))
+    throw CommandError("sm: SM " + w[1] + " is outside 0.." + std::to_string(driver_.model().sm_count() - 1));
+  sm_ = static_cast<int>(n);
+  before_.reset();
+  print_view();
+}
+
+}  // namespace gpusim::stepper
