@@ -109,6 +109,7 @@ void run_clusters(LaunchState& launch, const FunctionalLimits& limits) {
             }
         run_ctas_interleaved(ctas, launch, limits);
       }
+}
 
 Dim3 cta_coordinates(const LaunchState& launch, uint64_t linear) {
   const Dim3& g = launch.grid;
