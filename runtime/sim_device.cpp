@@ -427,6 +427,7 @@ class SimDevice final : public Device {
   sim::GpuConfig config_;
   std::unique_ptr<LaunchProfiler> profiler_;  // --trace / --source-report / --vcd; before model_, which points to it
   sim::WaveSampler sampler_;                  // --sample; before model_, which points to it
+  isa::WorkerPool pool_;                      // host threads for both modes; before model_, which points to it
   std::unique_ptr<sim::GpuModel> model_;  // timing mode only
   DeviceMemory memory_;
   SimDeviceServices services_;  // after memory_: its heap lives there
