@@ -116,6 +116,7 @@ TEST(Comparison, PairsLaunchesAndComputesErrorsFromTheMeasurement) {
 
   ComparisonRow other = rows[0];
   other.predicted_us = 30;
+  other.predicted_kernel_us = 30;  // no launch path configured: kernel alone = with launch
   other.measured_us = 20;  // +50 %
   other.gpu_verified = false;
   const ComparisonSummary s = summarize({rows[0], other});
