@@ -170,7 +170,7 @@ TEST(ReportStats, MalformedInputNamesTheFileLaunchAndField) {
 }
 
 TEST(ReportFormat, EscapesAndFormats) {
-  EXPECT_EQ(escape("a<b>&\"c\"'\x01"), "a&lt;b&gt;&amp;&quot;c&quot;&#39;?");
+  EXPECT_EQ(escape("a<b>&\"c\"'\x01"), "a&lt;b&gt;&amp;&quot;c&quot;&apos;?");
   EXPECT_EQ(grouped(0), "0");
   EXPECT_EQ(grouped(999), "999");
   EXPECT_EQ(grouped(1234567), "1 234 567");

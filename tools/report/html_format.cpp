@@ -1,5 +1,7 @@
 #include "tools/report/html_format.h"
 
+#include "tools/roofline.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,24 +9,8 @@
 
 namespace gpusim::report {
 
-std::string escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        // XML 1.0 forbids most control characters even as references.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') out += '?';
-        else out += c;
-    }
-  }
-  return out;
-}
+// The page is XHTML-compatible, so XML's escaping (the roofline SVG's) serves it too.
+std::string escape(const std::string& text) { return cli::xml_escape(text); }
 
 std::string percent(double fraction) {
   char text[32];
