@@ -357,7 +357,8 @@ TEST(ParserFixtures, LineInfoMapsInstructionsToCudaSourceLines) {
     }
   EXPECT_TRUE(saw_atom);
   // Without -lineinfo there is no position.
-  for (const Instruction& inst : fn(parse_fixture("device_call.ptx"), "_Z4polyfiPKf").code) {
+  const Module plain = parse_fixture("device_call.ptx");  // a named Module: the loop must not outlive it
+  for (const Instruction& inst : fn(plain, "_Z4polyfiPKf").code) {
     EXPECT_EQ(inst.source_file, -1);
     EXPECT_EQ(inst.source_line, 0u);
   }
