@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "isa/exec_context.h"
+#include "isa/warp_collective.h"
 #include "isa/tensor_fragments.h"
 
 namespace gpusim::isa {
@@ -26,14 +27,10 @@ using tensor::ElemKind;
 using tensor::FragmentSpec;
 using tensor::MatrixRole;
 
-constexpr uint32_t kFullWarp = 0xffffffffu;
 
 void require_full_warp(ExecContext& ctx, const char* what) {
-  if (ctx.mask == kFullWarp) return;
-  char mask[16];
-  std::snprintf(mask, sizeof mask, "0x%08x", ctx.mask);
-  ctx.fail_warp(std::string(what) + " is warp-collective: all 32 lanes must execute it together, but the active "
-                "mask is " + mask);
+  isa::require_full_warp(ctx, std::string(what) + " is warp-collective: all 32 lanes must execute it together, but the "
+                                                  "active mask is ");
 }
 
 std::string shape_name(const Modifiers& m) {

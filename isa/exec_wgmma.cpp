@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "isa/exec_context.h"
+#include "isa/warp_collective.h"
 #include "isa/launch_state.h"
 #include "isa/tensor_fragments.h"
 #include "isa/wgmma_layout.h"
@@ -28,14 +29,10 @@ namespace {
 
 using tensor::ElemKind;
 
-constexpr uint32_t kFullWarp = 0xffffffffu;
 
 void require_full_warp(ExecContext& ctx, const char* what) {
-  if (ctx.mask == kFullWarp) return;
-  char mask[16];
-  std::snprintf(mask, sizeof mask, "0x%08x", ctx.mask);
-  ctx.fail_warp(std::string(what) + " is .sync.aligned: all 32 threads of the warp must execute it together, but "
-                "the active mask is " + mask, FaultKind::Barrier);
+  isa::require_full_warp(ctx, std::string(what) + " is .sync.aligned: all 32 threads of the warp must execute it "
+                                                  "together, but the active mask is ", FaultKind::Barrier);
 }
 
 // The value every lane must agree on (a descriptor or an immediate-like register); a
