@@ -16,14 +16,7 @@ namespace {
 using test::KernelRun;
 
 KernelRun run(const std::string& body, const std::vector<uint32_t>& src, size_t out_words, unsigned threads = 128) {
-  const std::string ptx = std::string(test::kSm90PtxHeader) +
-                          ".visible .entry k(.param .u64 p_src, .param .u64 p_out)\n{\n"
-                          "  .reg .u32 %tid, %r<8>, %sb, %sbar;\n  .reg .u64 %src, %out, %a<4>, %st;\n"
-                          "  .reg .pred %p, %q;\n"
-                          "  .shared .align 128 .b8 buf[4096];\n  .shared .align 8 .b64 bar;\n"
-                          "  mov.u32 %tid, %tid.x;\n  ld.param.u64 %src, [p_src];\n  ld.param.u64 %out, [p_out];\n"
-                          "  mov.u32 %sb, buf;\n  mov.u32 %sbar, bar;\n" +
-                          body + "  ret;\n}\n";
+  const std::string ptx = test::src_out_kernel(4096, "", "", body);
   test::Sm90Kernel k(out_words);
   const runtime::DevPtr d_src = k.upload(src);
   return k.run("bulk_copy_test", ptx, test::launch_config(threads), runtime::args(d_src, k.out()));

@@ -19,15 +19,9 @@ using Result = test::KernelRun;
 
 Result launch(const std::string& body, runtime::Dim3 grid, runtime::Dim3 cluster, const std::vector<uint32_t>& src,
               size_t out_words) {
-  const std::string ptx =
-      std::string(test::kSm90PtxHeader) +
-      ".visible .entry k(.param .u64 p_src, .param .u64 p_out)\n{\n"
-      "  .reg .u32 %tid, %rank, %n, %cid, %r<8>, %sb, %sbar, %peer;\n  .reg .u64 %src, %out, %a<4>;\n"
-      "  .reg .pred %p, %q;\n  .shared .align 128 .b8 buf[1024];\n  .shared .align 8 .b64 bar;\n"
-      "  mov.u32 %tid, %tid.x;\n  ld.param.u64 %src, [p_src];\n  ld.param.u64 %out, [p_out];\n"
-      "  mov.u32 %rank, %cluster_ctarank;\n  mov.u32 %n, %cluster_nctarank;\n  mov.u32 %cid, %ctaid.x;\n"
-      "  mov.u32 %sb, buf;\n  mov.u32 %sbar, bar;\n" +
-      body + "  ret;\n}\n";
+  const std::string ptx = test::src_out_kernel(
+      1024, "%rank, %n, %cid, %peer",
+      "  mov.u32 %rank, %cluster_ctarank;\n  mov.u32 %n, %cluster_nctarank;\n  mov.u32 %cid, %ctaid.x;\n", body);
   test::Sm90Kernel k(out_words);
   const runtime::DevPtr d_src = k.upload(src);
   runtime::LaunchConfig cfg = test::launch_config(kThreads, grid);

@@ -18,6 +18,21 @@ namespace gpusim::test {
 // The first lines of every sm_90a test kernel.
 inline const char* const kSm90PtxHeader = ".version 8.0\n.target sm_90a\n.address_size 64\n";
 
+// Kernel k(.u64 p_src, .u64 p_out), the bulk-copy and cluster tests' shape: %tid, %src and %out
+// loaded; a 128-byte-aligned `buf` of `buf_bytes` and an mbarrier `bar` in shared memory, their
+// addresses in %sb and %sbar; registers %r<8>, %a<4> (.u64), %st (.u64), %p, %q, plus the .u32
+// registers `extra_u32` names; `prologue` runs before `body`.
+inline std::string src_out_kernel(unsigned buf_bytes, const std::string& extra_u32, const std::string& prologue,
+                                  const std::string& body) {
+  return std::string(kSm90PtxHeader) + ".visible .entry k(.param .u64 p_src, .param .u64 p_out)\n{\n" +
+         "  .reg .u32 %tid, %r<8>, %sb, %sbar" + (extra_u32.empty() ? "" : ", " + extra_u32) + ";\n" +
+         "  .reg .u64 %src, %out, %a<4>, %st;\n  .reg .pred %p, %q;\n" +
+         "  .shared .align 128 .b8 buf[" + std::to_string(buf_bytes) + "];\n  .shared .align 8 .b64 bar;\n" +
+         "  mov.u32 %tid, %tid.x;\n  ld.param.u64 %src, [p_src];\n  ld.param.u64 %out, [p_out];\n"
+         "  mov.u32 %sb, buf;\n  mov.u32 %sbar, bar;\n" +
+         prologue + body + "  ret;\n}\n";
+}
+
 struct KernelRun {
   std::vector<uint32_t> out;  // the output buffer after the launch; empty when it faulted
   std::string error;          // the launch's fault message, empty when it ran
