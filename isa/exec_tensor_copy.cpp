@@ -12,7 +12,11 @@
 // skips them. .multicast::cluster loads land at the same offset in every CTA of ctaMask, each
 // CTA's mbarrier at the same offset receiving the bytes. One thread issues a copy; the
 // functional model performs it at issue.
+//
+// .im2col loads (3-5-D, a map from cuTensorMapEncodeIm2col) take the im2col offsets after
+// [mbar] and fill pixels_per_column x channels_per_pixel slots as isa/tensor_im2col.h says.
 #include <cstdio>
+#include <array>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -21,6 +25,7 @@
 #include "isa/exec_context.h"
 #include "isa/launch_state.h"
 #include "isa/mbarrier_word.h"
+#include "isa/tensor_im2col.h"
 #include "isa/tensor_map.h"
 
 namespace gpusim::isa {
@@ -49,7 +54,7 @@ tmap::TensorMap load_map(ExecContext& ctx, const Operand& o, unsigned lane) {
   auto map = tmap::decode(bytes);
   if (!map)
     ctx.fail(lane, "cp.async.bulk.tensor: the tensor map at " + hex(addr) +
-                       " is malformed (not built by cuTensorMapEncodeTiled, or overwritten)");
+                       " is malformed (not built by cuTensorMapEncodeTiled/cuTensorMapEncodeIm2col, or overwritten)");
   return *map;
 }
 
@@ -68,8 +73,14 @@ uint64_t fill_bits(const tmap::TensorMap& m) {
 
 void exec_CpAsyncBulkTensor(ExecContext& ctx, const Instruction& in) {
   const bool load = in.mod.space == StateSpace::Shared;
-  if (in.mod.im2col) ctx.fail_warp("cp.async.bulk.tensor .im2col is not supported (only .tile)", FaultKind::Unsupported);
-  if (in.mod.multicast && in.nops < 4) ctx.fail_warp("cp.async.bulk.tensor .multicast::cluster needs the ctaMask operand");
+  const bool im2col = in.mod.im2col;
+  if (im2col && !load)
+    ctx.fail_warp("cp.async.bulk.tensor stores in im2col mode (.im2col_no_offs) are not supported (only .tile)",
+                  FaultKind::Unsupported);
+  if (im2col && in.nops < 4) ctx.fail_warp("cp.async.bulk.tensor .im2col needs the im2col offsets operand after [mbar]");
+  const unsigned cta_mask_op = im2col ? 4 : 3;
+  if (in.mod.multicast && in.nops <= cta_mask_op)
+    ctx.fail_warp("cp.async.bulk.tensor .multicast::cluster needs the ctaMask operand");
   if (load && (in.mod.space2 != StateSpace::Global || !in.mod.bulk_mbarrier || in.nops < 3))
     ctx.fail_warp("cp.async.bulk.tensor into shared memory needs .global as source, .mbarrier::complete_tx::bytes and "
                   "an [mbar] operand");
@@ -82,8 +93,23 @@ void exec_CpAsyncBulkTensor(ExecContext& ctx, const Instruction& in) {
     if (in.mod.tensor_dims != m.rank || map_op.count != m.rank)
       ctx.fail(lane, "cp.async.bulk.tensor." + std::to_string(in.mod.tensor_dims) + "d with " +
                          std::to_string(map_op.count) + " coordinates on a tensor map of rank " + std::to_string(m.rank));
-    int64_t origin[tmap::kMaxRank] = {};
+    if (m.im2col != im2col)
+      ctx.fail(lane, std::string("cp.async.bulk.tensor") + (im2col ? ".im2col" : ".tile") + " on a tensor map built by " +
+                         (m.im2col ? "cuTensorMapEncodeIm2col" : "cuTensorMapEncodeTiled") + " (the modes must match)");
+    std::array<int64_t, tmap::kMaxRank> origin{};
     for (unsigned d = 0; d < m.rank; ++d) origin[d] = int32_t(uint32_t(ctx.get(ctx.elem(map_op, d), lane)));
+    std::vector<tmap::ElementSource> sources;
+    if (im2col) {
+      const Operand& offs = in.ops[3];
+      const unsigned count = offs.kind == OperandKind::Vector ? offs.count : 1;
+      if (count != m.rank - 2)
+        ctx.fail(lane, "cp.async.bulk.tensor." + std::to_string(m.rank) + "d.im2col takes " + std::to_string(m.rank - 2) +
+                           " im2col offsets (one per spatial dimension), the instruction gives " + std::to_string(count));
+      std::array<int32_t, tmap::kMaxRank - 2> offsets{};
+      for (unsigned s = 0; s < count; ++s)
+        offsets[s] = int16_t(uint16_t(ctx.get(offs.kind == OperandKind::Vector ? ctx.elem(offs, s) : offs, lane)));
+      sources = tmap::im2col_sources(m, origin, offsets);
+    }
     const uint64_t smem = ctx.address(smem_op, lane);
     const uint64_t align = m.swizzle_bytes ? 8 * m.swizzle_bytes : 128;
     if (smem % align)
@@ -96,7 +122,7 @@ void exec_CpAsyncBulkTensor(ExecContext& ctx, const Instruction& in) {
     std::vector<uint64_t> targets{smem & ~kOffsetMask};
     if (load && in.mod.multicast) {
       targets.clear();
-      const uint16_t cta_mask = uint16_t(ctx.get(in.ops[3], lane));
+      const uint16_t cta_mask = uint16_t(ctx.get(in.ops[cta_mask_op], lane));
       for (uint32_t rank = 0; rank < 16; ++rank)
         if (cta_mask >> rank & 1) targets.push_back(cluster_address(ctx, 0, rank, lane));
     }
@@ -105,7 +131,8 @@ void exec_CpAsyncBulkTensor(ExecContext& ctx, const Instruction& in) {
     for (uint64_t linear = 0; linear < total; ++linear) {
       bool inside = true;
       uint64_t gaddr = m.global_address;
-      for (unsigned d = 0; d < m.rank; ++d) {
+      if (im2col) inside = sources[linear].inside, gaddr = sources[linear].address;
+      else for (unsigned d = 0; d < m.rank; ++d) {
         const int64_t c = origin[d] + int64_t(idx[d]) * m.element_strides[d];
         if (c < 0 || uint64_t(c) >= m.dims[d]) inside = false;
         else gaddr += uint64_t(c) * m.strides[d];
@@ -121,7 +148,8 @@ void exec_CpAsyncBulkTensor(ExecContext& ctx, const Instruction& in) {
         ctx.load(StateSpace::Shared, saddr, &v, m.elem_bytes, lane);
         ctx.store(StateSpace::Global, gaddr, &v, m.elem_bytes, lane);
       }
-      for (unsigned d = 0; d < m.rank && ++idx[d] == m.box_extent(d); ++d) idx[d] = 0;
+      if (!im2col)
+        for (unsigned d = 0; d < m.rank && ++idx[d] == m.box_extent(d); ++d) idx[d] = 0;
     }
     if (load) {
       const uint64_t mbar = ctx.address(in.ops[2], lane);

@@ -12,6 +12,9 @@
 // in steps of 8; A from a shared-memory descriptor or from registers, B from a descriptor; all
 // four swizzle modes; imm-trans-a/b (16-bit types only); imm-scale-a/b of +1/-1 and the scale-d
 // predicate. Numerics: tensor::multiply_accumulate (exact products, one final rounding).
+// Integer forms: .s32 D with .s8/.u8 A/B in any mix, m64nNk32 (N = 8, 16, 24, then steps of 16
+// to 256), optional .satfinite; and .s32.b1.b1.and.popc, m64nNk256 (same N); both without the
+// scale/transpose immediates (d, a, b-desc, scale-d). Numerics: wgmma::integer_multiply_accumulate.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -21,6 +24,7 @@
 #include "isa/warp_collective.h"
 #include "isa/launch_state.h"
 #include "isa/tensor_fragments.h"
+#include "isa/wgmma_integer.h"
 #include "isa/wgmma_layout.h"
 
 namespace gpusim::isa {
@@ -54,7 +58,57 @@ struct Operands {
   ElemKind a_kind = ElemKind::F16, b_kind = ElemKind::F16, d_kind = ElemKind::F32;
   unsigned elem_bytes = 2, n = 0, k = 0;
   bool register_a = false;
+  bool integer = false;  // .s32 accumulators: a_int / b_int say how A and B are read
+  wgmma::IntInput a_int = wgmma::IntInput::S8, b_int = wgmma::IntInput::S8;
 };
+
+bool integer_input(DataType t, wgmma::IntInput& kind) {
+  switch (t) {
+    case DataType::S8: kind = wgmma::IntInput::S8; return true;
+    case DataType::U8: kind = wgmma::IntInput::U8; return true;
+    case DataType::B1: kind = wgmma::IntInput::B1; return true;
+    default: return false;
+  }
+}
+
+// The integer forms: .s32 D; .s8/.u8 in any mix with K = 32, or .b1 x .b1 .and.popc with
+// K = 256 (A and B then read as 32 bytes of packed bits per row). N = 8, 16, 24, 32, 48, .., 256.
+Operands check_integer_form(ExecContext& ctx, const Instruction& in) {
+  const Modifiers& m = in.mod;
+  Operands f;
+  f.integer = true;
+  f.elem_bytes = 1;
+  f.d_kind = ElemKind::F32;  // one 32-bit accumulator per register, read and written as raw bits
+  const DataType a = m.types[1], b = m.types[2];
+  const std::string form = "wgmma.mma_async ." + std::string(type_name(m.types[0])) + "." + type_name(a) + "." + type_name(b);
+  if (!integer_input(a, f.a_int) || !integer_input(b, f.b_int) ||
+      (f.a_int == wgmma::IntInput::B1) != (f.b_int == wgmma::IntInput::B1))
+    ctx.fail_warp(form + ": integer A and B are .s8/.u8 in any mix, or both .b1");
+  if (m.types[0] != DataType::S32) ctx.fail_warp(form + ": integer inputs accumulate into .s32");
+  const bool b1 = f.a_int == wgmma::IntInput::B1;
+  if (b1 && (m.boolop != BoolOp::And || m.atom != AtomOp::Popc || m.satfinite))
+    ctx.fail_warp(form + " needs .and.popc (and takes no .satfinite)");
+  if (!b1 && (m.boolop != BoolOp::None || m.atom != AtomOp::None))
+    ctx.fail_warp(form + ": .and/.popc are for .b1 inputs only");
+  f.n = m.shape_n;
+  f.k = 32;  // bytes of K per row: 32 eight-bit elements, or 256 bits
+  const unsigned shape_k = b1 ? 256 : 32;
+  const bool n_ok = f.n == 8 || f.n == 16 || f.n == 24 || (f.n >= 32 && f.n <= 256 && f.n % 16 == 0);
+  if (m.shape_m != 64 || m.shape_k != shape_k || !n_ok)
+    ctx.fail_warp(form + ": shape m" + std::to_string(m.shape_m) + "n" + std::to_string(m.shape_n) + "k" +
+                  std::to_string(m.shape_k) + " is not valid (m64nNk" + std::to_string(shape_k) +
+                  ", N = 8, 16, 24, then 32..256 in steps of 16)");
+  f.register_a = in.ops[1].kind == OperandKind::Vector;
+  const unsigned d_count = in.ops[0].kind == OperandKind::Vector ? in.ops[0].count : 1;
+  if (d_count != f.n / 2)
+    ctx.fail_warp(form + ": D of m64n" + std::to_string(f.n) + " needs " + std::to_string(f.n / 2) +
+                  " registers per thread, the instruction gives " + std::to_string(d_count));
+  if (f.register_a && in.ops[1].count != 4)
+    ctx.fail_warp(form + ": a register A fragment has 4 registers, the instruction gives " + std::to_string(in.ops[1].count));
+  if (in.nops != 4)
+    ctx.fail_warp(form + " takes 4 operands (d, a, b-desc, scale-d), the instruction gives " + std::to_string(in.nops));
+  return f;
+}
 
 // The input kind of an A/B type and its size; nothing for types wgmma does not take (here).
 bool input_kind(DataType t, ElemKind& kind, unsigned& bytes) {
@@ -76,7 +130,11 @@ std::string input_name(DataType t) {
 
 Operands check_form(ExecContext& ctx, const Instruction& in) {
   const Modifiers& m = in.mod;
+  wgmma::IntInput a_int;
+  if (m.types[0] == DataType::S32 || integer_input(m.types[1], a_int)) return check_integer_form(ctx, in);
   Operands f;
+  if (m.satfinite || m.boolop != BoolOp::None || m.atom != AtomOp::None)
+    ctx.fail_warp("wgmma.mma_async: .satfinite and .and.popc are for integer inputs only");
   const DataType d = m.types[0], a = m.types[1], b = m.types[2];
   unsigned b_bytes = 0;
   if (!input_kind(a, f.a_kind, f.elem_bytes) || !input_kind(b, f.b_kind, b_bytes))
@@ -170,8 +228,8 @@ void exec_WgmmaMmaAsync(ExecContext& ctx, const Instruction& in) {
   const unsigned quarter = ctx.warp().id() % 4;  // this warp's 16 rows of the 64
   const unsigned row0 = 16 * quarter;
   const bool sixteen_bit = f.elem_bytes == 2;
-  const bool negate_a = negate_flag(ctx, in.ops[4], "imm-scale-a");
-  const bool negate_b = negate_flag(ctx, in.ops[5], "imm-scale-b");
+  const bool negate_a = !f.integer && negate_flag(ctx, in.ops[4], "imm-scale-a");
+  const bool negate_b = !f.integer && negate_flag(ctx, in.ops[5], "imm-scale-b");
   const bool trans_a = sixteen_bit && !f.register_a && transpose_flag(ctx, in.ops[6], "imm-trans-a");
   const bool trans_b = sixteen_bit && transpose_flag(ctx, in.ops[f.register_a ? 6 : 7], "imm-trans-b");
 
@@ -213,7 +271,8 @@ void exec_WgmmaMmaAsync(ExecContext& ctx, const Instruction& in) {
     }
   }
   const std::vector<uint32_t> d =
-      tensor::multiply_accumulate(16, f.n, f.k, a, f.a_kind, b, f.b_kind, c, f.d_kind, f.d_kind);
+      f.integer ? wgmma::integer_multiply_accumulate(16, f.n, f.k, a, f.a_int, b, f.b_int, c, in.mod.satfinite)
+                : tensor::multiply_accumulate(16, f.n, f.k, a, f.a_kind, b, f.b_kind, c, f.d_kind, f.d_kind);
   for (unsigned lane = 0; lane < 32; ++lane) {
     std::vector<uint32_t> regs(f16_acc ? elements / 2 : elements, 0);
     for (unsigned i = 0; i < elements; ++i) {

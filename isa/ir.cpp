@@ -88,6 +88,7 @@ const char* type_name(DataType t) {
     case DataType::S2: return "s2";
     case DataType::U4: return "u4";
     case DataType::S4: return "s4";
+    case DataType::B1: return "b1";
   }
   return "<invalid type>";
 }
@@ -106,6 +107,7 @@ unsigned type_bits(DataType t) {
     case DataType::E4M3x2: case DataType::E5M2x2: return 16;
     case DataType::U2: case DataType::S2: return 2;
     case DataType::U4: case DataType::S4: return 4;
+    case DataType::B1: return 1;
   }
   return 0;
 }

@@ -38,6 +38,7 @@ enum class DataType : uint8_t {
   F16, F16x2, BF16, BF16x2, TF32, F32, F64,
   E4M3x2, E5M2x2,            // two FP8 values in 16 bits (cvt only)
   U2, S2, U4, S4,            // cvt.pack.sat destination fields
+  B1,                        // wgmma .b1 multiplicands (bits packed 32 to a register)
 };
 const char* type_name(DataType t);   // "f32", "pred", ...
 unsigned type_bits(DataType t);      // storage width in bits (pred: 1)

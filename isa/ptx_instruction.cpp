@@ -56,8 +56,8 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
     t[Opcode::WmmaStore] = {2, 3};
     t[Opcode::WmmaMma] = {4, 4};
     t[Opcode::Mma] = {4, 4};
-    // d, a, b-desc, scale-d, imm-scale-a, imm-scale-b{, imm-trans-a}{, imm-trans-b}
-    t[Opcode::WgmmaMmaAsync] = {6, 8};
+    // d, a, b-desc, scale-d{, imm-scale-a, imm-scale-b{, imm-trans-a}{, imm-trans-b}} (integer forms: 4)
+    t[Opcode::WgmmaMmaAsync] = {4, 8};
     for (Opcode op : {Opcode::WgmmaFence, Opcode::WgmmaCommit, Opcode::CpAsyncBulkCommit, Opcode::FenceProxy})
       t[op] = {0, 0};
     t[Opcode::WgmmaWaitGroup] = {1, 1};

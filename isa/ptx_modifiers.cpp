@@ -48,6 +48,7 @@ Lexicon build_lexicon() {
   // decode_modifiers allows the spelling on wgmma only.
   add(".e4m3", kType, uint8_t(DataType::E4M3x2));
   add(".e5m2", kType, uint8_t(DataType::E5M2x2));
+  add(".b1", kType, uint8_t(DataType::B1));  // wgmma .s32.b1.b1 only (checked below)
   const char* rnd[] = {".rn", ".rz", ".rm", ".rp", ".rna", ".rni", ".rzi", ".rmi", ".rpi"};
   for (int i = 0; i < 9; ++i) add(rnd[i], kRnd, uint8_t(int(Rounding::Rn) + i));
   const char* cmp[] = {".eq", ".ne", ".lt", ".le", ".gt", ".ge", ".lo", ".ls", ".hi", ".hs",
@@ -238,7 +239,9 @@ Rule rule_for(Opcode op) {
     case Opcode::WgmmaFence: case Opcode::WgmmaCommit: case Opcode::WgmmaWaitGroup:
       return {bit(kSync) | bit(kAligned), 0, 0, bit(kSync) | bit(kAligned)};
     case Opcode::WgmmaMmaAsync:
-      return {bit(kSync) | bit(kAligned) | bit(kShape) | bit(kSatfinite), 3, 3, bit(kSync) | bit(kAligned) | bit(kShape)};
+      // .and.popc: the .b1 form's operation (exec_wgmma.cpp checks which types take what).
+      return {bit(kSync) | bit(kAligned) | bit(kShape) | bit(kSatfinite) | bit(kBool) | bit(kAtom), 3, 3,
+              bit(kSync) | bit(kAligned) | bit(kShape)};
     case Opcode::Shfl: return {bit(kShfl) | bit(kSync), 1, 1, bit(kShfl)};
     case Opcode::Vote: return {bit(kVote) | bit(kSync), 1, 1, bit(kVote)};
     case Opcode::Redux: return {bit(kAtom) | bit(kSync), 1, 1, bit(kAtom)};
@@ -328,6 +331,7 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
       if (!meaning)
         fail("modifier '" + std::string(t.text) + "' is not valid for " + opcode_name(op));
     }
+    if (t.text == ".b1" && op != Opcode::WgmmaMmaAsync) fail("'.b1' is a wgmma operand type only");
     if ((t.text == ".e4m3" || t.text == ".e5m2") && op != Opcode::WgmmaMmaAsync)
       fail("'" + std::string(t.text) + "' is a wgmma operand type; " + opcode_name(op) + " takes ." +
            std::string(t.text.substr(1)) + "x2");

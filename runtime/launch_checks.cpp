@@ -1,10 +1,61 @@
 #include "runtime/launch_checks.h"
 
+#include <algorithm>
 #include <sstream>
 
-#include "sim/occupancy.h"
-
 namespace gpusim::runtime {
+
+namespace {
+
+std::string dims_text(Dim3 d) {
+  return "(" + std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) + ")";
+}
+
+std::string launch_text(const std::string& kernel, Dim3 grid, Dim3 block) {
+  return "launch of '" + kernel + "' with grid " + dims_text(grid) + ", block " + dims_text(block);
+}
+
+}  // namespace
+
+std::optional<LaunchRejection> check_launch_request(const DeviceProperties& p, const LaunchRequest& r) {
+  const std::string what = launch_text(r.kernel, r.grid, r.block);
+  const Dim3 g = r.grid, b = r.block;
+  if (!g.x || !g.y || !g.z || !b.x || !b.y || !b.z) return LaunchRejection{LaunchProblem::ZeroDimension, what + ": a dimension is 0"};
+  const uint64_t threads = uint64_t(b.x) * b.y * b.z;
+  if (b.x > unsigned(p.max_block_dim[0]) || b.y > unsigned(p.max_block_dim[1]) || b.z > unsigned(p.max_block_dim[2]) ||
+      threads > uint64_t(p.max_threads_per_block))
+    return LaunchRejection{LaunchProblem::BlockTooLarge,
+                           what + ": " + std::to_string(threads) + " threads; the block is at most " +
+                               std::to_string(p.max_threads_per_block) + " threads and " + std::to_string(p.max_block_dim[0]) +
+                               "x" + std::to_string(p.max_block_dim[1]) + "x" + std::to_string(p.max_block_dim[2])};
+  if (g.x > unsigned(p.max_grid_dim[0]) || g.y > unsigned(p.max_grid_dim[1]) || g.z > unsigned(p.max_grid_dim[2]))
+    return LaunchRejection{LaunchProblem::GridTooLarge, what + ": a grid dimension is over its limit " +
+                                                            std::to_string(p.max_grid_dim[0]) + "x" +
+                                                            std::to_string(p.max_grid_dim[1]) + "x" +
+                                                            std::to_string(p.max_grid_dim[2])};
+  const uint64_t limit =
+      r.max_dynamic_shared_bytes >= 0 ? uint64_t(r.max_dynamic_shared_bytes) : uint64_t(p.shared_per_block);
+  if (r.dynamic_shared_bytes > limit ||
+      r.dynamic_shared_bytes + r.static_shared_bytes > std::max(limit, uint64_t(p.shared_per_block)))
+    return LaunchRejection{LaunchProblem::TooMuchSharedMemory,
+                           what + ": " + std::to_string(r.dynamic_shared_bytes) + " bytes of dynamic shared memory (+" +
+                               std::to_string(r.static_shared_bytes) + " static) exceed the " + std::to_string(limit) +
+                               "-byte limit" + (r.raise_limit_with.empty() ? "" : " (" + r.raise_limit_with + " raises it)")};
+  return std::nullopt;
+}
+
+std::optional<LaunchRejection> check_cooperative_fit(const sim::GpuConfig& config, const sim::KernelResources& kernel,
+                                                     const std::string& kernel_name, Dim3 grid) {
+  const sim::Occupancy occ = sim::compute_occupancy(config, kernel);
+  const uint64_t resident = uint64_t(occ.ctas_per_sm) * uint64_t(config.num_sms);
+  const uint64_t ctas = uint64_t(grid.x) * grid.y * grid.z;
+  if (ctas <= resident) return std::nullopt;
+  std::ostringstream os;
+  os << "cooperative launch of '" << kernel_name << "' with grid " << dims_text(grid) << " = " << ctas << " CTAs on "
+     << config.name << ": cudaErrorCooperativeLaunchTooLarge (too many blocks in cooperative launch): at most "
+     << resident << " CTAs can be resident at once (" << occ.ctas_per_sm << " per SM x " << config.num_sms << " SMs)";
+  return LaunchRejection{LaunchProblem::CooperativeTooLarge, os.str()};
+}
 
 void check_launch(const sim::GpuConfig& config, const isa::Function& kernel, const LaunchConfig& launch) {
   sim::KernelResources res;
@@ -13,24 +64,11 @@ void check_launch(const sim::GpuConfig& config, const isa::Function& kernel, con
   res.dynamic_shared_bytes = static_cast<int>(launch.dynamic_shared_bytes);
   const sim::LaunchDims grid{launch.grid.x, launch.grid.y, launch.grid.z};
   const sim::LaunchDims block{launch.block.x, launch.block.y, launch.block.z};
-  if (auto problem = sim::validate_launch(config, grid, block, res)) {
-    std::ostringstream os;
-    os << "launch of '" << kernel.name << "' with grid (" << grid[0] << "," << grid[1] << "," << grid[2] << ") block ("
-       << block[0] << "," << block[1] << "," << block[2] << ") on " << config.name << ": " << *problem;
-    throw Error(os.str());
-  }
+  if (auto problem = sim::validate_launch(config, grid, block, res))
+    throw Error(launch_text(kernel.name, launch.grid, launch.block) + " on " + config.name + ": " + *problem);
   if (launch.cooperative) {
     res.threads_per_block = static_cast<int>(launch.block.count());
-    const sim::Occupancy occ = sim::compute_occupancy(config, res);
-    const uint64_t resident = uint64_t(occ.ctas_per_sm) * uint64_t(config.num_sms);
-    if (launch.grid.count() > resident) {
-      std::ostringstream os;
-      os << "cooperative launch of '" << kernel.name << "' with grid (" << grid[0] << "," << grid[1] << ","
-         << grid[2] << ") = " << launch.grid.count() << " CTAs on " << config.name
-         << ": cudaErrorCooperativeLaunchTooLarge (too many blocks in cooperative launch): at most " << resident
-         << " CTAs can be resident at once (" << occ.ctas_per_sm << " per SM x " << config.num_sms << " SMs)";
-      throw Error(os.str());
-    }
+    if (auto rejection = check_cooperative_fit(config, res, kernel.name, launch.grid)) throw Error(rejection->message);
   }
 }
 

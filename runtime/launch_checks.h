@@ -1,14 +1,52 @@
-// Launch-configuration checks, with the messages a CUDA user expects
-// (cudaErrorInvalidConfiguration and friends), against the simulated GPU's limits.
+// Launch-configuration checks: the one implementation behind the simulator's Device::launch
+// (check_launch) and the CUDA APIs' pre-launch checks (libcudart's cudaLaunchKernel/<<<>>>,
+// libcuda's cuLaunchKernel), which map each LaunchProblem to their own error code.
 #pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
 
 #include "isa/ir.h"
 #include "runtime/device.h"
 #include "sim/gpu_config.h"
+#include "sim/occupancy.h"
 
 namespace gpusim::runtime {
 
-// Throws Error when the launch can never run on `config`.
+// Why a configuration can never launch. The APIs' codes: cudart InvalidConfiguration for the
+// first three, InvalidValue for shared memory, CooperativeLaunchTooLarge; libcuda
+// CUDA_ERROR_INVALID_VALUE for the first four, CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE.
+enum class LaunchProblem : uint8_t { ZeroDimension, BlockTooLarge, GridTooLarge, TooMuchSharedMemory, CooperativeTooLarge };
+
+struct LaunchRejection {
+  LaunchProblem problem;
+  std::string message;  // names the kernel, the grid and block, and the limit
+};
+
+// What an API knows about a launch before it runs it.
+struct LaunchRequest {
+  std::string kernel;
+  Dim3 grid, block;
+  uint64_t dynamic_shared_bytes = 0;
+  uint64_t static_shared_bytes = 0;
+  // The kernel's maximum dynamic shared memory attribute; -1: the device's default per-block limit.
+  int64_t max_dynamic_shared_bytes = -1;
+  // How the API raises that limit, quoted in the message ("cudaFuncSetAttribute(...)").
+  std::string raise_limit_with;
+};
+
+// Dimensions (positive, within the device's grid and block limits, threads per block) and
+// shared memory (dynamic within the kernel's limit, dynamic + static within the larger of that
+// limit and the device's default per-block limit): the first problem, or nothing.
+std::optional<LaunchRejection> check_launch_request(const DeviceProperties& device, const LaunchRequest& request);
+
+// A cooperative grid must be resident all at once: at most (CTAs per SM for `kernel`) x SMs.
+std::optional<LaunchRejection> check_cooperative_fit(const sim::GpuConfig& config, const sim::KernelResources& kernel,
+                                                     const std::string& kernel_name, Dim3 grid);
+
+// The simulated device's own check at launch (registers, shared memory and dimensions against
+// the GPU configuration, and the cooperative fit). Throws Error when the launch can never run.
 void check_launch(const sim::GpuConfig& config, const isa::Function& kernel, const LaunchConfig& launch);
 
 }  // namespace gpusim::runtime

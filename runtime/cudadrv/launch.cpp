@@ -9,6 +9,7 @@
 
 #include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/launch_checks.h"
 #include "sim/occupancy.h"
 
 using gpusim::cudadrv::api_call;
@@ -67,20 +68,24 @@ CUresult fault_code(const gpusim::runtime::KernelFault& fault) {
   return static_cast<CUresult>(gpusim::runtime::cuda_fault_error(fault.kind()));
 }
 
-void check_dimensions(const DriverState& s, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
-                      unsigned bz) {
-  const gpusim::runtime::DeviceProperties& p = s.properties;
-  const unsigned long long threads = 1ull * bx * by * bz;
-  auto above = [](unsigned v, int limit) { return static_cast<long long>(v) > limit; };
-  if (!gx || !gy || !gz || !bx || !by || !bz || above(gx, p.max_grid_dim[0]) || above(gy, p.max_grid_dim[1]) ||
-      above(gz, p.max_grid_dim[2]) || above(bx, p.max_block_dim[0]) || above(by, p.max_block_dim[1]) ||
-      above(bz, p.max_block_dim[2]) || threads > static_cast<unsigned long long>(p.max_threads_per_block))
-    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "grid (" + std::to_string(gx) + "," + std::to_string(gy) + "," +
-                                                      std::to_string(gz) + ") block (" + std::to_string(bx) + "," +
-                                                      std::to_string(by) + "," + std::to_string(bz) +
-                                                      ") is outside the device's limits"};
+// The runtime's launch checks (runtime/launch_checks.h), answered with libcuda's codes: every
+// configuration problem is CUDA_ERROR_INVALID_VALUE (the driver has no InvalidConfiguration).
+void check_configuration(const DriverState& s, const CUfunc_st& f, gpusim::runtime::Dim3 grid,
+                         gpusim::runtime::Dim3 block, unsigned shared_bytes) {
+  gpusim::runtime::LaunchRequest request;
+  request.kernel = f.kernel->name;
+  request.grid = grid;
+  request.block = block;
+  request.dynamic_shared_bytes = shared_bytes;
+  request.static_shared_bytes = f.kernel->static_shared_bytes;
+  request.max_dynamic_shared_bytes = f.max_dynamic_shared;
+  request.raise_limit_with = "cuFuncSetAttribute(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES)";
+  if (auto rejection = gpusim::runtime::check_launch_request(s.properties, request))
+    throw DriverFailure{rejection->problem == gpusim::runtime::LaunchProblem::CooperativeTooLarge
+                            ? CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
+                            : CUDA_ERROR_INVALID_VALUE,
+                        rejection->message};
 }
-
 
 // cuLaunchKernel and cuLaunchKernelEx: `cluster` is the thread-block cluster shape ({1,1,1}: none).
 CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x, unsigned int grid_y,
@@ -93,12 +98,7 @@ CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x
     gpusim::cudadrv::live_stream(s, stream);
     if (f.module->context != &context)
       throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "'" + f.kernel->name + "' belongs to another context"};
-    check_dimensions(s, grid_x, grid_y, grid_z, block_x, block_y, block_z);
-    if (static_cast<long long>(shared_bytes) > f.max_dynamic_shared)
-      throw DriverFailure{CUDA_ERROR_INVALID_VALUE,
-                          std::to_string(shared_bytes) + " bytes of dynamic shared memory for '" + f.kernel->name +
-                              "' exceed its limit of " + std::to_string(f.max_dynamic_shared) +
-                              " (raise it with cuFuncSetAttribute(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES))"};
+    check_configuration(s, f, {grid_x, grid_y, grid_z}, {block_x, block_y, block_z}, shared_bytes);
     const gpusim::runtime::KernelArgs args = collect_arguments(f, params, extra);
     gpusim::runtime::LaunchConfig cfg;
     cfg.grid = {grid_x, grid_y, grid_z};

@@ -1,7 +1,7 @@
-// cuTensorMapEncodeTiled: builds the simulator's tensor map (isa/tensor_map.h) in a
-// CUtensorMap, for cp.async.bulk.tensor. The driver checks what CUDA documents for the call and
-// answers CUDA_ERROR_INVALID_VALUE naming the first violation. cuTensorMapReplaceAddress swaps
-// the global address of an encoded map.
+// cuTensorMapEncodeTiled and cuTensorMapEncodeIm2col: build the simulator's tensor map
+// (isa/tensor_map.h) in a CUtensorMap, for cp.async.bulk.tensor's tile and im2col modes. The
+// driver checks what CUDA documents for each call and answers CUDA_ERROR_INVALID_VALUE naming the
+// first violation. cuTensorMapReplaceAddress swaps the global address of an encoded map.
 #include <cuda.h>
 
 #include <cstring>
@@ -49,6 +49,43 @@ unsigned swizzle_span(CUtensorMapSwizzle s) {
   }
 }
 
+// The fields both encoders take the same way; `box_dim` is null for im2col maps.
+tmap::TensorMap common_fields(CUtensorMap* tensor_map, CUtensorMapDataType data_type, cuuint32_t rank,
+                              void* global_address, const cuuint64_t* global_dim, const cuuint64_t* global_strides,
+                              const cuuint32_t* box_dim, const cuuint32_t* element_strides,
+                              CUtensorMapInterleave interleave, CUtensorMapSwizzle swizzle,
+                              CUtensorMapFloatOOBfill oob_fill) {
+  if (!tensor_map || !global_address || !global_dim || !element_strides || (rank > 1 && !global_strides))
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "a required pointer argument is null"};
+  if (interleave != CU_TENSOR_MAP_INTERLEAVE_NONE)
+    throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "interleaved tensor maps are not supported"};
+  tmap::TensorMap m;
+  m.rank = rank;
+  m.data_type = uint32_t(data_type);
+  m.elem_bytes = element_bytes(data_type, m.is_float);
+  if (m.elem_bytes == 0)
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensor data type " + std::to_string(int(data_type)) + " is not supported"};
+  if (rank < 1 || rank > tmap::kMaxRank)
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensorRank " + std::to_string(rank) + " is outside 1..5"};
+  m.global_address = reinterpret_cast<uint64_t>(global_address);
+  for (unsigned d = 0; d < rank; ++d) {
+    m.dims[d] = global_dim[d];
+    m.strides[d] = d == 0 ? m.elem_bytes : global_strides[d - 1];
+    m.box[d] = box_dim ? box_dim[d] : 0;
+    m.element_strides[d] = element_strides[d];
+  }
+  m.swizzle_bytes = swizzle_span(swizzle);
+  m.nan_fill = oob_fill == CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA;
+  if (m.nan_fill && !m.is_float)
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the NaN out-of-bounds fill needs a floating-point data type"};
+  return m;
+}
+
+void validate_and_encode(const tmap::TensorMap& m, CUtensorMap* tensor_map) {
+  if (auto why = tmap::validate(m)) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, *why};
+  tmap::encode(m, reinterpret_cast<uint8_t*>(tensor_map));
+}
+
 }  // namespace
 
 extern "C" {
@@ -59,31 +96,37 @@ CUresult cuTensorMapEncodeTiled(CUtensorMap* tensor_map, CUtensorMapDataType dat
                                 CUtensorMapInterleave interleave, CUtensorMapSwizzle swizzle,
                                 CUtensorMapL2promotion /*l2 promotion: a cache hint*/, CUtensorMapFloatOOBfill oob_fill) {
   return api_call("cuTensorMapEncodeTiled", [&](DriverState&) {
-    if (!tensor_map || !global_address || !global_dim || !box_dim || !element_strides || (rank > 1 && !global_strides))
-      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "a required pointer argument is null"};
-    if (interleave != CU_TENSOR_MAP_INTERLEAVE_NONE)
-      throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "interleaved tensor maps are not supported"};
-    tmap::TensorMap m;
-    m.rank = rank;
-    m.data_type = uint32_t(data_type);
-    m.elem_bytes = element_bytes(data_type, m.is_float);
-    if (m.elem_bytes == 0)
-      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensor data type " + std::to_string(int(data_type)) + " is not supported"};
-    if (rank < 1 || rank > tmap::kMaxRank)
-      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensorRank " + std::to_string(rank) + " is outside 1..5"};
-    m.global_address = reinterpret_cast<uint64_t>(global_address);
-    for (unsigned d = 0; d < rank; ++d) {
-      m.dims[d] = global_dim[d];
-      m.strides[d] = d == 0 ? m.elem_bytes : global_strides[d - 1];
-      m.box[d] = box_dim[d];
-      m.element_strides[d] = element_strides[d];
+    if (!box_dim) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "boxDim is null"};
+    validate_and_encode(common_fields(tensor_map, data_type, rank, global_address, global_dim, global_strides, box_dim,
+                                      element_strides, interleave, swizzle, oob_fill),
+                        tensor_map);
+    return CUDA_SUCCESS;
+  });
+}
+
+// The corners are given per spatial dimension, innermost (W) first like globalDim.
+CUresult cuTensorMapEncodeIm2col(CUtensorMap* tensor_map, CUtensorMapDataType data_type, cuuint32_t rank,
+                                 void* global_address, const cuuint64_t* global_dim, const cuuint64_t* global_strides,
+                                 const int* pixel_box_lower_corner, const int* pixel_box_upper_corner,
+                                 cuuint32_t channels_per_pixel, cuuint32_t pixels_per_column,
+                                 const cuuint32_t* element_strides, CUtensorMapInterleave interleave,
+                                 CUtensorMapSwizzle swizzle, CUtensorMapL2promotion /*a cache hint*/,
+                                 CUtensorMapFloatOOBfill oob_fill) {
+  return api_call("cuTensorMapEncodeIm2col", [&](DriverState&) {
+    if (rank < 3 || rank > tmap::kMaxRank)
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensorRank " + std::to_string(rank) + " is outside 3..5 (im2col)"};
+    if (!pixel_box_lower_corner || !pixel_box_upper_corner)
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "pixelBoxLowerCorner or pixelBoxUpperCorner is null"};
+    tmap::TensorMap m = common_fields(tensor_map, data_type, rank, global_address, global_dim, global_strides, nullptr,
+                                      element_strides, interleave, swizzle, oob_fill);
+    m.im2col = true;
+    for (unsigned s = 0; s + 2 < rank; ++s) {
+      m.lower_corner[s] = pixel_box_lower_corner[s];
+      m.upper_corner[s] = pixel_box_upper_corner[s];
     }
-    m.swizzle_bytes = swizzle_span(swizzle);
-    m.nan_fill = oob_fill == CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA;
-    if (m.nan_fill && !m.is_float)
-      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the NaN out-of-bounds fill needs a floating-point data type"};
-    if (auto why = tmap::validate(m)) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, *why};
-    tmap::encode(m, reinterpret_cast<uint8_t*>(tensor_map));
+    m.channels_per_pixel = channels_per_pixel;
+    m.pixels_per_column = pixels_per_column;
+    validate_and_encode(m, tensor_map);
     return CUDA_SUCCESS;
   });
 }
@@ -91,8 +134,8 @@ CUresult cuTensorMapEncodeTiled(CUtensorMap* tensor_map, CUtensorMapDataType dat
 CUresult cuTensorMapReplaceAddress(CUtensorMap* tensor_map, void* global_address) {
   return api_call("cuTensorMapReplaceAddress", [&](DriverState&) {
     if (!tensor_map) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensorMap is null"};
-    auto m = tmap::decode(reinterpret_cast<const uint8_t*>(tensor_map));
-    if (!m) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensorMap was not built by cuTensorMapEncodeTiled"};
+    auto m = tmap::decode(reinterpret_cast<const uint8_t*>(tensor_map));  // either mode
+    if (!m) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensorMap was not built by cuTensorMapEncodeTiled or cuTensorMapEncodeIm2col"};
     m->global_address = reinterpret_cast<uint64_t>(global_address);
     if (auto why = tmap::validate(*m)) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, *why};
     tmap::encode(*m, reinterpret_cast<uint8_t*>(tensor_map));

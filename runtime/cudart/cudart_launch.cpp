@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/launch_checks.h"
 #include "sim/occupancy.h"
 
 namespace gpusim::cudart {
@@ -27,29 +28,27 @@ std::vector<CallConfiguration>& call_stack() {
   return stack;
 }
 
-std::string dims(dim3 d) {
-  return "(" + std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) + ")";
+runtime::Dim3 dim(dim3 d) { return {d.x, d.y, d.z}; }
+
+// The runtime's launch checks (runtime/launch_checks.h), answered with libcudart's codes.
+[[noreturn]] void reject(const runtime::LaunchRejection& r) {
+  switch (r.problem) {
+    case runtime::LaunchProblem::TooMuchSharedMemory: throw ApiError(cudaErrorInvalidValue, r.message);
+    case runtime::LaunchProblem::CooperativeTooLarge: throw ApiError(cudaErrorCooperativeLaunchTooLarge, r.message);
+    default: throw ApiError(cudaErrorInvalidConfiguration, r.message);
+  }
 }
 
 void check_configuration(Context& ctx, KernelRecord& k, dim3 grid, dim3 block, size_t shared) {
-  const runtime::DeviceProperties& p = ctx.properties();
-  const std::string what = "launch of " + k.name + " with grid " + dims(grid) + ", block " + dims(block);
-  if (!grid.x || !grid.y || !grid.z || !block.x || !block.y || !block.z)
-    throw ApiError(cudaErrorInvalidConfiguration, what + ": a dimension is 0");
-  if (block.x > unsigned(p.max_block_dim[0]) || block.y > unsigned(p.max_block_dim[1]) || block.z > unsigned(p.max_block_dim[2]) ||
-      uint64_t(block.x) * block.y * block.z > uint64_t(p.max_threads_per_block))
-    throw ApiError(cudaErrorInvalidConfiguration, what + ": more than " + std::to_string(p.max_threads_per_block) +
-                                                      " threads per block or a block dimension over its limit");
-  if (grid.x > unsigned(p.max_grid_dim[0]) || grid.y > unsigned(p.max_grid_dim[1]) || grid.z > unsigned(p.max_grid_dim[2]))
-    throw ApiError(cudaErrorInvalidConfiguration, what + ": a grid dimension is over its limit " + std::to_string(p.max_grid_dim[0]) +
-                                                      "x" + std::to_string(p.max_grid_dim[1]) + "x" + std::to_string(p.max_grid_dim[2]));
-  const size_t shared_limit = k.max_dynamic_shared >= 0 ? size_t(k.max_dynamic_shared) : size_t(p.shared_per_block);
-  const runtime::KernelInfo& info = ctx.kernel_info(k);
-  if (shared + info.static_shared_bytes > std::max(shared_limit, size_t(p.shared_per_block)) || shared > shared_limit)
-    throw ApiError(cudaErrorInvalidValue, what + ": " + std::to_string(shared) + " bytes of dynamic shared memory (+" +
-                                              std::to_string(info.static_shared_bytes) + " static) exceed the " +
-                                              std::to_string(shared_limit) +
-                                              "-byte limit (cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize) raises it)");
+  runtime::LaunchRequest request;
+  request.kernel = k.name;
+  request.grid = dim(grid);
+  request.block = dim(block);
+  request.dynamic_shared_bytes = shared;
+  request.static_shared_bytes = ctx.kernel_info(k).static_shared_bytes;
+  request.max_dynamic_shared_bytes = k.max_dynamic_shared;
+  request.raise_limit_with = "cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize)";
+  if (auto rejection = runtime::check_launch_request(ctx.properties(), request)) reject(*rejection);
 }
 
 // A cooperative grid must fit on the device at once (cudaErrorCooperativeLaunchTooLarge).
@@ -60,12 +59,7 @@ void check_cooperative(Context& ctx, KernelRecord& k, dim3 grid, dim3 block, siz
   r.registers_per_thread = static_cast<int>(info.registers_per_thread);
   r.static_shared_bytes = static_cast<int>(info.static_shared_bytes);
   r.dynamic_shared_bytes = static_cast<int>(shared);
-  const uint64_t resident = uint64_t(sim::compute_occupancy(ctx.config(), r).ctas_per_sm) * ctx.properties().sm_count;
-  const uint64_t ctas = uint64_t(grid.x) * grid.y * grid.z;
-  if (ctas > resident)
-    throw ApiError(cudaErrorCooperativeLaunchTooLarge, "cooperative launch of " + k.name + " with " + std::to_string(ctas) +
-                                                           " blocks: at most " + std::to_string(resident) +
-                                                           " fit on the device at once (cudaOccupancyMaxActiveBlocksPerMultiprocessor x SMs)");
+  if (auto rejection = runtime::check_cooperative_fit(ctx.config(), r, k.name, dim(grid))) reject(*rejection);
 }
 
 cudaError_t launch_kernel(const char* api_name, const void* host_function, dim3 grid, dim3 block, void** args,

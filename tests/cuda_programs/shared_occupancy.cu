@@ -50,6 +50,21 @@ int main() {
   EXPECT(cudaGetLastError() == cudaErrorInvalidConfiguration);
   reverse_block<<<0, 32>>>(d);
   EXPECT(cudaGetLastError() == cudaErrorInvalidConfiguration);
+  int max_block_z = 0, max_grid_z = 0;
+  CHECK(cudaDeviceGetAttribute(&max_block_z, cudaDevAttrMaxBlockDimZ, 0));
+  CHECK(cudaDeviceGetAttribute(&max_grid_z, cudaDevAttrMaxGridDimZ, 0));
+  reverse_block<<<1, dim3(1, 1, max_block_z + 1)>>>(d);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidConfiguration);
+  reverse_block<<<dim3(1, 1, max_grid_z + 1), 32>>>(d);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidConfiguration);
+  // cudaLaunchKernel answers through the same checks as <<<>>>.
+  void* args[] = {&d};
+  EXPECT(cudaLaunchKernel((const void*)reverse_block, dim3(1), dim3(2048), args, 0, nullptr) ==
+         cudaErrorInvalidConfiguration);
+  EXPECT(cudaLaunchKernel((const void*)reverse_block, dim3(0), dim3(32), args, 0, nullptr) ==
+         cudaErrorInvalidConfiguration);
+  EXPECT(cudaLaunchKernel((const void*)reverse_block, dim3(1), dim3(32), args, size_t(optin) + 1, nullptr) ==
+         cudaErrorInvalidValue);
   CHECK(cudaDeviceSynchronize());
   std::printf("shared_occupancy: OK (%d blocks/SM at %d threads; suggested block %d)\n", blocks, threads, best_block);
   return 0;

@@ -1,5 +1,5 @@
 // The driver's sm_90 entry points through the simulated libcuda.so.1: cuTensorMapEncodeTiled
-// against the limits CUDA documents for it, and cuLaunchKernelEx with a cluster dimension
+// and cuTensorMapEncodeIm2col against the limits CUDA documents for them, and cuLaunchKernelEx with a cluster dimension
 // (cluster special registers read back and compared with their definition).
 #include <cstdint>
 #include <vector>
@@ -41,6 +41,38 @@ TEST_F(DriverHopperTest, TensorMapEncodeChecksTheDocumentedLimits) {
   strides[0] = 128;
   box[1] = 300;  // boxDim above 256
   EXPECT_CU(CUDA_ERROR_INVALID_VALUE, encode(base, CU_TENSOR_MAP_SWIZZLE_NONE));
+}
+
+TEST_F(DriverHopperTest, TensorMapEncodeIm2colChecksTheDocumentedLimits) {
+  // NHWC f16: C 16, W 6, H 5, N 2, densely packed; a 3x3 filter with padding 1.
+  const CUdeviceptr base = alloc(1 << 16);
+  CUtensorMap map;
+  cuuint64_t dims[4] = {16, 6, 5, 2}, strides[3] = {32, 192, 960};
+  int lower[2] = {-1, -1}, upper[2] = {-1, -1};
+  cuuint32_t unit[4] = {1, 1, 1, 1}, rank = 4, channels = 16, pixels = 64;
+  auto encode = [&] {
+    return cu.cuTensorMapEncodeIm2col(&map, CU_TENSOR_MAP_DATA_TYPE_FLOAT16, rank, reinterpret_cast<void*>(base), dims,
+                                      strides, lower, upper, channels, pixels, unit, CU_TENSOR_MAP_INTERLEAVE_NONE,
+                                      CU_TENSOR_MAP_SWIZZLE_NONE, CU_TENSOR_MAP_L2_PROMOTION_NONE,
+                                      CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  };
+  EXPECT_CU(CUDA_SUCCESS, encode());
+  lower[0] = -129;  // 4-D corners are within [-128, 127]
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, encode());
+  lower[0] = -1;
+  upper[1] = -6;  // H: the box [-1, 5 - 1 - 6] is empty
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, encode());
+  upper[1] = -1;
+  channels = 257;
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, encode());
+  channels = 16;
+  pixels = 1025;
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, encode());
+  pixels = 64;
+  rank = 2;  // im2col needs N, at least one spatial dimension and C
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, encode());
+  rank = 4;
+  EXPECT_CU(CUDA_SUCCESS, encode());
 }
 
 TEST_F(DriverHopperTest, LaunchKernelExRunsThreadBlockClusters) {

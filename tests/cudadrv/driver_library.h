@@ -92,6 +92,7 @@ class DriverLibrary {
   GPUSIM_DRIVER_ENTRY(cuGetProcAddress);
   GPUSIM_DRIVER_ENTRY(cuLaunchKernelEx);
   GPUSIM_DRIVER_ENTRY(cuTensorMapEncodeTiled);
+  GPUSIM_DRIVER_ENTRY(cuTensorMapEncodeIm2col);
 };
 
 // "CUDA_ERROR_ILLEGAL_ADDRESS" for 700, so a failed EXPECT names the code.

@@ -41,7 +41,8 @@ TEST_P(SelfChecking, PassesInTimingModeOnTheH100Config) {
 INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                          ::testing::Values("vector_add", "multi_module", "streams_events", "symbols_managed", "memcpy2d",
                                            "shared_occupancy", "device_malloc", "grid_sync", "thrust_algorithms", "vector_add_uncompressed", "vector_add_lz4",
-                                           "vector_add_default_arch", "vector_add_sm90", "hopper_gemm"));
+                                           "vector_add_default_arch", "vector_add_sm90", "hopper_gemm",
+                                           "hopper_int8_im2col"));
 
 TEST(Exec, LaunchTableListsEveryLaunchWithDemangledNames) {
   const Outcome o = exec("--mode timing", "multi_module");

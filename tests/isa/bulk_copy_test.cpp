@@ -8,45 +8,18 @@
 #include <string>
 #include <vector>
 
-#include "runtime/sim_device.h"
+#include "tests/isa/sm90_kernel_harness.h"
 
 namespace gpusim {
 namespace {
 
-const char* kHeader = ".version 8.0\n.target sm_90a\n.address_size 64\n";
-
-struct KernelRun {
-  std::vector<uint32_t> out;
-  std::string error;  // the launch's fault message, empty when it ran
-};
+using test::KernelRun;
 
 KernelRun run(const std::string& body, const std::vector<uint32_t>& src, size_t out_words, unsigned threads = 128) {
-  auto dev = runtime::make_sim_device();
-  const std::string ptx = std::string(kHeader) +
-                          ".visible .entry k(.param .u64 p_src, .param .u64 p_out)\n{\n"
-                          "  .reg .u32 %tid, %r<8>, %sb, %sbar;\n  .reg .u64 %src, %out, %a<4>, %st;\n"
-                          "  .reg .pred %p, %q;\n"
-                          "  .shared .align 128 .b8 buf[4096];\n  .shared .align 8 .b64 bar;\n"
-                          "  mov.u32 %tid, %tid.x;\n  ld.param.u64 %src, [p_src];\n  ld.param.u64 %out, [p_out];\n"
-                          "  mov.u32 %sb, buf;\n  mov.u32 %sbar, bar;\n" +
-                          body + "  ret;\n}\n";
-  const auto mod = dev->load_ptx("bulk_copy_test", ptx);
-  const auto d_src = dev->alloc(src.size() * 4);
-  dev->copy_to_device(d_src, src.data(), src.size() * 4);
-  const auto d_out = dev->alloc(out_words * 4);
-  dev->memset(d_out, 0, out_words * 4);
-  runtime::LaunchConfig cfg;
-  cfg.grid = {1, 1, 1};
-  cfg.block = {threads, 1, 1};
-  KernelRun r;
-  try {
-    dev->launch(mod, "k", cfg, runtime::args(d_src, d_out));
-  } catch (const std::exception& e) {
-    r.error = e.what();
-    return r;
-  }
-  r.out = dev->download<uint32_t>(d_out, out_words);
-  return r;
+  const std::string ptx = test::src_out_kernel(4096, "", "", body);
+  test::Sm90Kernel k(out_words);
+  const runtime::DevPtr d_src = k.upload(src);
+  return k.run("bulk_copy_test", ptx, test::launch_config(threads), runtime::args(d_src, k.out()));
 }
 
 // Thread 0 loads `bytes` at src + `src_off` into buf through the mbarrier; every thread then

@@ -8,48 +8,25 @@
 #include <string>
 #include <vector>
 
-#include "runtime/sim_device.h"
+#include "tests/isa/sm90_kernel_harness.h"
 
 namespace gpusim {
 namespace {
 
 constexpr unsigned kThreads = 64;
 
-struct Result {
-  std::vector<uint32_t> out;
-  std::string error;
-};
+using Result = test::KernelRun;
 
 Result launch(const std::string& body, runtime::Dim3 grid, runtime::Dim3 cluster, const std::vector<uint32_t>& src,
               size_t out_words) {
-  auto dev = runtime::make_sim_device();
-  const std::string ptx =
-      ".version 8.0\n.target sm_90a\n.address_size 64\n"
-      ".visible .entry k(.param .u64 p_src, .param .u64 p_out)\n{\n"
-      "  .reg .u32 %tid, %rank, %n, %cid, %r<8>, %sb, %sbar, %peer;\n  .reg .u64 %src, %out, %a<4>;\n"
-      "  .reg .pred %p, %q;\n  .shared .align 128 .b8 buf[1024];\n  .shared .align 8 .b64 bar;\n"
-      "  mov.u32 %tid, %tid.x;\n  ld.param.u64 %src, [p_src];\n  ld.param.u64 %out, [p_out];\n"
-      "  mov.u32 %rank, %cluster_ctarank;\n  mov.u32 %n, %cluster_nctarank;\n  mov.u32 %cid, %ctaid.x;\n"
-      "  mov.u32 %sb, buf;\n  mov.u32 %sbar, bar;\n" +
-      body + "  ret;\n}\n";
-  const auto mod = dev->load_ptx("cluster_test", ptx);
-  const auto d_src = dev->alloc(std::max<size_t>(4, src.size() * 4));
-  if (!src.empty()) dev->copy_to_device(d_src, src.data(), src.size() * 4);
-  const auto d_out = dev->alloc(out_words * 4);
-  dev->memset(d_out, 0, out_words * 4);
-  runtime::LaunchConfig cfg;
-  cfg.grid = grid;
-  cfg.block = {kThreads, 1, 1};
+  const std::string ptx = test::src_out_kernel(
+      1024, "%rank, %n, %cid, %peer",
+      "  mov.u32 %rank, %cluster_ctarank;\n  mov.u32 %n, %cluster_nctarank;\n  mov.u32 %cid, %ctaid.x;\n", body);
+  test::Sm90Kernel k(out_words);
+  const runtime::DevPtr d_src = k.upload(src);
+  runtime::LaunchConfig cfg = test::launch_config(kThreads, grid);
   cfg.cluster = cluster;
-  Result r;
-  try {
-    dev->launch(mod, "k", cfg, runtime::args(d_src, d_out));
-  } catch (const std::exception& e) {
-    r.error = e.what();
-    return r;
-  }
-  r.out = dev->download<uint32_t>(d_out, out_words);
-  return r;
+  return k.run("cluster_test", ptx, cfg, runtime::args(d_src, k.out()));
 }
 
 // out[(ctaid.x * kThreads + tid) * 4 + i] = value i (the CTA's x index keys the slot).

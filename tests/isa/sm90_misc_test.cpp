@@ -7,40 +7,23 @@
 #include <string>
 #include <vector>
 
-#include "runtime/sim_device.h"
+#include "tests/isa/sm90_kernel_harness.h"
 
 namespace gpusim {
 namespace {
 
-struct KernelRun {
-  std::vector<uint32_t> out;
-  std::string error;
-};
+using test::KernelRun;
 
 KernelRun run(const std::string& body, size_t out_words, unsigned threads) {
-  auto dev = runtime::make_sim_device();
   const std::string ptx =
-      ".version 8.0\n.target sm_90a\n.address_size 64\n"
+      std::string(test::kSm90PtxHeader) +
       ".visible .entry k(.param .u64 p_out)\n{\n"
       "  .reg .u32 %tid, %r<8>, %sb;\n  .reg .u64 %out, %a<2>;\n  .reg .pred %p, %q;\n"
       "  .shared .align 16 .b8 buf[4096];\n"
       "  mov.u32 %tid, %tid.x;\n  ld.param.u64 %out, [p_out];\n  mov.u32 %sb, buf;\n" +
       body + "  ret;\n}\n";
-  const auto mod = dev->load_ptx("sm90_misc_test", ptx);
-  const auto d_out = dev->alloc(out_words * 4);
-  dev->memset(d_out, 0, out_words * 4);
-  runtime::LaunchConfig cfg;
-  cfg.grid = {1, 1, 1};
-  cfg.block = {threads, 1, 1};
-  KernelRun r;
-  try {
-    dev->launch(mod, "k", cfg, runtime::args(d_out));
-  } catch (const std::exception& e) {
-    r.error = e.what();
-    return r;
-  }
-  r.out = dev->download<uint32_t>(d_out, out_words);
-  return r;
+  test::Sm90Kernel k(out_words);
+  return k.run("sm90_misc_test", ptx, test::launch_config(threads), runtime::args(k.out()));
 }
 
 // Stores %r1 at out[tid].

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "isa/tensor_map.h"
-#include "runtime/sim_device.h"
+#include "tests/isa/sm90_kernel_harness.h"
 
 namespace gpusim {
 namespace {
@@ -52,7 +52,7 @@ std::string kernel(unsigned rank, bool store_back) {
   coords += "}";
   const std::string R = std::to_string(rank);
   std::string k =
-      ".version 8.0\n.target sm_90a\n.address_size 64\n"
+      std::string(test::kSm90PtxHeader) +
       ".visible .entry k(.param .align 64 .b8 tm[128], .param .align 64 .b8 tm2[128], .param .u64 p_out,\n"
       "  .param .u32 p_c0, .param .u32 p_c1, .param .u32 p_c2, .param .u32 p_c3, .param .u32 p_c4, .param .u32 p_bytes)\n{\n"
       "  .reg .u32 %tid, %n, %i, %v, %s, %c<5>, %sb, %sbar;\n  .reg .u64 %m, %m2, %out, %a;\n  .reg .pred %p, %q;\n"
@@ -104,33 +104,26 @@ std::vector<uint8_t> tensor_bytes(const Tensor& t) {
 
 Outcome run(const Tensor& t, const MapBytes& load_map_bytes, bool corrupt, const std::vector<int32_t>& c, uint32_t box_bytes,
             bool store_back, const std::vector<uint32_t>& box, const std::vector<uint32_t>& es) {
-  auto dev = runtime::make_sim_device();
-  const auto mod = dev->load_ptx("tensor_copy_test", kernel(unsigned(t.dims.size()), store_back));
+  test::Sm90Kernel k(16384 / 4);
   const std::vector<uint8_t> src = tensor_bytes(t);
-  const auto d_src = dev->alloc(src.size());
-  dev->copy_to_device(d_src, src.data(), src.size());
-  const auto d_dst = dev->alloc(src.size());
-  dev->memset(d_dst, 0, src.size());
-  const auto d_out = dev->alloc(16384);
-  dev->memset(d_out, 0, 16384);
+  const auto d_src = k.upload(src);
+  const auto d_dst = k.upload(std::vector<uint8_t>(src.size(), 0));
   MapBytes m1 = load_map_bytes;
   if (!corrupt) m1 = make_map(t, d_src, box, es);
   else m1[0] ^= 0xff;
   const MapBytes m2 = make_map(t, d_dst, box, es);
-  runtime::LaunchConfig cfg;
-  cfg.grid = {1, 1, 1};
-  cfg.block = {128, 1, 1};
   std::vector<int32_t> cc = c;
   cc.resize(5, 0);
   Outcome o;
-  try {
-    dev->launch(mod, "k", cfg, runtime::args(m1, m2, uint64_t(d_out), cc[0], cc[1], cc[2], cc[3], cc[4], box_bytes));
-  } catch (const std::exception& e) {
-    o.error = e.what();
+  const test::KernelRun r = k.run("tensor_copy_test", kernel(unsigned(t.dims.size()), store_back), test::launch_config(128),
+                                  runtime::args(m1, m2, uint64_t(k.out()), cc[0], cc[1], cc[2], cc[3], cc[4], box_bytes));
+  if (!r.error.empty()) {
+    o.error = r.error;
     return o;
   }
-  o.smem = dev->download<uint8_t>(d_out, box_bytes);
-  o.dst = dev->download<uint8_t>(d_dst, src.size());
+  o.smem.resize(box_bytes);
+  std::memcpy(o.smem.data(), r.out.data(), box_bytes);
+  o.dst = k.device().download<uint8_t>(d_dst, src.size());
   return o;
 }
 
@@ -197,18 +190,15 @@ TEST(TensorCopy, OneThreeAndFiveDimensionsAndElementStrides) {
 TEST(TensorCopy, Swizzle128BPermutesChunksByRow) {
   const Tensor t{{64, 16}, {2, 128}, 2};  // 64 f16 per row: one 128-byte row per box row
   const std::vector<uint32_t> box{64, 8}, es{1, 1};
-  auto dev = runtime::make_sim_device();
-  const auto mod = dev->load_ptx("tensor_copy_test", kernel(2, false));
+  test::Sm90Kernel k(1024 / 4);
   const std::vector<uint8_t> src = tensor_bytes(t);
-  const auto d_src = dev->alloc(src.size());
-  dev->copy_to_device(d_src, src.data(), src.size());
-  const auto d_out = dev->alloc(1024);
+  const auto d_src = k.upload(src);
   const MapBytes m = make_map(t, d_src, box, es, 128);
-  runtime::LaunchConfig cfg;
-  cfg.grid = {1, 1, 1};
-  cfg.block = {128, 1, 1};
-  dev->launch(mod, "k", cfg, runtime::args(m, m, uint64_t(d_out), 0, 4, 0, 0, 0, uint32_t(1024)));
-  const auto smem = dev->download<uint8_t>(d_out, 1024);
+  const test::KernelRun r = k.run("tensor_copy_test", kernel(2, false), test::launch_config(128),
+                                  runtime::args(m, m, uint64_t(k.out()), 0, 4, 0, 0, 0, uint32_t(1024)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  std::vector<uint8_t> smem(1024);
+  std::memcpy(smem.data(), r.out.data(), 1024);
   for (unsigned r = 0; r < 8; ++r)
     for (unsigned c = 0; c < 8; ++c)
       EXPECT_EQ(0, std::memcmp(smem.data() + r * 128 + ((c ^ r) * 16), src.data() + (4 + r) * 128 + c * 16, 16))

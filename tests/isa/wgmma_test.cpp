@@ -11,15 +11,20 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "isa/exec_context.h"
 #include "isa/wgmma_layout.h"
-#include "runtime/sim_device.h"
+#include "tests/isa/sm90_kernel_harness.h"
+#include "tests/isa/wgmma_test_support.h"
 
 namespace gpusim {
 namespace {
+
+using Placement = test::WgmmaPlacement;
+using test::accumulator_pos;
 
 uint16_t f16_bits(float v) {
   _Float16 h = static_cast<_Float16>(v);
@@ -41,39 +46,6 @@ uint16_t fp8_bits(float v, int exponent_bits) {
   return uint16_t(sign | (e - 1 + bias) << mantissa_bits | mantissa);
 }
 
-// One operand's placement in shared memory, as the PTX ISA's canonical layouts define it.
-struct Placement {
-  uint32_t base = 0;      // byte address of the operand (aligned to its swizzle atom)
-  unsigned swizzle = 0;   // 0, 32, 64, 128 bytes
-  bool k_major = true;
-  uint32_t lbo = 0, sbo = 0;
-  unsigned elem = 2;      // bytes per element (1 for FP8)
-
-  uint64_t descriptor() const {
-    const uint64_t mode = swizzle == 128 ? 1 : swizzle == 64 ? 2 : swizzle == 32 ? 3 : 0;
-    return uint64_t(base >> 4) | uint64_t(lbo >> 4) << 16 | uint64_t(sbo >> 4) << 32 | mode << 62;
-  }
-  // Byte address of element (mn, k): mn = A's row or B's column.
-  uint32_t address(unsigned mn, unsigned k) const {
-    const unsigned per16 = 16 / elem;  // elements in a 16-byte core-matrix row
-    if (swizzle == 0) {
-      // 8 x 16-byte core matrices; along K (K-major) or M/N (MN-major) the next one is LBO / SBO away.
-      if (k_major) return base + (mn / 8) * sbo + (k / per16) * lbo + (mn % 8) * 16 + (k % per16) * elem;
-      return base + (mn / per16) * sbo + (k / 8) * lbo + (k % 8) * 16 + (mn % per16) * elem;
-    }
-    // Rows of `swizzle` bytes, 8 rows an atom; the 16-byte chunk c of atom row r is stored at
-    // chunk c XOR (the index of the 128-byte line the row lies in, within the atom).
-    const unsigned chunks = swizzle / 16;
-    unsigned row, byte_in_row;
-    uint32_t group;
-    if (k_major) row = mn % 8, byte_in_row = k * elem, group = (mn / 8) * sbo;
-    else row = k % 8, byte_in_row = (mn * elem) % swizzle, group = (k / 8) * sbo + (mn * elem / swizzle) * lbo;
-    const unsigned line = row * swizzle / 128;
-    const unsigned chunk = (byte_in_row / 16) ^ (line % chunks);
-    return base + group + row * swizzle + chunk * 16 + byte_in_row % 16;
-  }
-};
-
 struct Case {
   unsigned n = 8;
   bool bf16 = false;
@@ -87,53 +59,17 @@ struct Case {
   int scale_a = 1, scale_b = 1;
 };
 
-// The accumulator register i of warpgroup thread t holds D(row, col) (PTX ISA: m64nNk16 D
-// fragment = mma.m16n8's C fragment repeated every 8 columns, warp w holding rows 16w..16w+15).
-void accumulator_pos(unsigned t, unsigned i, unsigned& row, unsigned& col) {
-  const unsigned w = t / 32, lane = t % 32;
-  row = 16 * w + lane / 4 + ((i % 4) >= 2 ? 8 : 0);
-  col = (i / 4) * 8 + (lane % 4) * 2 + (i % 2);
-}
-
 std::string kernel_text(const Case& c) {
   const unsigned dregs = c.f16_acc ? c.n / 4 : c.n / 2;
   const char* dtype = c.f16_acc ? "f16" : "f32";
   const std::string a_type = c.fp8 ? "e4m3" : c.bf16 ? "bf16" : "f16", b_type = c.fp8 ? "e5m2" : a_type;
   const std::string shape_k = c.fp8 ? "k32." : "k16.";
-  std::string k =
-      ".version 8.0\n.target sm_90a\n.address_size 64\n"
-      ".extern .shared .align 1024 .b8 smem[];\n"
-      ".visible .entry wg(.param .u64 p_img, .param .u32 p_bytes, .param .u64 p_da, .param .u64 p_db,\n"
-      "                   .param .u64 p_init, .param .u64 p_afrag, .param .u64 p_out)\n{\n"
-      "  .reg .u32 %tid, %i, %bytes, %sbase, %s, %v<4>, %a<4>;\n  .reg .u64 %img, %da, %db, %init, %out, %afrag, %off, %g;\n"
-      "  .reg .pred %p, %sd;\n  .reg .b32 %d<" + std::to_string(dregs) + ">;\n";
-  k += "  mov.u32 %tid, %tid.x;\n  ld.param.u64 %img, [p_img];\n  ld.param.u32 %bytes, [p_bytes];\n"
-       "  ld.param.u64 %da, [p_da];\n  ld.param.u64 %db, [p_db];\n  ld.param.u64 %init, [p_init];\n"
-       "  ld.param.u64 %afrag, [p_afrag];\n  ld.param.u64 %out, [p_out];\n"
-       "  mov.u32 %sbase, smem;\n  shr.u32 %sbase, %sbase, 4;\n  cvt.u64.u32 %off, %sbase;\n"
-       "  add.u64 %da, %da, %off;\n  add.u64 %db, %db, %off;\n"
-       "  shl.b32 %i, %tid, 4;\n"
-       "COPY:\n  setp.ge.u32 %p, %i, %bytes;\n  @%p bra COPIED;\n  cvt.u64.u32 %off, %i;\n  add.u64 %g, %img, %off;\n"
-       "  ld.global.v4.u32 {%v0, %v1, %v2, %v3}, [%g];\n  mov.u32 %s, smem;\n  add.u32 %s, %s, %i;\n  st.shared.v4.u32 [%s], {%v0, %v1, %v2, %v3};\n"
-       "  add.u32 %i, %i, 2048;\n  bra COPY;\nCOPIED:\n  bar.sync 0;\n";
-  k += "  mul.wide.u32 %off, %tid, " + std::to_string(4 * dregs) + ";\n  add.u64 %init, %init, %off;\n"
-       "  add.u64 %out, %out, %off;\n";
-  for (unsigned r = 0; r < dregs; ++r) k += "  ld.global.b32 %d" + std::to_string(r) + ", [%init+" + std::to_string(4 * r) + "];\n";
-  k += "  mul.wide.u32 %off, %tid, 16;\n  add.u64 %afrag, %afrag, %off;\n";
-  for (unsigned r = 0; r < 4; ++r) k += "  ld.global.b32 %a" + std::to_string(r) + ", [%afrag+" + std::to_string(4 * r) + "];\n";
-  k += std::string("  setp.") + (c.scale_d ? "ne" : "eq") + ".u32 %sd, %tid, 4096;\n";  // %tid < 128: true / false
-  std::string d = "{";
-  for (unsigned r = 0; r < dregs; ++r) d += (r ? ", %d" : "%d") + std::to_string(r);
-  d += "}";
-  k += "  wgmma.fence.sync.aligned;\n";
-  k += std::string("  wgmma.mma_async.sync.aligned.m64n") + std::to_string(c.n) + shape_k + dtype + "." + a_type + "." + b_type +
-       " " + d + ", " + (c.register_a ? "{%a0, %a1, %a2, %a3}" : "%da") + ", %db, %sd, " + std::to_string(c.scale_a) +
-       ", " + std::to_string(c.scale_b) + (c.fp8 || c.register_a ? "" : (c.a.k_major ? ", 0" : ", 1")) +
-       (c.fp8 ? "" : c.b.k_major ? ", 0" : ", 1") + ";\n";
-  k += "  wgmma.commit_group.sync.aligned;\n  wgmma.wait_group.sync.aligned 0;\n";
-  for (unsigned r = 0; r < dregs; ++r) k += "  st.global.b32 [%out+" + std::to_string(4 * r) + "], %d" + std::to_string(r) + ";\n";
-  k += "  ret;\n}\n";
-  return k;
+  const std::string mma = std::string("wgmma.mma_async.sync.aligned.m64n") + std::to_string(c.n) + shape_k + dtype + "." +
+                          a_type + "." + b_type + " " + test::wgmma_d_operand(dregs) + ", " +
+                          (c.register_a ? "{%a0, %a1, %a2, %a3}" : "%da") + ", %db, %sd, " + std::to_string(c.scale_a) +
+                          ", " + std::to_string(c.scale_b) + (c.fp8 || c.register_a ? "" : (c.a.k_major ? ", 0" : ", 1")) +
+                          (c.fp8 ? "" : c.b.k_major ? ", 0" : ", 1");
+  return test::wgmma_kernel_text(dregs, c.scale_d, mma);
 }
 
 struct Result {
@@ -194,29 +130,20 @@ Result run_case(const Case& c, uint32_t image_bytes, std::mt19937& rng, bool lau
         init[t * dregs + i] = cinit;
       }
     }
-  auto dev = runtime::make_sim_device();
-  const auto mod = dev->load_ptx("wgmma_test", kernel_text(c));
-  const auto d_img = dev->alloc(image.size());
-  dev->copy_to_device(d_img, image.data(), image.size());
-  const auto d_init = dev->alloc(init.size() * 4);
-  dev->copy_to_device(d_init, init.data(), init.size() * 4);
-  const auto d_afrag = dev->alloc(afrag.size() * 4);
-  dev->copy_to_device(d_afrag, afrag.data(), afrag.size() * 4);
-  const auto d_out = dev->alloc(init.size() * 4);
-  runtime::LaunchConfig cfg;
-  cfg.grid = {1, 1, 1};
-  cfg.block = {128, 1, 1};
-  cfg.dynamic_shared_bytes = image_bytes;
-  uint64_t da = c.a.descriptor() + (c.a_k_offset * 2 >> 4), db = c.b.descriptor();
-  try {
-    dev->launch(mod, "wg", cfg, runtime::args(d_img, image_bytes, da, db, d_init, d_afrag, d_out));
-  } catch (const std::exception& e) {
-    if (!launch_must_fail) throw;
-    if (error) *error = e.what();
+  test::Sm90Kernel k(init.size());
+  const auto d_img = k.upload(image);
+  const auto d_init = k.upload(init);
+  const auto d_afrag = k.upload(afrag);
+  const uint64_t da = c.a.descriptor() + (c.a_k_offset * 2 >> 4), db = c.b.descriptor();
+  const test::KernelRun run = k.run("wgmma_test", kernel_text(c), test::launch_config(128, {1, 1, 1}, image_bytes),
+                                    runtime::args(d_img, image_bytes, da, db, d_init, d_afrag, k.out()), "wg");
+  if (!run.error.empty()) {
+    if (!launch_must_fail) throw std::runtime_error(run.error);
+    if (error) *error = run.error;
     return res;
   }
   EXPECT_FALSE(launch_must_fail) << "the launch was expected to fault";
-  res.got = dev->download<uint32_t>(d_out, init.size());
+  res.got = run.out;
   return res;
 }
 

@@ -1,0 +1,78 @@
+// runtime/launch_checks.h, the one implementation of the launch-configuration checks libcudart
+// and libcuda share: each bad configuration is named with the right LaunchProblem (which the
+// APIs map to their error codes) and a message naming the kernel and the limit. The limits are
+// set here by hand, so each case sits exactly one past a limit.
+#include <gtest/gtest.h>
+
+#include "runtime/launch_checks.h"
+#include "sim/gpu_config.h"
+
+namespace gpusim::runtime {
+namespace {
+
+DeviceProperties limits() {
+  DeviceProperties p;
+  p.max_threads_per_block = 1024;
+  p.shared_per_block = 48 * 1024;
+  p.shared_per_block_optin = 227 * 1024;
+  return p;  // block dims 1024x1024x64, grid 2^31-1 x 65535 x 65535 (the struct's defaults)
+}
+
+LaunchRequest request(Dim3 grid, Dim3 block, uint64_t dynamic_shared = 0) {
+  LaunchRequest r;
+  r.kernel = "reverse";
+  r.grid = grid;
+  r.block = block;
+  r.dynamic_shared_bytes = dynamic_shared;
+  r.raise_limit_with = "the attribute";
+  return r;
+}
+
+void expect_problem(const LaunchRequest& r, LaunchProblem want, const std::string& text) {
+  const auto got = check_launch_request(limits(), r);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(int(got->problem), int(want)) << got->message;
+  EXPECT_NE(got->message.find("launch of 'reverse'"), std::string::npos) << got->message;
+  EXPECT_NE(got->message.find(text), std::string::npos) << got->message;
+}
+
+TEST(LaunchChecks, ValidConfigurationsAtTheLimitsPass) {
+  EXPECT_FALSE(check_launch_request(limits(), request({2147483647u, 65535, 65535}, {1024, 1, 1}, 48 * 1024)));
+  EXPECT_FALSE(check_launch_request(limits(), request({1, 1, 1}, {16, 1, 64})));
+  LaunchRequest opted = request({1, 1, 1}, {32, 1, 1}, 100 * 1024);
+  opted.max_dynamic_shared_bytes = 100 * 1024;  // raised through the API's attribute
+  EXPECT_FALSE(check_launch_request(limits(), opted));
+}
+
+TEST(LaunchChecks, EachBadConfigurationNamesItsProblem) {
+  expect_problem(request({1, 0, 1}, {32, 1, 1}), LaunchProblem::ZeroDimension, "a dimension is 0");
+  expect_problem(request({1, 1, 1}, {0, 1, 1}), LaunchProblem::ZeroDimension, "grid (1,1,1), block (0,1,1)");
+  expect_problem(request({1, 1, 1}, {1025, 1, 1}), LaunchProblem::BlockTooLarge, "1025 threads");
+  expect_problem(request({1, 1, 1}, {1, 1, 65}), LaunchProblem::BlockTooLarge, "1024x1024x64");
+  expect_problem(request({1, 65536, 1}, {32, 1, 1}), LaunchProblem::GridTooLarge, "2147483647x65535x65535");
+  expect_problem(request({1, 1, 65536}, {32, 1, 1}), LaunchProblem::GridTooLarge, "over its limit");
+  expect_problem(request({1, 1, 1}, {32, 1, 1}, 48 * 1024 + 1), LaunchProblem::TooMuchSharedMemory,
+                 "49153 bytes of dynamic shared memory (+0 static) exceed the 49152-byte limit (the attribute raises it)");
+  LaunchRequest with_static = request({1, 1, 1}, {32, 1, 1}, 40 * 1024);
+  with_static.static_shared_bytes = 9 * 1024;  // 49 KiB together, over the default 48 KiB
+  expect_problem(with_static, LaunchProblem::TooMuchSharedMemory, "(+9216 static)");
+  LaunchRequest raised = request({1, 1, 1}, {32, 1, 1}, 64 * 1024 + 1);
+  raised.max_dynamic_shared_bytes = 64 * 1024;
+  expect_problem(raised, LaunchProblem::TooMuchSharedMemory, "65536-byte limit");
+}
+
+TEST(LaunchChecks, CooperativeGridMustBeResidentAtOnce) {
+  const sim::GpuConfig config = sim::load_gpu_config(std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini", {});
+  sim::KernelResources k;
+  k.threads_per_block = 1024;  // at most max_threads_per_sm / 1024 CTAs per SM
+  const uint64_t per_sm = uint64_t(config.max_threads_per_sm / 1024);
+  const uint32_t fits = uint32_t(per_sm * config.num_sms);
+  EXPECT_FALSE(check_cooperative_fit(config, k, "grid_sync", {fits, 1, 1}));
+  const auto too_large = check_cooperative_fit(config, k, "grid_sync", {fits + 1, 1, 1});
+  ASSERT_TRUE(too_large.has_value());
+  EXPECT_EQ(int(too_large->problem), int(LaunchProblem::CooperativeTooLarge));
+  EXPECT_NE(too_large->message.find("at most " + std::to_string(fits) + " CTAs"), std::string::npos) << too_large->message;
+}
+
+}  // namespace
+}  // namespace gpusim::runtime
