@@ -15,7 +15,7 @@ namespace gpusim::workloads {
 namespace {
 
 // The kernel's tile shape and ring (hopper_gemm.cu's constants).
-constexpr uint64_t kTileM = 128, kTileN = 128, kTileK = 64;
+constexpr uint64_t kTileM = 128, kTileN = 256, kTileK = 64;
 constexpr uint32_t kStages = 4, kThreads = 384;                        // producer + 2 consumer warpgroups
 constexpr uint32_t kRingBytes = kStages * (kTileM + kTileN) * kTileK * 2;
 constexpr uint32_t kAlignSlack = 1024;                                  // the kernel aligns the ring to 1 KiB
@@ -27,10 +27,10 @@ class HopperGemm final : public Workload {
   std::string name() const override { return "hopper_gemm"; }
   std::string description() const override {
     return "Hopper warp-specialised GEMM: bf16 A, B, f32 C; a TMA producer warpgroup fills a 4-stage mbarrier ring, "
-           "two consumer warpgroups run wgmma (sm_90a)";
+           "two consumer warpgroups run wgmma m64n256k16 (sm_90a)";
   }
   std::string size_help() const override {
-    return "MxNxK, M and N multiples of 128, K a multiple of 64 (default 256x256x256)";
+    return "MxNxK, M a multiple of 128, N of 256, K of 64 (default 256x256x256)";
   }
   std::vector<uint64_t> default_size() const override { return {256, 256, 256}; }
   unsigned required_sm() const override { return 90; }
@@ -40,7 +40,7 @@ class HopperGemm final : public Workload {
     const std::vector<uint64_t> size = resolve_size(*this, params, 3);
     const uint64_t m = size[0], n = size[1], k = size[2];
     if (m % kTileM || n % kTileN || k % kTileK)
-      throw std::invalid_argument(name() + ": M and N must be multiples of the 128 x 128 CTA tile and K of the " +
+      throw std::invalid_argument(name() + ": M and N must be multiples of the 128 x 256 CTA tile and K of the " +
                                   "64-wide K slice, got " + format_size(size));
     require_arrays_fit(*this, size, {{"A", {m, k}, 2}, {"B", {n, k}, 2}, {"C", {m, n}}});
     if (m / kTileM > 65535) throw std::invalid_argument(name() + ": M / 128 exceeds the grid's y limit (65535)");
@@ -62,8 +62,8 @@ class HopperGemm final : public Workload {
     fill(n * k, b_bits, b_nk);
 
     DeviceBuffer da(dev, a_bits), db(dev, b_bits), dc(dev, m * n * sizeof(float));
-    // Dimension 0 is K (contiguous), dimension 1 the rows; one box is a 64 x 128 tile, 128 bytes
-    // wide, which the 128B swizzle lays out the way the kernel's wgmma descriptors read it.
+    // Dimension 0 is K (contiguous), dimension 1 the rows; one box is a 64 x 128 (A) or 64 x 256
+    // (B) tile, 128 bytes wide, which the 128B swizzle lays out the way the kernel's wgmma descriptors read it.
     const runtime::KernelArg map_a = tensor_map_arg(da.ptr(), {TensorElement::BF16, {k, m}, {kTileK, kTileM}, 128},
                                                     name() + ": A");
     const runtime::KernelArg map_b = tensor_map_arg(db.ptr(), {TensorElement::BF16, {k, n}, {kTileK, kTileN}, 128},

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   const int m = argc > 1 ? std::atoi(argv[1]) : 1024, n = argc > 2 ? std::atoi(argv[2]) : m,
             k = argc > 3 ? std::atoi(argv[3]) : m;
   if (m <= 0 || n <= 0 || k <= 0 || m % kTileM || n % kTileN || k % kTileK) {
-    std::fprintf(stderr, "hopper_gemm_app: M and N must be positive multiples of 128 and K of 64 (got %dx%dx%d)\n", m, n, k);
+    std::fprintf(stderr, "hopper_gemm_app: M, N and K must be positive multiples of %d, %d and %d (got %dx%dx%d)\n", kTileM,
+                 kTileN, kTileK, m, n, k);
     return 2;
   }
   std::vector<__nv_bfloat16> a(size_t(m) * k), b(size_t(n) * k);

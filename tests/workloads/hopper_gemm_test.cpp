@@ -38,7 +38,7 @@ TEST_P(HopperGemmSizes, MatchesTheCpuReferenceExactly) {
   EXPECT_TRUE(r.passed) << r.detail;
   EXPECT_EQ(r.max_abs_error, 0.0);  // K <= 4096 with these inputs: exact in f32 (hopper_gemm.cpp)
   ASSERT_EQ(r.launches.size(), 1u);
-  EXPECT_EQ(r.launches[0].ctas, (size[0] / 128) * (size[1] / 128));
+  EXPECT_EQ(r.launches[0].ctas, (size[0] / 128) * (size[1] / 256));  // 128 x 256 CTA tiles
   if (mode == runtime::SimMode::Timing) {
     EXPECT_GT(r.launches[0].cycles, 0u);
   }
@@ -46,8 +46,8 @@ TEST_P(HopperGemmSizes, MatchesTheCpuReferenceExactly) {
 
 INSTANTIATE_TEST_SUITE_P(
     Sizes, HopperGemmSizes,
-    testing::Combine(testing::Values(std::vector<uint64_t>{128, 128, 64}, std::vector<uint64_t>{256, 256, 256},
-                                     std::vector<uint64_t>{128, 256, 576}),
+    testing::Combine(testing::Values(std::vector<uint64_t>{128, 256, 64}, std::vector<uint64_t>{256, 256, 256},
+                                     std::vector<uint64_t>{128, 512, 576}),
                      testing::Values(runtime::SimMode::Functional, runtime::SimMode::Timing)),
     [](const auto& info) {
       const auto& s = std::get<0>(info.param);
@@ -57,7 +57,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(HopperGemm, SizesOffTheTileAreRefusedClearly) {
   auto dev = h100(runtime::SimMode::Functional);
-  for (const std::vector<uint64_t>& bad : {std::vector<uint64_t>{100, 128, 64}, {128, 136, 64}, {128, 128, 96}}) {
+  for (const std::vector<uint64_t>& bad : {std::vector<uint64_t>{100, 256, 64}, {128, 128, 64}, {128, 256, 96}}) {
     WorkloadParams p;
     p.size = bad;
     try {
@@ -65,7 +65,7 @@ TEST(HopperGemm, SizesOffTheTileAreRefusedClearly) {
       ADD_FAILURE() << "accepted " << bad[0] << "x" << bad[1] << "x" << bad[2];
     } catch (const std::invalid_argument& e) {
       EXPECT_TRUE(contains(e.what(), "hopper_gemm")) << e.what();
-      EXPECT_TRUE(contains(e.what(), "multiples of the 128 x 128 CTA tile")) << e.what();
+      EXPECT_TRUE(contains(e.what(), "multiples of the 128 x 256 CTA tile")) << e.what();
     }
   }
 }
