@@ -37,6 +37,7 @@ class HopperGemm final : public Workload {
 
   WorkloadResult run(runtime::Device& dev, const WorkloadParams& params) const override {
     require_architecture(*this, dev);
+    require_simulated_tensor_maps(dev, name());
     const std::vector<uint64_t> size = resolve_size(*this, params, 3);
     const uint64_t m = size[0], n = size[1], k = size[2];
     if (m % kTileM || n % kTileN || k % kTileK)

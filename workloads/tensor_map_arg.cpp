@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "isa/tensor_map.h"
+#include "runtime/cuda_device.h"
 
 namespace gpusim::workloads {
 
@@ -39,6 +40,13 @@ runtime::KernelArg tensor_map_arg(runtime::DevPtr base, const TiledTensorMap& sp
   arg.bytes.resize(tmap::kBytes);
   tmap::encode(m, arg.bytes.data());
   return arg;
+}
+
+void require_simulated_tensor_maps(const runtime::Device& dev, const std::string& workload) {
+  if (runtime::cuda_device_info(dev))
+    throw runtime::Error(workload + ": its TMA tensor maps are encoded in the simulator's format, which a real GPU "
+                         "cannot read, and the CUDA backend does not expose the driver's cuTensorMapEncodeTiled yet; "
+                         "on a GPU run the kernel as a CUDA program instead (build/bench/hopper_gemm_app)");
 }
 
 }  // namespace gpusim::workloads

@@ -24,9 +24,16 @@ struct TiledTensorMap {
   uint32_t swizzle_bytes = 128;   // 0, 32, 64 or 128 (CU_TENSOR_MAP_SWIZZLE_*)
 };
 
-// The 128 opaque bytes of the map for the tensor at `base`, as a kernel argument. Throws
+// The 128 opaque bytes of the map for the tensor at `base`, as a kernel argument. The bytes are
+// the simulator's map format, so they are valid on simulated devices only: a real GPU needs its
+// own driver's cuTensorMapEncodeTiled (the CUDA backend does not offer one yet; see
+// require_simulated_tensor_maps). Throws
 // std::invalid_argument naming `what` (e.g. "hopper_gemm: A") and the first rule the map breaks
 // (the rules cuTensorMapEncodeTiled documents: alignment, strides, box and swizzle limits).
 runtime::KernelArg tensor_map_arg(runtime::DevPtr base, const TiledTensorMap& spec, const std::string& what);
+
+// Throws runtime::Error naming `workload` when `dev` is the CUDA backend (a real GPU), whose
+// kernels cannot read tensor maps in the simulator's format.
+void require_simulated_tensor_maps(const runtime::Device& dev, const std::string& workload);
 
 }  // namespace gpusim::workloads

@@ -3,6 +3,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "runtime/cuda_device.h"
 #include "runtime/resource_limits.h"
 #include "workloads/embedded_ptx.h"
 
@@ -83,7 +84,15 @@ std::string architecture_mismatch(const Workload& w, const runtime::DeviceProper
 
 void require_architecture(const Workload& w, const runtime::Device& dev) {
   if (w.required_sm() == 0) return;
-  const std::string why = architecture_mismatch(w, dev.properties());
+  runtime::DeviceProperties props;
+  if (const runtime::CudaDeviceInfo* gpu = runtime::cuda_device_info(dev)) {  // the CUDA backend has no properties()
+    props.name = gpu->name;
+    props.compute_major = gpu->compute_capability_major;
+    props.compute_minor = gpu->compute_capability_minor;
+  } else {
+    props = dev.properties();
+  }
+  const std::string why = architecture_mismatch(w, props);
   if (!why.empty()) throw std::invalid_argument(why);
 }
 
