@@ -52,6 +52,7 @@ struct CompareArgs {
 struct Selection {
   const workloads::Workload* workload;
   std::string size;
+  bool from_all = false;  // chosen by "all": skipped (not an error) where its architecture is missing
 };
 
 // "all", "name" or "name:SIZE" (e.g. sgemm_tiled:512x512x512); --size applies to plain names.
@@ -62,7 +63,7 @@ std::vector<Selection> select_workloads(const std::vector<std::string>& names, c
     const std::string n = arg.substr(0, colon);
     const std::string s = colon == std::string::npos ? size : arg.substr(colon + 1);
     if (n == "all") {
-      for (const auto& w : workloads::all_workloads()) out.push_back({w.get(), ""});
+      for (const auto& w : workloads::all_workloads()) out.push_back({w.get(), "", true});
       continue;
     }
     const workloads::Workload* w = workloads::find_workload(n);
@@ -251,6 +252,19 @@ int compare_live(const CompareArgs& a) {
   std::vector<ComparisonRow> rows;
   for (const Selection& sel : selected) {
     const workloads::Workload* w = sel.workload;
+    if (sel.from_all && w->required_sm() != 0) {
+      // "all" also lists sm_90a workloads: leave them out when the card or the configuration is older.
+      runtime::DeviceProperties card_props;
+      card_props.name = gpu->name();
+      card_props.compute_major = info.compute_capability_major;
+      card_props.compute_minor = info.compute_capability_minor;
+      std::string why = workloads::architecture_mismatch(*w, card_props);
+      if (why.empty() && !a.no_sim) why = workloads::architecture_mismatch(*w, runtime::properties_from_config(config));
+      if (!why.empty()) {
+        std::cerr << "skipping " << w->name() << ": " << why << "\n";
+        continue;
+      }
+    }
     workloads::WorkloadParams params;
     params.seed = a.seed;
     if (!sel.size.empty()) params.size = workloads::parse_size_spec(sel.size);

@@ -3,6 +3,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "runtime/cuda_device.h"
 #include "runtime/resource_limits.h"
 #include "workloads/embedded_ptx.h"
 
@@ -69,6 +70,30 @@ void require_arrays_fit(const Workload& w, const std::vector<uint64_t>& size, co
   runtime::require_host_memory(total_overflows ? UINT64_MAX : total,
                                w.name() + " " + format_size(size) + " (" + names + " on the host, on the device and "
                                "as results or references)");
+}
+
+std::string architecture_mismatch(const Workload& w, const runtime::DeviceProperties& props) {
+  const unsigned need = w.required_sm();
+  const unsigned have = unsigned(props.compute_major * 10 + props.compute_minor);
+  if (need == 0 || have >= need) return "";
+  return w.name() + " needs an sm_" + std::to_string(need) + " GPU (compute capability " + std::to_string(need / 10) +
+         "." + std::to_string(need % 10) + ": its kernels are compiled for sm_" + std::to_string(need) +
+         "a), but the device '" + props.name + "' is sm_" + std::to_string(have) +
+         " (compute capability " + std::to_string(props.compute_major) + "." + std::to_string(props.compute_minor) + ")";
+}
+
+void require_architecture(const Workload& w, const runtime::Device& dev) {
+  if (w.required_sm() == 0) return;
+  runtime::DeviceProperties props;
+  if (const runtime::CudaDeviceInfo* gpu = runtime::cuda_device_info(dev)) {  // the CUDA backend has no properties()
+    props.name = gpu->name;
+    props.compute_major = gpu->compute_capability_major;
+    props.compute_minor = gpu->compute_capability_minor;
+  } else {
+    props = dev.properties();
+  }
+  const std::string why = architecture_mismatch(w, props);
+  if (!why.empty()) throw std::invalid_argument(why);
 }
 
 runtime::ModuleHandle load_embedded_module(runtime::Device& dev, const std::string& stem) {

@@ -1,0 +1,92 @@
+// hopper_gemm (the warp-specialised sm_90a GEMM: TMA producer, mbarrier ring, wgmma consumers)
+// against its CPU reference in functional and timing mode on the H100 configuration, at sizes
+// that cover one K slice (fewer than the ring's four slots), the default, and a K loop that wraps
+// the ring twice; its size rules; and `gpusim run` refusing it on an older configuration.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+#include "runtime/sim_device.h"
+#include "tests/run_gpusim.h"
+#include "workloads/workload.h"
+
+namespace gpusim::workloads {
+namespace {
+
+using test_support::contains;
+
+std::unique_ptr<runtime::Device> h100(runtime::SimMode mode) {
+  runtime::SimDeviceOptions o;
+  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
+  o.mode = mode;
+  return runtime::make_sim_device(o);
+}
+
+class HopperGemmSizes : public testing::TestWithParam<std::tuple<std::vector<uint64_t>, runtime::SimMode>> {};
+
+TEST_P(HopperGemmSizes, MatchesTheCpuReferenceExactly) {
+  const auto& [size, mode] = GetParam();
+  const Workload* w = find_workload("hopper_gemm");
+  ASSERT_NE(w, nullptr);
+  auto dev = h100(mode);
+  WorkloadParams p;
+  p.size = size;
+  p.seed = 5;
+  const WorkloadResult r = w->run(*dev, p);
+  EXPECT_TRUE(r.passed) << r.detail;
+  EXPECT_EQ(r.max_abs_error, 0.0);  // K <= 4096 with these inputs: exact in f32 (hopper_gemm.cpp)
+  ASSERT_EQ(r.launches.size(), 1u);
+  EXPECT_EQ(r.launches[0].ctas, (size[0] / 128) * (size[1] / 256));  // 128 x 256 CTA tiles
+  if (mode == runtime::SimMode::Timing) {
+    EXPECT_GT(r.launches[0].cycles, 0u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sizes, HopperGemmSizes,
+    testing::Combine(testing::Values(std::vector<uint64_t>{128, 256, 64}, std::vector<uint64_t>{256, 256, 256},
+                                     std::vector<uint64_t>{128, 512, 576}),
+                     testing::Values(runtime::SimMode::Functional, runtime::SimMode::Timing)),
+    [](const auto& info) {
+      const auto& s = std::get<0>(info.param);
+      return std::to_string(s[0]) + "x" + std::to_string(s[1]) + "x" + std::to_string(s[2]) +
+             (std::get<1>(info.param) == runtime::SimMode::Timing ? "_timing" : "_functional");
+    });
+
+TEST(HopperGemm, SizesOffTheTileAreRefusedClearly) {
+  auto dev = h100(runtime::SimMode::Functional);
+  for (const std::vector<uint64_t>& bad : {std::vector<uint64_t>{100, 256, 64}, {128, 128, 64}, {128, 256, 96}}) {
+    WorkloadParams p;
+    p.size = bad;
+    try {
+      find_workload("hopper_gemm")->run(*dev, p);
+      ADD_FAILURE() << "accepted " << bad[0] << "x" << bad[1] << "x" << bad[2];
+    } catch (const std::invalid_argument& e) {
+      EXPECT_TRUE(contains(e.what(), "hopper_gemm")) << e.what();
+      EXPECT_TRUE(contains(e.what(), "multiples of the 128 x 256 CTA tile")) << e.what();
+    }
+  }
+}
+
+TEST(HopperGemm, RunOnAnOlderConfigurationNamesWorkloadConfigAndArchitecture) {
+  const test_support::Outcome o = test_support::run_gpusim("run hopper_gemm --config '" + std::string(GPUSIM_SOURCE_DIR) +
+                                                           "/configs/v100.ini'");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "hopper_gemm needs an sm_90 GPU")) << o.output;
+  EXPECT_TRUE(contains(o.output, "configs/v100.ini")) << o.output;
+  EXPECT_TRUE(contains(o.output, "is sm_75")) << o.output;
+  EXPECT_FALSE(contains(o.output, "PASS")) << o.output;
+}
+
+TEST(HopperGemm, ListMarksItAsNeedingHopper) {
+  const test_support::Outcome o = test_support::run_gpusim("list");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  const size_t at = o.output.find("hopper_gemm");
+  ASSERT_NE(at, std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("needs: sm_90", at), std::string::npos) << o.output;
+}
+
+}  // namespace
+}  // namespace gpusim::workloads
