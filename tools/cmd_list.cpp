@@ -18,6 +18,8 @@ void print_workloads(std::ostream& os) {
   for (const auto& w : workloads::all_workloads()) {
     os << "  " << std::left << std::setw(20) << w->name() << w->description() << "\n"
        << "  " << std::setw(20) << "" << "size: " << w->size_help() << "\n";
+    if (w->required_sm() != 0)
+      os << "  " << std::setw(20) << "" << "needs: sm_" << w->required_sm() << " (Hopper; e.g. --config configs/h100.ini)\n";
   }
 }
 

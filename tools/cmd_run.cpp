@@ -37,6 +37,15 @@ void print_usage(std::ostream& os, const po::options_description& opts) {
      << opts;
 }
 
+// Empty when the device can run the workload; otherwise the error line, naming the workload, the
+// configuration and the architecture the workload needs (gpusim list marks such workloads).
+std::string architecture_error(const workloads::Workload& w, const runtime::Device& dev, const std::string& config) {
+  const std::string why = workloads::architecture_mismatch(w, dev.properties());
+  if (why.empty()) return "";
+  return why + "; configuration " + (config.empty() ? "(the embedded default, V100-like)" : config) +
+         ": use a configuration with sm_arch = sm_" + std::to_string(w.required_sm()) + " or newer, e.g. --config configs/h100.ini";
+}
+
 }  // namespace
 
 int gpusim_cmd_run(int argc, char** argv) { return run_command(argc, argv, {}); }
@@ -125,6 +134,10 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
     }
     if (backend != Backend::Cuda) {
       std::unique_ptr<runtime::Device> device = runtime::make_sim_device(device_options);
+      if (const std::string why = architecture_error(*workload, *device, device_options.config_path); !why.empty()) {
+        std::cerr << "gpusim run: " << why << "\n";
+        return 2;
+      }
       std::cout << "device   " << device->name() << ", " << vm["mode"].as<std::string>() << " mode\n";
       const workloads::WorkloadResult result = workload->run(*device, params);
       for (const runtime::LaunchStats& l : result.launches) {

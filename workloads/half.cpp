@@ -51,4 +51,14 @@ float half_bits_to_float(uint16_t bits) {
   return std::bit_cast<float>(sign | (static_cast<uint32_t>(e + 127) << 23) | (mantissa << 13));
 }
 
+uint16_t float_to_bf16_bits(float value) {
+  const uint32_t f = std::bit_cast<uint32_t>(value);
+  if ((f & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((f >> 16) | 0x40u);  // quiet NaN
+  // Round the 16 dropped bits to nearest even; a carry may reach the exponent (and infinity).
+  const uint32_t rounded = f + 0x7fffu + ((f >> 16) & 1u);
+  return static_cast<uint16_t>(rounded >> 16);
+}
+
+float bf16_bits_to_float(uint16_t bits) { return std::bit_cast<float>(uint32_t(bits) << 16); }
+
 }  // namespace gpusim::workloads

@@ -12,4 +12,9 @@ uint16_t float_to_half_bits(float value);
 // Exact (every half is representable as a float).
 float half_bits_to_float(uint16_t bits);
 
+// bfloat16 (the top half of a binary32): round-to-nearest-even; NaN stays a (quiet) NaN.
+uint16_t float_to_bf16_bits(float value);
+// Exact (every bfloat16 is a float).
+float bf16_bits_to_float(uint16_t bits);
+
 }  // namespace gpusim::workloads

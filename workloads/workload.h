@@ -32,6 +32,10 @@ class Workload {
   virtual std::string size_help() const = 0;         // e.g. "MxNxK (default 256x256x256)"
   virtual std::vector<uint64_t> default_size() const = 0;
   virtual WorkloadResult run(runtime::Device& dev, const WorkloadParams& params) const = 0;
+  // The compute capability the kernels need, as major * 10 + minor: 90 for kernels compiled for
+  // sm_90a (workloads/kernels/hopper_*.cu: TMA, wgmma, setmaxnreg), which a configuration with an
+  // older sm_arch cannot run; 0 = every architecture the suite simulates (sm_75 and newer).
+  virtual unsigned required_sm() const { return 0; }
 };
 
 // All workloads, in a stable order.

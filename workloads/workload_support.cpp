@@ -71,6 +71,22 @@ void require_arrays_fit(const Workload& w, const std::vector<uint64_t>& size, co
                                "as results or references)");
 }
 
+std::string architecture_mismatch(const Workload& w, const runtime::DeviceProperties& props) {
+  const unsigned need = w.required_sm();
+  const unsigned have = unsigned(props.compute_major * 10 + props.compute_minor);
+  if (need == 0 || have >= need) return "";
+  return w.name() + " needs an sm_" + std::to_string(need) + " GPU (compute capability " + std::to_string(need / 10) +
+         "." + std::to_string(need % 10) + ": its kernels are compiled for sm_" + std::to_string(need) +
+         "a), but the device '" + props.name + "' is sm_" + std::to_string(have) +
+         " (compute capability " + std::to_string(props.compute_major) + "." + std::to_string(props.compute_minor) + ")";
+}
+
+void require_architecture(const Workload& w, const runtime::Device& dev) {
+  if (w.required_sm() == 0) return;
+  const std::string why = architecture_mismatch(w, dev.properties());
+  if (!why.empty()) throw std::invalid_argument(why);
+}
+
 runtime::ModuleHandle load_embedded_module(runtime::Device& dev, const std::string& stem) {
   const EmbeddedPtx& e = find_embedded_ptx(stem);
   return dev.load_ptx(e.name, e.ptx);

@@ -77,6 +77,13 @@ inline void record_check(WorkloadResult& result, const CheckResult& check) {
   result.max_abs_error = check.max_abs_error;
 }
 
+// Empty when a device with properties `props` can run the workload's kernels (required_sm());
+// otherwise one line naming the workload, the architecture it needs and the device's.
+std::string architecture_mismatch(const Workload& w, const runtime::DeviceProperties& props);
+// Throws std::invalid_argument with architecture_mismatch's text; a workload with a required_sm()
+// calls it first in run(), so no caller (CLI, tests, compare) can run it on the wrong chip.
+void require_architecture(const Workload& w, const runtime::Device& dev);
+
 // Loads the PTX embedded from the kernel file with stem `stem` (e.g. "sgemm").
 runtime::ModuleHandle load_embedded_module(runtime::Device& dev, const std::string& stem);
 

@@ -19,10 +19,12 @@ namespace gpusim {
 namespace {
 
 const std::string kV100 = std::string(GPUSIM_SOURCE_DIR) + "/configs/v100.ini";
+const std::string kH100 = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";  // sm_90a workloads
 
-std::unique_ptr<runtime::Device> make_device(runtime::SimMode mode, const std::vector<std::string>& overrides = {}) {
+std::unique_ptr<runtime::Device> make_device(runtime::SimMode mode, const std::vector<std::string>& overrides = {},
+                                             const std::string& config = kV100) {
   runtime::SimDeviceOptions options;
-  options.config_path = kV100;
+  options.config_path = config;
   options.overrides = overrides;
   options.mode = mode;
   return runtime::make_sim_device(options);
@@ -135,6 +137,7 @@ TEST(TimingValidation, IdenticalLaunchesAgreeWhateverRanBeforeInTheProcess) {
 // A small size per workload: the default shrunk so every dimension stays a multiple of 16.
 std::vector<uint64_t> small_size(const workloads::Workload& w) {
   std::vector<uint64_t> size = w.default_size();
+  if (w.required_sm() != 0) return size;  // sm_90a workloads default to a small, tile-multiple size
   const uint64_t divisor = size.size() == 1 ? 64 : size.size() == 2 ? 8 : 4;
   for (uint64_t& d : size) d = std::max<uint64_t>(16, d / divisor);
   return size;
@@ -145,8 +148,9 @@ std::vector<uint64_t> small_size(const workloads::Workload& w) {
 TEST(TimingValidation, TimingModeComputesWhatFunctionalModeComputes) {
   for (const auto& w : workloads::all_workloads()) {
     SCOPED_TRACE(w->name());
-    auto functional = make_device(runtime::SimMode::Functional);
-    auto timing = make_device(runtime::SimMode::Timing, {"sm.count=8"});
+    const std::string& config = w->required_sm() != 0 ? kH100 : kV100;
+    auto functional = make_device(runtime::SimMode::Functional, {}, config);
+    auto timing = make_device(runtime::SimMode::Timing, {"sm.count=8"}, config);
     workloads::WorkloadParams params;
     params.size = small_size(*w);
     const auto f = w->run(*functional, params);

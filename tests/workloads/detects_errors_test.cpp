@@ -16,8 +16,9 @@ namespace {
 // Forwards to the simulator; copy_to_host corrupts the middle float of each copy.
 class CorruptingDevice final : public runtime::Device {
  public:
-  explicit CorruptingDevice(std::function<float(float)> corrupt)
-      : inner_(runtime::make_sim_device()), corrupt_(std::move(corrupt)) {}
+  // `config_path` empty: the embedded default (V100-like).
+  explicit CorruptingDevice(std::function<float(float)> corrupt, const std::string& config_path = "")
+      : inner_(make_inner(config_path)), corrupt_(std::move(corrupt)) {}
 
   std::string name() const override { return "corrupting " + inner_->name(); }
   runtime::DevPtr alloc(size_t bytes) override { return inner_->alloc(bytes); }
@@ -41,15 +42,26 @@ class CorruptingDevice final : public runtime::Device {
     return inner_->launch(m, kernel, cfg, args);
   }
   void synchronize() override { inner_->synchronize(); }
+  runtime::DeviceProperties properties() const override { return inner_->properties(); }
 
  private:
+  static std::unique_ptr<runtime::Device> make_inner(const std::string& config_path) {
+    runtime::SimDeviceOptions o;
+    o.config_path = config_path;
+    return runtime::make_sim_device(o);
+  }
+
   std::unique_ptr<runtime::Device> inner_;
   std::function<float(float)> corrupt_;
 };
 
+// The H100 configuration, for the workloads whose kernels are sm_90a (Workload::required_sm()).
+const std::string kH100 = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
+
 WorkloadResult run_small(const std::string& name, runtime::Device& dev) {
   WorkloadParams p;
-  if (name.rfind("sgemm", 0) == 0) p.size = {24, 20, 28};
+  if (find_workload(name)->required_sm() != 0) p.size = find_workload(name)->default_size();  // already small
+  else if (name.rfind("sgemm", 0) == 0) p.size = {24, 20, 28};
   else if (name == "wmma_gemm") p.size = {32, 32, 32};
   else if (name == "softmax") p.size = {4, 40};
   else if (name.rfind("transpose", 0) == 0) p.size = {20, 36};
@@ -59,9 +71,10 @@ WorkloadResult run_small(const std::string& name, runtime::Device& dev) {
 
 TEST(DetectsErrors, EveryWorkloadFailsOnAPerturbedElement) {
   // +1% (and at least 0.01): far above every tolerance, far below a gross failure.
-  CorruptingDevice dev([](float x) { return x + 0.01f + 0.01f * std::fabs(x); });
+  const auto corrupt = [](float x) { return x + 0.01f + 0.01f * std::fabs(x); };
+  CorruptingDevice dev(corrupt), hopper(corrupt, kH100);
   for (const auto& w : all_workloads()) {
-    const WorkloadResult r = run_small(w->name(), dev);
+    const WorkloadResult r = run_small(w->name(), w->required_sm() != 0 ? hopper : dev);
     EXPECT_FALSE(r.passed) << w->name() << ": " << r.detail;
     EXPECT_GT(r.max_abs_error, 0.0) << w->name();
   }
@@ -77,8 +90,10 @@ TEST(DetectsErrors, ExactWorkloadsCatchOneUlp) {
 }
 
 TEST(DetectsErrors, UncorruptedRunsPass) {
-  CorruptingDevice dev([](float x) { return x; });
-  for (const auto& w : all_workloads()) EXPECT_TRUE(run_small(w->name(), dev).passed) << w->name();
+  const auto identity = [](float x) { return x; };
+  CorruptingDevice dev(identity), hopper(identity, kH100);
+  for (const auto& w : all_workloads())
+    EXPECT_TRUE(run_small(w->name(), w->required_sm() != 0 ? hopper : dev).passed) << w->name();
 }
 
 }  // namespace

@@ -60,6 +60,8 @@ Outcome run_on(const std::string& workload, const std::vector<uint64_t>& size, r
   runtime::SimDeviceOptions o;
   o.mode = mode;
   o.threads = threads;
+  // Hopper-only workloads (sm_90a kernels) run on the H100 configuration; the rest on the default.
+  if (find_workload(workload)->required_sm() != 0) o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
   RecordingDevice dev(runtime::make_sim_device(o));
   WorkloadParams params;
   params.size = size;

@@ -106,7 +106,9 @@ TEST(Registry, NamesAreUniqueAndDescribed) {
     EXPECT_FALSE(w->default_size().empty());
     EXPECT_EQ(find_workload(w->name()), w.get());
   }
-  EXPECT_EQ(names.size(), 10u);
+  size_t any_arch = 0;  // the ten workloads every configuration runs; sm_90a ones come on top
+  for (const auto& w : all_workloads()) any_arch += w->required_sm() == 0;
+  EXPECT_EQ(any_arch, 10u);
   EXPECT_EQ(find_workload("no_such_workload"), nullptr);
 }
 

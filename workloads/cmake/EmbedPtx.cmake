@@ -7,8 +7,8 @@
 #   SOURCE_REL  the .cu path relative to the repository (for messages and EmbeddedPtx::source_path)
 #   CU          absolute path of the .cu (recompiled for architectures older than the PTX target)
 #   PTX         absolute path of the PTX compiled for PTX_TARGET
-#   PTX_TARGET  the compute capability the PTX targets, as a number (e.g. 80)
-#   ARCHS       comma-separated ptxas targets (e.g. "sm_75,sm_80,sm_90")
+#   PTX_TARGET  the compute capability the PTX targets, as a number (e.g. 80; 90a for sm_90a PTX)
+#   ARCHS       comma-separated ptxas targets (e.g. "sm_75,sm_80,sm_90", or "sm_90a")
 #   NVCC, PTXAS tool paths
 #   NVCC_FLAGS  comma-separated extra nvcc flags (the same as for PTX)
 #   WORK_DIR    scratch directory for the per-architecture PTX of older targets
@@ -77,12 +77,13 @@ endfunction()
 
 set(resource_rows "")
 foreach(arch IN LISTS arch_list)
-  if(NOT arch MATCHES "^sm_([0-9]+)$")
-    message(FATAL_ERROR "EmbedPtx.cmake: bad architecture '${arch}' (expected sm_NN)")
+  if(NOT arch MATCHES "^sm_([0-9]+)a?$")
+    message(FATAL_ERROR "EmbedPtx.cmake: bad architecture '${arch}' (expected sm_NN or sm_NNa)")
   endif()
   set(arch_number ${CMAKE_MATCH_1})
+  string(REGEX REPLACE "a$" "" ptx_target_number "${PTX_TARGET}")
   set(arch_ptx "${PTX}")
-  if(arch_number LESS PTX_TARGET)
+  if(arch_number LESS ptx_target_number)
     # ptxas refuses PTX whose .target is newer than the SM, so older SMs get their own PTX.
     set(arch_ptx "${WORK_DIR}/${NAME}.compute_${arch_number}.ptx")
     execute_process(

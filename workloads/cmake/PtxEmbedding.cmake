@@ -3,12 +3,17 @@
 #   -lineinfo adds .loc/.file only, the instructions are the same, so --source-report and the
 #   stepper can name CUDA lines)
 #   cmake -P EmbedPtx.cmake         ->  <stem>.embedded.cpp   (PTX text + ptxas -v resources)
+# Kernel files named hopper_*.cu use sm_90a-only instructions (TMA, wgmma, setmaxnreg): they are
+# compiled for compute_90a and assembled by ptxas for sm_90a only (their workloads declare
+# Workload::required_sm() = 90, so they never run on an older configuration).
 # and, at configure time, embedded_ptx_table.cpp, which defines embedded_ptx() over all of them.
 # <out_var> receives the generated .cpp files to compile into the library.
 
 set(GPUSIM_PTX_TARGET 80)                       # the PTX the simulator runs: compute_80
 set(GPUSIM_PTXAS_ARCHS "sm_75,sm_80,sm_90")     # V100 config uses sm_75: nvcc 13 lacks sm_70
 set(GPUSIM_NVCC_FLAGS "-O3")
+set(GPUSIM_SM90A_PTX_TARGET 90a)                # hopper_*.cu: arch-specific Hopper PTX
+set(GPUSIM_SM90A_PTXAS_ARCHS "sm_90a")
 set(GPUSIM_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/EmbedPtx.cmake)
 
 function(gpusim_embed_cuda_sources out_var)
@@ -28,12 +33,18 @@ function(gpusim_embed_cuda_sources out_var)
     string(MAKE_C_IDENTIFIER "${stem}" symbol)
     list(APPEND symbols ${symbol})
 
+    set(ptx_target ${GPUSIM_PTX_TARGET})
+    set(ptxas_archs ${GPUSIM_PTXAS_ARCHS})
+    if(stem MATCHES "^hopper_")
+      set(ptx_target ${GPUSIM_SM90A_PTX_TARGET})
+      set(ptxas_archs ${GPUSIM_SM90A_PTXAS_ARCHS})
+    endif()
     set(ptx ${gen_dir}/${stem}.ptx)
     set(cpp ${gen_dir}/${stem}.embedded.cpp)
     get_filename_component(cu_dir ${cu} DIRECTORY)
     add_custom_command(
       OUTPUT ${ptx}
-      COMMAND ${GPUSIM_NVCC} -ptx -arch=compute_${GPUSIM_PTX_TARGET} ${GPUSIM_NVCC_FLAGS} -lineinfo
+      COMMAND ${GPUSIM_NVCC} -ptx -arch=compute_${ptx_target} ${GPUSIM_NVCC_FLAGS} -lineinfo
               -I${cu_dir} -MD -MF ${ptx}.d -o ${ptx} ${cu}
       DEPENDS ${cu}
       DEPFILE ${ptx}.d
@@ -43,7 +54,7 @@ function(gpusim_embed_cuda_sources out_var)
       OUTPUT ${cpp}
       COMMAND ${CMAKE_COMMAND}
               -DNAME=${stem} -DSYMBOL=${symbol} -DSOURCE_REL=${rel} -DCU=${cu} -DPTX=${ptx}
-              -DPTX_TARGET=${GPUSIM_PTX_TARGET} -DARCHS=${GPUSIM_PTXAS_ARCHS}
+              -DPTX_TARGET=${ptx_target} -DARCHS=${ptxas_archs}
               -DNVCC=${GPUSIM_NVCC} -DPTXAS=${GPUSIM_PTXAS} -DNVCC_FLAGS=${GPUSIM_NVCC_FLAGS},-I${cu_dir}
               -DWORK_DIR=${gen_dir} -DOUT=${cpp} -P ${GPUSIM_EMBED_SCRIPT}
       DEPENDS ${ptx} ${cu} ${GPUSIM_EMBED_SCRIPT}
