@@ -45,7 +45,10 @@ void check_configuration(Context& ctx, KernelRecord& k, dim3 grid, dim3 block, s
                                                       "x" + std::to_string(p.max_grid_dim[1]) + "x" + std::to_string(p.max_grid_dim[2]));
   const size_t shared_limit = k.max_dynamic_shared >= 0 ? size_t(k.max_dynamic_shared) : size_t(p.shared_per_block);
   const runtime::KernelInfo& info = ctx.kernel_info(k);
-  if (shared + info.static_shared_bytes > std::max(shared_limit, size_t(p.shared_per_block)) || shared > shared_limit)
+  // CUDA's rule: the attribute bounds the dynamic bytes alone (its setter already checked that it
+  // plus the static bytes fit the opt-in maximum); without it, static + dynamic must fit 48 KiB.
+  const size_t total_limit = k.max_dynamic_shared >= 0 ? size_t(p.shared_per_block_optin) : size_t(p.shared_per_block);
+  if (shared + info.static_shared_bytes > total_limit || shared > shared_limit)
     throw ApiError(cudaErrorInvalidValue, what + ": " + std::to_string(shared) + " bytes of dynamic shared memory (+" +
                                               std::to_string(info.static_shared_bytes) + " static) exceed the " +
                                               std::to_string(shared_limit) +
