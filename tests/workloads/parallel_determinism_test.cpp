@@ -119,6 +119,7 @@ const Case kCases[] = {
     {"sgemm_naive", {48, 64, 40}}, {"sgemm_tiled", {48, 64, 40}}, {"reduce_sum", {40000}},
     {"softmax", {24, 300}},      {"wmma_gemm", {64, 64, 32}},  {"transpose_unpadded", {96, 80}},
     {"transpose_padded", {96, 80}},
+    {"flash_attention", {1, 128, 64}},
 };
 
 INSTANTIATE_TEST_SUITE_P(AllWorkloads, ParallelDeterminism,
