@@ -126,8 +126,12 @@ class FlashAttention final : public Workload {
     runtime::LaunchConfig cfg{{ceil_div(len, kBlockM), static_cast<uint32_t>(heads), 1}, {kThreads, 1, 1}};
     cfg.dynamic_shared_bytes = shared_bytes(dim);
     const float scale_log2 = float(1.0 / std::sqrt(double(dim)) * M_LOG2E);
-    const runtime::KernelArgs args{map(dq, "Q"), map(dk, "K"), map(dv, "V"), runtime::KernelArg::of(dout.ptr()),
-                                   runtime::KernelArg::of(static_cast<int32_t>(len)), runtime::KernelArg::of(scale_log2)};
+    const runtime::KernelArgs args{map(dq, "Q"),
+                                   map(dk, "K"),
+                                   map(dv, "V"),
+                                   runtime::KernelArg::of(dout.ptr()),
+                                   runtime::KernelArg::of(static_cast<int32_t>(len)),
+                                   runtime::KernelArg::of(scale_log2)};
     WorkloadResult result;
     result.launches.push_back(
         dev.launch(module, dim == 64 ? "hopper_attention_d64" : "hopper_attention_d128", cfg, args));

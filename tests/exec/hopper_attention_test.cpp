@@ -55,7 +55,8 @@ TEST(HopperAttentionShapes, UnsupportedHeadDimAndSequenceLengthAreRefusedClearly
   EXPECT_TRUE(contains(d.output, "head dim 96 is not supported (64 or 128)")) << d.output;
   const Outcome l = attention("functional", "64 200 1");
   EXPECT_EQ(l.exit_code, 2) << l.output;
-  EXPECT_TRUE(contains(l.output, "sequence length 200 is not a positive multiple of the 128-row query block")) << l.output;
+  EXPECT_TRUE(contains(l.output, "sequence length 200 is not a positive multiple of the 128-row query block"))
+      << l.output;
 }
 
 }  // namespace

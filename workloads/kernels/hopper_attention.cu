@@ -114,7 +114,8 @@ __device__ __forceinline__ void forward(const CUtensorMap* map_q, const CUtensor
   uint8_t* sv = sk + kChunk * kChunks * kStages;
 
   const int warpgroup = threadIdx.x / 128, bh = blockIdx.y, tiles = seq_len / kBlockN;
-  const int row_base = bh * seq_len, q_tile = int(blockIdx.x) * kBlockM;  // row of this (batch, head) in the [BH * L, D] tensors
+  // This (batch, head)'s first row in the [BH * L, D] tensors, and this CTA's first query row in it.
+  const int row_base = bh * seq_len, q_tile = int(blockIdx.x) * kBlockM;
   if (threadIdx.x == 0) {
     ptx::mbarrier_init(&q_full, 1);
     for (int s = 0; s < kStages; ++s) {
