@@ -35,8 +35,11 @@ std::optional<LaunchRejection> check_launch_request(const DeviceProperties& p, c
                                                             std::to_string(p.max_grid_dim[2])};
   const uint64_t limit =
       r.max_dynamic_shared_bytes >= 0 ? uint64_t(r.max_dynamic_shared_bytes) : uint64_t(p.shared_per_block);
-  if (r.dynamic_shared_bytes > limit ||
-      r.dynamic_shared_bytes + r.static_shared_bytes > std::max(limit, uint64_t(p.shared_per_block)))
+  // CUDA's rule: the attribute bounds the dynamic bytes alone (its setter already checked that it
+  // plus the static bytes fit the opt-in maximum); without it, static + dynamic must fit the default.
+  const uint64_t total_limit =
+      r.max_dynamic_shared_bytes >= 0 ? uint64_t(p.shared_per_block_optin) : uint64_t(p.shared_per_block);
+  if (r.dynamic_shared_bytes > limit || r.dynamic_shared_bytes + r.static_shared_bytes > total_limit)
     return LaunchRejection{LaunchProblem::TooMuchSharedMemory,
                            what + ": " + std::to_string(r.dynamic_shared_bytes) + " bytes of dynamic shared memory (+" +
                                std::to_string(r.static_shared_bytes) + " static) exceed the " + std::to_string(limit) +

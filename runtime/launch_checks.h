@@ -37,8 +37,8 @@ struct LaunchRequest {
 };
 
 // Dimensions (positive, within the device's grid and block limits, threads per block) and
-// shared memory (dynamic within the kernel's limit, dynamic + static within the larger of that
-// limit and the device's default per-block limit): the first problem, or nothing.
+// shared memory (dynamic within the kernel's limit; dynamic + static within the opt-in maximum
+// when the kernel's limit is set, else within the default per-block limit): the first problem, or nothing.
 std::optional<LaunchRejection> check_launch_request(const DeviceProperties& device, const LaunchRequest& request);
 
 // A cooperative grid must be resident all at once: at most (CTAs per SM for `kernel`) x SMs.

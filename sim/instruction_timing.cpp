@@ -28,6 +28,12 @@ QueueHint queue_hint(const Instruction& in) {
       return QueueHint::Mio;
     case Opcode::CpAsync:  // reads global memory through the LG path, writes shared memory
       return QueueHint::Lg;
+    case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkTensor:
+      // A copy with a global side queues as LG (SmMemoryPipeline::queue_for sees its global
+      // accesses); .shared::cluster <- .shared::cta stays on MIO. Without this the .shared
+      // destination made it an MIO hint, and a full LG queue threw at submit.
+      return in.mod.space == isa::StateSpace::Global || in.mod.space2 == isa::StateSpace::Global ? QueueHint::Lg
+                                                                                                   : QueueHint::Mio;
     default:
       break;
   }

@@ -120,6 +120,7 @@ const Case kCases[] = {
     {"softmax", {24, 300}},      {"wmma_gemm", {64, 64, 32}},  {"transpose_unpadded", {96, 80}},
     {"transpose_padded", {96, 80}},
     {"hopper_gemm", {256, 256, 320}},  // 2 CTAs, 5 K slices: the 4-slot ring wraps (h100.ini)
+    {"flash_attention", {1, 128, 64}},
 };
 
 INSTANTIATE_TEST_SUITE_P(AllWorkloads, ParallelDeterminism,
