@@ -19,6 +19,7 @@ SubCore::SubCore(int index, int slots, const Shared& shared)
   slots_.resize(static_cast<size_t>(slots));
   ages_.assign(static_cast<size_t>(slots), 0);
   trace_.reserve(64);
+  mem_op_.accesses.reserve(64);
 }
 
 void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot, uint64_t age, uint64_t cycle) {
@@ -313,9 +314,12 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
     for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, cycle + t.latency, t.result_wait);
     return;
   }
-  WarpMemOp mop;
+  // The op reuses one WarpMemOp whose access buffer trades places with trace_ (no copy, no
+  // allocation per memory instruction); trace_ is cleared before the next step.
+  WarpMemOp& mop = mem_op_;
   mop.token = make_mem_token((*shared_.next_token_sequence)++, index_, slot);
   mop.op = op;
+  mop.load = mop.store = mop.atomic = false;
   mop.active_lanes = r.executed;
   for (const isa::MemAccess& a : trace_) {
     if (a.atomic) mop.atomic = true;
@@ -323,7 +327,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
     else mop.load = true;
   }
   if (op == isa::Opcode::Shfl) mop.load = true;  // exchanges registers through the MIO crossbar
-  mop.accesses.assign(trace_.begin(), trace_.end());
+  mop.accesses.swap(trace_);
   const bool lg = SmMemoryPipeline::queue_for(mop) == SmMemoryPipeline::Queue::Lg;
   const StallReason why = lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard;
   const auto dsts = s.timing->destinations(t);
@@ -336,7 +340,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   if (op == isa::Opcode::CpAsync) p.cp_async_group = s.cp_async_open_group;
   s.pending.push_back(p);
   if (shared_.observer) shared_.observer->on_warp_mem_op(cycle, shared_.sm_id, index_, sm_warp_id(slot), *r.inst, mop);
-  shared_.memory->submit(std::move(mop), cycle);
+  shared_.memory->submit(mop, cycle);
 }
 
 void SubCore::snapshot(uint64_t cycle, std::vector<WarpSnapshot>& warps, SubcoreSnapshot& self) const {

@@ -128,6 +128,7 @@ class SubCore {
   uint64_t dispatch_free_at_ = 0;
   std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};
   std::vector<isa::MemAccess> trace_;
+  WarpMemOp mem_op_;  // the memory op being submitted, reused (see submit_memory)
   int deferred_ = WarpScheduler::kNone;  // slot chosen this cycle whose issue waits for commit()
   QueueHint deferred_queue_ = QueueHint::None;
 };
