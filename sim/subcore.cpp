@@ -39,6 +39,8 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   s.recheck_at = cycle;
   s.reason = StallReason::NoInstruction;
   s.operands_ready = false;
+  s.next = s.active ? &s.timing->at(warp.top().pc) : nullptr;
+  s.maybe_at_barrier = s.active && warp.at_barrier;
   ages_[slot] = age;
   if (s.active) {
     active_mask_ |= uint64_t(1) << slot;
@@ -123,11 +125,14 @@ Scoreboard::Block SubCore::block_of(const WarpSlot& s, const InstTiming& t, uint
 }
 
 void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
-  if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle);
+  if (s.maybe_at_barrier) {
+    if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle);
+    s.maybe_at_barrier = false;
+  }
   if (s.dispatch_until > cycle) return set_reason(s, StallReason::DispatchStall, s.dispatch_until);
   if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until);
   if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready);
-  const InstTiming& t = s.timing->at(s.warp->top().pc);
+  const InstTiming& t = *s.next;
   if (!s.operands_ready) {
     const Scoreboard::Block b = block_of(s, t, cycle);
     if (b.blocked()) return set_reason(s, b.reason, b.until);
@@ -158,7 +163,7 @@ void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
     while (eligible) {
       const int slot = scheduler_.select(eligible, ages_);
       WarpSlot& s = slots_[slot];
-      const InstTiming& t = s.timing->at(s.warp->top().pc);
+      const InstTiming& t = *s.next;
       StallReason throttle = StallReason::Selected;
       // Another sub-core may have filled a shared queue since this warp was examined.
       if (t.kind == IssueKind::Memory && !queue_has_room(t.queue, &throttle)) {
@@ -186,7 +191,7 @@ void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
     }
   }
   if (selected == WarpScheduler::kNone) return;
-  const InstTiming& t = slots_[selected].timing->at(slots_[selected].warp->top().pc);
+  const InstTiming& t = *slots_[selected].next;
   if (!t.commit) return issue(selected, cycle, launch);
   // Its queue place is held so that the other sub-cores see the queue as the op will leave it.
   deferred_ = selected;
@@ -303,6 +308,8 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     s.board.ensure(s.timing->register_count());
   }
   if (function_changed || warp.top().pc != pc + 1) s.fetch_ready = cycle + 1 + kFetchBubbleCycles;
+  s.next = &s.timing->at(warp.top().pc);
+  s.maybe_at_barrier = warp.at_barrier;
   s.recheck_at = cycle + 1;
 }
 
