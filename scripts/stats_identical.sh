@@ -4,6 +4,7 @@
 # --stats JSON and the printed output (host time removed) per run, so that two binaries' results can
 # be compared byte for byte.
 #   scripts/stats_identical.sh run BINARY OUTDIR [SIZE_ARGS...]   -> OUTDIR/<config>_<workload>.{json,txt}
+#   SMALL=1 scripts/stats_identical.sh run ...   the same with small sizes (a loaded machine: seconds, not minutes)
 #   scripts/stats_identical.sh diff DIR_A DIR_B                    -> exit 1 and the differences if any
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,16 @@ case "$mode" in
     for cfg in v100 h100 teaching; do
       for w in $workloads; do
         # The host-time figures of the printed report are the only thing allowed to differ.
-        "$bin" run "$w" --config "configs/$cfg.ini" --threads 1 --stats "$out/${cfg}_$w.json" "$@" 2>&1 |
+        size=()
+        if [ -n "${SMALL:-}" ]; then
+          case "$w" in
+            sgemm_*|wmma_gemm) size=(--size 128x128x64) ;;
+            softmax) size=(--size 64x512) ;;
+            transpose_*) size=(--size 256x256) ;;
+            *) size=(--size 65536) ;;
+          esac
+        fi
+        "$bin" run "$w" --config "configs/$cfg.ini" --threads 1 --stats "$out/${cfg}_$w.json" "${size[@]}" "$@" 2>&1 |
           sed -E 's/host [0-9.]+ s \([0-9.]+M warp-inst\/s\), //' >"$out/${cfg}_$w.txt"
       done
     done
