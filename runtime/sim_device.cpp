@@ -76,10 +76,10 @@ class SimDevice final : public Device {
         throw Error("--trace, --vcd and --source-report (GPUSIM_TRACE, GPUSIM_VCD, GPUSIM_SOURCE_REPORT) watch the "
                     "timing model: use timing mode (--mode timing, GPUSIM_MODE=timing)");
       profiler_ = std::make_unique<LaunchProfiler>(options.profiling, config_);
-      model_->set_observer(profiler_->observer());
+      model_->add_observer(profiler_->observer());
     }
     // The sampler stays attached for good (attaching an observer rebuilds the model).
-    if (options.sample) model_->set_observer(&sampler_);
+    if (options.sample) model_->add_observer(&sampler_);
     memory_.set_capacity(uint64_t(config_.dram_capacity_mib) << 20);
   }
 
@@ -313,8 +313,8 @@ class SimDevice final : public Device {
       if (model_) {
         if (profiler_) profiler_->abort(model_->core_cycle());
         new_model();
-        if (profiler_) model_->set_observer(profiler_->observer());
-        if (options_.sample) model_->set_observer(&sampler_);
+        if (profiler_) model_->add_observer(profiler_->observer());
+        if (options_.sample) model_->add_observer(&sampler_);
       }
       throw KernelFault(std::string("kernel fault: ") + e.what(), e.kind());
     } catch (const std::runtime_error& e) {

@@ -99,9 +99,12 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
     if (env.step_kernel.empty()) throw Error("GPUSIM_STEP='" + step + "': the kernel name is empty");
     if (env.device.mode != SimMode::Timing)
       throw Error("GPUSIM_STEP='" + step + "': the stepper runs the timing model; set GPUSIM_MODE=timing");
-    // The stepper attaches its own observer to the model, which would silence the profiler's.
-    if (env.device.profiling.any())
-      throw Error("GPUSIM_STEP cannot be combined with GPUSIM_TRACE, GPUSIM_VCD or GPUSIM_SOURCE_REPORT");
+    // GPUSIM_TRACE and GPUSIM_SOURCE_REPORT watch the stepped run too (the model fans its events out
+    // to every observer); VCD waveforms are sampled by SystemC's time steps, which the stepper's
+    // own clock loop does not run.
+    if (!env.device.profiling.vcd_path.empty())
+      throw Error("GPUSIM_STEP cannot be combined with GPUSIM_VCD: SystemC samples the waveforms, and the stepper "
+                  "advances the clocks itself");
   }
   env.step_script = value_of(getenv, "GPUSIM_STEP_SCRIPT");
   return env;

@@ -13,9 +13,20 @@ void GpuModel::build() {
   for (int i = 0; i < config_.num_sms; ++i) sms_.push_back(std::make_unique<SmCore>(i, config_, *memory_, observer_));
 }
 
-void GpuModel::set_observer(SimObserver* observer) {
-  if (observer == observer_) return;
-  observer_ = observer;
+void GpuModel::add_observer(SimObserver* observer) {
+  observers_.add(observer);
+  attach_effective_observer();
+}
+
+void GpuModel::remove_observer(SimObserver* observer) {
+  observers_.remove(observer);
+  attach_effective_observer();
+}
+
+void GpuModel::attach_effective_observer() {
+  SimObserver* effective = observers_.empty() ? nullptr : observers_.size() == 1 ? observers_.only() : &observers_;
+  if (effective == observer_) return;
+  observer_ = effective;
   build();  // components take the observer at construction, so the hot path holds a plain pointer
 }
 

@@ -13,6 +13,7 @@
 #include "isa/worker_pool.h"
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
+#include "sim/observer_fanout.h"
 #include "sim/occupancy.h"
 #include "sim/sm_core.h"
 #include "sim/timing_types.h"
@@ -39,7 +40,14 @@ class GpuModel {
   ~GpuModel();
 
   const GpuConfig& config() const { return config_; }
-  void set_observer(SimObserver* observer);  // before begin_launch; nullptr detaches
+  // Observers (a stepper, a timeline trace, source counters, a sampler ...): any number may watch
+  // one model. Attach and detach between launches. The components hold one plain pointer: null
+  // with no observer (an un-observed run makes no virtual call), the observer itself when there
+  // is one, the model's fan-out when there are more. Changing that pointer rebuilds the SMs and
+  // memory partitions (dropping cache contents), so attach once, before the first launch.
+  void add_observer(SimObserver* observer);     // ignored when null or already attached
+  void remove_observer(SimObserver* observer);  // ignored when not attached
+  size_t observer_count() const { return observers_.size(); }
   // Host threads for the SMs' parallel part of each core cycle (null: the calling thread only).
   // Results are the same for every pool (docs/ARCHITECTURE.md); with an observer attached the
   // SMs tick on the calling thread, so the observer sees its calls one at a time.
@@ -70,9 +78,11 @@ class GpuModel {
  private:
   void dispatch_ctas();
   void build();
+  void attach_effective_observer();
 
   GpuConfig config_;
-  SimObserver* observer_ = nullptr;
+  ObserverFanout observers_;
+  SimObserver* observer_ = nullptr;  // what the components hold (see add_observer)
   isa::WorkerPool* pool_ = nullptr;
   std::vector<size_t> busy_;                 // SMs ticking this cycle, in SM order
   std::vector<std::exception_ptr> errors_;   // per entry of busy_: the fault of its tick

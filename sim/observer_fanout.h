@@ -1,7 +1,7 @@
 // One SimObserver that forwards every event to several others, so a timeline trace, the per-line
 // source counters, a VCD waveform and a stepper can watch the same run: the model holds one
-// observer pointer (set once, see GpuModel::set_observer) and the set behind it may change
-// between launches.
+// observer pointer (GpuModel owns one of these behind GpuModel::add_observer) and the set behind
+// it may change between launches.
 #pragma once
 
 #include <vector>
@@ -17,6 +17,7 @@ class ObserverFanout final : public SimObserver {
   void clear() { targets_.clear(); }
   bool empty() const { return targets_.empty(); }
   size_t size() const { return targets_.size(); }
+  SimObserver* only() const { return targets_.size() == 1 ? targets_.front() : nullptr; }  // the one target
 
   void on_issue(uint64_t cycle, int sm, int subcore, int warp, uint32_t pc, const isa::Instruction& inst,
                 uint32_t active_mask) override;

@@ -56,7 +56,7 @@ struct SampledTiming {
   double estimated_error() const { return timing.cycles ? double(error_cycles) / double(timing.cycles) : 0.0; }
 };
 
-// Watches CTA retirements on the model it is attached to (GpuModel::set_observer, once, when the
+// Watches CTA retirements on the model it is attached to (GpuModel::add_observer, once, when the
 // model is built: attaching rebuilds the model) and, while a sampled launch runs, raises the
 // model's CTA limit wave by wave until the wave spacing settles. Idle otherwise.
 class WaveSampler : public SimObserver {

@@ -9,11 +9,14 @@
 
 namespace gpusim::sim {
 
-SharedBanks::SharedBanks(int banks, int bank_width_bytes) : banks_(banks), bank_width_(bank_width_bytes) {
+SharedBanks::SharedBanks(int banks, int bank_width_bytes)
+    : banks_(banks), bank_width_(bank_width_bytes), width_shift_(0), bank_mask_(0) {
   if (banks <= 0 || banks > 64 || !std::has_single_bit(unsigned(banks)) || bank_width_bytes <= 0 ||
       !std::has_single_bit(unsigned(bank_width_bytes)))
     throw std::invalid_argument("shared banks: " + std::to_string(banks) + " banks of " +
                                 std::to_string(bank_width_bytes) + " B must both be powers of two (at most 64 banks)");
+  width_shift_ = unsigned(std::countr_zero(unsigned(bank_width_bytes)));
+  bank_mask_ = uint64_t(banks) - 1;
 }
 
 SharedAccessCost SharedBanks::cost(std::span<const LaneAccess> lanes) const {
@@ -40,8 +43,8 @@ SharedAccessCost SharedBanks::cost(std::span<const LaneAccess> lanes) const {
       for (uint32_t lane = phase * lanes_per_phase; lane < end && !conflict; ++lane) {
         const LaneAccess& a = lanes[lane];
         if (!a.active || a.size == 0) continue;
-        for (uint64_t w = a.address / bank_width_; w <= (a.address + a.size - 1) / bank_width_; ++w) {
-          const uint32_t bank = uint32_t(w % uint64_t(banks_));
+        for (uint64_t w = a.address >> width_shift_; w <= (a.address + a.size - 1) >> width_shift_; ++w) {
+          const uint32_t bank = uint32_t(w & bank_mask_);
           if (!(used >> bank & 1)) {
             used |= uint64_t(1) << bank;
             word_in_bank[bank] = w;
@@ -67,8 +70,8 @@ SharedAccessCost SharedBanks::cost(std::span<const LaneAccess> lanes) const {
     const LaneAccess& a = lanes[lane];
     if (!a.active || a.size == 0) continue;
     uint32_t phase = lane / lanes_per_phase;
-    for (uint64_t w = a.address / bank_width_; w <= (a.address + a.size - 1) / bank_width_; ++w)
-      touched.emplace_back(phase * uint32_t(banks_) + uint32_t(w % banks_), w);
+    for (uint64_t w = a.address >> width_shift_; w <= (a.address + a.size - 1) >> width_shift_; ++w)
+      touched.emplace_back(phase * uint32_t(banks_) + uint32_t(w & bank_mask_), w);
   }
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());

@@ -34,6 +34,10 @@ class SharedBanks {
  private:
   int banks_;
   int bank_width_;
+  // Both are powers of two: word = address >> width_shift_, bank = word & bank_mask_ (a 64-bit
+  // division per touched word was most of the cost of pricing a shared access).
+  unsigned width_shift_;
+  uint64_t bank_mask_;
 };
 
 }  // namespace gpusim::sim

@@ -75,6 +75,7 @@ struct SmCore::Impl {
   int resident = 0;
   uint64_t next_age = 0;
   uint64_t next_token_sequence = 1;
+  std::vector<uint64_t> completed;  // tokens of this cycle's completions (buffer kept)
 };
 
 void SmCore::Impl::handle_cta_events(int cta_slot, uint64_t cycle) {
@@ -175,7 +176,8 @@ void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
   if (m.resident == 0 && m.memory.idle()) return;
   m.memory.tick(cycle, now_ps);
-  for (uint64_t token : m.memory.take_completed()) {
+  m.memory.take_completed(m.completed);
+  for (uint64_t token : m.completed) {
     const int sc = token_subcore(token);
     if (sc >= static_cast<int>(m.subcores.size()))
       throw std::logic_error("SM " + std::to_string(m.sm_id) + ": memory token names sub-core " + std::to_string(sc));

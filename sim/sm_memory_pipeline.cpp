@@ -90,9 +90,9 @@ struct SmMemoryPipeline::Impl {
       : sm(sm_id), config(c), memory(m), observer(o), banks(c.shared_banks, c.shared_bank_width_bytes),
         coalescer(uint32_t(c.l1_line_bytes), uint32_t(c.l1_sector_bytes)) {}
 
-  int shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic) const;
+  int shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic);
   int atomic_wavefronts(const WarpAccess& round) const;
-  LgOp build_lg_op(WarpMemOp& op);
+  LgOp build_lg_op(const WarpMemOp& op);
   void coalesce_into(const std::vector<LaneAccess>& lanes, WorkItem::Kind kind, std::vector<WorkItem>& items) const;
   std::string where() const { return "SM " + std::to_string(sm) + " memory pipeline"; }
 
@@ -114,6 +114,7 @@ struct SmMemoryPipeline::Impl {
   MemoryPartitions& memory;
   SimObserver* observer;
   SharedBanks banks;
+  std::vector<WarpAccess> round_buffer;  // shared_wavefronts' scratch, reused op after op
   Coalescer coalescer;
   std::unique_ptr<SectorCache> l1;
   int l1_bytes = 0;          // the L1's size as configured
@@ -150,8 +151,10 @@ struct SmMemoryPipeline::Impl {
 // Shared memory: the lane accesses of one instruction in rounds (a vector access arrives as one
 // access per element; contiguous elements of a lane are joined into one access of up to 16 B, as
 // the hardware issues ld.shared.v4 as one 128-bit access), each round priced by the bank model.
-int SmMemoryPipeline::Impl::shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic) const {
-  std::vector<WarpAccess> rounds;
+int SmMemoryPipeline::Impl::shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic) {
+  // The rounds live in a buffer kept across ops (one heap allocation per op was a hot spot).
+  std::vector<WarpAccess>& rounds = round_buffer;
+  size_t nrounds = 0;
   std::array<uint8_t, kWarpSize> used{};
   for (const isa::MemAccess& a : accesses) {
     if (a.space != isa::StateSpace::Shared) continue;
@@ -165,19 +168,23 @@ int SmMemoryPipeline::Impl::shared_wavefronts(const std::vector<isa::MemAccess>&
         continue;
       }
     }
-    if (k == rounds.size()) rounds.emplace_back();
+    if (k == nrounds) {
+      if (nrounds == rounds.size()) rounds.emplace_back();
+      else rounds[nrounds].fill(LaneAccess{});
+      ++nrounds;
+    }
     rounds[k][a.lane] = LaneAccess{true, a.addr, a.size};
     used[a.lane] = uint8_t(k + 1);
   }
   int total = 0;
-  for (const WarpAccess& round : rounds) total += atomic ? atomic_wavefronts(round) : banks.cost(round).wavefronts;
+  for (size_t k = 0; k < nrounds; ++k) total += atomic ? atomic_wavefronts(rounds[k]) : banks.cost(rounds[k]).wavefronts;
   return std::max(total, 1);  // a shuffle or an all-inactive op still takes one pass
 }
 
 // Shared atomics: every lane is its own read-modify-write, so lanes in one bank serialise even on
 // the same word (no broadcast).
 int SmMemoryPipeline::Impl::atomic_wavefronts(const WarpAccess& round) const {
-  std::vector<int> lanes_in_bank(size_t(config.shared_banks), 0);
+  std::array<int, 64> lanes_in_bank{};  // SharedBanks holds banks to at most 64
   int worst = 0;
   for (const LaneAccess& a : round) {
     if (!a.active) continue;
@@ -200,7 +207,7 @@ void SmMemoryPipeline::Impl::coalesce_into(const std::vector<LaneAccess>& lanes,
   }
 }
 
-LgOp SmMemoryPipeline::Impl::build_lg_op(WarpMemOp& op) {
+LgOp SmMemoryPipeline::Impl::build_lg_op(const WarpMemOp& op) {
   LgOp g;
   g.id = next_op_id++;
   g.token = op.token;
@@ -480,7 +487,7 @@ size_t SmMemoryPipeline::queue_capacity() {
   return kMioQueueCapacity;
 }
 
-void SmMemoryPipeline::submit(WarpMemOp op, uint64_t cycle) {
+void SmMemoryPipeline::submit(const WarpMemOp& op, uint64_t cycle) {
   Impl& m = *impl_;
   const Queue q = queue_for(op);
   if (!can_accept(q))
@@ -514,6 +521,11 @@ std::vector<uint64_t> SmMemoryPipeline::take_completed() {
   std::vector<uint64_t> out;
   out.swap(impl_->completed);
   return out;
+}
+
+void SmMemoryPipeline::take_completed(std::vector<uint64_t>& out) {
+  out.clear();
+  out.swap(impl_->completed);
 }
 
 bool SmMemoryPipeline::idle() const { return impl_->idle(); }

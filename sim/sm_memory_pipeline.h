@@ -44,7 +44,8 @@ class SmMemoryPipeline {
   static size_t queue_capacity();  // of each queue (inspection)
   // The line of `address` as this SM's L1 holds it; nullopt when the SM has no L1 data cache.
   std::optional<CacheLineState> l1_line(uint64_t address) const;
-  void submit(WarpMemOp op, uint64_t cycle);
+  // Reads `op` (its accesses are priced and coalesced here); the caller may reuse it afterwards.
+  void submit(const WarpMemOp& op, uint64_t cycle);
   // Holds (+1) or gives back (-1) a place in a queue for an op that a sub-core has chosen to
   // issue but submits later in the same cycle (after the cycle's commit phase, see sm_core.h);
   // can_accept counts held places as taken.
@@ -58,6 +59,8 @@ class SmMemoryPipeline {
   // Tokens of ops that completed: loads and atomics when their data is back in the register
   // file, stores when they have left the SM's queue.
   std::vector<uint64_t> take_completed();
+  // The same into `out` (cleared first): buffers swap, so a caller that keeps `out` allocates nothing.
+  void take_completed(std::vector<uint64_t>& out);
   bool idle() const;
 
   const SmMemStats& stats() const;

@@ -19,6 +19,7 @@ SubCore::SubCore(int index, int slots, const Shared& shared)
   slots_.resize(static_cast<size_t>(slots));
   ages_.assign(static_cast<size_t>(slots), 0);
   trace_.reserve(64);
+  mem_op_.accesses.reserve(64);
 }
 
 void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot, uint64_t age, uint64_t cycle) {
@@ -38,6 +39,8 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   s.recheck_at = cycle;
   s.reason = StallReason::NoInstruction;
   s.operands_ready = false;
+  s.next = s.active ? &s.timing->at(warp.top().pc) : nullptr;
+  s.maybe_at_barrier = s.active && warp.at_barrier;
   ages_[slot] = age;
   if (s.active) {
     active_mask_ |= uint64_t(1) << slot;
@@ -122,11 +125,14 @@ Scoreboard::Block SubCore::block_of(const WarpSlot& s, const InstTiming& t, uint
 }
 
 void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
-  if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle);
+  if (s.maybe_at_barrier) {
+    if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle);
+    s.maybe_at_barrier = false;
+  }
   if (s.dispatch_until > cycle) return set_reason(s, StallReason::DispatchStall, s.dispatch_until);
   if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until);
   if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready);
-  const InstTiming& t = s.timing->at(s.warp->top().pc);
+  const InstTiming& t = *s.next;
   if (!s.operands_ready) {
     const Scoreboard::Block b = block_of(s, t, cycle);
     if (b.blocked()) return set_reason(s, b.reason, b.until);
@@ -157,7 +163,7 @@ void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
     while (eligible) {
       const int slot = scheduler_.select(eligible, ages_);
       WarpSlot& s = slots_[slot];
-      const InstTiming& t = s.timing->at(s.warp->top().pc);
+      const InstTiming& t = *s.next;
       StallReason throttle = StallReason::Selected;
       // Another sub-core may have filled a shared queue since this warp was examined.
       if (t.kind == IssueKind::Memory && !queue_has_room(t.queue, &throttle)) {
@@ -185,7 +191,7 @@ void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
     }
   }
   if (selected == WarpScheduler::kNone) return;
-  const InstTiming& t = slots_[selected].timing->at(slots_[selected].warp->top().pc);
+  const InstTiming& t = *slots_[selected].next;
   if (!t.commit) return issue(selected, cycle, launch);
   // Its queue place is held so that the other sub-cores see the queue as the op will leave it.
   deferred_ = selected;
@@ -302,6 +308,8 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     s.board.ensure(s.timing->register_count());
   }
   if (function_changed || warp.top().pc != pc + 1) s.fetch_ready = cycle + 1 + kFetchBubbleCycles;
+  s.next = &s.timing->at(warp.top().pc);
+  s.maybe_at_barrier = warp.at_barrier;
   s.recheck_at = cycle + 1;
 }
 
@@ -313,9 +321,12 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
     for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, cycle + t.latency, t.result_wait);
     return;
   }
-  WarpMemOp mop;
+  // The op reuses one WarpMemOp whose access buffer trades places with trace_ (no copy, no
+  // allocation per memory instruction); trace_ is cleared before the next step.
+  WarpMemOp& mop = mem_op_;
   mop.token = make_mem_token((*shared_.next_token_sequence)++, index_, slot);
   mop.op = op;
+  mop.load = mop.store = mop.atomic = false;
   mop.active_lanes = r.executed;
   for (const isa::MemAccess& a : trace_) {
     if (a.atomic) mop.atomic = true;
@@ -323,7 +334,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
     else mop.load = true;
   }
   if (op == isa::Opcode::Shfl) mop.load = true;  // exchanges registers through the MIO crossbar
-  mop.accesses.assign(trace_.begin(), trace_.end());
+  mop.accesses.swap(trace_);
   const bool lg = SmMemoryPipeline::queue_for(mop) == SmMemoryPipeline::Queue::Lg;
   const StallReason why = lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard;
   const auto dsts = s.timing->destinations(t);
@@ -336,7 +347,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   if (op == isa::Opcode::CpAsync) p.cp_async_group = s.cp_async_open_group;
   s.pending.push_back(p);
   if (shared_.observer) shared_.observer->on_warp_mem_op(cycle, shared_.sm_id, index_, sm_warp_id(slot), *r.inst, mop);
-  shared_.memory->submit(std::move(mop), cycle);
+  shared_.memory->submit(mop, cycle);
 }
 
 void SubCore::snapshot(uint64_t cycle, std::vector<WarpSnapshot>& warps, SubcoreSnapshot& self) const {

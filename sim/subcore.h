@@ -102,6 +102,12 @@ class SubCore {
     // unready again (completions and time only make registers readier), so an eligible warp
     // that was not selected skips the scoreboard next cycle.
     bool operands_ready = false;
+    // The warp's next instruction's timing and whether it may wait at a barrier, cached at place
+    // and after each issue: only the warp's own issue moves its pc or puts it at a barrier (a
+    // barrier release only clears at_barrier), so evaluate() need not chase the warp's call
+    // frames every cycle (those reads were most of its time).
+    const InstTiming* next = nullptr;
+    bool maybe_at_barrier = false;
     std::vector<PendingMemOp> pending;
     uint32_t cp_async_open_group = 0;  // the group cp.async ops join until the next commit
   };
@@ -128,6 +134,7 @@ class SubCore {
   uint64_t dispatch_free_at_ = 0;
   std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};
   std::vector<isa::MemAccess> trace_;
+  WarpMemOp mem_op_;  // the memory op being submitted, reused (see submit_memory)
   int deferred_ = WarpScheduler::kNone;  // slot chosen this cycle whose issue waits for commit()
   QueueHint deferred_queue_ = QueueHint::None;
 };

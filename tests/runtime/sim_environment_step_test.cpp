@@ -44,4 +44,20 @@ TEST(SimEnvironmentStep, BadValuesNameTheVariable) {
   }
 }
 
+// The stepper and the profilers watch one run together (the model fans events out); only VCD
+// waveforms, sampled by SystemC's time steps that the stepper does not run, are refused.
+TEST(SimEnvironmentStep, CombinesWithTraceAndSourceReportButNotVcd) {
+  auto env = read({{"GPUSIM_MODE", "timing"}, {"GPUSIM_STEP", "k"}, {"GPUSIM_TRACE", "/tmp/t.json"},
+                   {"GPUSIM_SOURCE_REPORT", "5"}});
+  EXPECT_EQ(env.step_kernel, "k");
+  EXPECT_EQ(env.device.profiling.trace_path, "/tmp/t.json");
+  EXPECT_EQ(env.device.profiling.source_report, 5u);
+  try {
+    read({{"GPUSIM_MODE", "timing"}, {"GPUSIM_STEP", "k"}, {"GPUSIM_VCD", "/tmp/w.vcd"}});
+    FAIL() << "GPUSIM_STEP accepted with GPUSIM_VCD";
+  } catch (const gpusim::runtime::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("GPUSIM_STEP cannot be combined with GPUSIM_VCD"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace

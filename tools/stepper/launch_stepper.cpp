@@ -32,7 +32,7 @@ std::string LaunchStepper::describe_target() const {
 sim::LaunchTiming LaunchStepper::run(sim::GpuModel& model, isa::LaunchState& launch,
                                      const sim::KernelResources& resources) {
   // Attached once for the device's life (attaching rebuilds the model, dropping cache contents).
-  model.set_observer(&recorder_);
+  model.add_observer(&recorder_);
   recorder_.clear();
   StepDriver driver(model, launch, resources, recorder_, now_ps_);
   const bool target = !stepped_ && names_target(launch.kernel->name) && matching_seen_++ == target_.index;

@@ -42,7 +42,7 @@ class IssueRecorder : public sim::SimObserver {
 
 class StepDriver {
  public:
-  // Starts `launch` on `model` (which must have `recorder` attached as its observer) with every
+  // Starts `launch` on `model` (which must have `recorder` among its observers) with every
   // clock's first edge at `start_ps`.
   StepDriver(sim::GpuModel& model, isa::LaunchState& launch, const sim::KernelResources& resources,
              const IssueRecorder& recorder, uint64_t start_ps);
