@@ -68,6 +68,10 @@ bool run(const Case& c) {
   attribute[0].val.clusterDim.z = 1;
   config.attrs = attribute;
   config.numAttrs = 1;
+  // How many such clusters the chip holds at once (0 where the simulated chip has no clusters).
+  int resident = 0;
+  CHECK(cudaOccupancyMaxActiveClusters(&resident, cluster_histogram, &config));
+  std::printf("cudaOccupancyMaxActiveClusters(cluster of %d, %d threads): %d\n", c.cluster, c.threads, resident);
   CHECK(cudaLaunchKernelEx(&config, cluster_histogram, static_cast<const int*>(d_values), c.n, d_bins, c.nbins));
   CHECK(cudaDeviceSynchronize());
 

@@ -16,7 +16,7 @@ namespace {
 
 const std::string kHeader = ".version 8.0\n.target sm_90a\n.address_size 64\n";
 
-struct Run {
+struct Outcome {
   runtime::LaunchStats stats;
   std::vector<uint32_t> out;
   std::string error;
@@ -32,13 +32,13 @@ struct Launch {
   unsigned threads = 1;
 };
 
-Run run(const Launch& l) {
+Outcome run(const Launch& l) {
   runtime::SimDeviceOptions options;
   if (!l.config.empty()) options.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/" + l.config;
   options.overrides = l.overrides;
   options.mode = runtime::SimMode::Timing;
   options.threads = l.threads;
-  Run r;
+  Outcome r;
   try {
     auto dev = runtime::make_sim_device(options);
     const auto mod = dev->load_ptx("cluster_timing", l.ptx);
@@ -62,15 +62,15 @@ Run run(const Launch& l) {
 const std::string kPlacement = kHeader + R"(
 .visible .entry place(.param .u64 p_out)
 {
-  .reg .u32 %tid, %r<6>;
+  .reg .u32 %lt, %r<6>;
   .reg .u64 %out, %a, %c0, %c1;
   .reg .pred %p;
-  mov.u32 %tid, %tid.x;
+  mov.u32 %lt, %tid.x;
   mov.u64 %c0, %clock64;
   barrier.cluster.arrive;
   barrier.cluster.wait;
   mov.u64 %c1, %clock64;
-  setp.ne.u32 %p, %tid, 0;
+  setp.ne.u32 %p, %lt, 0;
   @%p bra DONE;
   ld.param.u64 %out, [p_out];
   mov.u32 %r0, %ctaid.x;
@@ -102,7 +102,7 @@ TEST(ClusterTiming, ClustersLandWholeOnOneGpcEach) {
   // 16 each from 36. Clusters 0-7 start at once, cluster k on the first 16 SMs of GPC k, rank r
   // on SM base_k + r. Cluster 8 fits nowhere until one retires; GPC 0 frees first (same work,
   // lowest SMs) and its placement resumes after SM 15: ranks 0, 1 on SMs 16, 17, then 0-13.
-  const Run r = run(placement(9, 16));
+  const Outcome r = run(placement(9, 16));
   ASSERT_TRUE(r.error.empty()) << r.error;
   const uint32_t base[8] = {0, 18, 36, 52, 68, 84, 100, 116};
   uint32_t cluster0_end = 0;
@@ -125,7 +125,8 @@ TEST(ClusterTiming, ClustersLandWholeOnOneGpcEach) {
 TEST(ClusterTiming, ClustersAreRefusedOnChipsWithoutThem) {
   Launch l = placement(2, 2);
   l.config.clear();  // the embedded V100-like default
-  const Run r = run(l);
+  l.dynamic_shared = 0;
+  const Outcome r = run(l);
   EXPECT_NE(r.error.find("'place'"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("V100-like"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("no thread-block clusters (cluster.gpcs = 0"), std::string::npos) << r.error;
@@ -134,14 +135,14 @@ TEST(ClusterTiming, ClustersAreRefusedOnChipsWithoutThem) {
 TEST(ClusterTiming, AClusterLargerThanAGpcCanHoldIsRefused) {
   Launch l = placement(1, 8);
   l.overrides = {"cluster.gpcs=33"};  // 66 TPCs / 33: 4 SMs per GPC, one CTA each
-  const Run r = run(l);
+  const Outcome r = run(l);
   EXPECT_NE(r.error.find("'place'"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("a cluster of 8 CTAs cannot be resident on one GPC"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("largest GPC has 4 SMs x 1 CTA(s) per SM (limited by shared memory)"), std::string::npos)
       << r.error;
   Launch big = placement(1, 16);
   big.overrides = {"cluster.max_ctas=8"};
-  const Run b = run(big);
+  const Outcome b = run(big);
   EXPECT_NE(b.error.find("has 16 CTAs, more than the 8"), std::string::npos) << b.error;
 }
 
@@ -155,22 +156,22 @@ std::string chase_ptx(int target) {
   return kHeader + R"(
 .visible .entry chase(.param .u64 p_out)
 {
-  .reg .u32 %tid, %rank, %sb, %peer, %off, %a, %r<4>;
+  .reg .u32 %lt, %rank, %sb, %peer, %off, %a, %r<4>;
   .reg .u64 %out, %g, %c0, %c1;
   .reg .pred %p;
   .shared .align 16 .b32 buf[64];
-  mov.u32 %tid, %tid.x;
+  mov.u32 %lt, %tid.x;
   mov.u32 %rank, %cluster_ctarank;
   mov.u32 %sb, buf;
-  add.u32 %r0, %tid, 1;
+  add.u32 %r0, %lt, 1;
   and.b32 %r0, %r0, 63;
   shl.b32 %r0, %r0, 2;
-  shl.b32 %r1, %tid, 2;
+  shl.b32 %r1, %lt, 2;
   add.u32 %r1, %sb, %r1;
   st.shared.u32 [%r1], %r0;
   barrier.cluster.arrive;
   barrier.cluster.wait;
-  setp.ne.u32 %p, %tid, 0;
+  setp.ne.u32 %p, %lt, 0;
   setp.ne.or.u32 %p, %rank, 0, %p;
   @%p bra DONE;
   mapa.shared::cluster.u32 %peer, %sb, )" + std::to_string(target) + R"(;
@@ -190,7 +191,7 @@ DONE:
 )";
 }
 
-Run chase(int target, std::vector<std::string> overrides = {}) {
+Outcome chase(int target, std::vector<std::string> overrides = {}) {
   Launch l;
   l.ptx = chase_ptx(target);
   l.kernel = "chase";
@@ -206,7 +207,7 @@ TEST(ClusterTiming, RemoteSharedLoadsTakeTheConfiguredSmToSmLatency) {
   // The two chases run the same instructions; only the mapa rank differs. Each step is a load
   // whose address depends on the previous one, so the remote chase is slower by exactly
   // dsmem_latency (200) - shared latency (30) per load.
-  const Run local = chase(0), remote = chase(1);
+  const Outcome local = chase(0), remote = chase(1);
   ASSERT_TRUE(local.error.empty()) << local.error;
   ASSERT_TRUE(remote.error.empty()) << remote.error;
   EXPECT_EQ(local.out[1], 4u * kChase);  // the chain was followed (offset 4 per step)
@@ -217,7 +218,7 @@ TEST(ClusterTiming, RemoteSharedLoadsTakeTheConfiguredSmToSmLatency) {
   EXPECT_GE(remote.out[0], uint32_t(kChase * (200 + 4)));
   EXPECT_LE(remote.out[0], uint32_t(kChase * (200 + 8)));
   // The latency is the configuration's.
-  const Run slower = chase(1, {"cluster.dsmem_latency_cycles=350"});
+  const Outcome slower = chase(1, {"cluster.dsmem_latency_cycles=350"});
   ASSERT_TRUE(slower.error.empty()) << slower.error;
   EXPECT_EQ(int64_t(slower.out[0]) - int64_t(remote.out[0]), int64_t(kChase) * 150);
 }
@@ -230,19 +231,19 @@ std::string barrier_ptx(int rounds) {
   return kHeader + R"(
 .visible .entry rounds(.param .u64 p_out)
 {
-  .reg .u32 %tid, %r0;
+  .reg .u32 %lt, %r0;
   .reg .u64 %out, %a, %c0, %c1;
   .reg .pred %p;
-  mov.u32 %tid, %tid.x;
+  mov.u32 %lt, %tid.x;
   mov.u64 %c0, %clock64;
 )" + body + R"(  mov.u64 %c1, %clock64;
-  setp.ne.u32 %p, %tid, 0;
+  setp.ne.u32 %p, %lt, 0;
   @%p bra DONE;
   sub.u64 %c1, %c1, %c0;
   cvt.u32.u64 %r0, %c1;
   ld.param.u64 %out, [p_out];
-  mov.u32 %tid, %ctaid.x;
-  mul.wide.u32 %a, %tid, 4;
+  mov.u32 %lt, %ctaid.x;
+  mul.wide.u32 %a, %lt, 4;
   add.u64 %out, %out, %a;
   st.global.u32 [%out], %r0;
 DONE:
@@ -251,7 +252,7 @@ DONE:
 )";
 }
 
-Run barrier_rounds(int rounds, int latency) {
+Outcome barrier_rounds(int rounds, int latency) {
   Launch l;
   l.ptx = barrier_ptx(rounds);
   l.kernel = "rounds";
@@ -266,7 +267,7 @@ Run barrier_rounds(int rounds, int latency) {
 TEST(ClusterTiming, ClusterBarrierReleasesWaitersAfterTheConfiguredLatency) {
   // Each round waits from its last arrive to the release: the barrier latency, plus the issue of
   // the arrive and the wait. Raising the latency by 100 lengthens every round by exactly 100.
-  const Run a = barrier_rounds(3, 200), b = barrier_rounds(3, 300), one = barrier_rounds(1, 200);
+  const Outcome a = barrier_rounds(3, 200), b = barrier_rounds(3, 300), one = barrier_rounds(1, 200);
   ASSERT_TRUE(a.error.empty()) << a.error;
   ASSERT_TRUE(b.error.empty()) << b.error;
   ASSERT_TRUE(one.error.empty()) << one.error;
@@ -285,22 +286,22 @@ TEST(ClusterTiming, ClusterBarrierReleasesWaitersAfterTheConfiguredLatency) {
 const std::string kRing = kHeader + R"(
 .visible .entry ring(.param .u64 p_out)
 {
-  .reg .u32 %tid, %rank, %n, %sb, %peer, %r<6>;
+  .reg .u32 %lt, %rank, %n, %sb, %peer, %r<6>;
   .reg .u64 %out, %a;
   .reg .pred %p;
   .shared .align 4 .b32 word;
-  mov.u32 %tid, %tid.x;
+  mov.u32 %lt, %tid.x;
   mov.u32 %rank, %cluster_ctarank;
   mov.u32 %n, %cluster_nctarank;
   mov.u32 %sb, word;
-  setp.ne.u32 %p, %tid, 0;
+  setp.ne.u32 %p, %lt, 0;
   add.u32 %r0, %rank, 1;
   @!%p st.shared.u32 [%sb], %r0;
   barrier.cluster.arrive;
   barrier.cluster.wait;
   rem.u32 %r1, %r0, %n;
   mapa.shared::cluster.u32 %peer, %sb, %r1;
-  add.u32 %r2, %tid, 1;
+  add.u32 %r2, %lt, 1;
   atom.shared::cluster.add.u32 %r3, [%peer], %r2;
   barrier.cluster.arrive;
   barrier.cluster.wait;
@@ -328,7 +329,7 @@ TEST(ClusterTiming, SameCyclesForEveryHostThreadCount) {
   uint64_t cycles = 0;
   for (unsigned threads = 1; threads <= 4; ++threads) {
     l.threads = threads;
-    const Run r = run(l);
+    const Outcome r = run(l);
     ASSERT_TRUE(r.error.empty()) << r.error;
     for (uint32_t cta = 0; cta < 160; ++cta) {
       const uint32_t rank = cta % 4;
