@@ -223,6 +223,75 @@ TEST(ClusterTiming, RemoteSharedLoadsTakeTheConfiguredSmToSmLatency) {
   EXPECT_EQ(int64_t(slower.out[0]) - int64_t(remote.out[0]), int64_t(kChase) * 150);
 }
 
+// Bandwidth: 1024 threads of CTA rank 0 each load kLoads independent 16-byte vectors from the
+// shared memory of CTA `target` (all loads in flight together), between two bar.syncs; thread 0
+// stores the cycles between them. 1024 x 8 x 16 B = 128 KiB.
+constexpr int kLoads = 8;
+std::string stream_ptx(int target) {
+  std::string loads;
+  for (int i = 0; i < kLoads; ++i)
+    loads += "  ld.shared::cluster.v4.u32 {%v0, %v1, %v2, %v3}, [%a];\n  add.u32 %s, %s, %v0;\n"
+             "  add.u32 %a, %a, 16384;\n";
+  return kHeader + R"(
+.visible .entry stream(.param .u64 p_out)
+{
+  .reg .u32 %lt, %rank, %sb, %a, %s, %v<4>, %r0;
+  .reg .u64 %out, %c0, %c1;
+  .reg .pred %p;
+  .shared .align 16 .b8 buf[131072];
+  mov.u32 %lt, %tid.x;
+  mov.u32 %rank, %cluster_ctarank;
+  mov.u32 %sb, buf;
+  barrier.cluster.arrive;
+  barrier.cluster.wait;
+  setp.ne.u32 %p, %rank, 0;
+  @%p bra DONE;
+  mapa.shared::cluster.u32 %a, %sb, )" + std::to_string(target) + R"(;
+  shl.b32 %r0, %lt, 4;
+  add.u32 %a, %a, %r0;
+  mov.u32 %s, 0;
+  bar.sync 0;
+  mov.u64 %c0, %clock64;
+)" + loads + R"(  bar.sync 0;
+  mov.u64 %c1, %clock64;
+  setp.ne.u32 %p, %lt, 0;
+  @%p bra DONE;
+  sub.u64 %c1, %c1, %c0;
+  cvt.u32.u64 %r0, %c1;
+  ld.param.u64 %out, [p_out];
+  st.global.v2.u32 [%out], {%r0, %s};
+DONE:
+  barrier.cluster.arrive;
+  barrier.cluster.wait;
+  ret;
+}
+)";
+}
+
+TEST(ClusterTiming, RemoteSharedBandwidthIsTheConfiguredPortWidth) {
+  // 131072 B through a 32 B/clk port: 4096 cycles, plus one latency (200) for the last data and
+  // the issue of the loads. Locally the 32 banks x 4 B move 128 B/clk: 1024 cycles + 30.
+  auto measure = [](int target) {
+    Launch l;
+    l.ptx = stream_ptx(target);
+    l.kernel = "stream";
+    l.grid = {2, 1, 1};
+    l.cluster = {2, 1, 1};
+    l.block = {1024, 1, 1};
+    l.out_words = 2;
+    return run(l);
+  };
+  const Outcome remote = measure(1), local = measure(0);
+  ASSERT_TRUE(remote.error.empty()) << remote.error;
+  ASSERT_TRUE(local.error.empty()) << local.error;
+  EXPECT_GE(remote.out[0], 4096u + 200u);
+  EXPECT_LE(remote.out[0], 4096u + 200u + 200u);
+  EXPECT_GE(local.out[0], 1024u + 30u);
+  EXPECT_LE(local.out[0], 1024u + 30u + 200u);
+  std::printf("[ measured ] 128 KiB: remote %u cycles (%.1f B/clk), local %u cycles\n", remote.out[0],
+              131072.0 / remote.out[0], local.out[0]);
+}
+
 // Every thread runs `rounds` barrier.cluster rounds between two clock reads; thread 0 of each
 // CTA stores the difference at out[ctaid.x].
 std::string barrier_ptx(int rounds) {
