@@ -94,7 +94,10 @@ void GpuModel::tick_core(uint64_t now_ps) {
     if (errors_[k]) std::rethrow_exception(errors_[k]);
     sms_[busy_[k]]->commit(cycle_, now_ps);
   }
-  if (clusters_) collect_retired_clusters();
+  if (clusters_) {
+    collect_retired_clusters();
+    check_cluster_progress();
+  }
   if (!busy_.empty() || next_cta_ < dispatch_end()) last_busy_cycle_ = cycle_ + 1;
   ++cycle_;
 }

@@ -77,6 +77,7 @@ class GpuModel {
   void dispatch_clusters();
   void launch_cluster(const std::vector<int>& gpc_sms, const std::vector<int>& where);
   void collect_retired_clusters();
+  void check_cluster_progress();
 
   GpuConfig config_;
   SimObserver* observer_ = nullptr;
@@ -106,6 +107,10 @@ class GpuModel {
     std::vector<std::unique_ptr<isa::CtaState>> retired;
   };
   std::unordered_map<const isa::ClusterState*, LiveCluster> live_clusters_;
+  // Deadlock watch (a warp waiting at barrier.cluster.wait issues nothing, so the runaway
+  // instruction budget never fires): the cycle and the instructions + sleeping warp-cycles of
+  // the last progress.
+  uint64_t progress_cycle_ = 0, progress_instructions_ = 0;
 };
 
 }  // namespace gpusim::sim

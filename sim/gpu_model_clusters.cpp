@@ -2,6 +2,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "isa/exec_context.h"
 #include "sim/cluster_dispatch.h"
 #include "sim/gpu_model.h"
 
@@ -38,6 +39,30 @@ void GpuModel::begin_clusters() {
   }
   next_gpc_ = 0;
   gpc_next_sm_.assign(gpcs_.size(), 0);
+  progress_cycle_ = cycle_;
+  progress_instructions_ = UINT64_MAX;  // the first check records the start
+}
+
+// Warps that wait at barrier.cluster.wait for threads that can never arrive (held at a CTA
+// barrier, say) issue nothing and would hold the simulation forever. A cluster launch in which no
+// warp issues, sleeps (nanosleep) or has memory in flight for this many cycles is reported as
+// that deadlock.
+constexpr uint64_t kClusterStallCycles = 100000;
+
+void GpuModel::check_cluster_progress() {
+  uint64_t sleeping = 0;
+  for (const auto& sm : sms_) sleeping += sm->stats().stall_warp_cycles[static_cast<size_t>(StallReason::Sleeping)];
+  const uint64_t progress = launch_->warp_instructions + sleeping;
+  if (progress != progress_instructions_ || !memory_->idle()) {
+    progress_instructions_ = progress;
+    progress_cycle_ = cycle_;
+    return;
+  }
+  if (cycle_ - progress_cycle_ < kClusterStallCycles) return;
+  throw isa::ExecError("kernel '" + launch_->kernel->name + "': no warp has issued an instruction for " +
+                           std::to_string(kClusterStallCycles) + " cycles; warps wait at barrier.cluster.wait for "
+                           "threads of their cluster that cannot arrive (barrier deadlock)",
+                       isa::FaultKind::Barrier);
 }
 
 // Hands out clusters in cluster-id order (x fastest), each to the first GPC, round-robin from the

@@ -349,6 +349,40 @@ TEST(ClusterTiming, ClusterBarrierReleasesWaitersAfterTheConfiguredLatency) {
   }
 }
 
+// Rank 0's first warp waits at bar.sync for its second warp, which waits at barrier.cluster for
+// the first: nobody can go on. The timing model reports it instead of running forever.
+const std::string kDeadlock = kHeader + R"(
+.visible .entry stuck(.param .u64 p_out)
+{
+  .reg .u32 %lt, %rank, %w;
+  .reg .pred %p, %q;
+  mov.u32 %lt, %tid.x;
+  mov.u32 %rank, %cluster_ctarank;
+  shr.u32 %w, %lt, 5;
+  setp.eq.u32 %p, %rank, 0;
+  setp.eq.and.u32 %q, %w, 0, %p;
+  @%q bra HOLD;
+  barrier.cluster.arrive;
+  barrier.cluster.wait;
+HOLD:
+  @%p bar.sync 0, 64;
+  ret;
+}
+)";
+
+TEST(ClusterTiming, AClusterBarrierThatCannotCompleteIsReported) {
+  Launch l;
+  l.ptx = kDeadlock;
+  l.kernel = "stuck";
+  l.grid = {2, 1, 1};
+  l.cluster = {2, 1, 1};
+  l.block = {64, 1, 1};
+  const Outcome r = run(l);
+  EXPECT_NE(r.error.find("kernel 'stuck': no warp has issued an instruction for 100000 cycles"), std::string::npos)
+      << r.error;
+  EXPECT_NE(r.error.find("barrier deadlock"), std::string::npos) << r.error;
+}
+
 // A cluster ring exchange: each CTA stores rank + 1 in its shared word, then (after
 // barrier.cluster) every thread atomically adds its lane + 1 to the next rank's word; after a
 // second barrier thread 0 stores its own word: (rank + 1) + sum(1..64) at out[ctaid.x].
