@@ -5,6 +5,7 @@
 #include <string>
 
 #include "isa/cluster_address.h"
+#include "isa/cluster_barrier.h"
 #include "isa/exec_context.h"
 #include "isa/launch_state.h"
 
@@ -20,15 +21,23 @@ uint32_t cluster_live_threads(CtaState& cta) {
 
 // Completes the cluster barrier's phase once every non-exited thread of the cluster arrived
 // (threads that exit never hold it up).
-void try_complete(CtaState& cta) {
+void try_complete(CtaState& cta, uint64_t clock) {
   ClusterState& c = cta.cluster_state();
   if (c.barrier_arrived && c.barrier_arrived >= cluster_live_threads(cta)) {
     c.barrier_completed += 1;
     c.barrier_arrived = 0;
+    c.barrier_completed_clock = clock;
   }
 }
 
 }  // namespace
+
+bool cluster_barrier_passed(CtaState& cta, const Warp& warp, uint64_t clock, uint64_t* completed_clock) {
+  try_complete(cta, clock);
+  const ClusterState& c = cta.cluster_state();
+  if (completed_clock) *completed_clock = c.barrier_completed_clock;
+  return c.barrier_completed >= warp.cluster_barrier_target;
+}
 
 uint64_t cluster_address(ExecContext& ctx, uint64_t shared_addr, uint32_t rank, unsigned lane) {
   if (rank >= ctx.cta().cluster_size())
@@ -56,11 +65,11 @@ void exec_BarrierCluster(ExecContext& ctx, const Instruction& in) {
   if (in.mod.variant == Variant::Arrive) {
     c.barrier_arrived += uint32_t(__builtin_popcount(ctx.mask));
     w.cluster_barrier_target = c.barrier_completed + 1;
-    try_complete(cta);
+    try_complete(cta, ctx.launch().clock);
     w.advance();
     return;
   }
-  try_complete(cta);  // exits since the last arrival may have completed the phase
+  try_complete(cta, ctx.launch().clock);  // exits since the last arrival may have completed the phase
   if (c.barrier_completed >= w.cluster_barrier_target) w.advance();
 }
 

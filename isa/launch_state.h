@@ -75,6 +75,7 @@ struct ClusterState {
   std::vector<CtaState*> ctas;       // indexed by %cluster_ctarank
   uint32_t barrier_arrived = 0;      // threads arrived in the current phase
   uint32_t barrier_completed = 0;    // phases completed so far
+  uint64_t barrier_completed_clock = 0;  // LaunchState::clock when the last phase completed (timing)
 };
 
 // Shared::cluster addresses (mapa, distributed shared memory): CTA rank r's byte `off` is

@@ -11,7 +11,7 @@ std::string dims(const Dim3& d) {
 constexpr uint64_t kMaxClusterCtas = 16;  // non-portable maximum on sm_90 (8 portable)
 }  // namespace
 
-Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg, bool timing) {
+Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg) {
   const std::string kernel = "'" + fn.name + "'";
   Dim3 c = cfg.cluster;
   const bool required = fn.required_cluster[0] != 0;
@@ -31,9 +31,6 @@ Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg, bool
                 " CTAs; at most 16 are allowed");
   if (cfg.grid.x % c.x || cfg.grid.y % c.y || cfg.grid.z % c.z)
     throw Error("grid " + dims(cfg.grid) + " of " + kernel + " is not a whole number of clusters " + dims(c));
-  if (timing && c.count() > 1)
-    throw Error("launch of " + kernel + " with clusters " + dims(c) +
-                ": timing mode does not co-schedule cluster CTAs yet (functional mode runs them)");
   return c;
 }
 

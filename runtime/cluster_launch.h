@@ -10,7 +10,8 @@ namespace gpusim::runtime {
 // The cluster shape to run `fn` with under `cfg` ({1,1,1}: no clusters). Throws Error naming
 // the problem: a grid that is not a whole number of clusters, more than 16 CTAs per cluster,
 // an attribute that contradicts .reqnctapercluster, or an .explicitcluster kernel launched
-// without one; `timing` refuses real clusters, which the timing model does not co-schedule yet.
-Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg, bool timing);
+// without one. In timing mode the GPU model then checks the cluster against the chip (GPCs,
+// cluster.max_ctas, co-residency; sim/gpu_model_clusters.cpp).
+Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg);
 
 }  // namespace gpusim::runtime

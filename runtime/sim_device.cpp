@@ -252,7 +252,7 @@ class SimDevice final : public Device {
     ls.nsmid = static_cast<uint32_t>(config_.num_sms);
     ls.max_warp_instructions = options_.max_warp_instructions;
     ls.services = &services_;
-    ls.cluster = launch_cluster_shape(*fn, cfg, model_ != nullptr);
+    ls.cluster = launch_cluster_shape(*fn, cfg);
     ls.explicit_cluster = ls.cluster.count() > 1 || fn->explicit_cluster;
     // The grid barrier's workspace (cooperative_groups::grid_group::sync counts arrivals in
     // it), zeroed per launch as the CUDA driver does; freed when the launch ends.

@@ -170,6 +170,16 @@ struct GpuConfig {
   int l2_partitions = 1;
   int l2_far_latency_cycles = 0;       // core cycles the crossing adds to a DRAM-served read, each way
 
+  // [cluster] thread-block clusters (sm_90, hopper-cluster): the GPCs a cluster's CTAs are
+  // co-scheduled in, the SM-to-SM network of distributed shared memory and barrier.cluster
+  // (sim/cluster_dispatch.h, sim/dsmem_port.h). gpcs = 0: the chip has no clusters (pre-Hopper),
+  // cluster launches are refused in timing mode.
+  int cluster_gpcs = 0;                  // SMs are split over the GPCs in whole TPCs (2 SMs), evenly
+  int cluster_max_ctas = 8;              // portable cluster size limit (CUDA allows 16 on sm_90 non-portably)
+  int cluster_dsmem_latency_cycles = 0;  // remote ld/atom.shared::cluster load-to-use latency
+  int cluster_dsmem_bytes_per_clock = 32;  // SM-to-SM network port per SM per direction
+  int cluster_barrier_latency_cycles = 0;  // last barrier.cluster.arrive to the waiting warps released
+
   bool operator==(const GpuConfig&) const = default;
 
   // Derived quantities (no separate parameters, so they can never disagree).

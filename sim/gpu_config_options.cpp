@@ -129,6 +129,17 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
       // Legacy tensor path (separate from the dense wgmma rate; gpusim compare --calibrate).
       {"tensor.mma_sync_pct", &C::tensor_mma_sync_pct, "%",
        "share of the dense tensor rate that mma.sync / wmma.mma sustain (Hopper: below wgmma's)", 1, 100},
+      // Thread-block clusters (sm_90): GPC co-scheduling, distributed shared memory, barrier.cluster.
+      {"cluster.gpcs", &C::cluster_gpcs, "count",
+       "GPCs the SMs are split over in whole TPCs (a cluster's CTAs share one); 0: no cluster launches", 0, 1024},
+      {"cluster.max_ctas", &C::cluster_max_ctas, "CTAs",
+       "largest cluster a launch may use (CUDA: 8 portable, 16 on sm_90 with the non-portable attribute)", 1, 64},
+      {"cluster.dsmem_latency_cycles", &C::cluster_dsmem_latency_cycles, "cycles",
+       "load-to-use latency of a shared::cluster access to a peer CTA's SM (SM-to-SM network)", 0, 100000},
+      {"cluster.dsmem_bytes_per_clock", &C::cluster_dsmem_bytes_per_clock, "B/clk",
+       "SM-to-SM network port per SM: remote shared bytes it moves per core cycle", 1, 1 << 16},
+      {"cluster.barrier_latency_cycles", &C::cluster_barrier_latency_cycles, "cycles",
+       "from the last barrier.cluster.arrive of a phase to its waiting warps becoming eligible", 0, 100000},
   };
   return fields;
 }

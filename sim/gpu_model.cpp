@@ -50,6 +50,7 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
     sm->reset_stats();
     sm->begin_launch(launch, occupancy_.ctas_per_sm, occupancy_.shared_carveout_bytes);
   }
+  begin_clusters();
 }
 
 // Hands out CTAs in linear order to SMs with a free slot, one SM after another (round-robin from
@@ -81,7 +82,8 @@ constexpr size_t kMinSmsForThreads = 4;
 
 void GpuModel::tick_core(uint64_t now_ps) {
   if (observer_) observer_->on_core_cycle(cycle_);
-  dispatch_ctas();
+  if (clusters_) dispatch_clusters();
+  else dispatch_ctas();
   busy_.clear();
   for (size_t i = 0; i < sms_.size(); ++i)
     if (!sms_[i]->idle()) busy_.push_back(i);
@@ -94,12 +96,18 @@ void GpuModel::tick_core(uint64_t now_ps) {
       errors_[k] = std::current_exception();
     }
   };
-  if (pool_ && !observer_ && busy_.size() >= kMinSmsForThreads) pool_->for_each(busy_.size(), tick_one);
+  // A cluster's CTAs on different SMs share state (distributed shared memory, barrier.cluster)
+  // that their warps touch at issue, so cluster launches tick their SMs on this thread, in order.
+  if (pool_ && !observer_ && !clusters_ && busy_.size() >= kMinSmsForThreads) pool_->for_each(busy_.size(), tick_one);
   else for (size_t k = 0; k < busy_.size(); ++k) tick_one(k);
   // The serial part, in SM order: the first SM (in that order) with a fault reports it.
   for (size_t k = 0; k < busy_.size(); ++k) {
     if (errors_[k]) std::rethrow_exception(errors_[k]);
     sms_[busy_[k]]->commit(cycle_, now_ps);
+  }
+  if (clusters_) {
+    collect_retired_clusters();
+    check_cluster_progress();
   }
   if (!busy_.empty() || next_cta_ < dispatch_end()) last_busy_cycle_ = cycle_ + 1;
   ++cycle_;
@@ -151,7 +159,10 @@ LaunchTiming GpuModel::end_launch() {
     t.sm_memory.l1_read_sector_misses += m.l1_read_sector_misses;
     t.sm_memory.mio_full_cycles += m.mio_full_cycles;
     t.sm_memory.lg_full_cycles += m.lg_full_cycles;
+    t.sm_memory.dsmem_requests += m.dsmem_requests;
+    t.sm_memory.dsmem_bytes += m.dsmem_bytes;
   }
+  live_clusters_.clear();
   launch_ = nullptr;
   return t;
 }

@@ -7,6 +7,7 @@
 #include <deque>
 #include <exception>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "isa/launch_state.h"
@@ -79,6 +80,13 @@ class GpuModel {
   void dispatch_ctas();
   void build();
   void attach_effective_observer();
+  // Thread-block clusters (sim/gpu_model_clusters.cpp): checks that a cluster fits one GPC,
+  // dispatches whole clusters, and frees a cluster once all its CTAs have retired.
+  void begin_clusters();
+  void dispatch_clusters();
+  void launch_cluster(const std::vector<int>& gpc_sms, const std::vector<int>& where);
+  void collect_retired_clusters();
+  void check_cluster_progress();
 
   GpuConfig config_;
   ObserverFanout observers_;
@@ -98,6 +106,21 @@ class GpuModel {
   std::vector<bool> sm_used_;
   std::vector<bool> sm_dispatched_;         // this launch has dispatched a CTA to the SM
   std::vector<uint64_t> sm_last_dispatch_;  // the cycle of that SM's last dispatch
+  // Cluster launches: the GPCs (SM ids), the GPC the next cluster tries first and, per GPC, the
+  // SM its next placement starts at; each dispatched cluster's state with its retired CTAs.
+  bool clusters_ = false;
+  std::vector<std::vector<int>> gpcs_;
+  size_t next_gpc_ = 0;
+  std::vector<size_t> gpc_next_sm_;
+  struct LiveCluster {
+    std::unique_ptr<isa::ClusterState> state;
+    std::vector<std::unique_ptr<isa::CtaState>> retired;
+  };
+  std::unordered_map<const isa::ClusterState*, LiveCluster> live_clusters_;
+  // Deadlock watch (a warp waiting at barrier.cluster.wait issues nothing, so the runaway
+  // instruction budget never fires): the cycle and the instructions + sleeping warp-cycles of
+  // the last progress.
+  uint64_t progress_cycle_ = 0, progress_instructions_ = 0;
 };
 
 }  // namespace gpusim::sim

@@ -129,6 +129,7 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   s.wave_ctas = uint64_t(std::max(occ.ctas_per_sm, 0)) * uint64_t(model.config().num_sms);
   s.total_waves = s.wave_ctas ? s.total_ctas / s.wave_ctas : 0;
   if (launch.cooperative) s.fallback_reason = "cooperative launch (grid-wide sync needs every CTA resident)";
+  else if (launch.cluster.count() > 1) s.fallback_reason = "thread-block clusters (a cluster's CTAs run together)";
   else if (s.wave_ctas && s.total_waves < options.min_total_waves)
     s.fallback_reason = "only " + std::to_string(s.total_waves) + " full waves of " + std::to_string(s.wave_ctas) +
                         " CTAs (sampling needs " + std::to_string(options.min_total_waves) + ")";

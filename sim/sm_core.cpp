@@ -71,6 +71,7 @@ struct SmCore::Impl {
   std::vector<CtaSlot> ctas;
   std::vector<uint8_t> cta_events;
   std::vector<bool> warp_slot_used;
+  std::vector<std::unique_ptr<isa::CtaState>> retired_cluster_ctas;
   int max_ctas = 0;
   int resident = 0;
   uint64_t next_age = 0;
@@ -109,6 +110,9 @@ void SmCore::Impl::retire(int cta_slot, uint64_t cycle) {
     warp_slot_used[static_cast<size_t>(ws)] = false;
   }
   if (observer) observer->on_cta(cycle, sm_id, c.cta->linear_id, false);
+  // A cluster's peers may still reach this CTA's shared memory and count its threads at
+  // barrier.cluster: the GPU model keeps it until the whole cluster has retired.
+  if (c.cta->cluster) retired_cluster_ctas.push_back(std::move(c.cta));
   c = CtaSlot{};
   resident -= 1;
   stats.ctas_completed += 1;
@@ -141,6 +145,19 @@ void SmCore::begin_launch(isa::LaunchState* launch, int max_resident_ctas, int s
   m.cta_events.assign(static_cast<size_t>(max_resident_ctas), 0);
   m.timing.clear();  // a new launch may come from a new module
   m.memory.configure(shared_carveout_bytes);
+}
+
+int SmCore::cta_room() const {
+  const Impl& m = *impl_;
+  const int warps = m.warps_per_cta();
+  if (!m.launch || warps == 0) return 0;
+  return std::max(0, std::min(m.max_ctas - m.resident, m.free_warp_slots() / warps));
+}
+
+std::vector<std::unique_ptr<isa::CtaState>> SmCore::take_retired_cluster_ctas() {
+  std::vector<std::unique_ptr<isa::CtaState>> out;
+  out.swap(impl_->retired_cluster_ctas);
+  return out;
 }
 
 bool SmCore::can_accept_cta() const {

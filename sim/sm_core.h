@@ -44,6 +44,10 @@ class SmCore {
   // are per SM); commit() adds the SM's counts to `launch`.
   void begin_launch(isa::LaunchState* launch, int max_resident_ctas, int shared_carveout_bytes);
   bool can_accept_cta() const;
+  // How many more CTAs of the launch fit now (CTA slots and warp slots); cluster dispatch.
+  int cta_room() const;
+  // CTAs of clusters that retired since the last call (their cluster may still need them).
+  std::vector<std::unique_ptr<isa::CtaState>> take_retired_cluster_ctas();
   // Takes a CTA (its warps are spread over the sub-cores) at `cycle`.
   void add_cta(std::unique_ptr<isa::CtaState> cta, uint64_t cycle);
   // One core clock edge, in two parts (docs/ARCHITECTURE.md, "Parallel simulation"):

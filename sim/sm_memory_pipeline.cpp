@@ -26,6 +26,7 @@
 #include <unordered_map>
 
 #include "sim/coalescer.h"
+#include "sim/dsmem_port.h"
 #include "sim/sector_cache.h"
 #include "sim/shared_banks.h"
 
@@ -88,7 +89,7 @@ struct Completion {
 struct SmMemoryPipeline::Impl {
   Impl(int sm_id, const GpuConfig& c, MemoryPartitions& m, SimObserver* o)
       : sm(sm_id), config(c), memory(m), observer(o), banks(c.shared_banks, c.shared_bank_width_bytes),
-        coalescer(uint32_t(c.l1_line_bytes), uint32_t(c.l1_sector_bytes)) {}
+        coalescer(uint32_t(c.l1_line_bytes), uint32_t(c.l1_sector_bytes)), dsmem(config) {}
 
   int shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic);
   int atomic_wavefronts(const WarpAccess& round) const;
@@ -126,6 +127,7 @@ struct SmMemoryPipeline::Impl {
     uint64_t submit_cycle;
     int wavefronts;
     bool shared;
+    uint32_t remote_bytes = 0;  // to other CTAs of the cluster: through the SM-to-SM network
   };
   std::deque<MioOp> mio;
   uint64_t mio_free_cycle = 0;
@@ -146,6 +148,7 @@ struct SmMemoryPipeline::Impl {
   int reserved_mio = 0, reserved_lg = 0;  // places held for ops submitted at the commit phase
   MemoryPartitions::Staged staged;        // packets injected this cycle, not yet at the slices
   SmMemStats stats;
+  DsmemPort dsmem;  // distributed shared memory (clusters)
 };
 
 // Shared memory: the lane accesses of one instruction in rounds (a vector access arrives as one
@@ -326,6 +329,12 @@ void SmMemoryPipeline::Impl::run_mio(uint64_t cycle) {
     stats.shared_requests += 1;
     stats.shared_wavefronts += uint64_t(op.wavefronts);
   }
+  if (op.remote_bytes) {
+    stats.dsmem_requests += 1;
+    stats.dsmem_bytes += op.remote_bytes;
+    complete_at(dsmem.transfer(start, op.remote_bytes, op.wavefronts), op.token);
+    return;
+  }
   complete_at(start + uint64_t(config.shared_latency_cycles) + uint64_t(op.wavefronts) - 1, op.token);
 }
 
@@ -495,7 +504,8 @@ void SmMemoryPipeline::submit(const WarpMemOp& op, uint64_t cycle) {
                            " queue (check can_accept first)");
   if (q == Queue::Mio) {
     const bool shared = !op.accesses.empty();
-    m.mio.push_back({op.token, cycle, m.shared_wavefronts(op.accesses, op.atomic), shared});
+    const uint32_t remote = op.cluster ? remote_shared_bytes(op.accesses, op.cluster_rank) : 0;
+    m.mio.push_back({op.token, cycle, m.shared_wavefronts(op.accesses, op.atomic), shared, remote});
   } else {
     m.lg.push_back(m.build_lg_op(op));
     m.lg.back().submit_cycle = cycle;

@@ -21,6 +21,9 @@ struct SmMemStats {
   uint64_t l1_sectors_requested = 0;                     // sectors/request = this / requests
   uint64_t l1_read_sector_hits = 0, l1_read_sector_misses = 0;
   uint64_t mio_full_cycles = 0, lg_full_cycles = 0;
+  // Distributed shared memory (clusters): instructions that reached another CTA's shared memory
+  // through the SM-to-SM network, and the bytes they moved.
+  uint64_t dsmem_requests = 0, dsmem_bytes = 0;
 };
 
 class SmMemoryPipeline {

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "isa/cluster_barrier.h"
+
 namespace gpusim::sim {
 
 namespace {
@@ -133,6 +135,10 @@ void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
   if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until);
   if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready);
   const InstTiming& t = *s.next;
+  if (s.cta->cluster && t.kind == IssueKind::Control) {
+    const uint64_t until = cluster_wait_until(s, cycle);
+    if (until > cycle) return set_reason(s, StallReason::Barrier, until);
+  }
   if (!s.operands_ready) {
     const Scoreboard::Block b = block_of(s, t, cycle);
     if (b.blocked()) return set_reason(s, b.reason, b.until);
@@ -147,6 +153,20 @@ void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
     return set_reason(s, StallReason::MathPipeThrottle, pipe_free);
   }
   set_reason(s, StallReason::NotSelected, cycle + 1);  // eligible; the scheduler decides
+}
+
+// barrier.cluster.wait: the phase completes on whichever SM issues its last arrive, so a waiting
+// warp looks again every cycle (cluster launches tick their SMs on one thread, gpu_model.cpp);
+// once it has completed, the warp may issue barrier_latency_cycles after the completion.
+uint64_t SubCore::cluster_wait_until(WarpSlot& s, uint64_t cycle) const {
+  const isa::Function& fn = *s.warp->frame().fn;
+  const uint32_t pc = s.warp->top().pc;
+  if (pc >= fn.code.size()) return cycle;
+  const isa::Instruction& in = fn.code[pc];
+  if (in.op != isa::Opcode::BarrierCluster || in.mod.variant != isa::Variant::Wait) return cycle;
+  uint64_t completed = 0;
+  if (!isa::cluster_barrier_passed(*s.cta, *s.warp, cycle, &completed)) return cycle + 1;
+  return std::max(cycle, completed + uint64_t(shared_.config->cluster_barrier_latency_cycles));
 }
 
 void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
@@ -328,6 +348,8 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   mop.op = op;
   mop.load = mop.store = mop.atomic = false;
   mop.active_lanes = r.executed;
+  mop.cluster = s.cta->cluster != nullptr;  // the reused op must not keep the last op's cluster
+  mop.cluster_rank = mop.cluster ? s.cta->cluster_rank : 0;
   for (const isa::MemAccess& a : trace_) {
     if (a.atomic) mop.atomic = true;
     else if (a.write) mop.store = true;

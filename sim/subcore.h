@@ -120,6 +120,8 @@ class SubCore {
   void issue(int slot, uint64_t cycle, isa::LaunchState& launch);
   void submit_memory(WarpSlot& s, int slot, const InstTiming& t, const isa::StepResult& r, uint64_t cycle);
   uint64_t sleep_cycles(const WarpSlot& s, const isa::Instruction& in) const;
+  // barrier.cluster.wait: the first cycle the warp may issue it (cycle: not such a wait).
+  uint64_t cluster_wait_until(WarpSlot& s, uint64_t cycle) const;
   void hold_queues(int delta);  // (un)reserves the deferred op's queue places
   int sm_warp_id(int slot) const { return slot * shared_.config->subcores_per_sm + index_; }
 

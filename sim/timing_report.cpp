@@ -150,6 +150,12 @@ std::string timing_summary(const GpuConfig& config, const std::string& kernel, c
     std::snprintf(buf, sizeof buf, "    TensorCore pipe busy %.1f%%\n", 100 * m.tensor_utilization);
     os << buf;
   }
+  if (t.sm_memory.dsmem_requests) {  // thread-block clusters (sim/dsmem_port.h)
+    std::snprintf(buf, sizeof buf, "    distributed shared memory: %llu requests, %llu bytes over the SM-to-SM network\n",
+                  static_cast<unsigned long long>(t.sm_memory.dsmem_requests),
+                  static_cast<unsigned long long>(t.sm_memory.dsmem_bytes));
+    os << buf;
+  }
   return os.str();
 }
 

@@ -40,6 +40,10 @@ struct WarpMemOp {
   bool load = false, store = false, atomic = false;
   uint32_t active_lanes = 0;
   std::vector<isa::MemAccess> accesses;  // resolved state spaces (shared/global/local/param/const)
+  // The issuing CTA belongs to a cluster of several CTAs and has this %cluster_ctarank: its
+  // shared::cluster accesses to other ranks go through the SM-to-SM network (sim/dsmem_port.h).
+  bool cluster = false;
+  uint32_t cluster_rank = 0;
 };
 
 // A request or response between an SM's L1 and the memory partitions (interconnect, L2, DRAM).

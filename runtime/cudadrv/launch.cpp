@@ -119,7 +119,7 @@ CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x
     } catch (const gpusim::runtime::Error& e) {
       const std::string why = e.what();
       if (why.find("SystemC") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
-      if (why.find("does not co-schedule cluster") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
+      if (why.find("has no thread-block clusters") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
       if (why.find("cluster") != std::string::npos) throw DriverFailure{CUDA_ERROR_INVALID_CLUSTER_SIZE, why};
       const bool resources = why.find("register") != std::string::npos || why.find("shared") != std::string::npos;
       throw DriverFailure{resources ? CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES : CUDA_ERROR_INVALID_VALUE, why};

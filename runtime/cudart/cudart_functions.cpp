@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "runtime/cudart/cudart_context.h"
+#include "sim/cluster_dispatch.h"
 #include "sim/occupancy.h"
 
 namespace gpusim::cudart {
@@ -62,6 +63,11 @@ cudaError_t cudaFuncSetAttribute(const void* func, enum cudaFuncAttribute attr, 
         throw ApiError(cudaErrorInvalidValue, "cudaFuncAttributeMaxDynamicSharedMemorySize " + std::to_string(value) +
                                                   " for " + k.name + ": the device allows at most " + std::to_string(limit));
       k.max_dynamic_shared = value;
+    } else if (which == cudaFuncAttributeNonPortableClusterSizeAllowed) {
+      // Accepted; the largest cluster a launch may use is the chip's cluster.max_ctas (H100: 16),
+      // whether or not the kernel opted in (the portable limit of 8 is not enforced).
+      if (value != 0 && value != 1)
+        throw ApiError(cudaErrorInvalidValue, "cudaFuncAttributeNonPortableClusterSizeAllowed must be 0 or 1");
     } else if (which != cudaFuncAttributePreferredSharedMemoryCarveout) {
       throw ApiError(cudaErrorInvalidValue, "function attribute " + std::to_string(which) + " is not modelled by gpusim");
     }
@@ -94,6 +100,27 @@ cudaError_t cudaOccupancyAvailableDynamicSMemPerBlock(size_t* bytes, const void*
     const gpusim::runtime::DeviceProperties& p = ctx.properties();
     const int per_block = p.shared_per_sm / num_blocks - p.shared_reserved_per_block - static_cast<int>(info.static_shared_bytes);
     *bytes = static_cast<size_t>(std::clamp(per_block, 0, p.shared_per_block_optin));
+  });
+}
+
+// Thread-block clusters: whole clusters resident at once, each on one GPC (sim/cluster_dispatch.h);
+// 0 on a configuration without GPCs or for a cluster larger than cluster.max_ctas.
+cudaError_t cudaOccupancyMaxActiveClusters(int* clusters, const void* func, const cudaLaunchConfig_t* config) {
+  return api("cudaOccupancyMaxActiveClusters", [&](Context& ctx) {
+    if (!clusters || !config) throw ApiError(cudaErrorInvalidValue, "null result pointer or launch configuration");
+    unsigned size = 0;
+    for (unsigned i = 0; i < config->numAttrs; ++i)
+      if (config->attrs && config->attrs[i].id == cudaLaunchAttributeClusterDimension) {
+        const auto& d = config->attrs[i].val.clusterDim;
+        size = d.x * d.y * d.z;
+      }
+    if (size == 0)
+      throw ApiError(cudaErrorInvalidClusterSize, "the launch configuration has no cluster dimension attribute");
+    const int block = static_cast<int>(config->blockDim.x * config->blockDim.y * config->blockDim.z);
+    const int per_sm = max_active_blocks(ctx, func, block, config->dynamicSmemBytes);
+    *clusters = static_cast<int>(size) > ctx.config().cluster_max_ctas
+                    ? 0
+                    : gpusim::sim::max_active_clusters(ctx.config(), per_sm, static_cast<int>(size));
   });
 }
 

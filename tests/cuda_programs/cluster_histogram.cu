@@ -1,0 +1,102 @@
+// A cluster-wide histogram the way Hopper code uses distributed shared memory: the bins are split
+// over the CTAs of a thread-block cluster, each CTA holding its slice in shared memory; every
+// thread adds its elements straight into the owning CTA's slice through
+// cooperative_groups::this_cluster().map_shared_rank (mapa + a shared::cluster atomic), with
+// cluster.sync() (barrier.cluster) before the slices are used and before they are read out.
+// Launched with cudaLaunchKernelEx and a cluster-dimension attribute at several sizes and
+// cluster shapes; every histogram is compared with a CPU count. Prints "OK" on success.
+#include <cooperative_groups.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+#include "check.cuh"
+
+namespace cg = cooperative_groups;
+
+__global__ void cluster_histogram(const int* values, int n, int* bins, int nbins) {
+  extern __shared__ int slice[];
+  cg::cluster_group cluster = cg::this_cluster();
+  const int per_cta = (nbins + int(cluster.num_blocks()) - 1) / int(cluster.num_blocks());
+  for (int i = threadIdx.x; i < per_cta; i += blockDim.x) slice[i] = 0;
+  cluster.sync();  // every slice of the cluster is zeroed before anybody adds to it
+
+  const int stride = gridDim.x * blockDim.x;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+    int v = values[i];
+    v = v < 0 ? 0 : (v >= nbins ? nbins - 1 : v);
+    int* owner = cluster.map_shared_rank(slice, unsigned(v / per_cta));
+    atomicAdd(owner + v % per_cta, 1);
+  }
+  cluster.sync();  // all adds into this CTA's slice have landed (and no peer exits early)
+
+  const int first = int(cluster.block_rank()) * per_cta;
+  for (int i = threadIdx.x; i < per_cta && first + i < nbins; i += blockDim.x)
+    if (slice[i]) atomicAdd(&bins[first + i], slice[i]);
+}
+
+struct Case {
+  int n, nbins, cluster, clusters, threads;
+};
+
+bool run(const Case& c) {
+  std::vector<int> values(size_t(c.n));
+  uint32_t state = 12345u + uint32_t(c.n);
+  for (int& v : values) {
+    state = state * 1664525u + 1013904223u;  // LCG; the top bits pick the bin, a few out of range
+    v = int(state >> 8) % (c.nbins + 8) - 4;
+  }
+  std::vector<int> expect(size_t(c.nbins), 0);
+  for (int v : values) expect[size_t(v < 0 ? 0 : (v >= c.nbins ? c.nbins - 1 : v))] += 1;
+
+  int *d_values = nullptr, *d_bins = nullptr;
+  CHECK(cudaMalloc(&d_values, values.size() * sizeof(int)));
+  CHECK(cudaMalloc(&d_bins, size_t(c.nbins) * sizeof(int)));
+  CHECK(cudaMemcpy(d_values, values.data(), values.size() * sizeof(int), cudaMemcpyHostToDevice));
+  CHECK(cudaMemset(d_bins, 0, size_t(c.nbins) * sizeof(int)));
+
+  cudaLaunchConfig_t config = {};
+  config.gridDim = dim3(unsigned(c.cluster * c.clusters), 1, 1);
+  config.blockDim = dim3(unsigned(c.threads), 1, 1);
+  config.dynamicSmemBytes = size_t((c.nbins + c.cluster - 1) / c.cluster) * sizeof(int);
+  cudaLaunchAttribute attribute[1];
+  attribute[0].id = cudaLaunchAttributeClusterDimension;
+  attribute[0].val.clusterDim.x = unsigned(c.cluster);
+  attribute[0].val.clusterDim.y = 1;
+  attribute[0].val.clusterDim.z = 1;
+  config.attrs = attribute;
+  config.numAttrs = 1;
+  // How many such clusters the chip holds at once (0 where the simulated chip has no clusters).
+  int resident = 0;
+  CHECK(cudaOccupancyMaxActiveClusters(&resident, cluster_histogram, &config));
+  std::printf("cudaOccupancyMaxActiveClusters(cluster of %d, %d threads): %d\n", c.cluster, c.threads, resident);
+  CHECK(cudaLaunchKernelEx(&config, cluster_histogram, static_cast<const int*>(d_values), c.n, d_bins, c.nbins));
+  CHECK(cudaDeviceSynchronize());
+
+  std::vector<int> got(size_t(c.nbins));
+  CHECK(cudaMemcpy(got.data(), d_bins, got.size() * sizeof(int), cudaMemcpyDeviceToHost));
+  CHECK(cudaFree(d_values));
+  CHECK(cudaFree(d_bins));
+  int wrong = 0;
+  for (int b = 0; b < c.nbins; ++b)
+    if (got[size_t(b)] != expect[size_t(b)] && wrong++ < 5)
+      std::fprintf(stderr, "bin %d: got %d, expected %d\n", b, got[size_t(b)], expect[size_t(b)]);
+  std::printf("cluster_histogram n=%d bins=%d cluster=%d x %d CTAs of %d threads: %s\n", c.n, c.nbins, c.clusters,
+              c.cluster, c.threads, wrong ? "MISMATCH" : "match");
+  return wrong == 0;
+}
+
+int main() {
+  const Case cases[] = {
+      {3000, 128, 2, 2, 128},
+      {20000, 1000, 4, 4, 256},
+      {40000, 4096, 8, 2, 256},
+  };
+  bool ok = true;
+  for (const Case& c : cases) ok = run(c) && ok;
+  if (!ok) return 1;
+  std::printf("cluster_histogram: OK\n");
+  return 0;
+}
