@@ -131,7 +131,7 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
        "share of the dense tensor rate that mma.sync / wmma.mma sustain (Hopper: below wgmma's)", 1, 100},
       // Hopper warpgroup MMA and TMA timing (issue 14; sim/wgmma_groups.h, sim/tma_unit.h).
       {"tensor.wgmma_flops_per_clock", &C::tensor_wgmma_flops_per_clock, "FLOP/clk",
-       "dense FP16/BF16 wgmma FLOPs per SM per tensor clock (tf32 half, fp8 double; 0 = cores x fp16_fma x 2)", 0, 1 << 24},
+       "dense FP16/BF16 wgmma FLOPs per SM per tensor clock (tf32 half, fp8/int8 double; 0 = cores x fp16_fma x 2)", 0, 1 << 24},
       {"tensor.wgmma_latency_cycles", &C::tensor_wgmma_latency_cycles, "cycles",
        "core cycles from a wgmma's last tensor-core cycle until its accumulators complete (wgmma.wait_group)", 0, 100000},
       {"tma.bytes_per_cycle", &C::tma_bytes_per_cycle, "B/clk",

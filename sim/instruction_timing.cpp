@@ -109,18 +109,19 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
     case Opcode::WgmmaMmaAsync: {
       // Each of the warpgroup's four warps issues it for its own 16 of the 64 rows, on its own
       // sub-core's tensor cores, at the dense wgmma rate (sim/wgmma_groups.h).
-      // A/B element size: the wgmma forms have K x element = 32 bytes (tf32 k8, f16/bf16 k16, fp8 k32).
-      const int input_bytes = in.mod.shape_k > 0 && 32 % in.mod.shape_k == 0 ? 32 / in.mod.shape_k : 2;
+      // A/B element size: every wgmma form has K x element = 256 bits (tf32 k8, f16/bf16 k16,
+      // fp8/s8/u8 k32, b1 k256).
+      const int input_bits = in.mod.shape_k > 0 && 256 % in.mod.shape_k == 0 ? 256 / in.mod.shape_k : 16;
       if (in.mod.shape_n == 0 || in.mod.shape_k == 0)
         throw std::invalid_argument("instruction timing: wgmma.mma_async without a shape in '" + fn.name + "' line " +
                                     std::to_string(in.line));
       t.kind = IssueKind::Wgmma;
       t.pipe = Pipe::Tensor;
-      t.interval = to_u16(wgmma_warp_core_cycles(c, in.mod.shape_n, in.mod.shape_k, input_bytes), fn, in, "wgmma occupancy");
+      t.interval = to_u16(wgmma_warp_core_cycles(c, in.mod.shape_n, in.mod.shape_k, input_bits), fn, in, "wgmma occupancy");
       t.latency = to_u16(c.tensor_wgmma_latency_cycles, fn, in, "wgmma latency");
       t.flops = 2u * 16u * in.mod.shape_n * in.mod.shape_k;
       const bool register_a = in.nops > 1 && in.ops[1].kind == OperandKind::Vector;
-      const long long warp_bytes = wgmma_shared_operand_bytes(in.mod.shape_n, in.mod.shape_k, input_bytes, register_a) / 4;
+      const long long warp_bytes = wgmma_shared_operand_bytes(in.mod.shape_n, in.mod.shape_k, input_bits, register_a) / 4;
       const long long per_cycle = 1LL * c.shared_banks * c.shared_bank_width_bytes;
       t.shared_wavefronts = to_u16((warp_bytes + per_cycle - 1) / per_cycle, fn, in, "wgmma shared-memory cycles");
       return t;

@@ -4,21 +4,21 @@
 
 namespace gpusim::sim {
 
-long long wgmma_warp_core_cycles(const GpuConfig& c, int n, int k, int input_bytes) {
+long long wgmma_warp_core_cycles(const GpuConfig& c, int n, int k, int input_bits) {
   // One warp computes 16 of the 64 rows on its own sub-core's share of the SM's tensor cores.
   const long long flops = 2LL * 16 * n * k;
-  // The per-SM rate is given for 16-bit inputs; each input byte less doubles it (fp8), each more
-  // halves it (tf32): the tensor cores move the same operand bits per clock.
-  long long per_subcore_num = c.wgmma_flops_per_clock() * 2, per_subcore_den = 1LL * c.subcores_per_sm * input_bytes;
-  // tensor cycles = flops / (rate * 2 / bytes / subcores); core cycles = tensor cycles * core / tensor clock.
+  // The per-SM rate is given for 16-bit inputs; narrower inputs raise it in proportion (fp8
+  // double), wider ones lower it (tf32 half): the tensor cores move the same operand bits per clock.
+  const long long per_subcore_num = c.wgmma_flops_per_clock() * 16, per_subcore_den = 1LL * c.subcores_per_sm * input_bits;
+  // tensor cycles = flops / (rate * 16 / bits / subcores); core cycles = tensor cycles * core / tensor clock.
   const long long num = flops * per_subcore_den * c.core_clock_mhz;
   const long long den = per_subcore_num * c.tensor_clock_mhz;
   return std::max(1LL, (num + den - 1) / den);
 }
 
-long long wgmma_shared_operand_bytes(int n, int k, int input_bytes, bool register_a) {
-  const long long b = 1LL * n * k * input_bytes;
-  const long long a = register_a ? 0 : 64LL * k * input_bytes;
+long long wgmma_shared_operand_bytes(int n, int k, int input_bits, bool register_a) {
+  const long long b = 1LL * n * k * input_bits / 8;
+  const long long a = register_a ? 0 : 64LL * k * input_bits / 8;
   return a + b;
 }
 
