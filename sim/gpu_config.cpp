@@ -36,6 +36,11 @@ int GpuConfig::tensor_mma_cycles(int m, int n, int k) const {
   return int((fma + per_clock - 1) / per_clock);
 }
 
+long long GpuConfig::wgmma_flops_per_clock() const {
+  if (tensor_wgmma_flops_per_clock > 0) return tensor_wgmma_flops_per_clock;
+  return 2LL * tensor_fp16_fma_per_clock * tensor_cores_per_sm;
+}
+
 int GpuConfig::carveout_for(int shared_bytes) const {
   for (int kib : shared_carveouts.kib)
     if (kib * 1024 >= shared_bytes) return kib * 1024;

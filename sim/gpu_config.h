@@ -179,6 +179,13 @@ struct GpuConfig {
   int cluster_dsmem_latency_cycles = 0;  // remote ld/atom.shared::cluster load-to-use latency
   int cluster_dsmem_bytes_per_clock = 32;  // SM-to-SM network port per SM per direction
   int cluster_barrier_latency_cycles = 0;  // last barrier.cluster.arrive to the waiting warps released
+  // [tensor, tma] Hopper warpgroup MMA and Tensor Memory Accelerator timing (issue 14, hopper-timing;
+  // sim/wgmma_groups.h, sim/tma_unit.h). Only wgmma / cp.async.bulk use them, which only sm_90a
+  // chips accept, so other chips leave them at these neutral defaults.
+  int tensor_wgmma_flops_per_clock = 0;  // per SM per tensor clock, dense FP16/BF16; 0 = cores x fp16_fma x 2
+  int tensor_wgmma_latency_cycles = 0;   // core cycles from the tensor cores' last cycle to accumulators complete
+  int tma_bytes_per_cycle = 128;         // global bytes the SM's TMA unit requests per core cycle
+  int tma_issue_latency_cycles = 0;      // core cycles from issue until the TMA unit sends the first request
 
   bool operator==(const GpuConfig&) const = default;
 
@@ -190,6 +197,9 @@ struct GpuConfig {
   int issue_interval_cycles(int lanes_per_sm) const;
   // Tensor: cycles one sub-core's tensor cores need for an m x n x k MMA at the dense rate.
   int tensor_mma_cycles(int m, int n, int k) const;
+  // Dense FP16/BF16 warpgroup-MMA FLOPs per SM per tensor clock (tensor.wgmma_flops_per_clock,
+  // or the tensor cores' rate when that is 0).
+  long long wgmma_flops_per_clock() const;
   // Seconds an event-timed launch spends outside its CTAs (launch path + completion).
   double launch_path_seconds() const { return (double(launch_to_first_cta_ns) + launch_completion_ns) * 1e-9; }
   // The smallest carve-out (bytes) that holds `shared_bytes`; -1 when none does.

@@ -140,6 +140,15 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
        "SM-to-SM network port per SM: remote shared bytes it moves per core cycle", 1, 1 << 16},
       {"cluster.barrier_latency_cycles", &C::cluster_barrier_latency_cycles, "cycles",
        "from the last barrier.cluster.arrive of a phase to its waiting warps becoming eligible", 0, 100000},
+      // Hopper warpgroup MMA and TMA timing (issue 14; sim/wgmma_groups.h, sim/tma_unit.h).
+      {"tensor.wgmma_flops_per_clock", &C::tensor_wgmma_flops_per_clock, "FLOP/clk",
+       "dense FP16/BF16 wgmma FLOPs per SM per tensor clock (tf32 half, fp8/int8 double; 0 = cores x fp16_fma x 2)", 0, 1 << 24},
+      {"tensor.wgmma_latency_cycles", &C::tensor_wgmma_latency_cycles, "cycles",
+       "core cycles from a wgmma's last tensor-core cycle until its accumulators complete (wgmma.wait_group)", 0, 100000},
+      {"tma.bytes_per_cycle", &C::tma_bytes_per_cycle, "B/clk",
+       "global bytes the SM's Tensor Memory Accelerator requests per core cycle (cp.async.bulk)", 1, 1 << 16},
+      {"tma.issue_latency_cycles", &C::tma_issue_latency_cycles, "cycles",
+       "core cycles from a bulk copy's issue until the TMA unit sends its first request", 0, 100000},
   };
   return fields;
 }

@@ -7,6 +7,7 @@
 #include "isa/register_use.h"
 #include "isa/shared_effects.h"
 #include "sim/register_banks.h"
+#include "sim/wgmma_groups.h"
 
 namespace gpusim::sim {
 
@@ -28,12 +29,8 @@ QueueHint queue_hint(const Instruction& in) {
       return QueueHint::Mio;
     case Opcode::CpAsync:  // reads global memory through the LG path, writes shared memory
       return QueueHint::Lg;
-    case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkTensor:
-      // A copy with a global side queues as LG (SmMemoryPipeline::queue_for sees its global
-      // accesses); .shared::cluster <- .shared::cta stays on MIO. Without this the .shared
-      // destination made it an MIO hint, and a full LG queue threw at submit.
-      return in.mod.space == isa::StateSpace::Global || in.mod.space2 == isa::StateSpace::Global ? QueueHint::Lg
-                                                                                                   : QueueHint::Mio;
+    case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkTensor:  // the SM's TMA unit (sim/tma_unit.h)
+      return QueueHint::None;
     default:
       break;
   }
@@ -96,12 +93,37 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
     case Opcode::Nanosleep: control(IssueKind::Sleep); return t;
     case Opcode::CpAsyncCommit: control(IssueKind::CpAsyncCommit); return t;
     case Opcode::CpAsyncWaitAll: control(IssueKind::CpAsyncWait); return t;
-    case Opcode::CpAsyncWaitGroup: {
-      control(IssueKind::CpAsyncWait);
-      if (in.ops[0].kind != OperandKind::Imm)
-        throw std::invalid_argument("instruction timing: cp.async.wait_group needs an immediate group count in '" +
+    case Opcode::CpAsyncWaitGroup: case Opcode::WgmmaWaitGroup: case Opcode::CpAsyncBulkWaitGroup: {
+      const char* name = in.op == Opcode::CpAsyncWaitGroup ? "cp.async.wait_group"
+                         : in.op == Opcode::WgmmaWaitGroup ? "wgmma.wait_group" : "cp.async.bulk.wait_group";
+      control(in.op == Opcode::CpAsyncWaitGroup ? IssueKind::CpAsyncWait
+              : in.op == Opcode::WgmmaWaitGroup ? IssueKind::WgmmaWait : IssueKind::BulkWait);
+      if (in.nops < 1 || in.ops[0].kind != OperandKind::Imm)
+        throw std::invalid_argument("instruction timing: " + std::string(name) + " needs an immediate group count in '" +
                                     fn.name + "' line " + std::to_string(in.line));
-      t.wait_groups = to_u16(static_cast<long long>(in.ops[0].imm), fn, in, "cp.async group count");
+      t.wait_groups = to_u16(static_cast<long long>(in.ops[0].imm), fn, in, "group count");
+      return t;
+    }
+    case Opcode::WgmmaCommit: control(IssueKind::WgmmaCommit); return t;
+    case Opcode::CpAsyncBulkCommit: control(IssueKind::BulkCommit); return t;
+    case Opcode::WgmmaMmaAsync: {
+      // Each of the warpgroup's four warps issues it for its own 16 of the 64 rows, on its own
+      // sub-core's tensor cores, at the dense wgmma rate (sim/wgmma_groups.h).
+      // A/B element size: every wgmma form has K x element = 256 bits (tf32 k8, f16/bf16 k16,
+      // fp8/s8/u8 k32, b1 k256).
+      const int input_bits = in.mod.shape_k > 0 && 256 % in.mod.shape_k == 0 ? 256 / in.mod.shape_k : 16;
+      if (in.mod.shape_n == 0 || in.mod.shape_k == 0)
+        throw std::invalid_argument("instruction timing: wgmma.mma_async without a shape in '" + fn.name + "' line " +
+                                    std::to_string(in.line));
+      t.kind = IssueKind::Wgmma;
+      t.pipe = Pipe::Tensor;
+      t.interval = to_u16(wgmma_warp_core_cycles(c, in.mod.shape_n, in.mod.shape_k, input_bits), fn, in, "wgmma occupancy");
+      t.latency = to_u16(c.tensor_wgmma_latency_cycles, fn, in, "wgmma latency");
+      t.flops = 2u * 16u * in.mod.shape_n * in.mod.shape_k;
+      const bool register_a = in.nops > 1 && in.ops[1].kind == OperandKind::Vector;
+      const long long warp_bytes = wgmma_shared_operand_bytes(in.mod.shape_n, in.mod.shape_k, input_bits, register_a) / 4;
+      const long long per_cycle = 1LL * c.shared_banks * c.shared_bank_width_bytes;
+      t.shared_wavefronts = to_u16((warp_bytes + per_cycle - 1) / per_cycle, fn, in, "wgmma shared-memory cycles");
       return t;
     }
     default:
@@ -137,10 +159,8 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
                                     "' line " + std::to_string(in.line));
       t.kind = IssueKind::Tensor;
       t.pipe = Pipe::Tensor;
-      // wgmma.mma_async: each of the warpgroup's four warps issues it for its own 16 of the 64
-      // rows, on its own sub-core's tensor cores. Warpgroup-MMA rates and the asynchronous
-      // completion (wgmma.wait_group) are not calibrated yet; this only keeps them on the pipe.
-      const int m = in.op == Opcode::WgmmaMmaAsync ? in.mod.shape_m / 4 : in.mod.shape_m;
+      // Warp-level MMAs (wmma.mma, mma.sync); wgmma.mma_async is classified above.
+      const int m = in.mod.shape_m;
       t.interval = to_u16(tensor_core_cycles(c, m, in.mod.shape_n, in.mod.shape_k), fn, in,
                           "tensor occupancy");
       // tensor_mma_latency_cycles is the measured issue-to-result time of a 16x16x16 MMA, which

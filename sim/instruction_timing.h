@@ -34,6 +34,12 @@ enum class IssueKind : uint8_t {
   Sleep,          // nanosleep
   CpAsyncCommit,  // closes the open cp.async group
   CpAsyncWait,    // cp.async.wait_group N / wait_all: waits until at most N groups are in flight
+  // Hopper asynchronous units (sim/wgmma_groups.h, sim/tma_unit.h).
+  Wgmma,          // wgmma.mma_async: occupies the tensor cores; the warp goes on, accumulators complete later
+  WgmmaCommit,    // wgmma.commit_group
+  WgmmaWait,      // wgmma.wait_group N: waits until at most N wgmma groups are incomplete
+  BulkCommit,     // cp.async.bulk.commit_group
+  BulkWait,       // cp.async.bulk.wait_group N: waits until at most N bulk groups are in flight
 };
 
 // Which memory-pipeline queue an instruction will need, as far as decode can tell. Generic
@@ -48,7 +54,8 @@ struct InstTiming {
   uint16_t latency = 0;     // Alu: dispatch to readable; Tensor: after the tensor cores finish
   uint16_t interval = 1;    // cycles the pipe is busy (Tensor: tensor-core occupancy in core cycles)
   uint16_t bank_conflict_cycles = 0;
-  uint16_t wait_groups = 0; // CpAsyncWait: groups allowed to stay in flight
+  uint16_t wait_groups = 0; // CpAsyncWait, WgmmaWait, BulkWait: groups allowed to stay in flight
+  uint16_t shared_wavefronts = 0;  // Wgmma: shared-bank cycles one warp's descriptor operand reads take
   uint32_t regs_first = 0;  // FunctionTiming::regs[regs_first ..): sources, then destinations
   uint16_t nsrc = 0, ndst = 0;
   // Floating-point operations: per active lane on the FP32/FP64 pipes (FMA = 2, add/sub/mul = 1,

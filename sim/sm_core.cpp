@@ -40,7 +40,8 @@ struct SmCore::Impl {
       throw std::invalid_argument("SM core: subcores_per_sm = " + std::to_string(cfg.subcores_per_sm) +
                                   " is outside 1..255");
     warp_slot_used.assign(static_cast<size_t>(cfg.max_warps_per_sm()), false);
-    SubCore::Shared shared{id, &config, &memory, &timing, observer, &stats, &next_token_sequence, &cta_events};
+    SubCore::Shared shared{id, &config, &memory, &timing, observer, &stats, &next_token_sequence, &cta_events,
+                           &tma_barriers};
     subcores.reserve(static_cast<size_t>(cfg.subcores_per_sm));
     for (int i = 0; i < cfg.subcores_per_sm; ++i) subcores.emplace_back(i, cfg.max_warps_per_subcore, shared);
   }
@@ -70,6 +71,7 @@ struct SmCore::Impl {
   ClosedGlobalMemory closed;
   std::vector<CtaSlot> ctas;
   std::vector<uint8_t> cta_events;
+  TmaBarriers tma_barriers;  // bulk copies in flight per CTA and mbarrier (sim/tma_unit.h)
   std::vector<bool> warp_slot_used;
   std::vector<std::unique_ptr<isa::CtaState>> retired_cluster_ctas;
   int max_ctas = 0;
@@ -110,6 +112,7 @@ void SmCore::Impl::retire(int cta_slot, uint64_t cycle) {
     warp_slot_used[static_cast<size_t>(ws)] = false;
   }
   if (observer) observer->on_cta(cycle, sm_id, c.cta->linear_id, false);
+  tma_barriers.forget_cta(cta_slot);
   // A cluster's peers may still reach this CTA's shared memory and count its threads at
   // barrier.cluster: the GPU model keeps it until the whole cluster has retired.
   if (c.cta->cluster) retired_cluster_ctas.push_back(std::move(c.cta));
@@ -199,6 +202,10 @@ void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
     if (sc >= static_cast<int>(m.subcores.size()))
       throw std::logic_error("SM " + std::to_string(m.sm_id) + ": memory token names sub-core " + std::to_string(sc));
     m.subcores[sc].complete(token, cycle);
+    // A bulk copy's bytes arrived: warps waiting on its mbarrier look again.
+    const int cta_slot = m.tma_barriers.complete(token, cycle);
+    if (cta_slot >= 0)
+      for (SubCore& other : m.subcores) other.wake_cta(cta_slot, cycle);
   }
   if (m.resident > 0) {
     m.stats.active_cycles += 1;

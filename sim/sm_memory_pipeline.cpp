@@ -29,6 +29,7 @@
 #include "sim/dsmem_port.h"
 #include "sim/sector_cache.h"
 #include "sim/shared_banks.h"
+#include "sim/tma_unit.h"
 
 namespace gpusim::sim {
 
@@ -77,6 +78,7 @@ struct Outgoing {
   uint64_t earliest_cycle;
   uint64_t op_id;
   bool completes_on_send;
+  bool bypasses_l1 = false;  // a TMA read: its answer goes to the op, not into the L1
 };
 
 struct Completion {
@@ -89,7 +91,8 @@ struct Completion {
 struct SmMemoryPipeline::Impl {
   Impl(int sm_id, const GpuConfig& c, MemoryPartitions& m, SimObserver* o)
       : sm(sm_id), config(c), memory(m), observer(o), banks(c.shared_banks, c.shared_bank_width_bytes),
-        coalescer(uint32_t(c.l1_line_bytes), uint32_t(c.l1_sector_bytes)), dsmem(config) {}
+        coalescer(uint32_t(c.l1_line_bytes), uint32_t(c.l1_sector_bytes)),
+        tma(c.tma_bytes_per_cycle, c.tma_issue_latency_cycles, uint32_t(c.l1_sector_bytes)), dsmem(config) {}
 
   int shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic);
   int atomic_wavefronts(const WarpAccess& round) const;
@@ -101,11 +104,12 @@ struct SmMemoryPipeline::Impl {
   void send(uint64_t cycle, uint64_t now_ps);
   void run_mio(uint64_t cycle);
   void run_lg(uint64_t cycle);
+  void run_tma(uint64_t cycle);
   bool issue(LgOp& op, const WorkItem& item, InFlight& f, uint64_t cycle);
   void finish_if_done(uint64_t op_id, uint64_t cycle);
   void complete_at(uint64_t cycle, uint64_t token) { completions.push({cycle, sequence++, token}); }
   bool idle() const {
-    return mio.empty() && lg.empty() && inflight.empty() && delayed.empty() && immediate.empty() &&
+    return mio.empty() && lg.empty() && tma.empty() && inflight.empty() && delayed.empty() && immediate.empty() &&
            completions.empty() && awaited.empty() && unacked_writes == 0 && completed.empty() &&
            staged.packets.empty();
   }
@@ -117,6 +121,7 @@ struct SmMemoryPipeline::Impl {
   SharedBanks banks;
   std::vector<WarpAccess> round_buffer;  // shared_wavefronts' scratch, reused op after op
   Coalescer coalescer;
+  TmaRequestQueue tma;
   std::unique_ptr<SectorCache> l1;
   int l1_bytes = 0;          // the L1's size as configured
   bool l1_touched = false;   // accessed since it was built (else it is still as new)
@@ -137,8 +142,9 @@ struct SmMemoryPipeline::Impl {
   std::deque<Outgoing> delayed;    // reads and atomics, leaving after the L1 tag pipeline
   std::deque<Outgoing> immediate;  // writes
   struct Awaited {
-    uint64_t op_id;  // atomics: the op to answer; reads are matched through the L1's MSHRs
+    uint64_t op_id;  // atomics and TMA reads: the op to answer; reads are matched through the L1's MSHRs
     bool answers_op;
+    bool bypasses_l1;
   };
   std::unordered_map<uint64_t, Awaited> awaited;  // by packet id: reads and atomics sent
   uint64_t unacked_writes = 0;
@@ -281,7 +287,10 @@ void SmMemoryPipeline::Impl::receive(uint64_t cycle, uint64_t now_ps) {
       throw std::logic_error(where() + ": answer to packet " + std::to_string(p.id) + " that was never sent");
     const Awaited a = it->second;
     awaited.erase(it);
-    if (p.kind == MemPacket::Kind::Read) {
+    if (p.kind == MemPacket::Kind::Read && a.bypasses_l1) {
+      --inflight.at(a.op_id).waiting;
+      finish_if_done(a.op_id, cycle);
+    } else if (p.kind == MemPacket::Kind::Read) {
       l1_blocked = false;
       for (uint64_t op_id : l1->fill(p.line_address, p.sector_mask).ready_waiters) {
         --inflight.at(op_id).waiting;
@@ -306,7 +315,7 @@ void SmMemoryPipeline::Impl::send(uint64_t cycle, uint64_t now_ps) {
     out.packet.ready_ps = now_ps;
     if (!memory.inject(out.packet, now_ps, staged)) return;
     if (out.packet.kind == MemPacket::Kind::Write) ++unacked_writes;
-    else awaited.emplace(out.packet.id, Awaited{out.op_id, !out.completes_on_send});
+    else awaited.emplace(out.packet.id, Awaited{out.op_id, !out.completes_on_send, out.bypasses_l1});
     if (out.completes_on_send) {
       --inflight.at(out.op_id).waiting;
       finish_if_done(out.op_id, cycle);
@@ -422,6 +431,30 @@ void SmMemoryPipeline::Impl::run_lg(uint64_t current) {
   finish_if_done(id, cycle);
 }
 
+// The TMA unit: its requests join the outgoing queues behind the L1's (one interconnect port).
+void SmMemoryPipeline::Impl::run_tma(uint64_t cycle) {
+  if (tma.empty()) return;
+  tma.run(
+      cycle,
+      [&](const TmaRequestQueue::Request& r, uint64_t op_id) {
+        std::deque<Outgoing>& q = r.write ? immediate : delayed;
+        if (q.size() >= kOutgoingCapacity) return false;
+        const uint32_t bytes = uint32_t(std::popcount(r.sector_mask) * config.l1_sector_bytes);
+        MemPacket p{next_packet_id++, sm, r.write ? MemPacket::Kind::Write : MemPacket::Kind::Read, r.line, r.sector_mask,
+                    r.write ? bytes : 0, 0};
+        if (observer) observer->on_mem_request(cycle, sm, p, "TMA");
+        q.push_back({p, cycle, op_id, r.write, !r.write});
+        inflight.at(op_id).waiting += 1;
+        return true;
+      },
+      [&](uint64_t op_id) {
+        InFlight& f = inflight.at(op_id);
+        f.all_issued = true;
+        if (f.waiting == 0 && f.ready_cycle == 0) f.ready_cycle = cycle + 1;  // a copy of no global bytes
+        finish_if_done(op_id, cycle);
+      });
+}
+
 SmMemoryPipeline::SmMemoryPipeline(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer)
     : impl_(std::make_unique<Impl>(sm_id, config, memory, observer)) {
   configure(0);
@@ -512,12 +545,27 @@ void SmMemoryPipeline::submit(const WarpMemOp& op, uint64_t cycle) {
   }
 }
 
+void SmMemoryPipeline::submit_bulk(WarpMemOp op, uint64_t cycle) {
+  Impl& m = *impl_;
+  const uint64_t id = m.next_op_id++;
+  InFlight& f = m.inflight[id];
+  f.token = op.token;
+  m.tma.push(id, cycle,
+             TmaRequestQueue::requests_of(op.accesses, uint32_t(m.config.l1_line_bytes), uint32_t(m.config.l1_sector_bytes)));
+}
+
+void SmMemoryPipeline::occupy_shared_banks(uint64_t cycle, int wavefronts) {
+  Impl& m = *impl_;
+  m.mio_free_cycle = std::max(m.mio_free_cycle, cycle) + uint64_t(std::max(wavefronts, 0));
+}
+
 void SmMemoryPipeline::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
   if (m.idle()) return;
   m.receive(cycle, now_ps);
   m.run_mio(cycle);
   m.run_lg(cycle);
+  m.run_tma(cycle);
   m.send(cycle, now_ps);
   while (!m.completions.empty() && m.completions.top().cycle <= cycle) {
     m.completed.push_back(m.completions.top().token);

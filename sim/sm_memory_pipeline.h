@@ -49,6 +49,13 @@ class SmMemoryPipeline {
   std::optional<CacheLineState> l1_line(uint64_t address) const;
   // Reads `op` (its accesses are priced and coalesced here); the caller may reuse it afterwards.
   void submit(const WarpMemOp& op, uint64_t cycle);
+  // A bulk copy (cp.async.bulk{.tensor}) for the SM's TMA unit (sim/tma_unit.h): its global
+  // accesses become line requests straight to the L2; `op.token` completes when the last answer
+  // is back (reads) or the last write has left. Never refused (the unit queues without limit).
+  void submit_bulk(WarpMemOp op, uint64_t cycle);
+  // The shared-memory banks are busy for `wavefronts` cycles from `cycle` on with a read that is
+  // not a warp memory op (wgmma's descriptor operands): later MIO ops start after it.
+  void occupy_shared_banks(uint64_t cycle, int wavefronts);
   // Holds (+1) or gives back (-1) a place in a queue for an op that a sub-core has chosen to
   // issue but submits later in the same cycle (after the cycle's commit phase, see sm_core.h);
   // can_accept counts held places as taken.

@@ -9,6 +9,9 @@
 namespace gpusim::sim {
 
 namespace {
+// A shared::cluster address's offset inside its CTA's window (isa/launch_state.h): the TMA
+// barriers are tracked per issuing CTA by offset.
+constexpr uint64_t kOwnSharedOffsetMask = (uint64_t(1) << isa::kClusterRankShift) - 1;
 constexpr size_t idx(StallReason r) { return static_cast<size_t>(r); }
 constexpr size_t idx(Pipe p) { return static_cast<size_t>(p); }
 }  // namespace
@@ -38,6 +41,10 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   s.sleep_until = s.dispatch_until = 0;
   s.pending.clear();
   s.cp_async_open_group = 0;
+  s.bulk_open_group = 0;
+  s.wgmma.reset();
+  s.mbarrier_wait = false;
+  s.tma_ready_at = 0;
   s.recheck_at = cycle;
   s.reason = StallReason::NoInstruction;
   s.operands_ready = false;
@@ -110,15 +117,15 @@ Scoreboard::Block SubCore::block_of(const WarpSlot& s, const InstTiming& t, uint
       const bool lg = std::any_of(s.pending.begin(), s.pending.end(), [](const PendingMemOp& p) { return p.lg; });
       return {lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard, kNeverCycle};
     }
-    case IssueKind::CpAsyncWait: {
-      // Committed groups (ids below the open one) that still have copies in flight.
-      uint32_t seen[64];
-      unsigned nseen = 0;
-      for (const PendingMemOp& p : s.pending) {
-        if (p.cp_async_group >= s.cp_async_open_group) continue;
-        if (std::find(seen, seen + nseen, p.cp_async_group) == seen + nseen && nseen < 64) seen[nseen++] = p.cp_async_group;
-      }
-      if (nseen > t.wait_groups) return {StallReason::LongScoreboard, kNeverCycle};
+    case IssueKind::CpAsyncWait:
+      return group_block(s.pending, &PendingMemOp::cp_async_group, s.cp_async_open_group, t.wait_groups);
+    case IssueKind::BulkWait:
+      return group_block(s.pending, &PendingMemOp::bulk_group, s.bulk_open_group, t.wait_groups);
+    case IssueKind::WgmmaWait: {
+      // The accumulators of all but the newest N committed groups complete at a known cycle;
+      // Nsight Compute counts a warp waiting for a fixed-latency unit as "wait".
+      const uint64_t until = s.wgmma.wait_until(t.wait_groups);
+      if (until > cycle) return {StallReason::Wait, until};
       return {};
     }
     default:
@@ -126,11 +133,47 @@ Scoreboard::Block SubCore::block_of(const WarpSlot& s, const InstTiming& t, uint
   }
 }
 
+Scoreboard::Block SubCore::group_block(const std::vector<PendingMemOp>& pending, uint32_t PendingMemOp::*group,
+                                       uint32_t open_group, unsigned allowed) {
+  // Committed groups (ids below the open one) that still have copies in flight.
+  uint32_t seen[64];
+  unsigned nseen = 0;
+  for (const PendingMemOp& p : pending) {
+    const uint32_t g = p.*group;
+    if (g == kNoGroup || g >= open_group) continue;
+    if (std::find(seen, seen + nseen, g) == seen + nseen && nseen < 64) seen[nseen++] = g;
+  }
+  if (nseen > allowed) return {StallReason::LongScoreboard, kNeverCycle};
+  return {};
+}
+
+// A warp that executed mbarrier.try_wait/test_wait saw the functional barrier, which counts a bulk
+// copy's bytes at issue; in model time they arrive when the TMA unit's last answer is back, so the
+// warp's next instruction waits for that (sim/tma_unit.h). Nsight Compute counts a warp waiting
+// on L1TEX/TMA data as long_scoreboard.
+bool SubCore::waits_for_bulk_copies(WarpSlot& s, uint64_t cycle) {
+  if (s.mbarrier_wait) {
+    const TmaBarriers::Readiness r = shared_.tma_barriers->of(s.cta_slot, s.mbarrier_offset);
+    if (r.in_flight) {
+      set_reason(s, StallReason::LongScoreboard, kNeverCycle);  // woken when the last copy arrives
+      return true;
+    }
+    s.mbarrier_wait = false;
+    s.tma_ready_at = std::max(s.tma_ready_at, r.arrived);
+  }
+  if (s.tma_ready_at > cycle) {
+    set_reason(s, StallReason::LongScoreboard, s.tma_ready_at);
+    return true;
+  }
+  return false;
+}
+
 void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
   if (s.maybe_at_barrier) {
     if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle);
     s.maybe_at_barrier = false;
   }
+  if ((s.mbarrier_wait || s.tma_ready_at > cycle) && waits_for_bulk_copies(s, cycle)) return;
   if (s.dispatch_until > cycle) return set_reason(s, StallReason::DispatchStall, s.dispatch_until);
   if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until);
   if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready);
@@ -296,6 +339,23 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     case IssueKind::Tensor:
       for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, start + t.interval + t.latency, t.result_wait);
       break;
+    case IssueKind::Wgmma:
+      // The accumulators are not put on the scoreboard: the next wgmma of a chain accumulates
+      // into them in the tensor pipe, and reading them before wgmma.wait_group is a program error.
+      if (r.executed) {
+        s.wgmma.issued(start + t.interval + t.latency);
+        if (t.shared_wavefronts) shared_.memory->occupy_shared_banks(start, t.shared_wavefronts);
+      }
+      break;
+    case IssueKind::WgmmaCommit:
+      if (r.executed) s.wgmma.commit();
+      break;
+    case IssueKind::WgmmaWait:
+      if (r.executed) s.wgmma.waited(t.wait_groups);
+      break;
+    case IssueKind::BulkCommit:
+      if (r.executed) s.bulk_open_group += 1;
+      break;
     case IssueKind::Memory:
       submit_memory(s, slot, t, r, cycle);
       break;
@@ -336,6 +396,16 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
 void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const isa::StepResult& r, uint64_t cycle) {
   if (r.executed == 0) return;  // guard false on every lane: nothing moves, nothing is written
   const isa::Opcode op = r.inst->op;
+  if (op == isa::Opcode::Mbarrier &&
+      (r.inst->mod.sub == isa::SubOp::MbarTryWait || r.inst->mod.sub == isa::SubOp::MbarTestWait)) {
+    for (const isa::MemAccess& a : trace_)
+      if (a.space == isa::StateSpace::Shared && !a.write) {
+        s.mbarrier_wait = true;
+        s.mbarrier_offset = a.addr & kOwnSharedOffsetMask;
+        break;
+      }
+  }
+  const bool bulk = op == isa::Opcode::CpAsyncBulk || op == isa::Opcode::CpAsyncBulkTensor;
   if (trace_.empty() && op != isa::Opcode::Shfl) {
     // Executed but touched no memory (mbarrier bookkeeping, prefetch): an MIO round trip.
     for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, cycle + t.latency, t.result_wait);
@@ -357,7 +427,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   }
   if (op == isa::Opcode::Shfl) mop.load = true;  // exchanges registers through the MIO crossbar
   mop.accesses.swap(trace_);
-  const bool lg = SmMemoryPipeline::queue_for(mop) == SmMemoryPipeline::Queue::Lg;
+  const bool lg = bulk || SmMemoryPipeline::queue_for(mop) == SmMemoryPipeline::Queue::Lg;
   const StallReason why = lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard;
   const auto dsts = s.timing->destinations(t);
   for (uint32_t d : dsts) s.board.set_pending(d, why);
@@ -367,9 +437,21 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   p.ndst = static_cast<uint16_t>(dsts.size());
   p.lg = lg;
   if (op == isa::Opcode::CpAsync) p.cp_async_group = s.cp_async_open_group;
+  if (bulk && r.inst->mod.bulk_group) p.bulk_group = s.bulk_open_group;
   s.pending.push_back(p);
   if (shared_.observer) shared_.observer->on_warp_mem_op(cycle, shared_.sm_id, index_, sm_warp_id(slot), *r.inst, mop);
-  shared_.memory->submit(mop, cycle);
+  if (!bulk) return shared_.memory->submit(mop, cycle);
+  // The copy's mbarrier: the last 8-byte shared write (its complete_tx; the data moves in 16-byte
+  // chunks or elements of the tensor's type, after which the barrier word is written). The
+  // accesses are in mop now (trace_ took the reused op's old buffer); bulk copies are rare, so the
+  // op is copied to the TMA unit.
+  if (r.inst->mod.bulk_mbarrier)
+    for (auto a = mop.accesses.rbegin(); a != mop.accesses.rend(); ++a)
+      if (a->space == isa::StateSpace::Shared && a->write && a->size == 8) {
+        shared_.tma_barriers->add(p.token, s.cta_slot, a->addr & kOwnSharedOffsetMask);
+        break;
+      }
+  shared_.memory->submit_bulk(mop, cycle);
 }
 
 void SubCore::snapshot(uint64_t cycle, std::vector<WarpSnapshot>& warps, SubcoreSnapshot& self) const {

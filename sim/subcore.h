@@ -19,7 +19,9 @@
 #include "sim/scoreboard.h"
 #include "sim/sm_snapshot.h"
 #include "sim/sm_core.h"
+#include "sim/tma_unit.h"
 #include "sim/warp_scheduler.h"
+#include "sim/wgmma_groups.h"
 
 namespace gpusim::sim {
 
@@ -48,6 +50,7 @@ class SubCore {
     SmStats* stats = nullptr;
     uint64_t* next_token_sequence = nullptr;
     std::vector<uint8_t>* cta_events = nullptr;  // indexed by CTA slot
+    TmaBarriers* tma_barriers = nullptr;         // the SM's bulk copies in flight per mbarrier
   };
 
   SubCore(int index, int slots, const Shared& shared);
@@ -84,6 +87,7 @@ class SubCore {
     uint16_t ndst = 0;
     bool lg = false;                 // went through the LG queue (else MIO)
     uint32_t cp_async_group = kNoGroup;
+    uint32_t bulk_group = kNoGroup;  // cp.async.bulk ... .bulk_group
   };
   static constexpr uint32_t kNoGroup = UINT32_MAX;
 
@@ -110,12 +114,23 @@ class SubCore {
     bool maybe_at_barrier = false;
     std::vector<PendingMemOp> pending;
     uint32_t cp_async_open_group = 0;  // the group cp.async ops join until the next commit
+    uint32_t bulk_open_group = 0;      // the same for cp.async.bulk .bulk_group copies
+    WgmmaGroups wgmma;                 // wgmma.mma_async completion per group
+    // After mbarrier.try_wait/test_wait: the barrier (shared offset) whose in-flight bulk copies
+    // the warp waits for before its next instruction, and the cycle they all arrived.
+    bool mbarrier_wait = false;
+    uint64_t mbarrier_offset = 0;
+    uint64_t tma_ready_at = 0;
   };
 
   // The warp's reason at `cycle` and the cycle until which it holds (kNeverCycle: until an event).
   void evaluate(WarpSlot& s, uint64_t cycle);
   void set_reason(WarpSlot& s, StallReason r, uint64_t until);
   bool queue_has_room(QueueHint hint, StallReason* throttle) const;
+  // Whether the warp still waits for bulk copies after an mbarrier wait (sets its reason).
+  bool waits_for_bulk_copies(WarpSlot& s, uint64_t cycle);
+  static Scoreboard::Block group_block(const std::vector<PendingMemOp>& pending, uint32_t PendingMemOp::*group,
+                                       uint32_t open_group, unsigned allowed);
   Scoreboard::Block block_of(const WarpSlot& s, const InstTiming& t, uint64_t cycle) const;
   void issue(int slot, uint64_t cycle, isa::LaunchState& launch);
   void submit_memory(WarpSlot& s, int slot, const InstTiming& t, const isa::StepResult& r, uint64_t cycle);

@@ -1,0 +1,87 @@
+// The Tensor Memory Accelerator of one SM (cp.async.bulk, cp.async.bulk.tensor), timing side.
+//
+// The functional model performs a bulk copy, and its complete_tx on the mbarrier, when the
+// issuing thread executes it (isa/exec_bulk_copy.cpp, exec_tensor_copy.cpp). The timing model
+// hands the copy's global-memory footprint to the SM's TMA unit, which sends it to the L2 as line
+// requests (bypassing the L1, as the TMA does) at tma.bytes_per_cycle after
+// tma.issue_latency_cycles; the copy completes in model time when the last answer is back (a
+// store: when its last write has left). Two records make the completion observable:
+//   - TmaRequestQueue: the unit's queue of copies and its request rate (used by SmMemoryPipeline);
+//   - TmaBarriers: per CTA and mbarrier, how many copies that complete transactions on it are in
+//     flight and when the last one arrived; a warp that executed mbarrier.try_wait/test_wait on
+//     that barrier stalls until they have arrived (sim/subcore.cpp). See docs/ARCHITECTURE.md,
+//     "Hopper timing: wgmma and TMA", for what this approximates.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "isa/exec_context.h"
+
+namespace gpusim::sim {
+
+class TmaRequestQueue {
+ public:
+  struct Request {
+    uint64_t line = 0;
+    uint32_t sector_mask = 0;
+    bool write = false;  // a shared-to-global copy's write; else a read for a global-to-shared copy
+  };
+  // The line requests of a copy's global accesses (sector granularity, in address order).
+  static std::vector<Request> requests_of(const std::vector<isa::MemAccess>& accesses, uint32_t line_bytes,
+                                          uint32_t sector_bytes);
+
+  TmaRequestQueue(int bytes_per_cycle, int issue_latency_cycles, uint32_t sector_bytes)
+      : bytes_per_cycle_(bytes_per_cycle), issue_latency_(issue_latency_cycles), sector_bytes_(sector_bytes) {}
+
+  void push(uint64_t op_id, uint64_t submit_cycle, std::vector<Request> requests);
+  // One cycle of the unit: hands requests to `send` (false: no room this cycle) within the byte
+  // rate; calls `finished(op_id)` once the last request of a copy was sent.
+  void run(uint64_t cycle, const std::function<bool(const Request&, uint64_t op_id)>& send,
+           const std::function<void(uint64_t op_id)>& finished);
+  bool empty() const { return ops_.empty(); }
+
+ private:
+  struct Op {
+    uint64_t id = 0, start_cycle = 0;
+    std::vector<Request> requests;
+    size_t next = 0;
+  };
+  int bytes_per_cycle_;
+  int issue_latency_;
+  uint32_t sector_bytes_;
+  std::deque<Op> ops_;
+  long long credit_ = 0;        // bytes the unit may still send (carried over a line's worth at most)
+  uint64_t credited_cycle_ = 0; // last cycle whose rate was added to credit_
+};
+
+class TmaBarriers {
+ public:
+  struct Readiness {
+    bool in_flight = false;   // copies completing transactions on it are still in flight
+    uint64_t arrived = 0;     // when the last one arrived (0: none)
+  };
+  // A copy (memory token) that completes transactions on the mbarrier at shared offset `mbar` of CTA slot `cta`.
+  void add(uint64_t token, int cta, uint64_t mbar);
+  // The memory pipeline finished `token` at `cycle`. Returns the CTA slot whose barrier has no copy
+  // left in flight because of it (its waiting warps should look again), or -1.
+  int complete(uint64_t token, uint64_t cycle);
+  Readiness of(int cta, uint64_t mbar) const;
+  // The CTA retired: forget its barriers.
+  void forget_cta(int cta);
+
+ private:
+  struct Entry {
+    uint32_t in_flight = 0;
+    uint64_t arrived = 0;
+  };
+  std::map<std::pair<int, uint64_t>, Entry> barriers_;
+  std::unordered_map<uint64_t, std::pair<int, uint64_t>> tokens_;
+};
+
+}  // namespace gpusim::sim

@@ -1,0 +1,239 @@
+// Timing of Hopper's asynchronous units on configs/h100.ini (issue 14): warpgroup MMA at the
+// dense tensor rate with wgmma.wait_group as the synchronisation point, and the TMA unit's bulk
+// copies, whose mbarrier completion and bulk groups wait for the bytes in model time.
+// The kernels read %clock64 (the model's core cycle in timing mode) around the code under test;
+// expectations are computed here from the configuration's rates and the PTX ISA's semantics.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "runtime/sim_device.h"
+#include "sim/gpu_config.h"
+
+namespace gpusim {
+namespace {
+
+const std::string kH100 = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
+const char* kHeader = ".version 8.7\n.target sm_90a\n.address_size 64\n";
+
+sim::GpuConfig h100(const std::vector<std::string>& overrides = {}) { return sim::load_gpu_config(kH100, overrides); }
+
+// Runs kernel `k(.param .u64 p_src, .param .u64 p_out)` of one CTA in timing mode on h100.ini;
+// returns the first `words` 64-bit words of out.
+std::vector<uint64_t> run(const std::string& body, unsigned threads, size_t words, size_t src_bytes = 1 << 20,
+                          const std::vector<std::string>& overrides = {}) {
+  runtime::SimDeviceOptions o;
+  o.mode = runtime::SimMode::Timing;
+  o.config_path = kH100;
+  o.overrides = overrides;
+  o.threads = 1;
+  auto dev = runtime::make_sim_device(o);
+  const std::string ptx = std::string(kHeader) +
+                          ".visible .entry k(.param .u64 p_src, .param .u64 p_out)\n{\n"
+                          "  .reg .u32 %tx, %r<8>, %sb, %sbar;\n  .reg .u64 %src, %out, %a<4>, %t<8>, %da, %db;\n"
+                          "  .reg .pred %p, %q, %one;\n  .reg .f32 %d<64>;\n"
+                          "  .shared .align 1024 .b8 buf[40960];\n  .shared .align 8 .b64 bar;\n"
+                          "  mov.u32 %tx, %tid.x;\n  ld.param.u64 %src, [p_src];\n  ld.param.u64 %out, [p_out];\n"
+                          "  mov.u32 %sb, buf;\n  mov.u32 %sbar, bar;\n  setp.eq.u32 %one, %tx, %tx;\n"
+                          // wgmma descriptors over buf (no swizzle, LBO 128 B, SBO 256 B): A at buf, B at buf + 2 KiB.
+                          "  cvt.u64.u32 %da, %sb;\n  shr.u64 %da, %da, 4;\n  or.b64 %da, %da, 0x0000001000080000;\n"
+                          "  add.u64 %db, %da, 128;\n"
+                          "  setp.ne.u32 %p, %tx, 0;\n  @%p bra INITED;\n  mbarrier.init.shared::cta.b64 [%sbar], 1;\n"
+                          "  fence.proxy.async.shared::cta;\nINITED:\n  bar.sync 0;\n" +
+                          body + "  ret;\n}\n";
+  const auto mod = dev->load_ptx("hopper_timing_test", ptx);
+  const auto d_src = dev->alloc(src_bytes);
+  dev->memset(d_src, 1, src_bytes);
+  const auto d_out = dev->alloc(words * 8 + 65536);
+  dev->memset(d_out, 0, words * 8 + 65536);
+  runtime::LaunchConfig cfg;
+  cfg.grid = {1, 1, 1};
+  cfg.block = {threads, 1, 1};
+  dev->launch(mod, "k", cfg, runtime::args(d_src, d_out));
+  return dev->download<uint64_t>(d_out, words);
+}
+
+// Thread 0 stores register %t<i> at out[i].
+std::string store_times(int n) {
+  std::string s = "  setp.ne.u32 %p, %tx, 0;\n  @%p bra STORED;\n";
+  for (int i = 0; i < n; ++i) s += "  st.global.u64 [%out+" + std::to_string(8 * i) + "], %t" + std::to_string(i) + ";\n";
+  return s + "STORED:\n";
+}
+
+std::string accumulators() {
+  std::string s = "{";
+  for (int i = 0; i < 64; ++i) s += (i ? ", %d" : "%d") + std::to_string(i);
+  return s + "}";
+}
+
+// `groups` wgmma.mma_async m64n128k16 (f16 in, f32 out, A and B from shared memory), each
+// committed as its own group.
+std::string wgmma_groups(int groups) {
+  std::string s = "  wgmma.fence.sync.aligned;\n";
+  for (int g = 0; g < groups; ++g)
+    s += "  wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 " + accumulators() +
+         ", %da, %db, %one, 1, 1, 0, 0;\n  wgmma.commit_group.sync.aligned;\n";
+  return s;
+}
+
+// Core cycles of one m64n128k16 at the dense rate: each warp's 16 x 128 x 16 FMAs on a sub-core's
+// quarter of the SM's FLOPs per tensor clock, converted to core clocks.
+double wgmma_cycles(const sim::GpuConfig& c) {
+  const double flops_per_warp = 2.0 * 16 * 128 * 16;
+  const double tensor_cycles = flops_per_warp / (double(c.wgmma_flops_per_clock()) / c.subcores_per_sm);
+  return tensor_cycles * c.core_clock_mhz / c.tensor_clock_mhz;
+}
+
+TEST(HopperTiming, H100WgmmaRateIsTheDenseTensorPeak) {
+  // 989.4 TFLOP/s dense FP16 (H100 SXM) over 132 SMs at 1.83 GHz: 4096 FLOP per SM per clock.
+  const sim::GpuConfig c = h100();
+  EXPECT_EQ(c.wgmma_flops_per_clock(), 4096);
+  EXPECT_NEAR(double(c.wgmma_flops_per_clock()) * c.num_sms * c.tensor_clock_mhz * 1e6, 989.4e12, 0.01 * 989.4e12);
+}
+
+TEST(HopperTiming, WgmmaChainReachesTheConfiguredRate) {
+  const sim::GpuConfig c = h100();
+  // Steady state: the difference between 48 and 16 back-to-back groups is 32 wgmmas of pure
+  // tensor-core time (issue, fence, latency and the final wait cancel out).
+  auto elapsed = [&](int groups) {
+    const std::string body = "  mov.u64 %t0, %clock64;\n" + wgmma_groups(groups) +
+                             "  wgmma.wait_group.sync.aligned 0;\n  mov.u64 %t1, %clock64;\n  sub.u64 %t0, %t1, %t0;\n" +
+                             store_times(1);
+    return run(body, 128, 1)[0];
+  };
+  const double per_wgmma = double(elapsed(48) - elapsed(16)) / 32;
+  const double expected = wgmma_cycles(c);  // 69.25 core cycles on h100.ini
+  std::printf("wgmma m64n128k16: %.2f core cycles each (ideal %.2f), %.0f FLOP/SM/tensor clock\n", per_wgmma, expected,
+              2.0 * 64 * 128 * 16 / per_wgmma * c.core_clock_mhz / c.tensor_clock_mhz);
+  EXPECT_NEAR(per_wgmma, expected, 0.03 * expected) << "achieved "
+      << 2.0 * 64 * 128 * 16 / per_wgmma * c.core_clock_mhz / c.tensor_clock_mhz << " FLOP per SM per tensor clock";
+}
+
+TEST(HopperTiming, WaitGroupWaitsForTheAccumulatorsInModelTime) {
+  // One wgmma, then wait_group 0: its tensor-core time plus tensor.wgmma_latency_cycles. Raising
+  // the latency by 100 cycles moves the wait by exactly 100.
+  const std::string body = "  mov.u64 %t0, %clock64;\n" + wgmma_groups(1) +
+                           "  wgmma.wait_group.sync.aligned 0;\n  mov.u64 %t1, %clock64;\n  sub.u64 %t0, %t1, %t0;\n" +
+                           store_times(1);
+  const sim::GpuConfig c = h100();
+  const uint64_t base = run(body, 128, 1)[0];
+  const uint64_t slow = run(body, 128, 1, 1 << 20, {"tensor.wgmma_latency_cycles=" + std::to_string(c.tensor_wgmma_latency_cycles + 100)})[0];
+  EXPECT_EQ(slow - base, 100u);
+  EXPECT_GE(double(base), std::ceil(wgmma_cycles(c)) + c.tensor_wgmma_latency_cycles);
+  EXPECT_LE(double(base), std::ceil(wgmma_cycles(c)) + c.tensor_wgmma_latency_cycles + 12);  // + fence/commit/wait issue
+  // wait_group 1 after two groups returns when the first completes: one wgmma time earlier.
+  const std::string two = "  mov.u64 %t0, %clock64;\n" + wgmma_groups(2) +
+                          "  wgmma.wait_group.sync.aligned 1;\n  mov.u64 %t1, %clock64;\n"
+                          "  wgmma.wait_group.sync.aligned 0;\n  mov.u64 %t2, %clock64;\n"
+                          "  sub.u64 %t0, %t1, %t0;\n  sub.u64 %t1, %t2, %t1;\n" + store_times(2);
+  const std::vector<uint64_t> t = run(two, 128, 2);
+  EXPECT_NEAR(double(t[1]), std::ceil(wgmma_cycles(c)), 3.0) << "the second group completes one wgmma later";
+}
+
+// The bytes per core cycle a bulk copy streams at: the TMA unit's rate, or the SM's interconnect
+// port (icnt.bytes_per_clock_per_sm at the interconnect clock) when that is narrower.
+double streaming_rate(const sim::GpuConfig& c) {
+  return std::min(double(c.tma_bytes_per_cycle), double(c.icnt_bytes_per_clock_per_sm) * c.icnt_clock_mhz / c.core_clock_mhz);
+}
+
+// Thread 0 loads `bytes` from src + `offset` into buf through the mbarrier; all wait on `parity`.
+std::string tma_load(unsigned bytes, unsigned offset, unsigned parity, const std::string& id) {
+  const std::string b = std::to_string(bytes);
+  return "  setp.ne.u32 %p, %tx, 0;\n  @%p bra ISSUED" + id + ";\n"
+         "  mbarrier.arrive.expect_tx.release.cta.shared::cta.b64 _, [%sbar], " + b + ";\n"
+         "  add.u64 %a0, %src, " + std::to_string(offset) + ";\n"
+         "  cp.async.bulk.shared::cta.global.mbarrier::complete_tx::bytes [%sb], [%a0], " + b + ", [%sbar];\n"
+         "ISSUED" + id + ":\n";
+}
+std::string tma_wait(unsigned parity, const std::string& id) {
+  return "WAIT" + id + ":\n  mbarrier.try_wait.parity.shared::cta.b64 %q, [%sbar], " + std::to_string(parity) + ";\n"
+         "  @!%q bra WAIT" + id + ";\n";
+}
+
+TEST(HopperTiming, TryWaitStallsUntilTheBulkCopyHasArrived) {
+  // The functional barrier completes when the copy issues; in model time the bytes need at least
+  // the L2 round trip plus size / tma.bytes_per_cycle cycles of requests.
+  const sim::GpuConfig c = h100();
+  const unsigned bytes = 16384;
+  const std::string body = "  mov.u64 %t0, %clock64;\n" + tma_load(bytes, 0, 0, "a") + tma_wait(0, "a") +
+                           "  mov.u64 %t1, %clock64;\n  sub.u64 %t0, %t1, %t0;\n" + store_times(1);
+  const uint64_t t = run(body, 32, 1)[0];
+  const double floor = bytes / streaming_rate(c) + c.tma_issue_latency_cycles + c.l2_latency_cycles;
+  EXPECT_GE(double(t), floor);
+  EXPECT_LE(double(t), floor + 2000) << "a cold 16 KiB copy is an L2 miss (DRAM latency) at most";
+}
+
+// 8 KiB and 32 KiB copies of a region a first copy brought into the L2: the fixed parts (issue,
+// L2 latency, the wait) are the same, so the difference is 24 KiB at the streaming rate.
+std::string warm_copies() {
+  const std::string body = tma_load(32768, 0, 0, "w") + tma_wait(0, "w") + "  mov.u64 %t0, %clock64;\n" +
+                           tma_load(8192, 0, 1, "a") + tma_wait(1, "a") + "  mov.u64 %t1, %clock64;\n" +
+                           tma_load(32768, 0, 0, "b") + tma_wait(0, "b") +
+                           "  mov.u64 %t2, %clock64;\n  sub.u64 %t0, %t1, %t0;\n  sub.u64 %t1, %t2, %t1;\n" +
+                           store_times(2);
+  return body;
+}
+
+uint64_t slope_cycles(const std::vector<std::string>& overrides) {
+  const std::vector<uint64_t> t = run(warm_copies(), 32, 2, 1 << 20, overrides);
+  return t[1] - t[0];
+}
+
+TEST(HopperTiming, BulkCopyStreamsAtTheInterconnectLimitedRate) {
+  // h100.ini: the TMA requests 128 B/clk, but the SM's response port moves 32 B per cycle.
+  const sim::GpuConfig c = h100();
+  const double expected = 24576 / streaming_rate(c);  // 768 cycles on h100.ini
+  const uint64_t slope = slope_cycles({});
+  std::printf("TMA: 24 KiB more in %llu cycles = %.1f B/clk (expected %.1f)\n", static_cast<unsigned long long>(slope),
+              24576.0 / double(slope), streaming_rate(c));
+  EXPECT_NEAR(double(slope), expected, 0.05 * expected);
+}
+
+TEST(HopperTiming, BulkCopyStreamsAtTheTmaRate) {
+  // With a TMA narrower than the port (16 B/clk), the unit's rate is the limit: 24 KiB / 16.
+  const sim::GpuConfig c = h100({"tma.bytes_per_cycle=16"});
+  ASSERT_EQ(streaming_rate(c), 16.0);
+  const double expected = 24576 / 16.0;
+  EXPECT_NEAR(double(slope_cycles({"tma.bytes_per_cycle=16"})), expected, 0.03 * expected);
+}
+
+TEST(HopperTiming, BulkGroupWaitWaitsForTheStoreToLeave) {
+  // cp.async.bulk.wait_group 0 after a 32 KiB shared-to-global copy: at least its requests at
+  // the TMA rate (writes complete when sent).
+  const sim::GpuConfig c = h100();
+  const std::string body =
+      "  mov.u64 %t0, %clock64;\n  setp.ne.u32 %p, %tx, 0;\n  @%p bra SKIP;\n  add.u64 %a1, %out, 4096;\n"
+      "  cp.async.bulk.global.shared::cta.bulk_group [%a1], [%sb], 32768;\n  cp.async.bulk.commit_group;\n"
+      "  cp.async.bulk.wait_group 0;\nSKIP:\n  mov.u64 %t1, %clock64;\n  sub.u64 %t0, %t1, %t0;\n" + store_times(1);
+  const uint64_t t = run(body, 32, 1)[0];
+  const double floor = 32768 / streaming_rate(c) + c.tma_issue_latency_cycles;  // the writes leave at the port's rate
+  EXPECT_GE(double(t), floor);
+  EXPECT_LE(double(t), floor + 100);
+}
+
+TEST(HopperTiming, TmaLoadsOverlapWithWgmma) {
+  // Serial: load, wait, 24 wgmmas, wait. Overlapped: load issued, 24 wgmmas, then both waits.
+  // Overlap hides the shorter of the two, so it must take clearly less than the serial sum.
+  const std::string load = tma_load(32768, 0, 0, "a");
+  const std::string mma = wgmma_groups(24) + "  wgmma.wait_group.sync.aligned 0;\n";
+  const std::string end = "  mov.u64 %t1, %clock64;\n  sub.u64 %t0, %t1, %t0;\n" + store_times(1);
+  const uint64_t serial = run("  mov.u64 %t0, %clock64;\n" + load + tma_wait(0, "a") + mma + end, 128, 1)[0];
+  const uint64_t overlapped = run("  mov.u64 %t0, %clock64;\n" + load + mma + tma_wait(0, "a") + end, 128, 1)[0];
+  const uint64_t load_only = run("  mov.u64 %t0, %clock64;\n" + load + tma_wait(0, "a") + end, 128, 1)[0];
+  const uint64_t mma_only = run("  mov.u64 %t0, %clock64;\n" + mma + end, 128, 1)[0];
+  std::printf("TMA 32 KiB + 24 wgmma: serial %llu, overlapped %llu, load alone %llu, wgmma alone %llu cycles\n",
+              static_cast<unsigned long long>(serial), static_cast<unsigned long long>(overlapped),
+              static_cast<unsigned long long>(load_only), static_cast<unsigned long long>(mma_only));
+  EXPECT_LT(overlapped + std::min(load_only, mma_only) / 2, serial);
+  // Warp 0 issues the copy before its wgmmas, so its chain starts a little later than the others'.
+  EXPECT_LE(overlapped, std::max(load_only, mma_only) + 100) << "serial " << serial << ", load " << load_only
+                                                              << ", wgmma " << mma_only;
+  EXPECT_GE(serial + 50, load_only + mma_only);
+}
+
+}  // namespace
+}  // namespace gpusim
