@@ -20,7 +20,7 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
-DataType ExecContext::reg_type(uint32_t reg) const { return warp_.frame().fn->regs[reg].type; }
+DataType ExecContext::reg_type(uint32_t reg) const { return reg_info_[reg].type; }
 
 bool ExecContext::carry(unsigned lane) const { return warp_.carry >> lane & 1; }
 void ExecContext::set_carry(unsigned lane, bool cf) {
@@ -46,21 +46,20 @@ static uint64_t symbol_address(const ExecContext& ctx, const LaunchState& launch
 uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
   switch (o.kind) {
     case OperandKind::Reg: {
-      const CallFrame& f = warp_.frame();
-      uint64_t v = f.regs[size_t(o.reg) * 32 + lane];
-      if (f.fn->regs[o.reg].type == DataType::Pred) v = (v & 1) ^ uint64_t(o.negate);
+      uint64_t v = regs_[size_t(o.reg) * 32 + lane];
+      if (reg_info_[o.reg].type == DataType::Pred) v = (v & 1) ^ uint64_t(o.negate);
       return v;
     }
     case OperandKind::Imm: return o.imm;
     case OperandKind::Symbol:
-      return symbol_address(*this, launch_, warp_, warp_.module().symbols[o.sym]) + o.imm;
+      return isa::symbol_address(*this, launch_, warp_, warp_.module().symbols[o.sym]) + o.imm;
     case OperandKind::Address: return address(o, lane);
     case OperandKind::Special: {
-      const Dim3 t = tid(lane);
       switch (static_cast<SpecialReg>(o.reg)) {
-        case SpecialReg::TidX: return t.x;
-        case SpecialReg::TidY: return t.y;
-        case SpecialReg::TidZ: return t.z;
+        // (Only the %tid reads divide the thread index; every kernel reads %tid.x first thing.)
+        case SpecialReg::TidX: return lane_thread_linear(lane) % launch_.block.x;
+        case SpecialReg::TidY: return tid(lane).y;
+        case SpecialReg::TidZ: return tid(lane).z;
         case SpecialReg::NtidX: return launch_.block.x;
         case SpecialReg::NtidY: return launch_.block.y;
         case SpecialReg::NtidZ: return launch_.block.z;
@@ -133,18 +132,8 @@ uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
   }
 }
 
-uint64_t ExecContext::address(const Operand& a, unsigned lane) const {
-  uint64_t v = a.imm;
-  if (a.reg != kNoReg) v += warp_.frame().regs[size_t(a.reg) * 32 + lane];
-  if (a.sym != kNoSymbol) v += symbol_address(*this, launch_, warp_, warp_.module().symbols[a.sym]);
-  return v;
-}
-
-void ExecContext::load(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane) {
-  load_impl(space, addr, out, size, lane, false);
-}
-void ExecContext::store(StateSpace space, uint64_t addr, const void* in, unsigned size, unsigned lane) {
-  store_impl(space, addr, in, size, lane, false);
+uint64_t ExecContext::symbol_address(uint32_t sym) const {
+  return isa::symbol_address(*this, launch_, warp_, warp_.module().symbols[sym]);
 }
 
 namespace {
@@ -170,6 +159,34 @@ StateSpace resolve(StateSpace space, uint64_t& addr) {
   return StateSpace::Global;
 }
 }  // namespace
+
+// Copies an access's bytes; the common sizes as fixed-size copies (a register move each), not a
+// call into the C library.
+static inline void copy_access(void* to, const void* from, unsigned size) {
+  switch (size) {
+    case 1: std::memcpy(to, from, 1); return;
+    case 2: std::memcpy(to, from, 2); return;
+    case 4: std::memcpy(to, from, 4); return;
+    case 8: std::memcpy(to, from, 8); return;
+    default: std::memcpy(to, from, size);
+  }
+}
+
+// The host bytes of global [addr, addr+size) through the warp's cached allocation span (one
+// allocation lookup when the warp moves to another allocation, not one per lane), or null when
+// the memory offers no span or the access leaves the allocation (the caller then takes
+// GlobalMemory::read/write, which report the fault as before).
+static uint8_t* cached_global(Warp& warp, GlobalMemory* global, uint64_t addr, unsigned size) {
+  Warp::GlobalSpanCache& c = warp.global_span;
+  auto inside = [&] { return addr - c.base < c.size && size <= c.size - (addr - c.base); };
+  if (c.owner != global || c.generation != global->generation() || !inside()) {
+    GlobalSpan s;
+    if (!global->span_at(addr, s)) return nullptr;
+    c = Warp::GlobalSpanCache{global, global->generation(), s.base, s.size, s.data};
+    if (!inside()) return nullptr;
+  }
+  return c.data + (addr - c.base);
+}
 
 // Returns the host bytes backing [addr, addr+size) in a per-CTA or per-thread space, or null.
 static uint8_t* window(ExecContext& ctx, LaunchState& launch, CtaState& cta, Warp& warp, StateSpace space,
@@ -209,15 +226,18 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
     fail(lane, "misaligned " + std::string(space_name(space)) + " load of " + std::to_string(size) +
                    " bytes at address " + hex(original), FaultKind::MisalignedAddress);
   if (space == StateSpace::Global) {
-    if (!launch_.global->read(addr, out, size))
+    if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(out, p, size);
+    else if (!launch_.global->read(addr, out, size))
       fail(lane, "out-of-bounds global load of " + std::to_string(size) + " bytes at address " + hex(addr) +
                      " (no allocation covers it)", FaultKind::IllegalAddress);
+  } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
+    copy_access(out, cta_.shared.data() + addr, size);  // this CTA's own shared memory (no cluster rank bits)
   } else {
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, false);
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + " load of " + std::to_string(size) +
                      " bytes at address " + hex(original), FaultKind::IllegalAddress);
-    std::memcpy(out, p, size);
+    copy_access(out, p, size);
   }
   if (trace) trace->push_back(MemAccess{space, addr, uint8_t(size), false, atomic, uint8_t(lane)});
 }
@@ -230,15 +250,18 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
     fail(lane, "misaligned " + std::string(space_name(space)) + " store of " + std::to_string(size) +
                    " bytes at address " + hex(original), FaultKind::MisalignedAddress);
   if (space == StateSpace::Global) {
-    if (!launch_.global->write(addr, in, size))
+    if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(p, in, size);
+    else if (!launch_.global->write(addr, in, size))
       fail(lane, "out-of-bounds global store of " + std::to_string(size) + " bytes at address " + hex(addr) +
                      " (no allocation covers it)", FaultKind::IllegalAddress);
+  } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
+    copy_access(cta_.shared.data() + addr, in, size);
   } else {
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, true);
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + " store of " + std::to_string(size) +
                      " bytes at address " + hex(original), FaultKind::IllegalAddress);
-    std::memcpy(p, in, size);
+    copy_access(p, in, size);
   }
   if (trace && !atomic) trace->push_back(MemAccess{space, addr, uint8_t(size), true, atomic, uint8_t(lane)});
 }

@@ -46,11 +46,30 @@ class ExecError : public std::runtime_error {
 
 // Device (global) memory as the kernel sees it. Implemented by the runtime, which owns the
 // allocations; a false return means "no allocation covers [addr, addr+size)".
+// An allocation's bytes as host memory: device addresses [base, base + size) live at `data`.
+struct GlobalSpan {
+  uint64_t base = 0, size = 0;
+  uint8_t* data = nullptr;
+};
+
 class GlobalMemory {
  public:
   virtual ~GlobalMemory() = default;
   virtual bool read(uint64_t addr, void* out, unsigned size) = 0;
   virtual bool write(uint64_t addr, const void* in, unsigned size) = 0;
+  // The allocation containing `addr` as host bytes, so that the executor can cache it per warp
+  // and skip read()/write() (an allocation lookup per lane) while a warp stays inside it. False
+  // (the default) where the memory has no such bytes or wants every access to go through
+  // read()/write().
+  virtual bool span_at(uint64_t addr, GlobalSpan& out) { (void)addr, (void)out; return false; }
+  // Changes whenever an allocation goes away: a cached span of an older generation is stale.
+  uint64_t generation() const { return generation_; }
+
+ protected:
+  void allocation_removed() { ++generation_; }
+
+ private:
+  uint64_t generation_ = 0;
 };
 
 // Generic-address windows (cvta). Global addresses are used as they are; shared and local
@@ -78,7 +97,13 @@ struct LaunchState;
 
 class ExecContext {
  public:
-  ExecContext(Warp& warp, CtaState& cta, LaunchState& launch) : warp_(warp), cta_(cta), launch_(launch) {}
+  ExecContext(Warp& warp, CtaState& cta, LaunchState& launch) : warp_(warp), cta_(cta), launch_(launch) {
+    if (!warp.done()) {
+      CallFrame& f = warp.frame();
+      regs_ = f.regs.data();
+      reg_info_ = f.fn->regs.data();
+    }
+  }
 
   // Lanes executing the current instruction: active SIMT mask AND the guard predicate.
   uint32_t mask = 0;
@@ -89,9 +114,8 @@ class ExecContext {
   // register, or symbol address. Predicates read as 0/1 (negated when written "!%p").
   uint64_t get(const Operand& o, unsigned lane) const {
     if (o.kind == OperandKind::Reg) {  // the common case, inline
-      const CallFrame& f = warp_.frame();
-      const uint64_t v = f.regs[size_t(o.reg) * 32 + lane];
-      return f.fn->regs[o.reg].type == DataType::Pred ? ((v & 1) ^ uint64_t(o.negate)) : v;
+      const uint64_t v = regs_[size_t(o.reg) * 32 + lane];
+      return reg_info_[o.reg].type == DataType::Pred ? ((v & 1) ^ uint64_t(o.negate)) : v;
     }
     if (o.kind == OperandKind::Imm) return o.imm;
     return get_slow(o, lane);
@@ -100,8 +124,7 @@ class ExecContext {
   const Operand& elem(const Operand& vec, unsigned i) const { return inst->elems[vec.first + i]; }
   // Write a destination register for `lane`; `v` is truncated to the register's declared width.
   void set(uint32_t reg, unsigned lane, uint64_t v) {
-    CallFrame& f = warp_.frame();
-    f.regs[size_t(reg) * 32 + lane] = v & register_value_mask(f.fn->regs[reg].type);
+    regs_[size_t(reg) * 32 + lane] = v & register_value_mask(reg_info_[reg].type);
   }
   void set(const Operand& dst, unsigned lane, uint64_t v) { if (dst.kind == OperandKind::Reg) set(dst.reg, lane, v); }
   DataType reg_type(uint32_t reg) const;
@@ -111,12 +134,23 @@ class ExecContext {
 
   // Effective address of an Address operand for `lane`, in the instruction's state space
   // (or generic when the instruction has none).
-  uint64_t address(const Operand& addr, unsigned lane) const;
+  uint64_t address(const Operand& addr, unsigned lane) const {
+    uint64_t v = addr.imm;
+    if (addr.reg != kNoReg) v += regs_[size_t(addr.reg) * 32 + lane];
+    if (addr.sym != kNoSymbol) v += symbol_address(addr.sym);
+    return v;
+  }
+  // The address of module symbol `sym` in its own state space (frame-relative ones in this frame).
+  uint64_t symbol_address(uint32_t sym) const;
   // Loads and stores in a state space; Generic addresses are resolved to their window here.
   // Faults (no allocation, out of bounds, misaligned) throw ExecError naming kernel, CTA,
   // thread, PC, PTX line and address.
-  void load(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane);
-  void store(StateSpace space, uint64_t addr, const void* in, unsigned size, unsigned lane);
+  void load(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane) {
+    load_impl(space, addr, out, size, lane, false);
+  }
+  void store(StateSpace space, uint64_t addr, const void* in, unsigned size, unsigned lane) {
+    store_impl(space, addr, in, size, lane, false);
+  }
   // Atomic read-modify-write of `size` (4 or 8) bytes; returns the old value.
   // `fn(old) -> new` runs while no other thread can intervene (functional execution is serial).
   template <typename Fn>
@@ -153,6 +187,12 @@ class ExecContext {
   Warp& warp_;
   CtaState& cta_;
   LaunchState& launch_;
+  // The registers of the frame the instruction started in, looked up once per instruction rather
+  // than per operand and lane. A frame's register storage stays put while the frame lives (frames
+  // move, their vectors' buffers do not); `call` pushes a new frame, so a handler must not read
+  // or write registers after Warp::call (exec_Call does not).
+  uint64_t* regs_ = nullptr;
+  const RegInfo* reg_info_ = nullptr;
 };
 
 // Iterate the set bits of a lane mask.

@@ -96,6 +96,13 @@ void float_add_sub_mul(ExecContext& ctx, const Instruction& in) {
   const Rounding r = arith_rounding(ctx, in);
   const ArithOp op = in.op == Opcode::Add ? ArithOp::Add : in.op == Opcode::Sub ? ArithOp::Sub : ArithOp::Mul;
   if (in.mod.mul != MulMode::None) unsupported(ctx, in, ".lo/.hi/.wide on a float type");
+  if (t == DataType::F32 && !in.mod.ftz && !in.mod.sat) {
+    // Plain f32 add/sub/mul: f32_arith's result is final (canonical NaN included).
+    for_each_lane(ctx.mask, [&](unsigned l) {
+      ctx.set(in.ops[0], l, f32_arith(op, uint32_t(ctx.get(in.ops[1], l)), uint32_t(ctx.get(in.ops[2], l)), r));
+    });
+    return;
+  }
   for_each_lane(ctx.mask, [&](unsigned l) {
     const uint64_t a = flush_if(ctx.get(in.ops[1], l), f, in.mod.ftz), b = flush_if(ctx.get(in.ops[2], l), f, in.mod.ftz);
     uint64_t res;
@@ -112,6 +119,15 @@ void float_mad_fma(ExecContext& ctx, const Instruction& in) {
   if (is_half_type(t)) return half_fma(ctx, in);
   const FloatFormat f = format_of(ctx, t);
   const Rounding r = arith_rounding(ctx, in);
+  if (t == DataType::F32 && !in.mod.ftz && !in.mod.sat) {
+    // The common fma.rn.f32 without .ftz/.sat: f32_fma already returns the canonical NaN, and
+    // finish_float_result has nothing else to do, so the per-lane work is the fma alone.
+    for_each_lane(ctx.mask, [&](unsigned l) {
+      ctx.set(in.ops[0], l, f32_fma(uint32_t(ctx.get(in.ops[1], l)), uint32_t(ctx.get(in.ops[2], l)),
+                                    uint32_t(ctx.get(in.ops[3], l)), r));
+    });
+    return;
+  }
   for_each_lane(ctx.mask, [&](unsigned l) {
     const uint64_t a = flush_if(ctx.get(in.ops[1], l), f, in.mod.ftz), b = flush_if(ctx.get(in.ops[2], l), f, in.mod.ftz);
     const uint64_t c = flush_if(ctx.get(in.ops[3], l), f, in.mod.ftz);

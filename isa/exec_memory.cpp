@@ -25,7 +25,9 @@ StateSpace space_of(const Instruction& in) {
 }
 
 void check_vector_alignment(ExecContext& ctx, uint64_t addr, unsigned total, unsigned lane) {
-  if (total > 1 && (addr % total) != 0) {
+  // Sizes are powers of two but for odd vector shapes: a mask then, not a division per lane.
+  const bool misaligned = (total & (total - 1)) == 0 ? (addr & (total - 1)) != 0 : (addr % total) != 0;
+  if (total > 1 && misaligned) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(addr));
     ctx.fail(lane, "misaligned " + std::to_string(total) + "-byte vector access at address 0x" + buf,

@@ -93,39 +93,6 @@ const char* type_name(DataType t) {
   return "<invalid type>";
 }
 
-unsigned type_bits(DataType t) {
-  switch (t) {
-    case DataType::None: return 0;
-    case DataType::Pred: return 1;
-    case DataType::B8: case DataType::U8: case DataType::S8: return 8;
-    case DataType::B16: case DataType::U16: case DataType::S16: case DataType::F16:
-    case DataType::BF16: return 16;
-    case DataType::B32: case DataType::U32: case DataType::S32: case DataType::F16x2:
-    case DataType::BF16x2: case DataType::TF32: case DataType::F32: return 32;
-    case DataType::B64: case DataType::U64: case DataType::S64: case DataType::F64: return 64;
-    case DataType::B128: return 128;
-    case DataType::E4M3x2: case DataType::E5M2x2: return 16;
-    case DataType::U2: case DataType::S2: return 2;
-    case DataType::U4: case DataType::S4: return 4;
-    case DataType::B1: return 1;
-  }
-  return 0;
-}
-
-bool type_is_signed(DataType t) {
-  return t == DataType::S8 || t == DataType::S16 || t == DataType::S32 || t == DataType::S64 || t == DataType::S2 ||
-         t == DataType::S4;
-}
-
-bool type_is_float(DataType t) {
-  switch (t) {
-    case DataType::F16: case DataType::F16x2: case DataType::BF16: case DataType::BF16x2:
-    case DataType::TF32: case DataType::F32: case DataType::F64: case DataType::E4M3x2: case DataType::E5M2x2:
-      return true;
-    default: return false;
-  }
-}
-
 const char* space_name(StateSpace s) {
   switch (s) {
     case StateSpace::None: return "none";

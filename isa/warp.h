@@ -76,6 +76,15 @@ class Warp {
   uint32_t cp_async_groups = 0;
   // barrier.cluster: the cluster-barrier phase this warp's last arrive waits for.
   uint32_t cluster_barrier_target = 0;
+  // The global allocation this warp touched last (GlobalMemory::span_at), valid while `owner`
+  // is the launch's global memory and its generation is unchanged. Per warp, because a warp
+  // runs on one host thread at a time while CTAs and SMs may run on several.
+  struct GlobalSpanCache {
+    const void* owner = nullptr;
+    uint64_t generation = 0;
+    uint64_t base = 0, size = 0;
+    uint8_t* data = nullptr;
+  } global_span;
 
  private:
   void push_frame(const Function& fn, uint32_t mask, const Instruction* site);

@@ -68,6 +68,7 @@ void DeviceMemory::release(uint64_t addr) {
   munmap(it->second.data, it->second.reserved);
   bytes_in_use_ -= it->second.size;
   allocations_.erase(it);
+  allocation_removed();
 }
 
 void DeviceMemory::unmap_host(void* host) {
@@ -75,6 +76,7 @@ void DeviceMemory::unmap_host(void* host) {
   if (it == allocations_.end() || it->second.reserved)
     throw std::invalid_argument("unmap of " + hex(reinterpret_cast<uint64_t>(host)) + ", which is not a mapped host range");
   allocations_.erase(it);
+  allocation_removed();
 }
 
 const DeviceMemory::Entry* DeviceMemory::find(uint64_t addr, uint64_t bytes) const {
@@ -112,6 +114,13 @@ bool DeviceMemory::read(uint64_t addr, void* out, unsigned size) {
   const Entry* e = find(addr, size);
   if (!e) return false;
   std::memcpy(out, e->second.data + (addr - e->first), size);
+  return true;
+}
+
+bool DeviceMemory::span_at(uint64_t addr, isa::GlobalSpan& out) {
+  const Entry* e = find(addr, 1);
+  if (!e) return false;
+  out = isa::GlobalSpan{e->first, e->second.size, e->second.data};
   return true;
 }
 

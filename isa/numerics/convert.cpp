@@ -39,12 +39,6 @@ uint64_t round_magnitude(const Unpacked& v, Rounding rnd, bool& overflow) {
 
 }  // namespace
 
-int64_t sign_extend(uint64_t v, unsigned bits) {
-  if (bits >= 64) return int64_t(v);
-  const unsigned s = 64 - bits;
-  return int64_t(v << s) >> s;
-}
-uint64_t truncate_bits(uint64_t v, unsigned bits) { return bits >= 64 ? v : v & ((uint64_t(1) << bits) - 1); }
 
 uint64_t convert_int(uint64_t bits, IntType from, IntType to, bool saturate) {
   const uint64_t src = truncate_bits(bits, from.bits);

@@ -24,8 +24,13 @@ uint64_t float_to_int(uint64_t bits, FloatFormat f, IntType to, Rounding rnd, bo
 // Integer -> float, rounded once under `rnd`.
 uint64_t int_to_float(uint64_t bits, IntType from, FloatFormat f, Rounding rnd);
 
-// Sign-extends the low `bits` bits of v.
-int64_t sign_extend(uint64_t v, unsigned bits);
-uint64_t truncate_bits(uint64_t v, unsigned bits);
+// Sign-extends the low `bits` bits of v. Inline, like truncate_bits: both run per lane in the
+// integer handlers.
+inline int64_t sign_extend(uint64_t v, unsigned bits) {
+  if (bits >= 64) return int64_t(v);
+  const unsigned s = 64 - bits;
+  return int64_t(v << s) >> s;
+}
+inline uint64_t truncate_bits(uint64_t v, unsigned bits) { return bits >= 64 ? v : v & ((uint64_t(1) << bits) - 1); }
 
 }  // namespace gpusim::isa::numerics
