@@ -44,6 +44,11 @@ TEST(PredictionError, BarIsTheLargestErrorOfTheClassWithFallbacks) {
   EXPECT_EQ(expected_error(r, BoundClass::Tensor, "large").basis, "all");
   EXPECT_TRUE(std::isnan(expected_error({}, BoundClass::Dram, "small").pct));
   EXPECT_NE(describe(small).find("dram/small"), std::string::npos);
+  // The largest of 2 errors covers a third draw 2 times in 3; of 3 errors, 3 in 4.
+  EXPECT_NEAR(expected_coverage(small), 2.0 / 3, 1e-12);
+  EXPECT_NEAR(expected_coverage(large), 0.75, 1e-12);
+  EXPECT_NE(describe(small).find("covers ~67 %"), std::string::npos) << describe(small);
+  EXPECT_DOUBLE_EQ(expected_coverage(ErrorBar{}), 0.0);
 }
 
 TEST(PredictionError, LeaveOneOutCoverage) {
