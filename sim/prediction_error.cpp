@@ -121,11 +121,15 @@ BarCoverage leave_one_out_coverage(const std::vector<Residual>& residuals, Error
   return c;
 }
 
+double expected_coverage(const ErrorBar& bar) {
+  return bar.kernels > 0 ? double(bar.kernels) / (bar.kernels + 1) : 0.0;
+}
+
 std::string describe(const ErrorBar& bar) {
   if (bar.kernels == 0 || std::isnan(bar.pct)) return "unknown (no recorded kernels)";
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "±%.1f %% (%s, %d recorded kernel%s)", bar.pct, bar.basis.c_str(), bar.kernels,
-                bar.kernels == 1 ? "" : "s");
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "±%.1f %% (%s, %d recorded kernel%s; covers ~%.0f %% of such kernels)", bar.pct,
+                bar.basis.c_str(), bar.kernels, bar.kernels == 1 ? "" : "s", 100.0 * expected_coverage(bar));
   return buf;
 }
 

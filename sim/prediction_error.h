@@ -51,7 +51,13 @@ struct BarCoverage {
 };
 BarCoverage leave_one_out_coverage(const std::vector<Residual>& residuals, ErrorKind kind = ErrorKind::WithLaunch);
 
-// "±12.3 % (dram/small, 4 recorded kernels)" or "unknown (no recorded kernels)".
+// How often a bar that is the largest of n recorded errors should cover the next kernel of its
+// kind: n / (n + 1) (the chance that one more exchangeable draw is not the largest of n + 1). The
+// leave-one-out coverage of the recordings (docs/VALIDATION.md) checks it.
+double expected_coverage(const ErrorBar& bar);
+
+// "±12.3 % (dram/small, 4 recorded kernels; covers ~80 % of such kernels)" or "unknown (no
+// recorded kernels)".
 std::string describe(const ErrorBar& bar);
 
 }  // namespace gpusim::sim

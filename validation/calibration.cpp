@@ -7,6 +7,7 @@
 
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
+#include "validation/monotone_fit.h"
 #include "workloads/ubench_suite.h"
 
 namespace gpusim::validation {
@@ -33,8 +34,6 @@ double simulated_copy_gbs(const std::string& config_path, std::vector<std::strin
   return gbs;
 }
 
-int clamp_pct(double pct) { return int(std::clamp(std::lround(pct), 1L, 100L)); }
-
 }  // namespace
 
 DramCalibration calibrate_dram_efficiency(const std::string& config_path, std::vector<std::string> overrides,
@@ -42,17 +41,17 @@ DramCalibration calibrate_dram_efficiency(const std::string& config_path, std::v
   if (!(measured_gbs > 0)) throw std::invalid_argument("DRAM calibration needs a positive measured bandwidth");
   DramCalibration c;
   c.measured_gbs = measured_gbs;
-  c.simulated_gbs_at_100 = c.simulated_gbs = simulated_copy_gbs(config_path, overrides, 100);
-  // A DRAM-bound copy scales with the channel rate; where something else also limits it, a few
-  // proportional corrections converge (or stop at the clamp).
-  c.efficiency_pct = clamp_pct(100.0 * measured_gbs / c.simulated_gbs_at_100);
-  for (int step = 0; step < 4 && c.efficiency_pct < 100; ++step) {
-    c.simulated_gbs = simulated_copy_gbs(config_path, overrides, c.efficiency_pct);
-    if (std::fabs(c.simulated_gbs - measured_gbs) <= 0.02 * measured_gbs) break;
-    const int next = clamp_pct(c.efficiency_pct * measured_gbs / c.simulated_gbs);
-    if (next == c.efficiency_pct) break;
-    c.efficiency_pct = next;
-  }
+  // The banked channel's copy rate rises with the efficiency but not proportionally (see
+  // monotone_fit.h): bracket and interpolate, and keep the best value actually simulated.
+  const MonotoneFit fit = fit_monotone_integer(
+      [&](int pct) {
+        const double gbs = simulated_copy_gbs(config_path, overrides, pct);
+        if (pct == 100) c.simulated_gbs_at_100 = gbs;
+        return gbs;
+      },
+      1, 100, measured_gbs, kDramFitTolerance, kDramFitMaxSimulations);
+  c.efficiency_pct = fit.value;
+  c.simulated_gbs = fit.simulated;
   return c;
 }
 

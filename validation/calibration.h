@@ -25,9 +25,12 @@ struct DramCalibration {
 double measured_stream_copy_gbs(const std::vector<MeasuredUbench>& rows, const std::string& source);
 
 // Simulates the streaming copy (as `gpusim ubench` does) on config_path + overrides with DRAM
-// efficiency 100 %, scales the efficiency to the measured rate (a DRAM-bound copy's rate is
-// proportional to the channel rate) and re-simulates to correct it (at most 4 times, until within
-// 2 %), clamped to 1..100.
+// efficiency 100 %, then fits the efficiency (1..100) to the measured rate with
+// fit_monotone_integer (validation/monotone_fit.h: the rate is monotone in the efficiency but not
+// proportional to it): at most kDramFitMaxSimulations copies, stopping within kDramFitTolerance.
+// Returns the best efficiency simulated and its simulated rate.
+inline constexpr double kDramFitTolerance = 0.01;
+inline constexpr int kDramFitMaxSimulations = 6;
 DramCalibration calibrate_dram_efficiency(const std::string& config_path, std::vector<std::string> overrides,
                                           double measured_gbs);
 

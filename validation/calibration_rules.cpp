@@ -112,7 +112,7 @@ CalibrationRule launch_path() {
 }
 
 CalibrationRule dram_efficiency() {
-  return {"dram.efficiency_pct", "DRAM streaming copy", "proportional with up to 4 corrections (validation/calibration.h)",
+  return {"dram.efficiency_pct", "DRAM streaming copy", "bracketed interpolation, best simulated value kept (validation/monotone_fit.h)",
           [](const CalibrationState& s, double measured) {
             const DramCalibration c = calibrate_dram_efficiency(s.config_path, s.overrides, measured);
             FittedParameter p;

@@ -82,6 +82,9 @@ ComparisonSummary summarize(const std::vector<ComparisonRow>& rows) {
       measured_c.push_back(r.measured_us - r.launch_overhead_us);
     }
     if (!r.sim_verified || !r.gpu_verified) ++s.unverified;
+    // NaN bars and NaN errors compare false: outside.
+    if (std::fabs(r.error_pct) <= r.expected_error_pct) ++s.within_bar;
+    if (std::fabs(r.error_excl_overhead_pct) <= r.expected_kernel_error_pct) ++s.within_kernel_bar;
   }
   s.mape_pct = mean_absolute_percentage_error(predicted, measured);
   s.mape_excl_overhead_pct =
@@ -144,6 +147,8 @@ void print_comparison(std::ostream& os, const ComparisonContext& c, const std::v
   if (!std::isnan(summary.spearman_excl_overhead))
     os << " (" << std::setprecision(3) << summary.spearman_excl_overhead << " kernel alone)";
   os << "; " << summary.unverified << " launches failed a CPU-reference check\n";
+  os << "# within the printed error bar: " << summary.within_bar << " of " << summary.kernels << " (with launch), "
+     << summary.within_kernel_bar << " of " << summary.kernels << " (kernel alone)\n";
   os.unsetf(std::ios::fixed);
 }
 

@@ -41,6 +41,9 @@ struct ComparisonSummary {
   double spearman = 0;       // rank correlation of predicted and measured times (NaN if undefined)
   double spearman_excl_overhead = 0;  // the same, kernel alone against measured - launch overhead
   size_t unverified = 0;     // rows where either side failed its CPU-reference check
+  // Rows whose |error| is within their printed bar (rows without a bar count as outside), with the
+  // launch path and kernel alone: what a user checks the bars against.
+  size_t within_bar = 0, within_kernel_bar = 0;
 };
 
 // The workload's run on a fresh simulated device in timing mode. Throws what the device throws.
