@@ -17,7 +17,9 @@ namespace gpusim::validation {
 std::vector<workloads::ubench::SuiteRow> measure_ubench_on_gpu(runtime::Device& gpu, const sim::GpuConfig& matched,
                                                                long long l2_bytes) {
   TimedLaunchDevice timed(gpu, {2, 5, size_t(std::max<long long>(l2_bytes, 1 << 20)) * 2});
-  return workloads::ubench::run_suite(timed, matched, {8});
+  workloads::ubench::SuiteOptions options;
+  options.work_scale = 8;
+  return workloads::ubench::run_suite(timed, matched, options);
 }
 
 std::vector<MeasuredUbench> to_measured(const std::vector<workloads::ubench::SuiteRow>& rows) {

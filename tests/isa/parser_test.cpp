@@ -39,8 +39,11 @@ TEST(ParserFixtures, EveryFixtureParses) {
       EXPECT_FALSE(m.functions.empty());
       for (const Function& f : m.functions) {
         EXPECT_EQ(f.code.empty(), !f.has_body) << f.name;  // only declarations (.extern .func) lack code
-        for (const Instruction& in : f.code)
-          if (in.op == Opcode::Bra) EXPECT_LE(in.ops[0].reg, f.code.size());
+        for (const Instruction& in : f.code) {
+          if (in.op == Opcode::Bra) {
+            EXPECT_LE(in.ops[0].reg, f.code.size());
+          }
+        }
       }
     } catch (const ParseError& e) {
       ADD_FAILURE() << e.what();

@@ -118,7 +118,9 @@ TEST(ClusterTiming, ClustersLandWholeOnOneGpcEach) {
       if (k == 0) cluster0_end = std::max(cluster0_end, e[3]);
     }
     EXPECT_LT(latest_start, earliest_end) << "cluster " << k << "'s CTAs were not resident together";
-    if (k == 8) EXPECT_GT(latest_start, cluster0_end) << "cluster 8 started before a GPC was free";
+    if (k == 8) {
+      EXPECT_GT(latest_start, cluster0_end) << "cluster 8 started before a GPC was free";
+    }
   }
 }
 

@@ -53,7 +53,9 @@ TEST(RecordedH200, FilesNameTheCardAndCoverEveryWorkloadVerified) {
   }
   // sm_90a workloads came after this recording was made; a re-recording on the H200 adds them.
   for (const auto& w : workloads::all_workloads())
-    if (w->required_sm() == 0) EXPECT_TRUE(workloads_seen.count(w->name())) << w->name();
+    if (w->required_sm() == 0) {
+      EXPECT_TRUE(workloads_seen.count(w->name())) << w->name();
+    }
 
   const UbenchRecord u = read_ubench_record(kStem + ".ubench.csv");
   EXPECT_EQ(u.gpu.name, k.gpu.name);

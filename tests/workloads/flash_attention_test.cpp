@@ -42,7 +42,9 @@ TEST_P(FlashAttentionSizes, MatchesTheCpuReferenceWithinTheBf16Bound) {
   EXPECT_LT(r.max_abs_error, 1.0 / 256);
   ASSERT_EQ(r.launches.size(), 1u);
   EXPECT_EQ(r.launches[0].ctas, size[0] * (size[1] / 128));
-  if (mode == runtime::SimMode::Timing) EXPECT_GT(r.launches[0].cycles, 0u);
+  if (mode == runtime::SimMode::Timing) {
+    EXPECT_GT(r.launches[0].cycles, 0u);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

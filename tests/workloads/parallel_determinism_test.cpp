@@ -92,7 +92,9 @@ TEST_P(ParallelDeterminism, SameResultsOnOneToFourThreads) {
   const Outcome one = run_on(c.workload, c.size, mode, 1);
   ASSERT_TRUE(one.passed) << c.workload << " fails its CPU check on one thread";
   ASSERT_FALSE(one.copied_back.empty());
-  if (mode == runtime::SimMode::Timing) ASSERT_FALSE(one.stats_json.front().empty());
+  if (mode == runtime::SimMode::Timing) {
+    ASSERT_FALSE(one.stats_json.front().empty());
+  }
   for (unsigned threads : {2u, 3u, 4u}) {
     const Outcome n = run_on(c.workload, c.size, mode, threads);
     SCOPED_TRACE(c.workload + " on " + std::to_string(threads) + " threads");
