@@ -7,8 +7,9 @@ namespace gpusim::sim {
 std::vector<std::vector<int>> gpc_layout(const GpuConfig& config) {
   std::vector<std::vector<int>> gpcs;
   if (config.cluster_gpcs <= 0) return gpcs;
-  const int n = config.cluster_gpcs;
   const int tpcs = config.num_sms / 2;
+  // A chip scaled down with --set sm.count keeps at least one TPC per GPC: fewer GPCs, not an error.
+  const int n = std::max(1, std::min(config.cluster_gpcs, tpcs));
   int sm = 0;
   for (int g = 0; g < n; ++g) {
     const int gpc_tpcs = tpcs / n + (g < tpcs % n ? 1 : 0);

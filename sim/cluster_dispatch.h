@@ -14,7 +14,8 @@ namespace gpusim::sim {
 
 // The SMs of each GPC: cluster.gpcs GPCs, SMs numbered GPC after GPC, the TPCs (pairs of SMs)
 // split as evenly as possible with the first GPCs taking the extra ones (an odd last SM goes to
-// the last GPC). Empty when the configuration has no GPCs (cluster.gpcs = 0).
+// the last GPC). A chip with fewer TPCs than cluster.gpcs (sm.count lowered by --set) gets one
+// GPC per TPC. Empty when the configuration has no GPCs (cluster.gpcs = 0).
 std::vector<std::vector<int>> gpc_layout(const GpuConfig& config);
 
 // cudaOccupancyMaxActiveClusters: clusters of `cluster_ctas` CTAs that can be resident at once

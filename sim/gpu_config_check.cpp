@@ -125,8 +125,6 @@ void check_memory(const GpuConfig& c, Checker& check) {
                 "dram.write_high_watermark - 1");
   check.divides(c.l2_partitions, "l2.partitions", c.dram_channels, "dram.channels");
   check.at_most(c.l2_partitions, "l2.partitions", c.num_sms, "sm.count");
-  // Clusters: every GPC holds at least one TPC (2 SMs).
-  if (c.cluster_gpcs > 0) check.at_most(c.cluster_gpcs, "cluster.gpcs", c.num_sms / 2, "sm.count / 2");
 }
 
 }  // namespace

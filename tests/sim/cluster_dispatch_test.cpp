@@ -37,6 +37,20 @@ TEST(ClusterDispatch, AnOddSmJoinsTheLastGpc) {
   EXPECT_EQ(gpcs[1], (std::vector<int>{4, 5, 6, 7, 8}));
 }
 
+TEST(ClusterDispatch, AChipScaledBelowItsGpcCountGetsOneGpcPerTpc) {
+  // h100.ini with --set sm.count=8 (the README's example): 4 TPCs, so 4 GPCs of 2 SMs, not an error.
+  GpuConfig c = h100();
+  c.num_sms = 8;
+  EXPECT_NO_THROW(check_gpu_config(c, "test"));
+  const auto gpcs = gpc_layout(c);
+  ASSERT_EQ(gpcs.size(), 4u);
+  for (size_t g = 0; g < gpcs.size(); ++g)
+    EXPECT_EQ(gpcs[g], (std::vector<int>{int(2 * g), int(2 * g + 1)})) << "GPC " << g;
+  c.num_sms = 1;  // no TPC at all: one GPC holding the lone SM
+  ASSERT_EQ(gpc_layout(c).size(), 1u);
+  EXPECT_EQ(gpc_layout(c)[0], (std::vector<int>{0}));
+}
+
 TEST(ClusterDispatch, NoGpcsMeansNoClusters) {
   const GpuConfig v100 = default_gpu_config();
   EXPECT_TRUE(gpc_layout(v100).empty());

@@ -144,7 +144,9 @@ std::vector<uint64_t> small_size(const workloads::Workload& w) {
 }
 
 // Timing mode runs the same semantics: every workload passes its CPU-reference check in both
-// modes and executes the same number of thread-instructions per launch.
+// modes and executes the same number of thread-instructions per launch. The sm_90a workloads
+// are the exception to the count: their warps poll mbarriers (try_wait loops), and how often a
+// poll fails depends on the interleaving, which the two modes schedule differently.
 TEST(TimingValidation, TimingModeComputesWhatFunctionalModeComputes) {
   for (const auto& w : workloads::all_workloads()) {
     SCOPED_TRACE(w->name());
@@ -160,7 +162,9 @@ TEST(TimingValidation, TimingModeComputesWhatFunctionalModeComputes) {
     EXPECT_EQ(f.max_abs_error, t.max_abs_error);
     ASSERT_EQ(f.launches.size(), t.launches.size());
     for (size_t i = 0; i < f.launches.size(); ++i) {
-      EXPECT_EQ(f.launches[i].thread_instructions, t.launches[i].thread_instructions) << f.launches[i].kernel;
+      if (w->required_sm() == 0) {
+        EXPECT_EQ(f.launches[i].thread_instructions, t.launches[i].thread_instructions) << f.launches[i].kernel;
+      }
       EXPECT_GT(t.launches[i].cycles, 0u);
     }
   }
