@@ -56,4 +56,13 @@ double float_gamma(double n) {
   return nu / (1.0 - nu);
 }
 
+CheckResult check_tensor_gemm(const std::vector<float>& got, const std::vector<double>& want,
+                              const std::vector<double>& abs_products, uint64_t k, uint64_t exact_max_k) {
+  if (k <= exact_max_k) return check_exact(got, want);
+  std::vector<double> bound(abs_products.size());
+  const double gamma = float_gamma(static_cast<double>(k));
+  for (size_t i = 0; i < bound.size(); ++i) bound[i] = 2.0 * gamma * abs_products[i];
+  return check_within(got, want, bound, "|error| <= 2 * gamma_K * sum|a*b|");
+}
+
 }  // namespace gpusim::workloads

@@ -2,6 +2,7 @@
 // on failure, the first offending element, so a failing workload says where and by how much.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,5 +25,12 @@ CheckResult check_within(const std::vector<float>& got, const std::vector<double
 // n-term float dot product or sum, in any evaluation order (Higham, "Accuracy and Stability of
 // Numerical Algorithms", 2nd ed., section 3.1).
 double float_gamma(double n);
+
+// A TensorCore GEMM's result against its fp64 reference `want` (abs_products: sum|a*b| per
+// element): exact when K <= exact_max_k (the inputs make every partial sum exact in float,
+// whatever the accumulation order), else within 2 * gamma_K * sum|a*b| (twice the usual bound,
+// allowing truncating accumulation).
+CheckResult check_tensor_gemm(const std::vector<float>& got, const std::vector<double>& want,
+                              const std::vector<double>& abs_products, uint64_t k, uint64_t exact_max_k);
 
 }  // namespace gpusim::workloads

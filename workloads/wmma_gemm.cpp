@@ -60,14 +60,7 @@ class WmmaGemm final : public Workload {
     // usual bound, allowing truncating accumulation).
     const GemmReference ref = gemm_reference(a, b, m, n, k);
     const std::vector<float> got = dc.download<float>();
-    if (k <= kExactMaxK) {
-      record_check(result, check_exact(got, ref.c));
-    } else {
-      std::vector<double> bound(ref.abs_products.size());
-      const double gamma = float_gamma(static_cast<double>(k));
-      for (size_t i = 0; i < bound.size(); ++i) bound[i] = 2.0 * gamma * ref.abs_products[i];
-      record_check(result, check_within(got, ref.c, bound, "|error| <= 2 * gamma_K * sum|a*b|"));
-    }
+    record_check(result, check_tensor_gemm(got, ref.c, ref.abs_products, k, kExactMaxK));
     return result;
   }
 };

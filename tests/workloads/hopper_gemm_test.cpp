@@ -10,19 +10,13 @@
 
 #include "runtime/sim_device.h"
 #include "tests/run_gpusim.h"
+#include "tests/workloads/h100_device.h"
 #include "workloads/workload.h"
 
 namespace gpusim::workloads {
 namespace {
 
 using test_support::contains;
-
-std::unique_ptr<runtime::Device> h100(runtime::SimMode mode) {
-  runtime::SimDeviceOptions o;
-  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
-  o.mode = mode;
-  return runtime::make_sim_device(o);
-}
 
 class HopperGemmSizes : public testing::TestWithParam<std::tuple<std::vector<uint64_t>, runtime::SimMode>> {};
 
