@@ -47,7 +47,13 @@ TEST_P(HopperAttention, MatchesTheCpuReferenceInTimingMode) {
   EXPECT_FALSE(contains(o.output, " 0 kernel launch")) << o.output;
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, HopperAttention, ::testing::ValuesIn(kShapes));
+INSTANTIATE_TEST_SUITE_P(Shapes, HopperAttention, ::testing::ValuesIn(kShapes),
+                         [](const ::testing::TestParamInfo<Shape>& info) {
+                           std::string name = std::string("d_l_bh_") + info.param.args;
+                           for (char& c : name)
+                             if (c == ' ') c = '_';
+                           return name;
+                         });
 
 TEST(HopperAttentionShapes, UnsupportedHeadDimAndSequenceLengthAreRefusedClearly) {
   const Outcome d = attention("functional", "96 256 1");
