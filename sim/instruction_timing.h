@@ -64,6 +64,8 @@ struct InstTiming {
   // May touch global memory or a device service (isa/shared_effects.h): executed in the cycle's
   // serial commit phase, in SM order, so that parallel SMs stay deterministic (sm_core.h).
   bool commit = false;
+  // barrier.cluster.wait: the sub-core checks the cluster's barrier phase before issuing it.
+  bool cluster_barrier_wait = false;
 };
 
 class FunctionTiming {

@@ -178,7 +178,7 @@ void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
   if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until);
   if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready);
   const InstTiming& t = *s.next;
-  if (s.cta->cluster && t.kind == IssueKind::Control) {
+  if (t.cluster_barrier_wait && s.cta->cluster) {
     const uint64_t until = cluster_wait_until(s, cycle);
     if (until > cycle) return set_reason(s, StallReason::Barrier, until);
   }
@@ -202,11 +202,6 @@ void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
 // warp looks again every cycle (cluster launches tick their SMs on one thread, gpu_model.cpp);
 // once it has completed, the warp may issue barrier_latency_cycles after the completion.
 uint64_t SubCore::cluster_wait_until(WarpSlot& s, uint64_t cycle) const {
-  const isa::Function& fn = *s.warp->frame().fn;
-  const uint32_t pc = s.warp->top().pc;
-  if (pc >= fn.code.size()) return cycle;
-  const isa::Instruction& in = fn.code[pc];
-  if (in.op != isa::Opcode::BarrierCluster || in.mod.variant != isa::Variant::Wait) return cycle;
   uint64_t completed = 0;
   if (!isa::cluster_barrier_passed(*s.cta, *s.warp, cycle, &completed)) return cycle + 1;
   return std::max(cycle, completed + uint64_t(shared_.config->cluster_barrier_latency_cycles));
