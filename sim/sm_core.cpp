@@ -263,10 +263,15 @@ SmSnapshot SmCore::snapshot(uint64_t cycle) const {
 
 std::optional<CacheLineState> SmCore::l1_line(uint64_t address) const { return impl_->memory.l1_line(address); }
 
-const SmStats& SmCore::stats() const { return impl_->stats; }
+const SmStats& SmCore::stats() const {
+  // The sub-cores add their stall counts lazily (subcore.h); the Impl is not const here.
+  for (SubCore& sc : impl_->subcores) sc.flush_stall_counts();
+  return impl_->stats;
+}
 const SmMemStats& SmCore::memory_stats() const { return impl_->memory.stats(); }
 
 void SmCore::reset_stats() {
+  for (SubCore& sc : impl_->subcores) sc.flush_stall_counts();  // counts of before the reset go with it
   impl_->stats = SmStats{};
   impl_->memory.reset_stats();
 }

@@ -55,6 +55,8 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
     active_mask_ |= uint64_t(1) << slot;
     active_count_ += 1;
     reason_counts_[idx(s.reason)] += 1;
+    counts_changed_ = true;
+    next_recheck_ = std::min(next_recheck_, cycle);
   }
 }
 
@@ -77,22 +79,33 @@ void SubCore::complete(uint64_t token, uint64_t cycle) {
   for (uint16_t i = 0; i < it->ndst; ++i) s.board.complete(it->dsts[i], cycle);
   *it = s.pending.back();
   s.pending.pop_back();
-  s.recheck_at = std::min(s.recheck_at, cycle);
+  recheck_no_later(s, cycle);
   if (!s.active) (*shared_.cta_events)[s.cta_slot] |= kCtaRetireCheck;
 }
 
 void SubCore::wake_cta(int cta_slot, uint64_t cycle) {
   for (uint64_t m = active_mask_; m; m &= m - 1) {
     WarpSlot& s = slots_[__builtin_ctzll(m)];
-    if (s.cta_slot == cta_slot) s.recheck_at = std::min(s.recheck_at, cycle);
+    if (s.cta_slot == cta_slot) recheck_no_later(s, cycle);
   }
 }
 
 void SubCore::set_reason(WarpSlot& s, StallReason r, uint64_t until) {
-  reason_counts_[idx(s.reason)] -= 1;
-  reason_counts_[idx(r)] += 1;
-  s.reason = r;
+  if (r != s.reason) {
+    reason_counts_[idx(s.reason)] -= 1;
+    reason_counts_[idx(r)] += 1;
+    s.reason = r;
+    counts_changed_ = true;
+  }
   s.recheck_at = until;
+  next_recheck_ = std::min(next_recheck_, until);
+}
+
+void SubCore::flush_stall_counts() {
+  if (counted_cycles_ == 0) return;
+  SmStats& stats = *shared_.stats;
+  for (size_t r = 0; r < counted_.size(); ++r) stats.stall_warp_cycles[r] += uint64_t(counted_[r]) * counted_cycles_;
+  counted_cycles_ = 0;
 }
 
 bool SubCore::queue_has_room(QueueHint hint, StallReason* throttle) const {
@@ -210,11 +223,16 @@ uint64_t SubCore::cluster_wait_until(WarpSlot& s, uint64_t cycle) const {
 void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
   if (active_count_ == 0) return;
   uint64_t eligible = 0;
-  for (uint64_t m = active_mask_; m; m &= m - 1) {
-    const int slot = __builtin_ctzll(m);
-    WarpSlot& s = slots_[slot];
-    if (s.recheck_at <= cycle) evaluate(s, cycle);
-    if (s.reason == StallReason::NotSelected) eligible |= uint64_t(1) << slot;
+  if (next_recheck_ <= cycle) {
+    uint64_t next = kNeverCycle;
+    for (uint64_t m = active_mask_; m; m &= m - 1) {
+      const int slot = __builtin_ctzll(m);
+      WarpSlot& s = slots_[slot];
+      if (s.recheck_at <= cycle) evaluate(s, cycle);
+      if (s.reason == StallReason::NotSelected) eligible |= uint64_t(1) << slot;
+      next = std::min(next, s.recheck_at);
+    }
+    next_recheck_ = next;  // the selection and issue below only lower it again
   }
   int selected = WarpScheduler::kNone;
   if (dispatch_free_at_ <= cycle) {
@@ -234,8 +252,7 @@ void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
       break;
     }
   }
-  SmStats& stats = *shared_.stats;
-  for (size_t r = 0; r < reason_counts_.size(); ++r) stats.stall_warp_cycles[r] += reason_counts_[r];
+  account_cycle();
   if (SimObserver* obs = shared_.observer) {
     for (uint64_t m = active_mask_; m; m &= m - 1) {
       const int slot = __builtin_ctzll(m);
@@ -371,6 +388,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     active_mask_ &= ~(uint64_t(1) << slot);
     active_count_ -= 1;
     reason_counts_[idx(s.reason)] -= 1;
+    counts_changed_ = true;
     scheduler_.forget(slot);
     events[s.cta_slot] |= kCtaBarrierCheck | kCtaRetireCheck;
     return;
@@ -386,6 +404,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   s.next = &s.timing->at(warp.top().pc);
   s.maybe_at_barrier = warp.at_barrier;
   s.recheck_at = cycle + 1;
+  next_recheck_ = std::min(next_recheck_, cycle + 1);
 }
 
 void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const isa::StepResult& r, uint64_t cycle) {

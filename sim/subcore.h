@@ -9,6 +9,7 @@
 // histogram and added to the stats once per cycle.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -75,6 +76,9 @@ class SubCore {
   int active_warps() const { return active_count_; }
   // Whether the slot's warp still has memory operations in flight.
   bool has_pending_memory(int slot) const { return !slots_[slot].pending.empty(); }
+  // Adds the stall-reason warp counts of the cycles ticked so far to the SM's stats (they are
+  // added lazily, see account_cycle); call before reading or resetting the stats.
+  void flush_stall_counts();
   // The warp's reason in the last cycle (for tests and tracing).
   StallReason last_reason(int slot) const { return slots_[slot].reason; }
   // Appends the sub-core's resident warps to `warps` and describes the sub-core (inspection).
@@ -126,6 +130,21 @@ class SubCore {
   // The warp's reason at `cycle` and the cycle until which it holds (kNeverCycle: until an event).
   void evaluate(WarpSlot& s, uint64_t cycle);
   void set_reason(WarpSlot& s, StallReason r, uint64_t until);
+  // Lowers the warp's next re-examination to `at` (an event or its own issue).
+  void recheck_no_later(WarpSlot& s, uint64_t at) {
+    s.recheck_at = std::min(s.recheck_at, at);
+    next_recheck_ = std::min(next_recheck_, at);
+  }
+  // Counts one ticked cycle of the current per-reason warp counts (stats added lazily: the
+  // counts change in few cycles, and adding every reason every cycle was 3 % of the run).
+  void account_cycle() {
+    if (counts_changed_) {
+      flush_stall_counts();
+      counted_ = reason_counts_;
+      counts_changed_ = false;
+    }
+    counted_cycles_ += 1;
+  }
   bool queue_has_room(QueueHint hint, StallReason* throttle) const;
   // Whether the warp still waits for bulk copies after an mbarrier wait (sets its reason).
   bool waits_for_bulk_copies(WarpSlot& s, uint64_t cycle);
@@ -150,6 +169,14 @@ class SubCore {
   std::array<uint64_t, static_cast<size_t>(Pipe::Count)> pipe_free_at_{};
   uint64_t dispatch_free_at_ = 0;
   std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};
+  // Lazy stall accounting: `counted_` (the counts as of the last change) held for
+  // `counted_cycles_` ticked cycles not yet added to the stats.
+  std::array<uint32_t, static_cast<size_t>(StallReason::Count)> counted_{};
+  uint64_t counted_cycles_ = 0;
+  bool counts_changed_ = false;
+  // No active warp's recheck_at is below this: a cycle before it has no warp to re-examine
+  // (and no eligible warp, since an eligible warp is re-examined the next cycle).
+  uint64_t next_recheck_ = 0;
   std::vector<isa::MemAccess> trace_;
   WarpMemOp mem_op_;  // the memory op being submitted, reused (see submit_memory)
   int deferred_ = WarpScheduler::kNone;  // slot chosen this cycle whose issue waits for commit()
