@@ -161,6 +161,8 @@ struct SmMemoryPipeline::Impl {
 // access per element; contiguous elements of a lane are joined into one access of up to 16 B, as
 // the hardware issues ld.shared.v4 as one 128-bit access), each round priced by the bank model.
 int SmMemoryPipeline::Impl::shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic) {
+  // Most instructions (one word per lane, no conflict) take one pass; found without building rounds.
+  if (!atomic && banks.one_wavefront(accesses)) return 1;
   // The rounds live in a buffer kept across ops (one heap allocation per op was a hot spot).
   std::vector<WarpAccess>& rounds = round_buffer;
   size_t nrounds = 0;
@@ -529,9 +531,10 @@ size_t SmMemoryPipeline::queue_capacity() {
   return kMioQueueCapacity;
 }
 
-void SmMemoryPipeline::submit(const WarpMemOp& op, uint64_t cycle) {
+void SmMemoryPipeline::submit(const WarpMemOp& op, uint64_t cycle) { submit(op, queue_for(op), cycle); }
+
+void SmMemoryPipeline::submit(const WarpMemOp& op, Queue q, uint64_t cycle) {
   Impl& m = *impl_;
-  const Queue q = queue_for(op);
   if (!can_accept(q))
     throw std::logic_error(m.where() + ": submit to a full " + (q == Queue::Mio ? "MIO" : "LG") +
                            " queue (check can_accept first)");

@@ -434,14 +434,18 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   mop.active_lanes = r.executed;
   mop.cluster = s.cta->cluster != nullptr;  // the reused op must not keep the last op's cluster
   mop.cluster_rank = mop.cluster ? s.cta->cluster_rank : 0;
+  bool all_shared = true;  // SmMemoryPipeline::queue_for, found in the same pass
   for (const isa::MemAccess& a : trace_) {
     if (a.atomic) mop.atomic = true;
     else if (a.write) mop.store = true;
     else mop.load = true;
+    all_shared = all_shared && a.space == isa::StateSpace::Shared;
   }
   if (op == isa::Opcode::Shfl) mop.load = true;  // exchanges registers through the MIO crossbar
+  // All shared (or a shuffle, whose trace is empty) goes to the MIO queue, anything else to LG.
+  const SmMemoryPipeline::Queue queue = all_shared ? SmMemoryPipeline::Queue::Mio : SmMemoryPipeline::Queue::Lg;
   mop.accesses.swap(trace_);
-  const bool lg = bulk || SmMemoryPipeline::queue_for(mop) == SmMemoryPipeline::Queue::Lg;
+  const bool lg = bulk || queue == SmMemoryPipeline::Queue::Lg;
   const StallReason why = lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard;
   const auto dsts = s.timing->destinations(t);
   for (uint32_t d : dsts) s.board.set_pending(d, why);
@@ -454,7 +458,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   if (bulk && r.inst->mod.bulk_group) p.bulk_group = s.bulk_open_group;
   s.pending.push_back(p);
   if (shared_.observer) shared_.observer->on_warp_mem_op(cycle, shared_.sm_id, index_, sm_warp_id(slot), *r.inst, mop);
-  if (!bulk) return shared_.memory->submit(mop, cycle);
+  if (!bulk) return shared_.memory->submit(mop, queue, cycle);
   // The copy's mbarrier: the last 8-byte shared write (its complete_tx; the data moves in 16-byte
   // chunks or elements of the tensor's type, after which the barrier word is written). The
   // accesses are in mop now (trace_ took the reused op's old buffer); bulk copies are rare, so the
