@@ -65,7 +65,10 @@ void SubCore::release(int slot) {
   if (s.active || !s.pending.empty())
     throw std::logic_error("sub-core " + std::to_string(index_) + ": releasing slot " + std::to_string(slot) +
                            " whose warp is still running");
+  std::vector<PendingMemOp> pending;  // empty; its buffer is kept for the slot's next warp
+  pending.swap(s.pending);
   s = WarpSlot{};
+  s.pending.swap(pending);
   scheduler_.forget(slot);
 }
 
