@@ -83,7 +83,7 @@ void SubCore::complete(uint64_t token, uint64_t cycle) {
   *it = s.pending.back();
   s.pending.pop_back();
   recheck_no_later(s, cycle);
-  if (!s.active) (*shared_.cta_events)[s.cta_slot] |= kCtaRetireCheck;
+  if (!s.active) raise_cta_event(s.cta_slot, kCtaRetireCheck);
 }
 
 void SubCore::wake_cta(int cta_slot, uint64_t cycle) {
@@ -273,6 +273,7 @@ void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
   if (!t.commit) return issue(selected, cycle, launch);
   // Its queue place is held so that the other sub-cores see the queue as the op will leave it.
   deferred_ = selected;
+  *shared_.issue_deferred = true;
   deferred_queue_ = t.kind == IssueKind::Memory ? t.queue : QueueHint::None;
   hold_queues(+1);
 }
@@ -384,7 +385,6 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
       break;
   }
 
-  std::vector<uint8_t>& events = *shared_.cta_events;
   const bool barrier_op = in && (in->op == isa::Opcode::Bar || in->op == isa::Opcode::Barrier);
   if (warp.done()) {
     s.active = false;
@@ -393,10 +393,10 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     reason_counts_[idx(s.reason)] -= 1;
     counts_changed_ = true;
     scheduler_.forget(slot);
-    events[s.cta_slot] |= kCtaBarrierCheck | kCtaRetireCheck;
+    raise_cta_event(s.cta_slot, kCtaBarrierCheck | kCtaRetireCheck);
     return;
   }
-  if (barrier_op || warp.live() != live_before) events[s.cta_slot] |= kCtaBarrierCheck;
+  if (barrier_op || warp.live() != live_before) raise_cta_event(s.cta_slot, kCtaBarrierCheck);
   const bool function_changed = warp.frame().fn != fn_before || warp.depth() != depth_before;
   if (function_changed) {
     // Drained before the call/return, so the board only needs room for the new function.

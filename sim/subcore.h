@@ -52,6 +52,10 @@ class SubCore {
     uint64_t* next_token_sequence = nullptr;
     std::vector<uint8_t>* cta_events = nullptr;  // indexed by CTA slot
     TmaBarriers* tma_barriers = nullptr;         // the SM's bulk copies in flight per mbarrier
+    // Set when a CTA event is raised / an issue is deferred to commit(), so that the SM's commit
+    // phase looks at its CTAs and sub-cores only when there is something to do.
+    bool* cta_event_raised = nullptr;
+    bool* issue_deferred = nullptr;
   };
 
   SubCore(int index, int slots, const Shared& shared);
@@ -157,6 +161,10 @@ class SubCore {
   // barrier.cluster.wait: the first cycle the warp may issue it (cycle: not such a wait).
   uint64_t cluster_wait_until(WarpSlot& s, uint64_t cycle) const;
   void hold_queues(int delta);  // (un)reserves the deferred op's queue places
+  void raise_cta_event(int cta_slot, uint8_t event) {
+    (*shared_.cta_events)[cta_slot] |= event;
+    *shared_.cta_event_raised = true;
+  }
   int sm_warp_id(int slot) const { return slot * shared_.config->subcores_per_sm + index_; }
 
   int index_;
