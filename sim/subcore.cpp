@@ -54,8 +54,7 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   if (s.active) {
     active_mask_ |= uint64_t(1) << slot;
     active_count_ += 1;
-    reason_counts_[idx(s.reason)] += 1;
-    counts_changed_ = true;
+    count_change(s.reason, +1, cycle);
     next_recheck_ = std::min(next_recheck_, cycle);
   }
 }
@@ -93,22 +92,22 @@ void SubCore::wake_cta(int cta_slot, uint64_t cycle) {
   }
 }
 
-void SubCore::set_reason(WarpSlot& s, StallReason r, uint64_t until) {
+void SubCore::set_reason(WarpSlot& s, StallReason r, uint64_t until, uint64_t cycle) {
   if (r != s.reason) {
-    reason_counts_[idx(s.reason)] -= 1;
-    reason_counts_[idx(r)] += 1;
+    count_change(s.reason, -1, cycle);
+    count_change(r, +1, cycle);
     s.reason = r;
-    counts_changed_ = true;
   }
   s.recheck_at = until;
   next_recheck_ = std::min(next_recheck_, until);
 }
 
 void SubCore::flush_stall_counts() {
-  if (counted_cycles_ == 0) return;
-  SmStats& stats = *shared_.stats;
-  for (size_t r = 0; r < counted_.size(); ++r) stats.stall_warp_cycles[r] += uint64_t(counted_[r]) * counted_cycles_;
-  counted_cycles_ = 0;
+  // Through the last ticked cycle; a change made at or after its issue already counts from the
+  // next cycle on (and adds nothing here).
+  const uint64_t end = last_tick_ + 1;
+  for (size_t r = 0; r < reason_counts_.size(); ++r)
+    if (end > counted_from_[r]) count_change(static_cast<StallReason>(r), 0, end);
 }
 
 bool SubCore::queue_has_room(QueueHint hint, StallReason* throttle) const {
@@ -171,14 +170,14 @@ bool SubCore::waits_for_bulk_copies(WarpSlot& s, uint64_t cycle) {
   if (s.mbarrier_wait) {
     const TmaBarriers::Readiness r = shared_.tma_barriers->of(s.cta_slot, s.mbarrier_offset);
     if (r.in_flight) {
-      set_reason(s, StallReason::LongScoreboard, kNeverCycle);  // woken when the last copy arrives
+      set_reason(s, StallReason::LongScoreboard, kNeverCycle, cycle);  // woken when the last copy arrives
       return true;
     }
     s.mbarrier_wait = false;
     s.tma_ready_at = std::max(s.tma_ready_at, r.arrived);
   }
   if (s.tma_ready_at > cycle) {
-    set_reason(s, StallReason::LongScoreboard, s.tma_ready_at);
+    set_reason(s, StallReason::LongScoreboard, s.tma_ready_at, cycle);
     return true;
   }
   return false;
@@ -186,32 +185,32 @@ bool SubCore::waits_for_bulk_copies(WarpSlot& s, uint64_t cycle) {
 
 void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
   if (s.maybe_at_barrier) {
-    if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle);
+    if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle, cycle);
     s.maybe_at_barrier = false;
   }
   if ((s.mbarrier_wait || s.tma_ready_at > cycle) && waits_for_bulk_copies(s, cycle)) return;
-  if (s.dispatch_until > cycle) return set_reason(s, StallReason::DispatchStall, s.dispatch_until);
-  if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until);
-  if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready);
+  if (s.dispatch_until > cycle) return set_reason(s, StallReason::DispatchStall, s.dispatch_until, cycle);
+  if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until, cycle);
+  if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready, cycle);
   const InstTiming& t = *s.next;
   if (t.cluster_barrier_wait && s.cta->cluster) {
     const uint64_t until = cluster_wait_until(s, cycle);
-    if (until > cycle) return set_reason(s, StallReason::Barrier, until);
+    if (until > cycle) return set_reason(s, StallReason::Barrier, until, cycle);
   }
   if (!s.operands_ready) {
     const Scoreboard::Block b = block_of(s, t, cycle);
-    if (b.blocked()) return set_reason(s, b.reason, b.until);
+    if (b.blocked()) return set_reason(s, b.reason, b.until, cycle);
     s.operands_ready = true;
   }
   const uint64_t pipe_free = pipe_free_at_[idx(t.pipe)];
   if (t.kind == IssueKind::Memory) {
     StallReason throttle = t.queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
-    if (pipe_free > cycle) return set_reason(s, throttle, pipe_free);
-    if (!queue_has_room(t.queue, &throttle)) return set_reason(s, throttle, cycle + 1);
+    if (pipe_free > cycle) return set_reason(s, throttle, pipe_free, cycle);
+    if (!queue_has_room(t.queue, &throttle)) return set_reason(s, throttle, cycle + 1, cycle);
   } else if (pipe_free > cycle) {
-    return set_reason(s, StallReason::MathPipeThrottle, pipe_free);
+    return set_reason(s, StallReason::MathPipeThrottle, pipe_free, cycle);
   }
-  set_reason(s, StallReason::NotSelected, cycle + 1);  // eligible; the scheduler decides
+  set_reason(s, StallReason::NotSelected, cycle + 1, cycle);  // eligible; the scheduler decides
 }
 
 // barrier.cluster.wait: the phase completes on whichever SM issues its last arrive, so a waiting
@@ -223,20 +222,17 @@ uint64_t SubCore::cluster_wait_until(WarpSlot& s, uint64_t cycle) const {
   return std::max(cycle, completed + uint64_t(shared_.config->cluster_barrier_latency_cycles));
 }
 
-void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
-  if (active_count_ == 0) return;
+void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
   uint64_t eligible = 0;
-  if (next_recheck_ <= cycle) {
-    uint64_t next = kNeverCycle;
-    for (uint64_t m = active_mask_; m; m &= m - 1) {
-      const int slot = __builtin_ctzll(m);
-      WarpSlot& s = slots_[slot];
-      if (s.recheck_at <= cycle) evaluate(s, cycle);
-      if (s.reason == StallReason::NotSelected) eligible |= uint64_t(1) << slot;
-      next = std::min(next, s.recheck_at);
-    }
-    next_recheck_ = next;  // the selection and issue below only lower it again
+  uint64_t next = kNeverCycle;
+  for (uint64_t m = active_mask_; m; m &= m - 1) {
+    const int slot = __builtin_ctzll(m);
+    WarpSlot& s = slots_[slot];
+    if (s.recheck_at <= cycle) evaluate(s, cycle);
+    if (s.reason == StallReason::NotSelected) eligible |= uint64_t(1) << slot;
+    next = std::min(next, s.recheck_at);
   }
+  next_recheck_ = next;  // the selection and issue below only lower it again
   int selected = WarpScheduler::kNone;
   if (dispatch_free_at_ <= cycle) {
     while (eligible) {
@@ -246,16 +242,15 @@ void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
       StallReason throttle = StallReason::Selected;
       // Another sub-core may have filled a shared queue since this warp was examined.
       if (t.kind == IssueKind::Memory && !queue_has_room(t.queue, &throttle)) {
-        set_reason(s, throttle, cycle + 1);
+        set_reason(s, throttle, cycle + 1, cycle);
         eligible &= ~(uint64_t(1) << slot);
         continue;
       }
       selected = slot;
-      set_reason(s, StallReason::Selected, cycle + 1);
+      set_reason(s, StallReason::Selected, cycle + 1, cycle);
       break;
     }
   }
-  account_cycle();
   if (SimObserver* obs = shared_.observer) {
     for (uint64_t m = active_mask_; m; m &= m - 1) {
       const int slot = __builtin_ctzll(m);
@@ -390,8 +385,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     s.active = false;
     active_mask_ &= ~(uint64_t(1) << slot);
     active_count_ -= 1;
-    reason_counts_[idx(s.reason)] -= 1;
-    counts_changed_ = true;
+    count_change(s.reason, -1, cycle + 1);
     scheduler_.forget(slot);
     raise_cta_event(s.cta_slot, kCtaBarrierCheck | kCtaRetireCheck);
     return;
