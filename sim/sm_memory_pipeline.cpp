@@ -584,11 +584,13 @@ void SmMemoryPipeline::occupy_shared_banks(uint64_t cycle, int wavefronts) {
 void SmMemoryPipeline::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
   if (m.idle()) return;
-  m.receive(cycle, now_ps);
-  m.run_mio(cycle);
-  m.run_lg(cycle);
-  m.run_tma(cycle);
-  m.send(cycle, now_ps);
+  // Each stage only when it has work (most cycles of most SMs have little): an answer can only
+  // come for a read, atomic or write this SM sent (receive() refuses any other).
+  if (!m.awaited.empty() || m.unacked_writes != 0) m.receive(cycle, now_ps);
+  if (!m.mio.empty()) m.run_mio(cycle);
+  if (!m.lg.empty()) m.run_lg(cycle);
+  if (!m.tma.empty()) m.run_tma(cycle);
+  if (!m.delayed.empty() || !m.immediate.empty()) m.send(cycle, now_ps);
   while (!m.completions.empty() && m.completions.top().cycle <= cycle) {
     m.completed.push_back(m.completions.top().token);
     m.completions.pop();
