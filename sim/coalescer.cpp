@@ -17,8 +17,14 @@ Coalescer::Coalescer(uint32_t line_bytes, uint32_t sector_bytes) : line_bytes_(l
 }
 
 std::vector<LineRequest> Coalescer::coalesce(std::span<const LaneAccess> lanes) const {
+  std::vector<LineRequest> requests;
+  coalesce(lanes, requests);
+  return requests;
+}
+
+void Coalescer::coalesce(std::span<const LaneAccess> lanes, std::vector<LineRequest>& requests) const {
   if (lanes.size() > 32) throw std::invalid_argument("coalescer: a warp has at most 32 lanes");
-  std::vector<LineRequest> requests;  // a warp touches at most 64 lines: a linear search is cheapest
+  requests.clear();  // a warp touches at most 64 lines: a linear search is cheapest
   auto touch = [&](uint64_t line, uint32_t sector_bit, uint32_t lane_bit) {
     for (LineRequest& r : requests) {
       if (r.line_address == line) {
@@ -41,7 +47,6 @@ std::vector<LineRequest> Coalescer::coalesce(std::span<const LaneAccess> lanes) 
       touch(line, 1u << sector_in_line, 1u << lane);
     }
   }
-  return requests;
 }
 
 int Coalescer::total_sectors(const std::vector<LineRequest>& requests) {

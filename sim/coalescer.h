@@ -27,6 +27,8 @@ class Coalescer {
   // order of the first lane touching them, which fixes the order requests are sent in. An access
   // crossing a sector or line boundary touches both.
   std::vector<LineRequest> coalesce(std::span<const LaneAccess> lanes) const;
+  // The same into `out` (cleared first), so that a caller keeping `out` allocates nothing.
+  void coalesce(std::span<const LaneAccess> lanes, std::vector<LineRequest>& out) const;
 
   // Total sectors over all lines of a result.
   static int total_sectors(const std::vector<LineRequest>& requests);

@@ -92,4 +92,26 @@ SharedAccessCost SharedBanks::cost(std::span<const LaneAccess> lanes) const {
   return cost;
 }
 
+bool SharedBanks::one_wavefront(std::span<const isa::MemAccess> accesses) const {
+  if (banks_ < 32) return false;
+  uint64_t used = 0;   // banks touched
+  uint32_t lanes = 0;  // lanes seen
+  uint64_t word_in_bank[64];
+  for (const isa::MemAccess& a : accesses) {
+    if (a.space != isa::StateSpace::Shared) continue;
+    if (a.lane >= 32 || (lanes >> a.lane & 1) || a.size == 0) return false;
+    lanes |= 1u << a.lane;
+    const uint64_t w = a.addr >> width_shift_;
+    if (w != (a.addr + a.size - 1) >> width_shift_) return false;  // wider than a bank word, or straddling two
+    const uint32_t bank = uint32_t(w & bank_mask_);
+    if (!(used >> bank & 1)) {
+      used |= uint64_t(1) << bank;
+      word_in_bank[bank] = w;
+    } else if (word_in_bank[bank] != w) {
+      return false;  // a conflict: the general count prices it
+    }
+  }
+  return true;
+}
+
 }  // namespace gpusim::sim

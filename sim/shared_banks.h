@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <span>
 
+#include "isa/exec_context.h"
 #include "sim/lane_access.h"
 
 namespace gpusim::sim {
@@ -30,6 +31,12 @@ class SharedBanks {
   SharedBanks(int banks, int bank_width_bytes);  // powers of two, banks <= 64
   // At most 32 accesses, the span index being the lane.
   SharedAccessCost cost(std::span<const LaneAccess> lanes) const;
+  // A shortcut for the common warp instruction, taking its access trace as the functional step
+  // wrote it: true when its shared accesses are at most one per lane, each inside one bank
+  // word, at least `banks` >= 32 (so one phase holds the warp) and no bank meets two distinct
+  // words. Such an instruction costs exactly one wavefront (as cost() would say for its single
+  // round). False says nothing: price the instruction with cost().
+  bool one_wavefront(std::span<const isa::MemAccess> accesses) const;
 
  private:
   int banks_;

@@ -41,7 +41,7 @@ struct SmCore::Impl {
                                   " is outside 1..255");
     warp_slot_used.assign(static_cast<size_t>(cfg.max_warps_per_sm()), false);
     SubCore::Shared shared{id, &config, &memory, &timing, observer, &stats, &next_token_sequence, &cta_events,
-                           &tma_barriers};
+                           &tma_barriers, &cta_event_raised, &issue_deferred};
     subcores.reserve(static_cast<size_t>(cfg.subcores_per_sm));
     for (int i = 0; i < cfg.subcores_per_sm; ++i) subcores.emplace_back(i, cfg.max_warps_per_subcore, shared);
   }
@@ -71,6 +71,8 @@ struct SmCore::Impl {
   ClosedGlobalMemory closed;
   std::vector<CtaSlot> ctas;
   std::vector<uint8_t> cta_events;
+  bool cta_event_raised = false;  // some cta_events entry may be set
+  bool issue_deferred = false;    // some sub-core has a deferred issue
   TmaBarriers tma_barriers;  // bulk copies in flight per CTA and mbarrier (sim/tma_unit.h)
   std::vector<bool> warp_slot_used;
   std::vector<std::unique_ptr<isa::CtaState>> retired_cluster_ctas;
@@ -190,6 +192,7 @@ void SmCore::add_cta(std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
   if (m.observer) m.observer->on_cta(cycle, m.sm_id, c.cta->linear_id, true);
   // A CTA whose warps are all finished from the start (nothing to run) retires at once.
   m.cta_events[cta_slot] |= kCtaRetireCheck;
+  m.cta_event_raised = true;
 }
 
 void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
@@ -217,9 +220,8 @@ void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
 
 void SmCore::commit(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
-  bool deferred = false;
-  for (const SubCore& sc : m.subcores) deferred = deferred || sc.has_deferred();
-  if (deferred) {
+  if (m.issue_deferred) {
+    m.issue_deferred = false;
     // Global memory and the device services are open to this SM only now.
     m.own.global = m.launch->global;
     m.own.services = m.launch->services;
@@ -237,8 +239,11 @@ void SmCore::commit(uint64_t cycle, uint64_t now_ps) {
   m.launch->warp_instructions += m.own.warp_instructions;
   m.launch->thread_instructions += m.own.thread_instructions;
   m.own.warp_instructions = m.own.thread_instructions = 0;
-  for (size_t i = 0; i < m.cta_events.size(); ++i)
-    if (m.cta_events[i]) m.handle_cta_events(static_cast<int>(i), cycle);
+  if (m.cta_event_raised) {
+    m.cta_event_raised = false;
+    for (size_t i = 0; i < m.cta_events.size(); ++i)
+      if (m.cta_events[i]) m.handle_cta_events(static_cast<int>(i), cycle);
+  }
   if (m.observer)
     m.observer->on_sm_queues(cycle, m.sm_id, m.memory.queue_depth(SmMemoryPipeline::Queue::Mio),
                              m.memory.queue_depth(SmMemoryPipeline::Queue::Lg));
@@ -263,10 +268,15 @@ SmSnapshot SmCore::snapshot(uint64_t cycle) const {
 
 std::optional<CacheLineState> SmCore::l1_line(uint64_t address) const { return impl_->memory.l1_line(address); }
 
-const SmStats& SmCore::stats() const { return impl_->stats; }
+const SmStats& SmCore::stats() const {
+  // The sub-cores add their stall counts lazily (subcore.h); the Impl is not const here.
+  for (SubCore& sc : impl_->subcores) sc.flush_stall_counts();
+  return impl_->stats;
+}
 const SmMemStats& SmCore::memory_stats() const { return impl_->memory.stats(); }
 
 void SmCore::reset_stats() {
+  for (SubCore& sc : impl_->subcores) sc.flush_stall_counts();  // counts of before the reset go with it
   impl_->stats = SmStats{};
   impl_->memory.reset_stats();
 }

@@ -97,7 +97,7 @@ struct SmMemoryPipeline::Impl {
   int shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic);
   int atomic_wavefronts(const WarpAccess& round) const;
   LgOp build_lg_op(const WarpMemOp& op);
-  void coalesce_into(const std::vector<LaneAccess>& lanes, WorkItem::Kind kind, std::vector<WorkItem>& items) const;
+  void coalesce_into(const std::vector<LaneAccess>& lanes, WorkItem::Kind kind, std::vector<WorkItem>& items);
   std::string where() const { return "SM " + std::to_string(sm) + " memory pipeline"; }
 
   void receive(uint64_t cycle, uint64_t now_ps);
@@ -120,6 +120,13 @@ struct SmMemoryPipeline::Impl {
   SimObserver* observer;
   SharedBanks banks;
   std::vector<WarpAccess> round_buffer;  // shared_wavefronts' scratch, reused op after op
+  // build_lg_op's scratch and the work lists of finished LG ops, reused op after op (a heap
+  // allocation per vector per op was most of the pipeline's cost on memory-bound kernels).
+  std::vector<LaneAccess> scratch_loads, scratch_stores;
+  std::vector<uint64_t> scratch_constants;
+  std::vector<WorkItem> scratch_atomics;
+  std::vector<LineRequest> scratch_lines;
+  std::vector<std::vector<WorkItem>> spare_items;
   Coalescer coalescer;
   TmaRequestQueue tma;
   std::unique_ptr<SectorCache> l1;
@@ -161,6 +168,8 @@ struct SmMemoryPipeline::Impl {
 // access per element; contiguous elements of a lane are joined into one access of up to 16 B, as
 // the hardware issues ld.shared.v4 as one 128-bit access), each round priced by the bank model.
 int SmMemoryPipeline::Impl::shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic) {
+  // Most instructions (one word per lane, no conflict) take one pass; found without building rounds.
+  if (!atomic && banks.one_wavefront(accesses)) return 1;
   // The rounds live in a buffer kept across ops (one heap allocation per op was a hot spot).
   std::vector<WarpAccess>& rounds = round_buffer;
   size_t nrounds = 0;
@@ -204,11 +213,12 @@ int SmMemoryPipeline::Impl::atomic_wavefronts(const WarpAccess& round) const {
 }
 
 void SmMemoryPipeline::Impl::coalesce_into(const std::vector<LaneAccess>& lanes, WorkItem::Kind kind,
-                                           std::vector<WorkItem>& items) const {
+                                           std::vector<WorkItem>& items) {
   const size_t first = items.size();
   for (size_t i = 0; i < lanes.size(); i += kWarpSize) {
     const size_t n = std::min<size_t>(kWarpSize, lanes.size() - i);
-    for (const LineRequest& r : coalescer.coalesce(std::span(lanes).subspan(i, n))) {
+    coalescer.coalesce(std::span(lanes).subspan(i, n), scratch_lines);
+    for (const LineRequest& r : scratch_lines) {
       auto same = std::find_if(items.begin() + first, items.end(), [&](const WorkItem& w) { return w.line == r.line_address; });
       if (same != items.end()) same->sector_mask |= r.sector_mask;
       else items.push_back({kind, r.line_address, r.sector_mask, 0});
@@ -221,9 +231,19 @@ LgOp SmMemoryPipeline::Impl::build_lg_op(const WarpMemOp& op) {
   g.id = next_op_id++;
   g.token = op.token;
   g.reduction = op.op == isa::Opcode::Red;
-  std::vector<LaneAccess> loads, stores;
-  std::vector<uint64_t> constant_addresses;
-  std::vector<WorkItem> atomics;
+  if (!spare_items.empty()) {
+    g.items.swap(spare_items.back());
+    spare_items.pop_back();
+    g.items.clear();
+  }
+  std::vector<LaneAccess>& loads = scratch_loads;
+  std::vector<LaneAccess>& stores = scratch_stores;
+  std::vector<uint64_t>& constant_addresses = scratch_constants;
+  std::vector<WorkItem>& atomics = scratch_atomics;
+  loads.clear();
+  stores.clear();
+  constant_addresses.clear();
+  atomics.clear();
   bool local = false, global = false;
   const uint64_t sector = uint64_t(config.l1_sector_bytes), line = uint64_t(config.l1_line_bytes);
   for (const isa::MemAccess& a : op.accesses) {
@@ -424,6 +444,7 @@ void SmMemoryPipeline::Impl::run_lg(uint64_t current) {
   }
   f.all_issued = true;
   const uint64_t id = op.id;
+  if (spare_items.size() < kLgQueueCapacity) spare_items.push_back(std::move(op.items));
   lg.pop_front();
   lg_free_cycle = cycle + 1;
   // An op without memory sectors (prefetch, all lanes off) still passes the stage: one cycle.
@@ -529,9 +550,10 @@ size_t SmMemoryPipeline::queue_capacity() {
   return kMioQueueCapacity;
 }
 
-void SmMemoryPipeline::submit(const WarpMemOp& op, uint64_t cycle) {
+void SmMemoryPipeline::submit(const WarpMemOp& op, uint64_t cycle) { submit(op, queue_for(op), cycle); }
+
+void SmMemoryPipeline::submit(const WarpMemOp& op, Queue q, uint64_t cycle) {
   Impl& m = *impl_;
-  const Queue q = queue_for(op);
   if (!can_accept(q))
     throw std::logic_error(m.where() + ": submit to a full " + (q == Queue::Mio ? "MIO" : "LG") +
                            " queue (check can_accept first)");
@@ -562,11 +584,13 @@ void SmMemoryPipeline::occupy_shared_banks(uint64_t cycle, int wavefronts) {
 void SmMemoryPipeline::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
   if (m.idle()) return;
-  m.receive(cycle, now_ps);
-  m.run_mio(cycle);
-  m.run_lg(cycle);
-  m.run_tma(cycle);
-  m.send(cycle, now_ps);
+  // Each stage only when it has work (most cycles of most SMs have little): an answer can only
+  // come for a read, atomic or write this SM sent (receive() refuses any other).
+  if (!m.awaited.empty() || m.unacked_writes != 0) m.receive(cycle, now_ps);
+  if (!m.mio.empty()) m.run_mio(cycle);
+  if (!m.lg.empty()) m.run_lg(cycle);
+  if (!m.tma.empty()) m.run_tma(cycle);
+  if (!m.delayed.empty() || !m.immediate.empty()) m.send(cycle, now_ps);
   while (!m.completions.empty() && m.completions.top().cycle <= cycle) {
     m.completed.push_back(m.completions.top().token);
     m.completions.pop();

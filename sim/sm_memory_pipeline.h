@@ -49,6 +49,8 @@ class SmMemoryPipeline {
   std::optional<CacheLineState> l1_line(uint64_t address) const;
   // Reads `op` (its accesses are priced and coalesced here); the caller may reuse it afterwards.
   void submit(const WarpMemOp& op, uint64_t cycle);
+  // The same when the caller already knows queue_for(op) (the sub-core finds it while reading the trace).
+  void submit(const WarpMemOp& op, Queue q, uint64_t cycle);
   // A bulk copy (cp.async.bulk{.tensor}) for the SM's TMA unit (sim/tma_unit.h): its global
   // accesses become line requests straight to the L2; `op.token` completes when the last answer
   // is back (reads) or the last write has left. Never refused (the unit queues without limit).

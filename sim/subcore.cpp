@@ -54,7 +54,8 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   if (s.active) {
     active_mask_ |= uint64_t(1) << slot;
     active_count_ += 1;
-    reason_counts_[idx(s.reason)] += 1;
+    count_change(s.reason, +1, cycle);
+    next_recheck_ = std::min(next_recheck_, cycle);
   }
 }
 
@@ -63,7 +64,10 @@ void SubCore::release(int slot) {
   if (s.active || !s.pending.empty())
     throw std::logic_error("sub-core " + std::to_string(index_) + ": releasing slot " + std::to_string(slot) +
                            " whose warp is still running");
+  std::vector<PendingMemOp> pending;  // empty; its buffer is kept for the slot's next warp
+  pending.swap(s.pending);
   s = WarpSlot{};
+  s.pending.swap(pending);
   scheduler_.forget(slot);
 }
 
@@ -77,22 +81,33 @@ void SubCore::complete(uint64_t token, uint64_t cycle) {
   for (uint16_t i = 0; i < it->ndst; ++i) s.board.complete(it->dsts[i], cycle);
   *it = s.pending.back();
   s.pending.pop_back();
-  s.recheck_at = std::min(s.recheck_at, cycle);
-  if (!s.active) (*shared_.cta_events)[s.cta_slot] |= kCtaRetireCheck;
+  recheck_no_later(s, cycle);
+  if (!s.active) raise_cta_event(s.cta_slot, kCtaRetireCheck);
 }
 
 void SubCore::wake_cta(int cta_slot, uint64_t cycle) {
   for (uint64_t m = active_mask_; m; m &= m - 1) {
     WarpSlot& s = slots_[__builtin_ctzll(m)];
-    if (s.cta_slot == cta_slot) s.recheck_at = std::min(s.recheck_at, cycle);
+    if (s.cta_slot == cta_slot) recheck_no_later(s, cycle);
   }
 }
 
-void SubCore::set_reason(WarpSlot& s, StallReason r, uint64_t until) {
-  reason_counts_[idx(s.reason)] -= 1;
-  reason_counts_[idx(r)] += 1;
-  s.reason = r;
+void SubCore::set_reason(WarpSlot& s, StallReason r, uint64_t until, uint64_t cycle) {
+  if (r != s.reason) {
+    count_change(s.reason, -1, cycle);
+    count_change(r, +1, cycle);
+    s.reason = r;
+  }
   s.recheck_at = until;
+  next_recheck_ = std::min(next_recheck_, until);
+}
+
+void SubCore::flush_stall_counts() {
+  // Through the last ticked cycle; a change made at or after its issue already counts from the
+  // next cycle on (and adds nothing here).
+  const uint64_t end = last_tick_ + 1;
+  for (size_t r = 0; r < reason_counts_.size(); ++r)
+    if (end > counted_from_[r]) count_change(static_cast<StallReason>(r), 0, end);
 }
 
 bool SubCore::queue_has_room(QueueHint hint, StallReason* throttle) const {
@@ -155,14 +170,14 @@ bool SubCore::waits_for_bulk_copies(WarpSlot& s, uint64_t cycle) {
   if (s.mbarrier_wait) {
     const TmaBarriers::Readiness r = shared_.tma_barriers->of(s.cta_slot, s.mbarrier_offset);
     if (r.in_flight) {
-      set_reason(s, StallReason::LongScoreboard, kNeverCycle);  // woken when the last copy arrives
+      set_reason(s, StallReason::LongScoreboard, kNeverCycle, cycle);  // woken when the last copy arrives
       return true;
     }
     s.mbarrier_wait = false;
     s.tma_ready_at = std::max(s.tma_ready_at, r.arrived);
   }
   if (s.tma_ready_at > cycle) {
-    set_reason(s, StallReason::LongScoreboard, s.tma_ready_at);
+    set_reason(s, StallReason::LongScoreboard, s.tma_ready_at, cycle);
     return true;
   }
   return false;
@@ -170,32 +185,32 @@ bool SubCore::waits_for_bulk_copies(WarpSlot& s, uint64_t cycle) {
 
 void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
   if (s.maybe_at_barrier) {
-    if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle);
+    if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle, cycle);
     s.maybe_at_barrier = false;
   }
   if ((s.mbarrier_wait || s.tma_ready_at > cycle) && waits_for_bulk_copies(s, cycle)) return;
-  if (s.dispatch_until > cycle) return set_reason(s, StallReason::DispatchStall, s.dispatch_until);
-  if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until);
-  if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready);
+  if (s.dispatch_until > cycle) return set_reason(s, StallReason::DispatchStall, s.dispatch_until, cycle);
+  if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until, cycle);
+  if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready, cycle);
   const InstTiming& t = *s.next;
   if (t.cluster_barrier_wait && s.cta->cluster) {
     const uint64_t until = cluster_wait_until(s, cycle);
-    if (until > cycle) return set_reason(s, StallReason::Barrier, until);
+    if (until > cycle) return set_reason(s, StallReason::Barrier, until, cycle);
   }
   if (!s.operands_ready) {
     const Scoreboard::Block b = block_of(s, t, cycle);
-    if (b.blocked()) return set_reason(s, b.reason, b.until);
+    if (b.blocked()) return set_reason(s, b.reason, b.until, cycle);
     s.operands_ready = true;
   }
   const uint64_t pipe_free = pipe_free_at_[idx(t.pipe)];
   if (t.kind == IssueKind::Memory) {
     StallReason throttle = t.queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
-    if (pipe_free > cycle) return set_reason(s, throttle, pipe_free);
-    if (!queue_has_room(t.queue, &throttle)) return set_reason(s, throttle, cycle + 1);
+    if (pipe_free > cycle) return set_reason(s, throttle, pipe_free, cycle);
+    if (!queue_has_room(t.queue, &throttle)) return set_reason(s, throttle, cycle + 1, cycle);
   } else if (pipe_free > cycle) {
-    return set_reason(s, StallReason::MathPipeThrottle, pipe_free);
+    return set_reason(s, StallReason::MathPipeThrottle, pipe_free, cycle);
   }
-  set_reason(s, StallReason::NotSelected, cycle + 1);  // eligible; the scheduler decides
+  set_reason(s, StallReason::NotSelected, cycle + 1, cycle);  // eligible; the scheduler decides
 }
 
 // barrier.cluster.wait: the phase completes on whichever SM issues its last arrive, so a waiting
@@ -207,15 +222,17 @@ uint64_t SubCore::cluster_wait_until(WarpSlot& s, uint64_t cycle) const {
   return std::max(cycle, completed + uint64_t(shared_.config->cluster_barrier_latency_cycles));
 }
 
-void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
-  if (active_count_ == 0) return;
+void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
   uint64_t eligible = 0;
+  uint64_t next = kNeverCycle;
   for (uint64_t m = active_mask_; m; m &= m - 1) {
     const int slot = __builtin_ctzll(m);
     WarpSlot& s = slots_[slot];
     if (s.recheck_at <= cycle) evaluate(s, cycle);
     if (s.reason == StallReason::NotSelected) eligible |= uint64_t(1) << slot;
+    next = std::min(next, s.recheck_at);
   }
+  next_recheck_ = next;  // the selection and issue below only lower it again
   int selected = WarpScheduler::kNone;
   if (dispatch_free_at_ <= cycle) {
     while (eligible) {
@@ -225,17 +242,15 @@ void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
       StallReason throttle = StallReason::Selected;
       // Another sub-core may have filled a shared queue since this warp was examined.
       if (t.kind == IssueKind::Memory && !queue_has_room(t.queue, &throttle)) {
-        set_reason(s, throttle, cycle + 1);
+        set_reason(s, throttle, cycle + 1, cycle);
         eligible &= ~(uint64_t(1) << slot);
         continue;
       }
       selected = slot;
-      set_reason(s, StallReason::Selected, cycle + 1);
+      set_reason(s, StallReason::Selected, cycle + 1, cycle);
       break;
     }
   }
-  SmStats& stats = *shared_.stats;
-  for (size_t r = 0; r < reason_counts_.size(); ++r) stats.stall_warp_cycles[r] += reason_counts_[r];
   if (SimObserver* obs = shared_.observer) {
     for (uint64_t m = active_mask_; m; m &= m - 1) {
       const int slot = __builtin_ctzll(m);
@@ -253,6 +268,7 @@ void SubCore::tick(uint64_t cycle, isa::LaunchState& launch) {
   if (!t.commit) return issue(selected, cycle, launch);
   // Its queue place is held so that the other sub-cores see the queue as the op will leave it.
   deferred_ = selected;
+  *shared_.issue_deferred = true;
   deferred_queue_ = t.kind == IssueKind::Memory ? t.queue : QueueHint::None;
   hold_queues(+1);
 }
@@ -364,18 +380,17 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
       break;
   }
 
-  std::vector<uint8_t>& events = *shared_.cta_events;
   const bool barrier_op = in && (in->op == isa::Opcode::Bar || in->op == isa::Opcode::Barrier);
   if (warp.done()) {
     s.active = false;
     active_mask_ &= ~(uint64_t(1) << slot);
     active_count_ -= 1;
-    reason_counts_[idx(s.reason)] -= 1;
+    count_change(s.reason, -1, cycle + 1);
     scheduler_.forget(slot);
-    events[s.cta_slot] |= kCtaBarrierCheck | kCtaRetireCheck;
+    raise_cta_event(s.cta_slot, kCtaBarrierCheck | kCtaRetireCheck);
     return;
   }
-  if (barrier_op || warp.live() != live_before) events[s.cta_slot] |= kCtaBarrierCheck;
+  if (barrier_op || warp.live() != live_before) raise_cta_event(s.cta_slot, kCtaBarrierCheck);
   const bool function_changed = warp.frame().fn != fn_before || warp.depth() != depth_before;
   if (function_changed) {
     // Drained before the call/return, so the board only needs room for the new function.
@@ -386,6 +401,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   s.next = &s.timing->at(warp.top().pc);
   s.maybe_at_barrier = warp.at_barrier;
   s.recheck_at = cycle + 1;
+  next_recheck_ = std::min(next_recheck_, cycle + 1);
 }
 
 void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const isa::StepResult& r, uint64_t cycle) {
@@ -415,14 +431,18 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   mop.active_lanes = r.executed;
   mop.cluster = s.cta->cluster != nullptr;  // the reused op must not keep the last op's cluster
   mop.cluster_rank = mop.cluster ? s.cta->cluster_rank : 0;
+  bool all_shared = true;  // SmMemoryPipeline::queue_for, found in the same pass
   for (const isa::MemAccess& a : trace_) {
     if (a.atomic) mop.atomic = true;
     else if (a.write) mop.store = true;
     else mop.load = true;
+    all_shared = all_shared && a.space == isa::StateSpace::Shared;
   }
   if (op == isa::Opcode::Shfl) mop.load = true;  // exchanges registers through the MIO crossbar
+  // All shared (or a shuffle, whose trace is empty) goes to the MIO queue, anything else to LG.
+  const SmMemoryPipeline::Queue queue = all_shared ? SmMemoryPipeline::Queue::Mio : SmMemoryPipeline::Queue::Lg;
   mop.accesses.swap(trace_);
-  const bool lg = bulk || SmMemoryPipeline::queue_for(mop) == SmMemoryPipeline::Queue::Lg;
+  const bool lg = bulk || queue == SmMemoryPipeline::Queue::Lg;
   const StallReason why = lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard;
   const auto dsts = s.timing->destinations(t);
   for (uint32_t d : dsts) s.board.set_pending(d, why);
@@ -435,7 +455,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   if (bulk && r.inst->mod.bulk_group) p.bulk_group = s.bulk_open_group;
   s.pending.push_back(p);
   if (shared_.observer) shared_.observer->on_warp_mem_op(cycle, shared_.sm_id, index_, sm_warp_id(slot), *r.inst, mop);
-  if (!bulk) return shared_.memory->submit(mop, cycle);
+  if (!bulk) return shared_.memory->submit(mop, queue, cycle);
   // The copy's mbarrier: the last 8-byte shared write (its complete_tx; the data moves in 16-byte
   // chunks or elements of the tensor's type, after which the barrier word is written). The
   // accesses are in mop now (trace_ took the reused op's old buffer); bulk copies are rare, so the

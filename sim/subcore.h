@@ -9,6 +9,7 @@
 // histogram and added to the stats once per cycle.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -51,6 +52,10 @@ class SubCore {
     uint64_t* next_token_sequence = nullptr;
     std::vector<uint8_t>* cta_events = nullptr;  // indexed by CTA slot
     TmaBarriers* tma_barriers = nullptr;         // the SM's bulk copies in flight per mbarrier
+    // Set when a CTA event is raised / an issue is deferred to commit(), so that the SM's commit
+    // phase looks at its CTAs and sub-cores only when there is something to do.
+    bool* cta_event_raised = nullptr;
+    bool* issue_deferred = nullptr;
   };
 
   SubCore(int index, int slots, const Shared& shared);
@@ -67,7 +72,14 @@ class SubCore {
   // One clock edge: classify every resident warp, issue at most one warp-instruction. An
   // instruction that may touch global memory or a device service (InstTiming::commit) is chosen
   // here but executed by commit(), with its memory-queue place held until then.
-  void tick(uint64_t cycle, isa::LaunchState& launch);
+  void tick(uint64_t cycle, isa::LaunchState& launch) {
+    if (active_count_ == 0) return;
+    last_tick_ = cycle;
+    // Most cycles no warp is due for re-examination (and so none is eligible): nothing to do
+    // unless an observer is told every warp's reason every cycle.
+    if (next_recheck_ > cycle && !shared_.observer) return;
+    tick_warps(cycle, launch);
+  }
   // The cycle's serial part: issues the instruction tick() chose and deferred, if any.
   void commit(uint64_t cycle, isa::LaunchState& launch);
   bool has_deferred() const { return deferred_ != WarpScheduler::kNone; }
@@ -75,6 +87,9 @@ class SubCore {
   int active_warps() const { return active_count_; }
   // Whether the slot's warp still has memory operations in flight.
   bool has_pending_memory(int slot) const { return !slots_[slot].pending.empty(); }
+  // Adds the stall-reason warp counts of the cycles ticked so far to the SM's stats (they are
+  // added lazily, see count_change); call before reading or resetting the stats.
+  void flush_stall_counts();
   // The warp's reason in the last cycle (for tests and tracing).
   StallReason last_reason(int slot) const { return slots_[slot].reason; }
   // Appends the sub-core's resident warps to `warps` and describes the sub-core (inspection).
@@ -125,7 +140,25 @@ class SubCore {
 
   // The warp's reason at `cycle` and the cycle until which it holds (kNeverCycle: until an event).
   void evaluate(WarpSlot& s, uint64_t cycle);
-  void set_reason(WarpSlot& s, StallReason r, uint64_t until);
+  void tick_warps(uint64_t cycle, isa::LaunchState& launch);
+  void set_reason(WarpSlot& s, StallReason r, uint64_t until, uint64_t cycle);
+  // Stall accounting: every ticked cycle adds each reason's warp count to the stats. The counts
+  // change in few cycles, so a reason's count is added for the cycles it held when it changes:
+  // `from` is the first cycle the new count holds (the cycle being ticked for a change made while
+  // classifying the warps, the next one for a change at or after issue). Every cycle between two
+  // changes is ticked (a sub-core with an active warp is ticked every cycle).
+  void count_change(StallReason r, int delta, uint64_t from) {
+    const size_t i = static_cast<size_t>(r);
+    shared_.stats->stall_warp_cycles[i] += uint64_t(reason_counts_[i]) * (from - counted_from_[i]);
+    counted_from_[i] = from;
+    reason_counts_[i] = uint32_t(int(reason_counts_[i]) + delta);
+  }
+  // Lowers the warp's next re-examination to `at` (an event or its own issue).
+  void recheck_no_later(WarpSlot& s, uint64_t at) {
+    s.recheck_at = std::min(s.recheck_at, at);
+    next_recheck_ = std::min(next_recheck_, at);
+  }
+
   bool queue_has_room(QueueHint hint, StallReason* throttle) const;
   // Whether the warp still waits for bulk copies after an mbarrier wait (sets its reason).
   bool waits_for_bulk_copies(WarpSlot& s, uint64_t cycle);
@@ -138,6 +171,10 @@ class SubCore {
   // barrier.cluster.wait: the first cycle the warp may issue it (cycle: not such a wait).
   uint64_t cluster_wait_until(WarpSlot& s, uint64_t cycle) const;
   void hold_queues(int delta);  // (un)reserves the deferred op's queue places
+  void raise_cta_event(int cta_slot, uint8_t event) {
+    (*shared_.cta_events)[cta_slot] |= event;
+    *shared_.cta_event_raised = true;
+  }
   int sm_warp_id(int slot) const { return slot * shared_.config->subcores_per_sm + index_; }
 
   int index_;
@@ -150,6 +187,13 @@ class SubCore {
   std::array<uint64_t, static_cast<size_t>(Pipe::Count)> pipe_free_at_{};
   uint64_t dispatch_free_at_ = 0;
   std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};
+  // The first cycle whose count of each reason is not yet in the stats (see count_change), and
+  // the last cycle ticked with an active warp.
+  std::array<uint64_t, static_cast<size_t>(StallReason::Count)> counted_from_{};
+  uint64_t last_tick_ = 0;
+  // No active warp's recheck_at is below this: a cycle before it has no warp to re-examine
+  // (and no eligible warp, since an eligible warp is re-examined the next cycle).
+  uint64_t next_recheck_ = 0;
   std::vector<isa::MemAccess> trace_;
   WarpMemOp mem_op_;  // the memory op being submitted, reused (see submit_memory)
   int deferred_ = WarpScheduler::kNone;  // slot chosen this cycle whose issue waits for commit()
