@@ -4,7 +4,9 @@
 // back and they must follow their PTX definition), and encode_tensor_map_tiled hands every field
 // to cuTensorMapEncodeTiled (the driver library's map format is the simulator's, so it can be
 // decoded here). Each case runs in a fresh child process: the driver library is configured from
-// GPUSIM_CONFIG at cuInit and, once loaded, shadows any other libcuda.so.1 in the process.
+// GPUSIM_CONFIG at cuInit and, once loaded, shadows any other libcuda.so.1 in the process. (Named
+// so that the 'Cuda*' filter of the real-GPU runs, scripts/gpu_check.sh, leaves them out: they
+// never touch a GPU.)
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -101,12 +103,12 @@ void tensor_map_case() {
 
 }  // namespace
 
-TEST(CudaDeviceDriverLibrary, ClusterLaunchUsesTheExtendedLaunch) {
+TEST(DriverLibraryCudaDevice, ClusterLaunchUsesTheExtendedLaunch) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(cluster_launch_case(), ::testing::ExitedWithCode(0), "cluster launch ok");
 }
 
-TEST(CudaDeviceDriverLibrary, TensorMapFieldsReachTheDriversEncoder) {
+TEST(DriverLibraryCudaDevice, TensorMapFieldsReachTheDriversEncoder) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(tensor_map_case(), ::testing::ExitedWithCode(0), "tensor map ok");
 }
