@@ -84,8 +84,8 @@ struct LaunchConfig {
   unsigned num_attrs = 0;
 };
 
-// A CUtensorMap: 128 opaque bytes, 64-byte aligned (cuda.h).
-struct alignas(64) TensorMap {
+// A CUtensorMap: 128 opaque bytes, 128-byte aligned as CUDA 13's cuda.h declares it (12.x: 64).
+struct alignas(128) TensorMap {
   unsigned char bytes[128];
 };
 using cuuint32_t = unsigned int;
