@@ -83,7 +83,7 @@ bool run(const Case& c) {
   CHECK(cudaDeviceSynchronize());
   float ms = 0;
   CHECK(cudaEventElapsedTime(&ms, start, stop));
-  std::fprintf(stderr, "cluster_histogram kernel, cluster of %d x %d: %.3f us (CUDA events)\n", c.cluster, c.clusters,
+  std::fprintf(stderr, "cluster_histogram kernel, %d clusters of %d CTAs: %.3f us (CUDA events)\n", c.clusters, c.cluster,
                double(ms) * 1e3);
   CHECK(cudaEventDestroy(start));
   CHECK(cudaEventDestroy(stop));
