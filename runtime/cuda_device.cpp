@@ -3,6 +3,7 @@
 // KernelFault (errors a running kernel raised), naming the call and the driver's error.
 #include "runtime/cuda_device.h"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -123,6 +124,28 @@ class CudaDevice final : public Device {
 
   const CudaDeviceInfo& info() const { return info_; }
 
+  // What the driver's attributes say (the fields CudaDeviceInfo reads; the rest keep their defaults).
+  DeviceProperties properties() const override {
+    DeviceProperties p;
+    p.name = info_.name;
+    p.compute_major = info_.compute_capability_major;
+    p.compute_minor = info_.compute_capability_minor;
+    p.sm_count = info_.sm_count;
+    p.warp_size = info_.warp_size;
+    p.core_clock_khz = info_.core_clock_khz;
+    p.memory_clock_khz = info_.memory_clock_khz;
+    p.memory_bus_width_bits = info_.memory_bus_width_bits;
+    p.total_global_bytes = info_.total_memory_bytes;
+    p.l2_bytes = info_.l2_bytes;
+    p.max_threads_per_block = info_.max_threads_per_block;
+    p.max_threads_per_sm = info_.max_threads_per_sm;
+    p.shared_per_block = info_.max_shared_per_block;
+    p.shared_per_block_optin = info_.max_shared_per_block_optin;
+    p.shared_per_sm = info_.max_shared_per_sm;
+    p.registers_per_sm = info_.registers_per_sm;
+    return p;
+  }
+
   std::string name() const override {
     return "cuda:" + std::to_string(info_.ordinal) + " " + info_.name + " (sm_" +
            std::to_string(info_.compute_capability_major) + std::to_string(info_.compute_capability_minor) +
@@ -238,7 +261,9 @@ class CudaDevice final : public Device {
     stats.ctas = cfg.grid.count();
     const auto t0 = std::chrono::steady_clock::now();
     call(api_.cuEventRecord(start_, nullptr), "cuEventRecord");
-    if (cfg.cooperative) {
+    if (cfg.cluster.count() > 1) {
+      launch_clusters(fn, kernel, m.source_name, cfg, params);
+    } else if (cfg.cooperative) {
       if (!api_.cuLaunchCooperativeKernel) throw Error(where + ": the CUDA driver has no cuLaunchCooperativeKernel");
       call(api_.cuLaunchCooperativeKernel(fn, cfg.grid.x, cfg.grid.y, cfg.grid.z, cfg.block.x, cfg.block.y,
                                           cfg.block.z, cfg.dynamic_shared_bytes, nullptr,
@@ -261,7 +286,61 @@ class CudaDevice final : public Device {
     return stats;
   }
 
+  // The real driver's encoder: its CUtensorMap format is private, so the bytes go to the kernel
+  // untouched. The enum values pass through as they are (they are cuda.h's).
+  KernelArg encode_tensor_map_tiled(const TiledTensorMapSpec& spec) override {
+    bind();
+    if (!api_.cuTensorMapEncodeTiled)
+      throw Error("encode_tensor_map_tiled: the CUDA driver (" + std::string(kCudaDriverLibrary) + ", driver " +
+                  info_.driver_version_text() + ") lacks cuTensorMapEncodeTiled, which needs CUDA 12.0 or newer");
+    if (spec.rank < 1 || spec.rank > kTensorMapMaxRank)
+      throw Error("cuTensorMapEncodeTiled: tensorRank " + std::to_string(spec.rank) + " is outside 1..5");
+    cuda::TensorMap map{};
+    std::array<cuda::cuuint64_t, kTensorMapMaxRank> dims{}, strides{};
+    std::array<cuda::cuuint32_t, kTensorMapMaxRank> box{}, element_strides{};
+    for (unsigned d = 0; d < spec.rank; ++d) {
+      dims[d] = spec.global_dims[d];
+      box[d] = spec.box[d];
+      element_strides[d] = spec.element_strides[d];
+      if (d + 1 < spec.rank) strides[d] = spec.global_strides[d];
+    }
+    call(api_.cuTensorMapEncodeTiled(&map, static_cast<int>(spec.data_type), spec.rank,
+                                     reinterpret_cast<void*>(static_cast<uintptr_t>(spec.global_address)), dims.data(),
+                                     strides.data(), box.data(), element_strides.data(),
+                                     static_cast<int>(spec.interleave), static_cast<int>(spec.swizzle),
+                                     static_cast<int>(spec.l2_promotion), static_cast<int>(spec.oob_fill)),
+         "cuTensorMapEncodeTiled(rank " + std::to_string(spec.rank) + ", address " + hex(spec.global_address) + ")");
+    KernelArg arg;
+    arg.bytes.assign(map.bytes, map.bytes + sizeof(map.bytes));
+    return arg;
+  }
+
  private:
+  // A launch with a thread-block cluster shape: cuLaunchKernelEx with the cluster-dimension
+  // attribute (and the cooperative one when asked); clusters above the portable 8 CTAs need the
+  // kernel's non-portable-size attribute first.
+  void launch_clusters(cuda::CUfunction fn, const std::string& kernel, const std::string& source,
+                       const LaunchConfig& cfg, std::vector<void*>& params) {
+    const std::string where = "cuLaunchKernelEx(" + kernel + " in " + source + ")";
+    if (!api_.cuLaunchKernelEx)
+      throw Error(where + ": the CUDA driver lacks cuLaunchKernelEx, which cluster launches need (CUDA 12.0 or newer)");
+    if (cfg.cluster.count() > cuda::kPortableClusterCtas)
+      call(api_.cuFuncSetAttribute(fn, cuda::kFuncAttributeNonPortableClusterSizeAllowed, 1),
+           "cuFuncSetAttribute(" + kernel + ", NON_PORTABLE_CLUSTER_SIZE_ALLOWED)");
+    cuda::LaunchAttribute attrs[2];
+    attrs[0].id = cuda::kLaunchAttributeClusterDimension;
+    attrs[0].value.cluster_dim = {cfg.cluster.x, cfg.cluster.y, cfg.cluster.z};
+    attrs[1].id = cuda::kLaunchAttributeCooperative;
+    attrs[1].value.cooperative = 1;
+    cuda::LaunchConfig launch;
+    launch.grid_x = cfg.grid.x, launch.grid_y = cfg.grid.y, launch.grid_z = cfg.grid.z;
+    launch.block_x = cfg.block.x, launch.block_y = cfg.block.y, launch.block_z = cfg.block.z;
+    launch.shared_bytes = cfg.dynamic_shared_bytes;
+    launch.attrs = attrs;
+    launch.num_attrs = cfg.cooperative ? 2 : 1;
+    call(api_.cuLaunchKernelEx(&launch, fn, params.empty() ? nullptr : params.data(), nullptr), where);
+  }
+
   // Makes this device's context current on the calling thread, and refuses to go on once a
   // kernel fault has left the context unusable.
   void bind() {

@@ -95,6 +95,8 @@ std::shared_ptr<const DriverApi> load_driver(const std::string& library) {
   resolve(handle, library, "cuFuncGetParamInfo", api->cuFuncGetParamInfo, false);
   resolve(handle, library, "cuCtxSetLimit", api->cuCtxSetLimit, false);
   resolve(handle, library, "cuCtxGetLimit", api->cuCtxGetLimit, false);
+  resolve(handle, library, "cuLaunchKernelEx", api->cuLaunchKernelEx, false);
+  resolve(handle, library, "cuTensorMapEncodeTiled", api->cuTensorMapEncodeTiled, false);
   return api;
 }
 

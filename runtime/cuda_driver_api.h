@@ -53,8 +53,43 @@ enum class DeviceAttribute : int {
 // CUjit_option values.
 inline constexpr int kJitErrorLogBuffer = 5;
 inline constexpr int kJitErrorLogBufferSizeBytes = 6;
-// CUfunction_attribute value.
+// CUfunction_attribute values.
 inline constexpr int kFuncAttributeMaxDynamicSharedSizeBytes = 8;
+inline constexpr int kFuncAttributeNonPortableClusterSizeAllowed = 14;
+// Clusters of more CTAs than this need the non-portable attribute above (CUDA Programming Guide).
+inline constexpr unsigned kPortableClusterCtas = 8;
+
+// cuLaunchKernelEx's configuration, laid out as cuda.h's CUlaunchConfig / CUlaunchAttribute
+// (tests/cudadrv checks the layout against the toolkit's header). Only the attributes the
+// backend sets are named.
+inline constexpr int kLaunchAttributeCooperative = 2;
+inline constexpr int kLaunchAttributeClusterDimension = 4;
+struct LaunchAttribute {
+  int id = 0;
+  char pad[8 - sizeof(int)] = {};
+  union Value {
+    char pad[64];
+    int cooperative;
+    struct {
+      unsigned x, y, z;
+    } cluster_dim;
+  } value{};
+};
+struct LaunchConfig {
+  unsigned grid_x = 1, grid_y = 1, grid_z = 1;
+  unsigned block_x = 1, block_y = 1, block_z = 1;
+  unsigned shared_bytes = 0;
+  CUstream stream = nullptr;
+  LaunchAttribute* attrs = nullptr;
+  unsigned num_attrs = 0;
+};
+
+// A CUtensorMap: 128 opaque bytes, 128-byte aligned as CUDA 13's cuda.h declares it (12.x: 64).
+struct alignas(128) TensorMap {
+  unsigned char bytes[128];
+};
+using cuuint32_t = unsigned int;
+using cuuint64_t = unsigned long long;
 // Dynamic shared memory above this needs the opt-in attribute above.
 inline constexpr unsigned kDefaultSharedLimitBytes = 48 * 1024;
 
@@ -101,6 +136,15 @@ struct DriverApi {
   // CU_LIMIT_MALLOC_HEAP_SIZE 2) of the current context; null where the library lacks them.
   CUresult (*cuCtxSetLimit)(int limit, size_t value) = nullptr;
   CUresult (*cuCtxGetLimit)(size_t* value, int limit) = nullptr;
+  // Optional (CUDA 12.0+, resolved when the library is opened, an error naming the function only
+  // when a caller needs it): the extended launch (thread-block clusters) and the driver's own
+  // tensor-map encoder (the enum arguments as int, their cuda.h values).
+  CUresult (*cuLaunchKernelEx)(const LaunchConfig* config, CUfunction function, void** kernel_params,
+                               void** extra) = nullptr;
+  CUresult (*cuTensorMapEncodeTiled)(TensorMap* tensor_map, int data_type, cuuint32_t rank, void* global_address,
+                                     const cuuint64_t* global_dim, const cuuint64_t* global_strides,
+                                     const cuuint32_t* box_dim, const cuuint32_t* element_strides, int interleave,
+                                     int swizzle, int l2_promotion, int oob_fill) = nullptr;
 };
 
 // Opens the driver library and resolves every entry point. Throws runtime::Error with the reason

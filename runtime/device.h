@@ -13,6 +13,7 @@
 
 #include "isa/exec_context.h"  // Dim3
 #include "runtime/device_properties.h"
+#include "runtime/tensor_map_spec.h"
 
 namespace gpusim::runtime {
 
@@ -178,6 +179,13 @@ class Device {
   // throw Error saying so (the default).
   virtual void set_limit(DeviceLimit limit, uint64_t value);
   virtual uint64_t get_limit(DeviceLimit limit);
+  // cuTensorMapEncodeTiled: the 128 opaque bytes of a CUtensorMap for `spec`, as a kernel
+  // argument (a __grid_constant__ CUtensorMap parameter). Each backend writes its own format (the
+  // simulator's, or the real driver's), so a map is only valid on the device that encoded it.
+  // Throws Error naming the first rule the map breaks, or that the backend cannot encode maps.
+  virtual KernelArg encode_tensor_map_tiled(const TiledTensorMapSpec& spec) {
+    throw Error(name() + ": cannot encode tensor maps (cuTensorMapEncodeTiled)");
+  }
 
   // Typed helpers.
   template <typename T>

@@ -19,6 +19,7 @@
 #include "runtime/ptxas_info.h"
 #include "runtime/sim_device_services.h"
 #include "runtime/sim_profiling.h"
+#include "runtime/sim_tensor_map.h"
 #include "runtime/resource_limits.h"
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
@@ -191,6 +192,7 @@ class SimDevice final : public Device {
   }
   void set_limit(DeviceLimit limit, uint64_t value) override { services_.set_limit(limit, value); }
   uint64_t get_limit(DeviceLimit limit) override { return services_.get_limit(limit); }
+  KernelArg encode_tensor_map_tiled(const TiledTensorMapSpec& spec) override { return encode_sim_tensor_map(spec); }
 
   ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
     auto m = std::make_unique<LoadedModule>();

@@ -6,12 +6,13 @@
 #   gpu.csv (nvidia-smi before and after), tests_*.xml, compare.csv/.json, ubench_compare.csv,
 #   measured.kernels.csv / measured.ubench.csv / measured.ini (the recording + matched config),
 #   measured_large.kernels.csv, programs.csv (the CUDA test programs on the GPU and under gpusim exec),
+#   measured_hopper.kernels.csv / .ini (the sm_90a workloads), programs_hopper.csv (sm_90a programs, kernel times),
 #   gpu_check.log.
 # With BINDIR (made by scripts/gpu_bundle.sh) it uses those binaries; otherwise it builds.
 #
 # It only reads the GPU's state (nvidia-smi --query-gpu) and launches ordinary kernels: it never
 # changes clocks, power limits, persistence or compute mode, MIG, and never resets the GPU.
-# Budget: about 6 minutes on a 16-core H100 machine; each step has its own time limit.
+# Budget: about 6 minutes on a 16-core H100 machine, plus up to ~4 for the Hopper steps; each step has its own time limit.
 # Usage: scripts/gpu_check.sh OUTDIR [BINDIR]
 set -uo pipefail
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
@@ -86,6 +87,24 @@ step measure-large 180 "$gpusim" compare vecadd:16777216 window_sum_naive:167772
   sgemm_naive:512x512x512 sgemm_tiled:512x512x512 reduce_sum:8388608 softmax:4096x1024 \
   wmma_gemm:1024x1024x1024 transpose_unpadded:4096x4096 transpose_padded:4096x4096 \
   --config configs/h100.ini --match --no-sim --no-ubench --record "$out/measured_large"
+# Hopper (sm_90a: TMA, wgmma, mbarrier rings): the GEMM at the sizes of docs/PERFORMANCE.md and the
+# attention kernel at two shapes, measured only (each run checks the CPU reference, so fewer runs);
+# re-simulate afterwards, anywhere: gpusim compare --recorded "$out/measured_hopper.kernels.csv"
+# (its matched configuration measured_hopper.ini carries h100.ini's [cluster], [tma], tensor.wgmma_*).
+cc=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1)
+if [ "$cc" != 9.0 ]; then
+  echo "== measure-hopper, programs-hopper: skipped, the card is compute capability '${cc:-unknown}', not 9.0 (sm_90a)" | tee -a "$log"
+else
+step measure-hopper 300 "$gpusim" compare hopper_gemm:512x512x512 hopper_gemm:1024x1024x1024 \
+  hopper_gemm:2048x2048x1024 flash_attention:1x1024x64 flash_attention:4x1024x128 \
+  --config configs/h100.ini --match --no-sim --no-ubench --warmup 1 --reps 5 --record "$out/measured_hopper"
+# The sm_90a CUDA programs (cluster histogram with distributed shared memory, TMA GEMM, attention)
+# natively and under gpusim exec on h100.ini in timing mode: exit codes, outputs, and the kernel
+# times they print to stderr (CUDA events: measured on the card, simulated under exec).
+if [ -d "${programs:-./build/tests/cuda_programs}" ]; then
+  step programs-hopper 300 bash scripts/compare_programs.sh --hopper "$gpusim" "${programs:-./build/tests/cuda_programs}" "$out"
+fi
+fi
 command -v nvidia-smi >/dev/null && smi_query ",noheader"
 
 if [ ${#failures[@]} -gt 0 ]; then

@@ -42,6 +42,10 @@ class TimedLaunchDevice final : public runtime::Device {
   void synchronize() override { inner_.synchronize(); }
   void set_limit(runtime::DeviceLimit limit, uint64_t value) override { inner_.set_limit(limit, value); }
   uint64_t get_limit(runtime::DeviceLimit limit) override { return inner_.get_limit(limit); }
+  runtime::DeviceProperties properties() const override { return inner_.properties(); }
+  runtime::KernelArg encode_tensor_map_tiled(const runtime::TiledTensorMapSpec& spec) override {
+    return inner_.encode_tensor_map_tiled(spec);
+  }
 
   // Runs the launch warmup + repetitions times (each after a flush); returns the first timed
   // launch's stats with `seconds` replaced by the median. The samples stay in last_samples().

@@ -86,7 +86,6 @@ class FlashAttention final : public Workload {
 
   WorkloadResult run(runtime::Device& dev, const WorkloadParams& params) const override {
     require_architecture(*this, dev);
-    require_simulated_tensor_maps(dev, name());
     const std::vector<uint64_t> size = resolve_size(*this, params, 3);
     const uint64_t heads = size[0], len = size[1], dim = size[2];
     if (dim != 64 && dim != 128)
@@ -120,7 +119,7 @@ class FlashAttention final : public Workload {
     // Each tensor as [BH * L rows, D] (D contiguous); one box is 64 rows x 64 head-dim columns,
     // 128 bytes wide, which the 128B swizzle lays out the way the kernel's wgmma descriptors read.
     auto map = [&](const DeviceBuffer& b, const char* what) {
-      return tensor_map_arg(b.ptr(), {TensorElement::BF16, {dim, heads * len}, {uint32_t(kBox), uint32_t(kBox)}, 128},
+      return tensor_map_arg(dev, b.ptr(), {TensorElement::BF16, {dim, heads * len}, {uint32_t(kBox), uint32_t(kBox)}, 128},
                             name() + ": " + what);
     };
     const runtime::ModuleHandle module = load_embedded_module(dev, "hopper_attention");

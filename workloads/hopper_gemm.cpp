@@ -37,7 +37,6 @@ class HopperGemm final : public Workload {
 
   WorkloadResult run(runtime::Device& dev, const WorkloadParams& params) const override {
     require_architecture(*this, dev);
-    require_simulated_tensor_maps(dev, name());
     const std::vector<uint64_t> size = resolve_size(*this, params, 3);
     const uint64_t m = size[0], n = size[1], k = size[2];
     if (m % kTileM || n % kTileN || k % kTileK)
@@ -65,9 +64,9 @@ class HopperGemm final : public Workload {
     DeviceBuffer da(dev, a_bits), db(dev, b_bits), dc(dev, m * n * sizeof(float));
     // Dimension 0 is K (contiguous), dimension 1 the rows; one box is a 64 x 128 (A) or 64 x 256
     // (B) tile, 128 bytes wide, which the 128B swizzle lays out the way the kernel's wgmma descriptors read it.
-    const runtime::KernelArg map_a = tensor_map_arg(da.ptr(), {TensorElement::BF16, {k, m}, {kTileK, kTileM}, 128},
+    const runtime::KernelArg map_a = tensor_map_arg(dev, da.ptr(), {TensorElement::BF16, {k, m}, {kTileK, kTileM}, 128},
                                                     name() + ": A");
-    const runtime::KernelArg map_b = tensor_map_arg(db.ptr(), {TensorElement::BF16, {k, n}, {kTileK, kTileN}, 128},
+    const runtime::KernelArg map_b = tensor_map_arg(dev, db.ptr(), {TensorElement::BF16, {k, n}, {kTileK, kTileN}, 128},
                                                     name() + ": B");
     const runtime::ModuleHandle module = load_embedded_module(dev, "hopper_gemm");
     runtime::LaunchConfig cfg{{ceil_div(n, kTileN), ceil_div(m, kTileM), 1}, {kThreads, 1, 1}};

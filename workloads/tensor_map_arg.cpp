@@ -2,51 +2,54 @@
 
 #include <stdexcept>
 
-#include "isa/tensor_map.h"
-#include "runtime/cuda_device.h"
-
 namespace gpusim::workloads {
-
-namespace tmap = isa::tmap;
 
 namespace {
 
 uint32_t element_bytes(TensorElement e) { return e == TensorElement::F32 ? 4 : 2; }
 
-}  // namespace
-
-runtime::KernelArg tensor_map_arg(runtime::DevPtr base, const TiledTensorMap& spec, const std::string& what) {
-  if (spec.dims.empty() || spec.dims.size() > tmap::kMaxRank || spec.box.size() != spec.dims.size())
-    throw std::invalid_argument(what + ": a tensor map needs 1..5 dimensions and one box size per dimension");
-  tmap::TensorMap m;
-  m.rank = uint32_t(spec.dims.size());
-  m.elem_bytes = element_bytes(spec.element);
-  m.data_type = uint32_t(spec.element);
-  m.is_float = true;
-  m.global_address = base;
-  uint64_t stride = m.elem_bytes;
-  for (unsigned d = 0; d < m.rank; ++d) {
-    m.dims[d] = spec.dims[d];
-    m.strides[d] = stride;
-    m.box[d] = spec.box[d];
-    m.element_strides[d] = 1;
-    stride *= spec.dims[d];
+runtime::TensorMapSwizzle swizzle_mode(uint32_t bytes, const std::string& what) {
+  switch (bytes) {
+    case 0: return runtime::TensorMapSwizzle::None;
+    case 32: return runtime::TensorMapSwizzle::Bytes32;
+    case 64: return runtime::TensorMapSwizzle::Bytes64;
+    case 128: return runtime::TensorMapSwizzle::Bytes128;
+    default:
+      throw std::invalid_argument(what + ": swizzle of " + std::to_string(bytes) + " bytes (0, 32, 64 or 128)");
   }
-  m.swizzle_bytes = spec.swizzle_bytes;
-  if (spec.swizzle_bytes != 0 && spec.swizzle_bytes != 32 && spec.swizzle_bytes != 64 && spec.swizzle_bytes != 128)
-    throw std::invalid_argument(what + ": swizzle of " + std::to_string(spec.swizzle_bytes) + " bytes (0, 32, 64 or 128)");
-  if (auto why = tmap::validate(m)) throw std::invalid_argument(what + ": tensor map: " + *why);
-  runtime::KernelArg arg;
-  arg.bytes.resize(tmap::kBytes);
-  tmap::encode(m, arg.bytes.data());
-  return arg;
 }
 
-void require_simulated_tensor_maps(const runtime::Device& dev, const std::string& workload) {
-  if (runtime::cuda_device_info(dev))
-    throw runtime::Error(workload + ": its TMA tensor maps are encoded in the simulator's format, which a real GPU "
-                         "cannot read, and the CUDA backend does not expose the driver's cuTensorMapEncodeTiled yet; "
-                         "on a GPU run the kernel as a CUDA program instead (build/bench/hopper_gemm_app)");
+}  // namespace
+
+runtime::TiledTensorMapSpec dense_tiled_spec(runtime::DevPtr base, const TiledTensorMap& spec, const std::string& what) {
+  if (spec.dims.empty() || spec.dims.size() > runtime::kTensorMapMaxRank || spec.box.size() != spec.dims.size())
+    throw std::invalid_argument(what + ": a tensor map needs 1..5 dimensions and one box size per dimension");
+  runtime::TiledTensorMapSpec s;
+  s.data_type = static_cast<runtime::TensorMapDataType>(spec.element);
+  s.rank = uint32_t(spec.dims.size());
+  s.global_address = base;
+  uint64_t stride = element_bytes(spec.element);
+  for (unsigned d = 0; d < s.rank; ++d) {
+    s.global_dims[d] = spec.dims[d];
+    s.box[d] = spec.box[d];
+    s.element_strides[d] = 1;
+    stride *= spec.dims[d];
+    if (d + 1 < s.rank) s.global_strides[d] = stride;  // bytes between consecutive indices of dimension d + 1
+  }
+  s.swizzle = swizzle_mode(spec.swizzle_bytes, what);
+  return s;
+}
+
+runtime::KernelArg tensor_map_arg(runtime::Device& dev, runtime::DevPtr base, const TiledTensorMap& spec,
+                                  const std::string& what) {
+  const runtime::TiledTensorMapSpec s = dense_tiled_spec(base, spec, what);
+  try {
+    return dev.encode_tensor_map_tiled(s);
+  } catch (const runtime::KernelFault&) {
+    throw;  // the device is lost: not a problem with the map
+  } catch (const runtime::Error& e) {
+    throw std::invalid_argument(what + ": tensor map: " + e.what());
+  }
 }
 
 }  // namespace gpusim::workloads

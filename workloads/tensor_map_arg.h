@@ -1,7 +1,8 @@
 // CUtensorMap kernel arguments for built-in workloads: what a CUDA program gets from
-// cuTensorMapEncodeTiled, built with the same encoder the simulator's libcuda uses
-// (isa/tensor_map.h), so a workload's TMA kernel (cp.async.bulk.tensor on a __grid_constant__
-// CUtensorMap parameter) runs on any runtime::Device path without the driver library.
+// cuTensorMapEncodeTiled, built by the device the workload runs on
+// (runtime::Device::encode_tensor_map_tiled): the simulator writes its own map format, the CUDA
+// backend calls the real driver's encoder, so a workload's TMA kernel (cp.async.bulk.tensor on a
+// __grid_constant__ CUtensorMap parameter) runs on both backends.
 #pragma once
 
 #include <cstdint>
@@ -24,16 +25,15 @@ struct TiledTensorMap {
   uint32_t swizzle_bytes = 128;   // 0, 32, 64 or 128 (CU_TENSOR_MAP_SWIZZLE_*)
 };
 
-// The 128 opaque bytes of the map for the tensor at `base`, as a kernel argument. The bytes are
-// the simulator's map format, so they are valid on simulated devices only: a real GPU needs its
-// own driver's cuTensorMapEncodeTiled (the CUDA backend does not offer one yet; see
-// require_simulated_tensor_maps). Throws
+// cuTensorMapEncodeTiled's arguments for `spec` over the tensor at `base`: element strides 1, no
+// interleave, no L2 promotion, zero out-of-bounds fill. Throws std::invalid_argument naming
+// `what` for a malformed spec (rank, box rank, swizzle width).
+runtime::TiledTensorMapSpec dense_tiled_spec(runtime::DevPtr base, const TiledTensorMap& spec, const std::string& what);
+
+// The map's 128 bytes encoded by `dev`, as a kernel argument; valid on `dev` only. Throws
 // std::invalid_argument naming `what` (e.g. "hopper_gemm: A") and the first rule the map breaks
 // (the rules cuTensorMapEncodeTiled documents: alignment, strides, box and swizzle limits).
-runtime::KernelArg tensor_map_arg(runtime::DevPtr base, const TiledTensorMap& spec, const std::string& what);
-
-// Throws runtime::Error naming `workload` when `dev` is the CUDA backend (a real GPU), whose
-// kernels cannot read tensor maps in the simulator's format.
-void require_simulated_tensor_maps(const runtime::Device& dev, const std::string& workload);
+runtime::KernelArg tensor_map_arg(runtime::Device& dev, runtime::DevPtr base, const TiledTensorMap& spec,
+                                  const std::string& what);
 
 }  // namespace gpusim::workloads

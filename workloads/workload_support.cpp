@@ -3,7 +3,6 @@
 #include <limits>
 #include <stdexcept>
 
-#include "runtime/cuda_device.h"
 #include "runtime/resource_limits.h"
 #include "workloads/embedded_ptx.h"
 
@@ -75,24 +74,20 @@ void require_arrays_fit(const Workload& w, const std::vector<uint64_t>& size, co
 std::string architecture_mismatch(const Workload& w, const runtime::DeviceProperties& props) {
   const unsigned need = w.required_sm();
   const unsigned have = unsigned(props.compute_major * 10 + props.compute_minor);
-  if (need == 0 || have >= need) return "";
+  // The kernels are compiled for sm_XXa, whose architecture-specific instructions (wgmma, setmaxnreg)
+  // run on that one compute capability only: a newer GPU is refused as well as an older one.
+  if (need == 0 || have == need) return "";
   return w.name() + " needs an sm_" + std::to_string(need) + " GPU (compute capability " + std::to_string(need / 10) +
          "." + std::to_string(need % 10) + ": its kernels are compiled for sm_" + std::to_string(need) +
-         "a), but the device '" + props.name + "' is sm_" + std::to_string(have) +
+         "a, which runs on no other architecture), but the device '" + props.name + "' is sm_" + std::to_string(have) +
          " (compute capability " + std::to_string(props.compute_major) + "." + std::to_string(props.compute_minor) + ")";
 }
 
 void require_architecture(const Workload& w, const runtime::Device& dev) {
   if (w.required_sm() == 0) return;
-  runtime::DeviceProperties props;
-  if (const runtime::CudaDeviceInfo* gpu = runtime::cuda_device_info(dev)) {  // the CUDA backend has no properties()
-    props.name = gpu->name;
-    props.compute_major = gpu->compute_capability_major;
-    props.compute_minor = gpu->compute_capability_minor;
-  } else {
-    props = dev.properties();
-  }
-  const std::string why = architecture_mismatch(w, props);
+  // Every backend reports its compute capability (the CUDA one from the driver's attributes), also
+  // through decorators such as validation's TimedLaunchDevice, which forward properties().
+  const std::string why = architecture_mismatch(w, dev.properties());
   if (!why.empty()) throw std::invalid_argument(why);
 }
 

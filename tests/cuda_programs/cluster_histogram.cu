@@ -72,8 +72,21 @@ bool run(const Case& c) {
   int resident = 0;
   CHECK(cudaOccupancyMaxActiveClusters(&resident, cluster_histogram, &config));
   std::printf("cudaOccupancyMaxActiveClusters(cluster of %d, %d threads): %d\n", c.cluster, c.threads, resident);
+  // The kernel's time on stderr (stdout stays comparable between a GPU and gpusim exec): measured
+  // on a card, simulated under gpusim exec --mode timing (scripts/compare_programs.sh --hopper).
+  cudaEvent_t start, stop;
+  CHECK(cudaEventCreate(&start));
+  CHECK(cudaEventCreate(&stop));
+  CHECK(cudaEventRecord(start));
   CHECK(cudaLaunchKernelEx(&config, cluster_histogram, static_cast<const int*>(d_values), c.n, d_bins, c.nbins));
+  CHECK(cudaEventRecord(stop));
   CHECK(cudaDeviceSynchronize());
+  float ms = 0;
+  CHECK(cudaEventElapsedTime(&ms, start, stop));
+  std::fprintf(stderr, "cluster_histogram kernel, %d clusters of %d CTAs: %.3f us (CUDA events)\n", c.clusters, c.cluster,
+               double(ms) * 1e3);
+  CHECK(cudaEventDestroy(start));
+  CHECK(cudaEventDestroy(stop));
 
   std::vector<int> got(size_t(c.nbins));
   CHECK(cudaMemcpy(got.data(), d_bins, got.size() * sizeof(int), cudaMemcpyDeviceToHost));

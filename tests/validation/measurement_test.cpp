@@ -44,6 +44,9 @@ class CountingDevice final : public runtime::Device {
     return d_.launch(m, k, c, a);
   }
   void synchronize() override { d_.synchronize(); }
+  runtime::KernelArg encode_tensor_map_tiled(const runtime::TiledTensorMapSpec& s) override {
+    return d_.encode_tensor_map_tiled(s);
+  }
   int launches = 0, memsets = 0;
   size_t memset_bytes = 0;
 

@@ -42,6 +42,9 @@ class CorruptingDevice final : public runtime::Device {
     return inner_->launch(m, kernel, cfg, args);
   }
   void synchronize() override { inner_->synchronize(); }
+  runtime::KernelArg encode_tensor_map_tiled(const runtime::TiledTensorMapSpec& s) override {
+    return inner_->encode_tensor_map_tiled(s);
+  }
   runtime::DeviceProperties properties() const override { return inner_->properties(); }
 
  private:

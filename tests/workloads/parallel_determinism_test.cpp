@@ -41,6 +41,9 @@ class RecordingDevice final : public runtime::Device {
     return inner_->launch(m, kernel, cfg, args);
   }
   void synchronize() override { inner_->synchronize(); }
+  runtime::KernelArg encode_tensor_map_tiled(const runtime::TiledTensorMapSpec& s) override {
+    return inner_->encode_tensor_map_tiled(s);
+  }
   runtime::DeviceProperties properties() const override { return inner_->properties(); }
 
   std::vector<std::vector<uint8_t>> copied_back;

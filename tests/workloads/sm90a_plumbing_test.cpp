@@ -1,6 +1,7 @@
 // The plumbing for sm_90a workloads: a workload that declares required_sm() = 90 is refused on an
 // older configuration with a message naming the workload and both architectures, accepted on
-// the H100 configuration; tensor_map_arg builds the same 128-byte map the driver's encoder does.
+// the H100 configuration (and on a newer architecture: sm_90a code runs on 9.0 only); tensor_map_arg
+// has the device build the 128-byte map the driver's encoder would.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -50,10 +51,22 @@ TEST(Sm90aPlumbing, HopperConfigurationRunsIt) {
   EXPECT_NO_THROW(w.run(*h100, {}));
 }
 
+TEST(Sm90aPlumbing, NewerArchitectureIsRefusedToo) {
+  const NeedsHopper w;
+  runtime::DeviceProperties blackwell;
+  blackwell.name = "a compute capability 10.0 card";
+  blackwell.compute_major = 10;
+  const std::string why = architecture_mismatch(w, blackwell);
+  EXPECT_NE(why.find("needs_hopper"), std::string::npos) << why;
+  EXPECT_NE(why.find("sm_90a"), std::string::npos) << why;
+  EXPECT_NE(why.find("sm_100"), std::string::npos) << why;
+}
+
 TEST(Sm90aPlumbing, TensorMapArgEncodesTheDenseLayout) {
   // A 256 (K, contiguous) x 512 (rows) bf16 matrix, 64 x 128 boxes, 128B swizzle.
+  const auto dev = sim_device("h100.ini");
   const TiledTensorMap spec{TensorElement::BF16, {256, 512}, {64, 128}, 128};
-  const runtime::KernelArg arg = tensor_map_arg(0x10000, spec, "test A");
+  const runtime::KernelArg arg = tensor_map_arg(*dev, 0x10000, spec, "test A");
   ASSERT_EQ(arg.bytes.size(), 128u);
   const auto m = isa::tmap::decode(arg.bytes.data());
   ASSERT_TRUE(m.has_value());
@@ -69,15 +82,16 @@ TEST(Sm90aPlumbing, TensorMapArgEncodesTheDenseLayout) {
 }
 
 TEST(Sm90aPlumbing, TensorMapArgRejectsWhatTheDriverRejects) {
+  const auto dev = sim_device("h100.ini");
   // 128 bf16 = 256 bytes per box row: wider than the 128-byte swizzle span.
   try {
-    tensor_map_arg(0x10000, {TensorElement::BF16, {256, 512}, {128, 64}, 128}, "test B");
+    tensor_map_arg(*dev, 0x10000, {TensorElement::BF16, {256, 512}, {128, 64}, 128}, "test B");
     FAIL() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("test B"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("swizzle"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(tensor_map_arg(0x10008, {TensorElement::BF16, {256, 512}, {64, 64}, 128}, "unaligned"),
+  EXPECT_THROW(tensor_map_arg(*dev, 0x10008, {TensorElement::BF16, {256, 512}, {64, 64}, 128}, "unaligned"),
                std::invalid_argument);
 }
 
