@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -32,18 +33,25 @@ double parse_number(const std::string& text, const std::string& where) {
 }
 
 double error_of(const Residual& r, ErrorKind kind) {
-  return std::fabs(kind == ErrorKind::WithLaunch ? r.error_pct : r.kernel_error_pct);
+  return kind == ErrorKind::WithLaunch ? r.error_pct : r.kernel_error_pct;
 }
 
-// The bar over the residuals that `keep` accepts, skipping index `skip` (leave-one-out).
+// The bar over the residuals that `keep` accepts, skipping index `skip` (leave-one-out): their
+// signed errors' range widened by its mean spacing on each side (prediction_error.h says why).
 template <typename Keep>
 ErrorBar bar_over(const std::vector<Residual>& residuals, ErrorKind kind, size_t skip, Keep keep) {
   ErrorBar b;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (size_t i = 0; i < residuals.size(); ++i) {
     if (i == skip || !keep(residuals[i])) continue;
-    b.pct = std::max(b.pct, error_of(residuals[i], kind));
+    lo = std::min(lo, error_of(residuals[i], kind));
+    hi = std::max(hi, error_of(residuals[i], kind));
     ++b.kernels;
   }
+  if (b.kernels == 0) return b;
+  const double spacing = b.kernels > 1 ? (hi - lo) / (b.kernels - 1) : 0.0;
+  b.low_pct = std::max(lo - spacing, -100.0);
+  b.high_pct = hi + spacing;
   return b;
 }
 
@@ -58,7 +66,6 @@ ErrorBar expected_error_skipping(const std::vector<Residual>& residuals, BoundCl
   if (b.kernels >= kMinKernelsPerBar) return b;
   b = bar_over(residuals, kind, skip, [](const Residual&) { return true; });
   b.basis = "all";
-  if (b.kernels == 0) b.pct = std::nan("");
   return b;
 }
 
@@ -116,20 +123,38 @@ BarCoverage leave_one_out_coverage(const std::vector<Residual>& residuals, Error
   for (size_t i = 0; i < residuals.size(); ++i) {
     const ErrorBar b = expected_error_skipping(residuals, residuals[i].bound, residuals[i].size_class, kind, i);
     ++c.total;
-    if (!std::isnan(b.pct) && error_of(residuals[i], kind) <= b.pct) ++c.covered;
+    if (b.contains(error_of(residuals[i], kind))) ++c.covered;
   }
   return c;
 }
 
 double expected_coverage(const ErrorBar& bar) {
-  return bar.kernels > 0 ? double(bar.kernels) / (bar.kernels + 1) : 0.0;
+  return bar.kernels > 1 ? double(bar.kernels) / (bar.kernels + 1) : 0.0;
 }
 
 std::string describe(const ErrorBar& bar) {
-  if (bar.kernels == 0 || std::isnan(bar.pct)) return "unknown (no recorded kernels)";
+  if (bar.kernels == 0 || std::isnan(bar.low_pct)) return "unknown (no recorded kernels)";
   char buf[200];
-  std::snprintf(buf, sizeof buf, "±%.1f %% (%s, %d recorded kernel%s; covers ~%.0f %% of such kernels)", bar.pct,
-                bar.basis.c_str(), bar.kernels, bar.kernels == 1 ? "" : "s", 100.0 * expected_coverage(bar));
+  std::snprintf(buf, sizeof buf, "%+.1f %% … %+.1f %% (%s, %d recorded kernel%s; covers ~%.0f %% of such kernels)",
+                bar.low_pct, bar.high_pct, bar.basis.c_str(), bar.kernels, bar.kernels == 1 ? "" : "s",
+                100.0 * expected_coverage(bar));
+  return buf;
+}
+
+CardTimeRange implied_card_time(const ErrorBar& bar, double predicted) {
+  CardTimeRange r;
+  if (std::isnan(bar.low_pct) || std::isnan(bar.high_pct)) return r;
+  r.low = predicted / (1 + bar.high_pct / 100);
+  r.high = bar.low_pct > -100 ? predicted / (1 + bar.low_pct / 100) : std::numeric_limits<double>::infinity();
+  return r;
+}
+
+std::string describe_card_time(const ErrorBar& bar, double predicted_us) {
+  const CardTimeRange r = implied_card_time(bar, predicted_us);
+  if (std::isnan(r.low)) return "";
+  char buf[120];
+  if (std::isinf(r.high)) std::snprintf(buf, sizeof buf, "card at least %.2f us", r.low);
+  else std::snprintf(buf, sizeof buf, "card %.2f … %.2f us", r.low, r.high);
   return buf;
 }
 

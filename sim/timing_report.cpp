@@ -12,6 +12,7 @@ namespace gpusim::sim {
 namespace {
 double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 nlohmann::json json_number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+nlohmann::json bar_json(const ErrorBar& b) { return {{"low", json_number(b.low_pct)}, {"high", json_number(b.high_pct)}}; }
 double dram_peak_bytes_per_second(const GpuConfig& c) {
   return double(c.dram_channels) * c.dram_bus_width_bits / 8.0 * c.dram_transfers_per_clock * c.dram_clock_mhz * 1e6;
 }
@@ -54,11 +55,13 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
       {"launch_path_seconds", t.launch_path_seconds},
       {"bound", bound_class_name(classify_bound(bound_utilization(config, t)))},
       {"size_class", size_class_name(t.seconds)},
+      // The signed error interval to expect (sim/prediction_error.h), with the launch path and
+      // for the kernel alone: {"low": percent, "high": percent}, null ends when nothing is recorded.
       {"expected_error_pct",
-       {{"with_launch", json_number(expected_error(recorded_residuals(), classify_bound(bound_utilization(config, t)),
-                                                   size_class_name(t.seconds), ErrorKind::WithLaunch).pct)},
-        {"kernel", json_number(expected_error(recorded_residuals(), classify_bound(bound_utilization(config, t)),
-                                              size_class_name(t.seconds), ErrorKind::KernelOnly).pct)}}},
+       {{"with_launch", bar_json(expected_error(recorded_residuals(), classify_bound(bound_utilization(config, t)),
+                                                size_class_name(t.seconds), ErrorKind::WithLaunch))},
+        {"kernel", bar_json(expected_error(recorded_residuals(), classify_bound(bound_utilization(config, t)),
+                                           size_class_name(t.seconds), ErrorKind::KernelOnly))}}},
       {"sms_used", t.sms_used},
       {"instructions", {{"warp", t.sm.warp_instructions}, {"thread", t.sm.thread_instructions}}},
       {"flops", {{"fp32", t.sm.fp32_flops}, {"fp64", t.sm.fp64_flops}, {"tensor", t.sm.tensor_flops}}},
@@ -117,12 +120,19 @@ std::string timing_summary(const GpuConfig& config, const std::string& kernel, c
                 "    bound: %s (DRAM %.0f%%, L2 %.0f%%, shared %.0f%%, FP32 %.0f%%, tensor %.0f%%), %s kernel\n",
                 bound_class_name(bound), 100 * u.dram, 100 * u.l2, 100 * u.shared, 100 * u.fp32, 100 * u.tensor, size);
   os << buf;
-  os << "    expected error (recorded kernels of this kind): kernel "
-     << describe(expected_error(recorded_residuals(), bound, size, ErrorKind::KernelOnly)) << "\n";
+  // Each time with the signed error interval of recorded kernels of this kind and the card's time
+  // that interval implies (card = predicted / (1 + error)).
+  const ErrorBar kernel_bar = expected_error(recorded_residuals(), bound, size, ErrorKind::KernelOnly);
+  os << "    expected error (recorded kernels of this kind): kernel " << describe(kernel_bar);
+  const std::string kernel_card = describe_card_time(kernel_bar, t.seconds * 1e6);
+  os << (kernel_card.empty() ? "" : "; " + kernel_card + " (kernel alone)") << "\n";
   if (t.launch_path_seconds > 0) {
+    const double with_launch_us = (t.seconds + t.launch_path_seconds) * 1e6;
+    const ErrorBar bar = expected_error(recorded_residuals(), bound, size, ErrorKind::WithLaunch);
     std::snprintf(buf, sizeof buf, "    with launch (event-timed): %.3f us (launch path %.3f us, launch.*_ns), expected error ",
-                  (t.seconds + t.launch_path_seconds) * 1e6, t.launch_path_seconds * 1e6);
-    os << buf << describe(expected_error(recorded_residuals(), bound, size, ErrorKind::WithLaunch)) << "\n";
+                  with_launch_us, t.launch_path_seconds * 1e6);
+    const std::string card = describe_card_time(bar, with_launch_us);
+    os << buf << describe(bar) << (card.empty() ? "" : "; " + card + " (event-timed)") << "\n";
   }
   std::snprintf(buf, sizeof buf,
                 "    IPC/SM %.2f, issue slots used %.1f%%, occupancy achieved %.1f%% (theoretical %.1f%%, %s-limited)\n",

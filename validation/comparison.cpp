@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/prediction_error.h"
 #include "validation/csv.h"
 #include "validation/error_stats.h"
 
@@ -51,8 +52,17 @@ std::vector<ComparisonRow> pair_launches(const workloads::WorkloadResult& simula
       r.bound = report.value("bound", "");
       r.size_class = report.value("size_class", "");
       const nlohmann::json& bars = report.at("expected_error_pct");
-      r.expected_error_pct = bars.at("with_launch").is_number() ? bars.at("with_launch").get<double>() : std::nan("");
-      r.expected_kernel_error_pct = bars.at("kernel").is_number() ? bars.at("kernel").get<double>() : std::nan("");
+      auto end = [&](const char* which, const char* side) {
+        const nlohmann::json& v = bars.at(which).at(side);
+        return v.is_number() ? v.get<double>() : std::nan("");
+      };
+      r.expected_error_low_pct = end("with_launch", "low");
+      r.expected_error_high_pct = end("with_launch", "high");
+      r.expected_kernel_error_low_pct = end("kernel", "low");
+      r.expected_kernel_error_high_pct = end("kernel", "high");
+    } else {
+      r.expected_error_low_pct = r.expected_error_high_pct = std::nan("");
+      r.expected_kernel_error_low_pct = r.expected_kernel_error_high_pct = std::nan("");
     }
     r.measured_us = m.median_us;
     r.measured_min_us = m.min_us;
@@ -83,8 +93,10 @@ ComparisonSummary summarize(const std::vector<ComparisonRow>& rows) {
     }
     if (!r.sim_verified || !r.gpu_verified) ++s.unverified;
     // NaN bars and NaN errors compare false: outside.
-    if (std::fabs(r.error_pct) <= r.expected_error_pct) ++s.within_bar;
-    if (std::fabs(r.error_excl_overhead_pct) <= r.expected_kernel_error_pct) ++s.within_kernel_bar;
+    if (r.expected_error_low_pct <= r.error_pct && r.error_pct <= r.expected_error_high_pct) ++s.within_bar;
+    if (r.expected_kernel_error_low_pct <= r.error_excl_overhead_pct &&
+        r.error_excl_overhead_pct <= r.expected_kernel_error_high_pct)
+      ++s.within_kernel_bar;
   }
   s.mape_pct = mean_absolute_percentage_error(predicted, measured);
   s.mape_excl_overhead_pct =
@@ -96,6 +108,8 @@ ComparisonSummary summarize(const std::vector<ComparisonRow>& rows) {
 }
 
 namespace {
+
+nlohmann::json json_or_null(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 
 std::string verdict(bool sim, bool gpu) {
   return std::string(sim ? "ok" : "FAIL") + "/" + (gpu ? "ok" : "FAIL");
@@ -116,8 +130,8 @@ void print_comparison(std::ostream& os, const ComparisonContext& c, const std::v
   os << std::left << std::setw(20) << "workload" << std::setw(16) << "size" << std::setw(22) << "kernel" << std::right
      << std::setw(8) << "CTAs" << std::setw(12) << "pred cyc" << std::setw(11) << "kernel us" << std::setw(11)
      << "+launch us" << std::setw(11) << "meas us" << std::setw(19) << "meas min-max us" << std::setw(9) << "error"
-     << std::setw(9) << "bar" << std::setw(13) << "kernel err" << std::setw(9) << "bar" << std::setw(9) << "bound"
-     << std::setw(10) << "sim/gpu" << "\n";
+     << std::setw(13) << "bar" << std::setw(16) << "card us (bar)" << std::setw(13) << "kernel err" << std::setw(13)
+     << "bar" << std::setw(9) << "bound" << std::setw(10) << "sim/gpu" << "\n";
   for (const ComparisonRow& r : rows) {
     std::ostringstream range;
     range << std::fixed << std::setprecision(2) << r.measured_min_us << "-" << r.measured_max_us;
@@ -125,18 +139,28 @@ void print_comparison(std::ostream& os, const ComparisonContext& c, const std::v
     err << std::showpos << std::fixed << std::setprecision(1) << r.error_pct << "%";
     if (std::isnan(r.error_excl_overhead_pct)) err_c << "-";
     else err_c << std::showpos << std::fixed << std::setprecision(1) << r.error_excl_overhead_pct << "%";
-    auto bar = [](double pct) {
+    // The signed error interval ("-28..+3%") and the card's event-timed time it implies for the
+    // prediction with launch (card = predicted / (1 + error)), beside the measured one.
+    auto bar = [](double low, double high) {
       std::ostringstream b;
-      if (std::isnan(pct)) b << "-";
-      else b << "±" << std::fixed << std::setprecision(0) << pct << "%";
+      if (std::isnan(low) || std::isnan(high)) b << "-";
+      else b << std::showpos << std::fixed << std::setprecision(0) << low << ".." << high << "%";
       return b.str();
     };
-    // "±" is two bytes in UTF-8: widen its column by one so the table stays aligned.
+    sim::ErrorBar launch_bar;
+    launch_bar.low_pct = r.expected_error_low_pct;
+    launch_bar.high_pct = r.expected_error_high_pct;
+    const sim::CardTimeRange card = sim::implied_card_time(launch_bar, r.predicted_us);
+    std::ostringstream card_text;
+    if (std::isnan(card.low)) card_text << "-";
+    else if (std::isinf(card.high)) card_text << std::fixed << std::setprecision(2) << ">=" << card.low;
+    else card_text << std::fixed << std::setprecision(2) << card.low << "-" << card.high;
     os << std::left << std::setw(20) << r.workload << std::setw(16) << r.size << std::setw(22) << r.kernel
        << std::right << std::setw(8) << r.ctas << std::setw(12) << r.predicted_cycles << std::fixed
        << std::setprecision(2) << std::setw(11) << r.predicted_kernel_us << std::setw(11) << r.predicted_us
-       << std::setw(11) << r.measured_us << std::setw(19) << range.str() << std::setw(9) << err.str() << std::setw(10)
-       << bar(r.expected_error_pct) << std::setw(13) << err_c.str() << std::setw(10) << bar(r.expected_kernel_error_pct)
+       << std::setw(11) << r.measured_us << std::setw(19) << range.str() << std::setw(9) << err.str() << std::setw(13)
+       << bar(r.expected_error_low_pct, r.expected_error_high_pct) << std::setw(16) << card_text.str() << std::setw(13)
+       << err_c.str() << std::setw(13) << bar(r.expected_kernel_error_low_pct, r.expected_kernel_error_high_pct)
        << std::setw(9) << r.bound << std::setw(10) << verdict(r.sim_verified, r.gpu_verified)
        << "\n";
   }
@@ -147,6 +171,8 @@ void print_comparison(std::ostream& os, const ComparisonContext& c, const std::v
   if (!std::isnan(summary.spearman_excl_overhead))
     os << " (" << std::setprecision(3) << summary.spearman_excl_overhead << " kernel alone)";
   os << "; " << summary.unverified << " launches failed a CPU-reference check\n";
+  os << "# bar: the signed error interval (predicted - card) / card of recorded kernels of the same bound and size"
+        " (sim/prediction_error.h); card us: the event-timed time it implies\n";
   os << "# within the printed error bar: " << summary.within_bar << " of " << summary.kernels << " (with launch), "
      << summary.within_kernel_bar << " of " << summary.kernels << " (kernel alone)\n";
   os.unsetf(std::ios::fixed);
@@ -158,8 +184,8 @@ void write_comparison_csv(const std::string& path, const ComparisonContext& c, c
   f << csv_line({"config", "gpu_name", "sm_count", "measured_sm_clock_mhz", "driver", "cuda_version", "date", "source",
                  "workload", "size", "launch", "kernel", "ctas", "predicted_cycles", "predicted_us", "measured_us",
                  "measured_min_us", "measured_max_us", "launch_overhead_us", "error_pct", "error_excl_overhead_pct", "sim_verified",
-                 "gpu_verified", "predicted_kernel_us", "bound", "size_class", "expected_error_pct",
-                 "expected_kernel_error_pct"})
+                 "gpu_verified", "predicted_kernel_us", "bound", "size_class", "expected_error_low_pct",
+                 "expected_error_high_pct", "expected_kernel_error_low_pct", "expected_kernel_error_high_pct"})
     << "\n";
   for (const ComparisonRow& r : rows) {
     auto num = [](double v) {
@@ -167,6 +193,7 @@ void write_comparison_csv(const std::string& path, const ComparisonContext& c, c
       os << std::setprecision(8) << v;
       return os.str();
     };
+    auto opt = [&](double v) { return std::isnan(v) ? std::string() : num(v); };
     f << csv_line({c.config_name, c.gpu.name, std::to_string(c.gpu.sm_count), num(c.gpu.measured_sm_clock_mhz),
                    c.gpu.driver, c.gpu.cuda_version, c.gpu.date, c.source, r.workload, r.size,
                    std::to_string(r.launch), r.kernel, std::to_string(r.ctas), std::to_string(r.predicted_cycles),
@@ -175,8 +202,8 @@ void write_comparison_csv(const std::string& path, const ComparisonContext& c, c
                    std::isnan(r.error_excl_overhead_pct) ? std::string() : num(r.error_excl_overhead_pct),
                    r.sim_verified ? "yes" : "no",
                    r.gpu_verified ? "yes" : "no", num(r.predicted_kernel_us), r.bound, r.size_class,
-                   std::isnan(r.expected_error_pct) ? std::string() : num(r.expected_error_pct),
-                   std::isnan(r.expected_kernel_error_pct) ? std::string() : num(r.expected_kernel_error_pct)})
+                   opt(r.expected_error_low_pct), opt(r.expected_error_high_pct),
+                   opt(r.expected_kernel_error_low_pct), opt(r.expected_kernel_error_high_pct)})
       << "\n";
   }
   if (!f) throw std::runtime_error("error writing '" + path + "'");
@@ -234,11 +261,10 @@ void write_comparison_json(const std::string& path, const ComparisonContext& c, 
                             {"predicted_kernel_us", r.predicted_kernel_us},
                             {"bound", r.bound},
                             {"size_class", r.size_class},
-                            {"expected_error_pct", std::isnan(r.expected_error_pct) ? nlohmann::json(nullptr)
-                                                                                   : nlohmann::json(r.expected_error_pct)},
-                            {"expected_kernel_error_pct", std::isnan(r.expected_kernel_error_pct)
-                                                              ? nlohmann::json(nullptr)
-                                                              : nlohmann::json(r.expected_kernel_error_pct)},
+                            {"expected_error_pct", {{"low", json_or_null(r.expected_error_low_pct)},
+                                                    {"high", json_or_null(r.expected_error_high_pct)}}},
+                            {"expected_kernel_error_pct", {{"low", json_or_null(r.expected_kernel_error_low_pct)},
+                                                           {"high", json_or_null(r.expected_kernel_error_high_pct)}}},
                             {"measured_us", r.measured_us},
                             {"measured_min_us", r.measured_min_us},
                             {"measured_max_us", r.measured_max_us},

@@ -22,8 +22,9 @@ struct ComparisonRow {
   double predicted_us = 0;          // with the modelled launch path: comparable with event times
   double predicted_kernel_us = 0;   // the CTAs alone (first CTA to last)
   std::string bound, size_class;    // sim/bound_class.h, from the simulated launch
-  double expected_error_pct = 0;    // the bar for predicted_us (sim/prediction_error.h); NaN: none
-  double expected_kernel_error_pct = 0;  // the bar for predicted_kernel_us
+  // The signed error interval printed for predicted_us (sim/prediction_error.h), percent; NaN: none.
+  double expected_error_low_pct = 0, expected_error_high_pct = 0;
+  double expected_kernel_error_low_pct = 0, expected_kernel_error_high_pct = 0;  // for predicted_kernel_us
   double measured_us = 0;        // median
   double measured_min_us = 0, measured_max_us = 0;
   double launch_overhead_us = 0; // the card's empty-kernel time, part of measured_us
@@ -41,7 +42,7 @@ struct ComparisonSummary {
   double spearman = 0;       // rank correlation of predicted and measured times (NaN if undefined)
   double spearman_excl_overhead = 0;  // the same, kernel alone against measured - launch overhead
   size_t unverified = 0;     // rows where either side failed its CPU-reference check
-  // Rows whose |error| is within their printed bar (rows without a bar count as outside), with the
+  // Rows whose signed error lies within their printed bar (rows without a bar count as outside), with the
   // launch path and kernel alone: what a user checks the bars against.
   size_t within_bar = 0, within_kernel_bar = 0;
 };

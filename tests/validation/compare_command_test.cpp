@@ -67,6 +67,9 @@ TEST(CompareCommand, RecordedReportRecomputesFromTheWrittenCsv) {
     EXPECT_GT(p, 0);
     EXPECT_NEAR(r.number("error_pct"), 100 * (p - m) / m, 1e-4);
     EXPECT_EQ(r.text("sim_verified"), "yes");
+    // Each prediction carries a signed error interval from the committed residuals (low < high).
+    EXPECT_LT(r.number("expected_error_low_pct"), r.number("expected_error_high_pct"));
+    EXPECT_LT(r.number("expected_kernel_error_low_pct"), r.number("expected_kernel_error_high_pct"));
     sum_abs += std::fabs(100 * (p - m) / m);
     predicted.push_back(p);
   }
@@ -76,6 +79,8 @@ TEST(CompareCommand, RecordedReportRecomputesFromTheWrittenCsv) {
   // Two kernels: the rank correlation is +1 if the simulator orders them as measured (10 > 4), else -1.
   EXPECT_DOUBLE_EQ(j["summary"]["spearman"].get<double>(), predicted[0] > predicted[1] ? 1.0 : -1.0);
   EXPECT_EQ(j["gpu"]["name"], "Recorded Test Card");
+  EXPECT_DOUBLE_EQ(j["kernels"][0]["expected_error_pct"]["low"].get<double>(), t.rows[0].number("expected_error_low_pct"));
+  EXPECT_TRUE(contains(o.output, "card us (bar)")) << o.output;
   for (const char* ext : {".kernels.csv", ".ini", ".out.csv", ".out.json"}) std::remove((stem + ext).c_str());
 }
 
