@@ -39,12 +39,12 @@ void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, 
   model.set_cta_limit(limit_);
 }
 
-double WaveSampler::estimated_error_if_stopped(const WaveEstimate& e, uint64_t j) const {
+double WaveSampler::estimated_error_if_stopped(const WaveEstimate& e, uint64_t j, double floor) const {
   // Stopping after j waves lets wave j+1 and the partial last wave finish in detail.
   const uint64_t full_waves = total_ / wave_;
   const uint64_t skipped = full_waves > j + 1 ? full_waves - (j + 1) : 0;
   const double predicted = double(wave_ends_.back()) + double(full_waves - j) * e.wave_cycles;
-  return extrapolation_error(e, skipped, options_.error_floor) / predicted;
+  return extrapolation_error(e, skipped, floor) / predicted;
 }
 
 void WaveSampler::on_cta(uint64_t cycle, int, uint64_t, bool started) {
@@ -61,12 +61,12 @@ void WaveSampler::on_cta(uint64_t cycle, int, uint64_t, bool started) {
   if (wave_ends_.size() >= options_.min_waves) {
     const WaveEstimate e = estimate_wave_time(wave_ends_);
     const bool known = e.valid && e.stationary;
-    if (known && estimated_error_if_stopped(e, j) <= options_.tolerance) {
+    if (known && estimated_error_if_stopped(e, j, 0.0) <= options_.tolerance) {
       stop = true;
     } else if (j + 1 >= max_waves_) {
       // At the cap: predict only with an estimate within max_error; otherwise the rest of the
       // grid runs in detail too (a full simulation, and the result says why).
-      if (e.valid && estimated_error_if_stopped(e, j) <= options_.max_error) {
+      if (e.valid && estimated_error_if_stopped(e, j, options_.error_floor) <= options_.max_error) {
         stop = true;
       } else {
         gave_up_ = true;
