@@ -11,14 +11,15 @@
 // window the stationarity test has cut the warm-up from). After each wave the sampler asks: if it
 // stopped now, would skipped_waves x max(half-width, error_floor x d) be within `tolerance` of the
 // predicted total (floor 0: the statistics alone)? Yes: stop. At `max_detailed_fraction` of the
-// waves it stops only if the estimate it will print (with the floor) is within `max_error`, else the rest of the grid runs in detail too (a full simulation, and the
-// result says why). The detailed part is the CTAs of the first k full waves plus as many as the
-// grid's partial last wave holds (the rest, the highest CTA ids, run functionally), so the
-// launch's ramp-up and its tail both run in detail and only whole steady-state waves are
-// extrapolated.
+// waves it stops only if the estimate it will print (with the floor) is within `max_error`, else
+// the rest of the grid runs in detail too (a full simulation, and the result says why). The
+// detailed part is the CTAs of the first k full waves plus as many as the grid's partial last
+// wave holds (the rest, the highest CTA ids, run functionally), so the launch's ramp-up and its
+// tail both run in detail and only whole steady-state waves are extrapolated.
 //
-// The estimate covers how well d is known from the detailed waves, not a change of behaviour
-// that begins only in the skipped waves (e.g. an L2 that fills up later in the grid).
+// The statistics cover how well d is known from the detailed waves, not a change of behaviour
+// over the grid (DRAM and L2 state drifting as it proceeds): that bias is the error_floor,
+// measured on the suite.
 //
 // A cooperative or clustered launch, or a grid of fewer than min_waves + 3 full waves, is
 // simulated in full; the result says why.
@@ -43,13 +44,14 @@ struct SamplingOptions {
   unsigned min_waves = 7;
   double tolerance = 0.02;       // stop once the estimated error of the prediction is within this
   double max_detailed_fraction = 0.15;  // of the full waves, once min_waves are done
-  double max_error = 0.03;       // at that cap: predict only within this, else simulate in full
+  double max_error = 0.05;       // at that cap: predict only within this, else simulate in full
   // Per skipped wave, fraction of d: bias the statistics of the first waves cannot see. Measured
   // on v100.ini at the large sizes (docs/PERFORMANCE.md): the skipped waves of vecadd and
-  // window_sum_naive 16M ran 1.6 % and 2.8 % slower than the detailed ones predicted (DRAM and L2
-  // state that keeps changing over the grid); 3 % covers both. The stop rule (`tolerance`) looks
-  // at the statistics alone, or it could never be met.
-  double error_floor = 0.03;
+  // window_sum_naive 16M ran 1.6 % and 2.8 % slower than the detailed ones predicted, those of
+  // transpose_padded 4096^2 4.0 % faster (DRAM and L2 state that keeps changing over the grid);
+  // 4 % covers all three. The stop rule (`tolerance`) looks at the statistics alone, or it could
+  // never be met.
+  double error_floor = 0.04;
 };
 
 struct SampledTiming {
