@@ -93,14 +93,19 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   const Occupancy occ = compute_occupancy(model.config(), resources);
   s.wave_ctas = uint64_t(std::max(occ.ctas_per_sm, 0)) * uint64_t(model.config().num_sms);
   s.total_waves = s.wave_ctas ? s.total_ctas / s.wave_ctas : 0;
-  const uint64_t min_total_waves = options.min_waves + 3;  // at least two waves to skip
+  // The first min_waves must be at most max_detailed_fraction of the grid: a prefix that is a
+  // larger part of a short grid cannot show how the wave time drifts over the rest of it
+  // (transpose_unpadded 4096^2 on v100.ini, 25 waves: its first 8 were 19 % slower than the rest,
+  // and 6 fitted waves looked stationary).
+  const uint64_t min_total_waves =
+      static_cast<uint64_t>(std::ceil(double(options.min_waves) / options.max_detailed_fraction));
   if (launch.cooperative) s.fallback_reason = "cooperative launch (grid-wide sync needs every CTA resident)";
   else if (launch.cluster.count() > 1) s.fallback_reason = "thread-block clusters (a cluster's CTAs run together)";
   else if (s.wave_ctas && s.total_waves < min_total_waves)
     s.fallback_reason = "only " + std::to_string(s.total_waves) + " full waves of " + std::to_string(s.wave_ctas) +
-                        " CTAs (sampling by waves needs " + std::to_string(min_total_waves) +
-                        ": the wave time must settle over " + std::to_string(options.min_waves) +
-                        " waves and some must be left to skip)";
+                        " CTAs (sampling by waves needs " + std::to_string(min_total_waves) + ", so that the " +
+                        std::to_string(options.min_waves) + " waves the estimate needs are at most " +
+                        std::to_string(int(std::lround(options.max_detailed_fraction * 100))) + " % of the grid)";
   if (!s.fallback_reason.empty() || !s.wave_ctas) {  // no CTA fits: run_timed_launch says so
     const double t0 = cpu_seconds();
     s.timing = run_timed_launch(model, launch, resources);
