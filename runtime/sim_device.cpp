@@ -78,8 +78,6 @@ class SimDevice final : public Device {
       profiler_ = std::make_unique<LaunchProfiler>(options.profiling, config_);
       model_->add_observer(profiler_->observer());
     }
-    // The sampler stays attached for good (attaching an observer rebuilds the model).
-    if (options.sample) model_->add_observer(&sampler_);
     memory_.set_capacity(uint64_t(config_.dram_capacity_mib) << 20);
   }
 
@@ -314,7 +312,6 @@ class SimDevice final : public Device {
         if (profiler_) profiler_->abort(model_->core_cycle());
         new_model();
         if (profiler_) model_->add_observer(profiler_->observer());
-        if (options_.sample) model_->add_observer(&sampler_);
       }
       throw KernelFault(std::string("kernel fault: ") + e.what(), e.kind());
     } catch (const std::runtime_error& e) {

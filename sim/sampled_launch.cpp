@@ -29,7 +29,6 @@ void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, 
   const uint64_t full_waves = total_ctas / wave_ctas;
   max_waves_ = std::max<uint64_t>(options.min_waves + 1,
                                   static_cast<uint64_t>(std::floor(double(full_waves) * options.max_detailed_fraction)));
-  retired_ = 0;
   steady_waves_ = 0;
   gave_up_ = false;
   wave_ends_.clear();
@@ -37,6 +36,7 @@ void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, 
   // Two waves ahead of the retirements, so SMs never starve while the sampler decides.
   limit_ = std::min(total_, 2 * wave_);
   model.set_cta_limit(limit_);
+  model.set_cta_retirement_listener(this);
 }
 
 double WaveSampler::estimated_error_if_stopped(const WaveEstimate& e, uint64_t j, double floor) const {
@@ -47,12 +47,14 @@ double WaveSampler::estimated_error_if_stopped(const WaveEstimate& e, uint64_t j
   return extrapolation_error(e, skipped, floor) / predicted;
 }
 
-void WaveSampler::on_cta(uint64_t cycle, int, uint64_t, bool started) {
-  if (!model_ || started) return;
-  ++retired_;
-  if (retired_ % wave_) return;
-  const uint64_t j = retired_ / wave_;  // full waves retired so far
-  if (j > wave_ends_.size()) wave_ends_.push_back(cycle);
+void WaveSampler::on_ctas_retired(uint64_t cycle, uint64_t retired_so_far) {
+  if (!model_) return;
+  // Every wave boundary this edge crossed, in order (several CTAs retire on one edge).
+  for (uint64_t j = wave_ends_.size() + 1; j * wave_ <= retired_so_far; ++j) on_wave_end(cycle, j);
+}
+
+void WaveSampler::on_wave_end(uint64_t cycle, uint64_t j) {  // j full waves retired
+  wave_ends_.push_back(cycle);
   if (!deciding_) return;
   // The limit is (j+1) waves now. Stop: the next wave and the partial last wave's worth of CTAs
   // finish in detail, as the grid's own last waves would. Otherwise keep two waves ahead.

@@ -72,14 +72,17 @@ struct SampledTiming {
   double estimated_error() const { return timing.cycles ? double(error_cycles) / double(timing.cycles) : 0.0; }
 };
 
-// Watches CTA retirements on the model it is attached to (GpuModel::add_observer, once, when the
-// model is built: attaching rebuilds the model) and, while a sampled launch runs, raises the
-// model's CTA limit wave by wave until the wave spacing settles. Idle otherwise.
-class WaveSampler : public SimObserver {
+// Counts CTA retirements on the model while a sampled launch runs (arm: it sets itself as the
+// model's retirement listener; disarm: it leaves) and raises the model's CTA limit wave by wave
+// until the wave time is known.
+class WaveSampler : public GpuModel::CtaRetirementListener {
  public:
   void arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, const SamplingOptions& options);
-  void disarm() { model_ = nullptr; }
-  void on_cta(uint64_t cycle, int sm, uint64_t cta_linear_id, bool started) override;
+  void disarm() {
+    if (model_) model_->set_cta_retirement_listener(nullptr);
+    model_ = nullptr;
+  }
+  void on_ctas_retired(uint64_t cycle, uint64_t retired_so_far) override;
 
   uint64_t detailed_ctas() const { return limit_; }
   const std::vector<uint64_t>& wave_ends() const { return wave_ends_; }  // absolute core cycles
@@ -93,14 +96,14 @@ class WaveSampler : public SimObserver {
   double estimated_error_if_stopped(const WaveEstimate& e, uint64_t j, double floor) const;
   GpuModel* model_ = nullptr;
   SamplingOptions options_;
-  uint64_t wave_ = 0, total_ = 0, max_waves_ = 0, retired_ = 0, limit_ = 0, steady_waves_ = 0;
+  void on_wave_end(uint64_t cycle, uint64_t j);
+  uint64_t wave_ = 0, total_ = 0, max_waves_ = 0, limit_ = 0, steady_waves_ = 0;
   bool deciding_ = false, gave_up_ = false;
   std::vector<uint64_t> wave_ends_;
 };
 
 // Runs `launch` sampled when it qualifies, else in full; every CTA executes (the outputs equal a
-// full run's, up to the order of cross-CTA atomics on floating-point data). `sampler` must be the
-// model's observer. Throws like run_timed_launch / run_cta_functional.
+// full run's, up to the order of cross-CTA atomics on floating-point data). Throws like run_timed_launch / run_cta_functional.
 SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::LaunchState& launch,
                                  const KernelResources& resources, const isa::FunctionalLimits& limits,
                                  const SamplingOptions& options = {});
