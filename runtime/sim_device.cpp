@@ -423,7 +423,7 @@ class SimDevice final : public Device {
   SimDeviceOptions options_;
   sim::GpuConfig config_;
   std::unique_ptr<LaunchProfiler> profiler_;  // --trace / --source-report / --vcd; before model_, which points to it
-  sim::WaveSampler sampler_;                  // --sample; before model_, which points to it
+  sim::WaveSampler sampler_;                  // --sample; before model_, which points to it during a launch
   isa::WorkerPool pool_;                      // host threads for both modes; before model_, which points to it
   std::unique_ptr<sim::GpuModel> model_;  // timing mode only
   DeviceMemory memory_;
