@@ -79,8 +79,6 @@ class SimDevice final : public Device {
       profiler_ = std::make_unique<LaunchProfiler>(options.profiling, config_);
       model_->add_observer(profiler_->observer());
     }
-    // The sampler stays attached for good (attaching an observer rebuilds the model).
-    if (options.sample) model_->add_observer(&sampler_);
     memory_.set_capacity(uint64_t(config_.dram_capacity_mib) << 20);
   }
 
@@ -316,7 +314,6 @@ class SimDevice final : public Device {
         if (profiler_) profiler_->abort(model_->core_cycle());
         new_model();
         if (profiler_) model_->add_observer(profiler_->observer());
-        if (options_.sample) model_->add_observer(&sampler_);
       }
       throw KernelFault(std::string("kernel fault: ") + e.what(), e.kind());
     } catch (const std::runtime_error& e) {
@@ -428,7 +425,7 @@ class SimDevice final : public Device {
   SimDeviceOptions options_;
   sim::GpuConfig config_;
   std::unique_ptr<LaunchProfiler> profiler_;  // --trace / --source-report / --vcd; before model_, which points to it
-  sim::WaveSampler sampler_;                  // --sample; before model_, which points to it
+  sim::WaveSampler sampler_;                  // --sample; before model_, which points to it during a launch
   isa::WorkerPool pool_;                      // host threads for both modes; before model_, which points to it
   std::unique_ptr<sim::GpuModel> model_;  // timing mode only
   DeviceMemory memory_;

@@ -40,6 +40,7 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
   total_ctas_ = launch->grid.count();
   next_cta_ = 0;
   next_sm_ = 0;
+  retired_ctas_ = 0;
   start_cycle_ = cycle_;
   last_busy_cycle_ = cycle_;
   sm_used_.assign(sms_.size(), false);
@@ -101,10 +102,19 @@ void GpuModel::tick_core(uint64_t now_ps) {
   if (pool_ && !observer_ && !clusters_ && busy_.size() >= kMinSmsForThreads) pool_->for_each(busy_.size(), tick_one);
   else for (size_t k = 0; k < busy_.size(); ++k) tick_one(k);
   // The serial part, in SM order: the first SM (in that order) with a fault reports it.
+  const uint64_t retired_before = retired_ctas_;
   for (size_t k = 0; k < busy_.size(); ++k) {
     if (errors_[k]) std::rethrow_exception(errors_[k]);
-    sms_[busy_[k]]->commit(cycle_, now_ps);
+    SmCore& sm = *sms_[busy_[k]];
+    if (!retirement_listener_) {
+      sm.commit(cycle_, now_ps);
+      continue;
+    }
+    const uint64_t done = sm.stats().ctas_completed;
+    sm.commit(cycle_, now_ps);
+    retired_ctas_ += sm.stats().ctas_completed - done;
   }
+  if (retirement_listener_ && retired_ctas_ != retired_before) retirement_listener_->on_ctas_retired(cycle_, retired_ctas_);
   if (clusters_) {
     collect_retired_clusters();
     check_cluster_progress();

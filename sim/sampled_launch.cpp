@@ -2,78 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <iomanip>
 #include <memory>
 #include <sstream>
 
 #include "sim/occupancy.h"
 #include "sim/systemc_driver.h"
+#include "sim/wave_estimate.h"
 
 namespace gpusim::sim {
 
 namespace {
 
-// The steady-state wave time: the least-squares slope of wave end time over wave number, fitted
-// to the later half of the waves (the earlier ones include the launch's ramp-up: cold caches,
-// queues filling). Single spacings jitter by several per cent as CTAs of neighbouring waves
-// overlap; the fit averages that out, and its standard error says how well d is known.
-struct WaveFit {
-  double slope = 0, slope_error = 0;
-  size_t points = 0;
-  bool valid = false;
-};
-
-// Two-sided 95 % quantile of Student's t with `dof` degrees of freedom (standard tables): a fit
-// to few waves knows its slope less well than its standard error alone says.
-double t95(size_t dof) {
-  static constexpr double table[] = {12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23};
-  if (dof == 0) return table[0];
-  if (dof <= 10) return table[dof - 1];
-  return dof <= 20 ? 2.09 : dof <= 30 ? 2.04 : 1.96;
-}
-
-WaveFit fit_steady_waves(const std::vector<uint64_t>& ends) {
-  WaveFit f;
-  const size_t first = ends.size() / 2, n = ends.size() - first;
-  if (n < 3) return f;
-  double mean_x = 0, mean_y = 0;
-  for (size_t i = first; i < ends.size(); ++i) mean_x += double(i), mean_y += double(ends[i]);
-  mean_x /= double(n), mean_y /= double(n);
-  double sxx = 0, sxy = 0;
-  for (size_t i = first; i < ends.size(); ++i) {
-    sxx += (double(i) - mean_x) * (double(i) - mean_x);
-    sxy += (double(i) - mean_x) * (double(ends[i]) - mean_y);
-  }
-  f.slope = sxy / sxx;
-  double residuals = 0;
-  for (size_t i = first; i < ends.size(); ++i) {
-    const double r = double(ends[i]) - (mean_y + f.slope * (double(i) - mean_x));
-    residuals += r * r;
-  }
-  f.slope_error = std::sqrt(residuals / double(n - 2) / sxx);
-  f.points = n;
-  f.valid = f.slope > 0;
-  return f;
-}
-
-// Uncertainty of d claimed: the 95 % confidence half-width of the slope (independent jitter), and
-// never under half the settling tolerance: drift slower than the fit window shows (the fit
-// left up to 0.9 % of bias on the 2-SM teaching GPU in tests/workloads/sampling_test.cpp).
-double wave_time_uncertainty(const WaveFit& f, double tolerance) {
-  return std::max(t95(f.points - 2) * f.slope_error, tolerance / 2 * f.slope);
-}
-
-// Drift the detailed waves show: the mean wave time of their later half minus that of their
-// earlier half (wave 0, the ramp-up, left out). Later waves that grow slower (DRAM rows and
-// refresh, dirty L2 lines accumulating) make the extrapolated wave time too short; a fit's
-// confidence interval cannot see that, so the claimed error takes the larger of the two.
-double wave_time_drift(const std::vector<uint64_t>& ends) {
-  if (ends.size() < 5) return 0;
-  const size_t mid = 1 + (ends.size() - 1) / 2, last = ends.size() - 1;
-  const double early = double(ends[mid] - ends[1]) / double(mid - 1);
-  const double late = double(ends[last] - ends[mid]) / double(last - mid);
-  return std::fabs(late - early);
-}
+// Process CPU time (all threads): the split between the detailed and the functional part of a
+// sampled launch is reported in CPU seconds, which a loaded machine moves less than wall time.
+double cpu_seconds() { return double(std::clock()) / CLOCKS_PER_SEC; }
 
 }  // namespace
 
@@ -85,36 +29,59 @@ void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, 
   const uint64_t full_waves = total_ctas / wave_ctas;
   max_waves_ = std::max<uint64_t>(options.min_waves + 1,
                                   static_cast<uint64_t>(std::floor(double(full_waves) * options.max_detailed_fraction)));
-  retired_ = 0;
   steady_waves_ = 0;
+  gave_up_ = false;
   wave_ends_.clear();
   deciding_ = true;
   // Two waves ahead of the retirements, so SMs never starve while the sampler decides.
   limit_ = std::min(total_, 2 * wave_);
   model.set_cta_limit(limit_);
+  model.set_cta_retirement_listener(this);
 }
 
-bool WaveSampler::settled() const {
-  if (wave_ends_.size() < options_.min_waves) return false;
-  const WaveFit f = fit_steady_waves(wave_ends_);
-  return f.valid && wave_time_uncertainty(f, options_.tolerance) <= options_.tolerance * f.slope;
+double WaveSampler::estimated_error_if_stopped(const WaveEstimate& e, uint64_t j, double floor) const {
+  // Stopping after j waves lets wave j+1 and the partial last wave finish in detail.
+  const uint64_t full_waves = total_ / wave_;
+  const uint64_t skipped = full_waves > j + 1 ? full_waves - (j + 1) : 0;
+  const double predicted = double(wave_ends_.back()) + double(full_waves - j) * e.wave_cycles;
+  return extrapolation_error(e, skipped, floor) / predicted;
 }
 
-void WaveSampler::on_cta(uint64_t cycle, int, uint64_t, bool started) {
-  if (!model_ || started) return;
-  ++retired_;
-  if (retired_ % wave_) return;
-  const uint64_t j = retired_ / wave_;  // full waves retired so far
-  if (j > wave_ends_.size()) wave_ends_.push_back(cycle);
+void WaveSampler::on_ctas_retired(uint64_t cycle, uint64_t retired_so_far) {
+  if (!model_) return;
+  // Every wave boundary this edge crossed, in order (several CTAs retire on one edge).
+  for (uint64_t j = wave_ends_.size() + 1; j * wave_ <= retired_so_far; ++j) on_wave_end(cycle, j);
+}
+
+void WaveSampler::on_wave_end(uint64_t cycle, uint64_t j) {  // j full waves retired
+  wave_ends_.push_back(cycle);
   if (!deciding_) return;
   // The limit is (j+1) waves now. Stop: the next wave and the partial last wave's worth of CTAs
   // finish in detail, as the grid's own last waves would. Otherwise keep two waves ahead.
   const uint64_t remainder = total_ % wave_;
-  if (settled() || j + 1 >= max_waves_) {
+  bool stop = false;
+  if (wave_ends_.size() >= options_.min_waves) {
+    const WaveEstimate e = estimate_wave_time(wave_ends_);
+    const bool known = e.valid && e.stationary;
+    if (known && estimated_error_if_stopped(e, j, 0.0) <= options_.tolerance) {
+      stop = true;
+    } else if (j + 1 >= max_waves_) {
+      // At the cap: predict only with an estimate within max_error; otherwise the rest of the
+      // grid runs in detail too (a full simulation, and the result says why).
+      if (e.valid && estimated_error_if_stopped(e, j, options_.error_floor) <= options_.max_error) {
+        stop = true;
+      } else {
+        gave_up_ = true;
+        deciding_ = false;
+        limit_ = total_;
+      }
+    }
+  }
+  if (stop) {
     deciding_ = false;
     steady_waves_ = j;
     limit_ = std::min(total_, (j + 1) * wave_ + remainder);
-  } else {
+  } else if (deciding_) {
     limit_ = std::min(total_, (j + 2) * wave_);
   }
   model_->set_cta_limit(limit_);
@@ -128,13 +95,23 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   const Occupancy occ = compute_occupancy(model.config(), resources);
   s.wave_ctas = uint64_t(std::max(occ.ctas_per_sm, 0)) * uint64_t(model.config().num_sms);
   s.total_waves = s.wave_ctas ? s.total_ctas / s.wave_ctas : 0;
+  // The first min_waves must be at most max_detailed_fraction of the grid: a prefix that is a
+  // larger part of a short grid cannot show how the wave time drifts over the rest of it
+  // (transpose_unpadded 4096^2 on v100.ini, 25 waves: its first 8 were 19 % slower than the rest,
+  // and 6 fitted waves looked stationary).
+  const uint64_t min_total_waves =
+      static_cast<uint64_t>(std::ceil(double(options.min_waves) / options.max_detailed_fraction));
   if (launch.cooperative) s.fallback_reason = "cooperative launch (grid-wide sync needs every CTA resident)";
   else if (launch.cluster.count() > 1) s.fallback_reason = "thread-block clusters (a cluster's CTAs run together)";
-  else if (s.wave_ctas && s.total_waves < options.min_total_waves)
+  else if (s.wave_ctas && s.total_waves < min_total_waves)
     s.fallback_reason = "only " + std::to_string(s.total_waves) + " full waves of " + std::to_string(s.wave_ctas) +
-                        " CTAs (sampling needs " + std::to_string(options.min_total_waves) + ")";
+                        " CTAs (sampling by waves needs " + std::to_string(min_total_waves) + ", so that the " +
+                        std::to_string(options.min_waves) + " waves the estimate needs are at most " +
+                        std::to_string(int(std::lround(options.max_detailed_fraction * 100))) + " % of the grid)";
   if (!s.fallback_reason.empty() || !s.wave_ctas) {  // no CTA fits: run_timed_launch says so
+    const double t0 = cpu_seconds();
     s.timing = run_timed_launch(model, launch, resources);
+    s.detailed_cpu_seconds = cpu_seconds() - t0;
     s.detailed_ctas = s.total_ctas;
     s.detailed_cycles = s.timing.cycles;
     return s;
@@ -151,10 +128,20 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   } reset{model, sampler};
   const uint64_t start = model.core_cycle();
   sampler.arm(model, s.wave_ctas, s.total_ctas, options);
+  double t0 = cpu_seconds();
   s.timing = run_timed_launch(model, launch, resources);
+  s.detailed_cpu_seconds = cpu_seconds() - t0;
   s.detailed_ctas = sampler.detailed_ctas();
   s.detailed_cycles = s.timing.cycles;
   for (uint64_t c : sampler.wave_ends()) s.wave_end_cycles.push_back(c - start);
+  if (sampler.gave_up() || s.detailed_ctas >= s.total_ctas) {
+    s.detailed_ctas = s.total_ctas;
+    s.detailed_waves = s.total_waves;
+    s.fallback_reason = "the wave time did not settle to within " + std::to_string(int(options.max_error * 100)) +
+                        " % estimated error in " + std::to_string(sampler.wave_ends().size()) +
+                        " detailed waves: the rest ran in detail too";
+    return s;
+  }
   // Spacings only while the machine had a full wave queued behind the running one; after the
   // sampler stopped, the detailed run drains like a grid's tail does.
   const std::vector<uint64_t> steady(s.wave_end_cycles.begin(),
@@ -162,6 +149,7 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
                                                                      sampler.steady_waves(), s.wave_end_cycles.size())));
 
   // The rest of the grid, functionally: the results must be complete.
+  t0 = cpu_seconds();
   const isa::Dim3& g = launch.grid;
   for (uint64_t id = s.detailed_ctas; id < s.total_ctas; ++id) {
     const isa::Dim3 ctaid{static_cast<uint32_t>(id % g.x), static_cast<uint32_t>(id / g.x % g.y),
@@ -169,21 +157,20 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
     isa::CtaState cta(launch, ctaid);
     isa::run_cta_functional(cta, launch, limits);
   }
+  s.functional_cpu_seconds = cpu_seconds() - t0;
 
   const uint64_t skipped_waves = (s.total_ctas - s.detailed_ctas) / s.wave_ctas;
   s.detailed_waves = s.total_waves - skipped_waves;
-  const WaveFit fit = fit_steady_waves(steady);
-  if (skipped_waves == 0 || !fit.valid) {
-    s.detailed_ctas = s.total_ctas;  // the sampler never stopped early: this was a full run
-    return s;
-  }
+  // The sampler stopped on this same estimate (valid), so the prediction always exists here.
+  const WaveEstimate est = estimate_wave_time(steady);
   s.sampled = true;
-  s.wave_cycles = fit.slope;
+  s.stationary = est.stationary;
+  s.fit_first_wave = est.first;
+  s.fit_waves = est.points;
+  s.wave_cycles = est.wave_cycles;
   s.timing.cycles = s.detailed_cycles + static_cast<uint64_t>(std::llround(double(skipped_waves) * s.wave_cycles));
   s.timing.seconds = double(s.timing.cycles) / (model.config().core_clock_mhz * 1e6);
-  s.error_cycles =
-      static_cast<uint64_t>(std::ceil(double(skipped_waves) * std::max(wave_time_uncertainty(fit, options.tolerance),
-                                                                        wave_time_drift(steady))));
+  s.error_cycles = static_cast<uint64_t>(std::ceil(extrapolation_error(est, skipped_waves, options.error_floor)));
   return s;
 }
 
@@ -198,7 +185,10 @@ std::string describe_sampling(const SampledTiming& s) {
      << " CTAs in detail (" << 100.0 * double(s.detailed_ctas) / double(s.total_ctas) << "%, " << s.detailed_waves
      << " of " << s.total_waves << " waves of " << s.wave_ctas << "), " << s.wave_cycles
      << " cycles per steady wave; predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " ("
-     << std::setprecision(2) << 100.0 * s.estimated_error() << "% estimated)";
+     << std::setprecision(2) << 100.0 * s.estimated_error() << "% estimated, 95% confidence, from waves "
+     << s.fit_first_wave << "-" << s.fit_first_wave + s.fit_waves - 1 << (s.stationary ? "" : ", still drifting")
+     << "); host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
+     << " s functional rest";
   return os.str();
 }
 
@@ -222,7 +212,16 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   j["wave_end_cycles"] = s.wave_end_cycles;
   j["estimated_error_cycles"] = s.error_cycles;
   j["estimated_error"] = s.estimated_error();
-  j["error_method"] = "skipped waves x max(95% confidence half-width of the fitted wave time (Student t), tolerance/2 x wave time, drift between the detailed waves' earlier and later halves)";
+  j["fit_first_wave"] = s.fit_first_wave;
+  j["fit_waves"] = s.fit_waves;
+  j["stationary"] = s.stationary;
+  j["error_method"] =
+      "skipped waves x max(95% confidence half-width of the least-squares wave time (Student t) over the waves after "
+      "the warm-up a stationarity test cut off (plus the slope change between the window's halves when none passed), "
+      "error_floor x wave time); does not cover behaviour that changes only after the detailed waves";
+  // Host measurements (not simulated quantities): vary run to run.
+  j["host_cpu_seconds_detailed"] = s.detailed_cpu_seconds;
+  j["host_cpu_seconds_functional_rest"] = s.functional_cpu_seconds;
   j["counters_cover"] = s.sampled ? "detailed CTAs only" : "all CTAs";
   return j;
 }

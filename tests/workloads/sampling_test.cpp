@@ -26,8 +26,9 @@ struct KernelRun {
 
 // One kernel over `in` (n floats) writing `out_floats` floats, on the 2-SM teaching GPU.
 KernelRun run_kernel(bool sample, const std::string& source, const std::string& kernel, uint32_t grid_x, uint32_t block,
-               const std::vector<float>& in, size_t out_floats, bool two_inputs, int32_t n) {
+               const std::vector<float>& in, size_t out_floats, bool two_inputs, int32_t n, unsigned threads = 1) {
   runtime::SimDeviceOptions o;
+  o.threads = threads;
   o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
   o.mode = runtime::SimMode::Timing;
   o.sample = sample;
@@ -94,6 +95,23 @@ TEST(Sampling, WindowSumMatchesFullSimulation) {
   const KernelRun full = run_kernel(false, "window_sum", "window_sum_shared", n / 256, 256, in, n, false, n);
   const KernelRun sampled = run_kernel(true, "window_sum", "window_sum_shared", n / 256, 256, in, n, false, n);
   expect_sampled_close(full, sampled);
+}
+
+// The sampler decides on simulated cycles only, so the prediction, its error and the CTAs run in
+// detail do not depend on the host threads.
+TEST(Sampling, SameSampledResultForAnyThreadCount) {
+  const int32_t n = 256 * 1000 + 77;
+  const std::vector<float> in = ramp(n);
+  const uint32_t grid = (n + 255) / 256;
+  const KernelRun one = run_kernel(true, "vecadd", "vecadd", grid, 256, in, n, true, n, 1);
+  for (unsigned threads : {2u, 3u}) {
+    const KernelRun many = run_kernel(true, "vecadd", "vecadd", grid, 256, in, n, true, n, threads);
+    EXPECT_EQ(many.stats.cycles, one.stats.cycles) << threads << " threads";
+    nlohmann::json a = one.sampling, b = many.sampling;
+    for (const char* host : {"host_cpu_seconds_detailed", "host_cpu_seconds_functional_rest"}) a.erase(host), b.erase(host);
+    EXPECT_EQ(a, b) << threads << " threads";
+    EXPECT_EQ(many.output, one.output);
+  }
 }
 
 TEST(Sampling, FewWavesFallBackToFullSimulation) {

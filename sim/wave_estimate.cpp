@@ -1,0 +1,89 @@
+#include "sim/wave_estimate.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gpusim::sim {
+
+double student_t95(size_t dof) {
+  static constexpr double table[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                     2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086};
+  if (dof == 0) return table[0];  // no degrees of freedom: callers never trust such a fit
+  if (dof <= 20) return table[dof - 1];
+  return dof <= 30 ? 2.042 : dof <= 60 ? 2.000 : 1.960;  // the larger quantile of each band
+}
+
+LineFit fit_wave_ends(const std::vector<uint64_t>& ends, size_t first, size_t last) {
+  LineFit f;
+  last = std::min(last, ends.size());
+  if (last < first + 3) return f;
+  const size_t n = last - first;
+  double mean_x = 0, mean_y = 0;
+  for (size_t i = first; i < last; ++i) mean_x += double(i), mean_y += double(ends[i]);
+  mean_x /= double(n), mean_y /= double(n);
+  double sxx = 0, sxy = 0;
+  for (size_t i = first; i < last; ++i) {
+    sxx += (double(i) - mean_x) * (double(i) - mean_x);
+    sxy += (double(i) - mean_x) * (double(ends[i]) - mean_y);
+  }
+  f.slope = sxy / sxx;
+  double residuals = 0;
+  for (size_t i = first; i < last; ++i) {
+    const double r = double(ends[i]) - (mean_y + f.slope * (double(i) - mean_x));
+    residuals += r * r;
+  }
+  f.slope_error = std::sqrt(residuals / double(n - 2) / sxx);
+  f.points = n;
+  f.valid = true;
+  return f;
+}
+
+namespace {
+
+double half_width(const LineFit& f) { return student_t95(f.points - 2) * f.slope_error; }
+
+}  // namespace
+
+WaveEstimate estimate_wave_time(const std::vector<uint64_t>& ends) {
+  WaveEstimate e;
+  const size_t n = ends.size();
+  if (n < 1 + 3) return e;  // wave 0 left out, 3 points at least
+  // Move the window's start on while its halves disagree (warm-up still in it).
+  for (size_t first = 1; first + kMinStationaryWindow <= n; ++first) {
+    const size_t mid = first + (n - first) / 2;
+    const LineFit a = fit_wave_ends(ends, first, mid), b = fit_wave_ends(ends, mid, n);
+    const double dof = double(a.points + b.points - 4);
+    const double limit = student_t95(size_t(dof)) * std::hypot(a.slope_error, b.slope_error);
+    if (std::fabs(a.slope - b.slope) <= limit) {
+      const LineFit all = fit_wave_ends(ends, first, n);
+      e.valid = all.slope > 0;
+      e.stationary = true;
+      e.first = first;
+      e.points = all.points;
+      e.wave_cycles = all.slope;
+      e.half_width = half_width(all);
+      return e;
+    }
+  }
+  // No stationary window (or too few waves to test): the later half, with the drift between the
+  // halves in the half-width.
+  const size_t first = n >= 1 + kMinStationaryWindow ? 1 + (n - 1) / 2 : 1;
+  const LineFit late = fit_wave_ends(ends, first, n);
+  if (!late.valid) return e;
+  e.valid = late.slope > 0;
+  e.first = first;
+  e.points = late.points;
+  e.wave_cycles = late.slope;
+  e.half_width = half_width(late);
+  if (first > 1) {
+    const LineFit early = fit_wave_ends(ends, 1, first);
+    if (early.valid) e.half_width = std::max(e.half_width, std::fabs(late.slope - early.slope));
+  }
+  return e;
+}
+
+double extrapolation_error(const WaveEstimate& e, uint64_t skipped_waves, double floor_fraction) {
+  return double(skipped_waves) * std::max(e.half_width, floor_fraction * e.wave_cycles);
+}
+
+}  // namespace gpusim::sim

@@ -1,0 +1,59 @@
+// The statistics of sampled timing simulation (sim/sampled_launch.h), kept apart from the
+// simulator so that they can be tested on synthetic wave-time series with known answers.
+//
+// Input: the instants (cycles from launch start) at which the 1st, 2nd, ... full wave of CTAs had
+// retired, while the next wave was queued behind it. Wave 0 includes the launch's ramp-up (cold
+// caches, queues filling) and is never used.
+//
+// The steady-state time per wave d is the least-squares slope of end time over wave index. End
+// times jitter wave by wave (CTAs of neighbouring waves overlap) but that jitter does not
+// accumulate, so the residuals of a line through the end times are close to independent and the
+// slope's standard error, times Student's t, is an honest 95 % confidence half-width for d.
+//
+// Warm-up is cut by a stationarity test (in the manner of Geweke's diagnostic): the window's
+// earlier and later halves are fitted separately, and while their slopes differ by more than
+// their combined 95 % confidence half-width the window's start moves on by one wave. A window
+// that never passes keeps its later half and the estimate's half-width includes the difference
+// between the halves (a drift that is still going on).
+//
+// What no estimate from the first waves can see: a change of behaviour that begins only after
+// them (e.g. a cache that fills up later in the grid). The sampled prediction says so.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace gpusim::sim {
+
+// Two-sided 95 % quantile of Student's t with `dof` degrees of freedom (standard tables).
+double student_t95(size_t dof);
+
+struct LineFit {
+  double slope = 0, slope_error = 0;  // slope and its standard error
+  size_t points = 0;
+  bool valid = false;  // at least 3 points
+};
+// Least-squares line through (i, ends[i]) for i in [first, last).
+LineFit fit_wave_ends(const std::vector<uint64_t>& ends, size_t first, size_t last);
+
+struct WaveEstimate {
+  bool valid = false;       // enough waves for a fit (and d > 0)
+  bool stationary = false;  // the window's halves agree (see above)
+  size_t first = 0;         // first wave of the window the estimate uses
+  size_t points = 0;        // waves in it
+  double wave_cycles = 0;   // d
+  double half_width = 0;    // 95 % confidence half-width of d (cycles), drift included when not stationary
+};
+
+// The smallest window the stationarity test can split: two halves of 3 waves each.
+inline constexpr size_t kMinStationaryWindow = 6;
+
+WaveEstimate estimate_wave_time(const std::vector<uint64_t>& ends);
+
+// The estimated error (cycles) of a prediction that extrapolates `skipped_waves` waves at d:
+// skipped x max(half-width, floor_fraction x d). The floor stands for bias the statistics cannot
+// see (tests/workloads/sampling_test.cpp measures it on the teaching GPU).
+double extrapolation_error(const WaveEstimate& e, uint64_t skipped_waves, double floor_fraction);
+
+}  // namespace gpusim::sim
