@@ -170,8 +170,7 @@ void SmMemoryPipeline::Impl::receive(uint64_t cycle, uint64_t now_ps) {
     const Awaited a = it->second;
     awaited.erase(it);
     if (p.kind == MemPacket::Kind::Read && a.bypasses_l1) {
-      --inflight.at(a.op_id).waiting;
-      finish_if_done(a.op_id, cycle);
+      tma_answer(a.op_id, p, cycle);
     } else if (p.kind == MemPacket::Kind::Read) {
       l1_blocked = false;
       for (uint64_t op_id : l1->fill(p.line_address, p.sector_mask).ready_waiters) {

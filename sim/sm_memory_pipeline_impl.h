@@ -94,6 +94,7 @@ struct SmMemoryPipeline::Impl {
   void run_mio(uint64_t cycle);
   void run_lg(uint64_t cycle);
   void run_tma(uint64_t cycle);
+  void tma_answer(uint64_t op_id, const MemPacket& answer, uint64_t cycle);
   bool issue(LgOp& op, const WorkItem& item, InFlight& f, uint64_t cycle);
   void finish_if_done(uint64_t op_id, uint64_t cycle);
   void complete_at(uint64_t cycle, uint64_t token) { completions.push({cycle, sequence++, token}); }

@@ -1,6 +1,7 @@
 // The TMA unit's path through an SM's memory pipeline (contract: sm_memory_pipeline.h,
 // submit_bulk; the unit itself: tma_unit.h). Its requests bypass the L1 and share the L1's
 // outgoing queues and interconnect port; a copy completes like an LG op (InFlight).
+#include <algorithm>
 #include <bit>
 #include <deque>
 
@@ -30,6 +31,18 @@ void SmMemoryPipeline::Impl::run_tma(uint64_t cycle) {
         if (f.waiting == 0 && f.ready_cycle == 0) f.ready_cycle = cycle + 1;  // a copy of no global bytes
         finish_if_done(op_id, cycle);
       });
+}
+
+// An answer to a TMA read: its bytes are written into shared memory through the same banks that
+// LDS/STS and wgmma's descriptor reads use, one wavefront (banks x bank width bytes, 128 B on
+// h100.ini) per cycle, so MIO ops behind it start later (tma-fidelity; the copy itself completes
+// when its last answer is back, as before).
+void SmMemoryPipeline::Impl::tma_answer(uint64_t op_id, const MemPacket& answer, uint64_t cycle) {
+  const uint64_t bytes = uint64_t(std::popcount(answer.sector_mask)) * uint64_t(config.l1_sector_bytes);
+  const uint64_t per_wavefront = uint64_t(std::max(config.shared_banks * config.shared_bank_width_bytes, 1));
+  mio_free_cycle = std::max(mio_free_cycle, cycle) + (bytes + per_wavefront - 1) / per_wavefront;
+  --inflight.at(op_id).waiting;
+  finish_if_done(op_id, cycle);
 }
 
 void SmMemoryPipeline::submit_bulk(WarpMemOp op, uint64_t cycle) {

@@ -139,5 +139,36 @@ TEST(TmaFidelity, MulticastCompletesOnEveryDestinationCtasBarrier) {
   EXPECT_LE(std::max(t[1], t[3]) - std::min(t[1], t[3]), 4u) << "both destinations receive the answers together";
 }
 
+// `n` conflict-free st.shared.v4.b32 per warp (16 B per lane: 512 B = 4 bank wavefronts each).
+std::string shared_stores(int n) {
+  std::string s = "  mul.lo.u32 %r1, %tx, 16;\n  add.u32 %r1, %r1, %sb;\n  mov.b32 %r2, 7;\n";
+  for (int i = 0; i < n; ++i) s += "  st.shared.v4.b32 [%r1], {%r2, %r2, %r2, %r2};\n";
+  return s;
+}
+
+TEST(TmaFidelity, TmaWritesOccupyTheSharedMemoryBanks) {
+  // Four warps store 4 x 160 x 512 B through the banks: 2560 wavefronts of 128 B (32 banks x
+  // 4 B), one per cycle. With a cold 32 KiB TMA load landing in shared memory meanwhile (its
+  // answers arrive within ~1,800 cycles, inside the stores' window), the banks also take its
+  // 32768 / 128 = 256 wavefronts, so the stores finish 256 cycles later.
+  const sim::GpuConfig c = h100();
+  const int per_wavefront = c.shared_banks * c.shared_bank_width_bytes;
+  ASSERT_EQ(per_wavefront, 128);
+  auto elapsed = [&](bool with_tma) {
+    std::string body = "  bar.sync 0;\n  mov.u64 %t0, %clock64;\n";
+    if (with_tma) body += "  @%p bra ISSUED;\n" + load(32768, 0, 8192) + "ISSUED:\n";
+    body += shared_stores(160) + "  bar.sync 0;\n  mov.u64 %t1, %clock64;\n";
+    if (with_tma) body += "  @%p bra WAITED;\n" + wait(0, "t") + "WAITED:\n";
+    body += "  sub.u64 %t1, %t1, %t0;\n  @%p bra DONE;\n  st.global.u64 [%out], %t1;\nDONE:\n";
+    return run(body, 128, 1)[0];
+  };
+  const uint64_t alone = elapsed(false), with_tma = elapsed(true);
+  std::printf("2560 wavefronts of STS: %llu cycles alone, %llu with a 32 KiB TMA load landing\n",
+              static_cast<unsigned long long>(alone), static_cast<unsigned long long>(with_tma));
+  EXPECT_NEAR(double(alone), 2560.0, 0.05 * 2560);
+  const double extra = 32768.0 / per_wavefront;  // 256
+  EXPECT_NEAR(double(with_tma) - double(alone), extra, 0.1 * extra);
+}
+
 }  // namespace
 }  // namespace gpusim
