@@ -10,7 +10,7 @@ GpuModel::~GpuModel() = default;
 void GpuModel::build() {
   memory_ = std::make_unique<MemoryPartitions>(config_, observer_);
   sms_.clear();
-  for (int i = 0; i < config_.num_sms; ++i) sms_.push_back(std::make_unique<SmCore>(i, config_, *memory_, observer_));
+  for (int i = 0; i < config_.num_sms; ++i) sms_.push_back(std::make_unique<SmCore>(i, config_, *memory_, observer_, &cluster_tma_));
 }
 
 void GpuModel::add_observer(SimObserver* observer) {
@@ -36,6 +36,7 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
     throw std::runtime_error("kernel '" + launch->kernel->name + "' cannot run on " + config_.name +
                              ": no SM can hold one CTA (" + describe(occupancy_) + ")");
   launch_ = launch;
+  cluster_tma_.clear();  // CTA ids start over
   launch_->nsmid = static_cast<uint32_t>(config_.num_sms);
   total_ctas_ = launch->grid.count();
   next_cta_ = 0;

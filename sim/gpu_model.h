@@ -12,6 +12,7 @@
 
 #include "isa/launch_state.h"
 #include "isa/worker_pool.h"
+#include "sim/cluster_tma_barriers.h"
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
 #include "sim/observer_fanout.h"
@@ -106,6 +107,7 @@ class GpuModel {
   std::vector<std::exception_ptr> errors_;   // per entry of busy_: the fault of its tick
   std::unique_ptr<MemoryPartitions> memory_;
   std::vector<std::unique_ptr<SmCore>> sms_;
+  ClusterTmaBarriers cluster_tma_;  // bulk copies onto other CTAs' mbarriers (multicast; tma-fidelity)
   isa::LaunchState* launch_ = nullptr;
   Occupancy occupancy_;
   uint64_t next_cta_ = 0, total_ctas_ = 0;

@@ -34,14 +34,14 @@ struct CtaSlot {
 }  // namespace
 
 struct SmCore::Impl {
-  Impl(int id, const GpuConfig& cfg, MemoryPartitions& memory_side, SimObserver* obs)
-      : sm_id(id), config(cfg), observer(obs), memory(id, cfg, memory_side, obs), timing(cfg) {
+  Impl(int id, const GpuConfig& cfg, MemoryPartitions& memory_side, SimObserver* obs, ClusterTmaBarriers* cluster)
+      : sm_id(id), config(cfg), observer(obs), memory(id, cfg, memory_side, obs), timing(cfg), cluster_tma(cluster) {
     if (cfg.subcores_per_sm < 1 || cfg.subcores_per_sm > 255)
       throw std::invalid_argument("SM core: subcores_per_sm = " + std::to_string(cfg.subcores_per_sm) +
                                   " is outside 1..255");
     warp_slot_used.assign(static_cast<size_t>(cfg.max_warps_per_sm()), false);
     SubCore::Shared shared{id, &config, &memory, &timing, observer, &stats, &next_token_sequence, &cta_events,
-                           &tma_barriers, &cta_event_raised, &issue_deferred};
+                           &tma_barriers, &cta_event_raised, &issue_deferred, cluster_tma};
     subcores.reserve(static_cast<size_t>(cfg.subcores_per_sm));
     for (int i = 0; i < cfg.subcores_per_sm; ++i) subcores.emplace_back(i, cfg.max_warps_per_subcore, shared);
   }
@@ -74,6 +74,7 @@ struct SmCore::Impl {
   bool cta_event_raised = false;  // some cta_events entry may be set
   bool issue_deferred = false;    // some sub-core has a deferred issue
   TmaBarriers tma_barriers;  // bulk copies in flight per CTA and mbarrier (sim/tma_unit.h)
+  ClusterTmaBarriers* cluster_tma = nullptr;  // the GPU's copies onto other CTAs' barriers (multicast)
   std::vector<bool> warp_slot_used;
   std::vector<std::unique_ptr<isa::CtaState>> retired_cluster_ctas;
   int max_ctas = 0;
@@ -123,8 +124,9 @@ void SmCore::Impl::retire(int cta_slot, uint64_t cycle) {
   stats.ctas_completed += 1;
 }
 
-SmCore::SmCore(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer)
-    : impl_(std::make_unique<Impl>(sm_id, config, memory, observer)) {}
+SmCore::SmCore(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer,
+               ClusterTmaBarriers* cluster_tma)
+    : impl_(std::make_unique<Impl>(sm_id, config, memory, observer, cluster_tma)) {}
 
 SmCore::~SmCore() = default;
 
@@ -209,6 +211,7 @@ void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
     const int cta_slot = m.tma_barriers.complete(token, cycle);
     if (cta_slot >= 0)
       for (SubCore& other : m.subcores) other.wake_cta(cta_slot, cycle);
+    if (m.cluster_tma) m.cluster_tma->complete(m.sm_id, token, cycle);  // a multicast copy's peers
   }
   if (m.resident > 0) {
     m.stats.active_cycles += 1;

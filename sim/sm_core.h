@@ -19,6 +19,8 @@
 
 namespace gpusim::sim {
 
+class ClusterTmaBarriers;
+
 struct SmStats {
   uint64_t active_cycles = 0;          // cycles with at least one resident warp
   uint64_t warp_instructions = 0, thread_instructions = 0;
@@ -34,7 +36,9 @@ struct SmStats {
 
 class SmCore {
  public:
-  SmCore(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer);
+  // `cluster_tma`: the GPU's record of bulk copies onto other CTAs' mbarriers (multicast), or null.
+  SmCore(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer,
+         ClusterTmaBarriers* cluster_tma = nullptr);
   ~SmCore();
   SmCore(const SmCore&) = delete;
   SmCore& operator=(const SmCore&) = delete;

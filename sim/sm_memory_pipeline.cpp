@@ -13,156 +13,18 @@
 //            (red, which returns nothing, completes when its packets are sent).
 // The L1 stage takes one instruction per cycle and moves l1_bytes_per_clock per cycle, so an
 // uncoalesced access occupies it for several cycles and everything behind it waits.
+// The TMA unit's bulk copies: sm_memory_pipeline_tma.cpp; the shared state: sm_memory_pipeline_impl.h.
 #include "sim/sm_memory_pipeline.h"
 
 #include <algorithm>
 #include <bit>
-#include <deque>
-#include <functional>
-#include <queue>
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 
-#include "sim/coalescer.h"
-#include "sim/dsmem_port.h"
-#include "sim/sector_cache.h"
-#include "sim/shared_banks.h"
-#include "sim/tma_unit.h"
+#include "sim/sm_memory_pipeline_impl.h"
 
 namespace gpusim::sim {
-
-namespace {
-
-// Queue depths; the config has no keys for them (assumptions, per SM): deep enough that a
-// well-coalesced kernel never throttles, shallow enough that bank conflicts or uncoalesced
-// accesses back up into mio_throttle / lg_throttle as on hardware.
-constexpr size_t kMioQueueCapacity = 16;
-constexpr size_t kLgQueueCapacity = 16;
-constexpr size_t kOutgoingCapacity = 64;  // packets waiting for the interconnect port
-// A constant-cache hit: hardware.md 2.4, S12 l.28 "Constant (cached operand) 8" (TITAN V).
-constexpr uint64_t kConstantHitCycles = 8;
-// Local memory is per thread; hardware interleaves it so that the same local word of the 32
-// lanes of a warp is one 128-B line. It is placed far above any global allocation, per SM.
-// (Warps of one SM share the window: the functional model gives no warp id here.)
-constexpr uint64_t kLocalWindowBase = uint64_t(1) << 56;
-constexpr uint64_t kLocalWindowPerSm = uint64_t(1) << 48;
-
-struct WorkItem {
-  enum class Kind : uint8_t { Load, Store, Atomic } kind;
-  uint64_t line;
-  uint32_t sector_mask;
-  uint32_t bytes;  // atomic operand bytes
-};
-
-struct LgOp {
-  uint64_t id = 0, token = 0;
-  uint64_t submit_cycle = 0;
-  bool reduction = false;        // red: no answer awaited
-  uint64_t constant_cycles = 0;  // 0: no param/const access
-  std::vector<WorkItem> items;
-  size_t next = 0;
-  bool started = false;
-};
-
-struct InFlight {
-  uint64_t token = 0;
-  uint32_t waiting = 0;      // lines, packets or answers still outstanding
-  uint64_t ready_cycle = 0;  // latest hit / constant result
-  bool all_issued = false;
-};
-
-struct Outgoing {
-  MemPacket packet;
-  uint64_t earliest_cycle;
-  uint64_t op_id;
-  bool completes_on_send;
-  bool bypasses_l1 = false;  // a TMA read: its answer goes to the op, not into the L1
-};
-
-struct Completion {
-  uint64_t cycle, sequence, token;
-  bool operator>(const Completion& o) const { return std::pair(cycle, sequence) > std::pair(o.cycle, o.sequence); }
-};
-
-}  // namespace
-
-struct SmMemoryPipeline::Impl {
-  Impl(int sm_id, const GpuConfig& c, MemoryPartitions& m, SimObserver* o)
-      : sm(sm_id), config(c), memory(m), observer(o), banks(c.shared_banks, c.shared_bank_width_bytes),
-        coalescer(uint32_t(c.l1_line_bytes), uint32_t(c.l1_sector_bytes)),
-        tma(c.tma_bytes_per_cycle, c.tma_issue_latency_cycles, uint32_t(c.l1_sector_bytes)), dsmem(config) {}
-
-  int shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic);
-  int atomic_wavefronts(const WarpAccess& round) const;
-  LgOp build_lg_op(const WarpMemOp& op);
-  void coalesce_into(const std::vector<LaneAccess>& lanes, WorkItem::Kind kind, std::vector<WorkItem>& items);
-  std::string where() const { return "SM " + std::to_string(sm) + " memory pipeline"; }
-
-  void receive(uint64_t cycle, uint64_t now_ps);
-  void send(uint64_t cycle, uint64_t now_ps);
-  void run_mio(uint64_t cycle);
-  void run_lg(uint64_t cycle);
-  void run_tma(uint64_t cycle);
-  bool issue(LgOp& op, const WorkItem& item, InFlight& f, uint64_t cycle);
-  void finish_if_done(uint64_t op_id, uint64_t cycle);
-  void complete_at(uint64_t cycle, uint64_t token) { completions.push({cycle, sequence++, token}); }
-  bool idle() const {
-    return mio.empty() && lg.empty() && tma.empty() && inflight.empty() && delayed.empty() && immediate.empty() &&
-           completions.empty() && awaited.empty() && unacked_writes == 0 && completed.empty() &&
-           staged.packets.empty();
-  }
-
-  int sm;
-  GpuConfig config;
-  MemoryPartitions& memory;
-  SimObserver* observer;
-  SharedBanks banks;
-  std::vector<WarpAccess> round_buffer;  // shared_wavefronts' scratch, reused op after op
-  // build_lg_op's scratch and the work lists of finished LG ops, reused op after op (a heap
-  // allocation per vector per op was most of the pipeline's cost on memory-bound kernels).
-  std::vector<LaneAccess> scratch_loads, scratch_stores;
-  std::vector<uint64_t> scratch_constants;
-  std::vector<WorkItem> scratch_atomics;
-  std::vector<LineRequest> scratch_lines;
-  std::vector<std::vector<WorkItem>> spare_items;
-  Coalescer coalescer;
-  TmaRequestQueue tma;
-  std::unique_ptr<SectorCache> l1;
-  int l1_bytes = 0;          // the L1's size as configured
-  bool l1_touched = false;   // accessed since it was built (else it is still as new)
-  bool l1_blocked = false;  // the last read was refused for want of an MSHR; cleared by a fill
-
-  struct MioOp {
-    uint64_t token;
-    uint64_t submit_cycle;
-    int wavefronts;
-    bool shared;
-    uint32_t remote_bytes = 0;  // to other CTAs of the cluster: through the SM-to-SM network
-  };
-  std::deque<MioOp> mio;
-  uint64_t mio_free_cycle = 0;
-  std::deque<LgOp> lg;
-  uint64_t lg_free_cycle = 0;  // first cycle the L1 stage can start another instruction
-  std::unordered_map<uint64_t, InFlight> inflight;  // by op id, from the L1 stage to completion
-  std::deque<Outgoing> delayed;    // reads and atomics, leaving after the L1 tag pipeline
-  std::deque<Outgoing> immediate;  // writes
-  struct Awaited {
-    uint64_t op_id;  // atomics and TMA reads: the op to answer; reads are matched through the L1's MSHRs
-    bool answers_op;
-    bool bypasses_l1;
-  };
-  std::unordered_map<uint64_t, Awaited> awaited;  // by packet id: reads and atomics sent
-  uint64_t unacked_writes = 0;
-  std::priority_queue<Completion, std::vector<Completion>, std::greater<>> completions;
-  std::vector<uint64_t> completed;
-  uint64_t next_op_id = 1, next_packet_id = 1, sequence = 0;
-  int reserved_mio = 0, reserved_lg = 0;  // places held for ops submitted at the commit phase
-  MemoryPartitions::Staged staged;        // packets injected this cycle, not yet at the slices
-  SmMemStats stats;
-  DsmemPort dsmem;  // distributed shared memory (clusters)
-};
 
 // Shared memory: the lane accesses of one instruction in rounds (a vector access arrives as one
 // access per element; contiguous elements of a lane are joined into one access of up to 16 B, as
@@ -308,8 +170,7 @@ void SmMemoryPipeline::Impl::receive(uint64_t cycle, uint64_t now_ps) {
     const Awaited a = it->second;
     awaited.erase(it);
     if (p.kind == MemPacket::Kind::Read && a.bypasses_l1) {
-      --inflight.at(a.op_id).waiting;
-      finish_if_done(a.op_id, cycle);
+      tma_answer(a.op_id, p, cycle);
     } else if (p.kind == MemPacket::Kind::Read) {
       l1_blocked = false;
       for (uint64_t op_id : l1->fill(p.line_address, p.sector_mask).ready_waiters) {
@@ -452,30 +313,6 @@ void SmMemoryPipeline::Impl::run_lg(uint64_t current) {
   finish_if_done(id, cycle);
 }
 
-// The TMA unit: its requests join the outgoing queues behind the L1's (one interconnect port).
-void SmMemoryPipeline::Impl::run_tma(uint64_t cycle) {
-  if (tma.empty()) return;
-  tma.run(
-      cycle,
-      [&](const TmaRequestQueue::Request& r, uint64_t op_id) {
-        std::deque<Outgoing>& q = r.write ? immediate : delayed;
-        if (q.size() >= kOutgoingCapacity) return false;
-        const uint32_t bytes = uint32_t(std::popcount(r.sector_mask) * config.l1_sector_bytes);
-        MemPacket p{next_packet_id++, sm, r.write ? MemPacket::Kind::Write : MemPacket::Kind::Read, r.line, r.sector_mask,
-                    r.write ? bytes : 0, 0};
-        if (observer) observer->on_mem_request(cycle, sm, p, "TMA");
-        q.push_back({p, cycle, op_id, r.write, !r.write});
-        inflight.at(op_id).waiting += 1;
-        return true;
-      },
-      [&](uint64_t op_id) {
-        InFlight& f = inflight.at(op_id);
-        f.all_issued = true;
-        if (f.waiting == 0 && f.ready_cycle == 0) f.ready_cycle = cycle + 1;  // a copy of no global bytes
-        finish_if_done(op_id, cycle);
-      });
-}
-
 SmMemoryPipeline::SmMemoryPipeline(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer)
     : impl_(std::make_unique<Impl>(sm_id, config, memory, observer)) {
   configure(0);
@@ -565,15 +402,6 @@ void SmMemoryPipeline::submit(const WarpMemOp& op, Queue q, uint64_t cycle) {
     m.lg.push_back(m.build_lg_op(op));
     m.lg.back().submit_cycle = cycle;
   }
-}
-
-void SmMemoryPipeline::submit_bulk(WarpMemOp op, uint64_t cycle) {
-  Impl& m = *impl_;
-  const uint64_t id = m.next_op_id++;
-  InFlight& f = m.inflight[id];
-  f.token = op.token;
-  m.tma.push(id, cycle,
-             TmaRequestQueue::requests_of(op.accesses, uint32_t(m.config.l1_line_bytes), uint32_t(m.config.l1_sector_bytes)));
 }
 
 void SmMemoryPipeline::occupy_shared_banks(uint64_t cycle, int wavefronts) {

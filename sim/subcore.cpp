@@ -1,10 +1,12 @@
 #include "sim/subcore.h"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 #include <string>
 
 #include "isa/cluster_barrier.h"
+#include "sim/mbarrier_phases.h"
 
 namespace gpusim::sim {
 
@@ -168,10 +170,20 @@ Scoreboard::Block SubCore::group_block(const std::vector<PendingMemOp>& pending,
 // on L1TEX/TMA data as long_scoreboard.
 bool SubCore::waits_for_bulk_copies(WarpSlot& s, uint64_t cycle) {
   if (s.mbarrier_wait) {
-    const TmaBarriers::Readiness r = shared_.tma_barriers->of(s.cta_slot, s.mbarrier_offset);
+    const TmaBarriers::Readiness r = shared_.tma_barriers->of(s.cta_slot, s.mbarrier_offset, s.mbarrier_parity);
     if (r.in_flight) {
       set_reason(s, StallReason::LongScoreboard, kNeverCycle, cycle);  // woken when the last copy arrives
       return true;
+    }
+    if (s.cta->cluster && shared_.cluster_tma) {
+      // Copies another CTA of the cluster issued onto this barrier (multicast): nothing wakes
+      // this SM when they land, so the warp looks again every cycle while they are in flight.
+      const TmaBarriers::Readiness c = shared_.cluster_tma->of(s.cta->linear_id, s.mbarrier_offset, s.mbarrier_parity);
+      if (c.in_flight) {
+        set_reason(s, StallReason::LongScoreboard, cycle + 1, cycle);
+        return true;
+      }
+      s.tma_ready_at = std::max(s.tma_ready_at, c.arrived);
     }
     s.mbarrier_wait = false;
     s.tma_ready_at = std::max(s.tma_ready_at, r.arrived);
@@ -413,6 +425,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
       if (a.space == isa::StateSpace::Shared && !a.write) {
         s.mbarrier_wait = true;
         s.mbarrier_offset = a.addr & kOwnSharedOffsetMask;
+        s.mbarrier_parity = waited_phase_parity(*r.inst, *s.warp, unsigned(std::countr_zero(r.executed)));
         break;
       }
   }
@@ -456,16 +469,20 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   s.pending.push_back(p);
   if (shared_.observer) shared_.observer->on_warp_mem_op(cycle, shared_.sm_id, index_, sm_warp_id(slot), *r.inst, mop);
   if (!bulk) return shared_.memory->submit(mop, queue, cycle);
-  // The copy's mbarrier: the last 8-byte shared write (its complete_tx; the data moves in 16-byte
-  // chunks or elements of the tensor's type, after which the barrier word is written). The
+  // The copy's mbarriers, one per destination CTA (the last shared write per cluster rank: its
+  // complete_tx), each in the phase that was current at issue (sim/mbarrier_phases.h). The
   // accesses are in mop now (trace_ took the reused op's old buffer); bulk copies are rare, so the
   // op is copied to the TMA unit.
-  if (r.inst->mod.bulk_mbarrier)
-    for (auto a = mop.accesses.rbegin(); a != mop.accesses.rend(); ++a)
-      if (a->space == isa::StateSpace::Shared && a->write && a->size == 8) {
-        shared_.tma_barriers->add(p.token, s.cta_slot, a->addr & kOwnSharedOffsetMask);
-        break;
+  if (r.inst->mod.bulk_mbarrier) {
+    for (const BulkCopyBarrier& b : bulk_copy_barriers(mop.accesses, mop.cluster_rank)) {
+      if (b.rank == mop.cluster_rank) {
+        shared_.tma_barriers->add(p.token, s.cta_slot, b.offset, copy_phase_parity(*s.cta, b.offset));
+      } else if (const isa::CtaState* peer = s.cta->cluster_peer(b.rank); peer && shared_.cluster_tma) {
+        // Multicast or a peer's shared::cluster window: that CTA's barrier waits for this copy too.
+        shared_.cluster_tma->add(shared_.sm_id, p.token, peer->linear_id, b.offset, copy_phase_parity(*peer, b.offset));
       }
+    }
+  }
   shared_.memory->submit_bulk(mop, cycle);
 }
 

@@ -16,6 +16,7 @@
 
 #include "isa/launch_state.h"
 #include "isa/step.h"
+#include "sim/cluster_tma_barriers.h"
 #include "sim/instruction_timing.h"
 #include "sim/scoreboard.h"
 #include "sim/sm_snapshot.h"
@@ -56,6 +57,7 @@ class SubCore {
     // phase looks at its CTAs and sub-cores only when there is something to do.
     bool* cta_event_raised = nullptr;
     bool* issue_deferred = nullptr;
+    ClusterTmaBarriers* cluster_tma = nullptr;   // copies onto other CTAs' barriers (GPU-wide; may be null)
   };
 
   SubCore(int index, int slots, const Shared& shared);
@@ -131,10 +133,11 @@ class SubCore {
     uint32_t cp_async_open_group = 0;  // the group cp.async ops join until the next commit
     uint32_t bulk_open_group = 0;      // the same for cp.async.bulk .bulk_group copies
     WgmmaGroups wgmma;                 // wgmma.mma_async completion per group
-    // After mbarrier.try_wait/test_wait: the barrier (shared offset) whose in-flight bulk copies
-    // the warp waits for before its next instruction, and the cycle they all arrived.
+    // After mbarrier.try_wait/test_wait: the barrier (shared offset) and phase parity whose
+    // in-flight bulk copies the warp waits for before its next instruction, and the cycle they all arrived.
     bool mbarrier_wait = false;
     uint64_t mbarrier_offset = 0;
+    unsigned mbarrier_parity = 0;
     uint64_t tma_ready_at = 0;
   };
 

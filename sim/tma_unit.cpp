@@ -57,8 +57,8 @@ void TmaRequestQueue::run(uint64_t cycle, const std::function<bool(const Request
   }
 }
 
-void TmaBarriers::add(uint64_t token, int cta, uint64_t mbar) {
-  const auto key = std::make_pair(cta, mbar);
+void TmaBarriers::add(uint64_t token, int cta, uint64_t mbar, unsigned parity) {
+  const Key key{cta, mbar, parity & 1u};
   barriers_[key].in_flight += 1;
   tokens_[token] = key;
 }
@@ -74,18 +74,18 @@ int TmaBarriers::complete(uint64_t token, uint64_t cycle) {
   Entry& e = b->second;
   e.in_flight -= 1;
   e.arrived = std::max(e.arrived, cycle);
-  return e.in_flight == 0 ? b->first.first : -1;
+  return e.in_flight == 0 ? b->first.cta : -1;
 }
 
-TmaBarriers::Readiness TmaBarriers::of(int cta, uint64_t mbar) const {
-  auto b = barriers_.find({cta, mbar});
+TmaBarriers::Readiness TmaBarriers::of(int cta, uint64_t mbar, unsigned parity) const {
+  auto b = barriers_.find(Key{cta, mbar, parity & 1u});
   if (b == barriers_.end()) return {};
   return {b->second.in_flight > 0, b->second.arrived};
 }
 
 void TmaBarriers::forget_cta(int cta) {
   for (auto it = barriers_.begin(); it != barriers_.end();) {
-    if (it->first.first == cta) it = barriers_.erase(it);
+    if (it->first.cta == cta) it = barriers_.erase(it);
     else ++it;
   }
 }

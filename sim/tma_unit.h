@@ -7,12 +7,13 @@
 // tma.issue_latency_cycles; the copy completes in model time when the last answer is back (a
 // store: when its last write has left). Two records make the completion observable:
 //   - TmaRequestQueue: the unit's queue of copies and its request rate (used by SmMemoryPipeline);
-//   - TmaBarriers: per CTA and mbarrier, how many copies that complete transactions on it are in
-//     flight and when the last one arrived; a warp that executed mbarrier.try_wait/test_wait on
-//     that barrier stalls until they have arrived (sim/subcore.cpp). See docs/ARCHITECTURE.md,
+//   - TmaBarriers: per CTA, mbarrier and phase, how many copies that complete transactions on it
+//     are in flight and when the last one arrived; a warp that executed mbarrier.try_wait/test_wait
+//     on that phase stalls until they have arrived (sim/subcore.cpp). See docs/ARCHITECTURE.md,
 //     "Hopper timing: wgmma and TMA", for what this approximates.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -60,18 +61,24 @@ class TmaRequestQueue {
   uint64_t credited_cycle_ = 0; // last cycle whose rate was added to credit_
 };
 
+// Readiness is kept per mbarrier *phase*: a copy's complete_tx counts into the phase that was
+// current when it issued, and mbarrier.try_wait.parity on phase p waits only for the copies counted
+// into p. PTX names a phase by its parity alone, so phases k and k + 2 share a record (a waiter on k
+// would also wait for k + 2's copies if both were in flight at once; a ring reuses a barrier's
+// phase only after its consumers released it, so this does not arise there).
 class TmaBarriers {
  public:
   struct Readiness {
-    bool in_flight = false;   // copies completing transactions on it are still in flight
+    bool in_flight = false;   // copies completing transactions on that phase are still in flight
     uint64_t arrived = 0;     // when the last one arrived (0: none)
   };
-  // A copy (memory token) that completes transactions on the mbarrier at shared offset `mbar` of CTA slot `cta`.
-  void add(uint64_t token, int cta, uint64_t mbar);
-  // The memory pipeline finished `token` at `cycle`. Returns the CTA slot whose barrier has no copy
-  // left in flight because of it (its waiting warps should look again), or -1.
+  // A copy (memory token) that completes transactions on phase parity `parity` of the mbarrier at
+  // shared offset `mbar` of CTA slot `cta`.
+  void add(uint64_t token, int cta, uint64_t mbar, unsigned parity);
+  // The memory pipeline finished `token` at `cycle`. Returns the CTA slot whose barrier phase has no
+  // copy left in flight because of it (its waiting warps should look again), or -1.
   int complete(uint64_t token, uint64_t cycle);
-  Readiness of(int cta, uint64_t mbar) const;
+  Readiness of(int cta, uint64_t mbar, unsigned parity) const;
   // The CTA retired: forget its barriers.
   void forget_cta(int cta);
 
@@ -80,8 +87,14 @@ class TmaBarriers {
     uint32_t in_flight = 0;
     uint64_t arrived = 0;
   };
-  std::map<std::pair<int, uint64_t>, Entry> barriers_;
-  std::unordered_map<uint64_t, std::pair<int, uint64_t>> tokens_;
+  struct Key {
+    int cta;
+    uint64_t mbar;
+    unsigned parity;
+    auto operator<=>(const Key&) const = default;
+  };
+  std::map<Key, Entry> barriers_;
+  std::unordered_map<uint64_t, Key> tokens_;
 };
 
 }  // namespace gpusim::sim

@@ -48,18 +48,40 @@ TEST(TmaRequestQueue, SendsAtItsByteRateAfterTheIssueLatency) {
 
 TEST(TmaBarriers, ABarrierIsReadyWhenItsLastCopyArrived) {
   TmaBarriers b;
-  b.add(1, 0, 0x40);
-  b.add(2, 0, 0x40);
-  b.add(3, 1, 0x40);  // another CTA's barrier at the same offset
-  EXPECT_TRUE(b.of(0, 0x40).in_flight);
+  b.add(1, 0, 0x40, 0);
+  b.add(2, 0, 0x40, 0);
+  b.add(3, 1, 0x40, 0);  // another CTA's barrier at the same offset
+  EXPECT_TRUE(b.of(0, 0x40, 0).in_flight);
   EXPECT_EQ(b.complete(2, 100), -1);  // one copy still in flight
   EXPECT_EQ(b.complete(1, 90), 0);    // the last: CTA slot 0's waiters look again
-  EXPECT_FALSE(b.of(0, 0x40).in_flight);
-  EXPECT_EQ(b.of(0, 0x40).arrived, 100u);
-  EXPECT_TRUE(b.of(1, 0x40).in_flight);
+  EXPECT_FALSE(b.of(0, 0x40, 0).in_flight);
+  EXPECT_EQ(b.of(0, 0x40, 0).arrived, 100u);
+  EXPECT_TRUE(b.of(1, 0x40, 0).in_flight);
   EXPECT_EQ(b.complete(99, 5), -1);   // not a bulk copy
   b.forget_cta(1);
-  EXPECT_FALSE(b.of(1, 0x40).in_flight);
+  EXPECT_FALSE(b.of(1, 0x40, 0).in_flight);
+}
+
+TEST(TmaBarriers, EachPhaseWaitsOnlyForItsOwnCopies) {
+  // Phase 0 has copies 1 and 2, phase 1 (the next) copy 3, all on one barrier. A waiter on
+  // parity 0 is free once 1 and 2 are in, while 3 is still in flight, and the reverse.
+  TmaBarriers b;
+  b.add(1, 0, 0x80, 0);
+  b.add(2, 0, 0x80, 0);
+  b.add(3, 0, 0x80, 1);
+  EXPECT_EQ(b.complete(1, 50), -1);
+  EXPECT_EQ(b.complete(2, 60), 0);  // phase 0 complete although phase 1's copy is in flight
+  EXPECT_FALSE(b.of(0, 0x80, 0).in_flight);
+  EXPECT_EQ(b.of(0, 0x80, 0).arrived, 60u);
+  EXPECT_TRUE(b.of(0, 0x80, 1).in_flight);
+  EXPECT_EQ(b.complete(3, 200), 0);
+  EXPECT_EQ(b.of(0, 0x80, 1).arrived, 200u);
+  EXPECT_EQ(b.of(0, 0x80, 0).arrived, 60u) << "phase 0's arrival is not moved by phase 1's bytes";
+  // The reverse order: a later phase's copy that arrives first does not free the earlier phase.
+  b.add(4, 0, 0x80, 0);
+  b.add(5, 0, 0x80, 1);
+  EXPECT_EQ(b.complete(5, 300), 0);
+  EXPECT_TRUE(b.of(0, 0x80, 0).in_flight);
 }
 
 TEST(WgmmaGroups, WaitGroupWaitsForAllButTheNewestN) {
