@@ -43,7 +43,8 @@ L2Slice::L2Slice(int index, const GpuConfig& config, const MemoryClocks& clocks)
       bytes_per_clock_(config.l2_bytes_per_clock_per_slice),
       sector_bytes_(uint32_t(config.l2_sector_bytes)),
       params_(slice_params(index, config)),
-      cache_(params_) {}
+      cache_(params_),
+      merge_limit_blocks_(config.l2_merge_limit_blocks != 0) {}
 
 void L2Slice::enqueue(const MemPacket& request, uint64_t local_line) {
   queue_.push(Queued{request, local_line, next_sequence_++, request.ready_ps});
@@ -87,6 +88,7 @@ L2Slice::Served L2Slice::serve(const Queued& q, uint64_t now_ps, SliceOutputs& o
   const ReadResult r = cache_.read(q.local_line, request.sector_mask, waiter);
   if (r.status == AccessStatus::RejectedMergeLimit) {
     queue_stats_.merge_limit_stalls += 1;
+    if (merge_limit_blocks_) return Served::Blocked;
     parked_[q.local_line].push_back(q);
     return Served::Parked;
   }

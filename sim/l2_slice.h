@@ -10,11 +10,12 @@
 // a dirty victim goes to DRAM as a write. Atomics are read-modify-writes performed here: their
 // sector is fetched on a miss, then dirtied, then answered. When the slice's MSHRs are full the
 // head request waits, and so does everything behind it. A read of a line whose MSHR already
-// merges its maximum of requests does not block the queue: it takes one lookup clock, is set
-// aside with that line and replayed (re-queued) when the line's data arrives, while the requests
-// behind it go on being served. (Blocking the whole slice for a DRAM round trip there made any
-// line that more than four SMs fetch at once, as the CTAs of a GEMM do with a shared operand
-// tile, stall every other line of the slice; see docs/PERFORMANCE.md, hopper_gemm.)
+// merges its maximum of requests waits too with l2.merge_limit_blocks = 1 (the default, as
+// Accel-Sim). With 0 it does not block the queue: it takes one lookup clock, is set aside with
+// that line and replayed (re-queued) when the line's data arrives, while the requests behind it
+// go on being served. (Blocking the whole slice for a DRAM round trip there makes any line that
+// more than four SMs fetch at once, as the CTAs of a GEMM do with a shared operand tile, stall
+// every other line of the slice; see docs/PERFORMANCE.md, hopper_gemm.)
 //
 // Partitions (l2.partitions = 2, H100/H200): the SMs and the DRAM channels split into two halves;
 // an answer whose data came from a DRAM channel in the requesting SM's far half crosses between
@@ -110,6 +111,7 @@ class L2Slice {
   std::unordered_map<uint64_t, std::vector<Queued>> parked_;  // by local line: over the merge limit
   uint64_t next_sequence_ = 0;
   uint64_t busy_until_ps_ = 0;  // exact time the slice can take the next request
+  bool merge_limit_blocks_ = true;  // l2.merge_limit_blocks
   bool mshr_blocked_ = false;   // the head was refused an MSHR; only a fill can change that
   uint64_t blocked_since_ps_ = 0;
   L2QueueStats queue_stats_;
