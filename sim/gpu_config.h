@@ -186,6 +186,11 @@ struct GpuConfig {
   int tensor_wgmma_latency_cycles = 0;   // core cycles from the tensor cores' last cycle to accumulators complete
   int tma_bytes_per_cycle = 128;         // global bytes the SM's TMA unit requests per core cycle
   int tma_issue_latency_cycles = 0;      // core cycles from issue until the TMA unit sends the first request
+  // [l2] hopper-gemm-perf (issue 14 item 4; sim/l2_slice.h): 1 = a read over an MSHR's merge
+  // limit blocks its slice's queue until a fill arrives (Accel-Sim's behaviour, the default, which
+  // the recorded H200 residuals were fitted with); 0 = it is parked with its line and replayed at
+  // the fill while the slice serves the requests behind it (configs/h100.ini).
+  int l2_merge_limit_blocks = 1;
 
   bool operator==(const GpuConfig&) const = default;
 

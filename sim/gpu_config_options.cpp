@@ -149,6 +149,9 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
        "global bytes the SM's Tensor Memory Accelerator requests per core cycle (cp.async.bulk)", 1, 1 << 16},
       {"tma.issue_latency_cycles", &C::tma_issue_latency_cycles, "cycles",
        "core cycles from a bulk copy's issue until the TMA unit sends its first request", 0, 100000},
+      // L2 merge-limit handling (hopper-gemm-perf, issue 14 item 4; sim/l2_slice.h).
+      {"l2.merge_limit_blocks", &C::l2_merge_limit_blocks, "0/1",
+       "1: a read over an L2 MSHR's merge limit blocks its slice until a fill; 0: it waits aside for its line's fill", 0, 1},
   };
   return fields;
 }

@@ -43,10 +43,11 @@ L2Slice::L2Slice(int index, const GpuConfig& config, const MemoryClocks& clocks)
       bytes_per_clock_(config.l2_bytes_per_clock_per_slice),
       sector_bytes_(uint32_t(config.l2_sector_bytes)),
       params_(slice_params(index, config)),
-      cache_(params_) {}
+      cache_(params_),
+      merge_limit_blocks_(config.l2_merge_limit_blocks != 0) {}
 
 void L2Slice::enqueue(const MemPacket& request, uint64_t local_line) {
-  queue_.push(Queued{request, local_line, next_sequence_++});
+  queue_.push(Queued{request, local_line, next_sequence_++, request.ready_ps});
 }
 
 double L2Slice::occupancy_cycles(const MemPacket& request) const {
@@ -59,15 +60,20 @@ void L2Slice::tick(uint64_t now_ps, SliceOutputs& out, MemoryStats& stats) {
   if (queue_.empty() || mshr_blocked_ || !clocks_.l2.reached(busy_until_ps_, now_ps)) return;
   const Queued& head = queue_.top();
   if (head.request.ready_ps > now_ps) return;
-  if (!serve(head, now_ps, out, stats)) {  // no MSHR: the head waits for a fill
+  const Served served = serve(head, now_ps, out, stats);
+  if (served == Served::Blocked) {  // no MSHR: the head waits for a fill
     mshr_blocked_ = true;
+    blocked_since_ps_ = now_ps;
     return;
   }
-  busy_until_ps_ = clocks_.l2.later(now_ps, occupancy_cycles(head.request));
+  queue_stats_.requests += served == Served::Done;
+  queue_stats_.queue_wait_ps += served == Served::Done ? now_ps - head.request.ready_ps : 0;
+  // A parked request took only its tag lookup; its data moves when it is replayed.
+  busy_until_ps_ = clocks_.l2.later(now_ps, served == Served::Parked ? 1.0 : occupancy_cycles(head.request));
   queue_.pop();
 }
 
-bool L2Slice::serve(const Queued& q, uint64_t now_ps, SliceOutputs& out, MemoryStats& stats) {
+L2Slice::Served L2Slice::serve(const Queued& q, uint64_t now_ps, SliceOutputs& out, MemoryStats& stats) {
   const MemPacket& request = q.request;
   const uint64_t lookup_done = clocks_.core.ready_after(now_ps, latency_cycles_);
   if (request.kind == MemPacket::Kind::Write) {
@@ -75,12 +81,21 @@ bool L2Slice::serve(const Queued& q, uint64_t now_ps, SliceOutputs& out, MemoryS
     write_dirty(q.local_line, request.sector_mask, now_ps, out);
     MemPacket ack = request;
     ack.bytes = 0;
-    answer(ack, lookup_done, out);
-    return true;
+    answer(ack, 0, lookup_done, out);
+    return Served::Done;
   }
   const uint64_t waiter = next_sequence_++;
   const ReadResult r = cache_.read(q.local_line, request.sector_mask, waiter);
-  if (r.status != AccessStatus::Accepted) return false;
+  if (r.status == AccessStatus::RejectedMergeLimit) {
+    queue_stats_.merge_limit_stalls += 1;
+    if (merge_limit_blocks_) return Served::Blocked;
+    parked_[q.local_line].push_back(q);
+    return Served::Parked;
+  }
+  if (r.status != AccessStatus::Accepted) {
+    queue_stats_.mshr_full_stalls += 1;
+    return Served::Blocked;
+  }
   if (request.kind == MemPacket::Kind::Atomic) stats.l2_atomics += 1;
   else {
     stats.l2_read_sector_hits += std::popcount(r.hit_mask);
@@ -88,18 +103,19 @@ bool L2Slice::serve(const Queued& q, uint64_t now_ps, SliceOutputs& out, MemoryS
   }
   if (r.miss_mask) out.dram.push_back({false, index_, q.local_line, r.miss_mask, lookup_done});
   if (r.waits()) {
-    waiting_.emplace(waiter, Waiting{request, q.local_line});
-    return true;
+    waiting_.emplace(waiter, Waiting{request, q.local_line, q.arrival_ps});
+    return Served::Done;
   }
   if (request.kind == MemPacket::Kind::Atomic) write_dirty(q.local_line, request.sector_mask, now_ps, out);
   MemPacket reply = request;
   if (request.kind == MemPacket::Kind::Read) reply.bytes = uint32_t(std::popcount(request.sector_mask)) * sector_bytes_;
-  answer(reply, lookup_done, out);
-  return true;
+  answer(reply, q.arrival_ps, lookup_done, out);
+  return Served::Done;
 }
 
 void L2Slice::fill(uint64_t local_line, uint32_t sector_mask, uint64_t now_ps, SliceOutputs& out) {
   FillResult f = cache_.fill(local_line, sector_mask);
+  if (mshr_blocked_) queue_stats_.blocked_ps += now_ps - blocked_since_ps_;
   mshr_blocked_ = false;
   if (f.writeback) out.dram.push_back({true, index_, f.writeback->line_address, f.writeback->sector_mask, now_ps});
   for (uint64_t id : f.ready_waiters) {
@@ -109,7 +125,16 @@ void L2Slice::fill(uint64_t local_line, uint32_t sector_mask, uint64_t now_ps, S
     if (w.request.kind == MemPacket::Kind::Atomic) write_dirty(w.local_line, w.request.sector_mask, now_ps, out);
     if (w.request.kind == MemPacket::Kind::Read)
       w.request.bytes = uint32_t(std::popcount(w.request.sector_mask)) * sector_bytes_;
-    answer(w.request, clocks_.core.ready_after(now_ps, far_cycles(w.request.sm)), out);
+    answer(w.request, w.arrival_ps, clocks_.core.ready_after(now_ps, far_cycles(w.request.sm)), out);
+  }
+  // Requests set aside over the merge limit go back into the queue, in their original order.
+  if (auto it = parked_.find(local_line); it != parked_.end()) {
+    for (Queued q : it->second) {
+      q.request.ready_ps = now_ps;
+      q.sequence = next_sequence_++;
+      queue_.push(q);
+    }
+    parked_.erase(it);
   }
 }
 
@@ -124,7 +149,11 @@ void L2Slice::write_dirty(uint64_t local_line, uint32_t mask, uint64_t now_ps, S
   if (w.writeback) out.dram.push_back({true, index_, w.writeback->line_address, w.writeback->sector_mask, now_ps});
 }
 
-void L2Slice::answer(MemPacket request, uint64_t ready_ps, SliceOutputs& out) const {
+void L2Slice::answer(MemPacket request, uint64_t arrival_ps, uint64_t ready_ps, SliceOutputs& out) {
+  if (request.kind != MemPacket::Kind::Write) {
+    queue_stats_.reads += 1;
+    queue_stats_.read_latency_ps += ready_ps - arrival_ps;
+  }
   request.ready_ps = ready_ps;
   out.responses.push_back(request);
 }
@@ -133,8 +162,10 @@ void L2Slice::clear() {
   cache_ = SectorCache(params_);
   queue_ = {};
   waiting_.clear();
+  parked_.clear();
   busy_until_ps_ = 0;
   mshr_blocked_ = false;
+  queue_stats_ = L2QueueStats{};
 }
 
 }  // namespace gpusim::sim

@@ -9,7 +9,13 @@
 // the answer leaves as soon as the data is filled in. Writes allocate and dirty their sectors;
 // a dirty victim goes to DRAM as a write. Atomics are read-modify-writes performed here: their
 // sector is fetched on a miss, then dirtied, then answered. When the slice's MSHRs are full the
-// head request waits, and so does everything behind it.
+// head request waits, and so does everything behind it. A read of a line whose MSHR already
+// merges its maximum of requests waits too with l2.merge_limit_blocks = 1 (the default, as
+// Accel-Sim). With 0 it does not block the queue: it takes one lookup clock, is set aside with
+// that line and replayed (re-queued) when the line's data arrives, while the requests behind it
+// go on being served. (Blocking the whole slice for a DRAM round trip there makes any line that
+// more than four SMs fetch at once, as the CTAs of a GEMM do with a shared operand tile, stall
+// every other line of the slice; see docs/PERFORMANCE.md, hopper_gemm.)
 //
 // Partitions (l2.partitions = 2, H100/H200): the SMs and the DRAM channels split into two halves;
 // an answer whose data came from a DRAM channel in the requesting SM's far half crosses between
@@ -53,17 +59,21 @@ class L2Slice {
   void fill(uint64_t local_line, uint32_t sector_mask, uint64_t now_ps, SliceOutputs& out);
 
   bool has_queued_requests() const { return !queue_.empty(); }
-  bool idle() const { return queue_.empty() && waiting_.empty(); }
+  bool idle() const { return queue_.empty() && waiting_.empty() && parked_.empty(); }
   // Drops every line and queued request (a fresh GPU).
   void clear();
   uint32_t num_sets() const { return cache_.num_sets(); }
   const SectorCache& cache() const { return cache_; }
+  // Queueing counters since the last reset_queue_stats() (sim/l2_queue_stats.h).
+  const L2QueueStats& queue_stats() const { return queue_stats_; }
+  void reset_queue_stats() { queue_stats_ = L2QueueStats{}; }
 
  private:
   struct Queued {
     MemPacket request;
     uint64_t local_line;
     uint64_t sequence;  // arrival-order tie-break: deterministic
+    uint64_t arrival_ps;  // first arrival at the slice (a replayed request keeps it)
     bool operator>(const Queued& o) const {
       return std::pair(request.ready_ps, sequence) > std::pair(o.request.ready_ps, o.sequence);
     }
@@ -71,13 +81,16 @@ class L2Slice {
   struct Waiting {
     MemPacket request;
     uint64_t local_line;
+    uint64_t arrival_ps;
   };
+  enum class Served { Done, Parked, Blocked };
 
-  // Returns false when the request has to wait for an MSHR.
-  bool serve(const Queued& q, uint64_t now_ps, SliceOutputs& out, MemoryStats& stats);
+  // Blocked: the request has to wait for an MSHR. Parked: set aside until its line's fill.
+  Served serve(const Queued& q, uint64_t now_ps, SliceOutputs& out, MemoryStats& stats);
   double occupancy_cycles(const MemPacket& request) const;
   void write_dirty(uint64_t local_line, uint32_t mask, uint64_t now_ps, SliceOutputs& out);
-  void answer(MemPacket request, uint64_t ready_ps, SliceOutputs& out) const;
+  // arrival_ps: when the request reached the slice (for the latency counter).
+  void answer(MemPacket request, uint64_t arrival_ps, uint64_t ready_ps, SliceOutputs& out);
 
   // Core cycles a DRAM-served answer to `sm` takes extra (0 unless the channel is in its far half).
   double far_cycles(int sm) const;
@@ -95,9 +108,13 @@ class L2Slice {
   SectorCache cache_;
   std::priority_queue<Queued, std::vector<Queued>, std::greater<>> queue_;
   std::unordered_map<uint64_t, Waiting> waiting_;  // by waiter id: requests waiting for DRAM
+  std::unordered_map<uint64_t, std::vector<Queued>> parked_;  // by local line: over the merge limit
   uint64_t next_sequence_ = 0;
   uint64_t busy_until_ps_ = 0;  // exact time the slice can take the next request
+  bool merge_limit_blocks_ = true;  // l2.merge_limit_blocks
   bool mshr_blocked_ = false;   // the head was refused an MSHR; only a fill can change that
+  uint64_t blocked_since_ps_ = 0;
+  L2QueueStats queue_stats_;
 };
 
 }  // namespace gpusim::sim

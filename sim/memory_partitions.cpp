@@ -7,6 +7,7 @@
 //   L2 clock of edge alignment on the DRAM path. Queueing adds to this only under load.
 #include "sim/memory_partitions.h"
 
+#include <algorithm>
 #include <bit>
 #include <functional>
 #include <queue>
@@ -52,6 +53,7 @@ struct MemoryPartitions::Impl {
                                                 sets_per_slice(c)),
         icnt(c, clocks), slice_active(size_t(c.l2_slices), false), channel_active(size_t(c.dram_channels), false) {
     for (int s = 0; s < c.l2_slices; ++s) slices.emplace_back(s, c, clocks);
+    slice_arrivals.assign(size_t(c.l2_slices), 0);
     for (int ch = 0; ch < c.dram_channels; ++ch) channels.emplace_back(c, clocks);
   }
 
@@ -82,6 +84,7 @@ struct MemoryPartitions::Impl {
   std::unordered_set<uint64_t> dram_served;
   static uint64_t packet_key(const MemPacket& p) { return uint64_t(p.sm) << 48 | p.id; }
 
+  std::vector<uint64_t> slice_arrivals = {};  // requests per slice since reset_stats() (L2QueueStats)
   DramChannelStats dram_baseline;  // channel counts at the last reset_stats() (read_to_write: both directions)
 };
 
@@ -158,6 +161,7 @@ void MemoryPartitions::accept(Staged& staged, uint64_t now_ps) {
     m.stats.icnt_request_bytes += p.kind == MemPacket::Kind::Read ? 0 : p.bytes;
     const int s = m.hash.slice_of(p.line_address);
     m.slices[s].enqueue(p, m.hash.local_line_address(p.line_address));
+    m.slice_arrivals[size_t(s)] += 1;
     if (!m.slice_active[s]) {
       m.slice_active[s] = true;
       m.active_slices.push_back(s);
@@ -175,6 +179,10 @@ void MemoryPartitions::tick_l2(uint64_t now_ps) {
     const DramReturn r = m.dram_returns.top().item;
     m.dram_returns.pop();
     m.slices[r.slice].fill(r.local_line, r.sector_mask, now_ps, m.produced);
+    if (m.slices[r.slice].has_queued_requests() && !m.slice_active[r.slice]) {  // replayed parked requests
+      m.slice_active[r.slice] = true;
+      m.active_slices.push_back(r.slice);
+    }
   }
   if (m.observer)  // what the fills answered was served by DRAM
     for (const MemPacket& p : m.produced.responses) m.dram_served.insert(Impl::packet_key(p));
@@ -231,6 +239,13 @@ const MemoryStats& MemoryPartitions::stats() const {
   m.stats.dram_row_conflicts = sum.row_conflicts - m.dram_baseline.row_conflicts;
   m.stats.dram_refreshes = sum.refreshes - m.dram_baseline.refreshes;
   m.stats.dram_turnarounds = sum.read_to_write - m.dram_baseline.read_to_write;
+  L2QueueStats q;
+  for (const L2Slice& slice : m.slices) q.add(slice.queue_stats());
+  for (uint64_t n : m.slice_arrivals) {
+    q.busiest_slice_requests = std::max(q.busiest_slice_requests, n);
+    q.slices_used += n > 0;
+  }
+  m.stats.l2_queue = q;
   return m.stats;
 }
 
@@ -243,6 +258,8 @@ void MemoryPartitions::reset_stats() {
   m.dram_baseline.refreshes += m.stats.dram_refreshes;
   m.dram_baseline.read_to_write += m.stats.dram_turnarounds;
   m.stats = MemoryStats{};
+  for (L2Slice& slice : m.slices) slice.reset_queue_stats();
+  std::fill(m.slice_arrivals.begin(), m.slice_arrivals.end(), 0);
 }
 
 CacheLineState MemoryPartitions::l2_line(uint64_t address, int* slice) const {
@@ -263,6 +280,7 @@ void MemoryPartitions::flush() {
   for (L2Slice& s : m.slices) s.clear();
   for (DramChannel& ch : m.channels) ch.clear();
   m.dram_baseline = DramChannelStats{};
+  std::fill(m.slice_arrivals.begin(), m.slice_arrivals.end(), 0);
   m.icnt.clear();
 }
 

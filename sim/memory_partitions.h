@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/gpu_config.h"
+#include "sim/l2_queue_stats.h"
 #include "sim/sector_cache.h"
 #include "sim/timing_types.h"
 
@@ -22,6 +23,7 @@ struct MemoryStats {
   // DRAM column commands by row-buffer outcome, refreshes and bus direction changes (all channels).
   uint64_t dram_row_hits = 0, dram_row_misses = 0, dram_row_conflicts = 0;
   uint64_t dram_refreshes = 0, dram_turnarounds = 0;
+  L2QueueStats l2_queue;  // queueing inside the L2 slices (sim/l2_queue_stats.h)
 };
 
 class MemoryPartitions {

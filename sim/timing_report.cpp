@@ -16,6 +16,18 @@ nlohmann::json bar_json(const ErrorBar& b) { return {{"low", json_number(b.low_p
 double dram_peak_bytes_per_second(const GpuConfig& c) {
   return double(c.dram_channels) * c.dram_bus_width_bits / 8.0 * c.dram_transfers_per_clock * c.dram_clock_mhz * 1e6;
 }
+// Queueing inside the L2 slices (sim/l2_queue_stats.h), times in core cycles.
+nlohmann::json l2_queue_json(const L2QueueStats& q, const GpuConfig& c) {
+  const double core_ps = 1e6 / c.core_clock_mhz;
+  return {{"requests", q.requests},
+          {"mean_queue_wait_cycles", ratio(double(q.queue_wait_ps) / core_ps, double(q.requests))},
+          {"mean_read_latency_cycles", ratio(double(q.read_latency_ps) / core_ps, double(q.reads))},
+          {"merge_limit_stalls", q.merge_limit_stalls},
+          {"mshr_full_stalls", q.mshr_full_stalls},
+          {"blocked_slice_cycles", double(q.blocked_ps) / core_ps},
+          {"busiest_slice_requests", q.busiest_slice_requests},
+          {"slices_used", q.slices_used}};
+}
 }  // namespace
 
 TimingMetrics derive_metrics(const GpuConfig& config, const LaunchTiming& t) {
@@ -89,7 +101,8 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
        {{"hit_rate", m.l2_hit_rate},
         {"read_sector_hits", t.memory.l2_read_sector_hits},
         {"read_sector_misses", t.memory.l2_read_sector_misses},
-        {"atomics", t.memory.l2_atomics}}},
+        {"atomics", t.memory.l2_atomics},
+        {"queue", l2_queue_json(t.memory.l2_queue, config)}}},
       {"dram",
        {{"read_bytes", t.memory.dram_read_bytes},
         {"write_bytes", t.memory.dram_write_bytes},

@@ -1,6 +1,7 @@
 // hopper_gemm: C (f32) = A (bf16) * B (bf16) with the warp-specialised sm_90a kernel of
 // workloads/kernels/hopper_gemm.cu (TMA producer warpgroup, mbarrier ring, wgmma consumers).
 // B is given as N x K (K contiguous, like A), the layout both TMA and wgmma read K-major.
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -26,8 +27,9 @@ class HopperGemm final : public Workload {
  public:
   std::string name() const override { return "hopper_gemm"; }
   std::string description() const override {
-    return "Hopper warp-specialised GEMM: bf16 A, B, f32 C; a TMA producer warpgroup fills a 4-stage mbarrier ring, "
-           "two consumer warpgroups run wgmma m64n256k16 (sm_90a)";
+    return "Hopper warp-specialised GEMM: bf16 A, B, f32 C; persistent CTAs (at most one per SM) walk 128 x 256 tiles "
+           "in a grouped order, a TMA producer warpgroup fills a 4-stage mbarrier ring, two consumer warpgroups run "
+           "wgmma m64n256k16 (sm_90a)";
   }
   std::string size_help() const override {
     return "MxNxK, M a multiple of 128, N of 256, K of 64 (default 256x256x256)";
@@ -43,9 +45,9 @@ class HopperGemm final : public Workload {
       throw std::invalid_argument(name() + ": M and N must be multiples of the 128 x 256 CTA tile and K of the " +
                                   "64-wide K slice, got " + format_size(size));
     require_arrays_fit(*this, size, {{"A", {m, k}, 2}, {"B", {n, k}, 2}, {"C", {m, n}}});
-    if (m / kTileM > 65535) throw std::invalid_argument(name() + ": M / 128 exceeds the grid's y limit (65535)");
-    if (k > (uint64_t(1) << 31) || n > (uint64_t(1) << 31))
-      throw std::invalid_argument(name() + ": N and K must fit the kernel's 32-bit int parameters");
+    if ((m / kTileM) * (n / kTileN) > (uint64_t(1) << 31) || m > (uint64_t(1) << 31) || k > (uint64_t(1) << 31) ||
+        n > (uint64_t(1) << 31))
+      throw std::invalid_argument(name() + ": M, N, K and the tile count must fit the kernel's 32-bit int parameters");
 
     InputGenerator gen(params.seed);
     auto fill = [&](uint64_t count, std::vector<uint16_t>& bits, std::vector<double>& values) {
@@ -69,9 +71,13 @@ class HopperGemm final : public Workload {
     const runtime::KernelArg map_b = tensor_map_arg(dev, db.ptr(), {TensorElement::BF16, {k, n}, {kTileK, kTileN}, 128},
                                                     name() + ": B");
     const runtime::ModuleHandle module = load_embedded_module(dev, "hopper_gemm");
-    runtime::LaunchConfig cfg{{ceil_div(n, kTileN), ceil_div(m, kTileM), 1}, {kThreads, 1, 1}};
+    // Persistent CTAs: one per SM at most (the kernel fits one per SM), each looping over tiles.
+    const uint64_t tiles = (m / kTileM) * (n / kTileN);
+    const uint64_t sms = uint64_t(std::max(1, dev.properties().sm_count));
+    runtime::LaunchConfig cfg{{uint32_t(std::min(tiles, sms)), 1, 1}, {kThreads, 1, 1}};
     cfg.dynamic_shared_bytes = kRingBytes + kAlignSlack;
     const runtime::KernelArgs args{map_a, map_b, runtime::KernelArg::of(dc.ptr()),
+                                   runtime::KernelArg::of(static_cast<int32_t>(m)),
                                    runtime::KernelArg::of(static_cast<int32_t>(n)),
                                    runtime::KernelArg::of(static_cast<int32_t>(k))};
     WorkloadResult result;

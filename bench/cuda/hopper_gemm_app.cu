@@ -73,7 +73,11 @@ int main(int argc, char** argv) {
   CHECK(cudaEventCreate(&start));
   CHECK(cudaEventCreate(&stop));
   CHECK(cudaEventRecord(start));
-  hopper_gemm_ws<<<dim3(n / kTileN, m / kTileM), 128 * (1 + kConsumers), smem>>>(map_a, map_b, dc, n, k);
+  // Persistent CTAs: one per SM at most, each looping over output tiles (see the kernel).
+  int sms = 0;
+  CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
+  const int tiles = (m / kTileM) * (n / kTileN);
+  hopper_gemm_ws<<<tiles < sms ? tiles : sms, 128 * (1 + kConsumers), smem>>>(map_a, map_b, dc, m, n, k);
   CHECK(cudaGetLastError());
   CHECK(cudaEventRecord(stop));
   CHECK(cudaEventSynchronize(stop));

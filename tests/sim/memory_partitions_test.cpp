@@ -327,3 +327,84 @@ TEST(AddressHash, SliceAndLocalLineIdentifyTheLine) {
 
 }  // namespace
 }  // namespace gpusim::sim
+
+namespace gpusim::sim {
+namespace {
+
+// Nine SMs at once: eight miss on one line (more than the L2's four merged requests per MSHR),
+// the ninth reads another line of the same slice that is already cached. Returns when each SM's
+// answer arrived (core cycles after the push) and the memory side's statistics.
+struct MergeLimitRun {
+  std::map<int, uint64_t> answered;
+  MemoryStats stats;
+  double l2_hit = 0, dram = 0;  // the documented lone-access latencies
+};
+MergeLimitRun run_over_the_merge_limit(const GpuConfig& c) {
+  const AddressHash hash(uint32_t(c.l2_line_bytes), c.l2_slices, c.dram_channels, 1);
+  const uint64_t missed = 0x40000;
+  uint64_t cached = missed + 128;
+  while (hash.slice_of(cached) != hash.slice_of(missed)) cached += 128;
+  MemoryPartitions m(c, nullptr);
+  MemoryClock clock(c);
+  round_trip_cycles(m, clock, read_packet(100, 8, cached));  // warm: now an L2 hit
+  m.reset_stats();
+  MergeLimitRun run;
+  run.l2_hit = 2.0 * c.icnt_latency_cycles + c.l2_latency_cycles;
+  run.dram = run.l2_hit + c.dram_latency_cycles + row_miss_cycles(c);
+  uint64_t start = 0;
+  for (int i = 0; i < 100000 && run.answered.size() < 9; ++i) {
+    clock.step(m, [&](uint64_t cycle, uint64_t now) {
+      if (start == 0) {
+        start = cycle;
+        for (int sm = 0; sm < 8; ++sm) EXPECT_TRUE(m.push_request(read_packet(uint64_t(sm), sm, missed), now));
+        EXPECT_TRUE(m.push_request(read_packet(8, 8, cached), now));
+        return;
+      }
+      MemPacket r;
+      for (int sm = 0; sm < 9; ++sm)
+        while (m.pop_response(sm, now, &r)) run.answered[sm] = cycle - start;
+    });
+  }
+  EXPECT_TRUE(m.idle());
+  run.stats = m.stats();
+  return run;
+}
+
+// l2.merge_limit_blocks = 0 (h100.ini): the requests over the merge limit wait for the line's
+// data without holding up the slice, so the hit is answered in about the documented L2 hit
+// latency (plus the few lookups queued before it), not after the DRAM round trip, and the eight
+// misses still cost one DRAM read.
+TEST(MemoryPartitions, RequestsOverTheMergeLimitWaitAsideForTheirLine) {
+  const GpuConfig c = config_named("h100.ini");
+  ASSERT_EQ(c.l2_merge_limit_blocks, 0);
+  const MergeLimitRun run = run_over_the_merge_limit(c);
+  ASSERT_EQ(run.answered.size(), 9u);
+  EXPECT_GE(double(run.answered.at(8)), run.l2_hit);
+  EXPECT_LE(double(run.answered.at(8)), run.l2_hit + 32);  // 8 lookups of at most 4 L2 clocks ahead of it
+  for (int sm = 0; sm < 8; ++sm) EXPECT_GE(double(run.answered.at(sm)), std::floor(run.dram) - 2) << "SM " << sm;
+  const MemoryStats& s = run.stats;
+  EXPECT_EQ(s.dram_read_bytes, 128u);
+  EXPECT_EQ(s.l2_queue.merge_limit_stalls, 4u);  // SMs 4-7: the fifth to eighth request on the line
+  EXPECT_EQ(s.l2_queue.blocked_ps, 0u);
+  EXPECT_EQ(s.l2_queue.requests, 9u);  // each served once: SMs 4-7 when replayed after the fill
+  EXPECT_EQ(s.l2_queue.reads, 9u);
+  EXPECT_EQ(s.l2_queue.busiest_slice_requests, 9u);
+  EXPECT_EQ(s.l2_queue.slices_used, 1u);
+}
+
+// l2.merge_limit_blocks = 1 (the default, as Accel-Sim): the fifth request blocks the slice until
+// the line's data arrives, so the hit queued behind it waits for the DRAM round trip too.
+TEST(MemoryPartitions, RequestsOverTheMergeLimitBlockTheSliceWhenConfigured) {
+  GpuConfig c = config_named("h100.ini");
+  c.l2_merge_limit_blocks = 1;
+  const MergeLimitRun run = run_over_the_merge_limit(c);
+  ASSERT_EQ(run.answered.size(), 9u);
+  EXPECT_GE(double(run.answered.at(8)), std::floor(run.dram) - 2);
+  EXPECT_EQ(run.stats.dram_read_bytes, 128u);
+  EXPECT_GT(run.stats.l2_queue.blocked_ps, 0u);
+  EXPECT_GE(run.stats.l2_queue.merge_limit_stalls, 1u);
+  EXPECT_EQ(run.stats.l2_queue.requests, 9u);
+}
+
+}  // namespace
+}  // namespace gpusim::sim

@@ -32,7 +32,7 @@ TEST_P(HopperGemmSizes, MatchesTheCpuReferenceExactly) {
   EXPECT_TRUE(r.passed) << r.detail;
   EXPECT_EQ(r.max_abs_error, 0.0);  // K <= 4096 with these inputs: exact in f32 (hopper_gemm.cpp)
   ASSERT_EQ(r.launches.size(), 1u);
-  EXPECT_EQ(r.launches[0].ctas, (size[0] / 128) * (size[1] / 256));  // 128 x 256 CTA tiles
+  EXPECT_EQ(r.launches[0].ctas, (size[0] / 128) * (size[1] / 256));  // 128 x 256 tiles, fewer than the SMs
   if (mode == runtime::SimMode::Timing) {
     EXPECT_GT(r.launches[0].cycles, 0u);
   }
@@ -48,6 +48,26 @@ INSTANTIATE_TEST_SUITE_P(
       return std::to_string(s[0]) + "x" + std::to_string(s[1]) + "x" + std::to_string(s[2]) +
              (std::get<1>(info.param) == runtime::SimMode::Timing ? "_timing" : "_functional");
     });
+
+// Persistent CTAs: on a 3-SM H100 the 8 tiles of 512 x 512 go to 3 CTAs (3, 3 and 2 tiles each,
+// the ring's phases running on across tiles), and the result is still exact in both modes.
+TEST(HopperGemm, PersistentCtasLoopOverMoreTilesThanSms) {
+  for (const runtime::SimMode mode : {runtime::SimMode::Functional, runtime::SimMode::Timing}) {
+    runtime::SimDeviceOptions o;
+    o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
+    o.overrides = {"sm.count=3"};
+    o.mode = mode;
+    auto dev = runtime::make_sim_device(o);
+    WorkloadParams p;
+    p.size = {512, 512, 320};
+    p.seed = 7;
+    const WorkloadResult r = find_workload("hopper_gemm")->run(*dev, p);
+    EXPECT_TRUE(r.passed) << r.detail;
+    EXPECT_EQ(r.max_abs_error, 0.0);
+    ASSERT_EQ(r.launches.size(), 1u);
+    EXPECT_EQ(r.launches[0].ctas, 3u);  // one per SM, not one per tile
+  }
+}
 
 TEST(HopperGemm, SizesOffTheTileAreRefusedClearly) {
   auto dev = h100(runtime::SimMode::Functional);

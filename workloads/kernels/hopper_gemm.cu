@@ -2,7 +2,14 @@
 // C (M x N, f32, row-major) = A (M x K, bf16, row-major) * B where B is given as N x K (row-major,
 // i.e. K x N column-major): both operands K-major, the layout wgmma reads without transposing.
 //
-// One CTA computes a 128 x 256 tile of C with three warpgroups:
+// Persistent CTAs: the host launches at most one CTA per SM (gridDim.x), and CTA b computes the
+// output tiles b, b + gridDim.x, b + 2 gridDim.x, ... of a grouped ("rasterised") tile order
+// (tile_coordinates): kGroupM tile rows are walked column by column, so the CTAs running at the
+// same time share A and B panels in the L2 (most of their lines are merged or hit there instead of
+// coming from DRAM), and one CTA's producer streams the next tile's K slices into the ring while
+// its consumers still store the previous tile's C (the ring's slots and phases run on across
+// tiles), instead of every tile paying the pipeline's fill and drain.
+// Each CTA computes its 128 x 256 tiles of C with three warpgroups:
 //   warpgroup 0, the producer: gives up registers (setmaxnreg.dec) and one elected thread streams
 //     64-wide K slices of A and B with TMA (cp.async.bulk.tensor on the __grid_constant__
 //     CUtensorMaps the host encoded, 128B swizzle) into a kStages-deep shared-memory ring. Each
@@ -12,7 +19,7 @@
 //   warpgroups 1 and 2, the consumers: take registers (setmaxnreg.inc), wait for a full slot
 //     (try_wait.parity), issue four wgmma.mma_async m64n256k16 (bf16 in, f32 accumulate) on
 //     their 64 rows, keep one wgmma group in flight and release the previous slot, then write
-//     their 64 x 256 f32 accumulators (128 registers per thread) to C.
+//     their 64 x 256 f32 accumulators (128 registers per thread) to C after the tile's last slot.
 // 128 x 256 rather than 128 x 128: each 48 KiB K slice feeds 4.2 MFLOP (85 FLOP/B instead of
 // 64), which is what lets the tensor cores outrun the SM's share of the L2 bandwidth.
 // The ring's phase bit flips each time the producer wraps round; a fresh mbarrier counts as
@@ -26,6 +33,7 @@ namespace {
 constexpr int kTileM = 128, kTileN = 256, kTileK = 64;  // kTileK bf16 = 128 bytes: one swizzle row
 constexpr int kStages = 4;
 constexpr int kConsumers = 2;                           // consumer warpgroups, 64 rows each
+constexpr int kGroupM = 8;                              // tile rows per rasterisation group
 constexpr unsigned kTileBytesA = kTileM * kTileK * 2, kTileBytesB = kTileN * kTileK * 2;
 constexpr unsigned kStageBytes = kTileBytesA + kTileBytesB;
 
@@ -65,6 +73,15 @@ __device__ __forceinline__ uint64_t descriptor(uint32_t addr) {
   return uint64_t((addr & 0x3ffff) >> 4) | uint64_t(1) << 16 | uint64_t(1024 >> 4) << 32 | uint64_t(1) << 62;
 }
 
+// Output tile `tile` of the grouped order: groups of kGroupM tile rows (fewer in the last group),
+// each walked column by column with the row index running fastest.
+__device__ __forceinline__ void tile_coordinates(int tile, int tiles_m, int tiles_n, int& tile_m, int& tile_n) {
+  const int group = tile / (kGroupM * tiles_n), first_m = group * kGroupM;
+  const int rows = min(tiles_m - first_m, kGroupM), in_group = tile % (kGroupM * tiles_n);
+  tile_m = first_m + in_group % rows;
+  tile_n = in_group / rows;
+}
+
 #define GPUSIM_ACC8(i) "+f"(d[i]), "+f"(d[i + 1]), "+f"(d[i + 2]), "+f"(d[i + 3]), "+f"(d[i + 4]), "+f"(d[i + 5]), \
                        "+f"(d[i + 6]), "+f"(d[i + 7])
 
@@ -96,7 +113,7 @@ __device__ __forceinline__ void wgmma_m64n256k16(float (&d)[128], uint64_t desc_
 
 extern "C" __global__ void __launch_bounds__(128 * (1 + kConsumers), 1)
     hopper_gemm_ws(const __grid_constant__ CUtensorMap map_a, const __grid_constant__ CUtensorMap map_b, float* c,
-                   int n, int k) {
+                   int m, int n, int k) {
   extern __shared__ uint8_t dynamic_smem[];
   __shared__ uint64_t full[kStages], empty[kStages];
   // The 128B swizzle is a function of the absolute shared address: align the ring to 1024 bytes
@@ -104,7 +121,7 @@ extern "C" __global__ void __launch_bounds__(128 * (1 + kConsumers), 1)
   const uint32_t raw = smem_address(dynamic_smem);
   const uint32_t ring = (raw + 1023u) & ~1023u;
   const unsigned warpgroup = threadIdx.x / 128, lane = threadIdx.x % 32, warp_in_group = threadIdx.x / 32 % 4;
-  const int m0 = blockIdx.y * kTileM, n0 = blockIdx.x * kTileN, k_tiles = k / kTileK;
+  const int tiles_m = m / kTileM, tiles_n = n / kTileN, tiles = tiles_m * tiles_n, k_tiles = k / kTileK;
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < kStages; ++s) {
@@ -121,15 +138,20 @@ extern "C" __global__ void __launch_bounds__(128 * (1 + kConsumers), 1)
     uint32_t leader;
     asm volatile("{\n .reg .pred p;\n elect.sync _|p, 0xffffffff;\n selp.u32 %0, 1, 0, p;\n}" : "=r"(leader));
     if (!leader) return;
-    for (int t = 0; t < k_tiles; ++t) {
-      const int slot = t % kStages;
-      const unsigned phase = (t / kStages) & 1;
-      mbar_wait(smem_address(&empty[slot]), phase ^ 1);
-      const uint32_t bar = smem_address(&full[slot]);
-      const uint32_t a_dst = ring + slot * kStageBytes, b_dst = a_dst + kTileBytesA;
-      mbar_arrive_expect_tx(bar, kStageBytes);
-      tma_load_2d(a_dst, &map_a, t * kTileK, m0, bar);
-      tma_load_2d(b_dst, &map_b, t * kTileK, n0, bar);
+    int it = 0;  // K slices loaded so far by this CTA, over all its tiles: picks the slot and phase
+    for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+      int tile_m, tile_n;
+      tile_coordinates(tile, tiles_m, tiles_n, tile_m, tile_n);
+      for (int t = 0; t < k_tiles; ++t, ++it) {
+        const int slot = it % kStages;
+        const unsigned phase = (it / kStages) & 1;
+        mbar_wait(smem_address(&empty[slot]), phase ^ 1);
+        const uint32_t bar = smem_address(&full[slot]);
+        const uint32_t a_dst = ring + slot * kStageBytes, b_dst = a_dst + kTileBytesA;
+        mbar_arrive_expect_tx(bar, kStageBytes);
+        tma_load_2d(a_dst, &map_a, t * kTileK, tile_m * kTileM, bar);
+        tma_load_2d(b_dst, &map_b, t * kTileK, tile_n * kTileN, bar);
+      }
     }
     return;
   }
@@ -138,26 +160,34 @@ extern "C" __global__ void __launch_bounds__(128 * (1 + kConsumers), 1)
   const unsigned consumer = warpgroup - 1;
   float d[128];
   for (float& x : d) x = 0.0f;
-  for (int t = 0; t < k_tiles; ++t) {
-    const int slot = t % kStages;
-    mbar_wait(smem_address(&full[slot]), (t / kStages) & 1);
-    const uint32_t a_tile = ring + slot * kStageBytes + consumer * (kTileBytesA / kConsumers);
-    const uint32_t b_tile = ring + slot * kStageBytes + kTileBytesA;
-    asm volatile("wgmma.fence.sync.aligned;" ::: "memory");
-    for (int kk = 0; kk < kTileK / 16; ++kk)  // 16 bf16 = 32 bytes along the swizzled row
-      wgmma_m64n256k16(d, descriptor(a_tile + kk * 32), descriptor(b_tile + kk * 32), t > 0 || kk > 0);
-    asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory");
-    // One group stays in flight: the previous tile's wgmmas are done, so its slot is free.
-    asm volatile("wgmma.wait_group.sync.aligned 1;" ::: "memory");
-    if (t > 0 && lane == 0) mbar_arrive(smem_address(&empty[(t - 1) % kStages]));
-  }
-  asm volatile("wgmma.wait_group.sync.aligned 0;" ::: "memory");
+  int it = 0;  // K slices consumed so far, over all tiles (the producer's count)
+  for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+    int tile_m, tile_n;
+    tile_coordinates(tile, tiles_m, tiles_n, tile_m, tile_n);
+    for (int t = 0; t < k_tiles; ++t, ++it) {
+      const int slot = it % kStages;
+      mbar_wait(smem_address(&full[slot]), (it / kStages) & 1);
+      const uint32_t a_tile = ring + slot * kStageBytes + consumer * (kTileBytesA / kConsumers);
+      const uint32_t b_tile = ring + slot * kStageBytes + kTileBytesA;
+      asm volatile("wgmma.fence.sync.aligned;" ::: "memory");
+      for (int kk = 0; kk < kTileK / 16; ++kk)  // 16 bf16 = 32 bytes along the swizzled row
+        wgmma_m64n256k16(d, descriptor(a_tile + kk * 32), descriptor(b_tile + kk * 32), t > 0 || kk > 0);
+      asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory");
+      // One group stays in flight: the previous slice's wgmmas are done, so its slot is free.
+      asm volatile("wgmma.wait_group.sync.aligned 1;" ::: "memory");
+      if (t > 0 && lane == 0) mbar_arrive(smem_address(&empty[(it - 1) % kStages]));
+    }
+    asm volatile("wgmma.wait_group.sync.aligned 0;" ::: "memory");
+    // The tile's last slot is read: hand it back before the stores, so the producer refills it
+    // with the next tile's first slices while the accumulators go out.
+    if (lane == 0) mbar_arrive(smem_address(&empty[(it - 1) % kStages]));
 
-  // The m64nN accumulator fragment: warp w of the group holds rows 16w..16w+15; register i of
-  // lane l is row 16w + l/4 + 8*((i/2)%2), column 8*(i/4) + 2*(l%4) + i%2.
-  const int row_base = m0 + consumer * 64 + warp_in_group * 16 + lane / 4;
-  for (int i = 0; i < 128; i += 2) {
-    const int row = row_base + 8 * ((i / 2) % 2), col = n0 + 8 * (i / 4) + 2 * (lane % 4);
-    *reinterpret_cast<float2*>(c + static_cast<int64_t>(row) * n + col) = make_float2(d[i], d[i + 1]);
+    // The m64nN accumulator fragment: warp w of the group holds rows 16w..16w+15; register i of
+    // lane l is row 16w + l/4 + 8*((i/2)%2), column 8*(i/4) + 2*(l%4) + i%2.
+    const int row_base = tile_m * kTileM + consumer * 64 + warp_in_group * 16 + lane / 4;
+    for (int i = 0; i < 128; i += 2) {
+      const int row = row_base + 8 * ((i / 2) % 2), col = tile_n * kTileN + 8 * (i / 4) + 2 * (lane % 4);
+      *reinterpret_cast<float2*>(c + static_cast<int64_t>(row) * n + col) = make_float2(d[i], d[i + 1]);
+    }
   }
 }
