@@ -9,7 +9,7 @@ using namespace numerics;
 
 namespace {
 
-bool compare_int(CmpOp op, uint64_t a, uint64_t b, DataType t, ExecContext& ctx, const Instruction& in) {
+inline bool compare_int(CmpOp op, uint64_t a, uint64_t b, DataType t, ExecContext& ctx, const Instruction& in) {
   const uint64_t ua = truncate(a, t), ub = truncate(b, t);
   const int64_t sa = as_signed(a, t), sb = as_signed(b, t);
   const bool sgn = type_is_signed(t);
@@ -95,6 +95,17 @@ void exec_Setp(ExecContext& ctx, const Instruction& in) {
   const DataType t = require_type(ctx, in);
   const bool has_c = in.mod.boolop != BoolOp::None;
   const uint32_t p = in.ops[0].reg, q = in.ops[0].reg2;
+  if (!has_c && !is_float_type(t) && in.ops[0].kind == OperandKind::Reg && in.mod.cmp >= CmpOp::Eq &&
+      in.mod.cmp <= CmpOp::Hs) {
+    // Integer compare without a combining predicate (the loop-bound test): compare_int inline,
+    // the operator known valid so that no lane can fault.
+    for_each_lane(ctx.mask, [&](unsigned l) {
+      const bool r = compare_int(in.mod.cmp, ctx.get(in.ops[1], l), ctx.get(in.ops[2], l), t, ctx, in);
+      ctx.set(p, l, r);
+      if (q != kNoReg) ctx.set(q, l, !r);
+    });
+    return;
+  }
   for_each_lane(ctx.mask, [&](unsigned l) {
     const CompareResult cr = compare_lane(ctx, in, t, l);
     const bool c = has_c ? ctx.get(in.ops[3], l) != 0 : false;
