@@ -74,35 +74,61 @@ AddressParts address_parts(ExecContext& ctx, const Operand& addr, uint64_t* regs
   return p;
 }
 
-// ld of one scalar register (most loads of every kernel): the destination's lanes, its width and
-// the address terms taken once per instruction.
-void scalar_load(ExecContext& ctx, const Instruction& in, unsigned size, bool sign, StateSpace space) {
-  // The frame's registers (ExecContext reads the same array; ld pushes no frame).
-  uint64_t* regs = ctx.warp().frame().regs.data();
+// One lane of a scalar load the general way (any space, faults reported).
+[[gnu::noinline]] void scalar_load_slow(ExecContext& ctx, const Instruction& in, unsigned lane, uint64_t addr,
+                                        unsigned size, bool sign, StateSpace space) {
+  check_vector_alignment(ctx, addr, size, lane);
+  load_lane(ctx, in, lane, addr, size, 1, sign, space);
+}
+
+// ld.shared / ld.global of one scalar register (most loads of every kernel), as a plain loop over
+// the lanes with everything per instruction in locals: the destination's lanes and width, the
+// address terms, and the one window (own shared memory, or the warp's cached allocation) that a
+// lane's access must fall in to skip the general path. Trace records are collected for the
+// instruction (at most one per lane) and appended in one go.
+template <bool kShared>
+void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, bool sign, StateSpace space) {
+  uint64_t* regs = ctx.warp().frame().regs.data();  // ExecContext's array; ld pushes no frame
   const Operand& dst = in.ops[0];
   uint64_t* out = regs + size_t(dst.reg) * 32;
   const uint64_t keep = ~0ull >> dst.value_shift;
   const AddressParts addr_of = address_parts(ctx, in.ops[1], regs);
-  FastWindows windows(ctx);
-  TraceBatch batch(ctx.trace);
-  for_each_lane(ctx.mask, [&](unsigned lane) {
-    const uint64_t addr = addr_of.at(lane);
-    if ((addr & (size - 1)) == 0) {
-      StateSpace s = space;
-      uint64_t a = addr;
-      if (const uint8_t* p = windows.bytes(s, a, size)) {
-        uint64_t v = fast_read(p, size);
-        if (sign) v = sign_extend(v, size);
-        if (batch.active()) batch.add(MemAccess{s, a, uint8_t(size), false, false, uint8_t(lane)});
-        out[lane] = v & keep;
-        return;
-      }
+  const uint8_t* window = nullptr;
+  uint64_t window_base = 0, window_size = 0;
+  auto take_window = [&] {
+    if constexpr (kShared) {
+      window = ctx.cta().shared.data();
+      window_size = ctx.cta().shared.size();
+    } else {
+      const Warp::GlobalSpanCache& c = ctx.warp().global_span;
+      GlobalMemory* global = ctx.launch().global;
+      const bool valid = global && c.owner == global && c.generation == global->generation();
+      window = c.data, window_base = c.base, window_size = valid ? c.size : 0;
     }
-    if (batch.active()) batch.flush();  // the general path appends its own records
-    check_vector_alignment(ctx, addr, size, lane);
-    load_lane(ctx, in, lane, addr, size, 1, sign, space);
-    windows.refresh();
-  });
+  };
+  take_window();
+  std::vector<MemAccess>* trace = ctx.trace;
+  union Records {
+    Records() {}
+    MemAccess items[32];
+  } rec;
+  unsigned nrec = 0;
+  for (uint32_t mask = ctx.mask; mask; mask &= mask - 1) {
+    const unsigned lane = unsigned(__builtin_ctz(mask));
+    const uint64_t a = addr_of.at(lane);
+    const uint64_t off = a - window_base;
+    if ((a & (size - 1)) == 0 && off < window_size && size <= window_size - off) {
+      uint64_t v = fast_read(window + off, size);
+      if (sign) v = sign_extend(v, size);
+      out[lane] = v & keep;
+      if (trace) rec.items[nrec++] = MemAccess{space, a, uint8_t(size), false, false, uint8_t(lane)};
+      continue;
+    }
+    if (trace && nrec) trace->insert(trace->end(), rec.items, rec.items + nrec), nrec = 0;
+    scalar_load_slow(ctx, in, lane, a, size, sign, space);
+    take_window();  // the general path may have moved the warp's cached allocation
+  }
+  if (trace && nrec) trace->insert(trace->end(), rec.items, rec.items + nrec);
 }
 
 void load_values(ExecContext& ctx, const Instruction& in) {
@@ -111,7 +137,10 @@ void load_values(ExecContext& ctx, const Instruction& in) {
   const unsigned n = dst.kind == OperandKind::Vector ? dst.count : 1;
   const bool sign = type_is_signed(in.mod.types[0]);
   const StateSpace space = space_of(in);
-  if (n == 1 && size <= 8 && dst.kind == OperandKind::Reg && ctx.mask) return scalar_load(ctx, in, size, sign, space);
+  if (n == 1 && size <= 8 && dst.kind == OperandKind::Reg && ctx.mask) {
+    if (space == StateSpace::Shared) return scalar_load_direct<true>(ctx, in, size, sign, space);
+    if (space == StateSpace::Global) return scalar_load_direct<false>(ctx, in, size, sign, space);
+  }
   const unsigned total = size * n;
   // The fast path needs a power-of-two total (then an aligned vector has aligned elements).
   const bool fast = size <= 8 && (total & (total - 1)) == 0;
