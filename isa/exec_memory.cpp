@@ -81,12 +81,14 @@ AddressParts address_parts(ExecContext& ctx, const Operand& addr, uint64_t* regs
   load_lane(ctx, in, lane, addr, size, 1, sign, space);
 }
 
-// ld.shared / ld.global of one scalar register (most loads of every kernel), as a plain loop over
+// ld.shared / ld.global / ld.param of one scalar register (most loads of every kernel), as a plain loop over
 // the lanes with everything per instruction in locals: the destination's lanes and width, the
 // address terms, and the one window (own shared memory, or the warp's cached allocation) that a
 // lane's access must fall in to skip the general path. Trace records are collected for the
 // instruction (at most one per lane) and appended in one go.
-template <bool kShared>
+enum class DirectWindow { Shared, Global, KernelParams };
+
+template <DirectWindow kWindow>
 void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, bool sign, StateSpace space) {
   uint64_t* regs = ctx.warp().frame().regs.data();  // ExecContext's array; ld pushes no frame
   const Operand& dst = in.ops[0];
@@ -96,9 +98,14 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
   const uint8_t* window = nullptr;
   uint64_t window_base = 0, window_size = 0;
   auto take_window = [&] {
-    if constexpr (kShared) {
+    if constexpr (kWindow == DirectWindow::Shared) {
       window = ctx.cta().shared.data();
       window_size = ctx.cta().shared.size();
+    } else if constexpr (kWindow == DirectWindow::KernelParams) {
+      // The launch's parameter buffer; a per-thread frame .param address carries a tag bit far
+      // beyond its size and takes the general path.
+      window = ctx.launch().params.data();
+      window_size = ctx.launch().params.size();
     } else {
       const Warp::GlobalSpanCache& c = ctx.warp().global_span;
       GlobalMemory* global = ctx.launch().global;
@@ -138,8 +145,9 @@ void load_values(ExecContext& ctx, const Instruction& in) {
   const bool sign = type_is_signed(in.mod.types[0]);
   const StateSpace space = space_of(in);
   if (n == 1 && size <= 8 && dst.kind == OperandKind::Reg && ctx.mask) {
-    if (space == StateSpace::Shared) return scalar_load_direct<true>(ctx, in, size, sign, space);
-    if (space == StateSpace::Global) return scalar_load_direct<false>(ctx, in, size, sign, space);
+    if (space == StateSpace::Shared) return scalar_load_direct<DirectWindow::Shared>(ctx, in, size, sign, space);
+    if (space == StateSpace::Global) return scalar_load_direct<DirectWindow::Global>(ctx, in, size, sign, space);
+    if (space == StateSpace::Param) return scalar_load_direct<DirectWindow::KernelParams>(ctx, in, size, sign, space);
   }
   const unsigned total = size * n;
   // The fast path needs a power-of-two total (then an aligned vector has aligned elements).
