@@ -23,6 +23,29 @@ inline DataType require_type(ExecContext& ctx, const Instruction& in, unsigned i
   return t;
 }
 
+// The 32 lanes of a plain (non-predicate) register operand, or null for any other operand: lets a
+// handler read its sources without the per-lane operand dispatch of ExecContext::get. The frame's
+// registers are the ones ExecContext uses (an ALU instruction pushes no frame).
+inline uint64_t* reg_lanes(ExecContext& ctx, const Operand& o) {
+  if (o.kind != OperandKind::Reg || o.pred) return nullptr;
+  return ctx.warp().frame().regs.data() + size_t(o.reg) * 32;
+}
+
+// A source operand that is a plain register or an immediate, read per lane without ExecContext::get's
+// dispatch; `ok` is false for every other operand kind (the caller then takes the general path).
+struct LaneSource {
+  const uint64_t* lanes = nullptr;
+  uint64_t imm = 0;
+  bool ok = false;
+  uint64_t at(unsigned lane) const { return lanes ? lanes[lane] : imm; }
+};
+inline LaneSource lane_source(ExecContext& ctx, const Operand& o) {
+  LaneSource s;
+  if (o.kind == OperandKind::Imm) s.imm = o.imm, s.ok = true;
+  else if ((s.lanes = reg_lanes(ctx, o))) s.ok = true;
+  return s;
+}
+
 inline bool is_float_type(DataType t) { return type_is_float(t); }
 inline bool is_half_type(DataType t) {
   return t == DataType::F16 || t == DataType::F16x2 || t == DataType::BF16 || t == DataType::BF16x2;

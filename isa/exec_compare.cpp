@@ -9,7 +9,7 @@ using namespace numerics;
 
 namespace {
 
-bool compare_int(CmpOp op, uint64_t a, uint64_t b, DataType t, ExecContext& ctx, const Instruction& in) {
+inline bool compare_int(CmpOp op, uint64_t a, uint64_t b, DataType t, ExecContext& ctx, const Instruction& in) {
   const uint64_t ua = truncate(a, t), ub = truncate(b, t);
   const int64_t sa = as_signed(a, t), sb = as_signed(b, t);
   const bool sgn = type_is_signed(t);
@@ -87,6 +87,50 @@ CompareResult compare_lane(ExecContext& ctx, const Instruction& in, DataType t, 
   return res;
 }
 
+// Writes p (and q = !p) for every lane from `cmp` on the two sources' values.
+template <typename Cmp>
+void setp_lanes(ExecContext& ctx, const Instruction& in, const LaneSource& a, const LaneSource& b, Cmp cmp) {
+  uint64_t* regs = ctx.warp().frame().regs.data();  // ExecContext's array; setp pushes no frame
+  uint64_t* p = regs + size_t(in.ops[0].reg) * 32;
+  uint64_t* q = in.ops[0].reg2 != kNoReg ? regs + size_t(in.ops[0].reg2) * 32 : nullptr;
+  for (uint32_t mask = ctx.mask; mask; mask &= mask - 1) {
+    const unsigned l = unsigned(__builtin_ctz(mask));
+    const bool r = cmp(a.at(l), b.at(l));
+    p[l] = r;
+    if (q) q[l] = !r;
+  }
+}
+
+// setp on an integer type from register/immediate sources: the operator chosen once per
+// instruction, the values compared as compare_int does (signed or truncated unsigned).
+void setp_int_lanes(ExecContext& ctx, const Instruction& in, DataType t, const LaneSource& a, const LaneSource& b) {
+  const unsigned bits = type_bits(t);
+  auto u = [bits](uint64_t v) { return numerics::truncate_bits(v, bits); };
+  auto s = [bits](uint64_t v) { return numerics::sign_extend(v, bits); };
+  const bool sgn = type_is_signed(t);
+  switch (in.mod.cmp) {
+    case CmpOp::Eq: return setp_lanes(ctx, in, a, b, [&](uint64_t x, uint64_t y) { return u(x) == u(y); });
+    case CmpOp::Ne: return setp_lanes(ctx, in, a, b, [&](uint64_t x, uint64_t y) { return u(x) != u(y); });
+    case CmpOp::Lt:
+      if (sgn) return setp_lanes(ctx, in, a, b, [&](uint64_t x, uint64_t y) { return s(x) < s(y); });
+      [[fallthrough]];
+    case CmpOp::Lo: return setp_lanes(ctx, in, a, b, [&](uint64_t x, uint64_t y) { return u(x) < u(y); });
+    case CmpOp::Le:
+      if (sgn) return setp_lanes(ctx, in, a, b, [&](uint64_t x, uint64_t y) { return s(x) <= s(y); });
+      [[fallthrough]];
+    case CmpOp::Ls: return setp_lanes(ctx, in, a, b, [&](uint64_t x, uint64_t y) { return u(x) <= u(y); });
+    case CmpOp::Gt:
+      if (sgn) return setp_lanes(ctx, in, a, b, [&](uint64_t x, uint64_t y) { return s(x) > s(y); });
+      [[fallthrough]];
+    case CmpOp::Hi: return setp_lanes(ctx, in, a, b, [&](uint64_t x, uint64_t y) { return u(x) > u(y); });
+    case CmpOp::Ge:
+      if (sgn) return setp_lanes(ctx, in, a, b, [&](uint64_t x, uint64_t y) { return s(x) >= s(y); });
+      [[fallthrough]];
+    case CmpOp::Hs: return setp_lanes(ctx, in, a, b, [&](uint64_t x, uint64_t y) { return u(x) >= u(y); });
+    default: unsupported(ctx, in, "comparison for an integer type");
+  }
+}
+
 }  // namespace
 
 // setp.cmp[.bool].type p[|q], a, b[, c]: p = cmp BOOL c, q = !cmp BOOL c. For f16x2/bf16x2 the
@@ -95,6 +139,19 @@ void exec_Setp(ExecContext& ctx, const Instruction& in) {
   const DataType t = require_type(ctx, in);
   const bool has_c = in.mod.boolop != BoolOp::None;
   const uint32_t p = in.ops[0].reg, q = in.ops[0].reg2;
+  if (!has_c && !is_float_type(t) && in.ops[0].kind == OperandKind::Reg && in.mod.cmp >= CmpOp::Eq &&
+      in.mod.cmp <= CmpOp::Hs) {
+    // Integer compare without a combining predicate (the loop-bound test): compare_int inline,
+    // the operator known valid so that no lane can fault.
+    const LaneSource a = lane_source(ctx, in.ops[1]), b = lane_source(ctx, in.ops[2]);
+    if (a.ok && b.ok) return setp_int_lanes(ctx, in, t, a, b);
+    for_each_lane(ctx.mask, [&](unsigned l) {
+      const bool r = compare_int(in.mod.cmp, ctx.get(in.ops[1], l), ctx.get(in.ops[2], l), t, ctx, in);
+      ctx.set(p, l, r);
+      if (q != kNoReg) ctx.set(q, l, !r);
+    });
+    return;
+  }
   for_each_lane(ctx.mask, [&](unsigned l) {
     const CompareResult cr = compare_lane(ctx, in, t, l);
     const bool c = has_c ? ctx.get(in.ops[3], l) != 0 : false;

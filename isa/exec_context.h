@@ -115,7 +115,7 @@ class ExecContext {
   uint64_t get(const Operand& o, unsigned lane) const {
     if (o.kind == OperandKind::Reg) {  // the common case, inline
       const uint64_t v = regs_[size_t(o.reg) * 32 + lane];
-      return reg_info_[o.reg].type == DataType::Pred ? ((v & 1) ^ uint64_t(o.negate)) : v;
+      return o.pred ? ((v & 1) ^ uint64_t(o.negate)) : v;
     }
     if (o.kind == OperandKind::Imm) return o.imm;
     return get_slow(o, lane);
@@ -126,7 +126,10 @@ class ExecContext {
   void set(uint32_t reg, unsigned lane, uint64_t v) {
     regs_[size_t(reg) * 32 + lane] = v & register_value_mask(reg_info_[reg].type);
   }
-  void set(const Operand& dst, unsigned lane, uint64_t v) { if (dst.kind == OperandKind::Reg) set(dst.reg, lane, v); }
+  // (The operand form takes the register's width from the operand, decoded once at load.)
+  void set(const Operand& dst, unsigned lane, uint64_t v) {
+    if (dst.kind == OperandKind::Reg) regs_[size_t(dst.reg) * 32 + lane] = v & (~0ull >> dst.value_shift);
+  }
   DataType reg_type(uint32_t reg) const;
   // Per-lane carry flag (CC.CF) for add.cc / addc / sub.cc / subc / mad.cc / madc.
   bool carry(unsigned lane) const;

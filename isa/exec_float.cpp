@@ -1,6 +1,8 @@
 // f32/f64 arithmetic (add/sub/mul/fma/mad/div with rounding modes, .ftz, .sat), the SFU
 // functions (rcp, sqrt, rsqrt, ex2, lg2, sin, cos, tanh), abs/neg/min/max on all float types,
 // copysign and testp. f16/bf16 arithmetic lives in exec_half.cpp.
+#include <bit>
+#include <cmath>
 #include <string>
 
 #include "isa/exec_alu_support.h"
@@ -122,6 +124,20 @@ void float_mad_fma(ExecContext& ctx, const Instruction& in) {
   if (t == DataType::F32 && !in.mod.ftz && !in.mod.sat) {
     // The common fma.rn.f32 without .ftz/.sat: f32_fma already returns the canonical NaN, and
     // finish_float_result has nothing else to do, so the per-lane work is the fma alone.
+    const uint64_t *a = reg_lanes(ctx, in.ops[1]), *b = reg_lanes(ctx, in.ops[2]), *c = reg_lanes(ctx, in.ops[3]);
+    uint64_t* d = reg_lanes(ctx, in.ops[0]);
+    if (r == Rounding::Rn && a && b && c && d) {
+      // All registers, round to nearest (the host's mode outside numerics' scoped switches): the
+      // same host fma as f32_fma, on register lanes taken once, NaN results made canonical.
+      const uint64_t keep = ~0ull >> in.ops[0].value_shift;
+      const uint32_t qnan = uint32_t(canonical_nan(kF32));
+      for_each_lane(ctx.mask, [&](unsigned l) {
+        const float res = std::fma(std::bit_cast<float>(uint32_t(a[l])), std::bit_cast<float>(uint32_t(b[l])),
+                                   std::bit_cast<float>(uint32_t(c[l])));
+        d[l] = (std::isnan(res) ? qnan : std::bit_cast<uint32_t>(res)) & keep;
+      });
+      return;
+    }
     for_each_lane(ctx.mask, [&](unsigned l) {
       ctx.set(in.ops[0], l, f32_fma(uint32_t(ctx.get(in.ops[1], l)), uint32_t(ctx.get(in.ops[2], l)),
                                     uint32_t(ctx.get(in.ops[3], l)), r));

@@ -40,6 +40,23 @@ void int_add_sub(ExecContext& ctx, const Instruction& in, bool subtract, bool us
   const DataType t = require_type(ctx, in);
   if (in.mod.sat && t != DataType::S32) unsupported(ctx, in, ".sat (only add/sub.sat.s32 exist)");
   const unsigned w = type_bits(t);
+  if (!use_carry && !in.mod.cc && !in.mod.sat) {
+    // Plain add/sub: no carry in or out, no clamp; the wrapped sum truncated to the type.
+    const LaneSource a = lane_source(ctx, in.ops[1]), b = lane_source(ctx, in.ops[2]);
+    uint64_t* d = reg_lanes(ctx, in.ops[0]);
+    if (a.ok && b.ok && d) {
+      const uint64_t keep = ~0ull >> in.ops[0].value_shift;
+      for_each_lane(ctx.mask, [&](unsigned l) {
+        d[l] = truncate(subtract ? a.at(l) - b.at(l) : a.at(l) + b.at(l), t) & keep;
+      });
+      return;
+    }
+    for_each_lane(ctx.mask, [&](unsigned l) {
+      const uint64_t a = ctx.get(in.ops[1], l), b = ctx.get(in.ops[2], l);
+      ctx.set(in.ops[0], l, truncate(subtract ? a - b : a + b, t));
+    });
+    return;
+  }
   for_each_lane(ctx.mask, [&](unsigned l) {
     const uint64_t a = truncate(ctx.get(in.ops[1], l), t), b = truncate(ctx.get(in.ops[2], l), t);
     const uint64_t cin = use_carry && ctx.carry(l) ? 1 : 0;

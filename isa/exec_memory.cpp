@@ -4,6 +4,7 @@
 
 #include "isa/exec_context.h"
 #include "isa/launch_state.h"
+#include "isa/memory_fast_path.h"
 
 namespace gpusim::isa {
 
@@ -24,15 +25,117 @@ StateSpace space_of(const Instruction& in) {
   return in.mod.space == StateSpace::None ? StateSpace::Generic : in.mod.space;
 }
 
-void check_vector_alignment(ExecContext& ctx, uint64_t addr, unsigned total, unsigned lane) {
+[[noreturn]] void fail_misaligned_vector(ExecContext& ctx, uint64_t addr, unsigned total, unsigned lane) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(addr));
+  ctx.fail(lane, "misaligned " + std::to_string(total) + "-byte vector access at address 0x" + buf,
+           FaultKind::MisalignedAddress);
+}
+
+inline void check_vector_alignment(ExecContext& ctx, uint64_t addr, unsigned total, unsigned lane) {
   // Sizes are powers of two but for odd vector shapes: a mask then, not a division per lane.
   const bool misaligned = (total & (total - 1)) == 0 ? (addr & (total - 1)) != 0 : (addr % total) != 0;
-  if (total > 1 && misaligned) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(addr));
-    ctx.fail(lane, "misaligned " + std::to_string(total) + "-byte vector access at address 0x" + buf,
-               FaultKind::MisalignedAddress);
+  if (total > 1 && misaligned) fail_misaligned_vector(ctx, addr, total, lane);
+}
+
+// One lane's load the general way: every element through ExecContext::load.
+void load_lane(ExecContext& ctx, const Instruction& in, unsigned lane, uint64_t addr, unsigned size, unsigned n,
+               bool sign, StateSpace space) {
+  const Operand& dst = in.ops[0];
+  for (unsigned i = 0; i < n; ++i) {
+    uint64_t lo = 0, hi = 0;
+    if (size == 16) {
+      uint64_t both[2];
+      ctx.load(space, addr + i * size, both, 16, lane);
+      lo = both[0], hi = both[1];
+    } else {
+      ctx.load(space, addr + i * size, &lo, size, lane);
+      if (sign) lo = sign_extend(lo, size);
+    }
+    const Operand& d = n == 1 ? dst : ctx.elem(dst, i);
+    if (d.kind != OperandKind::Reg) continue;  // "_" sink
+    ctx.set(d.reg, lane, lo);
+    if (size == 16) ctx.fail(lane, ".b128 loads into a single register are not supported", FaultKind::Unsupported);
+    (void)hi;
   }
+}
+
+// The per-instruction parts of an Address operand: the base register's lanes (null: none) and the
+// constant offset (symbol address + immediate; ExecContext::address adds the same terms per lane).
+struct AddressParts {
+  const uint64_t* base = nullptr;
+  uint64_t offset = 0;
+  uint64_t at(unsigned lane) const { return offset + (base ? base[lane] : 0); }
+};
+AddressParts address_parts(ExecContext& ctx, const Operand& addr, uint64_t* regs) {
+  AddressParts p;
+  if (addr.reg != kNoReg) p.base = regs + size_t(addr.reg) * 32;
+  p.offset = addr.imm + (addr.sym != kNoSymbol ? ctx.symbol_address(addr.sym) : 0);
+  return p;
+}
+
+// One lane of a scalar load the general way (any space, faults reported).
+[[gnu::noinline]] void scalar_load_slow(ExecContext& ctx, const Instruction& in, unsigned lane, uint64_t addr,
+                                        unsigned size, bool sign, StateSpace space) {
+  check_vector_alignment(ctx, addr, size, lane);
+  load_lane(ctx, in, lane, addr, size, 1, sign, space);
+}
+
+// ld.shared / ld.global / ld.param of one scalar register (most loads of every kernel), as a plain loop over
+// the lanes with everything per instruction in locals: the destination's lanes and width, the
+// address terms, and the one window (own shared memory, or the warp's cached allocation) that a
+// lane's access must fall in to skip the general path. Trace records are collected for the
+// instruction (at most one per lane) and appended in one go.
+enum class DirectWindow { Shared, Global, KernelParams };
+
+template <DirectWindow kWindow>
+void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, bool sign, StateSpace space) {
+  uint64_t* regs = ctx.warp().frame().regs.data();  // ExecContext's array; ld pushes no frame
+  const Operand& dst = in.ops[0];
+  uint64_t* out = regs + size_t(dst.reg) * 32;
+  const uint64_t keep = ~0ull >> dst.value_shift;
+  const AddressParts addr_of = address_parts(ctx, in.ops[1], regs);
+  const uint8_t* window = nullptr;
+  uint64_t window_base = 0, window_size = 0;
+  auto take_window = [&] {
+    if constexpr (kWindow == DirectWindow::Shared) {
+      window = ctx.cta().shared.data();
+      window_size = ctx.cta().shared.size();
+    } else if constexpr (kWindow == DirectWindow::KernelParams) {
+      // The launch's parameter buffer; a per-thread frame .param address carries a tag bit far
+      // beyond its size and takes the general path.
+      window = ctx.launch().params.data();
+      window_size = ctx.launch().params.size();
+    } else {
+      const Warp::GlobalSpanCache& c = ctx.warp().global_span;
+      GlobalMemory* global = ctx.launch().global;
+      const bool valid = global && c.owner == global && c.generation == global->generation();
+      window = c.data, window_base = c.base, window_size = valid ? c.size : 0;
+    }
+  };
+  take_window();
+  std::vector<MemAccess>* trace = ctx.trace;
+  union Records {
+    Records() {}
+    MemAccess items[32];
+  } rec;
+  unsigned nrec = 0;
+  for (uint32_t mask = ctx.mask; mask; mask &= mask - 1) {
+    const unsigned lane = unsigned(__builtin_ctz(mask));
+    const uint64_t a = addr_of.at(lane);
+    const uint64_t off = a - window_base;
+    if ((a & (size - 1)) == 0 && off < window_size && size <= window_size - off) {
+      uint64_t v = fast_read(window + off, size);
+      if (sign) v = sign_extend(v, size);
+      out[lane] = v & keep;
+      if (trace) rec.items[nrec++] = MemAccess{space, a, uint8_t(size), false, false, uint8_t(lane)};
+      continue;
+    }
+    if (trace && nrec) trace->insert(trace->end(), rec.items, rec.items + nrec), nrec = 0;
+    scalar_load_slow(ctx, in, lane, a, size, sign, space);
+    take_window();  // the general path may have moved the warp's cached allocation
+  }
+  if (trace && nrec) trace->insert(trace->end(), rec.items, rec.items + nrec);
 }
 
 void load_values(ExecContext& ctx, const Instruction& in) {
@@ -41,25 +144,36 @@ void load_values(ExecContext& ctx, const Instruction& in) {
   const unsigned n = dst.kind == OperandKind::Vector ? dst.count : 1;
   const bool sign = type_is_signed(in.mod.types[0]);
   const StateSpace space = space_of(in);
+  if (n == 1 && size <= 8 && dst.kind == OperandKind::Reg && ctx.mask) {
+    if (space == StateSpace::Shared) return scalar_load_direct<DirectWindow::Shared>(ctx, in, size, sign, space);
+    if (space == StateSpace::Global) return scalar_load_direct<DirectWindow::Global>(ctx, in, size, sign, space);
+    if (space == StateSpace::Param) return scalar_load_direct<DirectWindow::KernelParams>(ctx, in, size, sign, space);
+  }
+  const unsigned total = size * n;
+  // The fast path needs a power-of-two total (then an aligned vector has aligned elements).
+  const bool fast = size <= 8 && (total & (total - 1)) == 0;
+  FastWindows windows(ctx);
+  TraceBatch batch(ctx.trace);
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t addr = ctx.address(in.ops[1], lane);
-    check_vector_alignment(ctx, addr, size * n, lane);
-    for (unsigned i = 0; i < n; ++i) {
-      uint64_t lo = 0, hi = 0;
-      if (size == 16) {
-        uint64_t both[2];
-        ctx.load(space, addr + i * size, both, 16, lane);
-        lo = both[0], hi = both[1];
-      } else {
-        ctx.load(space, addr + i * size, &lo, size, lane);
-        if (sign) lo = sign_extend(lo, size);
+    if (fast && (addr & (total - 1)) == 0) {
+      StateSpace s = space;
+      uint64_t a = addr;
+      if (const uint8_t* p = windows.bytes(s, a, total)) {
+        for (unsigned i = 0; i < n; ++i) {
+          uint64_t v = fast_read(p + i * size, size);
+          if (sign) v = sign_extend(v, size);
+          if (batch.active()) batch.add(MemAccess{s, a + i * size, uint8_t(size), false, false, uint8_t(lane)});
+          const Operand& d = n == 1 ? dst : ctx.elem(dst, i);
+          ctx.set(d, lane, v);  // a "_" sink is no register: set() skips it
+        }
+        return;
       }
-      const Operand& d = n == 1 ? dst : ctx.elem(dst, i);
-      if (d.kind != OperandKind::Reg) continue;  // "_" sink
-      ctx.set(d.reg, lane, lo);
-      if (size == 16) ctx.fail(lane, ".b128 loads into a single register are not supported", FaultKind::Unsupported);
-      (void)hi;
     }
+    if (batch.active()) batch.flush();  // the general path appends its own records
+    check_vector_alignment(ctx, addr, total, lane);
+    load_lane(ctx, in, lane, addr, size, n, sign, space);
+    windows.refresh();
   });
 }
 
@@ -73,14 +187,31 @@ void exec_St(ExecContext& ctx, const Instruction& in) {
   const Operand& src = in.ops[1];
   const unsigned n = src.kind == OperandKind::Vector ? src.count : 1;
   const StateSpace space = space_of(in);
+  const unsigned total = size * n;
+  const bool fast = size <= 8 && (total & (total - 1)) == 0;
+  FastWindows windows(ctx);
+  TraceBatch batch(ctx.trace);
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t addr = ctx.address(in.ops[0], lane);
-    check_vector_alignment(ctx, addr, size * n, lane);
+    if (fast && (addr & (total - 1)) == 0) {
+      StateSpace s = space;
+      uint64_t a = addr;
+      if (uint8_t* p = windows.bytes(s, a, total)) {
+        for (unsigned i = 0; i < n; ++i) {
+          fast_write(p + i * size, size, ctx.get(n == 1 ? src : ctx.elem(src, i), lane));
+          if (batch.active()) batch.add(MemAccess{s, a + i * size, uint8_t(size), true, false, uint8_t(lane)});
+        }
+        return;
+      }
+    }
+    if (batch.active()) batch.flush();  // the general path appends its own records
+    check_vector_alignment(ctx, addr, total, lane);
     for (unsigned i = 0; i < n; ++i) {
       const uint64_t v = ctx.get(n == 1 ? src : ctx.elem(src, i), lane);
       if (size > 8) ctx.fail(lane, ".b128 stores are not supported", FaultKind::Unsupported);
       ctx.store(space, addr + i * size, &v, size, lane);
     }
+    windows.refresh();
   });
 }
 

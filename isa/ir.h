@@ -221,6 +221,11 @@ const char* special_reg_name(SpecialReg r);
 struct Operand {
   OperandKind kind = OperandKind::None;
   bool negate = false;        // "!%p" as a source predicate
+  // Reg operands, filled once after parsing (annotate_register_operands) so that the executor
+  // does not look up the register's declared type per lane: whether it is a predicate, and the
+  // bits it keeps as a shift (register_value_mask(type) == ~0ull >> value_shift).
+  bool pred = false;
+  uint8_t value_shift = 0;
   uint32_t reg = kNoReg;      // register index, SpecialReg, label PC or function index
   uint32_t reg2 = kNoReg;     // second destination ("%r|%p")
   uint32_t sym = kNoSymbol;   // Address / Symbol operands

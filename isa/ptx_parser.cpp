@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "isa/cfg.h"
+#include "isa/register_operands.h"
 #include "isa/ptx_literals.h"
 #include "isa/ptx_parser_state.h"
 
@@ -127,7 +128,10 @@ Module PtxParser::run() {
   while (peek().kind != TokenKind::End) parse_module_item();
   resolve_calls();
   layout_shared();
-  for (Function& f : m_.functions) compute_reconvergence(f);
+  for (Function& f : m_.functions) {
+    compute_reconvergence(f);
+    annotate_register_operands(f);
+  }
   return std::move(m_);
 }
 

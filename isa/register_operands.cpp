@@ -1,0 +1,24 @@
+#include "isa/register_operands.h"
+
+namespace gpusim::isa {
+
+namespace {
+
+void annotate(Operand& o, const Function& f) {
+  if (o.kind != OperandKind::Reg || o.reg >= f.regs.size()) return;
+  const DataType t = f.regs[o.reg].type;
+  o.pred = t == DataType::Pred;
+  // The mask is a run of low ones (1, 0xff, 0xffff, 0xffffffff or all 64 bits).
+  o.value_shift = uint8_t(__builtin_clzll(register_value_mask(t)));
+}
+
+}  // namespace
+
+void annotate_register_operands(Function& f) {
+  for (Instruction& in : f.code) {
+    for (Operand& o : in.ops) annotate(o, f);
+    for (Operand& o : in.elems) annotate(o, f);
+  }
+}
+
+}  // namespace gpusim::isa

@@ -1,0 +1,166 @@
+// The executor's direct ld/st paths (isa/memory_fast_path.h, exec_memory.cpp) against values
+// computed here and against the PTX rules: sign extension of narrow loads, vector and generic
+// accesses, guarded lanes, kernel parameters, and, on a fault, the memory accesses the trace
+// holds for the lanes before the faulting one (lane order, as the general path records them).
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "isa/launch_state.h"
+#include "isa/ptx_parser.h"
+#include "isa/step.h"
+#include "runtime/device_memory.h"
+
+using namespace gpusim::isa;
+
+namespace {
+
+// One warp: thread t stores -t (as s32) at sm[t], then reads back sm[t ^ 1] as s16 (sign
+// extended), the pair sm[t & ~1], sm[(t & ~1) + 1] with ld.shared.v2, sm[31 - t] through a
+// generic address, and, in odd lanes only, the kernel parameter k; out[t] gets their sum.
+const char* kPtx = R"(.version 8.0
+.target sm_80
+.address_size 64
+.visible .entry fast(.param .u64 p_out, .param .u32 p_k)
+{
+  .reg .b32 %r<20>;
+  .reg .b64 %rd<10>;
+  .reg .pred %p<2>;
+  .shared .align 16 .b32 sm[32];
+  mov.u32 %r1, %tid.x;
+  ld.param.u64 %rd1, [p_out];
+  cvta.to.global.u64 %rd2, %rd1;
+  mov.u32 %r2, sm;
+  shl.b32 %r3, %r1, 2;
+  add.s32 %r4, %r2, %r3;
+  neg.s32 %r5, %r1;
+  st.shared.u32 [%r4], %r5;
+  xor.b32 %r6, %r1, 1;
+  shl.b32 %r7, %r6, 2;
+  add.s32 %r8, %r2, %r7;
+  ld.shared.s16 %r9, [%r8];
+  and.b32 %r10, %r3, 0xfffffff8;
+  add.s32 %r11, %r2, %r10;
+  ld.shared.v2.u32 {%r12, %r13}, [%r11];
+  xor.b32 %r14, %r1, 31;
+  shl.b32 %r15, %r14, 2;
+  cvt.u64.u32 %rd3, %r15;
+  mov.u64 %rd4, sm;
+  cvta.shared.u64 %rd5, %rd4;
+  add.s64 %rd6, %rd5, %rd3;
+  ld.u32 %r16, [%rd6];
+  mov.u32 %r17, 0;
+  and.b32 %r18, %r1, 1;
+  setp.ne.u32 %p1, %r18, 0;
+  @%p1 ld.param.u32 %r17, [p_k];
+  add.s32 %r19, %r9, %r12;
+  add.s32 %r19, %r19, %r13;
+  add.s32 %r19, %r19, %r16;
+  add.s32 %r19, %r19, %r17;
+  mul.wide.u32 %rd7, %r1, 4;
+  add.s64 %rd8, %rd2, %rd7;
+  st.global.u32 [%rd8], %r19;
+  ret;
+}
+
+// Lane 3 loads from a misaligned shared address; every other lane's address is aligned.
+.visible .entry misaligned()
+{
+  .reg .b32 %r<8>;
+  .reg .pred %p<2>;
+  .shared .align 4 .b32 sm2[40];
+  mov.u32 %r1, %tid.x;
+  mov.u32 %r2, sm2;
+  shl.b32 %r3, %r1, 2;
+  add.s32 %r4, %r2, %r3;
+  setp.eq.u32 %p1, %r1, 3;
+  selp.u32 %r5, 1, 0, %p1;
+  add.s32 %r6, %r4, %r5;
+  ld.shared.u32 %r7, [%r6];
+  ret;
+}
+)";
+
+class MemoryFastPathTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    module = parse_ptx(kPtx, "memory_fast_path.ptx");
+  }
+  // Sets up one CTA of 32 threads running `kernel` with the given parameter buffer.
+  std::unique_ptr<CtaState> cta_for(const std::string& kernel, std::vector<uint8_t> params) {
+    ls.module = &module;
+    ls.kernel = module.find_function(kernel);
+    EXPECT_NE(ls.kernel, nullptr);
+    ls.grid = Dim3{1, 1, 1};
+    ls.block = Dim3{32, 1, 1};
+    ls.params = std::move(params);
+    ls.global = &memory;
+    ls.dynamic_shared_base = (ls.kernel->static_shared_bytes + 15) / 16 * 16;
+    return std::make_unique<CtaState>(ls, Dim3{0, 0, 0});
+  }
+  Module module;
+  LaunchState ls;
+  gpusim::runtime::DeviceMemory memory;
+};
+
+TEST_F(MemoryFastPathTest, LoadsAndStoresMatchTheirDefinition) {
+  const uint64_t out = memory.allocate(32 * 4);
+  std::vector<uint8_t> params(16);
+  const uint32_t k = 1000;
+  std::memcpy(params.data(), &out, 8);
+  std::memcpy(params.data() + 8, &k, 4);
+  auto cta = cta_for("fast", params);
+  Warp& w = *cta->warps[0];
+  std::vector<MemAccess> trace;
+  std::vector<MemAccess> shared_s16;  // the trace of `ld.shared.s16`
+  while (!w.done()) {
+    trace.clear();
+    const StepResult r = step_warp(w, *cta, ls, &trace);
+    if (r.inst && r.inst->op == Opcode::Ld && r.inst->mod.space == StateSpace::Shared && r.inst->mod.vec == 1)
+      shared_s16 = trace;
+  }
+  std::vector<int32_t> got(32);
+  memory.copy_out(got.data(), out, 32 * 4);
+  for (int t = 0; t < 32; ++t) {
+    // sm[t ^ 1] = -(t ^ 1): its low 16 bits sign-extended are the same value.
+    const int32_t s16 = -(t ^ 1);
+    const int32_t pair = -(t & ~1) + -((t & ~1) + 1);
+    const int32_t generic = -(31 - t);
+    const int32_t param = (t & 1) ? int32_t(k) : 0;
+    EXPECT_EQ(got[t], s16 + pair + generic + param) << "thread " << t;
+  }
+  ASSERT_EQ(shared_s16.size(), 32u);
+  for (unsigned l = 0; l < 32; ++l) {
+    EXPECT_EQ(shared_s16[l].lane, l);
+    EXPECT_EQ(shared_s16[l].space, StateSpace::Shared);
+    EXPECT_EQ(shared_s16[l].addr, uint64_t(l ^ 1) * 4);
+    EXPECT_EQ(shared_s16[l].size, 2);
+    EXPECT_FALSE(shared_s16[l].write);
+  }
+}
+
+TEST_F(MemoryFastPathTest, FaultNamesTheLaneAndKeepsTheEarlierLanesAccesses) {
+  auto cta = cta_for("misaligned", {});
+  Warp& w = *cta->warps[0];
+  std::vector<MemAccess> trace;
+  try {
+    for (int i = 0; i < 100 && !w.done(); ++i) {
+      trace.clear();
+      step_warp(w, *cta, ls, &trace);
+    }
+    FAIL() << "the misaligned load did not fault";
+  } catch (const ExecError& e) {
+    EXPECT_EQ(e.kind(), FaultKind::MisalignedAddress);
+    EXPECT_NE(std::string(e.what()).find("lane 3"), std::string::npos) << e.what();
+  }
+  // Lanes 0..2 loaded before lane 3 faulted, in lane order.
+  ASSERT_EQ(trace.size(), 3u);
+  for (unsigned l = 0; l < 3; ++l) {
+    EXPECT_EQ(trace[l].lane, l);
+    EXPECT_EQ(trace[l].addr, uint64_t(l) * 4);
+  }
+}
+
+}  // namespace
