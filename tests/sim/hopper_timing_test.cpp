@@ -13,14 +13,17 @@
 
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
+#include "tests/sim/h100_tma_test_support.h"
 
 namespace gpusim {
 namespace {
 
-const std::string kH100 = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
-const char* kHeader = ".version 8.7\n.target sm_90a\n.address_size 64\n";
+using h100_tma_test::h100;
+using h100_tma_test::kH100;
+using h100_tma_test::kHeader;
+using h100_tma_test::streaming_rate;
+using h100_tma_test::tma_wait;
 
-sim::GpuConfig h100(const std::vector<std::string>& overrides = {}) { return sim::load_gpu_config(kH100, overrides); }
 
 // Runs kernel `k(.param .u64 p_src, .param .u64 p_out)` of one CTA in timing mode on h100.ini;
 // returns the first `words` 64-bit words of out.
@@ -134,11 +137,6 @@ TEST(HopperTiming, WaitGroupWaitsForTheAccumulatorsInModelTime) {
   EXPECT_NEAR(double(t[1]), std::ceil(wgmma_cycles(c)), 3.0) << "the second group completes one wgmma later";
 }
 
-// The bytes per core cycle a bulk copy streams at: the TMA unit's rate, or the SM's interconnect
-// port (icnt.bytes_per_clock_per_sm at the interconnect clock) when that is narrower.
-double streaming_rate(const sim::GpuConfig& c) {
-  return std::min(double(c.tma_bytes_per_cycle), double(c.icnt_bytes_per_clock_per_sm) * c.icnt_clock_mhz / c.core_clock_mhz);
-}
 
 // Thread 0 loads `bytes` from src + `offset` into buf through the mbarrier; all wait on `parity`.
 std::string tma_load(unsigned bytes, unsigned offset, unsigned parity, const std::string& id) {
@@ -148,10 +146,6 @@ std::string tma_load(unsigned bytes, unsigned offset, unsigned parity, const std
          "  add.u64 %a0, %src, " + std::to_string(offset) + ";\n"
          "  cp.async.bulk.shared::cta.global.mbarrier::complete_tx::bytes [%sb], [%a0], " + b + ", [%sbar];\n"
          "ISSUED" + id + ":\n";
-}
-std::string tma_wait(unsigned parity, const std::string& id) {
-  return "WAIT" + id + ":\n  mbarrier.try_wait.parity.shared::cta.b64 %q, [%sbar], " + std::to_string(parity) + ";\n"
-         "  @!%q bra WAIT" + id + ";\n";
 }
 
 TEST(HopperTiming, TryWaitStallsUntilTheBulkCopyHasArrived) {

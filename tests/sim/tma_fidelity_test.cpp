@@ -11,20 +11,18 @@
 
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
+#include "tests/sim/h100_tma_test_support.h"
 
 namespace gpusim {
 namespace {
 
-const std::string kH100 = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
-const char* kHeader = ".version 8.7\n.target sm_90a\n.address_size 64\n";
+using h100_tma_test::h100;
+using h100_tma_test::kH100;
+using h100_tma_test::kHeader;
+using h100_tma_test::streaming_rate;
+using h100_tma_test::tma_wait;
 
-sim::GpuConfig h100(const std::vector<std::string>& overrides = {}) { return sim::load_gpu_config(kH100, overrides); }
 
-// The bytes per core cycle a bulk copy streams at: the TMA unit's rate or the SM's interconnect
-// response port, whichever is narrower (as in hopper_timing_test.cpp).
-double streaming_rate(const sim::GpuConfig& c) {
-  return std::min(double(c.tma_bytes_per_cycle), double(c.icnt_bytes_per_clock_per_sm) * c.icnt_clock_mhz / c.core_clock_mhz);
-}
 
 // Runs kernel `k(.param .u64 p_src, .param .u64 p_out)` in timing mode on h100.ini with `ctas`
 // CTAs in clusters of `cluster`; returns the first `words` 64-bit words of out. The body sees
@@ -72,10 +70,6 @@ std::string load(unsigned bytes, unsigned src_offset, unsigned dst_offset) {
          "  add.u64 %a0, %src, " + std::to_string(src_offset) + ";\n  add.u32 %r0, %sb, " + std::to_string(dst_offset) +
          ";\n  cp.async.bulk.shared::cta.global.mbarrier::complete_tx::bytes [%r0], [%a0], " + b + ", [%sbar];\n";
 }
-std::string wait(unsigned parity, const std::string& id) {
-  return "WAIT" + id + ":\n  mbarrier.try_wait.parity.shared::cta.b64 %q, [%sbar], " + std::to_string(parity) + ";\n"
-         "  @!%q bra WAIT" + id + ";\n";
-}
 
 TEST(TmaFidelity, TryWaitWaitsOnlyForItsPhasesBytes) {
   // After a warm-up copy (phase 0) brings the source into the L2, thread 0 copies 1 KiB into
@@ -94,9 +88,9 @@ TEST(TmaFidelity, TryWaitWaitsOnlyForItsPhasesBytes) {
   const std::string phase2_end =
       "  add.u64 %a0, %src, 24576;\n  add.u32 %r0, %sb, 32768;\n"
       "  cp.async.bulk.shared::cta.global.mbarrier::complete_tx::bytes [%r0], [%a0], 1024, [%sbar];\n";
-  const std::string body = "  @%p bra DONE;\n" + load(32768, 0, 0) + wait(0, "w") + "  mov.u64 %t0, %clock64;\n" +
-                           load(1024, 0, 0) + phase2_start + wait(1, "a") + "  mov.u64 %t1, %clock64;\n" +
-                           phase2_end + wait(0, "b") + "  mov.u64 %t2, %clock64;\n"
+  const std::string body = "  @%p bra DONE;\n" + load(32768, 0, 0) + tma_wait(0, "w") + "  mov.u64 %t0, %clock64;\n" +
+                           load(1024, 0, 0) + phase2_start + tma_wait(1, "a") + "  mov.u64 %t1, %clock64;\n" +
+                           phase2_end + tma_wait(0, "b") + "  mov.u64 %t2, %clock64;\n"
                            "  sub.u64 %t1, %t1, %t0;\n  sub.u64 %t2, %t2, %t0;\n"
                            "  st.global.u64 [%out], %t1;\n  st.global.u64 [%out+8], %t2;\nDONE:\n";
   const std::vector<uint64_t> t = run(body, 32, 2);
@@ -125,7 +119,7 @@ TEST(TmaFidelity, MulticastCompletesOnEveryDestinationCtasBarrier) {
       "  setp.ne.u32 %q, %rank, 0;\n  @%q bra ISSUED;\n  mov.b16 %mask, 3;\n"
       "  cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [%sb], [%src], 16384, "
       "[%sbar], %mask;\nISSUED:\n" +
-      wait(0, "m") +
+      tma_wait(0, "m") +
       "  mov.u64 %t1, %clock64;\n  mul.wide.u32 %a1, %rank, 16;\n  add.u64 %a1, %out, %a1;\n"
       "  st.global.u64 [%a1], %t0;\n  st.global.u64 [%a1+8], %t1;\nDONE:\n"
       "  barrier.cluster.arrive;\n  barrier.cluster.wait;\n";
@@ -158,7 +152,7 @@ TEST(TmaFidelity, TmaWritesOccupyTheSharedMemoryBanks) {
     std::string body = "  bar.sync 0;\n  mov.u64 %t0, %clock64;\n";
     if (with_tma) body += "  @%p bra ISSUED;\n" + load(32768, 0, 8192) + "ISSUED:\n";
     body += shared_stores(160) + "  bar.sync 0;\n  mov.u64 %t1, %clock64;\n";
-    if (with_tma) body += "  @%p bra WAITED;\n" + wait(0, "t") + "WAITED:\n";
+    if (with_tma) body += "  @%p bra WAITED;\n" + tma_wait(0, "t") + "WAITED:\n";
     body += "  sub.u64 %t1, %t1, %t0;\n  @%p bra DONE;\n  st.global.u64 [%out], %t1;\nDONE:\n";
     return run(body, 128, 1)[0];
   };
