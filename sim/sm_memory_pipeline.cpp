@@ -347,12 +347,9 @@ void SmMemoryPipeline::configure(int shared_carveout_bytes) {
 }
 
 SmMemoryPipeline::Queue SmMemoryPipeline::queue_for(const WarpMemOp& op) {
-  bool shared = false;
-  for (const isa::MemAccess& a : op.accesses) {
-    if (a.space != isa::StateSpace::Shared) return Queue::Lg;
-    shared = true;
-  }
-  return shared || op.op == isa::Opcode::Shfl ? Queue::Mio : Queue::Lg;
+  const bool all_shared = std::all_of(op.accesses.begin(), op.accesses.end(),
+                                      [](const isa::MemAccess& a) { return a.space == isa::StateSpace::Shared; });
+  return queue_for(!op.accesses.empty(), all_shared, op.op);
 }
 
 bool SmMemoryPipeline::can_accept(Queue q) const {

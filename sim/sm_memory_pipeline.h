@@ -42,6 +42,10 @@ class SmMemoryPipeline {
   // Shared-memory ops (and shuffles, which use the same crossbar) go to the MIO queue; global,
   // local, param, const and atomics go to the LG queue.
   static Queue queue_for(const WarpMemOp& op);
+  // The same rule from what a pass over the accesses found (any at all; all of them shared).
+  static Queue queue_for(bool any_access, bool all_shared, isa::Opcode op) {
+    return (any_access && all_shared) || op == isa::Opcode::Shfl ? Queue::Mio : Queue::Lg;
+  }
   bool can_accept(Queue q) const;
   int queue_depth(Queue q) const;  // instructions waiting in the queue (tracing)
   static size_t queue_capacity();  // of each queue (inspection)

@@ -452,8 +452,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
     all_shared = all_shared && a.space == isa::StateSpace::Shared;
   }
   if (op == isa::Opcode::Shfl) mop.load = true;  // exchanges registers through the MIO crossbar
-  // All shared (or a shuffle, whose trace is empty) goes to the MIO queue, anything else to LG.
-  const SmMemoryPipeline::Queue queue = all_shared ? SmMemoryPipeline::Queue::Mio : SmMemoryPipeline::Queue::Lg;
+  const SmMemoryPipeline::Queue queue = SmMemoryPipeline::queue_for(!trace_.empty(), all_shared, op);
   mop.accesses.swap(trace_);
   const bool lg = bulk || queue == SmMemoryPipeline::Queue::Lg;
   const StallReason why = lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard;
