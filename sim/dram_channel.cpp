@@ -42,7 +42,7 @@ void DramChannel::enqueue(const DramAccess& access) {
 }
 
 void DramChannel::admit_arrivals(double now) {
-  while (!arriving_.empty() && double(arriving_.top().access.ready_ps) <= now) {
+  while (!arriving_.empty() && channel_time(arriving_.top().access.ready_ps) <= now) {
     const Arriving a = arriving_.top();
     arriving_.pop();
     const DramLocation where = map_.locate(a.access.slice, a.access.local_line);
@@ -177,25 +177,27 @@ void DramChannel::issue(const Candidate& c, double now, std::vector<DramReturn>&
   last_read_cmd_ = now;
   bank.pre_ready = std::max(bank.pre_ready, now + timing_.trtp);
   *read_bytes += bytes;
-  const uint64_t end_ps = uint64_t(std::llround(data_end));
+  const uint64_t end_ps = origin_ps_ + uint64_t(std::llround(data_end));
   returns.push_back({clocks_.core.ready_after(end_ps, latency_cycles_), a.slice, a.local_line, a.sector_mask});
 }
 
 void DramChannel::tick(uint64_t now_ps, std::vector<DramReturn>& returns, uint64_t* read_bytes,
                        uint64_t* write_bytes) {
-  const double now = double(now_ps);
-  const double half = clocks_.dram.ps / 2;
   if (!started_) {
-    // Refresh is timed from the channel's first clock, not from simulated time 0: SystemC time
-    // keeps running across devices in one process, and the same launch must time the same.
+    // The channel's clock starts at its first edge, not at simulated time 0: SystemC time keeps
+    // running across devices in one process, and the same launch must time the same (refresh
+    // phase and rounding alike; see origin_ps_ in the header).
     started_ = true;
-    next_refresh_ = now + refresh_interval();
+    origin_ps_ = now_ps;
+    next_refresh_ = refresh_interval();
   }
+  const double now = channel_time(now_ps);
+  const double half = clocks_.dram.ps / 2;
   if (idle() || now + half < std::min(wake_, next_refresh_)) return;
   admit_arrivals(now + half);
   refresh(now + half);
   if (queued_reads_ == 0 && queued_writes_ == 0) {
-    wake_ = double(arriving_.top().access.ready_ps);
+    wake_ = channel_time(arriving_.top().access.ready_ps);
     return;
   }
   choose_direction();
@@ -212,7 +214,7 @@ void DramChannel::tick(uint64_t now_ps, std::vector<DramReturn>& returns, uint64
   }
   const Candidate best = best_row_hit(now);
   // A later arrival may change the choice: wake for it too.
-  wake_ = std::min({best.start, row_wake, arriving_.empty() ? kNever : double(arriving_.top().access.ready_ps)});
+  wake_ = std::min({best.start, row_wake, arriving_.empty() ? kNever : channel_time(arriving_.top().access.ready_ps)});
   if (best.bank < 0 || best.start > now + half) return;
   issue(best, now, returns, read_bytes, write_bytes);
   wake_ = 0;

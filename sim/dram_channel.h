@@ -113,6 +113,9 @@ class DramChannel {
     }
   };
 
+  // A simulated time (ps) as the channel's own clock: picoseconds since its first edge (negative
+  // for an access timed before it), exact in a double.
+  double channel_time(uint64_t ps) const { return double(int64_t(ps - origin_ps_)); }
   void admit_arrivals(double now);
   double refresh_interval() const;
   void refresh(double now);
@@ -146,6 +149,12 @@ class DramChannel {
   double last_read_cmd_ = -1e30;   // for tRTW
   double last_write_end_ = -1e30;  // for tWTR
   bool started_ = false;
+  // Simulated time of the channel's first edge. Every time the channel keeps (the doubles above
+  // and below) counts from it: sums of whole picoseconds and fractional clock periods round
+  // differently at different magnitudes, and an exact tie between two banks' start times (oldest
+  // wins) could then break either way, so the same accesses would be served in another order
+  // when the launch started later in the process (a second device in one `gpusim compare`).
+  uint64_t origin_ps_ = 0;
   double next_refresh_ = 0;
   int refresh_bank_ = 0;
   double wake_ = 0;                // nothing can issue before this (reset by enqueue)
