@@ -48,6 +48,7 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   s.recheck_at = cycle;
   s.reason = StallReason::NoInstruction;
   s.operands_ready = false;
+  s.waits_only_for_pipes = false;
   s.next = s.active ? &s.timing->at(warp.top().pc) : nullptr;
   s.maybe_at_barrier = s.active && warp.at_barrier;
   ages_[slot] = age;
@@ -92,22 +93,19 @@ void SubCore::wake_cta(int cta_slot, uint64_t cycle) {
   }
 }
 
-void SubCore::set_reason(WarpSlot& s, StallReason r, uint64_t until, uint64_t cycle) {
-  if (r != s.reason) {
-    count_change(s.reason, -1, cycle);
-    count_change(r, +1, cycle);
-    s.reason = r;
-  }
-  s.recheck_at = until;
-  next_recheck_ = std::min(next_recheck_, until);
-}
-
 void SubCore::flush_stall_counts() {
   // Through the last ticked cycle; a change made at or after its issue already counts from the
   // next cycle on (and adds nothing here).
-  const uint64_t end = last_tick_ + 1;
-  for (size_t r = 0; r < reason_counts_.size(); ++r)
-    if (end > counted_from_[r]) count_change(static_cast<StallReason>(r), 0, end);
+  // A reason changed after that (a warp placed before its sub-core's first tick) is counted
+  // from its change on, as if flushed then.
+  const uint64_t last = last_tick_ + 1;
+  for (size_t r = 0; r < reason_counts_.size(); ++r) {
+    const uint64_t end = std::max(last, counted_from_[r]);
+    const uint64_t held = uint64_t(reason_counts_[r]) * end;
+    shared_.stats->stall_warp_cycles[r] += pending_[r] + held;
+    pending_[r] = uint64_t(0) - held;
+    counted_from_[r] = end;
+  }
 }
 
 void SubCore::hold_queues(int delta) {
@@ -155,6 +153,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   const isa::StepResult r = isa::step_warp(warp, *s.cta, launch, t.kind == IssueKind::Memory ? &trace_ : nullptr);
   scheduler_.issued(slot);
   s.operands_ready = false;
+  s.waits_only_for_pipes = false;
 
   SmStats& stats = *shared_.stats;
   stats.issued += 1;
@@ -270,12 +269,17 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   mop.cluster = s.cta->cluster != nullptr;  // the reused op must not keep the last op's cluster
   mop.cluster_rank = mop.cluster ? s.cta->cluster_rank : 0;
   bool all_shared = true;  // SmMemoryPipeline::queue_for, found in the same pass
+  // Without branches (the kinds are mixed only in rare instructions): one OR per flag and lane.
+  bool any_atomic = false, any_store = false, any_load = false;
   for (const isa::MemAccess& a : trace_) {
-    if (a.atomic) mop.atomic = true;
-    else if (a.write) mop.store = true;
-    else mop.load = true;
-    all_shared = all_shared && a.space == isa::StateSpace::Shared;
+    any_atomic |= a.atomic;
+    any_store |= !a.atomic & a.write;
+    any_load |= !a.atomic & !a.write;
+    all_shared &= a.space == isa::StateSpace::Shared;
   }
+  mop.atomic = any_atomic;
+  mop.store = any_store;
+  mop.load = any_load;
   if (op == isa::Opcode::Shfl) mop.load = true;  // exchanges registers through the MIO crossbar
   const SmMemoryPipeline::Queue queue = SmMemoryPipeline::queue_for(!trace_.empty(), all_shared, op);
   mop.accesses.swap(trace_);

@@ -123,6 +123,12 @@ class SubCore {
     // unready again (completions and time only make registers readier), so an eligible warp
     // that was not selected skips the scoreboard next cycle.
     bool operands_ready = false;
+    // Every check of evaluate() before the pipe and queue checks was passed for the next
+    // instruction. Those checks can only fail again after the warp's own issue (which clears
+    // this): barrier, mbarrier and sleep waits start at issue, the dispatch, sleep and fetch
+    // cycles only pass, and the operands stay ready (see operands_ready). So an eligible or
+    // throttled warp that was not issued skips them (most re-examinations are of such warps).
+    bool waits_only_for_pipes = false;
     // The warp's next instruction's timing and whether it may wait at a barrier, cached at place
     // and after each issue: only the warp's own issue moves its pc or puts it at a barrier (a
     // barrier release only clears at_barrier), so evaluate() need not chase the warp's call
@@ -143,16 +149,30 @@ class SubCore {
 
   // The warp's reason at `cycle` and the cycle until which it holds (kNeverCycle: until an event).
   void evaluate(WarpSlot& s, uint64_t cycle);
+  // The checks of evaluate() that only the warp's own state decides (barrier, bulk copies,
+  // dispatch, sleep, fetch, operands); false when one sets the warp's reason.
+  bool passes_warp_checks(WarpSlot& s, uint64_t cycle);
   void tick_warps(uint64_t cycle, isa::LaunchState& launch);
-  void set_reason(WarpSlot& s, StallReason r, uint64_t until, uint64_t cycle);
+  void set_reason(WarpSlot& s, StallReason r, uint64_t until, uint64_t cycle) {
+    if (r != s.reason) {
+      count_change(s.reason, -1, cycle);
+      count_change(r, +1, cycle);
+      s.reason = r;
+    }
+    s.recheck_at = until;
+    next_recheck_ = std::min(next_recheck_, until);
+  }
   // Stall accounting: every ticked cycle adds each reason's warp count to the stats. The counts
-  // change in few cycles, so a reason's count is added for the cycles it held when it changes:
-  // `from` is the first cycle the new count holds (the cycle being ticked for a change made while
-  // classifying the warps, the next one for a change at or after issue). Every cycle between two
-  // changes is ticked (a sub-core with an active warp is ticked every cycle).
+  // change in few cycles, so the stats get a reason's count times the cycles it held: a warp
+  // entering reason r at cycle `from` adds -from to pending_[r], one leaving it adds +from, and
+  // flush_stall_counts() adds pending_[r] + count x end (the sum telescopes to the same total,
+  // exactly, in modular arithmetic). `from` is the first cycle the new count holds (the cycle
+  // being ticked for a change made while classifying the warps, the next one for a change at or
+  // after issue). Every cycle between two changes is ticked (a sub-core with an active warp is
+  // ticked every cycle). Two additions per change instead of a multiply-add into the stats.
   void count_change(StallReason r, int delta, uint64_t from) {
     const size_t i = static_cast<size_t>(r);
-    shared_.stats->stall_warp_cycles[i] += uint64_t(reason_counts_[i]) * (from - counted_from_[i]);
+    pending_[i] -= uint64_t(int64_t(delta)) * from;
     counted_from_[i] = from;
     reason_counts_[i] = uint32_t(int(reason_counts_[i]) + delta);
   }
@@ -162,7 +182,10 @@ class SubCore {
     next_recheck_ = std::min(next_recheck_, at);
   }
 
-  bool queue_has_room(QueueHint hint, StallReason* throttle) const;
+  bool queue_has_room(QueueHint hint, StallReason* throttle);
+  // Whether queue q has room, asked of the memory pipeline once per tick: nothing changes the
+  // SM's queues between this sub-core's classification of its warps and its selection.
+  bool room_in(SmMemoryPipeline::Queue q);
   // Whether the warp still waits for bulk copies after an mbarrier wait (sets its reason).
   bool waits_for_bulk_copies(WarpSlot& s, uint64_t cycle);
   static Scoreboard::Block group_block(const std::vector<PendingMemOp>& pending, uint32_t PendingMemOp::*group,
@@ -190,8 +213,9 @@ class SubCore {
   std::array<uint64_t, static_cast<size_t>(Pipe::Count)> pipe_free_at_{};
   uint64_t dispatch_free_at_ = 0;
   std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};
-  // The first cycle whose count of each reason is not yet in the stats (see count_change), and
-  // the last cycle ticked with an active warp.
+  // Per reason: the sum of -delta x from of the changes not yet in the stats, the cycle of its
+  // last change (see count_change), and the last cycle ticked with an active warp.
+  std::array<uint64_t, static_cast<size_t>(StallReason::Count)> pending_{};
   std::array<uint64_t, static_cast<size_t>(StallReason::Count)> counted_from_{};
   uint64_t last_tick_ = 0;
   // No active warp's recheck_at is below this: a cycle before it has no warp to re-examine
@@ -199,6 +223,7 @@ class SubCore {
   uint64_t next_recheck_ = 0;
   std::vector<isa::MemAccess> trace_;
   WarpMemOp mem_op_;  // the memory op being submitted, reused (see submit_memory)
+  int8_t mio_room_ = -1, lg_room_ = -1;  // room_in's answers this tick (-1: not asked)
   int deferred_ = WarpScheduler::kNone;  // slot chosen this cycle whose issue waits for commit()
   QueueHint deferred_queue_ = QueueHint::None;
 };

@@ -12,17 +12,22 @@ namespace {
 constexpr size_t idx(Pipe p) { return static_cast<size_t>(p); }
 }  // namespace
 
-bool SubCore::queue_has_room(QueueHint hint, StallReason* throttle) const {
-  const SmMemoryPipeline& mem = *shared_.memory;
-  if ((hint == QueueHint::Mio || hint == QueueHint::Both) && !mem.can_accept(SmMemoryPipeline::Queue::Mio)) {
+bool SubCore::queue_has_room(QueueHint hint, StallReason* throttle) {
+  if ((hint == QueueHint::Mio || hint == QueueHint::Both) && !room_in(SmMemoryPipeline::Queue::Mio)) {
     *throttle = StallReason::MioThrottle;
     return false;
   }
-  if ((hint == QueueHint::Lg || hint == QueueHint::Both) && !mem.can_accept(SmMemoryPipeline::Queue::Lg)) {
+  if ((hint == QueueHint::Lg || hint == QueueHint::Both) && !room_in(SmMemoryPipeline::Queue::Lg)) {
     *throttle = StallReason::LgThrottle;
     return false;
   }
   return true;
+}
+
+bool SubCore::room_in(SmMemoryPipeline::Queue q) {
+  int8_t& known = q == SmMemoryPipeline::Queue::Mio ? mio_room_ : lg_room_;
+  if (known < 0) known = shared_.memory->can_accept(q) ? 1 : 0;
+  return known == 1;
 }
 
 Scoreboard::Block SubCore::block_of(const WarpSlot& s, const InstTiming& t, uint64_t cycle) const {
@@ -95,25 +100,35 @@ bool SubCore::waits_for_bulk_copies(WarpSlot& s, uint64_t cycle) {
   return false;
 }
 
-void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
+bool SubCore::passes_warp_checks(WarpSlot& s, uint64_t cycle) {
   if (s.maybe_at_barrier) {
-    if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle, cycle);
+    if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle, cycle), false;
     s.maybe_at_barrier = false;
   }
-  if ((s.mbarrier_wait || s.tma_ready_at > cycle) && waits_for_bulk_copies(s, cycle)) return;
-  if (s.dispatch_until > cycle) return set_reason(s, StallReason::DispatchStall, s.dispatch_until, cycle);
-  if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until, cycle);
-  if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready, cycle);
+  if ((s.mbarrier_wait || s.tma_ready_at > cycle) && waits_for_bulk_copies(s, cycle)) return false;
+  if (s.dispatch_until > cycle) return set_reason(s, StallReason::DispatchStall, s.dispatch_until, cycle), false;
+  if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until, cycle), false;
+  if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready, cycle), false;
   const InstTiming& t = *s.next;
-  if (t.cluster_barrier_wait && s.cta->cluster) {
+  const bool cluster_wait = t.cluster_barrier_wait && s.cta->cluster;
+  if (cluster_wait) {
     const uint64_t until = cluster_wait_until(s, cycle);
-    if (until > cycle) return set_reason(s, StallReason::Barrier, until, cycle);
+    if (until > cycle) return set_reason(s, StallReason::Barrier, until, cycle), false;
   }
   if (!s.operands_ready) {
     const Scoreboard::Block b = block_of(s, t, cycle);
-    if (b.blocked()) return set_reason(s, b.reason, b.until, cycle);
+    if (b.blocked()) return set_reason(s, b.reason, b.until, cycle), false;
     s.operands_ready = true;
   }
+  // Every check above is passed for good (see WarpSlot::waits_only_for_pipes) except a
+  // barrier.cluster.wait's, which is asked again each time.
+  s.waits_only_for_pipes = !cluster_wait;
+  return true;
+}
+
+void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
+  if (!s.waits_only_for_pipes && !passes_warp_checks(s, cycle)) return;
+  const InstTiming& t = *s.next;
   const uint64_t pipe_free = pipe_free_at_[idx(t.pipe)];
   if (t.kind == IssueKind::Memory) {
     StallReason throttle = t.queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
@@ -135,6 +150,7 @@ uint64_t SubCore::cluster_wait_until(WarpSlot& s, uint64_t cycle) const {
 }
 
 void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
+  mio_room_ = lg_room_ = -1;  // not asked yet this tick
   uint64_t eligible = 0;
   uint64_t next = kNeverCycle;
   for (uint64_t m = active_mask_; m; m &= m - 1) {
