@@ -148,7 +148,20 @@ class SubCore {
   };
 
   // The warp's reason at `cycle` and the cycle until which it holds (kNeverCycle: until an event).
-  void evaluate(WarpSlot& s, uint64_t cycle);
+  // Inline: most calls are of warps that only wait for a pipe or a queue (waits_only_for_pipes).
+  void evaluate(WarpSlot& s, uint64_t cycle) {
+    if (!s.waits_only_for_pipes && !passes_warp_checks(s, cycle)) return;
+    const InstTiming& t = *s.next;
+    const uint64_t pipe_free = pipe_free_at_[static_cast<size_t>(t.pipe)];
+    if (t.kind == IssueKind::Memory) {
+      StallReason throttle = t.queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
+      if (pipe_free > cycle) return set_reason(s, throttle, pipe_free, cycle);
+      if (!queue_has_room(t.queue, &throttle)) return set_reason(s, throttle, cycle + 1, cycle);
+    } else if (pipe_free > cycle) {
+      return set_reason(s, StallReason::MathPipeThrottle, pipe_free, cycle);
+    }
+    set_reason(s, StallReason::NotSelected, cycle + 1, cycle);  // eligible; the scheduler decides
+  }
   // The checks of evaluate() that only the warp's own state decides (barrier, bulk copies,
   // dispatch, sleep, fetch, operands); false when one sets the warp's reason.
   bool passes_warp_checks(WarpSlot& s, uint64_t cycle);
@@ -182,10 +195,24 @@ class SubCore {
     next_recheck_ = std::min(next_recheck_, at);
   }
 
-  bool queue_has_room(QueueHint hint, StallReason* throttle);
+  bool queue_has_room(QueueHint hint, StallReason* throttle) {
+    if ((hint == QueueHint::Mio || hint == QueueHint::Both) && !room_in(SmMemoryPipeline::Queue::Mio)) {
+      *throttle = StallReason::MioThrottle;
+      return false;
+    }
+    if ((hint == QueueHint::Lg || hint == QueueHint::Both) && !room_in(SmMemoryPipeline::Queue::Lg)) {
+      *throttle = StallReason::LgThrottle;
+      return false;
+    }
+    return true;
+  }
   // Whether queue q has room, asked of the memory pipeline once per tick: nothing changes the
   // SM's queues between this sub-core's classification of its warps and its selection.
-  bool room_in(SmMemoryPipeline::Queue q);
+  bool room_in(SmMemoryPipeline::Queue q) {
+    int8_t& known = q == SmMemoryPipeline::Queue::Mio ? mio_room_ : lg_room_;
+    if (known < 0) known = shared_.memory->can_accept(q) ? 1 : 0;
+    return known == 1;
+  }
   // Whether the warp still waits for bulk copies after an mbarrier wait (sets its reason).
   bool waits_for_bulk_copies(WarpSlot& s, uint64_t cycle);
   static Scoreboard::Block group_block(const std::vector<PendingMemOp>& pending, uint32_t PendingMemOp::*group,

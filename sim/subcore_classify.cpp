@@ -8,28 +8,6 @@
 
 namespace gpusim::sim {
 
-namespace {
-constexpr size_t idx(Pipe p) { return static_cast<size_t>(p); }
-}  // namespace
-
-bool SubCore::queue_has_room(QueueHint hint, StallReason* throttle) {
-  if ((hint == QueueHint::Mio || hint == QueueHint::Both) && !room_in(SmMemoryPipeline::Queue::Mio)) {
-    *throttle = StallReason::MioThrottle;
-    return false;
-  }
-  if ((hint == QueueHint::Lg || hint == QueueHint::Both) && !room_in(SmMemoryPipeline::Queue::Lg)) {
-    *throttle = StallReason::LgThrottle;
-    return false;
-  }
-  return true;
-}
-
-bool SubCore::room_in(SmMemoryPipeline::Queue q) {
-  int8_t& known = q == SmMemoryPipeline::Queue::Mio ? mio_room_ : lg_room_;
-  if (known < 0) known = shared_.memory->can_accept(q) ? 1 : 0;
-  return known == 1;
-}
-
 Scoreboard::Block SubCore::block_of(const WarpSlot& s, const InstTiming& t, uint64_t cycle) const {
   switch (t.kind) {
     case IssueKind::Drain:
@@ -124,20 +102,6 @@ bool SubCore::passes_warp_checks(WarpSlot& s, uint64_t cycle) {
   // barrier.cluster.wait's, which is asked again each time.
   s.waits_only_for_pipes = !cluster_wait;
   return true;
-}
-
-void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
-  if (!s.waits_only_for_pipes && !passes_warp_checks(s, cycle)) return;
-  const InstTiming& t = *s.next;
-  const uint64_t pipe_free = pipe_free_at_[idx(t.pipe)];
-  if (t.kind == IssueKind::Memory) {
-    StallReason throttle = t.queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
-    if (pipe_free > cycle) return set_reason(s, throttle, pipe_free, cycle);
-    if (!queue_has_room(t.queue, &throttle)) return set_reason(s, throttle, cycle + 1, cycle);
-  } else if (pipe_free > cycle) {
-    return set_reason(s, StallReason::MathPipeThrottle, pipe_free, cycle);
-  }
-  set_reason(s, StallReason::NotSelected, cycle + 1, cycle);  // eligible; the scheduler decides
 }
 
 // barrier.cluster.wait: the phase completes on whichever SM issues its last arrive, so a waiting
