@@ -269,17 +269,12 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   mop.cluster = s.cta->cluster != nullptr;  // the reused op must not keep the last op's cluster
   mop.cluster_rank = mop.cluster ? s.cta->cluster_rank : 0;
   bool all_shared = true;  // SmMemoryPipeline::queue_for, found in the same pass
-  // Without branches (the kinds are mixed only in rare instructions): one OR per flag and lane.
-  bool any_atomic = false, any_store = false, any_load = false;
   for (const isa::MemAccess& a : trace_) {
-    any_atomic |= a.atomic;
-    any_store |= !a.atomic & a.write;
-    any_load |= !a.atomic & !a.write;
-    all_shared &= a.space == isa::StateSpace::Shared;
+    if (a.atomic) mop.atomic = true;
+    else if (a.write) mop.store = true;
+    else mop.load = true;
+    all_shared = all_shared && a.space == isa::StateSpace::Shared;
   }
-  mop.atomic = any_atomic;
-  mop.store = any_store;
-  mop.load = any_load;
   if (op == isa::Opcode::Shfl) mop.load = true;  // exchanges registers through the MIO crossbar
   const SmMemoryPipeline::Queue queue = SmMemoryPipeline::queue_for(!trace_.empty(), all_shared, op);
   mop.accesses.swap(trace_);
