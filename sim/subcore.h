@@ -166,6 +166,8 @@ class SubCore {
   // dispatch, sleep, fetch, operands); false when one sets the warp's reason.
   bool passes_warp_checks(WarpSlot& s, uint64_t cycle);
   void tick_warps(uint64_t cycle, isa::LaunchState& launch);
+  // Leaves next_recheck_ alone: tick_warps, its only caller, sets it from every warp's
+  // recheck_at after the classification.
   void set_reason(WarpSlot& s, StallReason r, uint64_t until, uint64_t cycle) {
     if (r != s.reason) {
       count_change(s.reason, -1, cycle);
@@ -173,7 +175,6 @@ class SubCore {
       s.reason = r;
     }
     s.recheck_at = until;
-    next_recheck_ = std::min(next_recheck_, until);
   }
   // Stall accounting: every ticked cycle adds each reason's warp count to the stats. The counts
   // change in few cycles, so the stats get a reason's count times the cycles it held: a warp

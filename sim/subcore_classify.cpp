@@ -124,7 +124,9 @@ void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
     if (s.reason == StallReason::NotSelected) eligible |= uint64_t(1) << slot;
     next = std::min(next, s.recheck_at);
   }
-  next_recheck_ = next;  // the selection and issue below only lower it again
+  // The selection below only sets eligible warps' reasons, until cycle + 1 as before (so `next`
+  // stays right; set_reason does not lower next_recheck_); issue lowers it again.
+  next_recheck_ = next;
   int selected = WarpScheduler::kNone;
   if (dispatch_free_at_ <= cycle) {
     while (eligible) {
