@@ -109,14 +109,8 @@ class SubCore {
   static constexpr uint32_t kNoGroup = UINT32_MAX;
 
   struct WarpSlot {
-    isa::Warp* warp = nullptr;
-    isa::CtaState* cta = nullptr;
-    int cta_slot = -1;
-    bool active = false;  // resident and not finished
-    bool occupied = false;
-    const FunctionTiming* timing = nullptr;
-    Scoreboard board;
-    uint64_t fetch_ready = 0, sleep_until = 0, dispatch_until = 0;
+    // First what the per-cycle classification reads (tick_warps, evaluate), together in the
+    // slot's first bytes: most re-examinations need nothing else.
     StallReason reason = StallReason::NoInstruction;
     uint64_t recheck_at = 0;
     // The next instruction's operands were found ready. Only the warp's own issue can make them
@@ -135,6 +129,14 @@ class SubCore {
     // frames every cycle (those reads were most of its time).
     const InstTiming* next = nullptr;
     bool maybe_at_barrier = false;
+    isa::Warp* warp = nullptr;
+    isa::CtaState* cta = nullptr;
+    int cta_slot = -1;
+    bool active = false;  // resident and not finished
+    bool occupied = false;
+    const FunctionTiming* timing = nullptr;
+    Scoreboard board;
+    uint64_t fetch_ready = 0, sleep_until = 0, dispatch_until = 0;
     std::vector<PendingMemOp> pending;
     uint32_t cp_async_open_group = 0;  // the group cp.async ops join until the next commit
     uint32_t bulk_open_group = 0;      // the same for cp.async.bulk .bulk_group copies
