@@ -51,9 +51,7 @@ struct SmCore::Impl {
   int local_slot(int warp_slot) const { return warp_slot / config.subcores_per_sm; }
   // Kept as a count: the GPU asks every SM whether a CTA fits every cycle while CTAs wait.
   int free_warp_slots() const { return free_slots; }
-  int warps_per_cta() const {
-    return launch ? static_cast<int>((launch->block.count() + kWarpSize - 1) / kWarpSize) : 0;
-  }
+  int warps_per_cta() const { return cta_warps; }
   void handle_cta_events(int cta_slot, uint64_t cycle);
   void retire(int cta_slot, uint64_t cycle);
 
@@ -75,6 +73,7 @@ struct SmCore::Impl {
   ClusterTmaBarriers* cluster_tma = nullptr;  // the GPU's copies onto other CTAs' barriers (multicast)
   std::vector<bool> warp_slot_used;
   int free_slots = 0;  // entries of warp_slot_used that are false
+  int cta_warps = 0;   // warps per CTA of the launch (0 without one), set by begin_launch
   std::vector<std::unique_ptr<isa::CtaState>> retired_cluster_ctas;
   int max_ctas = 0;
   int resident = 0;
@@ -142,6 +141,7 @@ void SmCore::begin_launch(isa::LaunchState* launch, int max_resident_ctas, int s
                                 " resident CTAs per SM is outside 1.." + std::to_string(m.config.max_ctas_per_sm) +
                                 " (the kernel's occupancy is zero?)");
   m.launch = launch;
+  m.cta_warps = static_cast<int>((launch->block.count() + kWarpSize - 1) / kWarpSize);
   m.own = *launch;
   m.own.global = &m.closed;
   m.own.services = nullptr;
