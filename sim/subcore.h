@@ -5,8 +5,9 @@
 // Each cycle every resident warp of the sub-core is in exactly one StallReason. A warp's reason
 // is cached with the cycle until which it cannot change (a fixed-latency result, a busy pipe, a
 // fetch bubble) or until an event (a memory result, a barrier release), so a cycle only
-// re-examines warps whose situation may have changed; the per-reason warp counts are kept as a
-// histogram and added to the stats once per cycle.
+// re-examines warps whose situation may have changed; the per-reason warp-cycle counts are added
+// to the stats lazily, when a count changes (see count_change). The per-cycle classification and
+// selection are in subcore_classify.cpp, issue and memory submission in subcore.cpp.
 #pragma once
 
 #include <algorithm>
