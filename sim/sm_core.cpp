@@ -40,6 +40,7 @@ struct SmCore::Impl {
       throw std::invalid_argument("SM core: subcores_per_sm = " + std::to_string(cfg.subcores_per_sm) +
                                   " is outside 1..255");
     warp_slot_used.assign(static_cast<size_t>(cfg.max_warps_per_sm()), false);
+    free_slots = cfg.max_warps_per_sm();
     SubCore::Shared shared{id, &config, &memory, &timing, observer, &stats, &next_token_sequence, &cta_events,
                            &tma_barriers, &cta_event_raised, &issue_deferred, cluster_tma};
     subcores.reserve(static_cast<size_t>(cfg.subcores_per_sm));
@@ -48,14 +49,9 @@ struct SmCore::Impl {
 
   SubCore& subcore_of(int warp_slot) { return subcores[static_cast<size_t>(warp_slot % config.subcores_per_sm)]; }
   int local_slot(int warp_slot) const { return warp_slot / config.subcores_per_sm; }
-  int free_warp_slots() const {
-    int n = 0;
-    for (bool used : warp_slot_used) n += used ? 0 : 1;
-    return n;
-  }
-  int warps_per_cta() const {
-    return launch ? static_cast<int>((launch->block.count() + kWarpSize - 1) / kWarpSize) : 0;
-  }
+  // Kept as a count: the GPU asks every SM whether a CTA fits every cycle while CTAs wait.
+  int free_warp_slots() const { return free_slots; }
+  int warps_per_cta() const { return cta_warps; }
   void handle_cta_events(int cta_slot, uint64_t cycle);
   void retire(int cta_slot, uint64_t cycle);
 
@@ -76,6 +72,8 @@ struct SmCore::Impl {
   TmaBarriers tma_barriers;  // bulk copies in flight per CTA and mbarrier (sim/tma_unit.h)
   ClusterTmaBarriers* cluster_tma = nullptr;  // the GPU's copies onto other CTAs' barriers (multicast)
   std::vector<bool> warp_slot_used;
+  int free_slots = 0;  // entries of warp_slot_used that are false
+  int cta_warps = 0;   // warps per CTA of the launch (0 without one), set by begin_launch
   std::vector<std::unique_ptr<isa::CtaState>> retired_cluster_ctas;
   int max_ctas = 0;
   int resident = 0;
@@ -113,6 +111,7 @@ void SmCore::Impl::retire(int cta_slot, uint64_t cycle) {
   for (int ws : c.warp_slots) {
     subcore_of(ws).release(local_slot(ws));
     warp_slot_used[static_cast<size_t>(ws)] = false;
+    free_slots += 1;
   }
   if (observer) observer->on_cta(cycle, sm_id, c.cta->linear_id, false);
   tma_barriers.forget_cta(cta_slot);
@@ -142,6 +141,7 @@ void SmCore::begin_launch(isa::LaunchState* launch, int max_resident_ctas, int s
                                 " resident CTAs per SM is outside 1.." + std::to_string(m.config.max_ctas_per_sm) +
                                 " (the kernel's occupancy is zero?)");
   m.launch = launch;
+  m.cta_warps = static_cast<int>((launch->block.count() + kWarpSize - 1) / kWarpSize);
   m.own = *launch;
   m.own.global = &m.closed;
   m.own.services = nullptr;
@@ -187,6 +187,7 @@ void SmCore::add_cta(std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
     int ws = 0;
     while (m.warp_slot_used[static_cast<size_t>(ws)]) ++ws;
     m.warp_slot_used[static_cast<size_t>(ws)] = true;
+    m.free_slots -= 1;
     c.warp_slots.push_back(ws);
     m.subcore_of(ws).place(m.local_slot(ws), *w, *c.cta, cta_slot, m.next_age++, cycle);
   }

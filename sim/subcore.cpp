@@ -5,7 +5,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "isa/cluster_barrier.h"
 #include "sim/mbarrier_phases.h"
 
 namespace gpusim::sim {
@@ -14,8 +13,16 @@ namespace {
 // A shared::cluster address's offset inside its CTA's window (isa/launch_state.h): the TMA
 // barriers are tracked per issuing CTA by offset.
 constexpr uint64_t kOwnSharedOffsetMask = (uint64_t(1) << isa::kClusterRankShift) - 1;
-constexpr size_t idx(StallReason r) { return static_cast<size_t>(r); }
 constexpr size_t idx(Pipe p) { return static_cast<size_t>(p); }
+// Active lanes of a 32-bit mask, inline: the build targets baseline x86-64 (no POPCNT), where
+// __builtin_popcount is a libgcc call, and issue() counts the lanes of every warp-instruction.
+constexpr uint64_t lane_count(uint32_t m) {
+  m = m - ((m >> 1) & 0x55555555u);
+  m = (m & 0x33333333u) + ((m >> 2) & 0x33333333u);
+  return (((m + (m >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
+}
+static_assert(lane_count(0) == 0 && lane_count(0xffffffffu) == 32 && lane_count(0x80000001u) == 2 &&
+              lane_count(0x0000ff00u) == 8);
 }  // namespace
 
 SubCore::SubCore(int index, int slots, const Shared& shared)
@@ -50,6 +57,7 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   s.recheck_at = cycle;
   s.reason = StallReason::NoInstruction;
   s.operands_ready = false;
+  s.waits_only_for_pipes = false;
   s.next = s.active ? &s.timing->at(warp.top().pc) : nullptr;
   s.maybe_at_barrier = s.active && warp.at_barrier;
   ages_[slot] = age;
@@ -94,195 +102,19 @@ void SubCore::wake_cta(int cta_slot, uint64_t cycle) {
   }
 }
 
-void SubCore::set_reason(WarpSlot& s, StallReason r, uint64_t until, uint64_t cycle) {
-  if (r != s.reason) {
-    count_change(s.reason, -1, cycle);
-    count_change(r, +1, cycle);
-    s.reason = r;
-  }
-  s.recheck_at = until;
-  next_recheck_ = std::min(next_recheck_, until);
-}
-
 void SubCore::flush_stall_counts() {
   // Through the last ticked cycle; a change made at or after its issue already counts from the
   // next cycle on (and adds nothing here).
-  const uint64_t end = last_tick_ + 1;
-  for (size_t r = 0; r < reason_counts_.size(); ++r)
-    if (end > counted_from_[r]) count_change(static_cast<StallReason>(r), 0, end);
-}
-
-bool SubCore::queue_has_room(QueueHint hint, StallReason* throttle) const {
-  const SmMemoryPipeline& mem = *shared_.memory;
-  if ((hint == QueueHint::Mio || hint == QueueHint::Both) && !mem.can_accept(SmMemoryPipeline::Queue::Mio)) {
-    *throttle = StallReason::MioThrottle;
-    return false;
+  // A reason changed after that (a warp placed before its sub-core's first tick) is counted
+  // from its change on, as if flushed then.
+  const uint64_t last = last_tick_ + 1;
+  for (size_t r = 0; r < reason_counts_.size(); ++r) {
+    const uint64_t end = std::max(last, counted_from_[r]);
+    const uint64_t held = uint64_t(reason_counts_[r]) * end;
+    shared_.stats->stall_warp_cycles[r] += pending_[r] + held;
+    pending_[r] = uint64_t(0) - held;
+    counted_from_[r] = end;
   }
-  if ((hint == QueueHint::Lg || hint == QueueHint::Both) && !mem.can_accept(SmMemoryPipeline::Queue::Lg)) {
-    *throttle = StallReason::LgThrottle;
-    return false;
-  }
-  return true;
-}
-
-Scoreboard::Block SubCore::block_of(const WarpSlot& s, const InstTiming& t, uint64_t cycle) const {
-  switch (t.kind) {
-    case IssueKind::Drain:
-      return s.board.drain_block(cycle);
-    case IssueKind::Fence: {
-      if (s.pending.empty()) return {};
-      const bool lg = std::any_of(s.pending.begin(), s.pending.end(), [](const PendingMemOp& p) { return p.lg; });
-      return {lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard, kNeverCycle};
-    }
-    case IssueKind::CpAsyncWait:
-      return group_block(s.pending, &PendingMemOp::cp_async_group, s.cp_async_open_group, t.wait_groups);
-    case IssueKind::BulkWait:
-      return group_block(s.pending, &PendingMemOp::bulk_group, s.bulk_open_group, t.wait_groups);
-    case IssueKind::WgmmaWait: {
-      // The accumulators of all but the newest N committed groups complete at a known cycle;
-      // Nsight Compute counts a warp waiting for a fixed-latency unit as "wait".
-      const uint64_t until = s.wgmma.wait_until(t.wait_groups);
-      if (until > cycle) return {StallReason::Wait, until};
-      return {};
-    }
-    default:
-      return s.board.check(s.timing->touched(t), cycle);
-  }
-}
-
-Scoreboard::Block SubCore::group_block(const std::vector<PendingMemOp>& pending, uint32_t PendingMemOp::*group,
-                                       uint32_t open_group, unsigned allowed) {
-  // Committed groups (ids below the open one) that still have copies in flight.
-  uint32_t seen[64];
-  unsigned nseen = 0;
-  for (const PendingMemOp& p : pending) {
-    const uint32_t g = p.*group;
-    if (g == kNoGroup || g >= open_group) continue;
-    if (std::find(seen, seen + nseen, g) == seen + nseen && nseen < 64) seen[nseen++] = g;
-  }
-  if (nseen > allowed) return {StallReason::LongScoreboard, kNeverCycle};
-  return {};
-}
-
-// A warp that executed mbarrier.try_wait/test_wait saw the functional barrier, which counts a bulk
-// copy's bytes at issue; in model time they arrive when the TMA unit's last answer is back, so the
-// warp's next instruction waits for that (sim/tma_unit.h). Nsight Compute counts a warp waiting
-// on L1TEX/TMA data as long_scoreboard.
-bool SubCore::waits_for_bulk_copies(WarpSlot& s, uint64_t cycle) {
-  if (s.mbarrier_wait) {
-    const TmaBarriers::Readiness r = shared_.tma_barriers->of(s.cta_slot, s.mbarrier_offset, s.mbarrier_parity);
-    if (r.in_flight) {
-      set_reason(s, StallReason::LongScoreboard, kNeverCycle, cycle);  // woken when the last copy arrives
-      return true;
-    }
-    if (s.cta->cluster && shared_.cluster_tma) {
-      // Copies another CTA of the cluster issued onto this barrier (multicast): nothing wakes
-      // this SM when they land, so the warp looks again every cycle while they are in flight.
-      const TmaBarriers::Readiness c = shared_.cluster_tma->of(s.cta->linear_id, s.mbarrier_offset, s.mbarrier_parity);
-      if (c.in_flight) {
-        set_reason(s, StallReason::LongScoreboard, cycle + 1, cycle);
-        return true;
-      }
-      s.tma_ready_at = std::max(s.tma_ready_at, c.arrived);
-    }
-    s.mbarrier_wait = false;
-    s.tma_ready_at = std::max(s.tma_ready_at, r.arrived);
-  }
-  if (s.tma_ready_at > cycle) {
-    set_reason(s, StallReason::LongScoreboard, s.tma_ready_at, cycle);
-    return true;
-  }
-  return false;
-}
-
-void SubCore::evaluate(WarpSlot& s, uint64_t cycle) {
-  if (s.maybe_at_barrier) {
-    if (s.warp->at_barrier) return set_reason(s, StallReason::Barrier, kNeverCycle, cycle);
-    s.maybe_at_barrier = false;
-  }
-  if ((s.mbarrier_wait || s.tma_ready_at > cycle) && waits_for_bulk_copies(s, cycle)) return;
-  if (s.dispatch_until > cycle) return set_reason(s, StallReason::DispatchStall, s.dispatch_until, cycle);
-  if (s.sleep_until > cycle) return set_reason(s, StallReason::Sleeping, s.sleep_until, cycle);
-  if (s.fetch_ready > cycle) return set_reason(s, StallReason::NoInstruction, s.fetch_ready, cycle);
-  const InstTiming& t = *s.next;
-  if (t.cluster_barrier_wait && s.cta->cluster) {
-    const uint64_t until = cluster_wait_until(s, cycle);
-    if (until > cycle) return set_reason(s, StallReason::Barrier, until, cycle);
-  }
-  if (!s.operands_ready) {
-    const Scoreboard::Block b = block_of(s, t, cycle);
-    if (b.blocked()) return set_reason(s, b.reason, b.until, cycle);
-    s.operands_ready = true;
-  }
-  const uint64_t pipe_free = pipe_free_at_[idx(t.pipe)];
-  if (t.kind == IssueKind::Memory) {
-    StallReason throttle = t.queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
-    if (pipe_free > cycle) return set_reason(s, throttle, pipe_free, cycle);
-    if (!queue_has_room(t.queue, &throttle)) return set_reason(s, throttle, cycle + 1, cycle);
-  } else if (pipe_free > cycle) {
-    return set_reason(s, StallReason::MathPipeThrottle, pipe_free, cycle);
-  }
-  set_reason(s, StallReason::NotSelected, cycle + 1, cycle);  // eligible; the scheduler decides
-}
-
-// barrier.cluster.wait: the phase completes on whichever SM issues its last arrive, so a waiting
-// warp looks again every cycle (cluster launches tick their SMs on one thread, gpu_model.cpp);
-// once it has completed, the warp may issue barrier_latency_cycles after the completion.
-uint64_t SubCore::cluster_wait_until(WarpSlot& s, uint64_t cycle) const {
-  uint64_t completed = 0;
-  if (!isa::cluster_barrier_passed(*s.cta, *s.warp, cycle, &completed)) return cycle + 1;
-  return std::max(cycle, completed + uint64_t(shared_.config->cluster_barrier_latency_cycles));
-}
-
-void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
-  uint64_t eligible = 0;
-  uint64_t next = kNeverCycle;
-  for (uint64_t m = active_mask_; m; m &= m - 1) {
-    const int slot = __builtin_ctzll(m);
-    WarpSlot& s = slots_[slot];
-    if (s.recheck_at <= cycle) evaluate(s, cycle);
-    if (s.reason == StallReason::NotSelected) eligible |= uint64_t(1) << slot;
-    next = std::min(next, s.recheck_at);
-  }
-  next_recheck_ = next;  // the selection and issue below only lower it again
-  int selected = WarpScheduler::kNone;
-  if (dispatch_free_at_ <= cycle) {
-    while (eligible) {
-      const int slot = scheduler_.select(eligible, ages_);
-      WarpSlot& s = slots_[slot];
-      const InstTiming& t = *s.next;
-      StallReason throttle = StallReason::Selected;
-      // Another sub-core may have filled a shared queue since this warp was examined.
-      if (t.kind == IssueKind::Memory && !queue_has_room(t.queue, &throttle)) {
-        set_reason(s, throttle, cycle + 1, cycle);
-        eligible &= ~(uint64_t(1) << slot);
-        continue;
-      }
-      selected = slot;
-      set_reason(s, StallReason::Selected, cycle + 1, cycle);
-      break;
-    }
-  }
-  if (SimObserver* obs = shared_.observer) {
-    for (uint64_t m = active_mask_; m; m &= m - 1) {
-      const int slot = __builtin_ctzll(m);
-      if (slot == selected) continue;
-      const WarpSlot& s = slots_[slot];
-      obs->on_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), s.reason);
-      const isa::Function& fn = *s.warp->frame().fn;
-      const uint32_t pc = s.warp->top().pc;
-      obs->on_warp_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), s.reason,
-                         pc < fn.code.size() ? &fn.code[pc] : nullptr);
-    }
-  }
-  if (selected == WarpScheduler::kNone) return;
-  const InstTiming& t = *slots_[selected].next;
-  if (!t.commit) return issue(selected, cycle, launch);
-  // Its queue place is held so that the other sub-cores see the queue as the op will leave it.
-  deferred_ = selected;
-  *shared_.issue_deferred = true;
-  deferred_queue_ = t.kind == IssueKind::Memory ? t.queue : QueueHint::None;
-  hold_queues(+1);
 }
 
 void SubCore::hold_queues(int delta) {
@@ -330,13 +162,14 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   const isa::StepResult r = isa::step_warp(warp, *s.cta, launch, t.kind == IssueKind::Memory ? &trace_ : nullptr);
   scheduler_.issued(slot);
   s.operands_ready = false;
+  s.waits_only_for_pipes = false;
 
   SmStats& stats = *shared_.stats;
   stats.issued += 1;
   stats.warp_instructions += 1;
-  stats.thread_instructions += static_cast<uint64_t>(__builtin_popcount(r.active));
+  const uint64_t lanes = lane_count(r.active);
+  stats.thread_instructions += lanes;
   if (t.flops) {
-    const uint64_t lanes = static_cast<uint64_t>(__builtin_popcount(r.active));
     if (t.pipe == Pipe::Tensor) stats.tensor_flops += t.flops;
     else if (t.pipe == Pipe::Fp64) stats.fp64_flops += t.flops * lanes;
     else stats.fp32_flops += t.flops * lanes;

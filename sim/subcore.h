@@ -5,8 +5,9 @@
 // Each cycle every resident warp of the sub-core is in exactly one StallReason. A warp's reason
 // is cached with the cycle until which it cannot change (a fixed-latency result, a busy pipe, a
 // fetch bubble) or until an event (a memory result, a barrier release), so a cycle only
-// re-examines warps whose situation may have changed; the per-reason warp counts are kept as a
-// histogram and added to the stats once per cycle.
+// re-examines warps whose situation may have changed; the per-reason warp-cycle counts are added
+// to the stats lazily, when a count changes (see count_change). The per-cycle classification and
+// selection are in subcore_classify.cpp, issue and memory submission in subcore.cpp.
 #pragma once
 
 #include <algorithm>
@@ -109,6 +110,26 @@ class SubCore {
   static constexpr uint32_t kNoGroup = UINT32_MAX;
 
   struct WarpSlot {
+    // First what the per-cycle classification reads (tick_warps, evaluate), together in the
+    // slot's first bytes: most re-examinations need nothing else.
+    StallReason reason = StallReason::NoInstruction;
+    uint64_t recheck_at = 0;
+    // The next instruction's operands were found ready. Only the warp's own issue can make them
+    // unready again (completions and time only make registers readier), so an eligible warp
+    // that was not selected skips the scoreboard next cycle.
+    bool operands_ready = false;
+    // Every check of evaluate() before the pipe and queue checks was passed for the next
+    // instruction. Those checks can only fail again after the warp's own issue (which clears
+    // this): barrier, mbarrier and sleep waits start at issue, the dispatch, sleep and fetch
+    // cycles only pass, and the operands stay ready (see operands_ready). So an eligible or
+    // throttled warp that was not issued skips them (most re-examinations are of such warps).
+    bool waits_only_for_pipes = false;
+    // The warp's next instruction's timing and whether it may wait at a barrier, cached at place
+    // and after each issue: only the warp's own issue moves its pc or puts it at a barrier (a
+    // barrier release only clears at_barrier), so evaluate() need not chase the warp's call
+    // frames every cycle (those reads were most of its time).
+    const InstTiming* next = nullptr;
+    bool maybe_at_barrier = false;
     isa::Warp* warp = nullptr;
     isa::CtaState* cta = nullptr;
     int cta_slot = -1;
@@ -117,18 +138,6 @@ class SubCore {
     const FunctionTiming* timing = nullptr;
     Scoreboard board;
     uint64_t fetch_ready = 0, sleep_until = 0, dispatch_until = 0;
-    StallReason reason = StallReason::NoInstruction;
-    uint64_t recheck_at = 0;
-    // The next instruction's operands were found ready. Only the warp's own issue can make them
-    // unready again (completions and time only make registers readier), so an eligible warp
-    // that was not selected skips the scoreboard next cycle.
-    bool operands_ready = false;
-    // The warp's next instruction's timing and whether it may wait at a barrier, cached at place
-    // and after each issue: only the warp's own issue moves its pc or puts it at a barrier (a
-    // barrier release only clears at_barrier), so evaluate() need not chase the warp's call
-    // frames every cycle (those reads were most of its time).
-    const InstTiming* next = nullptr;
-    bool maybe_at_barrier = false;
     std::vector<PendingMemOp> pending;
     uint32_t cp_async_open_group = 0;  // the group cp.async ops join until the next commit
     uint32_t bulk_open_group = 0;      // the same for cp.async.bulk .bulk_group copies
@@ -142,17 +151,45 @@ class SubCore {
   };
 
   // The warp's reason at `cycle` and the cycle until which it holds (kNeverCycle: until an event).
-  void evaluate(WarpSlot& s, uint64_t cycle);
+  // Inline: most calls are of warps that only wait for a pipe or a queue (waits_only_for_pipes).
+  void evaluate(WarpSlot& s, uint64_t cycle) {
+    if (!s.waits_only_for_pipes && !passes_warp_checks(s, cycle)) return;
+    const InstTiming& t = *s.next;
+    const uint64_t pipe_free = pipe_free_at_[static_cast<size_t>(t.pipe)];
+    if (t.kind == IssueKind::Memory) {
+      StallReason throttle = t.queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
+      if (pipe_free > cycle) return set_reason(s, throttle, pipe_free, cycle);
+      if (!queue_has_room(t.queue, &throttle)) return set_reason(s, throttle, cycle + 1, cycle);
+    } else if (pipe_free > cycle) {
+      return set_reason(s, StallReason::MathPipeThrottle, pipe_free, cycle);
+    }
+    set_reason(s, StallReason::NotSelected, cycle + 1, cycle);  // eligible; the scheduler decides
+  }
+  // The checks of evaluate() that only the warp's own state decides (barrier, bulk copies,
+  // dispatch, sleep, fetch, operands); false when one sets the warp's reason.
+  bool passes_warp_checks(WarpSlot& s, uint64_t cycle);
   void tick_warps(uint64_t cycle, isa::LaunchState& launch);
-  void set_reason(WarpSlot& s, StallReason r, uint64_t until, uint64_t cycle);
+  // Leaves next_recheck_ alone: tick_warps, its only caller, sets it from every warp's
+  // recheck_at after the classification.
+  void set_reason(WarpSlot& s, StallReason r, uint64_t until, uint64_t cycle) {
+    if (r != s.reason) {
+      count_change(s.reason, -1, cycle);
+      count_change(r, +1, cycle);
+      s.reason = r;
+    }
+    s.recheck_at = until;
+  }
   // Stall accounting: every ticked cycle adds each reason's warp count to the stats. The counts
-  // change in few cycles, so a reason's count is added for the cycles it held when it changes:
-  // `from` is the first cycle the new count holds (the cycle being ticked for a change made while
-  // classifying the warps, the next one for a change at or after issue). Every cycle between two
-  // changes is ticked (a sub-core with an active warp is ticked every cycle).
+  // change in few cycles, so the stats get a reason's count times the cycles it held: a warp
+  // entering reason r at cycle `from` adds -from to pending_[r], one leaving it adds +from, and
+  // flush_stall_counts() adds pending_[r] + count x end (the sum telescopes to the same total,
+  // exactly, in modular arithmetic). `from` is the first cycle the new count holds (the cycle
+  // being ticked for a change made while classifying the warps, the next one for a change at or
+  // after issue). Every cycle between two changes is ticked (a sub-core with an active warp is
+  // ticked every cycle). Two additions per change instead of a multiply-add into the stats.
   void count_change(StallReason r, int delta, uint64_t from) {
     const size_t i = static_cast<size_t>(r);
-    shared_.stats->stall_warp_cycles[i] += uint64_t(reason_counts_[i]) * (from - counted_from_[i]);
+    pending_[i] -= uint64_t(int64_t(delta)) * from;
     counted_from_[i] = from;
     reason_counts_[i] = uint32_t(int(reason_counts_[i]) + delta);
   }
@@ -162,7 +199,24 @@ class SubCore {
     next_recheck_ = std::min(next_recheck_, at);
   }
 
-  bool queue_has_room(QueueHint hint, StallReason* throttle) const;
+  bool queue_has_room(QueueHint hint, StallReason* throttle) {
+    if ((hint == QueueHint::Mio || hint == QueueHint::Both) && !room_in(SmMemoryPipeline::Queue::Mio)) {
+      *throttle = StallReason::MioThrottle;
+      return false;
+    }
+    if ((hint == QueueHint::Lg || hint == QueueHint::Both) && !room_in(SmMemoryPipeline::Queue::Lg)) {
+      *throttle = StallReason::LgThrottle;
+      return false;
+    }
+    return true;
+  }
+  // Whether queue q has room, asked of the memory pipeline once per tick: nothing changes the
+  // SM's queues between this sub-core's classification of its warps and its selection.
+  bool room_in(SmMemoryPipeline::Queue q) {
+    int8_t& known = q == SmMemoryPipeline::Queue::Mio ? mio_room_ : lg_room_;
+    if (known < 0) known = shared_.memory->can_accept(q) ? 1 : 0;
+    return known == 1;
+  }
   // Whether the warp still waits for bulk copies after an mbarrier wait (sets its reason).
   bool waits_for_bulk_copies(WarpSlot& s, uint64_t cycle);
   static Scoreboard::Block group_block(const std::vector<PendingMemOp>& pending, uint32_t PendingMemOp::*group,
@@ -190,8 +244,9 @@ class SubCore {
   std::array<uint64_t, static_cast<size_t>(Pipe::Count)> pipe_free_at_{};
   uint64_t dispatch_free_at_ = 0;
   std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};
-  // The first cycle whose count of each reason is not yet in the stats (see count_change), and
-  // the last cycle ticked with an active warp.
+  // Per reason: the sum of -delta x from of the changes not yet in the stats, the cycle of its
+  // last change (see count_change), and the last cycle ticked with an active warp.
+  std::array<uint64_t, static_cast<size_t>(StallReason::Count)> pending_{};
   std::array<uint64_t, static_cast<size_t>(StallReason::Count)> counted_from_{};
   uint64_t last_tick_ = 0;
   // No active warp's recheck_at is below this: a cycle before it has no warp to re-examine
@@ -199,6 +254,7 @@ class SubCore {
   uint64_t next_recheck_ = 0;
   std::vector<isa::MemAccess> trace_;
   WarpMemOp mem_op_;  // the memory op being submitted, reused (see submit_memory)
+  int8_t mio_room_ = -1, lg_room_ = -1;  // room_in's answers this tick (-1: not asked)
   int deferred_ = WarpScheduler::kNone;  // slot chosen this cycle whose issue waits for commit()
   QueueHint deferred_queue_ = QueueHint::None;
 };
