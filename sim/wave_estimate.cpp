@@ -86,10 +86,6 @@ double extrapolation_error(const WaveEstimate& e, uint64_t skipped_waves, double
   return double(skipped_waves) * std::max(e.half_width, floor_fraction * e.wave_cycles);
 }
 
-}  // namespace gpusim::sim
-
-namespace gpusim::sim {
-
 WindowedFit fit_windows(const std::vector<std::vector<uint64_t>>& window_ends) {
   WindowedFit w;
   double rss = 0;
@@ -134,7 +130,7 @@ WindowedFit fit_windows(const std::vector<std::vector<uint64_t>>& window_ends) {
 SegmentEstimate estimate_segment(const WindowFit& a, const WindowFit& b, uint64_t waves) {
   const double n = double(waves);
   return {n * (a.wave_cycles + b.wave_cycles) / 2,
-          n * (std::fabs(a.wave_cycles - b.wave_cycles) / 2 + (a.half_width + b.half_width) / 2)};
+          n * (std::fabs(a.wave_cycles - b.wave_cycles) + (a.half_width + b.half_width) / 2)};
 }
 
 }  // namespace gpusim::sim
