@@ -109,8 +109,11 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
                         std::to_string(options.min_waves) + " waves the estimate needs are at most " +
                         std::to_string(int(std::lround(options.max_detailed_fraction * 100))) + " % of the grid)";
   s.max_error = options.max_error;
+  if (!options.windows_for_short_grids && s.wave_ctas && !launch.cooperative && launch.cluster.count() <= 1 &&
+      !s.fallback_reason.empty() && !plan_windows(s.total_waves, options.windows).empty())
+    s.fallback_reason += "; --sample-windows would sample it by windows spread over the grid";
   const std::vector<SamplingWindow> plan =
-      s.fallback_reason.empty() || !s.wave_ctas || launch.cooperative || launch.cluster.count() > 1
+      !options.windows_for_short_grids || s.fallback_reason.empty() || !s.wave_ctas || launch.cooperative || launch.cluster.count() > 1
           ? std::vector<SamplingWindow>{}
           : plan_windows(s.total_waves, options.windows);
   if (!plan.empty()) {

@@ -23,8 +23,8 @@
 //
 // A cooperative or clustered launch is simulated in full; the result says why. A grid of fewer
 // than min_waves / max_detailed_fraction full waves (74) is sampled by windows spread over the
-// grid instead (sim/window_sampling.h: start, middle, end, the drift between them measured), or
-// simulated in full when even those would be over half of it.
+// grid when windows_for_short_grids (sim/window_sampling.h: start, middle, end, the drift between
+// them measured), else, or when even those would be over half of it, simulated in full.
 #pragma once
 
 #include <cstdint>
@@ -56,7 +56,12 @@ struct SamplingOptions {
   // 4 % covers all three. The stop rule (`tolerance`) looks at the statistics alone, or it could
   // never be met.
   double error_floor = 0.04;
-  WindowOptions windows;  // grids too short for the prefix: sim/window_sampling.h
+  // Grids too short for the prefix: windows spread over the grid (sim/window_sampling.h), only
+  // when asked for (--sample-windows): such an estimate cannot fall back to a full simulation
+  // once it turns out too wide (the transposes at 4096^2 on v100.ini: +/-7.4 %), so by default
+  // these grids are simulated in full.
+  bool windows_for_short_grids = false;
+  WindowOptions windows;
 };
 
 struct SampledTiming {
