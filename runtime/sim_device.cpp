@@ -285,7 +285,9 @@ class SimDevice final : public Device {
         if (options_.sample) {
           isa::FunctionalLimits limits;
           limits.max_warp_instructions = options_.max_warp_instructions;
-          sampled = sim::run_sampled_launch(*model_, sampler_, ls, res, limits);
+          sim::SamplingOptions sampling;
+          sampling.windows_for_short_grids = options_.sample_windows;
+          sampled = sim::run_sampled_launch(*model_, sampler_, ls, res, limits, sampling);
         }
         const sim::LaunchTiming t = sampled                      ? sampled->timing
                                      : options_.timed_launch_runner ? options_.timed_launch_runner(*model_, ls, res)

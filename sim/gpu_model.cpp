@@ -40,6 +40,7 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
   launch_->nsmid = static_cast<uint32_t>(config_.num_sms);
   total_ctas_ = launch->grid.count();
   next_cta_ = 0;
+  skip_at_ = UINT64_MAX;
   next_sm_ = 0;
   retired_ctas_ = 0;
   start_cycle_ = cycle_;
@@ -62,6 +63,7 @@ void GpuModel::dispatch_ctas() {
   const size_t n = sms_.size();
   const size_t start = next_sm_;
   const uint64_t interval = static_cast<uint64_t>(config_.cta_dispatch_interval_cycles);
+  apply_cta_skip();
   for (size_t k = 0; k < n && next_cta_ < dispatch_end(); ++k) {
     const size_t i = (start + k) % n;
     if (!sms_[i]->can_accept_cta()) continue;
@@ -69,6 +71,7 @@ void GpuModel::dispatch_ctas() {
     sm_dispatched_[i] = true;
     sm_last_dispatch_[i] = cycle_;
     const uint64_t id = next_cta_++;
+    apply_cta_skip();
     const isa::Dim3& g = launch_->grid;
     const isa::Dim3 ctaid{static_cast<uint32_t>(id % g.x), static_cast<uint32_t>(id / g.x % g.y),
                           static_cast<uint32_t>(id / (uint64_t(g.x) * g.y))};

@@ -71,6 +71,10 @@ class GpuModel {
   // id below `limit`; the launch finishes when those have retired. Persists across launches;
   // may be raised while a launch runs (from the retirement listener). UINT64_MAX = no limit.
   void set_cta_limit(uint64_t limit) { cta_limit_ = limit; }
+  // Sampled simulation's windows spread over the grid: once the dispatcher has handed out the
+  // CTAs below `at`, it jumps to `to` (the CTAs in [at, to) are not dispatched; the sampler runs
+  // them functionally). One pending skip; UINT64_MAX = none. Cleared by begin_launch.
+  void set_cta_skip(uint64_t at, uint64_t to) { skip_at_ = at, skip_to_ = to; }
   // Sampled simulation's wave counting: after every core edge on which CTAs retired, the listener
   // hears the cycle and how many CTAs of the launch have retired so far. Not an observer: an
   // observer switches every component onto its observed path (per-packet and per-issue hooks,
@@ -112,6 +116,10 @@ class GpuModel {
   Occupancy occupancy_;
   uint64_t next_cta_ = 0, total_ctas_ = 0;
   uint64_t cta_limit_ = UINT64_MAX;
+  uint64_t skip_at_ = UINT64_MAX, skip_to_ = 0;  // set_cta_skip
+  void apply_cta_skip() {
+    if (next_cta_ == skip_at_) next_cta_ = skip_to_, skip_at_ = UINT64_MAX;
+  }
   CtaRetirementListener* retirement_listener_ = nullptr;
   uint64_t retired_ctas_ = 0;  // this launch's, counted only while a listener is set
   uint64_t dispatch_end() const { return total_ctas_ < cta_limit_ ? total_ctas_ : cta_limit_; }

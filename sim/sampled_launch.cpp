@@ -108,6 +108,32 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
                         " CTAs (sampling by waves needs " + std::to_string(min_total_waves) + ", so that the " +
                         std::to_string(options.min_waves) + " waves the estimate needs are at most " +
                         std::to_string(int(std::lround(options.max_detailed_fraction * 100))) + " % of the grid)";
+  s.max_error = options.max_error;
+  if (!options.windows_for_short_grids && s.wave_ctas && !launch.cooperative && launch.cluster.count() <= 1 &&
+      !s.fallback_reason.empty() && !plan_windows(s.total_waves, options.windows).empty())
+    s.fallback_reason += "; --sample-windows would sample it by windows spread over the grid";
+  const std::vector<SamplingWindow> plan =
+      !options.windows_for_short_grids || s.fallback_reason.empty() || !s.wave_ctas || launch.cooperative || launch.cluster.count() > 1
+          ? std::vector<SamplingWindow>{}
+          : plan_windows(s.total_waves, options.windows);
+  if (!plan.empty()) {
+    const WindowedRun w = run_windowed_launch(model, launch, resources, limits, s.wave_ctas, plan,
+                                              options.windows.window_waves);
+    s.fallback_reason.clear();
+    s.sampled = true;
+    s.timing = w.timing;
+    s.detailed_ctas = w.detailed_ctas;
+    s.detailed_waves = w.detailed_waves;
+    s.detailed_cycles = w.detailed_cycles;
+    s.error_cycles = w.error_cycles;
+    s.wave_cycles = w.wave_cycles;
+    s.windows = w.windows;
+    s.wave_end_cycles = w.wave_end_cycles;
+    s.detailed_cpu_seconds = w.detailed_cpu_seconds;
+    s.functional_cpu_seconds = w.functional_cpu_seconds;
+    s.trusted = w.valid && s.estimated_error() <= options.max_error;
+    return s;
+  }
   if (!s.fallback_reason.empty() || !s.wave_ctas) {  // no CTA fits: run_timed_launch says so
     const double t0 = cpu_seconds();
     s.timing = run_timed_launch(model, launch, resources);
@@ -174,6 +200,27 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   return s;
 }
 
+namespace {
+
+std::string describe_windows(const SampledTiming& s) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(1) << "sampled by windows: " << s.detailed_ctas << " of " << s.total_ctas
+     << " CTAs in detail (" << 100.0 * double(s.detailed_ctas) / double(s.total_ctas) << "%, " << s.detailed_waves
+     << " of " << s.total_waves << " waves of " << s.wave_ctas << " in " << s.windows.size() << " windows:";
+  for (const SampledWindow& w : s.windows)
+    os << " " << w.first_wave << "-" << w.first_wave + w.waves - 1 << " (" << w.wave_cycles << " cycles/wave)";
+  os << "); predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " (" << std::setprecision(2)
+     << 100.0 * s.estimated_error() << "% estimated: the drift between the windows and their 95% intervals)";
+  if (!s.trusted)
+    os << ": NOT TRUSTED, the estimated error exceeds " << std::setprecision(0) << 100 * s.max_error
+       << "% (the wave time changes over the grid more than the windows pin down; run without --sample)";
+  os << std::setprecision(2) << "; host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
+     << " s functional rest";
+  return os.str();
+}
+
+}  // namespace
+
 std::string describe_sampling(const SampledTiming& s) {
   std::ostringstream os;
   if (!s.sampled) {
@@ -181,6 +228,7 @@ std::string describe_sampling(const SampledTiming& s) {
     if (!s.fallback_reason.empty()) os << ": " << s.fallback_reason;
     return os.str();
   }
+  if (!s.windows.empty()) return describe_windows(s);
   os << std::fixed << std::setprecision(1) << "sampled: " << s.detailed_ctas << " of " << s.total_ctas
      << " CTAs in detail (" << 100.0 * double(s.detailed_ctas) / double(s.total_ctas) << "%, " << s.detailed_waves
      << " of " << s.total_waves << " waves of " << s.wave_ctas << "), " << s.wave_cycles
@@ -215,10 +263,23 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   j["fit_first_wave"] = s.fit_first_wave;
   j["fit_waves"] = s.fit_waves;
   j["stationary"] = s.stationary;
-  j["error_method"] =
-      "skipped waves x max(95% confidence half-width of the least-squares wave time (Student t) over the waves after "
-      "the warm-up a stationarity test cut off (plus the slope change between the window's halves when none passed), "
-      "error_floor x wave time); does not cover behaviour that changes only after the detailed waves";
+  if (!s.windows.empty()) {
+    j["trusted"] = s.trusted;
+    nlohmann::json windows = nlohmann::json::array();
+    for (const SampledWindow& w : s.windows)
+      windows.push_back({{"first_wave", w.first_wave}, {"waves", w.waves}, {"wave_cycles", w.wave_cycles},
+                         {"half_width", w.half_width}});
+    j["windows"] = windows;
+    j["error_method"] =
+        "windows spread over the grid; per skipped segment between two windows: waves x (|d_a - d_b| + mean of the "
+        "windows' 95% confidence half-widths of d, Student t over the pooled jitter of all windows); does not cover a "
+        "change of the wave time that comes and goes between two windows";
+  } else {
+    j["error_method"] =
+        "skipped waves x max(95% confidence half-width of the least-squares wave time (Student t) over the waves after "
+        "the warm-up a stationarity test cut off (plus the slope change between the window's halves when none passed), "
+        "error_floor x wave time); does not cover behaviour that changes only after the detailed waves";
+  }
   // Host measurements (not simulated quantities): vary run to run.
   j["host_cpu_seconds_detailed"] = s.detailed_cpu_seconds;
   j["host_cpu_seconds_functional_rest"] = s.functional_cpu_seconds;

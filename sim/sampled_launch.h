@@ -21,8 +21,10 @@
 // over the grid (DRAM and L2 state drifting as it proceeds): that bias is the error_floor,
 // measured on the suite.
 //
-// A cooperative or clustered launch, or a grid of fewer than min_waves / max_detailed_fraction
-// full waves (74), is simulated in full; the result says why.
+// A cooperative or clustered launch is simulated in full; the result says why. A grid of fewer
+// than min_waves / max_detailed_fraction full waves (74) is sampled by windows spread over the
+// grid when windows_for_short_grids (sim/window_sampling.h: start, middle, end, the drift between
+// them measured), else, or when even those would be over half of it, simulated in full.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +38,7 @@
 #include "sim/gpu_model.h"
 #include "sim/timing_types.h"
 #include "sim/wave_estimate.h"
+#include "sim/window_sampling.h"
 
 namespace gpusim::sim {
 
@@ -53,6 +56,12 @@ struct SamplingOptions {
   // 4 % covers all three. The stop rule (`tolerance`) looks at the statistics alone, or it could
   // never be met.
   double error_floor = 0.04;
+  // Grids too short for the prefix: windows spread over the grid (sim/window_sampling.h), only
+  // when asked for (--sample-windows): such an estimate cannot fall back to a full simulation
+  // once it turns out too wide (the transposes at 4096^2 on v100.ini: +/-7.4 %), so by default
+  // these grids are simulated in full.
+  bool windows_for_short_grids = false;
+  WindowOptions windows;
 };
 
 struct SampledTiming {
@@ -69,6 +78,11 @@ struct SampledTiming {
   double detailed_cpu_seconds = 0, functional_cpu_seconds = 0;  // host CPU time of the two parts
   uint64_t error_cycles = 0;     // estimated error of the prediction (cycles)
   std::vector<uint64_t> wave_end_cycles;  // from launch start, one per full detailed wave
+  // Sampled by windows spread over the grid (a short grid): the windows, and whether the
+  // estimated error is within max_error (the windows cannot be re-run in detail afterwards).
+  std::vector<SampledWindow> windows;
+  bool trusted = true;
+  double max_error = 0.05;
   double estimated_error() const { return timing.cycles ? double(error_cycles) / double(timing.cycles) : 0.0; }
 };
 

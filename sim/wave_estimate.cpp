@@ -86,4 +86,51 @@ double extrapolation_error(const WaveEstimate& e, uint64_t skipped_waves, double
   return double(skipped_waves) * std::max(e.half_width, floor_fraction * e.wave_cycles);
 }
 
+WindowedFit fit_windows(const std::vector<std::vector<uint64_t>>& window_ends) {
+  WindowedFit w;
+  double rss = 0;
+  std::vector<double> sxx(window_ends.size(), 0.0);
+  bool ok = !window_ends.empty();
+  for (size_t k = 0; k < window_ends.size(); ++k) {
+    const std::vector<uint64_t>& e = window_ends[k];
+    WindowFit f;
+    f.points = e.size();
+    if (e.size() < 2) {
+      ok = false;
+      w.windows.push_back(f);
+      continue;
+    }
+    const double n = double(e.size()), mean_x = (n - 1) / 2;
+    double mean_y = 0;
+    for (uint64_t y : e) mean_y += double(y);
+    mean_y /= n;
+    double sxy = 0;
+    for (size_t i = 0; i < e.size(); ++i) {
+      sxx[k] += (double(i) - mean_x) * (double(i) - mean_x);
+      sxy += (double(i) - mean_x) * (double(e[i]) - mean_y);
+    }
+    f.wave_cycles = sxy / sxx[k];
+    for (size_t i = 0; i < e.size(); ++i) {
+      const double r = double(e[i]) - (mean_y + f.wave_cycles * (double(i) - mean_x));
+      rss += r * r;
+    }
+    w.dof += e.size() - 2;
+    ok = ok && f.wave_cycles > 0;
+    w.windows.push_back(f);
+  }
+  if (w.dof == 0) return w;
+  w.sigma = std::sqrt(rss / double(w.dof));
+  const double t = student_t95(w.dof);
+  for (size_t k = 0; k < w.windows.size(); ++k)
+    if (sxx[k] > 0) w.windows[k].half_width = t * w.sigma / std::sqrt(sxx[k]);
+  w.valid = ok;
+  return w;
+}
+
+SegmentEstimate estimate_segment(const WindowFit& a, const WindowFit& b, uint64_t waves) {
+  const double n = double(waves);
+  return {n * (a.wave_cycles + b.wave_cycles) / 2,
+          n * (std::fabs(a.wave_cycles - b.wave_cycles) + (a.half_width + b.half_width) / 2)};
+}
+
 }  // namespace gpusim::sim

@@ -40,6 +40,9 @@ void add_device_options(po::options_description& opts, const std::string& backen
       "stats", po::value<std::string>(), "write per-launch timing statistics as JSON to this file")(
       "sample", "timing mode: simulate the first waves of each launch in detail, the rest functionally, and "
                 "predict the time with its estimated error")(
+      "sample-windows", "with --sample: sample grids of 22-73 waves by windows spread over the grid (start, middle, "
+                        "end) instead of simulating them in full; such an estimate cannot fall back to a full run, "
+                        "it is marked NOT TRUSTED when its error exceeds 5 %")(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
       "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str())(
@@ -112,6 +115,8 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
   o.mode = parse_mode(vm["mode"].as<std::string>());
   o.profiling = profiling_options(vm, o.mode);
   o.sample = vm.count("sample") > 0;
+  o.sample_windows = vm.count("sample-windows") > 0;
+  if (o.sample_windows && !o.sample) throw std::invalid_argument("--sample-windows needs --sample");
   if (o.sample && o.mode != runtime::SimMode::Timing)
     throw std::invalid_argument("--sample predicts time: it needs --mode timing");
   if (o.sample && o.profiling.any())

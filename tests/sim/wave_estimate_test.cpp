@@ -1,15 +1,18 @@
 // The statistics of sampled timing simulation (sim/wave_estimate.h) on synthetic wave-end series
 // whose true wave time is known: exact lines, lines with random jitter (the 95 % interval must
 // cover the truth about 95 % of the time: neither too narrow nor uselessly wide), a warm-up the
-// stationarity test must cut off, and a drift that must widen the interval.
+// stationarity test must cut off, and a drift that must widen the interval; and the windows spread
+// over the grid (sim/window_sampling.h) on series whose wave time drifts.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <vector>
 
 #include "sim/wave_estimate.h"
+#include "sim/window_sampling.h"
 
 namespace gpusim::sim {
 namespace {
@@ -161,6 +164,128 @@ TEST(WaveEstimate, ExtrapolationErrorHasAFloor) {
   EXPECT_DOUBLE_EQ(extrapolation_error(e, 50, 0.01), 50 * 10.0);  // the floor: 1 % of d
   e.half_width = 30;
   EXPECT_DOUBLE_EQ(extrapolation_error(e, 50, 0.01), 50 * 30.0);
+}
+
+TEST(WindowPlan, WindowsAtStartMiddleAndEnd) {
+  // 102 waves: 4 windows (3 x 4 + 2 = 14 waves <= 15 % of 102; 5 would be 17), the 88 skipped
+  // waves split 29, 29, 30.
+  const std::vector<SamplingWindow> w = plan_windows(102, {});
+  ASSERT_EQ(w.size(), 4u);
+  EXPECT_EQ(w[0].first_wave, 0u); EXPECT_EQ(w[0].waves, 4u);
+  EXPECT_EQ(w[1].first_wave, 33u); EXPECT_EQ(w[1].waves, 3u);
+  EXPECT_EQ(w[2].first_wave, 65u); EXPECT_EQ(w[2].waves, 3u);
+  EXPECT_EQ(w[3].first_wave, 98u); EXPECT_EQ(w[3].waves, 4u);  // ends at the grid's end
+  // 25 waves (the transposes at 4096^2): start, middle, end; 11 of them in detail.
+  const std::vector<SamplingWindow> t = plan_windows(25, {});
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[1].first_wave, 11u);
+  EXPECT_EQ(t[2].first_wave, 21u); EXPECT_EQ(t[2].waves, 4u);
+  // 21 waves: 11 detailed would be over half the grid.
+  EXPECT_TRUE(plan_windows(21, {}).empty());
+  EXPECT_EQ(plan_windows(22, {}).size(), 3u);
+}
+
+TEST(WindowFit, ExactLinesGiveTheirSlopesAndNoUncertainty) {
+  const WindowedFit f = fit_windows({{900, 1400, 1900}, {9000, 9600, 10200}, {20000, 20700, 21400}});
+  ASSERT_TRUE(f.valid);
+  EXPECT_EQ(f.dof, 3u);
+  EXPECT_NEAR(f.windows[0].wave_cycles, 500, 1e-9);
+  EXPECT_NEAR(f.windows[1].wave_cycles, 600, 1e-9);
+  EXPECT_NEAR(f.windows[2].wave_cycles, 700, 1e-9);
+  for (const WindowFit& w : f.windows) EXPECT_NEAR(w.half_width, 0, 1e-9);
+}
+
+TEST(WindowFit, PooledJitterByHand) {
+  // Window A: (0, 0), (1, 10), (2, 26): mean x 1, mean y 12, Sxx 2, Sxy = 12 + 14 = 26 -> slope 13;
+  // residuals 0 - (12 - 13) = 1, 10 - 12 = -2, 26 - 25 = 1 -> RSS 6. Window B: an exact line,
+  // RSS 0. Pooled: 6 / (1 + 1) -> sigma sqrt(3), 2 degrees of freedom (t = 4.303); half-width of
+  // each slope 4.303 x sqrt(3) / sqrt(2).
+  const WindowedFit f = fit_windows({{0, 10, 26}, {100, 120, 140}});
+  ASSERT_TRUE(f.valid);
+  EXPECT_EQ(f.dof, 2u);
+  EXPECT_NEAR(f.sigma, std::sqrt(3.0), 1e-12);
+  EXPECT_NEAR(f.windows[0].wave_cycles, 13, 1e-12);
+  EXPECT_NEAR(f.windows[1].wave_cycles, 20, 1e-12);
+  EXPECT_NEAR(f.windows[0].half_width, 4.303 * std::sqrt(1.5), 1e-9);
+  EXPECT_NEAR(f.windows[1].half_width, 4.303 * std::sqrt(1.5), 1e-9);
+}
+
+TEST(WindowFit, TooFewPointsOrNoDegreesOfFreedomIsInvalid) {
+  EXPECT_FALSE(fit_windows({}).valid);
+  EXPECT_FALSE(fit_windows({{100, 200}, {300, 400}}).valid);  // lines through 2 points: no jitter estimate
+  EXPECT_FALSE(fit_windows({{100, 200, 300}, {300}}).valid);
+  EXPECT_FALSE(fit_windows({{300, 200, 100}, {100, 200, 300}}).valid);  // d <= 0
+}
+
+TEST(WindowFit, SegmentIsTheTrapezoidWithTheDriftAndHalfWidths) {
+  WindowFit a, b;
+  a.wave_cycles = 1000, a.half_width = 10;
+  b.wave_cycles = 1100, b.half_width = 30;
+  const SegmentEstimate s = estimate_segment(a, b, 40);
+  EXPECT_DOUBLE_EQ(s.cycles, 40 * 1050.0);
+  EXPECT_DOUBLE_EQ(s.error, 40 * (100.0 + 20.0));
+}
+
+// A synthetic launch of `waves` full waves: wave i takes truth(i) cycles and its end instant
+// jitters by N(0, sigma). The sampler's windows (plan_windows) give the points; the prediction of
+// the skipped waves' time must lie within the printed error of their true time.
+struct Coverage {
+  double covered = 0, mean_error = 0;  // fraction of trials; mean printed error / mean total time
+};
+Coverage skipped_time_coverage(uint64_t waves, const std::function<double(uint64_t)>& truth, double sigma,
+                               int trials, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> jitter(0.0, sigma);
+  const WindowOptions options;
+  const std::vector<SamplingWindow> plan = plan_windows(waves, options);
+  std::vector<double> exact_end(waves);
+  double t = 0;
+  for (uint64_t i = 0; i < waves; ++i) exact_end[i] = (t += truth(i));
+  Coverage c;
+  for (int trial = 0; trial < trials; ++trial) {
+    std::vector<std::vector<uint64_t>> ends(plan.size());
+    for (size_t k = 0; k < plan.size(); ++k) {
+      const uint64_t first = plan[k].first_wave + (k == 0 ? 1 : 0);  // as the sampler: wave 0 is ramp-up
+      for (uint64_t i = first; i < first + options.window_waves; ++i)
+        ends[k].push_back(uint64_t(std::llround(exact_end[i] + jitter(rng))));
+    }
+    const WindowedFit f = fit_windows(ends);
+    EXPECT_TRUE(f.valid);
+    double predicted = 0, error = 0, actual = 0;
+    for (size_t k = 0; k + 1 < plan.size(); ++k) {
+      const uint64_t from = plan[k].first_wave + plan[k].waves, to = plan[k + 1].first_wave;
+      const SegmentEstimate s = estimate_segment(f.windows[k], f.windows[k + 1], to - from);
+      predicted += s.cycles, error += s.error;
+      for (uint64_t i = from; i < to; ++i) actual += truth(i);
+    }
+    c.covered += std::fabs(predicted - actual) <= error;
+    c.mean_error += error / exact_end.back();
+  }
+  c.covered /= trials, c.mean_error /= trials;
+  return c;
+}
+
+TEST(WindowFit, IntervalCoversAStationaryWaveTimeAtItsLevel) {
+  // 3,000 cycles per wave, end instants jittering by 5 % of that: the statistics alone decide.
+  const Coverage c = skipped_time_coverage(102, [](uint64_t) { return 3000.0; }, 150, 2000, 12345);
+  EXPECT_GE(c.covered, 0.95);
+  EXPECT_LT(c.mean_error, 0.25) << "interval uselessly wide";
+  std::printf("    stationary, 102 waves: coverage %.3f, mean printed error %.2f %%\n", c.covered, 100 * c.mean_error);
+}
+
+TEST(WindowFit, IntervalCoversAWaveTimeThatDriftsOverTheGrid) {
+  // Linear drift (+10 % over the grid) and a warm-up that decays (the first waves 19 % slower, as
+  // transpose_unpadded 4096^2 on v100.ini), with 1 % jitter: the drift between the windows must
+  // widen the interval enough.
+  const Coverage lin = skipped_time_coverage(102, [](uint64_t i) { return 3000.0 * (1 + 0.1 * double(i) / 102); }, 30,
+                                             1000, 7);
+  EXPECT_GE(lin.covered, 0.95);
+  const Coverage warm = skipped_time_coverage(
+      25, [](uint64_t i) { return 3000.0 * (1 + 0.19 * std::exp(-double(i) / 4)); }, 30, 1000, 8);
+  EXPECT_GE(warm.covered, 0.95);
+  EXPECT_LT(warm.mean_error, 0.10);
+  std::printf("    linear drift: coverage %.3f (error %.2f %%); decaying warm-up, 25 waves: %.3f (%.2f %%)\n",
+              lin.covered, 100 * lin.mean_error, warm.covered, 100 * warm.mean_error);
 }
 
 }  // namespace

@@ -26,12 +26,14 @@ struct KernelRun {
 
 // One kernel over `in` (n floats) writing `out_floats` floats, on the 2-SM teaching GPU.
 KernelRun run_kernel(bool sample, const std::string& source, const std::string& kernel, uint32_t grid_x, uint32_t block,
-               const std::vector<float>& in, size_t out_floats, bool two_inputs, int32_t n, unsigned threads = 1) {
+               const std::vector<float>& in, size_t out_floats, bool two_inputs, int32_t n, unsigned threads = 1,
+               bool windows = false) {
   runtime::SimDeviceOptions o;
   o.threads = threads;
   o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
   o.mode = runtime::SimMode::Timing;
   o.sample = sample;
+  o.sample_windows = windows;
   auto dev = runtime::make_sim_device(o);
   const runtime::ModuleHandle m = dev->load_ptx(source, workloads::find_embedded_ptx(source).ptx);
   const size_t in_bytes = in.size() * sizeof(float);
@@ -97,6 +99,37 @@ TEST(Sampling, WindowSumMatchesFullSimulation) {
   expect_sampled_close(full, sampled);
 }
 
+// A grid too short for the prefix sampler (fewer than 74 waves; teaching.ini holds 4 CTAs of
+// 256 threads at once) is sampled by windows spread over the grid (--sample-windows): its printed interval must
+// cover the full run's cycles, and the outputs must be complete.
+TEST(Sampling, ShortGridSampledByWindowsCoversTheFullRun) {
+  const int32_t n = 256 * 4 * 40 + 256 * 2 + 77;  // 40 full waves, a partial one
+  const std::vector<float> in = ramp(n);
+  const uint32_t grid = (n + 255) / 256;
+  const KernelRun full = run_kernel(false, "vecadd", "vecadd", grid, 256, in, n, true, n);
+  const KernelRun sampled = run_kernel(true, "vecadd", "vecadd", grid, 256, in, n, true, n, 1, true);
+  ASSERT_FALSE(sampled.sampling.is_null());
+  ASSERT_TRUE(sampled.sampling["sampled"].get<bool>()) << sampled.sampling.dump();
+  ASSERT_TRUE(sampled.sampling.contains("windows")) << sampled.sampling.dump();
+  EXPECT_EQ(sampled.sampling["total_waves"].get<uint64_t>(), 40u);
+  EXPECT_EQ(sampled.sampling["windows"].size(), 3u);
+  EXPECT_EQ(full.output, sampled.output) << "sampled run's output differs from the full run's";
+  const uint64_t total = sampled.sampling["total_ctas"], detailed = sampled.sampling["detailed_ctas"];
+  EXPECT_LE(detailed * 2, total) << "at most half of the CTAs in detail";
+  const double err = std::fabs(double(sampled.stats.cycles) - double(full.stats.cycles)) / double(full.stats.cycles);
+  const double estimate = sampled.sampling["estimated_error"];
+  EXPECT_LE(err, estimate) << "full " << full.stats.cycles << " sampled " << sampled.stats.cycles
+                           << " estimated error " << estimate;
+  EXPECT_NE(sampled.stats.report_text.find("sampled by windows"), std::string::npos) << sampled.stats.report_text;
+  std::printf("    full %llu cycles, sampled %llu (%.2f%% off, %.2f%% estimated, %s), %llu of %llu CTAs in detail\n",
+              (unsigned long long)full.stats.cycles, (unsigned long long)sampled.stats.cycles, 100 * err,
+              100 * estimate, sampled.sampling["trusted"].get<bool>() ? "trusted" : "not trusted",
+              (unsigned long long)detailed, (unsigned long long)total);
+  std::vector<float> c(n);
+  std::memcpy(c.data(), sampled.output.data(), n * 4);
+  for (int32_t i = 0; i < n; i += 331) EXPECT_EQ(c[i], in[i] + in[i]) << i;
+}
+
 // The sampler decides on simulated cycles only, so the prediction, its error and the CTAs run in
 // detail do not depend on the host threads.
 TEST(Sampling, SameSampledResultForAnyThreadCount) {
@@ -114,8 +147,23 @@ TEST(Sampling, SameSampledResultForAnyThreadCount) {
   }
 }
 
+// The windows' jumps are decided on simulated retirements only: same result for any thread count.
+TEST(Sampling, SameWindowedResultForAnyThreadCount) {
+  const int32_t n = 256 * 4 * 40 + 256 * 2 + 77;
+  const std::vector<float> in = ramp(n);
+  const uint32_t grid = (n + 255) / 256;
+  const KernelRun one = run_kernel(true, "vecadd", "vecadd", grid, 256, in, n, true, n, 1, true);
+  const KernelRun two = run_kernel(true, "vecadd", "vecadd", grid, 256, in, n, true, n, 2, true);
+  ASSERT_TRUE(one.sampling.contains("windows"));
+  EXPECT_EQ(two.stats.cycles, one.stats.cycles);
+  nlohmann::json a = one.sampling, b = two.sampling;
+  for (const char* host : {"host_cpu_seconds_detailed", "host_cpu_seconds_functional_rest"}) a.erase(host), b.erase(host);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(two.output, one.output);
+}
+
 TEST(Sampling, FewWavesFallBackToFullSimulation) {
-  const int32_t n = 256 * 20;
+  const int32_t n = 256 * 4 * 20;  // 20 waves: even 3 windows (11 waves) would be over half
   const std::vector<float> in = ramp(n);
   const KernelRun full = run_kernel(false, "vecadd", "vecadd", n / 256, 256, in, n, true, n);
   const KernelRun sampled = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n);
@@ -125,6 +173,19 @@ TEST(Sampling, FewWavesFallBackToFullSimulation) {
   EXPECT_EQ(sampled.stats.cycles, full.stats.cycles);
   EXPECT_EQ(sampled.output, full.output);
   EXPECT_NE(sampled.stats.report_text.find("simulated in full"), std::string::npos) << sampled.stats.report_text;
+  // With windows too: 11 detailed waves would be over half of these 20.
+  const KernelRun windows = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n, 1, true);
+  EXPECT_FALSE(windows.sampling["sampled"].get<bool>());
+  EXPECT_EQ(windows.stats.cycles, full.stats.cycles);
+}
+
+// Without --sample-windows a 40-wave grid is simulated in full, and the reason names the option.
+TEST(Sampling, ShortGridWithoutWindowsRunsInFull) {
+  const int32_t n = 256 * 4 * 40;
+  const std::vector<float> in = ramp(n);
+  const KernelRun sampled = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n);
+  EXPECT_FALSE(sampled.sampling["sampled"].get<bool>());
+  EXPECT_NE(sampled.sampling["fallback_reason"].get<std::string>().find("--sample-windows"), std::string::npos);
 }
 
 TEST(Sampling, NeedsTimingMode) {
