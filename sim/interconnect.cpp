@@ -31,7 +31,13 @@ std::optional<uint64_t> Interconnect::inject_request(int sm, uint32_t payload_by
 void Interconnect::send_response(MemPacket packet, uint64_t now_ps) {
   uint64_t& free_ps = response_port_free_ps_.at(packet.sm);
   uint64_t depart = std::max(now_ps, free_ps);
-  free_ps = clocks_.icnt.later(depart, transfer_cycles(packet.bytes));
+  if (packet.fanout.empty()) {
+    free_ps = clocks_.icnt.later(depart, transfer_cycles(packet.bytes));
+  } else {
+    packet.fanout.for_each([&](int sm) { depart = std::max(depart, response_port_free_ps_.at(sm)); });
+    const uint64_t freed = clocks_.icnt.later(depart, transfer_cycles(packet.bytes));
+    packet.fanout.for_each([&](int sm) { response_port_free_ps_[sm] = freed; });
+  }
   packet.ready_ps = clocks_.core.ready_after(depart, latency_cycles_);
   // Departures on one port are increasing, so arrivals are too: the deque stays sorted.
   responses_[packet.sm].push_back(packet);

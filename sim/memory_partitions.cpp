@@ -101,6 +101,10 @@ void MemoryPartitions::Impl::check_request(const MemPacket& p) const {
   if (p.sector_mask == 0 || (p.sector_mask & ~full) != 0)
     throw std::invalid_argument(where() + ": sector mask " + std::to_string(p.sector_mask) + " is empty or names " +
                                 "sectors beyond the " + std::to_string(sectors) + " of a line");
+  if (!p.fanout.empty() && (p.kind != MemPacket::Kind::Read || p.fanout.last_sm() >= config.num_sms))
+    throw std::invalid_argument(where() + ": a multicast fan-out must belong to a read and name SMs below " +
+                                std::to_string(config.num_sms) + " (its last is SM " +
+                                std::to_string(p.fanout.last_sm()) + ")");
   if (p.kind == MemPacket::Kind::Atomic && std::popcount(p.sector_mask) != 1)
     throw std::invalid_argument(where() + ": an atomic request must name exactly one sector");
 }
@@ -120,7 +124,7 @@ void MemoryPartitions::Impl::route(uint64_t now_ps) {
   while (!responses.empty() && responses.top().ready_ps <= now_ps) {
     const MemPacket r = responses.top().item;
     responses.pop();
-    stats.icnt_response_bytes += r.bytes;
+    stats.icnt_response_bytes += uint64_t(r.bytes) * uint64_t(Interconnect::receivers(r));  // each port it crosses
     --outstanding_requests;
     if (observer) observer->on_mem_response(cycle_of(now_ps), r.sm, r, dram_served.erase(packet_key(r)) ? "DRAM" : "L2");
     icnt.send_response(r, now_ps);

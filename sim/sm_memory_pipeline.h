@@ -58,7 +58,9 @@ class SmMemoryPipeline {
   // A bulk copy (cp.async.bulk{.tensor}) for the SM's TMA unit (sim/tma_unit.h): its global
   // accesses become line requests straight to the L2; `op.token` completes when the last answer
   // is back (reads) or the last write has left. Never refused (the unit queues without limit).
-  void submit_bulk(WarpMemOp op, uint64_t cycle);
+  // `fanout`: the SMs whose CTAs a multicast (or peer-window) copy writes, when any is not this
+  // one: its reads' replies cross each of their ports (sim/sm_fanout.h).
+  void submit_bulk(WarpMemOp op, uint64_t cycle, SmFanout fanout = {});
   // The shared-memory banks are busy for `wavefronts` cycles from `cycle` on with a read that is
   // not a warp memory op (wgmma's descriptor operands): later MIO ops start after it.
   void occupy_shared_banks(uint64_t cycle, int wavefronts);

@@ -19,7 +19,7 @@ void SmMemoryPipeline::Impl::run_tma(uint64_t cycle) {
         if (q.size() >= kOutgoingCapacity) return false;
         const uint32_t bytes = uint32_t(std::popcount(r.sector_mask) * config.l1_sector_bytes);
         MemPacket p{next_packet_id++, sm, r.write ? MemPacket::Kind::Write : MemPacket::Kind::Read, r.line, r.sector_mask,
-                    r.write ? bytes : 0, 0};
+                    r.write ? bytes : 0, 0, r.fanout};
         if (observer) observer->on_mem_request(cycle, sm, p, "TMA");
         q.push_back({p, cycle, op_id, r.write, !r.write});
         inflight.at(op_id).waiting += 1;
@@ -45,13 +45,17 @@ void SmMemoryPipeline::Impl::tma_answer(uint64_t op_id, const MemPacket& answer,
   finish_if_done(op_id, cycle);
 }
 
-void SmMemoryPipeline::submit_bulk(WarpMemOp op, uint64_t cycle) {
+void SmMemoryPipeline::submit_bulk(WarpMemOp op, uint64_t cycle, SmFanout fanout) {
   Impl& m = *impl_;
   const uint64_t id = m.next_op_id++;
   InFlight& f = m.inflight[id];
   f.token = op.token;
-  m.tma.push(id, cycle,
-             TmaRequestQueue::requests_of(op.accesses, uint32_t(m.config.l1_line_bytes), uint32_t(m.config.l1_sector_bytes)));
+  std::vector<TmaRequestQueue::Request> requests =
+      TmaRequestQueue::requests_of(op.accesses, uint32_t(m.config.l1_line_bytes), uint32_t(m.config.l1_sector_bytes));
+  if (!fanout.empty())
+    for (TmaRequestQueue::Request& r : requests)
+      if (!r.write) r.fanout = fanout;
+  m.tma.push(id, cycle, std::move(requests));
 }
 
 }  // namespace gpusim::sim

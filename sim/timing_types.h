@@ -8,6 +8,7 @@
 
 #include "isa/exec_context.h"
 #include "isa/ir.h"
+#include "sim/sm_fanout.h"
 
 namespace gpusim::sim {
 
@@ -56,6 +57,9 @@ struct MemPacket {
   uint32_t sector_mask = 0;  // sectors of the line
   uint32_t bytes = 0;        // payload bytes crossing the link (data, not headers)
   uint64_t ready_ps = 0;     // earliest time the receiver may take it
+  // A multicast read: every SM named here receives the reply over its own response port (the L2
+  // reads it once); `sm` still gets the answer that completes its request. Empty: only `sm`.
+  SmFanout fanout;
 };
 
 // Observers see what happens each cycle. The model calls them only when one is attached, so an

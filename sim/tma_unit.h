@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "isa/exec_context.h"
+#include "sim/sm_fanout.h"
 
 namespace gpusim::sim {
 
@@ -32,6 +33,7 @@ class TmaRequestQueue {
     uint64_t line = 0;
     uint32_t sector_mask = 0;
     bool write = false;  // a shared-to-global copy's write; else a read for a global-to-shared copy
+    SmFanout fanout;     // a multicast read's receiving SMs (empty: this SM alone)
   };
   // The line requests of a copy's global accesses (sector granularity, in address order).
   static std::vector<Request> requests_of(const std::vector<isa::MemAccess>& accesses, uint32_t line_bytes,

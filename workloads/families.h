@@ -15,6 +15,7 @@ std::unique_ptr<Workload> make_softmax_workload();
 std::unique_ptr<Workload> make_wmma_gemm_workload();
 std::unique_ptr<Workload> make_transpose_workload(bool padded);
 std::unique_ptr<Workload> make_hopper_gemm_workload();  // sm_90a
+std::unique_ptr<Workload> make_hopper_gemm_cluster_workload();  // sm_90a, 2-CTA clusters, TMA multicast
 std::unique_ptr<Workload> make_flash_attention_workload();  // sm_90a
 
 }  // namespace gpusim::workloads

@@ -18,6 +18,7 @@ std::vector<std::unique_ptr<Workload>> build_registry() {
   all.push_back(make_transpose_workload(false));
   all.push_back(make_transpose_workload(true));
   all.push_back(make_hopper_gemm_workload());
+  all.push_back(make_hopper_gemm_cluster_workload());
   all.push_back(make_flash_attention_workload());
   return all;
 }

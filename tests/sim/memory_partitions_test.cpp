@@ -406,5 +406,70 @@ TEST(MemoryPartitions, RequestsOverTheMergeLimitBlockTheSliceWhenConfigured) {
   EXPECT_EQ(run.stats.l2_queue.requests, 9u);
 }
 
+// TMA multicast (sim/sm_fanout.h): one L2 read, its bytes on every receiver's L2 -> SM port.
+// By hand on h100.ini (core = icnt clock, 32 B/clk ports, 15-cycle icnt latency): a lone 128-B
+// answer arrives 15 cycles after it leaves; one behind another 128-B answer on the same port
+// leaves 128 / 32 = 4 cycles later.
+TEST(MemoryPartitions, MulticastOccupiesEveryReceivingPortAndReadsTheL2Once) {
+  const GpuConfig c = config_named("h100.ini");
+  ASSERT_EQ(c.icnt_bytes_per_clock_per_sm, 32);
+  ASSERT_EQ(c.icnt_clock_mhz, c.core_clock_mhz);
+  const MemoryClocks clocks(c);
+  Interconnect icnt(c, clocks);
+  const auto answer = [](uint64_t id, int sm, std::vector<int> fanout) {
+    MemPacket p{id, sm, MemPacket::Kind::Read, 0, 0xF, 128, 0};
+    p.fanout = SmFanout::of(fanout, "test");
+    return p;
+  };
+  icnt.send_response(answer(1, 0, {0, 1, 2}), 0);  // SM 0's multicast into SMs 0, 1, 2
+  icnt.send_response(answer(2, 1, {}), 0);         // then plain answers to SMs 1 and 3
+  icnt.send_response(answer(3, 3, {}), 0);
+  icnt.send_response(answer(4, 5, {}), 0);         // SM 5's port is busy when SM 4's multicast
+  icnt.send_response(answer(5, 4, {4, 5}), 0);     // into SMs 4 and 5 is ready to leave
+  std::map<uint64_t, uint64_t> arrived;            // packet id -> core cycle
+  for (uint64_t cycle = 0; cycle < 40; ++cycle) {
+    const uint64_t now = uint64_t(std::llround(double(cycle) * clocks.core.ps));
+    for (int sm = 0; sm < 6; ++sm) {
+      MemPacket r;
+      while (icnt.pop_response(sm, now, &r)) {
+        EXPECT_EQ(r.sm, sm) << "a receiver's copy completes no request of its own";
+        arrived[r.id] = cycle;
+      }
+    }
+  }
+  const uint64_t lone = uint64_t(c.icnt_latency_cycles), behind = lone + 128 / 32;
+  EXPECT_EQ(arrived, (std::map<uint64_t, uint64_t>{{1, lone}, {2, behind}, {3, lone}, {4, lone}, {5, behind}}));
+  EXPECT_TRUE(icnt.idle());
+
+  // Through the L2: the multicast's four sectors are read (and fetched from DRAM) once, and its
+  // 128 bytes cross both receivers' ports.
+  MemoryPartitions m(c, nullptr);
+  MemoryClock clock(c);
+  MemPacket multicast = read_packet(9, 0, 0x8000);
+  multicast.fanout = SmFanout::of({0, 1}, "test");
+  EXPECT_GT(round_trip_cycles(m, clock, multicast), 0u);
+  EXPECT_EQ(m.stats().l2_read_sector_misses + m.stats().l2_read_sector_hits, 4u);
+  EXPECT_EQ(m.stats().dram_read_bytes, 128u);
+  EXPECT_EQ(m.stats().icnt_response_bytes, 2u * 128);
+  EXPECT_TRUE(m.idle());
+}
+
+TEST(MemoryPartitions, BadMulticastFanoutsAreRejected) {
+  const GpuConfig c = config_named("h100.ini");
+  MemoryPartitions m(c, nullptr);
+  MemPacket beyond = read_packet(1, 0, 0);
+  beyond.fanout = SmFanout::of({c.num_sms - 1, c.num_sms}, "test");
+  EXPECT_THROW(m.push_request(beyond, 0), std::invalid_argument);
+  MemPacket write{2, 0, MemPacket::Kind::Write, 0, 0xF, 128, 0};
+  write.fanout = SmFanout::of({0, 1}, "test");
+  EXPECT_THROW(m.push_request(write, 0), std::invalid_argument);
+  try {
+    SmFanout::of({0, 40}, "TMA of SM 0");
+    ADD_FAILURE() << "a fan-out over 41 SM ids was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("TMA of SM 0"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace gpusim::sim
