@@ -2,6 +2,7 @@
 #include "sim/interconnect.h"
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -29,18 +30,27 @@ std::optional<uint64_t> Interconnect::inject_request(int sm, uint32_t payload_by
 }
 
 void Interconnect::send_response(MemPacket packet, uint64_t now_ps) {
-  uint64_t& free_ps = response_port_free_ps_.at(packet.sm);
-  uint64_t depart = std::max(now_ps, free_ps);
+  const double transfer = transfer_cycles(packet.bytes);
+  // Leaves on `sm`'s port once it is free; returns the arrival at that SM.
+  const auto cross = [&](int sm) {
+    uint64_t& free_ps = response_port_free_ps_.at(sm);
+    const uint64_t depart = std::max(now_ps, free_ps);
+    free_ps = clocks_.icnt.later(depart, transfer);
+    return clocks_.core.ready_after(depart, latency_cycles_);
+  };
+  std::deque<MemPacket>& q = responses_.at(packet.sm);
   if (packet.fanout.empty()) {
-    free_ps = clocks_.icnt.later(depart, transfer_cycles(packet.bytes));
+    packet.ready_ps = cross(packet.sm);
+    q.push_back(packet);  // departures on one port are increasing, so arrivals are too
   } else {
-    packet.fanout.for_each([&](int sm) { depart = std::max(depart, response_port_free_ps_.at(sm)); });
-    const uint64_t freed = clocks_.icnt.later(depart, transfer_cycles(packet.bytes));
-    packet.fanout.for_each([&](int sm) { response_port_free_ps_[sm] = freed; });
+    packet.ready_ps = 0;
+    packet.fanout.for_each([&](int sm) { packet.ready_ps = std::max(packet.ready_ps, cross(sm)); });
+    // Done when the last receiver has it, which may be after answers that follow on packet.sm's
+    // port: keep the queue in arrival order (ties in sending order).
+    auto at = q.end();
+    while (at != q.begin() && std::prev(at)->ready_ps > packet.ready_ps) --at;
+    q.insert(at, packet);
   }
-  packet.ready_ps = clocks_.core.ready_after(depart, latency_cycles_);
-  // Departures on one port are increasing, so arrivals are too: the deque stays sorted.
-  responses_[packet.sm].push_back(packet);
   queued_responses_.fetch_add(1, std::memory_order_relaxed);
 }
 

@@ -56,11 +56,11 @@ class Interconnect {
   std::optional<uint64_t> inject_request(int sm, uint32_t payload_bytes, uint64_t now_ps);
   // A response leaving an L2 slice at now_ps towards packet.sm: it queues behind earlier responses
   // on that SM's response port; its ready_ps becomes its arrival time at the SM.
-  // A multicast reply (packet.fanout not empty) crosses every receiving SM's port together: it
-  // leaves once all of them (and packet.sm's, so that its answers stay in order) are free and
-  // occupies each receiver's port for its bytes; packet.sm alone is handed the packet (the
-  // receivers' copies complete no request of theirs: their barriers follow the issuer's
-  // completion, sim/cluster_tma_barriers.h, which arrives at the same time as theirs).
+  // A multicast reply (packet.fanout not empty) crosses every receiving SM's port, each when that
+  // port is free (the GPC holds the copy for a busy one), and occupies each for its bytes. It
+  // is handed to packet.sm alone, when the last receiver has it: the receivers' copies complete
+  // no request of theirs, and every destination CTA's barrier phase completes with the issuer's
+  // request (sim/cluster_tma_barriers.h), so no barrier sees the bytes before they all landed.
   void send_response(MemPacket packet, uint64_t now_ps);
   // How many SM ports a response crosses (its fan-out's, else 1).
   static int receivers(const MemPacket& packet) { return packet.fanout.empty() ? 1 : packet.fanout.count(); }

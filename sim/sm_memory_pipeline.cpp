@@ -237,7 +237,7 @@ bool SmMemoryPipeline::Impl::issue(LgOp& op, const WorkItem& item, InFlight& f, 
     if (immediate.size() >= kOutgoingCapacity) return false;
     const WriteResult w = l1->write(item.line, item.sector_mask);
     MemPacket p{next_packet_id++, sm, MemPacket::Kind::Write, item.line, w.forward_mask,
-                uint32_t(std::popcount(w.forward_mask) * config.l1_sector_bytes), 0};
+                uint32_t(std::popcount(w.forward_mask) * config.l1_sector_bytes), 0, {}};
     immediate.push_back({p, cycle, op.id, true});
     stats.l1_sectors_requested += uint64_t(sectors);
     f.waiting += 1;
@@ -245,7 +245,7 @@ bool SmMemoryPipeline::Impl::issue(LgOp& op, const WorkItem& item, InFlight& f, 
   }
   if (delayed.size() >= kOutgoingCapacity) return false;
   if (item.kind == WorkItem::Kind::Atomic) {
-    MemPacket p{next_packet_id++, sm, MemPacket::Kind::Atomic, item.line, item.sector_mask, item.bytes, 0};
+    MemPacket p{next_packet_id++, sm, MemPacket::Kind::Atomic, item.line, item.sector_mask, item.bytes, 0, {}};
     delayed.push_back({p, l1_done, op.id, op.reduction});
     f.waiting += 1;
     return true;
@@ -262,7 +262,7 @@ bool SmMemoryPipeline::Impl::issue(LgOp& op, const WorkItem& item, InFlight& f, 
   if (r.hit_mask) f.ready_cycle = std::max(f.ready_cycle, l1_done);
   if (r.waits()) f.waiting += 1;
   if (r.miss_mask) {
-    MemPacket p{next_packet_id++, sm, MemPacket::Kind::Read, item.line, r.miss_mask, 0, 0};
+    MemPacket p{next_packet_id++, sm, MemPacket::Kind::Read, item.line, r.miss_mask, 0, 0, {}};
     delayed.push_back({p, l1_done, op.id, false});
   }
   return true;
@@ -294,7 +294,7 @@ void SmMemoryPipeline::Impl::run_lg(uint64_t current) {
       const MemPacket seen{0, sm, item.kind == WorkItem::Kind::Store ? MemPacket::Kind::Write
                                   : item.kind == WorkItem::Kind::Atomic ? MemPacket::Kind::Atomic
                                                                           : MemPacket::Kind::Read,
-                           item.line, item.sector_mask, item.bytes, 0};
+                           item.line, item.sector_mask, item.bytes, 0, {}};
       if (!issue(op, item, f, cycle)) return;
       observer->on_mem_request(cycle, sm, seen, "L1");
     } else if (!issue(op, item, f, cycle)) {

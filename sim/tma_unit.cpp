@@ -20,7 +20,7 @@ std::vector<TmaRequestQueue::Request> TmaRequestQueue::requests_of(const std::ve
   }
   std::vector<Request> out;
   out.reserve(lines.size());
-  for (const auto& [key, mask] : lines) out.push_back({key.second, mask, key.first});
+  for (const auto& [key, mask] : lines) out.push_back({key.second, mask, key.first, {}});
   return out;
 }
 

@@ -80,7 +80,8 @@ class HopperGemm final : public Workload {
     // With clusters each CTA loads 256 / cluster_ctas rows of B (its share of the multicast).
     const runtime::KernelArg map_a = tensor_map_arg(dev, da.ptr(), {TensorElement::BF16, {k, m}, {kTileK, kTileM}, 128},
                                                     name() + ": A");
-    const runtime::KernelArg map_b = tensor_map_arg(dev, db.ptr(), {TensorElement::BF16, {k, n}, {kTileK, kTileN / cluster_ctas_}, 128},
+    const uint32_t b_box_rows = uint32_t(kTileN / cluster_ctas_);
+    const runtime::KernelArg map_b = tensor_map_arg(dev, db.ptr(), {TensorElement::BF16, {k, n}, {kTileK, b_box_rows}, 128},
                                                     name() + ": B");
     const bool clustered = cluster_ctas_ > 1;
     const runtime::ModuleHandle module = load_embedded_module(dev, clustered ? "hopper_gemm_cluster" : "hopper_gemm");
