@@ -16,15 +16,23 @@ Interconnect::Interconnect(const GpuConfig& config, const MemoryClocks& clocks)
       response_port_free_ps_(config.num_sms, 0),
       responses_(config.num_sms) {}
 
-// Whole flits: a packet without data (read request, write acknowledgement) still takes one.
+// A packet takes at least one clock (a read request or write acknowledgement without data still
+// does); larger ones take their bytes over the port width, which may leave a fraction of a clock
+// when the width is a measured average (h100.ini: 39 B/clk) rather than a multiple of the
+// 32-B sector (every other configuration, whose packets all take whole clocks).
 double Interconnect::transfer_cycles(uint32_t payload_bytes) const {
-  return std::max(1.0, std::ceil(payload_bytes / bytes_per_clock_));
+  return std::max(1.0, payload_bytes / bytes_per_clock_);
 }
 
 std::optional<uint64_t> Interconnect::inject_request(int sm, uint32_t payload_bytes, uint64_t now_ps) {
   uint64_t& free_ps = request_port_free_ps_.at(sm);
   if (!clocks_.icnt.reached(free_ps, now_ps)) return std::nullopt;
-  free_ps = clocks_.icnt.later(now_ps, transfer_cycles(payload_bytes));
+  // A whole-clock transfer starts on this edge, as it always has; a fractional one starts where
+  // the last ended (up to half a clock before this edge, see reached), so the port keeps its
+  // average rate instead of rounding every packet to whole clocks.
+  const double transfer = transfer_cycles(payload_bytes);
+  const bool whole = transfer == std::floor(transfer);
+  free_ps = clocks_.icnt.later(whole ? now_ps : std::max(now_ps, free_ps), transfer);
   // The head flit's arrival: a lone request sees exactly the configured latency.
   return clocks_.core.ready_after(now_ps, latency_cycles_);
 }

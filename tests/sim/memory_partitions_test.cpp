@@ -407,12 +407,12 @@ TEST(MemoryPartitions, RequestsOverTheMergeLimitBlockTheSliceWhenConfigured) {
 }
 
 // TMA multicast (sim/sm_fanout.h): one L2 read, its bytes on every receiver's L2 -> SM port.
-// By hand on h100.ini (core = icnt clock, 32 B/clk ports, 15-cycle icnt latency): a lone 128-B
+// By hand on h100.ini with 32 B/clk ports (core = icnt clock, 15-cycle icnt latency): a lone 128-B
 // answer arrives 15 cycles after it leaves; one behind another 128-B answer on the same port
 // leaves 128 / 32 = 4 cycles later.
 TEST(MemoryPartitions, MulticastOccupiesEveryReceivingPortAndReadsTheL2Once) {
-  const GpuConfig c = config_named("h100.ini");
-  ASSERT_EQ(c.icnt_bytes_per_clock_per_sm, 32);
+  const GpuConfig c = load_gpu_config(std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini",
+                                      {"icnt.bytes_per_clock_per_sm=32"});
   ASSERT_EQ(c.icnt_clock_mhz, c.core_clock_mhz);
   const MemoryClocks clocks(c);
   Interconnect icnt(c, clocks);
@@ -456,6 +456,26 @@ TEST(MemoryPartitions, MulticastOccupiesEveryReceivingPortAndReadsTheL2Once) {
   EXPECT_EQ(m.stats().dram_read_bytes, 128u);
   EXPECT_EQ(m.stats().icnt_response_bytes, 2u * 128);
   EXPECT_TRUE(m.idle());
+}
+
+// h100.ini's port width is a measured average, 39 B/clk, not a whole number of 32-B sectors: 64
+// back-to-back 128-B answers must leave at that rate (the last after 63 x 128 / 39 = 206.8
+// clocks), not at whole clocks per answer (4 each: 252), and arrive the icnt latency later.
+TEST(MemoryPartitions, AFractionalPortWidthKeepsItsAverageRate) {
+  const GpuConfig c = config_named("h100.ini");
+  ASSERT_EQ(c.icnt_bytes_per_clock_per_sm, 39);
+  ASSERT_EQ(c.icnt_clock_mhz, c.core_clock_mhz);
+  const MemoryClocks clocks(c);
+  Interconnect icnt(c, clocks);
+  for (uint64_t id = 0; id < 64; ++id) icnt.send_response(MemPacket{id, 0, MemPacket::Kind::Read, 0, 0xF, 128, 0, {}}, 0);
+  uint64_t last = 0;
+  for (uint64_t cycle = 0; cycle < 400 && !icnt.idle(); ++cycle) {
+    MemPacket r;
+    while (icnt.pop_response(0, uint64_t(std::llround(double(cycle) * clocks.core.ps)), &r)) last = cycle;
+  }
+  const double expected = 63.0 * 128 / 39 + c.icnt_latency_cycles;
+  EXPECT_GE(double(last), std::floor(expected));
+  EXPECT_LE(double(last), std::ceil(expected));
 }
 
 TEST(MemoryPartitions, BadMulticastFanoutsAreRejected) {
