@@ -125,6 +125,7 @@ const Case kCases[] = {
     {"softmax", {24, 300}},      {"wmma_gemm", {64, 64, 32}},  {"transpose_unpadded", {96, 80}},
     {"transpose_padded", {96, 80}},
     {"hopper_gemm", {256, 256, 320}},  // 2 CTAs, 5 K slices: the 4-slot ring wraps (h100.ini)
+    {"hopper_gemm_cluster", {256, 256, 320}},  // 1 cluster of 2 CTAs sharing B by multicast; the ring wraps
     {"flash_attention", {1, 128, 64}},
 };
 
