@@ -52,9 +52,12 @@ class HopperGemm final : public Workload {
     const uint64_t m = size[0], n = size[1], k = size[2];
     const uint64_t rows = kTileM * cluster_ctas_;  // a cluster's CTAs take adjacent tile rows
     if (m % rows || n % kTileN || k % kTileK)
-      throw std::invalid_argument(name() + ": M must be a multiple of " + std::to_string(rows) + " (" +
-                                  std::to_string(cluster_ctas_) + " x the 128-row CTA tile), N of the 256-column " +
-                                  "tile and K of the 64-wide K slice, got " + format_size(size));
+      throw std::invalid_argument(name() + ": " +
+                                  (cluster_ctas_ == 1 ? std::string("M and N must be multiples of the 128 x 256 CTA tile")
+                                                      : "M must be a multiple of " + std::to_string(rows) +
+                                                            " (a cluster's " + std::to_string(cluster_ctas_) +
+                                                            " 128-row tiles) and N of the 256-column tile") +
+                                  " and K of the 64-wide K slice, got " + format_size(size));
     require_arrays_fit(*this, size, {{"A", {m, k}, 2}, {"B", {n, k}, 2}, {"C", {m, n}}});
     if ((m / kTileM) * (n / kTileN) > (uint64_t(1) << 31) || m > (uint64_t(1) << 31) || k > (uint64_t(1) << 31) ||
         n > (uint64_t(1) << 31))
