@@ -2,24 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <iomanip>
 #include <memory>
 #include <sstream>
 
 #include "sim/occupancy.h"
-#include "sim/systemc_driver.h"
+#include "sim/sampled_detail.h"
 #include "sim/wave_estimate.h"
 
 namespace gpusim::sim {
-
-namespace {
-
-// Process CPU time (all threads): the split between the detailed and the functional part of a
-// sampled launch is reported in CPU seconds, which a loaded machine moves less than wall time.
-double cpu_seconds() { return double(std::clock()) / CLOCKS_PER_SEC; }
-
-}  // namespace
 
 void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, const SamplingOptions& options) {
   model_ = &model;
@@ -37,6 +28,14 @@ void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, 
   limit_ = std::min(total_, 2 * wave_);
   model.set_cta_limit(limit_);
   model.set_cta_retirement_listener(this);
+}
+
+void WaveSampler::disarm() {
+  if (model_) {
+    model_->set_cta_retirement_listener(nullptr);
+    model_->set_cta_limit(UINT64_MAX);
+  }
+  model_ = nullptr;
 }
 
 double WaveSampler::estimated_error_if_stopped(const WaveEstimate& e, uint64_t j, double floor) const {
@@ -135,31 +134,22 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
     return s;
   }
   if (!s.fallback_reason.empty() || !s.wave_ctas) {  // no CTA fits: run_timed_launch says so
-    const double t0 = cpu_seconds();
+    const double t0 = process_cpu_seconds();
     s.timing = run_timed_launch(model, launch, resources);
-    s.detailed_cpu_seconds = cpu_seconds() - t0;
+    s.detailed_cpu_seconds = process_cpu_seconds() - t0;
     s.detailed_ctas = s.total_ctas;
     s.detailed_cycles = s.timing.cycles;
     return s;
   }
 
-  // The limit must not outlive the launch, faulted or not.
-  struct LimitReset {
-    GpuModel& model;
-    WaveSampler& sampler;
-    ~LimitReset() {
-      sampler.disarm();
-      model.set_cta_limit(UINT64_MAX);
-    }
-  } reset{model, sampler};
-  const uint64_t start = model.core_cycle();
-  sampler.arm(model, s.wave_ctas, s.total_ctas, options);
-  double t0 = cpu_seconds();
-  s.timing = run_timed_launch(model, launch, resources);
-  s.detailed_cpu_seconds = cpu_seconds() - t0;
-  s.detailed_ctas = sampler.detailed_ctas();
-  s.detailed_cycles = s.timing.cycles;
-  for (uint64_t c : sampler.wave_ends()) s.wave_end_cycles.push_back(c - start);
+  const DetailedPart d = run_detailed_part(model, launch, resources, sampler, [&](WaveSampler& w) {
+    w.arm(model, s.wave_ctas, s.total_ctas, options);
+  });
+  s.timing = d.timing;
+  s.detailed_cpu_seconds = d.cpu_seconds;
+  s.detailed_ctas = d.ctas;
+  s.detailed_cycles = d.timing.cycles;
+  s.wave_end_cycles = d.wave_end_cycles;
   if (sampler.gave_up() || s.detailed_ctas >= s.total_ctas) {
     s.detailed_ctas = s.total_ctas;
     s.detailed_waves = s.total_waves;
@@ -175,15 +165,7 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
                                                                      sampler.steady_waves(), s.wave_end_cycles.size())));
 
   // The rest of the grid, functionally: the results must be complete.
-  t0 = cpu_seconds();
-  const isa::Dim3& g = launch.grid;
-  for (uint64_t id = s.detailed_ctas; id < s.total_ctas; ++id) {
-    const isa::Dim3 ctaid{static_cast<uint32_t>(id % g.x), static_cast<uint32_t>(id / g.x % g.y),
-                          static_cast<uint32_t>(id / (uint64_t(g.x) * g.y))};
-    isa::CtaState cta(launch, ctaid);
-    isa::run_cta_functional(cta, launch, limits);
-  }
-  s.functional_cpu_seconds = cpu_seconds() - t0;
+  s.functional_cpu_seconds = run_ctas_functionally(launch, limits, s.detailed_ctas, s.total_ctas);
 
   const uint64_t skipped_waves = (s.total_ctas - s.detailed_ctas) / s.wave_ctas;
   s.detailed_waves = s.total_waves - skipped_waves;

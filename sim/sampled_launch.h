@@ -87,15 +87,12 @@ struct SampledTiming {
 };
 
 // Counts CTA retirements on the model while a sampled launch runs (arm: it sets itself as the
-// model's retirement listener; disarm: it leaves) and raises the model's CTA limit wave by wave
+// model's retirement listener; disarm: it leaves and lifts the limit) and raises the model's CTA limit wave by wave
 // until the wave time is known.
 class WaveSampler : public GpuModel::CtaRetirementListener {
  public:
   void arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, const SamplingOptions& options);
-  void disarm() {
-    if (model_) model_->set_cta_retirement_listener(nullptr);
-    model_ = nullptr;
-  }
+  void disarm();  // leaves the model and lifts its CTA limit
   void on_ctas_retired(uint64_t cycle, uint64_t retired_so_far) override;
 
   uint64_t detailed_ctas() const { return limit_; }
