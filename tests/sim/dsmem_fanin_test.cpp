@@ -151,6 +151,7 @@ TEST(DsmemFanin, ReceivePortRateIsTheConfiguredOne) {
   const uint32_t per_sender = kThreads * kOpsPerThread * 16 / 32;
   EXPECT_GE(wide.slowest(), kSenders * per_sender / 2 + 200);
   EXPECT_LE(wide.slowest(), kSenders * per_sender / 2 + 200 + 100);
+  std::printf("[ measured ] one peer with a 64 B/clk receive port: %u cycles\n", wide.slowest());
 }
 
 TEST(DsmemFanin, ConflictingRemoteAtomicsAreCountedAndSerialisedAtTheReceiver) {
