@@ -23,12 +23,26 @@ constexpr int kSenders = 4;       // k
 constexpr int kThreads = 256;     // per sender CTA: 8 warps
 constexpr int kOpsPerThread = 8;  // remote instructions per thread
 
+// With `receiver_stores`: the receiving rank k's 8 warps store 80 x 512 B into their own banks
+// (80 x 8 x 4 = 2560 passes) from the start of the senders' window; its thread 0 stores the
+// cycles at out[k].
+std::string receiver_sts() {
+  std::string s = "  setp.ne.u32 %p, %rank, " + std::to_string(kSenders) + ";\n  @%p bra DONE;\n"
+                  "  shl.b32 %r0, %lt, 4;\n  add.u32 %a, %sb, %r0;\n  mov.b32 %r3, 7;\n  bar.sync 0;\n"
+                  "  mov.u64 %c0, %clock64;\n";
+  for (int i = 0; i < 80; ++i) s += "  st.shared.v4.b32 [%a], {%r3, %r3, %r3, %r3};\n";
+  s += "  bar.sync 0;\n  mov.u64 %c1, %clock64;\n  setp.ne.u32 %p, %lt, 0;\n  @%p bra DONE;\n"
+       "  sub.u64 %c1, %c1, %c0;\n  cvt.u32.u64 %r1, %c1;\n  ld.param.u64 %out, [p_out];\n"
+       "  st.global.u32 [%out+" + std::to_string(4 * kSenders) + "], %r1;\n";
+  return s;
+}
+
 // Cluster of 2k CTAs. Ranks 0..k-1 send, each thread kOpsPerThread independent remote accesses
 // (all issued before any result is used, so a warp has them all in flight), between two
 // bar.syncs; thread 0 stores the cycles at out[rank]. The peer of sender r is rank k (`one_peer`)
 // or rank k + r. `op(i)` is the i-th remote instruction: %a is this thread's 16 bytes in the
 // peer's buffer, %w the peer's word 0; it leaves its result in %v<4i>.
-std::string fanin_ptx(bool one_peer, std::string (*op)(int)) {
+std::string fanin_ptx(bool one_peer, std::string (*op)(int), bool receiver_stores = false) {
   std::string ops, uses;
   for (int i = 0; i < kOpsPerThread; ++i) {
     ops += op(i);
@@ -49,7 +63,7 @@ std::string fanin_ptx(bool one_peer, std::string (*op)(int)) {
   barrier.cluster.arrive;
   barrier.cluster.wait;
   setp.ge.u32 %p, %rank, )" + k + R"(;
-  @%p bra DONE;
+  @%p bra RECEIVER;
   )" + (one_peer ? "mov.u32 %peer, " + k + ";" : "add.u32 %peer, %rank, " + k + ";") + R"(
   mapa.shared::cluster.u32 %w, %sb, %peer;
   shl.b32 %r0, %lt, 4;
@@ -67,7 +81,9 @@ std::string fanin_ptx(bool one_peer, std::string (*op)(int)) {
   add.u64 %out, %out, %o;
   st.global.u32 [%out], %r1;
   st.global.u32 [%out+64], %s;
-DONE:
+  bra.uni DONE;
+RECEIVER:
+)" + (receiver_stores ? receiver_sts() : "") + R"(DONE:
   barrier.cluster.arrive;
   barrier.cluster.wait;
   ret;
@@ -82,12 +98,15 @@ std::string load_v4(int i) {
   return "  ld.shared::cluster.v4.u32 {%v" + v + ", %v" + std::to_string(4 * i + 1) + ", %v" + std::to_string(4 * i + 2) +
          ", %v" + std::to_string(4 * i + 3) + "}, [%a+" + std::to_string(4096 * i) + "];\n";
 }
+// No remote access at all (the senders only time themselves).
+std::string no_remote(int i) { return "  mov.u32 %v" + std::to_string(4 * i) + ", 0;\n"; }
 // Remote atomics that all lanes of a warp aim at one word: 128 B (4 port cycles) but 32 bank
 // passes at the receiver (shared atomics serialise per bank, sm_memory_pipeline.cpp).
 std::string atomic_one_word(int i) { return "  atom.shared::cluster.add.u32 %v" + std::to_string(4 * i) + ", [%w], 1;\n"; }
 
 struct Outcome {
   std::vector<uint32_t> cycles;  // per sender
+  uint32_t receiver = 0;         // rank k's store window (receiver_stores)
   nlohmann::json report;
   uint64_t total_cycles = 0;
   std::string error;
@@ -113,6 +132,7 @@ Outcome run(const std::string& ptx, std::vector<std::string> overrides = {}, uns
     const runtime::LaunchStats stats = dev->launch(mod, "fanin", cfg, runtime::args(out));
     const std::vector<uint32_t> words = dev->download<uint32_t>(out, 32);
     r.cycles.assign(words.begin(), words.begin() + kSenders);
+    r.receiver = words[kSenders];
     r.report = nlohmann::json::parse(stats.report_json);
     r.total_cycles = stats.cycles;
   } catch (const std::exception& e) {
@@ -170,6 +190,20 @@ TEST(DsmemFanin, ConflictingRemoteAtomicsAreCountedAndSerialisedAtTheReceiver) {
   EXPECT_EQ(shared.report["dsmem"]["received_wavefronts"].get<uint64_t>(), 32 * atomics);
   std::printf("[ measured ] one-word remote atomics: own peers %u cycles, one peer %u cycles\n", own.slowest(),
               shared.slowest());
+}
+
+TEST(DsmemFanin, RemoteAccessesHoldTheReceiversBanks) {
+  // Rank k stores 2560 bank passes while the 4 senders stream their loads from it: those take
+  // 4 passes every 16 cycles of its receive port (a quarter of its banks' time) from about half
+  // the latency (100 cycles) on, so its window W = 2560 + (W - 100) / 4, i.e. W = 3380; beside
+  // senders that touch no peer it stays 2560.
+  const Outcome busy = run(fanin_ptx(true, load_v4, true)), quiet = run(fanin_ptx(true, no_remote, true));
+  ASSERT_TRUE(busy.error.empty()) << busy.error;
+  ASSERT_TRUE(quiet.error.empty()) << quiet.error;
+  EXPECT_NEAR(double(quiet.receiver), 2560.0, 0.03 * 2560);
+  EXPECT_NEAR(double(busy.receiver), 3380.0, 0.05 * 3380);
+  std::printf("[ measured ] receiver's 2560 STS passes: %u cycles alone, %u while 4 peers read it\n", quiet.receiver,
+              busy.receiver);
 }
 
 TEST(DsmemFanin, SameCyclesForEveryThreadCount) {
