@@ -26,8 +26,8 @@ using workloads::ubench::FaninResult;
 using workloads::ubench::FaninKind;
 
 struct Row {
-  uint32_t ctas;
-  FaninKind kind;
+  uint32_t ctas = 1;
+  FaninKind kind = FaninKind::Cold;
   double model[2] = {0, 0};  // cycles/line with merge_limit_blocks = 0, 1
   double card = -1;          // < 0: not measured
   workloads::ubench::FaninResult detail[2];  // the model's runs, merge_limit_blocks = 0 and 1
@@ -94,10 +94,15 @@ int gpusim_cmd_l2_fanin(int argc, char** argv) {
   try {
     const std::vector<uint32_t> ctas = parse_ctas(ctas_text);
     for (FaninKind kind : {FaninKind::Cold, FaninKind::Warm, FaninKind::Mixed})
-      for (uint32_t k : ctas) rows.push_back({k, kind});
+      for (uint32_t k : ctas) {
+        Row r;
+        r.ctas = k;
+        r.kind = kind;
+        rows.push_back(r);
+      }
     sim::GpuConfig config = sim::load_gpu_config(config_path, overrides);  // checks the file and keys first
     if (backend != "cuda") {
-      std::cout << "# gpusim l2-fanin on " << config.name << " (" << config.num_sms << " SMs), timing mode, " << lines
+      std::cout << "# gpusim l2-fanin on " << config.name << ", timing mode, " << lines
                 << " lines x " << warps << " warps per CTA\n";
       for (int blocks = 0; blocks < 2; ++blocks) {
         runtime::SimDeviceOptions o;
@@ -125,7 +130,7 @@ int gpusim_cmd_l2_fanin(int argc, char** argv) {
     std::cerr << "gpusim l2-fanin: " << e.what() << "\n";
     return 1;
   }
-  std::cout << std::left << std::setw(6) << "k" << std::setw(6) << "L2" << std::right;
+  std::cout << std::left << std::setw(6) << "k" << std::setw(6) << "kind" << std::right;
   if (backend != "cuda") std::cout << std::setw(14) << "merge_blk=0" << std::setw(14) << "merge_blk=1";
   if (backend != "sim") std::cout << std::setw(12) << "card";
   if (backend != "cuda")
