@@ -10,7 +10,7 @@ GpuModel::~GpuModel() = default;
 void GpuModel::build() {
   memory_ = std::make_unique<MemoryPartitions>(config_, observer_);
   sms_.clear();
-  for (int i = 0; i < config_.num_sms; ++i) sms_.push_back(std::make_unique<SmCore>(i, config_, *memory_, observer_, &cluster_tma_));
+  for (int i = 0; i < config_.num_sms; ++i) sms_.push_back(std::make_unique<SmCore>(i, config_, *memory_, observer_, &cluster_tma_, &dsmem_network_));
 }
 
 void GpuModel::add_observer(SimObserver* observer) {
@@ -37,6 +37,7 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
                              ": no SM can hold one CTA (" + describe(occupancy_) + ")");
   launch_ = launch;
   cluster_tma_.clear();  // CTA ids start over
+  dsmem_network_.clear();
   launch_->nsmid = static_cast<uint32_t>(config_.num_sms);
   total_ctas_ = launch->grid.count();
   next_cta_ = 0;
@@ -175,6 +176,8 @@ LaunchTiming GpuModel::end_launch() {
     t.sm_memory.lg_full_cycles += m.lg_full_cycles;
     t.sm_memory.dsmem_requests += m.dsmem_requests;
     t.sm_memory.dsmem_bytes += m.dsmem_bytes;
+    t.sm_memory.dsmem_received_requests += m.dsmem_received_requests;
+    t.sm_memory.dsmem_received_wavefronts += m.dsmem_received_wavefronts;
   }
   live_clusters_.clear();
   launch_ = nullptr;

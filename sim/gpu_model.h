@@ -13,6 +13,7 @@
 #include "isa/launch_state.h"
 #include "isa/worker_pool.h"
 #include "sim/cluster_tma_barriers.h"
+#include "sim/dsmem_network.h"
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
 #include "sim/observer_fanout.h"
@@ -112,6 +113,7 @@ class GpuModel {
   std::unique_ptr<MemoryPartitions> memory_;
   std::vector<std::unique_ptr<SmCore>> sms_;
   ClusterTmaBarriers cluster_tma_;  // bulk copies onto other CTAs' mbarriers (multicast; tma-fidelity)
+  DsmemNetwork dsmem_network_{config_};  // cluster peers' receive ports and shared banks (dsmem-fanin)
   isa::LaunchState* launch_ = nullptr;
   Occupancy occupancy_;
   uint64_t next_cta_ = 0, total_ctas_ = 0;

@@ -14,6 +14,8 @@
 
 namespace gpusim::sim {
 
+class DsmemNetwork;
+
 struct SmMemStats {
   uint64_t shared_requests = 0, shared_wavefronts = 0;  // bank conflicts = wavefronts - requests
   uint64_t global_load_requests = 0, global_store_requests = 0, atomic_requests = 0;
@@ -24,13 +26,20 @@ struct SmMemStats {
   // Distributed shared memory (clusters): instructions that reached another CTA's shared memory
   // through the SM-to-SM network, and the bytes they moved.
   uint64_t dsmem_requests = 0, dsmem_bytes = 0;
+  // The receiving side: remote accesses and multicast fills from cluster peers that landed in this
+  // SM's shared memory, and the bank passes they took here (conflicts = wavefronts - requests for
+  // instructions; a fill takes one pass per banks x width bytes).
+  uint64_t dsmem_received_requests = 0, dsmem_received_wavefronts = 0;
 };
 
 class SmMemoryPipeline {
  public:
   enum class Queue { Mio, Lg };
 
-  SmMemoryPipeline(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer);
+  // `network`: the GPU's distributed shared memory network (the receiving SMs' ports and banks),
+  // or null (a pipeline on its own: remote shared accesses see only this SM's send port).
+  SmMemoryPipeline(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer,
+                   DsmemNetwork* network = nullptr);
   ~SmMemoryPipeline();
   SmMemoryPipeline(const SmMemoryPipeline&) = delete;
   SmMemoryPipeline& operator=(const SmMemoryPipeline&) = delete;
@@ -70,7 +79,8 @@ class SmMemoryPipeline {
   // One core clock edge (cycle number and simulated time). Touches only this SM's state and its
   // own interconnect port: packets it sends are staged until flush_requests.
   void tick(uint64_t cycle, uint64_t now_ps);
-  // Hands the packets staged this cycle to the memory partitions (the serial commit phase).
+  // Hands the packets staged this cycle to the memory partitions, and the sends to cluster peers
+  // to the DsmemNetwork (the serial commit phase).
   void flush_requests(uint64_t now_ps);
   // Tokens of ops that completed: loads and atomics when their data is back in the register
   // file, stores when they have left the SM's queue.

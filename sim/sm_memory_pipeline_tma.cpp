@@ -41,6 +41,7 @@ void SmMemoryPipeline::Impl::tma_answer(uint64_t op_id, const MemPacket& answer,
   const uint64_t bytes = uint64_t(std::popcount(answer.sector_mask)) * uint64_t(config.l1_sector_bytes);
   const uint64_t per_wavefront = uint64_t(std::max(config.shared_banks * config.shared_bank_width_bytes, 1));
   mio_free_cycle = std::max(mio_free_cycle, cycle) + (bytes + per_wavefront - 1) / per_wavefront;
+  if (!multicast_peer_sms.empty()) post_multicast_fill(op_id, bytes, cycle);  // and into its peers' banks
   --inflight.at(op_id).waiting;
   finish_if_done(op_id, cycle);
 }
@@ -50,6 +51,10 @@ void SmMemoryPipeline::submit_bulk(WarpMemOp op, uint64_t cycle) {
   const uint64_t id = m.next_op_id++;
   InFlight& f = m.inflight[id];
   f.token = op.token;
+  if (m.network && op.cluster_state) {
+    std::vector<int> peers = m.multicast_peers(op);
+    if (!peers.empty()) m.multicast_peer_sms.emplace(id, std::move(peers));
+  }
   m.tma.push(id, cycle,
              TmaRequestQueue::requests_of(op.accesses, uint32_t(m.config.l1_line_bytes), uint32_t(m.config.l1_sector_bytes)));
 }

@@ -277,6 +277,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   mop.active_lanes = r.executed;
   mop.cluster = s.cta->cluster != nullptr;  // the reused op must not keep the last op's cluster
   mop.cluster_rank = mop.cluster ? s.cta->cluster_rank : 0;
+  mop.cluster_state = s.cta->cluster;
   bool all_shared = true;  // SmMemoryPipeline::queue_for, found in the same pass
   for (const isa::MemAccess& a : trace_) {
     if (a.atomic) mop.atomic = true;
