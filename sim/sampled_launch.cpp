@@ -327,7 +327,7 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   // Host measurements (not simulated quantities): vary run to run.
   j["host_cpu_seconds_detailed"] = s.detailed_cpu_seconds;
   j["host_cpu_seconds_functional_rest"] = s.functional_cpu_seconds;
-  j["counters_cover"] = s.sampled ? "detailed CTAs only" : "all CTAs";
+  j["counters_cover"] = !s.sampled ? "all CTAs" : s.by_progress ? "the detailed cycles only" : "detailed CTAs only";
   return j;
 }
 
