@@ -48,7 +48,7 @@ struct SimDeviceOptions {
   // Timing mode only: sampled simulation (sim/sampled_launch.h), --sample / GPUSIM_SAMPLE=1.
   bool sample = false;
   // With sample: grids too short for the prefix sampler (under 74 waves) are sampled by windows
-  // spread over the grid (sim/window_sampling.h) instead of by progress rate; --sample-windows.
+  // spread over the grid (sim/window_sampling.h) instead of simulated in full; --sample-windows.
   bool sample_windows = false;
   // Host threads simulating in parallel (CTAs in functional mode, SMs in timing mode); 0 = the
   // machine's hardware threads. Results are the same for every count (docs/ARCHITECTURE.md).

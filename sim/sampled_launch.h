@@ -24,9 +24,10 @@
 // A cooperative or clustered launch is simulated in full; the result says why. A grid of fewer
 // than min_waves / max_detailed_fraction full waves (74) is sampled by windows spread over the
 // grid when windows_for_short_grids (sim/window_sampling.h: start, middle, end, the drift between
-// them measured), else by its progress rate (sim/progress_sampling.h: the model stops part-way
-// through the CTAs, the rest is predicted from the remaining instructions); a launch that ends
-// before its rate settles has been simulated in full, and the result says so.
+// them measured), else simulated in full. A grid too short for those windows (under 22 waves) is
+// sampled by its progress rate (sim/progress_sampling.h: the model stops part-way through the
+// CTAs, the rest is predicted from the remaining instructions); a launch that ends before its
+// rate settles has been simulated in full, and the result says so.
 #pragma once
 
 #include <cstdint>

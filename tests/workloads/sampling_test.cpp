@@ -182,6 +182,17 @@ TEST(Sampling, FewWavesAreSampledByProgressRate) {
   }
 }
 
+// Without --sample-windows a 40-wave grid (long enough for windows, where a prefix cannot see the
+// wave time drift) is simulated in full, and the reason names the option.
+TEST(Sampling, ShortGridWithoutWindowsRunsInFull) {
+  const int32_t n = 256 * 4 * 40;
+  const std::vector<float> in = ramp(n);
+  const KernelRun sampled = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n);
+  EXPECT_FALSE(sampled.sampling["sampled"].get<bool>());
+  EXPECT_EQ(sampled.sampling["scheme"], "full");
+  EXPECT_NE(sampled.sampling["fallback_reason"].get<std::string>().find("--sample-windows"), std::string::npos);
+}
+
 TEST(Sampling, NeedsTimingMode) {
   runtime::SimDeviceOptions o;
   o.sample = true;
