@@ -44,6 +44,8 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
   skip_at_ = UINT64_MAX;
   next_sm_ = 0;
   retired_ctas_ = 0;
+  stopped_ = false;
+  next_probe_ = probe_interval_;
   start_cycle_ = cycle_;
   last_busy_cycle_ = cycle_;
   sm_used_.assign(sms_.size(), false);
@@ -126,12 +128,25 @@ void GpuModel::tick_core(uint64_t now_ps) {
   }
   if (!busy_.empty() || next_cta_ < dispatch_end()) last_busy_cycle_ = cycle_ + 1;
   ++cycle_;
+  if (progress_probe_ && cycle_ - start_cycle_ >= next_probe_) {
+    next_probe_ += probe_interval_;
+    progress_probe_->on_progress(cycle_ - start_cycle_, launch_->warp_instructions);
+  }
+}
+
+std::vector<std::unique_ptr<isa::CtaState>> GpuModel::take_stopped_ctas() {
+  std::vector<std::unique_ptr<isa::CtaState>> out;
+  for (auto& sm : sms_)
+    for (auto& cta : sm->take_resident_ctas()) out.push_back(std::move(cta));
+  build();
+  return out;
 }
 
 void GpuModel::tick_l2(uint64_t now_ps) { memory_->tick_l2(now_ps); }
 void GpuModel::tick_dram(uint64_t now_ps) { memory_->tick_dram(now_ps); }
 
 bool GpuModel::finished() const {
+  if (stopped_) return true;
   if (next_cta_ < dispatch_end()) return false;
   for (const auto& sm : sms_)
     if (!sm->idle()) return false;

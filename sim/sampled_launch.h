@@ -24,7 +24,10 @@
 // A cooperative or clustered launch is simulated in full; the result says why. A grid of fewer
 // than min_waves / max_detailed_fraction full waves (74) is sampled by windows spread over the
 // grid when windows_for_short_grids (sim/window_sampling.h: start, middle, end, the drift between
-// them measured), else, or when even those would be over half of it, simulated in full.
+// them measured), else simulated in full. A grid too short for those windows (under 22 waves) is
+// sampled by its progress rate (sim/progress_sampling.h: the model stops part-way through the
+// CTAs, the rest is predicted from the remaining instructions); a launch that ends before its
+// rate settles has been simulated in full, and the result says so.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +39,7 @@
 #include "isa/functional_executor.h"
 #include "isa/launch_state.h"
 #include "sim/gpu_model.h"
+#include "sim/progress_sampling.h"
 #include "sim/timing_types.h"
 #include "sim/wave_estimate.h"
 #include "sim/window_sampling.h"
@@ -62,6 +66,7 @@ struct SamplingOptions {
   // these grids are simulated in full.
   bool windows_for_short_grids = false;
   WindowOptions windows;
+  ProgressOptions progress;  // the other grids too short for the wave sampler
 };
 
 struct SampledTiming {
@@ -83,6 +88,9 @@ struct SampledTiming {
   std::vector<SampledWindow> windows;
   bool trusted = true;
   double max_error = 0.05;
+  // Sampled by progress rate (a short grid without --sample-windows): its measurements.
+  bool by_progress = false;
+  ProgressRun progress;
   double estimated_error() const { return timing.cycles ? double(error_cycles) / double(timing.cycles) : 0.0; }
 };
 

@@ -256,6 +256,13 @@ void SmCore::commit(uint64_t cycle, uint64_t now_ps) {
 
 bool SmCore::idle() const { return impl_->resident == 0 && impl_->memory.idle(); }
 int SmCore::resident_ctas() const { return impl_->resident; }
+std::vector<std::unique_ptr<isa::CtaState>> SmCore::take_resident_ctas() {
+  std::vector<std::unique_ptr<isa::CtaState>> out;
+  for (CtaSlot& c : impl_->ctas)
+    if (c.cta) out.push_back(std::move(c.cta));
+  impl_->resident = 0;
+  return out;
+}
 SmSnapshot SmCore::snapshot(uint64_t cycle) const {
   const Impl& m = *impl_;
   SmSnapshot snap;

@@ -68,6 +68,9 @@ class SmCore {
   // No resident CTA and nothing in flight in this SM's memory pipeline.
   bool idle() const;
   int resident_ctas() const;
+  // Progress-rate sampling, after a stopped launch: moves the resident CTAs out (slot order). The
+  // SM is left unusable (its sub-cores still hold the warps' slots); GpuModel rebuilds it.
+  std::vector<std::unique_ptr<isa::CtaState>> take_resident_ctas();
   // The SM as of `cycle` (inspection; sim/sm_snapshot.h).
   SmSnapshot snapshot(uint64_t cycle) const;
   std::optional<CacheLineState> l1_line(uint64_t address) const;
