@@ -7,6 +7,7 @@
 #   measured.kernels.csv / measured.ubench.csv / measured.ini (the recording + matched config),
 #   measured_large.kernels.csv, programs.csv (the CUDA test programs on the GPU and under gpusim exec),
 #   measured_hopper.kernels.csv / .ini (the sm_90a workloads), programs_hopper.csv (sm_90a programs, kernel times),
+#   l2_fanin.csv (k SMs loading the same L2 lines: card and model, merge_limit_blocks 0 and 1),
 #   gpu_check.log.
 # With BINDIR (made by scripts/gpu_bundle.sh) it uses those binaries; otherwise it builds.
 #
@@ -87,6 +88,9 @@ step measure-large 180 "$gpusim" compare vecadd:16777216 window_sum_naive:167772
   sgemm_naive:512x512x512 sgemm_tiled:512x512x512 reduce_sum:8388608 softmax:4096x1024 \
   wmma_gemm:1024x1024x1024 transpose_unpadded:4096x4096 transpose_padded:4096x4096 \
   --config configs/h100.ini --match --no-sim --no-ubench --record "$out/measured_large"
+# L2 fan-in (docs/VALIDATION.md, "L2 fan-in"): k SMs load the same lines at once; the card's cold
+# cycles/line at k = 8 select l2.merge_limit_blocks (the command prints which value).
+step l2-fanin 180 "$gpusim" l2-fanin --config configs/h100.ini --backend both --csv "$out/l2_fanin.csv"
 # Hopper (sm_90a: TMA, wgmma, mbarrier rings): the GEMM at the sizes of docs/PERFORMANCE.md and the
 # attention kernel at two shapes, measured only (each run checks the CPU reference, so fewer runs);
 # re-simulate afterwards, anywhere: gpusim compare --recorded "$out/measured_hopper.kernels.csv"

@@ -24,11 +24,6 @@ void ClusterTmaBarriers::complete(int sm, uint64_t token, uint64_t cycle) {
   tokens_.erase(first, last);
 }
 
-void ClusterTmaBarriers::place(uint64_t cta, int sm) {
-  if (cta >= sm_of_cta_.size()) sm_of_cta_.resize(cta + 1, -1);
-  sm_of_cta_[cta] = sm;
-}
-
 TmaBarriers::Readiness ClusterTmaBarriers::of(uint64_t cta, uint64_t mbar, unsigned parity) const {
   auto b = barriers_.find(Key{cta, mbar, parity & 1u});
   if (b == barriers_.end()) return {};

@@ -30,12 +30,8 @@ class ClusterTmaBarriers {
   void complete(int sm, uint64_t token, uint64_t cycle);
   TmaBarriers::Readiness of(uint64_t cta, uint64_t mbar, unsigned parity) const;
   bool empty() const { return tokens_.empty() && barriers_.empty(); }
-  // Where each cluster CTA runs (the dispatcher says so when it places one), so that a multicast
-  // copy's reply reaches its destinations' SMs (sim/sm_fanout.h). -1: not placed.
-  void place(uint64_t cta, int sm);
-  int sm_of(uint64_t cta) const { return cta < sm_of_cta_.size() ? sm_of_cta_[cta] : -1; }
   // A new launch: CTA ids start over.
-  void clear() { barriers_.clear(), tokens_.clear(), sm_of_cta_.clear(); }
+  void clear() { barriers_.clear(), tokens_.clear(); }
 
  private:
   struct Key {
@@ -49,7 +45,6 @@ class ClusterTmaBarriers {
   };
   std::map<Key, Entry> barriers_;
   std::multimap<std::pair<int, uint64_t>, Key> tokens_;  // one copy may reach several CTAs
-  std::vector<int> sm_of_cta_;                            // by CTA linear id
 };
 
 }  // namespace gpusim::sim

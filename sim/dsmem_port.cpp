@@ -16,12 +16,17 @@ uint32_t remote_shared_bytes(const std::vector<isa::MemAccess>& accesses, uint32
   return bytes;
 }
 
-uint64_t DsmemPort::transfer(uint64_t cycle, uint32_t bytes, int wavefronts) {
+DsmemPort::Send DsmemPort::send(uint64_t cycle, uint32_t bytes) {
   const uint64_t per_clock = uint64_t(std::max(config_.cluster_dsmem_bytes_per_clock, 1));
   const uint64_t cycles = std::max<uint64_t>((bytes + per_clock - 1) / per_clock, 1);
   const uint64_t start = std::max(cycle, free_cycle_);
   free_cycle_ = start + cycles;
-  return start + uint64_t(config_.cluster_dsmem_latency_cycles) + std::max<uint64_t>(cycles, uint64_t(std::max(wavefronts, 1))) - 1;
+  return {start, cycles};
+}
+
+uint64_t DsmemPort::transfer(uint64_t cycle, uint32_t bytes, int wavefronts) {
+  const Send s = send(cycle, bytes);
+  return s.start + uint64_t(config_.cluster_dsmem_latency_cycles) + std::max<uint64_t>(s.cycles, uint64_t(std::max(wavefronts, 1))) - 1;
 }
 
 }  // namespace gpusim::sim

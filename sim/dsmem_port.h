@@ -3,8 +3,8 @@
 // mapa, ld/st/atom.shared::cluster) sends those bytes through this port instead of the local
 // banks: it moves cluster.dsmem_bytes_per_clock per core cycle, and the data is back
 // cluster.dsmem_latency_cycles after the first byte left (hardware.md §3.3, S10: 181-213 cycles
-// on H800). Contention is modelled at the sending SM's port only; the receiving SM's banks and
-// the network between the two are not.
+// on H800). This is the sending SM's port; the receiving SM's port and banks are
+// sim/dsmem_network.h. The network between the two is a fixed latency.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +27,12 @@ class DsmemPort {
   //   start + latency + max(transfer cycles, wavefronts) - 1,
   // with start = max(cycle, port free) and transfer = ceil(bytes / bytes_per_clock).
   uint64_t transfer(uint64_t cycle, uint32_t bytes, int wavefronts);
+  // The port's part alone: books `bytes` no earlier than `cycle`; returns when they start leaving
+  // and for how many cycles they hold the port.
+  struct Send {
+    uint64_t start, cycles;
+  };
+  Send send(uint64_t cycle, uint32_t bytes);
   void reset() { free_cycle_ = 0; }
 
  private:

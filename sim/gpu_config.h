@@ -178,6 +178,7 @@ struct GpuConfig {
   int cluster_max_ctas = 8;              // portable cluster size limit (CUDA allows 16 on sm_90 non-portably)
   int cluster_dsmem_latency_cycles = 0;  // remote ld/atom.shared::cluster load-to-use latency
   int cluster_dsmem_bytes_per_clock = 32;  // SM-to-SM network port per SM per direction
+  int cluster_dsmem_receive_bytes_per_clock = 0;  // a receiving SM's port (sim/dsmem_network.h); 0 = the send rate
   int cluster_barrier_latency_cycles = 0;  // last barrier.cluster.arrive to the waiting warps released
   // [tensor, tma] Hopper warpgroup MMA and Tensor Memory Accelerator timing (issue 14, hopper-timing;
   // sim/wgmma_groups.h, sim/tma_unit.h). Only wgmma / cp.async.bulk use them, which only sm_90a

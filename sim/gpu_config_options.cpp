@@ -138,6 +138,9 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
        "load-to-use latency of a shared::cluster access to a peer CTA's SM (SM-to-SM network)", 0, 100000},
       {"cluster.dsmem_bytes_per_clock", &C::cluster_dsmem_bytes_per_clock, "B/clk",
        "SM-to-SM network port per SM: remote shared bytes it moves per core cycle", 1, 1 << 16},
+      {"cluster.dsmem_receive_bytes_per_clock", &C::cluster_dsmem_receive_bytes_per_clock, "B/clk",
+       "receive port per SM: remote shared bytes from its cluster peers it takes per core cycle (0 = dsmem_bytes_per_clock)",
+       0, 1 << 16},
       {"cluster.barrier_latency_cycles", &C::cluster_barrier_latency_cycles, "cycles",
        "from the last barrier.cluster.arrive of a phase to its waiting warps becoming eligible", 0, 100000},
       // Hopper warpgroup MMA and TMA timing (issue 14; sim/wgmma_groups.h, sim/tma_unit.h).

@@ -10,7 +10,7 @@ GpuModel::~GpuModel() = default;
 void GpuModel::build() {
   memory_ = std::make_unique<MemoryPartitions>(config_, observer_);
   sms_.clear();
-  for (int i = 0; i < config_.num_sms; ++i) sms_.push_back(std::make_unique<SmCore>(i, config_, *memory_, observer_, &cluster_tma_));
+  for (int i = 0; i < config_.num_sms; ++i) sms_.push_back(std::make_unique<SmCore>(i, config_, *memory_, observer_, &cluster_tma_, &dsmem_network_));
 }
 
 void GpuModel::add_observer(SimObserver* observer) {
@@ -37,12 +37,15 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
                              ": no SM can hold one CTA (" + describe(occupancy_) + ")");
   launch_ = launch;
   cluster_tma_.clear();  // CTA ids start over
+  dsmem_network_.clear();
   launch_->nsmid = static_cast<uint32_t>(config_.num_sms);
   total_ctas_ = launch->grid.count();
   next_cta_ = 0;
   skip_at_ = UINT64_MAX;
   next_sm_ = 0;
   retired_ctas_ = 0;
+  stopped_ = false;
+  next_probe_ = probe_interval_;
   start_cycle_ = cycle_;
   last_busy_cycle_ = cycle_;
   sm_used_.assign(sms_.size(), false);
@@ -125,12 +128,25 @@ void GpuModel::tick_core(uint64_t now_ps) {
   }
   if (!busy_.empty() || next_cta_ < dispatch_end()) last_busy_cycle_ = cycle_ + 1;
   ++cycle_;
+  if (progress_probe_ && cycle_ - start_cycle_ >= next_probe_) {
+    next_probe_ += probe_interval_;
+    progress_probe_->on_progress(cycle_ - start_cycle_, launch_->warp_instructions);
+  }
+}
+
+std::vector<std::unique_ptr<isa::CtaState>> GpuModel::take_stopped_ctas() {
+  std::vector<std::unique_ptr<isa::CtaState>> out;
+  for (auto& sm : sms_)
+    for (auto& cta : sm->take_resident_ctas()) out.push_back(std::move(cta));
+  build();
+  return out;
 }
 
 void GpuModel::tick_l2(uint64_t now_ps) { memory_->tick_l2(now_ps); }
 void GpuModel::tick_dram(uint64_t now_ps) { memory_->tick_dram(now_ps); }
 
 bool GpuModel::finished() const {
+  if (stopped_) return true;
   if (next_cta_ < dispatch_end()) return false;
   for (const auto& sm : sms_)
     if (!sm->idle()) return false;
@@ -175,6 +191,8 @@ LaunchTiming GpuModel::end_launch() {
     t.sm_memory.lg_full_cycles += m.lg_full_cycles;
     t.sm_memory.dsmem_requests += m.dsmem_requests;
     t.sm_memory.dsmem_bytes += m.dsmem_bytes;
+    t.sm_memory.dsmem_received_requests += m.dsmem_received_requests;
+    t.sm_memory.dsmem_received_wavefronts += m.dsmem_received_wavefronts;
   }
   live_clusters_.clear();
   launch_ = nullptr;

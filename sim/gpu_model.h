@@ -13,6 +13,7 @@
 #include "isa/launch_state.h"
 #include "isa/worker_pool.h"
 #include "sim/cluster_tma_barriers.h"
+#include "sim/dsmem_network.h"
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
 #include "sim/observer_fanout.h"
@@ -85,6 +86,30 @@ class GpuModel {
     ~CtaRetirementListener() = default;
   };
   void set_cta_retirement_listener(CtaRetirementListener* listener) { retirement_listener_ = listener; }
+  // Progress-rate sampling (sim/progress_sampling.h): every `interval` core cycles of the launch
+  // (counted from its start, at the end of the core edge, after the commit phase), the probe hears
+  // the cycles since the launch began and the launch's warp-instructions so far. It may call
+  // stop_launch(). Like the retirement listener, not an observer. nullptr = none.
+  struct ProgressProbe {
+    virtual void on_progress(uint64_t launch_cycles, uint64_t warp_instructions) = 0;
+   protected:
+    ~ProgressProbe() = default;
+  };
+  void set_progress_probe(ProgressProbe* probe, uint64_t interval) {
+    progress_probe_ = probe, probe_interval_ = interval ? interval : 1;
+  }
+  // Ends the running launch at the end of this core edge: finished() turns true, nothing more is
+  // dispatched. Every issued instruction has executed by then (step_warp runs at issue, global
+  // accesses in the commit phase), so the resident CTAs' functional state is complete; take them
+  // with take_stopped_ctas() after end_launch. Cleared by begin_launch.
+  void stop_launch() { stopped_ = true; }
+  bool stopped() const { return stopped_; }
+  // CTAs with a linear id below this have been handed to an SM in this launch.
+  uint64_t dispatched_ctas() const { return next_cta_; }
+  // After a stopped launch's end_launch: the CTAs still resident (in SM order), taken out of the
+  // SMs; the SMs and memory partitions are rebuilt (in-flight requests and cache contents dropped)
+  // so the next launch starts on an empty machine.
+  std::vector<std::unique_ptr<isa::CtaState>> take_stopped_ctas();
   // Inspection (the stepper): the SMs, and the cycle of the last core edge's end.
   int sm_count() const { return static_cast<int>(sms_.size()); }
   const SmCore& sm(int index) const { return *sms_.at(static_cast<size_t>(index)); }
@@ -112,6 +137,7 @@ class GpuModel {
   std::unique_ptr<MemoryPartitions> memory_;
   std::vector<std::unique_ptr<SmCore>> sms_;
   ClusterTmaBarriers cluster_tma_;  // bulk copies onto other CTAs' mbarriers (multicast; tma-fidelity)
+  DsmemNetwork dsmem_network_{config_};  // cluster peers' receive ports and shared banks (dsmem-fanin)
   isa::LaunchState* launch_ = nullptr;
   Occupancy occupancy_;
   uint64_t next_cta_ = 0, total_ctas_ = 0;
@@ -121,6 +147,9 @@ class GpuModel {
     if (next_cta_ == skip_at_) next_cta_ = skip_to_, skip_at_ = UINT64_MAX;
   }
   CtaRetirementListener* retirement_listener_ = nullptr;
+  ProgressProbe* progress_probe_ = nullptr;
+  uint64_t probe_interval_ = 1, next_probe_ = 0;
+  bool stopped_ = false;
   uint64_t retired_ctas_ = 0;  // this launch's, counted only while a listener is set
   uint64_t dispatch_end() const { return total_ctas_ < cta_limit_ ? total_ctas_ : cta_limit_; }
   uint64_t cycle_ = 0, start_cycle_ = 0, last_busy_cycle_ = 0;

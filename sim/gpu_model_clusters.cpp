@@ -119,7 +119,7 @@ void GpuModel::launch_cluster(const std::vector<int>& gpc_sms, const std::vector
     const uint64_t linear = ctas[r]->linear_id;
     sm_dispatched_[sm] = true;
     sm_last_dispatch_[sm] = cycle_;
-    cluster_tma_.place(linear, static_cast<int>(sm));  // multicast replies find this CTA's SM
+    dsmem_network_.place(linear, static_cast<int>(sm));
     sms_[sm]->add_cta(std::move(ctas[r]), cycle_);
     sm_used_[sm] = true;
     if (observer_) observer_->on_cta(cycle_, static_cast<int>(sm), linear, true);

@@ -2,24 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <iomanip>
 #include <memory>
 #include <sstream>
 
 #include "sim/occupancy.h"
-#include "sim/systemc_driver.h"
+#include "sim/sampled_detail.h"
 #include "sim/wave_estimate.h"
 
 namespace gpusim::sim {
-
-namespace {
-
-// Process CPU time (all threads): the split between the detailed and the functional part of a
-// sampled launch is reported in CPU seconds, which a loaded machine moves less than wall time.
-double cpu_seconds() { return double(std::clock()) / CLOCKS_PER_SEC; }
-
-}  // namespace
 
 void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, const SamplingOptions& options) {
   model_ = &model;
@@ -37,6 +28,14 @@ void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, 
   limit_ = std::min(total_, 2 * wave_);
   model.set_cta_limit(limit_);
   model.set_cta_retirement_listener(this);
+}
+
+void WaveSampler::disarm() {
+  if (model_) {
+    model_->set_cta_retirement_listener(nullptr);
+    model_->set_cta_limit(UINT64_MAX);
+  }
+  model_ = nullptr;
 }
 
 double WaveSampler::estimated_error_if_stopped(const WaveEstimate& e, uint64_t j, double floor) const {
@@ -134,32 +133,50 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
     s.trusted = w.valid && s.estimated_error() <= options.max_error;
     return s;
   }
+  // Progress-rate sampling only for grids too short for windows too (under 22 waves): a prefix
+  // cannot see the wave time drifting over a longer grid (transpose_unpadded 4096^2, 25 waves:
+  // +8.7 % against a printed +/-3.3 %, docs/PERFORMANCE.md), windows measure that drift.
+  const bool short_grid = s.wave_ctas && !launch.cooperative && launch.cluster.count() <= 1 &&
+                          !s.fallback_reason.empty() && plan_windows(s.total_waves, options.windows).empty();
+  if (short_grid) {
+    s.progress = run_progress_sampled_launch(model, launch, resources, limits, s.wave_ctas, options.progress);
+    s.timing = s.progress.timing;
+    s.detailed_cpu_seconds = s.progress.detailed_cpu_seconds;
+    s.functional_cpu_seconds = s.progress.functional_cpu_seconds;
+    s.detailed_cycles = s.progress.detailed_cycles;
+    if (!s.progress.sampled) {
+      s.detailed_ctas = s.total_ctas;
+      s.fallback_reason += "; sampling by progress rate: the launch ended (" + std::to_string(s.progress.windows) +
+                           " windows of " + std::to_string(options.progress.window_cycles) +
+                           " cycles) before its rate settled";
+      return s;
+    }
+    s.fallback_reason.clear();
+    s.sampled = true;
+    s.by_progress = true;
+    s.detailed_ctas = s.total_ctas - s.progress.queued_at_stop;  // dispatched before the stop: wholly or partly
+    s.error_cycles = s.progress.error_cycles;
+    s.stationary = s.progress.stationary;
+    s.max_error = options.progress.max_error;
+    return s;
+  }
   if (!s.fallback_reason.empty() || !s.wave_ctas) {  // no CTA fits: run_timed_launch says so
-    const double t0 = cpu_seconds();
+    const double t0 = process_cpu_seconds();
     s.timing = run_timed_launch(model, launch, resources);
-    s.detailed_cpu_seconds = cpu_seconds() - t0;
+    s.detailed_cpu_seconds = process_cpu_seconds() - t0;
     s.detailed_ctas = s.total_ctas;
     s.detailed_cycles = s.timing.cycles;
     return s;
   }
 
-  // The limit must not outlive the launch, faulted or not.
-  struct LimitReset {
-    GpuModel& model;
-    WaveSampler& sampler;
-    ~LimitReset() {
-      sampler.disarm();
-      model.set_cta_limit(UINT64_MAX);
-    }
-  } reset{model, sampler};
-  const uint64_t start = model.core_cycle();
-  sampler.arm(model, s.wave_ctas, s.total_ctas, options);
-  double t0 = cpu_seconds();
-  s.timing = run_timed_launch(model, launch, resources);
-  s.detailed_cpu_seconds = cpu_seconds() - t0;
-  s.detailed_ctas = sampler.detailed_ctas();
-  s.detailed_cycles = s.timing.cycles;
-  for (uint64_t c : sampler.wave_ends()) s.wave_end_cycles.push_back(c - start);
+  const DetailedPart d = run_detailed_part(model, launch, resources, sampler, [&](WaveSampler& w) {
+    w.arm(model, s.wave_ctas, s.total_ctas, options);
+  });
+  s.timing = d.timing;
+  s.detailed_cpu_seconds = d.cpu_seconds;
+  s.detailed_ctas = d.ctas;
+  s.detailed_cycles = d.timing.cycles;
+  s.wave_end_cycles = d.wave_end_cycles;
   if (sampler.gave_up() || s.detailed_ctas >= s.total_ctas) {
     s.detailed_ctas = s.total_ctas;
     s.detailed_waves = s.total_waves;
@@ -175,15 +192,7 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
                                                                      sampler.steady_waves(), s.wave_end_cycles.size())));
 
   // The rest of the grid, functionally: the results must be complete.
-  t0 = cpu_seconds();
-  const isa::Dim3& g = launch.grid;
-  for (uint64_t id = s.detailed_ctas; id < s.total_ctas; ++id) {
-    const isa::Dim3 ctaid{static_cast<uint32_t>(id % g.x), static_cast<uint32_t>(id / g.x % g.y),
-                          static_cast<uint32_t>(id / (uint64_t(g.x) * g.y))};
-    isa::CtaState cta(launch, ctaid);
-    isa::run_cta_functional(cta, launch, limits);
-  }
-  s.functional_cpu_seconds = cpu_seconds() - t0;
+  s.functional_cpu_seconds = run_ctas_functionally(launch, limits, s.detailed_ctas, s.total_ctas);
 
   const uint64_t skipped_waves = (s.total_ctas - s.detailed_ctas) / s.wave_ctas;
   s.detailed_waves = s.total_waves - skipped_waves;
@@ -219,6 +228,24 @@ std::string describe_windows(const SampledTiming& s) {
   return os.str();
 }
 
+std::string describe_progress(const SampledTiming& s) {
+  const ProgressRun& p = s.progress;
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(1) << "sampled by progress rate: " << p.detailed_cycles
+     << " cycles in detail (" << p.windows << " windows; " << s.detailed_ctas << " of " << s.total_ctas
+     << " CTAs dispatched, " << p.resident_at_stop << " resident completed functionally, "
+     << 100.0 * double(p.detailed_instructions) / double(p.detailed_instructions + p.remaining_instructions)
+     << "% of the warp-instructions in detail), " << std::setprecision(3) << p.rate << " +/- " << p.rate_half_width
+     << " warp-instructions/cycle over windows " << p.fit_first_window << "-" << p.fit_first_window + p.fit_windows - 1
+     << (p.stationary ? "" : " (still drifting)") << " with " << std::setprecision(1) << p.mean_resident
+     << " CTAs resident; predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " ("
+     << std::setprecision(2) << 100.0 * s.estimated_error()
+     << "% estimated: the rate's 95% interval or the measured floor, on the " << p.rest_cycles
+     << " predicted cycles, + " << p.drain_cycles << " for the drain); host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
+     << " s functional rest";
+  return os.str();
+}
+
 }  // namespace
 
 std::string describe_sampling(const SampledTiming& s) {
@@ -229,6 +256,7 @@ std::string describe_sampling(const SampledTiming& s) {
     return os.str();
   }
   if (!s.windows.empty()) return describe_windows(s);
+  if (s.by_progress) return describe_progress(s);
   os << std::fixed << std::setprecision(1) << "sampled: " << s.detailed_ctas << " of " << s.total_ctas
      << " CTAs in detail (" << 100.0 * double(s.detailed_ctas) / double(s.total_ctas) << "%, " << s.detailed_waves
      << " of " << s.total_waves << " waves of " << s.wave_ctas << "), " << s.wave_cycles
@@ -263,7 +291,27 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   j["fit_first_wave"] = s.fit_first_wave;
   j["fit_waves"] = s.fit_waves;
   j["stationary"] = s.stationary;
-  if (!s.windows.empty()) {
+  j["scheme"] = !s.sampled ? "full" : s.by_progress ? "progress_rate" : !s.windows.empty() ? "windows" : "waves";
+  if (s.by_progress) {
+    const ProgressRun& p = s.progress;
+    j["progress"] = {{"windows", p.windows},
+                     {"fit_first_window", p.fit_first_window},
+                     {"fit_windows", p.fit_windows},
+                     {"rate_warp_instructions_per_cycle", p.rate},
+                     {"rate_half_width", p.rate_half_width},
+                     {"mean_resident_ctas", p.mean_resident},
+                     {"resident_at_stop", p.resident_at_stop},
+                     {"queued_at_stop", p.queued_at_stop},
+                     {"slots", p.slots},
+                     {"detailed_warp_instructions", p.detailed_instructions},
+                     {"remaining_warp_instructions", p.remaining_instructions},
+                     {"predicted_rest_cycles", p.rest_cycles},
+                     {"drain_cycles", p.drain_cycles}};
+    j["error_method"] =
+        "predicted rest cycles x max(relative 95% half-width of the warp-instruction rate (least-squares slope of the "
+        "cumulative count over fixed windows, Student t, after a stationarity test), error_floor) + drain_cycles (two "
+        "DRAM round trips: the last CTA's final dependent accesses); the rest is the remaining instructions of every CTA scheduled onto the CTA slots at the measured per-CTA rate";
+  } else if (!s.windows.empty()) {
     j["trusted"] = s.trusted;
     nlohmann::json windows = nlohmann::json::array();
     for (const SampledWindow& w : s.windows)
@@ -283,7 +331,7 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   // Host measurements (not simulated quantities): vary run to run.
   j["host_cpu_seconds_detailed"] = s.detailed_cpu_seconds;
   j["host_cpu_seconds_functional_rest"] = s.functional_cpu_seconds;
-  j["counters_cover"] = s.sampled ? "detailed CTAs only" : "all CTAs";
+  j["counters_cover"] = !s.sampled ? "all CTAs" : s.by_progress ? "the detailed cycles only" : "detailed CTAs only";
   return j;
 }
 

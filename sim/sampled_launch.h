@@ -24,7 +24,10 @@
 // A cooperative or clustered launch is simulated in full; the result says why. A grid of fewer
 // than min_waves / max_detailed_fraction full waves (74) is sampled by windows spread over the
 // grid when windows_for_short_grids (sim/window_sampling.h: start, middle, end, the drift between
-// them measured), else, or when even those would be over half of it, simulated in full.
+// them measured), else simulated in full. A grid too short for those windows (under 22 waves) is
+// sampled by its progress rate (sim/progress_sampling.h: the model stops part-way through the
+// CTAs, the rest is predicted from the remaining instructions); a launch that ends before its
+// rate settles has been simulated in full, and the result says so.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +39,7 @@
 #include "isa/functional_executor.h"
 #include "isa/launch_state.h"
 #include "sim/gpu_model.h"
+#include "sim/progress_sampling.h"
 #include "sim/timing_types.h"
 #include "sim/wave_estimate.h"
 #include "sim/window_sampling.h"
@@ -62,6 +66,7 @@ struct SamplingOptions {
   // these grids are simulated in full.
   bool windows_for_short_grids = false;
   WindowOptions windows;
+  ProgressOptions progress;  // the other grids too short for the wave sampler
 };
 
 struct SampledTiming {
@@ -83,19 +88,19 @@ struct SampledTiming {
   std::vector<SampledWindow> windows;
   bool trusted = true;
   double max_error = 0.05;
+  // Sampled by progress rate (a short grid without --sample-windows): its measurements.
+  bool by_progress = false;
+  ProgressRun progress;
   double estimated_error() const { return timing.cycles ? double(error_cycles) / double(timing.cycles) : 0.0; }
 };
 
 // Counts CTA retirements on the model while a sampled launch runs (arm: it sets itself as the
-// model's retirement listener; disarm: it leaves) and raises the model's CTA limit wave by wave
+// model's retirement listener; disarm: it leaves and lifts the limit) and raises the model's CTA limit wave by wave
 // until the wave time is known.
 class WaveSampler : public GpuModel::CtaRetirementListener {
  public:
   void arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, const SamplingOptions& options);
-  void disarm() {
-    if (model_) model_->set_cta_retirement_listener(nullptr);
-    model_ = nullptr;
-  }
+  void disarm();  // leaves the model and lifts its CTA limit
   void on_ctas_retired(uint64_t cycle, uint64_t retired_so_far) override;
 
   uint64_t detailed_ctas() const { return limit_; }

@@ -34,8 +34,9 @@ struct CtaSlot {
 }  // namespace
 
 struct SmCore::Impl {
-  Impl(int id, const GpuConfig& cfg, MemoryPartitions& memory_side, SimObserver* obs, ClusterTmaBarriers* cluster)
-      : sm_id(id), config(cfg), observer(obs), memory(id, cfg, memory_side, obs), timing(cfg), cluster_tma(cluster) {
+  Impl(int id, const GpuConfig& cfg, MemoryPartitions& memory_side, SimObserver* obs, ClusterTmaBarriers* cluster,
+       DsmemNetwork* dsmem)
+      : sm_id(id), config(cfg), observer(obs), memory(id, cfg, memory_side, obs, dsmem), timing(cfg), cluster_tma(cluster) {
     if (cfg.subcores_per_sm < 1 || cfg.subcores_per_sm > 255)
       throw std::invalid_argument("SM core: subcores_per_sm = " + std::to_string(cfg.subcores_per_sm) +
                                   " is outside 1..255");
@@ -124,8 +125,8 @@ void SmCore::Impl::retire(int cta_slot, uint64_t cycle) {
 }
 
 SmCore::SmCore(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer,
-               ClusterTmaBarriers* cluster_tma)
-    : impl_(std::make_unique<Impl>(sm_id, config, memory, observer, cluster_tma)) {}
+               ClusterTmaBarriers* cluster_tma, DsmemNetwork* dsmem)
+    : impl_(std::make_unique<Impl>(sm_id, config, memory, observer, cluster_tma, dsmem)) {}
 
 SmCore::~SmCore() = default;
 
@@ -255,6 +256,13 @@ void SmCore::commit(uint64_t cycle, uint64_t now_ps) {
 
 bool SmCore::idle() const { return impl_->resident == 0 && impl_->memory.idle(); }
 int SmCore::resident_ctas() const { return impl_->resident; }
+std::vector<std::unique_ptr<isa::CtaState>> SmCore::take_resident_ctas() {
+  std::vector<std::unique_ptr<isa::CtaState>> out;
+  for (CtaSlot& c : impl_->ctas)
+    if (c.cta) out.push_back(std::move(c.cta));
+  impl_->resident = 0;
+  return out;
+}
 SmSnapshot SmCore::snapshot(uint64_t cycle) const {
   const Impl& m = *impl_;
   SmSnapshot snap;

@@ -20,6 +20,7 @@
 namespace gpusim::sim {
 
 class ClusterTmaBarriers;
+class DsmemNetwork;
 
 struct SmStats {
   uint64_t active_cycles = 0;          // cycles with at least one resident warp
@@ -37,8 +38,9 @@ struct SmStats {
 class SmCore {
  public:
   // `cluster_tma`: the GPU's record of bulk copies onto other CTAs' mbarriers (multicast), or null.
+  // `dsmem`: the GPU's distributed shared memory network (peers' receive ports and banks), or null.
   SmCore(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer,
-         ClusterTmaBarriers* cluster_tma = nullptr);
+         ClusterTmaBarriers* cluster_tma = nullptr, DsmemNetwork* dsmem = nullptr);
   ~SmCore();
   SmCore(const SmCore&) = delete;
   SmCore& operator=(const SmCore&) = delete;
@@ -66,6 +68,9 @@ class SmCore {
   // No resident CTA and nothing in flight in this SM's memory pipeline.
   bool idle() const;
   int resident_ctas() const;
+  // Progress-rate sampling, after a stopped launch: moves the resident CTAs out (slot order). The
+  // SM is left unusable (its sub-cores still hold the warps' slots); GpuModel rebuilds it.
+  std::vector<std::unique_ptr<isa::CtaState>> take_resident_ctas();
   // The SM as of `cycle` (inspection; sim/sm_snapshot.h).
   SmSnapshot snapshot(uint64_t cycle) const;
   std::optional<CacheLineState> l1_line(uint64_t address) const;

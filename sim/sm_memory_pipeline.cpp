@@ -153,6 +153,7 @@ void SmMemoryPipeline::Impl::finish_if_done(uint64_t op_id, uint64_t cycle) {
   if (it == inflight.end() || !it->second.all_issued || it->second.waiting != 0) return;
   complete_at(std::max(it->second.ready_cycle, cycle), it->second.token);
   inflight.erase(it);
+  if (!multicast_peer_sms.empty()) multicast_peer_sms.erase(op_id);
 }
 
 void SmMemoryPipeline::Impl::receive(uint64_t cycle, uint64_t now_ps) {
@@ -212,7 +213,7 @@ void SmMemoryPipeline::Impl::run_mio(uint64_t cycle) {
   if (mio.empty()) return;
   const uint64_t start = std::max(mio.front().submit_cycle, mio_free_cycle);
   if (start > cycle) return;
-  const MioOp op = mio.front();
+  MioOp op = std::move(mio.front());
   mio.pop_front();
   mio_free_cycle = start + uint64_t(op.wavefronts);
   if (op.shared) {
@@ -222,6 +223,7 @@ void SmMemoryPipeline::Impl::run_mio(uint64_t cycle) {
   if (op.remote_bytes) {
     stats.dsmem_requests += 1;
     stats.dsmem_bytes += op.remote_bytes;
+    if (!op.targets.empty()) return stage_remote(op.token, start, cycle, op.remote_bytes, std::move(op.targets));
     complete_at(dsmem.transfer(start, op.remote_bytes, op.wavefronts), op.token);
     return;
   }
@@ -313,8 +315,9 @@ void SmMemoryPipeline::Impl::run_lg(uint64_t current) {
   finish_if_done(id, cycle);
 }
 
-SmMemoryPipeline::SmMemoryPipeline(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer)
-    : impl_(std::make_unique<Impl>(sm_id, config, memory, observer)) {
+SmMemoryPipeline::SmMemoryPipeline(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer,
+                                   DsmemNetwork* network)
+    : impl_(std::make_unique<Impl>(sm_id, config, memory, observer, network)) {
   configure(0);
 }
 SmMemoryPipeline::~SmMemoryPipeline() = default;
@@ -367,6 +370,7 @@ void SmMemoryPipeline::reserve(Queue q, int delta) {
 void SmMemoryPipeline::flush_requests(uint64_t now_ps) {
   Impl& m = *impl_;
   if (!m.staged.packets.empty() || m.staged.rejected) m.memory.accept(m.staged, now_ps);
+  if (!m.staged_remote.empty() || !m.staged_bank_work.empty()) m.flush_remote();
 }
 
 int SmMemoryPipeline::queue_depth(Queue q) const {
@@ -394,7 +398,8 @@ void SmMemoryPipeline::submit(const WarpMemOp& op, Queue q, uint64_t cycle) {
   if (q == Queue::Mio) {
     const bool shared = !op.accesses.empty();
     const uint32_t remote = op.cluster ? remote_shared_bytes(op.accesses, op.cluster_rank) : 0;
-    m.mio.push_back({op.token, cycle, m.shared_wavefronts(op.accesses, op.atomic), shared, remote});
+    m.mio.push_back({op.token, cycle, m.shared_wavefronts(op.accesses, op.atomic), shared, remote, {}});
+    if (remote && m.network && op.cluster_state) m.remote_targets(op, m.mio.back().targets);
   } else {
     m.lg.push_back(m.build_lg_op(op));
     m.lg.back().submit_cycle = cycle;
@@ -408,6 +413,8 @@ void SmMemoryPipeline::occupy_shared_banks(uint64_t cycle, int wavefronts) {
 
 void SmMemoryPipeline::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
+  // Peers' accesses landing here hold the banks even while this SM's own pipeline is idle.
+  if (m.network && m.network->has_bank_work(m.sm)) m.take_remote_bank_work(cycle);
   if (m.idle()) return;
   // Each stage only when it has work (most cycles of most SMs have little): an answer can only
   // come for a read, atomic or write this SM sent (receive() refuses any other).

@@ -14,6 +14,8 @@
 
 namespace gpusim::sim {
 
+class DsmemNetwork;
+
 struct SmMemStats {
   uint64_t shared_requests = 0, shared_wavefronts = 0;  // bank conflicts = wavefronts - requests
   uint64_t global_load_requests = 0, global_store_requests = 0, atomic_requests = 0;
@@ -24,13 +26,20 @@ struct SmMemStats {
   // Distributed shared memory (clusters): instructions that reached another CTA's shared memory
   // through the SM-to-SM network, and the bytes they moved.
   uint64_t dsmem_requests = 0, dsmem_bytes = 0;
+  // The receiving side: remote accesses and multicast fills from cluster peers that landed in this
+  // SM's shared memory, and the bank passes they took here (conflicts = wavefronts - requests for
+  // instructions; a fill takes one pass per banks x width bytes).
+  uint64_t dsmem_received_requests = 0, dsmem_received_wavefronts = 0;
 };
 
 class SmMemoryPipeline {
  public:
   enum class Queue { Mio, Lg };
 
-  SmMemoryPipeline(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer);
+  // `network`: the GPU's distributed shared memory network (the receiving SMs' ports and banks),
+  // or null (a pipeline on its own: remote shared accesses see only this SM's send port).
+  SmMemoryPipeline(int sm_id, const GpuConfig& config, MemoryPartitions& memory, SimObserver* observer,
+                   DsmemNetwork* network = nullptr);
   ~SmMemoryPipeline();
   SmMemoryPipeline(const SmMemoryPipeline&) = delete;
   SmMemoryPipeline& operator=(const SmMemoryPipeline&) = delete;
@@ -58,9 +67,7 @@ class SmMemoryPipeline {
   // A bulk copy (cp.async.bulk{.tensor}) for the SM's TMA unit (sim/tma_unit.h): its global
   // accesses become line requests straight to the L2; `op.token` completes when the last answer
   // is back (reads) or the last write has left. Never refused (the unit queues without limit).
-  // `fanout`: the SMs whose CTAs a multicast (or peer-window) copy writes, when any is not this
-  // one: its reads' replies cross each of their ports (sim/sm_fanout.h).
-  void submit_bulk(WarpMemOp op, uint64_t cycle, SmFanout fanout = {});
+  void submit_bulk(WarpMemOp op, uint64_t cycle);
   // The shared-memory banks are busy for `wavefronts` cycles from `cycle` on with a read that is
   // not a warp memory op (wgmma's descriptor operands): later MIO ops start after it.
   void occupy_shared_banks(uint64_t cycle, int wavefronts);
@@ -72,7 +79,8 @@ class SmMemoryPipeline {
   // One core clock edge (cycle number and simulated time). Touches only this SM's state and its
   // own interconnect port: packets it sends are staged until flush_requests.
   void tick(uint64_t cycle, uint64_t now_ps);
-  // Hands the packets staged this cycle to the memory partitions (the serial commit phase).
+  // Hands the packets staged this cycle to the memory partitions, and the sends to cluster peers
+  // to the DsmemNetwork (the serial commit phase).
   void flush_requests(uint64_t now_ps);
   // Tokens of ops that completed: loads and atomics when their data is back in the register
   // file, stores when they have left the SM's queue.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/coalescer.h"
+#include "sim/dsmem_network.h"
 #include "sim/dsmem_port.h"
 #include "sim/sector_cache.h"
 #include "sim/shared_banks.h"
@@ -78,10 +79,10 @@ struct Completion {
 using namespace sm_memory_detail;
 
 struct SmMemoryPipeline::Impl {
-  Impl(int sm_id, const GpuConfig& c, MemoryPartitions& m, SimObserver* o)
+  Impl(int sm_id, const GpuConfig& c, MemoryPartitions& m, SimObserver* o, DsmemNetwork* n)
       : sm(sm_id), config(c), memory(m), observer(o), banks(c.shared_banks, c.shared_bank_width_bytes),
         coalescer(uint32_t(c.l1_line_bytes), uint32_t(c.l1_sector_bytes)),
-        tma(c.tma_bytes_per_cycle, c.tma_issue_latency_cycles, uint32_t(c.l1_sector_bytes)), dsmem(config) {}
+        tma(c.tma_bytes_per_cycle, c.tma_issue_latency_cycles, uint32_t(c.l1_sector_bytes)), dsmem(config), network(n) {}
 
   int shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic);
   int atomic_wavefronts(const WarpAccess& round) const;
@@ -101,8 +102,22 @@ struct SmMemoryPipeline::Impl {
   bool idle() const {
     return mio.empty() && lg.empty() && tma.empty() && inflight.empty() && delayed.empty() && immediate.empty() &&
            completions.empty() && awaited.empty() && unacked_writes == 0 && completed.empty() &&
-           staged.packets.empty();
+           staged.packets.empty() && staged_remote.empty() && staged_bank_work.empty();
   }
+
+  // Distributed shared memory with the receiving side (sm_memory_pipeline_dsmem.cpp; the GPU's
+  // DsmemNetwork, null when the pipeline stands alone, then only the send port is modelled).
+  struct RemoteTarget {
+    int sm;             // the SM holding the peer CTA
+    uint32_t bytes;     // the op's bytes to that peer
+    int wavefronts;     // its bank passes there (the receiver's bank model)
+  };
+  void remote_targets(const WarpMemOp& op, std::vector<RemoteTarget>& out);
+  std::vector<int> multicast_peers(const WarpMemOp& op);
+  void stage_remote(uint64_t token, uint64_t start, uint64_t cycle, uint32_t bytes, std::vector<RemoteTarget>&& targets);
+  void post_multicast_fill(uint64_t op_id, uint64_t bytes, uint64_t cycle);
+  void flush_remote();
+  void take_remote_bank_work(uint64_t cycle);
 
   int sm;
   GpuConfig config;
@@ -130,6 +145,7 @@ struct SmMemoryPipeline::Impl {
     int wavefronts;
     bool shared;
     uint32_t remote_bytes = 0;  // to other CTAs of the cluster: through the SM-to-SM network
+    std::vector<RemoteTarget> targets;  // where those bytes land (with a DsmemNetwork)
   };
   std::deque<MioOp> mio;
   uint64_t mio_free_cycle = 0;
@@ -152,6 +168,23 @@ struct SmMemoryPipeline::Impl {
   MemoryPartitions::Staged staged;        // packets injected this cycle, not yet at the slices
   SmMemStats stats;
   DsmemPort dsmem;  // distributed shared memory (clusters)
+  DsmemNetwork* network = nullptr;
+  // Sends to peers and bank work for peers found in this cycle's tick, handed to the network in
+  // the serial commit phase (flush_requests), so that a tick touches only this SM's state.
+  struct StagedRemote {
+    uint64_t token, cycle;
+    DsmemPort::Send sent;
+    std::vector<RemoteTarget> targets;
+  };
+  std::vector<StagedRemote> staged_remote;
+  struct StagedBankWork {
+    int sm;
+    uint64_t arrival;
+    int wavefronts;
+  };
+  std::vector<StagedBankWork> staged_bank_work;
+  std::unordered_map<uint64_t, std::vector<int>> multicast_peer_sms;  // by TMA op id: peer SMs its fills land on
+  std::vector<isa::MemAccess> scratch_remote;  // remote_targets' per-peer accesses
 };
 
 }  // namespace gpusim::sim

@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <bit>
 #include <deque>
+#include <string>
+#include <vector>
 
+#include "isa/launch_state.h"
 #include "sim/sm_memory_pipeline_impl.h"
 
 namespace gpusim::sim {
@@ -41,20 +44,44 @@ void SmMemoryPipeline::Impl::tma_answer(uint64_t op_id, const MemPacket& answer,
   const uint64_t bytes = uint64_t(std::popcount(answer.sector_mask)) * uint64_t(config.l1_sector_bytes);
   const uint64_t per_wavefront = uint64_t(std::max(config.shared_banks * config.shared_bank_width_bytes, 1));
   mio_free_cycle = std::max(mio_free_cycle, cycle) + (bytes + per_wavefront - 1) / per_wavefront;
+  if (!multicast_peer_sms.empty()) post_multicast_fill(op_id, bytes, cycle);  // and into its peers' banks
   --inflight.at(op_id).waiting;
   finish_if_done(op_id, cycle);
 }
 
-void SmMemoryPipeline::submit_bulk(WarpMemOp op, uint64_t cycle, SmFanout fanout) {
+// Whether a bulk copy writes the issuing CTA's own shared memory (a rank-less address or its own
+// rank's shared::cluster window), as a multicast that names the issuer does.
+namespace {
+bool writes_own_window(const WarpMemOp& op) {
+  for (const isa::MemAccess& a : op.accesses) {
+    if (a.space != isa::StateSpace::Shared || !a.write) continue;
+    const uint64_t tag = a.addr >> isa::kClusterRankShift;  // 0: own window, else rank + 1
+    if (tag == 0 || tag - 1 == op.cluster_rank) return true;
+  }
+  return false;
+}
+}  // namespace
+
+void SmMemoryPipeline::submit_bulk(WarpMemOp op, uint64_t cycle) {
   Impl& m = *impl_;
   const uint64_t id = m.next_op_id++;
   InFlight& f = m.inflight[id];
   f.token = op.token;
   std::vector<TmaRequestQueue::Request> requests =
       TmaRequestQueue::requests_of(op.accesses, uint32_t(m.config.l1_line_bytes), uint32_t(m.config.l1_sector_bytes));
-  if (!fanout.empty())
-    for (TmaRequestQueue::Request& r : requests)
-      if (!r.write) r.fanout = fanout;
+  if (m.network && op.cluster_state) {
+    std::vector<int> peers = m.multicast_peers(op);
+    if (!peers.empty()) {
+      // The reads' replies cross every destination SM's L2 -> SM port (sim/sm_fanout.h): the
+      // peers' and, when the copy also writes this CTA (multicast), this SM's.
+      std::vector<int> receivers = peers;
+      if (writes_own_window(op)) receivers.push_back(m.sm);
+      const SmFanout fanout = SmFanout::of(receivers, "TMA copy of SM " + std::to_string(m.sm));
+      for (TmaRequestQueue::Request& r : requests)
+        if (!r.write) r.fanout = fanout;
+      m.multicast_peer_sms.emplace(id, std::move(peers));
+    }
+  }
   m.tma.push(id, cycle, std::move(requests));
 }
 

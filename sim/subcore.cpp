@@ -277,6 +277,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   mop.active_lanes = r.executed;
   mop.cluster = s.cta->cluster != nullptr;  // the reused op must not keep the last op's cluster
   mop.cluster_rank = mop.cluster ? s.cta->cluster_rank : 0;
+  mop.cluster_state = s.cta->cluster;
   bool all_shared = true;  // SmMemoryPipeline::queue_for, found in the same pass
   for (const isa::MemAccess& a : trace_) {
     if (a.atomic) mop.atomic = true;
@@ -305,25 +306,17 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   // complete_tx), each in the phase that was current at issue (sim/mbarrier_phases.h). The
   // accesses are in mop now (trace_ took the reused op's old buffer); bulk copies are rare, so the
   // op is copied to the TMA unit.
-  // The SMs of the destination CTAs form the reads' fan-out when any is another SM.
-  std::vector<int>& receivers = bulk_receivers_;
-  receivers.clear();
-  bool other_sm = false;
   if (r.inst->mod.bulk_mbarrier) {
     for (const BulkCopyBarrier& b : bulk_copy_barriers(mop.accesses, mop.cluster_rank)) {
       if (b.rank == mop.cluster_rank) {
         shared_.tma_barriers->add(p.token, s.cta_slot, b.offset, copy_phase_parity(*s.cta, b.offset));
-        receivers.push_back(shared_.sm_id);
       } else if (const isa::CtaState* peer = s.cta->cluster_peer(b.rank); peer && shared_.cluster_tma) {
         // Multicast or a peer's shared::cluster window: that CTA's barrier waits for this copy too.
         shared_.cluster_tma->add(shared_.sm_id, p.token, peer->linear_id, b.offset, copy_phase_parity(*peer, b.offset));
-        const int peer_sm = shared_.cluster_tma->sm_of(peer->linear_id);
-        if (peer_sm >= 0) receivers.push_back(peer_sm), other_sm = other_sm || peer_sm != shared_.sm_id;
       }
     }
   }
-  shared_.memory->submit_bulk(
-      mop, cycle, other_sm ? SmFanout::of(receivers, "TMA copy of SM " + std::to_string(shared_.sm_id)) : SmFanout{});
+  shared_.memory->submit_bulk(mop, cycle);
 }
 
 void SubCore::snapshot(uint64_t cycle, std::vector<WarpSnapshot>& warps, SubcoreSnapshot& self) const {

@@ -254,7 +254,6 @@ class SubCore {
   uint64_t next_recheck_ = 0;
   std::vector<isa::MemAccess> trace_;
   WarpMemOp mem_op_;  // the memory op being submitted, reused (see submit_memory)
-  std::vector<int> bulk_receivers_;  // SMs a bulk copy writes into (reused, see submit_memory)
   int8_t mio_room_ = -1, lg_room_ = -1;  // room_in's answers this tick (-1: not asked)
   int deferred_ = WarpScheduler::kNone;  // slot chosen this cycle whose issue waits for commit()
   QueueHint deferred_queue_ = QueueHint::None;

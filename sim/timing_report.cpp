@@ -59,7 +59,7 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
   nlohmann::json pipes = nlohmann::json::object();
   for (size_t p = 0; p < t.sm.pipe_busy_cycles.size(); ++p)
     pipes[pipe_name(static_cast<Pipe>(p))] = t.sm.pipe_busy_cycles[p];
-  return {
+  nlohmann::json j = {
       {"kernel", kernel},
       {"config", config.name},
       {"cycles", t.cycles},
@@ -116,6 +116,13 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
       {"tensor_utilization", m.tensor_utilization},
       {"register_bank_conflicts", t.sm.register_bank_conflicts},
   };
+  // Distributed shared memory (cluster launches only): the senders' side and the receivers'.
+  if (t.sm_memory.dsmem_requests || t.sm_memory.dsmem_received_requests)
+    j["dsmem"] = {{"requests", t.sm_memory.dsmem_requests},
+                  {"bytes", t.sm_memory.dsmem_bytes},
+                  {"received_requests", t.sm_memory.dsmem_received_requests},
+                  {"received_wavefronts", t.sm_memory.dsmem_received_wavefronts}};
+  return j;
 }
 
 std::string timing_summary(const GpuConfig& config, const std::string& kernel, const LaunchTiming& t) {
@@ -177,6 +184,12 @@ std::string timing_summary(const GpuConfig& config, const std::string& kernel, c
     std::snprintf(buf, sizeof buf, "    distributed shared memory: %llu requests, %llu bytes over the SM-to-SM network\n",
                   static_cast<unsigned long long>(t.sm_memory.dsmem_requests),
                   static_cast<unsigned long long>(t.sm_memory.dsmem_bytes));
+    os << buf;
+  }
+  if (t.sm_memory.dsmem_received_requests) {  // the receiving SMs' side (sim/dsmem_network.h)
+    std::snprintf(buf, sizeof buf, "    received from cluster peers: %llu requests/fills, %llu shared bank passes\n",
+                  static_cast<unsigned long long>(t.sm_memory.dsmem_received_requests),
+                  static_cast<unsigned long long>(t.sm_memory.dsmem_received_wavefronts));
     os << buf;
   }
   return os.str();

@@ -10,6 +10,10 @@
 #include "isa/ir.h"
 #include "sim/sm_fanout.h"
 
+namespace gpusim::isa {
+struct ClusterState;  // isa/launch_state.h
+}  // namespace gpusim::isa
+
 namespace gpusim::sim {
 
 // Why a warp did not issue in a cycle (Selected = it issued). Names as Nsight Compute uses them.
@@ -45,6 +49,7 @@ struct WarpMemOp {
   // shared::cluster accesses to other ranks go through the SM-to-SM network (sim/dsmem_port.h).
   bool cluster = false;
   uint32_t cluster_rank = 0;
+  const isa::ClusterState* cluster_state = nullptr;  // its CTAs by rank: which SM a remote access lands on
 };
 
 // A request or response between an SM's L1 and the memory partitions (interconnect, L2, DRAM).

@@ -2,19 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 
-#include "sim/systemc_driver.h"
+#include "sim/sampled_detail.h"
 #include "sim/wave_estimate.h"
 
 namespace gpusim::sim {
-
-namespace {
-
-// Process CPU time (all threads), as sim/sampled_launch.cpp reports it.
-double cpu_seconds() { return double(std::clock()) / CLOCKS_PER_SEC; }
-
-}  // namespace
 
 std::vector<SamplingWindow> plan_windows(uint64_t full_waves, const WindowOptions& o) {
   const uint64_t l = o.window_waves;
@@ -104,32 +96,19 @@ WindowedRun run_windowed_launch(GpuModel& model, isa::LaunchState& launch, const
   WindowedRun r;
   const uint64_t total_ctas = launch.grid.count();
   WindowSampler sampler;
-  // The limit and the jump must not outlive the launch, faulted or not.
-  struct Disarm {
-    WindowSampler& s;
-    ~Disarm() { s.disarm(); }
-  } disarm{sampler};
-  const uint64_t start = model.core_cycle();
-  sampler.arm(model, wave_ctas, total_ctas, plan);
-  double t0 = cpu_seconds();
-  r.timing = run_timed_launch(model, launch, resources);
-  r.detailed_cpu_seconds = cpu_seconds() - t0;
-  r.detailed_ctas = sampler.detailed_ctas();
-  r.detailed_cycles = r.timing.cycles;
-  for (uint64_t c : sampler.wave_ends()) r.wave_end_cycles.push_back(c - start);
+  const DetailedPart d = run_detailed_part(model, launch, resources, sampler, [&](WindowSampler& w) {
+    w.arm(model, wave_ctas, total_ctas, plan);
+  });
+  r.timing = d.timing;
+  r.detailed_cpu_seconds = d.cpu_seconds;
+  r.detailed_ctas = d.ctas;
+  r.detailed_cycles = d.timing.cycles;
+  r.wave_end_cycles = d.wave_end_cycles;
 
   // The skipped ranges, functionally: the results must be complete.
-  t0 = cpu_seconds();
-  const isa::Dim3& g = launch.grid;
-  for (size_t k = 0; k + 1 < plan.size(); ++k) {
-    for (uint64_t id = (plan[k].first_wave + plan[k].waves) * wave_ctas; id < plan[k + 1].first_wave * wave_ctas; ++id) {
-      const isa::Dim3 ctaid{static_cast<uint32_t>(id % g.x), static_cast<uint32_t>(id / g.x % g.y),
-                            static_cast<uint32_t>(id / (uint64_t(g.x) * g.y))};
-      isa::CtaState cta(launch, ctaid);
-      isa::run_cta_functional(cta, launch, limits);
-    }
-  }
-  r.functional_cpu_seconds = cpu_seconds() - t0;
+  for (size_t k = 0; k + 1 < plan.size(); ++k)
+    r.functional_cpu_seconds += run_ctas_functionally(launch, limits, (plan[k].first_wave + plan[k].waves) * wave_ctas,
+                                                      plan[k + 1].first_wave * wave_ctas);
 
   // Each window's steady wave ends: after wave 0 in the first window, before the drain wave in
   // the last, all of them in the middle ones (the first wave of a middle window, which the

@@ -9,6 +9,7 @@ int gpusim_cmd_ptx(int argc, char** argv);
 int gpusim_cmd_info(int argc, char** argv);
 int gpusim_cmd_train(int argc, char** argv);
 int gpusim_cmd_ubench(int argc, char** argv);
+int gpusim_cmd_l2_fanin(int argc, char** argv);
 int gpusim_cmd_compare(int argc, char** argv);
 int gpusim_cmd_exec(int argc, char** argv);
 int gpusim_cmd_launch(int argc, char** argv);

@@ -23,6 +23,7 @@ constexpr Command kCommands[] = {
     {"info", "print a GPU configuration and the peaks it implies", gpusim::cli::gpusim_cmd_info},
     {"train", "train the MLP on Fashion-MNIST with the autodiff framework", gpusim::cli::gpusim_cmd_train},
     {"ubench", "microbenchmarks on the timing model and/or the GPU next to published figures", gpusim::cli::gpusim_cmd_ubench},
+    {"l2-fanin", "k SMs loading the same L2 lines at once: model (merge_limit_blocks 0/1) and/or GPU", gpusim::cli::gpusim_cmd_l2_fanin},
     {"exec", "run an unmodified CUDA program (nvcc -cudart shared) on the simulator", gpusim::cli::gpusim_cmd_exec},
     {"compare", "simulator versus real GPU per kernel (live, or --recorded without a GPU)", gpusim::cli::gpusim_cmd_compare},
     {"step", "stop in a launch on the timing model and step it cycle by cycle (warps, scheduler, stalls)", gpusim::cli::gpusim_cmd_step},

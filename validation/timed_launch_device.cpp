@@ -8,15 +8,15 @@
 namespace gpusim::validation {
 
 TimedLaunchDevice::TimedLaunchDevice(runtime::Device& inner, const TimedLaunchOptions& options)
-    : inner_(inner), options_(options) {
+    : ForwardingDevice(inner), options_(options) {
   if (options_.warmup < 0 || options_.repetitions < 1)
     throw std::invalid_argument("timed launches need warm-up >= 0 and repetitions >= 1");
   if (options_.flush_bytes == 0) return;
   options_.flush_bytes = (options_.flush_bytes + 15) / 16 * 16;
-  flush_buffer_ = inner_.alloc(options_.flush_bytes);
-  flush_sink_ = inner_.alloc(4);
-  inner_.memset(flush_buffer_, 0, options_.flush_bytes);
-  probe_module_ = workloads::load_embedded_module(inner_, "gpu_probe");
+  flush_buffer_ = inner.alloc(options_.flush_bytes);
+  flush_sink_ = inner.alloc(4);
+  inner.memset(flush_buffer_, 0, options_.flush_bytes);
+  probe_module_ = workloads::load_embedded_module(inner, "gpu_probe");
 }
 
 void TimedLaunchDevice::flush_l2() {
@@ -24,15 +24,15 @@ void TimedLaunchDevice::flush_l2() {
   const uint32_t threads = 256;
   const uint32_t blocks = uint32_t(std::min<uint64_t>((words + threads - 1) / threads, 4096));
   const uint32_t never = 1;  // the zeroed buffer XORs to 0
-  inner_.launch(probe_module_, "probe_flush_read", {{blocks, 1, 1}, {threads, 1, 1}, 0},
+  inner().launch(probe_module_, "probe_flush_read", {{blocks, 1, 1}, {threads, 1, 1}, 0},
                 runtime::args(flush_buffer_, words, never, flush_sink_));
 }
 
 TimedLaunchDevice::~TimedLaunchDevice() {
   if (!flush_buffer_) return;
   try {
-    inner_.free(flush_buffer_);
-    inner_.free(flush_sink_);
+    inner().free(flush_buffer_);
+    inner().free(flush_sink_);
   } catch (...) {  // a lost CUDA context refuses every call; nothing to free then
   }
 }
@@ -43,7 +43,7 @@ runtime::LaunchStats TimedLaunchDevice::launch(runtime::ModuleHandle module, con
   runtime::LaunchStats first;
   for (int i = 0; i < options_.warmup + options_.repetitions; ++i) {
     if (flush_buffer_) flush_l2();
-    runtime::LaunchStats s = inner_.launch(module, kernel, cfg, args);
+    runtime::LaunchStats s = inner().launch(module, kernel, cfg, args);
     if (i < options_.warmup) continue;
     if (samples_.empty()) first = s;
     samples_.push_back(s.seconds);

@@ -12,7 +12,7 @@
 #include <memory>
 #include <vector>
 
-#include "runtime/device.h"
+#include "runtime/forwarding_device.h"
 
 namespace gpusim::validation {
 
@@ -22,30 +22,11 @@ struct TimedLaunchOptions {
   size_t flush_bytes = 0;  // scratch read before every launch; 0 = no flush
 };
 
-class TimedLaunchDevice final : public runtime::Device {
+class TimedLaunchDevice final : public runtime::ForwardingDevice {
  public:
   // `inner` must outlive this object.
   TimedLaunchDevice(runtime::Device& inner, const TimedLaunchOptions& options);
   ~TimedLaunchDevice() override;
-
-  std::string name() const override { return inner_.name(); }
-  runtime::DevPtr alloc(size_t bytes) override { return inner_.alloc(bytes); }
-  void free(runtime::DevPtr ptr) override { inner_.free(ptr); }
-  void copy_to_device(runtime::DevPtr dst, const void* src, size_t bytes) override {
-    inner_.copy_to_device(dst, src, bytes);
-  }
-  void copy_to_host(void* dst, runtime::DevPtr src, size_t bytes) override { inner_.copy_to_host(dst, src, bytes); }
-  void memset(runtime::DevPtr dst, int value, size_t bytes) override { inner_.memset(dst, value, bytes); }
-  runtime::ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
-    return inner_.load_ptx(source_name, ptx);
-  }
-  void synchronize() override { inner_.synchronize(); }
-  void set_limit(runtime::DeviceLimit limit, uint64_t value) override { inner_.set_limit(limit, value); }
-  uint64_t get_limit(runtime::DeviceLimit limit) override { return inner_.get_limit(limit); }
-  runtime::DeviceProperties properties() const override { return inner_.properties(); }
-  runtime::KernelArg encode_tensor_map_tiled(const runtime::TiledTensorMapSpec& spec) override {
-    return inner_.encode_tensor_map_tiled(spec);
-  }
 
   // Runs the launch warmup + repetitions times (each after a flush); returns the first timed
   // launch's stats with `seconds` replaced by the median. The samples stay in last_samples().
@@ -55,7 +36,6 @@ class TimedLaunchDevice final : public runtime::Device {
   const std::vector<double>& last_samples() const { return samples_; }
 
  private:
-  runtime::Device& inner_;
   TimedLaunchOptions options_;
   runtime::DevPtr flush_buffer_ = 0, flush_sink_ = 0;
   runtime::ModuleHandle probe_module_ = -1;

@@ -18,6 +18,7 @@
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
 #include "sim/sm_core.h"
+#include "tests/sim/flat_memory.h"
 
 namespace gpusim::sim {
 namespace {
@@ -26,22 +27,7 @@ constexpr uint64_t kGlobalBase = 0x10000;
 constexpr size_t kMemoryBytes = 1 << 20;
 constexpr uint64_t kModuleGlobals = kGlobalBase + kMemoryBytes - 0x10000;  // the module's .global variables
 
-// Device memory for the tests: one flat allocation at kGlobalBase.
-class FlatMemory : public isa::GlobalMemory {
- public:
-  explicit FlatMemory(size_t bytes) : bytes_(bytes, 0) {}
-  bool read(uint64_t addr, void* out, unsigned size) override {
-    if (addr < kGlobalBase || addr + size > kGlobalBase + bytes_.size()) return false;
-    std::memcpy(out, bytes_.data() + (addr - kGlobalBase), size);
-    return true;
-  }
-  bool write(uint64_t addr, const void* in, unsigned size) override {
-    if (addr < kGlobalBase || addr + size > kGlobalBase + bytes_.size()) return false;
-    std::memcpy(bytes_.data() + (addr - kGlobalBase), in, size);
-    return true;
-  }
-  std::vector<uint8_t> bytes_;
-};
+using testing::FlatMemory;
 
 struct Issue {
   uint64_t cycle;
@@ -73,7 +59,7 @@ std::string kernel(const std::string& name, const std::string& params, const std
 struct SmRun {
   GpuConfig config;
   isa::Module module;
-  FlatMemory memory{kMemoryBytes};
+  FlatMemory memory{kGlobalBase, kMemoryBytes};
   Recorder recorder;
   std::unique_ptr<MemoryPartitions> partitions;
   std::unique_ptr<SmCore> sm;
@@ -96,7 +82,7 @@ struct SmRun {
     for (const isa::Symbol& sym : module.symbols) {
       if (sym.owner != -1 || sym.init.empty()) continue;
       if (sym.space == isa::StateSpace::Global)
-        std::copy(sym.init.begin(), sym.init.end(), memory.bytes_.begin() + long(kModuleGlobals - kGlobalBase + sym.offset));
+        std::copy(sym.init.begin(), sym.init.end(), memory.bytes().begin() + long(kModuleGlobals - kGlobalBase + sym.offset));
       if (sym.space == isa::StateSpace::Const)
         std::copy(sym.init.begin(), sym.init.end(), const_bank.begin() + long(sym.offset));
     }
@@ -444,7 +430,7 @@ ScaleResult run_scale(unsigned ctas, unsigned threads) {
   const unsigned n = ctas * threads;
   for (unsigned i = 0; i < n; ++i) {
     const float v = static_cast<float>(i) * 0.5f;
-    std::memcpy(run.memory.bytes_.data() + 4 * i, &v, 4);
+    std::memcpy(run.memory.bytes().data() + 4 * i, &v, 4);
   }
   run.set_param(0, kGlobalBase);
   run.set_param(1, kGlobalBase + 4 * n);
@@ -452,7 +438,7 @@ ScaleResult run_scale(unsigned ctas, unsigned threads) {
   r.cycles = run.go(ctas, threads, 4);
   r.stats = run.sm->stats();
   r.out.resize(n);
-  std::memcpy(r.out.data(), run.memory.bytes_.data() + 4 * n, 4 * n);
+  std::memcpy(r.out.data(), run.memory.bytes().data() + 4 * n, 4 * n);
   return r;
 }
 
@@ -488,8 +474,8 @@ TEST(SmCore, ClockAndSmidAreTheSimulatedOnes) {
   run.set_param(0, kGlobalBase);
   run.go(1, 32);
   uint32_t clock = 0, smid = 0;
-  std::memcpy(&clock, run.memory.bytes_.data(), 4);
-  std::memcpy(&smid, run.memory.bytes_.data() + 4, 4);
+  std::memcpy(&clock, run.memory.bytes().data(), 4);
+  std::memcpy(&smid, run.memory.bytes().data() + 4, 4);
   EXPECT_EQ(smid, 7u);
   const auto issues = run.recorder.of_warp(0);
   ASSERT_GE(issues.size(), 3u);
@@ -524,7 +510,7 @@ TEST(SmCore, FixtureKernelsMatchTheFunctionalExecutor) {
         // Small positive integers everywhere: valid counts, indices and (tiny) floats alike.
         for (size_t w = 0; w < (kMemoryBytes - 0x10000) / 4; ++w) {
           const uint32_t v = static_cast<uint32_t>(w % 13 + 1);
-          std::memcpy(run->memory.bytes_.data() + 4 * w, &v, 4);
+          std::memcpy(run->memory.bytes().data() + 4 * w, &v, 4);
         }
         for (unsigned p = 0; p < fn.params.size(); ++p) {
           const isa::Symbol& sym = run->module.symbols.at(fn.params[p]);
@@ -547,7 +533,7 @@ TEST(SmCore, FixtureKernelsMatchTheFunctionalExecutor) {
         functional_error = e.what();
       }
       EXPECT_EQ(timed_error, functional_error);
-      EXPECT_TRUE(timed.memory.bytes_ == functional.memory.bytes_);
+      EXPECT_TRUE(timed.memory.bytes() == functional.memory.bytes());
       if (timed_error.empty()) {
         const SmStats& st = timed.sm->stats();
         EXPECT_EQ(st.ctas_completed, 2u);

@@ -14,6 +14,7 @@
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
 #include "sim/sm_core.h"
+#include "tests/sim/flat_memory.h"
 
 namespace gpusim::sim {
 namespace {
@@ -22,20 +23,7 @@ constexpr uint64_t kGlobalBase = 0x10000;
 constexpr size_t kMemoryBytes = 1 << 16;
 constexpr size_t kReasons = static_cast<size_t>(StallReason::Count);
 
-class FlatMemory : public isa::GlobalMemory {
- public:
-  bool read(uint64_t addr, void* out, unsigned size) override {
-    if (addr < kGlobalBase || addr + size > kGlobalBase + bytes_.size()) return false;
-    std::memcpy(out, bytes_.data() + (addr - kGlobalBase), size);
-    return true;
-  }
-  bool write(uint64_t addr, const void* in, unsigned size) override {
-    if (addr < kGlobalBase || addr + size > kGlobalBase + bytes_.size()) return false;
-    std::memcpy(bytes_.data() + (addr - kGlobalBase), in, size);
-    return true;
-  }
-  std::vector<uint8_t> bytes_ = std::vector<uint8_t>(kMemoryBytes, 0);
-};
+using testing::FlatMemory;
 
 // Counts every warp's reason in every cycle, as the observer hooks report them.
 class ReasonCounter : public SimObserver {
@@ -97,7 +85,7 @@ struct Result {
 Result run(SimObserver* observer, bool read_every_cycle) {
   const GpuConfig config = default_gpu_config();
   isa::Module module = isa::parse_ptx(kKernel, "mix.ptx");
-  FlatMemory memory;
+  FlatMemory memory{kGlobalBase, kMemoryBytes};
   MemoryPartitions partitions(config, nullptr);
   SmCore sm(0, config, partitions, observer);
   isa::LaunchState launch;

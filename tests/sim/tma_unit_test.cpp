@@ -36,7 +36,7 @@ TEST(TmaRequestQueue, GlobalAccessesBecomeLineRequestsWithTheirSectors) {
 TEST(TmaRequestQueue, SendsAtItsByteRateAfterTheIssueLatency) {
   // 64 B/clk and 128-B requests: one request every other cycle, the first at submit + 5.
   TmaRequestQueue q(64, 5, 32);
-  q.push(7, 10, std::vector<TmaRequestQueue::Request>(4, {0, 0xf, false}));
+  q.push(7, 10, std::vector<TmaRequestQueue::Request>(4, {0, 0xf, false, {}}));
   std::vector<uint64_t> sent_at;
   uint64_t finished_at = 0;
   for (uint64_t cycle = 10; cycle < 40 && !q.empty(); ++cycle)

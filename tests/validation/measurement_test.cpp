@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "runtime/cuda_device.h"
+#include "runtime/forwarding_device.h"
 #include "runtime/sim_device.h"
 #include "validation/comparison.h"
 #include "validation/gpu_measure.h"
@@ -24,34 +25,21 @@ std::unique_ptr<runtime::Device> timing_sim() {
 }
 
 // Counts launches and memsets on the way through to the simulator.
-class CountingDevice final : public runtime::Device {
+class CountingDevice final : public runtime::ForwardingDevice {
  public:
-  explicit CountingDevice(runtime::Device& d) : d_(d) {}
-  std::string name() const override { return d_.name(); }
-  runtime::DevPtr alloc(size_t n) override { return d_.alloc(n); }
-  void free(runtime::DevPtr p) override { d_.free(p); }
-  void copy_to_device(runtime::DevPtr dst, const void* src, size_t n) override { d_.copy_to_device(dst, src, n); }
-  void copy_to_host(void* dst, runtime::DevPtr src, size_t n) override { d_.copy_to_host(dst, src, n); }
+  explicit CountingDevice(runtime::Device& d) : ForwardingDevice(d) {}
   void memset(runtime::DevPtr dst, int v, size_t n) override {
     ++memsets;
     memset_bytes = n;
-    d_.memset(dst, v, n);
+    inner().memset(dst, v, n);
   }
-  runtime::ModuleHandle load_ptx(const std::string& s, const std::string& p) override { return d_.load_ptx(s, p); }
   runtime::LaunchStats launch(runtime::ModuleHandle m, const std::string& k, const runtime::LaunchConfig& c,
                               const runtime::KernelArgs& a) override {
     ++launches;
-    return d_.launch(m, k, c, a);
-  }
-  void synchronize() override { d_.synchronize(); }
-  runtime::KernelArg encode_tensor_map_tiled(const runtime::TiledTensorMapSpec& s) override {
-    return d_.encode_tensor_map_tiled(s);
+    return inner().launch(m, k, c, a);
   }
   int launches = 0, memsets = 0;
   size_t memset_bytes = 0;
-
- private:
-  runtime::Device& d_;
 };
 
 }  // namespace

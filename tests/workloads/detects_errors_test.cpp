@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 
+#include "runtime/forwarding_device.h"
 #include "runtime/sim_device.h"
 #include "workloads/workload.h"
 
@@ -14,38 +15,20 @@ namespace gpusim::workloads {
 namespace {
 
 // Forwards to the simulator; copy_to_host corrupts the middle float of each copy.
-class CorruptingDevice final : public runtime::Device {
+class CorruptingDevice final : public runtime::ForwardingDevice {
  public:
   // `config_path` empty: the embedded default (V100-like).
   explicit CorruptingDevice(std::function<float(float)> corrupt, const std::string& config_path = "")
-      : inner_(make_inner(config_path)), corrupt_(std::move(corrupt)) {}
+      : ForwardingDevice(make_inner(config_path)), corrupt_(std::move(corrupt)) {}
 
-  std::string name() const override { return "corrupting " + inner_->name(); }
-  runtime::DevPtr alloc(size_t bytes) override { return inner_->alloc(bytes); }
-  void free(runtime::DevPtr p) override { inner_->free(p); }
-  void copy_to_device(runtime::DevPtr dst, const void* src, size_t bytes) override {
-    inner_->copy_to_device(dst, src, bytes);
-  }
+  std::string name() const override { return "corrupting " + inner().name(); }
   void copy_to_host(void* dst, runtime::DevPtr src, size_t bytes) override {
-    inner_->copy_to_host(dst, src, bytes);
+    inner().copy_to_host(dst, src, bytes);
     const size_t floats = bytes / sizeof(float);
     if (floats == 0) return;
     float* middle = static_cast<float*>(dst) + floats / 2;
     *middle = corrupt_(*middle);
   }
-  void memset(runtime::DevPtr dst, int value, size_t bytes) override { inner_->memset(dst, value, bytes); }
-  runtime::ModuleHandle load_ptx(const std::string& source, const std::string& ptx) override {
-    return inner_->load_ptx(source, ptx);
-  }
-  runtime::LaunchStats launch(runtime::ModuleHandle m, const std::string& kernel, const runtime::LaunchConfig& cfg,
-                              const runtime::KernelArgs& args) override {
-    return inner_->launch(m, kernel, cfg, args);
-  }
-  void synchronize() override { inner_->synchronize(); }
-  runtime::KernelArg encode_tensor_map_tiled(const runtime::TiledTensorMapSpec& s) override {
-    return inner_->encode_tensor_map_tiled(s);
-  }
-  runtime::DeviceProperties properties() const override { return inner_->properties(); }
 
  private:
   static std::unique_ptr<runtime::Device> make_inner(const std::string& config_path) {
@@ -54,7 +37,6 @@ class CorruptingDevice final : public runtime::Device {
     return runtime::make_sim_device(o);
   }
 
-  std::unique_ptr<runtime::Device> inner_;
   std::function<float(float)> corrupt_;
 };
 

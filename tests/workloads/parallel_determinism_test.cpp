@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/forwarding_device.h"
 #include "runtime/sim_device.h"
 #include "runtime/sim_environment.h"
 #include "workloads/workload.h"
@@ -20,36 +21,16 @@ namespace {
 
 // Forwards to a simulated device and keeps every byte copied back to the host: the outputs the
 // workload checks (and anything else it reads).
-class RecordingDevice final : public runtime::Device {
+class RecordingDevice final : public runtime::ForwardingDevice {
  public:
-  explicit RecordingDevice(std::unique_ptr<runtime::Device> inner) : inner_(std::move(inner)) {}
-  std::string name() const override { return inner_->name(); }
-  runtime::DevPtr alloc(size_t bytes) override { return inner_->alloc(bytes); }
-  void free(runtime::DevPtr p) override { inner_->free(p); }
-  void copy_to_device(runtime::DevPtr dst, const void* src, size_t bytes) override { inner_->copy_to_device(dst, src, bytes); }
+  explicit RecordingDevice(std::unique_ptr<runtime::Device> inner) : ForwardingDevice(std::move(inner)) {}
   void copy_to_host(void* dst, runtime::DevPtr src, size_t bytes) override {
-    inner_->copy_to_host(dst, src, bytes);
+    inner().copy_to_host(dst, src, bytes);
     const auto* p = static_cast<const uint8_t*>(dst);
     copied_back.emplace_back(p, p + bytes);
   }
-  void memset(runtime::DevPtr dst, int value, size_t bytes) override { inner_->memset(dst, value, bytes); }
-  runtime::ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
-    return inner_->load_ptx(source_name, ptx);
-  }
-  runtime::LaunchStats launch(runtime::ModuleHandle m, const std::string& kernel, const runtime::LaunchConfig& cfg,
-                              const runtime::KernelArgs& args) override {
-    return inner_->launch(m, kernel, cfg, args);
-  }
-  void synchronize() override { inner_->synchronize(); }
-  runtime::KernelArg encode_tensor_map_tiled(const runtime::TiledTensorMapSpec& s) override {
-    return inner_->encode_tensor_map_tiled(s);
-  }
-  runtime::DeviceProperties properties() const override { return inner_->properties(); }
 
   std::vector<std::vector<uint8_t>> copied_back;
-
- private:
-  std::unique_ptr<runtime::Device> inner_;
 };
 
 struct Outcome {

@@ -162,29 +162,34 @@ TEST(Sampling, SameWindowedResultForAnyThreadCount) {
   EXPECT_EQ(two.output, one.output);
 }
 
-TEST(Sampling, FewWavesFallBackToFullSimulation) {
+// Grids too short for the wave sampler go to the progress-rate sampler (sim/progress_sampling.h),
+// with or without --sample-windows when even the windows would be over half of the grid: the
+// prediction lies within its printed error of the full run and the outputs equal the full run's.
+TEST(Sampling, FewWavesAreSampledByProgressRate) {
   const int32_t n = 256 * 4 * 20;  // 20 waves: even 3 windows (11 waves) would be over half
   const std::vector<float> in = ramp(n);
   const KernelRun full = run_kernel(false, "vecadd", "vecadd", n / 256, 256, in, n, true, n);
-  const KernelRun sampled = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n);
-  ASSERT_FALSE(sampled.sampling.is_null());
-  EXPECT_FALSE(sampled.sampling["sampled"].get<bool>());
-  EXPECT_NE(sampled.sampling["fallback_reason"].get<std::string>().find("full waves"), std::string::npos);
-  EXPECT_EQ(sampled.stats.cycles, full.stats.cycles);
-  EXPECT_EQ(sampled.output, full.output);
-  EXPECT_NE(sampled.stats.report_text.find("simulated in full"), std::string::npos) << sampled.stats.report_text;
-  // With windows too: 11 detailed waves would be over half of these 20.
-  const KernelRun windows = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n, 1, true);
-  EXPECT_FALSE(windows.sampling["sampled"].get<bool>());
-  EXPECT_EQ(windows.stats.cycles, full.stats.cycles);
+  for (bool windows : {false, true}) {
+    const KernelRun sampled = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n, 1, windows);
+    ASSERT_FALSE(sampled.sampling.is_null());
+    EXPECT_EQ(sampled.sampling["scheme"], "progress_rate") << sampled.sampling.dump();
+    EXPECT_LE(std::fabs(double(sampled.stats.cycles) - double(full.stats.cycles)),
+              sampled.sampling["estimated_error_cycles"].get<double>());
+    EXPECT_LT(sampled.sampling["detailed_cycles"].get<double>(), double(full.stats.cycles));
+    EXPECT_EQ(sampled.output, full.output);
+    EXPECT_NE(sampled.stats.report_text.find("sampled by progress rate"), std::string::npos)
+        << sampled.stats.report_text;
+  }
 }
 
-// Without --sample-windows a 40-wave grid is simulated in full, and the reason names the option.
+// Without --sample-windows a 40-wave grid (long enough for windows, where a prefix cannot see the
+// wave time drift) is simulated in full, and the reason names the option.
 TEST(Sampling, ShortGridWithoutWindowsRunsInFull) {
   const int32_t n = 256 * 4 * 40;
   const std::vector<float> in = ramp(n);
   const KernelRun sampled = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n);
   EXPECT_FALSE(sampled.sampling["sampled"].get<bool>());
+  EXPECT_EQ(sampled.sampling["scheme"], "full");
   EXPECT_NE(sampled.sampling["fallback_reason"].get<std::string>().find("--sample-windows"), std::string::npos);
 }
 

@@ -1,0 +1,128 @@
+#include "sim/progress_sampling.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "sim/cta_completion.h"
+#include "sim/sampled_detail.h"
+#include "sim/systemc_driver.h"
+#include "sim/tail_schedule.h"
+
+namespace gpusim::sim {
+
+void ProgressSampler::arm(GpuModel& model, const ProgressOptions& options, uint64_t slots, uint64_t total_ctas) {
+  model_ = &model;
+  options_ = options;
+  slots_ = slots;
+  total_ctas_ = total_ctas;
+  ends_.clear();
+  resident_.clear();
+  estimate_ = WaveEstimate{};
+  offset_ = 0;
+  turnover_ = total_ctas <= slots ? 0 : SIZE_MAX;
+  model.set_progress_probe(this, options.window_cycles);
+}
+
+void ProgressSampler::disarm() {
+  if (model_) model_->set_progress_probe(nullptr, 1);
+  model_ = nullptr;
+}
+
+void ProgressSampler::on_progress(uint64_t, uint64_t warp_instructions) {
+  if (!model_ || model_->stopped()) return;
+  ends_.push_back(warp_instructions);
+  uint64_t resident = 0;
+  for (int i = 0; i < model_->sm_count(); ++i) resident += uint64_t(model_->sm(i).resident_ctas());
+  resident_.push_back(resident);
+  // The first generation of CTAs starts together on cold caches and runs in lockstep; the later
+  // ones find the data their predecessors brought into the L2 (sgemm_naive 256^3 on 8 SMs: 6,000
+  // warp-instructions per 1,000 cycles in the first generation, 13,000 after). Windows count only
+  // from the one in which the first CTA beyond the machine's slots was dispatched.
+  if (turnover_ == SIZE_MAX) {
+    if (model_->dispatched_ctas() <= slots_) return;
+    turnover_ = ends_.size() - 1;
+  }
+  const size_t n = ends_.size();
+  const size_t begin = std::max(turnover_, n > options_.max_windows ? n - options_.max_windows : size_t(0));
+  // At least as long as the first generation took: the lockstep of the first generation takes
+  // generations to dissolve (sgemm_tiled 384^3 on 8 SMs: 14,000 per window in the 2nd and 3rd
+  // generation, 12,000 from the 4th on).
+  if (n - begin < std::max<size_t>(options_.min_windows, turnover_ + 1)) return;
+  const WaveEstimate e = estimate_wave_time(std::vector<uint64_t>(ends_.begin() + long(begin), ends_.end()));
+  if (!e.valid) return;
+  const double relative = e.half_width / e.wave_cycles;
+  const bool settled = e.stationary && relative <= options_.tolerance;
+  const bool good_enough = n - begin >= options_.max_windows && relative <= options_.max_error;
+  if (!settled && !good_enough) return;
+  estimate_ = e;
+  offset_ = begin;
+  model_->stop_launch();
+}
+
+ProgressRun run_progress_sampled_launch(GpuModel& model, isa::LaunchState& launch, const KernelResources& resources,
+                                        const isa::FunctionalLimits& limits, uint64_t slots,
+                                        const ProgressOptions& options) {
+  ProgressRun r;
+  r.slots = slots;
+  ProgressSampler sampler;
+  struct Disarm {
+    ProgressSampler& s;
+    ~Disarm() { s.disarm(); }
+  } disarm{sampler};
+  sampler.arm(model, options, slots, launch.grid.count());
+  const uint64_t instructions_before = launch.warp_instructions;
+  double t0 = process_cpu_seconds();
+  r.timing = run_timed_launch(model, launch, resources);
+  r.detailed_cpu_seconds = process_cpu_seconds() - t0;
+  r.detailed_cycles = r.timing.cycles;
+  r.windows = sampler.instruction_ends().size();
+  r.detailed_instructions = launch.warp_instructions - instructions_before;
+  const bool stopped = model.stopped();
+  sampler.disarm();
+  if (!stopped) return r;  // the launch ended before the rate settled: a full simulation
+
+  // The rest, functionally: the resident CTAs from where they stopped, then the queued ones.
+  const uint64_t dispatched = model.dispatched_ctas();
+  std::vector<std::unique_ptr<isa::CtaState>> resident = model.take_stopped_ctas();
+  t0 = process_cpu_seconds();
+  const std::vector<uint64_t> resident_rest = complete_resident_ctas(resident, launch, limits);
+  const std::vector<uint64_t> queued = run_counted_ctas(launch, limits, dispatched, launch.grid.count());
+  r.functional_cpu_seconds = process_cpu_seconds() - t0;
+  r.resident_at_stop = resident.size();
+  r.queued_at_stop = queued.size();
+  for (uint64_t n : resident_rest) r.remaining_instructions += n;
+  for (uint64_t n : queued) r.remaining_instructions += n;
+
+  const WaveEstimate& e = sampler.estimate();
+  const std::vector<uint64_t>& res = sampler.resident();
+  double resident_sum = 0;
+  const size_t first = sampler.estimate_offset() + e.first;
+  for (size_t i = first; i < first + e.points && i < res.size(); ++i) resident_sum += double(res[i]);
+  r.mean_resident = e.points ? resident_sum / double(e.points) : 0;
+  r.rate = e.wave_cycles / double(options.window_cycles);
+  r.rate_half_width = e.half_width / double(options.window_cycles);
+  r.fit_first_window = first;
+  r.fit_windows = e.points;
+  r.stationary = e.stationary;
+  const double per_cta_rate = r.rate / std::max(r.mean_resident, 1.0);
+  const double rest = schedule_remaining_work(std::max<uint64_t>(slots, resident.size()), resident_rest, queued,
+                                              per_cta_rate);
+  r.rest_cycles = static_cast<uint64_t>(std::llround(rest));
+  r.sampled = true;
+  r.timing.cycles = r.detailed_cycles + r.rest_cycles;
+  r.timing.seconds = double(r.timing.cycles) / (model.config().core_clock_mhz * 1e6);
+  const double relative = std::max(e.half_width / e.wave_cycles, options.error_floor);
+  // The schedule ends when the last CTA's instructions are done at the steady rate; the launch
+  // ends when that CTA's last dependent memory accesses are back too, which in steady state
+  // overlap with other CTAs' work and so are not in the rate: two DRAM round trips (a load, then
+  // the store that uses it). vecadd on the 2-SM teaching GPU: the rest ran 578 cycles past a
+  // 1,856-cycle prediction; 2 x 372 on its V100 latencies.
+  const GpuConfig& c = model.config();
+  r.drain_cycles = 2 * uint64_t(std::max(0, c.l1_latency_cycles + c.icnt_latency_cycles + c.l2_latency_cycles +
+                                                c.dram_latency_cycles));
+  r.error_cycles = static_cast<uint64_t>(std::ceil(rest * relative)) + r.drain_cycles;
+  return r;
+}
+
+}  // namespace gpusim::sim
