@@ -1,10 +1,17 @@
 #include "sim/gpu_model.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <stdexcept>
 
 namespace gpusim::sim {
 
-GpuModel::GpuModel(const GpuConfig& config) : config_(config) { build(); }
+GpuModel::GpuModel(const GpuConfig& config) : config_(config) {
+  const char* staged = std::getenv("GPUSIM_STAGED_COMMIT");
+  staged_commit_allowed_ = staged_commit_ = !(staged && std::string(staged) == "0");
+  build();
+}
 GpuModel::~GpuModel() = default;
 
 void GpuModel::build() {
@@ -49,6 +56,7 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
   sm_dispatched_.assign(sms_.size(), false);
   sm_last_dispatch_.assign(sms_.size(), 0);
   memory_->reset_stats();
+  phase_times_.reset();
   for (auto& sm : sms_) {
     sm->reset_stats();
     sm->begin_launch(launch, occupancy_.ctas_per_sm, occupancy_.shared_carveout_bytes);
@@ -82,16 +90,16 @@ void GpuModel::dispatch_ctas() {
   }
 }
 
-// Few busy SMs are not worth waking the other threads for.
-constexpr size_t kMinSmsForThreads = 4;
 
-void GpuModel::tick_core(uint64_t now_ps) {
+void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
+  uint64_t since = phase_times_.enabled() ? PhaseTimes::now_ns() : 0;
   if (observer_) observer_->on_core_cycle(cycle_);
   if (clusters_) dispatch_clusters();
   else dispatch_ctas();
   busy_.clear();
   for (size_t i = 0; i < sms_.size(); ++i)
     if (!sms_[i]->idle()) busy_.push_back(i);
+  if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Dispatch, since);
   // The parallel part: every busy SM touches only its own state (sm_core.h).
   errors_.assign(busy_.size(), nullptr);
   auto tick_one = [&](size_t k) {
@@ -103,22 +111,13 @@ void GpuModel::tick_core(uint64_t now_ps) {
   };
   // A cluster's CTAs on different SMs share state (distributed shared memory, barrier.cluster)
   // that their warps touch at issue, so cluster launches tick their SMs on this thread, in order.
-  if (pool_ && !observer_ && !clusters_ && busy_.size() >= kMinSmsForThreads) pool_->for_each(busy_.size(), tick_one);
+  const bool parallel = pool_ && !observer_ && !clusters_ && busy_.size() >= kMinSmsForThreads;
+  if (parallel) pool_->for_each(busy_.size(), tick_one);
   else for (size_t k = 0; k < busy_.size(); ++k) tick_one(k);
-  // The serial part, in SM order: the first SM (in that order) with a fault reports it.
-  const uint64_t retired_before = retired_ctas_;
-  for (size_t k = 0; k < busy_.size(); ++k) {
-    if (errors_[k]) std::rethrow_exception(errors_[k]);
-    SmCore& sm = *sms_[busy_[k]];
-    if (!retirement_listener_) {
-      sm.commit(cycle_, now_ps);
-      continue;
-    }
-    const uint64_t done = sm.stats().ctas_completed;
-    sm.commit(cycle_, now_ps);
-    retired_ctas_ += sm.stats().ctas_completed - done;
-  }
-  if (retirement_listener_ && retired_ctas_ != retired_before) retirement_listener_->on_ctas_retired(cycle_, retired_ctas_);
+  if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Tick, since);
+  if (parallel && staged_commit_) commit_staged(now_ps, l2_edge_too, since);
+  else commit_sequential(now_ps, l2_edge_too, since);
+  if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Finish, since);
   if (clusters_) {
     collect_retired_clusters();
     check_cluster_progress();
@@ -127,8 +126,19 @@ void GpuModel::tick_core(uint64_t now_ps) {
   ++cycle_;
 }
 
-void GpuModel::tick_l2(uint64_t now_ps) { memory_->tick_l2(now_ps); }
-void GpuModel::tick_dram(uint64_t now_ps) { memory_->tick_dram(now_ps); }
+void GpuModel::tick_l2(uint64_t now_ps) {
+  if (!phase_times_.enabled()) return memory_->tick_l2(now_ps);
+  uint64_t since = PhaseTimes::now_ns();
+  memory_->tick_l2(now_ps);
+  phase_times_.charge(PhaseTimes::L2, since);
+}
+
+void GpuModel::tick_dram(uint64_t now_ps) {
+  if (!phase_times_.enabled()) return memory_->tick_dram(now_ps);
+  uint64_t since = PhaseTimes::now_ns();
+  memory_->tick_dram(now_ps);
+  phase_times_.charge(PhaseTimes::Dram, since);
+}
 
 bool GpuModel::finished() const {
   if (next_cta_ < dispatch_end()) return false;
@@ -178,6 +188,7 @@ LaunchTiming GpuModel::end_launch() {
   }
   live_clusters_.clear();
   launch_ = nullptr;
+  if (phase_times_.enabled()) std::fprintf(stderr, "gpusim: %s\n", phase_times_.report().c_str());
   return t;
 }
 

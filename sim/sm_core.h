@@ -63,6 +63,23 @@ class SmCore {
   // fault or a barrier deadlock.
   void tick(uint64_t cycle, uint64_t now_ps);
   void commit(uint64_t cycle, uint64_t now_ps);
+  // commit() in three stages, for the GPU's staged commit (sim/gpu_model_commit.cpp); together
+  // they leave exactly the state commit() leaves. tick() records which sub-cores hold a deferred
+  // instruction that may write global memory or call a service (the others only read).
+  // commit_ordered (one thread, SM order): the deferred instructions of sub-cores [0, upto).
+  // hand_off_packets (one thread, SM order): the packets staged at tick, to the L2 slices; it
+  // touches none of the state commit_ordered and commit_local touch. commit_local (any thread, SMs in
+  // parallel): the remaining deferred instructions, which must only read global memory, then
+  // barrier release and CTA retirement; returns the CTAs retired. publish_counts (one thread):
+  // adds the SM's instruction counts to the launch's.
+  int last_deferred_writer() const;  // sub-core index, -1 when none
+  bool has_deferred() const;
+  bool has_local_commit_work() const;  // commit_local has something to do
+  void commit_ordered(uint64_t cycle, int upto);
+  // The packets the SM's tick staged, handed to the L2 slices (commit's last step before barriers).
+  void hand_off_packets(uint64_t now_ps);
+  int commit_local(uint64_t cycle);
+  void publish_counts();
   // No resident CTA and nothing in flight in this SM's memory pipeline.
   bool idle() const;
   int resident_ctas() const;
