@@ -1,6 +1,8 @@
 #include "sim/gpu_model.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <cstdlib>
 #include <string>
 #include <stdexcept>
@@ -57,6 +59,7 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
   sm_last_dispatch_.assign(sms_.size(), 0);
   memory_->reset_stats();
   phase_times_.reset();
+  next_busy_known_ = false;
   for (auto& sm : sms_) {
     sm->reset_stats();
     sm->begin_launch(launch, occupancy_.ctas_per_sm, occupancy_.shared_carveout_bytes);
@@ -85,6 +88,7 @@ void GpuModel::dispatch_ctas() {
                           static_cast<uint32_t>(id / (uint64_t(g.x) * g.y))};
     sms_[i]->add_cta(std::make_unique<isa::CtaState>(*launch_, ctaid), cycle_);
     sm_used_[i] = true;
+    dispatched_.push_back(i);
     if (observer_) observer_->on_cta(cycle_, static_cast<int>(i), id, true);
     next_sm_ = (i + 1) % n;
   }
@@ -94,28 +98,43 @@ void GpuModel::dispatch_ctas() {
 void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
   uint64_t since = phase_times_.enabled() ? PhaseTimes::now_ns() : 0;
   if (observer_) observer_->on_core_cycle(cycle_);
+  dispatched_.clear();
   if (clusters_) dispatch_clusters();
   else dispatch_ctas();
   busy_.clear();
-  for (size_t i = 0; i < sms_.size(); ++i)
-    if (!sms_[i]->idle()) busy_.push_back(i);
+  if (next_busy_known_ && !clusters_) {
+    // The SMs still busy after the last cycle and those just given a CTA, in SM order.
+    std::sort(dispatched_.begin(), dispatched_.end());
+    std::set_union(next_busy_.begin(), next_busy_.end(), dispatched_.begin(), dispatched_.end(), std::back_inserter(busy_));
+  } else {
+    for (size_t i = 0; i < sms_.size(); ++i)
+      if (!sms_[i]->idle()) busy_.push_back(i);
+  }
+  next_busy_known_ = false;
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Dispatch, since);
+  // A cluster's CTAs on different SMs share state (distributed shared memory, barrier.cluster)
+  // that their warps touch at issue, so cluster launches tick their SMs on this thread, in order.
+  const bool parallel = pool_ && !observer_ && !clusters_ && busy_.size() >= kMinSmsForThreads;
+  const bool staged = parallel && staged_commit_;
   // The parallel part: every busy SM touches only its own state (sm_core.h).
   errors_.assign(busy_.size(), nullptr);
+  if (staged) sm_cycle_.assign(busy_.size(), SmCycle{});
   auto tick_one = [&](size_t k) {
     try {
-      sms_[busy_[k]]->tick(cycle_, now_ps);
+      SmCore& sm = *sms_[busy_[k]];
+      sm.tick(cycle_, now_ps);
+      if (staged) {
+        sm_cycle_[k].last_writer = sm.last_deferred_writer();
+        sm_cycle_[k].local_work = sm.has_local_commit_work();
+      }
     } catch (...) {
       errors_[k] = std::current_exception();
     }
   };
-  // A cluster's CTAs on different SMs share state (distributed shared memory, barrier.cluster)
-  // that their warps touch at issue, so cluster launches tick their SMs on this thread, in order.
-  const bool parallel = pool_ && !observer_ && !clusters_ && busy_.size() >= kMinSmsForThreads;
   if (parallel) pool_->for_each(busy_.size(), tick_one);
   else for (size_t k = 0; k < busy_.size(); ++k) tick_one(k);
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Tick, since);
-  if (parallel && staged_commit_) commit_staged(now_ps, l2_edge_too, since);
+  if (staged) commit_staged(now_ps, l2_edge_too, since);
   else commit_sequential(now_ps, l2_edge_too, since);
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Finish, since);
   if (clusters_) {

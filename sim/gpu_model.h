@@ -127,9 +127,22 @@ class GpuModel {
   std::vector<std::exception_ptr> errors_;   // per entry of busy_: the fault of its tick
   bool staged_commit_allowed_ = true;  // not turned off by the environment
   bool staged_commit_ = true;
-  std::vector<size_t> local_;                // staged commit: entries of busy_ with local work
-  std::vector<std::exception_ptr> local_errors_;  // per entry of busy_: the fault of its local stage
-  std::vector<int> local_retired_;           // per entry of busy_: CTAs its local stage retired
+  // Staged commit: per entry of busy_, what its SM's tick and local stage report, written by the
+  // thread that ran the SM (one cache line each, so threads do not share lines) and read by the
+  // calling thread in SM order, so the serial stages need not visit every SM.
+  struct alignas(64) SmCycle {
+    int last_writer = -1;         // SmCore::last_deferred_writer after tick
+    bool local_work = false;      // SmCore::has_local_commit_work after tick
+    bool maybe_idle = false;      // no resident CTA after the local stage (idle() decides)
+    int retired = 0;              // CTAs the local stage retired
+    uint64_t warp_instructions = 0, thread_instructions = 0;
+    std::exception_ptr local_error;
+  };
+  std::vector<SmCycle> sm_cycle_;
+  // The SMs that may be busy next cycle (ascending), known after a staged cycle: an idle SM only
+  // becomes busy by a dispatch, so tick_core adds the SMs dispatched to and skips the full scan.
+  std::vector<size_t> next_busy_, dispatched_;
+  bool next_busy_known_ = false;
   PhaseTimes phase_times_;
   std::unique_ptr<MemoryPartitions> memory_;
   std::vector<std::unique_ptr<SmCore>> sms_;

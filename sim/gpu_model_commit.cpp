@@ -53,9 +53,8 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
   size_t writer_k = 0;
   int writer_subcore = -1;
   for (size_t k = stop; k-- > 0;) {
-    const int w = sms_[busy_[k]]->last_deferred_writer();
-    if (w >= 0) {
-      writer_k = k, writer_subcore = w;
+    if (sm_cycle_[k].last_writer >= 0) {
+      writer_k = k, writer_subcore = sm_cycle_[k].last_writer;
       break;
     }
   }
@@ -70,14 +69,10 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
     }
   }
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Ordered, since);
-  // 2. local, and beside it the memory side: the SMs' packets handed to the L2 slices in SM
-  // order, then the coincident L2 edge. That task touches the slices, channels and interconnect
-  // ports, and each SM's staged packets; the SMs' local stages touch none of these.
-  local_.clear();
-  for (size_t k = 0; k < stop; ++k)
-    if (sms_[busy_[k]]->has_local_commit_work()) local_.push_back(k);
-  local_errors_.assign(n, nullptr);
-  local_retired_.assign(n, 0);
+  // 2. local, for every SM before `stop`, and beside it the memory side: the SMs' packets handed
+  // to the L2 slices in SM order, then the coincident L2 edge. That task touches the slices,
+  // channels and interconnect ports, and each SM's staged packets; the SMs' local stages touch
+  // none of these.
   std::exception_ptr memory_error;
   auto memory_task = [&] {
     try {
@@ -88,35 +83,43 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
     }
   };
   auto local_one = [&](size_t k) {
+    SmCycle& c = sm_cycle_[k];
+    SmCore& sm = *sms_[busy_[k]];
     try {
-      local_retired_[k] = sms_[busy_[k]]->commit_local(cycle_);
+      // An SM the ordered stage reached may have new CTA events; the others are as tick left them.
+      if (c.local_work || k <= writer_k) c.retired = sm.commit_local(cycle_);
     } catch (...) {
-      local_errors_[k] = std::current_exception();
+      c.local_error = std::current_exception();
     }
+    sm.take_counts(&c.warp_instructions, &c.thread_instructions);
+    c.maybe_idle = sm.resident_ctas() == 0;
   };
-  if (local_.size() >= 2) {
-    // Each SM's local stage is short: hand SMs out in chunks, a few per thread, so that the
-    // threads do not contend for every single one. Task 0 is the memory side.
-    const size_t chunks = std::min(local_.size(), size_t(pool_->threads()) * 4);
-    pool_->for_each(chunks + 1, [&](size_t c) {
-      if (c == 0) return memory_task();
-      const size_t begin = local_.size() * (c - 1) / chunks, end = local_.size() * c / chunks;
-      for (size_t i = begin; i < end; ++i) local_one(local_[i]);
-    });
-  } else {
-    for (size_t k : local_) local_one(k);
-    memory_task();
-  }
+  // Each SM's local stage is short: SMs go out in chunks, a few per thread, so that the threads
+  // do not contend for every single one. Task 0 is the memory side.
+  const size_t chunks = std::min(stop, size_t(pool_->threads()) * 4);
+  pool_->for_each(chunks + 1, [&](size_t t) {
+    if (t == 0) return memory_task();
+    const size_t begin = stop * (t - 1) / chunks, end = stop * t / chunks;
+    for (size_t k = begin; k < end; ++k) local_one(k);
+  });
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Local, since);
   // 3. finish: faults in the order the sequential loop meets them, then the memory side's.
   const uint64_t retired_before = retired_ctas_;
+  uint64_t warp_instructions = 0, thread_instructions = 0;
+  next_busy_.clear();
   for (size_t k = 0; k < stop; ++k) {
-    if (local_errors_[k]) std::rethrow_exception(local_errors_[k]);
-    sms_[busy_[k]]->publish_counts();
-    retired_ctas_ += uint64_t(local_retired_[k]);
+    const SmCycle& c = sm_cycle_[k];
+    if (c.local_error) std::rethrow_exception(c.local_error);
+    warp_instructions += c.warp_instructions;
+    thread_instructions += c.thread_instructions;
+    retired_ctas_ += uint64_t(c.retired);
+    if (!c.maybe_idle || !sms_[busy_[k]]->idle()) next_busy_.push_back(busy_[k]);
   }
+  launch_->warp_instructions += warp_instructions;
+  launch_->thread_instructions += thread_instructions;
   if (stop_error) std::rethrow_exception(stop_error);
   if (memory_error) std::rethrow_exception(memory_error);
+  next_busy_known_ = true;
   if (!retirement_listener_) retired_ctas_ = retired_before;  // counted only while a listener is set
   else if (retired_ctas_ != retired_before) retirement_listener_->on_ctas_retired(cycle_, retired_ctas_);
 }

@@ -319,10 +319,10 @@ int SmCore::commit_local(uint64_t cycle) {
   return static_cast<int>(m.stats.ctas_completed - before);
 }
 
-void SmCore::publish_counts() {
+void SmCore::take_counts(uint64_t* warp_instructions, uint64_t* thread_instructions) {
   Impl& m = *impl_;
-  m.launch->warp_instructions += m.own.warp_instructions;
-  m.launch->thread_instructions += m.own.thread_instructions;
+  *warp_instructions = m.own.warp_instructions;
+  *thread_instructions = m.own.thread_instructions;
   m.own.warp_instructions = m.own.thread_instructions = 0;
 }
 

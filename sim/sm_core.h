@@ -70,8 +70,9 @@ class SmCore {
   // hand_off_packets (one thread, SM order): the packets staged at tick, to the L2 slices; it
   // touches none of the state commit_ordered and commit_local touch. commit_local (any thread, SMs in
   // parallel): the remaining deferred instructions, which must only read global memory, then
-  // barrier release and CTA retirement; returns the CTAs retired. publish_counts (one thread):
-  // adds the SM's instruction counts to the launch's.
+  // barrier release and CTA retirement; returns the CTAs retired. take_counts (the SM's own
+  // thread): the warp- and thread-instructions executed since the last call, for the GPU to add
+  // to the launch's.
   int last_deferred_writer() const;  // sub-core index, -1 when none
   bool has_deferred() const;
   bool has_local_commit_work() const;  // commit_local has something to do
@@ -79,7 +80,7 @@ class SmCore {
   // The packets the SM's tick staged, handed to the L2 slices (commit's last step before barriers).
   void hand_off_packets(uint64_t now_ps);
   int commit_local(uint64_t cycle);
-  void publish_counts();
+  void take_counts(uint64_t* warp_instructions, uint64_t* thread_instructions);
   // No resident CTA and nothing in flight in this SM's memory pipeline.
   bool idle() const;
   int resident_ctas() const;
