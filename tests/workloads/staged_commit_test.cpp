@@ -41,20 +41,21 @@ TEST(StagedCommit, StagedCommitEqualsTheSequentialCommit) {
   }
 }
 
-// Every CTA (one per SM) runs three warps that issue in step, one per sub-core: warp 0 stores 1
-// into its SM's flag, warps 1 and 2 load the flags of the SMs numbered one lower and one higher,
-// all in the same cycle. The timing model orders a cycle's global accesses as a loop over SMs in
-// SM order would (docs/ARCHITECTURE.md), so each SM sees its lower neighbour's store and not yet
-// its higher neighbour's: seen = (1, 0) everywhere, on any number of threads. Committing all
-// loads before the cycle's stores gives (0, 0); committing them after gives (1, 1).
+// Every CTA (one per SM) runs two warps that issue in step, one per sub-core: warp 0 stores 1
+// into its SM's flag, warp 1 loads the flag of a neighbouring SM (one lower on even SMs, one
+// higher on odd ones), in the same cycle (each warp records %clock right before its access, so
+// the test checks that). The timing model orders a cycle's global accesses as a loop over SMs in
+// SM order would (docs/ARCHITECTURE.md), so an even SM sees its lower neighbour's store and an
+// odd SM does not yet see its higher neighbour's, on any number of threads. Committing all loads
+// before the cycle's stores would give 0 everywhere; committing them after, 1 everywhere.
 const char* kHandOffPtx = R"(
 .version 8.0
 .target sm_70
 .address_size 64
 .visible .entry hand_off(.param .u64 flags, .param .u64 seen) {
   .reg .pred %p<3>;
-  .reg .b32 %r<10>;
-  .reg .b64 %rd<10>;
+  .reg .b32 %r<12>;
+  .reg .b64 %rd<12>;
   ld.param.u64 %rd1, [flags];
   ld.param.u64 %rd2, [seen];
   mov.u32 %r1, %smid;
@@ -63,26 +64,31 @@ const char* kHandOffPtx = R"(
   add.u32 %r4, %r1, 1;
   mul.wide.u32 %rd3, %r4, 4;
   add.s64 %rd4, %rd1, %rd3;
-  mul.wide.u32 %rd5, %r1, 8;
+  and.b32 %r9, %r1, 1;
+  setp.eq.u32 %p2, %r9, 0;
+  selp.b32 %r10, -4, 4, %p2;
+  cvt.s64.s32 %rd9, %r10;
+  add.s64 %rd10, %rd4, %rd9;
+  mul.wide.u32 %rd5, %r1, 12;
   add.s64 %rd6, %rd2, %rd5;
   mov.u32 %r5, 1;
   setp.eq.u32 %p1, %r3, 1;
-  setp.eq.u32 %p2, %r3, 2;
-  @%p1 bra LOWER;
-  @%p2 bra HIGHER;
+  @%p1 bra READ;
+  mov.u32 %r0, 0;  // keeps warp 0 in step with warp 1, whose taken branch costs more
+  mov.u32 %r8, %clock;
   st.global.u32 [%rd4], %r5;
+  st.global.u32 [%rd6], %r8;
   ret;
-LOWER:
-  ld.global.u32 %r6, [%rd4+-4];
-  st.global.u32 [%rd6], %r6;
-  ret;
-HIGHER:
-  ld.global.u32 %r7, [%rd4+4];
-  st.global.u32 [%rd6+4], %r7;
+READ:
+  mov.u32 %r8, %clock;
+  ld.global.u32 %r6, [%rd10];
+  st.global.u32 [%rd6+4], %r8;
+  st.global.u32 [%rd6+8], %r6;
   ret;
 }
 )";
 
+// Per SM: the store's clock, the load's clock, the flag the load saw.
 std::vector<uint32_t> hand_off(unsigned threads, bool staged, int* sms) {
   runtime::SimDeviceOptions o;
   o.mode = runtime::SimMode::Timing;
@@ -91,15 +97,15 @@ std::vector<uint32_t> hand_off(unsigned threads, bool staged, int* sms) {
   auto dev = runtime::make_sim_device(o);
   const int n = dev->properties().sm_count;
   *sms = n;
-  const runtime::DevPtr flags = dev->alloc(size_t(n + 2) * 4), seen = dev->alloc(size_t(n) * 8);
+  const runtime::DevPtr flags = dev->alloc(size_t(n + 2) * 4), seen = dev->alloc(size_t(n) * 12);
   dev->memset(flags, 0, size_t(n + 2) * 4);
-  dev->memset(seen, 0xff, size_t(n) * 8);
+  dev->memset(seen, 0xff, size_t(n) * 12);
   const runtime::ModuleHandle m = dev->load_ptx("hand_off.ptx", kHandOffPtx);
   runtime::LaunchConfig cfg;
   cfg.grid = runtime::Dim3{unsigned(n), 1, 1};
-  cfg.block = runtime::Dim3{96, 1, 1};
+  cfg.block = runtime::Dim3{64, 1, 1};
   dev->launch(m, "hand_off", cfg, runtime::args(flags, seen));
-  std::vector<uint32_t> out(size_t(n) * 2);
+  std::vector<uint32_t> out(size_t(n) * 3);
   dev->copy_to_host(out.data(), seen, out.size() * 4);
   return out;
 }
@@ -113,9 +119,11 @@ TEST(StagedCommit, SameCycleFlagHandOffIsSeenInSmOrder) {
       const std::vector<uint32_t> seen = hand_off(threads, staged, &sms);
       ASSERT_GE(sms, 4);
       for (int sm = 0; sm < sms; ++sm) {
-        // The lowest SM's lower flag and the highest's higher flag are padding nobody stores.
-        EXPECT_EQ(seen[size_t(sm) * 2], sm > 0 ? 1u : 0u) << "SM " << sm << " reading SM " << sm - 1;
-        EXPECT_EQ(seen[size_t(sm) * 2 + 1], 0u) << "SM " << sm << " reading SM " << sm + 1;
+        const uint32_t* r = &seen[size_t(sm) * 3];
+        ASSERT_EQ(r[0], r[1]) << "SM " << sm << ": the store and the load must issue in the same cycle";
+        // SM 0 reads the padding below the flags, the highest odd SM the padding above them.
+        const bool lower = sm % 2 == 0;
+        EXPECT_EQ(r[2], lower && sm > 0 ? 1u : 0u) << "SM " << sm << " reading SM " << (lower ? sm - 1 : sm + 1);
       }
     }
   }
