@@ -76,8 +76,12 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
   std::exception_ptr memory_error;
   auto memory_task = [&] {
     try {
+      // Timed on whichever thread runs the task; only this task writes these two parts.
+      uint64_t mark = phase_times_.enabled() ? PhaseTimes::now_ns() : 0;
       for (size_t k = 0; k < stop; ++k) sms_[busy_[k]]->hand_off_packets(now_ps);
+      if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::HandOff, mark);
       if (l2_edge_too && !stop_error) memory_->tick_l2(now_ps);
+      if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::L2InLocal, mark);
     } catch (...) {
       memory_error = std::current_exception();
     }

@@ -13,7 +13,9 @@ namespace gpusim::sim {
 
 class PhaseTimes {
  public:
-  enum Phase { Dispatch, Tick, Ordered, Local, Finish, L2, Dram, Count };
+  // The calling thread's parts of a cycle, then (nested in Local, on whichever thread runs the
+  // staged commit's memory task) the packet hand-off and the coincident L2 edge done there.
+  enum Phase { Dispatch, Tick, Ordered, Local, Finish, L2, Dram, HandOff, L2InLocal, Count };
   PhaseTimes();
 
   bool enabled() const { return enabled_; }
@@ -27,7 +29,9 @@ class PhaseTimes {
     since = t;
   }
   void reset() { ns_.fill(0); }
-  // "phase times: dispatch 1.2 s (3.4 %), ... serial 8.9 %" (every part but Tick and Local is serial).
+  // "phase times: dispatch 1.2 s (3.4 %) ... serial 8.9 %": shares of the calling thread's time;
+  // every part but Tick and Local is serial. The memory task inside Local is serial too, though
+  // it overlaps the SMs' local stages: its share is reported beside.
   std::string report() const;
 
  private:
