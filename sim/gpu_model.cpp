@@ -74,6 +74,7 @@ void GpuModel::dispatch_ctas() {
   const size_t n = sms_.size();
   const size_t start = next_sm_;
   const uint64_t interval = static_cast<uint64_t>(config_.cta_dispatch_interval_cycles);
+  const bool build_ctas_in_tick = pool_ && !observer_ && staged_commit_;
   apply_cta_skip();
   for (size_t k = 0; k < n && next_cta_ < dispatch_end(); ++k) {
     const size_t i = (start + k) % n;
@@ -86,7 +87,9 @@ void GpuModel::dispatch_ctas() {
     const isa::Dim3& g = launch_->grid;
     const isa::Dim3 ctaid{static_cast<uint32_t>(id % g.x), static_cast<uint32_t>(id / g.x % g.y),
                           static_cast<uint32_t>(id / (uint64_t(g.x) * g.y))};
-    sms_[i]->add_cta(std::make_unique<isa::CtaState>(*launch_, ctaid), cycle_);
+    // With the staged commit the SM builds the CTA's state itself, at the start of its tick.
+    if (build_ctas_in_tick) sms_[i]->reserve_cta(ctaid, cycle_);
+    else sms_[i]->add_cta(std::make_unique<isa::CtaState>(*launch_, ctaid), cycle_);
     sm_used_[i] = true;
     dispatched_.push_back(i);
     if (observer_) observer_->on_cta(cycle_, static_cast<int>(i), id, true);

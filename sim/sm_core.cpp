@@ -81,6 +81,11 @@ struct SmCore::Impl {
   uint64_t next_age = 0;
   uint64_t next_token_sequence = 1;
   std::vector<uint64_t> completed;  // tokens of this cycle's completions (buffer kept)
+  // reserve_cta: the CTA to build at the next tick, and the cycle it was dispatched in.
+  bool cta_reserved = false;
+  isa::Dim3 reserved_ctaid{};
+  uint64_t reserved_cycle = 0;
+  void place(std::unique_ptr<isa::CtaState> cta, uint64_t cycle);
 };
 
 void SmCore::Impl::handle_cta_events(int cta_slot, uint64_t cycle) {
@@ -180,27 +185,48 @@ void SmCore::add_cta(std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
     throw std::logic_error("SM " + std::to_string(m.sm_id) + ": add_cta with no room (" + std::to_string(m.resident) +
                            " of " + std::to_string(m.max_ctas) + " CTAs resident, " + std::to_string(m.free_warp_slots()) +
                            " free warp slots)");
+  m.resident += 1;
+  m.free_slots -= static_cast<int>(cta->warps.size());
+  m.place(std::move(cta), cycle);
+}
+
+void SmCore::reserve_cta(isa::Dim3 ctaid, uint64_t cycle) {
+  Impl& m = *impl_;
+  if (m.observer || m.cta_reserved || !can_accept_cta())
+    throw std::logic_error("SM " + std::to_string(m.sm_id) + ": reserve_cta " +
+                           (m.observer ? "with an observer" : m.cta_reserved ? "twice in one cycle" : "with no room"));
+  m.resident += 1;
+  m.free_slots -= m.warps_per_cta();
+  m.cta_reserved = true;
+  m.reserved_ctaid = ctaid;
+  m.reserved_cycle = cycle;
+}
+
+// The CTA's room (resident, free_slots) is already counted.
+void SmCore::Impl::place(std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
   int cta_slot = 0;
-  while (m.ctas[cta_slot].cta) ++cta_slot;
-  CtaSlot& c = m.ctas[cta_slot];
+  while (ctas[cta_slot].cta) ++cta_slot;
+  CtaSlot& c = ctas[cta_slot];
   c.cta = std::move(cta);
   for (auto& w : c.cta->warps) {
     int ws = 0;
-    while (m.warp_slot_used[static_cast<size_t>(ws)]) ++ws;
-    m.warp_slot_used[static_cast<size_t>(ws)] = true;
-    m.free_slots -= 1;
+    while (warp_slot_used[static_cast<size_t>(ws)]) ++ws;
+    warp_slot_used[static_cast<size_t>(ws)] = true;
     c.warp_slots.push_back(ws);
-    m.subcore_of(ws).place(m.local_slot(ws), *w, *c.cta, cta_slot, m.next_age++, cycle);
+    subcore_of(ws).place(local_slot(ws), *w, *c.cta, cta_slot, next_age++, cycle);
   }
-  m.resident += 1;
-  if (m.observer) m.observer->on_cta(cycle, m.sm_id, c.cta->linear_id, true);
+  if (observer) observer->on_cta(cycle, sm_id, c.cta->linear_id, true);
   // A CTA whose warps are all finished from the start (nothing to run) retires at once.
-  m.cta_events[cta_slot] |= kCtaRetireCheck;
-  m.cta_event_raised = true;
+  cta_events[cta_slot] |= kCtaRetireCheck;
+  cta_event_raised = true;
 }
 
 void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
+  if (m.cta_reserved) {
+    m.cta_reserved = false;
+    m.place(std::make_unique<isa::CtaState>(*m.launch, m.reserved_ctaid), m.reserved_cycle);
+  }
   if (m.resident == 0 && m.memory.idle()) return;
   m.memory.tick(cycle, now_ps);
   m.memory.take_completed(m.completed);

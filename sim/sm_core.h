@@ -54,6 +54,12 @@ class SmCore {
   std::vector<std::unique_ptr<isa::CtaState>> take_retired_cluster_ctas();
   // Takes a CTA (its warps are spread over the sub-cores) at `cycle`.
   void add_cta(std::unique_ptr<isa::CtaState> cta, uint64_t cycle);
+  // add_cta in two halves, so that building the CTA's state (its warps, registers and shared
+  // memory: the costly part) runs on the SM's own thread: reserve_cta (one thread, at dispatch)
+  // takes the CTA's room at once, so can_accept_cta, cta_room and idle() answer as after
+  // add_cta; the SM's next tick() first builds and places the CTA exactly as add_cta would have.
+  // Not with an observer (add_cta tells it at dispatch). At most one reservation per cycle.
+  void reserve_cta(isa::Dim3 ctaid, uint64_t cycle);
   // One core clock edge, in two parts (docs/ARCHITECTURE.md, "Parallel simulation"):
   // tick() touches only this SM's own state (its CTAs, sub-cores, memory pipeline and its
   // interconnect port), so the SMs of a GPU may tick in parallel; commit() then runs, for every
