@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <iterator>
 #include <cstdlib>
-#include <string>
+#include <iterator>
 #include <stdexcept>
+#include <string>
 
 namespace gpusim::sim {
 
@@ -96,7 +96,6 @@ void GpuModel::dispatch_ctas() {
     next_sm_ = (i + 1) % n;
   }
 }
-
 
 void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
   uint64_t since = phase_times_.enabled() ? PhaseTimes::now_ns() : 0;
