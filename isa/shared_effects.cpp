@@ -39,6 +39,16 @@ bool may_touch_shared_state(const Module* module, const Instruction& in) {
   }
 }
 
+bool only_reads_shared_state(const Module* module, const Instruction& in) {
+  switch (in.op) {
+    case Opcode::Ld: case Opcode::Ldu: case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::WmmaLoad:
+    case Opcode::Ldmatrix:
+      return may_touch_shared_state(module, in);
+    default:
+      return false;
+  }
+}
+
 bool ctas_may_communicate(const Module& module, const Function& kernel) {
   // The kernel and every function reachable through direct calls; an indirect call may reach any.
   std::vector<bool> seen(module.functions.size(), false);

@@ -16,6 +16,14 @@ namespace gpusim::isa {
 // module every call counts).
 bool may_touch_shared_state(const Module* module, const Instruction& in);
 
+// True when `in` may touch shared state (above) but only reads it: global and generic loads
+// (ld, ldu, wmma.load, ldmatrix) and prefetches. It writes no global memory and calls no device
+// service, so several of them may run at once on different threads against the same global
+// memory, and their results depend only on the writes ordered before them (the timing model's
+// staged commit, docs/ARCHITECTURE.md "Parallel simulation"). False for everything else,
+// including instructions that do not touch shared state at all.
+bool only_reads_shared_state(const Module* module, const Instruction& in);
+
 // True when the CTAs of `kernel` may communicate through memory, so that their result depends on
 // the order in which they run: a global (or generic) atomic or reduction, a volatile or
 // memory-model-ordered (relaxed/acquire/release/sc) global access, a fence or membar wider than

@@ -334,6 +334,7 @@ class SimDevice final : public Device {
   void new_model() {
     model_ = std::make_unique<sim::GpuModel>(config_);
     model_->set_worker_pool(&pool_);
+    model_->set_staged_commit(options_.staged_commit);
   }
 
   template <typename F>

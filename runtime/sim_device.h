@@ -53,6 +53,9 @@ struct SimDeviceOptions {
   // Host threads simulating in parallel (CTAs in functional mode, SMs in timing mode); 0 = the
   // machine's hardware threads. Results are the same for every count (docs/ARCHITECTURE.md).
   unsigned threads = 0;
+  // Timing mode: commit each cycle's SM results in stages, mostly in parallel (the default), or
+  // every SM in SM order on one thread (the reference the staged commit must equal; tests).
+  bool staged_commit = true;
   // A launch executing more warp-instructions than this is stopped and reported as a probable
   // infinite loop (the host process must never hang on a broken kernel).
   uint64_t max_warp_instructions = uint64_t(1) << 36;

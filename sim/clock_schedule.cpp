@@ -30,8 +30,12 @@ uint64_t ClockSchedule::tick_next(GpuModel& model, const isa::LaunchState& launc
   const uint64_t now = next_edge_ps();
   if (core_ticked) *core_ticked = false;
   if (next_core_ == now) {
-    model.tick_core(now);
+    // A coincident L2 edge is ticked by the core edge's call, in the same order (core first):
+    // the model can then overlap it with the core edge's parallel part.
+    const bool l2_too = next_l2_ == now;
+    model.tick_core(now, l2_too);
     next_core_ += core_period_;
+    if (l2_too) next_l2_ += l2_period_;
     if (core_ticked) *core_ticked = true;
     check_warp_instruction_budget(launch);
   }

@@ -1,10 +1,19 @@
 #include "sim/gpu_model.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
 #include <stdexcept>
+#include <string>
 
 namespace gpusim::sim {
 
-GpuModel::GpuModel(const GpuConfig& config) : config_(config) { build(); }
+GpuModel::GpuModel(const GpuConfig& config) : config_(config) {
+  const char* staged = std::getenv("GPUSIM_STAGED_COMMIT");
+  staged_commit_allowed_ = staged_commit_ = !(staged && std::string(staged) == "0");
+  build();
+}
 GpuModel::~GpuModel() = default;
 
 void GpuModel::build() {
@@ -52,6 +61,8 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
   sm_dispatched_.assign(sms_.size(), false);
   sm_last_dispatch_.assign(sms_.size(), 0);
   memory_->reset_stats();
+  phase_times_.reset();
+  next_busy_known_ = false;
   for (auto& sm : sms_) {
     sm->reset_stats();
     sm->begin_launch(launch, occupancy_.ctas_per_sm, occupancy_.shared_carveout_bytes);
@@ -66,6 +77,7 @@ void GpuModel::dispatch_ctas() {
   const size_t n = sms_.size();
   const size_t start = next_sm_;
   const uint64_t interval = static_cast<uint64_t>(config_.cta_dispatch_interval_cycles);
+  const bool build_ctas_in_tick = pool_ && !observer_ && staged_commit_;
   apply_cta_skip();
   for (size_t k = 0; k < n && next_cta_ < dispatch_end(); ++k) {
     const size_t i = (start + k) % n;
@@ -78,50 +90,58 @@ void GpuModel::dispatch_ctas() {
     const isa::Dim3& g = launch_->grid;
     const isa::Dim3 ctaid{static_cast<uint32_t>(id % g.x), static_cast<uint32_t>(id / g.x % g.y),
                           static_cast<uint32_t>(id / (uint64_t(g.x) * g.y))};
-    sms_[i]->add_cta(std::make_unique<isa::CtaState>(*launch_, ctaid), cycle_);
+    // With the staged commit the SM builds the CTA's state itself, at the start of its tick.
+    if (build_ctas_in_tick) sms_[i]->reserve_cta(ctaid, cycle_);
+    else sms_[i]->add_cta(std::make_unique<isa::CtaState>(*launch_, ctaid), cycle_);
     sm_used_[i] = true;
+    dispatched_.push_back(i);
     if (observer_) observer_->on_cta(cycle_, static_cast<int>(i), id, true);
     next_sm_ = (i + 1) % n;
   }
 }
 
-// Few busy SMs are not worth waking the other threads for.
-constexpr size_t kMinSmsForThreads = 4;
-
-void GpuModel::tick_core(uint64_t now_ps) {
+void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
+  uint64_t since = phase_times_.enabled() ? PhaseTimes::now_ns() : 0;
   if (observer_) observer_->on_core_cycle(cycle_);
+  dispatched_.clear();
   if (clusters_) dispatch_clusters();
   else dispatch_ctas();
   busy_.clear();
-  for (size_t i = 0; i < sms_.size(); ++i)
-    if (!sms_[i]->idle()) busy_.push_back(i);
+  if (next_busy_known_ && !clusters_) {
+    // The SMs still busy after the last cycle and those just given a CTA, in SM order.
+    std::sort(dispatched_.begin(), dispatched_.end());
+    std::set_union(next_busy_.begin(), next_busy_.end(), dispatched_.begin(), dispatched_.end(), std::back_inserter(busy_));
+  } else {
+    for (size_t i = 0; i < sms_.size(); ++i)
+      if (!sms_[i]->idle()) busy_.push_back(i);
+  }
+  next_busy_known_ = false;
+  if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Dispatch, since);
+  // A cluster's CTAs on different SMs share state (distributed shared memory, barrier.cluster)
+  // that their warps touch at issue, so cluster launches tick their SMs on this thread, in order.
+  const bool parallel = pool_ && !observer_ && !clusters_ && busy_.size() >= kMinSmsForThreads;
+  const bool staged = parallel && staged_commit_;
   // The parallel part: every busy SM touches only its own state (sm_core.h).
   errors_.assign(busy_.size(), nullptr);
+  if (staged) sm_cycle_.assign(busy_.size(), SmCycle{});
   auto tick_one = [&](size_t k) {
     try {
-      sms_[busy_[k]]->tick(cycle_, now_ps);
+      SmCore& sm = *sms_[busy_[k]];
+      sm.tick(cycle_, now_ps);
+      if (staged) {
+        sm_cycle_[k].last_writer = sm.last_deferred_writer();
+        sm_cycle_[k].local_work = sm.has_local_commit_work();
+      }
     } catch (...) {
       errors_[k] = std::current_exception();
     }
   };
-  // A cluster's CTAs on different SMs share state (distributed shared memory, barrier.cluster)
-  // that their warps touch at issue, so cluster launches tick their SMs on this thread, in order.
-  if (pool_ && !observer_ && !clusters_ && busy_.size() >= kMinSmsForThreads) pool_->for_each(busy_.size(), tick_one);
+  if (parallel) pool_->for_each(busy_.size(), tick_one);
   else for (size_t k = 0; k < busy_.size(); ++k) tick_one(k);
-  // The serial part, in SM order: the first SM (in that order) with a fault reports it.
-  const uint64_t retired_before = retired_ctas_;
-  for (size_t k = 0; k < busy_.size(); ++k) {
-    if (errors_[k]) std::rethrow_exception(errors_[k]);
-    SmCore& sm = *sms_[busy_[k]];
-    if (!retirement_listener_) {
-      sm.commit(cycle_, now_ps);
-      continue;
-    }
-    const uint64_t done = sm.stats().ctas_completed;
-    sm.commit(cycle_, now_ps);
-    retired_ctas_ += sm.stats().ctas_completed - done;
-  }
-  if (retirement_listener_ && retired_ctas_ != retired_before) retirement_listener_->on_ctas_retired(cycle_, retired_ctas_);
+  if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Tick, since);
+  if (staged) commit_staged(now_ps, l2_edge_too, since);
+  else commit_sequential(now_ps, l2_edge_too, since);
+  if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Finish, since);
   if (clusters_) {
     collect_retired_clusters();
     check_cluster_progress();
@@ -142,8 +162,19 @@ std::vector<std::unique_ptr<isa::CtaState>> GpuModel::take_stopped_ctas() {
   return out;
 }
 
-void GpuModel::tick_l2(uint64_t now_ps) { memory_->tick_l2(now_ps); }
-void GpuModel::tick_dram(uint64_t now_ps) { memory_->tick_dram(now_ps); }
+void GpuModel::tick_l2(uint64_t now_ps) {
+  if (!phase_times_.enabled()) return memory_->tick_l2(now_ps);
+  uint64_t since = PhaseTimes::now_ns();
+  memory_->tick_l2(now_ps);
+  phase_times_.charge(PhaseTimes::L2, since);
+}
+
+void GpuModel::tick_dram(uint64_t now_ps) {
+  if (!phase_times_.enabled()) return memory_->tick_dram(now_ps);
+  uint64_t since = PhaseTimes::now_ns();
+  memory_->tick_dram(now_ps);
+  phase_times_.charge(PhaseTimes::Dram, since);
+}
 
 bool GpuModel::finished() const {
   if (stopped_) return true;
@@ -196,6 +227,7 @@ LaunchTiming GpuModel::end_launch() {
   }
   live_clusters_.clear();
   launch_ = nullptr;
+  if (phase_times_.enabled()) std::fprintf(stderr, "gpusim: %s\n", phase_times_.report().c_str());
   return t;
 }
 

@@ -18,6 +18,7 @@
 #include "sim/memory_partitions.h"
 #include "sim/observer_fanout.h"
 #include "sim/occupancy.h"
+#include "sim/phase_times.h"
 #include "sim/sm_core.h"
 #include "sim/timing_types.h"
 
@@ -37,6 +38,9 @@ struct LaunchTiming {
   int sms_used = 0;
 };
 
+// Few busy SMs are not worth waking the pool's other threads for.
+constexpr size_t kMinSmsForThreads = 4;
+
 class GpuModel {
  public:
   explicit GpuModel(const GpuConfig& config);
@@ -55,12 +59,19 @@ class GpuModel {
   // Results are the same for every pool (docs/ARCHITECTURE.md); with an observer attached the
   // SMs tick on the calling thread, so the observer sees its calls one at a time.
   void set_worker_pool(isa::WorkerPool* pool) { pool_ = pool; }
+  // With a pool, the cycle's serial commit is staged (sim/gpu_model_commit.cpp): most of it runs
+  // on the pool's threads and only an ordered remainder on the calling thread. Off: every SM
+  // commits in SM order on the calling thread (the reference the staged commit must equal; tests).
+  // The environment variable GPUSIM_STAGED_COMMIT=0 turns it off too (to measure the difference).
+  void set_staged_commit(bool on) { staged_commit_ = on && staged_commit_allowed_; }
 
   // Prepares a launch; CTAs are handed to SMs as their slots free up (waves).
   // Throws std::runtime_error when the kernel cannot fit on an SM at all.
   void begin_launch(isa::LaunchState* launch, const KernelResources& resources);
-  // Clock edges. Throws isa::ExecError on a kernel fault.
-  void tick_core(uint64_t now_ps);
+  // Clock edges. Throws isa::ExecError on a kernel fault. `l2_edge_too`: an L2 edge falls at the
+  // same time and is ticked as part of this call, as tick_l2(now_ps) right after would (with a
+  // pool it overlaps the commit's parallel stage; sim/gpu_model_commit.cpp).
+  void tick_core(uint64_t now_ps, bool l2_edge_too = false);
   void tick_l2(uint64_t now_ps);
   void tick_dram(uint64_t now_ps);
   // Every CTA retired and the memory system drained.
@@ -118,6 +129,11 @@ class GpuModel {
 
  private:
   void dispatch_ctas();
+  // The serial part of a core cycle after the SMs' ticks (sim/gpu_model_commit.cpp): every busy
+  // SM's commit in SM order on this thread, or the same in stages, most of them in parallel.
+  // `since`: the phase timer's mark (PhaseTimes::charge).
+  void commit_sequential(uint64_t now_ps, bool l2_edge_too, uint64_t& since);
+  void commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since);
   void build();
   void attach_effective_observer();
   // Thread-block clusters (sim/gpu_model_clusters.cpp): checks that a cluster fits one GPC,
@@ -134,6 +150,25 @@ class GpuModel {
   isa::WorkerPool* pool_ = nullptr;
   std::vector<size_t> busy_;                 // SMs ticking this cycle, in SM order
   std::vector<std::exception_ptr> errors_;   // per entry of busy_: the fault of its tick
+  bool staged_commit_allowed_ = true;  // not turned off by the environment
+  bool staged_commit_ = true;
+  // Staged commit: per entry of busy_, what its SM's tick and local stage report, written by the
+  // thread that ran the SM (one cache line each, so threads do not share lines) and read by the
+  // calling thread in SM order, so the serial stages need not visit every SM.
+  struct alignas(64) SmCycle {
+    int last_writer = -1;         // SmCore::last_deferred_writer after tick
+    bool local_work = false;      // SmCore::has_local_commit_work after tick
+    bool maybe_idle = false;      // no resident CTA after the local stage (idle() decides)
+    int retired = 0;              // CTAs the local stage retired
+    uint64_t warp_instructions = 0, thread_instructions = 0;
+    std::exception_ptr local_error;
+  };
+  std::vector<SmCycle> sm_cycle_;
+  // The SMs that may be busy next cycle (ascending), known after a staged cycle: an idle SM only
+  // becomes busy by a dispatch, so tick_core adds the SMs dispatched to and skips the full scan.
+  std::vector<size_t> next_busy_, dispatched_;
+  bool next_busy_known_ = false;
+  PhaseTimes phase_times_;
   std::unique_ptr<MemoryPartitions> memory_;
   std::vector<std::unique_ptr<SmCore>> sms_;
   ClusterTmaBarriers cluster_tma_;  // bulk copies onto other CTAs' mbarriers (multicast; tma-fidelity)

@@ -189,6 +189,7 @@ FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config,
   for (const Instruction& in : fn.code) {
     InstTiming t = classify(in, fn, config);
     t.commit = isa::may_touch_shared_state(module, in);
+    t.commit_reads_only = isa::only_reads_shared_state(module, in);
     t.cluster_barrier_wait = in.op == isa::Opcode::BarrierCluster && in.mod.variant == isa::Variant::Wait;
     isa::register_use(in, use);
     for (uint32_t r : srcs)

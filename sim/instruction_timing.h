@@ -64,6 +64,10 @@ struct InstTiming {
   // May touch global memory or a device service (isa/shared_effects.h): executed in the cycle's
   // serial commit phase, in SM order, so that parallel SMs stay deterministic (sm_core.h).
   bool commit = false;
+  // A commit instruction that only reads global memory (isa::only_reads_shared_state): the staged
+  // commit may run it in parallel when no instruction that writes comes after it in the cycle's
+  // order (sim/gpu_model_commit.cpp).
+  bool commit_reads_only = false;
   // barrier.cluster.wait: the sub-core checks the cluster's barrier phase before issuing it.
   bool cluster_barrier_wait = false;
 };

@@ -70,6 +70,7 @@ struct SmCore::Impl {
   std::vector<uint8_t> cta_events;
   bool cta_event_raised = false;  // some cta_events entry may be set
   bool issue_deferred = false;    // some sub-core has a deferred issue
+  int last_writer = -1;           // the last sub-core whose deferred issue may write (set at tick)
   TmaBarriers tma_barriers;  // bulk copies in flight per CTA and mbarrier (sim/tma_unit.h)
   ClusterTmaBarriers* cluster_tma = nullptr;  // the GPU's copies onto other CTAs' barriers (multicast)
   std::vector<bool> warp_slot_used;
@@ -81,6 +82,11 @@ struct SmCore::Impl {
   uint64_t next_age = 0;
   uint64_t next_token_sequence = 1;
   std::vector<uint64_t> completed;  // tokens of this cycle's completions (buffer kept)
+  // reserve_cta: the CTA to build at the next tick, and the cycle it was dispatched in.
+  bool cta_reserved = false;
+  isa::Dim3 reserved_ctaid{};
+  uint64_t reserved_cycle = 0;
+  void place(std::unique_ptr<isa::CtaState> cta, uint64_t cycle);
 };
 
 void SmCore::Impl::handle_cta_events(int cta_slot, uint64_t cycle) {
@@ -180,27 +186,48 @@ void SmCore::add_cta(std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
     throw std::logic_error("SM " + std::to_string(m.sm_id) + ": add_cta with no room (" + std::to_string(m.resident) +
                            " of " + std::to_string(m.max_ctas) + " CTAs resident, " + std::to_string(m.free_warp_slots()) +
                            " free warp slots)");
+  m.resident += 1;
+  m.free_slots -= static_cast<int>(cta->warps.size());
+  m.place(std::move(cta), cycle);
+}
+
+void SmCore::reserve_cta(isa::Dim3 ctaid, uint64_t cycle) {
+  Impl& m = *impl_;
+  if (m.observer || m.cta_reserved || !can_accept_cta())
+    throw std::logic_error("SM " + std::to_string(m.sm_id) + ": reserve_cta " +
+                           (m.observer ? "with an observer" : m.cta_reserved ? "twice in one cycle" : "with no room"));
+  m.resident += 1;
+  m.free_slots -= m.warps_per_cta();
+  m.cta_reserved = true;
+  m.reserved_ctaid = ctaid;
+  m.reserved_cycle = cycle;
+}
+
+// The CTA's room (resident, free_slots) is already counted.
+void SmCore::Impl::place(std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
   int cta_slot = 0;
-  while (m.ctas[cta_slot].cta) ++cta_slot;
-  CtaSlot& c = m.ctas[cta_slot];
+  while (ctas[cta_slot].cta) ++cta_slot;
+  CtaSlot& c = ctas[cta_slot];
   c.cta = std::move(cta);
   for (auto& w : c.cta->warps) {
     int ws = 0;
-    while (m.warp_slot_used[static_cast<size_t>(ws)]) ++ws;
-    m.warp_slot_used[static_cast<size_t>(ws)] = true;
-    m.free_slots -= 1;
+    while (warp_slot_used[static_cast<size_t>(ws)]) ++ws;
+    warp_slot_used[static_cast<size_t>(ws)] = true;
     c.warp_slots.push_back(ws);
-    m.subcore_of(ws).place(m.local_slot(ws), *w, *c.cta, cta_slot, m.next_age++, cycle);
+    subcore_of(ws).place(local_slot(ws), *w, *c.cta, cta_slot, next_age++, cycle);
   }
-  m.resident += 1;
-  if (m.observer) m.observer->on_cta(cycle, m.sm_id, c.cta->linear_id, true);
+  if (observer) observer->on_cta(cycle, sm_id, c.cta->linear_id, true);
   // A CTA whose warps are all finished from the start (nothing to run) retires at once.
-  m.cta_events[cta_slot] |= kCtaRetireCheck;
-  m.cta_event_raised = true;
+  cta_events[cta_slot] |= kCtaRetireCheck;
+  cta_event_raised = true;
 }
 
 void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
+  if (m.cta_reserved) {
+    m.cta_reserved = false;
+    m.place(std::make_unique<isa::CtaState>(*m.launch, m.reserved_ctaid), m.reserved_cycle);
+  }
   if (m.resident == 0 && m.memory.idle()) return;
   m.memory.tick(cycle, now_ps);
   m.memory.take_completed(m.completed);
@@ -221,6 +248,10 @@ void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
     for (const SubCore& sc : m.subcores) m.stats.resident_warp_cycles += static_cast<uint64_t>(sc.active_warps());
     for (SubCore& sc : m.subcores) sc.tick(cycle, m.own);
   }
+  m.last_writer = -1;
+  if (m.issue_deferred)
+    for (size_t i = 0; i < m.subcores.size(); ++i)
+      if (m.subcores[i].has_deferred() && !m.subcores[i].deferred_reads_only()) m.last_writer = static_cast<int>(i);
 }
 
 void SmCore::commit(uint64_t cycle, uint64_t now_ps) {
@@ -252,6 +283,74 @@ void SmCore::commit(uint64_t cycle, uint64_t now_ps) {
   if (m.observer)
     m.observer->on_sm_queues(cycle, m.sm_id, m.memory.queue_depth(SmMemoryPipeline::Queue::Mio),
                              m.memory.queue_depth(SmMemoryPipeline::Queue::Lg));
+}
+
+int SmCore::last_deferred_writer() const { return impl_->last_writer; }
+bool SmCore::has_deferred() const { return impl_->issue_deferred; }
+bool SmCore::has_local_commit_work() const { return impl_->issue_deferred || impl_->cta_event_raised; }
+
+namespace {
+// Opens global memory (and, for writers, the device services) to an SM's launch copy for the
+// duration of one stage of its commit, closing it again on the way out, errors included.
+class OpenGlobal {
+ public:
+  OpenGlobal(isa::LaunchState& own, const isa::LaunchState& launch, isa::GlobalMemory* closed, bool services)
+      : own_(own), closed_(closed) {
+    own_.global = launch.global;
+    own_.services = services ? launch.services : nullptr;
+  }
+  ~OpenGlobal() {
+    own_.global = closed_;
+    own_.services = nullptr;
+  }
+  OpenGlobal(const OpenGlobal&) = delete;
+  OpenGlobal& operator=(const OpenGlobal&) = delete;
+
+ private:
+  isa::LaunchState& own_;
+  isa::GlobalMemory* closed_;
+};
+}  // namespace
+
+void SmCore::commit_ordered(uint64_t cycle, int upto) {
+  Impl& m = *impl_;
+  if (m.issue_deferred && upto > 0) {
+    OpenGlobal open(m.own, *m.launch, &m.closed, true);
+    const int n = std::min(upto, static_cast<int>(m.subcores.size()));
+    for (int i = 0; i < n; ++i) m.subcores[size_t(i)].commit(cycle, m.own);
+    if (n == static_cast<int>(m.subcores.size())) m.issue_deferred = false;
+  }
+}
+
+void SmCore::hand_off_packets(uint64_t now_ps) { impl_->memory.flush_requests(now_ps); }
+
+int SmCore::commit_local(uint64_t cycle) {
+  Impl& m = *impl_;
+  if (m.issue_deferred) {
+    m.issue_deferred = false;
+    // Only reads remain (the GPU ordered every writer before this stage): no device services.
+    OpenGlobal open(m.own, *m.launch, &m.closed, false);
+    for (SubCore& sc : m.subcores) {
+      if (sc.has_deferred() && !sc.deferred_reads_only())
+        throw std::logic_error("SM " + std::to_string(m.sm_id) + ": a deferred instruction that may write global memory " +
+                               "reached the parallel stage of the commit");
+      sc.commit(cycle, m.own);
+    }
+  }
+  const uint64_t before = m.stats.ctas_completed;
+  if (m.cta_event_raised) {
+    m.cta_event_raised = false;
+    for (size_t i = 0; i < m.cta_events.size(); ++i)
+      if (m.cta_events[i]) m.handle_cta_events(static_cast<int>(i), cycle);
+  }
+  return static_cast<int>(m.stats.ctas_completed - before);
+}
+
+void SmCore::take_counts(uint64_t* warp_instructions, uint64_t* thread_instructions) {
+  Impl& m = *impl_;
+  *warp_instructions = m.own.warp_instructions;
+  *thread_instructions = m.own.thread_instructions;
+  m.own.warp_instructions = m.own.thread_instructions = 0;
 }
 
 bool SmCore::idle() const { return impl_->resident == 0 && impl_->memory.idle(); }

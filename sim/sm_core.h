@@ -56,6 +56,12 @@ class SmCore {
   std::vector<std::unique_ptr<isa::CtaState>> take_retired_cluster_ctas();
   // Takes a CTA (its warps are spread over the sub-cores) at `cycle`.
   void add_cta(std::unique_ptr<isa::CtaState> cta, uint64_t cycle);
+  // add_cta in two halves, so that building the CTA's state (its warps, registers and shared
+  // memory: the costly part) runs on the SM's own thread: reserve_cta (one thread, at dispatch)
+  // takes the CTA's room at once, so can_accept_cta, cta_room and idle() answer as after
+  // add_cta; the SM's next tick() first builds and places the CTA exactly as add_cta would have.
+  // Not with an observer (add_cta tells it at dispatch). At most one reservation per cycle.
+  void reserve_cta(isa::Dim3 ctaid, uint64_t cycle);
   // One core clock edge, in two parts (docs/ARCHITECTURE.md, "Parallel simulation"):
   // tick() touches only this SM's own state (its CTAs, sub-cores, memory pipeline and its
   // interconnect port), so the SMs of a GPU may tick in parallel; commit() then runs, for every
@@ -65,6 +71,24 @@ class SmCore {
   // fault or a barrier deadlock.
   void tick(uint64_t cycle, uint64_t now_ps);
   void commit(uint64_t cycle, uint64_t now_ps);
+  // commit() in three stages, for the GPU's staged commit (sim/gpu_model_commit.cpp); together
+  // they leave exactly the state commit() leaves. tick() records which sub-cores hold a deferred
+  // instruction that may write global memory or call a service (the others only read).
+  // commit_ordered (one thread, SM order): the deferred instructions of sub-cores [0, upto).
+  // hand_off_packets (one thread, SM order): the packets staged at tick, to the L2 slices; it
+  // touches none of the state commit_ordered and commit_local touch. commit_local (any thread, SMs in
+  // parallel): the remaining deferred instructions, which must only read global memory, then
+  // barrier release and CTA retirement; returns the CTAs retired. take_counts (the SM's own
+  // thread): the warp- and thread-instructions executed since the last call, for the GPU to add
+  // to the launch's.
+  int last_deferred_writer() const;  // sub-core index, -1 when none
+  bool has_deferred() const;
+  bool has_local_commit_work() const;  // commit_local has something to do
+  void commit_ordered(uint64_t cycle, int upto);
+  // The packets the SM's tick staged, handed to the L2 slices (commit's last step before barriers).
+  void hand_off_packets(uint64_t now_ps);
+  int commit_local(uint64_t cycle);
+  void take_counts(uint64_t* warp_instructions, uint64_t* thread_instructions);
   // No resident CTA and nothing in flight in this SM's memory pipeline.
   bool idle() const;
   int resident_ctas() const;

@@ -131,6 +131,12 @@ void SubCore::commit(uint64_t cycle, isa::LaunchState& launch) {
   issue(slot, cycle, launch);
 }
 
+bool SubCore::deferred_reads_only() const {
+  if (deferred_ == WarpScheduler::kNone) return false;
+  const WarpSlot& s = slots_[deferred_];
+  return s.timing->at(s.warp->top().pc).commit_reads_only;
+}
+
 uint64_t SubCore::sleep_cycles(const WarpSlot& s, const isa::Instruction& in) const {
   const isa::Operand& o = in.ops[0];
   uint64_t ns = 0;

@@ -86,6 +86,8 @@ class SubCore {
   // The cycle's serial part: issues the instruction tick() chose and deferred, if any.
   void commit(uint64_t cycle, isa::LaunchState& launch);
   bool has_deferred() const { return deferred_ != WarpScheduler::kNone; }
+  // The deferred instruction only reads global memory (InstTiming::commit_reads_only).
+  bool deferred_reads_only() const;
 
   int active_warps() const { return active_count_; }
   // Whether the slot's warp still has memory operations in flight.

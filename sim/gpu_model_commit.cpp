@@ -1,0 +1,131 @@
+// The serial part of a core cycle: what the busy SMs did at tick that other SMs can see (global
+// memory accesses, packets for the L2 slices, CTA retirement) is committed here.
+//
+// commit_sequential is the reference: every SM's SmCore::commit, in SM order, on this thread.
+// commit_staged leaves exactly the same state with most of the work on the pool's threads
+// (docs/ARCHITECTURE.md, "Parallel simulation", staged commit):
+//   1. ordered (this thread, SM order): the deferred instructions up to and including the cycle's
+//      last one that may write global memory or call a service (order: SM, then sub-core);
+//   2. local (in parallel): each SM's remaining deferred instructions, which only read global
+//      memory and come after every write of the cycle, so they read what the sequential order
+//      would have them read; then its barrier releases and CTA retirements, which touch only the
+//      SM itself. Beside them, as one more task: every SM's staged packets handed to the L2
+//      slices in SM order, then the L2 edge that falls at the same time;
+//   3. finish (this thread, SM order): faults in SM order, the instruction counts, retirements.
+#include "sim/gpu_model.h"
+
+#include <algorithm>
+#include <climits>
+
+namespace gpusim::sim {
+
+void GpuModel::commit_sequential(uint64_t now_ps, bool l2_edge_too, uint64_t& since) {
+  // In SM order: the first SM (in that order) with a fault reports it.
+  const uint64_t retired_before = retired_ctas_;
+  for (size_t k = 0; k < busy_.size(); ++k) {
+    if (errors_[k]) std::rethrow_exception(errors_[k]);
+    SmCore& sm = *sms_[busy_[k]];
+    if (!retirement_listener_) {
+      sm.commit(cycle_, now_ps);
+      continue;
+    }
+    const uint64_t done = sm.stats().ctas_completed;
+    sm.commit(cycle_, now_ps);
+    retired_ctas_ += sm.stats().ctas_completed - done;
+  }
+  if (retirement_listener_ && retired_ctas_ != retired_before) retirement_listener_->on_ctas_retired(cycle_, retired_ctas_);
+  if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Ordered, since);
+  if (l2_edge_too) {
+    memory_->tick_l2(now_ps);
+    if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::L2, since);
+  }
+}
+
+void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since) {
+  const size_t n = busy_.size();
+  // An SM whose tick failed ends the cycle's order there, as in the sequential commit.
+  size_t stop = n;
+  std::exception_ptr stop_error;
+  for (size_t k = 0; k < n && !stop_error; ++k)
+    if (errors_[k]) stop = k, stop_error = errors_[k];
+  // The cycle's last deferred instruction that may write: the ordered stage runs everything up
+  // to it, the local stage everything after it.
+  size_t writer_k = 0;
+  int writer_subcore = -1;
+  for (size_t k = stop; k-- > 0;) {
+    if (sm_cycle_[k].last_writer >= 0) {
+      writer_k = k, writer_subcore = sm_cycle_[k].last_writer;
+      break;
+    }
+  }
+  // 1. ordered
+  for (size_t k = 0; k < stop && writer_subcore >= 0 && k <= writer_k; ++k) {
+    try {
+      sms_[busy_[k]]->commit_ordered(cycle_, k < writer_k ? INT_MAX : writer_subcore + 1);
+    } catch (...) {
+      // Sequentially this SM's commit stops here and nothing after it runs; the SMs before it
+      // still finish (their local stage and packets), and their faults come first.
+      stop = k, stop_error = std::current_exception();
+    }
+  }
+  if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Ordered, since);
+  // 2. local, for every SM before `stop`, and beside it the memory side: the SMs' packets handed
+  // to the L2 slices in SM order, then the coincident L2 edge. That task touches the slices,
+  // channels and interconnect ports, and each SM's staged packets; the SMs' local stages touch
+  // none of these.
+  std::exception_ptr memory_error;
+  auto memory_task = [&] {
+    try {
+      // Timed on whichever thread runs the task; only this task writes these two parts.
+      uint64_t mark = phase_times_.enabled() ? PhaseTimes::now_ns() : 0;
+      for (size_t k = 0; k < stop; ++k) sms_[busy_[k]]->hand_off_packets(now_ps);
+      if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::HandOff, mark);
+      if (l2_edge_too && !stop_error) memory_->tick_l2(now_ps);
+      if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::L2InLocal, mark);
+    } catch (...) {
+      memory_error = std::current_exception();
+    }
+  };
+  auto local_one = [&](size_t k) {
+    SmCycle& c = sm_cycle_[k];
+    SmCore& sm = *sms_[busy_[k]];
+    try {
+      // An SM the ordered stage reached may have new CTA events; the others are as tick left them.
+      if (c.local_work || k <= writer_k) c.retired = sm.commit_local(cycle_);
+    } catch (...) {
+      c.local_error = std::current_exception();
+    }
+    sm.take_counts(&c.warp_instructions, &c.thread_instructions);
+    c.maybe_idle = sm.resident_ctas() == 0;
+  };
+  // Each SM's local stage is short: SMs go out in chunks, a few per thread, so that the threads
+  // do not contend for every single one. Task 0 is the memory side.
+  const size_t chunks = std::min(stop, size_t(pool_->threads()) * 4);
+  pool_->for_each(chunks + 1, [&](size_t t) {
+    if (t == 0) return memory_task();
+    const size_t begin = stop * (t - 1) / chunks, end = stop * t / chunks;
+    for (size_t k = begin; k < end; ++k) local_one(k);
+  });
+  if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Local, since);
+  // 3. finish: faults in the order the sequential loop meets them, then the memory side's.
+  const uint64_t retired_before = retired_ctas_;
+  uint64_t warp_instructions = 0, thread_instructions = 0;
+  next_busy_.clear();
+  for (size_t k = 0; k < stop; ++k) {
+    const SmCycle& c = sm_cycle_[k];
+    if (c.local_error) std::rethrow_exception(c.local_error);
+    warp_instructions += c.warp_instructions;
+    thread_instructions += c.thread_instructions;
+    retired_ctas_ += uint64_t(c.retired);
+    if (!c.maybe_idle || !sms_[busy_[k]]->idle()) next_busy_.push_back(busy_[k]);
+  }
+  launch_->warp_instructions += warp_instructions;
+  launch_->thread_instructions += thread_instructions;
+  if (stop_error) std::rethrow_exception(stop_error);
+  if (memory_error) std::rethrow_exception(memory_error);
+  next_busy_known_ = true;
+  if (!retirement_listener_) retired_ctas_ = retired_before;  // counted only while a listener is set
+  else if (retired_ctas_ != retired_before) retirement_listener_->on_ctas_retired(cycle_, retired_ctas_);
+}
+
+}  // namespace gpusim::sim
