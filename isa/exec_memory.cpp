@@ -135,7 +135,13 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
     scalar_load_slow(ctx, in, lane, a, size, sign, space);
     take_window();  // the general path may have moved the warp's cached allocation
   }
-  if (trace && nrec) trace->insert(trace->end(), rec.items, rec.items + nrec);
+  if (trace && nrec) {
+    // Every lane took the fast path when nothing reached the trace yet (the general path appends).
+    if (kWindow != DirectWindow::KernelParams && ctx.summary && trace->empty() &&
+        AffineAccess::summarize(rec.items, nrec, *ctx.summary))
+      return;
+    trace->insert(trace->end(), rec.items, rec.items + nrec);
+  }
 }
 
 void load_values(ExecContext& ctx, const Instruction& in) {
@@ -153,7 +159,7 @@ void load_values(ExecContext& ctx, const Instruction& in) {
   // The fast path needs a power-of-two total (then an aligned vector has aligned elements).
   const bool fast = size <= 8 && (total & (total - 1)) == 0;
   FastWindows windows(ctx);
-  TraceBatch batch(ctx.trace);
+  TraceBatch batch(ctx.trace, ctx.summary);
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t addr = ctx.address(in.ops[1], lane);
     if (fast && (addr & (total - 1)) == 0) {
@@ -190,7 +196,7 @@ void exec_St(ExecContext& ctx, const Instruction& in) {
   const unsigned total = size * n;
   const bool fast = size <= 8 && (total & (total - 1)) == 0;
   FastWindows windows(ctx);
-  TraceBatch batch(ctx.trace);
+  TraceBatch batch(ctx.trace, ctx.summary);
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t addr = ctx.address(in.ops[0], lane);
     if (fast && (addr & (total - 1)) == 0) {

@@ -92,6 +92,31 @@ SharedAccessCost SharedBanks::cost(std::span<const LaneAccess> lanes) const {
   return cost;
 }
 
+SharedAccessCost SharedBanks::cost_affine(uint64_t base, int64_t stride, uint32_t size, uint32_t lanes) const {
+  auto address = [&](unsigned lane) { return base + uint64_t(int64_t(lane) * stride); };
+  SharedAccessCost cost;
+  if (lanes == 0 || size == 0) return cost;
+  const uint32_t lanes_per_phase = std::clamp<uint32_t>(uint32_t(banks_) * bank_width_ / size, 1, 32);
+  for (uint32_t first = 0; first < 32; first += lanes_per_phase) {
+    const uint32_t phase_lanes = lanes_per_phase == 32 ? lanes : lanes & (((1u << lanes_per_phase) - 1) << first);
+    if (phase_lanes == 0) continue;
+    const unsigned lo = unsigned(std::countr_zero(phase_lanes)), hi = 31u - unsigned(std::countl_zero(phase_lanes));
+    const uint64_t low = stride >= 0 ? address(lo) : address(hi), high = stride >= 0 ? address(hi) : address(lo);
+    if (((high + size - 1) >> width_shift_) - (low >> width_shift_) >= uint64_t(banks_)) {
+      WarpAccess warp{};  // words far apart: count the conflicts lane by lane
+      for (uint32_t m = lanes; m; m &= m - 1) {
+        const unsigned lane = unsigned(std::countr_zero(m));
+        warp[lane] = LaneAccess{true, address(lane), size};
+      }
+      return this->cost(warp);
+    }
+    cost.phases += 1;
+    cost.wavefronts += 1;
+    cost.worst_ways = 1;
+  }
+  return cost;
+}
+
 bool SharedBanks::one_wavefront(std::span<const isa::MemAccess> accesses) const {
   if (banks_ < 32) return false;
   uint64_t used = 0;   // banks touched
