@@ -1,8 +1,9 @@
 // A warp memory instruction's trace in one record instead of one per lane and element: every lane
 // of `lanes` accesses `elements` consecutive elements of `elem_size` bytes starting at
-// base + lane * stride (stride 0: all lanes the same address; stride = bytes per lane: a dense
-// warp). Most loads and stores of real kernels have this form; the timing model prices it without
-// reading 32 records (sim/sm_memory_pipeline.cpp, sim/shared_banks.h), and anything that wants
+// base + column * stride + row * row_stride, the lanes being rows of 1 << row_shift columns
+// (one row of 32: base + lane * stride; stride 0: all lanes the same address; a 16x16 thread
+// block: rows of 16 lanes). Most loads and stores of real kernels have this form; the timing
+// model prices it without reading 32 records (sim/sm_memory_pipeline.cpp, sim/shared_banks.h), and anything that wants
 // the records gets exactly the ones the step would have written (append_records).
 #pragma once
 
@@ -15,8 +16,10 @@ namespace gpusim::isa {
 
 struct AffineAccess {
   uint64_t base = 0;       // lane 0's first element (lane 0 need not be active), in `space`
-  int64_t stride = 0;      // bytes from one lane's first element to the next lane's
+  int64_t stride = 0;      // bytes from one lane's first element to the next lane's in a row
+  int64_t row_stride = 0;  // bytes from one row of lanes to the next (2-D blocks: a row of 16 threads)
   uint32_t lanes = 0;      // lanes that accessed; 0: no summary (the trace has the records)
+  uint8_t row_shift = 5;   // a row is 1 << row_shift lanes (5: the whole warp, row_stride unused)
   StateSpace space = StateSpace::None;
   uint8_t elem_size = 0;   // bytes per element: 1, 2, 4 or 8
   uint8_t elements = 0;    // per lane, at +0, +elem_size, ...
@@ -24,7 +27,10 @@ struct AffineAccess {
 
   bool valid() const { return lanes != 0; }
   uint32_t lane_bytes() const { return uint32_t(elem_size) * elements; }
-  uint64_t lane_address(unsigned lane) const { return base + uint64_t(int64_t(lane) * stride); }
+  uint64_t lane_address(unsigned lane) const {
+    const unsigned column = lane & ((1u << row_shift) - 1), row = lane >> row_shift;
+    return base + uint64_t(int64_t(column) * stride) + uint64_t(int64_t(row) * row_stride);
+  }
 
   // The per-lane records this summary stands for, in the order the step writes them (lanes
   // ascending, each lane's elements ascending).
@@ -39,7 +45,7 @@ struct AffineAccess {
 
   // The summary of records[0, n) when they have the form above (plain, non-atomic, one space, one
   // size, lanes ascending, each lane's block aligned to its size, as the fast paths of ld/st
-  // produce them); false (and `out` untouched) otherwise.
+  // produce them; rows of lanes only when all 32 lanes take part); false otherwise.
   static bool summarize(const MemAccess* records, unsigned n, AffineAccess& out) {
     if (n == 0 || n > 128) return false;
     const MemAccess& r0 = records[0];
@@ -49,40 +55,62 @@ struct AffineAccess {
     if (n % elements != 0 || elements > 4) return false;
     const unsigned count = n / elements;
     const uint64_t block = uint64_t(r0.size) * elements;
-    if ((block & (block - 1)) != 0 || r0.addr % block != 0) return false;
-    int64_t stride = 0;
-    if (count > 1) {
-      const MemAccess& r1 = records[elements];
-      if (r1.lane <= r0.lane) return false;
-      const int64_t diff = int64_t(r1.addr - r0.addr);
-      const int64_t gap = int64_t(r1.lane - r0.lane);
-      if (diff % gap != 0) return false;
-      stride = diff / gap;
-      if (stride % int64_t(block) != 0) return false;  // every lane's block aligned, not only the first
-    }
+    if ((block & (block - 1)) != 0) return false;
+    // Each lane's first address (lanes ascending, one space, one size, elements contiguous).
+    uint64_t first[32];
     uint32_t lanes = 0;
     int last_lane = -1;
     for (unsigned k = 0; k < count; ++k) {
       const MemAccess* lane_records = records + size_t(k) * elements;
-      const unsigned lane = lane_records[0].lane;
-      if (int(lane) <= last_lane || lane >= 32) return false;
-      last_lane = int(lane);
-      const uint64_t a = r0.addr + uint64_t((int64_t(lane) - int64_t(r0.lane)) * stride);
-      for (unsigned i = 0; i < elements; ++i) {
-        const MemAccess& r = lane_records[i];
-        if (r.lane != lane || r.addr != a + uint64_t(i) * r0.size || r.space != r0.space || r.size != r0.size ||
-            r.write != r0.write || r.atomic)
+      const MemAccess& r = lane_records[0];
+      if (int(r.lane) <= last_lane || r.lane >= 32 || r.space != r0.space || r.size != r0.size || r.write != r0.write ||
+          r.atomic || r.addr % block != 0)
+        return false;
+      for (unsigned i = 1; i < elements; ++i) {
+        const MemAccess& e = lane_records[i];
+        if (e.lane != r.lane || e.addr != r.addr + uint64_t(i) * r0.size || e.space != r0.space || e.size != r0.size ||
+            e.write != r0.write || e.atomic)
           return false;
       }
-      lanes |= 1u << lane;
+      last_lane = int(r.lane);
+      lanes |= 1u << r.lane;
+      first[k] = r.addr;
     }
-    out.base = r0.addr - uint64_t(int64_t(r0.lane) * stride);
-    out.stride = stride;
-    out.lanes = lanes;
-    out.space = r0.space;
-    out.elem_size = r0.size;
-    out.elements = uint8_t(elements);
-    out.write = r0.write;
+    AffineAccess a;
+    a.lanes = lanes;
+    a.space = r0.space;
+    a.elem_size = r0.size;
+    a.elements = uint8_t(elements);
+    a.write = r0.write;
+    if (count == 32) {
+      // All lanes: a row is the lanes up to the first break of the in-row stride (a power of two).
+      const int64_t stride = int64_t(first[1] - first[0]);
+      unsigned row = 2;
+      while (row < 32 && int64_t(first[row] - first[row - 1]) == stride) ++row;
+      if (row & (row - 1)) return false;
+      const int64_t row_stride = int64_t(first[row % 32] - first[0]);
+      for (unsigned l = row; l < 32; ++l)
+        if (first[l] != first[l - row] + uint64_t(row_stride)) return false;
+      a.base = first[0];
+      a.stride = stride;
+      a.row_shift = uint8_t(__builtin_ctz(row));
+      a.row_stride = row == 32 ? 0 : row_stride;
+    } else {
+      // Some lanes: one row, its stride from the first two.
+      const unsigned lane0 = records[0].lane;
+      int64_t stride = 0;
+      if (count > 1) {
+        const int64_t diff = int64_t(first[1] - first[0]);
+        const int64_t gap = int64_t(records[elements].lane) - int64_t(lane0);
+        if (diff % gap != 0) return false;
+        stride = diff / gap;
+      }
+      a.base = first[0] - uint64_t(int64_t(lane0) * stride);
+      a.stride = stride;
+      for (unsigned k = 1; k < count; ++k)
+        if (first[k] != a.lane_address(records[size_t(k) * elements].lane)) return false;
+    }
+    out = a;
     return true;
   }
 };

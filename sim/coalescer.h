@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "isa/affine_access.h"
 #include "sim/lane_access.h"
 
 namespace gpusim::sim {
@@ -30,11 +31,10 @@ class Coalescer {
   // The same into `out` (cleared first), so that a caller keeping `out` allocates nothing.
   void coalesce(std::span<const LaneAccess> lanes, std::vector<LineRequest>& out) const;
 
-  // coalesce() of the warp where lane l of `lanes` accesses `size` bytes at base + l * stride (an
-  // isa::AffineAccess), without writing the lanes out when each lane's access lies in one sector
-  // (`size` a power of two, the addresses aligned to it, at most a sector): the lines then come
-  // in lane order with no line met twice apart, so only the last line need be looked at.
-  void coalesce_affine(uint64_t base, int64_t stride, uint32_t size, uint32_t lanes, std::vector<LineRequest>& out) const;
+  // coalesce() of the warp where each lane of `a` accesses its a.lane_bytes() at a.lane_address()
+  // (an isa::AffineAccess), without writing the lanes out when each lane's access lies in one
+  // sector (its size a power of two, at most a sector, every lane aligned to it).
+  void coalesce_affine(const isa::AffineAccess& a, std::vector<LineRequest>& out) const;
 
   // Total sectors over all lines of a result.
   static int total_sectors(const std::vector<LineRequest>& requests);

@@ -92,21 +92,24 @@ SharedAccessCost SharedBanks::cost(std::span<const LaneAccess> lanes) const {
   return cost;
 }
 
-SharedAccessCost SharedBanks::cost_affine(uint64_t base, int64_t stride, uint32_t size, uint32_t lanes) const {
-  auto address = [&](unsigned lane) { return base + uint64_t(int64_t(lane) * stride); };
+SharedAccessCost SharedBanks::cost_affine(const isa::AffineAccess& a, uint64_t offset, uint32_t size) const {
   SharedAccessCost cost;
-  if (lanes == 0 || size == 0) return cost;
+  if (a.lanes == 0 || size == 0) return cost;
   const uint32_t lanes_per_phase = std::clamp<uint32_t>(uint32_t(banks_) * bank_width_ / size, 1, 32);
   for (uint32_t first = 0; first < 32; first += lanes_per_phase) {
-    const uint32_t phase_lanes = lanes_per_phase == 32 ? lanes : lanes & (((1u << lanes_per_phase) - 1) << first);
+    const uint32_t phase_lanes = lanes_per_phase == 32 ? a.lanes : a.lanes & (((1u << lanes_per_phase) - 1) << first);
     if (phase_lanes == 0) continue;
-    const unsigned lo = unsigned(std::countr_zero(phase_lanes)), hi = 31u - unsigned(std::countl_zero(phase_lanes));
-    const uint64_t low = stride >= 0 ? address(lo) : address(hi), high = stride >= 0 ? address(hi) : address(lo);
+    uint64_t low = ~uint64_t(0), high = 0;  // lowest and highest address of the phase
+    for (uint32_t m = phase_lanes; m; m &= m - 1) {
+      const uint64_t address = a.lane_address(unsigned(std::countr_zero(m))) + offset;
+      low = std::min(low, address);
+      high = std::max(high, address);
+    }
     if (((high + size - 1) >> width_shift_) - (low >> width_shift_) >= uint64_t(banks_)) {
       WarpAccess warp{};  // words far apart: count the conflicts lane by lane
-      for (uint32_t m = lanes; m; m &= m - 1) {
+      for (uint32_t m = a.lanes; m; m &= m - 1) {
         const unsigned lane = unsigned(std::countr_zero(m));
-        warp[lane] = LaneAccess{true, address(lane), size};
+        warp[lane] = LaneAccess{true, a.lane_address(lane) + offset, size};
       }
       return this->cost(warp);
     }

@@ -23,7 +23,7 @@ const std::vector<isa::MemAccess>& SmMemoryPipeline::Impl::records_of(const Warp
 int SmMemoryPipeline::Impl::shared_wavefronts_affine(const isa::AffineAccess& a) {
   const uint32_t block = a.lane_bytes();
   if (a.space != isa::StateSpace::Shared || !std::has_single_bit(block) || block > 32 || a.base % block != 0 ||
-      uint64_t(a.stride) % block != 0)
+      uint64_t(a.stride) % block != 0 || uint64_t(a.row_stride) % block != 0)
   {
     scratch_records.clear();
     a.append_records(scratch_records);
@@ -32,19 +32,19 @@ int SmMemoryPipeline::Impl::shared_wavefronts_affine(const isa::AffineAccess& a)
   const uint32_t round_bytes = std::min<uint32_t>(block, 16);
   int total = 0;
   for (uint32_t offset = 0; offset < block; offset += round_bytes)
-    total += banks.cost_affine(a.base + offset, a.stride, round_bytes, a.lanes).wavefronts;
+    total += banks.cost_affine(a, offset, round_bytes).wavefronts;
   return std::max(total, 1);
 }
 
 // build_lg_op() coalesces the records 32 at a time and merges the lines in order of first touch;
-// when every lane's block lies in one sector the lines of the lanes, in lane order, are already
-// that list (Coalescer::coalesce_affine).
+// when every lane's block lies in one sector, the lanes' lines in order of first touch are that
+// list (Coalescer::coalesce_affine).
 bool SmMemoryPipeline::Impl::affine_lg_items(const isa::AffineAccess& a, std::vector<WorkItem>& items) {
   const uint32_t block = a.lane_bytes();
   if (a.space != isa::StateSpace::Global || !std::has_single_bit(block) || block > uint32_t(config.l1_sector_bytes) ||
-      a.base % block != 0 || uint64_t(a.stride) % block != 0)
+      a.base % block != 0 || uint64_t(a.stride) % block != 0 || uint64_t(a.row_stride) % block != 0)
     return false;
-  coalescer.coalesce_affine(a.base, a.stride, block, a.lanes, scratch_lines);
+  coalescer.coalesce_affine(a, scratch_lines);
   const WorkItem::Kind kind = a.write ? WorkItem::Kind::Store : WorkItem::Kind::Load;
   for (const LineRequest& r : scratch_lines) items.push_back({kind, r.line_address, r.sector_mask, 0});
   (a.write ? stats.global_store_requests : stats.global_load_requests) += 1;

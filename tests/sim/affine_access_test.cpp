@@ -76,6 +76,26 @@ TEST(AffineAccess, SummarisesBroadcastDenseVectorAndNegativeStrides) {
   }
 }
 
+TEST(AffineAccess, SummarisesRowsOfA2DThreadBlock) {
+  // A 16x16 block's warp: lanes 0-15 row ty, lanes 16-31 row ty + 1 (As[ty][k], B[(t*16+ty)*N + tx]).
+  AffineAccess a;
+  std::vector<MemAccess> r = records(~0u, [](int l) { return uint64_t(4096 + 64 * (l / 16)); }, 4);
+  ASSERT_TRUE(AffineAccess::summarize(r.data(), unsigned(r.size()), a));
+  EXPECT_EQ(a.row_shift, 4);
+  EXPECT_EQ(a.stride, 0);
+  EXPECT_EQ(a.row_stride, 64);
+  EXPECT_TRUE(same(expand(a), r));
+  r = records(~0u, [](int l) { return uint64_t(8192 + 4 * (l % 8) + 1024 * (l / 8)); }, 4, 1, true);
+  ASSERT_TRUE(AffineAccess::summarize(r.data(), unsigned(r.size()), a));
+  EXPECT_EQ(a.row_shift, 3);
+  EXPECT_EQ(a.stride, 4);
+  EXPECT_EQ(a.row_stride, 1024);
+  EXPECT_TRUE(a.write);
+  EXPECT_TRUE(same(expand(a), r));
+  r = records(~0u, [](int l) { return uint64_t(4 * (l % 12) + 1024 * (l / 12)); }, 4);  // rows of 12: no
+  EXPECT_FALSE(AffineAccess::summarize(r.data(), unsigned(r.size()), a));
+}
+
 TEST(AffineAccess, RefusesWhatItCannotStandFor) {
   AffineAccess a;
   auto refuses = [&](std::vector<MemAccess> r) { return !AffineAccess::summarize(r.data(), unsigned(r.size()), a); };
@@ -94,24 +114,38 @@ TEST(AffineAccess, RefusesWhatItCannotStandFor) {
   EXPECT_TRUE(refuses(gap));
 }
 
+// One access of `size` bytes per lane: rows of 1 << row_shift lanes.
+AffineAccess affine(uint64_t base, int64_t stride, uint32_t size, uint32_t lanes, uint8_t row_shift = 5,
+                    int64_t row_stride = 0) {
+  AffineAccess a;
+  a.base = base, a.stride = stride, a.lanes = lanes, a.row_shift = row_shift, a.row_stride = row_stride;
+  a.space = StateSpace::Shared, a.elem_size = uint8_t(size), a.elements = 1;
+  return a;
+}
+
 // Written out for cost() / coalesce().
-std::vector<LaneAccess> lanes_of(uint64_t base, int64_t stride, uint32_t size, uint32_t mask) {
+std::vector<LaneAccess> lanes_of(const AffineAccess& a) {
   std::vector<LaneAccess> w(32);
   for (int l = 0; l < 32; ++l)
-    if (mask >> l & 1) w[size_t(l)] = LaneAccess{true, base + uint64_t(int64_t(l) * stride), size};
+    if (a.lanes >> l & 1) w[size_t(l)] = LaneAccess{true, a.lane_address(unsigned(l)), a.lane_bytes()};
   return w;
 }
 
 TEST(SharedBanksAffine, HandCountsOn32BanksOf4Bytes) {
   const SharedBanks banks(32, 4);
-  EXPECT_EQ(banks.cost_affine(0, 4, 4, ~0u).wavefronts, 1);       // one word per bank
-  EXPECT_EQ(banks.cost_affine(64, 0, 4, ~0u).wavefronts, 1);      // broadcast
-  EXPECT_EQ(banks.cost_affine(0, 128, 4, ~0u).wavefronts, 32);    // a column: 32 words in bank 0
-  EXPECT_EQ(banks.cost_affine(0, 8, 4, ~0u).wavefronts, 2);       // stride 2 words: 2-way
-  EXPECT_EQ(banks.cost_affine(0, 8, 8, ~0u).wavefronts, 2);       // 64-bit: two half-warp phases
-  EXPECT_EQ(banks.cost_affine(0, 16, 16, ~0u).wavefronts, 4);     // 128-bit: four quarter-warp phases
-  EXPECT_EQ(banks.cost_affine(0, 16, 16, 0x000000FFu).wavefronts, 1);  // only the first phase active
-  EXPECT_EQ(banks.cost_affine(0, -4, 4, ~0u).wavefronts, 1);      // descending, wrapping below 0
+  auto wavefronts = [&](const AffineAccess& a) { return banks.cost_affine(a, 0, a.lane_bytes()).wavefronts; };
+  EXPECT_EQ(wavefronts(affine(0, 4, 4, ~0u)), 1);       // one word per bank
+  EXPECT_EQ(wavefronts(affine(64, 0, 4, ~0u)), 1);      // broadcast
+  EXPECT_EQ(wavefronts(affine(0, 128, 4, ~0u)), 32);    // a column: 32 words in bank 0
+  EXPECT_EQ(wavefronts(affine(0, 8, 4, ~0u)), 2);       // stride 2 words: 2-way
+  EXPECT_EQ(wavefronts(affine(0, 8, 8, ~0u)), 2);       // 64-bit: two half-warp phases
+  EXPECT_EQ(wavefronts(affine(0, 16, 16, ~0u)), 4);     // 128-bit: four quarter-warp phases
+  EXPECT_EQ(wavefronts(affine(0, 16, 16, 0x000000FFu)), 1);  // only the first phase active
+  EXPECT_EQ(wavefronts(affine(0, -4, 4, ~0u)), 1);      // descending, wrapping below 0
+  // A 16x16 tile: As[ty][k] (two broadcast words 16 words apart), Bs[k][tx] (a row read twice).
+  EXPECT_EQ(wavefronts(affine(0, 0, 4, ~0u, 4, 64)), 1);
+  EXPECT_EQ(wavefronts(affine(0, 4, 4, ~0u, 4, 0)), 1);
+  EXPECT_EQ(wavefronts(affine(0, 0, 4, ~0u, 4, 128)), 2);  // rows 32 words apart: same bank, 2-way
 }
 
 TEST(SharedBanksAffine, AgreesWithCostOnRandomPatterns) {
@@ -123,9 +157,13 @@ TEST(SharedBanksAffine, AgreesWithCostOnRandomPatterns) {
       const int64_t stride = strides[rng() % std::size(strides)] * int64_t(1 + rng() % 2);
       const uint32_t mask = trial % 3 == 0 ? ~0u : uint32_t(rng()) | 1u;
       const uint64_t base = (rng() % 4096) / size * size + 65536;
-      const SharedAccessCost want = banks.cost(lanes_of(base, stride, size, mask));
-      const SharedAccessCost got = banks.cost_affine(base, stride, size, mask);
-      ASSERT_EQ(got.wavefronts, want.wavefronts) << "base " << base << " stride " << stride << " size " << size;
+      const uint8_t row_shift = uint8_t(trial % 2 ? 5 : rng() % 6);
+      const int64_t row_stride = strides[rng() % std::size(strides)] * 4;
+      const AffineAccess a = affine(base, stride, size, mask, row_shift, row_stride);
+      const SharedAccessCost want = banks.cost(lanes_of(a));
+      const SharedAccessCost got = banks.cost_affine(a, 0, size);
+      ASSERT_EQ(got.wavefronts, want.wavefronts)
+          << "base " << base << " stride " << stride << " size " << size << " rows " << int(row_shift) << " " << row_stride;
       ASSERT_EQ(got.phases, want.phases);
       ASSERT_EQ(got.worst_ways, want.worst_ways);
     }
@@ -135,20 +173,28 @@ TEST(SharedBanksAffine, AgreesWithCostOnRandomPatterns) {
 TEST(CoalescerAffine, HandCountsFor128ByteLinesOf32ByteSectors) {
   const Coalescer c(128, 32);
   std::vector<LineRequest> r;
-  c.coalesce_affine(0x1000, 4, 4, ~0u, r);  // dense floats: one line, four sectors
+  c.coalesce_affine(affine(0x1000, 4, 4, ~0u), r);  // dense floats: one line, four sectors
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].line_address, 0x1000u);
   EXPECT_EQ(r[0].sector_mask, 0xFu);
   EXPECT_EQ(r[0].lane_mask, ~0u);
-  c.coalesce_affine(0x1000, 128, 4, ~0u, r);  // a column: 32 lines, one sector each
+  c.coalesce_affine(affine(0x1000, 128, 4, ~0u), r);  // a column: 32 lines, one sector each
   EXPECT_EQ(r.size(), 32u);
   EXPECT_EQ(Coalescer::total_sectors(r), 32);
-  c.coalesce_affine(0x1000, 0, 8, ~0u, r);  // broadcast: one sector
+  c.coalesce_affine(affine(0x1000, 0, 8, ~0u), r);  // broadcast: one sector
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].sector_mask, 1u);
-  c.coalesce_affine(0x1040, 16, 16, ~0u, r);  // v4.f32 from the middle of a line: five lines
+  c.coalesce_affine(affine(0x1040, 16, 16, ~0u), r);  // v4.f32 from the middle of a line: five lines
   EXPECT_EQ(r.size(), 5u);
   EXPECT_EQ(Coalescer::total_sectors(r), 16);
+  c.coalesce_affine(affine(0x1000, 4, 4, ~0u, 4, 1024), r);  // two rows of a 16x16 tile: two lines, 2 sectors each
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[1].line_address, 0x1400u);
+  EXPECT_EQ(r[1].sector_mask, 0x3u);
+  EXPECT_EQ(r[1].lane_mask, 0xFFFF0000u);
+  c.coalesce_affine(affine(0x1000, 4, 4, ~0u, 3, 0), r);  // four rows reading one row: one line, sector 0
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].sector_mask, 0x1u);
 }
 
 TEST(CoalescerAffine, AgreesWithCoalesceOnRandomPatterns) {
@@ -161,8 +207,11 @@ TEST(CoalescerAffine, AgreesWithCoalesceOnRandomPatterns) {
     const int64_t stride = strides[rng() % std::size(strides)];
     const uint32_t mask = trial % 3 == 0 ? ~0u : uint32_t(rng()) | 1u;
     const uint64_t base = (rng() % 65536) / size * size + (trial % 7 == 0 ? 2 : 0) + (uint64_t(1) << 30);
-    const std::vector<LineRequest> want = c.coalesce(lanes_of(base, stride, size, mask));
-    c.coalesce_affine(base, stride, size, mask, got);
+    const uint8_t row_shift = uint8_t(trial % 2 ? 5 : rng() % 6);
+    const int64_t row_stride = strides[rng() % std::size(strides)] * 8;
+    const AffineAccess a = affine(base, stride, size, mask, row_shift, row_stride);
+    const std::vector<LineRequest> want = c.coalesce(lanes_of(a));
+    c.coalesce_affine(a, got);
     ASSERT_EQ(got.size(), want.size()) << "base " << base << " stride " << stride << " size " << size;
     for (size_t i = 0; i < want.size(); ++i) {
       ASSERT_EQ(got[i].line_address, want[i].line_address);

@@ -409,6 +409,8 @@ TEST(SmMemoryPipeline, AffineSummaryPricedAsItsRecords) {
     uint8_t size, elements;
     uint32_t lanes;
     bool write;
+    uint8_t row_shift = 5;  // rows of a 2-D block
+    int64_t row_stride = 0;
   };
   const Pattern patterns[] = {
       {StateSpace::Shared, 0, 4, 4, 1, ~0u, false},     {StateSpace::Shared, 64, 0, 4, 1, ~0u, false},
@@ -418,6 +420,8 @@ TEST(SmMemoryPipeline, AffineSummaryPricedAsItsRecords) {
       {StateSpace::Global, 1 << 20, 0, 4, 1, ~0u, false}, {StateSpace::Global, 2 << 20, 4096, 4, 1, ~0u, false},
       {StateSpace::Global, 1 << 20, 16, 4, 4, ~0u, true}, {StateSpace::Global, 3 << 20, -8, 8, 1, 0xFF00FF00u, false},
       {StateSpace::Global, 1 << 20, 32, 8, 4, ~0u, false}, {StateSpace::Global, (1 << 20) + 64, 4, 4, 1, ~0u, true},
+      {StateSpace::Shared, 0, 0, 4, 1, ~0u, false, 4, 128}, {StateSpace::Shared, 0, 4, 4, 1, ~0u, false, 4, 0},
+      {StateSpace::Global, 1 << 20, 4, 4, 1, ~0u, false, 4, 1024}, {StateSpace::Global, 1 << 20, 8, 8, 1, ~0u, true, 2, 0},
   };
   for (const char* config : {"v100.ini", "h100.ini"}) {
     const GpuConfig c = config_named(config);
@@ -428,6 +432,7 @@ TEST(SmMemoryPipeline, AffineSummaryPricedAsItsRecords) {
         isa::AffineAccess a;
         a.base = p.base, a.stride = p.stride, a.lanes = p.lanes, a.space = p.space;
         a.elem_size = p.size, a.elements = p.elements, a.write = p.write;
+        a.row_shift = p.row_shift, a.row_stride = p.row_stride;
         WarpMemOp records;
         records.token = token;
         records.op = isa::Opcode::Ld;
