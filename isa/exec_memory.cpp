@@ -114,6 +114,19 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
     }
   };
   take_window();
+  if constexpr (kWindow == DirectWindow::Global) {
+    // A warp alternating between allocations (A and B of a GEMM) would send its first lane down
+    // the general path only to move the cached span; moving it here does the same (the general
+    // path's lookup, GlobalMemory::span_at) and keeps every lane on the fast path, so the
+    // instruction can be summarised. An address in no allocation still faults below.
+    const uint64_t a0 = addr_of.at(unsigned(__builtin_ctz(ctx.mask)));
+    GlobalMemory* global = ctx.launch().global;
+    GlobalSpan s;
+    if (a0 - window_base >= window_size && global && global->span_at(a0, s)) {
+      ctx.warp().global_span = Warp::GlobalSpanCache{global, global->generation(), s.base, s.size, s.data};
+      take_window();
+    }
+  }
   std::vector<MemAccess>* trace = ctx.trace;
   // The addresses of the lanes that took the fast path and are not in the trace yet, in lane
   // order: written out as records before the general path appends its own, or at the end, unless
