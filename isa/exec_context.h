@@ -82,18 +82,25 @@ constexpr uint64_t kParamWindowBase = 0x0000'7a00'0000'0000ull;  // cvta.param: 
 
 // One memory access made by one lane, reported to whoever drives execution (the timing model
 // coalesces these; the functional mode ignores them).
+// 16 bytes (the address first, the small fields packed behind it): the timing model reads up to
+// 32 of these per memory instruction, and 24-byte records cost cache misses.
 struct MemAccess {
-  StateSpace space = StateSpace::None;  // resolved (never Generic)
+  MemAccess() = default;
+  MemAccess(StateSpace space_, uint64_t addr_, uint8_t size_, bool write_, bool atomic_, uint8_t lane_)
+      : addr(addr_), space(space_), size(size_), write(write_), atomic(atomic_), lane(lane_) {}
   uint64_t addr = 0;                    // in its space
+  StateSpace space = StateSpace::None;  // resolved (never Generic)
   uint8_t size = 0;
   bool write = false;
   bool atomic = false;
   uint8_t lane = 0;
 };
+static_assert(sizeof(MemAccess) == 16, "MemAccess is packed into 16 bytes");
 
 class Warp;
 class CtaState;
 struct LaunchState;
+struct AffineAccess;  // isa/affine_access.h
 
 class ExecContext {
  public:
@@ -181,6 +188,9 @@ class ExecContext {
 
   // Accesses made by the current instruction (cleared by the driver before each instruction).
   std::vector<MemAccess>* trace = nullptr;
+  // Where the driver takes a summary instead of records (null: it wants records): a load or store
+  // whose records would all fit one AffineAccess writes that here and leaves `trace` empty.
+  AffineAccess* summary = nullptr;
 
  private:
   uint64_t get_slow(const Operand& o, unsigned lane) const;

@@ -114,12 +114,32 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
     }
   };
   take_window();
+  if constexpr (kWindow == DirectWindow::Global) {
+    // A warp alternating between allocations (A and B of a GEMM) would send its first lane down
+    // the general path only to move the cached span; moving it here does the same (the general
+    // path's lookup, GlobalMemory::span_at) and keeps every lane on the fast path, so the
+    // instruction can be summarised. An address in no allocation still faults below.
+    const uint64_t a0 = addr_of.at(unsigned(__builtin_ctz(ctx.mask)));
+    GlobalMemory* global = ctx.launch().global;
+    GlobalSpan s;
+    if (a0 - window_base >= window_size && global && global->span_at(a0, s)) {
+      ctx.warp().global_span = Warp::GlobalSpanCache{global, global->generation(), s.base, s.size, s.data};
+      take_window();
+    }
+  }
   std::vector<MemAccess>* trace = ctx.trace;
-  union Records {
-    Records() {}
-    MemAccess items[32];
-  } rec;
-  unsigned nrec = 0;
+  // The addresses of the lanes that took the fast path and are not in the trace yet, in lane
+  // order: written out as records before the general path appends its own, or at the end, unless
+  // they make one AffineAccess (no record at all).
+  uint64_t pending_address[32];
+  uint32_t pending = 0;
+  unsigned npending = 0;
+  auto flush_pending = [&] {
+    unsigned k = 0;
+    for (uint32_t m = pending; m; m &= m - 1)
+      trace->emplace_back(space, pending_address[k++], uint8_t(size), false, false, uint8_t(__builtin_ctz(m)));
+    pending = 0, npending = 0;
+  };
   for (uint32_t mask = ctx.mask; mask; mask &= mask - 1) {
     const unsigned lane = unsigned(__builtin_ctz(mask));
     const uint64_t a = addr_of.at(lane);
@@ -128,14 +148,20 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
       uint64_t v = fast_read(window + off, size);
       if (sign) v = sign_extend(v, size);
       out[lane] = v & keep;
-      if (trace) rec.items[nrec++] = MemAccess{space, a, uint8_t(size), false, false, uint8_t(lane)};
+      if (trace) pending_address[npending++] = a, pending |= 1u << lane;
       continue;
     }
-    if (trace && nrec) trace->insert(trace->end(), rec.items, rec.items + nrec), nrec = 0;
+    if (trace) flush_pending();
     scalar_load_slow(ctx, in, lane, a, size, sign, space);
     take_window();  // the general path may have moved the warp's cached allocation
   }
-  if (trace && nrec) trace->insert(trace->end(), rec.items, rec.items + nrec);
+  if (trace && npending) {
+    // Every lane took the fast path when nothing reached the trace yet (the general path appends).
+    if (kWindow != DirectWindow::KernelParams && ctx.summary && trace->empty() &&
+        AffineAccess::from_addresses(pending_address, npending, pending, space, uint8_t(size), 1, false, *ctx.summary))
+      return;
+    flush_pending();
+  }
 }
 
 void load_values(ExecContext& ctx, const Instruction& in) {
@@ -153,7 +179,7 @@ void load_values(ExecContext& ctx, const Instruction& in) {
   // The fast path needs a power-of-two total (then an aligned vector has aligned elements).
   const bool fast = size <= 8 && (total & (total - 1)) == 0;
   FastWindows windows(ctx);
-  TraceBatch batch(ctx.trace);
+  TraceBatch batch(ctx.trace, ctx.summary);
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t addr = ctx.address(in.ops[1], lane);
     if (fast && (addr & (total - 1)) == 0) {
@@ -190,7 +216,7 @@ void exec_St(ExecContext& ctx, const Instruction& in) {
   const unsigned total = size * n;
   const bool fast = size <= 8 && (total & (total - 1)) == 0;
   FastWindows windows(ctx);
-  TraceBatch batch(ctx.trace);
+  TraceBatch batch(ctx.trace, ctx.summary);
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t addr = ctx.address(in.ops[0], lane);
     if (fast && (addr & (total - 1)) == 0) {

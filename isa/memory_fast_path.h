@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "isa/affine_access.h"
 #include "isa/exec_context.h"
 #include "isa/launch_state.h"
 
@@ -71,11 +72,16 @@ class FastWindows {
 
 // Collects a warp-instruction's fast-path MemAccess records and appends them to the trace in
 // batches rather than one vector append per element; the caller flushes before anything else
-// (the general path) appends, so the trace keeps its order.
+// (the general path) appends, so the trace keeps its order. When the whole instruction's records
+// are in one batch and fit an AffineAccess, and the driver asked for summaries, the summary is
+// written instead.
 class TraceBatch {
  public:
-  explicit TraceBatch(std::vector<MemAccess>* trace) : trace_(trace) {}
-  ~TraceBatch() { flush(); }
+  TraceBatch(std::vector<MemAccess>* trace, AffineAccess* summary) : trace_(trace), summary_(summary) {}
+  ~TraceBatch() {
+    if (count_ && summary_ && trace_->empty() && AffineAccess::summarize(buf_.items, count_, *summary_)) return;
+    flush();
+  }
   TraceBatch(const TraceBatch&) = delete;
   TraceBatch& operator=(const TraceBatch&) = delete;
   bool active() const { return trace_ != nullptr; }
@@ -89,9 +95,10 @@ class TraceBatch {
   }
 
  private:
-  static constexpr unsigned kCapacity = 64;
+  static constexpr unsigned kCapacity = 128;  // a v4 access of 32 lanes
   std::vector<MemAccess>* trace_;
-  // Left uninitialised (MemAccess's member initialisers would zero 1 KiB per instruction).
+  AffineAccess* summary_;
+  // Left uninitialised (MemAccess's member initialisers would zero 2 KiB per instruction).
   union Storage {
     Storage() {}
     MemAccess items[kCapacity];

@@ -28,10 +28,13 @@ bool moves_pc(Opcode op) {
 
 }  // namespace
 
-StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector<MemAccess>* trace) {
+StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector<MemAccess>* trace,
+                     AffineAccess* summary) {
   StepResult r;
   ExecContext ctx(warp, cta, launch);
   ctx.trace = trace;
+  if (summary) summary->lanes = 0;
+  if (trace) ctx.summary = summary;
   const CallFrame& frame = warp.frame();
   const SimtEntry& tos = warp.top();
   r.pc = tos.pc;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "isa/affine_access.h"
 #include "isa/launch_state.h"
 
 namespace gpusim::isa {
@@ -17,7 +18,10 @@ struct StepResult {
 };
 
 // Runs the next instruction of `warp` (not done, not waiting at a barrier). Memory accesses are
-// appended to `trace` when it is non-null. Throws ExecError on a fault.
-StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector<MemAccess>* trace);
+// appended to `trace` when it is non-null. With `summary` too, a load or store whose accesses
+// have the AffineAccess form is described there instead (summary->valid(), `trace` left empty);
+// otherwise summary->lanes is 0 and `trace` has the records. Throws ExecError on a fault.
+StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector<MemAccess>* trace,
+                     AffineAccess* summary = nullptr);
 
 }  // namespace gpusim::isa

@@ -49,6 +49,37 @@ void Coalescer::coalesce(std::span<const LaneAccess> lanes, std::vector<LineRequ
   }
 }
 
+void Coalescer::coalesce_affine(const isa::AffineAccess& a, std::vector<LineRequest>& requests) const {
+  const uint32_t size = a.lane_bytes();
+  const bool one_sector_per_lane = std::has_single_bit(size) && size <= sector_bytes_ && a.base % size == 0 &&
+                                   uint64_t(a.stride) % size == 0 && uint64_t(a.row_stride) % size == 0;
+  if (!one_sector_per_lane) {
+    LaneAccess warp[32] = {};
+    for (uint32_t m = a.lanes; m; m &= m - 1) {
+      const unsigned lane = unsigned(std::countr_zero(m));
+      warp[lane] = LaneAccess{true, a.lane_address(lane), size};
+    }
+    return coalesce(std::span<const LaneAccess>(warp, 32), requests);
+  }
+  requests.clear();
+  for (uint32_t m = a.lanes; m; m &= m - 1) {
+    const unsigned lane = unsigned(std::countr_zero(m));
+    const uint64_t address = a.lane_address(lane);
+    const uint64_t line = address & ~uint64_t(line_bytes_ - 1);
+    const uint32_t sector_bit = 1u << ((address - line) / sector_bytes_), lane_bit = 1u << lane;
+    LineRequest* same = nullptr;  // the last line first: neighbouring lanes mostly share one
+    if (!requests.empty() && requests.back().line_address == line) same = &requests.back();
+    for (size_t i = 0; !same && i + 1 < requests.size(); ++i)
+      if (requests[i].line_address == line) same = &requests[i];
+    if (same) {
+      same->sector_mask |= sector_bit;
+      same->lane_mask |= lane_bit;
+    } else {
+      requests.push_back({line, sector_bit, lane_bit});
+    }
+  }
+}
+
 int Coalescer::total_sectors(const std::vector<LineRequest>& requests) {
   int total = 0;
   for (const LineRequest& r : requests) total += r.sector_count();

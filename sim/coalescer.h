@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "isa/affine_access.h"
 #include "sim/lane_access.h"
 
 namespace gpusim::sim {
@@ -29,6 +30,11 @@ class Coalescer {
   std::vector<LineRequest> coalesce(std::span<const LaneAccess> lanes) const;
   // The same into `out` (cleared first), so that a caller keeping `out` allocates nothing.
   void coalesce(std::span<const LaneAccess> lanes, std::vector<LineRequest>& out) const;
+
+  // coalesce() of the warp where each lane of `a` accesses its a.lane_bytes() at a.lane_address()
+  // (an isa::AffineAccess), without writing the lanes out when each lane's access lies in one
+  // sector (its size a power of two, at most a sector, every lane aligned to it).
+  void coalesce_affine(const isa::AffineAccess& a, std::vector<LineRequest>& out) const;
 
   // Total sectors over all lines of a result.
   static int total_sectors(const std::vector<LineRequest>& requests);

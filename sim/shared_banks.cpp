@@ -92,6 +92,44 @@ SharedAccessCost SharedBanks::cost(std::span<const LaneAccess> lanes) const {
   return cost;
 }
 
+SharedAccessCost SharedBanks::cost_affine(const isa::AffineAccess& a, uint64_t offset, uint32_t size) const {
+  SharedAccessCost cost;
+  if (a.lanes == 0 || size == 0) return cost;
+  const uint32_t lanes_per_phase = std::clamp<uint32_t>(uint32_t(banks_) * bank_width_ / size, 1, 32);
+  for (uint32_t first = 0; first < 32; first += lanes_per_phase) {
+    const uint32_t phase_mask = lanes_per_phase == 32 ? ~0u : ((1u << lanes_per_phase) - 1) << first;
+    const uint32_t phase_lanes = a.lanes & phase_mask;
+    if (phase_lanes == 0) continue;
+    uint64_t low = ~uint64_t(0), high = 0;  // lowest and highest address of the phase
+    auto extend = [&](unsigned lane) {
+      const uint64_t address = a.lane_address(lane) + offset;
+      low = std::min(low, address);
+      high = std::max(high, address);
+    };
+    if (phase_lanes == phase_mask) {
+      // Every lane of the phase: the address is affine in column and row, so its extremes are
+      // at the corners (a phase is part of one row, or whole rows: both are powers of two).
+      const uint32_t columns = 1u << a.row_shift, last = first + lanes_per_phase - 1;
+      const uint32_t first_row_end = lanes_per_phase >= columns ? first + columns - 1 : last;
+      extend(first), extend(first_row_end), extend((last & ~(columns - 1)) | (first & (columns - 1))), extend(last);
+    } else {
+      for (uint32_t m = phase_lanes; m; m &= m - 1) extend(unsigned(std::countr_zero(m)));
+    }
+    if (((high + size - 1) >> width_shift_) - (low >> width_shift_) >= uint64_t(banks_)) {
+      WarpAccess warp{};  // words far apart: count the conflicts lane by lane
+      for (uint32_t m = a.lanes; m; m &= m - 1) {
+        const unsigned lane = unsigned(std::countr_zero(m));
+        warp[lane] = LaneAccess{true, a.lane_address(lane) + offset, size};
+      }
+      return this->cost(warp);
+    }
+    cost.phases += 1;
+    cost.wavefronts += 1;
+    cost.worst_ways = 1;
+  }
+  return cost;
+}
+
 bool SharedBanks::one_wavefront(std::span<const isa::MemAccess> accesses) const {
   if (banks_ < 32) return false;
   uint64_t used = 0;   // banks touched

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <span>
 
+#include "isa/affine_access.h"
 #include "isa/exec_context.h"
 #include "sim/lane_access.h"
 
@@ -37,6 +38,11 @@ class SharedBanks {
   // words. Such an instruction costs exactly one wavefront (as cost() would say for its single
   // round). False says nothing: price the instruction with cost().
   bool one_wavefront(std::span<const isa::MemAccess> accesses) const;
+  // cost() of the warp where each lane of `a` accesses `size` bytes at a.lane_address(lane) +
+  // `offset` (one round of an isa::AffineAccess), without sorting when every phase's words lie in
+  // at most `banks` consecutive words (then no bank meets two of them: broadcasts, dense rows,
+  // short strides), through cost() otherwise. Same answer as cost() on the lanes written out.
+  SharedAccessCost cost_affine(const isa::AffineAccess& a, uint64_t offset, uint32_t size) const;
 
  private:
   int banks_;

@@ -106,9 +106,10 @@ LgOp SmMemoryPipeline::Impl::build_lg_op(const WarpMemOp& op) {
   stores.clear();
   constant_addresses.clear();
   atomics.clear();
+  if (op.affine.valid() && affine_lg_items(op.affine, g.items)) return g;
   bool local = false, global = false;
   const uint64_t sector = uint64_t(config.l1_sector_bytes), line = uint64_t(config.l1_line_bytes);
-  for (const isa::MemAccess& a : op.accesses) {
+  for (const isa::MemAccess& a : records_of(op)) {
     uint64_t address = a.addr;
     switch (a.space) {
       case isa::StateSpace::Shared: continue;  // cp.async's destination: written by the copy unit, not timed
@@ -350,6 +351,7 @@ void SmMemoryPipeline::configure(int shared_carveout_bytes) {
 }
 
 SmMemoryPipeline::Queue SmMemoryPipeline::queue_for(const WarpMemOp& op) {
+  if (op.affine.valid()) return queue_for(true, op.affine.space == isa::StateSpace::Shared, op.op);
   const bool all_shared = std::all_of(op.accesses.begin(), op.accesses.end(),
                                       [](const isa::MemAccess& a) { return a.space == isa::StateSpace::Shared; });
   return queue_for(!op.accesses.empty(), all_shared, op.op);
@@ -396,9 +398,12 @@ void SmMemoryPipeline::submit(const WarpMemOp& op, Queue q, uint64_t cycle) {
     throw std::logic_error(m.where() + ": submit to a full " + (q == Queue::Mio ? "MIO" : "LG") +
                            " queue (check can_accept first)");
   if (q == Queue::Mio) {
-    const bool shared = !op.accesses.empty();
-    const uint32_t remote = op.cluster ? remote_shared_bytes(op.accesses, op.cluster_rank) : 0;
-    m.mio.push_back({op.token, cycle, m.shared_wavefronts(op.accesses, op.atomic), shared, remote, {}});
+    const bool shared = !op.accesses.empty() || op.affine.valid();
+    const uint32_t remote = op.cluster ? remote_shared_bytes(m.records_of(op), op.cluster_rank) : 0;
+    const int wavefronts = op.affine.valid() ? m.shared_wavefronts_affine(op.affine)
+                                             : m.shared_wavefronts(op.accesses, op.atomic);
+    m.mio.push_back({op.token, cycle, wavefronts, shared, remote, {}});
+    // Cluster ops are never summarised (sim/subcore.cpp), so the targets come from the records.
     if (remote && m.network && op.cluster_state) m.remote_targets(op, m.mio.back().targets);
   } else {
     m.lg.push_back(m.build_lg_op(op));

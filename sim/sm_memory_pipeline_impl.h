@@ -85,6 +85,10 @@ struct SmMemoryPipeline::Impl {
         tma(c.tma_bytes_per_cycle, c.tma_issue_latency_cycles, uint32_t(c.l1_sector_bytes)), dsmem(config), network(n) {}
 
   int shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic);
+  // A summarised op (WarpMemOp::affine): sm_memory_pipeline_affine.cpp.
+  int shared_wavefronts_affine(const isa::AffineAccess& a);
+  bool affine_lg_items(const isa::AffineAccess& a, std::vector<WorkItem>& items);  // false: use the records
+  const std::vector<isa::MemAccess>& records_of(const WarpMemOp& op);  // a summary written out
   int atomic_wavefronts(const WarpAccess& round) const;
   LgOp build_lg_op(const WarpMemOp& op);
   void coalesce_into(const std::vector<LaneAccess>& lanes, WorkItem::Kind kind, std::vector<WorkItem>& items);
@@ -131,6 +135,7 @@ struct SmMemoryPipeline::Impl {
   std::vector<uint64_t> scratch_constants;
   std::vector<WorkItem> scratch_atomics;
   std::vector<LineRequest> scratch_lines;
+  std::vector<isa::MemAccess> scratch_records;  // records_of's
   std::vector<std::vector<WorkItem>> spare_items;
   Coalescer coalescer;
   TmaRequestQueue tma;

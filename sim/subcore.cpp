@@ -165,7 +165,8 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   launch.clock = cycle;
   launch.smid = static_cast<uint32_t>(shared_.sm_id);
   trace_.clear();
-  const isa::StepResult r = isa::step_warp(warp, *s.cta, launch, t.kind == IssueKind::Memory ? &trace_ : nullptr);
+  const isa::StepResult r =
+      isa::step_warp(warp, *s.cta, launch, t.kind == IssueKind::Memory ? &trace_ : nullptr, &trace_summary_);
   scheduler_.issued(slot);
   s.operands_ready = false;
   s.waits_only_for_pipes = false;
@@ -269,7 +270,13 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
       }
   }
   const bool bulk = op == isa::Opcode::CpAsyncBulk || op == isa::Opcode::CpAsyncBulkTensor;
-  if (trace_.empty() && op != isa::Opcode::Shfl) {
+  // A summary goes to the pipeline as it is when only the pipeline reads it (shared or global, no
+  // observer, no cluster peers); anyone else gets the records it stands for.
+  const isa::AffineAccess& summary = trace_summary_;
+  const bool summarised = summary.valid() && !shared_.observer && s.cta->cluster == nullptr && !bulk &&
+                          (summary.space == isa::StateSpace::Shared || summary.space == isa::StateSpace::Global);
+  if (summary.valid() && !summarised) summary.append_records(trace_);
+  if (trace_.empty() && !summarised && op != isa::Opcode::Shfl) {
     // Executed but touched no memory (mbarrier bookkeeping, prefetch): an MIO round trip.
     for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, cycle + t.latency, t.result_wait);
     return;
@@ -291,8 +298,14 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
     else mop.load = true;
     all_shared = all_shared && a.space == isa::StateSpace::Shared;
   }
+  mop.affine.lanes = 0;
+  if (summarised) {
+    mop.affine = summary;
+    (summary.write ? mop.store : mop.load) = true;
+    all_shared = summary.space == isa::StateSpace::Shared;
+  }
   if (op == isa::Opcode::Shfl) mop.load = true;  // exchanges registers through the MIO crossbar
-  const SmMemoryPipeline::Queue queue = SmMemoryPipeline::queue_for(!trace_.empty(), all_shared, op);
+  const SmMemoryPipeline::Queue queue = SmMemoryPipeline::queue_for(!trace_.empty() || summarised, all_shared, op);
   mop.accesses.swap(trace_);
   const bool lg = bulk || queue == SmMemoryPipeline::Queue::Lg;
   const StallReason why = lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard;

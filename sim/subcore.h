@@ -255,6 +255,7 @@ class SubCore {
   // (and no eligible warp, since an eligible warp is re-examined the next cycle).
   uint64_t next_recheck_ = 0;
   std::vector<isa::MemAccess> trace_;
+  isa::AffineAccess trace_summary_;  // what step_warp wrote instead of trace_'s records, if valid
   WarpMemOp mem_op_;  // the memory op being submitted, reused (see submit_memory)
   int8_t mio_room_ = -1, lg_room_ = -1;  // room_in's answers this tick (-1: not asked)
   int deferred_ = WarpScheduler::kNone;  // slot chosen this cycle whose issue waits for commit()

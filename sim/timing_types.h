@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "isa/affine_access.h"
 #include "isa/exec_context.h"
 #include "isa/ir.h"
 #include "sim/sm_fanout.h"
@@ -45,6 +46,9 @@ struct WarpMemOp {
   bool load = false, store = false, atomic = false;
   uint32_t active_lanes = 0;
   std::vector<isa::MemAccess> accesses;  // resolved state spaces (shared/global/local/param/const)
+  // Instead of `accesses` (then empty), a plain shared or global load/store in one record; only
+  // the memory pipeline's submit reads it (observers, bulk copies and cluster ops get `accesses`).
+  isa::AffineAccess affine;
   // The issuing CTA belongs to a cluster of several CTAs and has this %cluster_ctarank: its
   // shared::cluster accesses to other ranks go through the SM-to-SM network (sim/dsmem_port.h).
   bool cluster = false;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/affine_access.h"
 #include "isa/launch_state.h"
 #include "isa/ptx_parser.h"
 #include "isa/step.h"
@@ -139,6 +140,53 @@ TEST_F(MemoryFastPathTest, LoadsAndStoresMatchTheirDefinition) {
     EXPECT_EQ(shared_s16[l].size, 2);
     EXPECT_FALSE(shared_s16[l].write);
   }
+}
+
+// step_warp with a summary: each instruction's summary, written out, is exactly the records the
+// same instruction leaves without one (two warps run side by side, one asking for records only).
+TEST_F(MemoryFastPathTest, SummariesStandForExactlyTheRecords) {
+  const uint64_t out = memory.allocate(32 * 4);
+  std::vector<uint8_t> params(16);
+  std::memcpy(params.data(), &out, 8);
+  auto by_records = cta_for("fast", params);
+  auto by_summary = cta_for("fast", params);
+  Warp& a = *by_records->warps[0];
+  Warp& b = *by_summary->warps[0];
+  std::vector<MemAccess> records, trace, expanded;
+  AffineAccess summary;
+  int summarised = 0, memory_instructions = 0;
+  while (!a.done()) {
+    ASSERT_FALSE(b.done());
+    records.clear();
+    trace.clear();
+    const StepResult ra = step_warp(a, *by_records, ls, &records);
+    const StepResult rb = step_warp(b, *by_summary, ls, &trace, &summary);
+    ASSERT_EQ(ra.inst, rb.inst);
+    if (summary.valid()) {
+      EXPECT_TRUE(trace.empty());
+      expanded.clear();
+      summary.append_records(expanded);
+      ++summarised;
+    } else {
+      expanded = trace;
+    }
+    memory_instructions += records.empty() ? 0 : 1;
+    ASSERT_EQ(expanded.size(), records.size()) << "line " << ra.inst->line;
+    for (size_t i = 0; i < records.size(); ++i) {
+      EXPECT_EQ(expanded[i].addr, records[i].addr);
+      EXPECT_EQ(expanded[i].lane, records[i].lane);
+      EXPECT_EQ(expanded[i].space, records[i].space);
+      EXPECT_EQ(expanded[i].size, records[i].size);
+      EXPECT_EQ(expanded[i].write, records[i].write);
+    }
+  }
+  EXPECT_TRUE(b.done());
+  // st.shared (dense), ld.shared.s16 (lanes swapped in pairs: rows of two lanes, stride -4),
+  // ld.shared.v2 (rows of two lanes, stride 0) and ld.u32 generic (descending) are summarised;
+  // the kernel-parameter loads are left as records, and so is st.global (the warp's first access
+  // to that allocation: its first lane takes the general path, which records it).
+  EXPECT_GE(memory_instructions, 7);
+  EXPECT_EQ(summarised, 4);
 }
 
 TEST_F(MemoryFastPathTest, FaultNamesTheLaneAndKeepsTheEarlierLanesAccesses) {

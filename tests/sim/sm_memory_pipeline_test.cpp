@@ -399,5 +399,68 @@ TEST(SmMemoryPipeline, QueueRouting) {
   EXPECT_EQ(rig.latency(shfl), uint64_t(rig.config.shared_latency_cycles));
 }
 
+// The same instructions submitted as per-lane records and as one isa::AffineAccess (what
+// step_warp writes for a plain ld/st) complete in the same cycles with the same counts.
+TEST(SmMemoryPipeline, AffineSummaryPricedAsItsRecords) {
+  struct Pattern {
+    StateSpace space;
+    uint64_t base;
+    int64_t stride;
+    uint8_t size, elements;
+    uint32_t lanes;
+    bool write;
+    uint8_t row_shift = 5;  // rows of a 2-D block
+    int64_t row_stride = 0;
+  };
+  const Pattern patterns[] = {
+      {StateSpace::Shared, 0, 4, 4, 1, ~0u, false},     {StateSpace::Shared, 64, 0, 4, 1, ~0u, false},
+      {StateSpace::Shared, 0, 128, 4, 1, ~0u, true},    {StateSpace::Shared, 0, 16, 4, 4, ~0u, false},
+      {StateSpace::Shared, 0, 32, 8, 4, 0xFFFFu, false}, {StateSpace::Shared, 256, 8, 4, 2, 0x0F0Fu, true},
+      {StateSpace::Shared, 0, 12, 4, 1, ~0u, false},    {StateSpace::Global, 1 << 20, 4, 4, 1, ~0u, false},
+      {StateSpace::Global, 1 << 20, 0, 4, 1, ~0u, false}, {StateSpace::Global, 2 << 20, 4096, 4, 1, ~0u, false},
+      {StateSpace::Global, 1 << 20, 16, 4, 4, ~0u, true}, {StateSpace::Global, 3 << 20, -8, 8, 1, 0xFF00FF00u, false},
+      {StateSpace::Global, 1 << 20, 32, 8, 4, ~0u, false}, {StateSpace::Global, (1 << 20) + 64, 4, 4, 1, ~0u, true},
+      {StateSpace::Shared, 0, 0, 4, 1, ~0u, false, 4, 128}, {StateSpace::Shared, 0, 4, 4, 1, ~0u, false, 4, 0},
+      {StateSpace::Global, 1 << 20, 4, 4, 1, ~0u, false, 4, 1024}, {StateSpace::Global, 1 << 20, 8, 8, 1, ~0u, true, 2, 0},
+  };
+  for (const char* config : {"v100.ini", "h100.ini"}) {
+    const GpuConfig c = config_named(config);
+    Rig by_records(c), by_summary(c);
+    uint64_t token = 1;
+    for (int round = 0; round < 2; ++round) {  // the second round hits the lines the first brought in
+      for (const Pattern& p : patterns) {
+        isa::AffineAccess a;
+        a.base = p.base, a.stride = p.stride, a.lanes = p.lanes, a.space = p.space;
+        a.elem_size = p.size, a.elements = p.elements, a.write = p.write;
+        a.row_shift = p.row_shift, a.row_stride = p.row_stride;
+        WarpMemOp records;
+        records.token = token;
+        records.op = isa::Opcode::Ld;
+        records.load = !p.write, records.store = p.write;
+        records.active_lanes = p.lanes;
+        WarpMemOp summary = records;
+        a.append_records(records.accesses);
+        summary.affine = a;
+        EXPECT_EQ(SmMemoryPipeline::queue_for(records), SmMemoryPipeline::queue_for(summary));
+        EXPECT_EQ(by_records.latency(records), by_summary.latency(summary)) << config << " pattern " << token;
+        ++token;
+      }
+    }
+    by_records.drain();
+    by_summary.drain();
+    const SmMemStats& x = by_records.pipes[0]->stats();
+    const SmMemStats& y = by_summary.pipes[0]->stats();
+    EXPECT_EQ(x.shared_requests, y.shared_requests);
+    EXPECT_EQ(x.shared_wavefronts, y.shared_wavefronts);
+    EXPECT_EQ(x.global_load_requests, y.global_load_requests);
+    EXPECT_EQ(x.global_store_requests, y.global_store_requests);
+    EXPECT_EQ(x.l1_sectors_requested, y.l1_sectors_requested);
+    EXPECT_EQ(x.l1_read_sector_hits, y.l1_read_sector_hits);
+    EXPECT_EQ(x.l1_read_sector_misses, y.l1_read_sector_misses);
+    EXPECT_EQ(by_records.memory.stats().dram_read_bytes, by_summary.memory.stats().dram_read_bytes);
+    EXPECT_GT(x.shared_wavefronts, x.shared_requests);  // the patterns include conflicts
+  }
+}
+
 }  // namespace
 }  // namespace gpusim::sim
