@@ -93,8 +93,12 @@ class Lexer {
     if (std::isdigit(static_cast<unsigned char>(c))) return number(begin, line, col);
     if (is_word_start(c)) {
       advance();  // the start character ('%' is not a word character after it)
+      // A word that starts with '.' is one directive or type: ".reg.b32" (as CUDA's own headers
+      // write in inline asm) is ".reg" then ".b32", as ptxas reads it. Opcodes ("ld.global.u32")
+      // and special registers ("%tid.x") keep their dots.
+      const bool dot_word = c == '.';
       // ':' only belongs to a word as "::" (".shared::cta"); a single one ends a label.
-      while (pos_ < src_.size() && is_word_char(src_[pos_]) &&
+      while (pos_ < src_.size() && is_word_char(src_[pos_]) && !(dot_word && src_[pos_] == '.') &&
              (src_[pos_] != ':' || (pos_ + 1 < src_.size() && src_[pos_ + 1] == ':') || src_[pos_ - 1] == ':'))
         advance();
       return make(TokenKind::Word, begin, line, col);

@@ -242,6 +242,36 @@ TEST(ParserDirectives, AcceptedAndIgnoredOrDecoded) {
   EXPECT_EQ(k.code.size(), 3u);
 }
 
+// CUDA's own headers (cuda_fp16.hpp's hexp, for one) write inline asm such as
+// "{.reg.b32 f, C, nZ;" with no space between the directive and the type; ptxas reads two tokens.
+TEST(ParserDirectives, DirectiveJoinedToItsTypeAsCudaHeadersWriteIt) {
+  Function f = parse_body(
+      "{.reg.b32 f, C;\n"
+      " .reg.pred p;\n"
+      " .local.align 8 .b8 buf[8];\n"
+      " mov.b32 f, 7;\n"
+      " setp.eq.u32 p, f, 7;\n"
+      " selp.u32 C, 1, 0, p;\n"
+      " st.local.u32 [buf], C;\n"
+      "}\n"
+      "ret;\n");
+  const Instruction& mov = find_inst(f, "mov.b32 f");
+  ASSERT_NE(mov.ops[0].reg, kNoReg);
+  EXPECT_EQ(f.regs[mov.ops[0].reg].name, "f");
+  EXPECT_EQ(f.regs[mov.ops[0].reg].type, DataType::B32);
+  const Instruction& setp = find_inst(f, "setp.eq.u32 p");
+  EXPECT_EQ(f.regs[setp.ops[0].reg].type, DataType::Pred);
+  // An unknown joined type still fails at its own column, naming it.
+  try {
+    parse_body(".reg.b33 x;\nret;\n");
+    ADD_FAILURE() << "'.reg.b33' accepted";
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.line, kBodyLine) << e.what();
+    EXPECT_EQ(e.column, 5u) << e.what();
+    EXPECT_NE(e.message.find("'.b33'"), std::string::npos) << e.what();
+  }
+}
+
 // Expects parse_ptx(text) to fail at line:column with a message containing `what`.
 void expect_error(const std::string& text, unsigned line, unsigned column, const std::string& what) {
   try {
