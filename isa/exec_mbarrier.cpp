@@ -100,6 +100,10 @@ void exec_Mbarrier(ExecContext& ctx, const Instruction& in) {
         if (n > m.pending) ctx.fail(lane, what + " count exceeds the pending arrivals of the current phase");
         if (op == SubOp::MbarArriveDrop) m.expected -= n;
         m.pending -= n;
+        // .noComplete promises the arrival does not end the phase; PTX leaves breaking that
+        // promise undefined, so it is a fault here rather than a silent phase change.
+        if (in.mod.no_complete && m.pending == 0 && m.tx == 0)
+          ctx.fail(lane, what + ".noComplete would complete the mbarrier's current phase (undefined in PTX)");
         settle_phase(ctx, m, lane, what);
         store_word(ctx, space, addr, m, lane);
         ctx.set(in.ops[0], lane, state);

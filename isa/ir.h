@@ -162,6 +162,7 @@ struct Modifiers {
   bool satfinite = false;   // cvt .satfinite: overflow -> largest finite, NaN stays NaN
   bool pack = false;        // cvt.pack.sat
   bool noinc = false;       // cp.async.mbarrier.arrive.noinc
+  bool no_complete = false; // mbarrier.arrive{_drop}.noComplete: must not complete the phase
   // sm_90 bulk copies: how completion is signalled (.mbarrier::complete_tx::bytes or
   // .bulk_group), .multicast::cluster, and cp.async.bulk.wait_group.read.
   bool bulk_mbarrier = false, bulk_group = false, multicast = false, wait_read = false;

@@ -147,6 +147,8 @@ class Checker {
         if (m_.sub == SubOp::MbarExpectTx || m_.sub == SubOp::MbarCompleteTx || m_.sub == SubOp::MbarArriveExpectTx)
           if (m_.ntypes != 1 || m_.types[0] != DataType::B64)
             throw ModifierError{opcol_, "mbarrier transaction-count operations take .b64"};
+        if (m_.no_complete && m_.sub != SubOp::MbarArrive && m_.sub != SubOp::MbarArriveDrop)
+          fail_at(".noComplete", ".noComplete is only allowed on mbarrier.arrive and mbarrier.arrive_drop");
         break;
       case Opcode::Bar: case Opcode::Barrier:
         if (m_.sub == SubOp::BarRed && m_.atom == AtomOp::None)

@@ -16,7 +16,7 @@ enum Cls : uint8_t {
   kType, kRnd, kCmp, kBool, kMul, kAtom, kShfl, kVote, kMatch, kPrmt, kShfDir, kShfMode, kOrder,
   kScope, kSpace, kBarSub, kMbarSub, kCvtaTo, kFrag, kLayout, kShape, kVecV, kVecX, kCacheOp,
   kHint, kFtz, kSat, kApprox, kFull, kRelu, kNan, kXorsign, kAbs, kUni, kAligned, kSync, kNc,
-  kShiftamt, kNoftz, kTrans, kCc, kParity, kTestp, kSatfinite, kPack, kNoinc, kCompletion, kMulticast,
+  kShiftamt, kNoftz, kTrans, kCc, kParity, kTestp, kSatfinite, kPack, kNoinc, kNoComplete, kCompletion, kMulticast,
   kRead, kProxy, kDim, kLoadMode, kVariant, kClassCount
 };
 static_assert(kClassCount <= 64);
@@ -124,7 +124,7 @@ Lexicon build_lexicon() {
       {".NaN", kNan}, {".xorsign", kXorsign}, {".abs", kAbs}, {".uni", kUni},
       {".aligned", kAligned}, {".sync", kSync}, {".nc", kNc}, {".shiftamt", kShiftamt},
       {".noftz", kNoftz}, {".trans", kTrans}, {".cc", kCc}, {".satfinite", kSatfinite}, {".pack", kPack},
-      {".noinc", kNoinc}};
+      {".noinc", kNoinc}, {".noComplete", kNoComplete}};
   for (auto& [t, c] : flags) add(t, c);
   // sm_90 bulk copies and proxy fences.
   add(".mbarrier::complete_tx::bytes", kCompletion, 1);
@@ -218,7 +218,7 @@ Rule rule_for(Opcode op) {
     case Opcode::CpAsync: return {bit(kSpace) | kMemHints, 0, 0, bit(kSpace)};
     case Opcode::CpAsyncMbarrierArrive: return {bit(kSpace) | bit(kNoinc), 1, 1, 0};
     case Opcode::Mbarrier:
-      return {bit(kMbarSub) | bit(kParity) | bit(kSpace) | kMemOrder, 1, 1, bit(kMbarSub)};
+      return {bit(kMbarSub) | bit(kParity) | bit(kNoComplete) | bit(kSpace) | kMemOrder, 1, 1, bit(kMbarSub)};
     case Opcode::Testp: return {bit(kTestp), 1, 1, bit(kTestp)};
     case Opcode::CpAsyncBulk:
       return {bit(kSpace) | bit(kCompletion) | bit(kMulticast) | kMemHints, 0, 0, bit(kSpace) | bit(kCompletion)};
@@ -401,6 +401,7 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
       case kSatfinite: m.satfinite = true; break;
       case kPack: m.pack = true; break;
       case kNoinc: m.noinc = true; break;
+      case kNoComplete: m.no_complete = true; break;
       case kCompletion: (v == 1 ? m.bulk_mbarrier : m.bulk_group) = true; break;
       case kMulticast: m.multicast = true; break;
       case kRead: m.wait_read = true; break;

@@ -85,6 +85,27 @@ TEST(BulkCopy, PhaseWaitsForBothArrivalsAndTransactions) {
   EXPECT_EQ(r.out, want);
 }
 
+// mbarrier.arrive.noComplete (libcu++'s cuda::barrier writes it in -G builds): an arrival with a
+// count that must leave the phase open. Expected count 4: noComplete 3 leaves it open (waiting on
+// parity 0 fails), a plain arrive then completes it; a noComplete arrival of all 4 faults.
+TEST(BulkCopy, ArriveNoCompleteCountsButMustNotCompleteThePhase) {
+  const std::string init4 =
+      "  setp.ne.u32 %p, %tid, 0;\n  @%p bra DONE;\n  mbarrier.init.shared::cta.b64 [%sbar], 4;\n";
+  auto record = [](unsigned slot) {
+    return "  mbarrier.test_wait.parity.shared::cta.b64 %q, [%sbar], 0;\n  selp.u32 %r4, 1, 0, %q;\n"
+           "  st.global.u32 [%out+" + std::to_string(4 * slot) + "], %r4;\n";
+  };
+  std::string body = init4 + "  mov.u32 %r1, 3;\n  mbarrier.arrive.noComplete.shared::cta.b64 %st, [%sbar], %r1;\n" +
+                     record(0) + "  mbarrier.arrive.shared::cta.b64 %st, [%sbar];\n" + record(1) + "DONE:\n";
+  KernelRun r = run(body, {0}, 2);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.out, (std::vector<uint32_t>{0, 1}));
+  body = init4 + "  mov.u32 %r1, 4;\n  mbarrier.arrive.noComplete.shared::cta.b64 %st, [%sbar], %r1;\nDONE:\n";
+  r = run(body, {0}, 2);
+  ASSERT_FALSE(r.error.empty()) << "completing the phase with .noComplete should fault";
+  EXPECT_NE(r.error.find("mbarrier.arrive.noComplete would complete"), std::string::npos) << r.error;
+}
+
 TEST(BulkCopy, MisSizedTransactionFaults) {
   // expect_tx 256 but the copy brings 512 bytes: the phase can never balance.
   std::vector<uint32_t> src(128, 7);
