@@ -1,6 +1,8 @@
 // Memory instructions: ld/ldu/st, atom/red, cvta/isspacep, prefetch, cp.async (+ groups).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "isa/exec_context.h"
 #include "isa/launch_state.h"
@@ -88,6 +90,75 @@ AddressParts address_parts(ExecContext& ctx, const Operand& addr, uint64_t* regs
 // instruction (at most one per lane) and appended in one go.
 enum class DirectWindow { Shared, Global, KernelParams };
 
+// The common case of scalar_load_direct, without the per-lane branches of the general loop: every
+// active lane's address aligned and inside the window. The addresses are gathered (in lane order,
+// into `addrs`; `count` of them) and checked first; false, with no register written, when some
+// lane is not the plain case (the caller's per-lane loop then does everything). A lane reads only
+// its own base register, so gathering before writing the destination (it may be the base) is safe.
+inline bool gather_plain_addresses(const AddressParts& p, uint32_t mask, unsigned size, uint64_t window_base,
+                                   uint64_t window_size, uint64_t* addrs, unsigned& count) {
+  if (window_size < size) return false;
+  const uint64_t limit = window_size - size;  // the last offset a lane's `size` bytes may start at
+  // Every lane aligned: no low bit set in any address; every lane inside: the largest offset from
+  // the window's base (an address below it wraps to a huge offset) is at most `limit`.
+  uint64_t address_bits = 0, max_offset = 0;
+  unsigned k = 0;
+  if (!p.base) {
+    const uint64_t a = p.offset;
+    address_bits = a, max_offset = a - window_base;
+    for (uint32_t m = mask; m; m &= m - 1) addrs[k++] = a;
+  } else if (mask == ~0u) {
+#pragma GCC unroll 4
+    for (unsigned l = 0; l < 32; ++l) {
+      const uint64_t a = p.offset + p.base[l];
+      addrs[l] = a;
+      address_bits |= a;
+      max_offset = std::max(max_offset, a - window_base);
+    }
+    k = 32;
+  } else {
+    for (uint32_t m = mask; m; m &= m - 1) {
+      const uint64_t a = p.offset + p.base[__builtin_ctz(m)];
+      addrs[k++] = a;
+      address_bits |= a;
+      max_offset = std::max(max_offset, a - window_base);
+    }
+  }
+  count = k;
+  return (address_bits & (size - 1)) == 0 && max_offset <= limit;
+}
+
+// Reads the lanes gathered above: `T` is the access's width, the value sign- or zero-extended to 64
+// bits (sign_extend) and cut to the destination's width.
+template <typename T, bool kSign>
+inline void read_plain_lanes(const uint8_t* window, uint64_t window_base, const uint64_t* addrs, uint32_t mask,
+                             uint64_t* out, uint64_t keep) {
+  auto value = [&](uint64_t a) {
+    T v;
+    std::memcpy(&v, window + (a - window_base), sizeof v);
+    if constexpr (kSign) return uint64_t(int64_t(std::make_signed_t<T>(v)));
+    else return uint64_t(v);
+  };
+  if (mask == ~0u) {
+#pragma GCC unroll 8
+    for (unsigned l = 0; l < 32; ++l) out[l] = value(addrs[l]) & keep;
+    return;
+  }
+  unsigned k = 0;
+  for (uint32_t m = mask; m; m &= m - 1) out[__builtin_ctz(m)] = value(addrs[k++]) & keep;
+}
+
+template <bool kSign>
+inline void read_plain_lanes(unsigned size, const uint8_t* window, uint64_t window_base, const uint64_t* addrs,
+                             uint32_t mask, uint64_t* out, uint64_t keep) {
+  switch (size) {
+    case 1: return read_plain_lanes<uint8_t, kSign>(window, window_base, addrs, mask, out, keep);
+    case 2: return read_plain_lanes<uint16_t, kSign>(window, window_base, addrs, mask, out, keep);
+    case 4: return read_plain_lanes<uint32_t, kSign>(window, window_base, addrs, mask, out, keep);
+    default: return read_plain_lanes<uint64_t, kSign>(window, window_base, addrs, mask, out, keep);
+  }
+}
+
 template <DirectWindow kWindow>
 void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, bool sign, StateSpace space) {
   uint64_t* regs = ctx.warp().frame().regs.data();  // ExecContext's array; ld pushes no frame
@@ -128,6 +199,22 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
     }
   }
   std::vector<MemAccess>* trace = ctx.trace;
+  {
+    uint64_t addrs[32];
+    unsigned count = 0;
+    if (gather_plain_addresses(addr_of, ctx.mask, size, window_base, window_size, addrs, count)) {
+      if (sign) read_plain_lanes<true>(size, window, window_base, addrs, ctx.mask, out, keep);
+      else read_plain_lanes<false>(size, window, window_base, addrs, ctx.mask, out, keep);
+      if (!trace) return;
+      if (kWindow != DirectWindow::KernelParams && ctx.summary && trace->empty() &&
+          AffineAccess::from_addresses(addrs, count, ctx.mask, space, uint8_t(size), 1, false, *ctx.summary))
+        return;
+      unsigned k = 0;
+      for (uint32_t m = ctx.mask; m; m &= m - 1)
+        trace->emplace_back(space, addrs[k++], uint8_t(size), false, false, uint8_t(__builtin_ctz(m)));
+      return;
+    }
+  }
   // The addresses of the lanes that took the fast path and are not in the trace yet, in lane
   // order: written out as records before the general path appends its own, or at the end, unless
   // they make one AffineAccess (no record at all).

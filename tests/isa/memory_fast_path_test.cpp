@@ -82,6 +82,50 @@ const char* kPtx = R"(.version 8.0
   ld.shared.u32 %r7, [%r6];
   ret;
 }
+
+// Narrow and wide shared loads through the scalar path, with all lanes and with the odd lanes only:
+// thread t stores the byte 0x80 + t at sb[t]; then ld.shared.s8 of sb[t ^ 1] in odd lanes (even
+// lanes keep 7), ld.shared.u8 of sb[t ^ 1] and ld.shared.u16 of sb[t & ~1] in every lane, and
+// ld.shared.u64 of sb[t & ~7]; the results go to out32[3t..3t+2] and out64[t].
+.visible .entry narrow(.param .u64 p_out32, .param .u64 p_out64)
+{
+  .reg .b32 %r<20>;
+  .reg .b64 %rd<12>;
+  .reg .pred %p<2>;
+  .shared .align 8 .b8 sb[32];
+  mov.u32 %r1, %tid.x;
+  ld.param.u64 %rd1, [p_out32];
+  cvta.to.global.u64 %rd2, %rd1;
+  ld.param.u64 %rd3, [p_out64];
+  cvta.to.global.u64 %rd4, %rd3;
+  mov.u32 %r2, sb;
+  add.s32 %r3, %r2, %r1;
+  add.s32 %r4, %r1, 128;
+  st.shared.u8 [%r3], %r4;
+  xor.b32 %r5, %r1, 1;
+  add.s32 %r6, %r2, %r5;
+  mov.u32 %r7, 7;
+  and.b32 %r8, %r1, 1;
+  setp.ne.u32 %p1, %r8, 0;
+  @%p1 ld.shared.s8 %r7, [%r6];
+  ld.shared.u8 %r9, [%r6];
+  and.b32 %r10, %r1, 30;
+  add.s32 %r11, %r2, %r10;
+  ld.shared.u16 %r12, [%r11];
+  and.b32 %r13, %r1, 24;
+  add.s32 %r14, %r2, %r13;
+  ld.shared.u64 %rd5, [%r14];
+  mul.lo.u32 %r15, %r1, 12;
+  cvt.u64.u32 %rd6, %r15;
+  add.s64 %rd7, %rd2, %rd6;
+  st.global.u32 [%rd7], %r7;
+  st.global.u32 [%rd7+4], %r9;
+  st.global.u32 [%rd7+8], %r12;
+  mul.wide.u32 %rd8, %r1, 8;
+  add.s64 %rd9, %rd4, %rd8;
+  st.global.u64 [%rd9], %rd5;
+  ret;
+}
 )";
 
 class MemoryFastPathTest : public ::testing::Test {
@@ -187,6 +231,37 @@ TEST_F(MemoryFastPathTest, SummariesStandForExactlyTheRecords) {
   // to that allocation: its first lane takes the general path, which records it).
   EXPECT_GE(memory_instructions, 7);
   EXPECT_EQ(summarised, 4);
+}
+
+// Each width's zero or sign extension, with all lanes and with half of them, against the bytes
+// computed here.
+TEST_F(MemoryFastPathTest, NarrowAndWideLoadsExtendAsTheirTypeSays) {
+  const uint64_t out32 = memory.allocate(32 * 12), out64 = memory.allocate(32 * 8);
+  std::vector<uint8_t> params(16);
+  std::memcpy(params.data(), &out32, 8);
+  std::memcpy(params.data() + 8, &out64, 8);
+  auto cta = cta_for("narrow", params);
+  Warp& w = *cta->warps[0];
+  std::vector<MemAccess> trace;
+  AffineAccess summary;
+  while (!w.done()) {
+    trace.clear();
+    step_warp(w, *cta, ls, &trace, &summary);
+  }
+  std::vector<uint32_t> got32(32 * 3);
+  std::vector<uint64_t> got64(32);
+  memory.copy_out(got32.data(), out32, got32.size() * 4);
+  memory.copy_out(got64.data(), out64, got64.size() * 8);
+  auto byte = [](unsigned t) { return uint32_t(0x80 + t); };
+  for (unsigned t = 0; t < 32; ++t) {
+    const uint32_t s8 = (t & 1) ? uint32_t(int32_t(int8_t(uint8_t(byte(t ^ 1))))) : 7u;
+    EXPECT_EQ(got32[3 * t], s8) << "ld.shared.s8, thread " << t;
+    EXPECT_EQ(got32[3 * t + 1], byte(t ^ 1)) << "ld.shared.u8, thread " << t;
+    EXPECT_EQ(got32[3 * t + 2], byte(t & ~1u) | byte((t & ~1u) + 1) << 8) << "ld.shared.u16, thread " << t;
+    uint64_t wide = 0;
+    for (unsigned j = 0; j < 8; ++j) wide |= uint64_t(byte((t & ~7u) + j)) << (8 * j);
+    EXPECT_EQ(got64[t], wide) << "ld.shared.u64, thread " << t;
+  }
 }
 
 TEST_F(MemoryFastPathTest, FaultNamesTheLaneAndKeepsTheEarlierLanesAccesses) {
