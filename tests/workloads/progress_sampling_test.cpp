@@ -75,6 +75,9 @@ TEST(ProgressSampling, SgemmTiledWithinItsErrorOfTheFullRun) { expect_covered("s
 
 TEST(ProgressSampling, ReduceSumWithinItsErrorOfTheFullRun) { expect_covered("reduce_sum", {1u << 20}); }
 
+// Held out: not one of the three runs the 4 % error floor was set on (docs/PERFORMANCE.md).
+TEST(ProgressSampling, HeldOutSoftmaxWithinItsErrorOfTheFullRun) { expect_covered("softmax", {1024, 512}); }
+
 TEST(ProgressSampling, SameResultForOneAndTwoThreads) {
   const SimRun one = run_workload("sgemm_tiled", {256, 256, 256}, true, 1);
   const SimRun two = run_workload("sgemm_tiled", {256, 256, 256}, true, 2);
