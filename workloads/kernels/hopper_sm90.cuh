@@ -150,6 +150,8 @@ __device__ __forceinline__ void st_shared_v2(uint32_t addr, float x, float y) {
 }
 
 // ---- the TMA-store epilogue of a consumer warpgroup's 64 x 256 f32 accumulators ----
+// Not used by the committed kernels: on the simulator it made them slower (docs/PERFORMANCE.md,
+// "hopper_gemm: hiding the epilogue"); kept so that the measured variant can be rebuilt.
 //
 // The warpgroup writes its accumulators into its own shared staging buffer (`staging`,
 // 1024-byte aligned, kStagingBoxes boxes) as 64-row x 32-column boxes of 128-byte rows in the 128B
