@@ -177,11 +177,17 @@ __device__ __forceinline__ void epilogue_tma_store(const float (&d)[128], uint32
     named_barrier_sync(barrier_id, 128);  // the staging buffer is free for every warp of the group
     // The m64nN accumulator fragment: warp w holds rows 16w..16w+15; register i of lane l is row
     // 16w + l/4 + 8*((i/2)%2), column 8*(i/4) + 2*(l%4) + i%2 (the round's columns: i in a range).
+    // Lanes of odd rows store the register pair of column group g ^ 2 when the others store
+    // group g (a per-lane select between two fixed registers): 64-bit stores are served per
+    // half-warp, whose rows 0-3 would otherwise meet in two 32-byte chunk pairs (2-way conflict).
+    const bool odd_row = (lane / 4) % 2;
 #pragma unroll
     for (unsigned i = round * kStagingBoxes * 16; i < (round + 1) * kStagingBoxes * 16; i += 2) {
-      const unsigned row = warp * 16 + lane / 4 + 8 * ((i / 2) % 2), col = 8 * (i / 4) + 2 * (lane % 4);
+      const unsigned j = odd_row ? (i / 4) ^ 2u : i / 4, r = i % 4;  // column group, pair in it
+      const float x = odd_row ? d[4 * ((i / 4) ^ 2u) + r] : d[i], y = odd_row ? d[4 * ((i / 4) ^ 2u) + r + 1] : d[i + 1];
+      const unsigned row = warp * 16 + lane / 4 + 8 * ((i / 2) % 2), col = 8 * j + 2 * (lane % 4);
       const uint32_t box = staging + (col / kEpilogueBoxCols % kStagingBoxes) * kEpilogueBoxBytes;
-      st_shared_v2(box + swizzle128_offset(row, (col % kEpilogueBoxCols) * 4), d[i], d[i + 1]);
+      st_shared_v2(box + swizzle128_offset(row, (col % kEpilogueBoxCols) * 4), x, y);
     }
     fence_proxy_async_shared();           // each writer's st.shared before the TMA reads them
     named_barrier_sync(barrier_id, 128);  // all 128 threads have written
