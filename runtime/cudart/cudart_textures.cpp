@@ -80,8 +80,10 @@ tex::Descriptor describe_resource(Context& ctx, const cudaResourceDesc& r, bool 
   }
 }
 
+// `d` already describes the resource: only the address modes of its dimensions are read (a
+// program may leave the others unset).
 void apply_texture_desc(const cudaTextureDesc& t, tex::Descriptor& d) {
-  for (unsigned a = 0; a < 3; ++a) {
+  for (unsigned a = 0; a < d.dims; ++a) {
     const int m = as_int(t.addressMode[a]);
     if (m < cudaAddressModeWrap || m > cudaAddressModeBorder)
       throw ApiError(cudaErrorInvalidValue, "addressMode[" + std::to_string(a) + "] = " + std::to_string(m));

@@ -268,6 +268,22 @@ int main() {
     CHECK(cudaFree(d_read));
   }
 
+  // What CUDA refuses at creation: a surface over an array without cudaArraySurfaceLoadStore,
+  // linear filtering of integer texels read as integers.
+  {
+    cudaSurfaceObject_t surf = 0;
+    EXPECT(cudaCreateSurfaceObject(&surf, &array_res) != cudaSuccess);
+    cudaGetLastError();
+    cudaResourceDesc ires = res4;
+    cudaTextureDesc td;
+    std::memset(&td, 0, sizeof td);
+    td.filterMode = cudaFilterModeLinear;
+    td.readMode = cudaReadModeElementType;
+    cudaTextureObject_t obj = 0;
+    EXPECT(cudaCreateTextureObject(&obj, &ires, &td, nullptr) != cudaSuccess);
+    cudaGetLastError();
+  }
+
   // Using a destroyed array is an error CUDA reports.
   CHECK(cudaFreeArray(arr));
   EXPECT(cudaArrayGetInfo(&got_desc, &extent, &flags, arr) == cudaErrorInvalidResourceHandle);
