@@ -154,6 +154,63 @@ TEST(TextureInstructions, SurfaceStoreLoadClampAndZero) {
   }
 }
 
+TEST(TextureInstructions, ThreeDimensionalLayeredAndLevelForms) {
+  test::Sm90Kernel k(8 * 4);
+  Objects o = make_objects(k, tex::FilterMode::Point);
+  // 2x2x2 floats, texel (x, y, z) = x + 2 y + 4 z; as a 3-D texture and as 2 layers of 2x2.
+  std::vector<float> cube{0, 1, 2, 3, 4, 5, 6, 7};
+  tex::Descriptor d;
+  d.magic = tex::kTextureMagic;
+  d.dims = 3;
+  d.base = k.upload(cube);
+  d.width = d.height = d.depth = 2;
+  d.pitch = 8;
+  d.slice_pitch = 16;
+  const runtime::DevPtr volume = publish(k, d);
+  d.dims = 2;
+  d.depth = 1;
+  d.layered = 1;
+  d.layers = 2;
+  const runtime::DevPtr layers = publish(k, d);
+  o.texture = volume;
+  o.surface = layers;  // the kernel reads it as a texture through %s
+  // Thread t samples at (t & 1, t >> 1 & 1, t >> 2) + 0.5 (texel centres), layer = z.
+  const auto r = run(k, o,
+                     "  and.b32 %r0, %tid, 1;
+  shr.u32 %r1, %tid, 1;
+  and.b32 %r1, %r1, 1;
+  shr.u32 %r2, %tid, 2;
+"
+                     "  cvt.rn.f32.u32 %f4, %r0;
+  cvt.rn.f32.u32 %f5, %r1;
+  cvt.rn.f32.u32 %f6, %r2;
+"
+                     "  add.f32 %f4, %f4, 0f3F000000;
+  add.f32 %f5, %f5, 0f3F000000;
+  add.f32 %f6, %f6, 0f3F000000;
+"
+                     "  tex.3d.v4.f32.f32 {%f0, %f1, %f2, %f3}, [%t, {%f4, %f5, %f6, %f6}];
+  mov.b32 %r3, %f0;
+"
+                     "  tex.a2d.v4.f32.f32 {%f0, %f1, %f2, %f3}, [%s, {%r2, %f4, %f5, %f5}];
+  mov.b32 %r4, %f0;
+"
+                     "  tex.level.a2d.v4.f32.f32 {%f0, %f1, %f2, %f3}, [%s, {%r2, %f4, %f5, %f5}], %fone;
+  mov.b32 %r5, %f0;
+"
+                     "  txq.array_size.b32 %r6, [%s];
+"
+                     "  st.global.v4.u32 [%a], {%r3, %r4, %r5, %r6};
+");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  for (unsigned t = 0; t < 8; ++t) {
+    EXPECT_EQ(as_float(r.out[4 * t]), float(t)) << "tex.3d, thread " << t;
+    EXPECT_EQ(as_float(r.out[4 * t + 1]), float(t)) << "tex.a2d, thread " << t;
+    EXPECT_EQ(as_float(r.out[4 * t + 2]), float(t)) << "tex.level reads level 0, thread " << t;
+    EXPECT_EQ(r.out[4 * t + 3], 2u);
+  }
+}
+
 TEST(TextureInstructions, FaultsNameTheProblemAndThePlace) {
   test::Sm90Kernel k(8 * 4);
   const Objects o = make_objects(k, tex::FilterMode::Point);
