@@ -176,32 +176,14 @@ TEST(TextureInstructions, ThreeDimensionalLayeredAndLevelForms) {
   o.surface = layers;  // the kernel reads it as a texture through %s
   // Thread t samples at (t & 1, t >> 1 & 1, t >> 2) + 0.5 (texel centres), layer = z.
   const auto r = run(k, o,
-                     "  and.b32 %r0, %tid, 1;
-  shr.u32 %r1, %tid, 1;
-  and.b32 %r1, %r1, 1;
-  shr.u32 %r2, %tid, 2;
-"
-                     "  cvt.rn.f32.u32 %f4, %r0;
-  cvt.rn.f32.u32 %f5, %r1;
-  cvt.rn.f32.u32 %f6, %r2;
-"
-                     "  add.f32 %f4, %f4, 0f3F000000;
-  add.f32 %f5, %f5, 0f3F000000;
-  add.f32 %f6, %f6, 0f3F000000;
-"
-                     "  tex.3d.v4.f32.f32 {%f0, %f1, %f2, %f3}, [%t, {%f4, %f5, %f6, %f6}];
-  mov.b32 %r3, %f0;
-"
-                     "  tex.a2d.v4.f32.f32 {%f0, %f1, %f2, %f3}, [%s, {%r2, %f4, %f5, %f5}];
-  mov.b32 %r4, %f0;
-"
-                     "  tex.level.a2d.v4.f32.f32 {%f0, %f1, %f2, %f3}, [%s, {%r2, %f4, %f5, %f5}], %fone;
-  mov.b32 %r5, %f0;
-"
-                     "  txq.array_size.b32 %r6, [%s];
-"
-                     "  st.global.v4.u32 [%a], {%r3, %r4, %r5, %r6};
-");
+                     "  and.b32 %r0, %tid, 1;\n  shr.u32 %r1, %tid, 1;\n  and.b32 %r1, %r1, 1;\n  shr.u32 %r2, %tid, 2;\n"
+                     "  cvt.rn.f32.u32 %f4, %r0;\n  cvt.rn.f32.u32 %f5, %r1;\n  cvt.rn.f32.u32 %f6, %r2;\n"
+                     "  add.f32 %f4, %f4, 0f3F000000;\n  add.f32 %f5, %f5, 0f3F000000;\n  add.f32 %f6, %f6, 0f3F000000;\n"
+                     "  tex.3d.v4.f32.f32 {%f0, %f1, %f2, %f3}, [%t, {%f4, %f5, %f6, %f6}];\n  mov.b32 %r3, %f0;\n"
+                     "  tex.a2d.v4.f32.f32 {%f0, %f1, %f2, %f3}, [%s, {%r2, %f4, %f5, %f5}];\n  mov.b32 %r4, %f0;\n"
+                     "  tex.level.a2d.v4.f32.f32 {%f0, %f1, %f2, %f3}, [%s, {%r2, %f4, %f5, %f5}], %fone;\n  mov.b32 %r5, %f0;\n"
+                     "  txq.array_size.b32 %r6, [%s];\n"
+                     "  st.global.v4.u32 [%a], {%r3, %r4, %r5, %r6};\n");
   ASSERT_TRUE(r.error.empty()) << r.error;
   for (unsigned t = 0; t < 8; ++t) {
     EXPECT_EQ(as_float(r.out[4 * t]), float(t)) << "tex.3d, thread " << t;
