@@ -172,6 +172,10 @@ struct Modifiers {
   // The one selector of setmaxnreg (.inc / .dec), griddepcontrol (.launch_dependents / .wait)
   // and barrier.cluster (.arrive / .wait); see Variant.
   uint8_t variant = 0;
+  // tex/tld4/suld/sust/txq/suq (isa/exec_texture.h): the geometry (.1d .. .a2dms, TexGeom) and
+  // the one selector of each: tex .level/.grad, tld4's component, suld/sust's out-of-range
+  // mode, txq/suq's query.
+  uint8_t tex_geom = 0, tex_sel = 0;
 };
 
 enum class OperandKind : uint8_t {

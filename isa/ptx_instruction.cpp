@@ -69,6 +69,8 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
     t[Opcode::Setmaxnreg] = {1, 1};
     t[Opcode::Mapa] = {3, 3};
     for (Opcode op : {Opcode::Griddepcontrol, Opcode::BarrierCluster}) t[op] = {0, 0};
+    t[Opcode::Tex] = {2, 4};  // d, [tex, {coords}]{, lod | dPdx, dPdy}
+    for (Opcode op : {Opcode::Tld4, Opcode::Suld, Opcode::Sust, Opcode::Txq, Opcode::Suq}) t[op] = {2, 2};
     return t;
   }();
   return table;
@@ -136,6 +138,8 @@ DataType immediate_type(Opcode op, const Modifiers& m, unsigned index) {
     case Opcode::CpAsyncBulkTensor: case Opcode::Setmaxnreg:
       return DataType::U32;
     case Opcode::Mapa: return index == 2 ? DataType::U32 : first;
+    case Opcode::Tex: case Opcode::Tld4: return index >= 1 ? m.types[1] : first;  // coordinates, lod, gradients
+    case Opcode::Suld: case Opcode::Sust: return index == (op == Opcode::Sust ? 0u : 1u) ? DataType::S32 : first;
     default: return first;
   }
 }

@@ -17,7 +17,8 @@ enum Cls : uint8_t {
   kScope, kSpace, kBarSub, kMbarSub, kCvtaTo, kFrag, kLayout, kShape, kVecV, kVecX, kCacheOp,
   kHint, kFtz, kSat, kApprox, kFull, kRelu, kNan, kXorsign, kAbs, kUni, kAligned, kSync, kNc,
   kShiftamt, kNoftz, kTrans, kCc, kParity, kTestp, kSatfinite, kPack, kNoinc, kNoComplete, kCompletion, kMulticast,
-  kRead, kProxy, kDim, kLoadMode, kVariant, kClassCount
+  kRead, kProxy, kDim, kLoadMode, kVariant, kGeom, kTexMip, kSurfB, kSurfClamp, kTexComp, kTexQuery,
+  kClassCount
 };
 static_assert(kClassCount <= 64);
 
@@ -29,6 +30,27 @@ struct Meaning {
 };
 
 using Lexicon = std::unordered_map<std::string_view, std::vector<Meaning>>;
+
+// tex/tld4/suld/sust/txq/suq spellings (values: isa/exec_texture.h).
+template <typename Add>
+void add_texture_modifiers(Add add) {
+  const char* geoms[] = {".1d", ".2d", ".3d", ".a1d", ".a2d", ".cube", ".acube", ".2dms", ".a2dms"};
+  for (uint8_t i = 0; i < 9; ++i) add(geoms[i], kGeom, uint8_t(i + 1));
+  add(".base", kTexMip, 0);
+  add(".level", kTexMip, 1);
+  add(".grad", kTexMip, 2);
+  add(".b", kSurfB, 0);
+  add(".p", kSurfB, 1);
+  add(".trap", kSurfClamp, 0);
+  add(".clamp", kSurfClamp, 1);
+  add(".zero", kSurfClamp, 2);
+  const char* comps[] = {".r", ".g", ".b", ".a"};
+  for (uint8_t i = 0; i < 4; ++i) add(comps[i], kTexComp, i);
+  const char* queries[] = {".width", ".height", ".depth", ".channel_data_type", ".channel_order",
+                           ".normalized_coords", ".filter_mode", ".addr_mode_0", ".addr_mode_1", ".addr_mode_2",
+                           ".array_size", ".num_mipmap_levels", ".num_samples", ".force_unnormalized_coords"};
+  for (uint8_t i = 0; i < 14; ++i) add(queries[i], kTexQuery, i);
+}
 
 Lexicon build_lexicon() {
   Lexicon lx;
@@ -143,6 +165,7 @@ Lexicon build_lexicon() {
   add(".launch_dependents", kVariant, Variant::LaunchDependents);
   add(".wait", kVariant, Variant::Wait);
   add(".arrive", kVariant, Variant::Arrive);  // barrier.cluster.arrive (bar/mbarrier take it as their operation)
+  add_texture_modifiers(add);
   return lx;
 }
 
@@ -262,6 +285,11 @@ Rule rule_for(Opcode op) {
     case Opcode::Ldmatrix:
       return {bit(kSync) | bit(kAligned) | bit(kShape) | bit(kVecX) | bit(kTrans) | bit(kSpace), 1, 1,
               bit(kShape) | bit(kVecX)};
+    case Opcode::Tex: return {bit(kGeom) | bit(kTexMip) | bit(kVecV), 2, 2, bit(kGeom)};
+    case Opcode::Tld4: return {bit(kTexComp) | bit(kGeom) | bit(kVecV), 2, 2, bit(kTexComp) | bit(kGeom)};
+    case Opcode::Suld: case Opcode::Sust:
+      return {bit(kSurfB) | bit(kGeom) | bit(kVecV) | bit(kSurfClamp) | kMemHints, 1, 1, bit(kSurfB) | bit(kGeom)};
+    case Opcode::Txq: case Opcode::Suq: return {bit(kTexQuery) | bit(kTexMip), 1, 1, bit(kTexQuery)};
     case Opcode::Nanosleep: case Opcode::Activemask: case Opcode::Copysign:
     default:
       return {0, 1, 1, 0};  // a type and nothing else
@@ -293,6 +321,10 @@ const char* class_description(Cls c) {
     case kProxy: return "proxy kind (.async, .alias, .tensormap)";
     case kDim: return "tensor dimensionality (.1d .. .5d)";
     case kVariant: return "operation (.inc/.dec, .launch_dependents/.wait, .arrive/.wait)";
+    case kGeom: return "texture geometry (.1d, .2d, .3d, .a1d, .a2d, ...)";
+    case kSurfB: return ".b";
+    case kTexComp: return "component (.r/.g/.b/.a)";
+    case kTexQuery: return "query (.width, .height, ...)";
     default: return "modifier";
   }
 }
@@ -409,6 +441,9 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
       case kDim: m.tensor_dims = v; break;
       case kLoadMode: m.im2col = v != 0; break;
       case kVariant: m.variant = v; break;
+      case kGeom: m.tex_geom = v; break;
+      case kSurfB: if (v) fail("formatted surface access (.p) is not supported; use .b"); break;
+      case kTexMip: case kSurfClamp: case kTexComp: case kTexQuery: m.tex_sel = v; break;
       case kShape: case kHint: case kClassCount: break;
     }
   }

@@ -11,6 +11,13 @@ namespace gpusim::isa {
 
 namespace {
 
+// "[handle, {c0, c1, ...}]": an address whose elements are coordinates (tensor maps, textures,
+// surfaces).
+bool takes_coordinates(Opcode op) {
+  return op == Opcode::CpAsyncBulkTensor || op == Opcode::Tex || op == Opcode::Tld4 || op == Opcode::Suld ||
+         op == Opcode::Sust;
+}
+
 SpecialReg find_special(std::string_view name) {
   for (unsigned i = 0; i < unsigned(SpecialReg::Count); ++i)
     if (name == special_reg_name(SpecialReg(i))) return SpecialReg(i);
@@ -202,7 +209,7 @@ class StatementReader {
     }
     // cp.async.bulk.tensor's "[tensorMap, {c0, c1, ...}]": the coordinates become the address
     // operand's elements (first/count), the tensor map's address is the address itself.
-    if (peek().is(',') && out_.inst.op == Opcode::CpAsyncBulkTensor) {
+    if (peek().is(',') && takes_coordinates(out_.inst.op)) {
       ++pos_;
       if (!peek().is('{')) scope_.fail(peek(), "expected '{' starting the tensor coordinates");
       const Operand coords = read_vector(0);
@@ -232,7 +239,7 @@ class StatementReader {
     // wgmma.mma_async accumulators: N/2 (f32) or N/4 (f16) registers, N = 8..256 in steps of 8.
     // cp.async.bulk.tensor coordinates: one per dimension, 1..5.
     const bool wgmma_fragment = out_.inst.op == Opcode::WgmmaMmaAsync && o.count <= 128;
-    const bool coordinates = out_.inst.op == Opcode::CpAsyncBulkTensor && o.count <= 5;
+    const bool coordinates = takes_coordinates(out_.inst.op) && o.count <= 5;
     if (o.count != 1 && o.count != 2 && o.count != 4 && o.count != 8 && !wgmma_fragment && !coordinates)
       scope_.fail(open, "a vector operand has 1, 2, 4 or 8 elements, got " + std::to_string(o.count));
     return o;

@@ -12,7 +12,7 @@ bool first_operand_is_destination(const Instruction& in) {
     case Opcode::Call: case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::St: case Opcode::Red:
     case Opcode::WmmaStore: case Opcode::CpAsync: case Opcode::CpAsyncMbarrierArrive:
     case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkWaitGroup: case Opcode::WgmmaWaitGroup:
-    case Opcode::CpAsyncBulkTensor: case Opcode::Stmatrix: case Opcode::Setmaxnreg:
+    case Opcode::CpAsyncBulkTensor: case Opcode::Stmatrix: case Opcode::Setmaxnreg: case Opcode::Sust:
       return false;
     default:
       return true;

@@ -31,6 +31,7 @@ bool may_touch_shared_state(const Module* module, const Instruction& in) {
     case Opcode::CpAsync:
       return global_or_generic(in.mod.space) || global_or_generic(in.mod.space2);
     case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkTensor:  // TMA: one side is always global memory
+    case Opcode::Tex: case Opcode::Tld4: case Opcode::Suld: case Opcode::Sust:  // texels live in global memory
       return true;
     case Opcode::Call:
       return may_call_service(module, in);
@@ -44,6 +45,8 @@ bool only_reads_shared_state(const Module* module, const Instruction& in) {
     case Opcode::Ld: case Opcode::Ldu: case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::WmmaLoad:
     case Opcode::Ldmatrix:
       return may_touch_shared_state(module, in);
+    case Opcode::Tex: case Opcode::Tld4: case Opcode::Suld:
+      return true;
     default:
       return false;
   }

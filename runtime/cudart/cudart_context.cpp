@@ -214,6 +214,7 @@ void Context::reset_device() {
   fresh.profiling.trace_cycles.clear();
   fresh.profiling.vcd_path.clear();
   device_ = runtime::make_sim_device(fresh);
+  textures.reset();
   device_bytes_in_use_ = 0;
   sticky_error = cudaSuccess;
   limits.clear();

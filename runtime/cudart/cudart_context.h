@@ -32,6 +32,8 @@
 
 namespace gpusim::cudart {
 
+class TextureState;  // CUDA arrays, texture and surface objects (cudart_textures.h)
+
 // An API call's failure with the CUDA error code it returns; the message goes to stderr.
 class ApiError : public std::runtime_error {
  public:
@@ -142,6 +144,9 @@ class Context {
   void report_at_exit();
   std::string device_name;
   std::set<std::string> unimplemented_reported;
+  // CUDA arrays and texture/surface objects, created on first use; they belong to the device
+  // and go with it (reset_device).
+  std::shared_ptr<TextureState> textures;
 
   // cudaDeviceReset: a fresh device (allocations and loaded modules gone), the sticky error cleared.
   void reset_device();

@@ -1,0 +1,265 @@
+// CUDA arrays: allocation, queries and the copies into and out of them (cudaMemcpy2DToArray,
+// cudaMemcpy2DFromArray, cudaMemcpy2DArrayToArray, the deprecated 1-D ToArray/FromArray forms,
+// cudaMemcpy3D). An array's elements sit densely in one device allocation (cudart_textures.h),
+// so every copy is a series of row copies through copy_memory, which checks each side.
+#include <cuda_runtime_api.h>
+
+#include <string>
+
+#include "runtime/cudart/cudart_memory.h"
+#include "runtime/cudart/cudart_textures.h"
+
+namespace gpusim::cudart {
+
+TextureState& texture_state(Context& ctx) {
+  if (!ctx.textures) ctx.textures = std::make_shared<TextureState>();
+  return *ctx.textures;
+}
+
+cudaArray& live_array(Context& ctx, const cudaArray* a) {
+  auto& arrays = texture_state(ctx).arrays;
+  auto it = arrays.find(a);
+  if (it == arrays.end())
+    throw ApiError(cudaErrorInvalidResourceHandle, "the cudaArray_t is not a live CUDA array (never allocated, or freed)");
+  return *it->second;
+}
+
+void describe_format(const cudaChannelFormatDesc& f, isa::tex::Descriptor& d) {
+  const int bits[4] = {f.x, f.y, f.z, f.w};
+  unsigned channels = 0;
+  for (int b : bits) {
+    if (b == 0) break;
+    if (b != f.x) throw ApiError(cudaErrorInvalidChannelDescriptor, "channels of different sizes are not supported");
+    ++channels;
+  }
+  for (unsigned c = channels; c < 4; ++c)
+    if (bits[c] != 0) throw ApiError(cudaErrorInvalidChannelDescriptor, "a channel follows a zero-sized channel");
+  if (channels == 0 || channels == 3)
+    throw ApiError(cudaErrorInvalidChannelDescriptor, "a channel format has 1, 2 or 4 channels, this one " + std::to_string(channels));
+  if (f.x != 8 && f.x != 16 && f.x != 32)
+    throw ApiError(cudaErrorInvalidChannelDescriptor, "channels are 8, 16 or 32 bits, not " + std::to_string(f.x));
+  const int kind = as_int(f.f);
+  if (kind != cudaChannelFormatKindSigned && kind != cudaChannelFormatKindUnsigned && kind != cudaChannelFormatKindFloat)
+    throw ApiError(cudaErrorNotSupported, "channel format kind " + std::to_string(kind) +
+                                              " is not supported (only signed, unsigned and float)");
+  if (kind == cudaChannelFormatKindFloat && f.x == 8)
+    throw ApiError(cudaErrorInvalidChannelDescriptor, "there are no 8-bit float channels");
+  d.channels = uint8_t(channels);
+  d.channel_bits = uint8_t(f.x);
+  d.kind = isa::tex::ChannelKind(kind);
+}
+
+namespace {
+
+cudaArray* allocate(Context& ctx, const cudaChannelFormatDesc* desc, cudaExtent extent, unsigned flags) {
+  if (!desc) throw ApiError(cudaErrorInvalidValue, "null channel descriptor");
+  if (flags & ~unsigned(cudaArrayLayered | cudaArraySurfaceLoadStore | cudaArrayTextureGather))
+    throw ApiError(cudaErrorNotSupported, "array flags " + std::to_string(flags) +
+                                              " (only cudaArrayLayered, cudaArraySurfaceLoadStore and cudaArrayTextureGather)");
+  isa::tex::Descriptor d;
+  describe_format(*desc, d);
+  if (extent.width == 0) throw ApiError(cudaErrorInvalidValue, "an array of width 0");
+  if ((flags & cudaArrayLayered) && extent.depth == 0)
+    throw ApiError(cudaErrorInvalidValue, "a layered array needs its layer count as extent.depth");
+  auto a = std::make_unique<cudaArray>();
+  a->desc = *desc;
+  a->extent = extent;
+  a->flags = flags;
+  a->elem_bytes = d.texel_bytes();
+  a->pitch = extent.width * a->elem_bytes;
+  a->rows = extent.height ? extent.height : 1;
+  a->slices = extent.depth ? extent.depth : 1;
+  a->base = ctx.device().alloc(a->bytes());
+  ctx.note_device_bytes(int64_t(a->bytes()));
+  cudaArray* handle = a.get();
+  texture_state(ctx).arrays.emplace(handle, std::move(a));
+  return handle;
+}
+
+// One side of a copy: host or device bytes, `pitch` bytes per row, `slice` bytes per slice.
+struct Side {
+  char* base;
+  size_t pitch, slice;
+};
+
+Side array_side(const cudaArray& a, size_t x_bytes, size_t y, size_t z, size_t width_bytes, size_t height, size_t depth) {
+  if (x_bytes + width_bytes > a.pitch || y + height > a.rows || z + depth > a.slices)
+    throw ApiError(cudaErrorInvalidValue, "the copy reaches outside the CUDA array (" + std::to_string(a.pitch) +
+                                              " bytes x " + std::to_string(a.rows) + " rows x " + std::to_string(a.slices) + ")");
+  char* p = reinterpret_cast<char*>(a.base) + z * a.pitch * a.rows + y * a.pitch + x_bytes;
+  return {p, a.pitch, a.pitch * a.rows};
+}
+
+void copy_rows(Context& ctx, Side dst, Side src, size_t width_bytes, size_t height, size_t depth, cudaMemcpyKind kind) {
+  for (size_t z = 0; z < depth; ++z)
+    for (size_t y = 0; y < height; ++y)
+      copy_memory(ctx, dst.base + z * dst.slice + y * dst.pitch, src.base + z * src.slice + y * src.pitch, width_bytes, kind);
+}
+
+void copy_3d(Context& ctx, const cudaMemcpy3DParms* p) {
+  if (!p) throw ApiError(cudaErrorInvalidValue, "null cudaMemcpy3DParms");
+  if ((p->srcArray != nullptr) == (p->srcPtr.ptr != nullptr) || (p->dstArray != nullptr) == (p->dstPtr.ptr != nullptr))
+    throw ApiError(cudaErrorInvalidValue, "cudaMemcpy3D needs exactly one of srcArray/srcPtr and of dstArray/dstPtr");
+  const cudaArray* sa = p->srcArray ? &live_array(ctx, p->srcArray) : nullptr;
+  const cudaArray* da = p->dstArray ? &live_array(ctx, p->dstArray) : nullptr;
+  // Extents (and array positions) count elements when an array takes part, else bytes.
+  const size_t elem = sa ? sa->elem_bytes : da ? da->elem_bytes : 1;
+  if (sa && da && sa->elem_bytes != da->elem_bytes)
+    throw ApiError(cudaErrorInvalidValue, "cudaMemcpy3D between arrays of different element sizes");
+  const size_t width = p->extent.width * elem, height = p->extent.height, depth = p->extent.depth;
+  if (width == 0 || height == 0 || depth == 0) return;
+  auto side = [&](const cudaArray* a, const cudaPitchedPtr& ptr, const cudaPos& pos) -> Side {
+    if (a) return array_side(*a, pos.x * elem, pos.y, pos.z, width, height, depth);
+    if (ptr.pitch < width) throw ApiError(cudaErrorInvalidPitchValue, "pitch smaller than the copied width");
+    const size_t slice = ptr.pitch * (ptr.ysize ? ptr.ysize : height);
+    return {static_cast<char*>(ptr.ptr) + pos.z * slice + pos.y * ptr.pitch + pos.x, ptr.pitch, slice};
+  };
+  copy_rows(ctx, side(da, p->dstPtr, p->dstPos), side(sa, p->srcPtr, p->srcPos), width, height, depth, p->kind);
+}
+
+}  // namespace
+
+}  // namespace gpusim::cudart
+
+using gpusim::cudart::api;
+using gpusim::cudart::ApiError;
+using gpusim::cudart::Context;
+using gpusim::cudart::live_array;
+
+extern "C" {
+
+cudaChannelFormatDesc cudaCreateChannelDesc(int x, int y, int z, int w, cudaChannelFormatKind f) {
+  cudaChannelFormatDesc d;
+  d.x = x, d.y = y, d.z = z, d.w = w, d.f = f;
+  return d;
+}
+
+cudaError_t cudaMallocArray(cudaArray_t* array, const cudaChannelFormatDesc* desc, size_t width, size_t height,
+                            unsigned int flags) {
+  return api("cudaMallocArray", [&](Context& ctx) {
+    if (!array) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *array = gpusim::cudart::allocate(ctx, desc, cudaExtent{width, height, 0}, flags & ~unsigned(cudaArrayLayered));
+  });
+}
+
+cudaError_t cudaMalloc3DArray(cudaArray_t* array, const cudaChannelFormatDesc* desc, cudaExtent extent, unsigned int flags) {
+  return api("cudaMalloc3DArray", [&](Context& ctx) {
+    if (!array) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    if (flags & cudaArrayCubemap) throw ApiError(cudaErrorNotSupported, "cubemap arrays are not supported");
+    if (extent.height == 0 && extent.depth != 0 && !(flags & cudaArrayLayered))
+      throw ApiError(cudaErrorInvalidValue, "a 3-D array needs a height");
+    *array = gpusim::cudart::allocate(ctx, desc, extent, flags);
+  });
+}
+
+cudaError_t cudaFreeArray(cudaArray_t array) {
+  return api("cudaFreeArray", [&](Context& ctx) {
+    if (!array) return;
+    cudaArray& a = live_array(ctx, array);
+    ctx.device().free(a.base);
+    ctx.note_device_bytes(-int64_t(a.bytes()));
+    gpusim::cudart::texture_state(ctx).arrays.erase(array);
+  });
+}
+
+cudaError_t cudaArrayGetInfo(cudaChannelFormatDesc* desc, cudaExtent* extent, unsigned int* flags, cudaArray_t array) {
+  return api("cudaArrayGetInfo", [&](Context& ctx) {
+    const cudaArray& a = live_array(ctx, array);
+    if (desc) *desc = a.desc;
+    if (extent) *extent = a.extent;
+    if (flags) *flags = a.flags;
+  });
+}
+
+cudaError_t cudaGetChannelDesc(cudaChannelFormatDesc* desc, cudaArray_const_t array) {
+  return api("cudaGetChannelDesc", [&](Context& ctx) {
+    if (!desc) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *desc = live_array(ctx, array).desc;
+  });
+}
+
+cudaError_t cudaMemcpy2DToArray(cudaArray_t dst, size_t wOffset, size_t hOffset, const void* src, size_t spitch,
+                                size_t width, size_t height, cudaMemcpyKind kind) {
+  return api("cudaMemcpy2DToArray", [&](Context& ctx) {
+    if (spitch < width) throw ApiError(cudaErrorInvalidPitchValue, "source pitch smaller than the width");
+    const gpusim::cudart::Side s{static_cast<char*>(const_cast<void*>(src)), spitch, spitch * height};
+    gpusim::cudart::copy_rows(ctx, gpusim::cudart::array_side(live_array(ctx, dst), wOffset, hOffset, 0, width, height, 1),
+                              s, width, height, 1, kind);
+  });
+}
+
+cudaError_t cudaMemcpy2DToArrayAsync(cudaArray_t dst, size_t wOffset, size_t hOffset, const void* src, size_t spitch,
+                                     size_t width, size_t height, cudaMemcpyKind kind, cudaStream_t) {
+  return cudaMemcpy2DToArray(dst, wOffset, hOffset, src, spitch, width, height, kind);
+}
+
+cudaError_t cudaMemcpy2DFromArray(void* dst, size_t dpitch, cudaArray_const_t src, size_t wOffset, size_t hOffset,
+                                  size_t width, size_t height, cudaMemcpyKind kind) {
+  return api("cudaMemcpy2DFromArray", [&](Context& ctx) {
+    if (dpitch < width) throw ApiError(cudaErrorInvalidPitchValue, "destination pitch smaller than the width");
+    const gpusim::cudart::Side d{static_cast<char*>(dst), dpitch, dpitch * height};
+    gpusim::cudart::copy_rows(ctx, d, gpusim::cudart::array_side(live_array(ctx, src), wOffset, hOffset, 0, width, height, 1),
+                              width, height, 1, kind);
+  });
+}
+
+cudaError_t cudaMemcpy2DFromArrayAsync(void* dst, size_t dpitch, cudaArray_const_t src, size_t wOffset, size_t hOffset,
+                                       size_t width, size_t height, cudaMemcpyKind kind, cudaStream_t) {
+  return cudaMemcpy2DFromArray(dst, dpitch, src, wOffset, hOffset, width, height, kind);
+}
+
+cudaError_t cudaMemcpy2DArrayToArray(cudaArray_t dst, size_t wOffsetDst, size_t hOffsetDst, cudaArray_const_t src,
+                                     size_t wOffsetSrc, size_t hOffsetSrc, size_t width, size_t height, cudaMemcpyKind kind) {
+  return api("cudaMemcpy2DArrayToArray", [&](Context& ctx) {
+    using gpusim::cudart::array_side;
+    gpusim::cudart::copy_rows(ctx, array_side(live_array(ctx, dst), wOffsetDst, hOffsetDst, 0, width, height, 1),
+                              array_side(live_array(ctx, src), wOffsetSrc, hOffsetSrc, 0, width, height, 1), width, height, 1,
+                              kind);
+  });
+}
+
+// The deprecated 1-D forms copy `count` bytes starting at (wOffset bytes, hOffset rows), rows
+// following one another as in the array's dense layout.
+cudaError_t cudaMemcpyToArray(cudaArray_t dst, size_t wOffset, size_t hOffset, const void* src, size_t count,
+                              cudaMemcpyKind kind) {
+  return api("cudaMemcpyToArray", [&](Context& ctx) {
+    const cudaArray& a = live_array(ctx, dst);
+    const size_t start = hOffset * a.pitch + wOffset;
+    if (start + count > a.bytes()) throw ApiError(cudaErrorInvalidValue, "the copy reaches past the end of the CUDA array");
+    gpusim::cudart::copy_memory(ctx, reinterpret_cast<char*>(a.base) + start, src, count, kind);
+  });
+}
+
+cudaError_t cudaMemcpyFromArray(void* dst, cudaArray_const_t src, size_t wOffset, size_t hOffset, size_t count,
+                                cudaMemcpyKind kind) {
+  return api("cudaMemcpyFromArray", [&](Context& ctx) {
+    const cudaArray& a = live_array(ctx, src);
+    const size_t start = hOffset * a.pitch + wOffset;
+    if (start + count > a.bytes()) throw ApiError(cudaErrorInvalidValue, "the copy reaches past the end of the CUDA array");
+    gpusim::cudart::copy_memory(ctx, dst, reinterpret_cast<char*>(a.base) + start, count, kind);
+  });
+}
+
+// (The deprecated entry points call each other; the warning is about programs calling them.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+cudaError_t cudaMemcpyToArrayAsync(cudaArray_t dst, size_t wOffset, size_t hOffset, const void* src, size_t count,
+                                   cudaMemcpyKind kind, cudaStream_t) {
+  return cudaMemcpyToArray(dst, wOffset, hOffset, src, count, kind);
+}
+
+cudaError_t cudaMemcpyFromArrayAsync(void* dst, cudaArray_const_t src, size_t wOffset, size_t hOffset, size_t count,
+                                     cudaMemcpyKind kind, cudaStream_t) {
+  return cudaMemcpyFromArray(dst, src, wOffset, hOffset, count, kind);
+}
+#pragma GCC diagnostic pop
+
+cudaError_t cudaMemcpy3D(const cudaMemcpy3DParms* p) {
+  return api("cudaMemcpy3D", [&](Context& ctx) { gpusim::cudart::copy_3d(ctx, p); });
+}
+
+cudaError_t cudaMemcpy3DAsync(const cudaMemcpy3DParms* p, cudaStream_t) {
+  return api("cudaMemcpy3DAsync", [&](Context& ctx) { gpusim::cudart::copy_3d(ctx, p); });
+}
+
+}  // extern "C"
