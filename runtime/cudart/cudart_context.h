@@ -39,6 +39,8 @@ class ApiError : public std::runtime_error {
   cudaError_t code;
 };
 
+struct GraphState;                   // cudart_graph.h
+
 struct ModuleRecord {                 // one registered fat binary
   int index = 0;
   runtime::Fatbin fatbin;
@@ -142,6 +144,7 @@ class Context {
   void report_at_exit();
   std::string device_name;
   std::set<std::string> unimplemented_reported;
+  std::shared_ptr<GraphState> graph_state;  // graphs, stream capture, memory pools (cudart_graph.h)
 
   // cudaDeviceReset: a fresh device (allocations and loaded modules gone), the sticky error cleared.
   void reset_device();
