@@ -91,15 +91,21 @@ void check_stream_handle(Context& ctx, cudaStream_t s) {
 
 bool is_capturing(Context& ctx, cudaStream_t stream) { return find(graph_state(ctx), stream) != nullptr; }
 
-bool record_if_capturing(Context& ctx, cudaStream_t stream, GraphNode node) {
+bool capture_target(Context& ctx, cudaStream_t stream) {
   GraphState& st = graph_state(ctx);
   if (is_legacy(stream)) {
     check_legacy_use(st, "work");
     return false;
   }
   StreamCapture* cap = find(st, stream);
-  if (!cap) return false;
-  if (cap->session->invalidated) invalidated();
+  if (cap && cap->session->invalidated) invalidated();
+  return cap != nullptr;
+}
+
+bool record_if_capturing(Context& ctx, cudaStream_t stream, GraphNode node) {
+  if (!capture_target(ctx, stream)) return false;
+  GraphState& st = graph_state(ctx);
+  StreamCapture* cap = find(st, stream);
   GraphRecord& g = *cap->session->graph;
   GraphNode* n = g.add(std::move(node), cap->deps);
   st.node_owner[n] = &g;

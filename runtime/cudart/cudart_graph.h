@@ -142,6 +142,8 @@ void run_node(Context& ctx, GraphNode& node);
 // it throws cudaErrorStreamCaptureInvalidated after the capture was invalidated, and
 // cudaErrorStreamCaptureImplicit for work on the legacy stream while a blocking stream captures.
 bool record_if_capturing(Context& ctx, cudaStream_t stream, GraphNode node);
+// The same checks without a node: true when work issued to `stream` now would be captured.
+bool capture_target(Context& ctx, cudaStream_t stream);
 bool is_capturing(Context& ctx, cudaStream_t stream);
 // A call CUDA forbids while this thread (or, in global mode, any thread) captures: throws
 // cudaErrorStreamCaptureUnsupported and invalidates the captures concerned.

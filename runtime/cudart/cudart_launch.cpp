@@ -66,11 +66,11 @@ void check_cooperative(Context& ctx, KernelRecord& k, dim3 grid, dim3 block, siz
 cudaError_t launch_kernel(const char* api_name, const void* host_function, dim3 grid, dim3 block, void** args,
                           size_t shared, cudaStream_t stream, bool cooperative = false, dim3 cluster = dim3(1, 1, 1)) {
   return api(api_name, [&](Context& ctx) {
+    if (capture_target(ctx, stream))  // the launch becomes a node of the stream's capture (checked there)
+      return (void)record_if_capturing(ctx, stream, kernel_node(ctx, host_function, grid, block, shared, args, cooperative, cluster));
     KernelRecord& k = ctx.kernel(host_function);
     check_configuration(ctx, k, grid, block, shared);
     if (cooperative) check_cooperative(ctx, k, grid, block, shared);
-    if (record_if_capturing(ctx, stream, kernel_node(ctx, host_function, grid, block, shared, args, cooperative, cluster)))
-      return;
     ctx.launch(k, grid, block, shared, args, cooperative, cluster);
   });
 }

@@ -142,10 +142,10 @@ cudaError_t cudaFreeAsync(void* ptr, cudaStream_t stream) {
     for (GraphRecord* g : st.graphs)
       for (auto& n : g->nodes)
         if (n->allocation && n->allocation->ptr == ptr) return;  // graph memory: the graph keeps it
-    const auto region = ctx.device().allocation_at(reinterpret_cast<runtime::DevPtr>(ptr));
-    if (!region || region->host_mapped || region->base != reinterpret_cast<runtime::DevPtr>(ptr))
+    const auto region = ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));
+    if (!region || region->host_mapped || region->base != reinterpret_cast<gpusim::runtime::DevPtr>(ptr))
       throw ApiError(cudaErrorInvalidValue, "the pointer is not the start of a device allocation");
-    ctx.device().free(reinterpret_cast<runtime::DevPtr>(ptr));  // cudaMalloc'd memory, or from a destroyed pool
+    ctx.device().free(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));  // cudaMalloc'd memory, or from a destroyed pool
     ctx.note_device_bytes(-static_cast<int64_t>(region->size));
   });
 }
