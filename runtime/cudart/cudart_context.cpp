@@ -213,6 +213,9 @@ void Context::reset_device() {
   fresh.profiling.trace_sms.clear();
   fresh.profiling.trace_cycles.clear();
   fresh.profiling.vcd_path.clear();
+  // Graphs, captures and pools go with the device (their handles then fail the registry
+  // lookups); dropped before the device is replaced so anything they free, they free on it.
+  graph_state.reset();
   device_ = runtime::make_sim_device(fresh);
   textures.reset();
   device_bytes_in_use_ = 0;

@@ -41,6 +41,8 @@ class ApiError : public std::runtime_error {
   cudaError_t code;
 };
 
+struct GraphState;                   // cudart_graph.h
+
 struct ModuleRecord {                 // one registered fat binary
   int index = 0;
   runtime::Fatbin fatbin;
@@ -147,6 +149,7 @@ class Context {
   // CUDA arrays and texture/surface objects, created on first use; they belong to the device
   // and go with it (reset_device).
   std::shared_ptr<TextureState> textures;
+  std::shared_ptr<GraphState> graph_state;  // graphs, stream capture, memory pools (cudart_graph.h)
 
   // cudaDeviceReset: a fresh device (allocations and loaded modules gone), the sticky error cleared.
   void reset_device();

@@ -8,6 +8,7 @@
 
 #include "runtime/cuda_answers.h"
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/cudart/cudart_graph.h"
 
 namespace gpusim::cudart {
 namespace {
@@ -128,7 +129,11 @@ cudaError_t cudaDeviceGetAttribute(int* value, enum cudaDeviceAttr attr, int dev
 }
 
 cudaError_t cudaDeviceSynchronize(void) {
-  return api("cudaDeviceSynchronize", [&](Context& ctx) { ctx.flush_device_output(); });
+  return api("cudaDeviceSynchronize", [&](Context& ctx) {
+    gpusim::cudart::check_capture_safe(ctx, "cudaDeviceSynchronize");
+    gpusim::cudart::release_pool_memory(ctx);
+    ctx.flush_device_output();
+  });
 }
 
 cudaError_t cudaDeviceReset(void) {

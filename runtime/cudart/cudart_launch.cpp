@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/cudart/cudart_graph.h"
 #include "runtime/launch_checks.h"
 #include "sim/occupancy.h"
 
@@ -65,6 +66,8 @@ void check_cooperative(Context& ctx, KernelRecord& k, dim3 grid, dim3 block, siz
 cudaError_t launch_kernel(const char* api_name, const void* host_function, dim3 grid, dim3 block, void** args,
                           size_t shared, cudaStream_t stream, bool cooperative = false, dim3 cluster = dim3(1, 1, 1)) {
   return api(api_name, [&](Context& ctx) {
+    if (capture_target(ctx, stream))  // the launch becomes a node of the stream's capture (checked there)
+      return (void)record_if_capturing(ctx, stream, kernel_node(ctx, host_function, grid, block, shared, args, cooperative, cluster));
     KernelRecord& k = ctx.kernel(host_function);
     check_configuration(ctx, k, grid, block, shared);
     if (cooperative) check_cooperative(ctx, k, grid, block, shared);
@@ -73,6 +76,30 @@ cudaError_t launch_kernel(const char* api_name, const void* host_function, dim3 
 }
 
 }  // namespace
+
+// A graph's kernel node: the launch checks run now, and the arguments are copied (CUDA's rule),
+// sized by the kernel's .param list.
+GraphNode kernel_node(Context& ctx, const void* func, dim3 grid, dim3 block, size_t shared, void** args,
+                      bool cooperative, dim3 cluster) {
+  KernelRecord& k = ctx.kernel(func);
+  check_configuration(ctx, k, grid, block, shared);
+  if (cooperative) check_cooperative(ctx, k, grid, block, shared);
+  const runtime::KernelInfo& info = ctx.kernel_info(k);
+  GraphNode node;
+  node.type = cudaGraphNodeTypeKernel;
+  node.func = func;
+  node.grid = grid;
+  node.block = block;
+  node.shared = shared;
+  node.cooperative = cooperative;
+  node.cluster = cluster;
+  for (size_t i = 0; i < info.param_sizes.size(); ++i) {
+    if (!args || !args[i]) throw ApiError(cudaErrorInvalidValue, "kernel " + k.name + ": argument " + std::to_string(i) + " is null");
+    const auto* bytes = static_cast<const unsigned char*>(args[i]);
+    node.args.emplace_back(bytes, bytes + info.param_sizes[i]);
+  }
+  return node;
+}
 
 void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void** args, bool cooperative,
                      dim3 cluster) {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/cudart/cudart_graph.h"
 #include "runtime/cudart/cudart_memory.h"
 
 namespace gpusim::cudart {
@@ -75,6 +76,7 @@ extern "C" {
 
 cudaError_t cudaMalloc(void** ptr, size_t size) {
   return api("cudaMalloc", [&](Context& ctx) {
+    gpusim::cudart::check_capture_safe(ctx, "cudaMalloc");
     if (!ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     *ptr = reinterpret_cast<void*>(ctx.device().alloc(size));
     ctx.note_device_bytes(static_cast<int64_t>(size));
@@ -83,6 +85,7 @@ cudaError_t cudaMalloc(void** ptr, size_t size) {
 
 cudaError_t cudaFree(void* ptr) {
   return api("cudaFree", [&](Context& ctx) {
+    gpusim::cudart::check_capture_safe(ctx, "cudaFree");
     if (!ptr) return;
     if (ctx.is_host_mapped_allocation(ptr)) return ctx.free_host_mapped(ptr);  // managed memory
     try {
@@ -95,9 +98,7 @@ cudaError_t cudaFree(void* ptr) {
   });
 }
 
-// Stream-ordered allocation: streams are always idle in the simulator, so it is cudaMalloc.
-cudaError_t cudaMallocAsync(void** ptr, size_t size, cudaStream_t stream) { return cudaMalloc(ptr, size); }
-cudaError_t cudaFreeAsync(void* ptr, cudaStream_t stream) { return cudaFree(ptr); }
+// Stream-ordered allocation (cudaMallocAsync, pools) is in cudart_mempool.cpp.
 
 cudaError_t cudaMallocManaged(void** ptr, size_t size, unsigned int flags) {
   return api("cudaMallocManaged", [&](Context& ctx) {
@@ -109,6 +110,7 @@ cudaError_t cudaMallocManaged(void** ptr, size_t size, unsigned int flags) {
 
 cudaError_t cudaMallocHost(void** ptr, size_t size) {
   return api("cudaMallocHost", [&](Context& ctx) {
+    gpusim::cudart::check_capture_safe(ctx, "cudaMallocHost");
     if (!ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     *ptr = ctx.alloc_host_mapped(size);
   });
@@ -165,21 +167,43 @@ cudaError_t cudaHostGetFlags(unsigned int* flags, void* host_ptr) {
 
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t count, enum cudaMemcpyKind kind) {
   return api("cudaMemcpy", [&](Context& ctx) {
+    gpusim::cudart::check_capture_safe(ctx, "cudaMemcpy (synchronous)");
     gpusim::cudart::copy_memory(ctx, dst, src, count, kind);
     ctx.flush_device_output();  // a blocking copy is a synchronisation point
   });
 }
 
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, enum cudaMemcpyKind kind, cudaStream_t stream) {
-  return api("cudaMemcpyAsync", [&](Context& ctx) { gpusim::cudart::copy_memory(ctx, dst, src, count, kind); });
+  return api("cudaMemcpyAsync", [&](Context& ctx) {
+    gpusim::cudart::GraphNode node;
+    node.type = cudaGraphNodeTypeMemcpy;
+    node.dst = dst;
+    node.src = src;
+    node.width = node.dst_pitch = node.src_pitch = count;
+    node.dst_rows = node.src_rows = 1;
+    node.kind = gpusim::cudart::as_int(kind);
+    if (gpusim::cudart::record_if_capturing(ctx, stream, std::move(node))) return;
+    gpusim::cudart::copy_memory(ctx, dst, src, count, kind);
+  });
 }
 
 cudaError_t cudaMemset(void* dst, int value, size_t count) {
-  return api("cudaMemset", [&](Context& ctx) { gpusim::cudart::set_memory(ctx, dst, value, count); });
+  return api("cudaMemset", [&](Context& ctx) {
+    gpusim::cudart::check_capture_safe(ctx, "cudaMemset (synchronous)");
+    gpusim::cudart::set_memory(ctx, dst, value, count);
+  });
 }
 
 cudaError_t cudaMemsetAsync(void* dst, int value, size_t count, cudaStream_t stream) {
-  return api("cudaMemsetAsync", [&](Context& ctx) { gpusim::cudart::set_memory(ctx, dst, value, count); });
+  return api("cudaMemsetAsync", [&](Context& ctx) {
+    gpusim::cudart::GraphNode node;
+    node.type = cudaGraphNodeTypeMemset;
+    node.dst = dst;
+    node.value = static_cast<unsigned>(value) & 0xff;
+    node.width = node.dst_pitch = count;
+    if (gpusim::cudart::record_if_capturing(ctx, stream, std::move(node))) return;
+    gpusim::cudart::set_memory(ctx, dst, value, count);
+  });
 }
 
 cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {

@@ -5,6 +5,7 @@
 #include <cuda_runtime_api.h>
 
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/cudart/cudart_graph.h"
 
 namespace gpusim::cudart {
 namespace {
@@ -67,13 +68,18 @@ cudaError_t cudaStreamDestroy(cudaStream_t s) {
 cudaError_t cudaStreamSynchronize(cudaStream_t s) {
   return api("cudaStreamSynchronize", [&](Context& ctx) {
     check_stream(ctx, s);
+    check_not_capturing(ctx, s, "cudaStreamSynchronize");
+    release_pool_memory(ctx);
     ctx.flush_device_output();
   });
 }
 cudaError_t cudaStreamSynchronize_ptsz(cudaStream_t s) { return cudaStreamSynchronize(s); }
 
 cudaError_t cudaStreamQuery(cudaStream_t s) {
-  return api("cudaStreamQuery", [&](Context& ctx) { check_stream(ctx, s); });
+  return api("cudaStreamQuery", [&](Context& ctx) {
+    check_stream(ctx, s);
+    check_not_capturing(ctx, s, "cudaStreamQuery");
+  });
 }
 cudaError_t cudaStreamQuery_ptsz(cudaStream_t s) { return cudaStreamQuery(s); }
 
@@ -103,16 +109,23 @@ cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned int flag
   return api("cudaStreamWaitEvent", [&](Context& ctx) {
     check_stream(ctx, s);
     event(ctx, e);
+    capture_event_wait(ctx, s, e);
   });
 }
 cudaError_t cudaStreamWaitEvent_ptsz(cudaStream_t s, cudaEvent_t e, unsigned int flags) { return cudaStreamWaitEvent(s, e, flags); }
 
 cudaError_t cudaLaunchHostFunc(cudaStream_t s, cudaHostFn_t fn, void* user_data) {
+  bool captured = false;
   cudaError_t status = api("cudaLaunchHostFunc", [&](Context& ctx) {
     check_stream(ctx, s);
     if (!fn) throw ApiError(cudaErrorInvalidValue, "null host function");
+    GraphNode node;
+    node.type = cudaGraphNodeTypeHost;
+    node.host_fn = fn;
+    node.user_data = user_data;
+    captured = record_if_capturing(ctx, s, std::move(node));
   });
-  if (status == cudaSuccess) fn(user_data);  // outside the lock: the callback may not call CUDA, but must not deadlock
+  if (status == cudaSuccess && !captured) fn(user_data);  // outside the lock: the callback may not call CUDA, but must not deadlock
   return status;
 }
 
@@ -139,6 +152,7 @@ cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s) {
   return api("cudaEventRecord", [&](Context& ctx) {
     check_stream(ctx, s);
     EventRecord& rec = event(ctx, e);
+    if (capture_event_record(ctx, s, e)) return;
     rec.recorded = true;
     rec.seconds = ctx.now();
   });
@@ -153,6 +167,7 @@ cudaError_t cudaEventQuery(cudaEvent_t e) {
 cudaError_t cudaEventSynchronize(cudaEvent_t e) {
   return api("cudaEventSynchronize", [&](Context& ctx) {
     event(ctx, e);
+    release_pool_memory(ctx);
     ctx.flush_device_output();
   });
 }

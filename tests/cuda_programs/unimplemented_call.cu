@@ -3,10 +3,12 @@
 #include "check.cuh"
 
 int main() {
-  cudaGraph_t graph;
-  const cudaError_t first = cudaGraphCreate(&graph, 0);
-  const cudaError_t second = cudaGraphCreate(&graph, 0);
-  std::printf("graph: %s %s\n", cudaGetErrorName(first), cudaGetErrorName(second));
+  cudaIpcMemHandle_t handle;
+  int* p;
+  CHECK(cudaMalloc(&p, 16));
+  const cudaError_t first = cudaIpcGetMemHandle(&handle, p);
+  const cudaError_t second = cudaIpcGetMemHandle(&handle, p);
+  std::printf("ipc: %s %s\n", cudaGetErrorName(first), cudaGetErrorName(second));
   EXPECT(cudaGetLastError() == cudaErrorNotSupported);
   int* d;
   CHECK(cudaMalloc(&d, 16));  // the library still works

@@ -40,7 +40,7 @@ TEST_P(SelfChecking, PassesInTimingModeOnTheH100Config) {
 
 INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                          ::testing::Values("vector_add", "multi_module", "streams_events", "symbols_managed", "memcpy2d",
-                                           "shared_occupancy", "device_malloc", "grid_sync", "thrust_algorithms", "vector_add_uncompressed", "vector_add_lz4",
+                                           "shared_occupancy", "device_malloc", "grid_sync", "thrust_algorithms", "graph_capture", "graph_manual", "graph_errors", "mempool", "vector_add_uncompressed", "vector_add_lz4",
                                            "vector_add_default_arch", "vector_add_sm90", "hopper_gemm",
                                            "hopper_int8_im2col"));
 
@@ -119,10 +119,29 @@ TEST(Exec, ProgramExitCodeAndArgumentsPassThrough) {
 TEST(Exec, UnimplementedFunctionIsNamedOnceAndReturnsAnError) {
   const Outcome o = exec("", "unimplemented_call");
   EXPECT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, "graph: cudaErrorNotSupported cudaErrorNotSupported")) << o.output;
-  const size_t first = o.output.find("called cudaGraphCreate");
+  EXPECT_TRUE(contains(o.output, "ipc: cudaErrorNotSupported cudaErrorNotSupported")) << o.output;
+  const size_t first = o.output.find("called cudaIpcGetMemHandle");
   ASSERT_NE(first, std::string::npos) << o.output;
-  EXPECT_EQ(o.output.find("called cudaGraphCreate", first + 1), std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("called cudaIpcGetMemHandle", first + 1), std::string::npos) << o.output;
+}
+
+// Each misuse in graph_errors (which checks the codes itself) is explained in one line that names
+// the call, as every failing runtime call is.
+TEST(Exec, GraphAndCaptureMisuseIsNamed) {
+  const Outcome o = exec("", "graph_errors");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim: cudaMalloc: cudaMalloc is not permitted while a stream captures")) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim: cudaStreamEndCapture: a stream forked from the capture did not rejoin")) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim: cudaGraphLaunch: unknown or destroyed executable graph (cudaErrorInvalidResourceHandle)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim: cudaGraphInstantiate: the graph has a dependency cycle")) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim: cudaGraphAddEmptyNode: dependency 0 is a node of another graph")) << o.output;
+}
+
+// A graph's kernels are timed and listed as ordinary launches (the launch table counts each replay).
+TEST(Exec, GraphLaunchesAreListedAsKernelLaunches) {
+  const Outcome o = exec("--mode timing", "graph_capture");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "15 kernel launches")) << o.output;  // 3 kernels x 5 replays
 }
 
 TEST(Exec, KernelFaultIsTheGpusErrorAndSticky) {

@@ -1,0 +1,418 @@
+// Graph objects: creating graphs, adding nodes and edges, reading them back, cloning, destroying,
+// and writing them as DOT. Instantiation and launch are in cudart_graph_exec.cpp.
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "runtime/cudart/cudart_graph.h"
+
+namespace gpusim::cudart {
+
+GraphState& graph_state(Context& ctx) {
+  if (!ctx.graph_state) ctx.graph_state = std::make_shared<GraphState>();
+  return *ctx.graph_state;
+}
+
+GraphAllocation::~GraphAllocation() {
+  Context& ctx = context();
+  std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  try {
+    ctx.device().free(reinterpret_cast<runtime::DevPtr>(ptr));
+    ctx.note_device_bytes(-static_cast<int64_t>(bytes));
+  } catch (...) {
+    // Gone with a cudaDeviceReset already; nothing to give back.
+  }
+}
+
+void** GraphNode::pointers() {
+  arg_pointers.clear();
+  for (auto& a : args) arg_pointers.push_back(a.data());
+  return arg_pointers.data();
+}
+
+GraphNode* GraphRecord::add(GraphNode proto, const std::vector<GraphNode*>& deps) {
+  proto.graph = this;
+  proto.deps = deps;
+  nodes.push_back(std::make_unique<GraphNode>(std::move(proto)));
+  return nodes.back().get();
+}
+
+GraphRecord& graph_of(Context& ctx, cudaGraph_t g) {
+  if (!g) throw ApiError(cudaErrorInvalidValue, "null graph");
+  auto* rec = reinterpret_cast<GraphRecord*>(g);
+  if (!graph_state(ctx).graphs.count(rec)) throw ApiError(cudaErrorInvalidValue, "unknown or destroyed graph");
+  return *rec;
+}
+
+GraphNode& node_of(Context& ctx, cudaGraphNode_t n) {
+  if (!n) throw ApiError(cudaErrorInvalidValue, "null graph node");
+  auto* node = reinterpret_cast<GraphNode*>(n);
+  if (!graph_state(ctx).node_owner.count(node)) throw ApiError(cudaErrorInvalidValue, "unknown or destroyed graph node");
+  return *node;
+}
+
+GraphExecRecord& exec_of(Context& ctx, cudaGraphExec_t e) {
+  if (!e) throw ApiError(cudaErrorInvalidValue, "null executable graph");
+  auto* rec = reinterpret_cast<GraphExecRecord*>(e);
+  if (!graph_state(ctx).execs.count(rec))
+    throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed executable graph");
+  return *rec;
+}
+
+std::vector<GraphNode*> dependency_list(Context& ctx, GraphRecord& g, const cudaGraphNode_t* deps, size_t n) {
+  if (n && !deps) throw ApiError(cudaErrorInvalidValue, "null dependency array with a non-zero count");
+  std::vector<GraphNode*> out;
+  for (size_t i = 0; i < n; ++i) {
+    GraphNode& d = node_of(ctx, deps[i]);
+    if (d.graph != &g) throw ApiError(cudaErrorInvalidValue, "dependency " + std::to_string(i) + " is a node of another graph");
+    if (std::find(out.begin(), out.end(), &d) != out.end())
+      throw ApiError(cudaErrorInvalidValue, "dependency " + std::to_string(i) + " is listed twice");
+    out.push_back(&d);
+  }
+  return out;
+}
+
+namespace {
+
+// Adds the node `make` builds, after the checks every cudaGraphAdd*Node makes.
+template <typename F>
+cudaError_t adding(const char* api_name, cudaGraphNode_t* out, cudaGraph_t graph, const cudaGraphNode_t* deps,
+                   size_t n, F&& make) {
+  return api(api_name, [&](Context& ctx) {
+    if (!out) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    GraphRecord& g = graph_of(ctx, graph);
+    auto list = dependency_list(ctx, g, deps, n);
+    GraphNode* node = g.add(make(ctx), list);
+    graph_state(ctx).node_owner[node] = &g;
+    *out = reinterpret_cast<cudaGraphNode_t>(node);
+  });
+}
+
+GraphNode memset_node(const cudaMemsetParams* p) {
+  if (!p) throw ApiError(cudaErrorInvalidValue, "null memset parameters");
+  if (p->elementSize != 1 && p->elementSize != 2 && p->elementSize != 4)
+    throw ApiError(cudaErrorInvalidValue, "memset element size " + std::to_string(p->elementSize) + " (must be 1, 2 or 4)");
+  if (p->height > 1 && p->pitch < p->width * p->elementSize)
+    throw ApiError(cudaErrorInvalidValue, "memset pitch is smaller than a row");
+  GraphNode n;
+  n.type = cudaGraphNodeTypeMemset;
+  n.dst = p->dst;
+  n.dst_pitch = p->pitch;
+  n.value = p->value;
+  n.element_size = p->elementSize;
+  n.width = p->width;
+  n.height = std::max<size_t>(1, p->height);
+  return n;
+}
+
+GraphNode memcpy1d_node(void* dst, const void* src, size_t count, cudaMemcpyKind kind) {
+  GraphNode n;
+  n.type = cudaGraphNodeTypeMemcpy;
+  n.dst = dst;
+  n.src = src;
+  n.width = count;
+  n.dst_pitch = n.src_pitch = count;
+  n.dst_rows = n.src_rows = 1;
+  n.kind = as_int(kind);
+  return n;
+}
+
+GraphNode memcpy3d_node(const cudaMemcpy3DParms* p) {
+  if (!p) throw ApiError(cudaErrorInvalidValue, "null copy parameters");
+  if (p->srcArray || p->dstArray) throw ApiError(cudaErrorNotSupported, "copies to or from CUDA arrays in a graph are not supported by gpusim");
+  GraphNode n;
+  n.type = cudaGraphNodeTypeMemcpy;
+  const auto at = [](const cudaPitchedPtr& pp, const cudaPos& pos) {
+    return static_cast<char*>(pp.ptr) + (pos.z * pp.ysize + pos.y) * pp.pitch + pos.x;
+  };
+  n.dst = at(p->dstPtr, p->dstPos);
+  n.src = at(p->srcPtr, p->srcPos);
+  n.width = p->extent.width;
+  n.height = p->extent.height;
+  n.depth = p->extent.depth;
+  n.dst_pitch = p->dstPtr.pitch;
+  n.src_pitch = p->srcPtr.pitch;
+  n.dst_rows = p->dstPtr.ysize;
+  n.src_rows = p->srcPtr.ysize;
+  n.kind = as_int(p->kind);
+  if (n.width > n.dst_pitch || n.width > n.src_pitch) throw ApiError(cudaErrorInvalidValue, "copy width exceeds a pitch");
+  return n;
+}
+
+const char* type_name(cudaGraphNodeType t) {
+  switch (t) {
+    case cudaGraphNodeTypeKernel: return "kernel";
+    case cudaGraphNodeTypeMemcpy: return "memcpy";
+    case cudaGraphNodeTypeMemset: return "memset";
+    case cudaGraphNodeTypeHost: return "host";
+    case cudaGraphNodeTypeEmpty: return "empty";
+    case cudaGraphNodeTypeWaitEvent: return "event wait";
+    case cudaGraphNodeTypeEventRecord: return "event record";
+    case cudaGraphNodeTypeMemAlloc: return "mem alloc";
+    case cudaGraphNodeTypeMemFree: return "mem free";
+    default: return "node";
+  }
+}
+
+void copy_out(cudaGraphNode_t* array, size_t* count, const std::vector<GraphNode*>& nodes) {
+  if (!count) throw ApiError(cudaErrorInvalidValue, "null count pointer");
+  if (array)
+    for (size_t i = 0; i < std::min(*count, nodes.size()); ++i) array[i] = reinterpret_cast<cudaGraphNode_t>(nodes[i]);
+  if (!array || *count > nodes.size()) *count = nodes.size();
+}
+
+void forget_graph(GraphState& st, GraphRecord* g) {
+  for (auto& n : g->nodes) st.node_owner.erase(n.get());
+  st.graphs.erase(g);
+  delete g;
+}
+
+}  // namespace
+}  // namespace gpusim::cudart
+
+using namespace gpusim::cudart;
+
+extern "C" {
+
+cudaError_t cudaGraphCreate(cudaGraph_t* graph, unsigned int flags) {
+  return api("cudaGraphCreate", [&](Context& ctx) {
+    if (!graph) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    if (flags) throw ApiError(cudaErrorInvalidValue, "flags must be 0");
+    auto* g = new GraphRecord;
+    graph_state(ctx).graphs.insert(g);
+    *graph = reinterpret_cast<cudaGraph_t>(g);
+  });
+}
+
+cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+  return api("cudaGraphDestroy", [&](Context& ctx) {
+    GraphRecord& g = graph_of(ctx, graph);
+    for (auto& [stream, cap] : graph_state(ctx).capturing)
+      if (cap.session->graph == &g) throw ApiError(cudaErrorInvalidValue, "the graph is being captured into");
+    forget_graph(graph_state(ctx), &g);
+  });
+}
+
+cudaError_t cudaGraphAddEmptyNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps, size_t n) {
+  return adding("cudaGraphAddEmptyNode", node, graph, deps, n, [](Context&) { return GraphNode{}; });
+}
+
+cudaError_t cudaGraphAddKernelNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps, size_t n,
+                                   const cudaKernelNodeParams* p) {
+  return adding("cudaGraphAddKernelNode", node, graph, deps, n, [&](Context& ctx) {
+    if (!p) throw ApiError(cudaErrorInvalidValue, "null kernel parameters");
+    if (p->extra) throw ApiError(cudaErrorNotSupported, "kernel arguments in the 'extra' format are not supported by gpusim");
+    return kernel_node(ctx, p->func, p->gridDim, p->blockDim, p->sharedMemBytes, p->kernelParams, false, dim3(1, 1, 1));
+  });
+}
+
+cudaError_t cudaGraphAddMemcpyNode1D(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps, size_t n,
+                                     void* dst, const void* src, size_t count, cudaMemcpyKind kind) {
+  return adding("cudaGraphAddMemcpyNode1D", node, graph, deps, n,
+                [&](Context&) { return memcpy1d_node(dst, src, count, kind); });
+}
+
+cudaError_t cudaGraphAddMemcpyNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps, size_t n,
+                                   const cudaMemcpy3DParms* p) {
+  return adding("cudaGraphAddMemcpyNode", node, graph, deps, n, [&](Context&) { return memcpy3d_node(p); });
+}
+
+cudaError_t cudaGraphAddMemsetNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps, size_t n,
+                                   const cudaMemsetParams* p) {
+  return adding("cudaGraphAddMemsetNode", node, graph, deps, n, [&](Context&) { return memset_node(p); });
+}
+
+cudaError_t cudaGraphAddHostNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps, size_t n,
+                                 const cudaHostNodeParams* p) {
+  return adding("cudaGraphAddHostNode", node, graph, deps, n, [&](Context&) {
+    if (!p || !p->fn) throw ApiError(cudaErrorInvalidValue, "null host function");
+    GraphNode h;
+    h.type = cudaGraphNodeTypeHost;
+    h.host_fn = p->fn;
+    h.user_data = p->userData;
+    return h;
+  });
+}
+
+cudaError_t cudaGraphAddEventRecordNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps,
+                                        size_t n, cudaEvent_t event) {
+  return adding("cudaGraphAddEventRecordNode", node, graph, deps, n, [&](Context& ctx) {
+    if (!ctx.events.count(event)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
+    GraphNode e;
+    e.type = cudaGraphNodeTypeEventRecord;
+    e.event = event;
+    return e;
+  });
+}
+
+cudaError_t cudaGraphAddEventWaitNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps,
+                                      size_t n, cudaEvent_t event) {
+  return adding("cudaGraphAddEventWaitNode", node, graph, deps, n, [&](Context& ctx) {
+    if (!ctx.events.count(event)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
+    GraphNode e;
+    e.type = cudaGraphNodeTypeWaitEvent;
+    e.event = event;
+    return e;
+  });
+}
+
+cudaError_t cudaGraphAddDependencies(cudaGraph_t graph, const cudaGraphNode_t* from, const cudaGraphNode_t* to,
+                                     const cudaGraphEdgeData* edge_data, size_t n) {
+  return api("cudaGraphAddDependencies", [&](Context& ctx) {
+    GraphRecord& g = graph_of(ctx, graph);
+    if (n && (!from || !to)) throw ApiError(cudaErrorInvalidValue, "null node array with a non-zero count");
+    for (size_t i = 0; i < n; ++i) {
+      GraphNode& a = node_of(ctx, from[i]);
+      GraphNode& b = node_of(ctx, to[i]);
+      if (a.graph != &g || b.graph != &g) throw ApiError(cudaErrorInvalidValue, "edge " + std::to_string(i) + " names a node of another graph");
+      if (&a == &b) throw ApiError(cudaErrorInvalidValue, "edge " + std::to_string(i) + " joins a node to itself");
+      if (std::find(b.deps.begin(), b.deps.end(), &a) != b.deps.end())
+        throw ApiError(cudaErrorInvalidValue, "edge " + std::to_string(i) + " exists already");
+      b.deps.push_back(&a);
+    }
+  });
+}
+
+cudaError_t cudaGraphGetNodes(cudaGraph_t graph, cudaGraphNode_t* nodes, size_t* count) {
+  return api("cudaGraphGetNodes", [&](Context& ctx) {
+    std::vector<GraphNode*> all;
+    for (auto& n : graph_of(ctx, graph).nodes) all.push_back(n.get());
+    copy_out(nodes, count, all);
+  });
+}
+
+cudaError_t cudaGraphGetRootNodes(cudaGraph_t graph, cudaGraphNode_t* nodes, size_t* count) {
+  return api("cudaGraphGetRootNodes", [&](Context& ctx) {
+    std::vector<GraphNode*> roots;
+    for (auto& n : graph_of(ctx, graph).nodes)
+      if (n->deps.empty()) roots.push_back(n.get());
+    copy_out(nodes, count, roots);
+  });
+}
+
+cudaError_t cudaGraphGetEdges(cudaGraph_t graph, cudaGraphNode_t* from, cudaGraphNode_t* to,
+                              cudaGraphEdgeData* edge_data, size_t* count) {
+  return api("cudaGraphGetEdges", [&](Context& ctx) {
+    if (!count) throw ApiError(cudaErrorInvalidValue, "null count pointer");
+    std::vector<std::pair<GraphNode*, GraphNode*>> edges;
+    for (auto& n : graph_of(ctx, graph).nodes)
+      for (GraphNode* d : n->deps) edges.emplace_back(d, n.get());
+    if (from && to) {
+      for (size_t i = 0; i < std::min(*count, edges.size()); ++i) {
+        from[i] = reinterpret_cast<cudaGraphNode_t>(edges[i].first);
+        to[i] = reinterpret_cast<cudaGraphNode_t>(edges[i].second);
+        if (edge_data) edge_data[i] = {};
+      }
+      if (*count > edges.size()) *count = edges.size();
+    } else {
+      *count = edges.size();
+    }
+  });
+}
+
+cudaError_t cudaGraphNodeGetType(cudaGraphNode_t node, cudaGraphNodeType* type) {
+  return api("cudaGraphNodeGetType", [&](Context& ctx) {
+    if (!type) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *type = node_of(ctx, node).type;
+  });
+}
+
+cudaError_t cudaGraphNodeGetDependencies(cudaGraphNode_t node, cudaGraphNode_t* deps, cudaGraphEdgeData* edge_data,
+                                         size_t* count) {
+  return api("cudaGraphNodeGetDependencies", [&](Context& ctx) { copy_out(deps, count, node_of(ctx, node).deps); });
+}
+
+cudaError_t cudaGraphKernelNodeGetParams(cudaGraphNode_t node, cudaKernelNodeParams* p) {
+  return api("cudaGraphKernelNodeGetParams", [&](Context& ctx) {
+    GraphNode& n = node_of(ctx, node);
+    if (!p) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    if (n.type != cudaGraphNodeTypeKernel) throw ApiError(cudaErrorInvalidValue, "not a kernel node");
+    *p = {};
+    p->func = const_cast<void*>(n.func);
+    p->gridDim = n.grid;
+    p->blockDim = n.block;
+    p->sharedMemBytes = static_cast<unsigned>(n.shared);
+    p->kernelParams = n.pointers();
+  });
+}
+
+cudaError_t cudaGraphKernelNodeSetParams(cudaGraphNode_t node, const cudaKernelNodeParams* p) {
+  return api("cudaGraphKernelNodeSetParams", [&](Context& ctx) {
+    GraphNode& n = node_of(ctx, node);
+    if (!p) throw ApiError(cudaErrorInvalidValue, "null kernel parameters");
+    if (n.type != cudaGraphNodeTypeKernel) throw ApiError(cudaErrorInvalidValue, "not a kernel node");
+    GraphNode fresh = kernel_node(ctx, p->func, p->gridDim, p->blockDim, p->sharedMemBytes, p->kernelParams, false, dim3(1, 1, 1));
+    fresh.graph = n.graph;
+    fresh.deps = n.deps;
+    n = std::move(fresh);
+  });
+}
+
+cudaError_t cudaGraphHostNodeGetParams(cudaGraphNode_t node, cudaHostNodeParams* p) {
+  return api("cudaGraphHostNodeGetParams", [&](Context& ctx) {
+    GraphNode& n = node_of(ctx, node);
+    if (!p || n.type != cudaGraphNodeTypeHost) throw ApiError(cudaErrorInvalidValue, "not a host node, or a null result pointer");
+    p->fn = n.host_fn;
+    p->userData = n.user_data;
+  });
+}
+
+cudaError_t cudaGraphDestroyNode(cudaGraphNode_t node) {
+  return api("cudaGraphDestroyNode", [&](Context& ctx) {
+    GraphNode& n = node_of(ctx, node);
+    GraphRecord& g = *n.graph;
+    for (auto& other : g.nodes) other->deps.erase(std::remove(other->deps.begin(), other->deps.end(), &n), other->deps.end());
+    graph_state(ctx).node_owner.erase(&n);
+    g.nodes.erase(std::find_if(g.nodes.begin(), g.nodes.end(), [&](auto& p) { return p.get() == &n; }));
+  });
+}
+
+cudaError_t cudaGraphClone(cudaGraph_t* clone, cudaGraph_t original) {
+  return api("cudaGraphClone", [&](Context& ctx) {
+    if (!clone) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    GraphRecord& g = graph_of(ctx, original);
+    auto* copy = new GraphRecord;
+    std::map<const GraphNode*, GraphNode*> to_copy;
+    for (auto& n : g.nodes) {
+      GraphNode* c = copy->add(*n, {});
+      to_copy[n.get()] = c;
+      graph_state(ctx).node_owner[c] = copy;
+    }
+    for (size_t i = 0; i < g.nodes.size(); ++i)
+      for (GraphNode* d : g.nodes[i]->deps) copy->nodes[i]->deps.push_back(to_copy.at(d));
+    graph_state(ctx).graphs.insert(copy);
+    *clone = reinterpret_cast<cudaGraph_t>(copy);
+  });
+}
+
+// A DOT file of the nodes (kind and the essential parameters) and their edges.
+cudaError_t cudaGraphDebugDotPrint(cudaGraph_t graph, const char* path, unsigned int flags) {
+  return api("cudaGraphDebugDotPrint", [&](Context& ctx) {
+    GraphRecord& g = graph_of(ctx, graph);
+    if (!path) throw ApiError(cudaErrorInvalidValue, "null path");
+    std::ofstream out(path);
+    if (!out) throw ApiError(cudaErrorOperatingSystem, std::string("cannot write ") + path);
+    std::map<const GraphNode*, size_t> id;
+    for (auto& n : g.nodes) id[n.get()] = id.size();
+    out << "digraph gpusim_graph {\n  node [shape=box];\n";
+    for (auto& n : g.nodes) {
+      out << "  n" << id[n.get()] << " [label=\"" << id[n.get()] << ": " << type_name(n->type);
+      if (n->type == cudaGraphNodeTypeKernel) {
+        out << "\\n" << ctx.kernel(n->func).name << "\\ngrid (" << n->grid.x << "," << n->grid.y << "," << n->grid.z
+            << ") block (" << n->block.x << "," << n->block.y << "," << n->block.z << ")";
+      } else if (n->type == cudaGraphNodeTypeMemcpy) {
+        out << "\\n" << n->width * n->height * n->depth << " bytes";
+      } else if (n->type == cudaGraphNodeTypeMemset) {
+        out << "\\n" << n->width * n->height << " x " << n->element_size << " bytes = " << n->value;
+      }
+      out << "\"];\n";
+    }
+    for (auto& n : g.nodes)
+      for (GraphNode* d : n->deps) out << "  n" << id[d] << " -> n" << id[n.get()] << ";\n";
+    out << "}\n";
+  });
+}
+
+}  // extern "C"

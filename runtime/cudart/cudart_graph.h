@@ -1,0 +1,160 @@
+// CUDA graphs in the simulator's runtime: graphs, their nodes, executable graphs, and the state
+// of stream capture (cudart_capture.cpp) and of stream-ordered memory pools (cudart_mempool.cpp).
+//
+// A graph is a list of nodes with dependency edges. Each node owns a copy of what it runs (kernel
+// arguments are copied when the node is added or captured, as CUDA does), so the program may reuse
+// its argument variables at once. Instantiation copies the nodes in a topological order; a launch
+// runs them in that order on the calling thread, which is a valid CUDA schedule (every node after
+// its dependencies) and is deterministic.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/cudart/cudart_context.h"
+
+namespace gpusim::cudart {
+
+struct GraphRecord;
+
+// Memory a mem-alloc node hands out: allocated when the node is made (its address is fixed, as the
+// program reads it from the node at capture time) and freed when no graph or executable uses it.
+struct GraphAllocation {
+  void* ptr = nullptr;
+  size_t bytes = 0;
+  ~GraphAllocation();
+};
+
+struct GraphNode {
+  GraphRecord* graph = nullptr;
+  cudaGraphNodeType type = cudaGraphNodeTypeEmpty;
+  std::vector<GraphNode*> deps;  // the nodes this one waits for, in the order they were added
+
+  // Kernel: the host stub identifies the kernel; the arguments are owned copies.
+  const void* func = nullptr;
+  dim3 grid, block;
+  size_t shared = 0;
+  bool cooperative = false;
+  dim3 cluster{1, 1, 1};
+  std::vector<std::vector<unsigned char>> args;
+  std::vector<void*> arg_pointers;  // kernelParams view of `args` (rebuilt by pointers())
+  void** pointers();
+
+  // Memcpy (1-D is one row): `height` rows of `width` bytes, `depth` slices.
+  void* dst = nullptr;
+  const void* src = nullptr;
+  size_t width = 0, height = 1, depth = 1;
+  size_t dst_pitch = 0, src_pitch = 0, dst_rows = 0, src_rows = 0;
+  int kind = cudaMemcpyDefault;
+
+  // Memset: `height` rows of `width` elements of `element_size` bytes at `dst`, `dst_pitch` apart.
+  unsigned value = 0;
+  unsigned element_size = 1;
+
+  // Host function.
+  cudaHostFn_t host_fn = nullptr;
+  void* user_data = nullptr;
+
+  // Event record / wait.
+  cudaEvent_t event = nullptr;
+
+  // Mem alloc / free.
+  std::shared_ptr<GraphAllocation> allocation;
+  void* free_ptr = nullptr;
+};
+
+struct GraphRecord {
+  std::vector<std::unique_ptr<GraphNode>> nodes;  // in creation order (the order GetNodes reports)
+  GraphNode* add(GraphNode proto, const std::vector<GraphNode*>& deps);
+};
+
+struct GraphExecRecord {
+  std::vector<GraphNode> nodes;                 // copies, in the order a launch runs them
+  std::map<const GraphNode*, size_t> index_of;  // the graph's node -> its copy (for ExecSetParams)
+  std::vector<std::vector<size_t>> deps;        // per copy: indices of its dependencies
+  std::vector<size_t> creation_order;           // the graph's i-th node -> its copy (ExecUpdate)
+  unsigned long long flags = 0;
+};
+
+// One capture sequence: started on `origin`, joined by streams that wait on its events.
+struct CaptureSession {
+  GraphRecord* graph = nullptr;
+  cudaStream_t origin = nullptr;
+  cudaStreamCaptureMode mode = cudaStreamCaptureModeGlobal;
+  unsigned long long id = 0;
+  std::thread::id thread;
+  bool invalidated = false;
+};
+
+struct StreamCapture {
+  CaptureSession* session = nullptr;
+  std::vector<GraphNode*> deps;  // what the stream's next captured node depends on
+  std::vector<cudaGraphNode_t> deps_view;  // cudaStreamGetCaptureInfo's arrays
+  std::vector<cudaGraphEdgeData> edges_view;
+};
+
+struct MemPoolRecord {
+  uint64_t release_threshold = 0;
+  int reuse_follow_events = 1, reuse_opportunistic = 1, reuse_internal = 1;
+  uint64_t reserved = 0, reserved_high = 0, used = 0, used_high = 0;
+  std::multimap<size_t, void*> cached;  // freed blocks kept for reuse, by size
+  std::map<void*, size_t> live;          // handed-out blocks -> size
+};
+
+// Everything graphs, capture and pools keep, owned by the Context (context().graph_state).
+struct GraphState {
+  std::set<GraphRecord*> graphs;
+  std::set<GraphExecRecord*> execs;
+  std::map<const GraphNode*, GraphRecord*> node_owner;  // every live node of every live graph
+  std::map<cudaStream_t, StreamCapture> capturing;
+  std::vector<std::unique_ptr<CaptureSession>> sessions;
+  std::map<cudaEvent_t, std::pair<CaptureSession*, std::vector<GraphNode*>>> captured_events;
+  unsigned long long next_capture_id = 1;
+  MemPoolRecord default_pool;
+  std::set<MemPoolRecord*> pools;       // created pools (the default one is not in it)
+  MemPoolRecord* current_pool = nullptr;  // cudaDeviceSetMemPool; null = the default pool
+  std::map<void*, MemPoolRecord*> pool_of;  // async allocation -> its pool
+};
+
+GraphState& graph_state(Context& ctx);
+
+// Lookups that reject unknown handles with CUDA's code and a message naming what was wrong.
+GraphRecord& graph_of(Context& ctx, cudaGraph_t g);
+GraphNode& node_of(Context& ctx, cudaGraphNode_t n);
+GraphExecRecord& exec_of(Context& ctx, cudaGraphExec_t e);
+std::vector<GraphNode*> dependency_list(Context& ctx, GraphRecord& g, const cudaGraphNode_t* deps, size_t n);
+
+// Builds a kernel node: checks the configuration and copies the arguments (cudart_launch.cpp).
+GraphNode kernel_node(Context& ctx, const void* func, dim3 grid, dim3 block, size_t shared, void** args,
+                      bool cooperative, dim3 cluster);
+// Runs one node now (graph launch).
+void run_node(Context& ctx, GraphNode& node);
+
+// Stream capture hooks for the rest of the runtime (cudart_capture.cpp). record_if_capturing
+// returns true when `stream` captures and `node` became a node of its graph (nothing runs);
+// it throws cudaErrorStreamCaptureInvalidated after the capture was invalidated, and
+// cudaErrorStreamCaptureImplicit for work on the legacy stream while a blocking stream captures.
+bool record_if_capturing(Context& ctx, cudaStream_t stream, GraphNode node);
+// The same checks without a node: true when work issued to `stream` now would be captured.
+bool capture_target(Context& ctx, cudaStream_t stream);
+bool is_capturing(Context& ctx, cudaStream_t stream);
+// A call CUDA forbids while this thread (or, in global mode, any thread) captures: throws
+// cudaErrorStreamCaptureUnsupported and invalidates the captures concerned.
+void check_capture_safe(Context& ctx, const char* what);
+// Synchronising with or querying a capturing stream is an error that invalidates its capture.
+void check_not_capturing(Context& ctx, cudaStream_t stream, const char* what);
+bool capture_event_record(Context& ctx, cudaStream_t stream, cudaEvent_t event);
+bool capture_event_wait(Context& ctx, cudaStream_t stream, cudaEvent_t event);
+
+// At a synchronisation point pools give cached memory above their release threshold back
+// (cudart_mempool.cpp).
+void release_pool_memory(Context& ctx);
+
+}  // namespace gpusim::cudart

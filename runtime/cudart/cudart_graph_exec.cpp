@@ -1,0 +1,293 @@
+// Executable graphs: instantiation (a topological order of copies of the nodes), launch (the nodes
+// run in that order, each as the equivalent stream call would run it: a graph's kernels are timed
+// and listed as ordinary launches), parameter updates and cudaGraphExecUpdate.
+#include <cuda_runtime_api.h>
+
+#include <cstring>
+#include <vector>
+
+#include "runtime/cudart/cudart_graph.h"
+#include "runtime/cudart/cudart_memory.h"
+
+namespace gpusim::cudart {
+
+namespace {
+
+void run_memset(Context& ctx, GraphNode& n) {
+  const size_t row = n.width * n.element_size;
+  std::vector<unsigned char> pattern;
+  if (n.element_size != 1) {
+    pattern.resize(row);
+    for (size_t i = 0; i < n.width; ++i) std::memcpy(&pattern[i * n.element_size], &n.value, n.element_size);
+  }
+  for (size_t y = 0; y < n.height; ++y) {
+    char* dst = static_cast<char*>(n.dst) + y * n.dst_pitch;
+    if (n.element_size == 1) {
+      set_memory(ctx, dst, static_cast<int>(n.value & 0xff), row);
+      continue;
+    }
+    if (!is_device_side(ctx, dst)) throw ApiError(cudaErrorInvalidValue, "memset node writes to memory that is not device memory");
+    ctx.device().copy_to_device(reinterpret_cast<runtime::DevPtr>(dst), pattern.data(), row);
+    ctx.advance_if_timing(ctx.dram_seconds(row));
+  }
+}
+
+// Kahn's algorithm, always taking the earliest-created ready node: the same graph gives the same
+// order every time, so graph launches are as deterministic as the rest of the simulator.
+std::vector<size_t> topological_order(const GraphRecord& g) {
+  std::map<const GraphNode*, size_t> index;
+  for (size_t i = 0; i < g.nodes.size(); ++i) index[g.nodes[i].get()] = i;
+  std::vector<bool> done(g.nodes.size(), false);
+  std::vector<size_t> order;
+  while (order.size() < g.nodes.size()) {
+    bool progressed = false;
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      if (done[i]) continue;
+      bool ready = true;
+      for (const GraphNode* d : g.nodes[i]->deps) ready = ready && done[index.at(d)];
+      if (!ready) continue;
+      done[i] = true;
+      order.push_back(i);
+      progressed = true;
+      break;
+    }
+    if (!progressed) throw ApiError(cudaErrorInvalidValue, "the graph has a dependency cycle");
+  }
+  return order;
+}
+
+GraphExecRecord* instantiate(Context& ctx, cudaGraphExec_t* out, cudaGraph_t graph, unsigned long long flags) {
+  if (!out) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+  GraphRecord& g = graph_of(ctx, graph);
+  const auto order = topological_order(g);
+  auto exec = std::make_unique<GraphExecRecord>();
+  exec->flags = flags;
+  std::map<const GraphNode*, size_t> position;
+  for (size_t i : order) position[g.nodes[i].get()] = exec->nodes.size(), exec->nodes.push_back(*g.nodes[i]);
+  for (size_t k = 0; k < order.size(); ++k) {
+    std::vector<size_t> deps;
+    for (const GraphNode* d : exec->nodes[k].deps) deps.push_back(position.at(d));
+    exec->deps.push_back(deps);
+    exec->nodes[k].deps.clear();  // the copies refer to each other by index (exec->deps)
+    exec->nodes[k].graph = nullptr;
+  }
+  for (auto& n : g.nodes) exec->creation_order.push_back(position.at(n.get()));
+  exec->index_of = std::move(position);
+  GraphExecRecord* rec = exec.release();
+  graph_state(ctx).execs.insert(rec);
+  *out = reinterpret_cast<cudaGraphExec_t>(rec);
+  return rec;
+}
+
+GraphNode& exec_node(Context& ctx, GraphExecRecord& exec, cudaGraphNode_t node, cudaGraphNodeType type) {
+  GraphNode& n = node_of(ctx, node);
+  auto it = exec.index_of.find(&n);
+  if (it == exec.index_of.end())
+    throw ApiError(cudaErrorInvalidValue, "the node is not a node of the graph the executable graph was instantiated from");
+  GraphNode& target = exec.nodes[it->second];
+  if (target.type != type) throw ApiError(cudaErrorInvalidValue, "the node is of another type");
+  return target;
+}
+
+// Replaces a node's parameters, keeping what places it in the executable graph.
+void replace_params(GraphNode& target, GraphNode fresh) {
+  fresh.deps.clear();
+  fresh.graph = nullptr;
+  target = std::move(fresh);
+}
+
+// cudaGraphExecUpdate's rule: the same nodes (by creation order), types and edges; the
+// parameters may change. Returns the reason it cannot update, with the node concerned.
+cudaGraphExecUpdateResult update_problem(GraphExecRecord& exec, GraphRecord& g, GraphNode** where) {
+  *where = nullptr;
+  if (g.nodes.size() != exec.creation_order.size()) return cudaGraphExecUpdateErrorTopologyChanged;
+  std::map<const GraphNode*, size_t> index;
+  for (size_t i = 0; i < g.nodes.size(); ++i) index[g.nodes[i].get()] = exec.creation_order[i];
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    GraphNode& n = *g.nodes[i];
+    const size_t k = exec.creation_order[i];
+    *where = &n;
+    if (n.type != exec.nodes[k].type) return cudaGraphExecUpdateErrorNodeTypeChanged;
+    std::vector<size_t> deps;
+    for (const GraphNode* d : n.deps) deps.push_back(index.at(d));
+    if (deps != exec.deps[k]) return cudaGraphExecUpdateErrorTopologyChanged;
+    if (n.type == cudaGraphNodeTypeMemAlloc || n.type == cudaGraphNodeTypeMemFree) return cudaGraphExecUpdateErrorNotSupported;
+  }
+  *where = nullptr;
+  return cudaGraphExecUpdateSuccess;
+}
+
+void check_stream_handle(Context& ctx, cudaStream_t s) {
+  if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
+  if (!ctx.streams.count(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+}
+
+}  // namespace
+
+void run_node(Context& ctx, GraphNode& n) {
+  switch (n.type) {
+    case cudaGraphNodeTypeKernel:
+      ctx.launch(ctx.kernel(n.func), n.grid, n.block, n.shared, n.pointers(), n.cooperative, n.cluster);
+      break;
+    case cudaGraphNodeTypeMemcpy:
+      for (size_t z = 0; z < n.depth; ++z)
+        for (size_t y = 0; y < n.height; ++y)
+          copy_memory(ctx, static_cast<char*>(n.dst) + (z * n.dst_rows + y) * n.dst_pitch,
+                      static_cast<const char*>(n.src) + (z * n.src_rows + y) * n.src_pitch, n.width,
+                      static_cast<cudaMemcpyKind>(n.kind));
+      break;
+    case cudaGraphNodeTypeMemset:
+      run_memset(ctx, n);
+      break;
+    case cudaGraphNodeTypeHost:
+      n.host_fn(n.user_data);
+      break;
+    case cudaGraphNodeTypeEventRecord:
+      if (ctx.events.count(n.event)) {
+        auto& rec = *reinterpret_cast<EventRecord*>(n.event);
+        rec.recorded = true;
+        rec.seconds = ctx.now();
+      }
+      break;
+    default:  // empty, event wait, mem alloc/free: ordering only (the memory is the node's own)
+      break;
+  }
+}
+
+}  // namespace gpusim::cudart
+
+using namespace gpusim::cudart;
+
+extern "C" {
+
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long flags) {
+  return api("cudaGraphInstantiate", [&](Context& ctx) { instantiate(ctx, exec, graph, flags); });
+}
+
+cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long flags) {
+  return api("cudaGraphInstantiateWithFlags", [&](Context& ctx) { instantiate(ctx, exec, graph, flags); });
+}
+
+cudaError_t cudaGraphInstantiateWithParams(cudaGraphExec_t* exec, cudaGraph_t graph, cudaGraphInstantiateParams* p) {
+  return api("cudaGraphInstantiateWithParams", [&](Context& ctx) {
+    if (!p) throw ApiError(cudaErrorInvalidValue, "null instantiate parameters");
+    try {
+      instantiate(ctx, exec, graph, p->flags);
+      p->result_out = cudaGraphInstantiateSuccess;
+    } catch (...) {
+      p->result_out = cudaGraphInstantiateError;
+      throw;
+    }
+  });
+}
+cudaError_t cudaGraphInstantiateWithParams_ptsz(cudaGraphExec_t* exec, cudaGraph_t graph, cudaGraphInstantiateParams* p) {
+  return cudaGraphInstantiateWithParams(exec, graph, p);
+}
+
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
+  return api("cudaGraphExecDestroy", [&](Context& ctx) {
+    GraphExecRecord& e = exec_of(ctx, exec);
+    graph_state(ctx).execs.erase(&e);
+    delete &e;
+  });
+}
+
+cudaError_t cudaGraphExecGetFlags(cudaGraphExec_t exec, unsigned long long* flags) {
+  return api("cudaGraphExecGetFlags", [&](Context& ctx) {
+    GraphExecRecord& e = exec_of(ctx, exec);
+    if (!flags) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *flags = e.flags;
+  });
+}
+
+// The graph's nodes run now, in the instantiation order (streams are always idle in the simulator,
+// so the stream's earlier work is complete). No launch overhead is added for the graph itself.
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
+  return api("cudaGraphLaunch", [&](Context& ctx) {
+    GraphExecRecord& e = exec_of(ctx, exec);
+    check_stream_handle(ctx, stream);
+    if (is_capturing(ctx, stream))
+      throw ApiError(cudaErrorNotSupported, "launching a graph into a capturing stream (a child graph node) is not supported by gpusim");
+    for (GraphNode& n : e.nodes) run_node(ctx, n);
+  });
+}
+cudaError_t cudaGraphLaunch_ptsz(cudaGraphExec_t exec, cudaStream_t stream) { return cudaGraphLaunch(exec, stream); }
+
+// Nothing to upload: the executable graph is ready to run.
+cudaError_t cudaGraphUpload(cudaGraphExec_t exec, cudaStream_t stream) {
+  return api("cudaGraphUpload", [&](Context& ctx) {
+    exec_of(ctx, exec);
+    check_stream_handle(ctx, stream);
+  });
+}
+cudaError_t cudaGraphUpload_ptsz(cudaGraphExec_t exec, cudaStream_t stream) { return cudaGraphUpload(exec, stream); }
+
+cudaError_t cudaGraphExecKernelNodeSetParams(cudaGraphExec_t exec, cudaGraphNode_t node, const cudaKernelNodeParams* p) {
+  return api("cudaGraphExecKernelNodeSetParams", [&](Context& ctx) {
+    GraphNode& target = exec_node(ctx, exec_of(ctx, exec), node, cudaGraphNodeTypeKernel);
+    if (!p) throw ApiError(cudaErrorInvalidValue, "null kernel parameters");
+    if (p->extra) throw ApiError(cudaErrorNotSupported, "kernel arguments in the 'extra' format are not supported by gpusim");
+    replace_params(target, kernel_node(ctx, p->func, p->gridDim, p->blockDim, p->sharedMemBytes, p->kernelParams,
+                                       target.cooperative, target.cluster));
+  });
+}
+
+cudaError_t cudaGraphExecHostNodeSetParams(cudaGraphExec_t exec, cudaGraphNode_t node, const cudaHostNodeParams* p) {
+  return api("cudaGraphExecHostNodeSetParams", [&](Context& ctx) {
+    GraphNode& target = exec_node(ctx, exec_of(ctx, exec), node, cudaGraphNodeTypeHost);
+    if (!p || !p->fn) throw ApiError(cudaErrorInvalidValue, "null host function");
+    target.host_fn = p->fn;
+    target.user_data = p->userData;
+  });
+}
+
+cudaError_t cudaGraphExecMemcpyNodeSetParams1D(cudaGraphExec_t exec, cudaGraphNode_t node, void* dst, const void* src,
+                                               size_t count, cudaMemcpyKind kind) {
+  return api("cudaGraphExecMemcpyNodeSetParams1D", [&](Context& ctx) {
+    GraphNode& target = exec_node(ctx, exec_of(ctx, exec), node, cudaGraphNodeTypeMemcpy);
+    if (target.height != 1 || target.depth != 1) throw ApiError(cudaErrorInvalidValue, "the node is not a 1-D copy");
+    target.dst = dst;
+    target.src = src;
+    target.width = target.dst_pitch = target.src_pitch = count;
+    target.kind = as_int(kind);
+  });
+}
+
+cudaError_t cudaGraphExecMemsetNodeSetParams(cudaGraphExec_t exec, cudaGraphNode_t node, const cudaMemsetParams* p) {
+  return api("cudaGraphExecMemsetNodeSetParams", [&](Context& ctx) {
+    GraphNode& target = exec_node(ctx, exec_of(ctx, exec), node, cudaGraphNodeTypeMemset);
+    if (!p || (p->elementSize != 1 && p->elementSize != 2 && p->elementSize != 4))
+      throw ApiError(cudaErrorInvalidValue, "null memset parameters or an element size other than 1, 2, 4");
+    target.dst = p->dst;
+    target.dst_pitch = p->pitch;
+    target.value = p->value;
+    target.element_size = p->elementSize;
+    target.width = p->width;
+    target.height = p->height ? p->height : 1;
+  });
+}
+
+cudaError_t cudaGraphExecUpdate(cudaGraphExec_t exec, cudaGraph_t graph, cudaGraphExecUpdateResultInfo* info) {
+  cudaGraphExecUpdateResult result = cudaGraphExecUpdateError;
+  GraphNode* where = nullptr;
+  const cudaError_t status = api("cudaGraphExecUpdate", [&](Context& ctx) {
+    GraphExecRecord& e = exec_of(ctx, exec);
+    GraphRecord& g = graph_of(ctx, graph);
+    result = update_problem(e, g, &where);
+    if (result != cudaGraphExecUpdateSuccess)
+      throw ApiError(cudaErrorGraphExecUpdateFailure, "the graph differs from the executable graph in its nodes or edges");
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      const size_t k = e.creation_order[i];
+      replace_params(e.nodes[k], *g.nodes[i]);
+      e.index_of[g.nodes[i].get()] = k;
+    }
+  });
+  if (info) {
+    *info = {};
+    info->result = result;
+    info->errorNode = reinterpret_cast<cudaGraphNode_t>(where);
+  }
+  return status;
+}
+
+}  // extern "C"
