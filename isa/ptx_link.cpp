@@ -301,6 +301,8 @@ class Linker {
       }
     }
     std::string missing;
+    size_t missing_count = 0;
+    constexpr size_t kMaxNamed = 6;  // a message, not a listing of a whole library's imports
     std::set<std::string> dynamic_shared;
     for (Unit& u : units_) {
       if (!u.included) continue;
@@ -313,6 +315,7 @@ class Linker {
         for (const std::string& n : it.names) {
           if (winner.count(n)) continue;
           if (it.kind == ItemKind::Prototype && runtime_(n)) continue;
+          if (++missing_count > kMaxNamed) continue;
           if (!missing.empty()) missing += "; ";
           missing += "'" + n + "' (declared .extern in " + module_label(u) + ")";
         }
@@ -321,6 +324,7 @@ class Linker {
         if (it.kind == ItemKind::Variable) it.dropped = true;
       }
     }
+    if (missing_count > kMaxNamed) missing += "; and " + std::to_string(missing_count - kMaxNamed) + " more";
     if (!missing.empty())
       throw PtxLinkError("PTX link: undefined symbol(s): " + missing +
                          "; no linked module defines them (is a .cu file or library missing from the link?)");
