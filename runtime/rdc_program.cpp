@@ -59,6 +59,7 @@ ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch) {
     return out;
   }
   std::vector<isa::PtxLinkModule> modules;
+  std::vector<unsigned> module_arch;
   std::string skipped;
   for (size_t i = 0; i < fatbin.prelinked.size(); ++i) {
     const Fatbin& fb = fatbin.prelinked[i];
@@ -72,21 +73,21 @@ ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch) {
     m.name = "prelinked fat binary " + std::to_string(i) + ", compute_" + std::to_string(e->arch) + " PTX" +
              (file.empty() ? "" : ", " + file);
     m.text = e->payload;
-    // PTX newer than the device is library code built for other GPUs (libcudadevrt ships only
-    // compute_121 PTX, all device-runtime code): linked only if a module calls into it.
-    m.optional = e->arch > arch;
-    if (!m.optional) out.arch = std::max(out.arch, e->arch);
     modules.push_back(std::move(m));
+    module_arch.push_back(e->arch);
   }
   if (modules.empty()) throw FatbinError("no prelinked fat binary holds PTX");
-  bool any_required = false;
-  for (const isa::PtxLinkModule& m : modules) any_required |= !m.optional;
-  if (!any_required)  // every module is newer than the device: link them all (the parser decides)
-    for (isa::PtxLinkModule& m : modules) m.optional = false;
+  // The program's own files share one -gencode, so their PTX has the oldest architecture.
+  // PTX newer than both that and the device is library code built for other GPUs (libcudadevrt
+  // ships only compute_121 PTX, all device-runtime code): linked only if a module calls into it.
+  const unsigned base = *std::min_element(module_arch.begin(), module_arch.end());
+  for (size_t k = 0; k < modules.size(); ++k) {
+    modules[k].optional = module_arch[k] > std::max(base, arch);
+    if (!modules[k].optional) out.arch = std::max(out.arch, module_arch[k]);
+  }
   out.linked = true;
   out.text = isa::link_ptx(modules, [](std::string_view name) { return isa::is_device_runtime_function(std::string(name)); });
   out.text += skipped;
-  if (!out.arch) out.arch = arch;
   return out;
 }
 
