@@ -17,16 +17,21 @@ namespace {
 // whose 4th field is not such a list (or is not NULL-terminated).
 constexpr size_t kMaxPrelinked = 1 << 16;
 
-// "a.cu" from the module's first `.file N "path"` (present with -lineinfo or -G), else "".
-std::string first_source_file(const std::string& ptx) {
-  const size_t f = ptx.find("\n.file");
-  if (f == std::string::npos) return "";
-  const size_t open = ptx.find('"', f);
-  const size_t close = open == std::string::npos ? open : ptx.find('"', open + 1);
-  const size_t eol = ptx.find('\n', f + 1);
-  if (close == std::string::npos || close > eol) return "";
-  const std::string path = ptx.substr(open + 1, close - open - 1);
-  return path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+// The module's main source file from its `.file N "path"` lines (present with -lineinfo or -G):
+// the first `.cu` one, else the first one; "" without line information.
+std::string main_source_file(const std::string& ptx) {
+  std::string first, cu;
+  for (size_t f = ptx.find("\n.file"); f != std::string::npos && cu.empty(); f = ptx.find("\n.file", f + 1)) {
+    const size_t eol = ptx.find('\n', f + 1);
+    const size_t open = ptx.find('"', f);
+    const size_t close = open == std::string::npos ? open : ptx.find('"', open + 1);
+    if (close == std::string::npos || close > eol) continue;
+    std::string path = ptx.substr(open + 1, close - open - 1);
+    path = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+    if (first.empty()) first = path;
+    if (path.size() > 3 && path.compare(path.size() - 3, 3, ".cu") == 0) cu = path;
+  }
+  return cu.empty() ? first : cu;
 }
 
 }  // namespace
@@ -69,7 +74,7 @@ ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch) {
       continue;
     }
     isa::PtxLinkModule m;
-    const std::string file = first_source_file(e->payload);
+    const std::string file = main_source_file(e->payload);
     m.name = "prelinked fat binary " + std::to_string(i) + ", compute_" + std::to_string(e->arch) + " PTX" +
              (file.empty() ? "" : ", " + file);
     m.text = e->payload;
