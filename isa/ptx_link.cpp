@@ -303,7 +303,7 @@ class Linker {
     std::string missing;
     size_t missing_count = 0;
     constexpr size_t kMaxNamed = 6;  // a message, not a listing of a whole library's imports
-    std::set<std::string> dynamic_shared;
+    std::set<std::string> dynamic_shared, declared;
     for (Unit& u : units_) {
       if (!u.included) continue;
       for (Item& it : u.items) {
@@ -320,8 +320,17 @@ class Linker {
           missing += "'" + n + "' (declared .extern in " + module_label(u) + ")";
         }
         // A resolved .extern variable is dropped: the definition takes its place, ahead of every
-        // function. An .extern function prototype stays (it is only a declaration).
-        if (it.kind == ItemKind::Variable) it.dropped = true;
+        // function. A function prototype stays, once per name, with the definition's linkage:
+        // ptxas refuses an `.extern` declaration of a function the same text defines.
+        if (it.kind == ItemKind::Variable) {
+          it.dropped = true;
+        } else if (!declared.insert(it.names[0]).second) {
+          it.dropped = true;
+        } else if (auto w = winner.find(it.names[0]); w != winner.end()) {
+          for (size_t i = it.first; i < it.last; ++i)
+            if (u.toks[i].is_word(".extern"))
+              u.substitutions[i] = w->second.second->linkage == Linkage::Weak ? ".weak" : ".visible";
+        }
       }
     }
     if (missing_count > kMaxNamed) missing += "; and " + std::to_string(missing_count - kMaxNamed) + " more";
