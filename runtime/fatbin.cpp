@@ -107,13 +107,19 @@ Fatbin read_fatbin_wrapper(const void* wrapper) {
   const unsigned version = load<uint32_t>(w + 4);
   const auto* container = reinterpret_cast<const uint8_t*>(load<uint64_t>(w + 8));
   if (!container) throw FatbinError("fat binary: the wrapper points at no container");
+  Fatbin fb = read_fatbin_container_at(container);
+  fb.wrapper_version = version;
+  return fb;
+}
+
+Fatbin read_fatbin_container_at(const void* at_address) {
+  const auto* container = static_cast<const uint8_t*>(at_address);
+  if (!container) throw FatbinError("fat binary: null container");
   // The container's header states its size; nothing beyond header + body is read.
   const uint64_t body = load<uint64_t>(container + 8);
   const uint16_t header = load<uint16_t>(container + 6);
   if (body > kMaxPayload * 4) throw FatbinError("fat binary: container claims " + std::to_string(body) + " bytes");
-  Fatbin fb = read_fatbin_container(container, header + body);
-  fb.wrapper_version = version;
-  return fb;
+  return read_fatbin_container(container, header + body);
 }
 
 const FatbinEntry* Fatbin::ptx_for(unsigned arch) const {

@@ -33,6 +33,7 @@ struct FatbinEntry {
 struct Fatbin {
   unsigned wrapper_version = 0;   // 1; 2 for relocatable device code (-rdc)
   std::vector<FatbinEntry> entries;
+  std::vector<Fatbin> prelinked;  // version 2: each translation unit's container (rdc_program.h)
 
   // The PTX entry to run on an architecture: the newest one not newer than `arch`, else the
   // oldest one; nullptr when there is no PTX.
@@ -47,8 +48,11 @@ inline constexpr uint32_t kFatbinContainerMagic = 0xBA55ED50;
 // Parses one container from `size` bytes (which may hold trailing bytes after it).
 Fatbin read_fatbin_container(const uint8_t* data, size_t size);
 
+// Reads a container in this process's memory whose header states its size.
+Fatbin read_fatbin_container_at(const void* container);
+
 // Follows a wrapper in this process's memory (as passed to __cudaRegisterFatBinary) to its
 // container. The container's own header gives its size, which is then checked like any other.
-Fatbin read_fatbin_wrapper(const void* wrapper);
+Fatbin read_fatbin_wrapper(const void* wrapper);  // without its prelinked list
 
 }  // namespace gpusim::runtime

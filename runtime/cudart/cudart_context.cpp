@@ -1,5 +1,6 @@
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_stepper.h"
+#include "runtime/rdc_program.h"
 
 #include <sys/mman.h>
 
@@ -104,17 +105,25 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
   if (!m.ptx_error.empty()) throw ApiError(cudaErrorNoKernelImageForDevice, m.ptx_error);
   if (m.load_failed) throw ApiError(cudaErrorInvalidPtx, "its PTX was rejected earlier (message above)");
   if (m.module >= 0) return m.module;
-  const runtime::FatbinEntry* ptx = m.fatbin.ptx_for(static_cast<unsigned>(properties().compute_major * 10 + properties().compute_minor));
-  const std::string source = program_name + ".fatbin" + std::to_string(m.index) + ".compute_" + std::to_string(ptx->arch) + ".ptx";
+  const unsigned arch = static_cast<unsigned>(properties().compute_major * 10 + properties().compute_minor);
+  runtime::ProgramPtx ptx;
+  try {  // relocatable device code is linked here, so a link error surfaces at the first launch
+    ptx = runtime::program_ptx(m.fatbin, arch);
+  } catch (const std::exception& e) {
+    m.load_failed = true;
+    throw ApiError(cudaErrorInvalidPtx, e.what());
+  }
+  const std::string source = program_name + ".fatbin" + std::to_string(m.index) + (ptx.linked ? ".linked" : "") +
+                             ".compute_" + std::to_string(ptx.arch) + ".ptx";
   if (const char* dir = std::getenv("GPUSIM_DUMP_PTX")) {
     const std::string path = std::string(dir) + "/" + source;
     if (FILE* f = std::fopen(path.c_str(), "w")) {
-      std::fwrite(ptx->payload.data(), 1, ptx->payload.size(), f);
+      std::fwrite(ptx.text.data(), 1, ptx.text.size(), f);
       std::fclose(f);
     }
   }
   try {
-    m.module = device().load_ptx(source, ptx->payload);
+    m.module = device().load_ptx(source, ptx.text);
   } catch (const runtime::Error& e) {
     m.load_failed = true;
     throw ApiError(cudaErrorInvalidPtx, std::string(e.what()) +

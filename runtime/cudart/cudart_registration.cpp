@@ -9,6 +9,7 @@
 #include <string>
 
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/rdc_program.h"
 
 using gpusim::cudart::context;
 using gpusim::cudart::ModuleRecord;
@@ -17,9 +18,16 @@ namespace {
 
 // Why a fat binary cannot run on the simulator, with the nvcc flag that fixes it; "" if it can.
 std::string why_not_runnable(const gpusim::runtime::Fatbin& fb) {
+  if (fb.wrapper_version == 2) {  // relocatable device code: each prelinked container's PTX is linked
+    for (const gpusim::runtime::Fatbin& unit : fb.prelinked)
+      if (unit.ptx_for(0)) return "";
+    std::string held;
+    for (const gpusim::runtime::Fatbin& unit : fb.prelinked) held += (held.empty() ? "" : "; ") + unit.describe();
+    return "no translation unit of the program (built with relocatable device code) holds PTX (" + held +
+           "); gpusim executes PTX: rebuild with nvcc -gencode arch=compute_80,code=compute_80";
+  }
   if (fb.wrapper_version != 1)
-    return "the program was built with relocatable device code (-rdc=true / -dc), which gpusim does not link yet; "
-           "build without -rdc";
+    return "its fat binary wrapper has version " + std::to_string(fb.wrapper_version) + ", which gpusim does not know";
   if (!fb.ptx_for(0))
     return "the program's fat binary holds no PTX (" + fb.describe() +
            "); gpusim executes PTX: rebuild with nvcc -gencode arch=compute_80,code=compute_80 (or add "
@@ -38,6 +46,7 @@ void** __cudaRegisterFatBinary(void* fat_cubin) {
   std::string error;
   try {
     fb = gpusim::runtime::read_fatbin_wrapper(fat_cubin);
+    if (fb.wrapper_version == 2) fb.prelinked = gpusim::runtime::read_prelinked_fatbins(fat_cubin);
     error = why_not_runnable(fb);
   } catch (const std::exception& e) {
     error = std::string("its fat binary could not be read: ") + e.what();

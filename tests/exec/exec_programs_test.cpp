@@ -3,6 +3,7 @@
 // simulation modes and check what a user sees (exit code, its output, the launch table).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -42,7 +43,7 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                          ::testing::Values("vector_add", "multi_module", "streams_events", "symbols_managed", "memcpy2d",
                                            "shared_occupancy", "device_malloc", "grid_sync", "thrust_algorithms", "graph_capture", "graph_manual", "graph_errors", "mempool", "vector_add_uncompressed", "vector_add_lz4",
                                            "vector_add_default_arch", "vector_add_sm90", "hopper_gemm",
-                                           "hopper_int8_im2col"));
+                                           "hopper_int8_im2col", "rdc_link"));
 
 TEST(Exec, LaunchTableListsEveryLaunchWithDemangledNames) {
   const Outcome o = exec("--mode timing", "multi_module");
@@ -193,6 +194,26 @@ TEST(Exec, DevicePrintfFromManyThreads) {
         EXPECT_TRUE(at > before && at < after) << line;
       }
   }
+}
+
+// Relocatable device code: both files' printf strings (each file's `$str`) print their own text,
+// and GPUSIM_DUMP_PTX writes the linked PTX with each file's part named.
+TEST(Exec, RelocatableDeviceCodeLinksBothFilesPrintfStrings) {
+  const std::string dir = ::testing::TempDir() + "rdc_dump";
+  ASSERT_EQ(std::system(("mkdir -p '" + dir + "'").c_str()), 0);
+  setenv("GPUSIM_DUMP_PTX", dir.c_str(), 1);  // the program inherits it through gpusim exec
+  const Outcome o = exec("--quiet", "rdc_link");
+  unsetenv("GPUSIM_DUMP_PTX");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "main: eval of 300 elements\n")) << o.output;
+  EXPECT_TRUE(contains(o.output, "lib: mix of 3 is 16\n")) << o.output;
+  EXPECT_TRUE(contains(o.output, "lib: bias 42\n")) << o.output;
+  std::ifstream dump(dir + "/rdc_link.fatbin0.linked.compute_80.ptx");
+  ASSERT_TRUE(dump.good()) << "no linked PTX in " << dir;
+  std::stringstream text;
+  text << dump.rdbuf();
+  EXPECT_TRUE(contains(text.str(), "prelinked fat binary 0")) << text.str().substr(0, 2000);
+  EXPECT_TRUE(contains(text.str(), "prelinked fat binary 1")) << text.str().substr(0, 2000);
 }
 
 TEST(Exec, DeviceAssertIsCudaErrorAssertWithFileAndLine) {

@@ -1,0 +1,99 @@
+// Relocatable device code: the prelinked containers and their linked PTX (runtime/rdc_program.h).
+#include "runtime/rdc_program.h"
+
+#include <cstdint>
+#include <cstring>
+
+#include <algorithm>
+
+#include "isa/device_services.h"
+#include "isa/ptx_link.h"
+
+namespace gpusim::runtime {
+
+namespace {
+
+// __cudaPrelinkedFatbins has one slot per translation unit; a list longer than this is a wrapper
+// whose 4th field is not such a list (or is not NULL-terminated).
+constexpr size_t kMaxPrelinked = 1 << 16;
+
+// The module's main source file from its `.file N "path"` lines (present with -lineinfo or -G):
+// the first `.cu` one, else the first one; "" without line information.
+std::string main_source_file(const std::string& ptx) {
+  std::string first, cu;
+  for (size_t f = ptx.find("\n.file"); f != std::string::npos && cu.empty(); f = ptx.find("\n.file", f + 1)) {
+    const size_t eol = ptx.find('\n', f + 1);
+    const size_t open = ptx.find('"', f);
+    const size_t close = open == std::string::npos ? open : ptx.find('"', open + 1);
+    if (close == std::string::npos || close > eol) continue;
+    std::string path = ptx.substr(open + 1, close - open - 1);
+    path = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+    if (first.empty()) first = path;
+    if (path.size() > 3 && path.compare(path.size() - 3, 3, ".cu") == 0) cu = path;
+  }
+  return cu.empty() ? first : cu;
+}
+
+}  // namespace
+
+std::vector<Fatbin> read_prelinked_fatbins(const void* wrapper) {
+  const auto* w = static_cast<const uint8_t*>(wrapper);
+  const void* const* list = nullptr;
+  std::memcpy(&list, w + 16, sizeof list);
+  if (!list) throw FatbinError("fat binary: the version-2 wrapper lists no prelinked fat binaries");
+  std::vector<Fatbin> out;
+  for (size_t i = 0; list[i]; ++i) {
+    if (i == kMaxPrelinked)
+      throw FatbinError("fat binary: the prelinked list has no end after " + std::to_string(kMaxPrelinked) + " entries");
+    try {
+      out.push_back(read_fatbin_container_at(list[i]));
+    } catch (const FatbinError& e) {
+      throw FatbinError("prelinked fat binary " + std::to_string(i) + ": " + e.what());
+    }
+  }
+  return out;
+}
+
+ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch) {
+  ProgramPtx out;
+  if (fatbin.prelinked.empty()) {
+    const FatbinEntry* e = fatbin.ptx_for(arch);
+    if (!e) throw FatbinError("the fat binary holds no PTX (" + fatbin.describe() + ")");
+    out.arch = e->arch;
+    out.text = e->payload;
+    return out;
+  }
+  std::vector<isa::PtxLinkModule> modules;
+  std::vector<unsigned> module_arch;
+  std::string skipped;
+  for (size_t i = 0; i < fatbin.prelinked.size(); ++i) {
+    const Fatbin& fb = fatbin.prelinked[i];
+    const FatbinEntry* e = fb.ptx_for(arch);
+    if (!e) {  // nothing gpusim can run (SASS only); a kernel it held is then reported missing
+      skipped += "\n// prelinked fat binary " + std::to_string(i) + " skipped: no PTX (" + fb.describe() + ")";
+      continue;
+    }
+    isa::PtxLinkModule m;
+    const std::string file = main_source_file(e->payload);
+    m.name = "prelinked fat binary " + std::to_string(i) + ", compute_" + std::to_string(e->arch) + " PTX" +
+             (file.empty() ? "" : ", " + file);
+    m.text = e->payload;
+    modules.push_back(std::move(m));
+    module_arch.push_back(e->arch);
+  }
+  if (modules.empty()) throw FatbinError("no prelinked fat binary holds PTX");
+  // The program's own files share one -gencode, so their PTX has the oldest architecture.
+  // PTX newer than both that and the device is library code built for other GPUs (libcudadevrt
+  // ships only compute_121 PTX, all device-runtime code): linked only if a module calls into it.
+  const unsigned base = *std::min_element(module_arch.begin(), module_arch.end());
+  for (size_t k = 0; k < modules.size(); ++k) {
+    modules[k].optional = module_arch[k] > std::max(base, arch);
+    if (!modules[k].optional) out.arch = std::max(out.arch, module_arch[k]);
+  }
+  out.linked = true;
+  out.text = isa::link_ptx(modules, [](std::string_view name) { return isa::is_device_runtime_function(std::string(name)); });
+  out.text += skipped;
+  return out;
+}
+
+}  // namespace gpusim::runtime

@@ -1,0 +1,29 @@
+// Programs built with relocatable device code (nvcc -rdc=true / -dc, CMake's
+// CUDA_SEPARABLE_COMPILATION). Their start-up code registers ONE version-2 fat binary wrapper
+// for the whole program; its 4th field lists every translation unit's prelinked container
+// (crt/link.stub: __cudaPrelinkedFatbins, NULL-terminated), one of them libcudadevrt's. The
+// container the wrapper itself points at is nvlink's output, which holds no PTX. gpusim reads
+// each prelinked container's PTX and links the texts (isa/ptx_link.h) into one module.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/fatbin.h"
+
+namespace gpusim::runtime {
+
+// The containers a version-2 wrapper (in this process's memory) lists. Throws FatbinError.
+std::vector<Fatbin> read_prelinked_fatbins(const void* wrapper);
+
+// The PTX gpusim loads for a registered fat binary on `arch` (80 for sm_80): its own PTX entry,
+// or, when it lists prelinked containers, their PTX linked into one text. Throws FatbinError
+// (no PTX) or isa::PtxLinkError (an undefined or doubly defined symbol).
+struct ProgramPtx {
+  unsigned arch = 0;    // the compute_XX of the (newest) PTX used
+  bool linked = false;  // several modules linked
+  std::string text;
+};
+ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch);
+
+}  // namespace gpusim::runtime
