@@ -5,15 +5,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "isa/hex_text.h"
+
 namespace gpusim::isa {
 
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // The format string as a C literal would show it, for messages.
 std::string escaped(const std::string& s) {
@@ -56,7 +52,7 @@ class ArgumentReader {
     uint64_t v = 0;
     if (!read_(base_ + offset_, &v, size))
       throw DeviceAddressError("argument " + std::to_string(count_ + 1) + " (for " + conversion + ") at " +
-                               hex(base_ + offset_) + " in the argument buffer at " + hex(base_) +
+                               hex_text(base_ + offset_) + " in the argument buffer at " + hex_text(base_) +
                                " cannot be read");
     offset_ += size;
     count_ += 1;
@@ -167,13 +163,13 @@ std::string read_device_string(const DeviceMemoryReader& read, uint64_t addr, si
   for (size_t i = 0; i < cap; ++i) {
     char ch = 0;
     if (!read(addr + i, &ch, 1))
-      throw DeviceAddressError(what + " at " + hex(addr) + ": byte " + std::to_string(i) + " (address " +
-                               hex(addr + i) + ") cannot be read");
+      throw DeviceAddressError(what + " at " + hex_text(addr) + ": byte " + std::to_string(i) + " (address " +
+                               hex_text(addr + i) + ") cannot be read");
     if (ch == '\0') return out;
     out += ch;
   }
   if (need_nul)
-    throw std::runtime_error(what + " at " + hex(addr) + " has no terminating NUL within " + std::to_string(cap) +
+    throw std::runtime_error(what + " at " + hex_text(addr) + " has no terminating NUL within " + std::to_string(cap) +
                              " bytes");
   return out;
 }

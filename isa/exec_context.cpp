@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "isa/hex_text.h"
 #include "isa/launch_state.h"
 
 namespace gpusim::isa {
@@ -11,12 +12,6 @@ namespace {
 // Param-space addresses of per-thread frame .param variables carry this tag so that one address
 // value can name either the launch's kernel parameter buffer or a thread's frame.
 constexpr uint64_t kFrameParamTag = 1ull << 40;
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 }  // namespace
 
@@ -224,11 +219,11 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
   space = resolve(space, addr);
   if (size && (size & (size - 1)) == 0 && size <= 16 && (addr & (size - 1)))
     fail(lane, "misaligned " + std::string(space_name(space)) + " load of " + std::to_string(size) +
-                   " bytes at address " + hex(original), FaultKind::MisalignedAddress);
+                   " bytes at address " + hex_text(original), FaultKind::MisalignedAddress);
   if (space == StateSpace::Global) {
     if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(out, p, size);
     else if (!launch_.global->read(addr, out, size))
-      fail(lane, "out-of-bounds global load of " + std::to_string(size) + " bytes at address " + hex(addr) +
+      fail(lane, "out-of-bounds global load of " + std::to_string(size) + " bytes at address " + hex_text(addr) +
                      " (no allocation covers it)", FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
     copy_access(out, cta_.shared.data() + addr, size);  // this CTA's own shared memory (no cluster rank bits)
@@ -236,7 +231,7 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, false);
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + " load of " + std::to_string(size) +
-                     " bytes at address " + hex(original), FaultKind::IllegalAddress);
+                     " bytes at address " + hex_text(original), FaultKind::IllegalAddress);
     copy_access(out, p, size);
   }
   if (trace) trace->push_back(MemAccess{space, addr, uint8_t(size), false, atomic, uint8_t(lane)});
@@ -248,11 +243,11 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
   space = resolve(space, addr);
   if (size && (size & (size - 1)) == 0 && size <= 16 && (addr & (size - 1)))
     fail(lane, "misaligned " + std::string(space_name(space)) + " store of " + std::to_string(size) +
-                   " bytes at address " + hex(original), FaultKind::MisalignedAddress);
+                   " bytes at address " + hex_text(original), FaultKind::MisalignedAddress);
   if (space == StateSpace::Global) {
     if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(p, in, size);
     else if (!launch_.global->write(addr, in, size))
-      fail(lane, "out-of-bounds global store of " + std::to_string(size) + " bytes at address " + hex(addr) +
+      fail(lane, "out-of-bounds global store of " + std::to_string(size) + " bytes at address " + hex_text(addr) +
                      " (no allocation covers it)", FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
     copy_access(cta_.shared.data() + addr, in, size);
@@ -260,7 +255,7 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, true);
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + " store of " + std::to_string(size) +
-                     " bytes at address " + hex(original), FaultKind::IllegalAddress);
+                     " bytes at address " + hex_text(original), FaultKind::IllegalAddress);
     copy_access(p, in, size);
   }
   if (trace && !atomic) trace->push_back(MemAccess{space, addr, uint8_t(size), true, atomic, uint8_t(lane)});

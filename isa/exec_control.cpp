@@ -4,6 +4,7 @@
 
 #include "isa/exec_context.h"
 #include "isa/exec_device_call.h"
+#include "isa/hex_text.h"
 #include "isa/launch_state.h"
 
 namespace gpusim::isa {
@@ -27,9 +28,7 @@ static int64_t indirect_target(ExecContext& ctx, const Instruction& in) {
   for_each_lane(ctx.mask, [&](unsigned l) { same |= uint32_t(ctx.get(in.ops[1], l) == addr0) << l; });
   const int64_t fn = function_at_address(addr0, m.functions.size());
   if (fn < 0) {
-    char b[32];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(addr0));
-    ctx.fail(lane0, std::string("indirect call through ") + b + ", which is not the address of a function");
+    ctx.fail(lane0, "indirect call through " + hex_text(addr0) + ", which is not the address of a function");
   }
   if (same != ctx.mask) {
     const uint32_t pc = w.top().pc;

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "isa/exec_context.h"
+#include "isa/hex_text.h"
 #include "isa/launch_state.h"
 #include "isa/memory_fast_path.h"
 
@@ -409,9 +410,7 @@ void exec_Cvta(ExecContext& ctx, const Instruction& in) {
     uint64_t r = a + base;
     if (to_space) {
       if (base && (a < base || a >= base + kWindowSize)) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a));
-        ctx.fail(lane, std::string("cvta.to.") + space_name(s) + " of generic address " + buf + " which is not in the ." +
+        ctx.fail(lane, std::string("cvta.to.") + space_name(s) + " of generic address " + hex_text(a) + " which is not in the ." +
                            space_name(s) + " window", FaultKind::IllegalAddress);
       }
       r = a - base;

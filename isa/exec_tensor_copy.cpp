@@ -23,6 +23,7 @@
 
 #include "isa/cluster_address.h"
 #include "isa/exec_context.h"
+#include "isa/hex_text.h"
 #include "isa/launch_state.h"
 #include "isa/mbarrier_word.h"
 #include "isa/tensor_im2col.h"
@@ -33,12 +34,6 @@ namespace gpusim::isa {
 namespace {
 
 constexpr uint64_t kOffsetMask = (uint64_t(1) << kClusterRankShift) - 1;  // CTA-relative part
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // The space an address operand points into: a named .param/.const/.global symbol's own space,
 // otherwise a generic address (cvta.param of a __grid_constant__ parameter, or global memory).
@@ -53,7 +48,7 @@ tmap::TensorMap load_map(ExecContext& ctx, const Operand& o, unsigned lane) {
   ctx.load(operand_space(ctx, o), addr, bytes, tmap::kBytes, lane);
   auto map = tmap::decode(bytes);
   if (!map)
-    ctx.fail(lane, "cp.async.bulk.tensor: the tensor map at " + hex(addr) +
+    ctx.fail(lane, "cp.async.bulk.tensor: the tensor map at " + hex_text(addr) +
                        " is malformed (not built by cuTensorMapEncodeTiled/cuTensorMapEncodeIm2col, or overwritten)");
   return *map;
 }
@@ -113,7 +108,7 @@ void exec_CpAsyncBulkTensor(ExecContext& ctx, const Instruction& in) {
     const uint64_t smem = ctx.address(smem_op, lane);
     const uint64_t align = m.swizzle_bytes ? 8 * m.swizzle_bytes : 128;
     if (smem % align)
-      ctx.fail(lane, "cp.async.bulk.tensor: shared address " + hex(smem) + " is not " + std::to_string(align) +
+      ctx.fail(lane, "cp.async.bulk.tensor: shared address " + hex_text(smem) + " is not " + std::to_string(align) +
                          "-byte aligned" + (m.swizzle_bytes ? " (the swizzle pattern's repeat)" : ""),
                FaultKind::MisalignedAddress);
     const uint64_t fill = fill_bits(m);

@@ -18,18 +18,13 @@
 
 #include "isa/exec_context.h"
 #include "isa/exec_texture.h"
+#include "isa/hex_text.h"
 #include "isa/launch_state.h"
 #include "isa/texture_sampling.h"
 
 namespace gpusim::isa {
 
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 const char* geom_name(uint8_t g) {
   static const char* names[] = {"?", ".1d", ".2d", ".3d", ".a1d", ".a2d", ".cube", ".acube", ".2dms", ".a2dms"};
@@ -48,10 +43,10 @@ tex::Descriptor load_descriptor(ExecContext& ctx, const Instruction& in, unsigne
   const char* what = surface ? "surface" : "texture";
   auto d = handle && ctx.launch().global->read(handle, bytes, tex::kBytes) ? tex::decode(bytes) : std::nullopt;
   if (!d)
-    ctx.fail(lane, std::string(opcode_name(in.op)) + ": " + hex(handle) + " is not a " + what +
+    ctx.fail(lane, std::string(opcode_name(in.op)) + ": " + hex_text(handle) + " is not a " + what +
                        " object handle (never created, or destroyed)", FaultKind::IllegalAddress);
   if (d->is_surface() != surface)
-    ctx.fail(lane, std::string(opcode_name(in.op)) + ": handle " + hex(handle) + " is a " +
+    ctx.fail(lane, std::string(opcode_name(in.op)) + ": handle " + hex_text(handle) + " is a " +
                        (d->is_surface() ? "surface" : "texture") + " object, not a " + what + " object");
   return *d;
 }

@@ -1,4 +1,5 @@
 #include "isa/step.h"
+#include "isa/bit_count.h"
 
 namespace gpusim::isa {
 
@@ -25,15 +26,6 @@ bool moves_pc(Opcode op) {
       return false;
   }
 }
-
-// Set lanes of a 32-bit mask, inline: the build targets baseline x86-64 (no POPCNT instruction),
-// where __builtin_popcount is a libgcc call, and every step counts its lanes.
-constexpr unsigned count_lanes(uint32_t m) {
-  m = m - ((m >> 1) & 0x55555555u);
-  m = (m & 0x33333333u) + ((m >> 2) & 0x33333333u);
-  return (((m + (m >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
-}
-static_assert(count_lanes(0) == 0 && count_lanes(~0u) == 32 && count_lanes(0x80000001u) == 2 && count_lanes(0xff00u) == 8);
 
 }  // namespace
 
@@ -71,7 +63,7 @@ StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector
   if (!moves_pc(in.op)) warp.advance();
   warp.settle();
   launch.warp_instructions += 1;
-  launch.thread_instructions += uint64_t(count_lanes(r.active));
+  launch.thread_instructions += uint64_t(lane_count(r.active));
   return r;
 }
 

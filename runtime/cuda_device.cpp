@@ -10,6 +10,7 @@
 #include <sstream>
 #include <vector>
 
+#include "isa/hex_text.h"
 #include "runtime/cuda_driver_api.h"
 
 namespace gpusim::runtime {
@@ -19,12 +20,6 @@ namespace {
 using cuda::CUresult;
 using cuda::DeviceAttribute;
 using cuda::DriverApi;
-
-std::string hex(uint64_t v) {
-  std::ostringstream os;
-  os << "0x" << std::hex << v;
-  return os.str();
-}
 
 // For calls made before a device exists (probing, properties): any failure is an Error.
 void check(const DriverApi& api, CUresult result, const std::string& call) {
@@ -165,27 +160,27 @@ class CudaDevice final : public Device {
     bind();
     auto it = allocations_.find(ptr);
     if (it == allocations_.end())
-      throw Error("free of " + hex(ptr) + ", which is not the start of a live allocation");
-    call(api_.cuMemFree(ptr), "cuMemFree(" + hex(ptr) + ")");
+      throw Error("free of " + isa::hex_text(ptr) + ", which is not the start of a live allocation");
+    call(api_.cuMemFree(ptr), "cuMemFree(" + isa::hex_text(ptr) + ")");
     allocations_.erase(it);
   }
 
   void copy_to_device(DevPtr dst, const void* src, size_t bytes) override {
     bind();
     require_inside(dst, bytes, "copy to device");
-    if (bytes) call(api_.cuMemcpyHtoD(dst, src, bytes), "cuMemcpyHtoD(" + hex(dst) + ")");
+    if (bytes) call(api_.cuMemcpyHtoD(dst, src, bytes), "cuMemcpyHtoD(" + isa::hex_text(dst) + ")");
   }
 
   void copy_to_host(void* dst, DevPtr src, size_t bytes) override {
     bind();
     require_inside(src, bytes, "copy to host");
-    if (bytes) call(api_.cuMemcpyDtoH(dst, src, bytes), "cuMemcpyDtoH(" + hex(src) + ")");
+    if (bytes) call(api_.cuMemcpyDtoH(dst, src, bytes), "cuMemcpyDtoH(" + isa::hex_text(src) + ")");
   }
 
   void memset(DevPtr dst, int value, size_t bytes) override {
     bind();
     require_inside(dst, bytes, "memset");
-    if (bytes) call(api_.cuMemsetD8(dst, static_cast<unsigned char>(value), bytes), "cuMemsetD8(" + hex(dst) + ")");
+    if (bytes) call(api_.cuMemsetD8(dst, static_cast<unsigned char>(value), bytes), "cuMemsetD8(" + isa::hex_text(dst) + ")");
   }
 
   void synchronize() override {
@@ -309,7 +304,7 @@ class CudaDevice final : public Device {
                                      strides.data(), box.data(), element_strides.data(),
                                      static_cast<int>(spec.interleave), static_cast<int>(spec.swizzle),
                                      static_cast<int>(spec.l2_promotion), static_cast<int>(spec.oob_fill)),
-         "cuTensorMapEncodeTiled(rank " + std::to_string(spec.rank) + ", address " + hex(spec.global_address) + ")");
+         "cuTensorMapEncodeTiled(rank " + std::to_string(spec.rank) + ", address " + isa::hex_text(spec.global_address) + ")");
     KernelArg arg;
     arg.bytes.assign(map.bytes, map.bytes + sizeof(map.bytes));
     return arg;
@@ -369,11 +364,11 @@ class CudaDevice final : public Device {
       const uint64_t end = it->first + it->second;
       if (addr >= it->first && addr <= end && bytes <= end - addr) return;
       std::ostringstream os;
-      os << what << ": [" << hex(addr) << ", +" << bytes << ") is not inside one allocation (nearest below: "
-         << hex(it->first) << ", " << it->second << " bytes)";
+      os << what << ": [" << isa::hex_text(addr) << ", +" << bytes << ") is not inside one allocation (nearest below: "
+         << isa::hex_text(it->first) << ", " << it->second << " bytes)";
       throw Error(os.str());
     }
-    throw Error(std::string(what) + ": [" + hex(addr) + ", +" + std::to_string(bytes) +
+    throw Error(std::string(what) + ": [" + isa::hex_text(addr) + ", +" + std::to_string(bytes) +
                 ") is not inside any allocation");
   }
 

@@ -6,14 +6,11 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "isa/hex_text.h"
+
 namespace gpusim::runtime {
 
 namespace {
-std::string hex(uint64_t v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-  return b;
-}
 std::string mib(uint64_t bytes) {
   char b[48];
   std::snprintf(b, sizeof b, "%llu bytes (%.1f MiB)", static_cast<unsigned long long>(bytes), double(bytes) / (1 << 20));
@@ -33,7 +30,7 @@ uint64_t DeviceMemory::allocate(uint64_t bytes) {
                             " in use of the device's " + mib(capacity_) + " (config key dram.capacity_mib)");
   const uint64_t span = (bytes + kGuard + kAlign - 1) / kAlign * kAlign;
   if (span < bytes || next_ > kLimit - span)
-    throw DeviceOutOfMemory("out of device address space: allocating " + mib(bytes) + " at " + hex(next_));
+    throw DeviceOutOfMemory("out of device address space: allocating " + mib(bytes) + " at " + isa::hex_text(next_));
   const uint64_t reserved = (bytes + 4095) / 4096 * 4096;
   void* data = mmap(nullptr, reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (data == MAP_FAILED)
@@ -49,14 +46,14 @@ void DeviceMemory::map_host(void* host, uint64_t bytes) {
   const uint64_t addr = reinterpret_cast<uint64_t>(host);
   if (!host || bytes == 0 || addr + bytes < addr) throw std::invalid_argument("map of an empty or wrapping host range");
   if (addr < kLimit && addr + bytes > kBase)
-    throw std::invalid_argument("host range " + hex(addr) + " overlaps the simulated device's address space");
+    throw std::invalid_argument("host range " + isa::hex_text(addr) + " overlaps the simulated device's address space");
   auto next = allocations_.lower_bound(addr);
   if (next != allocations_.end() && next->first < addr + bytes)
-    throw std::invalid_argument("host range " + hex(addr) + " overlaps a mapping at " + hex(next->first));
+    throw std::invalid_argument("host range " + isa::hex_text(addr) + " overlaps a mapping at " + isa::hex_text(next->first));
   if (next != allocations_.begin()) {
     auto prev = std::prev(next);
     if (prev->first + prev->second.size > addr)
-      throw std::invalid_argument("host range " + hex(addr) + " overlaps a mapping at " + hex(prev->first));
+      throw std::invalid_argument("host range " + isa::hex_text(addr) + " overlaps a mapping at " + isa::hex_text(prev->first));
   }
   allocations_.emplace(addr, Storage{static_cast<uint8_t*>(host), bytes, 0});
 }
@@ -64,7 +61,7 @@ void DeviceMemory::map_host(void* host, uint64_t bytes) {
 void DeviceMemory::release(uint64_t addr) {
   auto it = allocations_.find(addr);
   if (it == allocations_.end() || !it->second.reserved)
-    throw std::invalid_argument("free of " + hex(addr) + ", which is not the start of a live allocation");
+    throw std::invalid_argument("free of " + isa::hex_text(addr) + ", which is not the start of a live allocation");
   munmap(it->second.data, it->second.reserved);
   bytes_in_use_ -= it->second.size;
   allocations_.erase(it);
@@ -74,7 +71,7 @@ void DeviceMemory::release(uint64_t addr) {
 void DeviceMemory::unmap_host(void* host) {
   auto it = allocations_.find(reinterpret_cast<uint64_t>(host));
   if (it == allocations_.end() || it->second.reserved)
-    throw std::invalid_argument("unmap of " + hex(reinterpret_cast<uint64_t>(host)) + ", which is not a mapped host range");
+    throw std::invalid_argument("unmap of " + isa::hex_text(reinterpret_cast<uint64_t>(host)) + ", which is not a mapped host range");
   allocations_.erase(it);
   allocation_removed();
 }
@@ -98,10 +95,10 @@ std::string DeviceMemory::describe_miss(uint64_t addr, uint64_t bytes) const {
   auto it = allocations_.upper_bound(addr);
   if (it != allocations_.begin()) {
     --it;
-    return "[" + hex(addr) + ", +" + std::to_string(bytes) + ") overruns the allocation at " + hex(it->first) +
+    return "[" + isa::hex_text(addr) + ", +" + std::to_string(bytes) + ") overruns the allocation at " + isa::hex_text(it->first) +
            " of " + std::to_string(it->second.size) + " bytes";
   }
-  return "[" + hex(addr) + ", +" + std::to_string(bytes) + ") is not inside any allocation";
+  return "[" + isa::hex_text(addr) + ", +" + std::to_string(bytes) + ") is not inside any allocation";
 }
 
 uint8_t* DeviceMemory::at(uint64_t addr, uint64_t bytes, const char* what) const {

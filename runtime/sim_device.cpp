@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "isa/functional_executor.h"
+#include "isa/hex_text.h"
 #include "isa/load_hoisting.h"
 #include "isa/ptx_parser.h"
 #include "runtime/cluster_launch.h"
@@ -31,11 +32,6 @@ namespace gpusim::runtime {
 
 namespace {
 
-std::string hex_address(DevPtr p) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(p));
-  return buf;
-}
 // Bytes of the per-launch grid-barrier workspace of a cooperative launch: nvcc 13's
 // grid_group::sync counts arrivals in the 32-bit word at offset 4.
 constexpr uint64_t kGridWorkspaceBytes = 16;
@@ -99,7 +95,7 @@ class SimDevice final : public Device {
   }
   void free(DevPtr ptr) override {
     if (services_.owns(ptr))
-      throw Error("free of device address " + hex_address(ptr) + ": the block was allocated by device-side malloc in a kernel; only device-side free can release it");
+      throw Error("free of device address " + isa::hex_text(ptr) + ": the block was allocated by device-side malloc in a kernel; only device-side free can release it");
     try {
       memory_.release(ptr);
     } catch (const std::exception& e) {

@@ -2,18 +2,14 @@
 
 #include <cstdio>
 
+#include "isa/hex_text.h"
+
 namespace gpusim::runtime {
 
 namespace {
 
 // Device malloc returns 16-byte aligned blocks; the heap is charged in those units.
 constexpr uint64_t kHeapGranule = 16;
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 TextSink stdio_sink(FILE* stream) {
   return [stream](const std::string& text) {
@@ -60,7 +56,7 @@ void SimDeviceServices::free(const isa::DeviceThread&, uint64_t addr) {
   if (addr == 0) return;
   auto it = heap_.find(addr);
   if (it == heap_.end())
-    throw isa::DeviceServiceError("free(" + hex(addr) +
+    throw isa::DeviceServiceError("free(" + isa::hex_text(addr) +
                                       "): not a block returned by device-side malloc, or already freed",
                                   isa::FaultKind::IllegalAddress);
   memory_.release(addr);

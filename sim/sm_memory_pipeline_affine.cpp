@@ -4,17 +4,11 @@
 // from the summary in closed form. Anything outside the forms priced here is written out as
 // records and takes the general path.
 #include <algorithm>
-#include <bit>
 
+#include "isa/bit_count.h"
 #include "sim/sm_memory_pipeline_impl.h"
 
 namespace gpusim::sim {
-
-namespace {
-// std::has_single_bit is a popcount, a libgcc call on the baseline x86-64 this builds for; these
-// checks run for every summarised memory instruction.
-constexpr bool single_bit(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
-}  // namespace
 
 const std::vector<isa::MemAccess>& SmMemoryPipeline::Impl::records_of(const WarpMemOp& op) {
   if (!op.affine.valid()) return op.accesses;
@@ -28,7 +22,7 @@ const std::vector<isa::MemAccess>& SmMemoryPipeline::Impl::records_of(const Warp
 // T) is one round of T-byte accesses, a 32-B block two rounds of 16 bytes.
 int SmMemoryPipeline::Impl::shared_wavefronts_affine(const isa::AffineAccess& a) {
   const uint32_t block = a.lane_bytes();
-  if (a.space != isa::StateSpace::Shared || !single_bit(block) || block > 32 || a.base % block != 0 ||
+  if (a.space != isa::StateSpace::Shared || !isa::single_bit(block) || block > 32 || a.base % block != 0 ||
       uint64_t(a.stride) % block != 0 || uint64_t(a.row_stride) % block != 0)
   {
     scratch_records.clear();
@@ -47,7 +41,7 @@ int SmMemoryPipeline::Impl::shared_wavefronts_affine(const isa::AffineAccess& a)
 // list (Coalescer::coalesce_affine).
 bool SmMemoryPipeline::Impl::affine_lg_items(const isa::AffineAccess& a, std::vector<WorkItem>& items) {
   const uint32_t block = a.lane_bytes();
-  if (a.space != isa::StateSpace::Global || !single_bit(block) || block > uint32_t(config.l1_sector_bytes) ||
+  if (a.space != isa::StateSpace::Global || !isa::single_bit(block) || block > uint32_t(config.l1_sector_bytes) ||
       a.base % block != 0 || uint64_t(a.stride) % block != 0 || uint64_t(a.row_stride) % block != 0)
     return false;
   coalescer.coalesce_affine(a, scratch_lines);

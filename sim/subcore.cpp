@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "isa/bit_count.h"
 #include "sim/mbarrier_phases.h"
 
 namespace gpusim::sim {
@@ -14,15 +15,6 @@ namespace {
 // barriers are tracked per issuing CTA by offset.
 constexpr uint64_t kOwnSharedOffsetMask = (uint64_t(1) << isa::kClusterRankShift) - 1;
 constexpr size_t idx(Pipe p) { return static_cast<size_t>(p); }
-// Active lanes of a 32-bit mask, inline: the build targets baseline x86-64 (no POPCNT), where
-// __builtin_popcount is a libgcc call, and issue() counts the lanes of every warp-instruction.
-constexpr uint64_t lane_count(uint32_t m) {
-  m = m - ((m >> 1) & 0x55555555u);
-  m = (m & 0x33333333u) + ((m >> 2) & 0x33333333u);
-  return (((m + (m >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
-}
-static_assert(lane_count(0) == 0 && lane_count(0xffffffffu) == 32 && lane_count(0x80000001u) == 2 &&
-              lane_count(0x0000ff00u) == 8);
 }  // namespace
 
 SubCore::SubCore(int index, int slots, const Shared& shared)
@@ -174,7 +166,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   SmStats& stats = *shared_.stats;
   stats.issued += 1;
   stats.warp_instructions += 1;
-  const uint64_t lanes = lane_count(r.active);
+  const uint64_t lanes = isa::lane_count(r.active);
   stats.thread_instructions += lanes;
   if (t.flops) {
     if (t.pipe == Pipe::Tensor) stats.tensor_flops += t.flops;
