@@ -113,17 +113,53 @@ uint64_t SubCore::cluster_wait_until(WarpSlot& s, uint64_t cycle) const {
   return std::max(cycle, completed + uint64_t(shared_.config->cluster_barrier_latency_cycles));
 }
 
+void SubCore::classify_pipe_waits(uint64_t cycle, uint64_t& eligible, uint64_t& next) {
+  const uint64_t irregular = pipe_waits_.irregular();
+  for (uint64_t c = pipe_waits_.present(); c; c &= c - 1) {
+    const int cls = __builtin_ctzll(c);
+    const Verdict v = class_verdict(cls, cycle);
+    const uint64_t members = pipe_waits_.members(cls);
+    StallReason& held = pipe_waits_.reason(cls);
+    if (v.reason != held) {
+      // What set_reason would do for each regular member (they all hold `held`), in two
+      // count changes for the class.
+      int n = 0;
+      for (uint64_t m = members & ~irregular; m; m &= m - 1, ++n) slots_[__builtin_ctzll(m)].reason = v.reason;
+      if (n) {
+        count_change(held, -n, cycle);
+        count_change(v.reason, +n, cycle);
+      }
+      held = v.reason;
+    }
+    pipe_waits_.until(cls) = v.until;
+    for (uint64_t m = members & irregular; m; m &= m - 1) set_reason(slots_[__builtin_ctzll(m)], v.reason, v.until, cycle);
+    if (v.reason == StallReason::NotSelected) eligible |= members;
+    next = std::min(next, v.until);
+  }
+  pipe_waits_.clear_irregular();
+}
+
 void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
   mio_room_ = lg_room_ = -1;  // not asked yet this tick
   uint64_t eligible = 0;
   uint64_t next = kNeverCycle;
-  for (uint64_t m = active_mask_; m; m &= m - 1) {
+  // The warps with checks of their own left, one by one; those whose checks now pass for good
+  // join their pipe-wait class and are classified with it below, in the same cycle.
+  for (uint64_t m = active_mask_ & ~pipe_waits_.all(); m; m &= m - 1) {
     const int slot = __builtin_ctzll(m);
     WarpSlot& s = slots_[slot];
-    if (s.recheck_at <= cycle) evaluate(s, cycle);
+    if (s.recheck_at <= cycle && passes_warp_checks(s, cycle)) {
+      if (s.waits_only_for_pipes) {
+        pipe_waits_.join(slot, PipeWaitClasses::class_of(*s.next));
+        continue;
+      }
+      const Verdict v = pipe_verdict(*s.next, cycle);  // a barrier.cluster.wait passed
+      set_reason(s, v.reason, v.until, cycle);
+    }
     if (s.reason == StallReason::NotSelected) eligible |= uint64_t(1) << slot;
     next = std::min(next, s.recheck_at);
   }
+  classify_pipe_waits(cycle, eligible, next);
   // The selection below only sets eligible warps' reasons, until cycle + 1 as before (so `next`
   // stays right; set_reason does not lower next_recheck_); issue lowers it again.
   next_recheck_ = next;
@@ -137,11 +173,13 @@ void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
       // Another sub-core may have filled a shared queue since this warp was examined.
       if (t.kind == IssueKind::Memory && !queue_has_room(t.queue, &throttle)) {
         set_reason(s, throttle, cycle + 1, cycle);
+        pipe_waits_.mark_irregular(slot);  // no longer its class's reason
         eligible &= ~(uint64_t(1) << slot);
         continue;
       }
       selected = slot;
       set_reason(s, StallReason::Selected, cycle + 1, cycle);
+      pipe_waits_.mark_irregular(slot);  // until its issue (this cycle) takes it out of its class
       break;
     }
   }
