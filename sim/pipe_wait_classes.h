@@ -70,6 +70,8 @@ class PipeWaitClasses {
   void clear_irregular() { irregular_ = 0; }
 
   bool contains(int slot) const { return all_ >> slot & 1; }
+  // A member whose reason and recheck cycle are its class's (its own fields are stale).
+  bool is_regular(int slot) const { return (all_ & ~irregular_) >> slot & 1; }
   int class_of_slot(int slot) const { return class_of_slot_[static_cast<size_t>(slot)]; }
   uint64_t all() const { return all_; }
   uint64_t present() const { return present_; }  // bit per class with members
@@ -79,8 +81,17 @@ class PipeWaitClasses {
   // The reason every regular member of the class has, and the cycle until which it holds (as
   // applied at the class's last examination).
   StallReason& reason(int cls) { return reason_[static_cast<size_t>(cls)]; }
+  StallReason reason(int cls) const { return reason_[static_cast<size_t>(cls)]; }
   uint64_t& until(int cls) { return until_[static_cast<size_t>(cls)]; }
   uint64_t until(int cls) const { return until_[static_cast<size_t>(cls)]; }
+
+  // Members of a 64-bit mask, inline: the build targets baseline x86-64 (no POPCNT), where
+  // __builtin_popcountll is a libgcc call.
+  static int count(uint64_t m) {
+    m = m - ((m >> 1) & 0x5555555555555555u);
+    m = (m & 0x3333333333333333u) + ((m >> 2) & 0x3333333333333333u);
+    return static_cast<int>((((m + (m >> 4)) & 0x0f0f0f0f0f0f0f0fu) * 0x0101010101010101u) >> 56);
+  }
 
  private:
   std::array<uint64_t, kClasses> members_{};

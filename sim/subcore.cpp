@@ -356,11 +356,10 @@ void SubCore::snapshot(uint64_t cycle, std::vector<WarpSnapshot>& warps, Subcore
     w.warp = s.warp;
     w.cta = s.cta;
     w.finished = !s.active;
-    w.reason = s.reason;
-    // A regular pipe-wait member's recheck cycle is its class's.
+    // A regular pipe-wait member's reason and recheck cycle are its class's.
     const int slot = static_cast<int>(i);
-    const bool by_class = pipe_waits_.contains(slot) && !(pipe_waits_.irregular() >> slot & 1);
-    w.reason_until = by_class ? pipe_waits_.until(pipe_waits_.class_of_slot(slot)) : s.recheck_at;
+    w.reason = reason_of(slot);
+    w.reason_until = pipe_waits_.is_regular(slot) ? pipe_waits_.until(pipe_waits_.class_of_slot(slot)) : s.recheck_at;
     if (s.active) w.pending = s.board.pending_at(cycle);
     w.memory_ops_in_flight = s.pending.size();
     warps.push_back(std::move(w));

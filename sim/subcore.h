@@ -98,7 +98,7 @@ class SubCore {
   // added lazily, see count_change); call before reading or resetting the stats.
   void flush_stall_counts();
   // The warp's reason in the last cycle (for tests and tracing).
-  StallReason last_reason(int slot) const { return slots_[slot].reason; }
+  StallReason last_reason(int slot) const { return reason_of(slot); }
   // Appends the sub-core's resident warps to `warps` and describes the sub-core (inspection).
   void snapshot(uint64_t cycle, std::vector<WarpSnapshot>& warps, SubcoreSnapshot& self) const;
 
@@ -213,14 +213,24 @@ class SubCore {
     counted_from_[i] = from;
     reason_counts_[i] = uint32_t(int(reason_counts_[i]) + delta);
   }
-  // Lowers the warp's next re-examination to `at` (an event or its own issue). A regular
-  // pipe-wait member's own recheck_at is stale (its class's holds); it becomes irregular so that
-  // its next classification is its own, as before the classes.
+  // The warp's reason: a regular pipe-wait member's is its class's (its own field is stale, so
+  // that a class's change of reason, nearly every cycle, writes no warp).
+  StallReason reason_of(int slot) const {
+    if (pipe_waits_.is_regular(slot)) return pipe_waits_.reason(pipe_waits_.class_of_slot(slot));
+    return slots_[static_cast<size_t>(slot)].reason;
+  }
+  // A regular pipe-wait member takes its class's reason and recheck cycle as its own and becomes
+  // irregular (classified on its own fields next time): before anything sets or lowers them.
+  void make_irregular(WarpSlot& s, int slot) {
+    if (!pipe_waits_.is_regular(slot)) return;
+    const int cls = pipe_waits_.class_of_slot(slot);
+    s.reason = pipe_waits_.reason(cls);
+    s.recheck_at = pipe_waits_.until(cls);
+    pipe_waits_.mark_irregular(slot);
+  }
+  // Lowers the warp's next re-examination to `at` (an event or its own issue).
   void recheck_no_later(WarpSlot& s, int slot, uint64_t at) {
-    if (pipe_waits_.contains(slot)) {
-      if (!(pipe_waits_.irregular() >> slot & 1)) s.recheck_at = pipe_waits_.until(pipe_waits_.class_of_slot(slot));
-      pipe_waits_.mark_irregular(slot);
-    }
+    make_irregular(s, slot);
     s.recheck_at = std::min(s.recheck_at, at);
     next_recheck_ = std::min(next_recheck_, at);
   }

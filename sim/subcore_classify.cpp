@@ -121,11 +121,9 @@ void SubCore::classify_pipe_waits(uint64_t cycle, uint64_t& eligible, uint64_t& 
     const uint64_t members = pipe_waits_.members(cls);
     StallReason& held = pipe_waits_.reason(cls);
     if (v.reason != held) {
-      // What set_reason would do for each regular member (they all hold `held`), in two
-      // count changes for the class.
-      int n = 0;
-      for (uint64_t m = members & ~irregular; m; m &= m - 1, ++n) slots_[__builtin_ctzll(m)].reason = v.reason;
-      if (n) {
+      // What set_reason would do for each regular member (they all hold `held`; their own
+      // reason fields are not written, see reason_of), in two count changes for the class.
+      if (const int n = PipeWaitClasses::count(members & ~irregular)) {
         count_change(held, -n, cycle);
         count_change(v.reason, +n, cycle);
       }
@@ -171,15 +169,14 @@ void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
       const InstTiming& t = *s.next;
       StallReason throttle = StallReason::Selected;
       // Another sub-core may have filled a shared queue since this warp was examined.
+      make_irregular(s, slot);  // its reason becomes its own (or it issues this cycle)
       if (t.kind == IssueKind::Memory && !queue_has_room(t.queue, &throttle)) {
         set_reason(s, throttle, cycle + 1, cycle);
-        pipe_waits_.mark_irregular(slot);  // no longer its class's reason
         eligible &= ~(uint64_t(1) << slot);
         continue;
       }
       selected = slot;
       set_reason(s, StallReason::Selected, cycle + 1, cycle);
-      pipe_waits_.mark_irregular(slot);  // until its issue (this cycle) takes it out of its class
       break;
     }
   }
@@ -188,10 +185,11 @@ void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
       const int slot = __builtin_ctzll(m);
       if (slot == selected) continue;
       const WarpSlot& s = slots_[slot];
-      obs->on_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), s.reason);
+      const StallReason reason = reason_of(slot);
+      obs->on_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), reason);
       const isa::Function& fn = *s.warp->frame().fn;
       const uint32_t pc = s.warp->top().pc;
-      obs->on_warp_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), s.reason,
+      obs->on_warp_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), reason,
                          pc < fn.code.size() ? &fn.code[pc] : nullptr);
     }
   }

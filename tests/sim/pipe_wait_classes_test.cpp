@@ -36,6 +36,20 @@ TEST(PipeWaitClasses, ClassIdKeepsExactlyWhatTheVerdictReads) {
       }
 }
 
+TEST(PipeWaitClasses, CountIsTheNumberOfSetBits) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    uint64_t m = rng();
+    if (i % 3 == 1) m &= rng();  // sparser
+    if (i % 3 == 2) m |= rng();  // denser
+    if (i == 0) m = 0;
+    if (i == 1) m = ~uint64_t(0);
+    int bits = 0;
+    for (int b = 0; b < 64; ++b) bits += static_cast<int>(m >> b & 1);
+    ASSERT_EQ(PipeWaitClasses::count(m), bits) << std::hex << m;
+  }
+}
+
 TEST(PipeWaitClasses, MasksMatchAPerSlotReferenceOnRandomSequences) {
   std::mt19937_64 rng(20261201);
   for (int round = 0; round < 200; ++round) {
@@ -84,7 +98,10 @@ TEST(PipeWaitClasses, MasksMatchAPerSlotReferenceOnRandomSequences) {
       ASSERT_EQ(c.all(), all) << "round " << round << " step " << step;
       ASSERT_EQ(c.present(), present);
       ASSERT_EQ(c.irregular(), ref_irregular);
-      for (int s = 0; s < 64; ++s) ASSERT_EQ(c.contains(s), ref_class[s] >= 0);
+      for (int s = 0; s < 64; ++s) {
+        ASSERT_EQ(c.contains(s), ref_class[s] >= 0);
+        ASSERT_EQ(c.is_regular(s), ref_class[s] >= 0 && !(ref_irregular >> s & 1));
+      }
       for (int k = 0; k < PipeWaitClasses::kClasses; ++k) ASSERT_EQ(c.members(k), members[static_cast<size_t>(k)]);
     }
   }
