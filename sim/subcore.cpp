@@ -65,6 +65,7 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   if (s.active) {
     active_mask_ |= uint64_t(1) << slot;
     active_count_ += 1;
+    *shared_.sm_active_warps += 1;
     count_change(s.reason, +1, cycle);
     next_recheck_ = std::min(next_recheck_, cycle);
   }
@@ -241,6 +242,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     s.active = false;
     active_mask_ &= ~(uint64_t(1) << slot);
     active_count_ -= 1;
+    *shared_.sm_active_warps -= 1;
     count_change(s.reason, -1, cycle + 1);
     scheduler_.forget(slot);
     raise_cta_event(s.cta_slot, kCtaBarrierCheck | kCtaRetireCheck);

@@ -61,6 +61,9 @@ class SubCore {
     bool* cta_event_raised = nullptr;
     bool* issue_deferred = nullptr;
     ClusterTmaBarriers* cluster_tma = nullptr;   // copies onto other CTAs' barriers (GPU-wide; may be null)
+    // The SM's active warps over all its sub-cores, kept up to date here (place, finish) so that
+    // the SM's occupancy count per cycle is one addition, not a sum over the sub-cores.
+    int* sm_active_warps = nullptr;
   };
 
   SubCore(int index, int slots, const Shared& shared);
