@@ -43,7 +43,7 @@ struct SmCore::Impl {
     warp_slot_used.assign(static_cast<size_t>(cfg.max_warps_per_sm()), false);
     free_slots = cfg.max_warps_per_sm();
     SubCore::Shared shared{id, &config, &memory, &timing, observer, &stats, &next_token_sequence, &cta_events,
-                           &tma_barriers, &cta_event_raised, &issue_deferred, cluster_tma};
+                           &tma_barriers, &cta_event_raised, &issue_deferred, cluster_tma, &active_warps};
     subcores.reserve(static_cast<size_t>(cfg.subcores_per_sm));
     for (int i = 0; i < cfg.subcores_per_sm; ++i) subcores.emplace_back(i, cfg.max_warps_per_subcore, shared);
   }
@@ -70,6 +70,7 @@ struct SmCore::Impl {
   std::vector<uint8_t> cta_events;
   bool cta_event_raised = false;  // some cta_events entry may be set
   bool issue_deferred = false;    // some sub-core has a deferred issue
+  int active_warps = 0;           // the sub-cores' active warps (SubCore::Shared::sm_active_warps)
   int last_writer = -1;           // the last sub-core whose deferred issue may write (set at tick)
   TmaBarriers tma_barriers;  // bulk copies in flight per CTA and mbarrier (sim/tma_unit.h)
   ClusterTmaBarriers* cluster_tma = nullptr;  // the GPU's copies onto other CTAs' barriers (multicast)
@@ -245,7 +246,7 @@ void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
   if (m.resident > 0) {
     m.stats.active_cycles += 1;
     m.stats.issue_slots += m.subcores.size();
-    for (const SubCore& sc : m.subcores) m.stats.resident_warp_cycles += static_cast<uint64_t>(sc.active_warps());
+    m.stats.resident_warp_cycles += static_cast<uint64_t>(m.active_warps);
     for (SubCore& sc : m.subcores) sc.tick(cycle, m.own);
   }
   m.last_writer = -1;

@@ -50,12 +50,14 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   s.reason = StallReason::NoInstruction;
   s.operands_ready = false;
   s.waits_only_for_pipes = false;
+  pipe_waits_.leave(slot);
   s.next = s.active ? &s.timing->at(warp.top().pc) : nullptr;
   s.maybe_at_barrier = s.active && warp.at_barrier;
   ages_[slot] = age;
   if (s.active) {
     active_mask_ |= uint64_t(1) << slot;
     active_count_ += 1;
+    *shared_.sm_active_warps += 1;
     count_change(s.reason, +1, cycle);
     next_recheck_ = std::min(next_recheck_, cycle);
   }
@@ -70,6 +72,7 @@ void SubCore::release(int slot) {
   pending.swap(s.pending);
   s = WarpSlot{};
   s.pending.swap(pending);
+  pipe_waits_.leave(slot);
   scheduler_.forget(slot);
 }
 
@@ -83,14 +86,15 @@ void SubCore::complete(uint64_t token, uint64_t cycle) {
   for (uint16_t i = 0; i < it->ndst; ++i) s.board.complete(it->dsts[i], cycle);
   *it = s.pending.back();
   s.pending.pop_back();
-  recheck_no_later(s, cycle);
+  recheck_no_later(s, slot, cycle);
   if (!s.active) raise_cta_event(s.cta_slot, kCtaRetireCheck);
 }
 
 void SubCore::wake_cta(int cta_slot, uint64_t cycle) {
   for (uint64_t m = active_mask_; m; m &= m - 1) {
-    WarpSlot& s = slots_[__builtin_ctzll(m)];
-    if (s.cta_slot == cta_slot) recheck_no_later(s, cycle);
+    const int slot = __builtin_ctzll(m);
+    WarpSlot& s = slots_[slot];
+    if (s.cta_slot == cta_slot) recheck_no_later(s, slot, cycle);
   }
 }
 
@@ -162,6 +166,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   scheduler_.issued(slot);
   s.operands_ready = false;
   s.waits_only_for_pipes = false;
+  pipe_waits_.leave(slot);
 
   SmStats& stats = *shared_.stats;
   stats.issued += 1;
@@ -229,6 +234,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     s.active = false;
     active_mask_ &= ~(uint64_t(1) << slot);
     active_count_ -= 1;
+    *shared_.sm_active_warps -= 1;
     count_change(s.reason, -1, cycle + 1);
     scheduler_.forget(slot);
     raise_cta_event(s.cta_slot, kCtaBarrierCheck | kCtaRetireCheck);
@@ -344,8 +350,10 @@ void SubCore::snapshot(uint64_t cycle, std::vector<WarpSnapshot>& warps, Subcore
     w.warp = s.warp;
     w.cta = s.cta;
     w.finished = !s.active;
-    w.reason = s.reason;
-    w.reason_until = s.recheck_at;
+    // A regular pipe-wait member's reason and recheck cycle are its class's.
+    const int slot = static_cast<int>(i);
+    w.reason = reason_of(slot);
+    w.reason_until = pipe_waits_.is_regular(slot) ? pipe_waits_.until(pipe_waits_.class_of_slot(slot)) : s.recheck_at;
     if (s.active) w.pending = s.board.pending_at(cycle);
     w.memory_ops_in_flight = s.pending.size();
     warps.push_back(std::move(w));

@@ -5,8 +5,9 @@
 // Each cycle every resident warp of the sub-core is in exactly one StallReason. A warp's reason
 // is cached with the cycle until which it cannot change (a fixed-latency result, a busy pipe, a
 // fetch bubble) or until an event (a memory result, a barrier release), so a cycle only
-// re-examines warps whose situation may have changed; the per-reason warp-cycle counts are added
-// to the stats lazily, when a count changes (see count_change). The per-cycle classification and
+// re-examines warps whose situation may have changed, and warps that only wait for a pipe or a
+// queue are classified per class (sim/pipe_wait_classes.h); the per-reason warp-cycle counts are
+// added to the stats lazily, when a count changes (see count_change). The per-cycle classification and
 // selection are in subcore_classify.cpp, issue and memory submission in subcore.cpp.
 #pragma once
 
@@ -19,6 +20,7 @@
 #include "isa/step.h"
 #include "sim/cluster_tma_barriers.h"
 #include "sim/instruction_timing.h"
+#include "sim/pipe_wait_classes.h"
 #include "sim/scoreboard.h"
 #include "sim/sm_snapshot.h"
 #include "sim/sm_core.h"
@@ -59,6 +61,9 @@ class SubCore {
     bool* cta_event_raised = nullptr;
     bool* issue_deferred = nullptr;
     ClusterTmaBarriers* cluster_tma = nullptr;   // copies onto other CTAs' barriers (GPU-wide; may be null)
+    // The SM's active warps over all its sub-cores, kept up to date here (place, finish) so that
+    // the SM's occupancy count per cycle is one addition, not a sum over the sub-cores.
+    int* sm_active_warps = nullptr;
   };
 
   SubCore(int index, int slots, const Shared& shared);
@@ -96,7 +101,7 @@ class SubCore {
   // added lazily, see count_change); call before reading or resetting the stats.
   void flush_stall_counts();
   // The warp's reason in the last cycle (for tests and tracing).
-  StallReason last_reason(int slot) const { return slots_[slot].reason; }
+  StallReason last_reason(int slot) const { return reason_of(slot); }
   // Appends the sub-core's resident warps to `warps` and describes the sub-core (inspection).
   void snapshot(uint64_t cycle, std::vector<WarpSnapshot>& warps, SubcoreSnapshot& self) const;
 
@@ -112,7 +117,7 @@ class SubCore {
   static constexpr uint32_t kNoGroup = UINT32_MAX;
 
   struct WarpSlot {
-    // First what the per-cycle classification reads (tick_warps, evaluate), together in the
+    // First what the per-cycle classification reads (tick_warps, passes_warp_checks), together in the
     // slot's first bytes: most re-examinations need nothing else.
     StallReason reason = StallReason::NoInstruction;
     uint64_t recheck_at = 0;
@@ -120,15 +125,16 @@ class SubCore {
     // unready again (completions and time only make registers readier), so an eligible warp
     // that was not selected skips the scoreboard next cycle.
     bool operands_ready = false;
-    // Every check of evaluate() before the pipe and queue checks was passed for the next
+    // Every check before the pipe and queue checks (pipe_verdict) was passed for the next
     // instruction. Those checks can only fail again after the warp's own issue (which clears
     // this): barrier, mbarrier and sleep waits start at issue, the dispatch, sleep and fetch
     // cycles only pass, and the operands stay ready (see operands_ready). So an eligible or
-    // throttled warp that was not issued skips them (most re-examinations are of such warps).
+    // throttled warp that was not issued skips them (most re-examinations are of such warps),
+    // and is classified with its PipeWaitClasses class until its next issue.
     bool waits_only_for_pipes = false;
     // The warp's next instruction's timing and whether it may wait at a barrier, cached at place
     // and after each issue: only the warp's own issue moves its pc or puts it at a barrier (a
-    // barrier release only clears at_barrier), so evaluate() need not chase the warp's call
+    // barrier release only clears at_barrier), so the classification need not chase the warp's call
     // frames every cycle (those reads were most of its time).
     const InstTiming* next = nullptr;
     bool maybe_at_barrier = false;
@@ -152,22 +158,37 @@ class SubCore {
     uint64_t tma_ready_at = 0;
   };
 
-  // The warp's reason at `cycle` and the cycle until which it holds (kNeverCycle: until an event).
-  // Inline: most calls are of warps that only wait for a pipe or a queue (waits_only_for_pipes).
-  void evaluate(WarpSlot& s, uint64_t cycle) {
-    if (!s.waits_only_for_pipes && !passes_warp_checks(s, cycle)) return;
-    const InstTiming& t = *s.next;
-    const uint64_t pipe_free = pipe_free_at_[static_cast<size_t>(t.pipe)];
-    if (t.kind == IssueKind::Memory) {
-      StallReason throttle = t.queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
-      if (pipe_free > cycle) return set_reason(s, throttle, pipe_free, cycle);
-      if (!queue_has_room(t.queue, &throttle)) return set_reason(s, throttle, cycle + 1, cycle);
+  // A reason and the cycle until which it holds (kNeverCycle: until an event).
+  struct Verdict {
+    StallReason reason;
+    uint64_t until;
+  };
+  // The reason of a warp whose own checks have passed (passes_warp_checks): it waits only for
+  // its instruction's pipe and, for a memory instruction, its queue. Every warp with the same
+  // pipe, kind and queue gets the same verdict in a cycle (see PipeWaitClasses).
+  Verdict pipe_verdict(Pipe pipe, bool memory, QueueHint queue, uint64_t cycle) {
+    const uint64_t pipe_free = pipe_free_at_[static_cast<size_t>(pipe)];
+    if (memory) {
+      StallReason throttle = queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
+      if (pipe_free > cycle) return {throttle, pipe_free};
+      if (!queue_has_room(queue, &throttle)) return {throttle, cycle + 1};
     } else if (pipe_free > cycle) {
-      return set_reason(s, StallReason::MathPipeThrottle, pipe_free, cycle);
+      return {StallReason::MathPipeThrottle, pipe_free};
     }
-    set_reason(s, StallReason::NotSelected, cycle + 1, cycle);  // eligible; the scheduler decides
+    return {StallReason::NotSelected, cycle + 1};  // eligible; the scheduler decides
   }
-  // The checks of evaluate() that only the warp's own state decides (barrier, bulk copies,
+  Verdict pipe_verdict(const InstTiming& t, uint64_t cycle) {
+    return pipe_verdict(t.pipe, t.kind == IssueKind::Memory, t.queue, cycle);
+  }
+  Verdict class_verdict(int cls, uint64_t cycle) {
+    const PipeWaitClasses::Key k = PipeWaitClasses::key_of(cls);
+    return pipe_verdict(k.pipe, k.memory, k.queue, cycle);
+  }
+  // Gives the members of the pipe-wait classes their class's verdict for `cycle` (a class's
+  // regular members in bulk, and only when its reason changes; irregular ones one by one); adds
+  // the eligible ones to `eligible` and lowers `next` to the classes' recheck cycles.
+  void classify_pipe_waits(uint64_t cycle, uint64_t& eligible, uint64_t& next);
+  // The checks before pipe_verdict() that only the warp's own state decides (barrier, bulk copies,
   // dispatch, sleep, fetch, operands); false when one sets the warp's reason.
   bool passes_warp_checks(WarpSlot& s, uint64_t cycle);
   void tick_warps(uint64_t cycle, isa::LaunchState& launch);
@@ -195,8 +216,24 @@ class SubCore {
     counted_from_[i] = from;
     reason_counts_[i] = uint32_t(int(reason_counts_[i]) + delta);
   }
+  // The warp's reason: a regular pipe-wait member's is its class's (its own field is stale, so
+  // that a class's change of reason, nearly every cycle, writes no warp).
+  StallReason reason_of(int slot) const {
+    if (pipe_waits_.is_regular(slot)) return pipe_waits_.reason(pipe_waits_.class_of_slot(slot));
+    return slots_[static_cast<size_t>(slot)].reason;
+  }
+  // A regular pipe-wait member takes its class's reason and recheck cycle as its own and becomes
+  // irregular (classified on its own fields next time): before anything sets or lowers them.
+  void make_irregular(WarpSlot& s, int slot) {
+    if (!pipe_waits_.is_regular(slot)) return;
+    const int cls = pipe_waits_.class_of_slot(slot);
+    s.reason = pipe_waits_.reason(cls);
+    s.recheck_at = pipe_waits_.until(cls);
+    pipe_waits_.mark_irregular(slot);
+  }
   // Lowers the warp's next re-examination to `at` (an event or its own issue).
-  void recheck_no_later(WarpSlot& s, uint64_t at) {
+  void recheck_no_later(WarpSlot& s, int slot, uint64_t at) {
+    make_irregular(s, slot);
     s.recheck_at = std::min(s.recheck_at, at);
     next_recheck_ = std::min(next_recheck_, at);
   }
@@ -254,6 +291,9 @@ class SubCore {
   // No active warp's recheck_at is below this: a cycle before it has no warp to re-examine
   // (and no eligible warp, since an eligible warp is re-examined the next cycle).
   uint64_t next_recheck_ = 0;
+  // The active warps that wait only for a pipe or a queue (waits_only_for_pipes), by class:
+  // classified per class, not per warp (sim/pipe_wait_classes.h).
+  PipeWaitClasses pipe_waits_;
   std::vector<isa::MemAccess> trace_;
   isa::AffineAccess trace_summary_;  // what step_warp wrote instead of trace_'s records, if valid
   WarpMemOp mem_op_;  // the memory op being submitted, reused (see submit_memory)

@@ -113,17 +113,53 @@ uint64_t SubCore::cluster_wait_until(WarpSlot& s, uint64_t cycle) const {
   return std::max(cycle, completed + uint64_t(shared_.config->cluster_barrier_latency_cycles));
 }
 
+// Inline into tick_warps, its only caller (a call per tick cost a fifth of its instructions).
+inline __attribute__((always_inline)) void SubCore::classify_pipe_waits(uint64_t cycle, uint64_t& eligible,
+                                                                        uint64_t& next) {
+  const uint64_t irregular = pipe_waits_.irregular();
+  for (uint64_t c = pipe_waits_.present(); c; c &= c - 1) {
+    const int cls = __builtin_ctzll(c);
+    const Verdict v = class_verdict(cls, cycle);
+    const uint64_t members = pipe_waits_.members(cls);
+    StallReason& held = pipe_waits_.reason(cls);
+    if (v.reason != held) {
+      // What set_reason would do for each regular member (they all hold `held`; their own
+      // reason fields are not written, see reason_of), in two count changes for the class.
+      if (const int n = PipeWaitClasses::count(members & ~irregular)) {
+        count_change(held, -n, cycle);
+        count_change(v.reason, +n, cycle);
+      }
+      held = v.reason;
+    }
+    pipe_waits_.until(cls) = v.until;
+    for (uint64_t m = members & irregular; m; m &= m - 1) set_reason(slots_[__builtin_ctzll(m)], v.reason, v.until, cycle);
+    if (v.reason == StallReason::NotSelected) eligible |= members;
+    next = std::min(next, v.until);
+  }
+  pipe_waits_.clear_irregular();
+}
+
 void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
   mio_room_ = lg_room_ = -1;  // not asked yet this tick
   uint64_t eligible = 0;
   uint64_t next = kNeverCycle;
-  for (uint64_t m = active_mask_; m; m &= m - 1) {
+  // The warps with checks of their own left, one by one; those whose checks now pass for good
+  // join their pipe-wait class and are classified with it below, in the same cycle.
+  for (uint64_t m = active_mask_ & ~pipe_waits_.all(); m; m &= m - 1) {
     const int slot = __builtin_ctzll(m);
     WarpSlot& s = slots_[slot];
-    if (s.recheck_at <= cycle) evaluate(s, cycle);
+    if (s.recheck_at <= cycle && passes_warp_checks(s, cycle)) {
+      if (s.waits_only_for_pipes) {
+        pipe_waits_.join(slot, PipeWaitClasses::class_of(*s.next));
+        continue;
+      }
+      const Verdict v = pipe_verdict(*s.next, cycle);  // a barrier.cluster.wait passed
+      set_reason(s, v.reason, v.until, cycle);
+    }
     if (s.reason == StallReason::NotSelected) eligible |= uint64_t(1) << slot;
     next = std::min(next, s.recheck_at);
   }
+  classify_pipe_waits(cycle, eligible, next);
   // The selection below only sets eligible warps' reasons, until cycle + 1 as before (so `next`
   // stays right; set_reason does not lower next_recheck_); issue lowers it again.
   next_recheck_ = next;
@@ -135,6 +171,7 @@ void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
       const InstTiming& t = *s.next;
       StallReason throttle = StallReason::Selected;
       // Another sub-core may have filled a shared queue since this warp was examined.
+      make_irregular(s, slot);  // its reason becomes its own (or it issues this cycle)
       if (t.kind == IssueKind::Memory && !queue_has_room(t.queue, &throttle)) {
         set_reason(s, throttle, cycle + 1, cycle);
         eligible &= ~(uint64_t(1) << slot);
@@ -150,10 +187,11 @@ void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
       const int slot = __builtin_ctzll(m);
       if (slot == selected) continue;
       const WarpSlot& s = slots_[slot];
-      obs->on_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), s.reason);
+      const StallReason reason = reason_of(slot);
+      obs->on_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), reason);
       const isa::Function& fn = *s.warp->frame().fn;
       const uint32_t pc = s.warp->top().pc;
-      obs->on_warp_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), s.reason,
+      obs->on_warp_stall(cycle, shared_.sm_id, index_, sm_warp_id(slot), reason,
                          pc < fn.code.size() ? &fn.code[pc] : nullptr);
     }
   }
