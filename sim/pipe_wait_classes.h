@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 
+#include "isa/bit_count.h"
 #include "sim/instruction_timing.h"
 #include "sim/timing_types.h"
 
@@ -85,13 +86,8 @@ class PipeWaitClasses {
   uint64_t& until(int cls) { return until_[static_cast<size_t>(cls)]; }
   uint64_t until(int cls) const { return until_[static_cast<size_t>(cls)]; }
 
-  // Members of a 64-bit mask, inline: the build targets baseline x86-64 (no POPCNT), where
-  // __builtin_popcountll is a libgcc call.
-  static int count(uint64_t m) {
-    m = m - ((m >> 1) & 0x5555555555555555u);
-    m = (m & 0x3333333333333333u) + ((m >> 2) & 0x3333333333333333u);
-    return static_cast<int>((((m + (m >> 4)) & 0x0f0f0f0f0f0f0f0fu) * 0x0101010101010101u) >> 56);
-  }
+  // Members of a 64-bit mask (inline, see isa/bit_count.h).
+  static int count(uint64_t m) { return static_cast<int>(isa::bit_count64(m)); }
 
  private:
   std::array<uint64_t, kClasses> members_{};
