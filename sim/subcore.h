@@ -25,6 +25,7 @@
 #include "sim/tma_unit.h"
 #include "sim/warp_scheduler.h"
 #include "sim/wgmma_groups.h"
+#include "sim/wgmma_queue.h"
 
 namespace gpusim::sim {
 
@@ -163,7 +164,11 @@ class SubCore {
       if (pipe_free > cycle) return set_reason(s, throttle, pipe_free, cycle);
       if (!queue_has_room(t.queue, &throttle)) return set_reason(s, throttle, cycle + 1, cycle);
     } else if (pipe_free > cycle) {
-      return set_reason(s, StallReason::MathPipeThrottle, pipe_free, cycle);
+      // A wgmma may still be accepted into the tensor cores' queue (sim/wgmma_queue.h).
+      if (t.kind != IssueKind::Wgmma) return set_reason(s, StallReason::MathPipeThrottle, pipe_free, cycle);
+      const int depth = shared_.config->tensor_wgmma_queue_depth;
+      if (!wgmma_queue_.has_room(cycle, depth))
+        return set_reason(s, StallReason::MathPipeThrottle, depth > 0 ? wgmma_queue_.room_at() : pipe_free, cycle);
     }
     set_reason(s, StallReason::NotSelected, cycle + 1, cycle);  // eligible; the scheduler decides
   }
@@ -244,6 +249,7 @@ class SubCore {
   uint64_t active_mask_ = 0;
   int active_count_ = 0;
   std::array<uint64_t, static_cast<size_t>(Pipe::Count)> pipe_free_at_{};
+  WgmmaQueue wgmma_queue_;  // wgmmas accepted while the tensor cores were busy, not yet started
   uint64_t dispatch_free_at_ = 0;
   std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};
   // Per reason: the sum of -delta x from of the changes not yet in the stats, the cycle of its
