@@ -185,6 +185,9 @@ struct GpuConfig {
   // chips accept, so other chips leave them at these neutral defaults.
   int tensor_wgmma_flops_per_clock = 0;  // per SM per tensor clock, dense FP16/BF16; 0 = cores x fp16_fma x 2
   int tensor_wgmma_latency_cycles = 0;   // core cycles from the tensor cores' last cycle to accumulators complete
+  // wgmmas a sub-core accepts while its tensor cores are busy (sim/wgmma_queue.h); 0 = none: a
+  // wgmma issues only when the tensor cores are free, the model before the queue (wgmma-queue).
+  int tensor_wgmma_queue_depth = 0;
   int tma_bytes_per_cycle = 128;         // global bytes the SM's TMA unit requests per core cycle
   int tma_issue_latency_cycles = 0;      // core cycles from issue until the TMA unit sends the first request
   // [l2] hopper-gemm-perf (issue 14 item 4; sim/l2_slice.h): 1 = a read over an MSHR's merge

@@ -148,6 +148,8 @@ const std::vector<GpuConfigField>& gpu_config_fields() {
        "dense FP16/BF16 wgmma FLOPs per SM per tensor clock (tf32 half, fp8/int8 double; 0 = cores x fp16_fma x 2)", 0, 1 << 24},
       {"tensor.wgmma_latency_cycles", &C::tensor_wgmma_latency_cycles, "cycles",
        "core cycles from a wgmma's last tensor-core cycle until its accumulators complete (wgmma.wait_group)", 0, 100000},
+      {"tensor.wgmma_queue_depth", &C::tensor_wgmma_queue_depth, "wgmmas",
+       "wgmmas a sub-core accepts while its tensor cores are busy; the warp goes on (0 = it waits for them)", 0, 32},
       {"tma.bytes_per_cycle", &C::tma_bytes_per_cycle, "B/clk",
        "global bytes the SM's Tensor Memory Accelerator requests per core cycle (cp.async.bulk)", 1, 1 << 16},
       {"tma.issue_latency_cycles", &C::tma_issue_latency_cycles, "cycles",

@@ -22,10 +22,13 @@ namespace gpusim::sim {
 
 class PipeWaitClasses {
  public:
-  // Non-memory instructions: one class per pipe; memory instructions: one per pipe and queue.
+  // Non-memory instructions: one class per pipe; memory instructions: one per pipe and queue;
+  // wgmma.mma_async one per pipe (it may enter the tensor cores' queue while the pipe is busy).
   static constexpr int kPipes = static_cast<int>(Pipe::Count);
   static constexpr int kQueues = 4;  // QueueHint's values
-  static constexpr int kClasses = kPipes + kPipes * kQueues;
+  static constexpr int kFirstMemory = kPipes;
+  static constexpr int kFirstWgmma = kFirstMemory + kPipes * kQueues;
+  static constexpr int kClasses = kFirstWgmma + kPipes;
   static_assert(kClasses <= 64, "class ids are bits of one word");
 
   // What a pipe-waiting warp's verdict reads of its instruction (SubCore::pipe_verdict): the
@@ -34,16 +37,19 @@ class PipeWaitClasses {
     Pipe pipe;
     bool memory;
     QueueHint queue;  // None unless memory
+    bool wgmma;
   };
   static int class_of(const InstTiming& t) {
     const int pipe = static_cast<int>(t.pipe);
+    if (t.kind == IssueKind::Wgmma) return kFirstWgmma + pipe;
     if (t.kind != IssueKind::Memory) return pipe;
-    return kPipes + pipe * kQueues + static_cast<int>(t.queue);
+    return kFirstMemory + pipe * kQueues + static_cast<int>(t.queue);
   }
   static Key key_of(int cls) {
-    if (cls < kPipes) return {static_cast<Pipe>(cls), false, QueueHint::None};
-    const int x = cls - kPipes;
-    return {static_cast<Pipe>(x / kQueues), true, static_cast<QueueHint>(x % kQueues)};
+    if (cls >= kFirstWgmma) return {static_cast<Pipe>(cls - kFirstWgmma), false, QueueHint::None, true};
+    if (cls < kFirstMemory) return {static_cast<Pipe>(cls), false, QueueHint::None, false};
+    const int x = cls - kFirstMemory;
+    return {static_cast<Pipe>(x / kQueues), true, static_cast<QueueHint>(x % kQueues), false};
   }
 
   // `slot` (not a member) joins class `cls`, irregular until the next apply.

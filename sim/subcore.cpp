@@ -188,7 +188,14 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     s.dispatch_until = start + 1;
     dispatch_free_at_ = start + 1;
   }
-  pipe_free_at_[idx(t.pipe)] = start + t.interval;
+  // A wgmma accepted while the tensor cores are busy starts when they finish the ones ahead of it
+  // (sim/wgmma_queue.h; only when tensor.wgmma_queue_depth lets evaluate() pass it then).
+  uint64_t unit_start = start;
+  if (t.kind == IssueKind::Wgmma && pipe_free_at_[idx(t.pipe)] > start) {
+    unit_start = pipe_free_at_[idx(t.pipe)];
+    wgmma_queue_.push(unit_start);
+  }
+  pipe_free_at_[idx(t.pipe)] = unit_start + t.interval;
   stats.pipe_busy_cycles[idx(t.pipe)] += t.interval;
   if (shared_.observer) shared_.observer->on_unit_busy(cycle, shared_.sm_id, index_, t.pipe, t.interval);
 
@@ -203,7 +210,9 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
       // The accumulators are not put on the scoreboard: the next wgmma of a chain accumulates
       // into them in the tensor pipe, and reading them before wgmma.wait_group is a program error.
       if (r.executed) {
-        s.wgmma.issued(start + t.interval + t.latency);
+        s.wgmma.issued(unit_start + t.interval + t.latency);
+        // The descriptor operands' bank time is charged when the wgmma is accepted, not when it
+        // starts: the same cycles per wgmma, and LDS/STS issued while it waits are not held up.
         if (t.shared_wavefronts) shared_.memory->occupy_shared_banks(start, t.shared_wavefronts);
       }
       break;

@@ -27,6 +27,7 @@
 #include "sim/tma_unit.h"
 #include "sim/warp_scheduler.h"
 #include "sim/wgmma_groups.h"
+#include "sim/wgmma_queue.h"
 
 namespace gpusim::sim {
 
@@ -166,23 +167,27 @@ class SubCore {
   // The reason of a warp whose own checks have passed (passes_warp_checks): it waits only for
   // its instruction's pipe and, for a memory instruction, its queue. Every warp with the same
   // pipe, kind and queue gets the same verdict in a cycle (see PipeWaitClasses).
-  Verdict pipe_verdict(Pipe pipe, bool memory, QueueHint queue, uint64_t cycle) {
+  Verdict pipe_verdict(Pipe pipe, bool memory, QueueHint queue, bool wgmma, uint64_t cycle) {
     const uint64_t pipe_free = pipe_free_at_[static_cast<size_t>(pipe)];
     if (memory) {
       StallReason throttle = queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
       if (pipe_free > cycle) return {throttle, pipe_free};
       if (!queue_has_room(queue, &throttle)) return {throttle, cycle + 1};
     } else if (pipe_free > cycle) {
-      return {StallReason::MathPipeThrottle, pipe_free};
+      if (!wgmma) return {StallReason::MathPipeThrottle, pipe_free};
+      // A wgmma may still be accepted into the tensor cores' queue (sim/wgmma_queue.h).
+      const int depth = shared_.config->tensor_wgmma_queue_depth;
+      if (!wgmma_queue_.has_room(cycle, depth))
+        return {StallReason::MathPipeThrottle, depth > 0 ? wgmma_queue_.room_at() : pipe_free};
     }
     return {StallReason::NotSelected, cycle + 1};  // eligible; the scheduler decides
   }
   Verdict pipe_verdict(const InstTiming& t, uint64_t cycle) {
-    return pipe_verdict(t.pipe, t.kind == IssueKind::Memory, t.queue, cycle);
+    return pipe_verdict(t.pipe, t.kind == IssueKind::Memory, t.queue, t.kind == IssueKind::Wgmma, cycle);
   }
   Verdict class_verdict(int cls, uint64_t cycle) {
     const PipeWaitClasses::Key k = PipeWaitClasses::key_of(cls);
-    return pipe_verdict(k.pipe, k.memory, k.queue, cycle);
+    return pipe_verdict(k.pipe, k.memory, k.queue, k.wgmma, cycle);
   }
   // Gives the members of the pipe-wait classes their class's verdict for `cycle` (a class's
   // regular members in bulk, and only when its reason changes; irregular ones one by one); adds
@@ -281,6 +286,7 @@ class SubCore {
   uint64_t active_mask_ = 0;
   int active_count_ = 0;
   std::array<uint64_t, static_cast<size_t>(Pipe::Count)> pipe_free_at_{};
+  WgmmaQueue wgmma_queue_;  // wgmmas accepted while the tensor cores were busy, not yet started
   uint64_t dispatch_free_at_ = 0;
   std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};
   // Per reason: the sum of -delta x from of the changes not yet in the stats, the cycle of its

@@ -5,6 +5,7 @@
 // in [-1, 1], so every partial sum is exact in f32 for K <= 4096). Runs on an H100/H200 as is,
 // or on the simulator: gpusim exec --config configs/h100.ini --mode timing -- hopper_gemm_app M N K
 //   nvcc -cudart shared -O3 -gencode arch=compute_90a,code=compute_90a -o hopper_gemm_app hopper_gemm_app.cu -lcuda
+// With -DHOPPER_GEMM_STAGED it runs the TMA-store epilogue variant (hopper_gemm_staged.cu) instead.
 #include <cuda.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -14,7 +15,16 @@
 #include <cstdlib>
 #include <vector>
 
+#ifdef HOPPER_GEMM_STAGED
+// The TMA-store epilogue variant (bench/cuda/hopper_gemm_staged.cu): 64B-swizzled 32-wide K slices.
+#include "hopper_gemm_staged.cu"
+constexpr CUtensorMapSwizzle kSwizzleAB = CU_TENSOR_MAP_SWIZZLE_64B;
+constexpr int kKernelSharedBytes = kSharedBytes;
+#else
 #include "../../workloads/kernels/hopper_gemm.cu"
+constexpr CUtensorMapSwizzle kSwizzleAB = CU_TENSOR_MAP_SWIZZLE_128B;
+constexpr int kKernelSharedBytes = kStages * kStageBytes;
+#endif
 
 #define CHECK(x)                                                                                   \
   do {                                                                                             \
@@ -55,19 +65,34 @@ int main(int argc, char** argv) {
     const cuuint64_t dims[2] = {cuuint64_t(k), cuuint64_t(rows)}, strides[1] = {cuuint64_t(k) * 2};
     const cuuint32_t box[2] = {kTileK, box_rows}, unit[2] = {1, 1};
     return cuTensorMapEncodeTiled(map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, ptr, dims, strides, box, unit,
-                                  CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+                                  CU_TENSOR_MAP_INTERLEAVE_NONE, kSwizzleAB,
                                   CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   };
   if (encode(&map_a, da, m, kTileM) != CUDA_SUCCESS || encode(&map_b, db, n, kTileN) != CUDA_SUCCESS) {
     std::fprintf(stderr, "hopper_gemm_app: cuTensorMapEncodeTiled failed\n");
     return 1;
   }
-  const int smem = kStages * kStageBytes + 1024;  // the kernel aligns the ring to 1 KiB
+#ifdef HOPPER_GEMM_STAGED
+  // C as 64-row x 32-column f32 boxes in the 128B swizzle, the staging layout the epilogue writes.
+  CUtensorMap map_c;
+  const cuuint64_t c_dims[2] = {cuuint64_t(n), cuuint64_t(m)}, c_strides[1] = {cuuint64_t(n) * 4};
+  const cuuint32_t c_box[2] = {kEpilogueBoxCols, 64}, c_unit[2] = {1, 1};
+  if (cuTensorMapEncodeTiled(&map_c, CU_TENSOR_MAP_DATA_TYPE_FLOAT32, 2, dc, c_dims, c_strides, c_box, c_unit,
+                             CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_NONE,
+                             CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) != CUDA_SUCCESS) {
+    std::fprintf(stderr, "hopper_gemm_app: cuTensorMapEncodeTiled (C) failed\n");
+    return 1;
+  }
+  const auto kernel = hopper_gemm_staged_ws;
+#else
+  const auto kernel = hopper_gemm_ws;
+#endif
+  const int smem = kKernelSharedBytes + 1024;  // the kernel aligns the ring to 1 KiB
   // CUDA compares only the dynamic size with this attribute; the simulator's runtime (as of this
   // writing) adds the static bytes, so ask for both: valid either way (227 KiB opt-in on sm_90).
   cudaFuncAttributes attributes;
-  CHECK(cudaFuncGetAttributes(&attributes, hopper_gemm_ws));
-  CHECK(cudaFuncSetAttribute(hopper_gemm_ws, cudaFuncAttributeMaxDynamicSharedMemorySize,
+  CHECK(cudaFuncGetAttributes(&attributes, kernel));
+  CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                              smem + int(attributes.sharedSizeBytes)));
   cudaEvent_t start, stop;
   CHECK(cudaEventCreate(&start));
@@ -77,7 +102,11 @@ int main(int argc, char** argv) {
   int sms = 0;
   CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
   const int tiles = (m / kTileM) * (n / kTileN);
-  hopper_gemm_ws<<<tiles < sms ? tiles : sms, 128 * (1 + kConsumers), smem>>>(map_a, map_b, dc, m, n, k);
+#ifdef HOPPER_GEMM_STAGED
+  kernel<<<tiles < sms ? tiles : sms, 128 * (1 + kConsumers), smem>>>(map_a, map_b, map_c, m, n, k);
+#else
+  kernel<<<tiles < sms ? tiles : sms, 128 * (1 + kConsumers), smem>>>(map_a, map_b, dc, m, n, k);
+#endif
   CHECK(cudaGetLastError());
   CHECK(cudaEventRecord(stop));
   CHECK(cudaEventSynchronize(stop));

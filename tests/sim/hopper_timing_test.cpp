@@ -138,6 +138,61 @@ TEST(HopperTiming, WaitGroupWaitsForTheAccumulatorsInModelTime) {
 }
 
 
+// N back-to-back wgmma.mma_async m64n128k16 into the same accumulators, one group. Returns, for
+// warp 0: the cycles from before the first wgmma to after the last one's issue, and to the
+// wait_group 0 that returns when all have completed. Each warp of the warpgroup is alone on its
+// sub-core, so its sub-core's tensor cores take its wgmmas one after the other.
+struct ChainTimes {
+  uint64_t issued, completed;
+};
+ChainTimes wgmma_chain(int n, const std::vector<std::string>& overrides) {
+  std::string body = "  wgmma.fence.sync.aligned;\n  mov.u64 %t0, %clock64;\n";
+  for (int i = 0; i < n; ++i)
+    body += "  wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 " + accumulators() + ", %da, %db, %one, 1, 1, 0, 0;\n";
+  body += "  mov.u64 %t1, %clock64;\n  wgmma.commit_group.sync.aligned;\n  wgmma.wait_group.sync.aligned 0;\n"
+          "  mov.u64 %t2, %clock64;\n  sub.u64 %t1, %t1, %t0;\n  sub.u64 %t0, %t2, %t0;\n" + store_times(2);
+  const std::vector<uint64_t> t = run(body, 128, 2, 1 << 20, overrides);
+  return {t[1], t[0]};
+}
+
+TEST(HopperTiming, WgmmaQueueLetsTheWarpIssueAheadOfTheTensorCores) {
+  // Hand count (h100.ini): each wgmma holds its warp's sub-core tensor cores w = ceil(69.25) = 70
+  // core cycles and completes tensor.wgmma_latency_cycles (24) after that. With a queue of depth
+  // D, wgmma i (from 0) is accepted once at most D are waiting: at once for i <= D, else when
+  // wgmma i - D starts, i.e. (i - D) * w after the first. Without a queue (D = 0) the warp
+  // issues wgmma i only when the tensor cores are free: i * w after the first. Completion does not
+  // depend on D: N * w + 24 after the first starts.
+  const sim::GpuConfig c = h100();
+  ASSERT_GE(c.tensor_wgmma_queue_depth, 4) << "configs/h100.ini models the queue";
+  const uint64_t w = static_cast<uint64_t>(std::ceil(wgmma_cycles(c)));
+  const int n = 5;
+  const ChainTimes queued = wgmma_chain(n, {"tensor.wgmma_queue_depth=4"});
+  const ChainTimes blocking = wgmma_chain(n, {"tensor.wgmma_queue_depth=0"});
+  const ChainTimes shallow = wgmma_chain(n, {"tensor.wgmma_queue_depth=2"});
+  std::printf("%d wgmma: issued after %llu (depth 4), %llu (depth 2), %llu (no queue) cycles; completed after %llu / %llu / %llu\n",
+              n, static_cast<unsigned long long>(queued.issued), static_cast<unsigned long long>(shallow.issued),
+              static_cast<unsigned long long>(blocking.issued), static_cast<unsigned long long>(queued.completed),
+              static_cast<unsigned long long>(shallow.completed), static_cast<unsigned long long>(blocking.completed));
+  // Depth 4 >= n - 1: the five issue in consecutive issue slots (a few cycles of issue each at most).
+  EXPECT_GE(queued.issued, uint64_t(n - 1));
+  EXPECT_LE(queued.issued, uint64_t(4 * n));
+  // Depth 2: the last (i = 4) waits until wgmma 2 starts, 2 w after the first.
+  EXPECT_GE(shallow.issued, 2 * w);
+  EXPECT_LE(shallow.issued, 2 * w + 12);
+  // No queue: the last issues when the fourth has finished, 4 w after the first.
+  EXPECT_GE(blocking.issued, uint64_t(n - 1) * w);
+  EXPECT_LE(blocking.issued, uint64_t(n - 1) * w + 12);
+  // The tensor cores' work is the same: completion at n w + 24 (+ a few issue cycles) for every depth.
+  EXPECT_EQ(queued.completed, blocking.completed);
+  EXPECT_EQ(shallow.completed, blocking.completed);
+  EXPECT_GE(blocking.completed, n * w + c.tensor_wgmma_latency_cycles);
+  EXPECT_LE(blocking.completed, n * w + c.tensor_wgmma_latency_cycles + 12);
+  // h100.ini's own depth behaves as depth 4 here.
+  const ChainTimes shipped = wgmma_chain(n, {});
+  EXPECT_EQ(shipped.issued, queued.issued);
+  EXPECT_EQ(shipped.completed, queued.completed);
+}
+
 // Thread 0 loads `bytes` from src + `offset` into buf through the mbarrier; all wait on `parity`.
 std::string tma_load(unsigned bytes, unsigned offset, unsigned parity, const std::string& id) {
   const std::string b = std::to_string(bytes);

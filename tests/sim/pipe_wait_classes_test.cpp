@@ -16,7 +16,7 @@ TEST(PipeWaitClasses, ClassIdKeepsExactlyWhatTheVerdictReads) {
   std::array<bool, PipeWaitClasses::kClasses> seen{};
   for (int p = 0; p < static_cast<int>(Pipe::Count); ++p)
     for (int q = 0; q < PipeWaitClasses::kQueues; ++q)
-      for (IssueKind kind : {IssueKind::Alu, IssueKind::Memory, IssueKind::Tensor, IssueKind::Control}) {
+      for (IssueKind kind : {IssueKind::Alu, IssueKind::Memory, IssueKind::Tensor, IssueKind::Control, IssueKind::Wgmma}) {
         InstTiming t;
         t.pipe = static_cast<Pipe>(p);
         t.queue = static_cast<QueueHint>(q);
@@ -27,6 +27,8 @@ TEST(PipeWaitClasses, ClassIdKeepsExactlyWhatTheVerdictReads) {
         const PipeWaitClasses::Key k = PipeWaitClasses::key_of(cls);
         EXPECT_EQ(k.pipe, t.pipe);
         EXPECT_EQ(k.memory, kind == IssueKind::Memory);
+        // A wgmma's verdict also reads the tensor cores' queue: never a class with other kinds.
+        EXPECT_EQ(k.wgmma, kind == IssueKind::Wgmma);
         // A non-memory instruction's queue does not enter its verdict, so it shares the class.
         EXPECT_EQ(k.queue, kind == IssueKind::Memory ? t.queue : QueueHint::None);
         if (kind == IssueKind::Memory) {

@@ -19,6 +19,7 @@ TEST(RecordedHopperKeys, H200ConfigurationsHaveH100sHopperFigures) {
     const sim::GpuConfig c = sim::load_gpu_config(dir + "measured/" + name);
     EXPECT_EQ(c.tensor_wgmma_flops_per_clock, h100.tensor_wgmma_flops_per_clock) << name;
     EXPECT_EQ(c.tensor_wgmma_latency_cycles, h100.tensor_wgmma_latency_cycles) << name;
+    EXPECT_EQ(c.tensor_wgmma_queue_depth, h100.tensor_wgmma_queue_depth) << name;
     EXPECT_EQ(c.cluster_gpcs, h100.cluster_gpcs) << name;
     EXPECT_EQ(c.cluster_max_ctas, h100.cluster_max_ctas) << name;
     EXPECT_EQ(c.cluster_dsmem_latency_cycles, h100.cluster_dsmem_latency_cycles) << name;
