@@ -161,7 +161,7 @@ class ExecContext {
   void store(StateSpace space, uint64_t addr, const void* in, unsigned size, unsigned lane) {
     store_impl(space, addr, in, size, lane, false);
   }
-  // Atomic read-modify-write of `size` (4 or 8) bytes; returns the old value.
+  // Atomic read-modify-write of `size` (2, 4 or 8) bytes; returns the old value.
   // `fn(old) -> new` runs while no other thread can intervene (functional execution is serial).
   template <typename Fn>
   uint64_t atomic(StateSpace space, uint64_t addr, unsigned size, unsigned lane, Fn fn) {

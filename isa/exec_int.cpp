@@ -67,8 +67,15 @@ void int_add_sub(ExecContext& ctx, const Instruction& in, bool subtract, bool us
       r = uint64_t(s);
       cout = w == 64 ? (s >> 64) != 0 : ((s >> w) & 1) != 0;
     } else {
-      r = a - b - cin;
-      cout = u128(a) < u128(b) + cin;  // borrow
+      // The condition code holds the hardware's carry, not a borrow: a - b is a + ~b + 1, so
+      // sub.cc leaves CF = 1 when nothing was borrowed and subc computes a + ~b + CF
+      // (= a - (b + borrow-in)). Chains of sub.cc/subc give the same words either way, but code
+      // that reads the flag with addc after a subtraction (nvcc's own __int128 division does:
+      // `subc.cc ...; addc.u32 %r, 0, 0` is 1 when the partial remainder stayed non-negative)
+      // needs the carry.
+      const uint64_t borrow_in = use_carry ? 1 - ctx.carry(l) : 0;
+      r = a - b - borrow_in;
+      cout = !(u128(a) < u128(b) + borrow_in);
     }
     if (in.mod.sat) {
       const int64_t x = as_signed(a, t), y = as_signed(b, t);

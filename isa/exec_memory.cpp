@@ -8,6 +8,7 @@
 #include "isa/hex_text.h"
 #include "isa/launch_state.h"
 #include "isa/memory_fast_path.h"
+#include "isa/numerics/half.h"
 
 namespace gpusim::isa {
 
@@ -351,6 +352,16 @@ uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, ui
     case AtomOp::Add:
       if (t == DataType::F32) return from_f32(flush(flush(as_f32(old)) + flush(as_f32(b))));  // ISA: atom.add.f32 is .ftz
       if (t == DataType::F64) return from_f64(as_f64(old) + as_f64(b));
+      if (t == DataType::F16 || t == DataType::BF16 || t == DataType::F16x2 || t == DataType::BF16x2) {
+        // atom.add.noftz.{f16,bf16,f16x2,bf16x2} (atomicAdd on __half/__nv_bfloat16 and their
+        // pairs): round to nearest even, subnormals kept, each half on its own.
+        const numerics::FloatFormat f = t == DataType::F16 || t == DataType::F16x2 ? numerics::kF16 : numerics::kBF16;
+        auto add = [&](unsigned shift) {
+          return uint64_t(numerics::half_arith(numerics::HalfOp::Add, uint16_t(old >> shift), uint16_t(b >> shift), f, {}))
+                 << shift;
+        };
+        return bits == 16 ? add(0) : add(0) | add(16);
+      }
       if (type_is_float(t)) ctx.fail_warp(std::string("atom.add.") + type_name(t) + " is not supported", FaultKind::Unsupported);
       return (old + b) & mask;
     case AtomOp::Min:
@@ -377,7 +388,11 @@ uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, ui
 void atomic_op(ExecContext& ctx, const Instruction& in, bool returns) {
   const unsigned first = returns ? 1 : 0;  // atom: d, [a], b{, c}; red: [a], b
   const unsigned size = type_bits(in.mod.types[0]) / 8;
-  if (size != 4 && size != 8) ctx.fail_warp("atomics on " + std::to_string(size) + "-byte values are not supported", FaultKind::Unsupported);
+  // 16-bit atomics exist as atom.cas.b16 (sm_70: atomicCAS on unsigned short) and
+  // atom.add.noftz.{f16,bf16}; no other 2-byte form is in the ISA.
+  const bool sixteen_bit_form = size == 2 && (in.mod.atom == AtomOp::Cas || in.mod.atom == AtomOp::Add);
+  if (size != 4 && size != 8 && !sixteen_bit_form)
+    ctx.fail_warp("atomics on " + std::to_string(size) + "-byte values are not supported", FaultKind::Unsupported);
   const StateSpace space = space_of(in);
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t addr = ctx.address(in.ops[first], lane);

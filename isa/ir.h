@@ -301,6 +301,9 @@ struct Function {
   // whether it must be launched with clusters (.explicitcluster).
   std::array<uint32_t, 3> required_cluster{0, 0, 0};
   bool explicit_cluster = false;
+  // Entries: the most threads a CTA may have (.maxntid, i.e. __launch_bounds__, or .reqntid: the
+  // product of the dimensions given); 0 = not restricted. A larger block never launches.
+  uint32_t max_threads_per_block = 0;
   // Filled from ptxas -v at build time where available (0 = unknown).
   uint32_t ptxas_registers = 0;
   uint32_t ptxas_stack_bytes = 0;

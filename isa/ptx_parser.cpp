@@ -2,7 +2,9 @@
 // guards, statements), debug sections skipped, and the final resolution of labels and calls.
 #include "isa/ptx_parser.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 
 #include "isa/cfg.h"
 #include "isa/register_operands.h"
@@ -183,8 +185,8 @@ void PtxParser::parse_module_item() {
 }
 
 // Directives between a kernel's parameter list and its body: tuning hints with no semantics
-// here, except the cluster shape a kernel requires (.reqnctapercluster, .explicitcluster), kept
-// in the function for the launch.
+// here, except the cluster shape a kernel requires (.reqnctapercluster, .explicitcluster) and its
+// thread limit (.maxntid/.reqntid), kept in the function for the launch checks.
 void PtxParser::skip_performance_directives(Function& f) {
   static const std::string_view kDirectives[] = {".maxntid", ".reqntid", ".minnctapersm", ".maxnreg",
                                                  ".maxclusterrank", ".reqnctapercluster",
@@ -200,11 +202,19 @@ void PtxParser::skip_performance_directives(Function& f) {
     const std::string_view name = take().text;
     if (name == ".explicitcluster") f.explicit_cluster = true;
     unsigned dim = 0;
+    uint64_t threads = 1;
     while (peek().kind == TokenKind::Number || peek().is(',')) {
-      if (name == ".reqnctapercluster" && peek().kind == TokenKind::Number && dim < 3)
-        f.required_cluster[dim++] = uint32_t(std::stoul(std::string(peek().text), nullptr, 0));
+      if (peek().kind == TokenKind::Number) {
+        const uint64_t v = std::stoull(std::string(peek().text), nullptr, 0);
+        if (name == ".reqnctapercluster" && dim < 3) f.required_cluster[dim] = uint32_t(v);
+        threads *= v;
+        ++dim;
+      }
       ++pos_;
     }
+    if ((name == ".maxntid" || name == ".reqntid") && dim > 0 && threads > 0 && threads <= UINT32_MAX)
+      f.max_threads_per_block = f.max_threads_per_block ? std::min(f.max_threads_per_block, uint32_t(threads))
+                                                        : uint32_t(threads);
     if (name == ".reqnctapercluster")
       for (; dim < 3; ++dim) f.required_cluster[dim] = 1;
   }

@@ -28,6 +28,11 @@ std::optional<LaunchRejection> check_launch_request(const DeviceProperties& p, c
                            what + ": " + std::to_string(threads) + " threads; the block is at most " +
                                std::to_string(p.max_threads_per_block) + " threads and " + std::to_string(p.max_block_dim[0]) +
                                "x" + std::to_string(p.max_block_dim[1]) + "x" + std::to_string(p.max_block_dim[2])};
+  if (r.kernel_max_threads && threads > r.kernel_max_threads)
+    return LaunchRejection{LaunchProblem::OverKernelThreadLimit,
+                           what + ": " + std::to_string(threads) + " threads, but the kernel was compiled for at most " +
+                               std::to_string(r.kernel_max_threads) +
+                               " (__launch_bounds__ / .maxntid): too many resources requested for launch"};
   if (g.x > unsigned(p.max_grid_dim[0]) || g.y > unsigned(p.max_grid_dim[1]) || g.z > unsigned(p.max_grid_dim[2]))
     return LaunchRejection{LaunchProblem::GridTooLarge, what + ": a grid dimension is over its limit " +
                                                             std::to_string(p.max_grid_dim[0]) + "x" +
@@ -69,6 +74,10 @@ void check_launch(const sim::GpuConfig& config, const isa::Function& kernel, con
   const sim::LaunchDims block{launch.block.x, launch.block.y, launch.block.z};
   if (auto problem = sim::validate_launch(config, grid, block, res))
     throw Error(launch_text(kernel.name, launch.grid, launch.block) + " on " + config.name + ": " + *problem);
+  if (kernel.max_threads_per_block && launch.block.count() > kernel.max_threads_per_block)
+    throw Error(launch_text(kernel.name, launch.grid, launch.block) + ": " + std::to_string(launch.block.count()) +
+                " threads, but the kernel was compiled for at most " + std::to_string(kernel.max_threads_per_block) +
+                " (.maxntid/.reqntid)");
   if (launch.cooperative) {
     res.threads_per_block = static_cast<int>(launch.block.count());
     if (auto rejection = check_cooperative_fit(config, res, kernel.name, launch.grid)) throw Error(rejection->message);

@@ -17,7 +17,11 @@ namespace gpusim::runtime {
 // Why a configuration can never launch. The APIs' codes: cudart InvalidConfiguration for the
 // first three, InvalidValue for shared memory, CooperativeLaunchTooLarge; libcuda
 // CUDA_ERROR_INVALID_VALUE for the first four, CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE.
-enum class LaunchProblem : uint8_t { ZeroDimension, BlockTooLarge, GridTooLarge, TooMuchSharedMemory, CooperativeTooLarge };
+// A block over the kernel's own thread limit (__launch_bounds__) is cudaErrorLaunchOutOfResources /
+// CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES ("too many resources requested for launch").
+enum class LaunchProblem : uint8_t {
+  ZeroDimension, BlockTooLarge, GridTooLarge, TooMuchSharedMemory, CooperativeTooLarge, OverKernelThreadLimit
+};
 
 struct LaunchRejection {
   LaunchProblem problem;
@@ -34,6 +38,8 @@ struct LaunchRequest {
   int64_t max_dynamic_shared_bytes = -1;
   // How the API raises that limit, quoted in the message ("cudaFuncSetAttribute(...)").
   std::string raise_limit_with;
+  // The kernel's .maxntid/.reqntid thread limit (isa::Function::max_threads_per_block); 0 = none.
+  uint32_t kernel_max_threads = 0;
 };
 
 // Dimensions (positive, within the device's grid and block limits, threads per block) and

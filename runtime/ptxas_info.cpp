@@ -165,10 +165,10 @@ std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const s
     std::ofstream f(path.data());
     f << ptx;
   }
-  const PtxasRun run = run_ptxas_on_file(*ptxas, path.data(), arch);
+  const PtxasRun run = run_ptxas_on_file(*ptxas, path.data(), arch, kModulePtxasTimeoutSeconds);
   std::remove(path.data());
   if (run.timed_out)
-    throw std::runtime_error("ptxas -arch=" + arch + " did not finish within " + std::to_string(kPtxasTimeoutSeconds) +
+    throw std::runtime_error("ptxas -arch=" + arch + " did not finish within " + std::to_string(kModulePtxasTimeoutSeconds) +
                              " s (stopped)");
   if (!run.ok()) throw std::runtime_error("ptxas -arch=" + arch + " rejected the PTX:\n" + run.output);
   return parse_ptxas_verbose(run.output);

@@ -36,9 +36,13 @@ struct PtxasRun {
   bool ok() const { return exit_status == 0 && !timed_out; }
 };
 
-// ptxas gets this long per run; pathological PTX (".align 2147483648") keeps it busy for tens of
-// seconds, and nothing legitimate the simulator runs comes near it.
+// ptxas gets this long per run of `gpusim ptx` on a file; pathological PTX (".align 2147483648")
+// keeps it busy for tens of seconds.
 inline constexpr unsigned kPtxasTimeoutSeconds = 10;
+// The register counts of a program's own modules (run_ptxas, ptxas_resources_for) get longer:
+// the PTX of a Thrust program using eight algorithms (2.9 MB, a few hundred kernels) takes ptxas
+// 7.5 s of CPU alone and 20 s on a loaded 2-core machine, and timing mode cannot run without it.
+inline constexpr unsigned kModulePtxasTimeoutSeconds = 180;
 
 // Path of ptxas (PATH, then /usr/local/cuda/bin), or nothing.
 std::optional<std::string> find_ptxas();

@@ -153,6 +153,7 @@ class SimDevice final : public Device {
     info.static_shared_bytes = static_cast<uint32_t>(fn.static_shared_bytes);
     info.local_bytes_per_thread = static_cast<uint32_t>(fn.local_bytes);
     info.registers_per_thread = fn.ptxas_registers;
+    info.max_threads_per_block = fn.max_threads_per_block;
     auto it = lm.ptxas.find(fn.name);
     if (it != lm.ptxas.end()) info.local_bytes_per_thread = std::max(info.local_bytes_per_thread, it->second.stack_bytes);
     info.ptx_version = ptx_target_arch(lm.module.target);

@@ -80,11 +80,14 @@ void check_configuration(const DriverState& s, const CUfunc_st& f, gpusim::runti
   request.static_shared_bytes = f.kernel->static_shared_bytes;
   request.max_dynamic_shared_bytes = f.max_dynamic_shared;
   request.raise_limit_with = "cuFuncSetAttribute(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES)";
-  if (auto rejection = gpusim::runtime::check_launch_request(s.properties, request))
-    throw DriverFailure{rejection->problem == gpusim::runtime::LaunchProblem::CooperativeTooLarge
-                            ? CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
-                            : CUDA_ERROR_INVALID_VALUE,
-                        rejection->message};
+  request.kernel_max_threads = f.kernel->max_threads_per_block;
+  if (auto rejection = gpusim::runtime::check_launch_request(s.properties, request)) {
+    using gpusim::runtime::LaunchProblem;
+    const CUresult code = rejection->problem == LaunchProblem::CooperativeTooLarge    ? CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
+                          : rejection->problem == LaunchProblem::OverKernelThreadLimit ? CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES
+                                                                                       : CUDA_ERROR_INVALID_VALUE;
+    throw DriverFailure{code, rejection->message};
+  }
 }
 
 // cuLaunchKernel and cuLaunchKernelEx: `cluster` is the thread-block cluster shape ({1,1,1}: none).

@@ -227,6 +227,7 @@ CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfuncti
       case CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK: {
         const int regs = registers_of(s, f);
         int limit = s.config.max_threads_per_block;
+        if (k.max_threads_per_block) limit = std::min(limit, static_cast<int>(k.max_threads_per_block));
         if (regs > 0) limit = std::min(limit, s.config.registers_per_block_max / regs / 32 * 32);
         *value = limit;
         break;

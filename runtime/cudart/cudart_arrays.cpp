@@ -262,4 +262,27 @@ cudaError_t cudaMemcpy3DAsync(const cudaMemcpy3DParms* p, cudaStream_t) {
   return api("cudaMemcpy3DAsync", [&](Context& ctx) { gpusim::cudart::copy_3d(ctx, p); });
 }
 
+// The peer form names devices instead of a direction: with one simulated device both must be 0.
+cudaError_t cudaMemcpy3DPeer(const cudaMemcpy3DPeerParms* p) {
+  return api("cudaMemcpy3DPeer", [&](Context& ctx) {
+    if (!p) throw ApiError(cudaErrorInvalidValue, "null cudaMemcpy3DPeerParms");
+    if (p->srcDevice != 0 || p->dstDevice != 0)
+      throw ApiError(cudaErrorInvalidDevice, "3-D peer copy between devices " + std::to_string(p->srcDevice) + " and " +
+                                                 std::to_string(p->dstDevice) + ": gpusim simulates one device (0)");
+    cudaMemcpy3DParms q = {};
+    q.srcArray = p->srcArray;
+    q.srcPos = p->srcPos;
+    q.srcPtr = p->srcPtr;
+    q.dstArray = p->dstArray;
+    q.dstPos = p->dstPos;
+    q.dstPtr = p->dstPtr;
+    q.extent = p->extent;
+    q.kind = cudaMemcpyDeviceToDevice;
+    gpusim::cudart::copy_3d(ctx, &q);
+  });
+}
+cudaError_t cudaMemcpy3DPeerAsync(const cudaMemcpy3DPeerParms* p, cudaStream_t) { return cudaMemcpy3DPeer(p); }
+cudaError_t cudaMemcpy3DPeer_ptds(const cudaMemcpy3DPeerParms* p) { return cudaMemcpy3DPeer(p); }
+cudaError_t cudaMemcpy3DPeerAsync_ptsz(const cudaMemcpy3DPeerParms* p, cudaStream_t s) { return cudaMemcpy3DPeerAsync(p, s); }
+
 }  // extern "C"

@@ -36,6 +36,7 @@ runtime::Dim3 dim(dim3 d) { return {d.x, d.y, d.z}; }
   switch (r.problem) {
     case runtime::LaunchProblem::TooMuchSharedMemory: throw ApiError(cudaErrorInvalidValue, r.message);
     case runtime::LaunchProblem::CooperativeTooLarge: throw ApiError(cudaErrorCooperativeLaunchTooLarge, r.message);
+    case runtime::LaunchProblem::OverKernelThreadLimit: throw ApiError(cudaErrorLaunchOutOfResources, r.message);
     default: throw ApiError(cudaErrorInvalidConfiguration, r.message);
   }
 }
@@ -47,6 +48,7 @@ void check_configuration(Context& ctx, KernelRecord& k, dim3 grid, dim3 block, s
   request.block = dim(block);
   request.dynamic_shared_bytes = shared;
   request.static_shared_bytes = ctx.kernel_info(k).static_shared_bytes;
+  request.kernel_max_threads = ctx.kernel_info(k).max_threads_per_block;
   request.max_dynamic_shared_bytes = k.max_dynamic_shared;
   request.raise_limit_with = "cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize)";
   if (auto rejection = runtime::check_launch_request(ctx.properties(), request)) reject(*rejection);

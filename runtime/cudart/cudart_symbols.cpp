@@ -1,4 +1,5 @@
-// __device__ / __constant__ variables (cudaMemcpyToSymbol and friends) and pitched 2-D memory.
+// __device__ / __constant__ variables (cudaMemcpyToSymbol and friends), pitched 2-D and 3-D
+// memory, and the peer copies of the one simulated device.
 #include <cuda_runtime_api.h>
 
 #include <cstring>
@@ -138,6 +139,57 @@ cudaError_t cudaMemset2D(void* dst, size_t pitch, int value, size_t width, size_
 }
 cudaError_t cudaMemset2DAsync(void* dst, size_t pitch, int value, size_t width, size_t height, cudaStream_t stream) {
   return cudaMemset2D(dst, pitch, value, width, height);
+}
+
+// cudaMalloc3D: rows padded as cudaMallocPitch pads them; slices are pitch x height bytes.
+cudaError_t cudaMalloc3D(struct cudaPitchedPtr* pitched, struct cudaExtent extent) {
+  return api("cudaMalloc3D", [&](Context& ctx) {
+    if (!pitched) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    const size_t pitch = (extent.width + 511) / 512 * 512;
+    const size_t bytes = pitch * extent.height * extent.depth;
+    *pitched = {};
+    pitched->ptr = bytes ? reinterpret_cast<void*>(ctx.device().alloc(bytes)) : nullptr;
+    pitched->pitch = pitch;
+    pitched->xsize = extent.width;
+    pitched->ysize = extent.height;
+    ctx.note_device_bytes(static_cast<int64_t>(bytes));
+  });
+}
+
+// cudaMemset3D: extent.width bytes of each of extent.height rows of extent.depth slices; the
+// slice stride is pitch x ysize (the height the memory was allocated with).
+cudaError_t cudaMemset3D(struct cudaPitchedPtr pitched, int value, struct cudaExtent extent) {
+  return api("cudaMemset3D", [&](Context& ctx) {
+    if (extent.width > pitched.pitch) throw ApiError(cudaErrorInvalidValue, "3-D memset: width exceeds the pitch");
+    const size_t slice = pitched.pitch * (pitched.ysize ? pitched.ysize : extent.height);
+    for (size_t z = 0; z < extent.depth; ++z)
+      for (size_t y = 0; y < extent.height; ++y)
+        gpusim::cudart::set_memory(ctx, static_cast<uint8_t*>(pitched.ptr) + z * slice + y * pitched.pitch, value,
+                                   extent.width);
+  });
+}
+cudaError_t cudaMemset3DAsync(struct cudaPitchedPtr pitched, int value, struct cudaExtent extent, cudaStream_t) {
+  return cudaMemset3D(pitched, value, extent);
+}
+cudaError_t cudaMemset3D_ptds(struct cudaPitchedPtr pitched, int value, struct cudaExtent extent) {
+  return cudaMemset3D(pitched, value, extent);
+}
+cudaError_t cudaMemset3DAsync_ptsz(struct cudaPitchedPtr pitched, int value, struct cudaExtent extent, cudaStream_t s) {
+  return cudaMemset3DAsync(pitched, value, extent, s);
+}
+
+// Peer copies: the simulator has one device, so both sides must be device 0 (another number is
+// cudaErrorInvalidDevice, as on a machine with one GPU) and the copy is device to device.
+cudaError_t cudaMemcpyPeer(void* dst, int dst_device, const void* src, int src_device, size_t count) {
+  return api("cudaMemcpyPeer", [&](Context& ctx) {
+    if (dst_device != 0 || src_device != 0)
+      throw ApiError(cudaErrorInvalidDevice, "peer copy between devices " + std::to_string(src_device) + " and " +
+                                                 std::to_string(dst_device) + ": gpusim simulates one device (0)");
+    gpusim::cudart::copy_memory(ctx, dst, src, count, cudaMemcpyDeviceToDevice);
+  });
+}
+cudaError_t cudaMemcpyPeerAsync(void* dst, int dst_device, const void* src, int src_device, size_t count, cudaStream_t) {
+  return cudaMemcpyPeer(dst, dst_device, src, src_device, count);
 }
 
 }  // extern "C"

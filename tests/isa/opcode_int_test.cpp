@@ -71,6 +71,29 @@ TEST(OpcodeInt, CarryChainsBuild64BitArithmetic) {
   }
 }
 
+TEST(OpcodeInt, SubtractionLeavesTheCarryNotABorrow) {
+  // CC.CF after sub.cc/subc is the carry of a + ~b + 1 (1 = nothing borrowed), as the hardware
+  // keeps it: nvcc's __int128 division reads it with `addc.u32 %r, 0, 0` after a subtraction and
+  // takes 1 to mean "the partial remainder stayed non-negative". Mixed chains check both reads.
+  const Rows r = pairs64(12, 5);
+  Rows split;
+  for (auto& x : r) split.push_back({x[0] & 0xffffffff, x[0] >> 32, x[1] & 0xffffffff, x[1] >> 32});
+  const std::vector<PtxReg> in = {{"%alo", "u32"}, {"%ahi", "u32"}, {"%blo", "u32"}, {"%bhi", "u32"}};
+  const auto got = run_ptx(in, {{"%c1", "u32"}, {"%c2", "u32"}, {"%s", "u32"}, {"%m", "u32"}},
+                           "sub.cc.u32 %s, %alo, %blo; addc.u32 %c1, 0, 0;"
+                           "sub.cc.u32 %s, %alo, %blo; subc.cc.u32 %s, %ahi, %bhi; addc.u32 %c2, 0, 0;"
+                           "add.cc.u32 %m, %alo, %blo; subc.u32 %m, %ahi, %bhi;",
+                           split);
+  for (size_t i = 0; i < r.size(); ++i) {
+    const uint64_t alo = split[i][0], ahi = split[i][1], blo = split[i][2], bhi = split[i][3];
+    EXPECT_EQ(got[i][0], alo >= blo ? 1u : 0u) << alo << " - " << blo;
+    EXPECT_EQ(got[i][1], r[i][0] >= r[i][1] ? 1u : 0u) << r[i][0] << " - " << r[i][1];
+    // subc after add.cc: a - b - (1 - carry of the addition)
+    const uint64_t carry = (alo + blo) >> 32;
+    EXPECT_EQ(got[i][3], uint64_t(uint32_t(ahi - bhi - (1 - carry))));
+  }
+}
+
 TEST(OpcodeInt, MultiplyForms) {
   const Rows r = pairs32(16, 3);
   check32("mul.lo.s32", "s32", {"s32", "s32"}, r, [](auto& x) { return uint64_t(uint32_t(x[0] * x[1])); });

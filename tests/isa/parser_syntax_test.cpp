@@ -230,6 +230,7 @@ TEST(ParserDirectives, AcceptedAndIgnoredOrDecoded) {
   EXPECT_EQ(m.symbols[k.params[0]].align, 8u);  // ".ptr .align 16" is the pointee's alignment
   EXPECT_EQ(m.symbols[k.params[1]].offset, 8u);
   EXPECT_EQ(k.param_bytes, 32u);
+  EXPECT_EQ(k.max_threads_per_block, 128u);  // .maxntid 128, 1, 1 (__launch_bounds__(128))
   const Instruction& ld = k.code.at(0);
   EXPECT_EQ(ld.ops[1].reg, kNoReg);
   EXPECT_EQ(ld.ops[1].sym, kNoSymbol);

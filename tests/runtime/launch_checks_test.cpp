@@ -44,6 +44,14 @@ TEST(LaunchChecks, ValidConfigurationsAtTheLimitsPass) {
   EXPECT_FALSE(check_launch_request(limits(), opted));
 }
 
+TEST(LaunchChecks, BlockOverTheKernelsLaunchBoundsIsOutOfResources) {
+  LaunchRequest r = request({4, 1, 1}, {16, 8, 2});  // 256 threads
+  r.kernel_max_threads = 256;                         // __launch_bounds__(256): exactly at the bound
+  EXPECT_FALSE(check_launch_request(limits(), r));
+  r.block = {16, 8, 3};                               // 384 threads
+  expect_problem(r, LaunchProblem::OverKernelThreadLimit, "384 threads, but the kernel was compiled for at most 256");
+}
+
 TEST(LaunchChecks, EachBadConfigurationNamesItsProblem) {
   expect_problem(request({1, 0, 1}, {32, 1, 1}), LaunchProblem::ZeroDimension, "a dimension is 0");
   expect_problem(request({1, 1, 1}, {0, 1, 1}), LaunchProblem::ZeroDimension, "grid (1,1,1), block (0,1,1)");
