@@ -1,5 +1,6 @@
 #include "isa/step.h"
 #include "isa/bit_count.h"
+#include "isa/spin_yield.h"
 
 namespace gpusim::isa {
 
@@ -59,9 +60,11 @@ StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector
   }
   ctx.mask = mask;
   r.executed = mask;
+  const size_t stack_before = frame.stack.size(), depth_before = warp.depth();
   kHandlers[static_cast<size_t>(in.op)](ctx, in);
   if (!moves_pc(in.op)) warp.advance();
   warp.settle();
+  after_step(warp, in, r.pc, stack_before, depth_before);
   launch.warp_instructions += 1;
   launch.thread_instructions += uint64_t(lane_count(r.active));
   return r;

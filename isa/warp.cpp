@@ -85,7 +85,10 @@ void Warp::call(const Function& callee, const Instruction& site) {
 
 void Warp::prune(uint32_t gone) {
   for (CallFrame& f : frames_)
-    for (SimtEntry& e : f.stack) e.mask &= ~gone;
+    for (SimtEntry& e : f.stack) {
+      e.mask &= ~gone;
+      e.parked_mask &= ~gone;
+    }
 }
 
 void Warp::ret(uint32_t lanes) {
@@ -95,7 +98,10 @@ void Warp::ret(uint32_t lanes) {
   }
   CallFrame& f = frame();
   f.returned |= lanes;
-  for (SimtEntry& e : f.stack) e.mask &= ~lanes;
+  for (SimtEntry& e : f.stack) {
+    e.mask &= ~lanes;
+    e.parked_mask &= ~lanes;
+  }
 }
 
 void Warp::exit(uint32_t lanes) {
@@ -106,7 +112,18 @@ void Warp::exit(uint32_t lanes) {
 void Warp::settle() {
   while (!frames_.empty()) {
     auto& st = frames_.back().stack;
-    while (!st.empty() && (st.back().mask == 0 || st.back().pc == st.back().rpc)) st.pop_back();
+    while (!st.empty() && (st.back().mask == 0 || st.back().pc == st.back().rpc)) {
+      SimtEntry& e = st.back();
+      if (e.parked_mask) {
+        // The entry's own lanes left its region without passing the instruction its split-off
+        // lanes wait at (isa/spin_yield.h): those lanes go on from there by themselves.
+        e.pc = e.parked_pc;
+        e.mask = e.parked_mask;
+        e.parked_mask = 0;
+        continue;
+      }
+      st.pop_back();
+    }
     if (!st.empty()) return;
     CallFrame done = std::move(frames_.back());
     frames_.pop_back();

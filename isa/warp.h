@@ -19,6 +19,20 @@ struct SimtEntry {
   uint32_t pc = 0;
   uint32_t rpc = 0;   // reconvergence PC; the function's code.size() is its virtual exit
   uint32_t mask = 0;
+  // Independent thread scheduling (isa/spin_yield.h): lanes that ran ahead of this entry on a
+  // split path and wait at `parked_pc` (an instruction that needs the warp converged) until this
+  // entry's lanes arrive there too; and, on a split path itself, the index of the entry it was
+  // split from (-1 otherwise).
+  uint32_t parked_pc = 0;
+  uint32_t parked_mask = 0;
+  int32_t split_from = -1;
+};
+
+// Polling iterations of the current loop (isa/spin_yield.h).
+struct SpinWatch {
+  uint32_t iterations = 0;  // consecutive backward branches whose iteration only polled memory
+  bool polled = false;      // this iteration read memory another thread may change (volatile, atomic)
+  bool wrote = false;       // this iteration wrote memory
 };
 
 struct CallFrame {
@@ -69,6 +83,7 @@ class Warp {
 
   // Carry flags (CC.CF) per lane.
   uint32_t carry = 0;
+  SpinWatch spin;
   // Barrier bookkeeping, owned by the CTA scheduler.
   bool at_barrier = false;
   uint32_t barrier_id = 0;

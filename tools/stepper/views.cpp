@@ -233,7 +233,12 @@ void print_simt_stack(std::ostream& os, const sim::WarpSnapshot& w) {
       os << "  pc " << std::setw(4) << e.pc << "  rpc ";
       if (e.rpc >= f.fn->code.size()) os << "exit";
       else os << std::setw(4) << e.rpc;
-      os << "  mask " << hex32(e.mask) << "\n";
+      os << "  mask " << hex32(e.mask);
+      // Independent thread scheduling (isa/spin_yield.h): a path split off a spinning warp, and
+      // lanes of such a path waiting for this entry's lanes at an instruction needing them all.
+      if (e.split_from >= 0) os << "  split from entry " << e.split_from;
+      if (e.parked_mask) os << "  parked " << hex32(e.parked_mask) << " at pc " << e.parked_pc;
+      os << "\n";
     }
   }
 }

@@ -1,0 +1,120 @@
+#include "isa/spin_yield.h"
+
+namespace gpusim::isa {
+
+MemoryEffect memory_effect(const Instruction& in) {
+  switch (in.op) {
+    case Opcode::Ld: case Opcode::Ldu: {
+      const MemOrder o = in.mod.order;
+      return o == MemOrder::Volatile || o == MemOrder::Relaxed || o == MemOrder::Acquire || o == MemOrder::Sc
+                 ? MemoryEffect::Poll
+                 : MemoryEffect::None;
+    }
+    // A failed compare-and-swap, or an exchange that writes back what a spinning lock already
+    // holds, only reads; any other atomic changes memory.
+    case Opcode::Atom:
+      return in.mod.atom == AtomOp::Cas || in.mod.atom == AtomOp::Exch ? MemoryEffect::Poll : MemoryEffect::Write;
+    case Opcode::Mbarrier:
+      if (in.mod.sub == SubOp::MbarTestWait || in.mod.sub == SubOp::MbarTryWait) return MemoryEffect::Poll;
+      return in.mod.sub == SubOp::MbarPendingCount ? MemoryEffect::None : MemoryEffect::Write;
+    case Opcode::Nanosleep:
+      return MemoryEffect::Poll;
+    case Opcode::St: case Opcode::Red: case Opcode::Sust: case Opcode::WmmaStore: case Opcode::Stmatrix:
+    case Opcode::CpAsync: case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkTensor:
+      return MemoryEffect::Write;
+    default:
+      return MemoryEffect::None;
+  }
+}
+
+bool needs_converged_warp(const Instruction& in) {
+  switch (in.op) {
+    case Opcode::Bar: case Opcode::Barrier: case Opcode::BarWarpSync: case Opcode::BarrierCluster:
+    case Opcode::Shfl: case Opcode::Vote: case Opcode::Match: case Opcode::Redux: case Opcode::ElectSync:
+    case Opcode::WmmaLoad: case Opcode::WmmaStore: case Opcode::WmmaMma: case Opcode::Mma:
+    case Opcode::Ldmatrix: case Opcode::Stmatrix: case Opcode::Setmaxnreg:
+    case Opcode::WgmmaFence: case Opcode::WgmmaCommit: case Opcode::WgmmaWaitGroup: case Opcode::WgmmaMmaAsync:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+
+// Splits off the lanes nearest below the top entry that wait to run (a path not yet started, or
+// lanes parked at a reconvergence point) and pushes them as a path of their own. Entries whose
+// PC is their reconvergence PC only pass lanes on to the entry below, so they are skipped; lanes
+// waiting in front of an instruction that needs the warp converged stay where they are.
+bool yield_to_waiting_lanes(Warp& warp) {
+  CallFrame& f = warp.frame();
+  std::vector<SimtEntry>& st = f.stack;
+  // Lanes accounted for by the entries above the one looked at: running there, or parked on them
+  // further on in their region.
+  uint32_t running = st.back().mask | st.back().parked_mask;
+  for (size_t i = st.size() - 1; i-- > 0;) {
+    SimtEntry& e = st[i];
+    if (e.pc == e.rpc) {
+      running |= e.parked_mask;
+      continue;
+    }
+    const uint32_t waiting = e.mask & ~running;
+    running |= e.mask | e.parked_mask;
+    if (!waiting || e.pc >= f.fn->code.size() || needs_converged_warp(f.fn->code[e.pc])) continue;
+    e.mask &= ~waiting;
+    for (size_t j = i + 1; j < st.size(); ++j)
+      if (st[j].pc == st[j].rpc) st[j].mask &= ~waiting;
+    SimtEntry split{e.pc, e.rpc, waiting};
+    split.split_from = static_cast<int32_t>(i);
+    st.push_back(split);
+    return true;
+  }
+  return false;
+}
+
+// Joins parked lanes with their entry's lanes when those reach the same instruction, and parks a
+// split path in front of an instruction that needs the warp converged. Repeats while the top
+// entry changes.
+void settle_split_paths(Warp& warp) {
+  while (!warp.done()) {
+    CallFrame& f = warp.frame();
+    SimtEntry& t = f.stack.back();
+    if (t.parked_mask && t.pc == t.parked_pc) {
+      t.mask |= t.parked_mask;
+      t.parked_mask = 0;
+    }
+    if (t.split_from < 0 || t.pc >= f.fn->code.size() || !needs_converged_warp(f.fn->code[t.pc])) return;
+    SimtEntry& from = f.stack[static_cast<size_t>(t.split_from)];
+    // One waiting place per entry: a second split path stopping elsewhere runs on alone (as a
+    // divergent warp would without independent scheduling).
+    if (from.parked_mask && from.parked_pc != t.pc) return;
+    from.parked_pc = t.pc;
+    from.parked_mask |= t.mask;
+    f.stack.pop_back();
+    warp.settle();
+  }
+}
+
+}  // namespace
+
+void after_step(Warp& warp, const Instruction& in, uint32_t pc_before, size_t stack_before, size_t depth_before) {
+  SpinWatch& spin = warp.spin;
+  const MemoryEffect effect = memory_effect(in);
+  if (effect == MemoryEffect::Poll) spin.polled = true;
+  else if (effect == MemoryEffect::Write) spin.wrote = true;
+  if (warp.done()) return;
+  // A backward branch that every active lane took, staying on the same entry, ends an iteration.
+  if (in.op == Opcode::Bra && warp.depth() == depth_before && warp.frame().stack.size() == stack_before &&
+      warp.top().pc <= pc_before) {
+    spin.iterations = spin.polled && !spin.wrote ? spin.iterations + 1 : 0;
+    spin.polled = spin.wrote = false;
+    if (spin.iterations >= kSpinIterationsBeforeYield) {
+      spin.iterations = 0;
+      yield_to_waiting_lanes(warp);
+    }
+  }
+  const SimtEntry& t = warp.top();
+  if (t.split_from >= 0 || t.parked_mask) settle_split_paths(warp);
+}
+
+}  // namespace gpusim::isa

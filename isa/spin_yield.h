@@ -1,0 +1,55 @@
+// Independent thread scheduling (sm_70 and later) on top of the reconvergence stack.
+//
+// The stack runs one path of a divergent warp at a time and lets lanes wait at the immediate
+// post-dominator until the others arrive. Since Volta, CUDA guarantees more: a thread makes
+// progress even while other threads of its warp spin, so a lock taken by one lane and waited on
+// by the others of the same warp works (the Volta whitepaper's starvation-free algorithms). On a
+// plain stack it livelocks: the lanes that lost the lock spin on top of the stack, and the
+// winner waits below them at the loop's exit, never reaching its unlock.
+//
+// What gpusim does, so that such programs finish and every other program runs exactly as before:
+// - A warp counts the iterations of the loop it is in (backward branches taken by all its active
+//   lanes) that only polled memory: read it in a way that sees other threads' writes (volatile,
+//   relaxed or acquire loads, atom.cas and atom.exch, mbarrier test/try_wait, nanosleep) and wrote
+//   nothing. Loops that compute or store never count.
+// - After kSpinIterationsBeforeYield such iterations in a row, if lanes of the warp wait
+//   elsewhere in the same function (a path not yet run, or lanes parked at a reconvergence point),
+//   the nearest such lanes are split off and run now, from where they wait to that entry's
+//   reconvergence point; the spinning lanes resume after them. The split path is an ordinary
+//   entry on top of the stack, marked with the entry it came from.
+// - A split path that reaches an instruction needing the warp converged (barriers, bar.warp.sync,
+//   the .sync warp collectives, matrix and warpgroup instructions) does not execute it alone: its
+//   lanes park there, on the entry they came from, and join that entry's lanes when those reach
+//   the same instruction. Lanes waiting at such an instruction are never split off.
+// The choice is made on the warp's own state only, so it is deterministic and the functional and
+// timing modes (which both call step_warp) make the same one.
+#pragma once
+
+#include <cstdint>
+
+#include "isa/ir.h"
+#include "isa/warp.h"
+
+namespace gpusim::isa {
+
+// Polling iterations in a row before a spinning warp lets its waiting lanes run. Small enough
+// that a lock handed between the 32 lanes of a warp costs a few thousand instructions, large
+// enough that a short wait (a flag set a few iterations later) never splits the warp.
+constexpr uint32_t kSpinIterationsBeforeYield = 16;
+
+// How an instruction touches memory other threads can see, for the poll count.
+enum class MemoryEffect : uint8_t { None, Poll, Write };
+MemoryEffect memory_effect(const Instruction& in);
+
+// Instructions whose semantics need every named (or every) lane of the warp to execute them
+// together: a split path parks in front of them.
+bool needs_converged_warp(const Instruction& in);
+
+// Called by step_warp after an instruction ran (and the warp settled): updates the poll count,
+// yields to waiting lanes when the warp spins, parks a split path in front of an instruction
+// that needs the warp converged, and joins parked lanes with their entry's lanes. `stack_before`
+// and `depth_before` are the innermost stack size and the frame count before the instruction;
+// `pc_before` its PC.
+void after_step(Warp& warp, const Instruction& in, uint32_t pc_before, size_t stack_before, size_t depth_before);
+
+}  // namespace gpusim::isa
