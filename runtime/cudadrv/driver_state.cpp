@@ -100,6 +100,8 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
     for (auto& [name, f] : m->functions) s.functions.erase(f.get());
     s.modules.erase(m);
   }
+  for (auto it = s.libraries.begin(); it != s.libraries.end();)  // libraries go with their modules
+    it = context.modules.count(it->second->module) ? s.libraries.erase(it) : std::next(it);
   context.modules.clear();
   for (CUstream_st* st : context.streams) s.streams.erase(st);
   context.streams.clear();

@@ -61,6 +61,12 @@ struct CUmod_st {
   std::map<std::string, std::unique_ptr<CUfunc_st>> functions;
 };
 
+// A library (cuLibraryLoadData): a module loaded in the context current at load. Its kernels
+// (CUkernel) are the module's functions, so a CUkernel cast to CUfunction launches, as CUDA allows.
+struct CUlib_st {
+  CUmod_st* module = nullptr;
+};
+
 struct CUstream_st {
   CUctx_st* context = nullptr;
   unsigned flags = 0;
@@ -103,6 +109,7 @@ struct DriverState {
 
   std::map<CUmod_st*, std::unique_ptr<CUmod_st>> modules;
   std::set<CUfunc_st*> functions;
+  std::map<CUlib_st*, std::unique_ptr<CUlib_st>> libraries;
   std::map<CUstream_st*, std::unique_ptr<CUstream_st>> streams;
   std::map<CUevent_st*, std::unique_ptr<CUevent_st>> events;
   std::map<void*, size_t> host_allocations;  // cuMemAllocHost
