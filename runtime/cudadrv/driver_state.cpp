@@ -1,6 +1,8 @@
 // The driver's process-wide state and the handle checks every entry point shares.
 #include "runtime/cudadrv/driver_state.h"
 
+#include <dlfcn.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -13,6 +15,19 @@ std::string pointer_text(const void* p) {
   std::ostringstream os;
   os << p;
   return os.str();
+}
+
+// Real CUDA's runtime makes its primary context current, so programs mixing the two APIs (NVRTC
+// code loaded with cuModuleLoadData beside cudaMalloc) expect a context here. gpusim's libcudart
+// and libcuda are separate simulated devices: say so when the runtime is loaded too.
+std::string mixed_api_hint() {
+  void* cudart = dlopen("libcudart.so.13", RTLD_NOW | RTLD_NOLOAD);
+  if (!cudart) return "";
+  dlclose(cudart);  // NOLOAD took a reference: give it back
+  return "\n  (this program also uses the CUDA runtime: gpusim's libcudart and libcuda are separate simulated "
+         "devices, so the runtime's context is not current here and its pointers are not valid in driver calls; "
+         "with the runtime, load run-time compiled PTX through cudaLibraryLoadData/cudaLibraryGetKernel/"
+         "cudaLaunchKernel, or use the driver API alone)";
 }
 
 }  // namespace
@@ -32,7 +47,8 @@ int compute_capability(const DriverState& s) {
 void report(const std::string& text) { std::fprintf(stderr, "gpusim libcuda: %s\n", text.c_str()); }
 
 void require_initialized(const DriverState& s) {
-  if (!s.initialized) throw DriverFailure{CUDA_ERROR_NOT_INITIALIZED, "cuInit has not been called (or failed)"};
+  if (!s.initialized)
+    throw DriverFailure{CUDA_ERROR_NOT_INITIALIZED, "cuInit has not been called (or failed)" + mixed_api_hint()};
 }
 
 void require_device(const DriverState& s, CUdevice device) {
@@ -52,7 +68,8 @@ CUctx_st& current_context(DriverState& s) {
   require_initialized(s);
   auto it = s.current.find(std::this_thread::get_id());
   if (it == s.current.end() || it->second.empty() || !it->second.back())
-    throw DriverFailure{CUDA_ERROR_INVALID_CONTEXT, "no current context on this thread (cuCtxSetCurrent / cuCtxCreate first)"};
+    throw DriverFailure{CUDA_ERROR_INVALID_CONTEXT,
+                        "no current context on this thread (cuCtxSetCurrent / cuCtxCreate first)" + mixed_api_hint()};
   CUctx_st* c = it->second.back();
   if (!is_live_context(s, c))
     throw DriverFailure{CUDA_ERROR_CONTEXT_IS_DESTROYED, "the current context was destroyed"};

@@ -85,6 +85,13 @@ int main() {
          p.minor, p.multiProcessorCount, p.sharedMemPerBlock, p.sharedMemPerBlockOptin, p.regsPerMultiprocessor,
          p.l2CacheSize, p.memoryBusWidth);
 
+  // --- deprecated but still called: 4-byte banks on every modelled GPU
+  cudaSharedMemConfig bank;
+  CHECK(cudaDeviceGetSharedMemConfig(&bank));
+  EXPECT(bank == cudaSharedMemBankSizeFourByte);
+  CHECK(cudaDeviceSetSharedMemConfig(cudaSharedMemBankSizeEightByte));
+  CHECK(cudaFuncSetSharedMemConfig(fill, cudaSharedMemBankSizeFourByte));
+
   // --- limits
   size_t lim = 0;
   CHECK(cudaDeviceSetLimit(cudaLimitStackSize, 4096));
