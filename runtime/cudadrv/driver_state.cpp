@@ -17,18 +17,9 @@ std::string pointer_text(const void* p) {
   return os.str();
 }
 
-// Real CUDA's runtime makes its primary context current, so programs mixing the two APIs (NVRTC
-// code loaded with cuModuleLoadData beside cudaMalloc) expect a context here. gpusim's libcudart
-// and libcuda are separate simulated devices: say so when the runtime is loaded too.
-std::string mixed_api_hint() {
-  void* cudart = dlopen("libcudart.so.13", RTLD_NOW | RTLD_NOLOAD);
-  if (!cudart) return "";
-  dlclose(cudart);  // NOLOAD took a reference: give it back
-  return "\n  (this program also uses the CUDA runtime: gpusim's libcudart and libcuda are separate simulated "
-         "devices, so the runtime's context is not current here and its pointers are not valid in driver calls; "
-         "with the runtime, load run-time compiled PTX through cudaLibraryLoadData/cudaLibraryGetKernel/"
-         "cudaLaunchKernel, or use the driver API alone)";
-}
+// Whether gpusim's libcudart is loaded in this process: it exports the hook through which it
+// shares its simulated device (runtime/cudart/cudart_driver_bridge.cpp).
+bool gpusim_runtime_loaded() { return dlsym(RTLD_DEFAULT, "__cudaGpusimSharedDevice") != nullptr; }
 
 }  // namespace
 
@@ -48,7 +39,7 @@ void report(const std::string& text) { std::fprintf(stderr, "gpusim libcuda: %s\
 
 void require_initialized(const DriverState& s) {
   if (!s.initialized)
-    throw DriverFailure{CUDA_ERROR_NOT_INITIALIZED, "cuInit has not been called (or failed)" + mixed_api_hint()};
+    throw DriverFailure{CUDA_ERROR_NOT_INITIALIZED, "cuInit has not been called (or failed)"};
 }
 
 void require_device(const DriverState& s, CUdevice device) {
@@ -65,11 +56,23 @@ bool is_live_context(const DriverState& s, CUctx_st* context) {
 }
 
 CUctx_st& current_context(DriverState& s) {
+  // Under NVIDIA's runtime the driver is initialised and the primary context current once the
+  // runtime has run: with gpusim's libcudart loaded and sharing its device, the same holds here.
+  if (!s.initialized && gpusim_runtime_loaded()) initialize(s);
   require_initialized(s);
   auto it = s.current.find(std::this_thread::get_id());
+  if (s.shares_runtime_device && (it == s.current.end() || it->second.empty() || !it->second.back())) {
+    if (!s.primary) {
+      s.primary = std::make_unique<CUctx_st>();
+      s.primary->primary = true;
+    }
+    ++s.primary_references;  // the runtime's reference
+    s.current[std::this_thread::get_id()] = {s.primary.get()};
+    return *s.primary;
+  }
   if (it == s.current.end() || it->second.empty() || !it->second.back())
     throw DriverFailure{CUDA_ERROR_INVALID_CONTEXT,
-                        "no current context on this thread (cuCtxSetCurrent / cuCtxCreate first)" + mixed_api_hint()};
+                        "no current context on this thread (cuCtxSetCurrent / cuCtxCreate first)"};
   CUctx_st* c = it->second.back();
   if (!is_live_context(s, c))
     throw DriverFailure{CUDA_ERROR_CONTEXT_IS_DESTROYED, "the current context was destroyed"};

@@ -97,6 +97,9 @@ struct DriverState {
   std::mutex mutex;  // every entry point holds it: the simulator runs one call at a time
 
   bool initialized = false;
+  // The simulated device is gpusim's libcudart's (both libraries loaded in one process), as the
+  // driver under NVIDIA's runtime is one: pointers and the primary context are shared.
+  bool shares_runtime_device = false;
   runtime::SimEnvironment environment;
   sim::GpuConfig config;
   std::unique_ptr<runtime::Device> device;
@@ -126,6 +129,9 @@ CUresult api_call(const char* call, Body&& body);
 
 // Checks shared by the entry points; each throws DriverFailure with the matching CUDA code.
 void require_initialized(const DriverState& s);
+// cuInit's work: reads the GPUSIM_* settings and makes (or, with gpusim's libcudart loaded,
+// shares) the simulated device. Throws DriverFailure.
+void initialize(DriverState& s);
 void require_device(const DriverState& s, CUdevice device);
 CUctx_st& current_context(DriverState& s);               // INVALID_CONTEXT when none
 CUctx_st& usable_context(DriverState& s);                // and the sticky fault, if any

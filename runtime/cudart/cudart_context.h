@@ -165,7 +165,11 @@ class Context {
   // and go with it (reset_device).
   std::shared_ptr<TextureState> textures;
   std::shared_ptr<GraphState> graph_state;
-  std::shared_ptr<LibraryState> libraries;  // loaded with cudaLibraryLoadData/FromFile  // graphs, stream capture, memory pools (cudart_graph.h)
+  std::shared_ptr<LibraryState> libraries;  // loaded with cudaLibraryLoadData/FromFile
+  // libcuda holds a reference to the device (cudart_driver_bridge.cpp): cudaDeviceReset then
+  // keeps the old one alive (the driver's handles into it stay valid, if stale) instead of
+  // destroying it under the driver.
+  bool device_shared_with_driver = false;  // graphs, stream capture, memory pools (cudart_graph.h)
 
   // cudaDeviceReset: a fresh device (allocations and loaded modules gone), the sticky error cleared.
   void reset_device();
@@ -180,6 +184,7 @@ class Context {
   bool env_read_ = false;
   std::string init_error_;
   std::unique_ptr<runtime::Device> device_;
+  std::vector<std::unique_ptr<runtime::Device>> devices_kept_for_driver_;  // see device_shared_with_driver
   sim::GpuConfig config_;
   runtime::DeviceProperties props_;
   std::vector<std::unique_ptr<ModuleRecord>> modules_;

@@ -44,7 +44,7 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "shared_occupancy", "device_malloc", "grid_sync", "thrust_algorithms", "graph_capture", "graph_manual", "graph_errors", "mempool", "vector_add_uncompressed", "vector_add_lz4",
                                            "vector_add_default_arch", "vector_add_sm90", "hopper_gemm",
                                            "hopper_int8_im2col", "rdc_link", "int128_arith", "atomics16", "launch_bounds", "pitched3d_peer", "thrust_keys",
-                                           "host_api_corners", "nvrtc_library", "nvrtc_driver_static",
+                                           "host_api_corners", "nvrtc_library", "nvrtc_driver_static", "nvrtc_mixed_api",
                                            "fork_child"));
 
 // A forked child's exit() must not print the parent's launch table (nor write its statistics).
