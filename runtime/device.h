@@ -128,7 +128,9 @@ struct KernelInfo {
 
 // A module-scope variable (__device__ -> .global, __constant__ -> .const).
 struct SymbolInfo {
-  DevPtr address = 0;  // device address (.global); 0 for .const, reached via read/write_symbol
+  // Device address. A .const variable gets one too: asking for it places the module's constant
+  // bank in device memory, where copies and memsets reach it and each launch reads it from.
+  DevPtr address = 0;
   size_t size = 0;
   bool constant = false;
 };

@@ -52,6 +52,37 @@ std::optional<LaunchRejection> check_launch_request(const DeviceProperties& p, c
   return std::nullopt;
 }
 
+bool block_may_exceed_registers(const sim::GpuConfig& config, uint64_t threads) {
+  sim::KernelResources worst;
+  worst.threads_per_block = static_cast<int>(std::min<uint64_t>(threads, 1u << 30));
+  worst.registers_per_thread = config.max_registers_per_thread;
+  return sim::compute_occupancy(config, worst).limit(sim::OccupancyLimiter::Registers) == 0;
+}
+
+std::optional<LaunchRejection> check_launch_registers(const sim::GpuConfig& config, const std::string& kernel, Dim3 grid,
+                                                      Dim3 block, unsigned registers_per_thread) {
+  if (registers_per_thread == 0) return std::nullopt;
+  sim::KernelResources res;
+  res.threads_per_block = static_cast<int>(block.count());
+  res.registers_per_thread = static_cast<int>(registers_per_thread);
+  const sim::Occupancy occ = sim::compute_occupancy(config, res);
+  if (occ.limit(sim::OccupancyLimiter::Registers) > 0) return std::nullopt;
+  std::ostringstream os;
+  os << launch_text(kernel, grid, block) << ": too many resources requested for launch: " << block.count()
+     << " threads x " << registers_per_thread << " registers per thread (ptxas, " << config.sm_arch << ") need "
+     << occ.registers_per_cta << " registers, more than the " << config.registers_per_block_max
+     << " a block may use on " << config.name << " (limit the registers with __launch_bounds__ or -maxrregcount, "
+     << "or launch smaller blocks)";
+  return LaunchRejection{LaunchProblem::TooManyRegisters, os.str()};
+}
+
+uint32_t max_threads_for_registers(const sim::GpuConfig& config, unsigned registers_per_thread) {
+  uint32_t threads = static_cast<uint32_t>(config.max_threads_per_block) / 32 * 32;
+  while (threads > 32 && check_launch_registers(config, "", {1, 1, 1}, {threads, 1, 1}, registers_per_thread))
+    threads -= 32;
+  return threads;
+}
+
 std::optional<LaunchRejection> check_cooperative_fit(const sim::GpuConfig& config, const sim::KernelResources& kernel,
                                                      const std::string& kernel_name, Dim3 grid) {
   const sim::Occupancy occ = sim::compute_occupancy(config, kernel);

@@ -20,7 +20,8 @@ namespace gpusim::runtime {
 // A block over the kernel's own thread limit (__launch_bounds__) is cudaErrorLaunchOutOfResources /
 // CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES ("too many resources requested for launch").
 enum class LaunchProblem : uint8_t {
-  ZeroDimension, BlockTooLarge, GridTooLarge, TooMuchSharedMemory, CooperativeTooLarge, OverKernelThreadLimit
+  ZeroDimension, BlockTooLarge, GridTooLarge, TooMuchSharedMemory, CooperativeTooLarge, OverKernelThreadLimit,
+  TooManyRegisters
 };
 
 struct LaunchRejection {
@@ -46,6 +47,25 @@ struct LaunchRequest {
 // shared memory (dynamic within the kernel's limit; dynamic + static within the opt-in maximum
 // when the kernel's limit is set, else within the default per-block limit): the first problem, or nothing.
 std::optional<LaunchRejection> check_launch_request(const DeviceProperties& device, const LaunchRequest& request);
+
+// Whether a block of `threads` threads could need more registers than one SM grants a block,
+// for a kernel using the most registers a thread may have (`registers.max_per_thread`). When it
+// cannot (blocks of up to 256 threads on every NVIDIA GPU since Volta), the APIs skip the
+// register check and need not run ptxas for the count.
+bool block_may_exceed_registers(const sim::GpuConfig& config, uint64_t threads);
+
+// The register file check real GPUs make at launch: registers per thread (from ptxas; 0 =
+// unknown, never refused) x the block's warps, allocated per warp in the configured granularity,
+// within the per-block limit. A kernel compiled without __launch_bounds__ for 64+ registers
+// launched with 1024 threads fails so ("too many resources requested for launch",
+// cudaErrorLaunchOutOfResources / CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES; not sticky).
+std::optional<LaunchRejection> check_launch_registers(const sim::GpuConfig& config, const std::string& kernel, Dim3 grid,
+                                                      Dim3 block, unsigned registers_per_thread);
+
+// The largest block (a multiple of 32 threads, at most `config.max_threads_per_block`) that
+// check_launch_registers accepts for a kernel of `registers_per_thread` registers: CUDA's
+// maxThreadsPerBlock function attribute, "beyond which a launch would fail".
+uint32_t max_threads_for_registers(const sim::GpuConfig& config, unsigned registers_per_thread);
 
 // A cooperative grid must be resident all at once: at most (CTAs per SM for `kernel`) x SMs.
 std::optional<LaunchRejection> check_cooperative_fit(const sim::GpuConfig& config, const sim::KernelResources& kernel,

@@ -1,5 +1,7 @@
 #include "runtime/ptxas_info.h"
 
+#include "runtime/ptxas_cache.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -154,6 +156,11 @@ std::map<std::string, PtxasKernelInfo> parse_ptxas_verbose(const std::string& ou
 std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const std::string& arch) {
   const auto ptxas = find_ptxas();
   if (!ptxas) return {};
+  const PtxasCacheKey key{ptxas_identity(*ptxas), arch, &ptx};
+  if (const auto cached = load_cached_ptxas_run(key)) {
+    if (cached->exit_status != 0) throw std::runtime_error("ptxas -arch=" + arch + " rejected the PTX:\n" + cached->output);
+    return parse_ptxas_verbose(cached->output);
+  }
   // mkstemps replaces the six-character run before the ".ptx" suffix with a unique name.
   std::string templ = "/tmp/gpusim-ptxas-" + std::string(6, 'X') + ".ptx";
   std::vector<char> path(templ.begin(), templ.end());
@@ -170,6 +177,10 @@ std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const s
   if (run.timed_out)
     throw std::runtime_error("ptxas -arch=" + arch + " did not finish within " + std::to_string(kModulePtxasTimeoutSeconds) +
                              " s (stopped)");
+  // Stored: successes, and the rejection of a .target newer than the architecture (every run of an
+  // sm_80 program on an sm_70 configuration starts with one). Other failures are not worth keeping.
+  if (run.ok() || (run.exit_status > 0 && !run.timed_out && run.output.find("higher than") != std::string::npos))
+    store_ptxas_run(key, CachedPtxasRun{run.exit_status, run.output});
   if (!run.ok()) throw std::runtime_error("ptxas -arch=" + arch + " rejected the PTX:\n" + run.output);
   return parse_ptxas_verbose(run.output);
 }

@@ -49,6 +49,10 @@ struct LoadedModule {
   bool ptxas_done = false;
   DevPtr globals = 0;                // device copy of the module's .global variables
   std::vector<uint8_t> const_bank;   // the module's .const variables
+  // Device memory holding the constant bank, made when a program first asks for a __constant__'s
+  // address (cudaGetSymbolAddress, cuModuleGetGlobal); from then on it is the authoritative copy
+  // (copies to that address are plain device copies) and each launch reads the bank from it.
+  DevPtr const_mirror = 0;
   std::map<std::string, PtxasKernelInfo> ptxas;  // per kernel, for the config's SM arch (timing mode)
   std::string ptxas_note;
 };
@@ -166,13 +170,15 @@ class SimDevice final : public Device {
     SymbolInfo info;
     info.size = s.size;
     info.constant = s.space == isa::StateSpace::Const;
-    if (!info.constant) info.address = lm.globals + s.offset;
+    info.address = (info.constant ? const_mirror(lm) : lm.globals) + s.offset;
     return info;
   }
   void write_symbol(ModuleHandle handle, const std::string& symbol_name, size_t offset, const void* src, size_t bytes) override {
     LoadedModule& lm = module_at(handle, symbol_name);
     const isa::Symbol& s = symbol_range(lm, symbol_name, offset, bytes);
-    if (s.space == isa::StateSpace::Const)
+    if (s.space == isa::StateSpace::Const && lm.const_mirror)
+      copy_to_device(lm.const_mirror + s.offset + offset, src, bytes);
+    else if (s.space == isa::StateSpace::Const)
       std::memcpy(lm.const_bank.data() + s.offset + offset, src, bytes);
     else
       copy_to_device(lm.globals + s.offset + offset, src, bytes);
@@ -180,7 +186,9 @@ class SimDevice final : public Device {
   void read_symbol(ModuleHandle handle, const std::string& symbol_name, size_t offset, void* dst, size_t bytes) override {
     LoadedModule& lm = module_at(handle, symbol_name);
     const isa::Symbol& s = symbol_range(lm, symbol_name, offset, bytes);
-    if (s.space == isa::StateSpace::Const)
+    if (s.space == isa::StateSpace::Const && lm.const_mirror)
+      copy_to_host(dst, lm.const_mirror + s.offset + offset, bytes);
+    else if (s.space == isa::StateSpace::Const)
       std::memcpy(dst, lm.const_bank.data() + s.offset + offset, bytes);
     else
       copy_to_host(dst, lm.globals + s.offset + offset, bytes);
@@ -245,6 +253,7 @@ class SimDevice final : public Device {
     ls.params = pack_params(lm.module, *fn, args);
     ls.global = &memory_;
     ls.module_global_base = lm.globals;
+    if (lm.const_mirror) copy_to_host(lm.const_bank.data(), lm.const_mirror, lm.const_bank.size());
     ls.const_bank = &lm.const_bank;
     ls.nsmid = static_cast<uint32_t>(config_.num_sms);
     ls.max_warp_instructions = options_.max_warp_instructions;
@@ -358,6 +367,15 @@ class SimDevice final : public Device {
       throw Error("no kernel named '" + kernel + "' in " + lm.module.source_name + " (kernels: " + names + ")");
     }
     return *fn;
+  }
+
+  // The device copy of a module's constant bank (LoadedModule::const_mirror), made on first use.
+  DevPtr const_mirror(LoadedModule& lm) {
+    if (!lm.const_mirror && !lm.const_bank.empty()) {
+      lm.const_mirror = memory_.allocate(lm.const_bank.size());
+      memory_.copy_in(lm.const_mirror, lm.const_bank.data(), lm.const_bank.size());
+    }
+    return lm.const_mirror;
   }
 
   static const isa::Symbol& module_symbol(const LoadedModule& lm, const std::string& name) {

@@ -87,11 +87,16 @@ void check_program(const std::string& path) {
   const ProgramLinkage link = inspect_program(path);
   if (!link.is_elf) return;  // a script: whatever it starts inherits the environment
   if (link.uses_shared_cudart()) return;
-  if (link.has_fatbin)
+  if (link.has_kernels)
     throw std::runtime_error(path + " carries device code but is linked with the static CUDA runtime (nvcc's default), "
                              "which gpusim cannot replace: rebuild it with `nvcc -cudart shared ...`");
-  std::cerr << "gpusim exec: note: " << path << " does not load libcudart.so.13; it runs unchanged and only CUDA "
-            << "libraries it loads itself (libcuda.so.1) use the simulator\n";
+  if (link.has_fatbin)  // nvcc's default static runtime, but no kernels of its own: a driver-API/NVRTC program
+    std::cerr << "gpusim exec: note: " << path << " links NVIDIA's static CUDA runtime but holds no kernels; the "
+              << "driver API (libcuda.so.1) it uses is simulated, runtime API calls would look for a real GPU "
+              << "(build with `nvcc -cudart shared` to simulate those too)\n";
+  else
+    std::cerr << "gpusim exec: note: " << path << " does not load libcudart.so.13; it runs unchanged and only CUDA "
+              << "libraries it loads itself (libcuda.so.1) use the simulator\n";
 }
 
 }  // namespace

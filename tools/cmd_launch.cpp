@@ -26,6 +26,7 @@
 #include "tools/launch/arg_spec.h"
 #include "tools/stepped_commands.h"
 #include "tools/launch/host_buffer.h"
+#include "tools/launch/kernel_choice.h"
 #include "tools/launch/kernel_params.h"
 
 namespace gpusim::cli {
@@ -52,6 +53,9 @@ const char* const kArgHelp =
     "  out:TYPE:COUNT:FILE      a zero-filled buffer of COUNT elements (N or a shape like 64x64), saved to FILE\n"
     "  inout:TYPE:INPUT:OUTPUT  uploaded from INPUT, saved to OUTPUT after the launch (INPUT without ':')\n"
     "  zeros:TYPE:COUNT         a zero-filled scratch buffer, not saved\n"
+    "  struct:TYPE:VALUE,...    a struct by value, its fields in C layout (struct:f32:1.5,s32:2)\n"
+    "--kernel takes the PTX name, the demangled signature, the name with template arguments\n"
+    "(--kernel 'scale<float>') or the plain name when only one kernel has it.\n"
     "Buffers are passed as 64-bit device addresses. Files ending in .npy are NumPy arrays (C order, little\n"
     "endian; bf16 as '<u2' bit patterns); other names are raw little-endian elements.\n"
     "--backend both saves the GPU's buffers beside the simulator's (c.npy -> c.cuda.npy) and compares them.\n"
@@ -76,22 +80,28 @@ std::string read_text_file(const std::string& path) {
 std::string kernel_names(const isa::Module& m) {
   std::string names;
   for (const isa::Function& f : m.functions)
-    if (f.is_entry) names += (names.empty() ? "" : ", ") + f.name;
+    if (f.is_entry) names += (names.empty() ? "" : ", ") + launch::describe_kernel_name(f.name);
   return names;
 }
 
-// The --kernel named, or the file's only kernel when none is named.
+// The --kernel named (launch/kernel_choice.h: mangled, demangled or plain), or the file's only
+// kernel when none is named.
 const isa::Function& select_kernel(const isa::Module& m, const std::string& file, const std::string& name) {
   size_t entries = 0;
   const isa::Function* only = nullptr;
-  for (const isa::Function& f : m.functions) {
-    if (!f.is_entry) continue;
-    ++entries;
-    only = &f;
-    if (f.name == name) return f;
-  }
+  for (const isa::Function& f : m.functions)
+    if (f.is_entry) ++entries, only = &f;
   if (entries == 0) throw std::runtime_error(file + " has no kernel (no .entry)");
-  if (!name.empty()) throw UsageError("no kernel named '" + name + "' in " + file + " (kernels: " + kernel_names(m) + ")");
+  if (!name.empty()) {
+    const std::vector<const isa::Function*> found = launch::kernels_named(m, name);
+    if (found.size() == 1) return *found.front();
+    if (found.empty())
+      throw UsageError("no kernel named '" + name + "' in " + file + " (kernels: " + kernel_names(m) + ")");
+    std::string which;
+    for (const isa::Function* f : found) which += (which.empty() ? "" : ", ") + launch::describe_kernel_name(f->name);
+    throw UsageError("--kernel '" + name + "' matches " + std::to_string(found.size()) + " kernels in " + file + " (" +
+                     which + "): give the template arguments or the PTX name");
+  }
   if (entries > 1)
     throw UsageError(file + " has " + std::to_string(entries) + " kernels (" + kernel_names(m) +
                      "): choose one with --kernel NAME");
@@ -112,7 +122,36 @@ struct LaunchPlan {
   runtime::LaunchConfig config;
   std::vector<ArgSpec> args;
   std::map<size_t, HostBuffer> inputs;  // by argument index: in / inout contents
+  // --symbol NAME:TYPE:FILE: module variables (__constant__ or __device__) written before the
+  // launch, from their start; by name.
+  std::map<std::string, HostBuffer> symbols;
 };
+
+// --symbol NAME:TYPE:FILE, checked against the module's variables (it must exist and the file
+// must fit in it) before anything runs.
+void add_symbol(LaunchPlan& plan, const std::string& spec) {
+  const size_t first = spec.find(':'), second = first == std::string::npos ? first : spec.find(':', first + 1);
+  if (second == std::string::npos) throw UsageError("--symbol '" + spec + "': expected NAME:TYPE:FILE");
+  const std::string name = spec.substr(0, first), path = spec.substr(second + 1);
+  const auto type = launch::parse_element_type(spec.substr(first + 1, second - first - 1));
+  if (!type) throw UsageError("--symbol '" + spec + "': '" + spec.substr(first + 1, second - first - 1) + "' is not a type");
+  const isa::Symbol* symbol = nullptr;
+  for (const isa::Symbol& sym : plan.module.symbols)
+    if (sym.owner == -1 && sym.name == name &&
+        (sym.space == isa::StateSpace::Const || sym.space == isa::StateSpace::Global))
+      symbol = &sym;
+  if (!symbol) throw UsageError("--symbol '" + spec + "': " + plan.ptx_path + " has no __constant__ or __device__ variable '" + name + "'");
+  HostBuffer contents;
+  try {
+    contents = launch::load_buffer_file(path, *type);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("--symbol '" + spec + "': " + e.what());
+  }
+  if (contents.bytes.size() > symbol->size)
+    throw UsageError("--symbol '" + spec + "': " + std::to_string(contents.bytes.size()) + " bytes do not fit in '" + name +
+                     "' (" + std::to_string(symbol->size) + " bytes)");
+  plan.symbols[name] = std::move(contents);
+}
 
 // The kernel's output buffers (out / inout) by argument index, and the launch's statistics.
 struct LaunchOutcome {
@@ -150,6 +189,8 @@ void load_inputs(LaunchPlan& plan) {
 
 LaunchOutcome run_on(runtime::Device& device, const LaunchPlan& plan) {
   const runtime::ModuleHandle module = device.load_ptx(plan.ptx_path, plan.ptx_text);
+  for (const auto& [name, contents] : plan.symbols)
+    device.write_symbol(module, name, 0, contents.bytes.data(), contents.bytes.size());
   runtime::KernelArgs kernel_args;
   std::map<size_t, runtime::DevPtr> pointers;
   for (const ArgSpec& a : plan.args) {
@@ -275,6 +316,8 @@ LaunchPlan plan_launch(const po::variables_map& vm) {
   }
   check_output_folders(plan.args);
   load_inputs(plan);
+  if (vm.count("symbol"))
+    for (const std::string& spec : vm["symbol"].as<std::vector<std::string>>()) add_symbol(plan, spec);
   return plan;
 }
 
@@ -321,6 +364,8 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
       "block", po::value<std::string>(), "CTA size in threads: X, X,Y or X,Y,Z")(
       "shared", po::value<std::string>(), "dynamic shared memory per CTA, bytes (default 0)")(
       "arg", po::value<std::vector<std::string>>()->composing(), "one kernel argument (repeat in parameter order; see below)")(
+      "symbol", po::value<std::vector<std::string>>()->composing(),
+      "NAME:TYPE:FILE: write a __constant__ or __device__ variable of the PTX before the launch (repeatable)")(
       "tolerance", po::value<double>()->default_value(0.0),
       "--backend both: relative tolerance for float elements (0: bit-exact, NaN equals NaN)");
   add_device_options(opts, "sim (the simulator) | cuda (the real GPU, same PTX) | both (one run each: times side by side, "

@@ -7,6 +7,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "runtime/fatbin.h"
+
 namespace gpusim::cli {
 
 namespace {
@@ -24,6 +26,36 @@ std::string c_string_at(const std::string& data, uint64_t offset) {
   if (offset >= data.size()) return "";
   const size_t end = data.find('\0', offset);
   return data.substr(offset, (end == std::string::npos ? data.size() : end) - offset);
+}
+
+// Whether the containers nvcc placed one after another in a .nv_fatbin section hold a kernel.
+bool fatbin_section_has_kernels(const std::string& data, uint64_t offset, uint64_t size) {
+  if (offset > data.size() || size > data.size() - offset) return true;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(data.data()) + offset;
+  uint64_t at = 0;
+  try {
+    while (at + 16 <= size) {
+      uint32_t magic = 0;
+      std::memcpy(&magic, bytes + at, sizeof magic);
+      if (magic != runtime::kFatbinContainerMagic) {
+        at += 8;  // containers are 8-byte aligned; zeros may pad between them
+        continue;
+      }
+      uint64_t entries = 0;
+      std::memcpy(&entries, bytes + at + 8, sizeof entries);
+      if (entries > size - at - 16) return true;
+      const runtime::Fatbin fatbin = runtime::read_fatbin_container(bytes + at, 16 + entries);
+      for (const runtime::FatbinEntry& e : fatbin.entries) {
+        if (e.kind == runtime::FatbinEntry::Kind::Ptx && e.payload.find(".entry") != std::string::npos) return true;
+        if (e.kind == runtime::FatbinEntry::Kind::Elf && e.payload.find(".text.") != std::string::npos) return true;
+        if (e.kind == runtime::FatbinEntry::Kind::Other) return true;
+      }
+      at += 16 + entries;
+    }
+  } catch (const std::exception&) {
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -50,7 +82,10 @@ ProgramLinkage inspect_program(const std::string& path) {
     for (unsigned i = 0; i < eh.e_shnum; ++i) {
       const auto sh = read_at<Elf64_Shdr>(data, eh.e_shoff + uint64_t(i) * sizeof(Elf64_Shdr), path);
       const std::string name = c_string_at(data, names.sh_offset + sh.sh_name);
-      if (name == ".nv_fatbin" || name == "__nv_relfatbin") out.has_fatbin = true;
+      if (name == ".nv_fatbin" || name == "__nv_relfatbin") {
+        out.has_fatbin = true;
+        out.has_kernels |= name == "__nv_relfatbin" || fatbin_section_has_kernels(data, sh.sh_offset, sh.sh_size);
+      }
       if (sh.sh_type == SHT_DYNAMIC) {
         dynamic_off = sh.sh_offset;
         dynamic_size = sh.sh_size;

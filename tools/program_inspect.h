@@ -12,6 +12,10 @@ struct ProgramLinkage {
   bool is_elf = false;
   std::vector<std::string> needed;   // DT_NEEDED libraries
   bool has_fatbin = false;           // a .nv_fatbin section: the program carries device code
+  // The fat binary holds a kernel (a PTX .entry, or SASS with a function's .text section). nvcc
+  // embeds an empty fat binary even in a .cu file without device code (a driver-API or NVRTC
+  // program); one that cannot be read counts as holding kernels.
+  bool has_kernels = false;
   bool uses_shared_cudart() const;
 };
 

@@ -2,12 +2,14 @@
 // properties come from the simulated configuration (GPUSIM_CONFIG / GPUSIM_SET), with the same
 // values `gpusim info` prints for that configuration.
 #include <cuda.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/forwarding_device.h"
 #include "runtime/sim_environment.h"
 
 using gpusim::cudadrv::api_call;
@@ -28,23 +30,40 @@ int attribute_value(const gpusim::runtime::DeviceProperties& p, CUdevice_attribu
 
 }  // namespace
 
+namespace gpusim::cudadrv {
+
+void initialize(DriverState& s) {
+  if (s.initialized) return;
+  try {
+    s.environment = gpusim::runtime::read_sim_environment();
+    s.config = gpusim::sim::load_gpu_config(s.environment.device.config_path, s.environment.device.overrides);
+    // gpusim's libcudart, when the program loaded it, hands out its device
+    // (runtime/cudart/cudart_driver_bridge.cpp): one memory, one timing model, one primary
+    // context for both APIs. It reads the same GPUSIM_* settings, so the configs agree.
+    using SharedDevice = void* (*)();
+    if (auto hook = reinterpret_cast<SharedDevice>(dlsym(RTLD_DEFAULT, "__cudaGpusimSharedDevice")))
+      if (auto* shared = static_cast<gpusim::runtime::Device*>(hook())) {
+        s.device = std::make_unique<gpusim::runtime::ForwardingDevice>(*shared);
+        s.shares_runtime_device = true;
+      }
+    if (!s.device) s.device = gpusim::runtime::make_sim_device(s.environment.device);
+    s.properties = s.device->properties();
+  } catch (const std::exception& e) {
+    // A bad GPUSIM_* setting: there is no usable device, as with a missing GPU.
+    throw DriverFailure{CUDA_ERROR_NO_DEVICE, std::string("the simulated GPU cannot be set up: ") + e.what()};
+  }
+  s.initialized = true;
+  register_exit_report();
+}
+
+}  // namespace gpusim::cudadrv
+
 extern "C" {
 
 CUresult cuInit(unsigned int flags) {
   return api_call("cuInit", [&](DriverState& s) {
     if (flags != 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "flags must be 0"};
-    if (s.initialized) return CUDA_SUCCESS;
-    try {
-      s.environment = gpusim::runtime::read_sim_environment();
-      s.config = gpusim::sim::load_gpu_config(s.environment.device.config_path, s.environment.device.overrides);
-      s.device = gpusim::runtime::make_sim_device(s.environment.device);
-      s.properties = s.device->properties();
-    } catch (const std::exception& e) {
-      // A bad GPUSIM_* setting: there is no usable device, as with a missing GPU.
-      throw DriverFailure{CUDA_ERROR_NO_DEVICE, std::string("the simulated GPU cannot be set up: ") + e.what()};
-    }
-    s.initialized = true;
-    gpusim::cudadrv::register_exit_report();
+    gpusim::cudadrv::initialize(s);
     return CUDA_SUCCESS;
   });
 }

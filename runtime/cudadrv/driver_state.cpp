@@ -1,6 +1,8 @@
 // The driver's process-wide state and the handle checks every entry point shares.
 #include "runtime/cudadrv/driver_state.h"
 
+#include <dlfcn.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -14,6 +16,10 @@ std::string pointer_text(const void* p) {
   os << p;
   return os.str();
 }
+
+// Whether gpusim's libcudart is loaded in this process: it exports the hook through which it
+// shares its simulated device (runtime/cudart/cudart_driver_bridge.cpp).
+bool gpusim_runtime_loaded() { return dlsym(RTLD_DEFAULT, "__cudaGpusimSharedDevice") != nullptr; }
 
 }  // namespace
 
@@ -32,7 +38,8 @@ int compute_capability(const DriverState& s) {
 void report(const std::string& text) { std::fprintf(stderr, "gpusim libcuda: %s\n", text.c_str()); }
 
 void require_initialized(const DriverState& s) {
-  if (!s.initialized) throw DriverFailure{CUDA_ERROR_NOT_INITIALIZED, "cuInit has not been called (or failed)"};
+  if (!s.initialized)
+    throw DriverFailure{CUDA_ERROR_NOT_INITIALIZED, "cuInit has not been called (or failed)"};
 }
 
 void require_device(const DriverState& s, CUdevice device) {
@@ -49,10 +56,23 @@ bool is_live_context(const DriverState& s, CUctx_st* context) {
 }
 
 CUctx_st& current_context(DriverState& s) {
+  // Under NVIDIA's runtime the driver is initialised and the primary context current once the
+  // runtime has run: with gpusim's libcudart loaded and sharing its device, the same holds here.
+  if (!s.initialized && gpusim_runtime_loaded()) initialize(s);
   require_initialized(s);
   auto it = s.current.find(std::this_thread::get_id());
+  if (s.shares_runtime_device && (it == s.current.end() || it->second.empty() || !it->second.back())) {
+    if (!s.primary) {
+      s.primary = std::make_unique<CUctx_st>();
+      s.primary->primary = true;
+    }
+    ++s.primary_references;  // the runtime's reference
+    s.current[std::this_thread::get_id()] = {s.primary.get()};
+    return *s.primary;
+  }
   if (it == s.current.end() || it->second.empty() || !it->second.back())
-    throw DriverFailure{CUDA_ERROR_INVALID_CONTEXT, "no current context on this thread (cuCtxSetCurrent / cuCtxCreate first)"};
+    throw DriverFailure{CUDA_ERROR_INVALID_CONTEXT,
+                        "no current context on this thread (cuCtxSetCurrent / cuCtxCreate first)"};
   CUctx_st* c = it->second.back();
   if (!is_live_context(s, c))
     throw DriverFailure{CUDA_ERROR_CONTEXT_IS_DESTROYED, "the current context was destroyed"};
@@ -100,6 +120,8 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
     for (auto& [name, f] : m->functions) s.functions.erase(f.get());
     s.modules.erase(m);
   }
+  for (auto it = s.libraries.begin(); it != s.libraries.end();)  // libraries go with their modules
+    it = context.modules.count(it->second->module) ? s.libraries.erase(it) : std::next(it);
   context.modules.clear();
   for (CUstream_st* st : context.streams) s.streams.erase(st);
   context.streams.clear();

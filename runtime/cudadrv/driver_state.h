@@ -61,6 +61,12 @@ struct CUmod_st {
   std::map<std::string, std::unique_ptr<CUfunc_st>> functions;
 };
 
+// A library (cuLibraryLoadData): a module loaded in the context current at load. Its kernels
+// (CUkernel) are the module's functions, so a CUkernel cast to CUfunction launches, as CUDA allows.
+struct CUlib_st {
+  CUmod_st* module = nullptr;
+};
+
 struct CUstream_st {
   CUctx_st* context = nullptr;
   unsigned flags = 0;
@@ -91,6 +97,9 @@ struct DriverState {
   std::mutex mutex;  // every entry point holds it: the simulator runs one call at a time
 
   bool initialized = false;
+  // The simulated device is gpusim's libcudart's (both libraries loaded in one process), as the
+  // driver under NVIDIA's runtime is one: pointers and the primary context are shared.
+  bool shares_runtime_device = false;
   runtime::SimEnvironment environment;
   sim::GpuConfig config;
   std::unique_ptr<runtime::Device> device;
@@ -103,6 +112,7 @@ struct DriverState {
 
   std::map<CUmod_st*, std::unique_ptr<CUmod_st>> modules;
   std::set<CUfunc_st*> functions;
+  std::map<CUlib_st*, std::unique_ptr<CUlib_st>> libraries;
   std::map<CUstream_st*, std::unique_ptr<CUstream_st>> streams;
   std::map<CUevent_st*, std::unique_ptr<CUevent_st>> events;
   std::map<void*, size_t> host_allocations;  // cuMemAllocHost
@@ -119,6 +129,9 @@ CUresult api_call(const char* call, Body&& body);
 
 // Checks shared by the entry points; each throws DriverFailure with the matching CUDA code.
 void require_initialized(const DriverState& s);
+// cuInit's work: reads the GPUSIM_* settings and makes (or, with gpusim's libcudart loaded,
+// shares) the simulated device. Throws DriverFailure.
+void initialize(DriverState& s);
 void require_device(const DriverState& s, CUdevice device);
 CUctx_st& current_context(DriverState& s);               // INVALID_CONTEXT when none
 CUctx_st& usable_context(DriverState& s);                // and the sticky fault, if any

@@ -6,6 +6,7 @@
 #include <cuda.h>
 
 #include <cstring>
+#include <stdexcept>
 
 #include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_state.h"
@@ -70,7 +71,7 @@ CUresult fault_code(const gpusim::runtime::KernelFault& fault) {
 
 // The runtime's launch checks (runtime/launch_checks.h), answered with libcuda's codes: every
 // configuration problem is CUDA_ERROR_INVALID_VALUE (the driver has no InvalidConfiguration).
-void check_configuration(const DriverState& s, const CUfunc_st& f, gpusim::runtime::Dim3 grid,
+void check_configuration(DriverState& s, CUfunc_st& f, gpusim::runtime::Dim3 grid,
                          gpusim::runtime::Dim3 block, unsigned shared_bytes) {
   gpusim::runtime::LaunchRequest request;
   request.kernel = f.kernel->name;
@@ -87,6 +88,18 @@ void check_configuration(const DriverState& s, const CUfunc_st& f, gpusim::runti
                           : rejection->problem == LaunchProblem::OverKernelThreadLimit ? CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES
                                                                                        : CUDA_ERROR_INVALID_VALUE;
     throw DriverFailure{code, rejection->message};
+  }
+  // Only blocks large enough to run out of registers need ptxas' count; PTX that ptxas rejects
+  // but the simulator runs has no count and is not refused.
+  if (gpusim::runtime::block_may_exceed_registers(s.config, block.count())) {
+    unsigned registers = 0;
+    try {
+      registers = static_cast<unsigned>(gpusim::cudadrv::function_registers(s, f));
+    } catch (const std::runtime_error&) {
+      f.registers = 0;
+    }
+    if (auto rejection = gpusim::runtime::check_launch_registers(s.config, f.kernel->name, grid, block, registers))
+      throw DriverFailure{CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES, rejection->message};
   }
 }
 

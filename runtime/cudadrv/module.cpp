@@ -13,6 +13,7 @@
 #include "isa/ptx_parser.h"
 #include "runtime/fatbin.h"
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/launch_checks.h"
 #include "runtime/ptxas_info.h"
 
 using gpusim::cudadrv::api_call;
@@ -21,7 +22,8 @@ using gpusim::cudadrv::DriverState;
 
 namespace {
 
-// Where the caller wants the JIT's error log (CU_JIT_ERROR_LOG_BUFFER / _SIZE_BYTES).
+// Where the caller wants one of the JIT's logs (CU_JIT_ERROR_LOG_BUFFER / _SIZE_BYTES, or the
+// INFO pair).
 struct JitLog {
   char* buffer = nullptr;
   size_t size = 0;
@@ -36,17 +38,35 @@ struct JitLog {
   }
 };
 
-JitLog jit_log_option(unsigned count, const CUjit_option* options, void** values) {
+JitLog jit_log_option(unsigned count, const CUjit_option* options, void** values, CUjit_option buffer_option,
+                      CUjit_option size_option) {
   JitLog log;
   if (count && (!options || !values)) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "options or their values are null"};
   for (unsigned i = 0; i < count; ++i) {
-    if (options[i] == CU_JIT_ERROR_LOG_BUFFER) log.buffer = static_cast<char*>(values[i]);
-    if (options[i] == CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES) {
+    if (options[i] == buffer_option) log.buffer = static_cast<char*>(values[i]);
+    if (options[i] == size_option) {
       log.size = static_cast<size_t>(reinterpret_cast<uintptr_t>(values[i]));
       log.size_slot = &values[i];
     }
   }
-  return log;  // other JIT options (optimisation level, targets, ...) do not apply to the simulator
+  return log;
+}
+
+// The JIT's outputs a program reads back: both logs (the info log stays empty: no ptxas runs at
+// load) and CU_JIT_WALL_TIME (0 ms). The other options (optimisation level, targets, ...) are
+// inputs that do not apply to the simulator.
+struct JitOutputs {
+  JitLog error, info;
+  float* wall_ms = nullptr;
+};
+
+JitOutputs jit_outputs(unsigned count, CUjit_option* options, void** values) {
+  JitOutputs out;
+  out.error = jit_log_option(count, options, values, CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
+  out.info = jit_log_option(count, options, values, CU_JIT_INFO_LOG_BUFFER, CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES);
+  for (unsigned i = 0; i < count; ++i)
+    if (options[i] == CU_JIT_WALL_TIME) out.wall_ms = reinterpret_cast<float*>(&values[i]);
+  return out;
 }
 
 bool is_elf(const void* image) {
@@ -82,13 +102,15 @@ std::string ptx_of(const DriverState& s, const std::string& source_name, const v
   return ptx->payload;
 }
 
-CUresult load_module(DriverState& s, CUmodule* module, const std::string& source_name, const void* image,
-                     const JitLog& log) {
+CUresult load_module_or_fail(DriverState& s, CUmodule* module, const std::string& source_name, const void* image,
+                             const JitLog& log) {
   if (!module || !image) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "module or image is null"};
   CUctx_st& context = gpusim::cudadrv::usable_context(s);
   if (is_elf(image))
     throw DriverFailure{CUDA_ERROR_NO_BINARY_FOR_GPU,
-                        source_name + " is a cubin (SASS); the simulator runs PTX, alone or in a fat binary"};
+                        source_name + " is a cubin (SASS, as nvrtcGetCUBIN or nvcc -cubin make); the simulator runs PTX, "
+                                      "alone or in a fat binary: compile for a virtual architecture "
+                                      "(nvrtc/nvcc --gpu-architecture=compute_XX) and load the PTX (nvrtcGetPTX)"};
   auto m = std::make_unique<CUmod_st>();
   m->context = &context;
   m->source_name = source_name;
@@ -97,7 +119,6 @@ CUresult load_module(DriverState& s, CUmodule* module, const std::string& source
     m->handle = s.device->load_ptx(source_name, m->ptx_text);
     m->ptx = gpusim::isa::parse_ptx(m->ptx_text, source_name);
   } catch (const std::exception& e) {
-    log.write(e.what());
     throw DriverFailure{CUDA_ERROR_INVALID_PTX, e.what()};
   }
   log.write("");
@@ -106,6 +127,19 @@ CUresult load_module(DriverState& s, CUmodule* module, const std::string& source
   context.modules.insert(raw);
   *module = raw;
   return CUDA_SUCCESS;
+}
+
+// Every failure's message also goes to the error log buffer, as the JIT's would.
+CUresult load_module(DriverState& s, CUmodule* module, const std::string& source_name, const void* image,
+                     const JitOutputs& jit) {
+  jit.info.write("");
+  if (jit.wall_ms) *jit.wall_ms = 0.0f;
+  try {
+    return load_module_or_fail(s, module, source_name, image, jit.error);
+  } catch (const DriverFailure& failure) {
+    jit.error.write(failure.message);
+    throw;
+  }
 }
 
 std::string module_name(DriverState& s) { return "module " + std::to_string(s.modules.size() + 1) + ".ptx"; }
@@ -142,8 +176,7 @@ extern "C" {
 CUresult cuModuleLoadDataEx(CUmodule* module, const void* image, unsigned int count, CUjit_option* options,
                             void** values) {
   return api_call("cuModuleLoadDataEx", [&](DriverState& s) {
-    const JitLog log = jit_log_option(count, options, values);
-    return load_module(s, module, module_name(s), image, log);
+    return load_module(s, module, module_name(s), image, jit_outputs(count, options, values));
   });
 }
 
@@ -206,11 +239,6 @@ CUresult cuModuleGetGlobal(CUdeviceptr* address, size_t* bytes, CUmodule module,
                (sym.space == gpusim::isa::StateSpace::Global || sym.space == gpusim::isa::StateSpace::Const);
     if (!found) return CUDA_ERROR_NOT_FOUND;  // a normal answer to a lookup: not printed
     const gpusim::runtime::SymbolInfo info = s.device->symbol(m.handle, name);
-    // The simulator keeps .const variables in a per-module bank outside device memory, so a
-    // __constant__ has no device address to hand out (cudart reaches it by name instead).
-    if (info.constant)
-      throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, std::string("'") + name +
-                                                        "' is a .const variable: the simulator gives constant memory no device address"};
     if (address) *address = info.address;
     if (bytes) *bytes = info.size;
     return CUDA_SUCCESS;
@@ -228,7 +256,8 @@ CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfuncti
         const int regs = registers_of(s, f);
         int limit = s.config.max_threads_per_block;
         if (k.max_threads_per_block) limit = std::min(limit, static_cast<int>(k.max_threads_per_block));
-        if (regs > 0) limit = std::min(limit, s.config.registers_per_block_max / regs / 32 * 32);
+        if (regs > 0)  // the launch check's own limit (runtime/launch_checks.h)
+          limit = std::min(limit, static_cast<int>(gpusim::runtime::max_threads_for_registers(s.config, unsigned(regs))));
         *value = limit;
         break;
       }

@@ -39,4 +39,12 @@ CUresult cuGetProcAddress(const char* symbol, void** pfn, int cuda_version, cuui
   return *pfn ? CUDA_SUCCESS : CUDA_ERROR_NOT_FOUND;
 }
 
+// The driver's private tables of undocumented functions. NVRTC loads libcuda.so.1 and asks for
+// one on every compile, then carries on without it: answered quietly (an unsupported entry point
+// would print its name, a line every NVRTC program would show for nothing).
+CUresult cuGetExportTable(const void** table, const CUuuid*) {
+  if (table) *table = nullptr;
+  return CUDA_ERROR_NOT_SUPPORTED;
+}
+
 }  // extern "C"

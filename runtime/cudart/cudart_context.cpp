@@ -225,6 +225,7 @@ void Context::reset_device() {
   // Graphs, captures and pools go with the device (their handles then fail the registry
   // lookups); dropped before the device is replaced so anything they free, they free on it.
   graph_state.reset();
+  if (device_shared_with_driver) devices_kept_for_driver_.push_back(std::move(device_));
   device_ = runtime::make_sim_device(fresh);
   textures.reset();
   device_bytes_in_use_ = 0;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cuda_runtime_api.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -42,6 +43,7 @@ class ApiError : public std::runtime_error {
 };
 
 struct GraphState;                   // cudart_graph.h
+struct LibraryState;                 // cudaLibrary* (cudart_library.cpp)
 
 struct ModuleRecord {                 // one registered fat binary
   int index = 0;
@@ -85,6 +87,18 @@ class Context {
  public:
   Context();
   std::recursive_mutex mutex;
+  // The process the simulated device belongs to. CUDA is not fork-safe: a child of a process that
+  // had initialised CUDA gets cudaErrorInitializationError from every call, as on a GPU, and
+  // does not print (or write) the parent's launch report at its exit.
+  pid_t owner_pid = getpid();
+  bool initialized() const { return env_read_; }
+  // Whether this call comes from a forked child of an initialised process (see owner_pid); a
+  // child of a process that never used CUDA takes the device over.
+  bool forked_child() {
+    if (owner_pid == getpid()) return false;
+    if (!initialized()) owner_pid = getpid();
+    return owner_pid != getpid();
+  }
 
   // The simulated device, created on first use from the environment (throws ApiError).
   runtime::Device& device();
@@ -97,6 +111,7 @@ class Context {
   void add_kernel(ModuleRecord* module, const void* host_function, const std::string& name);
   void add_variable(ModuleRecord* module, const void* host_shadow, VariableRecord var);
   KernelRecord& kernel(const void* host_function);
+  void remove_kernel(const void* key) { kernels_.erase(key); }  // a library's kernel, at cudaLibraryUnload
   VariableRecord& variable(const void* host_shadow);
   runtime::ModuleHandle loaded(ModuleRecord& module);  // loads on first use (throws ApiError)
   const runtime::KernelInfo& kernel_info(KernelRecord& kernel, bool with_registers = false);
@@ -149,7 +164,12 @@ class Context {
   // CUDA arrays and texture/surface objects, created on first use; they belong to the device
   // and go with it (reset_device).
   std::shared_ptr<TextureState> textures;
-  std::shared_ptr<GraphState> graph_state;  // graphs, stream capture, memory pools (cudart_graph.h)
+  std::shared_ptr<GraphState> graph_state;
+  std::shared_ptr<LibraryState> libraries;  // loaded with cudaLibraryLoadData/FromFile
+  // libcuda holds a reference to the device (cudart_driver_bridge.cpp): cudaDeviceReset then
+  // keeps the old one alive (the driver's handles into it stay valid, if stale) instead of
+  // destroying it under the driver.
+  bool device_shared_with_driver = false;  // graphs, stream capture, memory pools (cudart_graph.h)
 
   // cudaDeviceReset: a fresh device (allocations and loaded modules gone), the sticky error cleared.
   void reset_device();
@@ -164,6 +184,7 @@ class Context {
   bool env_read_ = false;
   std::string init_error_;
   std::unique_ptr<runtime::Device> device_;
+  std::vector<std::unique_ptr<runtime::Device>> devices_kept_for_driver_;  // see device_shared_with_driver
   sim::GpuConfig config_;
   runtime::DeviceProperties props_;
   std::vector<std::unique_ptr<ModuleRecord>> modules_;
@@ -205,6 +226,9 @@ template <typename F>
 cudaError_t api(const char* function, F&& body) {
   Context& ctx = context();
   std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  if (ctx.forked_child())
+    return report_failure(function, cudaErrorInitializationError,
+                          "CUDA was initialised in the parent process before fork(); a child cannot use it (as on a GPU)");
   if (ctx.sticky_error != cudaSuccess) return set_last_error(ctx.sticky_error);
   try {
     body(ctx);

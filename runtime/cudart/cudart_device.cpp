@@ -173,6 +173,31 @@ cudaError_t cudaDeviceGetCacheConfig(enum cudaFuncCache* config) {
     if (config) *config = cudaFuncCachePreferNone;
   });
 }
+// Shared-memory bank size (deprecated since CUDA 12, still exported and called by older code):
+// every architecture gpusim models has 4-byte banks, and setting another size is a hint CUDA
+// itself ignores on them.
+cudaError_t cudaDeviceGetSharedMemConfig(enum cudaSharedMemConfig* config) {
+  return api("cudaDeviceGetSharedMemConfig", [&](Context&) {
+    if (!config) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *config = cudaSharedMemBankSizeFourByte;
+  });
+}
+cudaError_t cudaDeviceSetSharedMemConfig(enum cudaSharedMemConfig config) {
+  return api("cudaDeviceSetSharedMemConfig", [&](Context&) {
+    const int c = as_int(config);
+    if (c < cudaSharedMemBankSizeDefault || c > cudaSharedMemBankSizeEightByte)
+      throw ApiError(cudaErrorInvalidValue, "not a cudaSharedMemConfig: " + std::to_string(c));
+  });
+}
+cudaError_t cudaFuncSetSharedMemConfig(const void* func, enum cudaSharedMemConfig config) {
+  return api("cudaFuncSetSharedMemConfig", [&](Context& ctx) {
+    ctx.kernel(func);
+    const int c = as_int(config);
+    if (c < cudaSharedMemBankSizeDefault || c > cudaSharedMemBankSizeEightByte)
+      throw ApiError(cudaErrorInvalidValue, "not a cudaSharedMemConfig: " + std::to_string(c));
+  });
+}
+
 cudaError_t cudaDeviceCanAccessPeer(int* can, int device, int peer) {
   return api("cudaDeviceCanAccessPeer", [&](Context&) {
     check_device(device);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/launch_checks.h"
 #include "sim/cluster_dispatch.h"
 #include "sim/occupancy.h"
 
@@ -41,9 +42,10 @@ cudaError_t cudaFuncGetAttributes(struct cudaFuncAttributes* attr, const void* f
     attr->localSizeBytes = info.local_bytes_per_thread;
     attr->numRegs = static_cast<int>(info.registers_per_thread);
     attr->maxThreadsPerBlock = info.max_threads_per_block ? static_cast<int>(info.max_threads_per_block) : p.max_threads_per_block;
-    if (info.registers_per_thread)
-      attr->maxThreadsPerBlock = std::min(attr->maxThreadsPerBlock,
-                                          p.registers_per_block / static_cast<int>(info.registers_per_thread) / 32 * 32);
+    if (info.registers_per_thread)  // the launch check's own limit (runtime/launch_checks.h)
+      attr->maxThreadsPerBlock = std::min(
+          attr->maxThreadsPerBlock,
+          static_cast<int>(gpusim::runtime::max_threads_for_registers(ctx.config(), info.registers_per_thread)));
     attr->ptxVersion = static_cast<int>(info.ptx_version);
     attr->binaryVersion = p.compute_major * 10 + p.compute_minor;
     attr->maxDynamicSharedSizeBytes = k.max_dynamic_shared >= 0 ? k.max_dynamic_shared

@@ -36,7 +36,8 @@ runtime::Dim3 dim(dim3 d) { return {d.x, d.y, d.z}; }
   switch (r.problem) {
     case runtime::LaunchProblem::TooMuchSharedMemory: throw ApiError(cudaErrorInvalidValue, r.message);
     case runtime::LaunchProblem::CooperativeTooLarge: throw ApiError(cudaErrorCooperativeLaunchTooLarge, r.message);
-    case runtime::LaunchProblem::OverKernelThreadLimit: throw ApiError(cudaErrorLaunchOutOfResources, r.message);
+    case runtime::LaunchProblem::OverKernelThreadLimit:
+    case runtime::LaunchProblem::TooManyRegisters: throw ApiError(cudaErrorLaunchOutOfResources, r.message);
     default: throw ApiError(cudaErrorInvalidConfiguration, r.message);
   }
 }
@@ -52,6 +53,13 @@ void check_configuration(Context& ctx, KernelRecord& k, dim3 grid, dim3 block, s
   request.max_dynamic_shared_bytes = k.max_dynamic_shared;
   request.raise_limit_with = "cudaFuncSetAttribute(cudaFuncAttributeMaxDynamicSharedMemorySize)";
   if (auto rejection = runtime::check_launch_request(ctx.properties(), request)) reject(*rejection);
+  // Only blocks large enough to run out of registers need ptxas' count (runtime/ptxas_cache.h
+  // keeps it between runs).
+  if (runtime::block_may_exceed_registers(ctx.config(), request.block.count())) {
+    const unsigned registers = ctx.kernel_info(k, /*with_registers=*/true).registers_per_thread;
+    if (auto rejection = runtime::check_launch_registers(ctx.config(), k.name, request.grid, request.block, registers))
+      reject(*rejection);
+  }
 }
 
 // A cooperative grid must fit on the device at once (cudaErrorCooperativeLaunchTooLarge).

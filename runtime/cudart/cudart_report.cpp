@@ -110,6 +110,7 @@ void write_stats(const Context& ctx, const std::string& path, bool timing) {
 
 void Context::report_at_exit() {
   std::lock_guard<std::recursive_mutex> lock(mutex);
+  if (forked_child()) return;  // the parent reports its own launches
   flush_device_output();
   if (reported_ || !env_read_) return;  // a program that never used the device has nothing to report
   reported_ = true;

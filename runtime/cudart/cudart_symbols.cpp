@@ -92,9 +92,6 @@ cudaError_t cudaGetSymbolAddress(void** dev_ptr, const void* symbol) {
   return api("cudaGetSymbolAddress", [&](Context& ctx) {
     gpusim::cudart::VariableRecord& var = ctx.variable(symbol);
     const auto info = ctx.device().symbol(ctx.loaded(*var.module), var.name);
-    if (info.constant)
-      throw ApiError(cudaErrorInvalidSymbol, "'" + var.name + "' is __constant__: gpusim gives no device address for the "
-                                                              "constant bank (use cudaMemcpyToSymbol)");
     if (!dev_ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     *dev_ptr = reinterpret_cast<void*>(info.address);
   });

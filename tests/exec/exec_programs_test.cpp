@@ -44,7 +44,25 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "shared_occupancy", "device_malloc", "grid_sync", "thrust_algorithms", "graph_capture", "graph_manual", "graph_errors", "mempool", "vector_add_uncompressed", "vector_add_lz4",
                                            "vector_add_default_arch", "vector_add_sm90", "hopper_gemm",
                                            "hopper_int8_im2col", "rdc_link", "int128_arith", "atomics16", "launch_bounds", "pitched3d_peer", "thrust_keys",
-                                           "spin_locks"));
+                                           "host_api_corners", "nvrtc_library", "nvrtc_driver_static", "nvrtc_mixed_api",
+                                           "fork_child", "spin_locks"));
+
+// A forked child's exit() must not print the parent's launch table (nor write its statistics).
+TEST(Exec, ForkedChildLeavesTheReportToItsParent) {
+  const Outcome o = exec("", "fork_child");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const size_t first = o.output.find("kernel launches on");
+  ASSERT_NE(first, std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("kernel launches on", first + 1), std::string::npos) << o.output;
+}
+
+// exit() inside a host callback ends the program with that status, the report still printed.
+TEST(Exec, ExitInsideAHostCallbackEndsTheProgram) {
+  const Outcome o = run_gpusim("exec -- env EXIT_FROM_CALLBACK=7 '" + program("fork_child") + "'");
+  EXPECT_EQ(o.exit_code, 7) << o.output;
+  EXPECT_TRUE(contains(o.output, "callback: exiting with 7 after seeing 3")) << o.output;
+  EXPECT_TRUE(contains(o.output, "kernel launch")) << o.output;
+}
 
 TEST(Exec, LaunchTableListsEveryLaunchWithDemangledNames) {
   const Outcome o = exec("--mode timing", "multi_module");

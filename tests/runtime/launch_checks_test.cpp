@@ -82,5 +82,38 @@ TEST(LaunchChecks, CooperativeGridMustBeResidentAtOnce) {
   EXPECT_NE(too_large->message.find("at most " + std::to_string(fits) + " CTAs"), std::string::npos) << too_large->message;
 }
 
+
+// The register file check real GPUs make at launch (CUDA's rule: registers are allocated per
+// warp in units of 256 and a block may use 64 K of them), so a 1024-thread block fits kernels of
+// at most 64 registers per thread and any kernel fits a block of 256 threads (255 registers:
+// 8 warps x 8192 = 65536). Figures derived here by hand, not by the code under test.
+TEST(LaunchChecks, RegisterFileLimitsTheBlock) {
+  for (const char* name : {"v100.ini", "h100.ini"}) {
+    const sim::GpuConfig config = sim::load_gpu_config(std::string(GPUSIM_SOURCE_DIR) + "/configs/" + name, {});
+    EXPECT_FALSE(check_launch_registers(config, "k", {1, 1, 1}, {1024, 1, 1}, 64)) << name;
+    const auto refused = check_launch_registers(config, "k", {1, 1, 1}, {1024, 1, 1}, 65);
+    ASSERT_TRUE(refused.has_value()) << name;
+    EXPECT_EQ(int(refused->problem), int(LaunchProblem::TooManyRegisters));
+    // 65 registers x 32 lanes = 2080, allocated as 2304 per warp, x 32 warps.
+    EXPECT_NE(refused->message.find("73728 registers"), std::string::npos) << refused->message;
+    EXPECT_NE(refused->message.find("too many resources requested for launch"), std::string::npos);
+    EXPECT_FALSE(check_launch_registers(config, "k", {1, 1, 1}, {512, 1, 1}, 128)) << name;
+    EXPECT_TRUE(check_launch_registers(config, "k", {1, 1, 1}, {512, 1, 1}, 129).has_value()) << name;
+    EXPECT_FALSE(check_launch_registers(config, "k", {1, 1, 1}, {16, 8, 2}, 255)) << name;  // 256 threads
+    EXPECT_FALSE(check_launch_registers(config, "k", {1, 1, 1}, {1024, 1, 1}, 0)) << "unknown count: not refused";
+    // Only blocks over 256 threads can run out, so only they need ptxas' count.
+    EXPECT_FALSE(block_may_exceed_registers(config, 256)) << name;
+    EXPECT_TRUE(block_may_exceed_registers(config, 257)) << name;
+    EXPECT_TRUE(block_may_exceed_registers(config, 1024)) << name;
+    // cudaFuncGetAttributes' maxThreadsPerBlock: 92 registers = 3072 per warp; 20 warps (a
+    // multiple of the 4 sub-cores) use 61440, 21 are checked as 24 (73728). 70 registers: 2304
+    // per warp, 28 warps = 64512.
+    EXPECT_EQ(max_threads_for_registers(config, 92), 640u) << name;
+    EXPECT_EQ(max_threads_for_registers(config, 70), 896u) << name;
+    EXPECT_EQ(max_threads_for_registers(config, 64), 1024u) << name;
+    EXPECT_EQ(max_threads_for_registers(config, 255), 256u) << name;
+  }
+}
+
 }  // namespace
 }  // namespace gpusim::runtime

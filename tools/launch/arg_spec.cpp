@@ -1,5 +1,6 @@
 #include "tools/launch/arg_spec.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -13,7 +14,8 @@ namespace gpusim::launch {
 namespace {
 
 const char* const kSpecForms =
-    "TYPE:VALUE, in:TYPE:FILE, out:TYPE:COUNT:FILE, inout:TYPE:INPUT:OUTPUT or zeros:TYPE:COUNT";
+    "TYPE:VALUE, in:TYPE:FILE, out:TYPE:COUNT:FILE, inout:TYPE:INPUT:OUTPUT, zeros:TYPE:COUNT or "
+    "struct:TYPE:VALUE,TYPE:VALUE,...";
 
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
@@ -236,6 +238,37 @@ Extent3 parse_extent3(std::string_view text, std::string_view option) {
   return Extent3{extents[0], extents[1], extents[2]};
 }
 
+ScalarArg parse_struct_value(std::string_view fields) {
+  constexpr size_t kMaxFields = 1024;  // a kernel parameter holds at most 32 KiB anyway
+  ScalarArg out{ElementType::B8, {}, 0};
+  size_t align = 1;
+  while (true) {
+    const size_t comma = fields.find(',');
+    const std::string_view field = fields.substr(0, comma);
+    if (++out.struct_fields > kMaxFields) throw std::invalid_argument("more than 1024 struct fields");
+    const std::string where = "struct field " + std::to_string(out.struct_fields - 1) + " (" + quoted(field) + ")";
+    const size_t colon = field.find(':');
+    if (colon == std::string_view::npos) throw std::invalid_argument(where + ": expected TYPE:VALUE");
+    const std::optional<ElementType> t = parse_element_type(field.substr(0, colon));
+    if (!t) throw std::invalid_argument(where + ": " + quoted(field.substr(0, colon)) + " is not a type (" +
+                                        element_type_list() + ")");
+    std::vector<uint8_t> bytes;
+    try {
+      bytes = parse_scalar_value(field.substr(colon + 1), *t);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(where + ": " + e.what());
+    }
+    const size_t size = element_size(*t);
+    align = std::max(align, size);
+    out.bytes.resize((out.bytes.size() + size - 1) / size * size, 0);  // C's padding before the field
+    out.bytes.insert(out.bytes.end(), bytes.begin(), bytes.end());
+    if (comma == std::string_view::npos) break;
+    fields.remove_prefix(comma + 1);
+  }
+  out.bytes.resize((out.bytes.size() + align - 1) / align * align, 0);  // and after the last one
+  return out;
+}
+
 ArgSpec parse_arg_spec(std::string_view text, size_t index) {
   ArgSpec spec;
   spec.index = index;
@@ -249,11 +282,12 @@ ArgSpec parse_arg_spec(std::string_view text, size_t index) {
     else if (head == "out") spec.value = parse_buffer(BufferRole::Out, rest);
     else if (head == "inout") spec.value = parse_buffer(BufferRole::InOut, rest);
     else if (head == "zeros") spec.value = parse_buffer(BufferRole::Zeros, rest);
+    else if (head == "struct") spec.value = parse_struct_value(rest);
     else if (const std::optional<ElementType> t = parse_element_type(head))
       spec.value = ScalarArg{*t, parse_scalar_value(rest, *t)};
     else
       throw std::invalid_argument(quoted(head) + " is neither a type (" + element_type_list() +
-                                  ") nor a buffer kind (in, out, inout, zeros); expected " + kSpecForms);
+                                  ") nor a buffer kind (in, out, inout, zeros) nor struct; expected " + kSpecForms);
   } catch (const std::invalid_argument& e) {
     throw ArgSpecError("argument " + std::to_string(index) + " (" + quoted(text) + "): " + e.what());
   }

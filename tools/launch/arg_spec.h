@@ -10,6 +10,10 @@
 //                            saved to FILE after the launch (.npy, otherwise raw binary)
 //   inout:TYPE:INPUT:OUTPUT  uploaded from INPUT, saved to OUTPUT (INPUT must not contain ':')
 //   zeros:TYPE:COUNT         a zero-filled scratch buffer, not saved
+//   struct:TYPE:VALUE,TYPE:VALUE,...
+//                            a struct passed by value: the fields laid out as a C compiler lays
+//                            out a struct of those scalar types (each at a multiple of its size,
+//                            the whole padded to its largest field)
 // A buffer is passed to the kernel as its 64-bit device address.
 #pragma once
 
@@ -32,7 +36,8 @@ class ArgSpecError : public std::invalid_argument {
 
 struct ScalarArg {
   ElementType type;
-  std::vector<uint8_t> bytes;  // little-endian, element_size(type) bytes
+  std::vector<uint8_t> bytes;  // little-endian, element_size(type) bytes (a struct: its C layout)
+  size_t struct_fields = 0;    // struct:...: how many fields (type is then b8); 0 for a scalar
 };
 
 enum class BufferRole { In, Out, InOut, Zeros };
@@ -60,6 +65,10 @@ ArgSpec parse_arg_spec(std::string_view text, size_t index);
 // The scalar bytes of `value` as type `t` (the VALUE part of TYPE:VALUE). Throws
 // std::invalid_argument saying what was expected.
 std::vector<uint8_t> parse_scalar_value(std::string_view value, ElementType t);
+
+// The FIELDS of struct:FIELDS ("f32:1.5,s32:-2,f64:0.25") in C layout. Throws
+// std::invalid_argument naming the field.
+ScalarArg parse_struct_value(std::string_view fields);
 
 // COUNT of out/zeros: "5000" or "64x64x3" (decimal: 'x' separates extents); every extent positive, the product (and its size in
 // bytes for `t`) representable. Throws std::invalid_argument.

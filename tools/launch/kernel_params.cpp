@@ -20,6 +20,9 @@ std::string with_article(ElementType t) {
 }
 
 std::string describe_arg(const ArgSpec& a) {
+  if (const auto* s = std::get_if<ScalarArg>(&a.value); s && s->struct_fields)
+    return "a struct of " + std::to_string(s->struct_fields) + (s->struct_fields == 1 ? " field" : " fields") +
+           " is " + std::to_string(s->bytes.size()) + " bytes in C layout";
   if (const auto* s = std::get_if<ScalarArg>(&a.value))
     return with_article(s->type) + " scalar is " + std::to_string(s->bytes.size()) +
            (s->bytes.size() == 1 ? " byte" : " bytes");
@@ -61,7 +64,9 @@ std::vector<std::string> check_kernel_args(const isa::Module& module, const isa:
     const bool param_integer = isa::type_is_signed(p.elem) ||
                                (p.elem >= isa::DataType::U8 && p.elem <= isa::DataType::U64);
     bool arg_float = false, arg_integer = false;
-    if (const auto* s = std::get_if<ScalarArg>(&a.value)) {
+    if (const auto* s = std::get_if<ScalarArg>(&a.value); s && s->struct_fields) {
+      continue;  // a struct's fields are its own; its size matched
+    } else if (s) {
       arg_float = element_kind(s->type) == ElementKind::Float;
       arg_integer = element_kind(s->type) == ElementKind::Signed || element_kind(s->type) == ElementKind::Unsigned;
     } else {

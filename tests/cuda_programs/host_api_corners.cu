@@ -1,0 +1,279 @@
+// Host API corners an outside program uses: properties vs attributes, limits, function attributes,
+// occupancy, pointer attributes, mapped/registered host memory, symbols with offsets and
+// __constant__ addresses, 2-D async copies, blocking-sync events, an invalid device, error names,
+// and the register file limit at launch.
+#include <cuda_runtime.h>
+#include <cstdio>
+#include <cstdlib>
+#include <cmath>
+#include <cstring>
+#include <thread>
+#include <vector>
+#include "check.cuh"
+
+__device__ int dev_table[16];
+__constant__ float coeffs[8];
+
+__global__ void use_symbols(int* out) {
+  int i = threadIdx.x;
+  if (i < 16) out[i] = dev_table[i] + int(coeffs[i % 8] * 10.0f);
+}
+
+__global__ void fill(int* p, int n, int v) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) p[i] = v + i;
+}
+
+__global__ void heap_probe(int* ok, size_t bytes) {
+  void* p = malloc(bytes);
+  *ok = p != nullptr;
+  if (p) free(p);
+}
+
+// Many live doubles: ptxas needs well over 64 registers per thread for this.
+__global__ void register_hungry(const double* in, double* out, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  double acc[40];
+#pragma unroll
+  for (int k = 0; k < 40; ++k) acc[k] = in[(i + k) % n];
+#pragma unroll
+  for (int r = 0; r < 8; ++r)
+#pragma unroll
+    for (int k = 0; k < 40; ++k) acc[k] = acc[k] * acc[(k + r + 1) % 40] + 1.0;
+  double s = 0;
+#pragma unroll
+  for (int k = 0; k < 40; ++k) s += acc[k];
+  if (i < n) out[i] = s;
+}
+
+__global__ void big_static_shared(int* out) {
+  __shared__ int buf[10240];  // 40 KiB
+  buf[threadIdx.x] = threadIdx.x;
+  __syncthreads();
+  out[threadIdx.x] = buf[(threadIdx.x + 1) % blockDim.x];
+}
+
+static double hungry_ref(const std::vector<double>& in, int i, int n) {
+  double acc[40];
+  for (int k = 0; k < 40; ++k) acc[k] = in[(i + k) % n];
+  for (int r = 0; r < 8; ++r)
+    for (int k = 0; k < 40; ++k) acc[k] = std::fma(acc[k], acc[(k + r + 1) % 40], 1.0);  // nvcc contracts to fma
+  double s = 0;
+  for (int k = 0; k < 40; ++k) s += acc[k];
+  return s;
+}
+
+int main() {
+  // --- properties agree with attributes
+  cudaDeviceProp p;
+  CHECK(cudaGetDeviceProperties(&p, 0));
+  int v;
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, 0)); EXPECT(v == p.multiProcessorCount);
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0)); EXPECT((size_t)v == p.sharedMemPerBlockOptin);
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxRegistersPerMultiprocessor, 0)); EXPECT(v == p.regsPerMultiprocessor);
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxThreadsPerMultiProcessor, 0)); EXPECT(v == p.maxThreadsPerMultiProcessor);
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrL2CacheSize, 0)); EXPECT(v == p.l2CacheSize);
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxBlocksPerMultiprocessor, 0)); EXPECT(v == p.maxBlocksPerMultiProcessor);
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrWarpSize, 0)); EXPECT(v == 32 && p.warpSize == 32);
+  EXPECT(p.totalConstMem == 65536);
+  EXPECT(p.sharedMemPerBlock == 49152);
+  EXPECT(p.regsPerBlock == 65536);
+  EXPECT(p.maxThreadsPerBlock == 1024);
+  EXPECT(p.unifiedAddressing == 1);
+  EXPECT(p.canMapHostMemory == 1);
+  printf("device %s cc %d.%d, %d SMs, %zu B shared/block (optin %zu), %d regs/SM, L2 %d B, %d-bit bus\n", p.name, p.major,
+         p.minor, p.multiProcessorCount, p.sharedMemPerBlock, p.sharedMemPerBlockOptin, p.regsPerMultiprocessor,
+         p.l2CacheSize, p.memoryBusWidth);
+
+  // --- deprecated but still called: 4-byte banks on every modelled GPU
+  cudaSharedMemConfig bank;
+  CHECK(cudaDeviceGetSharedMemConfig(&bank));
+  EXPECT(bank == cudaSharedMemBankSizeFourByte);
+  CHECK(cudaDeviceSetSharedMemConfig(cudaSharedMemBankSizeEightByte));
+  CHECK(cudaFuncSetSharedMemConfig(fill, cudaSharedMemBankSizeFourByte));
+
+  // --- limits
+  size_t lim = 0;
+  CHECK(cudaDeviceSetLimit(cudaLimitStackSize, 4096));
+  CHECK(cudaDeviceGetLimit(&lim, cudaLimitStackSize)); EXPECT(lim == 4096);
+  CHECK(cudaDeviceSetLimit(cudaLimitPrintfFifoSize, 1 << 20));
+  CHECK(cudaDeviceGetLimit(&lim, cudaLimitPrintfFifoSize)); EXPECT(lim == (1 << 20));
+  CHECK(cudaDeviceSetLimit(cudaLimitMallocHeapSize, 1 << 20));
+  CHECK(cudaDeviceGetLimit(&lim, cudaLimitMallocHeapSize)); EXPECT(lim == (1 << 20));
+  int* d_ok;
+  CHECK(cudaMalloc(&d_ok, sizeof(int)));
+  int ok = -1;
+  heap_probe<<<1, 1>>>(d_ok, 4 << 20);  // more than the heap
+  CHECK(cudaMemcpy(&ok, d_ok, sizeof ok, cudaMemcpyDeviceToHost)); EXPECT(ok == 0);
+  heap_probe<<<1, 1>>>(d_ok, 1024);
+  CHECK(cudaMemcpy(&ok, d_ok, sizeof ok, cudaMemcpyDeviceToHost)); EXPECT(ok == 1);
+
+  // --- invalid device, error names
+  EXPECT(cudaSetDevice(1) == cudaErrorInvalidDevice);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidDevice);
+  EXPECT(cudaGetLastError() == cudaSuccess);
+  int dev = -1;
+  CHECK(cudaGetDevice(&dev)); EXPECT(dev == 0);
+  EXPECT(!strcmp(cudaGetErrorName(cudaErrorLaunchOutOfResources), "cudaErrorLaunchOutOfResources"));
+  EXPECT(!strcmp(cudaGetErrorString(cudaErrorLaunchOutOfResources), "too many resources requested for launch"));
+  EXPECT(!strcmp(cudaGetErrorName(cudaErrorInvalidDevice), "cudaErrorInvalidDevice"));
+  EXPECT(!strcmp(cudaGetErrorString(cudaErrorMemoryAllocation), "out of memory"));
+
+  // --- memory info
+  size_t free0, total0, free1, total1;
+  CHECK(cudaMemGetInfo(&free0, &total0));
+  void* big;
+  CHECK(cudaMalloc(&big, 64 << 20));
+  CHECK(cudaMemGetInfo(&free1, &total1));
+  EXPECT(total0 == total1 && total0 == p.totalGlobalMem);
+  EXPECT(free0 - free1 >= (64u << 20) && free0 - free1 < (66u << 20));
+  CHECK(cudaFree(big));
+
+  // --- pointer attributes
+  int *d, *h_pinned, *h_mapped, *h_managed;
+  std::vector<int> h_plain(64);
+  CHECK(cudaMalloc(&d, 64 * sizeof(int)));
+  CHECK(cudaMallocHost(&h_pinned, 64 * sizeof(int)));
+  CHECK(cudaHostAlloc(&h_mapped, 64 * sizeof(int), cudaHostAllocMapped | cudaHostAllocPortable));
+  CHECK(cudaMallocManaged(&h_managed, 64 * sizeof(int)));
+  cudaPointerAttributes a;
+  CHECK(cudaPointerGetAttributes(&a, d)); EXPECT(a.type == cudaMemoryTypeDevice && a.devicePointer == d && a.device == 0);
+  CHECK(cudaPointerGetAttributes(&a, d + 10)); EXPECT(a.type == cudaMemoryTypeDevice && a.devicePointer == d + 10);
+  CHECK(cudaPointerGetAttributes(&a, h_pinned)); EXPECT(a.type == cudaMemoryTypeHost && a.hostPointer == h_pinned);
+  CHECK(cudaPointerGetAttributes(&a, h_managed)); EXPECT(a.type == cudaMemoryTypeManaged);
+  CHECK(cudaPointerGetAttributes(&a, h_plain.data())); EXPECT(a.type == cudaMemoryTypeUnregistered);
+  unsigned flags = 0;
+  CHECK(cudaHostGetFlags(&flags, h_mapped)); EXPECT(flags & cudaHostAllocMapped);
+  int* d_mapped;
+  CHECK(cudaHostGetDevicePointer((void**)&d_mapped, h_mapped, 0));
+  fill<<<1, 64>>>(d_mapped, 64, 100);
+  CHECK(cudaDeviceSynchronize());
+  for (int i = 0; i < 64; ++i) EXPECT(h_mapped[i] == 100 + i);
+  CHECK(cudaHostRegister(h_plain.data(), 64 * sizeof(int), cudaHostRegisterMapped));
+  int* d_reg;
+  CHECK(cudaHostGetDevicePointer((void**)&d_reg, h_plain.data(), 0));
+  fill<<<1, 64>>>(d_reg, 64, 7);
+  CHECK(cudaDeviceSynchronize());
+  for (int i = 0; i < 64; ++i) EXPECT(h_plain[i] == 7 + i);
+  CHECK(cudaPointerGetAttributes(&a, h_plain.data())); EXPECT(a.type == cudaMemoryTypeHost);
+  CHECK(cudaHostUnregister(h_plain.data()));
+
+  // --- symbols with offsets; a __constant__'s address
+  int table[16];
+  for (int i = 0; i < 16; ++i) table[i] = i * 3;
+  CHECK(cudaMemcpyToSymbol(dev_table, table, 8 * sizeof(int)));
+  CHECK(cudaMemcpyToSymbol(dev_table, table + 8, 8 * sizeof(int), 8 * sizeof(int)));
+  float c[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  CHECK(cudaMemcpyToSymbol(coeffs, c, 4 * sizeof(float)));
+  float* d_coeffs;
+  CHECK(cudaGetSymbolAddress((void**)&d_coeffs, coeffs));
+  CHECK(cudaMemcpy(d_coeffs + 4, c + 4, 4 * sizeof(float), cudaMemcpyHostToDevice));
+  size_t sz;
+  CHECK(cudaGetSymbolSize(&sz, coeffs)); EXPECT(sz == sizeof c);
+  int* d_out;
+  CHECK(cudaMalloc(&d_out, 16 * sizeof(int)));
+  use_symbols<<<1, 16>>>(d_out);
+  int out[16];
+  CHECK(cudaMemcpy(out, d_out, sizeof out, cudaMemcpyDeviceToHost));
+  for (int i = 0; i < 16; ++i) EXPECT(out[i] == i * 3 + int(c[i % 8] * 10.0f));
+  float back[2];
+  CHECK(cudaMemcpyFromSymbol(back, coeffs, sizeof back, 5 * sizeof(float)));
+  EXPECT(back[0] == 5.0f && back[1] == 6.0f);
+  EXPECT(cudaMemcpyToSymbol(dev_table, table, 16 * sizeof(int), 4) == cudaErrorInvalidValue);
+  cudaGetLastError();
+
+  // --- 2-D async copy and a blocking-sync event
+  const int w = 13, hgt = 7;
+  size_t pitch;
+  int* d2;
+  CHECK(cudaMallocPitch(&d2, &pitch, w * sizeof(int), hgt));
+  std::vector<int> src(w * hgt), dst(w * hgt, -1);
+  for (int i = 0; i < w * hgt; ++i) src[i] = i * 7 + 1;
+  cudaStream_t s;
+  CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+  cudaEvent_t e0, e1;
+  CHECK(cudaEventCreateWithFlags(&e0, cudaEventBlockingSync));
+  CHECK(cudaEventCreateWithFlags(&e1, cudaEventBlockingSync));
+  CHECK(cudaEventRecord(e0, s));
+  CHECK(cudaMemcpy2DAsync(d2, pitch, src.data(), w * sizeof(int), w * sizeof(int), hgt, cudaMemcpyHostToDevice, s));
+  CHECK(cudaMemcpy2DAsync(dst.data(), w * sizeof(int), d2, pitch, w * sizeof(int), hgt, cudaMemcpyDeviceToHost, s));
+  CHECK(cudaEventRecord(e1, s));
+  CHECK(cudaEventSynchronize(e1));
+  float ms = -1;
+  CHECK(cudaEventElapsedTime(&ms, e0, e1)); EXPECT(ms >= 0);
+  EXPECT(src == dst);
+
+  // --- several host threads, each with its own stream
+  std::vector<std::thread> threads;
+  std::vector<int> results(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([t, &results] {
+      cudaStream_t st;
+      if (cudaStreamCreate(&st) != cudaSuccess) return;
+      int* dp;
+      if (cudaMallocAsync(&dp, 256 * sizeof(int), st) != cudaSuccess) return;
+      fill<<<2, 128, 0, st>>>(dp, 256, t * 1000);
+      std::vector<int> hb(256);
+      cudaMemcpyAsync(hb.data(), dp, 256 * sizeof(int), cudaMemcpyDeviceToHost, st);
+      cudaStreamSynchronize(st);
+      bool good = true;
+      for (int i = 0; i < 256; ++i) good &= hb[i] == t * 1000 + i;
+      cudaFreeAsync(dp, st);
+      cudaStreamDestroy(st);
+      results[t] = good ? 1 : -1;
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) EXPECT(results[t] == 1);
+
+  // --- function attributes and occupancy
+  cudaFuncAttributes fa;
+  CHECK(cudaFuncGetAttributes(&fa, big_static_shared));
+  EXPECT(fa.sharedSizeBytes == 40960);
+  EXPECT(fa.maxThreadsPerBlock <= 1024 && fa.maxThreadsPerBlock >= 32);
+  CHECK(cudaFuncSetCacheConfig(big_static_shared, cudaFuncCachePreferShared));
+  CHECK(cudaFuncSetAttribute(big_static_shared, cudaFuncAttributePreferredSharedMemoryCarveout, 100));
+  int blocks = -1;
+  CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, big_static_shared, 128, 0));
+  // Shared memory limits it: per-SM shared memory / (40 KiB + the per-block reservation).
+  const int by_shared = int(p.sharedMemPerMultiprocessor / (40960 + p.reservedSharedMemPerBlock));
+  printf("big_static_shared: %d blocks/SM of 128 threads (shared memory allows %d)\n", blocks, by_shared);
+  EXPECT(blocks == by_shared);
+  int min_grid = 0, best_block = 0;
+  CHECK(cudaOccupancyMaxPotentialBlockSize(&min_grid, &best_block, fill, 0, 0));
+  printf("fill: best block %d, min grid %d\n", best_block, min_grid);
+  EXPECT(best_block > 0 && best_block <= 1024 && best_block % 32 == 0);
+  CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, fill, best_block, 0));
+  EXPECT(min_grid == blocks * p.multiProcessorCount);
+
+  // --- the register file limit at launch
+  CHECK(cudaFuncGetAttributes(&fa, register_hungry));
+  printf("register_hungry: %d registers, maxThreadsPerBlock %d\n", fa.numRegs, fa.maxThreadsPerBlock);
+  EXPECT(fa.numRegs > 64);
+  // maxThreadsPerBlock is "the most threads beyond which a launch would fail": at most what the
+  // register file holds (registers allocated per warp in units of 256).
+  const int regs_per_warp = (fa.numRegs * 32 + 255) / 256 * 256;
+  EXPECT(fa.maxThreadsPerBlock <= (p.regsPerBlock / regs_per_warp) * 32 && fa.maxThreadsPerBlock < 1024);
+  const int n = 1024;
+  std::vector<double> hin(n), hout(n);
+  for (int i = 0; i < n; ++i) hin[i] = 1.0 / (i + 3);
+  double *din, *dout;
+  CHECK(cudaMalloc(&din, n * sizeof(double)));
+  CHECK(cudaMalloc(&dout, n * sizeof(double)));
+  CHECK(cudaMemcpy(din, hin.data(), n * sizeof(double), cudaMemcpyHostToDevice));
+  register_hungry<<<1, 1024>>>(din, dout, n);
+  cudaError_t launch = cudaGetLastError();
+  printf("1024-thread launch: %s\n", cudaGetErrorName(launch));
+  EXPECT(launch == cudaErrorLaunchOutOfResources);
+  EXPECT(cudaGetLastError() == cudaSuccess);  // not sticky
+  register_hungry<<<1, fa.maxThreadsPerBlock + 32>>>(din, dout, n);
+  EXPECT(cudaGetLastError() == cudaErrorLaunchOutOfResources);
+  register_hungry<<<1, fa.maxThreadsPerBlock>>>(din, dout, n);
+  CHECK(cudaGetLastError());
+  register_hungry<<<n / 256, 256>>>(din, dout, n);
+  CHECK(cudaGetLastError());
+  CHECK(cudaMemcpy(hout.data(), dout, n * sizeof(double), cudaMemcpyDeviceToHost));
+  for (int i = 0; i < n; ++i) EXPECT(hout[i] == hungry_ref(hin, i, n));
+
+  printf("host_api_corners: OK\n");
+  return 0;
+}
