@@ -17,6 +17,18 @@ std::string dims(Dim3 d) {
   return std::to_string(d.x) + "x" + std::to_string(d.y) + "x" + std::to_string(d.z);
 }
 
+const char* error_name(int error) {
+  switch (error) {
+    case cdp_error::kInvalidValue: return "cudaErrorInvalidValue";
+    case cdp_error::kInvalidConfiguration: return "cudaErrorInvalidConfiguration";
+    case cdp_error::kLaunchMaxDepthExceeded: return "cudaErrorLaunchMaxDepthExceeded";
+    case cdp_error::kLaunchPendingCountExceeded: return "cudaErrorLaunchPendingCountExceeded";
+    case cdp_error::kInvalidDeviceFunction: return "cudaErrorInvalidDeviceFunction";
+    case cdp_error::kInvalidResourceHandle: return "cudaErrorInvalidResourceHandle";
+  }
+  return "error";
+}
+
 }  // namespace
 
 const char* child_stream_name(ChildStream s) {
@@ -41,7 +53,8 @@ DeviceLaunchQueue::~DeviceLaunchQueue() {
 
 int DeviceLaunchQueue::fail(const CdpCaller& caller, int error, const std::string& what) {
   error_slot(caller) = error;
-  env_.diagnostics.push_back(caller.where + ": device-side launch failed (error " + std::to_string(error) + "): " + what);
+  env_.diagnostics.push_back(caller.where + ": device runtime call returns " + error_name(error) + " (" +
+                             std::to_string(error) + "): " + what);
   return error;
 }
 
@@ -76,7 +89,7 @@ uint64_t DeviceLaunchQueue::parameter_buffer(const CdpCaller& caller, uint64_t f
     int error = cdp_error::kInvalidConfiguration;
     const std::string problem = env_.check(fn, grid, block, shared, &error);
     if (!problem.empty()) {
-      fail(caller, error, what + ": " + problem);
+      fail(caller, error, problem);
       return 0;
     }
   }
