@@ -43,7 +43,7 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                          ::testing::Values("vector_add", "multi_module", "streams_events", "symbols_managed", "memcpy2d",
                                            "shared_occupancy", "device_malloc", "grid_sync", "thrust_algorithms", "graph_capture", "graph_manual", "graph_errors", "mempool", "vector_add_uncompressed", "vector_add_lz4",
                                            "vector_add_default_arch", "vector_add_sm90", "hopper_gemm",
-                                           "hopper_int8_im2col", "rdc_link", "int128_arith", "atomics16", "launch_bounds", "pitched3d_peer", "thrust_keys"));
+                                           "hopper_int8_im2col", "rdc_link", "int128_arith", "atomics16", "launch_bounds", "pitched3d_peer", "thrust_keys", "cdp_recursion", "cdp_streams", "cdp_errors"));
 
 TEST(Exec, LaunchTableListsEveryLaunchWithDemangledNames) {
   const Outcome o = exec("--mode timing", "multi_module");
