@@ -12,6 +12,8 @@
 
 namespace gpusim::isa {
 
+class DeviceLaunchQueue;
+
 // The thread making a call: its kernel, CTA and thread coordinates (for CUDA's assert text and
 // error messages).
 struct DeviceThread {
@@ -57,6 +59,9 @@ class DeviceServices {
   // A thread's assert failed. Called once per failing lane, in lane order; afterwards the
   // executor stops the launch with an ExecError of kind Assert.
   virtual void assert_failed(const DeviceThread& thread, const AssertFailure& failure) = 0;
+  // The running grid's device-side launch queue (dynamic parallelism, isa/device_launch_queue.h);
+  // null: the runtime does not run device-side launches, and such a call is an error naming it.
+  virtual DeviceLaunchQueue* launch_queue() { return nullptr; }
 };
 
 // The extern functions the executor routes to DeviceServices; any other `.extern .func` without

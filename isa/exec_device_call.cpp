@@ -6,6 +6,7 @@
 
 #include "isa/device_printf.h"
 #include "isa/device_services.h"
+#include "isa/exec_device_launch.h"
 #include "isa/launch_state.h"
 
 namespace gpusim::isa {
@@ -93,18 +94,22 @@ void guarded(ExecContext& ctx, unsigned lane, const std::string& name, Fn fn) {
 
 }  // namespace
 
-bool is_device_runtime_function(const std::string& name) { return find_runtime_function(name) != nullptr; }
+bool is_device_runtime_function(const std::string& name) {
+  return find_runtime_function(name) != nullptr || is_device_launch_function(name);
+}
 
 void exec_extern_call(ExecContext& ctx, const Instruction& in, const Function& callee) {
   if (ctx.mask == 0) {  // no lane calls (guard false everywhere)
     ctx.warp().advance();
     return;
   }
+  if (is_device_launch_function(callee.name)) return exec_device_launch_call(ctx, in, callee);
   const RuntimeFunction* rf = find_runtime_function(callee.name);
   if (!rf)
     ctx.fail_warp("call to '" + callee.name +
                       "', which this module declares without a body; the simulator provides only vprintf (printf), "
-                      "malloc, free and __assertfail (assert) as external device functions",
+                      "malloc, free, __assertfail (assert) and the device runtime's launch, stream, last-error and "
+                      "device-query functions (dynamic parallelism) as external device functions",
                   FaultKind::Unsupported);
   DeviceServices* services = ctx.launch().services;
   if (!services)

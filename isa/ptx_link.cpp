@@ -260,7 +260,9 @@ class Linker {
       for (const Unit& u : units_)
         if (u.included)
           for (const Item& it : u.items)
-            if (is_reference(it)) needed.insert(it.names.begin(), it.names.end());
+            if (is_reference(it))
+              for (const std::string& n : it.names)
+                if (!runtime_(n)) needed.insert(n);  // the simulator's own (printf, device-side launches...)
       for (const Unit& u : units_)
         if (u.included)
           for (const Item& it : u.items)

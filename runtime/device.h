@@ -51,7 +51,8 @@ class OutOfMemory : public Error {
 
 // Per-device limits a CUDA program sets with cudaDeviceSetLimit (cudaLimitStackSize,
 // cudaLimitPrintfFifoSize, cudaLimitMallocHeapSize).
-enum class DeviceLimit { StackSize = 0, PrintfFifoSize = 1, MallocHeapSize = 2 };  // CUlimit's values
+// cudaLimitDevRuntimePendingLaunchCount: device-side launches that may be pending at once.
+enum class DeviceLimit { StackSize = 0, PrintfFifoSize = 1, MallocHeapSize = 2, DevRuntimePendingLaunchCount = 4 };  // CUlimit's values
 const char* device_limit_name(DeviceLimit limit);  // "stack size", "printf FIFO size", ...
 // CUDA's defaults: 1 KiB of stack per thread, a 1 MiB printf FIFO, an 8 MiB device malloc heap.
 inline constexpr uint64_t kDefaultStackSize = 1024;
@@ -88,6 +89,8 @@ using KernelArgs = std::vector<KernelArg>;
 template <typename... Ts>
 KernelArgs args(const Ts&... vs) { return KernelArgs{KernelArg::of(vs)...}; }
 
+struct DeviceLaunchRecord;
+
 // What a launch reports back. Fields a backend cannot know stay zero.
 struct LaunchStats {
   std::string kernel;
@@ -103,6 +106,20 @@ struct LaunchStats {
   // Backend-specific detail: the timing model's statistics (JSON text) and readable summary.
   std::string report_json;
   std::string report_text;
+  // Grids the kernel launched from the device (dynamic parallelism) and theirs, in the order
+  // they ran (after this grid; docs/CUDA_SUPPORT.md); their work is not in the figures above.
+  std::vector<DeviceLaunchRecord> device_launches;
+};
+
+// One device-side launch (runtime/child_grids.h): a grid like any other, with its figures.
+struct DeviceLaunchRecord {
+  std::string kernel;
+  Dim3 grid, block;
+  uint32_t dynamic_shared_bytes = 0;
+  unsigned depth = 1;       // 1: launched by a host-launched grid
+  std::string stream;       // isa::child_stream_name
+  std::string launched_by;  // the launching thread: kernel, CTA, thread, PC
+  LaunchStats stats;
 };
 
 using ModuleHandle = int;

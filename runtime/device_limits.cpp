@@ -8,6 +8,7 @@ const char* device_limit_name(DeviceLimit limit) {
     case DeviceLimit::StackSize: return "stack size";
     case DeviceLimit::PrintfFifoSize: return "printf FIFO size";
     case DeviceLimit::MallocHeapSize: return "malloc heap size";
+    case DeviceLimit::DevRuntimePendingLaunchCount: return "device runtime pending launch count";
   }
   return "unknown limit";
 }

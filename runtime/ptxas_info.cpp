@@ -79,10 +79,11 @@ std::optional<std::string> find_ptxas() {
 }
 
 PtxasRun run_ptxas_on_file(const std::string& ptxas, const std::string& ptx_file, const std::string& arch,
-                           unsigned timeout_seconds) {
+                           unsigned timeout_seconds, bool relocatable) {
   // timeout(1) exits 124 when the limit passes (137 when ptxas also ignored SIGTERM).
   const std::string cmd = "timeout -k 2 " + std::to_string(timeout_seconds) + " " + shell_quote(ptxas) +
-                          " -v -arch=" + shell_quote(arch) + " " + shell_quote(ptx_file) + " -o /dev/null 2>&1";
+                          " -v" + (relocatable ? " -c" : "") + " -arch=" + shell_quote(arch) + " " +
+                          shell_quote(ptx_file) + " -o /dev/null 2>&1";
   PtxasRun run;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) {
@@ -172,7 +173,11 @@ std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const s
     std::ofstream f(path.data());
     f << ptx;
   }
-  const PtxasRun run = run_ptxas_on_file(*ptxas, path.data(), arch, kModulePtxasTimeoutSeconds);
+  // Device-side launches call into libcudadevrt, which gpusim replaces and never links: ptxas
+  // must leave those calls unresolved (only such modules get -c, so no other count changes).
+  const bool calls_device_runtime = ptx.find("__cudaCDP2") != std::string::npos ||
+                                    ptx.find("cudaLaunchDeviceV2") != std::string::npos;
+  const PtxasRun run = run_ptxas_on_file(*ptxas, path.data(), arch, kModulePtxasTimeoutSeconds, calls_device_runtime);
   std::remove(path.data());
   if (run.timed_out)
     throw std::runtime_error("ptxas -arch=" + arch + " did not finish within " + std::to_string(kModulePtxasTimeoutSeconds) +

@@ -48,8 +48,10 @@ inline constexpr unsigned kModulePtxasTimeoutSeconds = 180;
 std::optional<std::string> find_ptxas();
 
 // Runs `ptxas -v -arch=<arch> <ptx_file> -o /dev/null` under coreutils' timeout(1).
+// `relocatable`: with -c (--compile-only), which leaves calls to functions no file defines
+// unresolved, as nvcc -rdc=true does for libcudadevrt's (dynamic parallelism).
 PtxasRun run_ptxas_on_file(const std::string& ptxas, const std::string& ptx_file, const std::string& arch,
-                           unsigned timeout_seconds = kPtxasTimeoutSeconds);
+                           unsigned timeout_seconds = kPtxasTimeoutSeconds, bool relocatable = false);
 
 // Parses `ptxas -v` output line by line with plain string search: PTX names are untrusted and
 // may be arbitrarily long (std::regex recurses per character and overflows the stack on them).

@@ -14,7 +14,9 @@
 #include "isa/hex_text.h"
 #include "isa/load_hoisting.h"
 #include "isa/ptx_parser.h"
+#include "runtime/child_grids.h"
 #include "runtime/cluster_launch.h"
+#include "runtime/cuda_answers.h"
 #include "runtime/device_memory.h"
 #include "runtime/launch_checks.h"
 #include "runtime/ptxas_info.h"
@@ -242,7 +244,53 @@ class SimDevice final : public Device {
     } catch (const ResourceLimitError& e) {
       throw Error(e.what());
     }
+    // The grid, then the grids it launches from the device (dynamic parallelism).
+    isa::CdpEnvironment env;
+    env.pending_limit = services_.get_limit(DeviceLimit::DevRuntimePendingLaunchCount);
+    env.check = [this](const isa::Function& child, Dim3 grid, Dim3 block, uint32_t shared, int*) {
+      try {
+        check_launch(config_, child, LaunchConfig{grid, block, shared});
+        return std::string();
+      } catch (const Error& e) {
+        return std::string(e.what());
+      }
+    };
+    env.allocate = [this](uint64_t bytes) -> uint64_t {
+      try {
+        return memory_.allocate(bytes);
+      } catch (const std::exception&) {
+        return 0;
+      }
+    };
+    env.release = [this](uint64_t addr) { memory_.release(addr); };
+    const DeviceProperties props = properties();
+    env.attribute = [props](int attribute, int* value) {
+      const std::optional<int> v = cuda_device_attribute(props, attribute);
+      if (v) *value = *v;
+      return v.has_value();
+    };
+    const GridRunner run = [&](const isa::Function& kernel_fn, const LaunchConfig& grid_cfg, std::vector<uint8_t> params,
+                               isa::DeviceLaunchQueue& queue) {
+      services_.set_launch_queue(&queue);
+      struct Clear {
+        SimDeviceServices& s;
+        ~Clear() { s.set_launch_queue(nullptr); }
+      } clear{services_};
+      return run_grid(lm, kernel_fn, grid_cfg, std::move(params));
+    };
+    const auto diagnostic = [this](const std::string& line) {
+      if (options_.assert_sink) options_.assert_sink("gpusim: " + line + "\n");
+      else std::fprintf(stderr, "gpusim: %s\n", line.c_str());
+    };
+    return run_grid_tree(env, lm.module, *fn, cfg, pack_params(lm.module, *fn, args), run, diagnostic);
+  }
 
+ private:
+  // One grid on the functional executor or the timing model, with its statistics.
+  LaunchStats run_grid(LoadedModule& lm, const isa::Function& kernel_fn, const LaunchConfig& cfg,
+                       std::vector<uint8_t> params) {
+    const isa::Function* fn = &kernel_fn;
+    const std::string& kernel = fn->name;
     isa::LaunchState ls;
     ls.module = &lm.module;
     ls.kernel = fn;
@@ -250,7 +298,7 @@ class SimDevice final : public Device {
     ls.block = cfg.block;
     ls.dynamic_shared_bytes = cfg.dynamic_shared_bytes;
     ls.dynamic_shared_base = (fn->static_shared_bytes + 15) / 16 * 16;
-    ls.params = pack_params(lm.module, *fn, args);
+    ls.params = std::move(params);
     ls.global = &memory_;
     ls.module_global_base = lm.globals;
     if (lm.const_mirror) copy_to_host(lm.const_bank.data(), lm.const_mirror, lm.const_bank.size());
@@ -336,7 +384,6 @@ class SimDevice final : public Device {
     return stats;
   }
 
- private:
   void new_model() {
     model_ = std::make_unique<sim::GpuModel>(config_);
     model_->set_worker_pool(&pool_);

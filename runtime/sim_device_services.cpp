@@ -96,6 +96,10 @@ void SimDeviceServices::set_limit(DeviceLimit limit, uint64_t value) {
                     std::to_string(heap_in_use_) + " bytes kernels hold allocated");
       heap_size_ = value;
       return;
+    case DeviceLimit::DevRuntimePendingLaunchCount:
+      if (value == 0) throw Error("the device runtime pending launch count must be greater than 0");
+      pending_launch_limit_ = value;
+      return;
   }
   throw Error("unknown device limit");
 }
@@ -105,6 +109,7 @@ uint64_t SimDeviceServices::get_limit(DeviceLimit limit) const {
     case DeviceLimit::StackSize: return stack_size_;
     case DeviceLimit::PrintfFifoSize: return printf_fifo_size_;
     case DeviceLimit::MallocHeapSize: return heap_size_;
+    case DeviceLimit::DevRuntimePendingLaunchCount: return pending_launch_limit_;
   }
   throw Error("unknown device limit");
 }

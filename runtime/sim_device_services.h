@@ -27,6 +27,10 @@ class SimDeviceServices final : public isa::DeviceServices {
   uint64_t malloc(const isa::DeviceThread& thread, uint64_t size) override;
   void free(const isa::DeviceThread& thread, uint64_t addr) override;
   void assert_failed(const isa::DeviceThread& thread, const isa::AssertFailure& failure) override;
+  // The running grid's device-side launch queue (dynamic parallelism); the device sets it for
+  // each grid it runs (runtime/child_grids.h) and clears it after.
+  isa::DeviceLaunchQueue* launch_queue() override { return launch_queue_; }
+  void set_launch_queue(isa::DeviceLaunchQueue* queue) { launch_queue_ = queue; }
 
   // Writes the launch's printf output, then its assertion messages, to the sinks (fflush'd when
   // they are stdout/stderr) and empties the buffers. Called when a launch ends, faulted or not.
@@ -47,6 +51,8 @@ class SimDeviceServices final : public isa::DeviceServices {
   uint64_t stack_size_ = kDefaultStackSize;
   uint64_t printf_fifo_size_ = kDefaultPrintfFifoSize;
   uint64_t heap_size_ = kDefaultMallocHeapSize;
+  uint64_t pending_launch_limit_ = 2048;  // cudaLimitDevRuntimePendingLaunchCount's default
+  isa::DeviceLaunchQueue* launch_queue_ = nullptr;
   std::deque<std::string> printed_;   // this launch's printf records, oldest first
   uint64_t printed_bytes_ = 0;
   std::deque<std::string> asserts_;   // this launch's assertion messages

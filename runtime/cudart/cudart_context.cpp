@@ -237,7 +237,8 @@ namespace {
 // The limits the simulated device itself applies (cudaLimit and runtime::DeviceLimit share the
 // CUlimit numbering: stack 0, printf FIFO 1, malloc heap 2).
 bool device_applies(int limit) {
-  return limit == cudaLimitStackSize || limit == cudaLimitPrintfFifoSize || limit == cudaLimitMallocHeapSize;
+  return limit == cudaLimitStackSize || limit == cudaLimitPrintfFifoSize || limit == cudaLimitMallocHeapSize ||
+         limit == cudaLimitDevRuntimePendingLaunchCount;  // the device's launch queues apply it
 }
 }  // namespace
 
@@ -248,7 +249,6 @@ void Context::set_limit(int limit, size_t value) {
   }
   switch (limit) {
     case cudaLimitDevRuntimeSyncDepth:
-    case cudaLimitDevRuntimePendingLaunchCount:
     case cudaLimitMaxL2FetchGranularity:
     case cudaLimitPersistingL2CacheSize:
       limits[limit] = value;

@@ -80,6 +80,9 @@ struct LaunchRecord {
   dim3 grid, block;
   size_t shared = 0;
   bool faulted = false;               // the kernel faulted (its figures are incomplete)
+  unsigned depth = 0;                 // dynamic parallelism: 0 = launched by the host
+  std::string launched_by;            // depth > 0: the launching thread (kernel, CTA, thread, PC)
+  std::string stream;                 // depth > 0: the device-side stream it was launched into
   runtime::LaunchStats stats;
 };
 

@@ -146,7 +146,22 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
   managed_to_host();
   // Events bracket the launch path as well as the CTAs, as on a card (0 where not characterised).
   advance(rec.stats.seconds + rec.stats.launch_seconds);
+  std::vector<runtime::DeviceLaunchRecord> children = std::move(rec.stats.device_launches);
   launches.push_back(std::move(rec));
+  // Grids launched from the device ran after it: each its own launch in the table, timed after it.
+  for (runtime::DeviceLaunchRecord& c : children) {
+    LaunchRecord child;
+    child.kernel = c.kernel;
+    child.grid = dim3(c.grid.x, c.grid.y, c.grid.z);
+    child.block = dim3(c.block.x, c.block.y, c.block.z);
+    child.shared = c.dynamic_shared_bytes;
+    child.depth = c.depth;
+    child.launched_by = std::move(c.launched_by);
+    child.stream = std::move(c.stream);
+    child.stats = std::move(c.stats);
+    advance(child.stats.seconds + child.stats.launch_seconds);
+    launches.push_back(std::move(child));
+  }
 }
 
 }  // namespace gpusim::cudart

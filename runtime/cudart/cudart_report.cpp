@@ -62,7 +62,7 @@ void print_table(const Context& ctx, bool timing) {
   for (size_t i = 0; i < ctx.launches.size(); ++i) {
     const LaunchRecord& l = ctx.launches[i];
     std::fprintf(stderr, "  %4zu  %-40s %-14s %-12s %14llu %12s %12s %10.3f\n", i + 1,
-                 shorten(demangle(l.kernel), 40).c_str(), dims(l.grid).c_str(), dims(l.block).c_str(),
+                 shorten(std::string(l.depth, '>') + demangle(l.kernel), 40).c_str(), dims(l.grid).c_str(), dims(l.block).c_str(),
                  static_cast<unsigned long long>(l.stats.warp_instructions),
                  l.faulted ? "FAULT" : timing ? std::to_string(l.stats.cycles).c_str() : "-",
                  timing ? (std::to_string(l.stats.seconds * 1e6).substr(0, 9) + " us").c_str() : "-", l.stats.host_seconds);
@@ -71,6 +71,12 @@ void print_table(const Context& ctx, bool timing) {
     seconds += l.stats.seconds;
     host += l.stats.host_seconds;
   }
+  for (const LaunchRecord& l : ctx.launches)
+    if (l.depth > 0) {
+      std::fprintf(stderr, "  (>NAME: a grid launched from the device, one '>' per nesting level; it ran after the "
+                           "grid that launched it)\n");
+      break;
+    }
   std::fprintf(stderr, "  %4s  %-40s %-14s %-12s %14llu %12s %12s %10.3f\n", "", "total", "", "",
                static_cast<unsigned long long>(warp_inst), timing ? std::to_string(cycles).c_str() : "-",
                timing ? (std::to_string(seconds * 1e6).substr(0, 9) + " us").c_str() : "-", host);
@@ -90,6 +96,11 @@ void write_stats(const Context& ctx, const std::string& path, bool timing) {
                         {"seconds", l.stats.seconds},
                         {"host_seconds", l.stats.host_seconds},
                         {"faulted", l.faulted}};
+    if (l.depth > 0) {  // launched from the device (dynamic parallelism)
+      j["device_launch_depth"] = l.depth;
+      j["launched_by"] = l.launched_by;
+      j["stream"] = l.stream;
+    }
     if (!l.stats.report_json.empty()) j["timing"] = nlohmann::json::parse(l.stats.report_json, nullptr, false);
     // The per-line counters (GPUSIM_SOURCE_REPORT) sit beside "timing", where `gpusim run --stats`
     // has them in its launch objects.

@@ -45,7 +45,7 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "vector_add_default_arch", "vector_add_sm90", "hopper_gemm",
                                            "hopper_int8_im2col", "rdc_link", "int128_arith", "atomics16", "launch_bounds", "pitched3d_peer", "thrust_keys",
                                            "host_api_corners", "nvrtc_library", "nvrtc_driver_static", "nvrtc_mixed_api",
-                                           "fork_child", "spin_locks"));
+                                           "fork_child", "spin_locks", "cdp_recursion", "cdp_streams", "cdp_errors"));
 
 // A forked child's exit() must not print the parent's launch table (nor write its statistics).
 TEST(Exec, ForkedChildLeavesTheReportToItsParent) {
@@ -233,6 +233,36 @@ TEST(Exec, RelocatableDeviceCodeLinksBothFilesPrintfStrings) {
   text << dump.rdbuf();
   EXPECT_TRUE(contains(text.str(), "prelinked fat binary 0")) << text.str().substr(0, 2000);
   EXPECT_TRUE(contains(text.str(), "prelinked fat binary 1")) << text.str().substr(0, 2000);
+}
+
+// Dynamic parallelism: every grid launched from the device is its own row of the launch table
+// (1 parent + 6 CTAs x 7 children), marked '>' per nesting level, after the grid that launched it.
+TEST(Exec, DeviceLaunchedGridsAreRowsOfTheLaunchTable) {
+  const Outcome o = exec("--mode timing", "cdp_streams");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "43 kernel launches")) << o.output;
+  EXPECT_TRUE(contains(o.output, "     1  parent(int*, long long*, int*)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "     2  >fill(int*, int)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "    43  >tail_check(int const*, long long*, int)")) << o.output;
+}
+
+// Launch errors returned to device code are also named on stderr with the launching thread.
+TEST(Exec, DeviceSideLaunchErrorsAreNamedOnStderr) {
+  const Outcome o = exec("", "cdp_errors");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "kernel '_Z7recursei', CTA (0,0,0)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "returns cudaErrorLaunchMaxDepthExceeded (65)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "returns cudaErrorLaunchPendingCountExceeded (69)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "block of 4096 threads exceeds the limit")) << o.output;
+}
+
+// CDP1's device-side cudaDeviceSynchronize is refused by name, never run as if it had waited.
+TEST(Exec, LegacyDeviceSynchronizeIsRefusedByName) {
+  const Outcome o = exec("", "cdp1_sync");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "sync: cudaErrorLaunchFailure")) << o.output;
+  EXPECT_TRUE(contains(o.output, "device-side cudaDeviceSynchronize (legacy dynamic parallelism, CDP1")) << o.output;
+  EXPECT_TRUE(contains(o.output, "kernel '_Z6parentPi', CTA (0,0,0), warp 0")) << o.output;
 }
 
 TEST(Exec, DeviceAssertIsCudaErrorAssertWithFileAndLine) {
