@@ -443,7 +443,7 @@ void SmMemoryPipeline::occupy_shared_banks(uint64_t cycle, int wavefronts) {
   m.mio_free_cycle = std::max(m.mio_free_cycle, cycle) + uint64_t(std::max(wavefronts, 0));
 }
 
-void SmMemoryPipeline::tick(uint64_t cycle, uint64_t now_ps) {
+bool SmMemoryPipeline::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
   // Peers' accesses landing here hold the banks even while this SM's own pipeline is idle.
   if (m.network && m.network->has_bank_work(m.sm)) m.take_remote_bank_work(cycle);
@@ -459,6 +459,7 @@ void SmMemoryPipeline::tick(uint64_t cycle, uint64_t now_ps) {
   // (deque::size is a dozen instructions, empty() two)
   if (!m.mio.empty() && m.mio.size() >= kMioQueueCapacity) m.stats.mio_full_cycles += 1;
   if (!m.lg.empty() && m.lg.size() >= kLgQueueCapacity) m.stats.lg_full_cycles += 1;
+  return !m.completed.empty();
 }
 
 std::vector<uint64_t> SmMemoryPipeline::take_completed() {
