@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Speed work must not move a single simulated cycle: runs every workload on the v100, h100 and
-# teaching configurations (timing mode, one host thread) with a given gpusim binary and stores the
+# teaching configurations (timing mode, one host thread unless THREADS says otherwise) with a given gpusim binary and stores the
 # --stats JSON and the printed output (host time removed) per run, so that two binaries' results can
 # be compared byte for byte.
 #   scripts/stats_identical.sh run BINARY OUTDIR [SIZE_ARGS...]   -> OUTDIR/<config>_<workload>.{json,txt}
 #   SMALL=1 scripts/stats_identical.sh run ...   the same with small sizes (a loaded machine: seconds, not minutes)
+#   THREADS=2 scripts/stats_identical.sh run ...  the same with 2 host threads (--threads may be given only once)
 #   scripts/stats_identical.sh diff DIR_A DIR_B                    -> exit 1 and the differences if any
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ case "$mode" in
             *) size=(--size 65536) ;;
           esac
         fi
-        "$bin" run "$w" --config "configs/$cfg.ini" --threads 1 --stats "$out/${cfg}_$w.json" "${size[@]}" "$@" 2>&1 |
+        "$bin" run "$w" --config "configs/$cfg.ini" --threads "${THREADS:-1}" --stats "$out/${cfg}_$w.json" "${size[@]}" "$@" 2>&1 |
           sed -E 's/host [0-9.]+ s \([0-9.]+M warp-inst\/s\), //' >"$out/${cfg}_$w.txt" || true
       done
     done

@@ -127,10 +127,10 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
   auto tick_one = [&](size_t k) {
     try {
       SmCore& sm = *sms_[busy_[k]];
-      sm.tick(cycle_, now_ps);
+      const SmCore::TickReport report = sm.tick(cycle_, now_ps);
       if (staged) {
-        sm_cycle_[k].last_writer = sm.last_deferred_writer();
-        sm_cycle_[k].local_work = sm.has_local_commit_work();
+        sm_cycle_[k].last_writer = report.last_writer;
+        sm_cycle_[k].local_work = report.local_work;
       }
     } catch (...) {
       errors_[k] = std::current_exception();

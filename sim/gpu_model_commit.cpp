@@ -43,20 +43,19 @@ void GpuModel::commit_sequential(uint64_t now_ps, bool l2_edge_too, uint64_t& si
 
 void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since) {
   const size_t n = busy_.size();
-  // An SM whose tick failed ends the cycle's order there, as in the sequential commit.
+  // An SM whose tick failed ends the cycle's order there, as in the sequential commit. The
+  // cycle's last deferred instruction that may write, before that SM: the ordered stage runs
+  // everything up to it, the local stage everything after it. (One pass finds both.)
   size_t stop = n;
   std::exception_ptr stop_error;
-  for (size_t k = 0; k < n && !stop_error; ++k)
-    if (errors_[k]) stop = k, stop_error = errors_[k];
-  // The cycle's last deferred instruction that may write: the ordered stage runs everything up
-  // to it, the local stage everything after it.
   size_t writer_k = 0;
   int writer_subcore = -1;
-  for (size_t k = stop; k-- > 0;) {
-    if (sm_cycle_[k].last_writer >= 0) {
-      writer_k = k, writer_subcore = sm_cycle_[k].last_writer;
+  for (size_t k = 0; k < n; ++k) {
+    if (errors_[k]) {
+      stop = k, stop_error = errors_[k];
       break;
     }
+    if (sm_cycle_[k].last_writer >= 0) writer_k = k, writer_subcore = sm_cycle_[k].last_writer;
   }
   // 1. ordered
   for (size_t k = 0; k < stop && writer_subcore >= 0 && k <= writer_k; ++k) {

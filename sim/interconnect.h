@@ -66,6 +66,14 @@ class Interconnect {
   static int receivers(const MemPacket& packet) { return packet.fanout.empty() ? 1 : packet.fanout.count(); }
   // The oldest response for `sm` that has arrived by now_ps (only that SM's port: parallel-safe).
   bool pop_response(int sm, uint64_t now_ps, MemPacket* out);
+  // Whether pop_response(sm, now_ps, ...) would return a response (inline: an SM with reads in
+  // flight asks every cycle, and most cycles nothing has arrived). True for a port that does not
+  // exist, so that pop_response reports it.
+  bool response_ready(int sm, uint64_t now_ps) const {
+    if (size_t(sm) >= responses_.size()) return true;
+    const std::deque<MemPacket>& q = responses_[size_t(sm)];
+    return !q.empty() && q.front().ready_ps <= now_ps;
+  }
   bool idle() const { return queued_responses_.load(std::memory_order_relaxed) == 0; }
   // Forgets port occupancy and undelivered responses.
   void clear();

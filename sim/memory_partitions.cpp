@@ -220,6 +220,8 @@ bool MemoryPartitions::pop_response(int sm, uint64_t now_ps, MemPacket* response
   return impl_->icnt.pop_response(sm, now_ps, response);
 }
 
+const Interconnect& MemoryPartitions::interconnect() const { return impl_->icnt; }
+
 bool MemoryPartitions::idle() const {
   const Impl& m = *impl_;
   return m.outstanding_requests == 0 && m.dram_returns.empty() && m.responses.empty() && m.active_channels.empty() &&

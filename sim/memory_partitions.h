@@ -26,6 +26,8 @@ struct MemoryStats {
   L2QueueStats l2_queue;  // queueing inside the L2 slices (sim/l2_queue_stats.h)
 };
 
+class Interconnect;
+
 class MemoryPartitions {
  public:
   MemoryPartitions(const GpuConfig& config, SimObserver* observer);
@@ -55,6 +57,9 @@ class MemoryPartitions {
   // The next response for `sm` that has arrived by now_ps (Read: the requested sectors,
   // Atomic: the result, Write: an acknowledgement). Same id as the request.
   bool pop_response(int sm, uint64_t now_ps, MemPacket* response);
+  // The interconnect, for an SM's inline look at its response port each cycle (the same test as
+  // pop_response's first step, without two calls); it lives as long as this object.
+  const Interconnect& interconnect() const;
   // Nothing in flight anywhere.
   bool idle() const;
 

@@ -56,6 +56,7 @@ class PipeWaitClasses {
   void join(int slot, int cls) {
     const uint64_t bit = uint64_t(1) << slot;
     members_[static_cast<size_t>(cls)] |= bit;
+    member_count_[static_cast<size_t>(cls)] += 1;
     present_ |= uint64_t(1) << cls;
     all_ |= bit;
     irregular_ |= bit;
@@ -68,6 +69,7 @@ class PipeWaitClasses {
     const int cls = class_of_slot_[static_cast<size_t>(slot)];
     uint64_t& m = members_[static_cast<size_t>(cls)];
     m &= ~bit;
+    member_count_[static_cast<size_t>(cls)] -= 1;
     if (!m) present_ &= ~(uint64_t(1) << cls);
     all_ &= ~bit;
     irregular_ &= ~bit;
@@ -94,9 +96,18 @@ class PipeWaitClasses {
 
   // Members of a 64-bit mask (inline, see isa/bit_count.h).
   static int count(uint64_t m) { return static_cast<int>(isa::bit_count64(m)); }
+  // count(members(cls) & ~irregular_members) for `irregular_members`, a subset of the class's
+  // members: its size kept at join/leave less the irregular ones, counted bit by bit (there are
+  // rarely more than one), instead of a full 64-bit count each time a class changes reason.
+  int regular_count(int cls, uint64_t irregular_members) const {
+    int n = member_count_[static_cast<size_t>(cls)];
+    for (uint64_t m = irregular_members; m; m &= m - 1) --n;
+    return n;
+  }
 
  private:
   std::array<uint64_t, kClasses> members_{};
+  std::array<uint8_t, kClasses> member_count_{};  // bits of members_ (at most 64)
   std::array<StallReason, kClasses> reason_{};
   std::array<uint64_t, kClasses> until_{};
   std::array<uint8_t, 64> class_of_slot_{};

@@ -223,15 +223,15 @@ void SmCore::Impl::place(std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
   cta_event_raised = true;
 }
 
-void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
+SmCore::TickReport SmCore::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
   if (m.cta_reserved) {
     m.cta_reserved = false;
     m.place(std::make_unique<isa::CtaState>(*m.launch, m.reserved_ctaid), m.reserved_cycle);
   }
-  if (m.resident == 0 && m.memory.idle()) return;
-  m.memory.tick(cycle, now_ps);
-  m.memory.take_completed(m.completed);
+  if (m.resident == 0 && m.memory.idle()) return {m.last_writer, m.issue_deferred || m.cta_event_raised};
+  if (m.memory.tick(cycle, now_ps)) m.memory.take_completed(m.completed);
+  else m.completed.clear();
   for (uint64_t token : m.completed) {
     const int sc = token_subcore(token);
     if (sc >= static_cast<int>(m.subcores.size()))
@@ -253,6 +253,7 @@ void SmCore::tick(uint64_t cycle, uint64_t now_ps) {
   if (m.issue_deferred)
     for (size_t i = 0; i < m.subcores.size(); ++i)
       if (m.subcores[i].has_deferred() && !m.subcores[i].deferred_reads_only()) m.last_writer = static_cast<int>(i);
+  return {m.last_writer, m.issue_deferred || m.cta_event_raised};
 }
 
 void SmCore::commit(uint64_t cycle, uint64_t now_ps) {

@@ -69,7 +69,13 @@ class SmCore {
   // may access global memory or a device service (chosen at tick, executed here), the packets
   // staged for the L2, barrier release and CTA retirement. Both throw isa::ExecError on a kernel
   // fault or a barrier deadlock.
-  void tick(uint64_t cycle, uint64_t now_ps);
+  // tick's answer: what last_deferred_writer() and has_local_commit_work() would say after it,
+  // handed back so that the GPU's staged commit needs no two further calls per SM and cycle.
+  struct TickReport {
+    int last_writer = -1;
+    bool local_work = false;
+  };
+  TickReport tick(uint64_t cycle, uint64_t now_ps);
   void commit(uint64_t cycle, uint64_t now_ps);
   // commit() in three stages, for the GPU's staged commit (sim/gpu_model_commit.cpp); together
   // they leave exactly the state commit() leaves. tick() records which sub-cores hold a deferred

@@ -214,8 +214,8 @@ void SmMemoryPipeline::Impl::run_mio(uint64_t cycle) {
   if (mio.empty()) return;
   const uint64_t start = std::max(mio.front().submit_cycle, mio_free_cycle);
   if (start > cycle) return;
-  MioOp op = std::move(mio.front());
-  mio.pop_front();
+  // Read in place and popped at the end (moving the op out cost a copy and a destruction per op).
+  MioOp& op = mio.front();
   mio_free_cycle = start + uint64_t(op.wavefronts);
   if (op.shared) {
     stats.shared_requests += 1;
@@ -224,11 +224,38 @@ void SmMemoryPipeline::Impl::run_mio(uint64_t cycle) {
   if (op.remote_bytes) {
     stats.dsmem_requests += 1;
     stats.dsmem_bytes += op.remote_bytes;
-    if (!op.targets.empty()) return stage_remote(op.token, start, cycle, op.remote_bytes, std::move(op.targets));
-    complete_at(dsmem.transfer(start, op.remote_bytes, op.wavefronts), op.token);
+    if (!op.targets.empty()) stage_remote(op.token, start, cycle, op.remote_bytes, std::move(op.targets));
+    else complete_at(dsmem.transfer(start, op.remote_bytes, op.wavefronts), op.token);
+    mio.pop_front();
     return;
   }
-  complete_at(start + uint64_t(config.shared_latency_cycles) + uint64_t(op.wavefronts) - 1, op.token);
+  const uint64_t done = start + uint64_t(config.shared_latency_cycles) + uint64_t(op.wavefronts) - 1;
+  const uint64_t token = op.token;
+  mio.pop_front();
+  complete_in_order_at(done, token);
+}
+
+void SmMemoryPipeline::Impl::take_due_completions(uint64_t cycle) {
+  while (true) {
+    const bool heap_due = !completions.empty() && completions.top().cycle <= cycle;
+    const bool fifo_due = ordered_head < ordered_completions.size() && ordered_completions[ordered_head].cycle <= cycle;
+    if (!heap_due && !fifo_due) break;
+    if (fifo_due && (!heap_due || completions.top() > ordered_completions[ordered_head])) {
+      completed.push_back(ordered_completions[ordered_head].token);
+      ++ordered_head;
+    } else {
+      completed.push_back(completions.top().token);
+      completions.pop();
+    }
+  }
+  // The FIFO's storage is reused: emptied when drained, its taken front dropped when it has grown.
+  if (ordered_head == ordered_completions.size()) {
+    ordered_completions.clear();
+    ordered_head = 0;
+  } else if (ordered_head >= 64 && ordered_head * 2 >= ordered_completions.size()) {
+    ordered_completions.erase(ordered_completions.begin(), ordered_completions.begin() + ptrdiff_t(ordered_head));
+    ordered_head = 0;
+  }
 }
 
 // Returns false when the item cannot enter the L1 this cycle (no MSHR, or the outgoing queue is full).
@@ -416,24 +443,23 @@ void SmMemoryPipeline::occupy_shared_banks(uint64_t cycle, int wavefronts) {
   m.mio_free_cycle = std::max(m.mio_free_cycle, cycle) + uint64_t(std::max(wavefronts, 0));
 }
 
-void SmMemoryPipeline::tick(uint64_t cycle, uint64_t now_ps) {
+bool SmMemoryPipeline::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
   // Peers' accesses landing here hold the banks even while this SM's own pipeline is idle.
   if (m.network && m.network->has_bank_work(m.sm)) m.take_remote_bank_work(cycle);
-  if (m.idle()) return;
   // Each stage only when it has work (most cycles of most SMs have little): an answer can only
-  // come for a read, atomic or write this SM sent (receive() refuses any other).
-  if (!m.awaited.empty() || m.unacked_writes != 0) m.receive(cycle, now_ps);
+  // come for a read, atomic or write this SM sent (receive() refuses any other). (No idle() test
+  // first: it asks more than these tests together, and an idle pipeline fails each of them.)
+  if ((!m.awaited.empty() || m.unacked_writes != 0) && m.icnt.response_ready(m.sm, now_ps)) m.receive(cycle, now_ps);
   if (!m.mio.empty()) m.run_mio(cycle);
   if (!m.lg.empty()) m.run_lg(cycle);
   if (!m.tma.empty()) m.run_tma(cycle);
   if (!m.delayed.empty() || !m.immediate.empty()) m.send(cycle, now_ps);
-  while (!m.completions.empty() && m.completions.top().cycle <= cycle) {
-    m.completed.push_back(m.completions.top().token);
-    m.completions.pop();
-  }
-  if (m.mio.size() >= kMioQueueCapacity) m.stats.mio_full_cycles += 1;
-  if (m.lg.size() >= kLgQueueCapacity) m.stats.lg_full_cycles += 1;
+  if (m.completion_due(cycle)) m.take_due_completions(cycle);
+  // (deque::size is a dozen instructions, empty() two)
+  if (!m.mio.empty() && m.mio.size() >= kMioQueueCapacity) m.stats.mio_full_cycles += 1;
+  if (!m.lg.empty() && m.lg.size() >= kLgQueueCapacity) m.stats.lg_full_cycles += 1;
+  return !m.completed.empty();
 }
 
 std::vector<uint64_t> SmMemoryPipeline::take_completed() {

@@ -77,8 +77,9 @@ class SmMemoryPipeline {
   void reserve(Queue q, int delta);
 
   // One core clock edge (cycle number and simulated time). Touches only this SM's state and its
-  // own interconnect port: packets it sends are staged until flush_requests.
-  void tick(uint64_t cycle, uint64_t now_ps);
+  // own interconnect port: packets it sends are staged until flush_requests. Returns whether
+  // completions wait for take_completed (most cycles none: the caller skips that call).
+  bool tick(uint64_t cycle, uint64_t now_ps);
   // Hands the packets staged this cycle to the memory partitions, and the sends to cluster peers
   // to the DsmemNetwork (the serial commit phase).
   void flush_requests(uint64_t now_ps);

@@ -29,11 +29,14 @@ int SmMemoryPipeline::Impl::shared_wavefronts_affine(const isa::AffineAccess& a)
     a.append_records(scratch_records);
     return shared_wavefronts(scratch_records, false);
   }
+  if (const int known = wavefront_memo.find(a); known >= 0) return known;
   const uint32_t round_bytes = std::min<uint32_t>(block, 16);
   int total = 0;
   for (uint32_t offset = 0; offset < block; offset += round_bytes)
     total += banks.cost_affine(a, offset, round_bytes).wavefronts;
-  return std::max(total, 1);
+  total = std::max(total, 1);
+  wavefront_memo.store(a, total);
+  return total;
 }
 
 // build_lg_op() coalesces the records 32 at a time and merges the lines in order of first touch;

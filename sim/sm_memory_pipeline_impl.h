@@ -15,8 +15,10 @@
 #include "sim/coalescer.h"
 #include "sim/dsmem_network.h"
 #include "sim/dsmem_port.h"
+#include "sim/interconnect.h"
 #include "sim/sector_cache.h"
 #include "sim/shared_banks.h"
+#include "sim/shared_wavefront_memo.h"
 #include "sim/sm_memory_pipeline.h"
 #include "sim/tma_unit.h"
 
@@ -80,9 +82,10 @@ using namespace sm_memory_detail;
 
 struct SmMemoryPipeline::Impl {
   Impl(int sm_id, const GpuConfig& c, MemoryPartitions& m, SimObserver* o, DsmemNetwork* n)
-      : sm(sm_id), config(c), memory(m), observer(o), banks(c.shared_banks, c.shared_bank_width_bytes),
+      : sm(sm_id), config(c), memory(m), icnt(m.interconnect()), observer(o), banks(c.shared_banks, c.shared_bank_width_bytes),
         coalescer(uint32_t(c.l1_line_bytes), uint32_t(c.l1_sector_bytes)),
-        tma(c.tma_bytes_per_cycle, c.tma_issue_latency_cycles, uint32_t(c.l1_sector_bytes)), dsmem(config), network(n) {}
+        tma(c.tma_bytes_per_cycle, c.tma_issue_latency_cycles, uint32_t(c.l1_sector_bytes)), dsmem(config), network(n),
+        wavefront_memo(uint64_t(c.shared_banks) * uint64_t(c.shared_bank_width_bytes)) {}
 
   int shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic);
   // A summarised op (WarpMemOp::affine): sm_memory_pipeline_affine.cpp.
@@ -103,9 +106,24 @@ struct SmMemoryPipeline::Impl {
   bool issue(LgOp& op, const WorkItem& item, InFlight& f, uint64_t cycle);
   void finish_if_done(uint64_t op_id, uint64_t cycle);
   void complete_at(uint64_t cycle, uint64_t token) { completions.push({cycle, sequence++, token}); }
+  // The MIO stage's completions come in cycle order (an op starts no earlier than the previous
+  // one's start plus its wavefronts and completes shared_latency + wavefronts - 1 after its start),
+  // so they queue in a FIFO instead of the heap (a heap push and pop were most of run_mio's cost);
+  // one out of order would go to the heap. take_due_completions merges both by (cycle, sequence),
+  // the order the heap alone gives.
+  void complete_in_order_at(uint64_t cycle, uint64_t token) {
+    if (ordered_head < ordered_completions.size() && cycle < ordered_completions.back().cycle)
+      return complete_at(cycle, token);
+    ordered_completions.push_back({cycle, sequence++, token});
+  }
+  bool completion_due(uint64_t cycle) const {
+    return (!completions.empty() && completions.top().cycle <= cycle) ||
+           (ordered_head < ordered_completions.size() && ordered_completions[ordered_head].cycle <= cycle);
+  }
+  void take_due_completions(uint64_t cycle);  // call only when completion_due (most cycles none is)
   bool idle() const {
     return mio.empty() && lg.empty() && tma.empty() && inflight.empty() && delayed.empty() && immediate.empty() &&
-           completions.empty() && awaited.empty() && unacked_writes == 0 && completed.empty() &&
+           completions.empty() && ordered_head == ordered_completions.size() && awaited.empty() && unacked_writes == 0 && completed.empty() &&
            staged.packets.empty() && staged_remote.empty() && staged_bank_work.empty();
   }
 
@@ -126,6 +144,7 @@ struct SmMemoryPipeline::Impl {
   int sm;
   GpuConfig config;
   MemoryPartitions& memory;
+  const Interconnect& icnt;  // memory's, for tick's inline look at this SM's response port
   SimObserver* observer;
   SharedBanks banks;
   std::vector<WarpAccess> round_buffer;  // shared_wavefronts' scratch, reused op after op
@@ -167,6 +186,8 @@ struct SmMemoryPipeline::Impl {
   std::unordered_map<uint64_t, Awaited> awaited;  // by packet id: reads and atomics sent
   uint64_t unacked_writes = 0;
   std::priority_queue<Completion, std::vector<Completion>, std::greater<>> completions;
+  std::vector<Completion> ordered_completions;  // complete_in_order_at's FIFO: [ordered_head, end)
+  size_t ordered_head = 0;
   std::vector<uint64_t> completed;
   uint64_t next_op_id = 1, next_packet_id = 1, sequence = 0;
   int reserved_mio = 0, reserved_lg = 0;  // places held for ops submitted at the commit phase
@@ -190,6 +211,7 @@ struct SmMemoryPipeline::Impl {
   std::vector<StagedBankWork> staged_bank_work;
   std::unordered_map<uint64_t, std::vector<int>> multicast_peer_sms;  // by TMA op id: peer SMs its fills land on
   std::vector<isa::MemAccess> scratch_remote;  // remote_targets' per-peer accesses
+  SharedWavefrontMemo wavefront_memo;  // shared_wavefronts_affine's answers by shape
 };
 
 }  // namespace gpusim::sim

@@ -125,7 +125,7 @@ inline __attribute__((always_inline)) void SubCore::classify_pipe_waits(uint64_t
     if (v.reason != held) {
       // What set_reason would do for each regular member (they all hold `held`; their own
       // reason fields are not written, see reason_of), in two count changes for the class.
-      if (const int n = PipeWaitClasses::count(members & ~irregular)) {
+      if (const int n = pipe_waits_.regular_count(cls, members & irregular)) {
         count_change(held, -n, cycle);
         count_change(v.reason, +n, cycle);
       }

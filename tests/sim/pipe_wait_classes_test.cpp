@@ -104,7 +104,14 @@ TEST(PipeWaitClasses, MasksMatchAPerSlotReferenceOnRandomSequences) {
         ASSERT_EQ(c.contains(s), ref_class[s] >= 0);
         ASSERT_EQ(c.is_regular(s), ref_class[s] >= 0 && !(ref_irregular >> s & 1));
       }
-      for (int k = 0; k < PipeWaitClasses::kClasses; ++k) ASSERT_EQ(c.members(k), members[static_cast<size_t>(k)]);
+      for (int k = 0; k < PipeWaitClasses::kClasses; ++k) {
+        const uint64_t m = members[static_cast<size_t>(k)];
+        ASSERT_EQ(c.members(k), m);
+        // The regular members, counted bit by bit over every slot.
+        int regular = 0;
+        for (int s = 0; s < 64; ++s) regular += (m >> s & 1) && !(ref_irregular >> s & 1);
+        ASSERT_EQ(c.regular_count(k, m & ref_irregular), regular);
+      }
     }
   }
 }
