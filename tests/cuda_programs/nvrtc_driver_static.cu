@@ -6,32 +6,14 @@
 // log naming a bad instruction), a template instantiation taking a struct by value through the
 // `extra` buffer, a __constant__ table written through cuModuleGetGlobal's address, and the
 // library API (cuLibraryLoadData, cuLibraryGetKernel, a CUkernel launched as a CUfunction).
-#include <cuda.h>
-#include <nvrtc.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-#define EXPECT(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
-      std::exit(1);                                                            \
-    }                                                                          \
-  } while (0)
-#define CU(call)                                                                        \
-  do {                                                                                  \
-    CUresult r_ = (call);                                                               \
-    if (r_ != CUDA_SUCCESS) {                                                           \
-      const char* name_ = "?";                                                          \
-      cuGetErrorName(r_, &name_);                                                       \
-      std::fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #call, name_); \
-      std::exit(2);                                                                     \
-    }                                                                                   \
-  } while (0)
+#include "check_jit.cuh"
+
 
 static const char* kSource = R"(
 template <typename T> struct Affine { T scale; T shift; };

@@ -5,22 +5,13 @@
 // CPU. Also: a bad PTX fills the JIT error log; a cubin is refused with CUDA's code; an unloaded
 // library's kernels are gone. (nvrtc_driver_static.cu does the same through the driver API.)
 #include <cuda_runtime.h>
-#include <nvrtc.h>
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "check.cuh"
+#include "check_jit.cuh"
 
-#define NVRTC(call)                                                                                   \
-  do {                                                                                                \
-    nvrtcResult r_ = (call);                                                                          \
-    if (r_ != NVRTC_SUCCESS) {                                                                        \
-      std::fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #call, nvrtcGetErrorString(r_)); \
-      std::exit(2);                                                                                   \
-    }                                                                                                 \
-  } while (0)
 
 static const char* kSource = R"(
 template <typename T> struct Affine { T scale; T shift; };

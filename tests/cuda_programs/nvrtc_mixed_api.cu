@@ -4,25 +4,13 @@
 // from cuMemAlloc passed to a <<<>>> kernel, and a __constant__ of the driver's module written
 // with cudaMemcpy. gpusim's libcuda shares libcudart's device, so all of it must work; every
 // result is checked against the CPU.
-#include <cuda.h>
 #include <cuda_runtime.h>
-#include <nvrtc.h>
 
 #include <string>
 #include <vector>
 
-#include "check.cuh"
+#include "check_jit.cuh"
 
-#define CU(call)                                                                                      \
-  do {                                                                                                \
-    CUresult r_ = (call);                                                                             \
-    if (r_ != CUDA_SUCCESS) {                                                                         \
-      const char* name_ = "?";                                                                        \
-      cuGetErrorName(r_, &name_);                                                                     \
-      std::fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #call, name_);               \
-      std::exit(2);                                                                                   \
-    }                                                                                                 \
-  } while (0)
 
 static const char* kSource = R"(
 __constant__ int bias[2];
