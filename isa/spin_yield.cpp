@@ -40,8 +40,6 @@ bool needs_converged_warp(const Instruction& in) {
   }
 }
 
-namespace {
-
 // Splits off the lanes nearest below the top entry that wait to run (a path not yet started, or
 // lanes parked at a reconvergence point) and pushes them as a path of their own. Entries whose
 // PC is their reconvergence PC only pass lanes on to the entry below, so they are skipped; lanes
@@ -54,6 +52,15 @@ bool yield_to_waiting_lanes(Warp& warp) {
   uint32_t running = st.back().mask | st.back().parked_mask;
   for (size_t i = st.size() - 1; i-- > 0;) {
     SimtEntry& e = st[i];
+    // Parked lanes that a collective across paths released (isa/warp_sync_paths.h) wait in
+    // front of an ordinary instruction: they go on as a path of their own.
+    if (e.parked_mask && e.parked_pc < f.fn->code.size() && !needs_converged_warp(f.fn->code[e.parked_pc])) {
+      SimtEntry split{e.parked_pc, e.rpc, e.parked_mask};
+      split.split_from = static_cast<int32_t>(i);
+      e.parked_mask = 0;
+      st.push_back(split);
+      return true;
+    }
     if (e.pc == e.rpc) {
       running |= e.parked_mask;
       continue;
@@ -71,6 +78,8 @@ bool yield_to_waiting_lanes(Warp& warp) {
   }
   return false;
 }
+
+namespace {
 
 // Joins parked lanes with their entry's lanes when those reach the same instruction, and parks a
 // split path in front of an instruction that needs the warp converged. Repeats while the top

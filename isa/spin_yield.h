@@ -45,6 +45,12 @@ MemoryEffect memory_effect(const Instruction& in);
 // together: a split path parks in front of them.
 bool needs_converged_warp(const Instruction& in);
 
+// Splits off the lanes nearest below the executing path that wait to run (a path not yet
+// started, or lanes parked at a reconvergence point) and pushes them as a path of their own on
+// top; false when no lanes can run. Lanes waiting in front of an instruction that needs the warp
+// converged stay where they are. Also used by isa/warp_sync_paths.h.
+bool yield_to_waiting_lanes(Warp& warp);
+
 // Called by step_warp after an instruction ran (and the warp settled): updates the poll count,
 // yields to waiting lanes when the warp spins, parks a split path in front of an instruction
 // that needs the warp converged, and joins parked lanes with their entry's lanes. `stack_before`

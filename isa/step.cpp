@@ -1,6 +1,7 @@
 #include "isa/step.h"
 #include "isa/bit_count.h"
 #include "isa/spin_yield.h"
+#include "isa/warp_sync_paths.h"
 
 namespace gpusim::isa {
 
@@ -61,8 +62,14 @@ StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector
   ctx.mask = mask;
   r.executed = mask;
   const size_t stack_before = frame.stack.size(), depth_before = warp.depth();
-  kHandlers[static_cast<size_t>(in.op)](ctx, in);
-  if (!moves_pc(in.op)) warp.advance();
+  const Handler handler = kHandlers[static_cast<size_t>(in.op)];
+  // A collective of a divergent warp may name lanes on another path (isa/warp_sync_paths.h).
+  const CrossPathResult across = mask != warp.live() && is_warp_collective(in)
+                                     ? run_across_paths(ctx, in, handler)
+                                     : CrossPathResult::Local;
+  if (across == CrossPathResult::Local) handler(ctx, in);
+  if (across == CrossPathResult::Yielded) r.executed = 0;
+  else if (!moves_pc(in.op)) warp.advance();
   warp.settle();
   after_step(warp, in, r.pc, stack_before, depth_before);
   launch.warp_instructions += 1;
