@@ -45,6 +45,8 @@ void initialize(DriverState& s) {
       if (auto* shared = static_cast<gpusim::runtime::Device*>(hook())) {
         s.device = std::make_unique<gpusim::runtime::ForwardingDevice>(*shared);
         s.shares_runtime_device = true;
+        s.record_in_runtime = reinterpret_cast<gpusim::runtime::RecordSharedDeviceLaunch>(
+            dlsym(RTLD_DEFAULT, gpusim::runtime::kRecordSharedDeviceLaunchSymbol));
       }
     if (!s.device) s.device = gpusim::runtime::make_sim_device(s.environment.device);
     s.properties = s.device->properties();

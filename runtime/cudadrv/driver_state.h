@@ -21,6 +21,7 @@
 
 #include "isa/ir.h"
 #include "runtime/device.h"
+#include "runtime/shared_device_launch.h"
 #include "runtime/sim_environment.h"
 #include "sim/gpu_config.h"
 
@@ -100,6 +101,8 @@ struct DriverState {
   // The simulated device is gpusim's libcudart's (both libraries loaded in one process), as the
   // driver under NVIDIA's runtime is one: pointers and the primary context are shared.
   bool shares_runtime_device = false;
+  // Then launches go to libcudart's table (runtime/shared_device_launch.h), not to `launches`.
+  runtime::RecordSharedDeviceLaunch record_in_runtime = nullptr;
   runtime::SimEnvironment environment;
   sim::GpuConfig config;
   std::unique_ptr<runtime::Device> device;

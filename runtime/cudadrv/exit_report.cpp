@@ -77,7 +77,8 @@ void report_at_exit() {
     for (const LaunchRecord& l : s.launches)
       if (l.stats.report_json.find("\"source\"") != std::string::npos)
         std::fprintf(stderr, "\n  %s\n%s", l.stats.kernel.c_str(), l.stats.report_text.c_str());
-  if (!s.environment.stats_path.empty()) write_stats(s.environment.stats_path, s.launches);
+  // Sharing libcudart's device, the launches are in its report and its GPUSIM_STATS file.
+  if (!s.environment.stats_path.empty() && !s.record_in_runtime) write_stats(s.environment.stats_path, s.launches);
 }
 
 }  // namespace

@@ -121,11 +121,25 @@ CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x
     cfg.block = {block_x, block_y, block_z};
     cfg.dynamic_shared_bytes = shared_bytes;
     cfg.cluster = cluster;
+    gpusim::runtime::SharedDeviceLaunch shared_record;
+    shared_record.kernel = f.kernel->name.c_str();
+    shared_record.grid[0] = grid_x, shared_record.grid[1] = grid_y, shared_record.grid[2] = grid_z;
+    shared_record.block[0] = block_x, shared_record.block[1] = block_y, shared_record.block[2] = block_z;
+    shared_record.shared_bytes = shared_bytes;
     try {
       gpusim::runtime::LaunchStats stats = s.device->launch(f.module->handle, f.kernel->name, cfg, args);
       context.simulated_seconds += stats.seconds;  // zero in functional mode
-      s.launches.push_back({std::move(stats)});
+      if (s.record_in_runtime) {
+        shared_record.stats = &stats;
+        s.record_in_runtime(&shared_record);
+      } else {
+        s.launches.push_back({std::move(stats)});
+      }
     } catch (const gpusim::runtime::KernelFault& e) {
+      if (s.record_in_runtime) {
+        shared_record.faulted = true;
+        s.record_in_runtime(&shared_record);
+      }
       context.lost_code = fault_code(e);
       context.lost_reason = e.what();
       const char* name = nullptr;

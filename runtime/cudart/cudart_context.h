@@ -137,6 +137,9 @@ class Context {
   // Runs one launch; a kernel fault becomes the sticky error (returned by every later call).
   void launch(KernelRecord& kernel, dim3 grid, dim3 block, size_t shared, void** args, bool cooperative,
               dim3 cluster);
+  // A finished launch (and the grids it launched from the device) into the table and onto the
+  // timeline; also libcuda's launches on the device it shares (runtime/cudart/cudart_driver_bridge.cpp).
+  void record_launch(LaunchRecord rec);
 
   // Host memory the device reaches at the same address (managed and pinned allocations).
   void* alloc_host_mapped(size_t bytes);

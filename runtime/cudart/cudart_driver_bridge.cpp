@@ -5,6 +5,7 @@
 // at its initialisation (runtime/cudadrv/device.cpp) and wraps the device without owning it.
 // The name matches the library's exported `__cuda*` pattern (libcudart.map); it is no CUDA API.
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/shared_device_launch.h"
 
 extern "C" void* __cudaGpusimSharedDevice() {
   gpusim::cudart::Context& ctx = gpusim::cudart::context();
@@ -15,4 +16,20 @@ extern "C" void* __cudaGpusimSharedDevice() {
   } catch (const std::exception&) {
     return nullptr;  // the runtime cannot set its device up: libcuda makes its own and reports why
   }
+}
+
+// libcuda's launches on the shared device, into this library's launch table and timeline
+// (runtime/shared_device_launch.h).
+extern "C" void __cudaGpusimRecordDriverLaunch(gpusim::runtime::SharedDeviceLaunch* launch) {
+  gpusim::cudart::Context& ctx = gpusim::cudart::context();
+  std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  gpusim::cudart::LaunchRecord rec;
+  rec.kernel = launch->kernel ? launch->kernel : "";
+  rec.grid = dim3(launch->grid[0], launch->grid[1], launch->grid[2]);
+  rec.block = dim3(launch->block[0], launch->block[1], launch->block[2]);
+  rec.shared = launch->shared_bytes;
+  rec.faulted = launch->faulted;
+  if (launch->stats) rec.stats = std::move(*launch->stats);
+  if (rec.stats.kernel.empty()) rec.stats.kernel = rec.kernel;
+  ctx.record_launch(std::move(rec));
 }

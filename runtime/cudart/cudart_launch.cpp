@@ -144,6 +144,10 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
     throw;
   }
   managed_to_host();
+  record_launch(std::move(rec));
+}
+
+void Context::record_launch(LaunchRecord rec) {
   // Events bracket the launch path as well as the CTAs, as on a card (0 where not characterised).
   advance(rec.stats.seconds + rec.stats.launch_seconds);
   std::vector<runtime::DeviceLaunchRecord> children = std::move(rec.stats.device_launches);
