@@ -26,6 +26,7 @@
 #include "runtime/resource_limits.h"
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
+#include "sim/launch_progress.h"
 #include "sim/sampled_launch.h"
 #include "sim/systemc_driver.h"
 #include "sim/timing_report.h"
@@ -343,9 +344,13 @@ class SimDevice final : public Device {
           sampling.windows_for_short_grids = options_.sample_windows;
           sampled = sim::run_sampled_launch(*model_, sampler_, ls, res, limits, sampling);
         }
+        std::optional<sim::LaunchProgressLine> progress;
+        if (options_.progress_line && !sampled && !options_.timed_launch_runner)
+          progress.emplace(*model_, kernel, cfg.grid.count(), stderr);
         const sim::LaunchTiming t = sampled                      ? sampled->timing
                                      : options_.timed_launch_runner ? options_.timed_launch_runner(*model_, ls, res)
                                                                     : sim::run_timed_launch(*model_, ls, res);
+        progress.reset();  // the line goes before anything else is printed
         stats.cycles = t.cycles;
         stats.seconds = t.seconds;
         stats.launch_seconds = t.launch_path_seconds;

@@ -66,6 +66,9 @@ struct SimDeviceOptions {
   // [..] Assertion `expr` failed."), after the launch's printf output; empty = stderr.
   std::function<void(const std::string&)> assert_sink;
   SimProfilingOptions profiling;
+  // Timing mode: a status line on stderr while a launch runs longer than two seconds
+  // (sim/launch_progress.h); runtime/sim_environment.h's progress_line_wanted() decides it.
+  bool progress_line = false;
   // Timing mode: runs each launch instead of the SystemC driver; empty = sim::run_timed_launch.
   TimedLaunchRunner timed_launch_runner;
 };

@@ -1,5 +1,7 @@
 #include "runtime/sim_environment.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -55,6 +57,7 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   env.device.sample = sample == "1";
   if (env.device.sample && env.device.mode != SimMode::Timing)
     throw Error("GPUSIM_SAMPLE=1: sampled simulation predicts time and needs GPUSIM_MODE=timing");
+  env.device.progress_line = progress_line_wanted(getenv("GPUSIM_PROGRESS"));
   env.stats_path = value_of(getenv, "GPUSIM_STATS");
   const std::string quiet = value_of(getenv, "GPUSIM_QUIET");
   if (!quiet.empty() && quiet != "0" && quiet != "1")
@@ -122,6 +125,14 @@ unsigned parse_thread_count(const std::string& text, const std::string& what) {
 
 SimEnvironment read_sim_environment() {
   return read_sim_environment([](const char* name) { return std::getenv(name); });
+}
+
+bool progress_line_wanted(const char* gpusim_progress) {
+  const std::string v = gpusim_progress ? gpusim_progress : "";
+  if (v == "1") return true;
+  if (v == "0") return false;
+  if (!v.empty()) throw Error("GPUSIM_PROGRESS='" + v + "': expected 0 or 1");
+  return isatty(STDERR_FILENO) != 0;
 }
 
 }  // namespace gpusim::runtime

@@ -17,6 +17,8 @@
 //   GPUSIM_STEP    KERNEL[:N]: stop in the N-th (from 0) launch of KERNEL and step it (docs/STEPPER.md;
 //                  timing mode only); commands from GPUSIM_STEP_SCRIPT or /dev/tty, output on stderr
 //   GPUSIM_STEP_SCRIPT  the stepper's commands for GPUSIM_STEP
+//   GPUSIM_PROGRESS 1 / 0: a status line on stderr while a timed launch runs for more than two
+//                  seconds; default: on when stderr is a terminal
 #pragma once
 
 #include <functional>
@@ -45,5 +47,10 @@ SimEnvironment read_sim_environment();
 // runtime::Error naming `what` (the option or variable) and the value.
 inline constexpr unsigned kMaxThreads = 1024;
 unsigned parse_thread_count(const std::string& text, const std::string& what);
+
+// GPUSIM_PROGRESS (its value, or null when unset) -> SimDeviceOptions::progress_line: "1" on,
+// "0" off, unset on when stderr is a terminal (never in scripts, sweeps or tests, whose stderr is
+// a file or a pipe). `gpusim run` and `gpusim launch` use it too. Throws runtime::Error otherwise.
+bool progress_line_wanted(const char* gpusim_progress);
 
 }  // namespace gpusim::runtime

@@ -106,6 +106,7 @@ class GpuModel {
    protected:
     ~ProgressProbe() = default;
   };
+  ProgressProbe* progress_probe() const { return progress_probe_; }
   void set_progress_probe(ProgressProbe* probe, uint64_t interval) {
     progress_probe_ = probe, probe_interval_ = interval ? interval : 1;
   }

@@ -1,5 +1,6 @@
 #include "tools/device_run_support.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -122,6 +123,11 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
     throw std::invalid_argument("--sample predicts time: it needs --mode timing");
   if (o.sample && o.profiling.any())
     throw std::invalid_argument("--sample cannot be combined with --trace, --vcd or --source-report (they watch every CTA)");
+  try {
+    o.progress_line = runtime::progress_line_wanted(std::getenv("GPUSIM_PROGRESS"));
+  } catch (const runtime::Error& e) {
+    throw std::invalid_argument(e.what());
+  }
   if (vm.count("config")) o.config_path = vm["config"].as<std::string>();
   if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
   if (vm.count("threads")) o.threads = parse_threads_option(vm["threads"].as<std::string>());
