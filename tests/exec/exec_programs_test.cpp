@@ -45,7 +45,8 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "vector_add_default_arch", "vector_add_sm90", "hopper_gemm",
                                            "hopper_int8_im2col", "rdc_link", "int128_arith", "atomics16", "launch_bounds", "pitched3d_peer", "thrust_keys",
                                            "host_api_corners", "nvrtc_library", "nvrtc_driver_static", "nvrtc_mixed_api",
-                                           "fork_child", "spin_locks", "cdp_recursion", "cdp_streams", "cdp_errors"));
+                                           "fork_child", "spin_locks", "cdp_recursion", "cdp_streams", "cdp_errors",
+                                           "per_thread_stream"));
 
 // A forked child's exit() must not print the parent's launch table (nor write its statistics).
 TEST(Exec, ForkedChildLeavesTheReportToItsParent) {
