@@ -150,10 +150,12 @@ class Context {
   cudaError_t sticky_error = cudaSuccess;
   std::vector<LaunchRecord> launches;
   std::set<const void*> streams;
+  unsigned long long streams_created = 0;  // the last stream id handed out (cudaStreamGetId)
   std::set<const void*> events;
   std::map<int, size_t> limits;        // cudaLimit -> value set by the program
   int current_device = 0;
   unsigned device_flags = 0;
+  int cache_config = cudaFuncCachePreferNone;  // cudaDeviceSetCacheConfig's preference
   std::string program_name;
 
   // Device printf output collected since the last synchronisation point; a GPU prints it when

@@ -167,10 +167,19 @@ cudaError_t cudaDeviceGetLimit(size_t* value, enum cudaLimit limit) {
 
 // Cache and shared-memory bank preferences do not change what the simulator computes; the
 // carve-out the timing model uses follows occupancy (sim/occupancy.h).
-cudaError_t cudaDeviceSetCacheConfig(enum cudaFuncCache) { return api("cudaDeviceSetCacheConfig", [](Context&) {}); }
+// Every modelled GPU has a configurable L1/shared split, so the preference set is the one read back.
+cudaError_t cudaDeviceSetCacheConfig(enum cudaFuncCache config) {
+  return api("cudaDeviceSetCacheConfig", [&](Context& ctx) {
+    const int value = as_int(config);
+    if (value < cudaFuncCachePreferNone || value > cudaFuncCachePreferEqual)
+      throw ApiError(cudaErrorInvalidValue, "cache configuration " + std::to_string(value) + " is not a cudaFuncCache");
+    ctx.cache_config = value;
+  });
+}
 cudaError_t cudaDeviceGetCacheConfig(enum cudaFuncCache* config) {
-  return api("cudaDeviceGetCacheConfig", [&](Context&) {
-    if (config) *config = cudaFuncCachePreferNone;
+  return api("cudaDeviceGetCacheConfig", [&](Context& ctx) {
+    if (!config) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *config = static_cast<cudaFuncCache>(ctx.cache_config);
   });
 }
 // Shared-memory bank size (deprecated since CUDA 12, still exported and called by older code):
