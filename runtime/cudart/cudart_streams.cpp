@@ -153,7 +153,10 @@ cudaError_t cudaLaunchHostFunc(cudaStream_t s, cudaHostFn_t fn, void* user_data)
     node.user_data = user_data;
     captured = record_if_capturing(ctx, s, std::move(node));
   });
-  if (status == cudaSuccess && !captured) fn(user_data);  // outside the lock: the callback may not call CUDA, but must not deadlock
+  if (status == cudaSuccess && !captured) {
+    HostCallbackScope scope;  // outside the lock: a CUDA call from the function fails instead of deadlocking
+    fn(user_data);
+  }
   return status;
 }
 
@@ -162,7 +165,10 @@ cudaError_t cudaStreamAddCallback(cudaStream_t s, cudaStreamCallback_t callback,
     check_stream(ctx, s);
     if (!callback) throw ApiError(cudaErrorInvalidValue, "null callback");
   });
-  if (status == cudaSuccess) callback(s, cudaSuccess, user_data);
+  if (status == cudaSuccess) {
+    HostCallbackScope scope;
+    callback(s, cudaSuccess, user_data);
+  }
   return status;
 }
 
