@@ -222,6 +222,46 @@ cudaError_t cudaDeviceGetPCIBusId(char* bus_id, int len, int device) {
   });
 }
 
+// The bus id cudaDeviceGetPCIBusId hands out names the simulated device.
+cudaError_t cudaDeviceGetByPCIBusId(int* device, const char* bus_id) {
+  return api("cudaDeviceGetByPCIBusId", [&](Context&) {
+    if (!device || !bus_id) throw ApiError(cudaErrorInvalidValue, "null result pointer or bus id");
+    unsigned domain = 0, bus = 0, slot = 0, function = 0;
+    const bool parsed = std::sscanf(bus_id, "%x:%x:%x.%x", &domain, &bus, &slot, &function) == 4 ||
+                        (domain = 0, std::sscanf(bus_id, "%x:%x.%x", &bus, &slot, &function) == 3);
+    if (!parsed) throw ApiError(cudaErrorInvalidValue, std::string("not a PCI bus id: ") + bus_id);
+    if (domain || bus || slot || function) throw ApiError(cudaErrorInvalidDevice, std::string("no device at ") + bus_id);
+    *device = 0;
+  });
+}
+
+// Peer access: with one device there is no peer, and a device is never its own peer (CUDA
+// answers cudaErrorInvalidDevice for both).
+cudaError_t cudaDeviceEnablePeerAccess(int peer, unsigned int flags) {
+  return api("cudaDeviceEnablePeerAccess", [&](Context& ctx) {
+    if (flags != 0) throw ApiError(cudaErrorInvalidValue, "flags must be 0");
+    check_device(peer);
+    throw ApiError(cudaErrorInvalidDevice, "device " + std::to_string(peer) + " is the current device, not a peer");
+  });
+}
+cudaError_t cudaDeviceDisablePeerAccess(int peer) {
+  return api("cudaDeviceDisablePeerAccess", [&](Context& ctx) {
+    check_device(peer);
+    throw ApiError(cudaErrorInvalidDevice, "device " + std::to_string(peer) + " is the current device, not a peer");
+  });
+}
+cudaError_t cudaDeviceGetP2PAttribute(int* value, enum cudaDeviceP2PAttr attr, int src, int dst) {
+  return api("cudaDeviceGetP2PAttribute", [&](Context&) {
+    if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    check_device(src);
+    check_device(dst);
+    throw ApiError(cudaErrorInvalidDevice, "source and destination are the same device");
+  });
+}
+
+// The simulated L2 keeps no persisting lines (access policy windows are hints it does not model).
+cudaError_t cudaCtxResetPersistingL2Cache(void) { return api("cudaCtxResetPersistingL2Cache", [](Context&) {}); }
+
 cudaError_t cudaProfilerStart(void) { return cudaSuccess; }
 cudaError_t cudaProfilerStop(void) { return cudaSuccess; }
 
