@@ -113,6 +113,7 @@ cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp* prop, int device) {
     prop->reservedSharedMemPerBlock = p.shared_reserved_per_block;
     prop->hostRegisterSupported = 1;
     prop->clusterLaunch = p.compute_major >= 9;
+    prop->memoryPoolsSupported = 1;  // as cudaDeviceGetAttribute answers
     prop->deviceNumaId = prop->hostNumaId = -1;
   });
 }
@@ -122,7 +123,11 @@ cudaError_t cudaDeviceGetAttribute(int* value, enum cudaDeviceAttr attr, int dev
     check_device(device);
     if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     // An attribute the simulator does not model is an error, never a guess.
-    const auto v = gpusim::runtime::cuda_device_attribute(ctx.properties(), as_int(attr));
+    auto v = gpusim::runtime::cuda_device_attribute(ctx.properties(), as_int(attr));
+    // The runtime has stream-ordered allocation (cudart_mempool.cpp), which gpusim's driver API
+    // lacks; programs check this attribute before cudaMallocAsync. No pool is shareable (IPC).
+    if (as_int(attr) == cudaDevAttrMemoryPoolsSupported) v = 1;
+    if (as_int(attr) == cudaDevAttrMemoryPoolSupportedHandleTypes) v = cudaMemHandleTypeNone;
     if (!v) throw ApiError(cudaErrorInvalidValue, "device attribute " + std::to_string(as_int(attr)) + " is not modelled by gpusim");
     *value = *v;
   });
