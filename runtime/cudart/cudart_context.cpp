@@ -231,6 +231,7 @@ void Context::reset_device() {
   device_bytes_in_use_ = 0;
   sticky_error = cudaSuccess;
   limits.clear();
+  cache_config = cudaFuncCachePreferNone;
 }
 
 namespace {

@@ -153,10 +153,12 @@ class Context {
   cudaError_t sticky_error = cudaSuccess;
   std::vector<LaunchRecord> launches;
   std::set<const void*> streams;
+  unsigned long long streams_created = 0;  // the last stream id handed out (cudaStreamGetId)
   std::set<const void*> events;
   std::map<int, size_t> limits;        // cudaLimit -> value set by the program
   int current_device = 0;
   unsigned device_flags = 0;
+  int cache_config = cudaFuncCachePreferNone;  // cudaDeviceSetCacheConfig's preference
   std::string program_name;
 
   // Device printf output collected since the last synchronisation point; a GPU prints it when
@@ -224,6 +226,22 @@ int as_int(const Enum& value) {
 template <typename F>
 cudaError_t api(const char* function, F&& body);
 
+// CUDA forbids CUDA calls from inside a host function (cudaLaunchHostFunc, a graph's host node)
+// or a stream callback: every entry point that runs through api() answers cudaErrorNotPermitted
+// there. The simulator runs these functions on the thread that reached them, where a GPU runs
+// them on a driver thread, so the scope also keeps the thread's last error as it was.
+class HostCallbackScope {
+ public:
+  HostCallbackScope();
+  ~HostCallbackScope();
+  HostCallbackScope(const HostCallbackScope&) = delete;
+  HostCallbackScope& operator=(const HostCallbackScope&) = delete;
+  static bool active();
+
+ private:
+  cudaError_t saved_last_error_;
+};
+
 cudaError_t set_last_error(cudaError_t code);
 cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message);
 cudaError_t error_from_current_exception(const char* function);
@@ -236,6 +254,9 @@ cudaError_t api(const char* function, F&& body) {
     return report_failure(function, cudaErrorInitializationError,
                           "CUDA was initialised in the parent process before fork(); a child cannot use it (as on a GPU)");
   if (ctx.sticky_error != cudaSuccess) return set_last_error(ctx.sticky_error);
+  if (HostCallbackScope::active())
+    return report_failure(function, cudaErrorNotPermitted,
+                          "called from inside a host function or stream callback, where CUDA forbids CUDA calls");
   try {
     body(ctx);
     return cudaSuccess;

@@ -113,6 +113,7 @@ cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp* prop, int device) {
     prop->reservedSharedMemPerBlock = p.shared_reserved_per_block;
     prop->hostRegisterSupported = 1;
     prop->clusterLaunch = p.compute_major >= 9;
+    prop->memoryPoolsSupported = 1;  // as cudaDeviceGetAttribute answers
     prop->deviceNumaId = prop->hostNumaId = -1;
   });
 }
@@ -122,7 +123,11 @@ cudaError_t cudaDeviceGetAttribute(int* value, enum cudaDeviceAttr attr, int dev
     check_device(device);
     if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     // An attribute the simulator does not model is an error, never a guess.
-    const auto v = gpusim::runtime::cuda_device_attribute(ctx.properties(), as_int(attr));
+    auto v = gpusim::runtime::cuda_device_attribute(ctx.properties(), as_int(attr));
+    // The runtime has stream-ordered allocation (cudart_mempool.cpp), which gpusim's driver API
+    // lacks; programs check this attribute before cudaMallocAsync. No pool is shareable (IPC).
+    if (as_int(attr) == cudaDevAttrMemoryPoolsSupported) v = 1;
+    if (as_int(attr) == cudaDevAttrMemoryPoolSupportedHandleTypes) v = cudaMemHandleTypeNone;
     if (!v) throw ApiError(cudaErrorInvalidValue, "device attribute " + std::to_string(as_int(attr)) + " is not modelled by gpusim");
     *value = *v;
   });
@@ -167,10 +172,19 @@ cudaError_t cudaDeviceGetLimit(size_t* value, enum cudaLimit limit) {
 
 // Cache and shared-memory bank preferences do not change what the simulator computes; the
 // carve-out the timing model uses follows occupancy (sim/occupancy.h).
-cudaError_t cudaDeviceSetCacheConfig(enum cudaFuncCache) { return api("cudaDeviceSetCacheConfig", [](Context&) {}); }
+// Every modelled GPU has a configurable L1/shared split, so the preference set is the one read back.
+cudaError_t cudaDeviceSetCacheConfig(enum cudaFuncCache config) {
+  return api("cudaDeviceSetCacheConfig", [&](Context& ctx) {
+    const int value = as_int(config);
+    if (value < cudaFuncCachePreferNone || value > cudaFuncCachePreferEqual)
+      throw ApiError(cudaErrorInvalidValue, "cache configuration " + std::to_string(value) + " is not a cudaFuncCache");
+    ctx.cache_config = value;
+  });
+}
 cudaError_t cudaDeviceGetCacheConfig(enum cudaFuncCache* config) {
-  return api("cudaDeviceGetCacheConfig", [&](Context&) {
-    if (config) *config = cudaFuncCachePreferNone;
+  return api("cudaDeviceGetCacheConfig", [&](Context& ctx) {
+    if (!config) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *config = static_cast<cudaFuncCache>(ctx.cache_config);
   });
 }
 // Shared-memory bank size (deprecated since CUDA 12, still exported and called by older code):
@@ -212,6 +226,46 @@ cudaError_t cudaDeviceGetPCIBusId(char* bus_id, int len, int device) {
     std::snprintf(bus_id, size_t(len), "0000:00:00.0");
   });
 }
+
+// The bus id cudaDeviceGetPCIBusId hands out names the simulated device.
+cudaError_t cudaDeviceGetByPCIBusId(int* device, const char* bus_id) {
+  return api("cudaDeviceGetByPCIBusId", [&](Context&) {
+    if (!device || !bus_id) throw ApiError(cudaErrorInvalidValue, "null result pointer or bus id");
+    unsigned domain = 0, bus = 0, slot = 0, function = 0;
+    const bool parsed = std::sscanf(bus_id, "%x:%x:%x.%x", &domain, &bus, &slot, &function) == 4 ||
+                        (domain = 0, std::sscanf(bus_id, "%x:%x.%x", &bus, &slot, &function) == 3);
+    if (!parsed) throw ApiError(cudaErrorInvalidValue, std::string("not a PCI bus id: ") + bus_id);
+    if (domain || bus || slot || function) throw ApiError(cudaErrorInvalidDevice, std::string("no device at ") + bus_id);
+    *device = 0;
+  });
+}
+
+// Peer access: with one device there is no peer, and a device is never its own peer (CUDA
+// answers cudaErrorInvalidDevice for both).
+cudaError_t cudaDeviceEnablePeerAccess(int peer, unsigned int flags) {
+  return api("cudaDeviceEnablePeerAccess", [&](Context& ctx) {
+    if (flags != 0) throw ApiError(cudaErrorInvalidValue, "flags must be 0");
+    check_device(peer);
+    throw ApiError(cudaErrorInvalidDevice, "device " + std::to_string(peer) + " is the current device, not a peer");
+  });
+}
+cudaError_t cudaDeviceDisablePeerAccess(int peer) {
+  return api("cudaDeviceDisablePeerAccess", [&](Context& ctx) {
+    check_device(peer);
+    throw ApiError(cudaErrorInvalidDevice, "device " + std::to_string(peer) + " is the current device, not a peer");
+  });
+}
+cudaError_t cudaDeviceGetP2PAttribute(int* value, enum cudaDeviceP2PAttr attr, int src, int dst) {
+  return api("cudaDeviceGetP2PAttribute", [&](Context&) {
+    if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    check_device(src);
+    check_device(dst);
+    throw ApiError(cudaErrorInvalidDevice, "source and destination are the same device");
+  });
+}
+
+// The simulated L2 keeps no persisting lines (access policy windows are hints it does not model).
+cudaError_t cudaCtxResetPersistingL2Cache(void) { return api("cudaCtxResetPersistingL2Cache", [](Context&) {}); }
 
 cudaError_t cudaProfilerStart(void) { return cudaSuccess; }
 cudaError_t cudaProfilerStop(void) { return cudaSuccess; }

@@ -34,8 +34,19 @@ const ErrorText* find_error(int code) {
   return nullptr;
 }
 
+int& host_callback_depth() {
+  thread_local int depth = 0;  // per host thread, as the callback runs on the thread that reached it
+  return depth;
+}
 
 }  // namespace
+
+HostCallbackScope::HostCallbackScope() : saved_last_error_(last_error()) { ++host_callback_depth(); }
+HostCallbackScope::~HostCallbackScope() {
+  --host_callback_depth();
+  last_error() = saved_last_error_;
+}
+bool HostCallbackScope::active() { return host_callback_depth() > 0; }
 
 cudaError_t set_last_error(cudaError_t code) {
   if (code != cudaSuccess) last_error() = code;

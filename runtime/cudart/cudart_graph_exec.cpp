@@ -139,9 +139,11 @@ void run_node(Context& ctx, GraphNode& n) {
     case cudaGraphNodeTypeMemset:
       run_memset(ctx, n);
       break;
-    case cudaGraphNodeTypeHost:
+    case cudaGraphNodeTypeHost: {
+      HostCallbackScope scope;
       n.host_fn(n.user_data);
       break;
+    }
     case cudaGraphNodeTypeEventRecord:
       if (ctx.events.count(n.event)) {
         auto& rec = *reinterpret_cast<EventRecord*>(n.event);

@@ -225,18 +225,27 @@ cudaError_t cudaLaunchCooperativeKernel_ptsz(const void* func, dim3 grid, dim3 b
 
 // The extensible launch (cudaLaunchKernelEx): cooperative launches run as above; a cluster
 // dimension runs the grid as thread-block clusters (runtime/cluster_launch.h checks the shape).
+// The programmatic and launch-completion events trigger, at the latest, when the kernel is done,
+// which is when the launch returns here: they are recorded right after it.
 cudaError_t cudaLaunchKernelExC(const cudaLaunchConfig_t* config, const void* func, void** args) {
-  if (!config) return gpusim::cudart::set_last_error(cudaErrorInvalidValue);
+  if (!config || (config->numAttrs && !config->attrs))
+    return gpusim::cudart::report_failure("cudaLaunchKernelExC", cudaErrorInvalidValue, "null config, or numAttrs without attrs");
   bool cooperative = false;
   dim3 cluster(1, 1, 1);
+  std::vector<cudaEvent_t> events;
   for (unsigned i = 0; i < config->numAttrs; ++i) {
     const cudaLaunchAttribute& a = config->attrs[i];
     if (a.id == cudaLaunchAttributeCooperative) cooperative = a.val.cooperative != 0;
     if (a.id == cudaLaunchAttributeClusterDimension)
       cluster = dim3(a.val.clusterDim.x, a.val.clusterDim.y, a.val.clusterDim.z);
+    if (a.id == cudaLaunchAttributeProgrammaticEvent) events.push_back(a.val.programmaticEvent.event);
+    if (a.id == cudaLaunchAttributeLaunchCompletionEvent) events.push_back(a.val.launchCompletionEvent.event);
   }
-  return gpusim::cudart::launch_kernel("cudaLaunchKernelExC", func, config->gridDim, config->blockDim, args,
-                                       config->dynamicSmemBytes, config->stream, cooperative, cluster);
+  cudaError_t status = gpusim::cudart::launch_kernel("cudaLaunchKernelExC", func, config->gridDim, config->blockDim, args,
+                                                     config->dynamicSmemBytes, config->stream, cooperative, cluster);
+  for (cudaEvent_t e : events)
+    if (status == cudaSuccess) status = cudaEventRecord(e, config->stream);
+  return status;
 }
 
 cudaError_t cudaFuncGetName(const char** name, const void* func) {

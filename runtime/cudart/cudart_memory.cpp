@@ -3,6 +3,8 @@
 // address (runtime/device_memory.h), so host and kernels share the bytes without copies.
 #include <cuda_runtime_api.h>
 
+#include <unistd.h>
+
 #include <cstring>
 
 #include "runtime/cudart/cudart_context.h"
@@ -66,6 +68,18 @@ void set_memory(Context& ctx, void* dst, int value, size_t n) {
   ctx.advance_if_timing(ctx.dram_seconds(n));
 }
 
+// Pinned and managed memory are reserved lazily (MAP_NORESERVE), so mmap accepts sizes no machine
+// could back. CUDA refuses them: pinned memory is locked physical memory, and managed memory may
+// spill from the device to the host but not past both.
+void check_host_backed_size(Context& ctx, size_t bytes, bool managed) {
+  const uint64_t host_bytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  const uint64_t limit = host_bytes + (managed ? ctx.properties().total_global_bytes : 0);
+  if (bytes > limit)
+    throw ApiError(cudaErrorMemoryAllocation, std::to_string(bytes) + " bytes of " + (managed ? "managed" : "pinned host") +
+                                                  " memory exceed the " + std::to_string(limit) + " bytes of " +
+                                                  (managed ? "host and device memory" : "host memory"));
+}
+
 }  // namespace gpusim::cudart
 
 using gpusim::cudart::api;
@@ -103,6 +117,9 @@ cudaError_t cudaFree(void* ptr) {
 cudaError_t cudaMallocManaged(void** ptr, size_t size, unsigned int flags) {
   return api("cudaMallocManaged", [&](Context& ctx) {
     if (!ptr || size == 0) throw ApiError(cudaErrorInvalidValue, "cudaMallocManaged of 0 bytes or with a null result pointer");
+    if (flags != cudaMemAttachGlobal && flags != cudaMemAttachHost)
+      throw ApiError(cudaErrorInvalidValue, "flags must be cudaMemAttachGlobal or cudaMemAttachHost");
+    gpusim::cudart::check_host_backed_size(ctx, size, true);
     *ptr = ctx.alloc_host_mapped(size);
     ctx.note_managed(*ptr);
   });
@@ -112,6 +129,7 @@ cudaError_t cudaMallocHost(void** ptr, size_t size) {
   return api("cudaMallocHost", [&](Context& ctx) {
     gpusim::cudart::check_capture_safe(ctx, "cudaMallocHost");
     if (!ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    gpusim::cudart::check_host_backed_size(ctx, size, false);
     *ptr = ctx.alloc_host_mapped(size);
   });
 }
@@ -119,6 +137,9 @@ cudaError_t cudaMallocHost(void** ptr, size_t size) {
 cudaError_t cudaHostAlloc(void** ptr, size_t size, unsigned int flags) {
   return api("cudaHostAlloc", [&](Context& ctx) {
     if (!ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    if (flags & ~unsigned(cudaHostAllocPortable | cudaHostAllocMapped | cudaHostAllocWriteCombined))
+      throw ApiError(cudaErrorInvalidValue, "flags other than cudaHostAllocPortable, Mapped and WriteCombined");
+    gpusim::cudart::check_host_backed_size(ctx, size, false);
     *ptr = ctx.alloc_host_mapped(size);
   });
 }

@@ -4,22 +4,42 @@
 // all earlier work, which is CUDA's order). Events read the timeline (cudart_context.h).
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
+#include <map>
+
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_graph.h"
 
 namespace gpusim::cudart {
 namespace {
 
-// Handles are addresses of records the context owns; a handle it does not know is rejected.
-struct StreamRecord {
-  unsigned flags = 0;
-  int priority = 0;
-};
-
 void check_stream(Context& ctx, cudaStream_t s) {
   if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
   if (!ctx.streams.count(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
 }
+
+// Handles are addresses of records the context owns; a handle it does not know is rejected.
+struct StreamRecord {
+  unsigned flags = 0;
+  int priority = 0;
+  unsigned long long id = 0;
+  // cudaStreamSetAttribute's values (access policy window, synchronisation policy, memory sync
+  // domain): kept to be read back; the simulator models none of them.
+  std::map<int, cudaStreamAttrValue> attributes;
+};
+
+// The values cudaDeviceGetStreamPriorityRange reports: 0 is the lowest priority, -5 the highest.
+constexpr int kLeastPriority = 0, kGreatestPriority = -5;
+
+// Stream ids (cudaStreamGetId): the legacy default stream is 0, the per-thread default streams
+// and created streams count up from 1 in the order they are first seen.
+unsigned long long next_stream_id(Context& ctx) { return ++ctx.streams_created; }
+
+StreamRecord* record_of(Context& ctx, cudaStream_t s) {
+  check_stream(ctx, s);
+  return ctx.streams.count(s) ? reinterpret_cast<StreamRecord*>(s) : nullptr;
+}
+
 
 EventRecord& event(Context& ctx, cudaEvent_t e) {
   if (!ctx.events.count(e)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
@@ -29,7 +49,11 @@ EventRecord& event(Context& ctx, cudaEvent_t e) {
 cudaError_t create_stream(cudaStream_t* stream, unsigned flags, int priority) {
   return api("cudaStreamCreate", [&](Context& ctx) {
     if (!stream) throw ApiError(cudaErrorInvalidValue, "null result pointer");
-    auto* rec = new StreamRecord{flags, priority};
+    if (flags & ~unsigned(cudaStreamNonBlocking))
+      throw ApiError(cudaErrorInvalidValue, "stream flags other than cudaStreamDefault and cudaStreamNonBlocking");
+    // CUDA clamps a priority outside the range to the nearest end of it.
+    priority = std::min(kLeastPriority, std::max(kGreatestPriority, priority));
+    auto* rec = new StreamRecord{flags, priority, next_stream_id(ctx), {}};
     *stream = reinterpret_cast<cudaStream_t>(rec);
     ctx.streams.insert(*stream);
   });
@@ -38,6 +62,10 @@ cudaError_t create_stream(cudaStream_t* stream, unsigned flags, int priority) {
 cudaError_t create_event(cudaEvent_t* e, unsigned flags) {
   return api("cudaEventCreate", [&](Context& ctx) {
     if (!e) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    if (flags & ~unsigned(cudaEventBlockingSync | cudaEventDisableTiming | cudaEventInterprocess))
+      throw ApiError(cudaErrorInvalidValue, "event flags other than cudaEventBlockingSync, DisableTiming and Interprocess");
+    if ((flags & cudaEventInterprocess) && !(flags & cudaEventDisableTiming))
+      throw ApiError(cudaErrorInvalidValue, "cudaEventInterprocess needs cudaEventDisableTiming");
     auto* rec = new EventRecord;
     rec->timing = !(flags & cudaEventDisableTiming);
     *e = reinterpret_cast<cudaEvent_t>(rec);
@@ -100,8 +128,8 @@ cudaError_t cudaStreamGetPriority(cudaStream_t s, int* priority) {
 }
 
 cudaError_t cudaDeviceGetStreamPriorityRange(int* least, int* greatest) {
-  if (least) *least = 0;
-  if (greatest) *greatest = -5;
+  if (least) *least = kLeastPriority;
+  if (greatest) *greatest = kGreatestPriority;
   return cudaSuccess;
 }
 
@@ -125,7 +153,10 @@ cudaError_t cudaLaunchHostFunc(cudaStream_t s, cudaHostFn_t fn, void* user_data)
     node.user_data = user_data;
     captured = record_if_capturing(ctx, s, std::move(node));
   });
-  if (status == cudaSuccess && !captured) fn(user_data);  // outside the lock: the callback may not call CUDA, but must not deadlock
+  if (status == cudaSuccess && !captured) {
+    HostCallbackScope scope;  // outside the lock: a CUDA call from the function fails instead of deadlocking
+    fn(user_data);
+  }
   return status;
 }
 
@@ -134,7 +165,10 @@ cudaError_t cudaStreamAddCallback(cudaStream_t s, cudaStreamCallback_t callback,
     check_stream(ctx, s);
     if (!callback) throw ApiError(cudaErrorInvalidValue, "null callback");
   });
-  if (status == cudaSuccess) callback(s, cudaSuccess, user_data);
+  if (status == cudaSuccess) {
+    HostCallbackScope scope;
+    callback(s, cudaSuccess, user_data);
+  }
   return status;
 }
 
@@ -180,6 +214,97 @@ cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) 
     if (!a.timing || !b.timing) throw ApiError(cudaErrorInvalidResourceHandle, "an event was created with cudaEventDisableTiming");
     if (!a.recorded || !b.recorded) throw ApiError(cudaErrorInvalidResourceHandle, "an event has not been recorded");
     *ms = static_cast<float>((b.seconds - a.seconds) * 1000.0);
+  });
+}
+
+cudaError_t cudaStreamGetDevice(cudaStream_t s, int* device) {
+  return api("cudaStreamGetDevice", [&](Context& ctx) {
+    check_stream(ctx, s);
+    if (!device) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *device = ctx.current_device;  // the one simulated device
+  });
+}
+
+cudaError_t cudaStreamGetId(cudaStream_t s, unsigned long long* id) {
+  return api("cudaStreamGetId", [&](Context& ctx) {
+    StreamRecord* rec = record_of(ctx, s);
+    if (!id) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    if (rec) {
+      *id = rec->id;
+    } else if (s == cudaStreamPerThread) {
+      thread_local unsigned long long per_thread_id = 0;  // one per-thread default stream per host thread
+      if (!per_thread_id) per_thread_id = next_stream_id(ctx);
+      *id = per_thread_id;
+    } else {
+      *id = 0;  // the legacy default stream
+    }
+  });
+}
+
+// Stream attributes share cudaLaunchAttributeValue with launch attributes; a stream takes these.
+static bool is_stream_attribute(int id) {
+  return id == cudaStreamAttributeAccessPolicyWindow || id == cudaStreamAttributeSynchronizationPolicy ||
+         id == cudaStreamAttributeMemSyncDomainMap || id == cudaStreamAttributeMemSyncDomain ||
+         id == cudaStreamAttributePriority;
+}
+
+cudaError_t cudaStreamGetAttribute(cudaStream_t s, cudaStreamAttrID attr, cudaStreamAttrValue* value) {
+  return api("cudaStreamGetAttribute", [&](Context& ctx) {
+    StreamRecord* rec = record_of(ctx, s);
+    const int id = as_int(attr);
+    if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    if (!is_stream_attribute(id)) throw ApiError(cudaErrorInvalidValue, "attribute " + std::to_string(id) + " is not a stream attribute");
+    *value = {};
+    if (id == cudaStreamAttributePriority) {
+      value->priority = rec ? rec->priority : 0;
+    } else if (rec && rec->attributes.count(id)) {
+      *value = rec->attributes.at(id);
+    } else if (id == cudaStreamAttributeSynchronizationPolicy) {
+      value->syncPolicy = cudaSyncPolicyAuto;
+    }
+  });
+}
+
+cudaError_t cudaStreamSetAttribute(cudaStream_t s, cudaStreamAttrID attr, const cudaStreamAttrValue* value) {
+  return api("cudaStreamSetAttribute", [&](Context& ctx) {
+    StreamRecord* rec = record_of(ctx, s);
+    const int id = as_int(attr);
+    if (!value) throw ApiError(cudaErrorInvalidValue, "null attribute value");
+    if (!is_stream_attribute(id)) throw ApiError(cudaErrorInvalidValue, "attribute " + std::to_string(id) + " is not a stream attribute");
+    if (!rec) throw ApiError(cudaErrorInvalidResourceHandle, "gpusim keeps stream attributes only for streams the program created");
+    if (id == cudaStreamAttributeAccessPolicyWindow && (value->accessPolicyWindow.hitRatio < 0.0f || value->accessPolicyWindow.hitRatio > 1.0f))
+      throw ApiError(cudaErrorInvalidValue, "accessPolicyWindow.hitRatio is outside [0, 1]");
+    if (id == cudaStreamAttributePriority)
+      rec->priority = std::min(kLeastPriority, std::max(kGreatestPriority, value->priority));
+    else
+      rec->attributes[id] = *value;
+  });
+}
+
+cudaError_t cudaStreamCopyAttributes(cudaStream_t dst, cudaStream_t src) {
+  return api("cudaStreamCopyAttributes", [&](Context& ctx) {
+    StreamRecord* to = record_of(ctx, dst);
+    StreamRecord* from = record_of(ctx, src);
+    if (!to) throw ApiError(cudaErrorInvalidResourceHandle, "gpusim keeps stream attributes only for streams the program created");
+    to->attributes = from ? from->attributes : std::map<int, cudaStreamAttrValue>{};
+    to->priority = from ? from->priority : 0;
+  });
+}
+
+// Managed memory is visible to every stream and the host at once in the simulator, so attaching
+// it to a stream changes nothing; the arguments are checked as CUDA checks them.
+cudaError_t cudaStreamAttachMemAsync(cudaStream_t s, void* ptr, size_t length, unsigned int flags) {
+  return api("cudaStreamAttachMemAsync", [&](Context& ctx) {
+    check_stream(ctx, s);
+    if (flags != cudaMemAttachGlobal && flags != cudaMemAttachHost && flags != cudaMemAttachSingle)
+      throw ApiError(cudaErrorInvalidValue, "flags must be one of cudaMemAttachGlobal, cudaMemAttachHost, cudaMemAttachSingle");
+    if (flags == cudaMemAttachSingle && (s == nullptr || s == cudaStreamLegacy))
+      throw ApiError(cudaErrorInvalidValue, "cudaMemAttachSingle needs a stream other than the legacy default stream");
+    const auto region = ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));
+    if (!region || !ctx.is_managed(reinterpret_cast<void*>(region->base)))
+      throw ApiError(cudaErrorInvalidValue, "the pointer is not managed memory (cudaMallocManaged or __managed__)");
+    if (length != 0 && (region->base != reinterpret_cast<gpusim::runtime::DevPtr>(ptr) || length != region->size))
+      throw ApiError(cudaErrorInvalidValue, "length must be 0 or the whole cudaMallocManaged allocation");
   });
 }
 

@@ -1,6 +1,7 @@
 // Stream-ordered allocation: cudaMallocAsync/cudaFreeAsync in a loop (results checked against the
 // CPU), the default pool's attributes (release threshold, reuse of freed blocks, watermarks,
-// trimming), a created pool, and cudaMallocAsync captured into a graph (alloc and free nodes).
+// trimming), a created pool, and cudaMallocAsync captured into a graph (alloc and free nodes);
+// the device says it supports pools.
 #include <cstdint>
 #include <vector>
 #include "check.cuh"
@@ -24,6 +25,14 @@ static uint64_t attr(cudaMemPool_t pool, cudaMemPoolAttr a) {
 int main() {
   const int n = 2048, block = 256, grid = n / block;
   const size_t bytes = n * sizeof(int);
+  // What the cuda-samples check before using pools (they skip the program when it is 0).
+  int pools = 0, handle_types = -1;
+  CHECK(cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, 0));
+  CHECK(cudaDeviceGetAttribute(&handle_types, cudaDevAttrMemoryPoolSupportedHandleTypes, 0));
+  EXPECT(pools == 1 && handle_types == cudaMemHandleTypeNone);
+  cudaDeviceProp prop;
+  CHECK(cudaGetDeviceProperties(&prop, 0));
+  EXPECT(prop.memoryPoolsSupported == 1);
   cudaStream_t s;
   CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
   int* sum;

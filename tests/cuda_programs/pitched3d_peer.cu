@@ -1,7 +1,7 @@
 // cudaMalloc3D / cudaMemset3D / cudaMemcpy3D on pitched volumes, cudaMemcpy3DPeer and
-// cudaMemcpyPeer on the one simulated device (device 1 is cudaErrorInvalidDevice). A sub-box is
-// copied in, a kernel walks the volume through the pitched pointer, and everything read back is
-// compared with a CPU model of the same steps.
+// cudaMemcpyPeer on the one simulated device (device 1 is cudaErrorInvalidDevice), peer access
+// and PCI bus ids. A sub-box is copied in, a kernel walks the volume through the pitched pointer,
+// and everything read back is compared with a CPU model of the same steps.
 #include <cstring>
 #include <vector>
 #include "check.cuh"
@@ -68,6 +68,26 @@ int main() {
   EXPECT(cudaGetLastError() == cudaErrorInvalidDevice);
   peer.dstDevice = 1;
   EXPECT(cudaMemcpy3DPeer(&peer) == cudaErrorInvalidDevice);
+  cudaGetLastError();
+
+  // Multi-GPU set-up code on one device: no peer (a device is not its own peer), and the PCI bus
+  // id names device 0 both ways.
+  int can = 1;
+  CHECK(cudaDeviceCanAccessPeer(&can, 0, 0));
+  EXPECT(can == 0);
+  EXPECT(cudaDeviceEnablePeerAccess(0, 0) == cudaErrorInvalidDevice);
+  EXPECT(cudaDeviceEnablePeerAccess(1, 0) == cudaErrorInvalidDevice);
+  EXPECT(cudaDeviceDisablePeerAccess(1) == cudaErrorInvalidDevice);
+  int attr = -1;
+  EXPECT(cudaDeviceGetP2PAttribute(&attr, cudaDevP2PAttrAccessSupported, 0, 0) == cudaErrorInvalidDevice);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidDevice);
+  char bus_id[32];
+  int by_bus = -1;
+  CHECK(cudaDeviceGetPCIBusId(bus_id, sizeof bus_id, 0));
+  CHECK(cudaDeviceGetByPCIBusId(&by_bus, bus_id));
+  EXPECT(by_bus == 0);
+  EXPECT(cudaDeviceGetByPCIBusId(&by_bus, "0000:65:00.0") == cudaErrorInvalidDevice);
+  EXPECT(cudaDeviceGetByPCIBusId(&by_bus, "not a bus") == cudaErrorInvalidValue);
   cudaGetLastError();
   CHECK(cudaFree(vol.ptr));
   std::printf("3-D pitched volume: %d elements match\nOK\n", w * h * d);

@@ -46,7 +46,8 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "hopper_int8_im2col", "rdc_link", "int128_arith", "atomics16", "launch_bounds", "pitched3d_peer", "thrust_keys",
                                            "host_api_corners", "nvrtc_library", "nvrtc_driver_static", "nvrtc_mixed_api",
                                            "fork_child", "spin_locks", "divergent_collectives", "cdp_recursion", "cdp_streams",
-                                           "cdp_errors"));
+                                           "cdp_errors", "per_thread_stream", "stream_attributes", "allocation_failures",
+                                           "driver_entry_point", "host_callbacks", "launch_attributes"));
 
 // A forked child's exit() must not print the parent's launch table (nor write its statistics).
 TEST(Exec, ForkedChildLeavesTheReportToItsParent) {

@@ -1,0 +1,64 @@
+// Allocations that must fail, as a program probing its limits sees them: a terabyte of device,
+// pinned or managed memory gives cudaErrorMemoryAllocation (not a pointer that faults when
+// touched, nor a crash), the error is not sticky, bad flags and double frees are cudaErrorInvalidValue,
+// and cudaMemGetInfo tracks what the program holds.
+#include "check.cuh"
+
+__global__ void fill(int* p, int n, int v) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) p[i] = v;
+}
+
+// The failure is reported, is the last error once, and leaves the context working.
+static void expect_allocation_failure(cudaError_t e) {
+  EXPECT(e == cudaErrorMemoryAllocation);
+  EXPECT(cudaPeekAtLastError() == cudaErrorMemoryAllocation);
+  EXPECT(cudaGetLastError() == cudaErrorMemoryAllocation);
+  EXPECT(cudaGetLastError() == cudaSuccess);
+}
+
+int main() {
+  const size_t terabyte = size_t(1) << 40;
+  void* p = reinterpret_cast<void*>(0x1);
+  expect_allocation_failure(cudaMalloc(&p, terabyte));
+  expect_allocation_failure(cudaMallocHost(&p, terabyte));
+  expect_allocation_failure(cudaHostAlloc(&p, terabyte, cudaHostAllocMapped | cudaHostAllocPortable));
+  expect_allocation_failure(cudaMallocManaged(&p, terabyte));
+  size_t pitch = 0;
+  expect_allocation_failure(cudaMallocPitch(&p, &pitch, size_t(1) << 30, 1024));
+
+  // Flags outside the documented set.
+  EXPECT(cudaHostAlloc(&p, 4096, 0x80) == cudaErrorInvalidValue);
+  EXPECT(cudaMallocManaged(&p, 4096, 0) == cudaErrorInvalidValue);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidValue);
+
+  // cudaMemGetInfo: free memory drops by (at least) what a cudaMalloc takes and comes back.
+  size_t free0 = 0, total = 0, free1 = 0, free2 = 0;
+  CHECK(cudaMemGetInfo(&free0, &total));
+  EXPECT(free0 <= total && total > 0);
+  const int n = 1 << 16;
+  int* d = nullptr;
+  CHECK(cudaMalloc(&d, n * sizeof(int)));
+  CHECK(cudaMemGetInfo(&free1, &total));
+  EXPECT(free0 - free1 >= n * sizeof(int));
+
+  // The context still works after all of the above.
+  fill<<<n / 256, 256>>>(d, n, 7);
+  int* h = nullptr;
+  CHECK(cudaMallocHost(&h, n * sizeof(int)));
+  CHECK(cudaMemcpy(h, d, n * sizeof(int), cudaMemcpyDeviceToHost));
+  for (int i = 0; i < n; ++i) EXPECT(h[i] == 7);
+
+  // Freeing: null is a no-op, twice is an error (not sticky).
+  CHECK(cudaFree(nullptr));
+  CHECK(cudaFreeHost(nullptr));
+  CHECK(cudaFree(d));
+  EXPECT(cudaFree(d) == cudaErrorInvalidValue);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidValue);
+  CHECK(cudaMemGetInfo(&free2, &total));
+  EXPECT(free2 == free0);
+  CHECK(cudaFreeHost(h));
+  CHECK(cudaDeviceSynchronize());
+  std::printf("allocation_failures: OK\n");
+  return 0;
+}
