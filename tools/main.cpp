@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tools/commands.h"
+#include "tools/huge_pages.h"
 
 namespace {
 
@@ -41,6 +42,7 @@ void usage(std::ostream& os) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  gpusim::cli::restart_with_huge_pages(argv);  // before any allocation that matters (tools/huge_pages.h)
   if (argc < 2) {
     char run_name[] = "run";
     char* run_argv[] = {run_name, nullptr};
