@@ -177,7 +177,9 @@ void exec_Barrier(ExecContext& ctx, const Instruction& in) { barrier(ctx, in); }
 // model, unless the mask names lanes on another path).
 void exec_BarWarpSync(ExecContext& ctx, const Instruction& in) {
   if (ctx.mask) {
-    const uint32_t members = static_cast<uint32_t>(ctx.get(in.ops[0], static_cast<unsigned>(__builtin_ctz(ctx.mask))));
+    // Each lane names its own members (disjoint tiles of a warp sync with different masks).
+    uint32_t members = 0;
+    for_each_lane(ctx.mask, [&](unsigned l) { members |= static_cast<uint32_t>(ctx.get(in.ops[0], l)); });
     const uint32_t missing = members & ctx.warp().live() & ~ctx.mask;
     if (missing)
       ctx.fail_warp("bar.warp.sync names lanes that are on a divergent path (missing 0x" + [&] {

@@ -10,23 +10,31 @@ namespace gpusim::isa {
 
 namespace {
 
-uint32_t members(ExecContext& ctx, const Operand& mask_op) {
-  if (!ctx.mask) return 0;
-  const uint32_t m = static_cast<uint32_t>(ctx.get(mask_op, static_cast<unsigned>(__builtin_ctz(ctx.mask))));
-  const uint32_t missing = m & ctx.warp().live() & ~ctx.mask;
+// Every lane passes its own membermask: the lanes of a warp may run one .sync collective as
+// several disjoint groups at once (cooperative_groups' tiled_partition<4> votes with one mask per
+// tile of four lanes). groups[l] is lane l's group: its membermask's lanes that execute the
+// instruction. A membermask naming a live lane that is on another divergent path is reported.
+void member_groups(ExecContext& ctx, const Operand& mask_op, uint32_t groups[32]) {
+  uint32_t missing = 0, named = 0;
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint32_t m = static_cast<uint32_t>(ctx.get(mask_op, l));
+    groups[l] = m & ctx.mask;
+    missing |= m & ctx.warp().live() & ~ctx.mask;
+    if (m & ctx.warp().live() & ~ctx.mask) named = m;
+  });
   if (missing) {
     char buf[96];
-    std::snprintf(buf, sizeof buf, "membermask 0x%08x names lanes 0x%08x that are not executing this instruction", m,
-                  missing);
+    std::snprintf(buf, sizeof buf, "membermask 0x%08x names lanes 0x%08x that are not executing this instruction", named,
+                  named & ctx.warp().live() & ~ctx.mask);
     ctx.fail_warp(std::string(opcode_name(ctx.inst->op)) + ".sync: " + buf + " (divergent warp)");
   }
-  return m;
 }
 
 }  // namespace
 
 void exec_Shfl(ExecContext& ctx, const Instruction& in) {
-  members(ctx, in.ops[4]);
+  uint32_t groups[32];
+  member_groups(ctx, in.ops[4], groups);
   uint64_t src[32] = {};
   for_each_lane(ctx.warp().live(), [&](unsigned l) { src[l] = ctx.get(in.ops[1], l); });
   const ShflMode mode = in.mod.shfl;
@@ -59,62 +67,87 @@ void exec_Shfl(ExecContext& ctx, const Instruction& in) {
 }
 
 void exec_Vote(ExecContext& ctx, const Instruction& in) {
-  const uint32_t m = in.nops > 2 ? members(ctx, in.ops[2]) : ctx.mask;
-  const uint32_t group = ctx.mask & m;
-  uint32_t ballot = 0;
-  for_each_lane(group, [&](unsigned l) { ballot |= uint32_t(ctx.get(in.ops[1], l) & 1) << l; });
-  uint64_t r = 0;
-  switch (in.mod.vote) {
-    case VoteMode::All: r = ballot == group; break;
-    case VoteMode::Any: r = ballot != 0; break;
-    case VoteMode::Uni: r = ballot == 0 || ballot == group; break;
-    case VoteMode::Ballot: r = ballot; break;
-    default: ctx.fail_warp("vote without a mode");
-  }
-  for_each_lane(ctx.mask, [&](unsigned l) { ctx.set(in.ops[0], l, r); });
+  uint32_t groups[32];
+  if (in.nops > 2) member_groups(ctx, in.ops[2], groups);
+  else for_each_lane(ctx.mask, [&](unsigned l) { groups[l] = ctx.mask; });  // vote without .sync: the active lanes
+  uint32_t votes = 0;
+  for_each_lane(ctx.mask, [&](unsigned l) { votes |= uint32_t(ctx.get(in.ops[1], l) & 1) << l; });
+  const VoteMode mode = in.mod.vote;
+  if (mode != VoteMode::All && mode != VoteMode::Any && mode != VoteMode::Uni && mode != VoteMode::Ballot)
+    ctx.fail_warp("vote without a mode");
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint32_t group = groups[l], ballot = votes & group;
+    uint64_t r = 0;
+    switch (mode) {
+      case VoteMode::All: r = ballot == group; break;
+      case VoteMode::Any: r = ballot != 0; break;
+      case VoteMode::Uni: r = ballot == 0 || ballot == group; break;
+      default: r = ballot; break;
+    }
+    ctx.set(in.ops[0], l, r);
+  });
 }
 
 void exec_Activemask(ExecContext& ctx, const Instruction& in) {
   for_each_lane(ctx.mask, [&](unsigned l) { ctx.set(in.ops[0], l, ctx.mask); });
 }
 
-void exec_Redux(ExecContext& ctx, const Instruction& in) {
-  const uint32_t group = ctx.mask & members(ctx, in.ops[2]);
+namespace {
+uint32_t redux_group(ExecContext& ctx, const Instruction& in, uint32_t group) {
   const bool sgn = type_is_signed(in.mod.types[0]);
   bool first = true;
-  uint64_t acc = 0;
+  uint32_t acc = 0;
   for_each_lane(group, [&](unsigned l) {
     const uint32_t v = static_cast<uint32_t>(ctx.get(in.ops[1], l));
     if (first) { acc = v; first = false; return; }
     switch (in.mod.atom) {
-      case AtomOp::Add: acc = uint32_t(acc + v); break;
-      case AtomOp::Min: acc = sgn ? uint32_t(std::min<int32_t>(int32_t(acc), int32_t(v))) : std::min<uint32_t>(uint32_t(acc), v); break;
-      case AtomOp::Max: acc = sgn ? uint32_t(std::max<int32_t>(int32_t(acc), int32_t(v))) : std::max<uint32_t>(uint32_t(acc), v); break;
+      case AtomOp::Add: acc = acc + v; break;
+      case AtomOp::Min: acc = sgn ? uint32_t(std::min<int32_t>(int32_t(acc), int32_t(v))) : std::min<uint32_t>(acc, v); break;
+      case AtomOp::Max: acc = sgn ? uint32_t(std::max<int32_t>(int32_t(acc), int32_t(v))) : std::max<uint32_t>(acc, v); break;
       case AtomOp::And: acc &= v; break;
       case AtomOp::Or: acc |= v; break;
       case AtomOp::Xor: acc ^= v; break;
       default: ctx.fail_warp("unsupported redux operation", FaultKind::Unsupported);
     }
   });
-  for_each_lane(ctx.mask, [&](unsigned l) { ctx.set(in.ops[0], l, acc); });
+  return acc;
+}
+}  // namespace
+
+// Each lane gets the reduction over its own group; lanes of one group share the computation.
+void exec_Redux(ExecContext& ctx, const Instruction& in) {
+  uint32_t groups[32];
+  member_groups(ctx, in.ops[2], groups);
+  uint32_t last_group = 0, last_acc = 0;
+  bool have = false;
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    if (!have || groups[l] != last_group) {
+      last_group = groups[l];
+      last_acc = redux_group(ctx, in, last_group);
+      have = true;
+    }
+    ctx.set(in.ops[0], l, last_acc);
+  });
 }
 
 void exec_Match(ExecContext& ctx, const Instruction& in) {
-  const uint32_t group = ctx.mask & members(ctx, in.ops[2]);
+  uint32_t groups[32];
+  member_groups(ctx, in.ops[2], groups);
   uint64_t v[32] = {};
-  for_each_lane(group, [&](unsigned l) { v[l] = ctx.get(in.ops[1], l); });
+  for_each_lane(ctx.mask, [&](unsigned l) { v[l] = ctx.get(in.ops[1], l); });
   if (in.mod.match == MatchMode::Any) {
     for_each_lane(ctx.mask, [&](unsigned l) {
       uint32_t same = 0;
-      for_each_lane(group, [&](unsigned k) { same |= uint32_t(v[k] == v[l]) << k; });
+      for_each_lane(groups[l], [&](unsigned k) { same |= uint32_t(v[k] == v[l]) << k; });
       ctx.set(in.ops[0], l, same);
     });
     return;
   }
-  bool all = true;
-  const unsigned first = group ? static_cast<unsigned>(__builtin_ctz(group)) : 0;
-  for_each_lane(group, [&](unsigned k) { all = all && v[k] == v[first]; });
   for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint32_t group = groups[l];
+    bool all = true;
+    const unsigned first = group ? static_cast<unsigned>(__builtin_ctz(group)) : l;
+    for_each_lane(group, [&](unsigned k) { all = all && v[k] == v[first]; });
     ctx.set(in.ops[0], l, all ? group : 0);
     if (in.ops[0].reg2 != kNoReg) ctx.set(in.ops[0].reg2, l, all);
   });

@@ -21,8 +21,13 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
                       Opcode::Copysign, Opcode::Addc, Opcode::Subc, Opcode::Mul24, Opcode::Bmsk})
       t[op] = {3, 3};
     for (Opcode op : {Opcode::Mad, Opcode::Fma, Opcode::Madc, Opcode::Mad24, Opcode::Sad, Opcode::Selp,
-                      Opcode::Slct, Opcode::Bfe, Opcode::Prmt, Opcode::Dp4a, Opcode::Dp2a, Opcode::Shf})
+                      Opcode::Slct, Opcode::Bfe, Opcode::Prmt, Opcode::Dp4a, Opcode::Dp2a, Opcode::Shf,
+                      Opcode::Vadd2, Opcode::Vadd4, Opcode::Vsub2, Opcode::Vsub4, Opcode::Vavrg2, Opcode::Vavrg4,
+                      Opcode::Vabsdiff2, Opcode::Vabsdiff4, Opcode::Vmin2, Opcode::Vmin4, Opcode::Vmax2, Opcode::Vmax4})
       t[op] = {4, 4};
+    t[Opcode::Alloca] = {2, 3};  // ptr, size{, immAlign}
+    t[Opcode::Stacksave] = {1, 1};
+    t[Opcode::Stackrestore] = {1, 1};
     for (Opcode op : {Opcode::Abs, Opcode::Neg, Opcode::Not, Opcode::Cnot, Opcode::Popc, Opcode::Clz,
                       Opcode::Bfind, Opcode::Brev, Opcode::Mov, Opcode::Cvta, Opcode::Rcp,
                       Opcode::Sqrt, Opcode::Rsqrt, Opcode::Ex2, Opcode::Lg2, Opcode::Sin, Opcode::Cos,

@@ -220,6 +220,10 @@ Rule rule_for(Opcode op) {
     case Opcode::Bfind: return {bit(kShiftamt), 1, 1, 0};
     case Opcode::Prmt: return {bit(kPrmt), 1, 1, 0};
     case Opcode::Dp4a: case Opcode::Dp2a: return {bit(kLayout) | bit(kMul), 2, 2, 0};
+    case Opcode::Vadd2: case Opcode::Vadd4: case Opcode::Vsub2: case Opcode::Vsub4: case Opcode::Vavrg2:
+    case Opcode::Vavrg4: case Opcode::Vabsdiff2: case Opcode::Vabsdiff4: case Opcode::Vmin2: case Opcode::Vmin4:
+    case Opcode::Vmax2: case Opcode::Vmax4:
+      return {bit(kSat) | bit(kAtom), 3, 3, 0};  // .dtype.atype.btype{.sat|.add}
     case Opcode::Shf: return {bit(kShfDir) | bit(kShfMode), 1, 1, bit(kShfDir) | bit(kShfMode)};
     case Opcode::Bmsk: return {bit(kShfMode), 1, 1, bit(kShfMode)};
     case Opcode::Rcp: case Opcode::Sqrt: case Opcode::Rsqrt: case Opcode::Ex2: case Opcode::Lg2:

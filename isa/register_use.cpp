@@ -13,6 +13,7 @@ bool first_operand_is_destination(const Instruction& in) {
     case Opcode::WmmaStore: case Opcode::CpAsync: case Opcode::CpAsyncMbarrierArrive:
     case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkWaitGroup: case Opcode::WgmmaWaitGroup:
     case Opcode::CpAsyncBulkTensor: case Opcode::Stmatrix: case Opcode::Setmaxnreg: case Opcode::Sust:
+    case Opcode::Stackrestore:
       return false;
     default:
       return true;

@@ -1,5 +1,6 @@
 #include "isa/warp.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -23,7 +24,9 @@ void Warp::push_frame(const Function& fn, uint32_t mask, const Instruction* site
   f.call_site = site;
   if (!frames_.empty()) {
     const CallFrame& caller = frames_.back();
-    f.local_base = align_up(caller.local_base + caller.fn->local_bytes, kFrameAlign);
+    uint64_t caller_end = caller.local_base + caller.fn->local_bytes;
+    for (uint64_t top : caller.stack_top) caller_end = std::max(caller_end, top);  // its alloca'd memory
+    f.local_base = align_up(caller_end, kFrameAlign);
     f.param_base = align_up(caller.param_base + caller.fn->frame_param_bytes, kFrameAlign);
   }
   // Grow every present lane's local and param memory to cover the new frame. Memory is
@@ -36,6 +39,18 @@ void Warp::push_frame(const Function& fn, uint32_t mask, const Instruction* site
     if (params_[lane].size() < param_end) params_[lane].resize(param_end, 0);
   }
   frames_.push_back(std::move(f));
+}
+
+uint64_t Warp::stack_pointer(unsigned lane) const {
+  const CallFrame& f = frames_.back();
+  return f.stack_top.empty() ? f.local_base + f.fn->local_bytes : f.stack_top[lane];
+}
+
+void Warp::set_stack_pointer(unsigned lane, uint64_t sp) {
+  CallFrame& f = frames_.back();
+  if (f.stack_top.empty()) f.stack_top.assign(32, f.local_base + f.fn->local_bytes);
+  f.stack_top[lane] = sp;
+  if (local_[lane].size() < sp) local_[lane].resize(sp, 0);
 }
 
 void Warp::branch(uint32_t taken, uint32_t target, uint32_t reconverge_pc) {

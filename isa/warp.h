@@ -43,6 +43,9 @@ struct CallFrame {
   uint64_t param_base = 0;       // offset of this frame in each thread's .param frame memory
   uint32_t returned = 0;         // lanes that executed `ret` in this frame
   const Instruction* call_site = nullptr;  // the caller's call instruction (copy-out of returns)
+  // Per-lane end of this frame's run-time stack allocations (alloca); empty until the frame
+  // allocates, the end then being local_base + fn->local_bytes for every lane.
+  std::vector<uint64_t> stack_top;
 };
 
 class Warp {
@@ -80,6 +83,12 @@ class Warp {
   // Per-thread memories.
   std::vector<uint8_t>& local(unsigned lane) { return local_[lane]; }
   std::vector<uint8_t>& param_frame(unsigned lane) { return params_[lane]; }
+
+  // The current frame's run-time stack pointer of `lane` (alloca, stacksave, stackrestore): an
+  // offset in the lane's local memory. Setting it grows the lane's local memory to cover it;
+  // frames called later start above the highest lane's stack pointer.
+  uint64_t stack_pointer(unsigned lane) const;
+  void set_stack_pointer(unsigned lane, uint64_t sp);
 
   // Carry flags (CC.CF) per lane.
   uint32_t carry = 0;
