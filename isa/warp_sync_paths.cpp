@@ -166,8 +166,10 @@ CrossPathResult run_across_paths(ExecContext& ctx, const Instruction& in,
   Warp& warp = ctx.warp();
   const int mi = member_operand(in);
   if (mi < 0 || ctx.mask == 0) return CrossPathResult::Local;
-  const uint32_t members =
-      static_cast<uint32_t>(ctx.get(in.ops[mi], static_cast<unsigned>(__builtin_ctz(ctx.mask))));
+  // Each lane passes its own membermask (tiles of one warp are separate groups): the lanes any of
+  // them names.
+  uint32_t members = 0;
+  for_each_lane(ctx.mask, [&](unsigned l) { members |= static_cast<uint32_t>(ctx.get(in.ops[mi], l)); });
   uint32_t missing = members & warp.live() & ~ctx.mask;
   if (!missing) return CrossPathResult::Local;
   const uint32_t path = warp.top().mask;
