@@ -19,6 +19,8 @@
 //   GPUSIM_STEP_SCRIPT  the stepper's commands for GPUSIM_STEP
 //   GPUSIM_PROGRESS 1 / 0: a status line on stderr while a timed launch runs for more than two
 //                  seconds; default: on when stderr is a terminal
+//   GPUSIM_REDIRECT_STATIC_CUDART 1: the library, preloaded, redirects a program's static CUDA
+//                  runtime to itself (runtime/cudart/static_runtime_redirect.cpp; gpusim exec sets it)
 #pragma once
 
 #include <functional>

@@ -1,6 +1,7 @@
 // `gpusim exec [--config FILE] [--set k=v]... [--mode functional|timing] [--stats FILE.json]
 //  [--quiet] [--step KERNEL[:N] [--step-script FILE]] -- PROGRAM [ARGS...]`: runs an unmodified CUDA program on the simulator. The
-// program loads gpusim's libcudart.so.13 (build/lib) instead of NVIDIA's; this command only
+// program loads gpusim's libcudart.so.13 (build/lib) instead of NVIDIA's (a program with NVIDIA's
+// static runtime gets gpusim's preloaded, which redirects the static one to itself); this command only
 // checks the inputs, sets the library's environment (runtime/sim_environment.h) and replaces
 // itself with the program, so the program's stdout, stderr and exit status are its own.
 // Exit status before the program starts: 2 bad usage, 1 a program or configuration that cannot run.
@@ -30,7 +31,7 @@ namespace {
 
 void print_usage(std::ostream& os, const po::options_description& opts) {
   os << "usage: gpusim exec [options] -- PROGRAM [ARGS...]\n"
-     << "Runs a CUDA program built with `nvcc -cudart shared` on the simulator, unchanged; prints a table of\n"
+     << "Runs a CUDA program built by nvcc on the simulator, unchanged; prints a table of\n"
      << "its kernel launches on stderr when it exits. Without a GPU, with the same output as on one.\n\n"
      << opts
      << "\nThe same settings reach the library without this command through GPUSIM_CONFIG, GPUSIM_SET\n"
@@ -79,24 +80,29 @@ std::string resolve_program(const std::string& program) {
   throw std::runtime_error("program '" + program + "' not found on PATH");
 }
 
-void check_program(const std::string& path) {
+// Checks PROGRAM before it starts; true when it carries NVIDIA's static CUDA runtime, which the
+// preloaded libcudart.so.13 then redirects to itself (runtime/cudart/static_runtime_redirect.cpp).
+bool check_program(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw std::runtime_error(path + ": no such file");
   if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a program");
   if (access(path.c_str(), X_OK) != 0) throw std::runtime_error(path + ": not executable");
   const ProgramLinkage link = inspect_program(path);
-  if (!link.is_elf) return;  // a script: whatever it starts inherits the environment
-  if (link.uses_shared_cudart()) return;
+  if (!link.is_elf) return false;  // a script: whatever it starts inherits the environment
+  if (link.uses_shared_cudart()) return false;
+  if (link.static_cudart) return true;
   if (link.has_kernels)
-    throw std::runtime_error(path + " carries device code but is linked with the static CUDA runtime (nvcc's default), "
-                             "which gpusim cannot replace: rebuild it with `nvcc -cudart shared ...`");
-  if (link.has_fatbin)  // nvcc's default static runtime, but no kernels of its own: a driver-API/NVRTC program
-    std::cerr << "gpusim exec: note: " << path << " links NVIDIA's static CUDA runtime but holds no kernels; the "
+    throw std::runtime_error(path + " carries device code and NVIDIA's static CUDA runtime (nvcc's default) but has been "
+                             "stripped of its symbol table, so gpusim cannot find the runtime's functions in it: rebuild "
+                             "it without stripping (no `-s`, no `strip`), or with `nvcc -cudart shared ...`");
+  if (link.has_fatbin)  // a stripped static runtime, but no kernels of its own: a driver-API/NVRTC program
+    std::cerr << "gpusim exec: note: " << path << " links NVIDIA's static CUDA runtime and has been stripped; the "
               << "driver API (libcuda.so.1) it uses is simulated, runtime API calls would look for a real GPU "
-              << "(build with `nvcc -cudart shared` to simulate those too)\n";
+              << "(rebuild it without stripping, or with `nvcc -cudart shared`, to simulate those too)\n";
   else
     std::cerr << "gpusim exec: note: " << path << " does not load libcudart.so.13; it runs unchanged and only CUDA "
               << "libraries it loads itself (libcuda.so.1) use the simulator\n";
+  return false;
 }
 
 }  // namespace
@@ -200,7 +206,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
     if (!std::filesystem::exists(lib / "libcudart.so.13"))
       throw std::runtime_error("gpusim's CUDA runtime is missing: " + (lib / "libcudart.so.13").string() + " (build it: bash scripts/build.sh)");
     const std::string program = resolve_program(argv[program_at]);
-    check_program(program);
+    const bool redirect_static_runtime = check_program(program);
 
     const char* old = std::getenv("LD_LIBRARY_PATH");
     const std::string ld = lib.string() + (old && *old ? std::string(":") + old : "");
@@ -246,10 +252,24 @@ int gpusim_cmd_exec(int argc, char** argv) {
       setenv("GPUSIM_MAX_WARP_INSTRUCTIONS", std::to_string(vm["max-warp-instructions"].as<uint64_t>()).c_str(), 1);
     }
 
+    // The static runtime's functions are redirected by gpusim's libcudart, loaded ahead of the
+    // program (and of anything the program starts: a static CUDA program it runs is redirected too).
+    std::string preload;
+    if (redirect_static_runtime) {
+      preload = (lib / "libcudart.so.13").string();
+      setenv("GPUSIM_REDIRECT_STATIC_CUDART", "1", 1);
+    } else {
+      unsetenv("GPUSIM_REDIRECT_STATIC_CUDART");
+    }
 #if defined(__SANITIZE_ADDRESS__)
     const std::string asan = sanitizer_runtime();
-    if (!asan.empty()) setenv("LD_PRELOAD", asan.c_str(), 1);
+    if (!asan.empty()) preload = asan + (preload.empty() ? "" : ":" + preload);
 #endif
+    if (!preload.empty()) {
+      const char* inherited = std::getenv("LD_PRELOAD");
+      if (inherited && *inherited) preload += std::string(":") + inherited;
+      setenv("LD_PRELOAD", preload.c_str(), 1);
+    }
     execv(program.c_str(), argv + program_at);
     throw std::runtime_error("cannot start " + program + ": " + std::strerror(errno));
   } catch (const std::exception& e) {

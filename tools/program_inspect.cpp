@@ -7,6 +7,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "runtime/elf_function_symbols.h"
 #include "runtime/fatbin.h"
 
 namespace gpusim::cli {
@@ -93,6 +94,10 @@ ProgramLinkage inspect_program(const std::string& path) {
       }
     }
   }
+  if (out.has_fatbin)
+    runtime::for_each_function_symbol(path, {"__cudaRegisterFatBinary"}, [&](const runtime::ElfFunctionSymbol& fn) {
+      out.static_cudart |= fn.name == "__cudaRegisterFatBinary";
+    });
   for (uint64_t off = dynamic_off; off + sizeof(Elf64_Dyn) <= dynamic_off + dynamic_size; off += sizeof(Elf64_Dyn)) {
     const auto d = read_at<Elf64_Dyn>(data, off, path);
     if (d.d_tag == DT_NULL) break;

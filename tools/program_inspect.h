@@ -1,6 +1,7 @@
 // What `gpusim exec` needs to know about a program before it starts it: whether it loads the
-// shared CUDA runtime (which gpusim replaces) or carries NVIDIA's static one (nvcc's default,
-// which gpusim cannot replace and which would look for a real GPU).
+// shared CUDA runtime (which gpusim replaces through LD_LIBRARY_PATH) or carries NVIDIA's static
+// one (nvcc's default, which gpusim redirects to its own when the program still has its symbol
+// table).
 #pragma once
 
 #include <string>
@@ -16,6 +17,10 @@ struct ProgramLinkage {
   // embeds an empty fat binary even in a .cu file without device code (a driver-API or NVRTC
   // program); one that cannot be read counts as holding kernels.
   bool has_kernels = false;
+  // NVIDIA's static CUDA runtime is linked in and can be found by name (its .symtab defines
+  // __cudaRegisterFatBinary): gpusim redirects it (runtime/cudart/static_runtime_redirect.cpp).
+  // False for a stripped program, whose runtime functions have no names left.
+  bool static_cudart = false;
   bool uses_shared_cudart() const;
 };
 

@@ -115,10 +115,52 @@ TEST(Exec, SassOnlyBinaryGetsOneClearErrorNamingTheNvccFlag) {
   EXPECT_TRUE(contains(o.output, "cudaErrorNoKernelImageForDevice")) << o.output;
 }
 
-TEST(Exec, StaticRuntimeIsRefusedBeforeStarting) {
-  const Outcome o = exec("", "vector_add_static");
+// nvcc's default static runtime, redirected to gpusim's: the same self-checking programs, in
+// functional mode (the redirection does not depend on the mode; the timing model's run of a
+// static build is compared with the shared build's below).
+class StaticRuntime : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(StaticRuntime, PassesInFunctionalMode) {
+  const Outcome o = exec("--mode functional", GetParam());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "OK")) << o.output;
+  EXPECT_TRUE(contains(o.output, "functional mode")) << o.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Programs, StaticRuntime,
+                         ::testing::Values("vector_add_static", "symbols_managed_static", "streams_events_static",
+                                           "graph_capture_static", "thrust_keys_static", "cdp_recursion_static"));
+
+// The statistics file without the lines that name the program or time the host.
+std::string simulated_statistics(const std::string& path) {
+  std::ifstream f(path);
+  std::string line, kept;
+  while (std::getline(f, line))
+    if (!contains(line, "\"host_seconds\"") && !contains(line, "\"program\"")) kept += line + "\n";
+  return kept;
+}
+
+// The same source built with either runtime runs the same PTX on the same model: the statistics
+// of the static build equal the shared build's, launch by launch.
+TEST(Exec, StaticRuntimeBuildSimulatesLikeTheSharedBuild) {
+  const std::string shared_stats = ::testing::TempDir() + "/shared_runtime.json";
+  const std::string static_stats = ::testing::TempDir() + "/static_runtime.json";
+  const Outcome shared = exec("--mode timing --stats '" + shared_stats + "'", "vector_add", "30000");
+  const Outcome linked = exec("--mode timing --stats '" + static_stats + "'", "vector_add_static", "30000");
+  ASSERT_EQ(shared.exit_code, 0) << shared.output;
+  ASSERT_EQ(linked.exit_code, 0) << linked.output;
+  const std::string a = simulated_statistics(shared_stats), b = simulated_statistics(static_stats);
+  EXPECT_TRUE(contains(a, "\"kernel\": \"vector_add(float const*, float const*, float*, int)\"")) << a;
+  EXPECT_TRUE(contains(a, "\"cycles\"")) << a;
+  EXPECT_EQ(a, b);
+}
+
+TEST(Exec, StrippedStaticRuntimeIsRefusedBeforeStarting) {
+  const Outcome o = exec("", "vector_add_static_stripped");
   EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "stripped of its symbol table")) << o.output;
   EXPECT_TRUE(contains(o.output, "nvcc -cudart shared")) << o.output;
+  EXPECT_FALSE(contains(o.output, "vector_add of")) << o.output;  // the program never started
 }
 
 TEST(Exec, UsageErrors) {
