@@ -80,17 +80,16 @@ std::string resolve_program(const std::string& program) {
   throw std::runtime_error("program '" + program + "' not found on PATH");
 }
 
-// Checks PROGRAM before it starts; true when it carries NVIDIA's static CUDA runtime, which the
-// preloaded libcudart.so.13 then redirects to itself (runtime/cudart/static_runtime_redirect.cpp).
-bool check_program(const std::string& path) {
+// Checks PROGRAM before it starts. NVIDIA's static CUDA runtime inside it, or inside a library it
+// loads, is redirected to gpusim's by the preloaded libcudart.so.13
+// (runtime/cudart/static_runtime_redirect.cpp), which needs the runtime's function names.
+void check_program(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw std::runtime_error(path + ": no such file");
   if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a program");
   if (access(path.c_str(), X_OK) != 0) throw std::runtime_error(path + ": not executable");
   const ProgramLinkage link = inspect_program(path);
-  if (!link.is_elf) return false;  // a script: whatever it starts inherits the environment
-  if (link.uses_shared_cudart()) return false;
-  if (link.static_cudart) return true;
+  if (!link.is_elf || link.uses_shared_cudart() || link.static_cudart) return;
   if (link.has_kernels)
     throw std::runtime_error(path + " carries device code and NVIDIA's static CUDA runtime (nvcc's default) but has been "
                              "stripped of its symbol table, so gpusim cannot find the runtime's functions in it: rebuild "
@@ -99,10 +98,6 @@ bool check_program(const std::string& path) {
     std::cerr << "gpusim exec: note: " << path << " links NVIDIA's static CUDA runtime and has been stripped; the "
               << "driver API (libcuda.so.1) it uses is simulated, runtime API calls would look for a real GPU "
               << "(rebuild it without stripping, or with `nvcc -cudart shared`, to simulate those too)\n";
-  else
-    std::cerr << "gpusim exec: note: " << path << " does not load libcudart.so.13; it runs unchanged and only CUDA "
-              << "libraries it loads itself (libcuda.so.1) use the simulator\n";
-  return false;
 }
 
 }  // namespace
@@ -206,7 +201,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
     if (!std::filesystem::exists(lib / "libcudart.so.13"))
       throw std::runtime_error("gpusim's CUDA runtime is missing: " + (lib / "libcudart.so.13").string() + " (build it: bash scripts/build.sh)");
     const std::string program = resolve_program(argv[program_at]);
-    const bool redirect_static_runtime = check_program(program);
+    check_program(program);
 
     const char* old = std::getenv("LD_LIBRARY_PATH");
     const std::string ld = lib.string() + (old && *old ? std::string(":") + old : "");
@@ -252,24 +247,19 @@ int gpusim_cmd_exec(int argc, char** argv) {
       setenv("GPUSIM_MAX_WARP_INSTRUCTIONS", std::to_string(vm["max-warp-instructions"].as<uint64_t>()).c_str(), 1);
     }
 
-    // The static runtime's functions are redirected by gpusim's libcudart, loaded ahead of the
-    // program (and of anything the program starts: a static CUDA program it runs is redirected too).
-    std::string preload;
-    if (redirect_static_runtime) {
-      preload = (lib / "libcudart.so.13").string();
-      setenv("GPUSIM_REDIRECT_STATIC_CUDART", "1", 1);
-    } else {
-      unsetenv("GPUSIM_REDIRECT_STATIC_CUDART");
-    }
+    // gpusim's libcudart is loaded ahead of the program, and of anything the program starts, so that
+    // a static CUDA runtime in the program or in a library it loads at start is redirected to it
+    // (runtime/cudart/static_runtime_redirect.cpp). A program that loads libcudart.so.13 gets the
+    // same library either way; one without CUDA pays about 15 ms to load it.
+    std::string preload = (lib / "libcudart.so.13").string();
+    setenv("GPUSIM_REDIRECT_STATIC_CUDART", "1", 1);
 #if defined(__SANITIZE_ADDRESS__)
     const std::string asan = sanitizer_runtime();
-    if (!asan.empty()) preload = asan + (preload.empty() ? "" : ":" + preload);
+    if (!asan.empty()) preload = asan + ":" + preload;
 #endif
-    if (!preload.empty()) {
-      const char* inherited = std::getenv("LD_PRELOAD");
-      if (inherited && *inherited) preload += std::string(":") + inherited;
-      setenv("LD_PRELOAD", preload.c_str(), 1);
-    }
+    const char* inherited = std::getenv("LD_PRELOAD");
+    if (inherited && *inherited) preload += std::string(":") + inherited;
+    setenv("LD_PRELOAD", preload.c_str(), 1);
     execv(program.c_str(), argv + program_at);
     throw std::runtime_error("cannot start " + program + ": " + std::strerror(errno));
   } catch (const std::exception& e) {

@@ -5,6 +5,10 @@
 #include <cuda.h>
 #include <dlfcn.h>
 
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+
 #include <string>
 
 namespace {
@@ -41,9 +45,25 @@ CUresult cuGetProcAddress(const char* symbol, void** pfn, int cuda_version, cuui
 
 // The driver's private tables of undocumented functions. NVRTC loads libcuda.so.1 and asks for
 // one on every compile, then carries on without it: answered quietly (an unsupported entry point
-// would print its name, a line every NVRTC program would show for nothing).
-CUresult cuGetExportTable(const void** table, const CUuuid*) {
+// would print its name, a line every NVRTC program would show for nothing). NVIDIA's static CUDA
+// runtime asks for two others first (measured with CUDA 13.0): one that asks here was not
+// redirected to gpusim's libcudart (runtime/cudart/static_runtime_redirect.cpp) and will fail
+// at its first call, so say which and why, once.
+CUresult cuGetExportTable(const void** table, const CUuuid* id) {
   if (table) *table = nullptr;
+  static const unsigned char kStaticRuntimeTables[2][16] = {
+      {0xf8, 0xcf, 0xf9, 0x51, 0x21, 0x46, 0x8b, 0x4e, 0xb9, 0xe2, 0xfb, 0x46, 0x9e, 0x7c, 0x0d, 0xd9},
+      {0x6b, 0xd5, 0xfb, 0x6c, 0x5b, 0xf4, 0xe7, 0x4a, 0x89, 0x87, 0xd9, 0x39, 0x12, 0xfd, 0x9d, 0xf9}};
+  static std::atomic<bool> told{false};
+  for (const auto& uuid : kStaticRuntimeTables)
+    if (id && std::memcmp(id->bytes, uuid, sizeof uuid) == 0 && !told.exchange(true))
+      std::fprintf(stderr,
+                   "gpusim: NVIDIA's static CUDA runtime is running against the simulator's driver, which cannot "
+                   "serve its internal tables, so its runtime calls fail (cudaErrorNotSupported). gpusim exec redirects "
+                   "a static runtime inside the program or a library it loads at start-up; one in a library opened "
+                   "later (dlopen), in a stripped library or in a program run without gpusim exec is not: run it "
+                   "under gpusim exec, keep the symbol table, or "
+                   "build that code with `nvcc -cudart shared` (CMake: CUDA_RUNTIME_LIBRARY Shared)\n");
   return CUDA_ERROR_NOT_SUPPORTED;
 }
 

@@ -155,6 +155,35 @@ TEST(Exec, StaticRuntimeBuildSimulatesLikeTheSharedBuild) {
   EXPECT_EQ(a, b);
 }
 
+// A library's static runtime registered its kernels before gpusim's libcudart was initialised:
+// the library is redirected and registered again, in both modes.
+TEST(Exec, LibraryWithItsOwnStaticRuntimeRuns) {
+  for (const char* mode : {"functional", "timing"}) {
+    const Outcome o = exec(std::string("--mode ") + mode, "static_runtime_lib_main");
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_TRUE(contains(o.output, "static_runtime_lib: OK")) << o.output;
+    EXPECT_TRUE(contains(o.output, "2 kernel launches")) << o.output;
+  }
+}
+
+TEST(Exec, LibraryWithStaticRuntimeAndRelocatableCodeIsRefusedByName) {
+  const Outcome o = exec("", "static_runtime_lib_rdc_main");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "libstatic_runtime_lib_rdc.so")) << o.output;
+  EXPECT_TRUE(contains(o.output, "relocatable device code")) << o.output;
+  EXPECT_FALSE(contains(o.output, "static_runtime_lib: OK")) << o.output;
+}
+
+TEST(Exec, LibraryOpenedLaterWithItsOwnStaticRuntimeIsNamedOnce) {
+  const Outcome o = exec("", "static_runtime_dlopen_main", "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "'");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "the library's call failed")) << o.output;
+  const size_t said = o.output.find("NVIDIA's static CUDA runtime is running against the simulator's driver");
+  ASSERT_NE(said, std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("NVIDIA's static CUDA runtime is running", said + 1), std::string::npos) << o.output;
+  EXPECT_TRUE(contains(o.output, "(dlopen)")) << o.output;
+}
+
 TEST(Exec, StrippedStaticRuntimeIsRefusedBeforeStarting) {
   const Outcome o = exec("", "vector_add_static_stripped");
   EXPECT_EQ(o.exit_code, 1) << o.output;
