@@ -5,6 +5,7 @@
 
 #include "isa/hex_text.h"
 #include "isa/launch_state.h"
+#include "isa/source_position.h"
 
 namespace gpusim::isa {
 
@@ -267,7 +268,11 @@ static std::string location(const ExecContext& ctx, const CtaState& cta, const W
   os << cta.where() << ", warp " << warp.id();
   if (!warp.done()) os << ", function '" << warp.frame().fn->name << "'";
   os << ", PC " << pc;
-  if (inst) os << " (" << warp.module().source_name << ":" << inst->line << ")";
+  if (inst) {
+    // The PTX line, and with nvcc -lineinfo the CUDA source line it was compiled from.
+    const std::string source = cuda_source_position(*inst, warp.module());
+    os << " (" << warp.module().source_name << ":" << inst->line << (source.empty() ? "" : ", " + source) << ")";
+  }
   return os.str();
 }
 

@@ -1,5 +1,6 @@
 #include "runtime/ptxas_info.h"
 
+#include "runtime/cuda_tools.h"
 #include "runtime/ptxas_cache.h"
 
 #include <sys/wait.h>
@@ -16,12 +17,6 @@
 namespace gpusim::runtime {
 
 namespace {
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -65,37 +60,18 @@ std::optional<std::pair<size_t, size_t>> find_target(const std::string& ptx) {
 
 }  // namespace
 
-std::optional<std::string> find_ptxas() {
-  if (const char* path = std::getenv("PATH")) {
-    std::stringstream ss(path);
-    std::string dir;
-    while (std::getline(ss, dir, ':')) {
-      const std::string p = dir + "/ptxas";
-      if (!dir.empty() && access(p.c_str(), X_OK) == 0) return p;
-    }
-  }
-  if (access("/usr/local/cuda/bin/ptxas", X_OK) == 0) return std::string("/usr/local/cuda/bin/ptxas");
-  return std::nullopt;
-}
+std::optional<std::string> find_ptxas() { return find_cuda_tool("ptxas"); }
 
 PtxasRun run_ptxas_on_file(const std::string& ptxas, const std::string& ptx_file, const std::string& arch,
                            unsigned timeout_seconds, bool relocatable) {
-  // timeout(1) exits 124 when the limit passes (137 when ptxas also ignored SIGTERM).
-  const std::string cmd = "timeout -k 2 " + std::to_string(timeout_seconds) + " " + shell_quote(ptxas) +
-                          " -v" + (relocatable ? " -c" : "") + " -arch=" + shell_quote(arch) + " " +
-                          shell_quote(ptx_file) + " -o /dev/null 2>&1";
+  std::vector<std::string> argv = {ptxas, "-v"};
+  if (relocatable) argv.push_back("-c");
+  for (const std::string& a : {"-arch=" + arch, ptx_file, std::string("-o"), std::string("/dev/null")}) argv.push_back(a);
+  const ToolRun tool = run_tool(argv, timeout_seconds);
   PtxasRun run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) {
-    run.output = "could not start " + ptxas;
-    return run;
-  }
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) run.output.append(buf, n);
-  const int status = pclose(pipe);
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.timed_out = run.exit_status == 124 || run.exit_status == 137;
+  run.exit_status = tool.exit_status;
+  run.timed_out = tool.timed_out;
+  run.output = tool.output;
   return run;
 }
 

@@ -1,5 +1,6 @@
-// `gpusim launch FILE.ptx [--kernel NAME] --grid X[,Y,Z] --block X[,Y,Z] [--shared BYTES]
-//  --arg SPEC... [--backend sim|cuda|both]`: runs one kernel of the user's PTX with arguments
+// `gpusim launch FILE.ptx|FILE.cu [--kernel NAME] --grid X[,Y,Z] --block X[,Y,Z] [--shared BYTES]
+//  --arg SPEC... [--backend sim|cuda|both]`: runs one kernel of the user's PTX (or of CUDA C++ that
+// nvcc compiles to PTX first: tools/cuda_source_compile.h) with arguments
 // given on the command line (scalars, and device buffers read from and saved to .npy or raw
 // files; grammar in tools/launch/arg_spec.h), then saves the output buffers.
 // Exit status: 0 ok, 1 file/device error, kernel fault or backends that disagree, 2 bad usage
@@ -20,7 +21,9 @@
 #include "isa/ptx_parser.h"
 #include "runtime/device.h"
 #include "runtime/sim_device.h"
+#include "sim/gpu_config.h"
 #include "tools/commands.h"
+#include "tools/cuda_source_compile.h"
 #include "tools/option_checks.h"
 #include "tools/device_run_support.h"
 #include "tools/launch/arg_spec.h"
@@ -62,8 +65,10 @@ const char* const kArgHelp =
     "Exit status: 0 ok; 1 file, device or kernel error, or backends that disagree; 2 bad usage.\n";
 
 void print_usage(std::ostream& os, const po::options_description& opts) {
-  os << "usage: gpusim launch FILE.ptx [--kernel NAME] --grid X[,Y,Z] --block X[,Y,Z] [--shared BYTES] --arg SPEC...\n"
-     << "Runs one kernel of a PTX file (nvcc -ptx output) on the simulator or the GPU and saves its output buffers.\n\n"
+  os << "usage: gpusim launch FILE.ptx|FILE.cu [--kernel NAME] --grid X[,Y,Z] --block X[,Y,Z] [--shared BYTES] --arg SPEC...\n"
+     << "Runs one kernel of a PTX file (nvcc -ptx output), or of a CUDA C++ file that nvcc compiles to PTX first\n"
+     << "(-ptx -lineinfo for the configuration's architecture; --nvcc-flag adds flags), on the simulator or the GPU\n"
+     << "and saves its output buffers.\n\n"
      << opts << "\n" << kArgHelp;
 }
 
@@ -284,9 +289,9 @@ void check_output_folders(const std::vector<ArgSpec>& args) {
   }
 }
 
-LaunchPlan plan_launch(const po::variables_map& vm) {
+LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOptions& sim_options) {
   LaunchPlan plan;
-  if (!vm.count("file")) throw UsageError("missing FILE.ptx");
+  if (!vm.count("file")) throw UsageError("missing FILE.ptx or FILE.cu");
   if (!vm.count("grid")) throw UsageError("missing --grid X[,Y,Z]");
   if (!vm.count("block")) throw UsageError("missing --block X[,Y,Z]");
   const std::vector<std::string> specs = vm.count("arg") ? vm["arg"].as<std::vector<std::string>>() : std::vector<std::string>{};
@@ -305,7 +310,18 @@ LaunchPlan plan_launch(const po::variables_map& vm) {
   check_output_paths(plan.args);
 
   plan.ptx_path = vm["file"].as<std::vector<std::string>>().front();
-  plan.ptx_text = read_text_file(plan.ptx_path);
+  if (is_cuda_source(plan.ptx_path)) {
+    const std::vector<std::string> flags =
+        vm.count("nvcc-flag") ? vm["nvcc-flag"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    const CompiledSource compiled = compile_cuda_source(
+        plan.ptx_path, sim::load_gpu_config(sim_options.config_path, sim_options.overrides).sm_arch, flags);
+    std::cerr << "gpusim launch: " << compiled.command << "\n";
+    plan.ptx_text = compiled.ptx_text;
+    plan.ptx_path += ".ptx";  // messages name PTX lines as FILE.cu.ptx:N, CUDA lines (-lineinfo) as FILE.cu:N
+  } else {
+    if (vm.count("nvcc-flag")) throw UsageError("--nvcc-flag applies to a .cu file, not to " + plan.ptx_path);
+    plan.ptx_text = read_text_file(plan.ptx_path);
+  }
   plan.module = isa::parse_ptx(plan.ptx_text, plan.ptx_path);
   plan.kernel = &select_kernel(plan.module, plan.ptx_path, vm.count("kernel") ? vm["kernel"].as<std::string>() : "");
   try {
@@ -367,11 +383,13 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
       "symbol", po::value<std::vector<std::string>>()->composing(),
       "NAME:TYPE:FILE: write a __constant__ or __device__ variable of the PTX before the launch (repeatable)")(
       "tolerance", po::value<double>()->default_value(0.0),
-      "--backend both: relative tolerance for float elements (0: bit-exact, NaN equals NaN)");
+      "--backend both: relative tolerance for float elements (0: bit-exact, NaN equals NaN)")(
+      "nvcc-flag", po::value<std::vector<std::string>>()->composing(),
+      "FILE.cu: one more nvcc flag (repeatable: --nvcc-flag=-DN=4 --nvcc-flag=-arch=compute_80)");
   add_device_options(opts, "sim (the simulator) | cuda (the real GPU, same PTX) | both (one run each: times side by side, "
                            "output buffers compared)");
   po::options_description hidden;
-  hidden.add_options()("file", po::value<std::vector<std::string>>(), "the PTX file");
+  hidden.add_options()("file", po::value<std::vector<std::string>>(), "the PTX or CUDA C++ file");
   opts.add(resource_limit_options());
   po::options_description all;
   all.add(opts).add(hidden);
@@ -398,7 +416,7 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
     return 0;
   }
   if (vm.count("file") && vm["file"].as<std::vector<std::string>>().size() > 1) {
-    std::cerr << "gpusim launch: one PTX file at a time (got " << vm["file"].as<std::vector<std::string>>().size() << ")\n";
+    std::cerr << "gpusim launch: one file at a time (got " << vm["file"].as<std::vector<std::string>>().size() << ")\n";
     return 2;
   }
 
@@ -419,7 +437,7 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
   }
   std::string kernel = "the kernel";
   try {
-    const LaunchPlan plan = plan_launch(vm);
+    const LaunchPlan plan = plan_launch(vm, sim_options);
     kernel = plan.kernel->name;
     return execute(plan, vm, backend, sim_options, tolerance);
   } catch (const UsageError& e) {

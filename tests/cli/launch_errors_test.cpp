@@ -105,7 +105,7 @@ TEST(LaunchErrors, KernelChoiceAndOptions) {
       {"--grid 1 --block 1 --backend gpu", "--backend 'gpu': expected sim, cuda or both"},
       {"--grid 1 --block 1 --tolerance -1", "--tolerance must be a non-negative number"},
       {"--grid 1 --block 1 --frobnicate", "unrecognised option '--frobnicate'"},
-      {"--grid 1 --block 1 other.ptx", "one PTX file at a time"},
+      {"--grid 1 --block 1 other.ptx", "one file at a time"},
   };
   for (const auto& [options, expected] : cases) {
     o = launch(k + options);

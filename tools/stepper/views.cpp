@@ -1,13 +1,13 @@
 #include "tools/stepper/views.h"
 
 #include <cstring>
-#include <filesystem>
 #include <iomanip>
 #include <optional>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
 
+#include "isa/source_position.h"
 #include "sim/scoreboard.h"
 
 namespace gpusim::stepper {
@@ -111,11 +111,7 @@ std::string warp_state_names() {
 
 std::string describe_instruction(const isa::Instruction& in, const isa::Module& module) {
   std::string where = "ptx line " + std::to_string(in.line);
-  if (in.source_line != 0) {
-    const auto file = module.source_files.find(in.source_file);
-    const std::string path = file == module.source_files.end() ? "file " + std::to_string(in.source_file) : file->second;
-    where += ", " + std::filesystem::path(path).filename().string() + ":" + std::to_string(in.source_line);
-  }
+  if (const std::string source = isa::cuda_source_position(in, module); !source.empty()) where += ", " + source;
   return "`" + trimmed(in.text) + "` (" + where + ")";
 }
 

@@ -1,0 +1,15 @@
+// Where an instruction came from in the user's CUDA source: the file and line of the `.loc` before
+// it (nvcc -lineinfo / -G), for fault messages and the stepper.
+#pragma once
+
+#include <string>
+
+#include "isa/ir.h"
+
+namespace gpusim::isa {
+
+// "saxpy.cu:17" (the file's name without its folders), or "" when the PTX carries no line
+// information for `in`.
+std::string cuda_source_position(const Instruction& in, const Module& module);
+
+}  // namespace gpusim::isa

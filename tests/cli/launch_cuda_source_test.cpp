@@ -1,0 +1,93 @@
+// `gpusim launch FILE.cu`: CUDA C++ compiled to PTX by nvcc on the way (tools/cuda_source_compile.h).
+// The saved buffers are checked against the CPU; nvcc's own errors reach the user with file and line.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/cli/launch_test_support.h"
+#include "tests/run_gpusim.h"
+
+namespace {
+
+using namespace gpusim::test_support;
+
+const std::string kUserSource = std::string(GPUSIM_FIXTURES) + "/launch_user.cu";
+
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+TEST(LaunchCudaSource, StructKernelFromTheSourceFile) {
+  TempDir dir;
+  const std::vector<float> in = {0.0f, 1.0f, 2.0f, -4.0f, 0.5f};
+  write_bytes(dir.file("in.bin"), as_bytes(in));
+  const Outcome o = run_gpusim("launch " + kUserSource + " --mode functional --kernel affine --grid 1 --block 8 --arg in:f32:" +
+                               dir.file("in.bin") + " --arg out:f64:5:" + dir.file("out.bin") +
+                               " --arg struct:f32:1.5,s32:10,f64:0.25 --arg s32:5");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "nvcc -ptx -lineinfo -arch=compute_75")) << o.output;  // the V100-like default
+  const std::vector<double> out = from_bytes<double>(read_bytes(dir.file("out.bin")));
+  ASSERT_EQ(out.size(), in.size());
+  for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(out[i], double(in[i] * 1.5f) + 10 + 0.25) << i;
+}
+
+TEST(LaunchCudaSource, FlagsReachNvccAndTheConfigChoosesTheArchitecture) {
+  TempDir dir;
+  write_text(dir.file("k.cu"),
+             "__global__ void times(const int* in, int* out, int n) {\n"
+             "  int i = blockIdx.x * blockDim.x + threadIdx.x;\n"
+             "  if (i < n) out[i] = in[i] * FACTOR + __CUDA_ARCH__ / 10;\n"
+             "}\n");
+  const std::vector<int32_t> in = {1, -2, 30, 7};
+  write_bytes(dir.file("in.bin"), as_bytes(in));
+  const Outcome o = run_gpusim("launch " + dir.file("k.cu") + " --config " + std::string(GPUSIM_SOURCE_DIR) +
+                               "/configs/h100.ini --nvcc-flag=-DFACTOR=7 --grid 1 --block 4 --arg in:s32:" +
+                               dir.file("in.bin") + " --arg out:s32:4:" + dir.file("out.bin") + " --arg s32:4");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "-arch=compute_90a")) << o.output;
+  const std::vector<int32_t> out = from_bytes<int32_t>(read_bytes(dir.file("out.bin")));
+  ASSERT_EQ(out.size(), in.size());
+  for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(out[i], in[i] * 7 + 90) << i;  // __CUDA_ARCH__ 900
+  // A flag that chooses the architecture replaces the configuration's.
+  const Outcome chosen = run_gpusim("launch " + dir.file("k.cu") + " --mode functional --nvcc-flag=-DFACTOR=2 "
+                                    "--nvcc-flag=-arch=compute_80 --grid 1 --block 4 --arg in:s32:" + dir.file("in.bin") +
+                                    " --arg out:s32:4:" + dir.file("out2.bin") + " --arg s32:4");
+  ASSERT_EQ(chosen.exit_code, 0) << chosen.output;
+  const std::vector<int32_t> out2 = from_bytes<int32_t>(read_bytes(dir.file("out2.bin")));
+  ASSERT_EQ(out2.size(), in.size());
+  for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(out2[i], in[i] * 2 + 80) << i;
+}
+
+TEST(LaunchCudaSource, CompileErrorsNameTheSourceLine) {
+  TempDir dir;
+  write_text(dir.file("broken.cu"), "__global__ void k(int* p) {\n  p[0] = undefined_name;\n}\n");
+  const Outcome o = run_gpusim("launch " + dir.file("broken.cu") + " --grid 1 --block 1 --arg zeros:s32:1");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "nvcc failed")) << o.output;
+  EXPECT_TRUE(contains(o.output, "broken.cu(2)")) << o.output;  // nvcc's file(line) form
+  EXPECT_TRUE(contains(o.output, "undefined_name")) << o.output;
+  // --nvcc-flag means nothing for PTX.
+  const Outcome ptx = run_gpusim("launch " + std::string(GPUSIM_FIXTURES) +
+                                 "/launch_user.ptx --nvcc-flag=-O3 --kernel weigh --grid 1 --block 1 "
+                                 "--arg zeros:f32:1 --arg zeros:f32:1 --arg s32:1");
+  EXPECT_EQ(ptx.exit_code, 2) << ptx.output;
+  EXPECT_TRUE(contains(ptx.output, "--nvcc-flag applies to a .cu file")) << ptx.output;
+}
+
+// A fault names the PTX line and, from nvcc's -lineinfo, the CUDA line it was compiled from.
+TEST(LaunchCudaSource, FaultNamesTheCudaSourceLine) {
+  TempDir dir;
+  write_text(dir.file("oob.cu"),
+             "__global__ void oob(int* p, int n) {\n"
+             "  int i = blockIdx.x * blockDim.x + threadIdx.x;\n"
+             "  p[i * 1000000] = n;\n"
+             "}\n");
+  const Outcome o = run_gpusim("launch " + dir.file("oob.cu") + " --mode functional --grid 1 --block 32 "
+                               "--arg zeros:s32:4 --arg s32:1");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "out-of-bounds global store")) << o.output;
+  EXPECT_TRUE(contains(o.output, "oob.cu.ptx:")) << o.output;
+  EXPECT_TRUE(contains(o.output, ", oob.cu:3)")) << o.output;
+}
+
+}  // namespace
