@@ -89,6 +89,11 @@ void check_program(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a program");
   if (access(path.c_str(), X_OK) != 0) throw std::runtime_error(path + ": not executable");
   const ProgramLinkage link = inspect_program(path);
+  // Another CUDA major version's runtime has other structures (cudaDeviceProp) and entry points.
+  for (const std::string& needed : link.needed)
+    if (needed.rfind("libcudart.so.", 0) == 0 && needed != "libcudart.so.13")
+      throw std::runtime_error(path + " was built against " + needed + " (another CUDA version); gpusim provides CUDA "
+                               "13's runtime, libcudart.so.13: rebuild it with nvcc 13");
   if (!link.is_elf || link.uses_shared_cudart() || link.static_cudart) return;
   if (link.has_kernels)
     throw std::runtime_error(path + " carries device code and NVIDIA's static CUDA runtime (nvcc's default) but has been "

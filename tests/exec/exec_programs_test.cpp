@@ -184,6 +184,13 @@ TEST(Exec, LibraryOpenedLaterWithItsOwnStaticRuntimeIsNamedOnce) {
   EXPECT_TRUE(contains(o.output, "(dlopen)")) << o.output;
 }
 
+TEST(Exec, AnotherCudaVersionsRuntimeIsRefusedByName) {
+  const Outcome o = exec("", "other_cuda_version");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "was built against libcudart.so.12")) << o.output;
+  EXPECT_TRUE(contains(o.output, "rebuild it with nvcc 13")) << o.output;
+}
+
 TEST(Exec, StrippedStaticRuntimeIsRefusedBeforeStarting) {
   const Outcome o = exec("", "vector_add_static_stripped");
   EXPECT_EQ(o.exit_code, 1) << o.output;
