@@ -5,10 +5,10 @@
 #include <cuda.h>
 #include <dlfcn.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstring>
-
+#include <mutex>
+#include <set>
 #include <string>
 
 namespace {
@@ -31,6 +31,22 @@ void* resolve(const std::string& base, int cuda_version) {
   return nullptr;
 }
 
+// What to tell the user when NVIDIA's static runtime inside `object` asks for its tables.
+std::string static_runtime_message(const std::string& object) {
+  const std::string file = object.substr(object.rfind('/') + 1);
+  for (const char* closed : {"libcublas", "libcudnn", "libcufft", "libcurand", "libcusparse", "libcusolver", "libnpp",
+                             "libnvjpeg", "libcutensor", "libnccl", "libnvblas"})
+    if (file.rfind(closed, 0) == 0)
+      return "gpusim: " + file + " is one of NVIDIA's closed-source libraries: it carries its own CUDA runtime and "
+             "only GPU machine code (SASS), so it cannot run on the simulator (docs/CUDA_SUPPORT.md; your own "
+             "kernels, Thrust and CUB run); its calls fail\n";
+  return "gpusim: " + (object.empty() ? std::string("code in this process") : object) +
+         " carries NVIDIA's static CUDA runtime, which gpusim could not redirect to its own (a library opened with "
+         "dlopen after start-up, a stripped library, or a program run without gpusim exec), so its runtime calls fail "
+         "(cudaErrorNotSupported): run it under gpusim exec, keep its symbol table, or build it with `nvcc -cudart "
+         "shared` (CMake: CUDA_RUNTIME_LIBRARY Shared)\n";
+}
+
 }  // namespace
 
 extern "C" {
@@ -43,27 +59,29 @@ CUresult cuGetProcAddress(const char* symbol, void** pfn, int cuda_version, cuui
   return *pfn ? CUDA_SUCCESS : CUDA_ERROR_NOT_FOUND;
 }
 
+
 // The driver's private tables of undocumented functions. NVRTC loads libcuda.so.1 and asks for
 // one on every compile, then carries on without it: answered quietly (an unsupported entry point
 // would print its name, a line every NVRTC program would show for nothing). NVIDIA's static CUDA
 // runtime asks for two others first (measured with CUDA 13.0): one that asks here was not
 // redirected to gpusim's libcudart (runtime/cudart/static_runtime_redirect.cpp) and will fail
-// at its first call, so say which and why, once.
+// at its first call, so say where it is and why, once per object.
 CUresult cuGetExportTable(const void** table, const CUuuid* id) {
   if (table) *table = nullptr;
   static const unsigned char kStaticRuntimeTables[2][16] = {
       {0xf8, 0xcf, 0xf9, 0x51, 0x21, 0x46, 0x8b, 0x4e, 0xb9, 0xe2, 0xfb, 0x46, 0x9e, 0x7c, 0x0d, 0xd9},
       {0x6b, 0xd5, 0xfb, 0x6c, 0x5b, 0xf4, 0xe7, 0x4a, 0x89, 0x87, 0xd9, 0x39, 0x12, 0xfd, 0x9d, 0xf9}};
-  static std::atomic<bool> told{false};
-  for (const auto& uuid : kStaticRuntimeTables)
-    if (id && std::memcmp(id->bytes, uuid, sizeof uuid) == 0 && !told.exchange(true))
-      std::fprintf(stderr,
-                   "gpusim: NVIDIA's static CUDA runtime is running against the simulator's driver, which cannot "
-                   "serve its internal tables, so its runtime calls fail (cudaErrorNotSupported). gpusim exec redirects "
-                   "a static runtime inside the program or a library it loads at start-up; one in a library opened "
-                   "later (dlopen), in a stripped library or in a program run without gpusim exec is not: run it "
-                   "under gpusim exec, keep the symbol table, or "
-                   "build that code with `nvcc -cudart shared` (CMake: CUDA_RUNTIME_LIBRARY Shared)\n");
+  bool static_runtime = false;
+  for (const auto& uuid : kStaticRuntimeTables) static_runtime |= id && std::memcmp(id->bytes, uuid, sizeof uuid) == 0;
+  if (!static_runtime) return CUDA_ERROR_NOT_SUPPORTED;
+  // The caller is NVIDIA's runtime code inside the object that carries it.
+  Dl_info caller{};
+  const std::string object =
+      dladdr(__builtin_return_address(0), &caller) && caller.dli_fname ? caller.dli_fname : "";
+  static std::mutex told_mutex;
+  static std::set<std::string> told;
+  std::lock_guard<std::mutex> lock(told_mutex);
+  if (told.insert(object).second) std::fputs(static_runtime_message(object).c_str(), stderr);
   return CUDA_ERROR_NOT_SUPPORTED;
 }
 
