@@ -1,7 +1,9 @@
-// `gpusim exec` on the CUDA programs in tests/cuda_programs (built by nvcc with the shared runtime):
+// `gpusim exec` on the CUDA programs in tests/cuda_programs (built by nvcc, shared or static runtime):
 // each program checks its own results against CPU code and exits 0; these tests run it in both
 // simulation modes and check what a user sees (exit code, its output, the launch table).
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -183,6 +185,18 @@ TEST(Exec, LibraryOpenedLaterWithItsOwnStaticRuntimeIsNamedOnce) {
   ASSERT_NE(at, std::string::npos) << o.output;
   EXPECT_EQ(o.output.find(said, at + 1), std::string::npos) << o.output;  // once
   EXPECT_TRUE(contains(o.output, "dlopen after start-up")) << o.output;
+}
+
+TEST(Exec, ClosedLibraryIsNamedOnce) {
+  if (access(program("closed_library").c_str(), X_OK) != 0) GTEST_SKIP() << "built only where the toolkit has cuBLAS";
+  const Outcome o = exec("", "closed_library");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "closed_library: cublasCreate returned")) << o.output;
+  const std::string said = "is one of NVIDIA's closed-source libraries";
+  const size_t at = o.output.find(said);
+  ASSERT_NE(at, std::string::npos) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim: libcublas")) << o.output;
+  EXPECT_FALSE(contains(o.output, "could not redirect")) << o.output;
 }
 
 TEST(Exec, AnotherCudaVersionsRuntimeIsRefusedByName) {
