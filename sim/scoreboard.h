@@ -44,11 +44,6 @@ class Scoreboard {
   // at `cycle`. The reason is that of the register that becomes ready last; a pending memory
   // result dominates any fixed latency.
   Block check(std::span<const uint32_t> regs, uint64_t cycle) const;
-  // Starts loading the entries check(regs) will read (a cache hint; reads nothing itself).
-  void prefetch(std::span<const uint32_t> regs) const {
-    for (uint32_t r : regs)
-      if (r < entries_.size()) __builtin_prefetch(&entries_[r]);
-  }
   // Every result readable at `cycle` (nothing pending).
   bool drained(uint64_t cycle) const { return pending_ == 0 && latest_ready_ <= cycle; }
   // The block a drain-requiring instruction sees (not blocked when drained).

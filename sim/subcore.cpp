@@ -286,8 +286,6 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   s.next = &s.timing->at(warp.top().pc);
   s.maybe_at_barrier = warp.at_barrier;
   remember_warp_state(s);
-  // The warp is re-examined next cycle, its scoreboard read for the new instruction then.
-  if (s.next->kind != IssueKind::Drain) s.board.prefetch(s.timing->touched(*s.next));
   s.recheck_at = cycle + 1;
   next_recheck_ = std::min(next_recheck_, cycle + 1);
 }
