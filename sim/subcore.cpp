@@ -53,6 +53,7 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   pipe_waits_.leave(slot);
   s.next = s.active ? &s.timing->at(warp.top().pc) : nullptr;
   s.maybe_at_barrier = s.active && warp.at_barrier;
+  if (s.active) remember_warp_state(s);
   ages_[slot] = age;
   if (s.active) {
     active_mask_ |= uint64_t(1) << slot;
@@ -145,6 +146,31 @@ uint64_t SubCore::sleep_cycles(const WarpSlot& s, const isa::Instruction& in) co
   }
   ns = std::min<uint64_t>(ns, 1000000);  // the PTX ISA bounds a nanosleep at 1 ms
   return ns * uint64_t(shared_.config->core_clock_mhz) / 1000;
+}
+
+void SubCore::remember_warp_state(WarpSlot& s) {
+  const isa::CallFrame& f = s.warp->frame();
+  s.hint_frame = &f;
+  s.hint_top = &f.stack.back();
+  s.hint_regs = f.regs.data();
+}
+
+void SubCore::prefetch_warp_state(const WarpSlot& s) const {
+  // The warp's own fields (its frames and masks sit in its first lines), then the frame and SIMT
+  // entry, then the 32 lanes (four lines) of each register the next instruction names.
+  const char* w = reinterpret_cast<const char*>(s.warp);
+  __builtin_prefetch(w);
+  __builtin_prefetch(w + 64);
+  __builtin_prefetch(s.hint_frame);
+  __builtin_prefetch(s.hint_top);
+  if (!s.hint_regs || !s.next) return;
+  for (uint32_t r : s.timing->touched(*s.next)) {
+    const char* lanes = reinterpret_cast<const char*>(s.hint_regs + size_t(r) * 32);
+    __builtin_prefetch(lanes);
+    __builtin_prefetch(lanes + 64);
+    __builtin_prefetch(lanes + 128);
+    __builtin_prefetch(lanes + 192);
+  }
 }
 
 void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
@@ -259,6 +285,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   if (function_changed || warp.top().pc != pc + 1) s.fetch_ready = cycle + 1 + kFetchBubbleCycles;
   s.next = &s.timing->at(warp.top().pc);
   s.maybe_at_barrier = warp.at_barrier;
+  remember_warp_state(s);
   s.recheck_at = cycle + 1;
   next_recheck_ = std::min(next_recheck_, cycle + 1);
 }

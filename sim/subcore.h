@@ -140,6 +140,14 @@ class SubCore {
     const InstTiming* next = nullptr;
     bool maybe_at_barrier = false;
     isa::Warp* warp = nullptr;
+    // Where the warp's current call frame, top SIMT entry and registers were after its last issue
+    // (or placement). Only prefetch hints (prefetch_warp_state): issue reads the warp through the
+    // warp itself, so a stale hint after a barrier release or a call costs one wasted prefetch,
+    // never a wrong value. They let the first touches of the warp's state go out together instead
+    // of as a chain of dependent misses (warp -> frame -> SIMT entry -> registers).
+    const void* hint_frame = nullptr;
+    const void* hint_top = nullptr;
+    const uint64_t* hint_regs = nullptr;
     isa::CtaState* cta = nullptr;
     int cta_slot = -1;
     bool active = false;  // resident and not finished
@@ -267,6 +275,10 @@ class SubCore {
                                        uint32_t open_group, unsigned allowed);
   Scoreboard::Block block_of(const WarpSlot& s, const InstTiming& t, uint64_t cycle) const;
   void issue(int slot, uint64_t cycle, isa::LaunchState& launch);
+  // Records the warp's state addresses in the slot's hints (after placement and each issue).
+  static void remember_warp_state(WarpSlot& s);
+  // Prefetches what issuing the slot's next instruction will read first (see WarpSlot::hint_frame).
+  void prefetch_warp_state(const WarpSlot& s) const;
   void submit_memory(WarpSlot& s, int slot, const InstTiming& t, const isa::StepResult& r, uint64_t cycle);
   uint64_t sleep_cycles(const WarpSlot& s, const isa::Instruction& in) const;
   // barrier.cluster.wait: the first cycle the warp may issue it (cycle: not such a wait).

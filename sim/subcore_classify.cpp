@@ -196,6 +196,7 @@ void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
     }
   }
   if (selected == WarpScheduler::kNone) return;
+  prefetch_warp_state(slots_[selected]);
   const InstTiming& t = *slots_[selected].next;
   if (!t.commit) return issue(selected, cycle, launch);
   // Its queue place is held so that the other sub-cores see the queue as the op will leave it.
