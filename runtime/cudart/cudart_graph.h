@@ -96,6 +96,10 @@ struct CaptureSession {
   unsigned long long id = 0;
   std::thread::id thread;
   bool invalidated = false;
+  // cudaStreamBeginCaptureToGraph: the program's graph, whose earlier nodes the capture leaves
+  // alone (they need not join the origin stream, and a failed capture does not destroy them).
+  bool into_existing_graph = false;
+  std::set<const GraphNode*> earlier_nodes;
 };
 
 struct StreamCapture {

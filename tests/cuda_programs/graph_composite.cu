@@ -1,7 +1,8 @@
 // Composite CUDA graphs: child graph nodes (added by hand, nested, read back and edited through
 // cudaGraphChildGraphNodeGetGraph), memcpy nodes to and from __constant__/__device__ variables,
-// a graph launched into a capturing stream (it becomes a child graph node) and a captured
-// cudaMemcpyToSymbolAsync, which must copy when the graph runs, not at capture. Every result is
+// a graph launched into a capturing stream (it becomes a child graph node), a captured
+// cudaMemcpyToSymbolAsync, which must copy when the graph runs, not at capture, and
+// cudaStreamBeginCaptureToGraph (capture appended to an existing graph after given nodes). Every result is
 // compared with a CPU computation of what the graph does.
 #include <cstdio>
 #include <vector>
@@ -172,6 +173,30 @@ int main() {
   int seen = 0;
   CHECK(cudaMemcpyFromSymbol(&seen, launches_seen, sizeof seen));
   EXPECT(seen == 2 * 2 + 2 + 4);
+
+  // Capture into an existing graph, after its memset node (an unrelated earlier node need not join).
+  cudaGraph_t target;
+  CHECK(cudaGraphCreate(&target, 0));
+  cudaGraphNode_t target_zero, unrelated;
+  CHECK(cudaGraphAddMemsetNode(&target_zero, target, nullptr, 0, &ms));
+  CHECK(cudaGraphAddEmptyNode(&unrelated, target, nullptr, 0));
+  CHECK(cudaStreamBeginCaptureToGraph(s, target, &target_zero, nullptr, 1, cudaStreamCaptureModeGlobal));
+  scale_add<<<(n + 127) / 128, 128, 0, s>>>(x, n, add1);
+  cudaGraph_t ended;
+  CHECK(cudaStreamEndCapture(s, &ended));
+  EXPECT(ended == target);
+  count = 0;
+  CHECK(cudaGraphGetNodes(target, nullptr, &count));
+  EXPECT(count == 3);
+  cudaGraphExec_t target_exec;
+  CHECK(cudaGraphInstantiate(&target_exec, target, 0));
+  CHECK(cudaGraphLaunch(target_exec, s));
+  CHECK(cudaStreamSynchronize(s));
+  CHECK(cudaMemcpy(host_x.data(), x, n * sizeof(float), cudaMemcpyDeviceToHost));
+  std::fill(want.begin(), want.end(), add1);  // zeroed first, then x * c + add1
+  expect_equal(host_x, want, "capture into an existing graph after its memset node");
+  CHECK(cudaGraphExecDestroy(target_exec));
+  CHECK(cudaGraphDestroy(target));
 
   // Bad symbol copies get CUDA's codes.
   cudaGraphNode_t bad;
