@@ -132,7 +132,8 @@ std::string format_conversion(const Spec& s, ArgumentReader& args, const DeviceM
     return host_format(host_spec(s, len), stars, static_cast<int>(static_cast<uint32_t>(args.next(4, s.text))));
   }
   if (is_float_conversion(c)) {
-    if (!len.empty() && len != "l")
+    // 'L': nvcc compiles long double as double in device code, so %Lf receives a double too.
+    if (!len.empty() && len != "l" && len != "L")
       throw std::runtime_error("unsupported length modifier in '" + s.text + "' (device floats are passed as double)");
     const uint64_t bits = args.next(8, s.text);
     double d;

@@ -1,5 +1,5 @@
 // Bit manipulation and logic: popc, clz, bfind, brev, bfe, bfi, prmt, dp4a, dp2a, and/or/xor/
-// not/cnot, lop3, shl/shr, shf.
+// not/cnot, lop3, shl/shr, shf, bmsk, fns.
 #include <bit>
 
 #include "isa/exec_alu_support.h"
@@ -219,6 +219,31 @@ void exec_Bmsk(ExecContext& ctx, const Instruction& in) {
     if (overflow) mask1 = 0;
     else if (b1 == 0) mask1 = 0xffffffffu;
     ctx.set(in.ops[0], l, mask0 & ~mask1 & 0xffffffffu);
+  });
+}
+
+// fns.b32 d, mask, base, offset (__fns): the position of the |offset|-th set bit of mask counting
+// from bit base upwards (offset > 0) or downwards (offset < 0), base itself included; offset 0
+// asks whether bit base is set. 0xffffffff when there is no such bit (PTX ISA, fns). A base
+// above 31 is undefined in PTX; here it finds nothing.
+void exec_Fns(ExecContext& ctx, const Instruction& in) {
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint32_t mask = uint32_t(ctx.get(in.ops[1], l)), base = uint32_t(ctx.get(in.ops[2], l));
+    const int32_t offset = int32_t(uint32_t(ctx.get(in.ops[3], l)));
+    uint32_t d = 0xffffffffu;
+    if (base < 32 && offset == 0) {
+      if ((mask >> base) & 1) d = base;
+    } else if (base < 32) {
+      int64_t left = offset > 0 ? int64_t(offset) : -int64_t(offset);  // set bits still to pass
+      const int step = offset > 0 ? 1 : -1;
+      for (int pos = int(base); pos >= 0 && pos < 32; pos += step) {
+        if (((mask >> pos) & 1) && --left == 0) {
+          d = uint32_t(pos);
+          break;
+        }
+      }
+    }
+    ctx.set(in.ops[0], l, d);
   });
 }
 

@@ -39,6 +39,11 @@ static uint64_t symbol_address(const ExecContext& ctx, const LaunchState& launch
   }
 }
 
+namespace {
+// %globaltimer: nanoseconds, where %clock64 counts SM cycles (the two differ by the clock rate).
+uint64_t globaltimer_ns(const LaunchState& l) { return l.clock_mhz ? l.clock * 1000 / l.clock_mhz : l.clock; }
+}  // namespace
+
 uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
   switch (o.kind) {
     case OperandKind::Reg: {
@@ -73,7 +78,7 @@ uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
         case SpecialReg::Gridid: return 0;
         case SpecialReg::Clock: return launch_.clock & 0xffffffffu;
         case SpecialReg::Clock64: return launch_.clock;
-        case SpecialReg::Globaltimer: return launch_.clock;
+        case SpecialReg::Globaltimer: return globaltimer_ns(launch_);
         case SpecialReg::LanemaskEq: return 1u << lane;
         case SpecialReg::LanemaskLt: return (1u << lane) - 1;
         case SpecialReg::LanemaskLe: return (2ull << lane) - 1;
@@ -81,8 +86,8 @@ uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
         case SpecialReg::LanemaskGe: return uint32_t(~((1ull << lane) - 1));
         case SpecialReg::DynamicSmemSize: return launch_.dynamic_shared_bytes;
         case SpecialReg::TotalSmemSize: return launch_.dynamic_shared_base + launch_.dynamic_shared_bytes;
-        case SpecialReg::GlobaltimerLo: return launch_.clock & 0xffffffffu;
-        case SpecialReg::GlobaltimerHi: return launch_.clock >> 32;
+        case SpecialReg::GlobaltimerLo: return globaltimer_ns(launch_) & 0xffffffffu;
+        case SpecialReg::GlobaltimerHi: return globaltimer_ns(launch_) >> 32;
         // The simulator reserves no shared memory for the system: the reserved region is empty
         // and sits at the end of the CTA's allocation, so the aggregate equals the total.
         case SpecialReg::AggrSmemSize: case SpecialReg::ReservedSmemOffsetBegin:

@@ -41,6 +41,9 @@ struct LaunchState {
   // %clock/%clock64 source and %smid; the timing model keeps these current per SM.
   uint64_t clock = 0;
   uint32_t smid = 0, nsmid = 1;
+  // The SM clock in MHz: %globaltimer counts nanoseconds, so it is `clock` converted with it
+  // (0: `clock` is read as nanoseconds).
+  uint32_t clock_mhz = 0;
   // A launch past this many warp-instructions is stopped as a probable infinite loop (the timing
   // model checks it every core cycle; the functional executor has FunctionalLimits). 0: none.
   uint64_t max_warp_instructions = 0;

@@ -21,11 +21,15 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
                       Opcode::Copysign, Opcode::Addc, Opcode::Subc, Opcode::Mul24, Opcode::Bmsk})
       t[op] = {3, 3};
     for (Opcode op : {Opcode::Mad, Opcode::Fma, Opcode::Madc, Opcode::Mad24, Opcode::Sad, Opcode::Selp,
-                      Opcode::Slct, Opcode::Bfe, Opcode::Prmt, Opcode::Dp4a, Opcode::Dp2a, Opcode::Shf,
+                      Opcode::Slct, Opcode::Bfe, Opcode::Prmt, Opcode::Fns, Opcode::Dp4a, Opcode::Dp2a, Opcode::Shf,
                       Opcode::Vadd2, Opcode::Vadd4, Opcode::Vsub2, Opcode::Vsub4, Opcode::Vavrg2, Opcode::Vavrg4,
                       Opcode::Vabsdiff2, Opcode::Vabsdiff4, Opcode::Vmin2, Opcode::Vmin4, Opcode::Vmax2, Opcode::Vmax4})
       t[op] = {4, 4};
-    t[Opcode::Alloca] = {2, 3};  // ptr, size{, immAlign}
+    t[Opcode::Alloca] = {2, 3};
+    t[Opcode::CreatepolicyFractional] = {1, 2};  // policy{, fraction}
+    t[Opcode::CreatepolicyRange] = {4, 4};       // policy, [a], primary-size, total-size
+    t[Opcode::Discard] = {2, 2};                 // [a], 128
+    t[Opcode::Applypriority] = {2, 2};  // ptr, size{, immAlign}
     t[Opcode::Stacksave] = {1, 1};
     t[Opcode::Stackrestore] = {1, 1};
     for (Opcode op : {Opcode::Abs, Opcode::Neg, Opcode::Not, Opcode::Cnot, Opcode::Popc, Opcode::Clz,
@@ -126,6 +130,7 @@ DataType immediate_type(Opcode op, const Modifiers& m, unsigned index) {
     case Opcode::Bfe: return index >= 2 ? DataType::U32 : first;
     case Opcode::Bfi: return index >= 3 ? DataType::U32 : first;
     case Opcode::Bmsk: return DataType::U32;
+    case Opcode::Fns: return index == 3 ? DataType::S32 : DataType::U32;
     case Opcode::Prmt: case Opcode::Shfl: case Opcode::Match: case Opcode::Redux:
       return index >= 2 ? DataType::U32 : first;
     case Opcode::Vote: return index == 1 ? DataType::Pred : DataType::U32;
@@ -137,6 +142,9 @@ DataType immediate_type(Opcode op, const Modifiers& m, unsigned index) {
     case Opcode::Activemask: case Opcode::Lop3:
       return op == Opcode::Bar && index == 3 ? DataType::Pred : DataType::U32;
     case Opcode::Isspacep: case Opcode::Prefetch: case Opcode::Prefetchu: return DataType::U64;
+    case Opcode::CreatepolicyFractional: return index == 1 ? DataType::F32 : DataType::B64;
+    case Opcode::CreatepolicyRange: case Opcode::Discard: case Opcode::Applypriority:
+      return index >= 2 ? DataType::U32 : DataType::B64;
     case Opcode::Mma: case Opcode::WmmaMma: return index == 0 ? first : m.types[m.ntypes - 1];
     case Opcode::WgmmaMmaAsync: return DataType::S32;  // scale-d and the +1/-1, 0/1 immediates
     case Opcode::WgmmaWaitGroup: case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkWaitGroup: case Opcode::ElectSync:

@@ -239,7 +239,9 @@ Rule rule_for(Opcode op) {
       return {bit(kSpace) | bit(kVecV) | bit(kNc) | kMemOrder | kMemHints, 1, 1, 0};
     case Opcode::Ldu: return {bit(kSpace) | bit(kVecV) | kMemHints, 1, 1, 0};
     case Opcode::St: return {bit(kSpace) | bit(kVecV) | kMemOrder | kMemHints, 1, 1, 0};
-    case Opcode::Prefetch: case Opcode::Prefetchu: return {bit(kSpace) | bit(kHint), 0, 0, 0};
+    case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::Discard: case Opcode::Applypriority:
+      return {bit(kSpace) | bit(kHint), 0, 0, 0};
+    case Opcode::CreatepolicyFractional: case Opcode::CreatepolicyRange: return {bit(kHint), 1, 1, 0};
     case Opcode::Atom: case Opcode::Red:
       return {bit(kSpace) | bit(kAtom) | bit(kNoftz) | bit(kVecV) | kMemOrder | kMemHints, 1, 1, bit(kAtom)};
     case Opcode::CpAsync: return {bit(kSpace) | kMemHints, 0, 0, bit(kSpace)};

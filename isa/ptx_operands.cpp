@@ -43,6 +43,11 @@ class StatementReader {
         inst.ops[index] = read_operand(index);
         ++index;
       }
+      // `.L2::cache_hint` adds a cache-policy operand at the end of a load, store, atomic or
+      // cp.async; the policy changes no result, so the operand is read and dropped.
+      const bool policy_operand = inst.op == Opcode::Ld || inst.op == Opcode::Ldu || inst.op == Opcode::St ||
+                                  inst.op == Opcode::Atom || inst.op == Opcode::Red || inst.op == Opcode::CpAsync;
+      if (inst.mod.cache_hint && policy_operand && index > 0) --index;
       inst.nops = uint8_t(index);
       check_operand_count(inst.op, index, optok, scope_);
     }

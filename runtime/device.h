@@ -136,6 +136,7 @@ struct AllocationInfo {
 struct KernelInfo {
   std::string name;
   std::vector<uint32_t> param_sizes;
+  std::vector<uint32_t> param_offsets;  // each parameter's offset in the parameter buffer (PTX layout)
   uint32_t static_shared_bytes = 0;
   uint32_t local_bytes_per_thread = 0;
   uint32_t registers_per_thread = 0;   // from ptxas for the device's architecture; 0 = unknown

@@ -156,7 +156,10 @@ class SimDevice final : public Device {
     }
     KernelInfo info;
     info.name = fn.name;
-    for (uint32_t id : fn.params) info.param_sizes.push_back(static_cast<uint32_t>(lm.module.symbols[id].size));
+    for (uint32_t id : fn.params) {
+      info.param_sizes.push_back(static_cast<uint32_t>(lm.module.symbols[id].size));
+      info.param_offsets.push_back(static_cast<uint32_t>(lm.module.symbols[id].offset));
+    }
     info.static_shared_bytes = static_cast<uint32_t>(fn.static_shared_bytes);
     info.local_bytes_per_thread = static_cast<uint32_t>(fn.local_bytes);
     info.registers_per_thread = fn.ptxas_registers;
@@ -305,6 +308,7 @@ class SimDevice final : public Device {
     if (lm.const_mirror) copy_to_host(lm.const_bank.data(), lm.const_mirror, lm.const_bank.size());
     ls.const_bank = &lm.const_bank;
     ls.nsmid = static_cast<uint32_t>(config_.num_sms);
+    ls.clock_mhz = static_cast<uint32_t>(config_.core_clock_mhz);  // %globaltimer in ns
     ls.max_warp_instructions = options_.max_warp_instructions;
     ls.services = &services_;
     ls.cluster = launch_cluster_shape(*fn, cfg);

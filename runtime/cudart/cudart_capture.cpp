@@ -65,7 +65,8 @@ void drop_graph(GraphState& st, GraphRecord* g) {
 
 // Every node without dependents must lead into the origin stream's last work: a forked stream
 // that never rejoined makes the capture fail (cudaErrorStreamCaptureUnjoined).
-bool all_joined(const GraphRecord& g, const std::vector<GraphNode*>& origin_deps) {
+bool all_joined(const GraphRecord& g, const std::vector<GraphNode*>& origin_deps,
+                const std::set<const GraphNode*>& earlier_nodes) {
   std::set<const GraphNode*> reach;
   std::vector<const GraphNode*> todo(origin_deps.begin(), origin_deps.end());
   while (!todo.empty()) {
@@ -78,13 +79,43 @@ bool all_joined(const GraphRecord& g, const std::vector<GraphNode*>& origin_deps
   for (auto& n : g.nodes)
     for (const GraphNode* d : n->deps) has_dependent.insert(d);
   for (auto& n : g.nodes)
-    if (!has_dependent.count(n.get()) && !reach.count(n.get())) return false;
+    if (!has_dependent.count(n.get()) && !reach.count(n.get()) && !earlier_nodes.count(n.get())) return false;
   return true;
 }
 
 void check_stream_handle(Context& ctx, cudaStream_t s) {
   if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
   if (!ctx.streams.count(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+}
+
+// Starts a capture on `stream` into a new graph (into == null) or into the program's graph.
+void begin_capture(Context& ctx, cudaStream_t stream, cudaStreamCaptureMode mode, GraphRecord* into,
+                   std::vector<GraphNode*> deps) {
+  const int m = as_int(mode);
+  if (m != cudaStreamCaptureModeGlobal && m != cudaStreamCaptureModeThreadLocal && m != cudaStreamCaptureModeRelaxed)
+    throw ApiError(cudaErrorInvalidValue, "capture mode " + std::to_string(m) + " is not a cudaStreamCaptureMode");
+  if (is_legacy(stream))
+    throw ApiError(cudaErrorStreamCaptureUnsupported, "the legacy default stream cannot be captured; use a created stream");
+  check_stream_handle(ctx, stream);
+  GraphState& st = graph_state(ctx);
+  if (find(st, stream)) throw ApiError(cudaErrorIllegalState, "the stream is already capturing");
+  auto session = std::make_unique<CaptureSession>();
+  if (into) {
+    for (auto& [s, cap] : st.capturing)
+      if (cap.session->graph == into) throw ApiError(cudaErrorIllegalState, "another capture is already adding to the graph");
+    session->into_existing_graph = true;
+    for (auto& n : into->nodes) session->earlier_nodes.insert(n.get());
+  } else {
+    into = new GraphRecord;
+    st.graphs.insert(into);
+  }
+  session->graph = into;
+  session->origin = stream;
+  session->mode = mode;
+  session->id = st.next_capture_id++;
+  session->thread = std::this_thread::get_id();
+  st.capturing[stream] = StreamCapture{session.get(), std::move(deps), {}, {}};
+  st.sessions.push_back(std::move(session));
 }
 
 }  // namespace
@@ -188,26 +219,24 @@ using namespace gpusim::cudart;
 extern "C" {
 
 cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mode) {
-  return api("cudaStreamBeginCapture", [&](Context& ctx) {
-    const int m = as_int(mode);
-    if (m != cudaStreamCaptureModeGlobal && m != cudaStreamCaptureModeThreadLocal && m != cudaStreamCaptureModeRelaxed)
-      throw ApiError(cudaErrorInvalidValue, "capture mode " + std::to_string(m) + " is not a cudaStreamCaptureMode");
-    if (is_legacy(stream))
-      throw ApiError(cudaErrorStreamCaptureUnsupported, "the legacy default stream cannot be captured; use a created stream");
-    check_stream_handle(ctx, stream);
-    GraphState& st = graph_state(ctx);
-    if (find(st, stream)) throw ApiError(cudaErrorIllegalState, "the stream is already capturing");
-    auto* g = new GraphRecord;
-    st.graphs.insert(g);
-    auto session = std::make_unique<CaptureSession>();
-    session->graph = g;
-    session->origin = stream;
-    session->mode = mode;
-    session->id = st.next_capture_id++;
-    session->thread = std::this_thread::get_id();
-    st.capturing[stream] = StreamCapture{session.get(), {}, {}, {}};
-    st.sessions.push_back(std::move(session));
+  return api("cudaStreamBeginCapture", [&](Context& ctx) { begin_capture(ctx, stream, mode, nullptr, {}); });
+}
+
+// Captures into the program's graph: the first captured node depends on `dependencies`.
+cudaError_t cudaStreamBeginCaptureToGraph(cudaStream_t stream, cudaGraph_t graph, const cudaGraphNode_t* dependencies,
+                                          const cudaGraphEdgeData* edge_data, size_t count, cudaStreamCaptureMode mode) {
+  return api("cudaStreamBeginCaptureToGraph", [&](Context& ctx) {
+    GraphRecord& g = graph_of(ctx, graph);
+    if (edge_data)
+      for (size_t i = 0; i < count; ++i)
+        if (edge_data[i].type != cudaGraphDependencyTypeDefault || edge_data[i].from_port != 0 || edge_data[i].to_port != 0)
+          throw ApiError(cudaErrorNotSupported, "edge data other than the default (programmatic ports) is not supported by gpusim");
+    begin_capture(ctx, stream, mode, &g, dependency_list(ctx, g, dependencies, count));
   });
+}
+cudaError_t cudaStreamBeginCaptureToGraph_ptsz(cudaStream_t stream, cudaGraph_t graph, const cudaGraphNode_t* dependencies,
+                                               const cudaGraphEdgeData* edge_data, size_t count, cudaStreamCaptureMode mode) {
+  return cudaStreamBeginCaptureToGraph(stream, graph, dependencies, edge_data, count, mode);
 }
 cudaError_t cudaStreamBeginCapture_ptsz(cudaStream_t stream, cudaStreamCaptureMode mode) {
   return cudaStreamBeginCapture(stream, mode);
@@ -229,15 +258,16 @@ cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
       throw ApiError(cudaErrorStreamCaptureWrongThread, "the capture was begun by another thread");
     GraphRecord* g = session->graph;
     *graph = nullptr;
+    const bool keep_graph = session->into_existing_graph;  // the program's graph: it destroys it
     if (session->invalidated) {
       end_session(st, session);
-      drop_graph(st, g);
+      if (!keep_graph) drop_graph(st, g);
       invalidated();
     }
-    const bool joined = all_joined(*g, cap->deps);
+    const bool joined = all_joined(*g, cap->deps, session->earlier_nodes);
     end_session(st, session);
     if (!joined) {
-      drop_graph(st, g);
+      if (!keep_graph) drop_graph(st, g);
       throw ApiError(cudaErrorStreamCaptureUnjoined, "a stream forked from the capture did not rejoin the origin stream");
     }
     *graph = reinterpret_cast<cudaGraph_t>(g);

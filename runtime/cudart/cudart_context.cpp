@@ -149,6 +149,15 @@ void Context::managed_to_device() {
       device().write_symbol(var.module->module, var.name, 0, var.managed_host, var.size);
 }
 
+const VariableRecord* Context::managed_variable_at(const void* p) const {
+  const auto* b = static_cast<const char*>(p);
+  for (const auto& [shadow, var] : variables_) {
+    const auto* host = static_cast<const char*>(var.managed_host);
+    if (host && b >= host && b < host + var.size) return &var;
+  }
+  return nullptr;
+}
+
 void Context::managed_to_host() {
   for (auto& [shadow, var] : variables_)
     if (var.managed_host && var.module->module >= 0)
@@ -206,6 +215,8 @@ void Context::free_host_mapped(void* ptr) {
   munmap(ptr, it->second);
   host_mapped_.erase(it);
   managed_.erase(ptr);
+  pinned_flags.erase(ptr);
+  managed_ranges.forget(reinterpret_cast<uint64_t>(ptr));
 }
 
 void Context::reset_device() {
@@ -213,6 +224,8 @@ void Context::reset_device() {
   for (auto& [ptr, span] : host_mapped_) munmap(ptr, span);
   host_mapped_.clear();
   managed_.clear();
+  pinned_flags.clear();
+  managed_ranges.clear();
   for (auto& m : modules_) m->module = -1, m->load_failed = false;
   for (auto& [f, k] : kernels_) k.info_loaded = false;
   // The files of --trace / --vcd belong to the first device (finished when it goes); per-launch

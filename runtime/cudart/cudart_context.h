@@ -27,6 +27,7 @@
 
 #include "runtime/device.h"
 #include "runtime/fatbin.h"
+#include "runtime/cudart/cudart_managed.h"
 #include "runtime/cudart/cudart_stepper.h"
 #include "runtime/sim_environment.h"
 #include "sim/gpu_config.h"
@@ -147,7 +148,13 @@ class Context {
   bool is_host_mapped_allocation(const void* ptr) const { return host_mapped_.count(const_cast<void*>(ptr)) != 0; }
   bool is_managed(void* ptr) const { return managed_.count(ptr) != 0; }
   void note_managed(void* ptr) { managed_.insert(ptr); }
+  // The host copy of the __managed__ variable that holds `p` (what host code takes the address
+  // of), or null.
+  const VariableRecord* managed_variable_at(const void* p) const;
   void note_device_bytes(int64_t delta) { device_bytes_in_use_ += delta; }
+  // cudaHostGetFlags: the flags each pinned allocation or registration was made with, by base.
+  std::map<const void*, unsigned> pinned_flags;
+  ManagedRanges managed_ranges;  // cudaMemAdvise / cudaMemPrefetchAsync history (cudart_managed.h)
 
   // Kernel faults are sticky, as on a GPU: the context is unusable afterwards.
   cudaError_t sticky_error = cudaSuccess;

@@ -126,4 +126,29 @@ cudaError_t cudaOccupancyMaxActiveClusters(int* clusters, const void* func, cons
   });
 }
 
+// cudaFunction_t: the handle of a registered kernel is its host function (as cudaGetKernel's), so
+// every runtime call that takes a kernel accepts it. gpusim's libcuda does not know these handles:
+// cuFuncGetAttribute or cuLaunchKernel on one answer CUDA_ERROR_INVALID_HANDLE.
+cudaError_t cudaGetFuncBySymbol(cudaFunction_t* function, const void* symbol) {
+  return api("cudaGetFuncBySymbol", [&](Context& ctx) {
+    if (!function) throw ApiError(cudaErrorInvalidValue, "functionPtr is null");
+    ctx.kernel(symbol);
+    *function = reinterpret_cast<cudaFunction_t>(const_cast<void*>(symbol));
+  });
+}
+
+// A parameter's place in the kernel's parameter buffer, from the PTX .param layout.
+cudaError_t cudaFuncGetParamInfo(const void* func, size_t index, size_t* offset, size_t* size) {
+  return api("cudaFuncGetParamInfo", [&](Context& ctx) {
+    if (!offset || !size) throw ApiError(cudaErrorInvalidValue, "paramOffset or paramSize is null");
+    KernelRecord& k = ctx.kernel(func);
+    const gpusim::runtime::KernelInfo& info = ctx.kernel_info(k);
+    if (index >= info.param_sizes.size())
+      throw ApiError(cudaErrorInvalidValue, "parameter " + std::to_string(index) + " of " + k.name + ", which takes " +
+                                                std::to_string(info.param_sizes.size()));
+    *offset = info.param_offsets[index];
+    *size = info.param_sizes[index];
+  });
+}
+
 }  // extern "C"

@@ -152,6 +152,7 @@ const char* type_name(cudaGraphNodeType t) {
     case cudaGraphNodeTypeEventRecord: return "event record";
     case cudaGraphNodeTypeMemAlloc: return "mem alloc";
     case cudaGraphNodeTypeMemFree: return "mem free";
+    case cudaGraphNodeTypeGraph: return "child graph";
     default: return "node";
   }
 }
@@ -189,6 +190,7 @@ cudaError_t cudaGraphCreate(cudaGraph_t* graph, unsigned int flags) {
 cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
   return api("cudaGraphDestroy", [&](Context& ctx) {
     GraphRecord& g = graph_of(ctx, graph);
+    if (g.owned_by_node) throw ApiError(cudaErrorInvalidValue, "the graph belongs to a child graph node (destroy the node instead)");
     for (auto& [stream, cap] : graph_state(ctx).capturing)
       if (cap.session->graph == &g) throw ApiError(cudaErrorInvalidValue, "the graph is being captured into");
     forget_graph(graph_state(ctx), &g);
@@ -377,6 +379,7 @@ cudaError_t cudaGraphClone(cudaGraph_t* clone, cudaGraph_t original) {
     std::map<const GraphNode*, GraphNode*> to_copy;
     for (auto& n : g.nodes) {
       GraphNode* c = copy->add(*n, {});
+      copy_child_graphs(ctx, *c);
       to_copy[n.get()] = c;
       graph_state(ctx).node_owner[c] = copy;
     }

@@ -68,10 +68,15 @@ struct GraphNode {
   // Mem alloc / free.
   std::shared_ptr<GraphAllocation> allocation;
   void* free_ptr = nullptr;
+
+  // Child graph: the node's own copy of the graph (cudart_graph_child.cpp); a copy of the node
+  // shares it until copy_child_graphs gives the copy one of its own.
+  std::shared_ptr<GraphRecord> child;
 };
 
 struct GraphRecord {
   std::vector<std::unique_ptr<GraphNode>> nodes;  // in creation order (the order GetNodes reports)
+  bool owned_by_node = false;                     // a child graph node's graph: cudaGraphDestroy refuses it
   GraphNode* add(GraphNode proto, const std::vector<GraphNode*>& deps);
 };
 
@@ -91,6 +96,10 @@ struct CaptureSession {
   unsigned long long id = 0;
   std::thread::id thread;
   bool invalidated = false;
+  // cudaStreamBeginCaptureToGraph: the program's graph, whose earlier nodes the capture leaves
+  // alone (they need not join the origin stream, and a failed capture does not destroy them).
+  bool into_existing_graph = false;
+  std::set<const GraphNode*> earlier_nodes;
 };
 
 struct StreamCapture {
@@ -136,6 +145,19 @@ GraphNode kernel_node(Context& ctx, const void* func, dim3 grid, dim3 block, siz
                       bool cooperative, dim3 cluster);
 // Runs one node now (graph launch).
 void run_node(Context& ctx, GraphNode& node);
+// The order a launch runs the graph's nodes in (indices into g.nodes); throws on a cycle.
+std::vector<size_t> topological_order(const GraphRecord& g);
+
+// Child graphs (cudart_graph_child.cpp): a registered deep copy of `g` owned by the node holding
+// it, and the same for every child graph among `node`'s (so a copied node owns its own).
+std::shared_ptr<GraphRecord> owned_graph_copy(Context& ctx, const GraphRecord& g);
+void copy_child_graphs(Context& ctx, GraphNode& node);
+// A graph of the executable graph's nodes and edges (a graph launched into a capturing stream).
+std::shared_ptr<GraphRecord> owned_graph_of_exec(Context& ctx, const GraphExecRecord& exec);
+// A memcpy node between a __device__/__constant__ variable and `other` (cudaGraphAddMemcpyNodeToSymbol,
+// captured cudaMemcpyToSymbolAsync).
+GraphNode symbol_memcpy_node(Context& ctx, const void* symbol, void* other, size_t count, size_t offset, int kind,
+                             bool to_symbol);
 
 // Stream capture hooks for the rest of the runtime (cudart_capture.cpp). record_if_capturing
 // returns true when `stream` captures and `node` became a node of its graph (nothing runs);

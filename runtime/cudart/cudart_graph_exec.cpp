@@ -32,30 +32,6 @@ void run_memset(Context& ctx, GraphNode& n) {
   }
 }
 
-// Kahn's algorithm, always taking the earliest-created ready node: the same graph gives the same
-// order every time, so graph launches are as deterministic as the rest of the simulator.
-std::vector<size_t> topological_order(const GraphRecord& g) {
-  std::map<const GraphNode*, size_t> index;
-  for (size_t i = 0; i < g.nodes.size(); ++i) index[g.nodes[i].get()] = i;
-  std::vector<bool> done(g.nodes.size(), false);
-  std::vector<size_t> order;
-  while (order.size() < g.nodes.size()) {
-    bool progressed = false;
-    for (size_t i = 0; i < g.nodes.size(); ++i) {
-      if (done[i]) continue;
-      bool ready = true;
-      for (const GraphNode* d : g.nodes[i]->deps) ready = ready && done[index.at(d)];
-      if (!ready) continue;
-      done[i] = true;
-      order.push_back(i);
-      progressed = true;
-      break;
-    }
-    if (!progressed) throw ApiError(cudaErrorInvalidValue, "the graph has a dependency cycle");
-  }
-  return order;
-}
-
 GraphExecRecord* instantiate(Context& ctx, cudaGraphExec_t* out, cudaGraph_t graph, unsigned long long flags) {
   if (!out) throw ApiError(cudaErrorInvalidValue, "null result pointer");
   GraphRecord& g = graph_of(ctx, graph);
@@ -63,7 +39,11 @@ GraphExecRecord* instantiate(Context& ctx, cudaGraphExec_t* out, cudaGraph_t gra
   auto exec = std::make_unique<GraphExecRecord>();
   exec->flags = flags;
   std::map<const GraphNode*, size_t> position;
-  for (size_t i : order) position[g.nodes[i].get()] = exec->nodes.size(), exec->nodes.push_back(*g.nodes[i]);
+  for (size_t i : order) {
+    position[g.nodes[i].get()] = exec->nodes.size();
+    exec->nodes.push_back(*g.nodes[i]);
+    copy_child_graphs(ctx, exec->nodes.back());  // the executable graph is a snapshot
+  }
   for (size_t k = 0; k < order.size(); ++k) {
     std::vector<size_t> deps;
     for (const GraphNode* d : exec->nodes[k].deps) deps.push_back(position.at(d));
@@ -124,6 +104,30 @@ void check_stream_handle(Context& ctx, cudaStream_t s) {
 
 }  // namespace
 
+// Kahn's algorithm, always taking the earliest-created ready node: the same graph gives the same
+// order every time, so graph launches are as deterministic as the rest of the simulator.
+std::vector<size_t> topological_order(const GraphRecord& g) {
+  std::map<const GraphNode*, size_t> index;
+  for (size_t i = 0; i < g.nodes.size(); ++i) index[g.nodes[i].get()] = i;
+  std::vector<bool> done(g.nodes.size(), false);
+  std::vector<size_t> order;
+  while (order.size() < g.nodes.size()) {
+    bool progressed = false;
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      if (done[i]) continue;
+      bool ready = true;
+      for (const GraphNode* d : g.nodes[i]->deps) ready = ready && done[index.at(d)];
+      if (!ready) continue;
+      done[i] = true;
+      order.push_back(i);
+      progressed = true;
+      break;
+    }
+    if (!progressed) throw ApiError(cudaErrorInvalidValue, "the graph has a dependency cycle");
+  }
+  return order;
+}
+
 void run_node(Context& ctx, GraphNode& n) {
   switch (n.type) {
     case cudaGraphNodeTypeKernel:
@@ -150,6 +154,9 @@ void run_node(Context& ctx, GraphNode& n) {
         rec.recorded = true;
         rec.seconds = ctx.now();
       }
+      break;
+    case cudaGraphNodeTypeGraph:  // the child graph's nodes, in its own order, where the node stands
+      for (size_t i : topological_order(*n.child)) run_node(ctx, *n.child->nodes[i]);
       break;
     default:  // empty, event wait, mem alloc/free: ordering only (the memory is the node's own)
       break;
@@ -208,8 +215,11 @@ cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
   return api("cudaGraphLaunch", [&](Context& ctx) {
     GraphExecRecord& e = exec_of(ctx, exec);
     check_stream_handle(ctx, stream);
-    if (is_capturing(ctx, stream))
-      throw ApiError(cudaErrorNotSupported, "launching a graph into a capturing stream (a child graph node) is not supported by gpusim");
+    // Into a capturing stream the launch becomes a child graph node of the capture, as in CUDA.
+    GraphNode as_child;
+    as_child.type = cudaGraphNodeTypeGraph;
+    if (capture_target(ctx, stream)) as_child.child = owned_graph_of_exec(ctx, e);
+    if (record_if_capturing(ctx, stream, std::move(as_child))) return;
     for (GraphNode& n : e.nodes) run_node(ctx, n);
   });
 }
@@ -281,6 +291,7 @@ cudaError_t cudaGraphExecUpdate(cudaGraphExec_t exec, cudaGraph_t graph, cudaGra
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       const size_t k = e.creation_order[i];
       replace_params(e.nodes[k], *g.nodes[i]);
+      copy_child_graphs(ctx, e.nodes[k]);
       e.index_of[g.nodes[i].get()] = k;
     }
   });

@@ -131,6 +131,7 @@ cudaError_t cudaMallocHost(void** ptr, size_t size) {
     if (!ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     gpusim::cudart::check_host_backed_size(ctx, size, false);
     *ptr = ctx.alloc_host_mapped(size);
+    ctx.pinned_flags[*ptr] = cudaHostAllocMapped;  // unified addressing: pinned memory is always mapped
   });
 }
 
@@ -141,6 +142,7 @@ cudaError_t cudaHostAlloc(void** ptr, size_t size, unsigned int flags) {
       throw ApiError(cudaErrorInvalidValue, "flags other than cudaHostAllocPortable, Mapped and WriteCombined");
     gpusim::cudart::check_host_backed_size(ctx, size, false);
     *ptr = ctx.alloc_host_mapped(size);
+    ctx.pinned_flags[*ptr] = flags | cudaHostAllocMapped;  // unified addressing: pinned memory is always mapped
   });
 }
 
@@ -155,6 +157,7 @@ cudaError_t cudaHostRegister(void* ptr, size_t size, unsigned int flags) {
     if (!ptr || !size) throw ApiError(cudaErrorInvalidValue, "cudaHostRegister of an empty range");
     try {
       ctx.device().map_host_memory(ptr, size);
+      ctx.pinned_flags[ptr] = (flags & cudaHostRegisterPortable ? cudaHostAllocPortable : 0) | cudaHostAllocMapped;
     } catch (const gpusim::runtime::Error& e) {
       throw ApiError(cudaErrorHostMemoryAlreadyRegistered, e.what());
     }
@@ -165,6 +168,7 @@ cudaError_t cudaHostUnregister(void* ptr) {
   return api("cudaHostUnregister", [&](Context& ctx) {
     try {
       ctx.device().unmap_host_memory(ptr);
+      ctx.pinned_flags.erase(ptr);
     } catch (const gpusim::runtime::Error& e) {
       throw ApiError(cudaErrorHostMemoryNotRegistered, e.what());
     }
@@ -181,8 +185,14 @@ cudaError_t cudaHostGetDevicePointer(void** device_ptr, void* host_ptr, unsigned
 
 cudaError_t cudaHostGetFlags(unsigned int* flags, void* host_ptr) {
   return api("cudaHostGetFlags", [&](Context& ctx) {
-    if (!flags || !gpusim::cudart::is_device_side(ctx, host_ptr)) throw ApiError(cudaErrorInvalidValue, "not pinned host memory");
-    *flags = cudaHostAllocMapped;
+    if (!flags) throw ApiError(cudaErrorInvalidValue, "flags is null");
+    // The flags the allocation (cudaHostAlloc, cudaMallocHost) or registration was made with;
+    // device and managed memory have none.
+    const auto region = ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(host_ptr));
+    const auto it = region ? ctx.pinned_flags.find(reinterpret_cast<void*>(region->base)) : ctx.pinned_flags.end();
+    if (it == ctx.pinned_flags.end())
+      throw ApiError(cudaErrorInvalidValue, "cudaHostGetFlags: the pointer is not pinned host memory (cudaHostAlloc, cudaMallocHost, cudaHostRegister)");
+    *flags = it->second;
   });
 }
 
@@ -257,14 +267,7 @@ cudaError_t cudaPointerGetAttributes(struct cudaPointerAttributes* attributes, c
   });
 }
 
-// Managed memory needs no migration in the simulator: hints succeed and change nothing.
-cudaError_t cudaMemPrefetchAsync(const void* ptr, size_t count, struct cudaMemLocation location, unsigned int flags,
-                                 cudaStream_t stream) {
-  return api("cudaMemPrefetchAsync", [&](Context&) {});
-}
-cudaError_t cudaMemAdvise(const void* ptr, size_t count, enum cudaMemoryAdvise advice, struct cudaMemLocation location) {
-  return api("cudaMemAdvise", [&](Context&) {});
-}
+// cudaMemPrefetchAsync and cudaMemAdvise (recorded for cudaMemRangeGetAttribute) are in cudart_managed.cpp.
 
 // Per-thread default stream variants (nvcc --default-stream per-thread): the simulator runs
 // every stream in order, so they are the same calls.

@@ -300,8 +300,12 @@ cudaError_t cudaStreamAttachMemAsync(cudaStream_t s, void* ptr, size_t length, u
       throw ApiError(cudaErrorInvalidValue, "flags must be one of cudaMemAttachGlobal, cudaMemAttachHost, cudaMemAttachSingle");
     if (flags == cudaMemAttachSingle && (s == nullptr || s == cudaStreamLegacy))
       throw ApiError(cudaErrorInvalidValue, "cudaMemAttachSingle needs a stream other than the legacy default stream");
-    const auto region = ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));
-    if (!region || !ctx.is_managed(reinterpret_cast<void*>(region->base)))
+    auto region = ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));
+    if (const gpusim::cudart::VariableRecord* var = ctx.managed_variable_at(ptr))  // a __managed__ variable's host copy
+      region = gpusim::runtime::AllocationInfo{reinterpret_cast<gpusim::runtime::DevPtr>(var->managed_host), var->size, true};
+    else if (region && !ctx.is_managed(reinterpret_cast<void*>(region->base)))
+      region.reset();
+    if (!region)
       throw ApiError(cudaErrorInvalidValue, "the pointer is not managed memory (cudaMallocManaged or __managed__)");
     if (length != 0 && (region->base != reinterpret_cast<gpusim::runtime::DevPtr>(ptr) || length != region->size))
       throw ApiError(cudaErrorInvalidValue, "length must be 0 or the whole cudaMallocManaged allocation");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/cudart/cudart_graph.h"
 #include "runtime/cudart/cudart_memory.h"
 
 namespace gpusim::cudart {
@@ -78,12 +79,22 @@ cudaError_t cudaMemcpyFromSymbol(void* dst, const void* symbol, size_t count, si
 cudaError_t cudaMemcpyToSymbolAsync(const void* symbol, const void* src, size_t count, size_t offset, enum cudaMemcpyKind kind,
                                     cudaStream_t stream) {
   return api("cudaMemcpyToSymbolAsync", [&](Context& ctx) {
+    // Captured: a memcpy node that copies when the graph runs, not now.
+    if (gpusim::cudart::capture_target(ctx, stream) &&
+        gpusim::cudart::record_if_capturing(ctx, stream, gpusim::cudart::symbol_memcpy_node(
+                                                             ctx, symbol, const_cast<void*>(src), count, offset,
+                                                             gpusim::cudart::as_int(kind), true)))
+      return;
     gpusim::cudart::symbol_copy(ctx, symbol, const_cast<void*>(src), count, offset, kind, true);
   });
 }
 cudaError_t cudaMemcpyFromSymbolAsync(void* dst, const void* symbol, size_t count, size_t offset, enum cudaMemcpyKind kind,
                                       cudaStream_t stream) {
   return api("cudaMemcpyFromSymbolAsync", [&](Context& ctx) {
+    if (gpusim::cudart::capture_target(ctx, stream) &&
+        gpusim::cudart::record_if_capturing(ctx, stream, gpusim::cudart::symbol_memcpy_node(
+                                                             ctx, symbol, dst, count, offset, gpusim::cudart::as_int(kind), false)))
+      return;
     gpusim::cudart::symbol_copy(ctx, symbol, dst, count, offset, kind, false);
   });
 }

@@ -1,7 +1,7 @@
 // Integer intrinsics as typical device code uses them: __popc/__clz/__ffs/__brev (32 and 64 bit),
 // __byte_perm, funnel shifts, __dp4a/__dp2a, __mulhi/__umul64hi, __sad/__usad, (rounded) halving adds,
 // 64-bit division and remainder, the SIMD video intrinsics (__vadd4, __vabsdiffu4 and __vsadu4 use
-// vabsdiff4). __fns (PTX fns) is not simulated yet. Every result is compared with a CPU computation.
+// vabsdiff4); __fns is in find_nth_bit.cu. Every result is compared with a CPU computation.
 #include <cstdio>
 #include <cstdint>
 #include <cstring>

@@ -49,7 +49,8 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "host_api_corners", "nvrtc_library", "nvrtc_driver_static", "nvrtc_mixed_api",
                                            "fork_child", "spin_locks", "divergent_collectives", "cdp_recursion", "cdp_streams",
                                            "cdp_errors", "per_thread_stream", "stream_attributes", "allocation_failures",
-                                           "driver_entry_point", "host_callbacks", "launch_attributes"));
+                                           "driver_entry_point", "host_callbacks", "launch_attributes", "find_nth_bit",
+                                           "managed_hints", "graph_composite", "cache_hints"));
 
 // A forked child's exit() must not print the parent's launch table (nor write its statistics).
 TEST(Exec, ForkedChildLeavesTheReportToItsParent) {

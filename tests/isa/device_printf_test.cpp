@@ -127,6 +127,13 @@ TEST(DevicePrintf, FloatingPointConversionsTakeDoubles) {
                    std::nan(""), -0.0);
 }
 
+// nvcc compiles long double as double in device code, so %Lf and %Le receive an 8-byte double.
+TEST(DevicePrintf, LongDoubleConversionsTakeTheDeviceDouble) {
+  const DevicePrintfResult r = device_printf("%Lf|%10.3Le|%Lg", 0.5, -1234.5, 1e-9);
+  EXPECT_EQ(r.text, host_printf("%f|%10.3e|%g", 0.5, -1234.5, 1e-9));
+  EXPECT_EQ(r.arguments, 3);
+}
+
 TEST(DevicePrintf, StarWidthAndPrecisionAreIntArguments) {
   expect_like_host("|%*d|%-*d|%.*f|%*.*e|", 6, 42, 5, 7, 2, 3.14159, 12, 3, 6.02e23);
   expect_like_host("|%*d|", -6, 42);  // a negative * width means left-justified
@@ -197,7 +204,7 @@ TEST(DevicePrintf, BadAddressesAreClearErrors) {
 }
 
 TEST(DevicePrintf, UnsupportedConversionsAreRefused) {
-  for (const char* fmt : {"%n", "%Lf", "%ls", "%q", "trailing %", "%5"}) {
+  for (const char* fmt : {"%n", "%Ls", "%ls", "%q", "trailing %", "%5"}) {
     FakeMemory mem;
     ArgBuffer args(mem);
     args.push(uint64_t(0));

@@ -91,3 +91,35 @@ TEST(PtxCoverageParse, HopperSyntaxDecodes) {
 
 }  // namespace
 }  // namespace gpusim::isa
+
+namespace gpusim::isa {
+namespace {
+
+// __fns, L2 cache policies and the cache-policy operand of `.L2::cache_hint` accesses (which
+// the executor drops: a policy changes no result).
+TEST(PtxCoverageParse, BitSearchAndCachePolicySyntaxDecodes) {
+  Module m = parse_ptx(testing::kernel("fns.b32 %r1, %r2, %r3, -2;\n"
+                                       "createpolicy.fractional.L2::evict_last.b64 %rd1, 1.0;\n"
+                                       "createpolicy.range.L2::evict_last.L2::evict_first.b64 %rd2, [%rd3], %r1, %r2;\n"
+                                       "ld.global.L2::cache_hint.f32 %f1, [%rd3], %rd1;\n"
+                                       "st.global.L2::cache_hint.v2.f32 [%rd3], {%f1, %f2}, %rd1;\n"
+                                       "discard.global.L2 [%rd3], 128;\n"
+                                       "applypriority.global.L2::evict_normal [%rd3], 128;\n"
+                                       "ret;\n"),
+                       "t.ptx");
+  const Function& f = m.functions.at(0);
+  EXPECT_EQ(f.code[0].op, Opcode::Fns);
+  EXPECT_EQ(f.code[0].nops, 4);
+  EXPECT_EQ(int32_t(f.code[0].ops[3].imm), -2);
+  EXPECT_EQ(f.code[1].op, Opcode::CreatepolicyFractional);
+  EXPECT_EQ(f.code[2].op, Opcode::CreatepolicyRange);
+  EXPECT_EQ(f.code[3].op, Opcode::Ld);
+  EXPECT_TRUE(f.code[3].mod.cache_hint);
+  EXPECT_EQ(f.code[3].nops, 2);  // the policy operand is dropped
+  EXPECT_EQ(f.code[4].nops, 2);
+  EXPECT_EQ(f.code[5].op, Opcode::Discard);
+  EXPECT_EQ(f.code[6].op, Opcode::Applypriority);
+}
+
+}  // namespace
+}  // namespace gpusim::isa

@@ -142,7 +142,7 @@ TEST_F(ValidationGpu, CardCharacterisationIsPlausible) {
   if (info.name.rfind("gpusim ", 0) == 0) {
     // The simulator behind the driver API (build/lib/libcuda.so.1): the ranges below are facts
     // about silicon, not about it. Its launch "overhead" is host time (functional mode) or the
-    // model's launch cost (timing mode), and its %globaltimer counts cycles, not nanoseconds.
+    // model's launch cost (timing mode), and its %globaltimer is the simulated clock in ns.
     // What must hold is that the measurements run and give positive values.
     EXPECT_GT(overhead, 0.0);
     EXPECT_GT(mhz, 0.0);

@@ -1,0 +1,150 @@
+// Composite graph nodes: child graph nodes (cudaGraphAddChildGraphNode, a graph launched into a
+// capturing stream) and memcpy nodes to and from __device__/__constant__ variables
+// (cudaGraphAddMemcpyNodeToSymbol/FromSymbol, captured cudaMemcpyTo/FromSymbolAsync).
+//
+// A child graph node owns a deep copy of the graph it was given, as CUDA clones it; the copy is
+// registered so that cudaGraphChildGraphNodeGetGraph hands out a handle the graph calls accept
+// (changes through it change the node, as in CUDA), and it goes when its node goes.
+#include <cuda_runtime_api.h>
+
+#include "runtime/cudart/cudart_graph.h"
+
+namespace gpusim::cudart {
+
+namespace {
+
+// Unregisters and deletes an owned child graph when its last node copy goes (normally inside an
+// API call that destroys a node, graph or executable graph; the context's lock is recursive).
+void release_owned_graph(GraphRecord* g) {
+  Context& ctx = context();
+  std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  GraphState& st = graph_state(ctx);
+  for (auto& n : g->nodes) st.node_owner.erase(n.get());
+  st.graphs.erase(g);
+  delete g;
+}
+
+std::shared_ptr<GraphRecord> registered_empty_graph(Context& ctx) {
+  std::shared_ptr<GraphRecord> g(new GraphRecord, release_owned_graph);
+  g->owned_by_node = true;
+  graph_state(ctx).graphs.insert(g.get());
+  return g;
+}
+
+}  // namespace
+
+std::shared_ptr<GraphRecord> owned_graph_copy(Context& ctx, const GraphRecord& g) {
+  std::shared_ptr<GraphRecord> copy = registered_empty_graph(ctx);
+  std::map<const GraphNode*, GraphNode*> to_copy;
+  for (const auto& n : g.nodes) {
+    GraphNode* c = copy->add(*n, {});
+    copy_child_graphs(ctx, *c);
+    to_copy[n.get()] = c;
+    graph_state(ctx).node_owner[c] = copy.get();
+  }
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (GraphNode* d : g.nodes[i]->deps) copy->nodes[i]->deps.push_back(to_copy.at(d));
+  return copy;
+}
+
+void copy_child_graphs(Context& ctx, GraphNode& node) {
+  if (node.child) node.child = owned_graph_copy(ctx, *node.child);
+}
+
+std::shared_ptr<GraphRecord> owned_graph_of_exec(Context& ctx, const GraphExecRecord& exec) {
+  std::shared_ptr<GraphRecord> g = registered_empty_graph(ctx);
+  for (const GraphNode& n : exec.nodes) {
+    GraphNode* c = g->add(n, {});
+    copy_child_graphs(ctx, *c);
+    graph_state(ctx).node_owner[c] = g.get();
+  }
+  for (size_t k = 0; k < exec.nodes.size(); ++k)
+    for (size_t d : exec.deps[k]) g->nodes[k]->deps.push_back(g->nodes[d].get());
+  return g;
+}
+
+GraphNode symbol_memcpy_node(Context& ctx, const void* symbol, void* other, size_t count, size_t offset, int kind,
+                             bool to_symbol) {
+  VariableRecord& var = ctx.variable(symbol);
+  if (offset > var.size || count > var.size - offset)
+    throw ApiError(cudaErrorInvalidValue, "copy of " + std::to_string(count) + " bytes at offset " + std::to_string(offset) +
+                                              " overruns '" + var.name + "' (" + std::to_string(var.size) + " bytes)");
+  if (var.managed_host)
+    throw ApiError(cudaErrorNotSupported, "a graph copy to or from the __managed__ variable '" + var.name + "' is not supported by gpusim");
+  const bool kind_ok = kind == cudaMemcpyDeviceToDevice || kind == cudaMemcpyDefault ||
+                       kind == (to_symbol ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost);
+  if (!kind_ok) throw ApiError(cudaErrorInvalidMemcpyDirection, "invalid copy kind " + std::to_string(kind) + " for a symbol copy");
+  if (!other) throw ApiError(cudaErrorInvalidValue, "null pointer in a symbol copy");
+  // A __constant__ variable has a device address too: the launches read the constant bank from it.
+  auto* at = reinterpret_cast<char*>(ctx.device().symbol(ctx.loaded(*var.module), var.name).address) + offset;
+  GraphNode n;
+  n.type = cudaGraphNodeTypeMemcpy;
+  n.dst = to_symbol ? at : other;
+  n.src = to_symbol ? static_cast<const void*>(other) : at;
+  n.width = n.dst_pitch = n.src_pitch = count;
+  n.dst_rows = n.src_rows = 1;
+  n.kind = kind;
+  return n;
+}
+
+}  // namespace gpusim::cudart
+
+using namespace gpusim::cudart;
+
+extern "C" {
+
+cudaError_t cudaGraphAddChildGraphNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps, size_t n,
+                                       cudaGraph_t child) {
+  return api("cudaGraphAddChildGraphNode", [&](Context& ctx) {
+    if (!node) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    GraphRecord& g = graph_of(ctx, graph);
+    GraphRecord& c = graph_of(ctx, child);
+    if (&c == &g) throw ApiError(cudaErrorInvalidValue, "a graph cannot be its own child");
+    for (const auto& cn : c.nodes)
+      if (cn->type == cudaGraphNodeTypeMemAlloc || cn->type == cudaGraphNodeTypeMemFree)
+        throw ApiError(cudaErrorNotSupported, "a child graph may not contain memory allocation or free nodes (CUDA's rule)");
+    auto list = dependency_list(ctx, g, deps, n);
+    GraphNode proto;
+    proto.type = cudaGraphNodeTypeGraph;
+    proto.child = owned_graph_copy(ctx, c);
+    GraphNode* added = g.add(std::move(proto), list);
+    graph_state(ctx).node_owner[added] = &g;
+    *node = reinterpret_cast<cudaGraphNode_t>(added);
+  });
+}
+
+cudaError_t cudaGraphChildGraphNodeGetGraph(cudaGraphNode_t node, cudaGraph_t* graph) {
+  return api("cudaGraphChildGraphNodeGetGraph", [&](Context& ctx) {
+    GraphNode& n = node_of(ctx, node);
+    if (!graph || n.type != cudaGraphNodeTypeGraph) throw ApiError(cudaErrorInvalidValue, "not a child graph node, or a null result pointer");
+    *graph = reinterpret_cast<cudaGraph_t>(n.child.get());
+  });
+}
+
+cudaError_t cudaGraphAddMemcpyNodeToSymbol(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps, size_t n,
+                                           const void* symbol, const void* src, size_t count, size_t offset,
+                                           enum cudaMemcpyKind kind) {
+  return api("cudaGraphAddMemcpyNodeToSymbol", [&](Context& ctx) {
+    if (!node) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    GraphRecord& g = graph_of(ctx, graph);
+    auto list = dependency_list(ctx, g, deps, n);
+    GraphNode* added = g.add(symbol_memcpy_node(ctx, symbol, const_cast<void*>(src), count, offset, as_int(kind), true), list);
+    graph_state(ctx).node_owner[added] = &g;
+    *node = reinterpret_cast<cudaGraphNode_t>(added);
+  });
+}
+
+cudaError_t cudaGraphAddMemcpyNodeFromSymbol(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps,
+                                             size_t n, void* dst, const void* symbol, size_t count, size_t offset,
+                                             enum cudaMemcpyKind kind) {
+  return api("cudaGraphAddMemcpyNodeFromSymbol", [&](Context& ctx) {
+    if (!node) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    GraphRecord& g = graph_of(ctx, graph);
+    auto list = dependency_list(ctx, g, deps, n);
+    GraphNode* added = g.add(symbol_memcpy_node(ctx, symbol, dst, count, offset, as_int(kind), false), list);
+    graph_state(ctx).node_owner[added] = &g;
+    *node = reinterpret_cast<cudaGraphNode_t>(added);
+  });
+}
+
+}  // extern "C"
