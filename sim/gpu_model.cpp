@@ -49,7 +49,8 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
   dsmem_network_.clear();
   launch_->nsmid = static_cast<uint32_t>(config_.num_sms);
   total_ctas_ = launch->grid.count();
-  next_cta_ = 0;
+  next_cta_ = first_cta_;
+  first_cta_ = 0;
   skip_at_ = UINT64_MAX;
   next_sm_ = 0;
   retired_ctas_ = 0;

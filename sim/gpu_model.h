@@ -59,6 +59,7 @@ class GpuModel {
   // Results are the same for every pool (docs/ARCHITECTURE.md); with an observer attached the
   // SMs tick on the calling thread, so the observer sees its calls one at a time.
   void set_worker_pool(isa::WorkerPool* pool) { pool_ = pool; }
+  isa::WorkerPool* worker_pool() const { return pool_; }
   // With a pool, the cycle's serial commit is staged (sim/gpu_model_commit.cpp): most of it runs
   // on the pool's threads and only an ordered remainder on the calling thread. Off: every SM
   // commits in SM order on the calling thread (the reference the staged commit must equal; tests).
@@ -87,6 +88,9 @@ class GpuModel {
   // CTAs below `at`, it jumps to `to` (the CTAs in [at, to) are not dispatched; the sampler runs
   // them functionally). One pending skip; UINT64_MAX = none. Cleared by begin_launch.
   void set_cta_skip(uint64_t at, uint64_t to) { skip_at_ = at, skip_to_ = to; }
+  // Scaled-machine proxy (sim/proxy_sampling.h): the next launch's dispatcher starts at linear
+  // CTA id `first` instead of 0 (a second, disjoint range of the grid). Consumed by begin_launch.
+  void set_cta_start(uint64_t first) { first_cta_ = first; }
   // Sampled simulation's wave counting: after every core edge on which CTAs retired, the listener
   // hears the cycle and how many CTAs of the launch have retired so far. Not an observer: an
   // observer switches every component onto its observed path (per-packet and per-issue hooks,
@@ -179,6 +183,7 @@ class GpuModel {
   uint64_t next_cta_ = 0, total_ctas_ = 0;
   uint64_t cta_limit_ = UINT64_MAX;
   uint64_t skip_at_ = UINT64_MAX, skip_to_ = 0;  // set_cta_skip
+  uint64_t first_cta_ = 0;                        // set_cta_start
   void apply_cta_skip() {
     if (next_cta_ == skip_at_) next_cta_ = skip_to_, skip_at_ = UINT64_MAX;
   }

@@ -138,6 +138,26 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   // +8.7 % against a printed +/-3.3 %, docs/PERFORMANCE.md), windows measure that drift.
   const bool short_grid = s.wave_ctas && !launch.cooperative && launch.cluster.count() <= 1 &&
                           !s.fallback_reason.empty() && plan_windows(s.total_waves, options.windows).empty();
+  std::string proxy_why;
+  if (short_grid) {
+    const unsigned scale = choose_proxy_scale(model.config(), s.total_ctas, options.proxy, proxy_why);
+    if (scale) {
+      s.proxy = run_proxy_sampled_launch(model.config(), model.worker_pool(), launch, resources, limits, scale,
+                                         options.proxy);
+      s.timing = s.proxy.timing;
+      s.detailed_cpu_seconds = s.proxy.detailed_cpu_seconds;
+      s.functional_cpu_seconds = s.proxy.functional_cpu_seconds;
+      s.detailed_ctas = s.proxy.coarse_ctas + s.proxy.fine_ctas;
+      s.detailed_cycles = s.proxy.coarse_cycles + s.proxy.fine_cycles;
+      s.error_cycles = s.proxy.error_cycles;
+      s.trusted = s.proxy.trusted;
+      s.max_error = options.proxy.max_error;
+      s.fallback_reason.clear();
+      s.sampled = true;
+      s.by_proxy = true;
+      return s;
+    }
+  }
   if (short_grid) {
     s.progress = run_progress_sampled_launch(model, launch, resources, limits, s.wave_ctas, options.progress);
     s.timing = s.progress.timing;
@@ -146,7 +166,7 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
     s.detailed_cycles = s.progress.detailed_cycles;
     if (!s.progress.sampled) {
       s.detailed_ctas = s.total_ctas;
-      s.fallback_reason += "; sampling by progress rate: the launch ended (" + std::to_string(s.progress.windows) +
+      s.fallback_reason += "; " + proxy_why + "; sampling by progress rate: the launch ended (" + std::to_string(s.progress.windows) +
                            " windows of " + std::to_string(options.progress.window_cycles) +
                            " cycles) before its rate settled";
       return s;
@@ -246,6 +266,23 @@ std::string describe_progress(const SampledTiming& s) {
   return os.str();
 }
 
+std::string describe_proxy(const SampledTiming& s) {
+  const ProxyRun& p = s.proxy;
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(1) << "sampled on scaled-machine proxies: " << p.fine_ctas << " CTAs on 1/"
+     << p.scale << " of the chip (" << p.fine_sms << " SMs) took " << p.fine_cycles << " cycles, " << p.coarse_ctas
+     << " on 1/" << 2 * p.scale << " (" << p.coarse_sms << " SMs) " << p.coarse_cycles << " (" << s.detailed_ctas
+     << " of " << s.total_ctas << " CTAs in detail, " << 100.0 * double(s.detailed_ctas) / double(s.total_ctas)
+     << "%); predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " (" << std::setprecision(2)
+     << 100.0 * s.estimated_error() << "% estimated: the two scales' difference + the measured floor)";
+  if (!s.trusted)
+    os << ": NOT TRUSTED, the estimated error exceeds " << std::setprecision(0) << 100 * s.max_error
+       << "% (the result still moves with the proxy's scale; run without --sample)";
+  os << std::setprecision(2) << "; host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
+     << " s functional rest";
+  return os.str();
+}
+
 }  // namespace
 
 std::string describe_sampling(const SampledTiming& s) {
@@ -257,6 +294,7 @@ std::string describe_sampling(const SampledTiming& s) {
   }
   if (!s.windows.empty()) return describe_windows(s);
   if (s.by_progress) return describe_progress(s);
+  if (s.by_proxy) return describe_proxy(s);
   os << std::fixed << std::setprecision(1) << "sampled: " << s.detailed_ctas << " of " << s.total_ctas
      << " CTAs in detail (" << 100.0 * double(s.detailed_ctas) / double(s.total_ctas) << "%, " << s.detailed_waves
      << " of " << s.total_waves << " waves of " << s.wave_ctas << "), " << s.wave_cycles
@@ -291,8 +329,22 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   j["fit_first_wave"] = s.fit_first_wave;
   j["fit_waves"] = s.fit_waves;
   j["stationary"] = s.stationary;
-  j["scheme"] = !s.sampled ? "full" : s.by_progress ? "progress_rate" : !s.windows.empty() ? "windows" : "waves";
-  if (s.by_progress) {
+  j["scheme"] = !s.sampled      ? "full"
+                : s.by_progress   ? "progress_rate"
+                : s.by_proxy      ? "proxy"
+                : !s.windows.empty() ? "windows"
+                                     : "waves";
+  if (s.by_proxy) {
+    const ProxyRun& p = s.proxy;
+    j["trusted"] = s.trusted;
+    j["proxy"] = {{"fine_scale", p.scale},         {"fine_sms", p.fine_sms},       {"fine_ctas", p.fine_ctas},
+                  {"fine_cycles", p.fine_cycles},   {"coarse_scale", 2 * p.scale}, {"coarse_sms", p.coarse_sms},
+                  {"coarse_ctas", p.coarse_ctas}, {"coarse_cycles", p.coarse_cycles}};
+    j["error_method"] =
+        "the chip scaled to 1/s and 1/2s (SMs, L2 slices and size, DRAM channels) runs 1/s and 1/2s of the CTAs (disjoint "
+        "contiguous ranges); prediction = the 1/s proxy's cycles; error = |fine - coarse| + error_floor x prediction "
+        "(the fine proxy's range-to-range jitter, measured against full runs)";
+  } else if (s.by_progress) {
     const ProgressRun& p = s.progress;
     j["progress"] = {{"windows", p.windows},
                      {"fit_first_window", p.fit_first_window},
@@ -331,7 +383,10 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   // Host measurements (not simulated quantities): vary run to run.
   j["host_cpu_seconds_detailed"] = s.detailed_cpu_seconds;
   j["host_cpu_seconds_functional_rest"] = s.functional_cpu_seconds;
-  j["counters_cover"] = !s.sampled ? "all CTAs" : s.by_progress ? "the detailed cycles only" : "detailed CTAs only";
+  j["counters_cover"] = !s.sampled      ? "all CTAs"
+                        : s.by_progress ? "the detailed cycles only"
+                        : s.by_proxy    ? "the fine proxy's CTAs on its scaled chip"
+                                        : "detailed CTAs only";
   return j;
 }
 

@@ -25,9 +25,11 @@
 // than min_waves / max_detailed_fraction full waves (74) is sampled by windows spread over the
 // grid when windows_for_short_grids (sim/window_sampling.h: start, middle, end, the drift between
 // them measured), else simulated in full. A grid too short for those windows (under 22 waves) is
-// sampled by its progress rate (sim/progress_sampling.h: the model stops part-way through the
-// CTAs, the rest is predicted from the remaining instructions); a launch that ends before its
-// rate settles has been simulated in full, and the result says so.
+// sampled on a scaled-machine proxy where the chip and the grid divide evenly
+// (sim/proxy_sampling.h: 1/s of the chip runs 1/s of the CTAs), else by its progress rate
+// (sim/progress_sampling.h: the model stops part-way through the CTAs, the rest is predicted from
+// the remaining instructions); a launch that ends before its rate settles has been simulated in
+// full, and the result says so.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +42,7 @@
 #include "isa/launch_state.h"
 #include "sim/gpu_model.h"
 #include "sim/progress_sampling.h"
+#include "sim/proxy_sampling.h"
 #include "sim/timing_types.h"
 #include "sim/wave_estimate.h"
 #include "sim/window_sampling.h"
@@ -67,6 +70,9 @@ struct SamplingOptions {
   bool windows_for_short_grids = false;
   WindowOptions windows;
   ProgressOptions progress;  // the other grids too short for the wave sampler
+  // Grids too short for the wave sampler and for windows, on a chip that scales evenly: a
+  // scaled-machine proxy (sim/proxy_sampling.h) instead of the progress rate.
+  ProxyOptions proxy;
 };
 
 struct SampledTiming {
@@ -91,6 +97,9 @@ struct SampledTiming {
   // Sampled by progress rate (a short grid without --sample-windows): its measurements.
   bool by_progress = false;
   ProgressRun progress;
+  // Sampled by a scaled-machine proxy: its measurements.
+  bool by_proxy = false;
+  ProxyRun proxy;
   double estimated_error() const { return timing.cycles ? double(error_cycles) / double(timing.cycles) : 0.0; }
 };
 

@@ -40,7 +40,8 @@ void add_device_options(po::options_description& opts, const std::string& backen
       "timing (cycle-level model) | functional (results only, fast)")(
       "stats", po::value<std::string>(), "write per-launch timing statistics as JSON to this file")(
       "sample", "timing mode: simulate the first waves of each launch in detail (grids of under 22 waves: "
-                "until the instruction rate after the first CTA generation is known), the rest functionally, and "
+                "1/8 and 1/16 of the CTAs on 1/8 and 1/16 of the chip where it divides evenly, else until the "
+                "instruction rate after the first CTA generation is known), the rest functionally, and "
                 "predict the time with its estimated error")(
       "sample-windows", "with --sample: sample grids of 22-73 waves by windows spread over the grid (start, middle, "
                         "end) instead of simulating them in full; such an estimate cannot fall back to a full run, "

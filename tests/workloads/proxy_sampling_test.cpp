@@ -1,0 +1,93 @@
+// Scaled-machine proxy sampling (sim/proxy_sampling.h) against full simulation of the same launch,
+// on grids of a few CTA generations on V100 cut to 32 SMs (proxies of 8 and 4 SMs): the
+// prediction must fall within its own printed error of the full run's cycles, every CTA must
+// execute once (the same warp-instruction count), the outputs must check against the CPU reference
+// as the full run's do; the same result for 1 and 2 threads; a chip that does not divide evenly is
+// refused (sampled by progress rate as before, or simulated in full).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/device.h"
+#include "runtime/sim_device.h"
+#include "workloads/workload.h"
+
+namespace gpusim {
+namespace {
+
+struct SimRun {
+  workloads::WorkloadResult result;
+  nlohmann::json report;
+};
+
+SimRun run_workload(const std::string& name, std::vector<uint64_t> size, bool sample, unsigned threads = 1,
+                    int sms = 32) {
+  const workloads::Workload* w = workloads::find_workload(name);
+  EXPECT_NE(w, nullptr) << name;
+  runtime::SimDeviceOptions o;
+  o.threads = threads;
+  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/v100.ini";
+  o.overrides = {"sm.count=" + std::to_string(sms)};
+  o.mode = runtime::SimMode::Timing;
+  o.sample = sample;
+  auto dev = runtime::make_sim_device(o);
+  workloads::WorkloadParams p;
+  p.size = std::move(size);
+  p.seed = 7;
+  SimRun r;
+  r.result = w->run(*dev, p);
+  EXPECT_EQ(r.result.launches.size(), 1u) << name;
+  if (!r.result.launches.empty()) r.report = nlohmann::json::parse(r.result.launches[0].report_json);
+  return r;
+}
+
+void expect_covered(const std::string& name, const std::vector<uint64_t>& size) {
+  const SimRun full = run_workload(name, size, false);
+  const SimRun sampled = run_workload(name, size, true);
+  ASSERT_TRUE(full.result.passed) << full.result.detail;
+  EXPECT_TRUE(sampled.result.passed) << sampled.result.detail;
+  EXPECT_EQ(sampled.result.max_abs_error, full.result.max_abs_error);
+  const nlohmann::json& s = sampled.report["sampling"];
+  ASSERT_EQ(s["scheme"], "proxy") << s.dump();
+  // 32 SMs: fine proxy 1/4 (8 SMs), coarse 1/8 (4 SMs): 3/8 of the CTAs in detail.
+  EXPECT_EQ(s["proxy"]["fine_sms"], 8);
+  EXPECT_EQ(s["proxy"]["coarse_sms"], 4);
+  EXPECT_EQ(s["detailed_ctas"].get<uint64_t>() * 8, s["total_ctas"].get<uint64_t>() * 3);
+  const double full_cycles = double(full.result.launches[0].cycles);
+  const double predicted = double(sampled.result.launches[0].cycles);
+  const double error = s["estimated_error_cycles"].get<double>();
+  EXPECT_LE(std::fabs(predicted - full_cycles), error)
+      << name << ": predicted " << predicted << " full " << full_cycles << " +/- " << error;
+  EXPECT_TRUE(s["trusted"].get<bool>()) << s.dump();
+  EXPECT_EQ(sampled.result.launches[0].warp_instructions, full.result.launches[0].warp_instructions);
+}
+
+TEST(ProxySampling, ReduceSumWithinItsErrorOfTheFullRun) { expect_covered("reduce_sum", {1u << 20}); }
+
+TEST(ProxySampling, SoftmaxWithinItsErrorOfTheFullRun) { expect_covered("softmax", {1024, 512}); }
+
+TEST(ProxySampling, SameResultForOneAndTwoThreads) {
+  const SimRun one = run_workload("reduce_sum", {1u << 20}, true, 1);
+  const SimRun two = run_workload("reduce_sum", {1u << 20}, true, 2);
+  EXPECT_EQ(one.report["sampling"]["scheme"], "proxy");
+  EXPECT_EQ(one.result.launches[0].cycles, two.result.launches[0].cycles);
+  EXPECT_EQ(one.report["sampling"]["proxy"], two.report["sampling"]["proxy"]);
+  EXPECT_EQ(one.report["sampling"]["estimated_error_cycles"], two.report["sampling"]["estimated_error_cycles"]);
+}
+
+// 30 SMs divide by neither 8 nor 16: no proxy; the reason is printed with the fallback's.
+TEST(ProxySampling, ChipThatDoesNotDivideEvenlyIsRefused) {
+  const SimRun r = run_workload("reduce_sum", {1u << 20}, true, 1, 30);
+  const nlohmann::json& s = r.report["sampling"];
+  EXPECT_NE(s["scheme"], "proxy") << s.dump();
+  EXPECT_TRUE(r.result.passed) << r.result.detail;
+  if (s["scheme"] == "full")
+    EXPECT_NE(s["fallback_reason"].get<std::string>().find("no scaled-machine proxy"), std::string::npos) << s.dump();
+}
+
+}  // namespace
+}  // namespace gpusim
