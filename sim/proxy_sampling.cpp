@@ -88,11 +88,16 @@ ProxyRun run_proxy_sampled_launch(const GpuConfig& config, isa::WorkerPool* pool
   r.functional_cpu_seconds = process_cpu_seconds() - t0;
 
   r.coarse_cycles = c.cycles;
+  r.coarse_dram_read_per_cta = double(c.memory.dram_read_bytes) / double(r.coarse_ctas);
+  r.fine_dram_read_per_cta = double(r.timing.memory.dram_read_bytes) / double(r.fine_ctas);
   r.fine_cycles = r.timing.cycles;
   r.timing.seconds = double(r.timing.cycles) / (config.core_clock_mhz * 1e6);
   const double diff = std::fabs(double(r.fine_cycles) - double(r.coarse_cycles));
   r.error_cycles = static_cast<uint64_t>(std::ceil(diff + options.error_floor * double(r.fine_cycles)));
-  r.trusted = r.fine_cycles && double(r.error_cycles) <= options.max_error * double(r.fine_cycles);
+  const double dram_max = std::max(r.fine_dram_read_per_cta, r.coarse_dram_read_per_cta);
+  r.shares_data = std::fabs(r.fine_dram_read_per_cta - r.coarse_dram_read_per_cta) >
+                  options.max_dram_per_cta_change * dram_max;
+  r.trusted = r.fine_cycles && !r.shares_data && double(r.error_cycles) <= options.max_error * double(r.fine_cycles);
   return r;
 }
 

@@ -15,8 +15,9 @@
 // lines as in the full grid): a coarse one (1/2s of the chip and of the CTAs) and a fine one
 // (1/s). The prediction is the fine proxy's cycles; the printed error is their difference (how
 // far the result still moves with the scale) plus a floor measured against full runs (what the
-// difference cannot see: the fine proxy's own range-to-range jitter). Above max_error the
-// prediction is printed as NOT TRUSTED. The remaining CTAs run functionally, so the outputs are
+// difference cannot see: the fine proxy's own range-to-range jitter). Above max_error, or when the
+// proxies' DRAM reads per CTA differ (the CTAs share data through the L2, a bias the difference
+// does not bound), the prediction is printed as NOT TRUSTED. The remaining CTAs run functionally, so the outputs are
 // complete. Every decision uses the configuration and the grid shape only: the same result for
 // any --threads.
 #pragma once
@@ -43,6 +44,7 @@ struct ProxyOptions {
   // range's two scales was 0.3-0.6 % (reduce_sum 8M; docs/PERFORMANCE.md).
   double error_floor = 0.02;
   double max_error = 0.05;  // above: printed as NOT TRUSTED (the proxies cannot be re-run in full)
+  double max_dram_per_cta_change = 0.10;  // between the proxies; above: NOT TRUSTED (ProxyRun)
 };
 
 struct ProxyRun {
@@ -51,6 +53,13 @@ struct ProxyRun {
   int fine_sms = 0, coarse_sms = 0;
   uint64_t fine_ctas = 0, coarse_ctas = 0;
   uint64_t fine_cycles = 0, coarse_cycles = 0;
+  // DRAM bytes read per CTA on each proxy: equal when the CTAs share no data through the L2
+  // (reduce_sum, softmax: within 1 %); larger on the coarse chip when they do (a GEMM's tiles:
+  // sgemm_tiled 384x384x512 28,540 against 14,686), and then the result moves with the scale in
+  // a way the two proxies' difference does not bound (that GEMM: both 10-13 % under the full chip,
+  // 3.4 % apart). Such a prediction is NOT TRUSTED whatever its estimated error.
+  double fine_dram_read_per_cta = 0, coarse_dram_read_per_cta = 0;
+  bool shares_data = false;  // the two differ by more than max_dram_per_cta_change
   uint64_t error_cycles = 0;
   bool trusted = true;
   double detailed_cpu_seconds = 0, functional_cpu_seconds = 0;

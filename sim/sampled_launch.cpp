@@ -273,9 +273,14 @@ std::string describe_proxy(const SampledTiming& s) {
      << p.scale << " of the chip (" << p.fine_sms << " SMs) took " << p.fine_cycles << " cycles, " << p.coarse_ctas
      << " on 1/" << 2 * p.scale << " (" << p.coarse_sms << " SMs) " << p.coarse_cycles << " (" << s.detailed_ctas
      << " of " << s.total_ctas << " CTAs in detail, " << 100.0 * double(s.detailed_ctas) / double(s.total_ctas)
-     << "%); predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " (" << std::setprecision(2)
-     << 100.0 * s.estimated_error() << "% estimated: the two scales' difference + the measured floor)";
-  if (!s.trusted)
+     << "%, DRAM reads per CTA " << std::setprecision(0) << p.fine_dram_read_per_cta << " / "
+     << p.coarse_dram_read_per_cta << " B); predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " ("
+     << std::setprecision(2) << 100.0 * s.estimated_error() << "% estimated: the two scales' difference + the measured floor)";
+  if (p.shares_data)
+    os << ": NOT TRUSTED, the CTAs share data through the L2 (DRAM reads per CTA differ between the scales; "
+          "a smaller chip holds fewer of the sharing CTAs at once, a bias the estimate does not bound: run without "
+          "--sample)";
+  else if (!s.trusted)
     os << ": NOT TRUSTED, the estimated error exceeds " << std::setprecision(0) << 100 * s.max_error
        << "% (the result still moves with the proxy's scale; run without --sample)";
   os << std::setprecision(2) << "; host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
@@ -339,7 +344,10 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
     j["trusted"] = s.trusted;
     j["proxy"] = {{"fine_scale", p.scale},         {"fine_sms", p.fine_sms},       {"fine_ctas", p.fine_ctas},
                   {"fine_cycles", p.fine_cycles},   {"coarse_scale", 2 * p.scale}, {"coarse_sms", p.coarse_sms},
-                  {"coarse_ctas", p.coarse_ctas}, {"coarse_cycles", p.coarse_cycles}};
+                  {"coarse_ctas", p.coarse_ctas}, {"coarse_cycles", p.coarse_cycles},
+                  {"fine_dram_read_bytes_per_cta", p.fine_dram_read_per_cta},
+                  {"coarse_dram_read_bytes_per_cta", p.coarse_dram_read_per_cta},
+                  {"shares_data_through_l2", p.shares_data}};
     j["error_method"] =
         "the chip scaled to 1/s and 1/2s (SMs, L2 slices and size, DRAM channels) runs 1/s and 1/2s of the CTAs (disjoint "
         "contiguous ranges); prediction = the 1/s proxy's cycles; error = |fine - coarse| + error_floor x prediction "
