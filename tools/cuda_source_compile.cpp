@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "runtime/cuda_tools.h"
+#include "runtime/scratch_dir.h"
 
 namespace gpusim::cli {
 
@@ -35,26 +36,6 @@ std::string virtual_architecture(const std::string& sm_arch) {
   return "compute_" + std::to_string(number) + (number >= 90 ? "a" : "");
 }
 
-// A scratch directory removed with its contents.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "gpusim_nvcc_").string() + std::string(6, 'X');
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a scratch directory for nvcc");
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  std::filesystem::path path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 }  // namespace
 
 bool is_cuda_source(const std::string& path) {
@@ -69,8 +50,8 @@ CompiledSource compile_cuda_source(const std::string& cu_path, const std::string
   if (!nvcc)
     throw std::runtime_error(cu_path + ": compiling CUDA C++ needs nvcc (not found on PATH or in /usr/local/cuda/bin); "
                              "or give the PTX of `nvcc -ptx` instead");
-  const ScratchDir scratch;
-  const std::string ptx_path = (scratch.path() / "kernel.ptx").string();
+  const runtime::ScratchDir scratch("gpusim_nvcc_");
+  const std::string ptx_path = scratch.file("kernel.ptx");
   std::vector<std::string> argv = {*nvcc, "-ptx", "-lineinfo"};
   if (!chooses_architecture(nvcc_flags)) argv.push_back("-arch=" + virtual_architecture(sm_arch));
   argv.insert(argv.end(), nvcc_flags.begin(), nvcc_flags.end());

@@ -4,8 +4,6 @@
 // it are skipped without it).
 #pragma once
 
-#include <stdlib.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -16,27 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "runtime/scratch_dir.h"
+
 namespace gpusim::test_support {
 
 // A fresh directory under the system's temporary directory, removed with its contents.
-class TempDir {
+class TempDir : public runtime::ScratchDir {
  public:
-  TempDir() {
-    // mkdtemp's template: six trailing X characters it replaces.
-    std::string pattern = (std::filesystem::temp_directory_path() / ("gpusim_launch_" + std::string(6, 'X'))).string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : ScratchDir("gpusim_launch_") {}
 };
 
 inline void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {

@@ -19,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/scratch_dir.h"
+
 extern char** environ;
 
 namespace gpusim::cli::sweep {
@@ -26,27 +28,6 @@ namespace gpusim::cli::sweep {
 namespace {
 
 constexpr size_t kOutputTail = 4000;  // bytes of output kept as a failed point's error
-
-// A private directory for the point's --stats file, removed when the point is done.
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/gpusim-sweep-XXXXXX";
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
-    if (!mkdtemp(buffer.data())) throw std::runtime_error("cannot create a scratch directory: " + std::string(std::strerror(errno)));
-    path_ = buffer.data();
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::string read_whole(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -114,8 +95,8 @@ void summarize_stats(const std::string& stats_json, PointResult& result) {
 PointResult run_point_process(const RunnablePoint& point, const ChildSettings& settings,
                               const std::function<void(pid_t)>& started) {
   if (point.command.empty()) throw std::runtime_error("point " + point.id + " has an empty command");
-  ScratchDir scratch;
-  const std::string stats_path = scratch.path() + "/stats.json";
+  const runtime::ScratchDir scratch("gpusim-sweep-");  // the point's --stats file
+  const std::string stats_path = scratch.file("stats.json");
   ExecImage image = exec_image(point, settings, stats_path);
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
