@@ -103,33 +103,11 @@ class SimDevice final : public Device {
   void free(DevPtr ptr) override {
     if (services_.owns(ptr))
       throw Error("free of device address " + isa::hex_text(ptr) + ": the block was allocated by device-side malloc in a kernel; only device-side free can release it");
-    try {
-      memory_.release(ptr);
-    } catch (const std::exception& e) {
-      throw Error(e.what());
-    }
+    guarded([&] { memory_.release(ptr); });
   }
-  void copy_to_device(DevPtr dst, const void* src, size_t bytes) override {
-    try {
-      memory_.copy_in(dst, src, bytes);
-    } catch (const std::exception& e) {
-      throw Error(e.what());
-    }
-  }
-  void copy_to_host(void* dst, DevPtr src, size_t bytes) override {
-    try {
-      memory_.copy_out(dst, src, bytes);
-    } catch (const std::exception& e) {
-      throw Error(e.what());
-    }
-  }
-  void memset(DevPtr dst, int value, size_t bytes) override {
-    try {
-      memory_.fill(dst, value, bytes);
-    } catch (const std::exception& e) {
-      throw Error(e.what());
-    }
-  }
+  void copy_to_device(DevPtr dst, const void* src, size_t bytes) override { guarded([&] { memory_.copy_in(dst, src, bytes); }); }
+  void copy_to_host(void* dst, DevPtr src, size_t bytes) override { guarded([&] { memory_.copy_out(dst, src, bytes); }); }
+  void memset(DevPtr dst, int value, size_t bytes) override { guarded([&] { memory_.fill(dst, value, bytes); }); }
   void synchronize() override {}
 
   DeviceProperties properties() const override { return properties_from_config(config_); }

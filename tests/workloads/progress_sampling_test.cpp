@@ -13,41 +13,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/device.h"
-#include "runtime/sim_device.h"
+#include "tests/workloads/sampled_workload_run.h"
 #include "workloads/embedded_ptx.h"
-#include "workloads/workload.h"
 
 namespace gpusim {
 namespace {
 
-runtime::SimDeviceOptions small_v100(bool sample, unsigned threads = 1) {
-  runtime::SimDeviceOptions o;
-  o.threads = threads;
-  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/v100.ini";
-  o.overrides = {"sm.count=8"};
-  o.mode = runtime::SimMode::Timing;
-  o.sample = sample;
-  return o;
-}
-
-struct SimRun {
-  workloads::WorkloadResult result;
-  nlohmann::json report;
-};
+// V100 cut down to 8 SMs.
+using SimRun = test_support::SampledWorkloadRun;
 
 SimRun run_workload(const std::string& name, std::vector<uint64_t> size, bool sample, unsigned threads = 1) {
-  const workloads::Workload* w = workloads::find_workload(name);
-  EXPECT_NE(w, nullptr) << name;
-  auto dev = runtime::make_sim_device(small_v100(sample, threads));
-  workloads::WorkloadParams p;
-  p.size = std::move(size);
-  p.seed = 7;
-  SimRun r;
-  r.result = w->run(*dev, p);
-  EXPECT_EQ(r.result.launches.size(), 1u) << name;
-  if (!r.result.launches.empty()) r.report = nlohmann::json::parse(r.result.launches[0].report_json);
-  return r;
+  return test_support::run_sampled_workload(name, std::move(size), sample, threads, 8);
 }
 
 // The prediction lies within its printed error of the full run, the model ran only part of the
@@ -90,7 +66,7 @@ TEST(ProgressSampling, SameResultForOneAndTwoThreads) {
 // sgemm_tiled's C, byte for byte, from a full and a sampled run (the CPU reference check above
 // allows a tolerance; this does not).
 std::vector<uint8_t> sgemm_output(bool sample) {
-  auto dev = runtime::make_sim_device(small_v100(sample));
+  auto dev = runtime::make_sim_device(test_support::cut_v100(sample, 1, 8));
   const runtime::ModuleHandle m = dev->load_ptx("sgemm", workloads::find_embedded_ptx("sgemm").ptx);
   const int n = 192;
   std::vector<float> a(n * n), b(n * n);

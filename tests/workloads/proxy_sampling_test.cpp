@@ -13,37 +13,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/device.h"
-#include "runtime/sim_device.h"
-#include "workloads/workload.h"
+#include "tests/workloads/sampled_workload_run.h"
 
 namespace gpusim {
 namespace {
 
-struct SimRun {
-  workloads::WorkloadResult result;
-  nlohmann::json report;
-};
+using SimRun = test_support::SampledWorkloadRun;
 
 SimRun run_workload(const std::string& name, std::vector<uint64_t> size, bool sample, unsigned threads = 1,
                     int sms = 32) {
-  const workloads::Workload* w = workloads::find_workload(name);
-  EXPECT_NE(w, nullptr) << name;
-  runtime::SimDeviceOptions o;
-  o.threads = threads;
-  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/v100.ini";
-  o.overrides = {"sm.count=" + std::to_string(sms)};
-  o.mode = runtime::SimMode::Timing;
-  o.sample = sample;
-  auto dev = runtime::make_sim_device(o);
-  workloads::WorkloadParams p;
-  p.size = std::move(size);
-  p.seed = 7;
-  SimRun r;
-  r.result = w->run(*dev, p);
-  EXPECT_EQ(r.result.launches.size(), 1u) << name;
-  if (!r.result.launches.empty()) r.report = nlohmann::json::parse(r.result.launches[0].report_json);
-  return r;
+  return test_support::run_sampled_workload(name, std::move(size), sample, threads, sms);
 }
 
 void expect_covered(const std::string& name, const std::vector<uint64_t>& size) {
