@@ -172,4 +172,25 @@ TEST(LaunchArgSpec, ElementTypesAndNpyDtypes) {
   EXPECT_FALSE(npy_descr_matches("|b1", ElementType::U8));  // numpy bool is not an integer
 }
 
+// Users write C's, NumPy's and Rust's names: the same widths and encodings as PTX's.
+TEST(LaunchArgSpec, CNumpyAndRustTypeNames) {
+  EXPECT_EQ(parse_element_type("i32"), ElementType::S32);
+  EXPECT_EQ(parse_element_type("int"), ElementType::S32);
+  EXPECT_EQ(parse_element_type("uint16"), ElementType::U16);
+  EXPECT_EQ(parse_element_type("float"), ElementType::F32);
+  EXPECT_EQ(parse_element_type("double"), ElementType::F64);
+  EXPECT_EQ(parse_element_type("half"), ElementType::F16);
+  EXPECT_EQ(parse_element_type("bfloat16"), ElementType::BF16);
+  EXPECT_EQ(parse_element_type("char"), std::nullopt);  // signedness is the compiler's choice
+  EXPECT_EQ(parse_element_type("F32"), std::nullopt);   // lower case, as PTX writes them
+  // -2 as a 32-bit two's complement integer, 1.5f as IEEE single (0x3FC00000), 0.5 as double.
+  EXPECT_EQ(scalar_bytes("int32:-2"), (std::vector<uint8_t>{0xFE, 0xFF, 0xFF, 0xFF}));
+  EXPECT_EQ(scalar_bytes("i64:-2"), (std::vector<uint8_t>{0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}));
+  EXPECT_EQ(scalar_bytes("float:1.5"), (std::vector<uint8_t>{0x00, 0x00, 0xC0, 0x3F}));
+  EXPECT_EQ(scalar_bytes("double:0.5"), (std::vector<uint8_t>{0, 0, 0, 0, 0, 0, 0xE0, 0x3F}));
+  const std::string error = spec_error("out:char:4:x.npy");
+  EXPECT_TRUE(contains(error, "char")) << error;
+  EXPECT_TRUE(contains(error, "float32")) << error;  // the list names the aliases too
+}
+
 }  // namespace

@@ -70,6 +70,8 @@ TEST(LaunchStruct, KernelsAreFoundByDemangledNames) {
   EXPECT_EQ(one("_Z6affineIdEvPT_6AffineIS0_Ei"), "_Z6affineIdEvPT_6AffineIS0_Ei");
   EXPECT_EQ(one("affine<float>"), "_Z6affineIfEvPT_6AffineIS0_Ei");
   EXPECT_EQ(one("void affine<double>(double*, Affine<double>, int)"), "_Z6affineIdEvPT_6AffineIS0_Ei");
+  EXPECT_EQ(one("void affine<double>(double*,Affine<double>,int)"), "_Z6affineIdEvPT_6AffineIS0_Ei");
+  EXPECT_EQ(one("affine < float >"), "_Z6affineIfEvPT_6AffineIS0_Ei");  // spaces as the user types them
   EXPECT_EQ(one("affine"), "2 matches");  // ambiguous: the caller lists both
   EXPECT_EQ(one("saxpy"), "saxpy");
   EXPECT_EQ(one("affine<int>"), "0 matches");

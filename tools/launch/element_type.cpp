@@ -33,6 +33,23 @@ constexpr std::array<TypeInfo, 16> kTypes{{
     {ElementType::F64, "f64", 8, ElementKind::Float, 'f'},
 }};
 
+// Names users bring from C, NumPy and Rust, accepted beside PTX's. "int" and "float" are C's
+// 32-bit types; "char" is left out (its signedness is the compiler's choice).
+struct TypeAlias {
+  const char* name;
+  ElementType type;
+};
+
+constexpr std::array<TypeAlias, 20> kAliases{{
+    {"i8", ElementType::S8},       {"i16", ElementType::S16},     {"i32", ElementType::S32},
+    {"i64", ElementType::S64},     {"int8", ElementType::S8},     {"int16", ElementType::S16},
+    {"int32", ElementType::S32},   {"int64", ElementType::S64},   {"uint8", ElementType::U8},
+    {"uint16", ElementType::U16},  {"uint32", ElementType::U32},  {"uint64", ElementType::U64},
+    {"int", ElementType::S32},     {"half", ElementType::F16},    {"float16", ElementType::F16},
+    {"bfloat16", ElementType::BF16}, {"float", ElementType::F32}, {"float32", ElementType::F32},
+    {"double", ElementType::F64},  {"float64", ElementType::F64},
+}};
+
 const TypeInfo& info(ElementType t) {
   for (const TypeInfo& i : kTypes)
     if (i.type == t) return i;
@@ -44,6 +61,8 @@ const TypeInfo& info(ElementType t) {
 std::optional<ElementType> parse_element_type(std::string_view name) {
   for (const TypeInfo& i : kTypes)
     if (name == i.name) return i.type;
+  for (const TypeAlias& a : kAliases)
+    if (name == a.name) return a.type;
   return std::nullopt;
 }
 
@@ -54,7 +73,7 @@ ElementKind element_kind(ElementType t) { return info(t).kind; }
 std::string element_type_list() {
   std::string list;
   for (const TypeInfo& i : kTypes) list += (list.empty() ? "" : ", ") + std::string(i.name);
-  return list;
+  return list + " (also i8-i64, int8-int64, uint8-uint64, int, half, float16, bfloat16, float, float32, double, float64)";
 }
 
 std::string npy_descr(ElementType t) {

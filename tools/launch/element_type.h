@@ -18,7 +18,8 @@ enum class ElementType {
 
 enum class ElementKind { Signed, Unsigned, Bits, Float };
 
-// "f32" -> F32; nullopt for anything else (names are lower case, as in PTX).
+// "f32" -> F32, and the C/NumPy/Rust aliases ("float", "int32", "i32", ...) -> the same types;
+// nullopt for anything else (names are lower case, as in PTX).
 std::optional<ElementType> parse_element_type(std::string_view name);
 const char* element_type_name(ElementType t);
 size_t element_size(ElementType t);

@@ -51,6 +51,16 @@ std::string strip_namespaces(const std::string& qualified) {
   return qualified.substr(start);
 }
 
+// The demangler writes "scale<float, 2>" and "f(int*, float)"; users type "scale<float,2>". Names
+// compare with spaces dropped (two identifiers never meet without punctuation in a signature but
+// for "unsigned int" and the like, which have no space-free spelling to clash with).
+std::string without_spaces(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (c != ' ') out += c;
+  return out;
+}
+
 }  // namespace
 
 std::string demangled_kernel_name(const std::string& ptx_name) {
@@ -66,13 +76,15 @@ std::vector<const isa::Function*> kernels_named(const isa::Module& module, const
   // Tier 0: the PTX name; 1: the signature; 2: the name with template arguments (with or without
   // namespaces); 3: the plain name.
   std::vector<const isa::Function*> tiers[4];
+  const std::string wanted = without_spaces(name);
   for (const isa::Function& f : module.functions) {
     if (!f.is_entry) continue;
     const std::string signature = demangled_kernel_name(f.name);
     const std::string qualified = qualified_name(signature);
     if (f.name == name) tiers[0].push_back(&f);
-    else if (signature == name) tiers[1].push_back(&f);
-    else if (qualified == name || strip_namespaces(qualified) == name) tiers[2].push_back(&f);
+    else if (without_spaces(signature) == wanted) tiers[1].push_back(&f);
+    else if (without_spaces(qualified) == wanted || without_spaces(strip_namespaces(qualified)) == wanted)
+      tiers[2].push_back(&f);
     else if (plain_name(qualified) == name) tiers[3].push_back(&f);
   }
   for (auto& tier : tiers)

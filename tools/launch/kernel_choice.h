@@ -2,7 +2,7 @@
 // (a template instantiation `scale<float>` is `_Z5scaleIfEvPT_S0_i`), so besides the PTX name a
 // user may give the demangled signature ("void scale<float>(float*, float, int)"), the name with
 // its template arguments ("scale<float>") or the plain function name ("scale") when only one
-// kernel has it.
+// kernel has it; spaces in the given name do not matter ("scale<float,2>").
 #pragma once
 
 #include <string>
