@@ -82,4 +82,19 @@ bool for_each_function_symbol(const std::string& path, const std::vector<std::st
   return false;
 }
 
+std::vector<ElfCodeSegment> elf_code_segments(const std::string& path) {
+  const FileAt file(path);
+  Elf64_Ehdr eh{};
+  if (!file.read(0, &eh, sizeof eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+      eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr))
+    return {};
+  std::vector<Elf64_Phdr> headers(eh.e_phnum);  // e_phnum is 16 bits: at most 3.5 MB
+  if (!headers.empty())
+    file.read_or_throw(eh.e_phoff, headers.data(), headers.size() * sizeof(Elf64_Phdr), "program headers");
+  std::vector<ElfCodeSegment> code;
+  for (const Elf64_Phdr& ph : headers)
+    if (ph.p_type == PT_LOAD && (ph.p_flags & PF_X)) code.push_back({ph.p_vaddr, ph.p_memsz, ph.p_flags});
+  return code;
+}
+
 }  // namespace gpusim::runtime

@@ -26,4 +26,14 @@ struct ElfFunctionSymbol {
 bool for_each_function_symbol(const std::string& path, const std::vector<std::string>& prefixes,
                               const std::function<void(const ElfFunctionSymbol&)>& visit);
 
+// A loadable segment holding code (PT_LOAD with PF_X), in the file's own address space.
+struct ElfCodeSegment {
+  uint64_t vaddr = 0, memsz = 0;
+  uint32_t flags = 0;  // PF_R | PF_W | PF_X
+};
+
+// The code segments of `path` from its program headers (an object being loaded, before the loader
+// lists it); empty for a file that is not a 64-bit ELF file; throws as above.
+std::vector<ElfCodeSegment> elf_code_segments(const std::string& path);
+
 }  // namespace gpusim::runtime

@@ -265,6 +265,13 @@ int gpusim_cmd_exec(int argc, char** argv) {
     const char* inherited = std::getenv("LD_PRELOAD");
     if (inherited && *inherited) preload += std::string(":") + inherited;
     setenv("LD_PRELOAD", preload.c_str(), 1);
+    // A library the program opens later with dlopen is redirected by the loader-audit library
+    // before its constructors run (runtime/cudart/audit/static_runtime_audit.cpp).
+    std::string audit = (lib / "libgpusim_audit.so").string();
+    if (!std::filesystem::exists(audit))
+      throw std::runtime_error("gpusim's loader-audit library is missing: " + audit + " (build it: bash scripts/build.sh)");
+    if (const char* user_audit = std::getenv("LD_AUDIT"); user_audit && *user_audit) audit += std::string(":") + user_audit;
+    setenv("LD_AUDIT", audit.c_str(), 1);
     execv(program.c_str(), argv + program_at);
     throw std::runtime_error("cannot start " + program + ": " + std::strerror(errno));
   } catch (const std::exception& e) {

@@ -41,8 +41,8 @@ std::string static_runtime_message(const std::string& object) {
              "only GPU machine code (SASS), so it cannot run on the simulator (docs/CUDA_SUPPORT.md; your own "
              "kernels, Thrust and CUB run); its calls fail\n";
   return "gpusim: " + (object.empty() ? std::string("code in this process") : object) +
-         " carries NVIDIA's static CUDA runtime, which gpusim could not redirect to its own (a library opened with "
-         "dlopen after start-up, a stripped library, or a program run without gpusim exec), so its runtime calls fail "
+         " carries NVIDIA's static CUDA runtime, which gpusim could not redirect to its own (a stripped library, "
+         "or a program run without gpusim exec), so its runtime calls fail "
          "(cudaErrorNotSupported): run it under gpusim exec, keep its symbol table, or build it with `nvcc -cudart "
          "shared` (CMake: CUDA_RUNTIME_LIBRARY Shared)\n";
 }

@@ -177,15 +177,33 @@ TEST(Exec, LibraryWithStaticRuntimeAndRelocatableCodeIsRefusedByName) {
   EXPECT_FALSE(contains(o.output, "static_runtime_lib: OK")) << o.output;
 }
 
-TEST(Exec, LibraryOpenedLaterWithItsOwnStaticRuntimeIsNamedOnce) {
-  const Outcome o = exec("", "static_runtime_dlopen_main", "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "'");
-  EXPECT_EQ(o.exit_code, 0) << o.output;
+// A library opened with dlopen after start-up (a plugin, a language binding's extension module)
+// is redirected by the loader-audit library before its constructors run: with -rdc too, and in
+// both modes.
+TEST(Exec, LibraryOpenedLaterWithItsOwnStaticRuntimeRuns) {
+  for (const char* mode : {"functional", "timing"})
+    for (const char* library : {"libstatic_runtime_lib.so", "libstatic_runtime_lib_rdc.so"}) {
+      const Outcome o = exec(std::string("--mode ") + mode, "static_runtime_dlopen_main",
+                             "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/" + library + "'");
+      EXPECT_EQ(o.exit_code, 0) << library << "\n" << o.output;
+      EXPECT_TRUE(contains(o.output, "static_runtime_dlopen: OK")) << library << "\n" << o.output;
+      EXPECT_TRUE(contains(o.output, "2 kernel launches")) << library << "\n" << o.output;
+      EXPECT_FALSE(contains(o.output, "could not redirect")) << library << "\n" << o.output;
+    }
+}
+
+// A stripped library has no names to find its runtime by: its calls fail, and the driver says
+// why once instead of leaving bare error codes.
+TEST(Exec, StrippedLibraryOpenedLaterIsNamedOnce) {
+  const Outcome o = exec("", "static_runtime_dlopen_main",
+                         "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/libstatic_runtime_lib_stripped.so'");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, "the library's call failed")) << o.output;
-  const std::string said = "libstatic_runtime_lib.so carries NVIDIA's static CUDA runtime, which gpusim could not redirect";
+  const std::string said = "libstatic_runtime_lib_stripped.so carries NVIDIA's static CUDA runtime, which gpusim could not redirect";
   const size_t at = o.output.find(said);
   ASSERT_NE(at, std::string::npos) << o.output;
   EXPECT_EQ(o.output.find(said, at + 1), std::string::npos) << o.output;  // once
-  EXPECT_TRUE(contains(o.output, "dlopen after start-up")) << o.output;
+  EXPECT_TRUE(contains(o.output, "a stripped library")) << o.output;
 }
 
 TEST(Exec, ClosedLibraryIsNamedOnce) {
