@@ -75,7 +75,9 @@ bool for_each_function_symbol(const std::string& path, const std::vector<std::st
       for (const std::string& prefix : prefixes)
         wanted |= length >= prefix.size() && std::memcmp(name, prefix.data(), prefix.size()) == 0;
       if (!wanted) continue;
-      visit(ElfFunctionSymbol{std::string(name, length), s.st_value, s.st_size});
+      const unsigned binding = ELF64_ST_BIND(s.st_info);
+      const bool exported = (binding == STB_GLOBAL || binding == STB_WEAK) && ELF64_ST_VISIBILITY(s.st_other) == STV_DEFAULT;
+      visit(ElfFunctionSymbol{std::string(name, length), s.st_value, s.st_size, exported});
     }
     return true;
   }

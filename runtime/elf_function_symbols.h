@@ -17,6 +17,7 @@ struct ElfFunctionSymbol {
   std::string name;
   uint64_t value = 0;  // address in the file's own address space (add the load bias)
   uint64_t size = 0;
+  bool exported = false;  // global or weak binding with default visibility: what dlsym can find
 };
 
 // Calls `visit` for every defined function symbol of `path` whose name starts with one of

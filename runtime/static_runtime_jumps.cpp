@@ -97,4 +97,21 @@ void write_static_runtime_jumps(const LoadedObject& object, const std::map<uintp
     throw std::runtime_error(std::string("cannot make the jump slots executable: ") + std::strerror(errno));
 }
 
+bool static_runtime_jumps_written(const std::map<uintptr_t, void*>& jumps) {
+  if (jumps.empty()) return false;
+  const auto& [entry, target] = *jumps.begin();
+  const auto* code = reinterpret_cast<const uint8_t*>(entry);
+  if (code[0] != 0xE9) return false;
+  int32_t displacement = 0;
+  std::memcpy(&displacement, code + 1, sizeof displacement);
+  const auto* slot = reinterpret_cast<const uint8_t*>(entry + kRelativeJump + static_cast<intptr_t>(displacement));
+  const uint8_t absolute_jump[6] = {0xFF, 0x25, 0, 0, 0, 0};
+  void* slot_target = nullptr;
+  // Only a slot of ours holds this exact pattern followed by gpusim's address (NVIDIA's function
+  // cannot begin with a jump into gpusim).
+  if (std::memcmp(slot, absolute_jump, sizeof absolute_jump) != 0) return false;
+  std::memcpy(&slot_target, slot + sizeof absolute_jump, sizeof slot_target);
+  return slot_target == target;
+}
+
 }  // namespace gpusim::runtime

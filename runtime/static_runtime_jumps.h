@@ -48,4 +48,8 @@ StaticRuntimeEntries find_static_runtime_entries(const LoadedObject& object,
 // Writes the jumps (throws std::runtime_error saying what failed: memory near the code, mprotect).
 void write_static_runtime_jumps(const LoadedObject& object, const std::map<uintptr_t, void*>& jumps);
 
+// Whether these jumps are in place already (written by the loader-audit library before the
+// object's constructors ran): the first entry jumps through a slot to its target.
+bool static_runtime_jumps_written(const std::map<uintptr_t, void*>& jumps);
+
 }  // namespace gpusim::runtime

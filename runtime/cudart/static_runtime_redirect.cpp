@@ -12,9 +12,10 @@
 // after the redirection; a needed library's have already run, into NVIDIA's runtime, which only
 // recorded them: its registration constructors (`__sti____cudaRegisterAll`, one per .cu file) are
 // run once more, now into this library. A library built with relocatable device code registers
-// through a one-shot counter that cannot be run twice: it is refused at start. A library opened
-// later with dlopen is redirected by `gpusim exec`'s loader-audit library before its constructors
-// run (runtime/cudart/audit/); one that cannot be (stripped) is reported by libcuda when NVIDIA's
+// through a one-shot counter that cannot be run twice: `gpusim exec`'s loader-audit library
+// (runtime/cudart/audit/) redirects such libraries, and those opened later with dlopen, before
+// their constructors run; without it (this library preloaded by hand) an -rdc one is refused at
+// start. One that cannot be redirected at all (stripped) is reported by libcuda when NVIDIA's
 // runtime asks it for its tables. The jumps themselves: runtime/static_runtime_jumps.h.
 //
 #include <dlfcn.h>
@@ -82,6 +83,9 @@ std::vector<void (*)()> redirect_object(const LoadedObject& object, void* librar
   // program that carries the static runtime before it starts. Objects without the runtime (most
   // libraries) stay as they are.
   if (!found.has_runtime || found.jumps.empty()) return {};
+  // Redirected by gpusim exec's loader-audit library before its constructors ran (a library with
+  // -rdc code): it registered with gpusim already.
+  if (gpusim::runtime::static_runtime_jumps_written(found.jumps)) return {};
   if (found.relocatable && !object.is_program)
     throw std::runtime_error("it links NVIDIA's static CUDA runtime with relocatable device code (-rdc), whose "
                              "registration cannot be repeated: rebuild it with `nvcc -cudart shared` (CMake: "

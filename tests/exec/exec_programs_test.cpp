@@ -169,8 +169,22 @@ TEST(Exec, LibraryWithItsOwnStaticRuntimeRuns) {
   }
 }
 
-TEST(Exec, LibraryWithStaticRuntimeAndRelocatableCodeIsRefusedByName) {
-  const Outcome o = exec("", "static_runtime_lib_rdc_main");
+// A needed library combining the static runtime with -rdc registers once, through a counter:
+// the loader-audit library redirects it before its constructors run, so it works in both modes.
+TEST(Exec, LibraryWithStaticRuntimeAndRelocatableCodeRuns) {
+  for (const char* mode : {"functional", "timing"}) {
+    const Outcome o = exec(std::string("--mode ") + mode, "static_runtime_lib_rdc_main");
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_TRUE(contains(o.output, "static_runtime_lib: OK")) << o.output;
+    EXPECT_TRUE(contains(o.output, "2 kernel launches")) << o.output;
+  }
+}
+
+// Without the audit library (libcudart preloaded by hand, here: LD_AUDIT removed on the way) the
+// -rdc library cannot be redirected after its constructors ran: refused by name before the
+// program starts.
+TEST(Exec, RelocatableStaticRuntimeLibraryWithoutTheAuditLibraryIsRefusedByName) {
+  const Outcome o = run_gpusim("exec -- /usr/bin/env -u LD_AUDIT '" + program("static_runtime_lib_rdc_main") + "'");
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, "libstatic_runtime_lib_rdc.so")) << o.output;
   EXPECT_TRUE(contains(o.output, "relocatable device code")) << o.output;

@@ -2,21 +2,24 @@
 // runtime inside a library the program opens with dlopen after start-up - a plugin, a language
 // binding's extension module built with nvcc's defaults - to gpusim's libcudart, as
 // runtime/cudart/static_runtime_redirect.cpp does at start-up for the program and the libraries it
-// needs. The loader calls la_objopen when it has mapped an object and before it relocates it or
-// runs its constructors, so the library's fat binaries register with gpusim in the first place
-// (also those of -rdc code, whose registration cannot be repeated afterwards).
+// needs; and, at start-up, a needed library with relocatable device code (-rdc), whose one-shot
+// registration libcudart could not repeat. The loader calls la_objopen when it has mapped an
+// object and before it relocates it or runs its constructors, so the library's fat binaries
+// register with gpusim in the first place.
 //
-// The audit library lives in a link namespace of its own (its own libc and libstdc++); it reaches
-// gpusim's libcudart in the program's namespace through the loader's link_map list and dlsym on
-// that map. It is built without sanitizers: sanitizer runtimes belong to the program's namespace.
+// The audit library lives in a link namespace of its own (its own libc and libstdc++); it finds
+// gpusim's libcudart in the program's namespace through the loader's link_map list, and its
+// functions from its symbol table. It is built without sanitizers: sanitizer runtimes belong to the program's namespace.
 #include <dlfcn.h>
 #include <link.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 
 #include "runtime/elf_function_symbols.h"
 #include "runtime/static_runtime_jumps.h"
@@ -26,8 +29,8 @@ namespace {
 using gpusim::runtime::LoadedObject;
 
 // The rtld-audit callbacks carry no context of their own, so whether the process has finished
-// starting is the one piece of state this library keeps: objects loaded at start-up are
-// libcudart's to redirect (it can refuse the ones it cannot handle before the program starts).
+// starting is the one piece of state this library keeps: most objects loaded at start-up are
+// libcudart's to redirect (runtime/cudart/static_runtime_redirect.cpp).
 bool& startup_finished() {
   static bool finished = false;
   return finished;
@@ -55,22 +58,37 @@ int protection_of(uint32_t flags) {
   return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) | (flags & PF_X ? PROT_EXEC : 0);
 }
 
-void redirect_opened_object(link_map* map) {
+// `relocatable_only`: at start-up, only a library with -rdc code (libcudart redirects the others
+// itself, after their constructors, and runs their registration again; -rdc registration is
+// one-shot, so it must be redirected before).
+void redirect_opened_object(link_map* map, bool relocatable_only) {
+  // The vDSO is named but is no file; nothing to redirect in it.
+  if (access(map->l_name, R_OK) != 0) return;
   LoadedObject object;
   object.path = map->l_name;
   object.bias = map->l_addr;
   for (const gpusim::runtime::ElfCodeSegment& s : gpusim::runtime::elf_code_segments(object.path))
     object.code.push_back({object.bias + s.vaddr, object.bias + s.vaddr + s.memsz, protection_of(s.flags)});
   if (object.code.empty()) return;
-  link_map* cudart = nullptr;
+  // First what the symbol table says (no lookups: most objects carry no CUDA runtime, and at
+  // start-up gpusim's libcudart, which defines the same names, must be left alone).
+  const gpusim::runtime::StaticRuntimeEntries seen =
+      gpusim::runtime::find_static_runtime_entries(object, [](const std::string&) -> void* { return nullptr; });
+  if (!seen.has_runtime || (relocatable_only && !seen.relocatable)) return;
+  link_map* cudart = gpusim_cudart(map);
+  if (!cudart) throw std::runtime_error("gpusim's libcudart.so.13 is not loaded in the process");
+  if (cudart == map) return;
+  // gpusim's functions from its symbol table: at start-up the loader cannot look symbols up in it
+  // yet (its scope is built after every object is mapped), and later the table gives the same.
+  std::unordered_map<std::string, void*> gpusim_functions;
+  gpusim::runtime::for_each_function_symbol(cudart->l_name, {"cuda", "__cuda"}, [&](const gpusim::runtime::ElfFunctionSymbol& fn) {
+    if (fn.exported) gpusim_functions[fn.name] = reinterpret_cast<void*>(cudart->l_addr + fn.value);
+  });
   const gpusim::runtime::StaticRuntimeEntries found =
       gpusim::runtime::find_static_runtime_entries(object, [&](const std::string& name) -> void* {
-        if (!cudart && !(cudart = gpusim_cudart(map)))
-          throw std::runtime_error("gpusim's libcudart.so.13 is not loaded in the process");
-        // A dlopen handle is the object's link_map (dlinfo RTLD_DI_LINKMAP returns the same).
-        return dlsym(cudart, name.c_str());
+        const auto at = gpusim_functions.find(name);
+        return at == gpusim_functions.end() ? nullptr : at->second;
       });
-  if (!found.has_runtime) return;
   gpusim::runtime::write_static_runtime_jumps(object, found.jumps);
 }
 
@@ -85,9 +103,10 @@ void la_activity(uintptr_t*, unsigned int flag) {
 }
 
 unsigned int la_objopen(link_map* map, Lmid_t lmid, uintptr_t*) {
-  if (!startup_finished() || lmid != LM_ID_BASE || !map->l_name || !*map->l_name) return 0;
+  // The program itself has an empty name: libcudart redirects it before its constructors run.
+  if (lmid != LM_ID_BASE || !map->l_name || !*map->l_name) return 0;
   try {
-    redirect_opened_object(map);
+    redirect_opened_object(map, !startup_finished());
   } catch (const std::exception& e) {
     // dlopen carries on; the library's runtime calls then fail and libcuda says why.
     std::fprintf(stderr, "gpusim: %s: cannot redirect its static CUDA runtime to gpusim's: %s\n", map->l_name, e.what());
