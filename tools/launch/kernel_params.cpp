@@ -2,6 +2,9 @@
 
 #include <sstream>
 
+#include "tools/launch/cxx_signature.h"
+#include "tools/launch/kernel_choice.h"
+
 namespace gpusim::launch {
 
 namespace {
@@ -45,11 +48,17 @@ std::vector<std::string> check_kernel_args(const isa::Module& module, const isa:
   const std::vector<uint32_t>& params = kernel.params;
   if (args.size() != params.size()) {
     std::ostringstream os;
-    os << "kernel '" << kernel.name << "' takes " << params.size() << (params.size() == 1 ? " parameter" : " parameters")
+    os << "kernel '" << describe_kernel_name(kernel.name) << "' takes " << params.size() << (params.size() == 1 ? " parameter" : " parameters")
        << ", " << args.size() << " --arg given:";
+    const std::vector<std::string> cxx_types = cxx_parameter_types(kernel.name);
     for (size_t i = 0; i < std::max(args.size(), params.size()); ++i) {
-      os << "\n  " << i << ": " << (i < params.size() ? describe_param(module.symbols[params[i]]) : "(no parameter)")
-         << "  <-  " << (i < args.size() ? "'" + args[i].text + "'" : "(missing)");
+      os << "\n  " << i << ": " << (i < params.size() ? describe_param(module.symbols[params[i]]) : "(no parameter)");
+      if (i < params.size() && cxx_types.size() == params.size()) os << " " << cxx_types[i];
+      os << "  <-  " << (i < args.size() ? "'" + args[i].text + "'" : "(missing)");
+      if (i >= args.size() && i < params.size() && cxx_types.size() == params.size()) {
+        const std::string spec = suggested_arg_spec(cxx_types[i]);
+        if (!spec.empty()) os << "  e.g. --arg " << spec;
+      }
     }
     throw ArgSpecError(os.str());
   }
