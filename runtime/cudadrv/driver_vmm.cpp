@@ -28,18 +28,18 @@ std::string hex(uint64_t v) {
   return b;
 }
 
-void check_device_location(const CUmemLocation& location, const char* what) {
+void check_device_location(const CUmemLocation& location) {
   if (location.type != CU_MEM_LOCATION_TYPE_DEVICE)
-    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string(what) + ": only device locations are simulated"};
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("only device locations are simulated")};
   if (location.id != 0)
-    throw DriverFailure{CUDA_ERROR_INVALID_DEVICE, std::string(what) + ": device " + std::to_string(location.id) + " does not exist"};
+    throw DriverFailure{CUDA_ERROR_INVALID_DEVICE, std::string("device ") + std::to_string(location.id) + " does not exist"};
 }
 
-void check_prop(const CUmemAllocationProp* prop, const char* what) {
-  if (!prop) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string(what) + ": prop is null"};
+void check_prop(const CUmemAllocationProp* prop) {
+  if (!prop) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("prop is null")};
   if (prop->type != CU_MEM_ALLOCATION_TYPE_PINNED)
-    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string(what) + ": the allocation type must be CU_MEM_ALLOCATION_TYPE_PINNED"};
-  check_device_location(prop->location, what);
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("the allocation type must be CU_MEM_ALLOCATION_TYPE_PINNED")};
+  check_device_location(prop->location);
 }
 
 void check_multiple(size_t value, const char* name) {
@@ -103,7 +103,7 @@ CUresult cuMemGetAllocationGranularity(size_t* granularity, const CUmemAllocatio
   return api_call("cuMemGetAllocationGranularity", [&](DriverState& s) {
     if (!granularity) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "granularity is null"};
     gpusim::cudadrv::require_initialized(s);
-    check_prop(prop, "cuMemGetAllocationGranularity");
+    check_prop(prop);
     if (option != CU_MEM_ALLOC_GRANULARITY_MINIMUM && option != CU_MEM_ALLOC_GRANULARITY_RECOMMENDED)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "option is not a CUmemAllocationGranularity_flags value"};
     *granularity = kGranularity;
@@ -162,7 +162,7 @@ CUresult cuMemCreate(CUmemGenericAllocationHandle* handle, size_t size, const CU
   return api_call("cuMemCreate", [&](DriverState& s) {
     if (!handle || flags != 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "handle is null or flags are not 0"};
     gpusim::cudadrv::usable_context(s);
-    check_prop(prop, "cuMemCreate");
+    check_prop(prop);
     if (size == 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "size is 0"};
     check_multiple(size, "size");
     size_t in_use = 0;
@@ -237,7 +237,7 @@ CUresult cuMemSetAccess(CUdeviceptr ptr, size_t size, const CUmemAccessDesc* des
     gpusim::cudadrv::usable_context(s);
     unsigned long long access = CU_MEM_ACCESS_FLAGS_PROT_NONE;
     for (size_t i = 0; i < count; ++i) {
-      check_device_location(desc[i].location, "cuMemSetAccess");
+      check_device_location(desc[i].location);
       if (desc[i].flags != CU_MEM_ACCESS_FLAGS_PROT_NONE && desc[i].flags != CU_MEM_ACCESS_FLAGS_PROT_READ &&
           desc[i].flags != CU_MEM_ACCESS_FLAGS_PROT_READWRITE)
         throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "access flags " + std::to_string(desc[i].flags) + " are not a CUmemAccess_flags value"};
@@ -263,7 +263,7 @@ CUresult cuMemGetAccess(unsigned long long* flags, const CUmemLocation* location
   return api_call("cuMemGetAccess", [&](DriverState& s) {
     if (!flags || !location) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "flags or location is null"};
     gpusim::cudadrv::usable_context(s);
-    check_device_location(*location, "cuMemGetAccess");
+    check_device_location(*location);
     *flags = mapping_at(s, ptr, nullptr).access;
     return CUDA_SUCCESS;
   });

@@ -32,22 +32,22 @@ std::pair<void* const, HostMapped>* holder(DriverState& s, const void* p) {
 }
 
 // A managed range for the hints: inside one cuMemAllocManaged allocation.
-void check_managed_range(DriverState& s, CUdeviceptr p, size_t count, const char* what) {
+void check_managed_range(DriverState& s, CUdeviceptr p, size_t count) {
   const auto* h = holder(s, reinterpret_cast<const void*>(p));
   if (!h || h->second.kind != HostMapped::Managed)
-    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string(what) + ": the range does not start in managed memory (cuMemAllocManaged)"};
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("the range does not start in managed memory (cuMemAllocManaged)")};
   const uint64_t base = reinterpret_cast<uint64_t>(h->first);
   if (count == 0 || p + count > base + h->second.bytes)
-    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string(what) + ": the range is empty or runs past its managed allocation"};
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("the range is empty or runs past its managed allocation")};
 }
 
-void check_location(const DriverState& s, const CUmemLocation& location, const char* what) {
+void check_location(const DriverState& s, const CUmemLocation& location) {
   if (location.type == CU_MEM_LOCATION_TYPE_DEVICE && location.id == 0) return;
   if (location.type == CU_MEM_LOCATION_TYPE_HOST || location.type == CU_MEM_LOCATION_TYPE_HOST_NUMA ||
       location.type == CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT)
     return;
   throw DriverFailure{location.type == CU_MEM_LOCATION_TYPE_DEVICE ? CUDA_ERROR_INVALID_DEVICE : CUDA_ERROR_INVALID_VALUE,
-                      std::string(what) + ": location type " + std::to_string(location.type) + " id " +
+                      std::string("location type ") + std::to_string(location.type) + " id " +
                           std::to_string(location.id) + " is neither the host nor device 0"};
 }
 
@@ -157,8 +157,8 @@ CUresult cuMemPrefetchAsync(CUdeviceptr ptr, size_t count, CUmemLocation locatio
     gpusim::cudadrv::usable_context(s);
     gpusim::cudadrv::live_stream(s, stream);
     if (flags != 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "flags must be 0"};
-    check_managed_range(s, ptr, count, "cuMemPrefetchAsync");
-    check_location(s, location, "cuMemPrefetchAsync");
+    check_managed_range(s, ptr, count);
+    check_location(s, location);
     return CUDA_SUCCESS;  // one memory: nothing moves
   });
 }
@@ -169,10 +169,10 @@ CUresult cuMemAdvise(CUdeviceptr ptr, size_t count, CUmem_advise advice, CUmemLo
     const int raw = static_cast<int>(advice);
     if (raw < CU_MEM_ADVISE_SET_READ_MOSTLY || raw > CU_MEM_ADVISE_UNSET_ACCESSED_BY)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "advice " + std::to_string(raw) + " is not a CUmem_advise"};
-    check_managed_range(s, ptr, count, "cuMemAdvise");
+    check_managed_range(s, ptr, count);
     // The location matters to the preferred-location and accessed-by advice only.
     if (raw != CU_MEM_ADVISE_SET_READ_MOSTLY && raw != CU_MEM_ADVISE_UNSET_READ_MOSTLY)
-      check_location(s, location, "cuMemAdvise");
+      check_location(s, location);
     return CUDA_SUCCESS;
   });
 }

@@ -51,7 +51,7 @@ CUresult cuStreamGetFlags(CUstream stream, unsigned int* flags) {
     if (!flags) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "flags is null"};
     gpusim::cudadrv::current_context(s);
     const CUstream_st* st = gpusim::cudadrv::live_stream(s, stream);
-    *flags = st ? st->flags : CU_STREAM_DEFAULT;
+    *flags = st ? st->flags : unsigned(CU_STREAM_DEFAULT);
     return CUDA_SUCCESS;
   });
 }
