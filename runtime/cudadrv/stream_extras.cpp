@@ -92,4 +92,13 @@ CUresult cuCtxGetStreamPriorityRange(int* least, int* greatest) {
   });
 }
 
+// The record happens when issued either way; CU_EVENT_RECORD_EXTERNAL only matters inside graphs.
+CUresult cuEventRecordWithFlags(CUevent event, CUstream stream, unsigned int flags) {
+  if (flags & ~unsigned(CU_EVENT_RECORD_EXTERNAL))
+    return api_call("cuEventRecordWithFlags", [&](DriverState&) -> CUresult {
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "flags other than CU_EVENT_RECORD_DEFAULT / _EXTERNAL"};
+    });
+  return cuEventRecord(event, stream);
+}
+
 }  // extern "C"

@@ -295,6 +295,18 @@ int main() {
   CUdevice found = -1;
   CU(cuDeviceGetByPCIBusId(&found, bus_id));
   EXPECT(found == dev);
+  // One device: no peer, and a "peer" copy between two contexts of it is a device copy.
+  int can_access = -1;
+  CU(cuDeviceCanAccessPeer(&can_access, dev, dev));
+  EXPECT(can_access == 0);
+  CU(cuMemcpyPeer(dvol, ctx, plain, ctx, 64));
+  float peer_copy[16];
+  CU(cuMemcpyDtoH(peer_copy, dvol, sizeof peer_copy));
+  for (int i = 0; i < 16; ++i) EXPECT(peer_copy[i] == pattern[i]);
+  CUevent event;
+  CU(cuEventCreate(&event, 0));
+  CU(cuEventRecordWithFlags(event, nullptr, CU_EVENT_RECORD_DEFAULT));
+  CU(cuEventSynchronize(event));
   CU(cuCtxDestroy(ctx));
   std::printf("driver_memory: OK\n");
   return 0;
