@@ -177,4 +177,8 @@ CUresult cuMemAdvise(CUdeviceptr ptr, size_t count, CUmem_advise advice, CUmemLo
   });
 }
 
+// The name before CUDA 11 (cuda.h now maps it to _v2), with the same signature.
+#undef cuMemHostRegister
+CUresult cuMemHostRegister(void* ptr, size_t bytes, unsigned int flags) { return cuMemHostRegister_v2(ptr, bytes, flags); }
+
 }  // extern "C"

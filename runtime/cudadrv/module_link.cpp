@@ -158,4 +158,21 @@ CUresult cuLinkDestroy(CUlinkState state) {
   });
 }
 
+// The names before CUDA 11 (cuda.h now maps them to _v2) had the same signatures: programs built
+// against old headers call them.
+#undef cuLinkCreate
+#undef cuLinkAddData
+#undef cuLinkAddFile
+CUresult cuLinkCreate(unsigned int count, CUjit_option* options, void** values, CUlinkState* state) {
+  return cuLinkCreate_v2(count, options, values, state);
+}
+CUresult cuLinkAddData(CUlinkState state, CUjitInputType type, void* data, size_t size, const char* name,
+                       unsigned int count, CUjit_option* options, void** values) {
+  return cuLinkAddData_v2(state, type, data, size, name, count, options, values);
+}
+CUresult cuLinkAddFile(CUlinkState state, CUjitInputType type, const char* path, unsigned int count,
+                       CUjit_option* options, void** values) {
+  return cuLinkAddFile_v2(state, type, path, count, options, values);
+}
+
 }  // extern "C"
