@@ -150,6 +150,8 @@ struct DriverState {
   uint64_t next_host_mapped = 0x0000'4000'0000'0000ull;  // where the next allocation is placed
   std::map<CUlinkState_st*, std::unique_ptr<CUlinkState_st>> links;
   unsigned long long next_stream_id = 1;
+  // cuThreadExchangeStreamCaptureMode's per-thread mode (stream_capture_queries.cpp).
+  std::map<std::thread::id, CUstreamCaptureMode> capture_modes;
   // The device's one memory pool (cuDeviceGetDefaultMemPool): its handle is this member's
   // address; stream-ordered allocations are ordinary ones (device_extras.cpp).
   char default_mem_pool = 0;

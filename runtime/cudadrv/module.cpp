@@ -129,6 +129,19 @@ int ptx_version(const std::string& target) {
   return at == std::string::npos ? 0 : std::atoi(target.c_str() + at + 3);
 }
 
+// The one CUfunction of a kernel of the module, made on first request.
+CUfunc_st& function_handle(DriverState& s, CUmod_st& m, const gpusim::isa::Function& kernel) {
+  auto it = m.functions.find(kernel.name);
+  if (it == m.functions.end()) {
+    auto f = std::make_unique<CUfunc_st>();
+    f->module = &m;
+    f->kernel = &kernel;
+    s.functions.insert(f.get());
+    it = m.functions.emplace(kernel.name, std::move(f)).first;
+  }
+  return *it->second;
+}
+
 }  // namespace
 
 namespace gpusim::cudadrv {
@@ -222,17 +235,9 @@ CUresult cuModuleGetFunction(CUfunction* function, CUmodule module, const char* 
     if (!function || !name) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "function or name is null"};
     gpusim::cudadrv::require_initialized(s);
     CUmod_st& m = gpusim::cudadrv::live_module(s, module);
-    auto it = m.functions.find(name);
-    if (it == m.functions.end()) {
-      const gpusim::isa::Function* k = m.ptx.find_function(name);
-      if (!k || !k->is_entry) return CUDA_ERROR_NOT_FOUND;  // a normal answer to a lookup: not printed
-      auto f = std::make_unique<CUfunc_st>();
-      f->module = &m;
-      f->kernel = k;
-      s.functions.insert(f.get());
-      it = m.functions.emplace(name, std::move(f)).first;
-    }
-    *function = it->second.get();
+    const gpusim::isa::Function* k = m.ptx.find_function(name);
+    if (!k || !k->is_entry) return CUDA_ERROR_NOT_FOUND;  // a normal answer to a lookup: not printed
+    *function = &function_handle(s, m, *k);
     return CUDA_SUCCESS;
   });
 }
@@ -346,6 +351,45 @@ CUresult cuModuleGetLoadingMode(CUmoduleLoadingMode* mode) {
   if (!mode) return CUDA_ERROR_INVALID_VALUE;
   *mode = CU_MODULE_EAGER_LOADING;
   return CUDA_SUCCESS;
+}
+
+CUresult cuModuleGetFunctionCount(unsigned int* count, CUmodule module) {
+  return api_call("cuModuleGetFunctionCount", [&](DriverState& s) {
+    if (!count) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "count is null"};
+    unsigned n = 0;
+    for (const gpusim::isa::Function& k : gpusim::cudadrv::live_module(s, module).ptx.functions) n += k.is_entry;
+    *count = n;
+    return CUDA_SUCCESS;
+  });
+}
+
+// The kernels in the order the PTX defines them, at most `capacity`.
+CUresult cuModuleEnumerateFunctions(CUfunction* functions, unsigned int capacity, CUmodule module) {
+  return api_call("cuModuleEnumerateFunctions", [&](DriverState& s) {
+    if (!functions && capacity) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "functions is null"};
+    CUmod_st& m = gpusim::cudadrv::live_module(s, module);
+    unsigned n = 0;
+    for (const gpusim::isa::Function& k : m.ptx.functions)
+      if (k.is_entry && n < capacity) functions[n++] = &function_handle(s, m, k);
+    return CUDA_SUCCESS;
+  });
+}
+
+// Loading is eager: every function is loaded with its module.
+CUresult cuFuncIsLoaded(CUfunctionLoadingState* state, CUfunction function) {
+  return api_call("cuFuncIsLoaded", [&](DriverState& s) {
+    if (!state) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "state is null"};
+    gpusim::cudadrv::live_function(s, function);
+    *state = CU_FUNCTION_LOADING_STATE_LOADED;
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuFuncLoad(CUfunction function) {
+  return api_call("cuFuncLoad", [&](DriverState& s) {
+    gpusim::cudadrv::live_function(s, function);
+    return CUDA_SUCCESS;
+  });
 }
 
 }  // extern "C"

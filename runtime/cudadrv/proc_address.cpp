@@ -1,7 +1,7 @@
 // cuGetProcAddress: the entry point by base name, as the CUDA runtime and loaders ask for it.
 // The versioned ABI name is chosen by the caller's CUDA version where a signature changed
 // (cuCtxCreate: _v4 from CUDA 13, cuEventElapsedTime: _v2 from 12.8, cuStreamGetCtx, cuMemAdvise,
-// cuMemPrefetchAsync); otherwise the newest
+// cuMemPrefetchAsync, cuStreamGetCaptureInfo); otherwise the newest
 // version this library exports.
 #include <cuda.h>
 #include <dlfcn.h>
@@ -35,6 +35,8 @@ void* resolve(const std::string& base, int cuda_version) {
   for (const Versioned& v : {Versioned{"cuStreamGetCtx", 12050}, Versioned{"cuMemAdvise", 12020},
                              Versioned{"cuMemPrefetchAsync", 12020}})
     if (base == v.base) return own_symbol(cuda_version >= v.v2_since ? base + "_v2" : base);
+  if (base == "cuStreamGetCaptureInfo")
+    return own_symbol(cuda_version >= 12030 ? "cuStreamGetCaptureInfo_v3" : cuda_version >= 11030 ? "cuStreamGetCaptureInfo_v2" : base);
   for (const char* suffix : {"_v4", "_v3", "_v2", ""})
     if (void* fn = own_symbol(base + suffix)) return fn;
   return nullptr;

@@ -5,6 +5,7 @@
 // check the same calls' results against the CPU.
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "tests/cudadrv/driver_library.h"
 
@@ -202,6 +203,47 @@ TEST_F(DriverExtras, ProcAddressFindsTheVersionedNames) {
   EXPECT_EQ(address("cuStreamGetCtx", 13000), exported("cuStreamGetCtx_v2"));
   EXPECT_EQ(address("cuMemAdvise", 13000), exported("cuMemAdvise_v2"));
   EXPECT_EQ(address("cuMemPrefetchAsync", 12000), exported("cuMemPrefetchAsync"));
+}
+
+TEST_F(DriverExtras, StreamsNeverCaptureAndModulesListTheirKernels) {
+  CUstreamCaptureStatus status = CU_STREAM_CAPTURE_STATUS_ACTIVE;
+  ASSERT_CU_OK(ENTRY(cuStreamIsCapturing)(nullptr, &status));
+  EXPECT_EQ(status, CU_STREAM_CAPTURE_STATUS_NONE);
+  cuuint64_t id = 99;
+  status = CU_STREAM_CAPTURE_STATUS_ACTIVE;
+  ASSERT_CU_OK(ENTRY(cuStreamGetCaptureInfo)(nullptr, &status, &id, nullptr, nullptr, nullptr, nullptr));
+  EXPECT_EQ(status, CU_STREAM_CAPTURE_STATUS_NONE);
+  EXPECT_CU(CUDA_ERROR_INVALID_HANDLE, ENTRY(cuStreamIsCapturing)(reinterpret_cast<CUstream>(0x1234), &status));
+  // The mode is exchanged: the thread's previous mode (GLOBAL, CUDA's default) comes back.
+  CUstreamCaptureMode mode = CU_STREAM_CAPTURE_MODE_RELAXED;
+  ASSERT_CU_OK(ENTRY(cuThreadExchangeStreamCaptureMode)(&mode));
+  EXPECT_EQ(mode, CU_STREAM_CAPTURE_MODE_GLOBAL);
+  ASSERT_CU_OK(ENTRY(cuThreadExchangeStreamCaptureMode)(&mode));
+  EXPECT_EQ(mode, CU_STREAM_CAPTURE_MODE_RELAXED);
+  mode = static_cast<CUstreamCaptureMode>(7);
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, ENTRY(cuThreadExchangeStreamCaptureMode)(&mode));
+
+  // The kernels of the test module: its `.entry` lines, counted in the text.
+  const std::string text = kDriverTestPtx;
+  unsigned entries = 0;
+  for (size_t at = text.find(".entry "); at != std::string::npos; at = text.find(".entry ", at + 1)) ++entries;
+  unsigned count = 0;
+  ASSERT_CU_OK(ENTRY(cuModuleGetFunctionCount)(&count, module));
+  EXPECT_EQ(count, entries);
+  std::vector<CUfunction> functions(count);
+  ASSERT_CU_OK(ENTRY(cuModuleEnumerateFunctions)(functions.data(), count, module));
+  for (CUfunction f : functions) {
+    const char* name = nullptr;
+    ASSERT_CU_OK(ENTRY(cuFuncGetName)(&name, f));
+    EXPECT_NE(text.find(std::string(".entry ") + name + "("), std::string::npos) << name;
+    EXPECT_EQ(f, function(name));  // the same handle cuModuleGetFunction gives
+    CUfunctionLoadingState state = CU_FUNCTION_LOADING_STATE_UNLOADED;
+    ASSERT_CU_OK(ENTRY(cuFuncIsLoaded)(&state, f));
+    EXPECT_EQ(state, CU_FUNCTION_LOADING_STATE_LOADED);
+  }
+  void* fn = nullptr;
+  ASSERT_CU_OK(cu.cuGetProcAddress("cuStreamGetCaptureInfo", &fn, 11040, 0, nullptr));
+  EXPECT_EQ(fn, DriverLibrary::get().symbol<void*>("cuStreamGetCaptureInfo_v2"));
 }
 
 }  // namespace
