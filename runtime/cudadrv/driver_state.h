@@ -45,6 +45,7 @@ struct CUctx_st {
   std::set<CUstream_st*> streams;
   std::set<CUevent_st*> events;
   std::map<int, size_t> limits;  // CUlimit -> value set with cuCtxSetLimit
+  unsigned long long id = 0;  // cuCtxGetId: given on first request, unique in the process
   CUfunc_cache cache_config = CU_FUNC_CACHE_PREFER_NONE;                 // a hint, reported back
   CUsharedconfig shared_config = CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE;  // likewise
 };
@@ -150,6 +151,7 @@ struct DriverState {
   uint64_t next_host_mapped = 0x0000'4000'0000'0000ull;  // where the next allocation is placed
   std::map<CUlinkState_st*, std::unique_ptr<CUlinkState_st>> links;
   unsigned long long next_stream_id = 1;
+  unsigned long long next_context_id = 1;
   // cuThreadExchangeStreamCaptureMode's per-thread mode (stream_capture_queries.cpp).
   std::map<std::thread::id, CUstreamCaptureMode> capture_modes;
   // The device's one memory pool (cuDeviceGetDefaultMemPool): its handle is this member's

@@ -33,7 +33,7 @@ void* resolve(const std::string& base, int cuda_version) {
     int v2_since;
   };
   for (const Versioned& v : {Versioned{"cuStreamGetCtx", 12050}, Versioned{"cuMemAdvise", 12020},
-                             Versioned{"cuMemPrefetchAsync", 12020}})
+                             Versioned{"cuMemPrefetchAsync", 12020}, Versioned{"cuCtxGetDevice", 13000}})
     if (base == v.base) return own_symbol(cuda_version >= v.v2_since ? base + "_v2" : base);
   if (base == "cuStreamGetCaptureInfo")
     return own_symbol(cuda_version >= 12030 ? "cuStreamGetCaptureInfo_v3" : cuda_version >= 11030 ? "cuStreamGetCaptureInfo_v2" : base);

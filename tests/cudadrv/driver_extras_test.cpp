@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <cudaProfiler.h>
+
 #include "tests/cudadrv/driver_library.h"
 
 using namespace gpusim::test_support;
@@ -203,6 +205,8 @@ TEST_F(DriverExtras, ProcAddressFindsTheVersionedNames) {
   EXPECT_EQ(address("cuStreamGetCtx", 13000), exported("cuStreamGetCtx_v2"));
   EXPECT_EQ(address("cuMemAdvise", 13000), exported("cuMemAdvise_v2"));
   EXPECT_EQ(address("cuMemPrefetchAsync", 12000), exported("cuMemPrefetchAsync"));
+  EXPECT_EQ(address("cuCtxGetDevice", 12080), exported("cuCtxGetDevice"));
+  EXPECT_EQ(address("cuCtxGetDevice", 13000), exported("cuCtxGetDevice_v2"));
 }
 
 TEST_F(DriverExtras, StreamsNeverCaptureAndModulesListTheirKernels) {
@@ -244,6 +248,27 @@ TEST_F(DriverExtras, StreamsNeverCaptureAndModulesListTheirKernels) {
   void* fn = nullptr;
   ASSERT_CU_OK(cu.cuGetProcAddress("cuStreamGetCaptureInfo", &fn, 11040, 0, nullptr));
   EXPECT_EQ(fn, DriverLibrary::get().symbol<void*>("cuStreamGetCaptureInfo_v2"));
+}
+
+TEST_F(DriverExtras, ContextIdsAreUniqueAndDevicesFollowTheContext) {
+  unsigned long long mine = 0, again = 0, other_id = 0;
+  ASSERT_CU_OK(ENTRY(cuCtxGetId)(nullptr, &mine));
+  ASSERT_CU_OK(ENTRY(cuCtxGetId)(context, &again));
+  EXPECT_EQ(mine, again);
+  CUcontext other = nullptr;
+  ASSERT_CU_OK(cu.cuCtxCreate(&other, nullptr, 0, 0));  // becomes current
+  ASSERT_CU_OK(ENTRY(cuCtxGetId)(nullptr, &other_id));
+  EXPECT_NE(other_id, mine);
+  CUdevice device = -1;
+  ASSERT_CU_OK(ENTRY(cuCtxGetDevice_v2)(&device, context));
+  EXPECT_EQ(device, 0);
+  ASSERT_CU_OK(cu.cuCtxDestroy(other));
+  EXPECT_CU(CUDA_ERROR_INVALID_CONTEXT, ENTRY(cuCtxGetId)(other, &other_id));
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, ENTRY(cuCtxSetFlags)(0x100));
+  ASSERT_CU_OK(ENTRY(cuCtxSetFlags)(CU_CTX_SCHED_YIELD));
+  ASSERT_CU_OK(ENTRY(cuCtxResetPersistingL2Cache)());
+  ASSERT_CU_OK(ENTRY(cuProfilerStart)());
+  ASSERT_CU_OK(ENTRY(cuProfilerStop)());
 }
 
 }  // namespace
