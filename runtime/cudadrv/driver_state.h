@@ -164,6 +164,7 @@ struct DriverState {
     size_t bytes = 0;
     CUmemAllocationProp prop{};
     int references = 1;   // cuMemCreate's, plus one per mapping and cuMemRetainAllocationHandle
+    bool imported = false;  // cuMemImportFromShareableHandle: another handle's memory, not counted again
   };
   struct VmmMapping {
     size_t bytes = 0;

@@ -7,6 +7,8 @@
 // the range faults. Read-only access is accepted but not enforced (the device writes it).
 #include <cuda.h>
 #include <sys/mman.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -163,10 +165,12 @@ CUresult cuMemCreate(CUmemGenericAllocationHandle* handle, size_t size, const CU
     if (!handle || flags != 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "handle is null or flags are not 0"};
     gpusim::cudadrv::usable_context(s);
     check_prop(prop);
+    if (prop->requestedHandleTypes & ~CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR)
+      throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "shareable handles other than POSIX file descriptors are not supported"};
     if (size == 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "size is 0"};
     check_multiple(size, "size");
     size_t in_use = 0;
-    for (const auto& [h, a] : s.vmm_allocations) in_use += a.bytes;
+    for (const auto& [h, a] : s.vmm_allocations) in_use += a.imported ? 0 : a.bytes;
     if (size > s.properties.total_global_bytes - std::min<size_t>(in_use, s.properties.total_global_bytes))
       throw DriverFailure{CUDA_ERROR_OUT_OF_MEMORY, std::to_string(size) + " bytes do not fit in the simulated device memory"};
     const int fd = memfd_create("gpusim-cuMemCreate", MFD_CLOEXEC);
@@ -285,6 +289,50 @@ CUresult cuMemGetAllocationPropertiesFromHandle(CUmemAllocationProp* prop, CUmem
     if (!prop) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "prop is null"};
     gpusim::cudadrv::require_initialized(s);
     *prop = live_allocation(s, handle).prop;
+    return CUDA_SUCCESS;
+  });
+}
+
+// A POSIX file descriptor of the allocation's memory (a duplicate of its memfd, the caller's to
+// close), for an allocation created with CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR requested.
+CUresult cuMemExportToShareableHandle(void* shareable, CUmemGenericAllocationHandle handle,
+                                      CUmemAllocationHandleType type, unsigned long long flags) {
+  return api_call("cuMemExportToShareableHandle", [&](DriverState& s) {
+    if (!shareable || flags != 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "shareableHandle is null or flags are not 0"};
+    gpusim::cudadrv::require_initialized(s);
+    const DriverState::VmmAllocation& a = live_allocation(s, handle);
+    if (type != CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR)
+      throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "only CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR handles are supported"};
+    if (!(a.prop.requestedHandleTypes & CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR))
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the allocation was not created with the POSIX file descriptor handle type requested"};
+    const int fd = fcntl(a.fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) throw DriverFailure{CUDA_ERROR_OUT_OF_MEMORY, std::string("duplicating the handle: ") + std::strerror(errno)};
+    *static_cast<int*>(shareable) = fd;
+    return CUDA_SUCCESS;
+  });
+}
+
+// A new handle to the memory behind an exported descriptor: mappings of both alias.
+CUresult cuMemImportFromShareableHandle(CUmemGenericAllocationHandle* handle, void* os_handle,
+                                        CUmemAllocationHandleType type) {
+  return api_call("cuMemImportFromShareableHandle", [&](DriverState& s) {
+    if (!handle) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "handle is null"};
+    gpusim::cudadrv::usable_context(s);
+    if (type != CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR)
+      throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "only CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR handles are supported"};
+    const int given = static_cast<int>(reinterpret_cast<intptr_t>(os_handle));
+    struct stat info {};
+    if (given < 0 || fstat(given, &info) != 0 || info.st_size <= 0 || info.st_size % kGranularity)
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "osHandle is not a descriptor from cuMemExportToShareableHandle"};
+    const int fd = fcntl(given, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) throw DriverFailure{CUDA_ERROR_OUT_OF_MEMORY, std::string("duplicating the handle: ") + std::strerror(errno)};
+    CUmemAllocationProp prop{};
+    prop.type = CU_MEM_ALLOCATION_TYPE_PINNED;
+    prop.requestedHandleTypes = CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR;
+    prop.location = {CU_MEM_LOCATION_TYPE_DEVICE, 0};
+    const CUmemGenericAllocationHandle h = s.next_vmm_handle++;
+    s.vmm_allocations[h] = {fd, static_cast<size_t>(info.st_size), prop, 1, true};
+    *handle = h;
     return CUDA_SUCCESS;
   });
 }

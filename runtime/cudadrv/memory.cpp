@@ -75,7 +75,7 @@ size_t allocated_bytes(const DriverState& s) {
   };
   if (s.primary) add(*s.primary);
   for (const auto& [raw, c] : s.created_contexts) add(*c);
-  for (const auto& [handle, a] : s.vmm_allocations) total += a.bytes;  // physical memory of cuMemCreate
+  for (const auto& [handle, a] : s.vmm_allocations) total += a.imported ? 0 : a.bytes;  // cuMemCreate's memory
   return total;
 }
 

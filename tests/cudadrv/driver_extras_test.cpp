@@ -3,6 +3,9 @@
 // for bad arguments (never a crash), cuGetProcAddress finding the versioned names, and a fat
 // binary from nvcc -fatbin loaded whole. The CUDA programs in tests/cuda_programs/driver_*.cu
 // check the same calls' results against the CPU.
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -269,6 +272,42 @@ TEST_F(DriverExtras, ContextIdsAreUniqueAndDevicesFollowTheContext) {
   ASSERT_CU_OK(ENTRY(cuCtxResetPersistingL2Cache)());
   ASSERT_CU_OK(ENTRY(cuProfilerStart)());
   ASSERT_CU_OK(ENTRY(cuProfilerStop)());
+}
+
+TEST_F(DriverExtras, ExportedAllocationAliasesItsImport) {
+  CUmemAllocationProp prop = {};
+  prop.type = CU_MEM_ALLOCATION_TYPE_PINNED;
+  prop.location.type = CU_MEM_LOCATION_TYPE_DEVICE;
+  size_t granularity = 0;
+  ASSERT_CU_OK(ENTRY(cuMemGetAllocationGranularity)(&granularity, &prop, CU_MEM_ALLOC_GRANULARITY_MINIMUM));
+  CUmemGenericAllocationHandle plain = 0, shareable = 0, imported = 0;
+  ASSERT_CU_OK(ENTRY(cuMemCreate)(&plain, granularity, &prop, 0));
+  int fd = -1;
+  // Not requested at creation: not exportable.
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE,
+            ENTRY(cuMemExportToShareableHandle)(&fd, plain, CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR, 0));
+  prop.requestedHandleTypes = CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR;
+  ASSERT_CU_OK(ENTRY(cuMemCreate)(&shareable, granularity, &prop, 0));
+  ASSERT_CU_OK(ENTRY(cuMemExportToShareableHandle)(&fd, shareable, CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR, 0));
+  ASSERT_GE(fd, 0);
+  ASSERT_CU_OK(ENTRY(cuMemImportFromShareableHandle)(&imported, reinterpret_cast<void*>(intptr_t(fd)),
+                                                    CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR));
+  close(fd);  // the import holds its own reference
+  CUdeviceptr va = 0;
+  ASSERT_CU_OK(ENTRY(cuMemAddressReserve)(&va, 2 * granularity, 0, 0, 0));
+  ASSERT_CU_OK(ENTRY(cuMemMap)(va, granularity, 0, shareable, 0));
+  ASSERT_CU_OK(ENTRY(cuMemMap)(va + granularity, granularity, 0, imported, 0));
+  CUmemAccessDesc access = {prop.location, CU_MEM_ACCESS_FLAGS_PROT_READWRITE};
+  ASSERT_CU_OK(ENTRY(cuMemSetAccess)(va, 2 * granularity, &access, 1));
+  ASSERT_CU_OK(cu.cuMemsetD32(va + 64, 0xfeedface, 4));
+  uint32_t seen[4] = {};
+  ASSERT_CU_OK(cu.cuMemcpyDtoH(seen, va + granularity + 64, sizeof seen));
+  for (uint32_t v : seen) EXPECT_EQ(v, 0xfeedfaceu);
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, ENTRY(cuMemImportFromShareableHandle)(&imported, reinterpret_cast<void*>(intptr_t(-1)),
+                                                                           CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR));
+  ASSERT_CU_OK(ENTRY(cuMemUnmap)(va, 2 * granularity));
+  ASSERT_CU_OK(ENTRY(cuMemAddressFree)(va, 2 * granularity));
+  for (CUmemGenericAllocationHandle h : {plain, shareable, imported}) ASSERT_CU_OK(ENTRY(cuMemRelease)(h));
 }
 
 }  // namespace
