@@ -4,7 +4,8 @@
 // addresses; cuMemMap maps the memfd there (MAP_SHARED), so two mappings of one allocation alias
 // as on a GPU; cuMemSetAccess makes the mapping reachable by kernels and copies
 // (Device::map_host_memory, as host-mapped memory is). Before it, as on a GPU, a kernel touching
-// the range faults. Read-only access is accepted but not enforced (the device writes it).
+// the range faults. Read-only access is accepted but not enforced (the device writes it). A POSIX
+// file descriptor export is a duplicate of the memfd, and its import a new handle on that memory.
 #include <cuda.h>
 #include <sys/mman.h>
 #include <fcntl.h>
