@@ -1,5 +1,7 @@
 #include "runtime/cuda_answers.h"
 
+#include <cstdio>
+
 #include <driver_types.h>
 
 namespace gpusim::runtime {
@@ -80,6 +82,14 @@ int cuda_fault_error(FaultKind kind) {
     // trap, barrier misuse, what the simulator does not implement: "unspecified launch failure"
     default: return cudaErrorLaunchFailure;
   }
+}
+
+std::optional<bool> names_simulated_device(const std::string& bus_id) {
+  unsigned domain = 0, bus = 0, slot = 0, function = 0;
+  const bool parsed = std::sscanf(bus_id.c_str(), "%x:%x:%x.%x", &domain, &bus, &slot, &function) == 4 ||
+                      (domain = 0, std::sscanf(bus_id.c_str(), "%x:%x.%x", &bus, &slot, &function) == 3);
+  if (!parsed) return std::nullopt;
+  return !domain && !bus && !slot && !function;
 }
 
 }  // namespace gpusim::runtime

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "runtime/device.h"
 
@@ -13,6 +14,16 @@ namespace gpusim::runtime {
 // A device attribute by CUDA's number, from the simulated device's properties; nullopt for one
 // the simulator does not model (textures, surfaces, peer access...).
 std::optional<int> cuda_device_attribute(const DeviceProperties& properties, int attribute);
+
+// Stream priorities (cudaDeviceGetStreamPriorityRange, cuCtxGetStreamPriorityRange): 0 is the
+// lowest, -5 the highest.
+inline constexpr int kLeastStreamPriority = 0, kGreatestStreamPriority = -5;
+
+// The simulated device's PCI bus id ("0000:00:00.0"), and whether `bus_id` names it: true, false
+// (another device), or nullopt when it is not a bus id ("domain:bus:device.function" or
+// "bus:device.function", hexadecimal).
+inline constexpr const char* kPciBusId = "0000:00:00.0";
+std::optional<bool> names_simulated_device(const std::string& bus_id);
 
 // The error code a GPU reports for a kernel fault of this kind (cudaError_t / CUresult value).
 int cuda_fault_error(FaultKind kind);

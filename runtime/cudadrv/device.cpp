@@ -25,6 +25,9 @@ static_assert(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK == 1 && CU_DEVICE_ATTRIB
               CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR == 75 && CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN == 97 &&
               CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK == 111);
 int attribute_value(const gpusim::runtime::DeviceProperties& p, CUdevice_attribute a) {
+  // Driver-only features (no cudaDevAttr counterpart) the driver library implements.
+  if (a == CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED) return 1;  // driver_vmm.cpp
+  if (a == CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR_SUPPORTED) return 1;  // its export
   return gpusim::runtime::cuda_device_attribute(p, static_cast<int>(a)).value_or(0);
 }
 

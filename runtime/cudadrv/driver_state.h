@@ -11,6 +11,7 @@
 #include <cuda.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,9 @@ struct CUctx_st {
   std::set<CUstream_st*> streams;
   std::set<CUevent_st*> events;
   std::map<int, size_t> limits;  // CUlimit -> value set with cuCtxSetLimit
+  unsigned long long id = 0;  // cuCtxGetId: given on first request, unique in the process
+  CUfunc_cache cache_config = CU_FUNC_CACHE_PREFER_NONE;                 // a hint, reported back
+  CUsharedconfig shared_config = CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE;  // likewise
 };
 
 struct CUfunc_st {
@@ -71,6 +75,23 @@ struct CUlib_st {
 struct CUstream_st {
   CUctx_st* context = nullptr;
   unsigned flags = 0;
+  int priority = 0;
+  unsigned long long id = 0;  // cuStreamGetId: unique in the process, never reused
+};
+
+// A pending JIT link (cuLinkCreate .. cuLinkComplete): the PTX of each input, linked at
+// cuLinkComplete into one PTX text that is the "cubin" it hands out (cuModuleLoadData takes it).
+struct CUlinkState_st {
+  struct Input {
+    std::string name;
+    std::string ptx;
+  };
+  std::vector<Input> inputs;
+  std::string linked;  // the output, valid until cuLinkDestroy
+  char* error_log = nullptr;
+  size_t error_log_size = 0;
+  char* info_log = nullptr;
+  size_t info_log_size = 0;
 };
 
 struct CUevent_st {
@@ -118,7 +139,44 @@ struct DriverState {
   std::map<CUlib_st*, std::unique_ptr<CUlib_st>> libraries;
   std::map<CUstream_st*, std::unique_ptr<CUstream_st>> streams;
   std::map<CUevent_st*, std::unique_ptr<CUevent_st>> events;
-  std::map<void*, size_t> host_allocations;  // cuMemAllocHost
+  // Host memory kernels reach at its own address (runtime/host_mapped_memory.h): page-locked
+  // allocations (cuMemAllocHost/HostAlloc), managed ones (cuMemAllocManaged) and registered ranges.
+  struct HostMapped {
+    size_t bytes = 0;
+    size_t span = 0;  // reserved bytes (0: registered, the program's own memory)
+    enum Kind { Pinned, Managed, Registered } kind = Pinned;
+    unsigned flags = 0;  // CU_MEMHOSTALLOC_* / CU_MEMHOSTREGISTER_* / CU_MEM_ATTACH_*
+  };
+  std::map<void*, HostMapped> host_mapped;
+  uint64_t next_host_mapped = 0x0000'4000'0000'0000ull;  // where the next allocation is placed
+  std::map<CUlinkState_st*, std::unique_ptr<CUlinkState_st>> links;
+  unsigned long long next_stream_id = 1;
+  unsigned long long next_context_id = 1;
+  // cuThreadExchangeStreamCaptureMode's per-thread mode (stream_capture_queries.cpp).
+  std::map<std::thread::id, CUstreamCaptureMode> capture_modes;
+  // The device's one memory pool (cuDeviceGetDefaultMemPool): its handle is this member's
+  // address; stream-ordered allocations are ordinary ones (device_extras.cpp).
+  char default_mem_pool = 0;
+  size_t mem_pool_release_threshold = 0;
+  // Virtual memory management (driver_vmm.cpp): reserved ranges, physical allocations, mappings.
+  struct VmmAllocation {
+    int fd = -1;          // a memfd: what every mapping of the allocation shares
+    size_t bytes = 0;
+    CUmemAllocationProp prop{};
+    int references = 1;   // cuMemCreate's, plus one per mapping and cuMemRetainAllocationHandle
+    bool imported = false;  // cuMemImportFromShareableHandle: another handle's memory, not counted again
+  };
+  struct VmmMapping {
+    size_t bytes = 0;
+    CUmemGenericAllocationHandle allocation = 0;
+    size_t offset = 0;
+    unsigned long long access = CU_MEM_ACCESS_FLAGS_PROT_NONE;
+  };
+  std::map<CUdeviceptr, size_t> vmm_reserved;                           // base -> bytes
+  std::map<CUmemGenericAllocationHandle, VmmAllocation> vmm_allocations;  // handle -> allocation
+  std::map<CUdeviceptr, VmmMapping> vmm_mappings;                         // mapped address -> mapping
+  CUmemGenericAllocationHandle next_vmm_handle = 1;
+  uint64_t next_vmm_reservation = 0x0000'5000'0000'0000ull;
   std::vector<LaunchRecord> launches;
   std::set<std::string> reported_unsupported;
 };
@@ -154,6 +212,24 @@ int compute_capability(const DriverState& s);
 
 // Registers per thread of a kernel from ptxas for the configured architecture (0: unknown).
 int function_registers(DriverState& s, CUfunc_st& function);
+// The largest block the kernel launches with (CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK).
+int function_max_threads(DriverState& s, CUfunc_st& function);
+
+// The PTX of a module image: PTX text, or the PTX entry of a fat binary for the configured
+// architecture. A cubin or a fat binary without PTX: CUDA_ERROR_NO_BINARY_FOR_GPU (module.cpp).
+std::string module_image_ptx(const DriverState& s, const std::string& source_name, const void* image);
+
+// The allocation or host mapping that holds [address, address + bytes) as one piece, or the
+// pieces of consecutive mappings (driver_vmm.cpp maps one reservation in several): calls
+// `piece(address, bytes)` for each. Copies split so, since the device copies within one region.
+void for_each_region_piece(DriverState& s, CUdeviceptr address, size_t bytes,
+                           const std::function<void(CUdeviceptr, size_t, size_t)>& piece);
+// Copies and fills over such pieces (memory.cpp); the device throws runtime::Error for an
+// address no allocation holds.
+void copy_in_pieces(DriverState& s, CUdeviceptr dst, const void* src, size_t bytes);
+void copy_out_pieces(DriverState& s, void* dst, CUdeviceptr src, size_t bytes);
+void copy_within_pieces(DriverState& s, CUdeviceptr dst, CUdeviceptr src, size_t bytes);
+void fill_pieces(DriverState& s, CUdeviceptr dst, const void* element, unsigned element_bytes, size_t count);
 
 // Registers the report the driver gives at exit (exit_report.cpp); called once, by cuInit.
 void register_exit_report();

@@ -1,6 +1,6 @@
 // Launches: cuLaunchKernel with kernelParams (one pointer per .param, sizes from the PTX) or the
 // `extra` packed buffer (CU_LAUNCH_PARAM_BUFFER_POINTER/SIZE, laid out at the .param offsets),
-// and the occupancy query. A launch runs to completion inside the call (the simulator is
+// cooperative launches and cuLaunchKernelEx (the occupancy queries are in occupancy.cpp). A launch runs to completion inside the call (the simulator is
 // synchronous); a kernel fault is returned by the launch itself (CUDA allows any later call to
 // report it) and leaves the context unusable, as on a GPU.
 #include <cuda.h>
@@ -107,7 +107,7 @@ void check_configuration(DriverState& s, CUfunc_st& f, gpusim::runtime::Dim3 gri
 CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x, unsigned int grid_y,
                        unsigned int grid_z, unsigned int block_x, unsigned int block_y, unsigned int block_z,
                        unsigned int shared_bytes, CUstream stream, void** params, void** extra,
-                       gpusim::runtime::Dim3 cluster) {
+                       gpusim::runtime::Dim3 cluster, bool cooperative) {
   return api_call(api, [&](DriverState& s) {
     CUctx_st& context = gpusim::cudadrv::usable_context(s);
     CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
@@ -121,6 +121,7 @@ CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x
     cfg.block = {block_x, block_y, block_z};
     cfg.dynamic_shared_bytes = shared_bytes;
     cfg.cluster = cluster;
+    cfg.cooperative = cooperative;  // every CTA resident at once, so a grid sync completes
     gpusim::runtime::SharedDeviceLaunch shared_record;
     shared_record.kernel = f.kernel->name.c_str();
     shared_record.grid[0] = grid_x, shared_record.grid[1] = grid_y, shared_record.grid[2] = grid_z;
@@ -149,6 +150,8 @@ CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x
     } catch (const gpusim::runtime::Error& e) {
       const std::string why = e.what();
       if (why.find("SystemC") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
+      if (why.find("CooperativeLaunchTooLarge") != std::string::npos)
+        throw DriverFailure{CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE, why};
       if (why.find("has no thread-block clusters") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
       if (why.find("cluster") != std::string::npos) throw DriverFailure{CUDA_ERROR_INVALID_CLUSTER_SIZE, why};
       const bool resources = why.find("register") != std::string::npos || why.find("shared") != std::string::npos;
@@ -166,43 +169,32 @@ CUresult cuLaunchKernel(CUfunction function, unsigned int grid_x, unsigned int g
                         unsigned int block_x, unsigned int block_y, unsigned int block_z, unsigned int shared_bytes,
                         CUstream stream, void** params, void** extra) {
   return launch_kernel("cuLaunchKernel", function, grid_x, grid_y, grid_z, block_x, block_y, block_z, shared_bytes,
-                       stream, params, extra, {1, 1, 1});
+                       stream, params, extra, {1, 1, 1}, false);
+}
+
+CUresult cuLaunchCooperativeKernel(CUfunction function, unsigned int grid_x, unsigned int grid_y, unsigned int grid_z,
+                                   unsigned int block_x, unsigned int block_y, unsigned int block_z,
+                                   unsigned int shared_bytes, CUstream stream, void** params) {
+  return launch_kernel("cuLaunchCooperativeKernel", function, grid_x, grid_y, grid_z, block_x, block_y, block_z,
+                       shared_bytes, stream, params, nullptr, {1, 1, 1}, true);
 }
 
 // The extended launch: CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION runs the grid as thread-block
-// clusters; the other attributes are scheduling hints the simulator has no use for, except a
-// cooperative launch, which the driver library does not run.
+// clusters and CU_LAUNCH_ATTRIBUTE_COOPERATIVE as cuLaunchCooperativeKernel does; the other
+// attributes are scheduling hints the simulator has no use for.
 CUresult cuLaunchKernelEx(const CUlaunchConfig* config, CUfunction function, void** params, void** extra) {
-  if (!config) return CUDA_ERROR_INVALID_VALUE;
+  if (!config || (config->numAttrs && !config->attrs)) return CUDA_ERROR_INVALID_VALUE;
   gpusim::runtime::Dim3 cluster{1, 1, 1};
+  bool cooperative = false;
   for (unsigned i = 0; i < config->numAttrs; ++i) {
     const CUlaunchAttribute& a = config->attrs[i];
     if (a.id == CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION)
       cluster = {a.value.clusterDim.x, a.value.clusterDim.y, a.value.clusterDim.z};
-    if (a.id == CU_LAUNCH_ATTRIBUTE_COOPERATIVE && a.value.cooperative)
-      return api_call("cuLaunchKernelEx", [](DriverState&) -> CUresult {
-        throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "cooperative launches are not supported by the driver library"};
-      });
+    if (a.id == CU_LAUNCH_ATTRIBUTE_COOPERATIVE) cooperative = a.value.cooperative != 0;
   }
   return launch_kernel("cuLaunchKernelEx", function, config->gridDimX, config->gridDimY, config->gridDimZ,
                        config->blockDimX, config->blockDimY, config->blockDimZ, config->sharedMemBytes,
-                       config->hStream, params, extra, cluster);
-}
-
-CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, CUfunction function, int block_size,
-                                                     size_t dynamic_shared) {
-  return api_call("cuOccupancyMaxActiveBlocksPerMultiprocessor", [&](DriverState& s) {
-    if (!blocks || block_size <= 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "blocks is null or the block size is not positive"};
-    gpusim::cudadrv::require_initialized(s);
-    CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
-    gpusim::sim::KernelResources r;
-    r.threads_per_block = block_size;
-    r.registers_per_thread = gpusim::cudadrv::function_registers(s, f);
-    r.static_shared_bytes = static_cast<int>(f.kernel->static_shared_bytes);
-    r.dynamic_shared_bytes = static_cast<int>(dynamic_shared);
-    *blocks = gpusim::sim::compute_occupancy(s.config, r).ctas_per_sm;
-    return CUDA_SUCCESS;
-  });
+                       config->hStream, params, extra, cluster, cooperative);
 }
 
 }  // extern "C"

@@ -1,7 +1,8 @@
 // Memory: device allocations (owned by the current context), copies between host and device and
-// within the device, memsets of 8/16/32-bit patterns, page-locked host memory, and the memory
-// info. Copies run to completion inside the call, the Async forms included (they take no
-// simulated time: events around them measure kernels only, see stream_event.cpp).
+// within the device, memsets of 8/16/32-bit patterns, and the memory info. Copies run to
+// completion inside the call, the Async forms included (they take no simulated time: events
+// around them measure kernels only, see stream_event.cpp). Host-mapped memory (memory_host.cpp)
+// and virtual-memory mappings (driver_vmm.cpp) are device addresses too, so every copy reaches them.
 #include <cuda.h>
 
 #include <cstdlib>
@@ -9,10 +10,61 @@
 #include <vector>
 
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/host_mapped_memory.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
 using gpusim::cudadrv::DriverState;
+
+namespace gpusim::cudadrv {
+
+void for_each_region_piece(DriverState& s, CUdeviceptr address, size_t bytes,
+                           const std::function<void(CUdeviceptr, size_t, size_t)>& piece) {
+  size_t done = 0;
+  while (done < bytes) {
+    const CUdeviceptr at = address + done;
+    size_t n = bytes - done;
+    // Host mappings may sit back to back (one per cuMemMap); a device allocation is one piece,
+    // whose overrun the device names.
+    const auto region = s.device->allocation_at(at);
+    if (region && region->host_mapped) n = std::min<size_t>(n, region->base + region->size - at);
+    piece(at, n, done);
+    done += n;
+  }
+}
+
+void copy_in_pieces(DriverState& s, CUdeviceptr dst, const void* src, size_t bytes) {
+  gpusim::cudadrv::for_each_region_piece(s, dst, bytes, [&](CUdeviceptr at, size_t n, size_t done) {
+    s.device->copy_to_device(at, static_cast<const uint8_t*>(src) + done, n);
+  });
+}
+
+void copy_out_pieces(DriverState& s, void* dst, CUdeviceptr src, size_t bytes) {
+  gpusim::cudadrv::for_each_region_piece(s, src, bytes, [&](CUdeviceptr at, size_t n, size_t done) {
+    s.device->copy_to_host(static_cast<uint8_t*>(dst) + done, at, n);
+  });
+}
+
+void copy_within_pieces(DriverState& s, CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
+  for_each_region_piece(s, dst, bytes, [&](CUdeviceptr to, size_t n, size_t done) {
+    for_each_region_piece(s, src + done, n, [&](CUdeviceptr from, size_t m, size_t inner) {
+      s.device->copy_device_to_device(to + inner, from, m);
+    });
+  });
+}
+
+void fill_pieces(DriverState& s, CUdeviceptr dst, const void* element, unsigned element_bytes, size_t count) {
+  if (element_bytes == 1) {
+    const int value = *static_cast<const uint8_t*>(element);
+    for_each_region_piece(s, dst, count, [&](CUdeviceptr at, size_t n, size_t) { s.device->memset(at, value, n); });
+    return;
+  }
+  std::vector<uint8_t> pattern(count * element_bytes);
+  for (size_t i = 0; i < count; ++i) std::memcpy(pattern.data() + i * element_bytes, element, element_bytes);
+  copy_in_pieces(s, dst, pattern.data(), pattern.size());
+}
+
+}  // namespace gpusim::cudadrv
 
 namespace {
 
@@ -23,27 +75,16 @@ size_t allocated_bytes(const DriverState& s) {
   };
   if (s.primary) add(*s.primary);
   for (const auto& [raw, c] : s.created_contexts) add(*c);
+  for (const auto& [handle, a] : s.vmm_allocations) total += a.imported ? 0 : a.bytes;  // cuMemCreate's memory
   return total;
 }
 
-template <typename T>
-CUresult fill(DriverState& s, CUdeviceptr dst, T value, size_t count) {
-  gpusim::cudadrv::usable_context(s);
-  if (count == 0) return CUDA_SUCCESS;
-  if (dst % sizeof(T)) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the destination is not aligned to the element size"};
-  if (sizeof(T) == 1) {
-    s.device->memset(dst, static_cast<int>(value), count);
-  } else {
-    const std::vector<T> pattern(count, value);
-    s.device->copy_to_device(dst, pattern.data(), count * sizeof(T));
-  }
-  return CUDA_SUCCESS;
-}
+bool is_device_address(const DriverState& s, CUdeviceptr p) { return s.device->allocation_at(p).has_value(); }
 
 CUresult copy_device_to_device(DriverState& s, CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
   gpusim::cudadrv::usable_context(s);
   if (bytes == 0) return CUDA_SUCCESS;
-  s.device->copy_device_to_device(dst, src, bytes);
+  gpusim::cudadrv::copy_within_pieces(s, dst, src, bytes);
   return CUDA_SUCCESS;
 }
 
@@ -51,7 +92,7 @@ CUresult copy_in(DriverState& s, CUdeviceptr dst, const void* src, size_t bytes)
   gpusim::cudadrv::usable_context(s);
   if (bytes == 0) return CUDA_SUCCESS;
   if (!src) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the host source is null"};
-  s.device->copy_to_device(dst, src, bytes);
+  gpusim::cudadrv::copy_in_pieces(s, dst, src, bytes);
   return CUDA_SUCCESS;
 }
 
@@ -59,7 +100,35 @@ CUresult copy_out(DriverState& s, void* dst, CUdeviceptr src, size_t bytes) {
   gpusim::cudadrv::usable_context(s);
   if (bytes == 0) return CUDA_SUCCESS;
   if (!dst) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the host destination is null"};
-  s.device->copy_to_host(dst, src, bytes);
+  gpusim::cudadrv::copy_out_pieces(s, dst, src, bytes);
+  return CUDA_SUCCESS;
+}
+
+// cuMemcpy with unified addressing: each side is device memory when an allocation or host
+// mapping holds it, else the program's own host memory.
+CUresult copy_unified(DriverState& s, CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
+  gpusim::cudadrv::usable_context(s);
+  if (bytes == 0) return CUDA_SUCCESS;
+  if (!dst || !src) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "a null pointer"};
+  const bool dst_device = is_device_address(s, dst), src_device = is_device_address(s, src);
+  if (dst_device && src_device) return copy_device_to_device(s, dst, src, bytes);
+  if (dst_device) return copy_in(s, dst, reinterpret_cast<const void*>(src), bytes);
+  if (src_device) return copy_out(s, reinterpret_cast<void*>(dst), src, bytes);
+  std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes);
+  return CUDA_SUCCESS;
+}
+
+}  // namespace
+
+
+namespace {
+
+template <typename T>
+CUresult fill(DriverState& s, CUdeviceptr dst, T value, size_t count) {
+  gpusim::cudadrv::usable_context(s);
+  if (count == 0) return CUDA_SUCCESS;
+  if (dst % sizeof(T)) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the destination is not aligned to the element size"};
+  gpusim::cudadrv::fill_pieces(s, dst, &value, sizeof(T), count);
   return CUDA_SUCCESS;
 }
 
@@ -85,6 +154,12 @@ CUresult cuMemFree(CUdeviceptr ptr) {
   return api_call("cuMemFree", [&](DriverState& s) {
     CUctx_st& c = gpusim::cudadrv::usable_context(s);
     if (ptr == 0) return CUDA_SUCCESS;
+    auto managed = s.host_mapped.find(reinterpret_cast<void*>(ptr));
+    if (managed != s.host_mapped.end() && managed->second.kind == DriverState::HostMapped::Managed) {
+      gpusim::runtime::release_host_mapped(*s.device, {managed->first, managed->second.span});
+      s.host_mapped.erase(managed);
+      return CUDA_SUCCESS;
+    }
     auto it = c.allocations.find(ptr);
     if (it == c.allocations.end())
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "0x" + [&] {
@@ -117,9 +192,8 @@ CUresult cuMemcpyDtoH(void* dst, CUdeviceptr src, size_t bytes) {
 CUresult cuMemcpyDtoD(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
   return api_call("cuMemcpyDtoD", [&](DriverState& s) { return copy_device_to_device(s, dst, src, bytes); });
 }
-// Without unified addressing both pointers of cuMemcpy are device pointers.
 CUresult cuMemcpy(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
-  return api_call("cuMemcpy", [&](DriverState& s) { return copy_device_to_device(s, dst, src, bytes); });
+  return api_call("cuMemcpy", [&](DriverState& s) { return copy_unified(s, dst, src, bytes); });
 }
 
 CUresult cuMemcpyHtoDAsync(CUdeviceptr dst, const void* src, size_t bytes, CUstream stream) {
@@ -143,7 +217,7 @@ CUresult cuMemcpyDtoDAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstr
 CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
   return api_call("cuMemcpyAsync", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
-    return copy_device_to_device(s, dst, src, bytes);
+    return copy_unified(s, dst, src, bytes);
   });
 }
 
@@ -172,36 +246,6 @@ CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t count, CUs
   return api_call("cuMemsetD32Async", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
     return fill<uint32_t>(s, dst, value, count);
-  });
-}
-
-// Page-locked host memory is ordinary host memory here (nothing DMAs from it).
-CUresult cuMemAllocHost(void** ptr, size_t bytes) {
-  return api_call("cuMemAllocHost", [&](DriverState& s) {
-    if (!ptr) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "ptr is null"};
-    gpusim::cudadrv::usable_context(s);
-    void* p = std::aligned_alloc(4096, (bytes + 4095) / 4096 * 4096 + (bytes ? 0 : 4096));
-    if (!p) throw DriverFailure{CUDA_ERROR_OUT_OF_MEMORY, std::to_string(bytes) + " bytes of host memory"};
-    s.host_allocations[p] = bytes;
-    *ptr = p;
-    return CUDA_SUCCESS;
-  });
-}
-
-CUresult cuMemHostAlloc(void** ptr, size_t bytes, unsigned int flags) {
-  if (flags & CU_MEMHOSTALLOC_DEVICEMAP) return CUDA_ERROR_NOT_SUPPORTED;  // no host memory mapped into kernels
-  return cuMemAllocHost(ptr, bytes);
-}
-
-CUresult cuMemFreeHost(void* ptr) {
-  return api_call("cuMemFreeHost", [&](DriverState& s) {
-    gpusim::cudadrv::require_initialized(s);
-    auto it = s.host_allocations.find(ptr);
-    if (it == s.host_allocations.end())
-      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "not a pointer from cuMemAllocHost / cuMemHostAlloc"};
-    std::free(ptr);
-    s.host_allocations.erase(it);
-    return CUDA_SUCCESS;
   });
 }
 

@@ -74,47 +74,14 @@ bool is_elf(const void* image) {
   return b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
 }
 
-// The PTX to run: the image itself, or the PTX entry of a fat binary (a container as nvcc
-// -fatbin writes it, or the wrapper a program embeds) chosen for the configured architecture.
-std::string ptx_of(const DriverState& s, const std::string& source_name, const void* image) {
-  uint32_t magic = 0;
-  std::memcpy(&magic, image, sizeof(magic));
-  if (magic != gpusim::runtime::kFatbinContainerMagic && magic != gpusim::runtime::kFatbinWrapperMagic)
-    return static_cast<const char*>(image);
-  gpusim::runtime::Fatbin fatbin;
-  try {
-    if (magic == gpusim::runtime::kFatbinWrapperMagic) {
-      fatbin = gpusim::runtime::read_fatbin_wrapper(image);
-    } else {
-      // The container header: +8 u64 bytes of entries after the 16-byte header.
-      uint64_t entries = 0;
-      std::memcpy(&entries, static_cast<const uint8_t*>(image) + 8, sizeof(entries));
-      fatbin = gpusim::runtime::read_fatbin_container(static_cast<const uint8_t*>(image), 16 + entries);
-    }
-  } catch (const std::exception& e) {
-    throw DriverFailure{CUDA_ERROR_INVALID_IMAGE, source_name + ": " + e.what()};
-  }
-  const unsigned arch = static_cast<unsigned>(gpusim::cudadrv::compute_capability(s));
-  const gpusim::runtime::FatbinEntry* ptx = fatbin.ptx_for(arch);
-  if (!ptx)
-    throw DriverFailure{CUDA_ERROR_NO_BINARY_FOR_GPU, source_name + " holds no PTX (" + fatbin.describe() +
-                                                          "); the simulator runs PTX only: compile with -gencode ...,code=compute_XX"};
-  return ptx->payload;
-}
-
 CUresult load_module_or_fail(DriverState& s, CUmodule* module, const std::string& source_name, const void* image,
                              const JitLog& log) {
   if (!module || !image) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "module or image is null"};
   CUctx_st& context = gpusim::cudadrv::usable_context(s);
-  if (is_elf(image))
-    throw DriverFailure{CUDA_ERROR_NO_BINARY_FOR_GPU,
-                        source_name + " is a cubin (SASS, as nvrtcGetCUBIN or nvcc -cubin make); the simulator runs PTX, "
-                                      "alone or in a fat binary: compile for a virtual architecture "
-                                      "(nvrtc/nvcc --gpu-architecture=compute_XX) and load the PTX (nvrtcGetPTX)"};
   auto m = std::make_unique<CUmod_st>();
   m->context = &context;
   m->source_name = source_name;
-  m->ptx_text = ptx_of(s, source_name, image);
+  m->ptx_text = gpusim::cudadrv::module_image_ptx(s, source_name, image);
   try {
     m->handle = s.device->load_ptx(source_name, m->ptx_text);
     m->ptx = gpusim::isa::parse_ptx(m->ptx_text, source_name);
@@ -162,12 +129,67 @@ int ptx_version(const std::string& target) {
   return at == std::string::npos ? 0 : std::atoi(target.c_str() + at + 3);
 }
 
+// The one CUfunction of a kernel of the module, made on first request.
+CUfunc_st& function_handle(DriverState& s, CUmod_st& m, const gpusim::isa::Function& kernel) {
+  auto it = m.functions.find(kernel.name);
+  if (it == m.functions.end()) {
+    auto f = std::make_unique<CUfunc_st>();
+    f->module = &m;
+    f->kernel = &kernel;
+    s.functions.insert(f.get());
+    it = m.functions.emplace(kernel.name, std::move(f)).first;
+  }
+  return *it->second;
+}
+
 }  // namespace
 
 namespace gpusim::cudadrv {
 
+// The PTX to run: the image itself, or the PTX entry of a fat binary (a container as nvcc
+// -fatbin writes it, or the wrapper a program embeds) chosen for the configured architecture.
+std::string module_image_ptx(const DriverState& s, const std::string& source_name, const void* image) {
+  if (is_elf(image))
+    throw DriverFailure{CUDA_ERROR_NO_BINARY_FOR_GPU,
+                        source_name + " is a cubin (SASS, as nvrtcGetCUBIN or nvcc -cubin make); the simulator runs PTX, "
+                                      "alone or in a fat binary: compile for a virtual architecture "
+                                      "(nvrtc/nvcc --gpu-architecture=compute_XX) and load the PTX (nvrtcGetPTX)"};
+  uint32_t magic = 0;
+  std::memcpy(&magic, image, sizeof(magic));
+  if (magic != runtime::kFatbinContainerMagic && magic != runtime::kFatbinWrapperMagic)
+    return static_cast<const char*>(image);
+  runtime::Fatbin fatbin;
+  try {
+    if (magic == runtime::kFatbinWrapperMagic) {
+      fatbin = runtime::read_fatbin_wrapper(image);
+    } else {
+      // The container header: +8 u64 bytes of entries after the 16-byte header.
+      uint64_t entries = 0;
+      std::memcpy(&entries, static_cast<const uint8_t*>(image) + 8, sizeof(entries));
+      fatbin = runtime::read_fatbin_container(static_cast<const uint8_t*>(image), 16 + entries);
+    }
+  } catch (const std::exception& e) {
+    throw DriverFailure{CUDA_ERROR_INVALID_IMAGE, source_name + ": " + e.what()};
+  }
+  const unsigned arch = static_cast<unsigned>(compute_capability(s));
+  const runtime::FatbinEntry* ptx = fatbin.ptx_for(arch);
+  if (!ptx)
+    throw DriverFailure{CUDA_ERROR_NO_BINARY_FOR_GPU, source_name + " holds no PTX (" + fatbin.describe() +
+                                                          "); the simulator runs PTX only: compile with -gencode ...,code=compute_XX"};
+  return ptx->payload;
+}
+
 // For the launch and occupancy code: the same figures cuFuncGetAttribute reports.
 int function_registers(DriverState& s, CUfunc_st& f) { return registers_of(s, f); }
+
+int function_max_threads(DriverState& s, CUfunc_st& f) {
+  const int regs = registers_of(s, f);
+  int limit = s.config.max_threads_per_block;
+  if (f.kernel->max_threads_per_block) limit = std::min(limit, static_cast<int>(f.kernel->max_threads_per_block));
+  if (regs > 0)  // the launch check's own limit (runtime/launch_checks.h)
+    limit = std::min(limit, static_cast<int>(runtime::max_threads_for_registers(s.config, unsigned(regs))));
+  return limit;
+}
 
 }  // namespace gpusim::cudadrv
 
@@ -213,17 +235,9 @@ CUresult cuModuleGetFunction(CUfunction* function, CUmodule module, const char* 
     if (!function || !name) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "function or name is null"};
     gpusim::cudadrv::require_initialized(s);
     CUmod_st& m = gpusim::cudadrv::live_module(s, module);
-    auto it = m.functions.find(name);
-    if (it == m.functions.end()) {
-      const gpusim::isa::Function* k = m.ptx.find_function(name);
-      if (!k || !k->is_entry) return CUDA_ERROR_NOT_FOUND;  // a normal answer to a lookup: not printed
-      auto f = std::make_unique<CUfunc_st>();
-      f->module = &m;
-      f->kernel = k;
-      s.functions.insert(f.get());
-      it = m.functions.emplace(name, std::move(f)).first;
-    }
-    *function = it->second.get();
+    const gpusim::isa::Function* k = m.ptx.find_function(name);
+    if (!k || !k->is_entry) return CUDA_ERROR_NOT_FOUND;  // a normal answer to a lookup: not printed
+    *function = &function_handle(s, m, *k);
     return CUDA_SUCCESS;
   });
 }
@@ -252,15 +266,7 @@ CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfuncti
     CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
     const gpusim::isa::Function& k = *f.kernel;
     switch (attribute) {
-      case CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK: {
-        const int regs = registers_of(s, f);
-        int limit = s.config.max_threads_per_block;
-        if (k.max_threads_per_block) limit = std::min(limit, static_cast<int>(k.max_threads_per_block));
-        if (regs > 0)  // the launch check's own limit (runtime/launch_checks.h)
-          limit = std::min(limit, static_cast<int>(gpusim::runtime::max_threads_for_registers(s.config, unsigned(regs))));
-        *value = limit;
-        break;
-      }
+      case CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK: *value = gpusim::cudadrv::function_max_threads(s, f); break;
       case CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES: *value = static_cast<int>(k.static_shared_bytes); break;
       case CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES: *value = static_cast<int>(f.module->ptx.const_bytes); break;
       case CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES: *value = static_cast<int>(k.local_bytes); break;
@@ -321,6 +327,67 @@ CUresult cuFuncGetName(const char** name, CUfunction function) {
   return api_call("cuFuncGetName", [&](DriverState& s) {
     if (!name) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "name is null"};
     *name = gpusim::cudadrv::live_function(s, function).kernel->name.c_str();
+    return CUDA_SUCCESS;
+  });
+}
+
+// A fat binary (nvcc -fatbin) loads as any image does: its PTX entry for the architecture.
+CUresult cuModuleLoadFatBinary(CUmodule* module, const void* fat_binary) {
+  return api_call("cuModuleLoadFatBinary", [&](DriverState& s) {
+    return load_module(s, module, module_name(s), fat_binary, {});
+  });
+}
+
+CUresult cuFuncGetModule(CUmodule* module, CUfunction function) {
+  return api_call("cuFuncGetModule", [&](DriverState& s) {
+    if (!module) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "module is null"};
+    *module = gpusim::cudadrv::live_function(s, function).module;
+    return CUDA_SUCCESS;
+  });
+}
+
+// Modules load whole at cuModuleLoad*, as CUDA_MODULE_LOADING=EAGER does.
+CUresult cuModuleGetLoadingMode(CUmoduleLoadingMode* mode) {
+  if (!mode) return CUDA_ERROR_INVALID_VALUE;
+  *mode = CU_MODULE_EAGER_LOADING;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuModuleGetFunctionCount(unsigned int* count, CUmodule module) {
+  return api_call("cuModuleGetFunctionCount", [&](DriverState& s) {
+    if (!count) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "count is null"};
+    unsigned n = 0;
+    for (const gpusim::isa::Function& k : gpusim::cudadrv::live_module(s, module).ptx.functions) n += k.is_entry;
+    *count = n;
+    return CUDA_SUCCESS;
+  });
+}
+
+// The kernels in the order the PTX defines them, at most `capacity`.
+CUresult cuModuleEnumerateFunctions(CUfunction* functions, unsigned int capacity, CUmodule module) {
+  return api_call("cuModuleEnumerateFunctions", [&](DriverState& s) {
+    if (!functions && capacity) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "functions is null"};
+    CUmod_st& m = gpusim::cudadrv::live_module(s, module);
+    unsigned n = 0;
+    for (const gpusim::isa::Function& k : m.ptx.functions)
+      if (k.is_entry && n < capacity) functions[n++] = &function_handle(s, m, k);
+    return CUDA_SUCCESS;
+  });
+}
+
+// Loading is eager: every function is loaded with its module.
+CUresult cuFuncIsLoaded(CUfunctionLoadingState* state, CUfunction function) {
+  return api_call("cuFuncIsLoaded", [&](DriverState& s) {
+    if (!state) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "state is null"};
+    gpusim::cudadrv::live_function(s, function);
+    *state = CU_FUNCTION_LOADING_STATE_LOADED;
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuFuncLoad(CUfunction function) {
+  return api_call("cuFuncLoad", [&](DriverState& s) {
+    gpusim::cudadrv::live_function(s, function);
     return CUDA_SUCCESS;
   });
 }

@@ -1,6 +1,7 @@
 // cuGetProcAddress: the entry point by base name, as the CUDA runtime and loaders ask for it.
 // The versioned ABI name is chosen by the caller's CUDA version where a signature changed
-// (cuCtxCreate: _v4 from CUDA 13, cuEventElapsedTime: _v2 from 12.8); otherwise the newest
+// (cuCtxCreate: _v4 from CUDA 13, cuEventElapsedTime: _v2 from 12.8, cuStreamGetCtx, cuMemAdvise,
+// cuMemPrefetchAsync, cuStreamGetCaptureInfo); otherwise the newest
 // version this library exports.
 #include <cuda.h>
 #include <dlfcn.h>
@@ -26,6 +27,16 @@ void* own_symbol(const std::string& name) {
 void* resolve(const std::string& base, int cuda_version) {
   if (base == "cuCtxCreate") return own_symbol(cuda_version >= 13000 ? "cuCtxCreate_v4" : "cuCtxCreate_v2");
   if (base == "cuEventElapsedTime") return own_symbol(cuda_version >= 12080 ? "cuEventElapsedTime_v2" : "cuEventElapsedTime");
+  // _v2 took a new signature in the CUDA version given (cudaTypedefs.h's PFN_..._vNNNNN).
+  struct Versioned {
+    const char* base;
+    int v2_since;
+  };
+  for (const Versioned& v : {Versioned{"cuStreamGetCtx", 12050}, Versioned{"cuMemAdvise", 12020},
+                             Versioned{"cuMemPrefetchAsync", 12020}, Versioned{"cuCtxGetDevice", 13000}})
+    if (base == v.base) return own_symbol(cuda_version >= v.v2_since ? base + "_v2" : base);
+  if (base == "cuStreamGetCaptureInfo")
+    return own_symbol(cuda_version >= 12030 ? "cuStreamGetCaptureInfo_v3" : cuda_version >= 11030 ? "cuStreamGetCaptureInfo_v2" : base);
   for (const char* suffix : {"_v4", "_v3", "_v2", ""})
     if (void* fn = own_symbol(base + suffix)) return fn;
   return nullptr;

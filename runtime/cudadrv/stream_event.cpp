@@ -6,6 +6,9 @@
 //  - functional mode: host wall time, as a program would see a slow GPU.
 #include <cuda.h>
 
+#include <algorithm>
+
+#include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_state.h"
 
 using gpusim::cudadrv::api_call;
@@ -16,12 +19,16 @@ namespace {
 
 bool timing_mode(const DriverState& s) { return s.environment.device.mode == gpusim::runtime::SimMode::Timing; }
 
-CUresult create_stream(DriverState& s, CUstream* stream, unsigned flags) {
+CUresult create_stream(DriverState& s, CUstream* stream, unsigned flags, int priority) {
   if (!stream) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "stream is null"};
+  if (flags & ~unsigned(CU_STREAM_NON_BLOCKING)) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "flags other than CU_STREAM_NON_BLOCKING"};
   CUctx_st& c = gpusim::cudadrv::usable_context(s);
   auto st = std::make_unique<CUstream_st>();
   st->context = &c;
   st->flags = flags;
+  // Clamped into the range cuCtxGetStreamPriorityRange reports, as CUDA does.
+  st->priority = std::clamp(priority, gpusim::runtime::kGreatestStreamPriority, gpusim::runtime::kLeastStreamPriority);
+  st->id = s.next_stream_id++;
   CUstream_st* raw = st.get();
   s.streams.emplace(raw, std::move(st));
   c.streams.insert(raw);
@@ -34,11 +41,11 @@ CUresult create_stream(DriverState& s, CUstream* stream, unsigned flags) {
 extern "C" {
 
 CUresult cuStreamCreate(CUstream* stream, unsigned int flags) {
-  return api_call("cuStreamCreate", [&](DriverState& s) { return create_stream(s, stream, flags); });
+  return api_call("cuStreamCreate", [&](DriverState& s) { return create_stream(s, stream, flags, 0); });
 }
 
 CUresult cuStreamCreateWithPriority(CUstream* stream, unsigned int flags, int priority) {
-  return api_call("cuStreamCreateWithPriority", [&](DriverState& s) { return create_stream(s, stream, flags); });
+  return api_call("cuStreamCreateWithPriority", [&](DriverState& s) { return create_stream(s, stream, flags, priority); });
 }
 
 CUresult cuStreamDestroy(CUstream stream) {

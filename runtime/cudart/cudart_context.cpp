@@ -1,5 +1,6 @@
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_stepper.h"
+#include "runtime/host_mapped_memory.h"
 #include "runtime/rdc_program.h"
 
 #include <sys/mman.h>
@@ -181,38 +182,19 @@ double Context::dram_seconds(size_t bytes) {
 }
 
 void* Context::alloc_host_mapped(size_t bytes) {
-  // Placed in a range of its own, far from the simulated device's addresses and from the
-  // executor's generic windows, at page granularity; MAP_FIXED_NOREPLACE never clobbers.
-  const size_t span = (std::max<size_t>(bytes, 1) + 0xFFFF) & ~size_t(0xFFFF);
-  for (int attempt = 0; attempt < 64; ++attempt) {
-    void* want = reinterpret_cast<void*>(next_host_mapped_);
-    next_host_mapped_ += span + 0x10000;  // a guard gap, like device allocations
-    void* p = mmap(want, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-    if (p == MAP_FAILED) {
-      if (errno == EEXIST) continue;
-      throw ApiError(cudaErrorMemoryAllocation, "host allocation of " + std::to_string(bytes) + " bytes failed: " + std::strerror(errno));
-    }
-    if (p != want) {  // an old kernel without MAP_FIXED_NOREPLACE placed it elsewhere
-      munmap(p, span);
-      continue;
-    }
-    try {
-      device().map_host_memory(p, bytes ? bytes : 1);
-    } catch (...) {
-      munmap(p, span);
-      throw;
-    }
-    host_mapped_[p] = span;
-    return p;
+  try {
+    const runtime::HostMappedRange range = runtime::allocate_host_mapped(device(), bytes, next_host_mapped_);
+    host_mapped_[range.address] = range.span;
+    return range.address;
+  } catch (const runtime::OutOfMemory& e) {
+    throw ApiError(cudaErrorMemoryAllocation, e.what());
   }
-  throw ApiError(cudaErrorMemoryAllocation, "no free host address range for a mapped allocation of " + std::to_string(bytes) + " bytes");
 }
 
 void Context::free_host_mapped(void* ptr) {
   auto it = host_mapped_.find(ptr);
   if (it == host_mapped_.end()) throw ApiError(cudaErrorInvalidValue, "the pointer was not returned by cudaMallocHost/cudaHostAlloc/cudaMallocManaged");
-  device().unmap_host_memory(ptr);
-  munmap(ptr, it->second);
+  runtime::release_host_mapped(device(), {ptr, it->second});
   host_mapped_.erase(it);
   managed_.erase(ptr);
   pinned_flags.erase(ptr);

@@ -223,7 +223,7 @@ cudaError_t cudaDeviceGetPCIBusId(char* bus_id, int len, int device) {
   return api("cudaDeviceGetPCIBusId", [&](Context&) {
     check_device(device);
     if (!bus_id || len <= 0) throw ApiError(cudaErrorInvalidValue, "null or empty result buffer");
-    std::snprintf(bus_id, size_t(len), "0000:00:00.0");
+    std::snprintf(bus_id, size_t(len), "%s", gpusim::runtime::kPciBusId);
   });
 }
 
@@ -231,11 +231,9 @@ cudaError_t cudaDeviceGetPCIBusId(char* bus_id, int len, int device) {
 cudaError_t cudaDeviceGetByPCIBusId(int* device, const char* bus_id) {
   return api("cudaDeviceGetByPCIBusId", [&](Context&) {
     if (!device || !bus_id) throw ApiError(cudaErrorInvalidValue, "null result pointer or bus id");
-    unsigned domain = 0, bus = 0, slot = 0, function = 0;
-    const bool parsed = std::sscanf(bus_id, "%x:%x:%x.%x", &domain, &bus, &slot, &function) == 4 ||
-                        (domain = 0, std::sscanf(bus_id, "%x:%x.%x", &bus, &slot, &function) == 3);
-    if (!parsed) throw ApiError(cudaErrorInvalidValue, std::string("not a PCI bus id: ") + bus_id);
-    if (domain || bus || slot || function) throw ApiError(cudaErrorInvalidDevice, std::string("no device at ") + bus_id);
+    const std::optional<bool> ours = gpusim::runtime::names_simulated_device(bus_id);
+    if (!ours) throw ApiError(cudaErrorInvalidValue, std::string("not a PCI bus id: ") + bus_id);
+    if (!*ours) throw ApiError(cudaErrorInvalidDevice, std::string("no device at ") + bus_id);
     *device = 0;
   });
 }

@@ -9,6 +9,7 @@
 
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_graph.h"
+#include "runtime/cuda_answers.h"
 
 namespace gpusim::cudart {
 namespace {
@@ -28,8 +29,8 @@ struct StreamRecord {
   std::map<int, cudaStreamAttrValue> attributes;
 };
 
-// The values cudaDeviceGetStreamPriorityRange reports: 0 is the lowest priority, -5 the highest.
-constexpr int kLeastPriority = 0, kGreatestPriority = -5;
+// The values cudaDeviceGetStreamPriorityRange reports (shared with libcuda).
+constexpr int kLeastPriority = runtime::kLeastStreamPriority, kGreatestPriority = runtime::kGreatestStreamPriority;
 
 // Stream ids (cudaStreamGetId): the legacy default stream is 0, the per-thread default streams
 // and created streams count up from 1 in the order they are first seen.
