@@ -19,11 +19,7 @@ extern "C" __global__ void reverse_sum(const int* in, int* tmp, int* out, int n)
 )";
 
 int main() {
-  CU(cuInit(0));
-  CUdevice dev;
-  CU(cuDeviceGet(&dev, 0));
-  CUcontext ctx;
-  CU(cuCtxCreate(&ctx, nullptr, 0, dev));
+  const auto [dev, ctx] = start_driver();
   // cooperative_groups.h from the toolkit the program was built with.
   const std::string ptx = compile_ptx(kSource, "cooperative.cu", {std::string("--include-path=") + GPUSIM_CUDA_INCLUDE,
                                                                      std::string("--include-path=") + GPUSIM_CUDA_INCLUDE "/cccl"});

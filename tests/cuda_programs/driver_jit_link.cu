@@ -32,11 +32,7 @@ extern "C" __global__ void bump() { bias += 1; }
 )";
 
 int main() {
-  CU(cuInit(0));
-  CUdevice dev;
-  CU(cuDeviceGet(&dev, 0));
-  CUcontext ctx;
-  CU(cuCtxCreate(&ctx, nullptr, 0, dev));
+  const auto [dev, ctx] = start_driver();
   const std::string lib_ptx = compile_ptx(kLibrary, "library.cu", {"--relocatable-device-code=true"});
   const std::string kernel_ptx = compile_ptx(kKernels, "kernels.cu", {"--relocatable-device-code=true"});
 

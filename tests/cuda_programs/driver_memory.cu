@@ -29,11 +29,7 @@ static void CUDA_CB callback_step(CUstream, CUresult status, void* data) {
 }
 
 int main() {
-  CU(cuInit(0));
-  CUdevice dev;
-  CU(cuDeviceGet(&dev, 0));
-  CUcontext ctx;
-  CU(cuCtxCreate(&ctx, nullptr, 0, dev));
+  const auto [dev, ctx] = start_driver();
   const std::string ptx = compile_ptx(kSource, "memory.cu");
   CUmodule mod;
   CU(cuModuleLoadData(&mod, ptx.c_str()));

@@ -6,6 +6,20 @@
 
 #include "check_jit.cuh"
 
+// cuInit, device 0 and a new context current on this thread: every driver program's start.
+struct DriverStart {
+  CUdevice dev;
+  CUcontext ctx;
+};
+
+inline DriverStart start_driver() {
+  DriverStart d{};
+  CU(cuInit(0));
+  CU(cuDeviceGet(&d.dev, 0));
+  CU(cuCtxCreate(&d.ctx, nullptr, 0, d.dev));
+  return d;
+}
+
 inline std::string compile_ptx(const char* source, const char* name, std::vector<std::string> options = {}) {
   CUdevice dev;
   CU(cuDeviceGet(&dev, 0));
