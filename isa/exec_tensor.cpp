@@ -4,8 +4,10 @@
 // before any destination is written, so a destination fragment may alias a source.
 //
 // Supported (everything else fails naming the combination):
-//   wmma   .m16n16k16: A/B .f16 or .bf16; C/D .f16 or .f32 (.bf16 inputs: .f32 only);
-//          any .row/.col for load/store and for mma (the fragment layout does not depend on it).
+//   wmma   .m16n16k16, .m32n8k16, .m8n32k16: A/B .f16 or .bf16 with C/D .f16 or .f32 (.bf16
+//          inputs: .f32 only), A/B .s8 or .u8 with C/D .s32 (.satfinite clamps, else wraps);
+//          .m16n16k8: .tf32 with .f32; .m8n8k4: .f64 (.rn); any .row/.col for load/store and
+//          for mma (the fragment layout does not depend on it).
 //   mma    .m16n8k16 / .m16n8k8 .row.col: .f16 inputs with .f16/.f32 C and D (each chosen
 //          independently), .bf16 inputs with .f32; .m16n8k8 also .tf32 inputs with .f32.
 //   ldmatrix .m8n8 .x1/.x2/.x4 {.trans} .b16 from .shared or generic addresses.
@@ -43,6 +45,10 @@ std::optional<ElemKind> elem_kind(DataType t) {
     case DataType::BF16: return ElemKind::BF16;
     case DataType::TF32: return ElemKind::TF32;
     case DataType::F32: return ElemKind::F32;
+    case DataType::S8: return ElemKind::S8;
+    case DataType::U8: return ElemKind::U8;
+    case DataType::S32: return ElemKind::S32;
+    case DataType::F64: return ElemKind::F64;
     default: return std::nullopt;
   }
 }
@@ -59,17 +65,27 @@ void check_width(ExecContext& ctx, const isa::Operand& o, unsigned regs, const s
                   std::to_string(operand_width(o)));
 }
 
-// A warp's fragment registers, laid out as tensor_fragments.h expects.
-std::vector<uint32_t> read_fragment(ExecContext& ctx, const isa::Operand& o, unsigned regs) {
-  std::vector<uint32_t> out(size_t(32) * regs);
+// A warp's fragment registers as 32-bit words, laid out as tensor_fragments.h expects (a
+// 64-bit register of an f64 fragment is two words, low first).
+std::vector<uint32_t> read_fragment(ExecContext& ctx, const isa::Operand& o, const FragmentSpec& spec) {
+  const unsigned words = spec.regs(), per_reg = spec.regs() / spec.operand_regs();
+  std::vector<uint32_t> out(size_t(32) * words);
   for (unsigned lane = 0; lane < 32; ++lane)
-    for (unsigned r = 0; r < regs; ++r) out[lane * regs + r] = uint32_t(ctx.get(operand_part(ctx, o, r), lane));
+    for (unsigned r = 0; r < spec.operand_regs(); ++r) {
+      const uint64_t v = ctx.get(operand_part(ctx, o, r), lane);
+      for (unsigned w = 0; w < per_reg; ++w) out[lane * words + r * per_reg + w] = uint32_t(v >> (32 * w));
+    }
   return out;
 }
 
-void write_fragment(ExecContext& ctx, const isa::Operand& o, unsigned regs, const std::vector<uint32_t>& v) {
+void write_fragment(ExecContext& ctx, const isa::Operand& o, const FragmentSpec& spec, const std::vector<uint32_t>& v) {
+  const unsigned words = spec.regs(), per_reg = spec.regs() / spec.operand_regs();
   for (unsigned lane = 0; lane < 32; ++lane)
-    for (unsigned r = 0; r < regs; ++r) ctx.set(operand_part(ctx, o, r), lane, v[lane * regs + r]);
+    for (unsigned r = 0; r < spec.operand_regs(); ++r) {
+      uint64_t value = 0;
+      for (unsigned w = 0; w < per_reg; ++w) value |= uint64_t(v[lane * words + r * per_reg + w]) << (32 * w);
+      ctx.set(operand_part(ctx, o, r), lane, value);
+    }
 }
 
 StateSpace memory_space(ExecContext& ctx, const Instruction& in, const char* what) {
@@ -111,7 +127,8 @@ WmmaMemoryAccess wmma_memory_access(ExecContext& ctx, const Instruction& in, con
   if (e) spec = tensor::wmma_fragment(role, m.shape_m, m.shape_n, m.shape_k, *e);
   if (!spec)
     ctx.fail_warp(std::string(what) + ": unsupported fragment ." + shape_name(m) + " ." + type_name(m.types[0]) +
-                  " (supported: m16n16k16 with .f16/.bf16 A and B, .f16/.f32 C and D)", FaultKind::Unsupported);
+                  " (supported: m16n16k16, m32n8k16, m8n32k16 with .f16/.bf16/.s8/.u8 A and B, .f16/.f32/.s32 C and"
+                  " D; m16n16k8 .tf32 A and B, .f32 C and D; m8n8k4 .f64)", FaultKind::Unsupported);
   return {*spec, m.layout_a == Layout::Row, memory_space(ctx, in, what), tensor::elem_bits(*e) / 8};
 }
 
@@ -143,37 +160,39 @@ uint64_t wmma_element_address(ExecContext& ctx, const WmmaMemoryAccess& acc, uin
 void exec_WmmaLoad(ExecContext& ctx, const Instruction& in) {
   const WmmaMemoryAccess acc = wmma_memory_access(ctx, in, "wmma.load");
   const FragmentSpec& spec = acc.spec;
-  check_width(ctx, in.ops[0], spec.regs(), "wmma.load destination");
+  check_width(ctx, in.ops[0], spec.operand_regs(), "wmma.load destination");
   std::vector<uint32_t> regs(size_t(32) * spec.regs(), 0);
   const unsigned bits = tensor::elem_bits(spec.elem);
   for (unsigned lane = 0; lane < 32; ++lane) {
     const uint64_t base = ctx.address(in.ops[1], lane);
     const uint64_t stride = wmma_stride(ctx, in, 2, acc, lane);
-    std::vector<uint32_t> values(spec.distinct());
+    std::vector<uint64_t> values(spec.distinct());
     for (unsigned i = 0; i < spec.distinct(); ++i) {
       const uint64_t addr = wmma_element_address(ctx, acc, base, stride, spec.at(lane, i), lane);
       ctx.load(acc.space, addr, &values[i], acc.esize, lane);  // little-endian: low bytes first
     }
     for (unsigned i = 0; i < spec.elements; ++i) {  // repeated copies too
       const unsigned bit = i * bits;
-      regs[lane * spec.regs() + bit / 32] |= values[i % spec.distinct()] << (bit % 32);
+      for (unsigned w = 0; w < spec.words(); ++w)
+        regs[lane * spec.regs() + bit / 32 + w] |= uint32_t(values[i % spec.distinct()] >> (32 * w)) << (bit % 32);
     }
   }
-  write_fragment(ctx, in.ops[0], spec.regs(), regs);
+  write_fragment(ctx, in.ops[0], spec, regs);
 }
 
 void exec_WmmaStore(ExecContext& ctx, const Instruction& in) {
   const WmmaMemoryAccess acc = wmma_memory_access(ctx, in, "wmma.store");
   const FragmentSpec& spec = acc.spec;
-  check_width(ctx, in.ops[1], spec.regs(), "wmma.store source");
-  const std::vector<uint32_t> regs = read_fragment(ctx, in.ops[1], spec.regs());
+  check_width(ctx, in.ops[1], spec.operand_regs(), "wmma.store source");
+  const std::vector<uint32_t> regs = read_fragment(ctx, in.ops[1], spec);
   const unsigned bits = tensor::elem_bits(spec.elem);
   for (unsigned lane = 0; lane < 32; ++lane) {
     const uint64_t base = ctx.address(in.ops[0], lane);
     const uint64_t stride = wmma_stride(ctx, in, 2, acc, lane);
     for (unsigned i = 0; i < spec.distinct(); ++i) {
       const unsigned bit = i * bits;
-      const uint32_t v = regs[lane * spec.regs() + bit / 32] >> (bit % 32);
+      uint64_t v = regs[lane * spec.regs() + bit / 32] >> (bit % 32);
+      if (spec.words() == 2) v |= uint64_t(regs[lane * spec.regs() + bit / 32 + 1]) << 32;
       const uint64_t addr = wmma_element_address(ctx, acc, base, stride, spec.at(lane, i), lane);
       ctx.store(acc.space, addr, &v, acc.esize, lane);
     }
@@ -202,8 +221,13 @@ struct MmaFragments {
 MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& m, const MmaTypes& t, bool wmma) {
   const std::optional<ElemKind> ea = elem_kind(t.a), eb = elem_kind(t.b), ec = elem_kind(t.c), ed = elem_kind(t.d);
   bool valid = ea && eb && ec && ed && *ea == *eb;
-  // f16 inputs accumulate in f16 or f32; bf16 and tf32 inputs in f32 only.
-  if (valid && *ea != ElemKind::F16) valid = *ec == ElemKind::F32 && *ed == ElemKind::F32;
+  // f16 inputs accumulate in f16 or f32; bf16 and tf32 inputs in f32 only; s8/u8 in s32; f64 in f64.
+  if (valid && *ea != ElemKind::F16) {
+    const ElemKind acc = *ea == ElemKind::S8 || *ea == ElemKind::U8 ? ElemKind::S32
+                         : *ea == ElemKind::F64                     ? ElemKind::F64
+                                                                    : ElemKind::F32;
+    valid = *ec == acc && *ed == acc;
+  }
   std::optional<FragmentSpec> a, b, c, d;
   if (valid) {
     auto frag = wmma ? &tensor::wmma_fragment : &tensor::mma_fragment;
@@ -214,7 +238,8 @@ MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& 
   }
   if (!a || !b || !c || !d)
     ctx.fail_warp(std::string(what) + ": unsupported shape/type combination ." + shape_name(m) + types_name(t) +
-                  (wmma ? " (supported: m16n16k16 with f16 inputs and f16/f32 accumulators, bf16 inputs with f32)"
+                  (wmma ? " (supported: m16n16k16, m32n8k16, m8n32k16 with f16 inputs and f16/f32 accumulators, bf16"
+                          " inputs with f32, s8/u8 inputs with s32; m16n16k8 tf32 with f32; m8n8k4 f64)"
                         : " (supported: m16n8k16 and m16n8k8 with f16 inputs and f16/f32 accumulators, bf16 "
                           "inputs with f32; m16n8k8 with tf32 inputs and f32)"),
                   FaultKind::Unsupported);
@@ -223,18 +248,26 @@ MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& 
 
 // Reads A, B and C, multiplies, and writes D: shared by wmma.mma and mma.
 void run_mma(ExecContext& ctx, const Instruction& in, const MmaFragments& f) {
-  // .satfinite exists only for the deprecated f16-result wmma form and integer mma.
-  if (in.mod.sat) ctx.fail_warp("TensorCore .satfinite is not supported for floating-point fragments", FaultKind::Unsupported);
-  check_width(ctx, in.ops[0], f.d.regs(), "D fragment");
-  check_width(ctx, in.ops[1], f.a.regs(), "A fragment");
-  check_width(ctx, in.ops[2], f.b.regs(), "B fragment");
-  check_width(ctx, in.ops[3], f.c.regs(), "C fragment");
-  const auto a = tensor::fragment_to_matrix(f.a, read_fragment(ctx, in.ops[1], f.a.regs()));
-  const auto b = tensor::fragment_to_matrix(f.b, read_fragment(ctx, in.ops[2], f.b.regs()));
-  const auto c = tensor::fragment_to_matrix(f.c, read_fragment(ctx, in.ops[3], f.c.regs()));
+  // .satfinite: integer MMAs clamp to int32; for floating-point fragments it exists only in the
+  // deprecated f16-result wmma form, which is not modelled.
+  const bool integer = f.d.elem == ElemKind::S32, saturate = in.mod.sat || in.mod.satfinite;
+  if (saturate && !integer)
+    ctx.fail_warp("TensorCore .satfinite is not supported for floating-point fragments", FaultKind::Unsupported);
+  // A rounding qualifier belongs to the f64 form, which gpusim models with .rn only.
+  if (f.d.elem == ElemKind::F64 && in.mod.rnd != Rounding::Rn)
+    ctx.fail_warp("TensorCore f64 MMA: only the .rn rounding is supported", FaultKind::Unsupported);
+  if (f.d.elem != ElemKind::F64 && in.mod.rnd != Rounding::None)
+    ctx.fail_warp("a rounding qualifier is valid only on the f64 TensorCore MMA");
+  check_width(ctx, in.ops[0], f.d.operand_regs(), "D fragment");
+  check_width(ctx, in.ops[1], f.a.operand_regs(), "A fragment");
+  check_width(ctx, in.ops[2], f.b.operand_regs(), "B fragment");
+  check_width(ctx, in.ops[3], f.c.operand_regs(), "C fragment");
+  const auto a = tensor::fragment_to_matrix(f.a, read_fragment(ctx, in.ops[1], f.a));
+  const auto b = tensor::fragment_to_matrix(f.b, read_fragment(ctx, in.ops[2], f.b));
+  const auto c = tensor::fragment_to_matrix(f.c, read_fragment(ctx, in.ops[3], f.c));
   const auto d = tensor::multiply_accumulate(f.a.rows, f.b.cols, f.a.cols, a, f.a.elem, b, f.b.elem, c, f.c.elem,
-                                             f.d.elem);
-  write_fragment(ctx, in.ops[0], f.d.regs(), tensor::matrix_to_fragment(f.d, d));
+                                             f.d.elem, saturate);
+  write_fragment(ctx, in.ops[0], f.d, tensor::matrix_to_fragment(f.d, d));
 }
 
 }  // namespace
@@ -305,7 +338,8 @@ void exec_Ldmatrix(ExecContext& ctx, const Instruction& in) {
       }
       regs[lane * count + j] = packed;
     }
-  write_fragment(ctx, in.ops[0], count, regs);
+  // Described as a fragment only for its register count: count b16x2 registers per lane.
+  write_fragment(ctx, in.ops[0], FragmentSpec{8 * count, 8, ElemKind::F16, 2 * count, &tensor::ldmatrix_m8n8}, regs);
 }
 
 }  // namespace gpusim::isa
