@@ -1,0 +1,45 @@
+// `gpusim exec` on more device-code programs (tests/cuda_programs): every nvcuda::wmma fragment
+// type, inline PTX, the explicit-rounding intrinsics and cache operators, kernels in the style of
+// the classic CUDA samples, and libcu++'s synchronisation primitives. Each program compares its
+// results with a CPU computation and prints "NAME: OK"; all run in functional mode, the first
+// two also on the timing model.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/run_gpusim.h"
+
+namespace {
+
+using gpusim::test_support::contains;
+using gpusim::test_support::Outcome;
+using gpusim::test_support::run_gpusim;
+
+Outcome exec(const std::string& options, const std::string& name) {
+  return run_gpusim("exec " + options + " -- '" + std::string(GPUSIM_CUDA_PROGRAMS) + "/" + name + "'");
+}
+
+class MoreDeviceCode : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MoreDeviceCode, PassesInFunctionalMode) {
+  const Outcome o = exec("--mode functional", GetParam());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, GetParam() + ": OK")) << o.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCode,
+                         ::testing::Values("wmma_fragments", "inline_ptx", "rounding_modes", "classic_kernels",
+                                           "sync_primitives"));
+
+class MoreDeviceCodeTimed : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MoreDeviceCodeTimed, PassesInTimingModeOnTheH100Config) {
+  const Outcome o = exec("--mode timing --config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini'", GetParam());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, GetParam() + ": OK")) << o.output;
+  EXPECT_TRUE(contains(o.output, "timing mode")) << o.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCodeTimed, ::testing::Values("wmma_fragments", "inline_ptx"));
+
+}  // namespace
