@@ -279,7 +279,8 @@ void check_scalar(const std::vector<uint32_t>& in, const std::vector<uint32_t>& 
     w[28] = uint32_t(r), w[29] = uint32_t(r >> 32);
     w[30] = uint32_t((uint64_t(a) * b) >> 32) + c;
     const unsigned __int128 x = ((unsigned __int128)a64 << 64) | b64, y = ((unsigned __int128)b64 << 64) | a64;
-    const unsigned __int128 sum = x + y, diff = y - x;  // the chains compute (b64:a64) op (a64:b64)
+    // The chains' first operand is the words b64, a64 from the low end (x), the second y.
+    const unsigned __int128 sum = x + y, diff = x - y;
     for (int i = 0; i < 4; ++i) w[31 + i] = uint32_t(sum >> (32 * i)), w[35 + i] = uint32_t(diff >> (32 * i));
     const unsigned __int128 prod = (unsigned __int128)a64 * c;
     for (int i = 0; i < 3; ++i) w[39 + i] = uint32_t(prod >> (32 * i));

@@ -241,7 +241,8 @@ int main() {
   for (int i = 0; i < n; ++i) {
     const std::vector<float> wf = expected_float(fx[i], fy[i], fz[i]);
     for (int k = 0; k < kF; ++k)
-      if (!same(fout[size_t(i) * kF + k], wf[k])) {
+      // __saturatef(-0.0): the PTX ISA's cvt.sat does not say which zero; either is accepted.
+      if (!same(fout[size_t(i) * kF + k], wf[k]) && !(k == kF - 1 && fout[size_t(i) * kF + k] == wf[k])) {
         std::fprintf(stderr, "rounding_modes: float op %d (mode %d) of (%a, %a, %a): got %a, expected %a\n", k / 4, k % 4,
                      fx[i], fy[i], fz[i], fout[size_t(i) * kF + k], wf[k]);
         return 1;
@@ -254,8 +255,10 @@ int main() {
         return 1;
       }
     const std::vector<unsigned long long> wi = expected_conversions(cf[i], cd[i], cl[i]);
+    auto float_nan = [](unsigned long long b) { return (b & 0x7f800000u) == 0x7f800000u && (b & 0x7fffffu) && b >> 32 == 0; };
     for (int k = 0; k < kI; ++k)
-      if (iout[size_t(i) * kI + k] != wi[k]) {
+      // A NaN's payload is the converter's choice (the host's is 0x7fc00000, NVIDIA's 0x7fffffff).
+      if (iout[size_t(i) * kI + k] != wi[k] && !(k / 4 >= 8 && float_nan(wi[k]) && float_nan(iout[size_t(i) * kI + k]))) {
         std::fprintf(stderr, "rounding_modes: conversion %d (mode %d) of (%a, %a, %lld): got 0x%llx, expected 0x%llx\n",
                      k / 4, k % 4, cf[i], cd[i], cl[i], iout[size_t(i) * kI + k], wi[k]);
         return 1;
