@@ -29,7 +29,15 @@ TEST_P(MoreDeviceCode, PassesInFunctionalMode) {
 
 INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCode,
                          ::testing::Values("wmma_fragments", "inline_ptx", "rounding_modes", "classic_kernels",
-                                           "sync_primitives"));
+                                           "sync_primitives", "cpp_device_features"));
+
+// Device printf of long long, long double (a double on the device), strings and %#llx.
+TEST(MoreDeviceCode, PrintfOfWideAndLongDoubleArguments) {
+  const Outcome o = exec("--mode functional", "cpp_device_features");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  // in[5] = (5 * 7919 + 13) % 2500 = 2108: 2108 << 33, 2108 + 1.5.
+  EXPECT_TRUE(contains(o.output, "vocabulary: lane 5 ll=18107582119936 ld=2109.500 s=ok hex=0xabcdef12345\n")) << o.output;
+}
 
 class MoreDeviceCodeTimed : public ::testing::TestWithParam<std::string> {};
 
