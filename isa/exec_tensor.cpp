@@ -6,7 +6,8 @@
 // Supported (everything else fails naming the combination):
 //   wmma   .m16n16k16, .m32n8k16, .m8n32k16: A/B .f16 or .bf16 with C/D .f16 or .f32 (.bf16
 //          inputs: .f32 only), A/B .s8 or .u8 with C/D .s32 (.satfinite clamps, else wraps);
-//          .m16n16k8: .tf32 with .f32; .m8n8k4: .f64 (.rn); any .row/.col for load/store and
+//          .m16n16k8: .tf32 with .f32; .m8n8k4: .f64 (.rn); .m8n8k32 .s4/.u4 and .m8n8k128 .b1
+//          (.xor.popc / .and.popc) with .s32; any .row/.col for load/store and
 //          for mma (the fragment layout does not depend on it).
 //   mma    .m16n8k16 / .m16n8k8 .row.col: .f16 inputs with .f16/.f32 C and D (each chosen
 //          independently), .bf16 inputs with .f32; .m16n8k8 also .tf32 inputs with .f32.
@@ -49,6 +50,9 @@ std::optional<ElemKind> elem_kind(DataType t) {
     case DataType::U8: return ElemKind::U8;
     case DataType::S32: return ElemKind::S32;
     case DataType::F64: return ElemKind::F64;
+    case DataType::S4: return ElemKind::S4;
+    case DataType::U4: return ElemKind::U4;
+    case DataType::B1: return ElemKind::B1;
     default: return std::nullopt;
   }
 }
@@ -105,7 +109,7 @@ struct WmmaMemoryAccess {
   FragmentSpec spec;
   bool row_major = true;
   StateSpace space = StateSpace::Generic;
-  unsigned esize = 0;  // bytes per element in memory
+  unsigned bits = 0;  // per element in memory (s4/u4: 4, b1: 1, packed from the low bits of each byte up)
 };
 
 WmmaMemoryAccess wmma_memory_access(ExecContext& ctx, const Instruction& in, const char* what) {
@@ -128,8 +132,9 @@ WmmaMemoryAccess wmma_memory_access(ExecContext& ctx, const Instruction& in, con
   if (!spec)
     ctx.fail_warp(std::string(what) + ": unsupported fragment ." + shape_name(m) + " ." + type_name(m.types[0]) +
                   " (supported: m16n16k16, m32n8k16, m8n32k16 with .f16/.bf16/.s8/.u8 A and B, .f16/.f32/.s32 C and"
-                  " D; m16n16k8 .tf32 A and B, .f32 C and D; m8n8k4 .f64)", FaultKind::Unsupported);
-  return {*spec, m.layout_a == Layout::Row, memory_space(ctx, in, what), tensor::elem_bits(*e) / 8};
+                  " D; m16n16k8 .tf32 A and B, .f32 C and D; m8n8k4 .f64; m8n8k32 .s4/.u4 and m8n8k128 .b1 A and"
+                  " B with .s32 C and D)", FaultKind::Unsupported);
+  return {*spec, m.layout_a == Layout::Row, memory_space(ctx, in, what), tensor::elem_bits(*e)};
 }
 
 // The stride, in elements, between consecutive rows (row-major) or columns (column-major);
@@ -141,18 +146,19 @@ uint64_t wmma_stride(ExecContext& ctx, const Instruction& in, unsigned stride_op
   return acc.row_major ? acc.spec.cols : acc.spec.rows;
 }
 
-// Byte address of matrix element p for `lane`. Every row (column) must start on a 16-byte
-// boundary: the hardware moves fragments with vector accesses (the CUDA guide asks for a
-// 32-byte base and a 16-byte multiple stride; we enforce the part that any vector access needs).
-uint64_t wmma_element_address(ExecContext& ctx, const WmmaMemoryAccess& acc, uint64_t base, uint64_t stride,
-                              tensor::ElementPos p, unsigned lane) {
+// Address of matrix element p for `lane`, in bits from address 0 (sub-byte elements share
+// bytes). Every row (column) must start on a 16-byte boundary: the hardware moves fragments
+// with vector accesses (the CUDA guide asks for a 32-byte base and a 16-byte multiple stride; we
+// enforce the part that any vector access needs).
+uint64_t wmma_element_bit_address(ExecContext& ctx, const WmmaMemoryAccess& acc, uint64_t base, uint64_t stride,
+                                  tensor::ElementPos p, unsigned lane) {
   const uint64_t line = acc.row_major ? p.row : p.col, within = acc.row_major ? p.col : p.row;
-  const uint64_t line_start = base + line * stride * acc.esize;
+  const uint64_t line_start = base + line * stride * acc.bits / 8;
   if (line_start % 16 != 0)
     ctx.fail(lane, "wmma " + std::string(acc.row_major ? "row " : "column ") + std::to_string(line) +
                        " starts at address " + std::to_string(line_start) +
                        ", which is not 16-byte aligned (base and stride*element size must be multiples of 16)");
-  return line_start + within * acc.esize;
+  return line_start * 8 + within * acc.bits;
 }
 
 }  // namespace
@@ -168,8 +174,14 @@ void exec_WmmaLoad(ExecContext& ctx, const Instruction& in) {
     const uint64_t stride = wmma_stride(ctx, in, 2, acc, lane);
     std::vector<uint64_t> values(spec.distinct());
     for (unsigned i = 0; i < spec.distinct(); ++i) {
-      const uint64_t addr = wmma_element_address(ctx, acc, base, stride, spec.at(lane, i), lane);
-      ctx.load(acc.space, addr, &values[i], acc.esize, lane);  // little-endian: low bytes first
+      const uint64_t at = wmma_element_bit_address(ctx, acc, base, stride, spec.at(lane, i), lane);
+      if (bits >= 8) {
+        ctx.load(acc.space, at / 8, &values[i], bits / 8, lane);  // little-endian: low bytes first
+      } else {  // s4/u4/b1: the element's bits within its byte
+        uint8_t byte = 0;
+        ctx.load(acc.space, at / 8, &byte, 1, lane);
+        values[i] = (byte >> (at % 8)) & ((1u << bits) - 1);
+      }
     }
     for (unsigned i = 0; i < spec.elements; ++i) {  // repeated copies too
       const unsigned bit = i * bits;
@@ -193,8 +205,9 @@ void exec_WmmaStore(ExecContext& ctx, const Instruction& in) {
       const unsigned bit = i * bits;
       uint64_t v = regs[lane * spec.regs() + bit / 32] >> (bit % 32);
       if (spec.words() == 2) v |= uint64_t(regs[lane * spec.regs() + bit / 32 + 1]) << 32;
-      const uint64_t addr = wmma_element_address(ctx, acc, base, stride, spec.at(lane, i), lane);
-      ctx.store(acc.space, addr, &v, acc.esize, lane);
+      // Only accumulators are stored: their elements are 16 bits or wider.
+      const uint64_t at = wmma_element_bit_address(ctx, acc, base, stride, spec.at(lane, i), lane);
+      ctx.store(acc.space, at / 8, &v, bits / 8, lane);
     }
   }
 }
@@ -223,9 +236,9 @@ MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& 
   bool valid = ea && eb && ec && ed && *ea == *eb;
   // f16 inputs accumulate in f16 or f32; bf16 and tf32 inputs in f32 only; s8/u8 in s32; f64 in f64.
   if (valid && *ea != ElemKind::F16) {
-    const ElemKind acc = *ea == ElemKind::S8 || *ea == ElemKind::U8 ? ElemKind::S32
-                         : *ea == ElemKind::F64                     ? ElemKind::F64
-                                                                    : ElemKind::F32;
+    const bool integer = *ea == ElemKind::S8 || *ea == ElemKind::U8 || *ea == ElemKind::S4 ||
+                         *ea == ElemKind::U4 || *ea == ElemKind::B1;
+    const ElemKind acc = integer ? ElemKind::S32 : *ea == ElemKind::F64 ? ElemKind::F64 : ElemKind::F32;
     valid = *ec == acc && *ed == acc;
   }
   std::optional<FragmentSpec> a, b, c, d;
@@ -239,7 +252,8 @@ MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& 
   if (!a || !b || !c || !d)
     ctx.fail_warp(std::string(what) + ": unsupported shape/type combination ." + shape_name(m) + types_name(t) +
                   (wmma ? " (supported: m16n16k16, m32n8k16, m8n32k16 with f16 inputs and f16/f32 accumulators, bf16"
-                          " inputs with f32, s8/u8 inputs with s32; m16n16k8 tf32 with f32; m8n8k4 f64)"
+                          " inputs with f32, s8/u8 inputs with s32; m16n16k8 tf32 with f32; m8n8k4 f64; m8n8k32"
+                          " s4/u4 and m8n8k128 b1 with s32)"
                         : " (supported: m16n8k16 and m16n8k8 with f16 inputs and f16/f32 accumulators, bf16 "
                           "inputs with f32; m16n8k8 with tf32 inputs and f32)"),
                   FaultKind::Unsupported);
@@ -265,8 +279,15 @@ void run_mma(ExecContext& ctx, const Instruction& in, const MmaFragments& f) {
   const auto a = tensor::fragment_to_matrix(f.a, read_fragment(ctx, in.ops[1], f.a));
   const auto b = tensor::fragment_to_matrix(f.b, read_fragment(ctx, in.ops[2], f.b));
   const auto c = tensor::fragment_to_matrix(f.c, read_fragment(ctx, in.ops[3], f.c));
-  const auto d = tensor::multiply_accumulate(f.a.rows, f.b.cols, f.a.cols, a, f.a.elem, b, f.b.elem, c, f.c.elem,
-                                             f.d.elem, saturate);
+  // b1 x b1: .xor.popc or .and.popc (the wmma form takes either); other inputs take neither.
+  const bool b1 = f.a.elem == ElemKind::B1;
+  if (b1 && (in.mod.atom != AtomOp::Popc || (in.mod.boolop != BoolOp::Xor && in.mod.boolop != BoolOp::And) || saturate))
+    ctx.fail_warp("the .b1 TensorCore MMA needs .xor.popc or .and.popc (and takes no .satfinite)");
+  if (!b1 && (in.mod.atom != AtomOp::None || in.mod.boolop != BoolOp::None))
+    ctx.fail_warp(".xor/.and/.popc are for .b1 TensorCore inputs only");
+  const auto d = b1 ? tensor::multiply_accumulate_b1(f.a.rows, f.b.cols, f.a.cols, a, b, c, in.mod.boolop == BoolOp::Xor)
+                    : tensor::multiply_accumulate(f.a.rows, f.b.cols, f.a.cols, a, f.a.elem, b, f.b.elem, c, f.c.elem,
+                                                  f.d.elem, saturate);
   write_fragment(ctx, in.ops[0], f.d, tensor::matrix_to_fragment(f.d, d));
 }
 

@@ -286,9 +286,10 @@ Rule rule_for(Opcode op) {
     case Opcode::WmmaLoad: case Opcode::WmmaStore:
       return {bit(kFrag) | bit(kSync) | bit(kAligned) | bit(kLayout) | bit(kShape) | bit(kSpace), 1, 1,
               bit(kFrag) | bit(kLayout) | bit(kShape)};
-    case Opcode::WmmaMma: case Opcode::Mma:  // .rn: the f64 form; .satfinite: integer forms
-      return {bit(kSync) | bit(kAligned) | bit(kLayout) | bit(kShape) | bit(kSat) | bit(kSatfinite) | bit(kRnd), 2, 4,
-              bit(kShape)};
+    case Opcode::WmmaMma: case Opcode::Mma:  // .rn: the f64 form; .satfinite: integer forms; .xor/.and.popc: b1
+      return {bit(kSync) | bit(kAligned) | bit(kLayout) | bit(kShape) | bit(kSat) | bit(kSatfinite) | bit(kRnd) |
+                  bit(kBool) | bit(kAtom),
+              2, 4, bit(kShape)};
     case Opcode::Ldmatrix:
       return {bit(kSync) | bit(kAligned) | bit(kShape) | bit(kVecX) | bit(kTrans) | bit(kSpace), 1, 1,
               bit(kShape) | bit(kVecX)};

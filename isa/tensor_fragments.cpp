@@ -15,6 +15,8 @@ namespace gpusim::isa::tensor {
 unsigned elem_bits(ElemKind e) {
   switch (e) {
     case ElemKind::E4M3: case ElemKind::E5M2: case ElemKind::S8: case ElemKind::U8: return 8;
+    case ElemKind::S4: case ElemKind::U4: return 4;
+    case ElemKind::B1: return 1;
     case ElemKind::F16: case ElemKind::BF16: return 16;
     case ElemKind::F64: return 64;
     default: return 32;
@@ -33,6 +35,9 @@ const char* elem_name(ElemKind e) {
     case ElemKind::U8: return "u8";
     case ElemKind::S32: return "s32";
     case ElemKind::F64: return "f64";
+    case ElemKind::S4: return "s4";
+    case ElemKind::U4: return "u4";
+    case ElemKind::B1: return "b1";
   }
   return "?";
 }
@@ -128,6 +133,8 @@ bool wmma_kinds_allowed(unsigned m, unsigned n, unsigned k, MatrixRole which, El
     return ab ? (is_16bit(e) || e == ElemKind::S8 || e == ElemKind::U8) : (is_accumulator(e) || e == ElemKind::S32);
   if (m == 16 && n == 16 && k == 8) return ab ? e == ElemKind::TF32 : e == ElemKind::F32;
   if (m == 8 && n == 8 && k == 4) return e == ElemKind::F64;
+  if (m == 8 && n == 8 && k == 32) return ab ? (e == ElemKind::S4 || e == ElemKind::U4) : e == ElemKind::S32;
+  if (m == 8 && n == 8 && k == 128) return ab ? e == ElemKind::B1 : e == ElemKind::S32;
   return false;
 }
 }  // namespace
@@ -219,6 +226,24 @@ std::vector<uint32_t> multiply_accumulate_f64(unsigned m, unsigned n, unsigned k
 }
 }  // namespace
 
+std::vector<uint32_t> multiply_accumulate_b1(unsigned m, unsigned n, unsigned k, const std::vector<uint32_t>& a,
+                                             const std::vector<uint32_t>& b, const std::vector<uint32_t>& c,
+                                             bool use_xor) {
+  if (a.size() != size_t(m) * k || b.size() != size_t(k) * n || c.size() != size_t(m) * n)
+    throw std::invalid_argument("multiply_accumulate_b1: operand sizes do not match");
+  std::vector<uint32_t> d(size_t(m) * n);
+  for (unsigned row = 0; row < m; ++row)
+    for (unsigned col = 0; col < n; ++col) {
+      uint32_t acc = c[size_t(row) * n + col];
+      for (unsigned kk = 0; kk < k; ++kk) {
+        const uint32_t x = a[size_t(row) * k + kk] & 1, y = b[size_t(kk) * n + col] & 1;
+        acc += use_xor ? (x ^ y) : (x & y);
+      }
+      d[size_t(row) * n + col] = acc;
+    }
+  return d;
+}
+
 double element_value(uint32_t bits, ElemKind e) {
   switch (e) {
     case ElemKind::F16: return numerics::to_double(bits & 0xffffu, numerics::kF16);
@@ -231,6 +256,9 @@ double element_value(uint32_t bits, ElemKind e) {
     case ElemKind::S8: return double(int8_t(bits));
     case ElemKind::U8: return double(uint8_t(bits));
     case ElemKind::S32: return double(int32_t(bits));
+    case ElemKind::S4: return double(int32_t(bits << 28) >> 28);
+    case ElemKind::U4: return double(bits & 0xfu);
+    case ElemKind::B1: return double(bits & 1u);
     case ElemKind::F64: break;  // two words: multiply_accumulate decodes them itself
   }
   throw std::invalid_argument(std::string("element_value: ") + elem_name(e) + " does not fit in one word");

@@ -17,10 +17,10 @@
 //       x+8 repeats element x (again as on sm_80). Loads fill both copies; mma reads the first.
 //     bf16 A/B fragments hold exactly the 8 distinct elements (4 registers).
 //   The other wmma shapes and types (m32n8k16 and m8n32k16, tf32 m16n16k8, s8/u8 -> s32, f64
-//     m8n8k4) use gpusim's own "chunked" layout, since no published source fixes theirs: lane L
+//     m8n8k4, s4/u4 m8n8k32, b1 m8n8k128) use gpusim's own "chunked" layout, since no published source fixes theirs: lane L
 //     holds elements L*d .. L*d+d-1 (d = distinct elements per lane) of A and C/D in row-major
 //     order and of B in column-major order. For f64 m8n8k4 this is exactly the ISA's
-//     mma.m8n8k4 .f64 layout. f16 A/B fragments again repeat their distinct elements to fill 16.
+//     mma.m8n8k4 .f64 layout, and for s4/u4 and b1 the ISA's mma.m8n8k32 / m8n8k128 ones. f16 A/B fragments again repeat their distinct elements to fill 16.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +35,8 @@ struct ElementPos {
 };
 
 // Element encodings a fragment register can hold.
-enum class ElemKind : uint8_t { F16, BF16, TF32, F32, E4M3, E5M2, S8, U8, S32, F64 };  // E4M3/E5M2: wgmma only
+// E4M3/E5M2: wgmma only; S4/U4/B1: sub-byte wmma (wmma::experimental), 8 or 32 to a register.
+enum class ElemKind : uint8_t { F16, BF16, TF32, F32, E4M3, E5M2, S8, U8, S32, F64, S4, U4, B1 };
 unsigned elem_bits(ElemKind e);
 const char* elem_name(ElemKind e);
 
@@ -120,5 +121,11 @@ std::vector<uint32_t> multiply_accumulate(unsigned m, unsigned n, unsigned k,
                                           const std::vector<uint32_t>& b, ElemKind b_kind,
                                           const std::vector<uint32_t>& c, ElemKind c_kind, ElemKind d_kind,
                                           bool satfinite = false);
+
+// The single-bit MMA (b1 x b1 -> s32): D = C + popc(A_row OP B_col) over k, OP = AND or XOR,
+// wrapping modulo 2^32. A and B hold one bit (0 or 1) per element.
+std::vector<uint32_t> multiply_accumulate_b1(unsigned m, unsigned n, unsigned k, const std::vector<uint32_t>& a,
+                                             const std::vector<uint32_t>& b, const std::vector<uint32_t>& c,
+                                             bool use_xor);
 
 }  // namespace gpusim::isa::tensor

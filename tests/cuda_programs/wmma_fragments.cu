@@ -1,6 +1,8 @@
 // nvcuda::wmma with every fragment type CUDA offers on sm_80: f16 inputs with f32 and f16
 // accumulators in the three shapes m16n16k16, m32n8k16 and m8n32k16; bf16 inputs; tf32
-// m16n16k8 (with __float_to_tf32); s8 and u8 inputs into s32; double m8n8k4. Each case loads A
+// m16n16k8 (with __float_to_tf32); s8 and u8 inputs into s32; double m8n8k4; and the sub-byte
+// wmma::experimental types: s4/u4 m8n8k32 (with saturation) and b1 m8n8k128 (bmma_sync with XOR
+// and AND). Each case loads A
 // and B in row- or column-major order with a leading dimension larger than the tile (ldm),
 // loads or fills C, scales the accumulator element-wise (fragments are arrays of num_elements),
 // and stores D row- or column-major. A small multi-warp GEMM loops over K through shared memory.
@@ -10,6 +12,7 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -228,6 +231,76 @@ void run_tf32_conversion() {
   cudaFree(d_in), cudaFree(d_out);
 }
 
+// Sub-byte fragments: A row-major and B column-major (the only layouts these take), packed from
+// the low bits of each byte up, with leading dimensions of twice the tile.
+namespace exp_ = wmma::experimental;
+template <typename Prec, int K>
+__global__ void subbyte_tile(const void* a, const void* b, int* d, int c_fill, bool saturate) {
+  wmma::fragment<wmma::matrix_a, 8, 8, K, Prec, wmma::row_major> fa;
+  wmma::fragment<wmma::matrix_b, 8, 8, K, Prec, wmma::col_major> fb;
+  wmma::fragment<wmma::accumulator, 8, 8, K, int> fc;
+  wmma::load_matrix_sync(fa, a, 2 * K);
+  wmma::load_matrix_sync(fb, b, 2 * K);
+  wmma::fill_fragment(fc, c_fill);
+  if constexpr (K == 128) {
+    wmma::bmma_sync(fc, fa, fb, fc, exp_::bmmaBitOpXOR);
+    wmma::store_matrix_sync(d, fc, 8, wmma::mem_row_major);
+    wmma::fill_fragment(fc, c_fill);
+    wmma::bmma_sync(fc, fa, fb, fc, exp_::bmmaBitOpAND);
+    wmma::store_matrix_sync(d + 64, fc, 8, wmma::mem_col_major);
+  } else {
+    wmma::mma_sync(fc, fa, fb, fc, saturate);
+    wmma::store_matrix_sync(d, fc, 8, wmma::mem_row_major);
+  }
+}
+
+// bits: 4 (s4 when is_signed, else u4) or 1 (b1).
+template <typename Prec, int K>
+void run_subbyte(const char* name, int bits, bool is_signed, int c_fill, bool saturate) {
+  const int ld = 2 * K, per_byte = 8 / bits;
+  std::vector<unsigned char> ah(8 * ld / per_byte, 0), bh(8 * ld / per_byte, 0);
+  std::vector<int> av(8 * K), bv(K * 8);
+  unsigned seed = 77u + bits;
+  auto next = [&] { seed = seed * 1103515245u + 12345u; return int(seed >> 16); };
+  auto put = [&](std::vector<unsigned char>& mem, int index, int value) {
+    mem[index / per_byte] |= (unsigned char)((value & ((1 << bits) - 1)) << (bits * (index % per_byte)));
+  };
+  for (int r = 0; r < 8; ++r)
+    for (int k = 0; k < K; ++k) {
+      const int raw = next() & ((1 << bits) - 1);
+      av[r * K + k] = is_signed && raw >= 8 ? raw - 16 : raw;
+      put(ah, r * ld + k, raw);
+    }
+  for (int n = 0; n < 8; ++n)
+    for (int k = 0; k < K; ++k) {
+      const int raw = next() & ((1 << bits) - 1);
+      bv[k * 8 + n] = is_signed && raw >= 8 ? raw - 16 : raw;
+      put(bh, n * ld + k, raw);  // column-major: column n is contiguous
+    }
+  unsigned char *a = upload(ah), *b = upload(bh);
+  int* d = upload(std::vector<int>(128, -7));
+  subbyte_tile<Prec, K><<<1, 32>>>(a, b, d, c_fill, saturate);
+  CHECK(cudaGetLastError());
+  std::vector<int> dh(128);
+  CHECK(cudaMemcpy(dh.data(), d, dh.size() * sizeof(int), cudaMemcpyDeviceToHost));
+  for (int r = 0; r < 8; ++r)
+    for (int n = 0; n < 8; ++n) {
+      long long dot = 0, x = 0, both = 0;
+      for (int k = 0; k < K; ++k) {
+        dot += (long long)av[r * K + k] * bv[k * 8 + n];
+        x += av[r * K + k] != bv[k * 8 + n], both += av[r * K + k] & bv[k * 8 + n];
+      }
+      long long want = bits == 1 ? c_fill + x : c_fill + dot;
+      if (saturate) want = want > INT_MAX ? INT_MAX : want < INT_MIN ? INT_MIN : want;
+      if (dh[r * 8 + n] != int(uint32_t(uint64_t(want))))
+        std::fprintf(stderr, "wmma %s: D(%d,%d) = %d, expected %lld\n", name, r, n, dh[r * 8 + n], want), std::exit(1);
+      if (bits == 1 && dh[64 + n * 8 + r] != c_fill + both)
+        std::fprintf(stderr, "wmma %s AND: D(%d,%d) = %d, expected %lld\n", name, r, n, dh[64 + n * 8 + r], c_fill + both),
+            std::exit(1);
+    }
+  cudaFree(a), cudaFree(b), cudaFree(d);
+}
+
 int main() {
   using R = wmma::row_major;
   using C = wmma::col_major;
@@ -259,6 +332,10 @@ int main() {
   // double m8n8k4.
   run_case<8, 8, 4, double, double, R, C>("f64 m8n8k4 row.col", -1000, 1000, 0.25, true, true, true, 1.0);
   run_case<8, 8, 4, double, double, C, R>("f64 m8n8k4 col.row", -1000, 1000, 0.25, true, false, false, -0.5);
+  run_subbyte<exp_::precision::s4, 32>("s4 m8n8k32", 4, true, -5, false);
+  run_subbyte<exp_::precision::u4, 32>("u4 m8n8k32 wrapping", 4, false, INT_MAX - 2000, false);
+  run_subbyte<exp_::precision::u4, 32>("u4 m8n8k32 saturating", 4, false, INT_MAX - 2000, true);
+  run_subbyte<exp_::precision::b1, 128>("b1 m8n8k128", 1, false, 3, false);
   run_tiled_gemm();
   run_tf32_conversion();
   std::printf("wmma_fragments: OK\n");

@@ -1,5 +1,5 @@
 // The wmma shapes and types beyond m16n16k16 f16/bf16 (isa/tensor_fragments.h): m32n8k16 and
-// m8n32k16, tf32 m16n16k8, s8/u8 -> s32, f64 m8n8k4. Register counts are the PTX ISA's (and
+// m8n32k16, tf32 m16n16k8, s8/u8 -> s32, f64 m8n8k4, s4/u4 m8n8k32, b1 m8n8k128. Register counts are the PTX ISA's (and
 // what nvcc 13 emits for mma.h); the f64 layout is the ISA's mma.m8n8k4 .f64 table; integer
 // and f64 products are checked against plain int64 / long double arithmetic.
 #include <gtest/gtest.h>
@@ -198,6 +198,60 @@ TEST(WmmaNumerics, F64ProductMatchesLongDouble) {
       want[r * n + col] = double(s);
     }
   EXPECT_EQ(d, f64_words(want));
+}
+
+// Sub-byte (wmma::experimental): s4/u4 m8n8k32 and b1 m8n8k128 fragments are one register for
+// A and B and two for C; their layouts are the PTX ISA's mma.m8n8k32 / m8n8k128 ones
+// (A: row = groupID, col = threadID_in_group * K/4 + i; B the transpose; C as for f64).
+TEST(WmmaShapes, SubByteFragmentsAreTheIsaMmaLayouts) {
+  for (ElemKind e : {ElemKind::S4, ElemKind::U4, ElemKind::B1}) {
+    const unsigned k = e == ElemKind::B1 ? 128 : 32, per_lane = k / 4;
+    const FragmentSpec a = *wmma_fragment(R::A, 8, 8, k, e), b = *wmma_fragment(R::B, 8, 8, k, e);
+    const FragmentSpec c = *wmma_fragment(R::C, 8, 8, k, ElemKind::S32);
+    EXPECT_EQ(a.regs(), 1u);
+    EXPECT_EQ(b.regs(), 1u);
+    EXPECT_EQ(c.regs(), 2u);
+    for (unsigned lane = 0; lane < 32; ++lane)
+      for (unsigned i = 0; i < per_lane; ++i) {
+        EXPECT_EQ(a.at(lane, i), (ElementPos{lane / 4, (lane % 4) * per_lane + i})) << elem_name(e) << lane;
+        EXPECT_EQ(b.at(lane, i), (ElementPos{(lane % 4) * per_lane + i, lane / 4})) << elem_name(e) << lane;
+      }
+  }
+  EXPECT_FALSE(wmma_fragment(R::A, 8, 8, 32, ElemKind::B1));
+  EXPECT_FALSE(wmma_fragment(R::C, 8, 8, 128, ElemKind::F32));
+}
+
+TEST(WmmaNumerics, FourBitElementsDecodeSignedAndUnsigned) {
+  EXPECT_EQ(element_value(0x7, ElemKind::S4), 7.0);
+  EXPECT_EQ(element_value(0x8, ElemKind::S4), -8.0);
+  EXPECT_EQ(element_value(0xf, ElemKind::S4), -1.0);
+  EXPECT_EQ(element_value(0xf, ElemKind::U4), 15.0);
+  EXPECT_EQ(element_value(1, ElemKind::B1), 1.0);
+}
+
+// b1: each output is C plus the population count of (row AND/XOR column), computed here on
+// packed 64-bit words with the compiler's popcount.
+TEST(WmmaNumerics, SingleBitProductIsAPopulationCount) {
+  std::mt19937_64 rng(5);
+  const unsigned m = 8, n = 8, k = 128;
+  std::vector<uint64_t> rows(m * 2), cols(n * 2);
+  for (auto& w : rows) w = rng();
+  for (auto& w : cols) w = rng();
+  std::vector<uint32_t> a(m * k), b(k * n), c(m * n);
+  for (unsigned r = 0; r < m; ++r)
+    for (unsigned kk = 0; kk < k; ++kk) a[r * k + kk] = uint32_t(rows[r * 2 + kk / 64] >> (kk % 64) & 1);
+  for (unsigned col = 0; col < n; ++col)
+    for (unsigned kk = 0; kk < k; ++kk) b[kk * n + col] = uint32_t(cols[col * 2 + kk / 64] >> (kk % 64) & 1);
+  for (unsigned i = 0; i < m * n; ++i) c[i] = i == 0 ? 0xffffffffu : i * 3;  // -1 + count wraps through 0
+  const auto x = multiply_accumulate_b1(m, n, k, a, b, c, true), y = multiply_accumulate_b1(m, n, k, a, b, c, false);
+  for (unsigned r = 0; r < m; ++r)
+    for (unsigned col = 0; col < n; ++col) {
+      const unsigned i = r * n + col;
+      const uint32_t px = __builtin_popcountll(rows[2 * r] ^ cols[2 * col]) + __builtin_popcountll(rows[2 * r + 1] ^ cols[2 * col + 1]);
+      const uint32_t pa = __builtin_popcountll(rows[2 * r] & cols[2 * col]) + __builtin_popcountll(rows[2 * r + 1] & cols[2 * col + 1]);
+      EXPECT_EQ(x[i], c[i] + px) << r << "," << col;
+      EXPECT_EQ(y[i], c[i] + pa) << r << "," << col;
+    }
 }
 
 }  // namespace
