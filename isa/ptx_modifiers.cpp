@@ -61,7 +61,7 @@ Lexicon build_lexicon() {
       {".u8", DataType::U8}, {".u16", DataType::U16}, {".u32", DataType::U32},
       {".u64", DataType::U64}, {".s8", DataType::S8}, {".s16", DataType::S16},
       {".s32", DataType::S32}, {".s64", DataType::S64}, {".f16", DataType::F16},
-      {".f16x2", DataType::F16x2}, {".bf16", DataType::BF16}, {".bf16x2", DataType::BF16x2},
+      {".f16x2", DataType::F16x2}, {".bf16", DataType::BF16}, {".bf16x2", DataType::BF16x2}, {".s16x2", DataType::S16x2}, {".u16x2", DataType::U16x2},
       {".tf32", DataType::TF32}, {".f32", DataType::F32}, {".f64", DataType::F64},
       {".e4m3x2", DataType::E4M3x2}, {".e5m2x2", DataType::E5M2x2}, {".u2", DataType::U2},
       {".s2", DataType::S2}, {".u4", DataType::U4}, {".s4", DataType::S4}};
@@ -298,6 +298,7 @@ Rule rule_for(Opcode op) {
     case Opcode::Suld: case Opcode::Sust:
       return {bit(kSurfB) | bit(kGeom) | bit(kVecV) | bit(kSurfClamp) | kMemHints, 1, 1, bit(kSurfB) | bit(kGeom)};
     case Opcode::Txq: case Opcode::Suq: return {bit(kTexQuery) | bit(kTexMip), 1, 1, bit(kTexQuery)};
+    case Opcode::Pmevent: return {0, 0, 0, 0};  // pmevent N: no type, no modifiers
     case Opcode::Nanosleep: case Opcode::Activemask: case Opcode::Copysign:
     default:
       return {0, 1, 1, 0};  // a type and nothing else

@@ -2,7 +2,7 @@
 // type, inline PTX, the explicit-rounding intrinsics and cache operators, kernels in the style of
 // the classic CUDA samples, and libcu++'s synchronisation primitives. Each program compares its
 // results with a CPU computation and prints "NAME: OK"; all run in functional mode, the first
-// two also on the timing model.
+// two also on the timing model; dpx_and_block_votes also as sm_90 PTX.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -29,7 +29,15 @@ TEST_P(MoreDeviceCode, PassesInFunctionalMode) {
 
 INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCode,
                          ::testing::Values("wmma_fragments", "inline_ptx", "rounding_modes", "classic_kernels",
-                                           "sync_primitives", "cpp_device_features"));
+                                           "sync_primitives", "cpp_device_features", "dpx_and_block_votes"));
+
+// The sm_90 build of dpx_and_block_votes: its PTX needs the H100 configuration's architecture.
+TEST(MoreDeviceCode, Sm90DpxBuildPassesOnTheH100Config) {
+  const Outcome o = exec("--mode functional --config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini'",
+                         "dpx_and_block_votes_sm90");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "dpx_and_block_votes: OK")) << o.output;
+}
 
 // Device printf of long long, long double (a double on the device), strings and %#llx.
 TEST(MoreDeviceCode, PrintfOfWideAndLongDoubleArguments) {
