@@ -10,7 +10,9 @@
 //          (.xor.popc / .and.popc) with .s32; any .row/.col for load/store and
 //          for mma (the fragment layout does not depend on it).
 //   mma    .m16n8k16 / .m16n8k8 .row.col: .f16 inputs with .f16/.f32 C and D (each chosen
-//          independently), .bf16 inputs with .f32; .m16n8k8 also .tf32 inputs with .f32.
+//          independently), .bf16 inputs with .f32; .m16n8k8 also .tf32 inputs with .f32;
+//          .m16n8k16 / .m16n8k32 / .m8n8k16 .s8/.u8 with .s32 (.satfinite); .m8n8k32 .s4/.u4,
+//          .m8n8k128 .b1 (.xor/.and.popc) with .s32; .m8n8k4 .f64 (.rn).
 //   ldmatrix .m8n8 .x1/.x2/.x4 {.trans} .b16 from .shared or generic addresses.
 #include <cstdio>
 #include <cstring>
@@ -233,7 +235,12 @@ struct MmaFragments {
 
 MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& m, const MmaTypes& t, bool wmma) {
   const std::optional<ElemKind> ea = elem_kind(t.a), eb = elem_kind(t.b), ec = elem_kind(t.c), ed = elem_kind(t.d);
-  bool valid = ea && eb && ec && ed && *ea == *eb;
+  // mma.sync takes signed and unsigned integer multiplicands of one width in any mix.
+  auto same_width_ints = [](ElemKind x, ElemKind y) {
+    return ((x == ElemKind::S8 || x == ElemKind::U8) && (y == ElemKind::S8 || y == ElemKind::U8)) ||
+           ((x == ElemKind::S4 || x == ElemKind::U4) && (y == ElemKind::S4 || y == ElemKind::U4));
+  };
+  bool valid = ea && eb && ec && ed && (*ea == *eb || (!wmma && same_width_ints(*ea, *eb)));
   // f16 inputs accumulate in f16 or f32; bf16 and tf32 inputs in f32 only; s8/u8 in s32; f64 in f64.
   if (valid && *ea != ElemKind::F16) {
     const bool integer = *ea == ElemKind::S8 || *ea == ElemKind::U8 || *ea == ElemKind::S4 ||
@@ -255,7 +262,8 @@ MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& 
                           " inputs with f32, s8/u8 inputs with s32; m16n16k8 tf32 with f32; m8n8k4 f64; m8n8k32"
                           " s4/u4 and m8n8k128 b1 with s32)"
                         : " (supported: m16n8k16 and m16n8k8 with f16 inputs and f16/f32 accumulators, bf16 "
-                          "inputs with f32; m16n8k8 with tf32 inputs and f32)"),
+                          "inputs with f32; m16n8k8 with tf32 inputs and f32; m16n8k16, m16n8k32 and m8n8k16 with "
+                          "s8/u8 inputs and s32; m8n8k32 s4/u4, m8n8k128 b1 with s32; m8n8k4 f64)"),
                   FaultKind::Unsupported);
   return {*a, *b, *c, *d};
 }
@@ -267,8 +275,9 @@ void run_mma(ExecContext& ctx, const Instruction& in, const MmaFragments& f) {
   const bool integer = f.d.elem == ElemKind::S32, saturate = in.mod.sat || in.mod.satfinite;
   if (saturate && !integer)
     ctx.fail_warp("TensorCore .satfinite is not supported for floating-point fragments", FaultKind::Unsupported);
-  // A rounding qualifier belongs to the f64 form, which gpusim models with .rn only.
-  if (f.d.elem == ElemKind::F64 && in.mod.rnd != Rounding::Rn)
+  // A rounding qualifier belongs to the f64 form (wmma spells it, mma may omit it: .rn is the
+  // default), which gpusim models with .rn only.
+  if (f.d.elem == ElemKind::F64 && in.mod.rnd != Rounding::Rn && in.mod.rnd != Rounding::None)
     ctx.fail_warp("TensorCore f64 MMA: only the .rn rounding is supported", FaultKind::Unsupported);
   if (f.d.elem != ElemKind::F64 && in.mod.rnd != Rounding::None)
     ctx.fail_warp("a rounding qualifier is valid only on the f64 TensorCore MMA");

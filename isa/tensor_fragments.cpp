@@ -95,7 +95,40 @@ bool is_16bit(ElemKind e) { return e == ElemKind::F16 || e == ElemKind::BF16; }
 bool is_accumulator(ElemKind e) { return e == ElemKind::F16 || e == ElemKind::F32; }
 }  // namespace
 
+namespace {
+FragmentSpec chunked_fragment(MatrixRole which, unsigned m, unsigned n, unsigned k, ElemKind e);
+
+// ISA (.s8/.u8, m16n8k16 and m16n8k32): each register holds 4 consecutive k elements.
+// A: row = groupID for a0..a3 (and a8..a11), groupID+8 for a4..a7 (a12..a15);
+//    col = threadID_in_group*4 + (i & 3), plus 16 for a8..a15.
+ElementPos mma_a8(unsigned lane, unsigned i) {
+  return {group_id(lane) + 8 * ((i >> 2) & 1), thread_in_group(lane) * 4 + (i & 3) + 16 * (i >> 3)};
+}
+// B: row = threadID_in_group*4 + (i & 3), plus 16 for b4..b7; col = groupID.
+ElementPos mma_b8(unsigned lane, unsigned i) { return {thread_in_group(lane) * 4 + (i & 3) + 16 * (i >> 2), group_id(lane)}; }
+
+bool is_int8(ElemKind e) { return e == ElemKind::S8 || e == ElemKind::U8; }
+
+// The m8n8 shapes: in the ISA's layouts a lane holds a run of consecutive k elements of one
+// row of A / column of B and two adjacent elements of one row of C: the chunked layout.
+std::optional<FragmentSpec> mma_m8n8_fragment(MatrixRole which, unsigned k, ElemKind e) {
+  const bool ab = which != MatrixRole::C;
+  const bool ok = (k == 4 && e == ElemKind::F64) ||
+                  (ab ? (k == 16 && is_int8(e)) || (k == 32 && (e == ElemKind::S4 || e == ElemKind::U4)) ||
+                            (k == 128 && e == ElemKind::B1)
+                      : (k == 16 || k == 32 || k == 128) && e == ElemKind::S32);
+  if (!ok) return std::nullopt;
+  return chunked_fragment(which, 8, 8, k, e);
+}
+}  // namespace
+
 std::optional<FragmentSpec> mma_fragment(MatrixRole which, unsigned m, unsigned n, unsigned k, ElemKind e) {
+  if (m == 8 && n == 8) return mma_m8n8_fragment(which, k, e);
+  if (m == 16 && n == 8 && (k == 16 || k == 32) && (is_int8(e) || (which == MatrixRole::C && e == ElemKind::S32))) {
+    if (which == MatrixRole::A) return FragmentSpec{16, k, e, k / 2, &mma_a8};
+    if (which == MatrixRole::B) return FragmentSpec{k, 8, e, k / 4, &mma_b8};
+    return FragmentSpec{16, 8, e, 4, &mma_acc};
+  }
   if (m != 16 || n != 8 || (k != 16 && k != 8)) return std::nullopt;
   switch (which) {
     case MatrixRole::A:

@@ -29,7 +29,8 @@ TEST_P(MoreDeviceCode, PassesInFunctionalMode) {
 
 INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCode,
                          ::testing::Values("wmma_fragments", "inline_ptx", "rounding_modes", "classic_kernels",
-                                           "sync_primitives", "cpp_device_features", "dpx_and_block_votes"));
+                                           "sync_primitives", "cpp_device_features", "dpx_and_block_votes",
+                                           "mma_sync_shapes"));
 
 // The sm_90 build of dpx_and_block_votes: its PTX needs the H100 configuration's architecture.
 TEST(MoreDeviceCode, Sm90DpxBuildPassesOnTheH100Config) {

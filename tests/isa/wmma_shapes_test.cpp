@@ -254,5 +254,34 @@ TEST(WmmaNumerics, SingleBitProductIsAPopulationCount) {
     }
 }
 
+// mma.sync integer shapes, from the matrix side (the inverse of the maps under test): in
+// m16n8k32 .s8 A, element (r, c) is in lane (r % 8) * 4 + (c % 16) / 4, register
+// (r / 8) + 2 * (c / 16), byte c % 4; B (k, n) in lane n * 4 + (k % 16) / 4, register k / 16.
+TEST(MmaIntegerShapes, Int8LayoutsMatchTheIsaTables) {
+  for (unsigned k : {16u, 32u}) {
+    const FragmentSpec a = *mma_fragment(R::A, 16, 8, k, ElemKind::S8), b = *mma_fragment(R::B, 16, 8, k, ElemKind::U8);
+    EXPECT_EQ(a.regs(), k / 8);
+    EXPECT_EQ(b.regs(), k / 16);
+    EXPECT_EQ(mma_fragment(R::C, 16, 8, k, ElemKind::S32)->regs(), 4u);
+    for (unsigned r = 0; r < 16; ++r)
+      for (unsigned c = 0; c < k; ++c) {
+        const unsigned lane = (r % 8) * 4 + (c % 16) / 4, reg = (r / 8) + 2 * (c / 16), byte = c % 4;
+        EXPECT_EQ(a.at(lane, reg * 4 + byte), (ElementPos{r, c})) << "A k" << k << " (" << r << "," << c << ")";
+      }
+    for (unsigned kk = 0; kk < k; ++kk)
+      for (unsigned n = 0; n < 8; ++n) {
+        const unsigned lane = n * 4 + (kk % 16) / 4, reg = kk / 16, byte = kk % 4;
+        EXPECT_EQ(b.at(lane, reg * 4 + byte), (ElementPos{kk, n})) << "B k" << k << " (" << kk << "," << n << ")";
+      }
+  }
+  // m8n8k16 .s8: A row g, bytes t*4..t*4+3; the m8n8 shapes all exist for mma.sync.
+  const FragmentSpec a8 = *mma_fragment(R::A, 8, 8, 16, ElemKind::S8);
+  EXPECT_EQ(a8.at(13, 2), (ElementPos{3, 6}));
+  EXPECT_TRUE(mma_fragment(R::A, 8, 8, 4, ElemKind::F64));
+  EXPECT_TRUE(mma_fragment(R::B, 8, 8, 128, ElemKind::B1));
+  EXPECT_FALSE(mma_fragment(R::A, 16, 8, 32, ElemKind::F16));
+  EXPECT_FALSE(mma_fragment(R::C, 16, 8, 32, ElemKind::F32));
+}
+
 }  // namespace
 }  // namespace gpusim::isa::tensor
