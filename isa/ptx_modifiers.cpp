@@ -372,7 +372,9 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
       if (!meaning)
         fail("modifier '" + std::string(t.text) + "' is not valid for " + opcode_name(op));
     }
-    if (t.text == ".b1" && op != Opcode::WgmmaMmaAsync) fail("'.b1' is a wgmma operand type only");
+    if (t.text == ".b1" && op != Opcode::WgmmaMmaAsync && op != Opcode::Mma && op != Opcode::WmmaMma &&
+        op != Opcode::WmmaLoad)
+      fail("'.b1' is a TensorCore operand type only (wgmma, mma, wmma)");
     if ((t.text == ".e4m3" || t.text == ".e5m2") && op != Opcode::WgmmaMmaAsync)
       fail("'" + std::string(t.text) + "' is a wgmma operand type; " + opcode_name(op) + " takes ." +
            std::string(t.text.substr(1)) + "x2");

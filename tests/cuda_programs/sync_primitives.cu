@@ -1,7 +1,7 @@
 // libcu++ synchronisation beyond libcudacxx.cu: a warp-specialised producer/consumer
 // cuda::pipeline (make_pipeline with a producer count), cuda::memcpy_async completing on a
 // cuda::barrier, the __pipeline_memcpy_async primitives with 4/8/16-byte copies and zero-fill
-// (src_size < size), cuda::barrier with a completion function, cuda::latch,
+// (the zfill argument: cp.async's src-size below its size), cuda::barrier with a completion function, cuda::latch,
 // cuda::counting_semaphore and binary_semaphore, cuda::atomic wait/notify and atomic_flag,
 // atomic<float>/<double> fetch_add in shared memory, and cuda::atomic_thread_fence at each scope.
 // Every result is compared with a CPU computation.
@@ -72,7 +72,8 @@ __global__ void primitives(const int* in, int* out) {
   __pipeline_memcpy_async(&s4[t], &in[t], 4);
   __pipeline_memcpy_async(&s8[2 * t], &in[100 + 2 * t], 8);
   __pipeline_commit();
-  // Thread t copies only (t % 5) * 4 bytes of its 16; the rest of its slot must become zero.
+  // The fourth argument is the zero-fill count: thread t copies 16 - (t % 5) * 4 bytes of its 16
+  // (cp.async with src-size 16 - zfill); the rest of its slot must become zero.
   __pipeline_memcpy_async(&s16[4 * t], &in[300 + 4 * t], 16, (t % 5) * 4);
   __pipeline_commit();
   __pipeline_wait_prior(1);  // the first group is complete; the second may not be
@@ -222,7 +223,7 @@ int main() {
   const std::vector<int> pout = host(d_pout, 64 + 256);
   for (int t = 0; t < 64; ++t) {
     EXPECT(pout[t] == pin[63 - t] + pin[100 + 2 * t + 1]);
-    for (int k = 0; k < 4; ++k) EXPECT(pout[64 + 4 * t + k] == (k < t % 5 ? pin[300 + 4 * t + k] : 0));
+    for (int k = 0; k < 4; ++k) EXPECT(pout[64 + 4 * t + k] == (k < 4 - t % 5 ? pin[300 + 4 * t + k] : 0));
   }
 
   int* d_log = dev(std::vector<int>(16, -1));
