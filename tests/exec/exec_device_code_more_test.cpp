@@ -2,7 +2,7 @@
 // type, inline PTX, the explicit-rounding intrinsics and cache operators, kernels in the style of
 // the classic CUDA samples, and libcu++'s synchronisation primitives. Each program compares its
 // results with a CPU computation and prints "NAME: OK"; all run in functional mode, the first
-// two also on the timing model; dpx_and_block_votes also as sm_90 PTX.
+// TensorCore ones also on the timing model; dpx_and_block_votes also as sm_90 PTX.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -57,6 +57,6 @@ TEST_P(MoreDeviceCodeTimed, PassesInTimingModeOnTheH100Config) {
   EXPECT_TRUE(contains(o.output, "timing mode")) << o.output;
 }
 
-INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCodeTimed, ::testing::Values("wmma_fragments", "inline_ptx"));
+INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCodeTimed, ::testing::Values("wmma_fragments", "inline_ptx", "mma_sync_shapes"));
 
 }  // namespace
