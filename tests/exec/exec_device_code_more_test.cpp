@@ -1,8 +1,9 @@
 // `gpusim exec` on more device-code programs (tests/cuda_programs): every nvcuda::wmma fragment
-// type, inline PTX, the explicit-rounding intrinsics and cache operators, kernels in the style of
-// the classic CUDA samples, and libcu++'s synchronisation primitives. Each program compares its
-// results with a CPU computation and prints "NAME: OK"; all run in functional mode, the first
-// TensorCore ones also on the timing model; dpx_and_block_votes also as sm_90 PTX.
+// type, mma.sync shapes, inline PTX, the explicit-rounding intrinsics and cache operators, kernels
+// in the style of the classic CUDA samples, libcu++'s synchronisation primitives, C++ features,
+// DPX and block votes. Each program compares its results with a CPU computation and prints
+// "NAME: OK"; all run in functional mode, the TensorCore ones and inline_ptx also on the timing
+// model, dpx_and_block_votes also as sm_90 PTX.
 #include <gtest/gtest.h>
 
 #include <string>
