@@ -58,6 +58,12 @@ void ControlFlowGraph::build_blocks(const Function& f) {
     } else if (in.op == Opcode::Brx) {
       for_each_brx_target(in, [&](uint32_t t) { succ.push_back(block_at(t)); });
       if (guarded) succ.push_back(block_at(blocks_[b].last + 1));
+    } else if (in.op == Opcode::Trap) {
+      // A trap ends the whole grid: no lane goes on from it, so it is no path along which the
+      // other lanes must wait. nvcc puts one in a switch's unreachable default; counting it as
+      // a path to the exit would keep the cases from reconverging before the code after them
+      // (a __syncthreads there would meet a divergent warp). Only a false guard continues.
+      if (guarded) succ.push_back(block_at(blocks_[b].last + 1));
     } else if (ends_block(in)) {
       succ.push_back(exit_node);
       if (guarded) succ.push_back(block_at(blocks_[b].last + 1));

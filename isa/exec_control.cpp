@@ -194,4 +194,9 @@ void exec_Membar(ExecContext& ctx, const Instruction& in) { ctx.warp().advance()
 void exec_Fence(ExecContext& ctx, const Instruction& in) { ctx.warp().advance(); }
 void exec_Nanosleep(ExecContext& ctx, const Instruction& in) { ctx.warp().advance(); }
 
+// pmevent (__prof_trigger): signals a profiler counter; nothing the program can observe.
+void exec_Pmevent(ExecContext& ctx, const Instruction& in) {
+  if (in.ops[0].kind != OperandKind::Imm) ctx.fail_warp("pmevent takes an immediate event number");
+}
+
 }  // namespace gpusim::isa

@@ -149,14 +149,39 @@ uint64_t divide(uint64_t a, uint64_t b, DataType t, bool remainder) {
   return remainder ? x % y : x / y;
 }
 
+bool is_16x2(DataType t) { return t == DataType::S16x2 || t == DataType::U16x2; }
+
+// add/sub/min/max .s16x2/.u16x2 (sm_90; the DPX intrinsics): each 16-bit half on its own.
+// add/sub wrap; min/max .relu (signed halves only) clamps each half at 0.
+void int_16x2(ExecContext& ctx, const Instruction& in, char op) {
+  const DataType t = require_type(ctx, in);
+  const bool is_signed = t == DataType::S16x2;
+  if (in.mod.sat || in.mod.cc) unsupported(ctx, in, ".sat/.cc on a 16x2 type");
+  if (in.mod.relu && (!is_signed || op == '+' || op == '-')) unsupported(ctx, in, ".relu (only min/max.relu.s16x2)");
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint32_t a = uint32_t(ctx.get(in.ops[1], l)), b = uint32_t(ctx.get(in.ops[2], l));
+    uint32_t d = 0;
+    for (unsigned half = 0; half < 2; ++half) {
+      const uint32_t ua = (a >> (16 * half)) & 0xffff, ub = (b >> (16 * half)) & 0xffff;
+      const int32_t x = is_signed ? int16_t(ua) : int32_t(ua), y = is_signed ? int16_t(ub) : int32_t(ub);
+      int32_t r = op == '+' ? x + y : op == '-' ? x - y : op == '<' ? std::min(x, y) : std::max(x, y);
+      if (in.mod.relu && r < 0) r = 0;
+      d |= (uint32_t(r) & 0xffff) << (16 * half);
+    }
+    ctx.set(in.ops[0], l, d);
+  });
+}
+
 }  // namespace
 
 void exec_Add(ExecContext& ctx, const Instruction& in) {
   if (is_float_type(require_type(ctx, in))) return float_add_sub_mul(ctx, in);
+  if (is_16x2(in.mod.types[0])) return int_16x2(ctx, in, '+');
   int_add_sub(ctx, in, false, false);
 }
 void exec_Sub(ExecContext& ctx, const Instruction& in) {
   if (is_float_type(require_type(ctx, in))) return float_add_sub_mul(ctx, in);
+  if (is_16x2(in.mod.types[0])) return int_16x2(ctx, in, '-');
   int_add_sub(ctx, in, true, false);
 }
 void exec_Addc(ExecContext& ctx, const Instruction& in) { int_add_sub(ctx, in, false, true); }
@@ -229,10 +254,12 @@ void int_min_max(ExecContext& ctx, const Instruction& in, bool want_min) {
 
 void exec_Min(ExecContext& ctx, const Instruction& in) {
   if (is_float_type(require_type(ctx, in))) return float_min_max(ctx, in);
+  if (is_16x2(in.mod.types[0])) return int_16x2(ctx, in, '<');
   int_min_max(ctx, in, true);
 }
 void exec_Max(ExecContext& ctx, const Instruction& in) {
   if (is_float_type(require_type(ctx, in))) return float_min_max(ctx, in);
+  if (is_16x2(in.mod.types[0])) return int_16x2(ctx, in, '>');
   int_min_max(ctx, in, false);
 }
 

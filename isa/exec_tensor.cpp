@@ -4,10 +4,15 @@
 // before any destination is written, so a destination fragment may alias a source.
 //
 // Supported (everything else fails naming the combination):
-//   wmma   .m16n16k16: A/B .f16 or .bf16; C/D .f16 or .f32 (.bf16 inputs: .f32 only);
-//          any .row/.col for load/store and for mma (the fragment layout does not depend on it).
+//   wmma   .m16n16k16, .m32n8k16, .m8n32k16: A/B .f16 or .bf16 with C/D .f16 or .f32 (.bf16
+//          inputs: .f32 only), A/B .s8 or .u8 with C/D .s32 (.satfinite clamps, else wraps);
+//          .m16n16k8: .tf32 with .f32; .m8n8k4: .f64 (.rn); .m8n8k32 .s4/.u4 and .m8n8k128 .b1
+//          (.xor.popc / .and.popc) with .s32; any .row/.col for load/store and
+//          for mma (the fragment layout does not depend on it).
 //   mma    .m16n8k16 / .m16n8k8 .row.col: .f16 inputs with .f16/.f32 C and D (each chosen
-//          independently), .bf16 inputs with .f32; .m16n8k8 also .tf32 inputs with .f32.
+//          independently), .bf16 inputs with .f32; .m16n8k8 also .tf32 inputs with .f32;
+//          .m16n8k16 / .m16n8k32 / .m8n8k16 .s8/.u8 with .s32 (.satfinite); .m8n8k32 .s4/.u4,
+//          .m8n8k128 .b1 (.xor/.and.popc) with .s32; .m8n8k4 .f64 (.rn).
 //   ldmatrix .m8n8 .x1/.x2/.x4 {.trans} .b16 from .shared or generic addresses.
 #include <cstdio>
 #include <cstring>
@@ -43,6 +48,13 @@ std::optional<ElemKind> elem_kind(DataType t) {
     case DataType::BF16: return ElemKind::BF16;
     case DataType::TF32: return ElemKind::TF32;
     case DataType::F32: return ElemKind::F32;
+    case DataType::S8: return ElemKind::S8;
+    case DataType::U8: return ElemKind::U8;
+    case DataType::S32: return ElemKind::S32;
+    case DataType::F64: return ElemKind::F64;
+    case DataType::S4: return ElemKind::S4;
+    case DataType::U4: return ElemKind::U4;
+    case DataType::B1: return ElemKind::B1;
     default: return std::nullopt;
   }
 }
@@ -59,17 +71,27 @@ void check_width(ExecContext& ctx, const isa::Operand& o, unsigned regs, const s
                   std::to_string(operand_width(o)));
 }
 
-// A warp's fragment registers, laid out as tensor_fragments.h expects.
-std::vector<uint32_t> read_fragment(ExecContext& ctx, const isa::Operand& o, unsigned regs) {
-  std::vector<uint32_t> out(size_t(32) * regs);
+// A warp's fragment registers as 32-bit words, laid out as tensor_fragments.h expects (a
+// 64-bit register of an f64 fragment is two words, low first).
+std::vector<uint32_t> read_fragment(ExecContext& ctx, const isa::Operand& o, const FragmentSpec& spec) {
+  const unsigned words = spec.regs(), per_reg = spec.regs() / spec.operand_regs();
+  std::vector<uint32_t> out(size_t(32) * words);
   for (unsigned lane = 0; lane < 32; ++lane)
-    for (unsigned r = 0; r < regs; ++r) out[lane * regs + r] = uint32_t(ctx.get(operand_part(ctx, o, r), lane));
+    for (unsigned r = 0; r < spec.operand_regs(); ++r) {
+      const uint64_t v = ctx.get(operand_part(ctx, o, r), lane);
+      for (unsigned w = 0; w < per_reg; ++w) out[lane * words + r * per_reg + w] = uint32_t(v >> (32 * w));
+    }
   return out;
 }
 
-void write_fragment(ExecContext& ctx, const isa::Operand& o, unsigned regs, const std::vector<uint32_t>& v) {
+void write_fragment(ExecContext& ctx, const isa::Operand& o, const FragmentSpec& spec, const std::vector<uint32_t>& v) {
+  const unsigned words = spec.regs(), per_reg = spec.regs() / spec.operand_regs();
   for (unsigned lane = 0; lane < 32; ++lane)
-    for (unsigned r = 0; r < regs; ++r) ctx.set(operand_part(ctx, o, r), lane, v[lane * regs + r]);
+    for (unsigned r = 0; r < spec.operand_regs(); ++r) {
+      uint64_t value = 0;
+      for (unsigned w = 0; w < per_reg; ++w) value |= uint64_t(v[lane * words + r * per_reg + w]) << (32 * w);
+      ctx.set(operand_part(ctx, o, r), lane, value);
+    }
 }
 
 StateSpace memory_space(ExecContext& ctx, const Instruction& in, const char* what) {
@@ -89,7 +111,7 @@ struct WmmaMemoryAccess {
   FragmentSpec spec;
   bool row_major = true;
   StateSpace space = StateSpace::Generic;
-  unsigned esize = 0;  // bytes per element in memory
+  unsigned bits = 0;  // per element in memory (s4/u4: 4, b1: 1, packed from the low bits of each byte up)
 };
 
 WmmaMemoryAccess wmma_memory_access(ExecContext& ctx, const Instruction& in, const char* what) {
@@ -111,8 +133,10 @@ WmmaMemoryAccess wmma_memory_access(ExecContext& ctx, const Instruction& in, con
   if (e) spec = tensor::wmma_fragment(role, m.shape_m, m.shape_n, m.shape_k, *e);
   if (!spec)
     ctx.fail_warp(std::string(what) + ": unsupported fragment ." + shape_name(m) + " ." + type_name(m.types[0]) +
-                  " (supported: m16n16k16 with .f16/.bf16 A and B, .f16/.f32 C and D)", FaultKind::Unsupported);
-  return {*spec, m.layout_a == Layout::Row, memory_space(ctx, in, what), tensor::elem_bits(*e) / 8};
+                  " (supported: m16n16k16, m32n8k16, m8n32k16 with .f16/.bf16/.s8/.u8 A and B, .f16/.f32/.s32 C and"
+                  " D; m16n16k8 .tf32 A and B, .f32 C and D; m8n8k4 .f64; m8n8k32 .s4/.u4 and m8n8k128 .b1 A and"
+                  " B with .s32 C and D)", FaultKind::Unsupported);
+  return {*spec, m.layout_a == Layout::Row, memory_space(ctx, in, what), tensor::elem_bits(*e)};
 }
 
 // The stride, in elements, between consecutive rows (row-major) or columns (column-major);
@@ -124,18 +148,19 @@ uint64_t wmma_stride(ExecContext& ctx, const Instruction& in, unsigned stride_op
   return acc.row_major ? acc.spec.cols : acc.spec.rows;
 }
 
-// Byte address of matrix element p for `lane`. Every row (column) must start on a 16-byte
-// boundary: the hardware moves fragments with vector accesses (the CUDA guide asks for a
-// 32-byte base and a 16-byte multiple stride; we enforce the part that any vector access needs).
-uint64_t wmma_element_address(ExecContext& ctx, const WmmaMemoryAccess& acc, uint64_t base, uint64_t stride,
-                              tensor::ElementPos p, unsigned lane) {
+// Address of matrix element p for `lane`, in bits from address 0 (sub-byte elements share
+// bytes). Every row (column) must start on a 16-byte boundary: the hardware moves fragments
+// with vector accesses (the CUDA guide asks for a 32-byte base and a 16-byte multiple stride; we
+// enforce the part that any vector access needs).
+uint64_t wmma_element_bit_address(ExecContext& ctx, const WmmaMemoryAccess& acc, uint64_t base, uint64_t stride,
+                                  tensor::ElementPos p, unsigned lane) {
   const uint64_t line = acc.row_major ? p.row : p.col, within = acc.row_major ? p.col : p.row;
-  const uint64_t line_start = base + line * stride * acc.esize;
+  const uint64_t line_start = base + line * stride * acc.bits / 8;
   if (line_start % 16 != 0)
     ctx.fail(lane, "wmma " + std::string(acc.row_major ? "row " : "column ") + std::to_string(line) +
                        " starts at address " + std::to_string(line_start) +
                        ", which is not 16-byte aligned (base and stride*element size must be multiples of 16)");
-  return line_start + within * acc.esize;
+  return line_start * 8 + within * acc.bits;
 }
 
 }  // namespace
@@ -143,39 +168,48 @@ uint64_t wmma_element_address(ExecContext& ctx, const WmmaMemoryAccess& acc, uin
 void exec_WmmaLoad(ExecContext& ctx, const Instruction& in) {
   const WmmaMemoryAccess acc = wmma_memory_access(ctx, in, "wmma.load");
   const FragmentSpec& spec = acc.spec;
-  check_width(ctx, in.ops[0], spec.regs(), "wmma.load destination");
+  check_width(ctx, in.ops[0], spec.operand_regs(), "wmma.load destination");
   std::vector<uint32_t> regs(size_t(32) * spec.regs(), 0);
   const unsigned bits = tensor::elem_bits(spec.elem);
   for (unsigned lane = 0; lane < 32; ++lane) {
     const uint64_t base = ctx.address(in.ops[1], lane);
     const uint64_t stride = wmma_stride(ctx, in, 2, acc, lane);
-    std::vector<uint32_t> values(spec.distinct());
+    std::vector<uint64_t> values(spec.distinct());
     for (unsigned i = 0; i < spec.distinct(); ++i) {
-      const uint64_t addr = wmma_element_address(ctx, acc, base, stride, spec.at(lane, i), lane);
-      ctx.load(acc.space, addr, &values[i], acc.esize, lane);  // little-endian: low bytes first
+      const uint64_t at = wmma_element_bit_address(ctx, acc, base, stride, spec.at(lane, i), lane);
+      if (bits >= 8) {
+        ctx.load(acc.space, at / 8, &values[i], bits / 8, lane);  // little-endian: low bytes first
+      } else {  // s4/u4/b1: the element's bits within its byte
+        uint8_t byte = 0;
+        ctx.load(acc.space, at / 8, &byte, 1, lane);
+        values[i] = (byte >> (at % 8)) & ((1u << bits) - 1);
+      }
     }
     for (unsigned i = 0; i < spec.elements; ++i) {  // repeated copies too
       const unsigned bit = i * bits;
-      regs[lane * spec.regs() + bit / 32] |= values[i % spec.distinct()] << (bit % 32);
+      for (unsigned w = 0; w < spec.words(); ++w)
+        regs[lane * spec.regs() + bit / 32 + w] |= uint32_t(values[i % spec.distinct()] >> (32 * w)) << (bit % 32);
     }
   }
-  write_fragment(ctx, in.ops[0], spec.regs(), regs);
+  write_fragment(ctx, in.ops[0], spec, regs);
 }
 
 void exec_WmmaStore(ExecContext& ctx, const Instruction& in) {
   const WmmaMemoryAccess acc = wmma_memory_access(ctx, in, "wmma.store");
   const FragmentSpec& spec = acc.spec;
-  check_width(ctx, in.ops[1], spec.regs(), "wmma.store source");
-  const std::vector<uint32_t> regs = read_fragment(ctx, in.ops[1], spec.regs());
+  check_width(ctx, in.ops[1], spec.operand_regs(), "wmma.store source");
+  const std::vector<uint32_t> regs = read_fragment(ctx, in.ops[1], spec);
   const unsigned bits = tensor::elem_bits(spec.elem);
   for (unsigned lane = 0; lane < 32; ++lane) {
     const uint64_t base = ctx.address(in.ops[0], lane);
     const uint64_t stride = wmma_stride(ctx, in, 2, acc, lane);
     for (unsigned i = 0; i < spec.distinct(); ++i) {
       const unsigned bit = i * bits;
-      const uint32_t v = regs[lane * spec.regs() + bit / 32] >> (bit % 32);
-      const uint64_t addr = wmma_element_address(ctx, acc, base, stride, spec.at(lane, i), lane);
-      ctx.store(acc.space, addr, &v, acc.esize, lane);
+      uint64_t v = regs[lane * spec.regs() + bit / 32] >> (bit % 32);
+      if (spec.words() == 2) v |= uint64_t(regs[lane * spec.regs() + bit / 32 + 1]) << 32;
+      // Only accumulators are stored: their elements are 16 bits or wider.
+      const uint64_t at = wmma_element_bit_address(ctx, acc, base, stride, spec.at(lane, i), lane);
+      ctx.store(acc.space, at / 8, &v, bits / 8, lane);
     }
   }
 }
@@ -201,9 +235,19 @@ struct MmaFragments {
 
 MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& m, const MmaTypes& t, bool wmma) {
   const std::optional<ElemKind> ea = elem_kind(t.a), eb = elem_kind(t.b), ec = elem_kind(t.c), ed = elem_kind(t.d);
-  bool valid = ea && eb && ec && ed && *ea == *eb;
-  // f16 inputs accumulate in f16 or f32; bf16 and tf32 inputs in f32 only.
-  if (valid && *ea != ElemKind::F16) valid = *ec == ElemKind::F32 && *ed == ElemKind::F32;
+  // mma.sync takes signed and unsigned integer multiplicands of one width in any mix.
+  auto same_width_ints = [](ElemKind x, ElemKind y) {
+    return ((x == ElemKind::S8 || x == ElemKind::U8) && (y == ElemKind::S8 || y == ElemKind::U8)) ||
+           ((x == ElemKind::S4 || x == ElemKind::U4) && (y == ElemKind::S4 || y == ElemKind::U4));
+  };
+  bool valid = ea && eb && ec && ed && (*ea == *eb || (!wmma && same_width_ints(*ea, *eb)));
+  // f16 inputs accumulate in f16 or f32; bf16 and tf32 inputs in f32 only; s8/u8 in s32; f64 in f64.
+  if (valid && *ea != ElemKind::F16) {
+    const bool integer = *ea == ElemKind::S8 || *ea == ElemKind::U8 || *ea == ElemKind::S4 ||
+                         *ea == ElemKind::U4 || *ea == ElemKind::B1;
+    const ElemKind acc = integer ? ElemKind::S32 : *ea == ElemKind::F64 ? ElemKind::F64 : ElemKind::F32;
+    valid = *ec == acc && *ed == acc;
+  }
   std::optional<FragmentSpec> a, b, c, d;
   if (valid) {
     auto frag = wmma ? &tensor::wmma_fragment : &tensor::mma_fragment;
@@ -214,27 +258,46 @@ MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& 
   }
   if (!a || !b || !c || !d)
     ctx.fail_warp(std::string(what) + ": unsupported shape/type combination ." + shape_name(m) + types_name(t) +
-                  (wmma ? " (supported: m16n16k16 with f16 inputs and f16/f32 accumulators, bf16 inputs with f32)"
+                  (wmma ? " (supported: m16n16k16, m32n8k16, m8n32k16 with f16 inputs and f16/f32 accumulators, bf16"
+                          " inputs with f32, s8/u8 inputs with s32; m16n16k8 tf32 with f32; m8n8k4 f64; m8n8k32"
+                          " s4/u4 and m8n8k128 b1 with s32)"
                         : " (supported: m16n8k16 and m16n8k8 with f16 inputs and f16/f32 accumulators, bf16 "
-                          "inputs with f32; m16n8k8 with tf32 inputs and f32)"),
+                          "inputs with f32; m16n8k8 with tf32 inputs and f32; m16n8k16, m16n8k32 and m8n8k16 with "
+                          "s8/u8 inputs and s32; m8n8k32 s4/u4, m8n8k128 b1 with s32; m8n8k4 f64)"),
                   FaultKind::Unsupported);
   return {*a, *b, *c, *d};
 }
 
 // Reads A, B and C, multiplies, and writes D: shared by wmma.mma and mma.
 void run_mma(ExecContext& ctx, const Instruction& in, const MmaFragments& f) {
-  // .satfinite exists only for the deprecated f16-result wmma form and integer mma.
-  if (in.mod.sat) ctx.fail_warp("TensorCore .satfinite is not supported for floating-point fragments", FaultKind::Unsupported);
-  check_width(ctx, in.ops[0], f.d.regs(), "D fragment");
-  check_width(ctx, in.ops[1], f.a.regs(), "A fragment");
-  check_width(ctx, in.ops[2], f.b.regs(), "B fragment");
-  check_width(ctx, in.ops[3], f.c.regs(), "C fragment");
-  const auto a = tensor::fragment_to_matrix(f.a, read_fragment(ctx, in.ops[1], f.a.regs()));
-  const auto b = tensor::fragment_to_matrix(f.b, read_fragment(ctx, in.ops[2], f.b.regs()));
-  const auto c = tensor::fragment_to_matrix(f.c, read_fragment(ctx, in.ops[3], f.c.regs()));
-  const auto d = tensor::multiply_accumulate(f.a.rows, f.b.cols, f.a.cols, a, f.a.elem, b, f.b.elem, c, f.c.elem,
-                                             f.d.elem);
-  write_fragment(ctx, in.ops[0], f.d.regs(), tensor::matrix_to_fragment(f.d, d));
+  // .satfinite: integer MMAs clamp to int32; for floating-point fragments it exists only in the
+  // deprecated f16-result wmma form, which is not modelled.
+  const bool integer = f.d.elem == ElemKind::S32, saturate = in.mod.sat || in.mod.satfinite;
+  if (saturate && !integer)
+    ctx.fail_warp("TensorCore .satfinite is not supported for floating-point fragments", FaultKind::Unsupported);
+  // A rounding qualifier belongs to the f64 form (wmma spells it, mma may omit it: .rn is the
+  // default), which gpusim models with .rn only.
+  if (f.d.elem == ElemKind::F64 && in.mod.rnd != Rounding::Rn && in.mod.rnd != Rounding::None)
+    ctx.fail_warp("TensorCore f64 MMA: only the .rn rounding is supported", FaultKind::Unsupported);
+  if (f.d.elem != ElemKind::F64 && in.mod.rnd != Rounding::None)
+    ctx.fail_warp("a rounding qualifier is valid only on the f64 TensorCore MMA");
+  check_width(ctx, in.ops[0], f.d.operand_regs(), "D fragment");
+  check_width(ctx, in.ops[1], f.a.operand_regs(), "A fragment");
+  check_width(ctx, in.ops[2], f.b.operand_regs(), "B fragment");
+  check_width(ctx, in.ops[3], f.c.operand_regs(), "C fragment");
+  const auto a = tensor::fragment_to_matrix(f.a, read_fragment(ctx, in.ops[1], f.a));
+  const auto b = tensor::fragment_to_matrix(f.b, read_fragment(ctx, in.ops[2], f.b));
+  const auto c = tensor::fragment_to_matrix(f.c, read_fragment(ctx, in.ops[3], f.c));
+  // b1 x b1: .xor.popc or .and.popc (the wmma form takes either); other inputs take neither.
+  const bool b1 = f.a.elem == ElemKind::B1;
+  if (b1 && (in.mod.atom != AtomOp::Popc || (in.mod.boolop != BoolOp::Xor && in.mod.boolop != BoolOp::And) || saturate))
+    ctx.fail_warp("the .b1 TensorCore MMA needs .xor.popc or .and.popc (and takes no .satfinite)");
+  if (!b1 && (in.mod.atom != AtomOp::None || in.mod.boolop != BoolOp::None))
+    ctx.fail_warp(".xor/.and/.popc are for .b1 TensorCore inputs only");
+  const auto d = b1 ? tensor::multiply_accumulate_b1(f.a.rows, f.b.cols, f.a.cols, a, b, c, in.mod.boolop == BoolOp::Xor)
+                    : tensor::multiply_accumulate(f.a.rows, f.b.cols, f.a.cols, a, f.a.elem, b, f.b.elem, c, f.c.elem,
+                                                  f.d.elem, saturate);
+  write_fragment(ctx, in.ops[0], f.d, tensor::matrix_to_fragment(f.d, d));
 }
 
 }  // namespace
@@ -305,7 +368,8 @@ void exec_Ldmatrix(ExecContext& ctx, const Instruction& in) {
       }
       regs[lane * count + j] = packed;
     }
-  write_fragment(ctx, in.ops[0], count, regs);
+  // Described as a fragment only for its register count: count b16x2 registers per lane.
+  write_fragment(ctx, in.ops[0], FragmentSpec{8 * count, 8, ElemKind::F16, 2 * count, &tensor::ldmatrix_m8n8}, regs);
 }
 
 }  // namespace gpusim::isa

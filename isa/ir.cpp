@@ -79,6 +79,8 @@ const char* type_name(DataType t) {
     case DataType::F16x2: return "f16x2";
     case DataType::BF16: return "bf16";
     case DataType::BF16x2: return "bf16x2";
+    case DataType::S16x2: return "s16x2";
+    case DataType::U16x2: return "u16x2";
     case DataType::TF32: return "tf32";
     case DataType::F32: return "f32";
     case DataType::F64: return "f64";

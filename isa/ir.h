@@ -39,6 +39,7 @@ enum class DataType : uint8_t {
   E4M3x2, E5M2x2,            // two FP8 values in 16 bits (cvt only)
   U2, S2, U4, S4,            // cvt.pack.sat destination fields
   B1,                        // wgmma .b1 multiplicands (bits packed 32 to a register)
+  S16x2, U16x2,              // two 16-bit integers in 32 bits (sm_90 add/sub/min/max: DPX intrinsics)
 };
 const char* type_name(DataType t);   // "f32", "pred", ...
 // The three type queries below are inline: every ALU handler asks them once per lane.
@@ -51,7 +52,8 @@ inline unsigned type_bits(DataType t) {
     case DataType::B16: case DataType::U16: case DataType::S16: case DataType::F16:
     case DataType::BF16: return 16;
     case DataType::B32: case DataType::U32: case DataType::S32: case DataType::F16x2:
-    case DataType::BF16x2: case DataType::TF32: case DataType::F32: return 32;
+    case DataType::BF16x2: case DataType::TF32: case DataType::F32: case DataType::S16x2: case DataType::U16x2:
+      return 32;
     case DataType::B64: case DataType::U64: case DataType::S64: case DataType::F64: return 64;
     case DataType::B128: return 128;
     case DataType::E4M3x2: case DataType::E5M2x2: return 16;
@@ -86,7 +88,7 @@ inline uint64_t register_value_mask(DataType t) {
     case DataType::E4M3x2: case DataType::E5M2x2:
       return 0xffff;
     case DataType::B32: case DataType::U32: case DataType::S32: case DataType::F32: case DataType::F16x2:
-    case DataType::BF16x2: case DataType::TF32:
+    case DataType::BF16x2: case DataType::TF32: case DataType::S16x2: case DataType::U16x2:
       return 0xffffffffull;
     default: return ~0ull;
   }

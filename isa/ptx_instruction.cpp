@@ -61,6 +61,7 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
     t[Opcode::Bar] = {1, 4};
     t[Opcode::Barrier] = {1, 4};
     t[Opcode::Nanosleep] = {1, 1};
+    t[Opcode::Pmevent] = {1, 1};
     t[Opcode::WmmaLoad] = {2, 3};
     t[Opcode::WmmaStore] = {2, 3};
     t[Opcode::WmmaMma] = {4, 4};
@@ -137,7 +138,7 @@ DataType immediate_type(Opcode op, const Modifiers& m, unsigned index) {
     case Opcode::Brx: return DataType::U32;
     case Opcode::Mul: case Opcode::Mad:  // .wide reads half-width sources; the type names them
       return first;
-    case Opcode::Bar: case Opcode::Barrier: case Opcode::BarWarpSync: case Opcode::Nanosleep:
+    case Opcode::Bar: case Opcode::Barrier: case Opcode::BarWarpSync: case Opcode::Nanosleep: case Opcode::Pmevent:
     case Opcode::CpAsync: case Opcode::CpAsyncWaitGroup: case Opcode::WmmaLoad: case Opcode::WmmaStore:
     case Opcode::Activemask: case Opcode::Lop3:
       return op == Opcode::Bar && index == 3 ? DataType::Pred : DataType::U32;

@@ -61,7 +61,7 @@ Lexicon build_lexicon() {
       {".u8", DataType::U8}, {".u16", DataType::U16}, {".u32", DataType::U32},
       {".u64", DataType::U64}, {".s8", DataType::S8}, {".s16", DataType::S16},
       {".s32", DataType::S32}, {".s64", DataType::S64}, {".f16", DataType::F16},
-      {".f16x2", DataType::F16x2}, {".bf16", DataType::BF16}, {".bf16x2", DataType::BF16x2},
+      {".f16x2", DataType::F16x2}, {".bf16", DataType::BF16}, {".bf16x2", DataType::BF16x2}, {".s16x2", DataType::S16x2}, {".u16x2", DataType::U16x2},
       {".tf32", DataType::TF32}, {".f32", DataType::F32}, {".f64", DataType::F64},
       {".e4m3x2", DataType::E4M3x2}, {".e5m2x2", DataType::E5M2x2}, {".u2", DataType::U2},
       {".s2", DataType::S2}, {".u4", DataType::U4}, {".s4", DataType::S4}};
@@ -286,8 +286,10 @@ Rule rule_for(Opcode op) {
     case Opcode::WmmaLoad: case Opcode::WmmaStore:
       return {bit(kFrag) | bit(kSync) | bit(kAligned) | bit(kLayout) | bit(kShape) | bit(kSpace), 1, 1,
               bit(kFrag) | bit(kLayout) | bit(kShape)};
-    case Opcode::WmmaMma: case Opcode::Mma:
-      return {bit(kSync) | bit(kAligned) | bit(kLayout) | bit(kShape) | bit(kSat), 2, 4, bit(kShape)};
+    case Opcode::WmmaMma: case Opcode::Mma:  // .rn: the f64 form; .satfinite: integer forms; .xor/.and.popc: b1
+      return {bit(kSync) | bit(kAligned) | bit(kLayout) | bit(kShape) | bit(kSat) | bit(kSatfinite) | bit(kRnd) |
+                  bit(kBool) | bit(kAtom),
+              2, 4, bit(kShape)};
     case Opcode::Ldmatrix:
       return {bit(kSync) | bit(kAligned) | bit(kShape) | bit(kVecX) | bit(kTrans) | bit(kSpace), 1, 1,
               bit(kShape) | bit(kVecX)};
@@ -296,6 +298,7 @@ Rule rule_for(Opcode op) {
     case Opcode::Suld: case Opcode::Sust:
       return {bit(kSurfB) | bit(kGeom) | bit(kVecV) | bit(kSurfClamp) | kMemHints, 1, 1, bit(kSurfB) | bit(kGeom)};
     case Opcode::Txq: case Opcode::Suq: return {bit(kTexQuery) | bit(kTexMip), 1, 1, bit(kTexQuery)};
+    case Opcode::Pmevent: return {0, 0, 0, 0};  // pmevent N: no type, no modifiers
     case Opcode::Nanosleep: case Opcode::Activemask: case Opcode::Copysign:
     default:
       return {0, 1, 1, 0};  // a type and nothing else
@@ -369,7 +372,9 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
       if (!meaning)
         fail("modifier '" + std::string(t.text) + "' is not valid for " + opcode_name(op));
     }
-    if (t.text == ".b1" && op != Opcode::WgmmaMmaAsync) fail("'.b1' is a wgmma operand type only");
+    if (t.text == ".b1" && op != Opcode::WgmmaMmaAsync && op != Opcode::Mma && op != Opcode::WmmaMma &&
+        op != Opcode::WmmaLoad)
+      fail("'.b1' is a TensorCore operand type only (wgmma, mma, wmma)");
     if ((t.text == ".e4m3" || t.text == ".e5m2") && op != Opcode::WgmmaMmaAsync)
       fail("'" + std::string(t.text) + "' is a wgmma operand type; " + opcode_name(op) + " takes ." +
            std::string(t.text.substr(1)) + "x2");

@@ -124,6 +124,45 @@ TEST(CfgIpdom, Switch) {
   for (uint32_t pc : {1u, 3u, 5u, 7u}) EXPECT_EQ(reconverge(f, pc), 9u) << "bra at " << pc;
 }
 
+// nvcc's switch with an unreachable default (here from __pipeline_memcpy_async's size switch):
+// the default block traps. The cases must still reconverge at the join, not at the exit.
+TEST(CfgIpdom, TrappingDefaultDoesNotDelayReconvergence) {
+  Function f = parse_body(
+      "setp.eq.s32 %p1, %r1, 0;\n"   // 0
+      "@%p1 bra CASE0;\n"            // 1
+      "setp.eq.s32 %p2, %r1, 1;\n"   // 2
+      "@%p2 bra CASE1;\n"            // 3
+      "bra.uni DEFAULT;\n"           // 4
+      "CASE0:\n"
+      "add.s32 %r2, %r2, 1;\n"       // 5
+      "bra.uni JOIN;\n"              // 6
+      "CASE1:\n"
+      "add.s32 %r2, %r2, 2;\n"       // 7
+      "bra.uni JOIN;\n"              // 8
+      "DEFAULT:\n"
+      "trap;\n"                      // 9
+      "JOIN:\n"
+      "bar.sync 0;\n"                // 10
+      "ret;\n");                     // 11
+  ControlFlowGraph cfg(f);
+  EXPECT_TRUE(cfg.blocks()[cfg.block_of(9)].successors.empty());
+  EXPECT_EQ(reconverge(f, 1), 10u);
+  // From the second test every path that does not trap goes through CASE1.
+  EXPECT_EQ(reconverge(f, 3), 7u);
+  // A guarded trap falls through when its guard is false.
+  Function g = parse_body(
+      "setp.eq.s32 %p1, %r1, 0;\n"   // 0
+      "@%p1 bra SKIP;\n"             // 1
+      "setp.eq.s32 %p2, %r1, 7;\n"   // 2
+      "@%p2 trap;\n"                 // 3
+      "add.s32 %r2, %r2, 1;\n"       // 4
+      "SKIP:\n"
+      "ret;\n");                     // 5
+  ControlFlowGraph gcfg(g);
+  EXPECT_EQ(gcfg.blocks()[gcfg.block_of(3)].successors, (std::vector<uint32_t>{gcfg.block_of(4)}));
+  EXPECT_EQ(reconverge(g, 1), 5u);
+}
+
 TEST(CfgIpdom, LoopWithoutExitReconvergesAtFunctionEnd) {
   Function f = parse_body(
       "SPIN:\n"

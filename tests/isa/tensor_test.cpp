@@ -138,7 +138,7 @@ TEST(TensorLayout, UnsupportedCombinationsAreRejected) {
   EXPECT_FALSE(mma_fragment(MatrixRole::A, 8, 8, 4, ElemKind::F16));
   EXPECT_FALSE(mma_fragment(MatrixRole::A, 16, 8, 16, ElemKind::TF32));
   EXPECT_FALSE(mma_fragment(MatrixRole::C, 16, 8, 16, ElemKind::BF16));
-  EXPECT_FALSE(wmma_fragment(MatrixRole::A, 32, 8, 16, ElemKind::F16));
+  EXPECT_FALSE(wmma_fragment(MatrixRole::A, 32, 8, 16, ElemKind::TF32));
   EXPECT_FALSE(wmma_fragment(MatrixRole::A, 16, 16, 16, ElemKind::F32));
 }
 

@@ -1,0 +1,63 @@
+// `gpusim exec` on more device-code programs (tests/cuda_programs): every nvcuda::wmma fragment
+// type, mma.sync shapes, inline PTX, the explicit-rounding intrinsics and cache operators, kernels
+// in the style of the classic CUDA samples, libcu++'s synchronisation primitives, C++ features,
+// DPX and block votes. Each program compares its results with a CPU computation and prints
+// "NAME: OK"; all run in functional mode, the TensorCore ones and inline_ptx also on the timing
+// model, dpx_and_block_votes also as sm_90 PTX.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/run_gpusim.h"
+
+namespace {
+
+using gpusim::test_support::contains;
+using gpusim::test_support::Outcome;
+using gpusim::test_support::run_gpusim;
+
+Outcome exec(const std::string& options, const std::string& name) {
+  return run_gpusim("exec " + options + " -- '" + std::string(GPUSIM_CUDA_PROGRAMS) + "/" + name + "'");
+}
+
+class MoreDeviceCode : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MoreDeviceCode, PassesInFunctionalMode) {
+  const Outcome o = exec("--mode functional", GetParam());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, GetParam() + ": OK")) << o.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCode,
+                         ::testing::Values("wmma_fragments", "inline_ptx", "rounding_modes", "classic_kernels",
+                                           "sync_primitives", "cpp_device_features", "dpx_and_block_votes",
+                                           "mma_sync_shapes"));
+
+// The sm_90 build of dpx_and_block_votes: its PTX needs the H100 configuration's architecture.
+TEST(MoreDeviceCode, Sm90DpxBuildPassesOnTheH100Config) {
+  const Outcome o = exec("--mode functional --config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini'",
+                         "dpx_and_block_votes_sm90");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "dpx_and_block_votes: OK")) << o.output;
+}
+
+// Device printf of long long, long double (a double on the device), strings and %#llx.
+TEST(MoreDeviceCode, PrintfOfWideAndLongDoubleArguments) {
+  const Outcome o = exec("--mode functional", "cpp_device_features");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  // in[5] = (5 * 7919 + 13) % 2500 = 2108: 2108 << 33, 2108 + 1.5.
+  EXPECT_TRUE(contains(o.output, "vocabulary: lane 5 ll=18107582119936 ld=2109.500 s=ok hex=0xabcdef12345\n")) << o.output;
+}
+
+class MoreDeviceCodeTimed : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MoreDeviceCodeTimed, PassesInTimingModeOnTheH100Config) {
+  const Outcome o = exec("--mode timing --config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini'", GetParam());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, GetParam() + ": OK")) << o.output;
+  EXPECT_TRUE(contains(o.output, "timing mode")) << o.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCodeTimed, ::testing::Values("wmma_fragments", "inline_ptx", "mma_sync_shapes"));
+
+}  // namespace
