@@ -20,6 +20,7 @@ void Scoreboard::check_cycle(uint64_t ready_cycle) {
 
 void Scoreboard::reset(size_t registers) {
   entries_.assign(registers, Entry{});
+  for (uint64_t& w : maybe_busy_) w = 0;
   pending_ = 0;
   latest_ready_ = 0;
 }
@@ -34,6 +35,7 @@ void Scoreboard::set_ready_at(uint32_t reg, uint64_t ready_cycle, StallReason wh
   Entry& e = entries_[reg];
   if (e.pending()) pending_ -= 1;  // cannot happen when WAW waits, but stay consistent
   e.set(ready_cycle, why);
+  mark_busy(reg);
   if (ready_cycle >= latest_ready_) {
     latest_ready_ = ready_cycle;
     latest_why_ = why;
@@ -45,6 +47,7 @@ void Scoreboard::set_pending(uint32_t reg, StallReason why) {
   Entry& e = entries_[reg];
   if (!e.pending()) pending_ += 1;
   e.set(kNeverCycle, why);
+  mark_busy(reg);
   pending_why_ = why;
 }
 
@@ -64,9 +67,14 @@ void Scoreboard::complete(uint32_t reg, uint64_t cycle) {
 Scoreboard::Block Scoreboard::check(std::span<const uint32_t> regs, uint64_t cycle) const {
   Block b;
   for (uint32_t r : regs) {
+    const bool tracked = r < kTracked;
+    if (tracked && !(maybe_busy_[r / 64] >> (r % 64) & 1)) continue;
     const Entry& e = entries_[r];
     const uint64_t ready = e.ready();
-    if (ready <= cycle) continue;
+    if (ready <= cycle) {
+      if (tracked) maybe_busy_[r / 64] &= ~(uint64_t(1) << (r % 64));
+      continue;
+    }
     if (!b.blocked() || ready > b.until || (ready == b.until && e.why() == StallReason::LongScoreboard)) {
       b.reason = e.why();
       b.until = ready;

@@ -42,7 +42,8 @@ class Scoreboard {
 
   // Whether an instruction touching `regs` (sources and destinations: WAW also waits) can issue
   // at `cycle`. The reason is that of the register that becomes ready last; a pending memory
-  // result dominates any fixed latency.
+  // result dominates any fixed latency. `cycle` must not decrease from one call to the next (it
+  // is the simulated clock): a register found ready is not looked at again until it is written.
   Block check(std::span<const uint32_t> regs, uint64_t cycle) const;
   // Every result readable at `cycle` (nothing pending).
   bool drained(uint64_t cycle) const { return pending_ == 0 && latest_ready_ <= cycle; }
@@ -75,6 +76,16 @@ class Scoreboard {
   // The members ordered so that the board takes 40 bytes of its warp's slot (sim/subcore.h packs
   // the slot's hot fields into cache lines).
   std::vector<Entry> entries_;
+  // One bit per register below kTracked: clear when the register's entry was found ready by
+  // check() (at that cycle, so at every later one) and not written since. check() skips such
+  // registers without reading their entries, which are far apart in memory (a register read many
+  // times, or written long before it is read, costs its entry's cache line once). A cache of
+  // what the entries say: the entries stay the whole truth.
+  static constexpr uint32_t kTracked = 192;
+  mutable uint64_t maybe_busy_[kTracked / 64] = {};
+  void mark_busy(uint32_t reg) {
+    if (reg < kTracked) maybe_busy_[reg / 64] |= uint64_t(1) << (reg % 64);
+  }
   uint64_t latest_ready_ = 0;    // max fixed ready cycle ever set (for drained())
   uint32_t pending_ = 0;         // registers waiting on memory
   StallReason pending_why_ = StallReason::LongScoreboard;  // the last pending kind set

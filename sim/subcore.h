@@ -120,8 +120,8 @@ class SubCore {
   // Aligned to a cache line and ordered by who reads what: with tens of warps per sub-core and
   // their slots read in turn, nearly every first touch of a slot line misses the caches.
   // Line 0: the per-cycle classification (tick_warps, passes_warp_checks); line 1: the
-  // scoreboard and the memory operations in flight (block_of, complete, submit_memory); the rest
-  // is read at issue or rarely.
+  // scoreboard (block_of, complete, issue); line 2: the memory operations in flight (complete,
+  // submit_memory) and the warp; the rest is read at issue or rarely.
   struct alignas(64) WarpSlot {
     // Line 0. What the classification reads: most re-examinations need nothing else (and the
     // board in line 1).
@@ -152,10 +152,10 @@ class SubCore {
     bool mbarrier_wait = false;
     bool active = false;  // resident and not finished
     bool occupied = false;
-    // Line 1. The scoreboard and the memory operations in flight.
-    Scoreboard board;
-    std::vector<PendingMemOp> pending;
+    // Line 1.
+    alignas(64) Scoreboard board;
     // Line 2 on.
+    std::vector<PendingMemOp> pending;
     isa::Warp* warp = nullptr;
     isa::CtaState* cta = nullptr;
     // Where the warp's current call frame, top SIMT entry and registers were after its last issue
@@ -173,8 +173,7 @@ class SubCore {
     uint64_t mbarrier_offset = 0;
     WgmmaGroups wgmma;                 // wgmma.mma_async completion per group
   };
-  static_assert(sizeof(Scoreboard) + sizeof(std::vector<PendingMemOp>) <= 64,
-                "the scoreboard and the pending list share the slot's second line");
+  static_assert(sizeof(Scoreboard) <= 64, "the scoreboard fills the slot's second line");
 
   // A reason and the cycle until which it holds (kNeverCycle: until an event).
   struct Verdict {
