@@ -1,6 +1,7 @@
 // Sectored set-associative cache with LRU and MSHR merging (behaviour in sector_cache.h).
 #include "sim/sector_cache.h"
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 
@@ -24,56 +25,61 @@ SectorCache::SectorCache(const SectorCacheParams& params) : params_(params) {
   num_sets_ = uint32_t(p.size_bytes / set_bytes);
   uint32_t sectors = p.line_bytes / p.sector_bytes;
   full_mask_ = sectors == 32 ? ~0u : (1u << sectors) - 1;
-  ways_.resize(size_t(num_sets_) * p.associativity);
+  const size_t ways = size_t(num_sets_) * p.associativity;
+  tags_.assign(ways, kNoLine);
+  masks_.assign(ways, SectorMasks{});
+  last_use_.assign(ways, 0);
 }
 
 void SectorCache::check_request(uint64_t line_address, uint32_t sector_mask, const char* what) const {
   if (line_address % params_.line_bytes != 0)
     throw std::invalid_argument("cache '" + params_.name + "': " + what + " of unaligned line address " +
                                 std::to_string(line_address));
+  if (line_address == kNoLine)  // only possible with 1-byte lines; the tag arrays reserve it
+    throw std::invalid_argument("cache '" + params_.name + "': " + what + " of line address " +
+                                std::to_string(line_address) + ", which marks an empty way");
   if (sector_mask == 0 || (sector_mask & ~full_mask_) != 0)
     throw std::invalid_argument("cache '" + params_.name + "': " + what + " with bad sector mask " +
                                 std::to_string(sector_mask));
 }
 
-const SectorCache::Way* SectorCache::find(uint64_t line_address) const {
-  uint64_t set = (line_address / params_.line_bytes) % num_sets_;
-  const Way* first = &ways_[set * params_.associativity];
+size_t SectorCache::find(uint64_t line_address) const {
+  const uint64_t set = (line_address / params_.line_bytes) % num_sets_;
+  const size_t first = size_t(set) * params_.associativity;
+  const uint64_t* tags = tags_.data() + first;
   for (uint32_t w = 0; w < params_.associativity; ++w)
-    if (first[w].valid && first[w].line_address == line_address) return &first[w];
-  return nullptr;
+    if (tags[w] == line_address) return first + w;
+  return kNoWay;
 }
 
-SectorCache::Way* SectorCache::find(uint64_t line_address) {
-  return const_cast<Way*>(static_cast<const SectorCache*>(this)->find(line_address));
-}
-
-SectorCache::Way& SectorCache::allocate(uint64_t line_address, std::optional<Writeback>& writeback) {
-  if (Way* hit = find(line_address)) return *hit;
-  uint64_t set = (line_address / params_.line_bytes) % num_sets_;
-  Way* first = &ways_[set * params_.associativity];
-  Way* victim = nullptr;
-  for (uint32_t w = 0; w < params_.associativity && !victim; ++w)
-    if (!first[w].valid) victim = &first[w];
-  if (!victim) {
+size_t SectorCache::allocate(uint64_t line_address, std::optional<Writeback>& writeback) {
+  if (const size_t hit = find(line_address); hit != kNoWay) return hit;
+  const uint64_t set = (line_address / params_.line_bytes) % num_sets_;
+  const size_t first = size_t(set) * params_.associativity;
+  size_t victim = kNoWay;
+  for (uint32_t w = 0; w < params_.associativity && victim == kNoWay; ++w)
+    if (tags_[first + w] == kNoLine) victim = first + w;
+  if (victim == kNoWay) {
     victim = first;
     for (uint32_t w = 1; w < params_.associativity; ++w)
-      if (first[w].last_use < victim->last_use) victim = &first[w];
+      if (last_use_[first + w] < last_use_[victim]) victim = first + w;
     stats_.evictions += 1;
-    if (victim->dirty_mask) {
-      writeback = Writeback{victim->line_address, victim->dirty_mask};
-      stats_.writeback_sectors += std::popcount(victim->dirty_mask);
+    if (const uint32_t dirty = masks_[victim].dirty) {
+      writeback = Writeback{tags_[victim], dirty};
+      stats_.writeback_sectors += std::popcount(dirty);
     }
   }
-  *victim = Way{true, line_address, 0, 0, ++clock_};
-  return *victim;
+  tags_[victim] = line_address;
+  masks_[victim] = SectorMasks{};
+  last_use_[victim] = ++clock_;
+  return victim;
 }
 
 ReadResult SectorCache::read(uint64_t line_address, uint32_t sector_mask, uint64_t waiter) {
   check_request(line_address, sector_mask, "read");
   ReadResult r;
-  Way* way = find(line_address);
-  r.hit_mask = way ? (way->valid_mask & sector_mask) : 0;
+  const size_t way = find(line_address);
+  r.hit_mask = way != kNoWay ? (masks_[way].valid & sector_mask) : 0;
   auto in_flight = mshrs_.find(line_address);
   uint32_t pending = in_flight != mshrs_.end() ? in_flight->second.pending_mask : 0;
   r.merged_mask = sector_mask & ~r.hit_mask & pending;
@@ -92,7 +98,7 @@ ReadResult SectorCache::read(uint64_t line_address, uint32_t sector_mask, uint64
     entry.pending_mask |= r.miss_mask;
     entry.waiters.push_back({waiter, r.merged_mask | r.miss_mask});
   }
-  if (way) way->last_use = ++clock_;
+  if (way != kNoWay) last_use_[way] = ++clock_;
   stats_.read_sector_hits += std::popcount(r.hit_mask);
   stats_.read_sector_merged += std::popcount(r.merged_mask);
   stats_.read_sector_misses += std::popcount(r.miss_mask);
@@ -102,31 +108,31 @@ ReadResult SectorCache::read(uint64_t line_address, uint32_t sector_mask, uint64
 WriteResult SectorCache::write(uint64_t line_address, uint32_t sector_mask) {
   check_request(line_address, sector_mask, "write");
   WriteResult r;
-  Way* way = find(line_address);
-  r.hit_mask = way ? (way->valid_mask & sector_mask) : 0;
+  const size_t way = find(line_address);
+  r.hit_mask = way != kNoWay ? (masks_[way].valid & sector_mask) : 0;
   r.miss_mask = sector_mask & ~r.hit_mask;
   stats_.write_sector_hits += std::popcount(r.hit_mask);
   stats_.write_sector_misses += std::popcount(r.miss_mask);
   if (params_.write_policy == WritePolicy::WriteThroughNoAllocate) {
     r.forward_mask = sector_mask;  // every write goes down; a hit keeps its (updated) line
-    if (way) way->last_use = ++clock_;
+    if (way != kNoWay) last_use_[way] = ++clock_;
     return r;
   }
   // Write-back: the written sectors become valid and dirty without a fetch (the hardware keeps
   // byte masks; the timing model only needs to know they are here and must go back later).
-  Way& target = allocate(line_address, r.writeback);
-  target.valid_mask |= sector_mask;
-  target.dirty_mask |= sector_mask;
-  target.last_use = ++clock_;
+  const size_t target = allocate(line_address, r.writeback);
+  masks_[target].valid |= sector_mask;
+  masks_[target].dirty |= sector_mask;
+  last_use_[target] = ++clock_;
   return r;
 }
 
 FillResult SectorCache::fill(uint64_t line_address, uint32_t sector_mask) {
   check_request(line_address, sector_mask, "fill");
   FillResult r;
-  Way& way = allocate(line_address, r.writeback);
-  way.valid_mask |= sector_mask;
-  way.last_use = ++clock_;
+  const size_t way = allocate(line_address, r.writeback);
+  masks_[way].valid |= sector_mask;
+  last_use_[way] = ++clock_;
   auto in_flight = mshrs_.find(line_address);
   if (in_flight == mshrs_.end()) return r;
   Mshr& entry = in_flight->second;
@@ -143,29 +149,31 @@ FillResult SectorCache::fill(uint64_t line_address, uint32_t sector_mask) {
 }
 
 bool SectorCache::is_valid(uint64_t line_address, int sector) const {
-  const Way* way = find(line_address);
-  return way && (way->valid_mask >> sector & 1u);
+  const size_t way = find(line_address);
+  return way != kNoWay && (masks_[way].valid >> sector & 1u);
 }
 
 bool SectorCache::is_dirty(uint64_t line_address, int sector) const {
-  const Way* way = find(line_address);
-  return way && (way->dirty_mask >> sector & 1u);
+  const size_t way = find(line_address);
+  return way != kNoWay && (masks_[way].dirty >> sector & 1u);
 }
 
 std::vector<Writeback> SectorCache::flush_dirty() {
   std::vector<Writeback> out;
-  for (Way& way : ways_) {
-    if (way.valid && way.dirty_mask) {
-      out.push_back({way.line_address, way.dirty_mask});
-      stats_.writeback_sectors += std::popcount(way.dirty_mask);
-      way.dirty_mask = 0;
+  for (size_t w = 0; w < tags_.size(); ++w) {
+    if (tags_[w] != kNoLine && masks_[w].dirty) {
+      out.push_back({tags_[w], masks_[w].dirty});
+      stats_.writeback_sectors += std::popcount(masks_[w].dirty);
+      masks_[w].dirty = 0;
     }
   }
   return out;
 }
 
 void SectorCache::invalidate_all() {
-  for (Way& way : ways_) way = Way{};
+  std::fill(tags_.begin(), tags_.end(), kNoLine);
+  std::fill(masks_.begin(), masks_.end(), SectorMasks{});
+  std::fill(last_use_.begin(), last_use_.end(), 0);
 }
 
 CacheLineState SectorCache::line_state(uint64_t line_address) const {

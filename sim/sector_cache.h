@@ -100,12 +100,14 @@ class SectorCache {
   const SectorCacheStats& stats() const { return stats_; }
 
  private:
-  struct Way {
-    bool valid = false;
-    uint64_t line_address = 0;
-    uint32_t valid_mask = 0;
-    uint32_t dirty_mask = 0;
-    uint64_t last_use = 0;
+  // A way's state is kept in three set-major arrays (index set * associativity + way) rather than
+  // one array of structs: a lookup compares only tags, so a set's tags lie together (a 64-way L1
+  // set is 8 lines of tags instead of 32 lines of whole ways), and only an eviction reads the LRU
+  // stamps. kNoLine marks an invalid way (check_request refuses it as an address).
+  static constexpr uint64_t kNoLine = UINT64_MAX;
+  struct SectorMasks {
+    uint32_t valid = 0;
+    uint32_t dirty = 0;
   };
   struct Waiter {
     uint64_t id;
@@ -117,15 +119,18 @@ class SectorCache {
   };
 
   void check_request(uint64_t line_address, uint32_t sector_mask, const char* what) const;
-  Way* find(uint64_t line_address);
-  const Way* find(uint64_t line_address) const;
+  static constexpr size_t kNoWay = SIZE_MAX;
+  // The way holding the line (its index in the arrays below), or kNoWay.
+  size_t find(uint64_t line_address) const;
   // Finds or makes room for the line; a dirty victim's sectors go to `writeback`.
-  Way& allocate(uint64_t line_address, std::optional<Writeback>& writeback);
+  size_t allocate(uint64_t line_address, std::optional<Writeback>& writeback);
 
   SectorCacheParams params_;
   uint32_t num_sets_ = 0;
   uint32_t full_mask_ = 0;
-  std::vector<Way> ways_;  // set-major: ways_[set * associativity + way]
+  std::vector<uint64_t> tags_;        // the line address, kNoLine when the way is invalid
+  std::vector<SectorMasks> masks_;    // valid and dirty sectors
+  std::vector<uint64_t> last_use_;    // LRU timestamps
   std::unordered_map<uint64_t, Mshr> mshrs_;  // by line address
   uint64_t clock_ = 0;     // LRU timestamps
   SectorCacheStats stats_;

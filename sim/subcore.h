@@ -117,11 +117,24 @@ class SubCore {
   };
   static constexpr uint32_t kNoGroup = UINT32_MAX;
 
-  struct WarpSlot {
-    // First what the per-cycle classification reads (tick_warps, passes_warp_checks), together in the
-    // slot's first bytes: most re-examinations need nothing else.
-    StallReason reason = StallReason::NoInstruction;
+  // Aligned to a cache line and ordered by who reads what: with tens of warps per sub-core and
+  // their slots read in turn, nearly every first touch of a slot line misses the caches.
+  // Line 0: the per-cycle classification (tick_warps, passes_warp_checks); line 1: the
+  // scoreboard (block_of, complete, issue); line 2: the memory operations in flight (complete,
+  // submit_memory) and the warp; the rest is read at issue or rarely.
+  struct alignas(64) WarpSlot {
+    // Line 0. What the classification reads: most re-examinations need nothing else (and the
+    // board in line 1).
     uint64_t recheck_at = 0;
+    // The warp's next instruction's timing and whether it may wait at a barrier, cached at place
+    // and after each issue: only the warp's own issue moves its pc or puts it at a barrier (a
+    // barrier release only clears at_barrier), so the classification need not chase the warp's call
+    // frames every cycle (those reads were most of its time).
+    const InstTiming* next = nullptr;
+    const FunctionTiming* timing = nullptr;
+    uint64_t fetch_ready = 0, sleep_until = 0, dispatch_until = 0;
+    uint64_t tma_ready_at = 0;  // the cycle the bulk copies an mbarrier wait saw all arrived
+    StallReason reason = StallReason::NoInstruction;
     // The next instruction's operands were found ready. Only the warp's own issue can make them
     // unready again (completions and time only make registers readier), so an eligible warp
     // that was not selected skips the scoreboard next cycle.
@@ -133,13 +146,18 @@ class SubCore {
     // throttled warp that was not issued skips them (most re-examinations are of such warps),
     // and is classified with its PipeWaitClasses class until its next issue.
     bool waits_only_for_pipes = false;
-    // The warp's next instruction's timing and whether it may wait at a barrier, cached at place
-    // and after each issue: only the warp's own issue moves its pc or puts it at a barrier (a
-    // barrier release only clears at_barrier), so the classification need not chase the warp's call
-    // frames every cycle (those reads were most of its time).
-    const InstTiming* next = nullptr;
     bool maybe_at_barrier = false;
+    // After mbarrier.try_wait/test_wait: the warp waits for the barrier's in-flight bulk copies
+    // (mbarrier_offset, mbarrier_parity below) before its next instruction.
+    bool mbarrier_wait = false;
+    bool active = false;  // resident and not finished
+    bool occupied = false;
+    // Line 1.
+    alignas(64) Scoreboard board;
+    // Line 2 on.
+    std::vector<PendingMemOp> pending;
     isa::Warp* warp = nullptr;
+    isa::CtaState* cta = nullptr;
     // Where the warp's current call frame, top SIMT entry and registers were after its last issue
     // (or placement). Only prefetch hints (prefetch_warp_state): issue reads the warp through the
     // warp itself, so a stale hint after a barrier release or a call costs one wasted prefetch,
@@ -148,24 +166,14 @@ class SubCore {
     const void* hint_frame = nullptr;
     const void* hint_top = nullptr;
     const uint64_t* hint_regs = nullptr;
-    isa::CtaState* cta = nullptr;
     int cta_slot = -1;
-    bool active = false;  // resident and not finished
-    bool occupied = false;
-    const FunctionTiming* timing = nullptr;
-    Scoreboard board;
-    uint64_t fetch_ready = 0, sleep_until = 0, dispatch_until = 0;
-    std::vector<PendingMemOp> pending;
     uint32_t cp_async_open_group = 0;  // the group cp.async ops join until the next commit
     uint32_t bulk_open_group = 0;      // the same for cp.async.bulk .bulk_group copies
-    WgmmaGroups wgmma;                 // wgmma.mma_async completion per group
-    // After mbarrier.try_wait/test_wait: the barrier (shared offset) and phase parity whose
-    // in-flight bulk copies the warp waits for before its next instruction, and the cycle they all arrived.
-    bool mbarrier_wait = false;
+    unsigned mbarrier_parity = 0;      // see mbarrier_wait: the barrier's shared offset and phase parity
     uint64_t mbarrier_offset = 0;
-    unsigned mbarrier_parity = 0;
-    uint64_t tma_ready_at = 0;
+    WgmmaGroups wgmma;                 // wgmma.mma_async completion per group
   };
+  static_assert(sizeof(Scoreboard) <= 64, "the scoreboard fills the slot's second line");
 
   // A reason and the cycle until which it holds (kNeverCycle: until an event).
   struct Verdict {

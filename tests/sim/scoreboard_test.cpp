@@ -73,6 +73,46 @@ TEST(Scoreboard, OutOfRangeRegisterIsAnError) {
   EXPECT_THROW(b.set_pending(7, StallReason::LongScoreboard), std::out_of_range);
 }
 
+// A register found ready and then written again blocks again (the board's per-register "found
+// ready" bit must not hide the new result), for registers below and above the 192 it tracks.
+TEST(Scoreboard, RegisterWrittenAfterBeingFoundReadyBlocksAgain) {
+  for (uint32_t reg : {5u, 191u, 192u, 250u}) {
+    Scoreboard b;
+    b.reset(256);
+    const std::vector<uint32_t> regs{reg};
+    b.set_ready_at(reg, 10, StallReason::Wait);  // issued at 6, latency 4
+    EXPECT_TRUE(b.check(regs, 9).blocked()) << reg;
+    EXPECT_FALSE(b.check(regs, 10).blocked()) << reg;
+    EXPECT_FALSE(b.check(regs, 11).blocked()) << reg;
+    b.set_ready_at(reg, 20, StallReason::Wait);  // written again at 16
+    auto blk = b.check(regs, 16);
+    EXPECT_TRUE(blk.blocked()) << reg;
+    EXPECT_EQ(blk.until, 20u) << reg;
+    EXPECT_FALSE(b.check(regs, 20).blocked()) << reg;
+    b.set_pending(reg, StallReason::LongScoreboard);  // then by a load
+    blk = b.check(regs, 21);
+    EXPECT_EQ(blk.reason, StallReason::LongScoreboard) << reg;
+    EXPECT_EQ(blk.until, kNeverCycle) << reg;
+    b.complete(reg, 300);
+    EXPECT_TRUE(b.check(regs, 299).blocked()) << reg;
+    EXPECT_FALSE(b.check(regs, 300).blocked()) << reg;
+  }
+}
+
+// Entries hold a ready cycle in 56 bits: 2^56 - 2 is the last one (about 2 years of simulated
+// time at 1 GHz); beyond it is an error, not a wrapped cycle.
+TEST(Scoreboard, ReadyCycleBeyondItsFieldIsAnError) {
+  Scoreboard b;
+  b.reset(2);
+  const uint64_t last = (uint64_t(1) << 56) - 2;
+  b.set_ready_at(0, last, StallReason::Wait);
+  const std::vector<uint32_t> regs{0};
+  EXPECT_EQ(b.check(regs, 0).until, last);
+  EXPECT_THROW(b.set_ready_at(1, last + 1, StallReason::Wait), std::out_of_range);
+  b.set_pending(1, StallReason::LongScoreboard);
+  EXPECT_THROW(b.complete(1, last + 1), std::out_of_range);
+}
+
 std::vector<isa::RegInfo> f32_regs(size_t n) {
   std::vector<isa::RegInfo> regs(n);
   for (size_t i = 0; i < n; ++i) regs[i] = {"%f" + std::to_string(i), isa::DataType::F32};

@@ -150,6 +150,18 @@ TEST(SectorCache, InvalidateAllDropsLinesAndRejectsBadRequests) {
 }
 
 // Same sequence twice gives the same result (no hidden randomness).
+// With 1-byte lines every address is line-aligned, but the cache marks empty ways with the
+// all-ones address: a request for that one address is refused with the cache's name, and the
+// address below it still works.
+TEST(SectorCache, OneByteLinesRefuseTheAllOnesAddress) {
+  SectorCache c(SectorCacheParams{"tiny", 4, 1, 1, 2, WritePolicy::WriteBackAllocate, 2, 2});
+  EXPECT_THROW(c.read(UINT64_MAX, 1, 1), std::invalid_argument);
+  EXPECT_THROW(c.write(UINT64_MAX, 1), std::invalid_argument);
+  EXPECT_EQ(c.read(UINT64_MAX - 1, 1, 1).miss_mask, 1u);  // empty ways do not hit
+  c.fill(UINT64_MAX - 1, 1);
+  EXPECT_EQ(c.read(UINT64_MAX - 1, 1, 2).hit_mask, 1u);
+}
+
 TEST(SectorCache, Deterministic) {
   auto run = [] {
     SectorCache c(small(WritePolicy::WriteBackAllocate));
