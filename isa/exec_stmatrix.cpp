@@ -40,4 +40,34 @@ void exec_Stmatrix(ExecContext& ctx, const Instruction& in) {
   }
 }
 
+// movmatrix.sync.aligned.m8n8.trans.b16 d, a: the warp's registers hold an 8x8 matrix in
+// ldmatrix's layout (lane l: row l/4, columns 2(l%4) and 2(l%4)+1); d receives its transpose in
+// the same layout, i.e. element (r, c) of d is element (c, r) of a.
+void exec_Movmatrix(ExecContext& ctx, const Instruction& in) {
+  if (ctx.mask != 0xffffffffu) {
+    char mask[16];
+    std::snprintf(mask, sizeof mask, "0x%08x", ctx.mask);
+    ctx.fail_warp(std::string("movmatrix is warp-collective: all 32 lanes must execute it together, but the active "
+                              "mask is ") + mask, FaultKind::Barrier);
+  }
+  if (in.mod.shape_m != 8 || in.mod.shape_n != 8 || !in.mod.trans)
+    ctx.fail_warp("movmatrix supports .m8n8.trans.b16 only", FaultKind::Unsupported);
+  uint16_t m[8][8];
+  for (unsigned lane = 0; lane < 32; ++lane) {
+    const uint32_t bits = uint32_t(ctx.get(in.ops[1], lane));
+    for (unsigned i = 0; i < 2; ++i) {
+      const tensor::ElementPos p = tensor::ldmatrix_m8n8(lane, i);
+      m[p.row][p.col] = uint16_t(bits >> (16 * i));
+    }
+  }
+  for (unsigned lane = 0; lane < 32; ++lane) {
+    uint32_t bits = 0;
+    for (unsigned i = 0; i < 2; ++i) {
+      const tensor::ElementPos p = tensor::ldmatrix_m8n8(lane, i);
+      bits |= uint32_t(m[p.col][p.row]) << (16 * i);
+    }
+    ctx.set(in.ops[0], lane, bits);
+  }
+}
+
 }  // namespace gpusim::isa

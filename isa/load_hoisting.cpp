@@ -43,6 +43,7 @@ bool is_passable(const Instruction& in) {
   if (in.unit != Unit::Int && in.unit != Unit::Fp32 && in.unit != Unit::Fp64 && in.unit != Unit::Sfu) return false;
   switch (in.op) {
     case Opcode::Shfl: case Opcode::Vote: case Opcode::Activemask: case Opcode::Redux: case Opcode::Match:
+    case Opcode::Movmatrix:
     case Opcode::Nanosleep: case Opcode::Isspacep:
       return false;
     default:

@@ -36,7 +36,7 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
                       Opcode::Bfind, Opcode::Brev, Opcode::Mov, Opcode::Cvta, Opcode::Rcp,
                       Opcode::Sqrt, Opcode::Rsqrt, Opcode::Ex2, Opcode::Lg2, Opcode::Sin, Opcode::Cos,
                       Opcode::Tanh, Opcode::Isspacep, Opcode::Testp, Opcode::Ld, Opcode::Ldu, Opcode::St,
-                      Opcode::Red, Opcode::Ldmatrix})
+                      Opcode::Red, Opcode::Ldmatrix, Opcode::Movmatrix})
       t[op] = {2, 2};
     t[Opcode::Cvt] = {2, 4};  // cvt.rn.f16x2.f32 d, a, b packs two sources; cvt.pack.sat.u8.s32.b32 d, a, b, c
     t[Opcode::Bfi] = {5, 5};

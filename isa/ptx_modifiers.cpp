@@ -259,6 +259,8 @@ Rule rule_for(Opcode op) {
     case Opcode::Stmatrix:
       return {bit(kSync) | bit(kAligned) | bit(kShape) | bit(kVecX) | bit(kTrans) | bit(kSpace), 1, 1,
               bit(kShape) | bit(kVecX)};
+    case Opcode::Movmatrix:  // movmatrix.sync.aligned.m8n8.trans.b16
+      return {bit(kSync) | bit(kAligned) | bit(kShape) | bit(kTrans), 1, 1, bit(kShape) | bit(kTrans)};
     case Opcode::Setmaxnreg: return {bit(kVariant) | bit(kSync) | bit(kAligned), 1, 1, bit(kVariant)};
     case Opcode::Griddepcontrol: return {bit(kVariant), 0, 0, bit(kVariant)};
     case Opcode::BarrierCluster: return {bit(kVariant) | bit(kAligned) | bit(kOrder), 0, 0, bit(kVariant)};

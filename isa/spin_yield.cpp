@@ -32,7 +32,7 @@ bool needs_converged_warp(const Instruction& in) {
     case Opcode::Bar: case Opcode::Barrier: case Opcode::BarWarpSync: case Opcode::BarrierCluster:
     case Opcode::Shfl: case Opcode::Vote: case Opcode::Match: case Opcode::Redux: case Opcode::ElectSync:
     case Opcode::WmmaLoad: case Opcode::WmmaStore: case Opcode::WmmaMma: case Opcode::Mma:
-    case Opcode::Ldmatrix: case Opcode::Stmatrix: case Opcode::Setmaxnreg:
+    case Opcode::Ldmatrix: case Opcode::Stmatrix: case Opcode::Movmatrix: case Opcode::Setmaxnreg:
     case Opcode::WgmmaFence: case Opcode::WgmmaCommit: case Opcode::WgmmaWaitGroup: case Opcode::WgmmaMmaAsync:
       return true;
     default:

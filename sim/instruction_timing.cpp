@@ -25,7 +25,7 @@ bool is_half(isa::DataType t) {
 
 QueueHint queue_hint(const Instruction& in) {
   switch (in.op) {
-    case Opcode::Shfl: case Opcode::Ldmatrix:
+    case Opcode::Shfl: case Opcode::Ldmatrix: case Opcode::Movmatrix:
       return QueueHint::Mio;
     case Opcode::CpAsync:  // reads global memory through the LG path, writes shared memory
       return QueueHint::Lg;

@@ -1,7 +1,7 @@
 // mma.sync through inline PTX, as hand-written int8 / fp64 GEMM kernels use it (llama.cpp's
 // quantised matrix multiplies, CUTLASS-style code): m16n8k32 and m16n8k16 with .s8/.u8 (mixed
 // signs, .satfinite), m8n8k16 .s8, m8n8k32 .s4, m8n8k128 .b1 (.xor.popc / .and.popc) and m8n8k4
-// .f64. Each lane packs its fragment registers from the matrices in memory by the PTX ISA's
+// .f64, and movmatrix. Each lane packs its fragment registers from the matrices in memory by the PTX ISA's
 // fragment tables (register r of lane L: groupID = L/4, threadID_in_group = L%4), written out
 // here per shape; the host compares D with a plain int64 / double matrix product.
 #include <climits>
@@ -77,6 +77,16 @@ __global__ void mma_m8n8k4_f64(const double* a, const double* b, const double* c
                : "=d"(d0), "=d"(d1)
                : "d"(a[g * 4 + t]), "d"(b[g * 4 + t]), "d"(c[g * 8 + 2 * t]), "d"(c[g * 8 + 2 * t + 1]));
   d[g * 8 + 2 * t] = d0, d[g * 8 + 2 * t + 1] = d1;
+}
+
+// movmatrix (sm_75+): lane l holds row l/4, columns 2(l%4) and 2(l%4)+1 of an 8x8 b16 matrix;
+// .trans gives it the same positions of the transpose (how llama.cpp transposes mma tiles).
+__global__ void movmatrix_transpose(const uint16_t* in, uint16_t* out) {
+  const int lane = threadIdx.x, r = lane / 4, c = 2 * (lane % 4);
+  const uint32_t a = in[r * 8 + c] | uint32_t(in[r * 8 + c + 1]) << 16;
+  uint32_t d;
+  asm volatile("movmatrix.sync.aligned.m8n8.trans.b16 %0, %1;" : "=r"(d) : "r"(a));
+  out[r * 8 + c] = uint16_t(d), out[r * 8 + c + 1] = uint16_t(d >> 16);
 }
 
 // ---------------- host ----------------
@@ -175,6 +185,18 @@ int main() {
         return 1;
       }
     }
+  std::vector<uint16_t> m(64);
+  for (int i = 0; i < 64; ++i) m[i] = uint16_t(0x3c00 + i * 7);
+  uint16_t *dm = dev(m), *dt = dev(std::vector<uint16_t>(64, 0));
+  movmatrix_transpose<<<1, 32>>>(dm, dt);
+  CHECK(cudaGetLastError());
+  const std::vector<uint16_t> t = host(dt, 64);
+  for (int r = 0; r < 8; ++r)
+    for (int c = 0; c < 8; ++c)
+      if (t[r * 8 + c] != m[c * 8 + r]) {
+        std::fprintf(stderr, "mma_sync_shapes movmatrix: (%d,%d) = 0x%x, expected 0x%x\n", r, c, t[r * 8 + c], m[c * 8 + r]);
+        return 1;
+      }
   std::printf("mma_sync_shapes: OK\n");
   return 0;
 }
