@@ -265,13 +265,17 @@ int gpusim_cmd_exec(int argc, char** argv) {
     const char* inherited = std::getenv("LD_PRELOAD");
     if (inherited && *inherited) preload += std::string(":") + inherited;
     setenv("LD_PRELOAD", preload.c_str(), 1);
-    // A library the program opens later with dlopen is redirected by the loader-audit library
-    // before its constructors run (runtime/cudart/audit/static_runtime_audit.cpp).
+#if !defined(__SANITIZE_ADDRESS__)
+    // A library the program opens later with dlopen, or a needed one with -rdc code, is
+    // redirected by the loader-audit library before its constructors run
+    // (runtime/cudart/audit/static_runtime_audit.cpp). Not in a sanitizer build: LeakSanitizer's
+    // exit-time tracer crashes (signal 11) in some programs when an audit namespace is loaded.
     std::string audit = (lib / "libgpusim_audit.so").string();
     if (!std::filesystem::exists(audit))
       throw std::runtime_error("gpusim's loader-audit library is missing: " + audit + " (build it: bash scripts/build.sh)");
     if (const char* user_audit = std::getenv("LD_AUDIT"); user_audit && *user_audit) audit += std::string(":") + user_audit;
     setenv("LD_AUDIT", audit.c_str(), 1);
+#endif
     execv(program.c_str(), argv + program_at);
     throw std::runtime_error("cannot start " + program + ": " + std::strerror(errno));
   } catch (const std::exception& e) {

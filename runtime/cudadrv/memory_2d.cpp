@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/cudadrv/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
@@ -26,7 +27,7 @@ struct CopySide {
   uint64_t at(size_t y, size_t z) const { return base + (z * height + y) * pitch; }
 };
 
-CopySide side(const DriverState& s, const char* which, CUmemorytype type, const void* host, CUdeviceptr device, size_t x, size_t y, size_t z, size_t pitch, size_t height) {
+CopySide side(const DriverState& s, const char* which, long long type, const void* host, CUdeviceptr device, size_t x, size_t y, size_t z, size_t pitch, size_t height) {
   CopySide out;
   out.pitch = pitch;
   out.height = height;
@@ -77,9 +78,9 @@ CUresult copy_3d(DriverState& s, const CopySide& dst, const CopySide& src, size_
 
 CUresult copy_2d(DriverState& s, const CUDA_MEMCPY2D* c) {
   if (!c) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "pCopy is null"};
-  const CopySide src = side(s, "src", c->srcMemoryType, c->srcHost, c->srcDevice, c->srcXInBytes, c->srcY, 0,
+  const CopySide src = side(s, "src", gpusim::cudadrv::raw_enum_value(c->srcMemoryType), c->srcHost, c->srcDevice, c->srcXInBytes, c->srcY, 0,
                             c->srcPitch, 0);
-  const CopySide dst = side(s, "dst", c->dstMemoryType, c->dstHost, c->dstDevice, c->dstXInBytes, c->dstY, 0,
+  const CopySide dst = side(s, "dst", gpusim::cudadrv::raw_enum_value(c->dstMemoryType), c->dstHost, c->dstDevice, c->dstXInBytes, c->dstY, 0,
                             c->dstPitch, 0);
   return copy_3d(s, dst, src, c->WidthInBytes, c->Height, 1);
 }
@@ -88,9 +89,9 @@ CUresult copy_3d(DriverState& s, const CUDA_MEMCPY3D* c) {
   if (!c) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "pCopy is null"};
   if (c->reserved0 || c->reserved1 || c->srcLOD || c->dstLOD)
     throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "reserved0/1 must be null and the LODs 0"};
-  const CopySide src = side(s, "src", c->srcMemoryType, c->srcHost, c->srcDevice, c->srcXInBytes, c->srcY,
+  const CopySide src = side(s, "src", gpusim::cudadrv::raw_enum_value(c->srcMemoryType), c->srcHost, c->srcDevice, c->srcXInBytes, c->srcY,
                             c->srcZ, c->srcPitch, c->srcHeight);
-  const CopySide dst = side(s, "dst", c->dstMemoryType, c->dstHost, c->dstDevice, c->dstXInBytes, c->dstY,
+  const CopySide dst = side(s, "dst", gpusim::cudadrv::raw_enum_value(c->dstMemoryType), c->dstHost, c->dstDevice, c->dstXInBytes, c->dstY,
                             c->dstZ, c->dstPitch, c->dstHeight);
   return copy_3d(s, dst, src, c->WidthInBytes, c->Height, c->Depth);
 }

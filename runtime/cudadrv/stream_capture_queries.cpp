@@ -5,6 +5,7 @@
 #include <cuda.h>
 
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/cudadrv/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
@@ -55,7 +56,7 @@ CUresult cuStreamGetCaptureInfo(CUstream stream, CUstreamCaptureStatus* status, 
 CUresult cuThreadExchangeStreamCaptureMode(CUstreamCaptureMode* mode) {
   return api_call("cuThreadExchangeStreamCaptureMode", [&](DriverState& s) {
     if (!mode) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "mode is null"};
-    const int raw = static_cast<int>(*mode);
+    const long long raw = gpusim::cudadrv::raw_enum_value(*mode);
     if (raw < CU_STREAM_CAPTURE_MODE_GLOBAL || raw > CU_STREAM_CAPTURE_MODE_RELAXED)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "mode " + std::to_string(raw) + " is not a CUstreamCaptureMode"};
     auto it = s.capture_modes.try_emplace(std::this_thread::get_id(), CU_STREAM_CAPTURE_MODE_GLOBAL).first;
