@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "check.cuh"
+#include "device_vectors.cuh"
 
 // ---- bitonic sort of 1024 keys per block ----
 __global__ void bitonic_sort(unsigned* keys) {
@@ -213,17 +214,6 @@ __global__ void transpose(const float* in, float* out, int w, int h) {
 }
 
 // ---------------- host side ----------------
-template <typename T> T* dev(const std::vector<T>& v) {
-  T* p = nullptr;
-  CHECK(cudaMalloc(&p, v.size() * sizeof(T)));
-  CHECK(cudaMemcpy(p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice));
-  return p;
-}
-template <typename T> std::vector<T> host(const T* p, size_t n) {
-  std::vector<T> v(n);
-  CHECK(cudaMemcpy(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
-  return v;
-}
 #define FAIL(...) (std::fprintf(stderr, "classic_kernels: " __VA_ARGS__), std::exit(1))
 
 uint32_t lcg(uint32_t& s) { return s = s * 1664525u + 1013904223u; }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "check.cuh"
+#include "device_vectors.cuh"
 
 // ---- lambdas and templates ----
 template <typename F>
@@ -166,17 +167,6 @@ __global__ void vocabulary(const int* in, long long* out, int n) {
 }
 
 // ---------------- host ----------------
-template <typename T> T* dev(const std::vector<T>& v) {
-  T* p = nullptr;
-  CHECK(cudaMalloc(&p, v.size() * sizeof(T)));
-  CHECK(cudaMemcpy(p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice));
-  return p;
-}
-template <typename T> std::vector<T> host(const T* p, size_t n) {
-  std::vector<T> v(n);
-  CHECK(cudaMemcpy(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
-  return v;
-}
 #define FAIL(...) (std::fprintf(stderr, "cpp_device_features: " __VA_ARGS__), std::exit(1))
 
 // Expression strings: random trees of +, * and parentheses.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "check.cuh"
+#include "device_vectors.cuh"
 
 namespace cg = cooperative_groups;
 
@@ -136,17 +137,6 @@ std::vector<unsigned> expected_dpx(unsigned a, unsigned b, unsigned c) {
   return w;
 }
 
-template <typename T> T* dev(const std::vector<T>& v) {
-  T* p = nullptr;
-  CHECK(cudaMalloc(&p, v.size() * sizeof(T)));
-  CHECK(cudaMemcpy(p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice));
-  return p;
-}
-template <typename T> std::vector<T> host(const T* p, size_t n) {
-  std::vector<T> v(n);
-  CHECK(cudaMemcpy(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
-  return v;
-}
 #define FAIL(...) (std::fprintf(stderr, "dpx_and_block_votes: " __VA_ARGS__), std::exit(1))
 
 int main() {

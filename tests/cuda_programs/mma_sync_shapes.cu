@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "check.cuh"
+#include "device_vectors.cuh"
 
 // A is M x K row-major bytes/elements, B is K x N stored column by column, C/D M x N row-major.
 // Sub-byte elements are packed from the low bits up. `bits` = element width.
@@ -90,17 +91,6 @@ __global__ void movmatrix_transpose(const uint16_t* in, uint16_t* out) {
 }
 
 // ---------------- host ----------------
-template <typename T> T* dev(const std::vector<T>& v) {
-  T* p = nullptr;
-  CHECK(cudaMalloc(&p, v.size() * sizeof(T)));
-  CHECK(cudaMemcpy(p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice));
-  return p;
-}
-template <typename T> std::vector<T> host(const T* p, size_t n) {
-  std::vector<T> v(n);
-  CHECK(cudaMemcpy(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
-  return v;
-}
 
 uint32_t next(uint32_t& s) { return s = s * 1664525u + 1013904223u; }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "check.cuh"
+#include "device_vectors.cuh"
 
 namespace cg = cooperative_groups;
 
@@ -173,17 +174,6 @@ __global__ void wait_notify(int* results, float* fsum, double* dsum) {
   if (threadIdx.x == 0) results[blockIdx.x * 2 + 1] = winners, fsum[blockIdx.x] = f.load();
 }
 
-template <typename T> T* dev(const std::vector<T>& v) {
-  T* p = nullptr;
-  CHECK(cudaMalloc(&p, v.size() * sizeof(T)));
-  CHECK(cudaMemcpy(p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice));
-  return p;
-}
-template <typename T> std::vector<T> host(const T* p, size_t n) {
-  std::vector<T> v(n);
-  CHECK(cudaMemcpy(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
-  return v;
-}
 
 int main() {
   // producer/consumer
