@@ -9,13 +9,13 @@
 
 namespace gpusim::cudadrv {
 
-namespace {
-
 std::string pointer_text(const void* p) {
   std::ostringstream os;
   os << p;
   return os.str();
 }
+
+namespace {
 
 // Whether gpusim's libcudart is loaded in this process: it exports the hook through which it
 // shares its simulated device (runtime/cudart/cudart_driver_bridge.cpp).
@@ -86,12 +86,7 @@ CUctx_st& usable_context(DriverState& s) {
   return c;
 }
 
-CUmod_st& live_module(DriverState& s, CUmod_st* module) {
-  auto it = s.modules.find(module);
-  if (it == s.modules.end())
-    throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "module " + pointer_text(module) + " is not a loaded module"};
-  return *it->second;
-}
+CUmod_st& live_module(DriverState& s, CUmod_st* module) { return live_handle(s.modules, module, "module", "a loaded module"); }
 
 CUfunc_st& live_function(DriverState& s, CUfunc_st* function) {
   if (!s.functions.count(function))
@@ -108,12 +103,7 @@ CUstream_st* live_stream(DriverState& s, CUstream_st* stream) {
   return stream;
 }
 
-CUevent_st& live_event(DriverState& s, CUevent_st* event) {
-  auto it = s.events.find(event);
-  if (it == s.events.end())
-    throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "event " + pointer_text(event) + " is not a live event"};
-  return *it->second;
-}
+CUevent_st& live_event(DriverState& s, CUevent_st* event) { return live_handle(s.events, event, "event", "a live event"); }
 
 void destroy_context_contents(DriverState& s, CUctx_st& context) {
   for (CUmod_st* m : context.modules) {

@@ -197,6 +197,18 @@ void require_device(const DriverState& s, CUdevice device);
 CUctx_st& current_context(DriverState& s);               // INVALID_CONTEXT when none
 CUctx_st& usable_context(DriverState& s);                // and the sticky fault, if any
 bool is_live_context(const DriverState& s, CUctx_st* context);
+// "0x..." for messages naming a handle.
+std::string pointer_text(const void* p);
+// The object `handle` names in one of the state's owning maps; otherwise INVALID_HANDLE with
+// "<kind> <handle> is not <what>".
+template <typename Object>
+Object& live_handle(const std::map<Object*, std::unique_ptr<Object>>& owners, Object* handle, const char* kind,
+                    const char* what) {
+  auto it = owners.find(handle);
+  if (it == owners.end())
+    throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, std::string(kind) + " " + pointer_text(handle) + " is not " + what};
+  return *it->second;
+}
 CUmod_st& live_module(DriverState& s, CUmod_st* module);
 CUfunc_st& live_function(DriverState& s, CUfunc_st* function);
 CUstream_st* live_stream(DriverState& s, CUstream_st* stream);  // null / legacy / per-thread: default

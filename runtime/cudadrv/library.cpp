@@ -14,9 +14,7 @@ using gpusim::cudadrv::DriverState;
 namespace {
 
 CUlib_st& live_library(DriverState& s, CUlibrary library) {
-  auto it = s.libraries.find(library);
-  if (it == s.libraries.end()) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "not a loaded library (cuLibraryLoadData)"};
-  return *it->second;
+  return gpusim::cudadrv::live_handle(s.libraries, library, "library", "a loaded library (cuLibraryLoadData)");
 }
 
 CUmodule module_of(const char* call, CUlibrary library, CUresult* failure) {

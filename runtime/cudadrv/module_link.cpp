@@ -21,9 +21,7 @@ using gpusim::cudadrv::DriverState;
 namespace {
 
 CUlinkState_st& live_link(DriverState& s, CUlinkState state) {
-  auto it = s.links.find(state);
-  if (it == s.links.end()) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "not a pending link (cuLinkCreate)"};
-  return *it->second;
+  return gpusim::cudadrv::live_handle(s.links, state, "link state", "a pending link (cuLinkCreate)");
 }
 
 void write_log(char* buffer, size_t size, const std::string& text) {
