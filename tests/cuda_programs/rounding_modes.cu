@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "check.cuh"
+#include "device_vectors.cuh"
 
 constexpr int kF = 4 * 7 + 1;  // float results per element: 7 operations x 4 modes, __saturatef
 constexpr int kD = 4 * 7;      // double results per element
@@ -169,19 +170,6 @@ std::vector<unsigned long long> expected_conversions(float f, double d, long lon
   return w;
 }
 
-template <typename T> T* to_device(const std::vector<T>& v) {
-  T* p = nullptr;
-  CHECK(cudaMalloc(&p, v.size() * sizeof(T)));
-  CHECK(cudaMemcpy(p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice));
-  return p;
-}
-
-template <typename T> std::vector<T> to_host(const T* p, size_t n) {
-  std::vector<T> v(n);
-  CHECK(cudaMemcpy(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
-  return v;
-}
-
 // Inputs: random values over a wide exponent range (subnormals included), exact halfway cases
 // for the conversions, the integer limits, infinities, NaN, signed zeros.
 float random_float(uint64_t& s, int exp_lo, int exp_hi) {
@@ -224,9 +212,9 @@ int main() {
     fx[k] = f_special[k], fy[k] = f_special[(k * 7) % 18], fz[k] = f_special[(k * 5 + 3) % 18];
     dx[k] = d_special[k], dy[k] = d_special[(k * 7) % 18], dz[k] = d_special[(k * 5 + 3) % 18];
   }
-  float *d_fx = to_device(fx), *d_fy = to_device(fy), *d_fz = to_device(fz), *d_cf = to_device(cf), *d_fout;
-  double *d_dx = to_device(dx), *d_dy = to_device(dy), *d_dz = to_device(dz), *d_cd = to_device(cd), *d_dout;
-  long long* d_cl = to_device(cl);
+  float *d_fx = dev(fx), *d_fy = dev(fy), *d_fz = dev(fz), *d_cf = dev(cf), *d_fout;
+  double *d_dx = dev(dx), *d_dy = dev(dy), *d_dz = dev(dz), *d_cd = dev(cd), *d_dout;
+  long long* d_cl = dev(cl);
   unsigned long long* d_iout;
   CHECK(cudaMalloc(&d_fout, size_t(n) * kF * sizeof(float)));
   CHECK(cudaMalloc(&d_dout, size_t(n) * kD * sizeof(double)));
@@ -235,9 +223,9 @@ int main() {
   double_ops<<<n / 128, 128>>>(d_dx, d_dy, d_dz, d_dout, n);
   conversions<<<n / 128, 128>>>(d_cf, d_cd, d_cl, d_iout, n);
   CHECK(cudaGetLastError());
-  const std::vector<float> fout = to_host(d_fout, size_t(n) * kF);
-  const std::vector<double> dout = to_host(d_dout, size_t(n) * kD);
-  const std::vector<unsigned long long> iout = to_host(d_iout, size_t(n) * kI);
+  const std::vector<float> fout = host(d_fout, size_t(n) * kF);
+  const std::vector<double> dout = host(d_dout, size_t(n) * kD);
+  const std::vector<unsigned long long> iout = host(d_iout, size_t(n) * kI);
   for (int i = 0; i < n; ++i) {
     const std::vector<float> wf = expected_float(fx[i], fy[i], fz[i]);
     for (int k = 0; k < kF; ++k)
@@ -269,8 +257,8 @@ int main() {
   std::vector<float4> v4(m);
   std::vector<int2> v2(m);
   for (int i = 0; i < m; ++i) v4[i] = make_float4(i, i * 0.5f, -i, i * 2.0f), v2[i] = make_int2(i * 3, i ^ 0x55);
-  float4* d_v4 = to_device(v4);
-  int2* d_v2 = to_device(v2);
+  float4* d_v4 = dev(v4);
+  int2* d_v2 = dev(v2);
   float4* d_o4;
   int2* d_o2;
   long long* d_el;
@@ -279,9 +267,9 @@ int main() {
   CHECK(cudaMalloc(&d_el, m * sizeof(long long)));
   cache_ops<<<(m + 127) / 128, 128>>>(d_v4, d_v2, d_o4, d_o2, d_el, m);
   CHECK(cudaGetLastError());
-  const std::vector<float4> o4 = to_host(d_o4, m);
-  const std::vector<int2> o2 = to_host(d_o2, m);
-  const std::vector<long long> el = to_host(d_el, m);
+  const std::vector<float4> o4 = host(d_o4, m);
+  const std::vector<int2> o2 = host(d_o2, m);
+  const std::vector<long long> el = host(d_el, m);
   for (int i = 0; i < m; ++i) {
     const float4 a = v4[i], b = v4[(i + 1) % m], c = v4[(i + 2) % m], d = v4[(i + 3) % m], e = v4[(i + 4) % m],
                  g = v4[(i + 5) % m];

@@ -8,24 +8,20 @@
 
 #include <string>
 
-#include "tests/run_gpusim.h"
+#include "tests/exec/exec_program_checks.h"
 
 namespace {
 
 using gpusim::test_support::contains;
+using gpusim::test_support::exec_program;
+using gpusim::test_support::expect_program_passed;
+using gpusim::test_support::h100_timing_options;
 using gpusim::test_support::Outcome;
-using gpusim::test_support::run_gpusim;
-
-Outcome exec(const std::string& options, const std::string& name) {
-  return run_gpusim("exec " + options + " -- '" + std::string(GPUSIM_CUDA_PROGRAMS) + "/" + name + "'");
-}
 
 class MoreDeviceCode : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MoreDeviceCode, PassesInFunctionalMode) {
-  const Outcome o = exec("--mode functional", GetParam());
-  EXPECT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, GetParam() + ": OK")) << o.output;
+  expect_program_passed(exec_program("--mode functional", GetParam()), GetParam(), false);
 }
 
 INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCode,
@@ -35,15 +31,14 @@ INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCode,
 
 // The sm_90 build of dpx_and_block_votes: its PTX needs the H100 configuration's architecture.
 TEST(MoreDeviceCode, Sm90DpxBuildPassesOnTheH100Config) {
-  const Outcome o = exec("--mode functional --config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini'",
-                         "dpx_and_block_votes_sm90");
-  EXPECT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, "dpx_and_block_votes: OK")) << o.output;
+  const std::string h100 = "--config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini'";
+  expect_program_passed(exec_program("--mode functional " + h100, "dpx_and_block_votes_sm90"), "dpx_and_block_votes",
+                        false);
 }
 
 // Device printf of long long, long double (a double on the device), strings and %#llx.
 TEST(MoreDeviceCode, PrintfOfWideAndLongDoubleArguments) {
-  const Outcome o = exec("--mode functional", "cpp_device_features");
+  const Outcome o = exec_program("--mode functional", "cpp_device_features");
   ASSERT_EQ(o.exit_code, 0) << o.output;
   // in[5] = (5 * 7919 + 13) % 2500 = 2108: 2108 << 33, 2108 + 1.5.
   EXPECT_TRUE(contains(o.output, "vocabulary: lane 5 ll=18107582119936 ld=2109.500 s=ok hex=0xabcdef12345\n")) << o.output;
@@ -52,10 +47,7 @@ TEST(MoreDeviceCode, PrintfOfWideAndLongDoubleArguments) {
 class MoreDeviceCodeTimed : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MoreDeviceCodeTimed, PassesInTimingModeOnTheH100Config) {
-  const Outcome o = exec("--mode timing --config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini'", GetParam());
-  EXPECT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, GetParam() + ": OK")) << o.output;
-  EXPECT_TRUE(contains(o.output, "timing mode")) << o.output;
+  expect_program_passed(exec_program(h100_timing_options(), GetParam()), GetParam(), true);
 }
 
 INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCodeTimed, ::testing::Values("wmma_fragments", "inline_ptx", "mma_sync_shapes"));

@@ -5,31 +5,22 @@
 
 #include <string>
 
-#include "tests/run_gpusim.h"
+#include "tests/exec/exec_program_checks.h"
 
 namespace {
 
-using gpusim::test_support::contains;
-using gpusim::test_support::Outcome;
-using gpusim::test_support::run_gpusim;
-
-Outcome exec(const std::string& options, const std::string& name) {
-  return run_gpusim("exec " + options + " -- '" + std::string(GPUSIM_CUDA_PROGRAMS) + "/" + name + "'");
-}
+using gpusim::test_support::exec_program;
+using gpusim::test_support::expect_program_passed;
+using gpusim::test_support::h100_timing_options;
 
 class DeviceCode : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DeviceCode, PassesInFunctionalMode) {
-  const Outcome o = exec("--mode functional", GetParam());
-  EXPECT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, GetParam() + ": OK")) << o.output;
+  expect_program_passed(exec_program("--mode functional", GetParam()), GetParam(), false);
 }
 
 TEST_P(DeviceCode, PassesInTimingModeOnTheH100Config) {
-  const Outcome o = exec("--mode timing --config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini'", GetParam());
-  EXPECT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, GetParam() + ": OK")) << o.output;
-  EXPECT_TRUE(contains(o.output, "timing mode")) << o.output;
+  expect_program_passed(exec_program(h100_timing_options(), GetParam()), GetParam(), true);
 }
 
 INSTANTIATE_TEST_SUITE_P(Programs, DeviceCode, ::testing::Values("coop_groups", "int_intrinsics", "warp_intrinsics", "stack_and_calls",

@@ -5,10 +5,10 @@
 #include <cmath>
 #include <cstring>
 #include <random>
-#include <set>
 #include <vector>
 
 #include "isa/tensor_fragments.h"
+#include "tests/isa/fragment_coverage.h"
 
 namespace gpusim::isa::tensor {
 namespace {
@@ -88,19 +88,6 @@ TEST(TensorLayout, WmmaIsTwoMmaTilesSideBySide) {
   expect_layout(&wmma_a, 16, 16, &wmma_rowwise_owner, "wmma A");
   expect_layout(&wmma_acc, 16, 16, &wmma_rowwise_owner, "wmma C/D");
   expect_layout(&wmma_b, 16, 16, &wmma_b_owner, "wmma B");
-}
-
-// Every fragment description must hand each matrix element to exactly one (lane, element).
-void expect_bijective(const FragmentSpec& s, const char* what) {
-  std::set<std::pair<unsigned, unsigned>> seen;
-  for (unsigned lane = 0; lane < 32; ++lane)
-    for (unsigned i = 0; i < s.distinct(); ++i) {
-      const ElementPos p = s.at(lane, i);
-      ASSERT_LT(p.row, s.rows) << what;
-      ASSERT_LT(p.col, s.cols) << what;
-      EXPECT_TRUE(seen.insert({p.row, p.col}).second) << what << " holds (" << p.row << "," << p.col << ") twice";
-    }
-  EXPECT_EQ(seen.size(), size_t(s.rows) * s.cols) << what;
 }
 
 TEST(TensorLayout, EveryFragmentCoversItsMatrixOnce) {

@@ -7,10 +7,10 @@
 #include <climits>
 #include <cstring>
 #include <random>
-#include <set>
 #include <vector>
 
 #include "isa/tensor_fragments.h"
+#include "tests/isa/fragment_coverage.h"
 
 namespace gpusim::isa::tensor {
 namespace {
@@ -62,19 +62,6 @@ TEST(WmmaShapes, InvalidCombinationsAreRejected) {
   EXPECT_FALSE(wmma_fragment(R::A, 8, 8, 4, ElemKind::F16));
   EXPECT_FALSE(wmma_fragment(R::C, 16, 16, 8, ElemKind::S32));
   EXPECT_FALSE(wmma_fragment(R::A, 16, 8, 16, ElemKind::F16));  // an mma shape, not a wmma one
-}
-
-// Every fragment hands each matrix element to exactly one (lane, element).
-void expect_bijective(const FragmentSpec& s, const std::string& what) {
-  std::set<std::pair<unsigned, unsigned>> seen;
-  for (unsigned lane = 0; lane < 32; ++lane)
-    for (unsigned i = 0; i < s.distinct(); ++i) {
-      const ElementPos p = s.at(lane, i);
-      ASSERT_LT(p.row, s.rows) << what;
-      ASSERT_LT(p.col, s.cols) << what;
-      EXPECT_TRUE(seen.insert({p.row, p.col}).second) << what << " holds (" << p.row << "," << p.col << ") twice";
-    }
-  EXPECT_EQ(seen.size(), size_t(s.rows) * s.cols) << what;
 }
 
 TEST(WmmaShapes, EveryNewFragmentCoversItsMatrixOnceAndRoundTrips) {

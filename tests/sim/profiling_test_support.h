@@ -8,11 +8,11 @@
 #include <memory>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "runtime/device.h"
+#include "runtime/scratch_dir.h"
 #include "runtime/sim_device.h"
 
 namespace gpusim::testing {
@@ -36,20 +36,11 @@ inline const char* kStoreKernel = R"(.version 8.0
 )";
 inline constexpr int kStoreKernelInstructions = 6;
 
-// A temporary file path, removed with the object.
-// (The mkstemp file is kept until then so that no other TempPath gets the same name.)
+// A temporary file path with the given suffix, in a private directory removed with the object.
 struct TempPath {
-  std::string reserved, path;
-  explicit TempPath(const std::string& suffix) {
-    reserved = (std::filesystem::temp_directory_path() / "gpusim_prof_XXXXXX").string();
-    const int fd = mkstemp(reserved.data());
-    if (fd >= 0) close(fd);
-    path = reserved + suffix;
-  }
-  ~TempPath() {
-    std::filesystem::remove(path);
-    std::filesystem::remove(reserved);
-  }
+  runtime::ScratchDir dir{"gpusim_prof_"};
+  std::string path;
+  explicit TempPath(const std::string& suffix) : path(dir.file("file" + suffix)) {}
 };
 
 // Runs `ptx`'s kernel `kernel` with one u64 argument (a buffer of `out_bytes`) on a timed device.
