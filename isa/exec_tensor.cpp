@@ -230,8 +230,15 @@ struct MmaTypes {
   DataType d = DataType::None, a = DataType::None, b = DataType::None, c = DataType::None;
 };
 
+// As written in the instruction: mma's single FP8 elements are .e4m3/.e5m2 (the lexer's DataType
+// is cvt's pair type).
+const char* mma_type_name(DataType t) {
+  return t == DataType::E4M3x2 ? "e4m3" : t == DataType::E5M2x2 ? "e5m2" : type_name(t);
+}
+
 std::string types_name(const MmaTypes& t) {
-  return std::string(".") + type_name(t.d) + "." + type_name(t.a) + "." + type_name(t.b) + "." + type_name(t.c);
+  return std::string(".") + mma_type_name(t.d) + "." + mma_type_name(t.a) + "." + mma_type_name(t.b) + "." +
+         mma_type_name(t.c);
 }
 
 // Checks the type combination against what the ISA allows for the shape and returns the four

@@ -411,7 +411,7 @@ TEST(MmaMoreShapes, Fp8NanInfinityAndLargestFiniteCorners) {
 TEST(MmaMoreShapes, Fp8NeedsMatchingFloatAccumulators) {
   const Fp8Case t = random_fp8_case(36, false, true, true);
   const WarpRun r = run_warp("mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.s32", kIntOperands, pack_fp8_case(t));
-  EXPECT_NE(r.error.find("unsupported shape/type combination .m16n8k32.f32.e4m3"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("unsupported shape/type combination .m16n8k32.f32.e4m3.e4m3.s32"), std::string::npos) << r.error;
 }
 
 // ---------------- mma.sp ----------------
