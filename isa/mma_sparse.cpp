@@ -46,7 +46,6 @@ SparseExpansion expand_sparse_a(unsigned k, const std::vector<uint32_t>& compres
                                      : "mma.sp::ordered_metadata needs the first index below the second");
         out.error_lane = slot.lane;
       }
-      // Written second-first, so that with a repeated index of zeros the result is the same.
       out.dense[size_t(row) * k + 4 * chunk + second] = v1;
       out.dense[size_t(row) * k + 4 * chunk + first] = v0;
     }

@@ -408,6 +408,34 @@ TEST(MmaMoreShapes, Fp8NanInfinityAndLargestFiniteCorners) {
   check_fp8("mma.sync.aligned.m16n8k32.row.col.f16.e4m3.e5m2.f16", h, e4m3_value, e5m2_value, true);
 }
 
+// m16n8k16 FP8 (the .s8 m16n8k16 layout): a0 holds row g, a1 row g+8, columns 4t..4t+3; b0
+// holds column g, rows 4t..4t+3.
+TEST(MmaMoreShapes, Fp8M16n8k16) {
+  const Fp8Case t = random_fp8_case(37, false, false, true);  // A e5m2, B e4m3; k16 uses their first 16 k
+  std::vector<std::vector<uint64_t>> in(32);
+  for (unsigned lane = 0; lane < 32; ++lane) {
+    const unsigned g = group(lane), th = tig(lane);
+    for (unsigned r = 0; r < 2; ++r) {
+      uint64_t word = 0;
+      for (unsigned j = 0; j < 4; ++j) word |= uint64_t(t.a[(g + 8 * r) * 32 + 4 * th + j]) << (8 * j);
+      in[lane].push_back(word);
+    }
+    uint64_t word = 0;
+    for (unsigned j = 0; j < 4; ++j) word |= uint64_t(t.b[(4 * th + j) * 8 + g]) << (8 * j);
+    in[lane].push_back(word);
+    for (unsigned i = 0; i < 4; ++i) in[lane].push_back(t.c[acc_row(lane, i) * 8 + acc_col(lane, i)]);
+  }
+  const WarpRun r = run_warp("mma.sync.aligned.m16n8k16.row.col.f32.e5m2.e4m3.f32", Operands{2, 1, 4, 4}, in);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  for (unsigned lane = 0; lane < 32; ++lane)
+    for (unsigned i = 0; i < 4; ++i) {
+      const unsigned row = acc_row(lane, i), col = acc_col(lane, i);
+      long double want = f32_of(t.c[row * 8 + col]);
+      for (unsigned kk = 0; kk < 16; ++kk) want += e5m2_value(t.a[row * 32 + kk]) * e4m3_value(t.b[kk * 8 + col]);
+      expect_float(r.d[lane][i], want, false, "k16 D(" + std::to_string(row) + "," + std::to_string(col) + ")");
+    }
+}
+
 TEST(MmaMoreShapes, Fp8NeedsMatchingFloatAccumulators) {
   const Fp8Case t = random_fp8_case(36, false, true, true);
   const WarpRun r = run_warp("mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.s32", kIntOperands, pack_fp8_case(t));
