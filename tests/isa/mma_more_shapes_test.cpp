@@ -1,11 +1,10 @@
-// mma.sync shapes and forms beyond the first set (isa/exec_tensor.cpp, isa/mma_sparse.h), run as
-// real PTX on the simulated device: m16n8k64 .s4/.u4, m16n8k256 .b1, m16n8k4 .tf32, FP8
-// m16n8k32 (.e4m3/.e5m2 in any mix, .f32 and .f16 accumulators), mma.sp{::ordered_metadata}
-// m16n8k16/k32 .f16/.bf16 with metadata and sparsity selector, and wmma's f64 .rz/.rm/.rp.
+// mma.sync shapes and forms beyond the first set (isa/exec_tensor.cpp), run as real PTX on the
+// simulated device: m16n8k64 .s4/.u4, m16n8k256 .b1, m16n8k4 .tf32, FP8 m16n8k32/k16
+// (.e4m3/.e5m2 in any mix, .f32 and .f16 accumulators) and wmma's f64 .rz/.rm/.rp.
 //
 // The reference is independent of the simulator: each lane's registers are packed here from the
 // PTX ISA's fragment tables (written out per shape), the expected D comes from plain loops over
-// the mathematical definition in long double / int64, with FP8/f16/bf16 decoded by hand.
+// the mathematical definition in long double / int64, with FP8/f16 decoded by hand.
 #include <gtest/gtest.h>
 
 #include <cfenv>
@@ -13,95 +12,16 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <exception>
-#include <functional>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "runtime/sim_device.h"
+#include "tests/isa/mma_warp_harness.h"
 
 namespace gpusim {
 namespace {
 
-// ---------------- running one warp-wide MMA ----------------
-
-struct Operands {
-  unsigned a = 0, b = 0, c = 0, d = 0;  // registers per lane
-  bool wide = false;                    // .b64 registers (f64) instead of .b32
-  bool metadata = false;                // mma.sp: a .b32 metadata register %e after C
-};
-
-struct WarpRun {
-  std::vector<std::vector<uint64_t>> d;  // per lane, the D registers
-  std::string error;                     // the launch's fault message
-};
-
-std::string reg_list(const char* name, unsigned n) {
-  std::string s = "{";
-  for (unsigned i = 0; i < n; ++i) s += (i ? ", %" : "%") + std::string(name) + std::to_string(i);
-  return s + "}";
-}
-
-// in[lane] holds that lane's A, B and C registers (and the metadata word last). `instruction`
-// is the opcode with its modifiers; `trailing` follows the C operand (", %e, 1" for mma.sp).
-WarpRun run_warp(const std::string& instruction, const Operands& o, const std::vector<std::vector<uint64_t>>& in,
-                 const std::string& trailing = "") {
-  const unsigned words = o.a + o.b + o.c + (o.metadata ? 1 : 0);
-  const std::string w = o.wide ? "b64" : "b32";
-  std::string ptx = ".version 8.7\n.target sm_90a\n.address_size 64\n"
-                    ".visible .entry k(.param .u64 p_in, .param .u64 p_out)\n{\n"
-                    "  .reg .u32 %tid;\n  .reg .u64 %in, %out, %off;\n  .reg .b32 %e;\n";
-  ptx += "  .reg ." + w + " %a<" + std::to_string(o.a) + ">, %b<" + std::to_string(o.b) + ">, %c<" +
-         std::to_string(o.c) + ">, %d<" + std::to_string(o.d) + ">;\n";
-  ptx += "  mov.u32 %tid, %tid.x;\n  ld.param.u64 %in, [p_in];\n  ld.param.u64 %out, [p_out];\n";
-  ptx += "  mul.wide.u32 %off, %tid, " + std::to_string(8 * words) + ";\n  add.u64 %in, %in, %off;\n";
-  unsigned slot = 0;
-  auto load = [&](const char* name, unsigned n, const std::string& type) {
-    for (unsigned i = 0; i < n; ++i)
-      ptx += "  ld.global." + type + " %" + name + std::to_string(i) + ", [%in+" + std::to_string(8 * slot++) + "];\n";
-  };
-  load("a", o.a, w);
-  load("b", o.b, w);
-  load("c", o.c, w);
-  if (o.metadata) ptx += "  ld.global.b32 %e, [%in+" + std::to_string(8 * slot++) + "];\n";
-  ptx += "  " + instruction + " " + reg_list("d", o.d) + ", " + reg_list("a", o.a) + ", " + reg_list("b", o.b) + ", " +
-         reg_list("c", o.c) + trailing + ";\n";
-  ptx += "  mul.wide.u32 %off, %tid, " + std::to_string(8 * o.d) + ";\n  add.u64 %out, %out, %off;\n";
-  for (unsigned i = 0; i < o.d; ++i)
-    ptx += "  st.global." + w + " [%out+" + std::to_string(8 * i) + "], %d" + std::to_string(i) + ";\n";
-  ptx += "  ret;\n}\n";
-
-  std::vector<uint64_t> host_in(size_t(32) * words);
-  for (unsigned lane = 0; lane < 32; ++lane)
-    for (unsigned i = 0; i < words; ++i) host_in[lane * words + i] = in.at(lane).at(i);
-  auto dev = runtime::make_sim_device();
-  const auto mod = dev->load_ptx("mma_more_shapes_test", ptx);
-  const runtime::DevPtr d_in = dev->alloc(host_in.size() * 8), d_out = dev->alloc(size_t(32) * o.d * 8);
-  dev->copy_to_device(d_in, host_in.data(), host_in.size() * 8);
-  dev->memset(d_out, 0, size_t(32) * o.d * 8);
-  runtime::LaunchConfig cfg;
-  cfg.grid = {1, 1, 1};
-  cfg.block = {32, 1, 1};
-  WarpRun r;
-  try {
-    dev->launch(mod, "k", cfg, runtime::args(d_in, d_out));
-  } catch (const std::exception& e) {
-    r.error = e.what();
-    return r;
-  }
-  const std::vector<uint64_t> out = dev->download<uint64_t>(d_out, size_t(32) * o.d);
-  for (unsigned lane = 0; lane < 32; ++lane)
-    r.d.emplace_back(out.begin() + lane * o.d, out.begin() + (lane + 1) * o.d);
-  return r;
-}
-
-unsigned group(unsigned lane) { return lane / 4; }
-unsigned tig(unsigned lane) { return lane % 4; }
-
-// The accumulator layout every m16n8 shape shares: c_i at row g + 8*(i/2), column 2t + i%2.
-unsigned acc_row(unsigned lane, unsigned i) { return group(lane) + 8 * (i / 2); }
-unsigned acc_col(unsigned lane, unsigned i) { return 2 * tig(lane) + i % 2; }
+using namespace gpusim::test;
 
 // ---------------- packed integer shapes ----------------
 
@@ -201,70 +121,6 @@ TEST(MmaMoreShapes, M16n8k256SingleBitIsAPopulationCount) {
                     false, '^', false, "b1 xor");
   expect_int_result(run_warp("mma.sync.aligned.m16n8k256.row.col.s32.b1.b1.s32.and.popc", kIntOperands, in), t, false,
                     false, '&', false, "b1 and");
-}
-
-// ---------------- floating-point decoding (by hand, for the reference) ----------------
-
-long double f16_value(uint32_t h) {
-  const int e = (h >> 10) & 31, m = h & 1023;
-  const long double mag = e == 0 ? std::ldexp((long double)m, -24) : std::ldexp((long double)(1024 + m), e - 25);
-  return (h & 0x8000) ? -mag : mag;  // callers keep away from f16 inf/NaN
-}
-
-long double bf16_value(uint32_t h) {
-  const uint32_t bits = h << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
-long double e4m3_value(uint32_t b) {
-  const int e = (b >> 3) & 15, m = b & 7;
-  if (e == 15 && m == 7) return NAN;  // e4m3 has no infinities, one NaN code per sign
-  const long double mag = e == 0 ? std::ldexp((long double)m, -9) : std::ldexp((long double)(8 + m), e - 10);
-  return (b & 0x80) ? -mag : mag;
-}
-
-long double e5m2_value(uint32_t b) {
-  const int e = (b >> 2) & 31, m = b & 3;
-  long double mag;
-  if (e == 31) mag = m == 0 ? INFINITY : NAN;
-  else mag = e == 0 ? std::ldexp((long double)m, -16) : std::ldexp((long double)(4 + m), e - 17);
-  return (b & 0x80) ? -mag : mag;
-}
-
-float f32_of(uint64_t bits) {
-  const uint32_t b = uint32_t(bits);
-  float f;
-  std::memcpy(&f, &b, 4);
-  return f;
-}
-uint32_t bits_of(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  return b;
-}
-uint16_t f16_bits(_Float16 h) {
-  uint16_t b;
-  std::memcpy(&b, &h, 2);
-  return b;
-}
-
-// Compares a D element with an exact long double value rounded once to the accumulator type.
-void expect_float(uint64_t got_bits, long double exact, bool f16_result, const std::string& what) {
-  if (std::isnan(exact)) {
-    if (f16_result) {
-      EXPECT_EQ(got_bits & 0x7c00, 0x7c00u) << what;
-      EXPECT_NE(got_bits & 0x3ff, 0u) << what << " (NaN expected)";
-    } else {
-      EXPECT_TRUE(std::isnan(f32_of(got_bits))) << what << " (NaN expected)";
-    }
-    return;
-  }
-  if (f16_result)
-    EXPECT_EQ(uint16_t(got_bits), f16_bits((_Float16)exact)) << what << " exact " << double(exact);
-  else
-    EXPECT_EQ(uint32_t(got_bits), bits_of((float)exact)) << what << " exact " << double(exact);
 }
 
 // ---------------- m16n8k4 .tf32 ----------------
@@ -440,176 +296,6 @@ TEST(MmaMoreShapes, Fp8NeedsMatchingFloatAccumulators) {
   const Fp8Case t = random_fp8_case(36, false, true, true);
   const WarpRun r = run_warp("mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.s32", kIntOperands, pack_fp8_case(t));
   EXPECT_NE(r.error.find("unsupported shape/type combination .m16n8k32.f32.e4m3.e4m3.s32"), std::string::npos) << r.error;
-}
-
-// ---------------- mma.sp ----------------
-
-// A 2:4-sparse A: per row and 4-wide chunk, two stored values and their columns within the chunk.
-struct SparseCase {
-  unsigned k;
-  bool bf16;
-  std::vector<uint32_t> stored;        // 16 x k/2 codes (row-major), two per chunk
-  std::vector<unsigned> first, second;  // per chunk (16 x k/4): the columns of the two stored values
-  std::vector<uint32_t> b;             // k x 8 codes, b[k][n]
-  std::vector<float> c;                // 16 x 8
-};
-
-uint32_t half_code(std::mt19937& rng, bool bf16) {  // a value in [-8, 8) on a 1/64 grid
-  const float x = float(int(rng() % 1024) - 512) / 64.0f;
-  return bf16 ? bits_of(x) >> 16 : f16_bits((_Float16)x);
-}
-
-SparseCase random_sparse_case(unsigned k, bool bf16, bool ordered, uint32_t seed) {
-  std::mt19937 rng(seed);
-  SparseCase t{k, bf16, std::vector<uint32_t>(16 * k / 2), std::vector<unsigned>(16 * k / 4),
-               std::vector<unsigned>(16 * k / 4), std::vector<uint32_t>(k * 8), std::vector<float>(128)};
-  for (auto& v : t.stored) v = half_code(rng, bf16);
-  for (size_t chunk = 0; chunk < t.first.size(); ++chunk) {
-    unsigned x = rng() % 4, y = rng() % 3;
-    if (y >= x) ++y;  // two different columns
-    if (ordered && x > y) std::swap(x, y);
-    t.first[chunk] = x, t.second[chunk] = y;
-  }
-  for (auto& v : t.b) v = half_code(rng, bf16);
-  for (auto& v : t.c) v = float(int(rng() % 2001) - 1000) / 16.0f;
-  return t;
-}
-
-// The metadata word lane `lane` supplies: the ISA gives the lanes 4g + selector (k16) or
-// 4g + 2*selector + {0, 1} (k32) the nibbles of rows g (bits 0-15) and g+8 (bits 16-31), four
-// chunks each (k32: the first lane of the pair columns 0-15, the second 16-31); every other
-// lane gets junk, which the MMA must ignore.
-uint32_t metadata_word(const SparseCase& t, unsigned lane, unsigned selector) {
-  const unsigned g = group(lane), th = tig(lane), chunks_per_row = t.k / 4;
-  unsigned half = 0;  // which 16 columns this lane describes
-  if (t.k == 16) {
-    if (th != selector) return 0xdeadbeefu;
-  } else {
-    if (th / 2 != selector) return 0x5555aaaau;
-    half = th % 2;
-  }
-  uint32_t word = 0;
-  for (unsigned upper = 0; upper < 2; ++upper)
-    for (unsigned c = 0; c < 4; ++c) {
-      const unsigned chunk = (g + 8 * upper) * chunks_per_row + 4 * half + c;
-      word |= (t.first[chunk] | t.second[chunk] << 2) << (16 * upper + 4 * c);
-    }
-  return word;
-}
-
-// Registers: compressed A (f16 layout of m16n8k(k/2): a_i at row g + 8*((i/2)%2), compressed
-// column 2t + i%2 + 8*(i/4)), B (m16n8k: b_i at row 2t + i%2 + 8*(i/2), column g), C, metadata.
-std::vector<std::vector<uint64_t>> pack_sparse_case(const SparseCase& t, unsigned selector, bool f16_acc) {
-  const unsigned na = t.k / 8, nb = t.k / 8, kc = t.k / 2;
-  std::vector<std::vector<uint64_t>> lanes(32);
-  for (unsigned lane = 0; lane < 32; ++lane) {
-    const unsigned g = group(lane), th = tig(lane);
-    for (unsigned r = 0; r < na; ++r) {
-      uint64_t word = 0;
-      for (unsigned h = 0; h < 2; ++h) {
-        const unsigned i = 2 * r + h, row = g + 8 * ((i / 2) % 2), col = 2 * th + i % 2 + 8 * (i / 4);
-        word |= uint64_t(t.stored[row * kc + col]) << (16 * h);
-      }
-      lanes[lane].push_back(word);
-    }
-    for (unsigned r = 0; r < nb; ++r) {
-      uint64_t word = 0;
-      for (unsigned h = 0; h < 2; ++h) {
-        const unsigned i = 2 * r + h;
-        word |= uint64_t(t.b[(2 * th + i % 2 + 8 * (i / 2)) * 8 + g]) << (16 * h);
-      }
-      lanes[lane].push_back(word);
-    }
-    if (f16_acc) {
-      for (unsigned r = 0; r < 2; ++r)
-        lanes[lane].push_back(f16_bits((_Float16)t.c[acc_row(lane, 2 * r) * 8 + acc_col(lane, 2 * r)]) |
-                              uint32_t(f16_bits((_Float16)t.c[acc_row(lane, 2 * r + 1) * 8 + acc_col(lane, 2 * r + 1)]))
-                                  << 16);
-    } else {
-      for (unsigned i = 0; i < 4; ++i) lanes[lane].push_back(bits_of(t.c[acc_row(lane, i) * 8 + acc_col(lane, i)]));
-    }
-    lanes[lane].push_back(metadata_word(t, lane, selector));
-  }
-  return lanes;
-}
-
-// The dense product: A(row, 4*chunk + first) and A(row, 4*chunk + second) hold the stored pair.
-long double sparse_reference(const SparseCase& t, unsigned row, unsigned col, bool f16_acc) {
-  auto value = [&](uint32_t code) { return t.bf16 ? bf16_value(code) : f16_value(code); };
-  long double sum = f16_acc ? (long double)(_Float16)t.c[row * 8 + col] : (long double)t.c[row * 8 + col];
-  for (unsigned kk = 0; kk < t.k; ++kk) {
-    const unsigned chunk = row * (t.k / 4) + kk / 4;
-    long double a = 0;
-    if (kk % 4 == t.first[chunk]) a = value(t.stored[row * (t.k / 2) + 2 * (kk / 4)]);
-    if (kk % 4 == t.second[chunk]) a = value(t.stored[row * (t.k / 2) + 2 * (kk / 4) + 1]);
-    sum += a * value(t.b[kk * 8 + col]);
-  }
-  return sum;
-}
-
-void check_sparse(const std::string& instruction, const SparseCase& t, unsigned selector, bool f16_acc) {
-  const unsigned nc = f16_acc ? 2 : 4;
-  const WarpRun r = run_warp(instruction, Operands{t.k / 8, t.k / 8, nc, nc, false, true},
-                             pack_sparse_case(t, selector, f16_acc), ", %e, " + std::to_string(selector));
-  ASSERT_TRUE(r.error.empty()) << instruction << ": " << r.error;
-  for (unsigned lane = 0; lane < 32; ++lane)
-    for (unsigned i = 0; i < 4; ++i) {
-      const unsigned row = acc_row(lane, i), col = acc_col(lane, i);
-      const uint64_t got = f16_acc ? (r.d[lane][i / 2] >> (16 * (i % 2))) & 0xffff : r.d[lane][i];
-      expect_float(got, sparse_reference(t, row, col, f16_acc), f16_acc,
-                   instruction + " selector " + std::to_string(selector) + " D(" + std::to_string(row) + "," +
-                       std::to_string(col) + ")");
-    }
-}
-
-TEST(MmaSparse, M16n8k16F16EverySelectorPicksItsLane) {
-  for (unsigned selector = 0; selector < 4; ++selector)
-    check_sparse("mma.sp.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32",
-                 random_sparse_case(16, false, false, 40 + selector), selector, false);
-  check_sparse("mma.sp.sync.aligned.m16n8k16.row.col.f16.f16.f16.f16", random_sparse_case(16, false, false, 45), 2,
-               true);
-}
-
-TEST(MmaSparse, M16n8k32UsesALanePairForItsMetadata) {
-  for (unsigned selector = 0; selector < 2; ++selector)
-    check_sparse("mma.sp.sync.aligned.m16n8k32.row.col.f32.bf16.bf16.f32",
-                 random_sparse_case(32, true, false, 50 + selector), selector, false);
-  check_sparse("mma.sp.sync.aligned.m16n8k32.row.col.f32.f16.f16.f32", random_sparse_case(32, false, false, 52), 1,
-               false);
-  check_sparse("mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.bf16.bf16.f32",
-               random_sparse_case(32, true, true, 53), 0, false);
-  check_sparse("mma.sp::ordered_metadata.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32",
-               random_sparse_case(16, false, true, 54), 1, false);
-}
-
-TEST(MmaSparse, UndefinedMetadataWithNonZeroValuesIsAnError) {
-  SparseCase t = random_sparse_case(16, false, false, 60);
-  t.first[5] = t.second[5] = 2;  // row 1, chunk 1: a repeated index (0b1010)
-  t.stored[1 * 8 + 2] = f16_bits((_Float16)1.5f);
-  WarpRun r = run_warp("mma.sp.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32", Operands{2, 2, 4, 4, false, true},
-                       pack_sparse_case(t, 0, false), ", %e, 0");
-  EXPECT_NE(r.error.find("metadata 0b1010"), std::string::npos) << r.error;
-  EXPECT_NE(r.error.find("row 1 columns 4..7"), std::string::npos) << r.error;
-  // The same pair of zeros is accepted (every placement gives the same product).
-  t.stored[1 * 8 + 2] = t.stored[1 * 8 + 3] = 0;
-  check_sparse("mma.sp.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32", t, 0, false);
-  // A descending pair is fine for mma.sp but undefined for ::ordered_metadata.
-  SparseCase d = random_sparse_case(16, false, true, 61);
-  std::swap(d.first[3], d.second[3]);
-  check_sparse("mma.sp.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32", d, 0, false);
-  r = run_warp("mma.sp::ordered_metadata.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32",
-               Operands{2, 2, 4, 4, false, true}, pack_sparse_case(d, 0, false), ", %e, 0");
-  EXPECT_NE(r.error.find("ordered_metadata needs the first index below the second"), std::string::npos) << r.error;
-}
-
-TEST(MmaSparse, SelectorOutOfRangeAndUnsupportedTypesAreErrors) {
-  const SparseCase t = random_sparse_case(32, true, false, 62);
-  WarpRun r = run_warp("mma.sp.sync.aligned.m16n8k32.row.col.f32.bf16.bf16.f32", Operands{4, 4, 4, 4, false, true},
-                       pack_sparse_case(t, 0, false), ", %e, 2");
-  EXPECT_NE(r.error.find("sparsity selector must be 0..1, got 2"), std::string::npos) << r.error;
-  r = run_warp("mma.sp.sync.aligned.m16n8k32.row.col.f16.bf16.bf16.f16", Operands{4, 4, 2, 2, false, true},
-               pack_sparse_case(t, 0, true), ", %e, 0");
-  EXPECT_NE(r.error.find("mma.sp: unsupported shape/type combination"), std::string::npos) << r.error;
 }
 
 // ---------------- wmma f64 directed rounding ----------------
