@@ -6,13 +6,17 @@
 // Supported (everything else fails naming the combination):
 //   wmma   .m16n16k16, .m32n8k16, .m8n32k16: A/B .f16 or .bf16 with C/D .f16 or .f32 (.bf16
 //          inputs: .f32 only), A/B .s8 or .u8 with C/D .s32 (.satfinite clamps, else wraps);
-//          .m16n16k8: .tf32 with .f32; .m8n8k4: .f64 (.rn); .m8n8k32 .s4/.u4 and .m8n8k128 .b1
-//          (.xor.popc / .and.popc) with .s32; any .row/.col for load/store and
-//          for mma (the fragment layout does not depend on it).
+//          .m16n16k8: .tf32 with .f32; .m8n8k4: .f64 (.rn, .rz, .rm, .rp: each step of the fma
+//          chain rounded so); .m8n8k32 .s4/.u4 and .m8n8k128 .b1 (.xor.popc / .and.popc) with
+//          .s32; any .row/.col for load/store and for mma (the fragment layout does not depend on it).
 //   mma    .m16n8k16 / .m16n8k8 .row.col: .f16 inputs with .f16/.f32 C and D (each chosen
-//          independently), .bf16 inputs with .f32; .m16n8k8 also .tf32 inputs with .f32;
-//          .m16n8k16 / .m16n8k32 / .m8n8k16 .s8/.u8 with .s32 (.satfinite); .m8n8k32 .s4/.u4,
-//          .m8n8k128 .b1 (.xor/.and.popc) with .s32; .m8n8k4 .f64 (.rn).
+//          independently), .bf16 inputs with .f32; .m16n8k8 / .m16n8k4 .tf32 inputs with .f32;
+//          .m16n8k16 / .m16n8k32 .e4m3/.e5m2 (any mix, sm_89) with .f16 or .f32 (C = D type);
+//          .m16n8k16 / .m16n8k32 / .m8n8k16 .s8/.u8 with .s32 (.satfinite); .m8n8k32 /
+//          .m16n8k32 / .m16n8k64 .s4/.u4, .m8n8k128 / .m16n8k128 / .m16n8k256 .b1
+//          (.xor/.and.popc) with .s32; .m8n8k4 .f64 (.rn).
+//   mma.sp / mma.sp::ordered_metadata .m16n8k16 / .m16n8k32 .row.col: 2:4-sparse .f16 A with
+//          .f16/.f32 C and D, .bf16 with .f32 (isa/mma_sparse.h).
 //   ldmatrix .m8n8 .x1/.x2/.x4 {.trans} .b16 from .shared or generic addresses.
 #include <cstdio>
 #include <cstring>
@@ -21,6 +25,7 @@
 #include <vector>
 
 #include "isa/exec_context.h"
+#include "isa/mma_sparse.h"
 #include "isa/warp_collective.h"
 #include "isa/tensor_fragments.h"
 
@@ -55,6 +60,8 @@ std::optional<ElemKind> elem_kind(DataType t) {
     case DataType::S4: return ElemKind::S4;
     case DataType::U4: return ElemKind::U4;
     case DataType::B1: return ElemKind::B1;
+    case DataType::E4M3x2: return ElemKind::E4M3;  // spelled .e4m3 on mma (single elements)
+    case DataType::E5M2x2: return ElemKind::E5M2;
     default: return std::nullopt;
   }
 }
@@ -223,8 +230,15 @@ struct MmaTypes {
   DataType d = DataType::None, a = DataType::None, b = DataType::None, c = DataType::None;
 };
 
+// As written in the instruction: mma's single FP8 elements are .e4m3/.e5m2 (the lexer's DataType
+// is cvt's pair type).
+const char* mma_type_name(DataType t) {
+  return t == DataType::E4M3x2 ? "e4m3" : t == DataType::E5M2x2 ? "e5m2" : type_name(t);
+}
+
 std::string types_name(const MmaTypes& t) {
-  return std::string(".") + type_name(t.d) + "." + type_name(t.a) + "." + type_name(t.b) + "." + type_name(t.c);
+  return std::string(".") + mma_type_name(t.d) + "." + mma_type_name(t.a) + "." + mma_type_name(t.b) + "." +
+         mma_type_name(t.c);
 }
 
 // Checks the type combination against what the ISA allows for the shape and returns the four
@@ -240,9 +254,14 @@ MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& 
     return ((x == ElemKind::S8 || x == ElemKind::U8) && (y == ElemKind::S8 || y == ElemKind::U8)) ||
            ((x == ElemKind::S4 || x == ElemKind::U4) && (y == ElemKind::S4 || y == ElemKind::U4));
   };
-  bool valid = ea && eb && ec && ed && (*ea == *eb || (!wmma && same_width_ints(*ea, *eb)));
-  // f16 inputs accumulate in f16 or f32; bf16 and tf32 inputs in f32 only; s8/u8 in s32; f64 in f64.
-  if (valid && *ea != ElemKind::F16) {
+  auto fp8 = [](ElemKind x) { return x == ElemKind::E4M3 || x == ElemKind::E5M2; };
+  bool valid = ea && eb && ec && ed &&
+               (*ea == *eb || (!wmma && (same_width_ints(*ea, *eb) || (fp8(*ea) && fp8(*eb)))));
+  // f16 inputs accumulate in f16 or f32; bf16 and tf32 inputs in f32 only; s8/u8 in s32; f64 in f64;
+  // e4m3/e5m2 (sm_89, any mix) in f16 or f32, C and D of one type (the ISA's .f8type line).
+  if (valid && fp8(*ea)) {
+    valid = *ec == *ed && (*ec == ElemKind::F16 || *ec == ElemKind::F32);
+  } else if (valid && *ea != ElemKind::F16) {
     const bool integer = *ea == ElemKind::S8 || *ea == ElemKind::U8 || *ea == ElemKind::S4 ||
                          *ea == ElemKind::U4 || *ea == ElemKind::B1;
     const ElemKind acc = integer ? ElemKind::S32 : *ea == ElemKind::F64 ? ElemKind::F64 : ElemKind::F32;
@@ -262,30 +281,37 @@ MmaFragments mma_fragments(ExecContext& ctx, const char* what, const Modifiers& 
                           " inputs with f32, s8/u8 inputs with s32; m16n16k8 tf32 with f32; m8n8k4 f64; m8n8k32"
                           " s4/u4 and m8n8k128 b1 with s32)"
                         : " (supported: m16n8k16 and m16n8k8 with f16 inputs and f16/f32 accumulators, bf16 "
-                          "inputs with f32; m16n8k8 with tf32 inputs and f32; m16n8k16, m16n8k32 and m8n8k16 with "
-                          "s8/u8 inputs and s32; m8n8k32 s4/u4, m8n8k128 b1 with s32; m8n8k4 f64)"),
+                          "inputs with f32; m16n8k8 and m16n8k4 with tf32 inputs and f32; m16n8k16 and m16n8k32 "
+                          "with e4m3/e5m2 inputs and f16 or f32; m16n8k16, m16n8k32 and m8n8k16 with s8/u8 inputs "
+                          "and s32; m8n8k32, m16n8k32 and m16n8k64 s4/u4, m8n8k128, m16n8k128 and m16n8k256 b1 "
+                          "with s32; m8n8k4 f64)"),
                   FaultKind::Unsupported);
   return {*a, *b, *c, *d};
 }
 
-// Reads A, B and C, multiplies, and writes D: shared by wmma.mma and mma.
-void run_mma(ExecContext& ctx, const Instruction& in, const MmaFragments& f) {
+// Reads A, B and C, multiplies, and writes D: shared by wmma.mma, mma and mma.sp (whose dense A,
+// rebuilt from the compressed fragment and the metadata, comes in `sparse_a`).
+void run_mma(ExecContext& ctx, const Instruction& in, const MmaFragments& f,
+             const std::optional<std::vector<uint32_t>>& sparse_a = std::nullopt) {
   // .satfinite: integer MMAs clamp to int32; for floating-point fragments it exists only in the
   // deprecated f16-result wmma form, which is not modelled.
   const bool integer = f.d.elem == ElemKind::S32, saturate = in.mod.sat || in.mod.satfinite;
   if (saturate && !integer)
     ctx.fail_warp("TensorCore .satfinite is not supported for floating-point fragments", FaultKind::Unsupported);
-  // A rounding qualifier belongs to the f64 form (wmma spells it, mma may omit it: .rn is the
-  // default), which gpusim models with .rn only.
-  if (f.d.elem == ElemKind::F64 && in.mod.rnd != Rounding::Rn && in.mod.rnd != Rounding::None)
-    ctx.fail_warp("TensorCore f64 MMA: only the .rn rounding is supported", FaultKind::Unsupported);
+  // A rounding qualifier belongs to the f64 form: wmma's takes .rn/.rz/.rm/.rp, mma's .rn only
+  // (and may omit it: .rn is the default).
+  const bool directed = in.mod.rnd == Rounding::Rz || in.mod.rnd == Rounding::Rm || in.mod.rnd == Rounding::Rp;
+  if (f.d.elem == ElemKind::F64 && in.mod.rnd != Rounding::Rn && in.mod.rnd != Rounding::None &&
+      !(directed && in.op == Opcode::WmmaMma))
+    ctx.fail_warp(std::string("the f64 ") + (in.op == Opcode::WmmaMma ? "wmma.mma takes .rn, .rz, .rm or .rp"
+                                                                         : "mma takes the .rn rounding only"));
   if (f.d.elem != ElemKind::F64 && in.mod.rnd != Rounding::None)
     ctx.fail_warp("a rounding qualifier is valid only on the f64 TensorCore MMA");
   check_width(ctx, in.ops[0], f.d.operand_regs(), "D fragment");
   check_width(ctx, in.ops[1], f.a.operand_regs(), "A fragment");
   check_width(ctx, in.ops[2], f.b.operand_regs(), "B fragment");
   check_width(ctx, in.ops[3], f.c.operand_regs(), "C fragment");
-  const auto a = tensor::fragment_to_matrix(f.a, read_fragment(ctx, in.ops[1], f.a));
+  const auto a = sparse_a ? *sparse_a : tensor::fragment_to_matrix(f.a, read_fragment(ctx, in.ops[1], f.a));
   const auto b = tensor::fragment_to_matrix(f.b, read_fragment(ctx, in.ops[2], f.b));
   const auto c = tensor::fragment_to_matrix(f.c, read_fragment(ctx, in.ops[3], f.c));
   // b1 x b1: .xor.popc or .and.popc (the wmma form takes either); other inputs take neither.
@@ -294,9 +320,12 @@ void run_mma(ExecContext& ctx, const Instruction& in, const MmaFragments& f) {
     ctx.fail_warp("the .b1 TensorCore MMA needs .xor.popc or .and.popc (and takes no .satfinite)");
   if (!b1 && (in.mod.atom != AtomOp::None || in.mod.boolop != BoolOp::None))
     ctx.fail_warp(".xor/.and/.popc are for .b1 TensorCore inputs only");
-  const auto d = b1 ? tensor::multiply_accumulate_b1(f.a.rows, f.b.cols, f.a.cols, a, b, c, in.mod.boolop == BoolOp::Xor)
-                    : tensor::multiply_accumulate(f.a.rows, f.b.cols, f.a.cols, a, f.a.elem, b, f.b.elem, c, f.c.elem,
-                                                  f.d.elem, saturate);
+  const unsigned k = f.b.rows;  // f.a holds the compressed A of a sparse MMA
+  const auto d = b1 ? tensor::multiply_accumulate_b1(f.a.rows, f.b.cols, k, a, b, c, in.mod.boolop == BoolOp::Xor)
+                 : f.a.elem == ElemKind::F64
+                     ? tensor::multiply_accumulate_f64(f.a.rows, f.b.cols, k, a, b, c, in.mod.rnd)
+                     : tensor::multiply_accumulate(f.a.rows, f.b.cols, k, a, f.a.elem, b, f.b.elem, c, f.c.elem,
+                                                   f.d.elem, saturate);
   write_fragment(ctx, in.ops[0], f.d, tensor::matrix_to_fragment(f.d, d));
 }
 
@@ -319,16 +348,67 @@ void exec_WmmaMma(ExecContext& ctx, const Instruction& in) {
   run_mma(ctx, in, mma_fragments(ctx, "wmma.mma", m, t, /*wmma=*/true));
 }
 
-void exec_Mma(ExecContext& ctx, const Instruction& in) {
-  require_full_warp(ctx, "mma.sync");
+namespace {
+
+// mma.sp / mma.sp::ordered_metadata with 2:4-sparse f16/bf16 A (isa/mma_sparse.h): d, a, b, c,
+// metadata, sparsity selector.
+void run_sparse_mma(ExecContext& ctx, const Instruction& in, const MmaTypes& t) {
   const Modifiers& m = in.mod;
+  const std::optional<ElemKind> ea = elem_kind(t.a), eb = elem_kind(t.b), ec = elem_kind(t.c), ed = elem_kind(t.d);
+  const unsigned k = m.shape_k, selectors = tensor::sparse_selector_count(k);
+  auto f16_or_f32 = [](std::optional<ElemKind> e) { return e == ElemKind::F16 || e == ElemKind::F32; };
+  const bool valid = m.shape_m == 16 && m.shape_n == 8 && selectors > 0 && ea && ea == eb &&
+                     ((*ea == ElemKind::F16 && f16_or_f32(ec) && f16_or_f32(ed)) ||
+                      (*ea == ElemKind::BF16 && ec == ElemKind::F32 && ed == ElemKind::F32));
+  if (!valid)
+    ctx.fail_warp("mma.sp: unsupported shape/type combination ." + shape_name(m) + types_name(t) +
+                  " (supported: m16n8k16 and m16n8k32 with f16 inputs and f16/f32 accumulators, bf16 inputs with f32)",
+                  FaultKind::Unsupported);
+  // A is compressed to 16 x k/2: its fragment is the dense m16n8k(k/2) one; B, C and D are m16n8k's.
+  const MmaFragments f{*tensor::mma_fragment(MatrixRole::A, 16, 8, k / 2, *ea),
+                       FragmentSpec{k, 8, *eb, k / 4, &tensor::mma_b16},
+                       *tensor::mma_fragment(MatrixRole::C, 16, 8, 16, *ec),
+                       *tensor::mma_fragment(MatrixRole::C, 16, 8, 16, *ed)};
+  check_width(ctx, in.ops[1], f.a.operand_regs(), "A fragment");
+  if (operand_width(in.ops[4]) != 1 || operand_width(in.ops[5]) != 1)
+    ctx.fail_warp("mma.sp's metadata and sparsity selector are single operands");
+  // The selector is an immediate in every PTX the ISA allows; a register must agree across the warp.
+  const uint64_t selector = ctx.get(in.ops[5], 0);
+  for (unsigned lane = 1; lane < 32; ++lane)
+    if (ctx.get(in.ops[5], lane) != selector)
+      ctx.fail(lane, "mma.sp sparsity selector differs between lanes (lane 0 has " + std::to_string(selector) + ")");
+  if (selector >= selectors)
+    ctx.fail_warp("mma.sp ." + shape_name(m) + ": the sparsity selector must be 0.." + std::to_string(selectors - 1) +
+                  ", got " + std::to_string(selector));
+  std::vector<uint32_t> metadata(32);
+  for (unsigned lane = 0; lane < 32; ++lane) metadata[lane] = uint32_t(ctx.get(in.ops[4], lane));
+  const tensor::SparseExpansion dense =
+      tensor::expand_sparse_a(k, tensor::fragment_to_matrix(f.a, read_fragment(ctx, in.ops[1], f.a)), metadata,
+                              unsigned(selector), m.variant == tensor::MmaVariant::SparseOrdered);
+  if (!dense.error.empty()) ctx.fail(dense.error_lane, "mma.sp: " + dense.error);
+  run_mma(ctx, in, f, dense.dense);
+}
+
+}  // namespace
+
+void exec_Mma(ExecContext& ctx, const Instruction& in) {
+  const Modifiers& m = in.mod;
+  const bool sparse = m.variant == tensor::MmaVariant::Sparse || m.variant == tensor::MmaVariant::SparseOrdered;
+  const char* what = sparse ? "mma.sp" : "mma.sync";
+  require_full_warp(ctx, what);
   if (m.ntypes != 4)
-    ctx.fail_warp("mma.sync needs .dtype.atype.btype.ctype, got " + std::to_string(m.ntypes) + " types");
+    ctx.fail_warp(std::string(what) + " needs .dtype.atype.btype.ctype, got " + std::to_string(m.ntypes) + " types");
+  if (in.nops != (sparse ? 6u : 4u))
+    ctx.fail_warp(std::string(what) + " takes " +
+                  (sparse ? "6 operands (d, a, b, c, metadata, sparsity selector)" : "4 operands (d, a, b, c)") +
+                  ", got " + std::to_string(in.nops));
   // The fragment layouts above are the ISA's for .row A and .col B, the only combination the
   // m16n8kX shapes allow.
   if (m.layout_a != Layout::Row || m.layout_b != Layout::Col)
-    ctx.fail_warp("mma.sync ." + shape_name(m) + " requires .row.col layouts");
-  run_mma(ctx, in, mma_fragments(ctx, "mma.sync", m, {m.types[0], m.types[1], m.types[2], m.types[3]}, false));
+    ctx.fail_warp(std::string(what) + " ." + shape_name(m) + " requires .row.col layouts");
+  const MmaTypes t{m.types[0], m.types[1], m.types[2], m.types[3]};
+  if (sparse) return run_sparse_mma(ctx, in, t);
+  run_mma(ctx, in, mma_fragments(ctx, what, m, t, false));
 }
 
 // ---------------- ldmatrix ----------------

@@ -65,7 +65,7 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
     t[Opcode::WmmaLoad] = {2, 3};
     t[Opcode::WmmaStore] = {2, 3};
     t[Opcode::WmmaMma] = {4, 4};
-    t[Opcode::Mma] = {4, 4};
+    t[Opcode::Mma] = {4, 6};  // mma.sp adds metadata and the sparsity selector (exec_Mma checks which)
     // d, a, b-desc, scale-d{, imm-scale-a, imm-scale-b{, imm-trans-a}{, imm-trans-b}} (integer forms: 4)
     t[Opcode::WgmmaMmaAsync] = {4, 8};
     for (Opcode op : {Opcode::WgmmaFence, Opcode::WgmmaCommit, Opcode::CpAsyncBulkCommit, Opcode::FenceProxy})
@@ -146,7 +146,8 @@ DataType immediate_type(Opcode op, const Modifiers& m, unsigned index) {
     case Opcode::CreatepolicyFractional: return index == 1 ? DataType::F32 : DataType::B64;
     case Opcode::CreatepolicyRange: case Opcode::Discard: case Opcode::Applypriority:
       return index >= 2 ? DataType::U32 : DataType::B64;
-    case Opcode::Mma: case Opcode::WmmaMma: return index == 0 ? first : m.types[m.ntypes - 1];
+    case Opcode::Mma: case Opcode::WmmaMma:  // mma.sp's metadata and selector (4, 5) are .b32
+      return index >= 4 ? DataType::U32 : index == 0 ? first : m.types[m.ntypes - 1];
     case Opcode::WgmmaMmaAsync: return DataType::S32;  // scale-d and the +1/-1, 0/1 immediates
     case Opcode::WgmmaWaitGroup: case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkWaitGroup: case Opcode::ElectSync:
     case Opcode::CpAsyncBulkTensor: case Opcode::Setmaxnreg:

@@ -3,6 +3,7 @@
 // offending modifier when there is one, otherwise at the opcode.
 #include <string>
 
+#include "isa/mma_sparse.h"
 #include "isa/ptx_modifiers.h"
 
 namespace gpusim::isa {
@@ -159,6 +160,10 @@ class Checker {
       case Opcode::WmmaLoad: case Opcode::WmmaStore:
         if (op_ == Opcode::WmmaStore && m_.frag != FragKind::D)
           throw ModifierError{opcol_, "wmma.store only stores the .d fragment"};
+        break;
+      case Opcode::Mma:  // the one kVariant mma takes is .sp / .sp::ordered_metadata
+        if (m_.variant != 0 && m_.variant != tensor::MmaVariant::Sparse && m_.variant != tensor::MmaVariant::SparseOrdered)
+          throw ModifierError{opcol_, "mma takes .sp or .sp::ordered_metadata, not another operation modifier"};
         break;
       default:
         break;

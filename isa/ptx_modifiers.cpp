@@ -8,6 +8,8 @@
 #include <cctype>
 #include <unordered_map>
 
+#include "isa/mma_sparse.h"
+
 namespace gpusim::isa {
 
 namespace {
@@ -165,6 +167,9 @@ Lexicon build_lexicon() {
   add(".launch_dependents", kVariant, Variant::LaunchDependents);
   add(".wait", kVariant, Variant::Wait);
   add(".arrive", kVariant, Variant::Arrive);  // barrier.cluster.arrive (bar/mbarrier take it as their operation)
+  // mma.sp{::ordered_metadata}: the sparse warp MMA (isa/mma_sparse.h).
+  add(".sp", kVariant, tensor::MmaVariant::Sparse);
+  add(".sp::ordered_metadata", kVariant, tensor::MmaVariant::SparseOrdered);
   add_texture_modifiers(add);
   return lx;
 }
@@ -288,9 +293,13 @@ Rule rule_for(Opcode op) {
     case Opcode::WmmaLoad: case Opcode::WmmaStore:
       return {bit(kFrag) | bit(kSync) | bit(kAligned) | bit(kLayout) | bit(kShape) | bit(kSpace), 1, 1,
               bit(kFrag) | bit(kLayout) | bit(kShape)};
-    case Opcode::WmmaMma: case Opcode::Mma:  // .rn: the f64 form; .satfinite: integer forms; .xor/.and.popc: b1
+    case Opcode::WmmaMma:  // .rn/.rz/.rm/.rp: the f64 form; .satfinite: integer forms; .xor/.and.popc: b1
       return {bit(kSync) | bit(kAligned) | bit(kLayout) | bit(kShape) | bit(kSat) | bit(kSatfinite) | bit(kRnd) |
                   bit(kBool) | bit(kAtom),
+              2, 4, bit(kShape)};
+    case Opcode::Mma:  // as wmma.mma, plus .sp / .sp::ordered_metadata (a kVariant)
+      return {bit(kSync) | bit(kAligned) | bit(kLayout) | bit(kShape) | bit(kSat) | bit(kSatfinite) | bit(kRnd) |
+                  bit(kBool) | bit(kAtom) | bit(kVariant),
               2, 4, bit(kShape)};
     case Opcode::Ldmatrix:
       return {bit(kSync) | bit(kAligned) | bit(kShape) | bit(kVecX) | bit(kTrans) | bit(kSpace), 1, 1,
@@ -377,8 +386,8 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
     if (t.text == ".b1" && op != Opcode::WgmmaMmaAsync && op != Opcode::Mma && op != Opcode::WmmaMma &&
         op != Opcode::WmmaLoad)
       fail("'.b1' is a TensorCore operand type only (wgmma, mma, wmma)");
-    if ((t.text == ".e4m3" || t.text == ".e5m2") && op != Opcode::WgmmaMmaAsync)
-      fail("'" + std::string(t.text) + "' is a wgmma operand type; " + opcode_name(op) + " takes ." +
+    if ((t.text == ".e4m3" || t.text == ".e5m2") && op != Opcode::WgmmaMmaAsync && op != Opcode::Mma)
+      fail("'" + std::string(t.text) + "' is a wgmma/mma operand type; " + opcode_name(op) + " takes ." +
            std::string(t.text.substr(1)) + "x2");
     const Cls c = meaning->cls;
     const uint8_t v = meaning->value;

@@ -1,6 +1,7 @@
 #include "isa/tensor_fragments.h"
 
 #include <algorithm>
+#include <bit>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -9,6 +10,7 @@
 
 #include "isa/numerics/float_format.h"
 #include "isa/numerics/fp8.h"
+#include "isa/numerics/rounding.h"
 
 namespace gpusim::isa::tensor {
 
@@ -98,14 +100,20 @@ bool is_accumulator(ElemKind e) { return e == ElemKind::F16 || e == ElemKind::F3
 namespace {
 FragmentSpec chunked_fragment(MatrixRole which, unsigned m, unsigned n, unsigned k, ElemKind e);
 
-// ISA (.s8/.u8, m16n8k16 and m16n8k32): each register holds 4 consecutive k elements.
-// A: row = groupID for a0..a3 (and a8..a11), groupID+8 for a4..a7 (a12..a15);
-//    col = threadID_in_group*4 + (i & 3), plus 16 for a8..a15.
-ElementPos mma_a8(unsigned lane, unsigned i) {
-  return {group_id(lane) + 8 * ((i >> 2) & 1), thread_in_group(lane) * 4 + (i & 3) + 16 * (i >> 3)};
+// ISA (m16n8kK integer and FP8 multiplicands, "Matrix Fragments for mma.m16n8k16/k32/k64/
+// k128/k256"): each register packs PerReg consecutive k elements (8-bit: 4, 4-bit: 8, .b1: 32).
+// A register r: row = groupID (r even) or groupID+8 (r odd);
+//    col = threadID_in_group*PerReg + (i % PerReg), plus 4*PerReg for registers 2 and 3.
+template <unsigned PerReg>
+ElementPos mma_a_packed(unsigned lane, unsigned i) {
+  const unsigned r = i / PerReg;
+  return {group_id(lane) + 8 * (r & 1), thread_in_group(lane) * PerReg + i % PerReg + 4 * PerReg * (r >> 1)};
 }
-// B: row = threadID_in_group*4 + (i & 3), plus 16 for b4..b7; col = groupID.
-ElementPos mma_b8(unsigned lane, unsigned i) { return {thread_in_group(lane) * 4 + (i & 3) + 16 * (i >> 2), group_id(lane)}; }
+// B register r: row = threadID_in_group*PerReg + (i % PerReg) + 4*PerReg*r; col = groupID.
+template <unsigned PerReg>
+ElementPos mma_b_packed(unsigned lane, unsigned i) {
+  return {thread_in_group(lane) * PerReg + i % PerReg + 4 * PerReg * (i / PerReg), group_id(lane)};
+}
 
 bool is_int8(ElemKind e) { return e == ElemKind::S8 || e == ElemKind::U8; }
 
@@ -120,24 +128,46 @@ std::optional<FragmentSpec> mma_m8n8_fragment(MatrixRole which, unsigned k, Elem
   if (!ok) return std::nullopt;
   return chunked_fragment(which, 8, 8, k, e);
 }
+
+// The m16n8 shapes with packed multiplicands: s8/u8 and FP8 k16/k32, s4/u4 k32/k64, b1
+// k128/k256 (A: 16 x k in 2 or 4 registers, B: k x 8 in 1 or 2).
+std::optional<FragmentSpec> mma_m16n8_packed_fragment(MatrixRole which, unsigned k, ElemKind e) {
+  const unsigned bits = elem_bits(e), per_reg = 32 / bits;
+  if (which == MatrixRole::A)
+    return FragmentSpec{16, k, e, k / 2, per_reg == 4 ? &mma_a_packed<4> : per_reg == 8 ? &mma_a_packed<8> : &mma_a_packed<32>};
+  return FragmentSpec{k, 8, e, k / 4, per_reg == 4 ? &mma_b_packed<4> : per_reg == 8 ? &mma_b_packed<8> : &mma_b_packed<32>};
+}
+
+bool is_packed_multiplicand(ElemKind e, unsigned k) {
+  switch (e) {
+    case ElemKind::S8: case ElemKind::U8: case ElemKind::E4M3: case ElemKind::E5M2: return k == 16 || k == 32;
+    case ElemKind::S4: case ElemKind::U4: return k == 32 || k == 64;
+    case ElemKind::B1: return k == 128 || k == 256;
+    default: return false;
+  }
+}
 }  // namespace
 
 std::optional<FragmentSpec> mma_fragment(MatrixRole which, unsigned m, unsigned n, unsigned k, ElemKind e) {
   if (m == 8 && n == 8) return mma_m8n8_fragment(which, k, e);
-  if (m == 16 && n == 8 && (k == 16 || k == 32) && (is_int8(e) || (which == MatrixRole::C && e == ElemKind::S32))) {
-    if (which == MatrixRole::A) return FragmentSpec{16, k, e, k / 2, &mma_a8};
-    if (which == MatrixRole::B) return FragmentSpec{k, 8, e, k / 4, &mma_b8};
+  if (m == 16 && n == 8 && which != MatrixRole::C && is_packed_multiplicand(e, k))
+    return mma_m16n8_packed_fragment(which, k, e);
+  // Integer accumulators of the packed shapes; FP8 ones are the f16/f32 ones below.
+  if (m == 16 && n == 8 && which == MatrixRole::C && e == ElemKind::S32 &&
+      (k == 16 || k == 32 || k == 64 || k == 128 || k == 256))
     return FragmentSpec{16, 8, e, 4, &mma_acc};
-  }
-  if (m != 16 || n != 8 || (k != 16 && k != 8)) return std::nullopt;
+  if (m == 16 && n == 8 && which == MatrixRole::C && is_accumulator(e) && k == 32)
+    return FragmentSpec{16, 8, e, 4, &mma_acc};  // FP8 m16n8k32
+  if (m != 16 || n != 8 || (k != 16 && k != 8 && k != 4)) return std::nullopt;
+  if (k == 4 && e != ElemKind::TF32 && !(which == MatrixRole::C && e == ElemKind::F32)) return std::nullopt;
   switch (which) {
     case MatrixRole::A:
       if (is_16bit(e)) return FragmentSpec{16, k, e, k / 2, &mma_a16};
-      if (e == ElemKind::TF32 && k == 8) return FragmentSpec{16, 8, e, 4, &mma_a_tf32};
+      if (e == ElemKind::TF32 && (k == 8 || k == 4)) return FragmentSpec{16, k, e, k / 2, &mma_a_tf32};
       return std::nullopt;
     case MatrixRole::B:
       if (is_16bit(e)) return FragmentSpec{k, 8, e, k / 4, &mma_b16};
-      if (e == ElemKind::TF32 && k == 8) return FragmentSpec{8, 8, e, 2, &mma_b_tf32};
+      if (e == ElemKind::TF32 && (k == 8 || k == 4)) return FragmentSpec{k, 8, e, k / 4, &mma_b_tf32};
       return std::nullopt;
     case MatrixRole::C:
       if (is_accumulator(e)) return FragmentSpec{16, 8, e, 4, &mma_acc};
@@ -243,21 +273,30 @@ double f64_at(const std::vector<uint32_t>& words, size_t element) {
   return v;
 }
 
-// f64 inputs and accumulators: d = fma(a[k-1], b[k-1], ... fma(a0, b0, c)), two words per element.
+}  // namespace
+
 std::vector<uint32_t> multiply_accumulate_f64(unsigned m, unsigned n, unsigned k, const std::vector<uint32_t>& a,
-                                              const std::vector<uint32_t>& b, const std::vector<uint32_t>& c) {
+                                              const std::vector<uint32_t>& b, const std::vector<uint32_t>& c,
+                                              Rounding rnd) {
+  if (a.size() != size_t(m) * k * 2 || b.size() != size_t(k) * n * 2 || c.size() != size_t(m) * n * 2)
+    throw std::invalid_argument("multiply_accumulate_f64: operand sizes do not match");
+  const bool nearest = rnd == Rounding::Rn || rnd == Rounding::None;
   std::vector<uint32_t> d(size_t(m) * n * 2);
   for (unsigned row = 0; row < m; ++row)
     for (unsigned col = 0; col < n; ++col) {
       double acc = f64_at(c, size_t(row) * n + col);
-      for (unsigned kk = 0; kk < k; ++kk) acc = std::fma(f64_at(a, size_t(row) * k + kk), f64_at(b, size_t(kk) * n + col), acc);
-      uint64_t bits;
-      std::memcpy(&bits, &acc, 8);
+      for (unsigned kk = 0; kk < k; ++kk) {
+        const double x = f64_at(a, size_t(row) * k + kk), y = f64_at(b, size_t(kk) * n + col);
+        // The directed modes switch the host's rounding mode per operation (numerics/rounding.h).
+        acc = nearest ? std::fma(x, y, acc)
+                      : std::bit_cast<double>(numerics::f64_fma(std::bit_cast<uint64_t>(x), std::bit_cast<uint64_t>(y),
+                                                                std::bit_cast<uint64_t>(acc), rnd));
+      }
+      const uint64_t bits = std::bit_cast<uint64_t>(acc);
       d[2 * (size_t(row) * n + col)] = uint32_t(bits), d[2 * (size_t(row) * n + col) + 1] = uint32_t(bits >> 32);
     }
   return d;
 }
-}  // namespace
 
 std::vector<uint32_t> multiply_accumulate_b1(unsigned m, unsigned n, unsigned k, const std::vector<uint32_t>& a,
                                              const std::vector<uint32_t>& b, const std::vector<uint32_t>& c,
@@ -319,7 +358,7 @@ std::vector<uint32_t> multiply_accumulate(unsigned m, unsigned n, unsigned k,
   if (a.size() != size_t(m) * k * words || b.size() != size_t(k) * n * words || c.size() != size_t(m) * n * words)
     throw std::invalid_argument("multiply_accumulate: operand sizes do not match m" + std::to_string(m) + "n" +
                                 std::to_string(n) + "k" + std::to_string(k));
-  if (a_kind == ElemKind::F64) return multiply_accumulate_f64(m, n, k, a, b, c);
+  if (a_kind == ElemKind::F64) return multiply_accumulate_f64(m, n, k, a, b, c, Rounding::Rn);
   // Decode each input once; the inner loop is then plain double arithmetic.
   std::vector<double> av(a.size()), bv(b.size());
   for (size_t i = 0; i < a.size(); ++i) av[i] = element_value(a[i], a_kind);

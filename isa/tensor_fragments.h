@@ -27,6 +27,8 @@
 #include <optional>
 #include <vector>
 
+#include "isa/ir.h"
+
 namespace gpusim::isa::tensor {
 
 struct ElementPos {
@@ -35,7 +37,7 @@ struct ElementPos {
 };
 
 // Element encodings a fragment register can hold.
-// E4M3/E5M2: wgmma only; S4/U4/B1: sub-byte wmma (wmma::experimental), 8 or 32 to a register.
+// E4M3/E5M2: wgmma and the sm_89 mma.m16n8k16/k32; S4/U4/B1: sub-byte wmma and mma, 8 or 32 to a register.
 enum class ElemKind : uint8_t { F16, BF16, TF32, F32, E4M3, E5M2, S8, U8, S32, F64, S4, U4, B1 };
 unsigned elem_bits(ElemKind e);
 const char* elem_name(ElemKind e);
@@ -71,9 +73,11 @@ struct FragmentSpec {
 ElementPos mma_a16(unsigned lane, unsigned i);   // A 16xK, i < K/2
 ElementPos mma_b16(unsigned lane, unsigned i);   // B Kx8, i < K/4
 ElementPos mma_acc(unsigned lane, unsigned i);   // C/D 16x8, i < 4
-// mma.m16n8k8 with .tf32 multiplicands.
-ElementPos mma_a_tf32(unsigned lane, unsigned i);  // A 16x8, i < 4
-ElementPos mma_b_tf32(unsigned lane, unsigned i);  // B 8x8, i < 2
+// mma.m16n8k8 / m16n8k4 with .tf32 multiplicands (k4 uses the first half of the elements).
+ElementPos mma_a_tf32(unsigned lane, unsigned i);  // A 16xK, i < K/2
+ElementPos mma_b_tf32(unsigned lane, unsigned i);  // B Kx8, i < K/4
+// The packed m16n8 integer / FP8 layouts (s8/u8/e4m3/e5m2 k16/k32, s4/u4 k32/k64, b1
+// k128/k256) live in tensor_fragments.cpp; mma_fragment hands them out.
 // wmma.m16n16k16 (sm_80 layout, see above).
 ElementPos wmma_a(unsigned lane, unsigned i);    // i < 8
 ElementPos wmma_b(unsigned lane, unsigned i);    // i < 8
@@ -116,11 +120,19 @@ uint32_t round_to_element(double v, ElemKind e, bool satfinite = false);
 // round the exact sum (they align to the largest exponent and truncate), so results agree with
 // hardware (Fasi et al., "Numerical behavior of NVIDIA tensor cores", 2021) exactly for
 // well-scaled inputs and within an ulp otherwise.
+// FP8 (e4m3/e5m2, any mix) follow the same path: their products are exact in double too (at most
+// 4 x 4 significant bits), accumulated into f32 or f16 with one final round to nearest even.
 std::vector<uint32_t> multiply_accumulate(unsigned m, unsigned n, unsigned k,
                                           const std::vector<uint32_t>& a, ElemKind a_kind,
                                           const std::vector<uint32_t>& b, ElemKind b_kind,
                                           const std::vector<uint32_t>& c, ElemKind c_kind, ElemKind d_kind,
                                           bool satfinite = false);
+
+// The f64 MMA (two words per element): d = fma(a[k-1], b[k-1], ... fma(a0, b0, c)), each fused
+// multiply-add rounded with `rnd` (.rn, .rz, .rm or .rp, the modes wmma's f64 form offers).
+std::vector<uint32_t> multiply_accumulate_f64(unsigned m, unsigned n, unsigned k, const std::vector<uint32_t>& a,
+                                              const std::vector<uint32_t>& b, const std::vector<uint32_t>& c,
+                                              Rounding rnd);
 
 // The single-bit MMA (b1 x b1 -> s32): D = C + popc(A_row OP B_col) over k, OP = AND or XOR,
 // wrapping modulo 2^32. A and B hold one bit (0 or 1) per element.

@@ -50,6 +50,15 @@ TEST_P(MoreDeviceCodeTimed, PassesInTimingModeOnTheH100Config) {
   expect_program_passed(exec_program(h100_timing_options(), GetParam()), GetParam(), true);
 }
 
-INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCodeTimed, ::testing::Values("wmma_fragments", "inline_ptx", "mma_sync_shapes"));
+INSTANTIATE_TEST_SUITE_P(Programs, MoreDeviceCodeTimed, ::testing::Values("wmma_fragments", "inline_ptx", "mma_sync_shapes",
+                                                                          "mma_sync_shapes_sm89"));
+
+// The sm_89 build of mma_sync_shapes (FP8 mma.m16n8k32): its PTX needs an sm_89+ configuration.
+TEST(MoreDeviceCode, Sm89Fp8MmaBuildPassesOnTheH100Config) {
+  const Outcome o = exec("--mode functional --config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini'",
+                         "mma_sync_shapes_sm89");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "mma_sync_shapes_sm89: OK")) << o.output;
+}
 
 }  // namespace

@@ -267,7 +267,9 @@ TEST(MmaIntegerShapes, Int8LayoutsMatchTheIsaTables) {
   EXPECT_TRUE(mma_fragment(R::A, 8, 8, 4, ElemKind::F64));
   EXPECT_TRUE(mma_fragment(R::B, 8, 8, 128, ElemKind::B1));
   EXPECT_FALSE(mma_fragment(R::A, 16, 8, 32, ElemKind::F16));
-  EXPECT_FALSE(mma_fragment(R::C, 16, 8, 32, ElemKind::F32));
+  // m16n8k32 takes .f32/.f16 accumulators since FP8 (sm_89), never .f64.
+  EXPECT_TRUE(mma_fragment(R::C, 16, 8, 32, ElemKind::F32));
+  EXPECT_FALSE(mma_fragment(R::C, 16, 8, 32, ElemKind::F64));
 }
 
 }  // namespace
