@@ -110,6 +110,8 @@ struct DriverFailure {
   std::string message;
 };
 
+struct DriverGraphs;  // driver_graph.h: graphs, executable graphs and stream capture
+
 // One launch as the exit report lists it.
 struct LaunchRecord {
   runtime::LaunchStats stats;
@@ -152,8 +154,10 @@ struct DriverState {
   std::map<CUlinkState_st*, std::unique_ptr<CUlinkState_st>> links;
   unsigned long long next_stream_id = 1;
   unsigned long long next_context_id = 1;
-  // cuThreadExchangeStreamCaptureMode's per-thread mode (stream_capture_queries.cpp).
+  // cuThreadExchangeStreamCaptureMode's per-thread mode (graph_capture.cpp).
   std::map<std::thread::id, CUstreamCaptureMode> capture_modes;
+  // Graphs, executable graphs and capture sequences (driver_graph.h), made on first use.
+  std::shared_ptr<DriverGraphs> graph_model;
   // The device's one memory pool (cuDeviceGetDefaultMemPool): its handle is this member's
   // address; stream-ordered allocations are ordinary ones (device_extras.cpp).
   char default_mem_pool = 0;
