@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "runtime/host_mapped_memory.h"
+
 namespace gpusim::cudadrv {
 
 namespace {
@@ -135,6 +137,21 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
     }
   }
   context.allocations.clear();
+  // Page-locked and managed allocations and registrations made in the context go with it, as
+  // with CUDA (a program that outlives many contexts does not keep their host memory).
+  for (auto it = s.host_mapped.begin(); it != s.host_mapped.end();) {
+    if (it->second.context != &context) {
+      ++it;
+      continue;
+    }
+    try {
+      if (it->second.kind == DriverState::HostMapped::Registered) s.device->unmap_host_memory(it->first);
+      else runtime::release_host_mapped(*s.device, {it->first, it->second.span});
+    } catch (const std::exception& e) {
+      report(std::string("freeing a destroyed context's host memory: ") + e.what());
+    }
+    it = s.host_mapped.erase(it);
+  }
 }
 
 void forget_context(DriverState& s, CUctx_st* context) {

@@ -148,6 +148,7 @@ struct DriverState {
     size_t span = 0;  // reserved bytes (0: registered, the program's own memory)
     enum Kind { Pinned, Managed, Registered } kind = Pinned;
     unsigned flags = 0;  // CU_MEMHOSTALLOC_* / CU_MEMHOSTREGISTER_* / CU_MEM_ATTACH_*
+    CUctx_st* context = nullptr;  // current when made: its destruction frees (or unregisters) it
   };
   std::map<void*, HostMapped> host_mapped;
   uint64_t next_host_mapped = 0x0000'4000'0000'0000ull;  // where the next allocation is placed
