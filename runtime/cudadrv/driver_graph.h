@@ -80,6 +80,9 @@ void check_capture_safe(DriverState& s, const char* what);
 void check_not_capturing(DriverState& s, CUstream stream, const char* what);
 bool capture_event_record(DriverState& s, CUstream stream, CUevent event);
 bool capture_event_wait(DriverState& s, CUstream stream, CUevent event);
+// A stream or event that is destroyed (by itself or with its context) leaves the capture state.
+void forget_capture_stream(DriverState& s, CUstream stream);
+void forget_capture_event(DriverState& s, CUevent event);
 
 // Node builders shared by capture and the cuGraphAdd*Node calls.
 DriverGraphNode kernel_node(DriverState& s, CUfunc_st& f, runtime::Dim3 grid, runtime::Dim3 block, unsigned shared_bytes,

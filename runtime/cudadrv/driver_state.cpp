@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "runtime/cudadrv/driver_graph.h"
 #include "runtime/host_mapped_memory.h"
 
 namespace gpusim::cudadrv {
@@ -125,9 +126,15 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
   for (auto it = s.libraries.begin(); it != s.libraries.end();)  // libraries go with their modules
     it = context.modules.count(it->second->module) ? s.libraries.erase(it) : std::next(it);
   context.modules.clear();
-  for (CUstream_st* st : context.streams) s.streams.erase(st);
+  for (CUstream_st* st : context.streams) {
+    forget_capture_stream(s, st);
+    s.streams.erase(st);
+  }
   context.streams.clear();
-  for (CUevent_st* e : context.events) s.events.erase(e);
+  for (CUevent_st* e : context.events) {
+    forget_capture_event(s, e);
+    s.events.erase(e);
+  }
   context.events.clear();
   for (const auto& [ptr, bytes] : context.allocations) {
     try {

@@ -101,6 +101,14 @@ bool capture_event_wait(DriverState& s, CUstream stream, CUevent event) {
   return graph_errors([&] { return graphs(s).event_wait(stream, event, is_legacy(stream)); });
 }
 
+void forget_capture_stream(DriverState& s, CUstream stream) {
+  if (s.graph_model) graphs(s).forget_stream(graphs(s), stream);
+}
+
+void forget_capture_event(DriverState& s, CUevent event) {
+  if (s.graph_model) graphs(s).forget_event(event);
+}
+
 }  // namespace gpusim::cudadrv
 
 namespace {

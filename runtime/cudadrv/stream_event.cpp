@@ -54,6 +54,7 @@ CUresult cuStreamDestroy(CUstream stream) {
     gpusim::cudadrv::require_initialized(s);
     CUstream_st* st = gpusim::cudadrv::live_stream(s, stream);
     if (!st) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "the default stream cannot be destroyed"};
+    gpusim::cudadrv::forget_capture_stream(s, st);
     st->context->streams.erase(st);
     s.streams.erase(st);
     return CUDA_SUCCESS;
@@ -107,6 +108,7 @@ CUresult cuEventDestroy(CUevent event) {
   return api_call("cuEventDestroy", [&](DriverState& s) {
     gpusim::cudadrv::require_initialized(s);
     CUevent_st& e = gpusim::cudadrv::live_event(s, event);
+    gpusim::cudadrv::forget_capture_event(s, event);
     e.context->events.erase(event);
     s.events.erase(event);
     return CUDA_SUCCESS;

@@ -236,6 +236,24 @@ class CaptureState {
       if (std::find(cap->deps.begin(), cap->deps.end(), d) == cap->deps.end()) cap->deps.push_back(d);
   }
 
+  // A destroyed stream leaves its capture; destroying the origin abandons the whole capture (its
+  // new graph goes too). Its handle may be reused by a new stream, which must not be capturing.
+  void forget_stream(Registry<N>& reg, const void* stream) {
+    StreamCapture<N>* cap = find(stream);
+    if (!cap) return;
+    CaptureSession<N>* session = cap->session;
+    if (session->origin != stream) {
+      capturing.erase(stream);
+      return;
+    }
+    Graph<N>* g = session->into_existing_graph ? nullptr : session->graph;
+    end_session(session);
+    if (g) reg.forget(g);
+  }
+
+  // A destroyed event no longer carries a capture's dependencies (its handle may be reused).
+  void forget_event(const void* event) { captured_events_.erase(event); }
+
  private:
   std::vector<std::unique_ptr<CaptureSession<N>>> sessions_;
   std::map<const void*, std::pair<CaptureSession<N>*, std::vector<N*>>> captured_events_;

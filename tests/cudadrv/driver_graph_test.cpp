@@ -136,6 +136,21 @@ TEST_F(DriverGraphs, CaptureRejectsMisuse) {
   ASSERT_CU_OK(cu.cuStreamDestroy(s));
 }
 
+// Destroying a capturing stream abandons its capture: no capture is left to forbid a
+// synchronisation, and a new stream (perhaps at the same address) is not capturing.
+TEST_F(DriverGraphs, DestroyingTheCapturingStreamAbandonsTheCapture) {
+  CUstream s = nullptr;
+  ASSERT_CU_OK(cu.cuStreamCreate(&s, 0));
+  ASSERT_CU_OK(ENTRY(cuStreamBeginCapture)(s, CU_STREAM_CAPTURE_MODE_GLOBAL));
+  ASSERT_CU_OK(cu.cuStreamDestroy(s));
+  ASSERT_CU_OK(cu.cuCtxSynchronize());
+  ASSERT_CU_OK(cu.cuStreamCreate(&s, 0));
+  CUstreamCaptureStatus status;
+  ASSERT_CU_OK(ENTRY(cuStreamIsCapturing)(s, &status));
+  EXPECT_EQ(status, CU_STREAM_CAPTURE_STATUS_NONE);
+  ASSERT_CU_OK(cu.cuStreamDestroy(s));
+}
+
 // A captured vecadd runs only when the graph is launched, and then gives the CPU's sums.
 TEST_F(DriverGraphs, CapturedLaunchRunsAtGraphLaunch) {
   const unsigned n = 300;
