@@ -268,6 +268,29 @@ struct Registry {
     }
   }
 
+  // GraphRemoveDependencies: edge i from[i] -> to[i] must exist; all are checked before any goes.
+  void remove_edges(Graph<N>& g, const void* const* from, const void* const* to, size_t n) {
+    if (n && (!from || !to)) fail(Failure::InvalidValue, "null node array with a non-zero count");
+    std::vector<std::pair<N*, N*>> edges;
+    for (size_t i = 0; i < n; ++i) {
+      N& a = node_of(from[i]);
+      N& b = node_of(to[i]);
+      if (a.graph != &g || b.graph != &g) fail(Failure::InvalidValue, "edge " + std::to_string(i) + " names a node of another graph");
+      if (std::find(b.deps.begin(), b.deps.end(), &a) == b.deps.end())
+        fail(Failure::InvalidValue, "edge " + std::to_string(i) + " does not exist");
+      edges.emplace_back(&a, &b);
+    }
+    for (auto& [a, b] : edges) b->deps.erase(std::remove(b->deps.begin(), b->deps.end(), a), b->deps.end());
+  }
+
+  // The nodes that depend on `n` (GetDependentNodes), in creation order.
+  static std::vector<N*> dependents(const N& n) {
+    std::vector<N*> out;
+    for (auto& other : n.graph->nodes)
+      if (std::find(other->deps.begin(), other->deps.end(), &n) != other->deps.end()) out.push_back(other.get());
+    return out;
+  }
+
   // A registered deep copy of g (cudaGraphClone); `snapshot` gives copied nodes their own children.
   template <typename Snapshot>
   Graph<N>* clone(const Graph<N>& g, Snapshot&& snapshot) {

@@ -2,6 +2,7 @@
 // arguments and misuse (never a crash), a captured launch whose result the CPU checks, and
 // cuGetProcAddress handing out the graph calls' current signatures. The CUDA program
 // tests/cuda_programs/driver_graphs.cu checks captured and hand-built graphs element by element.
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -134,6 +135,62 @@ TEST_F(DriverGraphs, CaptureRejectsMisuse) {
   ASSERT_CU_OK(ENTRY(cuStreamIsCapturing)(s, &status));
   EXPECT_EQ(status, CU_STREAM_CAPTURE_STATUS_NONE);
   ASSERT_CU_OK(cu.cuStreamDestroy(s));
+}
+
+TEST_F(DriverGraphs, EditsAfterBuildingAreChecked) {
+  CUgraphNode a = empty(), b = empty(&a, 1), c = empty(&a, 1);
+  CUgraphNode found[4];
+  size_t count = 4;
+  ASSERT_CU_OK(ENTRY(cuGraphNodeGetDependentNodes)(a, found, nullptr, &count));
+  ASSERT_EQ(count, 2u);
+  EXPECT_EQ(found[0], b);
+  EXPECT_EQ(found[1], c);
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, ENTRY(cuGraphRemoveDependencies)(graph, &b, &c, nullptr, 1));  // no such edge
+  ASSERT_CU_OK(ENTRY(cuGraphRemoveDependencies)(graph, &a, &c, nullptr, 1));
+  count = 4;
+  ASSERT_CU_OK(ENTRY(cuGraphNodeGetDependentNodes)(a, found, nullptr, &count));
+  EXPECT_EQ(count, 1u);
+
+  CUDA_MEMSET_NODE_PARAMS ms = {};
+  ms.dst = alloc(64);
+  ms.elementSize = 4;
+  ms.width = 16;
+  ms.height = 1;
+  ms.value = 7;
+  CUgraphNode memset = nullptr;
+  ASSERT_CU_OK(ENTRY(cuGraphAddMemsetNode)(&memset, graph, &b, 1, &ms, context));
+  ms.value = 9;
+  ms.width = 8;
+  ASSERT_CU_OK(ENTRY(cuGraphMemsetNodeSetParams)(memset, &ms));
+  CUDA_MEMSET_NODE_PARAMS got = {};
+  ASSERT_CU_OK(ENTRY(cuGraphMemsetNodeGetParams)(memset, &got));
+  EXPECT_EQ(got.value, 9u);
+  EXPECT_EQ(got.width, 8u);
+  ms.elementSize = 8;
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, ENTRY(cuGraphMemsetNodeSetParams)(memset, &ms));
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, ENTRY(cuGraphMemsetNodeSetParams)(a, &got));  // not a memset node
+
+  CUevent first = nullptr, second = nullptr, out = nullptr;
+  ASSERT_CU_OK(cu.cuEventCreate(&first, 0));
+  ASSERT_CU_OK(cu.cuEventCreate(&second, 0));
+  CUgraphNode record = nullptr;
+  ASSERT_CU_OK(ENTRY(cuGraphAddEventRecordNode)(&record, graph, &memset, 1, first));
+  ASSERT_CU_OK(ENTRY(cuGraphEventRecordNodeSetEvent)(record, second));
+  ASSERT_CU_OK(ENTRY(cuGraphEventRecordNodeGetEvent)(record, &out));
+  EXPECT_EQ(out, second);
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, ENTRY(cuGraphEventWaitNodeGetEvent)(record, &out));  // a record node
+  CUgraphExec exec = nullptr;
+  ASSERT_CU_OK(ENTRY(cuGraphInstantiate)(&exec, graph, 0));
+  ASSERT_CU_OK(ENTRY(cuGraphExecEventRecordNodeSetEvent)(exec, record, first));
+  ASSERT_CU_OK(cu.cuMemsetD32(ms.dst, 0xffffffffu, 16));
+  ASSERT_CU_OK(ENTRY(cuGraphLaunch)(exec, nullptr));
+  ASSERT_CU_OK(cu.cuEventSynchronize(first));  // recorded by the launch
+  std::vector<uint32_t> words(16);
+  ASSERT_CU_OK(cu.cuMemcpyDtoH(words.data(), ms.dst, 64));
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(words[i], i < 8 ? 9u : 0xffffffffu) << i;  // the node's new width
+  ASSERT_CU_OK(ENTRY(cuGraphExecDestroy)(exec));
+  ASSERT_CU_OK(cu.cuEventDestroy(first));
+  ASSERT_CU_OK(cu.cuEventDestroy(second));
 }
 
 // Destroying a capturing stream abandons its capture: no capture is left to forbid a
