@@ -21,7 +21,6 @@ struct DriverGraphNode {
   int type = graph::kEmptyNode;
   graph::Graph<DriverGraphNode>* graph = nullptr;
   std::vector<DriverGraphNode*> deps;
-  std::shared_ptr<graph::Graph<DriverGraphNode>> child;  // no child graph nodes in the driver (yet)
 
   // Kernel: the function and an owned copy of its arguments (CUDA copies them when the node is made).
   CUfunc_st* function = nullptr;

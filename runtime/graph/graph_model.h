@@ -8,8 +8,8 @@
 //   int-like `type`                (CUDA's node type numbering, shared by both APIs: NodeType)
 //   Graph<N>* graph                (the graph holding the node; null in an executable graph)
 //   std::vector<N*> deps           (the nodes it waits for, in the order they were added)
-//   std::shared_ptr<Graph<N>> child (a child graph node's own graph, else null)
-// Instantiation copies nodes by value, so a node owns copies of what it runs (kernel arguments).
+// Instantiation copies nodes by value, so a node owns copies of what it runs (kernel arguments);
+// a node that holds more (libcudart's child graphs) deepens the copy in the `snapshot` hooks.
 #pragma once
 
 #include <algorithm>
