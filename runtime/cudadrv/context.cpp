@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
 
 using gpusim::cudadrv::api_call;
@@ -212,6 +213,7 @@ CUresult cuCtxSynchronize() {
   // Launches and copies finish inside their calls; what is left to report is a sticky fault.
   return api_call("cuCtxSynchronize", [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
+    gpusim::cudadrv::check_capture_safe(s, "cuCtxSynchronize");
     return CUDA_SUCCESS;
   });
 }

@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "runtime/cudadrv/driver_graph.h"
+#include "runtime/host_mapped_memory.h"
+
 namespace gpusim::cudadrv {
 
 std::string pointer_text(const void* p) {
@@ -113,9 +116,15 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
   for (auto it = s.libraries.begin(); it != s.libraries.end();)  // libraries go with their modules
     it = context.modules.count(it->second->module) ? s.libraries.erase(it) : std::next(it);
   context.modules.clear();
-  for (CUstream_st* st : context.streams) s.streams.erase(st);
+  for (CUstream_st* st : context.streams) {
+    forget_capture_stream(s, st);
+    s.streams.erase(st);
+  }
   context.streams.clear();
-  for (CUevent_st* e : context.events) s.events.erase(e);
+  for (CUevent_st* e : context.events) {
+    forget_capture_event(s, e);
+    s.events.erase(e);
+  }
   context.events.clear();
   for (const auto& [ptr, bytes] : context.allocations) {
     try {
@@ -125,6 +134,21 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
     }
   }
   context.allocations.clear();
+  // Page-locked and managed allocations and registrations made in the context go with it, as
+  // with CUDA (a program that outlives many contexts does not keep their host memory).
+  for (auto it = s.host_mapped.begin(); it != s.host_mapped.end();) {
+    if (it->second.context != &context) {
+      ++it;
+      continue;
+    }
+    try {
+      if (it->second.kind == DriverState::HostMapped::Registered) s.device->unmap_host_memory(it->first);
+      else runtime::release_host_mapped(*s.device, {it->first, it->second.span});
+    } catch (const std::exception& e) {
+      report(std::string("freeing a destroyed context's host memory: ") + e.what());
+    }
+    it = s.host_mapped.erase(it);
+  }
 }
 
 void forget_context(DriverState& s, CUctx_st* context) {

@@ -110,6 +110,8 @@ struct DriverFailure {
   std::string message;
 };
 
+struct DriverGraphs;  // driver_graph.h: graphs, executable graphs and stream capture
+
 // One launch as the exit report lists it.
 struct LaunchRecord {
   runtime::LaunchStats stats;
@@ -146,14 +148,17 @@ struct DriverState {
     size_t span = 0;  // reserved bytes (0: registered, the program's own memory)
     enum Kind { Pinned, Managed, Registered } kind = Pinned;
     unsigned flags = 0;  // CU_MEMHOSTALLOC_* / CU_MEMHOSTREGISTER_* / CU_MEM_ATTACH_*
+    CUctx_st* context = nullptr;  // current when made: its destruction frees (or unregisters) it
   };
   std::map<void*, HostMapped> host_mapped;
   uint64_t next_host_mapped = 0x0000'4000'0000'0000ull;  // where the next allocation is placed
   std::map<CUlinkState_st*, std::unique_ptr<CUlinkState_st>> links;
   unsigned long long next_stream_id = 1;
   unsigned long long next_context_id = 1;
-  // cuThreadExchangeStreamCaptureMode's per-thread mode (stream_capture_queries.cpp).
+  // cuThreadExchangeStreamCaptureMode's per-thread mode (graph_capture.cpp).
   std::map<std::thread::id, CUstreamCaptureMode> capture_modes;
+  // Graphs, executable graphs and capture sequences (driver_graph.h), made on first use.
+  std::shared_ptr<DriverGraphs> graph_model;
   // The device's one memory pool (cuDeviceGetDefaultMemPool): its handle is this member's
   // address; stream-ordered allocations are ordinary ones (device_extras.cpp).
   char default_mem_pool = 0;

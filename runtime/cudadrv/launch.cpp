@@ -2,13 +2,15 @@
 // `extra` packed buffer (CU_LAUNCH_PARAM_BUFFER_POINTER/SIZE, laid out at the .param offsets),
 // cooperative launches and cuLaunchKernelEx (the occupancy queries are in occupancy.cpp). A launch runs to completion inside the call (the simulator is
 // synchronous); a kernel fault is returned by the launch itself (CUDA allows any later call to
-// report it) and leaves the context unusable, as on a GPU.
+// report it) and leaves the context unusable, as on a GPU. A launch into a capturing stream
+// becomes a kernel node of the capture's graph (driver_graph.h), which a graph launch runs here.
 #include <cuda.h>
 
 #include <cstring>
 #include <stdexcept>
 
 #include "runtime/cuda_answers.h"
+#include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
 #include "runtime/launch_checks.h"
 #include "sim/occupancy.h"
@@ -103,6 +105,59 @@ void check_configuration(DriverState& s, CUfunc_st& f, gpusim::runtime::Dim3 gri
   }
 }
 
+}  // namespace
+
+namespace gpusim::cudadrv {
+
+runtime::KernelArgs checked_launch_arguments(DriverState& s, CUfunc_st& f, runtime::Dim3 grid, runtime::Dim3 block,
+                                             unsigned shared_bytes, void** params, void** extra) {
+  check_configuration(s, f, grid, block, shared_bytes);
+  return collect_arguments(f, params, extra);
+}
+
+void run_launch(DriverState& s, CUctx_st& context, CUfunc_st& f, const runtime::LaunchConfig& cfg,
+                const runtime::KernelArgs& args) {
+  gpusim::runtime::SharedDeviceLaunch shared_record;
+  shared_record.kernel = f.kernel->name.c_str();
+  shared_record.grid[0] = cfg.grid.x, shared_record.grid[1] = cfg.grid.y, shared_record.grid[2] = cfg.grid.z;
+  shared_record.block[0] = cfg.block.x, shared_record.block[1] = cfg.block.y, shared_record.block[2] = cfg.block.z;
+  shared_record.shared_bytes = cfg.dynamic_shared_bytes;
+  try {
+    gpusim::runtime::LaunchStats stats = s.device->launch(f.module->handle, f.kernel->name, cfg, args);
+    context.simulated_seconds += stats.seconds;  // zero in functional mode
+    if (s.record_in_runtime) {
+      shared_record.stats = &stats;
+      s.record_in_runtime(&shared_record);
+    } else {
+      s.launches.push_back({std::move(stats)});
+    }
+  } catch (const gpusim::runtime::KernelFault& e) {
+    if (s.record_in_runtime) {
+      shared_record.faulted = true;
+      s.record_in_runtime(&shared_record);
+    }
+    context.lost_code = fault_code(e);
+    context.lost_reason = e.what();
+    const char* name = nullptr;
+    cuGetErrorName(context.lost_code, &name);
+    throw DriverFailure{context.lost_code, std::string(name ? name : "fault") + " in kernel '" + f.kernel->name +
+                                               "'; the context is unusable from now on\n" + e.what()};
+  } catch (const gpusim::runtime::Error& e) {
+    const std::string why = e.what();
+    if (why.find("SystemC") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
+    if (why.find("CooperativeLaunchTooLarge") != std::string::npos)
+      throw DriverFailure{CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE, why};
+    if (why.find("has no thread-block clusters") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
+    if (why.find("cluster") != std::string::npos) throw DriverFailure{CUDA_ERROR_INVALID_CLUSTER_SIZE, why};
+    const bool resources = why.find("register") != std::string::npos || why.find("shared") != std::string::npos;
+    throw DriverFailure{resources ? CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES : CUDA_ERROR_INVALID_VALUE, why};
+  }
+}
+
+}  // namespace gpusim::cudadrv
+
+namespace {
+
 // cuLaunchKernel and cuLaunchKernelEx: `cluster` is the thread-block cluster shape ({1,1,1}: none).
 CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x, unsigned int grid_y,
                        unsigned int grid_z, unsigned int block_x, unsigned int block_y, unsigned int block_z,
@@ -114,49 +169,23 @@ CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x
     gpusim::cudadrv::live_stream(s, stream);
     if (f.module->context != &context)
       throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "'" + f.kernel->name + "' belongs to another context"};
-    check_configuration(s, f, {grid_x, grid_y, grid_z}, {block_x, block_y, block_z}, shared_bytes);
-    const gpusim::runtime::KernelArgs args = collect_arguments(f, params, extra);
     gpusim::runtime::LaunchConfig cfg;
     cfg.grid = {grid_x, grid_y, grid_z};
     cfg.block = {block_x, block_y, block_z};
     cfg.dynamic_shared_bytes = shared_bytes;
     cfg.cluster = cluster;
     cfg.cooperative = cooperative;  // every CTA resident at once, so a grid sync completes
-    gpusim::runtime::SharedDeviceLaunch shared_record;
-    shared_record.kernel = f.kernel->name.c_str();
-    shared_record.grid[0] = grid_x, shared_record.grid[1] = grid_y, shared_record.grid[2] = grid_z;
-    shared_record.block[0] = block_x, shared_record.block[1] = block_y, shared_record.block[2] = block_z;
-    shared_record.shared_bytes = shared_bytes;
-    try {
-      gpusim::runtime::LaunchStats stats = s.device->launch(f.module->handle, f.kernel->name, cfg, args);
-      context.simulated_seconds += stats.seconds;  // zero in functional mode
-      if (s.record_in_runtime) {
-        shared_record.stats = &stats;
-        s.record_in_runtime(&shared_record);
-      } else {
-        s.launches.push_back({std::move(stats)});
-      }
-    } catch (const gpusim::runtime::KernelFault& e) {
-      if (s.record_in_runtime) {
-        shared_record.faulted = true;
-        s.record_in_runtime(&shared_record);
-      }
-      context.lost_code = fault_code(e);
-      context.lost_reason = e.what();
-      const char* name = nullptr;
-      cuGetErrorName(context.lost_code, &name);
-      throw DriverFailure{context.lost_code, std::string(name ? name : "fault") + " in kernel '" + f.kernel->name +
-                                                 "'; the context is unusable from now on\n" + e.what()};
-    } catch (const gpusim::runtime::Error& e) {
-      const std::string why = e.what();
-      if (why.find("SystemC") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
-      if (why.find("CooperativeLaunchTooLarge") != std::string::npos)
-        throw DriverFailure{CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE, why};
-      if (why.find("has no thread-block clusters") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};
-      if (why.find("cluster") != std::string::npos) throw DriverFailure{CUDA_ERROR_INVALID_CLUSTER_SIZE, why};
-      const bool resources = why.find("register") != std::string::npos || why.find("shared") != std::string::npos;
-      throw DriverFailure{resources ? CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES : CUDA_ERROR_INVALID_VALUE, why};
+    if (gpusim::cudadrv::capture_target(s, stream)) {
+      gpusim::cudadrv::DriverGraphNode node =
+          gpusim::cudadrv::kernel_node(s, f, cfg.grid, cfg.block, shared_bytes, params, extra);
+      node.cluster = cluster;
+      node.cooperative = cooperative;
+      gpusim::cudadrv::record_if_capturing(s, stream, std::move(node));
+      return CUDA_SUCCESS;
     }
+    const gpusim::runtime::KernelArgs args =
+        gpusim::cudadrv::checked_launch_arguments(s, f, cfg.grid, cfg.block, shared_bytes, params, extra);
+    gpusim::cudadrv::run_launch(s, context, f, cfg, args);
     return CUDA_SUCCESS;
   });
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
 #include "runtime/host_mapped_memory.h"
 
@@ -138,6 +139,7 @@ extern "C" {
 
 CUresult cuMemAlloc(CUdeviceptr* ptr, size_t bytes) {
   return api_call("cuMemAlloc", [&](DriverState& s) {
+    gpusim::cudadrv::check_capture_safe(s, "cuMemAlloc");
     if (!ptr) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "ptr is null"};
     CUctx_st& c = gpusim::cudadrv::usable_context(s);
     if (bytes == 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "zero-byte allocation"};
@@ -152,6 +154,7 @@ CUresult cuMemAlloc(CUdeviceptr* ptr, size_t bytes) {
 
 CUresult cuMemFree(CUdeviceptr ptr) {
   return api_call("cuMemFree", [&](DriverState& s) {
+    gpusim::cudadrv::check_capture_safe(s, "cuMemFree");
     CUctx_st& c = gpusim::cudadrv::usable_context(s);
     if (ptr == 0) return CUDA_SUCCESS;
     auto managed = s.host_mapped.find(reinterpret_cast<void*>(ptr));
@@ -184,39 +187,55 @@ CUresult cuMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
 }
 
 CUresult cuMemcpyHtoD(CUdeviceptr dst, const void* src, size_t bytes) {
-  return api_call("cuMemcpyHtoD", [&](DriverState& s) { return copy_in(s, dst, src, bytes); });
+  return api_call("cuMemcpyHtoD", [&](DriverState& s) {
+    gpusim::cudadrv::check_capture_safe(s, "cuMemcpyHtoD");
+    return copy_in(s, dst, src, bytes);
+  });
 }
 CUresult cuMemcpyDtoH(void* dst, CUdeviceptr src, size_t bytes) {
-  return api_call("cuMemcpyDtoH", [&](DriverState& s) { return copy_out(s, dst, src, bytes); });
+  return api_call("cuMemcpyDtoH", [&](DriverState& s) {
+    gpusim::cudadrv::check_capture_safe(s, "cuMemcpyDtoH");
+    return copy_out(s, dst, src, bytes);
+  });
 }
 CUresult cuMemcpyDtoD(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
-  return api_call("cuMemcpyDtoD", [&](DriverState& s) { return copy_device_to_device(s, dst, src, bytes); });
+  return api_call("cuMemcpyDtoD", [&](DriverState& s) {
+    gpusim::cudadrv::check_capture_safe(s, "cuMemcpyDtoD");
+    return copy_device_to_device(s, dst, src, bytes);
+  });
 }
 CUresult cuMemcpy(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
-  return api_call("cuMemcpy", [&](DriverState& s) { return copy_unified(s, dst, src, bytes); });
+  return api_call("cuMemcpy", [&](DriverState& s) {
+    gpusim::cudadrv::check_capture_safe(s, "cuMemcpy");
+    return copy_unified(s, dst, src, bytes);
+  });
 }
 
 CUresult cuMemcpyHtoDAsync(CUdeviceptr dst, const void* src, size_t bytes, CUstream stream) {
   return api_call("cuMemcpyHtoDAsync", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::linear_memcpy_node(CU_MEMORYTYPE_DEVICE, dst, CU_MEMORYTYPE_HOST, reinterpret_cast<CUdeviceptr>(src), bytes))) return CUDA_SUCCESS;
     return copy_in(s, dst, src, bytes);
   });
 }
 CUresult cuMemcpyDtoHAsync(void* dst, CUdeviceptr src, size_t bytes, CUstream stream) {
   return api_call("cuMemcpyDtoHAsync", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::linear_memcpy_node(CU_MEMORYTYPE_HOST, reinterpret_cast<CUdeviceptr>(dst), CU_MEMORYTYPE_DEVICE, src, bytes))) return CUDA_SUCCESS;
     return copy_out(s, dst, src, bytes);
   });
 }
 CUresult cuMemcpyDtoDAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
   return api_call("cuMemcpyDtoDAsync", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::linear_memcpy_node(CU_MEMORYTYPE_DEVICE, dst, CU_MEMORYTYPE_DEVICE, src, bytes))) return CUDA_SUCCESS;
     return copy_device_to_device(s, dst, src, bytes);
   });
 }
 CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
   return api_call("cuMemcpyAsync", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::linear_memcpy_node(CU_MEMORYTYPE_UNIFIED, dst, CU_MEMORYTYPE_UNIFIED, src, bytes))) return CUDA_SUCCESS;
     return copy_unified(s, dst, src, bytes);
   });
 }
@@ -233,18 +252,21 @@ CUresult cuMemsetD32(CUdeviceptr dst, unsigned int value, size_t count) {
 CUresult cuMemsetD8Async(CUdeviceptr dst, unsigned char value, size_t count, CUstream stream) {
   return api_call("cuMemsetD8Async", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::memset_node(dst, 0, value, sizeof(uint8_t), count, 1))) return CUDA_SUCCESS;
     return fill<uint8_t>(s, dst, value, count);
   });
 }
 CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value, size_t count, CUstream stream) {
   return api_call("cuMemsetD16Async", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::memset_node(dst, 0, value, sizeof(uint16_t), count, 1))) return CUDA_SUCCESS;
     return fill<uint16_t>(s, dst, value, count);
   });
 }
 CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t count, CUstream stream) {
   return api_call("cuMemsetD32Async", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::memset_node(dst, 0, value, sizeof(uint32_t), count, 1))) return CUDA_SUCCESS;
     return fill<uint32_t>(s, dst, value, count);
   });
 }

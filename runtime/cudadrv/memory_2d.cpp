@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
 #include "runtime/cudadrv/raw_enum.h"
 
@@ -109,7 +110,20 @@ CUresult fill_2d(DriverState& s, CUdeviceptr dst, size_t pitch, T value, size_t 
   return CUDA_SUCCESS;
 }
 
+// The 2-D copy as the 3-D one it is (one slice), for a graph's memcpy node.
+CUDA_MEMCPY3D as_3d(const CUDA_MEMCPY2D& c) {
+  CUDA_MEMCPY3D out{};
+  out.srcXInBytes = c.srcXInBytes, out.srcY = c.srcY, out.srcMemoryType = c.srcMemoryType;
+  out.srcHost = c.srcHost, out.srcDevice = c.srcDevice, out.srcArray = c.srcArray, out.srcPitch = c.srcPitch;
+  out.dstXInBytes = c.dstXInBytes, out.dstY = c.dstY, out.dstMemoryType = c.dstMemoryType;
+  out.dstHost = c.dstHost, out.dstDevice = c.dstDevice, out.dstArray = c.dstArray, out.dstPitch = c.dstPitch;
+  out.WidthInBytes = c.WidthInBytes, out.Height = c.Height, out.Depth = 1;
+  return out;
+}
+
 }  // namespace
+
+void gpusim::cudadrv::memcpy_3d(DriverState& s, const CUDA_MEMCPY3D& copy) { copy_3d(s, &copy); }
 
 extern "C" {
 
@@ -139,6 +153,7 @@ CUresult cuMemcpy2DUnaligned(const CUDA_MEMCPY2D* copy) {
 CUresult cuMemcpy2DAsync(const CUDA_MEMCPY2D* copy, CUstream stream) {
   return api_call("cuMemcpy2DAsync", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (copy && gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::memcpy_node(as_3d(*copy)))) return CUDA_SUCCESS;
     return copy_2d(s, copy);
   });
 }
@@ -148,6 +163,7 @@ CUresult cuMemcpy3D(const CUDA_MEMCPY3D* copy) {
 CUresult cuMemcpy3DAsync(const CUDA_MEMCPY3D* copy, CUstream stream) {
   return api_call("cuMemcpy3DAsync", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (copy && gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::memcpy_node(*copy))) return CUDA_SUCCESS;
     return copy_3d(s, copy);
   });
 }
@@ -164,18 +180,24 @@ CUresult cuMemsetD2D32(CUdeviceptr dst, size_t pitch, unsigned int value, size_t
 CUresult cuMemsetD2D8Async(CUdeviceptr dst, size_t pitch, unsigned char value, size_t width, size_t height, CUstream stream) {
   return api_call("cuMemsetD2D8Async", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::memset_node(dst, pitch, value, sizeof(uint8_t), width, height)))
+      return CUDA_SUCCESS;
     return fill_2d<uint8_t>(s, dst, pitch, value, width, height);
   });
 }
 CUresult cuMemsetD2D16Async(CUdeviceptr dst, size_t pitch, unsigned short value, size_t width, size_t height, CUstream stream) {
   return api_call("cuMemsetD2D16Async", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::memset_node(dst, pitch, value, sizeof(uint16_t), width, height)))
+      return CUDA_SUCCESS;
     return fill_2d<uint16_t>(s, dst, pitch, value, width, height);
   });
 }
 CUresult cuMemsetD2D32Async(CUdeviceptr dst, size_t pitch, unsigned int value, size_t width, size_t height, CUstream stream) {
   return api_call("cuMemsetD2D32Async", [&](DriverState& s) {
     gpusim::cudadrv::live_stream(s, stream);
+    if (gpusim::cudadrv::record_if_capturing(s, stream, gpusim::cudadrv::memset_node(dst, pitch, value, sizeof(uint32_t), width, height)))
+      return CUDA_SUCCESS;
     return fill_2d<uint32_t>(s, dst, pitch, value, width, height);
   });
 }

@@ -17,9 +17,9 @@ using HostMapped = DriverState::HostMapped;
 namespace {
 
 void* allocate(DriverState& s, size_t bytes, HostMapped::Kind kind, unsigned flags) {
-  gpusim::cudadrv::usable_context(s);
+  CUctx_st& context = gpusim::cudadrv::usable_context(s);
   const gpusim::runtime::HostMappedRange range = gpusim::runtime::allocate_host_mapped(*s.device, bytes, s.next_host_mapped);
-  s.host_mapped[range.address] = {bytes, range.span, kind, flags};
+  s.host_mapped[range.address] = {bytes, range.span, kind, flags, &context};
   return range.address;
 }
 
@@ -129,13 +129,13 @@ CUresult cuMemHostRegister(void* ptr, size_t bytes, unsigned int flags) {
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "unknown CU_MEMHOSTREGISTER_* flags"};
     if (flags & CU_MEMHOSTREGISTER_IOMEMORY)
       throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "I/O memory (CU_MEMHOSTREGISTER_IOMEMORY) is not simulated"};
-    gpusim::cudadrv::usable_context(s);
+    CUctx_st& context = gpusim::cudadrv::usable_context(s);
     try {
       s.device->map_host_memory(ptr, bytes);
     } catch (const gpusim::runtime::Error& e) {
       throw DriverFailure{CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED, e.what()};
     }
-    s.host_mapped[ptr] = {bytes, 0, HostMapped::Registered, flags};
+    s.host_mapped[ptr] = {bytes, 0, HostMapped::Registered, flags, &context};
     return CUDA_SUCCESS;
   });
 }

@@ -1,7 +1,7 @@
 // cuGetProcAddress: the entry point by base name, as the CUDA runtime and loaders ask for it.
 // The versioned ABI name is chosen by the caller's CUDA version where a signature changed
 // (cuCtxCreate: _v4 from CUDA 13, cuEventElapsedTime: _v2 from 12.8, cuStreamGetCtx, cuMemAdvise,
-// cuMemPrefetchAsync, cuStreamGetCaptureInfo); otherwise the newest
+// cuMemPrefetchAsync, cuStreamGetCaptureInfo, the graph calls); otherwise the newest
 // version this library exports.
 #include <cuda.h>
 #include <dlfcn.h>
@@ -33,8 +33,15 @@ void* resolve(const std::string& base, int cuda_version) {
     int v2_since;
   };
   for (const Versioned& v : {Versioned{"cuStreamGetCtx", 12050}, Versioned{"cuMemAdvise", 12020},
-                             Versioned{"cuMemPrefetchAsync", 12020}, Versioned{"cuCtxGetDevice", 13000}})
+                             Versioned{"cuMemPrefetchAsync", 12020}, Versioned{"cuCtxGetDevice", 13000},
+                             Versioned{"cuGraphExecUpdate", 12000}, Versioned{"cuGraphAddKernelNode", 12000},
+                             Versioned{"cuGraphKernelNodeGetParams", 12000}, Versioned{"cuGraphKernelNodeSetParams", 12000},
+                             Versioned{"cuGraphExecKernelNodeSetParams", 12000}, Versioned{"cuGraphGetEdges", 12030},
+                             Versioned{"cuGraphNodeGetDependencies", 12030}, Versioned{"cuGraphAddDependencies", 12030},
+                             Versioned{"cuStreamUpdateCaptureDependencies", 12030}})
     if (base == v.base) return own_symbol(cuda_version >= v.v2_since ? base + "_v2" : base);
+  if (base == "cuGraphInstantiate") return own_symbol(cuda_version >= 12000 ? "cuGraphInstantiateWithFlags" : "cuGraphInstantiate_v2");
+  if (base == "cuStreamBeginCapture") return own_symbol(cuda_version >= 10010 ? "cuStreamBeginCapture_v2" : base);
   if (base == "cuStreamGetCaptureInfo")
     return own_symbol(cuda_version >= 12030 ? "cuStreamGetCaptureInfo_v3" : cuda_version >= 11030 ? "cuStreamGetCaptureInfo_v2" : base);
   for (const char* suffix : {"_v4", "_v3", "_v2", ""})

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "runtime/cuda_answers.h"
+#include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
 
 using gpusim::cudadrv::api_call;
@@ -53,6 +54,7 @@ CUresult cuStreamDestroy(CUstream stream) {
     gpusim::cudadrv::require_initialized(s);
     CUstream_st* st = gpusim::cudadrv::live_stream(s, stream);
     if (!st) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "the default stream cannot be destroyed"};
+    gpusim::cudadrv::forget_capture_stream(s, st);
     st->context->streams.erase(st);
     s.streams.erase(st);
     return CUDA_SUCCESS;
@@ -63,6 +65,7 @@ CUresult cuStreamSynchronize(CUstream stream) {
   return api_call("cuStreamSynchronize", [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
     gpusim::cudadrv::live_stream(s, stream);
+    gpusim::cudadrv::check_not_capturing(s, stream, "cuStreamSynchronize");
     return CUDA_SUCCESS;
   });
 }
@@ -71,6 +74,7 @@ CUresult cuStreamQuery(CUstream stream) {
   return api_call("cuStreamQuery", [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
     gpusim::cudadrv::live_stream(s, stream);
+    gpusim::cudadrv::check_not_capturing(s, stream, "cuStreamQuery");
     return CUDA_SUCCESS;  // everything issued has completed
   });
 }
@@ -80,7 +84,8 @@ CUresult cuStreamWaitEvent(CUstream stream, CUevent event, unsigned int flags) {
     gpusim::cudadrv::usable_context(s);
     gpusim::cudadrv::live_stream(s, stream);
     gpusim::cudadrv::live_event(s, event);
-    return CUDA_SUCCESS;  // the event's work is already done
+    gpusim::cudadrv::capture_event_wait(s, stream, event);  // a captured event forks or joins a capture
+    return CUDA_SUCCESS;  // otherwise the event's work is already done
   });
 }
 
@@ -103,6 +108,7 @@ CUresult cuEventDestroy(CUevent event) {
   return api_call("cuEventDestroy", [&](DriverState& s) {
     gpusim::cudadrv::require_initialized(s);
     CUevent_st& e = gpusim::cudadrv::live_event(s, event);
+    gpusim::cudadrv::forget_capture_event(s, event);
     e.context->events.erase(event);
     s.events.erase(event);
     return CUDA_SUCCESS;
@@ -115,6 +121,7 @@ CUresult cuEventRecord(CUevent event, CUstream stream) {
     CUevent_st& e = gpusim::cudadrv::live_event(s, event);
     gpusim::cudadrv::live_stream(s, stream);
     if (e.context != &c) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "the event belongs to another context"};
+    if (gpusim::cudadrv::capture_event_record(s, stream, event)) return CUDA_SUCCESS;  // an event of the capture
     e.recorded = true;
     e.simulated_seconds = c.simulated_seconds;
     e.host_time = std::chrono::steady_clock::now();

@@ -6,6 +6,7 @@
 #include <cuda.h>
 
 #include "runtime/cuda_answers.h"
+#include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
 
 using gpusim::cudadrv::api_call;
@@ -15,13 +16,19 @@ using gpusim::cudadrv::DriverState;
 extern "C" {
 
 CUresult cuLaunchHostFunc(CUstream stream, CUhostFn fn, void* user_data) {
+  bool captured = false;
   const CUresult r = api_call("cuLaunchHostFunc", [&](DriverState& s) {
     if (!fn) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "fn is null"};
     gpusim::cudadrv::usable_context(s);
     gpusim::cudadrv::live_stream(s, stream);
+    gpusim::cudadrv::DriverGraphNode node;  // in a capturing stream: a host node, run by each graph launch
+    node.type = gpusim::graph::kHostNode;
+    node.host_fn = fn;
+    node.user_data = user_data;
+    captured = gpusim::cudadrv::record_if_capturing(s, stream, std::move(node));
     return CUDA_SUCCESS;
   });
-  if (r == CUDA_SUCCESS) fn(user_data);
+  if (r == CUDA_SUCCESS && !captured) fn(user_data);
   return r;
 }
 

@@ -1,9 +1,7 @@
-// Stream capture: between cudaStreamBeginCapture and cudaStreamEndCapture, work issued to the
-// stream (and to streams that joined it by waiting on one of its events) becomes graph nodes
-// instead of running. Each capturing stream keeps the nodes its next node depends on; an event
-// recorded in a capturing stream carries that set to the streams that wait on it (fork and join).
-// Calls CUDA forbids during a capture fail with CUDA's code and invalidate the capture, so
-// cudaStreamEndCapture then fails with cudaErrorStreamCaptureInvalidated, as on a GPU.
+// Stream capture in the runtime API: cudaStreamBeginCapture .. cudaStreamEndCapture and the
+// capture queries, over the shared capture model (runtime/graph/stream_capture.h). What only the
+// runtime knows stays here: which handle is the legacy default stream, which streams synchronise
+// with it, and the calling thread's capture interaction mode.
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
@@ -23,64 +21,17 @@ cudaStreamCaptureMode& thread_mode() {
 
 bool is_legacy(cudaStream_t s) { return s == nullptr || s == cudaStreamLegacy; }
 
-StreamCapture* find(GraphState& st, cudaStream_t s) {
-  auto it = st.capturing.find(s);
-  return it == st.capturing.end() ? nullptr : &it->second;
-}
-
-[[noreturn]] void invalidated() {
-  throw ApiError(cudaErrorStreamCaptureInvalidated,
-                 "the stream's capture was invalidated by an earlier error; cudaStreamEndCapture ends it");
-}
-
-// The legacy default stream synchronises with every blocking stream, so work on it while such a
-// stream captures would join the capture implicitly: CUDA rejects it and invalidates the capture.
+// The legacy default stream synchronises with every blocking stream (cudart_capture's rule, see
+// graph::CaptureState::legacy_use).
 void check_legacy_use(GraphState& st, const char* what) {
-  bool hit = false;
-  for (auto& [s, cap] : st.capturing) {
-    unsigned flags = 0;
-    if (s != cudaStreamPerThread) cudaStreamGetFlags(s, &flags);
-    if (flags & cudaStreamNonBlocking) continue;
-    cap.session->invalidated = true;
-    hit = true;
-  }
-  if (hit)
-    throw ApiError(cudaErrorStreamCaptureImplicit,
-                   std::string(what) + " on the legacy default stream while a blocking stream captures");
-}
-
-void end_session(GraphState& st, CaptureSession* session) {
-  for (auto it = st.capturing.begin(); it != st.capturing.end();)
-    it = it->second.session == session ? st.capturing.erase(it) : std::next(it);
-  for (auto it = st.captured_events.begin(); it != st.captured_events.end();)
-    it = it->second.first == session ? st.captured_events.erase(it) : std::next(it);
-  st.sessions.erase(std::find_if(st.sessions.begin(), st.sessions.end(), [&](auto& p) { return p.get() == session; }));
-}
-
-void drop_graph(GraphState& st, GraphRecord* g) {
-  for (auto& n : g->nodes) st.node_owner.erase(n.get());
-  st.graphs.erase(g);
-  delete g;
-}
-
-// Every node without dependents must lead into the origin stream's last work: a forked stream
-// that never rejoined makes the capture fail (cudaErrorStreamCaptureUnjoined).
-bool all_joined(const GraphRecord& g, const std::vector<GraphNode*>& origin_deps,
-                const std::set<const GraphNode*>& earlier_nodes) {
-  std::set<const GraphNode*> reach;
-  std::vector<const GraphNode*> todo(origin_deps.begin(), origin_deps.end());
-  while (!todo.empty()) {
-    const GraphNode* n = todo.back();
-    todo.pop_back();
-    if (!reach.insert(n).second) continue;
-    for (const GraphNode* d : n->deps) todo.push_back(d);
-  }
-  std::set<const GraphNode*> has_dependent;
-  for (auto& n : g.nodes)
-    for (const GraphNode* d : n->deps) has_dependent.insert(d);
-  for (auto& n : g.nodes)
-    if (!has_dependent.count(n.get()) && !reach.count(n.get()) && !earlier_nodes.count(n.get())) return false;
-  return true;
+  st.legacy_use(
+      [](const void* s) {
+        unsigned flags = 0;
+        auto stream = static_cast<cudaStream_t>(const_cast<void*>(s));
+        if (stream != cudaStreamPerThread) cudaStreamGetFlags(stream, &flags);
+        return !(flags & cudaStreamNonBlocking);
+      },
+      what);
 }
 
 void check_stream_handle(Context& ctx, cudaStream_t s) {
@@ -91,36 +42,37 @@ void check_stream_handle(Context& ctx, cudaStream_t s) {
 // Starts a capture on `stream` into a new graph (into == null) or into the program's graph.
 void begin_capture(Context& ctx, cudaStream_t stream, cudaStreamCaptureMode mode, GraphRecord* into,
                    std::vector<GraphNode*> deps) {
-  const int m = as_int(mode);
-  if (m != cudaStreamCaptureModeGlobal && m != cudaStreamCaptureModeThreadLocal && m != cudaStreamCaptureModeRelaxed)
-    throw ApiError(cudaErrorInvalidValue, "capture mode " + std::to_string(m) + " is not a cudaStreamCaptureMode");
+  if (!graph::is_capture_mode(as_int(mode)))
+    throw ApiError(cudaErrorInvalidValue, "capture mode " + std::to_string(as_int(mode)) + " is not a cudaStreamCaptureMode");
   if (is_legacy(stream))
     throw ApiError(cudaErrorStreamCaptureUnsupported, "the legacy default stream cannot be captured; use a created stream");
   check_stream_handle(ctx, stream);
   GraphState& st = graph_state(ctx);
-  if (find(st, stream)) throw ApiError(cudaErrorIllegalState, "the stream is already capturing");
-  auto session = std::make_unique<CaptureSession>();
-  if (into) {
-    for (auto& [s, cap] : st.capturing)
-      if (cap.session->graph == into) throw ApiError(cudaErrorIllegalState, "another capture is already adding to the graph");
-    session->into_existing_graph = true;
-    for (auto& n : into->nodes) session->earlier_nodes.insert(n.get());
-  } else {
-    into = new GraphRecord;
-    st.graphs.insert(into);
-  }
-  session->graph = into;
-  session->origin = stream;
-  session->mode = mode;
-  session->id = st.next_capture_id++;
-  session->thread = std::this_thread::get_id();
-  st.capturing[stream] = StreamCapture{session.get(), std::move(deps), {}, {}};
-  st.sessions.push_back(std::move(session));
+  st.begin(st, stream, as_int(mode), into, std::move(deps));
 }
 
 }  // namespace
 
-bool is_capturing(Context& ctx, cudaStream_t stream) { return find(graph_state(ctx), stream) != nullptr; }
+cudaError_t graph_failure_code(graph::Failure failure) {
+  using graph::Failure;
+  switch (failure) {
+    case Failure::InvalidValue: return cudaErrorInvalidValue;
+    case Failure::InvalidHandle: return cudaErrorInvalidResourceHandle;
+    case Failure::NotSupported: return cudaErrorNotSupported;
+    case Failure::IllegalState: return cudaErrorIllegalState;
+    case Failure::CaptureUnsupported: return cudaErrorStreamCaptureUnsupported;
+    case Failure::CaptureInvalidated: return cudaErrorStreamCaptureInvalidated;
+    case Failure::CaptureImplicit: return cudaErrorStreamCaptureImplicit;
+    case Failure::CaptureUnmatched: return cudaErrorStreamCaptureUnmatched;
+    case Failure::CaptureUnjoined: return cudaErrorStreamCaptureUnjoined;
+    case Failure::CaptureIsolation: return cudaErrorStreamCaptureIsolation;
+    case Failure::CaptureWrongThread: return cudaErrorStreamCaptureWrongThread;
+    case Failure::UpdateFailure: return cudaErrorGraphExecUpdateFailure;
+  }
+  return cudaErrorUnknown;
+}
+
+bool is_capturing(Context& ctx, cudaStream_t stream) { return graph_state(ctx).find(stream) != nullptr; }
 
 bool capture_target(Context& ctx, cudaStream_t stream) {
   GraphState& st = graph_state(ctx);
@@ -128,88 +80,34 @@ bool capture_target(Context& ctx, cudaStream_t stream) {
     check_legacy_use(st, "work");
     return false;
   }
-  StreamCapture* cap = find(st, stream);
-  if (cap && cap->session->invalidated) invalidated();
-  return cap != nullptr;
+  return st.target(stream);
 }
 
 bool record_if_capturing(Context& ctx, cudaStream_t stream, GraphNode node) {
   if (!capture_target(ctx, stream)) return false;
   GraphState& st = graph_state(ctx);
-  StreamCapture* cap = find(st, stream);
-  GraphRecord& g = *cap->session->graph;
-  GraphNode* n = g.add(std::move(node), cap->deps);
-  st.node_owner[n] = &g;
-  cap->deps = {n};
-  return true;
+  return st.record(st, stream, std::move(node));
 }
 
 void check_capture_safe(Context& ctx, const char* what) {
-  const cudaStreamCaptureMode mode = thread_mode();
-  if (mode == cudaStreamCaptureModeRelaxed) return;
-  GraphState& st = graph_state(ctx);
-  bool hit = false;
-  for (auto& session : st.sessions) {
-    const bool own = session->thread == std::this_thread::get_id() && session->mode != cudaStreamCaptureModeRelaxed;
-    const bool global = mode == cudaStreamCaptureModeGlobal && session->mode == cudaStreamCaptureModeGlobal;
-    if (own || global) session->invalidated = hit = true;
-  }
-  if (hit)
-    throw ApiError(cudaErrorStreamCaptureUnsupported,
-                   std::string(what) + " is not permitted while a stream captures (the capture is invalidated; "
-                   "cudaStreamCaptureModeRelaxed or cudaThreadExchangeStreamCaptureMode allows it)");
+  graph_state(ctx).check_safe(as_int(thread_mode()), what,
+                              "cudaStreamCaptureModeRelaxed or cudaThreadExchangeStreamCaptureMode");
 }
 
 void check_not_capturing(Context& ctx, cudaStream_t stream, const char* what) {
   GraphState& st = graph_state(ctx);
   if (is_legacy(stream)) return check_legacy_use(st, what);
-  if (StreamCapture* cap = find(st, stream)) {
-    cap->session->invalidated = true;
-    throw ApiError(cudaErrorStreamCaptureUnsupported,
-                   std::string(what) + " of a capturing stream is not permitted (the capture is invalidated)");
-  }
+  st.check_not_capturing(stream, what);
 }
 
 bool capture_event_record(Context& ctx, cudaStream_t stream, cudaEvent_t event) {
   GraphState& st = graph_state(ctx);
   if (is_legacy(stream)) check_legacy_use(st, "cudaEventRecord");
-  StreamCapture* cap = find(st, stream);
-  if (!cap) {
-    st.captured_events.erase(event);  // recorded outside any capture from now on
-    return false;
-  }
-  if (cap->session->invalidated) invalidated();
-  st.captured_events[event] = {cap->session, cap->deps};
-  return true;
+  return st.event_record(stream, event);
 }
 
 bool capture_event_wait(Context& ctx, cudaStream_t stream, cudaEvent_t event) {
-  GraphState& st = graph_state(ctx);
-  StreamCapture* cap = find(st, stream);
-  auto ev = st.captured_events.find(event);
-  if (ev == st.captured_events.end()) {
-    // An event recorded outside the capture: its work is complete in the simulator.
-    if (cap && cap->session->invalidated) invalidated();
-    return cap != nullptr;
-  }
-  CaptureSession* session = ev->second.first;
-  const std::vector<GraphNode*>& deps = ev->second.second;
-  if (!cap) {
-    if (is_legacy(stream)) {
-      session->invalidated = true;
-      throw ApiError(cudaErrorStreamCaptureImplicit, "the legacy default stream cannot join a capture");
-    }
-    st.capturing[stream] = StreamCapture{session, deps, {}, {}};  // a forked stream joins the capture
-    return true;
-  }
-  if (cap->session != session) {
-    cap->session->invalidated = session->invalidated = true;
-    throw ApiError(cudaErrorStreamCaptureIsolation, "the event was recorded in another capture sequence");
-  }
-  if (session->invalidated) invalidated();
-  for (GraphNode* d : deps)
-    if (std::find(cap->deps.begin(), cap->deps.end(), d) == cap->deps.end()) cap->deps.push_back(d);
-  return true;
+  return graph_state(ctx).event_wait(stream, event, is_legacy(stream));
 }
 
 }  // namespace gpusim::cudart
@@ -246,30 +144,9 @@ cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
   return api("cudaStreamEndCapture", [&](Context& ctx) {
     if (!graph) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     check_stream_handle(ctx, stream);
-    GraphState& st = graph_state(ctx);
-    StreamCapture* cap = find(st, stream);
-    if (!cap) throw ApiError(cudaErrorIllegalState, "the stream is not capturing");
-    CaptureSession* session = cap->session;
-    if (session->origin != stream) {
-      session->invalidated = true;
-      throw ApiError(cudaErrorStreamCaptureUnmatched, "the capture was begun on another stream (end it there)");
-    }
-    if (session->mode != cudaStreamCaptureModeRelaxed && session->thread != std::this_thread::get_id())
-      throw ApiError(cudaErrorStreamCaptureWrongThread, "the capture was begun by another thread");
-    GraphRecord* g = session->graph;
     *graph = nullptr;
-    const bool keep_graph = session->into_existing_graph;  // the program's graph: it destroys it
-    if (session->invalidated) {
-      end_session(st, session);
-      if (!keep_graph) drop_graph(st, g);
-      invalidated();
-    }
-    const bool joined = all_joined(*g, cap->deps, session->earlier_nodes);
-    end_session(st, session);
-    if (!joined) {
-      if (!keep_graph) drop_graph(st, g);
-      throw ApiError(cudaErrorStreamCaptureUnjoined, "a stream forked from the capture did not rejoin the origin stream");
-    }
+    GraphState& st = graph_state(ctx);
+    GraphRecord* g = st.end(st, stream);
     *graph = reinterpret_cast<cudaGraph_t>(g);
   });
 }
@@ -281,9 +158,7 @@ cudaError_t cudaStreamIsCapturing(cudaStream_t stream, cudaStreamCaptureStatus* 
     check_stream_handle(ctx, stream);
     GraphState& st = graph_state(ctx);
     if (is_legacy(stream)) check_legacy_use(st, "cudaStreamIsCapturing");
-    const StreamCapture* cap = find(st, stream);
-    *status = !cap ? cudaStreamCaptureStatusNone
-                   : cap->session->invalidated ? cudaStreamCaptureStatusInvalidated : cudaStreamCaptureStatusActive;
+    *status = static_cast<cudaStreamCaptureStatus>(st.status(stream));
   });
 }
 cudaError_t cudaStreamIsCapturing_ptsz(cudaStream_t stream, cudaStreamCaptureStatus* status) {
@@ -298,19 +173,15 @@ cudaError_t cudaStreamGetCaptureInfo(cudaStream_t stream, cudaStreamCaptureStatu
     check_stream_handle(ctx, stream);
     GraphState& st = graph_state(ctx);
     if (is_legacy(stream)) check_legacy_use(st, "cudaStreamGetCaptureInfo");
-    StreamCapture* cap = find(st, stream);
-    if (!cap) {
-      *status = cudaStreamCaptureStatusNone;
-      return;
-    }
-    *status = cap->session->invalidated ? cudaStreamCaptureStatusInvalidated : cudaStreamCaptureStatusActive;
+    *status = static_cast<cudaStreamCaptureStatus>(st.status(stream));
+    StreamCapture* cap = st.find(stream);
+    if (!cap) return;
     if (id) *id = cap->session->id;
     if (graph) *graph = reinterpret_cast<cudaGraph_t>(cap->session->graph);
-    cap->deps_view.assign(cap->deps.size(), nullptr);
-    for (size_t i = 0; i < cap->deps.size(); ++i) cap->deps_view[i] = reinterpret_cast<cudaGraphNode_t>(cap->deps[i]);
-    cap->edges_view.assign(cap->deps.size(), cudaGraphEdgeData{});
-    if (deps) *deps = cap->deps_view.data();
-    if (edges) *edges = cap->edges_view.data();
+    cap->refresh_views();
+    static_assert(sizeof(cudaGraphEdgeData) == sizeof(unsigned long long), "edge data is 8 bytes");
+    if (deps) *deps = reinterpret_cast<const cudaGraphNode_t*>(cap->deps_view.data());
+    if (edges) *edges = reinterpret_cast<const cudaGraphEdgeData*>(cap->edges_view.data());
     if (num_deps) *num_deps = cap->deps.size();
   });
 }
@@ -323,14 +194,12 @@ cudaError_t cudaStreamGetCaptureInfo_ptsz(cudaStream_t stream, cudaStreamCapture
 cudaError_t cudaStreamUpdateCaptureDependencies(cudaStream_t stream, cudaGraphNode_t* deps,
                                                 const cudaGraphEdgeData* edges, size_t n, unsigned int flags) {
   return api("cudaStreamUpdateCaptureDependencies", [&](Context& ctx) {
-    StreamCapture* cap = find(graph_state(ctx), stream);
-    if (!cap) throw ApiError(cudaErrorIllegalState, "the stream is not capturing");
+    GraphState& st = graph_state(ctx);
+    if (!st.find(stream)) throw ApiError(cudaErrorIllegalState, "the stream is not capturing");
     if (flags != cudaStreamAddCaptureDependencies && flags != cudaStreamSetCaptureDependencies)
       throw ApiError(cudaErrorInvalidValue, "flags must be cudaStreamAddCaptureDependencies or cudaStreamSetCaptureDependencies");
-    auto list = dependency_list(ctx, *cap->session->graph, deps, n);
-    if (flags == cudaStreamSetCaptureDependencies) cap->deps.clear();
-    for (GraphNode* d : list)
-      if (std::find(cap->deps.begin(), cap->deps.end(), d) == cap->deps.end()) cap->deps.push_back(d);
+    st.update_dependencies(st, stream, reinterpret_cast<const void* const*>(deps), n,
+                           flags == cudaStreamSetCaptureDependencies);
   });
 }
 cudaError_t cudaStreamUpdateCaptureDependencies_ptsz(cudaStream_t stream, cudaGraphNode_t* deps,
@@ -342,7 +211,7 @@ cudaError_t cudaThreadExchangeStreamCaptureMode(cudaStreamCaptureMode* mode) {
   return api("cudaThreadExchangeStreamCaptureMode", [&](Context&) {
     if (!mode) throw ApiError(cudaErrorInvalidValue, "null mode pointer");
     const int m = as_int(*mode);
-    if (m != cudaStreamCaptureModeGlobal && m != cudaStreamCaptureModeThreadLocal && m != cudaStreamCaptureModeRelaxed)
+    if (!gpusim::graph::is_capture_mode(m))
       throw ApiError(cudaErrorInvalidValue, "capture mode " + std::to_string(m) + " is not a cudaStreamCaptureMode");
     std::swap(*mode, thread_mode());
   });

@@ -6,6 +6,7 @@
 
 #include "runtime/cuda_answers.h"
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/cudart/cudart_graph.h"
 
 namespace gpusim::cudart {
 
@@ -65,6 +66,8 @@ cudaError_t error_from_current_exception(const char* function) {
     throw;
   } catch (const ApiError& e) {
     return report_failure(function, e.code, e.what());
+  } catch (const graph::GraphError& e) {
+    return report_failure(function, graph_failure_code(e.failure), e.what());
   } catch (const runtime::KernelFault& e) {
     // A GPU's context is lost after a kernel fault: every later call returns the same error.
     ctx.flush_device_output();

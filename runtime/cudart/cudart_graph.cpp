@@ -1,5 +1,6 @@
 // Graph objects: creating graphs, adding nodes and edges, reading them back, cloning, destroying,
-// and writing them as DOT. Instantiation and launch are in cudart_graph_exec.cpp.
+// and writing them as DOT: the runtime API over the shared model (runtime/graph/graph_model.h).
+// Instantiation and launch are in cudart_graph_exec.cpp.
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
@@ -32,46 +33,12 @@ void** GraphNode::pointers() {
   return arg_pointers.data();
 }
 
-GraphNode* GraphRecord::add(GraphNode proto, const std::vector<GraphNode*>& deps) {
-  proto.graph = this;
-  proto.deps = deps;
-  nodes.push_back(std::make_unique<GraphNode>(std::move(proto)));
-  return nodes.back().get();
-}
-
-GraphRecord& graph_of(Context& ctx, cudaGraph_t g) {
-  if (!g) throw ApiError(cudaErrorInvalidValue, "null graph");
-  auto* rec = reinterpret_cast<GraphRecord*>(g);
-  if (!graph_state(ctx).graphs.count(rec)) throw ApiError(cudaErrorInvalidValue, "unknown or destroyed graph");
-  return *rec;
-}
-
-GraphNode& node_of(Context& ctx, cudaGraphNode_t n) {
-  if (!n) throw ApiError(cudaErrorInvalidValue, "null graph node");
-  auto* node = reinterpret_cast<GraphNode*>(n);
-  if (!graph_state(ctx).node_owner.count(node)) throw ApiError(cudaErrorInvalidValue, "unknown or destroyed graph node");
-  return *node;
-}
-
-GraphExecRecord& exec_of(Context& ctx, cudaGraphExec_t e) {
-  if (!e) throw ApiError(cudaErrorInvalidValue, "null executable graph");
-  auto* rec = reinterpret_cast<GraphExecRecord*>(e);
-  if (!graph_state(ctx).execs.count(rec))
-    throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed executable graph");
-  return *rec;
-}
+GraphRecord& graph_of(Context& ctx, cudaGraph_t g) { return graph_state(ctx).graph_of(g); }
+GraphNode& node_of(Context& ctx, cudaGraphNode_t n) { return graph_state(ctx).node_of(n); }
+GraphExecRecord& exec_of(Context& ctx, cudaGraphExec_t e) { return graph_state(ctx).exec_of(e); }
 
 std::vector<GraphNode*> dependency_list(Context& ctx, GraphRecord& g, const cudaGraphNode_t* deps, size_t n) {
-  if (n && !deps) throw ApiError(cudaErrorInvalidValue, "null dependency array with a non-zero count");
-  std::vector<GraphNode*> out;
-  for (size_t i = 0; i < n; ++i) {
-    GraphNode& d = node_of(ctx, deps[i]);
-    if (d.graph != &g) throw ApiError(cudaErrorInvalidValue, "dependency " + std::to_string(i) + " is a node of another graph");
-    if (std::find(out.begin(), out.end(), &d) != out.end())
-      throw ApiError(cudaErrorInvalidValue, "dependency " + std::to_string(i) + " is listed twice");
-    out.push_back(&d);
-  }
-  return out;
+  return graph_state(ctx).dependency_list(g, reinterpret_cast<const void* const*>(deps), n);
 }
 
 namespace {
@@ -84,8 +51,7 @@ cudaError_t adding(const char* api_name, cudaGraphNode_t* out, cudaGraph_t graph
     if (!out) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     GraphRecord& g = graph_of(ctx, graph);
     auto list = dependency_list(ctx, g, deps, n);
-    GraphNode* node = g.add(make(ctx), list);
-    graph_state(ctx).node_owner[node] = &g;
+    GraphNode* node = graph_state(ctx).add(g, make(ctx), list);
     *out = reinterpret_cast<cudaGraphNode_t>(node);
   });
 }
@@ -157,19 +123,6 @@ const char* type_name(cudaGraphNodeType t) {
   }
 }
 
-void copy_out(cudaGraphNode_t* array, size_t* count, const std::vector<GraphNode*>& nodes) {
-  if (!count) throw ApiError(cudaErrorInvalidValue, "null count pointer");
-  if (array)
-    for (size_t i = 0; i < std::min(*count, nodes.size()); ++i) array[i] = reinterpret_cast<cudaGraphNode_t>(nodes[i]);
-  if (!array || *count > nodes.size()) *count = nodes.size();
-}
-
-void forget_graph(GraphState& st, GraphRecord* g) {
-  for (auto& n : g->nodes) st.node_owner.erase(n.get());
-  st.graphs.erase(g);
-  delete g;
-}
-
 }  // namespace
 }  // namespace gpusim::cudart
 
@@ -181,9 +134,7 @@ cudaError_t cudaGraphCreate(cudaGraph_t* graph, unsigned int flags) {
   return api("cudaGraphCreate", [&](Context& ctx) {
     if (!graph) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     if (flags) throw ApiError(cudaErrorInvalidValue, "flags must be 0");
-    auto* g = new GraphRecord;
-    graph_state(ctx).graphs.insert(g);
-    *graph = reinterpret_cast<cudaGraph_t>(g);
+    *graph = reinterpret_cast<cudaGraph_t>(graph_state(ctx).create());
   });
 }
 
@@ -191,9 +142,8 @@ cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
   return api("cudaGraphDestroy", [&](Context& ctx) {
     GraphRecord& g = graph_of(ctx, graph);
     if (g.owned_by_node) throw ApiError(cudaErrorInvalidValue, "the graph belongs to a child graph node (destroy the node instead)");
-    for (auto& [stream, cap] : graph_state(ctx).capturing)
-      if (cap.session->graph == &g) throw ApiError(cudaErrorInvalidValue, "the graph is being captured into");
-    forget_graph(graph_state(ctx), &g);
+    if (graph_state(ctx).graph_is_capture_target(&g)) throw ApiError(cudaErrorInvalidValue, "the graph is being captured into");
+    graph_state(ctx).forget(&g);
   });
 }
 
@@ -263,17 +213,8 @@ cudaError_t cudaGraphAddEventWaitNode(cudaGraphNode_t* node, cudaGraph_t graph, 
 cudaError_t cudaGraphAddDependencies(cudaGraph_t graph, const cudaGraphNode_t* from, const cudaGraphNode_t* to,
                                      const cudaGraphEdgeData* edge_data, size_t n) {
   return api("cudaGraphAddDependencies", [&](Context& ctx) {
-    GraphRecord& g = graph_of(ctx, graph);
-    if (n && (!from || !to)) throw ApiError(cudaErrorInvalidValue, "null node array with a non-zero count");
-    for (size_t i = 0; i < n; ++i) {
-      GraphNode& a = node_of(ctx, from[i]);
-      GraphNode& b = node_of(ctx, to[i]);
-      if (a.graph != &g || b.graph != &g) throw ApiError(cudaErrorInvalidValue, "edge " + std::to_string(i) + " names a node of another graph");
-      if (&a == &b) throw ApiError(cudaErrorInvalidValue, "edge " + std::to_string(i) + " joins a node to itself");
-      if (std::find(b.deps.begin(), b.deps.end(), &a) != b.deps.end())
-        throw ApiError(cudaErrorInvalidValue, "edge " + std::to_string(i) + " exists already");
-      b.deps.push_back(&a);
-    }
+    graph_state(ctx).add_edges(graph_of(ctx, graph), reinterpret_cast<const void* const*>(from),
+                               reinterpret_cast<const void* const*>(to), n);
   });
 }
 
@@ -281,16 +222,13 @@ cudaError_t cudaGraphGetNodes(cudaGraph_t graph, cudaGraphNode_t* nodes, size_t*
   return api("cudaGraphGetNodes", [&](Context& ctx) {
     std::vector<GraphNode*> all;
     for (auto& n : graph_of(ctx, graph).nodes) all.push_back(n.get());
-    copy_out(nodes, count, all);
+    gpusim::graph::copy_out(nodes, count, all);
   });
 }
 
 cudaError_t cudaGraphGetRootNodes(cudaGraph_t graph, cudaGraphNode_t* nodes, size_t* count) {
   return api("cudaGraphGetRootNodes", [&](Context& ctx) {
-    std::vector<GraphNode*> roots;
-    for (auto& n : graph_of(ctx, graph).nodes)
-      if (n->deps.empty()) roots.push_back(n.get());
-    copy_out(nodes, count, roots);
+    gpusim::graph::copy_out(nodes, count, gpusim::graph::root_nodes(graph_of(ctx, graph)));
   });
 }
 
@@ -298,9 +236,7 @@ cudaError_t cudaGraphGetEdges(cudaGraph_t graph, cudaGraphNode_t* from, cudaGrap
                               cudaGraphEdgeData* edge_data, size_t* count) {
   return api("cudaGraphGetEdges", [&](Context& ctx) {
     if (!count) throw ApiError(cudaErrorInvalidValue, "null count pointer");
-    std::vector<std::pair<GraphNode*, GraphNode*>> edges;
-    for (auto& n : graph_of(ctx, graph).nodes)
-      for (GraphNode* d : n->deps) edges.emplace_back(d, n.get());
+    const auto edges = gpusim::graph::edges(graph_of(ctx, graph));
     if (from && to) {
       for (size_t i = 0; i < std::min(*count, edges.size()); ++i) {
         from[i] = reinterpret_cast<cudaGraphNode_t>(edges[i].first);
@@ -323,7 +259,7 @@ cudaError_t cudaGraphNodeGetType(cudaGraphNode_t node, cudaGraphNodeType* type) 
 
 cudaError_t cudaGraphNodeGetDependencies(cudaGraphNode_t node, cudaGraphNode_t* deps, cudaGraphEdgeData* edge_data,
                                          size_t* count) {
-  return api("cudaGraphNodeGetDependencies", [&](Context& ctx) { copy_out(deps, count, node_of(ctx, node).deps); });
+  return api("cudaGraphNodeGetDependencies", [&](Context& ctx) { gpusim::graph::copy_out(deps, count, node_of(ctx, node).deps); });
 }
 
 cudaError_t cudaGraphKernelNodeGetParams(cudaGraphNode_t node, cudaKernelNodeParams* p) {
@@ -363,11 +299,7 @@ cudaError_t cudaGraphHostNodeGetParams(cudaGraphNode_t node, cudaHostNodeParams*
 
 cudaError_t cudaGraphDestroyNode(cudaGraphNode_t node) {
   return api("cudaGraphDestroyNode", [&](Context& ctx) {
-    GraphNode& n = node_of(ctx, node);
-    GraphRecord& g = *n.graph;
-    for (auto& other : g.nodes) other->deps.erase(std::remove(other->deps.begin(), other->deps.end(), &n), other->deps.end());
-    graph_state(ctx).node_owner.erase(&n);
-    g.nodes.erase(std::find_if(g.nodes.begin(), g.nodes.end(), [&](auto& p) { return p.get() == &n; }));
+    graph_state(ctx).destroy_node(node_of(ctx, node));
   });
 }
 
@@ -375,17 +307,7 @@ cudaError_t cudaGraphClone(cudaGraph_t* clone, cudaGraph_t original) {
   return api("cudaGraphClone", [&](Context& ctx) {
     if (!clone) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     GraphRecord& g = graph_of(ctx, original);
-    auto* copy = new GraphRecord;
-    std::map<const GraphNode*, GraphNode*> to_copy;
-    for (auto& n : g.nodes) {
-      GraphNode* c = copy->add(*n, {});
-      copy_child_graphs(ctx, *c);
-      to_copy[n.get()] = c;
-      graph_state(ctx).node_owner[c] = copy;
-    }
-    for (size_t i = 0; i < g.nodes.size(); ++i)
-      for (GraphNode* d : g.nodes[i]->deps) copy->nodes[i]->deps.push_back(to_copy.at(d));
-    graph_state(ctx).graphs.insert(copy);
+    GraphRecord* copy = graph_state(ctx).clone(g, [&](GraphNode& c) { copy_child_graphs(ctx, c); });
     *clone = reinterpret_cast<cudaGraph_t>(copy);
   });
 }

@@ -1,11 +1,11 @@
-// CUDA graphs in the simulator's runtime: graphs, their nodes, executable graphs, and the state
-// of stream capture (cudart_capture.cpp) and of stream-ordered memory pools (cudart_mempool.cpp).
+// CUDA graphs in the simulator's runtime: libcudart's adapter over the shared graph model
+// (runtime/graph/graph_model.h, stream_capture.h). This header defines the runtime's node (what
+// it runs, in runtime API terms) and the state of stream-ordered memory pools (cudart_mempool.cpp).
 //
-// A graph is a list of nodes with dependency edges. Each node owns a copy of what it runs (kernel
-// arguments are copied when the node is added or captured, as CUDA does), so the program may reuse
-// its argument variables at once. Instantiation copies the nodes in a topological order; a launch
-// runs them in that order on the calling thread, which is a valid CUDA schedule (every node after
-// its dependencies) and is deterministic.
+// Each node owns a copy of what it runs (kernel arguments are copied when the node is added or
+// captured, as CUDA does), so the program may reuse its argument variables at once. A launch
+// runs an executable graph's nodes in its topological order on the calling thread, which is a
+// valid CUDA schedule (every node after its dependencies) and is deterministic.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -19,10 +19,15 @@
 #include <vector>
 
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/graph/graph_model.h"
+#include "runtime/graph/stream_capture.h"
 
 namespace gpusim::cudart {
 
-struct GraphRecord;
+struct GraphNode;
+using GraphRecord = graph::Graph<GraphNode>;
+using GraphExecRecord = graph::Exec<GraphNode>;
+using StreamCapture = graph::StreamCapture<GraphNode>;
 
 // Memory a mem-alloc node hands out: allocated when the node is made (its address is fixed, as the
 // program reads it from the node at capture time) and freed when no graph or executable uses it.
@@ -74,41 +79,6 @@ struct GraphNode {
   std::shared_ptr<GraphRecord> child;
 };
 
-struct GraphRecord {
-  std::vector<std::unique_ptr<GraphNode>> nodes;  // in creation order (the order GetNodes reports)
-  bool owned_by_node = false;                     // a child graph node's graph: cudaGraphDestroy refuses it
-  GraphNode* add(GraphNode proto, const std::vector<GraphNode*>& deps);
-};
-
-struct GraphExecRecord {
-  std::vector<GraphNode> nodes;                 // copies, in the order a launch runs them
-  std::map<const GraphNode*, size_t> index_of;  // the graph's node -> its copy (for ExecSetParams)
-  std::vector<std::vector<size_t>> deps;        // per copy: indices of its dependencies
-  std::vector<size_t> creation_order;           // the graph's i-th node -> its copy (ExecUpdate)
-  unsigned long long flags = 0;
-};
-
-// One capture sequence: started on `origin`, joined by streams that wait on its events.
-struct CaptureSession {
-  GraphRecord* graph = nullptr;
-  cudaStream_t origin = nullptr;
-  cudaStreamCaptureMode mode = cudaStreamCaptureModeGlobal;
-  unsigned long long id = 0;
-  std::thread::id thread;
-  bool invalidated = false;
-  // cudaStreamBeginCaptureToGraph: the program's graph, whose earlier nodes the capture leaves
-  // alone (they need not join the origin stream, and a failed capture does not destroy them).
-  bool into_existing_graph = false;
-  std::set<const GraphNode*> earlier_nodes;
-};
-
-struct StreamCapture {
-  CaptureSession* session = nullptr;
-  std::vector<GraphNode*> deps;  // what the stream's next captured node depends on
-  std::vector<cudaGraphNode_t> deps_view;  // cudaStreamGetCaptureInfo's arrays
-  std::vector<cudaGraphEdgeData> edges_view;
-};
-
 struct MemPoolRecord {
   uint64_t release_threshold = 0;
   int reuse_follow_events = 1, reuse_opportunistic = 1, reuse_internal = 1;
@@ -118,14 +88,8 @@ struct MemPoolRecord {
 };
 
 // Everything graphs, capture and pools keep, owned by the Context (context().graph_state).
-struct GraphState {
-  std::set<GraphRecord*> graphs;
-  std::set<GraphExecRecord*> execs;
-  std::map<const GraphNode*, GraphRecord*> node_owner;  // every live node of every live graph
-  std::map<cudaStream_t, StreamCapture> capturing;
-  std::vector<std::unique_ptr<CaptureSession>> sessions;
-  std::map<cudaEvent_t, std::pair<CaptureSession*, std::vector<GraphNode*>>> captured_events;
-  unsigned long long next_capture_id = 1;
+// The registry of graph handles and the capture state are the shared model's.
+struct GraphState : graph::Registry<GraphNode>, graph::CaptureState<GraphNode> {
   MemPoolRecord default_pool;
   std::set<MemPoolRecord*> pools;       // created pools (the default one is not in it)
   MemPoolRecord* current_pool = nullptr;  // cudaDeviceSetMemPool; null = the default pool
@@ -139,14 +103,15 @@ GraphRecord& graph_of(Context& ctx, cudaGraph_t g);
 GraphNode& node_of(Context& ctx, cudaGraphNode_t n);
 GraphExecRecord& exec_of(Context& ctx, cudaGraphExec_t e);
 std::vector<GraphNode*> dependency_list(Context& ctx, GraphRecord& g, const cudaGraphNode_t* deps, size_t n);
+// The runtime's error for a failure of the shared graph model (cudart_errors.cpp).
+cudaError_t graph_failure_code(graph::Failure failure);
 
 // Builds a kernel node: checks the configuration and copies the arguments (cudart_launch.cpp).
 GraphNode kernel_node(Context& ctx, const void* func, dim3 grid, dim3 block, size_t shared, void** args,
                       bool cooperative, dim3 cluster);
 // Runs one node now (graph launch).
 void run_node(Context& ctx, GraphNode& node);
-// The order a launch runs the graph's nodes in (indices into g.nodes); throws on a cycle.
-std::vector<size_t> topological_order(const GraphRecord& g);
+using graph::topological_order;
 
 // Child graphs (cudart_graph_child.cpp): a registered deep copy of `g` owned by the node holding
 // it, and the same for every child graph among `node`'s (so a copied node owns its own).

@@ -18,33 +18,19 @@ namespace {
 void release_owned_graph(GraphRecord* g) {
   Context& ctx = context();
   std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
-  GraphState& st = graph_state(ctx);
-  for (auto& n : g->nodes) st.node_owner.erase(n.get());
-  st.graphs.erase(g);
-  delete g;
+  graph_state(ctx).forget(g);
 }
 
-std::shared_ptr<GraphRecord> registered_empty_graph(Context& ctx) {
-  std::shared_ptr<GraphRecord> g(new GraphRecord, release_owned_graph);
+// A registered graph (the shared model's) owned by the node that holds it.
+std::shared_ptr<GraphRecord> owned(GraphRecord* g) {
   g->owned_by_node = true;
-  graph_state(ctx).graphs.insert(g.get());
-  return g;
+  return std::shared_ptr<GraphRecord>(g, release_owned_graph);
 }
 
 }  // namespace
 
 std::shared_ptr<GraphRecord> owned_graph_copy(Context& ctx, const GraphRecord& g) {
-  std::shared_ptr<GraphRecord> copy = registered_empty_graph(ctx);
-  std::map<const GraphNode*, GraphNode*> to_copy;
-  for (const auto& n : g.nodes) {
-    GraphNode* c = copy->add(*n, {});
-    copy_child_graphs(ctx, *c);
-    to_copy[n.get()] = c;
-    graph_state(ctx).node_owner[c] = copy.get();
-  }
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    for (GraphNode* d : g.nodes[i]->deps) copy->nodes[i]->deps.push_back(to_copy.at(d));
-  return copy;
+  return owned(graph_state(ctx).clone(g, [&](GraphNode& c) { copy_child_graphs(ctx, c); }));
 }
 
 void copy_child_graphs(Context& ctx, GraphNode& node) {
@@ -52,12 +38,9 @@ void copy_child_graphs(Context& ctx, GraphNode& node) {
 }
 
 std::shared_ptr<GraphRecord> owned_graph_of_exec(Context& ctx, const GraphExecRecord& exec) {
-  std::shared_ptr<GraphRecord> g = registered_empty_graph(ctx);
-  for (const GraphNode& n : exec.nodes) {
-    GraphNode* c = g->add(n, {});
-    copy_child_graphs(ctx, *c);
-    graph_state(ctx).node_owner[c] = g.get();
-  }
+  GraphState& st = graph_state(ctx);
+  std::shared_ptr<GraphRecord> g = owned(st.create());
+  for (const GraphNode& n : exec.nodes) copy_child_graphs(ctx, *st.add(*g, n, {}));
   for (size_t k = 0; k < exec.nodes.size(); ++k)
     for (size_t d : exec.deps[k]) g->nodes[k]->deps.push_back(g->nodes[d].get());
   return g;
@@ -107,8 +90,7 @@ cudaError_t cudaGraphAddChildGraphNode(cudaGraphNode_t* node, cudaGraph_t graph,
     GraphNode proto;
     proto.type = cudaGraphNodeTypeGraph;
     proto.child = owned_graph_copy(ctx, c);
-    GraphNode* added = g.add(std::move(proto), list);
-    graph_state(ctx).node_owner[added] = &g;
+    GraphNode* added = graph_state(ctx).add(g, std::move(proto), list);
     *node = reinterpret_cast<cudaGraphNode_t>(added);
   });
 }
@@ -128,8 +110,8 @@ cudaError_t cudaGraphAddMemcpyNodeToSymbol(cudaGraphNode_t* node, cudaGraph_t gr
     if (!node) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     GraphRecord& g = graph_of(ctx, graph);
     auto list = dependency_list(ctx, g, deps, n);
-    GraphNode* added = g.add(symbol_memcpy_node(ctx, symbol, const_cast<void*>(src), count, offset, as_int(kind), true), list);
-    graph_state(ctx).node_owner[added] = &g;
+    GraphNode* added =
+        graph_state(ctx).add(g, symbol_memcpy_node(ctx, symbol, const_cast<void*>(src), count, offset, as_int(kind), true), list);
     *node = reinterpret_cast<cudaGraphNode_t>(added);
   });
 }
@@ -141,8 +123,7 @@ cudaError_t cudaGraphAddMemcpyNodeFromSymbol(cudaGraphNode_t* node, cudaGraph_t 
     if (!node) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     GraphRecord& g = graph_of(ctx, graph);
     auto list = dependency_list(ctx, g, deps, n);
-    GraphNode* added = g.add(symbol_memcpy_node(ctx, symbol, dst, count, offset, as_int(kind), false), list);
-    graph_state(ctx).node_owner[added] = &g;
+    GraphNode* added = graph_state(ctx).add(g, symbol_memcpy_node(ctx, symbol, dst, count, offset, as_int(kind), false), list);
     *node = reinterpret_cast<cudaGraphNode_t>(added);
   });
 }

@@ -35,26 +35,8 @@ void run_memset(Context& ctx, GraphNode& n) {
 GraphExecRecord* instantiate(Context& ctx, cudaGraphExec_t* out, cudaGraph_t graph, unsigned long long flags) {
   if (!out) throw ApiError(cudaErrorInvalidValue, "null result pointer");
   GraphRecord& g = graph_of(ctx, graph);
-  const auto order = topological_order(g);
-  auto exec = std::make_unique<GraphExecRecord>();
-  exec->flags = flags;
-  std::map<const GraphNode*, size_t> position;
-  for (size_t i : order) {
-    position[g.nodes[i].get()] = exec->nodes.size();
-    exec->nodes.push_back(*g.nodes[i]);
-    copy_child_graphs(ctx, exec->nodes.back());  // the executable graph is a snapshot
-  }
-  for (size_t k = 0; k < order.size(); ++k) {
-    std::vector<size_t> deps;
-    for (const GraphNode* d : exec->nodes[k].deps) deps.push_back(position.at(d));
-    exec->deps.push_back(deps);
-    exec->nodes[k].deps.clear();  // the copies refer to each other by index (exec->deps)
-    exec->nodes[k].graph = nullptr;
-  }
-  for (auto& n : g.nodes) exec->creation_order.push_back(position.at(n.get()));
-  exec->index_of = std::move(position);
-  GraphExecRecord* rec = exec.release();
-  graph_state(ctx).execs.insert(rec);
+  // The executable graph is a snapshot: its child graph nodes get their own child graphs.
+  GraphExecRecord* rec = graph_state(ctx).keep(gpusim::graph::instantiate(g, flags, [&](GraphNode& n) { copy_child_graphs(ctx, n); }));
   *out = reinterpret_cast<cudaGraphExec_t>(rec);
   return rec;
 }
@@ -69,33 +51,7 @@ GraphNode& exec_node(Context& ctx, GraphExecRecord& exec, cudaGraphNode_t node, 
   return target;
 }
 
-// Replaces a node's parameters, keeping what places it in the executable graph.
-void replace_params(GraphNode& target, GraphNode fresh) {
-  fresh.deps.clear();
-  fresh.graph = nullptr;
-  target = std::move(fresh);
-}
-
-// cudaGraphExecUpdate's rule: the same nodes (by creation order), types and edges; the
-// parameters may change. Returns the reason it cannot update, with the node concerned.
-cudaGraphExecUpdateResult update_problem(GraphExecRecord& exec, GraphRecord& g, GraphNode** where) {
-  *where = nullptr;
-  if (g.nodes.size() != exec.creation_order.size()) return cudaGraphExecUpdateErrorTopologyChanged;
-  std::map<const GraphNode*, size_t> index;
-  for (size_t i = 0; i < g.nodes.size(); ++i) index[g.nodes[i].get()] = exec.creation_order[i];
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    GraphNode& n = *g.nodes[i];
-    const size_t k = exec.creation_order[i];
-    *where = &n;
-    if (n.type != exec.nodes[k].type) return cudaGraphExecUpdateErrorNodeTypeChanged;
-    std::vector<size_t> deps;
-    for (const GraphNode* d : n.deps) deps.push_back(index.at(d));
-    if (deps != exec.deps[k]) return cudaGraphExecUpdateErrorTopologyChanged;
-    if (n.type == cudaGraphNodeTypeMemAlloc || n.type == cudaGraphNodeTypeMemFree) return cudaGraphExecUpdateErrorNotSupported;
-  }
-  *where = nullptr;
-  return cudaGraphExecUpdateSuccess;
-}
+using graph::replace_params;
 
 void check_stream_handle(Context& ctx, cudaStream_t s) {
   if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
@@ -103,30 +59,6 @@ void check_stream_handle(Context& ctx, cudaStream_t s) {
 }
 
 }  // namespace
-
-// Kahn's algorithm, always taking the earliest-created ready node: the same graph gives the same
-// order every time, so graph launches are as deterministic as the rest of the simulator.
-std::vector<size_t> topological_order(const GraphRecord& g) {
-  std::map<const GraphNode*, size_t> index;
-  for (size_t i = 0; i < g.nodes.size(); ++i) index[g.nodes[i].get()] = i;
-  std::vector<bool> done(g.nodes.size(), false);
-  std::vector<size_t> order;
-  while (order.size() < g.nodes.size()) {
-    bool progressed = false;
-    for (size_t i = 0; i < g.nodes.size(); ++i) {
-      if (done[i]) continue;
-      bool ready = true;
-      for (const GraphNode* d : g.nodes[i]->deps) ready = ready && done[index.at(d)];
-      if (!ready) continue;
-      done[i] = true;
-      order.push_back(i);
-      progressed = true;
-      break;
-    }
-    if (!progressed) throw ApiError(cudaErrorInvalidValue, "the graph has a dependency cycle");
-  }
-  return order;
-}
 
 void run_node(Context& ctx, GraphNode& n) {
   switch (n.type) {
@@ -196,8 +128,7 @@ cudaError_t cudaGraphInstantiateWithParams_ptsz(cudaGraphExec_t* exec, cudaGraph
 cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
   return api("cudaGraphExecDestroy", [&](Context& ctx) {
     GraphExecRecord& e = exec_of(ctx, exec);
-    graph_state(ctx).execs.erase(&e);
-    delete &e;
+    graph_state(ctx).destroy(e);
   });
 }
 
@@ -281,24 +212,19 @@ cudaError_t cudaGraphExecMemsetNodeSetParams(cudaGraphExec_t exec, cudaGraphNode
 
 cudaError_t cudaGraphExecUpdate(cudaGraphExec_t exec, cudaGraph_t graph, cudaGraphExecUpdateResultInfo* info) {
   cudaGraphExecUpdateResult result = cudaGraphExecUpdateError;
-  GraphNode* where = nullptr;
+  const GraphNode* where = nullptr;
   const cudaError_t status = api("cudaGraphExecUpdate", [&](Context& ctx) {
     GraphExecRecord& e = exec_of(ctx, exec);
     GraphRecord& g = graph_of(ctx, graph);
-    result = update_problem(e, g, &where);
+    result = static_cast<cudaGraphExecUpdateResult>(gpusim::graph::update_problem(e, g, &where));
     if (result != cudaGraphExecUpdateSuccess)
       throw ApiError(cudaErrorGraphExecUpdateFailure, "the graph differs from the executable graph in its nodes or edges");
-    for (size_t i = 0; i < g.nodes.size(); ++i) {
-      const size_t k = e.creation_order[i];
-      replace_params(e.nodes[k], *g.nodes[i]);
-      copy_child_graphs(ctx, e.nodes[k]);
-      e.index_of[g.nodes[i].get()] = k;
-    }
+    gpusim::graph::apply_update(e, g, [&](GraphNode& n) { copy_child_graphs(ctx, n); });
   });
   if (info) {
     *info = {};
     info->result = result;
-    info->errorNode = reinterpret_cast<cudaGraphNode_t>(where);
+    info->errorNode = reinterpret_cast<cudaGraphNode_t>(const_cast<GraphNode*>(where));
   }
   return status;
 }

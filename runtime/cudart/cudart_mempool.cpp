@@ -271,8 +271,7 @@ cudaError_t cudaGraphAddMemAllocNode(cudaGraphNode_t* node, cudaGraph_t graph, c
     auto list = dependency_list(ctx, g, deps, n);
     GraphNode proto = alloc_node(ctx, params->bytesize);
     params->dptr = proto.allocation->ptr;
-    GraphNode* added = g.add(std::move(proto), list);
-    graph_state(ctx).node_owner[added] = &g;
+    GraphNode* added = graph_state(ctx).add(g, std::move(proto), list);
     *node = reinterpret_cast<cudaGraphNode_t>(added);
   });
 }
@@ -286,8 +285,7 @@ cudaError_t cudaGraphAddMemFreeNode(cudaGraphNode_t* node, cudaGraph_t graph, co
     GraphNode proto;
     proto.type = cudaGraphNodeTypeMemFree;
     proto.free_ptr = dptr;
-    GraphNode* added = g.add(std::move(proto), list);
-    graph_state(ctx).node_owner[added] = &g;
+    GraphNode* added = graph_state(ctx).add(g, std::move(proto), list);
     *node = reinterpret_cast<cudaGraphNode_t>(added);
   });
 }

@@ -90,6 +90,7 @@ cudaError_t cudaStreamCreateWithPriority(cudaStream_t* s, unsigned int flags, in
 cudaError_t cudaStreamDestroy(cudaStream_t s) {
   return api("cudaStreamDestroy", [&](Context& ctx) {
     if (!ctx.streams.erase(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+    graph_state(ctx).forget_stream(graph_state(ctx), s);  // its handle may be reused by the next stream
     delete reinterpret_cast<StreamRecord*>(s);
   });
 }
@@ -179,6 +180,7 @@ cudaError_t cudaEventCreateWithFlags(cudaEvent_t* e, unsigned int flags) { retur
 cudaError_t cudaEventDestroy(cudaEvent_t e) {
   return api("cudaEventDestroy", [&](Context& ctx) {
     if (!ctx.events.erase(e)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
+    graph_state(ctx).forget_event(e);
     delete reinterpret_cast<EventRecord*>(e);
   });
 }

@@ -210,10 +210,9 @@ TEST_F(DriverTest, MalformedPtxAndBinaryImagesAreRefusedWithALog) {
 
 TEST_F(DriverTest, UnimplementedEntryPointsAnswerNotSupported) {
   // Exported (a program linking them loads), but refused at the call.
-  using GraphCreate = CUresult (*)(CUgraph*, unsigned);
-  auto graph_create = DriverLibrary::get().symbol<GraphCreate>("cuGraphCreate");
-  CUgraph g = nullptr;
-  EXPECT_CU(CUDA_ERROR_NOT_SUPPORTED, graph_create(&g, 0));
+  using UnregisterResource = CUresult (*)(CUgraphicsResource);
+  auto unregister = DriverLibrary::get().symbol<UnregisterResource>("cuGraphicsUnregisterResource");
+  EXPECT_CU(CUDA_ERROR_NOT_SUPPORTED, unregister(nullptr));
   // Per-thread default stream variants (nvcc --default-stream per-thread) forward to the same calls.
   auto memset_ptds = DriverLibrary::get().symbol<decltype(&::cuMemsetD32)>("cuMemsetD32_v2_ptds");
   const CUdeviceptr p = alloc(8);

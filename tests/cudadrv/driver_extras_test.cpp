@@ -212,7 +212,7 @@ TEST_F(DriverExtras, ProcAddressFindsTheVersionedNames) {
   EXPECT_EQ(address("cuCtxGetDevice", 13000), exported("cuCtxGetDevice_v2"));
 }
 
-TEST_F(DriverExtras, StreamsNeverCaptureAndModulesListTheirKernels) {
+TEST_F(DriverExtras, TheLegacyStreamIsNotCapturingAndModulesListTheirKernels) {
   CUstreamCaptureStatus status = CU_STREAM_CAPTURE_STATUS_ACTIVE;
   ASSERT_CU_OK(ENTRY(cuStreamIsCapturing)(nullptr, &status));
   EXPECT_EQ(status, CU_STREAM_CAPTURE_STATUS_NONE);

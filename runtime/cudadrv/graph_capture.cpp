@@ -1,0 +1,229 @@
+// Stream capture in the driver API (cuStreamBeginCapture .. cuStreamEndCapture, the capture
+// queries and cuThreadExchangeStreamCaptureMode) and the hooks through which stream work becomes
+// graph nodes, over the shared capture model (runtime/graph/stream_capture.h). What only the
+// driver knows stays here: which handles are the legacy and per-thread default streams, which
+// streams synchronise with the legacy one, the per-thread capture mode, and CUresult codes.
+#include <cuda.h>
+
+#include "runtime/cudadrv/driver_graph.h"
+#include "runtime/cudadrv/raw_enum.h"
+
+using gpusim::cudadrv::api_call;
+using gpusim::cudadrv::DriverFailure;
+using gpusim::cudadrv::DriverState;
+using gpusim::cudadrv::graph_errors;
+using gpusim::cudadrv::graphs;
+
+namespace gpusim::cudadrv {
+
+namespace {
+
+bool is_legacy(CUstream stream) { return stream == nullptr || stream == CU_STREAM_LEGACY; }
+
+// Work on the legacy stream joins every blocking stream's capture implicitly: refused (see
+// graph::CaptureState::legacy_use).
+void check_legacy_use(DriverState& s, const char* what) {
+  graph_errors([&] {
+    graphs(s).legacy_use(
+        [&](const void* handle) {
+          auto* stream = static_cast<CUstream_st*>(const_cast<void*>(handle));
+          if (stream == CU_STREAM_PER_THREAD) return true;
+          auto it = s.streams.find(stream);
+          return it != s.streams.end() && !(it->second->flags & CU_STREAM_NON_BLOCKING);
+        },
+        what);
+  });
+}
+
+CUstreamCaptureMode thread_mode(DriverState& s) {
+  auto it = s.capture_modes.find(std::this_thread::get_id());
+  return it == s.capture_modes.end() ? CU_STREAM_CAPTURE_MODE_GLOBAL : it->second;
+}
+
+}  // namespace
+
+DriverGraphs& graphs(DriverState& s) {
+  if (!s.graph_model) s.graph_model = std::make_shared<DriverGraphs>();
+  return *s.graph_model;
+}
+
+CUresult graph_failure_code(graph::Failure failure) {
+  using graph::Failure;
+  switch (failure) {
+    case Failure::InvalidValue: return CUDA_ERROR_INVALID_VALUE;
+    case Failure::InvalidHandle: return CUDA_ERROR_INVALID_HANDLE;
+    case Failure::NotSupported: return CUDA_ERROR_NOT_SUPPORTED;
+    case Failure::IllegalState: return CUDA_ERROR_ILLEGAL_STATE;
+    case Failure::CaptureUnsupported: return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+    case Failure::CaptureInvalidated: return CUDA_ERROR_STREAM_CAPTURE_INVALIDATED;
+    case Failure::CaptureImplicit: return CUDA_ERROR_STREAM_CAPTURE_IMPLICIT;
+    case Failure::CaptureUnmatched: return CUDA_ERROR_STREAM_CAPTURE_UNMATCHED;
+    case Failure::CaptureUnjoined: return CUDA_ERROR_STREAM_CAPTURE_UNJOINED;
+    case Failure::CaptureIsolation: return CUDA_ERROR_STREAM_CAPTURE_ISOLATION;
+    case Failure::CaptureWrongThread: return CUDA_ERROR_STREAM_CAPTURE_WRONG_THREAD;
+    case Failure::UpdateFailure: return CUDA_ERROR_GRAPH_EXEC_UPDATE_FAILURE;
+  }
+  return CUDA_ERROR_UNKNOWN;
+}
+
+bool capture_target(DriverState& s, CUstream stream) {
+  if (is_legacy(stream)) {
+    check_legacy_use(s, "work");
+    return false;
+  }
+  return graph_errors([&] { return graphs(s).target(stream); });
+}
+
+bool record_if_capturing(DriverState& s, CUstream stream, DriverGraphNode node) {
+  if (!capture_target(s, stream)) return false;
+  return graph_errors([&] { return graphs(s).record(graphs(s), stream, std::move(node)); });
+}
+
+void check_capture_safe(DriverState& s, const char* what) {
+  if (!s.graph_model) return;  // nothing was ever captured
+  graph_errors([&] {
+    graphs(s).check_safe(raw_enum_value(thread_mode(s)), what,
+                         "CU_STREAM_CAPTURE_MODE_RELAXED or cuThreadExchangeStreamCaptureMode");
+  });
+}
+
+void check_not_capturing(DriverState& s, CUstream stream, const char* what) {
+  if (is_legacy(stream)) return check_legacy_use(s, what);
+  graph_errors([&] { graphs(s).check_not_capturing(stream, what); });
+}
+
+bool capture_event_record(DriverState& s, CUstream stream, CUevent event) {
+  if (is_legacy(stream)) check_legacy_use(s, "cuEventRecord");
+  return graph_errors([&] { return graphs(s).event_record(stream, event); });
+}
+
+bool capture_event_wait(DriverState& s, CUstream stream, CUevent event) {
+  return graph_errors([&] { return graphs(s).event_wait(stream, event, is_legacy(stream)); });
+}
+
+void forget_capture_stream(DriverState& s, CUstream stream) {
+  if (s.graph_model) graphs(s).forget_stream(graphs(s), stream);
+}
+
+void forget_capture_event(DriverState& s, CUevent event) {
+  if (s.graph_model) graphs(s).forget_event(event);
+}
+
+}  // namespace gpusim::cudadrv
+
+namespace {
+
+using gpusim::cudadrv::check_legacy_use;
+using gpusim::cudadrv::is_legacy;
+
+CUresult begin_capture(const char* call, CUstream stream, CUstreamCaptureMode mode) {
+  return api_call(call, [&](DriverState& s) {
+    gpusim::cudadrv::usable_context(s);
+    const long long m = gpusim::cudadrv::raw_enum_value(mode);
+    if (!gpusim::graph::is_capture_mode(m))
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "mode " + std::to_string(m) + " is not a CUstreamCaptureMode"};
+    if (is_legacy(stream))
+      throw DriverFailure{CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "the legacy default stream cannot be captured; use a created stream"};
+    gpusim::cudadrv::live_stream(s, stream);
+    graph_errors([&] { graphs(s).begin(graphs(s), stream, m, nullptr, {}); });
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult capture_info(const char* call, CUstream stream, CUstreamCaptureStatus* status, cuuint64_t* id, CUgraph* graph,
+                      const CUgraphNode** dependencies, const CUgraphEdgeData** edges, size_t* count) {
+  return api_call(call, [&](DriverState& s) {
+    if (!status) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "captureStatus_out is null"};
+    gpusim::cudadrv::current_context(s);
+    gpusim::cudadrv::live_stream(s, stream);
+    if (is_legacy(stream)) check_legacy_use(s, call);
+    auto& model = graphs(s);
+    *status = static_cast<CUstreamCaptureStatus>(model.status(stream));
+    auto* cap = model.find(stream);
+    // The other outputs are defined only while capturing; cleared so a reader sees nothing.
+    if (id) *id = cap ? cap->session->id : 0;
+    if (graph) *graph = cap ? reinterpret_cast<CUgraph>(cap->session->graph) : nullptr;
+    if (cap) cap->refresh_views();
+    static_assert(sizeof(CUgraphEdgeData) == sizeof(unsigned long long), "edge data is 8 bytes");
+    if (dependencies) *dependencies = cap ? reinterpret_cast<const CUgraphNode*>(cap->deps_view.data()) : nullptr;
+    if (edges) *edges = cap ? reinterpret_cast<const CUgraphEdgeData*>(cap->edges_view.data()) : nullptr;
+    if (count) *count = cap ? cap->deps.size() : 0;
+    return CUDA_SUCCESS;
+  });
+}
+
+}  // namespace
+
+extern "C" {
+
+CUresult cuStreamBeginCapture_v2(CUstream stream, CUstreamCaptureMode mode) {
+  return begin_capture("cuStreamBeginCapture", stream, mode);
+}
+
+// The CUDA 10.0 form: no mode, which was global.
+#undef cuStreamBeginCapture
+CUresult cuStreamBeginCapture(CUstream stream) {
+  return begin_capture("cuStreamBeginCapture", stream, CU_STREAM_CAPTURE_MODE_GLOBAL);
+}
+
+CUresult cuStreamEndCapture(CUstream stream, CUgraph* graph) {
+  return api_call("cuStreamEndCapture", [&](DriverState& s) {
+    if (!graph) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "phGraph is null"};
+    *graph = nullptr;
+    gpusim::cudadrv::current_context(s);
+    gpusim::cudadrv::live_stream(s, stream);
+    graph_errors([&] { *graph = reinterpret_cast<CUgraph>(graphs(s).end(graphs(s), stream)); });
+    return CUDA_SUCCESS;
+  });
+}
+
+CUresult cuStreamIsCapturing(CUstream stream, CUstreamCaptureStatus* status) {
+  return capture_info("cuStreamIsCapturing", stream, status, nullptr, nullptr, nullptr, nullptr, nullptr);
+}
+
+CUresult cuStreamGetCaptureInfo_v3(CUstream stream, CUstreamCaptureStatus* status, cuuint64_t* id, CUgraph* graph,
+                                   const CUgraphNode** dependencies, const CUgraphEdgeData** edges, size_t* count) {
+  return capture_info("cuStreamGetCaptureInfo", stream, status, id, graph, dependencies, edges, count);
+}
+
+// The CUDA 11.3 and 10.1 forms (cuGetProcAddress hands them out by the caller's version).
+CUresult cuStreamGetCaptureInfo_v2(CUstream stream, CUstreamCaptureStatus* status, cuuint64_t* id, CUgraph* graph,
+                                   const CUgraphNode** dependencies, size_t* count) {
+  return capture_info("cuStreamGetCaptureInfo", stream, status, id, graph, dependencies, nullptr, count);
+}
+#undef cuStreamGetCaptureInfo
+CUresult cuStreamGetCaptureInfo(CUstream stream, CUstreamCaptureStatus* status, cuuint64_t* id) {
+  return capture_info("cuStreamGetCaptureInfo", stream, status, id, nullptr, nullptr, nullptr, nullptr);
+}
+
+CUresult cuStreamUpdateCaptureDependencies_v2(CUstream stream, CUgraphNode* deps, const CUgraphEdgeData* edges,
+                                              size_t count, unsigned int flags) {
+  return api_call("cuStreamUpdateCaptureDependencies", [&](DriverState& s) {
+    gpusim::cudadrv::live_stream(s, stream);
+    if (flags != CU_STREAM_ADD_CAPTURE_DEPENDENCIES && flags != CU_STREAM_SET_CAPTURE_DEPENDENCIES)
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "flags must be CU_STREAM_ADD_CAPTURE_DEPENDENCIES or _SET_"};
+    graph_errors([&] {
+      graphs(s).update_dependencies(graphs(s), stream, reinterpret_cast<const void* const*>(deps), count,
+                                    flags == CU_STREAM_SET_CAPTURE_DEPENDENCIES);
+    });
+    return CUDA_SUCCESS;
+  });
+}
+#undef cuStreamUpdateCaptureDependencies
+CUresult cuStreamUpdateCaptureDependencies(CUstream stream, CUgraphNode* deps, size_t count, unsigned int flags) {
+  return cuStreamUpdateCaptureDependencies_v2(stream, deps, nullptr, count, flags);
+}
+
+CUresult cuThreadExchangeStreamCaptureMode(CUstreamCaptureMode* mode) {
+  return api_call("cuThreadExchangeStreamCaptureMode", [&](DriverState& s) {
+    if (!mode) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "mode is null"};
+    const long long raw = gpusim::cudadrv::raw_enum_value(*mode);
+    if (!gpusim::graph::is_capture_mode(raw))
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "mode " + std::to_string(raw) + " is not a CUstreamCaptureMode"};
+    auto it = s.capture_modes.try_emplace(std::this_thread::get_id(), CU_STREAM_CAPTURE_MODE_GLOBAL).first;
+    std::swap(it->second, *mode);  // the new mode in, the previous one out
+    return CUDA_SUCCESS;
+  });
+}
+
+}  // extern "C"
