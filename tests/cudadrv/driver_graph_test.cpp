@@ -26,7 +26,9 @@ class DriverGraphs : public DriverTest {
     ASSERT_CU_OK(ENTRY(cuGraphCreate)(&graph, 0));
   }
   void TearDown() override {
-    if (graph) EXPECT_CU(CUDA_SUCCESS, ENTRY(cuGraphDestroy)(graph));
+    if (graph) {
+      EXPECT_CU(CUDA_SUCCESS, ENTRY(cuGraphDestroy)(graph));
+    }
     DriverTest::TearDown();
   }
   CUgraphNode empty(const CUgraphNode* deps = nullptr, size_t n = 0) {
