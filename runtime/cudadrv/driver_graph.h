@@ -65,6 +65,16 @@ auto graph_errors(Body&& body) -> decltype(body()) {
     throw DriverFailure{graph_failure_code(e.failure), e.what()};
   }
 }
+// api_call for the graph entry points: failures of the graph model become the driver's codes.
+template <typename Body>
+CUresult graph_call(const char* call, Body&& body) {
+  return api_call(call, [&](DriverState& s) {
+    graph_errors([&] { body(s); });
+    return CUDA_SUCCESS;
+  });
+}
+// The node `node` names, of the given type (otherwise INVALID_VALUE "not a <what> node").
+DriverGraphNode& typed_node(DriverState& s, CUgraphNode node, int type, const char* what);
 
 // Capture hooks for the stream calls. record_if_capturing: true when `stream` captures and `node`
 // became a node of its graph (nothing runs); throws CUDA_ERROR_STREAM_CAPTURE_INVALIDATED after

@@ -15,8 +15,10 @@ using gpusim::cudadrv::DriverFailure;
 using gpusim::cudadrv::DriverGraph;
 using gpusim::cudadrv::DriverGraphNode;
 using gpusim::cudadrv::DriverState;
+using gpusim::cudadrv::graph_call;
 using gpusim::cudadrv::graph_errors;
 using gpusim::cudadrv::graphs;
+using gpusim::cudadrv::typed_node;
 
 namespace gpusim::cudadrv {
 
@@ -83,19 +85,17 @@ DriverGraphNode memset_node(CUdeviceptr dst, size_t pitch, unsigned value, unsig
   return n;
 }
 
+DriverGraphNode& typed_node(DriverState& s, CUgraphNode node, int type, const char* what) {
+  DriverGraphNode& n = graphs(s).node_of(node);
+  if (n.type != type) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("not a ") + what + " node"};
+  return n;
+}
+
 }  // namespace gpusim::cudadrv
 
 namespace {
 
 // An API call over the graph model: graph::GraphError becomes the driver's CUresult.
-template <typename Body>
-CUresult graph_call(const char* call, Body&& body) {
-  return api_call(call, [&](DriverState& s) {
-    graph_errors([&] { body(s); });
-    return CUDA_SUCCESS;
-  });
-}
-
 // Adds the node `make` builds, after the checks every cuGraphAdd*Node makes.
 template <typename Make>
 CUresult adding(const char* call, CUgraphNode* out, CUgraph graph, const CUgraphNode* deps, size_t n, Make&& make) {
@@ -122,12 +122,6 @@ CUDA_KERNEL_NODE_PARAMS widened(const CUDA_KERNEL_NODE_PARAMS_v1* p) {
   CUDA_KERNEL_NODE_PARAMS out{};
   if (p) std::memcpy(&out, p, sizeof *p);
   return out;
-}
-
-DriverGraphNode& typed_node(DriverState& s, CUgraphNode node, int type, const char* what) {
-  DriverGraphNode& n = graphs(s).node_of(node);
-  if (n.type != type) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("not a ") + what + " node"};
-  return n;
 }
 
 const char* type_name(int t) {

@@ -14,18 +14,11 @@ using gpusim::cudadrv::DriverGraph;
 using gpusim::cudadrv::DriverGraphExec;
 using gpusim::cudadrv::DriverGraphNode;
 using gpusim::cudadrv::DriverState;
+using gpusim::cudadrv::graph_call;
 using gpusim::cudadrv::graph_errors;
 using gpusim::cudadrv::graphs;
 
 namespace {
-
-template <typename Body>
-CUresult graph_call(const char* call, Body&& body) {
-  return api_call(call, [&](DriverState& s) {
-    graph_errors([&] { body(s); });
-    return CUDA_SUCCESS;
-  });
-}
 
 void instantiate(DriverState& s, CUgraphExec* out, CUgraph graph, unsigned long long flags) {
   if (!out) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "phGraphExec is null"};

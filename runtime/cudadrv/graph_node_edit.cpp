@@ -10,24 +10,12 @@ using gpusim::cudadrv::DriverFailure;
 using gpusim::cudadrv::DriverGraphExec;
 using gpusim::cudadrv::DriverGraphNode;
 using gpusim::cudadrv::DriverState;
+using gpusim::cudadrv::graph_call;
 using gpusim::cudadrv::graph_errors;
 using gpusim::cudadrv::graphs;
+using gpusim::cudadrv::typed_node;
 
 namespace {
-
-template <typename Body>
-CUresult graph_call(const char* call, Body&& body) {
-  return api_call(call, [&](DriverState& s) {
-    graph_errors([&] { body(s); });
-    return CUDA_SUCCESS;
-  });
-}
-
-DriverGraphNode& typed_node(DriverState& s, CUgraphNode node, int type, const char* what) {
-  DriverGraphNode& n = graphs(s).node_of(node);
-  if (n.type != type) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("not a ") + what + " node"};
-  return n;
-}
 
 // Sets the event of an event record or wait node of the given type (in a graph or an executable graph).
 void set_event(DriverState& s, DriverGraphNode& n, int type, CUevent event) {
