@@ -10,7 +10,7 @@ using namespace gpusim::test_support;
 
 namespace {
 
-#define ENTRY(fn) DriverLibrary::get().symbol<decltype(&::fn)>(GPUSIM_ABI_NAME(fn))
+#define ENTRY(fn) GPUSIM_DRIVER_SYMBOL(fn)
 
 TEST_F(DriverTest, ContextDestructionFreesItsHostMemory) {
   void* pinned = nullptr;

@@ -12,11 +12,7 @@ using namespace gpusim::test_support;
 
 namespace {
 
-#define ENTRY(fn) symbol_of<decltype(&::fn)>(GPUSIM_ABI_NAME(fn))
-template <typename Fn>
-Fn symbol_of(const char* name) {
-  return DriverLibrary::get().symbol<Fn>(name);
-}
+#define ENTRY(fn) GPUSIM_DRIVER_SYMBOL(fn)
 
 class DriverGraphs : public DriverTest {
  protected:

@@ -16,6 +16,9 @@ namespace gpusim::test_support {
 #define GPUSIM_QUOTE(x) #x
 #define GPUSIM_ABI_NAME(x) GPUSIM_QUOTE(x)
 #define GPUSIM_DRIVER_ENTRY(fn) decltype(&::fn) fn = symbol<decltype(&::fn)>(GPUSIM_ABI_NAME(fn))
+// Any other entry point, typed from cuda.h: GPUSIM_DRIVER_SYMBOL(cuGraphCreate)(&graph, 0).
+#define GPUSIM_DRIVER_SYMBOL(fn) \
+  ::gpusim::test_support::DriverLibrary::get().symbol<decltype(&::fn)>(GPUSIM_ABI_NAME(fn))
 
 class DriverLibrary {
  public:
