@@ -90,14 +90,15 @@ CompareResult compare_lane(ExecContext& ctx, const Instruction& in, DataType t, 
 // Writes p (and q = !p) for every lane from `cmp` on the two sources' values.
 template <typename Cmp>
 void setp_lanes(ExecContext& ctx, const Instruction& in, const LaneSource& a, const LaneSource& b, Cmp cmp) {
-  uint64_t* regs = ctx.warp().frame().regs.data();  // ExecContext's array; setp pushes no frame
-  uint64_t* p = regs + size_t(in.ops[0].reg) * 32;
-  uint64_t* q = in.ops[0].reg2 != kNoReg ? regs + size_t(in.ops[0].reg2) * 32 : nullptr;
+  uint8_t* regs = ctx.register_rows();  // ExecContext's file; setp pushes no frame
+  const uint32_t p = in.ops[0].slot;
+  const bool has_q = in.ops[0].reg2 != kNoReg;
+  const uint32_t q = has_q ? ctx.register_slot(in.ops[0].reg2) : 0;
   for (uint32_t mask = ctx.mask; mask; mask &= mask - 1) {
     const unsigned l = unsigned(__builtin_ctz(mask));
     const bool r = cmp(a.at(l), b.at(l));
-    p[l] = r;
-    if (q) q[l] = !r;
+    write_register_lane(regs, p, l, r);
+    if (has_q) write_register_lane(regs, q, l, !r);
   }
 }
 
