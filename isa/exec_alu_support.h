@@ -39,18 +39,22 @@ inline T* register_row(ExecContext& ctx, const Operand& o) {
 
 // A source operand that is a plain register or an immediate, read per lane without ExecContext::get's
 // dispatch; `ok` is false for every other operand kind (the caller then takes the general path).
+// A register's lanes are copied out, zero-extended, once for the instruction (one typed loop over
+// the row) rather than decoded per lane.
 struct LaneSource {
-  const uint8_t* rows = nullptr;  // the register file; null: the immediate
-  uint32_t slot = 0;
+  uint64_t lanes[32];
   uint64_t imm = 0;
+  bool is_register = false;
   bool ok = false;
-  uint64_t at(unsigned lane) const { return rows ? read_register_lane(rows, slot, lane) : imm; }
+  uint64_t at(unsigned lane) const { return is_register ? lanes[lane] : imm; }
 };
-inline LaneSource lane_source(ExecContext& ctx, const Operand& o) {
-  LaneSource s;
-  if (o.kind == OperandKind::Imm) s.imm = o.imm, s.ok = true;
-  else if (is_plain_register(o)) s.rows = ctx.register_rows(), s.slot = o.slot, s.ok = true;
-  return s;
+inline void take_lane_source(ExecContext& ctx, const Operand& o, LaneSource& s) {
+  if (o.kind == OperandKind::Imm) {
+    s.imm = o.imm, s.ok = true;
+  } else if (is_plain_register(o)) {
+    read_register_lanes(ctx.register_rows(), o.slot, ~0u, s.lanes);
+    s.is_register = s.ok = true;
+  }
 }
 
 // Writes value(lane), truncated to the register's width, into plain register `dst` for the lanes

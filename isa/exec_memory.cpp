@@ -112,9 +112,11 @@ inline bool gather_plain_addresses(const AddressParts& p, uint32_t mask, unsigne
     address_bits = a, max_offset = a - window_base;
     for (uint32_t m = mask; m; m &= m - 1) addrs[k++] = a;
   } else if (mask == ~0u) {
+    uint64_t base[32];  // the base register's lanes, zero-extended in one typed loop
+    read_register_lanes(p.rows, p.slot, mask, base);
 #pragma GCC unroll 4
     for (unsigned l = 0; l < 32; ++l) {
-      const uint64_t a = p.offset + p.base(l);
+      const uint64_t a = p.offset + base[l];
       addrs[l] = a;
       address_bits |= a;
       max_offset = std::max(max_offset, a - window_base);

@@ -53,8 +53,8 @@ TEST(RegisterFile, LanesKeepTheirValuesAgainstAOneWordPerLaneReference) {
   std::mt19937_64 rng(7);
   auto keep = [&](size_t r, uint64_t v) {
     const unsigned bytes = kLaneBytes.at(f.regs[r].name.substr(3, f.regs[r].name.size() - 4));
-    if (f.regs[r].type == DataType::Pred) return v & 1;
-    return bytes == 8 ? v : v & ((1ull << (8 * bytes)) - 1);
+    if (f.regs[r].type == DataType::Pred) return uint64_t(v & 1);
+    return uint64_t(bytes == 8 ? v : v & ((uint64_t(1) << (8 * bytes)) - 1));
   };
   for (unsigned step = 0; step < 20000; ++step) {
     const size_t r = rng() % f.regs.size();
