@@ -49,9 +49,11 @@ bool CtaState::release_ready_barriers() {
       Warp* w = b.waiting[i];
       w->at_barrier = false;
       if (b.red != AtomOp::None && b.red_dst[i] != kNoReg) {
-        const uint64_t v = b.red == AtomOp::Popc ? b.red_value : (b.red_value ? 1 : 0);
+        CallFrame& f = w->frame();
+        const uint64_t v = (b.red == AtomOp::Popc ? b.red_value : (b.red_value ? 1 : 0)) &
+                           register_value_mask(f.fn->regs[b.red_dst[i]].type);
         for (unsigned lane = 0; lane < 32; ++lane)
-          if (w->live() >> lane & 1) w->frame().regs[size_t(b.red_dst[i]) * 32 + lane] = v;
+          if (w->live() >> lane & 1) f.set_reg(b.red_dst[i], lane, v);
       }
     }
     b = NamedBarrier{};

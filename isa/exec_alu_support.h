@@ -23,27 +23,55 @@ inline DataType require_type(ExecContext& ctx, const Instruction& in, unsigned i
   return t;
 }
 
-// The 32 lanes of a plain (non-predicate) register operand, or null for any other operand: lets a
-// handler read its sources without the per-lane operand dispatch of ExecContext::get. The frame's
-// registers are the ones ExecContext uses (an ALU instruction pushes no frame).
-inline uint64_t* reg_lanes(ExecContext& ctx, const Operand& o) {
-  if (o.kind != OperandKind::Reg || o.pred) return nullptr;
-  return ctx.warp().frame().regs.data() + size_t(o.reg) * 32;
+// Whether a handler may take `o`'s 32 lanes as a row of the register file: a plain (non-predicate)
+// register operand. The frame's registers are the ones ExecContext uses (an ALU instruction
+// pushes no frame).
+inline bool is_plain_register(const Operand& o) { return o.kind == OperandKind::Reg && !o.pred; }
+
+// The lanes of plain register `o` as an array of `T` when its lanes are sizeof(T) bytes wide
+// (uint32_t: a 32-bit register, uint64_t: a 64-bit one); null for any other operand or width.
+template <typename T>
+inline T* register_row(ExecContext& ctx, const Operand& o) {
+  static_assert(sizeof(T) == 4 || sizeof(T) == 8);
+  if (!is_plain_register(o) || reg_slot::lane_shift(o.slot) != (sizeof(T) == 8 ? 3u : 2u)) return nullptr;
+  return reinterpret_cast<T*>(ctx.register_rows() + reg_slot::row_offset(o.slot));
 }
 
 // A source operand that is a plain register or an immediate, read per lane without ExecContext::get's
 // dispatch; `ok` is false for every other operand kind (the caller then takes the general path).
+// A register's lanes are copied out, zero-extended, once for the instruction (one typed loop over
+// the row) rather than decoded per lane.
 struct LaneSource {
-  const uint64_t* lanes = nullptr;
+  uint64_t lanes[32];
   uint64_t imm = 0;
+  bool is_register = false;
   bool ok = false;
-  uint64_t at(unsigned lane) const { return lanes ? lanes[lane] : imm; }
+  uint64_t at(unsigned lane) const { return is_register ? lanes[lane] : imm; }
 };
-inline LaneSource lane_source(ExecContext& ctx, const Operand& o) {
-  LaneSource s;
-  if (o.kind == OperandKind::Imm) s.imm = o.imm, s.ok = true;
-  else if ((s.lanes = reg_lanes(ctx, o))) s.ok = true;
-  return s;
+inline void take_lane_source(ExecContext& ctx, const Operand& o, LaneSource& s) {
+  if (o.kind == OperandKind::Imm) {
+    s.imm = o.imm, s.ok = true;
+  } else if (is_plain_register(o)) {
+    read_register_lanes(ctx.register_rows(), o.slot, ~0u, s.lanes);
+    s.is_register = s.ok = true;
+  }
+}
+
+// Writes value(lane), truncated to the register's width, into plain register `dst` for the lanes
+// in `mask`: the lane width chosen once for the instruction rather than per lane.
+template <typename Value>
+inline void write_register_row(ExecContext& ctx, const Operand& dst, uint32_t mask, Value value) {
+  uint8_t* rows = ctx.register_rows();
+  const uint64_t keep = ~0ull >> dst.value_shift;
+  if (reg_slot::lane_shift(dst.slot) == 2) {
+    uint32_t* d = reinterpret_cast<uint32_t*>(rows + reg_slot::row_offset(dst.slot));
+    for_each_lane(mask, [&](unsigned l) { d[l] = uint32_t(value(l) & keep); });
+  } else if (reg_slot::lane_shift(dst.slot) == 3) {
+    uint64_t* d = reinterpret_cast<uint64_t*>(rows + reg_slot::row_offset(dst.slot));
+    for_each_lane(mask, [&](unsigned l) { d[l] = value(l) & keep; });
+  } else {
+    for_each_lane(mask, [&](unsigned l) { write_register_lane(rows, dst.slot, l, value(l) & keep); });
+  }
 }
 
 inline bool is_float_type(DataType t) { return type_is_float(t); }

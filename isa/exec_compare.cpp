@@ -90,14 +90,27 @@ CompareResult compare_lane(ExecContext& ctx, const Instruction& in, DataType t, 
 // Writes p (and q = !p) for every lane from `cmp` on the two sources' values.
 template <typename Cmp>
 void setp_lanes(ExecContext& ctx, const Instruction& in, const LaneSource& a, const LaneSource& b, Cmp cmp) {
-  uint64_t* regs = ctx.warp().frame().regs.data();  // ExecContext's array; setp pushes no frame
-  uint64_t* p = regs + size_t(in.ops[0].reg) * 32;
-  uint64_t* q = in.ops[0].reg2 != kNoReg ? regs + size_t(in.ops[0].reg2) * 32 : nullptr;
+  uint8_t* regs = ctx.register_rows();  // ExecContext's file; setp pushes no frame
+  const uint32_t p = in.ops[0].slot;
+  const bool has_q = in.ops[0].reg2 != kNoReg;
+  const uint32_t q = has_q ? ctx.register_slot(in.ops[0].reg2) : 0;
+  if (reg_slot::lane_shift(p) == 0 && reg_slot::lane_shift(q) == 0) {
+    // Predicates (one byte per lane), the rows taken once.
+    uint8_t* pl = regs + reg_slot::row_offset(p);
+    uint8_t* ql = regs + reg_slot::row_offset(q);
+    for (uint32_t mask = ctx.mask; mask; mask &= mask - 1) {
+      const unsigned l = unsigned(__builtin_ctz(mask));
+      const bool r = cmp(a.at(l), b.at(l));
+      pl[l] = r;
+      if (has_q) ql[l] = !r;
+    }
+    return;
+  }
   for (uint32_t mask = ctx.mask; mask; mask &= mask - 1) {
     const unsigned l = unsigned(__builtin_ctz(mask));
     const bool r = cmp(a.at(l), b.at(l));
-    p[l] = r;
-    if (q) q[l] = !r;
+    write_register_lane(regs, p, l, r);
+    if (has_q) write_register_lane(regs, q, l, !r);
   }
 }
 
@@ -143,7 +156,8 @@ void exec_Setp(ExecContext& ctx, const Instruction& in) {
       in.mod.cmp <= CmpOp::Hs) {
     // Integer compare without a combining predicate (the loop-bound test): compare_int inline,
     // the operator known valid so that no lane can fault.
-    const LaneSource a = lane_source(ctx, in.ops[1]), b = lane_source(ctx, in.ops[2]);
+    LaneSource a, b;
+    take_lane_source(ctx, in.ops[1], a), take_lane_source(ctx, in.ops[2], b);
     if (a.ok && b.ok) return setp_int_lanes(ctx, in, t, a, b);
     for_each_lane(ctx.mask, [&](unsigned l) {
       const bool r = compare_int(in.mod.cmp, ctx.get(in.ops[1], l), ctx.get(in.ops[2], l), t, ctx, in);

@@ -47,7 +47,7 @@ uint64_t globaltimer_ns(const LaunchState& l) { return l.clock_mhz ? l.clock * 1
 uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
   switch (o.kind) {
     case OperandKind::Reg: {
-      uint64_t v = regs_[size_t(o.reg) * 32 + lane];
+      uint64_t v = read_register_lane(regs_, reg_info_[o.reg].slot, lane);
       if (reg_info_[o.reg].type == DataType::Pred) v = (v & 1) ^ uint64_t(o.negate);
       return v;
     }

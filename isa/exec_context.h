@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "isa/ir.h"
+#include "isa/register_file.h"
 #include "isa/warp.h"
 
 namespace gpusim::isa {
@@ -121,7 +122,7 @@ class ExecContext {
   // register, or symbol address. Predicates read as 0/1 (negated when written "!%p").
   uint64_t get(const Operand& o, unsigned lane) const {
     if (o.kind == OperandKind::Reg) {  // the common case, inline
-      const uint64_t v = regs_[size_t(o.reg) * 32 + lane];
+      const uint64_t v = read_register_lane(regs_, o.slot, lane);
       return o.pred ? ((v & 1) ^ uint64_t(o.negate)) : v;
     }
     if (o.kind == OperandKind::Imm) return o.imm;
@@ -131,12 +132,16 @@ class ExecContext {
   const Operand& elem(const Operand& vec, unsigned i) const { return inst->elems[vec.first + i]; }
   // Write a destination register for `lane`; `v` is truncated to the register's declared width.
   void set(uint32_t reg, unsigned lane, uint64_t v) {
-    regs_[size_t(reg) * 32 + lane] = v & register_value_mask(reg_info_[reg].type);
+    write_register_lane(regs_, reg_info_[reg].slot, lane, v & register_value_mask(reg_info_[reg].type));
   }
-  // (The operand form takes the register's width from the operand, decoded once at load.)
+  // (The operand form takes the register's width and place from the operand, decoded once at load.)
   void set(const Operand& dst, unsigned lane, uint64_t v) {
-    if (dst.kind == OperandKind::Reg) regs_[size_t(dst.reg) * 32 + lane] = v & (~0ull >> dst.value_shift);
+    if (dst.kind == OperandKind::Reg) write_register_lane(regs_, dst.slot, lane, v & (~0ull >> dst.value_shift));
   }
+  // The frame's register file (isa/register_file.h), for handlers that take a register's lanes
+  // once per instruction, and where register `reg` lies in it.
+  uint8_t* register_rows() const { return regs_; }
+  uint32_t register_slot(uint32_t reg) const { return reg_info_[reg].slot; }
   DataType reg_type(uint32_t reg) const;
   // Per-lane carry flag (CC.CF) for add.cc / addc / sub.cc / subc / mad.cc / madc.
   bool carry(unsigned lane) const;
@@ -146,7 +151,7 @@ class ExecContext {
   // (or generic when the instruction has none).
   uint64_t address(const Operand& addr, unsigned lane) const {
     uint64_t v = addr.imm;
-    if (addr.reg != kNoReg) v += regs_[size_t(addr.reg) * 32 + lane];
+    if (addr.reg != kNoReg) v += read_register_lane(regs_, addr.slot, lane);
     if (addr.sym != kNoSymbol) v += symbol_address(addr.sym);
     return v;
   }
@@ -204,7 +209,7 @@ class ExecContext {
   // than per operand and lane. A frame's register storage stays put while the frame lives (frames
   // move, their vectors' buffers do not); `call` pushes a new frame, so a handler must not read
   // or write registers after Warp::call (exec_Call does not).
-  uint64_t* regs_ = nullptr;
+  uint8_t* regs_ = nullptr;
   const RegInfo* reg_info_ = nullptr;
 };
 

@@ -124,17 +124,17 @@ void float_mad_fma(ExecContext& ctx, const Instruction& in) {
   if (t == DataType::F32 && !in.mod.ftz && !in.mod.sat) {
     // The common fma.rn.f32 without .ftz/.sat: f32_fma already returns the canonical NaN, and
     // finish_float_result has nothing else to do, so the per-lane work is the fma alone.
-    const uint64_t *a = reg_lanes(ctx, in.ops[1]), *b = reg_lanes(ctx, in.ops[2]), *c = reg_lanes(ctx, in.ops[3]);
-    uint64_t* d = reg_lanes(ctx, in.ops[0]);
+    const uint32_t *a = register_row<uint32_t>(ctx, in.ops[1]), *b = register_row<uint32_t>(ctx, in.ops[2]);
+    const uint32_t* c = register_row<uint32_t>(ctx, in.ops[3]);
+    uint32_t* d = register_row<uint32_t>(ctx, in.ops[0]);
     if (r == Rounding::Rn && a && b && c && d) {
-      // All registers, round to nearest (the host's mode outside numerics' scoped switches): the
-      // same host fma as f32_fma, on register lanes taken once, NaN results made canonical.
-      const uint64_t keep = ~0ull >> in.ops[0].value_shift;
+      // All 32-bit registers, round to nearest (the host's mode outside numerics' scoped
+      // switches): the same host fma as f32_fma, on register lanes taken once, NaN results made
+      // canonical. (A 32-bit-wide lane keeps all 32 bits: no truncation to do.)
       const uint32_t qnan = uint32_t(canonical_nan(kF32));
       for_each_lane(ctx.mask, [&](unsigned l) {
-        const float res = std::fma(std::bit_cast<float>(uint32_t(a[l])), std::bit_cast<float>(uint32_t(b[l])),
-                                   std::bit_cast<float>(uint32_t(c[l])));
-        d[l] = (std::isnan(res) ? qnan : std::bit_cast<uint32_t>(res)) & keep;
+        const float res = std::fma(std::bit_cast<float>(a[l]), std::bit_cast<float>(b[l]), std::bit_cast<float>(c[l]));
+        d[l] = std::isnan(res) ? qnan : std::bit_cast<uint32_t>(res);
       });
       return;
     }

@@ -42,13 +42,11 @@ void int_add_sub(ExecContext& ctx, const Instruction& in, bool subtract, bool us
   const unsigned w = type_bits(t);
   if (!use_carry && !in.mod.cc && !in.mod.sat) {
     // Plain add/sub: no carry in or out, no clamp; the wrapped sum truncated to the type.
-    const LaneSource a = lane_source(ctx, in.ops[1]), b = lane_source(ctx, in.ops[2]);
-    uint64_t* d = reg_lanes(ctx, in.ops[0]);
-    if (a.ok && b.ok && d) {
-      const uint64_t keep = ~0ull >> in.ops[0].value_shift;
-      for_each_lane(ctx.mask, [&](unsigned l) {
-        d[l] = truncate(subtract ? a.at(l) - b.at(l) : a.at(l) + b.at(l), t) & keep;
-      });
+    LaneSource a, b;
+    take_lane_source(ctx, in.ops[1], a), take_lane_source(ctx, in.ops[2], b);
+    if (a.ok && b.ok && is_plain_register(in.ops[0])) {
+      if (subtract) write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return truncate(a.at(l) - b.at(l), t); });
+      else write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return truncate(a.at(l) + b.at(l), t); });
       return;
     }
     for_each_lane(ctx.mask, [&](unsigned l) {

@@ -67,13 +67,15 @@ void load_lane(ExecContext& ctx, const Instruction& in, unsigned lane, uint64_t 
 // The per-instruction parts of an Address operand: the base register's lanes (null: none) and the
 // constant offset (symbol address + immediate; ExecContext::address adds the same terms per lane).
 struct AddressParts {
-  const uint64_t* base = nullptr;
+  const uint8_t* rows = nullptr;  // the register file; null: no base register
+  uint32_t slot = 0;              // the base register's place in it
   uint64_t offset = 0;
-  uint64_t at(unsigned lane) const { return offset + (base ? base[lane] : 0); }
+  uint64_t base(unsigned lane) const { return read_register_lane(rows, slot, lane); }
+  uint64_t at(unsigned lane) const { return offset + (rows ? base(lane) : 0); }
 };
-AddressParts address_parts(ExecContext& ctx, const Operand& addr, uint64_t* regs) {
+AddressParts address_parts(ExecContext& ctx, const Operand& addr, const uint8_t* regs) {
   AddressParts p;
-  if (addr.reg != kNoReg) p.base = regs + size_t(addr.reg) * 32;
+  if (addr.reg != kNoReg) p.rows = regs, p.slot = addr.slot;
   p.offset = addr.imm + (addr.sym != kNoSymbol ? ctx.symbol_address(addr.sym) : 0);
   return p;
 }
@@ -105,14 +107,16 @@ inline bool gather_plain_addresses(const AddressParts& p, uint32_t mask, unsigne
   // the window's base (an address below it wraps to a huge offset) is at most `limit`.
   uint64_t address_bits = 0, max_offset = 0;
   unsigned k = 0;
-  if (!p.base) {
+  if (!p.rows) {
     const uint64_t a = p.offset;
     address_bits = a, max_offset = a - window_base;
     for (uint32_t m = mask; m; m &= m - 1) addrs[k++] = a;
   } else if (mask == ~0u) {
+    uint64_t base[32];  // the base register's lanes, zero-extended in one typed loop
+    read_register_lanes(p.rows, p.slot, mask, base);
 #pragma GCC unroll 4
     for (unsigned l = 0; l < 32; ++l) {
-      const uint64_t a = p.offset + p.base[l];
+      const uint64_t a = p.offset + base[l];
       addrs[l] = a;
       address_bits |= a;
       max_offset = std::max(max_offset, a - window_base);
@@ -120,7 +124,7 @@ inline bool gather_plain_addresses(const AddressParts& p, uint32_t mask, unsigne
     k = 32;
   } else {
     for (uint32_t m = mask; m; m &= m - 1) {
-      const uint64_t a = p.offset + p.base[__builtin_ctz(m)];
+      const uint64_t a = p.offset + p.base(unsigned(__builtin_ctz(m)));
       addrs[k++] = a;
       address_bits |= a;
       max_offset = std::max(max_offset, a - window_base);
@@ -163,9 +167,8 @@ inline void read_plain_lanes(unsigned size, const uint8_t* window, uint64_t wind
 
 template <DirectWindow kWindow>
 void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, bool sign, StateSpace space) {
-  uint64_t* regs = ctx.warp().frame().regs.data();  // ExecContext's array; ld pushes no frame
+  uint8_t* regs = ctx.register_rows();  // ExecContext's file; ld pushes no frame
   const Operand& dst = in.ops[0];
-  uint64_t* out = regs + size_t(dst.reg) * 32;
   const uint64_t keep = ~0ull >> dst.value_shift;
   const AddressParts addr_of = address_parts(ctx, in.ops[1], regs);
   const uint8_t* window = nullptr;
@@ -205,8 +208,10 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
     uint64_t addrs[32];
     unsigned count = 0;
     if (gather_plain_addresses(addr_of, ctx.mask, size, window_base, window_size, addrs, count)) {
+      uint64_t out[32];
       if (sign) read_plain_lanes<true>(size, window, window_base, addrs, ctx.mask, out, keep);
       else read_plain_lanes<false>(size, window, window_base, addrs, ctx.mask, out, keep);
+      write_register_lanes(regs, dst.slot, ctx.mask, out);
       if (!trace) return;
       if (kWindow != DirectWindow::KernelParams && ctx.summary && trace->empty() &&
           AffineAccess::from_addresses(addrs, count, ctx.mask, space, uint8_t(size), 1, false, *ctx.summary))
@@ -236,7 +241,7 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
     if ((a & (size - 1)) == 0 && off < window_size && size <= window_size - off) {
       uint64_t v = fast_read(window + off, size);
       if (sign) v = sign_extend(v, size);
-      out[lane] = v & keep;
+      write_register_lane(regs, dst.slot, lane, v & keep);
       if (trace) pending_address[npending++] = a, pending |= 1u << lane;
       continue;
     }

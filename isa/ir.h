@@ -237,13 +237,18 @@ struct Operand {
   uint32_t reg2 = kNoReg;     // second destination ("%r|%p")
   uint32_t sym = kNoSymbol;   // Address / Symbol operands
   uint16_t first = 0, count = 0;  // Vector operands
+  // Reg operands and an Address operand's base register: where the register's lanes lie in its
+  // frame's register file (isa/register_file.h), filled with `pred` and `value_shift`.
+  uint32_t slot = 0;
   uint64_t imm = 0;           // Imm bits; Address / Symbol byte offset (two's complement)
 };
+static_assert(sizeof(Operand) == 32, "the register slot fits in Operand's padding");
 
 // A register declared in a function (".reg .f32 %f<40>" declares 40 of them).
 struct RegInfo {
   std::string name;
   DataType type = DataType::None;
+  uint32_t slot = 0;  // its lanes in the frame's register file (isa/register_file.h; set at load)
 };
 
 // A variable in some state space: module-level .global/.const/.shared, a function's .local /
@@ -291,6 +296,7 @@ struct Function {
   std::vector<uint32_t> params;       // symbol ids, in declaration order
   std::vector<uint32_t> returns;      // .func return parameters (symbol ids)
   std::vector<RegInfo> regs;
+  uint32_t register_bytes = 0;        // a frame's register file (isa/register_file.h; set at load)
   std::vector<Instruction> code;      // PC = index; code.size() is the virtual exit
   std::map<std::string, uint32_t> labels;
   uint64_t param_bytes = 0;           // entries: kernel parameter buffer size

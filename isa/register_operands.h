@@ -6,8 +6,10 @@
 
 namespace gpusim::isa {
 
-// Sets Operand::pred and Operand::value_shift of every register operand (instruction operands
-// and vector / argument elements) of `f` from its declared register types.
+// Lays out `f`'s register file (isa/register_file.h: RegInfo::slot, Function::register_bytes) and
+// sets Operand::pred, Operand::value_shift and Operand::slot of every register operand
+// (instruction operands and vector / argument elements) and Operand::slot of every Address
+// operand with a base register, from the declared register types.
 void annotate_register_operands(Function& f);
 
 }  // namespace gpusim::isa

@@ -55,8 +55,11 @@ StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector
   uint32_t mask = tos.mask;
   if (in.guard != kNoReg) {
     uint32_t g = 0;
-    const uint64_t* regs = frame.regs.data() + size_t(in.guard) * 32;
-    for_each_lane(mask, [&](unsigned l) { g |= uint32_t((regs[l] & 1) ^ uint64_t(in.guard_negated)) << l; });
+    const uint8_t* regs = frame.regs.data();
+    const uint32_t slot = frame.fn->regs[in.guard].slot;
+    for_each_lane(mask, [&](unsigned l) {
+      g |= uint32_t((read_register_lane(regs, slot, l) & 1) ^ uint64_t(in.guard_negated)) << l;
+    });
     mask = g;
   }
   ctx.mask = mask;

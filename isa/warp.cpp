@@ -19,7 +19,7 @@ Warp::Warp(const Module& module, const Function& kernel, unsigned warp_id, uint3
 void Warp::push_frame(const Function& fn, uint32_t mask, const Instruction* site) {
   CallFrame f;
   f.fn = &fn;
-  f.regs.assign(fn.regs.size() * 32, 0);
+  f.regs = RegisterFile(fn.register_bytes);
   f.stack.push_back(SimtEntry{0, static_cast<uint32_t>(fn.code.size()), mask});
   f.call_site = site;
   if (!frames_.empty()) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "isa/ir.h"
+#include "isa/register_file.h"
 
 namespace gpusim::isa {
 
@@ -37,7 +38,7 @@ struct SpinWatch {
 
 struct CallFrame {
   const Function* fn = nullptr;
-  std::vector<uint64_t> regs;    // regs[reg * 32 + lane]
+  RegisterFile regs;             // lanes of register r at RegInfo::slot (isa/register_file.h)
   std::vector<SimtEntry> stack;
   uint64_t local_base = 0;       // offset of this frame in each thread's local memory
   uint64_t param_base = 0;       // offset of this frame in each thread's .param frame memory
@@ -46,6 +47,11 @@ struct CallFrame {
   // Per-lane end of this frame's run-time stack allocations (alloca); empty until the frame
   // allocates, the end then being local_base + fn->local_bytes for every lane.
   std::vector<uint64_t> stack_top;
+
+  // Lane `lane` of register `r` (its value zero-extended), and the lane's write (`v` already
+  // truncated to r's width), for code outside the handlers' hot paths.
+  uint64_t reg(uint32_t r, unsigned lane) const { return regs.read(fn->regs[r].slot, lane); }
+  void set_reg(uint32_t r, unsigned lane, uint64_t v) { regs.write(fn->regs[r].slot, lane, v); }
 };
 
 class Warp {

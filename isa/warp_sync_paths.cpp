@@ -81,9 +81,9 @@ bool same_form(const Instruction& in, const Instruction& other) {
 
 uint32_t guard_lanes(const Warp& warp, const Instruction& in, uint32_t lanes) {
   if (in.guard == kNoReg) return lanes;
-  const uint64_t* regs = warp.frame().regs.data() + size_t(in.guard) * 32;
+  const CallFrame& frame = warp.frame();
   uint32_t g = 0;
-  for_each_lane(lanes, [&](unsigned l) { g |= uint32_t((regs[l] & 1) ^ uint64_t(in.guard_negated)) << l; });
+  for_each_lane(lanes, [&](unsigned l) { g |= uint32_t((frame.reg(in.guard, l) & 1) ^ uint64_t(in.guard_negated)) << l; });
   return g;
 }
 
@@ -100,11 +100,16 @@ struct RegisterLoan {
 
 // A part's source register as it was before any loan: one `in` lends may already hold another
 // part's value for this lane.
-uint64_t saved_or_current(const std::vector<uint64_t>& saved, const RegisterLoan& loan, const std::vector<uint64_t>& regs,
+uint64_t saved_or_current(const std::vector<uint64_t>& saved, const RegisterLoan& loan, const CallFrame& frame,
                           uint32_t reg, unsigned lane) {
   for (unsigned i = 0; i < loan.count; ++i)
     if (loan.regs[i] == reg) return saved[size_t(i) * 32 + lane];
-  return regs[size_t(reg) * 32 + lane];
+  return frame.reg(reg, lane);
+}
+
+// Writes a value taken from another register, cut to `reg`'s own width as every register write is.
+void put(CallFrame& frame, uint32_t reg, unsigned lane, uint64_t v) {
+  frame.set_reg(reg, lane, v & register_value_mask(frame.fn->regs[reg].type));
 }
 
 // Runs `handler` once over the executing lanes and the parts' lanes: each part's lanes first get
@@ -112,7 +117,7 @@ uint64_t saved_or_current(const std::vector<uint64_t>& saved, const RegisterLoan
 // afterwards their own destinations get the results.
 void run_combined(ExecContext& ctx, const Instruction& in, const Parts& parts, uint32_t part_lanes,
                   void (*handler)(ExecContext&, const Instruction&)) {
-  std::vector<uint64_t>& regs = ctx.warp().frame().regs;
+  CallFrame& frame = ctx.warp().frame();
   RegisterLoan loan;
   for (unsigned k = 0; k < in.nops; ++k)
     if (in.ops[k].kind == OperandKind::Reg) {
@@ -121,7 +126,7 @@ void run_combined(ExecContext& ctx, const Instruction& in, const Parts& parts, u
     }
   std::vector<uint64_t> saved(size_t(loan.count) * 32);
   for (unsigned i = 0; i < loan.count; ++i)
-    for (unsigned l = 0; l < 32; ++l) saved[size_t(i) * 32 + l] = regs[size_t(loan.regs[i]) * 32 + l];
+    for (unsigned l = 0; l < 32; ++l) saved[size_t(i) * 32 + l] = frame.reg(loan.regs[i], l);
   // Sources: every operand after the destination, read from the part's own registers first.
   for (unsigned p = 0; p < parts.count; ++p) {
     const Part& part = parts.items[p];
@@ -130,7 +135,7 @@ void run_combined(ExecContext& ctx, const Instruction& in, const Parts& parts, u
     for (unsigned k = 1; k < in.nops; ++k) {
       if (in.ops[k].kind != OperandKind::Reg) continue;
       for_each_lane(part.lanes, [&](unsigned l) {
-        regs[size_t(in.ops[k].reg) * 32 + l] = saved_or_current(saved, loan, regs, other.ops[k].reg, l);
+        put(frame, in.ops[k].reg, l, saved_or_current(saved, loan, frame, other.ops[k].reg, l));
       });
     }
   }
@@ -145,14 +150,14 @@ void run_combined(ExecContext& ctx, const Instruction& in, const Parts& parts, u
     if (&other == &in || in.ops[0].kind != OperandKind::Reg || in.op == Opcode::BarWarpSync) continue;
     uint64_t d[32], d2[32];
     for_each_lane(part.lanes, [&](unsigned l) {
-      d[l] = regs[size_t(in.ops[0].reg) * 32 + l];
-      if (in.ops[0].reg2 != kNoReg) d2[l] = regs[size_t(in.ops[0].reg2) * 32 + l];
+      d[l] = frame.reg(in.ops[0].reg, l);
+      if (in.ops[0].reg2 != kNoReg) d2[l] = frame.reg(in.ops[0].reg2, l);
     });
     for (unsigned i = 0; i < loan.count; ++i)
-      for_each_lane(part.lanes, [&](unsigned l) { regs[size_t(loan.regs[i]) * 32 + l] = saved[size_t(i) * 32 + l]; });
+      for_each_lane(part.lanes, [&](unsigned l) { frame.set_reg(loan.regs[i], l, saved[size_t(i) * 32 + l]); });
     for_each_lane(part.lanes, [&](unsigned l) {
-      regs[size_t(other.ops[0].reg) * 32 + l] = d[l];
-      if (other.ops[0].reg2 != kNoReg) regs[size_t(other.ops[0].reg2) * 32 + l] = d2[l];
+      put(frame, other.ops[0].reg, l, d[l]);
+      if (other.ops[0].reg2 != kNoReg) put(frame, other.ops[0].reg2, l, d2[l]);
     });
   }
 }

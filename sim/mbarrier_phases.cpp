@@ -12,7 +12,7 @@ unsigned waited_phase_parity(const isa::Instruction& in, const isa::Warp& warp, 
   const isa::Operand& o = in.ops[2];
   uint64_t v = 0;
   if (o.kind == isa::OperandKind::Imm) v = o.imm;
-  else if (o.kind == isa::OperandKind::Reg) v = warp.frame().regs[size_t(o.reg) * 32 + lane];
+  else if (o.kind == isa::OperandKind::Reg) v = warp.frame().reg(o.reg, lane);
   return in.mod.parity ? unsigned(v & 1) : unsigned(isa::MbarrierWord::phase_of_state(v));
 }
 

@@ -142,7 +142,7 @@ uint64_t SubCore::sleep_cycles(const WarpSlot& s, const isa::Instruction& in) co
   } else if (o.kind == isa::OperandKind::Reg) {
     const uint32_t mask = s.warp->top().mask;
     const unsigned lane = mask ? static_cast<unsigned>(__builtin_ctz(mask)) : 0;
-    ns = s.warp->frame().regs[size_t(o.reg) * 32 + lane] & 0xffffffffu;
+    ns = s.warp->frame().reg(o.reg, lane) & 0xffffffffu;
   }
   ns = std::min<uint64_t>(ns, 1000000);  // the PTX ISA bounds a nanosleep at 1 ms
   return ns * uint64_t(shared_.config->core_clock_mhz) / 1000;
@@ -153,11 +153,12 @@ void SubCore::remember_warp_state(WarpSlot& s) {
   s.hint_frame = &f;
   s.hint_top = &f.stack.back();
   s.hint_regs = f.regs.data();
+  s.hint_reg_info = f.fn->regs.data();
 }
 
 void SubCore::prefetch_warp_state(const WarpSlot& s) const {
   // The warp's own fields (its frames and masks sit in its first lines), then the frame and SIMT
-  // entry, then the 32 lanes (four lines) of each register the next instruction names.
+  // entry, then the 32 lanes (one to four lines) of each register the next instruction names.
   const char* w = reinterpret_cast<const char*>(s.warp);
   __builtin_prefetch(w);
   __builtin_prefetch(w + 64);
@@ -165,11 +166,10 @@ void SubCore::prefetch_warp_state(const WarpSlot& s) const {
   __builtin_prefetch(s.hint_top);
   if (!s.hint_regs || !s.next) return;
   for (uint32_t r : s.timing->touched(*s.next)) {
-    const char* lanes = reinterpret_cast<const char*>(s.hint_regs + size_t(r) * 32);
-    __builtin_prefetch(lanes);
-    __builtin_prefetch(lanes + 64);
-    __builtin_prefetch(lanes + 128);
-    __builtin_prefetch(lanes + 192);
+    const uint32_t slot = s.hint_reg_info[r].slot;
+    const uint8_t* lanes = s.hint_regs + isa::reg_slot::row_offset(slot);
+    // Rows of up to 64 bytes lie in one line (the file is line-aligned, its rows widest first).
+    for (uint32_t off = 0; off < isa::reg_slot::row_bytes(slot); off += 64) __builtin_prefetch(lanes + off);
   }
 }
 

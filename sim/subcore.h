@@ -165,7 +165,8 @@ class SubCore {
     // of as a chain of dependent misses (warp -> frame -> SIMT entry -> registers).
     const void* hint_frame = nullptr;
     const void* hint_top = nullptr;
-    const uint64_t* hint_regs = nullptr;
+    const uint8_t* hint_regs = nullptr;              // the frame's register file
+    const isa::RegInfo* hint_reg_info = nullptr;   // where each register lies in it
     int cta_slot = -1;
     uint32_t cp_async_open_group = 0;  // the group cp.async ops join until the next commit
     uint32_t bulk_open_group = 0;      // the same for cp.async.bulk .bulk_group copies

@@ -160,7 +160,7 @@ void print_registers(std::ostream& os, const sim::WarpSnapshot& w, unsigned lane
      << f.fn->name << (w.warp->live() >> lane & 1 ? "" : "  [lane not live]") << "\n";
   for (size_t r = 0; r < f.fn->regs.size(); ++r) {
     const isa::RegInfo& info = f.fn->regs[r];
-    const uint64_t v = f.regs[r * 32 + lane];
+    const uint64_t v = f.reg(uint32_t(r), lane);
     os << "  " << std::left << std::setw(8) << info.name << std::right << " " << std::setw(5)
        << isa::type_name(info.type) << "  0x" << std::hex << v << std::dec;
     if (info.type == isa::DataType::Pred) {
