@@ -37,6 +37,9 @@ CUresult cuStreamAddCallback(CUstream stream, CUstreamCallback callback, void* u
     if (!callback || flags != 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "callback is null or flags are not 0"};
     gpusim::cudadrv::usable_context(s);
     gpusim::cudadrv::live_stream(s, stream);
+    // CUDA supports no stream callbacks in capture (cuLaunchHostFunc is the capturable form):
+    // CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, the capture invalidated, the callback not run.
+    gpusim::cudadrv::check_not_capturing(s, stream, "cuStreamAddCallback");
     return CUDA_SUCCESS;
   });
   if (r == CUDA_SUCCESS) callback(stream, CUDA_SUCCESS, user_data);  // the stream's work succeeded

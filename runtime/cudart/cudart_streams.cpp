@@ -166,6 +166,8 @@ cudaError_t cudaStreamAddCallback(cudaStream_t s, cudaStreamCallback_t callback,
   cudaError_t status = api("cudaStreamAddCallback", [&](Context& ctx) {
     check_stream(ctx, s);
     if (!callback) throw ApiError(cudaErrorInvalidValue, "null callback");
+    // Not capturable (cudaLaunchHostFunc is): cudaErrorStreamCaptureUnsupported, capture invalidated.
+    check_not_capturing(ctx, s, "cudaStreamAddCallback");
   });
   if (status == cudaSuccess) {
     HostCallbackScope scope;

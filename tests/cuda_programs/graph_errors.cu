@@ -89,6 +89,14 @@ int main() {
   CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
   EXPECT_ERR(cudaMemcpy(host, d, sizeof host, cudaMemcpyDeviceToHost), cudaErrorStreamCaptureUnsupported);
   EXPECT_ERR(cudaStreamEndCapture(s, &captured), cudaErrorStreamCaptureInvalidated);
+  // Stream callbacks cannot be captured (cudaLaunchHostFunc can): refused, never run.
+  int callback_runs = 0;
+  CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal));
+  EXPECT_ERR(cudaStreamAddCallback(s, [](cudaStream_t, cudaError_t, void* n) { ++*static_cast<int*>(n); },
+                                   &callback_runs, 0),
+             cudaErrorStreamCaptureUnsupported);
+  EXPECT_ERR(cudaStreamEndCapture(s, &captured), cudaErrorStreamCaptureInvalidated);
+  EXPECT(callback_runs == 0);
 
   // In relaxed mode (for the capture, or for the thread) the calls are allowed.
   CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeRelaxed));

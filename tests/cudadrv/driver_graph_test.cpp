@@ -125,6 +125,15 @@ TEST_F(DriverGraphs, CaptureRejectsMisuse) {
   EXPECT_CU(CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, cu.cuCtxSynchronize());
   EXPECT_CU(CUDA_ERROR_STREAM_CAPTURE_INVALIDATED, ENTRY(cuStreamEndCapture)(s, &captured));
   EXPECT_EQ(captured, nullptr);
+  // Stream callbacks cannot be captured (cuLaunchHostFunc can): refused, never run.
+  int callback_runs = 0;
+  ASSERT_CU_OK(ENTRY(cuStreamBeginCapture)(s, CU_STREAM_CAPTURE_MODE_GLOBAL));
+  EXPECT_CU(CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED,
+            ENTRY(cuStreamAddCallback)(s, [](CUstream, CUresult, void* n) { ++*static_cast<int*>(n); }, &callback_runs, 0));
+  EXPECT_CU(CUDA_ERROR_STREAM_CAPTURE_INVALIDATED, ENTRY(cuStreamEndCapture)(s, &captured));
+  EXPECT_EQ(callback_runs, 0);
+  ASSERT_CU_OK(ENTRY(cuStreamAddCallback)(s, [](CUstream, CUresult, void* n) { ++*static_cast<int*>(n); }, &callback_runs, 0));
+  EXPECT_EQ(callback_runs, 1);
   EXPECT_CU(CUDA_ERROR_INVALID_VALUE, ENTRY(cuThreadExchangeStreamCaptureMode)(nullptr));
   CUstreamCaptureMode bad = static_cast<CUstreamCaptureMode>(9);
   EXPECT_CU(CUDA_ERROR_INVALID_VALUE, ENTRY(cuThreadExchangeStreamCaptureMode)(&bad));

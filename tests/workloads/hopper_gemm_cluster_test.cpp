@@ -33,7 +33,9 @@ TEST_P(HopperGemmClusterSizes, MatchesTheCpuReferenceExactly) {
   EXPECT_EQ(r.max_abs_error, 0.0);  // K <= 4096 with these inputs: exact in f32 (hopper_gemm.cpp)
   ASSERT_EQ(r.launches.size(), 1u);
   EXPECT_EQ(r.launches[0].ctas, (size[0] / 128) * (size[1] / 256));  // one CTA per 128 x 256 tile here
-  if (mode == runtime::SimMode::Timing) EXPECT_GT(r.launches[0].cycles, 0u);
+  if (mode == runtime::SimMode::Timing) {
+    EXPECT_GT(r.launches[0].cycles, 0u);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -78,7 +78,9 @@ std::vector<uint8_t> sgemm_output(bool sample) {
   dev->memset(dc, 0xab, bytes);
   const runtime::LaunchStats st =
       dev->launch(m, "sgemm_tiled", {{n / 16, n / 16, 1}, {16, 16, 1}}, runtime::args(da, db, dc, n, n, n));
-  if (sample) EXPECT_EQ(nlohmann::json::parse(st.report_json)["sampling"]["scheme"], "progress_rate");
+  if (sample) {
+    EXPECT_EQ(nlohmann::json::parse(st.report_json)["sampling"]["scheme"], "progress_rate");
+  }
   std::vector<uint8_t> out(bytes);
   dev->copy_to_host(out.data(), dc, bytes);
   return out;
