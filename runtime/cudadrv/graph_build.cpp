@@ -205,24 +205,27 @@ CUresult cuGraphAddHostNode(CUgraphNode* node, CUgraph graph, const CUgraphNode*
   });
 }
 
+namespace {
+
+// An event record or wait node (the two differ only in type).
+DriverGraphNode event_node(DriverState& s, int type, CUevent event) {
+  gpusim::cudadrv::live_event(s, event);
+  DriverGraphNode e;
+  e.type = type;
+  e.event = event;
+  return e;
+}
+
+}  // namespace
+
 CUresult cuGraphAddEventRecordNode(CUgraphNode* node, CUgraph graph, const CUgraphNode* deps, size_t n, CUevent event) {
-  return adding("cuGraphAddEventRecordNode", node, graph, deps, n, [&](DriverState& s) {
-    gpusim::cudadrv::live_event(s, event);
-    DriverGraphNode e;
-    e.type = gpusim::graph::kEventRecordNode;
-    e.event = event;
-    return e;
-  });
+  return adding("cuGraphAddEventRecordNode", node, graph, deps, n,
+                [&](DriverState& s) { return event_node(s, gpusim::graph::kEventRecordNode, event); });
 }
 
 CUresult cuGraphAddEventWaitNode(CUgraphNode* node, CUgraph graph, const CUgraphNode* deps, size_t n, CUevent event) {
-  return adding("cuGraphAddEventWaitNode", node, graph, deps, n, [&](DriverState& s) {
-    gpusim::cudadrv::live_event(s, event);
-    DriverGraphNode e;
-    e.type = gpusim::graph::kWaitEventNode;
-    e.event = event;
-    return e;
-  });
+  return adding("cuGraphAddEventWaitNode", node, graph, deps, n,
+                [&](DriverState& s) { return event_node(s, gpusim::graph::kWaitEventNode, event); });
 }
 
 CUresult cuGraphAddDependencies_v2(CUgraph graph, const CUgraphNode* from, const CUgraphNode* to,

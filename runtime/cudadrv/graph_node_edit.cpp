@@ -92,20 +92,25 @@ CUresult cuGraphHostNodeSetParams(CUgraphNode node, const CUDA_HOST_NODE_PARAMS*
   });
 }
 
+namespace {
+
+// The event of an event record or wait node of the given type.
+void read_event(DriverState& s, CUgraphNode node, int type, const char* what, CUevent* event) {
+  const DriverGraphNode& n = typed_node(s, node, type, what);
+  if (!event) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "event_out is null"};
+  *event = n.event;
+}
+
+}  // namespace
+
 CUresult cuGraphEventRecordNodeGetEvent(CUgraphNode node, CUevent* event) {
-  return graph_call("cuGraphEventRecordNodeGetEvent", [&](DriverState& s) {
-    DriverGraphNode& n = typed_node(s, node, gpusim::graph::kEventRecordNode, "event record");
-    if (!event) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "event_out is null"};
-    *event = n.event;
-  });
+  return graph_call("cuGraphEventRecordNodeGetEvent",
+                    [&](DriverState& s) { read_event(s, node, gpusim::graph::kEventRecordNode, "event record", event); });
 }
 
 CUresult cuGraphEventWaitNodeGetEvent(CUgraphNode node, CUevent* event) {
-  return graph_call("cuGraphEventWaitNodeGetEvent", [&](DriverState& s) {
-    DriverGraphNode& n = typed_node(s, node, gpusim::graph::kWaitEventNode, "event wait");
-    if (!event) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "event_out is null"};
-    *event = n.event;
-  });
+  return graph_call("cuGraphEventWaitNodeGetEvent",
+                    [&](DriverState& s) { read_event(s, node, gpusim::graph::kWaitEventNode, "event wait", event); });
 }
 
 CUresult cuGraphEventRecordNodeSetEvent(CUgraphNode node, CUevent event) {
