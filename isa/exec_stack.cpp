@@ -9,9 +9,6 @@ namespace gpusim::isa {
 using namespace alu;
 
 namespace {
-// Far beyond any cudaLimitStackSize a real device accepts: an allocation past it is a program
-// error (a negative or garbage size), reported instead of growing host memory without bound.
-constexpr uint64_t kMaxStackPerThread = uint64_t(1) << 24;
 constexpr uint64_t kMinAlign = 8;  // the PTX ISA's minimum guaranteed alignment
 }  // namespace
 
@@ -27,9 +24,9 @@ void exec_Alloca(ExecContext& ctx, const Instruction& in) {
   for_each_lane(ctx.mask, [&](unsigned l) {
     const uint64_t size = truncate(ctx.get(in.ops[1], l), t);
     const uint64_t ptr = (ctx.warp().stack_pointer(l) + align - 1) / align * align;
-    if (size > kMaxStackPerThread || ptr + size > kMaxStackPerThread)
+    if (size > kMaxThreadStackBytes || ptr + size > kMaxThreadStackBytes)
       ctx.fail(l, "alloca of " + std::to_string(size) + " bytes overflows the thread's stack (" +
-                      std::to_string(kMaxStackPerThread) + " bytes at most)");
+                      std::to_string(kMaxThreadStackBytes) + " bytes at most)");
     ctx.warp().set_stack_pointer(l, ptr + size);
     ctx.set(in.ops[0], l, truncate(ptr, t));
   });
@@ -47,7 +44,7 @@ void exec_Stackrestore(ExecContext& ctx, const Instruction& in) {
   for_each_lane(ctx.mask, [&](unsigned l) {
     const uint64_t sp = truncate(ctx.get(in.ops[0], l), t);
     const CallFrame& f = ctx.warp().frame();
-    if (sp < f.local_base + f.fn->local_bytes || sp > kMaxStackPerThread)
+    if (sp < f.local_base + f.fn->local_bytes || sp > kMaxThreadStackBytes)
       ctx.fail(l, "stackrestore to an address outside this function's stack frame");
     ctx.warp().set_stack_pointer(l, sp);
   });

@@ -24,6 +24,11 @@ uint64_t elem_bytes(DataType t) { return std::max<uint64_t>(1, type_bits(t) / 8)
 constexpr uint64_t kMaxStateSpaceBytes = uint64_t(1) << 40;       // 1 TiB: above any GPU's memory
 constexpr uint64_t kMaxInitializedBytes = uint64_t(64) << 20;     // an initialiser's expanded image
 constexpr uint64_t kMaxConstBytes = uint64_t(64) << 10;           // CUDA's constant memory: 64 KiB
+// A function's per-thread frames (.local variables; .param variables of its call sites): CUDA's
+// local memory per thread is 512 KiB, and ptxas refuses a larger frame ("uses too much local
+// data"). Every lane of every resident warp gets its own copy, so an unchecked frame of
+// gigabytes would exhaust host memory as soon as a warp starts.
+constexpr uint64_t kMaxFrameBytes = uint64_t(512) << 10;
 
 std::string byte_text(uint64_t bytes) {
   return std::to_string(bytes) + " bytes";
@@ -240,9 +245,9 @@ uint32_t PtxParser::add_symbol(const VariableDecl& d, StateSpace space, bool is_
       if (!in_function) fail(*d.at, "module-scope .local variables are not supported");
       Function& f = m_.functions[size_t(current_)];
       s.offset = align_up(f.local_bytes, s.align);
-      if (s.offset > kMaxStateSpaceBytes || s.size > kMaxStateSpaceBytes - s.offset)
+      if (s.offset > kMaxFrameBytes || s.size > kMaxFrameBytes - s.offset)
         fail(*d.at, "'" + d.name + "' does not fit: the function's ." + std::string(space_name(space)) +
-                        " frame would exceed " + byte_text(kMaxStateSpaceBytes));
+                        " frame would exceed " + byte_text(kMaxFrameBytes) + " per thread (CUDA's local memory limit)");
       f.local_bytes = s.offset + s.size;
       break;
     }
@@ -250,9 +255,9 @@ uint32_t PtxParser::add_symbol(const VariableDecl& d, StateSpace space, bool is_
       if (!in_function) fail(*d.at, ".param variables are only allowed inside functions");
       Function& f = m_.functions[size_t(current_)];
       s.offset = align_up(f.frame_param_bytes, s.align);
-      if (s.offset > kMaxStateSpaceBytes || s.size > kMaxStateSpaceBytes - s.offset)
+      if (s.offset > kMaxFrameBytes || s.size > kMaxFrameBytes - s.offset)
         fail(*d.at, "'" + d.name + "' does not fit: the function's ." + std::string(space_name(space)) +
-                        " frame would exceed " + byte_text(kMaxStateSpaceBytes));
+                        " frame would exceed " + byte_text(kMaxFrameBytes) + " per thread");
       f.frame_param_bytes = s.offset + s.size;
       break;
     }

@@ -33,6 +33,10 @@ void Warp::push_frame(const Function& fn, uint32_t mask, const Instruction* site
   // zero-filled on first growth; frames reuse it afterwards, like a real stack.
   const uint64_t local_end = f.local_base + fn.local_bytes;
   const uint64_t param_end = f.param_base + fn.frame_param_bytes;
+  if (local_end > kMaxThreadStackBytes || param_end > kMaxThreadStackBytes)  // a call: exec_Call names the warp
+    throw std::runtime_error("calling '" + fn.name + "' would grow each thread's stack to " +
+                             std::to_string(std::max(local_end, param_end)) + " bytes, past the " +
+                             std::to_string(kMaxThreadStackBytes) + " gpusim allows (unbounded recursion?)");
   for (unsigned lane = 0; lane < 32; ++lane) {
     if (!(present_ >> lane & 1)) continue;
     if (local_[lane].size() < local_end) local_[lane].resize(local_end, 0);

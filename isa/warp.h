@@ -16,6 +16,12 @@
 
 namespace gpusim::isa {
 
+// A thread's stack (call frames' .local and .param memory, alloca) may grow to this many bytes:
+// far beyond any cudaLimitStackSize a real device accepts, so reaching it is a program error
+// (unbounded recursion, a garbage alloca size), reported instead of growing host memory without
+// bound (each lane of each resident warp has its own stack).
+constexpr uint64_t kMaxThreadStackBytes = uint64_t(1) << 24;
+
 struct SimtEntry {
   uint32_t pc = 0;
   uint32_t rpc = 0;   // reconvergence PC; the function's code.size() is its virtual exit

@@ -97,6 +97,12 @@ std::optional<LaunchRejection> check_cooperative_fit(const sim::GpuConfig& confi
 }
 
 void check_launch(const sim::GpuConfig& config, const isa::Function& kernel, const LaunchConfig& launch) {
+  // KernelResources counts bytes in an int: a PTX declaration of gigabytes would wrap there.
+  if (kernel.static_shared_bytes + launch.dynamic_shared_bytes > uint64_t(config.shared_per_block_max_bytes))
+    throw Error(launch_text(kernel.name, launch.grid, launch.block) + " on " + config.name + ": " +
+                std::to_string(kernel.static_shared_bytes) + " bytes of static shared memory + " +
+                std::to_string(launch.dynamic_shared_bytes) + " dynamic exceed the per-block limit of " +
+                std::to_string(config.shared_per_block_max_bytes) + " bytes");
   sim::KernelResources res;
   res.registers_per_thread = static_cast<int>(kernel.ptxas_registers);  // 0 when ptxas was not consulted
   res.static_shared_bytes = static_cast<int>(kernel.static_shared_bytes);

@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets in fuzz/ (clang, ASan + UBSan) into ${FUZZ_BUILD_DIR:-build-fuzz}
 # and runs one target, or all of them, for SECONDS each (default 20):
 #   bash scripts/fuzz.sh [TARGET|all] [SECONDS]
-# TARGET: ptx_parser, gpu_config, idx, recorded_csv, fatbin, launch_args, stats_json, elf_program. The committed seeds in fuzz/corpus/<target>/
+# TARGET: ptx_parser, gpu_config, idx, recorded_csv, fatbin, launch_args, stats_json, elf_program,
+# ptx_exec (PTX that parses, run on the functional executor). The committed seeds in fuzz/corpus/<target>/
 # are copied into the build folder's working corpus, which grows there (the committed one does
 # not change). A crash leaves its input in <build>/artifacts/<target>/ and fails the script.
 set -euo pipefail
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 target=${1:-all}
 seconds=${2:-20}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-all_targets=(ptx_parser gpu_config idx recorded_csv fatbin launch_args stats_json elf_program)
+all_targets=(ptx_parser gpu_config idx recorded_csv fatbin launch_args stats_json elf_program ptx_exec)
 if [ "$target" = all ]; then targets=("${all_targets[@]}"); else targets=("$target"); fi
 for t in "${targets[@]}"; do
   [[ " ${all_targets[*]} " == *" $t "* ]] || { echo "fuzz: unknown target '$t' (${all_targets[*]})" >&2; exit 2; }

@@ -88,5 +88,20 @@ TEST(ParserLimits, ConstantMemoryIsSixtyFourKiB) {
   EXPECT_NE(e.find("65536 bytes a module may declare"), std::string::npos) << e;
 }
 
+TEST(ParserLimits, LocalFrameIsFiveHundredTwelveKiBPerThread) {
+  // CUDA's local memory per thread is 512 KiB (CUDA C++ Programming Guide, technical
+  // specifications); ptxas refuses a larger frame. Each lane holds its own copy, so a frame of
+  // gigabytes used to end in std::bad_alloc as soon as a warp started.
+  const auto kernel_with = [](const std::string& decls) {
+    return ".version 8.0\n.target sm_80\n.address_size 64\n.visible .entry k()\n{\n" + decls + "\nret;\n}\n";
+  };
+  EXPECT_EQ(parse_error(kernel_with(".local .b8 a[524288];")), "");
+  const std::string e = parse_error(kernel_with(".local .b8 a[524288];\n.local .b8 b[1];"));
+  EXPECT_NE(e.find("limits.ptx:7:"), std::string::npos) << e;
+  EXPECT_NE(e.find("'b' does not fit"), std::string::npos) << e;
+  EXPECT_NE(e.find("524288 bytes per thread"), std::string::npos) << e;
+  EXPECT_NE(parse_error(kernel_with(".local .b8 a[1099511627000];")).find("limits.ptx:6:"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace gpusim::isa

@@ -94,4 +94,39 @@ TEST_F(ResourceLimitsTest, LaunchWithinTheBudgetRuns) {
             std::string::npos);
 }
 
+TEST_F(ResourceLimitsTest, StaticSharedMemoryOfGigabytesIsRefusedAtLaunch) {
+  // 4 GiB of static shared memory: the occupancy code counts bytes in an int, where this wrapped
+  // to 0 and the launch ran. The device allows 96 KiB per block (configs/v100.ini).
+  auto dev = make_sim_device();
+  const ModuleHandle m = dev->load_ptx("shared.ptx",
+                                       ".version 8.0\n.target sm_80\n.address_size 64\n.visible .entry k()\n{\n"
+                                       ".shared .align 4 .b8 s[4294967296];\n.reg .b32 %r;\nmov.u32 %r, 5;\n"
+                                       "st.shared.u32 [s], %r;\nret;\n}\n");
+  LaunchConfig c;
+  c.grid = Dim3{1, 1, 1};
+  c.block = Dim3{32, 1, 1};
+  const std::string e = error_of([&] { dev->launch(m, "k", c, {}); });
+  EXPECT_NE(e.find("launch of 'k'"), std::string::npos) << e;
+  EXPECT_NE(e.find("4294967296 bytes of static shared memory"), std::string::npos) << e;
+  EXPECT_NE(e.find("per-block limit of 98304 bytes"), std::string::npos) << e;
+}
+
+TEST_F(ResourceLimitsTest, RecursionThroughLargeFramesStopsAtTheStackLimit) {
+  // Each call adds a 256 KiB .local frame per thread; unbounded, 1,024 frames would ask for
+  // 256 MiB per thread (8 GiB for a warp). The warp fails naming the call and the limit instead.
+  // One thread keeps the test's own memory at the 16 MiB limit.
+  auto dev = make_sim_device();
+  const ModuleHandle m = dev->load_ptx("recurse.ptx",
+                                       ".version 8.0\n.target sm_80\n.address_size 64\n"
+                                       ".func deeper()\n{\n.local .align 4 .b8 frame[262144];\n"
+                                       "call.uni deeper, ();\nret;\n}\n"
+                                       ".visible .entry k()\n{\ncall.uni deeper, ();\nret;\n}\n");
+  LaunchConfig c;
+  c.grid = Dim3{1, 1, 1};
+  c.block = Dim3{1, 1, 1};
+  const std::string e = error_of([&] { dev->launch(m, "k", c, {}); });
+  EXPECT_NE(e.find("calling 'deeper' would grow each thread's stack to"), std::string::npos) << e;
+  EXPECT_NE(e.find("16777216"), std::string::npos) << e;
+}
+
 }  // namespace
