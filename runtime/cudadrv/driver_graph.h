@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/graph/capture_bridge.h"
 #include "runtime/graph/graph_model.h"
 #include "runtime/graph/stream_capture.h"
 
@@ -45,6 +46,10 @@ struct DriverGraphNode {
 
   // Event record / wait.
   CUevent event = nullptr;
+
+  // Work libcudart issued to a stream this library captures (<<<>>>, cudaMemcpyAsync, ...): the
+  // node runs it through libcudart (runtime/graph/capture_bridge.h); its fields above are unset.
+  std::shared_ptr<const graph::ForeignWork> foreign;
 };
 
 using DriverGraph = graph::Graph<DriverGraphNode>;
@@ -92,6 +97,10 @@ bool capture_event_wait(DriverState& s, CUstream stream, CUevent event);
 // A stream or event that is destroyed (by itself or with its context) leaves the capture state.
 void forget_capture_stream(DriverState& s, CUstream stream);
 void forget_capture_event(DriverState& s, CUevent event);
+// Whether `stream` is in a capture begun through libcudart (cudaStreamBeginCapture).
+bool captured_by_runtime(DriverState& s, CUstream stream);
+// Runs one node of an executable graph now, as the stream call it stands for (graph_exec.cpp).
+void run_graph_node(DriverState& s, DriverGraphNode& node);
 
 // Node builders shared by capture and the cuGraphAdd*Node calls.
 DriverGraphNode kernel_node(DriverState& s, CUfunc_st& f, runtime::Dim3 grid, runtime::Dim3 block, unsigned shared_bytes,

@@ -101,12 +101,22 @@ CUstream_st* live_stream(DriverState& s, CUstream_st* stream) {
   // The legacy (0x1) and per-thread (0x2) default streams are the null stream here: launches
   // are synchronous, so every stream is in order with every other.
   if (stream == nullptr || stream == CU_STREAM_LEGACY || stream == CU_STREAM_PER_THREAD) return nullptr;
-  if (!s.streams.count(stream))
+  if (!s.streams_table->stream(stream))
     throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "stream " + pointer_text(stream) + " is not a live stream"};
   return stream;
 }
 
-CUevent_st& live_event(DriverState& s, CUevent_st* event) { return live_handle(s.events, event, "event", "a live event"); }
+CUevent_st& live_event(DriverState& s, CUevent_st* event) {
+  return live_handle(s.streams_table->events, event, "event", "a live event");
+}
+
+bool belongs_to(const CUctx_st* owner, const CUctx_st& c) { return owner == &c || (!owner && c.primary); }
+
+double event_clock(const DriverState& s, const CUctx_st& c) {
+  if (s.runtime_now) return s.runtime_now();
+  if (s.environment.device.mode == runtime::SimMode::Timing) return c.simulated_seconds;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 void destroy_context_contents(DriverState& s, CUctx_st& context) {
   for (CUmod_st* m : context.modules) {
@@ -118,12 +128,12 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
   context.modules.clear();
   for (CUstream_st* st : context.streams) {
     forget_capture_stream(s, st);
-    s.streams.erase(st);
+    s.streams_table->streams.erase(st);
   }
   context.streams.clear();
   for (CUevent_st* e : context.events) {
     forget_capture_event(s, e);
-    s.events.erase(e);
+    s.streams_table->events.erase(e);
   }
   context.events.clear();
   for (const auto& [ptr, bytes] : context.allocations) {

@@ -44,8 +44,20 @@ DriverGraphNode& exec_node(DriverState& s, CUgraphExec exec, CUgraphNode node, i
 // The context of a kernel node's function (null when its module was unloaded since).
 CUctx_st* live_owner(DriverState& s, CUfunc_st* f) { return s.functions.count(f) ? f->module->context : nullptr; }
 
+}  // namespace
+
+namespace gpusim::cudadrv {
+
 // Runs one node now, as the stream call it stands for (host nodes run outside the lock: cuGraphLaunch).
-void run_node(DriverState& s, DriverGraphNode& n) {
+void run_graph_node(DriverState& s, DriverGraphNode& n) {
+  if (n.foreign) {  // libcudart's work, captured into this graph (graph_capture.cpp)
+    try {
+      n.foreign->run();
+    } catch (const graph::ForeignFailure& e) {
+      throw DriverFailure{CUDA_ERROR_LAUNCH_FAILED, std::string("work issued through the runtime API: ") + e.what()};
+    }
+    return;
+  }
   switch (n.type) {
     case gpusim::graph::kKernelNode: {
       gpusim::cudadrv::usable_context(s);
@@ -67,18 +79,20 @@ void run_node(DriverState& s, DriverGraphNode& n) {
         gpusim::cudadrv::fill_pieces(s, n.dst + y * n.pitch, &n.value, n.element_size, n.width);
       break;
     case gpusim::graph::kEventRecordNode: {
-      auto it = s.events.find(n.event);
-      if (it == s.events.end()) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "an event record node's event was destroyed"};
-      CUevent_st& e = *it->second;
-      e.recorded = true;
-      e.simulated_seconds = e.context->simulated_seconds;
-      e.host_time = std::chrono::steady_clock::now();
+      CUevent_st* e = s.streams_table->event(n.event);
+      if (!e) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "an event record node's event was destroyed"};
+      e->recorded = true;
+      e->seconds = event_clock(s, e->context ? *e->context : usable_context(s));
       break;
     }
     default:  // empty and event wait: ordering only (earlier work is complete in the simulator)
       break;
   }
 }
+
+}  // namespace gpusim::cudadrv
+
+namespace {
 
 CUresult launch(const char* call, CUgraphExec exec, CUstream stream) {
   // A copy of the nodes: a host function may destroy or update the executable graph meanwhile.
@@ -97,11 +111,21 @@ CUresult launch(const char* call, CUgraphExec exec, CUstream stream) {
   for (DriverGraphNode& n : nodes) {
     if (r != CUDA_SUCCESS) break;
     if (n.type == gpusim::graph::kHostNode) {
-      n.host_fn(n.user_data);  // outside the lock, as cuLaunchHostFunc runs it
+      // Outside the lock, as cuLaunchHostFunc runs it (libcudart's, with libcudart's lock).
+      if (!n.foreign) {
+        n.host_fn(n.user_data);
+        continue;
+      }
+      try {
+        n.foreign->run();  // takes libcudart's lock itself
+      } catch (const gpusim::graph::ForeignFailure& e) {
+        gpusim::cudadrv::report(std::string(call) + ": a host function issued through the runtime API: " + e.what());
+        r = CUDA_ERROR_LAUNCH_FAILED;
+      }
       continue;
     }
     r = api_call(call, [&](DriverState& s) {
-      run_node(s, n);
+      gpusim::cudadrv::run_graph_node(s, n);
       return CUDA_SUCCESS;
     });
   }

@@ -191,7 +191,7 @@ cudaError_t cudaGraphAddHostNode(cudaGraphNode_t* node, cudaGraph_t graph, const
 cudaError_t cudaGraphAddEventRecordNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps,
                                         size_t n, cudaEvent_t event) {
   return adding("cudaGraphAddEventRecordNode", node, graph, deps, n, [&](Context& ctx) {
-    if (!ctx.events.count(event)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
+    if (!ctx.stream_table.event(event)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
     GraphNode e;
     e.type = cudaGraphNodeTypeEventRecord;
     e.event = event;
@@ -202,7 +202,7 @@ cudaError_t cudaGraphAddEventRecordNode(cudaGraphNode_t* node, cudaGraph_t graph
 cudaError_t cudaGraphAddEventWaitNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps,
                                       size_t n, cudaEvent_t event) {
   return adding("cudaGraphAddEventWaitNode", node, graph, deps, n, [&](Context& ctx) {
-    if (!ctx.events.count(event)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
+    if (!ctx.stream_table.event(event)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
     GraphNode e;
     e.type = cudaGraphNodeTypeWaitEvent;
     e.event = event;

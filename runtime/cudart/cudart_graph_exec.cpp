@@ -55,12 +55,20 @@ using graph::replace_params;
 
 void check_stream_handle(Context& ctx, cudaStream_t s) {
   if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
-  if (!ctx.streams.count(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+  if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
 }
 
 }  // namespace
 
 void run_node(Context& ctx, GraphNode& n) {
+  if (n.foreign) {  // libcuda's work, captured into this graph (cudart_capture.cpp)
+    try {
+      n.foreign->run();
+    } catch (const graph::ForeignFailure& e) {
+      throw ApiError(cudaErrorLaunchFailure, std::string("work issued through the driver API: ") + e.what());
+    }
+    return;
+  }
   switch (n.type) {
     case cudaGraphNodeTypeKernel:
       ctx.launch(ctx.kernel(n.func), n.grid, n.block, n.shared, n.pointers(), n.cooperative, n.cluster);
@@ -81,10 +89,9 @@ void run_node(Context& ctx, GraphNode& n) {
       break;
     }
     case cudaGraphNodeTypeEventRecord:
-      if (ctx.events.count(n.event)) {
-        auto& rec = *reinterpret_cast<EventRecord*>(n.event);
-        rec.recorded = true;
-        rec.seconds = ctx.now();
+      if (CUevent_st* rec = ctx.stream_table.event(n.event)) {
+        rec->recorded = true;
+        rec->seconds = ctx.now();
       }
       break;
     case cudaGraphNodeTypeGraph:  // the child graph's nodes, in its own order, where the node stands
