@@ -126,12 +126,18 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
   for (auto it = s.libraries.begin(); it != s.libraries.end();)  // libraries go with their modules
     it = context.modules.count(it->second->module) ? s.libraries.erase(it) : std::next(it);
   context.modules.clear();
+  // libcudart may have destroyed some of them (one set of handles, runtime/shared_streams.h) and
+  // a new stream or event taken the address: only those still of this context go.
   for (CUstream_st* st : context.streams) {
+    const CUstream_st* live = s.streams_table->stream(st);
+    if (!live || live->context != &context) continue;
     forget_capture_stream(s, st);
     s.streams_table->streams.erase(st);
   }
   context.streams.clear();
   for (CUevent_st* e : context.events) {
+    const CUevent_st* live = s.streams_table->event(e);
+    if (!live || live->context != &context) continue;
     forget_capture_event(s, e);
     s.streams_table->events.erase(e);
   }
