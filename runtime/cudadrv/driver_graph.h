@@ -99,6 +99,10 @@ void forget_capture_stream(DriverState& s, CUstream stream);
 void forget_capture_event(DriverState& s, CUevent event);
 // Whether `stream` is in a capture begun through libcudart (cudaStreamBeginCapture).
 bool captured_by_runtime(DriverState& s, CUstream stream);
+// libcudart's bridge when `handle` is one of its graphs (executable == false) or executable graphs
+// (a capture begun with cudaStreamBeginCapture and ended with cuStreamEndCapture): the driver's
+// graph calls hand such a handle to libcudart. Null otherwise. Call without the lock held.
+graph::CaptureBridge* runtime_graph_owner(const void* handle, bool executable);
 // Runs one node of an executable graph now, as the stream call it stands for (graph_exec.cpp).
 void run_graph_node(DriverState& s, DriverGraphNode& node);
 

@@ -145,6 +145,17 @@ void forget_capture_event(DriverState& s, CUevent event) {
   graph_errors([&] { graph::route_forget_event(graphs(s), s.runtime_captures, event); });
 }
 
+graph::CaptureBridge* runtime_graph_owner(const void* handle, bool executable) {
+  graph::CaptureBridge* runtime_side = nullptr;
+  {
+    DriverState& s = driver_state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    runtime_side = s.runtime_captures;
+  }
+  if (!runtime_side || !handle) return nullptr;
+  return (executable ? runtime_side->owns_exec(handle) : runtime_side->owns_graph(handle)) ? runtime_side : nullptr;
+}
+
 bool captured_by_runtime(DriverState& s, CUstream stream) {
   return !is_legacy(stream) && graph::captured_by_other(graphs(s), s.runtime_captures, stream);
 }
@@ -162,7 +173,14 @@ void share_runtime_streams(DriverState& s) {
         n.foreign = std::move(work);
         return n;
       },
-      [](const void* handle) { return blocking(driver_state(), handle); });
+      [](const void* handle) { return blocking(driver_state(), handle); },
+      graph::GraphCalls{
+          [](void** exec, void* g, unsigned long long flags) {
+            return int(cuGraphInstantiateWithFlags(reinterpret_cast<CUgraphExec*>(exec), static_cast<CUgraph>(g), flags));
+          },
+          [](void* exec, void* stream) { return int(cuGraphLaunch(static_cast<CUgraphExec>(exec), static_cast<CUstream>(stream))); },
+          [](void* g) { return int(cuGraphDestroy(static_cast<CUgraph>(g))); },
+          [](void* exec) { return int(cuGraphExecDestroy(static_cast<CUgraphExec>(exec))); }});
   runtime::SharedStreamsLink* link = share(mine);
   if (!link) return;
   s.streams_table = link->table;

@@ -137,6 +137,8 @@ CUresult launch(const char* call, CUgraphExec exec, CUstream stream) {
 extern "C" {
 
 CUresult cuGraphInstantiateWithFlags(CUgraphExec* exec, CUgraph graph, unsigned long long flags) {
+  if (auto* runtime_side = gpusim::cudadrv::runtime_graph_owner(graph, false))  // libcudart's graph
+    return static_cast<CUresult>(runtime_side->instantiate(reinterpret_cast<void**>(exec), graph, flags));
   return graph_call("cuGraphInstantiate", [&](DriverState& s) { instantiate(s, exec, graph, flags); });
 }
 
@@ -162,6 +164,8 @@ CUresult cuGraphInstantiateWithParams(CUgraphExec* exec, CUgraph graph, CUDA_GRA
 }
 
 CUresult cuGraphExecDestroy(CUgraphExec exec) {
+  if (auto* runtime_side = gpusim::cudadrv::runtime_graph_owner(exec, true))
+    return static_cast<CUresult>(runtime_side->destroy_exec(exec));
   return graph_call("cuGraphExecDestroy", [&](DriverState& s) { graphs(s).destroy(graphs(s).exec_of(exec)); });
 }
 
@@ -173,7 +177,11 @@ CUresult cuGraphExecGetFlags(CUgraphExec exec, cuuint64_t* flags) {
   });
 }
 
-CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) { return launch("cuGraphLaunch", exec, stream); }
+CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
+  if (auto* runtime_side = gpusim::cudadrv::runtime_graph_owner(exec, true))
+    return static_cast<CUresult>(runtime_side->launch(exec, stream));
+  return launch("cuGraphLaunch", exec, stream);
+}
 
 // Nothing to upload: the executable graph is ready to run.
 CUresult cuGraphUpload(CUgraphExec exec, CUstream stream) {

@@ -159,7 +159,27 @@ std::unique_ptr<graph::CaptureBridge> make_capture_bridge() {
         n.foreign = std::move(work);
         return n;
       },
-      [](const void* s) { return blocking(context(), s); });
+      [](const void* s) { return blocking(context(), s); },
+      graph::GraphCalls{
+          [](void** exec, void* g, unsigned long long flags) {
+            return int(cudaGraphInstantiateWithFlags(reinterpret_cast<cudaGraphExec_t*>(exec), static_cast<cudaGraph_t>(g), flags));
+          },
+          [](void* exec, void* stream) {
+            return int(cudaGraphLaunch(static_cast<cudaGraphExec_t>(exec), static_cast<cudaStream_t>(stream)));
+          },
+          [](void* g) { return int(cudaGraphDestroy(static_cast<cudaGraph_t>(g))); },
+          [](void* exec) { return int(cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(exec))); }});
+}
+
+graph::CaptureBridge* driver_graph_owner(const void* handle, bool executable) {
+  graph::CaptureBridge* driver = nullptr;
+  {
+    Context& ctx = context();
+    std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+    driver = ctx.driver_captures;
+  }
+  if (!driver || !handle) return nullptr;
+  return (executable ? driver->owns_exec(handle) : driver->owns_graph(handle)) ? driver : nullptr;
 }
 
 }  // namespace gpusim::cudart
@@ -199,7 +219,7 @@ cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
     *graph = nullptr;
     GraphState& st = graph_state(ctx);
     // A capture begun with cuStreamBeginCapture ends here too; its graph is libcuda's (a CUgraph).
-    if (graph::captured_by_other(st, ctx.driver_captures, stream)) {
+    if (gpusim::graph::captured_by_other(st, ctx.driver_captures, stream)) {
       *graph = static_cast<cudaGraph_t>(ctx.driver_captures->end(stream));
       return;
     }
@@ -215,7 +235,7 @@ cudaError_t cudaStreamIsCapturing(cudaStream_t stream, cudaStreamCaptureStatus* 
     check_stream_handle(ctx, stream);
     GraphState& st = graph_state(ctx);
     if (is_legacy(stream)) check_legacy_use(ctx, st, "cudaStreamIsCapturing");
-    *status = static_cast<cudaStreamCaptureStatus>(graph::captured_by_other(st, ctx.driver_captures, stream)
+    *status = static_cast<cudaStreamCaptureStatus>(gpusim::graph::captured_by_other(st, ctx.driver_captures, stream)
                                                        ? ctx.driver_captures->status(stream)
                                                        : st.status(stream));
   });
@@ -233,8 +253,8 @@ cudaError_t cudaStreamGetCaptureInfo(cudaStream_t stream, cudaStreamCaptureStatu
     GraphState& st = graph_state(ctx);
     if (is_legacy(stream)) check_legacy_use(ctx, st, "cudaStreamGetCaptureInfo");
     static_assert(sizeof(cudaGraphEdgeData) == sizeof(unsigned long long), "edge data is 8 bytes");
-    if (graph::captured_by_other(st, ctx.driver_captures, stream)) {  // begun with cuStreamBeginCapture
-      const graph::CaptureBridge::Info info = ctx.driver_captures->info(stream);
+    if (gpusim::graph::captured_by_other(st, ctx.driver_captures, stream)) {  // begun with cuStreamBeginCapture
+      const gpusim::graph::CaptureBridge::Info info = ctx.driver_captures->info(stream);
       *status = static_cast<cudaStreamCaptureStatus>(info.status);
       if (id) *id = info.id;
       if (graph) *graph = static_cast<cudaGraph_t>(info.graph);

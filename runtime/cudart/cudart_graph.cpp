@@ -139,6 +139,7 @@ cudaError_t cudaGraphCreate(cudaGraph_t* graph, unsigned int flags) {
 }
 
 cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+  if (auto* driver = driver_graph_owner(graph, false)) return set_last_error(static_cast<cudaError_t>(driver->destroy_graph(graph)));
   return api("cudaGraphDestroy", [&](Context& ctx) {
     GraphRecord& g = graph_of(ctx, graph);
     if (g.owned_by_node) throw ApiError(cudaErrorInvalidValue, "the graph belongs to a child graph node (destroy the node instead)");

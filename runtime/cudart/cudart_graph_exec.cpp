@@ -109,10 +109,14 @@ using namespace gpusim::cudart;
 extern "C" {
 
 cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long flags) {
+  if (auto* driver = driver_graph_owner(graph, false))  // libcuda's graph (driver capture ended here)
+    return set_last_error(static_cast<cudaError_t>(driver->instantiate(reinterpret_cast<void**>(exec), graph, flags)));
   return api("cudaGraphInstantiate", [&](Context& ctx) { instantiate(ctx, exec, graph, flags); });
 }
 
 cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long flags) {
+  if (auto* driver = driver_graph_owner(graph, false))
+    return set_last_error(static_cast<cudaError_t>(driver->instantiate(reinterpret_cast<void**>(exec), graph, flags)));
   return api("cudaGraphInstantiateWithFlags", [&](Context& ctx) { instantiate(ctx, exec, graph, flags); });
 }
 
@@ -133,6 +137,7 @@ cudaError_t cudaGraphInstantiateWithParams_ptsz(cudaGraphExec_t* exec, cudaGraph
 }
 
 cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
+  if (auto* driver = driver_graph_owner(exec, true)) return set_last_error(static_cast<cudaError_t>(driver->destroy_exec(exec)));
   return api("cudaGraphExecDestroy", [&](Context& ctx) {
     GraphExecRecord& e = exec_of(ctx, exec);
     graph_state(ctx).destroy(e);
@@ -150,6 +155,7 @@ cudaError_t cudaGraphExecGetFlags(cudaGraphExec_t exec, unsigned long long* flag
 // The graph's nodes run now, in the instantiation order (streams are always idle in the simulator,
 // so the stream's earlier work is complete). No launch overhead is added for the graph itself.
 cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
+  if (auto* driver = driver_graph_owner(exec, true)) return set_last_error(static_cast<cudaError_t>(driver->launch(exec, stream)));
   return api("cudaGraphLaunch", [&](Context& ctx) {
     GraphExecRecord& e = exec_of(ctx, exec);
     check_stream_handle(ctx, stream);

@@ -62,6 +62,26 @@ class CaptureBridge {
   virtual void* end(const void* stream) = 0;  // the owning library's graph handle
   virtual void forget_stream(const void* stream) = 0;
   virtual void forget_event(const void* event) = 0;
+
+  // A capture's graph belongs to the library that began it, but either API may end the capture
+  // (cudaStreamEndCapture of a cuStreamBeginCapture), so the other API hands the owning library
+  // the graph and its executable graphs to instantiate, launch and destroy. The results are the
+  // owning library's error codes, which the two APIs number alike (cudaErrorInvalidValue ==
+  // CUDA_ERROR_INVALID_VALUE, ...). Called without the other library's lock held.
+  virtual bool owns_graph(const void* graph) = 0;
+  virtual bool owns_exec(const void* exec) = 0;
+  virtual int instantiate(void** exec, void* graph, unsigned long long flags) = 0;
+  virtual int launch(void* exec, void* stream) = 0;
+  virtual int destroy_graph(void* graph) = 0;
+  virtual int destroy_exec(void* exec) = 0;
+};
+
+// The owning library's graph entry points (its cudaGraph* / cuGraph* functions) for the above.
+struct GraphCalls {
+  int (*instantiate)(void** exec, void* graph, unsigned long long flags) = nullptr;
+  int (*launch)(void* exec, void* stream) = nullptr;
+  int (*destroy_graph)(void* graph) = nullptr;
+  int (*destroy_exec)(void* exec) = nullptr;
 };
 
 // A library's CaptureBridge over its capture state. `State` is the library's graph state (a
@@ -72,8 +92,12 @@ template <typename N, typename State, typename Lock>
 class StateBridge : public CaptureBridge {
  public:
   StateBridge(std::function<State&()> state, Lock lock, std::function<N(std::shared_ptr<const ForeignWork>)> foreign_node,
-              std::function<bool(const void*)> blocking)
-      : state_(std::move(state)), lock_(std::move(lock)), foreign_node_(std::move(foreign_node)), blocking_(std::move(blocking)) {}
+              std::function<bool(const void*)> blocking, GraphCalls calls)
+      : state_(std::move(state)),
+        lock_(std::move(lock)),
+        foreign_node_(std::move(foreign_node)),
+        blocking_(std::move(blocking)),
+        calls_(calls) {}
 
   CaptureStatus status(const void* stream) override {
     auto guard = lock_();
@@ -137,12 +161,26 @@ class StateBridge : public CaptureBridge {
     auto guard = lock_();
     state_().forget_event(event);
   }
+  bool owns_graph(const void* graph) override {
+    auto guard = lock_();
+    return state_().graphs.count(static_cast<Graph<N>*>(const_cast<void*>(graph))) != 0;
+  }
+  bool owns_exec(const void* exec) override {
+    auto guard = lock_();
+    return state_().execs.count(static_cast<Exec<N>*>(const_cast<void*>(exec))) != 0;
+  }
+  // The entry points take the library's lock themselves.
+  int instantiate(void** exec, void* graph, unsigned long long flags) override { return calls_.instantiate(exec, graph, flags); }
+  int launch(void* exec, void* stream) override { return calls_.launch(exec, stream); }
+  int destroy_graph(void* graph) override { return calls_.destroy_graph(graph); }
+  int destroy_exec(void* exec) override { return calls_.destroy_exec(exec); }
 
  private:
   std::function<State&()> state_;
   Lock lock_;
   std::function<N(std::shared_ptr<const ForeignWork>)> foreign_node_;
   std::function<bool(const void*)> blocking_;
+  GraphCalls calls_;
 };
 
 // The routing each library's capture hooks share: `mine` is the library's own capture state,

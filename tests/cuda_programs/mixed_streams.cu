@@ -4,8 +4,8 @@
 // streams and events and runtime calls (<<<>>>, cudaMemcpyAsync, cudaEventRecord,
 // cudaStreamSynchronize) on driver ones; stream capture begun in one API receiving work from the
 // other (the PyTorch + Triton pattern: cudaStreamBeginCapture, cuLaunchKernel into the capture),
-// the graphs launched several times over changing input; and the errors for a handle destroyed in
-// one API and used in the other. Every result element is checked against the host.
+// ended, instantiated and launched through either API, several times over changing input; and the
+// errors for a handle destroyed in one API and used in the other. Every result element is checked against the host.
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -222,19 +222,44 @@ int main() {
   c = 100.0f;
   CHECK(cudaLaunchHostFunc(ds, count_call, &host_calls));
   CU(cuMemcpyDtoHAsync(out.data(), dz, bytes, ds));
-  CUgraph cu_graph = nullptr;
-  CU(cuStreamEndCapture(ds, &cu_graph));
-  CU(cuGraphGetNodes(cu_graph, nullptr, &count));
+  // Ended, instantiated, launched and destroyed through the runtime API: the graph is libcuda's.
+  cudaGraph_t driver_graph = nullptr;
+  CHECK(cudaStreamEndCapture(ds, &driver_graph));
+  CU(cuGraphGetNodes(driver_graph, nullptr, &count));
   EXPECT(count == 7);
-  CUgraphExec cu_exec;
-  CU(cuGraphInstantiate(&cu_exec, cu_graph, 0));
+  CHECK(cudaGraphInstantiate(&exec, driver_graph, 0));
   for (int launch = 1; launch <= 3; ++launch) {
     for (int i = 0; i < n; ++i) in[i] = float((i + 5 * launch) % 23) * 0.5f;
     std::fill(out.begin(), out.end(), -99.0f);
+    CHECK(cudaGraphLaunch(exec, rs));
+    CHECK(cudaStreamSynchronize(rs));
+    EXPECT(host_calls == launch);
+    expect_all(out, [&](size_t i) { return 3.0f * (in[i] * in[i] + 2.0f) + in[i]; });
+  }
+  CHECK(cudaGraphExecDestroy(exec));
+  CHECK(cudaGraphDestroy(driver_graph));
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, cuGraphGetNodes(driver_graph, nullptr, &count));  // destroyed for both
+
+  // A runtime capture ended through the driver API: the graph is libcudart's, and the driver's
+  // graph calls take it.
+  host_calls = 0;
+  CHECK(cudaStreamBeginCapture(rs, cudaStreamCaptureModeThreadLocal));
+  CU(cuMemcpyHtoDAsync(dx, in.data(), bytes, rs));
+  scale_add<<<blocks, 128, 0, rs>>>(x, x, 2.0f, n);  // x = 3x
+  CU(cuLaunchHostFunc(rs, count_call, &host_calls));
+  CU(cuMemcpyDtoHAsync(out.data(), dx, bytes, rs));
+  CUgraph cu_graph = nullptr;
+  CU(cuStreamEndCapture(rs, &cu_graph));
+  CHECK(cudaGraphGetNodes(cu_graph, nullptr, &count));
+  EXPECT(count == 4);
+  CUgraphExec cu_exec;
+  CU(cuGraphInstantiate(&cu_exec, cu_graph, 0));
+  for (int launch = 1; launch <= 3; ++launch) {
+    for (int i = 0; i < n; ++i) in[i] = float(i % 13 - launch);
     CU(cuGraphLaunch(cu_exec, ds));
     CU(cuStreamSynchronize(ds));
     EXPECT(host_calls == launch);
-    expect_all(out, [&](size_t i) { return 3.0f * (in[i] * in[i] + 2.0f) + in[i]; });
+    expect_all(out, [&](size_t i) { return 3.0f * in[i]; });
   }
   CU(cuGraphExecDestroy(cu_exec));
   CU(cuGraphDestroy(cu_graph));
@@ -251,7 +276,9 @@ int main() {
   void* refused = nullptr;
   EXPECT_RT(cudaErrorStreamCaptureUnsupported, cudaMalloc(&refused, 16));  // synchronous, during a global-mode capture
   EXPECT(refused == nullptr);
-  EXPECT_CU(CUDA_ERROR_STREAM_CAPTURE_INVALIDATED, cuStreamEndCapture(ds, &cu_graph));
+  CUgraph refused_graph = nullptr;
+  EXPECT_CU(CUDA_ERROR_STREAM_CAPTURE_INVALIDATED, cuStreamEndCapture(ds, &refused_graph));
+  EXPECT(refused_graph == nullptr);
 
   cudaStream_t gone_rt;
   CHECK(cudaStreamCreate(&gone_rt));
