@@ -100,11 +100,11 @@ class StateBridge : public CaptureBridge {
         calls_(calls) {}
 
   CaptureStatus status(const void* stream) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     return state_().status(stream);
   }
   Info info(const void* stream) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     Info out;
     out.status = state_().status(stream);
     if (auto* cap = state_().find(stream)) {
@@ -118,55 +118,55 @@ class StateBridge : public CaptureBridge {
     return out;
   }
   bool holds_event(const void* event) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     return state_().holds_event(event);
   }
   void record(const void* stream, std::shared_ptr<const ForeignWork> work) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     State& st = state_();
     if (!st.target(stream)) fail(Failure::IllegalState, "the stream is not capturing");
     st.record(st, stream, foreign_node_(std::move(work)));
   }
   void check_not_capturing(const void* stream, const std::string& what) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     state_().check_not_capturing(stream, what);
   }
   bool event_record(const void* stream, const void* event) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     return state_().event_record(stream, event);
   }
   bool event_wait(const void* stream, const void* event, bool stream_is_legacy) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     return state_().event_wait(stream, event, stream_is_legacy);
   }
   void check_safe(long long thread_mode, const std::string& what, const std::string& relax_hint) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     state_().check_safe(thread_mode, what, relax_hint);
   }
   void legacy_use(const std::string& what) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     state_().legacy_use(blocking_, what);
   }
   void* end(const void* stream) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     State& st = state_();
     return st.end(st, stream);
   }
   void forget_stream(const void* stream) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     State& st = state_();
     st.forget_stream(st, stream);
   }
   void forget_event(const void* event) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     state_().forget_event(event);
   }
   bool owns_graph(const void* graph) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     return state_().graphs.count(static_cast<Graph<N>*>(const_cast<void*>(graph))) != 0;
   }
   bool owns_exec(const void* exec) override {
-    auto guard = lock_();
+    [[maybe_unused]] auto guard = lock_();
     return state_().execs.count(static_cast<Exec<N>*>(const_cast<void*>(exec))) != 0;
   }
   // The entry points take the library's lock themselves.
