@@ -24,6 +24,13 @@ namespace {
 // shares its simulated device (runtime/cudart/cudart_driver_bridge.cpp).
 bool gpusim_runtime_loaded() { return dlsym(RTLD_DEFAULT, "__cudaGpusimSharedDevice") != nullptr; }
 
+// A stream or event handle may be the runtime's before any call initialised this library (a
+// program that never calls cuInit, as NVIDIA's runtime initialises the driver): the handles are
+// the runtime's table's once initialised, so initialise first.
+void join_runtime(DriverState& s) {
+  if (!s.initialized && gpusim_runtime_loaded()) initialize(s);
+}
+
 }  // namespace
 
 DriverState& driver_state() {
@@ -101,12 +108,14 @@ CUstream_st* live_stream(DriverState& s, CUstream_st* stream) {
   // The legacy (0x1) and per-thread (0x2) default streams are the null stream here: launches
   // are synchronous, so every stream is in order with every other.
   if (stream == nullptr || stream == CU_STREAM_LEGACY || stream == CU_STREAM_PER_THREAD) return nullptr;
+  join_runtime(s);
   if (!s.streams_table->stream(stream))
     throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "stream " + pointer_text(stream) + " is not a live stream"};
   return stream;
 }
 
 CUevent_st& live_event(DriverState& s, CUevent_st* event) {
+  join_runtime(s);
   return live_handle(s.streams_table->events, event, "event", "a live event");
 }
 
