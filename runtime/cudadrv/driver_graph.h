@@ -18,6 +18,13 @@
 
 namespace gpusim::cudadrv {
 
+// Memory a mem-alloc node hands out (graph_memory.cpp): freed when no graph or executable holds it.
+struct GraphAllocation {
+  CUdeviceptr ptr = 0;
+  size_t bytes = 0;
+  ~GraphAllocation();
+};
+
 struct DriverGraphNode {
   int type = graph::kEmptyNode;
   graph::Graph<DriverGraphNode>* graph = nullptr;
@@ -46,6 +53,9 @@ struct DriverGraphNode {
 
   // Event record / wait.
   CUevent event = nullptr;
+
+  // Mem alloc (the node's memory); a mem free node names its memory in `dst`.
+  std::shared_ptr<GraphAllocation> allocation;
 
   // Work libcudart issued to a stream this library captures (<<<>>>, cudaMemcpyAsync, ...): the
   // node runs it through libcudart (runtime/graph/capture_bridge.h); its fields above are unset.
@@ -99,6 +109,12 @@ void forget_capture_stream(DriverState& s, CUstream stream);
 void forget_capture_event(DriverState& s, CUevent event);
 // Whether `stream` is in a capture begun through libcudart (cudaStreamBeginCapture).
 bool captured_by_runtime(DriverState& s, CUstream stream);
+// Stream-ordered allocation on a capturing stream (graph_memory.cpp): true when `stream` captures
+// and the call became a mem-alloc node (its memory's address in *ptr) or a mem-free node.
+bool capture_alloc(DriverState& s, CUstream stream, size_t bytes, CUdeviceptr* ptr);
+bool capture_free(DriverState& s, CUstream stream, CUdeviceptr ptr);
+// Whether `ptr` is the memory of an alloc node of a live graph (cuMemFreeAsync leaves it to the graph).
+bool is_graph_allocation(DriverState& s, CUdeviceptr ptr);
 // libcudart's bridge when `handle` is one of its graphs (executable == false) or executable graphs
 // (a capture begun with cudaStreamBeginCapture and ended with cuStreamEndCapture): the driver's
 // graph calls hand such a handle to libcudart. Null otherwise. Call without the lock held.

@@ -141,9 +141,9 @@ int main() {
 
   // 3. Captured by the runtime, work from both APIs, a driver stream forked in by a runtime
   // event and joined back by a driver event:
-  //   rs: copy in (driver) -> y = x*x + c (driver) -> z = 1 (driver memset) -> fork
-  //   ds: z = z * 4 + y (runtime kernel on the driver stream) -> join
-  //   rs: host function (driver), copy out (runtime)
+  //   rs: copy in (driver) -> y = x*x + c (driver) -> t allocated (driver) -> t = 1 (driver memset) -> fork
+  //   ds: t = t * 4 + y (runtime kernel on the driver stream) -> join
+  //   rs: host function (driver), copy out (runtime), t freed (driver)
   int host_calls = 0;
   cudaEvent_t fork;
   CUevent join;
@@ -153,7 +153,10 @@ int main() {
   CHECK(cudaStreamBeginCapture(rs, cudaStreamCaptureModeGlobal));
   CU(cuMemcpyHtoDAsync(dx, in.data(), bytes, rs));
   CU(cuLaunchKernel(square_plus, blocks, 1, 1, 128, 1, 1, 0, rs, square_args, nullptr));
-  CU(cuMemsetD32Async(dz, bits_of(1.0f), n, rs));
+  CUdeviceptr t = 0;
+  CU(cuMemAllocAsync(&t, bytes, rs));  // a mem-alloc node of the runtime's graph; t is valid from here on
+  EXPECT(t != 0);
+  CU(cuMemsetD32Async(t, bits_of(1.0f), n, rs));
   CU(cuEventRecord(fork, rs));
   CU(cuStreamWaitEvent(ds, fork, 0));
   cudaStreamCaptureStatus rt_status = cudaStreamCaptureStatusNone;
@@ -161,7 +164,7 @@ int main() {
   CHECK(cudaStreamIsCapturing(ds, &rt_status));
   CU(cuStreamIsCapturing(ds, &cu_status));
   EXPECT(rt_status == cudaStreamCaptureStatusActive && cu_status == CU_STREAM_CAPTURE_STATUS_ACTIVE);
-  scale_add<<<blocks, 128, 0, ds>>>(z, y, 4.0f, n);
+  scale_add<<<blocks, 128, 0, ds>>>(reinterpret_cast<float*>(t), y, 4.0f, n);
   CHECK(cudaGetLastError());
   CU(cuEventRecord(join, ds));
   CHECK(cudaStreamWaitEvent(rs, join, 0));
@@ -172,7 +175,8 @@ int main() {
   CHECK(cudaStreamGetCaptureInfo(rs, &rt_status, &rt_capture, nullptr, nullptr, nullptr, nullptr));
   EXPECT(cu_capture != 0 && cu_capture == rt_capture && frontier == 2);  // both branches, joined
   CU(cuLaunchHostFunc(rs, count_call, &host_calls));
-  CHECK(cudaMemcpyAsync(out.data(), z, bytes, cudaMemcpyDeviceToHost, rs));
+  CHECK(cudaMemcpyAsync(out.data(), reinterpret_cast<void*>(t), bytes, cudaMemcpyDeviceToHost, rs));
+  CU(cuMemFreeAsync(t, rs));
   cudaGraph_t graph = nullptr;
   CHECK(cudaStreamEndCapture(rs, &graph));
   EXPECT(graph != nullptr && host_calls == 0);
@@ -180,10 +184,10 @@ int main() {
   EXPECT(rt_status == cudaStreamCaptureStatusNone);  // the forked stream left with the capture
   size_t count = 0;
   CHECK(cudaGraphGetNodes(graph, nullptr, &count));
-  EXPECT(count == 6);
+  EXPECT(count == 8);
   std::vector<cudaGraphNode_t> nodes(count);
   CHECK(cudaGraphGetNodes(graph, nodes.data(), &count));
-  int kernels = 0, copies = 0, memsets = 0, hosts = 0;
+  int kernels = 0, copies = 0, memsets = 0, hosts = 0, allocs = 0, frees = 0;
   for (cudaGraphNode_t node : nodes) {
     cudaGraphNodeType type;
     CHECK(cudaGraphNodeGetType(node, &type));
@@ -191,8 +195,10 @@ int main() {
     copies += type == cudaGraphNodeTypeMemcpy;
     memsets += type == cudaGraphNodeTypeMemset;
     hosts += type == cudaGraphNodeTypeHost;
+    allocs += type == cudaGraphNodeTypeMemAlloc;
+    frees += type == cudaGraphNodeTypeMemFree;
   }
-  EXPECT(kernels == 2 && copies == 2 && memsets == 1 && hosts == 1);
+  EXPECT(kernels == 2 && copies == 2 && memsets == 1 && hosts == 1 && allocs == 1 && frees == 1);
   cudaGraphExec_t exec;
   CHECK(cudaGraphInstantiate(&exec, graph, 0));
   for (int launch = 1; launch <= 3; ++launch) {
@@ -212,21 +218,25 @@ int main() {
   c = 2.0f;
   CU(cuStreamBeginCapture(ds, CU_STREAM_CAPTURE_MODE_GLOBAL));
   CHECK(cudaMemcpyAsync(x, in.data(), bytes, cudaMemcpyHostToDevice, ds));
-  CHECK(cudaMemsetAsync(z, 0, bytes, ds));
+  float* u = nullptr;
+  CHECK(cudaMallocAsync(&u, bytes, ds));  // a mem-alloc node of the driver's graph
+  EXPECT(u != nullptr);
+  CHECK(cudaMemsetAsync(u, 0, bytes, ds));
   CU(cuLaunchKernel(square_plus, blocks, 1, 1, 128, 1, 1, 0, ds, square_args, nullptr));  // y = x*x + 2
-  scale_add<<<blocks, 128, 0, ds>>>(z, y, 1.0f, n);                                      // z = 0 + y
+  scale_add<<<blocks, 128, 0, ds>>>(u, y, 1.0f, n);                                      // u = 0 + y
   float three = 3.0f;
-  void* rt_args[] = {&z, &x, &three, &n};
-  CHECK(cudaLaunchKernel(reinterpret_cast<const void*>(scale_add), dim3(blocks), dim3(128), rt_args, 0, ds));  // z = 3z + x
+  void* rt_args[] = {&u, &x, &three, &n};
+  CHECK(cudaLaunchKernel(reinterpret_cast<const void*>(scale_add), dim3(blocks), dim3(128), rt_args, 0, ds));  // u = 3u + x
   three = 100.0f;  // arguments are copied at capture
   c = 100.0f;
   CHECK(cudaLaunchHostFunc(ds, count_call, &host_calls));
-  CU(cuMemcpyDtoHAsync(out.data(), dz, bytes, ds));
+  CU(cuMemcpyDtoHAsync(out.data(), reinterpret_cast<CUdeviceptr>(u), bytes, ds));
+  CHECK(cudaFreeAsync(u, ds));
   // Ended, instantiated, launched and destroyed through the runtime API: the graph is libcuda's.
   cudaGraph_t driver_graph = nullptr;
   CHECK(cudaStreamEndCapture(ds, &driver_graph));
   CU(cuGraphGetNodes(driver_graph, nullptr, &count));
-  EXPECT(count == 7);
+  EXPECT(count == 9);
   CHECK(cudaGraphInstantiate(&exec, driver_graph, 0));
   for (int launch = 1; launch <= 3; ++launch) {
     for (int i = 0; i < n; ++i) in[i] = float((i + 5 * launch) % 23) * 0.5f;
