@@ -109,6 +109,9 @@ bool capture_target(Context& ctx, cudaStream_t stream) {
     check_legacy_use(ctx, st, "work");
     return false;
   }
+  // Every piece of stream work passes here: a destroyed (or foreign) stream is refused, also one
+  // destroyed through the driver API.
+  check_stream_handle(ctx, stream);
   return graph::route_target(st, ctx.driver_captures, stream);
 }
 
