@@ -57,6 +57,10 @@ struct DriverGraphNode {
   // Mem alloc (the node's memory); a mem free node names its memory in `dst`.
   std::shared_ptr<GraphAllocation> allocation;
 
+  // Child graph (cuGraphLaunch into a capturing stream): the executable graph's nodes, in the
+  // order its launch runs them (graph_exec.cpp).
+  std::shared_ptr<const std::vector<DriverGraphNode>> child_nodes;
+
   // Work libcudart issued to a stream this library captures (<<<>>>, cudaMemcpyAsync, ...): the
   // node runs it through libcudart (runtime/graph/capture_bridge.h); its fields above are unset.
   std::shared_ptr<const graph::ForeignWork> foreign;
@@ -119,6 +123,9 @@ bool is_graph_allocation(DriverState& s, CUdeviceptr ptr);
 // (a capture begun with cudaStreamBeginCapture and ended with cuStreamEndCapture): the driver's
 // graph calls hand such a handle to libcudart. Null otherwise. Call without the lock held.
 graph::CaptureBridge* runtime_graph_owner(const void* handle, bool executable);
+// The nodes a launch runs for `node`, appended to `out`: the node itself, or a child graph
+// node's nodes (each in turn), so that host nodes anywhere run as the launch runs host nodes.
+void append_runnable(std::vector<DriverGraphNode>& out, const DriverGraphNode& node);
 // Runs one node of an executable graph now, as the stream call it stands for (graph_exec.cpp).
 void run_graph_node(DriverState& s, DriverGraphNode& node);
 

@@ -46,23 +46,27 @@ class DriverWork : public graph::ForeignWork {
   }
   int type() const override { return node_.type; }
   void run() const override {
-    if (node_.type == graph::kHostNode) {  // without this library's lock, as cuLaunchHostFunc runs it
-      node_.host_fn(node_.user_data);
-      return;
-    }
-    DriverState& s = driver_state();
-    std::lock_guard<std::mutex> lock(s.mutex);  // the caller holds libcudart's (the lock order)
-    try {
-      graph_errors([&] { run_graph_node(s, node_); });
-    } catch (const DriverFailure& f) {
-      const char* name = nullptr;
-      cuGetErrorName(f.code, &name);
-      throw graph::ForeignFailure(std::string(name ? name : "CUDA_ERROR_UNKNOWN") + ": " + f.message);
+    std::vector<DriverGraphNode> nodes;  // a child graph node (cuGraphLaunch) runs its nodes
+    append_runnable(nodes, node_);
+    for (DriverGraphNode& n : nodes) {
+      if (n.type == graph::kHostNode && !n.foreign) {  // without this library's lock, as cuLaunchHostFunc runs it
+        n.host_fn(n.user_data);
+        continue;
+      }
+      DriverState& s = driver_state();
+      std::lock_guard<std::mutex> lock(s.mutex);  // the caller holds libcudart's (the lock order)
+      try {
+        graph_errors([&] { run_graph_node(s, n); });
+      } catch (const DriverFailure& f) {
+        const char* name = nullptr;
+        cuGetErrorName(f.code, &name);
+        throw graph::ForeignFailure(std::string(name ? name : "CUDA_ERROR_UNKNOWN") + ": " + f.message);
+      }
     }
   }
 
  private:
-  mutable DriverGraphNode node_;  // a launch rebuilds the kernel's argument pointers
+  DriverGraphNode node_;
 };
 
 std::shared_ptr<const graph::ForeignWork> as_foreign(DriverGraphNode node) {

@@ -90,6 +90,14 @@ void run_graph_node(DriverState& s, DriverGraphNode& n) {
   }
 }
 
+void append_runnable(std::vector<DriverGraphNode>& out, const DriverGraphNode& n) {
+  if (n.type == graph::kChildGraphNode && n.child_nodes && !n.foreign) {
+    for (const DriverGraphNode& c : *n.child_nodes) append_runnable(out, c);
+    return;
+  }
+  out.push_back(n);
+}
+
 }  // namespace gpusim::cudadrv
 
 namespace {
@@ -101,10 +109,16 @@ CUresult launch(const char* call, CUgraphExec exec, CUstream stream) {
     gpusim::cudadrv::usable_context(s);
     DriverGraphExec& e = graphs(s).exec_of(exec);
     gpusim::cudadrv::live_stream(s, stream);
-    if (gpusim::cudadrv::capture_target(s, stream))
-      throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "launching a graph into a capturing stream (a child graph node) is not "
-                                                    "supported by the driver library"};
-    nodes = e.nodes;
+    if (gpusim::cudadrv::capture_target(s, stream)) {
+      // Into a capturing stream the launch becomes a child graph node of the capture, as in CUDA:
+      // the executable graph's nodes, in their order, as they are now.
+      DriverGraphNode child;
+      child.type = gpusim::graph::kChildGraphNode;
+      child.child_nodes = std::make_shared<const std::vector<DriverGraphNode>>(e.nodes);
+      gpusim::cudadrv::record_if_capturing(s, stream, std::move(child));
+      return;
+    }
+    for (const DriverGraphNode& n : e.nodes) gpusim::cudadrv::append_runnable(nodes, n);
   });
   // The nodes run in the instantiation order (a valid schedule: every node after its
   // dependencies); streams are idle in the simulator, so the stream's earlier work is complete.

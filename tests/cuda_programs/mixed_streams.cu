@@ -246,6 +246,31 @@ int main() {
     EXPECT(host_calls == launch);
     expect_all(out, [&](size_t i) { return 3.0f * (in[i] * in[i] + 2.0f) + in[i]; });
   }
+  // The driver's executable graph launched into a runtime capture: a child graph node of the
+  // runtime's graph, run by each launch of that graph.
+  CHECK(cudaStreamBeginCapture(rs, cudaStreamCaptureModeGlobal));
+  CHECK(cudaGraphLaunch(exec, rs));
+  cudaGraph_t outer = nullptr;
+  CHECK(cudaStreamEndCapture(rs, &outer));
+  CHECK(cudaGraphGetNodes(outer, nullptr, &count));
+  EXPECT(count == 1);
+  cudaGraphNode_t child_node;
+  CHECK(cudaGraphGetNodes(outer, &child_node, &count));
+  cudaGraphNodeType child_type;
+  CHECK(cudaGraphNodeGetType(child_node, &child_type));
+  EXPECT(child_type == cudaGraphNodeTypeGraph);
+  cudaGraphExec_t outer_exec;
+  CHECK(cudaGraphInstantiate(&outer_exec, outer, 0));
+  for (int launch = 4; launch <= 5; ++launch) {
+    for (int i = 0; i < n; ++i) in[i] = float((3 * i + launch) % 19) * 0.25f;
+    std::fill(out.begin(), out.end(), -99.0f);
+    CHECK(cudaGraphLaunch(outer_exec, rs));
+    CHECK(cudaStreamSynchronize(rs));
+    EXPECT(host_calls == launch);
+    expect_all(out, [&](size_t i) { return 3.0f * (in[i] * in[i] + 2.0f) + in[i]; });
+  }
+  CHECK(cudaGraphExecDestroy(outer_exec));
+  CHECK(cudaGraphDestroy(outer));
   CHECK(cudaGraphExecDestroy(exec));
   CHECK(cudaGraphDestroy(driver_graph));
   EXPECT_CU(CUDA_ERROR_INVALID_VALUE, cuGraphGetNodes(driver_graph, nullptr, &count));  // destroyed for both
