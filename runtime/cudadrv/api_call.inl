@@ -8,6 +8,9 @@ namespace gpusim::cudadrv {
 template <typename Body>
 CUresult api_call(const char* call, Body&& body) {
   DriverState& s = driver_state();
+  // libcudart's lock first when the device is shared (driver_state.h: one lock order).
+  std::unique_lock<std::recursive_mutex> runtime_lock;
+  if (std::recursive_mutex* m = s.runtime_lock.load(std::memory_order_acquire)) runtime_lock = std::unique_lock(*m);
   std::lock_guard<std::mutex> lock(s.mutex);
   try {
     return body(s);

@@ -50,6 +50,7 @@ void initialize(DriverState& s) {
         s.shares_runtime_device = true;
         s.record_in_runtime = reinterpret_cast<gpusim::runtime::RecordSharedDeviceLaunch>(
             dlsym(RTLD_DEFAULT, gpusim::runtime::kRecordSharedDeviceLaunchSymbol));
+        gpusim::cudadrv::share_runtime_streams(s);
       }
     if (!s.device) s.device = gpusim::runtime::make_sim_device(s.environment.device);
     s.properties = s.device->properties();

@@ -1,13 +1,15 @@
 // Device and context queries programs make beyond the basics (PCI bus id, the legacy
 // properties, cache and shared-memory configuration) and stream-ordered allocation through the
 // device's default memory pool. Allocations complete when issued, so cuMemAllocAsync and
-// cuMemFreeAsync are cuMemAlloc and cuMemFree after a check of the stream.
+// cuMemFreeAsync are cuMemAlloc and cuMemFree after a check of the stream; on a capturing stream
+// they become mem-alloc and mem-free nodes (graph_memory.cpp).
 #include <cuda.h>
 
 #include <cstdio>
 #include <cstring>
 
 #include "runtime/cuda_answers.h"
+#include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
 
 using gpusim::cudadrv::api_call;
@@ -28,11 +30,13 @@ void require_pool(DriverState& s, CUmemoryPool pool) {
     throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "not a memory pool of the simulated device (cuDeviceGetDefaultMemPool)"};
 }
 
-// The stream an asynchronous allocation is ordered in must be live; the allocation is then made at once.
-CUresult check_stream(const char* call, CUstream stream) {
+// The stream an asynchronous allocation is ordered in must be live; on a capturing stream the
+// allocation becomes a graph node (*captured), otherwise it is made at once by the caller.
+CUresult alloc_in_stream(const char* call, CUstream stream, size_t bytes, CUdeviceptr* ptr, bool* captured) {
   return api_call(call, [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
     gpusim::cudadrv::live_stream(s, stream);
+    *captured = gpusim::cudadrv::capture_alloc(s, stream, bytes, ptr);
     return CUDA_SUCCESS;
   });
 }
@@ -195,8 +199,9 @@ CUresult cuMemPoolTrimTo(CUmemoryPool pool, size_t) {
 }
 
 CUresult cuMemAllocAsync(CUdeviceptr* ptr, size_t bytes, CUstream stream) {
-  const CUresult r = check_stream("cuMemAllocAsync", stream);
-  return r != CUDA_SUCCESS ? r : cuMemAlloc(ptr, bytes);
+  bool captured = false;
+  const CUresult r = alloc_in_stream("cuMemAllocAsync", stream, bytes, ptr, &captured);
+  return r != CUDA_SUCCESS || captured ? r : cuMemAlloc(ptr, bytes);
 }
 
 CUresult cuMemAllocFromPoolAsync(CUdeviceptr* ptr, size_t bytes, CUmemoryPool pool, CUstream stream) {
@@ -204,13 +209,21 @@ CUresult cuMemAllocFromPoolAsync(CUdeviceptr* ptr, size_t bytes, CUmemoryPool po
     require_pool(s, pool);
     return CUDA_SUCCESS;
   });
-  if (r == CUDA_SUCCESS) r = check_stream("cuMemAllocFromPoolAsync", stream);
-  return r != CUDA_SUCCESS ? r : cuMemAlloc(ptr, bytes);
+  bool captured = false;
+  if (r == CUDA_SUCCESS) r = alloc_in_stream("cuMemAllocFromPoolAsync", stream, bytes, ptr, &captured);
+  return r != CUDA_SUCCESS || captured ? r : cuMemAlloc(ptr, bytes);
 }
 
 CUresult cuMemFreeAsync(CUdeviceptr ptr, CUstream stream) {
-  const CUresult r = check_stream("cuMemFreeAsync", stream);
-  return r != CUDA_SUCCESS ? r : cuMemFree(ptr);
+  bool done = false;
+  const CUresult r = api_call("cuMemFreeAsync", [&](DriverState& s) {
+    gpusim::cudadrv::usable_context(s);
+    gpusim::cudadrv::live_stream(s, stream);
+    // A free node in a capture; outside one, a graph's memory stays the graph's (as libcudart's).
+    done = gpusim::cudadrv::capture_free(s, stream, ptr) || gpusim::cudadrv::is_graph_allocation(s, ptr);
+    return CUDA_SUCCESS;
+  });
+  return r != CUDA_SUCCESS || done ? r : cuMemFree(ptr);
 }
 
 }  // extern "C"

@@ -12,10 +12,18 @@
 #include <vector>
 
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/graph/capture_bridge.h"
 #include "runtime/graph/graph_model.h"
 #include "runtime/graph/stream_capture.h"
 
 namespace gpusim::cudadrv {
+
+// Memory a mem-alloc node hands out (graph_memory.cpp): freed when no graph or executable holds it.
+struct GraphAllocation {
+  CUdeviceptr ptr = 0;
+  size_t bytes = 0;
+  ~GraphAllocation();
+};
 
 struct DriverGraphNode {
   int type = graph::kEmptyNode;
@@ -45,6 +53,17 @@ struct DriverGraphNode {
 
   // Event record / wait.
   CUevent event = nullptr;
+
+  // Mem alloc (the node's memory); a mem free node names its memory in `dst`.
+  std::shared_ptr<GraphAllocation> allocation;
+
+  // Child graph (cuGraphLaunch into a capturing stream): the executable graph's nodes, in the
+  // order its launch runs them (graph_exec.cpp).
+  std::shared_ptr<const std::vector<DriverGraphNode>> child_nodes;
+
+  // Work libcudart issued to a stream this library captures (<<<>>>, cudaMemcpyAsync, ...): the
+  // node runs it through libcudart (runtime/graph/capture_bridge.h); its fields above are unset.
+  std::shared_ptr<const graph::ForeignWork> foreign;
 };
 
 using DriverGraph = graph::Graph<DriverGraphNode>;
@@ -92,6 +111,23 @@ bool capture_event_wait(DriverState& s, CUstream stream, CUevent event);
 // A stream or event that is destroyed (by itself or with its context) leaves the capture state.
 void forget_capture_stream(DriverState& s, CUstream stream);
 void forget_capture_event(DriverState& s, CUevent event);
+// Whether `stream` is in a capture begun through libcudart (cudaStreamBeginCapture).
+bool captured_by_runtime(DriverState& s, CUstream stream);
+// Stream-ordered allocation on a capturing stream (graph_memory.cpp): true when `stream` captures
+// and the call became a mem-alloc node (its memory's address in *ptr) or a mem-free node.
+bool capture_alloc(DriverState& s, CUstream stream, size_t bytes, CUdeviceptr* ptr);
+bool capture_free(DriverState& s, CUstream stream, CUdeviceptr ptr);
+// Whether `ptr` is the memory of an alloc node of a live graph (cuMemFreeAsync leaves it to the graph).
+bool is_graph_allocation(DriverState& s, CUdeviceptr ptr);
+// libcudart's bridge when `handle` is one of its graphs (executable == false) or executable graphs
+// (a capture begun with cudaStreamBeginCapture and ended with cuStreamEndCapture): the driver's
+// graph calls hand such a handle to libcudart. Null otherwise. Call without the lock held.
+graph::CaptureBridge* runtime_graph_owner(const void* handle, bool executable);
+// The nodes a launch runs for `node`, appended to `out`: the node itself, or a child graph
+// node's nodes (each in turn), so that host nodes anywhere run as the launch runs host nodes.
+void append_runnable(std::vector<DriverGraphNode>& out, const DriverGraphNode& node);
+// Runs one node of an executable graph now, as the stream call it stands for (graph_exec.cpp).
+void run_graph_node(DriverState& s, DriverGraphNode& node);
 
 // Node builders shared by capture and the cuGraphAdd*Node calls.
 DriverGraphNode kernel_node(DriverState& s, CUfunc_st& f, runtime::Dim3 grid, runtime::Dim3 block, unsigned shared_bytes,

@@ -24,6 +24,13 @@ namespace {
 // shares its simulated device (runtime/cudart/cudart_driver_bridge.cpp).
 bool gpusim_runtime_loaded() { return dlsym(RTLD_DEFAULT, "__cudaGpusimSharedDevice") != nullptr; }
 
+// A stream or event handle may be the runtime's before any call initialised this library (a
+// program that never calls cuInit, as NVIDIA's runtime initialises the driver): the handles are
+// the runtime's table's once initialised, so initialise first.
+void join_runtime(DriverState& s) {
+  if (!s.initialized && gpusim_runtime_loaded()) initialize(s);
+}
+
 }  // namespace
 
 DriverState& driver_state() {
@@ -101,12 +108,24 @@ CUstream_st* live_stream(DriverState& s, CUstream_st* stream) {
   // The legacy (0x1) and per-thread (0x2) default streams are the null stream here: launches
   // are synchronous, so every stream is in order with every other.
   if (stream == nullptr || stream == CU_STREAM_LEGACY || stream == CU_STREAM_PER_THREAD) return nullptr;
-  if (!s.streams.count(stream))
+  join_runtime(s);
+  if (!s.streams_table->stream(stream))
     throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "stream " + pointer_text(stream) + " is not a live stream"};
   return stream;
 }
 
-CUevent_st& live_event(DriverState& s, CUevent_st* event) { return live_handle(s.events, event, "event", "a live event"); }
+CUevent_st& live_event(DriverState& s, CUevent_st* event) {
+  join_runtime(s);
+  return live_handle(s.streams_table->events, event, "event", "a live event");
+}
+
+bool belongs_to(const CUctx_st* owner, const CUctx_st& c) { return owner == &c || (!owner && c.primary); }
+
+double event_clock(const DriverState& s, const CUctx_st& c) {
+  if (s.runtime_now) return s.runtime_now();
+  if (s.environment.device.mode == runtime::SimMode::Timing) return c.simulated_seconds;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 void destroy_context_contents(DriverState& s, CUctx_st& context) {
   for (CUmod_st* m : context.modules) {
@@ -116,14 +135,20 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
   for (auto it = s.libraries.begin(); it != s.libraries.end();)  // libraries go with their modules
     it = context.modules.count(it->second->module) ? s.libraries.erase(it) : std::next(it);
   context.modules.clear();
+  // libcudart may have destroyed some of them (one set of handles, runtime/shared_streams.h) and
+  // a new stream or event taken the address: only those still of this context go.
   for (CUstream_st* st : context.streams) {
+    const CUstream_st* live = s.streams_table->stream(st);
+    if (!live || live->context != &context) continue;
     forget_capture_stream(s, st);
-    s.streams.erase(st);
+    s.streams_table->streams.erase(st);
   }
   context.streams.clear();
   for (CUevent_st* e : context.events) {
+    const CUevent_st* live = s.streams_table->event(e);
+    if (!live || live->context != &context) continue;
     forget_capture_event(s, e);
-    s.events.erase(e);
+    s.streams_table->events.erase(e);
   }
   context.events.clear();
   for (const auto& [ptr, bytes] : context.allocations) {

@@ -10,6 +10,7 @@
 
 #include <cuda.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -23,6 +24,7 @@
 #include "isa/ir.h"
 #include "runtime/device.h"
 #include "runtime/shared_device_launch.h"
+#include "runtime/shared_streams.h"
 #include "runtime/sim_environment.h"
 #include "sim/gpu_config.h"
 
@@ -72,13 +74,6 @@ struct CUlib_st {
   CUmod_st* module = nullptr;
 };
 
-struct CUstream_st {
-  CUctx_st* context = nullptr;
-  unsigned flags = 0;
-  int priority = 0;
-  unsigned long long id = 0;  // cuStreamGetId: unique in the process, never reused
-};
-
 // A pending JIT link (cuLinkCreate .. cuLinkComplete): the PTX of each input, linked at
 // cuLinkComplete into one PTX text that is the "cubin" it hands out (cuModuleLoadData takes it).
 struct CUlinkState_st {
@@ -92,14 +87,6 @@ struct CUlinkState_st {
   size_t error_log_size = 0;
   char* info_log = nullptr;
   size_t info_log_size = 0;
-};
-
-struct CUevent_st {
-  CUctx_st* context = nullptr;
-  unsigned flags = 0;
-  bool recorded = false;
-  double simulated_seconds = 0.0;  // the context's simulated clock when recorded (timing mode)
-  std::chrono::steady_clock::time_point host_time;  // wall time when recorded (functional mode)
 };
 
 namespace gpusim::cudadrv {
@@ -139,8 +126,18 @@ struct DriverState {
   std::map<CUmod_st*, std::unique_ptr<CUmod_st>> modules;
   std::set<CUfunc_st*> functions;
   std::map<CUlib_st*, std::unique_ptr<CUlib_st>> libraries;
-  std::map<CUstream_st*, std::unique_ptr<CUstream_st>> streams;
-  std::map<CUevent_st*, std::unique_ptr<CUevent_st>> events;
+  // Streams and events (CUstream_st, CUevent_st: runtime/shared_streams.h): this library's own
+  // table, or libcudart's when the device is shared, so that a cudaStream_t is a CUstream and a
+  // cudaEvent_t a CUevent, as on NVIDIA's stack.
+  runtime::StreamTable own_streams;
+  runtime::StreamTable* streams_table = &own_streams;
+  // With the device shared: libcudart's lock, taken before this library's by every entry point
+  // (api_call.inl) so that the two libraries, which call each other, lock in one order; its
+  // clock, which events read; and its stream captures (runtime/graph/capture_bridge.h), which
+  // receive this library's work on the streams they capture. Null when alone.
+  std::atomic<std::recursive_mutex*> runtime_lock{nullptr};
+  double (*runtime_now)() = nullptr;
+  graph::CaptureBridge* runtime_captures = nullptr;
   // Host memory kernels reach at its own address (runtime/host_mapped_memory.h): page-locked
   // allocations (cuMemAllocHost/HostAlloc), managed ones (cuMemAllocManaged) and registered ranges.
   struct HostMapped {
@@ -153,7 +150,6 @@ struct DriverState {
   std::map<void*, HostMapped> host_mapped;
   uint64_t next_host_mapped = 0x0000'4000'0000'0000ull;  // where the next allocation is placed
   std::map<CUlinkState_st*, std::unique_ptr<CUlinkState_st>> links;
-  unsigned long long next_stream_id = 1;
   unsigned long long next_context_id = 1;
   // cuThreadExchangeStreamCaptureMode's per-thread mode (graph_capture.cpp).
   std::map<std::thread::id, CUstreamCaptureMode> capture_modes;
@@ -198,6 +194,9 @@ void require_initialized(const DriverState& s);
 // cuInit's work: reads the GPUSIM_* settings and makes (or, with gpusim's libcudart loaded,
 // shares) the simulated device. Throws DriverFailure.
 void initialize(DriverState& s);
+// With libcudart's device shared: its stream table, lock, clock and captures, and this library's
+// captures handed to it (graph_capture.cpp).
+void share_runtime_streams(DriverState& s);
 void require_device(const DriverState& s, CUdevice device);
 CUctx_st& current_context(DriverState& s);               // INVALID_CONTEXT when none
 CUctx_st& usable_context(DriverState& s);                // and the sticky fault, if any
@@ -218,6 +217,12 @@ CUmod_st& live_module(DriverState& s, CUmod_st* module);
 CUfunc_st& live_function(DriverState& s, CUfunc_st* function);
 CUstream_st* live_stream(DriverState& s, CUstream_st* stream);  // null / legacy / per-thread: default
 CUevent_st& live_event(DriverState& s, CUevent_st* event);
+// Whether a stream or event of context `owner` (null: made by libcudart, the primary context's)
+// may be used in context `c`.
+bool belongs_to(const CUctx_st* owner, const CUctx_st& c);
+// The clock events record (runtime/shared_streams.h): libcudart's when shared; otherwise the
+// context's simulated time in timing mode, host seconds in functional mode.
+double event_clock(const DriverState& s, const CUctx_st& c);
 
 // Releases everything a context owns (modules, streams, events, allocations).
 void destroy_context_contents(DriverState& s, CUctx_st& context);

@@ -150,6 +150,8 @@ CUresult cuGraphCreate(CUgraph* graph, unsigned int flags) {
 }
 
 CUresult cuGraphDestroy(CUgraph graph) {
+  if (auto* runtime_side = gpusim::cudadrv::runtime_graph_owner(graph, false))  // libcudart's graph
+    return static_cast<CUresult>(runtime_side->destroy_graph(graph));
   return graph_call("cuGraphDestroy", [&](DriverState& s) {
     auto& model = graphs(s);
     DriverGraph& g = model.graph_of(graph);

@@ -4,6 +4,7 @@
 // driver knows stays here: which handles are the legacy and per-thread default streams, which
 // streams synchronise with the legacy one, the per-thread capture mode, and CUresult codes.
 #include <cuda.h>
+#include <dlfcn.h>
 
 #include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/raw_enum.h"
@@ -20,19 +21,56 @@ namespace {
 
 bool is_legacy(CUstream stream) { return stream == nullptr || stream == CU_STREAM_LEGACY; }
 
-// Work on the legacy stream joins every blocking stream's capture implicitly: refused (see
-// graph::CaptureState::legacy_use).
+// Whether a stream synchronises with the legacy default stream.
+bool blocking(DriverState& s, const void* handle) {
+  if (handle == CU_STREAM_PER_THREAD) return true;
+  const CUstream_st* stream = s.streams_table->stream(handle);
+  return stream && !(stream->flags & CU_STREAM_NON_BLOCKING);
+}
+
+// Work on the legacy stream joins every blocking stream's capture implicitly, whichever library
+// captures it: refused (see graph::CaptureState::legacy_use).
 void check_legacy_use(DriverState& s, const char* what) {
   graph_errors([&] {
-    graphs(s).legacy_use(
-        [&](const void* handle) {
-          auto* stream = static_cast<CUstream_st*>(const_cast<void*>(handle));
-          if (stream == CU_STREAM_PER_THREAD) return true;
-          auto it = s.streams.find(stream);
-          return it != s.streams.end() && !(it->second->flags & CU_STREAM_NON_BLOCKING);
-        },
-        what);
+    graph::route_legacy_use(graphs(s), s.runtime_captures, [&](const void* handle) { return blocking(s, handle); }, what);
   });
+}
+
+// Work this library issued to a stream libcudart captures: a node of libcudart's graph that runs
+// this library's node (under this library's lock, as cuGraphLaunch runs it), when that graph runs.
+class DriverWork : public graph::ForeignWork {
+ public:
+  explicit DriverWork(DriverGraphNode node) : node_(std::move(node)) {
+    node_.graph = nullptr;
+    node_.deps.clear();
+  }
+  int type() const override { return node_.type; }
+  void run() const override {
+    std::vector<DriverGraphNode> nodes;  // a child graph node (cuGraphLaunch) runs its nodes
+    append_runnable(nodes, node_);
+    for (DriverGraphNode& n : nodes) {
+      if (n.type == graph::kHostNode && !n.foreign) {  // without this library's lock, as cuLaunchHostFunc runs it
+        n.host_fn(n.user_data);
+        continue;
+      }
+      DriverState& s = driver_state();
+      std::lock_guard<std::mutex> lock(s.mutex);  // the caller holds libcudart's (the lock order)
+      try {
+        graph_errors([&] { run_graph_node(s, n); });
+      } catch (const DriverFailure& f) {
+        const char* name = nullptr;
+        cuGetErrorName(f.code, &name);
+        throw graph::ForeignFailure(std::string(name ? name : "CUDA_ERROR_UNKNOWN") + ": " + f.message);
+      }
+    }
+  }
+
+ private:
+  DriverGraphNode node_;
+};
+
+std::shared_ptr<const graph::ForeignWork> as_foreign(DriverGraphNode node) {
+  return std::make_shared<const DriverWork>(std::move(node));
 }
 
 CUstreamCaptureMode thread_mode(DriverState& s) {
@@ -71,42 +109,88 @@ bool capture_target(DriverState& s, CUstream stream) {
     check_legacy_use(s, "work");
     return false;
   }
-  return graph_errors([&] { return graphs(s).target(stream); });
+  return graph_errors([&] { return graph::route_target(graphs(s), s.runtime_captures, stream); });
 }
 
 bool record_if_capturing(DriverState& s, CUstream stream, DriverGraphNode node) {
   if (!capture_target(s, stream)) return false;
-  return graph_errors([&] { return graphs(s).record(graphs(s), stream, std::move(node)); });
+  return graph_errors(
+      [&] { return graph::route_record(graphs(s), graphs(s), s.runtime_captures, stream, std::move(node), as_foreign); });
 }
 
 void check_capture_safe(DriverState& s, const char* what) {
-  if (!s.graph_model) return;  // nothing was ever captured
+  if (!s.graph_model && !s.runtime_captures) return;  // nothing was ever captured
   graph_errors([&] {
-    graphs(s).check_safe(raw_enum_value(thread_mode(s)), what,
-                         "CU_STREAM_CAPTURE_MODE_RELAXED or cuThreadExchangeStreamCaptureMode");
+    graph::route_check_safe(graphs(s), s.runtime_captures, raw_enum_value(thread_mode(s)), what,
+                            "CU_STREAM_CAPTURE_MODE_RELAXED or cuThreadExchangeStreamCaptureMode");
   });
 }
 
 void check_not_capturing(DriverState& s, CUstream stream, const char* what) {
   if (is_legacy(stream)) return check_legacy_use(s, what);
-  graph_errors([&] { graphs(s).check_not_capturing(stream, what); });
+  graph_errors([&] { graph::route_check_not_capturing(graphs(s), s.runtime_captures, stream, what); });
 }
 
 bool capture_event_record(DriverState& s, CUstream stream, CUevent event) {
   if (is_legacy(stream)) check_legacy_use(s, "cuEventRecord");
-  return graph_errors([&] { return graphs(s).event_record(stream, event); });
+  return graph_errors([&] { return graph::route_event_record(graphs(s), s.runtime_captures, stream, event); });
 }
 
 bool capture_event_wait(DriverState& s, CUstream stream, CUevent event) {
-  return graph_errors([&] { return graphs(s).event_wait(stream, event, is_legacy(stream)); });
+  return graph_errors(
+      [&] { return graph::route_event_wait(graphs(s), s.runtime_captures, stream, event, is_legacy(stream)); });
 }
 
 void forget_capture_stream(DriverState& s, CUstream stream) {
-  if (s.graph_model) graphs(s).forget_stream(graphs(s), stream);
+  graph_errors([&] { graph::route_forget_stream(graphs(s), graphs(s), s.runtime_captures, stream); });
 }
 
 void forget_capture_event(DriverState& s, CUevent event) {
-  if (s.graph_model) graphs(s).forget_event(event);
+  graph_errors([&] { graph::route_forget_event(graphs(s), s.runtime_captures, event); });
+}
+
+graph::CaptureBridge* runtime_graph_owner(const void* handle, bool executable) {
+  graph::CaptureBridge* runtime_side = nullptr;
+  {
+    DriverState& s = driver_state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    runtime_side = s.runtime_captures;
+  }
+  if (!runtime_side || !handle) return nullptr;
+  return (executable ? runtime_side->owns_exec(handle) : runtime_side->owns_graph(handle)) ? runtime_side : nullptr;
+}
+
+bool captured_by_runtime(DriverState& s, CUstream stream) {
+  return !is_legacy(stream) && graph::captured_by_other(graphs(s), s.runtime_captures, stream);
+}
+
+void share_runtime_streams(DriverState& s) {
+  auto share = reinterpret_cast<runtime::ShareStreams>(dlsym(RTLD_DEFAULT, runtime::kShareStreamsSymbol));
+  if (!share) return;  // a libcudart without the hook: each library keeps its own streams
+  auto lock = [] { return std::unique_lock<std::mutex>(driver_state().mutex); };
+  // Never freed, as the driver's state is not: libcudart keeps the pointer for the process.
+  auto* mine = new graph::StateBridge<DriverGraphNode, DriverGraphs, decltype(lock)>(
+      [] () -> DriverGraphs& { return graphs(driver_state()); }, lock,
+      [](std::shared_ptr<const graph::ForeignWork> work) {
+        DriverGraphNode n;
+        n.type = work->type();
+        n.foreign = std::move(work);
+        return n;
+      },
+      [](const void* handle) { return blocking(driver_state(), handle); },
+      graph::GraphCalls{
+          [](void** exec, void* g, unsigned long long flags) {
+            return int(cuGraphInstantiateWithFlags(reinterpret_cast<CUgraphExec*>(exec), static_cast<CUgraph>(g), flags));
+          },
+          [](void* exec, void* stream) { return int(cuGraphLaunch(static_cast<CUgraphExec>(exec), static_cast<CUstream>(stream))); },
+          [](void* g) { return int(cuGraphDestroy(static_cast<CUgraph>(g))); },
+          [](void* exec) { return int(cuGraphExecDestroy(static_cast<CUgraphExec>(exec))); }});
+  runtime::SharedStreamsLink* link = share(mine);
+  if (!link) return;
+  s.streams_table = link->table;
+  s.runtime_now = link->now;
+  s.runtime_captures = link->runtime_captures;
+  s.runtime_lock.store(link->lock, std::memory_order_release);
 }
 
 }  // namespace gpusim::cudadrv
@@ -125,6 +209,8 @@ CUresult begin_capture(const char* call, CUstream stream, CUstreamCaptureMode mo
     if (is_legacy(stream))
       throw DriverFailure{CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "the legacy default stream cannot be captured; use a created stream"};
     gpusim::cudadrv::live_stream(s, stream);
+    if (gpusim::cudadrv::captured_by_runtime(s, stream))
+      throw DriverFailure{CUDA_ERROR_ILLEGAL_STATE, "the stream is already capturing (a capture begun with cudaStreamBeginCapture)"};
     graph_errors([&] { graphs(s).begin(graphs(s), stream, m, nullptr, {}); });
     return CUDA_SUCCESS;
   });
@@ -137,6 +223,17 @@ CUresult capture_info(const char* call, CUstream stream, CUstreamCaptureStatus* 
     gpusim::cudadrv::current_context(s);
     gpusim::cudadrv::live_stream(s, stream);
     if (is_legacy(stream)) check_legacy_use(s, call);
+    static_assert(sizeof(CUgraphEdgeData) == sizeof(unsigned long long), "edge data is 8 bytes");
+    if (gpusim::cudadrv::captured_by_runtime(s, stream)) {  // begun with cudaStreamBeginCapture
+      const gpusim::graph::CaptureBridge::Info info = graph_errors([&] { return s.runtime_captures->info(stream); });
+      *status = static_cast<CUstreamCaptureStatus>(info.status);
+      if (id) *id = info.id;
+      if (graph) *graph = static_cast<CUgraph>(info.graph);
+      if (dependencies) *dependencies = reinterpret_cast<const CUgraphNode*>(info.deps);
+      if (edges) *edges = reinterpret_cast<const CUgraphEdgeData*>(info.edges);
+      if (count) *count = info.count;
+      return CUDA_SUCCESS;
+    }
     auto& model = graphs(s);
     *status = static_cast<CUstreamCaptureStatus>(model.status(stream));
     auto* cap = model.find(stream);
@@ -144,7 +241,6 @@ CUresult capture_info(const char* call, CUstream stream, CUstreamCaptureStatus* 
     if (id) *id = cap ? cap->session->id : 0;
     if (graph) *graph = cap ? reinterpret_cast<CUgraph>(cap->session->graph) : nullptr;
     if (cap) cap->refresh_views();
-    static_assert(sizeof(CUgraphEdgeData) == sizeof(unsigned long long), "edge data is 8 bytes");
     if (dependencies) *dependencies = cap ? reinterpret_cast<const CUgraphNode*>(cap->deps_view.data()) : nullptr;
     if (edges) *edges = cap ? reinterpret_cast<const CUgraphEdgeData*>(cap->edges_view.data()) : nullptr;
     if (count) *count = cap ? cap->deps.size() : 0;
@@ -172,7 +268,11 @@ CUresult cuStreamEndCapture(CUstream stream, CUgraph* graph) {
     *graph = nullptr;
     gpusim::cudadrv::current_context(s);
     gpusim::cudadrv::live_stream(s, stream);
-    graph_errors([&] { *graph = reinterpret_cast<CUgraph>(graphs(s).end(graphs(s), stream)); });
+    // A capture begun with cudaStreamBeginCapture ends here too; its graph is libcudart's.
+    if (gpusim::cudadrv::captured_by_runtime(s, stream))
+      graph_errors([&] { *graph = static_cast<CUgraph>(s.runtime_captures->end(stream)); });
+    else
+      graph_errors([&] { *graph = reinterpret_cast<CUgraph>(graphs(s).end(graphs(s), stream)); });
     return CUDA_SUCCESS;
   });
 }

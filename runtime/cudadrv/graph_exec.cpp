@@ -44,8 +44,20 @@ DriverGraphNode& exec_node(DriverState& s, CUgraphExec exec, CUgraphNode node, i
 // The context of a kernel node's function (null when its module was unloaded since).
 CUctx_st* live_owner(DriverState& s, CUfunc_st* f) { return s.functions.count(f) ? f->module->context : nullptr; }
 
+}  // namespace
+
+namespace gpusim::cudadrv {
+
 // Runs one node now, as the stream call it stands for (host nodes run outside the lock: cuGraphLaunch).
-void run_node(DriverState& s, DriverGraphNode& n) {
+void run_graph_node(DriverState& s, DriverGraphNode& n) {
+  if (n.foreign) {  // libcudart's work, captured into this graph (graph_capture.cpp)
+    try {
+      n.foreign->run();
+    } catch (const graph::ForeignFailure& e) {
+      throw DriverFailure{CUDA_ERROR_LAUNCH_FAILED, std::string("work issued through the runtime API: ") + e.what()};
+    }
+    return;
+  }
   switch (n.type) {
     case gpusim::graph::kKernelNode: {
       gpusim::cudadrv::usable_context(s);
@@ -67,18 +79,28 @@ void run_node(DriverState& s, DriverGraphNode& n) {
         gpusim::cudadrv::fill_pieces(s, n.dst + y * n.pitch, &n.value, n.element_size, n.width);
       break;
     case gpusim::graph::kEventRecordNode: {
-      auto it = s.events.find(n.event);
-      if (it == s.events.end()) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "an event record node's event was destroyed"};
-      CUevent_st& e = *it->second;
-      e.recorded = true;
-      e.simulated_seconds = e.context->simulated_seconds;
-      e.host_time = std::chrono::steady_clock::now();
+      CUevent_st* e = s.streams_table->event(n.event);
+      if (!e) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "an event record node's event was destroyed"};
+      e->recorded = true;
+      e->seconds = event_clock(s, e->context ? *e->context : usable_context(s));
       break;
     }
     default:  // empty and event wait: ordering only (earlier work is complete in the simulator)
       break;
   }
 }
+
+void append_runnable(std::vector<DriverGraphNode>& out, const DriverGraphNode& n) {
+  if (n.type == graph::kChildGraphNode && n.child_nodes && !n.foreign) {
+    for (const DriverGraphNode& c : *n.child_nodes) append_runnable(out, c);
+    return;
+  }
+  out.push_back(n);
+}
+
+}  // namespace gpusim::cudadrv
+
+namespace {
 
 CUresult launch(const char* call, CUgraphExec exec, CUstream stream) {
   // A copy of the nodes: a host function may destroy or update the executable graph meanwhile.
@@ -87,21 +109,37 @@ CUresult launch(const char* call, CUgraphExec exec, CUstream stream) {
     gpusim::cudadrv::usable_context(s);
     DriverGraphExec& e = graphs(s).exec_of(exec);
     gpusim::cudadrv::live_stream(s, stream);
-    if (gpusim::cudadrv::capture_target(s, stream))
-      throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "launching a graph into a capturing stream (a child graph node) is not "
-                                                    "supported by the driver library"};
-    nodes = e.nodes;
+    if (gpusim::cudadrv::capture_target(s, stream)) {
+      // Into a capturing stream the launch becomes a child graph node of the capture, as in CUDA:
+      // the executable graph's nodes, in their order, as they are now.
+      DriverGraphNode child;
+      child.type = gpusim::graph::kChildGraphNode;
+      child.child_nodes = std::make_shared<const std::vector<DriverGraphNode>>(e.nodes);
+      gpusim::cudadrv::record_if_capturing(s, stream, std::move(child));
+      return;
+    }
+    for (const DriverGraphNode& n : e.nodes) gpusim::cudadrv::append_runnable(nodes, n);
   });
   // The nodes run in the instantiation order (a valid schedule: every node after its
   // dependencies); streams are idle in the simulator, so the stream's earlier work is complete.
   for (DriverGraphNode& n : nodes) {
     if (r != CUDA_SUCCESS) break;
     if (n.type == gpusim::graph::kHostNode) {
-      n.host_fn(n.user_data);  // outside the lock, as cuLaunchHostFunc runs it
+      // Outside the lock, as cuLaunchHostFunc runs it (libcudart's, with libcudart's lock).
+      if (!n.foreign) {
+        n.host_fn(n.user_data);
+        continue;
+      }
+      try {
+        n.foreign->run();  // takes libcudart's lock itself
+      } catch (const gpusim::graph::ForeignFailure& e) {
+        gpusim::cudadrv::report(std::string(call) + ": a host function issued through the runtime API: " + e.what());
+        r = CUDA_ERROR_LAUNCH_FAILED;
+      }
       continue;
     }
     r = api_call(call, [&](DriverState& s) {
-      run_node(s, n);
+      gpusim::cudadrv::run_graph_node(s, n);
       return CUDA_SUCCESS;
     });
   }
@@ -113,6 +151,8 @@ CUresult launch(const char* call, CUgraphExec exec, CUstream stream) {
 extern "C" {
 
 CUresult cuGraphInstantiateWithFlags(CUgraphExec* exec, CUgraph graph, unsigned long long flags) {
+  if (auto* runtime_side = gpusim::cudadrv::runtime_graph_owner(graph, false))  // libcudart's graph
+    return static_cast<CUresult>(runtime_side->instantiate(reinterpret_cast<void**>(exec), graph, flags));
   return graph_call("cuGraphInstantiate", [&](DriverState& s) { instantiate(s, exec, graph, flags); });
 }
 
@@ -138,6 +178,8 @@ CUresult cuGraphInstantiateWithParams(CUgraphExec* exec, CUgraph graph, CUDA_GRA
 }
 
 CUresult cuGraphExecDestroy(CUgraphExec exec) {
+  if (auto* runtime_side = gpusim::cudadrv::runtime_graph_owner(exec, true))
+    return static_cast<CUresult>(runtime_side->destroy_exec(exec));
   return graph_call("cuGraphExecDestroy", [&](DriverState& s) { graphs(s).destroy(graphs(s).exec_of(exec)); });
 }
 
@@ -149,7 +191,11 @@ CUresult cuGraphExecGetFlags(CUgraphExec exec, cuuint64_t* flags) {
   });
 }
 
-CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) { return launch("cuGraphLaunch", exec, stream); }
+CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
+  if (auto* runtime_side = gpusim::cudadrv::runtime_graph_owner(exec, true))
+    return static_cast<CUresult>(runtime_side->launch(exec, stream));
+  return launch("cuGraphLaunch", exec, stream);
+}
 
 // Nothing to upload: the executable graph is ready to run.
 CUresult cuGraphUpload(CUgraphExec exec, CUstream stream) {

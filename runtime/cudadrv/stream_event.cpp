@@ -4,6 +4,9 @@
 //    time; the elapsed time between two events is the simulated time of the kernels launched
 //    between them. Copies and memsets add nothing (the model does not time PCIe transfers).
 //  - functional mode: host wall time, as a program would see a slow GPU.
+// With libcudart loaded and sharing its device, streams and events are libcudart's too (one set of
+// handles for both APIs, runtime/shared_streams.h) and events read libcudart's timeline, which
+// both libraries' kernels advance.
 #include <cuda.h>
 
 #include <algorithm>
@@ -18,20 +21,16 @@ using gpusim::cudadrv::DriverState;
 
 namespace {
 
-bool timing_mode(const DriverState& s) { return s.environment.device.mode == gpusim::runtime::SimMode::Timing; }
-
 CUresult create_stream(DriverState& s, CUstream* stream, unsigned flags, int priority) {
   if (!stream) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "stream is null"};
   if (flags & ~unsigned(CU_STREAM_NON_BLOCKING)) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "flags other than CU_STREAM_NON_BLOCKING"};
   CUctx_st& c = gpusim::cudadrv::usable_context(s);
-  auto st = std::make_unique<CUstream_st>();
-  st->context = &c;
-  st->flags = flags;
+  CUstream_st proto;
+  proto.context = &c;
+  proto.flags = flags;
   // Clamped into the range cuCtxGetStreamPriorityRange reports, as CUDA does.
-  st->priority = std::clamp(priority, gpusim::runtime::kGreatestStreamPriority, gpusim::runtime::kLeastStreamPriority);
-  st->id = s.next_stream_id++;
-  CUstream_st* raw = st.get();
-  s.streams.emplace(raw, std::move(st));
+  proto.priority = std::clamp(priority, gpusim::runtime::kGreatestStreamPriority, gpusim::runtime::kLeastStreamPriority);
+  CUstream_st* raw = s.streams_table->add_stream(std::move(proto));
   c.streams.insert(raw);
   *stream = raw;
   return CUDA_SUCCESS;
@@ -55,8 +54,8 @@ CUresult cuStreamDestroy(CUstream stream) {
     CUstream_st* st = gpusim::cudadrv::live_stream(s, stream);
     if (!st) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "the default stream cannot be destroyed"};
     gpusim::cudadrv::forget_capture_stream(s, st);
-    st->context->streams.erase(st);
-    s.streams.erase(st);
+    if (st->context) st->context->streams.erase(st);  // null: a stream libcudart made
+    s.streams_table->streams.erase(st);
     return CUDA_SUCCESS;
   });
 }
@@ -93,11 +92,10 @@ CUresult cuEventCreate(CUevent* event, unsigned int flags) {
   return api_call("cuEventCreate", [&](DriverState& s) {
     if (!event) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "event is null"};
     CUctx_st& c = gpusim::cudadrv::usable_context(s);
-    auto e = std::make_unique<CUevent_st>();
-    e->context = &c;
-    e->flags = flags;
-    CUevent_st* raw = e.get();
-    s.events.emplace(raw, std::move(e));
+    CUevent_st proto;
+    proto.context = &c;
+    proto.flags = flags;
+    CUevent_st* raw = s.streams_table->add_event(proto);
     c.events.insert(raw);
     *event = raw;
     return CUDA_SUCCESS;
@@ -109,8 +107,8 @@ CUresult cuEventDestroy(CUevent event) {
     gpusim::cudadrv::require_initialized(s);
     CUevent_st& e = gpusim::cudadrv::live_event(s, event);
     gpusim::cudadrv::forget_capture_event(s, event);
-    e.context->events.erase(event);
-    s.events.erase(event);
+    if (e.context) e.context->events.erase(event);  // null: an event libcudart made
+    s.streams_table->events.erase(event);
     return CUDA_SUCCESS;
   });
 }
@@ -120,11 +118,10 @@ CUresult cuEventRecord(CUevent event, CUstream stream) {
     CUctx_st& c = gpusim::cudadrv::usable_context(s);
     CUevent_st& e = gpusim::cudadrv::live_event(s, event);
     gpusim::cudadrv::live_stream(s, stream);
-    if (e.context != &c) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "the event belongs to another context"};
+    if (!gpusim::cudadrv::belongs_to(e.context, c)) throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "the event belongs to another context"};
     if (gpusim::cudadrv::capture_event_record(s, stream, event)) return CUDA_SUCCESS;  // an event of the capture
     e.recorded = true;
-    e.simulated_seconds = c.simulated_seconds;
-    e.host_time = std::chrono::steady_clock::now();
+    e.seconds = gpusim::cudadrv::event_clock(s, c);
     return CUDA_SUCCESS;
   });
 }
@@ -154,9 +151,7 @@ CUresult cuEventElapsedTime(float* milliseconds, CUevent start, CUevent end) {
     if ((a.flags | b.flags) & CU_EVENT_DISABLE_TIMING)
       throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "an event was created with CU_EVENT_DISABLE_TIMING"};
     if (!a.recorded || !b.recorded) return CUDA_ERROR_NOT_READY;  // CUDA's answer for an unrecorded event
-    const double seconds = timing_mode(s) ? b.simulated_seconds - a.simulated_seconds
-                                          : std::chrono::duration<double>(b.host_time - a.host_time).count();
-    *milliseconds = static_cast<float>(seconds * 1e3);
+    *milliseconds = static_cast<float>((b.seconds - a.seconds) * 1e3);  // one clock (event_clock)
     return CUDA_SUCCESS;
   });
 }

@@ -82,7 +82,8 @@ CUresult cuStreamGetCtx(CUstream stream, CUcontext* context) {
     if (!context) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "pctx is null"};
     CUctx_st& current = gpusim::cudadrv::current_context(s);
     const CUstream_st* st = gpusim::cudadrv::live_stream(s, stream);
-    *context = st ? st->context : &current;
+    // A stream libcudart made belongs to the primary context (the runtime's).
+    *context = st && st->context ? st->context : st && s.primary ? s.primary.get() : &current;
     return CUDA_SUCCESS;
   });
 }

@@ -21,22 +21,24 @@ cudaStreamCaptureMode& thread_mode() {
 
 bool is_legacy(cudaStream_t s) { return s == nullptr || s == cudaStreamLegacy; }
 
-// The legacy default stream synchronises with every blocking stream (cudart_capture's rule, see
-// graph::CaptureState::legacy_use).
-void check_legacy_use(GraphState& st, const char* what) {
-  st.legacy_use(
-      [](const void* s) {
-        unsigned flags = 0;
-        auto stream = static_cast<cudaStream_t>(const_cast<void*>(s));
-        if (stream != cudaStreamPerThread) cudaStreamGetFlags(stream, &flags);
-        return !(flags & cudaStreamNonBlocking);
-      },
-      what);
+// Whether a stream synchronises with the legacy default stream (a created blocking stream or the
+// per-thread default stream).
+bool blocking(Context& ctx, const void* s) {
+  auto stream = static_cast<cudaStream_t>(const_cast<void*>(s));
+  if (stream == cudaStreamPerThread) return true;
+  const CUstream_st* rec = ctx.stream_table.stream(stream);
+  return rec && !(rec->flags & cudaStreamNonBlocking);
+}
+
+// The legacy default stream synchronises with every blocking stream (see
+// graph::CaptureState::legacy_use), whichever library captures it.
+void check_legacy_use(Context& ctx, GraphState& st, const char* what) {
+  graph::route_legacy_use(st, ctx.driver_captures, [&](const void* s) { return blocking(ctx, s); }, what);
 }
 
 void check_stream_handle(Context& ctx, cudaStream_t s) {
   if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
-  if (!ctx.streams.count(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+  if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
 }
 
 // Starts a capture on `stream` into a new graph (into == null) or into the program's graph.
@@ -48,6 +50,8 @@ void begin_capture(Context& ctx, cudaStream_t stream, cudaStreamCaptureMode mode
     throw ApiError(cudaErrorStreamCaptureUnsupported, "the legacy default stream cannot be captured; use a created stream");
   check_stream_handle(ctx, stream);
   GraphState& st = graph_state(ctx);
+  if (graph::captured_by_other(st, ctx.driver_captures, stream))
+    throw ApiError(cudaErrorIllegalState, "the stream is already capturing (a capture begun with cuStreamBeginCapture)");
   st.begin(st, stream, as_int(mode), into, std::move(deps));
 }
 
@@ -72,42 +76,113 @@ cudaError_t graph_failure_code(graph::Failure failure) {
   return cudaErrorUnknown;
 }
 
-bool is_capturing(Context& ctx, cudaStream_t stream) { return graph_state(ctx).find(stream) != nullptr; }
+// Work this library issued to a stream libcuda captures: a node of libcuda's graph that runs this
+// library's node (under this library's lock, as its own graph launch runs it).
+class RuntimeWork : public graph::ForeignWork {
+ public:
+  explicit RuntimeWork(GraphNode node) : node_(std::move(node)) {
+    node_.graph = nullptr;
+    node_.deps.clear();
+  }
+  int type() const override { return static_cast<int>(node_.type); }
+  void run() const override {
+    Context& ctx = context();
+    std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+    try {
+      run_node(ctx, node_);
+    } catch (const ApiError& e) {
+      throw graph::ForeignFailure(std::string(cudaGetErrorName(e.code)) + ": " + e.what());
+    }
+  }
+
+ private:
+  mutable GraphNode node_;  // run_node rebuilds the kernel's argument pointers
+};
+
+bool is_capturing(Context& ctx, cudaStream_t stream) {
+  return graph_state(ctx).find(stream) != nullptr || graph::captured_by_other(graph_state(ctx), ctx.driver_captures, stream);
+}
 
 bool capture_target(Context& ctx, cudaStream_t stream) {
   GraphState& st = graph_state(ctx);
   if (is_legacy(stream)) {
-    check_legacy_use(st, "work");
+    check_legacy_use(ctx, st, "work");
     return false;
   }
-  return st.target(stream);
+  // Every piece of stream work passes here: a destroyed (or foreign) stream is refused, also one
+  // destroyed through the driver API.
+  check_stream_handle(ctx, stream);
+  return graph::route_target(st, ctx.driver_captures, stream);
 }
 
 bool record_if_capturing(Context& ctx, cudaStream_t stream, GraphNode node) {
   if (!capture_target(ctx, stream)) return false;
   GraphState& st = graph_state(ctx);
-  return st.record(st, stream, std::move(node));
+  return graph::route_record(st, st, ctx.driver_captures, stream, std::move(node),
+                             [](GraphNode n) { return std::make_shared<const RuntimeWork>(std::move(n)); });
 }
 
 void check_capture_safe(Context& ctx, const char* what) {
-  graph_state(ctx).check_safe(as_int(thread_mode()), what,
-                              "cudaStreamCaptureModeRelaxed or cudaThreadExchangeStreamCaptureMode");
+  graph::route_check_safe(graph_state(ctx), ctx.driver_captures, as_int(thread_mode()), what,
+                          "cudaStreamCaptureModeRelaxed or cudaThreadExchangeStreamCaptureMode");
 }
 
 void check_not_capturing(Context& ctx, cudaStream_t stream, const char* what) {
   GraphState& st = graph_state(ctx);
-  if (is_legacy(stream)) return check_legacy_use(st, what);
-  st.check_not_capturing(stream, what);
+  if (is_legacy(stream)) return check_legacy_use(ctx, st, what);
+  graph::route_check_not_capturing(st, ctx.driver_captures, stream, what);
 }
 
 bool capture_event_record(Context& ctx, cudaStream_t stream, cudaEvent_t event) {
   GraphState& st = graph_state(ctx);
-  if (is_legacy(stream)) check_legacy_use(st, "cudaEventRecord");
-  return st.event_record(stream, event);
+  if (is_legacy(stream)) check_legacy_use(ctx, st, "cudaEventRecord");
+  return graph::route_event_record(st, ctx.driver_captures, stream, event);
 }
 
 bool capture_event_wait(Context& ctx, cudaStream_t stream, cudaEvent_t event) {
-  return graph_state(ctx).event_wait(stream, event, is_legacy(stream));
+  return graph::route_event_wait(graph_state(ctx), ctx.driver_captures, stream, event, is_legacy(stream));
+}
+
+void forget_capture_stream(Context& ctx, cudaStream_t stream) {
+  GraphState& st = graph_state(ctx);
+  graph::route_forget_stream(st, st, ctx.driver_captures, stream);
+}
+
+void forget_capture_event(Context& ctx, cudaEvent_t event) {
+  graph::route_forget_event(graph_state(ctx), ctx.driver_captures, event);
+}
+
+std::unique_ptr<graph::CaptureBridge> make_capture_bridge() {
+  auto lock = [] { return std::unique_lock<std::recursive_mutex>(context().mutex); };
+  return std::make_unique<graph::StateBridge<GraphNode, GraphState, decltype(lock)>>(
+      [] () -> GraphState& { return graph_state(context()); }, lock,
+      [](std::shared_ptr<const graph::ForeignWork> work) {
+        GraphNode n;
+        n.type = static_cast<cudaGraphNodeType>(work->type());
+        n.foreign = std::move(work);
+        return n;
+      },
+      [](const void* s) { return blocking(context(), s); },
+      graph::GraphCalls{
+          [](void** exec, void* g, unsigned long long flags) {
+            return int(cudaGraphInstantiateWithFlags(reinterpret_cast<cudaGraphExec_t*>(exec), static_cast<cudaGraph_t>(g), flags));
+          },
+          [](void* exec, void* stream) {
+            return int(cudaGraphLaunch(static_cast<cudaGraphExec_t>(exec), static_cast<cudaStream_t>(stream)));
+          },
+          [](void* g) { return int(cudaGraphDestroy(static_cast<cudaGraph_t>(g))); },
+          [](void* exec) { return int(cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(exec))); }});
+}
+
+graph::CaptureBridge* driver_graph_owner(const void* handle, bool executable) {
+  graph::CaptureBridge* driver = nullptr;
+  {
+    Context& ctx = context();
+    std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+    driver = ctx.driver_captures;
+  }
+  if (!driver || !handle) return nullptr;
+  return (executable ? driver->owns_exec(handle) : driver->owns_graph(handle)) ? driver : nullptr;
 }
 
 }  // namespace gpusim::cudart
@@ -146,6 +221,11 @@ cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
     check_stream_handle(ctx, stream);
     *graph = nullptr;
     GraphState& st = graph_state(ctx);
+    // A capture begun with cuStreamBeginCapture ends here too; its graph is libcuda's (a CUgraph).
+    if (gpusim::graph::captured_by_other(st, ctx.driver_captures, stream)) {
+      *graph = static_cast<cudaGraph_t>(ctx.driver_captures->end(stream));
+      return;
+    }
     GraphRecord* g = st.end(st, stream);
     *graph = reinterpret_cast<cudaGraph_t>(g);
   });
@@ -157,8 +237,10 @@ cudaError_t cudaStreamIsCapturing(cudaStream_t stream, cudaStreamCaptureStatus* 
     if (!status) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     check_stream_handle(ctx, stream);
     GraphState& st = graph_state(ctx);
-    if (is_legacy(stream)) check_legacy_use(st, "cudaStreamIsCapturing");
-    *status = static_cast<cudaStreamCaptureStatus>(st.status(stream));
+    if (is_legacy(stream)) check_legacy_use(ctx, st, "cudaStreamIsCapturing");
+    *status = static_cast<cudaStreamCaptureStatus>(gpusim::graph::captured_by_other(st, ctx.driver_captures, stream)
+                                                       ? ctx.driver_captures->status(stream)
+                                                       : st.status(stream));
   });
 }
 cudaError_t cudaStreamIsCapturing_ptsz(cudaStream_t stream, cudaStreamCaptureStatus* status) {
@@ -172,14 +254,24 @@ cudaError_t cudaStreamGetCaptureInfo(cudaStream_t stream, cudaStreamCaptureStatu
     if (!status) throw ApiError(cudaErrorInvalidValue, "null status pointer");
     check_stream_handle(ctx, stream);
     GraphState& st = graph_state(ctx);
-    if (is_legacy(stream)) check_legacy_use(st, "cudaStreamGetCaptureInfo");
+    if (is_legacy(stream)) check_legacy_use(ctx, st, "cudaStreamGetCaptureInfo");
+    static_assert(sizeof(cudaGraphEdgeData) == sizeof(unsigned long long), "edge data is 8 bytes");
+    if (gpusim::graph::captured_by_other(st, ctx.driver_captures, stream)) {  // begun with cuStreamBeginCapture
+      const gpusim::graph::CaptureBridge::Info info = ctx.driver_captures->info(stream);
+      *status = static_cast<cudaStreamCaptureStatus>(info.status);
+      if (id) *id = info.id;
+      if (graph) *graph = static_cast<cudaGraph_t>(info.graph);
+      if (deps) *deps = reinterpret_cast<const cudaGraphNode_t*>(info.deps);
+      if (edges) *edges = reinterpret_cast<const cudaGraphEdgeData*>(info.edges);
+      if (num_deps) *num_deps = info.count;
+      return;
+    }
     *status = static_cast<cudaStreamCaptureStatus>(st.status(stream));
     StreamCapture* cap = st.find(stream);
     if (!cap) return;
     if (id) *id = cap->session->id;
     if (graph) *graph = reinterpret_cast<cudaGraph_t>(cap->session->graph);
     cap->refresh_views();
-    static_assert(sizeof(cudaGraphEdgeData) == sizeof(unsigned long long), "edge data is 8 bytes");
     if (deps) *deps = reinterpret_cast<const cudaGraphNode_t*>(cap->deps_view.data());
     if (edges) *edges = reinterpret_cast<const cudaGraphEdgeData*>(cap->edges_view.data());
     if (num_deps) *num_deps = cap->deps.size();

@@ -27,6 +27,7 @@
 
 #include "runtime/device.h"
 #include "runtime/fatbin.h"
+#include "runtime/shared_streams.h"
 #include "runtime/cudart/cudart_managed.h"
 #include "runtime/cudart/cudart_stepper.h"
 #include "runtime/sim_environment.h"
@@ -68,12 +69,6 @@ struct VariableRecord {
   size_t size = 0;
   bool constant = false;
   void* managed_host = nullptr;       // __managed__: the host copy the program reads
-};
-
-struct EventRecord {
-  bool recorded = false;
-  bool timing = true;
-  double seconds = 0.0;               // position on the timeline when recorded
 };
 
 struct LaunchRecord {
@@ -159,9 +154,12 @@ class Context {
   // Kernel faults are sticky, as on a GPU: the context is unusable afterwards.
   cudaError_t sticky_error = cudaSuccess;
   std::vector<LaunchRecord> launches;
-  std::set<const void*> streams;
-  unsigned long long streams_created = 0;  // the last stream id handed out (cudaStreamGetId)
-  std::set<const void*> events;
+  // Streams and events (runtime/shared_streams.h): the handles of both APIs when libcuda shares
+  // this library's device (cudart_driver_bridge.cpp). Events record now() (the timeline).
+  runtime::StreamTable stream_table;
+  // libcuda's stream captures, when it shares the device: work issued here to a stream it
+  // captures becomes a node of its graph (runtime/graph/capture_bridge.h; cudart_capture.cpp).
+  graph::CaptureBridge* driver_captures = nullptr;
   std::map<int, size_t> limits;        // cudaLimit -> value set by the program
   int current_device = 0;
   unsigned device_flags = 0;

@@ -5,6 +5,8 @@
 // at its initialisation (runtime/cudadrv/device.cpp) and wraps the device without owning it.
 // The name matches the library's exported `__cuda*` pattern (libcudart.map); it is no CUDA API.
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/cudart/cudart_graph.h"
+#include "runtime/shared_streams.h"
 #include "runtime/shared_device_launch.h"
 
 extern "C" void* __cudaGpusimSharedDevice() {
@@ -32,4 +34,24 @@ extern "C" void __cudaGpusimRecordDriverLaunch(gpusim::runtime::SharedDeviceLaun
   if (launch->stats) rec.stats = std::move(*launch->stats);
   if (rec.stats.kernel.empty()) rec.stats.kernel = rec.kernel;
   ctx.record_launch(std::move(rec));
+}
+
+// One set of streams and events for both APIs (runtime/shared_streams.h): libcuda, sharing this
+// library's device, uses this library's stream table, lock and clock, and the two libraries reach
+// each other's stream captures (runtime/graph/capture_bridge.h). Called once, at libcuda's
+// initialisation; `driver_captures` stays valid for the process (libcuda's state is never freed).
+extern "C" gpusim::runtime::SharedStreamsLink* __cudaGpusimShareStreams(gpusim::graph::CaptureBridge* driver_captures) {
+  gpusim::cudart::Context& ctx = gpusim::cudart::context();
+  std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  // Built once and kept for the process, as the Context itself is.
+  static gpusim::runtime::SharedStreamsLink* link = [] {
+    auto* l = new gpusim::runtime::SharedStreamsLink;
+    l->table = &gpusim::cudart::context().stream_table;
+    l->lock = &gpusim::cudart::context().mutex;
+    l->now = [] { return gpusim::cudart::context().now(); };
+    l->runtime_captures = gpusim::cudart::make_capture_bridge().release();
+    return l;
+  }();
+  ctx.driver_captures = driver_captures;
+  return link;
 }

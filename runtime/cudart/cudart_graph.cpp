@@ -139,6 +139,7 @@ cudaError_t cudaGraphCreate(cudaGraph_t* graph, unsigned int flags) {
 }
 
 cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+  if (auto* driver = driver_graph_owner(graph, false)) return set_last_error(static_cast<cudaError_t>(driver->destroy_graph(graph)));
   return api("cudaGraphDestroy", [&](Context& ctx) {
     GraphRecord& g = graph_of(ctx, graph);
     if (g.owned_by_node) throw ApiError(cudaErrorInvalidValue, "the graph belongs to a child graph node (destroy the node instead)");
@@ -191,7 +192,7 @@ cudaError_t cudaGraphAddHostNode(cudaGraphNode_t* node, cudaGraph_t graph, const
 cudaError_t cudaGraphAddEventRecordNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps,
                                         size_t n, cudaEvent_t event) {
   return adding("cudaGraphAddEventRecordNode", node, graph, deps, n, [&](Context& ctx) {
-    if (!ctx.events.count(event)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
+    if (!ctx.stream_table.event(event)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
     GraphNode e;
     e.type = cudaGraphNodeTypeEventRecord;
     e.event = event;
@@ -202,7 +203,7 @@ cudaError_t cudaGraphAddEventRecordNode(cudaGraphNode_t* node, cudaGraph_t graph
 cudaError_t cudaGraphAddEventWaitNode(cudaGraphNode_t* node, cudaGraph_t graph, const cudaGraphNode_t* deps,
                                       size_t n, cudaEvent_t event) {
   return adding("cudaGraphAddEventWaitNode", node, graph, deps, n, [&](Context& ctx) {
-    if (!ctx.events.count(event)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
+    if (!ctx.stream_table.event(event)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
     GraphNode e;
     e.type = cudaGraphNodeTypeWaitEvent;
     e.event = event;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/graph/capture_bridge.h"
 #include "runtime/graph/graph_model.h"
 #include "runtime/graph/stream_capture.h"
 
@@ -77,6 +78,10 @@ struct GraphNode {
   // Child graph: the node's own copy of the graph (cudart_graph_child.cpp); a copy of the node
   // shares it until copy_child_graphs gives the copy one of its own.
   std::shared_ptr<GraphRecord> child;
+
+  // Work libcuda issued to a stream this library captures (cuLaunchKernel, cuMemcpyAsync, ...):
+  // the node runs it through libcuda (runtime/graph/capture_bridge.h); its fields above are unset.
+  std::shared_ptr<const graph::ForeignWork> foreign;
 };
 
 struct MemPoolRecord {
@@ -139,6 +144,15 @@ void check_capture_safe(Context& ctx, const char* what);
 void check_not_capturing(Context& ctx, cudaStream_t stream, const char* what);
 bool capture_event_record(Context& ctx, cudaStream_t stream, cudaEvent_t event);
 bool capture_event_wait(Context& ctx, cudaStream_t stream, cudaEvent_t event);
+// A destroyed stream or event leaves the captures (of both libraries: its handle may be reused).
+void forget_capture_stream(Context& ctx, cudaStream_t stream);
+void forget_capture_event(Context& ctx, cudaEvent_t event);
+// This library's captures as libcuda reaches them (cudart_driver_bridge.cpp).
+std::unique_ptr<graph::CaptureBridge> make_capture_bridge();
+// libcuda's bridge when `handle` is one of its graphs (executable == false) or executable graphs
+// (a capture begun with cuStreamBeginCapture and ended with cudaStreamEndCapture): the runtime's
+// graph calls hand such a handle to libcuda. Null otherwise. Call without the lock held.
+graph::CaptureBridge* driver_graph_owner(const void* handle, bool executable);
 
 // At a synchronisation point pools give cached memory above their release threshold back
 // (cudart_mempool.cpp).

@@ -55,12 +55,20 @@ using graph::replace_params;
 
 void check_stream_handle(Context& ctx, cudaStream_t s) {
   if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
-  if (!ctx.streams.count(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+  if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
 }
 
 }  // namespace
 
 void run_node(Context& ctx, GraphNode& n) {
+  if (n.foreign) {  // libcuda's work, captured into this graph (cudart_capture.cpp)
+    try {
+      n.foreign->run();
+    } catch (const graph::ForeignFailure& e) {
+      throw ApiError(cudaErrorLaunchFailure, std::string("work issued through the driver API: ") + e.what());
+    }
+    return;
+  }
   switch (n.type) {
     case cudaGraphNodeTypeKernel:
       ctx.launch(ctx.kernel(n.func), n.grid, n.block, n.shared, n.pointers(), n.cooperative, n.cluster);
@@ -81,10 +89,9 @@ void run_node(Context& ctx, GraphNode& n) {
       break;
     }
     case cudaGraphNodeTypeEventRecord:
-      if (ctx.events.count(n.event)) {
-        auto& rec = *reinterpret_cast<EventRecord*>(n.event);
-        rec.recorded = true;
-        rec.seconds = ctx.now();
+      if (CUevent_st* rec = ctx.stream_table.event(n.event)) {
+        rec->recorded = true;
+        rec->seconds = ctx.now();
       }
       break;
     case cudaGraphNodeTypeGraph:  // the child graph's nodes, in its own order, where the node stands
@@ -102,10 +109,14 @@ using namespace gpusim::cudart;
 extern "C" {
 
 cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long flags) {
+  if (auto* driver = driver_graph_owner(graph, false))  // libcuda's graph (driver capture ended here)
+    return set_last_error(static_cast<cudaError_t>(driver->instantiate(reinterpret_cast<void**>(exec), graph, flags)));
   return api("cudaGraphInstantiate", [&](Context& ctx) { instantiate(ctx, exec, graph, flags); });
 }
 
 cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long flags) {
+  if (auto* driver = driver_graph_owner(graph, false))
+    return set_last_error(static_cast<cudaError_t>(driver->instantiate(reinterpret_cast<void**>(exec), graph, flags)));
   return api("cudaGraphInstantiateWithFlags", [&](Context& ctx) { instantiate(ctx, exec, graph, flags); });
 }
 
@@ -126,6 +137,7 @@ cudaError_t cudaGraphInstantiateWithParams_ptsz(cudaGraphExec_t* exec, cudaGraph
 }
 
 cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
+  if (auto* driver = driver_graph_owner(exec, true)) return set_last_error(static_cast<cudaError_t>(driver->destroy_exec(exec)));
   return api("cudaGraphExecDestroy", [&](Context& ctx) {
     GraphExecRecord& e = exec_of(ctx, exec);
     graph_state(ctx).destroy(e);
@@ -143,6 +155,7 @@ cudaError_t cudaGraphExecGetFlags(cudaGraphExec_t exec, unsigned long long* flag
 // The graph's nodes run now, in the instantiation order (streams are always idle in the simulator,
 // so the stream's earlier work is complete). No launch overhead is added for the graph itself.
 cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
+  if (auto* driver = driver_graph_owner(exec, true)) return set_last_error(static_cast<cudaError_t>(driver->launch(exec, stream)));
   return api("cudaGraphLaunch", [&](Context& ctx) {
     GraphExecRecord& e = exec_of(ctx, exec);
     check_stream_handle(ctx, stream);

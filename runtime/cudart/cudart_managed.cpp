@@ -160,7 +160,7 @@ cudaError_t cudaMemPrefetchAsync(const void* ptr, size_t count, struct cudaMemLo
                                  cudaStream_t stream) {
   return api("cudaMemPrefetchAsync", [&](Context& ctx) {
     if (flags != 0) throw ApiError(cudaErrorInvalidValue, "cudaMemPrefetchAsync: flags must be 0");
-    if (stream && stream != cudaStreamLegacy && stream != cudaStreamPerThread && !ctx.streams.count(stream))
+    if (stream && stream != cudaStreamLegacy && stream != cudaStreamPerThread && !ctx.stream_table.stream(stream))
       throw ApiError(cudaErrorInvalidResourceHandle, "cudaMemPrefetchAsync: unknown or destroyed stream");
     const gpusim::runtime::AllocationInfo region = gpusim::cudart::managed_range(ctx, ptr, count, "cudaMemPrefetchAsync");
     gpusim::cudart::ManagedRangeEvent e;

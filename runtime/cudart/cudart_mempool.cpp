@@ -72,7 +72,7 @@ GraphNode alloc_node(Context& ctx, size_t size) {
 
 void check_stream_handle(Context& ctx, cudaStream_t s) {
   if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
-  if (!ctx.streams.count(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+  if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
 }
 
 void malloc_async(Context& ctx, void** ptr, size_t size, MemPoolRecord& pool, cudaStream_t stream) {

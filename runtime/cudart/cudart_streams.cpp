@@ -5,7 +5,9 @@
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
+#include <vector>
 
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_graph.h"
@@ -16,35 +18,33 @@ namespace {
 
 void check_stream(Context& ctx, cudaStream_t s) {
   if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
-  if (!ctx.streams.count(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+  if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
 }
-
-// Handles are addresses of records the context owns; a handle it does not know is rejected.
-struct StreamRecord {
-  unsigned flags = 0;
-  int priority = 0;
-  unsigned long long id = 0;
-  // cudaStreamSetAttribute's values (access policy window, synchronisation policy, memory sync
-  // domain): kept to be read back; the simulator models none of them.
-  std::map<int, cudaStreamAttrValue> attributes;
-};
 
 // The values cudaDeviceGetStreamPriorityRange reports (shared with libcuda).
 constexpr int kLeastPriority = runtime::kLeastStreamPriority, kGreatestPriority = runtime::kGreatestStreamPriority;
 
 // Stream ids (cudaStreamGetId): the legacy default stream is 0, the per-thread default streams
-// and created streams count up from 1 in the order they are first seen.
-unsigned long long next_stream_id(Context& ctx) { return ++ctx.streams_created; }
+// and created streams (by either API) count up from 1 in the order they are first seen.
+unsigned long long next_stream_id(Context& ctx) { return ++ctx.stream_table.last_stream_id; }
 
-StreamRecord* record_of(Context& ctx, cudaStream_t s) {
+// A created stream's record (the handle points at it; runtime/shared_streams.h), null for the
+// default streams, an error for an unknown handle.
+CUstream_st* record_of(Context& ctx, cudaStream_t s) {
   check_stream(ctx, s);
-  return ctx.streams.count(s) ? reinterpret_cast<StreamRecord*>(s) : nullptr;
+  return ctx.stream_table.stream(s);
 }
 
+CUevent_st& event(Context& ctx, cudaEvent_t e) {
+  CUevent_st* rec = ctx.stream_table.event(e);
+  if (!rec) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
+  return *rec;
+}
 
-EventRecord& event(Context& ctx, cudaEvent_t e) {
-  if (!ctx.events.count(e)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
-  return *reinterpret_cast<EventRecord*>(e);
+cudaStreamAttrValue attribute_value(const std::vector<unsigned char>& bytes) {
+  cudaStreamAttrValue value{};
+  std::memcpy(&value, bytes.data(), std::min(bytes.size(), sizeof value));
+  return value;
 }
 
 cudaError_t create_stream(cudaStream_t* stream, unsigned flags, int priority) {
@@ -54,9 +54,10 @@ cudaError_t create_stream(cudaStream_t* stream, unsigned flags, int priority) {
       throw ApiError(cudaErrorInvalidValue, "stream flags other than cudaStreamDefault and cudaStreamNonBlocking");
     // CUDA clamps a priority outside the range to the nearest end of it.
     priority = std::min(kLeastPriority, std::max(kGreatestPriority, priority));
-    auto* rec = new StreamRecord{flags, priority, next_stream_id(ctx), {}};
-    *stream = reinterpret_cast<cudaStream_t>(rec);
-    ctx.streams.insert(*stream);
+    CUstream_st proto;
+    proto.flags = flags;
+    proto.priority = priority;
+    *stream = ctx.stream_table.add_stream(std::move(proto));
   });
 }
 
@@ -67,10 +68,9 @@ cudaError_t create_event(cudaEvent_t* e, unsigned flags) {
       throw ApiError(cudaErrorInvalidValue, "event flags other than cudaEventBlockingSync, DisableTiming and Interprocess");
     if ((flags & cudaEventInterprocess) && !(flags & cudaEventDisableTiming))
       throw ApiError(cudaErrorInvalidValue, "cudaEventInterprocess needs cudaEventDisableTiming");
-    auto* rec = new EventRecord;
-    rec->timing = !(flags & cudaEventDisableTiming);
-    *e = reinterpret_cast<cudaEvent_t>(rec);
-    ctx.events.insert(*e);
+    CUevent_st proto;
+    proto.flags = flags;
+    *e = ctx.stream_table.add_event(proto);
   });
 }
 
@@ -89,9 +89,9 @@ cudaError_t cudaStreamCreateWithPriority(cudaStream_t* s, unsigned int flags, in
 
 cudaError_t cudaStreamDestroy(cudaStream_t s) {
   return api("cudaStreamDestroy", [&](Context& ctx) {
-    if (!ctx.streams.erase(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
-    graph_state(ctx).forget_stream(graph_state(ctx), s);  // its handle may be reused by the next stream
-    delete reinterpret_cast<StreamRecord*>(s);
+    if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+    forget_capture_stream(ctx, s);  // its handle may be reused by the next stream
+    ctx.stream_table.streams.erase(s);
   });
 }
 
@@ -117,7 +117,8 @@ cudaError_t cudaStreamGetFlags(cudaStream_t s, unsigned int* flags) {
   return api("cudaStreamGetFlags", [&](Context& ctx) {
     check_stream(ctx, s);
     if (!flags) throw ApiError(cudaErrorInvalidValue, "null result pointer");
-    *flags = ctx.streams.count(s) ? reinterpret_cast<StreamRecord*>(s)->flags : 0;
+    const CUstream_st* rec = ctx.stream_table.stream(s);
+    *flags = rec ? rec->flags : 0;
   });
 }
 
@@ -125,7 +126,8 @@ cudaError_t cudaStreamGetPriority(cudaStream_t s, int* priority) {
   return api("cudaStreamGetPriority", [&](Context& ctx) {
     check_stream(ctx, s);
     if (!priority) throw ApiError(cudaErrorInvalidValue, "null result pointer");
-    *priority = ctx.streams.count(s) ? reinterpret_cast<StreamRecord*>(s)->priority : 0;
+    const CUstream_st* rec = ctx.stream_table.stream(s);
+    *priority = rec ? rec->priority : 0;
   });
 }
 
@@ -181,16 +183,16 @@ cudaError_t cudaEventCreateWithFlags(cudaEvent_t* e, unsigned int flags) { retur
 
 cudaError_t cudaEventDestroy(cudaEvent_t e) {
   return api("cudaEventDestroy", [&](Context& ctx) {
-    if (!ctx.events.erase(e)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
-    graph_state(ctx).forget_event(e);
-    delete reinterpret_cast<EventRecord*>(e);
+    event(ctx, e);
+    forget_capture_event(ctx, e);
+    ctx.stream_table.events.erase(e);
   });
 }
 
 cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s) {
   return api("cudaEventRecord", [&](Context& ctx) {
     check_stream(ctx, s);
-    EventRecord& rec = event(ctx, e);
+    CUevent_st& rec = event(ctx, e);
     if (capture_event_record(ctx, s, e)) return;
     rec.recorded = true;
     rec.seconds = ctx.now();
@@ -214,9 +216,9 @@ cudaError_t cudaEventSynchronize(cudaEvent_t e) {
 cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
   return api("cudaEventElapsedTime", [&](Context& ctx) {
     if (!ms) throw ApiError(cudaErrorInvalidValue, "null result pointer");
-    const EventRecord& a = event(ctx, start);
-    const EventRecord& b = event(ctx, end);
-    if (!a.timing || !b.timing) throw ApiError(cudaErrorInvalidResourceHandle, "an event was created with cudaEventDisableTiming");
+    const CUevent_st& a = event(ctx, start);
+    const CUevent_st& b = event(ctx, end);
+    if ((a.flags | b.flags) & cudaEventDisableTiming) throw ApiError(cudaErrorInvalidResourceHandle, "an event was created with cudaEventDisableTiming");
     if (!a.recorded || !b.recorded) throw ApiError(cudaErrorInvalidResourceHandle, "an event has not been recorded");
     *ms = static_cast<float>((b.seconds - a.seconds) * 1000.0);
   });
@@ -232,7 +234,7 @@ cudaError_t cudaStreamGetDevice(cudaStream_t s, int* device) {
 
 cudaError_t cudaStreamGetId(cudaStream_t s, unsigned long long* id) {
   return api("cudaStreamGetId", [&](Context& ctx) {
-    StreamRecord* rec = record_of(ctx, s);
+    CUstream_st* rec = record_of(ctx, s);
     if (!id) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     if (rec) {
       *id = rec->id;
@@ -255,7 +257,7 @@ static bool is_stream_attribute(int id) {
 
 cudaError_t cudaStreamGetAttribute(cudaStream_t s, cudaStreamAttrID attr, cudaStreamAttrValue* value) {
   return api("cudaStreamGetAttribute", [&](Context& ctx) {
-    StreamRecord* rec = record_of(ctx, s);
+    CUstream_st* rec = record_of(ctx, s);
     const int id = as_int(attr);
     if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     if (!is_stream_attribute(id)) throw ApiError(cudaErrorInvalidValue, "attribute " + std::to_string(id) + " is not a stream attribute");
@@ -263,7 +265,7 @@ cudaError_t cudaStreamGetAttribute(cudaStream_t s, cudaStreamAttrID attr, cudaSt
     if (id == cudaStreamAttributePriority) {
       value->priority = rec ? rec->priority : 0;
     } else if (rec && rec->attributes.count(id)) {
-      *value = rec->attributes.at(id);
+      *value = attribute_value(rec->attributes.at(id));
     } else if (id == cudaStreamAttributeSynchronizationPolicy) {
       value->syncPolicy = cudaSyncPolicyAuto;
     }
@@ -272,7 +274,7 @@ cudaError_t cudaStreamGetAttribute(cudaStream_t s, cudaStreamAttrID attr, cudaSt
 
 cudaError_t cudaStreamSetAttribute(cudaStream_t s, cudaStreamAttrID attr, const cudaStreamAttrValue* value) {
   return api("cudaStreamSetAttribute", [&](Context& ctx) {
-    StreamRecord* rec = record_of(ctx, s);
+    CUstream_st* rec = record_of(ctx, s);
     const int id = as_int(attr);
     if (!value) throw ApiError(cudaErrorInvalidValue, "null attribute value");
     if (!is_stream_attribute(id)) throw ApiError(cudaErrorInvalidValue, "attribute " + std::to_string(id) + " is not a stream attribute");
@@ -282,16 +284,16 @@ cudaError_t cudaStreamSetAttribute(cudaStream_t s, cudaStreamAttrID attr, const 
     if (id == cudaStreamAttributePriority)
       rec->priority = std::min(kLeastPriority, std::max(kGreatestPriority, value->priority));
     else
-      rec->attributes[id] = *value;
+      rec->attributes[id].assign(reinterpret_cast<const unsigned char*>(value), reinterpret_cast<const unsigned char*>(value) + sizeof *value);
   });
 }
 
 cudaError_t cudaStreamCopyAttributes(cudaStream_t dst, cudaStream_t src) {
   return api("cudaStreamCopyAttributes", [&](Context& ctx) {
-    StreamRecord* to = record_of(ctx, dst);
-    StreamRecord* from = record_of(ctx, src);
+    CUstream_st* to = record_of(ctx, dst);
+    CUstream_st* from = record_of(ctx, src);
     if (!to) throw ApiError(cudaErrorInvalidResourceHandle, "gpusim keeps stream attributes only for streams the program created");
-    to->attributes = from ? from->attributes : std::map<int, cudaStreamAttrValue>{};
+    to->attributes = from ? from->attributes : std::map<int, std::vector<unsigned char>>{};
     to->priority = from ? from->priority : 0;
   });
 }

@@ -254,6 +254,9 @@ class CaptureState {
   // A destroyed event no longer carries a capture's dependencies (its handle may be reused).
   void forget_event(const void* event) { captured_events_.erase(event); }
 
+  // Whether `event` was last recorded in one of these captures (it carries their dependencies).
+  bool holds_event(const void* event) const { return captured_events_.count(event) != 0; }
+
  private:
   std::vector<std::unique_ptr<CaptureSession<N>>> sessions_;
   std::map<const void*, std::pair<CaptureSession<N>*, std::vector<N*>>> captured_events_;

@@ -244,6 +244,98 @@ TEST_F(DriverGraphs, CapturedLaunchRunsAtGraphLaunch) {
   ASSERT_CU_OK(cu.cuStreamDestroy(s));
 }
 
+// cuMemAllocAsync on a capturing stream is a mem-alloc node whose memory exists from the call on
+// (the captured work uses it), cuMemFreeAsync a mem-free node; each graph launch computes through
+// that memory, and the graph keeps it until it is destroyed.
+TEST_F(DriverGraphs, StreamOrderedAllocationInCaptureBecomesAllocAndFreeNodes) {
+  const unsigned n = 260;
+  std::vector<float> x(n), y(n), out(n, -1.0f);
+  for (unsigned i = 0; i < n; ++i) x[i] = i * 0.5f, y[i] = 3.0f - i;
+  CUdeviceptr dx = alloc(n * 4), dz = alloc(n * 4);
+  ASSERT_CU_OK(cu.cuMemcpyHtoD(dx, x.data(), n * 4));
+  CUstream s = nullptr;
+  ASSERT_CU_OK(cu.cuStreamCreate(&s, CU_STREAM_NON_BLOCKING));
+  CUgraph captured = nullptr;
+  ASSERT_CU_OK(ENTRY(cuStreamBeginCapture)(s, CU_STREAM_CAPTURE_MODE_GLOBAL));
+  CUdeviceptr tmp = 0;
+  ASSERT_CU_OK(ENTRY(cuMemAllocAsync)(&tmp, n * 4, s));
+  ASSERT_NE(tmp, 0u);
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, ENTRY(cuMemAllocAsync)(&tmp, 0, s));  // 0 bytes: refused, capture intact
+  ASSERT_CU_OK(ENTRY(cuMemcpyHtoDAsync)(tmp, y.data(), n * 4, s));
+  unsigned count = n;
+  void* args[] = {&dx, &tmp, &dz, &count};
+  ASSERT_CU_OK(cu.cuLaunchKernel(function("vecadd"), (n + 127) / 128, 1, 1, 128, 1, 1, 0, s, args, nullptr));
+  ASSERT_CU_OK(ENTRY(cuMemFreeAsync)(tmp, s));
+  ASSERT_CU_OK(ENTRY(cuStreamEndCapture)(s, &captured));
+  size_t nodes = 0;
+  ASSERT_CU_OK(ENTRY(cuGraphGetNodes)(captured, nullptr, &nodes));
+  ASSERT_EQ(nodes, 4u);
+  std::vector<CUgraphNode> list(nodes);
+  ASSERT_CU_OK(ENTRY(cuGraphGetNodes)(captured, list.data(), &nodes));
+  std::vector<CUgraphNodeType> types(nodes);
+  for (size_t i = 0; i < nodes; ++i) ASSERT_CU_OK(ENTRY(cuGraphNodeGetType)(list[i], &types[i]));
+  EXPECT_EQ(types, (std::vector<CUgraphNodeType>{CU_GRAPH_NODE_TYPE_MEM_ALLOC, CU_GRAPH_NODE_TYPE_MEMCPY,
+                                                 CU_GRAPH_NODE_TYPE_KERNEL, CU_GRAPH_NODE_TYPE_MEM_FREE}));
+  CUgraphExec exec = nullptr;
+  ASSERT_CU_OK(ENTRY(cuGraphInstantiateWithFlags)(&exec, captured, 0));
+  for (int launch = 0; launch < 2; ++launch) {
+    for (unsigned i = 0; i < n; ++i) y[i] = float(launch * 10) - i;  // read by the copy node at each launch
+    ASSERT_CU_OK(ENTRY(cuGraphLaunch)(exec, s));
+    ASSERT_CU_OK(cu.cuMemcpyDtoH(out.data(), dz, n * 4));
+    for (unsigned i = 0; i < n; ++i) ASSERT_EQ(out[i], x[i] + y[i]) << launch << " " << i;
+  }
+  ASSERT_CU_OK(ENTRY(cuMemFreeAsync)(tmp, s));  // outside the capture: the graph's memory stays the graph's
+  ASSERT_CU_OK(ENTRY(cuGraphLaunch)(exec, s));
+  ASSERT_CU_OK(ENTRY(cuGraphExecDestroy)(exec));
+  ASSERT_CU_OK(ENTRY(cuGraphDestroy)(captured));
+  ASSERT_CU_OK(cu.cuStreamDestroy(s));
+}
+
+// cuGraphLaunch into a capturing stream is a child graph node: the outer graph's launches run the
+// inner executable graph's work where the node stands.
+TEST_F(DriverGraphs, GraphLaunchIntoACaptureBecomesAChildGraphNode) {
+  const unsigned n = 200;
+  std::vector<float> x(n), y(n), out(n, -1.0f);
+  for (unsigned i = 0; i < n; ++i) x[i] = 1.5f * i, y[i] = 2.0f;
+  CUdeviceptr dx = alloc(n * 4), dy = alloc(n * 4), dz = alloc(n * 4);
+  ASSERT_CU_OK(cu.cuMemcpyHtoD(dy, y.data(), n * 4));
+  CUstream s = nullptr;
+  ASSERT_CU_OK(cu.cuStreamCreate(&s, CU_STREAM_NON_BLOCKING));
+  unsigned count = n;
+  void* args[] = {&dx, &dy, &dz, &count};
+  CUgraph inner = nullptr, outer = nullptr;
+  ASSERT_CU_OK(ENTRY(cuStreamBeginCapture)(s, CU_STREAM_CAPTURE_MODE_GLOBAL));
+  ASSERT_CU_OK(cu.cuLaunchKernel(function("vecadd"), (n + 127) / 128, 1, 1, 128, 1, 1, 0, s, args, nullptr));
+  ASSERT_CU_OK(ENTRY(cuStreamEndCapture)(s, &inner));
+  CUgraphExec inner_exec = nullptr, outer_exec = nullptr;
+  ASSERT_CU_OK(ENTRY(cuGraphInstantiateWithFlags)(&inner_exec, inner, 0));
+  ASSERT_CU_OK(ENTRY(cuStreamBeginCapture)(s, CU_STREAM_CAPTURE_MODE_GLOBAL));
+  ASSERT_CU_OK(ENTRY(cuMemcpyHtoDAsync)(dx, x.data(), n * 4, s));
+  ASSERT_CU_OK(ENTRY(cuGraphLaunch)(inner_exec, s));
+  ASSERT_CU_OK(ENTRY(cuMemcpyDtoHAsync)(out.data(), dz, n * 4, s));
+  ASSERT_CU_OK(ENTRY(cuStreamEndCapture)(s, &outer));
+  for (float v : out) ASSERT_EQ(v, -1.0f);  // nothing ran during the capture
+  size_t nodes = 0;
+  ASSERT_CU_OK(ENTRY(cuGraphGetNodes)(outer, nullptr, &nodes));
+  ASSERT_EQ(nodes, 3u);
+  std::vector<CUgraphNode> list(nodes);
+  ASSERT_CU_OK(ENTRY(cuGraphGetNodes)(outer, list.data(), &nodes));
+  CUgraphNodeType type;
+  ASSERT_CU_OK(ENTRY(cuGraphNodeGetType)(list[1], &type));
+  EXPECT_EQ(type, CU_GRAPH_NODE_TYPE_GRAPH);
+  ASSERT_CU_OK(ENTRY(cuGraphInstantiateWithFlags)(&outer_exec, outer, 0));
+  ASSERT_CU_OK(ENTRY(cuGraphExecDestroy)(inner_exec));  // the child node holds its own copy
+  for (int launch = 0; launch < 2; ++launch) {
+    for (unsigned i = 0; i < n; ++i) x[i] = float(launch) - 0.5f * i;
+    ASSERT_CU_OK(ENTRY(cuGraphLaunch)(outer_exec, s));
+    for (unsigned i = 0; i < n; ++i) ASSERT_EQ(out[i], x[i] + y[i]) << launch << " " << i;
+  }
+  ASSERT_CU_OK(ENTRY(cuGraphExecDestroy)(outer_exec));
+  ASSERT_CU_OK(ENTRY(cuGraphDestroy)(outer));
+  ASSERT_CU_OK(ENTRY(cuGraphDestroy)(inner));
+  ASSERT_CU_OK(cu.cuStreamDestroy(s));
+}
+
 TEST_F(DriverGraphs, ProcAddressGivesTheCurrentGraphSignatures) {
   void* fn = nullptr;
   CUdriverProcAddressQueryResult found;
