@@ -296,7 +296,7 @@ std::string describe_shadow(const SampledTiming& s) {
      << " warp-instructions per CTA and cycle; predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles
      << " (" << std::setprecision(2) << 100.0 * s.estimated_error()
      << "% estimated: the detailed SMs' end " << r.detailed_end_cycles << " against the launch's, + a floor)"
-     << ": NOT TRUSTED, experimental (the shadows' pace in the grid's tail is not yet right: errors of -14 % to "
+     << ": NOT TRUSTED, experimental (the shadows' pace in the grid's tail is not yet right: errors of -27 % to "
         "+26 % measured; run without --sample)";
   os << std::setprecision(2) << "; host CPU " << s.detailed_cpu_seconds << " s";
   return os.str();
