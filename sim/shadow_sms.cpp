@@ -131,7 +131,7 @@ void ShadowFleet::begin_launch(MemoryPartitions& memory, isa::LaunchState& launc
     shadows_.back()->begin_launch(occupancy.ctas_per_sm, occupancy.shared_carveout_bytes);
     shadow_ids_.push_back(i);
   }
-  twin_instructions_.assign((size_t(model_.sm_count()) + scale_ - 1) / scale_, 0);
+  detailed_instructions_.assign((size_t(model_.sm_count()) + scale_ - 1) / scale_, 0);
   const size_t slots = size_t(std::max(occupancy.ctas_per_sm, 1)) + 1;
   now_sum_.assign(slots, 0.0);
   now_sms_.assign(slots, 0);
@@ -154,11 +154,11 @@ void ShadowFleet::tick(uint64_t cycle, uint64_t now_ps) {
   std::fill(now_sum_.begin(), now_sum_.end(), 0.0);
   std::fill(now_sms_.begin(), now_sms_.end(), 0u);
   uint64_t all_delta = 0, all_resident = 0;
-  for (size_t g = 0; g < twin_instructions_.size(); ++g) {
+  for (size_t g = 0; g < detailed_instructions_.size(); ++g) {
     const SmCore& sm = model_.sm(static_cast<int>(g * scale_));
     const uint64_t now = sm.stats().warp_instructions;
-    const uint64_t delta = now - twin_instructions_[g];
-    twin_instructions_[g] = now;
+    const uint64_t delta = now - detailed_instructions_[g];
+    detailed_instructions_[g] = now;
     const size_t k = std::min<size_t>(size_t(sm.resident_ctas()), now_sum_.size() - 1);
     if (k == 0) continue;
     now_sum_[k] += double(delta) / double(k);

@@ -5,14 +5,21 @@
 // model's L2 slices and DRAM channels. So L2 reuse between CTAs, L2 and DRAM contention and
 // bandwidth are those of the whole chip, while only 1/scale of the SMs' pipelines is simulated.
 //
-// Pacing: a shadow CTA has no pipeline to tell how fast it runs, so it runs as fast as the
-// detailed CTAs do on average: after every core edge each shadow CTA is credited the detailed
-// SMs' warp-instructions of that edge divided by their resident CTAs, and executes that many
-// (round-robin over its warps; a warp at a barrier waits for the others). When no detailed CTA is
-// resident (the grid's tail) the credit is the launch's average so far. A shadow SM whose memory
-// pipeline refuses more loads (its LG queue is full) waits, so the memory system pushes back on
-// the shadows as on the detailed SMs. The memory ops' answers are drained, not waited for: the
-// detailed CTAs' pace already includes the latency the shadows' traffic causes them.
+// Pacing: a shadow CTA has no pipeline to tell how fast it runs, so it runs as fast as detailed
+// CTAs in its situation: after every core edge a shadow SM holding k CTAs credits each of them
+// the warp-instructions per CTA that the detailed SMs holding k CTAs issued on that edge (a CTA
+// sharing its SM with fewer others runs faster: the grid's tail); with no detailed SM holding k,
+// the last such pace (a running average), else the pace of all detailed CTAs on that edge. A CTA
+// executes its credit in bursts of a few consecutive instructions per warp in turn (a warp at a
+// barrier waits for the others), so a warp's registers stay in the host's cache. A shadow SM
+// whose memory pipeline refuses more (its LG queue is full) waits, so the memory system pushes
+// back on the shadows as on the detailed SMs. The memory ops' answers are drained, not waited
+// for: the detailed CTAs' pace already includes the latency the shadows' traffic causes them.
+//
+// Known limits (docs/PERFORMANCE.md): one pace for all CTAs of a shadow SM makes them retire
+// together, where a real SM's retire spread out, so the dispatcher hands a grid's last CTAs out
+// differently and the launch's end moves (-27 % to +26 % measured); the detailed CTAs also ran
+// 7-8 % slow on 80 SMs with 70 shadows. Hence experimental and never trusted.
 //
 // Determinism: shadows advance on the calling thread after the core edge's commit, in SM order,
 // from simulated quantities only: the same cycles for any --threads.
@@ -93,7 +100,7 @@ class ShadowFleet : public GpuModel::ShadowSms {
   std::vector<std::unique_ptr<ShadowSm>> shadows_;  // in SM order
   std::vector<size_t> shadow_ids_;                  // their SM indices
   isa::LaunchState* launch_ = nullptr;
-  std::vector<uint64_t> twin_instructions_;   // per detailed SM: its warp-instructions so far
+  std::vector<uint64_t> detailed_instructions_;  // per detailed SM: its warp-instructions so far
   // Per number of resident CTAs k (index): this edge's summed pace and detailed SMs holding k, a
   // running average of the pace over about kPaceMemoryCycles (-1: never measured), and the
   // pace given to shadow SMs holding k.
