@@ -324,6 +324,7 @@ class SimDevice final : public Device {
           limits.max_warp_instructions = options_.max_warp_instructions;
           sim::SamplingOptions sampling;
           sampling.windows_for_short_grids = options_.sample_windows;
+          sampling.shadow.enabled = options_.sample_shadow;
           sampled = sim::run_sampled_launch(*model_, sampler_, ls, res, limits, sampling);
         }
         std::optional<sim::LaunchProgressLine> progress;

@@ -50,6 +50,9 @@ struct SimDeviceOptions {
   // With sample: grids too short for the prefix sampler (under 74 waves) are sampled by windows
   // spread over the grid (sim/window_sampling.h) instead of simulated in full; --sample-windows.
   bool sample_windows = false;
+  // With sample: grids of a few generations whose CTAs share data through the L2 (GEMMs) run with
+  // shadow SMs (sim/shadow_sampling.h; experimental, NOT TRUSTED) instead of a proxy; --sample-shadow.
+  bool sample_shadow = false;
   // Host threads simulating in parallel (CTAs in functional mode, SMs in timing mode); 0 = the
   // machine's hardware threads. Results are the same for every count (docs/ARCHITECTURE.md).
   unsigned threads = 0;

@@ -69,6 +69,7 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
     sm->begin_launch(launch, occupancy_.ctas_per_sm, occupancy_.shared_carveout_bytes);
   }
   begin_clusters();
+  if (shadows_) shadows_->begin_launch(*memory_, *launch, occupancy_);
 }
 
 // Hands out CTAs in linear order to SMs with a free slot, one SM after another (round-robin from
@@ -82,7 +83,8 @@ void GpuModel::dispatch_ctas() {
   apply_cta_skip();
   for (size_t k = 0; k < n && next_cta_ < dispatch_end(); ++k) {
     const size_t i = (start + k) % n;
-    if (!sms_[i]->can_accept_cta()) continue;
+    const bool shadow = shadows_ && shadows_->shadows(i);
+    if (shadow ? !shadows_->can_accept_cta(i) : !sms_[i]->can_accept_cta()) continue;
     if (sm_dispatched_[i] && cycle_ < sm_last_dispatch_[i] + interval) continue;
     sm_dispatched_[i] = true;
     sm_last_dispatch_[i] = cycle_;
@@ -91,6 +93,11 @@ void GpuModel::dispatch_ctas() {
     const isa::Dim3& g = launch_->grid;
     const isa::Dim3 ctaid{static_cast<uint32_t>(id % g.x), static_cast<uint32_t>(id / g.x % g.y),
                           static_cast<uint32_t>(id / (uint64_t(g.x) * g.y))};
+    if (shadow) {
+      shadows_->add_cta(i, std::make_unique<isa::CtaState>(*launch_, ctaid), cycle_);
+      next_sm_ = (i + 1) % n;
+      continue;
+    }
     // With the staged commit the SM builds the CTA's state itself, at the start of its tick.
     if (build_ctas_in_tick) sms_[i]->reserve_cta(ctaid, cycle_);
     else sms_[i]->add_cta(std::make_unique<isa::CtaState>(*launch_, ctaid), cycle_);
@@ -147,7 +154,12 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
     collect_retired_clusters();
     check_cluster_progress();
   }
-  if (!busy_.empty() || next_cta_ < dispatch_end()) last_busy_cycle_ = cycle_ + 1;
+  bool shadows_busy = false;
+  if (shadows_) {
+    shadows_->tick(cycle_, now_ps);
+    shadows_busy = !shadows_->idle();
+  }
+  if (!busy_.empty() || next_cta_ < dispatch_end() || shadows_busy) last_busy_cycle_ = cycle_ + 1;
   ++cycle_;
   if (progress_probe_ && cycle_ - start_cycle_ >= next_probe_) {
     next_probe_ += probe_interval_;
@@ -180,6 +192,7 @@ void GpuModel::tick_dram(uint64_t now_ps) {
 bool GpuModel::finished() const {
   if (stopped_) return true;
   if (next_cta_ < dispatch_end()) return false;
+  if (shadows_ && !shadows_->idle()) return false;
   for (const auto& sm : sms_)
     if (!sm->idle()) return false;
   return memory_->idle();

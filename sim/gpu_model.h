@@ -91,6 +91,22 @@ class GpuModel {
   // Scaled-machine proxy (sim/proxy_sampling.h): the next launch's dispatcher starts at linear
   // CTA id `first` instead of 0 (a second, disjoint range of the grid). Consumed by begin_launch.
   void set_cta_start(uint64_t first) { first_cta_ = first; }
+  // Shadow SMs (sim/shadow_sms.h): SMs whose CTAs do not run on the SM model but on `shadows`
+  // (functionally, feeding their global accesses into this model's L2 and DRAM). The dispatcher
+  // hands such an SM's CTAs to `shadows`; after every core edge's commit `shadows` advances them;
+  // the launch ends when they are done too. Set before begin_launch; nullptr = none (the default:
+  // nothing changes for a run without it).
+  struct ShadowSms {
+    virtual void begin_launch(MemoryPartitions& memory, isa::LaunchState& launch, const Occupancy& occupancy) = 0;
+    virtual bool shadows(size_t sm) const = 0;
+    virtual bool can_accept_cta(size_t sm) const = 0;
+    virtual void add_cta(size_t sm, std::unique_ptr<isa::CtaState> cta, uint64_t cycle) = 0;
+    virtual void tick(uint64_t cycle, uint64_t now_ps) = 0;  // after the commit; may throw isa::ExecError
+    virtual bool idle() const = 0;
+   protected:
+    ~ShadowSms() = default;
+  };
+  void set_shadow_sms(ShadowSms* shadows) { shadows_ = shadows; }
   // Sampled simulation's wave counting: after every core edge on which CTAs retired, the listener
   // hears the cycle and how many CTAs of the launch have retired so far. Not an observer: an
   // observer switches every component onto its observed path (per-packet and per-issue hooks,
@@ -184,6 +200,7 @@ class GpuModel {
   uint64_t cta_limit_ = UINT64_MAX;
   uint64_t skip_at_ = UINT64_MAX, skip_to_ = 0;  // set_cta_skip
   uint64_t first_cta_ = 0;                        // set_cta_start
+  ShadowSms* shadows_ = nullptr;                  // set_shadow_sms
   void apply_cta_skip() {
     if (next_cta_ == skip_at_) next_cta_ = skip_to_, skip_at_ = UINT64_MAX;
   }

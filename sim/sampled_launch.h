@@ -25,7 +25,9 @@
 // than min_waves / max_detailed_fraction full waves (74) is sampled by windows spread over the
 // grid when windows_for_short_grids (sim/window_sampling.h: start, middle, end, the drift between
 // them measured), else simulated in full. A grid too short for those windows (under 22 waves) is
-// sampled on a scaled-machine proxy where the chip and the grid divide evenly
+// sampled with shadow SMs when its CTAs read each other's data (sim/shadow_sampling.h: 1 SM in s
+// in detail on the full chip, the others functional, feeding the real L2), else on a
+// scaled-machine proxy where the chip and the grid divide evenly
 // (sim/proxy_sampling.h: 1/s of the chip runs 1/s of the CTAs), else by its progress rate
 // (sim/progress_sampling.h: the model stops part-way through the CTAs, the rest is predicted from
 // the remaining instructions); a launch that ends before its rate settles has been simulated in
@@ -43,6 +45,7 @@
 #include "sim/gpu_model.h"
 #include "sim/progress_sampling.h"
 #include "sim/proxy_sampling.h"
+#include "sim/shadow_sampling.h"
 #include "sim/timing_types.h"
 #include "sim/wave_estimate.h"
 #include "sim/window_sampling.h"
@@ -73,6 +76,11 @@ struct SamplingOptions {
   // Grids too short for the wave sampler and for windows, on a chip that scales evenly: a
   // scaled-machine proxy (sim/proxy_sampling.h) instead of the progress rate.
   ProxyOptions proxy;
+  // Of those, with shadow.enabled (--sample-shadow), grids whose CTAs read each other's data
+  // (sim/sharing_probe.h: GEMM tiles): shadow SMs on the full chip (sim/shadow_sampling.h)
+  // instead of a proxy, which would hold fewer of the sharing CTAs at once. Experimental: its
+  // prediction is always printed NOT TRUSTED (docs/PERFORMANCE.md: the tail is not yet right).
+  ShadowOptions shadow;
 };
 
 struct SampledTiming {
@@ -100,6 +108,9 @@ struct SampledTiming {
   // Sampled by a scaled-machine proxy: its measurements.
   bool by_proxy = false;
   ProxyRun proxy;
+  // Sampled with shadow SMs: its measurements.
+  bool by_shadow = false;
+  ShadowRun shadow;
   double estimated_error() const { return timing.cycles ? double(error_cycles) / double(timing.cycles) : 0.0; }
 };
 

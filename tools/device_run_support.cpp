@@ -46,6 +46,9 @@ void add_device_options(po::options_description& opts, const std::string& backen
       "sample-windows", "with --sample: sample grids of 22-73 waves by windows spread over the grid (start, middle, "
                         "end) instead of simulating them in full; such an estimate cannot fall back to a full run, "
                         "it is marked NOT TRUSTED when its error exceeds 5 %")(
+      "sample-shadow", "with --sample, experimental: grids of a few CTA generations whose CTAs read each other's data "
+                       "(GEMMs) run on the full chip with 1 SM in 8 in detail and the others functional, feeding the "
+                       "real L2 and DRAM (shadow SMs); printed NOT TRUSTED (the tail is not yet right)")(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
       "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str())(
@@ -120,6 +123,8 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
   o.sample = vm.count("sample") > 0;
   o.sample_windows = vm.count("sample-windows") > 0;
   if (o.sample_windows && !o.sample) throw std::invalid_argument("--sample-windows needs --sample");
+  o.sample_shadow = vm.count("sample-shadow") > 0;
+  if (o.sample_shadow && !o.sample) throw std::invalid_argument("--sample-shadow needs --sample");
   if (o.sample && o.mode != runtime::SimMode::Timing)
     throw std::invalid_argument("--sample predicts time: it needs --mode timing");
   if (o.sample && o.profiling.any())

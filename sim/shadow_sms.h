@@ -1,0 +1,115 @@
+// Shadow SMs (`--sample` on grids whose CTAs share data through the L2, sim/shadow_sampling.h):
+// on the full-size chip, 1 SM in `scale` runs its CTAs on the cycle-level SM model ("detailed"),
+// the others run theirs functionally (the same isa::step_warp, no pipeline timing) and send their
+// global accesses through a real SM memory pipeline (L1, MSHRs, interconnect port) into the
+// model's L2 slices and DRAM channels. So L2 reuse between CTAs, L2 and DRAM contention and
+// bandwidth are those of the whole chip, while only 1/scale of the SMs' pipelines is simulated.
+//
+// Pacing: a shadow CTA has no pipeline to tell how fast it runs, so it runs as fast as detailed
+// CTAs in its situation: after every core edge a shadow SM holding k CTAs credits each of them
+// the warp-instructions per CTA that the detailed SMs holding k CTAs issued on that edge (a CTA
+// sharing its SM with fewer others runs faster: the grid's tail); with no detailed SM holding k,
+// the last such pace (a running average), else the pace of all detailed CTAs on that edge. A CTA
+// executes its credit in bursts of a few consecutive instructions per warp in turn (a warp at a
+// barrier waits for the others), so a warp's registers stay in the host's cache. A shadow SM
+// whose memory pipeline refuses more (its LG queue is full) waits, so the memory system pushes
+// back on the shadows as on the detailed SMs. The memory ops' answers are drained, not waited
+// for: the detailed CTAs' pace already includes the latency the shadows' traffic causes them.
+//
+// Known limits (docs/PERFORMANCE.md): one pace for all CTAs of a shadow SM makes them retire
+// together, where a real SM's retire spread out, so the dispatcher hands a grid's last CTAs out
+// differently and the launch's end moves (-27 % to +26 % measured); the detailed CTAs also ran
+// 7-8 % slow on 80 SMs with 70 shadows. Hence experimental and never trusted.
+//
+// Determinism: shadows advance on the calling thread after the core edge's commit, in SM order,
+// from simulated quantities only: the same cycles for any --threads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "isa/launch_state.h"
+#include "isa/step.h"
+#include "sim/gpu_model.h"
+#include "sim/sm_memory_pipeline.h"
+
+namespace gpusim::sim {
+
+// One shadow SM: resident CTAs (functional state) and a memory pipeline on the SM's own port.
+class ShadowSm {
+ public:
+  ShadowSm(int sm_id, const GpuConfig& config, MemoryPartitions& memory);
+  void begin_launch(int max_ctas, int shared_carveout_bytes);
+  bool can_accept_cta() const { return int(ctas_.size()) < max_ctas_; }
+  void add_cta(std::unique_ptr<isa::CtaState> cta);
+  // One core edge: the pipeline's tick, then every CTA gets `credit` warp-instructions more to
+  // execute; returns the CTAs that finished. Throws isa::ExecError on a kernel fault.
+  int tick(uint64_t cycle, uint64_t now_ps, double credit, isa::LaunchState& launch);
+  bool idle() const { return ctas_.empty() && pipeline_.idle(); }
+  uint64_t warp_instructions() const { return warp_instructions_; }
+  uint64_t resident() const { return ctas_.size(); }
+
+ private:
+  struct Resident {
+    std::unique_ptr<isa::CtaState> cta;
+    double credit = 0;
+    size_t next_warp = 0;
+  };
+  // Consecutive instructions of one warp per turn in a burst.
+  static constexpr unsigned kWarpRun = 4;
+  uint64_t run_burst(Resident& r, uint64_t budget, uint64_t cycle, isa::LaunchState& launch);
+  void submit_global(const isa::StepResult& s, uint64_t cycle);
+
+  int sm_;
+  SmMemoryPipeline pipeline_;
+  int max_ctas_ = 0;
+  std::vector<Resident> ctas_;
+  std::vector<isa::MemAccess> trace_;
+  isa::AffineAccess summary_;
+  WarpMemOp op_;
+  std::vector<uint64_t> completed_;
+  uint64_t next_token_ = 1, warp_instructions_ = 0;
+};
+
+// The GpuModel's shadow SMs: every SM whose index is not a multiple of `scale`.
+class ShadowFleet : public GpuModel::ShadowSms {
+ public:
+  ShadowFleet(const GpuModel& model, unsigned scale);
+  void begin_launch(MemoryPartitions& memory, isa::LaunchState& launch, const Occupancy& occupancy) override;
+  bool shadows(size_t sm) const override { return sm % scale_ != 0; }
+  bool can_accept_cta(size_t sm) const override { return shadow_of(sm).can_accept_cta(); }
+  void add_cta(size_t sm, std::unique_ptr<isa::CtaState> cta, uint64_t cycle) override;
+  void tick(uint64_t cycle, uint64_t now_ps) override;
+  bool idle() const override;
+
+  uint64_t shadow_ctas() const { return shadow_ctas_; }
+  uint64_t shadow_warp_instructions() const;
+  // The per-CTA pace (warp-instructions per CTA and cycle) averaged over the launch so far.
+  // The core cycle after the last one on which a detailed CTA was resident.
+  uint64_t last_detailed_cycle() const { return last_detailed_cycle_; }
+  double mean_pace() const { return cta_cycles_ ? double(paced_instructions_) / double(cta_cycles_) : 0.0; }
+
+ private:
+  ShadowSm& shadow_of(size_t sm) { return *shadows_.at(sm / scale_ * (scale_ - 1) + sm % scale_ - 1); }
+  const ShadowSm& shadow_of(size_t sm) const { return *shadows_.at(sm / scale_ * (scale_ - 1) + sm % scale_ - 1); }
+
+  const GpuModel& model_;
+  size_t scale_;
+  std::vector<std::unique_ptr<ShadowSm>> shadows_;  // in SM order
+  std::vector<size_t> shadow_ids_;                  // their SM indices
+  isa::LaunchState* launch_ = nullptr;
+  std::vector<uint64_t> detailed_instructions_;  // per detailed SM: its warp-instructions so far
+  // Per number of resident CTAs k (index): this edge's summed pace and detailed SMs holding k, a
+  // running average of the pace over about kPaceMemoryCycles (-1: never measured), and the
+  // pace given to shadow SMs holding k.
+  static constexpr double kPaceMemoryCycles = 256;
+  std::vector<double> now_sum_, recent_pace_, pace_;
+  std::vector<unsigned> now_sms_;
+  uint64_t paced_instructions_ = 0, cta_cycles_ = 0;  // detailed: warp-instructions, CTA x cycles
+  uint64_t shadow_ctas_ = 0;
+  uint64_t last_detailed_cycle_ = 0;
+};
+
+}  // namespace gpusim::sim
