@@ -16,11 +16,13 @@
 
 namespace gpusim::isa {
 
-// A thread's stack (call frames' .local and .param memory, alloca) may grow to this many bytes:
-// far beyond any cudaLimitStackSize a real device accepts, so reaching it is a program error
-// (unbounded recursion, a garbage alloca size), reported instead of growing host memory without
-// bound (each lane of each resident warp has its own stack).
-constexpr uint64_t kMaxThreadStackBytes = uint64_t(1) << 24;
+// A thread's stack (call frames' .local and .param memory, alloca) may grow to this many bytes.
+// A device's stack memory is cudaLimitStackSize (1 KiB by default) times every thread it can
+// hold at once (V100: 163,840), so real per-thread stacks stay far below 1 MiB; reaching it is a
+// program error (unbounded recursion, a garbage alloca size), reported instead of growing host
+// memory without bound: each lane of each resident warp has its own stack, so a CTA of 1,024
+// threads may hold 1 GiB at most.
+constexpr uint64_t kMaxThreadStackBytes = uint64_t(1) << 20;
 
 struct SimtEntry {
   uint32_t pc = 0;
