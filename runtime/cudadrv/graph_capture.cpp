@@ -190,6 +190,7 @@ void share_runtime_streams(DriverState& s) {
   s.streams_table = link->table;
   s.runtime_now = link->now;
   s.runtime_captures = link->runtime_captures;
+  if (link->managed_ranges) s.managed_ranges = link->managed_ranges;
   s.runtime_lock.store(link->lock, std::memory_order_release);
 }
 
