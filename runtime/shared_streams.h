@@ -85,7 +85,7 @@ namespace gpusim::runtime {
 // What libcudart hands libcuda when a program loads both (runtime/cudart/cudart_driver_bridge.cpp,
 // found by its symbol name): the one stream table, libcudart's lock (libcuda takes it before its
 // own, so the two libraries always lock in one order), libcudart's clock (events of both APIs
-// read it), libcudart's captures and its managed-memory hints (advice and prefetches through
+// read it), libcudart's captures, its per-thread capture mode and its managed-memory hints (advice and prefetches through
 // either API, which either API's range queries read). libcuda passes its own captures in return.
 struct SharedStreamsLink {
   StreamTable* table = nullptr;
@@ -93,6 +93,9 @@ struct SharedStreamsLink {
   double (*now)() = nullptr;
   graph::CaptureBridge* runtime_captures = nullptr;
   ManagedRanges* managed_ranges = nullptr;
+  // The calling thread's stream-capture mode (a graph::CaptureMode): NVIDIA keeps one per thread
+  // for both APIs, so cuThreadExchangeStreamCaptureMode exchanges libcudart's.
+  int* (*thread_capture_mode)() = nullptr;
 };
 inline constexpr const char* kShareStreamsSymbol = "__cudaGpusimShareStreams";
 using ShareStreams = SharedStreamsLink* (*)(graph::CaptureBridge* driver_captures);

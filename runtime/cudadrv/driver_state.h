@@ -157,8 +157,10 @@ struct DriverState {
   uint64_t next_host_mapped = 0x0000'4000'0000'0000ull;  // where the next allocation is placed
   std::map<CUlinkState_st*, std::unique_ptr<CUlinkState_st>> links;
   unsigned long long next_context_id = 1;
-  // cuThreadExchangeStreamCaptureMode's per-thread mode (graph_capture.cpp).
+  // cuThreadExchangeStreamCaptureMode's per-thread mode (graph_capture.cpp) when alone; with the
+  // device shared, libcudart's (one mode per thread for both APIs, as NVIDIA's).
   std::map<std::thread::id, CUstreamCaptureMode> capture_modes;
+  int* (*runtime_thread_capture_mode)() = nullptr;
   // Graphs, executable graphs and capture sequences (driver_graph.h), made on first use.
   std::shared_ptr<DriverGraphs> graph_model;
   // The device's one memory pool (cuDeviceGetDefaultMemPool): its handle is this member's

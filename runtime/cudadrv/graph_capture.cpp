@@ -73,9 +73,16 @@ std::shared_ptr<const graph::ForeignWork> as_foreign(DriverGraphNode node) {
   return std::make_shared<const DriverWork>(std::move(node));
 }
 
-CUstreamCaptureMode thread_mode(DriverState& s) {
+// The calling thread's capture mode, libcudart's when shared (one per thread for both APIs).
+int thread_mode(DriverState& s) {
+  if (s.runtime_thread_capture_mode) return *s.runtime_thread_capture_mode();
   auto it = s.capture_modes.find(std::this_thread::get_id());
   return it == s.capture_modes.end() ? CU_STREAM_CAPTURE_MODE_GLOBAL : it->second;
+}
+
+void set_thread_mode(DriverState& s, int mode) {
+  if (s.runtime_thread_capture_mode) *s.runtime_thread_capture_mode() = mode;
+  else s.capture_modes[std::this_thread::get_id()] = static_cast<CUstreamCaptureMode>(mode);
 }
 
 }  // namespace
@@ -121,7 +128,7 @@ bool record_if_capturing(DriverState& s, CUstream stream, DriverGraphNode node) 
 void check_capture_safe(DriverState& s, const char* what) {
   if (!s.graph_model && !s.runtime_captures) return;  // nothing was ever captured
   graph_errors([&] {
-    graph::route_check_safe(graphs(s), s.runtime_captures, raw_enum_value(thread_mode(s)), what,
+    graph::route_check_safe(graphs(s), s.runtime_captures, thread_mode(s), what,
                             "CU_STREAM_CAPTURE_MODE_RELAXED or cuThreadExchangeStreamCaptureMode");
   });
 }
@@ -191,6 +198,7 @@ void share_runtime_streams(DriverState& s) {
   s.runtime_now = link->now;
   s.runtime_captures = link->runtime_captures;
   if (link->managed_ranges) s.managed_ranges = link->managed_ranges;
+  s.runtime_thread_capture_mode = link->thread_capture_mode;
   s.runtime_lock.store(link->lock, std::memory_order_release);
 }
 
@@ -321,8 +329,9 @@ CUresult cuThreadExchangeStreamCaptureMode(CUstreamCaptureMode* mode) {
     const long long raw = gpusim::cudadrv::raw_enum_value(*mode);
     if (!gpusim::graph::is_capture_mode(raw))
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "mode " + std::to_string(raw) + " is not a CUstreamCaptureMode"};
-    auto it = s.capture_modes.try_emplace(std::this_thread::get_id(), CU_STREAM_CAPTURE_MODE_GLOBAL).first;
-    std::swap(it->second, *mode);  // the new mode in, the previous one out
+    const int previous = gpusim::cudadrv::thread_mode(s);  // the new mode in, the previous one out
+    gpusim::cudadrv::set_thread_mode(s, static_cast<int>(raw));
+    *mode = static_cast<CUstreamCaptureMode>(previous);
     return CUDA_SUCCESS;
   });
 }

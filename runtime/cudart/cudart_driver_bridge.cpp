@@ -52,6 +52,7 @@ extern "C" gpusim::runtime::SharedStreamsLink* __cudaGpusimShareStreams(gpusim::
     l->now = [] { return gpusim::cudart::context().now(); };
     l->runtime_captures = gpusim::cudart::make_capture_bridge().release();
     l->managed_ranges = &gpusim::cudart::context().managed_ranges;
+    l->thread_capture_mode = [] { return &gpusim::cudart::thread_capture_mode(); };
     return l;
   }();
   ctx.driver_captures = driver_captures;
