@@ -209,7 +209,9 @@ namespace {
 using gpusim::cudadrv::check_legacy_use;
 using gpusim::cudadrv::is_legacy;
 
-CUresult begin_capture(const char* call, CUstream stream, CUstreamCaptureMode mode) {
+// `into`: cuStreamBeginCaptureToGraph's graph, which the capture appends to after `deps`.
+CUresult begin_capture(const char* call, CUstream stream, CUstreamCaptureMode mode, CUgraph into = nullptr,
+                       const CUgraphNode* deps = nullptr, const CUgraphEdgeData* edges = nullptr, size_t count = 0) {
   return api_call(call, [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
     const long long m = gpusim::cudadrv::raw_enum_value(mode);
@@ -220,7 +222,20 @@ CUresult begin_capture(const char* call, CUstream stream, CUstreamCaptureMode mo
     gpusim::cudadrv::live_stream(s, stream);
     if (gpusim::cudadrv::captured_by_runtime(s, stream))
       throw DriverFailure{CUDA_ERROR_ILLEGAL_STATE, "the stream is already capturing (a capture begun with cudaStreamBeginCapture)"};
-    graph_errors([&] { graphs(s).begin(graphs(s), stream, m, nullptr, {}); });
+    if (edges)
+      for (size_t i = 0; i < count; ++i)
+        if (edges[i].type != CU_GRAPH_DEPENDENCY_TYPE_DEFAULT || edges[i].from_port != 0 || edges[i].to_port != 0)
+          throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "edge data other than the default (programmatic ports) is not supported by gpusim"};
+    graph_errors([&] {
+      auto& model = graphs(s);
+      DriverGraph* target = nullptr;
+      std::vector<DriverGraphNode*> after;
+      if (into) {  // a graph of this library (a runtime graph: CUDA_ERROR_INVALID_VALUE, unknown here)
+        target = &model.graph_of(into);
+        after = model.dependency_list(*target, reinterpret_cast<const void* const*>(deps), count);
+      }
+      model.begin(model, stream, m, target, std::move(after));
+    });
     return CUDA_SUCCESS;
   });
 }
@@ -263,6 +278,21 @@ extern "C" {
 
 CUresult cuStreamBeginCapture_v2(CUstream stream, CUstreamCaptureMode mode) {
   return begin_capture("cuStreamBeginCapture", stream, mode);
+}
+
+// Capture appended to an existing graph after the given nodes (as cudaStreamBeginCaptureToGraph:
+// its earlier nodes need not join; a failed capture leaves the graph to the program).
+#undef cuStreamBeginCaptureToGraph
+CUresult cuStreamBeginCaptureToGraph(CUstream stream, CUgraph graph, const CUgraphNode* deps, const CUgraphEdgeData* edges,
+                                     size_t count, CUstreamCaptureMode mode) {
+  if (!graph) return api_call("cuStreamBeginCaptureToGraph", [](DriverState&) -> CUresult {
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "hGraph is null"};
+    });
+  return begin_capture("cuStreamBeginCaptureToGraph", stream, mode, graph, deps, edges, count);
+}
+CUresult cuStreamBeginCaptureToGraph_ptsz(CUstream stream, CUgraph graph, const CUgraphNode* deps, const CUgraphEdgeData* edges,
+                                          size_t count, CUstreamCaptureMode mode) {
+  return cuStreamBeginCaptureToGraph(stream, graph, deps, edges, count, mode);
 }
 
 // The CUDA 10.0 form: no mode, which was global.
