@@ -228,8 +228,8 @@ CUresult begin_capture(const char* call, CUstream stream, CUstreamCaptureMode mo
           throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "edge data other than the default (programmatic ports) is not supported by gpusim"};
     graph_errors([&] {
       auto& model = graphs(s);
-      DriverGraph* target = nullptr;
-      std::vector<DriverGraphNode*> after;
+      gpusim::cudadrv::DriverGraph* target = nullptr;
+      std::vector<gpusim::cudadrv::DriverGraphNode*> after;
       if (into) {  // a graph of this library (a runtime graph: CUDA_ERROR_INVALID_VALUE, unknown here)
         target = &model.graph_of(into);
         after = model.dependency_list(*target, reinterpret_cast<const void* const*>(deps), count);
