@@ -290,10 +290,6 @@ CUresult cuStreamBeginCaptureToGraph(CUstream stream, CUgraph graph, const CUgra
     });
   return begin_capture("cuStreamBeginCaptureToGraph", stream, mode, graph, deps, edges, count);
 }
-CUresult cuStreamBeginCaptureToGraph_ptsz(CUstream stream, CUgraph graph, const CUgraphNode* deps, const CUgraphEdgeData* edges,
-                                          size_t count, CUstreamCaptureMode mode) {
-  return cuStreamBeginCaptureToGraph(stream, graph, deps, edges, count, mode);
-}
 
 // The CUDA 10.0 form: no mode, which was global.
 #undef cuStreamBeginCapture
