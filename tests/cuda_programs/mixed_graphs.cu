@@ -3,7 +3,8 @@
 // with cudaGraphGetNodes / GetRootNodes / GetEdges / NodeGetType / NodeGetDependencies /
 // HostNodeGetParams, cloned with cudaGraphClone and printed with cudaGraphDebugDotPrint; a runtime
 // graph walked, cloned and printed with the cu* equivalents. Each clone is launched through the
-// API that did not make it and its memset values and host-node calls checked against the host.
+// API that did not make it and its memset values and host-node calls checked against the host;
+// runtime work captured into the driver graph with cuStreamBeginCaptureToGraph.
 // The expected nodes and edges are the ones the program added.
 #include <cuda_runtime.h>
 #include <unistd.h>
@@ -121,6 +122,31 @@ int main() {
   EXPECT(counter == 1);
   expect_filled(buf, n, 0x2a2a2a2au);
 
+  // Runtime work captured into the driver graph after its host node (cuStreamBeginCaptureToGraph
+  // on a runtime stream): the memset of the first half now runs last.
+  cudaStream_t rs = nullptr;
+  CHECK(cudaStreamCreateWithFlags(&rs, cudaStreamNonBlocking));
+  CU(cuStreamBeginCaptureToGraph(rs, dg, &d_host, nullptr, 1, CU_STREAM_CAPTURE_MODE_GLOBAL));
+  CHECK(cudaMemsetAsync(buf, 0, n / 2 * sizeof(unsigned), rs));
+  cudaGraph_t ended = nullptr;
+  CHECK(cudaStreamEndCapture(rs, &ended));
+  EXPECT(ended == dg);
+  count = 0;
+  CHECK(cudaGraphGetNodes(dg, nullptr, &count));
+  EXPECT(count == 4);
+  CUgraphExec d_exec2 = nullptr;
+  CU(cuGraphInstantiateWithFlags(&d_exec2, dg, 0));
+  CU(cuGraphLaunch(d_exec2, nullptr));
+  CU(cuStreamSynchronize(nullptr));
+  EXPECT(counter == 2);
+  {
+    std::vector<unsigned> host(n);
+    CHECK(cudaMemcpy(host.data(), buf, n * sizeof(unsigned), cudaMemcpyDeviceToHost));
+    for (size_t i = 0; i < n; ++i) EXPECT(host[i] == (i < n / 2 ? 0u : 0x2a2a2a2au));
+  }
+  CU(cuGraphExecDestroy(d_exec2));
+  CHECK(cudaStreamDestroy(rs));
+
   // A runtime graph: a memset before a host node, read through the driver.
   cudaGraph_t rg = nullptr;
   CHECK(cudaGraphCreate(&rg, 0));
@@ -170,7 +196,7 @@ int main() {
   CU(cuGraphInstantiateWithFlags(&r_exec, r_clone, 0));
   CU(cuGraphLaunch(r_exec, nullptr));
   CU(cuStreamSynchronize(nullptr));
-  EXPECT(counter == 2);
+  EXPECT(counter == 3);
   expect_filled(buf, n, 7u);
 
   // A node neither library made is refused by both (and the query does not go round for ever).
