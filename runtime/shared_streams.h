@@ -76,18 +76,26 @@ struct StreamTable {
 namespace gpusim::graph {
 class CaptureBridge;  // runtime/graph/capture_bridge.h
 }
+namespace gpusim::runtime {
+class ManagedRanges;  // runtime/managed_ranges.h
+}
 
 namespace gpusim::runtime {
 
 // What libcudart hands libcuda when a program loads both (runtime/cudart/cudart_driver_bridge.cpp,
 // found by its symbol name): the one stream table, libcudart's lock (libcuda takes it before its
 // own, so the two libraries always lock in one order), libcudart's clock (events of both APIs
-// read it) and libcudart's captures. libcuda passes its own captures in return.
+// read it), libcudart's captures, its per-thread capture mode and its managed-memory hints (advice and prefetches through
+// either API, which either API's range queries read). libcuda passes its own captures in return.
 struct SharedStreamsLink {
   StreamTable* table = nullptr;
   std::recursive_mutex* lock = nullptr;
   double (*now)() = nullptr;
   graph::CaptureBridge* runtime_captures = nullptr;
+  ManagedRanges* managed_ranges = nullptr;
+  // The calling thread's stream-capture mode (a graph::CaptureMode): NVIDIA keeps one per thread
+  // for both APIs, so cuThreadExchangeStreamCaptureMode exchanges libcudart's.
+  int* (*thread_capture_mode)() = nullptr;
 };
 inline constexpr const char* kShareStreamsSymbol = "__cudaGpusimShareStreams";
 using ShareStreams = SharedStreamsLink* (*)(graph::CaptureBridge* driver_captures);

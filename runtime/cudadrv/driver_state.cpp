@@ -169,6 +169,8 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
     try {
       if (it->second.kind == DriverState::HostMapped::Registered) s.device->unmap_host_memory(it->first);
       else runtime::release_host_mapped(*s.device, {it->first, it->second.span});
+      if (it->second.kind == DriverState::HostMapped::Managed)
+        s.managed_ranges->remove_allocation(reinterpret_cast<uint64_t>(it->first));
     } catch (const std::exception& e) {
       report(std::string("freeing a destroyed context's host memory: ") + e.what());
     }

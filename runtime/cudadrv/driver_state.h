@@ -24,6 +24,7 @@
 #include "isa/ir.h"
 #include "runtime/device.h"
 #include "runtime/shared_device_launch.h"
+#include "runtime/managed_ranges.h"
 #include "runtime/shared_streams.h"
 #include "runtime/sim_environment.h"
 #include "sim/gpu_config.h"
@@ -148,11 +149,18 @@ struct DriverState {
     CUctx_st* context = nullptr;  // current when made: its destruction frees (or unregisters) it
   };
   std::map<void*, HostMapped> host_mapped;
+  // Managed allocations and their advice and prefetch history (runtime/managed_ranges.h): this
+  // library's own, or libcudart's when the device is shared, so that either API's range queries
+  // answer for hints given through the other.
+  runtime::ManagedRanges own_managed_ranges;
+  runtime::ManagedRanges* managed_ranges = &own_managed_ranges;
   uint64_t next_host_mapped = 0x0000'4000'0000'0000ull;  // where the next allocation is placed
   std::map<CUlinkState_st*, std::unique_ptr<CUlinkState_st>> links;
   unsigned long long next_context_id = 1;
-  // cuThreadExchangeStreamCaptureMode's per-thread mode (graph_capture.cpp).
+  // cuThreadExchangeStreamCaptureMode's per-thread mode (graph_capture.cpp) when alone; with the
+  // device shared, libcudart's (one mode per thread for both APIs, as NVIDIA's).
   std::map<std::thread::id, CUstreamCaptureMode> capture_modes;
+  int* (*runtime_thread_capture_mode)() = nullptr;
   // Graphs, executable graphs and capture sequences (driver_graph.h), made on first use.
   std::shared_ptr<DriverGraphs> graph_model;
   // The device's one memory pool (cuDeviceGetDefaultMemPool): its handle is this member's

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "runtime/cudadrv/driver_graph.h"
+#include "runtime/cudadrv/graph_foreign.h"
 #include "runtime/cudadrv/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
@@ -247,7 +248,15 @@ CUresult cuGraphAddDependencies(CUgraph graph, const CUgraphNode* from, const CU
   return cuGraphAddDependencies_v2(graph, from, to, nullptr, n);
 }
 
+// A libcudart graph's or node's query answered by libcudart's entry point (graph_foreign.h).
+#define GPUSIM_RUNTIME_GRAPH_QUERY(handle, kind, symbol, type, ...)                  \
+  if (auto forward = gpusim::cudadrv::runtime_##kind##_call<type>(handle, symbol)) \
+    return static_cast<CUresult>(GPUSIM_FORWARD_##kind(forward, __VA_ARGS__));
+#define GPUSIM_FORWARD_graph(entry, ...) entry(__VA_ARGS__)
+#define GPUSIM_FORWARD_node(entry, ...) gpusim::cudadrv::forward_node_query(entry, __VA_ARGS__)
+
 CUresult cuGraphGetNodes(CUgraph graph, CUgraphNode* nodes, size_t* count) {
+  GPUSIM_RUNTIME_GRAPH_QUERY(graph, graph, "cudaGraphGetNodes", int (*)(void*, void*, size_t*), graph, nodes, count)
   return graph_call("cuGraphGetNodes", [&](DriverState& s) {
     std::vector<DriverGraphNode*> all;
     for (auto& n : graphs(s).graph_of(graph).nodes) all.push_back(n.get());
@@ -256,12 +265,16 @@ CUresult cuGraphGetNodes(CUgraph graph, CUgraphNode* nodes, size_t* count) {
 }
 
 CUresult cuGraphGetRootNodes(CUgraph graph, CUgraphNode* nodes, size_t* count) {
+  GPUSIM_RUNTIME_GRAPH_QUERY(graph, graph, "cudaGraphGetRootNodes", int (*)(void*, void*, size_t*), graph, nodes, count)
   return graph_call("cuGraphGetRootNodes", [&](DriverState& s) {
     gpusim::graph::copy_out(nodes, count, gpusim::graph::root_nodes(graphs(s).graph_of(graph)));
   });
 }
 
 CUresult cuGraphGetEdges_v2(CUgraph graph, CUgraphNode* from, CUgraphNode* to, CUgraphEdgeData* edge_data, size_t* count) {
+  // cudaGraphEdgeData is laid out as CUgraphEdgeData.
+  GPUSIM_RUNTIME_GRAPH_QUERY(graph, graph, "cudaGraphGetEdges", int (*)(void*, void*, void*, void*, size_t*), graph, from, to,
+                             edge_data, count)
   return graph_call("cuGraphGetEdges", [&](DriverState& s) {
     if (!count) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "numEdges is null"};
     const auto edges = gpusim::graph::edges(graphs(s).graph_of(graph));
@@ -284,6 +297,8 @@ CUresult cuGraphGetEdges(CUgraph graph, CUgraphNode* from, CUgraphNode* to, size
 }
 
 CUresult cuGraphNodeGetDependencies_v2(CUgraphNode node, CUgraphNode* deps, CUgraphEdgeData* edge_data, size_t* count) {
+  GPUSIM_RUNTIME_GRAPH_QUERY(node, node, "cudaGraphNodeGetDependencies", int (*)(void*, void*, void*, size_t*), node, deps,
+                             edge_data, count)
   return graph_call("cuGraphNodeGetDependencies", [&](DriverState& s) {
     const auto& list = graphs(s).node_of(node).deps;
     gpusim::graph::copy_out(deps, count, list);
@@ -297,6 +312,7 @@ CUresult cuGraphNodeGetDependencies(CUgraphNode node, CUgraphNode* deps, size_t*
 }
 
 CUresult cuGraphNodeGetType(CUgraphNode node, CUgraphNodeType* type) {
+  GPUSIM_RUNTIME_GRAPH_QUERY(node, node, "cudaGraphNodeGetType", int (*)(void*, void*), node, type)
   return graph_call("cuGraphNodeGetType", [&](DriverState& s) {
     if (!type) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "type is null"};
     *type = static_cast<CUgraphNodeType>(graphs(s).node_of(node).type);
@@ -357,6 +373,8 @@ CUresult cuGraphMemsetNodeGetParams(CUgraphNode node, CUDA_MEMSET_NODE_PARAMS* p
 }
 
 CUresult cuGraphHostNodeGetParams(CUgraphNode node, CUDA_HOST_NODE_PARAMS* p) {
+  // cudaHostNodeParams is laid out as CUDA_HOST_NODE_PARAMS (function, user data).
+  GPUSIM_RUNTIME_GRAPH_QUERY(node, node, "cudaGraphHostNodeGetParams", int (*)(void*, void*), node, p)
   return graph_call("cuGraphHostNodeGetParams", [&](DriverState& s) {
     DriverGraphNode& n = typed_node(s, node, gpusim::graph::kHostNode, "host");
     if (!p) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "nodeParams is null"};
@@ -369,6 +387,8 @@ CUresult cuGraphDestroyNode(CUgraphNode node) {
 }
 
 CUresult cuGraphClone(CUgraph* clone, CUgraph original) {
+  // The clone of a libcudart graph is libcudart's too (every API takes it, as it takes the original).
+  GPUSIM_RUNTIME_GRAPH_QUERY(original, graph, "cudaGraphClone", int (*)(void*, void*), clone, original)
   return graph_call("cuGraphClone", [&](DriverState& s) {
     if (!clone) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "phGraphClone is null"};
     auto& model = graphs(s);
@@ -377,7 +397,8 @@ CUresult cuGraphClone(CUgraph* clone, CUgraph original) {
 }
 
 // A DOT file of the nodes (kind, and the kernel's name and shape) and their edges.
-CUresult cuGraphDebugDotPrint(CUgraph graph, const char* path, unsigned int) {
+CUresult cuGraphDebugDotPrint(CUgraph graph, const char* path, unsigned int flags) {
+  GPUSIM_RUNTIME_GRAPH_QUERY(graph, graph, "cudaGraphDebugDotPrint", int (*)(void*, const char*, unsigned), graph, path, flags)
   return graph_call("cuGraphDebugDotPrint", [&](DriverState& s) {
     DriverGraph& g = graphs(s).graph_of(graph);
     if (!path) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "path is null"};

@@ -73,9 +73,16 @@ std::shared_ptr<const graph::ForeignWork> as_foreign(DriverGraphNode node) {
   return std::make_shared<const DriverWork>(std::move(node));
 }
 
-CUstreamCaptureMode thread_mode(DriverState& s) {
+// The calling thread's capture mode, libcudart's when shared (one per thread for both APIs).
+int thread_mode(DriverState& s) {
+  if (s.runtime_thread_capture_mode) return *s.runtime_thread_capture_mode();
   auto it = s.capture_modes.find(std::this_thread::get_id());
   return it == s.capture_modes.end() ? CU_STREAM_CAPTURE_MODE_GLOBAL : it->second;
+}
+
+void set_thread_mode(DriverState& s, int mode) {
+  if (s.runtime_thread_capture_mode) *s.runtime_thread_capture_mode() = mode;
+  else s.capture_modes[std::this_thread::get_id()] = static_cast<CUstreamCaptureMode>(mode);
 }
 
 }  // namespace
@@ -121,7 +128,7 @@ bool record_if_capturing(DriverState& s, CUstream stream, DriverGraphNode node) 
 void check_capture_safe(DriverState& s, const char* what) {
   if (!s.graph_model && !s.runtime_captures) return;  // nothing was ever captured
   graph_errors([&] {
-    graph::route_check_safe(graphs(s), s.runtime_captures, raw_enum_value(thread_mode(s)), what,
+    graph::route_check_safe(graphs(s), s.runtime_captures, thread_mode(s), what,
                             "CU_STREAM_CAPTURE_MODE_RELAXED or cuThreadExchangeStreamCaptureMode");
   });
 }
@@ -190,6 +197,8 @@ void share_runtime_streams(DriverState& s) {
   s.streams_table = link->table;
   s.runtime_now = link->now;
   s.runtime_captures = link->runtime_captures;
+  if (link->managed_ranges) s.managed_ranges = link->managed_ranges;
+  s.runtime_thread_capture_mode = link->thread_capture_mode;
   s.runtime_lock.store(link->lock, std::memory_order_release);
 }
 
@@ -200,7 +209,9 @@ namespace {
 using gpusim::cudadrv::check_legacy_use;
 using gpusim::cudadrv::is_legacy;
 
-CUresult begin_capture(const char* call, CUstream stream, CUstreamCaptureMode mode) {
+// `into`: cuStreamBeginCaptureToGraph's graph, which the capture appends to after `deps`.
+CUresult begin_capture(const char* call, CUstream stream, CUstreamCaptureMode mode, CUgraph into = nullptr,
+                       const CUgraphNode* deps = nullptr, const CUgraphEdgeData* edges = nullptr, size_t count = 0) {
   return api_call(call, [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
     const long long m = gpusim::cudadrv::raw_enum_value(mode);
@@ -211,7 +222,20 @@ CUresult begin_capture(const char* call, CUstream stream, CUstreamCaptureMode mo
     gpusim::cudadrv::live_stream(s, stream);
     if (gpusim::cudadrv::captured_by_runtime(s, stream))
       throw DriverFailure{CUDA_ERROR_ILLEGAL_STATE, "the stream is already capturing (a capture begun with cudaStreamBeginCapture)"};
-    graph_errors([&] { graphs(s).begin(graphs(s), stream, m, nullptr, {}); });
+    if (edges)
+      for (size_t i = 0; i < count; ++i)
+        if (edges[i].type != CU_GRAPH_DEPENDENCY_TYPE_DEFAULT || edges[i].from_port != 0 || edges[i].to_port != 0)
+          throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "edge data other than the default (programmatic ports) is not supported by gpusim"};
+    graph_errors([&] {
+      auto& model = graphs(s);
+      gpusim::cudadrv::DriverGraph* target = nullptr;
+      std::vector<gpusim::cudadrv::DriverGraphNode*> after;
+      if (into) {  // a graph of this library (a runtime graph: CUDA_ERROR_INVALID_VALUE, unknown here)
+        target = &model.graph_of(into);
+        after = model.dependency_list(*target, reinterpret_cast<const void* const*>(deps), count);
+      }
+      model.begin(model, stream, m, target, std::move(after));
+    });
     return CUDA_SUCCESS;
   });
 }
@@ -254,6 +278,17 @@ extern "C" {
 
 CUresult cuStreamBeginCapture_v2(CUstream stream, CUstreamCaptureMode mode) {
   return begin_capture("cuStreamBeginCapture", stream, mode);
+}
+
+// Capture appended to an existing graph after the given nodes (as cudaStreamBeginCaptureToGraph:
+// its earlier nodes need not join; a failed capture leaves the graph to the program).
+#undef cuStreamBeginCaptureToGraph
+CUresult cuStreamBeginCaptureToGraph(CUstream stream, CUgraph graph, const CUgraphNode* deps, const CUgraphEdgeData* edges,
+                                     size_t count, CUstreamCaptureMode mode) {
+  if (!graph) return api_call("cuStreamBeginCaptureToGraph", [](DriverState&) -> CUresult {
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "hGraph is null"};
+    });
+  return begin_capture("cuStreamBeginCaptureToGraph", stream, mode, graph, deps, edges, count);
 }
 
 // The CUDA 10.0 form: no mode, which was global.
@@ -320,8 +355,9 @@ CUresult cuThreadExchangeStreamCaptureMode(CUstreamCaptureMode* mode) {
     const long long raw = gpusim::cudadrv::raw_enum_value(*mode);
     if (!gpusim::graph::is_capture_mode(raw))
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "mode " + std::to_string(raw) + " is not a CUstreamCaptureMode"};
-    auto it = s.capture_modes.try_emplace(std::this_thread::get_id(), CU_STREAM_CAPTURE_MODE_GLOBAL).first;
-    std::swap(it->second, *mode);  // the new mode in, the previous one out
+    const int previous = gpusim::cudadrv::thread_mode(s);  // the new mode in, the previous one out
+    gpusim::cudadrv::set_thread_mode(s, static_cast<int>(raw));
+    *mode = static_cast<CUstreamCaptureMode>(previous);
     return CUDA_SUCCESS;
   });
 }

@@ -160,6 +160,7 @@ CUresult cuMemFree(CUdeviceptr ptr) {
     auto managed = s.host_mapped.find(reinterpret_cast<void*>(ptr));
     if (managed != s.host_mapped.end() && managed->second.kind == DriverState::HostMapped::Managed) {
       gpusim::runtime::release_host_mapped(*s.device, {managed->first, managed->second.span});
+      s.managed_ranges->remove_allocation(ptr);
       s.host_mapped.erase(managed);
       return CUDA_SUCCESS;
     }

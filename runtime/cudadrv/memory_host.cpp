@@ -1,9 +1,8 @@
 // Host memory the device reaches: page-locked allocations (cuMemAllocHost, cuMemHostAlloc),
-// managed memory (cuMemAllocManaged), registered ranges (cuMemHostRegister), and the managed
-// memory hints. As in libcudart (runtime/host_mapped_memory.h), each is host memory mapped into
-// the simulated device at its own address: with unified addressing the device pointer of mapped
-// host memory is the host pointer, and managed memory is one memory that never migrates, so
-// prefetches and advice are checked and accepted without changing anything.
+// managed memory (cuMemAllocManaged) and registered ranges (cuMemHostRegister). As in libcudart
+// (runtime/host_mapped_memory.h), each is host memory mapped into the simulated device at its own
+// address: with unified addressing the device pointer of mapped host memory is the host pointer,
+// and managed memory is one memory that never migrates (its hints: managed_hints.cpp).
 #include <cuda.h>
 
 #include "runtime/cudadrv/driver_state.h"
@@ -29,26 +28,6 @@ std::pair<void* const, HostMapped>* holder(DriverState& s, const void* p) {
   if (!region || !region->host_mapped) return nullptr;
   auto it = s.host_mapped.find(reinterpret_cast<void*>(region->base));
   return it == s.host_mapped.end() ? nullptr : &*it;
-}
-
-// A managed range for the hints: inside one cuMemAllocManaged allocation.
-void check_managed_range(DriverState& s, CUdeviceptr p, size_t count) {
-  const auto* h = holder(s, reinterpret_cast<const void*>(p));
-  if (!h || h->second.kind != HostMapped::Managed)
-    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("the range does not start in managed memory (cuMemAllocManaged)")};
-  const uint64_t base = reinterpret_cast<uint64_t>(h->first);
-  if (count == 0 || p + count > base + h->second.bytes)
-    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("the range is empty or runs past its managed allocation")};
-}
-
-void check_location(const DriverState& s, const CUmemLocation& location) {
-  if (location.type == CU_MEM_LOCATION_TYPE_DEVICE && location.id == 0) return;
-  if (location.type == CU_MEM_LOCATION_TYPE_HOST || location.type == CU_MEM_LOCATION_TYPE_HOST_NUMA ||
-      location.type == CU_MEM_LOCATION_TYPE_HOST_NUMA_CURRENT)
-    return;
-  throw DriverFailure{location.type == CU_MEM_LOCATION_TYPE_DEVICE ? CUDA_ERROR_INVALID_DEVICE : CUDA_ERROR_INVALID_VALUE,
-                      std::string("location type ") + std::to_string(location.type) + " id " +
-                          std::to_string(location.id) + " is neither the host nor device 0"};
 }
 
 }  // namespace
@@ -93,6 +72,7 @@ CUresult cuMemAllocManaged(CUdeviceptr* ptr, size_t bytes, unsigned int flags) {
     if (flags != CU_MEM_ATTACH_GLOBAL && flags != CU_MEM_ATTACH_HOST)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "flags must be CU_MEM_ATTACH_GLOBAL or CU_MEM_ATTACH_HOST"};
     *ptr = reinterpret_cast<CUdeviceptr>(allocate(s, bytes, HostMapped::Managed, flags));
+    s.managed_ranges->add_allocation(*ptr, bytes);  // what the hints and range queries accept
     return CUDA_SUCCESS;
   });
 }
@@ -152,30 +132,7 @@ CUresult cuMemHostUnregister(void* ptr) {
   });
 }
 
-CUresult cuMemPrefetchAsync(CUdeviceptr ptr, size_t count, CUmemLocation location, unsigned int flags, CUstream stream) {
-  return api_call("cuMemPrefetchAsync", [&](DriverState& s) {
-    gpusim::cudadrv::usable_context(s);
-    gpusim::cudadrv::live_stream(s, stream);
-    if (flags != 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "flags must be 0"};
-    check_managed_range(s, ptr, count);
-    check_location(s, location);
-    return CUDA_SUCCESS;  // one memory: nothing moves
-  });
-}
-
-CUresult cuMemAdvise(CUdeviceptr ptr, size_t count, CUmem_advise advice, CUmemLocation location) {
-  return api_call("cuMemAdvise", [&](DriverState& s) {
-    gpusim::cudadrv::usable_context(s);
-    const int raw = static_cast<int>(advice);
-    if (raw < CU_MEM_ADVISE_SET_READ_MOSTLY || raw > CU_MEM_ADVISE_UNSET_ACCESSED_BY)
-      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "advice " + std::to_string(raw) + " is not a CUmem_advise"};
-    check_managed_range(s, ptr, count);
-    // The location matters to the preferred-location and accessed-by advice only.
-    if (raw != CU_MEM_ADVISE_SET_READ_MOSTLY && raw != CU_MEM_ADVISE_UNSET_READ_MOSTLY)
-      check_location(s, location);
-    return CUDA_SUCCESS;
-  });
-}
+// cuMemPrefetchAsync, cuMemAdvise and the range queries are in managed_hints.cpp.
 
 // The name before CUDA 11 (cuda.h now maps it to _v2), with the same signature.
 #undef cuMemHostRegister

@@ -10,14 +10,15 @@
 
 namespace gpusim::cudart {
 
-namespace {
-
-// The calling thread's capture interaction mode (cudaThreadExchangeStreamCaptureMode): CUDA
-// keeps it per host thread.
-cudaStreamCaptureMode& thread_mode() {
-  thread_local cudaStreamCaptureMode mode = cudaStreamCaptureModeGlobal;
+// The calling thread's capture interaction mode: CUDA keeps one per host thread for both APIs
+// (cudaThreadExchangeStreamCaptureMode, cuThreadExchangeStreamCaptureMode), so libcuda reads and
+// exchanges this one when it shares this library's streams (SharedStreamsLink).
+int& thread_capture_mode() {
+  thread_local int mode = graph::kCaptureGlobal;
   return mode;
 }
+
+namespace {
 
 bool is_legacy(cudaStream_t s) { return s == nullptr || s == cudaStreamLegacy; }
 
@@ -123,7 +124,7 @@ bool record_if_capturing(Context& ctx, cudaStream_t stream, GraphNode node) {
 }
 
 void check_capture_safe(Context& ctx, const char* what) {
-  graph::route_check_safe(graph_state(ctx), ctx.driver_captures, as_int(thread_mode()), what,
+  graph::route_check_safe(graph_state(ctx), ctx.driver_captures, thread_capture_mode(), what,
                           "cudaStreamCaptureModeRelaxed or cudaThreadExchangeStreamCaptureMode");
 }
 
@@ -305,7 +306,9 @@ cudaError_t cudaThreadExchangeStreamCaptureMode(cudaStreamCaptureMode* mode) {
     const int m = as_int(*mode);
     if (!gpusim::graph::is_capture_mode(m))
       throw ApiError(cudaErrorInvalidValue, "capture mode " + std::to_string(m) + " is not a cudaStreamCaptureMode");
-    std::swap(*mode, thread_mode());
+    const int previous = gpusim::cudart::thread_capture_mode();
+    gpusim::cudart::thread_capture_mode() = m;
+    *mode = static_cast<cudaStreamCaptureMode>(previous);
   });
 }
 

@@ -196,18 +196,18 @@ void Context::free_host_mapped(void* ptr) {
   if (it == host_mapped_.end()) throw ApiError(cudaErrorInvalidValue, "the pointer was not returned by cudaMallocHost/cudaHostAlloc/cudaMallocManaged");
   runtime::release_host_mapped(device(), {ptr, it->second});
   host_mapped_.erase(it);
-  managed_.erase(ptr);
   pinned_flags.erase(ptr);
-  managed_ranges.forget(reinterpret_cast<uint64_t>(ptr));
+  if (managed_.erase(ptr)) managed_ranges.remove_allocation(reinterpret_cast<uint64_t>(ptr));
 }
 
 void Context::reset_device() {
   if (!device_) return;
   for (auto& [ptr, span] : host_mapped_) munmap(ptr, span);
   host_mapped_.clear();
+  for (void* ptr : managed_) managed_ranges.remove_allocation(reinterpret_cast<uint64_t>(ptr));
   managed_.clear();
   pinned_flags.clear();
-  managed_ranges.clear();
+  managed_ranges.clear_history();
   for (auto& m : modules_) m->module = -1, m->load_failed = false;
   for (auto& [f, k] : kernels_) k.info_loaded = false;
   // The files of --trace / --vcd belong to the first device (finished when it goes); per-launch

@@ -28,7 +28,7 @@
 #include "runtime/device.h"
 #include "runtime/fatbin.h"
 #include "runtime/shared_streams.h"
-#include "runtime/cudart/cudart_managed.h"
+#include "runtime/managed_ranges.h"
 #include "runtime/cudart/cudart_stepper.h"
 #include "runtime/sim_environment.h"
 #include "sim/gpu_config.h"
@@ -142,14 +142,19 @@ class Context {
   void free_host_mapped(void* ptr);
   bool is_host_mapped_allocation(const void* ptr) const { return host_mapped_.count(const_cast<void*>(ptr)) != 0; }
   bool is_managed(void* ptr) const { return managed_.count(ptr) != 0; }
-  void note_managed(void* ptr) { managed_.insert(ptr); }
+  void note_managed(void* ptr, size_t bytes) {
+    managed_.insert(ptr);
+    managed_ranges.add_allocation(reinterpret_cast<uint64_t>(ptr), bytes);  // libcuda's hints find it too
+  }
   // The host copy of the __managed__ variable that holds `p` (what host code takes the address
   // of), or null.
   const VariableRecord* managed_variable_at(const void* p) const;
   void note_device_bytes(int64_t delta) { device_bytes_in_use_ += delta; }
   // cudaHostGetFlags: the flags each pinned allocation or registration was made with, by base.
   std::map<const void*, unsigned> pinned_flags;
-  ManagedRanges managed_ranges;  // cudaMemAdvise / cudaMemPrefetchAsync history (cudart_managed.h)
+  // cudaMemAdvise / cudaMemPrefetchAsync history and managed allocations, libcuda's too when it
+  // shares this library's device (runtime/managed_ranges.h).
+  runtime::ManagedRanges managed_ranges;
 
   // Kernel faults are sticky, as on a GPU: the context is unusable afterwards.
   cudaError_t sticky_error = cudaSuccess;

@@ -37,7 +37,8 @@ extern "C" void __cudaGpusimRecordDriverLaunch(gpusim::runtime::SharedDeviceLaun
 }
 
 // One set of streams and events for both APIs (runtime/shared_streams.h): libcuda, sharing this
-// library's device, uses this library's stream table, lock and clock, and the two libraries reach
+// library's device, uses this library's stream table, lock, clock and managed-range history
+// (runtime/managed_ranges.h), and the two libraries reach
 // each other's stream captures (runtime/graph/capture_bridge.h). Called once, at libcuda's
 // initialisation; `driver_captures` stays valid for the process (libcuda's state is never freed).
 extern "C" gpusim::runtime::SharedStreamsLink* __cudaGpusimShareStreams(gpusim::graph::CaptureBridge* driver_captures) {
@@ -50,6 +51,8 @@ extern "C" gpusim::runtime::SharedStreamsLink* __cudaGpusimShareStreams(gpusim::
     l->lock = &gpusim::cudart::context().mutex;
     l->now = [] { return gpusim::cudart::context().now(); };
     l->runtime_captures = gpusim::cudart::make_capture_bridge().release();
+    l->managed_ranges = &gpusim::cudart::context().managed_ranges;
+    l->thread_capture_mode = [] { return &gpusim::cudart::thread_capture_mode(); };
     return l;
   }();
   ctx.driver_captures = driver_captures;

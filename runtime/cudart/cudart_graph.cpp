@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "runtime/cudart/cudart_graph.h"
+#include "runtime/cudart/cudart_graph_foreign.h"
 
 namespace gpusim::cudart {
 
@@ -219,7 +220,15 @@ cudaError_t cudaGraphAddDependencies(cudaGraph_t graph, const cudaGraphNode_t* f
   });
 }
 
+// A libcuda graph's or node's query answered by libcuda's entry point (cudart_graph_foreign.h).
+#define GPUSIM_DRIVER_GRAPH_QUERY(handle, kind, symbol, type, ...)                \
+  if (auto forward = gpusim::cudart::driver_##kind##_call<type>(handle, symbol)) \
+    return gpusim::cudart::set_last_error(static_cast<cudaError_t>(GPUSIM_FORWARD_##kind(forward, __VA_ARGS__)));
+#define GPUSIM_FORWARD_graph(entry, ...) entry(__VA_ARGS__)
+#define GPUSIM_FORWARD_node(entry, ...) gpusim::cudart::forward_node_query(entry, __VA_ARGS__)
+
 cudaError_t cudaGraphGetNodes(cudaGraph_t graph, cudaGraphNode_t* nodes, size_t* count) {
+  GPUSIM_DRIVER_GRAPH_QUERY(graph, graph, "cuGraphGetNodes", int (*)(void*, void*, size_t*), graph, nodes, count)
   return api("cudaGraphGetNodes", [&](Context& ctx) {
     std::vector<GraphNode*> all;
     for (auto& n : graph_of(ctx, graph).nodes) all.push_back(n.get());
@@ -228,6 +237,7 @@ cudaError_t cudaGraphGetNodes(cudaGraph_t graph, cudaGraphNode_t* nodes, size_t*
 }
 
 cudaError_t cudaGraphGetRootNodes(cudaGraph_t graph, cudaGraphNode_t* nodes, size_t* count) {
+  GPUSIM_DRIVER_GRAPH_QUERY(graph, graph, "cuGraphGetRootNodes", int (*)(void*, void*, size_t*), graph, nodes, count)
   return api("cudaGraphGetRootNodes", [&](Context& ctx) {
     gpusim::graph::copy_out(nodes, count, gpusim::graph::root_nodes(graph_of(ctx, graph)));
   });
@@ -235,6 +245,9 @@ cudaError_t cudaGraphGetRootNodes(cudaGraph_t graph, cudaGraphNode_t* nodes, siz
 
 cudaError_t cudaGraphGetEdges(cudaGraph_t graph, cudaGraphNode_t* from, cudaGraphNode_t* to,
                               cudaGraphEdgeData* edge_data, size_t* count) {
+  // CUgraphEdgeData is laid out as cudaGraphEdgeData.
+  GPUSIM_DRIVER_GRAPH_QUERY(graph, graph, "cuGraphGetEdges_v2", int (*)(void*, void*, void*, void*, size_t*), graph, from, to,
+                            edge_data, count)
   return api("cudaGraphGetEdges", [&](Context& ctx) {
     if (!count) throw ApiError(cudaErrorInvalidValue, "null count pointer");
     const auto edges = gpusim::graph::edges(graph_of(ctx, graph));
@@ -252,6 +265,7 @@ cudaError_t cudaGraphGetEdges(cudaGraph_t graph, cudaGraphNode_t* from, cudaGrap
 }
 
 cudaError_t cudaGraphNodeGetType(cudaGraphNode_t node, cudaGraphNodeType* type) {
+  GPUSIM_DRIVER_GRAPH_QUERY(node, node, "cuGraphNodeGetType", int (*)(void*, void*), node, type)
   return api("cudaGraphNodeGetType", [&](Context& ctx) {
     if (!type) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     *type = node_of(ctx, node).type;
@@ -260,6 +274,8 @@ cudaError_t cudaGraphNodeGetType(cudaGraphNode_t node, cudaGraphNodeType* type) 
 
 cudaError_t cudaGraphNodeGetDependencies(cudaGraphNode_t node, cudaGraphNode_t* deps, cudaGraphEdgeData* edge_data,
                                          size_t* count) {
+  GPUSIM_DRIVER_GRAPH_QUERY(node, node, "cuGraphNodeGetDependencies_v2", int (*)(void*, void*, void*, size_t*), node, deps,
+                            edge_data, count)
   return api("cudaGraphNodeGetDependencies", [&](Context& ctx) { gpusim::graph::copy_out(deps, count, node_of(ctx, node).deps); });
 }
 
@@ -290,6 +306,8 @@ cudaError_t cudaGraphKernelNodeSetParams(cudaGraphNode_t node, const cudaKernelN
 }
 
 cudaError_t cudaGraphHostNodeGetParams(cudaGraphNode_t node, cudaHostNodeParams* p) {
+  // CUDA_HOST_NODE_PARAMS is laid out as cudaHostNodeParams (function, user data).
+  GPUSIM_DRIVER_GRAPH_QUERY(node, node, "cuGraphHostNodeGetParams", int (*)(void*, void*), node, p)
   return api("cudaGraphHostNodeGetParams", [&](Context& ctx) {
     GraphNode& n = node_of(ctx, node);
     if (!p || n.type != cudaGraphNodeTypeHost) throw ApiError(cudaErrorInvalidValue, "not a host node, or a null result pointer");
@@ -305,6 +323,8 @@ cudaError_t cudaGraphDestroyNode(cudaGraphNode_t node) {
 }
 
 cudaError_t cudaGraphClone(cudaGraph_t* clone, cudaGraph_t original) {
+  // The clone of a libcuda graph is libcuda's too (every API takes it, as it takes the original).
+  GPUSIM_DRIVER_GRAPH_QUERY(original, graph, "cuGraphClone", int (*)(void*, void*), clone, original)
   return api("cudaGraphClone", [&](Context& ctx) {
     if (!clone) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     GraphRecord& g = graph_of(ctx, original);
@@ -315,6 +335,7 @@ cudaError_t cudaGraphClone(cudaGraph_t* clone, cudaGraph_t original) {
 
 // A DOT file of the nodes (kind and the essential parameters) and their edges.
 cudaError_t cudaGraphDebugDotPrint(cudaGraph_t graph, const char* path, unsigned int flags) {
+  GPUSIM_DRIVER_GRAPH_QUERY(graph, graph, "cuGraphDebugDotPrint", int (*)(void*, const char*, unsigned), graph, path, flags)
   return api("cudaGraphDebugDotPrint", [&](Context& ctx) {
     GraphRecord& g = graph_of(ctx, graph);
     if (!path) throw ApiError(cudaErrorInvalidValue, "null path");

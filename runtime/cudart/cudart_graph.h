@@ -149,6 +149,8 @@ void forget_capture_stream(Context& ctx, cudaStream_t stream);
 void forget_capture_event(Context& ctx, cudaEvent_t event);
 // This library's captures as libcuda reaches them (cudart_driver_bridge.cpp).
 std::unique_ptr<graph::CaptureBridge> make_capture_bridge();
+// The calling thread's stream-capture mode, both APIs' (cudart_capture.cpp).
+int& thread_capture_mode();
 // libcuda's bridge when `handle` is one of its graphs (executable == false) or executable graphs
 // (a capture begun with cuStreamBeginCapture and ended with cudaStreamEndCapture): the runtime's
 // graph calls hand such a handle to libcuda. Null otherwise. Call without the lock held.

@@ -121,7 +121,7 @@ cudaError_t cudaMallocManaged(void** ptr, size_t size, unsigned int flags) {
       throw ApiError(cudaErrorInvalidValue, "flags must be cudaMemAttachGlobal or cudaMemAttachHost");
     gpusim::cudart::check_host_backed_size(ctx, size, true);
     *ptr = ctx.alloc_host_mapped(size);
-    ctx.note_managed(*ptr);
+    ctx.note_managed(*ptr, size);
   });
 }
 

@@ -5,7 +5,8 @@
 // cudaStreamSynchronize) on driver ones; stream capture begun in one API receiving work from the
 // other (the PyTorch + Triton pattern: cudaStreamBeginCapture, cuLaunchKernel into the capture),
 // ended, instantiated and launched through either API, several times over changing input; and the
-// errors for a handle destroyed in one API and used in the other. Every result element is checked against the host.
+// errors for a handle destroyed in one API and used in the other; one per-thread capture mode for
+// both APIs. Every result element is checked against the host.
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -336,6 +337,34 @@ int main() {
   CU(cuEventDestroy(gone_cu_event));
   EXPECT_RT(cudaErrorInvalidResourceHandle, cudaEventRecord(gone_cu_event, rs));
   EXPECT_RT(cudaErrorInvalidResourceHandle, cudaStreamWaitEvent(rs, gone_cu_event, 0));
+
+  // One stream-capture mode per thread for both APIs, as NVIDIA's: set through one, read back
+  // and obeyed by the other.
+  {
+    cudaStreamCaptureMode rt_mode = cudaStreamCaptureModeRelaxed;
+    CHECK(cudaThreadExchangeStreamCaptureMode(&rt_mode));
+    EXPECT(rt_mode == cudaStreamCaptureModeGlobal);  // every thread starts in global mode
+    CUstreamCaptureMode cu_mode = CU_STREAM_CAPTURE_MODE_THREAD_LOCAL;
+    CU(cuThreadExchangeStreamCaptureMode(&cu_mode));
+    EXPECT(cu_mode == CU_STREAM_CAPTURE_MODE_RELAXED);  // what the runtime call set
+    rt_mode = cudaStreamCaptureModeRelaxed;
+    CHECK(cudaThreadExchangeStreamCaptureMode(&rt_mode));
+    EXPECT(rt_mode == cudaStreamCaptureModeThreadLocal);  // what the driver call set
+    // Relaxed (set through the runtime): a driver allocation during a global capture is allowed.
+    CU(cuStreamBeginCapture(rs, CU_STREAM_CAPTURE_MODE_GLOBAL));
+    CUdeviceptr scratch = 0;
+    CU(cuMemAlloc(&scratch, 256));
+    CU(cuMemFree(scratch));
+    // Global again (set through the driver): a runtime allocation is refused and ends the capture.
+    cu_mode = CU_STREAM_CAPTURE_MODE_GLOBAL;
+    CU(cuThreadExchangeStreamCaptureMode(&cu_mode));
+    EXPECT(cu_mode == CU_STREAM_CAPTURE_MODE_RELAXED);
+    float* refused = nullptr;
+    EXPECT_RT(cudaErrorStreamCaptureUnsupported, cudaMalloc(&refused, 256));
+    cudaGraph_t invalid = nullptr;
+    EXPECT_RT(cudaErrorStreamCaptureInvalidated, cudaStreamEndCapture(rs, &invalid));
+    EXPECT(invalid == nullptr);
+  }
 
   // A runtime stream destroyed through the driver API (the same object) is gone for both.
   cudaStream_t shared;

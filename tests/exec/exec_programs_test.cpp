@@ -52,7 +52,7 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "driver_entry_point", "host_callbacks", "launch_attributes", "find_nth_bit",
                                            "managed_hints", "graph_composite", "cache_hints",
                                            "driver_jit_link", "driver_vmm", "driver_memory", "driver_cooperative",
-                                           "driver_graphs", "mixed_streams"));
+                                           "driver_graphs", "mixed_streams", "mixed_managed", "mixed_graphs"));
 
 // A forked child's exit() must not print the parent's launch table (nor write its statistics).
 TEST(Exec, ForkedChildLeavesTheReportToItsParent) {
