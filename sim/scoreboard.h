@@ -45,10 +45,6 @@ class Scoreboard {
   // result dominates any fixed latency. `cycle` must not decrease from one call to the next (it
   // is the simulated clock): a register found ready is not looked at again until it is written.
   Block check(std::span<const uint32_t> regs, uint64_t cycle) const;
-  // Asks for `reg`'s entry to be brought into the cache for writing (a hint: changes nothing).
-  void prefetch_entry(uint32_t reg) const {
-    if (reg < entries_.size()) __builtin_prefetch(entries_.data() + reg, 1);
-  }
   // Every result readable at `cycle` (nothing pending).
   bool drained(uint64_t cycle) const { return pending_ == 0 && latest_ready_ <= cycle; }
   // The block a drain-requiring instruction sees (not blocked when drained).

@@ -77,10 +77,6 @@ void SubCore::release(int slot) {
 void SubCore::complete(uint64_t token, uint64_t cycle) {
   const int slot = token_slot(token);
   WarpSlot& s = slots_.at(static_cast<size_t>(slot));
-  // The board and line 0 (recheck_no_later) are written below, after the search of line 2:
-  // asked for now, their misses overlap that one instead of following it.
-  __builtin_prefetch(&s.board, 1);
-  __builtin_prefetch(&s, 1);
   auto it = std::find_if(s.pending.begin(), s.pending.end(), [&](const PendingMemOp& p) { return p.token == token; });
   if (it == s.pending.end())
     throw std::logic_error("SM " + std::to_string(shared_.sm_id) + " sub-core " + std::to_string(index_) +
@@ -164,11 +160,7 @@ void SubCore::prefetch_warp_state(const WarpSlot& s) const {
   __builtin_prefetch(w + 64);
   __builtin_prefetch(s.hint_frame);
   __builtin_prefetch(s.hint_top);
-  if (!s.next) return;
-  // The board entries issue will write (set_ready_at / set_pending): unlike the sources, check()
-  // does not read a destination whose entry was found ready before, so they are often cold.
-  for (uint32_t d : s.timing->destinations(*s.next)) s.board.prefetch_entry(d);
-  if (!s.hint_regs) return;
+  if (!s.hint_regs || !s.next) return;
   for (uint32_t r : s.timing->touched(*s.next)) {
     const uint32_t slot = s.hint_reg_info[r].slot;
     const uint8_t* lanes = s.hint_regs + isa::reg_slot::row_offset(slot);
