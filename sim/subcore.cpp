@@ -69,10 +69,7 @@ void SubCore::release(int slot) {
   if (s.active || !s.pending.empty())
     throw std::logic_error("sub-core " + std::to_string(index_) + ": releasing slot " + std::to_string(slot) +
                            " whose warp is still running");
-  std::vector<PendingMemOp> pending;  // empty; its buffer is kept for the slot's next warp
-  pending.swap(s.pending);
   s = WarpSlot{};
-  s.pending.swap(pending);
   pipe_waits_.leave(slot);
   scheduler_.forget(slot);
 }
@@ -85,8 +82,7 @@ void SubCore::complete(uint64_t token, uint64_t cycle) {
     throw std::logic_error("SM " + std::to_string(shared_.sm_id) + " sub-core " + std::to_string(index_) +
                            ": memory pipeline returned unknown token " + std::to_string(token));
   for (uint16_t i = 0; i < it->ndst; ++i) s.board.complete(it->dsts[i], cycle);
-  *it = s.pending.back();
-  s.pending.pop_back();
+  s.pending.erase_unordered(it);
   recheck_no_later(s, slot, cycle);
   if (!s.active) raise_cta_event(s.cta_slot, kCtaRetireCheck);
 }
@@ -350,8 +346,8 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   p.dsts = dsts.data();
   p.ndst = static_cast<uint16_t>(dsts.size());
   p.lg = lg;
-  if (op == isa::Opcode::CpAsync) p.cp_async_group = s.cp_async_open_group;
-  if (bulk && r.inst->mod.bulk_group) p.bulk_group = s.bulk_open_group;
+  if (op == isa::Opcode::CpAsync) p.group_kind = PendingMemOp::kCpAsync, p.group = s.cp_async_open_group;
+  if (bulk && r.inst->mod.bulk_group) p.group_kind = PendingMemOp::kBulk, p.group = s.bulk_open_group;
   s.pending.push_back(p);
   if (shared_.observer) shared_.observer->on_warp_mem_op(cycle, shared_.sm_id, index_, sm_warp_id(slot), *r.inst, mop);
   if (!bulk) return shared_.memory->submit(mop, queue, cycle);

@@ -20,6 +20,7 @@
 #include "isa/step.h"
 #include "sim/cluster_tma_barriers.h"
 #include "sim/instruction_timing.h"
+#include "sim/pending_mem_ops.h"
 #include "sim/pipe_wait_classes.h"
 #include "sim/scoreboard.h"
 #include "sim/sm_snapshot.h"
@@ -107,21 +108,12 @@ class SubCore {
   void snapshot(uint64_t cycle, std::vector<WarpSnapshot>& warps, SubcoreSnapshot& self) const;
 
  private:
-  struct PendingMemOp {
-    uint64_t token = 0;
-    const uint32_t* dsts = nullptr;  // FunctionTiming registers (stable until the cache is cleared)
-    uint16_t ndst = 0;
-    bool lg = false;                 // went through the LG queue (else MIO)
-    uint32_t cp_async_group = kNoGroup;
-    uint32_t bulk_group = kNoGroup;  // cp.async.bulk ... .bulk_group
-  };
-  static constexpr uint32_t kNoGroup = UINT32_MAX;
-
   // Aligned to a cache line and ordered by who reads what: with tens of warps per sub-core and
   // their slots read in turn, nearly every first touch of a slot line misses the caches.
   // Line 0: the per-cycle classification (tick_warps, passes_warp_checks); line 1: the
-  // scoreboard (block_of, complete, issue); line 2: the memory operations in flight (complete,
-  // submit_memory) and the warp; the rest is read at issue or rarely.
+  // scoreboard (block_of, complete, issue); lines 2-3: the memory operations in flight (complete,
+  // submit_memory: their count and the first two in line 2); line 5: the warp and where its
+  // state lies (issue); the rest is read rarely.
   struct alignas(64) WarpSlot {
     // Line 0. What the classification reads: most re-examinations need nothing else (and the
     // board in line 1).
@@ -154,9 +146,16 @@ class SubCore {
     bool occupied = false;
     // Line 1.
     alignas(64) Scoreboard board;
-    // Line 2 on.
-    std::vector<PendingMemOp> pending;
-    isa::Warp* warp = nullptr;
+    // Lines 2-3.
+    alignas(64) PendingMemOps pending;
+    // Line 4, behind the list's spill vector: what is read rarely.
+    int cta_slot = -1;
+    uint32_t cp_async_open_group = 0;  // the group cp.async ops join until the next commit
+    uint32_t bulk_open_group = 0;      // the same for cp.async.bulk .bulk_group copies
+    unsigned mbarrier_parity = 0;      // see mbarrier_wait: the barrier's shared offset and phase parity
+    uint64_t mbarrier_offset = 0;
+    // Line 5: what issue and prefetch_warp_state read first.
+    alignas(64) isa::Warp* warp = nullptr;
     isa::CtaState* cta = nullptr;
     // Where the warp's current call frame, top SIMT entry and registers were after its last issue
     // (or placement). Only prefetch hints (prefetch_warp_state): issue reads the warp through the
@@ -167,11 +166,7 @@ class SubCore {
     const void* hint_top = nullptr;
     const uint8_t* hint_regs = nullptr;              // the frame's register file
     const isa::RegInfo* hint_reg_info = nullptr;   // where each register lies in it
-    int cta_slot = -1;
-    uint32_t cp_async_open_group = 0;  // the group cp.async ops join until the next commit
-    uint32_t bulk_open_group = 0;      // the same for cp.async.bulk .bulk_group copies
-    unsigned mbarrier_parity = 0;      // see mbarrier_wait: the barrier's shared offset and phase parity
-    uint64_t mbarrier_offset = 0;
+    // Line 6.
     WgmmaGroups wgmma;                 // wgmma.mma_async completion per group
   };
   static_assert(sizeof(Scoreboard) <= 64, "the scoreboard fills the slot's second line");
@@ -280,7 +275,7 @@ class SubCore {
   }
   // Whether the warp still waits for bulk copies after an mbarrier wait (sets its reason).
   bool waits_for_bulk_copies(WarpSlot& s, uint64_t cycle);
-  static Scoreboard::Block group_block(const std::vector<PendingMemOp>& pending, uint32_t PendingMemOp::*group,
+  static Scoreboard::Block group_block(const PendingMemOps& pending, PendingMemOp::GroupKind kind,
                                        uint32_t open_group, unsigned allowed);
   Scoreboard::Block block_of(const WarpSlot& s, const InstTiming& t, uint64_t cycle) const;
   void issue(int slot, uint64_t cycle, isa::LaunchState& launch);

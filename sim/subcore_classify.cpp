@@ -18,9 +18,9 @@ Scoreboard::Block SubCore::block_of(const WarpSlot& s, const InstTiming& t, uint
       return {lg ? StallReason::LongScoreboard : StallReason::ShortScoreboard, kNeverCycle};
     }
     case IssueKind::CpAsyncWait:
-      return group_block(s.pending, &PendingMemOp::cp_async_group, s.cp_async_open_group, t.wait_groups);
+      return group_block(s.pending, PendingMemOp::kCpAsync, s.cp_async_open_group, t.wait_groups);
     case IssueKind::BulkWait:
-      return group_block(s.pending, &PendingMemOp::bulk_group, s.bulk_open_group, t.wait_groups);
+      return group_block(s.pending, PendingMemOp::kBulk, s.bulk_open_group, t.wait_groups);
     case IssueKind::WgmmaWait: {
       // The accumulators of all but the newest N committed groups complete at a known cycle;
       // Nsight Compute counts a warp waiting for a fixed-latency unit as "wait".
@@ -33,14 +33,14 @@ Scoreboard::Block SubCore::block_of(const WarpSlot& s, const InstTiming& t, uint
   }
 }
 
-Scoreboard::Block SubCore::group_block(const std::vector<PendingMemOp>& pending, uint32_t PendingMemOp::*group,
+Scoreboard::Block SubCore::group_block(const PendingMemOps& pending, PendingMemOp::GroupKind kind,
                                        uint32_t open_group, unsigned allowed) {
   // Committed groups (ids below the open one) that still have copies in flight.
   uint32_t seen[64];
   unsigned nseen = 0;
   for (const PendingMemOp& p : pending) {
-    const uint32_t g = p.*group;
-    if (g == kNoGroup || g >= open_group) continue;
+    const uint32_t g = p.group_of(kind);
+    if (g == PendingMemOp::kNoGroup || g >= open_group) continue;
     if (std::find(seen, seen + nseen, g) == seen + nseen && nseen < 64) seen[nseen++] = g;
   }
   if (nseen > allowed) return {StallReason::LongScoreboard, kNeverCycle};
