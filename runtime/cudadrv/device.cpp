@@ -9,6 +9,7 @@
 
 #include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/cudadrv/raw_enum.h"
 #include "runtime/forwarding_device.h"
 #include "runtime/sim_environment.h"
 
@@ -24,11 +25,11 @@ namespace {
 static_assert(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK == 1 && CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT == 16 &&
               CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR == 75 && CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN == 97 &&
               CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK == 111);
-int attribute_value(const gpusim::runtime::DeviceProperties& p, CUdevice_attribute a) {
+int attribute_value(const gpusim::runtime::DeviceProperties& p, int a) {
   // Driver-only features (no cudaDevAttr counterpart) the driver library implements.
   if (a == CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED) return 1;  // driver_vmm.cpp
   if (a == CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR_SUPPORTED) return 1;  // its export
-  return gpusim::runtime::cuda_device_attribute(p, static_cast<int>(a)).value_or(0);
+  return gpusim::runtime::cuda_device_attribute(p, a).value_or(0);
 }
 
 }  // namespace
@@ -114,9 +115,10 @@ CUresult cuDeviceGetAttribute(int* value, CUdevice_attribute attribute, CUdevice
   return api_call("cuDeviceGetAttribute", [&](DriverState& s) {
     if (!value) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "value is null"};
     gpusim::cudadrv::require_device(s, device);
-    if (attribute <= 0 || attribute >= CU_DEVICE_ATTRIBUTE_MAX)
-      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "unknown device attribute " + std::to_string(attribute)};
-    *value = attribute_value(s.properties, attribute);
+    const long long raw = gpusim::cudadrv::raw_enum_value(attribute);
+    if (raw <= 0 || raw >= CU_DEVICE_ATTRIBUTE_MAX)
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "unknown device attribute " + std::to_string(raw)};
+    *value = attribute_value(s.properties, static_cast<int>(raw));
     return CUDA_SUCCESS;
   });
 }

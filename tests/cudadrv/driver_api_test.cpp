@@ -71,6 +71,8 @@ TEST(DriverApi, DeviceDescribesTheSimulatedConfiguration) {
   EXPECT_EQ(attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR), cc % 10);
   int v = 0;
   EXPECT_CU(CUDA_ERROR_INVALID_VALUE, cu.cuDeviceGetAttribute(&v, CU_DEVICE_ATTRIBUTE_MAX, 0));
+  // Past the enumeration's range: read as the integer a program passed (UBSan checks the load).
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, cu.cuDeviceGetAttribute(&v, static_cast<CUdevice_attribute>(1 << 20), 0));
   size_t total = 0;
   ASSERT_CU_OK(cu.cuDeviceTotalMem(&total, 0));
   EXPECT_EQ(total, size_t(c.dram_capacity_mib) << 20);
