@@ -86,6 +86,25 @@ void WaveSampler::on_wave_end(uint64_t cycle, uint64_t j) {  // j full waves ret
   model_->set_cta_limit(limit_);
 }
 
+namespace {
+
+// What the launch's answer takes from a scheme that predicted it (ShadowRun or ProxyRun: both carry
+// timing, error_cycles and trusted); the scheme's own CPU-time split is copied by the caller.
+template <typename SchemeRun>
+void adopt_scheme_result(SampledTiming& s, const SchemeRun& run, uint64_t detailed_ctas, uint64_t detailed_cycles,
+                         double max_error) {
+  s.timing = run.timing;
+  s.detailed_ctas = detailed_ctas;
+  s.detailed_cycles = detailed_cycles;
+  s.error_cycles = run.error_cycles;
+  s.trusted = run.trusted;
+  s.max_error = max_error;
+  s.fallback_reason.clear();
+  s.sampled = true;
+}
+
+}  // namespace
+
 SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::LaunchState& launch,
                                  const KernelResources& resources, const isa::FunctionalLimits& limits,
                                  const SamplingOptions& options) {
@@ -147,15 +166,8 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
         const SharingProbe probe = s.shadow.probe;
         s.shadow = run_shadow_sampled_launch(model, launch, resources, options.shadow);
         s.shadow.probe = probe;
-        s.timing = s.shadow.timing;
+        adopt_scheme_result(s, s.shadow, s.shadow.detailed_ctas, s.shadow.timing.cycles, options.shadow.max_error);
         s.detailed_cpu_seconds = s.shadow.cpu_seconds;
-        s.detailed_ctas = s.shadow.detailed_ctas;
-        s.detailed_cycles = s.shadow.timing.cycles;
-        s.error_cycles = s.shadow.error_cycles;
-        s.trusted = s.shadow.trusted;
-        s.max_error = options.shadow.max_error;
-        s.fallback_reason.clear();
-        s.sampled = true;
         s.by_shadow = true;
         return s;
       }
@@ -164,16 +176,10 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
     if (scale) {
       s.proxy = run_proxy_sampled_launch(model.config(), model.worker_pool(), launch, resources, limits, scale,
                                          options.proxy);
-      s.timing = s.proxy.timing;
+      adopt_scheme_result(s, s.proxy, s.proxy.coarse_ctas + s.proxy.fine_ctas, s.proxy.coarse_cycles + s.proxy.fine_cycles,
+                          options.proxy.max_error);
       s.detailed_cpu_seconds = s.proxy.detailed_cpu_seconds;
       s.functional_cpu_seconds = s.proxy.functional_cpu_seconds;
-      s.detailed_ctas = s.proxy.coarse_ctas + s.proxy.fine_ctas;
-      s.detailed_cycles = s.proxy.coarse_cycles + s.proxy.fine_cycles;
-      s.error_cycles = s.proxy.error_cycles;
-      s.trusted = s.proxy.trusted;
-      s.max_error = options.proxy.max_error;
-      s.fallback_reason.clear();
-      s.sampled = true;
       s.by_proxy = true;
       return s;
     }

@@ -9,6 +9,7 @@
 
 #include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/graph_foreign.h"
+#include "runtime/graph/foreign_query.h"
 #include "runtime/cudadrv/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
@@ -249,11 +250,12 @@ CUresult cuGraphAddDependencies(CUgraph graph, const CUgraphNode* from, const CU
 }
 
 // A libcudart graph's or node's query answered by libcudart's entry point (graph_foreign.h).
-#define GPUSIM_RUNTIME_GRAPH_QUERY(handle, kind, symbol, type, ...)                  \
-  if (auto forward = gpusim::cudadrv::runtime_##kind##_call<type>(handle, symbol)) \
+#define GPUSIM_RUNTIME_GRAPH_QUERY(handle, kind, symbol, type, ...)                                          \
+  if (auto forward = gpusim::graph::foreign_entry_as<type>(gpusim::cudadrv::runtime_##kind##_entry(handle, symbol))) \
     return static_cast<CUresult>(GPUSIM_FORWARD_##kind(forward, __VA_ARGS__));
 #define GPUSIM_FORWARD_graph(entry, ...) entry(__VA_ARGS__)
-#define GPUSIM_FORWARD_node(entry, ...) gpusim::cudadrv::forward_node_query(entry, __VA_ARGS__)
+#define GPUSIM_FORWARD_node(entry, ...) \
+  gpusim::graph::forward_node_query(gpusim::cudadrv::forwarding_node_query(), entry, __VA_ARGS__)
 
 CUresult cuGraphGetNodes(CUgraph graph, CUgraphNode* nodes, size_t* count) {
   GPUSIM_RUNTIME_GRAPH_QUERY(graph, graph, "cudaGraphGetNodes", int (*)(void*, void*, size_t*), graph, nodes, count)

@@ -14,24 +14,8 @@ void* runtime_graph_entry(const void* graph, const char* name);
 // (libcudart answers cudaErrorInvalidValue for one it does not know either).
 void* runtime_node_entry(const void* node, const char* name);
 
-template <typename Fn>
-Fn runtime_graph_call(const void* graph, const char* name) {
-  return reinterpret_cast<Fn>(runtime_graph_entry(graph, name));
-}
 // Whether this thread is in a node query this library handed to libcudart: a node neither library
 // knows comes back here, and is then answered here (invalid value) instead of going round again.
-bool& forwarding_node_query();
-template <typename Fn, typename... Args>
-int forward_node_query(Fn entry, Args... args) {
-  forwarding_node_query() = true;
-  const int result = entry(args...);
-  forwarding_node_query() = false;
-  return result;
-}
-
-template <typename Fn>
-Fn runtime_node_call(const void* node, const char* name) {
-  return reinterpret_cast<Fn>(runtime_node_entry(node, name));
-}
+bool& forwarding_node_query();  // for gpusim::graph::forward_node_query (runtime/graph/foreign_query.h)
 
 }  // namespace gpusim::cudadrv

@@ -9,6 +9,7 @@
 
 #include "runtime/cudart/cudart_graph.h"
 #include "runtime/cudart/cudart_graph_foreign.h"
+#include "runtime/graph/foreign_query.h"
 
 namespace gpusim::cudart {
 
@@ -221,11 +222,12 @@ cudaError_t cudaGraphAddDependencies(cudaGraph_t graph, const cudaGraphNode_t* f
 }
 
 // A libcuda graph's or node's query answered by libcuda's entry point (cudart_graph_foreign.h).
-#define GPUSIM_DRIVER_GRAPH_QUERY(handle, kind, symbol, type, ...)                \
-  if (auto forward = gpusim::cudart::driver_##kind##_call<type>(handle, symbol)) \
+#define GPUSIM_DRIVER_GRAPH_QUERY(handle, kind, symbol, type, ...)                                          \
+  if (auto forward = gpusim::graph::foreign_entry_as<type>(gpusim::cudart::driver_##kind##_entry(handle, symbol))) \
     return gpusim::cudart::set_last_error(static_cast<cudaError_t>(GPUSIM_FORWARD_##kind(forward, __VA_ARGS__)));
 #define GPUSIM_FORWARD_graph(entry, ...) entry(__VA_ARGS__)
-#define GPUSIM_FORWARD_node(entry, ...) gpusim::cudart::forward_node_query(entry, __VA_ARGS__)
+#define GPUSIM_FORWARD_node(entry, ...) \
+  gpusim::graph::forward_node_query(gpusim::cudart::forwarding_node_query(), entry, __VA_ARGS__)
 
 cudaError_t cudaGraphGetNodes(cudaGraph_t graph, cudaGraphNode_t* nodes, size_t* count) {
   GPUSIM_DRIVER_GRAPH_QUERY(graph, graph, "cuGraphGetNodes", int (*)(void*, void*, size_t*), graph, nodes, count)

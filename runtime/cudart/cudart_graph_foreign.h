@@ -14,24 +14,8 @@ void* driver_graph_entry(const void* graph, const char* name);
 // (libcuda answers CUDA_ERROR_INVALID_VALUE for one it does not know either).
 void* driver_node_entry(const void* node, const char* name);
 
-template <typename Fn>
-Fn driver_graph_call(const void* graph, const char* name) {
-  return reinterpret_cast<Fn>(driver_graph_entry(graph, name));
-}
 // Whether this thread is in a node query this library handed to libcuda: a node neither library
 // knows comes back here, and is then answered here (invalid value) instead of going round again.
-bool& forwarding_node_query();
-template <typename Fn, typename... Args>
-int forward_node_query(Fn entry, Args... args) {
-  forwarding_node_query() = true;
-  const int result = entry(args...);
-  forwarding_node_query() = false;
-  return result;
-}
-
-template <typename Fn>
-Fn driver_node_call(const void* node, const char* name) {
-  return reinterpret_cast<Fn>(driver_node_entry(node, name));
-}
+bool& forwarding_node_query();  // for gpusim::graph::forward_node_query (runtime/graph/foreign_query.h)
 
 }  // namespace gpusim::cudart
