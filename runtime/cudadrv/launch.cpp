@@ -12,6 +12,7 @@
 #include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/cudadrv/raw_enum.h"
 #include "runtime/launch_checks.h"
 #include "sim/occupancy.h"
 
@@ -217,9 +218,10 @@ CUresult cuLaunchKernelEx(const CUlaunchConfig* config, CUfunction function, voi
   bool cooperative = false;
   for (unsigned i = 0; i < config->numAttrs; ++i) {
     const CUlaunchAttribute& a = config->attrs[i];
-    if (a.id == CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION)
+    const long long id = gpusim::cudadrv::raw_enum_value(a.id);  // any number may be in the program's array
+    if (id == CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION)
       cluster = {a.value.clusterDim.x, a.value.clusterDim.y, a.value.clusterDim.z};
-    if (a.id == CU_LAUNCH_ATTRIBUTE_COOPERATIVE) cooperative = a.value.cooperative != 0;
+    if (id == CU_LAUNCH_ATTRIBUTE_COOPERATIVE) cooperative = a.value.cooperative != 0;
   }
   return launch_kernel("cuLaunchKernelEx", function, config->gridDimX, config->gridDimY, config->gridDimZ,
                        config->blockDimX, config->blockDimY, config->blockDimZ, config->sharedMemBytes,

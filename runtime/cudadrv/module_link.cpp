@@ -13,6 +13,7 @@
 #include "isa/device_services.h"
 #include "isa/ptx_link.h"
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/cudadrv/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
@@ -32,7 +33,7 @@ void write_log(char* buffer, size_t size, const std::string& text) {
 }
 
 // The input's PTX, by its declared type. PTX ends at its NUL or at `size`, whichever is first.
-std::string input_ptx(const DriverState& s, CUjitInputType type, const void* data, size_t size, const std::string& name) {
+std::string input_ptx(const DriverState& s, long long type, const void* data, size_t size, const std::string& name) {
   switch (type) {
     case CU_JIT_INPUT_PTX: {
       const char* text = static_cast<const char*>(data);
@@ -52,7 +53,7 @@ std::string input_ptx(const DriverState& s, CUjitInputType type, const void* dat
 // provided to every kernel (isa/device_services.h), so the archive adds nothing.
 bool is_device_runtime_library(const std::string& name) { return name.find("cudadevrt") != std::string::npos; }
 
-CUresult add_input(DriverState& s, CUlinkState state, CUjitInputType type, const void* data, size_t size,
+CUresult add_input(DriverState& s, CUlinkState state, long long type, const void* data, size_t size,
                    const std::string& name) {
   CUlinkState_st& link = live_link(s, state);
   if (!data) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the input's data is null"};
@@ -82,7 +83,7 @@ CUresult cuLinkCreate(unsigned int count, CUjit_option* options, void** values, 
     // targets, ...) do not apply to the simulator.
     for (unsigned i = 0; i < count; ++i) {
       const size_t number = static_cast<size_t>(reinterpret_cast<uintptr_t>(values[i]));
-      switch (options[i]) {
+      switch (gpusim::cudadrv::raw_enum_value(options[i])) {  // any number may be in the array
         case CU_JIT_ERROR_LOG_BUFFER: link->error_log = static_cast<char*>(values[i]); break;
         case CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES: link->error_log_size = number; break;
         case CU_JIT_INFO_LOG_BUFFER: link->info_log = static_cast<char*>(values[i]); break;
@@ -104,7 +105,7 @@ CUresult cuLinkAddData(CUlinkState state, CUjitInputType type, void* data, size_
   return api_call("cuLinkAddData", [&](DriverState& s) {
     const CUlinkState_st& link = live_link(s, state);
     const std::string input_name = name && *name ? name : "input " + std::to_string(link.inputs.size() + 1);
-    return add_input(s, state, type, data, size, input_name);
+    return add_input(s, state, gpusim::cudadrv::raw_enum_value(type), data, size, input_name);
   });
 }
 
@@ -112,7 +113,7 @@ CUresult cuLinkAddFile(CUlinkState state, CUjitInputType type, const char* path,
   return api_call("cuLinkAddFile", [&](DriverState& s) {
     CUlinkState_st& link = live_link(s, state);
     if (!path) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "path is null"};
-    if (type == CU_JIT_INPUT_LIBRARY && is_device_runtime_library(path)) return CUDA_SUCCESS;
+    if (gpusim::cudadrv::raw_enum_value(type) == CU_JIT_INPUT_LIBRARY && is_device_runtime_library(path)) return CUDA_SUCCESS;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       write_log(link.error_log, link.error_log_size, std::string(path) + ": cannot open");
@@ -121,7 +122,7 @@ CUresult cuLinkAddFile(CUlinkState state, CUjitInputType type, const char* path,
     std::ostringstream bytes;
     bytes << in.rdbuf();
     const std::string image = bytes.str();  // NUL-terminated by std::string for PTX
-    return add_input(s, state, type, image.c_str(), image.size(), path);
+    return add_input(s, state, gpusim::cudadrv::raw_enum_value(type), image.c_str(), image.size(), path);
   });
 }
 

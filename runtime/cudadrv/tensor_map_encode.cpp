@@ -9,10 +9,12 @@
 
 #include "isa/tensor_map.h"
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/cudadrv/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
 using gpusim::cudadrv::DriverState;
+using gpusim::cudadrv::raw_enum_value;
 namespace tmap = gpusim::isa::tmap;
 
 static_assert(sizeof(CUtensorMap) == tmap::kBytes, "CUtensorMap is 128 bytes");
@@ -20,7 +22,7 @@ static_assert(sizeof(CUtensorMap) == tmap::kBytes, "CUtensorMap is 128 bytes");
 namespace {
 
 // Element size and whether the type is floating point; 0 bytes for types the simulator lacks.
-unsigned element_bytes(CUtensorMapDataType t, bool& is_float) {
+unsigned element_bytes(long long t, bool& is_float) {
   is_float = false;
   switch (t) {
     case CU_TENSOR_MAP_DATA_TYPE_UINT8: return 1;
@@ -37,24 +39,24 @@ unsigned element_bytes(CUtensorMapDataType t, bool& is_float) {
   }
 }
 
-unsigned swizzle_span(CUtensorMapSwizzle s) {
+unsigned swizzle_span(long long s) {
   switch (s) {
     case CU_TENSOR_MAP_SWIZZLE_NONE: return 0;
     case CU_TENSOR_MAP_SWIZZLE_32B: return 32;
     case CU_TENSOR_MAP_SWIZZLE_64B: return 64;
     case CU_TENSOR_MAP_SWIZZLE_128B: return 128;
     default:
-      throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "swizzle mode " + std::to_string(int(s)) +
+      throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "swizzle mode " + std::to_string(s) +
                                                          " (the sm_100 128B atom variants) is not supported"};
   }
 }
 
-// The fields both encoders take the same way; `box_dim` is null for im2col maps.
-tmap::TensorMap common_fields(CUtensorMap* tensor_map, CUtensorMapDataType data_type, cuuint32_t rank,
+// The fields both encoders take the same way; `box_dim` is null for im2col maps. The enum arguments
+// come as the integers the program passed (raw_enum.h): any number may arrive there.
+tmap::TensorMap common_fields(CUtensorMap* tensor_map, long long data_type, cuuint32_t rank,
                               void* global_address, const cuuint64_t* global_dim, const cuuint64_t* global_strides,
                               const cuuint32_t* box_dim, const cuuint32_t* element_strides,
-                              CUtensorMapInterleave interleave, CUtensorMapSwizzle swizzle,
-                              CUtensorMapFloatOOBfill oob_fill) {
+                              long long interleave, long long swizzle, long long oob_fill) {
   if (!tensor_map || !global_address || !global_dim || !element_strides || (rank > 1 && !global_strides))
     throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "a required pointer argument is null"};
   if (interleave != CU_TENSOR_MAP_INTERLEAVE_NONE)
@@ -64,7 +66,7 @@ tmap::TensorMap common_fields(CUtensorMap* tensor_map, CUtensorMapDataType data_
   m.data_type = uint32_t(data_type);
   m.elem_bytes = element_bytes(data_type, m.is_float);
   if (m.elem_bytes == 0)
-    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensor data type " + std::to_string(int(data_type)) + " is not supported"};
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensor data type " + std::to_string(data_type) + " is not supported"};
   if (rank < 1 || rank > tmap::kMaxRank)
     throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensorRank " + std::to_string(rank) + " is outside 1..5"};
   m.global_address = reinterpret_cast<uint64_t>(global_address);
@@ -97,8 +99,9 @@ CUresult cuTensorMapEncodeTiled(CUtensorMap* tensor_map, CUtensorMapDataType dat
                                 CUtensorMapL2promotion /*l2 promotion: a cache hint*/, CUtensorMapFloatOOBfill oob_fill) {
   return api_call("cuTensorMapEncodeTiled", [&](DriverState&) {
     if (!box_dim) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "boxDim is null"};
-    validate_and_encode(common_fields(tensor_map, data_type, rank, global_address, global_dim, global_strides, box_dim,
-                                      element_strides, interleave, swizzle, oob_fill),
+    validate_and_encode(common_fields(tensor_map, raw_enum_value(data_type), rank, global_address, global_dim, global_strides,
+                                      box_dim, element_strides, raw_enum_value(interleave), raw_enum_value(swizzle),
+                                      raw_enum_value(oob_fill)),
                         tensor_map);
     return CUDA_SUCCESS;
   });
@@ -117,8 +120,9 @@ CUresult cuTensorMapEncodeIm2col(CUtensorMap* tensor_map, CUtensorMapDataType da
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "tensorRank " + std::to_string(rank) + " is outside 3..5 (im2col)"};
     if (!pixel_box_lower_corner || !pixel_box_upper_corner)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "pixelBoxLowerCorner or pixelBoxUpperCorner is null"};
-    tmap::TensorMap m = common_fields(tensor_map, data_type, rank, global_address, global_dim, global_strides, nullptr,
-                                      element_strides, interleave, swizzle, oob_fill);
+    tmap::TensorMap m = common_fields(tensor_map, raw_enum_value(data_type), rank, global_address, global_dim,
+                                      global_strides, nullptr, element_strides, raw_enum_value(interleave),
+                                      raw_enum_value(swizzle), raw_enum_value(oob_fill));
     m.im2col = true;
     for (unsigned s = 0; s + 2 < rank; ++s) {
       m.lower_corner[s] = pixel_box_lower_corner[s];
