@@ -90,7 +90,7 @@ Side array_side(const cudaArray& a, size_t x_bytes, size_t y, size_t z, size_t w
   return {p, a.pitch, a.pitch * a.rows};
 }
 
-void copy_rows(Context& ctx, Side dst, Side src, size_t width_bytes, size_t height, size_t depth, cudaMemcpyKind kind) {
+void copy_rows(Context& ctx, Side dst, Side src, size_t width_bytes, size_t height, size_t depth, const cudaMemcpyKind& kind) {
   for (size_t z = 0; z < depth; ++z)
     for (size_t y = 0; y < height; ++y)
       copy_memory(ctx, dst.base + z * dst.slice + y * dst.pitch, src.base + z * src.slice + y * src.pitch, width_bytes, kind);

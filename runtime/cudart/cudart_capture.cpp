@@ -43,7 +43,7 @@ void check_stream_handle(Context& ctx, cudaStream_t s) {
 }
 
 // Starts a capture on `stream` into a new graph (into == null) or into the program's graph.
-void begin_capture(Context& ctx, cudaStream_t stream, cudaStreamCaptureMode mode, GraphRecord* into,
+void begin_capture(Context& ctx, cudaStream_t stream, const cudaStreamCaptureMode& mode, GraphRecord* into,
                    std::vector<GraphNode*> deps) {
   if (!graph::is_capture_mode(as_int(mode)))
     throw ApiError(cudaErrorInvalidValue, "capture mode " + std::to_string(as_int(mode)) + " is not a cudaStreamCaptureMode");

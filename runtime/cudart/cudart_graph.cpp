@@ -75,7 +75,7 @@ GraphNode memset_node(const cudaMemsetParams* p) {
   return n;
 }
 
-GraphNode memcpy1d_node(void* dst, const void* src, size_t count, cudaMemcpyKind kind) {
+GraphNode memcpy1d_node(void* dst, const void* src, size_t count, const cudaMemcpyKind& kind) {
   GraphNode n;
   n.type = cudaGraphNodeTypeMemcpy;
   n.dst = dst;

@@ -17,7 +17,7 @@ bool is_device_side(Context& ctx, const void* p) {
   return ctx.device().allocation_at(reinterpret_cast<runtime::DevPtr>(p)).has_value();
 }
 
-void copy_memory(Context& ctx, void* dst, const void* src, size_t n, cudaMemcpyKind kind_arg) {
+void copy_memory(Context& ctx, void* dst, const void* src, size_t n, const cudaMemcpyKind& kind_arg) {
   int kind = as_int(kind_arg);
   if (n == 0) return;
   if (!dst || !src) throw ApiError(cudaErrorInvalidValue, "copy with a null pointer");

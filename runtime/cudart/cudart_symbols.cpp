@@ -14,7 +14,7 @@ namespace gpusim::cudart {
 namespace {
 
 // Symbol copies go through the module (a __constant__ lives in the module's constant bank).
-void symbol_copy(Context& ctx, const void* symbol, void* host, size_t count, size_t offset, cudaMemcpyKind kind_arg,
+void symbol_copy(Context& ctx, const void* symbol, void* host, size_t count, size_t offset, const cudaMemcpyKind& kind_arg,
                  bool to_symbol) {
   const int kind = as_int(kind_arg);
   VariableRecord& var = ctx.variable(symbol);
@@ -48,7 +48,7 @@ void symbol_copy(Context& ctx, const void* symbol, void* host, size_t count, siz
 }
 
 void copy_2d(Context& ctx, void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
-             cudaMemcpyKind kind) {
+             const cudaMemcpyKind& kind) {
   if (width > dpitch || width > spitch)
     throw ApiError(cudaErrorInvalidPitchValue, "2-D copy: width " + std::to_string(width) + " exceeds a pitch (" +
                                                    std::to_string(dpitch) + ", " + std::to_string(spitch) + ")");

@@ -274,6 +274,17 @@ int main() {
   CHECK(cudaMemcpy(hout.data(), dout, n * sizeof(double), cudaMemcpyDeviceToHost));
   for (int i = 0; i < n; ++i) EXPECT(hout[i] == hungry_ref(hin, i, n));
 
+  // Numbers outside the enumerations where the runtime declares an enum: errors, not undefined
+  // behaviour (gpusim's libcudart reads them as integers; its UBSan build checks the loads).
+  const cudaMemcpyKind no_kind = static_cast<cudaMemcpyKind>(1 << 20);
+  EXPECT(cudaMemcpy(hout.data(), dout, sizeof(double), no_kind) == cudaErrorInvalidMemcpyDirection);
+  EXPECT(cudaMemcpy2D(hout.data(), 8, dout, 8, 8, 2, no_kind) == cudaErrorInvalidMemcpyDirection);
+  cudaStream_t capture_stream;
+  CHECK(cudaStreamCreate(&capture_stream));
+  EXPECT(cudaStreamBeginCapture(capture_stream, static_cast<cudaStreamCaptureMode>(1 << 20)) == cudaErrorInvalidValue);
+  CHECK(cudaStreamDestroy(capture_stream));
+  EXPECT(cudaGetLastError() == cudaErrorInvalidValue);  // the last error, kept past the successful destroy
+
   printf("host_api_corners: OK\n");
   return 0;
 }
