@@ -50,10 +50,12 @@ TEST(LaunchPath, DispatchIntervalSpacesTheCtasOfAnSm) {
 }
 
 TEST(LaunchPath, LegacyTensorRateScalesTheMmaLoop) {
-  const sim::GpuConfig c = sim::load_gpu_config(kV100);
+  // The rate per SM is what the setting scales: 8 SMs show it as well as 80, in a tenth of the time.
+  const std::string eight_sms = "sm.count=8";
+  const sim::GpuConfig c = sim::load_gpu_config(kV100, {eight_sms});
   const uint32_t blocks = uint32_t(c.num_sms) * 4;
-  auto full = timing_device({});
-  auto half = timing_device({"tensor.mma_sync_pct=50"});
+  auto full = timing_device({eight_sms});
+  auto half = timing_device({eight_sms, "tensor.mma_sync_pct=50"});
   const double r100 = workloads::ubench::measure_wmma(*full, blocks, 256, 32).per_cycle();
   const double r50 = workloads::ubench::measure_wmma(*half, blocks, 256, 32).per_cycle();
   const double dense_peak = 2.0 * c.num_sms * c.tensor_cores_per_sm * c.tensor_fp16_fma_per_clock *
