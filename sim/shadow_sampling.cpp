@@ -1,5 +1,6 @@
 #include "sim/shadow_sampling.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -41,12 +42,27 @@ ShadowRun run_shadow_sampled_launch(GpuModel& model, isa::LaunchState& launch, c
   r.mean_pace = fleet.mean_pace();
   r.detailed_end_cycles = fleet.last_detailed_cycle() - start;
 
-  // The error: how far the detailed SMs' end and the launch's end (set by the shadows in the
-  // tail) disagree, plus the floor. Not a bound (docs/PERFORMANCE.md: off by -14 % to +26 % on
-  // sgemm_tiled 256^3 on 32 SMs depending on the scale, -27 % on wmma_gemm 1024^3), hence never trusted yet.
-  const uint64_t ends_apart = r.timing.cycles > r.detailed_end_cycles ? r.timing.cycles - r.detailed_end_cycles
-                                                                      : r.detailed_end_cycles - r.timing.cycles;
-  r.error_cycles = ends_apart + static_cast<uint64_t>(std::ceil(options.error_floor * double(r.timing.cycles)));
+  r.simulated_cycles = r.timing.cycles;
+  r.last_dispatch_cycles = fleet.last_dispatch_cycle() > start ? fleet.last_dispatch_cycle() - start : 0;
+  r.longest_cta_cycles = fleet.longest_cta_cycles();
+
+  // Up to the grid's last dispatch the shadows reproduce the full chip (sgemm_tiled 512^3: the last
+  // CTA dispatched at 134,486 cycles against the full run's 135,133). The tail after it does not
+  // follow: in the full run the SMs that free first take several of the last CTAs each (sgemm_tiled
+  // 512^3: 64 CTAs on 11 SMs) and run them at a full SM's pace, while the shadows, each a copy of
+  // its group's detailed SM, free their slots in groups and spread those CTAs thinly, so they
+  // finish early (512^3: a 48,400-cycle tail against 66,200). The launch's end therefore lies
+  // between the simulated end and the last dispatch plus the longest a detailed CTA was resident
+  // (a last CTA on an SM as full as any was); the prediction is the middle of that bracket, the
+  // error its half-width plus the two ends' difference and the floor.
+  const uint64_t packed = r.last_dispatch_cycles + r.longest_cta_cycles;
+  const uint64_t lo = std::min(r.simulated_cycles, packed), hi = std::max(r.simulated_cycles, packed);
+  r.timing.cycles = lo + (hi - lo) / 2;
+  r.timing.seconds = double(r.timing.cycles) / (model.config().core_clock_mhz * 1e6);
+  const uint64_t ends_apart = r.simulated_cycles > r.detailed_end_cycles ? r.simulated_cycles - r.detailed_end_cycles
+                                                                         : r.detailed_end_cycles - r.simulated_cycles;
+  r.error_cycles = (hi - lo + 1) / 2 + ends_apart +
+                   static_cast<uint64_t>(std::ceil(options.error_floor * double(r.timing.cycles)));
   r.trusted = false;
   return r;
 }

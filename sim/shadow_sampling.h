@@ -5,8 +5,11 @@
 // scaled-machine proxy (sim/proxy_sampling.h), the L2 holds the CTAs of the whole chip at once,
 // so the GEMM's tile reuse, and with it the DRAM traffic per CTA, is the full chip's.
 //
-// Prediction: the launch's cycles as the model measures them (the last CTA, detailed or shadow,
-// retiring). Every CTA executes exactly once (detailed or shadow): outputs are complete.
+// Prediction: the simulated run reproduces the chip up to the grid's last dispatch; its tail ends
+// too early (the shadows free their slots in groups and spread the last CTAs thinly). The launch's
+// end is bracketed by the simulated end and the last dispatch plus the longest a detailed CTA was
+// resident; the prediction is the bracket's middle (shadow_sampling.cpp; docs/PERFORMANCE.md).
+// Every CTA executes exactly once (detailed or shadow): outputs are complete.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +40,9 @@ struct ShadowRun {
   uint64_t detailed_ctas = 0, shadow_ctas = 0;
   uint64_t detailed_warp_instructions = 0, shadow_warp_instructions = 0;
   uint64_t detailed_end_cycles = 0;  // the last detailed CTA retired (from the launch's start)
+  uint64_t simulated_cycles = 0;     // the launch's end with the shadows (timing.cycles: the prediction)
+  uint64_t last_dispatch_cycles = 0; // the grid's last CTA dispatched (from the launch's start)
+  uint64_t longest_cta_cycles = 0;   // the longest a detailed CTA was resident
   double mean_pace = 0;           // warp-instructions per detailed CTA and cycle
   SharingProbe probe;
   uint64_t error_cycles = 0;
