@@ -19,6 +19,17 @@ bool shadow_sms_fit(const GpuConfig& config, const ShadowOptions& options, std::
   return false;
 }
 
+TailBracket bracket_tail(uint64_t simulated, uint64_t last_dispatch, uint64_t longest_cta, uint64_t detailed_end,
+                         double error_floor) {
+  const uint64_t packed = last_dispatch + longest_cta;
+  const uint64_t lo = std::min(simulated, packed), hi = std::max(simulated, packed);
+  TailBracket t;
+  t.cycles = lo + (hi - lo) / 2;
+  const uint64_t ends_apart = simulated > detailed_end ? simulated - detailed_end : detailed_end - simulated;
+  t.error_cycles = (hi - lo + 1) / 2 + ends_apart + static_cast<uint64_t>(std::ceil(error_floor * double(t.cycles)));
+  return t;
+}
+
 ShadowRun run_shadow_sampled_launch(GpuModel& model, isa::LaunchState& launch, const KernelResources& resources,
                                     const ShadowOptions& options) {
   ShadowRun r;
@@ -55,14 +66,11 @@ ShadowRun run_shadow_sampled_launch(GpuModel& model, isa::LaunchState& launch, c
   // between the simulated end and the last dispatch plus the longest a detailed CTA was resident
   // (a last CTA on an SM as full as any was); the prediction is the middle of that bracket, the
   // error its half-width plus the two ends' difference and the floor.
-  const uint64_t packed = r.last_dispatch_cycles + r.longest_cta_cycles;
-  const uint64_t lo = std::min(r.simulated_cycles, packed), hi = std::max(r.simulated_cycles, packed);
-  r.timing.cycles = lo + (hi - lo) / 2;
+  const TailBracket t = bracket_tail(r.simulated_cycles, r.last_dispatch_cycles, r.longest_cta_cycles,
+                                     r.detailed_end_cycles, options.error_floor);
+  r.timing.cycles = t.cycles;
   r.timing.seconds = double(r.timing.cycles) / (model.config().core_clock_mhz * 1e6);
-  const uint64_t ends_apart = r.simulated_cycles > r.detailed_end_cycles ? r.simulated_cycles - r.detailed_end_cycles
-                                                                         : r.detailed_end_cycles - r.simulated_cycles;
-  r.error_cycles = (hi - lo + 1) / 2 + ends_apart +
-                   static_cast<uint64_t>(std::ceil(options.error_floor * double(r.timing.cycles)));
+  r.error_cycles = t.error_cycles;
   r.trusted = false;
   return r;
 }

@@ -53,6 +53,16 @@ struct ShadowRun {
 // Whether shadow SMs fit this chip (enough detailed SMs), with `why` when not.
 bool shadow_sms_fit(const GpuConfig& config, const ShadowOptions& options, std::string& why);
 
+// The prediction from a shadow run's ends (core cycles from the launch's start): the middle of
+// [simulated end, last dispatch + longest detailed CTA] (either order), and as error the bracket's
+// half-width (rounded up) + |simulated end - detailed SMs' end| + error_floor of the prediction
+// (rounded up).
+struct TailBracket {
+  uint64_t cycles = 0, error_cycles = 0;
+};
+TailBracket bracket_tail(uint64_t simulated, uint64_t last_dispatch, uint64_t longest_cta, uint64_t detailed_end,
+                         double error_floor);
+
 // Runs the launch with shadow SMs on `model` (its SMs of index not a multiple of options.scale).
 ShadowRun run_shadow_sampled_launch(GpuModel& model, isa::LaunchState& launch, const KernelResources& resources,
                                     const ShadowOptions& options);
