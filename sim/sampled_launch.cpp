@@ -304,7 +304,8 @@ std::string describe_shadow(const SampledTiming& s) {
      << "% estimated: half the tail's bracket, the simulated end " << r.simulated_cycles
      << " to the last dispatch " << r.last_dispatch_cycles << " + the longest detailed CTA " << r.longest_cta_cycles
      << ", + the detailed SMs' end " << r.detailed_end_cycles << " against the simulated one, + a floor)"
-     << (s.trusted ? "" : ": NOT TRUSTED, experimental (the grid's tail is bracketed, not simulated; run without --sample)");
+     << (s.trusted ? "" : ": NOT TRUSTED, experimental (the error covered the sgemm runs measured but not wmma_gemm's, "
+                        "-42 %: the shadows miss its L2 contention; run without --sample)");
   os << std::setprecision(2) << "; host CPU " << s.detailed_cpu_seconds << " s";
   return os.str();
 }
