@@ -301,9 +301,11 @@ std::string describe_shadow(const SampledTiming& s) {
      << "), the others functional on the full chip's L2 and DRAM, paced at " << std::setprecision(3) << r.mean_pace
      << " warp-instructions per CTA and cycle; predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles
      << " (" << std::setprecision(2) << 100.0 * s.estimated_error()
-     << "% estimated: the detailed SMs' end " << r.detailed_end_cycles << " against the launch's, + a floor)"
-     << ": NOT TRUSTED, experimental (the shadows' pace in the grid's tail is not yet right: errors of -27 % to "
-        "+26 % measured; run without --sample)";
+     << "% estimated: half the tail's bracket, the simulated end " << r.simulated_cycles
+     << " to the last dispatch " << r.last_dispatch_cycles << " + the longest detailed CTA " << r.longest_cta_cycles
+     << ", + the detailed SMs' end " << r.detailed_end_cycles << " against the simulated one, + a floor)"
+     << (s.trusted ? "" : ": NOT TRUSTED, experimental (the error covered the sgemm runs measured but not wmma_gemm's, "
+                        "-42 %: the shadows miss its L2 contention; run without --sample)");
   os << std::setprecision(2) << "; host CPU " << s.detailed_cpu_seconds << " s";
   return os.str();
 }
@@ -394,6 +396,9 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
                    {"shadow_warp_instructions", r.shadow_warp_instructions},
                    {"mean_pace", r.mean_pace},
                    {"detailed_end_cycles", r.detailed_end_cycles},
+                   {"simulated_cycles", r.simulated_cycles},
+                   {"last_dispatch_cycles", r.last_dispatch_cycles},
+                   {"longest_cta_cycles", r.longest_cta_cycles},
                    {"shared_read_fraction", r.probe.shared_fraction},
                    {"probed_lines", r.probe.lines}};
     j["error_method"] =

@@ -5,8 +5,11 @@
 // scaled-machine proxy (sim/proxy_sampling.h), the L2 holds the CTAs of the whole chip at once,
 // so the GEMM's tile reuse, and with it the DRAM traffic per CTA, is the full chip's.
 //
-// Prediction: the launch's cycles as the model measures them (the last CTA, detailed or shadow,
-// retiring). Every CTA executes exactly once (detailed or shadow): outputs are complete.
+// Prediction: the simulated run reproduces the chip up to the grid's last dispatch; its tail ends
+// too early (the shadows free their slots in groups and spread the last CTAs thinly). The launch's
+// end is bracketed by the simulated end and the last dispatch plus the longest a detailed CTA was
+// resident; the prediction is the bracket's middle (shadow_sampling.cpp; docs/PERFORMANCE.md).
+// Every CTA executes exactly once (detailed or shadow): outputs are complete.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +40,9 @@ struct ShadowRun {
   uint64_t detailed_ctas = 0, shadow_ctas = 0;
   uint64_t detailed_warp_instructions = 0, shadow_warp_instructions = 0;
   uint64_t detailed_end_cycles = 0;  // the last detailed CTA retired (from the launch's start)
+  uint64_t simulated_cycles = 0;     // the launch's end with the shadows (timing.cycles: the prediction)
+  uint64_t last_dispatch_cycles = 0; // the grid's last CTA dispatched (from the launch's start)
+  uint64_t longest_cta_cycles = 0;   // the longest a detailed CTA was resident
   double mean_pace = 0;           // warp-instructions per detailed CTA and cycle
   SharingProbe probe;
   uint64_t error_cycles = 0;
@@ -46,6 +52,16 @@ struct ShadowRun {
 
 // Whether shadow SMs fit this chip (enough detailed SMs), with `why` when not.
 bool shadow_sms_fit(const GpuConfig& config, const ShadowOptions& options, std::string& why);
+
+// The prediction from a shadow run's ends (core cycles from the launch's start): the middle of
+// [simulated end, last dispatch + longest detailed CTA] (either order), and as error the bracket's
+// half-width (rounded up) + |simulated end - detailed SMs' end| + error_floor of the prediction
+// (rounded up).
+struct TailBracket {
+  uint64_t cycles = 0, error_cycles = 0;
+};
+TailBracket bracket_tail(uint64_t simulated, uint64_t last_dispatch, uint64_t longest_cta, uint64_t detailed_end,
+                         double error_floor);
 
 // Runs the launch with shadow SMs on `model` (its SMs of index not a multiple of options.scale).
 ShadowRun run_shadow_sampled_launch(GpuModel& model, isa::LaunchState& launch, const KernelResources& resources,

@@ -1,6 +1,7 @@
 #include "sim/shadow_sms.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "isa/functional_executor.h"
 #include "isa/step.h"
@@ -18,7 +19,10 @@ void ShadowSm::begin_launch(int max_ctas, int shared_carveout_bytes) {
   ctas_.clear();
 }
 
-void ShadowSm::add_cta(std::unique_ptr<isa::CtaState> cta) { ctas_.push_back(Resident{std::move(cta), 0.0, 0}); }
+void ShadowSm::add_cta(std::unique_ptr<isa::CtaState> cta, double phase) {
+  const double burst = double(kWarpRun) * double(cta->warps.size());
+  ctas_.push_back(Resident{std::move(cta), -phase * burst, 0});
+}
 
 // The op goes to the LG queue only when it touches global or local memory: shared-memory traffic
 // never leaves the SM, and the shadow has no pipeline whose timing it could change.
@@ -87,14 +91,17 @@ uint64_t ShadowSm::run_burst(Resident& r, uint64_t budget, uint64_t cycle, isa::
   return ran;
 }
 
-int ShadowSm::tick(uint64_t cycle, uint64_t now_ps, double credit, isa::LaunchState& launch) {
+int ShadowSm::tick(uint64_t cycle, uint64_t now_ps, const std::vector<std::vector<double>>& pace,
+                   const std::vector<double>& twin, isa::LaunchState& launch) {
   if (ctas_.empty() && pipeline_.idle()) return 0;
   if (pipeline_.tick(cycle, now_ps)) pipeline_.take_completed(completed_);
   launch.clock = cycle;
   launch.smid = static_cast<uint32_t>(sm_);
   int retired = 0;
-  for (size_t i = 0; i < ctas_.size();) {
+  const std::vector<double>& by_rank = twin.size() == ctas_.size() ? twin : pace[std::min(ctas_.size(), pace.size() - 1)];
+  for (size_t i = 0, rank = 0; i < ctas_.size(); ++rank) {
     Resident& r = ctas_[i];
+    const double credit = by_rank[std::min(rank, by_rank.size() - 1)];
     const double burst = double(kWarpRun) * double(r.cta->warps.size());
     r.credit = std::min(r.credit + credit, 2.0 * burst);  // catching up after the LG queue was full
     bool finished = false;
@@ -131,39 +138,69 @@ void ShadowFleet::begin_launch(MemoryPartitions& memory, isa::LaunchState& launc
     shadows_.back()->begin_launch(occupancy.ctas_per_sm, occupancy.shared_carveout_bytes);
     shadow_ids_.push_back(i);
   }
-  detailed_instructions_.assign((size_t(model_.sm_count()) + scale_ - 1) / scale_, 0);
+  last_progress_.assign((size_t(model_.sm_count()) + scale_ - 1) / scale_, {});
+  twin_.assign(last_progress_.size(), {});
   const size_t slots = size_t(std::max(occupancy.ctas_per_sm, 1)) + 1;
-  now_sum_.assign(slots, 0.0);
   now_sms_.assign(slots, 0);
-  recent_pace_.assign(slots, -1.0);
-  pace_.assign(slots, 0.0);
+  now_sum_.assign(slots, {});
+  recent_pace_.assign(slots, {});
+  pace_samples_.assign(slots, {});
+  pace_.assign(slots, {});
+  for (size_t k = 0; k < slots; ++k) {
+    now_sum_[k].assign(std::max<size_t>(k, 1), 0.0);
+    recent_pace_[k].assign(std::max<size_t>(k, 1), 0.0);
+    pace_samples_[k].assign(std::max<size_t>(k, 1), 0);
+    pace_[k].assign(std::max<size_t>(k, 1), 0.0);
+  }
   paced_instructions_ = cta_cycles_ = 0;
   shadow_ctas_ = 0;
   last_detailed_cycle_ = 0;
+  last_dispatch_cycle_ = longest_cta_cycles_ = 0;
 }
 
-void ShadowFleet::add_cta(size_t sm, std::unique_ptr<isa::CtaState> cta, uint64_t) {
-  shadow_of(sm).add_cta(std::move(cta));
+void ShadowFleet::note_retired(const Seen& cta, uint64_t cycle) {
+  longest_cta_cycles_ = std::max(longest_cta_cycles_, cycle - cta.since);
+}
+
+void ShadowFleet::add_cta(size_t sm, std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
+  last_dispatch_cycle_ = std::max(last_dispatch_cycle_, cycle);
+  // The golden ratio's fraction spreads consecutive CTAs' phases evenly over [0, 1).
+  const double phase = std::fmod(double(cta->linear_id) * 0.6180339887498949, 1.0);
+  shadow_of(sm).add_cta(std::move(cta), phase);
   ++shadow_ctas_;
 }
 
 void ShadowFleet::tick(uint64_t cycle, uint64_t now_ps) {
-  // The detailed SMs' pace this edge (warp-instructions per resident CTA), by how many CTAs the
-  // SM holds: a CTA sharing its SM with fewer others runs faster (the grid's tail), so a shadow
-  // SM holding k CTAs runs at the pace of the detailed SMs holding k.
-  std::fill(now_sum_.begin(), now_sum_.end(), 0.0);
+  // The detailed CTAs' pace this edge (warp-instructions issued), by how many CTAs their SM holds
+  // and by age: a CTA sharing its SM with fewer others runs faster (the grid's tail), an older one
+  // is favoured by the warp schedulers.
+  for (auto& row : now_sum_) std::fill(row.begin(), row.end(), 0.0);
   std::fill(now_sms_.begin(), now_sms_.end(), 0u);
   uint64_t all_delta = 0, all_resident = 0;
-  for (size_t g = 0; g < detailed_instructions_.size(); ++g) {
-    const SmCore& sm = model_.sm(static_cast<int>(g * scale_));
-    const uint64_t now = sm.stats().warp_instructions;
-    const uint64_t delta = now - detailed_instructions_[g];
-    detailed_instructions_[g] = now;
-    const size_t k = std::min<size_t>(size_t(sm.resident_ctas()), now_sum_.size() - 1);
+  for (size_t g = 0; g < last_progress_.size(); ++g) {
+    model_.sm(static_cast<int>(g * scale_)).resident_cta_progress(progress_);
+    twin_[g].resize(progress_.size());
+    std::vector<Seen>& last = last_progress_[g];
+    seen_.clear();
+    const size_t k = std::min(progress_.size(), now_sum_.size() - 1);
+    size_t j = 0;
+    for (size_t r = 0; r < progress_.size(); ++r) {
+      for (; j < last.size() && last[j].id < progress_[r].first; ++j) note_retired(last[j], cycle);
+      const bool known = j < last.size() && last[j].id == progress_[r].first;
+      const uint64_t before = known ? last[j].issued : 0;
+      const uint64_t since = known ? last[j].since : cycle;
+      if (!known) last_dispatch_cycle_ = std::max(last_dispatch_cycle_, cycle);
+      if (known) ++j;
+      const uint64_t delta = progress_[r].second - before;
+      if (r < k) now_sum_[k][r] += double(delta);
+      twin_[g][r] = double(delta);
+      all_delta += delta;
+      seen_.push_back(Seen{progress_[r].first, progress_[r].second, since});
+    }
+    for (; j < last.size(); ++j) note_retired(last[j], cycle);
+    last.swap(seen_);
     if (k == 0) continue;
-    now_sum_[k] += double(delta) / double(k);
     now_sms_[k] += 1;
-    all_delta += delta;
     all_resident += k;
   }
   if (all_resident) {
@@ -171,20 +208,27 @@ void ShadowFleet::tick(uint64_t cycle, uint64_t now_ps) {
     paced_instructions_ += all_delta;
     cta_cycles_ += all_resident;
   }
-  // Per k: this edge's pace where a detailed SM holds k CTAs (its recent average kept), else that
-  // recent average, else the pace of all detailed CTAs now, else the launch's average (one
-  // instruction per edge before anything was measured: nothing waits for ever).
+  // Per k and rank: this edge's pace where a detailed SM holds k CTAs (its recent average kept),
+  // else that recent average, else the pace of all detailed CTAs now, else the launch's average
+  // (one instruction per edge before anything was measured: nothing waits for ever).
   const double fallback = all_resident ? double(all_delta) / double(all_resident) : cta_cycles_ ? mean_pace() : 1.0;
   for (size_t k = 1; k < now_sum_.size(); ++k) {
-    if (now_sms_[k]) {
-      const double pace = now_sum_[k] / double(now_sms_[k]);
-      recent_pace_[k] = recent_pace_[k] < 0 ? pace : recent_pace_[k] + (pace - recent_pace_[k]) / kPaceMemoryCycles;
-      pace_[k] = pace;
-    } else {
-      pace_[k] = recent_pace_[k] >= 0 ? recent_pace_[k] : fallback;
+    for (size_t r = 0; r < k; ++r) {
+      double& recent = recent_pace_[k][r];
+      uint64_t& samples = pace_samples_[k][r];
+      if (now_sms_[k]) {
+        const double pace = now_sum_[k][r] / double(now_sms_[k]);
+        // The mean of the edges measured so far, then a running average over kPaceMemoryCycles.
+        samples += 1;
+        recent += (pace - recent) / std::min(double(samples), kPaceMemoryCycles);
+        pace_[k][r] = pace;
+      } else {
+        // A few edges' pace is noise (a CTA at a barrier issues nothing for a while).
+        pace_[k][r] = samples >= kMinPaceSamples ? recent : fallback;
+      }
     }
   }
-  for (auto& s : shadows_) s->tick(cycle, now_ps, pace_[std::min<size_t>(s->resident(), pace_.size() - 1)], *launch_);
+  for (size_t i = 0; i < shadows_.size(); ++i) shadows_[i]->tick(cycle, now_ps, pace_, twin_[shadow_ids_[i] / scale_], *launch_);
 }
 
 bool ShadowFleet::idle() const {

@@ -5,21 +5,27 @@
 // model's L2 slices and DRAM channels. So L2 reuse between CTAs, L2 and DRAM contention and
 // bandwidth are those of the whole chip, while only 1/scale of the SMs' pipelines is simulated.
 //
-// Pacing: a shadow CTA has no pipeline to tell how fast it runs, so it runs as fast as detailed
-// CTAs in its situation: after every core edge a shadow SM holding k CTAs credits each of them
-// the warp-instructions per CTA that the detailed SMs holding k CTAs issued on that edge (a CTA
-// sharing its SM with fewer others runs faster: the grid's tail); with no detailed SM holding k,
-// the last such pace (a running average), else the pace of all detailed CTAs on that edge. A CTA
-// executes its credit in bursts of a few consecutive instructions per warp in turn (a warp at a
-// barrier waits for the others), so a warp's registers stay in the host's cache. A shadow SM
-// whose memory pipeline refuses more (its LG queue is full) waits, so the memory system pushes
-// back on the shadows as on the detailed SMs. The memory ops' answers are drained, not waited
-// for: the detailed CTAs' pace already includes the latency the shadows' traffic causes them.
+// Pacing: a shadow CTA has no pipeline to tell how fast it runs, so it runs as fast as a detailed
+// CTA in its situation. Every shadow SM has a twin, the detailed SM of its group (SM s*g for SMs
+// s*g .. s*g+s-1): after every core edge, when both hold k CTAs, the rank-th oldest shadow CTA is
+// credited the warp-instructions the twin's rank-th oldest CTA issued on that edge, so a shadow
+// SM's CTAs speed up, slow down and retire as spread as a real SM's. Otherwise (the counts differ
+// for a few edges after a retirement) the mean over the detailed SMs holding k of their rank-th
+// oldest CTAs' instructions, else that pace's running average, else the pace of all detailed CTAs
+// on that edge. A CTA executes its credit in bursts of a few consecutive instructions per warp in
+// turn (a warp at a barrier waits for the others), so a warp's registers stay in the host's cache;
+// each CTA's bursts start at its own phase, so that CTAs dispatched together do not send their
+// loads on the same edge. A shadow SM whose memory pipeline refuses more (its LG queue is full)
+// waits, so the memory system pushes back on the shadows as on the detailed SMs. The memory ops'
+// answers are drained, not waited for: the detailed CTAs' pace already includes the latency.
 //
-// Known limits (docs/PERFORMANCE.md): one pace for all CTAs of a shadow SM makes them retire
-// together, where a real SM's retire spread out, so the dispatcher hands a grid's last CTAs out
-// differently and the launch's end moves (-27 % to +26 % measured); the detailed CTAs also ran
-// 7-8 % slow on 80 SMs with 70 shadows. Hence experimental and never trusted.
+// Measured (docs/PERFORMANCE.md): one pace for all of a shadow SM's CTAs (the previous rule) made
+// them retire together and the detailed SMs took the last CTAs (+8.4 % on sgemm_tiled 512^3); the
+// rank-th oldest of all detailed SMs' CTAs still retired together; the twin reproduces the
+// dispatch of the grid's last CTA to 0.5 %. What it does not reproduce is the tail after it: a
+// group's 8 SMs free their slots together and spread the last CTAs thinly, which run faster than
+// the full run's, where a few SMs that free first take several each; sim/shadow_sampling.h
+// brackets the tail instead of trusting it.
 //
 // Determinism: shadows advance on the calling thread after the core edge's commit, in SM order,
 // from simulated quantities only: the same cycles for any --threads.
@@ -28,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "isa/launch_state.h"
@@ -43,10 +50,13 @@ class ShadowSm {
   ShadowSm(int sm_id, const GpuConfig& config, MemoryPartitions& memory);
   void begin_launch(int max_ctas, int shared_carveout_bytes);
   bool can_accept_cta() const { return int(ctas_.size()) < max_ctas_; }
-  void add_cta(std::unique_ptr<isa::CtaState> cta);
-  // One core edge: the pipeline's tick, then every CTA gets `credit` warp-instructions more to
-  // execute; returns the CTAs that finished. Throws isa::ExecError on a kernel fault.
-  int tick(uint64_t cycle, uint64_t now_ps, double credit, isa::LaunchState& launch);
+  // `phase` in [0, 1): the CTA's first burst waits for that fraction of a burst's credit more.
+  void add_cta(std::unique_ptr<isa::CtaState> cta, double phase);
+  // One core edge: the pipeline's tick, then the rank-th oldest of the k resident CTAs gets
+  // pace[k][rank] warp-instructions more to execute; returns the CTAs that finished. Throws
+  // isa::ExecError on a kernel fault.
+  int tick(uint64_t cycle, uint64_t now_ps, const std::vector<std::vector<double>>& pace, const std::vector<double>& twin,
+           isa::LaunchState& launch);
   bool idle() const { return ctas_.empty() && pipeline_.idle(); }
   uint64_t warp_instructions() const { return warp_instructions_; }
   uint64_t resident() const { return ctas_.size(); }
@@ -89,6 +99,10 @@ class ShadowFleet : public GpuModel::ShadowSms {
   // The per-CTA pace (warp-instructions per CTA and cycle) averaged over the launch so far.
   // The core cycle after the last one on which a detailed CTA was resident.
   uint64_t last_detailed_cycle() const { return last_detailed_cycle_; }
+  // The core cycle on which the grid's last CTA was dispatched (as seen here: a detailed SM's CTA
+  // from its first tick), and the longest a detailed CTA was resident (dispatch to retirement).
+  uint64_t last_dispatch_cycle() const { return last_dispatch_cycle_; }
+  uint64_t longest_cta_cycles() const { return longest_cta_cycles_; }
   double mean_pace() const { return cta_cycles_ ? double(paced_instructions_) / double(cta_cycles_) : 0.0; }
 
  private:
@@ -100,13 +114,26 @@ class ShadowFleet : public GpuModel::ShadowSms {
   std::vector<std::unique_ptr<ShadowSm>> shadows_;  // in SM order
   std::vector<size_t> shadow_ids_;                  // their SM indices
   isa::LaunchState* launch_ = nullptr;
-  std::vector<uint64_t> detailed_instructions_;  // per detailed SM: its warp-instructions so far
-  // Per number of resident CTAs k (index): this edge's summed pace and detailed SMs holding k, a
-  // running average of the pace over about kPaceMemoryCycles (-1: never measured), and the
-  // pace given to shadow SMs holding k.
+  // Per number of resident CTAs k and age rank r ([k][r]): this edge's summed warp-instructions of
+  // the rank-r CTAs of the detailed SMs holding k, a running average of the pace over about
+  // kPaceMemoryCycles and the edges it has seen (used when at least kMinPaceSamples), and the pace
+  // given to shadow CTAs; per k: the detailed SMs holding k this edge.
   static constexpr double kPaceMemoryCycles = 256;
-  std::vector<double> now_sum_, recent_pace_, pace_;
+  static constexpr uint64_t kMinPaceSamples = 256;
+  std::vector<std::vector<double>> now_sum_, recent_pace_, pace_;
+  std::vector<std::vector<uint64_t>> pace_samples_;
   std::vector<unsigned> now_sms_;
+  // Per detailed SM: its resident CTAs at the last edge (linear id, warp-instructions issued, the
+  // cycle it was first seen), oldest first.
+  struct Seen {
+    uint64_t id = 0, issued = 0, since = 0;
+  };
+  void note_retired(const Seen& cta, uint64_t cycle);
+  std::vector<std::vector<Seen>> last_progress_;
+  std::vector<Seen> seen_;
+  uint64_t last_dispatch_cycle_ = 0, longest_cta_cycles_ = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> progress_;
+  std::vector<std::vector<double>> twin_;  // per detailed SM: its CTAs' warp-instructions this edge, oldest first
   uint64_t paced_instructions_ = 0, cta_cycles_ = 0;  // detailed: warp-instructions, CTA x cycles
   uint64_t shadow_ctas_ = 0;
   uint64_t last_detailed_cycle_ = 0;

@@ -43,7 +43,7 @@ struct SmCore::Impl {
     warp_slot_used.assign(static_cast<size_t>(cfg.max_warps_per_sm()), false);
     free_slots = cfg.max_warps_per_sm();
     SubCore::Shared shared{id, &config, &memory, &timing, observer, &stats, &next_token_sequence, &cta_events,
-                           &tma_barriers, &cta_event_raised, &issue_deferred, cluster_tma, &active_warps};
+                           &tma_barriers, &cta_event_raised, &issue_deferred, cluster_tma, &active_warps, &cta_issued};
     subcores.reserve(static_cast<size_t>(cfg.subcores_per_sm));
     for (int i = 0; i < cfg.subcores_per_sm; ++i) subcores.emplace_back(i, cfg.max_warps_per_subcore, shared);
   }
@@ -68,6 +68,7 @@ struct SmCore::Impl {
   ClosedGlobalMemory closed;
   std::vector<CtaSlot> ctas;
   std::vector<uint8_t> cta_events;
+  std::vector<uint64_t> cta_issued;  // per CTA slot (SubCore::Shared::cta_issued)
   bool cta_event_raised = false;  // some cta_events entry may be set
   bool issue_deferred = false;    // some sub-core has a deferred issue
   int active_warps = 0;           // the sub-cores' active warps (SubCore::Shared::sm_active_warps)
@@ -158,6 +159,7 @@ void SmCore::begin_launch(isa::LaunchState* launch, int max_resident_ctas, int s
   m.ctas.clear();
   m.ctas.resize(static_cast<size_t>(max_resident_ctas));
   m.cta_events.assign(static_cast<size_t>(max_resident_ctas), 0);
+  m.cta_issued.assign(static_cast<size_t>(max_resident_ctas), 0);
   m.timing.clear();  // a new launch may come from a new module
   m.memory.configure(shared_carveout_bytes);
 }
@@ -210,6 +212,7 @@ void SmCore::Impl::place(std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
   while (ctas[cta_slot].cta) ++cta_slot;
   CtaSlot& c = ctas[cta_slot];
   c.cta = std::move(cta);
+  cta_issued[static_cast<size_t>(cta_slot)] = 0;
   for (auto& w : c.cta->warps) {
     int ws = 0;
     while (warp_slot_used[static_cast<size_t>(ws)]) ++ws;
@@ -357,6 +360,12 @@ void SmCore::take_counts(uint64_t* warp_instructions, uint64_t* thread_instructi
 
 bool SmCore::idle() const { return impl_->resident == 0 && impl_->memory.idle(); }
 int SmCore::resident_ctas() const { return impl_->resident; }
+void SmCore::resident_cta_progress(std::vector<std::pair<uint64_t, uint64_t>>& out) const {
+  out.clear();
+  for (size_t i = 0; i < impl_->ctas.size(); ++i)
+    if (impl_->ctas[i].cta) out.emplace_back(impl_->ctas[i].cta->linear_id, impl_->cta_issued[i]);
+  std::sort(out.begin(), out.end());
+}
 std::vector<std::unique_ptr<isa::CtaState>> SmCore::take_resident_ctas() {
   std::vector<std::unique_ptr<isa::CtaState>> out;
   for (CtaSlot& c : impl_->ctas)

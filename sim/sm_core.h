@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "isa/launch_state.h"
@@ -98,6 +99,10 @@ class SmCore {
   // No resident CTA and nothing in flight in this SM's memory pipeline.
   bool idle() const;
   int resident_ctas() const;
+  // The resident CTAs' progress, oldest (lowest linear id) first: (linear id, warp-instructions
+  // issued for it so far). Shadow-SM sampling paces each shadow CTA by the detailed CTA of the
+  // same age (sim/shadow_sms.h). A reservation's CTA appears once built (the SM's next tick).
+  void resident_cta_progress(std::vector<std::pair<uint64_t, uint64_t>>& out) const;
   // Progress-rate sampling, after a stopped launch: moves the resident CTAs out (slot order). The
   // SM is left unusable (its sub-cores still hold the warps' slots); GpuModel rebuilds it.
   std::vector<std::unique_ptr<isa::CtaState>> take_resident_ctas();

@@ -193,6 +193,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
   SmStats& stats = *shared_.stats;
   stats.issued += 1;
   stats.warp_instructions += 1;
+  (*shared_.cta_issued)[static_cast<size_t>(s.cta_slot)] += 1;
   const uint64_t lanes = isa::lane_count(r.active);
   stats.thread_instructions += lanes;
   if (t.flops) {

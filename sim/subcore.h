@@ -66,6 +66,9 @@ class SubCore {
     // The SM's active warps over all its sub-cores, kept up to date here (place, finish) so that
     // the SM's occupancy count per cycle is one addition, not a sum over the sub-cores.
     int* sm_active_warps = nullptr;
+    // Per CTA slot: warp-instructions issued for the CTA there (shadow-SM sampling paces each
+    // shadow CTA by the detailed CTA of the same age: sim/shadow_sms.h).
+    std::vector<uint64_t>* cta_issued = nullptr;
   };
 
   SubCore(int index, int slots, const Shared& shared);

@@ -48,7 +48,7 @@ void add_device_options(po::options_description& opts, const std::string& backen
                         "it is marked NOT TRUSTED when its error exceeds 5 %")(
       "sample-shadow", "with --sample, experimental: grids of a few CTA generations whose CTAs read each other's data "
                        "(GEMMs) run on the full chip with 1 SM in 8 in detail and the others functional, feeding the "
-                       "real L2 and DRAM (shadow SMs); printed NOT TRUSTED (the tail is not yet right)")(
+                       "real L2 and DRAM (shadow SMs); printed NOT TRUSTED (sgemm within its error, wmma_gemm not)")(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
       "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str())(
