@@ -6,6 +6,10 @@
 # ptx_exec (PTX that parses, run on the functional executor). The committed seeds in fuzz/corpus/<target>/
 # are copied into the build folder's working corpus, which grows there (the committed one does
 # not change). A crash leaves its input in <build>/artifacts/<target>/ and fails the script.
+# FUZZ_SEED=N fixes libFuzzer's random seed, so that a run can be repeated: CI uses one, and a
+# longer local run with the same seed, from a fresh build folder (the working corpus grows there),
+# covers the inputs CI will try: libFuzzer mutates in the same order, only how far it gets in
+# SECONDS depends on the machine. Unset: a new seed each run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-all}
@@ -27,7 +31,7 @@ for t in "${targets[@]}"; do
   cp -n fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
   echo "fuzz: $t for ${seconds}s"
   log="$build/$t.log"
-  if ! "$build/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+  if ! "$build/fuzz_$t" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
       -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1; then
     status=1
     echo "fuzz: $t FAILED; input in $artifacts/, log $log:" >&2

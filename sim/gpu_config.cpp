@@ -12,6 +12,7 @@
 #include <boost/program_options/variables_map.hpp>
 
 #include "sim/gpu_config_options.h"
+#include "sim/option_error_text.h"
 
 namespace gpusim::sim {
 
@@ -89,7 +90,7 @@ std::string located(const std::string& path, const std::string& key) {
            field && std::holds_alternative<int GpuConfig::*>(field->member) &&
            dynamic_cast<const po::invalid_option_value*>(&e))
     why = std::string(" (expected a whole number, in ") + field->unit + ")";
-  throw GpuConfigError(where + ": " + e.what() + why);
+  throw GpuConfigError(where + ": " + option_error_text(e) + why);
 }
 
 // "--set a.b=1 --set a.b=2": the last one wins, as on most command lines.

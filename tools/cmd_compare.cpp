@@ -16,6 +16,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sim/option_error_text.h"
 #include "runtime/cuda_device.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
@@ -350,7 +351,7 @@ int gpusim_cmd_compare(int argc, char** argv) {
     po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "gpusim compare: " << e.what() << "\n\n" << opts;
+    std::cerr << "gpusim compare: " << sim::option_error_text(e) << "\n\n" << opts;
     return 2;
   }
   if (vm.count("help")) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/option_error_text.h"
 #include "runtime/sim_environment.h"
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
@@ -146,7 +147,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
     po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "gpusim exec: " << e.what() << "\n\n";
+    std::cerr << "gpusim exec: " << sim::option_error_text(e) << "\n\n";
     print_usage(std::cerr, opts);
     return 2;
   }

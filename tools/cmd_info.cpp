@@ -7,6 +7,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sim/option_error_text.h"
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
 #include "sim/occupancy.h"
@@ -32,7 +33,7 @@ int gpusim_cmd_info(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(options).run(), args);
     po::notify(args);
   } catch (const po::error& e) {
-    std::cerr << "gpusim info: " << e.what() << "\n" << options;
+    std::cerr << "gpusim info: " << sim::option_error_text(e) << "\n" << options;
     return 2;
   }
   if (args.count("help")) {

@@ -11,6 +11,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sim/option_error_text.h"
 #include "runtime/cuda_device.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
@@ -74,7 +75,7 @@ int gpusim_cmd_l2_fanin(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(options).run(), args);
     po::notify(args);
   } catch (const po::error& e) {
-    std::cerr << "gpusim l2-fanin: " << e.what() << "\n" << options;
+    std::cerr << "gpusim l2-fanin: " << sim::option_error_text(e) << "\n" << options;
     return 2;
   }
   if (args.count("help")) {

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "sim/option_error_text.h"
 #include "isa/ptx_parser.h"
 #include "runtime/device.h"
 #include "runtime/sim_device.h"
@@ -407,7 +408,7 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
     std::cerr << "gpusim launch: " << e.what() << "\n";
     return 2;
   } catch (const po::error& e) {
-    std::cerr << "gpusim launch: " << e.what() << "\n\n";
+    std::cerr << "gpusim launch: " << sim::option_error_text(e) << "\n\n";
     print_usage(std::cerr, opts);
     return 2;
   }

@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "workloads/embedded_ptx.h"
 #include "workloads/workload.h"
@@ -46,7 +47,7 @@ int gpusim_cmd_list(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "gpusim list: " << e.what() << "\n" << opts;
+    std::cerr << "gpusim list: " << sim::option_error_text(e) << "\n" << opts;
     return 2;
   }
   if (vm.count("help")) {

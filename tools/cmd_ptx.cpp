@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "sim/option_error_text.h"
 #include "isa/module_summary.h"
 #include "tools/commands.h"
 #include "isa/ptx_parser.h"
@@ -67,7 +68,7 @@ int gpusim_cmd_ptx(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(opts).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "gpusim ptx: " << e.what() << "\n" << opts;
+    std::cerr << "gpusim ptx: " << sim::option_error_text(e) << "\n" << opts;
     return 2;
   }
   if (vm.count("help")) {

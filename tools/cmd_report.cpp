@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sim/option_error_text.h"
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
 #include "tools/report/report_page.h"
@@ -35,7 +36,7 @@ int gpusim_cmd_report(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), args);
     po::notify(args);
   } catch (const po::error& e) {
-    std::cerr << "gpusim report: " << e.what() << "\n" << options;
+    std::cerr << "gpusim report: " << sim::option_error_text(e) << "\n" << options;
     return 2;
   }
   if (args.count("help")) {

@@ -10,6 +10,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include "sim/option_error_text.h"
 #include "sim/gpu_config.h"
 #include "tools/commands.h"
 #include "tools/roofline.h"
@@ -119,7 +120,7 @@ int gpusim_cmd_roofline(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(options).run(), args);
     po::notify(args);
   } catch (const po::error& e) {
-    std::cerr << "gpusim roofline: " << e.what() << "\n" << options;
+    std::cerr << "gpusim roofline: " << sim::option_error_text(e) << "\n" << options;
     return 2;
   }
   if (args.count("help")) {

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "sim/option_error_text.h"
 #include "runtime/device.h"
 #include "runtime/sim_device.h"
 #include "tools/commands.h"
@@ -73,7 +74,7 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
     po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "gpusim run: " << e.what() << "\n\n";
+    std::cerr << "gpusim run: " << sim::option_error_text(e) << "\n\n";
     print_usage(std::cerr, opts);
     return 2;
   }

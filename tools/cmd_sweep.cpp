@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/sweep/revision.h"
 #include "tools/sweep/sweep_report.h"
@@ -156,7 +157,7 @@ int gpusim_cmd_sweep(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "gpusim sweep: " << e.what() << "\n\n";
+    std::cerr << "gpusim sweep: " << sim::option_error_text(e) << "\n\n";
     print_usage(std::cerr, opts);
     return 2;
   }

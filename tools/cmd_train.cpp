@@ -11,6 +11,7 @@
 #include <iostream>
 #include <map>
 
+#include "sim/option_error_text.h"
 #include "framework/backends.h"
 #include "framework/cpu_backend.h"
 #include "framework/graphviz.h"
@@ -195,7 +196,7 @@ int gpusim_cmd_train(int argc, char** argv) {
     po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "gpusim train: " << e.what() << "\n\n" << opts;
+    std::cerr << "gpusim train: " << sim::option_error_text(e) << "\n\n" << opts;
     return 2;
   }
   if (vm.count("help")) {

@@ -9,6 +9,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sim/option_error_text.h"
 #include "runtime/cuda_device.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
@@ -54,7 +55,7 @@ int gpusim_cmd_ubench(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(options).run(), args);
     po::notify(args);
   } catch (const po::error& e) {
-    std::cerr << "gpusim ubench: " << e.what() << "\n" << options;
+    std::cerr << "gpusim ubench: " << sim::option_error_text(e) << "\n" << options;
     return 2;
   }
   if (args.count("help")) {

@@ -5,6 +5,9 @@
 #include <iostream>
 #include <string>
 
+#include <boost/program_options/errors.hpp>
+
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/huge_pages.h"
 
@@ -57,6 +60,10 @@ int main(int argc, char** argv) {
     if (cmd != c.name) continue;
     try {
       return c.run(argc - 1, argv + 1);
+    } catch (const boost::program_options::error& e) {
+      // An option error a command did not catch itself: still never through e.what() (see there).
+      std::cerr << "gpusim " << cmd << ": error: " << gpusim::sim::option_error_text(e) << "\n";
+      return 2;
     } catch (const std::exception& e) {
       std::cerr << "gpusim " << cmd << ": error: " << e.what() << "\n";
       return 1;

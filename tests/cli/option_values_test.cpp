@@ -28,4 +28,16 @@ TEST(OptionValues, HugeCarveoutFailsCleanly) {
   EXPECT_TRUE(contains(o.output, "implausibly large")) << o.output;
 }
 
+TEST(OptionValues, PlaceholderSpelledInAValueIsQuotedAsTyped) {
+  // Boost formats "the argument ('%value%') ..." by replacing the token until none is left; a
+  // value spelling the token grew the message forever (found by fuzzing the INI reader in CI).
+  for (const char* command : {"run vecadd --mode functional --seed '%value%'",
+                              "run vecadd --mode functional --seed '%value%%option%'",
+                              "info --set 'sm.count=%value%'"}) {
+    const Outcome o = run_gpusim(command);
+    EXPECT_NE(o.exit_code, 0) << command << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, "'%value%")) << command << "\n" << o.output;
+  }
+}
+
 }  // namespace

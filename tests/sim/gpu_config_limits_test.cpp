@@ -73,5 +73,17 @@ TEST(GpuConfigLimits, EmptyFileIsNotAConfig) {
   EXPECT_TRUE(mentions(e, "GPU config " + path + ": the file sets no parameters")) << e;
 }
 
+TEST(GpuConfigLimits, PlaceholderSpelledInAValueIsQuotedAsTyped) {
+  // The input CI's fuzzer found: Boost's message formatting replaced "%value%" with the value
+  // until none was left, and this value spells it, so loading the file never returned.
+  const std::string path = testing::TempDir() + "gpusim_placeholder.ini";
+  std::ofstream(path) << "[sm]\ncount=%value%') for op\n";
+  std::string e = load_error(path);
+  EXPECT_TRUE(mentions(e, "GPU config " + path + ":2")) << e;
+  EXPECT_TRUE(mentions(e, "('%value%') for op')")) << e;
+  e = load_error("", {"sm.count=%canonical_option%%value%"});
+  EXPECT_TRUE(mentions(e, "('%canonical_option%%value%')")) << e;
+}
+
 }  // namespace
 }  // namespace gpusim::sim
