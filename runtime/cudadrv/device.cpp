@@ -9,7 +9,7 @@
 
 #include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_state.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 #include "runtime/forwarding_device.h"
 #include "runtime/sim_environment.h"
 
@@ -115,7 +115,7 @@ CUresult cuDeviceGetAttribute(int* value, CUdevice_attribute attribute, CUdevice
   return api_call("cuDeviceGetAttribute", [&](DriverState& s) {
     if (!value) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "value is null"};
     gpusim::cudadrv::require_device(s, device);
-    const long long raw = gpusim::cudadrv::raw_enum_value(attribute);
+    const long long raw = gpusim::runtime::raw_enum_value(attribute);
     if (raw <= 0 || raw >= CU_DEVICE_ATTRIBUTE_MAX)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "unknown device attribute " + std::to_string(raw)};
     *value = attribute_value(s.properties, static_cast<int>(raw));

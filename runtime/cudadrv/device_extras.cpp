@@ -11,7 +11,7 @@
 #include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
@@ -93,7 +93,7 @@ CUresult cuDeviceGetProperties(CUdevprop* prop, CUdevice device) {
 CUresult cuCtxSetCacheConfig(CUfunc_cache config) {
   return api_call("cuCtxSetCacheConfig", [&](DriverState& s) {
     CUctx_st& c = gpusim::cudadrv::usable_context(s);
-    const long long raw = gpusim::cudadrv::raw_enum_value(config);
+    const long long raw = gpusim::runtime::raw_enum_value(config);
     if (raw < CU_FUNC_CACHE_PREFER_NONE || raw > CU_FUNC_CACHE_PREFER_EQUAL)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "config is not a CUfunc_cache value"};
     c.cache_config = config;
@@ -113,7 +113,7 @@ CUresult cuFuncSetCacheConfig(CUfunction function, CUfunc_cache config) {
   return api_call("cuFuncSetCacheConfig", [&](DriverState& s) {
     gpusim::cudadrv::require_initialized(s);
     gpusim::cudadrv::live_function(s, function);
-    const long long raw = gpusim::cudadrv::raw_enum_value(config);
+    const long long raw = gpusim::runtime::raw_enum_value(config);
     if (raw < CU_FUNC_CACHE_PREFER_NONE || raw > CU_FUNC_CACHE_PREFER_EQUAL)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "config is not a CUfunc_cache value"};
     return CUDA_SUCCESS;
@@ -123,7 +123,7 @@ CUresult cuFuncSetCacheConfig(CUfunction function, CUfunc_cache config) {
 CUresult cuCtxSetSharedMemConfig(CUsharedconfig config) {
   return api_call("cuCtxSetSharedMemConfig", [&](DriverState& s) {
     CUctx_st& c = gpusim::cudadrv::usable_context(s);
-    const long long raw = gpusim::cudadrv::raw_enum_value(config);
+    const long long raw = gpusim::runtime::raw_enum_value(config);
     if (raw < CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE || raw > CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "config is not a CUsharedconfig value"};
     c.shared_config = config;
@@ -158,7 +158,7 @@ CUresult cuMemPoolSetAttribute(CUmemoryPool pool, CUmemPool_attribute attribute,
   return api_call("cuMemPoolSetAttribute", [&](DriverState& s) {
     require_pool(s, pool);
     if (!value) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "value is null"};
-    const long long raw_attribute = gpusim::cudadrv::raw_enum_value(attribute);
+    const long long raw_attribute = gpusim::runtime::raw_enum_value(attribute);
     switch (raw_attribute) {
       case CU_MEMPOOL_ATTR_RELEASE_THRESHOLD: s.mem_pool_release_threshold = *static_cast<cuuint64_t*>(value); return CUDA_SUCCESS;
       case CU_MEMPOOL_ATTR_REUSE_FOLLOW_EVENT_DEPENDENCIES:
@@ -177,7 +177,7 @@ CUresult cuMemPoolGetAttribute(CUmemoryPool pool, CUmemPool_attribute attribute,
   return api_call("cuMemPoolGetAttribute", [&](DriverState& s) {
     require_pool(s, pool);
     if (!value) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "value is null"};
-    const long long raw_attribute = gpusim::cudadrv::raw_enum_value(attribute);
+    const long long raw_attribute = gpusim::runtime::raw_enum_value(attribute);
     switch (raw_attribute) {
       case CU_MEMPOOL_ATTR_RELEASE_THRESHOLD: *static_cast<cuuint64_t*>(value) = s.mem_pool_release_threshold; return CUDA_SUCCESS;
       case CU_MEMPOOL_ATTR_REUSE_FOLLOW_EVENT_DEPENDENCIES:

@@ -16,7 +16,7 @@
 #include <cstring>
 
 #include "runtime/cudadrv/driver_state.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
@@ -33,7 +33,7 @@ std::string hex(uint64_t v) {
 }
 
 void check_device_location(const CUmemLocation& location) {
-  if (gpusim::cudadrv::raw_enum_value(location.type) != CU_MEM_LOCATION_TYPE_DEVICE)
+  if (gpusim::runtime::raw_enum_value(location.type) != CU_MEM_LOCATION_TYPE_DEVICE)
     throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("only device locations are simulated")};
   if (location.id != 0)
     throw DriverFailure{CUDA_ERROR_INVALID_DEVICE, std::string("device ") + std::to_string(location.id) + " does not exist"};
@@ -41,7 +41,7 @@ void check_device_location(const CUmemLocation& location) {
 
 void check_prop(const CUmemAllocationProp* prop) {
   if (!prop) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("prop is null")};
-  if (gpusim::cudadrv::raw_enum_value(prop->type) != CU_MEM_ALLOCATION_TYPE_PINNED)
+  if (gpusim::runtime::raw_enum_value(prop->type) != CU_MEM_ALLOCATION_TYPE_PINNED)
     throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string("the allocation type must be CU_MEM_ALLOCATION_TYPE_PINNED")};
   check_device_location(prop->location);
 }
@@ -108,7 +108,7 @@ CUresult cuMemGetAllocationGranularity(size_t* granularity, const CUmemAllocatio
     if (!granularity) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "granularity is null"};
     gpusim::cudadrv::require_initialized(s);
     check_prop(prop);
-    const long long raw_option = gpusim::cudadrv::raw_enum_value(option);
+    const long long raw_option = gpusim::runtime::raw_enum_value(option);
     if (raw_option != CU_MEM_ALLOC_GRANULARITY_MINIMUM && raw_option != CU_MEM_ALLOC_GRANULARITY_RECOMMENDED)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "option is not a CUmemAllocationGranularity_flags value"};
     *granularity = kGranularity;
@@ -304,7 +304,7 @@ CUresult cuMemExportToShareableHandle(void* shareable, CUmemGenericAllocationHan
     if (!shareable || flags != 0) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "shareableHandle is null or flags are not 0"};
     gpusim::cudadrv::require_initialized(s);
     const DriverState::VmmAllocation& a = live_allocation(s, handle);
-    if (gpusim::cudadrv::raw_enum_value(type) != CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR)
+    if (gpusim::runtime::raw_enum_value(type) != CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR)
       throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "only CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR handles are supported"};
     if (!(a.prop.requestedHandleTypes & CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR))
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the allocation was not created with the POSIX file descriptor handle type requested"};
@@ -321,7 +321,7 @@ CUresult cuMemImportFromShareableHandle(CUmemGenericAllocationHandle* handle, vo
   return api_call("cuMemImportFromShareableHandle", [&](DriverState& s) {
     if (!handle) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "handle is null"};
     gpusim::cudadrv::usable_context(s);
-    if (gpusim::cudadrv::raw_enum_value(type) != CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR)
+    if (gpusim::runtime::raw_enum_value(type) != CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR)
       throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "only CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR handles are supported"};
     const int given = static_cast<int>(reinterpret_cast<intptr_t>(os_handle));
     struct stat info {};

@@ -10,7 +10,7 @@
 #include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/graph_foreign.h"
 #include "runtime/graph/foreign_query.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
@@ -43,6 +43,7 @@ DriverGraphNode kernel_node(DriverState& s, CUfunc_st& f, runtime::Dim3 grid, ru
 }
 
 DriverGraphNode memcpy_node(const CUDA_MEMCPY3D& copy) {
+  using gpusim::runtime::raw_enum_value;
   for (long long type : {raw_enum_value(copy.srcMemoryType), raw_enum_value(copy.dstMemoryType)}) {
     if (type == CU_MEMORYTYPE_ARRAY)
       throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "copies to or from CUDA arrays are not supported by the driver library"};

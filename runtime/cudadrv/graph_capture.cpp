@@ -7,7 +7,7 @@
 #include <dlfcn.h>
 
 #include "runtime/cudadrv/driver_graph.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
@@ -214,7 +214,7 @@ CUresult begin_capture(const char* call, CUstream stream, CUstreamCaptureMode mo
                        const CUgraphNode* deps = nullptr, const CUgraphEdgeData* edges = nullptr, size_t count = 0) {
   return api_call(call, [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
-    const long long m = gpusim::cudadrv::raw_enum_value(mode);
+    const long long m = gpusim::runtime::raw_enum_value(mode);
     if (!gpusim::graph::is_capture_mode(m))
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "mode " + std::to_string(m) + " is not a CUstreamCaptureMode"};
     if (is_legacy(stream))
@@ -352,7 +352,7 @@ CUresult cuStreamUpdateCaptureDependencies(CUstream stream, CUgraphNode* deps, s
 CUresult cuThreadExchangeStreamCaptureMode(CUstreamCaptureMode* mode) {
   return api_call("cuThreadExchangeStreamCaptureMode", [&](DriverState& s) {
     if (!mode) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "mode is null"};
-    const long long raw = gpusim::cudadrv::raw_enum_value(*mode);
+    const long long raw = gpusim::runtime::raw_enum_value(*mode);
     if (!gpusim::graph::is_capture_mode(raw))
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "mode " + std::to_string(raw) + " is not a CUstreamCaptureMode"};
     const int previous = gpusim::cudadrv::thread_mode(s);  // the new mode in, the previous one out

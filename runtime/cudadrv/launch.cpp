@@ -12,7 +12,7 @@
 #include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 #include "runtime/launch_checks.h"
 #include "sim/occupancy.h"
 
@@ -218,7 +218,7 @@ CUresult cuLaunchKernelEx(const CUlaunchConfig* config, CUfunction function, voi
   bool cooperative = false;
   for (unsigned i = 0; i < config->numAttrs; ++i) {
     const CUlaunchAttribute& a = config->attrs[i];
-    const long long id = gpusim::cudadrv::raw_enum_value(a.id);  // any number may be in the program's array
+    const long long id = gpusim::runtime::raw_enum_value(a.id);  // any number may be in the program's array
     if (id == CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION)
       cluster = {a.value.clusterDim.x, a.value.clusterDim.y, a.value.clusterDim.z};
     if (id == CU_LAUNCH_ATTRIBUTE_COOPERATIVE) cooperative = a.value.cooperative != 0;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "runtime/cudadrv/driver_state.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 #include "runtime/managed_ranges.h"
 
 using gpusim::cudadrv::api_call;
@@ -43,7 +43,7 @@ rt::ManagedAllocation managed_range(const DriverState& s, CUdeviceptr p, size_t 
 }
 
 rt::MemLocation checked_location(const CUmemLocation& location) {
-  const rt::CheckedLocation c = rt::check_location(static_cast<int>(gpusim::cudadrv::raw_enum_value(location.type)), location.id);
+  const rt::CheckedLocation c = rt::check_location(static_cast<int>(gpusim::runtime::raw_enum_value(location.type)), location.id);
   if (!c.location) throw DriverFailure{c.invalid_device ? CUDA_ERROR_INVALID_DEVICE : CUDA_ERROR_INVALID_VALUE, c.error};
   return *c.location;
 }
@@ -82,7 +82,7 @@ CUresult cuMemPrefetchAsync(CUdeviceptr ptr, size_t count, CUmemLocation locatio
 CUresult cuMemAdvise(CUdeviceptr ptr, size_t count, CUmem_advise advice, CUmemLocation location) {
   return api_call("cuMemAdvise", [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
-    const int kind = static_cast<int>(gpusim::cudadrv::raw_enum_value(advice));
+    const int kind = static_cast<int>(gpusim::runtime::raw_enum_value(advice));
     if (kind < CU_MEM_ADVISE_SET_READ_MOSTLY || kind > CU_MEM_ADVISE_UNSET_ACCESSED_BY)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "advice " + std::to_string(kind) + " is not a CUmem_advise"};
     const rt::ManagedAllocation a = managed_range(s, ptr, count);
@@ -97,7 +97,7 @@ CUresult cuMemAdvise(CUdeviceptr ptr, size_t count, CUmem_advise advice, CUmemLo
 CUresult cuMemRangeGetAttribute(void* data, size_t data_size, CUmem_range_attribute attribute, CUdeviceptr ptr, size_t count) {
   return api_call("cuMemRangeGetAttribute", [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
-    query(s, data, data_size, static_cast<int>(gpusim::cudadrv::raw_enum_value(attribute)), ptr, count);
+    query(s, data, data_size, static_cast<int>(gpusim::runtime::raw_enum_value(attribute)), ptr, count);
     return CUDA_SUCCESS;
   });
 }
@@ -108,7 +108,7 @@ CUresult cuMemRangeGetAttributes(void** data, size_t* data_sizes, CUmem_range_at
     gpusim::cudadrv::usable_context(s);
     if (count_attributes == 0 || !data || !data_sizes || !attributes)
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "no attributes, or a null array"};
-    for (size_t i = 0; i < count_attributes; ++i) query(s, data[i], data_sizes[i], static_cast<int>(gpusim::cudadrv::raw_enum_value(attributes[i])), ptr, count);
+    for (size_t i = 0; i < count_attributes; ++i) query(s, data[i], data_sizes[i], static_cast<int>(gpusim::runtime::raw_enum_value(attributes[i])), ptr, count);
     return CUDA_SUCCESS;
   });
 }

@@ -8,7 +8,7 @@
 
 #include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
@@ -79,9 +79,9 @@ CUresult copy_3d(DriverState& s, const CopySide& dst, const CopySide& src, size_
 
 CUresult copy_2d(DriverState& s, const CUDA_MEMCPY2D* c) {
   if (!c) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "pCopy is null"};
-  const CopySide src = side(s, "src", gpusim::cudadrv::raw_enum_value(c->srcMemoryType), c->srcHost, c->srcDevice, c->srcXInBytes, c->srcY, 0,
+  const CopySide src = side(s, "src", gpusim::runtime::raw_enum_value(c->srcMemoryType), c->srcHost, c->srcDevice, c->srcXInBytes, c->srcY, 0,
                             c->srcPitch, 0);
-  const CopySide dst = side(s, "dst", gpusim::cudadrv::raw_enum_value(c->dstMemoryType), c->dstHost, c->dstDevice, c->dstXInBytes, c->dstY, 0,
+  const CopySide dst = side(s, "dst", gpusim::runtime::raw_enum_value(c->dstMemoryType), c->dstHost, c->dstDevice, c->dstXInBytes, c->dstY, 0,
                             c->dstPitch, 0);
   return copy_3d(s, dst, src, c->WidthInBytes, c->Height, 1);
 }
@@ -90,9 +90,9 @@ CUresult copy_3d(DriverState& s, const CUDA_MEMCPY3D* c) {
   if (!c) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "pCopy is null"};
   if (c->reserved0 || c->reserved1 || c->srcLOD || c->dstLOD)
     throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "reserved0/1 must be null and the LODs 0"};
-  const CopySide src = side(s, "src", gpusim::cudadrv::raw_enum_value(c->srcMemoryType), c->srcHost, c->srcDevice, c->srcXInBytes, c->srcY,
+  const CopySide src = side(s, "src", gpusim::runtime::raw_enum_value(c->srcMemoryType), c->srcHost, c->srcDevice, c->srcXInBytes, c->srcY,
                             c->srcZ, c->srcPitch, c->srcHeight);
-  const CopySide dst = side(s, "dst", gpusim::cudadrv::raw_enum_value(c->dstMemoryType), c->dstHost, c->dstDevice, c->dstXInBytes, c->dstY,
+  const CopySide dst = side(s, "dst", gpusim::runtime::raw_enum_value(c->dstMemoryType), c->dstHost, c->dstDevice, c->dstXInBytes, c->dstY,
                             c->dstZ, c->dstPitch, c->dstHeight);
   return copy_3d(s, dst, src, c->WidthInBytes, c->Height, c->Depth);
 }

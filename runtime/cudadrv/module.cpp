@@ -13,7 +13,7 @@
 #include "isa/ptx_parser.h"
 #include "runtime/fatbin.h"
 #include "runtime/cudadrv/driver_state.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 #include "runtime/launch_checks.h"
 #include "runtime/ptxas_info.h"
 
@@ -45,7 +45,7 @@ JitLog jit_log_option(unsigned count, const CUjit_option* options, void** values
   if (count && (!options || !values)) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "options or their values are null"};
   for (unsigned i = 0; i < count; ++i) {
     // Read as integers: a program's array may hold any number (raw_enum.h).
-    const long long option = gpusim::cudadrv::raw_enum_value(options[i]);
+    const long long option = gpusim::runtime::raw_enum_value(options[i]);
     if (option == buffer_option) log.buffer = static_cast<char*>(values[i]);
     if (option == size_option) {
       log.size = static_cast<size_t>(reinterpret_cast<uintptr_t>(values[i]));
@@ -68,7 +68,7 @@ JitOutputs jit_outputs(unsigned count, CUjit_option* options, void** values) {
   out.error = jit_log_option(count, options, values, CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
   out.info = jit_log_option(count, options, values, CU_JIT_INFO_LOG_BUFFER, CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES);
   for (unsigned i = 0; i < count; ++i)
-    if (gpusim::cudadrv::raw_enum_value(options[i]) == CU_JIT_WALL_TIME) out.wall_ms = reinterpret_cast<float*>(&values[i]);
+    if (gpusim::runtime::raw_enum_value(options[i]) == CU_JIT_WALL_TIME) out.wall_ms = reinterpret_cast<float*>(&values[i]);
   return out;
 }
 
@@ -268,7 +268,7 @@ CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfuncti
     gpusim::cudadrv::require_initialized(s);
     CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
     const gpusim::isa::Function& k = *f.kernel;
-    const long long raw_attribute = gpusim::cudadrv::raw_enum_value(attribute);
+    const long long raw_attribute = gpusim::runtime::raw_enum_value(attribute);
     switch (raw_attribute) {
       case CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK: *value = gpusim::cudadrv::function_max_threads(s, f); break;
       case CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES: *value = static_cast<int>(k.static_shared_bytes); break;
@@ -295,7 +295,7 @@ CUresult cuFuncSetAttribute(CUfunction function, CUfunction_attribute attribute,
   return api_call("cuFuncSetAttribute", [&](DriverState& s) {
     gpusim::cudadrv::require_initialized(s);
     CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
-    const long long raw_attribute = gpusim::cudadrv::raw_enum_value(attribute);
+    const long long raw_attribute = gpusim::runtime::raw_enum_value(attribute);
     switch (raw_attribute) {
       case CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: {
         const long long room = static_cast<long long>(s.config.shared_per_block_max_bytes) - f.kernel->static_shared_bytes;

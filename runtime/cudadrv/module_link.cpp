@@ -13,7 +13,7 @@
 #include "isa/device_services.h"
 #include "isa/ptx_link.h"
 #include "runtime/cudadrv/driver_state.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
@@ -83,7 +83,7 @@ CUresult cuLinkCreate(unsigned int count, CUjit_option* options, void** values, 
     // targets, ...) do not apply to the simulator.
     for (unsigned i = 0; i < count; ++i) {
       const size_t number = static_cast<size_t>(reinterpret_cast<uintptr_t>(values[i]));
-      switch (gpusim::cudadrv::raw_enum_value(options[i])) {  // any number may be in the array
+      switch (gpusim::runtime::raw_enum_value(options[i])) {  // any number may be in the array
         case CU_JIT_ERROR_LOG_BUFFER: link->error_log = static_cast<char*>(values[i]); break;
         case CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES: link->error_log_size = number; break;
         case CU_JIT_INFO_LOG_BUFFER: link->info_log = static_cast<char*>(values[i]); break;
@@ -105,7 +105,7 @@ CUresult cuLinkAddData(CUlinkState state, CUjitInputType type, void* data, size_
   return api_call("cuLinkAddData", [&](DriverState& s) {
     const CUlinkState_st& link = live_link(s, state);
     const std::string input_name = name && *name ? name : "input " + std::to_string(link.inputs.size() + 1);
-    return add_input(s, state, gpusim::cudadrv::raw_enum_value(type), data, size, input_name);
+    return add_input(s, state, gpusim::runtime::raw_enum_value(type), data, size, input_name);
   });
 }
 
@@ -113,7 +113,7 @@ CUresult cuLinkAddFile(CUlinkState state, CUjitInputType type, const char* path,
   return api_call("cuLinkAddFile", [&](DriverState& s) {
     CUlinkState_st& link = live_link(s, state);
     if (!path) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "path is null"};
-    if (gpusim::cudadrv::raw_enum_value(type) == CU_JIT_INPUT_LIBRARY && is_device_runtime_library(path)) return CUDA_SUCCESS;
+    if (gpusim::runtime::raw_enum_value(type) == CU_JIT_INPUT_LIBRARY && is_device_runtime_library(path)) return CUDA_SUCCESS;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       write_log(link.error_log, link.error_log_size, std::string(path) + ": cannot open");
@@ -122,7 +122,7 @@ CUresult cuLinkAddFile(CUlinkState state, CUjitInputType type, const char* path,
     std::ostringstream bytes;
     bytes << in.rdbuf();
     const std::string image = bytes.str();  // NUL-terminated by std::string for PTX
-    return add_input(s, state, gpusim::cudadrv::raw_enum_value(type), image.c_str(), image.size(), path);
+    return add_input(s, state, gpusim::runtime::raw_enum_value(type), image.c_str(), image.size(), path);
   });
 }
 

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "runtime/cudadrv/driver_state.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
@@ -98,7 +98,7 @@ CUresult cuPointerGetAttribute(void* data, CUpointer_attribute attribute, CUdevi
     gpusim::cudadrv::usable_context(s);
     const PointerFacts f = facts_of(s, ptr);
     // Silent, as the lookup it is: programs ask this to learn whether a pointer is CUDA memory.
-    if (!write_attribute(f, gpusim::cudadrv::raw_enum_value(attribute), data, ptr)) return CUDA_ERROR_INVALID_VALUE;
+    if (!write_attribute(f, gpusim::runtime::raw_enum_value(attribute), data, ptr)) return CUDA_ERROR_INVALID_VALUE;
     return CUDA_SUCCESS;
   });
 }
@@ -110,7 +110,7 @@ CUresult cuPointerGetAttributes(unsigned int count, CUpointer_attribute* attribu
     const PointerFacts f = facts_of(s, ptr);
     // Not an error for an unknown pointer: each attribute gets its default.
     for (unsigned i = 0; i < count; ++i)
-      if (data[i]) write_attribute(f, gpusim::cudadrv::raw_enum_value(attributes[i]), data[i], ptr);
+      if (data[i]) write_attribute(f, gpusim::runtime::raw_enum_value(attributes[i]), data[i], ptr);
     return CUDA_SUCCESS;
   });
 }

@@ -9,12 +9,12 @@
 
 #include "isa/tensor_map.h"
 #include "runtime/cudadrv/driver_state.h"
-#include "runtime/cudadrv/raw_enum.h"
+#include "runtime/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
 using gpusim::cudadrv::DriverState;
-using gpusim::cudadrv::raw_enum_value;
+using gpusim::runtime::raw_enum_value;
 namespace tmap = gpusim::isa::tmap;
 
 static_assert(sizeof(CUtensorMap) == tmap::kBytes, "CUtensorMap is 128 bytes");

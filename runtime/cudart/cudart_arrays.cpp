@@ -38,7 +38,7 @@ void describe_format(const cudaChannelFormatDesc& f, isa::tex::Descriptor& d) {
     throw ApiError(cudaErrorInvalidChannelDescriptor, "a channel format has 1, 2 or 4 channels, this one " + std::to_string(channels));
   if (f.x != 8 && f.x != 16 && f.x != 32)
     throw ApiError(cudaErrorInvalidChannelDescriptor, "channels are 8, 16 or 32 bits, not " + std::to_string(f.x));
-  const int kind = as_int(f.f);
+  const int kind = gpusim::runtime::raw_enum_value(f.f);
   if (kind != cudaChannelFormatKindSigned && kind != cudaChannelFormatKindUnsigned && kind != cudaChannelFormatKindFloat)
     throw ApiError(cudaErrorNotSupported, "channel format kind " + std::to_string(kind) +
                                               " is not supported (only signed, unsigned and float)");

@@ -45,15 +45,15 @@ void check_stream_handle(Context& ctx, cudaStream_t s) {
 // Starts a capture on `stream` into a new graph (into == null) or into the program's graph.
 void begin_capture(Context& ctx, cudaStream_t stream, const cudaStreamCaptureMode& mode, GraphRecord* into,
                    std::vector<GraphNode*> deps) {
-  if (!graph::is_capture_mode(as_int(mode)))
-    throw ApiError(cudaErrorInvalidValue, "capture mode " + std::to_string(as_int(mode)) + " is not a cudaStreamCaptureMode");
+  if (!graph::is_capture_mode(gpusim::runtime::raw_enum_value(mode)))
+    throw ApiError(cudaErrorInvalidValue, "capture mode " + std::to_string(gpusim::runtime::raw_enum_value(mode)) + " is not a cudaStreamCaptureMode");
   if (is_legacy(stream))
     throw ApiError(cudaErrorStreamCaptureUnsupported, "the legacy default stream cannot be captured; use a created stream");
   check_stream_handle(ctx, stream);
   GraphState& st = graph_state(ctx);
   if (graph::captured_by_other(st, ctx.driver_captures, stream))
     throw ApiError(cudaErrorIllegalState, "the stream is already capturing (a capture begun with cuStreamBeginCapture)");
-  st.begin(st, stream, as_int(mode), into, std::move(deps));
+  st.begin(st, stream, gpusim::runtime::raw_enum_value(mode), into, std::move(deps));
 }
 
 }  // namespace
@@ -303,7 +303,7 @@ cudaError_t cudaStreamUpdateCaptureDependencies_ptsz(cudaStream_t stream, cudaGr
 cudaError_t cudaThreadExchangeStreamCaptureMode(cudaStreamCaptureMode* mode) {
   return api("cudaThreadExchangeStreamCaptureMode", [&](Context&) {
     if (!mode) throw ApiError(cudaErrorInvalidValue, "null mode pointer");
-    const int m = as_int(*mode);
+    const int m = gpusim::runtime::raw_enum_value(*mode);
     if (!gpusim::graph::is_capture_mode(m))
       throw ApiError(cudaErrorInvalidValue, "capture mode " + std::to_string(m) + " is not a cudaStreamCaptureMode");
     const int previous = gpusim::cudart::thread_capture_mode();

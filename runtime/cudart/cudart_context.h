@@ -29,6 +29,7 @@
 #include "runtime/fatbin.h"
 #include "runtime/shared_streams.h"
 #include "runtime/managed_ranges.h"
+#include "runtime/raw_enum.h"
 #include "runtime/cudart/cudart_stepper.h"
 #include "runtime/sim_environment.h"
 #include "sim/gpu_config.h"
@@ -191,7 +192,7 @@ class Context {
 
   // cudaDeviceReset: a fresh device (allocations and loaded modules gone), the sticky error cleared.
   void reset_device();
-  void set_limit(int limit, size_t value);  // a cudaLimit, read as an integer (as_int)
+  void set_limit(int limit, size_t value);  // a cudaLimit, read as an integer (runtime/raw_enum.h)
   size_t get_limit(int limit);
 
  private:
@@ -218,17 +219,6 @@ class Context {
 };
 
 Context& context();
-
-// A program may pass any integer where CUDA declares an enum (cudaMemcpyKind, cudaLimit,
-// cudaDeviceAttr, cudaError_t...). Reading an out-of-range value through the enum type is
-// undefined behaviour, so entry points read it as the integer it is.
-template <typename Enum>
-int as_int(const Enum& value) {
-  static_assert(sizeof(Enum) == sizeof(int));
-  int raw = 0;
-  std::memcpy(&raw, &value, sizeof raw);
-  return raw;
-}
 
 // Runs an API function body: takes the lock, returns the sticky error if a kernel faulted
 // earlier, maps exceptions to CUDA error codes (printing the simulator's explanation), and

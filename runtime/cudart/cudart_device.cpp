@@ -123,12 +123,12 @@ cudaError_t cudaDeviceGetAttribute(int* value, enum cudaDeviceAttr attr, int dev
     check_device(device);
     if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     // An attribute the simulator does not model is an error, never a guess.
-    auto v = gpusim::runtime::cuda_device_attribute(ctx.properties(), as_int(attr));
+    auto v = gpusim::runtime::cuda_device_attribute(ctx.properties(), gpusim::runtime::raw_enum_value(attr));
     // The runtime has stream-ordered allocation (cudart_mempool.cpp), which gpusim's driver API
     // lacks; programs check this attribute before cudaMallocAsync. No pool is shareable (IPC).
-    if (as_int(attr) == cudaDevAttrMemoryPoolsSupported) v = 1;
-    if (as_int(attr) == cudaDevAttrMemoryPoolSupportedHandleTypes) v = cudaMemHandleTypeNone;
-    if (!v) throw ApiError(cudaErrorInvalidValue, "device attribute " + std::to_string(as_int(attr)) + " is not modelled by gpusim");
+    if (gpusim::runtime::raw_enum_value(attr) == cudaDevAttrMemoryPoolsSupported) v = 1;
+    if (gpusim::runtime::raw_enum_value(attr) == cudaDevAttrMemoryPoolSupportedHandleTypes) v = cudaMemHandleTypeNone;
+    if (!v) throw ApiError(cudaErrorInvalidValue, "device attribute " + std::to_string(gpusim::runtime::raw_enum_value(attr)) + " is not modelled by gpusim");
     *value = *v;
   });
 }
@@ -161,12 +161,12 @@ cudaError_t cudaRuntimeGetVersion(int* version) {
 }
 
 cudaError_t cudaDeviceSetLimit(enum cudaLimit limit, size_t value) {
-  return api("cudaDeviceSetLimit", [&](Context& ctx) { ctx.set_limit(as_int(limit), value); });
+  return api("cudaDeviceSetLimit", [&](Context& ctx) { ctx.set_limit(gpusim::runtime::raw_enum_value(limit), value); });
 }
 cudaError_t cudaDeviceGetLimit(size_t* value, enum cudaLimit limit) {
   return api("cudaDeviceGetLimit", [&](Context& ctx) {
     if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
-    *value = ctx.get_limit(as_int(limit));
+    *value = ctx.get_limit(gpusim::runtime::raw_enum_value(limit));
   });
 }
 
@@ -175,7 +175,7 @@ cudaError_t cudaDeviceGetLimit(size_t* value, enum cudaLimit limit) {
 // Every modelled GPU has a configurable L1/shared split, so the preference set is the one read back.
 cudaError_t cudaDeviceSetCacheConfig(enum cudaFuncCache config) {
   return api("cudaDeviceSetCacheConfig", [&](Context& ctx) {
-    const int value = as_int(config);
+    const int value = gpusim::runtime::raw_enum_value(config);
     if (value < cudaFuncCachePreferNone || value > cudaFuncCachePreferEqual)
       throw ApiError(cudaErrorInvalidValue, "cache configuration " + std::to_string(value) + " is not a cudaFuncCache");
     ctx.cache_config = value;
@@ -198,7 +198,7 @@ cudaError_t cudaDeviceGetSharedMemConfig(enum cudaSharedMemConfig* config) {
 }
 cudaError_t cudaDeviceSetSharedMemConfig(enum cudaSharedMemConfig config) {
   return api("cudaDeviceSetSharedMemConfig", [&](Context&) {
-    const int c = as_int(config);
+    const int c = gpusim::runtime::raw_enum_value(config);
     if (c < cudaSharedMemBankSizeDefault || c > cudaSharedMemBankSizeEightByte)
       throw ApiError(cudaErrorInvalidValue, "not a cudaSharedMemConfig: " + std::to_string(c));
   });
@@ -206,7 +206,7 @@ cudaError_t cudaDeviceSetSharedMemConfig(enum cudaSharedMemConfig config) {
 cudaError_t cudaFuncSetSharedMemConfig(const void* func, enum cudaSharedMemConfig config) {
   return api("cudaFuncSetSharedMemConfig", [&](Context& ctx) {
     ctx.kernel(func);
-    const int c = as_int(config);
+    const int c = gpusim::runtime::raw_enum_value(config);
     if (c < cudaSharedMemBankSizeDefault || c > cudaSharedMemBankSizeEightByte)
       throw ApiError(cudaErrorInvalidValue, "not a cudaSharedMemConfig: " + std::to_string(c));
   });

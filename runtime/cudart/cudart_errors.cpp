@@ -55,7 +55,7 @@ cudaError_t set_last_error(cudaError_t code) {
 }
 
 cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message) {
-  const ErrorText* e = find_error(as_int(code));
+  const ErrorText* e = find_error(gpusim::runtime::raw_enum_value(code));
   std::fprintf(stderr, "gpusim: %s: %s (%s)\n", function, message.c_str(), e ? e->name : "cudaError");
   return set_last_error(code);
 }
@@ -106,12 +106,12 @@ cudaError_t cudaPeekAtLastError(void) {
 }
 
 const char* cudaGetErrorName(cudaError_t error) {
-  const auto* e = find_error(gpusim::cudart::as_int(error));
+  const auto* e = find_error(gpusim::runtime::raw_enum_value(error));
   return e ? e->name : "unrecognized error code";
 }
 
 const char* cudaGetErrorString(cudaError_t error) {
-  const auto* e = find_error(gpusim::cudart::as_int(error));
+  const auto* e = find_error(gpusim::runtime::raw_enum_value(error));
   return e ? e->description : "unrecognized error code";
 }
 

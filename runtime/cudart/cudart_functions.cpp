@@ -57,7 +57,7 @@ cudaError_t cudaFuncGetAttributes(struct cudaFuncAttributes* attr, const void* f
 cudaError_t cudaFuncSetAttribute(const void* func, enum cudaFuncAttribute attr, int value) {
   return api("cudaFuncSetAttribute", [&](Context& ctx) {
     KernelRecord& k = ctx.kernel(func);
-    const int which = as_int(attr);
+    const int which = gpusim::runtime::raw_enum_value(attr);
     if (which == cudaFuncAttributeMaxDynamicSharedMemorySize) {
       const gpusim::runtime::KernelInfo& info = ctx.kernel_info(k);
       const int limit = ctx.properties().shared_per_block_optin - static_cast<int>(info.static_shared_bytes);

@@ -83,7 +83,7 @@ GraphNode memcpy1d_node(void* dst, const void* src, size_t count, const cudaMemc
   n.width = count;
   n.dst_pitch = n.src_pitch = count;
   n.dst_rows = n.src_rows = 1;
-  n.kind = as_int(kind);
+  n.kind = gpusim::runtime::raw_enum_value(kind);
   return n;
 }
 
@@ -104,7 +104,7 @@ GraphNode memcpy3d_node(const cudaMemcpy3DParms* p) {
   n.src_pitch = p->srcPtr.pitch;
   n.dst_rows = p->dstPtr.ysize;
   n.src_rows = p->srcPtr.ysize;
-  n.kind = as_int(p->kind);
+  n.kind = gpusim::runtime::raw_enum_value(p->kind);
   if (n.width > n.dst_pitch || n.width > n.src_pitch) throw ApiError(cudaErrorInvalidValue, "copy width exceeds a pitch");
   return n;
 }

@@ -111,7 +111,7 @@ cudaError_t cudaGraphAddMemcpyNodeToSymbol(cudaGraphNode_t* node, cudaGraph_t gr
     GraphRecord& g = graph_of(ctx, graph);
     auto list = dependency_list(ctx, g, deps, n);
     GraphNode* added =
-        graph_state(ctx).add(g, symbol_memcpy_node(ctx, symbol, const_cast<void*>(src), count, offset, as_int(kind), true), list);
+        graph_state(ctx).add(g, symbol_memcpy_node(ctx, symbol, const_cast<void*>(src), count, offset, gpusim::runtime::raw_enum_value(kind), true), list);
     *node = reinterpret_cast<cudaGraphNode_t>(added);
   });
 }
@@ -123,7 +123,7 @@ cudaError_t cudaGraphAddMemcpyNodeFromSymbol(cudaGraphNode_t* node, cudaGraph_t 
     if (!node) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     GraphRecord& g = graph_of(ctx, graph);
     auto list = dependency_list(ctx, g, deps, n);
-    GraphNode* added = graph_state(ctx).add(g, symbol_memcpy_node(ctx, symbol, dst, count, offset, as_int(kind), false), list);
+    GraphNode* added = graph_state(ctx).add(g, symbol_memcpy_node(ctx, symbol, dst, count, offset, gpusim::runtime::raw_enum_value(kind), false), list);
     *node = reinterpret_cast<cudaGraphNode_t>(added);
   });
 }

@@ -205,7 +205,7 @@ cudaError_t cudaGraphExecMemcpyNodeSetParams1D(cudaGraphExec_t exec, cudaGraphNo
     target.dst = dst;
     target.src = src;
     target.width = target.dst_pitch = target.src_pitch = count;
-    target.kind = as_int(kind);
+    target.kind = gpusim::runtime::raw_enum_value(kind);
   });
 }
 

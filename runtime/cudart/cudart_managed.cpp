@@ -45,7 +45,7 @@ runtime::AllocationInfo managed_range(Context& ctx, const void* ptr, size_t coun
 
 // A location as the shared history stores it (runtime/managed_ranges.h).
 runtime::MemLocation checked_location(cudaMemLocation loc, const char* what) {
-  const runtime::CheckedLocation c = runtime::check_location(as_int(loc.type), loc.id);
+  const runtime::CheckedLocation c = runtime::check_location(gpusim::runtime::raw_enum_value(loc.type), loc.id);
   if (!c.location) throw ApiError(c.invalid_device ? cudaErrorInvalidDevice : cudaErrorInvalidValue, std::string(what) + ": " + c.error);
   return *c.location;
 }
@@ -85,7 +85,7 @@ cudaError_t cudaMemPrefetchAsync(const void* ptr, size_t count, struct cudaMemLo
 
 cudaError_t cudaMemAdvise(const void* ptr, size_t count, enum cudaMemoryAdvise advice, struct cudaMemLocation location) {
   return api("cudaMemAdvise", [&](Context& ctx) {
-    const int kind = gpusim::cudart::as_int(advice);
+    const int kind = gpusim::runtime::raw_enum_value(advice);
     if (kind < cudaMemAdviseSetReadMostly || kind > cudaMemAdviseUnsetAccessedBy)
       throw ApiError(cudaErrorInvalidValue, "advice " + std::to_string(kind) + " is not a cudaMemoryAdvise");
     const gpusim::runtime::AllocationInfo region = gpusim::cudart::managed_range(ctx, ptr, count, "cudaMemAdvise");
@@ -104,7 +104,7 @@ cudaError_t cudaMemAdvise(const void* ptr, size_t count, enum cudaMemoryAdvise a
 cudaError_t cudaMemRangeGetAttribute(void* data, size_t data_size, enum cudaMemRangeAttribute attribute, const void* ptr,
                                      size_t count) {
   return api("cudaMemRangeGetAttribute", [&](Context& ctx) {
-    gpusim::cudart::query(ctx, data, data_size, gpusim::cudart::as_int(attribute), ptr, count);
+    gpusim::cudart::query(ctx, data, data_size, gpusim::runtime::raw_enum_value(attribute), ptr, count);
   });
 }
 
@@ -114,7 +114,7 @@ cudaError_t cudaMemRangeGetAttributes(void** data, size_t* data_sizes, enum cuda
     if (count_attributes == 0 || !data || !data_sizes || !attributes)
       throw ApiError(cudaErrorInvalidValue, "cudaMemRangeGetAttributes: no attributes, or a null array");
     for (size_t i = 0; i < count_attributes; ++i)
-      gpusim::cudart::query(ctx, data[i], data_sizes[i], gpusim::cudart::as_int(attributes[i]), ptr, count);
+      gpusim::cudart::query(ctx, data[i], data_sizes[i], gpusim::runtime::raw_enum_value(attributes[i]), ptr, count);
   });
 }
 

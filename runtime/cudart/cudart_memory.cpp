@@ -18,7 +18,7 @@ bool is_device_side(Context& ctx, const void* p) {
 }
 
 void copy_memory(Context& ctx, void* dst, const void* src, size_t n, const cudaMemcpyKind& kind_arg) {
-  int kind = as_int(kind_arg);
+  int kind = gpusim::runtime::raw_enum_value(kind_arg);
   if (n == 0) return;
   if (!dst || !src) throw ApiError(cudaErrorInvalidValue, "copy with a null pointer");
   const bool dst_dev = is_device_side(ctx, dst), src_dev = is_device_side(ctx, src);
@@ -212,7 +212,7 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, enum cudaM
     node.src = src;
     node.width = node.dst_pitch = node.src_pitch = count;
     node.dst_rows = node.src_rows = 1;
-    node.kind = gpusim::cudart::as_int(kind);
+    node.kind = gpusim::runtime::raw_enum_value(kind);
     if (gpusim::cudart::record_if_capturing(ctx, stream, std::move(node))) return;
     gpusim::cudart::copy_memory(ctx, dst, src, count, kind);
   });

@@ -213,7 +213,7 @@ cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t pool, cudaMemPoolAttr attr, vo
     if (!value) throw ApiError(cudaErrorInvalidValue, "null value pointer");
     const auto u64 = *static_cast<const uint64_t*>(value);
     const int flag = *static_cast<const int*>(value);
-    switch (as_int(attr)) {
+    switch (gpusim::runtime::raw_enum_value(attr)) {
       case cudaMemPoolReuseFollowEventDependencies: p.reuse_follow_events = flag; break;
       case cudaMemPoolReuseAllowOpportunistic: p.reuse_opportunistic = flag; break;
       case cudaMemPoolReuseAllowInternalDependencies: p.reuse_internal = flag; break;
@@ -227,7 +227,7 @@ cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t pool, cudaMemPoolAttr attr, vo
         p.used_high = p.used;
         break;
       default:
-        throw ApiError(cudaErrorInvalidValue, "attribute " + std::to_string(as_int(attr)) + " cannot be set");
+        throw ApiError(cudaErrorInvalidValue, "attribute " + std::to_string(gpusim::runtime::raw_enum_value(attr)) + " cannot be set");
     }
   });
 }
@@ -238,7 +238,7 @@ cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t pool, cudaMemPoolAttr attr, vo
     if (!value) throw ApiError(cudaErrorInvalidValue, "null value pointer");
     auto* u64 = static_cast<uint64_t*>(value);
     auto* flag = static_cast<int*>(value);
-    switch (as_int(attr)) {
+    switch (gpusim::runtime::raw_enum_value(attr)) {
       case cudaMemPoolReuseFollowEventDependencies: *flag = p.reuse_follow_events; break;
       case cudaMemPoolReuseAllowOpportunistic: *flag = p.reuse_opportunistic; break;
       case cudaMemPoolReuseAllowInternalDependencies: *flag = p.reuse_internal; break;
@@ -247,7 +247,7 @@ cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t pool, cudaMemPoolAttr attr, vo
       case cudaMemPoolAttrReservedMemHigh: *u64 = p.reserved_high; break;
       case cudaMemPoolAttrUsedMemCurrent: *u64 = p.used; break;
       case cudaMemPoolAttrUsedMemHigh: *u64 = p.used_high; break;
-      default: throw ApiError(cudaErrorInvalidValue, "attribute " + std::to_string(as_int(attr)) + " is not a cudaMemPoolAttr");
+      default: throw ApiError(cudaErrorInvalidValue, "attribute " + std::to_string(gpusim::runtime::raw_enum_value(attr)) + " is not a cudaMemPoolAttr");
     }
   });
 }

@@ -258,7 +258,7 @@ static bool is_stream_attribute(int id) {
 cudaError_t cudaStreamGetAttribute(cudaStream_t s, cudaStreamAttrID attr, cudaStreamAttrValue* value) {
   return api("cudaStreamGetAttribute", [&](Context& ctx) {
     CUstream_st* rec = record_of(ctx, s);
-    const int id = as_int(attr);
+    const int id = gpusim::runtime::raw_enum_value(attr);
     if (!value) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     if (!is_stream_attribute(id)) throw ApiError(cudaErrorInvalidValue, "attribute " + std::to_string(id) + " is not a stream attribute");
     *value = {};
@@ -275,7 +275,7 @@ cudaError_t cudaStreamGetAttribute(cudaStream_t s, cudaStreamAttrID attr, cudaSt
 cudaError_t cudaStreamSetAttribute(cudaStream_t s, cudaStreamAttrID attr, const cudaStreamAttrValue* value) {
   return api("cudaStreamSetAttribute", [&](Context& ctx) {
     CUstream_st* rec = record_of(ctx, s);
-    const int id = as_int(attr);
+    const int id = gpusim::runtime::raw_enum_value(attr);
     if (!value) throw ApiError(cudaErrorInvalidValue, "null attribute value");
     if (!is_stream_attribute(id)) throw ApiError(cudaErrorInvalidValue, "attribute " + std::to_string(id) + " is not a stream attribute");
     if (!rec) throw ApiError(cudaErrorInvalidResourceHandle, "gpusim keeps stream attributes only for streams the program created");

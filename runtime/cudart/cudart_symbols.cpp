@@ -16,7 +16,7 @@ namespace {
 // Symbol copies go through the module (a __constant__ lives in the module's constant bank).
 void symbol_copy(Context& ctx, const void* symbol, void* host, size_t count, size_t offset, const cudaMemcpyKind& kind_arg,
                  bool to_symbol) {
-  const int kind = as_int(kind_arg);
+  const int kind = gpusim::runtime::raw_enum_value(kind_arg);
   VariableRecord& var = ctx.variable(symbol);
   const runtime::ModuleHandle m = ctx.loaded(*var.module);
   if (offset > var.size || count > var.size - offset)
@@ -83,7 +83,7 @@ cudaError_t cudaMemcpyToSymbolAsync(const void* symbol, const void* src, size_t 
     if (gpusim::cudart::capture_target(ctx, stream) &&
         gpusim::cudart::record_if_capturing(ctx, stream, gpusim::cudart::symbol_memcpy_node(
                                                              ctx, symbol, const_cast<void*>(src), count, offset,
-                                                             gpusim::cudart::as_int(kind), true)))
+                                                             gpusim::runtime::raw_enum_value(kind), true)))
       return;
     gpusim::cudart::symbol_copy(ctx, symbol, const_cast<void*>(src), count, offset, kind, true);
   });
@@ -93,7 +93,7 @@ cudaError_t cudaMemcpyFromSymbolAsync(void* dst, const void* symbol, size_t coun
   return api("cudaMemcpyFromSymbolAsync", [&](Context& ctx) {
     if (gpusim::cudart::capture_target(ctx, stream) &&
         gpusim::cudart::record_if_capturing(ctx, stream, gpusim::cudart::symbol_memcpy_node(
-                                                             ctx, symbol, dst, count, offset, gpusim::cudart::as_int(kind), false)))
+                                                             ctx, symbol, dst, count, offset, gpusim::runtime::raw_enum_value(kind), false)))
       return;
     gpusim::cudart::symbol_copy(ctx, symbol, dst, count, offset, kind, false);
   });

@@ -21,7 +21,7 @@ namespace tex = isa::tex;
 tex::Descriptor describe_resource(Context& ctx, const cudaResourceDesc& r, bool surface) {
   tex::Descriptor d;
   d.magic = surface ? tex::kSurfaceMagic : tex::kTextureMagic;
-  const int type = as_int(r.resType);
+  const int type = gpusim::runtime::raw_enum_value(r.resType);
   if (surface && type != cudaResourceTypeArray)
     throw ApiError(cudaErrorInvalidValue, "a surface object needs a CUDA array resource (cudaResourceTypeArray)");
   if (r.flags != 0) throw ApiError(cudaErrorInvalidValue, "cudaResourceDesc::flags must be zero");
@@ -84,12 +84,12 @@ tex::Descriptor describe_resource(Context& ctx, const cudaResourceDesc& r, bool 
 // program may leave the others unset).
 void apply_texture_desc(const cudaTextureDesc& t, tex::Descriptor& d) {
   for (unsigned a = 0; a < d.dims; ++a) {
-    const int m = as_int(t.addressMode[a]);
+    const int m = gpusim::runtime::raw_enum_value(t.addressMode[a]);
     if (m < cudaAddressModeWrap || m > cudaAddressModeBorder)
       throw ApiError(cudaErrorInvalidValue, "addressMode[" + std::to_string(a) + "] = " + std::to_string(m));
     d.address[a] = tex::AddressMode(m);
   }
-  const int filter = as_int(t.filterMode), read = as_int(t.readMode);
+  const int filter = gpusim::runtime::raw_enum_value(t.filterMode), read = gpusim::runtime::raw_enum_value(t.readMode);
   if (filter != cudaFilterModePoint && filter != cudaFilterModeLinear)
     throw ApiError(cudaErrorInvalidValue, "filterMode = " + std::to_string(filter));
   if (read != cudaReadModeElementType && read != cudaReadModeNormalizedFloat)
