@@ -10,14 +10,16 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <stdexcept>
 
-#include "sim/option_error_text.h"
 #include "framework/backends.h"
 #include "framework/cpu_backend.h"
 #include "framework/graphviz.h"
 #include "framework/ops.h"
 #include "framework/trainer.h"
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
+#include "tools/device_run_support.h"
 #include "tools/option_checks.h"
 
 namespace gpusim::cli {
@@ -188,6 +190,9 @@ int gpusim_cmd_train(int argc, char** argv) {
       "mode", po::value(&mode)->default_value("functional"), "simulator mode: functional | timing")(
       "config", po::value(&o.spec.sim.config_path), "GPU configuration INI file for the simulator")(
       "set", po::value(&o.spec.sim.overrides)->composing(), "override a config key: --set key=value")(
+      "threads", po::value<std::string>(),
+      "host threads simulating in parallel (default: the machine's hardware threads); results are the same for "
+      "every count")(
       "dot", po::value(&o.dot_path), "write the first step's computation graph as Graphviz DOT to FILE");
   po::variables_map vm;
   try {
@@ -219,6 +224,14 @@ int gpusim_cmd_train(int argc, char** argv) {
   o.spec.name = o.backend;
   o.spec.verify = o.verify;
   o.spec.sim.mode = mode == "timing" ? runtime::SimMode::Timing : runtime::SimMode::Functional;
+  if (vm.count("threads")) {
+    if (o.backend != "sim") return usage_error("--threads sets the simulator's host threads; use it with --backend sim");
+    try {
+      o.spec.sim.threads = parse_threads_option(vm["threads"].as<std::string>());
+    } catch (const std::invalid_argument& e) {
+      return usage_error(e.what());
+    }
+  }
   try {
     return run_training(o);
   } catch (const std::exception& e) {

@@ -40,4 +40,13 @@ TEST(OptionValues, PlaceholderSpelledInAValueIsQuotedAsTyped) {
   }
 }
 
+TEST(OptionValues, TrainThreadsAreCheckedAndOnlyForTheSimulator) {
+  Outcome o = run_gpusim("train --backend sim --threads 0");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "--threads")) << o.output;
+  o = run_gpusim("train --backend cpu --threads 2");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "use it with --backend sim")) << o.output;
+}
+
 }  // namespace
