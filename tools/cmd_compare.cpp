@@ -16,10 +16,10 @@
 
 #include <boost/program_options.hpp>
 
-#include "sim/option_error_text.h"
 #include "runtime/cuda_device.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/option_checks.h"
 #include "validation/calibration_report.h"

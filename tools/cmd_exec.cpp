@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/option_error_text.h"
 #include "runtime/sim_environment.h"
 #include "sim/gpu_config.h"
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/device_run_support.h"
 #include "tools/option_checks.h"

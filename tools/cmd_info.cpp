@@ -7,8 +7,8 @@
 
 #include <boost/program_options.hpp>
 
-#include "sim/option_error_text.h"
 #include "sim/gpu_config.h"
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "sim/occupancy.h"
 

@@ -11,10 +11,10 @@
 
 #include <boost/program_options.hpp>
 
-#include "sim/option_error_text.h"
 #include "runtime/cuda_device.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "workloads/ubench_fanin.h"
 

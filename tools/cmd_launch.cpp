@@ -18,11 +18,11 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "sim/option_error_text.h"
 #include "isa/ptx_parser.h"
 #include "runtime/device.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/cuda_source_compile.h"
 #include "tools/option_checks.h"

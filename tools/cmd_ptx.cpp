@@ -12,8 +12,8 @@
 #include <sstream>
 #include <string>
 
-#include "sim/option_error_text.h"
 #include "isa/module_summary.h"
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "isa/ptx_parser.h"
 #include "runtime/ptxas_info.h"

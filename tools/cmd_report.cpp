@@ -8,8 +8,8 @@
 
 #include <boost/program_options.hpp>
 
-#include "sim/option_error_text.h"
 #include "sim/gpu_config.h"
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/report/report_page.h"
 

@@ -10,8 +10,8 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
-#include "sim/option_error_text.h"
 #include "sim/gpu_config.h"
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/roofline.h"
 #include "validation/csv.h"

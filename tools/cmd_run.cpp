@@ -8,9 +8,9 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "sim/option_error_text.h"
 #include "runtime/device.h"
 #include "runtime/sim_device.h"
+#include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/device_run_support.h"
 #include "tools/option_checks.h"
