@@ -158,12 +158,14 @@ void ShadowFleet::begin_launch(MemoryPartitions& memory, isa::LaunchState& launc
   last_dispatch_cycle_ = longest_cta_cycles_ = 0;
 }
 
+void ShadowFleet::note_dispatched(uint64_t cycle) { last_dispatch_cycle_ = std::max(last_dispatch_cycle_, cycle); }
+
 void ShadowFleet::note_retired(const Seen& cta, uint64_t cycle) {
   longest_cta_cycles_ = std::max(longest_cta_cycles_, cycle - cta.since);
 }
 
 void ShadowFleet::add_cta(size_t sm, std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
-  last_dispatch_cycle_ = std::max(last_dispatch_cycle_, cycle);
+  note_dispatched(cycle);
   // The golden ratio's fraction spreads consecutive CTAs' phases evenly over [0, 1).
   const double phase = std::fmod(double(cta->linear_id) * 0.6180339887498949, 1.0);
   shadow_of(sm).add_cta(std::move(cta), phase);
@@ -189,7 +191,7 @@ void ShadowFleet::tick(uint64_t cycle, uint64_t now_ps) {
       const bool known = j < last.size() && last[j].id == progress_[r].first;
       const uint64_t before = known ? last[j].issued : 0;
       const uint64_t since = known ? last[j].since : cycle;
-      if (!known) last_dispatch_cycle_ = std::max(last_dispatch_cycle_, cycle);
+      if (!known) note_dispatched(cycle);  // a detailed SM's CTA, from its first tick
       if (known) ++j;
       const uint64_t delta = progress_[r].second - before;
       if (r < k) now_sum_[k][r] += double(delta);

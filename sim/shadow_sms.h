@@ -96,13 +96,13 @@ class ShadowFleet : public GpuModel::ShadowSms {
 
   uint64_t shadow_ctas() const { return shadow_ctas_; }
   uint64_t shadow_warp_instructions() const;
-  // The per-CTA pace (warp-instructions per CTA and cycle) averaged over the launch so far.
   // The core cycle after the last one on which a detailed CTA was resident.
   uint64_t last_detailed_cycle() const { return last_detailed_cycle_; }
   // The core cycle on which the grid's last CTA was dispatched (as seen here: a detailed SM's CTA
   // from its first tick), and the longest a detailed CTA was resident (dispatch to retirement).
   uint64_t last_dispatch_cycle() const { return last_dispatch_cycle_; }
   uint64_t longest_cta_cycles() const { return longest_cta_cycles_; }
+  // The per-CTA pace (warp-instructions per CTA and cycle) averaged over the launch so far.
   double mean_pace() const { return cta_cycles_ ? double(paced_instructions_) / double(cta_cycles_) : 0.0; }
 
  private:
@@ -128,6 +128,9 @@ class ShadowFleet : public GpuModel::ShadowSms {
   struct Seen {
     uint64_t id = 0, issued = 0, since = 0;
   };
+  // Every dispatch, shadow (add_cta) or detailed (first seen in tick), and every detailed
+  // retirement pass through these two.
+  void note_dispatched(uint64_t cycle);
   void note_retired(const Seen& cta, uint64_t cycle);
   std::vector<std::vector<Seen>> last_progress_;
   std::vector<Seen> seen_;
