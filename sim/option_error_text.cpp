@@ -27,11 +27,11 @@ std::string option_error_text(const po::error& error) {
   if (!named) return error.what();
   // The object is the caught exception itself (never const), only seen through a const reference;
   // its what() formats on demand from these substitutions, so they are rewritten in place and the
-  // dynamic type's own formatting (e.g. ambiguous_option's list) still applies.
+  // dynamic type's own formatting (e.g. ambiguous_option's list) still applies. They stay
+  // rewritten: a later what() on the same object then shows the stand-in instead of hanging.
   auto& substitutions = SubstitutionsOf::of(const_cast<po::error_with_option_name&>(*named));
   for (auto& [token, value] : substitutions) std::replace(value.begin(), value.end(), '%', kPercentStandIn);
   std::string text = error.what();
-  for (auto& [token, value] : substitutions) std::replace(value.begin(), value.end(), kPercentStandIn, '%');
   std::replace(text.begin(), text.end(), kPercentStandIn, '%');
   return text;
 }
