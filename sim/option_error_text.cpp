@@ -9,7 +9,8 @@ namespace gpusim::sim {
 namespace {
 
 // Stands in for '%' inside the substituted values while Boost formats the message, so that no
-// value can spell a token; put back afterwards. A control character no option value needs.
+// value can spell a token; turned back into '%' in the returned text. A control character no
+// option value needs.
 constexpr char kPercentStandIn = '\x1f';
 
 // The substitutions (option name, value, original token) are protected members; a derived type

@@ -117,9 +117,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "stats", po::value<std::string>(), "write every launch's statistics to this JSON file at exit")(
       "quiet", "no launch table on stderr at exit")(
       "sample", "timing mode: sampled simulation (first waves in detail, the rest functionally)")(
-      "threads", po::value<std::string>(),
-      "host threads simulating in parallel (default: the machine's hardware threads); results are the same for "
-      "every count")(
+      "threads", po::value<std::string>(), kThreadsOptionHelp)(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
       "step", po::value<std::string>(),

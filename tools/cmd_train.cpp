@@ -190,9 +190,7 @@ int gpusim_cmd_train(int argc, char** argv) {
       "mode", po::value(&mode)->default_value("functional"), "simulator mode: functional | timing")(
       "config", po::value(&o.spec.sim.config_path), "GPU configuration INI file for the simulator")(
       "set", po::value(&o.spec.sim.overrides)->composing(), "override a config key: --set key=value")(
-      "threads", po::value<std::string>(),
-      "host threads simulating in parallel (default: the machine's hardware threads); results are the same for "
-      "every count")(
+      "threads", po::value<std::string>(), kThreadsOptionHelp)(
       "dot", po::value(&o.dot_path), "write the first step's computation graph as Graphviz DOT to FILE");
   po::variables_map vm;
   try {

@@ -25,6 +25,10 @@ std::string human_count(uint64_t n) {
 
 }  // namespace
 
+const char kThreadsOptionHelp[] =
+    "host threads simulating in parallel (default: the machine's hardware threads); results are the same for every "
+    "count";
+
 unsigned parse_threads_option(const std::string& text) {
   try {
     return runtime::parse_thread_count(text, "--threads");
@@ -52,9 +56,7 @@ void add_device_options(po::options_description& opts, const std::string& backen
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
       "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str())(
-      "threads", po::value<std::string>(),
-      "host threads simulating in parallel (default: the machine's hardware threads); results are the same for "
-      "every count");
+      "threads", po::value<std::string>(), kThreadsOptionHelp);
   add_profiling_options(opts);
 }
 

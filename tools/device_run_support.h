@@ -35,6 +35,8 @@ runtime::SimDeviceOptions sim_device_options(const boost::program_options::varia
 Backend parse_backend(const std::string& backend);
 // --threads N: a host thread count; std::invalid_argument naming the option when it is not one.
 unsigned parse_threads_option(const std::string& text);
+// The help line of --threads, the same in every command that takes it (run, launch, exec, train).
+extern const char kThreadsOptionHelp[];
 runtime::SimMode parse_mode(const std::string& mode);
 
 // The real GPU, or nullptr after telling `err` why it is unavailable ("gpusim <command>: the cuda
