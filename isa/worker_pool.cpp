@@ -25,8 +25,19 @@ constexpr uint64_t kIndexMask = (uint64_t(1) << kIndexBits) - 1;
 inline uint64_t ticket(uint64_t round, uint64_t count, uint64_t next) {
   return round << (2 * kIndexBits) | count << kIndexBits | next;
 }
+inline uint64_t ticket_round(uint64_t t) { return t >> (2 * kIndexBits); }
 inline uint64_t ticket_count(uint64_t t) { return t >> kIndexBits & kIndexMask; }
 inline uint64_t ticket_next(uint64_t t) { return t & kIndexMask; }
+// An affine round publishes a ticket with no iterations of its own (count 0, so work() finds
+// nothing in it); its iterations are in the blocks, each cursor packed like a ticket with the
+// block's end as its count.
+inline bool affine_round(uint64_t t) { return ticket_count(t) == 0; }
+
+void check_round_size(size_t n) {
+  if (n > kIndexMask)
+    throw std::invalid_argument("worker pool: " + std::to_string(n) + " iterations in one round (at most " +
+                                std::to_string(kIndexMask) + ")");
+}
 }  // namespace
 
 unsigned WorkerPool::hardware_threads() {
@@ -36,7 +47,8 @@ unsigned WorkerPool::hardware_threads() {
 
 WorkerPool::WorkerPool(unsigned threads) {
   if (threads == 0) threads = hardware_threads();
-  for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_main(); });
+  blocks_ = std::make_unique<Block[]>(threads);
+  for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_main(i); });
 }
 
 WorkerPool::~WorkerPool() {
@@ -58,25 +70,67 @@ uint64_t WorkerPool::work(uint64_t seen) {
   }
 }
 
-void WorkerPool::run(size_t n, void* fn, Call call) {
-  if (n > kIndexMask)
-    throw std::invalid_argument("worker pool: " + std::to_string(n) + " iterations in one round (at most " +
-                                std::to_string(kIndexMask) + ")");
+// Runs the affine round `seen` belongs to: this thread's own block, then, from the others, only
+// what their home threads have not started on (a thread still asleep, or preempted): a block
+// whose owner is working stays with it, so that its items' state stays in that core's caches
+// (stealing from a busy owner moved SMs between cores every cycle: docs/PERFORMANCE.md).
+void WorkerPool::work_affine(uint64_t seen, unsigned self) {
+  const uint64_t round = ticket_round(seen);
+  const unsigned n_blocks = threads();
+  blocks_[self].owner_round.store(round, std::memory_order_release);
+  for (unsigned k = 0; k < n_blocks; ++k) {
+    Block& block = blocks_[(self + k) % n_blocks];
+    uint64_t c = block.cursor.load(std::memory_order_acquire);
+    size_t done = 0;
+    while (ticket_round(c) == round && ticket_next(c) < ticket_count(c)) {
+      if (k > 0 && block.owner_round.load(std::memory_order_acquire) == round) break;
+      if (!block.cursor.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      call_(fn_, ticket_next(c));
+      ++done;
+      c = block.cursor.load(std::memory_order_acquire);
+    }
+    // Counted once per block, not per iteration: every thread adding to the shared count after
+    // each of its many short iterations bounced that cache line between the cores.
+    if (done) finished_.fetch_add(done, std::memory_order_acq_rel);
+  }
+}
+
+void WorkerPool::publish(uint64_t round_ticket, void* fn, Call call) {
   fn_ = fn;
   call_ = call;
   finished_.store(0, std::memory_order_relaxed);
-  const uint64_t round = (ticket_.load(std::memory_order_relaxed) >> (2 * kIndexBits)) + 1;
-  ticket_.store(ticket(round, n, 0), std::memory_order_release);  // publishes fn_ and call_
+  ticket_.store(round_ticket, std::memory_order_release);  // publishes fn_, call_ and the blocks
   wake_.fetch_add(1, std::memory_order_release);
   wake_.notify_all();
-  work(ticket(round, n, 0));
+}
+
+void WorkerPool::wait_finished(size_t n) {
   for (int spins = 0; finished_.load(std::memory_order_acquire) < n; ++spins) {
     if (spins < kSpinsBeforeSleep) cpu_relax();
     else std::this_thread::yield();
   }
 }
 
-void WorkerPool::worker_main() {
+void WorkerPool::run(size_t n, void* fn, Call call) {
+  check_round_size(n);
+  const uint64_t round = ticket_round(ticket_.load(std::memory_order_relaxed)) + 1;
+  publish(ticket(round, n, 0), fn, call);
+  work(ticket(round, n, 0));
+  wait_finished(n);
+}
+
+void WorkerPool::run_affine(size_t n, void* fn, Call call) {
+  check_round_size(n);
+  const uint64_t round = ticket_round(ticket_.load(std::memory_order_relaxed)) + 1;
+  const unsigned n_blocks = threads();
+  for (unsigned b = 0; b < n_blocks; ++b)
+    blocks_[b].cursor.store(ticket(round, n * (b + 1) / n_blocks, n * b / n_blocks), std::memory_order_relaxed);
+  publish(ticket(round, 0, 0), fn, call);
+  work_affine(ticket(round, 0, 0), 0);
+  wait_finished(n);
+}
+
+void WorkerPool::worker_main(unsigned self) {
   uint64_t seen = ticket_.load(std::memory_order_acquire);
   for (;;) {
     // `seen` may already be the shutdown ticket (work() returns the last value it met), so
@@ -97,7 +151,17 @@ void WorkerPool::worker_main() {
       now = ticket_.load(std::memory_order_acquire);
     }
     if (stop_.load(std::memory_order_acquire)) return;
-    seen = work(now);
+    seen = now;
+    for (;;) {
+      if (affine_round(seen)) {
+        work_affine(seen, self);
+        break;
+      }
+      const uint64_t last = work(seen);
+      const bool met_affine_round = last != seen && affine_round(last);
+      seen = last;
+      if (!met_affine_round) break;  // else take part in the affine round work() ran into
+    }
   }
 }
 

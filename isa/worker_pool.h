@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -40,14 +41,46 @@ class WorkerPool {
     run(n, const_cast<void*>(static_cast<const void*>(&fn)), [](void* f, size_t i) { (*static_cast<F*>(f))(i); });
   }
 
+  // Like for_each, but iteration i has a home thread (the calling thread is thread 0): the
+  // iterations are cut into threads() contiguous blocks of equal size (block t: [n t / T,
+  // n (t+1) / T)), thread t runs block t in order and takes from another block only what that
+  // block's thread has not started on (it is asleep or preempted), so a late thread holds up no
+  // one for long. For loops run over and over on the same items (the SMs of every timing-mode
+  // cycle): item i's state stays in one core's caches from round to round, where a dynamic
+  // hand-out moves it between cores almost every round (on the 2-vCPU development VM that made
+  // two threads slower than one: docs/PERFORMANCE.md, "Affine hand-out").
+  template <typename Fn>
+  void for_each_affine(size_t n, Fn&& fn) {
+    if (n == 0) return;
+    if (workers_.empty() || n == 1) {
+      for (size_t i = 0; i < n; ++i) fn(i);
+      return;
+    }
+    using F = std::remove_reference_t<Fn>;
+    run_affine(n, const_cast<void*>(static_cast<const void*>(&fn)), [](void* f, size_t i) { (*static_cast<F*>(f))(i); });
+  }
+
   // The machine's hardware threads (at least 1).
   static unsigned hardware_threads();
 
  private:
   using Call = void (*)(void*, size_t);
   void run(size_t n, void* fn, Call call);
+  void run_affine(size_t n, void* fn, Call call);
+  void publish(uint64_t round_ticket, void* fn, Call call);
+  void wait_finished(size_t n);
   uint64_t work(uint64_t seen);  // runs iterations of the current round while any are left
-  void worker_main();
+  void work_affine(uint64_t seen, unsigned self);  // the same for an affine round, own block first
+  void worker_main(unsigned self);
+
+  // One block of an affine round. cursor: round | end | next, packed like the ticket, so that a
+  // claim (one compare-and-swap) can only take an iteration of the round it belongs to.
+  // owner_round: the last round whose block the home thread has started on (other threads take
+  // from a block only before that). Own cache line: each block is mostly its home thread's.
+  struct alignas(64) Block {
+    std::atomic<uint64_t> cursor{0};
+    std::atomic<uint64_t> owner_round{~uint64_t(0)};
+  };
 
   std::vector<std::thread> workers_;
   // The current round's body; written by the caller before it publishes the round's ticket, and
@@ -55,6 +88,7 @@ class WorkerPool {
   void* fn_ = nullptr;
   Call call_ = nullptr;
   std::atomic<uint64_t> ticket_{0};    // round | iteration count | next iteration (worker_pool.cpp)
+  std::unique_ptr<Block[]> blocks_;    // threads() blocks, used by affine rounds
   std::atomic<size_t> finished_{0};    // iterations of the current round done
   std::atomic<bool> stop_{false};
   // Bumped whenever sleeping threads must look again (a new round, shutdown). 32 bits so that

@@ -144,7 +144,8 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
       errors_[k] = std::current_exception();
     }
   };
-  if (parallel) pool_->for_each(busy_.size(), tick_one);
+  // Affine: an SM is ticked by the same thread cycle after cycle while the busy set holds still.
+  if (parallel) pool_->for_each_affine(busy_.size(), tick_one);
   else for (size_t k = 0; k < busy_.size(); ++k) tick_one(k);
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Tick, since);
   if (staged) commit_staged(now_ps, l2_edge_too, since);

@@ -97,13 +97,13 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
     sm.take_counts(&c.warp_instructions, &c.thread_instructions);
     c.maybe_idle = sm.resident_ctas() == 0;
   };
-  // Each SM's local stage is short: SMs go out in chunks, a few per thread, so that the threads
-  // do not contend for every single one. Task 0 is the memory side.
-  const size_t chunks = std::min(stop, size_t(pool_->threads()) * 4);
-  pool_->for_each(chunks + 1, [&](size_t t) {
+  // Task 0 is the memory side, on the calling thread's block (the slices and channels stay in
+  // its caches, next to the serial DRAM tick); task k + 1 is SM k's local stage, on about the
+  // thread that ticked it (the same affine blocks as the tick: its state stays in that core's
+  // caches).
+  pool_->for_each_affine(stop + 1, [&](size_t t) {
     if (t == 0) return memory_task();
-    const size_t begin = stop * (t - 1) / chunks, end = stop * t / chunks;
-    for (size_t k = begin; k < end; ++k) local_one(k);
+    local_one(t - 1);
   });
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Local, since);
   // 3. finish: faults in the order the sequential loop meets them, then the memory side's.
