@@ -12,9 +12,9 @@
 #
 # Then `export SLURM_CONF=DIR/slurm.conf` for sbatch/squeue/scancel. Needs root (slurmd starts
 # jobs as the submitting user) and Debian's slurm-wlm and munge (scripts/setup.sh installs them).
-# Cgroup-free (proctrack/linuxproc, task/none) so it runs inside containers. The ports default to
-# 16817/16818 (not SLURM's 6817/6818, so a real installation is left alone); override with
-# GPUSIM_SLURM_PORT (slurmctld; slurmd uses the next one).
+# Cgroup-free (proctrack/linuxproc, task/none) so it runs inside containers. The ports are the
+# first free pair from 16817/16818 on (not SLURM's 6817/6818, so a real installation is left
+# alone); GPUSIM_SLURM_PORT sets them (slurmctld; slurmd uses the next one).
 set -euo pipefail
 
 die() { echo "slurm_local.sh: $*" >&2; exit 1; }
@@ -57,7 +57,24 @@ done
 [ "$(id -u)" = 0 ] || unavailable "needs root (slurmd runs jobs as the submitting user)"
 stop_all  # daemons left over from an earlier start in DIR
 
-port=${GPUSIM_SLURM_PORT:-16817}
+# A port (hex in /proc/net/tcp{,6}) that some socket on this machine has as its local port.
+port_taken() {
+  local hex
+  hex=$(printf '%04X' "$1")
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=":$hex" 'NR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }'
+}
+if [ -n "${GPUSIM_SLURM_PORT:-}" ]; then
+  port=$GPUSIM_SLURM_PORT
+else
+  # The first free pair from 16817 on, so that a second local cluster (another test run on the
+  # same machine, e.g. the sanitizer build's beside the plain one) does not fail on "Address
+  # already in use".
+  port=16817
+  while port_taken "$port" || port_taken $((port + 1)); do
+    port=$((port + 2))
+    [ "$port" -lt 16917 ] || die "no free pair of ports in 16817-16916 (set GPUSIM_SLURM_PORT)"
+  done
+fi
 node=$(hostname -s)
 cpus=$(nproc)
 memory_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 512 ))
