@@ -32,13 +32,7 @@ class WorkerPool {
   // keep each iteration's error and decide in a fixed order what to report.
   template <typename Fn>
   void for_each(size_t n, Fn&& fn) {
-    if (n == 0) return;
-    if (workers_.empty() || n == 1) {
-      for (size_t i = 0; i < n; ++i) fn(i);
-      return;
-    }
-    using F = std::remove_reference_t<Fn>;
-    run(n, const_cast<void*>(static_cast<const void*>(&fn)), [](void* f, size_t i) { (*static_cast<F*>(f))(i); });
+    round(n, fn, &WorkerPool::run);
   }
 
   // Like for_each, but iteration i has a home thread (the calling thread is thread 0): the
@@ -51,13 +45,7 @@ class WorkerPool {
   // two threads slower than one: docs/PERFORMANCE.md, "Affine hand-out").
   template <typename Fn>
   void for_each_affine(size_t n, Fn&& fn) {
-    if (n == 0) return;
-    if (workers_.empty() || n == 1) {
-      for (size_t i = 0; i < n; ++i) fn(i);
-      return;
-    }
-    using F = std::remove_reference_t<Fn>;
-    run_affine(n, const_cast<void*>(static_cast<const void*>(&fn)), [](void* f, size_t i) { (*static_cast<F*>(f))(i); });
+    round(n, fn, &WorkerPool::run_affine);
   }
 
   // The machine's hardware threads (at least 1).
@@ -65,6 +53,18 @@ class WorkerPool {
 
  private:
   using Call = void (*)(void*, size_t);
+  using Runner = void (WorkerPool::*)(size_t n, void* fn, Call call);
+  // A round of n calls: on this thread alone when there is nothing to share, else by `runner`
+  // (run or run_affine) with fn passed as an untyped pointer and a caller for its type.
+  template <typename Fn>
+  void round(size_t n, Fn& fn, Runner runner) {
+    if (n == 0) return;
+    if (workers_.empty() || n == 1) {
+      for (size_t i = 0; i < n; ++i) fn(i);
+      return;
+    }
+    (this->*runner)(n, const_cast<void*>(static_cast<const void*>(&fn)), [](void* f, size_t i) { (*static_cast<Fn*>(f))(i); });
+  }
   void run(size_t n, void* fn, Call call);
   void run_affine(size_t n, void* fn, Call call);
   void publish(uint64_t round_ticket, void* fn, Call call);
