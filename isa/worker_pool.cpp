@@ -33,11 +33,6 @@ inline uint64_t ticket_next(uint64_t t) { return t & kIndexMask; }
 // block's end as its count.
 inline bool affine_round(uint64_t t) { return ticket_count(t) == 0; }
 
-void check_round_size(size_t n) {
-  if (n > kIndexMask)
-    throw std::invalid_argument("worker pool: " + std::to_string(n) + " iterations in one round (at most " +
-                                std::to_string(kIndexMask) + ")");
-}
 }  // namespace
 
 unsigned WorkerPool::hardware_threads() {
@@ -95,6 +90,13 @@ void WorkerPool::work_affine(uint64_t seen, unsigned self) {
   }
 }
 
+uint64_t WorkerPool::next_round(size_t n) const {
+  if (n > kIndexMask)
+    throw std::invalid_argument("worker pool: " + std::to_string(n) + " iterations in one round (at most " +
+                                std::to_string(kIndexMask) + ")");
+  return ticket_round(ticket_.load(std::memory_order_relaxed)) + 1;
+}
+
 void WorkerPool::publish(uint64_t round_ticket, void* fn, Call call) {
   fn_ = fn;
   call_ = call;
@@ -112,16 +114,14 @@ void WorkerPool::wait_finished(size_t n) {
 }
 
 void WorkerPool::run(size_t n, void* fn, Call call) {
-  check_round_size(n);
-  const uint64_t round = ticket_round(ticket_.load(std::memory_order_relaxed)) + 1;
+  const uint64_t round = next_round(n);
   publish(ticket(round, n, 0), fn, call);
   work(ticket(round, n, 0));
   wait_finished(n);
 }
 
 void WorkerPool::run_affine(size_t n, void* fn, Call call) {
-  check_round_size(n);
-  const uint64_t round = ticket_round(ticket_.load(std::memory_order_relaxed)) + 1;
+  const uint64_t round = next_round(n);
   const unsigned n_blocks = threads();
   for (unsigned b = 0; b < n_blocks; ++b)
     blocks_[b].cursor.store(ticket(round, n * (b + 1) / n_blocks, n * b / n_blocks), std::memory_order_relaxed);

@@ -67,6 +67,7 @@ class WorkerPool {
   }
   void run(size_t n, void* fn, Call call);
   void run_affine(size_t n, void* fn, Call call);
+  uint64_t next_round(size_t n) const;  // the number of the round about to start (n checked)
   void publish(uint64_t round_ticket, void* fn, Call call);
   void wait_finished(size_t n);
   uint64_t work(uint64_t seen);  // runs iterations of the current round while any are left
