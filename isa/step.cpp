@@ -1,5 +1,6 @@
 #include "isa/step.h"
 #include "isa/bit_count.h"
+#include "isa/global_footprint.h"
 #include "isa/spin_yield.h"
 #include "isa/warp_sync_paths.h"
 
@@ -52,16 +53,7 @@ StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector
   const Instruction& in = frame.fn->code[tos.pc];
   r.inst = &in;
   ctx.inst = &in;
-  uint32_t mask = tos.mask;
-  if (in.guard != kNoReg) {
-    uint32_t g = 0;
-    const uint8_t* regs = frame.regs.data();
-    const uint32_t slot = frame.fn->regs[in.guard].slot;
-    for_each_lane(mask, [&](unsigned l) {
-      g |= uint32_t((read_register_lane(regs, slot, l) & 1) ^ uint64_t(in.guard_negated)) << l;
-    });
-    mask = g;
-  }
+  const uint32_t mask = guarded_lanes(frame, in, tos.mask);
   ctx.mask = mask;
   r.executed = mask;
   const size_t stack_before = frame.stack.size(), depth_before = warp.depth();

@@ -139,6 +139,7 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
       if (staged) {
         sm_cycle_[k].last_writer = report.last_writer;
         sm_cycle_[k].local_work = report.local_work;
+        sm_cycle_[k].accesses = report.accesses;
       }
     } catch (...) {
       errors_[k] = std::current_exception();

@@ -178,6 +178,7 @@ class GpuModel {
   // calling thread in SM order, so the serial stages need not visit every SM.
   struct alignas(64) SmCycle {
     int last_writer = -1;         // SmCore::last_deferred_writer after tick
+    const DeferredAccess* accesses = nullptr;  // SmCore::TickReport::accesses
     bool local_work = false;      // SmCore::has_local_commit_work after tick
     bool maybe_idle = false;      // no resident CTA after the local stage (idle() decides)
     int retired = 0;              // CTAs the local stage retired
@@ -185,6 +186,8 @@ class GpuModel {
     std::exception_ptr local_error;
   };
   std::vector<SmCycle> sm_cycle_;
+  CommitOrder commit_order_;    // which deferred accesses the ordered stage runs (sim/commit_order.h)
+  std::vector<int> ordered_upto_;  // per entry of busy_: the ordered stage's sub-cores [0, upto)
   // The SMs that may be busy next cycle (ascending), known after a staged cycle: an idle SM only
   // becomes busy by a dispatch, so tick_core adds the SMs dispatched to and skips the full scan.
   std::vector<size_t> next_busy_, dispatched_;

@@ -4,18 +4,18 @@
 // commit_sequential is the reference: every SM's SmCore::commit, in SM order, on this thread.
 // commit_staged leaves exactly the same state with most of the work on the pool's threads
 // (docs/ARCHITECTURE.md, "Parallel simulation", staged commit):
-//   1. ordered (this thread, SM order): the deferred instructions up to and including the cycle's
-//      last one that may write global memory or call a service (order: SM, then sub-core);
-//   2. local (in parallel): each SM's remaining deferred instructions, which only read global
-//      memory and come after every write of the cycle, so they read what the sequential order
-//      would have them read; then its barrier releases and CTA retirements, which touch only the
-//      SM itself. Beside them, as one more task: every SM's staged packets handed to the L2
-//      slices in SM order, then the L2 edge that falls at the same time;
+//   1. ordered (this thread, SM order): each SM's deferred instructions up to its last one that
+//      conflicts with a later access of another SM (sim/commit_order.h: overlapping bytes, one of
+//      them written; or unknown bytes), in SM order, each SM's in sub-core order;
+//   2. local (in parallel): each SM's remaining deferred instructions (loads and stores that no
+//      later access of the cycle overlaps, so they read and leave what the sequential order
+//      would); then its barrier releases and CTA retirements, which touch only the SM itself.
+//      Beside them, as one more task: every SM's staged packets handed to the L2 slices in SM
+//      order, then the L2 edge that falls at the same time;
 //   3. finish (this thread, SM order): faults in SM order, the instruction counts, retirements.
 #include "sim/gpu_model.h"
 
 #include <algorithm>
-#include <climits>
 
 namespace gpusim::sim {
 
@@ -43,24 +43,31 @@ void GpuModel::commit_sequential(uint64_t now_ps, bool l2_edge_too, uint64_t& si
 
 void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since) {
   const size_t n = busy_.size();
-  // An SM whose tick failed ends the cycle's order there, as in the sequential commit. The
-  // cycle's last deferred instruction that may write, before that SM: the ordered stage runs
-  // everything up to it, the local stage everything after it. (One pass finds both.)
+  // An SM whose tick failed ends the cycle's order there, as in the sequential commit.
   size_t stop = n;
   std::exception_ptr stop_error;
-  size_t writer_k = 0;
-  int writer_subcore = -1;
+  bool any_write = false;
   for (size_t k = 0; k < n; ++k) {
     if (errors_[k]) {
       stop = k, stop_error = errors_[k];
       break;
     }
-    if (sm_cycle_[k].last_writer >= 0) writer_k = k, writer_subcore = sm_cycle_[k].last_writer;
+    any_write = any_write || sm_cycle_[k].last_writer >= 0;
+  }
+  // Which deferred instructions must run in SM order (sim/commit_order.h); without a write, none.
+  if (any_write) {
+    commit_order_.clear();
+    const int subcores = config_.subcores_per_sm;
+    for (size_t k = 0; k < stop; ++k)
+      if (const DeferredAccess* a = sm_cycle_[k].accesses)
+        for (int i = 0; i < subcores; ++i) commit_order_.add(k, i, a[i]);
+    commit_order_.decide(stop, ordered_upto_);
   }
   // 1. ordered
-  for (size_t k = 0; k < stop && writer_subcore >= 0 && k <= writer_k; ++k) {
+  for (size_t k = 0; any_write && k < stop; ++k) {
+    if (ordered_upto_[k] == 0) continue;
     try {
-      sms_[busy_[k]]->commit_ordered(cycle_, k < writer_k ? INT_MAX : writer_subcore + 1);
+      sms_[busy_[k]]->commit_ordered(cycle_, ordered_upto_[k]);
     } catch (...) {
       // Sequentially this SM's commit stops here and nothing after it runs; the SMs before it
       // still finish (their local stage and packets), and their faults come first.
@@ -89,8 +96,8 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
     SmCycle& c = sm_cycle_[k];
     SmCore& sm = *sms_[busy_[k]];
     try {
-      // An SM the ordered stage reached may have new CTA events; the others are as tick left them.
-      if (c.local_work || k <= writer_k) c.retired = sm.commit_local(cycle_);
+      // (An SM the ordered stage reached had a deferred instruction, so local work too.)
+      if (c.local_work) c.retired = sm.commit_local(cycle_);
     } catch (...) {
       c.local_error = std::current_exception();
     }

@@ -43,7 +43,8 @@ struct SmCore::Impl {
     warp_slot_used.assign(static_cast<size_t>(cfg.max_warps_per_sm()), false);
     free_slots = cfg.max_warps_per_sm();
     SubCore::Shared shared{id, &config, &memory, &timing, observer, &stats, &next_token_sequence, &cta_events,
-                           &tma_barriers, &cta_event_raised, &issue_deferred, cluster_tma, &active_warps, &cta_issued};
+                           &tma_barriers, &cta_event_raised, &issue_deferred, cluster_tma, &active_warps, &cta_issued,
+                           &launch};
     subcores.reserve(static_cast<size_t>(cfg.subcores_per_sm));
     for (int i = 0; i < cfg.subcores_per_sm; ++i) subcores.emplace_back(i, cfg.max_warps_per_subcore, shared);
   }
@@ -73,6 +74,7 @@ struct SmCore::Impl {
   bool issue_deferred = false;    // some sub-core has a deferred issue
   int active_warps = 0;           // the sub-cores' active warps (SubCore::Shared::sm_active_warps)
   int last_writer = -1;           // the last sub-core whose deferred issue may write (set at tick)
+  std::vector<DeferredAccess> accesses;  // per sub-core, what its deferred issue touches (set at tick)
   TmaBarriers tma_barriers;  // bulk copies in flight per CTA and mbarrier (sim/tma_unit.h)
   ClusterTmaBarriers* cluster_tma = nullptr;  // the GPU's copies onto other CTAs' barriers (multicast)
   std::vector<bool> warp_slot_used;
@@ -232,7 +234,7 @@ SmCore::TickReport SmCore::tick(uint64_t cycle, uint64_t now_ps) {
     m.cta_reserved = false;
     m.place(std::make_unique<isa::CtaState>(*m.launch, m.reserved_ctaid), m.reserved_cycle);
   }
-  if (m.resident == 0 && m.memory.idle()) return {m.last_writer, m.issue_deferred || m.cta_event_raised};
+  if (m.resident == 0 && m.memory.idle()) return {-1, m.cta_event_raised, nullptr};  // no warp: nothing deferred
   if (m.memory.tick(cycle, now_ps)) m.memory.take_completed(m.completed);
   else m.completed.clear();
   for (uint64_t token : m.completed) {
@@ -253,10 +255,13 @@ SmCore::TickReport SmCore::tick(uint64_t cycle, uint64_t now_ps) {
     for (SubCore& sc : m.subcores) sc.tick(cycle, m.own);
   }
   m.last_writer = -1;
-  if (m.issue_deferred)
-    for (size_t i = 0; i < m.subcores.size(); ++i)
-      if (m.subcores[i].has_deferred() && !m.subcores[i].deferred_reads_only()) m.last_writer = static_cast<int>(i);
-  return {m.last_writer, m.issue_deferred || m.cta_event_raised};
+  if (!m.issue_deferred) return {-1, m.cta_event_raised, nullptr};
+  m.accesses.resize(m.subcores.size());
+  for (size_t i = 0; i < m.subcores.size(); ++i) {
+    m.accesses[i] = m.subcores[i].deferred_access();
+    if (m.accesses[i].kind == DeferredAccess::Kind::Write) m.last_writer = static_cast<int>(i);
+  }
+  return {m.last_writer, true, m.accesses.data()};
 }
 
 void SmCore::commit(uint64_t cycle, uint64_t now_ps) {
@@ -333,12 +338,14 @@ int SmCore::commit_local(uint64_t cycle) {
   Impl& m = *impl_;
   if (m.issue_deferred) {
     m.issue_deferred = false;
-    // Only reads remain (the GPU ordered every writer before this stage): no device services.
+    // Loads, and stores whose bytes no later access of the cycle touches (sim/commit_order.h):
+    // no device services.
     OpenGlobal open(m.own, *m.launch, &m.closed, false);
     for (SubCore& sc : m.subcores) {
-      if (sc.has_deferred() && !sc.deferred_reads_only())
+      const DeferredAccess& a = sc.deferred_access();
+      if (sc.has_deferred() && a.kind == DeferredAccess::Kind::Write && !a.known)
         throw std::logic_error("SM " + std::to_string(m.sm_id) + ": a deferred instruction that may write global memory " +
-                               "reached the parallel stage of the commit");
+                               "at unknown places reached the parallel stage of the commit");
       sc.commit(cycle, m.own);
     }
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "isa/launch_state.h"
+#include "sim/commit_order.h"
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
 #include "sim/sm_memory_pipeline.h"
@@ -75,6 +76,9 @@ class SmCore {
   struct TickReport {
     int last_writer = -1;
     bool local_work = false;
+    // Per sub-core, what its deferred instruction touches (null: none deferred); valid until the
+    // SM's next tick.
+    const DeferredAccess* accesses = nullptr;
   };
   TickReport tick(uint64_t cycle, uint64_t now_ps);
   void commit(uint64_t cycle, uint64_t now_ps);

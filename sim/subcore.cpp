@@ -121,13 +121,8 @@ void SubCore::commit(uint64_t cycle, isa::LaunchState& launch) {
   const int slot = deferred_;
   hold_queues(-1);
   deferred_ = WarpScheduler::kNone;
+  deferred_access_.kind = DeferredAccess::Kind::None;
   issue(slot, cycle, launch);
-}
-
-bool SubCore::deferred_reads_only() const {
-  if (deferred_ == WarpScheduler::kNone) return false;
-  const WarpSlot& s = slots_[deferred_];
-  return s.timing->at(s.warp->top().pc).commit_reads_only;
 }
 
 uint64_t SubCore::sleep_cycles(const WarpSlot& s, const isa::Instruction& in) const {

@@ -18,6 +18,7 @@
 
 #include "isa/launch_state.h"
 #include "isa/step.h"
+#include "sim/commit_order.h"
 #include "sim/cluster_tma_barriers.h"
 #include "sim/instruction_timing.h"
 #include "sim/pending_mem_ops.h"
@@ -69,6 +70,9 @@ class SubCore {
     // Per CTA slot: warp-instructions issued for the CTA there (shadow-SM sampling paces each
     // shadow CTA by the detailed CTA of the same age: sim/shadow_sms.h).
     std::vector<uint64_t>* cta_issued = nullptr;
+    // The SM's launch (shared by all SMs), whose global memory tells at issue whether a deferred
+    // load or store lies in an allocation (sim/commit_order.h); read only.
+    isa::LaunchState* const* launch = nullptr;
   };
 
   SubCore(int index, int slots, const Shared& shared);
@@ -96,8 +100,8 @@ class SubCore {
   // The cycle's serial part: issues the instruction tick() chose and deferred, if any.
   void commit(uint64_t cycle, isa::LaunchState& launch);
   bool has_deferred() const { return deferred_ != WarpScheduler::kNone; }
-  // The deferred instruction only reads global memory (InstTiming::commit_reads_only).
-  bool deferred_reads_only() const;
+  // What the deferred instruction will touch, worked out when it was deferred (kind None: none).
+  const DeferredAccess& deferred_access() const { return deferred_access_; }
 
   int active_warps() const { return active_count_; }
   // Whether the slot's warp still has memory operations in flight.
@@ -325,6 +329,8 @@ class SubCore {
   int8_t mio_room_ = -1, lg_room_ = -1;  // room_in's answers this tick (-1: not asked)
   int deferred_ = WarpScheduler::kNone;  // slot chosen this cycle whose issue waits for commit()
   QueueHint deferred_queue_ = QueueHint::None;
+  DeferredAccess deferred_access_;
+  void describe_deferred(WarpSlot& s, const InstTiming& t, isa::LaunchState& launch);
 };
 
 }  // namespace gpusim::sim

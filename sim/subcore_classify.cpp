@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "isa/cluster_barrier.h"
+#include "isa/global_footprint.h"
 
 namespace gpusim::sim {
 
@@ -204,6 +205,18 @@ void SubCore::tick_warps(uint64_t cycle, isa::LaunchState& launch) {
   *shared_.issue_deferred = true;
   deferred_queue_ = t.kind == IssueKind::Memory ? t.queue : QueueHint::None;
   hold_queues(+1);
+  describe_deferred(slots_[selected], t, launch);
+}
+
+void SubCore::describe_deferred(WarpSlot& s, const InstTiming& t, isa::LaunchState& launch) {
+  DeferredAccess& a = deferred_access_;
+  a.kind = t.commit_reads_only ? DeferredAccess::Kind::Read : DeferredAccess::Kind::Write;
+  isa::GlobalFootprint f;
+  isa::GlobalMemory* memory = shared_.launch && *shared_.launch ? (*shared_.launch)->global : nullptr;
+  a.known = memory && isa::global_footprint(*s.warp, *s.cta, launch, *memory, f) &&
+            f.write == (a.kind == DeferredAccess::Kind::Write);
+  a.lo = a.known ? f.lo : 0;
+  a.hi = a.known ? f.hi : 0;
 }
 
 }  // namespace gpusim::sim

@@ -2,6 +2,7 @@
 // plain sequential commit (every SM's commit in SM order on one thread).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -126,6 +127,99 @@ TEST(StagedCommit, SameCycleFlagHandOffIsSeenInSmOrder) {
         EXPECT_EQ(r[2], lower && sm > 0 ? 1u : 0u) << "SM " << sm << " reading SM " << (lower ? sm - 1 : sm + 1);
       }
     }
+  }
+}
+
+// Every warp of every SM, over and over: stores a value naming its SM and iteration into one
+// of eight shared words and loads another of them into an order-sensitive hash; then each thread
+// stores its hash into a word of its own. Many SMs store and load the same words in the same
+// cycles, so the staged commit must run those accesses in SM order (sim/commit_order.h) while the
+// disjoint stores at the end run on the SMs' own threads: the words, the hashes and the cycles
+// must equal the sequential commit's on any number of threads.
+const char* kContendedPtx = R"(
+.version 8.0
+.target sm_70
+.address_size 64
+.visible .entry contend(.param .u64 words, .param .u64 sums, .param .u32 iters) {
+  .reg .pred %p<2>;
+  .reg .b32 %r<16>;
+  .reg .b64 %rd<10>;
+  ld.param.u64 %rd1, [words];
+  ld.param.u64 %rd2, [sums];
+  ld.param.u32 %r1, [iters];
+  mov.u32 %r2, %smid;
+  mov.u32 %r3, %tid.x;
+  mov.u32 %r4, %ctaid.x;
+  mov.u32 %r5, %ntid.x;
+  mad.lo.u32 %r6, %r4, %r5, %r3;
+  shr.u32 %r12, %r3, 5;
+  mov.u32 %r7, 0;
+  mov.u32 %r8, 0;
+LOOP:
+  add.u32 %r9, %r7, %r4;
+  and.b32 %r9, %r9, 7;
+  mul.wide.u32 %rd3, %r9, 4;
+  add.s64 %rd4, %rd1, %rd3;
+  shl.b32 %r10, %r2, 16;
+  add.u32 %r10, %r10, %r7;
+  st.global.u32 [%rd4], %r10;
+  mad.lo.u32 %r11, %r7, 3, %r12;
+  and.b32 %r11, %r11, 7;
+  mul.wide.u32 %rd5, %r11, 4;
+  add.s64 %rd6, %rd1, %rd5;
+  ld.global.u32 %r13, [%rd6];
+  mad.lo.u32 %r8, %r8, 31, %r13;
+  add.u32 %r7, %r7, 1;
+  setp.lt.u32 %p1, %r7, %r1;
+  @%p1 bra LOOP;
+  mul.wide.u32 %rd7, %r6, 4;
+  add.s64 %rd8, %rd2, %rd7;
+  st.global.u32 [%rd8], %r8;
+  ret;
+}
+)";
+
+struct Contended {
+  std::vector<uint32_t> words, sums;
+  uint64_t cycles = 0;
+};
+
+Contended contend(unsigned threads, bool staged) {
+  runtime::SimDeviceOptions o;
+  o.mode = runtime::SimMode::Timing;
+  o.threads = threads;
+  o.staged_commit = staged;
+  auto dev = runtime::make_sim_device(o);
+  const unsigned ctas = 2 * unsigned(dev->properties().sm_count), block = 128, iters = 24;
+  const runtime::DevPtr words = dev->alloc(8 * 4), sums = dev->alloc(size_t(ctas) * block * 4);
+  dev->memset(words, 0, 8 * 4);
+  const runtime::ModuleHandle m = dev->load_ptx("contend.ptx", kContendedPtx);
+  runtime::LaunchConfig cfg;
+  cfg.grid = runtime::Dim3{ctas, 1, 1};
+  cfg.block = runtime::Dim3{block, 1, 1};
+  Contended out;
+  out.cycles = dev->launch(m, "contend", cfg, runtime::args(words, sums, iters)).cycles;
+  out.words.resize(8);
+  out.sums.resize(size_t(ctas) * block);
+  dev->copy_to_host(out.words.data(), words, out.words.size() * 4);
+  dev->copy_to_host(out.sums.data(), sums, out.sums.size() * 4);
+  return out;
+}
+
+TEST(StagedCommit, ContendedWordsEndAsInSmOrder) {
+  const Contended reference = contend(1, /*staged=*/false);
+  ASSERT_GT(reference.cycles, 0u);
+  // The words hold values of more than one SM (the test contends), and the hashes differ.
+  std::vector<uint32_t> sms;
+  for (uint32_t w : reference.words) sms.push_back(w >> 16);
+  std::sort(sms.begin(), sms.end());
+  EXPECT_GT(std::unique(sms.begin(), sms.end()) - sms.begin(), 1);
+  for (unsigned threads : {1u, 2u, 3u, 4u}) {
+    SCOPED_TRACE("staged commit on " + std::to_string(threads) + " threads");
+    const Contended staged = contend(threads, /*staged=*/true);
+    EXPECT_EQ(staged.words, reference.words);
+    EXPECT_EQ(staged.sums, reference.sums);
+    EXPECT_EQ(staged.cycles, reference.cycles);
   }
 }
 

@@ -1,0 +1,33 @@
+// The global-memory bytes a warp's next load or store will touch, worked out before it runs.
+//
+// The timing model decides at issue which of a cycle's global accesses may run on the SMs' own
+// threads instead of in SM order (sim/commit_order.h): an access that no later access of the
+// same cycle overlaps gives the same result in either order. For that it needs every byte the
+// instruction will touch, and the certainty that it cannot fault (a fault must stop the cycle
+// exactly where the SM order would). Both come from the warp's registers, which are final once
+// the instruction may issue.
+#pragma once
+
+#include <cstdint>
+
+#include "isa/launch_state.h"
+
+namespace gpusim::isa {
+
+struct GlobalFootprint {
+  uint64_t lo = 0, hi = 0;  // [lo, hi) holds every byte the instruction touches; lo == hi: none
+  bool write = false;
+};
+
+// The lanes of the warp's current SIMT entry whose guard predicate of `in` holds (all of them
+// when `in` has no guard): the lanes that execute it.
+uint32_t guarded_lanes(const CallFrame& frame, const Instruction& in, uint32_t mask);
+
+// True, with `out` set, when the warp's next instruction is an ld, ldu or st of the .global space
+// (scalar or vector of 1- to 8-byte elements) whose executing lanes' accesses are each aligned to
+// their size and lie in the one allocation of `memory` that holds the lowest of them: it then
+// touches bytes within [lo, hi) only and cannot fault. False for anything else (the caller must
+// assume it may touch any byte, or fault).
+bool global_footprint(Warp& warp, CtaState& cta, LaunchState& launch, GlobalMemory& memory, GlobalFootprint& out);
+
+}  // namespace gpusim::isa
