@@ -70,6 +70,23 @@ const char* kPtx = R"(.version 8.0
   ret;
 }
 
+// Addresses naming a module-scope .global variable (256 bytes), as the symbol plus an offset and
+// through a register holding the symbol's address.
+.global .align 8 .b32 gtable[64];
+.visible .entry symbols()
+{
+  .reg .b32 %r<10>;
+  .reg .b64 %rd<10>;
+  mov.u32 %r1, %tid.x;
+  ld.global.u32 %r2, [gtable+8];  // @symbol_plus_offset
+  mov.u64 %rd1, gtable;
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3+128], %r1;  // @symbol_in_register
+  ld.global.u32 %r3, [%rd3+132];  // @symbol_past_end
+  ret;
+}
+
 // Guards and divergence over pa (64 bytes: lanes 16..31 of a + 4t are past its end) and pb
 // (128 bytes).
 .visible .entry guards(.param .u64 pa, .param .u64 pb)
@@ -337,11 +354,6 @@ class GlobalFootprintTest : public ::testing::Test {
     return std::nullopt;
   }
 
-  // global_footprint's answer for the warp's next instruction.
-  bool footprint_of_next(Warp& w, CtaState& cta, GlobalFootprint& fp) {
-    return global_footprint(w, cta, ls, memory, fp);
-  }
-
   // Every instruction of `seen` is either in `expected` (a `true` answer with exactly the
   // hand-worked range) or answered `false`.
   static void expect_footprints(const std::map<uint32_t, Observed>& seen, const std::vector<Expected>& expected) {
@@ -371,7 +383,7 @@ class GlobalFootprintTest : public ::testing::Test {
   gpusim::runtime::DeviceMemory memory;
 };
 
-// Per-lane strides, 1- to 16-byte accesses, ascending and descending lanes, one address for all
+// Per-lane strides, 1- to 32-byte accesses, ascending and descending lanes, one address for all
 // lanes, loads and stores, and an access ending on the allocation's last byte: each range tight.
 TEST_F(GlobalFootprintTest, LoadsAndStoresOfEachShapeAreExact) {
   const uint64_t a = memory.allocate(1024), b = memory.allocate(256);
@@ -400,6 +412,26 @@ TEST_F(GlobalFootprintTest, LoadsAndStoresOfEachShapeAreExact) {
   ASSERT_EQ(v4.global.size(), 4u * 32);
   for (unsigned t = 0; t < 32; ++t)
     for (unsigned i = 0; i < 4; ++i) EXPECT_EQ(v4.global[4 * t + i].addr, a + 16 * t + 4 * i);
+}
+
+// Module-scope variables: the symbol's address is part of the footprint; one word past the
+// variable's end is `false` and faults.
+TEST_F(GlobalFootprintTest, ModuleVariablesAreAddressedLikeAllocations) {
+  ASSERT_EQ(module.global_bytes, 256u);
+  const uint64_t g = memory.allocate(module.global_bytes);
+  ls.module_global_base = g;
+  auto cta = cta_for("symbols", {});
+  Warp& w = *cta->warps[0];
+  std::map<uint32_t, Observed> seen;
+  for (int i = 0; i < 100 && !w.done() && next_instruction(w).line != line_of("symbol_past_end"); ++i) {
+    Observed o = step(w, *cta);
+    seen.emplace(o.inst->line, o);
+  }
+  ASSERT_FALSE(w.done());
+  expect_footprints(seen, {{"symbol_plus_offset", g + 8, g + 12, false}, {"symbol_in_register", g + 128, g + 256, true}});
+  GlobalFootprint fp;
+  EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
+  EXPECT_EQ(fault_of_next(w, *cta), FaultKind::IllegalAddress);
 }
 
 // Only the lanes that execute count: a guard that leaves out lanes past the allocation's end or
@@ -435,7 +467,7 @@ TEST_F(GlobalFootprintTest, MisalignedLaneIsNotPromised) {
   Warp& w = *cta->warps[0];
   run_to(w, *cta, "lane_5_misaligned");
   GlobalFootprint fp;
-  EXPECT_FALSE(footprint_of_next(w, *cta, fp));
+  EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
   EXPECT_EQ(fault_of_next(w, *cta), FaultKind::MisalignedAddress);
 }
 
@@ -446,7 +478,7 @@ TEST_F(GlobalFootprintTest, VectorNeedsItsWholeSizeAligned) {
   Warp& w = *cta->warps[0];
   run_to(w, *cta, "lane_7_misaligned_v4");
   GlobalFootprint fp;
-  EXPECT_FALSE(footprint_of_next(w, *cta, fp));
+  EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
   EXPECT_EQ(fault_of_next(w, *cta), FaultKind::MisalignedAddress);
 }
 
@@ -471,7 +503,7 @@ TEST_F(GlobalFootprintTest, AccessOutsideTheAllocationIsNotPromised) {
     Warp& w = *cta->warps[0];
     run_to(w, *cta, "second");
     GlobalFootprint fp;
-    EXPECT_FALSE(footprint_of_next(w, *cta, fp));
+    EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
     EXPECT_EQ(fault_of_next(w, *cta), FaultKind::IllegalAddress);
   }
   for (uint64_t pb : {a, b}) {
@@ -490,7 +522,7 @@ TEST_F(GlobalFootprintTest, ReleasedAllocationIsNotPromised) {
   run_to(w, *cta, "second");
   memory.release(a);
   GlobalFootprint fp;
-  EXPECT_FALSE(footprint_of_next(w, *cta, fp));
+  EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
   EXPECT_EQ(fault_of_next(w, *cta), FaultKind::IllegalAddress);
 }
 
@@ -502,7 +534,7 @@ TEST_F(GlobalFootprintTest, LanesInTwoAllocationsAreNotPromised) {
   Warp& w = *cta->warps[0];
   run_to(w, *cta, "split");
   GlobalFootprint fp;
-  EXPECT_FALSE(footprint_of_next(w, *cta, fp));
+  EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
   EXPECT_EQ(fault_of_next(w, *cta), std::nullopt);
 }
 
@@ -516,7 +548,7 @@ TEST_F(GlobalFootprintTest, OtherInstructionsAreNotPromised) {
     SCOPED_TRACE(m);
     run_to(w, *cta, m);
     GlobalFootprint fp;
-    EXPECT_FALSE(footprint_of_next(w, *cta, fp));
+    EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
     const Observed o = step(w, *cta);
     // The generic addresses are global ones: those instructions do touch global memory.
     if (std::string(m).rfind("generic", 0) == 0) {
@@ -525,7 +557,7 @@ TEST_F(GlobalFootprintTest, OtherInstructionsAreNotPromised) {
   }
   run_to(w, *cta, "ld_b128");
   GlobalFootprint fp;
-  EXPECT_FALSE(footprint_of_next(w, *cta, fp));
+  EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
   EXPECT_EQ(fault_of_next(w, *cta), FaultKind::Unsupported);
 }
 
