@@ -31,7 +31,7 @@ bool global_footprint(Warp& warp, CtaState& cta, LaunchState& launch, GlobalMemo
     default: return false;
   }
   // Generic addresses may name shared or local memory; those are not global bytes.
-  if (in.mod.space != StateSpace::Global || in.ops.size() < 2) return false;
+  if (in.mod.space != StateSpace::Global || in.nops < 2) return false;
   const Operand& address = in.ops[address_op];
   const Operand& data = in.ops[1 - address_op];
   if (address.kind != OperandKind::Address) return false;
