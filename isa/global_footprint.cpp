@@ -2,21 +2,9 @@
 
 #include <algorithm>
 
-#include "isa/bit_count.h"
 #include "isa/exec_context.h"
 
 namespace gpusim::isa {
-
-uint32_t guarded_lanes(const CallFrame& frame, const Instruction& in, uint32_t mask) {
-  if (in.guard == kNoReg) return mask;
-  uint32_t g = 0;
-  const uint8_t* regs = frame.regs.data();
-  const uint32_t slot = frame.fn->regs[in.guard].slot;
-  for_each_lane(mask, [&](unsigned l) {
-    g |= uint32_t((read_register_lane(regs, slot, l) & 1) ^ uint64_t(in.guard_negated)) << l;
-  });
-  return g;
-}
 
 bool global_footprint(Warp& warp, CtaState& cta, LaunchState& launch, GlobalMemory& memory, GlobalFootprint& out) {
   if (warp.done()) return false;

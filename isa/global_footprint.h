@@ -10,7 +10,9 @@
 
 #include <cstdint>
 
+#include "isa/bit_count.h"
 #include "isa/launch_state.h"
+#include "isa/register_file.h"
 
 namespace gpusim::isa {
 
@@ -19,9 +21,18 @@ struct GlobalFootprint {
   bool write = false;
 };
 
-// The lanes of the warp's current SIMT entry whose guard predicate of `in` holds (all of them
-// when `in` has no guard): the lanes that execute it.
-uint32_t guarded_lanes(const CallFrame& frame, const Instruction& in, uint32_t mask);
+// The lanes of `mask` whose guard predicate of `in` holds (all of them when `in` has no guard):
+// the lanes that execute it. Inline: step_warp asks it for every instruction.
+inline uint32_t guarded_lanes(const CallFrame& frame, const Instruction& in, uint32_t mask) {
+  if (in.guard == kNoReg) return mask;
+  uint32_t g = 0;
+  const uint8_t* regs = frame.regs.data();
+  const uint32_t slot = frame.fn->regs[in.guard].slot;
+  for_each_lane(mask, [&](unsigned l) {
+    g |= uint32_t((read_register_lane(regs, slot, l) & 1) ^ uint64_t(in.guard_negated)) << l;
+  });
+  return g;
+}
 
 // True, with `out` set, when the warp's next instruction is an ld, ldu or st of the .global space
 // (scalar or vector of 1- to 8-byte elements) whose executing lanes' accesses are each aligned to
