@@ -18,8 +18,10 @@ bool global_footprint(Warp& warp, CtaState& cta, LaunchState& launch, GlobalMemo
     case Opcode::St: address_op = 0; break;
     default: return false;
   }
-  // Generic addresses may name shared or local memory; those are not global bytes.
-  if (in.mod.space != StateSpace::Global || in.nops < 2) return false;
+  // Generic addresses (nvcc's for any pointer it cannot prove global) count when they resolve to
+  // global memory: checked below against the windows of the other spaces.
+  const bool generic = in.mod.space == StateSpace::None || in.mod.space == StateSpace::Generic;
+  if ((!generic && in.mod.space != StateSpace::Global) || in.nops < 2) return false;
   const Operand& address = in.ops[address_op];
   const Operand& data = in.ops[1 - address_op];
   if (address.kind != OperandKind::Address) return false;
@@ -44,6 +46,11 @@ bool global_footprint(Warp& warp, CtaState& cta, LaunchState& launch, GlobalMemo
   if ((address_bits & (total - 1)) != 0) return false;  // some lane misaligned: it faults
   if (hi > UINT64_MAX - total) return false;
   hi += total;
+  // Every lane's address lies in [lo, hi): when that meets no window of shared, local, const or
+  // parameter space, each resolves to global memory (isa/exec_context.h).
+  if (generic)
+    for (uint64_t window : {kSharedWindowBase, kLocalWindowBase, kConstBase, kParamWindowBase})
+      if (lo < window + kWindowSize && window < hi) return false;
   // The allocation the warp used last (the usual case: no lookup), else the memory's answer.
   const Warp::GlobalSpanCache& c = warp.global_span;
   const bool cached = c.owner == &memory && c.generation == memory.generation() && lo >= c.base && hi - c.base <= c.size;

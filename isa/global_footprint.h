@@ -34,8 +34,9 @@ inline uint32_t guarded_lanes(const CallFrame& frame, const Instruction& in, uin
   return g;
 }
 
-// True, with `out` set, when the warp's next instruction is an ld, ldu or st of the .global space
-// (scalar or vector of 1- to 8-byte elements) whose executing lanes' accesses are each aligned to
+// True, with `out` set, when the warp's next instruction is an ld, ldu or st of the .global space,
+// or of a generic address that resolves to global memory on every executing lane, (scalar or
+// vector of 1- to 8-byte elements) whose executing lanes' accesses are each aligned to
 // their size and lie in the one allocation of `memory` that holds the lowest of them: it then
 // touches bytes within [lo, hi) only and cannot fault. False for anything else (the caller must
 // assume it may touch any byte, or fault).

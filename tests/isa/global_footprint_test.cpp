@@ -6,6 +6,7 @@
 // access is misaligned or outside its allocation, step_warp is shown to fault, so `false` was
 // needed there.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <cstring>
 #include <map>
@@ -205,8 +206,8 @@ JOIN:
   ret;
 }
 
-// Instructions that are not a plain ld/st of .global: generic ld/st (through cvta), atom, red,
-// shared memory, arithmetic; last a 16-byte element (.b128), which step_warp does not support.
+// Generic ld/st of a global address (through cvta), which count; then instructions that do not:
+// a generic load of shared memory, atom, red, shared memory, arithmetic; last a 16-byte element (.b128), which step_warp does not support.
 .visible .entry others(.param .u64 pa)
 {
   .reg .b32 %r<10>;
@@ -221,6 +222,10 @@ JOIN:
   add.s64 %rd5, %rd3, %rd4;
   ld.u32 %r2, [%rd5];  // @generic_ld
   st.u32 [%rd5], %r1;  // @generic_st
+  mov.u64 %rd9, sm;
+  cvta.shared.u64 %rd10, %rd9;
+  add.s64 %rd11, %rd10, %rd4;
+  ld.u32 %r8, [%rd11];  // @generic_shared
   add.s64 %rd6, %rd2, %rd4;
   atom.global.add.u32 %r3, [%rd6], 1;  // @atom
   red.global.add.u32 [%rd6], 1;  // @red
@@ -538,27 +543,52 @@ TEST_F(GlobalFootprintTest, LanesInTwoAllocationsAreNotPromised) {
   EXPECT_EQ(fault_of_next(w, *cta), std::nullopt);
 }
 
-// Generic ld/st (even of a global address), atom, red, shared memory and arithmetic are `false`;
-// so is a 16-byte element (.b128), which step_warp then refuses.
+// Generic ld/st of a global address are exact like .global ones; a generic load of shared
+// memory, atom, red, shared memory and arithmetic are `false`; so is a 16-byte element (.b128),
+// which step_warp then refuses.
 TEST_F(GlobalFootprintTest, OtherInstructionsAreNotPromised) {
   const uint64_t a = memory.allocate(512);
   auto cta = cta_for("others", {a});
   Warp& w = *cta->warps[0];
-  for (const char* m : {"generic_ld", "generic_st", "atom", "red", "add", "st_shared"}) {
+  for (const char* m : {"generic_ld", "generic_st"}) {
+    SCOPED_TRACE(m);
+    run_to(w, *cta, m);
+    const Observed o = step(w, *cta);  // checks the range against the records
+    EXPECT_TRUE(o.known);
+    EXPECT_EQ(o.fp.lo, a);
+    EXPECT_EQ(o.fp.hi, a + 128);
+    EXPECT_EQ(o.fp.write, std::string(m) == "generic_st");
+    EXPECT_EQ(o.global.size(), 32u);
+  }
+  for (const char* m : {"generic_shared", "atom", "red", "add", "st_shared"}) {
     SCOPED_TRACE(m);
     run_to(w, *cta, m);
     GlobalFootprint fp;
     EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
-    const Observed o = step(w, *cta);
-    // The generic addresses are global ones: those instructions do touch global memory.
-    if (std::string(m).rfind("generic", 0) == 0) {
-      EXPECT_EQ(o.global.size(), 32u);
-    }
+    step(w, *cta);
   }
   run_to(w, *cta, "ld_b128");
   GlobalFootprint fp;
   EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
   EXPECT_EQ(fault_of_next(w, *cta), FaultKind::Unsupported);
+}
+
+// Host memory mapped into the device (managed or mapped pinned memory) lives at the host's own
+// address, which may fall in a generic window: a generic access there resolves to that window's
+// space, not to global memory, so its bytes are not promised even though an allocation holds them.
+TEST_F(GlobalFootprintTest, GenericAddressInAWindowIsNotGlobal) {
+  const uint64_t at = kSharedWindowBase + 0x10000;
+  void* host = mmap(reinterpret_cast<void*>(at), 4096, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (host == MAP_FAILED || reinterpret_cast<uint64_t>(host) != at) GTEST_SKIP() << "cannot map host memory at the shared window";
+  memory.map_host(host, 4096);
+  auto cta = cta_for("others", {at});
+  Warp& w = *cta->warps[0];
+  run_to(w, *cta, "generic_ld");
+  GlobalFootprint fp;
+  EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
+  memory.unmap_host(host);
+  munmap(host, 4096);
 }
 
 }  // namespace
