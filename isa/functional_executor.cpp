@@ -120,13 +120,13 @@ Dim3 cta_coordinates(const LaunchState& launch, uint64_t linear) {
 // Kernels whose CTAs cannot communicate: each CTA runs alone on some thread, with a private copy
 // of the launch state (its own %clock, %smid and counters; no device services, which such
 // kernels never call), so nothing it computes depends on the thread or on the other CTAs.
-void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, WorkerPool* pool) {
-  const uint64_t total = launch.grid.count();
+void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, WorkerPool* pool, uint64_t first,
+                          uint64_t total) {
   const unsigned threads = pool ? pool->threads() : 1;
   std::vector<LaunchState> locals(threads, launch);
   std::vector<uint64_t> warp_instructions(threads, 0), thread_instructions(threads, 0);
   for (LaunchState& l : locals) l.services = nullptr;
-  std::atomic<uint64_t> next{0};
+  std::atomic<uint64_t> next{first};
   std::atomic<uint64_t> first_failed{UINT64_MAX};  // CTAs above it need not run
   std::mutex error_lock;
   std::exception_ptr error;
@@ -154,7 +154,7 @@ void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, W
       thread_instructions[t] += local.thread_instructions;
     }
   };
-  if (pool && threads > 1 && total > 1) pool->for_each(threads, worker);
+  if (pool && threads > 1 && total - first > 1) pool->for_each(threads, worker);
   else worker(0);
   for (unsigned t = 0; t < threads; ++t) {
     launch.warp_instructions += warp_instructions[t];
@@ -178,13 +178,25 @@ void run_grid_functional(LaunchState& launch, const FunctionalLimits& limits, Wo
     throw ExecError("a cooperative launch with clusters is not supported", FaultKind::Unsupported);
   if (launch.cooperative) return run_grid_interleaved(launch, limits);
   if (launch.cluster.count() > 1) return run_clusters(launch, limits);
-  if (!ctas_may_communicate(*launch.module, *launch.kernel)) return run_grid_independent(launch, limits, pool);
+  if (!ctas_may_communicate(*launch.module, *launch.kernel))
+    return run_grid_independent(launch, limits, pool, 0, launch.grid.count());
   for (uint32_t z = 0; z < launch.grid.z; ++z)
     for (uint32_t y = 0; y < launch.grid.y; ++y)
       for (uint32_t x = 0; x < launch.grid.x; ++x) {
         CtaState cta(launch, Dim3{x, y, z});
         run_cta_functional(cta, launch, limits);
       }
+}
+
+void run_ctas_functional(LaunchState& launch, const FunctionalLimits& limits, uint64_t first, uint64_t end,
+                         WorkerPool* pool) {
+  if (first >= end) return;
+  if (!launch.cooperative && launch.cluster.count() <= 1 && !ctas_may_communicate(*launch.module, *launch.kernel))
+    return run_grid_independent(launch, limits, pool, first, end);
+  for (uint64_t id = first; id < end; ++id) {
+    CtaState cta(launch, cta_coordinates(launch, id));
+    run_cta_functional(cta, launch, limits);
+  }
 }
 
 }  // namespace gpusim::isa

@@ -28,6 +28,12 @@ struct FunctionalLimits {
 // launch is unspecified, as after a fault on a GPU.)
 void run_grid_functional(LaunchState& launch, const FunctionalLimits& limits = {}, WorkerPool* pool = nullptr);
 
+// Runs the CTAs with linear ids [first, end) of the launch, each to its end, as run_grid_functional
+// runs a grid's: independent CTAs on `pool`'s threads, others one after another on the calling
+// thread (the functional rest of a sampled timing run: sim/sampled_detail.h).
+void run_ctas_functional(LaunchState& launch, const FunctionalLimits& limits, uint64_t first, uint64_t end,
+                         WorkerPool* pool = nullptr);
+
 // Runs one CTA to completion (used by run_grid_functional and by tests).
 void run_cta_functional(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits);
 

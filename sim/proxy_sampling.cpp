@@ -84,7 +84,7 @@ ProxyRun run_proxy_sampled_launch(const GpuConfig& config, isa::WorkerPool* pool
   launch.nsmid = nsmid;  // each proxy set its own SM count; the functional rest sees the chip's
   const double t0 = process_cpu_seconds();
   // Ascending ids, as the full chip dispatches them.
-  run_ctas_functionally(launch, limits, r.coarse_ctas + r.fine_ctas, total);
+  run_ctas_functionally(launch, limits, r.coarse_ctas + r.fine_ctas, total, pool);
   r.functional_cpu_seconds = process_cpu_seconds() - t0;
 
   r.coarse_cycles = c.cycles;

@@ -46,9 +46,10 @@ DetailedPart run_detailed_part(GpuModel& model, isa::LaunchState& launch, const 
   return d;
 }
 
-// Runs the CTAs with linear ids [first, end) of `launch` functionally; returns the CPU seconds.
-// Throws like run_cta_functional.
+// Runs the CTAs with linear ids [first, end) of `launch` functionally, independent ones on
+// `pool`'s threads (isa::run_ctas_functional: the same results for any thread count); returns the
+// process CPU seconds (all threads'). Throws like run_cta_functional.
 double run_ctas_functionally(isa::LaunchState& launch, const isa::FunctionalLimits& limits, uint64_t first,
-                             uint64_t end);
+                             uint64_t end, isa::WorkerPool* pool);
 
 }  // namespace gpusim::sim

@@ -238,7 +238,7 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
                                                                      sampler.steady_waves(), s.wave_end_cycles.size())));
 
   // The rest of the grid, functionally: the results must be complete.
-  s.functional_cpu_seconds = run_ctas_functionally(launch, limits, s.detailed_ctas, s.total_ctas);
+  s.functional_cpu_seconds = run_ctas_functionally(launch, limits, s.detailed_ctas, s.total_ctas, model.worker_pool());
 
   const uint64_t skipped_waves = (s.total_ctas - s.detailed_ctas) / s.wave_ctas;
   s.detailed_waves = s.total_waves - skipped_waves;

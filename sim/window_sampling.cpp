@@ -108,7 +108,7 @@ WindowedRun run_windowed_launch(GpuModel& model, isa::LaunchState& launch, const
   // The skipped ranges, functionally: the results must be complete.
   for (size_t k = 0; k + 1 < plan.size(); ++k)
     r.functional_cpu_seconds += run_ctas_functionally(launch, limits, (plan[k].first_wave + plan[k].waves) * wave_ctas,
-                                                      plan[k + 1].first_wave * wave_ctas);
+                                                      plan[k + 1].first_wave * wave_ctas, model.worker_pool());
 
   // Each window's steady wave ends: after wave 0 in the first window, before the drain wave in
   // the last, all of them in the middle ones (the first wave of a middle window, which the
