@@ -15,7 +15,9 @@
 // the rest of the grid runs in detail too (a full simulation, and the result says why). The
 // detailed part is the CTAs of the first k full waves plus as many as the grid's partial last
 // wave holds (the rest, the highest CTA ids, run functionally), so the launch's ramp-up and its
-// tail both run in detail and only whole steady-state waves are extrapolated.
+// tail both run in detail and only whole steady-state waves are extrapolated. The functional CTAs
+// run as functional mode runs a grid (isa::run_ctas_functional): independent ones on the host
+// threads, each seeing %clock from 0; CTAs that may communicate one after another.
 //
 // The statistics cover how well d is known from the detailed waves, not a change of behaviour
 // over the grid (DRAM and L2 state drifting as it proceeds): that bias is the error_floor,
