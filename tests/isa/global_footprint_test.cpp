@@ -264,7 +264,7 @@ class GlobalFootprintTest : public ::testing::Test {
   // One CTA of 32 threads (one warp) running `kernel` with the given 64-bit parameters.
   std::unique_ptr<CtaState> cta_for(const std::string& kernel, const std::vector<uint64_t>& args) {
     std::vector<uint8_t> params(args.size() * 8);
-    std::memcpy(params.data(), args.data(), params.size());
+    if (!args.empty()) std::memcpy(params.data(), args.data(), params.size());  // (no null pointers to memcpy)
     ls.module = &module;
     ls.kernel = module.find_function(kernel);
     EXPECT_NE(ls.kernel, nullptr) << kernel;
