@@ -137,7 +137,7 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
       SmCore& sm = *sms_[busy_[k]];
       const SmCore::TickReport report = sm.tick(cycle_, now_ps);
       if (staged) {
-        sm_cycle_[k].last_writer = report.last_writer;
+        sm_cycle_[k].has_write = report.has_write;
         sm_cycle_[k].local_work = report.local_work;
         sm_cycle_[k].accesses = report.accesses;
       }

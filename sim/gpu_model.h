@@ -177,7 +177,7 @@ class GpuModel {
   // thread that ran the SM (one cache line each, so threads do not share lines) and read by the
   // calling thread in SM order, so the serial stages need not visit every SM.
   struct alignas(64) SmCycle {
-    int last_writer = -1;         // SmCore::last_deferred_writer after tick
+    bool has_write = false;       // SmCore::TickReport::has_write
     const DeferredAccess* accesses = nullptr;  // SmCore::TickReport::accesses
     bool local_work = false;      // SmCore::has_local_commit_work after tick
     bool maybe_idle = false;      // no resident CTA after the local stage (idle() decides)

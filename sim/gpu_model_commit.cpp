@@ -52,7 +52,7 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
       stop = k, stop_error = errors_[k];
       break;
     }
-    any_write = any_write || sm_cycle_[k].last_writer >= 0;
+    any_write = any_write || sm_cycle_[k].has_write;
   }
   // Which deferred instructions must run in SM order (sim/commit_order.h); without a write, none.
   if (any_write) {

@@ -73,7 +73,6 @@ struct SmCore::Impl {
   bool cta_event_raised = false;  // some cta_events entry may be set
   bool issue_deferred = false;    // some sub-core has a deferred issue
   int active_warps = 0;           // the sub-cores' active warps (SubCore::Shared::sm_active_warps)
-  int last_writer = -1;           // the last sub-core whose deferred issue may write (set at tick)
   std::vector<DeferredAccess> accesses;  // per sub-core, what its deferred issue touches (set at tick)
   TmaBarriers tma_barriers;  // bulk copies in flight per CTA and mbarrier (sim/tma_unit.h)
   ClusterTmaBarriers* cluster_tma = nullptr;  // the GPU's copies onto other CTAs' barriers (multicast)
@@ -234,7 +233,7 @@ SmCore::TickReport SmCore::tick(uint64_t cycle, uint64_t now_ps) {
     m.cta_reserved = false;
     m.place(std::make_unique<isa::CtaState>(*m.launch, m.reserved_ctaid), m.reserved_cycle);
   }
-  if (m.resident == 0 && m.memory.idle()) return {-1, m.cta_event_raised, nullptr};  // no warp: nothing deferred
+  if (m.resident == 0 && m.memory.idle()) return {false, m.cta_event_raised, nullptr};  // no warp: nothing deferred
   if (m.memory.tick(cycle, now_ps)) m.memory.take_completed(m.completed);
   else m.completed.clear();
   for (uint64_t token : m.completed) {
@@ -254,14 +253,14 @@ SmCore::TickReport SmCore::tick(uint64_t cycle, uint64_t now_ps) {
     m.stats.resident_warp_cycles += static_cast<uint64_t>(m.active_warps);
     for (SubCore& sc : m.subcores) sc.tick(cycle, m.own);
   }
-  m.last_writer = -1;
-  if (!m.issue_deferred) return {-1, m.cta_event_raised, nullptr};
+  if (!m.issue_deferred) return {false, m.cta_event_raised, nullptr};
   m.accesses.resize(m.subcores.size());
+  bool has_write = false;
   for (size_t i = 0; i < m.subcores.size(); ++i) {
     m.accesses[i] = m.subcores[i].deferred_access();
-    if (m.accesses[i].kind == DeferredAccess::Kind::Write) m.last_writer = static_cast<int>(i);
+    has_write = has_write || m.accesses[i].kind == DeferredAccess::Kind::Write;
   }
-  return {m.last_writer, true, m.accesses.data()};
+  return {has_write, true, m.accesses.data()};
 }
 
 void SmCore::commit(uint64_t cycle, uint64_t now_ps) {
@@ -295,8 +294,6 @@ void SmCore::commit(uint64_t cycle, uint64_t now_ps) {
                              m.memory.queue_depth(SmMemoryPipeline::Queue::Lg));
 }
 
-int SmCore::last_deferred_writer() const { return impl_->last_writer; }
-bool SmCore::has_deferred() const { return impl_->issue_deferred; }
 bool SmCore::has_local_commit_work() const { return impl_->issue_deferred || impl_->cta_event_raised; }
 
 namespace {

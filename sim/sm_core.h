@@ -71,10 +71,11 @@ class SmCore {
   // may access global memory or a device service (chosen at tick, executed here), the packets
   // staged for the L2, barrier release and CTA retirement. Both throw isa::ExecError on a kernel
   // fault or a barrier deadlock.
-  // tick's answer: what last_deferred_writer() and has_local_commit_work() would say after it,
-  // handed back so that the GPU's staged commit needs no two further calls per SM and cycle.
+  // tick's answer, handed back so that the GPU's staged commit needs no further calls per SM and
+  // cycle: whether a deferred instruction may write global memory or call a service, whether
+  // commit_local has something to do (has_local_commit_work), and what each deferred one touches.
   struct TickReport {
-    int last_writer = -1;
+    bool has_write = false;
     bool local_work = false;
     // Per sub-core, what its deferred instruction touches (null: none deferred); valid until the
     // SM's next tick.
@@ -84,16 +85,14 @@ class SmCore {
   void commit(uint64_t cycle, uint64_t now_ps);
   // commit() in three stages, for the GPU's staged commit (sim/gpu_model_commit.cpp); together
   // they leave exactly the state commit() leaves. tick() records which sub-cores hold a deferred
-  // instruction that may write global memory or call a service (the others only read).
+  // instruction and what it touches (TickReport::accesses).
   // commit_ordered (one thread, SM order): the deferred instructions of sub-cores [0, upto).
   // hand_off_packets (one thread, SM order): the packets staged at tick, to the L2 slices; it
   // touches none of the state commit_ordered and commit_local touch. commit_local (any thread, SMs in
-  // parallel): the remaining deferred instructions, which must only read global memory, then
+  // parallel): the remaining deferred instructions (sim/commit_order.h says which may run there), then
   // barrier release and CTA retirement; returns the CTAs retired. take_counts (the SM's own
   // thread): the warp- and thread-instructions executed since the last call, for the GPU to add
   // to the launch's.
-  int last_deferred_writer() const;  // sub-core index, -1 when none
-  bool has_deferred() const;
   bool has_local_commit_work() const;  // commit_local has something to do
   void commit_ordered(uint64_t cycle, int upto);
   // The packets the SM's tick staged, handed to the L2 slices (commit's last step before barriers).
