@@ -178,14 +178,7 @@ void run_grid_functional(LaunchState& launch, const FunctionalLimits& limits, Wo
     throw ExecError("a cooperative launch with clusters is not supported", FaultKind::Unsupported);
   if (launch.cooperative) return run_grid_interleaved(launch, limits);
   if (launch.cluster.count() > 1) return run_clusters(launch, limits);
-  if (!ctas_may_communicate(*launch.module, *launch.kernel))
-    return run_grid_independent(launch, limits, pool, 0, launch.grid.count());
-  for (uint32_t z = 0; z < launch.grid.z; ++z)
-    for (uint32_t y = 0; y < launch.grid.y; ++y)
-      for (uint32_t x = 0; x < launch.grid.x; ++x) {
-        CtaState cta(launch, Dim3{x, y, z});
-        run_cta_functional(cta, launch, limits);
-      }
+  run_ctas_functional(launch, limits, 0, launch.grid.count(), pool);
 }
 
 void run_ctas_functional(LaunchState& launch, const FunctionalLimits& limits, uint64_t first, uint64_t end,
@@ -193,6 +186,7 @@ void run_ctas_functional(LaunchState& launch, const FunctionalLimits& limits, ui
   if (first >= end) return;
   if (!launch.cooperative && launch.cluster.count() <= 1 && !ctas_may_communicate(*launch.module, *launch.kernel))
     return run_grid_independent(launch, limits, pool, first, end);
+  // In ascending linear id (x fastest), the order the grid's CTAs are numbered in.
   for (uint64_t id = first; id < end; ++id) {
     CtaState cta(launch, cta_coordinates(launch, id));
     run_cta_functional(cta, launch, limits);
