@@ -146,8 +146,21 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
     }
   };
   // Affine: an SM is ticked by the same thread cycle after cycle while the busy set holds still.
-  if (parallel) pool_->for_each_affine(busy_.size(), tick_one);
-  else for (size_t k = 0; k < busy_.size(); ++k) tick_one(k);
+  // Beside the SMs, the DRAM edges deferred since the last cycle (MemoryPartitions::defer_dram):
+  // channel group t first in thread t's block, so every thread gets its share. (The pool cuts
+  // n items into blocks [n t / T, n (t + 1) / T); were it to cut otherwise, only the balance
+  // would suffer. Without the pool a deferred edge runs when the memory side is next asked.)
+  if (parallel) {
+    const size_t groups = pool_->threads(), n = busy_.size() + groups;
+    pool_->for_each_affine(n, [&](size_t i) {
+      const size_t block = ((i + 1) * groups - 1) / n;  // the largest t with n t / T <= i
+      if (i == n * block / groups) return memory_->run_deferred_dram(block, groups);
+      tick_one(i - block - 1);  // blocks 0..block each hold one DRAM group before i
+    });
+    memory_->merge_deferred_dram();
+  } else {
+    for (size_t k = 0; k < busy_.size(); ++k) tick_one(k);
+  }
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Tick, since);
   if (staged) commit_staged(now_ps, l2_edge_too, since);
   else commit_sequential(now_ps, l2_edge_too, since);
@@ -185,6 +198,9 @@ void GpuModel::tick_l2(uint64_t now_ps) {
 }
 
 void GpuModel::tick_dram(uint64_t now_ps) {
+  // With the staged commit on several threads, the edge runs beside the next core edge's SM ticks
+  // (tick_core); an observer sees the memory side's calls one at a time, so it keeps them serial.
+  if (pool_ && pool_->threads() > 1 && staged_commit_ && !observer_ && !clusters_) return memory_->defer_dram(now_ps);
   if (!phase_times_.enabled()) return memory_->tick_dram(now_ps);
   uint64_t since = PhaseTimes::now_ns();
   memory_->tick_dram(now_ps);

@@ -55,6 +55,7 @@ struct MemoryPartitions::Impl {
     for (int s = 0; s < c.l2_slices; ++s) slices.emplace_back(s, c, clocks);
     slice_arrivals.assign(size_t(c.l2_slices), 0);
     for (int ch = 0; ch < c.dram_channels; ++ch) channels.emplace_back(c, clocks);
+    deferred.resize(size_t(c.dram_channels));
   }
 
   void check_request(const MemPacket& p) const;
@@ -83,6 +84,20 @@ struct MemoryPartitions::Impl {
   // is told which level served each request ("L2" or "DRAM").
   std::unordered_set<uint64_t> dram_served;
   static uint64_t packet_key(const MemPacket& p) { return uint64_t(p.sm) << 48 | p.id; }
+
+  // Deferred DRAM edges (defer_dram): their times, and per channel what its ticks through them
+  // produced, for merge_deferred_dram.
+  struct DeferredChannel {
+    std::vector<DramReturn> returns;  // of every edge it ticked, in order
+    std::vector<size_t> ends;         // returns.size() after each edge it ticked
+    bool idle_after_last = false;     // it went idle after its last ticked edge (and stopped there)
+    uint64_t read_bytes = 0, write_bytes = 0;
+  };
+  std::vector<uint64_t> deferred_edges;
+  std::vector<DeferredChannel> deferred;
+  void run_deferred(size_t group, size_t groups);
+  void merge_deferred();
+  void settle_dram();  // runs and merges what is deferred, on this thread
 
   std::vector<uint64_t> slice_arrivals = {};  // requests per slice since reset_stats() (L2QueueStats)
   DramChannelStats dram_baseline;  // channel counts at the last reset_stats() (read_to_write: both directions)
@@ -178,6 +193,7 @@ void MemoryPartitions::accept(Staged& staged, uint64_t now_ps) {
 
 void MemoryPartitions::tick_l2(uint64_t now_ps) {
   Impl& m = *impl_;
+  m.settle_dram();
   if (m.active_slices.empty() && m.dram_returns.empty() && m.responses.empty()) return;
   while (!m.dram_returns.empty() && m.dram_returns.top().ready_ps <= now_ps) {
     const DramReturn r = m.dram_returns.top().item;
@@ -204,6 +220,7 @@ void MemoryPartitions::tick_l2(uint64_t now_ps) {
 
 void MemoryPartitions::tick_dram(uint64_t now_ps) {
   Impl& m = *impl_;
+  m.settle_dram();
   if (m.active_channels.empty()) return;
   size_t kept = 0;
   for (int ch : m.active_channels) {
@@ -216,6 +233,76 @@ void MemoryPartitions::tick_dram(uint64_t now_ps) {
   m.returned.clear();
 }
 
+void MemoryPartitions::defer_dram(uint64_t now_ps) {
+  Impl& m = *impl_;
+  // An edge with no channel busy does nothing (tick_dram returns at once), and none can become
+  // busy before the next L2 edge, which settles first.
+  if (m.active_channels.empty()) return;
+  m.deferred_edges.push_back(now_ps);
+}
+
+bool MemoryPartitions::has_deferred_dram() const { return !impl_->deferred_edges.empty(); }
+
+void MemoryPartitions::run_deferred_dram(size_t group, size_t groups) { impl_->run_deferred(group, groups); }
+
+void MemoryPartitions::merge_deferred_dram() { impl_->merge_deferred(); }
+
+void MemoryPartitions::Impl::run_deferred(size_t group, size_t groups) {
+  Impl& m = *this;
+  if (m.deferred_edges.empty()) return;
+  for (int ch : m.active_channels) {
+    if (size_t(ch) % groups != group) continue;
+    Impl::DeferredChannel& d = m.deferred[size_t(ch)];
+    DramChannel& channel = m.channels[size_t(ch)];
+    // As tick_dram would: ticked at every edge until it is idle after one (then it leaves the
+    // active set and nothing reaches it before the next L2 edge).
+    for (uint64_t edge : m.deferred_edges) {
+      channel.tick(edge, d.returns, &d.read_bytes, &d.write_bytes);
+      d.ends.push_back(d.returns.size());
+      if (channel.idle()) {
+        d.idle_after_last = true;
+        break;
+      }
+    }
+  }
+}
+
+void MemoryPartitions::Impl::merge_deferred() {
+  Impl& m = *this;
+  if (m.deferred_edges.empty()) return;
+  for (int ch : m.active_channels) {  // the byte counts: sums, in any order
+    Impl::DeferredChannel& d = m.deferred[size_t(ch)];
+    m.stats.dram_read_bytes += d.read_bytes;
+    m.stats.dram_write_bytes += d.write_bytes;
+  }
+  for (size_t e = 0; e < m.deferred_edges.size(); ++e) {
+    // Edge e as tick_dram runs it: the active channels in order, each one's returns of this
+    // edge queued in turn; a channel idle after it leaves the active set.
+    size_t kept = 0;
+    for (int ch : m.active_channels) {
+      const Impl::DeferredChannel& d = m.deferred[size_t(ch)];
+      const size_t begin = e == 0 ? 0 : d.ends[e - 1];
+      for (size_t i = begin; i < d.ends[e]; ++i) m.dram_returns.push({d.returns[i].ready_ps, m.sequence++, d.returns[i]});
+      if (d.idle_after_last && e + 1 == d.ends.size()) m.channel_active[size_t(ch)] = false;
+      else m.active_channels[kept++] = ch;
+    }
+    m.active_channels.resize(kept);
+  }
+  for (Impl::DeferredChannel& d : m.deferred) {
+    d.returns.clear();
+    d.ends.clear();
+    d.idle_after_last = false;
+    d.read_bytes = d.write_bytes = 0;
+  }
+  m.deferred_edges.clear();
+}
+
+void MemoryPartitions::Impl::settle_dram() {
+  if (deferred_edges.empty()) return;
+  run_deferred(0, 1);
+  merge_deferred();
+}
+
 bool MemoryPartitions::pop_response(int sm, uint64_t now_ps, MemPacket* response) {
   return impl_->icnt.pop_response(sm, now_ps, response);
 }
@@ -223,6 +310,7 @@ bool MemoryPartitions::pop_response(int sm, uint64_t now_ps, MemPacket* response
 const Interconnect& MemoryPartitions::interconnect() const { return impl_->icnt; }
 
 bool MemoryPartitions::idle() const {
+  impl_->settle_dram();  // (impl_ points to a non-const Impl: settling is not a visible change)
   const Impl& m = *impl_;
   return m.outstanding_requests == 0 && m.dram_returns.empty() && m.responses.empty() && m.active_channels.empty() &&
          m.icnt.idle();
@@ -231,6 +319,7 @@ bool MemoryPartitions::idle() const {
 const MemoryStats& MemoryPartitions::stats() const {
   // The channels count for themselves (cumulatively); report what happened since reset_stats().
   Impl& m = *impl_;
+  m.settle_dram();
   DramChannelStats sum;
   for (const DramChannel& ch : m.channels) {
     const DramChannelStats& s = ch.stats();
@@ -281,6 +370,7 @@ CacheLineState MemoryPartitions::l2_line(uint64_t address, int* slice) const {
 
 void MemoryPartitions::flush() {
   Impl& m = *impl_;
+  m.settle_dram();
   if (!idle())
     throw std::logic_error("memory partitions: flush() while requests are in flight (it would drop their answers)");
   for (L2Slice& s : m.slices) s.clear();

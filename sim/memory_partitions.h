@@ -54,6 +54,25 @@ class MemoryPartitions {
   void tick_l2(uint64_t now_ps);
   // One DRAM clock edge.
   void tick_dram(uint64_t now_ps);
+  // DRAM edges run beside the SMs' next tick instead of alone (docs/ARCHITECTURE.md, "Parallel
+  // simulation", deferred DRAM edges). The SMs' tick touches no DRAM channel and no DRAM return,
+  // so an edge may wait until then:
+  //   defer_dram(now)            records the edge instead of ticking it;
+  //   run_deferred_dram(g, G)    ticks the channels of group g (channel % G == g) through every
+  //                              recorded edge, in time order; it touches only those channels and
+  //                              their scratch, so groups may run in parallel with each other and
+  //                              with the SMs' tick (inject, pop_response);
+  //   merge_deferred_dram()      after every group ran: the returns enter the queue to the L2 in
+  //                              the order tick_dram would have put them there (edge by edge, the
+  //                              active channels in their order), so the result is the same for
+  //                              any G and any thread count.
+  // Every other call that reads the channels or the returns (tick_l2, tick_dram, idle, stats,
+  // reset_stats, flush) first runs what is still deferred, on the calling thread: a deferred edge
+  // is never observable.
+  void defer_dram(uint64_t now_ps);
+  bool has_deferred_dram() const;
+  void run_deferred_dram(size_t group, size_t groups);
+  void merge_deferred_dram();
   // The next response for `sm` that has arrived by now_ps (Read: the requested sectors,
   // Atomic: the result, Write: an acknowledgement). Same id as the request.
   bool pop_response(int sm, uint64_t now_ps, MemPacket* response);
