@@ -20,6 +20,8 @@ void GpuModel::build() {
   memory_ = std::make_unique<MemoryPartitions>(config_, observer_);
   sms_.clear();
   for (int i = 0; i < config_.num_sms; ++i) sms_.push_back(std::make_unique<SmCore>(i, config_, *memory_, observer_, &cluster_tma_, &dsmem_network_));
+  staged_of_sm_.clear();
+  for (const auto& sm : sms_) staged_of_sm_.push_back(&sm->staged_packets());
 }
 
 void GpuModel::add_observer(SimObserver* observer) {

@@ -188,6 +188,9 @@ class GpuModel {
   std::vector<SmCycle> sm_cycle_;
   CommitOrder commit_order_;    // which deferred accesses the ordered stage runs (sim/commit_order.h)
   std::vector<int> ordered_upto_;  // per entry of busy_: the ordered stage's sub-cores [0, upto)
+  // Each SM's staged packets (their address, fixed once the SM is built), and the ones the
+  // staged commit's L2 round reads this cycle, in SM order.
+  std::vector<const MemoryPartitions::Staged*> staged_of_sm_, handoff_;
   // The SMs that may be busy next cycle (ascending), known after a staged cycle: an idle SM only
   // becomes busy by a dispatch, so tick_core adds the SMs dispatched to and skips the full scan.
   std::vector<size_t> next_busy_, dispatched_;

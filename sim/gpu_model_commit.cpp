@@ -10,8 +10,9 @@
 //   2. local (in parallel): each SM's remaining deferred instructions (loads and stores that no
 //      later access of the cycle overlaps, so they read and leave what the sequential order
 //      would); then its barrier releases and CTA retirements, which touch only the SM itself.
-//      Beside them, as one more task: every SM's staged packets handed to the L2 slices in SM
-//      order, then the L2 edge that falls at the same time;
+//      Beside them, by groups of L2 slices: every SM's staged packets handed to the slices in
+//      SM order, then the L2 edge that falls at the same time, merged in that order after the
+//      round (MemoryPartitions::begin_l2_round);
 //   3. finish (this thread, SM order): faults in SM order, the instruction counts, retirements.
 #include "sim/gpu_model.h"
 
@@ -76,25 +77,24 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
   }
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Ordered, since);
   // 2. local, for every SM before `stop`, and beside it the memory side: the SMs' packets handed
-  // to the L2 slices in SM order, then the coincident L2 edge. That task touches the slices,
-  // channels and interconnect ports, and each SM's staged packets; the SMs' local stages touch
-  // none of these.
+  // to the L2 slices and the coincident L2 edge, by groups of slices (one per thread, at the head
+  // of its block, as the DRAM groups in the tick), between a serial start and end on this thread
+  // (MemoryPartitions::begin_l2_round). The groups touch the slices and read the SMs' staged
+  // packets; the SMs' local stages touch none of these (they only mark their packets handed off).
   std::exception_ptr memory_error;
-  auto memory_task = [&] {
-    try {
-      // Timed on whichever thread runs the task; only this task writes these two parts.
-      uint64_t mark = phase_times_.enabled() ? PhaseTimes::now_ns() : 0;
-      for (size_t k = 0; k < stop; ++k) sms_[busy_[k]]->hand_off_packets(now_ps);
-      if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::HandOff, mark);
-      if (l2_edge_too && !stop_error) memory_->tick_l2(now_ps);
-      if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::L2InLocal, mark);
-    } catch (...) {
-      memory_error = std::current_exception();
-    }
-  };
+  const size_t groups = pool_->threads();
+  handoff_.resize(stop);
+  for (size_t k = 0; k < stop; ++k) handoff_[k] = staged_of_sm_[busy_[k]];
+  try {
+    memory_->begin_l2_round(now_ps, handoff_.data(), stop, l2_edge_too && !stop_error, groups);
+  } catch (...) {
+    memory_error = std::current_exception();
+  }
+  if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::L2Begin, since);
   auto local_one = [&](size_t k) {
     SmCycle& c = sm_cycle_[k];
     SmCore& sm = *sms_[busy_[k]];
+    sm.mark_packets_handed_off();
     try {
       // (An SM the ordered stage reached had a deferred instruction, so local work too.)
       if (c.local_work) c.retired = sm.commit_local(cycle_);
@@ -104,15 +104,26 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
     sm.take_counts(&c.warp_instructions, &c.thread_instructions);
     c.maybe_idle = sm.resident_ctas() == 0;
   };
-  // Task 0 is the memory side, on the calling thread's block (the slices and channels stay in
-  // its caches, next to the serial DRAM tick); task k + 1 is SM k's local stage, on about the
-  // thread that ticked it (the same affine blocks as the tick: its state stays in that core's
-  // caches).
-  pool_->for_each_affine(stop + 1, [&](size_t t) {
-    if (t == 0) return memory_task();
-    local_one(t - 1);
+  // Each SM's local stage on about the thread that ticked it (the same affine blocks as the tick:
+  // its state stays in that core's caches); slice group t first in thread t's block.
+  const size_t items = stop + groups;
+  pool_->for_each_affine(items, [&](size_t i) {
+    const size_t block = ((i + 1) * groups - 1) / items;  // the largest t with n t / T <= i
+    if (i == items * block / groups) {
+      if (!memory_error) memory_->run_l2_group(block);
+      return;
+    }
+    local_one(i - block - 1);
   });
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Local, since);
+  if (!memory_error) {
+    try {
+      memory_->end_l2_round();
+    } catch (...) {
+      memory_error = std::current_exception();
+    }
+  }
+  if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::L2End, since);
   // 3. finish: faults in the order the sequential loop meets them, then the memory side's.
   const uint64_t retired_before = retired_ctas_;
   uint64_t warp_instructions = 0, thread_instructions = 0;

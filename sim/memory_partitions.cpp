@@ -5,8 +5,6 @@
 // Latency of a lone access from the SM's side (core cycles; see configs/README.md):
 //   L2 hit  = icnt + l2 + icnt, DRAM = icnt + l2 + dram + icnt, plus up to one DRAM clock and one
 //   L2 clock of edge alignment on the DRAM path. Queueing adds to this only under load.
-#include "sim/memory_partitions.h"
-
 #include <algorithm>
 #include <bit>
 #include <functional>
@@ -16,24 +14,11 @@
 #include <unordered_set>
 #include <utility>
 
-#include "sim/address_hash.h"
-#include "sim/dram_channel.h"
-#include "sim/interconnect.h"
-#include "sim/l2_slice.h"
+#include "sim/memory_partitions_impl.h"
 
 namespace gpusim::sim {
 
 namespace {
-
-template <typename T>
-struct Timed {
-  uint64_t ready_ps;
-  uint64_t sequence;  // creation order: ties resolve the same way every run
-  T item;
-  bool operator>(const Timed& o) const { return std::pair(ready_ps, sequence) > std::pair(o.ready_ps, o.sequence); }
-};
-template <typename T>
-using TimedQueue = std::priority_queue<Timed<T>, std::vector<Timed<T>>, std::greater<>>;
 
 uint32_t sets_per_slice(const GpuConfig& c) {
   const uint64_t set_bytes = uint64_t(c.l2_line_bytes) * uint64_t(c.l2_associativity);
@@ -47,61 +32,18 @@ uint32_t sets_per_slice(const GpuConfig& c) {
 
 }  // namespace
 
-struct MemoryPartitions::Impl {
-  Impl(const GpuConfig& c, SimObserver* o)
-      : config(c), observer(o), clocks(c), hash(uint32_t(c.l2_line_bytes), c.l2_slices, c.dram_channels,
-                                                sets_per_slice(c)),
-        icnt(c, clocks), slice_active(size_t(c.l2_slices), false), channel_active(size_t(c.dram_channels), false) {
-    for (int s = 0; s < c.l2_slices; ++s) slices.emplace_back(s, c, clocks);
-    slice_arrivals.assign(size_t(c.l2_slices), 0);
-    for (int ch = 0; ch < c.dram_channels; ++ch) channels.emplace_back(c, clocks);
-    deferred.resize(size_t(c.dram_channels));
-  }
-
-  void check_request(const MemPacket& p) const;
-  void route(uint64_t now_ps);  // moves what the slices produced to the DRAM channels and response queue
-  uint64_t cycle_of(uint64_t now_ps) const { return uint64_t(double(now_ps) / clocks.core.ps); }
-
-  GpuConfig config;
-  SimObserver* observer;
-  MemoryClocks clocks;
-  AddressHash hash;
-  Interconnect icnt;
-  std::vector<L2Slice> slices;
-  std::vector<DramChannel> channels;
-  std::vector<int> active_slices;  // slices with queued requests, in activation order
-  std::vector<bool> slice_active;
-  std::vector<int> active_channels;  // channels with queued accesses
-  std::vector<bool> channel_active;
-  TimedQueue<MemPacket> responses;     // answers waiting to leave their slice
-  TimedQueue<DramReturn> dram_returns;  // DRAM data on its way to the L2
-  SliceOutputs produced;                // scratch, reused every clock
-  std::vector<DramReturn> returned;     // scratch
-  uint64_t sequence = 0;
-  uint64_t outstanding_requests = 0;  // accepted and not yet answered (every request gets one answer)
-  MemoryStats stats;
-  // Observed runs only: answers whose data came from DRAM (SM << 48 | packet id), so the observer
-  // is told which level served each request ("L2" or "DRAM").
-  std::unordered_set<uint64_t> dram_served;
-  static uint64_t packet_key(const MemPacket& p) { return uint64_t(p.sm) << 48 | p.id; }
-
-  // Deferred DRAM edges (defer_dram): their times, and per channel what its ticks through them
-  // produced, for merge_deferred_dram.
-  struct DeferredChannel {
-    std::vector<DramReturn> returns;  // of every edge it ticked, in order
-    std::vector<size_t> ends;         // returns.size() after each edge it ticked
-    bool idle_after_last = false;     // it went idle after its last ticked edge (and stopped there)
-    uint64_t read_bytes = 0, write_bytes = 0;
-  };
-  std::vector<uint64_t> deferred_edges;
-  std::vector<DeferredChannel> deferred;
-  void run_deferred(size_t group, size_t groups);
-  void merge_deferred();
-  void settle_dram();  // runs and merges what is deferred, on this thread
-
-  std::vector<uint64_t> slice_arrivals = {};  // requests per slice since reset_stats() (L2QueueStats)
-  DramChannelStats dram_baseline;  // channel counts at the last reset_stats() (read_to_write: both directions)
-};
+MemoryPartitions::Impl::Impl(const GpuConfig& c, SimObserver* o)
+    : config(c), observer(o), clocks(c), hash(uint32_t(c.l2_line_bytes), c.l2_slices, c.dram_channels,
+                                              sets_per_slice(c)),
+      icnt(c, clocks), channel_active(size_t(c.dram_channels), false) {
+  for (int s = 0; s < c.l2_slices; ++s) slices.emplace_back(s, c, clocks);
+  slice_arrivals.assign(size_t(c.l2_slices), 0);
+  for (int ch = 0; ch < c.dram_channels; ++ch) channels.emplace_back(c, clocks);
+  deferred.resize(size_t(c.dram_channels));
+  groups.resize(1);
+  slice_active.assign(size_t(c.l2_slices), 0);
+  slice_activation.resize(size_t(c.l2_slices));
+}
 
 void MemoryPartitions::Impl::check_request(const MemPacket& p) const {
   // Built only for an error message (every packet is checked; a string per packet was 1 % of a run).
@@ -124,28 +66,6 @@ void MemoryPartitions::Impl::check_request(const MemPacket& p) const {
     throw std::invalid_argument(where() + ": an atomic request must name exactly one sector");
 }
 
-void MemoryPartitions::Impl::route(uint64_t now_ps) {
-  for (const MemPacket& r : produced.responses) responses.push({r.ready_ps, sequence++, r});
-  for (const DramAccess& a : produced.dram) {
-    const int ch = hash.channel_of_slice(a.slice);
-    channels[ch].enqueue(a);
-    if (!channel_active[ch]) {
-      channel_active[ch] = true;
-      active_channels.push_back(ch);
-    }
-  }
-  produced.responses.clear();
-  produced.dram.clear();
-  while (!responses.empty() && responses.top().ready_ps <= now_ps) {
-    const MemPacket r = responses.top().item;
-    responses.pop();
-    stats.icnt_response_bytes += uint64_t(r.bytes) * uint64_t(Interconnect::receivers(r));  // each port it crosses
-    --outstanding_requests;
-    if (observer) observer->on_mem_response(cycle_of(now_ps), r.sm, r, dram_served.erase(packet_key(r)) ? "DRAM" : "L2");
-    icnt.send_response(r, now_ps);
-  }
-}
-
 MemoryPartitions::MemoryPartitions(const GpuConfig& config, SimObserver* observer)
     : impl_(std::make_unique<Impl>(config, observer)) {}
 MemoryPartitions::~MemoryPartitions() = default;
@@ -163,59 +83,17 @@ bool MemoryPartitions::inject(const MemPacket& request, uint64_t now_ps, Staged&
   const uint32_t payload = request.kind == MemPacket::Kind::Read ? 0 : request.bytes;
   const std::optional<uint64_t> arrival = impl_->icnt.inject_request(request.sm, payload, now_ps);
   if (!arrival) {
+    staged.forget_handed_off();
     staged.rejected += 1;
     return false;
   }
+  staged.forget_handed_off();  // (the SM's memory pipeline clears it first; a direct caller may not)
   MemPacket p = request;
   p.ready_ps = *arrival;
   staged.packets.push_back(p);
+  staged.slices.push_back(m.hash.slice_of(p.line_address));
+  staged.local_lines.push_back(m.hash.local_line_address(p.line_address));
   return true;
-}
-
-void MemoryPartitions::accept(Staged& staged, uint64_t now_ps) {
-  Impl& m = *impl_;
-  m.stats.icnt_rejected += staged.rejected;
-  staged.rejected = 0;
-  for (const MemPacket& p : staged.packets) {
-    m.stats.icnt_request_bytes += p.kind == MemPacket::Kind::Read ? 0 : p.bytes;
-    const int s = m.hash.slice_of(p.line_address);
-    m.slices[s].enqueue(p, m.hash.local_line_address(p.line_address));
-    m.slice_arrivals[size_t(s)] += 1;
-    if (!m.slice_active[s]) {
-      m.slice_active[s] = true;
-      m.active_slices.push_back(s);
-    }
-    ++m.outstanding_requests;
-    if (m.observer) m.observer->on_mem_request(m.cycle_of(now_ps), p.sm, p, "L2");
-  }
-  staged.packets.clear();
-}
-
-void MemoryPartitions::tick_l2(uint64_t now_ps) {
-  Impl& m = *impl_;
-  m.settle_dram();
-  if (m.active_slices.empty() && m.dram_returns.empty() && m.responses.empty()) return;
-  while (!m.dram_returns.empty() && m.dram_returns.top().ready_ps <= now_ps) {
-    const DramReturn r = m.dram_returns.top().item;
-    m.dram_returns.pop();
-    m.slices[r.slice].fill(r.local_line, r.sector_mask, now_ps, m.produced);
-    if (m.slices[r.slice].has_queued_requests() && !m.slice_active[r.slice]) {  // replayed parked requests
-      m.slice_active[r.slice] = true;
-      m.active_slices.push_back(r.slice);
-    }
-  }
-  if (m.observer)  // what the fills answered was served by DRAM
-    for (const MemPacket& p : m.produced.responses) m.dram_served.insert(Impl::packet_key(p));
-  size_t kept = 0;
-  for (int s : m.active_slices) {
-    // A slice whose DRAM channel cannot take more writes waits (its requests may evict dirty
-    // lines); fills still arrive, so reads already sent complete.
-    if (!m.channels[size_t(m.hash.channel_of_slice(s))].write_queue_full()) m.slices[s].tick(now_ps, m.produced, m.stats);
-    if (m.slices[s].has_queued_requests()) m.active_slices[kept++] = s;
-    else m.slice_active[s] = false;
-  }
-  m.active_slices.resize(kept);
-  m.route(now_ps);
 }
 
 void MemoryPartitions::tick_dram(uint64_t now_ps) {

@@ -46,12 +46,39 @@ class MemoryPartitions {
   // the slices see the same requests in the same order for any number of host threads.
   struct Staged {
     std::vector<MemPacket> packets;  // accepted by the port, ready_ps = arrival at the L2 side
+    std::vector<int> slices;         // each packet's L2 slice (worked out at inject, on the SM's thread)
+    std::vector<uint64_t> local_lines;  // each packet's line as its slice stores it
     uint64_t rejected = 0;
+    // Read by an L2 round (hand_off_round) and not cleared there: the SM clears it before it
+    // next injects (forget_handed_off), so that the round's groups only read SM buffers.
+    bool handed_off = false;
+    bool empty() const { return packets.empty() || handed_off; }
+    void forget_handed_off() {
+      if (!handed_off) return;
+      packets.clear(), slices.clear(), local_lines.clear();
+      rejected = 0;
+      handed_off = false;
+    }
   };
   bool inject(const MemPacket& request, uint64_t now_ps, Staged& staged);
   void accept(Staged& staged, uint64_t now_ps);
   // One interconnect/L2 clock edge at simulated time now_ps.
   void tick_l2(uint64_t now_ps);
+  // The SMs' hand-off and the coincident L2 edge in parallel (the staged commit's local stage;
+  // docs/ARCHITECTURE.md, "Parallel simulation"): the slices are cut into groups (slice % G),
+  // each group's share runs on one thread, and the calling thread then routes what they
+  // produced in exactly the order the serial accept-per-SM + tick_l2 would:
+  //   begin_l2_round(now, staged, n, l2_edge, G)  serial: SM buffers staged[0..n) in SM order,
+  //                                 and with l2_edge the DRAM returns due now, in queue order;
+  //   run_l2_group(g)               group g: its slices' packets from every buffer in order, its
+  //                                 fills, its slices' ticks (touches only its slices; reads the
+  //                                 buffers and the DRAM channels' write-queue state);
+  //   end_l2_round()                serial: counters summed, answers and DRAM accesses routed.
+  // The buffers are only read; each SM clears its own before it next injects
+  // (Staged::forget_handed_off; the caller marks them handed_off). The same result for any G.
+  void begin_l2_round(uint64_t now_ps, const Staged* const* staged, size_t count, bool l2_edge, size_t groups);
+  void run_l2_group(size_t group);
+  void end_l2_round();
   // One DRAM clock edge.
   void tick_dram(uint64_t now_ps);
   // DRAM edges run beside the SMs' next tick instead of alone (docs/ARCHITECTURE.md, "Parallel

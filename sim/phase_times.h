@@ -13,9 +13,10 @@ namespace gpusim::sim {
 
 class PhaseTimes {
  public:
-  // The calling thread's parts of a cycle, then (nested in Local, on whichever thread runs the
-  // staged commit's memory task) the packet hand-off and the coincident L2 edge done there.
-  enum Phase { Dispatch, Tick, Ordered, Local, Finish, L2, Dram, HandOff, L2InLocal, Count };
+  // The calling thread's parts of a cycle. L2Begin and L2End: the serial ends of the staged
+  // commit's L2 round (MemoryPartitions::begin_l2_round / end_l2_round) around Local, whose round
+  // runs the slice groups beside the SMs' local stages; L2 and Dram: edges ticked on their own.
+  enum Phase { Dispatch, Tick, Ordered, L2Begin, Local, L2End, Finish, L2, Dram, Count };
   PhaseTimes();
 
   bool enabled() const { return enabled_; }
@@ -30,8 +31,7 @@ class PhaseTimes {
   }
   void reset() { ns_.fill(0); }
   // "phase times: dispatch 1.2 s (3.4 %) ... serial 8.9 %": shares of the calling thread's time;
-  // every part but Tick and Local is serial. The memory task inside Local is serial too, though
-  // it overlaps the SMs' local stages: its share is reported beside.
+  // every part but Tick and Local is serial.
   std::string report() const;
 
  private:

@@ -229,6 +229,7 @@ void SmCore::Impl::place(std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
 
 SmCore::TickReport SmCore::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
+  m.memory.forget_handed_off_packets();  // the last staged cycle's packets, read by its L2 round
   if (m.cta_reserved) {
     m.cta_reserved = false;
     m.place(std::make_unique<isa::CtaState>(*m.launch, m.reserved_ctaid), m.reserved_cycle);
@@ -330,6 +331,8 @@ void SmCore::commit_ordered(uint64_t cycle, int upto) {
 }
 
 void SmCore::hand_off_packets(uint64_t now_ps) { impl_->memory.flush_requests(now_ps); }
+const MemoryPartitions::Staged& SmCore::staged_packets() const { return impl_->memory.staged_packets(); }
+void SmCore::mark_packets_handed_off() { impl_->memory.mark_packets_handed_off(); }
 
 int SmCore::commit_local(uint64_t cycle) {
   Impl& m = *impl_;

@@ -97,6 +97,10 @@ class SmCore {
   void commit_ordered(uint64_t cycle, int upto);
   // The packets the SM's tick staged, handed to the L2 slices (commit's last step before barriers).
   void hand_off_packets(uint64_t now_ps);
+  // Or, in the staged commit, the packets for the GPU's L2 round to read, and the mark that it
+  // has (sim/sm_memory_pipeline.h); the next tick forgets them.
+  const MemoryPartitions::Staged& staged_packets() const;
+  void mark_packets_handed_off();
   int commit_local(uint64_t cycle);
   void take_counts(uint64_t* warp_instructions, uint64_t* thread_instructions);
   // No resident CTA and nothing in flight in this SM's memory pipeline.

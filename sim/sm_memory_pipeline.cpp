@@ -398,6 +398,7 @@ void SmMemoryPipeline::reserve(Queue q, int delta) {
 
 void SmMemoryPipeline::flush_requests(uint64_t now_ps) {
   Impl& m = *impl_;
+  m.staged.forget_handed_off();
   if (!m.staged.packets.empty() || m.staged.rejected) m.memory.accept(m.staged, now_ps);
   if (!m.staged_remote.empty() || !m.staged_bank_work.empty()) m.flush_remote();
 }
@@ -474,6 +475,9 @@ void SmMemoryPipeline::take_completed(std::vector<uint64_t>& out) {
 }
 
 bool SmMemoryPipeline::idle() const { return impl_->idle(); }
+const MemoryPartitions::Staged& SmMemoryPipeline::staged_packets() const { return impl_->staged; }
+void SmMemoryPipeline::mark_packets_handed_off() { impl_->staged.handed_off = true; }
+void SmMemoryPipeline::forget_handed_off_packets() { impl_->staged.forget_handed_off(); }
 const SmMemStats& SmMemoryPipeline::stats() const { return impl_->stats; }
 void SmMemoryPipeline::reset_stats() { impl_->stats = SmMemStats{}; }
 

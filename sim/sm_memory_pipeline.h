@@ -83,6 +83,12 @@ class SmMemoryPipeline {
   // Hands the packets staged this cycle to the memory partitions, and the sends to cluster peers
   // to the DsmemNetwork (the serial commit phase).
   void flush_requests(uint64_t now_ps);
+  // The staged commit's way instead (MemoryPartitions::begin_l2_round): the L2 round reads the
+  // staged packets while this SM's own thread marks them handed off; the SM forgets them at the
+  // start of its next tick (before anything else of it runs), so the round only reads.
+  const MemoryPartitions::Staged& staged_packets() const;
+  void mark_packets_handed_off();
+  void forget_handed_off_packets();
   // Tokens of ops that completed: loads and atomics when their data is back in the register
   // file, stores when they have left the SM's queue.
   std::vector<uint64_t> take_completed();

@@ -124,7 +124,7 @@ struct SmMemoryPipeline::Impl {
   bool idle() const {
     return mio.empty() && lg.empty() && tma.empty() && inflight.empty() && delayed.empty() && immediate.empty() &&
            completions.empty() && ordered_head == ordered_completions.size() && awaited.empty() && unacked_writes == 0 && completed.empty() &&
-           staged.packets.empty() && staged_remote.empty() && staged_bank_work.empty();
+           staged.empty() && staged_remote.empty() && staged_bank_work.empty();
   }
 
   // Distributed shared memory with the receiving side (sm_memory_pipeline_dsmem.cpp; the GPU's

@@ -1,7 +1,10 @@
-// Deferred DRAM edges (MemoryPartitions::defer_dram, docs/ARCHITECTURE.md "Staged commit"): the
-// memory side driven with edges recorded and run later, by channel groups in any order, must
-// answer every request at the same core cycle, in the same order, with the same statistics as
-// the same traffic with every DRAM edge ticked when it falls (tick_dram, the reference).
+// The memory side's parallel paths against its serial one, on random traffic: the answers (core
+// cycle, SM, request, in order) and the statistics must be the same.
+//  - Deferred DRAM edges (MemoryPartitions::defer_dram): edges recorded and run later by channel
+//    groups in any order, against every edge ticked when it falls (tick_dram).
+//  - L2 rounds (begin_l2_round / run_l2_group / end_l2_round): the SMs' staged packets and the
+//    coincident L2 edge done by groups of slices in any order, against accept per SM in SM order
+//    and tick_l2 (docs/ARCHITECTURE.md, "Staged commit").
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -28,6 +31,7 @@ struct Deferral {
   bool defer = false;
   size_t groups = 1;
   int run_every = 1;
+  size_t l2_groups = 0;  // > 0: hand-off and coincident L2 edges in rounds of that many groups
 };
 
 struct Answer {
@@ -42,18 +46,21 @@ struct Outcome {
   MemoryStats stats;
 };
 
-// Random reads and write-backs over 16 MiB (far more than the L2 holds, so most go to DRAM) from
+// Random reads and write-backs over `span` bytes (16 MiB: far more than the L2 holds, so most go to DRAM) from
 // `sms` SMs for `cycles` core cycles, then drained; the same seed gives the same traffic.
-Outcome drive(const GpuConfig& c, const Deferral& how, int sms, int cycles, uint64_t seed) {
+Outcome drive(const GpuConfig& c, const Deferral& how, int sms, int cycles, uint64_t seed, uint64_t span = 16u << 20) {
   MemoryPartitions m(c, nullptr);
   std::mt19937_64 rng(seed);
-  const uint64_t line = uint64_t(c.l2_line_bytes), lines = (16u << 20) / line;
+  const uint64_t line = uint64_t(c.l2_line_bytes), lines = span / line;
   const auto period = [](int mhz) { return uint64_t(1e6 / mhz + 0.5); };
   const uint64_t core_ps = period(c.core_clock_mhz), l2_ps = period(c.l2_clock_mhz), dram_ps = period(c.dram_clock_mhz);
   uint64_t next_core = 0, next_l2 = 0, next_dram = 0, cycle = 0, id = 0;
   Outcome out;
   std::vector<MemPacket> waiting(static_cast<size_t>(sms));  // each SM's refused packet, retried
   std::vector<bool> has_waiting(size_t(sms), false);
+  std::vector<MemoryPartitions::Staged> staged(static_cast<size_t>(sms));
+  std::vector<const MemoryPartitions::Staged*> staged_ptrs;
+  for (const auto& st : staged) staged_ptrs.push_back(&st);
   for (int guard = 0; guard < 2000000; ++guard) {
     const uint64_t t = std::min({next_core, next_l2, next_dram});
     if (next_core == t) {
@@ -72,7 +79,23 @@ Outcome drive(const GpuConfig& c, const Deferral& how, int sms, int cycles, uint
           ++id;
           has_waiting[size_t(s)] = true;
         }
-        if (has_waiting[size_t(s)] && m.push_request(waiting[size_t(s)], t)) has_waiting[size_t(s)] = false;
+        MemoryPartitions::Staged& st = staged[size_t(s)];
+        st.forget_handed_off();  // as every SM does at the start of its tick
+        if (!has_waiting[size_t(s)]) continue;
+        if (how.l2_groups == 0) {
+          if (m.push_request(waiting[size_t(s)], t)) has_waiting[size_t(s)] = false;
+        } else if (m.inject(waiting[size_t(s)], t, st)) {
+          has_waiting[size_t(s)] = false;
+        }
+      }
+      if (how.l2_groups > 0) {
+        // The staged commit's round: every SM's buffer (some empty), and the L2 edge if it falls now.
+        const bool l2_edge = next_l2 == t;
+        m.begin_l2_round(t, staged_ptrs.data(), staged_ptrs.size(), l2_edge, how.l2_groups);
+        for (size_t g = how.l2_groups; g-- > 0;) m.run_l2_group(g);
+        m.end_l2_round();
+        for (auto& st : staged) st.handed_off = true;
+        if (l2_edge) next_l2 += l2_ps;
       }
       ++cycle;
       next_core += core_ps;
@@ -135,6 +158,42 @@ TEST(DeferredDram, SeveralEdgesRecordedBeforeTheyRun) {
     for (int every : {1, 3})
       expect_same(reference, drive(c, {true, groups, every}, 12, 1200, 11),
                   "4x DRAM clock, " + std::to_string(groups) + " groups, run every " + std::to_string(every) + " core edges");
+}
+
+TEST(L2Rounds, SameAnswersAsAcceptingSmBySmThenTickingTheL2) {
+  // v100.ini: the L2 on the core clock, so every round has an L2 edge; with the DRAM edges also
+  // deferred, as the staged commit runs them.
+  const GpuConfig c = config_named("v100.ini");
+  const Outcome reference = drive(c, {}, 24, 1500, 5);
+  ASSERT_GT(reference.stats.l2_read_sector_hits, 1000u) << "the traffic must hit in the L2 too";
+  for (size_t groups : {1, 2, 3, 7}) {
+    expect_same(reference, drive(c, {false, 1, 1, groups}, 24, 1500, 5), "v100, " + std::to_string(groups) + " slice groups");
+    expect_same(reference, drive(c, {true, 2, 1, groups}, 24, 1500, 5),
+                "v100, " + std::to_string(groups) + " slice groups, DRAM deferred");
+  }
+}
+
+TEST(L2Rounds, HandOffsWithoutAnL2EdgeKeepTheirOrder) {
+  // The L2 at a third of the core clock: most rounds only hand packets off, and the slices become
+  // active over several rounds before an edge ticks them (their order then spans rounds).
+  GpuConfig c = config_named("v100.ini");
+  c.l2_clock_mhz = c.core_clock_mhz / 3;
+  const Outcome reference = drive(c, {}, 16, 1200, 13);
+  for (size_t groups : {2, 5})
+    expect_same(reference, drive(c, {false, 1, 1, groups}, 16, 1200, 13), "slow L2, " + std::to_string(groups) + " groups");
+}
+
+TEST(L2Rounds, ParkedRequestsComeBackInFillOrder) {
+  // l2.merge_limit_blocks = 0: reads over a line's merge limit are parked and re-queued by the
+  // fill of their line, which activates their slice after the round's hand-offs; 24 SMs reading
+  // 256 KiB make that frequent (two groups' slices then compete in the merged order).
+  GpuConfig c = config_named("v100.ini");
+  c.l2_merge_limit_blocks = 0;
+  const Outcome reference = drive(c, {}, 24, 1500, 17, 256u << 10);
+  ASSERT_GT(reference.stats.l2_queue.merge_limit_stalls, 100u) << "the traffic must park requests";
+  for (size_t groups : {2, 3})
+    expect_same(reference, drive(c, {true, 2, 1, groups}, 24, 1500, 17, 256u << 10),
+                "parked requests, " + std::to_string(groups) + " groups");
 }
 
 }  // namespace
