@@ -142,6 +142,7 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
         sm_cycle_[k].has_write = report.has_write;
         sm_cycle_[k].local_work = report.local_work;
         sm_cycle_[k].accesses = report.accesses;
+        sm_cycle_[k].sent = report.sent;
       }
     } catch (...) {
       errors_[k] = std::current_exception();

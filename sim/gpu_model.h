@@ -180,6 +180,7 @@ class GpuModel {
     bool has_write = false;       // SmCore::TickReport::has_write
     const DeferredAccess* accesses = nullptr;  // SmCore::TickReport::accesses
     bool local_work = false;      // SmCore::has_local_commit_work after tick
+    bool sent = false;            // SmCore::TickReport::sent
     bool maybe_idle = false;      // no resident CTA after the local stage (idle() decides)
     int retired = 0;              // CTAs the local stage retired
     uint64_t warp_instructions = 0, thread_instructions = 0;

@@ -83,10 +83,12 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
   // packets; the SMs' local stages touch none of these (they only mark their packets handed off).
   std::exception_ptr memory_error;
   const size_t groups = pool_->threads();
-  handoff_.resize(stop);
-  for (size_t k = 0; k < stop; ++k) handoff_[k] = staged_of_sm_[busy_[k]];
+  // Only the SMs that staged something (in SM order): the groups need not look at the rest.
+  handoff_.clear();
+  for (size_t k = 0; k < stop; ++k)
+    if (sm_cycle_[k].sent) handoff_.push_back(staged_of_sm_[busy_[k]]);
   try {
-    memory_->begin_l2_round(now_ps, handoff_.data(), stop, l2_edge_too && !stop_error, groups);
+    memory_->begin_l2_round(now_ps, handoff_.data(), handoff_.size(), l2_edge_too && !stop_error, groups);
   } catch (...) {
     memory_error = std::current_exception();
   }

@@ -234,9 +234,11 @@ SmCore::TickReport SmCore::tick(uint64_t cycle, uint64_t now_ps) {
     m.cta_reserved = false;
     m.place(std::make_unique<isa::CtaState>(*m.launch, m.reserved_ctaid), m.reserved_cycle);
   }
-  if (m.resident == 0 && m.memory.idle()) return {false, m.cta_event_raised, nullptr};  // no warp: nothing deferred
+  if (m.resident == 0 && m.memory.idle()) return {false, m.cta_event_raised, nullptr, false};  // no warp: nothing deferred
   if (m.memory.tick(cycle, now_ps)) m.memory.take_completed(m.completed);
   else m.completed.clear();
+  const MemoryPartitions::Staged& staged = m.memory.staged_packets();  // (sent only by memory.tick)
+  const bool sent = !staged.packets.empty() || staged.rejected != 0;
   for (uint64_t token : m.completed) {
     const int sc = token_subcore(token);
     if (sc >= static_cast<int>(m.subcores.size()))
@@ -254,14 +256,14 @@ SmCore::TickReport SmCore::tick(uint64_t cycle, uint64_t now_ps) {
     m.stats.resident_warp_cycles += static_cast<uint64_t>(m.active_warps);
     for (SubCore& sc : m.subcores) sc.tick(cycle, m.own);
   }
-  if (!m.issue_deferred) return {false, m.cta_event_raised, nullptr};
+  if (!m.issue_deferred) return {false, m.cta_event_raised, nullptr, sent};
   m.accesses.resize(m.subcores.size());
   bool has_write = false;
   for (size_t i = 0; i < m.subcores.size(); ++i) {
     m.accesses[i] = m.subcores[i].deferred_access();
     has_write = has_write || m.accesses[i].kind == DeferredAccess::Kind::Write;
   }
-  return {has_write, true, m.accesses.data()};
+  return {has_write, true, m.accesses.data(), sent};
 }
 
 void SmCore::commit(uint64_t cycle, uint64_t now_ps) {

@@ -80,6 +80,7 @@ class SmCore {
     // Per sub-core, what its deferred instruction touches (null: none deferred); valid until the
     // SM's next tick.
     const DeferredAccess* accesses = nullptr;
+    bool sent = false;  // packets (or refusals) staged for the L2 this tick: the hand-off reads this SM
   };
   TickReport tick(uint64_t cycle, uint64_t now_ps);
   void commit(uint64_t cycle, uint64_t now_ps);
