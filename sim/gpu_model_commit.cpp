@@ -96,7 +96,7 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
   auto local_one = [&](size_t k) {
     SmCycle& c = sm_cycle_[k];
     SmCore& sm = *sms_[busy_[k]];
-    sm.mark_packets_handed_off();
+    if (c.sent) sm.mark_packets_handed_off();
     try {
       // (An SM the ordered stage reached had a deferred instruction, so local work too.)
       if (c.local_work) c.retired = sm.commit_local(cycle_);

@@ -87,6 +87,7 @@ struct SmCore::Impl {
   std::vector<uint64_t> completed;  // tokens of this cycle's completions (buffer kept)
   // reserve_cta: the CTA to build at the next tick, and the cycle it was dispatched in.
   bool cta_reserved = false;
+  bool packets_handed_off = false;  // the memory pipeline's staged packets were read by an L2 round
   isa::Dim3 reserved_ctaid{};
   uint64_t reserved_cycle = 0;
   void place(std::unique_ptr<isa::CtaState> cta, uint64_t cycle);
@@ -229,7 +230,10 @@ void SmCore::Impl::place(std::unique_ptr<isa::CtaState> cta, uint64_t cycle) {
 
 SmCore::TickReport SmCore::tick(uint64_t cycle, uint64_t now_ps) {
   Impl& m = *impl_;
-  m.memory.forget_handed_off_packets();  // the last staged cycle's packets, read by its L2 round
+  if (m.packets_handed_off) {  // the last staged cycle's packets, read by its L2 round
+    m.memory.forget_handed_off_packets();
+    m.packets_handed_off = false;
+  }
   if (m.cta_reserved) {
     m.cta_reserved = false;
     m.place(std::make_unique<isa::CtaState>(*m.launch, m.reserved_ctaid), m.reserved_cycle);
@@ -334,7 +338,10 @@ void SmCore::commit_ordered(uint64_t cycle, int upto) {
 
 void SmCore::hand_off_packets(uint64_t now_ps) { impl_->memory.flush_requests(now_ps); }
 const MemoryPartitions::Staged& SmCore::staged_packets() const { return impl_->memory.staged_packets(); }
-void SmCore::mark_packets_handed_off() { impl_->memory.mark_packets_handed_off(); }
+void SmCore::mark_packets_handed_off() {
+  impl_->memory.mark_packets_handed_off();
+  impl_->packets_handed_off = true;
+}
 
 int SmCore::commit_local(uint64_t cycle) {
   Impl& m = *impl_;
