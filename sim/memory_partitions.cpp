@@ -148,10 +148,11 @@ void MemoryPartitions::Impl::run_deferred(size_t group, size_t groups) {
 void MemoryPartitions::Impl::merge_deferred() {
   Impl& m = *this;
   if (m.deferred_edges.empty()) return;
-  for (int ch : m.active_channels) {  // the byte counts: sums, in any order
+  for (int ch : m.active_channels) {  // the byte counts: sums, in any order; and the scratch to clear
     Impl::DeferredChannel& d = m.deferred[size_t(ch)];
     m.stats.dram_read_bytes += d.read_bytes;
     m.stats.dram_write_bytes += d.write_bytes;
+    m.ticked_channels.push_back(ch);
   }
   for (size_t e = 0; e < m.deferred_edges.size(); ++e) {
     // Edge e as tick_dram runs it: the active channels in order, each one's returns of this
@@ -166,12 +167,14 @@ void MemoryPartitions::Impl::merge_deferred() {
     }
     m.active_channels.resize(kept);
   }
-  for (Impl::DeferredChannel& d : m.deferred) {
+  for (int ch : m.ticked_channels) {  // (only these ran: the others' scratch is untouched)
+    Impl::DeferredChannel& d = m.deferred[size_t(ch)];
     d.returns.clear();
     d.ends.clear();
     d.idle_after_last = false;
     d.read_bytes = d.write_bytes = 0;
   }
+  m.ticked_channels.clear();
   m.deferred_edges.clear();
 }
 

@@ -123,6 +123,7 @@ struct MemoryPartitions::Impl {
   };
   std::vector<uint64_t> deferred_edges;
   std::vector<DeferredChannel> deferred;
+  std::vector<int> ticked_channels;  // scratch of merge_deferred
   void run_deferred(size_t group, size_t groups);
   void merge_deferred();
   void settle_dram();  // runs and merges what is deferred, on this thread
