@@ -76,6 +76,11 @@ class RegisterFile {
   uint8_t* data() { return data_; }
   const uint8_t* data() const { return data_; }
   size_t bytes() const { return bytes_; }  // the rows, without the padding
+  // Every lane of every register back to zero, as a new file of the same size starts (a retired
+  // frame's file reused for the next frame of that size: no allocation).
+  void zero() {
+    if (data_) std::memset(data_, 0, bytes_ + kPadding);
+  }
   uint64_t read(uint32_t slot, unsigned lane) const { return read_register_lane(data_, slot, lane); }
   void write(uint32_t slot, unsigned lane, uint64_t v) { write_register_lane(data_, slot, lane, v); }
 
