@@ -100,6 +100,23 @@ void float_add_sub_mul(ExecContext& ctx, const Instruction& in) {
   if (in.mod.mul != MulMode::None) unsupported(ctx, in, ".lo/.hi/.wide on a float type");
   if (t == DataType::F32 && !in.mod.ftz && !in.mod.sat) {
     // Plain f32 add/sub/mul: f32_arith's result is final (canonical NaN included).
+    const uint32_t *a = register_row<uint32_t>(ctx, in.ops[1]), *b = register_row<uint32_t>(ctx, in.ops[2]);
+    uint32_t* d = register_row<uint32_t>(ctx, in.ops[0]);
+    if (r == Rounding::Rn && a && b && d) {
+      // All 32-bit registers, round to nearest (the host's mode outside numerics' scoped
+      // switches): f32_arith's host operation on register lanes taken once, NaN made canonical.
+      const uint32_t qnan = uint32_t(canonical_nan(kF32));
+      auto each = [&](auto fn) {
+        for_each_lane(ctx.mask, [&](unsigned l) {
+          const float res = fn(std::bit_cast<float>(a[l]), std::bit_cast<float>(b[l]));
+          d[l] = std::isnan(res) ? qnan : std::bit_cast<uint32_t>(res);
+        });
+      };
+      if (op == ArithOp::Add) each([](float x, float y) { return x + y; });
+      else if (op == ArithOp::Sub) each([](float x, float y) { return x - y; });
+      else each([](float x, float y) { return x * y; });
+      return;
+    }
     for_each_lane(ctx.mask, [&](unsigned l) {
       ctx.set(in.ops[0], l, f32_arith(op, uint32_t(ctx.get(in.ops[1], l)), uint32_t(ctx.get(in.ops[2], l)), r));
     });

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "isa/exec_alu_support.h"
 #include "isa/exec_context.h"
 #include "isa/hex_text.h"
 #include "isa/launch_state.h"
@@ -425,6 +426,13 @@ void exec_Cvta(ExecContext& ctx, const Instruction& in) {
     default: ctx.fail_warp(std::string("cvta for state space .") + space_name(s) + " is not supported", FaultKind::Unsupported);
   }
   const bool to_space = in.mod.sub == SubOp::CvtaToSpace;
+  if (base == 0 && ctx.mask && alu::is_plain_register(in.ops[0])) {
+    // Global (every kernel converts its pointer parameters this way): the address itself, either
+    // way, so a row copy of the source; nothing can fault.
+    alu::LaneSource a;
+    alu::take_lane_source(ctx, in.ops[1], a);
+    if (a.ok) return alu::write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return a.at(l); });
+  }
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t a = ctx.get(in.ops[1], lane);
     uint64_t r = a + base;

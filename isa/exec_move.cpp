@@ -30,6 +30,22 @@ void exec_Mov(ExecContext& ctx, const Instruction& in) {
     });
     return;
   }
+  if (ctx.mask && is_plain_register(dst)) {
+    // The forms every kernel starts with (mov %r, %ctaid.x / %ntid.x / %tid.x) and register or
+    // immediate copies: the source decoded once for the instruction, the lanes written as a row.
+    if (src.kind == OperandKind::Special) {
+      uint64_t lanes[32];
+      ctx.special_lanes(src, ctx.mask, lanes);
+      write_register_row(ctx, dst, ctx.mask, [&](unsigned l) { return truncate(lanes[l], t); });
+      return;
+    }
+    LaneSource from;
+    take_lane_source(ctx, src, from);
+    if (from.ok) {
+      write_register_row(ctx, dst, ctx.mask, [&](unsigned l) { return truncate(from.at(l), t); });
+      return;
+    }
+  }
   for_each_lane(ctx.mask, [&](unsigned l) { ctx.set(dst, l, truncate(ctx.get(src, l), t)); });
 }
 
