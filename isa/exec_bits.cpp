@@ -18,6 +18,14 @@ void unary(ExecContext& ctx, const Instruction& in, Fn fn) {
 template <typename Fn>
 void logic2(ExecContext& ctx, const Instruction& in, Fn fn) {
   const DataType t = require_type(ctx, in);
+  LaneSource a, b;
+  take_value_source(ctx, in.ops[1], a), take_value_source(ctx, in.ops[2], b);
+  if (a.ok && b.ok && in.ops[0].kind == OperandKind::Reg) {
+    // Registers (predicates included: or.pred of two setp results) and immediates as rows.
+    const uint64_t tm = truncate(~0ull, t);
+    write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return fn(a.at(l), b.at(l)) & tm; });
+    return;
+  }
   for_each_lane(ctx.mask, [&](unsigned l) {
     ctx.set(in.ops[0], l, truncate(fn(ctx.get(in.ops[1], l), ctx.get(in.ops[2], l)), t));
   });

@@ -100,15 +100,17 @@ void float_add_sub_mul(ExecContext& ctx, const Instruction& in) {
   if (in.mod.mul != MulMode::None) unsupported(ctx, in, ".lo/.hi/.wide on a float type");
   if (t == DataType::F32 && !in.mod.ftz && !in.mod.sat) {
     // Plain f32 add/sub/mul: f32_arith's result is final (canonical NaN included).
-    const uint32_t *a = register_row<uint32_t>(ctx, in.ops[1]), *b = register_row<uint32_t>(ctx, in.ops[2]);
+    LaneSource a, b;
+    take_lane_source(ctx, in.ops[1], a), take_lane_source(ctx, in.ops[2], b);
     uint32_t* d = register_row<uint32_t>(ctx, in.ops[0]);
-    if (r == Rounding::Rn && a && b && d) {
-      // All 32-bit registers, round to nearest (the host's mode outside numerics' scoped
-      // switches): f32_arith's host operation on register lanes taken once, NaN made canonical.
+    if (r == Rounding::Rn && a.ok && b.ok && d) {
+      // Registers or immediates into a 32-bit register, round to nearest (the host's mode outside
+      // numerics' scoped switches): f32_arith's host operation on the sources taken once as rows,
+      // NaN made canonical.
       const uint32_t qnan = uint32_t(canonical_nan(kF32));
       auto each = [&](auto fn) {
         for_each_lane(ctx.mask, [&](unsigned l) {
-          const float res = fn(std::bit_cast<float>(a[l]), std::bit_cast<float>(b[l]));
+          const float res = fn(std::bit_cast<float>(uint32_t(a.at(l))), std::bit_cast<float>(uint32_t(b.at(l))));
           d[l] = std::isnan(res) ? qnan : std::bit_cast<uint32_t>(res);
         });
       };

@@ -45,8 +45,9 @@ void int_add_sub(ExecContext& ctx, const Instruction& in, bool subtract, bool us
     LaneSource a, b;
     take_lane_source(ctx, in.ops[1], a), take_lane_source(ctx, in.ops[2], b);
     if (a.ok && b.ok && is_plain_register(in.ops[0])) {
-      if (subtract) write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return truncate(a.at(l) - b.at(l), t); });
-      else write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return truncate(a.at(l) + b.at(l), t); });
+      const uint64_t tm = truncate(~0ull, t);  // truncate() to the type, decided once
+      if (subtract) write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return (a.at(l) - b.at(l)) & tm; });
+      else write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return (a.at(l) + b.at(l)) & tm; });
       return;
     }
     for_each_lane(ctx.mask, [&](unsigned l) {

@@ -205,6 +205,18 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
     }
   }
   std::vector<MemAccess>* trace = ctx.trace;
+  if (!addr_of.rows && !trace) {
+    // One address for every lane (a kernel parameter, a fixed shared word), no records wanted:
+    // read once when it is aligned and inside the window, every lane gets the value.
+    const uint64_t a = addr_of.offset, off = a - window_base;
+    if ((a & (size - 1)) == 0 && window_size >= size && off <= window_size - size) {
+      uint64_t v = 0;
+      if (sign) read_plain_lanes<true>(size, window, window_base, &a, 1u, &v, keep);
+      else read_plain_lanes<false>(size, window, window_base, &a, 1u, &v, keep);
+      alu::write_register_row(ctx, dst, ctx.mask, [&](unsigned) { return v; });
+      return;
+    }
+  }
   {
     uint64_t addrs[32];
     unsigned count = 0;

@@ -36,13 +36,15 @@ void exec_Mov(ExecContext& ctx, const Instruction& in) {
     if (src.kind == OperandKind::Special) {
       uint64_t lanes[32];
       ctx.special_lanes(src, ctx.mask, lanes);
-      write_register_row(ctx, dst, ctx.mask, [&](unsigned l) { return truncate(lanes[l], t); });
+      const uint64_t tm = truncate(~0ull, t);
+      write_register_row(ctx, dst, ctx.mask, [&](unsigned l) { return lanes[l] & tm; });
       return;
     }
     LaneSource from;
     take_lane_source(ctx, src, from);
     if (from.ok) {
-      write_register_row(ctx, dst, ctx.mask, [&](unsigned l) { return truncate(from.at(l), t); });
+      const uint64_t tm = truncate(~0ull, t);
+      write_register_row(ctx, dst, ctx.mask, [&](unsigned l) { return from.at(l) & tm; });
       return;
     }
   }
