@@ -40,6 +40,12 @@ void exec_Mov(ExecContext& ctx, const Instruction& in) {
       write_register_row(ctx, dst, ctx.mask, [&](unsigned l) { return lanes[l] & tm; });
       return;
     }
+    if (src.kind == OperandKind::Symbol) {
+      // A variable's address (mov.u32 %r, smem): the same for every lane of the warp.
+      const uint64_t v = truncate(ctx.get(src, unsigned(__builtin_ctz(ctx.mask))), t);
+      write_register_row(ctx, dst, ctx.mask, [&](unsigned) { return v; });
+      return;
+    }
     LaneSource from;
     take_lane_source(ctx, src, from);
     if (from.ok) {
