@@ -1,5 +1,6 @@
 #include "isa/launch_state.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace gpusim::isa {
@@ -15,6 +16,18 @@ CtaState::CtaState(LaunchState& launch, Dim3 id) : ctaid(id), launch_(launch) {
     const uint32_t mask = lanes == 32 ? 0xffffffffu : ((1u << lanes) - 1);
     warps.push_back(std::make_unique<Warp>(*launch.module, *launch.kernel, w, mask));
   }
+}
+
+void CtaState::restart(Dim3 id) {
+  ctaid = id;
+  linear_id = id.x + uint64_t(launch_.grid.x) * (id.y + uint64_t(launch_.grid.y) * id.z);
+  std::fill(shared.begin(), shared.end(), uint8_t(0));
+  for (auto& w : warps) w->restart(*launch_.kernel);
+  mbarriers.clear();
+  for (NamedBarrier& b : barriers) b = NamedBarrier{};
+  cluster = nullptr;
+  cluster_rank = 0;
+  solo = ClusterState{};
 }
 
 Dim3 CtaState::thread_coord(unsigned linear) const {

@@ -57,18 +57,43 @@ inline void take_lane_source(ExecContext& ctx, const Operand& o, LaneSource& s) 
   }
 }
 
-// Writes value(lane), truncated to the register's width, into plain register `dst` for the lanes
-// in `mask`: the lane width chosen once for the instruction rather than per lane.
+// take_lane_source for predicate registers too: their lanes read as ExecContext::get reads them
+// (0 or 1, flipped for "!%p").
+inline void take_value_source(ExecContext& ctx, const Operand& o, LaneSource& s) {
+  if (o.kind == OperandKind::Reg && o.pred) {
+    read_register_lanes(ctx.register_rows(), o.slot, ~0u, s.lanes);
+    const uint64_t flip = o.negate ? 1 : 0;
+    for (unsigned l = 0; l < 32; ++l) s.lanes[l] = (s.lanes[l] & 1) ^ flip;
+    s.is_register = s.ok = true;
+    return;
+  }
+  take_lane_source(ctx, o, s);
+}
+
+// Writes value(lane), truncated to the register's width, into register `dst` (a predicate too:
+// the same bits ExecContext::set writes) for the lanes in `mask`: the lane width chosen once for
+// the instruction rather than per lane.
 template <typename Value>
 inline void write_register_row(ExecContext& ctx, const Operand& dst, uint32_t mask, Value value) {
   uint8_t* rows = ctx.register_rows();
   const uint64_t keep = ~0ull >> dst.value_shift;
   if (reg_slot::lane_shift(dst.slot) == 2) {
     uint32_t* d = reinterpret_cast<uint32_t*>(rows + reg_slot::row_offset(dst.slot));
+    if (mask == ~0u) {  // a converged warp: a plain loop the compiler can vectorise
+      for (unsigned l = 0; l < 32; ++l) d[l] = uint32_t(value(l) & keep);
+      return;
+    }
     for_each_lane(mask, [&](unsigned l) { d[l] = uint32_t(value(l) & keep); });
   } else if (reg_slot::lane_shift(dst.slot) == 3) {
     uint64_t* d = reinterpret_cast<uint64_t*>(rows + reg_slot::row_offset(dst.slot));
+    if (mask == ~0u) {
+      for (unsigned l = 0; l < 32; ++l) d[l] = value(l) & keep;
+      return;
+    }
     for_each_lane(mask, [&](unsigned l) { d[l] = value(l) & keep; });
+  } else if (reg_slot::lane_shift(dst.slot) == 0) {  // predicates and 8-bit registers
+    uint8_t* d = rows + reg_slot::row_offset(dst.slot);
+    for_each_lane(mask, [&](unsigned l) { d[l] = uint8_t(value(l) & keep); });
   } else {
     for_each_lane(mask, [&](unsigned l) { write_register_lane(rows, dst.slot, l, value(l) & keep); });
   }

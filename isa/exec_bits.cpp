@@ -18,6 +18,14 @@ void unary(ExecContext& ctx, const Instruction& in, Fn fn) {
 template <typename Fn>
 void logic2(ExecContext& ctx, const Instruction& in, Fn fn) {
   const DataType t = require_type(ctx, in);
+  LaneSource a, b;
+  take_value_source(ctx, in.ops[1], a), take_value_source(ctx, in.ops[2], b);
+  if (a.ok && b.ok && in.ops[0].kind == OperandKind::Reg) {
+    // Registers (predicates included: or.pred of two setp results) and immediates as rows.
+    const uint64_t tm = truncate(~0ull, t);
+    write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return fn(a.at(l), b.at(l)) & tm; });
+    return;
+  }
   for_each_lane(ctx.mask, [&](unsigned l) {
     ctx.set(in.ops[0], l, truncate(fn(ctx.get(in.ops[1], l), ctx.get(in.ops[2], l)), t));
   });
@@ -182,6 +190,18 @@ void exec_Lop3(ExecContext& ctx, const Instruction& in) {
 // Shift amounts are unsigned 32-bit; amounts >= the width give 0 (or the sign fill for shr.s).
 void exec_Shl(ExecContext& ctx, const Instruction& in) {
   const DataType t = require_type(ctx, in);
+  LaneSource a, n;
+  take_lane_source(ctx, in.ops[1], a), take_lane_source(ctx, in.ops[2], n);
+  if (a.ok && n.ok && is_plain_register(in.ops[0])) {
+    // Index scaling (shl.b32 %r, %r, 2): the operands as rows, the type decided once.
+    const unsigned w = type_bits(t);
+    const uint64_t tm = truncate(~0ull, t);
+    write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) {
+      const uint64_t k = n.at(l) & 0xffffffffu;
+      return k >= w ? 0 : (a.at(l) << k) & tm;
+    });
+    return;
+  }
   for_each_lane(ctx.mask, [&](unsigned l) {
     const uint64_t n = ctx.get(in.ops[2], l) & 0xffffffffu;
     ctx.set(in.ops[0], l, n >= type_bits(t) ? 0 : truncate(ctx.get(in.ops[1], l) << n, t));

@@ -98,6 +98,12 @@ void setp_lanes(ExecContext& ctx, const Instruction& in, const LaneSource& a, co
     // Predicates (one byte per lane), the rows taken once.
     uint8_t* pl = regs + reg_slot::row_offset(p);
     uint8_t* ql = regs + reg_slot::row_offset(q);
+    if (ctx.mask == ~0u) {  // a converged warp: plain loops the compiler can vectorise
+      for (unsigned l = 0; l < 32; ++l) pl[l] = cmp(a.at(l), b.at(l));
+      if (has_q)
+        for (unsigned l = 0; l < 32; ++l) ql[l] = !pl[l];
+      return;
+    }
     for (uint32_t mask = ctx.mask; mask; mask &= mask - 1) {
       const unsigned l = unsigned(__builtin_ctz(mask));
       const bool r = cmp(a.at(l), b.at(l));

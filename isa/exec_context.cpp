@@ -133,6 +133,31 @@ uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
   }
 }
 
+void ExecContext::special_lanes(const Operand& o, uint32_t mask, uint64_t* out) const {
+  switch (static_cast<SpecialReg>(o.reg)) {
+    case SpecialReg::TidX: {
+      // Lane l's thread is warp_id * 32 + l: its x the previous lane's plus one, wrapping at ntid.x.
+      const uint32_t nx = launch_.block.x;
+      uint32_t x = lane_thread_linear(0) % nx;
+      for (unsigned l = 0; l < 32; ++l) {
+        out[l] = x;
+        if (++x == nx) x = 0;
+      }
+      return;
+    }
+    case SpecialReg::TidY: case SpecialReg::TidZ: case SpecialReg::Laneid: case SpecialReg::LanemaskEq:
+    case SpecialReg::LanemaskLt: case SpecialReg::LanemaskLe: case SpecialReg::LanemaskGt: case SpecialReg::LanemaskGe:
+      for_each_lane(mask, [&](unsigned l) { out[l] = get_slow(o, l); });
+      return;
+    default: {
+      // The rest name the CTA, the launch or the SM: one value for every lane.
+      const uint64_t v = get_slow(o, unsigned(__builtin_ctz(mask)));
+      for_each_lane(mask, [&](unsigned l) { out[l] = v; });
+      return;
+    }
+  }
+}
+
 uint64_t ExecContext::symbol_address(uint32_t sym) const {
   return isa::symbol_address(*this, launch_, warp_, warp_.module().symbols[sym]);
 }

@@ -128,6 +128,10 @@ class ExecContext {
     if (o.kind == OperandKind::Imm) return o.imm;
     return get_slow(o, lane);
   }
+  // get() of Special operand `o` for every lane of `mask` (mask != 0) into out[lane], the register
+  // decoded once for the instruction rather than per lane: a value every lane shares (%ctaid,
+  // %ntid, %clock, ...) read once, %tid.x counted up lane by lane instead of divided per lane.
+  void special_lanes(const Operand& o, uint32_t mask, uint64_t* out) const;
   // Vector element `i` of a Vector operand.
   const Operand& elem(const Operand& vec, unsigned i) const { return inst->elems[vec.first + i]; }
   // Write a destination register for `lane`; `v` is truncated to the register's declared width.

@@ -100,6 +100,25 @@ void float_add_sub_mul(ExecContext& ctx, const Instruction& in) {
   if (in.mod.mul != MulMode::None) unsupported(ctx, in, ".lo/.hi/.wide on a float type");
   if (t == DataType::F32 && !in.mod.ftz && !in.mod.sat) {
     // Plain f32 add/sub/mul: f32_arith's result is final (canonical NaN included).
+    LaneSource a, b;
+    take_lane_source(ctx, in.ops[1], a), take_lane_source(ctx, in.ops[2], b);
+    uint32_t* d = register_row<uint32_t>(ctx, in.ops[0]);
+    if (r == Rounding::Rn && a.ok && b.ok && d) {
+      // Registers or immediates into a 32-bit register, round to nearest (the host's mode outside
+      // numerics' scoped switches): f32_arith's host operation on the sources taken once as rows,
+      // NaN made canonical.
+      const uint32_t qnan = uint32_t(canonical_nan(kF32));
+      auto each = [&](auto fn) {
+        for_each_lane(ctx.mask, [&](unsigned l) {
+          const float res = fn(std::bit_cast<float>(uint32_t(a.at(l))), std::bit_cast<float>(uint32_t(b.at(l))));
+          d[l] = std::isnan(res) ? qnan : std::bit_cast<uint32_t>(res);
+        });
+      };
+      if (op == ArithOp::Add) each([](float x, float y) { return x + y; });
+      else if (op == ArithOp::Sub) each([](float x, float y) { return x - y; });
+      else each([](float x, float y) { return x * y; });
+      return;
+    }
     for_each_lane(ctx.mask, [&](unsigned l) {
       ctx.set(in.ops[0], l, f32_arith(op, uint32_t(ctx.get(in.ops[1], l)), uint32_t(ctx.get(in.ops[2], l)), r));
     });

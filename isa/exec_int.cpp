@@ -45,8 +45,9 @@ void int_add_sub(ExecContext& ctx, const Instruction& in, bool subtract, bool us
     LaneSource a, b;
     take_lane_source(ctx, in.ops[1], a), take_lane_source(ctx, in.ops[2], b);
     if (a.ok && b.ok && is_plain_register(in.ops[0])) {
-      if (subtract) write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return truncate(a.at(l) - b.at(l), t); });
-      else write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return truncate(a.at(l) + b.at(l), t); });
+      const uint64_t tm = truncate(~0ull, t);  // truncate() to the type, decided once
+      if (subtract) write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return (a.at(l) - b.at(l)) & tm; });
+      else write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return (a.at(l) + b.at(l)) & tm; });
       return;
     }
     for_each_lane(ctx.mask, [&](unsigned l) {
@@ -84,6 +85,44 @@ void int_add_sub(ExecContext& ctx, const Instruction& in, bool subtract, bool us
   });
 }
 
+// The product of mul/mad .lo or .wide of a 32-bit type (lanes zero-extended), without the 128-bit
+// product: the low 32 bits are the same signed or unsigned, the wide one is the 64-bit product of
+// the sign- or zero-extended halves.
+template <DataType kType, MulMode kMode>
+inline uint64_t product32(uint64_t a, uint64_t b) {
+  if constexpr (kMode == MulMode::Lo) return uint32_t(uint32_t(a) * uint32_t(b));
+  else if constexpr (kType == DataType::S32) return uint64_t(int64_t(int32_t(a)) * int64_t(int32_t(b)));
+  else return uint64_t(uint32_t(a)) * uint32_t(b);
+}
+
+// mul / mad (no carry, no .sat) of plain registers and immediates, the operands taken once as
+// rows: `term` is c's lanes for mad, null for mul. False (nothing written) for operand kinds
+// the row form does not take; the caller then runs the per-lane loop.
+template <DataType kType, MulMode kMode>
+bool product_rows32(ExecContext& ctx, const Instruction& in, bool mad) {
+  LaneSource a, b, c;
+  take_lane_source(ctx, in.ops[1], a), take_lane_source(ctx, in.ops[2], b);
+  if (mad) take_lane_source(ctx, in.ops[3], c);
+  else c.ok = true;  // imm 0
+  if (!a.ok || !b.ok || !c.ok || !is_plain_register(in.ops[0])) return false;
+  constexpr uint64_t kResultMask = kMode == MulMode::Wide ? ~0ull : 0xffffffffull;
+  write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) {
+    return (product32<kType, kMode>(a.at(l), b.at(l)) + (c.at(l) & kResultMask)) & kResultMask;
+  });
+  return true;
+}
+
+// The row form of mul/mad for the types and modes nearly every kernel uses (.lo and .wide of
+// .s32/.u32 for indices and addresses); false when it does not apply.
+bool product_rows(ExecContext& ctx, const Instruction& in, DataType t, MulMode mode, bool mad) {
+  if (!ctx.mask || in.mod.sat || in.mod.cc) return false;
+  const bool s32 = t == DataType::S32, u32 = t == DataType::U32 || t == DataType::B32;
+  if (mode == MulMode::Lo && (s32 || u32)) return product_rows32<DataType::U32, MulMode::Lo>(ctx, in, mad);
+  if (mode == MulMode::Wide && s32) return product_rows32<DataType::S32, MulMode::Wide>(ctx, in, mad);
+  if (mode == MulMode::Wide && u32) return product_rows32<DataType::U32, MulMode::Wide>(ctx, in, mad);
+  return false;
+}
+
 // mad / madc (integer): (a*b).mode + c [+ CF].
 void int_mad(ExecContext& ctx, const Instruction& in, bool use_carry) {
   const DataType t = require_type(ctx, in);
@@ -91,6 +130,7 @@ void int_mad(ExecContext& ctx, const Instruction& in, bool use_carry) {
   if (in.mod.sat && !(t == DataType::S32 && mode == MulMode::Hi)) unsupported(ctx, in, ".sat (only mad.hi.sat.s32)");
   const unsigned rw = mode == MulMode::Wide ? 2 * type_bits(t) : type_bits(t);
   if (rw > 64) unsupported(ctx, in, ".wide on a 64-bit type");
+  if (!use_carry && product_rows(ctx, in, t, mode, true)) return;
   for_each_lane(ctx.mask, [&](unsigned l) {
     const uint64_t p = select_product(full_product(ctx.get(in.ops[1], l), ctx.get(in.ops[2], l), t), t, mode);
     const uint64_t c = numerics::truncate_bits(ctx.get(in.ops[3], l), rw);
@@ -191,6 +231,7 @@ void exec_Mul(ExecContext& ctx, const Instruction& in) {
   if (is_float_type(t)) return float_add_sub_mul(ctx, in);
   const MulMode mode = in.mod.mul == MulMode::None ? MulMode::Lo : in.mod.mul;
   if (mode == MulMode::Wide && type_bits(t) == 64) unsupported(ctx, in, ".wide on a 64-bit type");
+  if (product_rows(ctx, in, t, mode, false)) return;
   for_each_lane(ctx.mask, [&](unsigned l) {
     const u128 p = full_product(ctx.get(in.ops[1], l), ctx.get(in.ops[2], l), t);
     ctx.set(in.ops[0], l, select_product(p, t, mode));

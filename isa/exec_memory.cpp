@@ -4,6 +4,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "isa/exec_alu_support.h"
 #include "isa/exec_context.h"
 #include "isa/hex_text.h"
 #include "isa/launch_state.h"
@@ -204,6 +205,18 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
     }
   }
   std::vector<MemAccess>* trace = ctx.trace;
+  if (!addr_of.rows && !trace) {
+    // One address for every lane (a kernel parameter, a fixed shared word), no records wanted:
+    // read once when it is aligned and inside the window, every lane gets the value.
+    const uint64_t a = addr_of.offset, off = a - window_base;
+    if ((a & (size - 1)) == 0 && window_size >= size && off <= window_size - size) {
+      uint64_t v = 0;
+      if (sign) read_plain_lanes<true>(size, window, window_base, &a, 1u, &v, keep);
+      else read_plain_lanes<false>(size, window, window_base, &a, 1u, &v, keep);
+      alu::write_register_row(ctx, dst, ctx.mask, [&](unsigned) { return v; });
+      return;
+    }
+  }
   {
     uint64_t addrs[32];
     unsigned count = 0;
@@ -302,11 +315,63 @@ void load_values(ExecContext& ctx, const Instruction& in) {
 void exec_Ld(ExecContext& ctx, const Instruction& in) { load_values(ctx, in); }
 void exec_Ldu(ExecContext& ctx, const Instruction& in) { load_values(ctx, in); }
 
+namespace {
+
+// st.global / st.shared of one plain register or immediate (the store of nearly every kernel) when
+// every active lane's address is aligned and inside the one window (own shared memory, or the
+// warp's cached allocation, moved first to the first lane's allocation as scalar_load_direct
+// does): the addresses gathered and checked before any byte is written, the value lanes taken as
+// a row, the bytes written in lane order (the last lane wins where lanes share an address, as in
+// the per-lane loop), and the same trace records or summary (TraceBatch) as that loop. False,
+// with nothing written, when some lane is not the plain case: the caller's loop then does it all.
+bool scalar_store_direct(ExecContext& ctx, const Instruction& in, unsigned size, StateSpace space) {
+  const Operand& src = in.ops[1];
+  alu::LaneSource value;
+  alu::take_lane_source(ctx, src, value);
+  if (!value.ok) return false;
+  const AddressParts addr_of = address_parts(ctx, in.ops[0], ctx.register_rows());
+  uint8_t* window = nullptr;
+  uint64_t window_base = 0, window_size = 0;
+  if (space == StateSpace::Shared) {
+    window = ctx.cta().shared.data();
+    window_size = ctx.cta().shared.size();
+  } else {
+    GlobalMemory* global = ctx.launch().global;
+    if (!global) return false;
+    Warp::GlobalSpanCache& c = ctx.warp().global_span;
+    const bool valid = c.owner == global && c.generation == global->generation();
+    const uint64_t a0 = addr_of.at(unsigned(__builtin_ctz(ctx.mask)));
+    if (!valid || a0 - c.base >= c.size) {
+      GlobalSpan s;
+      if (!global->span_at(a0, s)) return false;
+      c = Warp::GlobalSpanCache{global, global->generation(), s.base, s.size, s.data};
+    }
+    window = c.data, window_base = c.base, window_size = c.size;
+  }
+  uint64_t addrs[32];
+  unsigned count = 0;
+  if (!gather_plain_addresses(addr_of, ctx.mask, size, window_base, window_size, addrs, count)) return false;
+  TraceBatch batch(ctx.trace, ctx.summary);
+  unsigned k = 0;
+  for (uint32_t m = ctx.mask; m; m &= m - 1) {
+    const unsigned lane = unsigned(__builtin_ctz(m));
+    const uint64_t a = addrs[k++];
+    fast_write(window + (a - window_base), size, value.at(lane));
+    if (batch.active()) batch.add(MemAccess{space, a, uint8_t(size), true, false, uint8_t(lane)});
+  }
+  return true;
+}
+
+}  // namespace
+
 void exec_St(ExecContext& ctx, const Instruction& in) {
   const unsigned size = elem_bytes(ctx, in);
   const Operand& src = in.ops[1];
   const unsigned n = src.kind == OperandKind::Vector ? src.count : 1;
   const StateSpace space = space_of(in);
+  if (n == 1 && size <= 8 && ctx.mask && (space == StateSpace::Global || space == StateSpace::Shared) &&
+      scalar_store_direct(ctx, in, size, space))
+    return;
   const unsigned total = size * n;
   const bool fast = size <= 8 && (total & (total - 1)) == 0;
   FastWindows windows(ctx);
@@ -425,6 +490,13 @@ void exec_Cvta(ExecContext& ctx, const Instruction& in) {
     default: ctx.fail_warp(std::string("cvta for state space .") + space_name(s) + " is not supported", FaultKind::Unsupported);
   }
   const bool to_space = in.mod.sub == SubOp::CvtaToSpace;
+  if (base == 0 && ctx.mask && alu::is_plain_register(in.ops[0])) {
+    // Global (every kernel converts its pointer parameters this way): the address itself, either
+    // way, so a row copy of the source; nothing can fault.
+    alu::LaneSource a;
+    alu::take_lane_source(ctx, in.ops[1], a);
+    if (a.ok) return alu::write_register_row(ctx, in.ops[0], ctx.mask, [&](unsigned l) { return a.at(l); });
+  }
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t a = ctx.get(in.ops[1], lane);
     uint64_t r = a + base;

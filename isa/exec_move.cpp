@@ -30,6 +30,30 @@ void exec_Mov(ExecContext& ctx, const Instruction& in) {
     });
     return;
   }
+  if (ctx.mask && is_plain_register(dst)) {
+    // The forms every kernel starts with (mov %r, %ctaid.x / %ntid.x / %tid.x) and register or
+    // immediate copies: the source decoded once for the instruction, the lanes written as a row.
+    if (src.kind == OperandKind::Special) {
+      uint64_t lanes[32];
+      ctx.special_lanes(src, ctx.mask, lanes);
+      const uint64_t tm = truncate(~0ull, t);
+      write_register_row(ctx, dst, ctx.mask, [&](unsigned l) { return lanes[l] & tm; });
+      return;
+    }
+    if (src.kind == OperandKind::Symbol) {
+      // A variable's address (mov.u32 %r, smem): the same for every lane of the warp.
+      const uint64_t v = truncate(ctx.get(src, unsigned(__builtin_ctz(ctx.mask))), t);
+      write_register_row(ctx, dst, ctx.mask, [&](unsigned) { return v; });
+      return;
+    }
+    LaneSource from;
+    take_lane_source(ctx, src, from);
+    if (from.ok) {
+      const uint64_t tm = truncate(~0ull, t);
+      write_register_row(ctx, dst, ctx.mask, [&](unsigned l) { return from.at(l) & tm; });
+      return;
+    }
+  }
   for_each_lane(ctx.mask, [&](unsigned l) { ctx.set(dst, l, truncate(ctx.get(src, l), t)); });
 }
 

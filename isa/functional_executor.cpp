@@ -4,6 +4,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "isa/shared_effects.h"
@@ -132,12 +133,17 @@ void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, W
   std::exception_ptr error;
   auto worker = [&](size_t t) {
     LaunchState& local = locals[t];
+    // One CtaState per thread, restarted for each of its CTAs (CtaState::restart: the same state
+    // a new one has, without allocating every warp's registers and stacks again).
+    std::optional<CtaState> reused;
     for (uint64_t id; (id = next.fetch_add(1, std::memory_order_relaxed)) < total;) {
       if (id > first_failed.load(std::memory_order_relaxed)) break;
       local.clock = 0;
       local.warp_instructions = local.thread_instructions = 0;  // this CTA's own, for its budget
       try {
-        CtaState cta(launch, cta_coordinates(launch, id));
+        if (reused) reused->restart(cta_coordinates(launch, id));
+        else reused.emplace(launch, cta_coordinates(launch, id));
+        CtaState& cta = *reused;
         for (;;) {
           const RoundResult r = cta_round(cta, local, limits, local.warp_instructions);
           if (r == RoundResult::Done) break;

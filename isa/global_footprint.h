@@ -28,6 +28,13 @@ inline uint32_t guarded_lanes(const CallFrame& frame, const Instruction& in, uin
   uint32_t g = 0;
   const uint8_t* regs = frame.regs.data();
   const uint32_t slot = frame.fn->regs[in.guard].slot;
+  if (mask == ~0u && reg_slot::lane_shift(slot) == 0) {
+    // A converged warp's predicate row (a byte per lane): one plain loop.
+    const uint8_t* row = regs + reg_slot::row_offset(slot);
+    const uint32_t flip = in.guard_negated ? 1 : 0;
+    for (unsigned l = 0; l < 32; ++l) g |= ((uint32_t(row[l]) & 1) ^ flip) << l;
+    return g;
+  }
   for_each_lane(mask, [&](unsigned l) {
     g |= uint32_t((read_register_lane(regs, slot, l) & 1) ^ uint64_t(in.guard_negated)) << l;
   });

@@ -88,6 +88,11 @@ constexpr unsigned kClusterRankShift = 24;
 class CtaState {
  public:
   CtaState(LaunchState& launch, Dim3 ctaid);
+  // Turns this CTA into CTA `ctaid` of the same launch as it would be constructed, reusing the
+  // storage of its warps and shared memory (the functional executor runs a host thread's CTAs one
+  // after another in one CtaState: per CTA of a small element-wise kernel, allocating every warp
+  // anew cost as much as running it). Not for CTAs of a cluster (their peers point at them).
+  void restart(Dim3 ctaid);
 
   Dim3 ctaid;
   uint64_t linear_id = 0;

@@ -20,19 +20,6 @@ unsigned lane_shift_of(DataType t) {
 }
 
 template <typename T>
-void read_rows(const uint8_t* row, uint32_t mask, uint64_t* out) {
-  const T* lanes = reinterpret_cast<const T*>(row);
-  if (mask == ~0u) {
-    for (unsigned l = 0; l < 32; ++l) out[l] = lanes[l];
-    return;
-  }
-  for (; mask; mask &= mask - 1) {
-    const unsigned l = unsigned(__builtin_ctz(mask));
-    out[l] = lanes[l];
-  }
-}
-
-template <typename T>
 void write_rows(uint8_t* row, uint32_t mask, const uint64_t* vals) {
   T* lanes = reinterpret_cast<T*>(row);
   if (mask == ~0u) {
@@ -49,16 +36,6 @@ void write_rows(uint8_t* row, uint32_t mask, const uint64_t* vals) {
 
 // Rows are aligned to their own width (widest first from an aligned base), so the typed accesses
 // below are aligned.
-void read_register_lanes(const uint8_t* base, uint32_t slot, uint32_t mask, uint64_t* out) {
-  const uint8_t* row = base + reg_slot::row_offset(slot);
-  switch (reg_slot::lane_shift(slot)) {
-    case 0: return read_rows<uint8_t>(row, mask, out);
-    case 1: return read_rows<uint16_t>(row, mask, out);
-    case 2: return read_rows<uint32_t>(row, mask, out);
-    default: return read_rows<uint64_t>(row, mask, out);
-  }
-}
-
 void write_register_lanes(uint8_t* base, uint32_t slot, uint32_t mask, const uint64_t* vals) {
   uint8_t* row = base + reg_slot::row_offset(slot);
   switch (reg_slot::lane_shift(slot)) {

@@ -48,8 +48,34 @@ inline void write_register_lane(uint8_t* base, uint32_t slot, unsigned lane, uin
   }
 }
 
-// The lanes in `mask` of the register at `slot`, zero-extended into out[lane] (other entries untouched).
-void read_register_lanes(const uint8_t* base, uint32_t slot, uint32_t mask, uint64_t* out);
+namespace detail {
+template <typename T>
+inline void read_register_row(const uint8_t* row, uint32_t mask, uint64_t* out) {
+  const T* lanes = reinterpret_cast<const T*>(row);
+  if (mask == ~0u) {
+    for (unsigned l = 0; l < 32; ++l) out[l] = lanes[l];
+    return;
+  }
+  for (; mask; mask &= mask - 1) {
+    const unsigned l = unsigned(__builtin_ctz(mask));
+    out[l] = lanes[l];
+  }
+}
+}  // namespace detail
+
+// The lanes in `mask` of the register at `slot`, zero-extended into out[lane] (other entries
+// untouched). Inline: every row form of the handlers takes its register sources this way, and the
+// call cost as much as the copy. Rows are aligned to their own width (widest first from an
+// aligned base), so the typed accesses are aligned.
+inline void read_register_lanes(const uint8_t* base, uint32_t slot, uint32_t mask, uint64_t* out) {
+  const uint8_t* row = base + reg_slot::row_offset(slot);
+  switch (reg_slot::lane_shift(slot)) {
+    case 0: return detail::read_register_row<uint8_t>(row, mask, out);
+    case 1: return detail::read_register_row<uint16_t>(row, mask, out);
+    case 2: return detail::read_register_row<uint32_t>(row, mask, out);
+    default: return detail::read_register_row<uint64_t>(row, mask, out);
+  }
+}
 // Writes vals[lane] (truncated to the register's width by the caller) for the lanes in `mask`.
 void write_register_lanes(uint8_t* base, uint32_t slot, uint32_t mask, const uint64_t* vals);
 
@@ -76,6 +102,11 @@ class RegisterFile {
   uint8_t* data() { return data_; }
   const uint8_t* data() const { return data_; }
   size_t bytes() const { return bytes_; }  // the rows, without the padding
+  // Every lane of every register back to zero, as a new file of the same size starts (a retired
+  // frame's file reused for the next frame of that size: no allocation).
+  void zero() {
+    if (data_) std::memset(data_, 0, bytes_ + kPadding);
+  }
   uint64_t read(uint32_t slot, unsigned lane) const { return read_register_lane(data_, slot, lane); }
   void write(uint32_t slot, unsigned lane, uint64_t v) { write_register_lane(data_, slot, lane, v); }
 

@@ -16,10 +16,32 @@ Warp::Warp(const Module& module, const Function& kernel, unsigned warp_id, uint3
   push_frame(kernel, lanes_mask, nullptr);
 }
 
+void Warp::restart(const Function& kernel) {
+  exited_ = 0;
+  carry = 0;
+  spin = SpinWatch{};
+  at_barrier = false;
+  barrier_id = 0;
+  cp_async_groups = 0;
+  cluster_barrier_target = 0;
+  // A CTA stopped by a fault leaves frames behind; a finished one none.
+  while (!frames_.empty()) spare_ = std::move(frames_.back()), frames_.pop_back();
+  // push_frame zero-fills what it grows, as for a new warp; clear() keeps the buffers.
+  for (unsigned lane = 0; lane < 32; ++lane) local_[lane].clear(), params_[lane].clear();
+  push_frame(kernel, present_, nullptr);
+}
+
 void Warp::push_frame(const Function& fn, uint32_t mask, const Instruction* site) {
   CallFrame f;
   f.fn = &fn;
-  f.regs = RegisterFile(fn.register_bytes);
+  if (spare_.regs.data() && spare_.regs.bytes() == fn.register_bytes) {
+    f.regs = std::move(spare_.regs);
+    f.regs.zero();
+    f.stack = std::move(spare_.stack);
+    f.stack.clear();
+  } else {
+    f.regs = RegisterFile(fn.register_bytes);
+  }
   f.stack.push_back(SimtEntry{0, static_cast<uint32_t>(fn.code.size()), mask});
   f.call_site = site;
   if (!frames_.empty()) {
@@ -161,6 +183,7 @@ void Warp::settle() {
         }
       }
     }
+    spare_ = std::move(done);
   }
 }
 

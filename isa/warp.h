@@ -66,6 +66,13 @@ class Warp {
  public:
   Warp(const Module& module, const Function& kernel, unsigned warp_id, uint32_t lanes_mask);
 
+  // Puts the warp back into the state the constructor leaves it in, for the same warp of another
+  // CTA of the launch (the functional executor reuses a host thread's CTA for its next CTA rather
+  // than allocating every warp's storage again): the kernel's first instruction, every present
+  // lane live, registers and per-thread memories zeroed. Only the cached global allocation
+  // (global_span, checked on every use) stays.
+  void restart(const Function& kernel);
+
   unsigned id() const { return id_; }
   const Module& module() const { return module_; }
 
@@ -133,6 +140,10 @@ class Warp {
   uint32_t present_;
   uint32_t exited_ = 0;
   std::vector<CallFrame> frames_;
+  // The last frame that returned (its storage only): push_frame takes its register file and
+  // SIMT stack for a new frame with as many register bytes instead of allocating (a device
+  // function called in a loop, the kernel frame of the next CTA after restart).
+  CallFrame spare_;
   std::vector<uint8_t> local_[32];
   std::vector<uint8_t> params_[32];
 };

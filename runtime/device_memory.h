@@ -35,6 +35,7 @@ class DeviceMemory final : public isa::GlobalMemory {
   static constexpr uint64_t kBase = 0x0000'1000'0000'0000ull;
   static constexpr uint64_t kAlign = 256;  // like cudaMalloc
   static constexpr uint64_t kGuard = 256;  // unmapped bytes after each allocation
+  static constexpr uint64_t kHugePageBytes = uint64_t(2) << 20;  // x86-64 transparent huge page
   // Device addresses stay below this (16 TiB of address space above kBase), far under the
   // generic windows in isa/exec_context.h.
   static constexpr uint64_t kLimit = 0x0000'2000'0000'0000ull;
