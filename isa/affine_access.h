@@ -67,6 +67,7 @@ struct AffineAccess {
     while (elements < n && records[elements].lane == r0.lane) ++elements;
     if (n % elements != 0 || elements > 4) return false;
     const unsigned count = n / elements;
+    if (count > 32 || count == 0) return false;  // one record set per lane of one warp at most
     const uint64_t block = uint64_t(r0.size) * elements;
     if ((block & (block - 1)) != 0) return false;
     // Each lane's first address (lanes ascending, one space, one size, elements contiguous).
