@@ -35,7 +35,7 @@ uint32_t sets_per_slice(const GpuConfig& c) {
 MemoryPartitions::Impl::Impl(const GpuConfig& c, SimObserver* o)
     : config(c), observer(o), clocks(c), hash(uint32_t(c.l2_line_bytes), c.l2_slices, c.dram_channels,
                                               sets_per_slice(c)),
-      icnt(c, clocks), channel_active(size_t(c.dram_channels), false) {
+      icnt(c, clocks), channel_active(size_t(c.dram_channels), 0) {
   for (int s = 0; s < c.l2_slices; ++s) slices.emplace_back(s, c, clocks);
   slice_arrivals.assign(size_t(c.l2_slices), 0);
   for (int ch = 0; ch < c.dram_channels; ++ch) channels.emplace_back(c, clocks);
@@ -104,7 +104,7 @@ void MemoryPartitions::tick_dram(uint64_t now_ps) {
   for (int ch : m.active_channels) {
     m.channels[ch].tick(now_ps, m.returned, &m.stats.dram_read_bytes, &m.stats.dram_write_bytes);
     if (!m.channels[ch].idle()) m.active_channels[kept++] = ch;
-    else m.channel_active[ch] = false;
+    else m.channel_active[ch] = 0;
   }
   m.active_channels.resize(kept);
   for (const DramReturn& r : m.returned) m.dram_returns.push({r.ready_ps, m.sequence++, r});
@@ -162,7 +162,7 @@ void MemoryPartitions::Impl::merge_deferred() {
       const Impl::DeferredChannel& d = m.deferred[size_t(ch)];
       const size_t begin = e == 0 ? 0 : d.ends[e - 1];
       for (size_t i = begin; i < d.ends[e]; ++i) m.dram_returns.push({d.returns[i].ready_ps, m.sequence++, d.returns[i]});
-      if (d.idle_after_last && e + 1 == d.ends.size()) m.channel_active[size_t(ch)] = false;
+      if (d.idle_after_last && e + 1 == d.ends.size()) m.channel_active[size_t(ch)] = 0;
       else m.active_channels[kept++] = ch;
     }
     m.active_channels.resize(kept);

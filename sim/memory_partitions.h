@@ -65,15 +65,17 @@ class MemoryPartitions {
   // One interconnect/L2 clock edge at simulated time now_ps.
   void tick_l2(uint64_t now_ps);
   // The SMs' hand-off and the coincident L2 edge in parallel (the staged commit's local stage;
-  // docs/ARCHITECTURE.md, "Parallel simulation"): the slices are cut into groups (slice % G),
+  // docs/ARCHITECTURE.md, "Parallel simulation"): the slices are cut into groups (by their DRAM channel % G),
   // each group's share runs on one thread, and the calling thread then routes what they
   // produced in exactly the order the serial accept-per-SM + tick_l2 would:
   //   begin_l2_round(now, staged, n, l2_edge, G)  serial: SM buffers staged[0..n) in SM order,
   //                                 and with l2_edge the DRAM returns due now, in queue order;
   //   run_l2_group(g)               group g: its slices' packets from every buffer in order, its
-  //                                 fills, its slices' ticks (touches only its slices; reads the
-  //                                 buffers and the DRAM channels' write-queue state);
-  //   end_l2_round()                serial: counters summed, answers and DRAM accesses routed.
+  //                                 fills, its slices' ticks, then their DRAM accesses into its
+  //                                 channels (touches only its slices and channels; reads the
+  //                                 buffers);
+  //   end_l2_round()                serial: counters summed, answers routed, newly active
+  //                                 channels listed in order.
   // The buffers are only read; each SM clears its own before it next injects
   // (Staged::forget_handed_off; the caller marks them handed_off). The same result for any G.
   void begin_l2_round(uint64_t now_ps, const Staged* const* staged, size_t count, bool l2_edge, size_t groups);

@@ -43,6 +43,19 @@ struct Activation {
   bool operator<(const Activation& o) const { return std::tie(event, packet) < std::tie(o.event, o.packet); }
 };
 
+// Where a DRAM access stands in the order the serial code enqueued them (fills first, by index;
+// then slice ticks, by the slice's activation; then its index in that output): a channel that
+// becomes active is placed in the active channels by the first access it got.
+struct AccessOrder {
+  uint32_t from_tick = 0;  // 0: a fill's, 1: a slice tick's
+  uint64_t event = 0;      // the fill's index, or the slice's activation event
+  uint32_t packet = 0;     // (the slice's activation packet)
+  uint32_t index = 0;      // within that fill's or tick's accesses
+  bool operator<(const AccessOrder& o) const {
+    return std::tie(from_tick, event, packet, index) < std::tie(o.from_tick, o.event, o.packet, o.index);
+  }
+};
+
 // What one fill or one slice tick produced: ranges of its group's outputs.
 struct OutputRange {
   Activation order;  // slice ticks: the slice's activation (fills are in their own order)
@@ -50,11 +63,13 @@ struct OutputRange {
   uint32_t responses_begin = 0, responses_end = 0, dram_begin = 0, dram_end = 0;
 };
 
-// One group of slices (slice % groups == index) and what it did this round.
+// One group of slices (those whose DRAM channel % groups == index, so that a channel and all its
+// slices are in one group) and what it did this round.
 struct L2Group {
   std::vector<int> active;         // its slices with queued requests, by activation
   SliceOutputs out;                // answers and DRAM accesses its fills and ticks produced
   std::vector<OutputRange> ticks;  // per slice tick that produced something, in tick order
+  std::vector<std::pair<AccessOrder, int>> new_channels;  // channels it activated this round, in its order
   MemoryStats stats;               // what its hand-off and slices counted (summed after the round)
   uint64_t accepted = 0;           // requests handed to its slices
   std::exception_ptr error;
@@ -76,7 +91,7 @@ struct MemoryPartitions::Impl {
   std::vector<L2Slice> slices;
   std::vector<DramChannel> channels;
   std::vector<int> active_channels;  // channels with queued accesses, in activation order
-  std::vector<bool> channel_active;  // (written on the calling thread only)
+  std::vector<uint8_t> channel_active;  // bytes, not bits: L2 groups write their own channels'
   memory_detail::TimedQueue<MemPacket> responses;     // answers waiting to leave their slice
   memory_detail::TimedQueue<DramReturn> dram_returns;  // DRAM data on its way to the L2
   std::vector<DramReturn> returned;  // scratch
@@ -94,6 +109,7 @@ struct MemoryPartitions::Impl {
   std::vector<memory_detail::L2Group> groups;        // one to start with; begin_l2_round regroups
   std::vector<uint8_t> slice_active;                 // bytes, not bits: groups write their own slices'
   std::vector<memory_detail::Activation> slice_activation;
+  std::vector<std::pair<memory_detail::AccessOrder, int>> new_channels;  // scratch of end_round
   uint64_t next_event = 0;
   struct Round {
     uint64_t now_ps = 0;
@@ -111,7 +127,9 @@ struct MemoryPartitions::Impl {
   void regroup(size_t groups);
   bool any_active_slice() const;
   void activate(memory_detail::L2Group& g, int slice, memory_detail::Activation when);
-  void route_range(const memory_detail::OutputRange& r, bool from_fill);
+  void route_responses(const memory_detail::OutputRange& r, bool from_fill);
+  void enqueue_dram(memory_detail::L2Group& g, const memory_detail::OutputRange& r, memory_detail::AccessOrder order);
+  size_t group_of_slice(int slice) const { return size_t(hash.channel_of_slice(slice)) % groups.size(); }
 
   // --- Deferred DRAM edges (defer_dram) ---
   // Their times, and per channel what its ticks through them produced, for merge_deferred_dram.

@@ -1,19 +1,22 @@
 // The L2 side of MemoryPartitions: the SMs' packets handed to the slices, DRAM fills and slice
-// ticks, done by groups of slices (slice % G) that may run on different threads, then routed on
+// ticks, done by groups of slices (by DRAM channel % G) that may run on different threads, then routed on
 // the calling thread in the order of the serial loop this replaces:
 //   for each SM in order: accept its packets (each slice activated when it gets its first);
 //   on an L2 edge: fill the DRAM returns due, in queue order (a slice whose parked requests come
 //   back is activated); tick the active slices in activation order; queue the answers and DRAM
 //   accesses in the order they were produced (fills first, then ticks).
-// A group does the same for its slices, in the same relative order. What crosses groups is only
-// that order, kept as numbers (Activation, the fills' index) and merged in end_round; counters
-// are sums. So the result does not depend on G (docs/ARCHITECTURE.md, "Parallel simulation").
+// A group does the same for its slices, in the same relative order, and enqueues their DRAM
+// accesses into its own channels (a channel's slices are all in its group). What crosses groups
+// is only that order, kept as numbers (Activation, AccessOrder, the fills' index) and merged in
+// end_round; counters are sums. So the result does not depend on G (docs/ARCHITECTURE.md,
+// "Parallel simulation").
 #include <algorithm>
 
 #include "sim/memory_partitions_impl.h"
 
 namespace gpusim::sim {
 
+using memory_detail::AccessOrder;
 using memory_detail::Activation;
 using memory_detail::L2Group;
 using memory_detail::OutputRange;
@@ -24,7 +27,7 @@ void MemoryPartitions::Impl::regroup(size_t n) {
   for (const L2Group& g : groups) active.insert(active.end(), g.active.begin(), g.active.end());
   std::sort(active.begin(), active.end(), [&](int a, int b) { return slice_activation[a] < slice_activation[b]; });
   groups.assign(n, L2Group{});
-  for (int s : active) groups[size_t(s) % n].active.push_back(s);
+  for (int s : active) groups[size_t(hash.channel_of_slice(s)) % n].active.push_back(s);
 }
 
 bool MemoryPartitions::Impl::any_active_slice() const {
@@ -73,7 +76,7 @@ void MemoryPartitions::Impl::run_group(size_t index) {
       if (index == 0) g.stats.icnt_rejected += st.rejected;
       for (size_t j = 0; j < st.packets.size(); ++j) {
         const int s = st.slices[j];
-        if (size_t(s) % n != index) continue;
+        if (group_of_slice(s) != index) continue;
         const MemPacket& p = st.packets[j];
         g.stats.icnt_request_bytes += p.kind == MemPacket::Kind::Read ? 0 : p.bytes;
         slices[size_t(s)].enqueue(p, st.local_lines[j]);
@@ -88,7 +91,7 @@ void MemoryPartitions::Impl::run_group(size_t index) {
     // The fills due, in queue order.
     for (size_t i = 0; i < round.fills.size(); ++i) {
       const DramReturn& r = round.fills[i];
-      if (size_t(r.slice) % n != index) continue;
+      if (group_of_slice(r.slice) != index) continue;
       OutputRange& o = round.fill_outputs[i];
       o.group = uint32_t(index);
       o.responses_begin = uint32_t(g.out.responses.size()), o.dram_begin = uint32_t(g.out.dram.size());
@@ -110,25 +113,33 @@ void MemoryPartitions::Impl::run_group(size_t index) {
       else slice_active[size_t(s)] = 0;
     }
     g.active.resize(kept);
+    // Its DRAM accesses to its own channels, in the order the serial code enqueues them (fills,
+    // then ticks), only now: every slice's tick above saw its channel as it was before the edge.
+    for (size_t i = 0; i < round.fills.size(); ++i)
+      if (group_of_slice(round.fills[i].slice) == index) enqueue_dram(g, round.fill_outputs[i], {0, i, 0, 0});
+    for (const OutputRange& r : g.ticks) enqueue_dram(g, r, {1, r.order.event, r.order.packet, 0});
   } catch (...) {
     g.error = std::current_exception();
   }
 }
 
-void MemoryPartitions::Impl::route_range(const OutputRange& r, bool from_fill) {
+void MemoryPartitions::Impl::route_responses(const OutputRange& r, bool from_fill) {
   const L2Group& g = groups[r.group];
   for (uint32_t i = r.responses_begin; i < r.responses_end; ++i) {
     const MemPacket& p = g.out.responses[i];
     if (observer && from_fill) dram_served.insert(packet_key(p));  // what the fills answered was served by DRAM
     responses.push({p.ready_ps, sequence++, p});
   }
-  for (uint32_t i = r.dram_begin; i < r.dram_end; ++i) {
+}
+
+void MemoryPartitions::Impl::enqueue_dram(L2Group& g, const OutputRange& r, AccessOrder order) {
+  for (uint32_t i = r.dram_begin; i < r.dram_end; ++i, ++order.index) {
     const DramAccess& a = g.out.dram[i];
-    const int ch = hash.channel_of_slice(a.slice);
+    const int ch = hash.channel_of_slice(a.slice);  // one of this group's channels
     channels[size_t(ch)].enqueue(a);
     if (!channel_active[size_t(ch)]) {
-      channel_active[size_t(ch)] = true;
-      active_channels.push_back(ch);
+      channel_active[size_t(ch)] = 1;
+      g.new_channels.push_back({order, ch});
     }
   }
 }
@@ -154,10 +165,11 @@ void MemoryPartitions::Impl::end_round() {
     g.accepted = 0;
   }
   if (round.l2_edge) {
-    // Fills first, in queue order; then the slice ticks in activation order (each group's are).
-    for (const OutputRange& r : round.fill_outputs) route_range(r, true);
+    // Answers: fills first, in queue order; then the slice ticks in activation order (each
+    // group's are). (The DRAM accesses went to their channels in the groups.)
+    for (const OutputRange& r : round.fill_outputs) route_responses(r, true);
     if (groups.size() == 1) {
-      for (const OutputRange& r : groups[0].ticks) route_range(r, false);
+      for (const OutputRange& r : groups[0].ticks) route_responses(r, false);
     } else {
       std::vector<size_t> next(groups.size(), 0);
       while (true) {
@@ -167,9 +179,19 @@ void MemoryPartitions::Impl::end_round() {
           if (next[g] < groups[g].ticks.size() && (!best || groups[g].ticks[next[g]].order < best->order))
             best = &groups[g].ticks[next[g]], from = g;
         if (!best) break;
-        route_range(*best, false);
+        route_responses(*best, false);
         ++next[from];
       }
+    }
+    // Channels that became active join the active list in the order their first accesses had.
+    if (groups.size() == 1) {
+      for (const auto& [order, ch] : groups[0].new_channels) active_channels.push_back(ch);
+    } else {
+      new_channels.clear();
+      for (const L2Group& g : groups) new_channels.insert(new_channels.end(), g.new_channels.begin(), g.new_channels.end());
+      std::sort(new_channels.begin(), new_channels.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [order, ch] : new_channels) active_channels.push_back(ch);
     }
     // Answers whose time has come leave for their SMs.
     while (!responses.empty() && responses.top().ready_ps <= round.now_ps) {
@@ -186,6 +208,7 @@ void MemoryPartitions::Impl::end_round() {
     g.out.responses.clear();
     g.out.dram.clear();
     g.ticks.clear();
+    g.new_channels.clear();
   }
   round.staged = nullptr;
   round.staged_count = 0;
