@@ -83,11 +83,9 @@ bool MemoryPartitions::inject(const MemPacket& request, uint64_t now_ps, Staged&
   const uint32_t payload = request.kind == MemPacket::Kind::Read ? 0 : request.bytes;
   const std::optional<uint64_t> arrival = impl_->icnt.inject_request(request.sm, payload, now_ps);
   if (!arrival) {
-    staged.forget_handed_off();
     staged.rejected += 1;
     return false;
   }
-  staged.forget_handed_off();  // (the SM's memory pipeline clears it first; a direct caller may not)
   MemPacket p = request;
   p.ready_ps = *arrival;
   staged.packets.push_back(p);

@@ -49,15 +49,17 @@ class MemoryPartitions {
     std::vector<int> slices;         // each packet's L2 slice (worked out at inject, on the SM's thread)
     std::vector<uint64_t> local_lines;  // each packet's line as its slice stores it
     uint64_t rejected = 0;
-    // Read by an L2 round (hand_off_round) and not cleared there: the SM clears it before it
-    // next injects (forget_handed_off), so that the round's groups only read SM buffers.
+    // Read by an L2 round (begin_l2_round) and not cleared there: the SM clears it at the start
+    // of its next tick (forget_handed_off), so that the round's groups only read SM buffers.
     bool handed_off = false;
     bool empty() const { return packets.empty() || handed_off; }
-    void forget_handed_off() {
-      if (!handed_off) return;
+    void clear() {
       packets.clear(), slices.clear(), local_lines.clear();
       rejected = 0;
       handed_off = false;
+    }
+    void forget_handed_off() {
+      if (handed_off) clear();
     }
   };
   bool inject(const MemPacket& request, uint64_t now_ps, Staged& staged);

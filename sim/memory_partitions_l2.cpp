@@ -68,7 +68,6 @@ void MemoryPartitions::Impl::begin_round(uint64_t now_ps, const Staged* const* s
 
 void MemoryPartitions::Impl::run_group(size_t index) {
   L2Group& g = groups[index];
-  const size_t n = groups.size();
   try {
     // The hand-off: every buffer in SM order, this group's slices' packets in the buffer's order.
     for (size_t k = 0; k < round.staged_count; ++k) {
@@ -230,8 +229,7 @@ void MemoryPartitions::accept(Staged& staged, uint64_t now_ps) {
   m.begin_round(now_ps, &one, 1, false, m.groups.size());
   for (size_t g = 0; g < m.groups.size(); ++g) m.run_group(g);
   m.end_round();
-  staged.packets.clear(), staged.slices.clear(), staged.local_lines.clear();
-  staged.rejected = 0;
+  staged.clear();
 }
 
 void MemoryPartitions::tick_l2(uint64_t now_ps) {

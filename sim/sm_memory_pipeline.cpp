@@ -398,7 +398,6 @@ void SmMemoryPipeline::reserve(Queue q, int delta) {
 
 void SmMemoryPipeline::flush_requests(uint64_t now_ps) {
   Impl& m = *impl_;
-  m.staged.forget_handed_off();
   if (!m.staged.packets.empty() || m.staged.rejected) m.memory.accept(m.staged, now_ps);
   if (!m.staged_remote.empty() || !m.staged_bank_work.empty()) m.flush_remote();
 }
