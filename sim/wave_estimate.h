@@ -10,9 +10,12 @@
 // accumulate, so the residuals of a line through the end times are close to independent and the
 // slope's standard error, times Student's t, is an honest 95 % confidence half-width for d.
 //
-// Warm-up is cut by a stationarity test (in the manner of Geweke's diagnostic): the window's
-// earlier and later halves are fitted separately, and while their slopes differ by more than
-// their combined 95 % confidence half-width the window's start moves on by one wave. A window
+// Warm-up is cut in two steps. The window starts where the slope's standard error is smallest
+// (the marginal standard error rule, MSER, over starts in the first half of the waves): warm-up
+// waves at another level add residuals, steady ones only lengthen the line. Then a stationarity
+// test (in the manner of Geweke's diagnostic): the window's earlier and later halves are fitted
+// separately, and while their slopes differ by more than their combined 95 % confidence
+// half-width the window's start moves on by one wave. A window
 // that never passes keeps its later half and the estimate's half-width includes the difference
 // between the halves (a drift that is still going on).
 //
