@@ -147,6 +147,7 @@ class GpuModel {
   const SmCore& sm(int index) const { return *sms_.at(static_cast<size_t>(index)); }
   const isa::LaunchState* launch() const { return launch_; }
   CacheLineState l2_line(uint64_t address, int* slice) const { return memory_->l2_line(address, slice); }
+  L2LineCounts l2_lines() const { return memory_->l2_lines(); }
 
  private:
   void dispatch_ctas();

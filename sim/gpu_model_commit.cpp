@@ -34,12 +34,14 @@ void GpuModel::commit_sequential(uint64_t now_ps, bool l2_edge_too, uint64_t& si
     sm.commit(cycle_, now_ps);
     retired_ctas_ += sm.stats().ctas_completed - done;
   }
-  if (retirement_listener_ && retired_ctas_ != retired_before) retirement_listener_->on_ctas_retired(cycle_, retired_ctas_);
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Ordered, since);
   if (l2_edge_too) {
     memory_->tick_l2(now_ps);
     if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::L2, since);
   }
+  // After the L2 edge, as in the staged commit: a listener that reads the L2 (the wave sampler
+  // watches it fill) sees the same state on every thread count.
+  if (retirement_listener_ && retired_ctas_ != retired_before) retirement_listener_->on_ctas_retired(cycle_, retired_ctas_);
 }
 
 void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since) {

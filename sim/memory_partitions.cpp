@@ -236,6 +236,16 @@ void MemoryPartitions::reset_stats() {
   std::fill(m.slice_arrivals.begin(), m.slice_arrivals.end(), 0);
 }
 
+L2LineCounts MemoryPartitions::l2_lines() const {
+  L2LineCounts lines;
+  for (const L2Slice& s : impl_->slices) {
+    lines.valid += s.cache().valid_lines();
+    lines.capacity += s.cache().capacity_lines();
+    lines.evictions += s.cache().stats().evictions;
+  }
+  return lines;
+}
+
 CacheLineState MemoryPartitions::l2_line(uint64_t address, int* slice) const {
   const Impl& m = *impl_;
   const uint64_t line_bytes = uint64_t(m.config.l2_line_bytes);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/gpu_config.h"
+#include "sim/l2_line_counts.h"
 #include "sim/l2_queue_stats.h"
 #include "sim/sector_cache.h"
 #include "sim/timing_types.h"
@@ -115,6 +116,8 @@ class MemoryPartitions {
 
   const MemoryStats& stats() const;
   void reset_stats();
+  // The L2 slices' lines, summed (read between cycles).
+  L2LineCounts l2_lines() const;
   // The L2 slice holding the line of `address`, and the line as that slice holds it (inspection).
   CacheLineState l2_line(uint64_t address, int* slice) const;
   // Drops all cached contents (a fresh GPU for a new, independent measurement).

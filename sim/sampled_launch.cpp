@@ -23,6 +23,9 @@ void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, 
   steady_waves_ = 0;
   gave_up_ = false;
   wave_ends_.clear();
+  l2_.start(model.l2_lines(), full_waves, options.l2_fill);
+  fit_from_ = 0;
+  l2_reason_.clear();
   deciding_ = true;
   // Two waves ahead of the retirements, so SMs never starve while the sampler decides.
   limit_ = std::min(total_, 2 * wave_);
@@ -52,19 +55,62 @@ void WaveSampler::on_ctas_retired(uint64_t cycle, uint64_t retired_so_far) {
   for (uint64_t j = wave_ends_.size() + 1; j * wave_ <= retired_so_far; ++j) on_wave_end(cycle, j);
 }
 
+uint64_t WaveSampler::cap_for_l2() const {
+  const uint64_t full_waves = total_ / wave_;
+  const uint64_t hard_cap = static_cast<uint64_t>(std::floor(double(full_waves) * options_.max_fill_fraction));
+  if (l2_.turned_over()) return std::max<uint64_t>(max_waves_, l2_.turned_over_at() + options_.min_waves);
+  if (!l2_.filling()) return max_waves_;
+  const uint64_t cap =
+      std::max<uint64_t>(max_waves_, static_cast<uint64_t>(std::ceil(l2_.projected_full_wave())) + options_.min_waves);
+  return cap > hard_cap ? 0 : cap;
+}
+
+size_t WaveSampler::fit_start_after_l2() const {
+  if (!l2_.turned_over()) return 0;
+  const size_t t = l2_.turned_over_at();
+  const LineFit before = fit_wave_ends(wave_ends_, 1, t + 1), after = fit_wave_ends(wave_ends_, t, wave_ends_.size());
+  if (!before.valid || !after.valid) return t;
+  // A change within the error floor is one the printed error already allows for.
+  const size_t dof = before.points + after.points - 4;
+  const double noise = student_t95(dof) * std::hypot(before.slope_error, after.slope_error);
+  const bool same_pace = std::fabs(before.slope - after.slope) <= std::max(noise, options_.error_floor * after.slope);
+  return same_pace ? 0 : t;
+}
+
 void WaveSampler::on_wave_end(uint64_t cycle, uint64_t j) {  // j full waves retired
   wave_ends_.push_back(cycle);
+  l2_.on_wave_end(model_->l2_lines());
   if (!deciding_) return;
+  fit_from_ = fit_start_after_l2();
   // The limit is (j+1) waves now. Stop: the next wave and the partial last wave's worth of CTAs
   // finish in detail, as the grid's own last waves would. Otherwise keep two waves ahead.
   const uint64_t remainder = total_ % wave_;
   bool stop = false;
-  if (wave_ends_.size() >= options_.min_waves) {
-    const WaveEstimate e = estimate_wave_time(wave_ends_);
+  const uint64_t cap = cap_for_l2();
+  // Waves needed after the L2's turn-over (when the pace changed there): an L2 that filled within
+  // the launch's first waves is part of its warm-up, and the stationarity test's smallest window
+  // after it will do (v100.ini at 16M: full by wave 3-5); one that filled later starts a new
+  // regime, which needs as many waves as a launch does after its start (a short window there
+  // mistakes the waves' wander for a change of pace: teaching.ini window sums).
+  const size_t from = fit_from();
+  const uint64_t needed = std::max<uint64_t>(
+      options_.min_waves, from + (from <= kMinStationaryWindow ? kMinStationaryWindow + 1 : options_.min_waves));
+  if (cap == 0) {
+    std::ostringstream why;
+    why << std::fixed << std::setprecision(0) << "the L2 was still filling after " << j << " waves ("
+        << 100 * l2_.occupancy() << " % of its lines; full at about wave " << std::ceil(l2_.projected_full_wave())
+        << " of " << total_ / wave_ << " at its rate so far, past " << 100 * options_.max_fill_fraction
+        << " % of the grid), and a grid's pace changes once its L2 is full: the rest ran in detail too";
+    l2_reason_ = why.str();
+    gave_up_ = true;
+    deciding_ = false;
+    limit_ = total_;
+  } else if (!l2_.filling() && wave_ends_.size() >= needed) {
+    const WaveEstimate e = estimate_wave_time(wave_ends_, fit_from());
     const bool known = e.valid && e.stationary;
     if (known && estimated_error_if_stopped(e, j, 0.0) <= options_.tolerance) {
       stop = true;
-    } else if (j + 1 >= max_waves_) {
+    } else if (j + 1 >= cap) {
       // At the cap: predict only with an estimate within max_error; otherwise the rest of the
       // grid runs in detail too (a full simulation, and the result says why).
       if (e.valid && estimated_error_if_stopped(e, j, options_.error_floor) <= options_.max_error) {
@@ -226,9 +272,11 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   if (sampler.gave_up() || s.detailed_ctas >= s.total_ctas) {
     s.detailed_ctas = s.total_ctas;
     s.detailed_waves = s.total_waves;
-    s.fallback_reason = "the wave time did not settle to within " + std::to_string(int(options.max_error * 100)) +
-                        " % estimated error in " + std::to_string(sampler.wave_ends().size()) +
-                        " detailed waves: the rest ran in detail too";
+    s.fallback_reason = !sampler.l2_reason().empty()
+                            ? sampler.l2_reason()
+                            : "the wave time did not settle to within " + std::to_string(int(options.max_error * 100)) +
+                                  " % estimated error in " + std::to_string(sampler.wave_ends().size()) +
+                                  " detailed waves: the rest ran in detail too";
     return s;
   }
   // Spacings only while the machine had a full wave queued behind the running one; after the
@@ -243,226 +291,19 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   const uint64_t skipped_waves = (s.total_ctas - s.detailed_ctas) / s.wave_ctas;
   s.detailed_waves = s.total_waves - skipped_waves;
   // The sampler stopped on this same estimate (valid), so the prediction always exists here.
-  const WaveEstimate est = estimate_wave_time(steady);
+  const WaveEstimate est = estimate_wave_time(steady, sampler.fit_from());
   s.sampled = true;
   s.stationary = est.stationary;
   s.fit_first_wave = est.first;
+  s.l2_full = sampler.l2().turned_over();
+  s.l2_full_wave = sampler.l2().turned_over_at();
+  s.l2_occupancy = sampler.l2().occupancy();
   s.fit_waves = est.points;
   s.wave_cycles = est.wave_cycles;
   s.timing.cycles = s.detailed_cycles + static_cast<uint64_t>(std::llround(double(skipped_waves) * s.wave_cycles));
   s.timing.seconds = double(s.timing.cycles) / (model.config().core_clock_mhz * 1e6);
   s.error_cycles = static_cast<uint64_t>(std::ceil(extrapolation_error(est, skipped_waves, options.error_floor)));
   return s;
-}
-
-namespace {
-
-std::string describe_windows(const SampledTiming& s) {
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(1) << "sampled by windows: " << s.detailed_ctas << " of " << s.total_ctas
-     << " CTAs in detail (" << 100.0 * double(s.detailed_ctas) / double(s.total_ctas) << "%, " << s.detailed_waves
-     << " of " << s.total_waves << " waves of " << s.wave_ctas << " in " << s.windows.size() << " windows:";
-  for (const SampledWindow& w : s.windows)
-    os << " " << w.first_wave << "-" << w.first_wave + w.waves - 1 << " (" << w.wave_cycles << " cycles/wave)";
-  os << "); predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " (" << std::setprecision(2)
-     << 100.0 * s.estimated_error() << "% estimated: the drift between the windows and their 95% intervals)";
-  if (!s.trusted)
-    os << ": NOT TRUSTED, the estimated error exceeds " << std::setprecision(0) << 100 * s.max_error
-       << "% (the wave time changes over the grid more than the windows pin down; run without --sample)";
-  os << std::setprecision(2) << "; host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
-     << " s functional rest";
-  return os.str();
-}
-
-std::string describe_progress(const SampledTiming& s) {
-  const ProgressRun& p = s.progress;
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(1) << "sampled by progress rate: " << p.detailed_cycles
-     << " cycles in detail (" << p.windows << " windows; " << s.detailed_ctas << " of " << s.total_ctas
-     << " CTAs dispatched, " << p.resident_at_stop << " resident completed functionally, "
-     << 100.0 * double(p.detailed_instructions) / double(p.detailed_instructions + p.remaining_instructions)
-     << "% of the warp-instructions in detail), " << std::setprecision(3) << p.rate << " +/- " << p.rate_half_width
-     << " warp-instructions/cycle over windows " << p.fit_first_window << "-" << p.fit_first_window + p.fit_windows - 1
-     << (p.stationary ? "" : " (still drifting)") << " with " << std::setprecision(1) << p.mean_resident
-     << " CTAs resident; predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " ("
-     << std::setprecision(2) << 100.0 * s.estimated_error()
-     << "% estimated: the rate's 95% interval or the measured floor, on the " << p.rest_cycles
-     << " predicted cycles, + " << p.drain_cycles << " for the drain); host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
-     << " s functional rest";
-  return os.str();
-}
-
-std::string describe_shadow(const SampledTiming& s) {
-  const ShadowRun& r = s.shadow;
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(1) << "sampled with shadow SMs (the CTAs share data through the L2: "
-     << 100.0 * r.probe.shared_fraction << "% of CTA 0's global lines read by a neighbour): " << r.detailed_ctas
-     << " of " << s.total_ctas << " CTAs in detail on " << r.detailed_sms << " SMs (1 in " << r.scale
-     << "), the others functional on the full chip's L2 and DRAM, paced at " << std::setprecision(3) << r.mean_pace
-     << " warp-instructions per CTA and cycle; predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles
-     << " (" << std::setprecision(2) << 100.0 * s.estimated_error()
-     << "% estimated: half the tail's bracket, the simulated end " << r.simulated_cycles
-     << " to the last dispatch " << r.last_dispatch_cycles << " + the longest detailed CTA " << r.longest_cta_cycles
-     << ", + the detailed SMs' end " << r.detailed_end_cycles << " against the simulated one, + a floor)"
-     << (s.trusted ? "" : ": NOT TRUSTED, experimental (the error covered the sgemm runs measured but not wmma_gemm's, "
-                        "-42 %: the shadows miss its L2 contention; run without --sample)");
-  os << std::setprecision(2) << "; host CPU " << s.detailed_cpu_seconds << " s";
-  return os.str();
-}
-
-std::string describe_proxy(const SampledTiming& s) {
-  const ProxyRun& p = s.proxy;
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(1) << "sampled on scaled-machine proxies: " << p.fine_ctas << " CTAs on 1/"
-     << p.scale << " of the chip (" << p.fine_sms << " SMs) took " << p.fine_cycles << " cycles, " << p.coarse_ctas
-     << " on 1/" << 2 * p.scale << " (" << p.coarse_sms << " SMs) " << p.coarse_cycles << " (" << s.detailed_ctas
-     << " of " << s.total_ctas << " CTAs in detail, " << 100.0 * double(s.detailed_ctas) / double(s.total_ctas)
-     << "%, DRAM reads per CTA " << std::setprecision(0) << p.fine_dram_read_per_cta << " / "
-     << p.coarse_dram_read_per_cta << " B); predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " ("
-     << std::setprecision(2) << 100.0 * s.estimated_error() << "% estimated: the two scales' difference + the measured floor)";
-  if (p.shares_data)
-    os << ": NOT TRUSTED, the CTAs share data through the L2 (DRAM reads per CTA differ between the scales; "
-          "a smaller chip holds fewer of the sharing CTAs at once, a bias the estimate does not bound: run without "
-          "--sample)";
-  else if (!s.trusted)
-    os << ": NOT TRUSTED, the estimated error exceeds " << std::setprecision(0) << 100 * s.max_error
-       << "% (the result still moves with the proxy's scale; run without --sample)";
-  os << std::setprecision(2) << "; host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
-     << " s functional rest";
-  return os.str();
-}
-
-}  // namespace
-
-std::string describe_sampling(const SampledTiming& s) {
-  std::ostringstream os;
-  if (!s.sampled) {
-    os << "sampling: simulated in full";
-    if (!s.fallback_reason.empty()) os << ": " << s.fallback_reason;
-    return os.str();
-  }
-  if (!s.windows.empty()) return describe_windows(s);
-  if (s.by_progress) return describe_progress(s);
-  if (s.by_proxy) return describe_proxy(s);
-  if (s.by_shadow) return describe_shadow(s);
-  os << std::fixed << std::setprecision(1) << "sampled: " << s.detailed_ctas << " of " << s.total_ctas
-     << " CTAs in detail (" << 100.0 * double(s.detailed_ctas) / double(s.total_ctas) << "%, " << s.detailed_waves
-     << " of " << s.total_waves << " waves of " << s.wave_ctas << "), " << s.wave_cycles
-     << " cycles per steady wave; predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " ("
-     << std::setprecision(2) << 100.0 * s.estimated_error() << "% estimated, 95% confidence, from waves "
-     << s.fit_first_wave << "-" << s.fit_first_wave + s.fit_waves - 1 << (s.stationary ? "" : ", still drifting")
-     << "); host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
-     << " s functional rest";
-  return os.str();
-}
-
-}  // namespace gpusim::sim
-
-namespace gpusim::sim {
-
-nlohmann::json sampling_to_json(const SampledTiming& s) {
-  nlohmann::json j;
-  j["sampled"] = s.sampled;
-  if (!s.fallback_reason.empty()) j["fallback_reason"] = s.fallback_reason;
-  j["total_ctas"] = s.total_ctas;
-  j["detailed_ctas"] = s.detailed_ctas;
-  j["detailed_fraction"] = s.total_ctas ? double(s.detailed_ctas) / double(s.total_ctas) : 1.0;
-  j["wave_ctas"] = s.wave_ctas;
-  j["total_waves"] = s.total_waves;
-  j["detailed_waves"] = s.detailed_waves;
-  j["detailed_cycles"] = s.detailed_cycles;
-  j["predicted_cycles"] = s.timing.cycles;
-  j["wave_cycles"] = s.wave_cycles;
-  j["wave_end_cycles"] = s.wave_end_cycles;
-  j["estimated_error_cycles"] = s.error_cycles;
-  j["estimated_error"] = s.estimated_error();
-  j["fit_first_wave"] = s.fit_first_wave;
-  j["fit_waves"] = s.fit_waves;
-  j["stationary"] = s.stationary;
-  j["scheme"] = !s.sampled      ? "full"
-                : s.by_progress   ? "progress_rate"
-                : s.by_proxy      ? "proxy"
-                : s.by_shadow     ? "shadow_sms"
-                : !s.windows.empty() ? "windows"
-                                     : "waves";
-  if (s.by_shadow) {
-    const ShadowRun& r = s.shadow;
-    j["trusted"] = s.trusted;
-    j["shadow"] = {{"scale", r.scale},
-                   {"detailed_sms", r.detailed_sms},
-                   {"detailed_ctas", r.detailed_ctas},
-                   {"shadow_ctas", r.shadow_ctas},
-                   {"detailed_warp_instructions", r.detailed_warp_instructions},
-                   {"shadow_warp_instructions", r.shadow_warp_instructions},
-                   {"mean_pace", r.mean_pace},
-                   {"detailed_end_cycles", r.detailed_end_cycles},
-                   {"simulated_cycles", r.simulated_cycles},
-                   {"last_dispatch_cycles", r.last_dispatch_cycles},
-                   {"longest_cta_cycles", r.longest_cta_cycles},
-                   {"shared_read_fraction", r.probe.shared_fraction},
-                   {"probed_lines", r.probe.lines}};
-    j["error_method"] =
-        "1 SM in scale simulated in detail on the full chip, the others run their CTAs functionally at the pace of the detailed "
-        "SMs holding as many CTAs and send their global accesses through the real L2 and DRAM; error = |launch end - "
-        "detailed SMs' end| + error_floor x prediction; experimental, never trusted";
-  } else if (s.by_proxy) {
-    const ProxyRun& p = s.proxy;
-    j["trusted"] = s.trusted;
-    j["proxy"] = {{"fine_scale", p.scale},         {"fine_sms", p.fine_sms},       {"fine_ctas", p.fine_ctas},
-                  {"fine_cycles", p.fine_cycles},   {"coarse_scale", 2 * p.scale}, {"coarse_sms", p.coarse_sms},
-                  {"coarse_ctas", p.coarse_ctas}, {"coarse_cycles", p.coarse_cycles},
-                  {"fine_dram_read_bytes_per_cta", p.fine_dram_read_per_cta},
-                  {"coarse_dram_read_bytes_per_cta", p.coarse_dram_read_per_cta},
-                  {"shares_data_through_l2", p.shares_data}};
-    j["error_method"] =
-        "the chip scaled to 1/s and 1/2s (SMs, L2 slices and size, DRAM channels) runs 1/s and 1/2s of the CTAs (disjoint "
-        "contiguous ranges); prediction = the 1/s proxy's cycles; error = |fine - coarse| + error_floor x prediction "
-        "(the fine proxy's range-to-range jitter, measured against full runs)";
-  } else if (s.by_progress) {
-    const ProgressRun& p = s.progress;
-    j["progress"] = {{"windows", p.windows},
-                     {"fit_first_window", p.fit_first_window},
-                     {"fit_windows", p.fit_windows},
-                     {"rate_warp_instructions_per_cycle", p.rate},
-                     {"rate_half_width", p.rate_half_width},
-                     {"mean_resident_ctas", p.mean_resident},
-                     {"resident_at_stop", p.resident_at_stop},
-                     {"queued_at_stop", p.queued_at_stop},
-                     {"slots", p.slots},
-                     {"detailed_warp_instructions", p.detailed_instructions},
-                     {"remaining_warp_instructions", p.remaining_instructions},
-                     {"predicted_rest_cycles", p.rest_cycles},
-                     {"drain_cycles", p.drain_cycles}};
-    j["error_method"] =
-        "predicted rest cycles x max(relative 95% half-width of the warp-instruction rate (least-squares slope of the "
-        "cumulative count over fixed windows, Student t, after a stationarity test), error_floor) + drain_cycles (two "
-        "DRAM round trips: the last CTA's final dependent accesses); the rest is the remaining instructions of every CTA scheduled onto the CTA slots at the measured per-CTA rate";
-  } else if (!s.windows.empty()) {
-    j["trusted"] = s.trusted;
-    nlohmann::json windows = nlohmann::json::array();
-    for (const SampledWindow& w : s.windows)
-      windows.push_back({{"first_wave", w.first_wave}, {"waves", w.waves}, {"wave_cycles", w.wave_cycles},
-                         {"half_width", w.half_width}});
-    j["windows"] = windows;
-    j["error_method"] =
-        "windows spread over the grid; per skipped segment between two windows: waves x (|d_a - d_b| + mean of the "
-        "windows' 95% confidence half-widths of d, Student t over the pooled jitter of all windows); does not cover a "
-        "change of the wave time that comes and goes between two windows";
-  } else {
-    j["error_method"] =
-        "skipped waves x max(95% confidence half-width of the least-squares wave time (Student t) over the waves after "
-        "the warm-up a stationarity test cut off (plus the slope change between the window's halves when none passed), "
-        "error_floor x wave time); does not cover behaviour that changes only after the detailed waves";
-  }
-  // Host measurements (not simulated quantities): vary run to run.
-  j["host_cpu_seconds_detailed"] = s.detailed_cpu_seconds;
-  j["host_cpu_seconds_functional_rest"] = s.functional_cpu_seconds;
-  j["counters_cover"] = !s.sampled      ? "all CTAs"
-                        : s.by_progress ? "the detailed cycles only"
-                        : s.by_proxy    ? "the fine proxy's CTAs on its scaled chip"
-                        : s.by_shadow   ? "SM counters: the detailed SMs; memory counters: the whole chip (shadow traffic included)"
-                                        : "detailed CTAs only";
-  return j;
 }
 
 }  // namespace gpusim::sim

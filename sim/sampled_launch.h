@@ -21,7 +21,11 @@
 //
 // The statistics cover how well d is known from the detailed waves, not a change of behaviour
 // over the grid (DRAM and L2 state drifting as it proceeds): that bias is the error_floor,
-// measured on the suite.
+// measured on the suite. One such change the sampler does watch for: the L2 filling up
+// (sim/l2_fill_watch.h). While the L2 is still filling and would be full before the grid ends,
+// the sampler does not stop; once it has turned over, only the waves after that are fitted when
+// the pace changed there (vecadd 32M on h100.ini: 1,280 cycles a wave while its 50 MB L2 fills,
+// 2,000 after; the prefix alone predicted 33 % too few cycles).
 //
 // A cooperative or clustered launch is simulated in full; the result says why. A grid of fewer
 // than min_waves / max_detailed_fraction full waves (74) is sampled by windows spread over the
@@ -45,6 +49,7 @@
 #include "isa/functional_executor.h"
 #include "isa/launch_state.h"
 #include "sim/gpu_model.h"
+#include "sim/l2_fill_watch.h"
 #include "sim/progress_sampling.h"
 #include "sim/proxy_sampling.h"
 #include "sim/shadow_sampling.h"
@@ -65,9 +70,17 @@ struct SamplingOptions {
   // on v100.ini at the large sizes (docs/PERFORMANCE.md): the skipped waves of vecadd and
   // window_sum_naive 16M ran 1.6 % and 2.8 % slower than the detailed ones predicted, those of
   // transpose_padded 4096^2 4.0 % faster (DRAM and L2 state that keeps changing over the grid);
-  // 4 % covers all three. The stop rule (`tolerance`) looks at the statistics alone, or it could
-  // never be met.
+  // 4 % covers all three. Re-measured with the L2 watch (docs/PERFORMANCE.md, "The L2 filling
+  // up"): 9 large runs on v100.ini and h100.ini within it (the largest, vecadd 32M on v100.ini,
+  // 3.4 % of d per skipped wave), 23 of 24 teaching.ini runs too (one at 4.2 %). The stop rule
+  // (`tolerance`) looks at the statistics alone, or it could never be met.
   double error_floor = 0.04;
+  // The L2 filling up changes a streaming grid's pace (sim/l2_fill_watch.h): until it has turned
+  // over the sampler does not stop, and fits only the waves after it; the cap of detailed waves
+  // moves to min_waves past the (projected) turn-over, but no further than this fraction of the
+  // waves: an L2 that fills later than that has the grid simulated in full, and the result says why.
+  L2FillOptions l2_fill;
+  double max_fill_fraction = 0.5;
   // Grids too short for the prefix: windows spread over the grid (sim/window_sampling.h), only
   // when asked for (--sample-windows): such an estimate cannot fall back to a full simulation
   // once it turns out too wide (the transposes at 4096^2 on v100.ini: +/-7.4 %), so by default
@@ -95,6 +108,11 @@ struct SampledTiming {
   uint64_t detailed_cycles = 0;  // cycle-level time of the detailed CTAs
   double wave_cycles = 0;        // steady-state cycles per wave used for the prediction
   size_t fit_first_wave = 0, fit_waves = 0;  // the window d was fitted on
+  // The L2 when the sampler stopped (sim/l2_fill_watch.h): whether it had turned over, in which
+  // wave (numbered like fit_first_wave: wave 0 is the first), and the fraction of its lines held.
+  bool l2_full = false;
+  size_t l2_full_wave = 0;
+  double l2_occupancy = 0;
   bool stationary = false;       // its halves agreed (else the drift is in the error)
   double detailed_cpu_seconds = 0, functional_cpu_seconds = 0;  // host CPU time of the two parts
   uint64_t error_cycles = 0;     // estimated error of the prediction (cycles)
@@ -131,16 +149,33 @@ class WaveSampler : public GpuModel::CtaRetirementListener {
   uint64_t steady_waves() const { return steady_waves_; }
   // The estimate did not settle by the cap: the whole grid ran in detail.
   bool gave_up() const { return gave_up_; }
+  // Why, when the L2 kept it from settling (else empty).
+  const std::string& l2_reason() const { return l2_reason_; }
+  // The first wave end the fit may use: where the L2 turned over if the pace changed there, else 0
+  // (as decided when the sampler stopped).
+  size_t fit_from() const { return fit_from_; }
+  const L2FillWatch& l2() const { return l2_; }
 
  private:
   // Estimated error of the prediction (fraction of it) if the sampler stopped after j waves.
   double estimated_error_if_stopped(const WaveEstimate& e, uint64_t j, double floor) const;
+  // The cap of detailed waves with the L2's state taken into account; 0: it fills too late.
+  uint64_t cap_for_l2() const;
+  // Where the fit may start now: the L2's turn-over when the wave time before it and after it differ
+  // by more than their combined 95 % interval and more than the error floor, else 0 (the fill did
+  // not change the pace beyond what the printed error allows for, and the longer window averages
+  // more of the waves' wander: teaching.ini window sums, whose 4-CTA waves wander by +/-4 % over
+  // tens of waves, fitted on 7 waves after the turn-over missed by 4-5 % per wave).
+  size_t fit_start_after_l2() const;
   GpuModel* model_ = nullptr;
   SamplingOptions options_;
   void on_wave_end(uint64_t cycle, uint64_t j);
   uint64_t wave_ = 0, total_ = 0, max_waves_ = 0, limit_ = 0, steady_waves_ = 0;
   bool deciding_ = false, gave_up_ = false;
   std::vector<uint64_t> wave_ends_;
+  L2FillWatch l2_;
+  size_t fit_from_ = 0;
+  std::string l2_reason_;
 };
 
 // Runs `launch` sampled when it qualifies, else in full; every CTA executes (the outputs equal a

@@ -59,6 +59,7 @@ size_t SectorCache::allocate(uint64_t line_address, std::optional<Writeback>& wr
   size_t victim = kNoWay;
   for (uint32_t w = 0; w < params_.associativity && victim == kNoWay; ++w)
     if (tags_[first + w] == kNoLine) victim = first + w;
+  if (victim != kNoWay) ++valid_lines_;
   if (victim == kNoWay) {
     victim = first;
     for (uint32_t w = 1; w < params_.associativity; ++w)
@@ -172,6 +173,7 @@ std::vector<Writeback> SectorCache::flush_dirty() {
 
 void SectorCache::invalidate_all() {
   std::fill(tags_.begin(), tags_.end(), kNoLine);
+  valid_lines_ = 0;
   std::fill(masks_.begin(), masks_.end(), SectorMasks{});
   std::fill(last_use_.begin(), last_use_.end(), 0);
 }

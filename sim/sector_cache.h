@@ -96,6 +96,9 @@ class SectorCache {
   void invalidate_all();                 // drops every line (L1 at a kernel boundary); keeps MSHRs
 
   uint32_t num_sets() const { return num_sets_; }
+  // Lines held now, and the most it can hold (the sampler watches the L2 fill up: sim/sampled_launch.h).
+  uint64_t valid_lines() const { return valid_lines_; }
+  uint64_t capacity_lines() const { return tags_.size(); }
   const SectorCacheParams& params() const { return params_; }
   const SectorCacheStats& stats() const { return stats_; }
 
@@ -128,6 +131,7 @@ class SectorCache {
   SectorCacheParams params_;
   uint32_t num_sets_ = 0;
   uint32_t full_mask_ = 0;
+  uint64_t valid_lines_ = 0;  // ways whose tag is not kNoLine
   std::vector<uint64_t> tags_;        // the line address, kNoLine when the way is invalid
   std::vector<SectorMasks> masks_;    // valid and dirty sectors
   std::vector<uint64_t> last_use_;    // LRU timestamps

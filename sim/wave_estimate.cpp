@@ -50,26 +50,27 @@ double half_width(const LineFit& f) { return student_t95(f.points - 2) * f.slope
 // accepted windows that began on a warm-up plateau whose level differs from the steady one but
 // whose 3-5 waves look straight (window_sum_naive 16M on v100.ini: 4 waves of 1,070 cycles, then
 // 1,910; the fit from wave 3 predicted 2.4 % too few cycles).
-size_t least_error_start(const std::vector<uint64_t>& ends) {
+size_t least_error_start(const std::vector<uint64_t>& ends, size_t lo) {
   const size_t n = ends.size();
-  size_t best_first = 1;
+  size_t best_first = lo;
   double best_error = 0;
-  for (size_t first = 1; first <= 1 + (n - 1) / 2 && first + kMinStationaryWindow <= n; ++first) {
+  for (size_t first = lo; first <= lo + (n - lo) / 2 && first + kMinStationaryWindow <= n; ++first) {
     const LineFit f = fit_wave_ends(ends, first, n);
-    if (first == 1 || f.slope_error < best_error) best_first = first, best_error = f.slope_error;
+    if (first == lo || f.slope_error < best_error) best_first = first, best_error = f.slope_error;
   }
   return best_first;
 }
 
 }  // namespace
 
-WaveEstimate estimate_wave_time(const std::vector<uint64_t>& ends) {
+WaveEstimate estimate_wave_time(const std::vector<uint64_t>& ends, size_t first_allowed) {
   WaveEstimate e;
   const size_t n = ends.size();
-  if (n < 1 + 3) return e;  // wave 0 left out, 3 points at least
+  const size_t lo = std::max<size_t>(first_allowed, 1);  // wave 0 is never fitted
+  if (n < lo + 3) return e;  // 3 points at least
   // Move the window's start on while its halves disagree (warm-up still in it), from the start
   // the slope is known best from.
-  for (size_t first = least_error_start(ends); first + kMinStationaryWindow <= n; ++first) {
+  for (size_t first = least_error_start(ends, lo); first + kMinStationaryWindow <= n; ++first) {
     const size_t mid = first + (n - first) / 2;
     const LineFit a = fit_wave_ends(ends, first, mid), b = fit_wave_ends(ends, mid, n);
     const double dof = double(a.points + b.points - 4);
@@ -87,7 +88,7 @@ WaveEstimate estimate_wave_time(const std::vector<uint64_t>& ends) {
   }
   // No stationary window (or too few waves to test): the later half, with the drift between the
   // halves in the half-width.
-  const size_t first = n >= 1 + kMinStationaryWindow ? 1 + (n - 1) / 2 : 1;
+  const size_t first = n >= lo + kMinStationaryWindow ? lo + (n - lo) / 2 : lo;
   const LineFit late = fit_wave_ends(ends, first, n);
   if (!late.valid) return e;
   e.valid = late.slope > 0;
@@ -95,8 +96,8 @@ WaveEstimate estimate_wave_time(const std::vector<uint64_t>& ends) {
   e.points = late.points;
   e.wave_cycles = late.slope;
   e.half_width = half_width(late);
-  if (first > 1) {
-    const LineFit early = fit_wave_ends(ends, 1, first);
+  if (first > lo) {
+    const LineFit early = fit_wave_ends(ends, lo, first);
     if (early.valid) e.half_width = std::max(e.half_width, std::fabs(late.slope - early.slope));
   }
   return e;

@@ -52,7 +52,9 @@ struct WaveEstimate {
 // The smallest window the stationarity test can split: two halves of 3 waves each.
 inline constexpr size_t kMinStationaryWindow = 6;
 
-WaveEstimate estimate_wave_time(const std::vector<uint64_t>& ends);
+// Points before `first_allowed` are not fitted (the sampler's L2 was still filling then:
+// sim/l2_fill_watch.h); wave 0 never is.
+WaveEstimate estimate_wave_time(const std::vector<uint64_t>& ends, size_t first_allowed = 1);
 
 // The estimated error (cycles) of a prediction that extrapolates `skipped_waves` waves at d:
 // skipped x max(half-width, floor_fraction x d). The floor stands for bias the statistics cannot

@@ -169,6 +169,22 @@ TEST(WaveEstimate, WarmUpPlateauAtAnotherLevelIsCutOff) {
   EXPECT_GE(double(cut) / trials, 0.95) << "windows must start after the plateau's last end";
 }
 
+// Points before first_allowed are not fitted (the sampler's L2 was still filling): shaped like
+// vecadd 32M on h100.ini, 1,280 cycles a wave until the L2 is full at wave 15, then 2,000.
+TEST(WaveEstimate, PointsBeforeTheFirstAllowedAreNotFitted) {
+  std::vector<double> sp(24, 2000.0);
+  sp[0] = 1400;
+  for (size_t i = 1; i <= 15; ++i) sp[i] = 1280;
+  const std::vector<uint64_t> ends = ends_of(sp, 0, {});
+  const WaveEstimate all = estimate_wave_time(ends);
+  const WaveEstimate after = estimate_wave_time(ends, 15);
+  ASSERT_TRUE(after.valid);
+  EXPECT_GE(after.first, 15u);
+  EXPECT_NEAR(after.wave_cycles, 2000.0, 1e-6);
+  EXPECT_LT(all.wave_cycles, 1990.0) << "without the bound the fast waves are (partly) fitted";
+  EXPECT_FALSE(estimate_wave_time(ends, 22).valid) << "2 points after the bound: no fit";
+}
+
 TEST(WaveEstimate, OngoingDriftWidensTheInterval) {
   // Every wave 2 % slower than the one before: no window is stationary.
   std::vector<double> sp(14);
