@@ -33,6 +33,9 @@ class L2FillWatch {
   void start(const L2LineCounts& at_launch_start, uint64_t total_waves, const L2FillOptions& options = {});
   // After the (k+1)-th full wave (k = 0, 1, ...), in order.
   void on_wave_end(const L2LineCounts& now);
+  // For a sampler that only estimates the launch's length as it goes (sim/progress_sampling.h:
+  // windows of cycles): the next on_wave_end projects against this.
+  void set_total_waves(uint64_t total_waves) { total_waves_ = total_waves; }
 
   // Index of the wave end at which the L2 had turned over (the fit's first point may be there),
   // or 0 when it has not (yet).

@@ -21,6 +21,8 @@ void ProgressSampler::arm(GpuModel& model, const ProgressOptions& options, uint6
   estimate_ = WaveEstimate{};
   offset_ = 0;
   turnover_ = total_ctas <= slots ? 0 : SIZE_MAX;
+  l2_.start(model.l2_lines(), UINT64_MAX);
+  waited_for_l2_ = false;
   model.set_progress_probe(this, options.window_cycles);
 }
 
@@ -35,6 +37,12 @@ void ProgressSampler::on_progress(uint64_t, uint64_t warp_instructions) {
   uint64_t resident = 0;
   for (int i = 0; i < model_->sm_count(); ++i) resident += uint64_t(model_->sm(i).resident_ctas());
   resident_.push_back(resident);
+  // The launch's length in windows at the rate CTAs have completed so far (unknown before the
+  // first completes: then the L2 counts as filling if it gains lines at all).
+  const uint64_t completed = model_->dispatched_ctas() - std::min(resident, model_->dispatched_ctas());
+  l2_.set_total_waves(completed ? uint64_t(std::ceil(double(ends_.size()) * double(total_ctas_) / double(completed)))
+                                : UINT64_MAX);
+  l2_.on_wave_end(model_->l2_lines());
   // The first generation of CTAs starts together on cold caches and runs in lockstep; the later
   // ones find the data their predecessors brought into the L2 (sgemm_naive 256^3 on 8 SMs: 6,000
   // warp-instructions per 1,000 cycles in the first generation, 13,000 after). Windows count only
@@ -43,8 +51,13 @@ void ProgressSampler::on_progress(uint64_t, uint64_t warp_instructions) {
     if (model_->dispatched_ctas() <= slots_) return;
     turnover_ = ends_.size() - 1;
   }
+  if (l2_.filling()) {
+    waited_for_l2_ = true;
+    return;
+  }
   const size_t n = ends_.size();
-  const size_t begin = std::max(turnover_, n > options_.max_windows ? n - options_.max_windows : size_t(0));
+  size_t begin = std::max(turnover_, n > options_.max_windows ? n - options_.max_windows : size_t(0));
+  if (l2_.turned_over()) begin = std::max(begin, l2_.turned_over_at());
   // At least as long as the first generation took: the lockstep of the first generation takes
   // generations to dissolve (sgemm_tiled 384^3 on 8 SMs: 14,000 per window in the 2nd and 3rd
   // generation, 12,000 from the 4th on).
@@ -80,6 +93,9 @@ ProgressRun run_progress_sampled_launch(GpuModel& model, isa::LaunchState& launc
   r.detailed_instructions = launch.warp_instructions - instructions_before;
   const bool stopped = model.stopped();
   sampler.disarm();
+  r.l2_full = sampler.l2().turned_over();
+  r.l2_full_window = sampler.l2().turned_over_at();
+  r.l2_waited = sampler.waited_for_l2();
   if (!stopped) return r;  // the launch ended before the rate settled: a full simulation
 
   // The rest, functionally: the resident CTAs from where they stopped, then the queued ones.

@@ -16,6 +16,11 @@
 // half-width is within `tolerance` of the rate (or, from `max_windows` on, within `max_error`); a
 // launch that ends first was simulated in full.
 //
+// The L2 filling up changes the rate (sim/l2_fill_watch.h; vecadd on h100.ini at 20 waves, its
+// L2 full at wave ~16, was predicted 11.8 % fast): while it is filling and, at the rate CTAs
+// complete, would be full before the launch ends, the model is not stopped, and once it has turned
+// over only the windows after that are fitted.
+//
 // The printed error is the remaining time x max(relative 95 % half-width of the rate,
 // error_floor), plus two DRAM round trips (the last CTA's final dependent accesses, which the
 // rate cannot see): the floor stands for what the rate cannot see (a tail that runs faster than the
@@ -36,6 +41,7 @@
 #include "isa/functional_executor.h"
 #include "isa/launch_state.h"
 #include "sim/gpu_model.h"
+#include "sim/l2_fill_watch.h"
 #include "sim/timing_types.h"
 #include "sim/wave_estimate.h"
 
@@ -64,6 +70,10 @@ struct ProgressRun {
   uint64_t resident_at_stop = 0, queued_at_stop = 0, slots = 0;
   uint64_t detailed_instructions = 0, remaining_instructions = 0;
   double detailed_cpu_seconds = 0, functional_cpu_seconds = 0;
+  // The L2 (sim/l2_fill_watch.h) when the model stopped or the launch ended: turned over (in which
+  // window); and whether the sampler waited for it to fill.
+  bool l2_full = false, l2_waited = false;
+  uint64_t l2_full_window = 0;
 };
 
 // Watches a launch's progress every window (GpuModel::ProgressProbe) and stops the model once the
@@ -79,6 +89,8 @@ class ProgressSampler : public GpuModel::ProgressProbe {
   // Index in instruction_ends() of the first window the estimate saw: past max_windows the fit
   // slides with the launch (the last max_windows windows), which also bounds its cost.
   size_t estimate_offset() const { return offset_; }
+  const L2FillWatch& l2() const { return l2_; }
+  bool waited_for_l2() const { return waited_for_l2_; }  // a window passed up while the L2 filled
 
  private:
   GpuModel* model_ = nullptr;
@@ -88,6 +100,8 @@ class ProgressSampler : public GpuModel::ProgressProbe {
   size_t offset_ = 0;
   uint64_t slots_ = 0, total_ctas_ = 0;
   size_t turnover_ = 0;  // first window after the first generation (SIZE_MAX: not yet)
+  L2FillWatch l2_;
+  bool waited_for_l2_ = false;
 };
 
 // Runs `launch` (not cooperative, no clusters) progress-rate sampled; every CTA executes. Throws

@@ -240,7 +240,8 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
       s.detailed_ctas = s.total_ctas;
       s.fallback_reason += "; " + proxy_why + "; sampling by progress rate: the launch ended (" + std::to_string(s.progress.windows) +
                            " windows of " + std::to_string(options.progress.window_cycles) +
-                           " cycles) before its rate settled";
+                           " cycles) before its rate settled" +
+                           (s.progress.l2_waited ? " (it waited for the L2 to fill: the rate changes once it is full)" : "");
       return s;
     }
     s.fallback_reason.clear();

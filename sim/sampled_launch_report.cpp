@@ -39,7 +39,8 @@ std::string describe_progress(const SampledTiming& s) {
      << " CTAs resident; predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " ("
      << std::setprecision(2) << 100.0 * s.estimated_error()
      << "% estimated: the rate's 95% interval or the measured floor, on the " << p.rest_cycles
-     << " predicted cycles, + " << p.drain_cycles << " for the drain); host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
+     << " predicted cycles, + " << p.drain_cycles << " for the drain"
+     << (p.l2_full ? "; L2 full from window " + std::to_string(p.l2_full_window) : std::string()) << "); host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
      << " s functional rest";
   return os.str();
 }
@@ -187,7 +188,8 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
                      {"detailed_warp_instructions", p.detailed_instructions},
                      {"remaining_warp_instructions", p.remaining_instructions},
                      {"predicted_rest_cycles", p.rest_cycles},
-                     {"drain_cycles", p.drain_cycles}};
+                     {"drain_cycles", p.drain_cycles},
+                     {"l2_full_window", p.l2_full ? nlohmann::json(p.l2_full_window) : nlohmann::json()}};
     j["error_method"] =
         "predicted rest cycles x max(relative 95% half-width of the warp-instruction rate (least-squares slope of the "
         "cumulative count over fixed windows, Student t, after a stationarity test), error_floor) + drain_cycles (two "
