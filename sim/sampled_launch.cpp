@@ -106,7 +106,7 @@ void WaveSampler::on_wave_end(uint64_t cycle, uint64_t j) {  // j full waves ret
     deciding_ = false;
     limit_ = total_;
   } else if (!l2_.filling() && wave_ends_.size() >= needed) {
-    const WaveEstimate e = estimate_wave_time(wave_ends_, fit_from());
+    const WaveEstimate e = estimate_wave_time(wave_ends_, from);
     const bool known = e.valid && e.stationary;
     if (known && estimated_error_if_stopped(e, j, 0.0) <= options_.tolerance) {
       stop = true;
@@ -296,10 +296,10 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   s.sampled = true;
   s.stationary = est.stationary;
   s.fit_first_wave = est.first;
+  s.fit_waves = est.points;
   s.l2_full = sampler.l2().turned_over();
   s.l2_full_wave = sampler.l2().turned_over_at();
   s.l2_occupancy = sampler.l2().occupancy();
-  s.fit_waves = est.points;
   s.wave_cycles = est.wave_cycles;
   s.timing.cycles = s.detailed_cycles + static_cast<uint64_t>(std::llround(double(skipped_waves) * s.wave_cycles));
   s.timing.seconds = double(s.timing.cycles) / (model.config().core_clock_mhz * 1e6);

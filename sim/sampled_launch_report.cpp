@@ -129,10 +129,6 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   j["estimated_error_cycles"] = s.error_cycles;
   j["estimated_error"] = s.estimated_error();
   j["fit_first_wave"] = s.fit_first_wave;
-  if (s.sampled && s.windows.empty() && !s.by_progress && !s.by_proxy && !s.by_shadow) {
-    j["l2_full_wave"] = s.l2_full ? nlohmann::json(s.l2_full_wave) : nlohmann::json();  // null: not full
-    j["l2_occupancy"] = s.l2_occupancy;
-  }
   j["fit_waves"] = s.fit_waves;
   j["stationary"] = s.stationary;
   j["scheme"] = !s.sampled      ? "full"
@@ -141,6 +137,10 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
                 : s.by_shadow     ? "shadow_sms"
                 : !s.windows.empty() ? "windows"
                                      : "waves";
+  if (j["scheme"] == "waves") {
+    j["l2_full_wave"] = s.l2_full ? nlohmann::json(s.l2_full_wave) : nlohmann::json();  // null: not full
+    j["l2_occupancy"] = s.l2_occupancy;
+  }
   if (s.by_shadow) {
     const ShadowRun& r = s.shadow;
     j["trusted"] = s.trusted;

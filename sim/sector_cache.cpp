@@ -59,8 +59,9 @@ size_t SectorCache::allocate(uint64_t line_address, std::optional<Writeback>& wr
   size_t victim = kNoWay;
   for (uint32_t w = 0; w < params_.associativity && victim == kNoWay; ++w)
     if (tags_[first + w] == kNoLine) victim = first + w;
-  if (victim != kNoWay) ++valid_lines_;
-  if (victim == kNoWay) {
+  if (victim != kNoWay) {
+    ++valid_lines_;
+  } else {
     victim = first;
     for (uint32_t w = 1; w < params_.associativity; ++w)
       if (last_use_[first + w] < last_use_[victim]) victim = first + w;
