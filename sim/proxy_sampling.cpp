@@ -78,9 +78,13 @@ ProxyRun run_proxy_sampled_launch(const GpuConfig& config, isa::WorkerPool* pool
   r.coarse_sms = coarse.num_sms;
   r.fine_sms = fine.num_sms;
   const uint32_t nsmid = launch.nsmid;
+  const uint64_t issued_before = launch.warp_instructions;
   const LaunchTiming c = run_proxy(coarse, pool, launch, resources, 0, r.coarse_ctas, r.detailed_cpu_seconds);
+  const uint64_t coarse_instructions = launch.warp_instructions - issued_before;
+  const uint64_t issued_before_fine = launch.warp_instructions;
   r.timing = run_proxy(fine, pool, launch, resources, r.coarse_ctas, r.coarse_ctas + r.fine_ctas,
                        r.detailed_cpu_seconds);
+  const uint64_t fine_instructions = launch.warp_instructions - issued_before_fine;
   launch.nsmid = nsmid;  // each proxy set its own SM count; the functional rest sees the chip's
   const double t0 = process_cpu_seconds();
   // Ascending ids, as the full chip dispatches them.
@@ -91,13 +95,22 @@ ProxyRun run_proxy_sampled_launch(const GpuConfig& config, isa::WorkerPool* pool
   r.coarse_dram_read_per_cta = double(c.memory.dram_read_bytes) / double(r.coarse_ctas);
   r.fine_dram_read_per_cta = double(r.timing.memory.dram_read_bytes) / double(r.fine_ctas);
   r.fine_cycles = r.timing.cycles;
+  // Every CTA has run by now: the grid's work per CTA against each proxy's. Each proxy's cycles,
+  // scaled by its own range's work, predict the launch; their difference is what the scale moves.
+  const double grid_per_cta = double(launch.warp_instructions - issued_before) / double(total);
+  r.work = compare_work_rates(double(fine_instructions) / double(r.fine_ctas), grid_per_cta, options.work);
+  const WorkScaling coarse_work =
+      compare_work_rates(double(coarse_instructions) / double(r.coarse_ctas), grid_per_cta, options.work);
+  r.timing.cycles = static_cast<uint64_t>(std::llround(r.work.scale_cycles(double(r.fine_cycles))));
   r.timing.seconds = double(r.timing.cycles) / (config.core_clock_mhz * 1e6);
-  const double diff = std::fabs(double(r.fine_cycles) - double(r.coarse_cycles));
-  r.error_cycles = static_cast<uint64_t>(std::ceil(diff + options.error_floor * double(r.fine_cycles)));
+  const double diff = std::fabs(r.work.scale_cycles(double(r.fine_cycles)) -
+                                coarse_work.scale_cycles(double(r.coarse_cycles)));
+  r.error_cycles = static_cast<uint64_t>(
+      std::ceil(diff + r.work.scale_error(options.error_floor * double(r.fine_cycles), double(r.fine_cycles))));
   const double dram_max = std::max(r.fine_dram_read_per_cta, r.coarse_dram_read_per_cta);
   r.shares_data = std::fabs(r.fine_dram_read_per_cta - r.coarse_dram_read_per_cta) >
                   options.max_dram_per_cta_change * dram_max;
-  r.trusted = r.fine_cycles && !r.shares_data && double(r.error_cycles) <= options.max_error * double(r.fine_cycles);
+  r.trusted = r.fine_cycles && !r.shares_data && double(r.error_cycles) <= options.max_error * double(r.timing.cycles);
   return r;
 }
 

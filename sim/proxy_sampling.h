@@ -31,6 +31,7 @@
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
 #include "sim/occupancy.h"
+#include "sim/work_scaling.h"
 
 namespace gpusim::sim {
 
@@ -45,6 +46,9 @@ struct ProxyOptions {
   double error_floor = 0.02;
   double max_error = 0.05;  // above: printed as NOT TRUSTED (the proxies cannot be re-run in full)
   double max_dram_per_cta_change = 0.10;  // between the proxies; above: NOT TRUSTED (ProxyRun)
+  // The grid's warp-instructions per CTA against the fine proxy's (sim/work_scaling.h): its CTA
+  // range is the grid's second sixteenth, and later CTAs may do more or less work.
+  WorkScalingOptions work;
 };
 
 struct ProxyRun {
@@ -62,6 +66,9 @@ struct ProxyRun {
   bool shares_data = false;  // the two differ by more than max_dram_per_cta_change
   uint64_t error_cycles = 0;
   bool trusted = true;
+  // The whole grid's warp-instructions per CTA against the fine proxy's CTAs', and the prediction
+  // before it was scaled by them (the fine proxy's cycles).
+  WorkScaling work;
   double detailed_cpu_seconds = 0, functional_cpu_seconds = 0;
 };
 

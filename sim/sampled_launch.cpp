@@ -23,6 +23,7 @@ void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, 
   steady_waves_ = 0;
   gave_up_ = false;
   wave_ends_.clear();
+  wave_instructions_.clear();
   l2_.start(model.l2_lines(), full_waves, options.l2_fill);
   fit_from_ = 0;
   l2_reason_.clear();
@@ -79,6 +80,7 @@ size_t WaveSampler::fit_start_after_l2() const {
 
 void WaveSampler::on_wave_end(uint64_t cycle, uint64_t j) {  // j full waves retired
   wave_ends_.push_back(cycle);
+  wave_instructions_.push_back(model_->launch() ? model_->launch()->warp_instructions : 0);
   l2_.on_wave_end(model_->l2_lines());
   if (!deciding_) return;
   fit_from_ = fit_start_after_l2();
@@ -287,7 +289,9 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
                                                                      sampler.steady_waves(), s.wave_end_cycles.size())));
 
   // The rest of the grid, functionally: the results must be complete.
+  const uint64_t issued_before_rest = launch.warp_instructions;
   s.functional_cpu_seconds = run_ctas_functionally(launch, limits, s.detailed_ctas, s.total_ctas, model.worker_pool());
+  const uint64_t rest_instructions = launch.warp_instructions - issued_before_rest;
 
   const uint64_t skipped_waves = (s.total_ctas - s.detailed_ctas) / s.wave_ctas;
   s.detailed_waves = s.total_waves - skipped_waves;
@@ -301,9 +305,17 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   s.l2_full_wave = sampler.l2().turned_over_at();
   s.l2_occupancy = sampler.l2().occupancy();
   s.wave_cycles = est.wave_cycles;
-  s.timing.cycles = s.detailed_cycles + static_cast<uint64_t>(std::llround(double(skipped_waves) * s.wave_cycles));
+  s.work = compare_work(sampler.wave_instructions(), est.first, est.points, rest_instructions, skipped_waves,
+                        options.work);
+  const double skipped_cycles = double(skipped_waves) * s.wave_cycles;
+  s.unscaled_cycles = s.detailed_cycles + static_cast<uint64_t>(std::llround(skipped_cycles));
+  s.timing.cycles = s.detailed_cycles + static_cast<uint64_t>(std::llround(s.work.scale_cycles(skipped_cycles)));
   s.timing.seconds = double(s.timing.cycles) / (model.config().core_clock_mhz * 1e6);
-  s.error_cycles = static_cast<uint64_t>(std::ceil(extrapolation_error(est, skipped_waves, options.error_floor)));
+  s.error_cycles = static_cast<uint64_t>(std::ceil(s.work.scale_error(
+      extrapolation_error(est, skipped_waves, options.error_floor), skipped_cycles)));
+  // The stop rule bounded the unscaled estimate; a scaled one can only be flagged (the skipped CTAs
+  // have run: they cannot be timed now).
+  s.trusted = !s.work.scaled || s.estimated_error() <= options.max_error;
   return s;
 }
 

@@ -56,6 +56,7 @@
 #include "sim/timing_types.h"
 #include "sim/wave_estimate.h"
 #include "sim/window_sampling.h"
+#include "sim/work_scaling.h"
 
 namespace gpusim::sim {
 
@@ -81,6 +82,9 @@ struct SamplingOptions {
   // waves: an L2 that fills later than that has the grid simulated in full, and the result says why.
   L2FillOptions l2_fill;
   double max_fill_fraction = 0.5;
+  // The skipped CTAs' work against the fitted waves' (sim/work_scaling.h): a grid whose later CTAs
+  // do more or less work per wave has the skipped waves' time scaled by it.
+  WorkScalingOptions work;
   // Grids too short for the prefix: windows spread over the grid (sim/window_sampling.h), only
   // when asked for (--sample-windows): such an estimate cannot fall back to a full simulation
   // once it turns out too wide (the transposes at 4096^2 on v100.ini: +/-7.4 %), so by default
@@ -114,6 +118,10 @@ struct SampledTiming {
   size_t l2_full_wave = 0;
   double l2_occupancy = 0;
   bool stationary = false;       // its halves agreed (else the drift is in the error)
+  // The skipped CTAs' warp-instructions per wave against the fitted waves' (sim/work_scaling.h),
+  // and the prediction before it was scaled by them.
+  WorkScaling work;
+  uint64_t unscaled_cycles = 0;
   double detailed_cpu_seconds = 0, functional_cpu_seconds = 0;  // host CPU time of the two parts
   uint64_t error_cycles = 0;     // estimated error of the prediction (cycles)
   std::vector<uint64_t> wave_end_cycles;  // from launch start, one per full detailed wave
@@ -145,6 +153,9 @@ class WaveSampler : public GpuModel::CtaRetirementListener {
 
   uint64_t detailed_ctas() const { return limit_; }
   const std::vector<uint64_t>& wave_ends() const { return wave_ends_; }  // absolute core cycles
+  // The launch's warp-instructions issued by each wave end (the work of the fitted waves, against
+  // which the skipped CTAs' is compared: sim/work_scaling.h).
+  const std::vector<uint64_t>& wave_instructions() const { return wave_instructions_; }
   // Waves that ended while the next wave was queued (the sampler was still deciding).
   uint64_t steady_waves() const { return steady_waves_; }
   // The estimate did not settle by the cap: the whole grid ran in detail.
@@ -172,7 +183,7 @@ class WaveSampler : public GpuModel::CtaRetirementListener {
   void on_wave_end(uint64_t cycle, uint64_t j);
   uint64_t wave_ = 0, total_ = 0, max_waves_ = 0, limit_ = 0, steady_waves_ = 0;
   bool deciding_ = false, gave_up_ = false;
-  std::vector<uint64_t> wave_ends_;
+  std::vector<uint64_t> wave_ends_, wave_instructions_;
   L2FillWatch l2_;
   size_t fit_from_ = 0;
   std::string l2_reason_;

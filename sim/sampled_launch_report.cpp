@@ -9,6 +9,16 @@ namespace gpusim::sim {
 
 namespace {
 
+// The skipped (or not proxied) CTAs' work against the timed ones' (sim/work_scaling.h).
+nlohmann::json work_to_json(const WorkScaling& w, uint64_t unscaled_cycles) {
+  return {{"measured", w.measured},
+          {"timed_warp_instructions_per_unit", w.fitted_per_wave},
+          {"predicted_warp_instructions_per_unit", w.skipped_per_wave},
+          {"ratio", w.ratio},
+          {"scaled", w.scaled},
+          {"unscaled_cycles", unscaled_cycles}};
+}
+
 std::string describe_windows(const SampledTiming& s) {
   std::ostringstream os;
   os << std::fixed << std::setprecision(1) << "sampled by windows: " << s.detailed_ctas << " of " << s.total_ctas
@@ -72,7 +82,12 @@ std::string describe_proxy(const SampledTiming& s) {
      << " of " << s.total_ctas << " CTAs in detail, " << 100.0 * double(s.detailed_ctas) / double(s.total_ctas)
      << "%, DRAM reads per CTA " << std::setprecision(0) << p.fine_dram_read_per_cta << " / "
      << p.coarse_dram_read_per_cta << " B); predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " ("
-     << std::setprecision(2) << 100.0 * s.estimated_error() << "% estimated: the two scales' difference + the measured floor)";
+     << std::setprecision(2) << 100.0 * s.estimated_error() << "% estimated: the two scales' difference + the measured floor";
+  if (p.work.scaled)
+    os << std::setprecision(1) << "; the grid ran " << 100.0 * p.work.ratio
+       << "% of the fine proxy's warp-instructions per CTA: its " << p.fine_cycles
+       << " cycles scaled by that, the change again in the error";
+  os << ")";
   if (p.shares_data)
     os << ": NOT TRUSTED, the CTAs share data through the L2 (DRAM reads per CTA differ between the scales; "
           "a smaller chip holds fewer of the sharing CTAs at once, a bias the estimate does not bound: run without "
@@ -107,6 +122,13 @@ std::string describe_sampling(const SampledTiming& s) {
      << std::setprecision(0);
   if (s.l2_full) os << "; L2 full from wave " << s.l2_full_wave;
   else os << "; L2 " << 100 * s.l2_occupancy << "% full, the grid ends before it fills";
+  if (s.work.scaled)
+    os << std::setprecision(1) << "; the skipped CTAs ran " << 100.0 * s.work.ratio
+       << "% of the fitted waves' warp-instructions per wave: their time scaled by it, the change again in the error"
+       << " (unscaled " << s.unscaled_cycles << " cycles)";
+  if (!s.trusted)
+    os << std::setprecision(0) << ": NOT TRUSTED, the estimated error exceeds " << 100 * s.max_error
+       << "% (the skipped CTAs' work differs from the timed waves'; run without --sample)";
   os << std::setprecision(2) << "); host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
      << " s functional rest";
   return os.str();
@@ -140,6 +162,8 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   if (j["scheme"] == "waves") {
     j["l2_full_wave"] = s.l2_full ? nlohmann::json(s.l2_full_wave) : nlohmann::json();  // null: not full
     j["l2_occupancy"] = s.l2_occupancy;
+    j["trusted"] = s.trusted;
+    j["work"] = work_to_json(s.work, s.unscaled_cycles);
   }
   if (s.by_shadow) {
     const ShadowRun& r = s.shadow;
@@ -169,7 +193,8 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
                   {"coarse_ctas", p.coarse_ctas}, {"coarse_cycles", p.coarse_cycles},
                   {"fine_dram_read_bytes_per_cta", p.fine_dram_read_per_cta},
                   {"coarse_dram_read_bytes_per_cta", p.coarse_dram_read_per_cta},
-                  {"shares_data_through_l2", p.shares_data}};
+                  {"shares_data_through_l2", p.shares_data},
+                  {"work", work_to_json(p.work, p.fine_cycles)}};
     j["error_method"] =
         "the chip scaled to 1/s and 1/2s (SMs, L2 slices and size, DRAM channels) runs 1/s and 1/2s of the CTAs (disjoint "
         "contiguous ranges); prediction = the 1/s proxy's cycles; error = |fine - coarse| + error_floor x prediction "

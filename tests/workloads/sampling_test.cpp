@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,19 +26,29 @@ struct KernelRun {
   nlohmann::json sampling;  // null when not sampled
 };
 
+// A workload's embedded PTX, or a committed fixture's (a name ending in .ptx, in tests/fixtures).
+std::string ptx_of(const std::string& source) {
+  if (!source.ends_with(".ptx")) return workloads::find_embedded_ptx(source).ptx;
+  std::ifstream f(std::string(GPUSIM_SOURCE_DIR) + "/tests/fixtures/" + source);
+  std::ostringstream text;
+  text << f.rdbuf();
+  return text.str();
+}
+
 // One kernel over `in` (n floats) writing `out_floats` floats, on the 2-SM teaching GPU.
 KernelRun run_kernel(bool sample, const std::string& source, const std::string& kernel, uint32_t grid_x, uint32_t block,
                const std::vector<float>& in, size_t out_floats, bool two_inputs, int32_t n, unsigned threads = 1,
-               bool windows = false, const std::vector<std::string>& overrides = {}) {
+               bool windows = false, const std::vector<std::string>& overrides = {},
+               const std::string& config = "teaching.ini") {
   runtime::SimDeviceOptions o;
   o.overrides = overrides;
   o.threads = threads;
-  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
+  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/" + config;
   o.mode = runtime::SimMode::Timing;
   o.sample = sample;
   o.sample_windows = windows;
   auto dev = runtime::make_sim_device(o);
-  const runtime::ModuleHandle m = dev->load_ptx(source, workloads::find_embedded_ptx(source).ptx);
+  const runtime::ModuleHandle m = dev->load_ptx(source, ptx_of(source));
   const size_t in_bytes = in.size() * sizeof(float);
   const runtime::DevPtr a = dev->alloc(in_bytes), b = dev->alloc(in_bytes), c = dev->alloc(out_floats * 4);
   dev->copy_to_device(a, in.data(), in_bytes);
@@ -97,6 +109,37 @@ TEST(Sampling, VecaddMatchesFullSimulation) {
   EXPECT_GE(full_wave, 20u);
   EXPECT_LE(full_wave, 23u);
   EXPECT_GT(sampled.sampling["detailed_waves"].get<uint64_t>(), full_wave);
+  // Every CTA does the same work: the prediction is not scaled by it (sim/work_scaling.h).
+  EXPECT_TRUE(sampled.sampling["work"]["measured"].get<bool>());
+  EXPECT_FALSE(sampled.sampling["work"]["scaled"].get<bool>()) << sampled.sampling["work"].dump();
+}
+
+// Later CTAs doing more work than the timed waves (tests/fixtures/work_ramp.cu: 4 to 64 iterations
+// of an FMA chain over the grid): no statistic of the first waves sees it, and their pace alone
+// predicted far too few cycles. The skipped CTAs' warp-instructions, counted as they run
+// functionally, scale the skipped waves' time, and the printed error widens with the change.
+TEST(Sampling, LaterCtasDoingMoreWorkScaleThePrediction) {
+  const int32_t n = 256 * 600;  // 600 CTAs: 150 waves of 4
+  const std::vector<float> in = ramp(n);
+  const KernelRun full = run_kernel(false, "work_ramp.ptx", "_Z9work_rampPKfPfi", n / 256, 256, in, n, false, n);
+  const KernelRun sampled = run_kernel(true, "work_ramp.ptx", "_Z9work_rampPKfPfi", n / 256, 256, in, n, false, n);
+  ASSERT_TRUE(sampled.sampling["sampled"].get<bool>()) << sampled.sampling.dump();
+  EXPECT_EQ(full.output, sampled.output);
+  const nlohmann::json& work = sampled.sampling["work"];
+  ASSERT_TRUE(work["scaled"].get<bool>()) << work.dump();
+  EXPECT_GT(work["ratio"].get<double>(), 1.2) << work.dump();
+  const double f = double(full.stats.cycles);
+  const double unscaled = work["unscaled_cycles"].get<double>();
+  EXPECT_GT(std::fabs(unscaled - f) / f, 0.10) << "the first waves' pace alone was expected to miss this grid";
+  const double err = std::fabs(double(sampled.stats.cycles) - f) / f;
+  const double estimate = sampled.sampling["estimated_error"].get<double>();
+  EXPECT_LE(err, estimate) << "full " << full.stats.cycles << " sampled " << sampled.stats.cycles << " unscaled "
+                           << unscaled;
+  // An estimate this wide is printed as not trusted.
+  EXPECT_EQ(sampled.sampling["trusted"].get<bool>(), estimate <= 0.05);
+  std::printf("    full %llu cycles, sampled %llu (%.2f%% off, %.2f%% estimated), unscaled %.0f (%.2f%% off), work ratio %.3f\n",
+              (unsigned long long)full.stats.cycles, (unsigned long long)sampled.stats.cycles, 100 * err, 100 * estimate,
+              unscaled, 100 * (unscaled - f) / f, work["ratio"].get<double>());
 }
 
 // A grid that changes pace once the L2 is full: vecadd on the teaching chip starved of DRAM
@@ -104,6 +147,34 @@ TEST(Sampling, VecaddMatchesFullSimulation) {
 // once every new line evicts a dirty one. A prefix of the first waves predicted 31.6 % too few
 // cycles with +/-3.8 % printed; waiting for the turn-over and fitting only the waves after it
 // predicts within its estimate.
+// The same kernel on a grid of 4 CTA generations (V100 cut to 32 SMs): the scaled-machine proxy
+// times CTAs 128-383 of 1,024, which do a third less work than the grid's average; their cycles
+// alone predicted 16 % too few.
+TEST(Sampling, ProxyOfLowWorkCtasIsScaledByTheGridsWork) {
+  const int32_t n = 256 * 1024;
+  const std::vector<float> in = ramp(n);
+  const std::vector<std::string> chip = {"sm.count=32"};
+  const KernelRun full =
+      run_kernel(false, "work_ramp.ptx", "_Z9work_rampPKfPfi", n / 256, 256, in, n, false, n, 1, false, chip, "v100.ini");
+  const KernelRun sampled =
+      run_kernel(true, "work_ramp.ptx", "_Z9work_rampPKfPfi", n / 256, 256, in, n, false, n, 1, false, chip, "v100.ini");
+  ASSERT_EQ(sampled.sampling["scheme"], "proxy") << sampled.sampling.dump();
+  EXPECT_EQ(full.output, sampled.output);
+  const nlohmann::json& work = sampled.sampling["proxy"]["work"];
+  ASSERT_TRUE(work["scaled"].get<bool>()) << work.dump();
+  EXPECT_GT(work["ratio"].get<double>(), 1.2) << work.dump();
+  const double f = double(full.stats.cycles);
+  const double unscaled = work["unscaled_cycles"].get<double>();
+  EXPECT_GT(std::fabs(unscaled - f) / f, 0.10) << "the proxy's CTAs alone were expected to miss this grid";
+  const double estimate = sampled.sampling["estimated_error_cycles"].get<double>();
+  EXPECT_LE(std::fabs(double(sampled.stats.cycles) - f), estimate)
+      << "full " << full.stats.cycles << " sampled " << sampled.stats.cycles << " unscaled " << unscaled;
+  std::printf("    full %llu cycles, sampled %llu (%+.2f%%, +/- %.2f%%), unscaled %.0f (%+.2f%%), work ratio %.3f\n",
+              (unsigned long long)full.stats.cycles, (unsigned long long)sampled.stats.cycles,
+              100 * (double(sampled.stats.cycles) - f) / f, 100 * estimate / double(sampled.stats.cycles), unscaled,
+              100 * (unscaled - f) / f, work["ratio"].get<double>());
+}
+
 TEST(Sampling, AnL2FillThatChangesThePaceIsWaitedFor) {
   const int32_t n = 256 * 1024;
   const std::vector<float> in = ramp(n);
