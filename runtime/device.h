@@ -106,6 +106,9 @@ struct LaunchStats {
   // Backend-specific detail: the timing model's statistics (JSON text) and readable summary.
   std::string report_json;
   std::string report_text;
+  // Sampled timing (--sample, GPUSIM_SAMPLE=1): what ran in detail and the prediction's estimated
+  // error, one line (sim::describe_sampling); empty when the launch was not sampled.
+  std::string sampling_text;
   // Grids the kernel launched from the device (dynamic parallelism) and theirs, in the order
   // they ran (after this grid; docs/CUDA_SUPPORT.md); their work is not in the figures above.
   std::vector<DeviceLaunchRecord> device_launches;

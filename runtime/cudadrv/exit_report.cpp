@@ -73,6 +73,9 @@ void report_at_exit() {
     }
   }
   if (!s.environment.quiet && !s.launches.empty()) print_summary(s.launches, timing);
+  if (!s.environment.quiet)  // a sampled prediction is read with its estimated error
+    for (const LaunchRecord& l : s.launches)
+      if (!l.stats.sampling_text.empty()) std::fprintf(stderr, "  %s: %s\n", l.stats.kernel.c_str(), l.stats.sampling_text.c_str());
   if (!s.environment.quiet && s.environment.device.profiling.source_report > 0)
     for (const LaunchRecord& l : s.launches)
       if (l.stats.report_json.find("\"source\"") != std::string::npos)

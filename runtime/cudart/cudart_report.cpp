@@ -134,6 +134,12 @@ void Context::report_at_exit() {
   }
   const bool timing = env_.device.mode == runtime::SimMode::Timing;
   if (!env_.quiet) print_table(*this, timing);
+  // A sampled prediction is read with its estimated error (and whether it is trusted).
+  if (!env_.quiet)
+    for (size_t i = 0; i < launches.size(); ++i)
+      if (!launches[i].stats.sampling_text.empty())
+        std::fprintf(stderr, "  #%zu %s: %s\n", i + 1, demangle(launches[i].kernel).c_str(),
+                     launches[i].stats.sampling_text.c_str());
   if (!env_.quiet && env_.device.profiling.source_report > 0)
     for (size_t i = 0; i < launches.size(); ++i)
       if (launches[i].stats.report_json.find("\"source\"") != std::string::npos)

@@ -48,6 +48,21 @@ TEST(ExecProfiling, TraceAndSourceCountersOfAProgram) {
   EXPECT_EQ(issues * 2, launch["warp_instructions"].get<uint64_t>());
 }
 
+// `gpusim exec --sample`: the summary prints each sampled launch's prediction with its estimated
+// error, as `gpusim run` does (vector_add of 102,400 floats: 400 CTAs, 100 waves on teaching.ini).
+TEST(ExecProfiling, SampledLaunchPrintsItsEstimatedError) {
+  const std::string program = "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/vector_add' 102400";
+  const std::string config = "--config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini'";
+  const Outcome sampled = run_gpusim("exec --mode timing --sample " + config + " -- " + program);
+  ASSERT_EQ(sampled.exit_code, 0) << sampled.output;
+  EXPECT_TRUE(contains(sampled.output, "#1 vector_add(")) << sampled.output;
+  EXPECT_TRUE(contains(sampled.output, "sampled: ")) << sampled.output;
+  EXPECT_TRUE(contains(sampled.output, "estimated, 95% confidence")) << sampled.output;
+  const Outcome full = run_gpusim("exec --mode timing " + config + " -- " + program);
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+  EXPECT_FALSE(contains(full.output, "sampled")) << full.output;
+}
+
 TEST(ExecProfiling, NeedsTimingMode) {
   const Outcome o = run_gpusim("exec --trace /tmp/x.json -- /bin/true");
   EXPECT_EQ(o.exit_code, 2) << o.output;
