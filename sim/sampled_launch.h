@@ -25,7 +25,11 @@
 // (sim/l2_fill_watch.h). While the L2 is still filling and would be full before the grid ends,
 // the sampler does not stop; once it has turned over, only the waves after that are fitted when
 // the pace changed there (vecadd 32M on h100.ini: 1,280 cycles a wave while its 50 MB L2 fills,
-// 2,000 after; the prefix alone predicted 33 % too few cycles).
+// 2,000 after; the prefix alone predicted 33 % too few cycles). Nor can the statistics see later
+// CTAs doing more or less work than the timed ones (a loop count that grows with blockIdx): once
+// the skipped CTAs have run functionally their warp-instructions per wave are compared with the
+// fitted waves', and beyond 2 % the skipped time is scaled by the ratio and the change added to the
+// error (sim/work_scaling.h), a prediction then flagged NOT TRUSTED when that error exceeds max_error.
 //
 // A cooperative or clustered launch is simulated in full; the result says why. A grid of fewer
 // than min_waves / max_detailed_fraction full waves (74) is sampled by windows spread over the

@@ -94,7 +94,8 @@ std::string describe_proxy(const SampledTiming& s) {
           "--sample)";
   else if (!s.trusted)
     os << ": NOT TRUSTED, the estimated error exceeds " << std::setprecision(0) << 100 * s.max_error
-       << "% (the result still moves with the proxy's scale; run without --sample)";
+       << (p.work.scaled ? "% (the grid's CTAs do other work than the proxy's; run without --sample)"
+                         : "% (the result still moves with the proxy's scale; run without --sample)");
   os << std::setprecision(2) << "; host CPU " << s.detailed_cpu_seconds << " s detailed + " << s.functional_cpu_seconds
      << " s functional rest";
   return os.str();

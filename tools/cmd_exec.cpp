@@ -116,7 +116,8 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "mode", po::value<std::string>()->default_value("functional"), "functional | timing (cycle-level model)")(
       "stats", po::value<std::string>(), "write every launch's statistics to this JSON file at exit")(
       "quiet", "no launch table on stderr at exit")(
-      "sample", "timing mode: sampled simulation (first waves in detail, the rest functionally)")(
+      "sample", "timing mode: sampled simulation (first waves in detail, the rest functionally); each "
+                "launch's prediction is printed with its estimated error at exit (gpusim run --help: how)")(
       "threads", po::value<std::string>(), kThreadsOptionHelp)(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(

@@ -45,8 +45,10 @@ void add_device_options(po::options_description& opts, const std::string& backen
       "stats", po::value<std::string>(), "write per-launch timing statistics as JSON to this file")(
       "sample", "timing mode: simulate the first waves of each launch in detail (grids of under 22 waves: "
                 "1/8 and 1/16 of the CTAs on 1/8 and 1/16 of the chip where it divides evenly, else until the "
-                "instruction rate after the first CTA generation is known), the rest functionally, and "
-                "predict the time with its estimated error")(
+                "instruction rate after the first CTA generation is known; a grid whose L2 is still filling "
+                "waits for it to fill), the rest functionally, and predict the time with its estimated error "
+                "(scaled by the skipped CTAs' warp-instructions when they do more or less work than the timed "
+                "ones, then NOT TRUSTED above 5 %)")(
       "sample-windows", "with --sample: sample grids of 22-73 waves by windows spread over the grid (start, middle, "
                         "end) instead of simulating them in full; such an estimate cannot fall back to a full run, "
                         "it is marked NOT TRUSTED when its error exceeds 5 %")(
