@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "isa/register_use.h"
+
 namespace gpusim::isa {
 
 namespace {
@@ -52,40 +54,83 @@ bool only_reads_shared_state(const Module* module, const Instruction& in) {
   }
 }
 
-bool ctas_may_communicate(const Module& module, const Function& kernel) {
-  // The kernel and every function reachable through direct calls; an indirect call may reach any.
+namespace {
+
+// True when `hit(function, instruction)` holds for an instruction of `kernel` or of any function
+// reachable from it through direct calls; an indirect call or one to a device service counts when
+// `service_counts`.
+template <typename Hit>
+bool any_reachable_in(const Module& module, const Function& kernel, bool service_counts, Hit&& hit) {
   std::vector<bool> seen(module.functions.size(), false);
   std::vector<const Function*> todo{&kernel};
-  auto visit = [&](uint32_t index) {
-    if (index < seen.size() && !seen[index]) {
-      seen[index] = true;
-      todo.push_back(&module.functions[index]);
-    }
-  };
   while (!todo.empty()) {
     const Function& fn = *todo.back();
     todo.pop_back();
     for (const Instruction& in : fn.code) {
-      switch (in.op) {
-        case Opcode::Atom: case Opcode::Red:
-          if (global_or_generic(in.mod.space)) return true;
-          break;
-        case Opcode::Ld: case Opcode::Ldu: case Opcode::St:
-          if (global_or_generic(in.mod.space) && ordered_or_volatile(in.mod.order)) return true;
-          break;
-        case Opcode::Membar: case Opcode::Fence:
-          if (in.mod.scope != MemScope::Cta) return true;
-          break;
-        case Opcode::Call:
-          if (may_call_service(&module, in)) return true;
-          visit(in.ops[1].reg);
-          break;
-        default:
-          break;
+      if (hit(fn, in)) return true;
+      if (in.op != Opcode::Call) continue;
+      if (may_call_service(&module, in)) {
+        if (service_counts) return true;
+        continue;
+      }
+      const uint32_t index = in.ops[1].reg;
+      if (index < seen.size() && !seen[index]) {
+        seen[index] = true;
+        todo.push_back(&module.functions[index]);
       }
     }
   }
   return false;
+}
+
+}  // namespace
+
+bool ctas_may_communicate(const Module& module, const Function& kernel) {
+  return any_reachable_in(module, kernel, true, [](const Function&, const Instruction& in) {
+    switch (in.op) {
+      case Opcode::Atom: case Opcode::Red:
+        return global_or_generic(in.mod.space);
+      case Opcode::Ld: case Opcode::Ldu: case Opcode::St:
+        return global_or_generic(in.mod.space) && ordered_or_volatile(in.mod.order);
+      case Opcode::Membar: case Opcode::Fence:
+        return in.mod.scope != MemScope::Cta;
+      default:
+        return false;
+    }
+  });
+}
+
+bool ctas_may_steer_each_other(const Module& module, const Function& kernel) {
+  // An atom's result counts when the function reads its destination register anywhere (nvcc often
+  // emits atom rather than red for an atomicAdd whose result is dropped: reduce_sum's partial sums).
+  const Function* current = nullptr;
+  std::vector<bool> read;  // of `current`'s registers
+  RegisterUse use;
+  auto result_is_read = [&](const Function& fn, const Instruction& atom) {
+    if (current != &fn) {
+      current = &fn;
+      read.assign(fn.regs.size(), false);
+      for (const Instruction& in : fn.code) {
+        register_use(in, use);
+        for (uint32_t r : use.sources)
+          if (r < read.size()) read[r] = true;
+      }
+    }
+    register_use(atom, use);
+    for (uint32_t r : use.destinations)
+      if (r >= read.size() || read[r]) return true;
+    return false;
+  };
+  return any_reachable_in(module, kernel, false, [&](const Function& fn, const Instruction& in) {
+    switch (in.op) {
+      case Opcode::Atom:  // the value other CTAs left there comes back
+        return global_or_generic(in.mod.space) && result_is_read(fn, in);
+      case Opcode::Ld: case Opcode::Ldu:  // a flag another CTA sets
+        return global_or_generic(in.mod.space) && ordered_or_volatile(in.mod.order);
+      default:
+        return false;
+    }
+  });
 }
 
 }  // namespace gpusim::isa

@@ -31,4 +31,12 @@ bool only_reads_shared_state(const Module* module, const Instruction& in);
 // call. Such kernels run their CTAs one after another in functional mode.
 bool ctas_may_communicate(const Module& module, const Function& kernel);
 
+// True when a CTA of `kernel` may read what another CTA of the launch wrote and act on it, so
+// that which work each CTA does depends on the others: a global (or generic) atomic whose result
+// comes back (atom; red and fences alone only accumulate or order: a reduction's atomicAdd of its
+// partial sum) or a volatile or memory-model-ordered global load (a flag). Persistent CTAs taking
+// items from an atomic counter are the common case. The sampler does not run a subset of such CTAs
+// on its own (sim/sampled_launch.h).
+bool ctas_may_steer_each_other(const Module& module, const Function& kernel);
+
 }  // namespace gpusim::isa

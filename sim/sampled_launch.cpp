@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "isa/shared_effects.h"
 #include "sim/occupancy.h"
 #include "sim/sampled_detail.h"
 #include "sim/wave_estimate.h"
@@ -206,7 +207,16 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   const bool short_grid = s.wave_ctas && !launch.cooperative && launch.cluster.count() <= 1 &&
                           !s.fallback_reason.empty() && plan_windows(s.total_waves, options.windows).empty();
   std::string proxy_why;
-  if (short_grid) {
+  // CTAs that read what other CTAs wrote (an atomic's result, a flag) can steer each other's work:
+  // persistent CTAs taking items from an atomic counter would all be taken by the first proxy's few
+  // CTAs (simulated in detail, slower than the full run), leaving none for the second. A proxy or
+  // shadow subset of them is not the grid in small; progress-rate sampling runs them on the whole
+  // chip and counts the work that is left.
+  const bool communicating = isa::ctas_may_steer_each_other(*launch.module, *launch.kernel);
+  if (short_grid && communicating)
+    proxy_why = "no scaled-machine proxy: the CTAs may act on what other CTAs wrote (an atomic's result or an ordered "
+                "load), so a subset of them on a smaller chip need not do the grid's work in small";
+  if (short_grid && !communicating) {
     std::string shadow_why;
     if (options.shadow.enabled && shadow_sms_fit(model.config(), options.shadow, shadow_why)) {
       s.shadow.probe = probe_data_sharing(launch, limits, uint32_t(model.config().l2_line_bytes));

@@ -35,7 +35,9 @@
 // than min_waves / max_detailed_fraction full waves (74) is sampled by windows spread over the
 // grid when windows_for_short_grids (sim/window_sampling.h: start, middle, end, the drift between
 // them measured), else simulated in full. A grid too short for those windows (under 22 waves) is
-// sampled with shadow SMs when its CTAs read each other's data (sim/shadow_sampling.h: 1 SM in s
+// sampled (unless its CTAs act on what other CTAs wrote, isa::ctas_may_steer_each_other: a work
+// queue's atomic counter, whose items a subset of the CTAs would take all of) with shadow SMs when
+// its CTAs read each other's data (sim/shadow_sampling.h: 1 SM in s
 // in detail on the full chip, the others functional, feeding the real L2), else on a
 // scaled-machine proxy where the chip and the grid divide evenly
 // (sim/proxy_sampling.h: 1/s of the chip runs 1/s of the CTAs), else by its progress rate

@@ -26,6 +26,10 @@ bool communicates(const std::string& body) {
   const Module m = parse_body(body + "\nret;\n");
   return ctas_may_communicate(m, m.functions.at(0));
 }
+bool steers(const std::string& body) {
+  const Module m = parse_body(body + "\nret;\n");
+  return ctas_may_steer_each_other(m, m.functions.at(0));
+}
 
 TEST(SharedEffects, GlobalAndGenericMemoryIsSharedStateOtherSpacesAreNot) {
   EXPECT_TRUE(touches("ld.global.u32 %r1, [%rd1];"));
@@ -51,6 +55,24 @@ TEST(SharedEffects, AtomicsOrderedAccessesWideFencesMakeCtasCommunicate) {
   EXPECT_TRUE(communicates("st.relaxed.gpu.global.u32 [%rd1], %r1;"));
   EXPECT_TRUE(communicates("membar.gl;"));
   EXPECT_TRUE(communicates("fence.acq_rel.gpu;"));
+}
+
+// Of those, the ones whose CTAs read what others wrote: an atomic's returned value when it is used
+// (a work queue's counter) or an ordered load (a flag); a reduction (red, or an atom whose result is
+// never read), an ordered store or a fence alone only accumulate or order.
+TEST(SharedEffects, AtomicResultsAndOrderedLoadsLetCtasSteerEachOther) {
+  EXPECT_TRUE(steers("atom.global.add.u32 %r1, [%rd1], 1;\nst.global.u32 [%rd2], %r1;"));
+  EXPECT_TRUE(steers("atom.add.u32 %r1, [%rd1], 1;\nsetp.eq.u32 %p1, %r1, 0;"));  // generic
+  EXPECT_TRUE(steers("atom.global.cas.b32 %r1, [%rd1], 0, 1;\nadd.s32 %r2, %r1, 1;"));
+  // The result dropped (nvcc's atomicAdd of a float whose value is unused): an accumulation.
+  EXPECT_FALSE(steers("atom.global.add.f32 %f1, [%rd1], %f2;"));
+  EXPECT_TRUE(steers("ld.volatile.global.u32 %r1, [%rd1];"));
+  EXPECT_TRUE(steers("ld.acquire.gpu.global.u32 %r1, [%rd1];"));
+  EXPECT_FALSE(steers("red.global.add.u32 [%rd1], 1;"));
+  EXPECT_FALSE(steers("st.relaxed.gpu.global.u32 [%rd1], %r1;"));
+  EXPECT_FALSE(steers("membar.gl;"));
+  EXPECT_FALSE(steers("atom.shared.add.u32 %r1, [%rd1], 1;"));
+  EXPECT_FALSE(steers("ld.global.u32 %r1, [%rd1];\nst.global.u32 [%rd2], %r1;"));
 }
 
 // out[global thread] = the low word of %clock64, read after a CTA-dependent amount of work; CTAs

@@ -175,6 +175,41 @@ TEST(Sampling, ProxyOfLowWorkCtasIsScaledByTheGridsWork) {
               100 * (unscaled - f) / f, work["ratio"].get<double>());
 }
 
+// Persistent CTAs taking items from an atomic counter (tests/fixtures/work_queue.cu), one
+// generation on V100 cut to 32 SMs: the first scaled-machine proxy's CTAs took every item (and were
+// slower to simulate than the full run), the second's none: far off, NOT TRUSTED. CTAs that act on
+// what other CTAs wrote are not proxied: progress rate on the whole chip (which counts the work left), or,
+// as here for a grid of one generation (its rate has no later generation to settle in), in full.
+TEST(Sampling, CtasSharingAWorkQueueAreNotProxied) {
+  const int32_t n = 256 * 2048;  // 2,048 items for 256 CTAs; 4 MB in all: the 6 MB L2 holds them
+  std::vector<float> in(n);
+  for (int32_t i = 0; i < n; ++i) in[i] = float(i % 13);
+  const std::vector<std::string> chip = {"sm.count=32"};
+  const KernelRun full =
+      run_kernel(false, "work_queue.ptx", "_Z10work_queuePKfPfi", 256, 256, in, n, false, n, 1, false, chip, "v100.ini");
+  const KernelRun sampled =
+      run_kernel(true, "work_queue.ptx", "_Z10work_queuePKfPfi", 256, 256, in, n, false, n, 1, false, chip, "v100.ini");
+  ASSERT_NE(sampled.sampling["scheme"], "proxy") << sampled.sampling.dump();
+  EXPECT_NE(sampled.sampling.value("fallback_reason", std::string()).find("what other CTAs wrote"), std::string::npos)
+      << sampled.sampling.dump();
+  EXPECT_EQ(full.output, sampled.output);
+  // Every item processed once: 64 FMAs on its element.
+  std::vector<float> out(n);
+  std::memcpy(out.data(), sampled.output.data(), out.size() * 4);
+  for (int32_t i = 0; i < n; i += 101) {
+    float v = in[i];
+    for (int k = 0; k < 64; ++k) v = std::fma(v, 1.0001f, 0.25f);
+    ASSERT_EQ(out[i], v) << i;
+  }
+  const double f = double(full.stats.cycles);
+  const double estimate = sampled.sampling["estimated_error_cycles"].get<double>();
+  EXPECT_LE(std::fabs(double(sampled.stats.cycles) - f), estimate)
+      << "full " << full.stats.cycles << " sampled " << sampled.stats.cycles;
+  std::printf("    full %llu cycles, sampled %llu (%+.2f%%, +/- %.2f%%)\n", (unsigned long long)full.stats.cycles,
+              (unsigned long long)sampled.stats.cycles, 100 * (double(sampled.stats.cycles) - f) / f,
+              100 * estimate / double(sampled.stats.cycles));
+}
+
 TEST(Sampling, AnL2FillThatChangesThePaceIsWaitedFor) {
   const int32_t n = 256 * 1024;
   const std::vector<float> in = ramp(n);
