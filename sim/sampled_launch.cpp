@@ -212,11 +212,11 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   // CTAs (simulated in detail, slower than the full run), leaving none for the second. A proxy or
   // shadow subset of them is not the grid in small; progress-rate sampling runs them on the whole
   // chip and counts the work that is left.
-  const bool communicating = isa::ctas_may_steer_each_other(*launch.module, *launch.kernel);
-  if (short_grid && communicating)
+  const bool steering = isa::ctas_may_steer_each_other(*launch.module, *launch.kernel);
+  if (short_grid && steering)
     proxy_why = "no scaled-machine proxy: the CTAs may act on what other CTAs wrote (an atomic's result or an ordered "
                 "load), so a subset of them on a smaller chip need not do the grid's work in small";
-  if (short_grid && !communicating) {
+  if (short_grid && !steering) {
     std::string shadow_why;
     if (options.shadow.enabled && shadow_sms_fit(model.config(), options.shadow, shadow_why)) {
       s.shadow.probe = probe_data_sharing(launch, limits, uint32_t(model.config().l2_line_bytes));

@@ -137,6 +137,11 @@ TEST(Sampling, LaterCtasDoingMoreWorkScaleThePrediction) {
                            << unscaled;
   // An estimate this wide is printed as not trusted.
   EXPECT_EQ(sampled.sampling["trusted"].get<bool>(), estimate <= 0.05);
+  // The work is counted at the same instants on any thread count.
+  const KernelRun two = run_kernel(true, "work_ramp.ptx", "_Z9work_rampPKfPfi", n / 256, 256, in, n, false, n, 2);
+  EXPECT_EQ(two.stats.cycles, sampled.stats.cycles);
+  EXPECT_EQ(two.sampling["work"], work);
+  EXPECT_EQ(two.output, sampled.output);
   std::printf("    full %llu cycles, sampled %llu (%.2f%% off, %.2f%% estimated), unscaled %.0f (%.2f%% off), work ratio %.3f\n",
               (unsigned long long)full.stats.cycles, (unsigned long long)sampled.stats.cycles, 100 * err, 100 * estimate,
               unscaled, 100 * (unscaled - f) / f, work["ratio"].get<double>());
