@@ -1,5 +1,6 @@
 // Whether the CTAs a sampled launch skipped did the same work per wave as the waves it measured,
-// for the wave sampler (sim/sampled_launch.h).
+// for the wave sampler (sim/sampled_launch.h); the scaled-machine proxy (sim/proxy_sampling.h)
+// compares the grid's work per CTA with each proxy's CTA range's the same way.
 //
 // The prefix sampler times the first waves and extrapolates their pace to the rest of the grid.
 // That assumes every wave does the same work, which ordinary CUDA code often breaks: causal
