@@ -340,8 +340,10 @@ class SimDevice final : public Device {
         nlohmann::json report = sim::timing_to_json(config_, kernel, t);
         if (sampled) report["sampling"] = sim::sampling_to_json(*sampled);
         stats.report_text = sim::timing_summary(config_, kernel, t);
-        if (sampled) stats.sampling_text = sim::describe_sampling(*sampled);
-        if (sampled) stats.report_text += "    (" + stats.sampling_text + ")\n";
+        if (sampled) {
+          stats.sampling_text = sim::describe_sampling(*sampled);
+          stats.report_text += "    (" + stats.sampling_text + ")\n";
+        }
         if (profiler_) profiler_->end(start_cycle + t.cycles, report, stats.report_text);
         stats.report_json = report.dump();
         if (!fn->ptxas_registers) stats.report_text += "    (registers per thread unknown: ptxas not found)\n";

@@ -12,8 +12,8 @@ namespace {
 // The skipped (or not proxied) CTAs' work against the timed ones' (sim/work_scaling.h).
 nlohmann::json work_to_json(const WorkScaling& w, uint64_t unscaled_cycles) {
   return {{"measured", w.measured},
-          {"timed_warp_instructions_per_unit", w.fitted_per_wave},
-          {"predicted_warp_instructions_per_unit", w.skipped_per_wave},
+          {"timed_warp_instructions_per_unit", w.timed_per_unit},
+          {"predicted_warp_instructions_per_unit", w.predicted_per_unit},
           {"ratio", w.ratio},
           {"scaled", w.scaled},
           {"unscaled_cycles", unscaled_cycles}};

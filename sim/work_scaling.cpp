@@ -17,8 +17,8 @@ WorkScaling compare_work_rates(double timed_per_unit, double predicted_per_unit,
   WorkScaling w;
   if (!(timed_per_unit > 0) || !(predicted_per_unit > 0)) return w;
   w.measured = true;
-  w.fitted_per_wave = timed_per_unit;
-  w.skipped_per_wave = predicted_per_unit;
+  w.timed_per_unit = timed_per_unit;
+  w.predicted_per_unit = predicted_per_unit;
   w.ratio = predicted_per_unit / timed_per_unit;
   w.scaled = std::fabs(w.ratio - 1) > o.threshold;
   return w;

@@ -33,8 +33,8 @@ struct WorkScalingOptions {
 
 struct WorkScaling {
   bool measured = false;          // both sides had work to compare
-  double fitted_per_wave = 0;     // warp-instructions issued per fitted wave (proxy: per timed CTA)
-  double skipped_per_wave = 0;    // per skipped wave, run functionally (proxy: per CTA of the grid)
+  double timed_per_unit = 0;      // warp-instructions issued per fitted wave (proxy: per timed CTA)
+  double predicted_per_unit = 0;  // per skipped wave, run functionally (proxy: per CTA of the grid)
   double ratio = 1;               // skipped / fitted
   bool scaled = false;            // the skipped waves' time was scaled by `ratio`
   double factor() const { return scaled ? ratio : 1.0; }

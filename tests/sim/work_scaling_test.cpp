@@ -21,8 +21,8 @@ TEST(WorkScaling, EqualWorkLeavesThePredictionAlone) {
   // 1,000 per wave over the fit; 90 skipped waves of 1,010 (1 % more: within the threshold).
   const WorkScaling w = compare_work(issued(12, 1000), 2, 10, 90 * 1010, 90, o);
   ASSERT_TRUE(w.measured);
-  EXPECT_DOUBLE_EQ(w.fitted_per_wave, 1000.0);
-  EXPECT_DOUBLE_EQ(w.skipped_per_wave, 1010.0);
+  EXPECT_DOUBLE_EQ(w.timed_per_unit, 1000.0);
+  EXPECT_DOUBLE_EQ(w.predicted_per_unit, 1010.0);
   EXPECT_NEAR(w.ratio, 1.01, 1e-12);
   EXPECT_FALSE(w.scaled);
   EXPECT_DOUBLE_EQ(w.factor(), 1.0);
@@ -56,7 +56,7 @@ TEST(WorkScaling, UsesOnlyTheFittedWaves) {
   for (uint64_t k = 1; k <= 8; ++k) v.push_back(1500 + 1000 * k);
   const WorkScaling w = compare_work(v, 3, 9, 20 * 1000, 20, {});
   ASSERT_TRUE(w.measured);
-  EXPECT_DOUBLE_EQ(w.fitted_per_wave, 1000.0);
+  EXPECT_DOUBLE_EQ(w.timed_per_unit, 1000.0);
   EXPECT_FALSE(w.scaled);
 }
 
