@@ -208,7 +208,9 @@ bool route_target(CaptureState<N>& mine, CaptureBridge* other, const void* strea
 template <typename N, typename Registry, typename AsForeign>
 bool route_record(Registry& reg, CaptureState<N>& mine, CaptureBridge* other, const void* stream, N node,
                   AsForeign&& as_foreign) {
-  if (captured_by_other(mine, other, stream)) {
+  // `other &&` again: captured_by_other checks it, but GCC at -O1 warns of a null `this` unless
+  // it sees the check here (a caller may pass nullptr: one library alone).
+  if (other && captured_by_other(mine, other, stream)) {
     other->record(stream, as_foreign(std::move(node)));
     return true;
   }
