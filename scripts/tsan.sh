@@ -5,11 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/cuda/bin"
-# The precompiled headers (CMakeLists.txt) are cached only with these sloppiness settings.
-if command -v ccache >/dev/null; then
-  export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
-  export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros}
-fi
+source scripts/compiler_cache.sh
 cmake -S . -B build-tsan -DGPUSIM_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-tsan --target test_parallel_tsan -j"$(nproc)"
 # halt_on_error: the first race fails the run. The timing-mode cases are the slow part under TSan;
