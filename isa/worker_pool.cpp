@@ -74,13 +74,17 @@ void WorkerPool::work_affine(uint64_t seen, unsigned self) {
   const unsigned n_blocks = threads();
   blocks_[self].owner_round.store(round, std::memory_order_release);
   for (unsigned k = 0; k < n_blocks; ++k) {
-    Block& block = blocks_[(self + k) % n_blocks];
+    const unsigned b = (self + k) % n_blocks;
+    Block& block = blocks_[b];
     uint64_t c = block.cursor.load(std::memory_order_acquire);
     size_t done = 0;
     while (ticket_round(c) == round && ticket_next(c) < ticket_count(c)) {
       if (k > 0 && block.owner_round.load(std::memory_order_acquire) == round) break;
       if (!block.cursor.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-      call_(fn_, ticket_next(c));
+      // Claimed, so the round is not over and the caller is not rewriting heads_ or first.
+      const uint64_t i = ticket_next(c);
+      if (heads_ && i == block.first) affine_call_(fn_, b, true);
+      else affine_call_(fn_, heads_ ? i - b - 1 : i, false);  // with heads, blocks 0..b have one before i
       ++done;
       c = block.cursor.load(std::memory_order_acquire);
     }
@@ -97,9 +101,10 @@ uint64_t WorkerPool::next_round(size_t n) const {
   return ticket_round(ticket_.load(std::memory_order_relaxed)) + 1;
 }
 
-void WorkerPool::publish(uint64_t round_ticket, void* fn, Call call) {
+void WorkerPool::publish(uint64_t round_ticket, void* fn, Call call, AffineCall affine_call) {
   fn_ = fn;
   call_ = call;
+  affine_call_ = affine_call;
   finished_.store(0, std::memory_order_relaxed);
   ticket_.store(round_ticket, std::memory_order_release);  // publishes fn_, call_ and the blocks
   wake_.fetch_add(1, std::memory_order_release);
@@ -115,19 +120,25 @@ void WorkerPool::wait_finished(size_t n) {
 
 void WorkerPool::run(size_t n, void* fn, Call call) {
   const uint64_t round = next_round(n);
-  publish(ticket(round, n, 0), fn, call);
+  publish(ticket(round, n, 0), fn, call, nullptr);
   work(ticket(round, n, 0));
   wait_finished(n);
 }
 
-void WorkerPool::run_affine(size_t n, void* fn, Call call) {
-  const uint64_t round = next_round(n);
+void WorkerPool::run_affine(size_t n, bool heads, void* fn, AffineCall call) {
   const unsigned n_blocks = threads();
-  for (unsigned b = 0; b < n_blocks; ++b)
-    blocks_[b].cursor.store(ticket(round, n * (b + 1) / n_blocks, n * b / n_blocks), std::memory_order_relaxed);
-  publish(ticket(round, 0, 0), fn, call);
+  const size_t total = n + (heads ? n_blocks : 0);
+  const uint64_t round = next_round(total);
+  for (unsigned b = 0; b < n_blocks; ++b) {
+    const size_t begin = affine_block_start(n, b) + (heads ? b : 0);
+    const size_t end = affine_block_start(n, b + 1) + (heads ? b + 1 : 0);
+    blocks_[b].first = begin;
+    blocks_[b].cursor.store(ticket(round, end, begin), std::memory_order_relaxed);
+  }
+  heads_ = heads;
+  publish(ticket(round, 0, 0), fn, nullptr, call);
   work_affine(ticket(round, 0, 0), 0);
-  wait_finished(n);
+  wait_finished(total);
 }
 
 void WorkerPool::worker_main(unsigned self) {

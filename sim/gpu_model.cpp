@@ -150,16 +150,11 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
   };
   // Affine: an SM is ticked by the same thread cycle after cycle while the busy set holds still.
   // Beside the SMs, the DRAM edges deferred since the last cycle (MemoryPartitions::defer_dram):
-  // channel group t first in thread t's block, so every thread gets its share. (The pool cuts
-  // n items into blocks [n t / T, n (t + 1) / T); were it to cut otherwise, only the balance
-  // would suffer. Without the pool a deferred edge runs when the memory side is next asked.)
+  // channel group t first in thread t's block, so every thread gets its share. (Without the pool
+  // a deferred edge runs when the memory side is next asked.)
   if (parallel) {
-    const size_t groups = pool_->threads(), n = busy_.size() + groups;
-    pool_->for_each_affine(n, [&](size_t i) {
-      const size_t block = ((i + 1) * groups - 1) / n;  // the largest t with n t / T <= i
-      if (i == n * block / groups) return memory_->run_deferred_dram(block, groups);
-      tick_one(i - block - 1);  // blocks 0..block each hold one DRAM group before i
-    });
+    const size_t groups = pool_->threads();
+    pool_->for_each_affine(busy_.size(), tick_one, [&](unsigned t) { memory_->run_deferred_dram(t, groups); });
     memory_->merge_deferred_dram();
   } else {
     for (size_t k = 0; k < busy_.size(); ++k) tick_one(k);

@@ -110,14 +110,8 @@ void GpuModel::commit_staged(uint64_t now_ps, bool l2_edge_too, uint64_t& since)
   };
   // Each SM's local stage on about the thread that ticked it (the same affine blocks as the tick:
   // its state stays in that core's caches); slice group t first in thread t's block.
-  const size_t items = stop + groups;
-  pool_->for_each_affine(items, [&](size_t i) {
-    const size_t block = ((i + 1) * groups - 1) / items;  // the largest t with n t / T <= i
-    if (i == items * block / groups) {
-      if (!memory_error) memory_->run_l2_group(block);
-      return;
-    }
-    local_one(i - block - 1);
+  pool_->for_each_affine(stop, local_one, [&](unsigned t) {
+    if (!memory_error) memory_->run_l2_group(t);
   });
   if (phase_times_.enabled()) phase_times_.charge(PhaseTimes::Local, since);
   if (!memory_error) {

@@ -1,6 +1,7 @@
-// WorkerPool::for_each_affine: every iteration runs exactly once per round whatever the thread
-// count (also with more threads than cores, where owners are preempted and others take their
-// blocks), rounds of both kinds interleave, and a thread that has started on its block keeps it.
+// WorkerPool::for_each_affine: every iteration (and every block's head) runs exactly once per round
+// whatever the thread count (also with more threads than cores, where owners are preempted and
+// others take their blocks), rounds of both kinds interleave, and a thread that has started on its
+// block keeps it.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -25,6 +26,31 @@ TEST(WorkerPoolAffine, RunsEveryIterationOnceOnAnyThreadCount) {
         else pool.for_each_affine(n, [&](size_t i) { hits[i] += 1; });
       }
       for (size_t i = 0; i < n; ++i) ASSERT_EQ(hits[i], 50) << t << " threads, " << n << " iterations, index " << i;
+    }
+  }
+}
+
+TEST(WorkerPoolAffine, RunsEveryHeadAndItemOnceAlsoWithoutItems) {
+  for (unsigned t : {1u, 2u, 3u, 8u}) {
+    WorkerPool pool(t);
+    for (size_t n : {size_t(0), size_t(1), size_t(5), size_t(1000)}) {
+      std::vector<int> items(n, 0);
+      std::vector<std::atomic<int>> heads(t);
+      std::atomic<int> bad_head{0};
+      for (int round = 0; round < 30; ++round) {
+        pool.for_each_affine(
+            n, [&](size_t i) { items[i] += 1; },
+            [&](unsigned b) {
+              if (b < t) heads[b].fetch_add(1);
+              else bad_head.fetch_add(1);
+            });
+        if (round % 4 == 3) pool.for_each(n, [&](size_t i) { items[i] += 1; });  // a dynamic round between
+      }
+      const int dynamic_rounds = 30 / 4;
+      for (size_t i = 0; i < n; ++i)
+        ASSERT_EQ(items[i], 30 + dynamic_rounds) << t << " threads, " << n << " items, item " << i;
+      for (unsigned b = 0; b < t; ++b) ASSERT_EQ(heads[b].load(), 30) << t << " threads, " << n << " items, head " << b;
+      ASSERT_EQ(bad_head.load(), 0) << t << " threads: a head index past the last thread";
     }
   }
 }
