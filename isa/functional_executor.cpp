@@ -1,6 +1,8 @@
 #include "isa/functional_executor.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -118,6 +120,44 @@ Dim3 cta_coordinates(const LaunchState& launch, uint64_t linear) {
               static_cast<uint32_t>(linear / (uint64_t(g.x) * g.y))};
 }
 
+// CTAs that may communicate, in ascending linear id (x fastest, the order the grid's CTAs are
+// numbered in), each to its end while it ends in reasonable time; one that runs past
+// limits.patience warp-instructions per resident CTA with no CTA finishing (spinning on a flag a
+// later CTA sets, as a producer/consumer pair or a persistent kernel's queue does on a GPU where
+// both are resident) makes room for more: the window of resident CTAs doubles, up to
+// limits.max_resident_ctas, and they take turns round by round. A kernel whose CTAs each finish
+// within the patience runs exactly as one CTA after another. Decided on instruction counts only,
+// so deterministic.
+void run_ctas_in_order(LaunchState& launch, const FunctionalLimits& limits, uint64_t first, uint64_t end) {
+  std::vector<std::unique_ptr<CtaState>> resident;
+  uint64_t next = first, window = 1;
+  uint64_t since_finish = launch.warp_instructions;  // the count when a CTA last finished or joined
+  while (next < end || !resident.empty()) {
+    while (resident.size() < window && next < end) {
+      resident.push_back(std::make_unique<CtaState>(launch, cta_coordinates(launch, next++)));
+      since_finish = launch.warp_instructions;
+    }
+    bool any_progress = false, finished = false;
+    const CtaState* stuck = nullptr;
+    for (size_t i = 0; i < resident.size();) {
+      const RoundResult r = cta_round(*resident[i], launch, limits, launch.warp_instructions);
+      if (r == RoundResult::Done) {
+        resident.erase(resident.begin() + std::ptrdiff_t(i));
+        any_progress = finished = true;
+        continue;
+      }
+      if (r == RoundResult::Progressed) any_progress = true;
+      else if (!stuck) stuck = resident[i].get();
+      ++i;
+    }
+    if (!any_progress && stuck) throw ExecError(describe_barrier_deadlock(*stuck), FaultKind::Barrier);
+    if (finished) since_finish = launch.warp_instructions;
+    else if (next < end && window < limits.max_resident_ctas &&
+             launch.warp_instructions - since_finish > limits.patience * window)
+      window = std::min<uint64_t>(window * 2, limits.max_resident_ctas);
+  }
+}
+
 // Kernels whose CTAs cannot communicate: each CTA runs alone on some thread, with a private copy
 // of the launch state (its own %clock, %smid and counters; no device services, which such
 // kernels never call), so nothing it computes depends on the thread or on the other CTAs.
@@ -192,11 +232,7 @@ void run_ctas_functional(LaunchState& launch, const FunctionalLimits& limits, ui
   if (first >= end) return;
   if (!launch.cooperative && launch.cluster.count() <= 1 && !ctas_may_communicate(*launch.module, *launch.kernel))
     return run_grid_independent(launch, limits, pool, first, end);
-  // In ascending linear id (x fastest), the order the grid's CTAs are numbered in.
-  for (uint64_t id = first; id < end; ++id) {
-    CtaState cta(launch, cta_coordinates(launch, id));
-    run_cta_functional(cta, launch, limits);
-  }
+  run_ctas_in_order(launch, limits, first, end);
 }
 
 }  // namespace gpusim::isa

@@ -1,7 +1,8 @@
 // Functional (untimed) execution of a whole grid, the warps of a CTA interleaved in fixed slices
 // until barriers release them. CTAs that cannot communicate (isa/shared_effects.h) run
 // independently, spread over a WorkerPool's threads; kernels whose CTAs may communicate run them
-// one after another (a cooperative launch: all CTAs at once, taking turns). Deterministic by
+// one after another, more at once taking turns when the running ones wait on later ones (a
+// cooperative launch: all CTAs at once, taking turns). Deterministic by
 // construction, with the same result for every thread count (docs/ARCHITECTURE.md).
 #pragma once
 
@@ -17,6 +18,11 @@ struct FunctionalLimits {
   uint64_t max_warp_instructions = uint64_t(1) << 36;
   // Warp-instructions a warp runs before the next warp gets a turn (lets spin-waits progress).
   unsigned slice = 256;
+  // CTAs that may communicate run one after another; when those running have executed this many
+  // warp-instructions each with none finishing, as many more join them (a CTA may be waiting
+  // for a later one, as it may on a GPU that holds both), up to max_resident_ctas at once.
+  uint64_t patience = uint64_t(1) << 20;
+  uint64_t max_resident_ctas = 1024;
 };
 
 // Runs every CTA of the launch on `pool`'s threads (null: the calling thread only). Throws

@@ -1,6 +1,8 @@
 // Locks and flags between the threads of one warp, which CUDA supports since Volta (independent
 // thread scheduling, isa/spin_yield.h): a lane spins while another lane of its warp holds the lock
-// or has yet to set the flag. On a plain reconvergence stack each of these kernels livelocks.
+// or has yet to set the flag. On a plain reconvergence stack each of these kernels livelocks. Also
+// blocks that wait for later blocks (reverse_chain), which CTAs run strictly one after another
+// would never let finish.
 // Every result is checked against a CPU computation of the same data; prints OK on success.
 #include <cstdio>
 #include <vector>
@@ -107,6 +109,29 @@ __global__ void flag_then_barrier(int* flags, int* seen, int* after) {
   __syncthreads();
   after[blockIdx.x * blockDim.x + threadIdx.x] = published;  // 1 everywhere if nobody passed early
   if (threadIdx.x == 0) seen[blockIdx.x] = 1;
+}
+
+// Blocks that wait for later blocks, as a GPU that holds the whole grid allows: block b's first
+// thread spins until block b + 1 has published its partial sum, adds its own and publishes; block
+// 0 ends with the total (a reverse chained scan). The order blocks finish in is recorded.
+__global__ void reverse_chain(const int* values, volatile int* partial, volatile int* ready, int* finish_order,
+                              int* ticket) {
+  __shared__ int block_sum;
+  if (threadIdx.x == 0) block_sum = 0;
+  __syncthreads();
+  atomicAdd(&block_sum, values[blockIdx.x * blockDim.x + threadIdx.x]);
+  __syncthreads();
+  if (threadIdx.x != 0) return;
+  int carried = 0;
+  if (blockIdx.x + 1 < gridDim.x) {
+    while (ready[blockIdx.x + 1] == 0) {
+    }
+    carried = partial[blockIdx.x + 1];
+  }
+  partial[blockIdx.x] = carried + block_sum;
+  __threadfence();
+  ready[blockIdx.x] = 1;
+  finish_order[blockIdx.x] = atomicAdd(ticket, 1);
 }
 
 int main() {
@@ -253,6 +278,35 @@ int main() {
         std::printf("flag_then_barrier: block %d did not finish\n", b);
         ++failures;
       }
+  }
+
+  {  // reverse_chain: 6 blocks of 64
+    const int blocks = 6, threads = 64;
+    std::vector<int> values(blocks * threads);
+    for (int i = 0; i < blocks * threads; ++i) values[i] = (i * 7) % 23 - 5;
+    int *d_values, *partial, *ready, *order, *ticket;
+    CHECK(cudaMalloc(&d_values, values.size() * sizeof(int)));
+    CHECK(cudaMalloc(&partial, blocks * sizeof(int)));
+    CHECK(cudaMalloc(&ready, blocks * sizeof(int)));
+    CHECK(cudaMalloc(&order, blocks * sizeof(int)));
+    CHECK(cudaMalloc(&ticket, sizeof(int)));
+    CHECK(cudaMemcpy(d_values, values.data(), values.size() * sizeof(int), cudaMemcpyHostToDevice));
+    CHECK(cudaMemset(ready, 0, blocks * sizeof(int)));
+    CHECK(cudaMemset(ticket, 0, sizeof(int)));
+    reverse_chain<<<blocks, threads>>>(d_values, partial, ready, order, ticket);
+    CHECK(cudaDeviceSynchronize());
+    std::vector<int> p(blocks), o(blocks);
+    CHECK(cudaMemcpy(p.data(), partial, blocks * sizeof(int), cudaMemcpyDeviceToHost));
+    CHECK(cudaMemcpy(o.data(), order, blocks * sizeof(int), cudaMemcpyDeviceToHost));
+    int suffix = 0;
+    for (int b = blocks - 1; b >= 0; --b) {
+      for (int t = 0; t < threads; ++t) suffix += values[b * threads + t];
+      if (p[b] != suffix || o[b] != blocks - 1 - b) {
+        std::printf("reverse_chain: block %d partial %d (expected %d), finished %d-th (expected %d)\n", b, p[b],
+                    suffix, o[b], blocks - 1 - b);
+        ++failures;
+      }
+    }
   }
 
   if (failures) {
