@@ -125,11 +125,13 @@ Dim3 cta_coordinates(const LaunchState& launch, uint64_t linear) {
 // limits.patience warp-instructions per resident CTA with no CTA finishing (spinning on a flag a
 // later CTA sets, as a producer/consumer pair or a persistent kernel's queue does on a GPU where
 // both are resident) makes room for more: the window of resident CTAs doubles, up to
-// limits.max_resident_ctas, and they take turns round by round. A kernel whose CTAs each finish
-// within the patience runs exactly as one CTA after another. Decided on instruction counts only,
-// so deterministic.
+// limits.max_resident_ctas and max_resident_threads, and they take turns round by round. A
+// kernel whose CTAs each finish within the patience runs exactly as one CTA after another.
+// Decided on instruction counts only, so deterministic.
 void run_ctas_in_order(LaunchState& launch, const FunctionalLimits& limits, uint64_t first, uint64_t end) {
   std::vector<std::unique_ptr<CtaState>> resident;
+  const uint64_t cap = std::max<uint64_t>(
+      1, std::min(limits.max_resident_ctas, limits.max_resident_threads / std::max<uint64_t>(1, launch.block.count())));
   uint64_t next = first, window = 1;
   uint64_t since_finish = launch.warp_instructions;  // the count when a CTA last finished or joined
   while (next < end || !resident.empty()) {
@@ -152,9 +154,8 @@ void run_ctas_in_order(LaunchState& launch, const FunctionalLimits& limits, uint
     }
     if (!any_progress && stuck) throw ExecError(describe_barrier_deadlock(*stuck), FaultKind::Barrier);
     if (finished) since_finish = launch.warp_instructions;
-    else if (next < end && window < limits.max_resident_ctas &&
-             launch.warp_instructions - since_finish > limits.patience * window)
-      window = std::min<uint64_t>(window * 2, limits.max_resident_ctas);
+    else if (next < end && window < cap && launch.warp_instructions - since_finish > limits.patience * window)
+      window = std::min<uint64_t>(window * 2, cap);
   }
 }
 

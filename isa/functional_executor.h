@@ -20,9 +20,11 @@ struct FunctionalLimits {
   unsigned slice = 256;
   // CTAs that may communicate run one after another; when those running have executed this many
   // warp-instructions each with none finishing, as many more join them (a CTA may be waiting
-  // for a later one, as it may on a GPU that holds both), up to max_resident_ctas at once.
+  // for a later one, as it may on a GPU that holds both), up to max_resident_ctas at once and
+  // max_resident_threads in all (about what a large GPU holds: 132 SMs x 2,048 threads).
   uint64_t patience = uint64_t(1) << 20;
   uint64_t max_resident_ctas = 1024;
+  uint64_t max_resident_threads = uint64_t(1) << 18;
 };
 
 // Runs every CTA of the launch on `pool`'s threads (null: the calling thread only). Throws

@@ -124,5 +124,15 @@ TEST(WaitingCtas, AWaitBeyondTheResidentCapEndsInTheRunawayError) {
   for (unsigned i = 0; i < 6; ++i) EXPECT_EQ(r.order[i], 0xffffffffu) << "CTA " << i;
 }
 
+TEST(WaitingCtas, TheResidentThreadsBoundTheWindowToo) {
+  FunctionalLimits limits = quick_patience();
+  limits.max_resident_threads = 4 * 64;  // four CTAs of 64 threads, as the CTA cap above
+  const ChainRun bounded = run_chain(6, 1, limits);
+  EXPECT_NE(bounded.error.find("probably never terminates"), std::string::npos) << bounded.error;
+  limits.max_resident_threads = 6 * 64;
+  const ChainRun enough = run_chain(6, 1, limits);
+  EXPECT_EQ(enough.error, "");
+}
+
 }  // namespace
 }  // namespace gpusim::isa
