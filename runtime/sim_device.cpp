@@ -362,7 +362,12 @@ class SimDevice final : public Device {
         new_model();
         if (profiler_) model_->add_observer(profiler_->observer());
       }
-      throw KernelFault(std::string("kernel fault: ") + e.what(), e.kind());
+      std::string report = std::string("kernel fault: ") + e.what();
+      // A runaway is a guess: a kernel that is only long needs a larger budget, not a fix.
+      if (e.kind() == isa::FaultKind::Runaway)
+        report += " (if it is only long: raise the budget with --max-warp-instructions N, or "
+                  "GPUSIM_MAX_WARP_INSTRUCTIONS=N for a program using the simulator's CUDA libraries)";
+      throw KernelFault(report, e.kind());
     } catch (const std::runtime_error& e) {
       services_.flush();
       if (profiler_ && model_) profiler_->abort(model_->core_cycle());

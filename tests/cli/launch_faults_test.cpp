@@ -31,6 +31,8 @@ TEST(LaunchFaults, EveryKindIsAReportAndExit1) {
       EXPECT_EQ(o.exit_code, 1) << mode << " kind " << c.kind << "\n" << o.output;
       EXPECT_TRUE(contains(o.output, "kernel fault")) << o.output;
       EXPECT_TRUE(contains(o.output, c.report)) << mode << " kind " << c.kind << "\n" << o.output;
+      EXPECT_EQ(contains(o.output, "raise the budget with --max-warp-instructions"), c.kind == 3)
+          << mode << " kind " << c.kind << "\n" << o.output;
     }
 }
 

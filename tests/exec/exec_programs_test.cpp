@@ -429,6 +429,9 @@ TEST(Exec, EachKernelFaultKindReachesTheProgram) {
       EXPECT_TRUE(contains(o.output, std::string(c.kind) + ": " + c.error)) << mode << "\n" << o.output;
       EXPECT_TRUE(contains(o.output, c.report)) << mode << "\n" << o.output;
       EXPECT_TRUE(contains(o.output, "FAULT")) << o.output;  // the launch table marks the faulted launch
+      // A runaway says how to let a kernel that is only long finish; other faults do not.
+      EXPECT_EQ(contains(o.output, "GPUSIM_MAX_WARP_INSTRUCTIONS=N"), std::string(c.kind) == "runaway")
+          << mode << " " << c.kind << "\n" << o.output;
     }
 }
 
