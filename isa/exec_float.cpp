@@ -176,7 +176,7 @@ void float_mad_fma(ExecContext& ctx, const Instruction& in) {
 
 // div.rn/rz/rm/rp: IEEE quotient. div.full.f32: the correctly rounded quotient (within the
 // documented 2 ulp). div.approx.f32: a * rcp.approx(b), two roundings as the ISA describes, so
-// |b| > 2^126 gives 0 under .ftz.
+// |b| > 2^126 gives 0 under .ftz; a subnormal b (without .ftz) is scaled into range first.
 void float_div(ExecContext& ctx, const Instruction& in) {
   const DataType t = require_type(ctx, in);
   const FloatFormat f = format_of(ctx, t);
@@ -187,7 +187,15 @@ void float_div(ExecContext& ctx, const Instruction& in) {
   for_each_lane(ctx.mask, [&](unsigned l) {
     const uint64_t a = flush_if(ctx.get(in.ops[1], l), f, ftz), b = flush_if(ctx.get(in.ops[2], l), f, ftz);
     uint64_t res;
-    if (in.mod.approx) {
+    if (in.mod.approx && !ftz && (uint32_t(b) & 0x7f800000u) == 0 && (uint32_t(b) & 0x7fffffu) != 0) {
+      // A subnormal divisor without .ftz: 1/b would overflow, yet the hardware gives a finite
+      // quotient (libdevice's fmodf divides subnormals this way and is exact on GPUs). Both
+      // operands scaled by 2^24 first (exact for b; a quotient that overflows stays infinite).
+      const uint32_t scale = 0x4b800000u;  // 2^24
+      res = f32_arith(ArithOp::Mul, f32_arith(ArithOp::Mul, uint32_t(a), scale, Rounding::Rn),
+                      approx_f32(ApproxFn::Rcp, f32_arith(ArithOp::Mul, uint32_t(b), scale, Rounding::Rn), false),
+                      Rounding::Rn);
+    } else if (in.mod.approx) {
       res = f32_arith(ArithOp::Mul, uint32_t(a), approx_f32(ApproxFn::Rcp, uint32_t(b), ftz), Rounding::Rn);
     } else if (t == DataType::F32) {
       res = f32_arith(ArithOp::Div, uint32_t(a), uint32_t(b), r);

@@ -218,6 +218,15 @@ TEST(OpcodeFloat, DivisionForms) {
   // div.approx.ftz: |b| > 2^126 makes rcp(b) subnormal -> flushed -> 0.
   const auto big = run_op("div.approx.ftz.f32", "f32", {"f32", "f32"}, {{fb(1e30f), fb(1e38f)}});
   EXPECT_EQ(big[0], fb(0.0f));
+  // A subnormal divisor without .ftz: a finite quotient, as libdevice's fmodf needs (its
+  // fmodf(0x1p-140, 0x1p-145) divides them this way; 1/b alone overflows). With .ftz b is 0.
+  const Rows sub = {{fb(0x1p-140f), fb(0x1p-145f)}, {fb(0x1.8p-130f), fb(0x1p-149f)}, {fb(1e30f), fb(0x1p-140f)}};
+  const auto q = run_op("div.approx.f32", "f32", {"f32", "f32"}, sub);
+  EXPECT_EQ(q[0], fb(32.0f));
+  EXPECT_EQ(q[1], fb(0x1.8p19f));
+  EXPECT_EQ(q[2], fb(INFINITY));  // 1e30 * 2^140 overflows
+  const auto qftz = run_op("div.approx.ftz.f32", "f32", {"f32", "f32"}, {{fb(1.0f), fb(0x1p-140f)}});
+  EXPECT_EQ(qftz[0], fb(INFINITY));
 }
 
 }  // namespace
