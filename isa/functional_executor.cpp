@@ -8,7 +8,9 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <vector>
 
+#include "isa/affine_access.h"
 #include "isa/shared_effects.h"
 #include "isa/step.h"
 
@@ -36,17 +38,39 @@ namespace {
 
 enum class RoundResult { Progressed, Done, Stuck };
 
+// A step's global accesses, summarised or traced, to `sink`.
+void report_global_accesses(const std::vector<MemAccess>& trace, const AffineAccess& summary, GlobalAccessSink& sink) {
+  if (summary.valid()) {
+    if (summary.space != StateSpace::Global) return;
+    for (unsigned l = 0; l < 32; ++l)
+      if (summary.lanes >> l & 1u) sink.on_global_access(summary.lane_address(l), summary.lane_bytes(), summary.write);
+    return;
+  }
+  for (const MemAccess& a : trace)
+    if (a.space == StateSpace::Global) sink.on_global_access(a.addr, a.size, a.write || a.atomic);
+}
+
 // One turn for every warp of the CTA (up to `limits.slice` instructions each), then barrier
 // release.
 // `counted` is the counter the budget applies to (the launch's, or the CTA's own when CTAs run
 // independently).
-RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits, const uint64_t& counted) {
+RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits, const uint64_t& counted,
+                      GlobalAccessSink* sink = nullptr) {
   bool progressed = false;
   bool all_done = true;
+  std::vector<MemAccess> trace;
+  AffineAccess summary;
   for (auto& wp : cta.warps) {
     Warp& w = *wp;
     for (unsigned i = 0; i < limits.slice && !w.done() && !w.at_barrier; ++i) {
-      step_warp(w, cta, launch, nullptr);
+      if (sink) {
+        trace.clear();
+        summary.lanes = 0;
+        step_warp(w, cta, launch, &trace, &summary);
+        report_global_accesses(trace, summary, *sink);
+      } else {
+        step_warp(w, cta, launch, nullptr);
+      }
       progressed = true;
       launch.clock += 1;
     }
@@ -128,7 +152,8 @@ Dim3 cta_coordinates(const LaunchState& launch, uint64_t linear) {
 // limits.max_resident_ctas and max_resident_threads, and they take turns round by round. A
 // kernel whose CTAs each finish within the patience runs exactly as one CTA after another.
 // Decided on instruction counts only, so deterministic.
-void run_ctas_in_order(LaunchState& launch, const FunctionalLimits& limits, uint64_t first, uint64_t end) {
+void run_ctas_in_order(LaunchState& launch, const FunctionalLimits& limits, uint64_t first, uint64_t end,
+                       GlobalAccessSink* sink) {
   std::vector<std::unique_ptr<CtaState>> resident;
   const uint64_t cap = std::max<uint64_t>(
       1, std::min(limits.max_resident_ctas, limits.max_resident_threads / std::max<uint64_t>(1, launch.block.count())));
@@ -142,7 +167,7 @@ void run_ctas_in_order(LaunchState& launch, const FunctionalLimits& limits, uint
     bool any_progress = false, finished = false;
     const CtaState* stuck = nullptr;
     for (size_t i = 0; i < resident.size();) {
-      const RoundResult r = cta_round(*resident[i], launch, limits, launch.warp_instructions);
+      const RoundResult r = cta_round(*resident[i], launch, limits, launch.warp_instructions, sink);
       if (r == RoundResult::Done) {
         resident.erase(resident.begin() + std::ptrdiff_t(i));
         any_progress = finished = true;
@@ -163,7 +188,7 @@ void run_ctas_in_order(LaunchState& launch, const FunctionalLimits& limits, uint
 // of the launch state (its own %clock, %smid and counters; no device services, which such
 // kernels never call), so nothing it computes depends on the thread or on the other CTAs.
 void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, WorkerPool* pool, uint64_t first,
-                          uint64_t total) {
+                          uint64_t total, GlobalAccessSink* sink) {
   const unsigned threads = pool ? pool->threads() : 1;
   std::vector<LaunchState> locals(threads, launch);
   std::vector<uint64_t> warp_instructions(threads, 0), thread_instructions(threads, 0);
@@ -186,7 +211,7 @@ void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, W
         else reused.emplace(launch, cta_coordinates(launch, id));
         CtaState& cta = *reused;
         for (;;) {
-          const RoundResult r = cta_round(cta, local, limits, local.warp_instructions);
+          const RoundResult r = cta_round(cta, local, limits, local.warp_instructions, sink);
           if (r == RoundResult::Done) break;
           if (r == RoundResult::Stuck) throw ExecError(describe_barrier_deadlock(cta), FaultKind::Barrier);
         }
@@ -201,7 +226,7 @@ void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, W
       thread_instructions[t] += local.thread_instructions;
     }
   };
-  if (pool && threads > 1 && total - first > 1) pool->for_each(threads, worker);
+  if (pool && threads > 1 && total - first > 1 && !sink) pool->for_each(threads, worker);
   else worker(0);
   for (unsigned t = 0; t < threads; ++t) {
     launch.warp_instructions += warp_instructions[t];
@@ -225,15 +250,15 @@ void run_grid_functional(LaunchState& launch, const FunctionalLimits& limits, Wo
     throw ExecError("a cooperative launch with clusters is not supported", FaultKind::Unsupported);
   if (launch.cooperative) return run_grid_interleaved(launch, limits);
   if (launch.cluster.count() > 1) return run_clusters(launch, limits);
-  run_ctas_functional(launch, limits, 0, launch.grid.count(), pool);
+  run_ctas_functional(launch, limits, 0, launch.grid.count(), pool, nullptr);
 }
 
 void run_ctas_functional(LaunchState& launch, const FunctionalLimits& limits, uint64_t first, uint64_t end,
-                         WorkerPool* pool) {
+                         WorkerPool* pool, GlobalAccessSink* sink) {
   if (first >= end) return;
   if (!launch.cooperative && launch.cluster.count() <= 1 && !ctas_may_communicate(*launch.module, *launch.kernel))
-    return run_grid_independent(launch, limits, pool, first, end);
-  run_ctas_in_order(launch, limits, first, end);
+    return run_grid_independent(launch, limits, sink ? nullptr : pool, first, end, sink);
+  run_ctas_in_order(launch, limits, first, end, sink);
 }
 
 }  // namespace gpusim::isa

@@ -27,6 +27,13 @@ struct FunctionalLimits {
   uint64_t max_resident_threads = uint64_t(1) << 18;
 };
 
+// Receives the global-memory accesses of CTAs run functionally, in execution order (the wave
+// sampler warms the timing model's L2 with them: sim/l2_warming.h). Atomics count as writes.
+struct GlobalAccessSink {
+  virtual ~GlobalAccessSink() = default;
+  virtual void on_global_access(uint64_t address, uint32_t bytes, bool write) = 0;
+};
+
 // Runs every CTA of the launch on `pool`'s threads (null: the calling thread only). Throws
 // ExecError on a fault or a barrier that cannot complete.
 //
@@ -39,8 +46,10 @@ void run_grid_functional(LaunchState& launch, const FunctionalLimits& limits = {
 // Runs the CTAs with linear ids [first, end) of the launch, each to its end, as run_grid_functional
 // runs a grid's: independent CTAs on `pool`'s threads, others one after another on the calling
 // thread (the functional rest of a sampled timing run: sim/sampled_detail.h).
+// With `sink`, every CTA runs on the calling thread (the accesses arrive in one order whatever the
+// pool) and each global access is reported to it.
 void run_ctas_functional(LaunchState& launch, const FunctionalLimits& limits, uint64_t first, uint64_t end,
-                         WorkerPool* pool = nullptr);
+                         WorkerPool* pool = nullptr, GlobalAccessSink* sink = nullptr);
 
 // Runs one CTA to completion (used by run_grid_functional and by tests).
 void run_cta_functional(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits);

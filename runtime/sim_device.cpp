@@ -325,6 +325,7 @@ class SimDevice final : public Device {
           sim::SamplingOptions sampling;
           sampling.windows_for_short_grids = options_.sample_windows;
           sampling.shadow.enabled = options_.sample_shadow;
+          sampling.warm_l2 = options_.sample_l2_warming;
           sampled = sim::run_sampled_launch(*model_, sampler_, ls, res, limits, sampling);
         }
         std::optional<sim::LaunchProgressLine> progress;

@@ -53,6 +53,9 @@ struct SimDeviceOptions {
   // With sample: grids of a few generations whose CTAs share data through the L2 (GEMMs) run with
   // shadow SMs (sim/shadow_sampling.h; experimental, NOT TRUSTED) instead of a proxy; --sample-shadow.
   bool sample_shadow = false;
+  // With sample: the waves that would only fill the L2 further run functionally, warming it
+  // (sim/l2_warming.h), instead of in detail; --sample-no-l2-warming turns it off (to compare).
+  bool sample_l2_warming = true;
   // Host threads simulating in parallel (CTAs in functional mode, SMs in timing mode); 0 = the
   // machine's hardware threads. Results are the same for every count (docs/ARCHITECTURE.md).
   unsigned threads = 0;

@@ -148,6 +148,8 @@ class GpuModel {
   const isa::LaunchState* launch() const { return launch_; }
   CacheLineState l2_line(uint64_t address, int* slice) const { return memory_->l2_line(address, slice); }
   L2LineCounts l2_lines() const { return memory_->l2_lines(); }
+  // Functional warming of the L2 between cycles (sim/l2_warming.h; MemoryPartitions::warm_l2).
+  uint64_t warm_l2(uint64_t address, uint32_t bytes, bool write) { return memory_->warm_l2(address, bytes, write); }
 
  private:
   void dispatch_ctas();

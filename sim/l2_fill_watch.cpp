@@ -28,10 +28,25 @@ void L2FillWatch::on_wave_end(const L2LineCounts& now) {
     return;
   }
   // The rate of new lines so far, for the waves still to come.
-  const double rate = double(now.valid > start_.valid ? now.valid - start_.valid : 0) / double(waves_);
+  const double rate = lines_per_wave();
   const double room = double(now.capacity) - double(now.valid);
   projected_full_wave_ = rate > 0 ? double(waves_) + room / rate : 0;
   filling_ = rate > 0 && projected_full_wave_ <= double(total_waves_);
+}
+
+double L2FillWatch::lines_per_wave() const {
+  return waves_ ? double(last_.valid > start_.valid ? last_.valid - start_.valid : 0) / double(waves_) : 0.0;
+}
+
+void L2FillWatch::after_warming(const L2LineCounts& now, uint64_t total_waves) {
+  if (now.valid > last_.valid) start_.valid += now.valid - last_.valid;
+  start_.evictions += now.evictions - last_.evictions;
+  last_ = now;
+  total_waves_ = total_waves;
+  // The projection from the detailed waves' rate, as the next wave end would make it.
+  const double rate = lines_per_wave();
+  projected_full_wave_ = rate > 0 ? double(waves_) + double(room()) / rate : 0;
+  filling_ = !turned_over_ && rate > 0 && projected_full_wave_ <= double(total_waves_);
 }
 
 }  // namespace gpusim::sim

@@ -36,6 +36,13 @@ class L2FillWatch {
   // For a sampler that only estimates the launch's length as it goes (sim/progress_sampling.h:
   // windows of cycles): the next on_wave_end projects against this.
   void set_total_waves(uint64_t total_waves) { total_waves_ = total_waves; }
+  // The L2 was warmed functionally with the lines of waves the detailed run will not see
+  // (sim/l2_warming.h): those lines do not count toward the rate of new lines per detailed wave,
+  // and `total_waves` is what is left for the detailed run.
+  void after_warming(const L2LineCounts& now, uint64_t total_waves);
+  // New lines per wave so far, and the lines the L2 still has room for.
+  double lines_per_wave() const;
+  uint64_t room() const { return last_.capacity > last_.valid ? last_.capacity - last_.valid : 0; }
 
   // Index of the wave end at which the L2 had turned over (the fit's first point may be there),
   // or 0 when it has not (yet).

@@ -64,6 +64,8 @@ class L2Slice {
   void clear();
   uint32_t num_sets() const { return cache_.num_sets(); }
   const SectorCache& cache() const { return cache_; }
+  // Functional warming (sim/l2_warming.h): the sectors placed without timing or statistics.
+  bool warm(uint64_t local_line, uint32_t sector_mask, bool dirty) { return cache_.warm(local_line, sector_mask, dirty); }
   // Queueing counters since the last reset_queue_stats() (sim/l2_queue_stats.h).
   const L2QueueStats& queue_stats() const { return queue_stats_; }
   void reset_queue_stats() { queue_stats_ = L2QueueStats{}; }

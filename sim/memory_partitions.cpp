@@ -246,6 +246,21 @@ L2LineCounts MemoryPartitions::l2_lines() const {
   return lines;
 }
 
+uint64_t MemoryPartitions::warm_l2(uint64_t address, uint32_t bytes, bool write) {
+  Impl& m = *impl_;
+  const uint64_t line_bytes = uint64_t(m.config.l2_line_bytes), sector_bytes = uint64_t(m.config.l2_sector_bytes);
+  const uint64_t last = address + std::max<uint32_t>(bytes, 1) - 1;
+  uint64_t replaced = 0;
+  for (uint64_t line = address / line_bytes * line_bytes; line <= last; line += line_bytes) {
+    const uint64_t from = std::max(address, line), to = std::min(last, line + line_bytes - 1);
+    uint32_t mask = 0;
+    for (uint64_t s = (from - line) / sector_bytes; s <= (to - line) / sector_bytes; ++s) mask |= 1u << s;
+    L2Slice& slice = m.slices[static_cast<size_t>(m.hash.slice_of(line))];
+    replaced += slice.warm(m.hash.local_line_address(line), mask, write) ? 1 : 0;
+  }
+  return replaced;
+}
+
 CacheLineState MemoryPartitions::l2_line(uint64_t address, int* slice) const {
   const Impl& m = *impl_;
   const uint64_t line_bytes = uint64_t(m.config.l2_line_bytes);

@@ -120,6 +120,10 @@ class MemoryPartitions {
   L2LineCounts l2_lines() const;
   // The L2 slice holding the line of `address`, and the line as that slice holds it (inspection).
   CacheLineState l2_line(uint64_t address, int* slice) const;
+  // Functional warming of the L2 (sim/l2_warming.h): the sectors `bytes` at `address` touch,
+  // placed in their slice as if read (or written: dirty) long ago; no timing, no statistics.
+  // Between cycles only. Returns the lines that replaced another.
+  uint64_t warm_l2(uint64_t address, uint32_t bytes, bool write);
   // Drops all cached contents (a fresh GPU for a new, independent measurement).
   void flush();
 

@@ -13,8 +13,16 @@
 
 namespace gpusim::sim {
 
-void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, const SamplingOptions& options) {
+void WaveSampler::arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, const SamplingOptions& options,
+                      isa::LaunchState* launch, const isa::FunctionalLimits* limits) {
   model_ = &model;
+  // Warming runs CTAs out of order: only for CTAs that cannot communicate.
+  const bool may_warm = launch && limits && !isa::ctas_may_communicate(*launch->module, *launch->kernel);
+  launch_ = may_warm ? launch : nullptr;
+  limits_ = may_warm ? limits : nullptr;
+  warming_ = L2Warming{};
+  warmed_waves_ = warmed_after_ = 0;
+  warm_estimate_ = WaveEstimate{};
   options_ = options;
   wave_ = wave_ctas;
   total_ = total_ctas;
@@ -47,8 +55,36 @@ double WaveSampler::estimated_error_if_stopped(const WaveEstimate& e, uint64_t j
   // Stopping after j waves lets wave j+1 and the partial last wave finish in detail.
   const uint64_t full_waves = total_ / wave_;
   const uint64_t skipped = full_waves > j + 1 ? full_waves - (j + 1) : 0;
-  const double predicted = double(wave_ends_.back()) + double(full_waves - j) * e.wave_cycles;
-  return extrapolation_error(e, skipped, floor) / predicted;
+  const double warmed = double(warmed_waves_) * warm_estimate_.wave_cycles;
+  const double predicted = double(wave_ends_.back()) + double(full_waves - j) * e.wave_cycles + warmed;
+  return (extrapolation_error(e, skipped, floor) + extrapolation_error(warm_estimate_, warmed_waves_, floor)) /
+         predicted;
+}
+
+void WaveSampler::maybe_warm_l2(uint64_t j) {
+  if (!options_.warm_l2 || !launch_ || warmed_waves_ || !l2_.filling()) return;
+  // The filling pace must be known: a stationary fit (wave 0 is never fitted).
+  if (wave_ends_.size() < kMinStationaryWindow + 1) return;
+  const WaveEstimate e = estimate_wave_time(wave_ends_, 1);
+  const double rate = l2_.lines_per_wave();
+  if (!e.valid || !e.stationary || rate <= 0) return;
+  // Room left for the wave still running and one more in detail, so that the detailed run itself
+  // sees the L2 turn over at a wave's end.
+  const double fill_waves = std::floor(double(l2_.room()) / rate);
+  if (fill_waves < 2.0 + options_.warm_min_waves) return;
+  uint64_t k = uint64_t(fill_waves) - 2;
+  // Leave the detailed run the waves it needs after the turn-over, the next one and the drain.
+  const uint64_t full_waves = total_ / wave_, keep = j + 4 + options_.min_waves;
+  if (full_waves < keep + k) k = full_waves > keep ? full_waves - keep : 0;
+  const uint64_t first = (j + 1) * wave_;  // the limit now: wave j runs, none queued after it
+  if (k < options_.warm_min_waves || limit_ != first) return;
+  warming_ = warm_l2_with_ctas(*model_, *launch_, *limits_, first, first + k * wave_);
+  warmed_waves_ = k;
+  warmed_after_ = j + 1;
+  warm_estimate_ = e;
+  total_ -= k * wave_;
+  model_->set_cta_skip(first, first + k * wave_);
+  l2_.after_warming(model_->l2_lines(), total_ / wave_);
 }
 
 void WaveSampler::on_ctas_retired(uint64_t cycle, uint64_t retired_so_far) {
@@ -81,9 +117,11 @@ size_t WaveSampler::fit_start_after_l2() const {
 
 void WaveSampler::on_wave_end(uint64_t cycle, uint64_t j) {  // j full waves retired
   wave_ends_.push_back(cycle);
-  wave_instructions_.push_back(model_->launch() ? model_->launch()->warp_instructions : 0);
+  // The detailed CTAs' instructions only: the warmed CTAs' ran at once, functionally.
+  wave_instructions_.push_back(model_->launch() ? model_->launch()->warp_instructions - warming_.warp_instructions : 0);
   l2_.on_wave_end(model_->l2_lines());
   if (!deciding_) return;
+  maybe_warm_l2(j);
   fit_from_ = fit_start_after_l2();
   // The limit is (j+1) waves now. Stop: the next wave and the partial last wave's worth of CTAs
   // finish in detail, as the grid's own last waves would. Otherwise keep two waves ahead.
@@ -98,7 +136,11 @@ void WaveSampler::on_wave_end(uint64_t cycle, uint64_t j) {  // j full waves ret
   const size_t from = fit_from();
   const uint64_t needed = std::max<uint64_t>(
       options_.min_waves, from + (from <= kMinStationaryWindow ? kMinStationaryWindow + 1 : options_.min_waves));
-  if (cap == 0) {
+  // A fill projected too late for the cap may still be warmed over once the filling pace is known.
+  const bool may_still_warm = options_.warm_l2 && launch_ && !warmed_waves_ && wave_ends_.size() < 2 * kMinStationaryWindow;
+  if (cap == 0 && may_still_warm) {
+    // not yet: keep two waves ahead (below)
+  } else if (cap == 0) {
     std::ostringstream why;
     why << std::fixed << std::setprecision(0) << "the L2 was still filling after " << j << " waves ("
         << 100 * l2_.occupancy() << " % of its lines; full at about wave " << std::ceil(l2_.projected_full_wave())
@@ -132,7 +174,7 @@ void WaveSampler::on_wave_end(uint64_t cycle, uint64_t j) {  // j full waves ret
   } else if (deciding_) {
     limit_ = std::min(total_, (j + 2) * wave_);
   }
-  model_->set_cta_limit(limit_);
+  model_->set_cta_limit(id_of(limit_));
 }
 
 namespace {
@@ -275,13 +317,39 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   }
 
   const DetailedPart d = run_detailed_part(model, launch, resources, sampler, [&](WaveSampler& w) {
-    w.arm(model, s.wave_ctas, s.total_ctas, options);
+    w.arm(model, s.wave_ctas, s.total_ctas, options, &launch, &limits);
   });
+  // Warmed waves ran functionally inside the detailed part: their CPU time is the functional part's.
+  s.l2_warming = sampler.warming();
+  s.warmed_waves = sampler.warmed_waves();
+  s.warmed_after = sampler.warmed_after();
+  s.warm_wave_cycles = sampler.warm_estimate().wave_cycles;
+  const uint64_t warmed_ctas = s.warmed_waves * s.wave_ctas;
+  s.functional_cpu_seconds = s.l2_warming.cpu_seconds;
   s.timing = d.timing;
-  s.detailed_cpu_seconds = d.cpu_seconds;
+  s.detailed_cpu_seconds = d.cpu_seconds - s.l2_warming.cpu_seconds;
   s.detailed_ctas = d.ctas;
   s.detailed_cycles = d.timing.cycles;
   s.wave_end_cycles = d.wave_end_cycles;
+  const double warmed_cycles = double(s.warmed_waves) * s.warm_wave_cycles;
+  const double warmed_error = extrapolation_error(sampler.warm_estimate(), s.warmed_waves, options.error_floor);
+  if (s.warmed_waves && (sampler.gave_up() || s.detailed_ctas + warmed_ctas >= s.total_ctas)) {
+    // Everything but the warmed waves ran in detail: only their time is extrapolated.
+    s.sampled = true;
+    s.detailed_waves = s.total_waves - s.warmed_waves;
+    s.wave_cycles = s.warm_wave_cycles;
+    s.fit_first_wave = sampler.warm_estimate().first;
+    s.fit_waves = sampler.warm_estimate().points;
+    s.stationary = sampler.warm_estimate().stationary;
+    s.unscaled_cycles = s.detailed_cycles + static_cast<uint64_t>(std::llround(warmed_cycles));
+    s.timing.cycles = s.unscaled_cycles;
+    s.timing.seconds = double(s.timing.cycles) / (model.config().core_clock_mhz * 1e6);
+    s.error_cycles = static_cast<uint64_t>(std::ceil(warmed_error));
+    s.l2_full = sampler.l2().turned_over();
+    s.l2_full_wave = sampler.l2().turned_over_at();
+    s.l2_occupancy = sampler.l2().occupancy();
+    return s;
+  }
   if (sampler.gave_up() || s.detailed_ctas >= s.total_ctas) {
     s.detailed_ctas = s.total_ctas;
     s.detailed_waves = s.total_waves;
@@ -300,11 +368,12 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
 
   // The rest of the grid, functionally: the results must be complete.
   const uint64_t issued_before_rest = launch.warp_instructions;
-  s.functional_cpu_seconds = run_ctas_functionally(launch, limits, s.detailed_ctas, s.total_ctas, model.worker_pool());
+  s.functional_cpu_seconds +=
+      run_ctas_functionally(launch, limits, sampler.first_rest_cta(), s.total_ctas, model.worker_pool());
   const uint64_t rest_instructions = launch.warp_instructions - issued_before_rest;
 
-  const uint64_t skipped_waves = (s.total_ctas - s.detailed_ctas) / s.wave_ctas;
-  s.detailed_waves = s.total_waves - skipped_waves;
+  const uint64_t skipped_waves = (s.total_ctas - warmed_ctas - s.detailed_ctas) / s.wave_ctas;
+  s.detailed_waves = s.total_waves - skipped_waves - s.warmed_waves;
   // The sampler stopped on this same estimate (valid), so the prediction always exists here.
   const WaveEstimate est = estimate_wave_time(steady, sampler.fit_from());
   s.sampled = true;
@@ -315,14 +384,14 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   s.l2_full_wave = sampler.l2().turned_over_at();
   s.l2_occupancy = sampler.l2().occupancy();
   s.wave_cycles = est.wave_cycles;
-  s.work = compare_work(sampler.wave_instructions(), est.first, est.points, rest_instructions, skipped_waves,
-                        options.work);
-  const double skipped_cycles = double(skipped_waves) * s.wave_cycles;
+  s.work = compare_work(sampler.wave_instructions(), est.first, est.points,
+                        rest_instructions + s.l2_warming.warp_instructions, skipped_waves + s.warmed_waves, options.work);
+  const double skipped_cycles = double(skipped_waves) * s.wave_cycles + warmed_cycles;
   s.unscaled_cycles = s.detailed_cycles + static_cast<uint64_t>(std::llround(skipped_cycles));
   s.timing.cycles = s.detailed_cycles + static_cast<uint64_t>(std::llround(s.work.scale_cycles(skipped_cycles)));
   s.timing.seconds = double(s.timing.cycles) / (model.config().core_clock_mhz * 1e6);
   s.error_cycles = static_cast<uint64_t>(std::ceil(s.work.scale_error(
-      extrapolation_error(est, skipped_waves, options.error_floor), skipped_cycles)));
+      extrapolation_error(est, skipped_waves, options.error_floor) + warmed_error, skipped_cycles)));
   // The stop rule bounded the unscaled estimate; a scaled one can only be flagged (the skipped CTAs
   // have run: they cannot be timed now).
   s.trusted = !s.work.scaled || s.estimated_error() <= options.max_error;

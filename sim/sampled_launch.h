@@ -25,7 +25,11 @@
 // (sim/l2_fill_watch.h). While the L2 is still filling and would be full before the grid ends,
 // the sampler does not stop; once it has turned over, only the waves after that are fitted when
 // the pace changed there (vecadd 32M on h100.ini: 1,280 cycles a wave while its 50 MB L2 fills,
-// 2,000 after; the prefix alone predicted 33 % too few cycles). Nor can the statistics see later
+// 2,000 after; the prefix alone predicted 33 % too few cycles). The waves in between need not be
+// simulated: once the filling pace is known (a stationary fit), those that would only fill the L2
+// further run functionally at once, their accesses warming the L2, and the dispatcher jumps over
+// them (sim/l2_warming.h); their time is extrapolated at the filling pace, the rest as below from
+// the waves after the turn-over. Nor can the statistics see later
 // CTAs doing more or less work than the timed ones (a loop count that grows with blockIdx): once
 // the skipped CTAs have run functionally their warp-instructions per wave are compared with the
 // fitted waves', and beyond 2 % the skipped time is scaled by the ratio and the change added to the
@@ -56,6 +60,7 @@
 #include "isa/launch_state.h"
 #include "sim/gpu_model.h"
 #include "sim/l2_fill_watch.h"
+#include "sim/l2_warming.h"
 #include "sim/progress_sampling.h"
 #include "sim/proxy_sampling.h"
 #include "sim/shadow_sampling.h"
@@ -88,6 +93,12 @@ struct SamplingOptions {
   // waves: an L2 that fills later than that has the grid simulated in full, and the result says why.
   L2FillOptions l2_fill;
   double max_fill_fraction = 0.5;
+  // Instead of simulating the waves that only fill the L2 further in detail, run them
+  // functionally and warm the L2 with their accesses (sim/l2_warming.h), once the filling pace is
+  // known from a stationary fit; their time is extrapolated at that pace. Only when it saves at
+  // least this many waves, and leaves the detailed run enough waves after the turn-over.
+  bool warm_l2 = true;
+  unsigned warm_min_waves = 3;
   // The skipped CTAs' work against the fitted waves' (sim/work_scaling.h): a grid whose later CTAs
   // do more or less work per wave has the skipped waves' time scaled by it.
   WorkScalingOptions work;
@@ -128,6 +139,11 @@ struct SampledTiming {
   // and the prediction before it was scaled by them.
   WorkScaling work;
   uint64_t unscaled_cycles = 0;
+  // Waves run functionally to warm the L2 (sim/l2_warming.h), after the first warmed_after
+  // detailed waves, and their time per wave (the filling pace, fitted on the waves before them).
+  L2Warming l2_warming;
+  uint64_t warmed_waves = 0, warmed_after = 0;
+  double warm_wave_cycles = 0;
   double detailed_cpu_seconds = 0, functional_cpu_seconds = 0;  // host CPU time of the two parts
   uint64_t error_cycles = 0;     // estimated error of the prediction (cycles)
   std::vector<uint64_t> wave_end_cycles;  // from launch start, one per full detailed wave
@@ -153,11 +169,22 @@ struct SampledTiming {
 // until the wave time is known.
 class WaveSampler : public GpuModel::CtaRetirementListener {
  public:
-  void arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, const SamplingOptions& options);
+  // With `launch` and `limits`, the sampler may warm the L2 functionally (SamplingOptions::warm_l2).
+  void arm(GpuModel& model, uint64_t wave_ctas, uint64_t total_ctas, const SamplingOptions& options,
+           isa::LaunchState* launch = nullptr, const isa::FunctionalLimits* limits = nullptr);
   void disarm();  // leaves the model and lifts its CTA limit
   void on_ctas_retired(uint64_t cycle, uint64_t retired_so_far) override;
 
+  // CTAs let run in detail (after a warming jump these are not the lowest ids: first_rest_cta).
   uint64_t detailed_ctas() const { return limit_; }
+  // The lowest CTA id of the functional rest, once the sampler has stopped.
+  uint64_t first_rest_cta() const { return id_of(limit_); }
+  // The L2 warming jump, if one was made: its CTAs, the waves it skipped (warmed_waves()) after
+  // warmed_after() detailed waves, and the filling pace it extrapolates them at.
+  const L2Warming& warming() const { return warming_; }
+  uint64_t warmed_waves() const { return warmed_waves_; }
+  uint64_t warmed_after() const { return warmed_after_; }
+  const WaveEstimate& warm_estimate() const { return warm_estimate_; }
   const std::vector<uint64_t>& wave_ends() const { return wave_ends_; }  // absolute core cycles
   // The launch's warp-instructions issued by each wave end (the work of the fitted waves, against
   // which the skipped CTAs' is compared: sim/work_scaling.h).
@@ -184,9 +211,21 @@ class WaveSampler : public GpuModel::CtaRetirementListener {
   // more of the waves' wander: teaching.ini window sums, whose 4-CTA waves wander by +/-4 % over
   // tens of waves, fitted on 7 waves after the turn-over missed by 4-5 % per wave).
   size_t fit_start_after_l2() const;
+  // After wave j, while the L2 is filling: warm it with the waves that would only fill it further
+  // and jump the dispatcher over them, when the filling pace is known (sim/l2_warming.h).
+  void maybe_warm_l2(uint64_t j);
+  // The linear CTA id of the n-th CTA the detailed run may dispatch (n counts detailed CTAs).
+  uint64_t id_of(uint64_t n) const { return warmed_waves_ && n > warming_.first_cta ? n + (warming_.end_cta - warming_.first_cta) : n; }
+  void set_limit(uint64_t n);
   GpuModel* model_ = nullptr;
+  isa::LaunchState* launch_ = nullptr;
+  const isa::FunctionalLimits* limits_ = nullptr;
+  L2Warming warming_;
+  uint64_t warmed_waves_ = 0, warmed_after_ = 0;
+  WaveEstimate warm_estimate_;
   SamplingOptions options_;
   void on_wave_end(uint64_t cycle, uint64_t j);
+  // total_: the CTAs the detailed run may see (the grid's, less any warmed); limit_ counts them.
   uint64_t wave_ = 0, total_ = 0, max_waves_ = 0, limit_ = 0, steady_waves_ = 0;
   bool deciding_ = false, gave_up_ = false;
   std::vector<uint64_t> wave_ends_, wave_instructions_;

@@ -123,6 +123,10 @@ std::string describe_sampling(const SampledTiming& s) {
      << std::setprecision(0);
   if (s.l2_full) os << "; L2 full from wave " << s.l2_full_wave;
   else os << "; L2 " << 100 * s.l2_occupancy << "% full, the grid ends before it fills";
+  if (s.warmed_waves)
+    os << "; grid waves " << s.warmed_after << "-" << s.warmed_after + s.warmed_waves - 1
+       << " ran functionally, warming the L2, at the filling pace of " << std::setprecision(1) << s.warm_wave_cycles
+       << " cycles per wave (the wave numbers above count detailed waves only)" << std::setprecision(0);
   if (s.work.scaled)
     os << std::setprecision(1) << "; the skipped CTAs ran " << 100.0 * s.work.ratio
        << "% of the fitted waves' warp-instructions per wave: their time scaled by it, the change again in the error"
@@ -165,6 +169,15 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
     j["l2_occupancy"] = s.l2_occupancy;
     j["trusted"] = s.trusted;
     j["work"] = work_to_json(s.work, s.unscaled_cycles);
+    // Waves run functionally to warm the L2 (sim/l2_warming.h); null: none. (Their host time is
+    // in host_cpu_seconds_functional_rest: simulated quantities only here.)
+    j["l2_warming"] = s.warmed_waves ? nlohmann::json{{"first_wave", s.warmed_after},
+                                                      {"waves", s.warmed_waves},
+                                                      {"first_cta", s.l2_warming.first_cta},
+                                                      {"end_cta", s.l2_warming.end_cta},
+                                                      {"wave_cycles", s.warm_wave_cycles},
+                                                      {"replaced_lines", s.l2_warming.replaced_lines}}
+                                     : nlohmann::json();
   }
   if (s.by_shadow) {
     const ShadowRun& r = s.shadow;

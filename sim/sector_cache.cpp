@@ -129,6 +129,19 @@ WriteResult SectorCache::write(uint64_t line_address, uint32_t sector_mask) {
   return r;
 }
 
+bool SectorCache::warm(uint64_t line_address, uint32_t sector_mask, bool dirty) {
+  check_request(line_address, sector_mask, "warm");
+  const SectorCacheStats kept = stats_;
+  std::optional<Writeback> dropped;
+  const size_t way = allocate(line_address, dropped);
+  const bool replaced = stats_.evictions != kept.evictions;
+  stats_ = kept;
+  masks_[way].valid |= sector_mask;
+  if (dirty) masks_[way].dirty |= sector_mask;
+  last_use_[way] = ++clock_;
+  return replaced;
+}
+
 FillResult SectorCache::fill(uint64_t line_address, uint32_t sector_mask) {
   check_request(line_address, sector_mask, "fill");
   FillResult r;

@@ -85,6 +85,11 @@ class SectorCache {
   WriteResult write(uint64_t line_address, uint32_t sector_mask);
   // Data for `sector_mask` of the line arrived from the next level.
   FillResult fill(uint64_t line_address, uint32_t sector_mask);
+  // The sectors placed as an access long ago would have left them (the wave sampler's functional
+  // warming of the L2, sim/l2_warming.h): valid, dirty when written, most recently used. No MSHR,
+  // no statistics; a dirty victim's write-back is dropped (it falls in the time the sampler
+  // extrapolates). Returns whether another line was replaced.
+  bool warm(uint64_t line_address, uint32_t sector_mask, bool dirty);
 
   bool is_valid(uint64_t line_address, int sector) const;
   bool is_dirty(uint64_t line_address, int sector) const;

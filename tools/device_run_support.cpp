@@ -46,12 +46,15 @@ void add_device_options(po::options_description& opts, const std::string& backen
       "sample", "timing mode: simulate the first waves of each launch in detail (grids of under 22 waves: "
                 "1/8 and 1/16 of the CTAs on 1/8 and 1/16 of the chip where it divides evenly, else until the "
                 "instruction rate after the first CTA generation is known; a grid whose L2 is still filling "
-                "waits for it to fill), the rest functionally, and predict the time with its estimated error "
+                "waits for it to fill, warming it functionally with the waves that would only fill it further "
+                "once the filling pace is known), the rest functionally, and predict the time with its estimated error "
                 "(scaled by the skipped CTAs' warp-instructions when they do more or less work than the timed "
                 "ones, then NOT TRUSTED above 5 %)")(
       "sample-windows", "with --sample: sample grids of 22-73 waves by windows spread over the grid (start, middle, "
                         "end) instead of simulating them in full; such an estimate cannot fall back to a full run, "
                         "it is marked NOT TRUSTED when its error exceeds 5 %")(
+      "sample-no-l2-warming", "with --sample: simulate the waves that fill the L2 in detail instead of running "
+                              "them functionally and warming the L2 with their accesses (for comparison)")(
       "sample-shadow", "with --sample, experimental: grids of a few CTA generations whose CTAs read each other's data "
                        "(GEMMs) run on the full chip with 1 SM in 8 in detail and the others functional, feeding the "
                        "real L2 and DRAM (shadow SMs); printed NOT TRUSTED (sgemm within its error, wmma_gemm not)")(
@@ -128,6 +131,8 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
   o.sample_windows = vm.count("sample-windows") > 0;
   if (o.sample_windows && !o.sample) throw std::invalid_argument("--sample-windows needs --sample");
   o.sample_shadow = vm.count("sample-shadow") > 0;
+  o.sample_l2_warming = vm.count("sample-no-l2-warming") == 0;
+  if (!o.sample_l2_warming && !o.sample) throw std::invalid_argument("--sample-no-l2-warming needs --sample");
   if (o.sample_shadow && !o.sample) throw std::invalid_argument("--sample-shadow needs --sample");
   if (o.sample && o.mode != runtime::SimMode::Timing)
     throw std::invalid_argument("--sample predicts time: it needs --mode timing");

@@ -102,5 +102,28 @@ TEST(L2FillWatch, ConflictingSetsBeforeItIsFullDoNotCountAsTurnedOver) {
   EXPECT_EQ(w.turned_over_at(), 5u);
 }
 
+// The sampler warmed the L2 with 6 waves it skipped (sim/l2_warming.h): those lines do not raise
+// the rate per detailed wave, the projection counts detailed waves, and the turn-over is still seen.
+TEST(L2FillWatch, WarmedLinesDoNotCountAsDetailedWaves) {
+  Stream s{{0, 1000, 0}, 100};
+  L2FillWatch w;
+  w.start(s.lines, 120);
+  for (int k = 0; k < 2; ++k) w.on_wave_end(s.next());
+  EXPECT_NEAR(w.lines_per_wave(), 100.0, 1e-9);
+  EXPECT_EQ(w.room(), 800u);
+  for (int k = 0; k < 6; ++k) s.next();  // warmed: 600 lines without a wave end
+  w.after_warming(s.lines, 114);
+  EXPECT_NEAR(w.lines_per_wave(), 100.0, 1e-9) << "warmed lines are not a detailed wave's";
+  EXPECT_EQ(w.room(), 200u);
+  w.on_wave_end(s.next());
+  EXPECT_TRUE(w.filling());
+  EXPECT_NEAR(w.projected_full_wave(), 4.0, 1e-9);  // 3 detailed waves, then 100 lines of room
+  w.on_wave_end(s.next());  // takes the last empty ways
+  EXPECT_FALSE(w.turned_over());
+  w.on_wave_end(s.next());
+  EXPECT_TRUE(w.turned_over());
+  EXPECT_EQ(w.turned_over_at(), 4u);
+}
+
 }  // namespace
 }  // namespace gpusim::sim

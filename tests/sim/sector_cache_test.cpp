@@ -139,6 +139,32 @@ TEST(SectorCache, WriteBackWriteAllocate) {
   EXPECT_FALSE(c.is_dirty(0x080, 1));
 }
 
+// Functional warming (the wave sampler's, sim/l2_warming.h): lines placed as accesses would have
+// left them, without statistics; a full set replaces its least recently used line and drops the
+// victim's write-back.
+TEST(SectorCache, WarmPlacesSectorsWithoutStatistics) {
+  SectorCache c(small(WritePolicy::WriteBackAllocate));
+  EXPECT_FALSE(c.warm(0x000, 0b0011, false));
+  EXPECT_FALSE(c.warm(0x100, 0b1000, true));
+  EXPECT_EQ(c.valid_lines(), 2u);
+  EXPECT_TRUE(c.is_valid(0x000, 0) && c.is_valid(0x000, 1) && !c.is_valid(0x000, 2));
+  EXPECT_FALSE(c.is_dirty(0x000, 0));
+  EXPECT_TRUE(c.is_dirty(0x100, 3));
+  EXPECT_EQ(c.read(0x000, 0b0011, 1).hit_mask, 0b0011u);  // a later access hits what was warmed
+  EXPECT_EQ(c.stats().read_sector_hits, 2u);
+  EXPECT_EQ(c.stats().read_sector_misses, 0u);
+  // Set 0 is full: 0x100 is now the least recently used (the read touched 0x000).
+  EXPECT_TRUE(c.warm(0x200, 0xF, false));
+  EXPECT_FALSE(c.is_valid(0x100, 3));
+  EXPECT_TRUE(c.is_valid(0x000, 0) && c.is_valid(0x200, 3));
+  EXPECT_EQ(c.stats().evictions, 0u) << "warming is not counted";
+  EXPECT_EQ(c.stats().writeback_sectors, 0u) << "the warmed victim's write-back is dropped";
+  EXPECT_EQ(c.mshrs_in_use(), 0u);
+  EXPECT_FALSE(c.warm(0x000, 0b0100, true));  // present: sectors added, nothing replaced
+  EXPECT_TRUE(c.is_dirty(0x000, 2) && !c.is_dirty(0x000, 0));
+  EXPECT_EQ(c.valid_lines(), 2u);
+}
+
 TEST(SectorCache, InvalidateAllDropsLinesAndRejectsBadRequests) {
   SectorCache c(small(WritePolicy::WriteThroughNoAllocate));
   fill_line(c, 0x000);

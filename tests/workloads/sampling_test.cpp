@@ -39,8 +39,9 @@ std::string ptx_of(const std::string& source) {
 KernelRun run_kernel(bool sample, const std::string& source, const std::string& kernel, uint32_t grid_x, uint32_t block,
                const std::vector<float>& in, size_t out_floats, bool two_inputs, int32_t n, unsigned threads = 1,
                bool windows = false, const std::vector<std::string>& overrides = {},
-               const std::string& config = "teaching.ini") {
+               const std::string& config = "teaching.ini", bool l2_warming = true) {
   runtime::SimDeviceOptions o;
+  o.sample_l2_warming = l2_warming;
   o.overrides = overrides;
   o.threads = threads;
   o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/" + config;
@@ -103,12 +104,21 @@ TEST(Sampling, VecaddMatchesFullSimulation) {
   for (int32_t i = 0; i < n; i += 997) EXPECT_EQ(c[i], in[i] + in[i]) << i;
   EXPECT_EQ(c[n - 1], in[n - 1] + in[n - 1]);
   // The L2 (256 KiB: 2,048 lines) takes 96 new lines a wave (4 CTAs x 256 threads x 12 bytes), so
-  // it is full during wave 21: the sampler does not stop before (sim/l2_fill_watch.h).
+  // it is full during wave 21: the sampler does not stop before (sim/l2_fill_watch.h). Once the
+  // filling pace is known it warms the L2 functionally with the waves that would only fill it
+  // further (sim/l2_warming.h) and sees the turn-over in detail right after them; its wave numbers
+  // count detailed waves only.
   ASSERT_FALSE(sampled.sampling["l2_full_wave"].is_null()) << sampled.sampling.dump();
-  const uint64_t full_wave = sampled.sampling["l2_full_wave"].get<uint64_t>();
+  ASSERT_FALSE(sampled.sampling["l2_warming"].is_null()) << sampled.sampling.dump();
+  const uint64_t detailed_full_wave = sampled.sampling["l2_full_wave"].get<uint64_t>();
+  const uint64_t warmed = sampled.sampling["l2_warming"]["waves"].get<uint64_t>();
+  EXPECT_GE(warmed, 3u);
+  EXPECT_GE(detailed_full_wave, sampled.sampling["l2_warming"]["first_wave"].get<uint64_t>());
+  const uint64_t full_wave = detailed_full_wave + warmed;  // in the grid
   EXPECT_GE(full_wave, 20u);
   EXPECT_LE(full_wave, 23u);
-  EXPECT_GT(sampled.sampling["detailed_waves"].get<uint64_t>(), full_wave);
+  EXPECT_GT(sampled.sampling["detailed_waves"].get<uint64_t>(), detailed_full_wave);
+  EXPECT_LT(sampled.sampling["detailed_waves"].get<uint64_t>() + warmed, 40u);
   // Every CTA does the same work: the prediction is not scaled by it (sim/work_scaling.h).
   EXPECT_TRUE(sampled.sampling["work"]["measured"].get<bool>());
   EXPECT_FALSE(sampled.sampling["work"]["scaled"].get<bool>()) << sampled.sampling["work"].dump();
@@ -251,17 +261,30 @@ TEST(Sampling, ProgressRateWaitsForTheL2ToFill) {
   EXPECT_EQ(full.output, sampled.output);
 }
 
-// An L2 that would fill only past half the grid (2 MiB: about wave 170 of 250) holds the sampler
-// back for good: the launch runs in full and says why. One whose data fits (4 MiB) does not hold
-// it: the grid is sampled as before and says the L2 did not fill.
-TEST(Sampling, AnL2ThatFillsLateMeansAFullRun) {
+// An L2 that would fill only past half the grid (2 MiB: about wave 170 of 250) is warmed
+// functionally with the ~160 waves that would only fill it further (sim/l2_warming.h): the grid is
+// sampled within its printed error, with the turn-over and the waves after it in detail. Without
+// warming (--sample-no-l2-warming) it holds the sampler back for good: the launch runs in full and
+// says why. One whose data fits (4 MiB) does not hold it: the grid is sampled as before and says
+// the L2 did not fill.
+TEST(Sampling, AnL2ThatFillsLateIsWarmedFunctionally) {
   const int32_t n = 256 * 1000;
   const std::vector<float> in = ramp(n);
-  const KernelRun late = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n, 1, false, {"l2.size_kib=2048"});
+  const std::vector<std::string> l2 = {"l2.size_kib=2048"};
+  const KernelRun full = run_kernel(false, "vecadd", "vecadd", n / 256, 256, in, n, true, n, 1, false, l2);
+  const KernelRun warmed = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n, 1, false, l2);
+  ASSERT_TRUE(warmed.sampling["sampled"].get<bool>()) << warmed.sampling.dump();
+  ASSERT_FALSE(warmed.sampling["l2_warming"].is_null()) << warmed.sampling.dump();
+  EXPECT_GE(warmed.sampling["l2_warming"]["waves"].get<uint64_t>(), 150u);
+  EXPECT_FALSE(warmed.sampling["l2_full_wave"].is_null()) << "the turn-over is seen in detail";
+  expect_sampled_close(full, warmed);
+  const KernelRun late = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n, 1, false, l2,
+                                    "teaching.ini", false);
   ASSERT_FALSE(late.sampling.is_null());
   EXPECT_FALSE(late.sampling["sampled"].get<bool>()) << late.sampling.dump();
   EXPECT_NE(late.sampling["fallback_reason"].get<std::string>().find("L2 was still filling"), std::string::npos)
       << late.sampling.dump();
+  EXPECT_EQ(late.stats.cycles, full.stats.cycles);
   const KernelRun fits = run_kernel(true, "vecadd", "vecadd", n / 256, 256, in, n, true, n, 1, false, {"l2.size_kib=4096"});
   ASSERT_TRUE(fits.sampling["sampled"].get<bool>()) << fits.sampling.dump();
   EXPECT_TRUE(fits.sampling["l2_full_wave"].is_null()) << fits.sampling.dump();
