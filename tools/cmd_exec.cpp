@@ -218,7 +218,8 @@ int gpusim_cmd_exec(int argc, char** argv) {
     else unsetenv("GPUSIM_SET");
     if (vm.count("stats")) setenv("GPUSIM_STATS", std::filesystem::absolute(vm["stats"].as<std::string>()).c_str(), 1);
     else unsetenv("GPUSIM_STATS");
-    setenv("GPUSIM_QUIET", vm.count("quiet") ? "1" : "0", 1);
+    // --quiet, or GPUSIM_QUIET=1 inherited from the caller (what the program's own runs honour).
+    if (vm.count("quiet")) setenv("GPUSIM_QUIET", "1", 1);
     // Profiling (runtime/sim_environment.h): set when given, cleared otherwise so an inherited
     // variable does not profile a run that did not ask for it.
     const auto set_or_clear = [](const char* name, const std::string& value) {

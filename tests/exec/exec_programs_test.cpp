@@ -88,6 +88,16 @@ TEST(Exec, QuietLeavesOnlyTheProgramsOutput) {
   EXPECT_FALSE(contains(o.output, "kernel launch")) << o.output;
 }
 
+// GPUSIM_QUIET=1 in gpusim exec's own environment quiets it as --quiet does (the wrapper used to
+// overwrite it with 0).
+TEST(Exec, QuietFromTheEnvironment) {
+  setenv("GPUSIM_QUIET", "1", 1);  // inherited by gpusim through popen
+  const Outcome o = run_gpusim("exec -- '" + program("vector_add") + "' 1000");
+  unsetenv("GPUSIM_QUIET");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_FALSE(contains(o.output, "kernel launch")) << o.output;
+}
+
 TEST(Exec, StatsFileHoldsEveryLaunchWithCycles) {
   const std::string path = ::testing::TempDir() + "/exec_stats.json";
   const Outcome o = exec("--mode timing --quiet --stats '" + path + "'", "vector_add", "5000");
