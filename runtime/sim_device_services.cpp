@@ -28,6 +28,7 @@ SimDeviceServices::SimDeviceServices(DeviceMemory& memory, TextSink printf_sink,
 void SimDeviceServices::print(const isa::DeviceThread&, const std::string& text) {
   // CUDA's printf buffer is circular: output beyond its size overwrites the oldest records.
   // (Its records hold the format and the arguments; here they hold the formatted text.)
+  printf_used_ = true;
   printed_.push_back(text);
   printed_bytes_ += text.size();
   while (printed_bytes_ > printf_fifo_size_ && !printed_.empty()) {
@@ -37,6 +38,7 @@ void SimDeviceServices::print(const isa::DeviceThread&, const std::string& text)
 }
 
 uint64_t SimDeviceServices::malloc(const isa::DeviceThread&, uint64_t size) {
+  heap_used_ = true;
   if (size == 0) return 0;
   const uint64_t charged = (size + kHeapGranule - 1) / kHeapGranule * kHeapGranule;
   if (charged < size || charged > heap_size_ - heap_in_use_) return 0;  // heap exhausted: NULL, as CUDA
@@ -53,6 +55,7 @@ uint64_t SimDeviceServices::malloc(const isa::DeviceThread&, uint64_t size) {
 }
 
 void SimDeviceServices::free(const isa::DeviceThread&, uint64_t addr) {
+  heap_used_ = true;
   if (addr == 0) return;
   auto it = heap_.find(addr);
   if (it == heap_.end())
@@ -88,9 +91,13 @@ void SimDeviceServices::set_limit(DeviceLimit limit, uint64_t value) {
       return;
     case DeviceLimit::PrintfFifoSize:
       if (value == 0) throw Error("the printf FIFO size must be greater than 0");
+      // CUDA sizes the FIFO once, before the first kernel that prints (cudaErrorInvalidValue after).
+      if (printf_used_) throw Error("the printf FIFO size cannot change after a kernel has used printf");
       printf_fifo_size_ = value;
       return;
     case DeviceLimit::MallocHeapSize:
+      // CUDA sizes the heap once, before the first kernel that uses it (cudaErrorInvalidValue after).
+      if (heap_used_) throw Error("the malloc heap size cannot change after a kernel has used device malloc or free");
       if (value < heap_in_use_)
         throw Error("malloc heap size " + std::to_string(value) + " is smaller than the " +
                     std::to_string(heap_in_use_) + " bytes kernels hold allocated");

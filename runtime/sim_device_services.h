@@ -37,7 +37,8 @@ class SimDeviceServices final : public isa::DeviceServices {
   void flush();
 
   // Limits; set_limit throws Error for a value the device cannot take (a malloc heap smaller than
-  // what kernels hold allocated, a zero-sized printf FIFO).
+  // what kernels hold allocated, a zero-sized printf FIFO) or a limit no longer open to change (the
+  // heap or FIFO size once a kernel has used device malloc/free or printf).
   void set_limit(DeviceLimit limit, uint64_t value);
   uint64_t get_limit(DeviceLimit limit) const;
 
@@ -58,6 +59,9 @@ class SimDeviceServices final : public isa::DeviceServices {
   std::deque<std::string> asserts_;   // this launch's assertion messages
   std::map<uint64_t, uint64_t> heap_; // device-malloc allocations: address -> bytes charged
   uint64_t heap_in_use_ = 0;
+  // Whether a kernel has called printf / malloc or free: their limits are fixed from then on.
+  bool printf_used_ = false;
+  bool heap_used_ = false;
 };
 
 }  // namespace gpusim::runtime

@@ -199,8 +199,18 @@ TEST_P(DeviceRuntimeTest, HeapExhaustionReturnsNullAndFreeGivesTheSpaceBack) {
     EXPECT_THROW(dev->free(live[0]), Error);
     dev->launch(mod, "_Z12heap_releasePy", grid(1, 128), args(ptrs));  // free(NULL) does nothing
   }
-  // With every block freed the heap can shrink to nothing.
-  dev->set_limit(DeviceLimit::MallocHeapSize, 0);
+  // CUDA fixes the heap's size once a kernel has used it (cudaErrorInvalidValue), even with every
+  // block freed; the printf FIFO likewise once a kernel has printed.
+  EXPECT_THROW(dev->set_limit(DeviceLimit::MallocHeapSize, 0), Error);
+  EXPECT_EQ(dev->get_limit(DeviceLimit::MallocHeapSize), 100u * 64);
+}
+
+TEST_P(DeviceRuntimeTest, PrintfFifoSizeIsFixedOncePrinted) {
+  dev->set_limit(DeviceLimit::PrintfFifoSize, 4096);  // before any printf: open
+  dev->launch(mod, "_Z5hellov", grid(1, 1), {});
+  EXPECT_THROW(dev->set_limit(DeviceLimit::PrintfFifoSize, 8192), Error);
+  EXPECT_EQ(dev->get_limit(DeviceLimit::PrintfFifoSize), 4096u);
+  dev->set_limit(DeviceLimit::MallocHeapSize, 1 << 20);  // no kernel has used malloc: still open
 }
 
 TEST_P(DeviceRuntimeTest, FreeOfABadPointerIsAFault) {
