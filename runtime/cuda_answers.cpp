@@ -6,7 +6,46 @@
 
 namespace gpusim::runtime {
 
+namespace {
+// Texture and surface size limits. The CUDA C++ Programming Guide's table of technical
+// specifications gives the same ones for compute capability 7.0 through 9.0 (V100, A100, H100
+// alike), as cudaGetDeviceProperties reports them on those GPUs: no per-architecture choice.
+std::optional<int> texture_limit(int a) {
+  switch (a) {
+    case cudaDevAttrMaxTexture1DWidth: return 131072;
+    case cudaDevAttrMaxTexture1DLinearWidth: return 268435456;  // 2^28 texels
+    case cudaDevAttrMaxTexture1DMipmappedWidth: return 32768;
+    case cudaDevAttrMaxTexture2DWidth: case cudaDevAttrMaxTexture2DLinearWidth: return 131072;
+    case cudaDevAttrMaxTexture2DHeight: return 65536;
+    case cudaDevAttrMaxTexture2DLinearHeight: return 65000;
+    case cudaDevAttrMaxTexture2DLinearPitch: return 2097120;  // bytes
+    case cudaDevAttrMaxTexture2DMipmappedWidth: case cudaDevAttrMaxTexture2DMipmappedHeight: return 32768;
+    case cudaDevAttrMaxTexture2DGatherWidth: case cudaDevAttrMaxTexture2DGatherHeight: return 32768;
+    case cudaDevAttrMaxTexture3DWidth: case cudaDevAttrMaxTexture3DHeight: case cudaDevAttrMaxTexture3DDepth: return 16384;
+    case cudaDevAttrMaxTexture3DWidthAlt: case cudaDevAttrMaxTexture3DHeightAlt: return 8192;
+    case cudaDevAttrMaxTexture3DDepthAlt: return 32768;
+    case cudaDevAttrMaxTexture1DLayeredWidth: return 32768;
+    case cudaDevAttrMaxTexture2DLayeredWidth: case cudaDevAttrMaxTexture2DLayeredHeight: return 32768;
+    case cudaDevAttrMaxTexture1DLayeredLayers: case cudaDevAttrMaxTexture2DLayeredLayers: return 2048;
+    case cudaDevAttrMaxTextureCubemapWidth: case cudaDevAttrMaxTextureCubemapLayeredWidth: return 32768;
+    case cudaDevAttrMaxTextureCubemapLayeredLayers: return 2046;
+    case cudaDevAttrMaxSurface1DWidth: return 32768;
+    case cudaDevAttrMaxSurface2DWidth: return 131072;
+    case cudaDevAttrMaxSurface2DHeight: return 65536;
+    case cudaDevAttrMaxSurface3DWidth: case cudaDevAttrMaxSurface3DHeight: case cudaDevAttrMaxSurface3DDepth: return 16384;
+    case cudaDevAttrMaxSurface1DLayeredWidth: return 32768;
+    case cudaDevAttrMaxSurface2DLayeredWidth: case cudaDevAttrMaxSurface2DLayeredHeight: return 32768;
+    case cudaDevAttrMaxSurface1DLayeredLayers: case cudaDevAttrMaxSurface2DLayeredLayers: return 2048;
+    case cudaDevAttrMaxSurfaceCubemapWidth: case cudaDevAttrMaxSurfaceCubemapLayeredWidth: return 32768;
+    case cudaDevAttrMaxSurfaceCubemapLayeredLayers: return 2046;
+    case cudaDevAttrSurfaceAlignment: return 512;
+    default: return std::nullopt;
+  }
+}
+}  // namespace
+
 std::optional<int> cuda_device_attribute(const DeviceProperties& p, int a) {
+  if (const auto limit = texture_limit(a)) return limit;
   switch (a) {
     case cudaDevAttrMaxThreadsPerBlock: return p.max_threads_per_block;
     case cudaDevAttrMaxBlockDimX: return p.max_block_dim[0];
@@ -63,7 +102,9 @@ std::optional<int> cuda_device_attribute(const DeviceProperties& p, int a) {
     case cudaDevAttrReservedSharedMemoryPerBlock: return p.shared_reserved_per_block;
     case cudaDevAttrMemoryPoolsSupported: return 0;
     case cudaDevAttrClusterLaunch: return p.compute_major >= 9 ? 1 : 0;
-    case cudaDevAttrSparseCudaArraySupported: case cudaDevAttrHostRegisterReadOnlySupported: return 0;
+    case cudaDevAttrSparseCudaArraySupported: return 0;
+    // cudaHostRegisterReadOnly: registered, and the device's stores to it fault.
+    case cudaDevAttrHostRegisterReadOnlySupported: return 1;
     case cudaDevAttrTimelineSemaphoreInteropSupported: case cudaDevAttrGPUDirectRDMASupported: return 0;
     case cudaDevAttrIpcEventSupport: case cudaDevAttrMpsEnabled: return 0;
     case cudaDevAttrNumaConfig: return 0;

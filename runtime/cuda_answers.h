@@ -12,7 +12,7 @@
 namespace gpusim::runtime {
 
 // A device attribute by CUDA's number, from the simulated device's properties; nullopt for one
-// the simulator does not model (textures, surfaces, peer access...).
+// the simulator does not model (peer access...). Texture and surface size limits are the GPUs'.
 std::optional<int> cuda_device_attribute(const DeviceProperties& properties, int attribute);
 
 // Stream priorities (cudaDeviceGetStreamPriorityRange, cuCtxGetStreamPriorityRange): 0 is the

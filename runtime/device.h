@@ -13,6 +13,7 @@
 
 #include "isa/exec_context.h"  // Dim3
 #include "runtime/device_properties.h"
+#include "runtime/host_pages.h"
 #include "runtime/tensor_map_spec.h"
 
 namespace gpusim::runtime {
@@ -182,7 +183,12 @@ class Device {
     copy_to_host(bounce.data(), src, bytes);
     copy_to_device(dst, bounce.data(), bytes);
   }
-  virtual void map_host_memory(void* host, size_t bytes) { throw Error(name() + ": cannot map host memory"); }
+  // `how`: whether the range is the library's own allocation or the program's registered memory,
+  // whose pages the device checks before touching (runtime/host_pages.h).
+  virtual void map_host_memory(void* host, size_t bytes, HostMapping how = HostMapping::Owned) {
+    (void)how;
+    throw Error(name() + ": cannot map host memory");
+  }
   virtual void unmap_host_memory(void* host) { throw Error(name() + ": cannot map host memory"); }
   virtual std::optional<AllocationInfo> allocation_at(DevPtr addr) const { return std::nullopt; }
   // `with_registers`: also run what finds the register count (ptxas on the simulator; slow).

@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -47,7 +48,7 @@ uint64_t DeviceMemory::allocate(uint64_t bytes) {
   return addr;
 }
 
-void DeviceMemory::map_host(void* host, uint64_t bytes) {
+void DeviceMemory::map_host(void* host, uint64_t bytes, HostMapping how) {
   const uint64_t addr = reinterpret_cast<uint64_t>(host);
   if (!host || bytes == 0 || addr + bytes < addr) throw std::invalid_argument("map of an empty or wrapping host range");
   if (addr < kLimit && addr + bytes > kBase)
@@ -60,7 +61,34 @@ void DeviceMemory::map_host(void* host, uint64_t bytes) {
     if (prev->first + prev->second.size > addr)
       throw std::invalid_argument("host range " + isa::hex_text(addr) + " overlaps a mapping at " + isa::hex_text(prev->first));
   }
-  allocations_.emplace(addr, Storage{static_cast<uint8_t*>(host), bytes, 0});
+  allocations_.emplace(addr, Storage{static_cast<uint8_t*>(host), bytes, 0, how, true});
+}
+
+void DeviceMemory::check_registered_ranges() {
+  bool changed = false;
+  for (auto& [addr, s] : allocations_) {
+    if (s.mapping == HostMapping::Owned) continue;
+    const HostPages pages = host_pages(s.data, s.size);
+    const bool usable = pages == HostPages::ReadWrite || (pages == HostPages::ReadOnly && s.mapping == HostMapping::RegisteredReadOnly);
+    changed |= usable != s.usable;
+    s.usable = usable;
+  }
+  if (changed) allocation_removed();  // executors drop the spans they cached
+}
+
+std::string DeviceMemory::take_refusal() {
+  const char* why = refused_why_.exchange(nullptr);
+  const uint64_t addr = refused_at_.exchange(0);
+  if (!why) return "";
+  return std::string("address ") + isa::hex_text(addr) + " is in " + why;
+}
+
+void DeviceMemory::refuse(uint64_t addr, const Storage& s, bool write) {
+  const char* why = !s.usable ? "host memory registered with cudaHostRegister that the program has since unmapped or protected"
+                    : write   ? "host memory registered read-only (cudaHostRegisterReadOnly), which the device may not write"
+                              : nullptr;
+  const char* none = nullptr;
+  if (why && refused_why_.compare_exchange_strong(none, why)) refused_at_.store(addr);
 }
 
 void DeviceMemory::release(uint64_t addr) {
@@ -106,22 +134,48 @@ std::string DeviceMemory::describe_miss(uint64_t addr, uint64_t bytes) const {
   return "[" + isa::hex_text(addr) + ", +" + std::to_string(bytes) + ") is not inside any allocation";
 }
 
-uint8_t* DeviceMemory::at(uint64_t addr, uint64_t bytes, const char* what) const {
+void DeviceMemory::check_registered(const Entry& e, uint64_t addr, uint64_t bytes, const char* what, bool write) {
+  const Storage& s = e.second;
+  if (s.mapping == HostMapping::Owned) return;
+  if (write && s.mapping == HostMapping::RegisteredReadOnly)
+    throw std::invalid_argument(std::string(what) + ": " + isa::hex_text(addr) +
+                                " is host memory registered read-only (cudaHostRegisterReadOnly)");
+  // A GPU would reach the pinned pages; here the host's mapping must still hold them.
+  if (!host_pages_mapped(reinterpret_cast<const void*>(addr), bytes))
+    throw std::invalid_argument(std::string(what) + ": [" + isa::hex_text(addr) + ", +" + std::to_string(bytes) +
+                                ") is registered host memory that the program has since unmapped");
+}
+
+uint8_t* DeviceMemory::at(uint64_t addr, uint64_t bytes, const char* what, bool write) const {
   const Entry* e = find(addr, bytes);
   if (!e) throw std::out_of_range(std::string(what) + ": " + describe_miss(addr, bytes));
+  check_registered(*e, addr, bytes, what, write);
   return e->second.data + (addr - e->first);
+}
+
+void DeviceMemory::check_host_side(const void* host, uint64_t bytes, const char* what, bool write) const {
+  const uint64_t addr = reinterpret_cast<uint64_t>(host);
+  // Device allocations live elsewhere in the host's memory (Storage::data): their addresses are
+  // not host pointers, and a copy treating one as such would fault in the simulator's process.
+  if (addr < kLimit && addr + bytes > kBase)
+    throw std::invalid_argument(std::string(what) + ": " + isa::hex_text(addr) +
+                                " is a device address, not host memory (is the cudaMemcpyKind the wrong way round?)");
+  if (const Entry* e = find(addr, 1)) check_registered(*e, addr, std::min<uint64_t>(bytes, e->first + e->second.size - addr), what, write);
 }
 
 bool DeviceMemory::read(uint64_t addr, void* out, unsigned size) {
   const Entry* e = find(addr, size);
   if (!e) return false;
+  if (!e->second.usable) return refuse(addr, e->second, false), false;
   std::memcpy(out, e->second.data + (addr - e->first), size);
   return true;
 }
 
 bool DeviceMemory::span_at(uint64_t addr, isa::GlobalSpan& out) {
   const Entry* e = find(addr, 1);
-  if (!e) return false;
+  // Read-only and unusable registered ranges take every access through read()/write(), which
+  // refuse what the pages would not allow.
+  if (!e || !e->second.usable || e->second.mapping == HostMapping::RegisteredReadOnly) return false;
   out = isa::GlobalSpan{e->first, e->second.size, e->second.data};
   return true;
 }
@@ -129,24 +183,31 @@ bool DeviceMemory::span_at(uint64_t addr, isa::GlobalSpan& out) {
 bool DeviceMemory::write(uint64_t addr, const void* in, unsigned size) {
   const Entry* e = find(addr, size);
   if (!e) return false;
+  if (!e->second.usable || e->second.mapping == HostMapping::RegisteredReadOnly) return refuse(addr, e->second, true), false;
   std::memcpy(e->second.data + (addr - e->first), in, size);
   return true;
 }
 
 void DeviceMemory::copy_in(uint64_t addr, const void* src, uint64_t bytes) {
-  if (bytes) std::memcpy(at(addr, bytes, "copy to device"), src, bytes);
+  if (!bytes) return;
+  check_host_side(src, bytes, "copy to device: the host source", false);
+  std::memcpy(at(addr, bytes, "copy to device", true), src, bytes);
 }
 
 void DeviceMemory::copy_out(void* dst, uint64_t addr, uint64_t bytes) const {
-  if (bytes) std::memcpy(dst, at(addr, bytes, "copy to host"), bytes);
+  if (!bytes) return;
+  check_host_side(dst, bytes, "copy to host: the host destination", true);
+  std::memcpy(dst, at(addr, bytes, "copy to host", false), bytes);
 }
 
 void DeviceMemory::copy_within(uint64_t dst, uint64_t src, uint64_t bytes) {
-  if (bytes) std::memmove(at(dst, bytes, "device-to-device copy destination"), at(src, bytes, "device-to-device copy source"), bytes);
+  if (bytes)
+    std::memmove(at(dst, bytes, "device-to-device copy destination", true),
+                 at(src, bytes, "device-to-device copy source", false), bytes);
 }
 
 void DeviceMemory::fill(uint64_t addr, int value, uint64_t bytes) {
-  if (bytes) std::memset(at(addr, bytes, "memset"), value, bytes);
+  if (bytes) std::memset(at(addr, bytes, "memset", true), value, bytes);
 }
 
 }  // namespace gpusim::runtime

@@ -13,6 +13,7 @@
 // as CUDA guarantees at its synchronisation points).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -20,6 +21,7 @@
 #include <string>
 
 #include "isa/exec_context.h"
+#include "runtime/host_pages.h"
 
 namespace gpusim::runtime {
 
@@ -59,10 +61,20 @@ class DeviceMemory final : public isa::GlobalMemory {
   uint64_t allocate(uint64_t bytes);
   // Makes [host, host+bytes) of this process reachable by kernels at the same address.
   // Throws std::invalid_argument if it overlaps device addresses or another mapping.
-  void map_host(void* host, uint64_t bytes);
+  // Registered ranges are the program's memory: their pages are checked at each copy and at
+  // check_registered_ranges(), and a read-only one refuses the device's stores.
+  void map_host(void* host, uint64_t bytes, HostMapping how = HostMapping::Owned);
   // Throws std::invalid_argument when `addr` is not the start of a live allocation / mapping.
   void release(uint64_t addr);
   void unmap_host(void* host);
+  // Re-reads the pages of every registered range (a launch calls it first): one the program has
+  // since unmapped, or made inaccessible, is closed to kernels (their accesses fault as
+  // out-of-bounds) until it is mapped again, so that no kernel access reaches a missing page.
+  void check_registered_ranges();
+  // Why the last access refused on a registered range (a store to read-only memory, a range
+  // since unmapped) was refused, naming its address, or "" when none was; clears it. For the
+  // fault report, whose executor only knows that no allocation took the access.
+  std::string take_refusal();
 
   bool read(uint64_t addr, void* out, unsigned size) override;
   bool write(uint64_t addr, const void* in, unsigned size) override;
@@ -83,17 +95,34 @@ class DeviceMemory final : public isa::GlobalMemory {
     uint8_t* data = nullptr;
     uint64_t size = 0;
     uint64_t reserved = 0;  // bytes mmap'ed (0: host-mapped, not ours to unmap)
+    HostMapping mapping = HostMapping::Owned;
+    bool usable = true;  // a registered range's pages were there at the last check
   };
   using Entry = std::pair<const uint64_t, Storage>;
   // The allocation containing [addr, addr+bytes), or nullptr.
   const Entry* find(uint64_t addr, uint64_t bytes) const;
-  uint8_t* at(uint64_t addr, uint64_t bytes, const char* what) const;
+  // Host bytes of [addr, addr+bytes) for a host-side copy; throws std::out_of_range outside an
+  // allocation, std::invalid_argument where a registered range cannot take it now.
+  uint8_t* at(uint64_t addr, uint64_t bytes, const char* what, bool write) const;
+  // Throws std::invalid_argument when the host side of a copy is a device address (the pointers
+  // of a copy given the wrong cudaMemcpyKind) or registered memory that cannot take it now.
+  void check_host_side(const void* host, uint64_t bytes, const char* what, bool write) const;
+  static void check_registered(const Entry& e, uint64_t addr, uint64_t bytes, const char* what, bool write);
+  // Notes a kernel access refused on a registered range (see take_refusal).
+  void refuse(uint64_t addr, const Storage& s, bool write);
   std::string describe_miss(uint64_t addr, uint64_t bytes) const;
 
   std::map<uint64_t, Storage> allocations_;
   uint64_t next_ = kBase;
   uint64_t bytes_in_use_ = 0;
   uint64_t capacity_ = 0;
+  // Kernels' refused accesses arrive from the executor's worker threads: the first one wins.
+  std::atomic<uint64_t> refused_at_{0};
+  std::atomic<const char*> refused_why_{nullptr};
 };
+
+// Whether `addr` lies where the simulator places device allocations, live or freed: never a
+// host pointer (DeviceMemory::map_host refuses host ranges there).
+inline bool is_device_address(uint64_t addr) { return addr >= DeviceMemory::kBase && addr < DeviceMemory::kLimit; }
 
 }  // namespace gpusim::runtime

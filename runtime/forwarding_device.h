@@ -37,7 +37,9 @@ class ForwardingDevice : public Device {
   void copy_device_to_device(DevPtr dst, DevPtr src, size_t bytes) override {
     inner_.copy_device_to_device(dst, src, bytes);
   }
-  void map_host_memory(void* host, size_t bytes) override { inner_.map_host_memory(host, bytes); }
+  void map_host_memory(void* host, size_t bytes, HostMapping how = HostMapping::Owned) override {
+    inner_.map_host_memory(host, bytes, how);
+  }
   void unmap_host_memory(void* host) override { inner_.unmap_host_memory(host); }
   std::optional<AllocationInfo> allocation_at(DevPtr addr) const override { return inner_.allocation_at(addr); }
   KernelInfo kernel_info(ModuleHandle module, const std::string& kernel, bool with_registers = false) override {

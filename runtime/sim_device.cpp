@@ -114,7 +114,9 @@ class SimDevice final : public Device {
   void copy_device_to_device(DevPtr dst, DevPtr src, size_t bytes) override {
     guarded([&] { memory_.copy_within(dst, src, bytes); });
   }
-  void map_host_memory(void* host, size_t bytes) override { guarded([&] { memory_.map_host(host, bytes); }); }
+  void map_host_memory(void* host, size_t bytes, HostMapping how = HostMapping::Owned) override {
+    guarded([&] { memory_.map_host(host, bytes, how); });
+  }
   void unmap_host_memory(void* host) override { guarded([&] { memory_.unmap_host(host); }); }
   std::optional<AllocationInfo> allocation_at(DevPtr addr) const override {
     const auto r = memory_.region_at(addr);
@@ -215,6 +217,10 @@ class SimDevice final : public Device {
     LoadedModule& lm = module_at(handle, kernel);
     const isa::Function* fn = &entry_named(lm, kernel);
     check_launch(config_, *fn, cfg);
+    // The program may have unmapped or protected memory it registered since the last launch: the
+    // kernel must fault on it rather than the simulator's process.
+    memory_.check_registered_ranges();
+    memory_.take_refusal();
     try {
       const Dim3& g = cfg.grid;
       const Dim3& b = cfg.block;
@@ -364,10 +370,13 @@ class SimDevice final : public Device {
         if (profiler_) model_->add_observer(profiler_->observer());
       }
       std::string report = std::string("kernel fault: ") + e.what();
+      if (const std::string refusal = memory_.take_refusal(); !refusal.empty()) report += " (" + refusal + ")";
       // A runaway is a guess: a kernel that is only long needs a larger budget, not a fix.
       if (e.kind() == isa::FaultKind::Runaway)
         report += " (if it is only long: raise the budget with --max-warp-instructions N, or "
-                  "GPUSIM_MAX_WARP_INSTRUCTIONS=N for a program using the simulator's CUDA libraries)";
+                  "GPUSIM_MAX_WARP_INSTRUCTIONS=N for a program using the simulator's CUDA libraries; a kernel "
+                  "that waits for host memory the host writes after the launch cannot finish under gpusim, which "
+                  "runs each launch to its end inside the launching call)";
       throw KernelFault(report, e.kind());
     } catch (const std::runtime_error& e) {
       services_.flush();

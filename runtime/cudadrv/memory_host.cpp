@@ -110,8 +110,14 @@ CUresult cuMemHostRegister(void* ptr, size_t bytes, unsigned int flags) {
     if (flags & CU_MEMHOSTREGISTER_IOMEMORY)
       throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, "I/O memory (CU_MEMHOSTREGISTER_IOMEMORY) is not simulated"};
     CUctx_st& context = gpusim::cudadrv::usable_context(s);
+    gpusim::runtime::HostMapping how{};
+    try {  // the device will reach these pages through the host's mapping: they must be there
+      how = gpusim::runtime::registration_mapping(ptr, bytes, flags & CU_MEMHOSTREGISTER_READ_ONLY);
+    } catch (const std::invalid_argument& e) {
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, e.what()};
+    }
     try {
-      s.device->map_host_memory(ptr, bytes);
+      s.device->map_host_memory(ptr, bytes, how);
     } catch (const gpusim::runtime::Error& e) {
       throw DriverFailure{CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED, e.what()};
     }

@@ -80,6 +80,8 @@ CUresult cuStreamQuery(CUstream stream) {
 
 CUresult cuStreamWaitEvent(CUstream stream, CUevent event, unsigned int flags) {
   return api_call("cuStreamWaitEvent", [&](DriverState& s) {
+    if (flags & ~unsigned(CU_EVENT_WAIT_EXTERNAL))
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "flags other than CU_EVENT_WAIT_DEFAULT / _EXTERNAL"};
     gpusim::cudadrv::usable_context(s);
     gpusim::cudadrv::live_stream(s, stream);
     gpusim::cudadrv::live_event(s, event);

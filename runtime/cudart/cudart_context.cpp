@@ -97,9 +97,12 @@ KernelRecord& Context::kernel(const void* host_function) {
 
 VariableRecord& Context::variable(const void* host_shadow) {
   auto it = variables_.find(host_shadow);
-  if (it == variables_.end())
-    throw ApiError(cudaErrorInvalidSymbol, "the address is not a registered __device__, __constant__ or __managed__ variable");
-  return it->second;
+  if (it != variables_.end()) return it->second;
+  // Host code names a __managed__ variable through its host copy (the registration's slot points
+  // at it), so that address is the symbol the program passes.
+  for (auto& [shadow, var] : variables_)
+    if (var.managed_host && var.managed_host == host_shadow) return var;
+  throw ApiError(cudaErrorInvalidSymbol, "the address is not a registered __device__, __constant__ or __managed__ variable");
 }
 
 runtime::ModuleHandle Context::loaded(ModuleRecord& m) {

@@ -60,8 +60,20 @@ cudaError_t cudaChooseDevice(int* device, const struct cudaDeviceProp* prop) {
   });
 }
 
+// The flags cudaSetDeviceFlags knows: one scheduling policy (Auto, Spin, Yield or BlockingSync,
+// not a mix), MapHost, LmemResizeToMax and SyncMemops. CUDA refuses anything else.
+static void check_device_flags(unsigned flags) {
+  const unsigned known = cudaDeviceScheduleMask | cudaDeviceMapHost | cudaDeviceLmemResizeToMax | cudaDeviceSyncMemops;
+  const unsigned schedule = flags & cudaDeviceScheduleMask;
+  if ((flags & ~known) || (schedule & (schedule - 1)))
+    throw ApiError(cudaErrorInvalidValue, "unknown device flags or more than one cudaDeviceSchedule* policy");
+}
+
 cudaError_t cudaSetDeviceFlags(unsigned int flags) {
-  return api("cudaSetDeviceFlags", [&](Context& ctx) { ctx.device_flags = flags; });
+  return api("cudaSetDeviceFlags", [&](Context& ctx) {
+    check_device_flags(flags);
+    ctx.device_flags = flags;
+  });
 }
 cudaError_t cudaGetDeviceFlags(unsigned int* flags) {
   return api("cudaGetDeviceFlags", [&](Context& ctx) {
@@ -115,6 +127,49 @@ cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp* prop, int device) {
     prop->clusterLaunch = p.compute_major >= 9;
     prop->memoryPoolsSupported = 1;  // as cudaDeviceGetAttribute answers
     prop->deviceNumaId = prop->hostNumaId = -1;
+    prop->hostRegisterReadOnlySupported = 1;
+    // Texture and surface limits, as cudaDeviceGetAttribute answers them.
+    const auto limit = [&](int attr) { return *gpusim::runtime::cuda_device_attribute(p, attr); };
+    prop->maxTexture1D = limit(cudaDevAttrMaxTexture1DWidth);
+    prop->maxTexture1DMipmap = limit(cudaDevAttrMaxTexture1DMipmappedWidth);
+    prop->maxTexture2D[0] = limit(cudaDevAttrMaxTexture2DWidth);
+    prop->maxTexture2D[1] = limit(cudaDevAttrMaxTexture2DHeight);
+    prop->maxTexture2DMipmap[0] = limit(cudaDevAttrMaxTexture2DMipmappedWidth);
+    prop->maxTexture2DMipmap[1] = limit(cudaDevAttrMaxTexture2DMipmappedHeight);
+    prop->maxTexture2DLinear[0] = limit(cudaDevAttrMaxTexture2DLinearWidth);
+    prop->maxTexture2DLinear[1] = limit(cudaDevAttrMaxTexture2DLinearHeight);
+    prop->maxTexture2DLinear[2] = limit(cudaDevAttrMaxTexture2DLinearPitch);
+    prop->maxTexture2DGather[0] = limit(cudaDevAttrMaxTexture2DGatherWidth);
+    prop->maxTexture2DGather[1] = limit(cudaDevAttrMaxTexture2DGatherHeight);
+    prop->maxTexture3D[0] = limit(cudaDevAttrMaxTexture3DWidth);
+    prop->maxTexture3D[1] = limit(cudaDevAttrMaxTexture3DHeight);
+    prop->maxTexture3D[2] = limit(cudaDevAttrMaxTexture3DDepth);
+    prop->maxTexture3DAlt[0] = limit(cudaDevAttrMaxTexture3DWidthAlt);
+    prop->maxTexture3DAlt[1] = limit(cudaDevAttrMaxTexture3DHeightAlt);
+    prop->maxTexture3DAlt[2] = limit(cudaDevAttrMaxTexture3DDepthAlt);
+    prop->maxTextureCubemap = limit(cudaDevAttrMaxTextureCubemapWidth);
+    prop->maxTexture1DLayered[0] = limit(cudaDevAttrMaxTexture1DLayeredWidth);
+    prop->maxTexture1DLayered[1] = limit(cudaDevAttrMaxTexture1DLayeredLayers);
+    prop->maxTexture2DLayered[0] = limit(cudaDevAttrMaxTexture2DLayeredWidth);
+    prop->maxTexture2DLayered[1] = limit(cudaDevAttrMaxTexture2DLayeredHeight);
+    prop->maxTexture2DLayered[2] = limit(cudaDevAttrMaxTexture2DLayeredLayers);
+    prop->maxTextureCubemapLayered[0] = limit(cudaDevAttrMaxTextureCubemapLayeredWidth);
+    prop->maxTextureCubemapLayered[1] = limit(cudaDevAttrMaxTextureCubemapLayeredLayers);
+    prop->maxSurface1D = limit(cudaDevAttrMaxSurface1DWidth);
+    prop->maxSurface2D[0] = limit(cudaDevAttrMaxSurface2DWidth);
+    prop->maxSurface2D[1] = limit(cudaDevAttrMaxSurface2DHeight);
+    prop->maxSurface3D[0] = limit(cudaDevAttrMaxSurface3DWidth);
+    prop->maxSurface3D[1] = limit(cudaDevAttrMaxSurface3DHeight);
+    prop->maxSurface3D[2] = limit(cudaDevAttrMaxSurface3DDepth);
+    prop->maxSurface1DLayered[0] = limit(cudaDevAttrMaxSurface1DLayeredWidth);
+    prop->maxSurface1DLayered[1] = limit(cudaDevAttrMaxSurface1DLayeredLayers);
+    prop->maxSurface2DLayered[0] = limit(cudaDevAttrMaxSurface2DLayeredWidth);
+    prop->maxSurface2DLayered[1] = limit(cudaDevAttrMaxSurface2DLayeredHeight);
+    prop->maxSurface2DLayered[2] = limit(cudaDevAttrMaxSurface2DLayeredLayers);
+    prop->maxSurfaceCubemap = limit(cudaDevAttrMaxSurfaceCubemapWidth);
+    prop->maxSurfaceCubemapLayered[0] = limit(cudaDevAttrMaxSurfaceCubemapLayeredWidth);
+    prop->maxSurfaceCubemapLayered[1] = limit(cudaDevAttrMaxSurfaceCubemapLayeredLayers);
+    prop->surfaceAlignment = limit(cudaDevAttrSurfaceAlignment);
   });
 }
 

@@ -10,6 +10,7 @@
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_graph.h"
 #include "runtime/cudart/cudart_memory.h"
+#include "runtime/device_memory.h"
 
 namespace gpusim::cudart {
 
@@ -21,39 +22,44 @@ void copy_memory(Context& ctx, void* dst, const void* src, size_t n, const cudaM
   int kind = gpusim::runtime::raw_enum_value(kind_arg);
   if (n == 0) return;
   if (!dst || !src) throw ApiError(cudaErrorInvalidValue, "copy with a null pointer");
-  const bool dst_dev = is_device_side(ctx, dst), src_dev = is_device_side(ctx, src);
-  if (kind == cudaMemcpyDefault) {
-    kind = src_dev ? (dst_dev ? cudaMemcpyDeviceToDevice : cudaMemcpyDeviceToHost)
-                   : (dst_dev ? cudaMemcpyHostToDevice : cudaMemcpyHostToHost);
-  }
+  if (kind < cudaMemcpyHostToHost || kind > cudaMemcpyDefault)
+    throw ApiError(cudaErrorInvalidMemcpyDirection, "copy kind " + std::to_string(kind) + " is not a cudaMemcpyKind");
   const auto dptr = [](const void* p) { return reinterpret_cast<runtime::DevPtr>(p); };
-  const auto not_device = [&](const char* which, const void* p) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "the %s %p is not device memory (no cudaMalloc/cudaMallocManaged allocation holds it)", which, p);
+  const auto dst_region = ctx.device().allocation_at(dptr(dst)), src_region = ctx.device().allocation_at(dptr(src));
+  // The kind must fit the pointers: a host side may be any host memory (pinned included) but not
+  // a device allocation, whose address is no host pointer; a device side must be an allocation
+  // or mapped host memory. A mismatch is the program's mistake, which CUDA refuses too.
+  const bool dst_host_side = kind == cudaMemcpyHostToHost || kind == cudaMemcpyDeviceToHost;
+  const bool src_host_side = kind == cudaMemcpyHostToHost || kind == cudaMemcpyHostToDevice;
+  const auto mismatch = [&](const char* which, const void* p, bool host_side) {
+    static const char* const names[] = {"HostToHost", "HostToDevice", "DeviceToHost", "DeviceToDevice", "Default"};
+    char buf[240];
+    if (host_side)
+      std::snprintf(buf, sizeof buf, "the %s %p is device memory (cudaMalloc), but cudaMemcpy%s says host memory", which, p, names[kind]);
+    else
+      std::snprintf(buf, sizeof buf, "the %s %p is not device memory (no cudaMalloc/cudaMallocManaged allocation holds it)", which, p);
     return ApiError(cudaErrorInvalidValue, buf);
   };
-  switch (kind) {
-    case cudaMemcpyHostToHost:
-      std::memmove(dst, src, n);
-      break;
-    case cudaMemcpyHostToDevice:
-      if (!dst_dev) throw not_device("destination", dst);
-      ctx.device().copy_to_device(dptr(dst), src, n);
-      ctx.advance_if_timing(ctx.copy_seconds(n));
-      break;
-    case cudaMemcpyDeviceToHost:
-      if (!src_dev) throw not_device("source", src);
-      ctx.device().copy_to_host(dst, dptr(src), n);
-      ctx.advance_if_timing(ctx.copy_seconds(n));
-      break;
-    case cudaMemcpyDeviceToDevice:
-      if (!dst_dev) throw not_device("destination", dst);
-      if (!src_dev) throw not_device("source", src);
-      ctx.device().copy_device_to_device(dptr(dst), dptr(src), n);
-      ctx.advance_if_timing(ctx.dram_seconds(2 * n));
-      break;
-    default:
-      throw ApiError(cudaErrorInvalidMemcpyDirection, "copy kind " + std::to_string(kind) + " is not a cudaMemcpyKind");
+  if (kind != cudaMemcpyDefault) {
+    if (dst_host_side ? dst_region && !dst_region->host_mapped : !dst_region) throw mismatch("destination", dst, dst_host_side);
+    if (src_host_side ? src_region && !src_region->host_mapped : !src_region) throw mismatch("source", src, src_host_side);
+  }
+  // Where a pointer lies decides how its bytes are reached: mapped host memory (pinned, managed,
+  // registered) through the device, which checks a registered range is still there; plain host
+  // memory directly.
+  if (dst_region && src_region) {
+    ctx.device().copy_device_to_device(dptr(dst), dptr(src), n);
+    ctx.advance_if_timing(kind == cudaMemcpyHostToHost ? 0.0 : kind == cudaMemcpyDeviceToDevice ? ctx.dram_seconds(2 * n) : ctx.copy_seconds(n));
+  } else if (dst_region) {
+    ctx.device().copy_to_device(dptr(dst), src, n);
+    if (kind != cudaMemcpyHostToHost) ctx.advance_if_timing(ctx.copy_seconds(n));
+  } else if (src_region) {
+    ctx.device().copy_to_host(dst, dptr(src), n);
+    if (kind != cudaMemcpyHostToHost) ctx.advance_if_timing(ctx.copy_seconds(n));
+  } else {
+    if (gpusim::runtime::is_device_address(dptr(dst)) || gpusim::runtime::is_device_address(dptr(src)))
+      throw ApiError(cudaErrorInvalidValue, "a host-to-host copy with a device address that holds no allocation (freed memory?)");
+    std::memmove(dst, src, n);
   }
 }
 
@@ -93,7 +99,8 @@ cudaError_t cudaMalloc(void** ptr, size_t size) {
     gpusim::cudart::check_capture_safe(ctx, "cudaMalloc");
     if (!ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     *ptr = reinterpret_cast<void*>(ctx.device().alloc(size));
-    ctx.note_device_bytes(static_cast<int64_t>(size));
+    // What cudaFree will subtract: the allocation's size, which is 1 byte for cudaMalloc(0).
+    ctx.note_device_bytes(static_cast<int64_t>(ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(*ptr))->size));
   });
 }
 
@@ -155,8 +162,18 @@ cudaError_t cudaFreeHost(void* ptr) {
 cudaError_t cudaHostRegister(void* ptr, size_t size, unsigned int flags) {
   return api("cudaHostRegister", [&](Context& ctx) {
     if (!ptr || !size) throw ApiError(cudaErrorInvalidValue, "cudaHostRegister of an empty range");
+    if (flags & ~unsigned(cudaHostRegisterPortable | cudaHostRegisterMapped | cudaHostRegisterIoMemory | cudaHostRegisterReadOnly))
+      throw ApiError(cudaErrorInvalidValue, "flags other than cudaHostRegisterPortable, Mapped, IoMemory and ReadOnly");
+    if (flags & cudaHostRegisterIoMemory)
+      throw ApiError(cudaErrorNotSupported, "I/O memory (cudaHostRegisterIoMemory) is not simulated");
+    gpusim::runtime::HostMapping how{};
+    try {  // the device will reach these pages through the host's mapping: they must be there
+      how = gpusim::runtime::registration_mapping(ptr, size, flags & cudaHostRegisterReadOnly);
+    } catch (const std::invalid_argument& e) {
+      throw ApiError(cudaErrorInvalidValue, e.what());
+    }
     try {
-      ctx.device().map_host_memory(ptr, size);
+      ctx.device().map_host_memory(ptr, size, how);
       ctx.pinned_flags[ptr] = (flags & cudaHostRegisterPortable ? cudaHostAllocPortable : 0) | cudaHostAllocMapped;
     } catch (const gpusim::runtime::Error& e) {
       throw ApiError(cudaErrorHostMemoryAlreadyRegistered, e.what());
@@ -177,6 +194,7 @@ cudaError_t cudaHostUnregister(void* ptr) {
 
 cudaError_t cudaHostGetDevicePointer(void** device_ptr, void* host_ptr, unsigned int flags) {
   return api("cudaHostGetDevicePointer", [&](Context& ctx) {
+    if (flags != 0) throw ApiError(cudaErrorInvalidValue, "flags must be 0");
     if (!device_ptr || !gpusim::cudart::is_device_side(ctx, host_ptr))
       throw ApiError(cudaErrorInvalidValue, "the pointer is not pinned or registered host memory");
     *device_ptr = host_ptr;  // unified addressing: the device uses the host's address
@@ -191,7 +209,7 @@ cudaError_t cudaHostGetFlags(unsigned int* flags, void* host_ptr) {
     const auto region = ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(host_ptr));
     const auto it = region ? ctx.pinned_flags.find(reinterpret_cast<void*>(region->base)) : ctx.pinned_flags.end();
     if (it == ctx.pinned_flags.end())
-      throw ApiError(cudaErrorInvalidValue, "cudaHostGetFlags: the pointer is not pinned host memory (cudaHostAlloc, cudaMallocHost, cudaHostRegister)");
+      throw ApiError(cudaErrorInvalidValue, "the pointer is not pinned host memory (cudaHostAlloc, cudaMallocHost, cudaHostRegister)");
     *flags = it->second;
   });
 }
@@ -251,6 +269,14 @@ cudaError_t cudaPointerGetAttributes(struct cudaPointerAttributes* attributes, c
     if (!attributes) throw ApiError(cudaErrorInvalidValue, "null attributes");
     *attributes = {};
     const auto region = ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));
+    if (ctx.managed_variable_at(ptr)) {
+      // A __managed__ variable, as host code addresses it (its host copy, kept in step with the
+      // device's at launches): managed memory, as on a GPU.
+      attributes->type = cudaMemoryTypeManaged;
+      attributes->device = ctx.current_device;
+      attributes->devicePointer = attributes->hostPointer = const_cast<void*>(ptr);
+      return;
+    }
     if (!region) {
       attributes->type = cudaMemoryTypeUnregistered;
       attributes->device = -2;

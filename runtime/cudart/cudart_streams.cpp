@@ -139,6 +139,8 @@ cudaError_t cudaDeviceGetStreamPriorityRange(int* least, int* greatest) {
 
 cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned int flags) {
   return api("cudaStreamWaitEvent", [&](Context& ctx) {
+    if (flags & ~unsigned(cudaEventWaitExternal))
+      throw ApiError(cudaErrorInvalidValue, "flags other than cudaEventWaitDefault and cudaEventWaitExternal");
     check_stream(ctx, s);
     event(ctx, e);
     capture_event_wait(ctx, s, e);
@@ -168,6 +170,7 @@ cudaError_t cudaStreamAddCallback(cudaStream_t s, cudaStreamCallback_t callback,
   cudaError_t status = api("cudaStreamAddCallback", [&](Context& ctx) {
     check_stream(ctx, s);
     if (!callback) throw ApiError(cudaErrorInvalidValue, "null callback");
+    if (flags != 0) throw ApiError(cudaErrorInvalidValue, "flags must be 0");
     // Not capturable (cudaLaunchHostFunc is): cudaErrorStreamCaptureUnsupported, capture invalidated.
     check_not_capturing(ctx, s, "cudaStreamAddCallback");
   });
@@ -199,7 +202,13 @@ cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s) {
   });
 }
 cudaError_t cudaEventRecord_ptsz(cudaEvent_t e, cudaStream_t s) { return cudaEventRecord(e, s); }
-cudaError_t cudaEventRecordWithFlags(cudaEvent_t e, cudaStream_t s, unsigned int flags) { return cudaEventRecord(e, s); }
+cudaError_t cudaEventRecordWithFlags(cudaEvent_t e, cudaStream_t s, unsigned int flags) {
+  if (flags & ~unsigned(cudaEventRecordExternal))
+    return api("cudaEventRecordWithFlags", [&](Context&) {
+      throw ApiError(cudaErrorInvalidValue, "flags other than cudaEventRecordDefault and cudaEventRecordExternal");
+    });
+  return cudaEventRecord(e, s);
+}
 
 cudaError_t cudaEventQuery(cudaEvent_t e) {
   return api("cudaEventQuery", [&](Context& ctx) { event(ctx, e); });

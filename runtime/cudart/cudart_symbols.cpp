@@ -24,8 +24,13 @@ void symbol_copy(Context& ctx, const void* symbol, void* host, size_t count, siz
                                               " overruns '" + var.name + "' (" + std::to_string(var.size) + " bytes)");
   if (count == 0) return;
   const bool device_side = kind == cudaMemcpyDeviceToDevice || (kind == cudaMemcpyDefault && is_device_side(ctx, host));
-  if (kind != cudaMemcpyHostToDevice && kind != cudaMemcpyDeviceToHost && kind != cudaMemcpyDeviceToDevice && kind != cudaMemcpyDefault)
-    throw ApiError(cudaErrorInvalidMemcpyDirection, "invalid copy kind for a symbol copy");
+  // The symbol is the device side: to it, the other side is host (HostToDevice) or device memory;
+  // from it, likewise with DeviceToHost. CUDA refuses the other kinds.
+  const int host_kind = to_symbol ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost;
+  if (kind != host_kind && kind != cudaMemcpyDeviceToDevice && kind != cudaMemcpyDefault)
+    throw ApiError(cudaErrorInvalidMemcpyDirection, std::string("copy kind ") + std::to_string(kind) + " for a copy " +
+                                                        (to_symbol ? "to" : "from") + " a symbol (" +
+                                                        (to_symbol ? "HostToDevice" : "DeviceToHost") + ", DeviceToDevice or Default)");
   std::vector<uint8_t> bounce;
   if (to_symbol) {
     const void* src = host;
@@ -36,6 +41,10 @@ void symbol_copy(Context& ctx, const void* symbol, void* host, size_t count, siz
     }
     ctx.device().write_symbol(m, var.name, offset, src, count);
     if (var.managed_host) std::memcpy(static_cast<uint8_t*>(var.managed_host) + offset, src, count);
+  } else if (var.managed_host) {
+    // A __managed__ variable's host copy is current between launches (host code may have
+    // written it since the last one); the device's copy is refreshed from it at each launch.
+    copy_memory(ctx, host, static_cast<uint8_t*>(var.managed_host) + offset, count, device_side ? cudaMemcpyDefault : cudaMemcpyHostToHost);
   } else {
     if (device_side) {
       bounce.resize(count);
@@ -121,7 +130,8 @@ cudaError_t cudaMallocPitch(void** ptr, size_t* pitch, size_t width, size_t heig
     const size_t aligned = (width + 511) / 512 * 512;  // rows start on 512-byte boundaries, as on current GPUs
     *ptr = reinterpret_cast<void*>(ctx.device().alloc(aligned * height));
     *pitch = aligned;
-    ctx.note_device_bytes(static_cast<int64_t>(aligned * height));
+    // The allocation's own size (1 byte for an empty one), which cudaFree subtracts.
+    ctx.note_device_bytes(static_cast<int64_t>(ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(*ptr))->size));
   });
 }
 

@@ -1,8 +1,10 @@
 // Host API corners an outside program uses: properties vs attributes, limits, function attributes,
 // occupancy, pointer attributes, mapped/registered host memory, symbols with offsets and
 // __constant__ addresses, 2-D async copies, blocking-sync events, an invalid device, error names,
-// and the register file limit at launch.
+// the register file limit at launch, and mistakes CUDA refuses (copy kinds that contradict the
+// pointers, host ranges that cannot be pinned, unknown flags) with the error it returns.
 #include <cuda_runtime.h>
+#include <sys/mman.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cmath>
@@ -81,6 +83,13 @@ int main() {
   EXPECT(p.maxThreadsPerBlock == 1024);
   EXPECT(p.unifiedAddressing == 1);
   EXPECT(p.canMapHostMemory == 1);
+  // Texture and surface limits: the same on every GPU from compute capability 7.0 to 9.0.
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxTexture2DWidth, 0)); EXPECT(v == 131072 && v == p.maxTexture2D[0]);
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxTexture3DDepth, 0)); EXPECT(v == 16384 && v == p.maxTexture3D[2]);
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxSurface2DLayeredLayers, 0)); EXPECT(v == 2048 && v == p.maxSurface2DLayered[2]);
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxTexture1DLinearWidth, 0)); EXPECT(v == 268435456);
+  EXPECT(p.maxTexture1D == 131072 && p.maxTexture2D[1] == 65536);
+  EXPECT(p.surfaceAlignment == 512 && p.maxTextureCubemapLayered[1] == 2046);
   printf("device %s cc %d.%d, %d SMs, %zu B shared/block (optin %zu), %d regs/SM, L2 %d B, %d-bit bus\n", p.name, p.major,
          p.minor, p.multiProcessorCount, p.sharedMemPerBlock, p.sharedMemPerBlockOptin, p.regsPerMultiprocessor,
          p.l2CacheSize, p.memoryBusWidth);
@@ -107,6 +116,10 @@ int main() {
   CHECK(cudaMemcpy(&ok, d_ok, sizeof ok, cudaMemcpyDeviceToHost)); EXPECT(ok == 0);
   heap_probe<<<1, 1>>>(d_ok, 1024);
   CHECK(cudaMemcpy(&ok, d_ok, sizeof ok, cudaMemcpyDeviceToHost)); EXPECT(ok == 1);
+  // Once a kernel has used the heap its size is fixed (documented for cudaDeviceSetLimit).
+  EXPECT(cudaDeviceSetLimit(cudaLimitMallocHeapSize, 2 << 20) == cudaErrorInvalidValue);
+  CHECK(cudaDeviceGetLimit(&lim, cudaLimitMallocHeapSize)); EXPECT(lim == (1 << 20));
+  cudaGetLastError();
 
   // --- invalid device, error names
   EXPECT(cudaSetDevice(1) == cudaErrorInvalidDevice);
@@ -128,6 +141,11 @@ int main() {
   EXPECT(total0 == total1 && total0 == p.totalGlobalMem);
   EXPECT(free0 - free1 >= (64u << 20) && free0 - free1 < (66u << 20));
   CHECK(cudaFree(big));
+  void* empty;
+  CHECK(cudaMalloc(&empty, 0));
+  CHECK(cudaFree(empty));
+  CHECK(cudaMemGetInfo(&free1, &total1));
+  EXPECT(free1 == free0);  // an empty allocation freed gives back what it took, no more
 
   // --- pointer attributes
   int *d, *h_pinned, *h_mapped, *h_managed;
@@ -157,6 +175,58 @@ int main() {
   for (int i = 0; i < 64; ++i) EXPECT(h_plain[i] == 7 + i);
   CHECK(cudaPointerGetAttributes(&a, h_plain.data())); EXPECT(a.type == cudaMemoryTypeHost);
   CHECK(cudaHostUnregister(h_plain.data()));
+
+  // --- mistakes CUDA refuses with cudaErrorInvalidValue, none of which may touch a device
+  // address as host memory: copy kinds the pointers contradict,
+  EXPECT(cudaMemcpy(d, h_pinned, 64, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue);
+  EXPECT(cudaMemcpy(h_pinned, d, 64, cudaMemcpyHostToDevice) == cudaErrorInvalidValue);
+  EXPECT(cudaMemcpy(d, d + 16, 64, cudaMemcpyHostToHost) == cudaErrorInvalidValue);
+  EXPECT(cudaMemcpy(h_pinned, d, 64, cudaMemcpyHostToHost) == cudaErrorInvalidValue);
+  EXPECT(cudaMemcpyAsync(d, h_plain.data(), 64, cudaMemcpyHostToHost, 0) == cudaErrorInvalidValue);
+  EXPECT(cudaMemcpy(d, h_plain.data(), 64, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue);
+  // (pinned memory is host memory either way round, and cudaMemcpyDefault follows the pointers)
+  CHECK(cudaMemcpy(h_pinned, h_mapped, 64 * sizeof(int), cudaMemcpyHostToHost));
+  EXPECT(h_pinned[5] == 105);
+  CHECK(cudaMemcpy(d, h_pinned, 64 * sizeof(int), cudaMemcpyDefault));
+  CHECK(cudaMemcpy(h_plain.data(), d, 64 * sizeof(int), cudaMemcpyDefault));
+  EXPECT(h_plain[63] == 163);
+  // host ranges that cannot be pinned (not mapped; read-only without cudaHostRegisterReadOnly),
+  void* gone = mmap(nullptr, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  munmap(gone, 1 << 16);
+  EXPECT(cudaHostRegister(gone, 1 << 16, cudaHostRegisterMapped) == cudaErrorInvalidValue);
+  void* ro = mmap(nullptr, 1 << 16, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  EXPECT(cudaHostRegister(ro, 1 << 16, cudaHostRegisterMapped) == cudaErrorInvalidValue);
+  CHECK(cudaHostRegister(ro, 1 << 16, cudaHostRegisterMapped | cudaHostRegisterReadOnly));
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrHostRegisterReadOnlySupported, 0)); EXPECT(v == 1);
+  CHECK(cudaMemcpy(d, ro, 64, cudaMemcpyHostToDevice));
+  CHECK(cudaHostUnregister(ro));
+  munmap(ro, 1 << 16);
+  // and flags outside those each call defines.
+  EXPECT(cudaHostRegister(h_plain.data(), 4096, 0x100) == cudaErrorInvalidValue);
+  EXPECT(cudaHostGetDevicePointer((void**)&d_reg, h_mapped, 1) == cudaErrorInvalidValue);
+  EXPECT(cudaSetDeviceFlags(0x1000) == cudaErrorInvalidValue);
+  EXPECT(cudaSetDeviceFlags(cudaDeviceScheduleSpin | cudaDeviceScheduleYield) == cudaErrorInvalidValue);
+  CHECK(cudaSetDeviceFlags(cudaDeviceScheduleBlockingSync | cudaDeviceMapHost));
+  cudaStream_t fs;
+  cudaEvent_t fe;
+  CHECK(cudaStreamCreate(&fs));
+  CHECK(cudaEventCreate(&fe));
+  CHECK(cudaEventRecord(fe, fs));
+  EXPECT(cudaStreamWaitEvent(fs, fe, 5) == cudaErrorInvalidValue);
+  CHECK(cudaStreamWaitEvent(fs, fe, cudaEventWaitDefault));
+  EXPECT(cudaEventRecordWithFlags(fe, fs, 0x10) == cudaErrorInvalidValue);
+  int callbacks = 0;
+  auto count_callback = [](cudaStream_t, cudaError_t, void* n) { ++*static_cast<int*>(n); };
+  EXPECT(cudaStreamAddCallback(fs, count_callback, &callbacks, 1) == cudaErrorInvalidValue);
+  CHECK(cudaStreamAddCallback(fs, count_callback, &callbacks, 0));
+  CHECK(cudaStreamSynchronize(fs));
+  EXPECT(callbacks == 1);
+  CHECK(cudaEventDestroy(fe));
+  CHECK(cudaStreamDestroy(fs));
+  int one = 1;
+  EXPECT(cudaMemcpyToSymbol(dev_table, &one, sizeof one, 0, cudaMemcpyDeviceToHost) == cudaErrorInvalidMemcpyDirection);
+  EXPECT(cudaMemcpyFromSymbol(&one, dev_table, sizeof one, 0, cudaMemcpyHostToDevice) == cudaErrorInvalidMemcpyDirection);
+  cudaGetLastError();
 
   // --- symbols with offsets; a __constant__'s address
   int table[16];

@@ -2,6 +2,10 @@
 // On a GPU: oob -> cudaErrorIllegalAddress, misaligned -> cudaErrorMisalignedAddress,
 // trap -> cudaErrorLaunchFailure (cudaErrorIllegalInstruction on some drivers), runaway -> never
 // returns (the simulator stops it after GPUSIM_MAX_WARP_INSTRUCTIONS: cudaErrorLaunchTimeout).
+// readonly: a store to pages registered with cudaHostRegisterReadOnly; unmapped: a store to
+// registered pages the program has since unmapped (a GPU still holds them pinned: no fault there;
+// the simulator reaches them through the host's mapping, so it reports one rather than crash).
+#include <sys/mman.h>
 #include <cstring>
 #include "check.cuh"
 
@@ -12,19 +16,27 @@ __global__ void fault(int kind, int* p, volatile int* flag) {
     case 2: if (threadIdx.x == 5) __trap(); break;                                       // trap
     case 3: while (*flag == 0) {} break;                                                 // runaway loop
     case 4: if (threadIdx.x < 16) __syncthreads(); break;                                 // divergent barrier
+    case 5: case 6: p[threadIdx.x] = 1; break;                                           // registered host memory
   }
 }
 
 int main(int argc, char** argv) {
-  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock"};
+  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped"};
   int kind = -1;
-  for (int i = 0; i < 5; ++i)
+  for (int i = 0; i < 7; ++i)
     if (argc > 1 && std::strcmp(argv[1], kinds[i]) == 0) kind = i;
   EXPECT(kind >= 0);
   int* d;
   CHECK(cudaMalloc(&d, 1024));
   CHECK(cudaMemset(d, 0, 1024));
-  fault<<<1, 64>>>(kind, d, d);
+  int* p = d;
+  if (kind >= 5) {
+    const int prot = kind == 5 ? PROT_READ : PROT_READ | PROT_WRITE;
+    p = static_cast<int*>(mmap(nullptr, 1 << 16, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    CHECK(cudaHostRegister(p, 1 << 16, cudaHostRegisterMapped | (kind == 5 ? cudaHostRegisterReadOnly : 0)));
+    if (kind == 6) munmap(p, 1 << 16);
+  }
+  fault<<<1, 64>>>(kind, p, d);
   std::printf("%s: %s\n", kinds[kind], cudaGetErrorName(cudaDeviceSynchronize()));
   return 0;
 }

@@ -44,6 +44,27 @@ int main() {
   CHECK(cudaGetSymbolSize(&size, coefficients));
   EXPECT(size == sizeof c);
 
+  // A __managed__ variable is an ordinary symbol as well (CUDA accepts it in the symbol calls),
+  // and host code's address of it is managed memory.
+  cudaPointerAttributes managed_attr;
+  CHECK(cudaPointerGetAttributes(&managed_attr, &counter));
+  EXPECT(managed_attr.type == cudaMemoryTypeManaged);
+  CHECK(cudaGetSymbolSize(&size, counter));
+  EXPECT(size == sizeof(int));
+  const int seven = 7;
+  CHECK(cudaMemcpyToSymbol(counter, &seven, sizeof seven));
+  EXPECT(counter == 7);
+  counter = 9;  // the host's write since: the symbol's value now
+  int got = 0;
+  CHECK(cudaMemcpyFromSymbol(&got, counter, sizeof got));
+  EXPECT(got == 9);
+  void* counter_address = nullptr;
+  CHECK(cudaGetSymbolAddress(&counter_address, counter));
+  EXPECT(counter_address != nullptr);
+  use_symbols<<<1, 1>>>(out, 1);
+  CHECK(cudaDeviceSynchronize());
+  EXPECT(counter == 10);
+
   // Mapped pinned memory: the kernel writes the host's buffer directly.
   int* pinned;
   CHECK(cudaHostAlloc(&pinned, 64 * sizeof(int), cudaHostAllocMapped));

@@ -431,7 +431,9 @@ TEST(Exec, EachKernelFaultKindReachesTheProgram) {
                {"misaligned", "cudaErrorMisalignedAddress", "kernel_faults.fatbin0.compute_80.ptx:"},
                {"trap", "cudaErrorLaunchFailure", "kernel_faults.fatbin0.compute_80.ptx:"},
                {"deadlock", "cudaErrorLaunchFailure", "barrier"},
-               {"runaway", "cudaErrorLaunchTimeout", "probably never terminates"}};
+               {"runaway", "cudaErrorLaunchTimeout", "probably never terminates"},
+               {"readonly", "cudaErrorIllegalAddress", "registered read-only (cudaHostRegisterReadOnly)"},
+               {"unmapped", "cudaErrorIllegalAddress", "the program has since unmapped"}};
   for (const char* mode : {"functional", "timing"})
     for (const Case& c : cases) {
       const Outcome o = exec(std::string("--max-warp-instructions 100000 --mode ") + mode, "kernel_faults", c.kind);
@@ -442,6 +444,8 @@ TEST(Exec, EachKernelFaultKindReachesTheProgram) {
       // A runaway says how to let a kernel that is only long finish; other faults do not.
       EXPECT_EQ(contains(o.output, "GPUSIM_MAX_WARP_INSTRUCTIONS=N"), std::string(c.kind) == "runaway")
           << mode << " " << c.kind << "\n" << o.output;
+      // ... and that a kernel waiting for the host to write after the launch cannot finish here.
+      EXPECT_EQ(contains(o.output, "host writes after the launch"), std::string(c.kind) == "runaway") << o.output;
     }
 }
 

@@ -2,6 +2,8 @@
 // and host ranges mapped at their own address (managed / pinned memory).
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
+
 #include <vector>
 
 #include "runtime/device_memory.h"
@@ -10,6 +12,26 @@ namespace {
 
 using gpusim::runtime::DeviceMemory;
 using gpusim::runtime::DeviceOutOfMemory;
+using gpusim::runtime::HostMapping;
+using gpusim::runtime::HostPages;
+
+// Pages of its own for each test, which it may protect or unmap.
+struct Pages {
+  explicit Pages(size_t n, int prot = PROT_READ | PROT_WRITE) : bytes(n * 4096) {
+    data = static_cast<uint8_t*>(mmap(nullptr, bytes, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  }
+  ~Pages() {
+    if (mapped) munmap(data, bytes);
+  }
+  void unmap() {
+    munmap(data, bytes);
+    mapped = false;  // the address stays, for the test to use
+  }
+  uint64_t addr() const { return reinterpret_cast<uint64_t>(data); }
+  uint8_t* data = nullptr;
+  size_t bytes;
+  bool mapped = true;
+};
 
 TEST(DeviceMemory, CapacityIsEnforcedAndFreedBytesReturn) {
   DeviceMemory m;
@@ -70,6 +92,78 @@ TEST(DeviceMemory, DeviceToDeviceCopyChecksBothRanges) {
   m.copy_out(out.data(), b, 64);
   EXPECT_EQ(out, data);
   EXPECT_THROW(m.copy_within(b, a, 65), std::out_of_range);
+}
+
+// What the host's page tables allow, read from /proc/self/maps: registration refuses ranges a
+// GPU driver could not pin.
+TEST(HostPages, ReportsTheLeastAccessOfTheRange) {
+  Pages rw(2), ro(1, PROT_READ), gone(1);
+  gone.unmap();
+  EXPECT_EQ(gpusim::runtime::host_pages(rw.data, rw.bytes), HostPages::ReadWrite);
+  EXPECT_EQ(gpusim::runtime::host_pages(ro.data + 100, 8), HostPages::ReadOnly);
+  EXPECT_EQ(gpusim::runtime::host_pages(gone.data, 4), HostPages::Unmapped);
+  mprotect(rw.data + 4096, 4096, PROT_READ);
+  EXPECT_EQ(gpusim::runtime::host_pages(rw.data, rw.bytes), HostPages::ReadOnly);  // the second page is read-only
+  mprotect(rw.data + 4096, 4096, PROT_NONE);
+  EXPECT_EQ(gpusim::runtime::host_pages(rw.data, rw.bytes), HostPages::NoAccess);
+  EXPECT_TRUE(gpusim::runtime::host_pages_mapped(rw.data + 5, 5000));
+  EXPECT_FALSE(gpusim::runtime::host_pages_mapped(gone.data, 4));
+  EXPECT_THROW(gpusim::runtime::registration_mapping(gone.data, 4096, false), std::invalid_argument);
+  EXPECT_THROW(gpusim::runtime::registration_mapping(ro.data, 4096, false), std::invalid_argument);
+  EXPECT_EQ(gpusim::runtime::registration_mapping(ro.data, 4096, true), HostMapping::RegisteredReadOnly);
+  EXPECT_EQ(gpusim::runtime::registration_mapping(rw.data, 4096, false), HostMapping::Registered);
+}
+
+// cudaHostRegisterReadOnly: kernels read the memory; their stores are refused (a fault), never
+// attempted on the read-only pages (SIGSEGV in the simulator).
+TEST(DeviceMemory, ReadOnlyRegistrationRefusesStores) {
+  DeviceMemory m;
+  Pages ro(1, PROT_READ);
+  m.map_host(ro.data, ro.bytes, HostMapping::RegisteredReadOnly);
+  int v = 5;
+  EXPECT_FALSE(m.write(ro.addr(), &v, 4));
+  gpusim::isa::GlobalSpan span;
+  EXPECT_FALSE(m.span_at(ro.addr(), span));  // no raw bytes to store through
+  EXPECT_TRUE(m.read(ro.addr(), &v, 4));
+  EXPECT_EQ(v, 0);
+  EXPECT_NE(m.take_refusal().find("cudaHostRegisterReadOnly"), std::string::npos);
+  EXPECT_EQ(m.take_refusal(), "");  // taken
+  EXPECT_THROW(m.copy_in(ro.addr(), &v, 4), std::invalid_argument);
+  EXPECT_THROW(m.fill(ro.addr(), 0, 4), std::invalid_argument);
+}
+
+// Registered memory the program unmaps afterwards: the next launch's check closes it to kernels,
+// and copies refuse it, instead of touching missing pages.
+TEST(DeviceMemory, RegisteredRangeUnmappedLaterIsRefused) {
+  DeviceMemory m;
+  Pages p(1);
+  m.map_host(p.data, p.bytes, HostMapping::Registered);
+  m.check_registered_ranges();
+  int v = 7;
+  ASSERT_TRUE(m.write(p.addr(), &v, 4));
+  const uint64_t generation = m.generation();
+  p.unmap();
+  EXPECT_THROW(m.copy_in(p.addr(), &v, 4), std::invalid_argument);
+  EXPECT_THROW(m.copy_out(&v, p.addr(), 4), std::invalid_argument);
+  m.check_registered_ranges();
+  EXPECT_NE(m.generation(), generation);  // executors drop spans they cached
+  EXPECT_FALSE(m.read(p.addr(), &v, 4));
+  EXPECT_FALSE(m.write(p.addr(), &v, 4));
+  gpusim::isa::GlobalSpan span;
+  EXPECT_FALSE(m.span_at(p.addr(), span));
+  EXPECT_NE(m.take_refusal().find("since unmapped"), std::string::npos);
+}
+
+// A copy given device addresses as its host side (the cudaMemcpyKind the wrong way round) is
+// refused: a device address is no host pointer, and touching it would fault in the simulator.
+TEST(DeviceMemory, CopiesRefuseADeviceAddressAsTheHostSide) {
+  DeviceMemory m;
+  const uint64_t a = m.allocate(64), b = m.allocate(64);
+  EXPECT_THROW(m.copy_in(a, reinterpret_cast<const void*>(b), 16), std::invalid_argument);
+  EXPECT_THROW(m.copy_out(reinterpret_cast<void*>(b), a, 16), std::invalid_argument);
+  m.release(b);  // a freed device address is no host pointer either
+  EXPECT_THROW(m.copy_in(a, reinterpret_cast<const void*>(b), 16), std::invalid_argument);
+  EXPECT_TRUE(gpusim::runtime::is_device_address(a));
 }
 
 }  // namespace
