@@ -62,12 +62,13 @@ void DeviceMemory::map_host(void* host, uint64_t bytes, HostMapping how) {
       throw std::invalid_argument("host range " + isa::hex_text(addr) + " overlaps a mapping at " + isa::hex_text(prev->first));
   }
   allocations_.emplace(addr, Storage{static_cast<uint8_t*>(host), bytes, 0, how, true});
+  if (how != HostMapping::Owned) registered_.insert(addr);
 }
 
 void DeviceMemory::check_registered_ranges() {
   bool changed = false;
-  for (auto& [addr, s] : allocations_) {
-    if (s.mapping == HostMapping::Owned) continue;
+  for (const uint64_t addr : registered_) {
+    Storage& s = allocations_.at(addr);
     const HostPages pages = host_pages(s.data, s.size);
     const bool usable = pages == HostPages::ReadWrite || (pages == HostPages::ReadOnly && s.mapping == HostMapping::RegisteredReadOnly);
     changed |= usable != s.usable;
@@ -105,6 +106,7 @@ void DeviceMemory::unmap_host(void* host) {
   auto it = allocations_.find(reinterpret_cast<uint64_t>(host));
   if (it == allocations_.end() || it->second.reserved)
     throw std::invalid_argument("unmap of " + isa::hex_text(reinterpret_cast<uint64_t>(host)) + ", which is not a mapped host range");
+  registered_.erase(it->first);
   allocations_.erase(it);
   allocation_removed();
 }

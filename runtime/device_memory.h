@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -113,6 +114,9 @@ class DeviceMemory final : public isa::GlobalMemory {
   std::string describe_miss(uint64_t addr, uint64_t bytes) const;
 
   std::map<uint64_t, Storage> allocations_;
+  // The registered (program-owned) host ranges among them, which check_registered_ranges visits:
+  // a launch must not walk every allocation of a program that registers nothing.
+  std::set<uint64_t> registered_;
   uint64_t next_ = kBase;
   uint64_t bytes_in_use_ = 0;
   uint64_t capacity_ = 0;
