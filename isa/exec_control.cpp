@@ -9,10 +9,30 @@
 
 namespace gpusim::isa {
 
+// Whether the instruction at `pc` of the warp's current function ends the thread: an unguarded
+// exit, or an unguarded ret of the kernel itself (not of a called function).
+static bool ends_thread(const Warp& w, uint32_t pc) {
+  const std::vector<Instruction>& code = w.frame().fn->code;
+  if (pc >= code.size()) return w.depth() == 1;  // falling off the kernel's end returns
+  const Instruction& t = code[pc];
+  return t.guard == kNoReg && (t.op == Opcode::Exit || (t.op == Opcode::Ret && w.depth() == 1));
+}
+
 void exec_Bra(ExecContext& ctx, const Instruction& in) {
   const Operand& target = in.ops[0];
   if (target.kind != OperandKind::Label) ctx.fail_warp("indirect branches are not supported");
-  ctx.warp().branch(ctx.mask, target.reg, in.reconverge_pc);
+  Warp& w = ctx.warp();
+  // A branch straight to the kernel's end: the lanes that take it have nothing left to do, so
+  // they exit here, as the EXIT ptxas makes of such a branch does on a GPU. Left waiting at the
+  // return (the branch's reconvergence point) they would keep a __syncthreads() that the other
+  // lanes reach first from completing: `if (i >= n) return;` before a barrier, with n not a
+  // multiple of 32, would fault as a divergent barrier.
+  if (ctx.mask && ends_thread(w, target.reg)) {
+    w.exit(ctx.mask);
+    if (w.top().mask) w.advance();  // lanes whose guard was false continue
+    return;
+  }
+  w.branch(ctx.mask, target.reg, in.reconverge_pc);
 }
 
 // The function an indirect call's lanes jump to. When the lanes hold different addresses
@@ -115,6 +135,13 @@ void exec_Exit(ExecContext& ctx, const Instruction& in) {
   Warp& w = ctx.warp();
   w.exit(ctx.mask);
   if (w.top().mask) w.advance();
+}
+
+void exec_Unimplemented(ExecContext& ctx, const Instruction& in) {
+  if (!ctx.mask) return;  // guarded off: nothing happens, as on a GPU
+  // The report's location line shows the instruction's text.
+  ctx.fail_warp("a PTX instruction gpusim does not implement (docs/CUDA_SUPPORT.md lists what it does)",
+                FaultKind::Unsupported);
 }
 
 void exec_Trap(ExecContext& ctx, const Instruction& in) {
