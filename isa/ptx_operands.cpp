@@ -6,6 +6,7 @@
 #include "isa/ptx_instruction.h"
 #include "isa/ptx_literals.h"
 #include "isa/ptx_modifiers.h"
+#include "isa/ptx_unimplemented.h"
 
 namespace gpusim::isa {
 
@@ -31,6 +32,10 @@ class StatementReader {
 
   DecodedInstruction run() {
     const Token& optok = toks_[pos_++];
+    size_t len = 0;
+    if (optok.kind == TokenKind::Word &&
+        is_unimplemented_ptx(optok.text, match_opcode(optok.text, len) == Opcode::Count))
+      return read_unimplemented(optok);
     decode_opcode(optok);
     Instruction& inst = out_.inst;
     if (inst.op == Opcode::Call) {
@@ -66,6 +71,23 @@ class StatementReader {
   void expect(char c, const char* what) {
     if (!peek().is(c)) scope_.fail(peek(), std::string("expected ") + what + ", got '" + std::string(peek().text) + "'");
     ++pos_;
+  }
+
+  // A PTX instruction gpusim does not implement (isa/ptx_unimplemented.h): its operands are
+  // skipped, brackets balanced, and it faults only if a warp executes it.
+  DecodedInstruction read_unimplemented(const Token& t) {
+    Instruction& inst = out_.inst;
+    inst.op = Opcode::Unimplemented;
+    inst.line = t.line;
+    inst.column = t.column;
+    int depth = 0;
+    while (depth > 0 || !peek().is(';')) {
+      const Token& x = take();
+      if (x.is('{') || x.is('[') || x.is('(')) ++depth;
+      else if ((x.is('}') || x.is(']') || x.is(')')) && depth > 0) --depth;
+    }
+    expect(';', "';' at the end of the instruction");
+    return std::move(out_);
   }
 
   void decode_opcode(const Token& t) {
