@@ -8,7 +8,7 @@ namespace gpusim::isa {
 CtaState::CtaState(LaunchState& launch, Dim3 id) : ctaid(id), launch_(launch) {
   threads_ = static_cast<unsigned>(launch.block.count());
   linear_id = id.x + uint64_t(launch.grid.x) * (id.y + uint64_t(launch.grid.y) * id.z);
-  shared.assign(launch.dynamic_shared_base + launch.dynamic_shared_bytes, 0);
+  shared.assign(launch.dynamic_shared_base + launch.dynamic_shared_bytes + launch.reserved_shared_bytes, 0);
   const unsigned nwarps = (threads_ + 31) / 32;
   warps.reserve(nwarps);
   for (unsigned w = 0; w < nwarps; ++w) {

@@ -88,12 +88,14 @@ uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
         case SpecialReg::TotalSmemSize: return launch_.dynamic_shared_base + launch_.dynamic_shared_bytes;
         case SpecialReg::GlobaltimerLo: return globaltimer_ns(launch_) & 0xffffffffu;
         case SpecialReg::GlobaltimerHi: return globaltimer_ns(launch_) >> 32;
-        // The simulator reserves no shared memory for the system: the reserved region is empty
-        // and sits at the end of the CTA's allocation, so the aggregate equals the total.
-        case SpecialReg::AggrSmemSize: case SpecialReg::ReservedSmemOffsetBegin:
-        case SpecialReg::ReservedSmemOffsetEnd: case SpecialReg::ReservedSmemOffsetCap:
-        case SpecialReg::ReservedSmemOffset0: case SpecialReg::ReservedSmemOffset1:
+        // The reserved region (LaunchState::reserved_shared_bytes) follows the CTA's own shared
+        // memory; offsets 0 and 1 both name its start (cooperative groups' scratch is at 1).
+        case SpecialReg::ReservedSmemOffsetBegin: case SpecialReg::ReservedSmemOffset0:
+        case SpecialReg::ReservedSmemOffset1:
           return launch_.dynamic_shared_base + launch_.dynamic_shared_bytes;
+        case SpecialReg::ReservedSmemOffsetEnd: case SpecialReg::AggrSmemSize:
+          return launch_.dynamic_shared_base + launch_.dynamic_shared_bytes + launch_.reserved_shared_bytes;
+        case SpecialReg::ReservedSmemOffsetCap: return launch_.reserved_shared_bytes;
         // Clusters (sm_90): launch_.cluster is {1,1,1} when the launch has none, which makes
         // every CTA a cluster of one.
         case SpecialReg::ClusteridX: return cta_.ctaid.x / launch_.cluster.x;

@@ -309,6 +309,9 @@ struct Function {
   // whether it must be launched with clusters (.explicitcluster).
   std::array<uint32_t, 3> required_cluster{0, 0, 0};
   bool explicit_cluster = false;
+  // Reads a %reserved_smem_offset_* register: the code uses the shared memory the driver reserves
+  // per CTA on sm_80+ (cooperative groups' tiles larger than a warp keep their scratch there).
+  bool reads_reserved_shared = false;
   // Entries: the most threads a CTA may have (.maxntid, i.e. __launch_bounds__, or .reqntid: the
   // product of the dimensions given); 0 = not restricted. A larger block never launches.
   uint32_t max_threads_per_block = 0;

@@ -21,6 +21,10 @@ struct LaunchState {
   Dim3 grid, block;
   uint32_t dynamic_shared_bytes = 0;
   uint64_t dynamic_shared_base = 0;   // static shared size rounded up to 16
+  // The driver's reserved shared memory (sm_80+: 1 KB per CTA), placed after the CTA's own
+  // static and dynamic shared memory; 0 unless the kernel's code reads %reserved_smem_offset_*,
+  // so that an access just past a kernel's own shared memory still faults.
+  uint32_t reserved_shared_bytes = 0;
   std::vector<uint8_t> params;        // the kernel parameter buffer, laid out per the PTX
   GlobalMemory* global = nullptr;
   uint64_t module_global_base = 0;    // device address of the module's .global variables

@@ -377,6 +377,12 @@ void PtxParser::parse_statement(Function& f) {
   const uint32_t pc = uint32_t(f.code.size());
   if (d.label) labels_.emplace_back(pc, *d.label);
   if (d.callee) calls_.push_back({uint32_t(current_), pc, *d.callee});
+  for (unsigned i = 0; i < d.inst.nops; ++i) {
+    const Operand& o = d.inst.ops[i];
+    if (o.kind == OperandKind::Special && o.reg >= uint32_t(SpecialReg::ReservedSmemOffsetBegin) &&
+        o.reg <= uint32_t(SpecialReg::ReservedSmemOffset1))
+      f.reads_reserved_shared = true;
+  }
   f.code.push_back(std::move(d.inst));
 }
 

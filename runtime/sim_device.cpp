@@ -286,6 +286,11 @@ class SimDevice final : public Device {
     ls.block = cfg.block;
     ls.dynamic_shared_bytes = cfg.dynamic_shared_bytes;
     ls.dynamic_shared_base = (fn->static_shared_bytes + 15) / 16 * 16;
+    // Code that reads %reserved_smem_offset_* (cooperative groups' large tiles) gets the 1 KB an
+    // sm_80+ driver reserves per CTA (its PTX needs sm_80 whatever the configuration says).
+    for (const isa::Function& f : lm.module.functions)
+      if (f.reads_reserved_shared)
+        ls.reserved_shared_bytes = uint32_t(std::max(config_.shared_reserved_per_block_bytes, 1024));
     ls.params = std::move(params);
     ls.global = &memory_;
     ls.module_global_base = lm.globals;

@@ -2,7 +2,9 @@
 // votes and match, cg::reduce / inclusive_scan / exclusive_scan, coalesced_threads() inside a
 // divergent branch, labeled_partition and binary_partition, and cg::memcpy_async + cg::wait.
 // Several tiles of one warp run the same vote/redux with different member masks, each tile's
-// result must come from its own lanes. Every result is checked against a CPU computation.
+// result must come from its own lanes. Tiles larger than a warp (tiled_partition<64>, <128>)
+// keep their scratch in the shared memory the driver reserves per block (%reserved_smem_offset_1).
+// Every result is checked against a CPU computation.
 #include <cooperative_groups.h>
 #include <cooperative_groups/reduce.h>
 #include <cooperative_groups/scan.h>
@@ -59,6 +61,19 @@ __global__ void memcpy_kernel(const float* in, float* out, int n) {
   if (tile.thread_rank() == 0) atomicAdd(out + blockIdx.x, acc);
 }
 
+// Tiles of 64 and 128 threads: cg::reduce and a broadcast across warps go through the reserved
+// shared memory.
+__global__ void big_tiles(const int* in, int* out) {
+  cg::thread_block block = cg::this_thread_block();
+  auto t64 = cg::tiled_partition<64>(block);
+  auto t128 = cg::tiled_partition<128>(block);
+  const int v = in[blockIdx.x * blockDim.x + threadIdx.x];
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  out[3 * i] = cg::reduce(t64, v, cg::plus<int>());
+  out[3 * i + 1] = cg::reduce(t128, v, cg::greater<int>());
+  out[3 * i + 2] = t64.shfl(v, 37);  // a tile larger than a warp shuffles a broadcast only
+}
+
 int main() {
   const int n = 128;
   int h[n];
@@ -111,6 +126,29 @@ int main() {
   memcpy_kernel<<<blocks, 96, m * sizeof(float)>>>(fin, fout, m);
   float r[blocks]; CHECK(cudaMemcpy(r, fout, sizeof r, cudaMemcpyDeviceToHost));
   for (int b2 = 0; b2 < blocks; ++b2) { double s = 0; for (int i = 0; i < m; ++i) s += hf[b2 * m + i] * 2.0; EXPECT(r[b2] == (float)s); }
+  {
+    const int blocks2 = 2, threads = 256, total = blocks2 * threads;
+    static int hin[total], hout[total * 3];
+    for (int i = 0; i < total; ++i) hin[i] = (int)((i * 2246822519u) % 1009) - 500;
+    int *bin, *bout;
+    CHECK(cudaMalloc(&bin, sizeof hin)); CHECK(cudaMalloc(&bout, sizeof hout));
+    CHECK(cudaMemcpy(bin, hin, sizeof hin, cudaMemcpyHostToDevice));
+    big_tiles<<<blocks2, threads>>>(bin, bout);
+    CHECK(cudaGetLastError());
+    CHECK(cudaMemcpy(hout, bout, sizeof hout, cudaMemcpyDeviceToHost));
+    int wrong = 0;
+    for (int i = 0; i < total; ++i) {
+      const int b64 = i / 64 * 64, b128 = i / 128 * 128;
+      int s = 0, mx = INT32_MIN;
+      for (int k = 0; k < 64; ++k) s += hin[b64 + k];
+      for (int k = 0; k < 128; ++k) mx = std::max(mx, hin[b128 + k]);
+      const int want[3] = {s, mx, hin[b64 + 37]};
+      for (int k = 0; k < 3; ++k)
+        if (hout[3 * i + k] != want[k] && wrong++ < 10)
+          std::fprintf(stderr, "big tile t=%d op %d: got %d want %d\n", i, k, hout[3 * i + k], want[k]);
+    }
+    EXPECT(wrong == 0);
+  }
   std::printf("coop_groups: OK\n");
   return 0;
 }
