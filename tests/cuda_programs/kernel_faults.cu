@@ -15,7 +15,7 @@ __global__ void fault(int kind, int* p, volatile int* flag) {
     case 1: *reinterpret_cast<int*>(reinterpret_cast<char*>(p) + 2) = 1; break;         // misaligned
     case 2: if (threadIdx.x == 5) __trap(); break;                                       // trap
     case 3: while (*flag == 0) {} break;                                                 // runaway loop
-    case 4: if (threadIdx.x < 16) __syncthreads(); break;                                 // divergent barrier
+    case 4: if (threadIdx.x < 16) __syncthreads(); p[threadIdx.x] = 4; break;            // divergent barrier
     case 5: case 6: p[threadIdx.x] = 1; break;                                           // registered host memory
   }
 }
