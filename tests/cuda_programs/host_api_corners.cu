@@ -191,7 +191,8 @@ int main() {
   CHECK(cudaMemcpy(h_plain.data(), d, 64 * sizeof(int), cudaMemcpyDefault));
   EXPECT(h_plain[63] == 163);
   // host ranges that cannot be pinned (not mapped; read-only without cudaHostRegisterReadOnly),
-  void* gone = mmap(nullptr, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // (`gone` asked for far below the mmap area: a range unmapped among the others is soon reused)
+  void* gone = mmap(reinterpret_cast<void*>(0x3e0000000000ull), 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   munmap(gone, 1 << 16);
   EXPECT(cudaHostRegister(gone, 1 << 16, cudaHostRegisterMapped) == cudaErrorInvalidValue);
   void* ro = mmap(nullptr, 1 << 16, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

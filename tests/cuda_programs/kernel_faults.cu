@@ -32,7 +32,12 @@ int main(int argc, char** argv) {
   int* p = d;
   if (kind >= 5) {
     const int prot = kind == 5 ? PROT_READ : PROT_READ | PROT_WRITE;
-    p = static_cast<int*>(mmap(nullptr, 1 << 16, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    // Asked for far below where mmap puts new mappings, so that once unmapped these addresses stay
+    // unmapped: a range freed among the others is taken by the next mapping the process makes,
+    // and a kernel would then write into that (the simulator reaches host memory through the
+    // program's own address space).
+    void* const far_below_the_mmap_area = reinterpret_cast<void*>(0x3e0000000000ull);
+    p = static_cast<int*>(mmap(far_below_the_mmap_area, 1 << 16, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     CHECK(cudaHostRegister(p, 1 << 16, cudaHostRegisterMapped | (kind == 5 ? cudaHostRegisterReadOnly : 0)));
     if (kind == 6) munmap(p, 1 << 16);
   }

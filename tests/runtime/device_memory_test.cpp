@@ -4,6 +4,7 @@
 
 #include <sys/mman.h>
 
+#include <cstdint>
 #include <vector>
 
 #include "runtime/device_memory.h"
@@ -17,8 +18,13 @@ using gpusim::runtime::HostPages;
 
 // Pages of its own for each test, which it may protect or unmap.
 struct Pages {
+  // Placed far below the area where mmap puts new mappings (the hint is a request, not a demand):
+  // the test unmaps these pages and then needs their addresses to stay unmapped, but a page freed
+  // among the others is reused by the next small mapping (under ASan, its allocator's, within the
+  // very next throw), and the range then reads as mapped again.
   explicit Pages(size_t n, int prot = PROT_READ | PROT_WRITE) : bytes(n * 4096) {
-    data = static_cast<uint8_t*>(mmap(nullptr, bytes, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    void* const far_below_the_mmap_area = reinterpret_cast<void*>(uintptr_t(0x3e0000000000));
+    data = static_cast<uint8_t*>(mmap(far_below_the_mmap_area, bytes, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   }
   ~Pages() {
     if (mapped) munmap(data, bytes);
