@@ -30,17 +30,18 @@ StateSpace space_of(const Instruction& in) {
   return in.mod.space == StateSpace::None ? StateSpace::Generic : in.mod.space;
 }
 
-[[noreturn]] void fail_misaligned_vector(ExecContext& ctx, uint64_t addr, unsigned total, unsigned lane) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(addr));
-  ctx.fail(lane, "misaligned " + std::to_string(total) + "-byte vector access at address 0x" + buf,
-           FaultKind::MisalignedAddress);
+// `elements` > 1 for ld.v2/.v4 and st.v2/.v4, whose alignment is the whole vector's size.
+[[noreturn]] void fail_misaligned(ExecContext& ctx, uint64_t addr, unsigned total, unsigned elements, unsigned lane) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "misaligned %u-byte %saccess at address 0x%llx, which is not a multiple of %u", total,
+                elements > 1 ? "vector " : "", static_cast<unsigned long long>(addr), total);
+  ctx.fail(lane, buf, FaultKind::MisalignedAddress);
 }
 
-inline void check_vector_alignment(ExecContext& ctx, uint64_t addr, unsigned total, unsigned lane) {
+inline void check_alignment(ExecContext& ctx, uint64_t addr, unsigned total, unsigned elements, unsigned lane) {
   // Sizes are powers of two but for odd vector shapes: a mask then, not a division per lane.
   const bool misaligned = (total & (total - 1)) == 0 ? (addr & (total - 1)) != 0 : (addr % total) != 0;
-  if (total > 1 && misaligned) fail_misaligned_vector(ctx, addr, total, lane);
+  if (total > 1 && misaligned) fail_misaligned(ctx, addr, total, elements, lane);
 }
 
 // One lane's load the general way: every element through ExecContext::load.
@@ -84,7 +85,7 @@ AddressParts address_parts(ExecContext& ctx, const Operand& addr, const uint8_t*
 // One lane of a scalar load the general way (any space, faults reported).
 [[gnu::noinline]] void scalar_load_slow(ExecContext& ctx, const Instruction& in, unsigned lane, uint64_t addr,
                                         unsigned size, bool sign, StateSpace space) {
-  check_vector_alignment(ctx, addr, size, lane);
+  check_alignment(ctx, addr, size, 1, lane);
   load_lane(ctx, in, lane, addr, size, 1, sign, space);
 }
 
@@ -304,7 +305,7 @@ void load_values(ExecContext& ctx, const Instruction& in) {
       }
     }
     if (batch.active()) batch.flush();  // the general path appends its own records
-    check_vector_alignment(ctx, addr, total, lane);
+    check_alignment(ctx, addr, total, n, lane);
     load_lane(ctx, in, lane, addr, size, n, sign, space);
     windows.refresh();
   });
@@ -390,7 +391,7 @@ void exec_St(ExecContext& ctx, const Instruction& in) {
       }
     }
     if (batch.active()) batch.flush();  // the general path appends its own records
-    check_vector_alignment(ctx, addr, total, lane);
+    check_alignment(ctx, addr, total, n, lane);
     for (unsigned i = 0; i < n; ++i) {
       const uint64_t v = ctx.get(n == 1 ? src : ctx.elem(src, i), lane);
       if (size > 8) ctx.fail(lane, ".b128 stores are not supported", FaultKind::Unsupported);

@@ -16,6 +16,26 @@ std::string format_error(const std::string& file, uint32_t line, uint32_t column
   return out;
 }
 
+// A byte as an error message shows it: itself if printable, else \xNN (a control byte copied
+// to the terminal could be part of an escape sequence).
+std::string shown_byte(char c) {
+  const unsigned char u = static_cast<unsigned char>(c);
+  if ((u >= 0x20 && u != 0x7f) || c == '\t') return std::string(1, c);
+  static constexpr char kHex[] = "0123456789abcdef";
+  return std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
+}
+
+// What a file handed in as PTX that is a binary is, when its first bytes say so; nullptr for
+// text. A NUL byte never occurs in PTX text.
+const char* binary_kind(std::string_view src) {
+  const std::string_view head = src.substr(0, 4096);
+  if (head.substr(0, 4) == std::string_view("\x7f" "ELF", 4)) return "an ELF file (a cubin, object or executable)";
+  if (head.substr(0, 4) == std::string_view("\xb1\x43\x62\x46", 4) || head.substr(0, 4) == std::string_view("\x50\xed\x55\xba", 4))
+    return "a fatbinary";
+  if (head.find('\0') != std::string_view::npos) return "a binary file";
+  return nullptr;
+}
+
 bool is_word_start(char c) {
   return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '$' || c == '%' || c == '.';
 }
@@ -28,6 +48,8 @@ class Lexer {
   Lexer(std::string_view src, const std::string& file) : src_(src), file_(file) {}
 
   std::vector<Token> run() {
+    if (const char* kind = binary_kind(src_))
+      throw ParseError(file_, 1, 1, std::string("this is not PTX text but ") + kind + ": give the PTX that `nvcc -ptx` writes", "");
     std::vector<Token> out;
     while (true) {
       skip_space_and_comments();
@@ -117,7 +139,7 @@ class Lexer {
       advance();
       return make(TokenKind::Punct, begin, line, col);
     }
-    fail(line, col, std::string("unexpected character '") + c + "'");
+    fail(line, col, "unexpected character '" + shown_byte(c) + "'");
   }
 
   // Numbers run over letters and dots (hex digits, 0f/0d prefixes, U suffix, decimal points);
@@ -165,7 +187,14 @@ std::string source_line_text(std::string_view source, uint32_t line) {
   size_t end = source.find('\n', pos);
   std::string text(source.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
   while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) text.pop_back();
-  return text;
+  // Shown as the error's context: control bytes escaped, and no more than a terminal line or two
+  // of it (a minified or binary "line" can be megabytes).
+  constexpr size_t kShown = 240;
+  std::string shown;
+  size_t i = 0;
+  for (; i < text.size() && shown.size() < kShown; ++i) shown += shown_byte(text[i]);
+  if (i < text.size()) shown += " ...";
+  return shown;
 }
 
 }  // namespace gpusim::isa

@@ -41,7 +41,8 @@ struct Token {
 // Throws ParseError on an unterminated comment or string or a stray character.
 std::vector<Token> tokenize_ptx(std::string_view source, const std::string& file_name);
 
-// The text of 1-based line `line` of `source` (for error messages).
+// The text of 1-based line `line` of `source` as an error message shows it: control bytes as
+// \xNN, cut after about 240 characters.
 std::string source_line_text(std::string_view source, uint32_t line);
 
 }  // namespace gpusim::isa

@@ -140,10 +140,12 @@ class GlobalFootprintTest : public ::testing::Test {
     try {
       step_warp(w, cta, ls, &trace);
     } catch (const ExecError& e) {
+      last_fault_text = e.what();
       return e.kind();
     }
     return std::nullopt;
   }
+  std::string last_fault_text;  // what the last fault_of_next that faulted said
 
   // Every instruction of `seen` is either in `expected` (a `true` answer with exactly the
   // hand-worked range) or answered `false`.
@@ -260,6 +262,9 @@ TEST_F(GlobalFootprintTest, MisalignedLaneIsNotPromised) {
   GlobalFootprint fp;
   EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
   EXPECT_EQ(fault_of_next(w, *cta), FaultKind::MisalignedAddress);
+  // a scalar access is not called a vector one
+  EXPECT_NE(last_fault_text.find("misaligned 4-byte access at address 0x"), std::string::npos) << last_fault_text;
+  EXPECT_NE(last_fault_text.find("not a multiple of 4"), std::string::npos) << last_fault_text;
 }
 
 // A 16-byte vector needs 16-byte alignment: a lane aligned to 8 only is `false`, and faults.
@@ -271,6 +276,7 @@ TEST_F(GlobalFootprintTest, VectorNeedsItsWholeSizeAligned) {
   GlobalFootprint fp;
   EXPECT_FALSE(global_footprint(w, *cta, ls, memory, fp));
   EXPECT_EQ(fault_of_next(w, *cta), FaultKind::MisalignedAddress);
+  EXPECT_NE(last_fault_text.find("misaligned 16-byte vector access"), std::string::npos) << last_fault_text;
 }
 
 // Accesses that leave their allocation (past its end, before its start), both when the warp's

@@ -103,5 +103,33 @@ TEST(ParserLimits, LocalFrameIsFiveHundredTwelveKiBPerThread) {
   EXPECT_NE(parse_error(kernel_with(".local .b8 a[1099511627000];")).find("limits.ptx:6:"), std::string::npos);
 }
 
+// A binary handed in as PTX (a cubin, a fatbinary, an executable) is named for what it is at 1:1,
+// without copying its bytes into the message; it used to print "unexpected character" followed by
+// the raw bytes of its first "line".
+TEST(ParserLimits, BinaryInputIsNamedNotEchoed) {
+  const std::string elf("\x7f" "ELF\x02\x01\x01\x00\x00\x00\x1b[2J", 16);
+  std::string e = parse_error(elf);
+  EXPECT_NE(e.find("limits.ptx:1:1: error: this is not PTX text but an ELF file"), std::string::npos) << e;
+  EXPECT_NE(e.find("nvcc -ptx"), std::string::npos) << e;
+  EXPECT_EQ(e.find('\x1b'), std::string::npos) << e;
+  e = parse_error(std::string("\x50\xed\x55\xba\x01\x00\x10\x00", 8));
+  EXPECT_NE(e.find("not PTX text but a fatbinary"), std::string::npos) << e;
+  e = parse_error(module_with("") + std::string("\0\x01", 2));
+  EXPECT_NE(e.find("not PTX text but a binary file"), std::string::npos) << e;
+}
+
+// A stray control byte is shown escaped, in the message and in the quoted line, and a quoted line
+// of megabytes is cut.
+TEST(ParserLimits, StrayBytesAreEscapedAndLongLinesCut) {
+  std::string e = parse_error(".version 8.0\n.target sm_80 \x1b[31m\n");
+  EXPECT_NE(e.find("limits.ptx:2:15: error: unexpected character '\\x1b'"), std::string::npos) << e;
+  EXPECT_NE(e.find(".target sm_80 \\x1b[31m"), std::string::npos) << e;
+  EXPECT_EQ(e.find('\x1b'), std::string::npos) << e;
+  e = parse_error(".version 8.0\n.target sm_80 ?" + std::string(1 << 20, 'x') + "\n");
+  EXPECT_NE(e.find("unexpected character '?'"), std::string::npos) << e.substr(0, 200);
+  EXPECT_LT(e.size(), 400u);
+  EXPECT_NE(e.find(" ..."), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace gpusim::isa
