@@ -19,18 +19,18 @@ Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg) {
   const bool attribute = c.count() > 1;
   if (required) {
     if (attribute && (c.x != req.x || c.y != req.y || c.z != req.z))
-      throw Error("cluster dimension " + dims(c) + " for " + kernel + " contradicts its compile-time cluster shape " +
+      throw ClusterShapeError("cluster dimension " + dims(c) + " for " + kernel + " contradicts its compile-time cluster shape " +
                   dims(req) + " (.reqnctapercluster)");
     c = req;
   }
-  if (c.x == 0 || c.y == 0 || c.z == 0) throw Error("cluster dimension " + dims(c) + " for " + kernel + " has a zero");
+  if (c.x == 0 || c.y == 0 || c.z == 0) throw ClusterShapeError("cluster dimension " + dims(c) + " for " + kernel + " has a zero");
   if (fn.explicit_cluster && !attribute && !required)
-    throw Error(kernel + " is compiled for cluster launches (.explicitcluster) but was launched without a cluster dimension");
+    throw ClusterShapeError(kernel + " is compiled for cluster launches (.explicitcluster) but was launched without a cluster dimension");
   if (c.count() > kMaxClusterCtas)
-    throw Error("cluster dimension " + dims(c) + " for " + kernel + " has " + std::to_string(c.count()) +
+    throw ClusterShapeError("cluster dimension " + dims(c) + " for " + kernel + " has " + std::to_string(c.count()) +
                 " CTAs; at most 16 are allowed");
   if (cfg.grid.x % c.x || cfg.grid.y % c.y || cfg.grid.z % c.z)
-    throw Error("grid " + dims(cfg.grid) + " of " + kernel + " is not a whole number of clusters " + dims(c));
+    throw ClusterShapeError("grid " + dims(cfg.grid) + " of " + kernel + " is not a whole number of clusters " + dims(c));
   return c;
 }
 

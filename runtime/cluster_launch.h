@@ -7,7 +7,19 @@
 
 namespace gpusim::runtime {
 
-// The cluster shape to run `fn` with under `cfg` ({1,1,1}: no clusters). Throws Error naming
+// A launch whose thread-block cluster shape CUDA refuses (cudaErrorInvalidClusterSize,
+// CUDA_ERROR_INVALID_CLUSTER_SIZE).
+class ClusterShapeError : public Error {
+ public:
+  using Error::Error;
+};
+
+// CUDA's portable cluster size: larger clusters (up to 16 CTAs on sm_90) need the kernel's
+// cudaFuncAttributeNonPortableClusterSizeAllowed, which the CUDA API layers check; the Device
+// interface itself allows the non-portable maximum.
+constexpr uint64_t kPortableClusterCtas = 8;
+
+// The cluster shape to run `fn` with under `cfg` ({1,1,1}: no clusters). Throws ClusterShapeError naming
 // the problem: a grid that is not a whole number of clusters, more than 16 CTAs per cluster,
 // an attribute that contradicts .reqnctapercluster, or an .explicitcluster kernel launched
 // without one. In timing mode the GPU model then checks the cluster against the chip (GPCs,

@@ -146,6 +146,8 @@ struct KernelInfo {
   uint32_t registers_per_thread = 0;   // from ptxas for the device's architecture; 0 = unknown
   uint32_t max_threads_per_block = 0;  // .maxntid / .reqntid product; 0 = not restricted
   uint32_t ptx_version = 0;            // the PTX's target architecture: 80 for .target sm_80 (CUDA's ptxVersion)
+  Dim3 required_cluster{0, 0, 0};      // .reqnctapercluster (__cluster_dims__); zeros: none
+  bool explicit_cluster = false;       // .explicitcluster: launches must give a cluster shape
 };
 
 // A module-scope variable (__device__ -> .global, __constant__ -> .const).

@@ -147,6 +147,8 @@ class SimDevice final : public Device {
     auto it = lm.ptxas.find(fn.name);
     if (it != lm.ptxas.end()) info.local_bytes_per_thread = std::max(info.local_bytes_per_thread, it->second.stack_bytes);
     info.ptx_version = ptx_target_arch(lm.module.target);
+    info.required_cluster = {fn.required_cluster[0], fn.required_cluster[1], fn.required_cluster[2]};
+    info.explicit_cluster = fn.explicit_cluster;
     return info;
   }
 

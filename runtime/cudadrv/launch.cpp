@@ -9,6 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "runtime/cluster_launch.h"
 #include "runtime/cuda_answers.h"
 #include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
@@ -143,6 +144,8 @@ void run_launch(DriverState& s, CUctx_st& context, CUfunc_st& f, const runtime::
     cuGetErrorName(context.lost_code, &name);
     throw DriverFailure{context.lost_code, std::string(name ? name : "fault") + " in kernel '" + f.kernel->name +
                                                "'; the context is unusable from now on\n" + e.what()};
+  } catch (const gpusim::runtime::ClusterShapeError& e) {
+    throw DriverFailure{CUDA_ERROR_INVALID_CLUSTER_SIZE, e.what()};
   } catch (const gpusim::runtime::Error& e) {
     const std::string why = e.what();
     if (why.find("SystemC") != std::string::npos) throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, why};

@@ -62,6 +62,7 @@ struct KernelRecord {
   bool info_loaded = false;
   runtime::KernelInfo info;
   int max_dynamic_shared = -1;        // cudaFuncAttributeMaxDynamicSharedMemorySize; -1 = default
+  bool non_portable_cluster = false;  // cudaFuncAttributeNonPortableClusterSizeAllowed
 };
 
 struct VariableRecord {

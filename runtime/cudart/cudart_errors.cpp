@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "runtime/cluster_launch.h"
 #include "runtime/cuda_answers.h"
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_graph.h"
@@ -73,6 +74,8 @@ cudaError_t error_from_current_exception(const char* function) {
     ctx.flush_device_output();
     ctx.sticky_error = static_cast<cudaError_t>(runtime::cuda_fault_error(e.kind()));
     return report_failure(function, ctx.sticky_error, e.what());
+  } catch (const runtime::ClusterShapeError& e) {
+    return report_failure(function, cudaErrorInvalidClusterSize, e.what());
   } catch (const runtime::OutOfMemory& e) {
     return report_failure(function, cudaErrorMemoryAllocation, e.what());
   } catch (const std::bad_alloc&) {

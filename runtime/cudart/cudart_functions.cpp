@@ -51,6 +51,11 @@ cudaError_t cudaFuncGetAttributes(struct cudaFuncAttributes* attr, const void* f
     attr->maxDynamicSharedSizeBytes = k.max_dynamic_shared >= 0 ? k.max_dynamic_shared
                                                                 : p.shared_per_block - static_cast<int>(info.static_shared_bytes);
     attr->preferredShmemCarveout = -1;
+    attr->clusterDimMustBeSet = info.explicit_cluster ? 1 : 0;
+    attr->requiredClusterWidth = static_cast<int>(info.required_cluster.x);
+    attr->requiredClusterHeight = static_cast<int>(info.required_cluster.y);
+    attr->requiredClusterDepth = static_cast<int>(info.required_cluster.z);
+    attr->nonPortableClusterSizeAllowed = k.non_portable_cluster ? 1 : 0;
   });
 }
 
@@ -66,10 +71,14 @@ cudaError_t cudaFuncSetAttribute(const void* func, enum cudaFuncAttribute attr, 
                                                   " for " + k.name + ": the device allows at most " + std::to_string(limit));
       k.max_dynamic_shared = value;
     } else if (which == cudaFuncAttributeNonPortableClusterSizeAllowed) {
-      // Accepted; the largest cluster a launch may use is the chip's cluster.max_ctas (H100: 16),
-      // whether or not the kernel opted in (the portable limit of 8 is not enforced).
+      // Lifts the portable limit of 8 CTAs per cluster to the chip's cluster.max_ctas (H100: 16).
       if (value != 0 && value != 1)
         throw ApiError(cudaErrorInvalidValue, "cudaFuncAttributeNonPortableClusterSizeAllowed must be 0 or 1");
+      k.non_portable_cluster = value == 1;
+    } else if (which == cudaFuncAttributeClusterSchedulingPolicyPreference) {
+      // A hint (default, spread, load-balancing) the cluster dispatch does not model.
+      if (value < 0 || value > 2)
+        throw ApiError(cudaErrorInvalidValue, "cudaFuncAttributeClusterSchedulingPolicyPreference must be 0, 1 or 2");
     } else if (which != cudaFuncAttributePreferredSharedMemoryCarveout) {
       throw ApiError(cudaErrorInvalidValue, "function attribute " + std::to_string(which) + " is not modelled by gpusim");
     }

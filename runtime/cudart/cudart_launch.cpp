@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/cluster_launch.h"
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_graph.h"
 #include "runtime/launch_checks.h"
@@ -115,6 +116,14 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
                      dim3 cluster) {
   const runtime::ModuleHandle module = loaded(*k.module);
   const runtime::KernelInfo& info = kernel_info(k);
+  const uint64_t cluster_ctas = uint64_t(cluster.x) * cluster.y * cluster.z > 1
+                                    ? uint64_t(cluster.x) * cluster.y * cluster.z
+                                    : uint64_t(info.required_cluster.x) * info.required_cluster.y * info.required_cluster.z;
+  if (cluster_ctas > runtime::kPortableClusterCtas && !k.non_portable_cluster)
+    throw ApiError(cudaErrorInvalidClusterSize,
+                   "launch of " + k.name + " with clusters of " + std::to_string(cluster_ctas) + " CTAs: more than the portable " +
+                       std::to_string(runtime::kPortableClusterCtas) +
+                       " need cudaFuncSetAttribute(kernel, cudaFuncAttributeNonPortableClusterSizeAllowed, 1)");
   runtime::KernelArgs packed(info.param_sizes.size());
   for (size_t i = 0; i < packed.size(); ++i) {
     if (!args || !args[i]) throw ApiError(cudaErrorInvalidValue, "launch of " + k.name + ": argument " + std::to_string(i) + " is null");

@@ -37,6 +37,12 @@ __global__ void cluster_histogram(const int* values, int n, int* bins, int nbins
     if (slice[i]) atomicAdd(&bins[first + i], slice[i]);
 }
 
+// A compile-time cluster shape (__cluster_dims__, PTX .reqnctapercluster): launched without a
+// cluster attribute, it runs in pairs all the same.
+__global__ void __cluster_dims__(2, 1, 1) fixed_pairs(int* rank) {
+  if (threadIdx.x == 0) rank[blockIdx.x] = int(cg::this_cluster().block_rank());
+}
+
 struct Case {
   int n, nbins, cluster, clusters, threads;
 };
@@ -101,6 +107,49 @@ bool run(const Case& c) {
   return wrong == 0;
 }
 
+cudaError_t launch_with_cluster(unsigned grid, unsigned cluster, int* bins) {
+  cudaLaunchConfig_t config = {};
+  config.gridDim = dim3(grid, 1, 1);
+  config.blockDim = dim3(32, 1, 1);
+  config.dynamicSmemBytes = 64;
+  cudaLaunchAttribute attribute[1];
+  attribute[0].id = cudaLaunchAttributeClusterDimension;
+  attribute[0].val.clusterDim.x = cluster;
+  attribute[0].val.clusterDim.y = 1;
+  attribute[0].val.clusterDim.z = 1;
+  config.attrs = attribute;
+  config.numAttrs = 1;
+  return cudaLaunchKernelEx(&config, cluster_histogram, static_cast<const int*>(nullptr), 0, bins, 1);
+}
+
+// CUDA's rules for cluster shapes and what cudaFuncGetAttributes says about them.
+bool cluster_rules() {
+  cudaFuncAttributes a;
+  CHECK(cudaFuncGetAttributes(&a, fixed_pairs));
+  EXPECT(a.requiredClusterWidth == 2 && a.requiredClusterHeight == 1 && a.requiredClusterDepth == 1);
+  EXPECT(a.nonPortableClusterSizeAllowed == 0);
+  CHECK(cudaFuncGetAttributes(&a, cluster_histogram));
+  EXPECT(a.requiredClusterWidth == 0 && a.requiredClusterHeight == 0 && a.requiredClusterDepth == 0);
+  int* d = nullptr;
+  CHECK(cudaMalloc(&d, 64 * sizeof(int)));
+  // a grid that is not a whole number of clusters; a cluster above the portable 8 CTAs without
+  // the kernel's opt-in
+  EXPECT(launch_with_cluster(6, 4, d) == cudaErrorInvalidClusterSize);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidClusterSize);
+  EXPECT(launch_with_cluster(16, 16, d) == cudaErrorInvalidClusterSize);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidClusterSize);
+  CHECK(cudaFuncSetAttribute(cluster_histogram, cudaFuncAttributeNonPortableClusterSizeAllowed, 1));
+  CHECK(cudaFuncGetAttributes(&a, cluster_histogram));
+  EXPECT(a.nonPortableClusterSizeAllowed == 1);
+  fixed_pairs<<<6, 32>>>(d);
+  CHECK(cudaGetLastError());
+  int rank[6];
+  CHECK(cudaMemcpy(rank, d, sizeof rank, cudaMemcpyDeviceToHost));
+  CHECK(cudaFree(d));
+  for (int i = 0; i < 6; ++i) EXPECT(rank[i] == i % 2);
+  return true;
+}
+
 int main() {
   const Case cases[] = {
       {3000, 128, 2, 2, 128},
@@ -109,6 +158,8 @@ int main() {
   };
   bool ok = true;
   for (const Case& c : cases) ok = run(c) && ok;
+  if (!ok) return 1;
+  ok = cluster_rules() && run({50000, 4096, 16, 2, 128});  // 16 CTAs now that the kernel opted in
   if (!ok) return 1;
   std::printf("cluster_histogram: OK\n");
   return 0;
