@@ -117,7 +117,10 @@ void exec_Call(ExecContext& ctx, const Instruction& in) {
     if (target < 0) return;  // split into uniform groups; each re-executes this call
     index = uint32_t(target);
   }
-  if (ctx.warp().depth() >= 1024) ctx.fail_warp("call depth exceeds 1024 frames (unbounded recursion?)");
+  if (ctx.warp().depth() >= ctx.launch().max_call_depth)
+    ctx.fail_warp("call depth exceeds " + std::to_string(ctx.launch().max_call_depth) +
+                  " frames (unbounded recursion? deeper calls need a larger stack: cudaDeviceSetLimit(cudaLimitStackSize, "
+                  "bytes), 16 bytes a frame, up to 65536 frames)");
   try {
     ctx.warp().call(ctx.warp().module().functions[index], in);
   } catch (const std::runtime_error& e) {

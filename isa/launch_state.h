@@ -51,10 +51,22 @@ struct LaunchState {
   // A launch past this many warp-instructions is stopped as a probable infinite loop (the timing
   // model checks it every core cycle; the functional executor has FunctionalLimits). 0: none.
   uint64_t max_warp_instructions = 0;
+  // Calls nested deeper than this are stopped as probable unbounded recursion. A GPU's limit is
+  // the stack (cudaLimitStackSize bytes per thread), which the runtime turns into frames
+  // (call_depth_for_stack); the default is that of CUDA's default 1 KiB stack.
+  uint32_t max_call_depth = 1024;
   // Counters.
   uint64_t warp_instructions = 0;
   uint64_t thread_instructions = 0;
 };
+
+// The call depth allowed by a per-thread stack of `stack_bytes` (cudaLimitStackSize): a SASS
+// frame holds at least a return address and usually spills, so 16 bytes a frame is a generous
+// minimum; never below 1,024 frames, and at most 65,536 (each frame costs host memory per warp).
+inline uint32_t call_depth_for_stack(uint64_t stack_bytes) {
+  const uint64_t frames = stack_bytes / 16;
+  return uint32_t(frames < 1024 ? 1024 : frames > 65536 ? 65536 : frames);
+}
 
 // One mbarrier object (functional model: arrival counting with phase parity).
 struct MbarrierState {

@@ -302,6 +302,7 @@ class SimDevice final : public Device {
     ls.clock_mhz = static_cast<uint32_t>(config_.core_clock_mhz);  // %globaltimer in ns
     ls.max_warp_instructions = options_.max_warp_instructions;
     ls.services = &services_;
+    ls.max_call_depth = isa::call_depth_for_stack(services_.get_limit(DeviceLimit::StackSize));
     ls.cluster = launch_cluster_shape(*fn, cfg);
     ls.explicit_cluster = ls.cluster.count() > 1 || fn->explicit_cluster;
     // The grid barrier's workspace (cooperative_groups::grid_group::sync counts arrivals in

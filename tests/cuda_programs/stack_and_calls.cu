@@ -2,7 +2,8 @@
 // calls through a table of function pointers (call through a register with a prototype),
 // recursion, a large local array indexed at run time, alloca with a run-time size; plus 90 KB of
 // dynamic shared memory (cudaFuncSetAttribute) aliased as float and double, __ldg and
-// __launch_bounds__ with a minimum block count.
+// __launch_bounds__ with a minimum block count; recursion 3,000 calls deep once cudaLimitStackSize
+// allows it (the default 1 KiB stack does not).
 #include <cstdio>
 #include <cstdint>
 #include <new>
@@ -21,6 +22,15 @@ __device__ binop table[3] = {op_add, op_mul, op_sub};
 
 __device__ __noinline__ int fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 __device__ __noinline__ int ackermann_small(int m, int n) { if (m == 0) return n + 1; if (n == 0) return ackermann_small(m - 1, 1); return ackermann_small(m - 1, ackermann_small(m, n - 1)); }
+
+// Not a tail call (the store after it), so the recursion stays one frame per level.
+__device__ __noinline__ int deep(int n, int* trail) {
+  if (n == 0) return 0;
+  const int below = deep(n - 1, trail);
+  trail[n] = below;
+  return below + 1;
+}
+__global__ void deep_recursion(int n, int* trail) { trail[0] = deep(n, trail); }
 
 __global__ void virt(const int* in, float* areas, int* sides, int* ops, int* rec) {
   int t = threadIdx.x;
@@ -113,6 +123,15 @@ int main() {
   CHECK(cudaGetLastError());
   CHECK(cudaMemcpy(fo, dfo, sizeof fo, cudaMemcpyDeviceToHost));
   for (int i = 0; i < m; ++i) EXPECT(fo[i] == (float)(fi[m - 1 - (i + 7) % m] * 2.0f + 1.0));
+  const int depth = 3000;
+  CHECK(cudaDeviceSetLimit(cudaLimitStackSize, 256 * 1024));
+  int* trail;
+  CHECK(cudaMalloc(&trail, (depth + 1) * sizeof(int)));
+  deep_recursion<<<1, 1>>>(depth, trail);
+  CHECK(cudaGetLastError());
+  static int ht[depth + 1];
+  CHECK(cudaMemcpy(ht, trail, sizeof ht, cudaMemcpyDeviceToHost));
+  for (int i = 0; i <= depth; ++i) EXPECT(ht[i] == (i == 0 ? depth : i - 1));
   std::printf("stack_and_calls: OK\n");
   return 0;
 }
