@@ -107,7 +107,8 @@ TEST(ParserLimits, LocalFrameIsFiveHundredTwelveKiBPerThread) {
 // without copying its bytes into the message; it used to print "unexpected character" followed by
 // the raw bytes of its first "line".
 TEST(ParserLimits, BinaryInputIsNamedNotEchoed) {
-  const std::string elf("\x7f" "ELF\x02\x01\x01\x00\x00\x00\x1b[2J", 16);
+  static const char kElfHeadAndEscape[] = "\x7f" "ELF\x02\x01\x01\x00\x00\x00\x1b[2J";
+  const std::string elf(kElfHeadAndEscape, sizeof kElfHeadAndEscape - 1);
   std::string e = parse_error(elf);
   EXPECT_NE(e.find("limits.ptx:1:1: error: this is not PTX text but an ELF file"), std::string::npos) << e;
   EXPECT_NE(e.find("nvcc -ptx"), std::string::npos) << e;
