@@ -58,6 +58,7 @@ struct CUfunc_st {
   const gpusim::isa::Function* kernel = nullptr;  // in module->ptx
   int max_dynamic_shared = kDefaultDynamicSharedLimit;
   int registers = -1;     // from ptxas, read on first need (-1: not yet asked, 0: unknown)
+  bool non_portable_cluster = false;  // CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED
 };
 
 struct CUmod_st {

@@ -179,6 +179,14 @@ CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x
     cfg.dynamic_shared_bytes = shared_bytes;
     cfg.cluster = cluster;
     cfg.cooperative = cooperative;  // every CTA resident at once, so a grid sync completes
+    const uint64_t cluster_ctas = cluster.count() > 1 ? cluster.count()
+                                                      : uint64_t(f.kernel->required_cluster[0]) * f.kernel->required_cluster[1] *
+                                                            f.kernel->required_cluster[2];
+    if (cluster_ctas > gpusim::runtime::kPortableClusterCtas && !f.non_portable_cluster)
+      throw DriverFailure{CUDA_ERROR_INVALID_CLUSTER_SIZE,
+                          "clusters of " + std::to_string(cluster_ctas) + " CTAs for '" + f.kernel->name + "': more than the portable " +
+                              std::to_string(gpusim::runtime::kPortableClusterCtas) +
+                              " need cuFuncSetAttribute(CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1)"};
     if (gpusim::cudadrv::capture_target(s, stream)) {
       gpusim::cudadrv::DriverGraphNode node =
           gpusim::cudadrv::kernel_node(s, f, cfg.grid, cfg.block, shared_bytes, params, extra);

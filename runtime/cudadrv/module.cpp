@@ -284,6 +284,12 @@ CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfuncti
       case CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: *value = f.max_dynamic_shared; break;
       case CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT: *value = -1; break;
       case CU_FUNC_ATTRIBUTE_CACHE_MODE_CA: *value = 0; break;
+      case CU_FUNC_ATTRIBUTE_CLUSTER_SIZE_MUST_BE_SET: *value = k.explicit_cluster ? 1 : 0; break;
+      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH: *value = static_cast<int>(k.required_cluster[0]); break;
+      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT: *value = static_cast<int>(k.required_cluster[1]); break;
+      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH: *value = static_cast<int>(k.required_cluster[2]); break;
+      case CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED: *value = f.non_portable_cluster ? 1 : 0; break;
+      case CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE: *value = 0; break;
       default:
         throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "function attribute " + std::to_string(raw_attribute) + " is not supported"};
     }
@@ -309,6 +315,13 @@ CUresult cuFuncSetAttribute(CUfunction function, CUfunction_attribute attribute,
       case CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT:
         if (value < -1 || value > 100) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "carveout must be -1..100"};
         return CUDA_SUCCESS;  // a hint; the simulator picks the carve-out from the launch's needs
+      case CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED:  // lifts the portable 8 CTAs per cluster
+        if (value != 0 && value != 1) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the value must be 0 or 1"};
+        f.non_portable_cluster = value == 1;
+        return CUDA_SUCCESS;
+      case CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE:  // a hint the cluster dispatch does not model
+        if (value < 0 || value > 2) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the value must be 0, 1 or 2"};
+        return CUDA_SUCCESS;
       default:
         throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "function attribute " + std::to_string(raw_attribute) + " cannot be set"};
     }

@@ -102,4 +102,40 @@ TEST_F(DriverHopperTest, LaunchKernelExRunsThreadBlockClusters) {
   EXPECT_CU(CUDA_ERROR_INVALID_CLUSTER_SIZE, cu.cuLaunchKernelEx(&cfg, f, params, nullptr));
 }
 
+// More than the portable 8 CTAs per cluster need the kernel's opt-in; the attributes say so.
+TEST_F(DriverHopperTest, NonPortableClusterSizesNeedTheKernelsOptIn) {
+  CUmodule m = nullptr;
+  ASSERT_CU_OK(cu.cuModuleLoadData(&m, kClusterPtx));
+  CUfunction f = nullptr;
+  ASSERT_CU_OK(cu.cuModuleGetFunction(&f, m, "ranks"));
+  int v = -1;
+  ASSERT_CU_OK(cu.cuFuncGetAttribute(&v, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, f));
+  EXPECT_EQ(v, 0);
+  ASSERT_CU_OK(cu.cuFuncGetAttribute(&v, CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH, f));
+  EXPECT_EQ(v, 0);  // no __cluster_dims__
+  const CUdeviceptr out = alloc(32 * 4);
+  void* params[] = {const_cast<CUdeviceptr*>(&out)};
+  CUlaunchAttribute attr{};
+  attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+  attr.value.clusterDim.x = 16;
+  attr.value.clusterDim.y = 1;
+  attr.value.clusterDim.z = 1;
+  CUlaunchConfig cfg{};
+  cfg.gridDimX = 32;
+  cfg.gridDimY = cfg.gridDimZ = 1;
+  cfg.blockDimX = 32;
+  cfg.blockDimY = cfg.blockDimZ = 1;
+  cfg.attrs = &attr;
+  cfg.numAttrs = 1;
+  EXPECT_CU(CUDA_ERROR_INVALID_CLUSTER_SIZE, cu.cuLaunchKernelEx(&cfg, f, params, nullptr));
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, cu.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 2));
+  ASSERT_CU_OK(cu.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1));
+  ASSERT_CU_OK(cu.cuFuncGetAttribute(&v, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, f));
+  EXPECT_EQ(v, 1);
+  ASSERT_CU_OK(cu.cuLaunchKernelEx(&cfg, f, params, nullptr));
+  std::vector<uint32_t> got(32);
+  ASSERT_CU_OK(cu.cuMemcpyDtoH(got.data(), out, 32 * 4));
+  for (uint32_t cta = 0; cta < 32; ++cta) EXPECT_EQ(got[cta], (cta % 16) | 16u << 8 | (cta / 16) << 16) << "CTA " << cta;
+}
+
 }  // namespace
