@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <sstream>
 
+#include "isa/repeat_watch.h"
+#include "isa/warp.h"
+
 namespace gpusim::isa {
 
 CtaState::CtaState(LaunchState& launch, Dim3 id) : ctaid(id), launch_(launch) {
@@ -33,6 +36,30 @@ void CtaState::restart(Dim3 id) {
 Dim3 CtaState::thread_coord(unsigned linear) const {
   const Dim3& b = launch_.block;
   return Dim3{linear % b.x, (linear / b.x) % b.y, linear / (b.x * b.y)};
+}
+
+void CtaState::append_state(std::vector<uint8_t>& out) const {
+  out.insert(out.end(), shared.begin(), shared.end());
+  append_state_bytes(out, uint64_t(mbarriers.size()));
+  for (const MbarrierState& m : mbarriers) {
+    append_state_bytes(out, m.addr);
+    append_state_bytes(out, m.expected);
+    append_state_bytes(out, m.pending);
+    append_state_bytes(out, m.phase);
+  }
+  for (const NamedBarrier& b : barriers) {
+    append_state_bytes(out, b.expected_threads);
+    append_state_bytes(out, b.arrived_threads);
+    append_state_bytes(out, b.red);
+    append_state_bytes(out, b.red_value);
+    append_state_bytes(out, uint64_t(b.waiting.size()));
+    for (const Warp* w : b.waiting) append_state_bytes(out, w->id());
+    for (uint32_t r : b.red_dst) append_state_bytes(out, r);
+  }
+  const ClusterState& c = cluster ? *cluster : solo;
+  append_state_bytes(out, c.barrier_arrived);
+  append_state_bytes(out, c.barrier_completed);
+  for (const auto& w : warps) w->append_state(out);
 }
 
 std::string CtaState::where() const {

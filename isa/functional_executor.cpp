@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "isa/affine_access.h"
+#include "isa/repeat_watch.h"
 #include "isa/shared_effects.h"
 #include "isa/step.h"
 
@@ -50,20 +51,46 @@ void report_global_accesses(const std::vector<MemAccess>& trace, const AffineAcc
     if (a.space == StateSpace::Global) sink.on_global_access(a.addr, a.size, a.write || a.atomic);
 }
 
+// One step of a warp while a RepeatWatch looks on: instructions that may write global memory
+// run traced, and their writes are logged (or, where the log cannot see them, the watch's
+// current stretch is voided).
+void step_watched(Warp& w, CtaState& cta, LaunchState& launch, RepeatWatch& watch, GlobalAccessSink* sink,
+                  std::vector<MemAccess>& trace, AffineAccess& summary) {
+  const CallFrame& f = w.frame();
+  const uint32_t pc = w.top().pc;
+  const WatchedEffect expected =
+      pc < f.fn->code.size() ? watched_effect(launch.module, f.fn->code[pc]) : WatchedEffect::Unseen;
+  const bool traced = expected == WatchedEffect::Logged || sink;
+  trace.clear();
+  summary.lanes = 0;
+  const StepResult r = traced ? step_warp(w, cta, launch, &trace, &summary) : step_warp(w, cta, launch, nullptr);
+  // What ran decides, should it not be the instruction looked at before the step.
+  const WatchedEffect ran = r.inst ? watched_effect(launch.module, *r.inst) : expected;
+  if (ran == WatchedEffect::Unseen || expected == WatchedEffect::Unseen ||
+      (ran == WatchedEffect::Logged && (!traced || !launch.global)))
+    watch.lose_track();
+  else if (ran == WatchedEffect::Logged)
+    watch.log_writes(trace, summary, *launch.global);
+  if (sink) report_global_accesses(trace, summary, *sink);
+}
+
 // One turn for every warp of the CTA (up to `limits.slice` instructions each), then barrier
 // release.
 // `counted` is the counter the budget applies to (the launch's, or the CTA's own when CTAs run
 // independently).
 RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits, const uint64_t& counted,
-                      GlobalAccessSink* sink = nullptr) {
+                      GlobalAccessSink* sink = nullptr, RepeatWatch* watch = nullptr) {
   bool progressed = false;
   bool all_done = true;
   std::vector<MemAccess> trace;
   AffineAccess summary;
+  const bool watching = watch && watch->watching(counted);
   for (auto& wp : cta.warps) {
     Warp& w = *wp;
     for (unsigned i = 0; i < limits.slice && !w.done() && !w.at_barrier; ++i) {
-      if (sink) {
+      if (watching) {
+        step_watched(w, cta, launch, *watch, sink, trace, summary);
+      } else if (sink) {
         trace.clear();
         summary.lanes = 0;
         step_warp(w, cta, launch, &trace, &summary);
@@ -94,17 +121,29 @@ RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits
 void run_ctas_interleaved(std::vector<std::unique_ptr<CtaState>>& ctas, LaunchState& launch,
                           const FunctionalLimits& limits) {
   std::vector<bool> done(ctas.size(), false);
+  RepeatWatch watch(limits.repeat_check_after);
+  watch.reset(launch.warp_instructions);
+  std::vector<const CtaState*> running;
   for (size_t remaining = ctas.size(); remaining;) {
-    bool any_progress = false;
+    bool any_progress = false, finished = false;
     const CtaState* stuck = nullptr;
     for (size_t i = 0; i < ctas.size(); ++i) {
       if (done[i]) continue;
-      const RoundResult r = cta_round(*ctas[i], launch, limits, launch.warp_instructions);
-      if (r == RoundResult::Done) done[i] = true, --remaining, any_progress = true;
+      const RoundResult r = cta_round(*ctas[i], launch, limits, launch.warp_instructions, nullptr, &watch);
+      if (r == RoundResult::Done) done[i] = true, --remaining, any_progress = finished = true;
       else if (r == RoundResult::Progressed) any_progress = true;
       else if (!stuck) stuck = ctas[i].get();
     }
     if (!any_progress && stuck) throw ExecError(describe_barrier_deadlock(*stuck), FaultKind::Barrier);
+    if (finished) {
+      watch.reset(launch.warp_instructions);
+    } else if (watch.watching(launch.warp_instructions)) {
+      running.clear();
+      for (size_t i = 0; i < ctas.size(); ++i)
+        if (!done[i]) running.push_back(ctas[i].get());
+      if (watch.after_round(running, launch.warp_instructions))
+        throw EndlessLoopError(running, watch.period());
+    }
   }
 }
 
@@ -159,15 +198,21 @@ void run_ctas_in_order(LaunchState& launch, const FunctionalLimits& limits, uint
       1, std::min(limits.max_resident_ctas, limits.max_resident_threads / std::max<uint64_t>(1, launch.block.count())));
   uint64_t next = first, window = 1;
   uint64_t since_finish = launch.warp_instructions;  // the count when a CTA last finished or joined
+  // Watched only while no CTA can join (the last ones are resident, or the window is full): a
+  // state that repeats then is an endless loop.
+  RepeatWatch watch(limits.repeat_check_after);
+  std::vector<const CtaState*> running;
   while (next < end || !resident.empty()) {
+    const size_t before = resident.size();
     while (resident.size() < window && next < end) {
       resident.push_back(std::make_unique<CtaState>(launch, cta_coordinates(launch, next++)));
       since_finish = launch.warp_instructions;
     }
+    if (resident.size() != before) watch.reset(launch.warp_instructions);
     bool any_progress = false, finished = false;
     const CtaState* stuck = nullptr;
     for (size_t i = 0; i < resident.size();) {
-      const RoundResult r = cta_round(*resident[i], launch, limits, launch.warp_instructions, sink);
+      const RoundResult r = cta_round(*resident[i], launch, limits, launch.warp_instructions, sink, &watch);
       if (r == RoundResult::Done) {
         resident.erase(resident.begin() + std::ptrdiff_t(i));
         any_progress = finished = true;
@@ -178,9 +223,18 @@ void run_ctas_in_order(LaunchState& launch, const FunctionalLimits& limits, uint
       ++i;
     }
     if (!any_progress && stuck) throw ExecError(describe_barrier_deadlock(*stuck), FaultKind::Barrier);
-    if (finished) since_finish = launch.warp_instructions;
-    else if (next < end && window < cap && launch.warp_instructions - since_finish > limits.patience * window)
-      window = std::min<uint64_t>(window * 2, cap);
+    if (finished) {
+      since_finish = launch.warp_instructions;
+      watch.reset(launch.warp_instructions);
+    } else if (next < end && window < cap) {
+      if (launch.warp_instructions - since_finish > limits.patience * window) window = std::min<uint64_t>(window * 2, cap);
+      watch.reset(launch.warp_instructions);
+    } else if (watch.watching(launch.warp_instructions)) {
+      running.clear();
+      for (const auto& c : resident) running.push_back(c.get());
+      if (watch.after_round(running, launch.warp_instructions))
+        throw EndlessLoopError(running, watch.period());
+    }
   }
 }
 
@@ -202,6 +256,8 @@ void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, W
     // One CtaState per thread, restarted for each of its CTAs (CtaState::restart: the same state
     // a new one has, without allocating every warp's registers and stacks again).
     std::optional<CtaState> reused;
+    RepeatWatch watch(limits.repeat_check_after);
+    std::vector<const CtaState*> watched(1);
     for (uint64_t id; (id = next.fetch_add(1, std::memory_order_relaxed)) < total;) {
       if (id > first_failed.load(std::memory_order_relaxed)) break;
       local.clock = 0;
@@ -210,10 +266,14 @@ void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, W
         if (reused) reused->restart(cta_coordinates(launch, id));
         else reused.emplace(launch, cta_coordinates(launch, id));
         CtaState& cta = *reused;
+        watch.reset(0);
+        watched[0] = &cta;
         for (;;) {
-          const RoundResult r = cta_round(cta, local, limits, local.warp_instructions, sink);
+          const RoundResult r = cta_round(cta, local, limits, local.warp_instructions, sink, &watch);
           if (r == RoundResult::Done) break;
           if (r == RoundResult::Stuck) throw ExecError(describe_barrier_deadlock(cta), FaultKind::Barrier);
+          if (watch.after_round(watched, local.warp_instructions))
+            throw EndlessLoopError(watched, watch.period());
         }
       } catch (...) {
         std::lock_guard<std::mutex> g(error_lock);
@@ -238,10 +298,15 @@ void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, W
 }  // namespace
 
 void run_cta_functional(CtaState& cta, LaunchState& launch, const FunctionalLimits& limits) {
+  RepeatWatch watch(limits.repeat_check_after);
+  watch.reset(launch.warp_instructions);
+  const std::vector<const CtaState*> watched{&cta};
   for (;;) {
-    const RoundResult r = cta_round(cta, launch, limits, launch.warp_instructions);
+    const RoundResult r = cta_round(cta, launch, limits, launch.warp_instructions, nullptr, &watch);
     if (r == RoundResult::Done) return;
     if (r == RoundResult::Stuck) throw ExecError(describe_barrier_deadlock(cta), FaultKind::Barrier);
+    if (watch.after_round(watched, launch.warp_instructions))
+      throw EndlessLoopError(watched, watch.period());
   }
 }
 

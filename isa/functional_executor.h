@@ -25,6 +25,10 @@ struct FunctionalLimits {
   uint64_t patience = uint64_t(1) << 20;
   uint64_t max_resident_ctas = 1024;
   uint64_t max_resident_threads = uint64_t(1) << 18;
+  // After this many warp-instructions of the CTAs running together (one CTA, or those resident
+  // at once), watch for their state repeating exactly, which proves an endless loop long before
+  // the budget above is spent (isa/repeat_watch.h); 0: never.
+  uint64_t repeat_check_after = uint64_t(1) << 24;
 };
 
 // Receives the global-memory accesses of CTAs run functionally, in execution order (the wave

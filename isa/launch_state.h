@@ -138,6 +138,9 @@ class CtaState {
   Dim3 thread_coord(unsigned linear) const;
   // A short "kernel K, CTA (x,y,z)" description for messages.
   std::string where() const;
+  // Appends the CTA's whole execution state (shared memory, barriers, mbarriers, every warp's
+  // Warp::append_state) to `out`, for isa/repeat_watch.h.
+  void append_state(std::vector<uint8_t>& out) const;
   const LaunchState& launch() const { return launch_; }
 
  private:

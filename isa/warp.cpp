@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "isa/repeat_watch.h"
+
 namespace gpusim::isa {
 
 namespace {
@@ -14,6 +16,43 @@ uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 Warp::Warp(const Module& module, const Function& kernel, unsigned warp_id, uint32_t lanes_mask)
     : module_(module), id_(warp_id), present_(lanes_mask) {
   push_frame(kernel, lanes_mask, nullptr);
+}
+
+void Warp::append_state(std::vector<uint8_t>& out) const {
+  append_state_bytes(out, exited_);
+  append_state_bytes(out, carry);
+  append_state_bytes(out, spin.iterations);
+  append_state_bytes(out, uint8_t(spin.polled | spin.wrote << 1 | at_barrier << 2));
+  append_state_bytes(out, barrier_id);
+  append_state_bytes(out, cp_async_groups);
+  append_state_bytes(out, cluster_barrier_target);
+  append_state_bytes(out, uint64_t(frames_.size()));
+  for (const CallFrame& f : frames_) {
+    append_state_bytes(out, f.fn);
+    append_state_bytes(out, f.local_base);
+    append_state_bytes(out, f.param_base);
+    append_state_bytes(out, f.returned);
+    append_state_bytes(out, f.call_site);
+    append_state_bytes(out, uint64_t(f.stack.size()));
+    for (const SimtEntry& e : f.stack) {
+      append_state_bytes(out, e.pc);
+      append_state_bytes(out, e.rpc);
+      append_state_bytes(out, e.mask);
+      append_state_bytes(out, e.parked_pc);
+      append_state_bytes(out, e.parked_mask);
+      append_state_bytes(out, e.split_from);
+    }
+    append_state_bytes(out, uint64_t(f.stack_top.size()));
+    for (uint64_t t : f.stack_top) append_state_bytes(out, t);
+    append_state_bytes(out, uint64_t(f.regs.bytes()));
+    out.insert(out.end(), f.regs.data(), f.regs.data() + f.regs.bytes());
+  }
+  for (unsigned l = 0; l < 32; ++l) {
+    append_state_bytes(out, uint64_t(local_[l].size()));
+    out.insert(out.end(), local_[l].begin(), local_[l].end());
+    append_state_bytes(out, uint64_t(params_[l].size()));
+    out.insert(out.end(), params_[l].begin(), params_[l].end());
+  }
 }
 
 void Warp::restart(const Function& kernel) {

@@ -101,6 +101,10 @@ class Warp {
   // copying each finished call's return parameters back to its caller.
   void settle();
 
+  // Appends everything that decides what this warp does next (control state, registers, local
+  // and parameter memory) to `out`: two warps with equal images run alike (isa/repeat_watch.h).
+  void append_state(std::vector<uint8_t>& out) const;
+
   // Per-thread memories.
   std::vector<uint8_t>& local(unsigned lane) { return local_[lane]; }
   std::vector<uint8_t>& param_frame(unsigned lane) { return params_[lane]; }

@@ -2,6 +2,8 @@
 // builds a LaunchState (parameter buffer packed per the kernel's .param layout) and runs it.
 #include "runtime/sim_device.h"
 
+#include "isa/repeat_watch.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -379,12 +381,16 @@ class SimDevice final : public Device {
       }
       std::string report = std::string("kernel fault: ") + e.what();
       if (const std::string refusal = memory_.take_refusal(); !refusal.empty()) report += " (" + refusal + ")";
-      // A runaway is a guess: a kernel that is only long needs a larger budget, not a fix.
-      if (e.kind() == isa::FaultKind::Runaway)
-        report += " (if it is only long: raise the budget with --max-warp-instructions N, or "
-                  "GPUSIM_MAX_WARP_INSTRUCTIONS=N for a program using the simulator's CUDA libraries; a kernel "
-                  "that waits for host memory the host writes after the launch cannot finish under gpusim, which "
-                  "runs each launch to its end inside the launching call)";
+      // A runaway past the budget is a guess: a kernel that is only long needs a larger budget,
+      // not a fix. A proven endless loop (isa/repeat_watch.h) is not.
+      const char* host_wait = "a kernel that waits for host memory the host writes after the launch cannot finish "
+                              "under gpusim, which runs each launch to its end inside the launching call";
+      if (dynamic_cast<const isa::EndlessLoopError*>(&e))
+        report += std::string(" (") + host_wait + ")";
+      else if (e.kind() == isa::FaultKind::Runaway)
+        report += std::string(" (if it is only long: raise the budget with --max-warp-instructions N, or "
+                              "GPUSIM_MAX_WARP_INSTRUCTIONS=N for a program using the simulator's CUDA libraries; ") +
+                  host_wait + ")";
       throw KernelFault(report, e.kind());
     } catch (const std::runtime_error& e) {
       services_.flush();

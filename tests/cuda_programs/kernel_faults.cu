@@ -5,6 +5,8 @@
 // readonly: a store to pages registered with cudaHostRegisterReadOnly; unmapped: a store to
 // registered pages the program has since unmapped (a GPU still holds them pinned: no fault there;
 // the simulator reaches them through the host's mapping, so it reports one rather than crash).
+// nostride: a grid-stride loop whose stride is 0 (never returns on a GPU; functional mode proves
+// it endless: cudaErrorLaunchTimeout without waiting for the budget).
 #include <sys/mman.h>
 #include <cstring>
 #include "check.cuh"
@@ -17,13 +19,16 @@ __global__ void fault(int kind, int* p, volatile int* flag) {
     case 3: while (*flag == 0) {} break;                                                 // runaway loop
     case 4: if (threadIdx.x < 16) __syncthreads(); p[threadIdx.x] = 4; break;            // divergent barrier
     case 5: case 6: p[threadIdx.x] = 1; break;                                           // registered host memory
+    case 7:  // a grid-stride loop whose stride came out 0: stores the same values forever
+      for (int i = threadIdx.x; i < 64; i += int(gridDim.y - 1) * blockDim.x) p[i] = 7;
+      break;
   }
 }
 
 int main(int argc, char** argv) {
-  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped"};
+  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride"};
   int kind = -1;
-  for (int i = 0; i < 7; ++i)
+  for (int i = 0; i < 8; ++i)
     if (argc > 1 && std::strcmp(argv[1], kinds[i]) == 0) kind = i;
   EXPECT(kind >= 0);
   int* d;

@@ -449,4 +449,19 @@ TEST(Exec, EachKernelFaultKindReachesTheProgram) {
     }
 }
 
+// Endless loops in functional mode are proven by their repeating state (isa/repeat_watch.h), on
+// the default budget of 2^36 warp-instructions (hours of simulation): a spin on a flag nothing
+// sets and a grid-stride loop whose stride is 0 stop within seconds, naming the loop, and the
+// report does not suggest a larger budget.
+TEST(Exec, EndlessLoopsAreProvenWithoutWaitingForTheBudget) {
+  for (const char* kind : {"runaway", "nostride"}) {
+    const Outcome o = exec("--mode functional", "kernel_faults", kind);
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_TRUE(contains(o.output, std::string(kind) + ": cudaErrorLaunchTimeout")) << o.output;
+    EXPECT_TRUE(contains(o.output, "can never finish")) << o.output;
+    EXPECT_TRUE(contains(o.output, "kernel_faults.fatbin0.compute_80.ptx:")) << o.output;
+    EXPECT_FALSE(contains(o.output, "GPUSIM_MAX_WARP_INSTRUCTIONS=N")) << o.output;
+  }
+}
+
 }  // namespace
