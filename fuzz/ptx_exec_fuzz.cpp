@@ -1,7 +1,8 @@
 // Untrusted PTX, executed: a text that parses is loaded the way the simulator's device loads a
 // module (module globals in device memory, .const bank from the initializers), its first two
 // kernels pass the launch checks every API applies and then run on the functional executor
-// with a small grid, pointer parameters aimed at a 64 KiB buffer and a short instruction budget.
+// with a small grid, pointer parameters aimed at a 64 KiB buffer and a short instruction budget
+// (the endless-loop watch looking on after the first 2,000).
 // Every outcome must be a parse error, a launch refusal or an execution fault with its message
 // (isa::ExecError, runtime::Error, a resource or allocation refusal); anything else (a crash, a
 // sanitizer report, another exception escaping, a hang past libFuzzer's timeout) is a finding.
@@ -60,6 +61,9 @@ void run_kernel(const isa::Module& module, const isa::Function& kernel, runtime:
   ls.cluster = isa::Dim3{1, 1, 1};
   isa::FunctionalLimits limits;
   limits.max_warp_instructions = 20000;
+  // The endless-loop watch (isa/repeat_watch.h) looks on from early on, so that its state images
+  // and write log meet the fuzzed programs too.
+  limits.repeat_check_after = 2000;
   isa::run_grid_functional(ls, limits);
 }
 
