@@ -51,6 +51,9 @@ struct LaunchState {
   // A launch past this many warp-instructions is stopped as a probable infinite loop (the timing
   // model checks it every core cycle; the functional executor has FunctionalLimits). 0: none.
   uint64_t max_warp_instructions = 0;
+  // The timing model watches for a proven endless loop (sim/endless_loop_watch.h) once the launch
+  // has run this many warp-instructions; 0: never. (Functional mode: FunctionalLimits.)
+  uint64_t repeat_check_after = uint64_t(1) << 24;
   // Calls nested deeper than this are stopped as probable unbounded recursion. A GPU's limit is
   // the stack (cudaLimitStackSize bytes per thread), which the runtime turns into frames
   // (call_depth_for_stack); the default is that of CUDA's default 1 KiB stack.

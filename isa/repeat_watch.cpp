@@ -152,9 +152,15 @@ std::string describe_endless_loop(const std::vector<const CtaState*>& ctas, uint
      << " (registers, shared and local memory) repeats exactly after " << period
      << " warp-instructions with global memory unchanged (an endless loop: a wait for a value nothing will write, "
         "or a loop that never advances); where its warps loop:";
+  os << describe_loop_places(first);
+  return os.str();
+}
+
+std::string describe_loop_places(const CtaState& cta) {
+  std::ostringstream os;
   // Each place once, with the warps there (the first CTA's warps; the others' are alike or waiting).
   std::map<std::pair<const Function*, uint32_t>, std::vector<unsigned>> places;
-  for (const auto& w : first.warps)
+  for (const auto& w : cta.warps)
     if (!w->done() && !w->at_barrier) places[{w->frame().fn, w->top().pc}].push_back(w->id());
   unsigned shown = 0;
   for (const auto& [place, warps] : places) {
@@ -169,7 +175,7 @@ std::string describe_endless_loop(const std::vector<const CtaState*>& ctas, uint
     os << " in function '" << fn->name << "' at PC " << pc;
     if (pc < fn->code.size()) {
       const Instruction& in = fn->code[pc];
-      const Module& module = first.warps.front()->module();
+      const Module& module = cta.warps.front()->module();
       const std::string source = cuda_source_position(in, module);
       os << " (" << module.source_name << ":" << in.line << (source.empty() ? "" : ", " + source) << ")";
       if (!in.text.empty()) os << ": " << in.text;

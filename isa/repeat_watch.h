@@ -98,12 +98,16 @@ class RepeatWatch {
 // "kernel 'k', CTA (x,y,z): ... never finish", naming where each warp loops (PC, instruction,
 // source line).
 std::string describe_endless_loop(const std::vector<const CtaState*>& ctas, uint64_t period);
+// The places the warps of `cta` that run (not finished, not waiting at a barrier) are at, one line
+// each ("\n    warps 0, 1 in function 'f' at PC 12 (file.ptx:40, file.cu:7): instruction").
+std::string describe_loop_places(const CtaState& cta);
 
 // The fault of a proven endless loop: a runaway that is not a guess (a larger budget cannot help).
 class EndlessLoopError : public ExecError {
  public:
+  explicit EndlessLoopError(const std::string& what) : ExecError(what, FaultKind::Runaway) {}
   EndlessLoopError(const std::vector<const CtaState*>& ctas, uint64_t period)
-      : ExecError(describe_endless_loop(ctas, period), FaultKind::Runaway) {}
+      : EndlessLoopError(describe_endless_loop(ctas, period)) {}
 };
 
 }  // namespace gpusim::isa

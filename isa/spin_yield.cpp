@@ -27,6 +27,17 @@ MemoryEffect memory_effect(const Instruction& in) {
   }
 }
 
+bool visible_to_other_warps(const Instruction& in, MemoryEffect effect) {
+  switch (in.op) {
+    case Opcode::Atom: case Opcode::Bar: case Opcode::Barrier: case Opcode::BarrierCluster: case Opcode::Exit:
+    case Opcode::Call: case Opcode::Trap:
+      return true;
+    default:
+      // A write to the thread's own local memory (a spill) or .param frame stays with the warp.
+      return effect == MemoryEffect::Write && in.mod.space != StateSpace::Local && in.mod.space != StateSpace::Param;
+  }
+}
+
 bool needs_converged_warp(const Instruction& in) {
   switch (in.op) {
     case Opcode::Bar: case Opcode::Barrier: case Opcode::BarWarpSync: case Opcode::BarrierCluster:
@@ -109,6 +120,8 @@ void settle_split_paths(Warp& warp) {
 void after_step(Warp& warp, const Instruction& in, uint32_t pc_before, size_t stack_before, size_t depth_before) {
   SpinWatch& spin = warp.spin;
   const MemoryEffect effect = memory_effect(in);
+  ++warp.steps;
+  if (visible_to_other_warps(in, effect)) ++warp.visible_effects;
   if (effect == MemoryEffect::Poll) spin.polled = true;
   else if (effect == MemoryEffect::Write) spin.wrote = true;
   if (warp.done()) return;

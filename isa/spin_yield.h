@@ -40,6 +40,11 @@ constexpr uint32_t kSpinIterationsBeforeYield = 16;
 // How an instruction touches memory other threads can see, for the poll count.
 enum class MemoryEffect : uint8_t { None, Poll, Write };
 MemoryEffect memory_effect(const Instruction& in);
+// True when other warps could notice `in` (whose memory_effect is `effect`): it writes memory
+// outside the thread's local and parameter memory, is an atomic (even one that leaves memory as it
+// was), takes part in a barrier, exits, traps or calls (a device service, or code that may do any
+// of these). Counted per warp (Warp::visible_effects).
+bool visible_to_other_warps(const Instruction& in, MemoryEffect effect);
 
 // Instructions whose semantics need every named (or every) lane of the warp to execute them
 // together: a split path parks in front of them.

@@ -115,6 +115,10 @@ class Warp {
   uint64_t stack_pointer(unsigned lane) const;
   void set_stack_pointer(unsigned lane, uint64_t sp);
 
+  // Instructions this warp has run, and of them those other warps could notice (stores outside
+  // its local memory, atomics, barriers, mbarrier arrivals, exits, calls): the timing model's
+  // endless-loop watch reads them across an interval (isa/repeat_watch.h).
+  uint64_t steps = 0, visible_effects = 0;
   // Carry flags (CC.CF) per lane.
   uint32_t carry = 0;
   SpinWatch spin;

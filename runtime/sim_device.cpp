@@ -303,6 +303,7 @@ class SimDevice final : public Device {
     ls.nsmid = static_cast<uint32_t>(config_.num_sms);
     ls.clock_mhz = static_cast<uint32_t>(config_.core_clock_mhz);  // %globaltimer in ns
     ls.max_warp_instructions = options_.max_warp_instructions;
+    ls.repeat_check_after = options_.repeat_check_after;
     ls.services = &services_;
     ls.max_call_depth = isa::call_depth_for_stack(services_.get_limit(DeviceLimit::StackSize));
     ls.cluster = launch_cluster_shape(*fn, cfg);
@@ -338,6 +339,7 @@ class SimDevice final : public Device {
         if (options_.sample) {
           isa::FunctionalLimits limits;
           limits.max_warp_instructions = options_.max_warp_instructions;
+          limits.repeat_check_after = options_.repeat_check_after;
           sim::SamplingOptions sampling;
           sampling.windows_for_short_grids = options_.sample_windows;
           sampling.shadow.enabled = options_.sample_shadow;
@@ -368,6 +370,7 @@ class SimDevice final : public Device {
       } else {
         isa::FunctionalLimits limits;
         limits.max_warp_instructions = options_.max_warp_instructions;
+        limits.repeat_check_after = options_.repeat_check_after;
         isa::run_grid_functional(ls, limits, &pool_);
       }
     } catch (const isa::ExecError& e) {

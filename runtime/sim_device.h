@@ -65,6 +65,10 @@ struct SimDeviceOptions {
   // A launch executing more warp-instructions than this is stopped and reported as a probable
   // infinite loop (the host process must never hang on a broken kernel).
   uint64_t max_warp_instructions = uint64_t(1) << 36;
+  // After this many warp-instructions (per CTA in functional mode, per launch in timing mode) the
+  // simulator watches for a state that proves an endless loop and stops such a launch at once
+  // (isa/repeat_watch.h, sim/endless_loop_watch.h); 0: only the budget above.
+  uint64_t repeat_check_after = uint64_t(1) << 24;
   // Where kernels' device-side printf output goes, once per launch when it ends (faulted or not);
   // empty = the process's stdout, fflush'd.
   std::function<void(const std::string&)> printf_sink;

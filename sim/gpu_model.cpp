@@ -72,6 +72,7 @@ void GpuModel::begin_launch(isa::LaunchState* launch, const KernelResources& res
   }
   begin_clusters();
   if (shadows_) shadows_->begin_launch(*memory_, *launch, occupancy_);
+  loop_watch_.begin_launch(*launch, cycle_);
 }
 
 // Hands out CTAs in linear order to SMs with a free slot, one SM after another (round-robin from
@@ -173,11 +174,21 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
     shadows_busy = !shadows_->idle();
   }
   if (!busy_.empty() || next_cta_ < dispatch_end() || shadows_busy) last_busy_cycle_ = cycle_ + 1;
+  if (!shadows_ && loop_watch_.due(cycle_)) check_for_endless_loop();
   ++cycle_;
   if (progress_probe_ && cycle_ - start_cycle_ >= next_probe_) {
     next_probe_ += probe_interval_;
     progress_probe_->on_progress(cycle_ - start_cycle_, launch_->warp_instructions);
   }
+}
+
+void GpuModel::check_for_endless_loop() {
+  loop_watch_ctas_.clear();
+  for (auto& sm : sms_) sm->append_resident_ctas(loop_watch_ctas_);
+  bool may_dispatch = false;
+  if (next_cta_ < dispatch_end())
+    for (auto& sm : sms_) may_dispatch = may_dispatch || sm->can_accept_cta();
+  loop_watch_.check(loop_watch_ctas_, may_dispatch);
 }
 
 std::vector<std::unique_ptr<isa::CtaState>> GpuModel::take_stopped_ctas() {

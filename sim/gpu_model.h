@@ -14,6 +14,7 @@
 #include "isa/worker_pool.h"
 #include "sim/cluster_tma_barriers.h"
 #include "sim/dsmem_network.h"
+#include "sim/endless_loop_watch.h"
 #include "sim/gpu_config.h"
 #include "sim/memory_partitions.h"
 #include "sim/observer_fanout.h"
@@ -166,6 +167,7 @@ class GpuModel {
   void dispatch_clusters();
   void launch_cluster(const std::vector<int>& gpc_sms, const std::vector<int>& where);
   void collect_retired_clusters();
+  void check_for_endless_loop();  // every resident CTA to loop_watch_ (throws when proven)
   void check_cluster_progress();
 
   GpuConfig config_;
@@ -173,6 +175,8 @@ class GpuModel {
   SimObserver* observer_ = nullptr;  // what the components hold (see add_observer)
   isa::WorkerPool* pool_ = nullptr;
   std::vector<size_t> busy_;                 // SMs ticking this cycle, in SM order
+  EndlessLoopWatch loop_watch_;              // proves a hung kernel endless (sim/endless_loop_watch.h)
+  std::vector<const isa::CtaState*> loop_watch_ctas_;
   std::vector<std::exception_ptr> errors_;   // per entry of busy_: the fault of its tick
   bool staged_commit_allowed_ = true;  // not turned off by the environment
   bool staged_commit_ = true;

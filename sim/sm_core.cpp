@@ -382,6 +382,10 @@ void SmCore::resident_cta_progress(std::vector<std::pair<uint64_t, uint64_t>>& o
     if (impl_->ctas[i].cta) out.emplace_back(impl_->ctas[i].cta->linear_id, impl_->cta_issued[i]);
   std::sort(out.begin(), out.end());
 }
+void SmCore::append_resident_ctas(std::vector<const isa::CtaState*>& out) const {
+  for (const CtaSlot& c : impl_->ctas)
+    if (c.cta) out.push_back(c.cta.get());
+}
 std::vector<std::unique_ptr<isa::CtaState>> SmCore::take_resident_ctas() {
   std::vector<std::unique_ptr<isa::CtaState>> out;
   for (CtaSlot& c : impl_->ctas)

@@ -114,6 +114,8 @@ class SmCore {
   // Progress-rate sampling, after a stopped launch: moves the resident CTAs out (slot order). The
   // SM is left unusable (its sub-cores still hold the warps' slots); GpuModel rebuilds it.
   std::vector<std::unique_ptr<isa::CtaState>> take_resident_ctas();
+  // Appends the resident CTAs (built ones; slot order) to `out`, for inspection between cycles.
+  void append_resident_ctas(std::vector<const isa::CtaState*>& out) const;
   // The SM as of `cycle` (inspection; sim/sm_snapshot.h).
   SmSnapshot snapshot(uint64_t cycle) const;
   std::optional<CacheLineState> l1_line(uint64_t address) const;

@@ -1,0 +1,107 @@
+// Proven endless loops through the device API, in both modes (isa/repeat_watch.h for functional
+// mode, sim/endless_loop_watch.h for timing mode): a warp waiting for a flag nothing sets stops
+// the launch as a runaway that says it can never finish, long before the budget; a warp waiting
+// for a flag that another CTA sets only after a long computation (its own state repeating the
+// whole time) is not stopped, and the launch completes.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "runtime/sim_device.h"
+
+using namespace gpusim::runtime;
+
+namespace {
+
+// spin(flag, n): thread 0 of CTA 0 waits until *flag != 0; thread 0 of CTA 1 (if any) first counts
+// to n (registers only: nothing another warp can see) and then sets *flag; flag[1] = what CTA 1
+// counted, written by CTA 0 once it has seen the flag.
+const char* kPtx = R"(.version 9.0
+.target sm_80
+.address_size 64
+.visible .entry spin(.param .u64 flag, .param .u32 n)
+{
+  .reg .b32 %r<8>;
+  .reg .b64 %rd<3>;
+  .reg .pred %p<4>;
+  mov.u32 %r1, %tid.x;
+  setp.ne.u32 %p1, %r1, 0;
+  @%p1 bra DONE;
+  ld.param.u64 %rd1, [flag];
+  mov.u32 %r2, %ctaid.x;
+  setp.ne.u32 %p2, %r2, 0;
+  @%p2 bra PRODUCE;
+WAIT:
+  ld.volatile.global.u32 %r3, [%rd1];
+  setp.eq.u32 %p3, %r3, 0;
+  @%p3 bra WAIT;
+  st.global.u32 [%rd1+4], %r3;
+  bra DONE;
+PRODUCE:
+  ld.param.u32 %r4, [n];
+  mov.u32 %r5, 0;
+COUNT:
+  add.u32 %r5, %r5, 1;
+  setp.lt.u32 %p3, %r5, %r4;
+  @%p3 bra COUNT;
+  st.volatile.global.u32 [%rd1], %r5;
+DONE:
+  ret;
+}
+)";
+
+class EndlessLoopTest : public ::testing::TestWithParam<SimMode> {
+ protected:
+  void SetUp() override {
+    SimDeviceOptions o;
+    o.mode = GetParam();
+    o.threads = 2;
+    o.repeat_check_after = 20000;  // functional mode: soon; timing mode watches from 65,536 cycles
+    dev = make_sim_device(o);
+    module = dev->load_ptx("spin.ptx", kPtx);
+    flag = dev->alloc(8);
+    dev->memset(flag, 0, 8);
+  }
+  LaunchConfig ctas(unsigned n) {
+    LaunchConfig c;
+    c.grid = Dim3{n, 1, 1};
+    c.block = Dim3{64, 1, 1};
+    return c;
+  }
+  std::unique_ptr<Device> dev;
+  ModuleHandle module = -1;
+  DevPtr flag = 0;
+};
+
+TEST_P(EndlessLoopTest, AWaitNothingEndsIsStoppedAsEndless) {
+  try {
+    dev->launch(module, "spin", ctas(1), args(flag, uint32_t(0)));
+    FAIL() << "the endless wait finished";
+  } catch (const KernelFault& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.kind(), FaultKind::Runaway) << what;
+    EXPECT_NE(what.find("can never finish"), std::string::npos) << what;
+    EXPECT_NE(what.find("kernel 'spin', CTA (0,0,0)"), std::string::npos) << what;
+    EXPECT_NE(what.find("spin.ptx:"), std::string::npos) << what;
+    EXPECT_EQ(what.find("raise the budget"), std::string::npos) << what;  // a proof, not a guess
+  }
+}
+
+TEST_P(EndlessLoopTest, AWaitAnotherCtaEndsLateIsNotStopped) {
+  // CTA 1 counts for 100,000 iterations (hundreds of thousands of cycles in timing mode, far longer than the
+  // watch's intervals) while CTA 0's waiting warp comes back to the same state again and again.
+  const uint32_t n = 100000;
+  dev->launch(module, "spin", ctas(2), args(flag, n));
+  uint32_t words[2] = {0, 0};
+  dev->copy_to_host(words, flag, sizeof words);
+  EXPECT_EQ(words[0], n);
+  EXPECT_EQ(words[1], n);  // CTA 0 saw the flag CTA 1 set
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, EndlessLoopTest, ::testing::Values(SimMode::Functional, SimMode::Timing),
+                         [](const ::testing::TestParamInfo<SimMode>& i) {
+                           return i.param == SimMode::Functional ? std::string("functional") : std::string("timing");
+                         });
+
+}  // namespace
