@@ -107,6 +107,7 @@ RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits
     std::ostringstream os;
     os << cta.where() << ": more than " << limits.max_warp_instructions
        << " warp-instructions executed; the kernel probably never terminates";
+    if (const std::string places = describe_loop_places(cta); !places.empty()) os << "; its running warps are at:" << places;
     throw ExecError(os.str(), FaultKind::Runaway);
   }
   // Exits may have released a barrier (exited threads never hold one up).

@@ -1,5 +1,7 @@
 #include "sim/clock_schedule.h"
 
+#include "sim/gpu_model.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -37,7 +39,7 @@ uint64_t ClockSchedule::tick_next(GpuModel& model, const isa::LaunchState& launc
     next_core_ += core_period_;
     if (l2_too) next_l2_ += l2_period_;
     if (core_ticked) *core_ticked = true;
-    check_warp_instruction_budget(launch);
+    check_warp_instruction_budget(launch, &model);
   }
   if (next_l2_ == now) {
     model.tick_l2(now);
@@ -50,10 +52,11 @@ uint64_t ClockSchedule::tick_next(GpuModel& model, const isa::LaunchState& launc
   return now;
 }
 
-void check_warp_instruction_budget(const isa::LaunchState& launch) {
+void check_warp_instruction_budget(const isa::LaunchState& launch, const GpuModel* model) {
   if (!launch.max_warp_instructions || launch.warp_instructions <= launch.max_warp_instructions) return;
   throw isa::ExecError("kernel '" + launch.kernel->name + "': more than " + std::to_string(launch.max_warp_instructions) +
-                           " warp-instructions executed; the kernel probably never terminates",
+                           " warp-instructions executed; the kernel probably never terminates" +
+                           (model ? model->where_warps_are() : std::string()),
                        isa::FaultKind::Runaway);
 }
 

@@ -33,7 +33,8 @@ class ClockSchedule {
 };
 
 // Throws isa::ExecError (Runaway) when `launch` executed more warp-instructions than its budget:
-// a kernel that never ends would otherwise keep the clocks running for ever.
-void check_warp_instruction_budget(const isa::LaunchState& launch);
+// a kernel that never ends would otherwise keep the clocks running for ever. With `model`, the
+// message also says where the warps of its lowest resident CTA are (the loop to look at).
+void check_warp_instruction_budget(const isa::LaunchState& launch, const GpuModel* model = nullptr);
 
 }  // namespace gpusim::sim

@@ -1,5 +1,7 @@
 #include "sim/gpu_model.h"
 
+#include "isa/repeat_watch.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -180,6 +182,19 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
     next_probe_ += probe_interval_;
     progress_probe_->on_progress(cycle_ - start_cycle_, launch_->warp_instructions);
   }
+}
+
+std::string GpuModel::where_warps_are() const {
+  std::vector<const isa::CtaState*> resident;
+  for (const auto& sm : sms_) sm->append_resident_ctas(resident);
+  if (resident.empty()) return "";
+  const isa::CtaState& lowest = **std::min_element(
+      resident.begin(), resident.end(),
+      [](const isa::CtaState* a, const isa::CtaState* b) { return a->linear_id < b->linear_id; });
+  const std::string places = isa::describe_loop_places(lowest);
+  if (places.empty()) return "";
+  return "; the running warps of its lowest resident CTA (" + std::to_string(lowest.ctaid.x) + "," +
+         std::to_string(lowest.ctaid.y) + "," + std::to_string(lowest.ctaid.z) + ") are at:" + places;
 }
 
 void GpuModel::check_for_endless_loop() {

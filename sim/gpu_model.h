@@ -7,6 +7,7 @@
 #include <deque>
 #include <exception>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -81,6 +82,9 @@ class GpuModel {
   LaunchTiming end_launch();
 
   uint64_t core_cycle() const { return cycle_; }
+  // "; the warps of its lowest resident CTA (x,y,z) are at:" and one line per place (PC, source
+  // line, instruction), for a runaway report; "" when no CTA is resident.
+  std::string where_warps_are() const;
   // Sampled simulation (sim/sampled_launch.h): the dispatcher hands out only CTAs with a linear
   // id below `limit`; the launch finishes when those have retired. Persists across launches;
   // may be raised while a launch runs (from the retirement listener). UINT64_MAX = no limit.

@@ -471,4 +471,19 @@ TEST(Exec, EndlessLoopsAreProvenWithoutWaitingForTheBudget) {
   }
 }
 
+// A runaway the watches cannot prove (a loop that stores, in timing mode; anything under a budget
+// smaller than the watch's start in functional mode) still says where the loop is: the places of
+// the running warps of the lowest CTA, with their PTX lines.
+TEST(Exec, ABudgetRunawayNamesWhereItsWarpsAre) {
+  for (const char* mode : {"functional", "timing"}) {
+    const Outcome o = exec(std::string("--max-warp-instructions 100000 --mode ") + mode, "kernel_faults", "nostride");
+    EXPECT_TRUE(contains(o.output, "nostride: cudaErrorLaunchTimeout")) << mode << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, "probably never terminates")) << mode << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, std::string(mode) == "timing" ? "warps of its lowest resident CTA (0,0,0) are at:"
+                                                                  : "its running warps are at:"))
+        << mode << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, "in function '_Z5faultiPiPVi' at PC")) << mode << "\n" << o.output;
+  }
+}
+
 }  // namespace
