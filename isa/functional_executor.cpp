@@ -142,8 +142,7 @@ void run_ctas_interleaved(std::vector<std::unique_ptr<CtaState>>& ctas, LaunchSt
       running.clear();
       for (size_t i = 0; i < ctas.size(); ++i)
         if (!done[i]) running.push_back(ctas[i].get());
-      if (watch.after_round(running, launch.warp_instructions))
-        throw EndlessLoopError(running, watch.period());
+      watch.after_round(running, launch.warp_instructions);
     }
   }
 }
@@ -233,8 +232,7 @@ void run_ctas_in_order(LaunchState& launch, const FunctionalLimits& limits, uint
     } else if (watch.watching(launch.warp_instructions)) {
       running.clear();
       for (const auto& c : resident) running.push_back(c.get());
-      if (watch.after_round(running, launch.warp_instructions))
-        throw EndlessLoopError(running, watch.period());
+      watch.after_round(running, launch.warp_instructions);
     }
   }
 }
@@ -273,8 +271,7 @@ void run_grid_independent(LaunchState& launch, const FunctionalLimits& limits, W
           const RoundResult r = cta_round(cta, local, limits, local.warp_instructions, sink, &watch);
           if (r == RoundResult::Done) break;
           if (r == RoundResult::Stuck) throw ExecError(describe_barrier_deadlock(cta), FaultKind::Barrier);
-          if (watch.after_round(watched, local.warp_instructions))
-            throw EndlessLoopError(watched, watch.period());
+          watch.after_round(watched, local.warp_instructions);
         }
       } catch (...) {
         std::lock_guard<std::mutex> g(error_lock);
@@ -306,8 +303,7 @@ void run_cta_functional(CtaState& cta, LaunchState& launch, const FunctionalLimi
     const RoundResult r = cta_round(cta, launch, limits, launch.warp_instructions, nullptr, &watch);
     if (r == RoundResult::Done) return;
     if (r == RoundResult::Stuck) throw ExecError(describe_barrier_deadlock(cta), FaultKind::Barrier);
-    if (watch.after_round(watched, launch.warp_instructions))
-      throw EndlessLoopError(watched, watch.period());
+    watch.after_round(watched, launch.warp_instructions);
   }
 }
 

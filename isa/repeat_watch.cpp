@@ -97,7 +97,11 @@ void RepeatWatch::restart(uint64_t instructions) {
   lost_ = confirming_ = false;
 }
 
-bool RepeatWatch::after_round(const std::vector<const CtaState*>& ctas, uint64_t instructions) {
+void RepeatWatch::after_round(const std::vector<const CtaState*>& ctas, uint64_t instructions) {
+  if (repeats(ctas, instructions)) throw EndlessLoopError(ctas, period_);
+}
+
+bool RepeatWatch::repeats(const std::vector<const CtaState*>& ctas, uint64_t instructions) {
   if (!watching(instructions)) return false;
   current_.clear();
   for (const CtaState* c : ctas) {

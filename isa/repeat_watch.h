@@ -67,12 +67,13 @@ class RepeatWatch {
   // A step that watched_effect called Unseen ran: the current stretch proves nothing.
   void lose_track() { lost_ = true; }
 
-  // After a round of the watched CTAs (all of them, in a fixed order) at `instructions`: true once
-  // their state is proven to repeat; period() then gives the warp-instructions of one repetition.
-  bool after_round(const std::vector<const CtaState*>& ctas, uint64_t instructions);
-  uint64_t period() const { return period_; }
+  // After a round of the watched CTAs (all of them, in a fixed order) at `instructions`: throws
+  // EndlessLoopError once their state is proven to repeat.
+  void after_round(const std::vector<const CtaState*>& ctas, uint64_t instructions);
 
  private:
+  // True once proven; period_ is then the warp-instructions of one repetition.
+  bool repeats(const std::vector<const CtaState*>& ctas, uint64_t instructions);
   void restart(uint64_t instructions);  // the current state becomes the snapshot
 
   uint64_t after_;

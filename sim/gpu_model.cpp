@@ -184,9 +184,14 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
   }
 }
 
+void GpuModel::resident_ctas(std::vector<const isa::CtaState*>& out) const {
+  out.clear();
+  for (const auto& sm : sms_) sm->append_resident_ctas(out);
+}
+
 std::string GpuModel::where_warps_are() const {
   std::vector<const isa::CtaState*> resident;
-  for (const auto& sm : sms_) sm->append_resident_ctas(resident);
+  resident_ctas(resident);
   if (resident.empty()) return "";
   const isa::CtaState& lowest = **std::min_element(
       resident.begin(), resident.end(),
@@ -198,8 +203,7 @@ std::string GpuModel::where_warps_are() const {
 }
 
 void GpuModel::check_for_endless_loop() {
-  loop_watch_ctas_.clear();
-  for (auto& sm : sms_) sm->append_resident_ctas(loop_watch_ctas_);
+  resident_ctas(loop_watch_ctas_);
   bool may_dispatch = false;
   if (next_cta_ < dispatch_end())
     for (auto& sm : sms_) may_dispatch = may_dispatch || sm->can_accept_cta();

@@ -172,6 +172,7 @@ class GpuModel {
   void launch_cluster(const std::vector<int>& gpc_sms, const std::vector<int>& where);
   void collect_retired_clusters();
   void check_for_endless_loop();  // every resident CTA to loop_watch_ (throws when proven)
+  void resident_ctas(std::vector<const isa::CtaState*>& out) const;  // every SM's, SM by SM
   void check_cluster_progress();
 
   GpuConfig config_;

@@ -21,7 +21,25 @@ const char* kClusterPtx =
     "  mov.u32 %r4, %ctaid.x;\n  ld.param.u64 %a0, [p_out];\n  mul.wide.u32 %a1, %r4, 4;\n  add.u64 %a0, %a0, %a1;\n"
     "  st.global.u32 [%a0], %r1;\nDONE:\n  ret;\n}\n";
 
-class DriverHopperTest : public DriverTest {};
+class DriverHopperTest : public DriverTest {
+ protected:
+  // cuLaunchKernelEx of `f` over `grid` CTAs of 32 threads in clusters of `cluster_x` CTAs.
+  CUresult launch_in_clusters(CUfunction f, void** params, unsigned grid, unsigned cluster_x) {
+    CUlaunchAttribute attr{};
+    attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+    attr.value.clusterDim.x = cluster_x;
+    attr.value.clusterDim.y = 1;
+    attr.value.clusterDim.z = 1;
+    CUlaunchConfig cfg{};
+    cfg.gridDimX = grid;
+    cfg.gridDimY = cfg.gridDimZ = 1;
+    cfg.blockDimX = 32;
+    cfg.blockDimY = cfg.blockDimZ = 1;
+    cfg.attrs = &attr;
+    cfg.numAttrs = 1;
+    return cu.cuLaunchKernelEx(&cfg, f, params, nullptr);
+  }
+};
 
 TEST_F(DriverHopperTest, TensorMapEncodeChecksTheDocumentedLimits) {
   const CUdeviceptr base = alloc(1 << 16);
@@ -82,24 +100,11 @@ TEST_F(DriverHopperTest, LaunchKernelExRunsThreadBlockClusters) {
   ASSERT_CU_OK(cu.cuModuleGetFunction(&f, m, "ranks"));
   const CUdeviceptr out = alloc(8 * 4);
   void* params[] = {const_cast<CUdeviceptr*>(&out)};
-  CUlaunchAttribute attr{};
-  attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
-  attr.value.clusterDim.x = 4;
-  attr.value.clusterDim.y = 1;
-  attr.value.clusterDim.z = 1;
-  CUlaunchConfig cfg{};
-  cfg.gridDimX = 8;
-  cfg.gridDimY = cfg.gridDimZ = 1;
-  cfg.blockDimX = 32;
-  cfg.blockDimY = cfg.blockDimZ = 1;
-  cfg.attrs = &attr;
-  cfg.numAttrs = 1;
-  ASSERT_CU_OK(cu.cuLaunchKernelEx(&cfg, f, params, nullptr));
+  ASSERT_CU_OK(launch_in_clusters(f, params, 8, 4));
   std::vector<uint32_t> got(8);
   ASSERT_CU_OK(cu.cuMemcpyDtoH(got.data(), out, 8 * 4));
   for (uint32_t cta = 0; cta < 8; ++cta) EXPECT_EQ(got[cta], (cta % 4) | 4u << 8 | (cta / 4) << 16) << "CTA " << cta;
-  cfg.gridDimX = 6;  // not a whole number of 4-CTA clusters
-  EXPECT_CU(CUDA_ERROR_INVALID_CLUSTER_SIZE, cu.cuLaunchKernelEx(&cfg, f, params, nullptr));
+  EXPECT_CU(CUDA_ERROR_INVALID_CLUSTER_SIZE, launch_in_clusters(f, params, 6, 4));  // not whole 4-CTA clusters
 }
 
 // More than the portable 8 CTAs per cluster need the kernel's opt-in; the attributes say so.
@@ -115,24 +120,12 @@ TEST_F(DriverHopperTest, NonPortableClusterSizesNeedTheKernelsOptIn) {
   EXPECT_EQ(v, 0);  // no __cluster_dims__
   const CUdeviceptr out = alloc(32 * 4);
   void* params[] = {const_cast<CUdeviceptr*>(&out)};
-  CUlaunchAttribute attr{};
-  attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
-  attr.value.clusterDim.x = 16;
-  attr.value.clusterDim.y = 1;
-  attr.value.clusterDim.z = 1;
-  CUlaunchConfig cfg{};
-  cfg.gridDimX = 32;
-  cfg.gridDimY = cfg.gridDimZ = 1;
-  cfg.blockDimX = 32;
-  cfg.blockDimY = cfg.blockDimZ = 1;
-  cfg.attrs = &attr;
-  cfg.numAttrs = 1;
-  EXPECT_CU(CUDA_ERROR_INVALID_CLUSTER_SIZE, cu.cuLaunchKernelEx(&cfg, f, params, nullptr));
+  EXPECT_CU(CUDA_ERROR_INVALID_CLUSTER_SIZE, launch_in_clusters(f, params, 32, 16));
   EXPECT_CU(CUDA_ERROR_INVALID_VALUE, cu.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 2));
   ASSERT_CU_OK(cu.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1));
   ASSERT_CU_OK(cu.cuFuncGetAttribute(&v, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, f));
   EXPECT_EQ(v, 1);
-  ASSERT_CU_OK(cu.cuLaunchKernelEx(&cfg, f, params, nullptr));
+  ASSERT_CU_OK(launch_in_clusters(f, params, 32, 16));
   std::vector<uint32_t> got(32);
   ASSERT_CU_OK(cu.cuMemcpyDtoH(got.data(), out, 32 * 4));
   for (uint32_t cta = 0; cta < 32; ++cta) EXPECT_EQ(got[cta], (cta % 16) | 16u << 8 | (cta / 16) << 16) << "CTA " << cta;
