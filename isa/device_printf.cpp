@@ -117,6 +117,9 @@ std::string host_spec(const Spec& s, const std::string& length) {
 
 std::string format_conversion(const Spec& s, ArgumentReader& args, const DeviceMemoryReader& read) {
   const char c = s.conversion;
+  // "%5%", "%-%": flags, width or precision on a percent sign print one '%' and read no
+  // argument, as the C library the CUDA driver formats with does (glibc ignores them).
+  if (c == '%' && s.width != "*" && s.precision != "*") return "%";
   const bool known = is_integer_conversion(c) || is_float_conversion(c) || c == 'c' || c == 's' || c == 'p';
   if (!known) throw std::runtime_error("unsupported conversion '" + s.text + "'");
   std::vector<int> stars;

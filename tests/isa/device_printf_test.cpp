@@ -147,6 +147,18 @@ TEST(DevicePrintf, StringsPointersAndPercent) {
   expect_like_host("no conversions at all\n");
 }
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat"
+#pragma GCC diagnostic ignored "-Wformat-extra-args"
+// Flags or a width on a percent sign print one '%' and read nothing (what glibc does).
+TEST(DevicePrintf, PercentWithFlagsOrWidthPrintsOnePercent) {
+  expect_like_host("[%d][%5%][%-%][%.2%][%d]", 1, 2);
+  const DevicePrintfResult r = device_printf("%5%%d", 7);
+  EXPECT_EQ(r.text, "%7");
+  EXPECT_EQ(r.arguments, 1);
+}
+#pragma GCC diagnostic pop
+
 TEST(DevicePrintf, StringPrecisionBoundsTheReadAndNullPrintsNull) {
   // The precision limits how far the string is read: no NUL is needed within it.
   FakeMemory mem;
