@@ -1,5 +1,6 @@
 #include "runtime/cluster_launch.h"
 
+#include <stdexcept>
 #include <string>
 
 namespace gpusim::runtime {
@@ -32,6 +33,27 @@ Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg) {
   if (cfg.grid.x % c.x || cfg.grid.y % c.y || cfg.grid.z % c.z)
     throw ClusterShapeError("grid " + dims(cfg.grid) + " of " + kernel + " is not a whole number of clusters " + dims(c));
   return c;
+}
+
+Dim3 with_run_time_cluster(const Dim3& launch_cluster, const Dim3& set_at_run_time, const std::string& kernel) {
+  const Dim3& r = set_at_run_time;
+  const int set = (r.x != 0) + (r.y != 0) + (r.z != 0);
+  if (set == 0) return launch_cluster;
+  if (set != 3)
+    throw ClusterShapeError("the cluster shape " + dims(r) + " set for '" + kernel +
+                            "' with cudaFuncAttributeRequiredClusterWidth/Height/Depth needs all three set (or all 0)");
+  const Dim3& c = launch_cluster;
+  if (c.count() > 1 && (c.x != r.x || c.y != r.y || c.z != r.z))
+    throw ClusterShapeError("cluster dimension " + dims(c) + " for '" + kernel + "' contradicts the cluster shape " + dims(r) +
+                            " set with cudaFuncAttributeRequiredClusterWidth/Height/Depth");
+  return r;
+}
+
+void check_run_time_cluster_value(const Dim3& compile_time, const std::string& kernel, int value, const std::string& what) {
+  if (compile_time.x != 0)
+    throw RunTimeClusterNotPermitted(what + " for '" + kernel + "': its cluster shape " + dims(compile_time) +
+                                     " is fixed at compile time (__cluster_dims__, .reqnctapercluster)");
+  if (value < 0) throw std::invalid_argument(what + " for '" + kernel + "': " + std::to_string(value) + " is negative");
 }
 
 }  // namespace gpusim::runtime

@@ -2,6 +2,8 @@
 // kernel's .reqnctapercluster, checked against what CUDA allows.
 #pragma once
 
+#include <string>
+
 #include "isa/ir.h"
 #include "runtime/device.h"
 
@@ -25,5 +27,21 @@ constexpr uint64_t kPortableClusterCtas = 8;
 // without one. In timing mode the GPU model then checks the cluster against the chip (GPCs,
 // cluster.max_ctas, co-residency; sim/gpu_model_clusters.cpp).
 Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg);
+
+// The cluster dimension a launch of `kernel` asks for once a shape set at run time is applied
+// (cudaFuncSetAttribute(cudaFuncAttributeRequiredClusterWidth/Height/Depth), the driver's
+// CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_*; zeros: none set): that shape, when the launch names none
+// or the same. Throws ClusterShapeError when only some of the three were set (CUDA: all 0 or all
+// positive) or when the launch's attribute names another shape.
+Dim3 with_run_time_cluster(const Dim3& launch_cluster, const Dim3& set_at_run_time, const std::string& kernel);
+
+// Checks a value for one of those attributes (`what` names the call): refused when the kernel's
+// PTX fixes the shape (`compile_time`, from __cluster_dims__: CUDA answers cudaErrorNotPermitted,
+// which the caller maps from RunTimeClusterNotPermitted) or when negative (std::invalid_argument).
+class RunTimeClusterNotPermitted : public Error {
+ public:
+  using Error::Error;
+};
+void check_run_time_cluster_value(const Dim3& compile_time, const std::string& kernel, int value, const std::string& what);
 
 }  // namespace gpusim::runtime

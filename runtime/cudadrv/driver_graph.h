@@ -144,6 +144,9 @@ runtime::KernelArgs checked_launch_arguments(DriverState& s, CUfunc_st& f, runti
                                              unsigned shared_bytes, void** params, void** extra);
 void run_launch(DriverState& s, CUctx_st& context, CUfunc_st& f, const runtime::LaunchConfig& cfg,
                 const runtime::KernelArgs& args);
+// A launch's cluster shape with the one set by CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_* applied
+// (runtime/cluster_launch.h); a contradiction is CUDA_ERROR_INVALID_CLUSTER_SIZE.
+runtime::Dim3 cluster_with_run_time_shape(const CUfunc_st& f, const runtime::Dim3& cluster);
 void memcpy_3d(DriverState& s, const CUDA_MEMCPY3D& copy);
 
 }  // namespace gpusim::cudadrv

@@ -59,6 +59,7 @@ struct CUfunc_st {
   int max_dynamic_shared = kDefaultDynamicSharedLimit;
   int registers = -1;     // from ptxas, read on first need (-1: not yet asked, 0: unknown)
   bool non_portable_cluster = false;  // CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED
+  gpusim::runtime::Dim3 run_time_cluster{0, 0, 0};  // CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_* set at run time
 };
 
 struct CUmod_st {

@@ -117,8 +117,18 @@ runtime::KernelArgs checked_launch_arguments(DriverState& s, CUfunc_st& f, runti
   return collect_arguments(f, params, extra);
 }
 
-void run_launch(DriverState& s, CUctx_st& context, CUfunc_st& f, const runtime::LaunchConfig& cfg,
+runtime::Dim3 cluster_with_run_time_shape(const CUfunc_st& f, const runtime::Dim3& cluster) {
+  try {
+    return runtime::with_run_time_cluster(cluster, f.run_time_cluster, f.kernel->name);
+  } catch (const runtime::ClusterShapeError& e) {
+    throw DriverFailure{CUDA_ERROR_INVALID_CLUSTER_SIZE, e.what()};
+  }
+}
+
+void run_launch(DriverState& s, CUctx_st& context, CUfunc_st& f, const runtime::LaunchConfig& launch_cfg,
                 const runtime::KernelArgs& args) {
+  runtime::LaunchConfig cfg = launch_cfg;  // a graph node's shape, too, as the function's attributes now say
+  cfg.cluster = cluster_with_run_time_shape(f, cfg.cluster);
   gpusim::runtime::SharedDeviceLaunch shared_record;
   shared_record.kernel = f.kernel->name.c_str();
   shared_record.grid[0] = cfg.grid.x, shared_record.grid[1] = cfg.grid.y, shared_record.grid[2] = cfg.grid.z;
@@ -177,9 +187,9 @@ CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x
     cfg.grid = {grid_x, grid_y, grid_z};
     cfg.block = {block_x, block_y, block_z};
     cfg.dynamic_shared_bytes = shared_bytes;
-    cfg.cluster = cluster;
+    cfg.cluster = gpusim::cudadrv::cluster_with_run_time_shape(f, cluster);
     cfg.cooperative = cooperative;  // every CTA resident at once, so a grid sync completes
-    const uint64_t cluster_ctas = cluster.count() > 1 ? cluster.count()
+    const uint64_t cluster_ctas = cfg.cluster.count() > 1 ? cfg.cluster.count()
                                                       : uint64_t(f.kernel->required_cluster[0]) * f.kernel->required_cluster[1] *
                                                             f.kernel->required_cluster[2];
     if (cluster_ctas > gpusim::runtime::kPortableClusterCtas && !f.non_portable_cluster)

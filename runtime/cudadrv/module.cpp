@@ -4,13 +4,16 @@
 // Cubins and fat binaries carry SASS the simulator cannot run: they are refused.
 #include <cuda.h>
 
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "isa/ptx_parser.h"
+#include "runtime/cluster_launch.h"
 #include "runtime/fatbin.h"
 #include "runtime/cudadrv/driver_state.h"
 #include "runtime/raw_enum.h"
@@ -285,9 +288,16 @@ CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfuncti
       case CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT: *value = -1; break;
       case CU_FUNC_ATTRIBUTE_CACHE_MODE_CA: *value = 0; break;
       case CU_FUNC_ATTRIBUTE_CLUSTER_SIZE_MUST_BE_SET: *value = k.explicit_cluster ? 1 : 0; break;
-      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH: *value = static_cast<int>(k.required_cluster[0]); break;
-      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT: *value = static_cast<int>(k.required_cluster[1]); break;
-      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH: *value = static_cast<int>(k.required_cluster[2]); break;
+      // The compile-time shape (__cluster_dims__), else one set with cuFuncSetAttribute.
+      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH:
+        *value = static_cast<int>(k.required_cluster[0] ? k.required_cluster[0] : f.run_time_cluster.x);
+        break;
+      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT:
+        *value = static_cast<int>(k.required_cluster[0] ? k.required_cluster[1] : f.run_time_cluster.y);
+        break;
+      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH:
+        *value = static_cast<int>(k.required_cluster[0] ? k.required_cluster[2] : f.run_time_cluster.z);
+        break;
       case CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED: *value = f.non_portable_cluster ? 1 : 0; break;
       case CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE: *value = 0; break;
       default:
@@ -319,6 +329,30 @@ CUresult cuFuncSetAttribute(CUfunction function, CUfunction_attribute attribute,
         if (value != 0 && value != 1) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the value must be 0 or 1"};
         f.non_portable_cluster = value == 1;
         return CUDA_SUCCESS;
+      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH:
+      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT:
+      case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH: {
+        // A cluster shape for launches that name none; checked at launch (runtime/cluster_launch.h).
+        const std::array<uint32_t, 3>& fixed = f.kernel->required_cluster;
+        try {
+          gpusim::runtime::check_run_time_cluster_value({fixed[0], fixed[1], fixed[2]}, f.kernel->name, value,
+                                                        "CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_" +
+                                                            std::string(raw_attribute == CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH
+                                                                            ? "WIDTH"
+                                                                        : raw_attribute == CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT
+                                                                            ? "HEIGHT"
+                                                                            : "DEPTH"));
+        } catch (const gpusim::runtime::RunTimeClusterNotPermitted& e) {
+          throw DriverFailure{CUDA_ERROR_NOT_PERMITTED, e.what()};
+        } catch (const std::invalid_argument& e) {
+          throw DriverFailure{CUDA_ERROR_INVALID_VALUE, e.what()};
+        }
+        uint32_t& dim = raw_attribute == CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH    ? f.run_time_cluster.x
+                        : raw_attribute == CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT ? f.run_time_cluster.y
+                                                                                     : f.run_time_cluster.z;
+        dim = static_cast<uint32_t>(value);
+        return CUDA_SUCCESS;
+      }
       case CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE:  // a hint the cluster dispatch does not model
         if (value < 0 || value > 2) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the value must be 0, 1 or 2"};
         return CUDA_SUCCESS;

@@ -63,6 +63,7 @@ struct KernelRecord {
   runtime::KernelInfo info;
   int max_dynamic_shared = -1;        // cudaFuncAttributeMaxDynamicSharedMemorySize; -1 = default
   bool non_portable_cluster = false;  // cudaFuncAttributeNonPortableClusterSizeAllowed
+  runtime::Dim3 run_time_cluster{0, 0, 0};  // cudaFuncAttributeRequiredClusterWidth/Height/Depth
 };
 
 struct VariableRecord {

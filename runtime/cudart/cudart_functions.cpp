@@ -3,7 +3,9 @@
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
+#include <stdexcept>
 
+#include "runtime/cluster_launch.h"
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/launch_checks.h"
 #include "sim/cluster_dispatch.h"
@@ -52,9 +54,11 @@ cudaError_t cudaFuncGetAttributes(struct cudaFuncAttributes* attr, const void* f
                                                                 : p.shared_per_block - static_cast<int>(info.static_shared_bytes);
     attr->preferredShmemCarveout = -1;
     attr->clusterDimMustBeSet = info.explicit_cluster ? 1 : 0;
-    attr->requiredClusterWidth = static_cast<int>(info.required_cluster.x);
-    attr->requiredClusterHeight = static_cast<int>(info.required_cluster.y);
-    attr->requiredClusterDepth = static_cast<int>(info.required_cluster.z);
+    // The compile-time shape (__cluster_dims__), else one set with cudaFuncSetAttribute.
+    const gpusim::runtime::Dim3& cluster = info.required_cluster.x != 0 ? info.required_cluster : k.run_time_cluster;
+    attr->requiredClusterWidth = static_cast<int>(cluster.x);
+    attr->requiredClusterHeight = static_cast<int>(cluster.y);
+    attr->requiredClusterDepth = static_cast<int>(cluster.z);
     attr->nonPortableClusterSizeAllowed = k.non_portable_cluster ? 1 : 0;
   });
 }
@@ -75,6 +79,25 @@ cudaError_t cudaFuncSetAttribute(const void* func, enum cudaFuncAttribute attr, 
       if (value != 0 && value != 1)
         throw ApiError(cudaErrorInvalidValue, "cudaFuncAttributeNonPortableClusterSizeAllowed must be 0 or 1");
       k.non_portable_cluster = value == 1;
+    } else if (which == cudaFuncAttributeRequiredClusterWidth || which == cudaFuncAttributeRequiredClusterHeight ||
+               which == cudaFuncAttributeRequiredClusterDepth) {
+      // A cluster shape for launches that name none (as __cluster_dims__ would fix it); checked at
+      // launch (runtime/cluster_launch.h), refused when the PTX fixes the shape.
+      const gpusim::runtime::KernelInfo& info = ctx.kernel_info(k);
+      const char* name = which == cudaFuncAttributeRequiredClusterWidth    ? "cudaFuncAttributeRequiredClusterWidth"
+                         : which == cudaFuncAttributeRequiredClusterHeight ? "cudaFuncAttributeRequiredClusterHeight"
+                                                                           : "cudaFuncAttributeRequiredClusterDepth";
+      try {
+        gpusim::runtime::check_run_time_cluster_value(info.required_cluster, k.name, value, name);
+      } catch (const gpusim::runtime::RunTimeClusterNotPermitted& e) {
+        throw ApiError(cudaErrorNotPermitted, e.what());
+      } catch (const std::invalid_argument& e) {
+        throw ApiError(cudaErrorInvalidValue, e.what());
+      }
+      uint32_t& dim = which == cudaFuncAttributeRequiredClusterWidth    ? k.run_time_cluster.x
+                      : which == cudaFuncAttributeRequiredClusterHeight ? k.run_time_cluster.y
+                                                                        : k.run_time_cluster.z;
+      dim = static_cast<uint32_t>(value);
     } else if (which == cudaFuncAttributeClusterSchedulingPolicyPreference) {
       // A hint (default, spread, load-balancing) the cluster dispatch does not model.
       if (value < 0 || value > 2)

@@ -113,9 +113,12 @@ GraphNode kernel_node(Context& ctx, const void* func, dim3 grid, dim3 block, siz
 }
 
 void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void** args, bool cooperative,
-                     dim3 cluster) {
+                     dim3 launch_cluster) {
   const runtime::ModuleHandle module = loaded(*k.module);
   const runtime::KernelInfo& info = kernel_info(k);
+  const runtime::Dim3 shape =
+      runtime::with_run_time_cluster({launch_cluster.x, launch_cluster.y, launch_cluster.z}, k.run_time_cluster, k.name);
+  const dim3 cluster(shape.x, shape.y, shape.z);
   const uint64_t cluster_ctas = uint64_t(cluster.x) * cluster.y * cluster.z > 1
                                     ? uint64_t(cluster.x) * cluster.y * cluster.z
                                     : uint64_t(info.required_cluster.x) * info.required_cluster.y * info.required_cluster.z;

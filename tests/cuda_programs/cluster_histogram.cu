@@ -43,6 +43,12 @@ __global__ void __cluster_dims__(2, 1, 1) fixed_pairs(int* rank) {
   if (threadIdx.x == 0) rank[blockIdx.x] = int(cg::this_cluster().block_rank());
 }
 
+// No compile-time shape: cudaFuncSetAttribute(cudaFuncAttributeRequiredCluster*) sets one at run
+// time, which launches without a cluster attribute then run with.
+__global__ void run_time_triples(int* rank) {
+  if (threadIdx.x == 0) rank[blockIdx.x] = int(cg::this_cluster().block_rank());
+}
+
 struct Case {
   int n, nbins, cluster, clusters, threads;
 };
@@ -122,6 +128,48 @@ cudaError_t launch_with_cluster(unsigned grid, unsigned cluster, int* bins) {
   return cudaLaunchKernelEx(&config, cluster_histogram, static_cast<const int*>(nullptr), 0, bins, 1);
 }
 
+// A cluster shape set at run time: refused where __cluster_dims__ fixed one, needed whole (all three
+// positive) at launch, then used by launches that name no cluster and contradicted by one that
+// names another.
+bool run_time_cluster_shape() {
+  EXPECT(cudaFuncSetAttribute(fixed_pairs, cudaFuncAttributeRequiredClusterWidth, 4) == cudaErrorNotPermitted);
+  EXPECT(cudaGetLastError() == cudaErrorNotPermitted);
+  EXPECT(cudaFuncSetAttribute(run_time_triples, cudaFuncAttributeRequiredClusterWidth, -1) == cudaErrorInvalidValue);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidValue);
+  int* d = nullptr;
+  CHECK(cudaMalloc(&d, 12 * sizeof(int)));
+  CHECK(cudaFuncSetAttribute(run_time_triples, cudaFuncAttributeRequiredClusterWidth, 3));
+  run_time_triples<<<12, 32>>>(d);  // height and depth still 0
+  EXPECT(cudaGetLastError() != cudaSuccess);
+  CHECK(cudaFuncSetAttribute(run_time_triples, cudaFuncAttributeRequiredClusterHeight, 1));
+  CHECK(cudaFuncSetAttribute(run_time_triples, cudaFuncAttributeRequiredClusterDepth, 1));
+  cudaFuncAttributes a;
+  CHECK(cudaFuncGetAttributes(&a, run_time_triples));
+  EXPECT(a.requiredClusterWidth == 3 && a.requiredClusterHeight == 1 && a.requiredClusterDepth == 1);
+  CHECK(cudaMemset(d, 0xff, 12 * sizeof(int)));
+  run_time_triples<<<12, 32>>>(d);
+  CHECK(cudaGetLastError());
+  int rank[12];
+  CHECK(cudaMemcpy(rank, d, sizeof rank, cudaMemcpyDeviceToHost));
+  for (int i = 0; i < 12; ++i) EXPECT(rank[i] == i % 3);
+  run_time_triples<<<10, 32>>>(d);  // not a whole number of clusters of 3
+  EXPECT(cudaGetLastError() == cudaErrorInvalidClusterSize);
+  cudaLaunchConfig_t config = {};
+  config.gridDim = dim3(12, 1, 1);
+  config.blockDim = dim3(32, 1, 1);
+  cudaLaunchAttribute attribute[1];
+  attribute[0].id = cudaLaunchAttributeClusterDimension;
+  attribute[0].val.clusterDim.x = 2;
+  attribute[0].val.clusterDim.y = 1;
+  attribute[0].val.clusterDim.z = 1;
+  config.attrs = attribute;
+  config.numAttrs = 1;
+  EXPECT(cudaLaunchKernelEx(&config, run_time_triples, d) != cudaSuccess);  // (2,1,1) contradicts (3,1,1)
+  cudaGetLastError();
+  CHECK(cudaFree(d));
+  return true;
+}
+
 // CUDA's rules for cluster shapes and what cudaFuncGetAttributes says about them.
 bool cluster_rules() {
   cudaFuncAttributes a;
@@ -147,7 +195,7 @@ bool cluster_rules() {
   CHECK(cudaMemcpy(rank, d, sizeof rank, cudaMemcpyDeviceToHost));
   CHECK(cudaFree(d));
   for (int i = 0; i < 6; ++i) EXPECT(rank[i] == i % 2);
-  return true;
+  return run_time_cluster_shape();
 }
 
 int main() {

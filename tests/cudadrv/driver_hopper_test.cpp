@@ -2,6 +2,7 @@
 // and cuTensorMapEncodeIm2col against the limits CUDA documents for them, and cuLaunchKernelEx with a cluster dimension
 // (cluster special registers read back and compared with their definition).
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "tests/cudadrv/driver_library.h"
@@ -129,6 +130,42 @@ TEST_F(DriverHopperTest, NonPortableClusterSizesNeedTheKernelsOptIn) {
   std::vector<uint32_t> got(32);
   ASSERT_CU_OK(cu.cuMemcpyDtoH(got.data(), out, 32 * 4));
   for (uint32_t cta = 0; cta < 32; ++cta) EXPECT_EQ(got[cta], (cta % 16) | 16u << 8 | (cta / 16) << 16) << "CTA " << cta;
+}
+
+// A cluster shape set at run time (CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_*): whole before a launch uses
+// it, then the shape of launches that name none; a launch naming another is refused, and a kernel
+// whose PTX fixes its shape (.reqnctapercluster) refuses the setting.
+TEST_F(DriverHopperTest, RequiredClusterShapeSetAtRunTime) {
+  CUmodule m = nullptr;
+  ASSERT_CU_OK(cu.cuModuleLoadData(&m, kClusterPtx));
+  CUfunction f = nullptr;
+  ASSERT_CU_OK(cu.cuModuleGetFunction(&f, m, "ranks"));
+  const CUdeviceptr out = alloc(8 * 4);
+  void* params[] = {const_cast<CUdeviceptr*>(&out)};
+  auto plain_launch = [&] { return cu.cuLaunchKernel(f, 8, 1, 1, 32, 1, 1, 0, nullptr, params, nullptr); };
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, cu.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH, -2));
+  ASSERT_CU_OK(cu.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH, 4));
+  EXPECT_CU(CUDA_ERROR_INVALID_CLUSTER_SIZE, plain_launch());  // height and depth still 0
+  ASSERT_CU_OK(cu.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT, 1));
+  ASSERT_CU_OK(cu.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH, 1));
+  int v = -1;
+  ASSERT_CU_OK(cu.cuFuncGetAttribute(&v, CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH, f));
+  EXPECT_EQ(v, 4);
+  ASSERT_CU_OK(plain_launch());
+  std::vector<uint32_t> got(8);
+  ASSERT_CU_OK(cu.cuMemcpyDtoH(got.data(), out, 8 * 4));
+  for (uint32_t cta = 0; cta < 8; ++cta) EXPECT_EQ(got[cta], (cta % 4) | 4u << 8 | (cta / 4) << 16) << "CTA " << cta;
+  EXPECT_CU(CUDA_ERROR_INVALID_CLUSTER_SIZE, launch_in_clusters(f, params, 8, 2));  // (2,1,1) against (4,1,1)
+
+  std::string fixed = kClusterPtx;
+  fixed.replace(fixed.find("(.param .u64 p_out)"), 19, "(.param .u64 p_out) .reqnctapercluster 2, 1, 1");
+  CUmodule m2 = nullptr;
+  ASSERT_CU_OK(cu.cuModuleLoadData(&m2, fixed.c_str()));
+  CUfunction g = nullptr;
+  ASSERT_CU_OK(cu.cuModuleGetFunction(&g, m2, "ranks"));
+  EXPECT_CU(CUDA_ERROR_NOT_PERMITTED, cu.cuFuncSetAttribute(g, CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH, 1));
+  ASSERT_CU_OK(cu.cuFuncGetAttribute(&v, CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH, g));
+  EXPECT_EQ(v, 2);
 }
 
 }  // namespace
