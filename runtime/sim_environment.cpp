@@ -63,6 +63,10 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   if (!quiet.empty() && quiet != "0" && quiet != "1")
     throw Error("GPUSIM_QUIET='" + quiet + "': expected 0 or 1");
   env.quiet = quiet == "1";
+  const std::string table = value_of(getenv, "GPUSIM_LAUNCH_TABLE");
+  if (table == "launches") env.launch_table = LaunchTableRows::Launches;
+  else if (table == "kernels") env.launch_table = LaunchTableRows::Kernels;
+  else if (!table.empty()) throw Error("GPUSIM_LAUNCH_TABLE='" + table + "': expected launches or kernels");
   const std::string budget = value_of(getenv, "GPUSIM_MAX_WARP_INSTRUCTIONS");
   if (!budget.empty()) {
     char* end = nullptr;

@@ -9,6 +9,8 @@
 //   GPUSIM_SAMPLE  1: sampled timing simulation (timing mode only; sim/sampled_launch.h)
 //   GPUSIM_STATS   write every launch's statistics (JSON) to this file at exit
 //   GPUSIM_QUIET   1: no per-launch table on stderr at exit
+//   GPUSIM_LAUNCH_TABLE  launches | kernels: the exit table's rows, one per launch or one per kernel
+//                  (default: per launch up to kLaunchTableRows launches, per kernel beyond)
 //   GPUSIM_MAX_WARP_INSTRUCTIONS  per-launch budget before a launch is reported as a runaway loop
 //   GPUSIM_TRACE, GPUSIM_TRACE_SMS, GPUSIM_TRACE_CYCLES, GPUSIM_TRACE_KERNEL (name[:launch index]),
 //   GPUSIM_SOURCE_REPORT (top N lines), GPUSIM_VCD, GPUSIM_VCD_SM: timing-mode profiling, as the
@@ -30,10 +32,17 @@
 
 namespace gpusim::runtime {
 
+// The rows of the launch table printed at exit.
+enum class LaunchTableRows { Auto, Launches, Kernels };
+// Auto: one row per launch up to this many launches, one per kernel beyond (a training loop's
+// thousands of launches would bury the program's own output).
+inline constexpr size_t kLaunchTableRows = 50;
+
 struct SimEnvironment {
   SimDeviceOptions device;
   std::string stats_path;  // empty: none
   bool quiet = false;
+  LaunchTableRows launch_table = LaunchTableRows::Auto;
   // GPUSIM_STEP split (the stepper: tools/stepper/launch_stepper.h); empty kernel: no stepping.
   std::string step_kernel;
   uint64_t step_launch = 0;

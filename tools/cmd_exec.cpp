@@ -36,7 +36,7 @@ void print_usage(std::ostream& os, const po::options_description& opts) {
      << "its kernel launches on stderr when it exits. Without a GPU, with the same output as on one.\n\n"
      << opts
      << "\nThe same settings reach the library without this command through GPUSIM_CONFIG, GPUSIM_SET\n"
-     << "('k=v;k=v'), GPUSIM_MODE, GPUSIM_STATS, GPUSIM_QUIET, GPUSIM_THREADS and LD_LIBRARY_PATH=<gpusim>/lib\n"
+     << "('k=v;k=v'), GPUSIM_MODE, GPUSIM_STATS, GPUSIM_QUIET, GPUSIM_LAUNCH_TABLE, GPUSIM_THREADS and LD_LIBRARY_PATH=<gpusim>/lib\n"
      << "(docs/CUDA_SUPPORT.md).\n";
 }
 
@@ -116,6 +116,9 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "mode", po::value<std::string>()->default_value("functional"), "functional | timing (cycle-level model)")(
       "stats", po::value<std::string>(), "write every launch's statistics to this JSON file at exit")(
       "quiet", "no launch table on stderr at exit")(
+      "launch-table", po::value<std::string>(),
+      "launches | kernels: the exit table's rows, one per launch or one per kernel (default: per launch up to 50 "
+      "launches, per kernel beyond)")(
       "sample", "timing mode: sampled simulation (first waves in detail, the rest functionally); each "
                 "launch's prediction is printed with its estimated error at exit (gpusim run --help: how)")(
       "threads", po::value<std::string>(), kThreadsOptionHelp)(
@@ -132,10 +135,11 @@ int gpusim_cmd_exec(int argc, char** argv) {
   int split = 1;
   while (split < argc && std::strcmp(argv[split], "--") != 0 && argv[split][0] == '-') {
     const std::string a = argv[split];
-    const bool takes_value = a == "--config" || a == "--set" || a == "--mode" || a == "--stats" || a == "--threads" ||
-                             a == "--max-warp-instructions" || a == "--max-host-memory" || a == "--max-launch-work" ||
-                             a == "--trace" || a == "--trace-sms" || a == "--trace-cycles" || a == "--trace-kernel" ||
-                             a == "--vcd" || a == "--vcd-sm" || a == "--step" || a == "--step-script";
+    // "--name VALUE" spans two words; "--name=VALUE", flags and optional values ("--source-report") one.
+    const po::option_description* known = a.size() > 2 && a.find('=') == std::string::npos && a[1] == '-'
+                                              ? opts.find_nothrow(a.substr(2), false)
+                                              : nullptr;
+    const bool takes_value = known && known->semantic()->min_tokens() > 0;
     split += takes_value ? 2 : 1;
   }
   split = std::min(split, argc);
@@ -173,6 +177,11 @@ int gpusim_cmd_exec(int argc, char** argv) {
   }
   if (mode != "functional" && mode != "timing") {
     std::cerr << "gpusim exec: --mode '" << mode << "': expected 'functional' or 'timing'\n";
+    return 2;
+  }
+  if (vm.count("launch-table") && vm["launch-table"].as<std::string>() != "launches" &&
+      vm["launch-table"].as<std::string>() != "kernels") {
+    std::cerr << "gpusim exec: --launch-table '" << vm["launch-table"].as<std::string>() << "': expected launches or kernels\n";
     return 2;
   }
   if (vm.count("sample") && mode != "timing") {
@@ -220,6 +229,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
     else unsetenv("GPUSIM_STATS");
     // --quiet, or GPUSIM_QUIET=1 inherited from the caller (what the program's own runs honour).
     if (vm.count("quiet")) setenv("GPUSIM_QUIET", "1", 1);
+    if (vm.count("launch-table")) setenv("GPUSIM_LAUNCH_TABLE", vm["launch-table"].as<std::string>().c_str(), 1);
     // Profiling (runtime/sim_environment.h): set when given, cleared otherwise so an inherited
     // variable does not profile a run that did not ask for it.
     const auto set_or_clear = [](const char* name, const std::string& value) {

@@ -1,13 +1,18 @@
 // What a program ran, printed when it exits: one row per launch (kernel, grid, block,
-// warp-instructions, cycles, simulated and host time) and totals on stderr, and every launch's
+// warp-instructions, cycles, simulated and host time), or per kernel for programs of many launches,
+// and totals on stderr, and every launch's
 // statistics as JSON where GPUSIM_STATS names a file. The program's own output is untouched.
 #include <cxxabi.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +27,11 @@ std::string demangle(const std::string& name) {
   std::unique_ptr<char, void (*)(void*)> d(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status), std::free);
   return status == 0 && d ? std::string(d.get()) : name;
 }
+
+// Launches listed one by one at most (faults, sampled predictions, source reports) when the table
+// has a row per kernel.
+constexpr size_t kListedAtMost = 20;
+constexpr size_t kKernelColumn = 40;  // the kernel column's width (names are shortened to fit)
 
 std::string dims(const dim3& d) {
   return std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z);
@@ -51,21 +61,94 @@ std::string shorten(std::string s, size_t width) {
   return out.size() <= width ? out : out.substr(0, width - 3) + "...";
 }
 
+// The table's numeric columns for one row (a launch, a kernel's launches or the total).
+void print_row(const char* first, const std::string& kernel, const std::string& grid, const std::string& block,
+               uint64_t warp_inst, const std::string& cycles, const std::string& sim_time, double host) {
+  std::fprintf(stderr, "  %8s  %-40s %-14s %-12s %14llu %12s %12s %10.3f\n", first, shorten(kernel, kKernelColumn).c_str(), grid.c_str(),
+               block.c_str(), static_cast<unsigned long long>(warp_inst), cycles.c_str(), sim_time.c_str(), host);
+}
+
+std::string sim_time_text(double seconds) { return std::to_string(seconds * 1e6).substr(0, 9) + " us"; }
+
+void print_header(const char* first) {
+  std::fprintf(stderr, "  %8s  %-40s %-14s %-12s %14s %12s %12s %10s\n", first, "kernel", "grid", "block", "warp-inst",
+               "cycles", "sim time", "host s");
+}
+
+// One row per launch, in launch order.
+void print_launch_rows(const Context& ctx, bool timing) {
+  print_header("#");
+  for (size_t i = 0; i < ctx.launches.size(); ++i) {
+    const LaunchRecord& l = ctx.launches[i];
+    print_row(std::to_string(i + 1).c_str(), std::string(l.depth, '>') + demangle(l.kernel), dims(l.grid), dims(l.block),
+              l.stats.warp_instructions, l.faulted ? "FAULT" : timing ? std::to_string(l.stats.cycles) : "-",
+              timing ? sim_time_text(l.stats.seconds) : "-", l.stats.host_seconds);
+  }
+}
+
+// One row per kernel name as the table shows it (so a template's instantiations whose names the
+// table shortens alike share a row) and nesting depth, the largest first (simulated cycles in
+// timing mode, warp-instructions in functional mode; ties in order of first launch); grid and
+// block where all its launches agree. Faulted launches are listed by number below.
+void print_kernel_rows(const Context& ctx, bool timing) {
+  struct Row {
+    std::string kernel;
+    size_t launches = 0;
+    std::string grid, block;
+    uint64_t warp_inst = 0, cycles = 0;
+    double seconds = 0, host = 0;
+  };
+  std::vector<Row> rows;
+  std::map<std::string, size_t> index;
+  std::vector<size_t> faulted;
+  for (size_t i = 0; i < ctx.launches.size(); ++i) {
+    const LaunchRecord& l = ctx.launches[i];
+    const std::string shown = shorten(std::string(l.depth, '>') + demangle(l.kernel), kKernelColumn);
+    auto [it, fresh] = index.emplace(shown, rows.size());
+    if (fresh) rows.push_back({shown, 0, dims(l.grid), dims(l.block)});
+    Row& r = rows[it->second];
+    ++r.launches;
+    if (r.grid != dims(l.grid)) r.grid = "various";
+    if (r.block != dims(l.block)) r.block = "various";
+    r.warp_inst += l.stats.warp_instructions;
+    r.cycles += l.stats.cycles;
+    r.seconds += l.stats.seconds;
+    r.host += l.stats.host_seconds;
+    if (l.faulted) faulted.push_back(i);
+  }
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+    return timing ? a.cycles > b.cycles : a.warp_inst > b.warp_inst;
+  });
+  std::fprintf(stderr, "  one row per kernel, largest first (GPUSIM_LAUNCH_TABLE=launches or exec --launch-table launches: one "
+                       "per launch)\n");
+  print_header("launches");
+  for (const Row& r : rows)
+    print_row(std::to_string(r.launches).c_str(), r.kernel, r.grid, r.block, r.warp_inst,
+              timing ? std::to_string(r.cycles) : "-", timing ? sim_time_text(r.seconds) : "-", r.host);
+  for (size_t k = 0; k < faulted.size() && k < kListedAtMost; ++k)
+    std::fprintf(stderr, "  launch #%zu %s: FAULT\n", faulted[k] + 1, demangle(ctx.launches[faulted[k]].kernel).c_str());
+  if (faulted.size() > kListedAtMost)
+    std::fprintf(stderr, "  ... and %zu more faulted launches\n", faulted.size() - kListedAtMost);
+}
+
+bool rows_per_launch(const Context& ctx) {
+  switch (ctx.environment().launch_table) {
+    case runtime::LaunchTableRows::Launches: return true;
+    case runtime::LaunchTableRows::Kernels: return false;
+    case runtime::LaunchTableRows::Auto: break;
+  }
+  return ctx.launches.size() <= runtime::kLaunchTableRows;
+}
+
 void print_table(const Context& ctx, bool timing) {
   std::fprintf(stderr, "\ngpusim: %zu kernel launch%s on %s (%s mode)\n", ctx.launches.size(),
                ctx.launches.size() == 1 ? "" : "es", ctx.device_name.c_str(), timing ? "timing" : "functional");
   if (ctx.launches.empty()) return;
-  std::fprintf(stderr, "  %4s  %-40s %-14s %-12s %14s %12s %12s %10s\n", "#", "kernel", "grid", "block", "warp-inst",
-               "cycles", "sim time", "host s");
+  if (rows_per_launch(ctx)) print_launch_rows(ctx, timing);
+  else print_kernel_rows(ctx, timing);
   uint64_t warp_inst = 0, cycles = 0;
   double seconds = 0, host = 0;
-  for (size_t i = 0; i < ctx.launches.size(); ++i) {
-    const LaunchRecord& l = ctx.launches[i];
-    std::fprintf(stderr, "  %4zu  %-40s %-14s %-12s %14llu %12s %12s %10.3f\n", i + 1,
-                 shorten(std::string(l.depth, '>') + demangle(l.kernel), 40).c_str(), dims(l.grid).c_str(), dims(l.block).c_str(),
-                 static_cast<unsigned long long>(l.stats.warp_instructions),
-                 l.faulted ? "FAULT" : timing ? std::to_string(l.stats.cycles).c_str() : "-",
-                 timing ? (std::to_string(l.stats.seconds * 1e6).substr(0, 9) + " us").c_str() : "-", l.stats.host_seconds);
+  for (const LaunchRecord& l : ctx.launches) {
     warp_inst += l.stats.warp_instructions;
     cycles += l.stats.cycles;
     seconds += l.stats.seconds;
@@ -77,9 +160,27 @@ void print_table(const Context& ctx, bool timing) {
                            "grid that launched it)\n");
       break;
     }
-  std::fprintf(stderr, "  %4s  %-40s %-14s %-12s %14llu %12s %12s %10.3f\n", "", "total", "", "",
-               static_cast<unsigned long long>(warp_inst), timing ? std::to_string(cycles).c_str() : "-",
-               timing ? (std::to_string(seconds * 1e6).substr(0, 9) + " us").c_str() : "-", host);
+  print_row("", "total", "", "", warp_inst, timing ? std::to_string(cycles) : "-", timing ? sim_time_text(seconds) : "-", host);
+}
+
+// The per-launch notes after the table (sampled predictions, source reports): every one when the
+// table lists launches, else the first kListedAtMost.
+template <typename Has, typename Print>
+void print_launch_notes(const Context& ctx, Has&& has, Print&& print) {
+  const bool all = rows_per_launch(ctx);
+  size_t shown = 0, skipped = 0;
+  for (size_t i = 0; i < ctx.launches.size(); ++i) {
+    if (!has(ctx.launches[i])) continue;
+    if (!all && shown == kListedAtMost) {
+      ++skipped;
+      continue;
+    }
+    ++shown;
+    print(i, ctx.launches[i]);
+  }
+  if (skipped)
+    std::fprintf(stderr, "  ... and %zu more launches (GPUSIM_LAUNCH_TABLE=launches, GPUSIM_STATS or exec --stats: all)\n",
+                 skipped);
 }
 
 void write_stats(const Context& ctx, const std::string& path, bool timing) {
@@ -136,14 +237,17 @@ void Context::report_at_exit() {
   if (!env_.quiet) print_table(*this, timing);
   // A sampled prediction is read with its estimated error (and whether it is trusted).
   if (!env_.quiet)
-    for (size_t i = 0; i < launches.size(); ++i)
-      if (!launches[i].stats.sampling_text.empty())
-        std::fprintf(stderr, "  #%zu %s: %s\n", i + 1, demangle(launches[i].kernel).c_str(),
-                     launches[i].stats.sampling_text.c_str());
+    print_launch_notes(
+        *this, [](const LaunchRecord& l) { return !l.stats.sampling_text.empty(); },
+        [](size_t i, const LaunchRecord& l) {
+          std::fprintf(stderr, "  #%zu %s: %s\n", i + 1, demangle(l.kernel).c_str(), l.stats.sampling_text.c_str());
+        });
   if (!env_.quiet && env_.device.profiling.source_report > 0)
-    for (size_t i = 0; i < launches.size(); ++i)
-      if (launches[i].stats.report_json.find("\"source\"") != std::string::npos)
-        std::fprintf(stderr, "\n  #%zu %s\n%s", i + 1, demangle(launches[i].kernel).c_str(), launches[i].stats.report_text.c_str());
+    print_launch_notes(
+        *this, [](const LaunchRecord& l) { return l.stats.report_json.find("\"source\"") != std::string::npos; },
+        [](size_t i, const LaunchRecord& l) {
+          std::fprintf(stderr, "\n  #%zu %s\n%s", i + 1, demangle(l.kernel).c_str(), l.stats.report_text.c_str());
+        });
   if (!env_.stats_path.empty()) write_stats(*this, env_.stats_path, timing);
 }
 

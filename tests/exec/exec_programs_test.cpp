@@ -393,6 +393,38 @@ TEST(Exec, DeviceLaunchedGridsAreRowsOfTheLaunchTable) {
   EXPECT_TRUE(contains(o.output, "    43  >tail_check(int const*, long long*, int)")) << o.output;
 }
 
+// The table's rows per kernel: each kernel's launch count as cdp_streams.cu makes them (6 parent
+// CTAs: 4 fills, 1 twice_of, 1 scale (2 CTAs), 1 tail check each), grid and block where all
+// launches agree, and the total of every launch.
+TEST(Exec, TheLaunchTableSummarisesPerKernelOnRequest) {
+  const Outcome o = exec("--launch-table kernels", "cdp_streams");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "43 kernel launches")) << o.output;
+  EXPECT_TRUE(contains(o.output, "launches  kernel")) << o.output;
+  EXPECT_TRUE(contains(o.output, "        24  >fill(int*, int)                         1,1,1          64,1,1")) << o.output;
+  EXPECT_TRUE(contains(o.output, "         6  >scale(int*, int)                        2,1,1          32,1,1")) << o.output;
+  EXPECT_TRUE(contains(o.output, "         6  >tail_check(int const*, long long*, int) 1,1,1")) << o.output;
+  EXPECT_TRUE(contains(o.output, "         1  parent(int*, long long*, int*)           6,1,1")) << o.output;
+  EXPECT_FALSE(contains(o.output, "        43  ")) << o.output;  // no row per launch
+  const Outcome bad = exec("--launch-table rows", "cdp_streams");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "--launch-table 'rows': expected launches or kernels")) << bad.output;
+}
+
+// Past 50 launches the table has a row per kernel unless asked for one per launch (thrust_keys:
+// 56 launches of Thrust's and CUB's kernels).
+TEST(Exec, ManyLaunchesAreSummarisedPerKernel) {
+  const Outcome o = exec("", "thrust_keys");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "56 kernel launches")) << o.output;
+  EXPECT_TRUE(contains(o.output, "one row per kernel")) << o.output;
+  EXPECT_FALSE(contains(o.output, "\n        56  ")) << o.output;
+  const Outcome all = exec("--launch-table launches", "thrust_keys");
+  ASSERT_EQ(all.exit_code, 0) << all.output;
+  EXPECT_TRUE(contains(all.output, "\n        56  ")) << all.output;
+  EXPECT_FALSE(contains(all.output, "one row per kernel")) << all.output;
+}
+
 // Launch errors returned to device code are also named on stderr with the launching thread.
 TEST(Exec, DeviceSideLaunchErrorsAreNamedOnStderr) {
   const Outcome o = exec("", "cdp_errors");

@@ -1,4 +1,4 @@
-// GPUSIM_STEP / GPUSIM_STEP_SCRIPT (gpusim exec --step): parsed and checked where the simulated
+// GPUSIM_STEP / GPUSIM_STEP_SCRIPT (gpusim exec --step) and GPUSIM_LAUNCH_TABLE: parsed and checked where the simulated
 // CUDA libraries read their environment.
 #include <gtest/gtest.h>
 
@@ -57,6 +57,25 @@ TEST(SimEnvironmentStep, CombinesWithTraceAndSourceReportButNotVcd) {
     FAIL() << "GPUSIM_STEP accepted with GPUSIM_VCD";
   } catch (const gpusim::runtime::Error& e) {
     EXPECT_NE(std::string(e.what()).find("GPUSIM_STEP cannot be combined with GPUSIM_VCD"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// GPUSIM_LAUNCH_TABLE (gpusim exec --launch-table): the exit table's rows.
+TEST(SimEnvironmentLaunchTable, RowsPerLaunchOrPerKernel) {
+  using gpusim::runtime::LaunchTableRows;
+  EXPECT_EQ(read({}).launch_table, LaunchTableRows::Auto);
+  EXPECT_EQ(read({{"GPUSIM_LAUNCH_TABLE", "launches"}}).launch_table, LaunchTableRows::Launches);
+  EXPECT_EQ(read({{"GPUSIM_LAUNCH_TABLE", "kernels"}}).launch_table, LaunchTableRows::Kernels);
+  try {
+    read({{"GPUSIM_LAUNCH_TABLE", "all"}});
+    FAIL() << "GPUSIM_LAUNCH_TABLE=all accepted";
+  } catch (const gpusim::runtime::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("GPUSIM_LAUNCH_TABLE='all': expected launches or kernels"), std::string::npos)
+        << e.what();
   }
 }
 
