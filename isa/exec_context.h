@@ -152,13 +152,18 @@ class ExecContext {
   void set_carry(unsigned lane, bool cf);
 
   // Effective address of an Address operand for `lane`, in the instruction's state space
-  // (or generic when the instruction has none).
+  // (or generic when the instruction has none). With a base register of 32 bits or fewer the sum
+  // is taken modulo 2^32, as the hardware computes a 32-bit address: nvcc -O2 keeps a shared
+  // address as a "negative" 32-bit register plus a positive offset ([%r87+1024] with %r87 =
+  // 0xfffffc10, from buf[i % STAGES] in multi-stage cp.async pipelines).
   uint64_t address(const Operand& addr, unsigned lane) const {
     uint64_t v = addr.imm;
-    if (addr.reg != kNoReg) v += read_register_lane(regs_, addr.slot, lane);
     if (addr.sym != kNoSymbol) v += symbol_address(addr.sym);
+    if (addr.reg != kNoReg) v = (v + read_register_lane(regs_, addr.slot, lane)) & address_keep(addr);
     return v;
   }
+  // The bits an address with base register `addr` keeps: 32 for a register of 32 bits or fewer.
+  static uint64_t address_keep(const Operand& addr) { return addr.value_shift >= 32 ? 0xffffffffull : ~0ull; }
   // The address of module symbol `sym` in its own state space (frame-relative ones in this frame).
   uint64_t symbol_address(uint32_t sym) const;
   // Loads and stores in a state space; Generic addresses are resolved to their window here.

@@ -72,12 +72,13 @@ struct AddressParts {
   const uint8_t* rows = nullptr;  // the register file; null: no base register
   uint32_t slot = 0;              // the base register's place in it
   uint64_t offset = 0;
+  uint64_t keep = ~0ull;          // the address bits kept: 32 with a 32-bit base register
   uint64_t base(unsigned lane) const { return read_register_lane(rows, slot, lane); }
-  uint64_t at(unsigned lane) const { return offset + (rows ? base(lane) : 0); }
+  uint64_t at(unsigned lane) const { return rows ? (offset + base(lane)) & keep : offset; }
 };
 AddressParts address_parts(ExecContext& ctx, const Operand& addr, const uint8_t* regs) {
   AddressParts p;
-  if (addr.reg != kNoReg) p.rows = regs, p.slot = addr.slot;
+  if (addr.reg != kNoReg) p.rows = regs, p.slot = addr.slot, p.keep = ExecContext::address_keep(addr);
   p.offset = addr.imm + (addr.sym != kNoSymbol ? ctx.symbol_address(addr.sym) : 0);
   return p;
 }
@@ -118,7 +119,7 @@ inline bool gather_plain_addresses(const AddressParts& p, uint32_t mask, unsigne
     read_register_lanes(p.rows, p.slot, mask, base);
 #pragma GCC unroll 4
     for (unsigned l = 0; l < 32; ++l) {
-      const uint64_t a = p.offset + base[l];
+      const uint64_t a = (p.offset + base[l]) & p.keep;
       addrs[l] = a;
       address_bits |= a;
       max_offset = std::max(max_offset, a - window_base);
@@ -126,7 +127,7 @@ inline bool gather_plain_addresses(const AddressParts& p, uint32_t mask, unsigne
     k = 32;
   } else {
     for (uint32_t m = mask; m; m &= m - 1) {
-      const uint64_t a = p.offset + p.base(unsigned(__builtin_ctz(m)));
+      const uint64_t a = p.at(unsigned(__builtin_ctz(m)));
       addrs[k++] = a;
       address_bits |= a;
       max_offset = std::max(max_offset, a - window_base);

@@ -238,7 +238,8 @@ struct Operand {
   uint32_t sym = kNoSymbol;   // Address / Symbol operands
   uint16_t first = 0, count = 0;  // Vector operands
   // Reg operands and an Address operand's base register: where the register's lanes lie in its
-  // frame's register file (isa/register_file.h), filled with `pred` and `value_shift`.
+  // frame's register file (isa/register_file.h), filled with `pred` and `value_shift` (for an
+  // Address, the base register's width).
   uint32_t slot = 0;
   uint64_t imm = 0;           // Imm bits; Address / Symbol byte offset (two's complement)
 };

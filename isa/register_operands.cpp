@@ -9,6 +9,8 @@ namespace {
 void annotate(Operand& o, const Function& f) {
   if (o.kind == OperandKind::Address && o.reg < f.regs.size()) {
     o.slot = f.regs[o.reg].slot;  // the base register
+    // Its width: a 32-bit base register makes the address arithmetic 32-bit (ExecContext::address).
+    o.value_shift = uint8_t(__builtin_clzll(register_value_mask(f.regs[o.reg].type)));
     return;
   }
   if (o.kind != OperandKind::Reg || o.reg >= f.regs.size()) return;

@@ -1,6 +1,7 @@
 // libcu++ in device code: cuda::atomic_ref with memory orders and thread scopes, cuda::barrier
 // (arrive_and_wait, arrive + wait on a token), cuda::pipeline with cuda::memcpy_async, the
-// __pipeline_memcpy_async primitives (cp.async on sm_80), cuda::std::complex, span and <bit>.
+// __pipeline_memcpy_async primitives (cp.async on sm_80; a ring of stages, whose shared addresses
+// nvcc computes modulo 2^32), cuda::std::complex, span and <bit>.
 #pragma nv_diag_suppress static_var_with_dynamic_init
 #include <cstdio>
 #include <cuda/atomic>
@@ -82,6 +83,30 @@ __global__ void cp_async_kernel(const int4* in, int4* out) {
   out[threadIdx.x] = s[63 - threadIdx.x];
 }
 
+// A ring of stages indexed ring[i % kStages]: nvcc -O2 keeps the stage's shared address as a
+// 32-bit register that wraps below zero plus a positive offset ([%r+1024]), which only works when
+// shared address arithmetic is modulo 2^32, as on the GPU.
+constexpr int kStages = 3, kTile = 256;
+__global__ void ring_kernel(const float* in, float* out, int tiles) {
+  __shared__ __align__(16) float ring[kStages][kTile];
+  const int t = threadIdx.x;
+  float acc = 0;
+  for (int s = 0; s < kStages - 1; ++s) {
+    if (s < tiles) __pipeline_memcpy_async(&ring[s][t * 4], in + s * kTile + t * 4, 16);
+    __pipeline_commit();
+  }
+  for (int i = 0; i < tiles; ++i) {
+    const int ahead = i + kStages - 1;
+    if (ahead < tiles) __pipeline_memcpy_async(&ring[ahead % kStages][t * 4], in + ahead * kTile + t * 4, 16);
+    __pipeline_commit();
+    __pipeline_wait_prior(kStages - 1);
+    __syncthreads();
+    for (int j = 0; j < 4; ++j) acc += ring[i % kStages][(t * 4 + j + 4) % kTile];
+    __syncthreads();
+  }
+  out[t] = acc;
+}
+
 __global__ void complex_bits(const float* re, const float* im, cuda::std::complex<float>* z, unsigned* bits, int n) {
   int t = threadIdx.x;
   if (t >= n) return;
@@ -132,6 +157,18 @@ int main() {
   cp_async_kernel<<<1, 64>>>(di4, do4);
   int4 ho4[64]; CHECK(cudaMemcpy(ho4, do4, sizeof ho4, cudaMemcpyDeviceToHost));
   for (int i = 0; i < 64; ++i) EXPECT(ho4[i].x == 63 - i && ho4[i].z == (63 - i) * (63 - i) && ho4[i].w == 7);
+
+  const int tiles = 5; static float ring_in[tiles * kTile];
+  for (int i = 0; i < tiles * kTile; ++i) ring_in[i] = float(i % 13);
+  float *dring_in, *dring_out; CHECK(cudaMalloc(&dring_in, sizeof ring_in)); CHECK(cudaMalloc(&dring_out, 64 * 4));
+  CHECK(cudaMemcpy(dring_in, ring_in, sizeof ring_in, cudaMemcpyHostToDevice));
+  ring_kernel<<<1, 64>>>(dring_in, dring_out, tiles);
+  float ring_out[64]; CHECK(cudaMemcpy(ring_out, dring_out, sizeof ring_out, cudaMemcpyDeviceToHost));
+  for (int t = 0; t < 64; ++t) {
+    float e = 0;
+    for (int i = 0; i < tiles; ++i) for (int j = 0; j < 4; ++j) e += ring_in[i * kTile + (t * 4 + j + 4) % kTile];
+    EXPECT(ring_out[t] == e);
+  }
 
   const int m = 32; float re[m], im[m]; for (int i = 0; i < m; ++i) { re[i] = 0.37f * i + 0.5f; im[i] = 1.5f - 0.11f * i; }
   float *dre, *dim; cuda::std::complex<float>* dz; unsigned* db;

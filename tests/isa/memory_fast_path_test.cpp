@@ -126,6 +126,50 @@ const char* kPtx = R"(.version 8.0
   st.global.u64 [%rd9], %rd5;
   ret;
 }
+
+// A 32-bit shared address is computed modulo 2^32: nvcc -O2 keeps buf[i % STAGES] as a "negative"
+// register plus a positive offset. Thread t: sw[t] = 3t; then, through %r4 = sw - 4096 + 4t
+// (wrapped), ld [%r4+4096] (sw[t], every lane), @odd ld [%r4+4100] (sw[t + 1]), st [%r4+4224]
+// (sw[32 + t] = t + 100), ld.v2 of sw[32 + (t & ~1)] and its neighbour, atom.add [%r4+4096] (old
+// sw[t] = 3t); out[t] = the sum.
+.visible .entry wrap32(.param .u64 p_out)
+{
+  .reg .b32 %r<20>;
+  .reg .b64 %rd<6>;
+  .reg .pred %p<2>;
+  .shared .align 8 .b32 sw[64];
+  mov.u32 %r1, %tid.x;
+  mov.u32 %r2, sw;
+  shl.b32 %r3, %r1, 2;
+  add.s32 %r5, %r2, %r3;
+  mul.lo.u32 %r6, %r1, 3;
+  st.shared.u32 [%r5], %r6;
+  bar.sync 0;
+  sub.s32 %r4, %r5, 4096;
+  ld.shared.u32 %r7, [%r4+4096];
+  mov.u32 %r8, 0;
+  and.b32 %r9, %r1, 1;
+  setp.ne.u32 %p1, %r9, 0;
+  @%p1 ld.shared.u32 %r8, [%r4+4100];
+  add.s32 %r10, %r1, 100;
+  st.shared.u32 [%r4+4224], %r10;
+  bar.sync 0;
+  and.b32 %r11, %r3, 0xfffffff8;
+  add.s32 %r12, %r2, %r11;
+  sub.s32 %r12, %r12, 65536;
+  ld.shared.v2.u32 {%r13, %r14}, [%r12+65664];
+  atom.shared.add.u32 %r15, [%r4+4096], 1;
+  add.s32 %r16, %r7, %r8;
+  add.s32 %r16, %r16, %r13;
+  add.s32 %r16, %r16, %r14;
+  add.s32 %r16, %r16, %r15;
+  ld.param.u64 %rd1, [p_out];
+  cvta.to.global.u64 %rd2, %rd1;
+  mul.wide.u32 %rd3, %r1, 4;
+  add.s64 %rd4, %rd2, %rd3;
+  st.global.u32 [%rd4], %r16;
+  ret;
+}
 )";
 
 class MemoryFastPathTest : public ::testing::Test {
@@ -183,6 +227,22 @@ TEST_F(MemoryFastPathTest, LoadsAndStoresMatchTheirDefinition) {
     EXPECT_EQ(shared_s16[l].addr, uint64_t(l ^ 1) * 4);
     EXPECT_EQ(shared_s16[l].size, 2);
     EXPECT_FALSE(shared_s16[l].write);
+  }
+}
+
+TEST_F(MemoryFastPathTest, ThirtyTwoBitSharedAddressesWrap) {
+  const uint64_t out = memory.allocate(32 * 4);
+  std::vector<uint8_t> params(8);
+  std::memcpy(params.data(), &out, 8);
+  auto cta = cta_for("wrap32", params);
+  Warp& w = *cta->warps[0];
+  while (!w.done()) step_warp(w, *cta, ls, nullptr);
+  std::vector<uint32_t> got(32);
+  memory.copy_out(got.data(), out, 32 * 4);
+  for (uint32_t t = 0; t < 32; ++t) {
+    const uint32_t odd = (t & 1) && t < 31 ? 3 * (t + 1) : 0;  // sw[32] is still 0 then
+    const uint32_t pair = ((t & ~1u) + 100) + ((t & ~1u) + 101);
+    EXPECT_EQ(got[t], 3 * t + odd + pair + 3 * t) << "thread " << t;
   }
 }
 
