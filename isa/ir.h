@@ -268,6 +268,18 @@ struct Symbol {
   uint32_t decl_line = 0;
   bool kernel_param = false;   // an .entry parameter: lives in the launch's parameter buffer;
                                // every other Param symbol lives in its owner's per-thread frame
+  // Addresses of other variables in the initializer (`= generic(tbl)+8`, a string table's
+  // `{generic($str), ...}`, a packed struct's `0xFF00(generic(v)+4)` bytes): `init` holds zeros
+  // there until the loader knows where the variables lie (isa/init_addresses.h).
+  struct InitAddress {
+    uint64_t at = 0;             // byte offset in `init`
+    uint8_t bytes = 8;           // the element's width
+    uint32_t target = 0;         // the variable (module symbol index)
+    int64_t addend = 0;
+    bool generic = false;        // generic(var): the generic address, else the one in var's space
+    uint64_t mask = ~0ull;       // 0xFF00(...): the bits kept, shifted down to bit 0
+  };
+  std::vector<InitAddress> init_addresses;
 };
 
 struct Instruction {

@@ -94,6 +94,14 @@ void PtxParser::parse_initializer(VariableDecl& d, uint64_t bytes) {
       if (depth > 0 && peek().is(',')) take();
       continue;
     }
+    // A variable's address: `var`, `generic(var)` (either `+ N`), or a byte mask `0xFF00(...)`.
+    const bool names_variable = peek().kind == TokenKind::Word &&
+                                (peek().text == "generic" || m_.function_index(std::string(peek().text)) < 0);
+    if (names_variable || (peek().kind == TokenKind::Number && peek(1).is('('))) {
+      parse_address_initializer(d, bytes);
+      if (depth > 0 && !peek().is('}')) expect(',', "',' or '}' in an initializer");
+      continue;
+    }
     bool negative = false;
     if (peek().is('-')) {
       take();
@@ -117,6 +125,66 @@ void PtxParser::parse_initializer(VariableDecl& d, uint64_t bytes) {
     for (uint64_t i = 0; i < bytes; ++i) d.init.push_back(uint8_t(bits >> (8 * std::min<uint64_t>(i, 7))));
     if (depth > 0 && !peek().is('}')) expect(',', "',' or '}' in an initializer");
   } while (depth > 0);
+}
+
+void PtxParser::parse_address_initializer(VariableDecl& d, uint64_t bytes) {
+  VariableDecl::PendingAddress p;
+  p.address.at = d.init.size();
+  p.address.bytes = uint8_t(bytes);
+  bool masked = false;
+  if (peek().kind == TokenKind::Number) {  // 0xFF00( ... ): one byte of the address
+    const Token& m = take();
+    try {
+      p.address.mask = literal_unsigned(m.text);
+    } catch (const LiteralError& e) {
+      fail(m, e.what());
+    }
+    if (p.address.mask == 0) fail(m, "a byte mask of 0 keeps nothing");
+    expect('(', "'(' after the byte mask");
+    masked = true;
+  }
+  if (peek().is_word("generic")) {
+    take();
+    expect('(', "'(' after generic");
+    p.name = &expect_word("a variable name");
+    expect(')', "')' closing generic(");
+    p.address.generic = true;
+  } else {
+    p.name = &expect_word("a variable name");
+  }
+  if (peek().is('+') || peek().is('-')) {
+    const bool minus = take().is('-');
+    const Token& n = take();
+    uint64_t v = 0;
+    try {
+      v = literal_unsigned(n.text);
+    } catch (const LiteralError& e) {
+      fail(n, e.what());
+    }
+    p.address.addend = minus ? -int64_t(v) : int64_t(v);
+  }
+  if (masked) expect(')', "')' closing the byte mask");
+  if (!masked && bytes != 8 && bytes != 4) fail(*p.name, "an address initializes only 32- and 64-bit elements (or bytes through a mask)");
+  d.init.resize(d.init.size() + bytes, 0);  // written when the module's variables have addresses
+  d.addresses.push_back(p);
+}
+
+void PtxParser::resolve_init_addresses() {
+  for (auto& [symbol, pending] : init_addresses_) {
+    const std::string name(pending.name->text);
+    const auto it = module_symbols_.find(name);
+    if (it == module_symbols_.end())
+      fail(*pending.name, "the initializer of '" + m_.symbols[symbol].name + "' names '" + name +
+                              "', which is no variable of this module");
+    const Symbol& target = m_.symbols[it->second];
+    if (target.space != StateSpace::Global && target.space != StateSpace::Const)
+      fail(*pending.name, "the initializer of '" + m_.symbols[symbol].name + "' takes the address of '" + name + "' in ." +
+                              std::string(space_name(target.space)) + ", which has none before a launch");
+    Symbol::InitAddress a = pending.address;
+    a.target = it->second;
+    m_.symbols[symbol].init_addresses.push_back(a);
+  }
+  init_addresses_.clear();
 }
 
 std::vector<VariableDecl> PtxParser::parse_variable_names(const Token& space_tok, bool name_list) {
@@ -226,6 +294,12 @@ uint32_t PtxParser::add_symbol(const VariableDecl& d, StateSpace space, bool is_
   s.init = d.init;
   s.decl_line = d.at->line;
   const bool in_function = current_ >= 0;
+  if (!d.addresses.empty() && (in_function || (space != StateSpace::Global && space != StateSpace::Const)))
+    fail(*d.addresses.front().name, "'" + d.name + "': variable addresses initialize only module-scope .global and .const variables");
+  auto with_addresses = [&](uint32_t id) {
+    for (const VariableDecl::PendingAddress& a : d.addresses) init_addresses_.emplace_back(id, a);
+    return id;
+  };
   if (d.unsized && !(space == StateSpace::Shared && is_extern))
     fail(*d.at, "'" + d.name + "[]' needs a size or an initializer (only .extern .shared may be unsized)");
   switch (space) {
@@ -276,10 +350,10 @@ uint32_t PtxParser::add_symbol(const VariableDecl& d, StateSpace space, bool is_
       fail(*d.at, "'" + s.name + "' is already declared in this scope");
     if (is_extern) return it->second;
     m_.symbols[it->second] = std::move(s);
-    return it->second;
+    return with_addresses(it->second);
   }
   m_.symbols.push_back(std::move(s));
-  return id;
+  return with_addresses(id);
 }
 
 void PtxParser::declare_variables(StateSpace space, bool is_extern) {

@@ -129,6 +129,7 @@ Module PtxParser::run() {
   toks_ = tokenize_ptx(text_, m_.source_name);
   while (peek().kind != TokenKind::End) parse_module_item();
   resolve_calls();
+  resolve_init_addresses();
   layout_shared();
   for (Function& f : m_.functions) {
     compute_reconvergence(f);

@@ -30,6 +30,13 @@ struct VariableDecl {
   bool unsized = false;    // "name[]"
   std::vector<uint8_t> init;
   const Token* at = nullptr;
+  // Variables whose addresses the initializer holds, resolved by name once the module is read
+  // (a linked module may define them later): Symbol::InitAddress with the name's token.
+  struct PendingAddress {
+    Symbol::InitAddress address;
+    const Token* name = nullptr;
+  };
+  std::vector<PendingAddress> addresses;
 };
 
 class PtxParser final : public NameScope {
@@ -61,6 +68,10 @@ class PtxParser final : public NameScope {
   // ptx_declarations.cpp: declarations.
   std::vector<VariableDecl> parse_variable_names(const Token& space_tok, bool name_list);
   void parse_initializer(VariableDecl& d, uint64_t elem_bytes);
+  // One element of an initializer that names a variable (`var`, `generic(var)`, either `+ N`, or
+  // a byte mask `0xFF00(...)` around one); appended to d.addresses at `at` in d.init.
+  void parse_address_initializer(VariableDecl& d, uint64_t bytes);
+  void resolve_init_addresses();  // after the whole module: names to symbols, checked
   void declare_registers();
   void declare_variables(StateSpace space, bool is_extern);
   std::vector<uint32_t> parse_param_list(bool kernel);
@@ -93,6 +104,7 @@ class PtxParser final : public NameScope {
     PendingName name;
   };
   std::vector<PendingCall> calls_;
+  std::vector<std::pair<uint32_t, VariableDecl::PendingAddress>> init_addresses_;  // (symbol, address)
   std::vector<std::pair<uint32_t, PendingName>> labels_;
   std::map<std::string, std::vector<PendingName>> branch_targets_;  // .branchtargets lists of the function
   std::set<uint32_t> defined_;  // functions whose body has been parsed (others are prototypes)  // (pc, label) of the current function

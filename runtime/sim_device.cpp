@@ -17,6 +17,7 @@
 #include "isa/load_hoisting.h"
 #include "isa/ptx_parser.h"
 #include "runtime/child_grids.h"
+#include "isa/init_addresses.h"
 #include "runtime/cluster_launch.h"
 #include "runtime/cuda_answers.h"
 #include "runtime/device_memory.h"
@@ -198,6 +199,11 @@ class SimDevice final : public Device {
     // Module-scope variables: .global in device memory, .const in the module's constant bank,
     // both initialised from the PTX initializers.
     if (m->module.global_bytes) m->globals = memory_.allocate(m->module.global_bytes);
+    // Pointers to variables in initializers, now that the variables are placed; a generic pointer
+    // to __constant__ data points into the bank's device copy, made now.
+    if (m->module.const_bytes && isa::init_addresses_need_const_memory(m->module))
+      m->const_mirror = memory_.allocate(m->module.const_bytes);
+    isa::write_init_addresses(m->module, m->globals, m->const_mirror);
     m->const_bank.assign(m->module.const_bytes, 0);
     for (const isa::Symbol& s : m->module.symbols) {
       if (s.owner != -1 || s.init.empty()) continue;
@@ -205,6 +211,7 @@ class SimDevice final : public Device {
       if (s.space == isa::StateSpace::Const)
         std::copy(s.init.begin(), s.init.end(), m->const_bank.begin() + static_cast<long>(s.offset));
     }
+    if (m->const_mirror) memory_.copy_in(m->const_mirror, m->const_bank.data(), m->const_bank.size());
     if (model_) {
       // The hardware runs ptxas's schedule, not PTX order (isa/load_hoisting.h).
       if (config_.hoist_loads)

@@ -4,7 +4,8 @@
 // table of function pointers, deep recursion (a recursive descent parser per thread and a
 // 300-deep recursive sum), cuda::std::tuple / optional / variant / array / numeric_limits,
 // operator overloading on a fixed-point type, a templated dynamic-shared-memory accessor and
-// device printf with long long, long double (printed as double) and strings.
+// device printf with long long, long double (printed as double) and strings; variables initialized
+// with other variables' addresses (pointers, string tables, packed structs, __constant__).
 #include <cuda/std/array>
 #include <cuda/std/limits>
 #include <cuda/std/optional>
@@ -207,7 +208,41 @@ long long eval_host(const std::string& e) {
   return vals.back();
 }
 
+// ---- variables initialized with other variables' addresses ----
+// nvcc writes them as `generic(var)+off` (a pointer), `{generic($str), ...}` (a string table, also
+// a function's static one), `0xFF00(generic(var)+4)` bytes (a pointer in a packed struct) and
+// `generic(cvar)+8` (a __constant__ pointer to __constant__ data).
+__device__ int primes[6] = {2, 3, 5, 7, 11, 13};
+__device__ int* third_prime = primes + 2;
+__device__ const char* colour_names[3] = {"red", "green", "blue"};
+struct __attribute__((packed)) Tagged {
+  char tag;
+  int* where;
+};
+__device__ Tagged tagged[2] = {{'x', primes + 4}, {'y', primes + 1}};
+__constant__ int c_squares[4] = {0, 1, 4, 9};
+__constant__ const int* c_last_square = c_squares + 3;
+__device__ const char* greeting(int i) {
+  static const char* words[] = {"hello", "bonjour", "hola"};
+  return words[i % 3];
+}
+__global__ void pointers_in_initializers(long long* out) {
+  out[0] = *third_prime;
+  out[1] = colour_names[1][0] * 1000 + colour_names[2][3];  // 'g', 'e'
+  out[2] = tagged[0].tag * 100000 + *tagged[0].where * 100 + *tagged[1].where;
+  out[3] = *c_last_square + greeting(4)[1];  // 9 + 'o'
+}
+
 int main() {
+  long long* d_pointers = dev(std::vector<long long>(4, 0));
+  pointers_in_initializers<<<1, 1>>>(d_pointers);
+  CHECK(cudaGetLastError());
+  const std::vector<long long> pointers = host(d_pointers, 4);
+  EXPECT(pointers[0] == 5);
+  EXPECT(pointers[1] == 'g' * 1000 + 'e');
+  EXPECT(pointers[2] == 'x' * 100000 + 11 * 100 + 3);
+  EXPECT(pointers[3] == 9 + 'o');
+
   const int n = 300;
   std::vector<int> in(n);
   for (int i = 0; i < n; ++i) in[i] = (i * 7919 + 13) % 2500;
