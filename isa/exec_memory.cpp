@@ -457,6 +457,35 @@ uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, ui
   }
 }
 
+// sm_90's vector atomics (atomicAdd on float2/float4, __half2 x4...): atom/red.global.{add,min,max}
+// .v2/.v4 .f32 and .v2/.v4/.v8 .f16/.bf16(x2), the vector aligned to its whole size; each element
+// is its own atomic operation on consecutive addresses (the ISA's guarantee), in element order.
+void vector_atomic_op(ExecContext& ctx, const Instruction& in, bool returns, unsigned size, StateSpace space) {
+  const unsigned first = returns ? 1 : 0;
+  const unsigned n = in.mod.vec;
+  const DataType t = in.mod.types[0];
+  const bool f32 = t == DataType::F32 && (n == 2 || n == 4);
+  const bool f16 = (t == DataType::F16 || t == DataType::BF16 || t == DataType::F16x2 || t == DataType::BF16x2) &&
+                   (n == 2 || n == 4 || n == 8);
+  const bool op_ok = in.mod.atom == AtomOp::Add || in.mod.atom == AtomOp::Min || in.mod.atom == AtomOp::Max;
+  if (!(f32 || f16) || !op_ok || (space != StateSpace::Global && space != StateSpace::Generic))
+    ctx.fail_warp(std::string(returns ? "atom" : "red") + " .v" + std::to_string(n) + "." + type_name(t) +
+                      ": vector atomics are .global .add/.min/.max of .f32 (.v2, .v4) or 16-bit floats (.v2, .v4, .v8)",
+                  FaultKind::Unsupported);
+  const Operand& dst = in.ops[0];
+  const Operand& src = in.ops[first + 1];
+  for_each_lane(ctx.mask, [&](unsigned lane) {
+    const uint64_t addr = ctx.address(in.ops[first], lane);
+    check_alignment(ctx, addr, size * n, n, lane);
+    for (unsigned i = 0; i < n; ++i) {
+      const uint64_t b = ctx.get(ctx.elem(src, i), lane);
+      const uint64_t old =
+          ctx.atomic(space, addr + i * size, size, lane, [&](uint64_t o) { return atomic_result(ctx, in, o, b, 0); });
+      if (returns && ctx.elem(dst, i).kind == OperandKind::Reg) ctx.set(ctx.elem(dst, i), lane, old);
+    }
+  });
+}
+
 void atomic_op(ExecContext& ctx, const Instruction& in, bool returns) {
   const unsigned first = returns ? 1 : 0;  // atom: d, [a], b{, c}; red: [a], b
   const unsigned size = type_bits(in.mod.types[0]) / 8;
@@ -466,6 +495,7 @@ void atomic_op(ExecContext& ctx, const Instruction& in, bool returns) {
   if (size != 4 && size != 8 && !sixteen_bit_form)
     ctx.fail_warp("atomics on " + std::to_string(size) + "-byte values are not supported", FaultKind::Unsupported);
   const StateSpace space = space_of(in);
+  if (in.mod.vec > 1) return vector_atomic_op(ctx, in, returns, size, space);
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t addr = ctx.address(in.ops[first], lane);
     const uint64_t b = ctx.get(in.ops[first + 1], lane);

@@ -1,9 +1,10 @@
 // Small sm_90 instructions: elect.sync, stmatrix (checked against the PTX ISA's m8n8 fragment:
 // lane l holds row l/4, columns 2(l%4) and 2(l%4)+1 of each matrix), setmaxnreg's operand
-// check, and that fence.proxy / fence.mbarrier_init / griddepcontrol run as no-ops.
+// check, that fence.proxy / fence.mbarrier_init / griddepcontrol run as no-ops, and vector atomics.
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,51 @@ TEST(Sm90Misc, FencesGriddepcontrolAndSetmaxnreg) {
   EXPECT_EQ(r.out[100], 7u);
   r = run("  setmaxnreg.inc.sync.aligned.u32 250;\n", 1, 128);
   EXPECT_NE(r.error.find("setmaxnreg count 250"), std::string::npos) << r.error;
+}
+
+// sm_90 vector atomics (atomicAdd on float2/float4): 64 threads add (1, t, -t, 0.5) to one float4
+// with atom.global.add.v4.f32 (each thread's old .x lands in out[16 + t]), (2, t) to one float2
+// with red.global.add.v2.f32, and eight halves of value 1..8 to out[8..11] with
+// atom.global.add.noftz.v8.f16; a misaligned vector faults naming its 16 bytes.
+TEST(VectorAtomics, EachElementIsItsOwnAtomicAdd) {
+  const std::string body =
+      "  .reg .f32 %f<8>;\n  .reg .b16 %h<8>;\n  .reg .b16 %g<8>;\n"
+      "  cvt.rn.f32.u32 %f1, %tid;\n  neg.f32 %f2, %f1;\n  mov.f32 %f0, 0f3F800000;\n  mov.f32 %f3, 0f3F000000;\n"
+      "  atom.global.add.v4.f32 {%f4, %f5, %f6, %f7}, [%out], {%f0, %f1, %f2, %f3};\n"
+      "  mov.f32 %f0, 0f40000000;\n  red.global.add.v2.f32 [%out+16], {%f0, %f1};\n"
+      "  mov.b16 %h0, 0x3C00;\n  mov.b16 %h1, 0x4000;\n  mov.b16 %h2, 0x4200;\n  mov.b16 %h3, 0x4400;\n"
+      "  mov.b16 %h4, 0x4500;\n  mov.b16 %h5, 0x4600;\n  mov.b16 %h6, 0x4700;\n  mov.b16 %h7, 0x4800;\n"
+      "  atom.global.add.noftz.v8.f16 {%g0, %g1, %g2, %g3, %g4, %g5, %g6, %g7}, [%out+32], "
+      "{%h0, %h1, %h2, %h3, %h4, %h5, %h6, %h7};\n"
+      "  mov.b32 %r1, %f4;\n  add.u32 %tid, %tid, 16;\n" +
+      std::string(kStoreR1);
+  const KernelRun r = run(body, 80, 64);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  auto f32 = [&](unsigned w) {
+    float f;
+    std::memcpy(&f, &r.out[w], 4);
+    return f;
+  };
+  EXPECT_EQ(f32(0), 64.0f);
+  EXPECT_EQ(f32(1), 2016.0f);  // 0 + 1 + ... + 63
+  EXPECT_EQ(f32(2), -2016.0f);
+  EXPECT_EQ(f32(3), 32.0f);
+  EXPECT_EQ(f32(4), 128.0f);
+  EXPECT_EQ(f32(5), 2016.0f);
+  // 64 x (1, 2, ..., 8) in f16: 64, 128, ..., 512 (all exact).
+  const uint16_t want_halves[8] = {0x5400, 0x5800, 0x5A00, 0x5C00, 0x5D00, 0x5E00, 0x5F00, 0x6000};
+  for (unsigned i = 0; i < 8; ++i) EXPECT_EQ(uint16_t(r.out[8 + i / 2] >> (16 * (i % 2))), want_halves[i]) << "half " << i;
+  // Each thread saw a different count of earlier adds in .x: its old values are 0..63 once each.
+  std::vector<bool> seen(64, false);
+  for (unsigned t = 0; t < 64; ++t) {
+    const float old = f32(16 + t);
+    ASSERT_TRUE(old >= 0 && old < 64 && old == float(int(old))) << old;
+    EXPECT_FALSE(seen[size_t(old)]) << old;
+    seen[size_t(old)] = true;
+  }
+  const KernelRun bad = run("  .reg .f32 %f<4>;\n  red.global.add.v4.f32 [%out+8], {%f0, %f1, %f2, %f3};\n", 16, 32);
+  EXPECT_NE(bad.error.find("16"), std::string::npos) << bad.error;
+  EXPECT_NE(bad.error.find("misaligned"), std::string::npos) << bad.error;
 }
 
 }  // namespace
