@@ -175,6 +175,13 @@ CUresult cuCtxSetCurrent(CUcontext context) {
 CUresult cuCtxGetCurrent(CUcontext* context) {
   return api_call("cuCtxGetCurrent", [&](DriverState& s) {
     if (!context) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "context is null"};
+    // With gpusim's runtime in the program, the runtime's primary context is current as under
+    // NVIDIA's runtime (which calls cuInit and makes it current): the same join as every other
+    // call that needs a context (driver_state.cpp, current_context).
+    if (gpusim::cudadrv::join_runtime(s)) {
+      *context = &gpusim::cudadrv::current_context(s);
+      return CUDA_SUCCESS;
+    }
     gpusim::cudadrv::require_initialized(s);
     const std::vector<CUctx_st*>& stack = stack_of_this_thread(s);
     *context = stack.empty() ? nullptr : stack.back();

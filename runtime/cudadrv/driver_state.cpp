@@ -24,14 +24,15 @@ namespace {
 // shares its simulated device (runtime/cudart/cudart_driver_bridge.cpp).
 bool gpusim_runtime_loaded() { return dlsym(RTLD_DEFAULT, "__cudaGpusimSharedDevice") != nullptr; }
 
+}  // namespace
+
 // A stream or event handle may be the runtime's before any call initialised this library (a
 // program that never calls cuInit, as NVIDIA's runtime initialises the driver): the handles are
 // the runtime's table's once initialised, so initialise first.
-void join_runtime(DriverState& s) {
+bool join_runtime(DriverState& s) {
   if (!s.initialized && gpusim_runtime_loaded()) initialize(s);
+  return s.shares_runtime_device;
 }
-
-}  // namespace
 
 DriverState& driver_state() {
   // The one process-wide object of the library (see driver_state.h for why a C ABI needs it).
@@ -68,7 +69,7 @@ bool is_live_context(const DriverState& s, CUctx_st* context) {
 CUctx_st& current_context(DriverState& s) {
   // Under NVIDIA's runtime the driver is initialised and the primary context current once the
   // runtime has run: with gpusim's libcudart loaded and sharing its device, the same holds here.
-  if (!s.initialized && gpusim_runtime_loaded()) initialize(s);
+  join_runtime(s);
   require_initialized(s);
   auto it = s.current.find(std::this_thread::get_id());
   if (s.shares_runtime_device && (it == s.current.end() || it->second.empty() || !it->second.back())) {

@@ -209,6 +209,10 @@ void initialize(DriverState& s);
 void share_runtime_streams(DriverState& s);
 void require_device(const DriverState& s, CUdevice device);
 CUctx_st& current_context(DriverState& s);               // INVALID_CONTEXT when none
+// With gpusim's libcudart in the process, initialises this library on its device (as NVIDIA's
+// runtime calls cuInit); whether the two share it (the runtime's primary context is then current
+// wherever a thread has none).
+bool join_runtime(DriverState& s);
 CUctx_st& usable_context(DriverState& s);                // and the sticky fault, if any
 bool is_live_context(const DriverState& s, CUctx_st* context);
 // "0x..." for messages naming a handle.

@@ -55,7 +55,13 @@ static void expect_all(const std::vector<float>& got, F&& expected) {
 
 int main() {
   CHECK(cudaFree(nullptr));  // the runtime's primary context; the driver shares it (no cuCtxCreate)
+  // Current before cuInit too, as NVIDIA's runtime makes it (libraries ask for it this way).
+  CUcontext before_init = nullptr, primary = nullptr;
+  CU(cuCtxGetCurrent(&before_init));
   CU(cuInit(0));
+  CU(cuDevicePrimaryCtxRetain(&primary, 0));
+  EXPECT(before_init != nullptr && before_init == primary);
+  CU(cuDevicePrimaryCtxRelease(0));
   const std::string ptx = compile_ptx(kSource, "mixed_streams.cu");
   CUmodule mod;
   CU(cuModuleLoadData(&mod, ptx.c_str()));
