@@ -251,19 +251,19 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
   const uint64_t original = addr;
   space = resolve(space, addr);
   if (size && (size & (size - 1)) == 0 && size <= 16 && (addr & (size - 1)))
-    fail(lane, "misaligned " + std::string(space_name(space)) + " load of " + std::to_string(size) +
+    fail(lane, "misaligned " + std::string(space_name(space)) + (atomic ? " atomic access of " : " load of ") + std::to_string(size) +
                    " bytes at address " + hex_text(original), FaultKind::MisalignedAddress);
   if (space == StateSpace::Global) {
     if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(out, p, size);
     else if (!launch_.global->read(addr, out, size))
-      fail(lane, "out-of-bounds global load of " + std::to_string(size) + " bytes at address " + hex_text(addr) +
+      fail(lane, std::string(atomic ? "out-of-bounds global atomic access of " : "out-of-bounds global load of ") + std::to_string(size) + " bytes at address " + hex_text(addr) +
                      " (no allocation covers it)", FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
     copy_access(out, cta_.shared.data() + addr, size);  // this CTA's own shared memory (no cluster rank bits)
   } else {
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, false);
     if (!p)
-      fail(lane, "out-of-bounds " + std::string(space_name(space)) + " load of " + std::to_string(size) +
+      fail(lane, "out-of-bounds " + std::string(space_name(space)) + (atomic ? " atomic access of " : " load of ") + std::to_string(size) +
                      " bytes at address " + hex_text(original), FaultKind::IllegalAddress);
     copy_access(out, p, size);
   }

@@ -136,6 +136,9 @@ TEST(VectorAtomics, EachElementIsItsOwnAtomicAdd) {
   const KernelRun bad = run("  .reg .f32 %f<4>;\n  red.global.add.v4.f32 [%out+8], {%f0, %f1, %f2, %f3};\n", 16, 32);
   EXPECT_NE(bad.error.find("16"), std::string::npos) << bad.error;
   EXPECT_NE(bad.error.find("misaligned"), std::string::npos) << bad.error;
+  // An atomic outside shared memory is reported as one (not as a load).
+  const KernelRun outside = run("  mov.u32 %r2, 1000000;\n  atom.shared.add.u32 %r1, [%r2], 1;\n", 16, 32);
+  EXPECT_NE(outside.error.find("out-of-bounds shared atomic access of 4 bytes"), std::string::npos) << outside.error;
 }
 
 }  // namespace
