@@ -109,6 +109,16 @@ std::optional<int> cuda_device_attribute(const DeviceProperties& p, int a) {
     case cudaDevAttrIpcEventSupport: case cudaDevAttrMpsEnabled: return 0;
     case cudaDevAttrNumaConfig: return 0;
     case cudaDevAttrNumaId: case cudaDevAttrHostNumaId: return -1;
+    // Capabilities of a system gpusim does not model (remote-write flushes, RDMA, graphics interop,
+    // host NUMA pools, deferred array mapping): not present, as on a GPU without them.
+    case cudaDevAttrCanFlushRemoteWrites: case cudaDevAttrGPUDirectRDMAFlushWritesOptions: return 0;
+    case cudaDevAttrGPUDirectRDMAWritesOrdering: case cudaDevAttrDeferredMappingCudaArraySupported: return 0;
+    case cudaDevAttrD3D12CigSupported: case cudaDevAttrVulkanCigSupported: return 0;
+    case cudaDevAttrHostNumaMemoryPoolsSupported: case cudaDevAttrHostNumaMultinodeIpcSupported: return 0;
+    case cudaDevAttrHostMemoryPoolsSupported: return 0;
+    case cudaDevAttrGpuPciDeviceId: case cudaDevAttrGpuPciSubsystemId: return 0;  // no PCI device, as the bus ids
+    // Memory synchronisation domains: 4 on Hopper, 1 before (CUDA's programming guide).
+    case cudaDevAttrMemSyncDomainCount: return p.compute_major >= 9 ? 4 : 1;
     default: return std::nullopt;
   }
 }

@@ -14,6 +14,19 @@ int main() {
   CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0));
   CHECK(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, 0));
   EXPECT(sms == p.multiProcessorCount && optin == int(p.sharedMemPerBlockOptin) && major == p.major && l2 == p.l2CacheSize);
+  // Attributes of capabilities gpusim does not model are answered (0: absent), so a program that
+  // checks every call goes on; the memory synchronisation domains: 4 on Hopper, 1 before.
+  for (cudaDeviceAttr a : {cudaDevAttrCanFlushRemoteWrites, cudaDevAttrGPUDirectRDMAFlushWritesOptions,
+                           cudaDevAttrGPUDirectRDMAWritesOrdering, cudaDevAttrDeferredMappingCudaArraySupported,
+                           cudaDevAttrD3D12CigSupported, cudaDevAttrVulkanCigSupported, cudaDevAttrGpuPciDeviceId,
+                           cudaDevAttrGpuPciSubsystemId, cudaDevAttrHostNumaMemoryPoolsSupported,
+                           cudaDevAttrHostNumaMultinodeIpcSupported, cudaDevAttrHostMemoryPoolsSupported}) {
+    int v = -1;
+    CHECK(cudaDeviceGetAttribute(&v, a, 0));
+  }
+  int domains = 0;
+  CHECK(cudaDeviceGetAttribute(&domains, cudaDevAttrMemSyncDomainCount, 0));
+  EXPECT(domains == (p.major >= 9 ? 4 : 1));
   EXPECT(cudaSetDevice(1) == cudaErrorInvalidDevice);
   cudaGetLastError();
   int driver = 0, runtime = 0;
