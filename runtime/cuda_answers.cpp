@@ -115,7 +115,7 @@ std::optional<int> cuda_device_attribute(const DeviceProperties& p, int a) {
     case cudaDevAttrGPUDirectRDMAWritesOrdering: case cudaDevAttrDeferredMappingCudaArraySupported: return 0;
     case cudaDevAttrD3D12CigSupported: case cudaDevAttrVulkanCigSupported: return 0;
     case cudaDevAttrHostNumaMemoryPoolsSupported: case cudaDevAttrHostNumaMultinodeIpcSupported: return 0;
-    case cudaDevAttrHostMemoryPoolsSupported: return 0;
+    case cudaDevAttrHostMemoryPoolsSupported: case cudaDevAttrOnlyPartialHostNativeAtomicSupported: return 0;
     case cudaDevAttrGpuPciDeviceId: case cudaDevAttrGpuPciSubsystemId: return 0;  // no PCI device, as the bus ids
     // Memory synchronisation domains: 4 on Hopper, 1 before (CUDA's programming guide).
     case cudaDevAttrMemSyncDomainCount: return p.compute_major >= 9 ? 4 : 1;

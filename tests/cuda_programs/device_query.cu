@@ -20,7 +20,8 @@ int main() {
                            cudaDevAttrGPUDirectRDMAWritesOrdering, cudaDevAttrDeferredMappingCudaArraySupported,
                            cudaDevAttrD3D12CigSupported, cudaDevAttrVulkanCigSupported, cudaDevAttrGpuPciDeviceId,
                            cudaDevAttrGpuPciSubsystemId, cudaDevAttrHostNumaMemoryPoolsSupported,
-                           cudaDevAttrHostNumaMultinodeIpcSupported, cudaDevAttrHostMemoryPoolsSupported}) {
+                           cudaDevAttrHostNumaMultinodeIpcSupported, cudaDevAttrHostMemoryPoolsSupported,
+                           cudaDevAttrOnlyPartialHostNativeAtomicSupported}) {
     int v = -1;
     CHECK(cudaDeviceGetAttribute(&v, a, 0));
   }
