@@ -24,6 +24,14 @@ const char* kClusterPtx =
 
 class DriverHopperTest : public DriverTest {
  protected:
+  // The `ranks` kernel of `ptx` (kClusterPtx or a variant of it), loaded as a module.
+  CUfunction load_ranks(const char* ptx = kClusterPtx) {
+    CUmodule m = nullptr;
+    EXPECT_EQ(cu.cuModuleLoadData(&m, ptx), CUDA_SUCCESS);
+    CUfunction f = nullptr;
+    EXPECT_EQ(cu.cuModuleGetFunction(&f, m, "ranks"), CUDA_SUCCESS);
+    return f;
+  }
   // cuLaunchKernelEx of `f` over `grid` CTAs of 32 threads in clusters of `cluster_x` CTAs.
   CUresult launch_in_clusters(CUfunction f, void** params, unsigned grid, unsigned cluster_x) {
     CUlaunchAttribute attr{};
@@ -95,10 +103,8 @@ TEST_F(DriverHopperTest, TensorMapEncodeIm2colChecksTheDocumentedLimits) {
 }
 
 TEST_F(DriverHopperTest, LaunchKernelExRunsThreadBlockClusters) {
-  CUmodule m = nullptr;
-  ASSERT_CU_OK(cu.cuModuleLoadData(&m, kClusterPtx));
-  CUfunction f = nullptr;
-  ASSERT_CU_OK(cu.cuModuleGetFunction(&f, m, "ranks"));
+  CUfunction f = load_ranks();
+  ASSERT_NE(f, nullptr);
   const CUdeviceptr out = alloc(8 * 4);
   void* params[] = {const_cast<CUdeviceptr*>(&out)};
   ASSERT_CU_OK(launch_in_clusters(f, params, 8, 4));
@@ -110,10 +116,8 @@ TEST_F(DriverHopperTest, LaunchKernelExRunsThreadBlockClusters) {
 
 // More than the portable 8 CTAs per cluster need the kernel's opt-in; the attributes say so.
 TEST_F(DriverHopperTest, NonPortableClusterSizesNeedTheKernelsOptIn) {
-  CUmodule m = nullptr;
-  ASSERT_CU_OK(cu.cuModuleLoadData(&m, kClusterPtx));
-  CUfunction f = nullptr;
-  ASSERT_CU_OK(cu.cuModuleGetFunction(&f, m, "ranks"));
+  CUfunction f = load_ranks();
+  ASSERT_NE(f, nullptr);
   int v = -1;
   ASSERT_CU_OK(cu.cuFuncGetAttribute(&v, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, f));
   EXPECT_EQ(v, 0);
@@ -136,10 +140,8 @@ TEST_F(DriverHopperTest, NonPortableClusterSizesNeedTheKernelsOptIn) {
 // it, then the shape of launches that name none; a launch naming another is refused, and a kernel
 // whose PTX fixes its shape (.reqnctapercluster) refuses the setting.
 TEST_F(DriverHopperTest, RequiredClusterShapeSetAtRunTime) {
-  CUmodule m = nullptr;
-  ASSERT_CU_OK(cu.cuModuleLoadData(&m, kClusterPtx));
-  CUfunction f = nullptr;
-  ASSERT_CU_OK(cu.cuModuleGetFunction(&f, m, "ranks"));
+  CUfunction f = load_ranks();
+  ASSERT_NE(f, nullptr);
   const CUdeviceptr out = alloc(8 * 4);
   void* params[] = {const_cast<CUdeviceptr*>(&out)};
   auto plain_launch = [&] { return cu.cuLaunchKernel(f, 8, 1, 1, 32, 1, 1, 0, nullptr, params, nullptr); };
@@ -159,10 +161,8 @@ TEST_F(DriverHopperTest, RequiredClusterShapeSetAtRunTime) {
 
   std::string fixed = kClusterPtx;
   fixed.replace(fixed.find("(.param .u64 p_out)"), 19, "(.param .u64 p_out) .reqnctapercluster 2, 1, 1");
-  CUmodule m2 = nullptr;
-  ASSERT_CU_OK(cu.cuModuleLoadData(&m2, fixed.c_str()));
-  CUfunction g = nullptr;
-  ASSERT_CU_OK(cu.cuModuleGetFunction(&g, m2, "ranks"));
+  CUfunction g = load_ranks(fixed.c_str());
+  ASSERT_NE(g, nullptr);
   EXPECT_CU(CUDA_ERROR_NOT_PERMITTED, cu.cuFuncSetAttribute(g, CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH, 1));
   ASSERT_CU_OK(cu.cuFuncGetAttribute(&v, CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH, g));
   EXPECT_EQ(v, 2);
