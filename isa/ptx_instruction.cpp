@@ -2,6 +2,7 @@
 // decode steps that depend on the opcode but not on operand syntax (see ptx_operands.cpp).
 #include "isa/ptx_instruction.h"
 
+#include <array>
 #include <unordered_map>
 
 namespace gpusim::isa {
@@ -187,6 +188,29 @@ void check_operand_count(Opcode op, unsigned count, const Token& at, const NameS
                                ? std::to_string(it->second.min)
                                : std::to_string(it->second.min) + " to " + std::to_string(it->second.max);
     scope.fail(at, std::string(opcode_name(op)) + " takes " + expected + " operand(s), got " + std::to_string(count));
+  }
+}
+
+void check_vector_operands(const Instruction& inst, const Token& at, const NameScope& scope) {
+  // The operand positions that carry data, -1 where none: ld d, [a]; st [a], b; red [a], b;
+  // atom d, [a], b{, c}.
+  std::array<int, 3> data{-1, -1, -1};
+  switch (inst.op) {
+    case Opcode::Ld: case Opcode::Ldu: data = {0, -1, -1}; break;
+    case Opcode::St: case Opcode::Red: data = {1, -1, -1}; break;
+    case Opcode::Atom: data = {0, 2, 3}; break;
+    default: return;
+  }
+  const unsigned n = inst.mod.vec;
+  for (int position : data) {
+    const unsigned i = unsigned(position);
+    if (position < 0 || i >= inst.nops) continue;
+    const Operand& o = inst.ops[i];
+    const unsigned count = o.kind == OperandKind::Vector ? o.count : 1;
+    if (count != n && (n > 1 || o.kind == OperandKind::Vector))
+      scope.fail(at, std::string(opcode_name(inst.op)) + (n > 1 ? ".v" + std::to_string(n) : std::string()) + ": operand " +
+                         std::to_string(i + 1) + " has " + std::to_string(count) + " element(s), the instruction moves " +
+                         std::to_string(n));
   }
 }
 

@@ -51,6 +51,10 @@ DataType immediate_type(Opcode op, const Modifiers& m, unsigned index);
 
 // Throws through `scope` when `op` does not take `count` operands.
 void check_operand_count(Opcode op, unsigned count, const Token& at, const NameScope& scope);
+// The data operands of ld/ldu/st/atom/red against the instruction's .vN: a vector of exactly N
+// elements where N > 1, and no wider vector than that where it is 1 (ptxas: "Argument vector size
+// mismatch"); the executors index the elements by N.
+void check_vector_operands(const Instruction& inst, const Token& at, const NameScope& scope);
 
 // default_unit refined by the instruction's types and modifiers.
 Unit refine_unit(Opcode op, const Modifiers& m);

@@ -55,6 +55,7 @@ class StatementReader {
       if (inst.mod.cache_hint && policy_operand && index > 0) --index;
       inst.nops = uint8_t(index);
       check_operand_count(inst.op, index, optok, scope_);
+      check_vector_operands(inst, optok, scope_);
     }
     expect(';', "';' at the end of the instruction");
     return std::move(out_);

@@ -314,6 +314,12 @@ TEST(ParserErrors, LocatedExactly) {
   expect_error(kernel("cvt.s32.f32 %r1, %f1;\n"), L, 1, "float-to-integer cvt requires an integer rounding");
   expect_error(kernel("fma.f32 %f1, %f2, %f3, %f4;\n"), L, 1, "fma requires a rounding modifier");
   expect_error(kernel("shfl.sync.and.b32 %r1, %r2, 1, 31, -1;\n"), L, 10, "modifier '.and' is not valid for shfl");
+  // A vector operand as wide as the .vN: the executors index its elements by N.
+  expect_error(kernel("ld.global.v4.f32 {%f1, %f2}, [%rd1];\n"), L, 1, "ld.v4: operand 1 has 2 element(s), the instruction moves 4");
+  expect_error(kernel("st.global.v2.f32 [%rd1], %f1;\n"), L, 1, "st.v2: operand 2 has 1 element(s), the instruction moves 2");
+  expect_error(kernel("ld.global.f32 {%f1, %f2}, [%rd1];\n"), L, 1, "ld: operand 1 has 2 element(s), the instruction moves 1");
+  expect_error(kernel("atom.global.add.v2.f32 %f1, [%rd1], {%f2, %f3};\n"), L, 1,
+               "atom.v2: operand 1 has 1 element(s), the instruction moves 2");
 }
 
 TEST(ParserErrors, WhatIncludesTheSourceLine) {
