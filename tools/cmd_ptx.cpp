@@ -58,7 +58,7 @@ bool report_ptxas(const std::string& ptxas, const std::string& file, const std::
 int gpusim_cmd_ptx(int argc, char** argv) {
   po::options_description opts("gpusim ptx FILE.ptx [options]\n\nParse a PTX file and summarise its kernels");
   opts.add_options()("help,h", "show this help")(
-      "arch", po::value<std::string>()->default_value("sm_80"), "architecture passed to ptxas -arch")(
+      "arch", po::value<std::string>(), "architecture passed to ptxas -arch (default: the PTX's .target)")(
       "file", po::value<std::string>(), "the PTX file");
   po::positional_options_description positional;
   positional.add("file", 1);
@@ -96,6 +96,7 @@ int gpusim_cmd_ptx(int argc, char** argv) {
     std::cerr << file << ":1: error: not PTX: the file is empty\n";
     return 1;
   }
+  std::string arch = vm.count("arch") ? vm["arch"].as<std::string>() : "";
   try {
     isa::Module m = isa::parse_ptx(text.str(), file);
     if (m.version.empty()) {
@@ -103,12 +104,15 @@ int gpusim_cmd_ptx(int argc, char** argv) {
       return 1;
     }
     isa::write_module_summary(std::cout, m);
+    // ptxas compiles for the architecture the PTX names (".target sm_90a, debug": sm_90a).
+    if (arch.empty()) arch = m.target.substr(0, m.target.find(','));
+    if (arch.empty()) arch = "sm_80";
   } catch (const isa::ParseError& e) {
     std::cerr << e.what() << "\n";
     return 1;
   }
   if (std::optional<std::string> ptxas = runtime::find_ptxas()) {
-    if (!report_ptxas(*ptxas, file, vm["arch"].as<std::string>())) return 1;
+    if (!report_ptxas(*ptxas, file, arch)) return 1;
   } else {
     std::cout << "\n(ptxas not found on PATH or in /usr/local/cuda/bin: no register/shared figures)\n";
   }

@@ -25,6 +25,16 @@ TEST(PtxCommand, FiftyKilobyteKernelNameDoesNotCrash) {
   }
 }
 
+// ptxas compiles for the architecture the PTX names: sm_90a PTX (wgmma, TMA) needs no --arch.
+TEST(PtxCommand, PtxasTargetsThePtxsOwnArchitecture) {
+  if (!have_ptxas()) GTEST_SKIP() << "no ptxas";
+  const Outcome o = run_gpusim("ptx '" + std::string(GPUSIM_FIXTURES) + "/hopper_sm90a.ptx'");
+  EXPECT_EQ(o.exit_code, 0) << o.output.substr(0, 2000);
+  EXPECT_TRUE(contains(o.output, "registers,")) << o.output.substr(0, 2000);
+  const Outcome older = run_gpusim("ptx --arch sm_80 '" + std::string(GPUSIM_FIXTURES) + "/hopper_sm90a.ptx'");
+  EXPECT_EQ(older.exit_code, 1) << older.output.substr(0, 2000);  // ptxas refuses sm_90a code for sm_80
+}
+
 TEST(PtxCommand, EmptyFileIsNotPtx) {
   const auto dir = scratch_dir("empty");
   const std::string file = write_file(dir / "empty.ptx", "");
