@@ -41,7 +41,7 @@ double stats_number(const nlohmann::json& launch, const std::string& path, const
   return node->get<double>();
 }
 
-// The kernels of one --stats file: {"launches": [timing_to_json objects]}.
+// The kernels of one --stats file: {"launches": [timing_to_json objects, or exec's records]}.
 std::vector<KernelPoint> read_stats(const std::string& file) {
   std::ifstream in(file);
   if (!in) throw std::runtime_error("cannot read stats file '" + file + "'");
@@ -55,15 +55,19 @@ std::vector<KernelPoint> read_stats(const std::string& file) {
     throw std::runtime_error(file + ": missing the 'launches' array (expected a file from gpusim run/launch --stats)");
   std::vector<KernelPoint> points;
   for (size_t i = 0; i < doc["launches"].size(); ++i) {
-    const nlohmann::json& launch = doc["launches"][i];
+    const nlohmann::json& record = doc["launches"][i];
     std::string where = file + ": launch " + std::to_string(i);
-    if (launch.is_object() && launch.contains("kernel") && launch["kernel"].is_string())
-      where += " (kernel '" + launch["kernel"].get<std::string>() + "')";
-    if (launch.is_object() && launch.empty())
+    if (record.is_object() && record.contains("kernel") && record["kernel"].is_string())
+      where += " (kernel '" + record["kernel"].get<std::string>() + "')";
+    // `gpusim exec --stats` wraps a launch's timing statistics as "timing" in a record naming the
+    // kernel (demangled; with "mangled" beside it); `run`/`launch --stats` write them as the launch.
+    const bool wrapped = record.is_object() && record.contains("mangled");
+    if ((wrapped && !record.contains("timing")) || (record.is_object() && record.empty()))
       throw std::runtime_error(where + ": no timing statistics (was it run in functional mode? use the timing mode)");
+    const nlohmann::json& launch = wrapped ? record["timing"] : record;
     KernelPoint p;
-    if (!launch.contains("kernel") || !launch["kernel"].is_string()) throw std::runtime_error(where + ": missing 'kernel'");
-    p.label = launch["kernel"].get<std::string>();
+    if (!record.contains("kernel") || !record["kernel"].is_string()) throw std::runtime_error(where + ": missing 'kernel'");
+    p.label = record["kernel"].get<std::string>();
     p.fp32_flops = stats_number(launch, "flops/fp32", where);
     p.fp64_flops = stats_number(launch, "flops/fp64", where);
     p.tensor_flops = stats_number(launch, "flops/tensor", where);

@@ -109,6 +109,10 @@ TEST(Exec, StatsFileHoldsEveryLaunchWithCycles) {
   EXPECT_TRUE(contains(text.str(), "\"kernel\": \"vector_add(float const*, float const*, float*, int)\"")) << text.str();
   EXPECT_TRUE(contains(text.str(), "\"grid\"")) << text.str();
   EXPECT_FALSE(contains(text.str(), "\"cycles\": 0,")) << text.str();
+  // The roofline reads the same file (exec's records wrap each launch's statistics as "timing").
+  const Outcome roofline = run_gpusim("roofline --stats '" + path + "' -o '" + ::testing::TempDir() + "/exec_roofline.svg'");
+  EXPECT_EQ(roofline.exit_code, 0) << roofline.output;
+  EXPECT_TRUE(contains(roofline.output, "vector_add(float const*, float const*, float*, int)")) << roofline.output;
 }
 
 TEST(Exec, EventTimeIsTheSimulatedTimeInTimingMode) {
