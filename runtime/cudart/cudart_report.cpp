@@ -38,27 +38,36 @@ std::string dims(const dim3& d) {
 }
 
 // "void cub::CUB_300001_SM_800::detail::reduce::DeviceReduceKernel<Policy, int*, ...>(int*, ...)"
-// -> "DeviceReduceKernel<...>(int*, ...)": the return type, namespaces and template arguments
-// go first when a name is too wide for the table (the JSON keeps the whole name).
+// -> "DeviceReduceKernel<...>(int*, ...)": when a name is too wide for the table, the return type
+// and namespaces go first, then the parameters, then the template arguments (which tell a
+// template's instantiations apart); the JSON keeps the whole name.
 std::string shorten(std::string s, size_t width) {
   if (s.size() <= width) return s;
   if (s.rfind("void ", 0) == 0) s.erase(0, 5);
-  std::string name, params;
+  for (size_t at; (at = s.find("(anonymous namespace)::")) != std::string::npos;) s.erase(at, 23);
+  // The parameters start at the first '(' outside template brackets; the name after the last "::"
+  // outside them.
   int depth = 0;
-  size_t i = 0;
+  size_t i = 0, scope_end = 0;
   for (; i < s.size(); ++i) {
     const char c = s[i];
-    if (c == '(' && depth == 0) break;
-    if (c == '<' && depth++ == 0) name += "<...>";
+    if (c == '<') ++depth;
     else if (c == '>') --depth;
-    else if (depth == 0) name += c;
+    else if (depth == 0 && c == '(') break;
+    else if (depth == 0 && c == ':' && i + 1 < s.size() && s[i + 1] == ':') scope_end = i + 2;
   }
-  params = s.substr(i);
-  const size_t scope = name.rfind("::");
-  if (scope != std::string::npos) name.erase(0, scope + 2);
-  if (name.size() + params.size() > width) params = "(...)";
-  const std::string out = name + params;
-  return out.size() <= width ? out : out.substr(0, width - 3) + "...";
+  const std::string name = s.substr(scope_end, i - scope_end), params = s.substr(i);
+  std::string collapsed;
+  depth = 0;
+  for (char c : name) {
+    if (c == '<' && depth++ == 0) collapsed += "<...>";
+    else if (c == '>') --depth;
+    else if (depth == 0) collapsed += c;
+  }
+  for (const std::string& candidate : {name + params, name + "(...)", collapsed + params, collapsed + "(...)"})
+    if (candidate.size() <= width) return candidate;
+  const std::string out = collapsed + "(...)";
+  return out.substr(0, width - 3) + "...";
 }
 
 // The table's numeric columns for one row (a launch, a kernel's launches or the total).
@@ -86,10 +95,11 @@ void print_launch_rows(const Context& ctx, bool timing) {
   }
 }
 
-// One row per kernel name as the table shows it (so a template's instantiations whose names the
-// table shortens alike share a row) and nesting depth, the largest first (simulated cycles in
-// timing mode, warp-instructions in functional mode; ties in order of first launch); grid and
-// block where all its launches agree. Faulted launches are listed by number below.
+// One row per kernel name as the table shows it, with nesting depth: a template's instantiations
+// have rows of their own where their arguments fit the column (transpose<16>, transpose<32>) and
+// share one where the table must collapse them (CUB's policies); the largest first (simulated
+// cycles in timing mode, warp-instructions in functional mode; ties in order of first launch);
+// grid and block where all its launches agree. Faulted launches are listed by number below.
 void print_kernel_rows(const Context& ctx, bool timing) {
   struct Row {
     std::string kernel;

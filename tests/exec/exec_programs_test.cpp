@@ -415,6 +415,15 @@ TEST(Exec, TheLaunchTableSummarisesPerKernelOnRequest) {
   EXPECT_TRUE(contains(bad.output, "--launch-table 'rows': expected launches or kernels")) << bad.output;
 }
 
+// A template's instantiations keep rows of their own where their arguments fit the column
+// (mma_sync_shapes.cu launches mma_m8n8_int<0> ... <3> once each).
+TEST(Exec, PerKernelRowsTellTemplateInstantiationsApart) {
+  const Outcome o = exec("--launch-table kernels", "mma_sync_shapes");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  for (const char* kernel : {"mma_m8n8_int<0>(...)", "mma_m8n8_int<1>(...)", "mma_m8n8_int<2>(...)", "mma_m8n8_int<3>(...)"})
+    EXPECT_TRUE(contains(o.output, std::string("         1  ") + kernel)) << kernel << "\n" << o.output;
+}
+
 // Past 50 launches the table has a row per kernel unless asked for one per launch (thrust_keys:
 // 56 launches of Thrust's and CUB's kernels).
 TEST(Exec, ManyLaunchesAreSummarisedPerKernel) {
