@@ -92,7 +92,9 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   if (!threads.empty()) env.device.threads = parse_thread_count(threads, "GPUSIM_THREADS");
   const std::string step = value_of(getenv, "GPUSIM_STEP");
   if (!step.empty()) {
-    const size_t colon = step.rfind(':');
+    // KERNEL:N when the last ':' is a single one ("ns::kernel" is a name, as for --trace-kernel).
+    size_t colon = step.rfind(':');
+    if (colon != std::string::npos && colon > 0 && step[colon - 1] == ':') colon = std::string::npos;
     env.step_kernel = step.substr(0, colon);
     if (colon != std::string::npos) {
       const std::string n = step.substr(colon + 1);

@@ -1,44 +1,13 @@
 #include "runtime/sim_profiling.h"
 
-#include <cxxabi.h>
-
 #include <cstdlib>
 #include <stdexcept>
 
+#include "isa/kernel_names.h"
 #include "runtime/device.h"
 #include "sim/systemc_driver.h"
 
 namespace gpusim::runtime {
-
-namespace {
-
-// "_Z10vector_addPKfS0_Pfi" -> "vector_add(float const*, float const*, float*, int)"; other names as they are.
-std::string demangled(const std::string& name) {
-  int status = 0;
-  char* d = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
-  std::string out = status == 0 && d ? d : name;
-  std::free(d);
-  return out;
-}
-
-// The function's own name in a demangled signature: "void ns::scale<int>(int*, int)" -> "scale".
-std::string base_name(const std::string& signature) {
-  std::string name;
-  int depth = 0;
-  for (char c : signature) {
-    if (c == '(' && depth == 0) break;
-    if (c == '<') ++depth;
-    else if (c == '>') --depth;
-    else if (depth == 0) name += c;
-  }
-  const size_t space = name.rfind(' ');
-  if (space != std::string::npos) name.erase(0, space + 1);
-  const size_t scope = name.rfind("::");
-  if (scope != std::string::npos) name.erase(0, scope + 2);
-  return name;
-}
-
-}  // namespace
 
 LaunchProfiler::LaunchProfiler(const SimProfilingOptions& options, const sim::GpuConfig& config) : options_(options) {
   try {
@@ -86,28 +55,39 @@ void LaunchProfiler::finish() {
     sim::close_vcd();
     fanout_.remove(vcd_.get());
   }
-  if (!trace_) return;
-  try {
-    trace_->finish();
-  } catch (const std::exception& e) {
-    throw Error(e.what());
+  if (trace_) {
+    try {
+      trace_->finish();
+    } catch (const std::exception& e) {
+      throw Error(e.what());
+    }
+  }
+  if (!select_name_.empty() && !selected_any_ && !launches_.empty()) {
+    std::string ran;
+    for (const auto& [kernel, count] : launches_)
+      ran += (ran.empty() ? "" : ", ") + isa::qualified_kernel_name(isa::demangled_kernel_name(kernel)) + " x" + std::to_string(count);
+    selected_any_ = true;  // said once
+    throw Error("--trace-kernel '" + options_.trace_kernel + "' selected no launch (" + std::to_string(matching_launches_) +
+                " launch(es) of a kernel of that name; kernels launched: " + ran + ")");
   }
 }
 
 bool LaunchProfiler::selected(const std::string& kernel) {
-  const int64_t index = launches_[kernel]++;
+  ++launches_[kernel];
   if (select_name_.empty()) return true;
-  // The PTX (mangled) name, the demangled signature or the plain function name all select it.
-  const std::string signature = demangled(kernel);
-  const bool named = kernel == select_name_ || signature == select_name_ || base_name(signature) == select_name_;
-  return named && (select_index_ < 0 || index == select_index_);
+  // Any name a user gives a kernel by (isa/kernel_names.h); the index counts the launches it names.
+  if (isa::kernel_name_match(kernel, select_name_) < 0) return false;
+  const int64_t index = matching_launches_++;
+  const bool chosen = select_index_ < 0 || index == select_index_;
+  selected_any_ = selected_any_ || chosen;
+  return chosen;
 }
 
 void LaunchProfiler::begin(const isa::Module& module, const std::string& kernel, uint64_t cycle) {
   active_ = selected(kernel);
   if (!active_) return;
   if (trace_) {
-    trace_->begin_kernel(demangled(kernel), cycle);
+    trace_->begin_kernel(isa::demangled_kernel_name(kernel), cycle);
     fanout_.add(trace_.get());
   }
   if (options_.source_report > 0) {

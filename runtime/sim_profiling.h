@@ -39,7 +39,8 @@ class LaunchProfiler {
   // After a fault: detaches without reporting.
   void abort(uint64_t cycle);
 
-  // Writes the end of the trace file; throws runtime::Error when it could not be written.
+  // Writes the end of the trace file; throws runtime::Error when it could not be written, or when
+  // --trace-kernel selected no launch (naming the kernels that ran).
   void finish();
 
  private:
@@ -53,6 +54,8 @@ class LaunchProfiler {
   std::string select_name_;
   int64_t select_index_ = -1;                 // -1: every launch of select_name_
   std::map<std::string, int64_t> launches_;   // launches seen per kernel name
+  int64_t matching_launches_ = 0;             // launches whose kernel select_name_ names
+  bool selected_any_ = false;
   bool active_ = false;
 };
 

@@ -6,6 +6,8 @@
 // itself with the program, so the program's stdout, stderr and exit status are its own.
 // Exit status before the program starts: 2 bad usage, 1 a program or configuration that cannot run.
 #include <link.h>
+
+#include <fstream>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -173,6 +175,10 @@ int gpusim_cmd_exec(int argc, char** argv) {
     mode = "timing";
   } else if (vm.count("step-script")) {
     std::cerr << "gpusim exec: --step-script needs --step KERNEL[:N]\n";
+    return 2;
+  }
+  if (vm.count("step-script") && !std::ifstream(vm["step-script"].as<std::string>())) {
+    std::cerr << "gpusim exec: --step-script '" << vm["step-script"].as<std::string>() << "': cannot be read\n";
     return 2;
   }
   if (mode != "functional" && mode != "timing") {

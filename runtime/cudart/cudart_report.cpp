@@ -244,6 +244,10 @@ void Context::report_at_exit() {
     }
   }
   const bool timing = env_.device.mode == runtime::SimMode::Timing;
+  if (stepper_) {
+    const std::string missed = stepper_->never_stepped();
+    if (!missed.empty()) std::fprintf(stderr, "gpusim: %s\n", missed.c_str());
+  }
   if (!env_.quiet) print_table(*this, timing);
   // A sampled prediction is read with its estimated error (and whether it is trusted).
   if (!env_.quiet)

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <memory>
+#include <string>
 
 #include "runtime/sim_environment.h"
 #include "tools/stepper/launch_stepper.h"
@@ -17,6 +18,11 @@ class ProgramStepper {
   // Throws runtime::Error when the command source cannot be opened.
   explicit ProgramStepper(const runtime::SimEnvironment& env);
   runtime::TimedLaunchRunner runner() { return stepper_->runner(); }
+  // At exit: what to tell the user when no launch was stepped (the kernel name matched none, or
+  // fewer launches than the index); empty when one was.
+  std::string never_stepped() const {
+    return stepper_->stepped() ? "" : "--step: " + stepper_->describe_target() + " never ran, so nothing was stepped";
+  }
 
  private:
   std::ifstream commands_;

@@ -63,6 +63,31 @@ TEST(ExecProfiling, SampledLaunchPrintsItsEstimatedError) {
   EXPECT_FALSE(contains(full.output, "sampled")) << full.output;
 }
 
+// --trace-kernel takes any name a kernel goes by (warp_intrinsics.cu launches
+// reduce_volatile<256u> and warp_ops); one that selects no launch says so and lists what ran.
+TEST(ExecProfiling, TraceKernelByTemplateNameOrSaysNothingMatched) {
+  const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "gpusim_exec_trace_names";
+  std::filesystem::create_directories(dir);
+  const std::string trace = (dir / "t.json").string();
+  const std::string program = "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/warp_intrinsics'";
+  auto traced_kernels = [&](const std::string& name, std::string* output) {
+    const Outcome o = run_gpusim("exec --mode timing --set sm.count=2 --trace " + trace + " --trace-kernel '" + name +
+                                 "' -- " + program);
+    *output = o.output;
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    uint64_t kernels = 0;
+    const nlohmann::json doc = nlohmann::json::parse(read_text(trace));
+    for (const nlohmann::json& e : doc["traceEvents"])
+      if (e.value("cat", std::string()) == "kernel") ++kernels;
+    return kernels;
+  };
+  std::string output;
+  EXPECT_EQ(traced_kernels("reduce_volatile<256u>", &output), 1u) << output;
+  EXPECT_EQ(traced_kernels("nosuch", &output), 0u) << output;
+  EXPECT_TRUE(contains(output, "--trace-kernel 'nosuch' selected no launch")) << output;
+  EXPECT_TRUE(contains(output, "reduce_volatile<256u> x1")) << output;
+}
+
 TEST(ExecProfiling, NeedsTimingMode) {
   const Outcome o = run_gpusim("exec --trace /tmp/x.json -- /bin/true");
   EXPECT_EQ(o.exit_code, 2) << o.output;

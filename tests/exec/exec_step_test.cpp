@@ -41,4 +41,28 @@ TEST(ExecStep, StepsALaunchInsideAProgram) {
   EXPECT_TRUE(contains(functional.output, "--step runs the timing model")) << functional.output;
 }
 
+// Any name a kernel goes by selects it (warp_intrinsics.cu launches reduce_volatile<256u>); a name
+// that matches no launch says so at exit, and an unreadable script is a usage error.
+TEST(ExecStep, KernelNamesAndLaunchesThatNeverRan) {
+  const std::filesystem::path script = std::filesystem::path(testing::TempDir()) / "gpusim_exec_step_names.txt";
+  std::ofstream(script) << "continue\n";
+  const std::string program = std::string(GPUSIM_CUDA_PROGRAMS) + "/warp_intrinsics";
+  const std::string config = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
+  auto step = [&](const std::string& kernel, const std::string& script_path) {
+    return run_gpusim("exec --config '" + config + "' --step '" + kernel + "' --step-script '" + script_path + "' -- '" +
+                      program + "'");
+  };
+  for (const char* name : {"reduce_volatile<256u>", "void reduce_volatile<256u>(int const*, int*)", "reduce_volatile"}) {
+    const Outcome o = step(name, script.string());
+    EXPECT_EQ(o.exit_code, 0) << name << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, "stepping kernel _Z15reduce_volatileILj256EEvPKiPi")) << name << "\n" << o.output;
+  }
+  const Outcome missing = step("reduce_volatile:3", script.string());
+  EXPECT_EQ(missing.exit_code, 0) << missing.output;
+  EXPECT_TRUE(contains(missing.output, "gpusim: --step: launch 3 of kernel 'reduce_volatile' never ran")) << missing.output;
+  const Outcome unreadable = step("reduce_volatile", script.string() + ".missing");
+  EXPECT_EQ(unreadable.exit_code, 2) << unreadable.output;
+  EXPECT_TRUE(contains(unreadable.output, "--step-script '" + script.string() + ".missing': cannot be read")) << unreadable.output;
+}
+
 }  // namespace

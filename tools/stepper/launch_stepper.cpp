@@ -3,6 +3,7 @@
 #include <exception>
 #include <ostream>
 
+#include "isa/kernel_names.h"
 #include "tools/stepper/session.h"
 
 namespace gpusim::stepper {
@@ -16,12 +17,10 @@ runtime::TimedLaunchRunner LaunchStepper::runner() {
   };
 }
 
-// The kernel's PTX name, or, for a C++ kernel, its unqualified name inside the mangled one
-// (`vector_add` for `_Z10vector_addPKfS0_Pfi`).
+// Any name a user gives a kernel by (isa/kernel_names.h): PTX name, signature, name with
+// template arguments, plain name.
 bool LaunchStepper::names_target(const std::string& name) const {
-  if (target_.kernel.empty() || target_.kernel == name) return true;
-  const std::string prefix = "_Z" + std::to_string(target_.kernel.size()) + target_.kernel;
-  return name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0;
+  return target_.kernel.empty() || isa::kernel_name_match(name, target_.kernel) >= 0;
 }
 
 std::string LaunchStepper::describe_target() const {

@@ -1,0 +1,40 @@
+// The names a user gives a kernel by (isa/kernel_names.h), against mangled names written out by
+// hand from the Itanium C++ ABI: PTX name, signature, name with template arguments (with or without
+// namespaces, spaces free), plain name; "(anonymous namespace)::" is a namespace.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "isa/kernel_names.h"
+
+namespace gpusim::isa {
+namespace {
+
+TEST(KernelNames, EveryFormAUserTypesSelectsTheKernel) {
+  const std::string scale = "_Z5scaleIfEvPT_S0_i";  // void scale<float>(float*, float, int)
+  EXPECT_EQ(kernel_name_match(scale, scale), 0);
+  EXPECT_EQ(kernel_name_match(scale, "void scale<float>(float*, float, int)"), 1);
+  EXPECT_EQ(kernel_name_match(scale, "void scale<float>(float*,float,int)"), 1);
+  EXPECT_EQ(kernel_name_match(scale, "scale<float>"), 2);
+  EXPECT_EQ(kernel_name_match(scale, "scale"), 3);
+  EXPECT_EQ(kernel_name_match(scale, "scale<double>"), -1);
+  EXPECT_EQ(kernel_name_match(scale, "scal"), -1);
+
+  const std::string fill = "_ZN3lin4fillEPii";  // lin::fill(int*, int)
+  EXPECT_EQ(kernel_name_match(fill, "lin::fill"), 2);
+  EXPECT_EQ(kernel_name_match(fill, "fill"), 2);  // the name without its namespaces
+  EXPECT_EQ(kernel_name_match(fill, "other::fill"), -1);
+
+  // (anonymous namespace)::anon(int*): the namespace is dropped for comparison.
+  const std::string anon = "_ZN12_GLOBAL__N_14anonEPi";
+  EXPECT_EQ(demangled_kernel_name(anon), "(anonymous namespace)::anon(int*)");
+  EXPECT_EQ(qualified_kernel_name(demangled_kernel_name(anon)), "anon");
+  EXPECT_EQ(kernel_name_match(anon, "anon"), 2);
+  EXPECT_EQ(kernel_name_match(anon, "(anonymous namespace)::anon"), 2);
+
+  EXPECT_EQ(kernel_name_match("vector_add", "vector_add"), 0);  // extern "C": the PTX name only
+  EXPECT_EQ(kernel_name_match("vector_add", "vector"), -1);
+}
+
+}  // namespace
+}  // namespace gpusim::isa
