@@ -247,6 +247,25 @@ static uint8_t* window(ExecContext& ctx, LaunchState& launch, CtaState& cta, War
   }
 }
 
+namespace {
+// " (no allocation covers it; 12 bytes past the end of the 4000-byte allocation at 0x...)".
+std::string miss_note(const GlobalMemory& global, uint64_t addr) {
+  const std::string where = global.describe_miss(addr);
+  return " (no allocation covers it" + (where.empty() ? std::string() : "; " + where) + ")";
+}
+// For a shared-memory fault: how much the CTA has, and the usual cause of a fault at its start,
+// an extern __shared__ array launched without dynamic shared memory (<<<grid, block>>>).
+std::string shared_note(const LaunchState& launch, const Module& module) {
+  std::string note = " (the CTA has " + std::to_string(launch.dynamic_shared_base + launch.dynamic_shared_bytes) +
+                     " bytes of shared memory, " + std::to_string(launch.dynamic_shared_bytes) + " of them dynamic";
+  bool declares_dynamic = false;
+  for (const Symbol& s : module.symbols) declares_dynamic = declares_dynamic || (s.space == StateSpace::Shared && s.is_extern);
+  if (declares_dynamic && launch.dynamic_shared_bytes == 0)
+    note += "; its extern __shared__ array is empty: give the launch dynamic shared memory (<<<grid, block, bytes>>>; gpusim launch --shared BYTES)";
+  return note + ")";
+}
+}  // namespace
+
 void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane, bool atomic) {
   const uint64_t original = addr;
   space = resolve(space, addr);
@@ -257,14 +276,16 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
     if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(out, p, size);
     else if (!launch_.global->read(addr, out, size))
       fail(lane, std::string(atomic ? "out-of-bounds global atomic access of " : "out-of-bounds global load of ") + std::to_string(size) + " bytes at address " + hex_text(addr) +
-                     " (no allocation covers it)", FaultKind::IllegalAddress);
+                     miss_note(*launch_.global, addr), FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
     copy_access(out, cta_.shared.data() + addr, size);  // this CTA's own shared memory (no cluster rank bits)
   } else {
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, false);
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + (atomic ? " atomic access of " : " load of ") + std::to_string(size) +
-                     " bytes at address " + hex_text(original), FaultKind::IllegalAddress);
+                     " bytes at address " + hex_text(original) +
+                     (space == StateSpace::Shared ? shared_note(launch_, warp_.module()) : std::string()),
+           FaultKind::IllegalAddress);
     copy_access(out, p, size);
   }
   if (trace) trace->push_back(MemAccess{space, addr, uint8_t(size), false, atomic, uint8_t(lane)});
@@ -281,14 +302,16 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
     if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(p, in, size);
     else if (!launch_.global->write(addr, in, size))
       fail(lane, "out-of-bounds global store of " + std::to_string(size) + " bytes at address " + hex_text(addr) +
-                     " (no allocation covers it)", FaultKind::IllegalAddress);
+                     miss_note(*launch_.global, addr), FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
     copy_access(cta_.shared.data() + addr, in, size);
   } else {
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, true);
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + " store of " + std::to_string(size) +
-                     " bytes at address " + hex_text(original), FaultKind::IllegalAddress);
+                     " bytes at address " + hex_text(original) +
+                     (space == StateSpace::Shared ? shared_note(launch_, warp_.module()) : std::string()),
+           FaultKind::IllegalAddress);
     copy_access(p, in, size);
   }
   if (trace && !atomic) trace->push_back(MemAccess{space, addr, uint8_t(size), true, atomic, uint8_t(lane)});

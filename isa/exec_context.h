@@ -63,6 +63,9 @@ class GlobalMemory {
   // (the default) where the memory has no such bytes or wants every access to go through
   // read()/write().
   virtual bool span_at(uint64_t addr, GlobalSpan& out) { (void)addr, (void)out; return false; }
+  // For a fault report on an address no allocation covers: where it lies against the nearest
+  // allocation ("12 bytes past the end of the 4000-byte allocation at 0x..."), or "".
+  virtual std::string describe_miss(uint64_t addr) const { (void)addr; return ""; }
   // Changes whenever an allocation goes away: a cached span of an older generation is stale.
   uint64_t generation() const { return generation_; }
 

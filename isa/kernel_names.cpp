@@ -83,7 +83,11 @@ int kernel_name_match(const std::string& ptx_name, const std::string& name) {
   if (ptx_name == name) return 0;
   const std::string wanted = without_spaces(without_anonymous_namespaces(name));
   const std::string signature = demangled_kernel_name(ptx_name);
-  if (without_spaces(without_anonymous_namespaces(signature)) == wanted) return 1;
+  // The signature with or without its return type ("void scale<float>(float*)" and
+  // "scale<float>(float*)"; the demangler writes "void" only for template instantiations).
+  const auto no_void = [](const std::string& s) { return without_spaces(s.rfind("void ", 0) == 0 ? s.substr(5) : s); };
+  const std::string full = without_anonymous_namespaces(signature);
+  if (without_spaces(full) == wanted || no_void(full) == no_void(without_anonymous_namespaces(name))) return 1;
   const std::string qualified = qualified_kernel_name(signature);
   if (without_spaces(qualified) == wanted || without_spaces(strip_namespaces(qualified)) == wanted) return 2;
   if (plain_name(qualified) == name) return 3;

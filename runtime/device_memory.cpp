@@ -136,6 +136,26 @@ std::string DeviceMemory::describe_miss(uint64_t addr, uint64_t bytes) const {
   return "[" + isa::hex_text(addr) + ", +" + std::to_string(bytes) + ") is not inside any allocation";
 }
 
+std::string DeviceMemory::describe_miss(uint64_t addr) const {
+  // The nearer of the allocation ending below `addr` and the one starting above it.
+  auto above = allocations_.upper_bound(addr);
+  std::string out;
+  uint64_t distance = UINT64_MAX;
+  if (above != allocations_.begin()) {
+    const auto below = std::prev(above);
+    const uint64_t end = below->first + below->second.size;
+    if (addr >= end) {
+      distance = addr - end;
+      out = (distance == 0 ? std::string("just") : std::to_string(distance) + " bytes") + " past the end of the " +
+            std::to_string(below->second.size) + "-byte allocation at " + isa::hex_text(below->first);
+    }
+  }
+  if (above != allocations_.end() && above->first - addr < distance)
+    out = std::to_string(above->first - addr) + " bytes before the " + std::to_string(above->second.size) +
+          "-byte allocation at " + isa::hex_text(above->first);
+  return out;
+}
+
 void DeviceMemory::check_registered(const Entry& e, uint64_t addr, uint64_t bytes, const char* what, bool write) {
   const Storage& s = e.second;
   if (s.mapping == HostMapping::Owned) return;

@@ -80,6 +80,7 @@ class DeviceMemory final : public isa::GlobalMemory {
   bool read(uint64_t addr, void* out, unsigned size) override;
   bool write(uint64_t addr, const void* in, unsigned size) override;
   bool span_at(uint64_t addr, isa::GlobalSpan& out) override;
+  std::string describe_miss(uint64_t addr) const override;
   // Host-side copies over arbitrary lengths; throw std::out_of_range naming the allocation.
   void copy_in(uint64_t addr, const void* src, uint64_t bytes);
   void copy_out(void* dst, uint64_t addr, uint64_t bytes) const;

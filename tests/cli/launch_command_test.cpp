@@ -126,6 +126,9 @@ TEST(LaunchCommand, DynamicSharedMemory) {
   o = launch(common);
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, "out-of-bounds shared store")) << o.output;
+  // The report says why: the kernel's extern __shared__ array got no bytes.
+  EXPECT_TRUE(contains(o.output, "its extern __shared__ array is empty")) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim launch --shared BYTES")) << o.output;
 }
 
 // A file with one kernel needs no --kernel; u16 arithmetic wraps at 65536.

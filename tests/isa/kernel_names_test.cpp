@@ -15,6 +15,8 @@ TEST(KernelNames, EveryFormAUserTypesSelectsTheKernel) {
   EXPECT_EQ(kernel_name_match(scale, scale), 0);
   EXPECT_EQ(kernel_name_match(scale, "void scale<float>(float*, float, int)"), 1);
   EXPECT_EQ(kernel_name_match(scale, "void scale<float>(float*,float,int)"), 1);
+  EXPECT_EQ(kernel_name_match(scale, "scale<float>(float*, float, int)"), 1);  // without the return type
+  EXPECT_EQ(kernel_name_match("_Z5idx3dPiiii", "void idx3d(int*, int, int, int)"), 1);  // with one it lacks
   EXPECT_EQ(kernel_name_match(scale, "scale<float>"), 2);
   EXPECT_EQ(kernel_name_match(scale, "scale"), 3);
   EXPECT_EQ(kernel_name_match(scale, "scale<double>"), -1);

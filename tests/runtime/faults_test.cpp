@@ -52,6 +52,9 @@ TEST_F(FaultTest, OutOfBoundsStoreNamesKernelCtaThreadLineAndAddress) {
   char addr[32];
   std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(out + n * 4));
   EXPECT_NE(msg.find(addr), std::string::npos) << msg;
+  // ... and where that lies: thread 32 writes the word right after the 128-byte buffer.
+  std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(out));
+  EXPECT_NE(msg.find(std::string("just past the end of the 128-byte allocation at ") + addr), std::string::npos) << msg;
   // The device still works and the other allocation is intact.
   EXPECT_EQ(dev->download<int>(other, 16), keep);
   dev->launch(mod, "write_past_end", grid(1, 32), args(dev->alloc(64 * 4), 32));
