@@ -343,7 +343,7 @@ int execute(const LaunchPlan& plan, const po::variables_map& vm, Backend backend
             const runtime::SimDeviceOptions& sim_options, double tolerance) {
   const runtime::Dim3& g = plan.config.grid;
   const runtime::Dim3& b = plan.config.block;
-  std::cout << "kernel   " << plan.kernel->name << " from " << plan.ptx_path << ", " << plan.args.size() << " arguments\n"
+  std::cout << "kernel   " << plan.kernel->name << " from " << plan.ptx_path << ", " << plan.args.size() << (plan.args.size() == 1 ? " argument\n" : " arguments\n")
             << "launch   grid " << g.x << "," << g.y << "," << g.z << ", block " << b.x << "," << b.y << "," << b.z
             << ", " << plan.config.dynamic_shared_bytes << " bytes dynamic shared\n";
   LaunchOutcome measured, simulated;

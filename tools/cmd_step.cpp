@@ -1,5 +1,5 @@
 // `gpusim step [--script FILE] [--kernel NAME] [--launch N] <workload> [gpusim run options]`
-// `gpusim step [--script FILE] FILE.ptx [gpusim launch options]`: runs a workload or one kernel
+// `gpusim step [--script FILE] FILE.ptx|FILE.cu [gpusim launch options]`: runs a workload or one kernel
 // of a PTX file on the timing model and stops in one launch, cycle by cycle, showing each SM's
 // warps, what the schedulers issued and why (tools/stepper/, docs/STEPPER.md). Commands come from
 // the terminal (GNU readline), from stdin when it is not a terminal, or from --script FILE.
@@ -25,7 +25,7 @@ namespace {
 
 void print_usage(std::ostream& os) {
   os << "usage: gpusim step [--script FILE] [--kernel NAME] [--launch N] <workload> [gpusim run options]\n"
-     << "       gpusim step [--script FILE] FILE.ptx [gpusim launch options]\n"
+     << "       gpusim step [--script FILE] FILE.ptx|FILE.cu [gpusim launch options]\n"
      << "Runs a workload (as gpusim run) or one kernel of a PTX file (as gpusim launch) on the timing model and\n"
      << "stops in one launch, cycle by cycle: every resident warp of an SM with its state, the warp each scheduler\n"
      << "issued and its order, the PTX instruction, the active mask, scoreboard entries, busy pipes, queue depths.\n\n"
@@ -85,8 +85,9 @@ int gpusim_cmd_step(int argc, char** argv) {
                    "stepper advances the clocks itself (run without gpusim step for a VCD file)\n";
       return 2;
     }
+  // A kernel file (PTX, or CUDA C++ that gpusim launch compiles first) rather than a workload.
   bool ptx = false;
-  for (const std::string& a : args) ptx = ptx || ends_with(a, ".ptx");
+  for (const std::string& a : args) ptx = ptx || ends_with(a, ".ptx") || ends_with(a, ".cu");
   stepper::StepTarget target;
   std::string script, launch_index;
   try {

@@ -31,6 +31,22 @@ TEST(LaunchCudaSource, StructKernelFromTheSourceFile) {
   for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(out[i], double(in[i] * 1.5f) + 10 + 0.25) << i;
 }
 
+// gpusim step takes a .cu file as gpusim launch does (it compiled nothing and blamed `gpusim run`).
+TEST(LaunchCudaSource, StepCompilesTheSourceFileToo) {
+  TempDir dir;
+  const std::vector<float> in = {0.0f, 1.0f, 2.0f, -4.0f, 0.5f};
+  write_bytes(dir.file("in.bin"), as_bytes(in));
+  write_text(dir.file("script.txt"), "continue\n");
+  const Outcome o = run_gpusim("step --script " + dir.file("script.txt") + " " + kUserSource +
+                               " --kernel affine --grid 1 --block 8 --arg in:f32:" + dir.file("in.bin") + " --arg out:f64:5:" +
+                               dir.file("out.bin") + " --arg struct:f32:1.5,s32:10,f64:0.25 --arg s32:5");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "stepping kernel")) << o.output;
+  const std::vector<double> out = from_bytes<double>(read_bytes(dir.file("out.bin")));
+  ASSERT_EQ(out.size(), in.size());
+  for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(out[i], double(in[i] * 1.5f) + 10 + 0.25) << i;
+}
+
 TEST(LaunchCudaSource, FlagsReachNvccAndTheConfigChoosesTheArchitecture) {
   TempDir dir;
   write_text(dir.file("k.cu"),
