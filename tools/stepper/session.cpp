@@ -177,6 +177,17 @@ void Session::cmd_continue(const Words& w) {
   } else if ((what == "line" || what == "pc" || what == "source") && w.size() == 3) {
     const uint64_t target = parse_number(w[2], "continue " + what,
                                          what == "pc" ? "a PC" : what == "line" ? "a PTX line number" : "a CUDA source line number");
+    // A place no instruction of the module has would run the launch to its end without stopping.
+    bool exists = false;
+    for (const isa::Function& f : driver_.launch().module->functions)
+      for (uint32_t pc = 0; pc < f.code.size() && !exists; ++pc) {
+        const isa::Instruction& in = f.code[pc];
+        exists = target == (what == "pc" ? pc : what == "line" ? in.line : in.source_line);
+      }
+    if (!exists)
+      throw CommandError("continue " + what + ": no instruction " +
+                         (what == "pc" ? "has PC " : what == "line" ? "is on PTX line " : "comes from CUDA line ") + w[2] +
+                         " in this module");
     const int subcores = driver_.model().config().subcores_per_sm;
     run = run_until(
         [&](const sim::SmSnapshot*) {
