@@ -10,6 +10,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include "isa/kernel_names.h"
 #include "sim/gpu_config.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
@@ -67,7 +68,7 @@ std::vector<KernelPoint> read_stats(const std::string& file) {
     const nlohmann::json& launch = wrapped ? record["timing"] : record;
     KernelPoint p;
     if (!record.contains("kernel") || !record["kernel"].is_string()) throw std::runtime_error(where + ": missing 'kernel'");
-    p.label = record["kernel"].get<std::string>();
+    p.label = isa::demangled_kernel_name(record["kernel"].get<std::string>());  // run/launch keep the mangled name
     p.fp32_flops = stats_number(launch, "flops/fp32", where);
     p.fp64_flops = stats_number(launch, "flops/fp64", where);
     p.tensor_flops = stats_number(launch, "flops/tensor", where);

@@ -47,6 +47,21 @@ TEST(LaunchCudaSource, StepCompilesTheSourceFileToo) {
   for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(out[i], double(in[i] * 1.5f) + 10 + 0.25) << i;
 }
 
+// The statistics keep the PTX (mangled) name; the roofline shows the kernel as the user wrote it.
+TEST(LaunchCudaSource, RooflineShowsTheDemangledKernel) {
+  TempDir dir;
+  const std::vector<float> in = {0.0f, 1.0f, 2.0f, -4.0f, 0.5f};
+  write_bytes(dir.file("in.bin"), as_bytes(in));
+  const Outcome o = run_gpusim("launch " + kUserSource + " --kernel affine --grid 1 --block 8 --arg in:f32:" + dir.file("in.bin") +
+                               " --arg out:f64:5:" + dir.file("out.bin") + " --arg struct:f32:1.5,s32:10,f64:0.25 --arg s32:5" +
+                               " --stats " + dir.file("s.json"));
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const Outcome roofline = run_gpusim("roofline --stats " + dir.file("s.json") + " -o " + dir.file("r.svg"));
+  ASSERT_EQ(roofline.exit_code, 0) << roofline.output;
+  EXPECT_TRUE(contains(roofline.output, "affine(float const*, double*, Affine, int)")) << roofline.output;
+  EXPECT_FALSE(contains(roofline.output, "_Z6affine")) << roofline.output;
+}
+
 TEST(LaunchCudaSource, FlagsReachNvccAndTheConfigChoosesTheArchitecture) {
   TempDir dir;
   write_text(dir.file("k.cu"),

@@ -1,5 +1,7 @@
 #include "tools/report/stats_model.h"
 
+#include "isa/kernel_names.h"
+
 #include <fstream>
 #include <limits>
 #include <stdexcept>
@@ -136,7 +138,7 @@ KernelStats read_launch(const json& record, const std::string& where) {
                              ": no timing statistics (was it run in functional mode? rerun with --mode timing)");
   const Fields f(record, where);
   KernelStats k;
-  k.kernel = f.text("kernel");
+  k.kernel = isa::demangled_kernel_name(f.text("kernel"));  // run/launch --stats keep the PTX (mangled) name
   const json& launch = wrapped ? f.object("timing") : record;
   const Fields fk(launch, where + " (kernel '" + k.kernel + "')" + (wrapped ? ": timing" : ""));
   k.config = fk.text("config");
