@@ -175,7 +175,7 @@ void PtxParser::resolve_init_addresses() {
     const auto it = module_symbols_.find(name);
     if (it == module_symbols_.end())
       fail(*pending.name, "the initializer of '" + m_.symbols[symbol].name + "' names '" + name +
-                              "', which is no variable of this module");
+                              "', which is no variable of this module (nor a function declared before it)");
     const Symbol& target = m_.symbols[it->second];
     if (target.space != StateSpace::Global && target.space != StateSpace::Const)
       fail(*pending.name, "the initializer of '" + m_.symbols[symbol].name + "' takes the address of '" + name + "' in ." +
