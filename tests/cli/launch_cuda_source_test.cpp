@@ -17,44 +17,42 @@ const std::string kUserSource = std::string(GPUSIM_FIXTURES) + "/launch_user.cu"
 
 void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
+// The `affine` kernel of launch_user.cu over five floats: its launch options (input written to
+// `dir`), and a check of the output it leaves there against the CPU (in * 1.5 + 10 + 0.25).
+const std::vector<float> kAffineIn = {0.0f, 1.0f, 2.0f, -4.0f, 0.5f};
+std::string affine_options(const TempDir& dir) {
+  write_bytes(dir.file("in.bin"), as_bytes(kAffineIn));
+  return " --kernel affine --grid 1 --block 8 --arg in:f32:" + dir.file("in.bin") + " --arg out:f64:5:" + dir.file("out.bin") +
+         " --arg struct:f32:1.5,s32:10,f64:0.25 --arg s32:5";
+}
+void expect_affine_output(const TempDir& dir) {
+  const std::vector<double> out = from_bytes<double>(read_bytes(dir.file("out.bin")));
+  ASSERT_EQ(out.size(), kAffineIn.size());
+  for (size_t i = 0; i < kAffineIn.size(); ++i) EXPECT_EQ(out[i], double(kAffineIn[i] * 1.5f) + 10 + 0.25) << i;
+}
+
 TEST(LaunchCudaSource, StructKernelFromTheSourceFile) {
   TempDir dir;
-  const std::vector<float> in = {0.0f, 1.0f, 2.0f, -4.0f, 0.5f};
-  write_bytes(dir.file("in.bin"), as_bytes(in));
-  const Outcome o = run_gpusim("launch " + kUserSource + " --mode functional --kernel affine --grid 1 --block 8 --arg in:f32:" +
-                               dir.file("in.bin") + " --arg out:f64:5:" + dir.file("out.bin") +
-                               " --arg struct:f32:1.5,s32:10,f64:0.25 --arg s32:5");
+  const Outcome o = run_gpusim("launch " + kUserSource + " --mode functional" + affine_options(dir));
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "nvcc -ptx -lineinfo -arch=compute_75")) << o.output;  // the V100-like default
-  const std::vector<double> out = from_bytes<double>(read_bytes(dir.file("out.bin")));
-  ASSERT_EQ(out.size(), in.size());
-  for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(out[i], double(in[i] * 1.5f) + 10 + 0.25) << i;
+  expect_affine_output(dir);
 }
 
 // gpusim step takes a .cu file as gpusim launch does (it compiled nothing and blamed `gpusim run`).
 TEST(LaunchCudaSource, StepCompilesTheSourceFileToo) {
   TempDir dir;
-  const std::vector<float> in = {0.0f, 1.0f, 2.0f, -4.0f, 0.5f};
-  write_bytes(dir.file("in.bin"), as_bytes(in));
   write_text(dir.file("script.txt"), "continue\n");
-  const Outcome o = run_gpusim("step --script " + dir.file("script.txt") + " " + kUserSource +
-                               " --kernel affine --grid 1 --block 8 --arg in:f32:" + dir.file("in.bin") + " --arg out:f64:5:" +
-                               dir.file("out.bin") + " --arg struct:f32:1.5,s32:10,f64:0.25 --arg s32:5");
+  const Outcome o = run_gpusim("step --script " + dir.file("script.txt") + " " + kUserSource + affine_options(dir));
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "stepping kernel")) << o.output;
-  const std::vector<double> out = from_bytes<double>(read_bytes(dir.file("out.bin")));
-  ASSERT_EQ(out.size(), in.size());
-  for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(out[i], double(in[i] * 1.5f) + 10 + 0.25) << i;
+  expect_affine_output(dir);
 }
 
 // The statistics keep the PTX (mangled) name; the roofline shows the kernel as the user wrote it.
 TEST(LaunchCudaSource, RooflineShowsTheDemangledKernel) {
   TempDir dir;
-  const std::vector<float> in = {0.0f, 1.0f, 2.0f, -4.0f, 0.5f};
-  write_bytes(dir.file("in.bin"), as_bytes(in));
-  const Outcome o = run_gpusim("launch " + kUserSource + " --kernel affine --grid 1 --block 8 --arg in:f32:" + dir.file("in.bin") +
-                               " --arg out:f64:5:" + dir.file("out.bin") + " --arg struct:f32:1.5,s32:10,f64:0.25 --arg s32:5" +
-                               " --stats " + dir.file("s.json"));
+  const Outcome o = run_gpusim("launch " + kUserSource + affine_options(dir) + " --stats " + dir.file("s.json"));
   ASSERT_EQ(o.exit_code, 0) << o.output;
   const Outcome roofline = run_gpusim("roofline --stats " + dir.file("s.json") + " -o " + dir.file("r.svg"));
   ASSERT_EQ(roofline.exit_code, 0) << roofline.output;
