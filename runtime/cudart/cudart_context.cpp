@@ -119,6 +119,14 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
   }
   const std::string source = program_name + ".fatbin" + std::to_string(m.index) + (ptx.linked ? ".linked" : "") +
                              ".compute_" + std::to_string(ptx.arch) + ".ptx";
+  // Functional mode runs newer PTX (sm_90 code on the default sm_75 chip) where a GPU would not:
+  // said once per module, so that a program built for Hopper is not timed as a V100 unnoticed.
+  if (ptx.arch > arch && !env_.quiet)
+    std::fprintf(stderr,
+                 "gpusim: note: %s is PTX for compute_%u, newer than the simulated GPU (%s, compute capability %u.%u); it "
+                 "runs here, where a GPU of that capability would refuse it (cudaErrorNoKernelImageForDevice); "
+                 "--config configs/h100.ini simulates a compute_90 GPU\n",
+                 source.c_str(), ptx.arch, device_name.c_str(), arch / 10, arch % 10);
   if (const char* dir = std::getenv("GPUSIM_DUMP_PTX")) {
     const std::string path = std::string(dir) + "/" + source;
     if (FILE* f = std::fopen(path.c_str(), "w")) {

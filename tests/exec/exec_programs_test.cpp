@@ -127,6 +127,18 @@ TEST(Exec, EventTimeIsTheSimulatedTimeInTimingMode) {
   EXPECT_LT(ms, 0.1) << o.output;
 }
 
+// PTX newer than the simulated chip runs, with a note that a GPU of that capability would refuse
+// it; on a chip of its generation there is nothing to say.
+TEST(Exec, NewerPtxThanTheSimulatedChipIsNoted) {
+  const Outcome older = exec("", "vector_add_sm90");
+  ASSERT_EQ(older.exit_code, 0) << older.output;
+  EXPECT_TRUE(contains(older.output, "is PTX for compute_90, newer than the simulated GPU")) << older.output;
+  EXPECT_TRUE(contains(older.output, "compute capability 7.5")) << older.output;
+  const Outcome same = exec("--config '" + config("h100.ini") + "'", "vector_add_sm90");
+  ASSERT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_FALSE(contains(same.output, "newer than the simulated GPU")) << same.output;
+}
+
 TEST(Exec, SassOnlyBinaryGetsOneClearErrorNamingTheNvccFlag) {
   const Outcome o = exec("", "vector_add_sass_only");
   EXPECT_NE(o.exit_code, 0) << o.output;
