@@ -49,11 +49,13 @@ Dim3 with_run_time_cluster(const Dim3& launch_cluster, const Dim3& set_at_run_ti
   return r;
 }
 
-void check_run_time_cluster_value(const Dim3& compile_time, const std::string& kernel, int value, const std::string& what) {
+void set_run_time_cluster(Dim3& set_at_run_time, unsigned axis, int value, const Dim3& compile_time,
+                          const std::string& kernel, const std::string& what) {
   if (compile_time.x != 0)
     throw RunTimeClusterNotPermitted(what + " for '" + kernel + "': its cluster shape " + dims(compile_time) +
                                      " is fixed at compile time (__cluster_dims__, .reqnctapercluster)");
   if (value < 0) throw std::invalid_argument(what + " for '" + kernel + "': " + std::to_string(value) + " is negative");
+  (axis == 0 ? set_at_run_time.x : axis == 1 ? set_at_run_time.y : set_at_run_time.z) = static_cast<uint32_t>(value);
 }
 
 }  // namespace gpusim::runtime

@@ -35,13 +35,15 @@ Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg);
 // positive) or when the launch's attribute names another shape.
 Dim3 with_run_time_cluster(const Dim3& launch_cluster, const Dim3& set_at_run_time, const std::string& kernel);
 
-// Checks a value for one of those attributes (`what` names the call): refused when the kernel's
-// PTX fixes the shape (`compile_time`, from __cluster_dims__: CUDA answers cudaErrorNotPermitted,
-// which the caller maps from RunTimeClusterNotPermitted) or when negative (std::invalid_argument).
+// Sets `axis` (0 width, 1 height, 2 depth: the attributes' order in both APIs) of the shape set at
+// run time to `value`, for the API call `what`. Refused when the kernel's PTX fixes the shape
+// (`compile_time`, from __cluster_dims__: CUDA answers cudaErrorNotPermitted, which the caller maps
+// from RunTimeClusterNotPermitted) or when negative (std::invalid_argument).
 class RunTimeClusterNotPermitted : public Error {
  public:
   using Error::Error;
 };
-void check_run_time_cluster_value(const Dim3& compile_time, const std::string& kernel, int value, const std::string& what);
+void set_run_time_cluster(Dim3& set_at_run_time, unsigned axis, int value, const Dim3& compile_time,
+                          const std::string& kernel, const std::string& what);
 
 }  // namespace gpusim::runtime

@@ -6,8 +6,6 @@
 // itself with the program, so the program's stdout, stderr and exit status are its own.
 // Exit status before the program starts: 2 bad usage, 1 a program or configuration that cannot run.
 #include <link.h>
-
-#include <fstream>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -15,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>

@@ -334,23 +334,16 @@ CUresult cuFuncSetAttribute(CUfunction function, CUfunction_attribute attribute,
       case CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH: {
         // A cluster shape for launches that name none; checked at launch (runtime/cluster_launch.h).
         const std::array<uint32_t, 3>& fixed = f.kernel->required_cluster;
+        const unsigned axis = unsigned(raw_attribute - CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH);  // width, height, depth
+        const char* names[] = {"WIDTH", "HEIGHT", "DEPTH"};
         try {
-          gpusim::runtime::check_run_time_cluster_value({fixed[0], fixed[1], fixed[2]}, f.kernel->name, value,
-                                                        "CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_" +
-                                                            std::string(raw_attribute == CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH
-                                                                            ? "WIDTH"
-                                                                        : raw_attribute == CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT
-                                                                            ? "HEIGHT"
-                                                                            : "DEPTH"));
+          gpusim::runtime::set_run_time_cluster(f.run_time_cluster, axis, value, {fixed[0], fixed[1], fixed[2]},
+                                                f.kernel->name, std::string("CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_") + names[axis]);
         } catch (const gpusim::runtime::RunTimeClusterNotPermitted& e) {
           throw DriverFailure{CUDA_ERROR_NOT_PERMITTED, e.what()};
         } catch (const std::invalid_argument& e) {
           throw DriverFailure{CUDA_ERROR_INVALID_VALUE, e.what()};
         }
-        uint32_t& dim = raw_attribute == CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH    ? f.run_time_cluster.x
-                        : raw_attribute == CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT ? f.run_time_cluster.y
-                                                                                     : f.run_time_cluster.z;
-        dim = static_cast<uint32_t>(value);
         return CUDA_SUCCESS;
       }
       case CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE:  // a hint the cluster dispatch does not model

@@ -83,21 +83,17 @@ cudaError_t cudaFuncSetAttribute(const void* func, enum cudaFuncAttribute attr, 
                which == cudaFuncAttributeRequiredClusterDepth) {
       // A cluster shape for launches that name none (as __cluster_dims__ would fix it); checked at
       // launch (runtime/cluster_launch.h), refused when the PTX fixes the shape.
-      const gpusim::runtime::KernelInfo& info = ctx.kernel_info(k);
-      const char* name = which == cudaFuncAttributeRequiredClusterWidth    ? "cudaFuncAttributeRequiredClusterWidth"
-                         : which == cudaFuncAttributeRequiredClusterHeight ? "cudaFuncAttributeRequiredClusterHeight"
-                                                                           : "cudaFuncAttributeRequiredClusterDepth";
+      const unsigned axis = unsigned(which - cudaFuncAttributeRequiredClusterWidth);  // width, height, depth
+      const char* names[] = {"cudaFuncAttributeRequiredClusterWidth", "cudaFuncAttributeRequiredClusterHeight",
+                             "cudaFuncAttributeRequiredClusterDepth"};
       try {
-        gpusim::runtime::check_run_time_cluster_value(info.required_cluster, k.name, value, name);
+        gpusim::runtime::set_run_time_cluster(k.run_time_cluster, axis, value, ctx.kernel_info(k).required_cluster, k.name,
+                                              names[axis]);
       } catch (const gpusim::runtime::RunTimeClusterNotPermitted& e) {
         throw ApiError(cudaErrorNotPermitted, e.what());
       } catch (const std::invalid_argument& e) {
         throw ApiError(cudaErrorInvalidValue, e.what());
       }
-      uint32_t& dim = which == cudaFuncAttributeRequiredClusterWidth    ? k.run_time_cluster.x
-                      : which == cudaFuncAttributeRequiredClusterHeight ? k.run_time_cluster.y
-                                                                        : k.run_time_cluster.z;
-      dim = static_cast<uint32_t>(value);
     } else if (which == cudaFuncAttributeClusterSchedulingPolicyPreference) {
       // A hint (default, spread, load-balancing) the cluster dispatch does not model.
       if (value < 0 || value > 2)

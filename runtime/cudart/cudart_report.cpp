@@ -1,12 +1,10 @@
 // What a program ran, printed when it exits: one row per launch (kernel, grid, block,
-// warp-instructions, cycles, simulated and host time), or per kernel for programs of many launches,
-// and totals on stderr, and every launch's
-// statistics as JSON where GPUSIM_STATS names a file. The program's own output is untouched.
-#include <cxxabi.h>
-
+// warp-instructions, cycles, simulated and host time), or per kernel for programs of many
+// launches, and totals on stderr, and every launch's statistics as JSON where GPUSIM_STATS names a
+// file. The program's own output is untouched.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -16,17 +14,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "isa/kernel_names.h"
 #include "runtime/cudart/cudart_context.h"
 
 namespace gpusim::cudart {
 
 namespace {
 
-std::string demangle(const std::string& name) {
-  int status = 0;
-  std::unique_ptr<char, void (*)(void*)> d(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status), std::free);
-  return status == 0 && d ? std::string(d.get()) : name;
-}
+// Kernel names as the user wrote them (isa/kernel_names.h).
+std::string demangle(const std::string& name) { return isa::demangled_kernel_name(name); }
 
 // Launches listed one by one at most (faults, sampled predictions, source reports) when the table
 // has a row per kernel.
