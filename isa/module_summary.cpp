@@ -6,14 +6,35 @@
 #include <iomanip>
 #include <map>
 
+#include "isa/call_graph.h"
+#include "isa/kernel_names.h"
+
 namespace gpusim::isa {
 
 namespace {
 
 constexpr unsigned kUnitCount = unsigned(Unit::Sync) + 1;
 
+// Whether the kernel or a function it calls names an .extern .shared array (nvcc declares one
+// per module, shared by every kernel of the file, so the declaration alone says nothing).
+bool uses_dynamic_shared(const Module& m, const Function& kernel) {
+  auto names_extern_shared = [&](const Function&, const Instruction& in) {
+    for (unsigned i = 0; i < in.nops; ++i) {
+      const Operand& op = in.ops[i];
+      if ((op.kind != OperandKind::Address && op.kind != OperandKind::Symbol) || op.sym >= m.symbols.size()) continue;
+      const Symbol& s = m.symbols[op.sym];
+      if (s.space == StateSpace::Shared && s.is_extern) return true;
+    }
+    return false;
+  };
+  return any_reachable_in(m, kernel, false, names_extern_shared);
+}
+
 void write_function(std::ostream& out, const Module& m, const Function& f) {
-  out << (f.is_entry ? "kernel " : "function ") << f.name << "  (line " << f.decl_line << ")\n";
+  out << (f.is_entry ? "kernel " : "function ") << f.name;
+  const std::string readable = demangled_kernel_name(f.name);
+  if (readable != f.name) out << "  " << readable;
+  out << "  (line " << f.decl_line << ")\n";
   if (f.code.empty()) {
     out << "  declaration only (no body in this module)\n";
     return;
@@ -56,9 +77,7 @@ void write_function(std::ostream& out, const Module& m, const Function& f) {
   }
   out << "\n";
   if (f.is_entry) out << "  static shared: " << f.static_shared_bytes << " bytes\n";
-  bool dynamic_shared = false;
-  for (const Symbol& s : m.symbols) dynamic_shared |= s.space == StateSpace::Shared && s.is_extern;
-  if (f.is_entry && dynamic_shared) out << "  dynamic shared: declared (.extern .shared), sized at launch\n";
+  if (f.is_entry && uses_dynamic_shared(m, f)) out << "  dynamic shared: used (.extern .shared), sized at launch\n";
   out << "  local frame: " << f.local_bytes << " bytes\n";
   if (f.ptxas_registers) out << "  ptxas: " << f.ptxas_registers << " registers, " << f.ptxas_stack_bytes << " bytes stack\n";
 }

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "isa/call_graph.h"
 #include "isa/register_use.h"
 
 namespace gpusim::isa {
@@ -10,14 +11,6 @@ namespace {
 
 bool global_or_generic(StateSpace s) {
   return s == StateSpace::Global || s == StateSpace::Generic || s == StateSpace::None;
-}
-
-// A call whose target may be a device service (bodiless) or is unknown until run time.
-bool may_call_service(const Module* module, const Instruction& in) {
-  if (in.op != Opcode::Call) return false;
-  const Operand& target = in.ops[1];
-  if (target.kind != OperandKind::Function || !module) return true;  // indirect: any function, services too
-  return target.reg >= module->functions.size() || !module->functions[target.reg].has_body;
 }
 
 bool ordered_or_volatile(MemOrder o) { return o != MemOrder::None && o != MemOrder::Weak; }
@@ -53,37 +46,6 @@ bool only_reads_shared_state(const Module* module, const Instruction& in) {
       return false;
   }
 }
-
-namespace {
-
-// True when `hit(function, instruction)` holds for an instruction of `kernel` or of any function
-// reachable from it through direct calls; an indirect call or one to a device service counts when
-// `service_counts`.
-template <typename Hit>
-bool any_reachable_in(const Module& module, const Function& kernel, bool service_counts, Hit&& hit) {
-  std::vector<bool> seen(module.functions.size(), false);
-  std::vector<const Function*> todo{&kernel};
-  while (!todo.empty()) {
-    const Function& fn = *todo.back();
-    todo.pop_back();
-    for (const Instruction& in : fn.code) {
-      if (hit(fn, in)) return true;
-      if (in.op != Opcode::Call) continue;
-      if (may_call_service(&module, in)) {
-        if (service_counts) return true;
-        continue;
-      }
-      const uint32_t index = in.ops[1].reg;
-      if (index < seen.size() && !seen[index]) {
-        seen[index] = true;
-        todo.push_back(&module.functions[index]);
-      }
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 bool ctas_may_communicate(const Module& module, const Function& kernel) {
   return any_reachable_in(module, kernel, true, [](const Function&, const Instruction& in) {

@@ -321,6 +321,7 @@ LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOpti
     plan.ptx_path += ".ptx";  // messages name PTX lines as FILE.cu.ptx:N, CUDA lines (-lineinfo) as FILE.cu:N
   } else {
     if (vm.count("nvcc-flag")) throw UsageError("--nvcc-flag applies to a .cu file, not to " + plan.ptx_path);
+    refuse_misnamed_cuda_source(plan.ptx_path);
     plan.ptx_text = read_text_file(plan.ptx_path);
   }
   plan.module = isa::parse_ptx(plan.ptx_text, plan.ptx_path);

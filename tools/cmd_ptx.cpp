@@ -1,4 +1,4 @@
-// `gpusim ptx FILE.ptx [--arch sm_80]`: parse a PTX file, print what the simulator decoded,
+// `gpusim ptx FILE.ptx|FILE.cu [--arch sm_80]`: parse a PTX file (or nvcc's PTX of a .cu), print what the simulator decoded,
 // and, when ptxas is installed, what the real assembler allocates per kernel.
 #include <boost/program_options.hpp>
 
@@ -17,6 +17,8 @@
 #include "tools/commands.h"
 #include "isa/ptx_parser.h"
 #include "runtime/ptxas_info.h"
+#include "runtime/scratch_dir.h"
+#include "tools/cuda_source_compile.h"
 
 namespace gpusim::cli {
 
@@ -56,10 +58,10 @@ bool report_ptxas(const std::string& ptxas, const std::string& file, const std::
 }  // namespace
 
 int gpusim_cmd_ptx(int argc, char** argv) {
-  po::options_description opts("gpusim ptx FILE.ptx [options]\n\nParse a PTX file and summarise its kernels");
+  po::options_description opts("gpusim ptx FILE.ptx|FILE.cu [options]\n\nParse a PTX file and summarise its kernels");
   opts.add_options()("help,h", "show this help")(
       "arch", po::value<std::string>(), "architecture passed to ptxas -arch (default: the PTX's .target)")(
-      "file", po::value<std::string>(), "the PTX file");
+      "file", po::value<std::string>(), "the PTX file (or CUDA C++ .cu file, compiled by nvcc -ptx -lineinfo first)");
   po::positional_options_description positional;
   positional.add("file", 1);
   po::variables_map vm;
@@ -76,7 +78,7 @@ int gpusim_cmd_ptx(int argc, char** argv) {
     return 0;
   }
   if (!vm.count("file")) {
-    std::cerr << "gpusim ptx: missing FILE.ptx\n" << opts;
+    std::cerr << "gpusim ptx: missing FILE.ptx or FILE.cu\n" << opts;
     return 2;
   }
   const std::string file = vm["file"].as<std::string>();
@@ -85,20 +87,39 @@ int gpusim_cmd_ptx(int argc, char** argv) {
     std::cerr << "gpusim ptx: '" << file << "' is a directory, not a PTX file\n";
     return 1;
   }
-  std::ifstream in(file);
-  if (!in) {
-    std::cerr << "gpusim ptx: cannot open '" << file << "': " << std::strerror(errno) << "\n";
+  std::string arch = vm.count("arch") ? vm["arch"].as<std::string>() : "";
+  // A .cu file goes through `nvcc -ptx` first (as gpusim launch does); ptxas then reads that PTX.
+  std::optional<runtime::ScratchDir> scratch;
+  std::string ptx_file = file;
+  std::stringstream text;
+  try {
+    refuse_misnamed_cuda_source(file);
+    if (is_cuda_source(file)) {
+      const CompiledSource compiled = compile_cuda_source(file, arch.empty() ? "sm_80" : arch, {});
+      std::cerr << "gpusim ptx: " << compiled.command << "\n";
+      scratch.emplace("gpusim_ptx_");
+      ptx_file = scratch->file(std::filesystem::path(file).filename().string() + ".ptx");
+      std::ofstream(ptx_file) << compiled.ptx_text;
+      text << compiled.ptx_text;
+    }
+  } catch (const std::runtime_error& e) {
+    std::cerr << "gpusim ptx: " << e.what() << "\n";
     return 1;
   }
-  std::stringstream text;
-  text << in.rdbuf();
+  if (!scratch) {
+    std::ifstream in(file);
+    if (!in) {
+      std::cerr << "gpusim ptx: cannot open '" << file << "': " << std::strerror(errno) << "\n";
+      return 1;
+    }
+    text << in.rdbuf();
+  }
   if (text.str().find_first_not_of(" \t\r\n") == std::string::npos) {
     std::cerr << file << ":1: error: not PTX: the file is empty\n";
     return 1;
   }
-  std::string arch = vm.count("arch") ? vm["arch"].as<std::string>() : "";
   try {
-    isa::Module m = isa::parse_ptx(text.str(), file);
+    isa::Module m = isa::parse_ptx(text.str(), scratch ? file + ".ptx" : file);
     if (m.version.empty()) {
       std::cerr << file << ":1: error: not PTX: no .version directive\n";
       return 1;
@@ -112,7 +133,7 @@ int gpusim_cmd_ptx(int argc, char** argv) {
     return 1;
   }
   if (std::optional<std::string> ptxas = runtime::find_ptxas()) {
-    if (!report_ptxas(*ptxas, file, arch)) return 1;
+    if (!report_ptxas(*ptxas, ptx_file, arch)) return 1;
   } else {
     std::cout << "\n(ptxas not found on PATH or in /usr/local/cuda/bin: no register/shared figures)\n";
   }

@@ -7,6 +7,7 @@
 // for; 2 bad usage.
 #include <unistd.h>
 
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -87,7 +88,11 @@ int gpusim_cmd_step(int argc, char** argv) {
     }
   // A kernel file (PTX, or CUDA C++ that gpusim launch compiles first) rather than a workload.
   bool ptx = false;
-  for (const std::string& a : args) ptx = ptx || ends_with(a, ".ptx") || ends_with(a, ".cu");
+  for (const std::string& a : args) {
+    std::string lower = a;
+    for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+    ptx = ptx || ends_with(lower, ".ptx") || ends_with(lower, ".cu");  // launch names a misspelt .CU
+  }
   stepper::StepTarget target;
   std::string script, launch_index;
   try {

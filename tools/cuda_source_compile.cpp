@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -41,6 +42,15 @@ std::string virtual_architecture(const std::string& sm_arch) {
 bool is_cuda_source(const std::string& path) {
   const std::string ext = std::filesystem::path(path).extension().string();
   return ext == ".cu";
+}
+
+void refuse_misnamed_cuda_source(const std::string& path) {
+  const std::filesystem::path p(path);
+  std::string ext = p.extension().string();
+  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  if (ext != ".cu" || is_cuda_source(path)) return;
+  throw std::runtime_error(path + ": CUDA C++ must be in a file named *.cu, in lower case (nvcc refuses '" +
+                           p.extension().string() + "'); rename it to " + p.stem().string() + ".cu");
 }
 
 CompiledSource compile_cuda_source(const std::string& cu_path, const std::string& sm_arch,

@@ -15,6 +15,10 @@ struct CompiledSource {
 // Whether `path` names CUDA C++ (.cu) rather than PTX.
 bool is_cuda_source(const std::string& path);
 
+// Throws std::runtime_error naming the fix when `path` ends in .cu spelt in another case (.CU,
+// .Cu): nvcc refuses such a file, and read as PTX its C++ would only give a puzzling parse error.
+void refuse_misnamed_cuda_source(const std::string& path);
+
 // Compiles `cu_path` with `nvcc -ptx -lineinfo` for the simulated chip's architecture
 // (`sm_arch`, e.g. "sm_90" -> compute_90a: the architecture-specific features a Hopper kernel
 // may use) unless `nvcc_flags` choose one (-arch, -gencode, --gpu-architecture), plus those flags.

@@ -119,4 +119,30 @@ TEST(LaunchCudaSource, FaultNamesTheCudaSourceLine) {
   EXPECT_TRUE(contains(o.output, ", oob.cu:3)")) << o.output;
 }
 
+// `gpusim ptx` takes the same .cu file: nvcc's PTX summarised, kernels also by their C++ names.
+TEST(LaunchCudaSource, PtxCommandCompilesTheSourceFile) {
+  const Outcome o = run_gpusim("ptx " + kUserSource);
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "nvcc -ptx -lineinfo -arch=compute_80")) << o.output;
+  EXPECT_TRUE(contains(o.output, "launch_user.cu.ptx: PTX")) << o.output;
+  EXPECT_TRUE(contains(o.output, "kernel _Z6affine")) << o.output;
+  EXPECT_TRUE(contains(o.output, "affine(float const*, double*, Affine, int)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "ptxas -v -arch=sm_80")) << o.output;
+}
+
+// nvcc refuses `.CU`; read as PTX, the C++ gave "unexpected character" at some column instead.
+TEST(LaunchCudaSource, UpperCaseSuffixIsRefusedWithTheFix) {
+  TempDir dir;
+  write_text(dir.file("User.CU"), "__global__ void k(int* p) { p[0] = 1; }\n");
+  const std::string launch_options = " --grid 1 --block 1 --arg zeros:s32:1 </dev/null";
+  for (const std::string& command : {"ptx " + dir.file("User.CU"), "launch " + dir.file("User.CU") + launch_options,
+                                     "step " + dir.file("User.CU") + launch_options}) {
+    const Outcome o = run_gpusim(command);
+    EXPECT_EQ(o.exit_code, 1) << command << o.output;
+    EXPECT_TRUE(contains(o.output, "must be in a file named *.cu, in lower case")) << command << o.output;
+    EXPECT_TRUE(contains(o.output, "rename it to User.cu")) << command << o.output;
+    EXPECT_FALSE(contains(o.output, "unexpected character")) << command << o.output;
+  }
+}
+
 }  // namespace

@@ -76,4 +76,26 @@ TEST(PtxCommand, PtxasRejectionFailsTheCommand) {
   EXPECT_TRUE(contains(o.output, "PTX .version 1.0 does not support .target sm_80")) << o.output;
 }
 
+// nvcc declares one `.extern .shared` array per file for all its kernels: only the kernels that
+// reach it (themselves or through a call) use dynamic shared memory.
+TEST(PtxCommand, DynamicSharedIsReportedForTheKernelsThatUseIt) {
+  const auto dir = scratch_dir("dynshared");
+  const std::string file = write_file(dir / "dyn.ptx", ptx_module(
+      ".extern .shared .align 16 .b8 dyn[];\n"
+      ".func touch()\n{\n.reg .b32 %r<2>;\nmov.u32 %r1, 7;\nst.shared.u32 [dyn+4], %r1;\nret;\n}\n"
+      ".visible .entry direct()\n{\n.reg .b64 %rd<2>;\nmov.u64 %rd1, dyn;\nret;\n}\n"
+      ".visible .entry through_call()\n{\ncall touch, ();\nret;\n}\n"
+      ".visible .entry plain()\n{\nret;\n}\n"));
+  const Outcome o = run_gpusim("ptx '" + file + "'");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  auto section = [&](const std::string& kernel) {
+    const size_t at = o.output.find("kernel " + kernel);
+    return at == std::string::npos ? std::string() : o.output.substr(at, o.output.find("\nkernel ", at + 1) - at);
+  };
+  EXPECT_TRUE(contains(section("direct"), "dynamic shared: used")) << o.output;
+  EXPECT_TRUE(contains(section("through_call"), "dynamic shared: used")) << o.output;
+  ASSERT_FALSE(section("plain").empty()) << o.output;
+  EXPECT_FALSE(contains(section("plain"), "dynamic shared")) << o.output;
+}
+
 }  // namespace
