@@ -20,6 +20,12 @@ class ParseError : public std::runtime_error {
   std::string message;  // without the location prefix
 };
 
+// PTX whose .version is newer than the simulated driver reads (CUDA's UNSUPPORTED_PTX_VERSION).
+class UnsupportedPtxVersion : public ParseError {
+ public:
+  using ParseError::ParseError;
+};
+
 enum class TokenKind : uint8_t {
   Word,     // identifiers, directives (".reg"), dotted opcodes, registers ("%r1", "%tid.x")
   Number,   // 42, 0x1F, 7U, 0f3F800000, 0d..., 1.5, 1e-3

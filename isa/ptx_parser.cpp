@@ -3,6 +3,7 @@
 #include "isa/ptx_parser.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 
@@ -10,6 +11,8 @@
 #include "isa/register_operands.h"
 #include "isa/ptx_literals.h"
 #include "isa/ptx_parser_state.h"
+
+#include <cctype>
 
 namespace gpusim::isa {
 
@@ -138,6 +141,45 @@ Module PtxParser::run() {
   return std::move(m_);
 }
 
+// The newest PTX ISA the simulated driver reads: CUDA 13.0's (as ptxas 13.0 and the 13.0 driver's
+// JIT, which refuse newer text: "Unsupported .version 9.1; current version is '9.0'").
+constexpr unsigned kNewestPtxMajor = 9, kNewestPtxMinor = 0;
+
+void PtxParser::check_ptx_version(const Token& v) const {
+  const std::string text(v.text);
+  const size_t dot = text.find('.');
+  const bool well_formed = dot != std::string::npos && dot > 0 && dot + 1 < text.size() && dot <= 2 &&
+                           text.size() - dot - 1 <= 2 &&
+                           text.find_first_not_of("0123456789.") == std::string::npos &&
+                           text.find('.', dot + 1) == std::string::npos;
+  if (!well_formed) fail(v, "'.version " + text + "': expected MAJOR.MINOR (nvcc 13 writes 9.0)");
+  const unsigned major = unsigned(std::stoul(text.substr(0, dot))), minor = unsigned(std::stoul(text.substr(dot + 1)));
+  if (major > kNewestPtxMajor || (major == kNewestPtxMajor && minor > kNewestPtxMinor))
+    throw UnsupportedPtxVersion(m_.source_name, v.line, v.column, "PTX .version " + text + " is newer than this driver reads (CUDA 13.0: up to " +
+                std::to_string(kNewestPtxMajor) + "." + std::to_string(kNewestPtxMinor) + ")",
+                                line_text(v.line));
+}
+
+// The architectures a PTX .target may name (sm_XX with the a/f feature suffixes of sm_90 on),
+// as ptxas 13.0 knows them: a typo such as sm_99 is an error there, not a new GPU.
+void PtxParser::check_ptx_target(const Token& t) const {
+  static constexpr unsigned kKnown[] = {10,  11,  12,  13,  20,  21,  30,  32,  35,  37,  50,  52,  53,
+                                        60,  61,  62,  70,  72,  75,  80,  86,  87,  88,  89,  90,  100,
+                                        101, 103, 110, 120, 121};
+  const std::string text(t.text);
+  if (text.rfind("sm_", 0) == 0 && text.size() > 3) {
+    size_t end = 3;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+    const std::string suffix = text.substr(end);
+    if (end > 3 && end - 3 <= 3 && (suffix.empty() || suffix == "a" || suffix == "f")) {
+      const unsigned number = unsigned(std::stoul(text.substr(3, end - 3)));
+      for (unsigned known : kKnown)
+        if (known == number && (suffix.empty() || number >= 90)) return;
+    }
+  }
+  fail(t, "'.target " + text + "': not an architecture PTX can target (sm_75, sm_80, sm_90a, ...)");
+}
+
 void PtxParser::parse_module_item() {
   const Token& t = peek();
   if (t.is('@')) {  // "@@DWARF ..." lines
@@ -147,10 +189,14 @@ void PtxParser::parse_module_item() {
   if (t.kind != TokenKind::Word) fail(t, "unexpected '" + std::string(t.text) + "' at module scope");
   if (t.text == ".version") {
     take();
-    m_.version = std::string(take().text);
+    const Token& v = take();
+    check_ptx_version(v);
+    m_.version = std::string(v.text);
   } else if (t.text == ".target") {
     take();
-    m_.target = std::string(expect_word("a target name").text);
+    const Token& first = expect_word("a target name");
+    check_ptx_target(first);
+    m_.target = std::string(first.text);
     while (peek().is(',')) {
       ++pos_;
       m_.target += "," + std::string(expect_word("a target name").text);

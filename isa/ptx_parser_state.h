@@ -49,6 +49,8 @@ class PtxParser final : public NameScope {
   uint32_t find_symbol(std::string_view name) const override;
   int find_function(std::string_view name) const override { return m_.function_index(std::string(name)); }
   [[noreturn]] void fail(const Token& at, const std::string& message) const override;
+  void check_ptx_version(const Token& v) const;  // MAJOR.MINOR, not newer than the driver reads
+  void check_ptx_target(const Token& t) const;   // an architecture ptxas knows
   [[noreturn]] void fail_at(uint32_t line, uint32_t column, const std::string& message) const override;
 
  private:

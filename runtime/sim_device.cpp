@@ -193,6 +193,8 @@ class SimDevice final : public Device {
     m->ptx = ptx;
     try {
       m->module = isa::parse_ptx(ptx, source_name);
+    } catch (const isa::UnsupportedPtxVersion&) {
+      throw;  // its own error code in both APIs
     } catch (const std::exception& e) {
       throw Error(e.what());
     }

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/cudadrv/driver_graph.h"
+#include "isa/hex_text.h"
 #include "runtime/cudadrv/driver_state.h"
 
 using gpusim::cudadrv::api_call;
@@ -18,9 +19,25 @@ static_assert(int(gpusim::runtime::DeviceLimit::StackSize) == CU_LIMIT_STACK_SIZ
               int(gpusim::runtime::DeviceLimit::PrintfFifoSize) == CU_LIMIT_PRINTF_FIFO_SIZE &&
               int(gpusim::runtime::DeviceLimit::MallocHeapSize) == CU_LIMIT_MALLOC_HEAP_SIZE);
 
-std::vector<CUctx_st*>& stack_of_this_thread(DriverState& s) { return s.current[std::this_thread::get_id()]; }
+// The calling thread's stack, about to be changed by this library: the runtime's binding of the
+// primary context (if due) is applied first, then the change recorded (driver_state.h).
+std::vector<CUctx_st*>& stack_to_change(DriverState& s) {
+  gpusim::cudadrv::bind_runtime_primary_if_due(s);
+  gpusim::cudadrv::note_stack_set_by_driver(s);
+  return s.current[std::this_thread::get_id()];
+}
+
+// The context flags cuda.h defines (CU_CTX_FLAGS_MASK): one scheduling policy (auto, spin,
+// yield or blocking sync, not a mix), map-host, local-memory resize, core dumps, sync memops.
+void check_context_flags(unsigned flags) {
+  const unsigned schedule = flags & CU_CTX_SCHED_MASK;
+  if ((flags & ~unsigned(CU_CTX_FLAGS_MASK)) || (schedule & (schedule - 1)))
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE,
+                        "flags " + gpusim::isa::hex_text(flags) + ": unknown bits or more than one CU_CTX_SCHED_* policy"};
+}
 
 CUctx_st& new_context(DriverState& s, CUdevice device, unsigned flags) {
+  check_context_flags(flags);
   auto c = std::make_unique<CUctx_st>();
   c->device = device;
   c->flags = flags;
@@ -29,7 +46,7 @@ CUctx_st& new_context(DriverState& s, CUdevice device, unsigned flags) {
   return *raw;
 }
 
-void push(DriverState& s, CUctx_st* context) { stack_of_this_thread(s).push_back(context); }
+void push(DriverState& s, CUctx_st* context) { stack_to_change(s).push_back(context); }
 
 void destroy_created(DriverState& s, CUctx_st* context) {
   auto it = s.created_contexts.find(context);
@@ -69,7 +86,8 @@ CUresult cuDevicePrimaryCtxRelease(CUdevice device) {
       gpusim::cudadrv::destroy_context_contents(s, *s.primary);
       gpusim::cudadrv::forget_context(s, s.primary.get());
       s.primary.reset();
-        }
+      s.runtime_holds_primary = false;  // the program released the runtime's reference too
+    }
     return CUDA_SUCCESS;
   });
 }
@@ -86,7 +104,7 @@ CUresult cuDevicePrimaryCtxReset(CUdevice device) {
       s.primary->simulated_seconds = 0;
       s.primary->limits.clear();
     }
-      return CUDA_SUCCESS;
+    return CUDA_SUCCESS;
   });
 }
 
@@ -103,6 +121,7 @@ CUresult cuDevicePrimaryCtxGetState(CUdevice device, unsigned int* flags, int* a
 CUresult cuDevicePrimaryCtxSetFlags(CUdevice device, unsigned int flags) {
   return api_call("cuDevicePrimaryCtxSetFlags", [&](DriverState& s) {
     gpusim::cudadrv::require_device(s, device);
+    check_context_flags(flags);
     if (!s.primary) {
       s.primary = std::make_unique<CUctx_st>();
       s.primary->primary = true;
@@ -146,7 +165,7 @@ CUresult cuCtxPushCurrent(CUcontext context) {
 CUresult cuCtxPopCurrent(CUcontext* context) {
   return api_call("cuCtxPopCurrent", [&](DriverState& s) {
     gpusim::cudadrv::require_initialized(s);
-    std::vector<CUctx_st*>& stack = stack_of_this_thread(s);
+    std::vector<CUctx_st*>& stack = stack_to_change(s);
     if (stack.empty()) throw DriverFailure{CUDA_ERROR_INVALID_CONTEXT, "no context is current on this thread"};
     if (context) *context = stack.back();
     stack.pop_back();
@@ -157,7 +176,7 @@ CUresult cuCtxPopCurrent(CUcontext* context) {
 CUresult cuCtxSetCurrent(CUcontext context) {
   return api_call("cuCtxSetCurrent", [&](DriverState& s) {
     gpusim::cudadrv::require_initialized(s);
-    std::vector<CUctx_st*>& stack = stack_of_this_thread(s);
+    std::vector<CUctx_st*>& stack = stack_to_change(s);
     if (!context) {  // unbinds the current context
       if (!stack.empty()) stack.pop_back();
       return CUDA_SUCCESS;
@@ -175,15 +194,12 @@ CUresult cuCtxSetCurrent(CUcontext context) {
 CUresult cuCtxGetCurrent(CUcontext* context) {
   return api_call("cuCtxGetCurrent", [&](DriverState& s) {
     if (!context) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "context is null"};
-    // With gpusim's runtime in the program, the runtime's primary context is current as under
-    // NVIDIA's runtime (which calls cuInit and makes it current): the same join as every other
-    // call that needs a context (driver_state.cpp, current_context).
-    if (gpusim::cudadrv::join_runtime(s)) {
-      *context = &gpusim::cudadrv::current_context(s);
-      return CUDA_SUCCESS;
-    }
+    // After a runtime call on this thread the runtime's primary context is current, as under
+    // NVIDIA's runtime (which calls cuInit and binds it); before one, none is.
+    gpusim::cudadrv::join_runtime(s);
     gpusim::cudadrv::require_initialized(s);
-    const std::vector<CUctx_st*>& stack = stack_of_this_thread(s);
+    gpusim::cudadrv::bind_runtime_primary_if_due(s);
+    const std::vector<CUctx_st*>& stack = s.current[std::this_thread::get_id()];
     *context = stack.empty() ? nullptr : stack.back();
     return CUDA_SUCCESS;
   });
@@ -221,6 +237,7 @@ CUresult cuCtxSynchronize() {
   return api_call("cuCtxSynchronize", [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
     gpusim::cudadrv::check_capture_safe(s, "cuCtxSynchronize");
+    gpusim::cudadrv::flush_device_output(s);
     return CUDA_SUCCESS;
   });
 }

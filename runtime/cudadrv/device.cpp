@@ -29,6 +29,8 @@ int attribute_value(const gpusim::runtime::DeviceProperties& p, int a) {
   // Driver-only features (no cudaDevAttr counterpart) the driver library implements.
   if (a == CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED) return 1;  // driver_vmm.cpp
   if (a == CU_DEVICE_ATTRIBUTE_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR_SUPPORTED) return 1;  // its export
+  if (a == CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED) return 1;  // cuMemAllocAsync on the default pool (device_extras.cpp)
+  if (a == CU_DEVICE_ATTRIBUTE_TENSOR_MAP_ACCESS_SUPPORTED) return p.compute_major >= 9 ? 1 : 0;  // TMA, as on Hopper
   return gpusim::runtime::cuda_device_attribute(p, a).value_or(0);
 }
 

@@ -120,6 +120,31 @@ CUresult cuFuncSetCacheConfig(CUfunction function, CUfunc_cache config) {
   });
 }
 
+// Deprecated since CUDA 12 and without effect on current GPUs (4-byte banks here), but accepted.
+CUresult cuFuncSetSharedMemConfig(CUfunction function, CUsharedconfig config) {
+  return api_call("cuFuncSetSharedMemConfig", [&](DriverState& s) {
+    gpusim::cudadrv::require_initialized(s);
+    gpusim::cudadrv::live_function(s, function);
+    const long long raw = gpusim::runtime::raw_enum_value(config);
+    if (raw < CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE || raw > CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE)
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "config is not a CUsharedconfig value"};
+    return CUDA_SUCCESS;
+  });
+}
+
+// Execution affinity (SM partitions for MPS-like contexts) is not simulated: a query, answered no.
+CUresult cuDeviceGetExecAffinitySupport(int* supported, CUexecAffinityType type, CUdevice device) {
+  return api_call("cuDeviceGetExecAffinitySupport", [&](DriverState& s) {
+    if (!supported) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "pi is null"};
+    gpusim::cudadrv::require_device(s, device);
+    const long long raw = gpusim::runtime::raw_enum_value(type);
+    if (raw < 0 || raw >= CU_EXEC_AFFINITY_TYPE_MAX)
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "type is not a CUexecAffinityType value"};
+    *supported = 0;
+    return CUDA_SUCCESS;
+  });
+}
+
 CUresult cuCtxSetSharedMemConfig(CUsharedconfig config) {
   return api_call("cuCtxSetSharedMemConfig", [&](DriverState& s) {
     CUctx_st& c = gpusim::cudadrv::usable_context(s);

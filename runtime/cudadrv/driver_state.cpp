@@ -20,18 +20,54 @@ std::string pointer_text(const void* p) {
 
 namespace {
 
-// Whether gpusim's libcudart is loaded in this process: it exports the hook through which it
-// shares its simulated device (runtime/cudart/cudart_driver_bridge.cpp).
-bool gpusim_runtime_loaded() { return dlsym(RTLD_DEFAULT, "__cudaGpusimSharedDevice") != nullptr; }
+// libcudart's count of runtime calls (by this thread, or by the process); 0 without gpusim's
+// libcudart in the process (runtime/cudart/cudart_driver_bridge.cpp).
+uint64_t runtime_calls(DriverState& s, bool this_thread_only) {
+  if (!s.runtime_calls)
+    s.runtime_calls = reinterpret_cast<uint64_t (*)(int)>(dlsym(RTLD_DEFAULT, "__cudaGpusimRuntimeCalls"));
+  return s.runtime_calls ? s.runtime_calls(this_thread_only ? 1 : 0) : 0;
+}
 
 }  // namespace
 
 // A stream or event handle may be the runtime's before any call initialised this library (a
 // program that never calls cuInit, as NVIDIA's runtime initialises the driver): the handles are
-// the runtime's table's once initialised, so initialise first.
+// the runtime's table's once initialised, so initialise first. A program that has not called the
+// runtime has not initialised the driver either.
 bool join_runtime(DriverState& s) {
-  if (!s.initialized && gpusim_runtime_loaded()) initialize(s);
+  if (!s.initialized && runtime_calls(s, false) > 0) initialize(s);
   return s.shares_runtime_device;
+}
+
+void bind_runtime_primary_if_due(DriverState& s) {
+  if (!s.shares_runtime_device) return;
+  const std::thread::id me = std::this_thread::get_id();
+  std::vector<CUctx_st*>& stack = s.current[me];
+  if (!stack.empty() && stack.back()) return;
+  if (runtime_calls(s, true) <= s.runtime_calls_at_stack_change[me]) return;
+  if (!s.primary) {
+    s.primary = std::make_unique<CUctx_st>();
+    s.primary->primary = true;
+  }
+  if (!s.runtime_holds_primary) {
+    ++s.primary_references;
+    s.runtime_holds_primary = true;
+  }
+  if (stack.empty())
+    stack.push_back(s.primary.get());
+  else
+    stack.back() = s.primary.get();
+}
+
+void flush_device_output(DriverState& s) {
+  if (!s.shares_runtime_device) return;  // this library's own device prints as kernels finish
+  if (!s.runtime_flush_output)
+    s.runtime_flush_output = reinterpret_cast<void (*)()>(dlsym(RTLD_DEFAULT, "__cudaGpusimFlushDeviceOutput"));
+  if (s.runtime_flush_output) s.runtime_flush_output();
+}
+
+void note_stack_set_by_driver(DriverState& s) {
+  s.runtime_calls_at_stack_change[std::this_thread::get_id()] = runtime_calls(s, true);
 }
 
 DriverState& driver_state() {
@@ -67,20 +103,13 @@ bool is_live_context(const DriverState& s, CUctx_st* context) {
 }
 
 CUctx_st& current_context(DriverState& s) {
-  // Under NVIDIA's runtime the driver is initialised and the primary context current once the
-  // runtime has run: with gpusim's libcudart loaded and sharing its device, the same holds here.
+  // Under NVIDIA's runtime the driver is initialised once the runtime has run, and the primary
+  // context current on each thread that called it: with gpusim's libcudart sharing its device,
+  // the same holds here.
   join_runtime(s);
   require_initialized(s);
+  bind_runtime_primary_if_due(s);
   auto it = s.current.find(std::this_thread::get_id());
-  if (s.shares_runtime_device && (it == s.current.end() || it->second.empty() || !it->second.back())) {
-    if (!s.primary) {
-      s.primary = std::make_unique<CUctx_st>();
-      s.primary->primary = true;
-    }
-    ++s.primary_references;  // the runtime's reference
-    s.current[std::this_thread::get_id()] = {s.primary.get()};
-    return *s.primary;
-  }
   if (it == s.current.end() || it->second.empty() || !it->second.back())
     throw DriverFailure{CUDA_ERROR_INVALID_CONTEXT,
                         "no current context on this thread (cuCtxSetCurrent / cuCtxCreate first)"};

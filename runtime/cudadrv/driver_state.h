@@ -59,6 +59,7 @@ struct CUfunc_st {
   int max_dynamic_shared = kDefaultDynamicSharedLimit;
   int registers = -1;     // from ptxas, read on first need (-1: not yet asked, 0: unknown)
   bool non_portable_cluster = false;  // CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED
+  int preferred_carveout = -1;        // CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT (-1: no preference)
   gpusim::runtime::Dim3 run_time_cluster{0, 0, 0};  // CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_* set at run time
 };
 
@@ -69,6 +70,7 @@ struct CUmod_st {
   gpusim::isa::Module ptx;                   // the parsed PTX: parameter layouts, resources
   std::string ptx_text;
   std::map<std::string, std::unique_ptr<CUfunc_st>> functions;
+  unsigned max_registers = 0;  // CU_JIT_MAX_REGISTERS at load (0: no cap)
 };
 
 // A library (cuLibraryLoadData): a module loaded in the context current at load. Its kernels
@@ -125,6 +127,15 @@ struct DriverState {
   int primary_references = 0;
   std::map<CUctx_st*, std::unique_ptr<CUctx_st>> created_contexts;  // cuCtxCreate
   std::map<std::thread::id, std::vector<CUctx_st*>> current;        // per-thread context stacks
+  // With libcudart's device shared: its count of runtime calls on each thread when this library
+  // last set that thread's stack. A runtime call since then, on a thread with no current context,
+  // makes the primary context current there (as NVIDIA's runtime does at each call that finds
+  // none); a thread that never called the runtime has none (a pure driver program under gpusim
+  // exec, which preloads libcudart into every program).
+  std::map<std::thread::id, uint64_t> runtime_calls_at_stack_change;
+  bool runtime_holds_primary = false;  // the runtime's reference to the primary context is counted
+  uint64_t (*runtime_calls)(int this_thread_only) = nullptr;  // libcudart's __cudaGpusimRuntimeCalls
+  void (*runtime_flush_output)() = nullptr;                  // libcudart's __cudaGpusimFlushDeviceOutput
 
   std::map<CUmod_st*, std::unique_ptr<CUmod_st>> modules;
   std::set<CUfunc_st*> functions;
@@ -209,10 +220,19 @@ void initialize(DriverState& s);
 void share_runtime_streams(DriverState& s);
 void require_device(const DriverState& s, CUdevice device);
 CUctx_st& current_context(DriverState& s);               // INVALID_CONTEXT when none
-// With gpusim's libcudart in the process, initialises this library on its device (as NVIDIA's
-// runtime calls cuInit); whether the two share it (the runtime's primary context is then current
-// wherever a thread has none).
+// Once gpusim's libcudart in the process has been called, initialises this library on its device
+// (as NVIDIA's runtime calls cuInit); whether the two share it.
 bool join_runtime(DriverState& s);
+// Makes the primary context current on this thread when the runtime has been called there since
+// this library last set the thread's context stack and no context is current (see
+// DriverState::runtime_calls_at_stack_change).
+void bind_runtime_primary_if_due(DriverState& s);
+// Records that this library has just set the calling thread's context stack (push, pop, set).
+void note_stack_set_by_driver(DriverState& s);
+// A synchronisation point (context, stream or event synchronize, a blocking copy, the next
+// launch, a fault): device printf output of kernels run on libcudart's shared device, which waits
+// in libcudart until one, is written now. Without it, output printed from the kernels at exit.
+void flush_device_output(DriverState& s);
 CUctx_st& usable_context(DriverState& s);                // and the sticky fault, if any
 bool is_live_context(const DriverState& s, CUctx_st* context);
 // "0x..." for messages naming a handle.

@@ -134,6 +134,7 @@ void run_launch(DriverState& s, CUctx_st& context, CUfunc_st& f, const runtime::
   shared_record.grid[0] = cfg.grid.x, shared_record.grid[1] = cfg.grid.y, shared_record.grid[2] = cfg.grid.z;
   shared_record.block[0] = cfg.block.x, shared_record.block[1] = cfg.block.y, shared_record.block[2] = cfg.block.z;
   shared_record.shared_bytes = cfg.dynamic_shared_bytes;
+  flush_device_output(s);  // earlier kernels' printf output comes before this launch's
   try {
     gpusim::runtime::LaunchStats stats = s.device->launch(f.module->handle, f.kernel->name, cfg, args);
     context.simulated_seconds += stats.seconds;  // zero in functional mode
@@ -148,6 +149,7 @@ void run_launch(DriverState& s, CUctx_st& context, CUfunc_st& f, const runtime::
       shared_record.faulted = true;
       s.record_in_runtime(&shared_record);
     }
+    flush_device_output(s);  // what the kernels printed before the fault
     context.lost_code = fault_code(e);
     context.lost_reason = e.what();
     const char* name = nullptr;

@@ -4,6 +4,7 @@
 // around them measure kernels only, see stream_event.cpp). Host-mapped memory (memory_host.cpp)
 // and virtual-memory mappings (driver_vmm.cpp) are device addresses too, so every copy reaches them.
 #include <cuda.h>
+#include <dlfcn.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -78,6 +79,26 @@ size_t allocated_bytes(const DriverState& s) {
   for (const auto& [raw, c] : s.created_contexts) add(*c);
   for (const auto& [handle, a] : s.vmm_allocations) total += a.imported ? 0 : a.bytes;  // cuMemCreate's memory
   return total;
+}
+
+// cuMemFree of a cudaMalloc pointer (one device, one memory under NVIDIA's stack): with
+// libcudart's device shared and no context of this library holding `ptr`, the allocation is
+// libcudart's. It is freed here and libcudart told, so its accounting (cudaMemGetInfo) stays
+// right (calling cudaFree instead would re-enter this library's lock through stream capture
+// checks). False when `ptr` is not the start of such an allocation.
+bool free_runtime_allocation(DriverState& s, CUdeviceptr ptr) {
+  if (!s.shares_runtime_device) return false;
+  if (s.primary && s.primary->allocations.count(ptr)) return false;
+  for (const auto& [raw, c] : s.created_contexts)
+    if (c->allocations.count(ptr)) return false;
+  const std::optional<gpusim::runtime::AllocationInfo> region = s.device->allocation_at(ptr);
+  if (!region || region->base != ptr || region->host_mapped) return false;
+  using NoteFreed = void (*)(uint64_t);
+  auto note_freed = reinterpret_cast<NoteFreed>(dlsym(RTLD_DEFAULT, "__cudaGpusimDeviceBytesFreed"));
+  if (!note_freed) return false;
+  s.device->free(ptr);
+  note_freed(region->size);
+  return true;
 }
 
 bool is_device_address(const DriverState& s, CUdeviceptr p) { return s.device->allocation_at(p).has_value(); }
@@ -165,6 +186,7 @@ CUresult cuMemFree(CUdeviceptr ptr) {
       return CUDA_SUCCESS;
     }
     auto it = c.allocations.find(ptr);
+    if (it == c.allocations.end() && free_runtime_allocation(s, ptr)) return CUDA_SUCCESS;
     if (it == c.allocations.end())
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "0x" + [&] {
         char b[32];
@@ -196,18 +218,21 @@ CUresult cuMemcpyHtoD(CUdeviceptr dst, const void* src, size_t bytes) {
 CUresult cuMemcpyDtoH(void* dst, CUdeviceptr src, size_t bytes) {
   return api_call("cuMemcpyDtoH", [&](DriverState& s) {
     gpusim::cudadrv::check_capture_safe(s, "cuMemcpyDtoH");
+    gpusim::cudadrv::flush_device_output(s);  // a blocking copy synchronises
     return copy_out(s, dst, src, bytes);
   });
 }
 CUresult cuMemcpyDtoD(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
   return api_call("cuMemcpyDtoD", [&](DriverState& s) {
     gpusim::cudadrv::check_capture_safe(s, "cuMemcpyDtoD");
+    gpusim::cudadrv::flush_device_output(s);  // a blocking copy synchronises
     return copy_device_to_device(s, dst, src, bytes);
   });
 }
 CUresult cuMemcpy(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
   return api_call("cuMemcpy", [&](DriverState& s) {
     gpusim::cudadrv::check_capture_safe(s, "cuMemcpy");
+    gpusim::cudadrv::flush_device_output(s);  // a blocking copy synchronises
     return copy_unified(s, dst, src, bytes);
   });
 }

@@ -144,7 +144,10 @@ CUresult cuMemAllocPitch(CUdeviceptr* ptr, size_t* pitch, size_t width, size_t h
 }
 
 CUresult cuMemcpy2D(const CUDA_MEMCPY2D* copy) {
-  return api_call("cuMemcpy2D", [&](DriverState& s) { return copy_2d(s, copy); });
+  return api_call("cuMemcpy2D", [&](DriverState& s) {
+    gpusim::cudadrv::flush_device_output(s);  // a blocking copy synchronises
+    return copy_2d(s, copy);
+  });
 }
 // The same copy: the simulator has no alignment-dependent fast path to fall back from.
 CUresult cuMemcpy2DUnaligned(const CUDA_MEMCPY2D* copy) {
@@ -158,7 +161,10 @@ CUresult cuMemcpy2DAsync(const CUDA_MEMCPY2D* copy, CUstream stream) {
   });
 }
 CUresult cuMemcpy3D(const CUDA_MEMCPY3D* copy) {
-  return api_call("cuMemcpy3D", [&](DriverState& s) { return copy_3d(s, copy); });
+  return api_call("cuMemcpy3D", [&](DriverState& s) {
+    gpusim::cudadrv::flush_device_output(s);  // a blocking copy synchronises
+    return copy_3d(s, copy);
+  });
 }
 CUresult cuMemcpy3DAsync(const CUDA_MEMCPY3D* copy, CUstream stream) {
   return api_call("cuMemcpy3DAsync", [&](DriverState& s) {

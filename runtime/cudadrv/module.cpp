@@ -64,6 +64,9 @@ JitLog jit_log_option(unsigned count, const CUjit_option* options, void** values
 struct JitOutputs {
   JitLog error, info;
   float* wall_ms = nullptr;
+  // CU_JIT_MAX_REGISTERS: the JIT's register cap per thread (0: none); it decides whether a block
+  // fits (a 1024-thread block needs at most 64), so it is applied to ptxas' count (registers_of).
+  unsigned max_registers = 0;
 };
 
 JitOutputs jit_outputs(unsigned count, CUjit_option* options, void** values) {
@@ -72,6 +75,9 @@ JitOutputs jit_outputs(unsigned count, CUjit_option* options, void** values) {
   out.info = jit_log_option(count, options, values, CU_JIT_INFO_LOG_BUFFER, CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES);
   for (unsigned i = 0; i < count; ++i)
     if (gpusim::runtime::raw_enum_value(options[i]) == CU_JIT_WALL_TIME) out.wall_ms = reinterpret_cast<float*>(&values[i]);
+  for (unsigned i = 0; i < count; ++i)
+    if (gpusim::runtime::raw_enum_value(options[i]) == CU_JIT_MAX_REGISTERS)
+      out.max_registers = static_cast<unsigned>(reinterpret_cast<uintptr_t>(values[i]));
   return out;
 }
 
@@ -80,20 +86,41 @@ bool is_elf(const void* image) {
   return b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
 }
 
+// As libcudart does (runtime/cudart/cudart_context.cpp, Context::loaded): PTX for a newer
+// architecture than the simulated GPU runs here, where a GPU would refuse it; said once per module.
+void note_newer_ptx(const DriverState& s, const std::string& source_name, const std::string& target) {
+  const size_t at = target.find("sm_");
+  const int arch = at == std::string::npos ? 0 : std::atoi(target.c_str() + at + 3);
+  const int device = gpusim::cudadrv::compute_capability(s);
+  if (arch <= device || s.environment.quiet) return;
+  std::fprintf(stderr,
+               "gpusim libcuda: note: %s is PTX for %s, newer than the simulated GPU (compute capability %d.%d); it "
+               "runs here, where a GPU of that capability would refuse it (CUDA_ERROR_NO_BINARY_FOR_GPU); "
+               "--config configs/h100.ini simulates a compute_90 GPU\n",
+               source_name.c_str(), target.c_str(), device / 10, device % 10);
+}
+
 CUresult load_module_or_fail(DriverState& s, CUmodule* module, const std::string& source_name, const void* image,
-                             const JitLog& log) {
+                             const JitLog& log, unsigned max_registers) {
   if (!module || !image) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "module or image is null"};
   CUctx_st& context = gpusim::cudadrv::usable_context(s);
   auto m = std::make_unique<CUmod_st>();
   m->context = &context;
   m->source_name = source_name;
+  m->max_registers = max_registers;
   m->ptx_text = gpusim::cudadrv::module_image_ptx(s, source_name, image);
   try {
     m->handle = s.device->load_ptx(source_name, m->ptx_text);
     m->ptx = gpusim::isa::parse_ptx(m->ptx_text, source_name);
+  } catch (const gpusim::isa::UnsupportedPtxVersion& e) {
+    throw DriverFailure{CUDA_ERROR_UNSUPPORTED_PTX_VERSION, e.what()};
   } catch (const std::exception& e) {
     throw DriverFailure{CUDA_ERROR_INVALID_PTX, e.what()};
   }
+  if (m->ptx.version.empty())
+    throw DriverFailure{CUDA_ERROR_INVALID_PTX, source_name + ": not PTX (no .version directive)" +
+                                                    std::string(m->ptx_text.empty() ? ": the image is empty" : "")};
+  note_newer_ptx(s, source_name, m->ptx.target);
   log.write("");
   CUmod_st* raw = m.get();
   s.modules.emplace(raw, std::move(m));
@@ -108,7 +135,7 @@ CUresult load_module(DriverState& s, CUmodule* module, const std::string& source
   jit.info.write("");
   if (jit.wall_ms) *jit.wall_ms = 0.0f;
   try {
-    return load_module_or_fail(s, module, source_name, image, jit.error);
+    return load_module_or_fail(s, module, source_name, image, jit.error, jit.max_registers);
   } catch (const DriverFailure& failure) {
     jit.error.write(failure.message);
     throw;
@@ -124,6 +151,8 @@ int registers_of(DriverState& s, CUfunc_st& f) {
     const auto info = gpusim::runtime::ptxas_resources_for(f.module->ptx_text, s.config.sm_arch, &note);
     auto it = info.find(f.kernel->name);
     f.registers = it == info.end() ? 0 : static_cast<int>(it->second.registers);
+    // Under a CU_JIT_MAX_REGISTERS cap the JIT allocates at most that many (spilling the rest).
+    if (f.module->max_registers && f.registers > int(f.module->max_registers)) f.registers = int(f.module->max_registers);
   }
   return f.registers;
 }
@@ -285,7 +314,7 @@ CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfuncti
         break;
       }
       case CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: *value = f.max_dynamic_shared; break;
-      case CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT: *value = -1; break;
+      case CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT: *value = f.preferred_carveout; break;
       case CU_FUNC_ATTRIBUTE_CACHE_MODE_CA: *value = 0; break;
       case CU_FUNC_ATTRIBUTE_CLUSTER_SIZE_MUST_BE_SET: *value = k.explicit_cluster ? 1 : 0; break;
       // The compile-time shape (__cluster_dims__), else one set with cuFuncSetAttribute.
@@ -324,7 +353,8 @@ CUresult cuFuncSetAttribute(CUfunction function, CUfunction_attribute attribute,
       }
       case CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT:
         if (value < -1 || value > 100) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "carveout must be -1..100"};
-        return CUDA_SUCCESS;  // a hint; the simulator picks the carve-out from the launch's needs
+        f.preferred_carveout = value;  // a hint, read back; the simulator picks the carve-out from the launch's needs
+        return CUDA_SUCCESS;
       case CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED:  // lifts the portable 8 CTAs per cluster
         if (value != 0 && value != 1) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "the value must be 0 or 1"};
         f.non_portable_cluster = value == 1;

@@ -65,6 +65,7 @@ CUresult cuStreamSynchronize(CUstream stream) {
     gpusim::cudadrv::usable_context(s);
     gpusim::cudadrv::live_stream(s, stream);
     gpusim::cudadrv::check_not_capturing(s, stream, "cuStreamSynchronize");
+    gpusim::cudadrv::flush_device_output(s);
     return CUDA_SUCCESS;
   });
 }
@@ -140,6 +141,7 @@ CUresult cuEventSynchronize(CUevent event) {
   return api_call("cuEventSynchronize", [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
     gpusim::cudadrv::live_event(s, event);
+    gpusim::cudadrv::flush_device_output(s);
     return CUDA_SUCCESS;
   });
 }
@@ -152,7 +154,11 @@ CUresult cuEventElapsedTime(float* milliseconds, CUevent start, CUevent end) {
     const CUevent_st& b = gpusim::cudadrv::live_event(s, end);
     if ((a.flags | b.flags) & CU_EVENT_DISABLE_TIMING)
       throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "an event was created with CU_EVENT_DISABLE_TIMING"};
-    if (!a.recorded || !b.recorded) return CUDA_ERROR_NOT_READY;  // CUDA's answer for an unrecorded event
+    // cuda.h: an event never recorded is CUDA_ERROR_INVALID_HANDLE (NOT_READY is for one recorded
+    // but not yet complete, which a synchronous simulator never has).
+    if (!a.recorded || !b.recorded)
+      throw DriverFailure{CUDA_ERROR_INVALID_HANDLE,
+                          std::string(!a.recorded ? "start" : "end") + " event has not been recorded (cuEventRecord)"};
     *milliseconds = static_cast<float>((b.seconds - a.seconds) * 1e3);  // one clock (event_clock)
     return CUDA_SUCCESS;
   });

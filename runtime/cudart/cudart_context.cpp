@@ -1,4 +1,5 @@
 #include "runtime/cudart/cudart_context.h"
+#include "isa/ptx_lexer.h"
 #include "runtime/cudart/cudart_stepper.h"
 #include "runtime/host_mapped_memory.h"
 #include "runtime/rdc_program.h"
@@ -136,6 +137,9 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
   }
   try {
     m.module = device().load_ptx(source, ptx.text);
+  } catch (const isa::UnsupportedPtxVersion& e) {
+    m.load_failed = true;
+    throw ApiError(cudaErrorUnsupportedPtxVersion, e.what());
   } catch (const runtime::Error& e) {
     m.load_failed = true;
     throw ApiError(cudaErrorInvalidPtx, std::string(e.what()) +

@@ -152,7 +152,12 @@ class Context {
   // The host copy of the __managed__ variable that holds `p` (what host code takes the address
   // of), or null.
   const VariableRecord* managed_variable_at(const void* p) const;
-  void note_device_bytes(int64_t delta) { device_bytes_in_use_ += delta; }
+  // Never below zero: cudaFree of a cuMemAlloc pointer (libcuda's, which this count leaves out)
+  // subtracts bytes never added.
+  void note_device_bytes(int64_t delta) {
+    const uint64_t freed = delta < 0 ? uint64_t(-delta) : 0;
+    device_bytes_in_use_ = freed > device_bytes_in_use_ ? 0 : device_bytes_in_use_ + delta;
+  }
   // cudaHostGetFlags: the flags each pinned allocation or registration was made with, by base.
   std::map<const void*, unsigned> pinned_flags;
   // cudaMemAdvise / cudaMemPrefetchAsync history and managed allocations, libcuda's too when it
@@ -244,12 +249,20 @@ class HostCallbackScope {
   cudaError_t saved_last_error_;
 };
 
+// Runtime API calls made by the calling thread and by the process (registration excluded).
+// NVIDIA's runtime makes its primary context current on a thread at that thread's first call;
+// gpusim's libcuda asks these counts (through __cudaGpusimRuntimeCalls) rather than treating the
+// runtime's mere presence (gpusim exec preloads it into every program) as that call.
+void count_runtime_call();
+uint64_t runtime_calls(bool this_thread_only);
+
 cudaError_t set_last_error(cudaError_t code);
 cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message);
 cudaError_t error_from_current_exception(const char* function);
 
 template <typename F>
 cudaError_t api(const char* function, F&& body) {
+  if (function[0] != '_') count_runtime_call();  // nvcc's start-up registration is no call of the program's
   Context& ctx = context();
   std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
   if (ctx.forked_child())

@@ -20,6 +20,28 @@ extern "C" void* __cudaGpusimSharedDevice() {
   }
 }
 
+// Whether the runtime has been used, by the calling thread (`this_thread_only`) or the process:
+// libcuda makes the shared primary context current on a thread only after a runtime call there,
+// and initialises itself unasked only after one anywhere, as under NVIDIA's runtime.
+extern "C" uint64_t __cudaGpusimRuntimeCalls(int this_thread_only) {
+  return gpusim::cudart::runtime_calls(this_thread_only != 0);
+}
+
+// libcuda's synchronisation points write the device printf output its kernels left here, as the
+// runtime's own do (Context::flush_device_output).
+extern "C" void __cudaGpusimFlushDeviceOutput() {
+  gpusim::cudart::Context& ctx = gpusim::cudart::context();
+  std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  ctx.flush_device_output();
+}
+
+// libcuda freed one of this library's device allocations (cuMemFree of a cudaMalloc pointer).
+extern "C" void __cudaGpusimDeviceBytesFreed(uint64_t bytes) {
+  gpusim::cudart::Context& ctx = gpusim::cudart::context();
+  std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  ctx.note_device_bytes(-static_cast<int64_t>(bytes));
+}
+
 // libcuda's launches on the shared device, into this library's launch table and timeline
 // (runtime/shared_device_launch.h).
 extern "C" void __cudaGpusimRecordDriverLaunch(gpusim::runtime::SharedDeviceLaunch* launch) {

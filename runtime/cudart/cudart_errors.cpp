@@ -2,8 +2,10 @@
 // the mapping from the simulator's exceptions to the code a GPU would return.
 #include <cuda_runtime_api.h>
 
+#include <atomic>
 #include <cstdio>
 
+#include "isa/ptx_lexer.h"
 #include "runtime/cluster_launch.h"
 #include "runtime/cuda_answers.h"
 #include "runtime/cudart/cudart_context.h"
@@ -50,6 +52,26 @@ HostCallbackScope::~HostCallbackScope() {
 }
 bool HostCallbackScope::active() { return host_callback_depth() > 0; }
 
+namespace {
+std::atomic<uint64_t>& process_runtime_calls() {
+  static std::atomic<uint64_t> calls{0};
+  return calls;
+}
+uint64_t& thread_runtime_calls() {
+  thread_local uint64_t calls = 0;
+  return calls;
+}
+}  // namespace
+
+void count_runtime_call() {
+  ++thread_runtime_calls();
+  ++process_runtime_calls();
+}
+
+uint64_t runtime_calls(bool this_thread_only) {
+  return this_thread_only ? thread_runtime_calls() : process_runtime_calls().load();
+}
+
 cudaError_t set_last_error(cudaError_t code) {
   if (code != cudaSuccess) last_error() = code;
   return code;
@@ -76,6 +98,8 @@ cudaError_t error_from_current_exception(const char* function) {
     return report_failure(function, ctx.sticky_error, e.what());
   } catch (const runtime::ClusterShapeError& e) {
     return report_failure(function, cudaErrorInvalidClusterSize, e.what());
+  } catch (const isa::UnsupportedPtxVersion& e) {  // a library's PTX (cudaLibraryLoadData) newer than CUDA 13.0's
+    return report_failure(function, cudaErrorUnsupportedPtxVersion, e.what());
   } catch (const runtime::OutOfMemory& e) {
     return report_failure(function, cudaErrorMemoryAllocation, e.what());
   } catch (const std::bad_alloc&) {

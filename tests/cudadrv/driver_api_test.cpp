@@ -205,6 +205,14 @@ TEST_F(DriverTest, MalformedPtxAndBinaryImagesAreRefusedWithALog) {
   EXPECT_NE(std::string(log).find(":6:"), std::string::npos) << "the log names the line: " << log;
   const unsigned char elf[] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0};
   EXPECT_CU(CUDA_ERROR_NO_BINARY_FOR_GPU, cu.cuModuleLoadData(&m, elf));
+  // PTX newer than CUDA 13.0's driver reads, an empty image, an unknown architecture.
+  const char* newer = ".version 9.9\n.target sm_80\n.address_size 64\n.visible .entry k()\n{\nret;\n}\n";
+  EXPECT_CU(CUDA_ERROR_UNSUPPORTED_PTX_VERSION, cu.cuModuleLoadDataEx(&m, newer, 2, options, values));
+  EXPECT_NE(std::string(log).find("newer than this driver reads"), std::string::npos) << log;
+  EXPECT_CU(CUDA_ERROR_INVALID_PTX, cu.cuModuleLoadDataEx(&m, "", 2, options, values));
+  EXPECT_NE(std::string(log).find("not PTX"), std::string::npos) << log;
+  const char* typo = ".version 9.0\n.target sm_99\n.address_size 64\n.visible .entry k()\n{\nret;\n}\n";
+  EXPECT_CU(CUDA_ERROR_INVALID_PTX, cu.cuModuleLoadData(&m, typo));
   ASSERT_CU_OK(cu.cuModuleUnload(module));
   EXPECT_CU(CUDA_ERROR_INVALID_HANDLE, cu.cuModuleUnload(module));
   module = nullptr;

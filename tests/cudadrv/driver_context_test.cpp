@@ -121,7 +121,8 @@ TEST_F(DriverTest, EventsTimeTheWorkBetweenThem) {
   float ms = -1;
   ASSERT_CU_OK(cu.cuEventElapsedTime(&ms, start, stop));
   EXPECT_GT(ms, 0.0f);
-  EXPECT_CU(CUDA_ERROR_NOT_READY, cu.cuEventElapsedTime(&ms, start, unrecorded));
+  // cuda.h: "If cuEventRecord() has not been called on either event, then CUDA_ERROR_INVALID_HANDLE".
+  EXPECT_CU(CUDA_ERROR_INVALID_HANDLE, cu.cuEventElapsedTime(&ms, start, unrecorded));
   ASSERT_CU_OK(cu.cuEventDestroy(unrecorded));
   EXPECT_CU(CUDA_ERROR_INVALID_HANDLE, cu.cuEventRecord(unrecorded, nullptr));
   ASSERT_CU_OK(cu.cuStreamDestroy(stream));

@@ -52,8 +52,20 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "cdp_errors", "per_thread_stream", "stream_attributes", "allocation_failures",
                                            "driver_entry_point", "host_callbacks", "launch_attributes", "find_nth_bit",
                                            "managed_hints", "graph_composite", "cache_hints",
-                                           "driver_jit_link", "driver_vmm", "driver_memory", "driver_cooperative",
+                                           "driver_jit_link", "driver_vmm", "driver_memory", "driver_contexts", "driver_cooperative",
                                            "driver_graphs", "mixed_streams", "mixed_managed", "mixed_graphs"));
+
+// Device printf of a driver launch is written at cuCtxSynchronize, as a GPU's is (it waited for
+// the process's exit when libcudart, which gpusim exec preloads, held the device).
+TEST(Exec, DriverLaunchPrintfAppearsAtTheSynchronisation) {
+  const Outcome o = exec("", "driver_contexts");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const size_t device = o.output.find("device printf from a driver launch");
+  const size_t host = o.output.find("after cuCtxSynchronize");
+  ASSERT_NE(device, std::string::npos) << o.output;
+  ASSERT_NE(host, std::string::npos) << o.output;
+  EXPECT_LT(device, host) << o.output;
+}
 
 // A forked child's exit() must not print the parent's launch table (nor write its statistics).
 TEST(Exec, ForkedChildLeavesTheReportToItsParent) {

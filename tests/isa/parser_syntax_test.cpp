@@ -331,5 +331,28 @@ TEST(ParserErrors, WhatIncludesTheSourceLine) {
   }
 }
 
+// The header as ptxas 13.0 reads it: a .version newer than CUDA 13.0's 9.0 has its own error
+// (the driver's UNSUPPORTED_PTX_VERSION), a malformed one and an unknown .target are errors.
+TEST(ParserErrors, VersionAndTargetAreChecked) {
+  const std::string body = ".address_size 64\n.visible .entry k()\n{\nret;\n}\n";
+  try {
+    parse_ptx(".version 9.1\n.target sm_80\n" + body, "new.ptx");
+    FAIL() << "PTX 9.1 must be refused";
+  } catch (const UnsupportedPtxVersion& e) {
+    EXPECT_EQ(e.line, 1u);
+    EXPECT_NE(e.message.find("PTX .version 9.1 is newer than this driver reads (CUDA 13.0: up to 9.0)"), std::string::npos)
+        << e.message;
+  }
+  expect_error(".version 10.0\n.target sm_80\n" + body, 1, 10, "newer than this driver reads");
+  expect_error(".version 9\n.target sm_80\n" + body, 1, 10, "'.version 9': expected MAJOR.MINOR");
+  expect_error(".version 9.0.1\n.target sm_80\n" + body, 1, 10, "expected MAJOR.MINOR");
+  expect_error(".version 9.0\n.target sm_99\n" + body, 2, 9, "'.target sm_99': not an architecture PTX can target");
+  expect_error(".version 9.0\n.target sm_80a\n" + body, 2, 9, "not an architecture");  // a/f: sm_90 on
+  expect_error(".version 9.0\n.target compute_80\n" + body, 2, 9, "not an architecture");
+  for (const char* target : {"sm_52", "sm_75", "sm_89", "sm_90a", "sm_100f", "sm_121a", "sm_80, debug"})
+    EXPECT_NO_THROW(parse_ptx(".version 9.0\n.target " + std::string(target) + "\n" + body, "ok.ptx")) << target;
+  EXPECT_NO_THROW(parse_ptx(".version 7.0\n.target sm_70\n" + body, "old.ptx"));
+}
+
 }  // namespace
 }  // namespace gpusim::isa
