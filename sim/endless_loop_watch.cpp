@@ -22,6 +22,18 @@ bool completes_later(isa::Opcode op) {
   }
 }
 
+// A CTA whose warps have all executed their last instruction stays resident until its memory
+// operations drain (a thousand atomics on one address queue at the L2 for longer than a check
+// interval): it is finishing, not looping.
+bool any_cta_finishing(const std::vector<const isa::CtaState*>& ctas) {
+  for (const isa::CtaState* c : ctas) {
+    bool all_done = true;
+    for (const auto& w : c->warps) all_done = all_done && w->done();
+    if (all_done) return true;
+  }
+  return false;
+}
+
 uint64_t visible_effects(const std::vector<const isa::CtaState*>& ctas) {
   uint64_t n = 0;
   for (const isa::CtaState* c : ctas)
@@ -65,7 +77,7 @@ void EndlessLoopWatch::check(std::vector<const isa::CtaState*>& resident, bool m
   const uint64_t effects = visible_effects(resident);
   bool same_ctas = resident.size() == ctas_.size();
   for (size_t i = 0; same_ctas && i < resident.size(); ++i) same_ctas = resident[i]->linear_id == ctas_[i];
-  const bool quiet = same_ctas && effects == effects_ && !resident.empty() && !may_dispatch;
+  const bool quiet = same_ctas && effects == effects_ && !resident.empty() && !may_dispatch && !any_cta_finishing(resident);
   if (!quiet) {
     // Something visible happened (or could): start over from here.
     ctas_.clear();

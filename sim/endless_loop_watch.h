@@ -10,7 +10,7 @@
 // The interval proves an endless loop when, across it, no warp anywhere did anything another warp
 // could notice (isa::Warp::visible_effects: no store outside local memory, atomic, barrier,
 // mbarrier arrival, exit, trap or call), the resident CTAs stayed the same with none waiting for
-// a free SM, and every warp either came back to its image after running at least one instruction
+// a free SM and none finishing (all its warps done, its memory operations draining), and every warp either came back to its image after running at least one instruction
 // or is finished or waiting at a barrier. Then shared and global memory stay as they are (only
 // such instructions change them), each warp's future is a function of its own state and that
 // memory, so each repeats what it just did, forever, and no barrier wait can end (arrivals are

@@ -99,6 +99,66 @@ TEST_P(EndlessLoopTest, AWaitAnotherCtaEndsLateIsNotStopped) {
   EXPECT_EQ(words[1], n);  // CTA 0 saw the flag CTA 1 set
 }
 
+// hammer(counter, n): every thread adds 1 to one word n times, as nvcc 13 compiles
+// `for (int i = 0; i < n; ++i) atomicAdd(c, 1);` (-arch=compute_75): unrolled by four, atom with
+// destinations nothing reads, so a warp reaches ret with its atomics in flight.
+const char* kHammerPtx = R"(.version 9.0
+.target sm_75
+.address_size 64
+.visible .entry hammer(
+ .param .u64 hammer_param_0,
+ .param .u32 hammer_param_1
+)
+{
+ .reg .pred  %p<6>;
+ .reg .b32  %r<16>;
+ .reg .b64  %rd<3>;
+ ld.param.u64  %rd2, [hammer_param_0];
+ ld.param.u32  %r7, [hammer_param_1];
+ cvta.to.global.u64  %rd1, %rd2;
+ setp.lt.s32  %p1, %r7, 1;
+ @%p1 bra  $L__BB0_6;
+ add.s32  %r8, %r7, -1;
+ and.b32   %r15, %r7, 3;
+ setp.lt.u32  %p2, %r8, 3;
+ @%p2 bra  $L__BB0_4;
+ sub.s32  %r14, %r7, %r15;
+$L__BB0_3:
+ atom.global.add.u32  %r9, [%rd1], 1;
+ atom.global.add.u32  %r10, [%rd1], 1;
+ atom.global.add.u32  %r11, [%rd1], 1;
+ atom.global.add.u32  %r12, [%rd1], 1;
+ add.s32  %r14, %r14, -4;
+ setp.ne.s32  %p3, %r14, 0;
+ @%p3 bra  $L__BB0_3;
+$L__BB0_4:
+ setp.eq.s32  %p4, %r15, 0;
+ @%p4 bra  $L__BB0_6;
+$L__BB0_5:
+ .pragma "nounroll";
+ atom.global.add.u32  %r13, [%rd1], 1;
+ add.s32  %r15, %r15, -1;
+ setp.ne.s32  %p5, %r15, 0;
+ @%p5 bra  $L__BB0_5;
+$L__BB0_6:
+ ret;
+}
+)";
+
+// 81,920 atomics on one address queue at the L2 (one a cycle) after every warp has issued its last
+// instruction: the CTAs stay resident, all warps done, for thousands of cycles while they drain.
+// The timing-mode watch took that for warps repeating their states and stopped a correct kernel.
+TEST_P(EndlessLoopTest, CtasDrainingContendedAtomicsAreNotStopped) {
+  const ModuleHandle hammer = dev->load_ptx("hammer.ptx", kHammerPtx);
+  LaunchConfig c;
+  c.grid = Dim3{80, 1, 1};
+  c.block = Dim3{256, 1, 1};
+  dev->launch(hammer, "hammer", c, args(flag, uint32_t(4)));
+  uint32_t counter = 0;
+  dev->copy_to_host(&counter, flag, sizeof counter);
+  EXPECT_EQ(counter, 80u * 256u * 4u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, EndlessLoopTest, ::testing::Values(SimMode::Functional, SimMode::Timing),
                          [](const ::testing::TestParamInfo<SimMode>& i) {
                            return i.param == SimMode::Functional ? std::string("functional") : std::string("timing");
