@@ -248,6 +248,7 @@ class Linker {
     resolve_globals();
     rename_internals();
     renumber_files();
+    drop_inlining_details();
     return emit();
   }
 
@@ -391,6 +392,26 @@ class Linker {
         if (t.text != ".file" && t.text != ".loc" && t.text != "inlined_at") continue;
         auto id = ids.find(std::string(u.toks[i + 1].text));
         if (id != ids.end()) u.substitutions[i + 1] = id->second;
+      }
+    }
+  }
+
+  // `.loc N line col, function_name $L__info_stringK, inlined_at ...` (nvcc -lineinfo, for inlined
+  // calls): the labels live in each module's .section .debug_str, which the link does not carry
+  // over (DWARF is per module), and ptxas refuses a .loc naming an undefined label. The link keeps
+  // file, line and column, all that gpusim reads from a .loc.
+  void drop_inlining_details() {
+    for (Unit& u : units_) {
+      if (!u.included) continue;
+      for (size_t i = 0; i + 2 < u.toks.size(); ++i) {
+        if (u.toks[i].text != ".loc") continue;
+        const uint32_t line = u.toks[i].line;
+        size_t j = i + 1;
+        while (j + 1 < u.toks.size() && u.toks[j].line == line &&
+               !(u.toks[j].is(',') && u.toks[j + 1].text == "function_name"))
+          ++j;
+        if (j + 1 >= u.toks.size() || u.toks[j].line != line) continue;
+        for (; j < u.toks.size() && u.toks[j].line == line; ++j) u.substitutions[j] = "";
       }
     }
   }

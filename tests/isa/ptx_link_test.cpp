@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "isa/ptx_parser.h"
+#include "runtime/ptxas_info.h"
 #include "runtime/sim_device.h"
 
 namespace gpusim::isa {
@@ -87,6 +88,25 @@ TEST(PtxLink, LineInformationKeepsEachModulesSourceFile) {
   EXPECT_NE(linked.find(".loc 1 7 1"), std::string::npos) << linked;
   const Module m = parse_ptx(linked, "linked.ptx");
   EXPECT_EQ(m.source_files.at(2), "b.cu");
+}
+
+// nvcc -lineinfo -rdc marks inlined code `.loc F L C, function_name $L__info_stringN, inlined_at
+// ...`, the label defined in the module's .section .debug_str, which the link leaves behind: the
+// linked .loc keeps file, line and column, and ptxas (timing mode's register counts) accepts it.
+TEST(PtxLink, InlinedLineInformationNamesNoLabelLeftBehind) {
+  std::string b = module_b();
+  const std::string plain = "  .loc 1 3 1\n";
+  b.replace(b.find(plain), plain.size(), "  .loc 1 3 1, function_name $L__info_string0, inlined_at 1 9 2\n");
+  b += ".section .debug_str\n{\n$L__info_string0:\n.b8 95,90,0\n}\n";
+  const std::string linked = link_ptx({{"a", module_a()}, {"b", b}}, runtime_provides);
+  EXPECT_NE(linked.find(".loc 2 3 1"), std::string::npos) << linked;
+  EXPECT_EQ(linked.find("function_name"), std::string::npos) << linked;
+  EXPECT_EQ(linked.find("$L__info_string0"), std::string::npos) << linked;
+  const Module m = parse_ptx(linked, "linked.ptx");
+  EXPECT_EQ(m.source_files.at(2), "b.cu");
+  if (runtime::find_ptxas()) {
+    EXPECT_NO_THROW(runtime::run_ptxas(linked, "sm_80")) << linked;
+  }
 }
 
 TEST(PtxLink, MissingExternNamesTheSymbolAndTheModule) {
