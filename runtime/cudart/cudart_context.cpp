@@ -181,6 +181,9 @@ void Context::managed_to_host() {
 }
 
 double Context::now() {
+  // The settings say which clock: read them first (an event recorded before anything else created
+  // the device took the host clock, a later one the simulated timeline: a negative elapsed time).
+  create_device();
   if (environment().device.mode == runtime::SimMode::Timing) return timeline_seconds_;
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start_).count();
 }

@@ -11,6 +11,22 @@ static int callbacks = 0;
 void CUDART_CB on_done(void* user) { callbacks += *static_cast<int*>(user); }
 
 int main() {
+  // Events recorded before anything else: the first must read the same clock as the second (in
+  // timing mode the simulated timeline; it read the host clock before the device existed, and
+  // the elapsed time came out negative).
+  cudaEvent_t first, second;
+  CHECK(cudaEventCreate(&first));
+  CHECK(cudaEventCreate(&second));
+  CHECK(cudaEventRecord(first));
+  square<<<1, 32>>>(nullptr, 0);
+  CHECK(cudaEventRecord(second));
+  CHECK(cudaEventSynchronize(second));
+  float first_ms = -1;
+  CHECK(cudaEventElapsedTime(&first_ms, first, second));
+  EXPECT(first_ms >= 0 && first_ms < 1000);
+  CHECK(cudaEventDestroy(first));
+  CHECK(cudaEventDestroy(second));
+
   const int n = 4096, chunks = 4, chunk = n / chunks;
   int* h;
   CHECK(cudaMallocHost(&h, n * sizeof(int)));
