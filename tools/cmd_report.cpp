@@ -52,7 +52,10 @@ int gpusim_cmd_report(int argc, char** argv) {
   try {
     report::ReportInputs inputs;
     inputs.config = sim::load_gpu_config(config_path, overrides);
-    for (const std::string& file : stats_files) inputs.files.push_back(report::read_stats_file(file));
+    for (const std::string& file : stats_files) {
+      inputs.files.push_back(report::read_stats_file(file));
+      for (const std::string& note : inputs.files.back().faulted) std::cerr << "gpusim report: note: " << note << "; left out\n";
+    }
     if (!recorded.empty()) inputs.recorded = validation::read_kernel_record(recorded);
     const std::string page = report::report_html(inputs);
     std::ofstream out(html_path);

@@ -63,6 +63,10 @@ std::vector<KernelPoint> read_stats(const std::string& file) {
     // `gpusim exec --stats` wraps a launch's timing statistics as "timing" in a record naming the
     // kernel (demangled; with "mangled" beside it); `run`/`launch --stats` write them as the launch.
     const bool wrapped = record.is_object() && record.contains("mangled");
+    if (record.is_object() && record.contains("faulted") && record["faulted"] == true && !record.contains("timing")) {
+      std::cerr << "gpusim roofline: note: " << where << " faulted: it has no statistics; left out\n";
+      continue;
+    }
     if ((wrapped && !record.contains("timing")) || (record.is_object() && record.empty()))
       throw std::runtime_error(where + ": no timing statistics (was it run in functional mode? use the timing mode)");
     const nlohmann::json& launch = wrapped ? record["timing"] : record;
@@ -74,8 +78,10 @@ std::vector<KernelPoint> read_stats(const std::string& file) {
     p.tensor_flops = stats_number(launch, "flops/tensor", where);
     p.dram_bytes = stats_number(launch, "dram/read_bytes", where) + stats_number(launch, "dram/write_bytes", where);
     p.seconds = stats_number(launch, "seconds", where);
+    if (launch.contains("config") && launch["config"].is_string()) p.config = launch["config"].get<std::string>();
     points.push_back(p);
   }
+  if (points.empty()) throw std::runtime_error(file + ": every launch faulted (no statistics to plot)");
   return points;
 }
 
@@ -140,6 +146,13 @@ int gpusim_cmd_roofline(int argc, char** argv) {
       std::vector<KernelPoint> more = read_stats(file);
       points.insert(points.end(), more.begin(), more.end());
     }
+    // As gpusim report warns: roofs of one chip under kernels simulated on another mislead.
+    for (const KernelPoint& p : points)
+      if (!p.config.empty() && p.config != config.name) {
+        std::cerr << "gpusim roofline: warning: kernel '" << p.label << "' was simulated on " << p.config
+                  << ", not on " << config.name << " whose roofs are drawn: pass the run's --config\n";
+        break;
+      }
     if (!recorded.empty()) {
       std::vector<KernelPoint> measured = recorded_points(recorded, points);
       points.insert(points.end(), measured.begin(), measured.end());

@@ -24,6 +24,7 @@ std::vector<Roof> roofs_of(const sim::GpuConfig& config);
 // One kernel launch: its FLOPs by unit, the DRAM bytes it moved, and how long it took.
 struct KernelPoint {
   std::string label;
+  std::string config;  // the configuration it was simulated on (empty: not known, e.g. measured)
   double fp32_flops = 0, fp64_flops = 0, tensor_flops = 0;
   double dram_bytes = 0;
   double seconds = 0;

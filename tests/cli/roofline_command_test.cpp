@@ -128,4 +128,39 @@ TEST(RooflineCommand, MalformedStatsNameTheFile) {
   EXPECT_EQ(o.exit_code, 2) << o.output;
 }
 
+// A faulted launch (gpusim exec --stats records it with "faulted": true and no statistics) is left
+// out with a note by roofline and report, which refused the whole file with "was it run in
+// functional mode?"; roofs of another chip than the stats' own are warned about, as report does.
+TEST(RooflineCommand, FaultedLaunchesAreLeftOutAndAnotherChipsRoofsAreWarnedAbout) {
+  const auto dir = scratch_dir("roofline_faulted");
+  const std::string stats = (dir / "h100.json").string();
+  const std::string h100 = std::string(" --config ") + GPUSIM_SOURCE_DIR + "/configs/h100.ini";
+  const Outcome run = run_gpusim("run vecadd --size 4096 --mode timing" + h100 + " --stats " + stats);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  nlohmann::json doc = nlohmann::json::parse(read_text(stats));
+  doc["launches"].push_back({{"kernel", "boom()"}, {"mangled", "_Z4boomv"}, {"faulted", true}});
+  const std::string mixed = (dir / "mixed.json").string();
+  std::ofstream(mixed) << doc.dump();
+
+  const Outcome roofline = run_gpusim("roofline" + kV100 + " --stats " + mixed);
+  EXPECT_EQ(roofline.exit_code, 0) << roofline.output;
+  EXPECT_TRUE(contains(roofline.output, "launch 1 (kernel 'boom()') faulted: it has no statistics; left out")) << roofline.output;
+  EXPECT_TRUE(contains(roofline.output, "warning: kernel 'vecadd' was simulated on H100")) << roofline.output;
+  const Outcome same_chip = run_gpusim("roofline" + h100 + " --stats " + mixed);
+  EXPECT_EQ(same_chip.exit_code, 0) << same_chip.output;
+  EXPECT_FALSE(contains(same_chip.output, "warning")) << same_chip.output;
+
+  const Outcome report = run_gpusim("report" + h100 + " " + mixed + " -o " + (dir / "r.html").string());
+  EXPECT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_TRUE(contains(report.output, "(kernel 'boom()') faulted: it has no statistics; left out")) << report.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "r.html"));
+
+  nlohmann::json only_faulted = {{"launches", nlohmann::json::array({doc["launches"][1]})}};
+  const std::string faulted = (dir / "faulted.json").string();
+  std::ofstream(faulted) << only_faulted.dump();
+  const Outcome none = run_gpusim("roofline" + h100 + " --stats " + faulted);
+  EXPECT_EQ(none.exit_code, 1) << none.output;
+  EXPECT_TRUE(contains(none.output, "every launch faulted")) << none.output;
+}
+
 }  // namespace

@@ -213,11 +213,20 @@ uint64_t KernelStats::total_state_cycles() const {
 StatsFile parse_stats(const nlohmann::json& doc, const std::string& path) {
   if (!doc.is_object() || !doc.contains("launches") || !doc["launches"].is_array())
     throw std::runtime_error(path + ": missing the 'launches' array (expected a file from gpusim run/launch/exec --stats)");
-  StatsFile out{path, {}};
+  StatsFile out{path, {}, {}};
   const json& launches = doc["launches"];
   if (launches.empty()) throw std::runtime_error(path + ": 'launches' is empty (no kernel was launched)");
-  for (size_t i = 0; i < launches.size(); ++i)
-    out.kernels.push_back(read_launch(launches[i], path + ": launch " + std::to_string(i)));
+  for (size_t i = 0; i < launches.size(); ++i) {
+    const json& record = launches[i];
+    const std::string where = path + ": launch " + std::to_string(i);
+    if (record.is_object() && record.contains("faulted") && record["faulted"] == true && !record.contains("timing")) {
+      const std::string kernel = record.contains("kernel") && record["kernel"].is_string() ? record["kernel"].get<std::string>() : "?";
+      out.faulted.push_back(where + " (kernel '" + kernel + "') faulted: it has no statistics");
+      continue;
+    }
+    out.kernels.push_back(read_launch(record, where));
+  }
+  if (out.kernels.empty()) throw std::runtime_error(path + ": every launch faulted (no statistics to show)");
   return out;
 }
 

@@ -76,6 +76,9 @@ struct KernelStats {
 struct StatsFile {
   std::string path;
   std::vector<KernelStats> kernels;
+  // Launches without statistics because the kernel faulted (`gpusim exec --stats` records them
+  // with "faulted": true): "PATH: launch I (kernel 'K') faulted", for a note on stderr.
+  std::vector<std::string> faulted;
 };
 
 // Parses one --stats document; `path` names it in errors. Throws std::runtime_error
