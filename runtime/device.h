@@ -193,6 +193,10 @@ class Device {
   }
   virtual void unmap_host_memory(void* host) { throw Error(name() + ": cannot map host memory"); }
   virtual std::optional<AllocationInfo> allocation_at(DevPtr addr) const { return std::nullopt; }
+  // The JIT's register cap for a module's kernels (CU_JIT_MAX_REGISTERS): the count ptxas gives is
+  // capped at `max_registers` (the JIT spills the rest) wherever the device uses it. A device that
+  // compiles the PTX itself (a real GPU's driver) is given the option at load instead.
+  virtual void cap_registers(ModuleHandle module, unsigned max_registers) {}
   // `with_registers`: also run what finds the register count (ptxas on the simulator; slow).
   virtual KernelInfo kernel_info(ModuleHandle module, const std::string& kernel, bool with_registers = false) {
     throw Error(name() + ": kernel information is not available");

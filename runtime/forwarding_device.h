@@ -42,6 +42,7 @@ class ForwardingDevice : public Device {
   }
   void unmap_host_memory(void* host) override { inner_.unmap_host_memory(host); }
   std::optional<AllocationInfo> allocation_at(DevPtr addr) const override { return inner_.allocation_at(addr); }
+  void cap_registers(ModuleHandle module, unsigned max_registers) override { inner_.cap_registers(module, max_registers); }
   KernelInfo kernel_info(ModuleHandle module, const std::string& kernel, bool with_registers = false) override {
     return inner_.kernel_info(module, kernel, with_registers);
   }

@@ -61,6 +61,7 @@ struct LoadedModule {
   DevPtr const_mirror = 0;
   std::map<std::string, PtxasKernelInfo> ptxas;  // per kernel, for the config's SM arch (timing mode)
   std::string ptxas_note;
+  unsigned max_registers = 0;  // CU_JIT_MAX_REGISTERS (0: no cap)
 };
 
 class SimDevice final : public Device {
@@ -125,6 +126,13 @@ class SimDevice final : public Device {
     const auto r = memory_.region_at(addr);
     if (!r) return std::nullopt;
     return AllocationInfo{r->base, r->size, r->host_mapped};
+  }
+
+  void cap_registers(ModuleHandle handle, unsigned max_registers) override {
+    LoadedModule& m = module_at(handle, "cap_registers");
+    m.max_registers = max_registers;
+    for (isa::Function& f : m.module.functions)  // counts timing mode took at load (ensure_ptxas caps later ones)
+      if (f.ptxas_registers > max_registers) f.ptxas_registers = max_registers;
   }
 
   KernelInfo kernel_info(ModuleHandle handle, const std::string& kernel, bool with_registers) override {
@@ -485,6 +493,7 @@ class SimDevice final : public Device {
       auto it = m.ptxas.find(f.name);
       if (it != m.ptxas.end()) {
         f.ptxas_registers = it->second.registers;
+        if (m.max_registers && f.ptxas_registers > m.max_registers) f.ptxas_registers = m.max_registers;
         f.ptxas_stack_bytes = it->second.stack_bytes;
       }
     }

@@ -107,7 +107,7 @@ CUresult load_module_or_fail(DriverState& s, CUmodule* module, const std::string
   auto m = std::make_unique<CUmod_st>();
   m->context = &context;
   m->source_name = source_name;
-  m->max_registers = max_registers;
+  m->max_registers = max_registers;  // also handed to the device below, for its own resource use
   m->ptx_text = gpusim::cudadrv::module_image_ptx(s, source_name, image);
   try {
     m->handle = s.device->load_ptx(source_name, m->ptx_text);
@@ -121,6 +121,7 @@ CUresult load_module_or_fail(DriverState& s, CUmodule* module, const std::string
     throw DriverFailure{CUDA_ERROR_INVALID_PTX, source_name + ": not PTX (no .version directive)" +
                                                     std::string(m->ptx_text.empty() ? ": the image is empty" : "")};
   note_newer_ptx(s, source_name, m->ptx.target);
+  if (max_registers) s.device->cap_registers(m->handle, max_registers);
   log.write("");
   CUmod_st* raw = m.get();
   s.modules.emplace(raw, std::move(m));

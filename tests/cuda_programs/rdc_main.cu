@@ -29,7 +29,35 @@ __global__ void eval(const float* x, float* y, int* m, int n) {
   if (i == 0) printf("main: eval of %d elements\n", n);
 }
 
+// With -rdc, nvcc declares a template kernel's __shared__ array at module scope (.weak .shared):
+// each instantiation still has only its own 30 KB (two of them together would exceed the 48 KB a
+// block may have without opting in, and gpusim charged every kernel with both).
+template <int Scale>
+__global__ void reverse_scaled(float* out) {
+  __shared__ float tile[7680];
+  tile[threadIdx.x] = Scale * threadIdx.x;
+  __syncthreads();
+  out[threadIdx.x] = tile[blockDim.x - 1 - threadIdx.x];
+}
+
+static void template_shared_arrays() {
+  cudaFuncAttributes attributes;
+  CHECK(cudaFuncGetAttributes(&attributes, reverse_scaled<1>));
+  EXPECT(attributes.sharedSizeBytes == 7680 * sizeof(float));
+  float* d;
+  CHECK(cudaMalloc(&d, 256 * sizeof(float)));
+  reverse_scaled<1><<<1, 256>>>(d);
+  CHECK(cudaGetLastError());
+  reverse_scaled<2><<<1, 256>>>(d);
+  CHECK(cudaGetLastError());
+  float h[256];
+  CHECK(cudaMemcpy(h, d, sizeof h, cudaMemcpyDeviceToHost));
+  for (int i = 0; i < 256; ++i) EXPECT(h[i] == 2.0f * (255 - i));
+  CHECK(cudaFree(d));
+}
+
 int main() {
+  template_shared_arrays();
   const int n = 300;
   std::vector<float> x(n), y(n);
   std::vector<int> m(n);

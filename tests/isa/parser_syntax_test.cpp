@@ -167,20 +167,21 @@ TEST(ParserLayout, SharedRegionsLocalsAndForwardCalls) {
       ".func helper_later(.param .b32 x);\n"
       ".visible .entry k1()\n{\n.shared .align 4 .b8 c[4];\n"
       ".local .align 8 .b8 depot[12];\n.local .align 4 .b8 more[4];\n"
+      "st.shared.u32 [a], 1;\n"
       "{\n.param .b32 param0;\nst.param.b32 [param0], 1;\ncall.uni helper_later, (param0);\n}\n"
       "call.uni done;\nret;\n}\n"
       ".visible .entry k2()\n{\n.shared .align 16 .b8 d[32];\nret;\n}\n"
-      ".func helper_later(.param .b32 x)\n{\n.shared .align 8 .b8 b[8];\nret;\n}\n"
+      ".func helper_later(.param .b32 x)\n{\n.shared .align 8 .b8 b[8];\nst.shared.u32 [b], 2;\nret;\n}\n"
       ".func done()\n{\nret;\n}\n";
   Module m = parse_ptx(text, "layout.ptx");
   std::map<std::string, const Symbol*> sym;
   for (const Symbol& s : m.symbols) sym[s.name] = &s;
   EXPECT_EQ(sym.at("a")->offset, 0u);
-  EXPECT_EQ(sym.at("b")->offset, 16u);  // .func shared joins the module-wide region
-  EXPECT_EQ(sym.at("c")->offset, 24u);
-  EXPECT_EQ(sym.at("d")->offset, 32u);
+  EXPECT_EQ(sym.at("b")->offset, 16u);  // .func shared joins the module-wide region (k1 reaches both)
+  EXPECT_EQ(sym.at("c")->offset, 24u);  // k1's own after the region variables it reaches
+  EXPECT_EQ(sym.at("d")->offset, 0u);   // k2 reaches none of them
   EXPECT_EQ(m.find_function("k1")->static_shared_bytes, 28u);
-  EXPECT_EQ(m.find_function("k2")->static_shared_bytes, 64u);
+  EXPECT_EQ(m.find_function("k2")->static_shared_bytes, 32u);
   EXPECT_EQ(sym.at("more")->offset, 12u);
   EXPECT_EQ(m.find_function("k1")->local_bytes, 16u);
   const Function& k1 = *m.find_function("k1");
@@ -193,6 +194,31 @@ TEST(ParserLayout, SharedRegionsLocalsAndForwardCalls) {
   EXPECT_EQ(bare.ops[2].count, 0);
   EXPECT_EQ(m.find_function("helper_later")->params.size(), 1u);
   EXPECT_EQ(m.functions.size(), 4u);  // the prototype did not create a second helper_later
+}
+
+// nvcc -rdc declares each template kernel's __shared__ array at module scope (.weak .shared): a
+// kernel is charged only for the region variables it reaches, and variables no kernel reaches
+// together share offsets. A helper's array that both kernels reach stays clear of each one's own.
+TEST(ParserLayout, KernelsAreChargedOnlyForTheModuleSharedVariablesTheyReach) {
+  const std::string text =
+      ".version 9.0\n.target sm_80\n.address_size 64\n"
+      ".weak .shared .align 4 .b8 one[30720];\n"
+      ".weak .shared .align 4 .b8 two[30720];\n"
+      ".shared .align 8 .b8 common[64];\n"
+      ".shared .align 4 .b8 unused[1024];\n"
+      ".func helper()\n{\n.reg .b32 %r<2>;\nmov.u32 %r1, common;\nst.shared.u32 [%r1], 5;\nret;\n}\n"
+      ".weak .entry k1()\n{\n.reg .b32 %r<2>;\nmov.u32 %r1, one;\nst.shared.u32 [%r1], 1;\ncall.uni helper, ();\nret;\n}\n"
+      ".weak .entry k2()\n{\nst.shared.u32 [two+8], 2;\ncall.uni helper, ();\nret;\n}\n"
+      ".visible .entry k3()\n{\nret;\n}\n";
+  Module m = parse_ptx(text, "rdc_shared.ptx");
+  std::map<std::string, const Symbol*> sym;
+  for (const Symbol& s : m.symbols) sym[s.name] = &s;
+  EXPECT_EQ(sym.at("one")->offset, 0u);
+  EXPECT_EQ(sym.at("two")->offset, 0u);         // no kernel reaches both
+  EXPECT_EQ(sym.at("common")->offset, 30720u);  // both kernels reach it: clear of one and of two
+  EXPECT_EQ(m.find_function("k1")->static_shared_bytes, 30720u + 64u);
+  EXPECT_EQ(m.find_function("k2")->static_shared_bytes, 30720u + 64u);
+  EXPECT_EQ(m.find_function("k3")->static_shared_bytes, 0u);
 }
 
 TEST(ParserDirectives, AcceptedAndIgnoredOrDecoded) {
