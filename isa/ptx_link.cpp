@@ -318,6 +318,10 @@ class Linker {
         for (const std::string& n : it.names) {
           if (winner.count(n)) continue;
           if (it.kind == ItemKind::Prototype && runtime_(n)) continue;
+          // libcudadevrt's device-side cudaFuncGetAttributes, occupancy queries and the like call
+          // into the driver's own syscalls (cnp*), which no PTX defines: left declared, a call to
+          // one faults naming it when it runs, and every other kernel of the program still links.
+          if (it.kind == ItemKind::Prototype && u.source->optional) continue;
           if (++missing_count > kMaxNamed) continue;
           if (!missing.empty()) missing += "; ";
           missing += "'" + n + "' (declared .extern in " + module_label(u) + ")";

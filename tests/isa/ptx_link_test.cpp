@@ -146,11 +146,32 @@ TEST(PtxLink, OptionalModuleIsLinkedOnlyWhenReferenced) {
   EXPECT_NE(linked.find(".target sm_80"), std::string::npos) << linked;
   EXPECT_NO_THROW(parse_ptx(linked, "linked.ptx"));
 
-  const std::string caller = std::string(kHeader) + ".extern .func (.param .b32 r) lib_f();\n";
+  // Linked because a module uses it, the library's own unresolvable function (a driver syscall,
+  // as libcudadevrt's cnp* are) stays declared: the program links, its other kernels run, and a
+  // call that reaches the syscall faults naming it (a device-side cudaFuncGetAttributes under -rdc).
+  const std::string calling_lib = std::string(".version 9.0\n.target sm_121\n.address_size 64\n") +
+                                  ".extern .func (.param .b32 r) __cuda_syscall_x();\n"
+                                  ".visible .func (.param .b32 r) lib_f()\n{\n  .reg .b32 %r<2>;\n"
+                                  "  { .param .b32 r0; call.uni (r0), __cuda_syscall_x, (); ld.param.b32 %r1, [r0]; }\n"
+                                  "  st.param.b32 [r], %r1;\n  ret;\n}\n";
+  const std::string caller = std::string(kHeader) + ".extern .func (.param .b32 r) lib_f();\n"
+                             ".visible .entry uses_lib()\n{\n  { .param .b32 r0; call.uni (r0), lib_f, (); }\n  ret;\n}\n"
+                             ".visible .entry plain(.param .u64 out)\n{\n  .reg .b64 %rd1;\n"
+                             "  ld.param.u64 %rd1, [out];\n  st.global.u32 [%rd1], 42;\n  ret;\n}\n";
+  const std::string with_lib = link_ptx({{"user", caller}, {"devrt", calling_lib, true}}, runtime_provides);
+  EXPECT_NE(with_lib.find("__cuda_syscall_x"), std::string::npos) << with_lib;
+  auto dev = runtime::make_sim_device();
+  const auto mod = dev->load_ptx("linked.ptx", with_lib);
+  const runtime::DevPtr out = dev->alloc(4);
+  runtime::LaunchConfig one;
+  one.grid = {1, 1, 1};
+  one.block = {1, 1, 1};
+  dev->launch(mod, "plain", one, runtime::args(out));
+  EXPECT_EQ(dev->download<uint32_t>(out, 1)[0], 42u);
   try {
-    link_ptx({{"user", caller}, {"devrt", lib, true}}, runtime_provides);
-    FAIL() << "expected the library's own missing symbol";
-  } catch (const PtxLinkError& e) {
+    dev->launch(mod, "uses_lib", one, {});
+    FAIL() << "the syscall has no body";
+  } catch (const runtime::KernelFault& e) {
     EXPECT_NE(std::string(e.what()).find("__cuda_syscall_x"), std::string::npos) << e.what();
   }
 }
