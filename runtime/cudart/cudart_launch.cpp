@@ -4,8 +4,10 @@
 // arguments are packed with the sizes of the kernel's .param list and the simulator runs it.
 #include <cuda_runtime_api.h>
 
+#include <array>
 #include <chrono>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "runtime/cluster_launch.h"
@@ -24,9 +26,20 @@ struct CallConfiguration {
   cudaStream_t stream = nullptr;
 };
 
-// <<<>>> configurations are pushed and popped per host thread (CUDA keeps them per thread).
-std::vector<CallConfiguration>& call_stack() {
-  thread_local std::vector<CallConfiguration> stack;
+// <<<>>> configurations are pushed and popped per host thread (CUDA keeps them per thread). A
+// fixed array, trivially destructible: C++ destroys thread_local objects before static
+// destructors run, and a static destructor may launch a kernel (a std::vector here was written
+// after it had been freed). Nesting deeper than a few levels needs launches inside the argument
+// expressions of launches.
+struct CallStack {
+  static constexpr size_t kCapacity = 32;
+  std::array<CallConfiguration, kCapacity> entries;
+  size_t size = 0;
+};
+static_assert(std::is_trivially_destructible_v<CallStack>);
+
+CallStack& call_stack() {
+  thread_local CallStack stack;
   return stack;
 }
 
@@ -189,15 +202,20 @@ using gpusim::cudart::Context;
 extern "C" {
 
 unsigned __cudaPushCallConfiguration(dim3 grid, dim3 block, size_t shared, struct CUstream_st* stream) {
-  call_stack().push_back({grid, block, shared, stream});
+  gpusim::cudart::CallStack& stack = call_stack();
+  if (stack.size == stack.entries.size()) {  // nonzero: nvcc's launch code skips the launch
+    gpusim::cudart::report_failure("__cudaPushCallConfiguration", cudaErrorLaunchFailure,
+                                   "<<<>>> launches nested more than 32 deep inside each other's arguments");
+    return 1;
+  }
+  stack.entries[stack.size++] = {grid, block, shared, stream};
   return 0;
 }
 
 cudaError_t __cudaPopCallConfiguration(dim3* grid, dim3* block, size_t* shared, void* stream) {
-  auto& stack = call_stack();
-  if (stack.empty()) return cudaErrorMissingConfiguration;
-  const auto c = stack.back();
-  stack.pop_back();
+  gpusim::cudart::CallStack& stack = call_stack();
+  if (stack.size == 0) return cudaErrorMissingConfiguration;
+  const auto c = stack.entries[--stack.size];
   *grid = c.grid;
   *block = c.block;
   *shared = c.shared;

@@ -5,6 +5,7 @@
 // pointers, host ranges that cannot be pinned, unknown flags) with the error it returns.
 #include <cuda_runtime.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cmath>
@@ -25,6 +26,20 @@ __global__ void fill(int* p, int n, int v) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i < n) p[i] = v + i;
 }
+
+// A kernel launched with <<<>>> from a static object's destructor, as program teardown code does:
+// C++ destroys thread_local objects before static destructors run, and gpusim's per-thread
+// launch configuration stack was one (a use after free that ASan and valgrind report). A wrong
+// result ends the process with status 3 (exit() cannot be called again from here).
+struct LaunchAtExit {
+  ~LaunchAtExit() {
+    int* d = nullptr;
+    int h = 0;
+    if (cudaMalloc(&d, sizeof(int)) != cudaSuccess) _exit(3);
+    fill<<<1, 1>>>(d, 1, 333);
+    if (cudaMemcpy(&h, d, sizeof h, cudaMemcpyDeviceToHost) != cudaSuccess || h != 333) _exit(3);
+  }
+} launch_at_exit;
 
 __global__ void heap_probe(int* ok, size_t bytes) {
   void* p = malloc(bytes);
