@@ -354,9 +354,7 @@ class SimDevice final : public Device {
         if (profiler_) profiler_->begin(lm.module, kernel, start_cycle);
         std::optional<sim::SampledTiming> sampled;
         if (options_.sample) {
-          isa::FunctionalLimits limits;
-          limits.max_warp_instructions = options_.max_warp_instructions;
-          limits.repeat_check_after = options_.repeat_check_after;
+          const isa::FunctionalLimits limits = functional_limits();
           sim::SamplingOptions sampling;
           sampling.windows_for_short_grids = options_.sample_windows;
           sampling.shadow.enabled = options_.sample_shadow;
@@ -385,10 +383,7 @@ class SimDevice final : public Device {
         if (!fn->ptxas_registers) stats.report_text += "    (registers per thread unknown: ptxas not found)\n";
         if (!lm.ptxas_note.empty()) stats.report_text += "    (" + lm.ptxas_note + ")\n";
       } else {
-        isa::FunctionalLimits limits;
-        limits.max_warp_instructions = options_.max_warp_instructions;
-        limits.repeat_check_after = options_.repeat_check_after;
-        isa::run_grid_functional(ls, limits, &pool_);
+        isa::run_grid_functional(ls, functional_limits(), &pool_);
       }
     } catch (const isa::ExecError& e) {
       services_.flush();  // output printed before the fault still appears, as on a GPU
@@ -478,6 +473,21 @@ class SimDevice final : public Device {
       throw Error("access of " + std::to_string(bytes) + " bytes at offset " + std::to_string(offset) + " of '" + name +
                   "' (" + std::to_string(s.size) + " bytes) in " + lm.module.source_name);
     return s;
+  }
+
+  // The functional executor's limits: the budget and loop watch chosen, and as many CTAs and
+  // threads running at once as the simulated GPU holds (a grid sized by the occupancy API to be
+  // fully resident, waiting on itself through a software grid barrier, must fit: 1,056 CTAs on
+  // the H100-like chip exceeded the executor's default 1,024).
+  isa::FunctionalLimits functional_limits() const {
+    isa::FunctionalLimits limits;
+    limits.max_warp_instructions = options_.max_warp_instructions;
+    limits.repeat_check_after = options_.repeat_check_after;
+    limits.max_resident_ctas =
+        std::max<uint64_t>(limits.max_resident_ctas, uint64_t(config_.num_sms) * uint64_t(config_.max_ctas_per_sm));
+    limits.max_resident_threads =
+        std::max<uint64_t>(limits.max_resident_threads, uint64_t(config_.num_sms) * uint64_t(config_.max_threads_per_sm));
+    return limits;
   }
 
   // Register counts and stack sizes from ptxas for the configured architecture, once per module.
