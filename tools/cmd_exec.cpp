@@ -222,42 +222,51 @@ int gpusim_cmd_exec(int argc, char** argv) {
     const std::string program = resolve_program(argv[program_at]);
     check_program(program);
 
+    // The options decide; a setting inherited from the caller's environment is cleared (so it
+    // cannot profile or redirect a run that did not ask for it), and said so, with its option.
+    const auto clear_inherited = [](const char* name, const char* option) {
+      if (const char* value = std::getenv(name); value && *value)
+        std::cerr << "gpusim exec: note: " << name << "=" << value << " from the environment is ignored; give "
+                  << option << " instead\n";
+      unsetenv(name);
+    };
     const char* old = std::getenv("LD_LIBRARY_PATH");
     const std::string ld = lib.string() + (old && *old ? std::string(":") + old : "");
     setenv("LD_LIBRARY_PATH", ld.c_str(), 1);
     setenv("GPUSIM_MODE", mode.c_str(), 1);
     if (!config.empty()) setenv("GPUSIM_CONFIG", std::filesystem::absolute(config).c_str(), 1);
-    else unsetenv("GPUSIM_CONFIG");
+    else clear_inherited("GPUSIM_CONFIG", "--config");
     if (!overrides.empty()) setenv("GPUSIM_SET", overrides.c_str(), 1);
-    else unsetenv("GPUSIM_SET");
+    else clear_inherited("GPUSIM_SET", "--set");
     if (vm.count("stats")) setenv("GPUSIM_STATS", std::filesystem::absolute(vm["stats"].as<std::string>()).c_str(), 1);
-    else unsetenv("GPUSIM_STATS");
+    else clear_inherited("GPUSIM_STATS", "--stats");
     // --quiet, or GPUSIM_QUIET=1 inherited from the caller (what the program's own runs honour).
     if (vm.count("quiet")) setenv("GPUSIM_QUIET", "1", 1);
     if (vm.count("launch-table")) setenv("GPUSIM_LAUNCH_TABLE", vm["launch-table"].as<std::string>().c_str(), 1);
     // Profiling (runtime/sim_environment.h): set when given, cleared otherwise so an inherited
     // variable does not profile a run that did not ask for it.
-    const auto set_or_clear = [](const char* name, const std::string& value) {
-      if (value.empty()) unsetenv(name);
+    const auto set_or_clear = [&](const char* name, const std::string& value, const char* option) {
+      if (value.empty()) clear_inherited(name, option);
       else setenv(name, value.c_str(), 1);
     };
     const auto absolute = [](const std::string& p) { return p.empty() ? p : std::filesystem::absolute(p).string(); };
-    set_or_clear("GPUSIM_TRACE", absolute(profiling.trace_path));
-    set_or_clear("GPUSIM_TRACE_SMS", profiling.trace_sms);
-    set_or_clear("GPUSIM_TRACE_CYCLES", profiling.trace_cycles);
-    set_or_clear("GPUSIM_TRACE_KERNEL", profiling.trace_kernel);
-    set_or_clear("GPUSIM_SOURCE_REPORT", profiling.source_report ? std::to_string(profiling.source_report) : "");
-    set_or_clear("GPUSIM_VCD", absolute(profiling.vcd_path));
-    set_or_clear("GPUSIM_VCD_SM", profiling.vcd_path.empty() ? "" : std::to_string(profiling.vcd_sm));
+    set_or_clear("GPUSIM_TRACE", absolute(profiling.trace_path), "--trace");
+    set_or_clear("GPUSIM_TRACE_SMS", profiling.trace_sms, "--trace-sms");
+    set_or_clear("GPUSIM_TRACE_CYCLES", profiling.trace_cycles, "--trace-cycles");
+    set_or_clear("GPUSIM_TRACE_KERNEL", profiling.trace_kernel, "--trace-kernel");
+    set_or_clear("GPUSIM_SOURCE_REPORT", profiling.source_report ? std::to_string(profiling.source_report) : "",
+                 "--source-report");
+    set_or_clear("GPUSIM_VCD", absolute(profiling.vcd_path), "--vcd");
+    set_or_clear("GPUSIM_VCD_SM", profiling.vcd_path.empty() ? "" : std::to_string(profiling.vcd_sm), "--vcd-sm");
     setenv("GPUSIM_SAMPLE", vm.count("sample") ? "1" : "0", 1);
     if (vm.count("threads"))
       setenv("GPUSIM_THREADS", std::to_string(runtime::parse_thread_count(vm["threads"].as<std::string>(), "--threads")).c_str(), 1);
-    else unsetenv("GPUSIM_THREADS");
+    else clear_inherited("GPUSIM_THREADS", "--threads");
     if (vm.count("step")) setenv("GPUSIM_STEP", vm["step"].as<std::string>().c_str(), 1);
-    else unsetenv("GPUSIM_STEP");
+    else clear_inherited("GPUSIM_STEP", "--step");
     if (vm.count("step-script"))
       setenv("GPUSIM_STEP_SCRIPT", std::filesystem::absolute(vm["step-script"].as<std::string>()).c_str(), 1);
-    else unsetenv("GPUSIM_STEP_SCRIPT");
+    else clear_inherited("GPUSIM_STEP_SCRIPT", "--step-script");
     apply_resource_limit_options(vm);  // checks the values here; the library reads them from the environment
     // The resource limits reach the library as the environment it reads (runtime/resource_limits.h).
     if (vm.count("max-host-memory")) setenv("GPUSIM_MAX_HOST_MEMORY", vm["max-host-memory"].as<std::string>().c_str(), 1);

@@ -67,6 +67,18 @@ TEST(Exec, DriverLaunchPrintfAppearsAtTheSynchronisation) {
   EXPECT_LT(device, host) << o.output;
 }
 
+// gpusim exec's options decide what a run writes; a GPUSIM_* setting inherited from the caller is
+// cleared, and the run says so with the option to use (it was dropped without a word).
+TEST(Exec, InheritedSettingsAreNamedWhenCleared) {
+  const std::string stats = testing::TempDir() + "/inherited_stats.json";
+  setenv("GPUSIM_STATS", stats.c_str(), 1);
+  const Outcome o = exec("", "vector_add");
+  unsetenv("GPUSIM_STATS");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "note: GPUSIM_STATS=" + stats + " from the environment is ignored; give --stats instead"))
+      << o.output;
+}
+
 // A forked child's exit() must not print the parent's launch table (nor write its statistics).
 TEST(Exec, ForkedChildLeavesTheReportToItsParent) {
   const Outcome o = exec("", "fork_child");
