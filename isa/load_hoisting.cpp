@@ -64,7 +64,17 @@ bool is_fixed(const Instruction& in) { return !is_movable_load(in) && !is_passab
 // List-schedules one segment [begin, end) of register-only work and plain loads: an instruction
 // is ready once everything it depends on is placed; among ready ones, loads and the arithmetic
 // that computes their addresses go first, everything else keeps its original order.
+// The list scheduler below is quadratic to cubic in a segment's length; a fully unrolled kernel
+// can have one straight-line block of a million instructions (minutes and tens of GB). Longer
+// blocks are scheduled in consecutive windows of this many instructions, as ptxas's own
+// scheduling looks only so far ahead.
+constexpr size_t kScheduleWindow = 512;
+
 void schedule_segment(std::vector<Instruction>& code, size_t begin, size_t end) {
+  if (end - begin > kScheduleWindow) {
+    for (size_t at = begin; at < end; at += kScheduleWindow) schedule_segment(code, at, std::min(end, at + kScheduleWindow));
+    return;
+  }
   const size_t n = end - begin;
   if (n < 2) return;
   std::vector<RegisterUse> use(n);

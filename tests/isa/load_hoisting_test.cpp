@@ -125,5 +125,21 @@ TEST(LoadHoisting, GuardPredicateDefinedInTheBlockIsADependence) {
   EXPECT_EQ(hoist_independent_loads(f), 0u);
 }
 
+// A fully unrolled kernel's straight-line block of thousands of instructions is scheduled in
+// windows of 512 (the whole block at once took minutes and gigabytes at 10k-50k instructions): a
+// load moves up within its window, never past the window's start.
+TEST(LoadHoisting, LongBlocksAreScheduledInWindows) {
+  std::string body;
+  for (int i = 0; i < 1000; ++i) body += "add.u32 %r1, %r1, 1;\n";  // lines 0..999
+  body += "ld.global.f32 %f1, [%rd1];\n";                            // line 1000: depends on nothing above
+  body += "ret;\n";
+  Function f = parse_body(body);
+  EXPECT_EQ(hoist_independent_loads(f), 489u);  // the load and the 488 adds of its window it passes
+  const std::vector<unsigned> lines = order(f);
+  ASSERT_EQ(lines.size(), 1002u);
+  EXPECT_EQ(lines[512], 1000u);  // first in its window (instructions 512..1001)
+  for (unsigned i = 0; i < 512; ++i) EXPECT_EQ(lines[i], i);
+}
+
 }  // namespace
 }  // namespace gpusim::isa
