@@ -14,6 +14,21 @@ namespace {
 
 bool is_power_of_two(int v) { return v > 0 && (v & (v - 1)) == 0; }
 
+// Well-formed UTF-8 without control characters: the name goes into JSON statistics, reports and
+// terminal tables (a 0xFF byte failed the JSON writer only after the whole simulation had run).
+bool printable_utf8(const std::string& text) {
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char b = static_cast<unsigned char>(text[i]);
+    size_t extra = b < 0x80 ? 0 : (b >> 5) == 0x6 ? 1 : (b >> 4) == 0xE ? 2 : (b >> 3) == 0x1E ? 3 : 99;
+    if (extra == 99 || i + extra >= text.size()) return false;
+    if (b < 0x20 || b == 0x7f) return false;
+    for (size_t k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
 class Checker {
  public:
   explicit Checker(const GpuConfig& c) : c_(c) {}
@@ -57,6 +72,7 @@ void check_ranges(const GpuConfig& c, Checker& check) {
   }
   check.require(!c.name.empty() && c.name.find('#') == std::string::npos,
                 "chip.name must be non-empty and contain no '#'");
+  check.require(printable_utf8(c.name), "chip.name must be UTF-8 text without control characters");
   check.require(c.sm_arch.rfind("sm_", 0) == 0 && c.sm_arch.size() >= 5 && c.sm_arch.size() <= 7 &&
                     c.sm_arch.find_first_not_of("0123456789", 3) == std::string::npos &&
                     std::stoi(c.sm_arch.substr(3)) >= 75,
@@ -118,6 +134,17 @@ void check_memory(const GpuConfig& c, Checker& check) {
                 check.value("l2.size_kib") + " must split into " + check.value("l2.slices") +
                     " slices of whole sets of l2.line_bytes x l2.associativity");
   check.at_most(c.l1_mshr_max_merged, "l1.mshr_max_merged", c.l1_mshrs, "l1.mshrs");
+  // An L1 miss is one request for one L2 line (sim/memory_partitions.cpp).
+  check.require(c.l1_line_bytes == c.l2_line_bytes,
+                check.value("l1.line_bytes") + " must equal " + check.value("l2.line_bytes") +
+                    ": an L1 miss is one request for one L2 line");
+  // A bank must be free between refreshes, or no request is ever served.
+  if (c.dram_refresh_per_bank)
+    check.require(c.dram_trefi_ps > c.dram_trfcpb_ps, check.value("dram.trefi_ps") + " must exceed " +
+                                                          check.value("dram.trfcpb_ps") + " (each bank refreshes once a tREFI)");
+  else
+    check.require(c.dram_trefi_ps > c.dram_trfc_ps, check.value("dram.trefi_ps") + " must exceed " +
+                                                        check.value("dram.trfc_ps") + " (all banks refresh once a tREFI)");
   // DRAM banks and the L2 partitions (sim/dram_channel.h).
   check.divides(c.dram_bank_groups, "dram.bank_groups", c.dram_banks_per_channel, "dram.banks_per_channel");
   check.divides(c.l2_line_bytes, "l2.line_bytes", c.dram_row_bytes, "dram.row_bytes");

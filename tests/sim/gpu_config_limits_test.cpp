@@ -49,6 +49,22 @@ TEST(GpuConfigLimits, SmCountAboveTheRangeIsRefused) {
   EXPECT_EQ(load_error("", {"sm.count=1024"}), "(no error)");
 }
 
+// Values each key's range allows but the model cannot run (found by an adversarial tester): a
+// refresh interval shorter than a refresh hung every launch, a 32-byte L1 line failed inside the
+// memory partitions after the run started, a name with a 0xFF byte failed the JSON writer at the end.
+TEST(GpuConfigLimits, CombinationsTheModelCannotRunAreRefusedByName) {
+  std::string e = load_error("", {"dram.trefi_ps=100000"});
+  EXPECT_TRUE(mentions(e, "dram.trefi_ps (100000) must exceed dram.trfcpb_ps (160000)")) << e;
+  e = load_error("", {"dram.refresh_per_bank=0", "dram.trefi_ps=300000"});
+  EXPECT_TRUE(mentions(e, "dram.trefi_ps (300000) must exceed dram.trfc_ps (350000)")) << e;
+  EXPECT_EQ(load_error("", {"dram.refresh_per_bank=0", "dram.trefi_ps=400000"}), "(no error)");
+  e = load_error("", {"l1.line_bytes=32", "l1.sector_bytes=32"});
+  EXPECT_TRUE(mentions(e, "l1.line_bytes (32) must equal l2.line_bytes (128)")) << e;
+  e = load_error("", {"chip.name=bad\xff"});
+  EXPECT_TRUE(mentions(e, "chip.name must be UTF-8 text without control characters")) << e;
+  EXPECT_EQ(load_error("", {"chip.name=H100 \xc3\xa9" "dition"}), "(no error)");  // UTF-8 is fine
+}
+
 TEST(GpuConfigLimits, RangeIsInTheHelp) {
   EXPECT_TRUE(mentions(gpu_config_help(), "[count, 1 to 1024]")) << gpu_config_help();
 }
