@@ -88,6 +88,21 @@ TEST(SweepSpec, LaunchAndExecPointsReplaceSize) {
   EXPECT_EQ(points[2].kind, PointKind::Exec);
 }
 
+// Found by an adversarial tester: a size that is itself "{size}" replaced forever, and a spec of
+// 10^8 points was built in memory (gigabytes) before anything was said.
+TEST(SweepSpec, SelfReferentialSizesAndHugeGridsEnd) {
+  const auto points = expand_points(parse_sweep_spec(
+      "launch.x = k.ptx --kernel k --grid 1 --block 32 --arg zeros:f32:{size}\nsizes.x = {size}\n", "/tmp/s.ini"));
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(points[0].command[9], "zeros:f32:{size}");
+  std::string values;
+  for (int i = 0; i < 1000; ++i) values += " " + std::to_string(i + 1);
+  const std::string huge = "workloads = vecadd\nset.sm.count =" + values + "\nset.l2.slices =" + values +
+                           "\nset.dram.channels =" + values + "\n";
+  EXPECT_EQ(spec_error(huge), "/tmp/s.ini: the spec makes over 10000000 points (configs x workloads and sizes x set "
+                              "values); a sweep may have at most 1000000");
+}
+
 TEST(SweepSpec, ErrorsNameFileAndLine) {
   EXPECT_EQ(spec_error("workloads = vecadd\nbogus = 1\n"),
             "/tmp/s.ini:2: unknown key 'bogus' (expected configs, workloads, sizes.NAME, set.KEY, mode, seed, "

@@ -1,4 +1,5 @@
 // Expanding a sweep spec into its points, and each point's identity.
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -11,8 +12,9 @@ namespace gpusim::cli::sweep {
 
 namespace {
 
+// Every {size} once, scanning past what was put in (a size that is itself "{size}" looped forever).
 std::string replace_size(std::string word, const std::string& size) {
-  for (size_t at; (at = word.find("{size}")) != std::string::npos;) word.replace(at, 6, size);
+  for (size_t at = 0; (at = word.find("{size}", at)) != std::string::npos; at += size.size()) word.replace(at, 6, size);
   return word;
 }
 
@@ -99,7 +101,25 @@ std::string point_identity(const SweepPoint& p) {
   return identity.dump();
 }
 
+// A sweep of more points than this is a spec mistake (a value list pasted twice, one key too many):
+// counted before the cartesian product is built (123 million points took gigabytes before).
+constexpr uint64_t kMaxSweepPoints = 1000000;
+
+void check_point_count(const SweepSpec& spec) {
+  uint64_t combos = 1;
+  const auto times = [](uint64_t a, uint64_t b) { return b && a > kMaxSweepPoints * 10 / b ? kMaxSweepPoints * 10 : a * b; };
+  for (const auto& [key, values] : spec.sets) combos = times(combos, values.size());
+  uint64_t runs = 0;
+  for (const SpecWorkload& w : spec.workloads) runs += std::max<size_t>(1, w.sizes.size());
+  const uint64_t points = times(times(combos, runs), spec.configs.size());
+  if (points > kMaxSweepPoints)
+    throw SpecError(spec.path + ": the spec makes " + (points >= kMaxSweepPoints * 10 ? "over " + std::to_string(kMaxSweepPoints * 10) : std::to_string(points)) +
+                    " points (configs x workloads and sizes x set values); a sweep may have at most " +
+                    std::to_string(kMaxSweepPoints));
+}
+
 std::vector<SweepPoint> expand_points(const SweepSpec& spec) {
+  check_point_count(spec);
   const auto combinations = set_combinations(spec);
   std::vector<SweepPoint> points;
   std::set<std::string> ids;
