@@ -57,7 +57,7 @@ int jobs_option(const po::variables_map& vm) {
 int report(const po::variables_map& vm) {
   const std::string db = vm["report"].as<std::string>();
   if (!std::filesystem::exists(db)) throw std::invalid_argument("no sweep database '" + db + "'");
-  PointStore store(db);
+  PointStore store(db, /*read_only=*/true);
   const std::vector<StoredPoint> points = store.all_points();
   const std::string metric = vm["metric"].as<std::string>();
   std::cout << report_table(points, metric);

@@ -169,5 +169,30 @@ TEST(SweepCommand, BadSpecIsAUsageErrorNamingTheLine) {
   EXPECT_TRUE(contains(report.output, "no sweep database '" + (dir / "missing.db").string() + "'")) << report.output;
 }
 
+// --report reads; a path that is no sweep database is refused and left as it was (the report
+// created gpusim's tables in an unrelated database and in an empty file, and printed "0 points").
+TEST(SweepCommand, ReportRefusesADatabaseThatIsNoSweepsAndWritesNothing) {
+  const auto dir = scratch_dir("sweep_foreign_db");
+  const std::string empty = write_file(dir / "empty.db", "");
+  const Outcome o = run_gpusim("sweep --report " + shell_arg(empty));
+  EXPECT_NE(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "not a gpusim sweep database (it is empty)")) << o.output;
+  EXPECT_EQ(std::filesystem::file_size(empty), 0u);
+  const std::string foreign = (dir / "shop.db").string();
+  const std::string make = "python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+                           "c.execute(\"CREATE TABLE customers (name TEXT)\"); c.commit()' " + shell_arg(foreign);
+  if (std::system(make.c_str()) != 0) GTEST_SKIP() << "python3's sqlite3 module is not available";
+  const auto before = std::filesystem::file_size(foreign);
+  const Outcome f = run_gpusim("sweep --report " + shell_arg(foreign));
+  EXPECT_NE(f.exit_code, 0) << f.output;
+  EXPECT_TRUE(contains(f.output, "not a gpusim sweep database (it has other tables and no sweep schema)")) << f.output;
+  EXPECT_EQ(std::filesystem::file_size(foreign), before);
+  // A sweep run into it is refused the same way.
+  const std::string spec = write_file(dir / "s.ini", "workloads = vecadd\nsizes.vecadd = 64\n");
+  const Outcome run = run_gpusim("sweep " + shell_arg(spec) + " --db " + shell_arg(foreign));
+  EXPECT_NE(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, "not a gpusim sweep database")) << run.output;
+}
+
 }  // namespace
 }  // namespace gpusim::test_support

@@ -125,14 +125,26 @@ std::string utc_now_iso8601() {
   return text;
 }
 
-PointStore::PointStore(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+PointStore::PointStore(const std::string& path, bool read_only) : path_(path) {
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     throw StoreError("cannot open sweep database '" + path + "': " + why);
   }
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   try {
+    bool has_tables = false, has_meta = false;
+    {  // finished before the journal mode changes (an open statement holds a read transaction)
+      Statement tables(db_, "SELECT count(*), sum(name = 'meta') FROM sqlite_master WHERE type = 'table'");
+      tables.step();
+      has_tables = tables.integer(0).value_or(0) > 0;
+      has_meta = tables.integer(1).value_or(0) > 0;
+    }
+    if ((has_tables || read_only) && !has_meta)
+      throw StoreError(has_tables ? "not a gpusim sweep database (it has other tables and no sweep schema)"
+                                  : "not a gpusim sweep database (it is empty)");
+    if (read_only) return;
     exec("PRAGMA journal_mode=WAL");
     exec("BEGIN IMMEDIATE");
     exec(kSchema);

@@ -50,7 +50,10 @@ struct StoredPoint {
 
 class PointStore {
  public:
-  explicit PointStore(const std::string& path);  // creates the file and schema when missing
+  // Creates the file and schema when missing (`read_only`: the file must exist and be a sweep
+  // database; nothing is written). A database with other tables and no sweep schema is refused:
+  // a wrong path must not gain gpusim's tables.
+  explicit PointStore(const std::string& path, bool read_only = false);
   ~PointStore();
   PointStore(const PointStore&) = delete;
   PointStore& operator=(const PointStore&) = delete;
