@@ -76,6 +76,9 @@ void print_usage(std::ostream& os, const po::options_description& opts) {
 std::string read_text_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("'" + path + "' is a directory, not a PTX file");
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_character_file(status) || std::filesystem::is_block_file(status))
+    throw std::runtime_error("'" + path + "' is a device, not a PTX file");
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno));
   std::stringstream text;

@@ -106,6 +106,18 @@ TEST(LaunchCommand, TwoAndThreeDimensionalGrids) {
   }
 }
 
+// A device as an input (/dev/zero never ends) was read until the host ran out of memory.
+TEST(LaunchCommand, DevicesAreRefusedAsInputs) {
+  TempDir dir;
+  Outcome o = launch(kKernels + " --kernel reverse_blocks --mode functional --grid 1 --block 64 --arg in:s64:/dev/zero"
+                     " --arg out:s64:64:" + dir.file("r.npy"));
+  EXPECT_NE(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "/dev/zero: is a device, not a file")) << o.output;
+  o = launch("/dev/zero --grid 1 --block 1");
+  EXPECT_NE(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "'/dev/zero' is a device, not a PTX file")) << o.output;
+}
+
 // reverse_blocks reverses each CTA's slice through `extern __shared__` memory sized by --shared;
 // without it the shared store is out of bounds, a kernel fault.
 TEST(LaunchCommand, DynamicSharedMemory) {

@@ -65,6 +65,12 @@ TEST(GpuConfigLimits, CombinationsTheModelCannotRunAreRefusedByName) {
   EXPECT_EQ(load_error("", {"chip.name=H100 \xc3\xa9" "dition"}), "(no error)");  // UTF-8 is fine
 }
 
+// /dev/zero as a config (or any device) was read until memory ran out.
+TEST(GpuConfigLimits, DeviceIsNotAConfig) {
+  const std::string e = load_error("/dev/zero");
+  EXPECT_TRUE(mentions(e, "GPU config /dev/zero: is a device, not an INI file")) << e;
+}
+
 TEST(GpuConfigLimits, RangeIsInTheHelp) {
   EXPECT_TRUE(mentions(gpu_config_help(), "[count, 1 to 1024]")) << gpu_config_help();
 }

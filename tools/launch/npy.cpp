@@ -260,6 +260,10 @@ std::vector<uint8_t> encode_npy(const std::string& descr, const std::vector<uint
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw NpyError(path + ": is a directory, not a file");
+  // A device never ends (/dev/zero, /dev/urandom): reading one filled the host's memory.
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_character_file(status) || std::filesystem::is_block_file(status))
+    throw NpyError(path + ": is a device, not a file (write the data to a file first)");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw NpyError(path + ": cannot open: " + std::strerror(errno));
   std::vector<uint8_t> bytes;
