@@ -196,6 +196,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
   runtime::SimProfilingOptions profiling;
   try {
     profiling = profiling_options(vm, mode == "timing" ? runtime::SimMode::Timing : runtime::SimMode::Functional);
+    if (vm.count("stats")) check_output_folder("--stats", vm["stats"].as<std::string>());
   } catch (const std::invalid_argument& e) {
     std::cerr << "gpusim exec: " << e.what() << "\n";
     return 2;

@@ -1,6 +1,7 @@
 #include "tools/device_run_support.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -89,6 +90,16 @@ std::vector<po::option> bare_source_report(std::vector<std::string>& args) {
   return {o};
 }
 
+void check_output_folder(const std::string& option, const std::string& path) {
+  if (path.empty()) return;
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw std::invalid_argument(option + " " + path + ": is a directory; give a file name");
+  if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
+    throw std::invalid_argument(option + " " + path + ": the folder " + folder.string() + " does not exist");
+}
+
 runtime::SimProfilingOptions profiling_options(const po::variables_map& vm, runtime::SimMode mode) {
   runtime::SimProfilingOptions p;
   if (vm.count("trace")) p.trace_path = vm["trace"].as<std::string>();
@@ -105,6 +116,8 @@ runtime::SimProfilingOptions profiling_options(const po::variables_map& vm, runt
     throw std::invalid_argument("--trace-sms and --trace-cycles bound a --trace file: give --trace FILE.json too");
   if (!p.trace_kernel.empty() && p.trace_path.empty() && p.source_report == 0)
     throw std::invalid_argument("--trace-kernel selects what --trace or --source-report cover: give one of them too");
+  check_output_folder("--trace", p.trace_path);
+  check_output_folder("--vcd", p.vcd_path);
   if (p.any() && mode != runtime::SimMode::Timing)
     throw std::invalid_argument("--trace, --vcd and --source-report watch the timing model: they need --mode timing");
   return p;

@@ -25,6 +25,9 @@ void add_profiling_options(boost::program_options::options_description& opts);
 // vecadd" would fail); this style parser takes a bare "--source-report" as "--source-report=10"
 // (pass it to command_line_parser::extra_style_parser).
 std::vector<boost::program_options::option> bare_source_report(std::vector<std::string>& args);
+// Throws std::invalid_argument naming `option` when `path` is a directory or its folder does not
+// exist, so a run does not end (or a program under exec fail every CUDA call) over a bad path.
+void check_output_folder(const std::string& option, const std::string& path);
 // The profiling options given; throws std::invalid_argument for inconsistent ones (a usage error),
 // including any of them outside timing mode.
 runtime::SimProfilingOptions profiling_options(const boost::program_options::variables_map& vm, runtime::SimMode mode);

@@ -67,6 +67,19 @@ TEST(Exec, DriverLaunchPrintfAppearsAtTheSynchronisation) {
   EXPECT_LT(device, host) << o.output;
 }
 
+// An output path whose folder does not exist is a usage error before the program starts: --trace
+// made every CUDA call of the program fail (cudaErrorInitializationError) and gpusim exit 0;
+// --stats was reported only at exit, also with status 0.
+TEST(Exec, OutputFoldersAreCheckedBeforeTheProgramStarts) {
+  Outcome o = exec("--mode timing --trace /nonexistent_folder/t.json", "vector_add");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "--trace /nonexistent_folder/t.json: the folder /nonexistent_folder does not exist")) << o.output;
+  EXPECT_FALSE(contains(o.output, "elements: OK")) << o.output;  // the program never ran
+  o = exec("--stats /nonexistent_folder/s.json", "vector_add");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "--stats /nonexistent_folder/s.json: the folder /nonexistent_folder does not exist")) << o.output;
+}
+
 // gpusim exec's options decide what a run writes; a GPUSIM_* setting inherited from the caller is
 // cleared, and the run says so with the option to use (it was dropped without a word).
 TEST(Exec, InheritedSettingsAreNamedWhenCleared) {
