@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "runtime/cudadrv/driver_state.h"
+#include "sim/cluster_dispatch.h"
 #include "sim/occupancy.h"
 
 using gpusim::cudadrv::api_call;
@@ -21,8 +22,10 @@ int blocks_per_sm(DriverState& s, CUfunc_st& f, int block_size, size_t dynamic_s
   r.registers_per_thread = gpusim::cudadrv::function_registers(s, f);
   r.static_shared_bytes = static_cast<int>(f.kernel->static_shared_bytes);
   r.dynamic_shared_bytes = static_cast<int>(std::min<size_t>(dynamic_shared, INT32_MAX));
-  // More dynamic shared memory than the kernel may use never launches.
+  // More dynamic shared memory than the kernel may use never launches, nor a block larger than
+  // the kernel allows (its __launch_bounds__, its registers).
   if (dynamic_shared > static_cast<size_t>(f.max_dynamic_shared)) return 0;
+  if (block_size > gpusim::cudadrv::function_max_threads(s, f)) return 0;
   return gpusim::sim::compute_occupancy(s.config, r).ctas_per_sm;
 }
 
@@ -94,6 +97,33 @@ CUresult cuOccupancyMaxPotentialBlockSizeWithFlags(int* min_grid, int* block_siz
                                                    unsigned int flags) {
   return max_potential_block_size("cuOccupancyMaxPotentialBlockSizeWithFlags", min_grid, block_size, function,
                                   dynamic_of_block, dynamic_shared, limit, flags);
+}
+
+// Thread-block clusters: whole clusters resident at once, each on one GPC (sim/cluster_dispatch.h),
+// as libcudart's cudaOccupancyMaxActiveClusters answers; the shape from the launch attribute, else
+// the kernel's __cluster_dims__; 0 on a configuration without GPCs or for too large a cluster.
+CUresult cuOccupancyMaxActiveClusters(int* clusters, CUfunction function, const CUlaunchConfig* config) {
+  return api_call("cuOccupancyMaxActiveClusters", [&](DriverState& s) {
+    if (!clusters || !config) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "numClusters or config is null"};
+    gpusim::cudadrv::require_initialized(s);
+    CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
+    unsigned size = 0;
+    for (unsigned i = 0; i < config->numAttrs; ++i)
+      if (config->attrs && config->attrs[i].id == CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION) {
+        const auto& d = config->attrs[i].value.clusterDim;
+        size = d.x * d.y * d.z;
+      }
+    const auto& fixed = f.kernel->required_cluster;
+    if (size == 0 && fixed[0]) size = fixed[0] * fixed[1] * fixed[2];
+    if (size == 0)
+      throw DriverFailure{CUDA_ERROR_INVALID_CLUSTER_SIZE, "no cluster dimension attribute and no __cluster_dims__"};
+    const int block = static_cast<int>(config->blockDimX * config->blockDimY * config->blockDimZ);
+    const int per_sm = blocks_per_sm(s, f, block, config->sharedMemBytes);
+    const int portable_or_not = f.non_portable_cluster ? std::max(16, s.config.cluster_max_ctas) : s.config.cluster_max_ctas;
+    *clusters = static_cast<int>(size) > portable_or_not ? 0
+                                                         : gpusim::sim::max_active_clusters(s.config, per_sm, static_cast<int>(size));
+    return CUDA_SUCCESS;
+  });
 }
 
 // The most dynamic shared memory with which `blocks` blocks of `block_size` threads still fit on

@@ -107,6 +107,29 @@ int main() {
   CU(cuModuleGetFunction(&heavy_capped, capped_mod, "heavy"));
   CU(cuFuncGetAttribute(&capped, CU_FUNC_ATTRIBUTE_NUM_REGS, heavy_capped));
   EXPECT(capped <= 32);
+  // Occupancy of a block larger than the kernel allows is 0 blocks, as its launch fails.
+  int max_threads = 0, resident = -1;
+  CU(cuFuncGetAttribute(&max_threads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, heavy));
+  if (max_threads < 1024) {
+    CU(cuOccupancyMaxActiveBlocksPerMultiprocessor(&resident, heavy, 1024, 0));
+    EXPECT(resident == 0);
+  }
+  // Clusters of two 64-thread blocks: resident only where the GPU has them (sm_90).
+  CUlaunchAttribute cluster_attr{};
+  cluster_attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+  cluster_attr.value.clusterDim.x = 2;
+  cluster_attr.value.clusterDim.y = 1;
+  cluster_attr.value.clusterDim.z = 1;
+  CUlaunchConfig cluster_config{};
+  cluster_config.gridDimX = 2;
+  cluster_config.gridDimY = cluster_config.gridDimZ = 1;
+  cluster_config.blockDimX = 64;
+  cluster_config.blockDimY = cluster_config.blockDimZ = 1;
+  cluster_config.attrs = &cluster_attr;
+  cluster_config.numAttrs = 1;
+  int clusters = -1;
+  CU(cuOccupancyMaxActiveClusters(&clusters, hello, &cluster_config));
+  EXPECT(major >= 9 ? clusters > 0 : clusters == 0);
   if (uncapped > 64) {  // 0 without ptxas: no count to cap
     CUdeviceptr x = 0;
     CU(cuMemAlloc(&x, 48 * 1024 * sizeof(float)));
