@@ -23,6 +23,11 @@ int max_active_blocks(Context& ctx, const void* func, int block_size, size_t dyn
   r.registers_per_thread = static_cast<int>(info.registers_per_thread);
   r.static_shared_bytes = static_cast<int>(info.static_shared_bytes);
   r.dynamic_shared_bytes = static_cast<int>(dynamic_shared);
+  // A block larger than the kernel allows (its __launch_bounds__, its registers) never launches.
+  if (info.max_threads_per_block && uint32_t(block_size) > info.max_threads_per_block) return 0;
+  if (info.registers_per_thread &&
+      uint32_t(block_size) > runtime::max_threads_for_registers(ctx.config(), info.registers_per_thread))
+    return 0;
   return sim::compute_occupancy(ctx.config(), r).ctas_per_sm;
 }
 

@@ -25,6 +25,12 @@ int main() {
   int min_grid = 0, block = 0;
   CHECK(cudaOccupancyMaxPotentialBlockSize(&min_grid, &block, scale, 0, 0));
   EXPECT(block > 0 && block <= 128);
+  // A block over the bound cannot launch, so none of it is resident.
+  int resident = -1;
+  CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&resident, scale, 256, 0));
+  EXPECT(resident == 0);
+  CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&resident, scale, 128, 0));
+  EXPECT(resident > 0);
 
   const int n = 1000;
   std::vector<float> in(n), out(n);
