@@ -98,6 +98,10 @@ void DeviceMemory::release(uint64_t addr) {
     throw std::invalid_argument("free of " + isa::hex_text(addr) + ", which is not the start of a live allocation");
   munmap(it->second.data, it->second.reserved);
   bytes_in_use_ -= it->second.size;
+  // Device addresses are never handed out twice, so a freed range stays recognisable: an access
+  // to it later is named a use after free (the most recent frees are kept).
+  freed_[addr] = it->second.size;
+  if (freed_.size() > kFreedRangesKept) freed_.erase(freed_.begin());  // the lowest address: the oldest
   allocations_.erase(it);
   allocation_removed();
 }
@@ -127,16 +131,24 @@ std::optional<DeviceMemory::Region> DeviceMemory::region_at(uint64_t addr) const
 }
 
 std::string DeviceMemory::describe_miss(uint64_t addr, uint64_t bytes) const {
+  const std::string range = "[" + isa::hex_text(addr) + ", +" + std::to_string(bytes) + ")";
   auto it = allocations_.upper_bound(addr);
   if (it != allocations_.begin()) {
     --it;
-    return "[" + isa::hex_text(addr) + ", +" + std::to_string(bytes) + ") overruns the allocation at " + isa::hex_text(it->first) +
-           " of " + std::to_string(it->second.size) + " bytes";
+    if (addr < it->first + it->second.size)  // starts inside it, ends past it
+      return range + " overruns the allocation at " + isa::hex_text(it->first) + " of " + std::to_string(it->second.size) +
+             " bytes";
   }
-  return "[" + isa::hex_text(addr) + ", +" + std::to_string(bytes) + ") is not inside any allocation";
+  return range + " is not inside any allocation: " + describe_miss(addr);
 }
 
 std::string DeviceMemory::describe_miss(uint64_t addr) const {
+  if (auto freed = freed_.upper_bound(addr); freed != freed_.begin()) {
+    --freed;
+    if (addr < freed->first + std::max<uint64_t>(freed->second, 1))
+      return "inside the " + std::to_string(freed->second) + "-byte allocation at " + isa::hex_text(freed->first) +
+             ", which was freed (a use after free)";
+  }
   // The nearer of the allocation ending below `addr` and the one starting above it.
   auto above = allocations_.upper_bound(addr);
   std::string out;
@@ -150,9 +162,17 @@ std::string DeviceMemory::describe_miss(uint64_t addr) const {
             std::to_string(below->second.size) + "-byte allocation at " + isa::hex_text(below->first);
     }
   }
-  if (above != allocations_.end() && above->first - addr < distance)
-    out = std::to_string(above->first - addr) + " bytes before the " + std::to_string(above->second.size) +
-          "-byte allocation at " + isa::hex_text(above->first);
+  if (above != allocations_.end() && above->first - addr < distance) {
+    distance = above->first - addr;
+    out = std::to_string(distance) + " bytes before the " + std::to_string(above->second.size) + "-byte allocation at " +
+          isa::hex_text(above->first);
+  }
+  // Far from everything and outside the device's addresses: naming the nearest allocation
+  // ("123128482258656 bytes past the end of ...") would mislead.
+  constexpr uint64_t kNear = uint64_t(1) << 20;
+  if (distance > kNear && !is_device_address(addr))
+    return "not a device address (device memory lies in [" + isa::hex_text(kBase) + ", " + isa::hex_text(kLimit) +
+           ")): a host pointer, or no pointer at all";
   return out;
 }
 

@@ -115,6 +115,8 @@ class DeviceMemory final : public isa::GlobalMemory {
   std::string describe_miss(uint64_t addr, uint64_t bytes) const;
 
   std::map<uint64_t, Storage> allocations_;
+  static constexpr size_t kFreedRangesKept = 65536;
+  std::map<uint64_t, uint64_t> freed_;  // base -> size of freed allocations, for fault messages
   // The registered (program-owned) host ranges among them, which check_registered_ranges visits:
   // a launch must not walk every allocation of a program that registers nothing.
   std::set<uint64_t> registered_;

@@ -60,6 +60,26 @@ TEST_F(FaultTest, OutOfBoundsStoreNamesKernelCtaThreadLineAndAddress) {
   dev->launch(mod, "write_past_end", grid(1, 32), args(dev->alloc(64 * 4), 32));
 }
 
+// A store into freed memory is named a use after free, and a host pointer passed to a kernel is
+// named as one: both were "N bytes past the end of" an unrelated allocation (found by outside
+// users; device addresses are never handed out twice, so a freed range stays recognisable).
+TEST_F(FaultTest, UseAfterFreeAndHostPointersAreNamed) {
+  DevPtr keep = dev->alloc(64);
+  DevPtr freed = dev->alloc(256);
+  dev->free(freed);
+  std::string msg = fault_of("write_past_end", grid(1, 32), args(freed, 32));
+  char addr[32];
+  std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(freed));
+  EXPECT_NE(msg.find(std::string("inside the 256-byte allocation at ") + addr + ", which was freed (a use after free)"),
+            std::string::npos) << msg;
+  int on_the_stack[32] = {};
+  msg = fault_of("write_past_end", grid(1, 32), args(DevPtr(reinterpret_cast<uintptr_t>(on_the_stack)), 32));
+  EXPECT_NE(msg.find("not a device address"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("past the end"), std::string::npos) << msg;
+  EXPECT_EQ(on_the_stack[0], 0);
+  dev->free(keep);
+}
+
 TEST_F(FaultTest, MisalignedLoadIsReported) {
   DevPtr p = dev->alloc(1024), out = dev->alloc(128);
   const std::string msg = fault_of("misaligned_load", grid(1, 32), args(p, out));
