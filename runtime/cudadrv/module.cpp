@@ -190,8 +190,11 @@ std::string module_image_ptx(const DriverState& s, const std::string& source_nam
                         source_name + " is a cubin (SASS, as nvrtcGetCUBIN or nvcc -cubin make); the simulator runs PTX, "
                                       "alone or in a fat binary: compile for a virtual architecture "
                                       "(nvrtc/nvcc --gpu-architecture=compute_XX) and load the PTX (nvrtcGetPTX)"};
+  // The first four bytes, stopping at a NUL: a PTX image may be shorter (an empty string), and no
+  // fat binary magic holds a zero byte.
   uint32_t magic = 0;
-  std::memcpy(&magic, image, sizeof(magic));
+  const auto* bytes = static_cast<const unsigned char*>(image);
+  for (unsigned i = 0; i < sizeof(magic) && bytes[i]; ++i) magic |= uint32_t(bytes[i]) << (8 * i);
   if (magic != runtime::kFatbinContainerMagic && magic != runtime::kFatbinWrapperMagic)
     return static_cast<const char*>(image);
   runtime::Fatbin fatbin;
