@@ -109,6 +109,13 @@ CUresult cuCtxGetCacheConfig(CUfunc_cache* config) {
   });
 }
 
+// The shared-memory bank configurations cuda.h defines (read as an integer: raw_enum.h).
+static void check_shared_config(CUsharedconfig config) {
+  const long long raw = gpusim::runtime::raw_enum_value(config);
+  if (raw < CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE || raw > CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE)
+    throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "config is not a CUsharedconfig value"};
+}
+
 CUresult cuFuncSetCacheConfig(CUfunction function, CUfunc_cache config) {
   return api_call("cuFuncSetCacheConfig", [&](DriverState& s) {
     gpusim::cudadrv::require_initialized(s);
@@ -125,9 +132,7 @@ CUresult cuFuncSetSharedMemConfig(CUfunction function, CUsharedconfig config) {
   return api_call("cuFuncSetSharedMemConfig", [&](DriverState& s) {
     gpusim::cudadrv::require_initialized(s);
     gpusim::cudadrv::live_function(s, function);
-    const long long raw = gpusim::runtime::raw_enum_value(config);
-    if (raw < CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE || raw > CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE)
-      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "config is not a CUsharedconfig value"};
+    check_shared_config(config);
     return CUDA_SUCCESS;
   });
 }
@@ -148,9 +153,7 @@ CUresult cuDeviceGetExecAffinitySupport(int* supported, CUexecAffinityType type,
 CUresult cuCtxSetSharedMemConfig(CUsharedconfig config) {
   return api_call("cuCtxSetSharedMemConfig", [&](DriverState& s) {
     CUctx_st& c = gpusim::cudadrv::usable_context(s);
-    const long long raw = gpusim::runtime::raw_enum_value(config);
-    if (raw < CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE || raw > CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE)
-      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "config is not a CUsharedconfig value"};
+    check_shared_config(config);
     c.shared_config = config;
     return CUDA_SUCCESS;
   });
