@@ -109,8 +109,9 @@ CUresult cuCtxGetCacheConfig(CUfunc_cache* config) {
   });
 }
 
-// The shared-memory bank configurations cuda.h defines (read as an integer: raw_enum.h).
-static void check_shared_config(CUsharedconfig config) {
+// The shared-memory bank configurations cuda.h defines (read as an integer: raw_enum.h). Taken by
+// reference: copying an out-of-range enum by value is already the load sanitizers flag.
+static void check_shared_config(const CUsharedconfig& config) {
   const long long raw = gpusim::runtime::raw_enum_value(config);
   if (raw < CU_SHARED_MEM_CONFIG_DEFAULT_BANK_SIZE || raw > CU_SHARED_MEM_CONFIG_EIGHT_BYTE_BANK_SIZE)
     throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "config is not a CUsharedconfig value"};
