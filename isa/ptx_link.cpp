@@ -4,6 +4,7 @@
 // with only the tokens that name a renamed symbol or a `.file` id substituted.
 #include "isa/ptx_link.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -245,6 +246,7 @@ class Linker {
 
   std::string run() {
     include_needed_optional_modules();
+    leave_runtime_functions_to_the_simulator();
     resolve_globals();
     rename_internals();
     renumber_files();
@@ -275,6 +277,27 @@ class Linker {
           if (is_global_definition(it))
             for (const std::string& n : it.names) u.included |= needed.count(n) != 0;
         changed |= u.included;
+      }
+    }
+  }
+
+  // libcudadevrt defines the device runtime's entry points (__cudaCDP2LaunchDeviceV2, ...) over
+  // driver syscalls no PTX defines; the simulator implements those entry points itself. Once the
+  // library is linked for another of its symbols, its definitions of them become declarations, so
+  // that device-side launches keep reaching the simulator instead of a missing syscall.
+  void leave_runtime_functions_to_the_simulator() {
+    for (Unit& u : units_) {
+      if (!u.included || !u.source->optional) continue;
+      for (Item& it : u.items) {
+        if (it.kind != ItemKind::Function || !is_global_definition(it) || !runtime_(it.names[0])) continue;
+        size_t body = it.first;
+        while (body < it.last && !u.toks[body].is('{')) ++body;
+        for (size_t i = it.first; i < body; ++i)
+          if (u.toks[i].is_word(".visible") || u.toks[i].is_word(".weak")) u.substitutions[i] = ".extern";
+        u.substitutions[body] = ";";
+        it.last = body;
+        it.kind = ItemKind::Prototype;
+        it.linkage = Linkage::Extern;
       }
     }
   }
@@ -454,11 +477,16 @@ class Linker {
     const Unit* newest_version = nullptr;
     const Unit* newest_target = nullptr;
     std::string address_size;
+    const bool any_required =
+        std::any_of(units_.begin(), units_.end(), [](const Unit& u) { return u.included && !u.source->optional; });
     for (const Unit& u : units_) {
       out += "//   " + module_label(u) + (u.included ? "" : ": not linked (optional, and no linked module uses it)") + "\n";
       if (!u.included) continue;
       if (!newest_version || version_of(u.version) > version_of(newest_version->version)) newest_version = &u;
-      if (!newest_target || sm_of(u.target) > sm_of(newest_target->target)) newest_target = &u;
+      // The target is the program's own: an optional library pulled in for a few symbols (libcudadevrt
+      // ships compute_121 PTX only) must not raise it past what the device and ptxas accept.
+      const bool target_counts = !u.source->optional || !any_required;
+      if (target_counts && (!newest_target || sm_of(u.target) > sm_of(newest_target->target))) newest_target = &u;
       if (!u.address_size.empty() && !address_size.empty() && u.address_size != address_size)
         throw PtxLinkError("PTX link: " + module_label(u) + " has .address_size " + u.address_size +
                            ", another module " + address_size);

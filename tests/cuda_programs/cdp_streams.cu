@@ -3,7 +3,9 @@
 // the first wrote), into a stream it creates with cudaStreamCreateWithFlags (two in a row, the
 // same way), into cudaStreamFireAndForget, and a checking grid into cudaStreamTailLaunch that
 // runs after all of them. Device-side cudaGetDevice and cudaDeviceGetAttribute must agree with
-// the host's answers.
+// the host's answers. A kernel that may query a function's attributes on the device (CUB's
+// dispatch does) pulls libcudadevrt's compute_121 PTX into the link: the kernels must still report
+// the program's own compute_80, as on a GPU.
 #include <cstdio>
 #include <vector>
 
@@ -54,6 +56,16 @@ __global__ void parent(int* buf, long long* sums, int* device_answers) {
   }
 }
 
+// Asks the device runtime only when told to (never here): the call alone links libcudadevrt in.
+__global__ void maybe_query(int* out, bool query) {
+  int regs = -1;
+  if (query) {
+    cudaFuncAttributes attr;
+    if (cudaFuncGetAttributes(&attr, fill) == cudaSuccess) regs = attr.numRegs;
+  }
+  out[0] = regs;
+}
+
 int main() {
   int* buf = nullptr;
   long long* sums = nullptr;
@@ -93,6 +105,13 @@ int main() {
   EXPECT(got_answers[1] == sms);
   EXPECT(got_answers[2] == 32);
   EXPECT(got_answers[3] == cudaSuccess);
+  cudaFuncAttributes attr{};
+  CHECK(cudaFuncGetAttributes(&attr, parent));
+  EXPECT(attr.ptxVersion == 80);
+  maybe_query<<<1, 1>>>(answers, false);
+  CHECK(cudaDeviceSynchronize());
+  CHECK(cudaMemcpy(got_answers, answers, sizeof(int), cudaMemcpyDeviceToHost));
+  EXPECT(got_answers[0] == -1);
   std::printf("cdp_streams: %d CTAs x 7 child grids + tail checks on %d SMs: OK\n", kCtas, sms);
   return 0;
 }

@@ -151,6 +151,8 @@ TEST(PtxLink, OptionalModuleIsLinkedOnlyWhenReferenced) {
   // call that reaches the syscall faults naming it (a device-side cudaFuncGetAttributes under -rdc).
   const std::string calling_lib = std::string(".version 9.0\n.target sm_121\n.address_size 64\n") +
                                   ".extern .func (.param .b32 r) __cuda_syscall_x();\n"
+                                  ".visible .func (.param .b32 r) vprintf(.param .b64 f, .param .b64 a)\n{\n"
+                                  "  st.param.b32 [r], 424242;\n  ret;\n}\n"
                                   ".visible .func (.param .b32 r) lib_f()\n{\n  .reg .b32 %r<2>;\n"
                                   "  { .param .b32 r0; call.uni (r0), __cuda_syscall_x, (); ld.param.b32 %r1, [r0]; }\n"
                                   "  st.param.b32 [r], %r1;\n  ret;\n}\n";
@@ -160,6 +162,16 @@ TEST(PtxLink, OptionalModuleIsLinkedOnlyWhenReferenced) {
                              "  ld.param.u64 %rd1, [out];\n  st.global.u32 [%rd1], 42;\n  ret;\n}\n";
   const std::string with_lib = link_ptx({{"user", caller}, {"devrt", calling_lib, true}}, runtime_provides);
   EXPECT_NE(with_lib.find("__cuda_syscall_x"), std::string::npos) << with_lib;
+  // The program's target stays: sm_121 from the library made ptxas refuse the module and
+  // cudaFuncGetAttributes report PTX 12.1, and CUB (DeviceSegmentedSort under -rdc) then failed.
+  EXPECT_NE(with_lib.find(".target sm_80\n"), std::string::npos) << with_lib;
+  EXPECT_EQ(with_lib.find(".target sm_121"), std::string::npos) << with_lib;
+  // The library's own definition of a function the simulator provides (libcudadevrt defines the
+  // device-side launch entry points over driver syscalls) is left out, only declared: calls keep
+  // reaching the simulator's implementation.
+  EXPECT_EQ(with_lib.find("424242"), std::string::npos) << with_lib;
+  EXPECT_NE(with_lib.find(".extern .func (.param .b32 r) vprintf(.param .b64 f, .param .b64 a)\n;"), std::string::npos)
+      << with_lib;
   auto dev = runtime::make_sim_device();
   const auto mod = dev->load_ptx("linked.ptx", with_lib);
   const runtime::DevPtr out = dev->alloc(4);
