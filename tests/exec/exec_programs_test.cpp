@@ -436,29 +436,32 @@ TEST(Exec, RelocatableDeviceCodeLinksBothFilesPrintfStrings) {
 }
 
 // Dynamic parallelism: every grid launched from the device is its own row of the launch table
-// (1 parent + 6 CTAs x 7 children), marked '>' per nesting level, after the grid that launched it.
+// (1 parent + 6 CTAs x 7 children), marked '>' per nesting level, after the grid that launched it;
+// the host's launch of maybe_query comes last.
 TEST(Exec, DeviceLaunchedGridsAreRowsOfTheLaunchTable) {
   const Outcome o = exec("--mode timing", "cdp_streams");
   ASSERT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, "43 kernel launches")) << o.output;
+  EXPECT_TRUE(contains(o.output, "44 kernel launches")) << o.output;
   EXPECT_TRUE(contains(o.output, "     1  parent(int*, long long*, int*)")) << o.output;
   EXPECT_TRUE(contains(o.output, "     2  >fill(int*, int)")) << o.output;
   EXPECT_TRUE(contains(o.output, "    43  >tail_check(int const*, long long*, int)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "    44  maybe_query(int*, bool)")) << o.output;
 }
 
 // The table's rows per kernel: each kernel's launch count as cdp_streams.cu makes them (6 parent
-// CTAs: 4 fills, 1 twice_of, 1 scale (2 CTAs), 1 tail check each), grid and block where all
-// launches agree, and the total of every launch.
+// CTAs: 4 fills, 1 twice_of, 1 scale (2 CTAs), 1 tail check each; then maybe_query from the host),
+// grid and block where all launches agree, and the total of every launch.
 TEST(Exec, TheLaunchTableSummarisesPerKernelOnRequest) {
   const Outcome o = exec("--launch-table kernels", "cdp_streams");
   ASSERT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, "43 kernel launches")) << o.output;
+  EXPECT_TRUE(contains(o.output, "44 kernel launches")) << o.output;
   EXPECT_TRUE(contains(o.output, "launches  kernel")) << o.output;
   EXPECT_TRUE(contains(o.output, "        24  >fill(int*, int)                         1,1,1          64,1,1")) << o.output;
   EXPECT_TRUE(contains(o.output, "         6  >scale(int*, int)                        2,1,1          32,1,1")) << o.output;
   EXPECT_TRUE(contains(o.output, "         6  >tail_check(int const*, long long*, int) 1,1,1")) << o.output;
   EXPECT_TRUE(contains(o.output, "         1  parent(int*, long long*, int*)           6,1,1")) << o.output;
-  EXPECT_FALSE(contains(o.output, "        43  ")) << o.output;  // no row per launch
+  EXPECT_TRUE(contains(o.output, "         1  maybe_query(int*, bool)")) << o.output;
+  EXPECT_FALSE(contains(o.output, "        44  ")) << o.output;  // no row per launch
   const Outcome bad = exec("--launch-table rows", "cdp_streams");
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_TRUE(contains(bad.output, "--launch-table 'rows': expected launches or kernels")) << bad.output;
