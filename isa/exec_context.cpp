@@ -29,7 +29,7 @@ unsigned ExecContext::lane_thread_linear(unsigned lane) const { return warp_.id(
 static uint64_t symbol_address(const ExecContext& ctx, const LaunchState& launch, const Warp& warp,
                                const Symbol& s) {
   switch (s.space) {
-    case StateSpace::Global: return launch.module_global_base + s.offset;
+    case StateSpace::Global: return s.placed_address ? s.placed_address : launch.module_global_base + s.offset;
     case StateSpace::Const: return s.offset;
     case StateSpace::Shared: return s.offset + (s.is_extern ? launch.dynamic_shared_base : 0);
     case StateSpace::Local: return warp.frame().local_base + s.offset;

@@ -268,6 +268,12 @@ struct Symbol {
   uint32_t decl_line = 0;
   bool kernel_param = false;   // an .entry parameter: lives in the launch's parameter buffer;
                                // every other Param symbol lives in its owner's per-thread frame
+  // A module-scope __managed__ variable (.attribute(.managed)). The loader may place it outside
+  // the module's .global block, at `placed_address` (0: not placed, at its `offset` there): host
+  // memory the device maps, so the host and kernels share one copy at one address, as CUDA's
+  // unified memory gives (a kernel argument `&var`, cudaMemset on it, host reads without copies).
+  bool managed = false;
+  uint64_t placed_address = 0;
   // Addresses of other variables in the initializer (`= generic(tbl)+8`, a string table's
   // `{generic($str), ...}`, a packed struct's `0xFF00(generic(v)+4)` bytes): `init` holds zeros
   // there until the loader knows where the variables lie (isa/init_addresses.h).

@@ -191,6 +191,7 @@ std::vector<VariableDecl> PtxParser::parse_variable_names(const Token& space_tok
   uint32_t align = 0;
   uint64_t vec = 1;
   bool after_ptr = false;
+  bool managed = false;
   DataType elem = DataType::None;
   // Attributes in any order: ".align N", ".vN", the type, and for pointer parameters
   // ".ptr [.space] [.align N]" (which nvcc writes after the type).
@@ -211,13 +212,15 @@ std::vector<VariableDecl> PtxParser::parse_variable_names(const Token& space_tok
       vec = uint64_t(a.text[2] - '0');
     } else if (a.text == ".attribute") {
       // ".attribute(.managed)" (a __managed__ variable) or ".attribute(.unified(...))": where the
-      // memory lives, which a runtime handles; the variable itself is an ordinary .global.
+      // memory lives. A managed variable is noted (the device places it where host and kernels
+      // share it); otherwise the variable is an ordinary .global.
       expect('(', "'(' after .attribute");
       for (int depth = 1; depth > 0;) {
         const Token& t = take();
         if (t.kind == TokenKind::End) fail(t, "unterminated .attribute(...)");
         if (t.is('(')) ++depth;
         if (t.is(')')) --depth;
+        if (depth == 1 && t.is_word(".managed")) managed = true;
       }
     } else if (a.text.starts_with(".ptr")) {
       after_ptr = true;
@@ -237,6 +240,7 @@ std::vector<VariableDecl> PtxParser::parse_variable_names(const Token& space_tok
     d.at = &expect_word("a variable name");
     d.name = std::string(d.at->text);
     d.elem = elem;
+    d.managed = managed;
     uint64_t count = 1;
     while (peek().is('[')) {
       take();
@@ -293,6 +297,7 @@ uint32_t PtxParser::add_symbol(const VariableDecl& d, StateSpace space, bool is_
   s.owner = current_;
   s.init = d.init;
   s.decl_line = d.at->line;
+  s.managed = d.managed && space == StateSpace::Global && current_ < 0 && !is_extern;
   const bool in_function = current_ >= 0;
   if (!d.addresses.empty() && (in_function || (space != StateSpace::Global && space != StateSpace::Const)))
     fail(*d.addresses.front().name, "'" + d.name + "': variable addresses initialize only module-scope .global and .const variables");

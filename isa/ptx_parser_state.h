@@ -28,6 +28,7 @@ struct VariableDecl {
   uint32_t align = 0;      // 0 = not written
   uint64_t size = 0;       // bytes
   bool unsized = false;    // "name[]"
+  bool managed = false;    // .attribute(.managed): a __managed__ variable
   std::vector<uint8_t> init;
   const Token* at = nullptr;
   // Variables whose addresses the initializer holds, resolved by name once the module is read

@@ -4,6 +4,8 @@
 
 #include "isa/repeat_watch.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -23,6 +25,7 @@
 #include "runtime/device_memory.h"
 #include "runtime/launch_checks.h"
 #include "runtime/ptxas_info.h"
+#include "runtime/managed_variables.h"
 #include "runtime/sim_device_services.h"
 #include "runtime/sim_profiling.h"
 #include "runtime/sim_tensor_map.h"
@@ -56,6 +59,7 @@ struct LoadedModule {
   DevPtr globals = 0;                // device copy of the module's .global variables
   std::vector<uint8_t> const_bank;   // the module's .const variables
   // Device memory holding the constant bank, made when a program first asks for a __constant__'s
+  HostMappedRange managed;           // its __managed__ variables (runtime/managed_variables.h)
   // address (cudaGetSymbolAddress, cuModuleGetGlobal); from then on it is the authoritative copy
   // (copies to that address are plain device copies) and each launch reads the bank from it.
   DevPtr const_mirror = 0;
@@ -91,6 +95,12 @@ class SimDevice final : public Device {
 
   void finish_profiling() {
     if (profiler_) profiler_->finish();
+  // The managed variables' host pages go with the device (as a GPU's do with its context).
+  ~SimDevice() override {
+    for (const auto& m : modules_)
+      if (m->managed.address) munmap(m->managed.address, m->managed.span);
+  }
+
   }
 
   std::string name() const override {
@@ -125,7 +135,10 @@ class SimDevice final : public Device {
   std::optional<AllocationInfo> allocation_at(DevPtr addr) const override {
     const auto r = memory_.region_at(addr);
     if (!r) return std::nullopt;
-    return AllocationInfo{r->base, r->size, r->host_mapped};
+    AllocationInfo info{r->base, r->size, r->host_mapped};
+    for (const auto& m : modules_)
+      info.managed_variables |= r->host_mapped && m->managed.address && r->base == reinterpret_cast<DevPtr>(m->managed.address);
+    return info;
   }
 
   void cap_registers(ModuleHandle handle, unsigned max_registers) override {
@@ -169,7 +182,8 @@ class SimDevice final : public Device {
     SymbolInfo info;
     info.size = s.size;
     info.constant = s.space == isa::StateSpace::Const;
-    info.address = (info.constant ? const_mirror(lm) : lm.globals) + s.offset;
+    info.address = info.constant ? const_mirror(lm) + s.offset : global_address(lm, s);
+    info.managed = s.placed_address != 0;
     return info;
   }
   void write_symbol(ModuleHandle handle, const std::string& symbol_name, size_t offset, const void* src, size_t bytes) override {
@@ -180,7 +194,7 @@ class SimDevice final : public Device {
     else if (s.space == isa::StateSpace::Const)
       std::memcpy(lm.const_bank.data() + s.offset + offset, src, bytes);
     else
-      copy_to_device(lm.globals + s.offset + offset, src, bytes);
+      copy_to_device(global_address(lm, s) + offset, src, bytes);
   }
   void read_symbol(ModuleHandle handle, const std::string& symbol_name, size_t offset, void* dst, size_t bytes) override {
     LoadedModule& lm = module_at(handle, symbol_name);
@@ -190,7 +204,7 @@ class SimDevice final : public Device {
     else if (s.space == isa::StateSpace::Const)
       std::memcpy(dst, lm.const_bank.data() + s.offset + offset, bytes);
     else
-      copy_to_host(dst, lm.globals + s.offset + offset, bytes);
+      copy_to_host(dst, global_address(lm, s) + offset, bytes);
   }
   void set_limit(DeviceLimit limit, uint64_t value) override { services_.set_limit(limit, value); }
   uint64_t get_limit(DeviceLimit limit) override { return services_.get_limit(limit); }
@@ -212,12 +226,14 @@ class SimDevice final : public Device {
     // Pointers to variables in initializers, now that the variables are placed; a generic pointer
     // to __constant__ data points into the bank's device copy, made now.
     if (m->module.const_bytes && isa::init_addresses_need_const_memory(m->module))
+    m->managed = place_managed_variables(*this, m->module, next_managed_address_);
       m->const_mirror = memory_.allocate(m->module.const_bytes);
     isa::write_init_addresses(m->module, m->globals, m->const_mirror);
     m->const_bank.assign(m->module.const_bytes, 0);
     for (const isa::Symbol& s : m->module.symbols) {
       if (s.owner != -1 || s.init.empty()) continue;
-      if (s.space == isa::StateSpace::Global) memory_.copy_in(m->globals + s.offset, s.init.data(), s.init.size());
+      if (s.space == isa::StateSpace::Global && !s.placed_address)  // placed ones are initialised there
+        memory_.copy_in(m->globals + s.offset, s.init.data(), s.init.size());
       if (s.space == isa::StateSpace::Const)
         std::copy(s.init.begin(), s.init.end(), m->const_bank.begin() + static_cast<long>(s.offset));
     }
@@ -481,6 +497,11 @@ class SimDevice final : public Device {
   // the H100-like chip exceeded the executor's default 1,024).
   isa::FunctionalLimits functional_limits() const {
     isa::FunctionalLimits limits;
+  // A .global variable's device address: in the module's block, or where a __managed__ one was placed.
+  static DevPtr global_address(const LoadedModule& lm, const isa::Symbol& s) {
+    return s.placed_address ? s.placed_address : lm.globals + s.offset;
+  }
+
     limits.max_warp_instructions = options_.max_warp_instructions;
     limits.repeat_check_after = options_.repeat_check_after;
     limits.max_resident_ctas =
@@ -560,3 +581,6 @@ void finish_profiling(Device& device) {
 }
 
 }  // namespace gpusim::runtime
+  // Where the next module's __managed__ variables go: host addresses apart from both CUDA
+  // libraries' own host-mapped ranges (runtime/cudart, runtime/cudadrv).
+  uint64_t next_managed_address_ = 0x0000'5000'0000'0000ull;

@@ -46,7 +46,8 @@ PointerFacts facts_of(DriverState& s, CUdeviceptr p) {
     } else {
       f.vmm = s.vmm_mappings.count(region->base) != 0;  // device memory reached through a mapping
       f.host_accessible = !f.vmm;                        // libcudart's pinned or managed memory
-      f.type = f.vmm ? CU_MEMORYTYPE_DEVICE : CU_MEMORYTYPE_HOST;
+      f.managed = region->managed_variables;             // a module's __managed__ variables
+      f.type = f.vmm || f.managed ? CU_MEMORYTYPE_DEVICE : CU_MEMORYTYPE_HOST;
     }
   }
   return f;

@@ -145,9 +145,22 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
     throw ApiError(cudaErrorInvalidPtx, std::string(e.what()) +
                                             "\n  (set GPUSIM_DUMP_PTX=DIR to write the PTX the line numbers refer to)");
   }
-  // __managed__ variables start with their PTX initial values on the host side too.
-  for (auto& [shadow, var] : variables_)
-    if (var.module == &m && var.managed_host) device().read_symbol(m.module, var.name, 0, var.managed_host, var.size);
+  // __managed__ variables: the program's slot now points at the device's placement, where host code
+  // and kernels share one copy (values host code wrote before a device reset carry over); on a
+  // device that keeps them in device memory, the host copy starts with the PTX initial values.
+  for (auto& [shadow, var] : variables_) {
+    if (var.module != &m || !var.host_copy) continue;
+    const runtime::SymbolInfo info = device().symbol(m.module, var.name);
+    if (info.managed && info.size >= var.size) {
+      auto* placed = reinterpret_cast<void*>(info.address);
+      if (var.managed_host == var.host_copy && var.carry_host_copy) std::memcpy(placed, var.host_copy, var.size);
+      var.managed_host = placed;
+      var.placed = true;
+      *static_cast<void**>(const_cast<void*>(shadow)) = placed;
+    } else {
+      device().read_symbol(m.module, var.name, 0, var.managed_host, var.size);
+    }
+  }
   return m.module;
 }
 
@@ -161,7 +174,7 @@ const runtime::KernelInfo& Context::kernel_info(KernelRecord& k, bool with_regis
 
 void Context::managed_to_device() {
   for (auto& [shadow, var] : variables_)
-    if (var.managed_host && var.module->module >= 0)
+    if (var.managed_host && !var.placed && var.module->module >= 0)
       device().write_symbol(var.module->module, var.name, 0, var.managed_host, var.size);
 }
 
@@ -176,7 +189,7 @@ const VariableRecord* Context::managed_variable_at(const void* p) const {
 
 void Context::managed_to_host() {
   for (auto& [shadow, var] : variables_)
-    if (var.managed_host && var.module->module >= 0)
+    if (var.managed_host && !var.placed && var.module->module >= 0)
       device().read_symbol(var.module->module, var.name, 0, var.managed_host, var.size);
 }
 
@@ -220,6 +233,16 @@ void Context::free_host_mapped(void* ptr) {
 
 void Context::reset_device() {
   if (!device_) return;
+  // The placed __managed__ variables' pages go with the device: host code reads their host copies
+  // (current values) until their modules load on the new device.
+  for (auto& [shadow, var] : variables_) {
+    if (!var.placed) continue;
+    std::memcpy(var.host_copy, var.managed_host, var.size);
+    var.managed_host = var.host_copy;
+    var.placed = false;
+    var.carry_host_copy = true;
+    *static_cast<void**>(const_cast<void*>(shadow)) = var.host_copy;
+  }
   for (auto& [ptr, span] : host_mapped_) munmap(ptr, span);
   host_mapped_.clear();
   for (void* ptr : managed_) managed_ranges.remove_allocation(reinterpret_cast<uint64_t>(ptr));

@@ -71,7 +71,14 @@ struct VariableRecord {
   std::string name;
   size_t size = 0;
   bool constant = false;
-  void* managed_host = nullptr;       // __managed__: the host copy the program reads
+  // __managed__: where host code reaches the variable (what the program's registration slot points
+  // at). Once the module is loaded that is the device's own placement (host memory kernels reach at
+  // the same address: runtime/managed_variables.h), with no copies; before that, and on a device
+  // that does not place it, `host_copy`, kept in step with the device's copy at each launch.
+  void* managed_host = nullptr;
+  void* host_copy = nullptr;
+  bool placed = false;
+  bool carry_host_copy = false;  // after a device reset: the next placement starts from host_copy
 };
 
 struct LaunchRecord {

@@ -52,14 +52,17 @@ GraphNode symbol_memcpy_node(Context& ctx, const void* symbol, void* other, size
   if (offset > var.size || count > var.size - offset)
     throw ApiError(cudaErrorInvalidValue, "copy of " + std::to_string(count) + " bytes at offset " + std::to_string(offset) +
                                               " overruns '" + var.name + "' (" + std::to_string(var.size) + " bytes)");
-  if (var.managed_host)
+  // A __managed__ variable the device placed is one address for host and device; one it did not
+  // place has a host copy that only launches bring in step.
+  const runtime::ModuleHandle module = ctx.loaded(*var.module);
+  if (var.managed_host && !var.placed)
     throw ApiError(cudaErrorNotSupported, "a graph copy to or from the __managed__ variable '" + var.name + "' is not supported by gpusim");
   const bool kind_ok = kind == cudaMemcpyDeviceToDevice || kind == cudaMemcpyDefault ||
                        kind == (to_symbol ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost);
   if (!kind_ok) throw ApiError(cudaErrorInvalidMemcpyDirection, "invalid copy kind " + std::to_string(kind) + " for a symbol copy");
   if (!other) throw ApiError(cudaErrorInvalidValue, "null pointer in a symbol copy");
   // A __constant__ variable has a device address too: the launches read the constant bank from it.
-  auto* at = reinterpret_cast<char*>(ctx.device().symbol(ctx.loaded(*var.module), var.name).address) + offset;
+  auto* at = reinterpret_cast<char*>(ctx.device().symbol(module, var.name).address) + offset;
   GraphNode n;
   n.type = cudaGraphNodeTypeMemcpy;
   n.dst = to_symbol ? at : other;

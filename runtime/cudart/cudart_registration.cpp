@@ -91,8 +91,10 @@ void __cudaRegisterManagedVar(void** handle, void** host_slot, char* device_addr
   gpusim::cudart::VariableRecord var;
   var.name = device_name;
   var.size = size;
-  // The host's copy; the program dereferences *host_slot after __cudaInitModule.
-  var.managed_host = std::calloc(1, size ? size : 1);
+  // The host's copy until the module is loaded (Context::loaded then points the slot at the
+  // device's placement); the program dereferences *host_slot after __cudaInitModule.
+  var.host_copy = std::calloc(1, size ? size : 1);
+  var.managed_host = var.host_copy;
   *host_slot = var.managed_host;
   ctx.add_variable(static_cast<ModuleRecord*>(*handle), host_slot, std::move(var));
 }

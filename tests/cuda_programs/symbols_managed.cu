@@ -5,6 +5,8 @@
 __device__ int table[4] = {10, 20, 30, 40};
 __constant__ float coefficients[3];
 __managed__ int counter = 5;
+__managed__ double samples[100];
+__managed__ int tally;
 
 __global__ void use_symbols(float* out, int n) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -15,6 +17,14 @@ __global__ void use_symbols(float* out, int n) {
 __global__ void bump(int* p, int n) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i < n) p[i] += i;
+}
+
+// Counts the whole values and triples each: the kernel reaches the arrays through its arguments.
+__global__ void tally_halves(double* values, int n, int* whole) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  if (values[i] == floor(values[i])) atomicAdd(whole, 1);
+  values[i] *= 3.0;
 }
 
 int main() {
@@ -60,10 +70,38 @@ int main() {
   EXPECT(got == 9);
   void* counter_address = nullptr;
   CHECK(cudaGetSymbolAddress(&counter_address, counter));
-  EXPECT(counter_address != nullptr);
+  EXPECT(counter_address == &counter);  // one address for host and device (unified memory)
   use_symbols<<<1, 1>>>(out, 1);
   CHECK(cudaDeviceSynchronize());
   EXPECT(counter == 10);
+
+  // A __managed__ variable's host address is the device's: passed to kernels (an array by name,
+  // a scalar by &), set by cudaMemset and cudaMemcpy, read on the host after a synchronize.
+  for (int i = 0; i < 100; ++i) samples[i] = 0.5 * i;
+  CHECK(cudaMemset(&tally, 0, sizeof tally));
+  tally_halves<<<1, 100>>>(samples, 100, &tally);
+  CHECK(cudaDeviceSynchronize());
+  EXPECT(tally == 50);  // samples[i] = 0.5 i is whole for the 50 even i
+  for (int i = 0; i < 100; ++i) EXPECT(samples[i] == 1.5 * i);
+  const int forty_two = 42;
+  CHECK(cudaMemcpy(&tally, &forty_two, sizeof tally, cudaMemcpyHostToDevice));
+  EXPECT(tally == 42);
+  CHECK(cudaPointerGetAttributes(&managed_attr, samples + 50));
+  EXPECT(managed_attr.type == cudaMemoryTypeManaged);
+  // A graph's symbol copy reaches it too.
+  cudaGraph_t graph;
+  cudaGraphExec_t exec;
+  cudaGraphNode_t copy_node;
+  const int ninety = 90;
+  CHECK(cudaGraphCreate(&graph, 0));
+  CHECK(cudaGraphAddMemcpyNodeToSymbol(&copy_node, graph, nullptr, 0, tally, &ninety, sizeof ninety, 0,
+                                       cudaMemcpyHostToDevice));
+  CHECK(cudaGraphInstantiate(&exec, graph, 0));
+  CHECK(cudaGraphLaunch(exec, 0));
+  CHECK(cudaStreamSynchronize(0));
+  EXPECT(tally == 90);
+  CHECK(cudaGraphExecDestroy(exec));
+  CHECK(cudaGraphDestroy(graph));
 
   // Mapped pinned memory: the kernel writes the host's buffer directly.
   int* pinned;

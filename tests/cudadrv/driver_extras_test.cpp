@@ -306,4 +306,51 @@ TEST_F(DriverExtras, ExportedAllocationAliasesItsImport) {
   for (CUmemGenericAllocationHandle h : {plain, shareable, imported}) ASSERT_CU_OK(ENTRY(cuMemRelease)(h));
 }
 
+// A __managed__ variable of a driver-loaded module is one address for host and device, as CUDA's
+// unified memory gives: cuModuleGetGlobal's address is dereferenced on the host, starts with the
+// PTX initializer, and a kernel's store through the symbol and through a pointer argument are
+// there after the synchronize.
+TEST_F(DriverExtras, ManagedVariablesShareOneAddressWithTheHost) {
+  const char* ptx = R"PTX(.version 7.0
+.target sm_70
+.address_size 64
+.visible .global .attribute(.managed) .align 4 .u32 hits = 7;
+.visible .global .attribute(.managed) .align 8 .b8 pad[24];
+.visible .entry bump(.param .u64 p)
+{
+  .reg .b64 %rd<2>;
+  .reg .b32 %r<2>;
+  ld.global.u32 %r1, [hits];
+  add.u32 %r1, %r1, 1;
+  st.global.u32 [hits], %r1;
+  ld.param.u64 %rd1, [p];
+  st.global.u32 [%rd1+4], %r1;
+  ret;
+}
+)PTX";
+  CUmodule managed_module = nullptr;
+  ASSERT_CU_OK(cu.cuModuleLoadData(&managed_module, ptx));
+  CUdeviceptr hits = 0, pad = 0;
+  size_t bytes = 0;
+  ASSERT_CU_OK(cu.cuModuleGetGlobal(&hits, &bytes, managed_module, "hits"));
+  EXPECT_EQ(bytes, 4u);
+  ASSERT_CU_OK(cu.cuModuleGetGlobal(&pad, &bytes, managed_module, "pad"));
+  EXPECT_EQ(bytes, 24u);
+  EXPECT_EQ(pad % 8, 0u);
+  auto* host_hits = reinterpret_cast<uint32_t*>(hits);
+  EXPECT_EQ(*host_hits, 7u);
+  *host_hits = 40;
+  int is_managed = 0;
+  ASSERT_CU_OK(ENTRY(cuPointerGetAttribute)(&is_managed, CU_POINTER_ATTRIBUTE_IS_MANAGED, hits));
+  EXPECT_EQ(is_managed, 1);
+  CUfunction bump = nullptr;
+  ASSERT_CU_OK(cu.cuModuleGetFunction(&bump, managed_module, "bump"));
+  void* params[] = {&pad};
+  ASSERT_CU_OK(cu.cuLaunchKernel(bump, 1, 1, 1, 1, 1, 1, 0, nullptr, params, nullptr));
+  ASSERT_CU_OK(cu.cuCtxSynchronize());
+  EXPECT_EQ(*host_hits, 41u);
+  EXPECT_EQ(reinterpret_cast<uint32_t*>(pad)[1], 41u);
+  EXPECT_EQ(reinterpret_cast<uint32_t*>(pad)[0], 0u);
+}
+
 }  // namespace
