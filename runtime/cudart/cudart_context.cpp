@@ -233,10 +233,13 @@ void Context::free_host_mapped(void* ptr) {
 
 void Context::reset_device() {
   if (!device_) return;
-  // The placed __managed__ variables' pages go with the device: host code reads their host copies
-  // (current values) until their modules load on the new device.
+  // The placed __managed__ variables' pages go with the device: their values move to the host
+  // copies, and their modules load again on the new device below, so that `&var` is at once an
+  // address the new device reaches.
+  std::set<ModuleRecord*> with_managed;
   for (auto& [shadow, var] : variables_) {
     if (!var.placed) continue;
+    with_managed.insert(var.module);
     std::memcpy(var.host_copy, var.managed_host, var.size);
     var.managed_host = var.host_copy;
     var.placed = false;
@@ -268,6 +271,12 @@ void Context::reset_device() {
   sticky_error = cudaSuccess;
   limits.clear();
   cache_config = cudaFuncCachePreferNone;
+  for (ModuleRecord* m : with_managed) {
+    try {
+      loaded(*m);
+    } catch (const ApiError&) {  // reported by the next call that needs the module
+    }
+  }
 }
 
 namespace {

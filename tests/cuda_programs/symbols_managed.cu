@@ -119,6 +119,15 @@ int main() {
   EXPECT(attr.type == cudaMemoryTypeDevice);
   CHECK(cudaFreeHost(pinned));
   CHECK(cudaFree(out));
+
+  // After a device reset the managed variables keep their values and are at once reachable by
+  // kernels at the address host code now gives.
+  CHECK(cudaDeviceReset());
+  EXPECT(tally == 90 && samples[2] == 3.0);
+  CHECK(cudaMemset(&tally, 0, sizeof tally));
+  tally_halves<<<1, 100>>>(samples, 100, &tally);
+  CHECK(cudaDeviceSynchronize());
+  EXPECT(tally == 50 && samples[2] == 9.0);
   std::printf("symbols_managed: OK\n");
   return 0;
 }
