@@ -234,7 +234,7 @@ TEST(StepperSession, LrrAndGtoOrderOnTheTeachingChip) {
 
 TEST(StepperSession, BadCommandsSayWhatIsExpected) {
   const std::string script =
-      "step x\nfrobnicate\nprint regs w9 0\nprint regs w0 40\nsm 5\ncontinue state w0 dancing\nnext subcore 7\n"
+      "step x\nfrobnicate\nprint regs w9 0\nprint regs w0 40\nsm 5\ncontinue state w0 dancing\nnext subcore 7\nnext warp w999\n"
       "print shared w0 250 100\nshow\ncontinue line 99999\ncontinue pc 5000\ncontinue\n";
   const SteppedRun run = run_fixture("stepper_demo", 64, &script);
   EXPECT_TRUE(contains(run.reply("step x"), "error: step: expected a cycle count")) << run.transcript;
@@ -244,6 +244,9 @@ TEST(StepperSession, BadCommandsSayWhatIsExpected) {
   EXPECT_TRUE(contains(run.reply("sm 5"), "error: sm: SM 5 is outside 0..1"));
   EXPECT_TRUE(contains(run.reply("continue state w0 dancing"), "error: continue state: unknown state 'dancing'; states: issued"));
   EXPECT_TRUE(contains(run.reply("next subcore 7"), "error: next subcore: sub-core 7 is outside 0..3"));
+  // A warp slot the SM does not have would never issue (the launch ran to its end).
+  EXPECT_TRUE(contains(run.reply("next warp w999"), "error: next warp: w999 is outside the SM's warp slots w0..w"))
+      << run.transcript;
   EXPECT_TRUE(contains(run.reply("show"), "no cycle has run yet")) << run.transcript;
   // A place no instruction has is refused instead of running the launch to its end.
   EXPECT_TRUE(contains(run.reply("continue line 99999"), "error: continue line: no instruction is on PTX line 99999"))

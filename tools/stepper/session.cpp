@@ -131,7 +131,12 @@ void Session::cmd_next(const Words& w) {
     subcore = static_cast<int>(s);
   } else if (w.size() == 3 && w[1] == "warp") {
     const std::string id = w[2][0] == 'w' ? w[2].substr(1) : w[2];
-    warp = static_cast<int>(parse_number(id, "next warp", "a warp slot wN"));
+    const uint64_t slot = parse_number(id, "next warp", "a warp slot wN");
+    const int slots = driver_.model().config().max_warps_per_sm();
+    // A slot the SM does not have never issues: the wait would run the launch to its end.
+    if (slot >= static_cast<uint64_t>(slots))
+      throw CommandError("next warp: w" + id + " is outside the SM's warp slots w0..w" + std::to_string(slots - 1));
+    warp = static_cast<int>(slot);
     subcore = warp % subcores;
   } else if (w.size() != 1) {
     throw CommandError("next: expected nothing, `subcore S` or `warp wN`");
