@@ -133,6 +133,7 @@ struct AllocationInfo {
   DevPtr base = 0;
   size_t size = 0;
   bool host_mapped = false;  // host memory kernels reach at its host address (managed, mapped)
+  bool managed_variables = false;  // the block of a module's __managed__ variables (host_mapped too)
 };
 
 // What a kernel needs from its caller: parameter sizes in .param order (a CUDA runtime packs the
@@ -144,7 +145,6 @@ struct KernelInfo {
   uint32_t static_shared_bytes = 0;
   uint32_t local_bytes_per_thread = 0;
   uint32_t registers_per_thread = 0;   // from ptxas for the device's architecture; 0 = unknown
-  bool managed_variables = false;  // the block of a module's __managed__ variables (host_mapped too)
   uint32_t max_threads_per_block = 0;  // .maxntid / .reqntid product; 0 = not restricted
   uint32_t ptx_version = 0;            // the PTX's target architecture: 80 for .target sm_80 (CUDA's ptxVersion)
   Dim3 required_cluster{0, 0, 0};      // .reqnctapercluster (__cluster_dims__); zeros: none
@@ -158,6 +158,9 @@ struct SymbolInfo {
   DevPtr address = 0;
   size_t size = 0;
   bool constant = false;
+  // A __managed__ variable: `address` is host memory the device maps (runtime/managed_variables.h),
+  // which host code may read and write directly.
+  bool managed = false;
 };
 
 class Device {
@@ -169,9 +172,6 @@ class Device {
   virtual void free(DevPtr ptr) = 0;
   virtual void copy_to_device(DevPtr dst, const void* src, size_t bytes) = 0;
   virtual void copy_to_host(void* dst, DevPtr src, size_t bytes) = 0;
-  // A __managed__ variable: `address` is host memory the device maps (runtime/managed_variables.h),
-  // which host code may read and write directly.
-  bool managed = false;
   virtual void memset(DevPtr dst, int value, size_t bytes) = 0;
 
   // Loads PTX text (parsed and checked once). `source_name` names it in error messages.

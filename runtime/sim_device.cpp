@@ -24,8 +24,8 @@
 #include "runtime/cuda_answers.h"
 #include "runtime/device_memory.h"
 #include "runtime/launch_checks.h"
-#include "runtime/ptxas_info.h"
 #include "runtime/managed_variables.h"
+#include "runtime/ptxas_info.h"
 #include "runtime/sim_device_services.h"
 #include "runtime/sim_profiling.h"
 #include "runtime/sim_tensor_map.h"
@@ -57,9 +57,9 @@ struct LoadedModule {
   std::string ptx;                   // kept for ptxas, run on first need in functional mode
   bool ptxas_done = false;
   DevPtr globals = 0;                // device copy of the module's .global variables
+  HostMappedRange managed;           // its __managed__ variables (runtime/managed_variables.h)
   std::vector<uint8_t> const_bank;   // the module's .const variables
   // Device memory holding the constant bank, made when a program first asks for a __constant__'s
-  HostMappedRange managed;           // its __managed__ variables (runtime/managed_variables.h)
   // address (cudaGetSymbolAddress, cuModuleGetGlobal); from then on it is the authoritative copy
   // (copies to that address are plain device copies) and each launch reads the bank from it.
   DevPtr const_mirror = 0;
@@ -92,15 +92,14 @@ class SimDevice final : public Device {
     }
     memory_.set_capacity(uint64_t(config_.dram_capacity_mib) << 20);
   }
-
-  void finish_profiling() {
-    if (profiler_) profiler_->finish();
   // The managed variables' host pages go with the device (as a GPU's do with its context).
   ~SimDevice() override {
     for (const auto& m : modules_)
       if (m->managed.address) munmap(m->managed.address, m->managed.span);
   }
 
+  void finish_profiling() {
+    if (profiler_) profiler_->finish();
   }
 
   std::string name() const override {
@@ -223,10 +222,10 @@ class SimDevice final : public Device {
     // Module-scope variables: .global in device memory, .const in the module's constant bank,
     // both initialised from the PTX initializers.
     if (m->module.global_bytes) m->globals = memory_.allocate(m->module.global_bytes);
+    m->managed = place_managed_variables(*this, m->module, next_managed_address_);
     // Pointers to variables in initializers, now that the variables are placed; a generic pointer
     // to __constant__ data points into the bank's device copy, made now.
     if (m->module.const_bytes && isa::init_addresses_need_const_memory(m->module))
-    m->managed = place_managed_variables(*this, m->module, next_managed_address_);
       m->const_mirror = memory_.allocate(m->module.const_bytes);
     isa::write_init_addresses(m->module, m->globals, m->const_mirror);
     m->const_bank.assign(m->module.const_bytes, 0);
@@ -476,6 +475,11 @@ class SimDevice final : public Device {
     return lm.const_mirror;
   }
 
+  // A .global variable's device address: in the module's block, or where a __managed__ one was placed.
+  static DevPtr global_address(const LoadedModule& lm, const isa::Symbol& s) {
+    return s.placed_address ? s.placed_address : lm.globals + s.offset;
+  }
+
   static const isa::Symbol& module_symbol(const LoadedModule& lm, const std::string& name) {
     for (const isa::Symbol& s : lm.module.symbols)
       if (s.owner == -1 && s.name == name && (s.space == isa::StateSpace::Global || s.space == isa::StateSpace::Const))
@@ -497,11 +501,6 @@ class SimDevice final : public Device {
   // the H100-like chip exceeded the executor's default 1,024).
   isa::FunctionalLimits functional_limits() const {
     isa::FunctionalLimits limits;
-  // A .global variable's device address: in the module's block, or where a __managed__ one was placed.
-  static DevPtr global_address(const LoadedModule& lm, const isa::Symbol& s) {
-    return s.placed_address ? s.placed_address : lm.globals + s.offset;
-  }
-
     limits.max_warp_instructions = options_.max_warp_instructions;
     limits.repeat_check_after = options_.repeat_check_after;
     limits.max_resident_ctas =
@@ -568,6 +567,9 @@ class SimDevice final : public Device {
   DeviceMemory memory_;
   SimDeviceServices services_;  // after memory_: its heap lives there
   std::vector<std::unique_ptr<LoadedModule>> modules_;
+  // Where the next module's __managed__ variables go: host addresses apart from both CUDA
+  // libraries' own host-mapped ranges (runtime/cudart, runtime/cudadrv).
+  uint64_t next_managed_address_ = 0x0000'5000'0000'0000ull;
 };
 
 }  // namespace
@@ -581,6 +583,3 @@ void finish_profiling(Device& device) {
 }
 
 }  // namespace gpusim::runtime
-  // Where the next module's __managed__ variables go: host addresses apart from both CUDA
-  // libraries' own host-mapped ranges (runtime/cudart, runtime/cudadrv).
-  uint64_t next_managed_address_ = 0x0000'5000'0000'0000ull;
