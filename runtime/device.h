@@ -44,6 +44,17 @@ class KernelFault : public Error {
   FaultKind kind_;
 };
 
+// A launch stopped by SIGINT/SIGTERM before it finished (runtime/interrupt_signals.h): the
+// results of the launches before it are complete, this one's are not.
+class Interrupted : public Error {
+ public:
+  explicit Interrupted(const std::string& what, int signal) : Error(what), signal_(signal) {}
+  int signal() const { return signal_; }
+
+ private:
+  int signal_;
+};
+
 // An allocation the device's memory cannot hold (cudaErrorMemoryAllocation).
 class OutOfMemory : public Error {
  public:

@@ -23,6 +23,7 @@
 #include "runtime/cluster_launch.h"
 #include "runtime/cuda_answers.h"
 #include "runtime/device_memory.h"
+#include "runtime/interrupt_signals.h"
 #include "runtime/launch_checks.h"
 #include "runtime/managed_variables.h"
 #include "runtime/ptxas_info.h"
@@ -32,6 +33,7 @@
 #include "runtime/resource_limits.h"
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
+#include "sim/interrupt_flag.h"
 #include "sim/launch_progress.h"
 #include "sim/sampled_launch.h"
 #include "sim/systemc_driver.h"
@@ -82,6 +84,7 @@ class SimDevice final : public Device {
     if (options.sample && options.profiling.any())
       throw Error("sampled simulation (--sample, GPUSIM_SAMPLE=1) cannot be combined with --trace, --vcd or "
                   "--source-report: those watch every CTA on the timing model");
+    if (options.exit_on_interrupt) install_interrupt_handlers(InterruptAction::ExitProcess, options.interrupt_results);
     if (options.mode == SimMode::Timing) new_model();
     if (options.profiling.any()) {
       if (!model_)
@@ -97,6 +100,7 @@ class SimDevice final : public Device {
     for (const auto& m : modules_)
       if (m->managed.address) munmap(m->managed.address, m->managed.span);
   }
+
 
   void finish_profiling() {
     if (profiler_) profiler_->finish();
@@ -250,6 +254,8 @@ class SimDevice final : public Device {
 
   LaunchStats launch(ModuleHandle handle, const std::string& kernel, const LaunchConfig& cfg,
                      const KernelArgs& args) override {
+    const LaunchInProgress running;  // an interrupt's watcher thread leaves the exit to this launch
+    if (const int signal = sim::interrupt_signal()) interrupted(kernel, signal);
     LoadedModule& lm = module_at(handle, kernel);
     const isa::Function* fn = &entry_named(lm, kernel);
     check_launch(config_, *fn, cfg);
@@ -422,6 +428,15 @@ class SimDevice final : public Device {
                               "GPUSIM_MAX_WARP_INSTRUCTIONS=N for a program using the simulator's CUDA libraries; ") +
                   host_wait + ")";
       throw KernelFault(report, e.kind());
+    } catch (const sim::LaunchInterrupted& e) {
+      services_.flush();
+      // The trace closes this launch's slice where it stopped; the resident CTAs go with the model.
+      if (model_) {
+        if (profiler_) profiler_->abort(model_->core_cycle());
+        new_model();
+        if (profiler_) model_->add_observer(profiler_->observer());
+      }
+      interrupted(kernel, e.signal());
     } catch (const std::runtime_error& e) {
       services_.flush();
       if (profiler_ && model_) profiler_->abort(model_->core_cycle());
@@ -432,6 +447,13 @@ class SimDevice final : public Device {
     stats.warp_instructions = ls.warp_instructions;
     stats.thread_instructions = ls.thread_instructions;
     return stats;
+  }
+
+  // After SIGINT/SIGTERM (runtime/interrupt_signals.h): inside a CUDA program, exit so that the
+  // libraries' exit handlers write the files; in the gpusim CLI, let the command write them.
+  [[noreturn]] void interrupted(const std::string& kernel, int signal) {
+    if (options_.exit_on_interrupt && interrupt_exits_process()) exit_interrupted(signal);  // returns if another thread exits
+    throw Interrupted("launch of '" + kernel + "' " + interrupted_message(signal), signal);
   }
 
   void new_model() {

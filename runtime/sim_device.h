@@ -79,6 +79,13 @@ struct SimDeviceOptions {
   // Timing mode: a status line on stderr while a launch runs longer than two seconds
   // (sim/launch_progress.h); runtime/sim_environment.h's progress_line_wanted() decides it.
   bool progress_line = false;
+  // On SIGINT/SIGTERM (runtime/interrupt_signals.h) a launch stops at a safe point and throws
+  // runtime::Interrupted. With exit_on_interrupt (the simulated CUDA libraries inside a program),
+  // the device installs the handlers itself and ends the process with exit(128 + signal) instead,
+  // so the libraries' exit handlers still write --stats and the trace; interrupt_results says
+  // where those go, for the message on stderr.
+  bool exit_on_interrupt = false;
+  std::string interrupt_results;
   // Timing mode: runs each launch instead of the SystemC driver; empty = sim::run_timed_launch.
   TimedLaunchRunner timed_launch_runner;
 };

@@ -130,7 +130,16 @@ unsigned parse_thread_count(const std::string& text, const std::string& what) {
 }
 
 SimEnvironment read_sim_environment() {
-  return read_sim_environment([](const char* name) { return std::getenv(name); });
+  SimEnvironment env = read_sim_environment([](const char* name) { return std::getenv(name); });
+  // The process is a CUDA program on the simulated libraries, which write --stats and --trace at
+  // exit: on Ctrl-C/SIGTERM it exits at a safe point so they still do (runtime/interrupt_signals.h).
+  env.device.exit_on_interrupt = true;
+  std::string results;
+  if (!env.stats_path.empty()) results = "statistics of the finished launches in " + env.stats_path;
+  if (!env.device.profiling.trace_path.empty())
+    results += (results.empty() ? "" : ", ") + std::string("trace up to here in ") + env.device.profiling.trace_path;
+  env.device.interrupt_results = results.empty() ? "exiting" : results;
+  return env;
 }
 
 bool progress_line_wanted(const char* gpusim_progress) {

@@ -52,6 +52,8 @@ struct SimEnvironment {
 // Reads the variables through `getenv` (a parameter so tests need not touch the process
 // environment). Throws runtime::Error naming the variable and the bad value.
 SimEnvironment read_sim_environment(const std::function<const char*(const char*)>& getenv);
+// The process's own environment, for the simulated CUDA libraries: also sets
+// SimDeviceOptions::exit_on_interrupt (a program exits at a safe point on Ctrl-C, writing its files).
 SimEnvironment read_sim_environment();
 
 // A host thread count as written by a user ("4"): a whole number from 1 to kMaxThreads. Throws

@@ -1,6 +1,7 @@
 #include "sim/gpu_model.h"
 
 #include "isa/repeat_watch.h"
+#include "sim/interrupt_flag.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -177,6 +178,9 @@ void GpuModel::tick_core(uint64_t now_ps, bool l2_edge_too) {
   }
   if (!busy_.empty() || next_cta_ < dispatch_end() || shadows_busy) last_busy_cycle_ = cycle_ + 1;
   if (!shadows_ && loop_watch_.due(cycle_)) check_for_endless_loop();
+  // Ctrl-C / SIGTERM (sim/interrupt_flag.h): a mask test per cycle, one relaxed load per 4,096.
+  // Here every SM's cycle is committed, so the launch stops between two whole cycles.
+  if ((cycle_ & (kInterruptCheckCycles - 1)) == 0) throw_if_interrupted();
   ++cycle_;
   if (progress_probe_ && cycle_ - start_cycle_ >= next_probe_) {
     next_probe_ += probe_interval_;

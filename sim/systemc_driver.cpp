@@ -1,6 +1,7 @@
 #include "sim/systemc_driver.h"
 
 #include "sim/clock_schedule.h"
+#include "sim/output_file.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -134,8 +135,9 @@ void open_vcd(const std::string& path, VcdTracer& tracer) {
   if (d.clocks || sc_core::sc_get_status() != sc_core::SC_ELABORATION)
     throw std::runtime_error("--vcd '" + path + "': SystemC has already started in this process; waveforms must be "
                              "set up before the first timed launch");
-  if (!std::ofstream(path))
-    throw std::runtime_error("cannot write VCD file '" + path + "'");
+  // SystemC writes the file through its own FILE* and never reports a write error, so a file that
+  // cannot take even one byte (a full disk) is refused here, before the run.
+  write_file_completely(path, "\n");
   d.vcd = sc_core::sc_create_vcd_trace_file(path.substr(0, path.size() - ext.size()).c_str());
   // SystemC reports the unit change as an informational message on stdout; gpusim's output stays its own.
   const sc_core::sc_actions info = sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);

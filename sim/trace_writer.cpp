@@ -1,4 +1,5 @@
 #include "sim/trace_writer.h"
+#include "sim/output_file.h"
 
 #include <algorithm>
 #include <bit>
@@ -68,7 +69,7 @@ void parse_cycle_window(const std::string& text, TraceOptions* options) {
 
 TraceWriter::TraceWriter(const std::string& path, const GpuConfig& config, TraceOptions options)
     : out_(path), path_(path), config_(config), options_(std::move(options)) {
-  if (!out_) throw std::runtime_error("cannot write trace file '" + path + "'");
+  if (!out_) throw std::runtime_error(cannot_write(path));
   sms_.resize(static_cast<size_t>(config_.num_sms));
   for (size_t s = 0; s < sms_.size(); ++s) {
     const bool traced = options_.sms.empty() ||
@@ -159,8 +160,7 @@ void TraceWriter::finish() {
   end_kernel(now_);
   finished_ = true;
   out_ << "\n]}\n";
-  out_.close();
-  if (!out_) throw std::runtime_error("error writing trace file '" + path_ + "'");
+  close_or_throw(out_, path_);  // a full disk shows only now, when the buffer is written
 }
 
 void TraceWriter::on_issue(uint64_t cycle, int sm, int subcore, int warp, uint32_t pc, const isa::Instruction& inst,

@@ -19,6 +19,7 @@
 #include "runtime/cuda_device.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
+#include "sim/output_file.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/option_checks.h"
@@ -104,9 +105,7 @@ std::vector<std::string> calibrated_overrides(const CompareArgs& a, const std::s
   std::vector<std::string> out = overrides;
   for (const std::string& o : c.overrides()) out.push_back(o);
   if (!a.write_config.empty()) {
-    std::ofstream ini(a.write_config);
-    ini << validation::fitted_config_ini(config_path, out, c, fitted_from);
-    if (!ini) throw std::runtime_error("cannot write '" + a.write_config + "'");
+    sim::write_file_completely(a.write_config, validation::fitted_config_ini(config_path, out, c, fitted_from));
     std::cerr << "wrote the fitted configuration to " << a.write_config << "\n";
   }
   return out;
@@ -291,9 +290,7 @@ int compare_live(const CompareArgs& a) {
   if (!a.record.empty()) {
     validation::write_kernel_record(a.record + ".kernels.csv", record);
     if (!gpu_ubench.empty()) validation::write_ubench_record(a.record + ".ubench.csv", {identity, validation::to_measured(gpu_ubench)});
-    std::ofstream ini(a.record + ".ini");
-    ini << validation::matched_config_ini(a.config_path, identity, calibrated);
-    if (!ini) throw std::runtime_error("cannot write '" + a.record + ".ini'");
+    sim::write_file_completely(a.record + ".ini", validation::matched_config_ini(a.config_path, identity, calibrated));
     std::cerr << "recorded " << a.record << ".kernels.csv, " << (gpu_ubench.empty() ? "" : ".ubench.csv, ") << ".ini\n";
   }
   if (a.no_sim) {

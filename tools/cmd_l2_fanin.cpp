@@ -14,6 +14,7 @@
 #include "runtime/cuda_device.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
+#include "sim/output_file.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "workloads/ubench_fanin.h"
@@ -157,14 +158,16 @@ int gpusim_cmd_l2_fanin(int argc, char** argv) {
     }
   }
   if (!csv_path.empty()) {
-    std::ofstream csv(csv_path);
-    if (!csv) {
-      std::cerr << "gpusim l2-fanin: cannot write --csv file '" << csv_path << "'\n";
-      return 1;
-    }
+    std::ostringstream csv;
     csv << "ctas,kind,model_merge_limit_blocks_0,model_merge_limit_blocks_1,card\n";
     for (const Row& r : rows)
       csv << r.ctas << "," << workloads::ubench::fanin_kind_name(r.kind) << "," << r.model[0] << "," << r.model[1] << "," << r.card << "\n";
+    try {
+      sim::write_file_completely(csv_path, csv.str());
+    } catch (const std::runtime_error& e) {
+      std::cerr << "gpusim l2-fanin: --csv: " << e.what() << "\n";
+      return 1;
+    }
   }
   return 0;
 }

@@ -27,6 +27,7 @@
 #include "tools/cuda_source_compile.h"
 #include "tools/option_checks.h"
 #include "tools/device_run_support.h"
+#include "tools/interrupted_run.h"
 #include "tools/launch/arg_spec.h"
 #include "tools/stepped_commands.h"
 #include "tools/launch/host_buffer.h"
@@ -362,10 +363,16 @@ int execute(const LaunchPlan& plan, const po::variables_map& vm, Backend backend
   if (backend != Backend::Cuda) {
     std::unique_ptr<runtime::Device> device = runtime::make_sim_device(sim_options);
     std::cout << "device   " << device->name() << ", " << vm["mode"].as<std::string>() << " mode\n";
-    simulated = run_on(*device, plan);
+    try {
+      simulated = run_on(*device, plan);
+    } catch (const runtime::Interrupted& e) {  // no output buffers: the kernel did not finish
+      return finish_interrupted("launch", e.signal(), *device, vm, {});
+    }
     print_launch(std::cout, simulated.stats);
     std::cout << simulated.stats.report_text;
+    if (const int signal = pending_interrupt()) return finish_interrupted("launch", signal, *device, vm, {simulated.stats});
     if (vm.count("stats")) write_stats(vm["stats"].as<std::string>(), {simulated.stats});
+    if (!finish_profiling_files("launch", *device)) return 1;
     save_outputs(plan, simulated, false);
   }
   if (backend != Backend::Both) return 0;
@@ -375,7 +382,10 @@ int execute(const LaunchPlan& plan, const po::variables_map& vm, Backend backend
 
 }  // namespace
 
-int gpusim_cmd_launch(int argc, char** argv) { return launch_command(argc, argv, {}); }
+int gpusim_cmd_launch(int argc, char** argv) {
+  catch_interrupts();  // not for `gpusim step`, which shares launch_command
+  return launch_command(argc, argv, {});
+}
 
 int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner) {
   po::options_description opts("gpusim launch options");

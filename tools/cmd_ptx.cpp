@@ -14,6 +14,7 @@
 
 #include "isa/module_summary.h"
 #include "sim/option_error_text.h"
+#include "sim/output_file.h"
 #include "tools/commands.h"
 #include "isa/ptx_parser.h"
 #include "runtime/ptxas_info.h"
@@ -99,7 +100,7 @@ int gpusim_cmd_ptx(int argc, char** argv) {
       std::cerr << "gpusim ptx: " << compiled.command << "\n";
       scratch.emplace("gpusim_ptx_");
       ptx_file = scratch->file(std::filesystem::path(file).filename().string() + ".ptx");
-      std::ofstream(ptx_file) << compiled.ptx_text;
+      sim::write_file_completely(ptx_file, compiled.ptx_text);
       text << compiled.ptx_text;
     }
   } catch (const std::runtime_error& e) {

@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include "sim/gpu_config.h"
+#include "sim/output_file.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/report/report_page.h"
@@ -58,10 +59,7 @@ int gpusim_cmd_report(int argc, char** argv) {
     }
     if (!recorded.empty()) inputs.recorded = validation::read_kernel_record(recorded);
     const std::string page = report::report_html(inputs);
-    std::ofstream out(html_path);
-    out << page;
-    out.close();
-    if (!out) throw std::runtime_error("cannot write '" + html_path + "'");
+    sim::write_file_completely(html_path, page);
     size_t kernels = 0;
     for (const auto& f : inputs.files) kernels += f.kernels.size();
     std::cout << "wrote " << html_path << " (" << kernels << " kernel" << (kernels == 1 ? "" : "s") << ")\n";

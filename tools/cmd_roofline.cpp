@@ -12,6 +12,7 @@
 
 #include "isa/kernel_names.h"
 #include "sim/gpu_config.h"
+#include "sim/output_file.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/roofline.h"
@@ -159,9 +160,7 @@ int gpusim_cmd_roofline(int argc, char** argv) {
     }
     std::cout << "# Roofline of " << config.name << "\n" << roofline_table(roofs, points);
     if (!svg_path.empty()) {
-      std::ofstream out(svg_path);
-      out << roofline_svg("Roofline of " + config.name, roofs, points);
-      if (!out) throw std::runtime_error("cannot write SVG file '" + svg_path + "'");
+      sim::write_file_completely(svg_path, roofline_svg("Roofline of " + config.name, roofs, points));
       std::cout << "\nwrote " << svg_path << "\n";
     }
   } catch (const std::exception& e) {

@@ -13,6 +13,7 @@
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/device_run_support.h"
+#include "tools/interrupted_run.h"
 #include "tools/option_checks.h"
 #include "tools/stepped_commands.h"
 #include "workloads/workload.h"
@@ -49,7 +50,10 @@ std::string architecture_error(const workloads::Workload& w, const runtime::Devi
 
 }  // namespace
 
-int gpusim_cmd_run(int argc, char** argv) { return run_command(argc, argv, {}); }
+int gpusim_cmd_run(int argc, char** argv) {
+  catch_interrupts();  // not for `gpusim step`, which shares run_command: Ctrl-C there ends the session
+  return run_command(argc, argv, {});
+}
 
 int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner) {
   po::options_description opts("gpusim run options");
@@ -134,18 +138,30 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
       measured = result.launches;
     }
     if (backend != Backend::Cuda) {
-      std::unique_ptr<runtime::Device> device = runtime::make_sim_device(device_options);
-      if (const std::string why = architecture_error(*workload, *device, device_options.config_path); !why.empty()) {
+      std::unique_ptr<runtime::Device> sim_device = runtime::make_sim_device(device_options);
+      if (const std::string why = architecture_error(*workload, *sim_device, device_options.config_path); !why.empty()) {
         std::cerr << "gpusim run: " << why << "\n";
         return 2;
       }
-      std::cout << "device   " << device->name() << ", " << vm["mode"].as<std::string>() << " mode\n";
-      const workloads::WorkloadResult result = workload->run(*device, params);
+      std::cout << "device   " << sim_device->name() << ", " << vm["mode"].as<std::string>() << " mode\n";
+      LaunchRecorder device(*sim_device);  // the finished launches, should a signal stop the run
+      workloads::WorkloadResult result;
+      try {
+        result = workload->run(device, params);
+      } catch (const runtime::Interrupted& e) {
+        for (const runtime::LaunchStats& l : device.finished()) print_launch(std::cout, l);
+        return finish_interrupted("run", e.signal(), *sim_device, vm, device.finished());
+      }
       for (const runtime::LaunchStats& l : result.launches) {
         print_launch(std::cout, l);
         std::cout << l.report_text;
       }
+      // A signal after the last launch (checking on the host): the results are complete, but the
+      // user asked to stop, so the status says so.
+      if (const int signal = pending_interrupt())
+        return finish_interrupted("run", signal, *sim_device, vm, result.launches);
       if (vm.count("stats")) write_stats(vm["stats"].as<std::string>(), result.launches);
+      if (!finish_profiling_files("run", *sim_device)) return 1;
       std::cout << "result   " << (result.passed ? "PASS" : "FAIL") << ": " << result.detail
                 << "; max abs error " << std::setprecision(3) << result.max_abs_error << "\n";
       passed = passed && result.passed;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "sim/option_error_text.h"
+#include "sim/output_file.h"
 #include "tools/commands.h"
 #include "tools/sweep/revision.h"
 #include "tools/sweep/sweep_report.h"
@@ -64,9 +65,7 @@ int report(const po::variables_map& vm) {
   if (vm.count("output")) {
     const std::string path = vm["output"].as<std::string>();
     const std::string against = vm["against"].as<std::string>();
-    std::ofstream f(path);
-    f << plot_svg(plot_panels(points, metric, against), metric, against);
-    if (!f) throw std::runtime_error("cannot write '" + path + "'");
+    sim::write_file_completely(path, plot_svg(plot_panels(points, metric, against), metric, against));
     std::cout << "plot of " << metric << " against " << against << " written to " << path << "\n";
   }
   return 0;

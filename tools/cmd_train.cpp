@@ -15,6 +15,7 @@
 #include "framework/backends.h"
 #include "framework/cpu_backend.h"
 #include "framework/graphviz.h"
+#include "sim/output_file.h"
 #include "framework/ops.h"
 #include "framework/trainer.h"
 #include "sim/option_error_text.h"
@@ -132,7 +133,7 @@ int run_training(const TrainOptions& o) {
     while (batches.next(batch)) {
       if (epoch == 0 && step == 0 && !o.dot_path.empty()) {  // before recording: not part of the step
         const fw::Tensor x = fw::Tensor::from_vector(batch.images, {batch.size, train.features}, main.backend, main.context);
-        std::ofstream(o.dot_path) << fw::to_dot(fw::cross_entropy((*main.model)(x), batch.labels));
+        sim::write_file_completely(o.dot_path, fw::to_dot(fw::cross_entropy((*main.model)(x), batch.labels)));
       }
       const bool profile = device && epoch == 0 && step == 0;
       if (profile) device->set_recording(true);

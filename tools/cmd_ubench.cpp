@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "runtime/cuda_device.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
+#include "sim/output_file.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "validation/csv.h"
@@ -114,15 +116,17 @@ int gpusim_cmd_ubench(int argc, char** argv) {
   if (backend == "cuda") rows = gpu_rows;
 
   if (!csv_path.empty()) {
-    std::ofstream csv(csv_path);
-    if (!csv) {
-      std::cerr << "gpusim ubench: cannot write --csv file '" << csv_path << "'\n";
-      return 1;
-    }
+    std::ostringstream csv;
     csv << "benchmark," << (backend == "cuda" ? "measured" : "simulated") << ",unit,published,source,note\n";
     for (const auto& r : rows)
       csv << csv_field(r.benchmark) << "," << r.simulated << "," << csv_field(r.unit) << "," << csv_field(r.published)
           << "," << csv_field(r.source) << "," << csv_field(r.note) << "\n";
+    try {
+      sim::write_file_completely(csv_path, csv.str());
+    } catch (const std::runtime_error& e) {
+      std::cerr << "gpusim ubench: --csv: " << e.what() << "\n";
+      return 1;
+    }
   }
   return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "runtime/cuda_device.h"
 #include "runtime/sim_environment.h"
+#include "sim/output_file.h"
 
 namespace gpusim::cli {
 
@@ -204,14 +205,16 @@ void print_side_by_side(std::ostream& os, const std::vector<runtime::LaunchStats
   os.unsetf(std::ios::fixed);
 }
 
-void write_stats(const std::string& path, const std::vector<runtime::LaunchStats>& launches) {
-  std::ofstream f(path);
-  if (!f) throw std::runtime_error("cannot write --stats file '" + path + "'");
-  f << "{\"launches\": [";
+void write_stats(const std::string& path, const std::vector<runtime::LaunchStats>& launches, bool interrupted) {
+  std::string text = interrupted ? "{\"interrupted\": true, \"launches\": [" : "{\"launches\": [";
   for (size_t i = 0; i < launches.size(); ++i)
-    f << (i ? ",\n" : "\n") << (launches[i].report_json.empty() ? "{}" : launches[i].report_json);
-  f << "\n]}\n";
-  if (!f) throw std::runtime_error("error writing --stats file '" + path + "'");
+    text += (i ? ",\n" : "\n") + (launches[i].report_json.empty() ? std::string("{}") : launches[i].report_json);
+  text += "\n]}\n";
+  try {
+    sim::write_file_completely(path, text);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("--stats: ") + e.what());
+  }
 }
 
 }  // namespace gpusim::cli

@@ -53,8 +53,9 @@ void print_measured_launch(std::ostream& os, const runtime::LaunchStats& l);
 // "side by side (predicted / measured)": one line per launch, when both lists pair up.
 void print_side_by_side(std::ostream& os, const std::vector<runtime::LaunchStats>& simulated,
                         const std::vector<runtime::LaunchStats>& measured);
-// One JSON document: {"launches": [<the timing model's report per launch>, ...]}. Throws
-// std::runtime_error naming the file when it cannot be written.
-void write_stats(const std::string& path, const std::vector<runtime::LaunchStats>& launches);
+// One JSON document: {"launches": [<the timing model's report per launch>, ...]}, with
+// "interrupted": true first when a signal stopped the run (the launches that finished). Throws
+// std::runtime_error "--stats: cannot write FILE: <why>" when it cannot be written completely.
+void write_stats(const std::string& path, const std::vector<runtime::LaunchStats>& launches, bool interrupted = false);
 
 }  // namespace gpusim::cli

@@ -1,5 +1,7 @@
 // gpusim: one command-line tool, several subcommands. Each subcommand lives in its own
 // tools/cmd_<name>.cpp and parses its own options (Boost.Program_options).
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -42,6 +44,17 @@ void usage(std::ostream& os) {
   os << "\nWith no command, `gpusim` runs `gpusim run` (the default workload on the embedded default config).\n";
 }
 
+// The command's status, or 1 after saying so when its standard output could not be written
+// (`gpusim run > /dev/full`, a full disk): output that was lost must not pass for success.
+int with_stdout_checked(int status) {
+  std::cout.flush();
+  errno = 0;
+  const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout;
+  if (!failed) return status;
+  std::cerr << "gpusim: cannot write standard output: " << (errno ? std::strerror(errno) : "write error") << "\n";
+  return status ? status : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,17 +62,17 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     char run_name[] = "run";
     char* run_argv[] = {run_name, nullptr};
-    return gpusim::cli::gpusim_cmd_run(1, run_argv);
+    return with_stdout_checked(gpusim::cli::gpusim_cmd_run(1, run_argv));
   }
   const std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     usage(std::cout);
-    return 0;
+    return with_stdout_checked(0);
   }
   for (const Command& c : kCommands) {
     if (cmd != c.name) continue;
     try {
-      return c.run(argc - 1, argv + 1);
+      return with_stdout_checked(c.run(argc - 1, argv + 1));
     } catch (const boost::program_options::error& e) {
       // An option error a command did not catch itself: still never through e.what() (see there).
       std::cerr << "gpusim " << cmd << ": error: " << gpusim::sim::option_error_text(e) << "\n";

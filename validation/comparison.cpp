@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/output_file.h"
 #include "sim/prediction_error.h"
 #include "validation/csv.h"
 #include "validation/error_stats.h"
@@ -206,7 +207,7 @@ void write_comparison_csv(const std::string& path, const ComparisonContext& c, c
                    opt(r.expected_kernel_error_low_pct), opt(r.expected_kernel_error_high_pct)})
       << "\n";
   }
-  if (!f) throw std::runtime_error("error writing '" + path + "'");
+  sim::close_or_throw(f, path);  // the buffered end is written, and checked, only here
 }
 
 void write_residuals_csv(const std::string& path, const ComparisonContext& c, const std::vector<ComparisonRow>& rows) {
@@ -230,7 +231,7 @@ void write_residuals_csv(const std::string& path, const ComparisonContext& c, co
       << num(r.measured_us) << "," << num(r.launch_overhead_us) << "," << num(r.error_pct) << ","
       << num(r.error_excl_overhead_pct) << "\n";
   }
-  if (!f) throw std::runtime_error("error writing '" + path + "'");
+  sim::close_or_throw(f, path);  // the buffered end is written, and checked, only here
 }
 
 void write_comparison_json(const std::string& path, const ComparisonContext& c, const std::vector<ComparisonRow>& rows,
@@ -288,7 +289,7 @@ void write_comparison_json(const std::string& path, const ComparisonContext& c, 
   std::ofstream f(path);
   if (!f) throw std::runtime_error("cannot write '" + path + "'");
   f << j.dump(2) << "\n";
-  if (!f) throw std::runtime_error("error writing '" + path + "'");
+  sim::close_or_throw(f, path);  // the buffered end is written, and checked, only here
 }
 
 }  // namespace gpusim::validation

@@ -1,5 +1,7 @@
 #include "validation/measured_record.h"
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <functional>
@@ -93,7 +95,8 @@ void write_kernel_record(const std::string& path, const KernelRecord& record) {
                           number(k.min_us), number(k.max_us), number(k.launch_overhead_us),
                           k.verified ? "yes" : "no"}))
       << "\n";
-  if (!f) throw CsvError(path + ": write failed");
+  f.close();  // the buffered end is written, and checked, only here
+  if (!f) throw CsvError(path + ": write failed: " + std::strerror(errno));
 }
 
 KernelRecord read_kernel_record(const std::string& path, std::vector<std::string>* row_locations) {
@@ -128,7 +131,8 @@ void write_ubench_record(const std::string& path, const UbenchRecord& record) {
   f << csv_line(concat(kGpuColumns, kUbenchColumns)) << "\n";
   for (const MeasuredUbench& u : record.rows)
     f << csv_line(concat(gpu_fields(record.gpu), {u.benchmark, number(u.value), u.unit})) << "\n";
-  if (!f) throw CsvError(path + ": write failed");
+  f.close();  // the buffered end is written, and checked, only here
+  if (!f) throw CsvError(path + ": write failed: " + std::strerror(errno));
 }
 
 UbenchRecord read_ubench_record(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "sim/output_file.h"
 #include "validation/csv.h"
 #include "validation/timed_launch_device.h"
 
@@ -80,7 +81,7 @@ void write_ubench_pairs_csv(const std::string& path, const std::string& config_n
     f << csv_line({config_name, gpu.name, gpu.date, p.benchmark, p.unit, s.str(), m.str(), e.str(), p.published})
       << "\n";
   }
-  if (!f) throw std::runtime_error("error writing '" + path + "'");
+  sim::close_or_throw(f, path);  // the buffered end is written, and checked, only here
 }
 
 }  // namespace gpusim::validation

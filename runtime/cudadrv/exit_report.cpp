@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/cudadrv/driver_state.h"
+#include "sim/output_file.h"
 
 namespace gpusim::cudadrv {
 
@@ -56,9 +57,11 @@ void write_stats(const std::string& path, const std::vector<LaunchRecord>& launc
     }
     out.push_back(std::move(j));
   }
-  std::ofstream f(path);
-  f << out.dump(1) << "\n";
-  if (!f) report("GPUSIM_STATS: cannot write '" + path + "'");
+  try {
+    sim::write_file_completely(path, out.dump(1) + "\n");
+  } catch (const std::exception& e) {
+    report(std::string("GPUSIM_STATS: ") + e.what());
+  }
 }
 
 void report_at_exit() {

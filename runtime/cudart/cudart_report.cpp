@@ -16,6 +16,8 @@
 
 #include "isa/kernel_names.h"
 #include "runtime/cudart/cudart_context.h"
+#include "sim/interrupt_flag.h"
+#include "sim/output_file.h"
 
 namespace gpusim::cudart {
 
@@ -217,11 +219,16 @@ void write_stats(const Context& ctx, const std::string& path, bool timing) {
     }
     launches.push_back(std::move(j));
   }
-  const nlohmann::json out = {{"program", ctx.program_name}, {"device", ctx.device_name},
-                              {"mode", timing ? "timing" : "functional"}, {"launches", launches}};
-  std::ofstream f(path);
-  f << out.dump(2) << "\n";
-  if (!f) std::fprintf(stderr, "gpusim: could not write the statistics to %s\n", path.c_str());
+  nlohmann::json out = {{"program", ctx.program_name}, {"device", ctx.device_name},
+                        {"mode", timing ? "timing" : "functional"}, {"launches", launches}};
+  // Ctrl-C / SIGTERM ended the program at a safe point (runtime/interrupt_signals.h): the launches
+  // listed finished, the program did not.
+  if (sim::interrupt_signal() != 0) out["interrupted"] = true;
+  try {
+    sim::write_file_completely(path, out.dump(2) + "\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gpusim: the statistics (GPUSIM_STATS): %s\n", e.what());
+  }
 }
 
 }  // namespace

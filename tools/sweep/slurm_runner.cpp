@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "tools/sweep/sweep_runners.h"
+#include "sim/output_file.h"
 
 extern char** environ;
 
@@ -72,8 +73,7 @@ std::string write_task_script(const fs::path& dir, const std::string& db_path, c
     << " --task-index \"$SLURM_ARRAY_TASK_ID\" --jobs " << slurm.jobs_per_task;
   if (settings.timeout_s > 0) f << " --timeout " << settings.timeout_s;
   f << "\n";
-  if (!f) throw std::runtime_error("cannot write '" + script.string() + "'");
-  f.close();
+  sim::close_or_throw(f, script.string());
   fs::permissions(script, fs::perms::owner_all, fs::perm_options::add);
   return script.string();
 }

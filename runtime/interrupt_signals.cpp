@@ -1,0 +1,119 @@
+#include "runtime/interrupt_signals.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+#include "sim/interrupt_flag.h"
+
+namespace gpusim::runtime {
+
+namespace {
+
+// What the signal handler reads besides the flag itself. A handler reaches nothing but globals;
+// these are written once, before the handlers are installed, and only read afterwards.
+struct HandlerState {
+  pid_t installer = 0;      // a forked child (same handlers, no watcher thread) takes the default action
+  int wake_fd = -1;         // write end of the watcher's self-pipe; -1 in Flag mode
+  bool exits_process = false;
+};
+HandlerState g_handler;
+
+std::atomic<int> g_launches{0};        // LaunchInProgress objects alive (ExitProcess mode)
+std::atomic<bool> g_exit_claimed{false};  // one thread calls std::exit, never two
+// Where the partial results are (the message's tail). Never destroyed: the watcher thread may
+// print it while the main thread is already running the static destructors of an exit.
+const std::string* g_results = nullptr;
+
+void on_signal(int signal) {
+  const int saved_errno = errno;
+  if (getpid() != g_handler.installer) {
+    std::signal(signal, SIG_DFL);
+    raise(signal);
+  } else if (sim::interrupt_signal() != 0) {
+    _exit(128 + signal);  // the second Ctrl-C: the user does not want to wait for a safe point
+  } else {
+    sim::request_interrupt(signal);
+    if (g_handler.wake_fd >= 0) {
+      const char byte = static_cast<char>(signal);
+      [[maybe_unused]] const ssize_t n = write(g_handler.wake_fd, &byte, 1);
+    }
+  }
+  errno = saved_errno;
+}
+
+// ExitProcess mode: the signal came; exit as soon as no launch runs (a running launch notices the
+// flag itself, within 4,096 cycles of a timed launch or at its end, and exits from there).
+void watch(int read_fd) {
+  char byte = 0;
+  while (read(read_fd, &byte, 1) < 0 && errno == EINTR) {
+  }
+  for (;;) {
+    if (g_exit_claimed.load()) return;
+    if (g_launches.load() == 0) {
+      exit_interrupted(sim::interrupt_signal());
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+bool handled_elsewhere(int signal) {
+  struct sigaction current = {};
+  sigaction(signal, nullptr, &current);
+  return current.sa_handler != SIG_DFL;
+}
+
+}  // namespace
+
+std::string interrupted_message(int signal) {
+  return "interrupted by " + std::string(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a signal");
+}
+
+void install_interrupt_handlers(InterruptAction action, const std::string& results) {
+  static std::once_flag once;
+  std::call_once(once, [&] {
+    g_handler.installer = getpid();
+    g_results = new std::string(results);
+    bool want[2] = {true, true};
+    const int signals[2] = {SIGINT, SIGTERM};
+    if (action == InterruptAction::ExitProcess) {
+      for (int i = 0; i < 2; ++i) want[i] = !handled_elsewhere(signals[i]);  // the program's own handler decides
+      if (!want[0] && !want[1]) return;
+      int fds[2];
+      if (pipe2(fds, O_CLOEXEC) != 0) return;  // no watcher, no handlers: the default action, as before
+      g_handler.wake_fd = fds[1];
+      g_handler.exits_process = true;
+      std::thread(watch, fds[0]).detach();
+    }
+    struct sigaction sa = {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (int i = 0; i < 2; ++i)
+      if (want[i]) sigaction(signals[i], &sa, nullptr);
+  });
+}
+
+LaunchInProgress::LaunchInProgress() { g_launches.fetch_add(1); }
+LaunchInProgress::~LaunchInProgress() { g_launches.fetch_sub(1); }
+
+bool interrupt_exits_process() { return g_handler.exits_process; }
+
+void exit_interrupted(int signal) {
+  if (g_exit_claimed.exchange(true)) return;
+  std::fprintf(stderr, "gpusim: %s; %s\n", interrupted_message(signal).c_str(),
+               !g_results || g_results->empty() ? "exiting" : g_results->c_str());
+  std::fflush(stderr);
+  std::exit(128 + signal);
+}
+
+}  // namespace gpusim::runtime

@@ -1,0 +1,55 @@
+// Ctrl-C and SIGTERM to a CUDA program under `gpusim exec`: the simulated libcudart's launch stops
+// at a safe point and the program exits with 128 + the signal through its exit handlers, so
+// --stats and --trace (written there) come out complete JSON.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/run_gpusim_signalled.h"
+
+namespace {
+
+using gpusim::test_support::contains;
+using gpusim::test_support::Outcome;
+using gpusim::test_support::run_gpusim_signalled;
+
+nlohmann::json read_json(const std::filesystem::path& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return nlohmann::json::parse(s.str());  // throws (failing the test) on a missing or truncated file
+}
+
+// 16M elements, 65,536 CTAs on the timing model: far longer than the second before the signal.
+std::string long_program() { return "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/vector_add' 16777216"; }
+
+void expect_complete_files_after(int signal, const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / ("gpusim_exec_interrupt_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path stats = dir / "s.json", trace = dir / "t.json";
+  const Outcome o = run_gpusim_signalled("exec --mode timing --threads 1 --quiet --stats '" + stats.string() +
+                                             "' --trace '" + trace.string() + "' -- " + long_program(),
+                                         signal, (dir / "log").string(), trace.string());
+  ASSERT_EQ(o.exit_code, 128 + signal) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim: interrupted by " + name + "; statistics of the finished launches in " +
+                                     stats.string() + ", trace up to here in " + trace.string()))
+      << o.output;
+  const nlohmann::json written = read_json(stats);
+  EXPECT_TRUE(written["launches"].is_array());
+  EXPECT_EQ(written.value("interrupted", false), true) << written.dump().substr(0, 500);
+  EXPECT_TRUE(read_json(trace)["traceEvents"].is_array());
+}
+
+TEST(ExecInterrupt, CtrlCWritesStatsAndTrace) { expect_complete_files_after(SIGINT, "SIGINT"); }
+
+TEST(ExecInterrupt, SigtermWritesStatsAndTrace) { expect_complete_files_after(SIGTERM, "SIGTERM"); }
+
+}  // namespace
