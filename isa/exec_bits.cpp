@@ -242,6 +242,21 @@ void exec_Bmsk(ExecContext& ctx, const Instruction& in) {
   });
 }
 
+// szext.{wrap,clamp}.{u32,s32} d, a, b: the low N bits of a, zero- (.u32) or sign-extended (.s32)
+// to 32 bits, N = b mod 32 (.wrap) or min(b, 32) (.clamp); N = 0 gives 0 (PTX ISA, szext).
+void exec_Szext(ExecContext& ctx, const Instruction& in) {
+  const bool clamp = in.mod.shf == ShfMode::LeftClamp;
+  const bool is_signed = type_is_signed(require_type(ctx, in));
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint32_t a = uint32_t(ctx.get(in.ops[1], l)), b = uint32_t(ctx.get(in.ops[2], l));
+    const uint32_t n = b & 31;
+    const bool whole = clamp && b >= 32;  // all 32 bits kept
+    const uint32_t high = whole ? 0u : ~0u << n;  // the bits above the field (all of them for N = 0)
+    const bool sign = is_signed && !whole && n != 0 && ((a >> (n - 1)) & 1);
+    ctx.set(in.ops[0], l, (a & ~high) | (sign ? high : 0u));
+  });
+}
+
 // fns.b32 d, mask, base, offset (__fns): the position of the |offset|-th set bit of mask counting
 // from bit base upwards (offset > 0) or downwards (offset < 0), base itself included; offset 0
 // asks whether bit base is set. 0xffffffff when there is no such bit (PTX ISA, fns). A base

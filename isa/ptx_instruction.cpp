@@ -19,7 +19,8 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
     std::unordered_map<Opcode, OperandCount> t;
     for (Opcode op : {Opcode::Add, Opcode::Sub, Opcode::Mul, Opcode::Div, Opcode::Rem, Opcode::And,
                       Opcode::Or, Opcode::Xor, Opcode::Shl, Opcode::Shr, Opcode::Min, Opcode::Max,
-                      Opcode::Copysign, Opcode::Addc, Opcode::Subc, Opcode::Mul24, Opcode::Bmsk})
+                      Opcode::Copysign, Opcode::Addc, Opcode::Subc, Opcode::Mul24, Opcode::Bmsk,
+                      Opcode::Szext})
       t[op] = {3, 3};
     for (Opcode op : {Opcode::Mad, Opcode::Fma, Opcode::Madc, Opcode::Mad24, Opcode::Sad, Opcode::Selp,
                       Opcode::Slct, Opcode::Bfe, Opcode::Prmt, Opcode::Fns, Opcode::Dp4a, Opcode::Dp2a, Opcode::Shf,
@@ -132,6 +133,7 @@ DataType immediate_type(Opcode op, const Modifiers& m, unsigned index) {
     case Opcode::Bfe: return index >= 2 ? DataType::U32 : first;
     case Opcode::Bfi: return index >= 3 ? DataType::U32 : first;
     case Opcode::Bmsk: return DataType::U32;
+    case Opcode::Szext: return index == 2 ? DataType::U32 : first;
     case Opcode::Fns: return index == 3 ? DataType::S32 : DataType::U32;
     case Opcode::Prmt: case Opcode::Shfl: case Opcode::Match: case Opcode::Redux:
       return index >= 2 ? DataType::U32 : first;

@@ -230,7 +230,7 @@ Rule rule_for(Opcode op) {
     case Opcode::Vmax2: case Opcode::Vmax4:
       return {bit(kSat) | bit(kAtom), 3, 3, 0};  // .dtype.atype.btype{.sat|.add}
     case Opcode::Shf: return {bit(kShfDir) | bit(kShfMode), 1, 1, bit(kShfDir) | bit(kShfMode)};
-    case Opcode::Bmsk: return {bit(kShfMode), 1, 1, bit(kShfMode)};
+    case Opcode::Bmsk: case Opcode::Szext: return {bit(kShfMode), 1, 1, bit(kShfMode)};
     case Opcode::Rcp: case Opcode::Sqrt: case Opcode::Rsqrt: case Opcode::Ex2: case Opcode::Lg2:
     case Opcode::Sin: case Opcode::Cos: case Opcode::Tanh:
       return {bit(kRnd) | bit(kFtz) | bit(kApprox) | bit(kFull), 1, 1, 0};
@@ -471,8 +471,9 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
   }
   if (op == Opcode::Shf && (seen & bit(kShfDir)))
     m.shf = ShfMode(int(ShfMode::LeftWrap) + shf_dir * 2 + shf_mode);
-  // bmsk has no direction; its .wrap/.clamp is kept in the same field (LeftWrap / LeftClamp).
-  if (op == Opcode::Bmsk) m.shf = ShfMode(int(ShfMode::LeftWrap) + shf_mode);
+  // bmsk and szext have no direction; their .wrap/.clamp is kept in the same field (LeftWrap /
+  // LeftClamp).
+  if (op == Opcode::Bmsk || op == Opcode::Szext) m.shf = ShfMode(int(ShfMode::LeftWrap) + shf_mode);
   if (op == Opcode::Cvta && m.sub == SubOp::None) m.sub = SubOp::CvtaToGeneric;
   const uint64_t missing = rule.required & ~seen;
   for (int c = 0; c < kClassCount; ++c)

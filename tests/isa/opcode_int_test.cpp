@@ -226,6 +226,28 @@ TEST(OpcodeInt, BitFieldExtractInsert) {
   check32("bfe.u32", "u32", {"u32", "u32", "u32"}, {{0xabcd, 4, 8}}, [](auto&) { return 0xbcull; });
 }
 
+// szext (PTX ISA 7.6): the low N bits of a, extended by zeros (.u32) or their top bit (.s32);
+// N = b mod 32 (.wrap) or b clamped to 32 (.clamp); no bits (N = 0) give 0.
+TEST(OpcodeInt, SignOrZeroExtendFromABitPosition) {
+  Rows r;
+  std::mt19937 rng(11);
+  for (uint32_t b : {0u, 1u, 4u, 8u, 16u, 31u, 32u, 33u, 36u, 63u, 64u, 0xffffffffu})
+    for (uint32_t a : {0u, 0xf0u, 0xff0u, 0x80u, 0x7fffffffu, 0xffffffffu, uint32_t(rng()), uint32_t(rng())}) r.push_back({a, b});
+  auto ref = [](uint64_t a, uint64_t b, bool clamp, bool sgn) {
+    const unsigned n = clamp ? unsigned(std::min<uint64_t>(b, 32)) : unsigned(b % 32);
+    if (n == 0) return uint64_t(0);
+    uint64_t out = 0;
+    for (unsigned i = 0; i < 32; ++i) out |= (i < n ? (a >> i) & 1 : sgn ? (a >> (n - 1)) & 1 : 0) << i;
+    return out;
+  };
+  check32("szext.clamp.s32", "s32", {"s32", "u32"}, r, [&](auto& x) { return ref(x[0], x[1], true, true); });
+  check32("szext.wrap.s32", "s32", {"s32", "u32"}, r, [&](auto& x) { return ref(x[0], x[1], false, true); });
+  check32("szext.clamp.u32", "u32", {"u32", "u32"}, r, [&](auto& x) { return ref(x[0], x[1], true, false); });
+  check32("szext.wrap.u32", "u32", {"u32", "u32"}, r, [&](auto& x) { return ref(x[0], x[1], false, false); });
+  // The ISA's own example: no bits of 0xffffffff.
+  check32("szext.wrap.u32", "u32", {"u32", "u32"}, {{0xffffffff, 0}}, [](auto&) { return 0ull; });
+}
+
 TEST(OpcodeInt, PermuteAndDotProducts) {
   const uint64_t a = 0x33221100, b = 0x77665544;
   auto prmt = [&](const std::string& mode, uint64_t c) {
