@@ -1,6 +1,8 @@
 // A graph built by hand: a memset root, two kernels that depend on it, a kernel that joins them, a
 // copy back and a host node (a diamond). Checks the node queries, launches it, changes a kernel's
 // argument in the executable graph, updates the executable from an edited clone, and writes DOT.
+// The same kinds of node built with the generic calls (cudaGraphAddNode, cudaGraphNodeSetParams,
+// cudaGraphExecNodeSetParams) run the same way.
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -20,6 +22,101 @@ __global__ void join(int* out, const int* a, const int* b, int n) {
 
 static int host_runs = 0;
 void CUDART_CB bump(void*) { ++host_runs; }
+
+// alloc -> memset -> fill(value) -> copy to `out` -> free -> host node, through cudaGraphAddNode.
+void check_generic_nodes(int* out, int n) {
+  cudaGraph_t g;
+  CHECK(cudaGraphCreate(&g, 0));
+  cudaGraphNodeParams p{};
+  p.type = cudaGraphNodeTypeMemAlloc;
+  p.alloc.poolProps.allocType = cudaMemAllocationTypePinned;
+  p.alloc.poolProps.location.type = cudaMemLocationTypeDevice;
+  p.alloc.bytesize = n * sizeof(int);
+  cudaGraphNode_t alloc, set, kernel, copy, release, host;
+  CHECK(cudaGraphAddNode(&alloc, g, nullptr, nullptr, 0, &p));
+  int* scratch = static_cast<int*>(p.alloc.dptr);
+  EXPECT(scratch != nullptr);
+  p = {};
+  p.type = cudaGraphNodeTypeMemset;
+  p.memset.dst = scratch;
+  p.memset.elementSize = 4;
+  p.memset.width = n;
+  p.memset.height = 1;
+  CHECK(cudaGraphAddNode(&set, g, &alloc, nullptr, 1, &p));
+  int value = 7;
+  void* args[] = {&scratch, &value, &n};
+  p = {};
+  p.type = cudaGraphNodeTypeKernel;
+  p.kernel.func = reinterpret_cast<void*>(fill);
+  p.kernel.gridDim = dim3((n + 127) / 128);
+  p.kernel.blockDim = dim3(128);
+  p.kernel.kernelParams = args;
+  CHECK(cudaGraphAddNode(&kernel, g, &set, nullptr, 1, &p));
+  p = {};
+  p.type = cudaGraphNodeTypeMemcpy;
+  p.memcpy.copyParams.srcPtr = make_cudaPitchedPtr(scratch, n * sizeof(int), n, 1);
+  p.memcpy.copyParams.dstPtr = make_cudaPitchedPtr(out, n * sizeof(int), n, 1);
+  p.memcpy.copyParams.extent = make_cudaExtent(n * sizeof(int), 1, 1);
+  p.memcpy.copyParams.kind = cudaMemcpyDeviceToDevice;
+  CHECK(cudaGraphAddNode(&copy, g, &kernel, nullptr, 1, &p));
+  p = {};
+  p.type = cudaGraphNodeTypeMemFree;
+  p.free.dptr = scratch;
+  CHECK(cudaGraphAddNode(&release, g, &copy, nullptr, 1, &p));
+  p = {};
+  p.type = cudaGraphNodeTypeHost;
+  p.host.fn = bump;
+  CHECK(cudaGraphAddNode(&host, g, &release, nullptr, 1, &p));
+
+  cudaGraphExec_t exec;
+  CHECK(cudaGraphInstantiate(&exec, g, 0));
+  const int runs_before = host_runs;
+  CHECK(cudaGraphLaunch(exec, 0));
+  CHECK(cudaStreamSynchronize(0));
+  std::vector<int> h(n);
+  CHECK(cudaMemcpy(h.data(), out, n * sizeof(int), cudaMemcpyDeviceToHost));
+  for (int i = 0; i < n; ++i) EXPECT(h[i] == 7 + i);
+  EXPECT(host_runs == runs_before + 1);
+
+  // The executable's kernel takes a new argument; the graph's own node another.
+  value = 11;
+  p = {};
+  p.type = cudaGraphNodeTypeKernel;
+  p.kernel.func = reinterpret_cast<void*>(fill);
+  p.kernel.gridDim = dim3((n + 127) / 128);
+  p.kernel.blockDim = dim3(128);
+  p.kernel.kernelParams = args;
+  CHECK(cudaGraphExecNodeSetParams(exec, kernel, &p));
+  CHECK(cudaGraphLaunch(exec, 0));
+  CHECK(cudaStreamSynchronize(0));
+  CHECK(cudaMemcpy(h.data(), out, n * sizeof(int), cudaMemcpyDeviceToHost));
+  for (int i = 0; i < n; ++i) EXPECT(h[i] == 11 + i);
+  // A graph with allocation nodes has one executable at a time (CUDA's rule).
+  CHECK(cudaGraphExecDestroy(exec));
+  value = 5;
+  CHECK(cudaGraphNodeSetParams(kernel, &p));
+  cudaGraphExec_t second;
+  CHECK(cudaGraphInstantiate(&second, g, 0));
+  CHECK(cudaGraphLaunch(second, 0));
+  CHECK(cudaStreamSynchronize(0));
+  CHECK(cudaMemcpy(h.data(), out, n * sizeof(int), cudaMemcpyDeviceToHost));
+  for (int i = 0; i < n; ++i) EXPECT(h[i] == 5 + i);
+
+  // Parameters of another node type, reserved fields set, a conditional node: refused.
+  p.type = cudaGraphNodeTypeHost;
+  EXPECT(cudaGraphNodeSetParams(kernel, &p) == cudaErrorInvalidValue);
+  cudaGraphNodeParams bad{};
+  bad.type = cudaGraphNodeTypeEmpty;
+  bad.reserved0[1] = 1;
+  cudaGraphNode_t unused;
+  EXPECT(cudaGraphAddNode(&unused, g, nullptr, nullptr, 0, &bad) == cudaErrorInvalidValue);
+  bad = {};
+  bad.type = cudaGraphNodeTypeConditional;
+  EXPECT(cudaGraphAddNode(&unused, g, nullptr, nullptr, 0, &bad) == cudaErrorNotSupported);
+  cudaGetLastError();
+  CHECK(cudaGraphExecDestroy(second));
+  CHECK(cudaGraphDestroy(g));
+}
 
 int main() {
   const int n = 512, block = 128, grid = n / block;
@@ -139,6 +236,7 @@ int main() {
   CHECK(cudaGraphExecDestroy(exec));
   CHECK(cudaGraphDestroy(clone));
   CHECK(cudaGraphDestroy(g));
+  check_generic_nodes(d_out, n);
   std::printf("graph_manual: OK\n");
   return 0;
 }
