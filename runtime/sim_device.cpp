@@ -20,6 +20,7 @@
 #include "isa/ptx_parser.h"
 #include "runtime/child_grids.h"
 #include "isa/init_addresses.h"
+#include "runtime/address_description.h"
 #include "runtime/cluster_launch.h"
 #include "runtime/cuda_answers.h"
 #include "runtime/device_memory.h"
@@ -105,6 +106,8 @@ class SimDevice final : public Device {
   void finish_profiling() {
     if (profiler_) profiler_->finish();
   }
+
+  std::string describe_miss(DevPtr addr) const { return memory_.describe_miss(addr); }
 
   std::string name() const override {
     return std::string(model_ ? "sim (timing) " : "sim (functional) ") + config_.name;
@@ -598,6 +601,11 @@ class SimDevice final : public Device {
 
 std::unique_ptr<Device> make_sim_device(const SimDeviceOptions& options) {
   return std::make_unique<SimDevice>(options);
+}
+
+std::string describe_unallocated_address(const Device& device, DevPtr addr) {
+  if (const auto* sim = dynamic_cast<const SimDevice*>(&device)) return sim->describe_miss(addr);
+  return "";
 }
 
 void finish_profiling(Device& device) {

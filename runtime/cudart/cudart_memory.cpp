@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "runtime/address_description.h"
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_graph.h"
 #include "runtime/cudart/cudart_memory.h"
@@ -38,7 +39,12 @@ void copy_memory(Context& ctx, void* dst, const void* src, size_t n, const cudaM
       std::snprintf(buf, sizeof buf, "the %s %p is device memory (cudaMalloc), but cudaMemcpy%s says host memory", which, p, names[kind]);
     else
       std::snprintf(buf, sizeof buf, "the %s %p is not device memory (no cudaMalloc/cudaMallocManaged allocation holds it)", which, p);
-    return ApiError(cudaErrorInvalidValue, buf);
+    std::string text = buf;
+    // Where it is instead: just past an allocation, in a freed one, or no device address at all.
+    if (!host_side)
+      if (const std::string where = runtime::describe_unallocated_address(ctx.device(), dptr(p)); !where.empty())
+        text += ": " + where;
+    return ApiError(cudaErrorInvalidValue, text);
   };
   if (kind != cudaMemcpyDefault) {
     if (dst_host_side ? dst_region && !dst_region->host_mapped : !dst_region) throw mismatch("destination", dst, dst_host_side);

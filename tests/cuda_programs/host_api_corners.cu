@@ -199,6 +199,9 @@ int main() {
   EXPECT(cudaMemcpy(h_pinned, d, 64, cudaMemcpyHostToHost) == cudaErrorInvalidValue);
   EXPECT(cudaMemcpyAsync(d, h_plain.data(), 64, cudaMemcpyHostToHost, 0) == cudaErrorInvalidValue);
   EXPECT(cudaMemcpy(d, h_plain.data(), 64, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue);
+  // a source just past the end of its allocation (the message says so),
+  EXPECT(cudaMemcpy(h_plain.data(), d + 64, 16, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue);
+  EXPECT(cudaMemcpy(h_pinned, h_plain.data(), 16, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue);
   // (pinned memory is host memory either way round, and cudaMemcpyDefault follows the pointers)
   CHECK(cudaMemcpy(h_pinned, h_mapped, 64 * sizeof(int), cudaMemcpyHostToHost));
   EXPECT(h_pinned[5] == 105);

@@ -345,6 +345,18 @@ TEST(Exec, UnimplementedFunctionIsNamedOnceAndReturnsAnError) {
   EXPECT_EQ(o.output.find("called cudaIpcGetMemHandle", first + 1), std::string::npos) << o.output;
 }
 
+// A copy from a device address outside every allocation says where it is: here just past the end
+// of host_api_corners' 256-byte allocation, not only "not device memory".
+TEST(Exec, CopyOutsideAnAllocationNamesTheNearestOne) {
+  const Outcome o = exec("", "host_api_corners");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "is not device memory (no cudaMalloc/cudaMallocManaged allocation holds it): just past the "
+                                 "end of the 256-byte allocation at 0x"))
+      << o.output;
+  // A host pointer given as the device side is named as such.
+  EXPECT_TRUE(contains(o.output, "allocation holds it): not a device address")) << o.output;
+}
+
 // Each misuse in graph_errors (which checks the codes itself) is explained in one line that names
 // the call, as every failing runtime call is.
 TEST(Exec, GraphAndCaptureMisuseIsNamed) {
