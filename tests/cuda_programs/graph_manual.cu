@@ -45,12 +45,17 @@ void check_generic_nodes(int* out, int n) {
   CHECK(cudaGraphAddNode(&set, g, &alloc, nullptr, 1, &p));
   int value = 7;
   void* args[] = {&scratch, &value, &n};
-  p = {};
-  p.type = cudaGraphNodeTypeKernel;
-  p.kernel.func = reinterpret_cast<void*>(fill);
-  p.kernel.gridDim = dim3((n + 127) / 128);
-  p.kernel.blockDim = dim3(128);
-  p.kernel.kernelParams = args;
+  // fill(scratch, value, n): `value` is read when the parameters are given.
+  const auto fill_params = [&] {
+    cudaGraphNodeParams k{};
+    k.type = cudaGraphNodeTypeKernel;
+    k.kernel.func = reinterpret_cast<void*>(fill);
+    k.kernel.gridDim = dim3((n + 127) / 128);
+    k.kernel.blockDim = dim3(128);
+    k.kernel.kernelParams = args;
+    return k;
+  };
+  p = fill_params();
   CHECK(cudaGraphAddNode(&kernel, g, &set, nullptr, 1, &p));
   p = {};
   p.type = cudaGraphNodeTypeMemcpy;
@@ -80,12 +85,7 @@ void check_generic_nodes(int* out, int n) {
 
   // The executable's kernel takes a new argument; the graph's own node another.
   value = 11;
-  p = {};
-  p.type = cudaGraphNodeTypeKernel;
-  p.kernel.func = reinterpret_cast<void*>(fill);
-  p.kernel.gridDim = dim3((n + 127) / 128);
-  p.kernel.blockDim = dim3(128);
-  p.kernel.kernelParams = args;
+  p = fill_params();
   CHECK(cudaGraphExecNodeSetParams(exec, kernel, &p));
   CHECK(cudaGraphLaunch(exec, 0));
   CHECK(cudaStreamSynchronize(0));
