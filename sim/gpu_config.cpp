@@ -11,6 +11,7 @@
 #include <boost/program_options/parsers.hpp>
 #include <boost/program_options/variables_map.hpp>
 
+#include "sim/device_file.h"
 #include "sim/gpu_config_options.h"
 #include "sim/option_error_text.h"
 
@@ -130,8 +131,7 @@ GpuConfig load_gpu_config(const std::string& path, const std::vector<std::string
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
       throw GpuConfigError("GPU config " + path + ": is a directory, not an INI file");
-    const std::filesystem::file_status status = std::filesystem::status(path, ec);
-    if (std::filesystem::is_character_file(status) || std::filesystem::is_block_file(status))
+    if (is_device_file(path))
       throw GpuConfigError("GPU config " + path + ": is a device, not an INI file");  // /dev/zero read forever
     std::ifstream file(path);
     if (!file) throw GpuConfigError("GPU config " + path + ": cannot open the file");

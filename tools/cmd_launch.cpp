@@ -20,6 +20,7 @@
 
 #include "isa/ptx_parser.h"
 #include "runtime/device.h"
+#include "sim/device_file.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
 #include "sim/option_error_text.h"
@@ -77,8 +78,7 @@ void print_usage(std::ostream& os, const po::options_description& opts) {
 std::string read_text_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("'" + path + "' is a directory, not a PTX file");
-  const std::filesystem::file_status status = std::filesystem::status(path, ec);
-  if (std::filesystem::is_character_file(status) || std::filesystem::is_block_file(status))
+  if (sim::is_device_file(path))
     throw std::runtime_error("'" + path + "' is a device, not a PTX file");
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno));

@@ -1,5 +1,7 @@
 #include "tools/launch/npy.h"
 
+#include "sim/device_file.h"
+
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -261,8 +263,7 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw NpyError(path + ": is a directory, not a file");
   // A device never ends (/dev/zero, /dev/urandom): reading one filled the host's memory.
-  const std::filesystem::file_status status = std::filesystem::status(path, ec);
-  if (std::filesystem::is_character_file(status) || std::filesystem::is_block_file(status))
+  if (sim::is_device_file(path))
     throw NpyError(path + ": is a device, not a file (write the data to a file first)");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw NpyError(path + ": cannot open: " + std::strerror(errno));
