@@ -153,9 +153,8 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
     const runtime::SymbolInfo info = device().symbol(m.module, var.name);
     if (info.managed && info.size >= var.size) {
       auto* placed = reinterpret_cast<void*>(info.address);
-      if (var.managed_host == var.host_copy && var.carry_host_copy) std::memcpy(placed, var.host_copy, var.size);
+      if (var.carry_host_copy) std::memcpy(placed, var.host_copy, var.size);
       var.managed_host = placed;
-      var.placed = true;
       *static_cast<void**>(const_cast<void*>(shadow)) = placed;
     } else {
       device().read_symbol(m.module, var.name, 0, var.managed_host, var.size);
@@ -174,7 +173,7 @@ const runtime::KernelInfo& Context::kernel_info(KernelRecord& k, bool with_regis
 
 void Context::managed_to_device() {
   for (auto& [shadow, var] : variables_)
-    if (var.managed_host && !var.placed && var.module->module >= 0)
+    if (var.managed_host && !var.placed() && var.module->module >= 0)
       device().write_symbol(var.module->module, var.name, 0, var.managed_host, var.size);
 }
 
@@ -189,7 +188,7 @@ const VariableRecord* Context::managed_variable_at(const void* p) const {
 
 void Context::managed_to_host() {
   for (auto& [shadow, var] : variables_)
-    if (var.managed_host && !var.placed && var.module->module >= 0)
+    if (var.managed_host && !var.placed() && var.module->module >= 0)
       device().read_symbol(var.module->module, var.name, 0, var.managed_host, var.size);
 }
 
@@ -238,11 +237,10 @@ void Context::reset_device() {
   // address the new device reaches.
   std::set<ModuleRecord*> with_managed;
   for (auto& [shadow, var] : variables_) {
-    if (!var.placed) continue;
+    if (!var.placed()) continue;
     with_managed.insert(var.module);
     std::memcpy(var.host_copy, var.managed_host, var.size);
     var.managed_host = var.host_copy;
-    var.placed = false;
     var.carry_host_copy = true;
     *static_cast<void**>(const_cast<void*>(shadow)) = var.host_copy;
   }

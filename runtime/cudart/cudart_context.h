@@ -77,8 +77,9 @@ struct VariableRecord {
   // that does not place it, `host_copy`, kept in step with the device's copy at each launch.
   void* managed_host = nullptr;
   void* host_copy = nullptr;
-  bool placed = false;
   bool carry_host_copy = false;  // after a device reset: the next placement starts from host_copy
+  // Host code reaches the device's placement (no copies needed around launches).
+  bool placed() const { return managed_host && managed_host != host_copy; }
 };
 
 struct LaunchRecord {

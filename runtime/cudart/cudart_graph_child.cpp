@@ -55,7 +55,7 @@ GraphNode symbol_memcpy_node(Context& ctx, const void* symbol, void* other, size
   // A __managed__ variable the device placed is one address for host and device; one it did not
   // place has a host copy that only launches bring in step.
   const runtime::ModuleHandle module = ctx.loaded(*var.module);
-  if (var.managed_host && !var.placed)
+  if (var.managed_host && !var.placed())
     throw ApiError(cudaErrorNotSupported, "a graph copy to or from the __managed__ variable '" + var.name + "' is not supported by gpusim");
   const bool kind_ok = kind == cudaMemcpyDeviceToDevice || kind == cudaMemcpyDefault ||
                        kind == (to_symbol ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost);
