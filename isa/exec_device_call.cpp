@@ -1,12 +1,16 @@
 // Calls to functions declared without a body (`.extern .func`): the device-side runtime
-// functions nvcc emits for printf, malloc, free and assert go to the launch's DeviceServices.
+// functions nvcc emits for printf, malloc, free and assert go to the launch's DeviceServices;
+// cudaGraphSetConditional writes the condition behind its handle (isa/graph_conditional.h).
 // Each active lane calls once, in lane order, so output and allocation order are deterministic;
 // the whole call is one warp-instruction (the timing model sees no memory accesses for it).
 #include "isa/exec_device_call.h"
 
+#include <cstdio>
+
 #include "isa/device_printf.h"
 #include "isa/device_services.h"
 #include "isa/exec_device_launch.h"
+#include "isa/graph_conditional.h"
 #include "isa/launch_state.h"
 
 namespace gpusim::isa {
@@ -15,7 +19,7 @@ namespace {
 
 struct RuntimeFunction {
   const char* name;
-  const char* feature;   // for "needs a runtime with device-side ..."
+  const char* feature;   // for "needs a runtime with device-side ..."; null: needs no DeviceServices
   unsigned arguments;
   unsigned returns;
 };
@@ -25,6 +29,7 @@ constexpr RuntimeFunction kRuntimeFunctions[] = {
     {"malloc", "malloc", 1, 1},
     {"free", "free", 1, 0},
     {"__assertfail", "assert", 5, 0},
+    {"cudaGraphSetConditional", nullptr, 2, 0},
 };
 
 const RuntimeFunction* find_runtime_function(const std::string& name) {
@@ -54,6 +59,14 @@ class LaneCall {
         return false;
       }
     };
+  }
+  uint32_t argument_u32(unsigned i) const { return static_cast<uint32_t>(argument(i)); }
+  // A lane's store that is the runtime function's, not an access of the program's.
+  void write(uint64_t addr, const void* v, unsigned size) const { ctx_.store(StateSpace::Generic, addr, v, size, lane_); }
+  uint32_t read_u32(uint64_t addr) const {
+    uint32_t v = 0;
+    ctx_.load(StateSpace::Generic, addr, &v, 4, lane_);
+    return v;
   }
   DeviceThread thread() const {
     return DeviceThread{ctx_.launch().kernel->name, ctx_.cta().ctaid, ctx_.tid(lane_)};
@@ -92,6 +105,27 @@ void guarded(ExecContext& ctx, unsigned lane, const std::string& name, Fn fn) {
   }
 }
 
+// cudaGraphSetConditional(handle, value): the handle is the address of the condition, tagged.
+void set_conditional(const LaneCall& call) {
+  const uint64_t handle = call.argument(0);
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(handle));
+  bool tagged = false;
+  if (handle % 4 == 0) {
+    try {
+      tagged = call.read_u32(handle + kConditionalTagOffset) == kConditionalHandleTag;
+    } catch (const ExecError&) {
+    }
+  }
+  if (!tagged)
+    throw DeviceServiceError(std::string("handle ") + hex +
+                                 " is not a conditional handle (cudaGraphConditionalHandleCreate makes them; pass the "
+                                 "handle itself as a kernel argument)",
+                             FaultKind::IllegalAddress);
+  const uint32_t value = call.argument_u32(1);
+  call.write(handle, &value, 4);
+}
+
 }  // namespace
 
 bool is_device_runtime_function(const std::string& name) {
@@ -108,11 +142,11 @@ void exec_extern_call(ExecContext& ctx, const Instruction& in, const Function& c
   if (!rf)
     ctx.fail_warp("call to '" + callee.name +
                       "', which this module declares without a body; the simulator provides only vprintf (printf), "
-                      "malloc, free, __assertfail (assert) and the device runtime's launch, stream, last-error and "
-                      "device-query functions (dynamic parallelism) as external device functions",
+                      "malloc, free, __assertfail (assert), cudaGraphSetConditional and the device runtime's launch, "
+                      "stream, last-error and device-query functions (dynamic parallelism) as external device functions",
                   FaultKind::Unsupported);
   DeviceServices* services = ctx.launch().services;
-  if (!services)
+  if (!services && rf->feature)
     ctx.fail_warp(callee.name + " needs a runtime with device-side " + rf->feature +
                       " (this launch has no DeviceServices)",
                   FaultKind::Unsupported);
@@ -139,6 +173,8 @@ void exec_extern_call(ExecContext& ctx, const Instruction& in, const Function& c
         call.set_return(services->malloc(call.thread(), call.argument(0)));
       } else if (name == "free") {
         services->free(call.thread(), call.argument(0));
+      } else if (name == "cudaGraphSetConditional") {
+        set_conditional(call);
       } else {  // __assertfail(message, file, line, function, charSize)
         const DeviceMemoryReader read = call.reader();
         AssertFailure f;

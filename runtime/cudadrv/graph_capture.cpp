@@ -299,10 +299,13 @@ CUresult cuStreamBeginCapture(CUstream stream) {
 
 CUresult cuStreamEndCapture(CUstream stream, CUgraph* graph) {
   return api_call("cuStreamEndCapture", [&](DriverState& s) {
-    if (!graph) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "phGraph is null"};
-    *graph = nullptr;
     gpusim::cudadrv::current_context(s);
     gpusim::cudadrv::live_stream(s, stream);
+    CUgraph program_holds_it;  // a capture into the program's graph may pass no pointer
+    if (!graph && !graphs(s).captures_into_existing_graph(stream))
+      throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "phGraph is null"};
+    if (!graph) graph = &program_holds_it;
+    *graph = nullptr;
     // A capture begun with cudaStreamBeginCapture ends here too; its graph is libcudart's.
     if (gpusim::cudadrv::captured_by_runtime(s, stream))
       graph_errors([&] { *graph = static_cast<CUgraph>(s.runtime_captures->end(stream)); });

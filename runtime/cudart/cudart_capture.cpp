@@ -218,10 +218,12 @@ cudaError_t cudaStreamBeginCapture_ptsz(cudaStream_t stream, cudaStreamCaptureMo
 
 cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
   return api("cudaStreamEndCapture", [&](Context& ctx) {
-    if (!graph) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     check_stream_handle(ctx, stream);
-    *graph = nullptr;
     GraphState& st = graph_state(ctx);
+    cudaGraph_t program_holds_it;
+    if (!graph && !st.captures_into_existing_graph(stream)) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    if (!graph) graph = &program_holds_it;
+    *graph = nullptr;
     // A capture begun with cuStreamBeginCapture ends here too; its graph is libcuda's (a CUgraph).
     if (gpusim::graph::captured_by_other(st, ctx.driver_captures, stream)) {
       *graph = static_cast<cudaGraph_t>(ctx.driver_captures->end(stream));

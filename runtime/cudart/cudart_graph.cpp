@@ -109,7 +109,9 @@ GraphNode memcpy3d_node(const cudaMemcpy3DParms* p) {
   return n;
 }
 
-const char* type_name(cudaGraphNodeType t) {
+}  // namespace
+
+const char* node_type_name(cudaGraphNodeType t) {
   switch (t) {
     case cudaGraphNodeTypeKernel: return "kernel";
     case cudaGraphNodeTypeMemcpy: return "memcpy";
@@ -121,11 +123,11 @@ const char* type_name(cudaGraphNodeType t) {
     case cudaGraphNodeTypeMemAlloc: return "mem alloc";
     case cudaGraphNodeTypeMemFree: return "mem free";
     case cudaGraphNodeTypeGraph: return "child graph";
+    case cudaGraphNodeTypeConditional: return "conditional";
     default: return "node";
   }
 }
 
-}  // namespace
 }  // namespace gpusim::cudart
 
 using namespace gpusim::cudart;
@@ -144,8 +146,9 @@ cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
   if (auto* driver = driver_graph_owner(graph, false)) return set_last_error(static_cast<cudaError_t>(driver->destroy_graph(graph)));
   return api("cudaGraphDestroy", [&](Context& ctx) {
     GraphRecord& g = graph_of(ctx, graph);
-    if (g.owned_by_node) throw ApiError(cudaErrorInvalidValue, "the graph belongs to a child graph node (destroy the node instead)");
+    if (g.owned_by_node) throw ApiError(cudaErrorInvalidValue, "the graph belongs to a node (a child graph node's graph or a conditional node's body: destroy the node instead)");
     if (graph_state(ctx).graph_is_capture_target(&g)) throw ApiError(cudaErrorInvalidValue, "the graph is being captured into");
+    forget_conditions_of(ctx, g);
     graph_state(ctx).forget(&g);
   });
 }
@@ -330,6 +333,8 @@ cudaError_t cudaGraphClone(cudaGraph_t* clone, cudaGraph_t original) {
   return api("cudaGraphClone", [&](Context& ctx) {
     if (!clone) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     GraphRecord& g = graph_of(ctx, original);
+    if (holds_conditional_node(g))
+      throw ApiError(cudaErrorNotSupported, "a graph that holds conditional nodes cannot be cloned (CUDA's rule)");
     GraphRecord* copy = graph_state(ctx).clone(g, [&](GraphNode& c) { copy_child_graphs(ctx, c); });
     *clone = reinterpret_cast<cudaGraph_t>(copy);
   });
@@ -347,7 +352,7 @@ cudaError_t cudaGraphDebugDotPrint(cudaGraph_t graph, const char* path, unsigned
     for (auto& n : g.nodes) id[n.get()] = id.size();
     out << "digraph gpusim_graph {\n  node [shape=box];\n";
     for (auto& n : g.nodes) {
-      out << "  n" << id[n.get()] << " [label=\"" << id[n.get()] << ": " << type_name(n->type);
+      out << "  n" << id[n.get()] << " [label=\"" << id[n.get()] << ": " << node_type_name(n->type);
       if (n->type == cudaGraphNodeTypeKernel) {
         out << "\\n" << ctx.kernel(n->func).name << "\\ngrid (" << n->grid.x << "," << n->grid.y << "," << n->grid.z
             << ") block (" << n->block.x << "," << n->block.y << "," << n->block.z << ")";

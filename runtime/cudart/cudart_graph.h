@@ -38,6 +38,17 @@ struct GraphAllocation {
   ~GraphAllocation();
 };
 
+// A conditional node's condition (cudaGraphConditionalHandleCreate): device memory laid out as
+// isa/graph_conditional.h says, whose address is the handle. Held by the graph it was made for
+// and by every node (and executable copy) that uses it.
+struct ConditionalHandle {
+  std::shared_ptr<GraphAllocation> memory;
+  const void* graph = nullptr;  // the graph it was made for (GraphRecord*)
+  unsigned default_value = 0;
+  bool assign_default = false;  // cudaGraphCondAssignDefault: the default at every graph launch
+  uint64_t handle() const { return reinterpret_cast<uint64_t>(memory->ptr); }
+};
+
 struct GraphNode {
   GraphRecord* graph = nullptr;
   cudaGraphNodeType type = cudaGraphNodeTypeEmpty;
@@ -79,6 +90,14 @@ struct GraphNode {
   // shares it until copy_child_graphs gives the copy one of its own.
   std::shared_ptr<GraphRecord> child;
 
+  // Conditional (cudart_graph_conditional.cpp): the condition, IF/WHILE/SWITCH, and the bodies,
+  // owned graphs like a child graph; `body_handles` is the array cudaGraphAddNode hands out
+  // (phGraph_out), valid as long as the node.
+  std::shared_ptr<ConditionalHandle> condition;
+  cudaGraphConditionalNodeType conditional_type = cudaGraphCondTypeIf;
+  std::vector<std::shared_ptr<GraphRecord>> bodies;
+  std::vector<cudaGraph_t> body_handles;
+
   // Work libcuda issued to a stream this library captures (cuLaunchKernel, cuMemcpyAsync, ...):
   // the node runs it through libcuda (runtime/graph/capture_bridge.h); its fields above are unset.
   std::shared_ptr<const graph::ForeignWork> foreign;
@@ -99,6 +118,7 @@ struct GraphState : graph::Registry<GraphNode>, graph::CaptureState<GraphNode> {
   std::set<MemPoolRecord*> pools;       // created pools (the default one is not in it)
   MemPoolRecord* current_pool = nullptr;  // cudaDeviceSetMemPool; null = the default pool
   std::map<void*, MemPoolRecord*> pool_of;  // async allocation -> its pool
+  std::map<uint64_t, std::shared_ptr<ConditionalHandle>> conditions;  // live handles -> their condition
 };
 
 GraphState& graph_state(Context& ctx);
@@ -111,6 +131,8 @@ std::vector<GraphNode*> dependency_list(Context& ctx, GraphRecord& g, const cuda
 // The runtime's error for a failure of the shared graph model (cudart_errors.cpp).
 cudaError_t graph_failure_code(graph::Failure failure);
 
+// "kernel", "memcpy", ... (DOT output, messages).
+const char* node_type_name(cudaGraphNodeType t);
 // Builds a kernel node: checks the configuration and copies the arguments (cudart_launch.cpp).
 GraphNode kernel_node(Context& ctx, const void* func, dim3 grid, dim3 block, size_t shared, void** args,
                       bool cooperative, dim3 cluster);
@@ -122,6 +144,18 @@ using graph::topological_order;
 // it, and the same for every child graph among `node`'s (so a copied node owns its own).
 std::shared_ptr<GraphRecord> owned_graph_copy(Context& ctx, const GraphRecord& g);
 void copy_child_graphs(Context& ctx, GraphNode& node);
+// A new, empty, registered graph owned by the node that holds it (a conditional node's body).
+std::shared_ptr<GraphRecord> owned_empty_graph(Context& ctx);
+// Conditional nodes (cudart_graph_conditional.cpp): a node from cudaGraphAddNode's parameters
+// (creates its bodies), one run, the defaults an executable graph's launch assigns, CUDA's rules
+// on what bodies hold (checked at instantiation) and on graphs holding conditional nodes.
+GraphNode conditional_node(Context& ctx, const cudaConditionalNodeParams& p);
+void run_conditional(Context& ctx, GraphNode& node);
+void assign_default_conditions(Context& ctx, GraphExecRecord& exec);
+void check_conditional_bodies(const GraphRecord& g);
+bool holds_conditional_node(const GraphRecord& g);
+// Forgets the handles made for `g` (cudaGraphDestroy); nodes that use them keep their memory.
+void forget_conditions_of(Context& ctx, const GraphRecord& g);
 // A graph of the executable graph's nodes and edges (a graph launched into a capturing stream).
 std::shared_ptr<GraphRecord> owned_graph_of_exec(Context& ctx, const GraphExecRecord& exec);
 // A memcpy node between a __device__/__constant__ variable and `other` (cudaGraphAddMemcpyNodeToSymbol,

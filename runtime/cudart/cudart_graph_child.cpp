@@ -1,6 +1,7 @@
 // Composite graph nodes: child graph nodes (cudaGraphAddChildGraphNode, a graph launched into a
 // capturing stream) and memcpy nodes to and from __device__/__constant__ variables
-// (cudaGraphAddMemcpyNodeToSymbol/FromSymbol, captured cudaMemcpyTo/FromSymbolAsync).
+// (cudaGraphAddMemcpyNodeToSymbol/FromSymbol, captured cudaMemcpyTo/FromSymbolAsync). A
+// conditional node's bodies are owned graphs too, copied here with the node.
 //
 // A child graph node owns a deep copy of the graph it was given, as CUDA clones it; the copy is
 // registered so that cudaGraphChildGraphNodeGetGraph hands out a handle the graph calls accept
@@ -33,8 +34,14 @@ std::shared_ptr<GraphRecord> owned_graph_copy(Context& ctx, const GraphRecord& g
   return owned(graph_state(ctx).clone(g, [&](GraphNode& c) { copy_child_graphs(ctx, c); }));
 }
 
+std::shared_ptr<GraphRecord> owned_empty_graph(Context& ctx) { return owned(graph_state(ctx).create()); }
+
 void copy_child_graphs(Context& ctx, GraphNode& node) {
   if (node.child) node.child = owned_graph_copy(ctx, *node.child);
+  for (size_t i = 0; i < node.bodies.size(); ++i) {  // a conditional node's bodies
+    node.bodies[i] = owned_graph_copy(ctx, *node.bodies[i]);
+    node.body_handles[i] = reinterpret_cast<cudaGraph_t>(node.bodies[i].get());
+  }
 }
 
 std::shared_ptr<GraphRecord> owned_graph_of_exec(Context& ctx, const GraphExecRecord& exec) {
@@ -86,6 +93,8 @@ cudaError_t cudaGraphAddChildGraphNode(cudaGraphNode_t* node, cudaGraph_t graph,
     GraphRecord& g = graph_of(ctx, graph);
     GraphRecord& c = graph_of(ctx, child);
     if (&c == &g) throw ApiError(cudaErrorInvalidValue, "a graph cannot be its own child");
+    if (holds_conditional_node(c))
+      throw ApiError(cudaErrorInvalidValue, "a graph that holds conditional nodes cannot be a child graph (CUDA's rule)");
     for (const auto& cn : c.nodes)
       if (cn->type == cudaGraphNodeTypeMemAlloc || cn->type == cudaGraphNodeTypeMemFree)
         throw ApiError(cudaErrorNotSupported, "a child graph may not contain memory allocation or free nodes (CUDA's rule)");

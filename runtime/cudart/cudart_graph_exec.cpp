@@ -35,6 +35,7 @@ void run_memset(Context& ctx, GraphNode& n) {
 GraphExecRecord* instantiate(Context& ctx, cudaGraphExec_t* out, cudaGraph_t graph, unsigned long long flags) {
   if (!out) throw ApiError(cudaErrorInvalidValue, "null result pointer");
   GraphRecord& g = graph_of(ctx, graph);
+  check_conditional_bodies(g);
   // The executable graph is a snapshot: its child graph nodes get their own child graphs.
   GraphExecRecord* rec = graph_state(ctx).keep(gpusim::graph::instantiate(g, flags, [&](GraphNode& n) { copy_child_graphs(ctx, n); }));
   *out = reinterpret_cast<cudaGraphExec_t>(rec);
@@ -96,6 +97,9 @@ void run_node(Context& ctx, GraphNode& n) {
       break;
     case cudaGraphNodeTypeGraph:  // the child graph's nodes, in its own order, where the node stands
       for (size_t i : topological_order(*n.child)) run_node(ctx, *n.child->nodes[i]);
+      break;
+    case cudaGraphNodeTypeConditional:
+      run_conditional(ctx, n);
       break;
     default:  // empty, event wait, mem alloc/free: ordering only (the memory is the node's own)
       break;
@@ -164,6 +168,7 @@ cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
     as_child.type = cudaGraphNodeTypeGraph;
     if (capture_target(ctx, stream)) as_child.child = owned_graph_of_exec(ctx, e);
     if (record_if_capturing(ctx, stream, std::move(as_child))) return;
+    assign_default_conditions(ctx, e);
     for (GraphNode& n : e.nodes) run_node(ctx, n);
   });
 }

@@ -2,7 +2,8 @@
 // cudaGraphExecNodeSetParams): one cudaGraphNodeParams, tagged by node type, in place of the typed
 // calls. Each is a thin adapter over the typed call of its node type (cudart_graph.cpp and
 // neighbours), so both ways of building a graph make the same nodes and check the same things.
-// Conditional and external-semaphore nodes are not modelled: cudaErrorNotSupported, naming them.
+// Conditional nodes are made here (cudart_graph_conditional.cpp runs them); external-semaphore
+// nodes are not modelled: cudaErrorNotSupported, naming them.
 #include <cuda_runtime_api.h>
 
 #include <cstring>
@@ -132,6 +133,15 @@ cudaError_t cudaGraphAddNode(cudaGraphNode_t* node, cudaGraph_t graph, const cud
       return e;
     }
     case cudaGraphNodeTypeMemFree: return cudaGraphAddMemFreeNode(node, graph, deps, n, p->free.dptr);
+    case cudaGraphNodeTypeConditional:
+      return api(kName, [&](Context& ctx) {
+        if (!node) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+        GraphRecord& g = graph_of(ctx, graph);
+        auto list = dependency_list(ctx, g, deps, n);
+        GraphNode* added = graph_state(ctx).add(g, conditional_node(ctx, p->conditional), list);
+        p->conditional.phGraph_out = added->body_handles.data();  // the bodies, CUDA-owned
+        *node = reinterpret_cast<cudaGraphNode_t>(added);
+      });
     default:
       return refuse(kName, cudaErrorNotSupported,
                     std::string(type_name(p->type)) + " nodes are not supported by gpusim (docs/CUDA_SUPPORT.md, graphs)");

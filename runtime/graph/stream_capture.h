@@ -68,6 +68,13 @@ class CaptureState {
     return it == capturing.end() ? nullptr : &it->second;
   }
 
+  // Whether `stream` captures into a graph the program made (BeginCaptureToGraph): ending such a
+  // capture may pass no graph pointer, as the program holds the graph already.
+  bool captures_into_existing_graph(const void* stream) {
+    const StreamCapture<N>* cap = find(stream);
+    return cap && cap->session->into_existing_graph;
+  }
+
   [[noreturn]] static void invalidated() {
     fail(Failure::CaptureInvalidated, "the stream's capture was invalidated by an earlier error; ending the capture ends it");
   }

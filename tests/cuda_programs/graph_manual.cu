@@ -102,7 +102,8 @@ void check_generic_nodes(int* out, int n) {
   CHECK(cudaMemcpy(h.data(), out, n * sizeof(int), cudaMemcpyDeviceToHost));
   for (int i = 0; i < n; ++i) EXPECT(h[i] == 5 + i);
 
-  // Parameters of another node type, reserved fields set, a conditional node: refused.
+  // Parameters of another node type, reserved fields set, a conditional node without a handle
+  // (graph_conditional.cu makes real ones): refused.
   p.type = cudaGraphNodeTypeHost;
   EXPECT(cudaGraphNodeSetParams(kernel, &p) == cudaErrorInvalidValue);
   cudaGraphNodeParams bad{};
@@ -112,7 +113,7 @@ void check_generic_nodes(int* out, int n) {
   EXPECT(cudaGraphAddNode(&unused, g, nullptr, nullptr, 0, &bad) == cudaErrorInvalidValue);
   bad = {};
   bad.type = cudaGraphNodeTypeConditional;
-  EXPECT(cudaGraphAddNode(&unused, g, nullptr, nullptr, 0, &bad) == cudaErrorNotSupported);
+  EXPECT(cudaGraphAddNode(&unused, g, nullptr, nullptr, 0, &bad) == cudaErrorInvalidValue);
   cudaGetLastError();
   CHECK(cudaGraphExecDestroy(second));
   CHECK(cudaGraphDestroy(g));

@@ -51,7 +51,7 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "fork_child", "spin_locks", "divergent_collectives", "cdp_recursion", "cdp_streams",
                                            "cdp_errors", "per_thread_stream", "stream_attributes", "allocation_failures",
                                            "driver_entry_point", "host_callbacks", "launch_attributes", "find_nth_bit",
-                                           "managed_hints", "graph_composite", "cache_hints",
+                                           "managed_hints", "graph_composite", "cache_hints", "graph_conditional",
                                            "driver_jit_link", "driver_vmm", "driver_memory", "driver_contexts", "driver_cooperative",
                                            "driver_graphs", "mixed_streams", "mixed_managed", "mixed_graphs"));
 
@@ -596,3 +596,16 @@ TEST(Exec, ABudgetRunawayNamesWhereItsWarpsAre) {
 }
 
 }  // namespace
+
+// cudaGraphSetConditional on a device address that no cudaGraphConditionalHandleCreate returned is
+// a kernel fault naming the call and the handle (it was a call gpusim did not provide at all).
+TEST(Exec, SettingAConditionThroughANonHandleIsAKernelFault) {
+  for (const char* mode : {"functional", "timing"}) {
+    const Outcome o = exec(std::string("--mode ") + mode, "graph_conditional", "badhandle");
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_TRUE(contains(o.output, "badhandle: cudaErrorIllegalAddress")) << mode << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, "cudaGraphSetConditional: handle 0x")) << o.output;
+    EXPECT_TRUE(contains(o.output, "is not a conditional handle")) << o.output;
+    EXPECT_TRUE(contains(o.output, "graph_conditional.fatbin0.compute_80.ptx:")) << o.output;
+  }
+}
