@@ -34,19 +34,8 @@ void describe_format(const cudaChannelFormatDesc& f, isa::tex::Descriptor& d) {
   }
   for (unsigned c = channels; c < 4; ++c)
     if (bits[c] != 0) throw ApiError(cudaErrorInvalidChannelDescriptor, "a channel follows a zero-sized channel");
-  if (channels == 0 || channels == 3)
-    throw ApiError(cudaErrorInvalidChannelDescriptor, "a channel format has 1, 2 or 4 channels, this one " + std::to_string(channels));
-  if (f.x != 8 && f.x != 16 && f.x != 32)
-    throw ApiError(cudaErrorInvalidChannelDescriptor, "channels are 8, 16 or 32 bits, not " + std::to_string(f.x));
-  const int kind = gpusim::runtime::raw_enum_value(f.f);
-  if (kind != cudaChannelFormatKindSigned && kind != cudaChannelFormatKindUnsigned && kind != cudaChannelFormatKindFloat)
-    throw ApiError(cudaErrorNotSupported, "channel format kind " + std::to_string(kind) +
-                                              " is not supported (only signed, unsigned and float)");
-  if (kind == cudaChannelFormatKindFloat && f.x == 8)
-    throw ApiError(cudaErrorInvalidChannelDescriptor, "there are no 8-bit float channels");
-  d.channels = uint8_t(channels);
-  d.channel_bits = uint8_t(f.x);
-  d.kind = isa::tex::ChannelKind(kind);
+  // cudaChannelFormatKind numbers signed, unsigned and float as the descriptor does.
+  texture_errors([&] { runtime::textures::set_format(d, channels, static_cast<unsigned>(f.x), gpusim::runtime::raw_enum_value(f.f)); });
 }
 
 namespace {
@@ -56,20 +45,16 @@ cudaArray* allocate(Context& ctx, const cudaChannelFormatDesc* desc, cudaExtent 
   if (flags & ~unsigned(cudaArrayLayered | cudaArraySurfaceLoadStore | cudaArrayTextureGather))
     throw ApiError(cudaErrorNotSupported, "array flags " + std::to_string(flags) +
                                               " (only cudaArrayLayered, cudaArraySurfaceLoadStore and cudaArrayTextureGather)");
-  isa::tex::Descriptor d;
-  describe_format(*desc, d);
-  if (extent.width == 0) throw ApiError(cudaErrorInvalidValue, "an array of width 0");
-  if ((flags & cudaArrayLayered) && extent.depth == 0)
-    throw ApiError(cudaErrorInvalidValue, "a layered array needs its layer count as extent.depth");
+  isa::tex::Descriptor format;
+  describe_format(*desc, format);
   auto a = std::make_unique<cudaArray>();
+  static_cast<runtime::textures::ArrayLayout&>(*a) = texture_errors([&] {
+    return runtime::textures::allocate_array(ctx.device(), format, extent.width, extent.height, extent.depth,
+                                             flags & cudaArrayLayered, flags & cudaArraySurfaceLoadStore);
+  });
   a->desc = *desc;
   a->extent = extent;
   a->flags = flags;
-  a->elem_bytes = d.texel_bytes();
-  a->pitch = extent.width * a->elem_bytes;
-  a->rows = extent.height ? extent.height : 1;
-  a->slices = extent.depth ? extent.depth : 1;
-  a->base = ctx.device().alloc(a->bytes());
   ctx.note_device_bytes(int64_t(a->bytes()));
   cudaArray* handle = a.get();
   texture_state(ctx).arrays.emplace(handle, std::move(a));
@@ -83,11 +68,8 @@ struct Side {
 };
 
 Side array_side(const cudaArray& a, size_t x_bytes, size_t y, size_t z, size_t width_bytes, size_t height, size_t depth) {
-  if (x_bytes + width_bytes > a.pitch || y + height > a.rows || z + depth > a.slices)
-    throw ApiError(cudaErrorInvalidValue, "the copy reaches outside the CUDA array (" + std::to_string(a.pitch) +
-                                              " bytes x " + std::to_string(a.rows) + " rows x " + std::to_string(a.slices) + ")");
-  char* p = reinterpret_cast<char*>(a.base) + z * a.pitch * a.rows + y * a.pitch + x_bytes;
-  return {p, a.pitch, a.pitch * a.rows};
+  const runtime::DevPtr at = texture_errors([&] { return runtime::textures::array_region(a, x_bytes, y, z, width_bytes, height, depth); });
+  return {reinterpret_cast<char*>(at), a.pitch, a.pitch * a.rows};
 }
 
 void copy_rows(Context& ctx, Side dst, Side src, size_t width_bytes, size_t height, size_t depth, const cudaMemcpyKind& kind) {

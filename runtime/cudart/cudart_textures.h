@@ -1,11 +1,6 @@
-// CUDA arrays and texture/surface objects of the runtime library.
-//
-// A CUDA array is a device allocation holding its elements densely, row after row, slice after
-// slice (layer after layer); its cudaArray_t is the host-side record below. A texture or
-// surface object is a descriptor (isa/texture_descriptor.h) written into a small device
-// allocation whose device address is the object's 64-bit handle: kernels read the descriptor
-// through the handle (isa/exec_texture.cpp). The records here answer the Get*Desc queries and
-// tell live handles and arrays from stale ones.
+// CUDA arrays and texture/surface objects of the runtime library: an adapter over the shared
+// model (runtime/texture_objects.h). The records here answer the Get*Desc queries and tell live
+// handles and arrays from stale ones.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -14,19 +9,15 @@
 #include <memory>
 
 #include "isa/texture_descriptor.h"
+#include "runtime/texture_objects.h"
 #include "runtime/cudart/cudart_context.h"
 
-// The object behind a cudaArray_t (driver_types.h leaves the struct incomplete).
-struct cudaArray {
+// The object behind a cudaArray_t (driver_types.h leaves the struct incomplete): the shared
+// layout plus what the runtime's queries return.
+struct cudaArray : gpusim::runtime::textures::ArrayLayout {
   cudaChannelFormatDesc desc{};
   cudaExtent extent{};        // as cudaMalloc3DArray took it (height/depth 0 for fewer dimensions)
   unsigned flags = 0;
-  gpusim::runtime::DevPtr base = 0;
-  size_t elem_bytes = 0;
-  size_t pitch = 0;           // bytes per row (dense)
-  size_t rows = 1;            // rows per slice (height, at least 1)
-  size_t slices = 1;          // depth or layers (at least 1)
-  size_t bytes() const { return pitch * rows * slices; }
 };
 
 namespace gpusim::cudart {
@@ -51,5 +42,17 @@ cudaArray& live_array(Context& ctx, const cudaArray* a);
 // Channels, bits per channel and kind of a channel format gpusim supports (1, 2 or 4 equal
 // channels of 8, 16 or 32 bits; signed, unsigned or float); ApiError otherwise.
 void describe_format(const cudaChannelFormatDesc& f, isa::tex::Descriptor& d);
+// Runs `body`, turning the shared model's refusals into ApiErrors with the runtime's codes.
+template <typename Body>
+auto texture_errors(Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const runtime::textures::TextureError& e) {
+    const cudaError_t code = e.refusal == runtime::textures::Refusal::NotSupported     ? cudaErrorNotSupported
+                             : e.refusal == runtime::textures::Refusal::InvalidChannel ? cudaErrorInvalidChannelDescriptor
+                                                                                      : cudaErrorInvalidValue;
+    throw ApiError(code, e.what());
+  }
+}
 
 }  // namespace gpusim::cudart
