@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "runtime/cudadrv/driver_graph.h"
+#include "runtime/cudadrv/driver_textures.h"
 #include "runtime/host_mapped_memory.h"
 
 namespace gpusim::cudadrv {
@@ -181,6 +182,7 @@ void destroy_context_contents(DriverState& s, CUctx_st& context) {
     s.streams_table->events.erase(e);
   }
   context.events.clear();
+  destroy_context_textures(s, context);
   for (const auto& [ptr, bytes] : context.allocations) {
     try {
       s.device->free(ptr);

@@ -103,6 +103,7 @@ struct DriverFailure {
 };
 
 struct DriverGraphs;  // driver_graph.h: graphs, executable graphs and stream capture
+struct DriverTextures;  // driver_textures.h: CUDA arrays, texture and surface objects
 
 // One launch as the exit report lists it.
 struct LaunchRecord {
@@ -176,6 +177,8 @@ struct DriverState {
   int* (*runtime_thread_capture_mode)() = nullptr;
   // Graphs, executable graphs and capture sequences (driver_graph.h), made on first use.
   std::shared_ptr<DriverGraphs> graph_model;
+  // CUDA arrays and texture/surface objects (driver_textures.h), made on first use.
+  std::shared_ptr<DriverTextures> texture_model;
   // The device's one memory pool (cuDeviceGetDefaultMemPool): its handle is this member's
   // address; stream-ordered allocations are ordinary ones (device_extras.cpp).
   char default_mem_pool = 0;

@@ -1,13 +1,14 @@
 // Pitched memory: cuMemAllocPitch, the 2-D and 3-D copies (cuMemcpy2D, 2DUnaligned, 3D and their
 // Async forms) and the 2-D memsets. A copy is done row by row over the same copy paths as the
 // 1-D calls (memory.cpp), so host, device, host-mapped and virtual-memory addresses all work;
-// CUDA arrays are not simulated by the driver library (CU_MEMORYTYPE_ARRAY: NOT_SUPPORTED).
+// a CUDA array side (CU_MEMORYTYPE_ARRAY) is its dense rows in device memory (driver_textures.h).
 #include <cuda.h>
 
 #include <cstring>
 
 #include "runtime/cudadrv/driver_graph.h"
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/cudadrv/driver_textures.h"
 #include "runtime/raw_enum.h"
 
 using gpusim::cudadrv::api_call;
@@ -28,7 +29,13 @@ struct CopySide {
   uint64_t at(size_t y, size_t z) const { return base + (z * height + y) * pitch; }
 };
 
-CopySide side(const DriverState& s, const char* which, long long type, const void* host, CUdeviceptr device, size_t x, size_t y, size_t z, size_t pitch, size_t height) {
+// The extent the copy covers (width in bytes), for the check that an array side holds it.
+struct Extent {
+  size_t width, height, depth;
+};
+
+CopySide side(DriverState& s, const char* which, long long type, const void* host, CUdeviceptr device, CUarray array,
+              size_t x, size_t y, size_t z, size_t pitch, size_t height, const Extent& extent) {
   CopySide out;
   out.pitch = pitch;
   out.height = height;
@@ -47,8 +54,16 @@ CopySide side(const DriverState& s, const char* which, long long type, const voi
       out.base = device;
       out.device = s.device->allocation_at(device).has_value();
       break;
-    case CU_MEMORYTYPE_ARRAY:
-      throw DriverFailure{CUDA_ERROR_NOT_SUPPORTED, std::string(which) + ": CUDA arrays are not supported by the driver library"};
+    case CU_MEMORYTYPE_ARRAY: {  // dense rows; x is in bytes, as for the other kinds
+      const CUarray_st& a = gpusim::cudadrv::live_array(s, array);
+      out.device = true;
+      out.pitch = a.pitch;
+      out.height = a.rows;
+      out.base = gpusim::cudadrv::texture_errors([&] {
+        return gpusim::runtime::textures::array_region(a, x, y, z, extent.width, extent.height, extent.depth);
+      });
+      return out;
+    }
     default:
       throw DriverFailure{CUDA_ERROR_INVALID_VALUE, std::string(which) + "MemoryType " + std::to_string(type) + " is not a CUmemorytype"};
   }
@@ -79,10 +94,11 @@ CUresult copy_3d(DriverState& s, const CopySide& dst, const CopySide& src, size_
 
 CUresult copy_2d(DriverState& s, const CUDA_MEMCPY2D* c) {
   if (!c) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "pCopy is null"};
-  const CopySide src = side(s, "src", gpusim::runtime::raw_enum_value(c->srcMemoryType), c->srcHost, c->srcDevice, c->srcXInBytes, c->srcY, 0,
-                            c->srcPitch, 0);
-  const CopySide dst = side(s, "dst", gpusim::runtime::raw_enum_value(c->dstMemoryType), c->dstHost, c->dstDevice, c->dstXInBytes, c->dstY, 0,
-                            c->dstPitch, 0);
+  const Extent extent{c->WidthInBytes, c->Height, 1};
+  const CopySide src = side(s, "src", gpusim::runtime::raw_enum_value(c->srcMemoryType), c->srcHost, c->srcDevice, c->srcArray,
+                            c->srcXInBytes, c->srcY, 0, c->srcPitch, 0, extent);
+  const CopySide dst = side(s, "dst", gpusim::runtime::raw_enum_value(c->dstMemoryType), c->dstHost, c->dstDevice, c->dstArray,
+                            c->dstXInBytes, c->dstY, 0, c->dstPitch, 0, extent);
   return copy_3d(s, dst, src, c->WidthInBytes, c->Height, 1);
 }
 
@@ -90,10 +106,11 @@ CUresult copy_3d(DriverState& s, const CUDA_MEMCPY3D* c) {
   if (!c) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "pCopy is null"};
   if (c->reserved0 || c->reserved1 || c->srcLOD || c->dstLOD)
     throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "reserved0/1 must be null and the LODs 0"};
-  const CopySide src = side(s, "src", gpusim::runtime::raw_enum_value(c->srcMemoryType), c->srcHost, c->srcDevice, c->srcXInBytes, c->srcY,
-                            c->srcZ, c->srcPitch, c->srcHeight);
-  const CopySide dst = side(s, "dst", gpusim::runtime::raw_enum_value(c->dstMemoryType), c->dstHost, c->dstDevice, c->dstXInBytes, c->dstY,
-                            c->dstZ, c->dstPitch, c->dstHeight);
+  const Extent extent{c->WidthInBytes, c->Height, c->Depth};
+  const CopySide src = side(s, "src", gpusim::runtime::raw_enum_value(c->srcMemoryType), c->srcHost, c->srcDevice, c->srcArray,
+                            c->srcXInBytes, c->srcY, c->srcZ, c->srcPitch, c->srcHeight, extent);
+  const CopySide dst = side(s, "dst", gpusim::runtime::raw_enum_value(c->dstMemoryType), c->dstHost, c->dstDevice, c->dstArray,
+                            c->dstXInBytes, c->dstY, c->dstZ, c->dstPitch, c->dstHeight, extent);
   return copy_3d(s, dst, src, c->WidthInBytes, c->Height, c->Depth);
 }
 

@@ -53,7 +53,7 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "driver_entry_point", "host_callbacks", "launch_attributes", "find_nth_bit",
                                            "managed_hints", "graph_composite", "cache_hints", "graph_conditional",
                                            "driver_jit_link", "driver_vmm", "driver_memory", "driver_contexts", "driver_cooperative",
-                                           "driver_graphs", "mixed_streams", "mixed_managed", "mixed_graphs"));
+                                           "driver_graphs", "driver_textures", "mixed_streams", "mixed_managed", "mixed_graphs"));
 
 // Device printf of a driver launch is written at cuCtxSynchronize, as a GPU's is (it waited for
 // the process's exit when libcudart, which gpusim exec preloads, held the device).
