@@ -43,6 +43,13 @@ std::optional<unsigned long long> number_after(const std::string& line, const st
 }
 
 // The "sm_NN[a]" after the first ".target" directive, and where it sits in `ptx`.
+// 80 for "sm_80" or "sm_80a"; 0 when the name has no number.
+int sm_number(const std::string& sm) {
+  int n = 0;
+  for (size_t i = 3; i < sm.size() && is_digit(sm[i]) && n < 100000; ++i) n = n * 10 + (sm[i] - '0');
+  return n;
+}
+
 std::optional<std::pair<size_t, size_t>> find_target(const std::string& ptx) {
   for (size_t at = ptx.find(".target"); at != std::string::npos; at = ptx.find(".target", at + 1)) {
     size_t p = at + 7;
@@ -172,12 +179,15 @@ std::map<std::string, PtxasKernelInfo> ptxas_resources_for(const std::string& pt
   // wgmma, setmaxnreg) must be assembled for that variant.
   if (const auto t = find_target(ptx); t && ptx.compare(t->first, t->second, arch + "a") == 0)
     return run_ptxas(ptx, arch + "a");
+  const auto target = find_target(ptx);
   try {
     return run_ptxas(ptx, arch);
   } catch (const std::runtime_error& e) {
-    if (std::string(e.what()).find("higher than") == std::string::npos) throw;
+    // ptxas names a newer .target first, unless an earlier error stops it (a library call of
+    // sm_80's wmma.m8n8k4 on sm_75): the PTX's own number decides too.
+    const bool newer = target && sm_number(ptx.substr(target->first, target->second)) > sm_number(arch);
+    if (!newer && std::string(e.what()).find("higher than") == std::string::npos) throw;
   }
-  const auto target = find_target(ptx);
   if (!target) throw std::runtime_error("PTX has no .target directive");
   const std::string own = ptx.substr(target->first, target->second);
   try {

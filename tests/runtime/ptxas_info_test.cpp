@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "runtime/ptxas_info.h"
 
@@ -67,6 +68,21 @@ TEST(PtxasInfo, ReportsTheExitStatusOfARejection) {
   EXPECT_FALSE(run.timed_out);
   EXPECT_EQ(run.exit_status, 255);
   EXPECT_NE(run.output.find("nope"), std::string::npos);
+}
+
+// sm_80 PTX on an sm_75 configuration whose first ptxas error is not "higher than" (fp64 wmma's
+// library call): the timing model's resource query must still assemble it for sm_80, as the
+// functional mode runs it (every launch of such a module was cudaErrorInvalidPtx in timing mode).
+TEST(PtxasInfo, NewerTargetIsAssembledForItselfWhateverPtxasSaysFirst) {
+  if (!find_ptxas()) GTEST_SKIP() << "no ptxas";
+  std::ifstream in(std::string(GPUSIM_SOURCE_DIR) + "/tests/fixtures/dmma_sm80.ptx");
+  const std::string ptx((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(ptx.empty());
+  std::string note;
+  const auto kernels = ptxas_resources_for(ptx, "sm_75", &note);
+  ASSERT_EQ(kernels.size(), 1u);
+  EXPECT_GT(kernels.begin()->second.registers, 0u);
+  EXPECT_NE(note.find("sm_80"), std::string::npos) << note;
 }
 
 }  // namespace
