@@ -40,9 +40,18 @@ uint32_t approx_f32(ApproxFn fn, uint32_t a, bool ftz) {
   return uint32_t(bits);
 }
 
+// rsqrt of a double: 1/sqrt(x) in double precision rounds twice (the root, then the quotient),
+// up to ~1.5 ulp off, outside the 1 ulp CUDA documents for rsqrt(double), which nvcc compiles to
+// rsqrt.approx.f64. In extended precision only the final rounding to double matters.
+static double rsqrt_f64(double x) {
+  if (x == 0.0 || std::isnan(x) || x < 0.0 || std::isinf(x)) return evaluate(ApproxFn::Rsqrt, x);
+  return static_cast<double>(1.0L / std::sqrt(static_cast<long double>(x)));
+}
+
 uint64_t approx_f64(ApproxFn fn, uint64_t a, bool ftz) {
   if (ftz) a = flush_subnormal(a, kF64);
-  uint64_t bits = from_double(evaluate(fn, std::bit_cast<double>(a)), kF64, Rounding::Rn);
+  const double x = std::bit_cast<double>(a);
+  uint64_t bits = from_double(fn == ApproxFn::Rsqrt ? rsqrt_f64(x) : evaluate(fn, x), kF64, Rounding::Rn);
   if (ftz) bits = flush_subnormal(bits, kF64);
   return bits;
 }
