@@ -270,7 +270,9 @@ cudaError_t cudaFuncSetSharedMemConfig(const void* func, enum cudaSharedMemConfi
 cudaError_t cudaDeviceCanAccessPeer(int* can, int device, int peer) {
   return api("cudaDeviceCanAccessPeer", [&](Context&) {
     check_device(device);
-    if (can) *can = 0;
+    check_device(peer);  // a peer that does not exist is cudaErrorInvalidDevice, as the device is
+    if (!can) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *can = 0;
   });
 }
 

@@ -75,6 +75,10 @@ int main() {
   int can = 1;
   CHECK(cudaDeviceCanAccessPeer(&can, 0, 0));
   EXPECT(can == 0);
+  can = 1;
+  EXPECT(cudaDeviceCanAccessPeer(&can, 0, 1) == cudaErrorInvalidDevice);  // there is no device 1
+  EXPECT(cudaDeviceCanAccessPeer(nullptr, 0, 0) == cudaErrorInvalidValue);
+  cudaGetLastError();
   EXPECT(cudaDeviceEnablePeerAccess(0, 0) == cudaErrorInvalidDevice);
   EXPECT(cudaDeviceEnablePeerAccess(1, 0) == cudaErrorInvalidDevice);
   EXPECT(cudaDeviceDisablePeerAccess(1) == cudaErrorInvalidDevice);
