@@ -29,6 +29,7 @@ HandlerState g_handler;
 
 std::atomic<int> g_launches{0};        // LaunchInProgress objects alive (ExitProcess mode)
 std::atomic<bool> g_exit_claimed{false};  // one thread calls std::exit, never two
+std::atomic<std::thread::id> g_exiting_thread{};  // that thread (its exit handlers may call the API)
 // Where the partial results are (the message's tail). Never destroyed: the watcher thread may
 // print it while the main thread is already running the static destructors of an exit.
 const std::string* g_results = nullptr;
@@ -110,10 +111,19 @@ bool interrupt_exits_process() { return g_handler.exits_process; }
 
 void exit_interrupted(int signal) {
   if (g_exit_claimed.exchange(true)) return;
+  g_exiting_thread.store(std::this_thread::get_id());
   std::fprintf(stderr, "gpusim: %s; %s\n", interrupted_message(signal).c_str(),
                !g_results || g_results->empty() ? "exiting" : g_results->c_str());
   std::fflush(stderr);
   std::exit(128 + signal);
+}
+
+void wait_if_another_thread_exits_for_an_interrupt() {
+  if (!g_exit_claimed.load()) return;
+  // Claimed but not yet recorded: the exiting thread is between the two stores.
+  while (g_exiting_thread.load() == std::thread::id()) std::this_thread::yield();
+  if (g_exiting_thread.load() == std::this_thread::get_id()) return;
+  for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // std::exit ends this thread with the process
 }
 
 }  // namespace gpusim::runtime

@@ -42,6 +42,12 @@ bool interrupt_exits_process();
 // a later one (the watcher and a launch racing) returns and should fail its call instead.
 void exit_interrupted(int signal);
 
+// Called by the libraries' API wrappers after their lock is released, on a failed call: when
+// another thread is already exiting the process for an interrupt (the watcher, racing a launch
+// that noticed the flag too), the calling thread waits for that exit instead of handing the
+// program an error it would act on (its own exit status, racing the 128 + signal one).
+void wait_if_another_thread_exits_for_an_interrupt();
+
 // "interrupted by SIGINT" (or SIGTERM, or "a signal").
 std::string interrupted_message(int signal);
 

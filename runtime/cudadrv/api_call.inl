@@ -2,11 +2,14 @@
 #pragma once
 
 #include <new>
+#include <utility>
+
+#include "runtime/interrupt_signals.h"
 
 namespace gpusim::cudadrv {
 
 template <typename Body>
-CUresult api_call(const char* call, Body&& body) {
+CUresult locked_api_call(const char* call, Body&& body) {
   DriverState& s = driver_state();
   // libcudart's lock first when the device is shared (driver_state.h: one lock order).
   std::unique_lock<std::recursive_mutex> runtime_lock;
@@ -33,6 +36,13 @@ CUresult api_call(const char* call, Body&& body) {
     report(std::string(call) + ": internal error");
     return CUDA_ERROR_UNKNOWN;
   }
+}
+
+template <typename Body>
+CUresult api_call(const char* call, Body&& body) {
+  const CUresult result = locked_api_call(call, std::forward<Body>(body));
+  if (result != CUDA_SUCCESS) runtime::wait_if_another_thread_exits_for_an_interrupt();  // the locks are free here
+  return result;
 }
 
 }  // namespace gpusim::cudadrv

@@ -27,6 +27,7 @@
 
 #include "runtime/device.h"
 #include "runtime/fatbin.h"
+#include "runtime/interrupt_signals.h"
 #include "runtime/shared_streams.h"
 #include "runtime/managed_ranges.h"
 #include "runtime/raw_enum.h"
@@ -269,8 +270,7 @@ cudaError_t report_failure(const char* function, cudaError_t code, const std::st
 cudaError_t error_from_current_exception(const char* function);
 
 template <typename F>
-cudaError_t api(const char* function, F&& body) {
-  if (function[0] != '_') count_runtime_call();  // nvcc's start-up registration is no call of the program's
+cudaError_t locked_api(const char* function, F&& body) {
   Context& ctx = context();
   std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
   if (ctx.forked_child())
@@ -286,6 +286,14 @@ cudaError_t api(const char* function, F&& body) {
   } catch (...) {
     return error_from_current_exception(function);
   }
+}
+
+template <typename F>
+cudaError_t api(const char* function, F&& body) {
+  if (function[0] != '_') count_runtime_call();  // nvcc's start-up registration is no call of the program's
+  const cudaError_t result = locked_api(function, std::forward<F>(body));
+  if (result != cudaSuccess) runtime::wait_if_another_thread_exits_for_an_interrupt();  // the lock is free here
+  return result;
 }
 
 }  // namespace gpusim::cudart
