@@ -110,6 +110,7 @@ RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits
     if (const std::string places = describe_loop_places(cta); !places.empty()) os << "; its running warps are at:" << places;
     throw ExecError(os.str(), FaultKind::Runaway);
   }
+  if (limits.poll) limits.poll();
   // Exits may have released a barrier (exited threads never hold one up).
   const bool released = cta.release_ready_barriers();
   if (all_done) return RoundResult::Done;

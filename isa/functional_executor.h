@@ -29,6 +29,9 @@ struct FunctionalLimits {
   // at once), watch for their state repeating exactly, which proves an endless loop long before
   // the budget above is spent (isa/repeat_watch.h); 0: never.
   uint64_t repeat_check_after = uint64_t(1) << 24;
+  // Called after every CTA round (a few hundred warp-instructions per warp); may throw to stop the
+  // launch, and the exception reaches the caller as a fault would (the runtime's Ctrl-C check).
+  void (*poll)() = nullptr;
 };
 
 // Receives the global-memory accesses of CTAs run functionally, in execution order (the wave

@@ -528,6 +528,7 @@ class SimDevice final : public Device {
     isa::FunctionalLimits limits;
     limits.max_warp_instructions = options_.max_warp_instructions;
     limits.repeat_check_after = options_.repeat_check_after;
+    limits.poll = sim::throw_if_interrupted;  // Ctrl-C stops a long functional launch too
     limits.max_resident_ctas =
         std::max<uint64_t>(limits.max_resident_ctas, uint64_t(config_.num_sms) * uint64_t(config_.max_ctas_per_sm));
     limits.max_resident_threads =

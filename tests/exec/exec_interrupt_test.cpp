@@ -52,4 +52,21 @@ TEST(ExecInterrupt, CtrlCWritesStatsAndTrace) { expect_complete_files_after(SIGI
 
 TEST(ExecInterrupt, SigtermWritesStatsAndTrace) { expect_complete_files_after(SIGTERM, "SIGTERM"); }
 
+// One functional-mode launch of hours: the executor polls the flag between CTA rounds, so the
+// program exits with 130 at once (it ignored SIGINT and SIGTERM until the launch ended).
+TEST(ExecInterrupt, CtrlCStopsALongFunctionalLaunch) {
+  const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "gpusim_exec_interrupt_functional";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path ready = dir / "launching", stats = dir / "s.json";
+  const Outcome o = run_gpusim_signalled("exec --mode functional --quiet --stats '" + stats.string() + "' -- '" +
+                                             std::string(GPUSIM_CUDA_PROGRAMS) + "/long_kernel' '" + ready.string() + "'",
+                                         SIGINT, (dir / "log").string(), ready.string(), std::chrono::milliseconds(500),
+                                         std::chrono::seconds(60));
+  ASSERT_EQ(o.exit_code, 130) << o.output;
+  EXPECT_TRUE(contains(o.output, "interrupted by SIGINT")) << o.output;
+  EXPECT_FALSE(contains(o.output, "long_kernel: finished")) << o.output;
+  EXPECT_EQ(read_json(stats).value("interrupted", false), true);
+}
+
 }  // namespace
