@@ -90,6 +90,22 @@ __global__ void never_meets(int* out) {
   }
 }
 
+// `if (i >= n) return;` before __syncthreads with n not a multiple of 32: nvcc merges the
+// returning lanes' store into the tail the others reach after the barrier, so those lanes wait
+// there while the rest of their warp reaches the barrier; they must run and exit first (a barrier
+// waits for non-exited threads only). Was a "divergent warp" barrier fault.
+__global__ void early_return_then_barrier(int* out, int n) {
+  __shared__ int s[64];
+  const int i = threadIdx.x;
+  if (i >= n) {
+    out[i] = -1;
+    return;
+  }
+  s[i] = i * 3;
+  __syncthreads();
+  out[i] = s[(i + 1) % n];
+}
+
 int main() {
   int *d_in, *d_out, *d_shfl, *d_sum;
   unsigned* d_ballot;
@@ -149,6 +165,12 @@ int main() {
   for (int l = 0; l < 32; ++l) {
     if (l < 8) EXPECT(out[l] == ((l + 1) & 7) + 100 + (l + 8) + 1000);
     else EXPECT(out[l] == (l - 8) + (l - 8 < 8 ? 100 : 1000));
+  }
+
+  for (int n : {40, 16, 63}) {
+    early_return_then_barrier<<<1, 64>>>(d_out, n);
+    CHECK(cudaMemcpy(out, d_out, sizeof out, cudaMemcpyDeviceToHost));
+    for (int t = 0; t < 64; ++t) EXPECT(out[t] == (t < n ? ((t + 1) % n) * 3 : -1));
   }
 
   never_meets<<<1, 32>>>(d_out);

@@ -17,7 +17,10 @@ __global__ void fault(int kind, int* p, volatile int* flag) {
     case 1: *reinterpret_cast<int*>(reinterpret_cast<char*>(p) + 2) = 1; break;         // misaligned
     case 2: if (threadIdx.x == 5) __trap(); break;                                       // trap
     case 3: while (*flag == 0) {} break;                                                 // runaway loop
-    case 4: if (threadIdx.x < 16) __syncthreads(); p[threadIdx.x] = 4; break;            // divergent barrier
+    case 4:  // half a warp at barrier 0, half at barrier 1: neither can complete (a divergent barrier)
+      if (threadIdx.x < 16) asm volatile("bar.sync 0;"); else asm volatile("bar.sync 1;");
+      p[threadIdx.x] = 4;
+      break;
     case 5: case 6: p[threadIdx.x] = 1; break;                                           // registered host memory
     case 7:  // a grid-stride loop whose stride came out 0: stores the same values forever
       for (int i = threadIdx.x; i < 64; i += int(gridDim.y - 1) * blockDim.x) p[i] = 7;

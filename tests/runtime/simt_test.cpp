@@ -152,6 +152,18 @@ TEST_F(SimtTest, DivergentBarrierIsReported) {
   EXPECT_THROW(dev->launch(mod, "divergent_barrier", grid(1, 64), args(out)), KernelFault);
 }
 
+// The early-return idiom before __syncthreads with n not a multiple of 32: the returning lanes
+// wait at the tail nvcc shares between both paths, so they run (and exit) before the barrier.
+// It was a "divergent warp" fault.
+TEST_F(SimtTest, EarlyReturnBeforeABarrierWhoseTailIsShared) {
+  for (int n : {16, 40, 0, 64}) {
+    DevPtr out = dev->alloc(64 * 4);
+    dev->launch(mod, "early_return_before_barrier", grid(1, 64), args(out, n));
+    const auto got = dev->download<int>(out, 64);
+    for (int t = 0; t < 64; ++t) ASSERT_EQ(got[t], t < n ? 7 : 1) << "n " << n << " thread " << t;
+  }
+}
+
 TEST_F(SimtTest, BarrierReductionsCountAndCombine) {
   const int n = 96;
   DevPtr out = dev->alloc(n * 4);

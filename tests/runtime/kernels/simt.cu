@@ -1,5 +1,5 @@
 // Kernels exercising SIMT divergence and reconvergence, calls, barriers and warp collectives.
-// Compiled to ../../fixtures/runtime_simt.ptx (see tests/fixtures/README.md for the command).
+// Compiled to ../../fixtures/runtime_simt.ptx (here: nvcc -ptx -arch=compute_80 -o ../../fixtures/runtime_simt.ptx simt.cu).
 
 extern "C" __global__ void nested_if(int* out, int n) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -97,9 +97,24 @@ extern "C" __global__ void barrier_deadlock(int* out) {
   out[threadIdx.x] = 1;
 }
 
-// Half of each warp reaches the barrier.
+// Half of each warp waits at barrier 0, the other half at barrier 1: each barrier waits for every
+// thread of the CTA, so neither can complete. (Half a warp skipping a barrier and exiting is no
+// fault: exited threads do not hold a barrier up, as after an early return.)
 extern "C" __global__ void divergent_barrier(int* out) {
-  if (threadIdx.x & 1) __syncthreads();
+  if (threadIdx.x & 1) asm volatile("bar.sync 0;");
+  else asm volatile("bar.sync 1;");
+  out[threadIdx.x] = 1;
+}
+
+// Lanes that return early while the rest of their warp reaches a barrier: nvcc merges the early
+// return's store into the tail the others reach after the barrier, so the barrier runs while the
+// returning lanes still wait at that tail (they must run and exit first).
+extern "C" __global__ void early_return_before_barrier(int* out, int n) {
+  if ((int)threadIdx.x < n) {
+    out[threadIdx.x] = 7;
+    return;
+  }
+  __syncthreads();
   out[threadIdx.x] = 1;
 }
 
