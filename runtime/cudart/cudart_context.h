@@ -266,6 +266,9 @@ void count_runtime_call();
 uint64_t runtime_calls(bool this_thread_only);
 
 cudaError_t set_last_error(cudaError_t code);
+// cudaDeviceReset: the calling thread's last error goes with the sticky error the reset clears
+// (cudaGetLastError keeps answering a sticky error; after the reset it answers cudaSuccess).
+void forget_sticky_last_error(cudaError_t sticky);
 cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message);
 cudaError_t error_from_current_exception(const char* function);
 

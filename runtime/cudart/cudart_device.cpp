@@ -200,6 +200,7 @@ cudaError_t cudaDeviceReset(void) {
   auto& ctx = context();
   std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
   ctx.flush_device_output();
+  gpusim::cudart::forget_sticky_last_error(ctx.sticky_error);
   ctx.reset_device();
   return cudaSuccess;
 }

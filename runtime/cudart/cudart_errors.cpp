@@ -72,6 +72,10 @@ uint64_t runtime_calls(bool this_thread_only) {
   return this_thread_only ? thread_runtime_calls() : process_runtime_calls().load();
 }
 
+void forget_sticky_last_error(cudaError_t sticky) {
+  if (sticky != cudaSuccess && last_error() == sticky) last_error() = cudaSuccess;
+}
+
 cudaError_t set_last_error(cudaError_t code) {
   if (code != cudaSuccess) last_error() = code;
   return code;

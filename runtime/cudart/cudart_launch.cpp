@@ -224,10 +224,14 @@ cudaError_t __cudaPopCallConfiguration(dim3* grid, dim3* block, size_t* shared, 
 }
 
 // The handle a host stub caches is the host function itself: registration keys kernels by it.
+// The stub asks once and keeps whatever it got, so the handle is written even when the call fails
+// (a sticky error from an earlier fault): a null handle kept then made every launch of that kernel
+// fail after cudaDeviceReset.
 cudaError_t __cudaGetKernel(cudaKernel_t* kernel, const void* host_function) {
+  if (kernel) *kernel = reinterpret_cast<cudaKernel_t>(const_cast<void*>(host_function));
   return api("__cudaGetKernel", [&](Context& ctx) {
+    if (!kernel) throw gpusim::cudart::ApiError(cudaErrorInvalidValue, "null result pointer");
     ctx.kernel(host_function);
-    *kernel = reinterpret_cast<cudaKernel_t>(const_cast<void*>(host_function));
   });
 }
 

@@ -384,6 +384,15 @@ TEST(Exec, KernelFaultIsTheGpusErrorAndSticky) {
   EXPECT_TRUE(contains(o.output, "write_past_end")) << o.output;  // the fault report names the kernel
 }
 
+// A kernel first launched while the fault's error is sticky runs after cudaDeviceReset: its host
+// stub caches the handle __cudaGetKernel gave then (it was left null: "no kernel is registered for
+// the host function at 0").
+TEST(Exec, AKernelFirstLaunchedDuringAStickyErrorRunsAfterReset) {
+  const Outcome o = exec("", "kernel_fault", "reset");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "sticky launch: cudaErrorIllegalAddress; after reset: 1 2 3 4")) << o.output;
+}
+
 }  // namespace
 
 namespace {
