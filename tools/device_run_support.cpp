@@ -141,6 +141,9 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
   runtime::SimDeviceOptions o;
   o.mode = parse_mode(vm["mode"].as<std::string>());
   o.profiling = profiling_options(vm, o.mode);
+  // Found before a possibly long simulation, not after it (when gpusim launch had simulated the
+  // whole kernel and then lost its output buffers to the failed --stats write).
+  if (vm.count("stats")) check_output_folder("--stats", vm["stats"].as<std::string>());
   o.sample = vm.count("sample") > 0;
   o.sample_windows = vm.count("sample-windows") > 0;
   if (o.sample_windows && !o.sample) throw std::invalid_argument("--sample-windows needs --sample");

@@ -163,6 +163,18 @@ TEST(LaunchErrors, OutputsAndMemory) {
   EXPECT_TRUE(contains(o.output, "more than half of this host's")) << o.output;
 }
 
+// A --stats path that cannot be written is refused before the launch runs: it was found after the
+// simulation, which then exited without saving the output buffers.
+TEST(LaunchErrors, AnUnwritableStatsPathIsRefusedBeforeTheRun) {
+  TempDir dir;
+  for (const std::string& stats : {dir.file("no/such/dir/s.json"), dir.file("")}) {
+    const Outcome o = launch(saxpy_with(0, "u32:16", dir) + " --stats '" + stats + "'");
+    EXPECT_EQ(o.exit_code, 2) << o.output;
+    EXPECT_TRUE(contains(o.output, "--stats " + stats + ": ")) << o.output;
+    EXPECT_FALSE(contains(o.output, "kernel   saxpy")) << o.output;  // nothing ran
+  }
+}
+
 // Without a usable GPU the cuda backends say why and exit 1 (with one, --backend both must agree
 // with the simulator on every output element).
 TEST(LaunchErrors, CudaBackendWithoutAGpu) {
