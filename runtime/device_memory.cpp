@@ -13,7 +13,7 @@ namespace gpusim::runtime {
 
 namespace {
 std::string mib(uint64_t bytes) {
-  char b[48];
+  char b[80];  // 20 digits of bytes and 17 of MiB fit
   std::snprintf(b, sizeof b, "%llu bytes (%.1f MiB)", static_cast<unsigned long long>(bytes), double(bytes) / (1 << 20));
   return b;
 }

@@ -51,6 +51,14 @@ TEST(DeviceMemory, CapacityIsEnforcedAndFreedBytesReturn) {
   }
   m.release(a);
   EXPECT_NO_THROW(m.allocate(600 << 10));
+  // The largest size there is (cudaMalloc((size_t)-1)) is named whole: the text was cut mid-word.
+  try {
+    m.allocate(~uint64_t(0));
+    ADD_FAILURE() << "expected DeviceOutOfMemory";
+  } catch (const DeviceOutOfMemory& e) {
+    EXPECT_NE(std::string(e.what()).find("allocating 18446744073709551615 bytes (17592186044416.0 MiB) with "),
+              std::string::npos) << e.what();
+  }
 }
 
 TEST(DeviceMemory, LargeAllocationsCostNothingUntilTouched) {
