@@ -337,6 +337,10 @@ void PtxParser::parse_function(bool is_entry, bool is_extern) {
   current_ = -1;
 }
 
+namespace {
+constexpr size_t kMaxBlockDepth = 4096;
+}  // namespace
+
 void PtxParser::parse_body(Function& f, const Token& open) {
   std::vector<const Token*> opens{&open};
   reg_scopes_.emplace_back();
@@ -346,6 +350,10 @@ void PtxParser::parse_body(Function& f, const Token& open) {
     if (t.kind == TokenKind::End)
       fail_at(opens.back()->line, opens.back()->column, "unterminated block: this '{' is never closed");
     if (t.is('{')) {
+      // Each level keeps two scopes: millions of nested braces (a hostile file) took 100 times the
+      // file's size in memory. nvcc nests a few levels (inline asm blocks, call sequences).
+      if (opens.size() >= kMaxBlockDepth)
+        fail(t, "blocks nested more than " + std::to_string(kMaxBlockDepth) + " deep");
       opens.push_back(&take());
       reg_scopes_.emplace_back();
       sym_scopes_.emplace_back();

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 
 #include <boost/program_options/errors.hpp>
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
       // An option error a command did not catch itself: still never through e.what() (see there).
       std::cerr << "gpusim " << cmd << ": error: " << gpusim::sim::option_error_text(e) << "\n";
       return 2;
+    } catch (const std::bad_alloc&) {  // its what() ("std::bad_alloc") says nothing to a user
+      std::cerr << "gpusim " << cmd << ": error: out of host memory (an input too large for this machine's memory or "
+                << "the process's limit, ulimit -v)\n";
+      return 1;
     } catch (const std::exception& e) {
       std::cerr << "gpusim " << cmd << ": error: " << e.what() << "\n";
       return 1;

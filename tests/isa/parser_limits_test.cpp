@@ -45,6 +45,21 @@ TEST(ParserLimits, GuardedStatementTextKeepsTheGuard) {
   EXPECT_EQ(m.functions.at(0).code[1].text, "mov.u32 %r1, 7;");
 }
 
+TEST(ParserLimits, DeeplyNestedBlocksAreRefusedAtTheBraceTooDeep) {
+  // 3 million nested braces took 594 MB (two scopes per level).
+  std::string body;
+  for (int i = 0; i < 5000; ++i) body += "{\n";
+  for (int i = 0; i < 5000; ++i) body += "}\n";
+  const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n.visible .entry k()\n{\n" + body + "ret;\n}\n";
+  const std::string e = parse_error(ptx);
+  EXPECT_NE(e.find("limits.ptx:4101:"), std::string::npos) << e;  // the 4,097th level's brace (line 5 opens the body)
+  EXPECT_NE(e.find("blocks nested more than 4096 deep"), std::string::npos) << e;
+  std::string shallow;  // what nvcc writes: a few levels
+  for (int i = 0; i < 20; ++i) shallow += "{\n";
+  for (int i = 0; i < 20; ++i) shallow += "}\n";
+  EXPECT_EQ(parse_error(".version 8.0\n.target sm_80\n.address_size 64\n.visible .entry k()\n{\n" + shallow + "ret;\n}\n"), "");
+}
+
 TEST(ParserLimits, HugeInitializedGlobalIsRefusedAtItsLine) {
   // Took 4.2 GB and exited 0 before the limit.
   const std::string e = parse_error(module_with(".global .b8 g[2147483648] = {1,2};"));
