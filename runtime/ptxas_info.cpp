@@ -173,6 +173,19 @@ std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const s
   return parse_ptxas_verbose(run.output);
 }
 
+std::string with_source_name(std::string text, const std::string& source_name) {
+  static const std::string kPrefix = "/tmp/gpusim-ptxas-", kSuffix = ".ptx";
+  const size_t name_length = kPrefix.size() + 6 + kSuffix.size();  // mkstemps' six characters
+  for (size_t at = text.find(kPrefix); at != std::string::npos; at = text.find(kPrefix, at + source_name.size())) {
+    if (text.compare(at + kPrefix.size() + 6, kSuffix.size(), kSuffix) != 0) {
+      at += 1;
+      continue;
+    }
+    text.replace(at, name_length, source_name);
+  }
+  return text;
+}
+
 std::map<std::string, PtxasKernelInfo> ptxas_resources_for(const std::string& ptx, const std::string& arch,
                                                            std::string* note) {
   // PTX for the architecture-specific variant of the config's SM (.target sm_90a on sm_90:

@@ -68,6 +68,10 @@ std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const s
 // and the embedded PTX targets sm_80): the .target line is lowered to `arch` and ptxas retried;
 // if the PTX really needs the newer target, its own target's figures are returned and `note`
 // says so.
+// ptxas's messages name the temporary file it was given ("ptxas /tmp/gpusim-ptxas-Ab12Cd.ptx, line
+// 91; error ..."): the text with each such name replaced by `source_name` (the module's own).
+std::string with_source_name(std::string ptxas_text, const std::string& source_name);
+
 std::map<std::string, PtxasKernelInfo> ptxas_resources_for(const std::string& ptx, const std::string& arch,
                                                            std::string* note);
 

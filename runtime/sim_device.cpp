@@ -543,7 +543,7 @@ class SimDevice final : public Device {
     try {
       m.ptxas = ptxas_resources_for(m.ptx, config_.sm_arch, &m.ptxas_note);
     } catch (const std::exception& e) {
-      throw Error(m.module.source_name + ": " + e.what());
+      throw Error(m.module.source_name + ": " + with_source_name(e.what(), m.module.source_name));
     }
     for (isa::Function& f : m.module.functions) {
       auto it = m.ptxas.find(f.name);

@@ -85,5 +85,13 @@ TEST(PtxasInfo, NewerTargetIsAssembledForItselfWhateverPtxasSaysFirst) {
   EXPECT_NE(note.find("sm_80"), std::string::npos) << note;
 }
 
+TEST(PtxasInfo, MessagesNameTheModuleInsteadOfTheTemporaryFile) {
+  EXPECT_EQ(with_source_name("ptxas /tmp/gpusim-ptxas-akDptM.ptx, line 91; error   : Type of argument\n"
+                             "ptxas /tmp/gpusim-ptxas-Zz0912.ptx, line 7; error   : x\n",
+                             "calls2.ptx"),
+            "ptxas calls2.ptx, line 91; error   : Type of argument\nptxas calls2.ptx, line 7; error   : x\n");
+  EXPECT_EQ(with_source_name("ptxas /tmp/gpusim-ptxas-short, line 1", "m.ptx"), "ptxas /tmp/gpusim-ptxas-short, line 1");
+}
+
 }  // namespace
 }  // namespace gpusim::runtime
