@@ -13,6 +13,7 @@
 #include "isa/affine_access.h"
 #include "isa/repeat_watch.h"
 #include "isa/shared_effects.h"
+#include "isa/source_position.h"
 #include "isa/step.h"
 
 namespace gpusim::isa {
@@ -24,8 +25,20 @@ std::string describe_barrier_deadlock(const CtaState& cta) {
     const NamedBarrier& b = cta.barriers[id];
     if (b.waiting.empty()) continue;
     os << " barrier " << id << " has " << b.arrived_threads << " of "
-       << (b.expected_threads ? b.expected_threads : cta.live_threads()) << " threads (waiting warps:";
-    for (const Warp* w : b.waiting) os << " " << w->id();
+       << (b.expected_threads ? b.expected_threads : cta.live_threads()) << " threads (waiting:";
+    for (size_t i = 0; i < b.waiting.size() && i < 4; ++i) {
+      const Warp& w = *b.waiting[i];
+      os << (i ? "," : "") << " warp " << w.id();
+      // The warp waits past its barrier instruction (it advanced when it arrived).
+      const Function& fn = *w.frame().fn;
+      const uint32_t pc = w.top().pc;
+      if (pc == 0 || pc > fn.code.size()) continue;
+      const Instruction& in = fn.code[pc - 1];
+      const std::string source = cuda_source_position(in, w.module());
+      os << " at PC " << pc - 1 << " (" << w.module().source_name << ":" << in.line << (source.empty() ? "" : ", " + source)
+         << ")";
+    }
+    if (b.waiting.size() > 4) os << " and " << b.waiting.size() - 4 << " more warps";
     os << ");";
   }
   unsigned exited = 0;

@@ -144,6 +144,9 @@ TEST_F(SimtTest, BarrierThatCanNeverCompleteIsReportedNotHung) {
     EXPECT_NE(msg.find("barrier_deadlock"), std::string::npos) << msg;
     EXPECT_NE(msg.find("CTA (0,0,0)"), std::string::npos) << msg;
     EXPECT_NE(msg.find("never complete"), std::string::npos) << msg;
+    // Where each waiting warp waits: the barrier instruction's PC and PTX line.
+    EXPECT_NE(msg.find("(waiting: warp 0 at PC "), std::string::npos) << msg;
+    EXPECT_NE(msg.find("runtime_simt.ptx:"), std::string::npos) << msg;
   }
 }
 
