@@ -250,6 +250,8 @@ class SimDevice final : public Device {
         for (isa::Function& f : m->module.functions) isa::hoist_independent_loads(f);
       // Occupancy needs the real register count, which only ptxas knows.
       ensure_ptxas(*m);
+    } else if (options_.check_ptx_with_ptxas) {
+      ensure_ptxas(*m);
     }
     modules_.push_back(std::move(m));
     return static_cast<ModuleHandle>(modules_.size() - 1);

@@ -76,6 +76,11 @@ struct SimDeviceOptions {
   // [..] Assertion `expr` failed."), after the launch's printf output; empty = stderr.
   std::function<void(const std::string&)> assert_sink;
   SimProfilingOptions profiling;
+  // Functional mode too: each module goes through ptxas (when installed) at load, so PTX that
+  // ptxas rejects (mismatched operand types, a call whose arguments do not fit) is refused with
+  // ptxas's message, as the driver's JIT would, instead of running (gpusim launch: hand-written
+  // PTX). Timing mode always does, for the register counts.
+  bool check_ptx_with_ptxas = false;
   // Timing mode: a status line on stderr while a launch runs longer than two seconds
   // (sim/launch_progress.h); runtime/sim_environment.h's progress_line_wanted() decides it.
   bool progress_line = false;

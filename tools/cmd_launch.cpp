@@ -440,6 +440,7 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
   const double tolerance = vm["tolerance"].as<double>();
   try {
     sim_options = sim_device_options(vm);
+    sim_options.check_ptx_with_ptxas = true;  // hand-written PTX: ptxas's verdict in functional mode too
     backend = parse_backend(vm["backend"].as<std::string>());
     if (!(tolerance >= 0)) throw std::invalid_argument("--tolerance must be a non-negative number");
     if (runner) {

@@ -3,9 +3,12 @@
 // nothing crashes.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "runtime/cuda_device.h"
+#include "runtime/ptxas_info.h"
 #include "tests/cli/launch_test_support.h"
 #include "tests/run_gpusim.h"
 
@@ -191,6 +194,25 @@ TEST(LaunchErrors, CudaBackendWithoutAGpu) {
     EXPECT_EQ(o.exit_code, 1) << o.output;
     EXPECT_TRUE(contains(o.output, "gpusim launch: the cuda backend is unavailable")) << o.output;
   }
+}
+
+// PTX that ptxas rejects is refused in functional mode too, with ptxas's message naming the file
+// and line: a 64-bit register as an f32 operand ran and wrote garbage (exit 0).
+TEST(LaunchErrors, PtxThatPtxasRejectsIsRefusedInFunctionalMode) {
+  if (!gpusim::runtime::find_ptxas()) GTEST_SKIP() << "no ptxas";
+  TempDir dir;
+  const std::string ptx = dir.file("wrongtype.ptx");
+  std::ofstream(ptx) << ".version 8.0\n.target sm_80\n.address_size 64\n"
+                        ".visible .entry scale(.param .u64 out)\n{\n"
+                        "  .reg .f32 %f<4>;\n  .reg .b64 %rd<4>;\n"
+                        "  ld.param.u64 %rd1, [out];\n  mov.f32 %f1, 0f40000000;\n"
+                        "  mul.f32 %f3, %rd1, %f1;\n"  // line 10: %rd1 is 64 bits wide
+                        "  cvta.to.global.u64 %rd2, %rd1;\n  st.global.f32 [%rd2], %f3;\n  ret;\n}\n";
+  const Outcome o = launch(ptx + " --grid 1 --block 1 --mode functional --arg 'out:f32:1:" + dir.file("o.npy") + "'");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "ptxas -arch=")) << o.output;
+  EXPECT_TRUE(contains(o.output, "wrongtype.ptx, line 10")) << o.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("o.npy"))) << o.output;
 }
 
 }  // namespace
