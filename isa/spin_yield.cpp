@@ -58,9 +58,17 @@ bool needs_converged_warp(const Instruction& in) {
 bool yield_to_waiting_lanes(Warp& warp) {
   CallFrame& f = warp.frame();
   std::vector<SimtEntry>& st = f.stack;
+  // A path that is itself a hand-over and spins too hands the warp to the lanes that have waited
+  // longest (the deepest entry), not back to the nearest: two groups of lanes spinning at
+  // different places (a semaphore and a lock) otherwise hand the warp to each other for ever
+  // while the lanes that would let them through (the lock's holder, waiting at a reconvergence
+  // point further down) never run.
+  const bool deepest = st.back().split_from >= 0;
   // Lanes accounted for by the entries above the one looked at: running there, or parked on them
   // further on in their region.
   uint32_t running = st.back().mask | st.back().parked_mask;
+  size_t chosen = st.size();
+  uint32_t chosen_lanes = 0;
   for (size_t i = st.size() - 1; i-- > 0;) {
     SimtEntry& e = st[i];
     // Parked lanes that a collective across paths released (isa/warp_sync_paths.h) wait in
@@ -79,15 +87,19 @@ bool yield_to_waiting_lanes(Warp& warp) {
     const uint32_t waiting = e.mask & ~running;
     running |= e.mask | e.parked_mask;
     if (!waiting || e.pc >= f.fn->code.size() || needs_converged_warp(f.fn->code[e.pc])) continue;
-    e.mask &= ~waiting;
-    for (size_t j = i + 1; j < st.size(); ++j)
-      if (st[j].pc == st[j].rpc) st[j].mask &= ~waiting;
-    SimtEntry split{e.pc, e.rpc, waiting};
-    split.split_from = static_cast<int32_t>(i);
-    st.push_back(split);
-    return true;
+    chosen = i;
+    chosen_lanes = waiting;
+    if (!deepest) break;
   }
-  return false;
+  if (chosen == st.size()) return false;
+  SimtEntry& e = st[chosen];
+  e.mask &= ~chosen_lanes;
+  for (size_t j = chosen + 1; j < st.size(); ++j)
+    if (st[j].pc == st[j].rpc) st[j].mask &= ~chosen_lanes;
+  SimtEntry split{e.pc, e.rpc, chosen_lanes};
+  split.split_from = static_cast<int32_t>(chosen);
+  st.push_back(split);
+  return true;
 }
 
 namespace {

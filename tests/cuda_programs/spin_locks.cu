@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <vector>
 
+#include <cuda/semaphore>
+
 #include "check.cuh"
 
 // The classic lock: spin on atomicCAS until it succeeds, then the critical section and the
@@ -132,6 +134,24 @@ __global__ void reverse_chain(const int* values, volatile int* partial, volatile
   __threadfence();
   ready[blockIdx.x] = 1;
   finish_order[blockIdx.x] = atomicAdd(ticket, 1);
+}
+
+// libcu++'s counting semaphore, then its binary semaphore as a mutex: lanes of one warp wait at
+// two places (a permit, the lock) while the lock's holder waits at a reconvergence point below
+// them. Timing mode handed the warp between the two waiting groups for ever (a silent hang).
+using Permits = cuda::counting_semaphore<cuda::thread_scope_device, 4>;
+using Mutex = cuda::binary_semaphore<cuda::thread_scope_device>;
+__global__ void semaphore_then_mutex(Permits* permits, Mutex* mutex, int* counter, int* most_inside, int* inside) {
+  permits->acquire();
+  const int now = atomicAdd(inside, 1) + 1;
+  atomicMax(most_inside, now);
+  atomicSub(inside, 1);
+  permits->release();
+  mutex->acquire();
+  const int v = *reinterpret_cast<volatile int*>(counter);
+  *reinterpret_cast<volatile int*>(counter) = v + 1;
+  __threadfence();
+  mutex->release();
 }
 
 int main() {
@@ -306,6 +326,30 @@ int main() {
                     suffix, o[b], blocks - 1 - b);
         ++failures;
       }
+    }
+  }
+
+  {
+    const int blocks = 4, threads = 64;
+    Permits* permits;
+    Mutex* mutex;
+    int* ints;  // counter, most inside, inside
+    CHECK(cudaMalloc(&permits, sizeof(Permits)));
+    CHECK(cudaMalloc(&mutex, sizeof(Mutex)));
+    CHECK(cudaMalloc(&ints, 3 * sizeof(int)));
+    const Permits host_permits(4);
+    const Mutex host_mutex(1);
+    CHECK(cudaMemcpy(permits, &host_permits, sizeof(Permits), cudaMemcpyHostToDevice));
+    CHECK(cudaMemcpy(mutex, &host_mutex, sizeof(Mutex), cudaMemcpyHostToDevice));
+    CHECK(cudaMemset(ints, 0, 3 * sizeof(int)));
+    semaphore_then_mutex<<<blocks, threads>>>(permits, mutex, ints, ints + 1, ints + 2);
+    CHECK(cudaDeviceSynchronize());
+    int got[3];
+    CHECK(cudaMemcpy(got, ints, sizeof got, cudaMemcpyDeviceToHost));
+    if (got[0] != blocks * threads || got[1] < 1 || got[1] > 4 || got[2] != 0) {
+      std::printf("semaphore_then_mutex: counter %d (expected %d), at most %d inside (1..4)\n", got[0], blocks * threads,
+                  got[1]);
+      ++failures;
     }
   }
 
