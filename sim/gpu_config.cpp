@@ -90,7 +90,9 @@ std::string located(const std::string& path, const std::string& key) {
   else if (const GpuConfigField* field = find_gpu_config_field(key);
            field && std::holds_alternative<int GpuConfig::*>(field->member) &&
            dynamic_cast<const po::invalid_option_value*>(&e))
-    why = std::string(" (expected a whole number, in ") + field->unit + ")";
+    // Digits too many for an int fail the same way: say the range, or "1000000000000" reads as
+    // a whole number that was refused for no reason.
+    why = std::string(" (expected a whole number up to 2147483647, in ") + field->unit + ")";
   throw GpuConfigError(where + ": " + option_error_text(e) + why);
 }
 

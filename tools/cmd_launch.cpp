@@ -466,7 +466,7 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
     std::cerr << "gpusim launch: " << e.what() << "\n";
     return 1;
   } catch (const runtime::Error& e) {
-    std::cerr << "gpusim launch: device error in " << kernel << ": " << e.what() << "\n";
+    std::cerr << "gpusim launch: " << device_error_text(kernel, e.what()) << "\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "gpusim launch: " << e.what() << "\n";

@@ -176,7 +176,7 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
     std::cerr << "gpusim run: kernel fault in " << name << ": " << e.what() << "\n";
     return 1;
   } catch (const runtime::Error& e) {
-    std::cerr << "gpusim run: device error in " << name << ": " << e.what() << "\n";
+    std::cerr << "gpusim run: " << device_error_text(name, e.what()) << "\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "gpusim run: " << name << " failed: " << e.what() << "\n";

@@ -91,6 +91,11 @@ std::vector<po::option> bare_source_report(std::vector<std::string>& args) {
   return {o};
 }
 
+std::string device_error_text(const std::string& name, const std::string& what) {
+  if (what.rfind("GPU config ", 0) == 0 || what.rfind("--set ", 0) == 0) return what;
+  return "device error in " + name + ": " + what;
+}
+
 void check_output_folder(const std::string& option, const std::string& path) {
   if (path.empty()) return;
   const std::filesystem::path folder = std::filesystem::path(path).parent_path();

@@ -28,6 +28,9 @@ std::vector<boost::program_options::option> bare_source_report(std::vector<std::
 // Throws std::invalid_argument naming `option` when `path` is a directory or its folder does not
 // exist, so a run does not end (or a program under exec fail every CUDA call) over a bad path.
 void check_output_folder(const std::string& option, const std::string& path);
+// "device error in NAME: WHAT", or WHAT alone when it is the configuration's fault ("GPU config
+// FILE:LINE: ..."): a bad --config or --set is not the kernel's or the workload's doing.
+std::string device_error_text(const std::string& name, const std::string& what);
 // The profiling options given; throws std::invalid_argument for inconsistent ones (a usage error),
 // including any of them outside timing mode.
 runtime::SimProfilingOptions profiling_options(const boost::program_options::variables_map& vm, runtime::SimMode mode);

@@ -22,6 +22,18 @@ TEST(OptionValues, ConfigNamingADirectoryFails) {
   EXPECT_TRUE(contains(o.output, "is a directory")) << o.output;
 }
 
+// A bad configuration is the configuration's fault: named by file and line, not as a "device error
+// in sgemm_tiled" (nor in the kernel of gpusim launch).
+TEST(OptionValues, ConfigErrorsDoNotBlameTheWorkload) {
+  const auto dir = scratch_dir("config_blame");
+  const std::string ini = write_file(dir / "huge.ini", "[sm]\ncount = 1000000000000\n");
+  const Outcome o = run_gpusim("run vecadd --size 64 --mode functional --config '" + ini + "'");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim run: GPU config " + ini + ":2: ")) << o.output;
+  EXPECT_TRUE(contains(o.output, "expected a whole number up to 2147483647")) << o.output;
+  EXPECT_FALSE(contains(o.output, "device error")) << o.output;
+}
+
 TEST(OptionValues, HugeCarveoutFailsCleanly) {
   const Outcome o = run_gpusim("info --set shared.carveouts_kib=0,3000000");
   EXPECT_NE(o.exit_code, 0) << o.output;

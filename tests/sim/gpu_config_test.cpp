@@ -151,6 +151,10 @@ TEST(GpuConfigErrors, BadValueNamesFileLineAndKey) {
   EXPECT_NE(message.find("sm.count"), std::string::npos) << message;
   EXPECT_NE(load_error(write_temp("badsched.ini", "[sm]\nwarp_scheduler = fifo\n")).find("sm.warp_scheduler"),
             std::string::npos);
+  // A whole number too large for the field says the range (it said only "expected a whole number").
+  const std::string huge = load_error(write_temp("hugecount.ini", "[sm]\ncount = 1000000000000\n"));
+  EXPECT_NE(huge.find("hugecount.ini:2"), std::string::npos) << huge;
+  EXPECT_NE(huge.find("expected a whole number up to 2147483647"), std::string::npos) << huge;
 }
 
 TEST(GpuConfigErrors, InconsistentValuesNameBothKeys) {
