@@ -242,8 +242,8 @@ void print_simt_stack(std::ostream& os, const sim::WarpSnapshot& w) {
 void print_shared(std::ostream& os, const sim::WarpSnapshot& w, uint64_t address, uint64_t bytes) {
   const std::vector<uint8_t>& shared = w.cta->shared;
   if (address > shared.size() || bytes > shared.size() - address)
-    throw std::invalid_argument("shared range [" + std::to_string(address) + ", " + std::to_string(address + bytes) +
-                                ") is outside the CTA's " + std::to_string(shared.size()) + " bytes of shared memory");
+    throw std::invalid_argument(std::to_string(bytes) + " bytes at " + std::to_string(address) + " reach outside the CTA's " +
+                                std::to_string(shared.size()) + " bytes of shared memory");  // (no end that wraps)
   for (uint64_t line = address; line < address + bytes; line += 16) {
     os << "  0x" << std::hex << std::setw(5) << std::setfill('0') << line << ":";
     for (uint64_t a = line; a < std::min(line + 16, address + bytes); ++a)
