@@ -3,6 +3,7 @@
 #include "runtime/cudart/cudart_stepper.h"
 #include "runtime/host_mapped_memory.h"
 #include "runtime/rdc_program.h"
+#include "sim/output_file.h"
 
 #include <sys/mman.h>
 
@@ -129,10 +130,12 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
                  "--config configs/h100.ini simulates a compute_90 GPU\n",
                  source.c_str(), ptx.arch, device_name.c_str(), arch / 10, arch % 10);
   if (const char* dir = std::getenv("GPUSIM_DUMP_PTX")) {
-    const std::string path = std::string(dir) + "/" + source;
-    if (FILE* f = std::fopen(path.c_str(), "w")) {
-      std::fwrite(ptx.text.data(), 1, ptx.text.size(), f);
-      std::fclose(f);
+    // A folder that cannot take the file is said (it was skipped without a word); the program
+    // runs on, the PTX is only a debugging aid.
+    try {
+      sim::write_file_completely(std::string(dir) + "/" + source, ptx.text);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "gpusim: GPUSIM_DUMP_PTX: %s\n", e.what());
     }
   }
   try {

@@ -456,6 +456,16 @@ TEST(Exec, RelocatableDeviceCodeLinksBothFilesPrintfStrings) {
   EXPECT_TRUE(contains(text.str(), "prelinked fat binary 1")) << text.str().substr(0, 2000);
 }
 
+// A GPUSIM_DUMP_PTX folder that cannot take the file is said once per module (it was skipped
+// without a word); the program runs on.
+TEST(Exec, PtxDumpThatCannotBeWrittenIsSaid) {
+  setenv("GPUSIM_DUMP_PTX", "/nonexistent_dump_folder", 1);
+  const Outcome o = exec("--quiet", "vector_add");
+  unsetenv("GPUSIM_DUMP_PTX");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim: GPUSIM_DUMP_PTX: cannot write /nonexistent_dump_folder/vector_add.fatbin0.")) << o.output;
+}
+
 // Dynamic parallelism: every grid launched from the device is its own row of the launch table
 // (1 parent + 6 CTAs x 7 children), marked '>' per nesting level, after the grid that launched it;
 // the host's launch of maybe_query comes last.
