@@ -138,6 +138,8 @@ GraphNode kernel_node(Context& ctx, const void* func, dim3 grid, dim3 block, siz
                       bool cooperative, dim3 cluster);
 // Runs one node now (graph launch).
 void run_node(Context& ctx, GraphNode& node);
+// Runs a graph's nodes now, in its own topological order (a child graph, a conditional body).
+void run_graph_nodes(Context& ctx, GraphRecord& g);
 using graph::topological_order;
 
 // Child graphs (cudart_graph_child.cpp): a registered deep copy of `g` owned by the node holding

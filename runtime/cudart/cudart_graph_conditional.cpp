@@ -42,10 +42,6 @@ void write_condition(Context& ctx, const ConditionalHandle& c, uint32_t value) {
   ctx.device().copy_to_device(c.handle(), &value, sizeof value);
 }
 
-void run_graph(Context& ctx, GraphRecord& g) {
-  for (size_t i : topological_order(g)) run_node(ctx, *g.nodes[i]);
-}
-
 // Whether anything in `g` (child graphs and nested bodies included) launches a kernel: only a
 // kernel can change a condition, so a WHILE body without one never ends.
 bool launches_a_kernel(const GraphRecord& g) {
@@ -124,13 +120,13 @@ void run_conditional(Context& ctx, GraphNode& node) {
   switch (node.conditional_type) {
     case cudaGraphCondTypeIf: {
       const bool taken = read_condition(ctx, c) != 0;
-      if (taken) run_graph(ctx, *node.bodies[0]);
-      else if (node.bodies.size() == 2) run_graph(ctx, *node.bodies[1]);
+      if (taken) run_graph_nodes(ctx, *node.bodies[0]);
+      else if (node.bodies.size() == 2) run_graph_nodes(ctx, *node.bodies[1]);
       return;
     }
     case cudaGraphCondTypeSwitch: {
       const uint32_t v = read_condition(ctx, c);
-      if (v < node.bodies.size()) run_graph(ctx, *node.bodies[v]);
+      if (v < node.bodies.size()) run_graph_nodes(ctx, *node.bodies[v]);
       return;
     }
     case cudaGraphCondTypeWhile:
@@ -139,7 +135,7 @@ void run_conditional(Context& ctx, GraphNode& node) {
         throw ApiError(cudaErrorInvalidValue,
                        "a WHILE conditional node's condition is non-zero and its body launches no kernel, so nothing "
                        "can set it to 0: the graph would never finish");
-      do run_graph(ctx, *node.bodies[0]);
+      do run_graph_nodes(ctx, *node.bodies[0]);
       while (read_condition(ctx, c) != 0);
       return;
   }

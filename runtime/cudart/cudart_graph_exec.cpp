@@ -96,7 +96,7 @@ void run_node(Context& ctx, GraphNode& n) {
       }
       break;
     case cudaGraphNodeTypeGraph:  // the child graph's nodes, in its own order, where the node stands
-      for (size_t i : topological_order(*n.child)) run_node(ctx, *n.child->nodes[i]);
+      run_graph_nodes(ctx, *n.child);
       break;
     case cudaGraphNodeTypeConditional:
       run_conditional(ctx, n);
@@ -104,6 +104,10 @@ void run_node(Context& ctx, GraphNode& n) {
     default:  // empty, event wait, mem alloc/free: ordering only (the memory is the node's own)
       break;
   }
+}
+
+void run_graph_nodes(Context& ctx, GraphRecord& g) {
+  for (size_t i : topological_order(g)) run_node(ctx, *g.nodes[i]);
 }
 
 }  // namespace gpusim::cudart
