@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/cudadrv/driver_state.h"
+#include "runtime/fatal_signal_report.h"
 #include "sim/output_file.h"
 
 namespace gpusim::cudadrv {
@@ -64,9 +65,7 @@ void write_stats(const std::string& path, const std::vector<LaunchRecord>& launc
   }
 }
 
-void report_at_exit() {
-  DriverState& s = driver_state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+void report_locked(DriverState& s) {
   const bool timing = s.environment.device.mode == runtime::SimMode::Timing;
   if (s.device) {  // the GPUSIM_TRACE / GPUSIM_VCD files end here: the device is never destroyed
     try {
@@ -87,8 +86,31 @@ void report_at_exit() {
   if (!s.environment.stats_path.empty() && !s.record_in_runtime) write_stats(s.environment.stats_path, s.launches);
 }
 
+void report_at_exit() {
+  DriverState& s = driver_state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  report_locked(s);
+}
+
+// The program dies of a signal (runtime/fatal_signal_report.h): the same report, unless another
+// thread (or the crashed code) is inside the driver and holds its lock.
+void report_at_fatal_signal(int signal) {
+  DriverState& s = driver_state();
+  std::unique_lock<std::mutex> lock(s.mutex, std::try_to_lock);
+  if (!lock.owns_lock() || s.record_in_runtime || s.launches.empty()) return;
+  if (!s.environment.quiet) {
+    runtime::write_stderr_raw("gpusim libcuda: the program is ending on ");
+    runtime::write_stderr_raw(runtime::fatal_signal_name(signal));
+    runtime::write_stderr_raw(" (its exit handlers will not run); the launches so far:\n");
+  }
+  report_locked(s);
+}
+
 }  // namespace
 
-void register_exit_report() { std::atexit(report_at_exit); }
+void register_exit_report() {
+  std::atexit(report_at_exit);
+  runtime::report_on_fatal_signal(report_at_fatal_signal);
+}
 
 }  // namespace gpusim::cudadrv

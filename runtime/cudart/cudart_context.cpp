@@ -1,6 +1,7 @@
 #include "runtime/cudart/cudart_context.h"
 #include "isa/ptx_lexer.h"
 #include "runtime/cudart/cudart_stepper.h"
+#include "runtime/fatal_signal_report.h"
 #include "runtime/host_mapped_memory.h"
 #include "runtime/rdc_program.h"
 #include "sim/output_file.h"
@@ -24,6 +25,7 @@ Context& context() {
 
 namespace {
 void report_at_exit_handler() { context().report_at_exit(); }
+void report_at_fatal_signal_handler(int signal) { context().report_at_fatal_signal(signal); }
 }  // namespace
 
 Context::Context() {
@@ -31,6 +33,28 @@ Context::Context() {
   // Registered while the program registers its fat binaries, i.e. before its own exit handlers,
   // so this runs after them: the table includes everything the program launched.
   std::atexit(report_at_exit_handler);
+  // A program that dies of a signal skips the exit handlers: the report runs from the signal.
+  runtime::report_on_fatal_signal(report_at_fatal_signal_handler);
+}
+
+void Context::report_at_fatal_signal(int signal) {
+  // Another thread inside the runtime holds the lock (the state may be half changed): no report
+  // rather than one that waits for a thread that will never go on.
+  std::unique_lock<std::recursive_mutex> lock(mutex, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    if (!env_.quiet)
+      runtime::write_stderr_raw("gpusim: the program is ending on a fatal signal while another thread is in the CUDA "
+                                "runtime; the launch table and statistics are not written\n");
+    return;
+  }
+  if (forked_child() || reported_ || !env_read_) return;
+  if (!env_.quiet) {
+    runtime::write_stderr_raw("gpusim: the program is ending on ");
+    runtime::write_stderr_raw(runtime::fatal_signal_name(signal));
+    runtime::write_stderr_raw(" (its exit handlers will not run); the launches so far:\n");
+  }
+  fatal_signal = signal;
+  report_at_exit();
 }
 
 void Context::create_device() {

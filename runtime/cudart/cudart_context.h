@@ -194,6 +194,10 @@ class Context {
   void flush_device_output();
 
   void report_at_exit();
+  // The same report when the program dies of a signal (runtime/fatal_signal_report.h); the
+  // statistics then say which (fatal_signal, 0 at a normal exit).
+  void report_at_fatal_signal(int signal);
+  int fatal_signal = 0;
   std::string device_name;
   std::set<std::string> unimplemented_reported;
   // CUDA arrays and texture/surface objects, created on first use; they belong to the device

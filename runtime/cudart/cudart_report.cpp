@@ -16,6 +16,7 @@
 
 #include "isa/kernel_names.h"
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/fatal_signal_report.h"
 #include "sim/interrupt_flag.h"
 #include "sim/output_file.h"
 
@@ -224,6 +225,8 @@ void write_stats(const Context& ctx, const std::string& path, bool timing) {
   // Ctrl-C / SIGTERM ended the program at a safe point (runtime/interrupt_signals.h): the launches
   // listed finished, the program did not.
   if (sim::interrupt_signal() != 0) out["interrupted"] = true;
+  // The program died of a signal after these launches (a fault in its host code, abort()).
+  if (ctx.fatal_signal != 0) out["killed_by_signal"] = runtime::fatal_signal_name(ctx.fatal_signal);
   try {
     sim::write_file_completely(path, out.dump(2) + "\n");
   } catch (const std::exception& e) {
