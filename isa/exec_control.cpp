@@ -153,29 +153,6 @@ void exec_Trap(ExecContext& ctx, const Instruction& in) {
   ctx.warp().advance();
 }
 
-// A barrier reached by one path of a divergent warp while the other path has not run yet: since
-// sm_70 a barrier waits for the threads that have not exited, so lanes that leave the kernel on
-// the other path (an early `return` whose store nvcc merged into a shared `st; ret` tail, an
-// `exit` in a called function) must not be taken for lanes that skip the barrier. The waiting
-// path swaps places with its sibling (the next path of the same branch, not itself waiting at an
-// instruction that needs the warp converged), which then runs first; when the barrier comes
-// round again the sibling's lanes have exited, or wait elsewhere and the barrier faults as
-// divergent (lanes parked in front of an instruction that needs the warp converged are never
-// run ahead). Deterministic: the warp's own state decides, in both simulation modes.
-static bool let_sibling_path_run_first(Warp& w) {
-  std::vector<SimtEntry>& st = w.frame().stack;
-  if (st.size() < 2) return false;
-  SimtEntry& top = st.back();
-  SimtEntry& sibling = st[st.size() - 2];
-  const std::vector<Instruction>& code = w.frame().fn->code;
-  if (top.split_from >= 0 || top.parked_mask || sibling.split_from >= 0 || sibling.parked_mask) return false;
-  if (sibling.rpc != top.rpc || sibling.pc == sibling.rpc || sibling.pc >= code.size() ||
-      needs_converged_warp(code[sibling.pc]))
-    return false;
-  std::swap(top, sibling);
-  return true;
-}
-
 // bar{.cta}.sync / .arrive / .red and barrier{.cta}.*: ops[0] barrier id, ops[1] optional thread
 // count; bar.red: ops[0] dst, ops[1] id, (ops[2] count), last op the predicate.
 static void barrier(ExecContext& ctx, const Instruction& in) {
@@ -184,10 +161,15 @@ static void barrier(ExecContext& ctx, const Instruction& in) {
   const unsigned first = red ? 1 : 0;
   const unsigned nsrc = in.nops - first - (red ? 1 : 0);
   if (ctx.mask == 0) return;  // guard false for the whole warp: no arrival
-  // Lanes of the warp that have not exited but wait elsewhere: let them run first (a sibling
-  // path, or lanes waiting at a reconvergence point run ahead as under independent thread
-  // scheduling: isa/spin_yield.h); the barrier runs again when this path is back on top.
-  if (ctx.mask != w.live() && ctx.mask == w.top().mask && (let_sibling_path_run_first(w) || yield_to_waiting_lanes(w)))
+  // Lanes of the warp that have not exited but wait elsewhere (a sibling path not yet run, or
+  // lanes waiting at a reconvergence point) run first, split off as under independent thread
+  // scheduling (isa/spin_yield.h); the barrier runs again when this path is back on top. Since
+  // sm_70 a barrier waits for the threads that have not exited, so lanes that leave the kernel on
+  // the other path (an early `return` whose store nvcc merged into a shared `st; ret` tail, an
+  // `exit` in a called function) must not be taken for lanes that skip the barrier; lanes that
+  // wait elsewhere in front of an instruction that needs the warp converged are never run ahead,
+  // and the barrier then faults as divergent. Deterministic: the warp's own state decides.
+  if (ctx.mask != w.live() && ctx.mask == w.top().mask && yield_to_waiting_lanes(w))
     return;
   if (ctx.mask != w.live())
     ctx.fail_warp("barrier reached by a divergent warp: active lanes 0x" + [&] {
