@@ -110,6 +110,7 @@ void report_at_fatal_signal(int signal) {
 
 void register_exit_report() {
   std::atexit(report_at_exit);
+  std::at_quick_exit(report_at_exit);  // quick_exit() skips the atexit handlers
   runtime::report_on_fatal_signal(report_at_fatal_signal);
 }
 

@@ -33,6 +33,7 @@ Context::Context() {
   // Registered while the program registers its fat binaries, i.e. before its own exit handlers,
   // so this runs after them: the table includes everything the program launched.
   std::atexit(report_at_exit_handler);
+  std::at_quick_exit(report_at_exit_handler);  // quick_exit() skips the atexit handlers
   // A program that dies of a signal skips the exit handlers: the report runs from the signal.
   runtime::report_on_fatal_signal(report_at_fatal_signal_handler);
 }

@@ -1,7 +1,8 @@
 // A program that dies of a signal in its host code after a launch (a store through a null
 // pointer, abort(), an uncaught exception): its exit handlers never run, yet gpusim's launch
 // table and --stats file must still come out (runtime/fatal_signal_report.h).
-// Usage: host_crash segv|abort|throw|raise
+// quick_exit() skips the exit handlers too, without a signal.
+// Usage: host_crash segv|abort|throw|raise|quick_exit
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
     throw std::runtime_error("a host-side bug");
   } else if (!std::strcmp(mode, "raise")) {
     raise(SIGBUS);
+  } else if (!std::strcmp(mode, "quick_exit")) {
+    std::quick_exit(4);
   }
   std::printf("host_crash: still alive\n");
   return 0;

@@ -86,4 +86,14 @@ TEST(ExecHostCrash, ARaisedSignalEndsTheProgramAfterTheReport) {
   EXPECT_EQ(c.shell_status, 128 + SIGBUS) << c.outcome.output;
 }
 
+// quick_exit() runs the at_quick_exit handlers only: the report is one of them.
+TEST(ExecHostCrash, QuickExitStillReportsTheLaunches) {
+  const Crash c = run_crashing("quick_exit", "");
+  EXPECT_EQ(c.shell_status, 4) << c.outcome.output;
+  EXPECT_TRUE(contains(c.outcome.output, "1 kernel launch on")) << c.outcome.output;
+  ASSERT_TRUE(c.stats.is_object()) << c.outcome.output;
+  EXPECT_EQ(c.stats["launches"].size(), 1u);
+  EXPECT_FALSE(c.stats.contains("killed_by_signal"));
+}
+
 }  // namespace
