@@ -28,7 +28,7 @@ uint64_t DeviceMemory::allocate(uint64_t bytes) {
   if (bytes == 0) bytes = 1;  // a distinct, valid pointer even for empty allocations
   if (capacity_ && (bytes > capacity_ || bytes_in_use_ > capacity_ - bytes))
     throw DeviceOutOfMemory("out of device memory: allocating " + mib(bytes) + " with " + mib(bytes_in_use_) +
-                            " in use of the device's " + mib(capacity_) + " (config key dram.capacity_mib)");
+                            " in use of the device's " + mib(capacity_) + " (" + capacity_source_ + ")");
   const uint64_t span = (bytes + kGuard + kAlign - 1) / kAlign * kAlign;
   if (span < bytes || next_ > kLimit - span)
     throw DeviceOutOfMemory("out of device address space: allocating " + mib(bytes) + " at " + isa::hex_text(next_));

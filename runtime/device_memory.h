@@ -20,6 +20,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "isa/exec_context.h"
 #include "runtime/host_pages.h"
@@ -55,7 +56,11 @@ class DeviceMemory final : public isa::GlobalMemory {
   ~DeviceMemory() override;
 
   // Device memory the allocations may take in total; 0 = unlimited.
-  void set_capacity(uint64_t bytes) { capacity_ = bytes; }
+  // `source` names where the capacity comes from in the out-of-memory message.
+  void set_capacity(uint64_t bytes, std::string source = "config key dram.capacity_mib") {
+    capacity_ = bytes;
+    capacity_source_ = std::move(source);
+  }
   uint64_t capacity() const { return capacity_; }
 
   // Throws DeviceOutOfMemory (naming size, in use and capacity) when it does not fit.
@@ -123,6 +128,7 @@ class DeviceMemory final : public isa::GlobalMemory {
   uint64_t next_ = kBase;
   uint64_t bytes_in_use_ = 0;
   uint64_t capacity_ = 0;
+  std::string capacity_source_;
   // Kernels' refused accesses arrive from the executor's worker threads: the first one wins.
   std::atomic<uint64_t> refused_at_{0};
   std::atomic<const char*> refused_why_{nullptr};

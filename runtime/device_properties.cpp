@@ -3,9 +3,19 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "runtime/resource_limits.h"
 #include "sim/gpu_config.h"
 
 namespace gpusim::runtime {
+
+DeviceMemoryCapacity device_memory_capacity(const sim::GpuConfig& c) {
+  const uint64_t configured = uint64_t(c.dram_capacity_mib) << 20;
+  const uint64_t host_limit = given_host_memory_limit();
+  if (host_limit && host_limit < configured)
+    return {host_limit, "--max-host-memory / GPUSIM_MAX_HOST_MEMORY " + memory_size_text(host_limit) +
+                            " below the config's dram.capacity_mib"};
+  return {configured, "config key dram.capacity_mib"};
+}
 
 DeviceProperties properties_from_config(const sim::GpuConfig& c) {
   DeviceProperties p;
@@ -18,7 +28,7 @@ DeviceProperties properties_from_config(const sim::GpuConfig& c) {
   p.core_clock_khz = c.core_clock_mhz * 1000;
   p.memory_clock_khz = c.dram_clock_mhz * 1000;
   p.memory_bus_width_bits = c.dram_channels * c.dram_bus_width_bits;
-  p.total_global_bytes = uint64_t(c.dram_capacity_mib) << 20;
+  p.total_global_bytes = device_memory_capacity(c).bytes;
   p.l2_bytes = c.l2_size_kib * 1024;
   p.max_threads_per_block = c.max_threads_per_block;
   p.max_block_dim[0] = p.max_block_dim[1] = c.max_threads_per_block;

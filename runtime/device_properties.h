@@ -37,6 +37,14 @@ struct DeviceProperties {
   uint64_t host_copy_bytes_per_s = 0;  // host<->device copy bandwidth (simulated timeline)
 };
 
+// The simulated device's memory: the config's dram.capacity_mib, or a smaller host memory limit
+// given by the user (runtime/resource_limits.h), with where it comes from for error messages.
+struct DeviceMemoryCapacity {
+  uint64_t bytes = 0;
+  std::string source;
+};
+DeviceMemoryCapacity device_memory_capacity(const sim::GpuConfig& config);
+
 DeviceProperties properties_from_config(const sim::GpuConfig& config);
 
 }  // namespace gpusim::runtime

@@ -91,6 +91,11 @@ uint64_t host_memory_limit() {
 
 void set_host_memory_limit(uint64_t bytes) { limits().host_memory.store(bytes); }
 
+uint64_t given_host_memory_limit() {
+  if (uint64_t set = limits().host_memory.load()) return set;
+  return from_environment("GPUSIM_MAX_HOST_MEMORY", true);
+}
+
 void require_host_memory(uint64_t bytes, const std::string& what) {
   const uint64_t limit = host_memory_limit();
   if (bytes <= limit) return;

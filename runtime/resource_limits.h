@@ -39,6 +39,12 @@ std::string memory_size_text(uint64_t bytes);
 // The host memory a simulation may use (bytes).
 uint64_t host_memory_limit();
 void set_host_memory_limit(uint64_t bytes);
+// The limit when one was given (set_host_memory_limit, GPUSIM_MAX_HOST_MEMORY), else 0. A given
+// limit also bounds the simulated device's memory (device_memory_capacity): device allocations
+// live in host memory, committed as they are touched, so only an allocation bound keeps a program
+// that fills its buffers within the limit. The default (half the physical memory) does not: a
+// program may reserve far more device memory than it touches, as pools do.
+uint64_t given_host_memory_limit();
 // Throws ResourceLimitError when `bytes` (what `what` needs in all) exceed the limit, e.g.
 // require_host_memory(n * 4 * 3, "vecadd 1000000000: a, b, c on the host and on the device").
 void require_host_memory(uint64_t bytes, const std::string& what);

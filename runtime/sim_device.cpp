@@ -94,7 +94,8 @@ class SimDevice final : public Device {
       profiler_ = std::make_unique<LaunchProfiler>(options.profiling, config_);
       model_->add_observer(profiler_->observer());
     }
-    memory_.set_capacity(uint64_t(config_.dram_capacity_mib) << 20);
+    const DeviceMemoryCapacity capacity = device_memory_capacity(config_);
+    memory_.set_capacity(capacity.bytes, capacity.source);
   }
   // The managed variables' host pages go with the device (as a GPU's do with its context).
   ~SimDevice() override {

@@ -45,7 +45,8 @@ void reject_negative_unsigned(const po::parsed_options& parsed) {
 po::options_description resource_limit_options() {
   po::options_description o("resource limits (runtime/resource_limits.h)");
   o.add_options()("max-host-memory", po::value<std::string>(),
-                  "host memory a simulation may use, e.g. 8G or 512M (default: half the physical memory)")(
+                  "host memory a simulation may use, e.g. 8G or 512M (default: half the physical memory); "
+                  "when given, also the most the simulated device's memory can be (its allocations live in host memory)")(
       "max-launch-work", po::value<uint64_t>(),
       "estimated warp-instructions one simulated launch may need (default 2^28, about 4 minutes)");
   return o;

@@ -65,4 +65,18 @@ TEST(ResourceLimitsCli, RecordedHugeSizeIsRefused) {
   EXPECT_TRUE(contains(o.output, "the limit is 8.0 GiB")) << o.output;
 }
 
+// Under `gpusim exec`, a host memory limit given on the command line bounds the simulated device's
+// memory too (its allocations live in host memory): the program sees a device of that size and
+// an allocation past it fails with cudaErrorMemoryAllocation naming the option.
+TEST(ResourceLimitsCli, ExecHostMemoryLimitIsTheDevicesMemory) {
+  const Outcome o = run_gpusim("exec --max-host-memory 256M -- '" + std::string(GPUSIM_CUDA_PROGRAMS) +
+                               "/allocation_failures' 256");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "totalGlobalMem 256 MiB, cudaMemGetInfo total 256 MiB")) << o.output;
+  EXPECT_TRUE(contains(o.output, "of the device's 268435456 bytes (256.0 MiB) (--max-host-memory / "
+                                 "GPUSIM_MAX_HOST_MEMORY 256.0 MiB (268435456 bytes) below the config's dram.capacity_mib)"))
+      << o.output;
+  EXPECT_TRUE(contains(o.output, "allocation_failures: OK")) << o.output;
+}
+
 }  // namespace

@@ -2,6 +2,10 @@
 // pinned or managed memory gives cudaErrorMemoryAllocation (not a pointer that faults when
 // touched, nor a crash), the error is not sticky, bad flags and double frees are cudaErrorInvalidValue,
 // and cudaMemGetInfo tracks what the program holds.
+// With an argument (MiB, under `gpusim exec --max-host-memory`), the device's memory must be that
+// size in every query, and an allocation of all of it must fail once anything is allocated.
+#include <cstdlib>
+
 #include "check.cuh"
 
 __global__ void fill(int* p, int n, int v) {
@@ -17,7 +21,25 @@ static void expect_allocation_failure(cudaError_t e) {
   EXPECT(cudaGetLastError() == cudaSuccess);
 }
 
-int main() {
+// A device of `mib` MiB: totalGlobalMem and cudaMemGetInfo's total agree, and it cannot be
+// allocated twice over (device memory is host memory: the limit bounds what a program can fill).
+static void expect_device_of(size_t mib) {
+  cudaDeviceProp prop;
+  CHECK(cudaGetDeviceProperties(&prop, 0));
+  size_t free_bytes = 0, total = 0;
+  CHECK(cudaMemGetInfo(&free_bytes, &total));
+  std::printf("allocation_failures: totalGlobalMem %zu MiB, cudaMemGetInfo total %zu MiB\n", prop.totalGlobalMem >> 20,
+              total >> 20);
+  EXPECT(prop.totalGlobalMem == mib << 20 && total == mib << 20);
+  void* half = nullptr;
+  void* rest = nullptr;
+  CHECK(cudaMalloc(&half, total / 2));
+  expect_allocation_failure(cudaMalloc(&rest, total / 2 + (size_t(1) << 20)));
+  CHECK(cudaFree(half));
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1) expect_device_of(std::strtoull(argv[1], nullptr, 10));
   const size_t terabyte = size_t(1) << 40;
   void* p = reinterpret_cast<void*>(0x1);
   expect_allocation_failure(cudaMalloc(&p, terabyte));
