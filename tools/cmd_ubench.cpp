@@ -34,6 +34,12 @@ void print_table(std::ostream& os, const std::vector<workloads::ubench::SuiteRow
      << std::left << std::setw(12) << "unit" << std::setw(12) << "published" << std::setw(34) << "source"
      << "note\n";
   for (const auto& r : rows) {
+    if (!r.not_run.empty()) {
+      os << std::left << std::setw(36) << r.benchmark << std::right << std::setw(12) << "-" << "  " << std::left
+         << std::setw(12) << r.unit << std::setw(12) << r.published << std::setw(34) << r.source
+         << (r.failed ? "FAILED: " : "not run: ") << r.not_run << "\n";
+      continue;
+    }
     os << std::left << std::setw(36) << r.benchmark << std::right << std::setw(12) << std::fixed
        << std::setprecision(r.simulated >= 100 ? 0 : 1) << r.simulated << "  " << std::left << std::setw(12) << r.unit
        << std::setw(12) << r.published << std::setw(34) << r.source << r.note << "\n";
@@ -65,7 +71,12 @@ int gpusim_cmd_ubench(int argc, char** argv) {
               << "\nRuns pointer-chase latencies (clock64 in the kernel, one thread), FFMA and TensorCore\n"
                  "throughput, DRAM streaming and shared-memory bandwidth on the timing model, and prints\n"
                  "them with the published figures (V100 for a V100-named config, H100 for an H100 one;\n"
-                 "sources refer to /work/shared/reference/hardware.md).\n";
+                 "sources refer to /work/shared/reference/hardware.md).\n"
+                 "The DRAM stream values count the bytes the kernel moves, as gpu-stream does on a card; the\n"
+                 "note gives the DRAM side (writes the L2 still holds dirty at the end never reached DRAM, so\n"
+                 "a write stream over twice the L2 can read above the DRAM peak). A benchmark the configuration\n"
+                 "cannot host (too little shared memory, an L2 too small for the L2 chase) is a row saying why;\n"
+                 "one that fails is too, and the exit status is then 1.\n";
     return 0;
   }
   sim::GpuConfig config;
@@ -105,9 +116,10 @@ int gpusim_cmd_ubench(int argc, char** argv) {
     device_options.overrides = overrides;
     device_options.mode = runtime::SimMode::Timing;
     std::unique_ptr<runtime::Device> dev = runtime::make_sim_device(device_options);
-    std::cout << "# gpusim ubench on " << config.name << " (" << config.num_sms << " SMs, " << config.core_clock_mhz
-              << " MHz), timing mode\n";
-    rows = workloads::ubench::run_suite(*dev, config);
+    std::cout << "# gpusim ubench on " << config.name << ", timing mode\n";
+    workloads::ubench::SuiteOptions suite;
+    suite.keep_going = true;  // a benchmark that fails or does not fit the config keeps the others
+    rows = workloads::ubench::run_suite(*dev, config, suite);
     if (backend == "sim") print_table(std::cout, rows);
   }
   if (backend == "both") {
@@ -118,9 +130,12 @@ int gpusim_cmd_ubench(int argc, char** argv) {
   if (!csv_path.empty()) {
     std::ostringstream csv;
     csv << "benchmark," << (backend == "cuda" ? "measured" : "simulated") << ",unit,published,source,note\n";
-    for (const auto& r : rows)
-      csv << csv_field(r.benchmark) << "," << r.simulated << "," << csv_field(r.unit) << "," << csv_field(r.published)
-          << "," << csv_field(r.source) << "," << csv_field(r.note) << "\n";
+    for (const auto& r : rows) {
+      csv << csv_field(r.benchmark) << ",";
+      if (r.not_run.empty()) csv << r.simulated;
+      csv << "," << csv_field(r.unit) << "," << csv_field(r.published) << "," << csv_field(r.source) << ","
+          << csv_field(r.not_run.empty() ? r.note : (r.failed ? "FAILED: " : "not run: ") + r.not_run) << "\n";
+    }
     try {
       sim::write_file_completely(csv_path, csv.str());
     } catch (const std::runtime_error& e) {
@@ -128,6 +143,12 @@ int gpusim_cmd_ubench(int argc, char** argv) {
       return 1;
     }
   }
+  // The table is out; a benchmark that failed (not one the configuration cannot host) is an error.
+  for (const auto& r : rows)
+    if (r.failed) {
+      std::cerr << "gpusim ubench: " << r.benchmark << " failed: " << r.not_run << "\n";
+      return 1;
+    }
   return 0;
 }
 

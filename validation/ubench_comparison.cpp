@@ -25,7 +25,8 @@ std::vector<workloads::ubench::SuiteRow> measure_ubench_on_gpu(runtime::Device& 
 
 std::vector<MeasuredUbench> to_measured(const std::vector<workloads::ubench::SuiteRow>& rows) {
   std::vector<MeasuredUbench> out;
-  for (const auto& r : rows) out.push_back({r.benchmark, r.simulated, r.unit});
+  for (const auto& r : rows)
+    if (r.not_run.empty()) out.push_back({r.benchmark, r.simulated, r.unit});
   return out;
 }
 
@@ -33,6 +34,7 @@ std::vector<UbenchPair> pair_ubench(const std::vector<workloads::ubench::SuiteRo
                                     const std::vector<MeasuredUbench>& measured) {
   std::vector<UbenchPair> pairs;
   for (const auto& s : simulated) {
+    if (!s.not_run.empty()) continue;  // no number on this configuration
     for (const MeasuredUbench& m : measured) {
       if (m.benchmark != s.benchmark || m.unit != s.unit) continue;
       UbenchPair p{s.benchmark, s.unit, s.published, s.simulated, m.value,

@@ -23,7 +23,7 @@ void require(bool ok, const std::string& what) {
 
 constexpr int kFfmaChains = 8;   // FFMA_CHAINS in ubench_throughput.cu
 constexpr int kMmaChains = 4;    // MMA_CHAINS in ubench_throughput.cu
-constexpr int kSharedWords = 4096;  // SHARED_WORDS in ubench_bandwidth.cu
+constexpr int kSharedWords = kSharedReadWords;
 
 // Shape of a global chain: `elements` 8-byte links, `stride_bytes` apart.
 struct ChainShape {
@@ -33,7 +33,7 @@ struct ChainShape {
   bool warm;
 };
 
-ChainShape chain_shape(ChaseLevel level, int steps) {
+ChainShape chain_shape(ChaseLevel level, int steps, uint64_t l2_chain_bytes) {
   switch (level) {
     // 32 lines of 128 B (4 KiB): fits every L1 configuration; one line per link so the warm pass
     // fills it completely.
@@ -42,7 +42,7 @@ ChainShape chain_shape(ChaseLevel level, int steps) {
     // smaller than L2, so after the warm pass the first lines have left L1 (LRU) but not L2. On
     // silicon .cg alone would bypass L1; the size makes the result hold also for a cache model
     // that treats .cg like .ca.
-    case ChaseLevel::L2: return {4096, 128, 1, true};
+    case ChaseLevel::L2: return {(l2_chain_bytes ? l2_chain_bytes : kDefaultL2ChainBytes) / 128, 128, 1, true};
     // Never revisited: each step is a cold line (256 B apart, so not even a neighbouring sector
     // of an already-fetched line), hence an L2 miss served by DRAM as for an array bigger than L2.
     case ChaseLevel::Dram: return {uint64_t(steps) + 1, 256, 1, false};
@@ -69,8 +69,10 @@ const char* chase_level_name(ChaseLevel level) {
   return "?";
 }
 
-ChaseResult measure_chase(runtime::Device& dev, ChaseLevel level, int steps) {
+ChaseResult measure_chase(runtime::Device& dev, ChaseLevel level, int steps, uint64_t l2_chain_bytes) {
   require(steps > 0, "measure_chase: steps must be positive");
+  require(l2_chain_bytes == 0 || (l2_chain_bytes >= 128 && l2_chain_bytes % 128 == 0),
+          "measure_chase: the L2 chain must be whole 128-byte lines");
   const runtime::ModuleHandle module = load_embedded_module(dev, "ubench_latency");
   DeviceBuffer out(dev, 2 * sizeof(uint64_t));
   ChaseResult result;
@@ -86,7 +88,7 @@ ChaseResult measure_chase(runtime::Device& dev, ChaseLevel level, int steps) {
     final_pointer = o[1] % (kElements * 4);
     expected_pointer = uint64_t((steps * kStride) % kElements) * 4;
   } else {
-    const ChainShape shape = chain_shape(level, steps);
+    const ChainShape shape = chain_shape(level, steps, l2_chain_bytes);
     DeviceBuffer chain(dev, shape.elements * shape.stride_bytes);
     std::vector<uint64_t> links(shape.elements * shape.stride_bytes / 8, 0);
     const uint64_t words_per_link = shape.stride_bytes / 8;

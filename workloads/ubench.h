@@ -28,8 +28,11 @@ struct ChaseResult {
 };
 
 // One thread follows `steps` dependent loads. Throws std::runtime_error when the chain walk ends
-// at a different element than the host computes (the simulation went wrong).
-ChaseResult measure_chase(runtime::Device& dev, ChaseLevel level, int steps = 256);
+// at a different element than the host computes (the simulation went wrong). `l2_chain_bytes`
+// sizes the L2 chain (0: 512 KiB, bigger than any shipped L1 and far smaller than their L2s; a
+// small L2 needs a smaller chain: workloads/ubench_suite.cpp sizes it from the configuration).
+ChaseResult measure_chase(runtime::Device& dev, ChaseLevel level, int steps = 256, uint64_t l2_chain_bytes = 0);
+inline constexpr uint64_t kDefaultL2ChainBytes = uint64_t(512) << 10;
 
 // A throughput run: `work` units (FLOP or bytes) done in `stats.cycles` core cycles.
 struct ThroughputResult {
@@ -59,6 +62,10 @@ ThroughputResult measure_stream(runtime::Device& dev, StreamMix mix, uint64_t by
 // 32: 32-way bank conflict). work = bytes delivered to the threads (4 per lane per load).
 ThroughputResult measure_shared_read(runtime::Device& dev, uint32_t blocks, uint32_t threads, int lane_stride,
                                      int iterations);
+// ubench_shared_read's array: SHARED_WORDS (+ 8 spare) floats of static shared memory
+// (workloads/kernels/ubench_bandwidth.cu), which a configuration's per-block limit must allow.
+inline constexpr int kSharedReadWords = 4096;
+inline constexpr int kSharedReadStaticBytes = (kSharedReadWords + 8) * 4;
 
 // The launch path (workloads/ubench_launch.cpp), with gpu_probe's empty kernel: one CTA of 32
 // threads, as the GPU characterisation times it. event_us = what CUDA events would read: the

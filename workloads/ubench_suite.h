@@ -19,6 +19,10 @@ struct SuiteRow {
   std::string published;   // e.g. "28-34", or "-" when no published figure applies
   std::string source;      // hardware.md tag, or "-"
   std::string note;        // how the number was obtained / model peak comparison
+  // Why the benchmark has no number here (empty when it ran): the configuration cannot host it,
+  // or, with SuiteOptions::keep_going, the error it failed with (then `failed`).
+  std::string not_run;
+  bool failed = false;
 };
 
 // Which published figures apply: by the configuration's name ("V100..." or "H100...").
@@ -32,6 +36,9 @@ struct SuiteOptions {
   // Only the microbenchmarks named here (SuiteRow::benchmark); empty = all. The calibration
   // (validation/calibration_rules.h) runs exactly the suite's benchmark it fits to.
   std::vector<std::string> only;
+  // A benchmark that fails (or that the configuration cannot host) becomes a row saying so and the
+  // suite goes on (gpusim ubench keeps the others); without it the first such benchmark throws.
+  bool keep_going = false;
 };
 
 // The launch-path microbenchmarks' names (rows of run_suite).

@@ -14,6 +14,7 @@
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
 #include "workloads/ubench.h"
+#include "workloads/ubench_suite.h"
 
 namespace gpusim {
 namespace {
@@ -159,6 +160,33 @@ TEST(UbenchThroughputCalibration, V100SharedBandwidthAndBankConflicts) {
   EXPECT_LE(plain_rate, 128.0);
   EXPECT_LE(conflicted_rate, 128.0 / 32 * 1.1);
   EXPECT_GE(conflicted_rate, 128.0 / 32 * 0.7);
+}
+
+
+// The suite on teaching.ini (256 KiB L2, 16 KiB of shared memory per block): the L2 chase's chain
+// is sized to fit its L2 (it chased DRAM before: "L2 hit" = DRAM latency), so an L2 hit costs what
+// the configuration's latencies add up to (L1 + interconnect both ways + L2; configs/README.md),
+// and the shared-memory benchmark, whose kernel needs more than 16 KiB, is a row saying why
+// instead of an error that lost every other row.
+TEST(UbenchSuite, TeachingConfigSizesItsChainsAndNamesWhatItCannotHost) {
+  const std::string teaching = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
+  const sim::GpuConfig config = sim::load_gpu_config(teaching);
+  auto dev = timing_device(teaching);
+  workloads::ubench::SuiteOptions options;
+  options.keep_going = true;
+  options.only = {"L2 hit latency (p-chase)", "DRAM latency (p-chase)", "shared loads, no bank conflict"};
+  const std::vector<workloads::ubench::SuiteRow> rows = workloads::ubench::run_suite(*dev, config, options);
+  ASSERT_EQ(rows.size(), 3u);
+  const double l2_formula = config.l1_latency_cycles + 2.0 * config.icnt_latency_cycles + config.l2_latency_cycles;
+  EXPECT_TRUE(rows[0].not_run.empty()) << rows[0].not_run;
+  EXPECT_NEAR(rows[0].simulated, l2_formula, 0.1 * l2_formula);
+  EXPECT_GT(rows[1].simulated, rows[0].simulated + 100);
+  EXPECT_FALSE(rows[2].failed);
+  EXPECT_NE(rows[2].not_run.find("16384 (shared.per_block_max_bytes)"), std::string::npos) << rows[2].not_run;
+  // Without keep_going (the calibration's use) the same benchmark is an error naming the reason.
+  options.keep_going = false;
+  options.only = {"shared loads, no bank conflict"};
+  EXPECT_THROW(workloads::ubench::run_suite(*dev, config, options), std::runtime_error);
 }
 
 }  // namespace
