@@ -128,6 +128,21 @@ double to_double(uint64_t bits, FloatFormat f) {
   // f32 widens exactly in hardware; this is the hot path of f32 compares.
   if (f.exp_bits == kF32.exp_bits && f.mant_bits == kF32.mant_bits && f.pad_bits() == 0)
     return double(std::bit_cast<float>(uint32_t(bits)));
+  // f16 and bf16 operands of every half-precision instruction (three per fma): exact bit
+  // arithmetic instead of the general unpack/pack; NaNs take the general path (canonical NaN).
+  if (f.storage_bits == 16 && !is_nan(bits, f)) {
+    if (f.exp_bits == kBF16.exp_bits && f.mant_bits == kBF16.mant_bits)  // the top half of an f32
+      return double(std::bit_cast<float>(uint32_t(bits) << 16));
+    if (f.exp_bits == kF16.exp_bits && f.mant_bits == kF16.mant_bits) {
+      const uint64_t sign = (bits & 0x8000) << 48, exp = (bits >> 10) & 0x1f, frac = bits & 0x3ff;
+      if (exp == 0) {  // zero or subnormal: frac x 2^-24, exact
+        const double magnitude = double(frac) * 0x1p-24;
+        return sign ? -magnitude : magnitude;
+      }
+      const uint64_t wide_exp = exp == 0x1f ? 0x7ff : exp - 15 + 1023;
+      return std::bit_cast<double>(sign | (wide_exp << 52) | (frac << 42));
+    }
+  }
   return std::bit_cast<double>(convert_float(bits, f, kF64, Rounding::Rn));
 }
 

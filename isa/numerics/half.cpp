@@ -61,14 +61,15 @@ uint16_t half_arith(HalfOp op, uint16_t a, uint16_t b, FloatFormat f, const Half
   const double x = input(a, f, m.ftz), y = input(b, f, m.ftz);
   // Products of two 16-bit floats are exact in double; sums need not be (bf16 spans 2^260), so
   // they go through round-to-odd, which makes the second rounding a correct single rounding.
-  double wide = op == HalfOp::Mul ? x * y : f64_fma_round_to_odd(x, 1.0, op == HalfOp::Add ? y : -y);
+  double wide = op == HalfOp::Mul ? x * y : exact_product_sum_round_to_odd(x, op == HalfOp::Add ? y : -y);
   const uint64_t r = from_double(wide, f, m.rnd);
   return uint16_t(finish_float_result(r, f, m.ftz, m.sat, m.relu));
 }
 
 uint16_t half_fma(uint16_t a, uint16_t b, uint16_t c, FloatFormat f, const HalfMods& m) {
   const double x = input(a, f, m.ftz), y = input(b, f, m.ftz), z = input(c, f, m.ftz);
-  const uint64_t r = from_double(f64_fma_round_to_odd(x, y, z), f, m.rnd);
+  // x * y is exact in double: half, bf16 (and fp8) significands have at most 11 bits.
+  const uint64_t r = from_double(exact_product_sum_round_to_odd(x * y, z), f, m.rnd);
   return uint16_t(finish_float_result(r, f, m.ftz, m.sat, m.relu));
 }
 

@@ -120,6 +120,20 @@ double f64_fma_round_to_odd(double a, double b, double c) {
   return r;
 }
 
+double exact_product_sum_round_to_odd(double p, double c) {
+  const double s = p + c;
+  if (!std::isfinite(s)) return s;
+  // TwoSum (Knuth): e is the exact error of the rounded sum (round to nearest, no overflow), so
+  // p + c = s + e exactly. A sum that rounds to zero is exact, so s == 0 implies e == 0.
+  const double p_part = s - c;
+  const double e = (p - p_part) + (c - (s - p_part));
+  if (e == 0) return s;
+  // Truncation: s itself when the exact sum lies beyond it (away from zero), else the double next
+  // to s toward zero; then the last bit set, as the sum was inexact.
+  const double truncated = (e > 0) == (s > 0) ? s : std::nextafter(s, 0.0);
+  return std::bit_cast<double>(std::bit_cast<uint64_t>(truncated) | 1);
+}
+
 uint32_t f32_saturate(uint32_t a) {
   float x = std::bit_cast<float>(a);
   if (std::isnan(x) || x <= 0.0f) return 0;  // also maps -0 to +0

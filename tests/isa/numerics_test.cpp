@@ -237,6 +237,33 @@ TEST(Half, ArithmeticAndModifiers) {
   }
 }
 
+// The arithmetic round-to-odd sum (no floating-point environment) against the one computed with
+// the host's round-toward-zero mode and inexact flag, over random f16 and bf16 bit patterns of
+// every class (subnormals, extremes, infinities, NaNs, signed zeros) and directed rounding after.
+TEST(Rounding, ArithmeticRoundToOddMatchesTheEnvironmentOne) {
+  std::mt19937 rng(13);
+  for (const FloatFormat f : {kF16, kBF16}) {
+    for (int i = 0; i < 200000; ++i) {
+      const double x = to_double(rng() & 0xffff, f), y = to_double(rng() & 0xffff, f), z = to_double(rng() & 0xffff, f);
+      const double fast = exact_product_sum_round_to_odd(x * y, z), reference = f64_fma_round_to_odd(x, y, z);
+      if (std::isnan(reference)) {
+        ASSERT_TRUE(std::isnan(fast)) << x << " " << y << " " << z;
+        continue;
+      }
+      ASSERT_EQ(std::bit_cast<uint64_t>(fast), std::bit_cast<uint64_t>(reference)) << x << " * " << y << " + " << z;
+      for (const Rounding r : {Rounding::Rn, Rounding::Rz, Rounding::Rm, Rounding::Rp})
+        ASSERT_EQ(from_double(fast, f, r), from_double(reference, f, r));
+    }
+  }
+}
+
+// to_double's f16/bf16 fast path against the general conversion, for every bit pattern.
+TEST(FloatFormat, HalfWidthsWidenLikeTheGeneralConversion) {
+  for (const FloatFormat f : {kF16, kBF16})
+    for (uint32_t b = 0; b <= 0xffff; ++b)
+      ASSERT_EQ(std::bit_cast<uint64_t>(to_double(b, f)), convert_float(b, f, kF64, Rounding::Rn)) << b;
+}
+
 TEST(Half, MinMaxNaNRules) {
   MinMaxMods plain, nan_mode, xs;
   nan_mode.propagate_nan = true;
