@@ -275,6 +275,7 @@ LaunchTiming GpuModel::end_launch() {
     const SmMemStats& m = sms_[i]->memory_stats();
     t.sm_memory.shared_requests += m.shared_requests;
     t.sm_memory.shared_wavefronts += m.shared_wavefronts;
+    t.sm_memory.shared_ideal_wavefronts += m.shared_ideal_wavefronts;
     t.sm_memory.global_load_requests += m.global_load_requests;
     t.sm_memory.global_store_requests += m.global_store_requests;
     t.sm_memory.atomic_requests += m.atomic_requests;

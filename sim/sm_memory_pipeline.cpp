@@ -29,9 +29,10 @@ namespace gpusim::sim {
 // Shared memory: the lane accesses of one instruction in rounds (a vector access arrives as one
 // access per element; contiguous elements of a lane are joined into one access of up to 16 B, as
 // the hardware issues ld.shared.v4 as one 128-bit access), each round priced by the bank model.
-int SmMemoryPipeline::Impl::shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic) {
+SmMemoryPipeline::Impl::SharedPasses SmMemoryPipeline::Impl::shared_wavefronts(const std::vector<isa::MemAccess>& accesses,
+                                                                              bool atomic) {
   // Most instructions (one word per lane, no conflict) take one pass; found without building rounds.
-  if (!atomic && banks.one_wavefront(accesses)) return 1;
+  if (!atomic && banks.one_wavefront(accesses)) return {1, 1};
   // The rounds live in a buffer kept across ops (one heap allocation per op was a hot spot).
   std::vector<WarpAccess>& rounds = round_buffer;
   size_t nrounds = 0;
@@ -56,9 +57,21 @@ int SmMemoryPipeline::Impl::shared_wavefronts(const std::vector<isa::MemAccess>&
     rounds[k][a.lane] = LaneAccess{true, a.addr, a.size};
     used[a.lane] = uint8_t(k + 1);
   }
-  int total = 0;
-  for (size_t k = 0; k < nrounds; ++k) total += atomic ? atomic_wavefronts(rounds[k]) : banks.cost(rounds[k]).wavefronts;
-  return std::max(total, 1);  // a shuffle or an all-inactive op still takes one pass
+  SharedPasses passes{0, 0};
+  for (size_t k = 0; k < nrounds; ++k) {
+    if (atomic) {  // one lane per bank per pass at best
+      passes.wavefronts += atomic_wavefronts(rounds[k]);
+      passes.ideal += 1;
+    } else {
+      const SharedAccessCost cost = banks.cost(rounds[k]);
+      passes.wavefronts += cost.wavefronts;
+      passes.ideal += cost.phases;
+    }
+  }
+  // A shuffle or an all-inactive op still takes one pass.
+  passes.wavefronts = std::max(passes.wavefronts, 1);
+  passes.ideal = std::clamp(passes.ideal, 1, passes.wavefronts);
+  return passes;
 }
 
 // Shared atomics: every lane is its own read-modify-write, so lanes in one bank serialise even on
@@ -220,6 +233,7 @@ void SmMemoryPipeline::Impl::run_mio(uint64_t cycle) {
   if (op.shared) {
     stats.shared_requests += 1;
     stats.shared_wavefronts += uint64_t(op.wavefronts);
+    stats.shared_ideal_wavefronts += uint64_t(op.ideal_wavefronts);
   }
   if (op.remote_bytes) {
     stats.dsmem_requests += 1;
@@ -427,9 +441,9 @@ void SmMemoryPipeline::submit(const WarpMemOp& op, Queue q, uint64_t cycle) {
   if (q == Queue::Mio) {
     const bool shared = !op.accesses.empty() || op.affine.valid();
     const uint32_t remote = op.cluster ? remote_shared_bytes(m.records_of(op), op.cluster_rank) : 0;
-    const int wavefronts = op.affine.valid() ? m.shared_wavefronts_affine(op.affine)
-                                             : m.shared_wavefronts(op.accesses, op.atomic);
-    m.mio.push_back({op.token, cycle, wavefronts, shared, remote, {}});
+    const Impl::SharedPasses passes = op.affine.valid() ? m.shared_wavefronts_affine(op.affine)
+                                                        : m.shared_wavefronts(op.accesses, op.atomic);
+    m.mio.push_back({op.token, cycle, passes.wavefronts, passes.ideal, shared, remote, {}});
     // Cluster ops are never summarised (sim/subcore.cpp), so the targets come from the records.
     if (remote && m.network && op.cluster_state) m.remote_targets(op, m.mio.back().targets);
   } else {

@@ -17,7 +17,10 @@ namespace gpusim::sim {
 class DsmemNetwork;
 
 struct SmMemStats {
-  uint64_t shared_requests = 0, shared_wavefronts = 0;  // bank conflicts = wavefronts - requests
+  // Bank conflicts = wavefronts - ideal wavefronts: the ideal is the conflict-free minimum of the
+  // access (one per phase: a 16-byte-per-lane access or an ldmatrix.x4 needs four without any
+  // conflict), as Nsight Compute counts "extra wavefronts", not one per request.
+  uint64_t shared_requests = 0, shared_wavefronts = 0, shared_ideal_wavefronts = 0;
   uint64_t global_load_requests = 0, global_store_requests = 0, atomic_requests = 0;
   uint64_t local_requests = 0;
   uint64_t l1_sectors_requested = 0;                     // sectors/request = this / requests

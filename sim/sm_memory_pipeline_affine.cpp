@@ -20,7 +20,7 @@ const std::vector<isa::MemAccess>& SmMemoryPipeline::Impl::records_of(const Warp
 // shared_wavefronts() joins a lane's contiguous elements inside one aligned 16-B block into one
 // access and gives each further block its own round: a lane block of T <= 16 bytes (aligned to
 // T) is one round of T-byte accesses, a 32-B block two rounds of 16 bytes.
-int SmMemoryPipeline::Impl::shared_wavefronts_affine(const isa::AffineAccess& a) {
+SmMemoryPipeline::Impl::SharedPasses SmMemoryPipeline::Impl::shared_wavefronts_affine(const isa::AffineAccess& a) {
   const uint32_t block = a.lane_bytes();
   if (a.space != isa::StateSpace::Shared || !isa::single_bit(block) || block > 32 || a.base % block != 0 ||
       uint64_t(a.stride) % block != 0 || uint64_t(a.row_stride) % block != 0)
@@ -29,14 +29,29 @@ int SmMemoryPipeline::Impl::shared_wavefronts_affine(const isa::AffineAccess& a)
     a.append_records(scratch_records);
     return shared_wavefronts(scratch_records, false);
   }
-  if (const int known = wavefront_memo.find(a); known >= 0) return known;
   const uint32_t round_bytes = std::min<uint32_t>(block, 16);
-  int total = 0;
-  for (uint32_t offset = 0; offset < block; offset += round_bytes)
-    total += banks.cost_affine(a, offset, round_bytes).wavefronts;
-  total = std::max(total, 1);
-  wavefront_memo.store(a, total);
-  return total;
+  // The conflict-free minimum: one pass per phase (128 B of lanes) holding an active lane, per
+  // round; it depends on the lanes and the access width only.
+  const uint32_t lanes_per_phase =
+      std::clamp<uint32_t>(uint32_t(config.shared_banks) * uint32_t(config.shared_bank_width_bytes) / round_bytes, 1, 32);
+  int phases = 0;
+  for (uint32_t first = 0; first < 32; first += lanes_per_phase) {
+    const uint32_t phase_mask = lanes_per_phase == 32 ? ~0u : ((1u << lanes_per_phase) - 1) << first;
+    if (a.lanes & phase_mask) ++phases;
+  }
+  const int rounds = int(block / round_bytes);
+  SharedPasses passes;
+  if (const int known = wavefront_memo.find(a); known >= 0) {
+    passes.wavefronts = known;
+  } else {
+    int total = 0;
+    for (uint32_t offset = 0; offset < block; offset += round_bytes)
+      total += banks.cost_affine(a, offset, round_bytes).wavefronts;
+    passes.wavefronts = std::max(total, 1);
+    wavefront_memo.store(a, passes.wavefronts);
+  }
+  passes.ideal = std::clamp(phases * rounds, 1, passes.wavefronts);
+  return passes;
 }
 
 // build_lg_op() coalesces the records 32 at a time and merges the lines in order of first touch;

@@ -54,7 +54,8 @@ void SmMemoryPipeline::Impl::remote_targets(const WarpMemOp& op, std::vector<Rem
       scratch_remote.push_back(a);
       bytes += a.size;
     }
-    out.push_back({peer_sm(*network, *op.cluster_state, tag - 1, where()), bytes, shared_wavefronts(scratch_remote, op.atomic)});
+    out.push_back({peer_sm(*network, *op.cluster_state, tag - 1, where()), bytes,
+                   shared_wavefronts(scratch_remote, op.atomic).wavefronts});
   }
 }
 

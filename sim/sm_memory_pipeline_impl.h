@@ -87,9 +87,14 @@ struct SmMemoryPipeline::Impl {
         tma(c.tma_bytes_per_cycle, c.tma_issue_latency_cycles, uint32_t(c.l1_sector_bytes)), dsmem(config), network(n),
         wavefront_memo(uint64_t(c.shared_banks) * uint64_t(c.shared_bank_width_bytes)) {}
 
-  int shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic);
+  // A shared-memory op's passes through the banks and the conflict-free minimum for its shape.
+  struct SharedPasses {
+    int wavefronts = 1;
+    int ideal = 1;
+  };
+  SharedPasses shared_wavefronts(const std::vector<isa::MemAccess>& accesses, bool atomic);
   // A summarised op (WarpMemOp::affine): sm_memory_pipeline_affine.cpp.
-  int shared_wavefronts_affine(const isa::AffineAccess& a);
+  SharedPasses shared_wavefronts_affine(const isa::AffineAccess& a);
   bool affine_lg_items(const isa::AffineAccess& a, std::vector<WorkItem>& items);  // false: use the records
   const std::vector<isa::MemAccess>& records_of(const WarpMemOp& op);  // a summary written out
   int atomic_wavefronts(const WarpAccess& round) const;
@@ -167,6 +172,7 @@ struct SmMemoryPipeline::Impl {
     uint64_t token;
     uint64_t submit_cycle;
     int wavefronts;
+    int ideal_wavefronts;  // wavefronts without bank conflicts (SmMemStats)
     bool shared;
     uint32_t remote_bytes = 0;  // to other CTAs of the cluster: through the SM-to-SM network
     std::vector<RemoteTarget> targets;  // where those bytes land (with a DsmemNetwork)

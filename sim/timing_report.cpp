@@ -42,7 +42,8 @@ TimingMetrics derive_metrics(const GpuConfig& config, const LaunchTiming& t) {
                         double(t.memory.l2_read_sector_hits + t.memory.l2_read_sector_misses));
   m.sectors_per_request = ratio(double(s.l1_sectors_requested),
                                 double(s.global_load_requests + s.global_store_requests + s.local_requests));
-  m.shared_bank_conflicts = s.shared_wavefronts >= s.shared_requests ? s.shared_wavefronts - s.shared_requests : 0;
+  m.shared_bank_conflicts =
+      s.shared_wavefronts >= s.shared_ideal_wavefronts ? s.shared_wavefronts - s.shared_ideal_wavefronts : 0;
   m.dram_bytes = double(t.memory.dram_read_bytes + t.memory.dram_write_bytes);
   m.dram_bandwidth_gbs = ratio(m.dram_bytes, t.seconds) / 1e9;
   m.dram_bandwidth_fraction = ratio(m.dram_bytes / t.seconds, dram_peak_bytes_per_second(config));
@@ -96,6 +97,7 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
       {"shared",
        {{"requests", t.sm_memory.shared_requests},
         {"wavefronts", t.sm_memory.shared_wavefronts},
+        {"ideal_wavefronts", t.sm_memory.shared_ideal_wavefronts},
         {"bank_conflicts", m.shared_bank_conflicts}}},
       {"l2",
        {{"hit_rate", m.l2_hit_rate},

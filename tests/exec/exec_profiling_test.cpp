@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -92,6 +93,30 @@ TEST(ExecProfiling, NeedsTimingMode) {
   const Outcome o = run_gpusim("exec --trace /tmp/x.json -- /bin/true");
   EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_TRUE(contains(o.output, "--mode timing")) << o.output;
+}
+
+// Bank conflicts are the wavefronts beyond each access's conflict-free minimum (hand-derived for
+// 32 banks of 4 bytes in tests/cuda_programs/shared_bank_conflicts.cu): 16-byte lanes and
+// ldmatrix.x4 need four wavefronts without conflicting; a stride-2 word load has one extra, a
+// stride-32 one 31, for each of the kernel's 8 loads (its stores of the set-up loop are clean).
+TEST(ExecProfiling, BankConflictsAreWavefrontsBeyondTheConflictFreeMinimum) {
+  const std::string stats = testing::TempDir() + "/shared_bank_conflicts.json";
+  const Outcome o = run_gpusim("exec --mode timing --quiet --stats '" + stats + "' -- '" +
+                               std::string(GPUSIM_CUDA_PROGRAMS) + "/shared_bank_conflicts'");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const nlohmann::json s = nlohmann::json::parse(read_text(stats));
+  std::map<std::string, nlohmann::json> shared;
+  for (const nlohmann::json& l : s["launches"]) shared[l["kernel"].get<std::string>()] = l["timing"]["shared"];
+  ASSERT_EQ(shared.size(), 5u) << s.dump().substr(0, 600);
+  EXPECT_EQ(shared["words_contiguous(float*)"]["bank_conflicts"], 0);
+  EXPECT_EQ(shared["float4_contiguous(float*)"]["bank_conflicts"], 0) << shared["float4_contiguous(float*)"];
+  EXPECT_EQ(shared["ldmatrix_padded(float*)"]["bank_conflicts"], 0) << shared["ldmatrix_padded(float*)"];
+  EXPECT_EQ(shared["void words_strided<2>(float*)"]["bank_conflicts"], 8);
+  EXPECT_EQ(shared["void words_strided<32>(float*)"]["bank_conflicts"], 8 * 31);
+  // The float4 loads still take four wavefronts each: 8 loads x 4 beyond the 32 stores' one each.
+  EXPECT_EQ(shared["float4_contiguous(float*)"]["wavefronts"].get<int>() -
+                shared["float4_contiguous(float*)"]["requests"].get<int>(),
+            8 * 3);
 }
 
 }  // namespace
