@@ -12,6 +12,8 @@
 #include <set>
 #include <string>
 
+#include "runtime/closed_libraries.h"
+
 namespace {
 
 void* own_symbol(const std::string& name) {
@@ -51,13 +53,7 @@ void* resolve(const std::string& base, int cuda_version) {
 
 // What to tell the user when NVIDIA's static runtime inside `object` asks for its tables.
 std::string static_runtime_message(const std::string& object) {
-  const std::string file = object.substr(object.rfind('/') + 1);
-  for (const char* closed : {"libcublas", "libcudnn", "libcufft", "libcurand", "libcusparse", "libcusolver", "libnpp",
-                             "libnvjpeg", "libcutensor", "libnccl", "libnvblas"})
-    if (file.rfind(closed, 0) == 0)
-      return "gpusim: " + file + " is one of NVIDIA's closed-source libraries: it carries its own CUDA runtime and "
-             "only GPU machine code (SASS), so it cannot run on the simulator (docs/CUDA_SUPPORT.md; your own "
-             "kernels, Thrust and CUB run); its calls fail\n";
+  if (std::string closed = gpusim::runtime::closed_library_message(object); !closed.empty()) return closed;
   return "gpusim: " + (object.empty() ? std::string("code in this process") : object) +
          " carries NVIDIA's static CUDA runtime, which gpusim could not redirect to its own (a stripped library, "
          "or a program run without gpusim exec), so its runtime calls fail "
@@ -91,11 +87,12 @@ CUresult cuGetExportTable(const void** table, const CUuuid* id) {
       {0x6b, 0xd5, 0xfb, 0x6c, 0x5b, 0xf4, 0xe7, 0x4a, 0x89, 0x87, 0xd9, 0x39, 0x12, 0xfd, 0x9d, 0xf9}};
   bool static_runtime = false;
   for (const auto& uuid : kStaticRuntimeTables) static_runtime |= id && std::memcmp(id->bytes, uuid, sizeof uuid) == 0;
-  if (!static_runtime) return CUDA_ERROR_NOT_SUPPORTED;
-  // The caller is NVIDIA's runtime code inside the object that carries it.
+  // The caller is NVIDIA's code inside the object that carries it. A closed library (cuFFT asks
+  // for a table of its own right after cuInit) is named whatever table it asks for.
   Dl_info caller{};
   const std::string object =
       dladdr(__builtin_return_address(0), &caller) && caller.dli_fname ? caller.dli_fname : "";
+  if (!static_runtime && gpusim::runtime::closed_library_message(object).empty()) return CUDA_ERROR_NOT_SUPPORTED;
   static std::mutex told_mutex;
   static std::set<std::string> told;
   std::lock_guard<std::mutex> lock(told_mutex);

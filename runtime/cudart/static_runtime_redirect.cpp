@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/closed_libraries.h"
 #include "runtime/static_runtime_jumps.h"
 
 namespace {
@@ -91,6 +92,10 @@ std::vector<void (*)()> redirect_object(const LoadedObject& object, void* librar
                              "registration cannot be repeated: rebuild it with `nvcc -cudart shared` (CMake: "
                              "CUDA_RUNTIME_LIBRARY Shared)");
   gpusim::runtime::write_static_runtime_jumps(object, found.jumps);
+  // Redirected, a closed library's calls reach this runtime and fail on its SASS-only kernels with
+  // its own error codes: say why, once, as libcuda does for one it could not redirect.
+  if (const std::string closed = gpusim::runtime::closed_library_message(object.path); !closed.empty())
+    std::fputs(closed.c_str(), stderr);
   return object.is_program ? std::vector<void (*)()>{} : found.register_all;
 }
 

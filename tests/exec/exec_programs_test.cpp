@@ -304,6 +304,15 @@ TEST(Exec, ClosedLibraryIsNamedOnce) {
   EXPECT_FALSE(contains(o.output, "could not redirect")) << o.output;
 }
 
+TEST(Exec, ClosedFftLibraryIsNamed) {
+  if (access(program("closed_fft").c_str(), X_OK) != 0) GTEST_SKIP() << "built only where the toolkit has cuFFT";
+  const Outcome o = exec("", "closed_fft");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "closed_fft: cufftPlan1d returned")) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim: libcufft")) << o.output;
+  EXPECT_TRUE(contains(o.output, "is one of NVIDIA's closed-source libraries")) << o.output;
+}
+
 TEST(Exec, AnotherCudaVersionsRuntimeIsRefusedByName) {
   const Outcome o = exec("", "other_cuda_version");
   EXPECT_EQ(o.exit_code, 1) << o.output;

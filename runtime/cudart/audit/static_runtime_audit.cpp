@@ -21,6 +21,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "runtime/closed_libraries.h"
 #include "runtime/elf_function_symbols.h"
 #include "runtime/static_runtime_jumps.h"
 
@@ -90,6 +91,8 @@ void redirect_opened_object(link_map* map, bool relocatable_only) {
         return at == gpusim_functions.end() ? nullptr : at->second;
       });
   gpusim::runtime::write_static_runtime_jumps(object, found.jumps);
+  if (const std::string closed = gpusim::runtime::closed_library_message(object.path); !closed.empty())
+    std::fputs(closed.c_str(), stderr);
 }
 
 }  // namespace
