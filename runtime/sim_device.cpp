@@ -1,6 +1,7 @@
 // SimDevice: the Device API over the simulator. Modules are parsed once at load; each launch
 // builds a LaunchState (parameter buffer packed per the kernel's .param layout) and runs it.
 #include "runtime/sim_device.h"
+#include "sim/occupancy.h"
 
 #include "isa/repeat_watch.h"
 
@@ -366,6 +367,14 @@ class SimDevice final : public Device {
       ls.grid_workspace = workspace.ptr;
     }
 
+    // How many CTAs of this launch the simulated GPU holds at once (threads, warps, CTA slots and
+    // shared memory per SM; registers where ptxas gave them): the functional executor runs no more
+    // together, so CTAs that wait for ones that could not be resident deadlock in both modes.
+    const sim::Occupancy occupancy =
+        sim::compute_occupancy(config_, {int(cfg.block.count()), int(fn->ptxas_registers), int(fn->static_shared_bytes),
+                                         int(cfg.dynamic_shared_bytes)});
+    const uint64_t device_holds = uint64_t(config_.num_sms) * uint64_t(std::max(occupancy.ctas_per_sm, 0));
+
     LaunchStats stats;
     stats.kernel = kernel;
     stats.ctas = cfg.grid.count();
@@ -381,7 +390,7 @@ class SimDevice final : public Device {
         if (profiler_) profiler_->begin(lm.module, kernel, start_cycle);
         std::optional<sim::SampledTiming> sampled;
         if (options_.sample) {
-          const isa::FunctionalLimits limits = functional_limits();
+          const isa::FunctionalLimits limits = functional_limits(device_holds);
           sim::SamplingOptions sampling;
           sampling.windows_for_short_grids = options_.sample_windows;
           sampling.shadow.enabled = options_.sample_shadow;
@@ -410,7 +419,7 @@ class SimDevice final : public Device {
         if (!fn->ptxas_registers) stats.report_text += "    (registers per thread unknown: ptxas not found)\n";
         if (!lm.ptxas_note.empty()) stats.report_text += "    (" + lm.ptxas_note + ")\n";
       } else {
-        isa::run_grid_functional(ls, functional_limits(), &pool_);
+        isa::run_grid_functional(ls, functional_limits(device_holds), &pool_);
       }
     } catch (const isa::ExecError& e) {
       services_.flush();  // output printed before the fault still appears, as on a GPU
@@ -427,8 +436,15 @@ class SimDevice final : public Device {
       // not a fix. A proven endless loop (isa/repeat_watch.h) is not.
       const char* host_wait = "a kernel that waits for host memory the host writes after the launch cannot finish "
                               "under gpusim, which runs each launch to its end inside the launching call";
-      if (dynamic_cast<const isa::EndlessLoopError*>(&e))
+      if (dynamic_cast<const isa::EndlessLoopError*>(&e)) {
+        if (device_holds && cfg.grid.count() > device_holds)
+          report += " (the grid's " + std::to_string(cfg.grid.count()) + " CTAs do not fit on the GPU at once: it holds " +
+                    std::to_string(device_holds) + " of this kernel, " + std::to_string(occupancy.ctas_per_sm) +
+                    " per SM (limited by " + sim::limiter_name(occupancy.limiter) + ") x " +
+                    std::to_string(config_.num_sms) +
+                    " SMs; a CTA that waits for one that has not started waits for ever, as on a GPU)";
         report += std::string(" (") + host_wait + ")";
+      }
       else if (e.kind() == isa::FaultKind::Runaway)
         report += std::string(" (if it is only long: raise the budget with --max-warp-instructions N, or "
                               "GPUSIM_MAX_WARP_INSTRUCTIONS=N for a program using the simulator's CUDA libraries; ") +
@@ -524,18 +540,19 @@ class SimDevice final : public Device {
   }
 
   // The functional executor's limits: the budget and loop watch chosen, and as many CTAs and
-  // threads running at once as the simulated GPU holds (a grid sized by the occupancy API to be
-  // fully resident, waiting on itself through a software grid barrier, must fit: 1,056 CTAs on
-  // the H100-like chip exceeded the executor's default 1,024).
-  isa::FunctionalLimits functional_limits() const {
+  // threads running at once as the simulated GPU holds of the kernel (`device_holds` CTAs; 0: not
+  // known), no more: a grid sized by the occupancy API to be fully resident, waiting on itself
+  // through a software grid barrier, fits (1,056 CTAs on the H100-like chip), and one whose CTAs
+  // wait for CTAs the GPU could not hold at the same time deadlocks as it would on the GPU
+  // (functional mode used to let up to 1,024 run together whatever the chip held).
+  isa::FunctionalLimits functional_limits(uint64_t device_holds) const {
     isa::FunctionalLimits limits;
     limits.max_warp_instructions = options_.max_warp_instructions;
     limits.repeat_check_after = options_.repeat_check_after;
     limits.poll = sim::throw_if_interrupted;  // Ctrl-C stops a long functional launch too
     limits.max_resident_ctas =
-        std::max<uint64_t>(limits.max_resident_ctas, uint64_t(config_.num_sms) * uint64_t(config_.max_ctas_per_sm));
-    limits.max_resident_threads =
-        std::max<uint64_t>(limits.max_resident_threads, uint64_t(config_.num_sms) * uint64_t(config_.max_threads_per_sm));
+        device_holds ? device_holds : uint64_t(config_.num_sms) * uint64_t(config_.max_ctas_per_sm);
+    limits.max_resident_threads = uint64_t(config_.num_sms) * uint64_t(config_.max_threads_per_sm);
     return limits;
   }
 

@@ -134,5 +134,18 @@ TEST(WaitingCtas, TheResidentThreadsBoundTheWindowToo) {
   EXPECT_EQ(enough.error, "");
 }
 
+// CTAs that only poll while they wait (no store, atomic or barrier in a round) let the next CTAs
+// in without waiting for the patience: with the default patience (2^20 warp-instructions x the
+// window per doubling) 100 chained CTAs needed ~2^27 warp-instructions of spinning to all be
+// resident and ran out of this budget; now they finish within it (~1.6M), still in reverse.
+TEST(WaitingCtas, CtasThatOnlyPollLetMoreInWithoutWaitingForThePatience) {
+  FunctionalLimits limits;
+  limits.max_warp_instructions = uint64_t(1) << 22;
+  const unsigned ctas = 100;
+  const ChainRun r = run_chain(ctas, 1, limits);
+  ASSERT_EQ(r.error, "");
+  for (unsigned i = 0; i < ctas; ++i) EXPECT_EQ(r.order[i], ctas - 1 - i) << "CTA " << i;
+}
+
 }  // namespace
 }  // namespace gpusim::isa
