@@ -445,6 +445,12 @@ void exec_CpAsync(ExecContext& ctx, const Instruction& in) {
     const unsigned cp = static_cast<unsigned>(ctx.get(in.ops[2], lane));
     unsigned valid = in.nops > 3 && in.ops[3].kind != OperandKind::None ? static_cast<unsigned>(ctx.get(in.ops[3], lane)) : cp;
     if (cp != 4 && cp != 8 && cp != 16) ctx.fail(lane, "cp.async size must be 4, 8 or 16 bytes, got " + std::to_string(cp));
+    // Both addresses aligned to the copy's size (the PTX ISA; a GPU faults): the source is read
+    // in pieces below, which would take a misaligned one without a word.
+    if (src % cp || dst % cp)
+      ctx.fail(lane, std::string("misaligned cp.async ") + (src % cp ? "source " : "destination ") + hex_text(src % cp ? src : dst) +
+                         " (cp.async needs its source and destination aligned to its " + std::to_string(cp) + "-byte size)",
+               FaultKind::MisalignedAddress);
     if (valid > cp) valid = cp;
     uint8_t buf[16] = {};
     const StateSpace from = in.mod.space2 == StateSpace::None ? StateSpace::Global : in.mod.space2;

@@ -48,9 +48,13 @@ void EndlessLoopWatch::begin_launch(const isa::LaunchState& launch, uint64_t cyc
   ctas_.clear();
   start_ = cycle;
   enabled_ = launch.repeat_check_after != 0;
-  for (const isa::Function& f : launch.module->functions)
+  // The launched kernel and the functions it may call (other kernels of the module never run in
+  // this launch: a module with one cp.async kernel kept the watch off for all of them).
+  for (const isa::Function& f : launch.module->functions) {
+    if (f.is_entry && &f != launch.kernel) continue;
     for (const isa::Instruction& in : f.code)
       if (completes_later(in.op)) enabled_ = false;
+  }
 }
 
 void EndlessLoopWatch::start_interval(const std::vector<const isa::CtaState*>& resident) {

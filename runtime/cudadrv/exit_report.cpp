@@ -78,7 +78,7 @@ void report_locked(DriverState& s) {
   if (!s.environment.quiet)  // a sampled prediction is read with its estimated error
     for (const LaunchRecord& l : s.launches)
       if (!l.stats.sampling_text.empty()) std::fprintf(stderr, "  %s: %s\n", l.stats.kernel.c_str(), l.stats.sampling_text.c_str());
-  if (!s.environment.quiet && s.environment.device.profiling.source_report > 0)
+  if (s.environment.device.profiling.source_report > 0)  // asked for by name: under --quiet too
     for (const LaunchRecord& l : s.launches)
       if (l.stats.report_json.find("\"source\"") != std::string::npos)
         std::fprintf(stderr, "\n  %s\n%s", l.stats.kernel.c_str(), l.stats.report_text.c_str());

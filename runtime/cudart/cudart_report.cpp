@@ -262,7 +262,8 @@ void Context::report_at_exit() {
         [](size_t i, const LaunchRecord& l) {
           std::fprintf(stderr, "  #%zu %s: %s\n", i + 1, demangle(l.kernel).c_str(), l.stats.sampling_text.c_str());
         });
-  if (!env_.quiet && env_.device.profiling.source_report > 0)
+  // Asked for by name: printed under --quiet too (which leaves out the launch table only).
+  if (env_.device.profiling.source_report > 0)
     print_launch_notes(
         *this, [](const LaunchRecord& l) { return l.stats.report_json.find("\"source\"") != std::string::npos; },
         [](size_t i, const LaunchRecord& l) {

@@ -6,7 +6,9 @@
 // registered pages the program has since unmapped (a GPU still holds them pinned: no fault there;
 // the simulator reaches them through the host's mapping, so it reports one rather than crash).
 // nostride: a grid-stride loop whose stride is 0 (never returns on a GPU; functional mode proves
-// it endless: cudaErrorLaunchTimeout without waiting for the budget).
+// it endless: cudaErrorLaunchTimeout without waiting for the budget). cpasync: a 16-byte cp.async
+// from a source 8 bytes off its alignment (the PTX ISA requires both addresses aligned to the
+// size: cudaErrorMisalignedAddress).
 #include <sys/mman.h>
 #include <cstring>
 #include "check.cuh"
@@ -28,10 +30,20 @@ __global__ void fault(int kind, int* p, volatile int* flag) {
   }
 }
 
+// Its own kernel: a module's other kernels keep the timing model's endless-loop watch, which a
+// kernel with cp.async in flight cannot have.
+__global__ void misaligned_cp_async(int* p) {
+  __shared__ __align__(16) int staged[4 * 64];
+  const unsigned to = unsigned(__cvta_generic_to_shared(&staged[4 * threadIdx.x]));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(to), "l"(reinterpret_cast<char*>(p) + 8));
+  asm volatile("cp.async.wait_all;" ::: "memory");
+  p[threadIdx.x] = staged[4 * threadIdx.x];
+}
+
 int main(int argc, char** argv) {
-  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride"};
+  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride", "cpasync"};
   int kind = -1;
-  for (int i = 0; i < 8; ++i)
+  for (int i = 0; i < 9; ++i)
     if (argc > 1 && std::strcmp(argv[1], kinds[i]) == 0) kind = i;
   EXPECT(kind >= 0);
   int* d;
@@ -49,7 +61,8 @@ int main(int argc, char** argv) {
     CHECK(cudaHostRegister(p, 1 << 16, cudaHostRegisterMapped | (kind == 5 ? cudaHostRegisterReadOnly : 0)));
     if (kind == 6) munmap(p, 1 << 16);
   }
-  fault<<<1, 64>>>(kind, p, d);
+  if (kind == 8) misaligned_cp_async<<<1, 64>>>(p);
+  else fault<<<1, 64>>>(kind, p, d);
   std::printf("%s: %s\n", kinds[kind], cudaGetErrorName(cudaDeviceSynchronize()));
   return 0;
 }

@@ -119,4 +119,13 @@ TEST(ExecProfiling, BankConflictsAreWavefrontsBeyondTheConflictFreeMinimum) {
             8 * 3);
 }
 
+// --quiet leaves out the launch table; a source report asked for by name still comes out.
+TEST(ExecProfiling, QuietKeepsTheSourceReportItWasAskedFor) {
+  const Outcome o = run_gpusim("exec --quiet --mode timing --set sm.count=2 --source-report=2 -- '" +
+                               std::string(GPUSIM_CUDA_PROGRAMS) + "/vector_add' 2048");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "where the warp-cycles go")) << o.output;
+  EXPECT_FALSE(contains(o.output, "kernel launch")) << o.output;
+}
+
 }  // namespace

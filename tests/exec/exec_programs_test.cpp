@@ -567,6 +567,7 @@ TEST(Exec, EachKernelFaultKindReachesTheProgram) {
     const char* report;  // what the simulator's report names
   } cases[] = {{"oob", "cudaErrorIllegalAddress", "kernel_faults.fatbin0.compute_80.ptx:"},
                {"misaligned", "cudaErrorMisalignedAddress", "kernel_faults.fatbin0.compute_80.ptx:"},
+               {"cpasync", "cudaErrorMisalignedAddress", "cp.async needs its source and destination aligned to its 16-byte size"},
                {"trap", "cudaErrorLaunchFailure", "kernel_faults.fatbin0.compute_80.ptx:"},
                {"deadlock", "cudaErrorLaunchFailure", "barrier"},
                {"runaway", "cudaErrorLaunchTimeout", "probably never terminates"},
