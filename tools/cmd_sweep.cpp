@@ -4,6 +4,7 @@
 // `gpusim sweep --report DB [--metric M] [--against P] [-o plot.svg]`: the table and a plot.
 // `gpusim sweep --run-points DB --task-index I`: what one SLURM array task runs.
 // Exit status: 0 every point ok, 1 some point failed (or a database/SLURM error), 2 bad usage/spec.
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
@@ -51,7 +52,12 @@ ChildSettings child_settings(const po::variables_map& vm) {
 }
 
 int jobs_option(const po::variables_map& vm) {
-  if (vm.count("jobs")) return static_cast<int>(vm["jobs"].as<unsigned>());
+  if (vm.count("jobs")) {
+    const unsigned jobs = vm["jobs"].as<unsigned>();
+    // An unsigned option takes "-1" as 4294967295.
+    if (jobs == 0 || jobs > 4096) throw std::invalid_argument("--jobs " + std::to_string(int(jobs)) + ": expected 1 to 4096");
+    return static_cast<int>(jobs);
+  }
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
@@ -61,10 +67,19 @@ int report(const po::variables_map& vm) {
   PointStore store(db, /*read_only=*/true);
   const std::vector<StoredPoint> points = store.all_points();
   const std::string metric = vm["metric"].as<std::string>();
+  // A metric no finished point has, or an axis no point varies, is a typo: said, not a table of
+  // "-" or a plot with every point at x = 0.
+  const bool any_ok = std::any_of(points.begin(), points.end(), [](const StoredPoint& p) { return p.status == "ok"; });
+  if (any_ok && std::none_of(points.begin(), points.end(), [&](const StoredPoint& p) { return metric_value(p, metric); }))
+    throw std::invalid_argument("--metric '" + metric + "': none of the finished points has it (cycles, seconds, "
+                                "host_seconds, ipc, or a key of their statistics such as dram.bandwidth_gbs, sum:KEY)");
   std::cout << report_table(points, metric);
   if (vm.count("output")) {
     const std::string path = vm["output"].as<std::string>();
     const std::string against = vm["against"].as<std::string>();
+    if (std::none_of(points.begin(), points.end(), [&](const StoredPoint& p) { return !parameter_value(p, against).empty(); }))
+      throw std::invalid_argument("--against '" + against + "': no point has it (size, config, mode, workload, kind, "
+                                  "or a --set key of the sweep such as sm.count)");
     sim::write_file_completely(path, plot_svg(plot_panels(points, metric, against), metric, against));
     std::cout << "plot of " << metric << " against " << against << " written to " << path << "\n";
   }

@@ -8,16 +8,20 @@
 
 namespace gpusim::workloads {
 
+namespace {
+const char* const kSizeSyntax =
+    "expected positive integers joined by x, e.g. 1048576 or 256x256x256; gpusim list shows each workload's";
+}  // namespace
+
 std::vector<uint64_t> parse_size_spec(const std::string& spec) {
-  if (spec.empty()) throw std::invalid_argument("size: empty (expected e.g. 256x256x256)");
+  if (spec.empty()) throw std::invalid_argument(std::string("size: empty (") + kSizeSyntax + ")");
   std::vector<uint64_t> dims;
   size_t start = 0;
   while (true) {
     const size_t end = spec.find('x', start);
     const std::string part = spec.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos)
-      throw std::invalid_argument("size '" + spec + "': '" + part +
-                                  "' is not a positive integer (expected e.g. 256x256x256)");
+      throw std::invalid_argument("size '" + spec + "': '" + part + "' is not a positive integer (" + kSizeSyntax + ")");
     if (part.size() > 12) throw std::invalid_argument("size '" + spec + "': '" + part + "' is too large");
     const uint64_t value = std::stoull(part);
     if (value == 0) throw std::invalid_argument("size '" + spec + "': dimensions must be at least 1");

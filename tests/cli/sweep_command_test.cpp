@@ -157,6 +157,34 @@ TEST(SweepCommand, LaunchAndExecPointsRunAndRecordTheirLaunch) {
   }
 }
 
+// A failed point shows why on the console and in the report (the last line of its output, where
+// gpusim names the problem), and a --metric or --against no point has is an error, not a table
+// of "-" or a plot with every point at x = 0.
+TEST(SweepCommand, FailuresSayWhyAndUnknownMetricsAreRefused) {
+  const auto dir = scratch_dir("sweep_failure_reasons");
+  const std::string spec = write_file(dir / "spec.ini", "workloads = vecadd hopper_gemm\nsizes.vecadd = 1024\n"
+                                                        "sizes.hopper_gemm = 128x256x64\n");
+  const std::string db = (dir / "sweep.db").string();
+  const Outcome o = run_gpusim("sweep " + shell_arg(spec) + " --db " + shell_arg(db) + " --jobs 1");
+  EXPECT_NE(o.exit_code, 0) << o.output;
+  const std::string why = "needs an sm_90";
+  EXPECT_TRUE(contains(o.output, "exit status 2; output ends: gpusim run: hopper_gemm")) << o.output;
+  EXPECT_TRUE(contains(o.output, why)) << o.output;
+  const Outcome report = run_gpusim("sweep --report " + shell_arg(db));
+  EXPECT_TRUE(contains(report.output, "failed ")) << report.output;
+  EXPECT_TRUE(contains(report.output, why)) << report.output;
+  const Outcome metric = run_gpusim("sweep --report " + shell_arg(db) + " --metric bogus.metric");
+  EXPECT_EQ(metric.exit_code, 2) << metric.output;
+  EXPECT_TRUE(contains(metric.output, "--metric 'bogus.metric': none of the finished points has it")) << metric.output;
+  const Outcome axis = run_gpusim("sweep --report " + shell_arg(db) + " --against bogus -o " + shell_arg(dir / "p.svg"));
+  EXPECT_EQ(axis.exit_code, 2) << axis.output;
+  EXPECT_TRUE(contains(axis.output, "--against 'bogus': no point has it")) << axis.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "p.svg"));
+  const Outcome jobs = run_gpusim("sweep " + shell_arg(spec) + " --db " + shell_arg(db) + " --jobs -1");
+  EXPECT_EQ(jobs.exit_code, 2) << jobs.output;
+  EXPECT_TRUE(contains(jobs.output, "--jobs -1: expected 1 to 4096")) << jobs.output;
+}
+
 TEST(SweepCommand, BadSpecIsAUsageErrorNamingTheLine) {
   const auto dir = scratch_dir("sweep_bad_spec");
   const std::string spec = write_file(dir / "bad.ini", "workloads = vecadd\nsizes.vecadd = 12x\n");

@@ -77,12 +77,13 @@ TEST(SweepReport, TableListsEveryPointAndTheFailures) {
   std::vector<StoredPoint> points = {point("vecadd", "1024", R"({"sm.count": "80"})", 30)};
   StoredPoint bad = point("vecadd", "2048", R"({"sm.count": "80"})", 0);
   bad.status = "failed";
-  bad.error = "killed by signal 9 (Killed); output ends:\n...";
+  bad.error = "killed by signal 9 (Killed); output ends:\nrunning vecadd\ngpusim run: the reason\n\n";
   points.push_back(bad);
   const std::string table = report_table(points, "cycles");
   EXPECT_NE(table.find("sm.count"), std::string::npos);
   EXPECT_NE(table.find("2 points: 1 failed 1 ok"), std::string::npos) << table;
-  EXPECT_NE(table.find("killed by signal 9 (Killed); output ends:\n"), std::string::npos) << table;
+  // The error's first line and the output's last non-empty line, on one line.
+  EXPECT_NE(table.find("killed by signal 9 (Killed); output ends: gpusim run: the reason\n"), std::string::npos) << table;
 }
 
 }  // namespace

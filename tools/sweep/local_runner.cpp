@@ -49,7 +49,7 @@ RunSummary run_points_locally(PointStore& store, const std::vector<RunnablePoint
         (r.ok ? summary.ok : summary.failed)++;
         progress << "[" << done << "/" << points.size() << "] " << (r.ok ? "ok    " : "FAILED") << " " << point.id << " "
                  << std::fixed << std::setprecision(2) << r.host_seconds << " s  " << describe(point) << "\n";
-        if (!r.ok) progress << "    " << r.error.substr(0, r.error.find('\n')) << "\n";
+        if (!r.ok) progress << "    " << error_summary(r.error) << "\n";
         progress.unsetf(std::ios::fixed);
         progress.flush();
       } catch (...) {  // the store or fork failed: stop handing out points, report after the join

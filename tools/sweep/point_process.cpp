@@ -186,4 +186,23 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
   return r;
 }
 
+std::string error_summary(const std::string& error) {
+  const size_t first_end = error.find('\n');
+  std::string line = error.substr(0, first_end);
+  if (first_end == std::string::npos) return line;
+  size_t end = error.size();
+  while (end > first_end) {
+    const size_t start = error.rfind('\n', end - 1) + 1;
+    std::string last = error.substr(start, end - start);
+    while (!last.empty() && (last.back() == '\r' || last.back() == ' ')) last.pop_back();
+    if (!last.empty()) {
+      constexpr size_t kMost = 300;
+      if (last.size() > kMost) last = last.substr(0, kMost) + " ...";
+      return line + " " + last;
+    }
+    end = start - 1;
+  }
+  return line;
+}
+
 }  // namespace gpusim::cli::sweep

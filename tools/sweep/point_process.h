@@ -29,6 +29,11 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
 // nlohmann::json::exception on text that is not such a document.
 void summarize_stats(const std::string& stats_json, PointResult& result);
 
+// One line for a failed point's error (PointResult::error): its first line and, when that only
+// says how the run ended ("exit status 2; output ends:"), the last non-empty line of the output,
+// which is where a gpusim command names what went wrong.
+std::string error_summary(const std::string& error);
+
 // The path of the running executable (/proc/self/exe).
 std::string self_executable();
 

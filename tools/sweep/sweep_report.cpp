@@ -1,5 +1,7 @@
 #include "tools/sweep/sweep_report.h"
 
+#include "tools/sweep/point_process.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -141,7 +143,7 @@ std::string report_table(const std::vector<StoredPoint>& points, const std::stri
   for (const StoredPoint& p : points)
     if (p.status == "failed")
       os << "failed " << p.id << " (" << p.workload << " " << parameter_value(p, "size") << " " << p.config
-         << "): " << p.error.substr(0, p.error.find('\n')) << "\n";
+         << "): " << error_summary(p.error) << "\n";
   return os.str();
 }
 
