@@ -91,7 +91,17 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
   if (vm.count("workload")) {
     const auto& names = vm["workload"].as<std::vector<std::string>>();
     if (names.size() > 1) {
-      std::cerr << "gpusim run: one workload at a time (got " << names.size() << ")\n";
+      std::string listed, number;
+      for (const std::string& n : names) {
+        listed += (listed.empty() ? "" : ", ") + n;
+        if (number.empty() && !n.empty() && n.find_first_not_of("0123456789") == std::string::npos) number = n;
+      }
+      std::cerr << "gpusim run: one workload at a time (got " << names.size() << ": " << listed << ")";
+      // `--source-report 5`: an option whose value is optional takes it only after '='.
+      if (!number.empty())
+        std::cerr << "; '" << number << "' is no workload: an option with an optional value takes it after '=' "
+                  << "(--source-report=" << number << ")";
+      std::cerr << "\n";
       return 2;
     }
     name = names[0];

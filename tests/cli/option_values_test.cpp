@@ -7,6 +7,16 @@ namespace {
 
 using namespace gpusim::test_support;
 
+// `--source-report 0` leaves 0 as a second workload name (an optional value needs '='): the error
+// says so instead of only counting workloads.
+TEST(OptionValues, OptionalValueWithoutEqualsIsExplained) {
+  const Outcome o = run_gpusim("run vecadd --size 4096 --source-report 3");
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_TRUE(contains(o.output, "one workload at a time (got 2: vecadd, 3); '3' is no workload: an option with an "
+                                 "optional value takes it after '=' (--source-report=3)"))
+      << o.output;
+}
+
 TEST(OptionValues, NegativeSeedIsRefused) {
   // Boost wrapped "-1" to 18446744073709551615 and ran with it.
   const Outcome o = run_gpusim("run vecadd --size 64 --mode functional --seed -1");
