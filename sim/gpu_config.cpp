@@ -51,8 +51,9 @@ int GpuConfig::carveout_for(int shared_bytes) const {
 
 namespace {
 
-// The line of `path` where `key` ("section.name") is set, for error messages; 0 if not found.
-int line_of_key(const std::string& path, const std::string& key) {
+// The line of `path` where `key` ("section.name") is set (its `occurrence`-th setting), for error
+// messages; 0 if not found.
+int line_of_key(const std::string& path, const std::string& key, int occurrence = 1) {
   std::ifstream in(path);
   std::string line, section;
   for (int number = 1; std::getline(in, line); ++number) {
@@ -66,14 +67,30 @@ int line_of_key(const std::string& path, const std::string& key) {
     }
     std::string name = line.substr(0, line.find('='));
     name = name.substr(0, name.find_last_not_of(" \t") + 1);
-    if ((section.empty() ? name : section + "." + name) == key) return number;
+    if ((section.empty() ? name : section + "." + name) == key && --occurrence == 0) return number;
   }
   return 0;
 }
 
-std::string located(const std::string& path, const std::string& key) {
-  int line = key.empty() ? 0 : line_of_key(path, key);
+// The first line of `path` that reads `text` once blanks around it are dropped; 0 if none.
+int line_of_text(const std::string& path, const std::string& text) {
+  std::ifstream in(path);
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    const size_t begin = line.find_first_not_of(" \t\r");
+    if (begin == std::string::npos) continue;
+    const size_t end = line.find_last_not_of(" \t\r");
+    if (line.substr(begin, end - begin + 1) == text) return number;
+  }
+  return 0;
+}
+
+std::string at_line(const std::string& path, int line) {
   return "GPU config " + path + (line ? ":" + std::to_string(line) : "");
+}
+
+std::string located(const std::string& path, const std::string& key, int occurrence = 1) {
+  return at_line(path, key.empty() ? 0 : line_of_key(path, key, occurrence));
 }
 
 // Turns a Boost.Program_options error into one that names the place and the key.
@@ -82,7 +99,18 @@ std::string located(const std::string& path, const std::string& key) {
   if (auto* unknown = dynamic_cast<const po::unknown_option*>(&e)) key = unknown->get_option_name();
   else if (auto* with_name = dynamic_cast<const po::error_with_option_name*>(&e)) key = with_name->get_option_name();
   while (!key.empty() && key[0] == '-') key.erase(0, 1);
-  std::string where = from_file ? located(where_path, key) : where_path;
+  // A key set twice: the second setting is the mistake. A line that is no setting (`[sm`): Boost
+  // quotes it; find it.
+  std::string where = where_path;
+  if (from_file) {
+    where = located(where_path, key, dynamic_cast<const po::multiple_occurrences*>(&e) ? 2 : 1);
+    if (dynamic_cast<const po::invalid_config_file_syntax*>(&e)) {
+      const std::string what = e.what();
+      const size_t open = what.find('\''), close = what.rfind('\'');
+      if (open != std::string::npos && close > open)
+        where = at_line(where_path, line_of_text(where_path, what.substr(open + 1, close - open - 1)));
+    }
+  }
   if (dynamic_cast<const po::unknown_option*>(&e))
     throw GpuConfigError(where + ": unknown key '" + key + "' (gpusim info --help lists every key)");
   std::string why;

@@ -172,6 +172,17 @@ TEST(GpuConfigErrors, InconsistentValuesNameBothKeys) {
   EXPECT_NE(load_error("", {"chip.sm_arch=sm_70"}).find("chip.sm_arch"), std::string::npos);
 }
 
+// A key set twice names the second setting's line (the mistake), a broken section header its own.
+TEST(GpuConfigErrors, DuplicateKeyAndBrokenHeaderNameTheirLines) {
+  std::string path = write_temp("duplicate.ini", "# toy\n[sm]\ncount = 2\ncount = 4\n");
+  std::string message = load_error(path);
+  EXPECT_NE(message.find(path + ":4: option 'sm.count' cannot be specified more than once"), std::string::npos) << message;
+  path = write_temp("broken_header.ini", "# toy\n\n  [sm  \ncount = 2\n");
+  message = load_error(path);
+  EXPECT_NE(message.find(path + ":3: "), std::string::npos) << message;
+  EXPECT_NE(message.find("'[sm'"), std::string::npos) << message;
+}
+
 TEST(GpuConfigErrors, BadOverridesAndFiles) {
   EXPECT_NE(load_error("", {"sm.count"}).find("expected section.key=value"), std::string::npos);
   EXPECT_NE(load_error("", {"sm.cores=4"}).find("unknown key 'sm.cores'"), std::string::npos);
