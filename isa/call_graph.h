@@ -1,6 +1,6 @@
 // Walking what a kernel can run: its own code and every function it reaches through direct
 // calls. Used by the analyses that decide something per kernel from the module alone (which CTAs
-// may communicate, whether a kernel uses dynamic shared memory).
+// may communicate, whether a kernel uses dynamic shared memory, whether its stack depth is bounded).
 #pragma once
 
 #include <vector>
@@ -43,5 +43,12 @@ bool any_reachable_in(const Module& module, const Function& kernel, bool service
   }
   return false;
 }
+
+// Whether a kernel's call stack has a depth the compiler cannot bound: recursion, or calls through
+// function pointers (virtual functions, tables of functions). For such a kernel ptxas warns that
+// the stack size "cannot be statically determined" and a GPU gives each thread exactly
+// cudaLimitStackSize bytes, so deep recursion overflows it; for any other kernel the driver sizes
+// the stack to the deepest call chain itself, whatever the limit says (isa/call_graph.cpp).
+bool call_depth_unbounded(const Module& module, const Function& kernel);
 
 }  // namespace gpusim::isa

@@ -1,5 +1,6 @@
 // Control flow and synchronisation: bra, call, ret, exit, trap, bar/barrier, bar.warp.sync,
 // membar/fence, nanosleep. These handlers move the warp's PC themselves (see step.cpp).
+#include <algorithm>
 #include <map>
 
 #include "isa/exec_context.h"
@@ -102,6 +103,28 @@ void exec_Brx(ExecContext& ctx, const Instruction& in) {
     w.frame().stack.push_back(SimtEntry{it->first, in.reconverge_pc, it->second});
 }
 
+// A frame on a GPU's stack holds the function's .local data plus at least a return address and
+// the registers it saves: the PTX's .local frame and this much per call is the estimate (ptxas'
+// "bytes stack frame" is a little larger where it spills).
+constexpr uint64_t kFrameOverheadBytes = 16;
+
+// Calling `callee` must leave the thread's frames within `limit` bytes (a recursive kernel or one
+// calling through pointers: a GPU gives it exactly cudaLimitStackSize and faults past it).
+static void check_stack_room(ExecContext& ctx, const Function& callee, uint64_t limit) {
+  const Warp& w = ctx.warp();
+  const CallFrame& caller = w.frame();
+  uint64_t caller_end = caller.local_base + caller.fn->local_bytes;
+  for (uint64_t top : caller.stack_top) caller_end = std::max(caller_end, top);  // its alloca'd memory
+  const uint64_t frames = uint64_t(w.depth()) + 1;
+  const uint64_t need = caller_end + callee.local_bytes + kFrameOverheadBytes * frames;
+  if (need <= limit) return;
+  ctx.fail_warp("stack overflow: calling '" + callee.name + "' at call depth " + std::to_string(frames) + " needs about " +
+                std::to_string(need) + " bytes of stack per thread (the frames' .local data and " +
+                std::to_string(kFrameOverheadBytes) + " bytes a call), more than the " + std::to_string(limit) +
+                " of cudaLimitStackSize; the kernel recurses or calls through pointers, so the stack is not sized for "
+                "it: cudaDeviceSetLimit(cudaLimitStackSize, bytes) gives it more");
+}
+
 void exec_Call(ExecContext& ctx, const Instruction& in) {
   // Device-side runtime functions (printf, malloc, free, assert) run per lane, guard included.
   if (in.ops[1].kind == OperandKind::Function) {
@@ -118,6 +141,7 @@ void exec_Call(ExecContext& ctx, const Instruction& in) {
     if (target < 0) return;  // split into uniform groups; each re-executes this call
     index = uint32_t(target);
   }
+  if (const uint64_t limit = ctx.launch().stack_limit_bytes) check_stack_room(ctx, ctx.warp().module().functions[index], limit);
   if (ctx.warp().depth() >= ctx.launch().max_call_depth)
     ctx.fail_warp("call depth exceeds " + std::to_string(ctx.launch().max_call_depth) +
                   " frames (unbounded recursion? deeper calls need a larger stack: cudaDeviceSetLimit(cudaLimitStackSize, "

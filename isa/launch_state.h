@@ -58,6 +58,10 @@ struct LaunchState {
   // the stack (cudaLimitStackSize bytes per thread), which the runtime turns into frames
   // (call_depth_for_stack); the default is that of CUDA's default 1 KiB stack.
   uint32_t max_call_depth = 1024;
+  // A kernel whose call depth the compiler cannot bound (isa/call_graph.h): the bytes of stack each
+  // thread has (cudaLimitStackSize), which its frames must fit in; 0: not checked (the driver
+  // sizes a bounded kernel's stack itself).
+  uint64_t stack_limit_bytes = 0;
   // Counters.
   uint64_t warp_instructions = 0;
   uint64_t thread_instructions = 0;

@@ -1,6 +1,7 @@
 // SimDevice: the Device API over the simulator. Modules are parsed once at load; each launch
 // builds a LaunchState (parameter buffer packed per the kernel's .param layout) and runs it.
 #include "runtime/sim_device.h"
+#include "isa/call_graph.h"
 #include "sim/occupancy.h"
 
 #include "isa/repeat_watch.h"
@@ -70,6 +71,7 @@ struct LoadedModule {
   std::map<std::string, PtxasKernelInfo> ptxas;  // per kernel, for the config's SM arch (timing mode)
   std::string ptxas_note;
   unsigned max_registers = 0;  // CU_JIT_MAX_REGISTERS (0: no cap)
+  std::map<const isa::Function*, bool> unbounded_call_depth;  // per kernel, found at its first launch
 };
 
 class SimDevice final : public Device {
@@ -214,7 +216,19 @@ class SimDevice final : public Device {
     else
       copy_to_host(dst, global_address(lm, s) + offset, bytes);
   }
-  void set_limit(DeviceLimit limit, uint64_t value) override { services_.set_limit(limit, value); }
+  void set_limit(DeviceLimit limit, uint64_t value) override {
+    // A GPU backs the stack of every thread it can hold at once; a size whose backing cannot fit
+    // in the device's memory is cudaErrorMemoryAllocation there, not a limit taken and never used.
+    if (limit == DeviceLimit::StackSize) {
+      const uint64_t threads = uint64_t(config_.num_sms) * uint64_t(config_.max_threads_per_sm);
+      const uint64_t capacity = memory_.capacity();
+      if (capacity && value > capacity / threads)
+        throw OutOfMemory("a stack of " + std::to_string(value) + " bytes per thread for the " + std::to_string(threads) +
+                          " threads the GPU holds at once needs more than its " + std::to_string(capacity >> 20) +
+                          " MiB of memory (at most " + std::to_string(capacity / threads) + " bytes per thread)");
+    }
+    services_.set_limit(limit, value);
+  }
   uint64_t get_limit(DeviceLimit limit) override { return services_.get_limit(limit); }
   KernelArg encode_tensor_map_tiled(const TiledTensorMapSpec& spec) override { return encode_sim_tensor_map(spec); }
 
@@ -351,6 +365,12 @@ class SimDevice final : public Device {
     ls.repeat_check_after = options_.repeat_check_after;
     ls.services = &services_;
     ls.max_call_depth = isa::call_depth_for_stack(services_.get_limit(DeviceLimit::StackSize));
+    // Recursion or calls through pointers: the frames must fit cudaLimitStackSize, as on a GPU
+    // (isa/call_graph.h); any other kernel gets the stack its deepest call chain needs.
+    auto unbounded = lm.unbounded_call_depth.find(fn);
+    if (unbounded == lm.unbounded_call_depth.end())
+      unbounded = lm.unbounded_call_depth.emplace(fn, isa::call_depth_unbounded(lm.module, *fn)).first;
+    if (unbounded->second) ls.stack_limit_bytes = services_.get_limit(DeviceLimit::StackSize);
     ls.cluster = launch_cluster_shape(*fn, cfg);
     ls.explicit_cluster = ls.cluster.count() > 1 || fn->explicit_cluster;
     // The grid barrier's workspace (cooperative_groups::grid_group::sync counts arrivals in

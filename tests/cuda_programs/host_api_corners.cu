@@ -120,6 +120,10 @@ int main() {
   size_t lim = 0;
   CHECK(cudaDeviceSetLimit(cudaLimitStackSize, 4096));
   CHECK(cudaDeviceGetLimit(&lim, cudaLimitStackSize)); EXPECT(lim == 4096);
+  // A 1 GiB stack for every thread the GPU holds cannot be backed: refused, the old size kept.
+  EXPECT(cudaDeviceSetLimit(cudaLimitStackSize, size_t(1) << 30) == cudaErrorMemoryAllocation);
+  EXPECT(cudaGetLastError() == cudaErrorMemoryAllocation);
+  CHECK(cudaDeviceGetLimit(&lim, cudaLimitStackSize)); EXPECT(lim == 4096);
   CHECK(cudaDeviceSetLimit(cudaLimitPrintfFifoSize, 1 << 20));
   CHECK(cudaDeviceGetLimit(&lim, cudaLimitPrintfFifoSize)); EXPECT(lim == (1 << 20));
   CHECK(cudaDeviceSetLimit(cudaLimitMallocHeapSize, 1 << 20));

@@ -1,0 +1,44 @@
+// The per-thread stack (cudaLimitStackSize) as a GPU applies it. A recursive kernel gets exactly
+// the limit: frames holding a 256-byte local array each fit ~3 deep in the default 1 KiB and
+// overflow at 10 (a fault) unless the limit is raised. A kernel whose call depth is bounded gets
+// the stack its deepest chain needs whatever the limit (the driver sizes it): a callee with 4 KiB
+// of local data runs under the default 1 KiB.
+// Usage: stack_overflow recursive DEPTH [STACK_BYTES] | stack_overflow bounded
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "check.cuh"
+
+__device__ __noinline__ double deep(int n, double acc) {
+  volatile double pad[32];  // 256 bytes of local memory per frame
+  for (int k = 0; k < 32; ++k) pad[k] = acc + k;
+  if (n == 0) return pad[3];
+  return deep(n - 1, pad[n % 32] * 0.5 + 1.0) + pad[5] * 1e-9;
+}
+
+__global__ void recursive(int depth, double* out) { out[threadIdx.x] = deep(depth, threadIdx.x); }
+
+__device__ __noinline__ double big_frame(int seed) {
+  volatile double pad[512];  // 4 KiB of local memory, one frame
+  for (int k = 0; k < 512; ++k) pad[k] = seed + k;
+  return pad[seed % 512];
+}
+
+__global__ void bounded(double* out) { out[threadIdx.x] = big_frame(threadIdx.x); }
+
+int main(int argc, char** argv) {
+  const bool is_recursive = argc > 1 && std::strcmp(argv[1], "recursive") == 0;
+  double* out = nullptr;
+  CHECK(cudaMalloc(&out, 32 * sizeof(double)));
+  if (is_recursive && argc > 3) CHECK(cudaDeviceSetLimit(cudaLimitStackSize, std::strtoull(argv[3], nullptr, 10)));
+  size_t stack = 0;
+  CHECK(cudaDeviceGetLimit(&stack, cudaLimitStackSize));
+  if (is_recursive) recursive<<<1, 32>>>(argc > 2 ? std::atoi(argv[2]) : 2, out);
+  else bounded<<<1, 32>>>(out);
+  const cudaError_t result = cudaDeviceSynchronize();
+  double h = -1;
+  if (result == cudaSuccess) CHECK(cudaMemcpy(&h, out + 7, sizeof h, cudaMemcpyDeviceToHost));
+  std::printf("stack_overflow: %s, stack %zu: %s (%g)\n", argv[1] ? argv[1] : "", stack, cudaGetErrorName(result), h);
+  return 0;
+}

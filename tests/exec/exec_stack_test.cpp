@@ -1,0 +1,38 @@
+// cudaLimitStackSize as a GPU applies it (tests/cuda_programs/stack_overflow.cu): a recursive
+// kernel's frames must fit the limit (a fault past it, naming the limit), raising the limit lets
+// it run, and a kernel whose call depth is bounded runs whatever the limit (the driver sizes its
+// stack). Before, the limit only capped the number of frames (16 bytes each), so recursion that
+// overflows a GPU's stack ran here.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/run_gpusim.h"
+
+namespace {
+
+using gpusim::test_support::contains;
+using gpusim::test_support::Outcome;
+using gpusim::test_support::run_gpusim;
+
+Outcome stack_program(const std::string& mode, const std::string& args) {
+  return run_gpusim("exec --quiet --mode " + mode + " -- '" + std::string(GPUSIM_CUDA_PROGRAMS) + "/stack_overflow' " + args);
+}
+
+TEST(ExecStack, RecursionMustFitTheStackLimitAndBoundedKernelsNeedNone) {
+  for (const std::string mode : {"functional", "timing"}) {
+    SCOPED_TRACE(mode);
+    const Outcome shallow = stack_program(mode, "recursive 2");
+    EXPECT_TRUE(contains(shallow.output, "stack_overflow: recursive, stack 1024: cudaSuccess")) << shallow.output;
+    const Outcome deep = stack_program(mode, "recursive 10");
+    EXPECT_TRUE(contains(deep.output, "stack_overflow: recursive, stack 1024: cudaErrorLaunchFailure")) << deep.output;
+    EXPECT_TRUE(contains(deep.output, "stack overflow: calling '_Z4deepid' at call depth ")) << deep.output;
+    EXPECT_TRUE(contains(deep.output, "more than the 1024 of cudaLimitStackSize")) << deep.output;
+    const Outcome raised = stack_program(mode, "recursive 10 8192");
+    EXPECT_TRUE(contains(raised.output, "stack_overflow: recursive, stack 8192: cudaSuccess")) << raised.output;
+    const Outcome bounded = stack_program(mode, "bounded");
+    EXPECT_TRUE(contains(bounded.output, "stack_overflow: bounded, stack 1024: cudaSuccess (14)")) << bounded.output;
+  }
+}
+
+}  // namespace
