@@ -142,7 +142,8 @@ Lexicon build_lexicon() {
   add(".x2", kVecX, 2);
   add(".x4", kVecX, 4);
   // Cache operators: only cp.async's .cg changes behaviour (bypass L1); the rest are hints.
-  for (std::string_view c : {".ca", ".cg", ".cs", ".lu", ".cv", ".wb", ".wt"}) add(c, kCacheOp, c == ".cg");
+  // .cg (cache global: L2 only) and .cv (fetch again: not kept in L1) bypass the L1.
+  for (std::string_view c : {".ca", ".cg", ".cs", ".lu", ".cv", ".wb", ".wt"}) add(c, kCacheOp, c == ".cg" || c == ".cv");
   const std::pair<std::string_view, Cls> flags[] = {
       {".ftz", kFtz}, {".sat", kSat}, {".approx", kApprox}, {".full", kFull}, {".relu", kRelu},
       {".NaN", kNan}, {".xorsign", kXorsign}, {".abs", kAbs}, {".uni", kUni},
@@ -433,7 +434,7 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
         (layouts++ == 0 ? m.layout_a : m.layout_b) = Layout(v);
         break;
       case kVecV: case kVecX: m.vec = v; break;
-      case kCacheOp: if (op == Opcode::CpAsync) m.cp_async_cg = v != 0; break;
+      case kCacheOp: if (op == Opcode::CpAsync || op == Opcode::Ld || op == Opcode::Ldu) m.l2_only = v != 0; break;
       case kFtz: m.ftz = true; break;
       case kSat: m.sat = true; break;
       case kApprox: m.approx = true; break;

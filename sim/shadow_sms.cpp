@@ -31,6 +31,7 @@ void ShadowSm::submit_global(const isa::StepResult& s, uint64_t cycle) {
   WarpMemOp& op = op_;
   op.op = s.inst->op;
   op.load = op.store = op.atomic = false;
+  op.l2_only = s.inst->mod.l2_only;
   op.active_lanes = s.executed;
   op.cluster = false;
   op.cluster_rank = 0;

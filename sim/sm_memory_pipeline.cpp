@@ -106,6 +106,7 @@ LgOp SmMemoryPipeline::Impl::build_lg_op(const WarpMemOp& op) {
   g.id = next_op_id++;
   g.token = op.token;
   g.reduction = op.op == isa::Opcode::Red;
+  g.l2_only = op.l2_only;
   if (!spare_items.empty()) {
     g.items.swap(spare_items.back());
     spare_items.pop_back();
@@ -186,6 +187,9 @@ void SmMemoryPipeline::Impl::receive(uint64_t cycle, uint64_t now_ps) {
     awaited.erase(it);
     if (p.kind == MemPacket::Kind::Read && a.bypasses_l1) {
       tma_answer(a.op_id, p, cycle);
+    } else if (p.kind == MemPacket::Kind::Read && a.l2_only) {  // to the registers, not into the L1
+      --inflight.at(a.op_id).waiting;
+      finish_if_done(a.op_id, cycle);
     } else if (p.kind == MemPacket::Kind::Read) {
       l1_blocked = false;
       for (uint64_t op_id : l1->fill(p.line_address, p.sector_mask).ready_waiters) {
@@ -211,7 +215,7 @@ void SmMemoryPipeline::Impl::send(uint64_t cycle, uint64_t now_ps) {
     out.packet.ready_ps = now_ps;
     if (!memory.inject(out.packet, now_ps, staged)) return;
     if (out.packet.kind == MemPacket::Kind::Write) ++unacked_writes;
-    else awaited.emplace(out.packet.id, Awaited{out.op_id, !out.completes_on_send, out.bypasses_l1});
+    else awaited.emplace(out.packet.id, Awaited{out.op_id, !out.completes_on_send, out.bypasses_l1, out.l2_only});
     if (out.completes_on_send) {
       --inflight.at(out.op_id).waiting;
       finish_if_done(out.op_id, cycle);
@@ -291,6 +295,18 @@ bool SmMemoryPipeline::Impl::issue(LgOp& op, const WorkItem& item, InFlight& f, 
   if (item.kind == WorkItem::Kind::Atomic) {
     MemPacket p{next_packet_id++, sm, MemPacket::Kind::Atomic, item.line, item.sector_mask, item.bytes, 0, {}};
     delayed.push_back({p, l1_done, op.id, op.reduction});
+    f.waiting += 1;
+    return true;
+  }
+  if (op.l2_only) {
+    // .cg/.cv: through the L1 stage (its latency) to the L2, neither looking the L1 up nor
+    // filling it; counted as L1 misses, as its requests all go on to the L2.
+    MemPacket p{next_packet_id++, sm, MemPacket::Kind::Read, item.line, item.sector_mask, 0, 0, {}};
+    Outgoing out{p, l1_done, op.id, false};
+    out.l2_only = true;
+    delayed.push_back(out);
+    stats.l1_sectors_requested += uint64_t(sectors);
+    stats.l1_read_sector_misses += uint64_t(sectors);
     f.waiting += 1;
     return true;
   }

@@ -50,6 +50,7 @@ struct LgOp {
   uint64_t id = 0, token = 0;
   uint64_t submit_cycle = 0;
   bool reduction = false;        // red: no answer awaited
+  bool l2_only = false;          // WarpMemOp::l2_only
   uint64_t constant_cycles = 0;  // 0: no param/const access
   std::vector<WorkItem> items;
   size_t next = 0;
@@ -69,6 +70,7 @@ struct Outgoing {
   uint64_t op_id;
   bool completes_on_send;
   bool bypasses_l1 = false;  // a TMA read: its answer goes to the op, not into the L1
+  bool l2_only = false;      // a .cg/.cv load: its answer goes to the op, not into the L1
 };
 
 struct Completion {
@@ -188,6 +190,7 @@ struct SmMemoryPipeline::Impl {
     uint64_t op_id;  // atomics and TMA reads: the op to answer; reads are matched through the L1's MSHRs
     bool answers_op;
     bool bypasses_l1;
+    bool l2_only;
   };
   std::unordered_map<uint64_t, Awaited> awaited;  // by packet id: reads and atomics sent
   uint64_t unacked_writes = 0;

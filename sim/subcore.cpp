@@ -313,6 +313,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   mop.token = make_mem_token((*shared_.next_token_sequence)++, index_, slot);
   mop.op = op;
   mop.load = mop.store = mop.atomic = false;
+  mop.l2_only = r.inst->mod.l2_only;
   mop.active_lanes = r.executed;
   mop.cluster = s.cta->cluster != nullptr;  // the reused op must not keep the last op's cluster
   mop.cluster_rank = mop.cluster ? s.cta->cluster_rank : 0;

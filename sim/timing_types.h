@@ -44,6 +44,7 @@ struct WarpMemOp {
   uint64_t token = 0;                    // the issuing sub-core's handle for completion
   isa::Opcode op = isa::Opcode::Count;
   bool load = false, store = false, atomic = false;
+  bool l2_only = false;  // ld/cp.async .cg/.cv: global loads bypass the L1 (neither hit nor fill it)
   uint32_t active_lanes = 0;
   std::vector<isa::MemAccess> accesses;  // resolved state spaces (shared/global/local/param/const)
   // Instead of `accesses` (then empty), a plain shared or global load/store in one record; only

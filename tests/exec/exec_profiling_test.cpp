@@ -128,4 +128,23 @@ TEST(ExecProfiling, QuietKeepsTheSourceReportItWasAskedFor) {
   EXPECT_FALSE(contains(o.output, "kernel launch")) << o.output;
 }
 
+// ld.global.cg and cp.async.cg cache in L2 only: reading 64 KiB twice, the default load's second
+// pass hits the L1 (half its sectors), the .cg loads' never does (tests/cuda_programs/l1_bypass.cu).
+TEST(ExecProfiling, CgLoadsNeitherHitNorFillTheL1) {
+  const std::string stats = testing::TempDir() + "/l1_bypass.json";
+  const Outcome o = run_gpusim("exec --mode timing --quiet --stats '" + stats + "' -- '" +
+                               std::string(GPUSIM_CUDA_PROGRAMS) + "/l1_bypass'");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "l1_bypass: OK")) << o.output;
+  const nlohmann::json s = nlohmann::json::parse(read_text(stats));
+  ASSERT_EQ(s["launches"].size(), 3u);
+  const nlohmann::json& plain = s["launches"][0]["timing"]["l1"];
+  EXPECT_EQ(plain["read_sector_hits"], plain["read_sector_misses"]) << plain;
+  for (int k : {1, 2}) {
+    const nlohmann::json& l1 = s["launches"][k]["timing"]["l1"];
+    EXPECT_EQ(l1["read_sector_hits"], 0) << s["launches"][k]["kernel"] << " " << l1;
+    EXPECT_EQ(l1["read_sector_misses"], plain["read_sector_hits"].get<int>() * 2) << l1;
+  }
+}
+
 }  // namespace

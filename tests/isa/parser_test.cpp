@@ -282,7 +282,7 @@ TEST(ParserFixtures, DecodedModifiersAndUnits) {
   EXPECT_EQ(cpa.op, Opcode::CpAsync);
   EXPECT_EQ(cpa.mod.space, StateSpace::Shared);
   EXPECT_EQ(cpa.mod.space2, StateSpace::Global);
-  EXPECT_TRUE(cpa.mod.cp_async_cg);
+  EXPECT_TRUE(cpa.mod.l2_only);
   EXPECT_EQ(find_inst(fn(cp, "staged_copy"), "cp.async.wait_group").op, Opcode::CpAsyncWaitGroup);
 
   Module at = parse_fixture("atomics.ptx");
