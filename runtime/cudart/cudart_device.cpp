@@ -8,6 +8,7 @@
 
 #include "runtime/cuda_answers.h"
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/raw_enum.h"
 #include "runtime/cudart/cudart_graph.h"
 
 namespace gpusim::cudart {
@@ -317,6 +318,24 @@ cudaError_t cudaDeviceGetP2PAttribute(int* value, enum cudaDeviceP2PAttr attr, i
     check_device(src);
     check_device(dst);
     throw ApiError(cudaErrorInvalidDevice, "source and destination are the same device");
+  });
+}
+
+// Atomics the link to the host carries natively: none (a PCIe link, as the simulated device
+// reports with cudaDevAttrHostNativeAtomicSupported 0), for every valid operation.
+cudaError_t cudaDeviceGetHostAtomicCapabilities(unsigned int* capabilities, const enum cudaAtomicOperation* operations,
+                                                unsigned int count, int device) {
+  return api("cudaDeviceGetHostAtomicCapabilities", [&](Context&) {
+    check_device(device);
+    if (!capabilities || !operations || count == 0)
+      throw ApiError(cudaErrorInvalidValue, "null capabilities or operations, or a count of 0");
+    for (unsigned i = 0; i < count; ++i) {
+      const int op = gpusim::runtime::raw_enum_value(operations[i]);
+      if (op < cudaAtomicOperationIntegerAdd || op > cudaAtomicOperationFloatMax)
+        throw ApiError(cudaErrorInvalidValue, "operations[" + std::to_string(i) + "] = " + std::to_string(op) +
+                                                  " is not a cudaAtomicOperation");
+    }
+    for (unsigned i = 0; i < count; ++i) capabilities[i] = 0;
   });
 }
 

@@ -83,6 +83,23 @@ cudaError_t cudaMemPrefetchAsync(const void* ptr, size_t count, struct cudaMemLo
   });
 }
 
+// Discarded contents are undefined; the simulator leaves them as they are (one of the values
+// they may have). The ranges must be managed memory, the stream not the legacy NULL one.
+cudaError_t cudaMemDiscardBatchAsync(void** dptrs, size_t* sizes, size_t count, unsigned long long flags,
+                                     cudaStream_t stream) {
+  return api("cudaMemDiscardBatchAsync", [&](Context& ctx) {
+    if (count == 0 || !dptrs || !sizes) throw ApiError(cudaErrorInvalidValue, "cudaMemDiscardBatchAsync: an empty batch");
+    if (stream == nullptr || stream == cudaStreamLegacy)
+      throw ApiError(cudaErrorInvalidValue, "cudaMemDiscardBatchAsync: the legacy NULL stream cannot take a batch");
+    if (flags != 0) throw ApiError(cudaErrorInvalidValue, "cudaMemDiscardBatchAsync: flags must be 0");
+    for (size_t i = 0; i < count; ++i) gpusim::cudart::managed_range(ctx, dptrs[i], sizes[i], "cudaMemDiscardBatchAsync");
+  });
+}
+cudaError_t cudaMemDiscardBatchAsync_ptsz(void** dptrs, size_t* sizes, size_t count, unsigned long long flags,
+                                          cudaStream_t stream) {
+  return cudaMemDiscardBatchAsync(dptrs, sizes, count, flags, stream);
+}
+
 cudaError_t cudaMemAdvise(const void* ptr, size_t count, enum cudaMemoryAdvise advice, struct cudaMemLocation location) {
   return api("cudaMemAdvise", [&](Context& ctx) {
     const int kind = gpusim::runtime::raw_enum_value(advice);

@@ -7,6 +7,7 @@
 #include <cuda_runtime_api.h>
 
 #include "runtime/cudart/cudart_graph.h"
+#include "runtime/raw_enum.h"
 
 namespace gpusim::cudart {
 
@@ -171,6 +172,45 @@ cudaError_t cudaDeviceGetMemPool(cudaMemPool_t* pool, int device) {
 cudaError_t cudaDeviceSetMemPool(int device, cudaMemPool_t pool) {
   return api("cudaDeviceSetMemPool", [&](Context& ctx) {
     check_device(device);
+    MemPoolRecord& p = pool_of(ctx, pool);
+    GraphState& st = graph_state(ctx);
+    st.current_pool = &p == &st.default_pool ? nullptr : &p;
+  });
+}
+
+// CUDA 13's location-based names for the device's pools: a device location is the device
+// calls above; pools of host memory (cudaMemLocationTypeHost*) are not simulated.
+static int pool_device(const cudaMemLocation* location, cudaMemAllocationType type, const char* call) {
+  if (!location) throw ApiError(cudaErrorInvalidValue, std::string(call) + ": null location");
+  if (gpusim::runtime::raw_enum_value(type) != cudaMemAllocationTypePinned)
+    throw ApiError(cudaErrorInvalidValue, std::string(call) + ": type must be cudaMemAllocationTypePinned");
+  if (gpusim::runtime::raw_enum_value(location->type) != cudaMemLocationTypeDevice)
+    throw ApiError(cudaErrorNotSupported, std::string(call) + ": only device memory pools are simulated (location type " +
+                                              std::to_string(gpusim::runtime::raw_enum_value(location->type)) + ")");
+  check_device(location->id);
+  return location->id;
+}
+
+cudaError_t cudaMemGetDefaultMemPool(cudaMemPool_t* pool, struct cudaMemLocation* location, enum cudaMemAllocationType type) {
+  return api("cudaMemGetDefaultMemPool", [&](Context& ctx) {
+    if (!pool) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    pool_device(location, type, "cudaMemGetDefaultMemPool");
+    *pool = handle(graph_state(ctx).default_pool);
+  });
+}
+
+cudaError_t cudaMemGetMemPool(cudaMemPool_t* pool, struct cudaMemLocation* location, enum cudaMemAllocationType type) {
+  return api("cudaMemGetMemPool", [&](Context& ctx) {
+    if (!pool) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    pool_device(location, type, "cudaMemGetMemPool");
+    GraphState& st = graph_state(ctx);
+    *pool = handle(st.current_pool ? *st.current_pool : st.default_pool);
+  });
+}
+
+cudaError_t cudaMemSetMemPool(struct cudaMemLocation* location, enum cudaMemAllocationType type, cudaMemPool_t pool) {
+  return api("cudaMemSetMemPool", [&](Context& ctx) {
+    pool_device(location, type, "cudaMemSetMemPool");
     MemPoolRecord& p = pool_of(ctx, pool);
     GraphState& st = graph_state(ctx);
     st.current_pool = &p == &st.default_pool ? nullptr : &p;
