@@ -29,6 +29,7 @@
 // writes its partner i ^ 32's value to out[i].
 #include <gtest/gtest.h>
 
+#include "tests/cli/cli_test_util.h"
 #include "tests/cli/stepper_test_support.h"
 #include "tests/run_gpusim.h"
 #include "workloads/workload.h"
@@ -261,6 +262,29 @@ TEST(StepperSession, BadCommandsSayWhatIsExpected) {
 }
 
 // The command line: commands from stdin (not a terminal), the run's own output around them.
+// A stop condition the rest of the launch never meets ends the launch with a line naming it, not
+// only "launch finished" (the user would wonder why the stepper did not stop).
+TEST(StepperSession, AStopThatNeverHappensIsNamed) {
+  const std::string script = "continue state w0 sleeping\n";
+  const SteppedRun run = run_fixture("stepper_demo", 64, &script);
+  EXPECT_TRUE(contains(run.reply("continue state w0 sleeping"), "core cycles run; 'state w0 sleeping' never happened"))
+      << run.transcript;
+}
+
+// A warp whose issued instruction is its last (reduce_sum's branch to the kernel's end) shows as
+// issued and exited in the cycle it issued (it showed only "exited", as if another warp had
+// issued); `continue state wN exited` still stops there.
+TEST(StepperCli, AWarpThatIssuesItsLastInstructionShowsBoth) {
+  const auto dir = scratch_dir("stepper_last_issue");
+  const std::string script = write_file(dir / "s.txt", "continue state w3 exited\nquit\n");
+  const Outcome o = run_gpusim("step reduce_sum --size 4096 --config '" + std::string(GPUSIM_SOURCE_DIR) +
+                               "/configs/teaching.ini' --script '" + script + "'");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "issued w3 pc ")) << o.output;
+  EXPECT_TRUE(contains(o.output, "w3=issued+exited")) << o.output;
+  EXPECT_TRUE(contains(o.output, "warp 3  issued its last instruction: exited")) << o.output;
+}
+
 TEST(StepperCli, StepsAPtxKernelFromStdin) {
   const std::string fixture = std::string(GPUSIM_FIXTURES) + "/stepper_demo.ptx";
   const std::string config = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";

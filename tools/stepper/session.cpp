@@ -72,10 +72,13 @@ uint64_t Session::run_until(Stop stop, bool snapshots) {
   return cycles;
 }
 
-void Session::after_run(uint64_t cycles_run) {
+void Session::after_run(uint64_t cycles_run, const std::string& waited_for) {
   if (driver_.finished()) {
-    out_ << "launch finished: " << driver_.cycles() << " core cycles run" << (cycles_run ? "" : " (nothing left to run)")
-         << "\n";
+    out_ << "launch finished: " << driver_.cycles() << " core cycles run" << (cycles_run ? "" : " (nothing left to run)");
+    // A stop condition the rest of the launch never met: say so, rather than leave the user to
+    // wonder why the stepper did not stop.
+    if (!waited_for.empty() && cycles_run) out_ << "; " << waited_for << " never happened";
+    out_ << "\n";
     return;
   }
   print_view();
@@ -154,7 +157,9 @@ void Session::cmd_next(const Words& w) {
         return false;
       },
       true);
-  after_run(run);
+  after_run(run, warp >= 0     ? "an issue by w" + std::to_string(warp) + " on SM " + std::to_string(sm)
+                 : subcore >= 0 ? "an issue on sub-core " + std::to_string(subcore) + " of SM " + std::to_string(sm)
+                                : "an issue on SM " + std::to_string(sm));
 }
 
 void Session::cmd_continue(const Words& w) {
@@ -237,7 +242,9 @@ void Session::cmd_continue(const Words& w) {
     throw CommandError(
         "continue: expected nothing, `barrier`, `line L`, `source L`, `pc P`, `cycle C` or `state [wN] STATE`");
   }
-  after_run(run);
+  after_run(run, what == "barrier" ? "a warp newly waiting at a barrier on SM " + std::to_string(sm_)
+                 : what == "cycle" ? ""
+                                   : "'" + w[1] + " " + w[2] + (w.size() == 4 ? " " + w[3] : "") + "'");
 }
 
 const sim::WarpSnapshot& Session::warp_in_view(const sim::SmSnapshot& snap, const std::string& text,

@@ -40,7 +40,9 @@ class Session {
   void cmd_print(const Words& w);
   void cmd_sm(const Words& w);
   const sim::WarpSnapshot& warp_in_view(const sim::SmSnapshot& snap, const std::string& text, const char* command) const;
-  void after_run(uint64_t cycles_run);
+  // After a stepping command: the view, or the end of the launch (naming the stop condition that
+  // never happened, `waited_for`, when one was given).
+  void after_run(uint64_t cycles_run, const std::string& waited_for = "");
 
   StepDriver& driver_;
   std::ostream& out_;

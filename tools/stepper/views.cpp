@@ -55,7 +55,7 @@ void print_warp_line(std::ostream& os, const sim::WarpSnapshot& w, uint64_t cycl
   os << "  " << std::left << std::setw(4) << warp_label(w.sm_warp) << std::right << " cta (" << c.x << "," << c.y
      << "," << c.z << ") warp " << w.warp->id();
   if (w.warp->done()) {
-    os << "  exited";
+    os << (w.reason == sim::StallReason::Selected ? "  issued its last instruction: exited" : "  exited");
     if (w.memory_ops_in_flight) os << ", " << w.memory_ops_in_flight << " memory ops in flight";
     os << "\n";
     return;
@@ -76,7 +76,9 @@ void print_warp_line(std::ostream& os, const sim::WarpSnapshot& w, uint64_t cycl
 }  // namespace
 
 std::string warp_state_name(const sim::WarpSnapshot& w) {
-  if (w.finished) return "exited";
+  // A warp whose issued instruction this cycle was its last (a branch to the kernel's end) is
+  // both: the order shows the issuing warp, as STEPPER.md describes, and that it is gone.
+  if (w.finished) return w.reason == sim::StallReason::Selected ? "issued+exited" : "exited";
   switch (w.reason) {
     case sim::StallReason::Selected: return "issued";
     case sim::StallReason::NotSelected: return "ready";
@@ -88,6 +90,7 @@ std::string warp_state_name(const sim::WarpSnapshot& w) {
 bool warp_state_matches(const sim::WarpSnapshot& w, const std::string& name) {
   const std::string state = warp_state_name(w);
   if (state == name) return true;
+  if (w.finished) return name == "exited" || (name == "issued" && w.reason == sim::StallReason::Selected);
   if (name == "stalled") return state.rfind("stalled", 0) == 0;
   return !w.finished && name == sim::stall_reason_name(w.reason);
 }
