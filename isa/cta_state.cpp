@@ -27,6 +27,7 @@ void CtaState::restart(Dim3 id) {
   std::fill(shared.begin(), shared.end(), uint8_t(0));
   for (auto& w : warps) w->restart(*launch_.kernel);
   mbarriers.clear();
+  async_copies.clear();
   for (NamedBarrier& b : barriers) b = NamedBarrier{};
   cluster = nullptr;
   cluster_rank = 0;

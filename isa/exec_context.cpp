@@ -266,6 +266,18 @@ std::string shared_note(const LaunchState& launch, const Module& module) {
 }
 }  // namespace
 
+void ExecContext::check_async_copies(uint64_t offset, unsigned size, unsigned lane) const {
+  const AsyncCopyTracker::Copy* c = cta_.async_copies.overlapping(offset, size);
+  if (!c) return;
+  std::string issued = "warp " + std::to_string(c->warp) + " lane " + std::to_string(c->lane) + "'s cp.async";
+  if (c->issued_by && c->issued_by->line) issued += " (PTX line " + std::to_string(c->issued_by->line) + ")";
+  fail_warp("lane " + std::to_string(lane) + " reads shared memory at " + hex_text(offset) + " (" + std::to_string(size) +
+                " bytes) that " + issued + " copies into and has not waited for: cp.async completes only at the " +
+                "issuing thread's cp.async.wait_group/wait_all (then a barrier, for other threads), so a GPU may "
+                "return the old contents here (a race)",
+            FaultKind::Other);
+}
+
 void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane, bool atomic) {
   const uint64_t original = addr;
   space = resolve(space, addr);
@@ -278,6 +290,7 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
       fail(lane, std::string(atomic ? "out-of-bounds global atomic access of " : "out-of-bounds global load of ") + std::to_string(size) + " bytes at address " + hex_text(addr) +
                      miss_note(*launch_.global, addr), FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
+    if (!cta_.async_copies.empty()) check_async_copies(addr, size, lane);
     copy_access(out, cta_.shared.data() + addr, size);  // this CTA's own shared memory (no cluster rank bits)
   } else {
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, false);

@@ -212,6 +212,9 @@ class ExecContext {
  private:
   uint64_t get_slow(const Operand& o, unsigned lane) const;
   void load_impl(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane, bool atomic);
+  // A read of the CTA's shared bytes [offset, offset + size) that a pending cp.async writes is a
+  // kernel fault (isa/async_copy_tracker.h).
+  void check_async_copies(uint64_t offset, unsigned size, unsigned lane) const;
   void store_impl(StateSpace space, uint64_t addr, const void* in, unsigned size, unsigned lane, bool atomic);
 
   Warp& warp_;

@@ -130,6 +130,8 @@ void exec_Mbarrier(ExecContext& ctx, const Instruction& in) {
 // effect is none (PTX ISA); with .noinc the arrival counts against the count given at init.
 void exec_CpAsyncMbarrierArrive(ExecContext& ctx, const Instruction& in) {
   const StateSpace space = in.mod.space == StateSpace::None ? StateSpace::Generic : in.mod.space;
+  // The copies are the barrier's now: their completion is its phase's (isa/async_copy_tracker.h).
+  ctx.cta().async_copies.completed_all(ctx.warp().id(), ctx.mask);
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t addr = ctx.address(in.ops[0], lane);
     const std::string what = "cp.async.mbarrier.arrive";

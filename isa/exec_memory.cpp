@@ -158,7 +158,8 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
   auto take_window = [&] {
     if constexpr (kWindow == DirectWindow::Shared) {
       window = ctx.cta().shared.data();
-      window_size = ctx.cta().shared.size();
+      // cp.async copies pending: every read goes through ExecContext::load, which checks them.
+      window_size = ctx.cta().async_copies.empty() ? ctx.cta().shared.size() : 0;
     } else if constexpr (kWindow == DirectWindow::KernelParams) {
       // The launch's parameter buffer; a per-thread frame .param address carries a tag bit far
       // beyond its size and takes the general path.
@@ -460,10 +461,23 @@ void exec_CpAsync(ExecContext& ctx, const Instruction& in) {
       i += chunk;
     }
     ctx.store(StateSpace::Shared, dst, buf, cp, lane);
+    // The bytes are written now; until the thread waits for them, reading them is a race.
+    uint64_t offset = dst;
+    if (offset >= kSharedWindowBase && offset < kSharedWindowBase + kWindowSize) offset -= kSharedWindowBase;
+    ctx.cta().async_copies.issued(offset, cp, ctx.warp().id(), lane, &in);
   });
 }
-void exec_CpAsyncCommit(ExecContext& ctx, const Instruction& in) { ctx.warp().cp_async_groups += 1; }
-void exec_CpAsyncWaitGroup(ExecContext& ctx, const Instruction& in) {}
-void exec_CpAsyncWaitAll(ExecContext& ctx, const Instruction& in) { ctx.warp().cp_async_groups = 0; }
+void exec_CpAsyncCommit(ExecContext& ctx, const Instruction& in) {
+  ctx.warp().cp_async_groups += 1;
+  ctx.cta().async_copies.committed(ctx.warp().id());
+}
+void exec_CpAsyncWaitGroup(ExecContext& ctx, const Instruction& in) {
+  const uint64_t allowed = ctx.get(in.ops[0], unsigned(__builtin_ctz(ctx.mask ? ctx.mask : 1)));
+  ctx.cta().async_copies.waited(ctx.warp().id(), ctx.mask, uint32_t(std::min<uint64_t>(allowed, UINT32_MAX)));
+}
+void exec_CpAsyncWaitAll(ExecContext& ctx, const Instruction& in) {
+  ctx.warp().cp_async_groups = 0;
+  ctx.cta().async_copies.completed_all(ctx.warp().id(), ctx.mask);
+}
 
 }  // namespace gpusim::isa

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/async_copy_tracker.h"
 #include "isa/exec_context.h"
 #include "isa/warp.h"
 
@@ -123,6 +124,7 @@ class CtaState {
   std::vector<std::unique_ptr<Warp>> warps;
   std::vector<MbarrierState> mbarriers;
   NamedBarrier barriers[16];
+  AsyncCopyTracker async_copies;  // cp.async copies not waited for (reading them is a race)
   // The cluster this CTA belongs to (null: a cluster of this CTA alone, kept in `solo`).
   ClusterState* cluster = nullptr;
   uint32_t cluster_rank = 0;

@@ -8,7 +8,9 @@
 // nostride: a grid-stride loop whose stride is 0 (never returns on a GPU; functional mode proves
 // it endless: cudaErrorLaunchTimeout without waiting for the budget). cpasync: a 16-byte cp.async
 // from a source 8 bytes off its alignment (the PTX ISA requires both addresses aligned to the
-// size: cudaErrorMisalignedAddress).
+// size: cudaErrorMisalignedAddress). cpasync_race: shared memory read after __syncthreads() but
+// before the copying thread's cp.async.wait_group (a GPU may return the old contents: gpusim
+// reports the race, cudaErrorLaunchFailure).
 #include <sys/mman.h>
 #include <cstring>
 #include "check.cuh"
@@ -40,10 +42,21 @@ __global__ void misaligned_cp_async(int* p) {
   p[threadIdx.x] = staged[4 * threadIdx.x];
 }
 
+// Each thread stages its word with cp.async, commits, and reads its neighbour's after the barrier
+// without waiting for its own copy group first.
+__global__ void unwaited_cp_async(int* p) {
+  __shared__ __align__(16) int staged[4 * 64];
+  const unsigned to = unsigned(__cvta_generic_to_shared(&staged[4 * threadIdx.x]));
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 16;" ::"r"(to), "l"(p + 4 * threadIdx.x));
+  asm volatile("cp.async.commit_group;" ::: "memory");
+  __syncthreads();  // missing before it: cp.async.wait_group 0
+  p[threadIdx.x] = staged[(4 * threadIdx.x + 4) % (4 * 64)];
+}
+
 int main(int argc, char** argv) {
-  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride", "cpasync"};
+  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride", "cpasync", "cpasync_race"};
   int kind = -1;
-  for (int i = 0; i < 9; ++i)
+  for (int i = 0; i < 10; ++i)
     if (argc > 1 && std::strcmp(argv[1], kinds[i]) == 0) kind = i;
   EXPECT(kind >= 0);
   int* d;
@@ -62,6 +75,7 @@ int main(int argc, char** argv) {
     if (kind == 6) munmap(p, 1 << 16);
   }
   if (kind == 8) misaligned_cp_async<<<1, 64>>>(p);
+  else if (kind == 9) unwaited_cp_async<<<1, 64>>>(p);
   else fault<<<1, 64>>>(kind, p, d);
   std::printf("%s: %s\n", kinds[kind], cudaGetErrorName(cudaDeviceSynchronize()));
   return 0;

@@ -569,6 +569,7 @@ TEST(Exec, EachKernelFaultKindReachesTheProgram) {
   } cases[] = {{"oob", "cudaErrorIllegalAddress", "kernel_faults.fatbin0.compute_80.ptx:"},
                {"misaligned", "cudaErrorMisalignedAddress", "kernel_faults.fatbin0.compute_80.ptx:"},
                {"cpasync", "cudaErrorMisalignedAddress", "cp.async needs its source and destination aligned to its 16-byte size"},
+               {"cpasync_race", "cudaErrorLaunchFailure", "'s cp.async (PTX line "},
                {"trap", "cudaErrorLaunchFailure", "kernel_faults.fatbin0.compute_80.ptx:"},
                {"deadlock", "cudaErrorLaunchFailure", "barrier"},
                {"runaway", "cudaErrorLaunchTimeout", "probably never terminates"},

@@ -112,9 +112,8 @@ TEST_F(ResourceLimitsTest, StaticSharedMemoryOfGigabytesIsRefusedAtLaunch) {
 }
 
 TEST_F(ResourceLimitsTest, RecursionThroughLargeFramesStopsAtTheStackLimit) {
-  // Each call adds a 256 KiB .local frame per thread; unbounded, 1,024 frames would ask for
-  // 256 MiB per thread (8 GiB for a warp). The warp fails naming the call and the limit instead.
-  // One thread keeps the test's own memory at the 1 MiB limit.
+  // Each call adds a 256 KiB .local frame per thread: recursion (a stack ptxas cannot size) gets
+  // cudaLimitStackSize (1 KiB by default) and overflows it at the first call, naming the limit.
   auto dev = make_sim_device();
   const ModuleHandle m = dev->load_ptx("recurse.ptx",
                                        ".version 8.0\n.target sm_80\n.address_size 64\n"
@@ -125,7 +124,28 @@ TEST_F(ResourceLimitsTest, RecursionThroughLargeFramesStopsAtTheStackLimit) {
   c.grid = Dim3{1, 1, 1};
   c.block = Dim3{1, 1, 1};
   const std::string e = error_of([&] { dev->launch(m, "k", c, {}); });
-  EXPECT_NE(e.find("calling 'deeper' would grow each thread's stack to"), std::string::npos) << e;
+  EXPECT_NE(e.find("stack overflow: calling 'deeper' at call depth 2"), std::string::npos) << e;
+  EXPECT_NE(e.find("more than the 1024 of cudaLimitStackSize"), std::string::npos) << e;
+}
+
+TEST_F(ResourceLimitsTest, BoundedCallsPastGpusimsFrameMemoryStopAtItsLimit) {
+  // No recursion (the driver would size the stack), but three 400 KiB frames (each within CUDA's
+  // 512 KiB): past the 1 MiB of local memory per thread gpusim holds, the warp fails naming the
+  // call and that limit.
+  auto dev = make_sim_device();
+  const ModuleHandle m = dev->load_ptx("frames.ptx",
+                                       ".version 8.0\n.target sm_80\n.address_size 64\n"
+                                       ".func inner()\n{\n.local .align 4 .b8 frame[409600];\nret;\n}\n"
+                                       ".func middle()\n{\n.local .align 4 .b8 frame[409600];\n"
+                                       "call.uni inner, ();\nret;\n}\n"
+                                       ".func outer()\n{\n.local .align 4 .b8 frame[409600];\n"
+                                       "call.uni middle, ();\nret;\n}\n"
+                                       ".visible .entry k()\n{\ncall.uni outer, ();\nret;\n}\n");
+  LaunchConfig c;
+  c.grid = Dim3{1, 1, 1};
+  c.block = Dim3{1, 1, 1};
+  const std::string e = error_of([&] { dev->launch(m, "k", c, {}); });
+  EXPECT_NE(e.find("calling 'inner' would grow each thread's stack to"), std::string::npos) << e;
   EXPECT_NE(e.find("past the 1048576 gpusim allows"), std::string::npos) << e;
 }
 
