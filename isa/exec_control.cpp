@@ -172,8 +172,27 @@ void exec_Unimplemented(ExecContext& ctx, const Instruction& in) {
                 FaultKind::Unsupported);
 }
 
+// Whether the module reads the grid-barrier workspace (%envreg1/2): cooperative groups' grid code,
+// which traps when the launch was not cooperative (the workspace is then 0).
+static bool reads_grid_workspace(const Module& module) {
+  for (const Function& f : module.functions)
+    for (const Instruction& in : f.code)
+      for (unsigned i = 0; i < in.nops; ++i)
+        if (in.ops[i].kind == OperandKind::Special && (in.ops[i].reg == uint32_t(SpecialReg::Envreg0) + 1 ||
+                                                       in.ops[i].reg == uint32_t(SpecialReg::Envreg0) + 2))
+          return true;
+  return false;
+}
+
 void exec_Trap(ExecContext& ctx, const Instruction& in) {
-  if (ctx.mask) ctx.fail(static_cast<unsigned>(__builtin_ctz(ctx.mask)), "trap executed", FaultKind::Trap);
+  if (!ctx.mask) return ctx.warp().advance();
+  // The usual trap of a kernel that was fine on its own: grid.sync() without a cooperative launch.
+  std::string why = "trap executed";
+  if (!ctx.launch().cooperative && reads_grid_workspace(ctx.warp().module()))
+    why += " (the kernel uses cooperative_groups' grid synchronisation, this_grid().sync(), which traps unless the "
+           "kernel is launched with cudaLaunchCooperativeKernel or the cooperative launch attribute: this launch "
+           "was not cooperative)";
+  ctx.fail(static_cast<unsigned>(__builtin_ctz(ctx.mask)), why, FaultKind::Trap);
   ctx.warp().advance();
 }
 

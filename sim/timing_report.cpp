@@ -144,16 +144,23 @@ std::string timing_summary(const GpuConfig& config, const std::string& kernel, c
   os << buf;
   // Each time with the signed error interval of recorded kernels of this kind and the card's time
   // that interval implies (card = predicted / (1 + error)).
+  // The residuals were recorded on an H200 against the Hopper configuration: for another chip
+  // (the V100-like default, teaching.ini, a user's toy GPU) they are a hint, and a "card" time
+  // for a card that may not exist would mislead.
+  const bool recorded_chip = config.sm_arch == "sm_90";
   const ErrorBar kernel_bar = expected_error(recorded_residuals(), bound, size, ErrorKind::KernelOnly);
-  os << "    expected error (recorded kernels of this kind): kernel " << describe(kernel_bar);
-  const std::string kernel_card = describe_card_time(kernel_bar, t.seconds * 1e6);
+  os << (recorded_chip ? "    expected error (recorded kernels of this kind): kernel "
+                       : "    expected error (H200 recordings of kernels of this kind; indicative only for this " +
+                             config.sm_arch + " configuration): kernel ")
+     << describe(kernel_bar);
+  const std::string kernel_card = recorded_chip ? describe_card_time(kernel_bar, t.seconds * 1e6) : "";
   os << (kernel_card.empty() ? "" : "; " + kernel_card + " (kernel alone)") << "\n";
   if (t.launch_path_seconds > 0) {
     const double with_launch_us = (t.seconds + t.launch_path_seconds) * 1e6;
     const ErrorBar bar = expected_error(recorded_residuals(), bound, size, ErrorKind::WithLaunch);
     std::snprintf(buf, sizeof buf, "    with launch (event-timed): %.3f us (launch path %.3f us, launch.*_ns), expected error ",
                   with_launch_us, t.launch_path_seconds * 1e6);
-    const std::string card = describe_card_time(bar, with_launch_us);
+    const std::string card = recorded_chip ? describe_card_time(bar, with_launch_us) : "";
     os << buf << describe(bar) << (card.empty() ? "" : "; " + card + " (event-timed)") << "\n";
   }
   std::snprintf(buf, sizeof buf,

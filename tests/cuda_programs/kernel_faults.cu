@@ -10,7 +10,9 @@
 // from a source 8 bytes off its alignment (the PTX ISA requires both addresses aligned to the
 // size: cudaErrorMisalignedAddress). cpasync_race: shared memory read after __syncthreads() but
 // before the copying thread's cp.async.wait_group (a GPU may return the old contents: gpusim
-// reports the race, cudaErrorLaunchFailure).
+// reports the race, cudaErrorLaunchFailure). gridsync: cooperative_groups' grid.sync() in a
+// kernel launched with <<<>>> (a trap on a GPU, cudaErrorLaunchFailure; the report says why).
+#include <cooperative_groups.h>
 #include <sys/mman.h>
 #include <cstring>
 #include "check.cuh"
@@ -53,10 +55,16 @@ __global__ void unwaited_cp_async(int* p) {
   p[threadIdx.x] = staged[(4 * threadIdx.x + 4) % (4 * 64)];
 }
 
+__global__ void grid_sync_without_cooperative_launch(int* p) {
+  p[blockIdx.x] = 1;
+  cooperative_groups::this_grid().sync();
+  p[blockIdx.x] += p[(blockIdx.x + 1) % gridDim.x];
+}
+
 int main(int argc, char** argv) {
-  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride", "cpasync", "cpasync_race"};
+  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride", "cpasync", "cpasync_race", "gridsync"};
   int kind = -1;
-  for (int i = 0; i < 10; ++i)
+  for (int i = 0; i < 11; ++i)
     if (argc > 1 && std::strcmp(argv[1], kinds[i]) == 0) kind = i;
   EXPECT(kind >= 0);
   int* d;
@@ -76,6 +84,7 @@ int main(int argc, char** argv) {
   }
   if (kind == 8) misaligned_cp_async<<<1, 64>>>(p);
   else if (kind == 9) unwaited_cp_async<<<1, 64>>>(p);
+  else if (kind == 10) grid_sync_without_cooperative_launch<<<2, 32>>>(p);
   else fault<<<1, 64>>>(kind, p, d);
   std::printf("%s: %s\n", kinds[kind], cudaGetErrorName(cudaDeviceSynchronize()));
   return 0;

@@ -570,6 +570,7 @@ TEST(Exec, EachKernelFaultKindReachesTheProgram) {
                {"misaligned", "cudaErrorMisalignedAddress", "kernel_faults.fatbin0.compute_80.ptx:"},
                {"cpasync", "cudaErrorMisalignedAddress", "cp.async needs its source and destination aligned to its 16-byte size"},
                {"cpasync_race", "cudaErrorLaunchFailure", "'s cp.async (PTX line "},
+               {"gridsync", "cudaErrorLaunchFailure", "this launch was not cooperative"},
                {"trap", "cudaErrorLaunchFailure", "kernel_faults.fatbin0.compute_80.ptx:"},
                {"deadlock", "cudaErrorLaunchFailure", "barrier"},
                {"runaway", "cudaErrorLaunchTimeout", "probably never terminates"},

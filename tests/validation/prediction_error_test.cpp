@@ -9,6 +9,7 @@
 #include <random>
 
 #include "sim/bound_class.h"
+#include "tests/run_gpusim.h"
 #include "sim/prediction_error.h"
 
 using namespace gpusim::sim;
@@ -186,4 +187,20 @@ TEST(PredictionError, CommittedBarsCoverLeftOutKernels) {
       EXPECT_TRUE(b.contains(kind == ErrorKind::WithLaunch ? x.error_pct : x.kernel_error_pct)) << x.source;
     }
   }
+}
+
+// The bars come from H200 recordings against the Hopper configuration: printed as such there,
+// with the card time they imply; on another chip (the V100-like default) as a hint, with no card
+// time for a card that may not exist.
+TEST(ErrorBarsInTheSummary, ACardTimeOnlyForTheRecordedArchitecture) {
+  using gpusim::test_support::contains;
+  const auto v100 = gpusim::test_support::run_gpusim("run vecadd --size 4096");
+  EXPECT_TRUE(contains(v100.output, "expected error (H200 recordings of kernels of this kind; indicative only for this "
+                                    "sm_75 configuration)"))
+      << v100.output;
+  EXPECT_FALSE(contains(v100.output, "(kernel alone)")) << v100.output;
+  const auto h100 = gpusim::test_support::run_gpusim("run vecadd --size 4096 --config '" + std::string(GPUSIM_SOURCE_DIR) +
+                                                     "/configs/h100.ini'");
+  EXPECT_TRUE(contains(h100.output, "expected error (recorded kernels of this kind)")) << h100.output;
+  EXPECT_TRUE(contains(h100.output, "(kernel alone)")) << h100.output;
 }
