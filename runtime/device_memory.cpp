@@ -19,6 +19,12 @@ std::string mib(uint64_t bytes) {
 }
 }  // namespace
 
+bool DeviceMemory::has_host_mappings() const {
+  for (const auto& [addr, s] : allocations_)
+    if (!s.reserved) return true;
+  return false;
+}
+
 DeviceMemory::~DeviceMemory() {
   for (auto& [addr, s] : allocations_)
     if (s.reserved) munmap(s.data, s.reserved);

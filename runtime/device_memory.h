@@ -96,6 +96,9 @@ class DeviceMemory final : public isa::GlobalMemory {
   std::optional<Region> region_at(uint64_t addr) const;
   uint64_t bytes_allocated() const { return bytes_in_use_; }
   size_t allocation_count() const { return allocations_.size(); }
+  // Whether any host memory is mapped for kernels (pinned, registered, managed): only then can a
+  // kernel wait on memory the host writes.
+  bool has_host_mappings() const;
 
  private:
   struct Storage {

@@ -463,7 +463,8 @@ class SimDevice final : public Device {
                     " per SM (limited by " + sim::limiter_name(occupancy.limiter) + ") x " +
                     std::to_string(config_.num_sms) +
                     " SMs; a CTA that waits for one that has not started waits for ever, as on a GPU)";
-        report += std::string(" (") + host_wait + ")";
+        // Only a program with host memory mapped for its kernels can have them wait on the host.
+        if (memory_.has_host_mappings()) report += std::string(" (") + host_wait + ")";
       }
       else if (e.kind() == isa::FaultKind::Runaway)
         report += std::string(" (if it is only long: raise the budget with --max-warp-instructions N, or "
