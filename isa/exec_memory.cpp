@@ -444,7 +444,13 @@ void exec_CpAsync(ExecContext& ctx, const Instruction& in) {
     const uint64_t dst = ctx.address(in.ops[0], lane);
     const uint64_t src = ctx.address(in.ops[1], lane);
     const unsigned cp = static_cast<unsigned>(ctx.get(in.ops[2], lane));
-    unsigned valid = in.nops > 3 && in.ops[3].kind != OperandKind::None ? static_cast<unsigned>(ctx.get(in.ops[3], lane)) : cp;
+    // The fourth operand: src-size (bytes to read, the rest zero-filled) or, a predicate,
+    // ignore-src (true: zero-fill all of it; PTX 7.5).
+    unsigned valid = cp;
+    if (in.nops > 3 && in.ops[3].kind != OperandKind::None) {
+      const uint64_t v = ctx.get(in.ops[3], lane);  // a predicate reads as 0/1, its '!' applied
+      valid = in.ops[3].pred ? (v ? 0u : cp) : static_cast<unsigned>(std::min<uint64_t>(v, cp));
+    }
     if (cp != 4 && cp != 8 && cp != 16) ctx.fail(lane, "cp.async size must be 4, 8 or 16 bytes, got " + std::to_string(cp));
     // Both addresses aligned to the copy's size (the PTX ISA; a GPU faults): the source is read
     // in pieces below, which would take a misaligned one without a word.

@@ -2,8 +2,9 @@
 // the limit: frames holding a 256-byte local array each fit ~3 deep in the default 1 KiB and
 // overflow at 10 (a fault) unless the limit is raised. A kernel whose call depth is bounded gets
 // the stack its deepest chain needs whatever the limit (the driver sizes it): a callee with 4 KiB
-// of local data runs under the default 1 KiB.
-// Usage: stack_overflow recursive DEPTH [STACK_BYTES] | stack_overflow bounded
+// of local data runs under the default 1 KiB. The kernel's own frame is ptxas's to size, whatever
+// the limit: a kernel with 2 KiB of local data calling a leaf through a pointer runs too.
+// Usage: stack_overflow recursive DEPTH [STACK_BYTES] | stack_overflow bounded | stack_overflow bigframe
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +28,15 @@ __device__ __noinline__ double big_frame(int seed) {
 
 __global__ void bounded(double* out) { out[threadIdx.x] = big_frame(threadIdx.x); }
 
+__device__ __noinline__ double twice(double x) { return 2 * x; }
+__device__ double (*volatile leaf)(double) = twice;
+
+__global__ void big_kernel_frame(double* out) {
+  volatile double pad[256];  // 2 KiB in the kernel's own frame
+  for (int k = 0; k < 256; ++k) pad[k] = threadIdx.x + k;
+  out[threadIdx.x] = leaf(pad[threadIdx.x % 256]);  // an indirect call: the stack "cannot be statically determined"
+}
+
 int main(int argc, char** argv) {
   const bool is_recursive = argc > 1 && std::strcmp(argv[1], "recursive") == 0;
   double* out = nullptr;
@@ -35,6 +45,7 @@ int main(int argc, char** argv) {
   size_t stack = 0;
   CHECK(cudaDeviceGetLimit(&stack, cudaLimitStackSize));
   if (is_recursive) recursive<<<1, 32>>>(argc > 2 ? std::atoi(argv[2]) : 2, out);
+  else if (argc > 1 && std::strcmp(argv[1], "bigframe") == 0) big_kernel_frame<<<1, 32>>>(out);
   else bounded<<<1, 32>>>(out);
   const cudaError_t result = cudaDeviceSynchronize();
   double h = -1;

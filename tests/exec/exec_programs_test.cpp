@@ -52,7 +52,7 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "cdp_errors", "per_thread_stream", "stream_attributes", "allocation_failures",
                                            "driver_entry_point", "host_callbacks", "launch_attributes", "find_nth_bit",
                                            "managed_hints", "graph_composite", "cache_hints", "graph_conditional", "batch_memory",
-                                           "l1_bypass",
+                                           "l1_bypass", "cp_async_forms",
                                            "driver_jit_link", "driver_vmm", "driver_memory", "driver_contexts", "driver_cooperative",
                                            "driver_graphs", "driver_textures", "mixed_streams", "mixed_managed", "mixed_graphs"));
 

@@ -32,6 +32,9 @@ TEST(ExecStack, RecursionMustFitTheStackLimitAndBoundedKernelsNeedNone) {
     EXPECT_TRUE(contains(raised.output, "stack_overflow: recursive, stack 8192: cudaSuccess")) << raised.output;
     const Outcome bounded = stack_program(mode, "bounded");
     EXPECT_TRUE(contains(bounded.output, "stack_overflow: bounded, stack 1024: cudaSuccess (14)")) << bounded.output;
+    // The kernel's own 2 KiB frame does not count against the limit (ptxas sizes it).
+    const Outcome big = stack_program(mode, "bigframe");
+    EXPECT_TRUE(contains(big.output, "stack_overflow: bigframe, stack 1024: cudaSuccess (28)")) << big.output;
   }
 }
 
