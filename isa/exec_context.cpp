@@ -273,8 +273,8 @@ void ExecContext::check_async_copies(uint64_t offset, unsigned size, unsigned la
   if (c->issued_by && c->issued_by->line) issued += " (PTX line " + std::to_string(c->issued_by->line) + ")";
   fail_warp("lane " + std::to_string(lane) + " reads shared memory at " + hex_text(offset) + " (" + std::to_string(size) +
                 " bytes) that " + issued + " copies into and has not waited for: cp.async completes only at the " +
-                "issuing thread's cp.async.wait_group/wait_all (then a barrier, for other threads), so a GPU may "
-                "return the old contents here (a race)",
+                "issuing thread's cp.async.wait_group/wait_all (then a barrier, for other threads), so on a GPU this "
+                "read may see the bytes before or after the copy lands (a race)",
             FaultKind::Other);
 }
 

@@ -59,7 +59,15 @@ void report_on_fatal_signal(FatalSignalReport report) {
   action.sa_sigaction = on_fatal_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_SIGINFO;
-  for (int i = 0; i < kCount; ++i) sigaction(kSignals[i], &action, &h.previous[i]);
+  // Only where the signal still has its default action: a process that handles it already (a
+  // JVM, whose SIGSEGV is routine; a sanitizer, which reports the fault itself) keeps its handler
+  // alone, or a routine fault would be reported as the program's end.
+  for (int i = 0; i < kCount; ++i) {
+    sigaction(kSignals[i], nullptr, &h.previous[i]);
+    const bool handled = (h.previous[i].sa_flags & SA_SIGINFO) ? h.previous[i].sa_sigaction != nullptr
+                                                              : h.previous[i].sa_handler != SIG_DFL;
+    if (!handled) sigaction(kSignals[i], &action, nullptr);
+  }
 }
 
 const char* fatal_signal_name(int signal) {

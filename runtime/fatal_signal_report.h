@@ -18,7 +18,8 @@ inline constexpr unsigned kFatalReportSeconds = 10;
 using FatalSignalReport = void (*)(int signal);
 
 // Installs handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT that call `report` (once per
-// process, whichever signal comes first). A handler the program installs later replaces these.
+// process, whichever signal comes first), each only where the signal still has its default action
+// (a JVM's or a sanitizer's handler is left alone). A handler the program installs later replaces these.
 void report_on_fatal_signal(FatalSignalReport report);
 
 // "SIGSEGV", ... for the signals above; "signal N" for others. Async-signal-safe (a static string).
