@@ -34,13 +34,20 @@ std::atomic<std::thread::id> g_exiting_thread{};  // that thread (its exit handl
 // print it while the main thread is already running the static destructors of an exit.
 const std::string* g_results = nullptr;
 
-void on_signal(int signal) {
+void on_signal(int signal, siginfo_t* info, void*) {
   const int saved_errno = errno;
   if (getpid() != g_handler.installer) {
     std::signal(signal, SIG_DFL);
     raise(signal);
   } else if (sim::interrupt_signal() != 0) {
     _exit(128 + signal);  // the second Ctrl-C: the user does not want to wait for a safe point
+  } else if (g_handler.exits_process && info && info->si_code == SI_TKILL && info->si_pid == getpid() &&
+             g_launches.load() == 0) {
+    // raise(SIGTERM) by the program itself, no launch running: the raising thread is at an
+    // ordinary call, so it exits here as a default action would end it, the exit handlers writing
+    // the results (before, the code after raise() went on running until the watcher exited).
+    sim::request_interrupt(signal);
+    exit_interrupted(signal);
   } else {
     sim::request_interrupt(signal);
     if (g_handler.wake_fd >= 0) {
@@ -96,9 +103,9 @@ void install_interrupt_handlers(InterruptAction action, const std::string& resul
       std::thread(watch, fds[0]).detach();
     }
     struct sigaction sa = {};
-    sa.sa_handler = on_signal;
+    sa.sa_sigaction = on_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
+    sa.sa_flags = SA_RESTART | SA_SIGINFO;
     for (int i = 0; i < 2; ++i)
       if (want[i]) sigaction(signals[i], &sa, nullptr);
   });

@@ -2,7 +2,9 @@
 // pointer, abort(), an uncaught exception): its exit handlers never run, yet gpusim's launch
 // table and --stats file must still come out (runtime/fatal_signal_report.h).
 // quick_exit() skips the exit handlers too, without a signal.
-// Usage: host_crash segv|abort|throw|raise|quick_exit
+// raise(SIGTERM) ends the program at the call, as the default action would (gpusim's interrupt
+// handling writes the results first).
+// Usage: host_crash segv|abort|throw|raise|quick_exit|sigterm
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -47,6 +49,8 @@ int main(int argc, char** argv) {
     raise(SIGBUS);
   } else if (!std::strcmp(mode, "quick_exit")) {
     std::quick_exit(4);
+  } else if (!std::strcmp(mode, "sigterm")) {
+    raise(SIGTERM);
   }
   std::printf("host_crash: still alive\n");
   return 0;

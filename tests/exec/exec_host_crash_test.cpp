@@ -98,4 +98,16 @@ TEST(ExecHostCrash, QuickExitStillReportsTheLaunches) {
   EXPECT_FALSE(c.stats.contains("killed_by_signal"));
 }
 
+// raise(SIGTERM) by the program ends it at the call with status 143, the results written (the code
+// after raise() used to go on running until gpusim's watcher thread exited the process).
+TEST(ExecHostCrash, RaisedSigtermEndsTheProgramAtTheCall) {
+  const Crash c = run_crashing("sigterm", "");
+  EXPECT_EQ(c.shell_status, 128 + SIGTERM) << c.outcome.output;
+  EXPECT_TRUE(contains(c.outcome.output, "host_crash: launched")) << c.outcome.output;
+  EXPECT_FALSE(contains(c.outcome.output, "still alive")) << c.outcome.output;
+  ASSERT_TRUE(c.stats.is_object()) << c.outcome.output;
+  EXPECT_EQ(c.stats["launches"].size(), 1u);
+  EXPECT_EQ(c.stats.value("interrupted", false), true);
+}
+
 }  // namespace
