@@ -5,7 +5,9 @@
 #include <map>
 #include <sstream>
 
+#include "isa/hex_text.h"
 #include "isa/launch_state.h"
+#include "isa/mbarrier_word.h"
 #include "isa/shared_effects.h"
 #include "isa/source_position.h"
 #include "isa/warp.h"
@@ -160,6 +162,42 @@ std::string describe_endless_loop(const std::vector<const CtaState*>& ctas, uint
   return os.str();
 }
 
+namespace {
+
+// When the loop at `pc` polls an mbarrier (try_wait/test_wait within a few instructions: the
+// wait and its branch back), what that barrier holds for the warp's first active lane, so that a
+// transaction count that never reaches zero (expect_tx announcing more bytes than the copies
+// bring) or an arrival that never comes is named. "" when there is none or it cannot be read.
+std::string mbarrier_waited_on(const CtaState& cta, const Warp& w, const Function& fn, uint32_t pc) {
+  const size_t from = pc > 4 ? pc - 4 : 0, to = std::min<size_t>(fn.code.size(), size_t(pc) + 5);
+  for (size_t i = from; i < to; ++i) {
+    const Instruction& in = fn.code[i];
+    if (in.op != Opcode::Mbarrier || (in.mod.sub != SubOp::MbarTryWait && in.mod.sub != SubOp::MbarTestWait)) continue;
+    const uint32_t mask = w.top().mask;
+    if (!mask) return "";
+    const unsigned lane = unsigned(__builtin_ctz(mask));
+    try {
+      // Read only: the context's address and load leave the warp and the CTA as they were.
+      ExecContext ctx(const_cast<Warp&>(w), const_cast<CtaState&>(cta), const_cast<LaunchState&>(cta.launch()));
+      const StateSpace space = in.mod.space == StateSpace::None ? StateSpace::Generic : in.mod.space;
+      const uint64_t addr = ctx.address(in.ops[1], lane);
+      uint64_t word = 0;
+      ctx.load(space, addr, &word, 8, lane);
+      const MbarrierWord m = MbarrierWord::unpack(word);
+      std::ostringstream os;
+      os << " (it waits on the mbarrier at " << hex_text(addr) << ": phase " << m.phase << ", " << m.pending << " of "
+         << m.expected << " arrivals pending, transaction count " << m.tx
+         << (m.tx > 0 ? " bytes still expected: more were announced with expect_tx than the copies brought" : "") << ")";
+      return os.str();
+    } catch (const std::exception&) {
+      return "";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 std::string describe_loop_places(const CtaState& cta) {
   std::ostringstream os;
   // Each place once, with the warps there (the first CTA's warps; the others' are alike or waiting).
@@ -183,6 +221,11 @@ std::string describe_loop_places(const CtaState& cta) {
       const std::string source = cuda_source_position(in, module);
       os << " (" << module.source_name << ":" << in.line << (source.empty() ? "" : ", " + source) << ")";
       if (!in.text.empty()) os << ": " << in.text;
+      for (const auto& w : cta.warps)
+        if (w->id() == warps.front()) {
+          os << mbarrier_waited_on(cta, *w, *fn, pc);
+          break;
+        }
     }
   }
   return os.str();

@@ -1,4 +1,4 @@
-// cudaLimitStackSize as a GPU applies it (tests/cuda_programs/stack_overflow.cu): a recursive
+// Kernels that cannot finish as written, and how gpusim says so. cudaLimitStackSize as a GPU applies it (tests/cuda_programs/stack_overflow.cu): a recursive
 // kernel's frames must fit the limit (a fault past it, naming the limit), raising the limit lets
 // it run, and a kernel whose call depth is bounded runs whatever the limit (the driver sizes its
 // stack). Before, the limit only capped the number of frames (16 bytes each), so recursion that
@@ -36,6 +36,17 @@ TEST(ExecStack, RecursionMustFitTheStackLimitAndBoundedKernelsNeedNone) {
     const Outcome big = stack_program(mode, "bigframe");
     EXPECT_TRUE(contains(big.output, "stack_overflow: bigframe, stack 1024: cudaSuccess (28)")) << big.output;
   }
+}
+
+// An mbarrier whose expect_tx announced more bytes than its bulk copy brings never completes: the
+// endless-loop report names the barrier's state, not only the loop (and no host-memory hint, as
+// the program maps no host memory). Functional mode, the H100-like configuration (sm_90 PTX).
+TEST(ExecHang, AnMbarrierWaitingForMoreBytesIsNamed) {
+  const Outcome o = run_gpusim("exec --quiet --config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini' -- '" +
+                               std::string(GPUSIM_CUDA_PROGRAMS) + "/mbarrier_hang'");
+  EXPECT_TRUE(contains(o.output, "mbarrier_hang: cudaErrorLaunchTimeout")) << o.output;
+  EXPECT_TRUE(contains(o.output, "0 of 1 arrivals pending, transaction count 4096 bytes still expected")) << o.output;
+  EXPECT_FALSE(contains(o.output, "host writes after the launch")) << o.output;
 }
 
 }  // namespace
