@@ -48,12 +48,13 @@ void EndlessLoopWatch::begin_launch(const isa::LaunchState& launch, uint64_t cyc
   ctas_.clear();
   start_ = cycle;
   enabled_ = launch.repeat_check_after != 0;
+  async_ = false;
   // The launched kernel and the functions it may call (other kernels of the module never run in
   // this launch: a module with one cp.async kernel kept the watch off for all of them).
   for (const isa::Function& f : launch.module->functions) {
     if (f.is_entry && &f != launch.kernel) continue;
     for (const isa::Instruction& in : f.code)
-      if (completes_later(in.op)) enabled_ = false;
+      if (completes_later(in.op)) async_ = true;
   }
 }
 
@@ -75,13 +76,14 @@ void EndlessLoopWatch::start_interval(const std::vector<const isa::CtaState*>& r
   marks_.resize(k);
 }
 
-void EndlessLoopWatch::check(std::vector<const isa::CtaState*>& resident, bool may_dispatch) {
+void EndlessLoopWatch::check(std::vector<const isa::CtaState*>& resident, bool may_dispatch, bool memory_idle) {
   std::sort(resident.begin(), resident.end(),
             [](const isa::CtaState* a, const isa::CtaState* b) { return a->linear_id < b->linear_id; });
   const uint64_t effects = visible_effects(resident);
   bool same_ctas = resident.size() == ctas_.size();
   for (size_t i = 0; same_ctas && i < resident.size(); ++i) same_ctas = resident[i]->linear_id == ctas_[i];
-  const bool quiet = same_ctas && effects == effects_ && !resident.empty() && !may_dispatch && !any_cta_finishing(resident);
+  const bool quiet = same_ctas && effects == effects_ && !resident.empty() && !may_dispatch &&
+                     !any_cta_finishing(resident) && (!async_ || memory_idle);
   if (!quiet) {
     // Something visible happened (or could): start over from here.
     ctas_.clear();

@@ -15,7 +15,11 @@
 // such instructions change them), each warp's future is a function of its own state and that
 // memory, so each repeats what it just did, forever, and no barrier wait can end (arrivals are
 // among those instructions). Kernels whose code can complete work later on its own (cp.async,
-// bulk and tensor copies, wgmma) are not watched: a copy in flight could still change memory.
+// bulk and tensor copies, wgmma) are watched only across checks at which no global, local or bulk
+// operation is in flight (in any SM's pipelines, the interconnect, L2 or DRAM; shared-memory ops
+// of spinning warps may be): issuing such work is a
+// visible effect, so none can be in flight anywhere inside such an interval (a TMA kernel whose
+// mbarrier waits for bytes that never come was simulated for days).
 // Decisions are taken on the calling thread at fixed cycles from the functional state, so the
 // cycle at which a launch stops is the same for every --threads.
 #pragma once
@@ -39,8 +43,11 @@ class EndlessLoopWatch {
     return enabled_ && (cycle & (kCheckEveryCycles - 1)) == 0 && cycle - start_ >= kStartAfterCycles;
   }
   // `resident`: every CTA resident on the SMs; `may_dispatch`: a CTA waits and an SM has room for
-  // it. Throws isa::EndlessLoopError once an endless loop is proven.
-  void check(std::vector<const isa::CtaState*>& resident, bool may_dispatch);
+  // it; `memory_idle`: no global, local or bulk operation in flight (needed for async kernels). Throws
+  // isa::EndlessLoopError once an endless loop is proven.
+  void check(std::vector<const isa::CtaState*>& resident, bool may_dispatch, bool memory_idle);
+  // Whether check() needs `memory_idle` (the launched kernel can complete work later).
+  bool needs_memory_idle() const { return async_; }
 
  private:
   static constexpr uint64_t kCheckEveryCycles = 1024;
@@ -56,6 +63,7 @@ class EndlessLoopWatch {
   void start_interval(const std::vector<const isa::CtaState*>& resident);
 
   bool enabled_ = false;
+  bool async_ = false;  // the kernel can complete work later: quiet only while memory is idle
   uint64_t start_ = 0;
   bool in_interval_ = false;
   unsigned checks_ = 0;

@@ -211,7 +211,12 @@ void GpuModel::check_for_endless_loop() {
   bool may_dispatch = false;
   if (next_cta_ < dispatch_end())
     for (auto& sm : sms_) may_dispatch = may_dispatch || sm->can_accept_cta();
-  loop_watch_.check(loop_watch_ctas_, may_dispatch);
+  bool memory_idle = true;
+  if (loop_watch_.needs_memory_idle()) {
+    memory_idle = memory_->idle();
+    for (auto& sm : sms_) memory_idle = memory_idle && sm->off_chip_idle();
+  }
+  loop_watch_.check(loop_watch_ctas_, may_dispatch, memory_idle);
 }
 
 std::vector<std::unique_ptr<isa::CtaState>> GpuModel::take_stopped_ctas() {

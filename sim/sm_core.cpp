@@ -375,6 +375,7 @@ void SmCore::take_counts(uint64_t* warp_instructions, uint64_t* thread_instructi
 }
 
 bool SmCore::idle() const { return impl_->resident == 0 && impl_->memory.idle(); }
+bool SmCore::off_chip_idle() const { return impl_->memory.off_chip_idle(); }
 int SmCore::resident_ctas() const { return impl_->resident; }
 void SmCore::resident_cta_progress(std::vector<std::pair<uint64_t, uint64_t>>& out) const {
   out.clear();

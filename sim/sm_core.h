@@ -106,6 +106,7 @@ class SmCore {
   void take_counts(uint64_t* warp_instructions, uint64_t* thread_instructions);
   // No resident CTA and nothing in flight in this SM's memory pipeline.
   bool idle() const;
+  bool off_chip_idle() const;  // no global, local or bulk memory operation of its in flight
   int resident_ctas() const;
   // The resident CTAs' progress, oldest (lowest linear id) first: (linear id, warp-instructions
   // issued for it so far). Shadow-SM sampling paces each shadow CTA by the detailed CTA of the

@@ -504,6 +504,7 @@ void SmMemoryPipeline::take_completed(std::vector<uint64_t>& out) {
 }
 
 bool SmMemoryPipeline::idle() const { return impl_->idle(); }
+bool SmMemoryPipeline::off_chip_idle() const { return impl_->off_chip_idle(); }
 const MemoryPartitions::Staged& SmMemoryPipeline::staged_packets() const { return impl_->staged; }
 void SmMemoryPipeline::mark_packets_handed_off() { impl_->staged.handed_off = true; }
 void SmMemoryPipeline::forget_handed_off_packets() { impl_->staged.forget_handed_off(); }

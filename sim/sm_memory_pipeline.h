@@ -98,6 +98,7 @@ class SmMemoryPipeline {
   // The same into `out` (cleared first): buffers swap, so a caller that keeps `out` allocates nothing.
   void take_completed(std::vector<uint64_t>& out);
   bool idle() const;
+  bool off_chip_idle() const;  // no global, local or bulk operation in flight (shared ones may be)
 
   const SmMemStats& stats() const;
   void reset_stats();

@@ -128,6 +128,12 @@ struct SmMemoryPipeline::Impl {
            (ordered_head < ordered_completions.size() && ordered_completions[ordered_head].cycle <= cycle);
   }
   void take_due_completions(uint64_t cycle);  // call only when completion_due (most cycles none is)
+  // No global, local or bulk operation in flight (shared-memory ops may be: a warp spinning on an
+  // mbarrier keeps the MIO busy); what EndlessLoopWatch needs of an async kernel.
+  bool off_chip_idle() const {
+    return lg.empty() && tma.empty() && inflight.empty() && delayed.empty() && immediate.empty() && awaited.empty() &&
+           unacked_writes == 0 && staged.empty() && staged_remote.empty();
+  }
   bool idle() const {
     return mio.empty() && lg.empty() && tma.empty() && inflight.empty() && delayed.empty() && immediate.empty() &&
            completions.empty() && ordered_head == ordered_completions.size() && awaited.empty() && unacked_writes == 0 && completed.empty() &&
