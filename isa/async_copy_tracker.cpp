@@ -1,6 +1,7 @@
 #include "isa/async_copy_tracker.h"
 
 #include <algorithm>
+#include <cstddef>
 
 namespace gpusim::isa {
 
@@ -11,7 +12,8 @@ void AsyncCopyTracker::clear() {
 
 void AsyncCopyTracker::issued(uint64_t begin, uint32_t bytes, uint32_t warp, uint32_t lane, const Instruction* in) {
   if (warp >= commits_.size()) commits_.resize(warp + 1, 0);
-  if (copies_.size() >= kMostCopies) copies_.erase(copies_.begin(), copies_.begin() + long(kMostCopies / 2));
+  if (copies_.size() >= kMostCopies)
+    copies_.erase(copies_.begin(), copies_.begin() + static_cast<std::ptrdiff_t>(kMostCopies / 2));
   copies_.push_back({begin, begin + bytes, warp, lane, commits_[warp], in});
 }
 

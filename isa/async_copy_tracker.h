@@ -11,6 +11,7 @@
 // mbarrier model orders.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -40,7 +41,7 @@ class AsyncCopyTracker {
 
  private:
   // Bounded: a kernel that issues copies in a loop and never waits keeps the newest only.
-  static constexpr size_t kMostCopies = size_t(1) << 16;
+  static constexpr std::size_t kMostCopies = std::size_t(1) << 16;
   std::vector<Copy> copies_;
   std::vector<uint32_t> commits_;  // per warp
 };
