@@ -1,6 +1,5 @@
 // Control flow and synchronisation: bra, call, ret, exit, trap, bar/barrier, bar.warp.sync,
 // membar/fence, nanosleep. These handlers move the warp's PC themselves (see step.cpp).
-#include <algorithm>
 #include <map>
 
 #include "isa/exec_context.h"
@@ -112,9 +111,7 @@ constexpr uint64_t kFrameOverheadBytes = 16;
 // calling through pointers: a GPU gives it exactly cudaLimitStackSize and faults past it).
 static void check_stack_room(ExecContext& ctx, const Function& callee, uint64_t limit) {
   const Warp& w = ctx.warp();
-  const CallFrame& caller = w.frame();
-  uint64_t caller_end = caller.local_base + caller.fn->local_bytes;
-  for (uint64_t top : caller.stack_top) caller_end = std::max(caller_end, top);  // its alloca'd memory
+  const uint64_t caller_end = w.local_end();
   const uint64_t frames = uint64_t(w.depth()) + 1;
   // The kernel's own frame is not counted: ptxas sizes it, and the driver gives every thread at
   // least that much whatever the limit (a kernel with a 2 KiB local array calling a leaf through a

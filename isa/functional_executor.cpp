@@ -238,10 +238,11 @@ void run_ctas_in_order(LaunchState& launch, const FunctionalLimits& limits, uint
     if (resident.size() != before) watch.reset(launch.warp_instructions);
     bool any_progress = false, finished = false, any_effect = false;
     const CtaState* stuck = nullptr;
+    const bool may_grow = next < end && window < cap;  // only then do the rounds' effects matter
     for (size_t i = 0; i < resident.size();) {
-      const uint64_t effects = visible_effects_of(*resident[i]);
+      const uint64_t effects = may_grow ? visible_effects_of(*resident[i]) : 0;
       const RoundResult r = cta_round(*resident[i], launch, limits, launch.warp_instructions, sink, &watch);
-      if (r != RoundResult::Done && visible_effects_of(*resident[i]) != effects) any_effect = true;
+      if (may_grow && r != RoundResult::Done && visible_effects_of(*resident[i]) != effects) any_effect = true;
       if (r == RoundResult::Done) {
         resident.erase(resident.begin() + std::ptrdiff_t(i));
         any_progress = finished = true;

@@ -70,6 +70,13 @@ void Warp::restart(const Function& kernel) {
   push_frame(kernel, present_, nullptr);
 }
 
+uint64_t Warp::local_end() const {
+  const CallFrame& f = frames_.back();
+  uint64_t end = f.local_base + f.fn->local_bytes;
+  for (uint64_t top : f.stack_top) end = std::max(end, top);  // its alloca'd memory
+  return end;
+}
+
 void Warp::push_frame(const Function& fn, uint32_t mask, const Instruction* site) {
   CallFrame f;
   f.fn = &fn;
@@ -85,9 +92,7 @@ void Warp::push_frame(const Function& fn, uint32_t mask, const Instruction* site
   f.call_site = site;
   if (!frames_.empty()) {
     const CallFrame& caller = frames_.back();
-    uint64_t caller_end = caller.local_base + caller.fn->local_bytes;
-    for (uint64_t top : caller.stack_top) caller_end = std::max(caller_end, top);  // its alloca'd memory
-    f.local_base = align_up(caller_end, kFrameAlign);
+    f.local_base = align_up(local_end(), kFrameAlign);
     f.param_base = align_up(caller.param_base + caller.fn->frame_param_bytes, kFrameAlign);
   }
   // Grow every present lane's local and param memory to cover the new frame. Memory is

@@ -87,6 +87,9 @@ class Warp {
   SimtEntry& top() { return frames_.back().stack.back(); }
   const SimtEntry& top() const { return frames_.back().stack.back(); }
   size_t depth() const { return frames_.size(); }
+  // Where the top frame's local memory ends in each thread's stack (its .local data and what it
+  // allocated at run time): the next call's frame starts there, aligned.
+  uint64_t local_end() const;
   // Every call frame, the kernel's first (for inspection: the stepper prints the SIMT stacks).
   const std::vector<CallFrame>& frames() const { return frames_; }
 
