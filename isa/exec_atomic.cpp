@@ -18,7 +18,8 @@ double as_f64(uint64_t v) { double d; std::memcpy(&d, &v, 8); return d; }
 uint64_t from_f64(double d) { uint64_t u; std::memcpy(&u, &d, 8); return u; }
 float flush(float f) { return std::fpclassify(f) == FP_SUBNORMAL ? std::copysign(0.0f, f) : f; }
 
-// The new memory value of an atomic op given the old value and operands b (and c for cas).
+}  // namespace
+
 uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, uint64_t b, uint64_t c) {
   const DataType t = in.mod.types[0];
   const unsigned bits = type_bits(t);
@@ -61,6 +62,8 @@ uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, ui
     default: ctx.fail_warp("unsupported atomic operation", FaultKind::Unsupported);
   }
 }
+
+namespace {
 
 // sm_90's vector atomics (atomicAdd on float2/float4, __half2 x4...): atom/red.global.{add,min,max}
 // .v2/.v4 .f32 and .v2/.v4/.v8 .f16/.bf16(x2), the vector aligned to its whole size; each element

@@ -1,4 +1,4 @@
-// Thread-block clusters (sm_90): barrier.cluster and mapa. The CTAs of a cluster run
+// Thread-block clusters (sm_90): barrier.cluster, mapa and getctarank. The CTAs of a cluster run
 // interleaved (functional_executor), each with a CtaState::cluster naming its peers; shared::
 // cluster addresses carry the owning CTA's rank above kClusterRankShift (exec_context.cpp
 // resolves them to that CTA's shared memory).
@@ -91,6 +91,26 @@ void exec_Mapa(ExecContext& ctx, const Instruction& in) {
     }
     const uint64_t d = ((rank + 1) << kClusterRankShift) | (a & offset_mask);
     ctx.set(in.ops[0], lane, generic ? d + kSharedWindowBase : d);
+  });
+}
+
+// getctarank{.shared::cluster}.u32/.u64 d, a: the rank of the cluster's CTA whose shared memory
+// holds `a` (cooperative_groups' cluster.query_shared_rank). Without .shared::cluster, a is generic.
+void exec_Getctarank(ExecContext& ctx, const Instruction& in) {
+  const bool generic = in.mod.space != StateSpace::Shared;
+  for_each_lane(ctx.mask, [&](unsigned lane) {
+    uint64_t a = ctx.get(in.ops[1], lane);
+    if (generic) {
+      if (a < kSharedWindowBase || a >= kSharedWindowBase + kWindowSize)
+        ctx.fail(lane, "getctarank: generic address is not a shared-memory address", FaultKind::IllegalAddress);
+      a -= kSharedWindowBase;
+    }
+    const uint64_t tag = a >> kClusterRankShift;  // 0: the CTA's own window, else rank + 1
+    const uint64_t rank = tag == 0 ? ctx.cta().cluster_rank : tag - 1;
+    if (rank >= ctx.cta().cluster_size())
+      ctx.fail(lane, "getctarank: the address names CTA rank " + std::to_string(rank) + ", outside the cluster of " +
+                         std::to_string(ctx.cta().cluster_size()) + " CTAs", FaultKind::IllegalAddress);
+    ctx.set(in.ops[0], lane, rank);
   });
 }
 

@@ -1,6 +1,6 @@
-// Helpers shared by the memory instructions' handlers (exec_memory.cpp, exec_atomic.cpp): the
-// state space an instruction names, sign extension of narrow loads, and the alignment check every
-// access makes before touching memory.
+// Helpers shared by the memory instructions' handlers (exec_memory.cpp, exec_atomic.cpp,
+// exec_async_remote.cpp): the state space an instruction names, sign extension of narrow loads,
+// the alignment check every access makes before touching memory, and the atomic operations.
 #pragma once
 
 #include <cstdint>
@@ -32,5 +32,9 @@ inline void check_alignment(ExecContext& ctx, uint64_t addr, unsigned total, uns
   const bool misaligned = (total & (total - 1)) == 0 ? (addr & (total - 1)) != 0 : (addr % total) != 0;
   if (total > 1 && misaligned) fail_misaligned(ctx, addr, total, elements, lane);
 }
+
+// The new memory value of atomic operation `in` (atom, red, red.async) given the old value and
+// operands b (and c for cas); exec_atomic.cpp.
+uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, uint64_t b, uint64_t c);
 
 }  // namespace gpusim::isa

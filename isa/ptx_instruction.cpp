@@ -80,6 +80,8 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
     t[Opcode::Stmatrix] = {2, 2};
     t[Opcode::Setmaxnreg] = {1, 1};
     t[Opcode::Mapa] = {3, 3};
+    t[Opcode::Getctarank] = {2, 2};
+    for (Opcode op : {Opcode::StAsync, Opcode::RedAsync}) t[op] = {3, 3};  // [a], b, [mbar]
     for (Opcode op : {Opcode::Griddepcontrol, Opcode::BarrierCluster}) t[op] = {0, 0};
     t[Opcode::Tex] = {2, 4};  // d, [tex, {coords}]{, lod | dPdx, dPdy}
     for (Opcode op : {Opcode::Tld4, Opcode::Suld, Opcode::Sust, Opcode::Txq, Opcode::Suq}) t[op] = {2, 2};
@@ -156,6 +158,7 @@ DataType immediate_type(Opcode op, const Modifiers& m, unsigned index) {
     case Opcode::CpAsyncBulkTensor: case Opcode::Setmaxnreg:
       return DataType::U32;
     case Opcode::Mapa: return index == 2 ? DataType::U32 : first;
+    case Opcode::Getctarank: return first;
     case Opcode::Tex: case Opcode::Tld4: return index >= 1 ? m.types[1] : first;  // coordinates, lod, gradients
     case Opcode::Suld: case Opcode::Sust: return index == (op == Opcode::Sust ? 0u : 1u) ? DataType::S32 : first;
     default: return first;
@@ -199,7 +202,7 @@ void check_vector_operands(const Instruction& inst, const Token& at, const NameS
   std::array<int, 3> data{-1, -1, -1};
   switch (inst.op) {
     case Opcode::Ld: case Opcode::Ldu: data = {0, -1, -1}; break;
-    case Opcode::St: case Opcode::Red: data = {1, -1, -1}; break;
+    case Opcode::St: case Opcode::Red: case Opcode::StAsync: case Opcode::RedAsync: data = {1, -1, -1}; break;
     case Opcode::Atom: data = {0, 2, 3}; break;
     default: return;
   }

@@ -55,6 +55,31 @@ class Checker {
       fail_at_rounding("integer rounding is not allowed on floating-point " + name());
   }
 
+  // st.async / red.async: a shared::cluster (or generic) destination whose completion is signalled
+  // on an mbarrier; the PTX ISA's type table for each form.
+  void check_async_remote() const {
+    if (m_.space != StateSpace::None && m_.space != StateSpace::Shared)
+      throw ModifierError{opcol_, name() + " writes shared memory of a cluster CTA: .shared::cluster (or generic)"};
+    if (!m_.bulk_mbarrier) throw ModifierError{opcol_, name() + " requires .mbarrier::complete_tx::bytes"};
+    const DataType t = type();
+    const bool word = t == DataType::B32 || t == DataType::U32 || t == DataType::S32;
+    if (op_ == Opcode::StAsync) {
+      const bool wide = t == DataType::B64 || t == DataType::F64;
+      if (!(word || wide || t == DataType::F32))
+        throw ModifierError{opcol_, "st.async takes .b32, .u32, .s32, .f32, .b64 or .f64"};
+      if (m_.vec > 4 || (m_.vec == 4 && wide)) fail_at(m_.vec == 4 ? ".v4" : ".v8", "st.async moves at most 16 bytes (.v2, or .v4 of 32-bit values)");
+      return;
+    }
+    if (m_.vec > 1) throw ModifierError{opcol_, "red.async takes no vector"};
+    const AtomOp a = m_.atom;
+    const bool ok = ((a == AtomOp::Inc || a == AtomOp::Dec) && t == DataType::U32) ||
+                    ((a == AtomOp::Min || a == AtomOp::Max) && (t == DataType::U32 || t == DataType::S32)) ||
+                    ((a == AtomOp::And || a == AtomOp::Or || a == AtomOp::Xor) && t == DataType::B32) ||
+                    (a == AtomOp::Add && (t == DataType::U32 || t == DataType::S32 || t == DataType::U64));
+    if (!ok)
+      throw ModifierError{opcol_, "red.async forms: .inc/.dec.u32, .min/.max.u32/.s32, .and/.or/.xor.b32, .add.u32/.s32/.u64"};
+  }
+
   void check() const {
     switch (op_) {
       case Opcode::Add: case Opcode::Sub:
@@ -144,6 +169,7 @@ class Checker {
         if (m_.multicast && !(m_.space == StateSpace::Shared && m_.space2 == StateSpace::Global))
           fail_at(".multicast::cluster", ".multicast::cluster is only allowed on cp.async.bulk.shared::cluster.global");
         break;
+      case Opcode::StAsync: case Opcode::RedAsync: check_async_remote(); break;
       case Opcode::Mbarrier:
         if (m_.sub == SubOp::MbarExpectTx || m_.sub == SubOp::MbarCompleteTx || m_.sub == SubOp::MbarArriveExpectTx)
           if (m_.ntypes != 1 || m_.types[0] != DataType::B64)

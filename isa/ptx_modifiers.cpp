@@ -271,6 +271,11 @@ Rule rule_for(Opcode op) {
     case Opcode::Griddepcontrol: return {bit(kVariant), 0, 0, bit(kVariant)};
     case Opcode::BarrierCluster: return {bit(kVariant) | bit(kAligned) | bit(kOrder), 0, 0, bit(kVariant)};
     case Opcode::Mapa: return {bit(kSpace), 1, 1, 0};
+    case Opcode::Getctarank: return {bit(kSpace), 1, 1, 0};
+    case Opcode::StAsync:  // st.async{.weak}{.shared::cluster}.mbarrier::complete_tx::bytes{.v2,.v4}.type
+      return {bit(kSpace) | bit(kVecV) | bit(kCompletion) | kMemOrder, 1, 1, bit(kCompletion)};
+    case Opcode::RedAsync:  // red.async.relaxed.cluster{.shared::cluster}.mbarrier::complete_tx::bytes.op.type
+      return {bit(kSpace) | bit(kAtom) | bit(kCompletion) | kMemOrder, 1, 1, bit(kAtom) | bit(kCompletion)};
     case Opcode::FenceProxy: return {bit(kProxy) | bit(kSpace) | kMemOrder, 0, 0, bit(kProxy)};
     case Opcode::ElectSync: return {0, 0, 0, 0};
     case Opcode::WgmmaFence: case Opcode::WgmmaCommit: case Opcode::WgmmaWaitGroup:

@@ -39,9 +39,6 @@ bool listed(std::string_view name, const auto& list) { return std::find(list.beg
 }  // namespace
 
 bool is_unimplemented_ptx(std::string_view token, bool unknown_opcode) {
-  // Forms of implemented mnemonics that gpusim lacks: the asynchronous remote stores and
-  // reductions of sm_90 clusters.
-  if (token.starts_with("st.async") || token.starts_with("red.async")) return true;
   if (!unknown_opcode) return false;
   const std::string_view mnemonic = token.substr(0, token.find('.'));
   if (listed(mnemonic, kPtxMnemonics)) return true;

@@ -1,7 +1,7 @@
 // PTX instructions gpusim does not implement, told apart from text that is not PTX at all.
 //
 // A module is one translation unit's kernels. When one of them uses an instruction gpusim lacks
-// (getctarank, st.async, multimem, tcgen05, ...), refusing the whole module at load would fail
+// (multimem, tcgen05, clusterlaunchcontrol, ...), refusing the whole module at load would fail
 // every kernel of the program's file, also those the program launches and gpusim runs; a GPU's
 // driver loads it. So such an instruction is parsed as Opcode::Unimplemented (its operands
 // skipped) and faults, naming itself and its line, only when a warp executes it. An opcode that
@@ -13,8 +13,8 @@
 namespace gpusim::isa {
 
 // Whether the instruction token (opcode with its dotted modifiers) names a PTX ISA instruction
-// that the parser does not decode: a form gpusim lacks of one it has (st.async, red.async), or,
-// where no opcode of gpusim's matches (`unknown_opcode`), a mnemonic of the ISA's.
+// that the parser does not decode: where no opcode of gpusim's matches (`unknown_opcode`), a
+// mnemonic of the ISA's.
 bool is_unimplemented_ptx(std::string_view token, bool unknown_opcode);
 
 }  // namespace gpusim::isa

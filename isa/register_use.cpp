@@ -10,6 +10,7 @@ bool first_operand_is_destination(const Instruction& in) {
       return in.mod.sub == SubOp::BarRed;
     case Opcode::BarWarpSync: case Opcode::Nanosleep: case Opcode::Pmevent: case Opcode::CpAsyncWaitGroup: case Opcode::Bra: case Opcode::Brx:
     case Opcode::Call: case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::St: case Opcode::Red:
+    case Opcode::StAsync: case Opcode::RedAsync:
     case Opcode::WmmaStore: case Opcode::CpAsync: case Opcode::CpAsyncMbarrierArrive:
     case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkWaitGroup: case Opcode::WgmmaWaitGroup:
     case Opcode::CpAsyncBulkTensor: case Opcode::Stmatrix: case Opcode::Setmaxnreg: case Opcode::Sust:

@@ -21,7 +21,8 @@ bool may_touch_shared_state(const Module* module, const Instruction& in) {
   switch (in.op) {
     case Opcode::Ld: case Opcode::Ldu: case Opcode::St: case Opcode::Atom: case Opcode::Red:
     case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::WmmaLoad: case Opcode::WmmaStore:
-    case Opcode::Ldmatrix: case Opcode::Mbarrier: case Opcode::CpAsyncMbarrierArrive:
+    case Opcode::Ldmatrix: case Opcode::Mbarrier: case Opcode::CpAsyncMbarrierArrive: case Opcode::StAsync:
+    case Opcode::RedAsync:
       return global_or_generic(in.mod.space);
     case Opcode::CpAsync:
       return global_or_generic(in.mod.space) || global_or_generic(in.mod.space2);

@@ -20,7 +20,8 @@ MemoryEffect memory_effect(const Instruction& in) {
     case Opcode::Nanosleep:
       return MemoryEffect::Poll;
     case Opcode::St: case Opcode::Red: case Opcode::Sust: case Opcode::WmmaStore: case Opcode::Stmatrix:
-    case Opcode::CpAsync: case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkTensor:
+    case Opcode::CpAsync: case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkTensor: case Opcode::StAsync:
+    case Opcode::RedAsync:
       return MemoryEffect::Write;
     default:
       return MemoryEffect::None;

@@ -15,7 +15,8 @@ namespace {
 bool completes_later(isa::Opcode op) {
   switch (op) {
     case isa::Opcode::CpAsync: case isa::Opcode::CpAsyncBulk: case isa::Opcode::CpAsyncBulkTensor:
-    case isa::Opcode::CpAsyncMbarrierArrive: case isa::Opcode::WgmmaMmaAsync:
+    case isa::Opcode::CpAsyncMbarrierArrive: case isa::Opcode::WgmmaMmaAsync: case isa::Opcode::StAsync:
+    case isa::Opcode::RedAsync:
       return true;
     default:
       return false;

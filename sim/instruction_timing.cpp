@@ -30,6 +30,7 @@ QueueHint queue_hint(const Instruction& in) {
     case Opcode::CpAsync:  // reads global memory through the LG path, writes shared memory
       return QueueHint::Lg;
     case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkTensor:  // the SM's TMA unit (sim/tma_unit.h)
+    case Opcode::StAsync: case Opcode::RedAsync:                // timed as bulk copies (sim/subcore.cpp)
       return QueueHint::None;
     default:
       break;

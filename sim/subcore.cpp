@@ -295,7 +295,10 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
         break;
       }
   }
-  const bool bulk = op == isa::Opcode::CpAsyncBulk || op == isa::Opcode::CpAsyncBulkTensor;
+  // st.async/red.async go the bulk copies' way: their bytes complete on the receiver's mbarrier,
+  // which holds its waiting warps until the op is done (they carry no global bytes).
+  const bool bulk = op == isa::Opcode::CpAsyncBulk || op == isa::Opcode::CpAsyncBulkTensor ||
+                    op == isa::Opcode::StAsync || op == isa::Opcode::RedAsync;
   // A summary goes to the pipeline as it is when only the pipeline reads it (shared or global, no
   // observer, no cluster peers); anyone else gets the records it stands for.
   const isa::AffineAccess& summary = trace_summary_;

@@ -1,7 +1,9 @@
 // `gpusim exec` on tests/cuda_programs/cluster_histogram (sm_90a, nvcc 13): a cluster-wide
 // histogram through distributed shared memory, checked by the program against a CPU count at
 // three sizes and cluster shapes, in both modes; timing mode on configs/h100.ini co-schedules the
-// clusters on GPCs, and configs without clusters refuse the launch clearly.
+// clusters on GPCs, and configs without clusters refuse the launch clearly. And
+// tests/cuda_programs/cluster_async_store: st.async / red.async into a peer CTA completing on its
+// mbarrier, and getctarank, checked by the program against a CPU model of the ring exchange.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -38,6 +40,33 @@ TEST(ExecCluster, TimingModeOnAChipWithoutClustersRefusesTheLaunch) {
   EXPECT_NE(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "no thread-block clusters (cluster.gpcs = 0")) << o.output;
   EXPECT_TRUE(contains(o.output, "cluster_histogram")) << o.output;
+}
+
+const std::string kAsyncStore = std::string(GPUSIM_CUDA_PROGRAMS) + "/cluster_async_store";
+
+TEST(ExecCluster, AsyncStoresIntoPeersLandInFunctionalMode) {
+  const Outcome o = run_gpusim("exec --mode functional --config '" + config("h100.ini") + "' -- '" + kAsyncStore + "'");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "cluster_async_store: OK")) << o.output;
+  EXPECT_TRUE(contains(o.output, "cluster of 4, 12 CTAs: ok")) << o.output;
+}
+
+// In timing mode the ops take the bulk copies' path (their bytes complete on the receiver's
+// mbarrier when the op is done): the exchange must finish, and correctly.
+TEST(ExecCluster, AsyncStoresIntoPeersLandInTimingModeOnH100) {
+  const Outcome o = run_gpusim("exec --mode timing --config '" + config("h100.ini") + "' -- '" + kAsyncStore + "'");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "cluster_async_store: OK")) << o.output;
+}
+
+TEST(ExecCluster, AsyncStoreWithTheMbarrierInAnotherCtaIsAFault) {
+  const Outcome o =
+      run_gpusim("exec --mode functional --config '" + config("h100.ini") + "' -- '" + kAsyncStore + "' wrongbar");
+  EXPECT_EQ(o.exit_code, 3) << o.output;
+  EXPECT_TRUE(contains(o.output, "wrongbar: cudaErrorIllegalAddress")) << o.output;
+  EXPECT_TRUE(contains(o.output, "st.async: the destination is in CTA rank ")) << o.output;
+  EXPECT_TRUE(contains(o.output, "both must be in the same CTA")) << o.output;
+  EXPECT_TRUE(contains(o.output, "cluster_async_store.fatbin0.compute_90.ptx:")) << o.output;
 }
 
 }  // namespace

@@ -113,5 +113,28 @@ TEST(Cluster, BadShapesAndRanksAreClearErrors) {
   EXPECT_NE(r.error.find("mapa: CTA rank 2 is outside the cluster of 2 CTAs"), std::string::npos) << r.error;
 }
 
+// st.async / red.async forms the PTX ISA does not have are refused at load, naming the rule.
+TEST(Cluster, AsyncRemoteFormsOutsideTheIsaAreRefused) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"  red.async.relaxed.cluster.shared::cluster.mbarrier::complete_tx::bytes.add.s64 [%sb], %a3, [%sbar];\n",
+       "red.async forms:"},
+      {"  red.async.relaxed.cluster.shared::cluster.mbarrier::complete_tx::bytes.inc.s32 [%sb], %r0, [%sbar];\n",
+       "red.async forms:"},
+      {"  st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.b64 [%sb], {%a3, %a3, %a3, %a3}, [%sbar];\n",
+       "st.async moves at most 16 bytes"},
+      {"  st.async.shared::cluster.b32 [%sb], %r0, [%sbar];\n", "st.async requires a completion mechanism"},
+      {"  st.async.global.mbarrier::complete_tx::bytes.b32 [%sb], %r0, [%sbar];\n", "shared memory of a cluster CTA"},
+  };
+  for (const auto& [body, message] : cases) {
+    std::string error;
+    try {
+      error = launch(body, {2, 1, 1}, {2, 1, 1}, {}, 4).error;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    EXPECT_NE(error.find(message), std::string::npos) << body << error;
+  }
+}
+
 }  // namespace
 }  // namespace gpusim

@@ -14,8 +14,8 @@
 namespace gpusim::isa {
 namespace {
 
-// `plain` stores 7; `clustered` runs getctarank and st.async (sm_90 cluster instructions gpusim
-// lacks) unless `skip` is non-zero, then stores 9.
+// `plain` stores 7; `clustered` runs tcgen05 and multimem instructions (sm_100 and multi-GPU
+// instructions gpusim lacks) unless `skip` is non-zero, then stores 9.
 const char* kModulePtx = R"(
 .version 8.0
 .target sm_90
@@ -38,8 +38,8 @@ const char* kModulePtx = R"(
   ld.param.u32 %r5, [skip];
   setp.ne.u32 %p1, %r5, 0;
   mov.u32 %r2, 0;
-  @!%p1 getctarank.shared::cluster.u32 %r1, %r2;
-  @!%p1 st.async.shared::cluster.mbarrier::complete_tx::bytes.u32 [%r2], %r1, [%r2];
+  @!%p1 tcgen05.fence::before_thread_sync;
+  @!%p1 multimem.red.relaxed.sys.global.add.u32 [%rd1], %r2;
   mov.u32 %r3, 9;
   st.global.u32 [%rd1], %r3;
   ret;
@@ -85,7 +85,7 @@ TEST(UnimplementedPtx, TheModuleLoadsAndItsOtherKernelsRun) {
 TEST(UnimplementedPtx, ExecutingOneFaultsNamingItAndItsLine) {
   const Module module = parse_ptx(kModulePtx, "cluster.ptx");
   const Outcome r = run(module, "clustered", 0);
-  EXPECT_NE(r.error.find("getctarank.shared::cluster.u32 %r1, %r2"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("tcgen05.fence::before_thread_sync"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("does not implement"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("(cluster.ptx:23)"), std::string::npos) << r.error;
   EXPECT_EQ(r.out, 0u) << "the kernel stopped at the instruction";
@@ -100,12 +100,12 @@ TEST(UnimplementedPtx, GuardedOffItDoesNothing) {
 
 TEST(UnimplementedPtx, AMnemonicThatIsNoPtxInstructionIsAParseError) {
   std::string text = kModulePtx;
-  text.replace(text.find("getctarank"), 10, "getctarnak");
+  text.replace(text.find("tcgen05"), 7, "tcgen50");
   try {
     parse_ptx(text, "typo.ptx");
     FAIL() << "a typo parsed";
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown opcode 'getctarnak.shared::cluster.u32'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unknown opcode 'tcgen50.fence::before_thread_sync'"), std::string::npos) << e.what();
   }
 }
 
