@@ -36,14 +36,29 @@ class AsyncCopyTracker {
   // groups are complete. wait_all (and an mbarrier arrive): all of them, the open group too.
   void waited(uint32_t warp, uint32_t lanes, uint32_t allowed_pending_groups);
   void completed_all(uint32_t warp, uint32_t lanes);
-  // The oldest pending copy overlapping [addr, addr + size), or null.
-  const Copy* overlapping(uint64_t addr, uint64_t size) const;
+  // The oldest pending copy overlapping [addr, addr + size), or null. Every shared load asks while
+  // copies are pending, so the answer for bytes no pending copy touches comes from a count per
+  // 16-byte granule (cp.async moves 4, 8 or 16 aligned bytes: one granule), without a scan.
+  const Copy* overlapping(uint64_t addr, uint64_t size) const {
+    const uint64_t first = addr / kGranule, last = size ? (addr + size - 1) / kGranule : first;
+    for (uint64_t g = first; g <= last && g < pending_in_granule_.size(); ++g)
+      if (pending_in_granule_[g]) return scan(addr, size);
+    return nullptr;
+  }
 
  private:
+  static constexpr uint64_t kGranule = 16;
+  const Copy* scan(uint64_t addr, uint64_t size) const;
+  void count(const Copy& c, int delta);
+  // Removes the copies `gone` selects, keeping the granule counts.
+  template <class Pred>
+  void remove_if(Pred gone);
+
   // Bounded: a kernel that issues copies in a loop and never waits keeps the newest only.
   static constexpr std::size_t kMostCopies = std::size_t(1) << 16;
   std::vector<Copy> copies_;
   std::vector<uint32_t> commits_;  // per warp
+  std::vector<uint32_t> pending_in_granule_;  // pending copies touching each 16-byte granule
 };
 
 }  // namespace gpusim::isa

@@ -155,11 +155,20 @@ void scalar_load_direct(ExecContext& ctx, const Instruction& in, unsigned size, 
   const AddressParts addr_of = address_parts(ctx, in.ops[1], regs);
   const uint8_t* window = nullptr;
   uint64_t window_base = 0, window_size = 0;
+  // cp.async copies pending over a lane's bytes: the instruction goes through ExecContext::load,
+  // which reports the race; pending copies elsewhere (the next stage of a pipeline) leave the
+  // window open.
+  bool reads_pending_copy = false;
+  if constexpr (kWindow == DirectWindow::Shared) {
+    const AsyncCopyTracker& pending = ctx.cta().async_copies;
+    if (!pending.empty())
+      for (uint32_t m = ctx.mask; m && !reads_pending_copy; m &= m - 1)
+        reads_pending_copy = pending.overlapping(addr_of.at(unsigned(__builtin_ctz(m))), size) != nullptr;
+  }
   auto take_window = [&] {
     if constexpr (kWindow == DirectWindow::Shared) {
       window = ctx.cta().shared.data();
-      // cp.async copies pending: every read goes through ExecContext::load, which checks them.
-      window_size = ctx.cta().async_copies.empty() ? ctx.cta().shared.size() : 0;
+      window_size = reads_pending_copy ? 0 : ctx.cta().shared.size();
     } else if constexpr (kWindow == DirectWindow::KernelParams) {
       // The launch's parameter buffer; a per-thread frame .param address carries a tag bit far
       // beyond its size and takes the general path.
