@@ -59,7 +59,7 @@ void LaunchProfiler::finish() {
     try {
       trace_->finish();
     } catch (const std::exception& e) {
-      throw Error(e.what());
+      throw Error(std::string("--trace: ") + e.what());
     }
   }
   if (!select_name_.empty() && !selected_any_ && !launches_.empty()) {

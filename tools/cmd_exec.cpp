@@ -197,6 +197,9 @@ int gpusim_cmd_exec(int argc, char** argv) {
   try {
     profiling = profiling_options(vm, mode == "timing" ? runtime::SimMode::Timing : runtime::SimMode::Functional);
     if (vm.count("stats")) check_output_folder("--stats", vm["stats"].as<std::string>());
+    FileRoles files = device_option_files(vm);
+    files.reads(argv[program_at], "the program");
+    files.check();
   } catch (const std::invalid_argument& e) {
     std::cerr << "gpusim exec: " << e.what() << "\n";
     return 2;

@@ -294,6 +294,24 @@ void check_output_folders(const std::vector<ArgSpec>& args) {
   }
 }
 
+// No output may be an input or another output (tools/file_roles.h).
+void check_file_roles(const LaunchPlan& plan, const po::variables_map& vm) {
+  FileRoles files = device_option_files(vm);
+  files.reads(vm["file"].as<std::vector<std::string>>().front(), "the kernel file");
+  for (const ArgSpec& a : plan.args) {
+    const auto* b = std::get_if<BufferArg>(&a.value);
+    if (!b) continue;
+    const std::string name = "argument " + std::to_string(a.index) + " ('" + a.text + "')";
+    if (!b->input_path.empty()) files.reads(b->input_path, name + "'s input");
+    if (!b->output_path.empty()) files.writes(b->output_path, name + "'s output");
+  }
+  try {
+    files.check();
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
 LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOptions& sim_options) {
   LaunchPlan plan;
   if (!vm.count("file")) throw UsageError("missing FILE.ptx or FILE.cu");
@@ -337,6 +355,7 @@ LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOpti
     throw UsageError(e.what());
   }
   check_output_folders(plan.args);
+  check_file_roles(plan, vm);
   load_inputs(plan);
   if (vm.count("symbol"))
     for (const std::string& spec : vm["symbol"].as<std::vector<std::string>>()) add_symbol(plan, spec);
@@ -371,9 +390,11 @@ int execute(const LaunchPlan& plan, const po::variables_map& vm, Backend backend
     print_launch(std::cout, simulated.stats);
     std::cout << simulated.stats.report_text;
     if (const int signal = pending_interrupt()) return finish_interrupted("launch", signal, *device, vm, {simulated.stats});
+    // The kernel's results first: a --stats or --trace file that cannot be written (a full disk)
+    // must not cost the user the buffers the simulation produced.
+    save_outputs(plan, simulated, false);
     if (vm.count("stats")) write_stats(vm["stats"].as<std::string>(), {simulated.stats});
     if (!finish_profiling_files("launch", *device)) return 1;
-    save_outputs(plan, simulated, false);
   }
   if (backend != Backend::Both) return 0;
   print_side_by_side(std::cout, {simulated.stats}, {measured.stats});

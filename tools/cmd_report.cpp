@@ -12,6 +12,7 @@
 #include "sim/output_file.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
+#include "tools/file_roles.h"
 #include "tools/report/report_page.h"
 
 namespace gpusim::cli {
@@ -48,6 +49,17 @@ int gpusim_cmd_report(int argc, char** argv) {
     std::cerr << "gpusim report: needs at least one STATS.json (from gpusim run --mode timing --stats FILE) and "
                  "-o report.html\n"
               << options;
+    return 2;
+  }
+  try {
+    FileRoles files;
+    for (const std::string& file : stats_files) files.reads(file, "the statistics file");
+    if (!config_path.empty()) files.reads(config_path, "--config");
+    if (!recorded.empty()) files.reads(recorded, "--recorded");
+    files.writes(html_path, "-o");
+    files.check();
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "gpusim report: " << e.what() << "\n";
     return 2;
   }
   try {

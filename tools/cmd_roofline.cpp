@@ -15,6 +15,7 @@
 #include "sim/output_file.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
+#include "tools/file_roles.h"
 #include "tools/roofline.h"
 #include "validation/csv.h"
 #include "validation/measured_record.h"
@@ -138,6 +139,17 @@ int gpusim_cmd_roofline(int argc, char** argv) {
   if (args.count("help")) {
     std::cout << options;
     return 0;
+  }
+  try {
+    FileRoles files;
+    for (const std::string& file : stats_files) files.reads(file, "--stats");
+    if (!config_path.empty()) files.reads(config_path, "--config");
+    if (!recorded.empty()) files.reads(recorded, "--recorded");
+    if (!svg_path.empty()) files.writes(svg_path, "-o");
+    files.check();
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "gpusim roofline: " << e.what() << "\n";
+    return 2;
   }
   try {
     const sim::GpuConfig config = sim::load_gpu_config(config_path, overrides);

@@ -120,6 +120,7 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
     apply_resource_limit_options(vm);
     if (vm.count("size")) params.size = workloads::parse_size_spec(vm["size"].as<std::string>());
     device_options = sim_device_options(vm);
+    device_option_files(vm).check();
     backend = parse_backend(vm["backend"].as<std::string>());
     if (runner) {
       require_steppable(device_options, vm["backend"].as<std::string>());

@@ -106,6 +106,14 @@ void check_output_folder(const std::string& option, const std::string& path) {
     throw std::invalid_argument(option + " " + path + ": the folder " + folder.string() + " does not exist");
 }
 
+FileRoles device_option_files(const po::variables_map& vm) {
+  FileRoles files;
+  if (vm.count("config")) files.reads(vm["config"].as<std::string>(), "--config");
+  for (const char* output : {"stats", "trace", "vcd"})
+    if (vm.count(output)) files.writes(vm[output].as<std::string>(), std::string("--") + output);
+  return files;
+}
+
 runtime::SimProfilingOptions profiling_options(const po::variables_map& vm, runtime::SimMode mode) {
   runtime::SimProfilingOptions p;
   if (vm.count("trace")) p.trace_path = vm["trace"].as<std::string>();

@@ -11,6 +11,7 @@
 
 #include "runtime/device.h"
 #include "runtime/sim_device.h"
+#include "tools/file_roles.h"
 
 namespace gpusim::cli {
 
@@ -28,6 +29,8 @@ std::vector<boost::program_options::option> bare_source_report(std::vector<std::
 // Throws std::invalid_argument naming `option` when `path` is a directory or its folder does not
 // exist, so a run does not end (or a program under exec fail every CUDA call) over a bad path.
 void check_output_folder(const std::string& option, const std::string& path);
+// The files the device options name: --config read; --stats, --trace, --vcd written.
+FileRoles device_option_files(const boost::program_options::variables_map& vm);
 // "device error in NAME: WHAT", or WHAT alone when it is the configuration's fault ("GPU config
 // FILE:LINE: ..."): a bad --config or --set is not the kernel's or the workload's doing.
 std::string device_error_text(const std::string& name, const std::string& what);

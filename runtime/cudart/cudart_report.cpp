@@ -240,7 +240,19 @@ void Context::report_at_exit() {
   std::lock_guard<std::recursive_mutex> lock(mutex);
   if (forked_child()) return;  // the parent reports its own launches
   flush_device_output();
-  if (reported_ || !env_read_) return;  // a program that never used the device has nothing to report
+  if (reported_) return;
+  if (!env_read_) {
+    // A program that made no runtime call has nothing to report (gpusim exec preloads the runtime
+    // into every process it starts). One whose calls never needed the device (only
+    // cudaStreamCreate, cudaEventCreate, cudaDeviceSynchronize) still gets its table of 0
+    // launches and, when asked, its statistics file.
+    if (runtime_calls(false) == 0) return;
+    try {
+      create_device();
+    } catch (const ApiError&) {
+      return;  // said on stderr by create_device
+    }
+  }
   reported_ = true;
   if (device_) {
     try {
