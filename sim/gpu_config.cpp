@@ -163,8 +163,10 @@ GpuConfig load_gpu_config(const std::string& path, const std::vector<std::string
       throw GpuConfigError("GPU config " + path + ": is a directory, not an INI file");
     if (is_device_file(path))
       throw GpuConfigError("GPU config " + path + ": is a device, not an INI file");  // /dev/zero read forever
-    std::ifstream file(path);
-    if (!file) throw GpuConfigError("GPU config " + path + ": cannot open the file");
+    std::string text, error, step;
+    if (!read_whole_file(path, text, error, step))
+      throw GpuConfigError("GPU config " + path + ": cannot " + step + " the file: " + error);
+    std::istringstream file(text);
     try {
       const po::parsed_options parsed = po::parse_config_file(file, options, false);
       // An empty file (or one of comments only) is almost always the wrong file; running the

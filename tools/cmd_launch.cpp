@@ -80,11 +80,9 @@ std::string read_text_file(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("'" + path + "' is a directory, not a PTX file");
   if (sim::is_device_file(path))
     throw std::runtime_error("'" + path + "' is a device, not a PTX file");
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text, error, step;
+  if (!sim::read_whole_file(path, text, error, step)) throw std::runtime_error("cannot " + step + " '" + path + "': " + error);
+  return text;
 }
 
 std::string kernel_names(const isa::Module& m) {

@@ -265,12 +265,9 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
   // A device never ends (/dev/zero, /dev/urandom): reading one filled the host's memory.
   if (sim::is_device_file(path))
     throw NpyError(path + ": is a device, not a file (write the data to a file first)");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw NpyError(path + ": cannot open: " + std::strerror(errno));
-  std::vector<uint8_t> bytes;
-  char chunk[1 << 16];
-  while (f.read(chunk, sizeof chunk) || f.gcount() > 0) bytes.insert(bytes.end(), chunk, chunk + f.gcount());
-  if (f.bad()) throw NpyError(path + ": read error: " + std::strerror(errno));
+  std::string text, error, step;
+  if (!sim::read_whole_file(path, text, error, step)) throw NpyError(path + ": cannot " + step + ": " + error);
+  std::vector<uint8_t> bytes(text.begin(), text.end());
   return bytes;
 }
 
