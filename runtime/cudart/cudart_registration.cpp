@@ -4,6 +4,7 @@
 // the first launch or variable access, so that errors surface at an API call the program checks.
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -16,6 +17,20 @@ using gpusim::cudart::ModuleRecord;
 
 namespace {
 
+// The nvcc flag that puts PTX beside the machine code the program was built for: for the newest
+// SASS architecture it holds (sm_75 SASS: compute_75, which the simulated GPUs of that capability
+// run), compute_80 when it names none.
+std::string ptx_flag(const gpusim::runtime::Fatbin& fb) {
+  unsigned arch = 0;
+  for (const gpusim::runtime::FatbinEntry& e : fb.entries)
+    if (e.kind == gpusim::runtime::FatbinEntry::Kind::Elf) arch = std::max(arch, e.arch);
+  for (const gpusim::runtime::Fatbin& unit : fb.prelinked)
+    for (const gpusim::runtime::FatbinEntry& e : unit.entries)
+      if (e.kind == gpusim::runtime::FatbinEntry::Kind::Elf) arch = std::max(arch, e.arch);
+  const std::string xx = std::to_string(arch ? arch : 80);
+  return "-gencode arch=compute_" + xx + ",code=compute_" + xx;
+}
+
 // Why a fat binary cannot run on the simulator, with the nvcc flag that fixes it; "" if it can.
 std::string why_not_runnable(const gpusim::runtime::Fatbin& fb) {
   if (fb.wrapper_version == 2) {  // relocatable device code: each prelinked container's PTX is linked
@@ -24,14 +39,13 @@ std::string why_not_runnable(const gpusim::runtime::Fatbin& fb) {
     std::string held;
     for (const gpusim::runtime::Fatbin& unit : fb.prelinked) held += (held.empty() ? "" : "; ") + unit.describe();
     return "no translation unit of the program (built with relocatable device code) holds PTX (" + held +
-           "); gpusim executes PTX: rebuild with nvcc -gencode arch=compute_80,code=compute_80";
+           "); gpusim executes PTX: rebuild with nvcc " + ptx_flag(fb);
   }
   if (fb.wrapper_version != 1)
     return "its fat binary wrapper has version " + std::to_string(fb.wrapper_version) + ", which gpusim does not know";
   if (!fb.ptx_for(0))
     return "the program's fat binary holds no PTX (" + fb.describe() +
-           "); gpusim executes PTX: rebuild with nvcc -gencode arch=compute_80,code=compute_80 (or add "
-           "code=compute_XX to each -gencode)";
+           "); gpusim executes PTX: rebuild with nvcc " + ptx_flag(fb) + " (or add code=compute_XX to each -gencode)";
   return "";
 }
 

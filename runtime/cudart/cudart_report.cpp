@@ -42,6 +42,11 @@ std::string dims(const dim3& d) {
 // template's instantiations apart); the JSON keeps the whole name.
 std::string shorten(std::string s, size_t width) {
   if (s.size() <= width) return s;
+  // The nesting marks of a device-launched grid (">>name") are kept whole in front; the bracket
+  // scan below would take them for closing template brackets (the name came out empty).
+  const size_t marks = s.find_first_not_of('>');
+  if (marks != 0 && marks != std::string::npos && marks < width)
+    return s.substr(0, marks) + shorten(s.substr(marks), width - marks);
   if (s.rfind("void ", 0) == 0) s.erase(0, 5);
   for (size_t at; (at = s.find("(anonymous namespace)::")) != std::string::npos;) s.erase(at, 23);
   // The parameters start at the first '(' outside template brackets; the name after the last "::"

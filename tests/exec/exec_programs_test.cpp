@@ -508,6 +508,15 @@ TEST(Exec, TheLaunchTableSummarisesPerKernelOnRequest) {
   EXPECT_TRUE(contains(bad.output, "--launch-table 'rows': expected launches or kernels")) << bad.output;
 }
 
+// A device-launched grid whose name is too wide for the column keeps its name, shortened, behind
+// its nesting marks (tree_sum(int const*, long long*, int, int, int, int) came out blank).
+TEST(Exec, DeviceLaunchedKernelsWithLongNamesKeepTheirNames) {
+  const Outcome o = exec("--launch-table kernels", "cdp_recursion");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "         2  >tree_sum(...)     ")) << o.output;
+  EXPECT_TRUE(contains(o.output, "        16  >>>>tree_sum(...)  ")) << o.output;
+}
+
 // A template's instantiations keep rows of their own where their arguments fit the column
 // (mma_sync_shapes.cu launches mma_m8n8_int<0> ... <3> once each).
 TEST(Exec, PerKernelRowsTellTemplateInstantiationsApart) {
