@@ -265,7 +265,18 @@ void exec_BarWarpSync(ExecContext& ctx, const Instruction& in) {
   if (ctx.mask) {
     // Each lane names its own members (disjoint tiles of a warp sync with different masks).
     uint32_t members = 0;
-    for_each_lane(ctx.mask, [&](unsigned l) { members |= static_cast<uint32_t>(ctx.get(in.ops[0], l)); });
+    for_each_lane(ctx.mask, [&](unsigned l) {
+      const uint32_t m = static_cast<uint32_t>(ctx.get(in.ops[0], l));
+      if (!(m >> l & 1)) {
+        char b[160];
+        std::snprintf(b, sizeof b,
+                      "lane %u executes bar.warp.sync (__syncwarp) with membermask 0x%08x, which does not name it: every "
+                      "calling thread must be in its membermask",
+                      l, m);
+        ctx.fail(l, b, FaultKind::Barrier);
+      }
+      members |= m;
+    });
     const uint32_t missing = members & ctx.warp().live() & ~ctx.mask;
     if (missing)
       ctx.fail_warp("bar.warp.sync names lanes that are on a divergent path (missing 0x" + [&] {

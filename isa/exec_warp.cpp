@@ -10,6 +10,18 @@ namespace gpusim::isa {
 
 namespace {
 
+// Each calling thread must be in its own membermask (CUDA: "must have its own bit set in the
+// mask"; the PTX ISA leaves the rest undefined): on a GPU such a lane's result, and whether the
+// named lanes wait for it, is anybody's guess, so it is a fault rather than a plausible value.
+[[noreturn]] void fail_not_a_member(ExecContext& ctx, unsigned lane, uint32_t membermask) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "lane %u executes %s.sync with membermask 0x%08x, which does not name it: every calling thread must "
+                "be in its membermask (undefined behaviour on a GPU)",
+                lane, opcode_name(ctx.inst->op), membermask);
+  ctx.fail(lane, buf);
+}
+
 // Every lane passes its own membermask: the lanes of a warp may run one .sync collective as
 // several disjoint groups at once (cooperative_groups' tiled_partition<4> votes with one mask per
 // tile of four lanes). groups[l] is lane l's group: its membermask's lanes that execute the
@@ -18,6 +30,7 @@ void member_groups(ExecContext& ctx, const Operand& mask_op, uint32_t groups[32]
   uint32_t missing = 0, named = 0;
   for_each_lane(ctx.mask, [&](unsigned l) {
     const uint32_t m = static_cast<uint32_t>(ctx.get(mask_op, l));
+    if (!(m >> l & 1)) fail_not_a_member(ctx, l, m);
     groups[l] = m & ctx.mask;
     missing |= m & ctx.warp().live() & ~ctx.mask;
     if (m & ctx.warp().live() & ~ctx.mask) named = m;

@@ -12,6 +12,8 @@
 // before the copying thread's cp.async.wait_group (a GPU may return the old contents: gpusim
 // reports the race, cudaErrorLaunchFailure). gridsync: cooperative_groups' grid.sync() in a
 // kernel launched with <<<>>> (a trap on a GPU, cudaErrorLaunchFailure; the report says why).
+// notmember: lanes 16-31 call __shfl_sync(0x0000ffff, ...), a mask without their own bits
+// (undefined on a GPU; gpusim reports it, cudaErrorLaunchFailure).
 #include <cooperative_groups.h>
 #include <sys/mman.h>
 #include <cstring>
@@ -30,6 +32,9 @@ __global__ void fault(int kind, int* p, volatile int* flag) {
     case 5: case 6: p[threadIdx.x] = 1; break;                                           // registered host memory
     case 7:  // a grid-stride loop whose stride came out 0: stores the same values forever
       for (int i = threadIdx.x; i < 64; i += int(gridDim.y - 1) * blockDim.x) p[i] = 7;
+      break;
+    case 11:  // the upper half-warp shuffles with a mask that names only the lower half
+      if ((threadIdx.x & 31) >= 16) p[threadIdx.x] = __shfl_sync(0x0000ffffu, int(threadIdx.x), 0);
       break;
   }
 }
@@ -62,16 +67,16 @@ __global__ void grid_sync_without_cooperative_launch(int* p) {
 }
 
 int main(int argc, char** argv) {
-  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride", "cpasync", "cpasync_race", "gridsync"};
+  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride", "cpasync", "cpasync_race", "gridsync", "notmember"};
   int kind = -1;
-  for (int i = 0; i < 11; ++i)
+  for (int i = 0; i < 12; ++i)
     if (argc > 1 && std::strcmp(argv[1], kinds[i]) == 0) kind = i;
   EXPECT(kind >= 0);
   int* d;
   CHECK(cudaMalloc(&d, 1024));
   CHECK(cudaMemset(d, 0, 1024));
   int* p = d;
-  if (kind >= 5) {
+  if (kind >= 5 && kind <= 10) {
     const int prot = kind == 5 ? PROT_READ : PROT_READ | PROT_WRITE;
     // Asked for far below where mmap puts new mappings, so that once unmapped these addresses stay
     // unmapped: a range freed among the others is taken by the next mapping the process makes,
