@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "isa/kernel_names.h"
 #include "isa/repeat_watch.h"
 #include "isa/warp.h"
 
@@ -65,7 +66,7 @@ void CtaState::append_state(std::vector<uint8_t>& out) const {
 
 std::string CtaState::where() const {
   std::ostringstream os;
-  os << "kernel '" << launch_.kernel->name << "', CTA (" << ctaid.x << "," << ctaid.y << "," << ctaid.z << ")";
+  os << "kernel '" << readable_function_name(launch_.kernel->name) << "', CTA (" << ctaid.x << "," << ctaid.y << "," << ctaid.z << ")";
   return os.str();
 }
 

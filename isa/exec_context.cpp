@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "isa/hex_text.h"
+#include "isa/kernel_names.h"
 #include "isa/launch_state.h"
 #include "isa/source_position.h"
 
@@ -334,7 +335,9 @@ static std::string location(const ExecContext& ctx, const CtaState& cta, const W
                             const Instruction* inst) {
   std::ostringstream os;
   os << cta.where() << ", warp " << warp.id();
-  if (!warp.done()) os << ", function '" << warp.frame().fn->name << "'";
+  // The function the warp is in, where it is not the kernel itself.
+  if (!warp.done() && warp.frame().fn->name != cta.launch().kernel->name)
+    os << ", function '" << readable_function_name(warp.frame().fn->name) << "'";
   os << ", PC " << pc;
   if (inst) {
     // The PTX line, and with nvcc -lineinfo the CUDA source line it was compiled from.

@@ -221,7 +221,9 @@ static void barrier(ExecContext& ctx, const Instruction& in) {
       char b[16]; std::snprintf(b, sizeof b, "%08x", ctx.mask); return std::string(b); }() +
                   " but the warp's non-exited lanes are 0x" + [&] {
       char b[16]; std::snprintf(b, sizeof b, "%08x", w.live()); return std::string(b); }() +
-                  "; every non-exited thread must reach the same barrier", FaultKind::Barrier);
+                  "; every non-exited thread must reach the same barrier instruction (bar.sync / __syncthreads() is "
+                  "barrier.sync.aligned: divergent arrival, e.g. one on each side of a branch, is undefined)",
+                  FaultKind::Barrier);
   const unsigned lane0 = static_cast<unsigned>(__builtin_ctz(ctx.mask));
   const uint64_t id = ctx.get(in.ops[first], lane0);
   if (id >= 16) ctx.fail_warp("barrier id " + std::to_string(id) + " is out of range 0..15", FaultKind::Barrier);

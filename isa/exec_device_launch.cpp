@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "isa/device_launch_queue.h"
+#include "isa/kernel_names.h"
 #include "isa/device_services.h"
 #include "isa/launch_state.h"
 #include "isa/warp.h"
@@ -57,7 +58,8 @@ const CdpFunction* find_cdp_function(const std::string& name) {
 std::string where(ExecContext& ctx, unsigned lane) {
   const Dim3 t = ctx.tid(lane);
   std::string s = ctx.cta().where() + ", warp " + std::to_string(ctx.warp().id());
-  if (!ctx.warp().done()) s += ", function '" + ctx.warp().frame().fn->name + "'";
+  if (!ctx.warp().done() && ctx.warp().frame().fn->name != ctx.launch().kernel->name)
+    s += ", function '" + readable_function_name(ctx.warp().frame().fn->name) + "'";
   s += ", PC " + std::to_string(ctx.pc);
   if (ctx.inst) s += " (" + ctx.warp().module().source_name + ":" + std::to_string(ctx.inst->line) + ")";
   return s + ", thread (" + std::to_string(t.x) + "," + std::to_string(t.y) + "," + std::to_string(t.z) + ") lane " +

@@ -61,6 +61,12 @@ std::string demangled_kernel_name(const std::string& ptx_name) {
   return out;
 }
 
+std::string readable_function_name(const std::string& ptx_name) {
+  std::string s = demangled_kernel_name(ptx_name);
+  if (s != ptx_name && s.rfind("void ", 0) == 0) s.erase(0, 5);
+  return s;
+}
+
 std::string qualified_kernel_name(const std::string& full_signature) {
   // Template arguments may hold parentheses and spaces, so depth is tracked.
   const std::string signature = without_anonymous_namespaces(full_signature);

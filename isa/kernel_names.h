@@ -13,6 +13,11 @@ namespace gpusim::isa {
 // "_Z5scaleIfEvPT_S0_i" -> "void scale<float>(float*, float, int)"; other names as they are.
 std::string demangled_kernel_name(const std::string& ptx_name);
 
+// How reports name a kernel or function: the demangled signature without its return type
+// ("_Z7recursei" -> "recurse(int)"; a CUB kernel's name is then readable, if long); other names
+// as they are.
+std::string readable_function_name(const std::string& ptx_name);
+
 // The signature without return type and parameter list: "void ns::scale<float>(float*)" ->
 // "ns::scale<float>" ("(anonymous namespace)::" dropped).
 std::string qualified_kernel_name(const std::string& signature);

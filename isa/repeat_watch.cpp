@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "isa/hex_text.h"
+#include "isa/kernel_names.h"
 #include "isa/launch_state.h"
 #include "isa/mbarrier_word.h"
 #include "isa/shared_effects.h"
@@ -214,7 +215,7 @@ std::string describe_loop_places(const CtaState& cta) {
     os << "\n    warp" << (warps.size() > 1 ? "s" : "");
     for (size_t i = 0; i < warps.size() && i < 8; ++i) os << (i ? "," : "") << " " << warps[i];
     if (warps.size() > 8) os << " (" << warps.size() << " warps)";
-    os << " in function '" << fn->name << "' at PC " << pc;
+    os << " in function '" << readable_function_name(fn->name) << "' at PC " << pc;
     if (pc < fn->code.size()) {
       const Instruction& in = fn->code[pc];
       const Module& module = cta.warps.front()->module();

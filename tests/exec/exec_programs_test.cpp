@@ -544,7 +544,7 @@ TEST(Exec, ManyLaunchesAreSummarisedPerKernel) {
 TEST(Exec, DeviceSideLaunchErrorsAreNamedOnStderr) {
   const Outcome o = exec("", "cdp_errors");
   ASSERT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, "kernel '_Z7recursei', CTA (0,0,0)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "kernel 'recurse(int)', CTA (0,0,0)")) << o.output;
   EXPECT_TRUE(contains(o.output, "returns cudaErrorLaunchMaxDepthExceeded (65)")) << o.output;
   EXPECT_TRUE(contains(o.output, "returns cudaErrorLaunchPendingCountExceeded (69)")) << o.output;
   EXPECT_TRUE(contains(o.output, "block of 4096 threads exceeds the limit")) << o.output;
@@ -556,7 +556,7 @@ TEST(Exec, LegacyDeviceSynchronizeIsRefusedByName) {
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "sync: cudaErrorLaunchFailure")) << o.output;
   EXPECT_TRUE(contains(o.output, "device-side cudaDeviceSynchronize (legacy dynamic parallelism, CDP1")) << o.output;
-  EXPECT_TRUE(contains(o.output, "kernel '_Z6parentPi', CTA (0,0,0), warp 0")) << o.output;
+  EXPECT_TRUE(contains(o.output, "kernel 'parent(int*)', CTA (0,0,0), warp 0")) << o.output;
 }
 
 TEST(Exec, DeviceAssertIsCudaErrorAssertWithFileAndLine) {
@@ -634,7 +634,7 @@ TEST(Exec, ABudgetRunawayNamesWhereItsWarpsAre) {
     EXPECT_TRUE(contains(o.output, std::string(mode) == "timing" ? "warps of its lowest resident CTA (0,0,0) are at:"
                                                                   : "its running warps are at:"))
         << mode << "\n" << o.output;
-    EXPECT_TRUE(contains(o.output, "in function '_Z5faultiPiPVi' at PC")) << mode << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, "in function 'fault(int, int*, int volatile*)' at PC")) << mode << "\n" << o.output;
   }
 }
 

@@ -214,7 +214,7 @@ TEST(TensorIm2col, ModeAndOperandMistakesFaultNamingThePlace) {
   test::KernelRun r = run(c);
   ASSERT_FALSE(r.error.empty());
   EXPECT_NE(r.error.find(".tile on a tensor map built by cuTensorMapEncodeIm2col"), std::string::npos) << r.error;
-  EXPECT_NE(r.error.find("function 'k'"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("kernel 'k'"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("thread (0,0,0)"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("PC "), std::string::npos) << r.error;
   c.tile_instruction = false;
