@@ -48,8 +48,21 @@ class Lexer {
   Lexer(std::string_view src, const std::string& file) : src_(src), file_(file) {}
 
   std::vector<Token> run() {
-    if (const char* kind = binary_kind(src_))
-      throw ParseError(file_, 1, 1, std::string("this is not PTX text but ") + kind + ": give the PTX that `nvcc -ptx` writes", "");
+    if (const char* kind = binary_kind(src_)) {
+      // A text with a stray NUL byte is named at the byte; a binary at its start.
+      uint32_t line = 1, col = 1;
+      const size_t nul = src_.find('\0');
+      if (std::string_view(kind) == "a binary file" && nul != std::string_view::npos && nul < 4096) {
+        for (size_t i = 0; i < nul; ++i) {
+          ++col;
+          if (src_[i] == '\n') ++line, col = 1;
+        }
+      }
+      throw ParseError(file_, line, col,
+                       std::string("this is not PTX text but ") + kind +
+                           (line > 1 || col > 1 ? " (a NUL byte here)" : "") + ": give the PTX that `nvcc -ptx` writes",
+                       "");
+    }
     std::vector<Token> out;
     while (true) {
       skip_space_and_comments();
@@ -139,7 +152,19 @@ class Lexer {
       advance();
       return make(TokenKind::Punct, begin, line, col);
     }
+    if (static_cast<unsigned char>(c) >= 0x80) fail(line, col, non_ascii(begin));
     fail(line, col, "unexpected character '" + shown_byte(c) + "'");
+  }
+
+  // A non-ASCII character (an identifier typed with an accent, a pasted typographic quote): the
+  // whole UTF-8 character when the bytes are one, else the byte, never half a character.
+  std::string non_ascii(size_t at) const {
+    const unsigned char lead = static_cast<unsigned char>(src_[at]);
+    const size_t length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    bool whole = length > 1 && at + length <= src_.size() && lead < 0xf8;
+    for (size_t i = 1; whole && i < length; ++i) whole = (static_cast<unsigned char>(src_[at + i]) & 0xc0) == 0x80;
+    const std::string shown = whole ? std::string(src_.substr(at, length)) : shown_byte(src_[at]);
+    return "unexpected non-ASCII character '" + shown + "': PTX is ASCII text (names are letters, digits, _ $ and .)";
   }
 
   // Numbers run over letters and dots (hex digits, 0f/0d prefixes, U suffix, decimal points);

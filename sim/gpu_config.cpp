@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <algorithm>
 #include <sstream>
 
 #include <boost/program_options/errors.hpp>
@@ -166,6 +167,12 @@ GpuConfig load_gpu_config(const std::string& path, const std::vector<std::string
     std::string text, error, step;
     if (!read_whole_file(path, text, error, step))
       throw GpuConfigError("GPU config " + path + ": cannot " + step + " the file: " + error);
+    // A byte-order mark (editors on Windows write one) is no part of the first line; a NUL byte
+    // is no part of any INI file, and would cut the message that quotes its line short.
+    if (text.rfind("\xef\xbb\xbf", 0) == 0) text.erase(0, 3);
+    if (const size_t nul = text.find('\0'); nul != std::string::npos)
+      throw GpuConfigError("GPU config " + path + ":" + std::to_string(1 + std::count(text.begin(), text.begin() + long(nul), '\n')) +
+                           ": a NUL byte: this is not an INI text file");
     std::istringstream file(text);
     try {
       const po::parsed_options parsed = po::parse_config_file(file, options, false);

@@ -131,7 +131,15 @@ TEST(ParserLimits, BinaryInputIsNamedNotEchoed) {
   e = parse_error(std::string("\x50\xed\x55\xba\x01\x00\x10\x00", 8));
   EXPECT_NE(e.find("not PTX text but a fatbinary"), std::string::npos) << e;
   e = parse_error(module_with("") + std::string("\0\x01", 2));
-  EXPECT_NE(e.find("not PTX text but a binary file"), std::string::npos) << e;
+  EXPECT_NE(e.find("not PTX text but a binary file (a NUL byte here)"), std::string::npos) << e;
+  EXPECT_EQ(e.find("limits.ptx:1:1:"), std::string::npos) << "a NUL after the first line is named at its line: " << e;
+}
+
+// A non-ASCII character is shown whole (it printed one byte from the middle of a UTF-8 sequence).
+TEST(ParserLimits, NonAsciiCharacterIsShownWhole) {
+  const std::string e = parse_error(".version 8.0\n.target sm_80\n.visible .entry k\xc3\xbc() { ret; }\n");
+  EXPECT_NE(e.find("limits.ptx:3:18: error: unexpected non-ASCII character '\xc3\xbc': PTX is ASCII text"), std::string::npos)
+      << e;
 }
 
 // A stray control byte is shown escaped, in the message and in the quoted line, and a quoted line

@@ -107,5 +107,22 @@ TEST(GpuConfigLimits, PlaceholderSpelledInAValueIsQuotedAsTyped) {
   EXPECT_TRUE(mentions(e, "('%canonical_option%%value%')")) << e;
 }
 
+// A byte-order mark is skipped (the first section header was "an invalid line" with the mark
+// invisible in the message); a NUL byte is named at its line (it cut the message short).
+TEST(GpuConfigLimits, ByteOrderMarkIsSkippedAndNulIsNamedAtItsLine) {
+  const std::string bom = testing::TempDir() + "gpusim_bom.ini";
+  std::ofstream(bom) << "\xef\xbb\xbf[sm]\ncount = 4\n";
+  EXPECT_EQ(load_gpu_config(bom, {}).num_sms, 4);
+  const std::string nul = testing::TempDir() + "gpusim_nul.ini";
+  {
+    std::ofstream f(nul, std::ios::binary);
+    f << "[sm]\ncount = 4";
+    f.put('\0');
+    f << "2\n";
+  }
+  const std::string e = load_error(nul);
+  EXPECT_TRUE(mentions(e, "GPU config " + nul + ":2: a NUL byte")) << e;
+}
+
 }  // namespace
 }  // namespace gpusim::sim
