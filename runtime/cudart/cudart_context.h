@@ -18,6 +18,7 @@
 #include <cstring>
 #include <cstdint>
 #include <map>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -148,6 +149,8 @@ class Context {
   // A finished launch (and the grids it launched from the device) into the table and onto the
   // timeline; also libcuda's launches on the device it shares (runtime/cudart/cudart_driver_bridge.cpp).
   void record_launch(LaunchRecord rec);
+  // Drops what the exit report will not read of a launch's statistics (runtime/cudart/cudart_launch.cpp).
+  void trim_for_report(runtime::LaunchStats& stats) const;
 
   // Host memory the device reaches at the same address (managed and pinned allocations).
   void* alloc_host_mapped(size_t bytes);
@@ -175,7 +178,8 @@ class Context {
 
   // Kernel faults are sticky, as on a GPU: the context is unusable afterwards.
   cudaError_t sticky_error = cudaSuccess;
-  std::vector<LaunchRecord> launches;
+  // A deque: a million launches grow it without copying the whole table at each doubling.
+  std::deque<LaunchRecord> launches;
   // Streams and events (runtime/shared_streams.h): the handles of both APIs when libcuda shares
   // this library's device (cudart_driver_bridge.cpp). Events record now() (the timeline).
   runtime::StreamTable stream_table;
