@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 
 namespace gpusim::runtime {
@@ -116,7 +117,11 @@ void set_launch_work_limit(uint64_t warp_instructions) { limits().launch_work.st
 void require_launch_work(uint64_t warp_instructions, const std::string& what) {
   const uint64_t limit = launch_work_limit();
   if (warp_instructions <= limit) return;
-  throw ResourceLimitError(what + " would execute at least about " + std::to_string(warp_instructions) +
+  // The estimate saturates at 2^64 - 1 (a grid of 2^31 x 65535 x 65535 CTAs): said as such, not
+  // as a count.
+  const std::string count = warp_instructions == UINT64_MAX ? std::string("more than 1.8e19")
+                                                            : "at least about " + std::to_string(warp_instructions);
+  throw ResourceLimitError(what + " would execute " + count +
                            " warp-instructions; the budget per launch is " + std::to_string(limit) +
                            " (about a million simulated a second; raise it with --max-launch-work N or "
                            "GPUSIM_MAX_LAUNCH_WORK=N)");

@@ -92,6 +92,11 @@ TEST_F(ResourceLimitsTest, LaunchWithinTheBudgetRuns) {
   c.grid = Dim3{65, 1, 1};
   EXPECT_NE(error_of([&] { dev->launch(m, "k", c, {}); }).find("would execute at least about 65 warp-instructions"),
             std::string::npos);
+  // The largest grid CUDA allows: the estimate saturates, and is said so (it printed 2^64 - 1).
+  c.grid = Dim3{2147483647u, 65535, 65535};
+  c.block = Dim3{1024, 1, 1};
+  const std::string e = error_of([&] { dev->launch(m, "k", c, {}); });
+  EXPECT_NE(e.find("would execute more than 1.8e19 warp-instructions"), std::string::npos) << e;
 }
 
 TEST_F(ResourceLimitsTest, StaticSharedMemoryOfGigabytesIsRefusedAtLaunch) {

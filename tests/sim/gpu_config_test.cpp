@@ -170,6 +170,8 @@ TEST(GpuConfigErrors, InconsistentValuesNameBothKeys) {
   EXPECT_NE(load_error("", {"l1.associativity=3"}).find("l1.line_bytes x l1.associativity"), std::string::npos);
   EXPECT_NE(load_error("", {"units.fp32_lanes_per_sm=66"}).find("units.fp32_lanes_per_sm (66)"), std::string::npos);
   EXPECT_NE(load_error("", {"chip.sm_arch=sm_70"}).find("chip.sm_arch"), std::string::npos);
+  EXPECT_NE(load_error("", {"chip.sm_arch=sm_1000"}).find("must be a machine target of nvcc 13"), std::string::npos);
+  EXPECT_EQ(load_error("", {"chip.sm_arch=sm_89"}), "(no error)");
 }
 
 // A key set twice names the second setting's line (the mistake), a broken section header its own.
