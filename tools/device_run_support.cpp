@@ -132,6 +132,9 @@ runtime::SimProfilingOptions profiling_options(const po::variables_map& vm, runt
     throw std::invalid_argument("--trace-kernel selects what --trace or --source-report cover: give one of them too");
   check_output_folder("--trace", p.trace_path);
   check_output_folder("--vcd", p.vcd_path);
+  // A usage error, before any device is made (it surfaced as "device error in KERNEL: ...").
+  if (!p.vcd_path.empty() && (p.vcd_path.size() <= 4 || p.vcd_path.compare(p.vcd_path.size() - 4, 4, ".vcd") != 0))
+    throw std::invalid_argument("--vcd '" + p.vcd_path + "': the file name must end in .vcd");
   if (p.any() && mode != runtime::SimMode::Timing)
     throw std::invalid_argument("--trace, --vcd and --source-report watch the timing model: they need --mode timing");
   return p;

@@ -131,8 +131,9 @@ TEST(ProfilingCommand, MisuseIsAClearError) {
   EXPECT_NE(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "--trace-sms '5'")) << o.output;
   o = run_gpusim(kRun + " --vcd /tmp/x.txt");
-  EXPECT_NE(o.exit_code, 0) << o.output;
+  EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_TRUE(contains(o.output, "must end in .vcd")) << o.output;
+  EXPECT_FALSE(contains(o.output, "device error")) << o.output;
 }
 
 }  // namespace

@@ -237,7 +237,7 @@ TEST(StepperSession, BadCommandsSayWhatIsExpected) {
   const std::string script =
       "step x\nfrobnicate\nprint regs w9 0\nprint regs w0 40\nsm 5\ncontinue state w0 dancing\nnext subcore 7\nnext warp w999\n"
       "print shared w0 250 100\nshow\ncontinue line 99999\ncontinue pc 5000\nstep\n"
-      "print shared w0 18446744073709551615 99999999999\ncontinue\n";
+      "print shared w0 18446744073709551615 99999999999\nprint shared w0 0 0\ncontinue\n";
   const SteppedRun run = run_fixture("stepper_demo", 64, &script);
   EXPECT_TRUE(contains(run.reply("step x"), "error: step: expected a cycle count")) << run.transcript;
   EXPECT_TRUE(contains(run.reply("frobnicate"), "error: unknown command 'frobnicate'; `help` lists the commands"));
@@ -252,6 +252,8 @@ TEST(StepperSession, BadCommandsSayWhatIsExpected) {
   // A range whose end would wrap past 2^64 is named by its start and length.
   EXPECT_TRUE(contains(run.reply("print shared w0 18446744073709551615 99999999999"),
                        "99999999999 bytes at 18446744073709551615 reach outside the CTA's"))
+      << run.transcript;
+  EXPECT_TRUE(contains(run.reply("print shared w0 0 0"), "error: print shared: a byte count of 0 shows nothing"))
       << run.transcript;
   EXPECT_TRUE(contains(run.reply("show"), "no cycle has run yet")) << run.transcript;
   // A place no instruction has is refused instead of running the launch to its end.

@@ -271,6 +271,7 @@ void Session::cmd_print(const Words& w) {
     } else if (w[1] == "shared" && (w.size() == 4 || w.size() == 5)) {
       const uint64_t address = parse_number(w[3], "print shared", "a shared-memory address");
       const uint64_t bytes = w.size() == 5 ? parse_number(w[4], "print shared", "a byte count") : 64;
+      if (bytes == 0) throw CommandError("print shared: a byte count of 0 shows nothing; give 1 or more (default 64)");
       print_shared(out_, warp_in_view(snap, w[2], "print shared"), address, bytes);
     } else if (w[1] == "lines" && w.size() == 3) {
       print_cache_lines(out_, driver_, sm_, parse_number(w[2], "print lines", "a global-memory address"));
