@@ -345,6 +345,8 @@ void PtxParser::parse_body(Function& f, const Token& open) {
   std::vector<const Token*> opens{&open};
   reg_scopes_.emplace_back();
   sym_scopes_.emplace_back();
+  label_scope_parent_.assign(1, -1);
+  open_label_scopes_.assign(1, 0);
   while (!opens.empty()) {
     const Token& t = peek();
     if (t.kind == TokenKind::End)
@@ -357,11 +359,14 @@ void PtxParser::parse_body(Function& f, const Token& open) {
       opens.push_back(&take());
       reg_scopes_.emplace_back();
       sym_scopes_.emplace_back();
+      label_scope_parent_.push_back(open_label_scopes_.back());
+      open_label_scopes_.push_back(int(label_scope_parent_.size()) - 1);
     } else if (t.is('}')) {
       take();
       opens.pop_back();
       reg_scopes_.pop_back();
       sym_scopes_.pop_back();
+      open_label_scopes_.pop_back();
     } else {
       parse_statement(f);
     }
@@ -404,8 +409,13 @@ void PtxParser::parse_statement(Function& f) {
     return skip_through(';');
   }
   if (t.kind == TokenKind::Word && peek(1).is(':')) {
-    if (!f.labels.emplace(std::string(t.text), uint32_t(f.code.size())).second)
-      fail(t, "duplicate label '" + std::string(t.text) + "'");
+    const int scope = open_label_scopes_.back();
+    const uint32_t pc = uint32_t(f.code.size());
+    if (!scoped_labels_.emplace(std::make_pair(scope, std::string(t.text)), pc).second)
+      fail(t, "duplicate label '" + std::string(t.text) + "' in the same { } block");
+    // Function::labels keeps every label's PC (a later block's namesake under a scoped key).
+    if (!f.labels.emplace(std::string(t.text), pc).second)
+      f.labels.emplace(std::string(t.text) + "#" + std::to_string(scope), pc);
     pos_ += 2;
     return;
   }
@@ -430,7 +440,7 @@ void PtxParser::parse_statement(Function& f) {
   d.inst.source_file = loc_file_;
   d.inst.source_line = loc_line_;
   const uint32_t pc = uint32_t(f.code.size());
-  if (d.label) labels_.emplace_back(pc, *d.label);
+  if (d.label) labels_.push_back(PendingLabel{pc, *d.label, open_label_scopes_.back()});
   if (d.callee) calls_.push_back({uint32_t(current_), pc, *d.callee});
   for (unsigned i = 0; i < d.inst.nops; ++i) {
     const Operand& o = d.inst.ops[i];
@@ -441,8 +451,24 @@ void PtxParser::parse_statement(Function& f) {
   f.code.push_back(std::move(d.inst));
 }
 
+const uint32_t* PtxParser::find_label(int scope, const std::string& name) const {
+  for (int s = scope; s >= 0; s = label_scope_parent_[size_t(s)]) {
+    auto it = scoped_labels_.find({s, name});
+    if (it != scoped_labels_.end()) return &it->second;
+  }
+  // Not in an enclosing block: a label inside another block, which ptxas does not accept, was
+  // taken before labels had scopes; still taken where the function has exactly one of that name.
+  const uint32_t* only = nullptr;
+  for (const auto& [key, pc] : scoped_labels_) {
+    if (key.second != name) continue;
+    if (only) return nullptr;
+    only = &pc;
+  }
+  return only;
+}
+
 void PtxParser::resolve_labels(Function& f) {
-  for (auto& [pc, ref] : labels_) {
+  for (auto& [pc, ref, scope] : labels_) {
     Instruction& in = f.code[pc];
     if (in.op == Opcode::Brx) {
       // The operand names a .branchtargets list: it becomes a vector of label operands.
@@ -454,20 +480,21 @@ void PtxParser::resolve_labels(Function& f) {
       v.first = uint16_t(in.elems.size());
       v.count = uint16_t(list->second.size());
       for (const PendingName& target : list->second) {
-        auto it = f.labels.find(target.name);
-        if (it == f.labels.end()) fail_at(target.line, target.column, "undefined label '" + target.name + "'");
+        const uint32_t* at = find_label(scope, target.name);
+        if (!at) fail_at(target.line, target.column, "undefined label '" + target.name + "'");
         Operand l;
         l.kind = OperandKind::Label;
-        l.reg = it->second;
+        l.reg = *at;
         in.elems.push_back(l);
       }
       continue;
     }
-    auto it = f.labels.find(ref.name);
-    if (it == f.labels.end()) fail_at(ref.line, ref.column, "undefined label '" + ref.name + "'");
-    f.code[pc].ops[ref.operand].reg = it->second;
+    const uint32_t* at = find_label(scope, ref.name);
+    if (!at) fail_at(ref.line, ref.column, "undefined label '" + ref.name + "'");
+    f.code[pc].ops[ref.operand].reg = *at;
   }
   labels_.clear();
+  scoped_labels_.clear();
   branch_targets_.clear();
 }
 

@@ -108,7 +108,19 @@ class PtxParser final : public NameScope {
   };
   std::vector<PendingCall> calls_;
   std::vector<std::pair<uint32_t, VariableDecl::PendingAddress>> init_addresses_;  // (symbol, address)
-  std::vector<std::pair<uint32_t, PendingName>> labels_;
+  // Labels of the function being parsed. A PTX label is local to its { } block and seen from the
+  // blocks inside it (an inline-asm block with its own "DONE:" may be inlined many times, as
+  // CUTLASS's barrier waits are): each block is a scope with its parent; [0] is the body.
+  std::vector<int> label_scope_parent_, open_label_scopes_;
+  std::map<std::pair<int, std::string>, uint32_t> scoped_labels_;  // (scope, name) -> pc
+  struct PendingLabel {
+    uint32_t pc;
+    PendingName name;
+    int scope;  // where the reference is
+  };
+  std::vector<PendingLabel> labels_;
+  // The label `name` as seen from `scope`, or nullptr.
+  const uint32_t* find_label(int scope, const std::string& name) const;
   std::map<std::string, std::vector<PendingName>> branch_targets_;  // .branchtargets lists of the function
   std::set<uint32_t> defined_;  // functions whose body has been parsed (others are prototypes)  // (pc, label) of the current function
 };

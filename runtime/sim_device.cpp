@@ -1,43 +1,38 @@
 // SimDevice: the Device API over the simulator. Modules are parsed once at load; each launch
 // builds a LaunchState (parameter buffer packed per the kernel's .param layout) and runs it.
 #include "runtime/sim_device.h"
-#include "isa/call_graph.h"
-#include "sim/occupancy.h"
-
-#include "isa/repeat_watch.h"
 
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
-#include <cstdio>
-#include <sstream>
 
+#include "isa/call_graph.h"
 #include "isa/functional_executor.h"
 #include "isa/hex_text.h"
 #include "isa/load_hoisting.h"
-#include "isa/ptx_parser.h"
-#include "runtime/child_grids.h"
-#include "isa/init_addresses.h"
+#include "isa/repeat_watch.h"
 #include "runtime/address_description.h"
+#include "runtime/child_grids.h"
 #include "runtime/cluster_launch.h"
 #include "runtime/cuda_answers.h"
 #include "runtime/device_memory.h"
 #include "runtime/interrupt_signals.h"
 #include "runtime/launch_checks.h"
-#include "runtime/managed_variables.h"
 #include "runtime/ptxas_info.h"
+#include "runtime/resource_limits.h"
 #include "runtime/sim_device_services.h"
+#include "runtime/sim_loaded_module.h"
 #include "runtime/sim_profiling.h"
 #include "runtime/sim_tensor_map.h"
-#include "runtime/resource_limits.h"
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
 #include "sim/interrupt_flag.h"
 #include "sim/launch_progress.h"
+#include "sim/occupancy.h"
 #include "sim/sampled_launch.h"
 #include "sim/systemc_driver.h"
 #include "sim/timing_report.h"
@@ -49,30 +44,6 @@ namespace {
 // Bytes of the per-launch grid-barrier workspace of a cooperative launch: nvcc 13's
 // grid_group::sync counts arrivals in the 32-bit word at offset 4.
 constexpr uint64_t kGridWorkspaceBytes = 16;
-
-// ".target sm_80[, ...]" -> 80: the virtual architecture CUDA reports as a kernel's ptxVersion
-// (libraries such as CUB choose their tuning from it).
-uint32_t ptx_target_arch(const std::string& target) {
-  const size_t at = target.find("sm_");
-  return at == std::string::npos ? 0 : static_cast<uint32_t>(std::atoi(target.c_str() + at + 3));
-}
-
-struct LoadedModule {
-  isa::Module module;
-  std::string ptx;                   // kept for ptxas, run on first need in functional mode
-  bool ptxas_done = false;
-  DevPtr globals = 0;                // device copy of the module's .global variables
-  HostMappedRange managed;           // its __managed__ variables (runtime/managed_variables.h)
-  std::vector<uint8_t> const_bank;   // the module's .const variables
-  // Device memory holding the constant bank, made when a program first asks for a __constant__'s
-  // address (cudaGetSymbolAddress, cuModuleGetGlobal); from then on it is the authoritative copy
-  // (copies to that address are plain device copies) and each launch reads the bank from it.
-  DevPtr const_mirror = 0;
-  std::map<std::string, PtxasKernelInfo> ptxas;  // per kernel, for the config's SM arch (timing mode)
-  std::string ptxas_note;
-  unsigned max_registers = 0;  // CU_JIT_MAX_REGISTERS (0: no cap)
-  std::map<const isa::Function*, bool> unbounded_call_depth;  // per kernel, found at its first launch
-};
 
 class SimDevice final : public Device {
  public:
@@ -233,33 +204,7 @@ class SimDevice final : public Device {
   KernelArg encode_tensor_map_tiled(const TiledTensorMapSpec& spec) override { return encode_sim_tensor_map(spec); }
 
   ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
-    auto m = std::make_unique<LoadedModule>();
-    m->ptx = ptx;
-    try {
-      m->module = isa::parse_ptx(ptx, source_name);
-    } catch (const isa::UnsupportedPtxVersion&) {
-      throw;  // its own error code in both APIs
-    } catch (const std::exception& e) {
-      throw Error(e.what());
-    }
-    // Module-scope variables: .global in device memory, .const in the module's constant bank,
-    // both initialised from the PTX initializers.
-    if (m->module.global_bytes) m->globals = memory_.allocate(m->module.global_bytes);
-    m->managed = place_managed_variables(*this, m->module, next_managed_address_);
-    // Pointers to variables in initializers, now that the variables are placed; a generic pointer
-    // to __constant__ data points into the bank's device copy, made now.
-    if (m->module.const_bytes && isa::init_addresses_need_const_memory(m->module))
-      m->const_mirror = memory_.allocate(m->module.const_bytes);
-    isa::write_init_addresses(m->module, m->globals, m->const_mirror);
-    m->const_bank.assign(m->module.const_bytes, 0);
-    for (const isa::Symbol& s : m->module.symbols) {
-      if (s.owner != -1 || s.init.empty()) continue;
-      if (s.space == isa::StateSpace::Global && !s.placed_address)  // placed ones are initialised there
-        memory_.copy_in(m->globals + s.offset, s.init.data(), s.init.size());
-      if (s.space == isa::StateSpace::Const)
-        std::copy(s.init.begin(), s.init.end(), m->const_bank.begin() + static_cast<long>(s.offset));
-    }
-    if (m->const_mirror) memory_.copy_in(m->const_mirror, m->const_bank.data(), m->const_bank.size());
+    std::unique_ptr<LoadedModule> m = load_module(*this, memory_, source_name, ptx, next_managed_address_);
     if (model_) {
       // The hardware runs ptxas's schedule, not PTX order (isa/load_hoisting.h).
       if (config_.hoist_loads)
@@ -520,17 +465,6 @@ class SimDevice final : public Device {
     return *modules_[static_cast<size_t>(handle)];
   }
 
-  static const isa::Function& entry_named(const LoadedModule& lm, const std::string& kernel) {
-    const isa::Function* fn = lm.module.find_function(kernel);
-    if (!fn || !fn->is_entry) {
-      std::string names;
-      for (const auto& f : lm.module.functions)
-        if (f.is_entry) names += (names.empty() ? "" : ", ") + f.name;
-      throw Error("no kernel named '" + kernel + "' in " + lm.module.source_name + " (kernels: " + names + ")");
-    }
-    return *fn;
-  }
-
   // The device copy of a module's constant bank (LoadedModule::const_mirror), made on first use.
   DevPtr const_mirror(LoadedModule& lm) {
     if (!lm.const_mirror && !lm.const_bank.empty()) {
@@ -538,26 +472,6 @@ class SimDevice final : public Device {
       memory_.copy_in(lm.const_mirror, lm.const_bank.data(), lm.const_bank.size());
     }
     return lm.const_mirror;
-  }
-
-  // A .global variable's device address: in the module's block, or where a __managed__ one was placed.
-  static DevPtr global_address(const LoadedModule& lm, const isa::Symbol& s) {
-    return s.placed_address ? s.placed_address : lm.globals + s.offset;
-  }
-
-  static const isa::Symbol& module_symbol(const LoadedModule& lm, const std::string& name) {
-    for (const isa::Symbol& s : lm.module.symbols)
-      if (s.owner == -1 && s.name == name && (s.space == isa::StateSpace::Global || s.space == isa::StateSpace::Const))
-        return s;
-    throw Error("no __device__ or __constant__ variable named '" + name + "' in " + lm.module.source_name);
-  }
-
-  static const isa::Symbol& symbol_range(const LoadedModule& lm, const std::string& name, size_t offset, size_t bytes) {
-    const isa::Symbol& s = module_symbol(lm, name);
-    if (offset > s.size || bytes > s.size - offset)
-      throw Error("access of " + std::to_string(bytes) + " bytes at offset " + std::to_string(offset) + " of '" + name +
-                  "' (" + std::to_string(s.size) + " bytes) in " + lm.module.source_name);
-    return s;
   }
 
   // The functional executor's limits: the budget and loop watch chosen, and as many CTAs and
@@ -577,53 +491,7 @@ class SimDevice final : public Device {
     return limits;
   }
 
-  // Register counts and stack sizes from ptxas for the configured architecture, once per module.
-  void ensure_ptxas(LoadedModule& m) {
-    if (m.ptxas_done) return;
-    m.ptxas_done = true;
-    try {
-      m.ptxas = ptxas_resources_for(m.ptx, config_.sm_arch, &m.ptxas_note);
-    } catch (const std::exception& e) {
-      throw Error(m.module.source_name + ": " + with_source_name(e.what(), m.module.source_name));
-    }
-    for (isa::Function& f : m.module.functions) {
-      auto it = m.ptxas.find(f.name);
-      if (it != m.ptxas.end()) {
-        f.ptxas_registers = it->second.registers;
-        if (m.max_registers && f.ptxas_registers > m.max_registers) f.ptxas_registers = m.max_registers;
-        f.ptxas_stack_bytes = it->second.stack_bytes;
-      }
-    }
-  }
-
-  // A lower bound of the launch's work for the budget: every warp runs the kernel's straight-line
-  // code once (loops only add); saturates instead of wrapping.
-  static uint64_t estimated_warp_instructions(const isa::Function& fn, const LaunchConfig& cfg) {
-    const unsigned __int128 warps = (unsigned __int128)cfg.grid.count() * ((cfg.block.count() + 31) / 32);
-    const unsigned __int128 work = warps * std::max<uint64_t>(1, fn.code.size());
-    return work > UINT64_MAX ? UINT64_MAX : uint64_t(work);
-  }
-
-  // Lays the arguments out per the kernel's .param declarations (offsets and sizes from PTX).
-  static std::vector<uint8_t> pack_params(const isa::Module& m, const isa::Function& fn, const KernelArgs& args) {
-    if (args.size() != fn.params.size()) {
-      std::ostringstream os;
-      os << "kernel '" << fn.name << "' takes " << fn.params.size() << " parameters, the launch passed " << args.size();
-      throw Error(os.str());
-    }
-    std::vector<uint8_t> buf(fn.param_bytes, 0);
-    for (size_t i = 0; i < args.size(); ++i) {
-      const isa::Symbol& p = m.symbols[fn.params[i]];
-      if (args[i].bytes.size() != p.size) {
-        std::ostringstream os;
-        os << "kernel '" << fn.name << "' parameter " << i << " ('" << p.name << "', ." << isa::type_name(p.elem)
-           << ", " << p.size << " bytes) was given " << args[i].bytes.size() << " bytes";
-        throw Error(os.str());
-      }
-      std::copy(args[i].bytes.begin(), args[i].bytes.end(), buf.begin() + static_cast<long>(p.offset));
-    }
-    return buf;
-  }
+  void ensure_ptxas(LoadedModule& m) { ensure_ptxas_figures(m, config_.sm_arch); }
 
   SimDeviceOptions options_;
   sim::GpuConfig config_;

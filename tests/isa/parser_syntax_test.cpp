@@ -312,6 +312,24 @@ void expect_error(const std::string& text, unsigned line, unsigned column, const
   }
 }
 
+// A label is local to its { } block: the same name in two blocks (an inline-asm block inlined
+// twice, as CUTLASS's barrier waits are) is two labels, each branch reaching its own block's;
+// an inner block's label hides an outer one of the same name; two in one block are an error.
+TEST(ParserLabels, EachBlockHasItsOwnLabels) {
+  const Function f = parse_body(
+      "{\n  bra.uni DONE;\n  add.s32 %r1, %r1, 1;\nDONE:\n}\n"  // pcs 0, 1; DONE = 2
+      "{\n  bra.uni DONE;\n  add.s32 %r1, %r1, 2;\nDONE:\n}\n"  // pcs 2, 3; DONE = 4
+      "  bra.uni OUT;\n"                                           // pc 4, to the outer OUT
+      "{\n  bra.uni OUT;\nOUT:\n}\n"                              // pc 5 to the inner OUT = 6
+      "OUT:\n  ret;\n");                                          // outer OUT = 6 too (ret)
+  ASSERT_GE(f.code.size(), 7u);
+  EXPECT_EQ(f.code[0].ops[0].reg, 2u);
+  EXPECT_EQ(f.code[2].ops[0].reg, 4u);
+  EXPECT_EQ(f.code[5].ops[0].reg, 6u);
+  EXPECT_EQ(f.code[4].ops[0].reg, 6u);
+  expect_error(kernel("{\nA:\n  ret;\nA:\n}\n"), kBodyLine + 3, 1, "duplicate label 'A' in the same { } block");
+}
+
 TEST(ParserErrors, LocatedExactly) {
   const unsigned L = kBodyLine;
   expect_error(kernel("  frob.u32 %r1, %r2;\n"), L, 3, "unknown opcode 'frob.u32'");
