@@ -77,11 +77,17 @@ void check_ranges(const GpuConfig& c, Checker& check) {
   // check and failed every kernel of a timing run at ptxas ("Value 'sm_1000' is not defined").
   static constexpr const char* kPtxasTargets[] = {"sm_75", "sm_80", "sm_86", "sm_87", "sm_88", "sm_89", "sm_90",
                                                   "sm_100", "sm_103", "sm_110", "sm_120", "sm_121"};
+  // and their architecture-specific (sm_90a) and family (sm_100f) forms from sm_90 on.
   bool known_target = false;
-  for (const char* t : kPtxasTargets) known_target = known_target || c.sm_arch == t;
+  for (const char* t : kPtxasTargets) {
+    const std::string base = t;
+    const bool suffixed = base >= "sm_90" || base.size() > 5;  // sm_90 and the three-digit ones
+    known_target = known_target || c.sm_arch == base ||
+                   (suffixed && (c.sm_arch == base + "a" || (base != "sm_90" && c.sm_arch == base + "f")));
+  }
   check.require(known_target, check.value("chip.sm_arch") +
                                   " must be a machine target of nvcc 13: sm_75, sm_80, sm_86, sm_87, sm_88, sm_89, "
-                                  "sm_90, sm_100, sm_103, sm_110, sm_120 or sm_121");
+                                  "sm_90(a), sm_100(a|f), sm_103(a|f), sm_110(a|f), sm_120(a|f) or sm_121(a|f)");
   check.require(c.max_registers_per_thread <= 255, check.value("registers.max_per_thread") +
                                                       " must not exceed 255 (PTX register encoding)");
 }

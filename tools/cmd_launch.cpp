@@ -300,7 +300,9 @@ void check_file_roles(const LaunchPlan& plan, const po::variables_map& vm) {
     const auto* b = std::get_if<BufferArg>(&a.value);
     if (!b) continue;
     const std::string name = "argument " + std::to_string(a.index) + " ('" + a.text + "')";
-    if (!b->input_path.empty()) files.reads(b->input_path, name + "'s input");
+    // inout:T:F:F updates F in place (read whole before the launch, written after it): fine.
+    if (!b->input_path.empty() && !FileRoles::same_file(b->input_path, b->output_path))
+      files.reads(b->input_path, name + "'s input");
     if (!b->output_path.empty()) files.writes(b->output_path, name + "'s output");
   }
   try {

@@ -38,6 +38,11 @@ std::optional<FileIdentity> identity_of(const std::string& path) {
 
 }  // namespace
 
+bool FileRoles::same_file(const std::string& a, const std::string& b) {
+  const std::optional<FileIdentity> x = identity_of(a), y = identity_of(b);
+  return x && y && *x == *y;
+}
+
 void FileRoles::reads(const std::string& path, const std::string& role) { entries_.push_back({path, role, false}); }
 void FileRoles::writes(const std::string& path, const std::string& role) { entries_.push_back({path, role, true}); }
 

@@ -22,6 +22,8 @@ class FileRoles {
   // Throws std::invalid_argument naming both roles: "--stats k.ptx is the PTX file: writing it
   // would overwrite it; give another file name".
   void check() const;
+  // Whether the two paths name one file (as check() compares them).
+  static bool same_file(const std::string& a, const std::string& b);
 
  private:
   struct Entry {

@@ -44,10 +44,23 @@ TEST(FileRoles, LaunchRefusesAnOutputBufferOverAnInputBuffer) {
   write_bytes(in, as_bytes(std::vector<float>{1, 2, 3, 4}));
   // The same file spelled another way (./ and a hard link) is still the same file.
   ASSERT_EQ(::link(in.c_str(), dir.file("again.bin").c_str()), 0);
-  const Outcome o = run_gpusim("launch " + kUser + " --mode functional " + scale_args(in, dir.file("again.bin")));
+  // affine(in, out, struct, n): argument 1's output is argument 0's input under another name.
+  const Outcome o = run_gpusim("launch " + kUser + " --mode functional --kernel affine --grid 1 --block 8 --arg in:f32:" +
+                               in + " --arg out:f64:5:" + dir.file("again.bin") +
+                               " --arg struct:f32:1.5,s32:10,f64:0.25 --arg s32:4");
   EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_TRUE(contains(o.output, "'s output " + dir.file("again.bin") + " is the same file as argument 0")) << o.output;
   EXPECT_EQ(from_bytes<float>(read_bytes(in)), (std::vector<float>{1, 2, 3, 4}));
+}
+
+// One inout argument reading and writing the same file updates it in place: allowed.
+TEST(FileRoles, AnInoutArgumentMayUpdateItsFileInPlace) {
+  TempDir dir;
+  const std::string io = dir.file("io.bin");
+  write_bytes(io, as_bytes(std::vector<float>{1, 2, 3, 4}));
+  const Outcome o = run_gpusim("launch " + kUser + " --mode functional " + scale_args(io, io));
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_EQ(from_bytes<float>(read_bytes(io)), (std::vector<float>{2, 4, 6, 8}));
 }
 
 TEST(FileRoles, TwoOutputsOnOneFileAreRefused) {

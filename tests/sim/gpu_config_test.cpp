@@ -172,6 +172,10 @@ TEST(GpuConfigErrors, InconsistentValuesNameBothKeys) {
   EXPECT_NE(load_error("", {"chip.sm_arch=sm_70"}).find("chip.sm_arch"), std::string::npos);
   EXPECT_NE(load_error("", {"chip.sm_arch=sm_1000"}).find("must be a machine target of nvcc 13"), std::string::npos);
   EXPECT_EQ(load_error("", {"chip.sm_arch=sm_89"}), "(no error)");
+  EXPECT_EQ(load_error("", {"chip.sm_arch=sm_90a"}), "(no error)");
+  EXPECT_EQ(load_error("", {"chip.sm_arch=sm_100f"}), "(no error)");
+  EXPECT_NE(load_error("", {"chip.sm_arch=sm_89a"}), "(no error)");
+  EXPECT_NE(load_error("", {"chip.sm_arch=sm_90f"}), "(no error)");
 }
 
 // A key set twice names the second setting's line (the mistake), a broken section header its own.
