@@ -59,6 +59,7 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
     throw Error("GPUSIM_SAMPLE=1: sampled simulation predicts time and needs GPUSIM_MODE=timing");
   env.device.progress_line = progress_line_wanted(getenv("GPUSIM_PROGRESS"));
   env.stats_path = value_of(getenv, "GPUSIM_STATS");
+  env.stats_session = value_of(getenv, "GPUSIM_STATS_SESSION");
   const std::string quiet = value_of(getenv, "GPUSIM_QUIET");
   if (!quiet.empty() && quiet != "0" && quiet != "1")
     throw Error("GPUSIM_QUIET='" + quiet + "': expected 0 or 1");

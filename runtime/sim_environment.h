@@ -41,6 +41,9 @@ inline constexpr size_t kLaunchTableRows = 50;
 struct SimEnvironment {
   SimDeviceOptions device;
   std::string stats_path;  // empty: none
+  // GPUSIM_STATS_SESSION, set by gpusim exec: the processes of one run share its --stats file
+  // (runtime/cudart/stats_file_merge.h).
+  std::string stats_session;
   bool quiet = false;
   LaunchTableRows launch_table = LaunchTableRows::Auto;
   // GPUSIM_STEP split (the stepper: tools/stepper/launch_stepper.h); empty kernel: no stepping.

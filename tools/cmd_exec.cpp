@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -242,8 +243,17 @@ int gpusim_cmd_exec(int argc, char** argv) {
     else clear_inherited("GPUSIM_CONFIG", "--config");
     if (!overrides.empty()) setenv("GPUSIM_SET", overrides.c_str(), 1);
     else clear_inherited("GPUSIM_SET", "--set");
-    if (vm.count("stats")) setenv("GPUSIM_STATS", std::filesystem::absolute(vm["stats"].as<std::string>()).c_str(), 1);
-    else clear_inherited("GPUSIM_STATS", "--stats");
+    if (vm.count("stats")) {
+      setenv("GPUSIM_STATS", std::filesystem::absolute(vm["stats"].as<std::string>()).c_str(), 1);
+      // This run's name: its processes add their launches to one file (runtime/cudart/stats_file_merge.h);
+      // a file left by an earlier run is replaced, not added to.
+      const std::string session = std::to_string(getpid()) + "-" +
+                                  std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+      setenv("GPUSIM_STATS_SESSION", session.c_str(), 1);
+    } else {
+      clear_inherited("GPUSIM_STATS", "--stats");
+      unsetenv("GPUSIM_STATS_SESSION");
+    }
     // --quiet, or GPUSIM_QUIET=1 inherited from the caller (what the program's own runs honour).
     if (vm.count("quiet")) setenv("GPUSIM_QUIET", "1", 1);
     if (vm.count("launch-table")) setenv("GPUSIM_LAUNCH_TABLE", vm["launch-table"].as<std::string>().c_str(), 1);

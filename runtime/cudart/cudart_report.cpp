@@ -16,6 +16,7 @@
 
 #include "isa/kernel_names.h"
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/cudart/stats_file_merge.h"
 #include "runtime/fatal_signal_report.h"
 #include "sim/interrupt_flag.h"
 #include "sim/output_file.h"
@@ -197,7 +198,7 @@ void print_launch_notes(const Context& ctx, Has&& has, Print&& print) {
                  skipped);
 }
 
-void write_stats(const Context& ctx, const std::string& path, bool timing) {
+void write_stats(const Context& ctx, const std::string& path, const std::string& session, bool timing) {
   nlohmann::json launches = nlohmann::json::array();
   for (const LaunchRecord& l : ctx.launches) {
     nlohmann::json j = {{"kernel", demangle(l.kernel)},
@@ -233,7 +234,7 @@ void write_stats(const Context& ctx, const std::string& path, bool timing) {
   // The program died of a signal after these launches (a fault in its host code, abort()).
   if (ctx.fatal_signal != 0) out["killed_by_signal"] = runtime::fatal_signal_name(ctx.fatal_signal);
   try {
-    sim::write_file_completely(path, out.dump(2) + "\n");
+    write_or_merge_stats(path, std::move(out), session);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gpusim: the statistics (GPUSIM_STATS): %s\n", e.what());
   }
@@ -286,7 +287,7 @@ void Context::report_at_exit() {
         [](size_t i, const LaunchRecord& l) {
           std::fprintf(stderr, "\n  #%zu %s\n%s", i + 1, demangle(l.kernel).c_str(), l.stats.report_text.c_str());
         });
-  if (!env_.stats_path.empty()) write_stats(*this, env_.stats_path, timing);
+  if (!env_.stats_path.empty()) write_stats(*this, env_.stats_path, env_.stats_session, timing);
 }
 
 }  // namespace gpusim::cudart
