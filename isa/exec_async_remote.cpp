@@ -8,6 +8,7 @@
 // has crossed (sim/subcore.cpp submits these ops like bulk copies of no global bytes).
 #include <string>
 
+#include "isa/cluster_address.h"
 #include "isa/exec_context.h"
 #include "isa/exec_memory_support.h"
 #include "isa/hex_text.h"
@@ -31,11 +32,6 @@ uint64_t shared_cluster_address(ExecContext& ctx, const Instruction& in, const O
   return a - kSharedWindowBase;
 }
 
-uint32_t owning_rank(const CtaState& cta, uint64_t shared_addr) {
-  const uint64_t tag = shared_addr >> kClusterRankShift;  // 0: the CTA's own window, else rank + 1
-  return tag == 0 ? cta.cluster_rank : uint32_t(tag - 1);
-}
-
 struct Target {
   uint64_t data = 0, mbar = 0;  // shared::cluster addresses
 };
@@ -43,7 +39,8 @@ struct Target {
 Target target_of(ExecContext& ctx, const Instruction& in, unsigned lane) {
   Target t{shared_cluster_address(ctx, in, in.ops[0], lane, "destination"),
            shared_cluster_address(ctx, in, in.ops[2], lane, "mbarrier")};
-  const uint32_t data_rank = owning_rank(ctx.cta(), t.data), mbar_rank = owning_rank(ctx.cta(), t.mbar);
+  const uint64_t data_rank = owning_cluster_rank(t.data, ctx.cta().cluster_rank),
+                 mbar_rank = owning_cluster_rank(t.mbar, ctx.cta().cluster_rank);
   if (data_rank != mbar_rank)
     ctx.fail(lane, std::string(opcode_name(in.op)) + ": the destination is in CTA rank " + std::to_string(data_rank) +
                        " of the cluster but the mbarrier in rank " + std::to_string(mbar_rank) +

@@ -105,8 +105,7 @@ void exec_Getctarank(ExecContext& ctx, const Instruction& in) {
         ctx.fail(lane, "getctarank: generic address is not a shared-memory address", FaultKind::IllegalAddress);
       a -= kSharedWindowBase;
     }
-    const uint64_t tag = a >> kClusterRankShift;  // 0: the CTA's own window, else rank + 1
-    const uint64_t rank = tag == 0 ? ctx.cta().cluster_rank : tag - 1;
+    const uint64_t rank = owning_cluster_rank(a, ctx.cta().cluster_rank);
     if (rank >= ctx.cta().cluster_size())
       ctx.fail(lane, "getctarank: the address names CTA rank " + std::to_string(rank) + ", outside the cluster of " +
                          std::to_string(ctx.cta().cluster_size()) + " CTAs", FaultKind::IllegalAddress);
