@@ -13,6 +13,11 @@
 
 namespace gpusim::runtime {
 
+// ExitProcess mode: how long after the signal the watcher waits for a running launch to reach its
+// safe point (a timed launch polls every 4,096 cycles, a functional one after each CTA round: seconds at most)
+// before ending the process without its exit handlers. GPUSIM_INTERRUPT_GRACE_SECONDS overrides it.
+inline constexpr double kDefaultInterruptGraceSeconds = 60;
+
 enum class InterruptAction {
   Flag,         // the gpusim CLI: record the signal; the command decides what to write
   ExitProcess,  // a CUDA program on the simulated libraries: exit(128 + signal) at a safe point

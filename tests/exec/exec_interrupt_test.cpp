@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -67,6 +68,45 @@ TEST(ExecInterrupt, CtrlCStopsALongFunctionalLaunch) {
   EXPECT_TRUE(contains(o.output, "interrupted by SIGINT")) << o.output;
   EXPECT_FALSE(contains(o.output, "long_kernel: finished")) << o.output;
   EXPECT_EQ(read_json(stats).value("interrupted", false), true);
+}
+
+// A launch that never reaches its safe point (here: the grace set to 0 s, so the timed launch's
+// poll every 4,096 cycles comes too late) must not make the signal useless: the watcher ends the
+// process after the grace, saying so, instead of waiting for ever (`timeout` sends one SIGTERM).
+TEST(ExecInterrupt, ALaunchStuckPastTheGraceStillEndsTheProgram) {
+  const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "gpusim_exec_interrupt_stuck";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path ready = dir / "launching", stats = dir / "s.json";
+  setenv("GPUSIM_INTERRUPT_GRACE_SECONDS", "0", 1);
+  const Outcome o = run_gpusim_signalled("exec --mode timing --threads 1 --quiet --stats '" + stats.string() + "' -- '" +
+                                             std::string(GPUSIM_CUDA_PROGRAMS) + "/long_kernel' '" + ready.string() + "'",
+                                         SIGTERM, (dir / "log").string(), ready.string(), std::chrono::milliseconds(500),
+                                         std::chrono::seconds(60));
+  unsetenv("GPUSIM_INTERRUPT_GRACE_SECONDS");
+  ASSERT_EQ(o.exit_code, 143) << o.output;
+  EXPECT_TRUE(contains(o.output, "gpusim: interrupted by SIGTERM, but the running launch did not reach a safe point "
+                                 "within 0 s"))
+      << o.output;
+  EXPECT_FALSE(contains(o.output, "long_kernel: finished")) << o.output;
+}
+
+// A grace that is not a number of seconds is named, and the default applies.
+TEST(ExecInterrupt, ABadGraceIsNamedAndTheDefaultKept) {
+  const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "gpusim_exec_interrupt_bad_grace";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path ready = dir / "launching", stats = dir / "s.json";
+  setenv("GPUSIM_INTERRUPT_GRACE_SECONDS", "-3", 1);
+  const Outcome o = run_gpusim_signalled("exec --mode functional --quiet --stats '" + stats.string() + "' -- '" +
+                                             std::string(GPUSIM_CUDA_PROGRAMS) + "/long_kernel' '" + ready.string() + "'",
+                                         SIGINT, (dir / "log").string(), ready.string(), std::chrono::milliseconds(500),
+                                         std::chrono::seconds(60));
+  unsetenv("GPUSIM_INTERRUPT_GRACE_SECONDS");
+  ASSERT_EQ(o.exit_code, 130) << o.output;
+  EXPECT_TRUE(contains(o.output, "GPUSIM_INTERRUPT_GRACE_SECONDS='-3' is not a number of seconds >= 0; using 60"))
+      << o.output;
+  EXPECT_EQ(read_json(stats).value("interrupted", false), true);  // the launch's own safe point, not the watcher's
 }
 
 }  // namespace
