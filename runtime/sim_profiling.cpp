@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 #include "isa/kernel_names.h"
 #include "runtime/device.h"
@@ -9,30 +11,50 @@
 
 namespace gpusim::runtime {
 
+namespace {
+
+// --trace-kernel NAME or NAME:K (K: the launch index from 0); K < 0 selects every launch of NAME.
+std::pair<std::string, int64_t> parse_trace_kernel(const std::string& spec) {
+  // NAME:K when what follows the last single ':' is a number ("ns::k" is a name).
+  const size_t colon = spec.rfind(':');
+  const bool indexed = colon != std::string::npos && (colon == 0 || spec[colon - 1] != ':');
+  std::pair<std::string, int64_t> out{indexed ? spec.substr(0, colon) : spec, -1};
+  if (indexed) {
+    const std::string k = spec.substr(colon + 1);
+    if (k.empty() || k.size() > 9 || k.find_first_not_of("0123456789") != std::string::npos)
+      throw std::invalid_argument("--trace-kernel '" + spec + "': expected NAME or NAME:K with K the launch index (from 0)");
+    out.second = std::stoll(k);
+  }
+  if (out.first.empty()) throw std::invalid_argument("--trace-kernel '" + spec + "': no kernel name");
+  return out;
+}
+
+sim::TraceOptions trace_options(const SimProfilingOptions& options, const sim::GpuConfig& config) {
+  if (options.trace_path.empty() && (!options.trace_sms.empty() || !options.trace_cycles.empty()))
+    throw std::invalid_argument("--trace-sms and --trace-cycles bound a --trace file; give --trace FILE.json too");
+  sim::TraceOptions t;
+  if (!options.trace_sms.empty()) t.sms = sim::parse_sm_list(options.trace_sms, config.num_sms);
+  if (!options.trace_cycles.empty()) sim::parse_cycle_window(options.trace_cycles, &t);
+  return t;
+}
+
+}  // namespace
+
+void check_profiling_options(const SimProfilingOptions& options, const sim::GpuConfig& config) {
+  try {
+    if (!options.trace_kernel.empty()) parse_trace_kernel(options.trace_kernel);
+    trace_options(options, config);
+    if (!options.vcd_path.empty()) sim::VcdTracer(config, options.vcd_sm);  // checks the SM; opens nothing
+  } catch (const std::exception& e) {
+    throw Error(e.what());
+  }
+}
+
 LaunchProfiler::LaunchProfiler(const SimProfilingOptions& options, const sim::GpuConfig& config) : options_(options) {
   try {
-    if (!options.trace_kernel.empty()) {
-      // NAME:K when what follows the last single ':' is a number ("ns::k" is a name).
-      const std::string& spec = options.trace_kernel;
-      const size_t colon = spec.rfind(':');
-      const bool indexed = colon != std::string::npos && (colon == 0 || spec[colon - 1] != ':');
-      select_name_ = indexed ? spec.substr(0, colon) : spec;
-      if (indexed) {
-        const std::string k = spec.substr(colon + 1);
-        if (k.empty() || k.size() > 9 || k.find_first_not_of("0123456789") != std::string::npos)
-          throw std::invalid_argument("--trace-kernel '" + spec + "': expected NAME or NAME:K with K the launch index (from 0)");
-        select_index_ = std::stoll(k);
-      }
-      if (select_name_.empty()) throw std::invalid_argument("--trace-kernel '" + options.trace_kernel + "': no kernel name");
-    }
-    if (!options.trace_path.empty()) {
-      sim::TraceOptions t;
-      if (!options.trace_sms.empty()) t.sms = sim::parse_sm_list(options.trace_sms, config.num_sms);
-      if (!options.trace_cycles.empty()) sim::parse_cycle_window(options.trace_cycles, &t);
-      trace_ = std::make_unique<sim::TraceWriter>(options.trace_path, config, t);
-    } else if (!options.trace_sms.empty() || !options.trace_cycles.empty()) {
-      throw std::invalid_argument("--trace-sms and --trace-cycles bound a --trace file; give --trace FILE.json too");
-    }
+    if (!options.trace_kernel.empty()) std::tie(select_name_, select_index_) = parse_trace_kernel(options.trace_kernel);
+    const sim::TraceOptions t = trace_options(options, config);
+    if (!options.trace_path.empty()) trace_ = std::make_unique<sim::TraceWriter>(options.trace_path, config, t);
     if (!options.vcd_path.empty()) {
       vcd_ = std::make_unique<sim::VcdTracer>(config, options.vcd_sm);
       sim::open_vcd(options.vcd_path, *vcd_);

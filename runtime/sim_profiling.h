@@ -20,6 +20,12 @@
 
 namespace gpusim::runtime {
 
+// What LaunchProfiler's constructor checks, without opening a file: the --trace-kernel spec,
+// --trace-sms/--trace-cycles against `config`, --vcd-sm. `gpusim exec` checks its options so
+// before the program runs (a device that cannot start fails every CUDA call of a program that
+// may not check them). Throws runtime::Error naming the option.
+void check_profiling_options(const SimProfilingOptions& options, const sim::GpuConfig& config);
+
 class LaunchProfiler {
  public:
   // Checks the options and opens the trace and waveform files. Throws runtime::Error naming the

@@ -47,7 +47,8 @@ std::vector<int> parse_sm_list(const std::string& text, int num_sms) {
     const std::string what = "--trace-sms '" + text + "'";
     const uint64_t lo = parse_number(item.substr(0, dash), what);
     const uint64_t hi = dash == std::string::npos ? lo : parse_number(item.substr(dash + 1), what);
-    if (hi < lo || hi >= uint64_t(num_sms))
+    if (hi < lo) throw std::invalid_argument(what + ": SM range '" + item + "' runs backwards (write LOW-HIGH)");
+    if (hi >= uint64_t(num_sms))
       throw std::invalid_argument(what + ": SM range '" + item + "' is outside 0.." + std::to_string(num_sms - 1));
     for (uint64_t s = lo; s <= hi; ++s) sms.push_back(static_cast<int>(s));
     start = end + 1;

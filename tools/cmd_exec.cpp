@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "runtime/sim_environment.h"
+#include "runtime/sim_profiling.h"
 #include "sim/gpu_config.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
@@ -220,7 +221,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
     // A bad configuration is reported here, before the program runs, rather than at its first CUDA call.
     std::vector<std::string> list;
     if (vm.count("set")) list = vm["set"].as<std::vector<std::string>>();
-    sim::load_gpu_config(config, list);
+    runtime::check_profiling_options(profiling, sim::load_gpu_config(config, list));
     const std::filesystem::path lib = library_dir();
     if (!std::filesystem::exists(lib / "libcudart.so.13"))
       throw std::runtime_error("gpusim's CUDA runtime is missing: " + (lib / "libcudart.so.13").string() + " (build it: bash scripts/build.sh)");

@@ -95,6 +95,27 @@ TEST(ExecProfiling, NeedsTimingMode) {
   EXPECT_TRUE(contains(o.output, "--mode timing")) << o.output;
 }
 
+// Profiling options that cannot hold for the configuration are refused before the program runs
+// (they used to fail the device at the first CUDA call, and a program that does not check its
+// calls exited 0 with no trace). The program would print its line had it run.
+TEST(ExecProfiling, BadTraceOptionsAreRefusedBeforeTheProgramRuns) {
+  const std::string program = "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/vector_add' 2048";
+  const std::string trace = (std::filesystem::path(testing::TempDir()) / "gpusim_exec_bad_trace.json").string();
+  const std::pair<std::string, std::string> cases[] = {
+      {"--trace " + trace + " --trace-sms 99", "--trace-sms '99': SM range '99' is outside 0..1"},
+      {"--trace " + trace + " --trace-sms 1-0", "--trace-sms '1-0': SM range '1-0' runs backwards"},
+      {"--trace " + trace + " --trace-cycles 100:50", "--trace-cycles '100:50' (expected FROM:TO): the window is empty"},
+      {"--trace " + trace + " --trace-kernel 'k:x'", "--trace-kernel 'k:x': expected NAME or NAME:K"},
+      {"--vcd " + trace + ".vcd --vcd-sm 2", "--vcd-sm 2: the configuration has SMs 0..1"},
+  };
+  for (const auto& [options, message] : cases) {
+    const Outcome o = run_gpusim("exec --mode timing --set sm.count=2 " + options + " -- " + program);
+    EXPECT_EQ(o.exit_code, 1) << options << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, "gpusim exec: " + message)) << options << "\n" << o.output;
+    EXPECT_FALSE(contains(o.output, "vector_add")) << options << "\n" << o.output;  // the program never ran
+  }
+}
+
 // Bank conflicts are the wavefronts beyond each access's conflict-free minimum (hand-derived for
 // 32 banks of 4 bytes in tests/cuda_programs/shared_bank_conflicts.cu): 16-byte lanes and
 // ldmatrix.x4 need four wavefronts without conflicting; a stride-2 word load has one extra, a
