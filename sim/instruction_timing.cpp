@@ -181,12 +181,46 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
 
 }  // namespace
 
+namespace {
+
+// Registers some instruction of `fn` reads (nvcc's virtual registers are written once, so a result
+// nobody reads anywhere is dead).
+std::vector<bool> registers_read(const isa::Function& fn) {
+  std::vector<bool> read(fn.regs.size(), false);
+  isa::RegisterUse use;
+  for (const Instruction& in : fn.code) {
+    isa::register_use(in, use);
+    for (uint32_t r : use.sources)
+      if (r < read.size()) read[r] = true;
+  }
+  return read;
+}
+
+// ptxas turns an atom whose result is dead into RED where RED has the operation and the atom no
+// acquire side (CAS and exchange have no RED form; an acquiring atom must wait for its answer).
+// Shared-memory atomics have no reduction form either.
+bool becomes_reduction(const Instruction& in, const std::vector<uint32_t>& dsts, const std::vector<bool>& read) {
+  if (in.op != isa::Opcode::Atom || dsts.empty()) return false;
+  switch (in.mod.atom) {
+    case isa::AtomOp::Add: case isa::AtomOp::Min: case isa::AtomOp::Max: case isa::AtomOp::And:
+    case isa::AtomOp::Or: case isa::AtomOp::Xor: case isa::AtomOp::Inc: case isa::AtomOp::Dec: break;
+    default: return false;
+  }
+  const isa::MemOrder o = in.mod.order;
+  if (o != isa::MemOrder::None && o != isa::MemOrder::Relaxed && o != isa::MemOrder::Release) return false;
+  if (in.mod.space == isa::StateSpace::Shared) return false;
+  return std::none_of(dsts.begin(), dsts.end(), [&](uint32_t r) { return r < read.size() && read[r]; });
+}
+
+}  // namespace
+
 FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config, const isa::Module* module)
     : fn_(fn), register_count_(fn.regs.size()) {
   insts_.reserve(fn.code.size() + 1);
+  const std::vector<bool> read = registers_read(fn);
   isa::RegisterUse use;
   const std::vector<uint32_t>& srcs = use.sources;
-  const std::vector<uint32_t>& dsts = use.destinations;
+  std::vector<uint32_t>& dsts = use.destinations;
   for (const Instruction& in : fn.code) {
     InstTiming t = classify(in, fn, config);
     t.commit = isa::may_touch_shared_state(module, in);
@@ -201,6 +235,10 @@ FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config,
       if (r >= register_count_)
         throw std::invalid_argument("instruction timing: register index out of range in '" + fn.name + "' line " +
                                     std::to_string(in.line));
+    if (becomes_reduction(in, dsts, read)) {
+      t.result_unread = true;
+      dsts.clear();
+    }
     // Operand collection conflicts stall the single-cycle dispatch of ALU instructions; memory and
     // tensor instructions read their (many) operands over the cycles their unit is busy anyway.
     if (t.kind == IssueKind::Alu)

@@ -70,6 +70,9 @@ struct InstTiming {
   bool commit_reads_only = false;
   // barrier.cluster.wait: the sub-core checks the cluster's barrier phase before issuing it.
   bool cluster_barrier_wait = false;
+  // An atom whose result no instruction of the function reads: ptxas emits it as RED, which
+  // returns nothing, so the warp waits for no answer (its destination is left off the board).
+  bool result_unread = false;
 };
 
 class FunctionTiming {

@@ -105,7 +105,7 @@ LgOp SmMemoryPipeline::Impl::build_lg_op(const WarpMemOp& op) {
   LgOp g;
   g.id = next_op_id++;
   g.token = op.token;
-  g.reduction = op.op == isa::Opcode::Red;
+  g.reduction = op.op == isa::Opcode::Red || op.no_answer;
   g.l2_only = op.l2_only;
   if (!spare_items.empty()) {
     g.items.swap(spare_items.back());

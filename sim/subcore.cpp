@@ -317,6 +317,7 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   mop.op = op;
   mop.load = mop.store = mop.atomic = false;
   mop.l2_only = r.inst->mod.l2_only;
+  mop.no_answer = t.result_unread;
   mop.active_lanes = r.executed;
   mop.cluster = s.cta->cluster != nullptr;  // the reused op must not keep the last op's cluster
   mop.cluster_rank = mop.cluster ? s.cta->cluster_rank : 0;

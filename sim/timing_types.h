@@ -45,6 +45,7 @@ struct WarpMemOp {
   isa::Opcode op = isa::Opcode::Count;
   bool load = false, store = false, atomic = false;
   bool l2_only = false;  // ld/cp.async .cg/.cv: global loads bypass the L1 (neither hit nor fill it)
+  bool no_answer = false;  // an atom timed as RED (InstTiming::result_unread): done once sent
   uint32_t active_lanes = 0;
   std::vector<isa::MemAccess> accesses;  // resolved state spaces (shared/global/local/param/const)
   // Instead of `accesses` (then empty), a plain shared or global load/store in one record; only
