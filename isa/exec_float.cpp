@@ -175,8 +175,10 @@ void float_mad_fma(ExecContext& ctx, const Instruction& in) {
 }
 
 // div.rn/rz/rm/rp: IEEE quotient. div.full.f32: the correctly rounded quotient (within the
-// documented 2 ulp). div.approx.f32: a * rcp.approx(b), two roundings as the ISA describes, so
-// |b| > 2^126 gives 0 under .ftz; a subnormal b (without .ftz) is scaled into range first.
+// documented 2 ulp). div.approx.f32: a * rcp.approx(b), two roundings as the ISA describes; the
+// reciprocal of 2^126 < |b| < 2^128 is subnormal and flushed, with or without .ftz, so the
+// quotient is 0 for finite a and NaN for infinite a (CUDA's __fdividef documents both); a
+// subnormal b (without .ftz) is scaled into range first.
 void float_div(ExecContext& ctx, const Instruction& in) {
   const DataType t = require_type(ctx, in);
   const FloatFormat f = format_of(ctx, t);
@@ -196,7 +198,8 @@ void float_div(ExecContext& ctx, const Instruction& in) {
                       approx_f32(ApproxFn::Rcp, f32_arith(ArithOp::Mul, uint32_t(b), scale, Rounding::Rn), false),
                       Rounding::Rn);
     } else if (in.mod.approx) {
-      res = f32_arith(ArithOp::Mul, uint32_t(a), approx_f32(ApproxFn::Rcp, uint32_t(b), ftz), Rounding::Rn);
+      const uint32_t reciprocal = uint32_t(flush_subnormal(approx_f32(ApproxFn::Rcp, uint32_t(b), ftz), f));
+      res = f32_arith(ArithOp::Mul, uint32_t(a), reciprocal, Rounding::Rn);
     } else if (t == DataType::F32) {
       res = f32_arith(ArithOp::Div, uint32_t(a), uint32_t(b), r);
     } else if (t == DataType::F64) {

@@ -48,12 +48,31 @@ static double rsqrt_f64(double x) {
   return static_cast<double>(1.0L / std::sqrt(static_cast<long double>(x)));
 }
 
-uint64_t approx_f64(ApproxFn fn, uint64_t a, bool ftz) {
-  if (ftz) a = flush_subnormal(a, kF64);
+// rcp.approx.ftz.f64 / rsqrt.approx.ftz.f64 (PTX ISA): only the upper 32 bits of the operand
+// (sign, exponent, 20 mantissa bits) are read, the result has 20 mantissa bits in its upper word
+// and its lower 32 bits zero; a NaN input gives the canonical 0x7fffffff00000000. The hardware's
+// exact approximation is not documented: this rounds the double-precision value to 20 bits.
+static uint64_t upper_word_approx(ApproxFn fn, uint64_t a) {
+  constexpr uint64_t kUpper = 0xffffffff00000000ull;
+  a = flush_subnormal(a & kUpper, kF64);
   const double x = std::bit_cast<double>(a);
-  uint64_t bits = from_double(fn == ApproxFn::Rsqrt ? rsqrt_f64(x) : evaluate(fn, x), kF64, Rounding::Rn);
-  if (ftz) bits = flush_subnormal(bits, kF64);
-  return bits;
+  if (std::isnan(x)) return 0x7fffffff00000000ull;
+  const double r = evaluate(fn, x);
+  if (std::isnan(r)) return 0x7fffffff00000000ull;
+  uint64_t bits = std::bit_cast<uint64_t>(r);
+  if (!std::isinf(r)) {
+    // Round to nearest even at bit 32 (a carry into the exponent is the correctly rounded value).
+    const uint64_t low = bits & ~kUpper, half = 0x80000000ull;
+    bits &= kUpper;
+    if (low > half || (low == half && (bits & (1ull << 32)))) bits += 1ull << 32;
+  }
+  return flush_subnormal(bits, kF64);
+}
+
+uint64_t approx_f64(ApproxFn fn, uint64_t a, bool ftz) {
+  if (ftz) return upper_word_approx(fn, a);
+  const double x = std::bit_cast<double>(a);
+  return from_double(fn == ApproxFn::Rsqrt ? rsqrt_f64(x) : evaluate(fn, x), kF64, Rounding::Rn);
 }
 
 uint16_t approx_f16(ApproxFn fn, uint16_t a, bool bf16) {

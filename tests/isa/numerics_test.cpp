@@ -382,6 +382,24 @@ TEST(Approx, SpecialCasesAndAccuracy) {
     EXPECT_NEAR(fval(approx_f32(ApproxFn::Tanh, fbits(x), false)), std::tanh(double(x)), std::ldexp(1.0, -11));
   }
   EXPECT_EQ(approx_f64(ApproxFn::Rcp, dbits(4.0), true), dbits(0.25));
+  // The .ftz.f64 forms (PTX ISA): only the operand's upper 32 bits are read, the result's lower 32
+  // bits are zero, a NaN gives 0x7fffffff00000000; within 2^-20 relative of the true value.
+  for (ApproxFn fn : {ApproxFn::Rcp, ApproxFn::Rsqrt}) {
+    for (uint64_t a : {dbits(3.0), dbits(2.5), dbits(1e-300), dbits(7.25e200), dbits(0.1), uint64_t(0x3ff00000ffffffffull)}) {
+      const uint64_t r = approx_f64(fn, a, true);
+      EXPECT_EQ(r & 0xffffffffull, 0u) << std::hex << a;
+      EXPECT_EQ(r, approx_f64(fn, a & 0xffffffff00000000ull, true)) << std::hex << a;  // low word ignored
+      const double x = dval(a & 0xffffffff00000000ull);
+      const double exact = fn == ApproxFn::Rcp ? 1.0 / x : 1.0 / std::sqrt(x);
+      EXPECT_NEAR(dval(r), exact, std::fabs(exact) * 0x1p-20) << std::hex << a;
+    }
+    EXPECT_EQ(approx_f64(fn, 0x7ff8000000000001ull, true), 0x7fffffff00000000ull);
+  }
+  EXPECT_EQ(approx_f64(ApproxFn::Rsqrt, 0x3ff00000ffffffffull, true), dbits(1.0));
+  EXPECT_EQ(approx_f64(ApproxFn::Rsqrt, dbits(-INFINITY), true), 0x7fffffff00000000ull);
+  EXPECT_EQ(approx_f64(ApproxFn::Rsqrt, 0x0000000100000000ull, true), dbits(INFINITY));  // subnormal -> +inf
+  EXPECT_EQ(approx_f64(ApproxFn::Rcp, dbits(-INFINITY), true), dbits(-0.0));
+  EXPECT_EQ(approx_f64(ApproxFn::Rcp, dbits(0x1p1023), true), dbits(0.0));  // 2^-1023 is subnormal: flushed
   // rsqrt.approx.f64 within the 1 ulp CUDA documents for rsqrt(double), measured against the
   // root in extended precision (a double 1/sqrt(x) was 1.41 ulp off at 0x1.0573p+0).
   double worst = 0;

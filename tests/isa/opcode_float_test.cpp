@@ -199,7 +199,9 @@ TEST(OpcodeFloat, ApproximateFunctionsWithinDocumentedBounds) {
   EXPECT_TRUE(std::isnan(bf(s[0])));
   EXPECT_EQ(s[2], fb(-0.0f));
   const auto rcd = run_op("rcp.approx.ftz.f64", "f64", {"f64"}, {{db(3.0)}, {db(-0.0)}});
-  EXPECT_NEAR(bd(rcd[0]), 1.0 / 3.0, 1e-12);
+  // PTX ISA: the reciprocal of the operand's upper 32 bits, in the result's upper 32 (lower zero).
+  EXPECT_NEAR(bd(rcd[0]), 1.0 / 3.0, 0x1p-20 / 3.0);
+  EXPECT_EQ(rcd[0] & 0xffffffffull, 0u);
   EXPECT_EQ(rcd[1], db(-INFINITY));
 }
 
@@ -227,6 +229,17 @@ TEST(OpcodeFloat, DivisionForms) {
   EXPECT_EQ(q[2], fb(INFINITY));  // 1e30 * 2^140 overflows
   const auto qftz = run_op("div.approx.ftz.f32", "f32", {"f32", "f32"}, {{fb(1.0f), fb(0x1p-140f)}});
   EXPECT_EQ(qftz[0], fb(INFINITY));
+  // Without .ftz too (CUDA's __fdividef: 0 for 2^126 < |y| < 2^128 and finite x, NaN for x = inf):
+  // the reciprocal is subnormal and the hardware flushes it. |y| = 2^126 itself has a normal one.
+  const Rows huge = {{0x7149f2ca, 0x7f000000}, {fb(1.0f), 0x7f7fffff}, {fb(3.0f), 0xfec00000},
+                     {fb(INFINITY), 0x7f000000}, {fb(-INFINITY), 0xfe800001}, {fb(1.0f), fb(0x1p126f)}};
+  const auto qh = run_op("div.approx.f32", "f32", {"f32", "f32"}, huge);
+  EXPECT_EQ(qh[0], 0x00000000u);
+  EXPECT_EQ(qh[1], 0x00000000u);
+  EXPECT_EQ(qh[2], 0x80000000u);
+  EXPECT_TRUE(std::isnan(bf(qh[3])));
+  EXPECT_TRUE(std::isnan(bf(qh[4])));
+  EXPECT_EQ(qh[5], fb(0x1p-126f));
 }
 
 }  // namespace
