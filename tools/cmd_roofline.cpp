@@ -83,6 +83,7 @@ std::vector<KernelPoint> read_stats(const std::string& file) {
     if (launch.contains("config") && launch["config"].is_string()) p.config = launch["config"].get<std::string>();
     points.push_back(p);
   }
+  if (doc["launches"].empty()) throw std::runtime_error(file + ": 'launches' is empty (no kernel was launched)");
   if (points.empty()) throw std::runtime_error(file + ": every launch faulted (no statistics to plot)");
   return points;
 }

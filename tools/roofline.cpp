@@ -84,7 +84,18 @@ PointPlacement place(const std::vector<Roof>& roofs, const KernelPoint& point) {
   const double ridge = dram > 0 ? compute / dram : 0;
   out.memory_bound = out.intensity < ridge;
   out.bound = out.memory_bound ? out.intensity * dram : compute;
+  if (flops <= 0 && point.dram_bytes <= 0) {
+    out.no_work = true;
+    out.intensity = std::numeric_limits<double>::quiet_NaN();
+    out.memory_bound = false;
+    out.bound = 0;
+  }
   return out;
+}
+
+std::string bound_label(const PointPlacement& at) {
+  if (at.no_work) return "none (no FLOPs, no DRAM bytes)";
+  return at.memory_bound ? std::string("memory (") + kDram + ")" : "compute (" + at.compute_roof + ")";
 }
 
 std::string roofline_table(const std::vector<Roof>& roofs, const std::vector<KernelPoint>& points) {
@@ -112,8 +123,9 @@ std::string roofline_table(const std::vector<Roof>& roofs, const std::vector<Ker
     const PointPlacement at = place(roofs, p);
     char ai[32] = "inf";
     if (std::isfinite(at.intensity)) std::snprintf(ai, sizeof ai, "%.4g", at.intensity);
+    if (at.no_work) std::snprintf(ai, sizeof ai, "-");
     const std::string percent = at.bound > 0 ? number(100 * at.achieved / at.bound) : "-";
-    const std::string bound = at.memory_bound ? std::string("memory (") + kDram + ")" : "compute (" + at.compute_roof + ")";
+    const std::string bound = bound_label(at);
     std::snprintf(line, sizeof line, "%-*s %12.4g %12.4g %10s %12.2f %10s  %s\n", int(width), p.label.c_str(),
                   p.flops(), p.dram_bytes, ai, at.achieved / 1e9, percent.c_str(), bound.c_str());
     os << line;
@@ -230,7 +242,9 @@ std::string roofline_svg(const std::string& title, const std::vector<Roof>& roof
   for (size_t i = 0; i < points.size(); ++i) {
     const PointPlacement& at = placed[i];
     if (!at.placeable()) {
-      not_placed.push_back(points[i].label + (points[i].flops() > 0 ? " (no DRAM traffic or time)" : " (no FLOPs)"));
+      not_placed.push_back(points[i].label + (at.no_work               ? " (no FLOPs, no DRAM traffic)"
+                                              : points[i].flops() > 0 ? " (no DRAM traffic or time)"
+                                                                      : " (no FLOPs)"));
       continue;
     }
     const std::string colour = at.memory_bound ? "#24a" : "#b22";

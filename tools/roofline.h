@@ -40,11 +40,15 @@ struct PointPlacement {
   std::string compute_roof;    // name of the relevant compute roof
   double bound = 0;            // FLOP/s the roofline allows at this intensity
   bool memory_bound = false;
+  bool no_work = false;        // no FLOPs and no DRAM bytes: the intensity is 0/0, no roof applies
   // Coordinates drawable on log-log axes: positive and within 1e-30..1e30 (no GPU comes near
   // either end; a --stats file that does is corrupt, and its decades would overflow the axes).
   bool placeable() const;
 };
 PointPlacement place(const std::vector<Roof>& roofs, const KernelPoint& point);
+// "memory (DRAM)", "compute (FP32)", or, for a kernel with neither FLOPs nor DRAM bytes (a copy
+// served by the L2, a kernel of integer work), "none (no FLOPs, no DRAM bytes)".
+std::string bound_label(const PointPlacement& at);
 
 // The text table: the roofs, then per kernel FLOPs, bytes, AI, achieved GFLOP/s, % of the bounding
 // roof and which bound applies.

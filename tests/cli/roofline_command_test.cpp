@@ -108,6 +108,49 @@ TEST(RooflineCommand, KernelNamesAreEscapedAndComputeBoundIsRecognised) {
   EXPECT_TRUE(contains(read_text(svg), "a&lt;b&gt;&amp;&quot;c&quot;")) << read_text(svg);
 }
 
+// A kernel with neither FLOPs nor DRAM bytes (a transpose served by the L2) has no intensity:
+// 0/0 is not "infinitely compute-bound", as the table and the report page said.
+TEST(RooflineCommand, AKernelWithNoFlopsAndNoDramBytesHasNoBound) {
+  const auto dir = scratch_dir("roofline_no_work");
+  // 32 threads store their index: integer work only, 128 bytes that stay in the L2.
+  const std::string ptx = write_file(dir / "k.ptx", R"(.version 8.0
+.target sm_70
+.address_size 64
+.visible .entry copy_in_l2(.param .u64 out)
+{
+  .reg .b32 %r<4>;
+  .reg .b64 %rd<4>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r1, %tid.x;
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r1;
+  ret;
+}
+)");
+  const std::string stats = (dir / "s.json").string();
+  const Outcome ran = run_gpusim("launch '" + ptx + "' --kernel copy_in_l2 --grid 1 --block 32 --arg zeros:u32:32" + kV100 +
+                                 " --stats '" + stats + "'");
+  ASSERT_EQ(ran.exit_code, 0) << ran.output;
+  const std::string svg = (dir / "s.svg").string();
+  const Outcome o = run_gpusim("roofline" + kV100 + " --stats '" + stats + "' -o '" + svg + "'");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "none (no FLOPs, no DRAM bytes)")) << o.output;
+  EXPECT_FALSE(contains(o.output, "compute (FP32)")) << o.output;
+  EXPECT_FALSE(contains(o.output, " inf ")) << o.output;
+  EXPECT_TRUE(contains(read_text(svg), "not placed: copy_in_l2 (no FLOPs, no DRAM traffic)")) << read_text(svg);
+  const Outcome page = run_gpusim("report --stats '" + stats + "' -o '" + (dir / "r.html").string() + "'");
+  ASSERT_EQ(page.exit_code, 0) << page.output;
+  const std::string html = read_text(dir / "r.html");
+  EXPECT_TRUE(contains(html, "none (no FLOPs, no DRAM bytes)")) << html.substr(0, 3000);
+  EXPECT_FALSE(contains(html, "compute (FP32)")) << html.substr(0, 3000);
+
+  const std::string empty = write_file(dir / "empty.json", R"({"launches": []})");
+  const Outcome none = run_gpusim("roofline --stats '" + empty + "'");
+  EXPECT_EQ(none.exit_code, 1) << none.output;
+  EXPECT_TRUE(contains(none.output, "'launches' is empty (no kernel was launched)")) << none.output;
+}
+
 TEST(RooflineCommand, MalformedStatsNameTheFile) {
   const auto dir = scratch_dir("roofline_bad");
   const std::string broken = write_file(dir / "broken.json", "{\"launches\": [");

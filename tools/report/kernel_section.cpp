@@ -36,7 +36,9 @@ void key_numbers(std::ostringstream& os, const KernelStats& k, const std::vector
   row(os, "FLOPs (FP32 / FP64 / TensorCore)",
       si(k.fp32_flops, "") + " / " + si(k.fp64_flops, "") + " / " + si(k.tensor_flops, ""));
   row(os, "DRAM traffic", si(point.dram_bytes, "B"));
-  row(os, "arithmetic intensity", std::isfinite(at.intensity) ? digits(at.intensity, 4) + " FLOP/byte" : "no DRAM traffic");
+  row(os, "arithmetic intensity", at.no_work                  ? "undefined (no FLOPs, no DRAM traffic)"
+                                  : std::isfinite(at.intensity) ? digits(at.intensity, 4) + " FLOP/byte"
+                                                                : "no DRAM traffic");
   row(os, "achieved", si(at.achieved, "FLOP/s"));
   if (at.placeable() && at.bound > 0)
     row(os, "roofline", std::string(at.memory_bound ? "memory-bound (DRAM)" : "compute-bound (" + at.compute_roof + ")") +

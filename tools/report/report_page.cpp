@@ -62,7 +62,7 @@ void summary_table(std::ostringstream& os, const ReportInputs& in, const std::ve
   for (const StatsFile& f : in.files)
     for (const KernelStats& k : f.kernels) {
       const cli::PointPlacement at = cli::place(roofs, point_of(k, k.kernel));
-      std::string bound = at.memory_bound ? "memory (DRAM)" : "compute (" + at.compute_roof + ")";
+      std::string bound = cli::bound_label(at);
       if (at.bound > 0 && at.placeable()) bound += ", " + percent(at.achieved / at.bound) + " of roof";
       os << "<tr><td class=\"name\"><a href=\"#" << kernel_anchor(index) << "\">" << escape(k.kernel)
          << "</a></td><td class=\"name\">" << escape(base_name(f.path)) << "</td><td>" << grouped(k.cycles)
