@@ -36,6 +36,24 @@ TEST(SweepReport, MetricsFromTheStatisticsDocument) {
   EXPECT_FALSE(metric_value(failed, "cycles"));
 }
 
+// `gpusim exec --stats` points: each launch's statistics sit under "timing" in a record naming
+// the kernel. The same metric names work for them ("ipc", "dram.bandwidth_gbs", "sum:..."), and
+// "timing.<key>" names the same value for both kinds, so one database of both plots with one metric.
+TEST(SweepReport, ExecPointsUseTheSameMetricNames) {
+  StoredPoint exec = point("exec", "", "{}", 400);
+  exec.stats = R"json({"launches": [
+      {"kernel": "k(int)", "mangled": "_Z1ki", "timing": {"cycles": 100, "ipc_per_sm": 2.0, "instructions": {"warp": 1000}}},
+      {"kernel": "k(int)", "mangled": "_Z1ki", "timing": {"cycles": 300, "ipc_per_sm": 1.0, "instructions": {"warp": 500}}}]})json";
+  const StoredPoint run = point("sgemm_tiled", "64x64x64", "{}", 400);
+  for (const StoredPoint& p : {exec, run}) {
+    EXPECT_DOUBLE_EQ(*metric_value(p, "ipc"), 1.25) << p.workload;
+    EXPECT_DOUBLE_EQ(*metric_value(p, "timing.ipc_per_sm"), 1.25) << p.workload;
+    EXPECT_DOUBLE_EQ(*metric_value(p, "sum:instructions.warp"), 1500.0) << p.workload;
+    EXPECT_DOUBLE_EQ(*metric_value(p, "sum:timing.instructions.warp"), 1500.0) << p.workload;
+    EXPECT_FALSE(metric_value(p, "timing.no_such_key")) << p.workload;
+  }
+}
+
 TEST(SweepReport, ParametersAndNumericAxis) {
   const StoredPoint p = point("vecadd", "", R"({"sm.count": "40"})", 10);
   EXPECT_EQ(parameter_value(p, "sm.count"), "40");

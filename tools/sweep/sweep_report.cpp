@@ -25,6 +25,13 @@ std::optional<double> launch_value(const nlohmann::json& launch, const std::stri
   return at->get<double>();
 }
 
+// A launch's timing statistics: `gpusim exec --stats` nests them under "timing" in a record that
+// names the kernel; `run`/`launch --stats` write them as the record itself.
+const nlohmann::json& timing_of(const nlohmann::json& launch) {
+  if (launch.is_object() && launch.contains("timing") && launch["timing"].is_object()) return launch["timing"];
+  return launch;
+}
+
 std::string format_value(std::optional<double> v) {
   if (!v) return "-";
   char text[32];
@@ -43,7 +50,9 @@ std::optional<double> metric_value(const StoredPoint& p, const std::string& metr
   if (metric == "host_seconds") return p.host_seconds;
   if (p.stats.empty()) return std::nullopt;
   const bool sum = metric.rfind("sum:", 0) == 0;
-  const std::string key = sum ? metric.substr(4) : metric == "ipc" ? "ipc_per_sm" : metric;
+  std::string key = sum ? metric.substr(4) : metric;
+  if (key.rfind("timing.", 0) == 0) key = key.substr(7);  // the exec record's path names the same value
+  if (key == "ipc") key = "ipc_per_sm";
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(p.stats);
@@ -53,7 +62,8 @@ std::optional<double> metric_value(const StoredPoint& p, const std::string& metr
   if (!doc.contains("launches") || !doc["launches"].is_array()) return std::nullopt;
   double total = 0, weight = 0;
   bool any = false;
-  for (const nlohmann::json& launch : doc["launches"]) {
+  for (const nlohmann::json& record : doc["launches"]) {
+    const nlohmann::json& launch = timing_of(record);
     const std::optional<double> v = launch_value(launch, key);
     if (!v) continue;
     any = true;
