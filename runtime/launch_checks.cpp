@@ -44,6 +44,13 @@ std::optional<LaunchRejection> check_launch_request(const DeviceProperties& p, c
   // plus the static bytes fit the opt-in maximum); without it, static + dynamic must fit the default.
   const uint64_t total_limit =
       r.max_dynamic_shared_bytes >= 0 ? uint64_t(p.shared_per_block_optin) : uint64_t(p.shared_per_block);
+  // Static bytes alone over the chip's maximum: no attribute helps (ptxas refuses over 48 KB for a
+  // real GPU; a configuration with smaller shared memory meets it at launch).
+  if (r.static_shared_bytes > uint64_t(p.shared_per_block_optin))
+    return LaunchRejection{LaunchProblem::TooMuchSharedMemory,
+                           what + ": the kernel's " + std::to_string(r.static_shared_bytes) +
+                               " bytes of static shared memory exceed the " + std::to_string(p.shared_per_block_optin) +
+                               "-byte maximum per block of this configuration (no attribute raises it)"};
   if (r.dynamic_shared_bytes > limit || r.dynamic_shared_bytes + r.static_shared_bytes > total_limit)
     return LaunchRejection{LaunchProblem::TooMuchSharedMemory,
                            what + ": " + std::to_string(r.dynamic_shared_bytes) + " bytes of dynamic shared memory (+" +

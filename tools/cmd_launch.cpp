@@ -409,6 +409,8 @@ int gpusim_cmd_launch(int argc, char** argv) {
 }
 
 int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner) {
+  // Stepping runs this command for `gpusim step`: its messages carry the name the user typed.
+  const char* const prefix = runner ? "gpusim step: " : "gpusim launch: ";
   po::options_description opts("gpusim launch options");
   opts.add_options()("help,h", "show this help")(
       "kernel", po::value<std::string>(), "the kernel (.entry) to run; may be omitted when the file has one")(
@@ -440,10 +442,10 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
     po::notify(vm);
     apply_resource_limit_options(vm);
   } catch (const std::invalid_argument& e) {
-    std::cerr << "gpusim launch: " << e.what() << "\n";
+    std::cerr << prefix << e.what() << "\n";
     return 2;
   } catch (const po::error& e) {
-    std::cerr << "gpusim launch: " << sim::option_error_text(e) << "\n\n";
+    std::cerr << prefix << sim::option_error_text(e) << "\n\n";
     print_usage(std::cerr, opts);
     return 2;
   }
@@ -452,7 +454,7 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
     return 0;
   }
   if (vm.count("file") && vm["file"].as<std::vector<std::string>>().size() > 1) {
-    std::cerr << "gpusim launch: one file at a time (got " << vm["file"].as<std::vector<std::string>>().size() << ")\n";
+    std::cerr << prefix << "one file at a time (got " << vm["file"].as<std::vector<std::string>>().size() << ")\n";
     return 2;
   }
 
@@ -469,7 +471,7 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
       sim_options.timed_launch_runner = runner;
     }
   } catch (const std::invalid_argument& e) {
-    std::cerr << "gpusim launch: " << e.what() << "\n";
+    std::cerr << prefix << e.what() << "\n";
     return 2;
   }
   std::string kernel = "the kernel";
@@ -478,19 +480,19 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
     kernel = plan.kernel->name;
     return execute(plan, vm, backend, sim_options, tolerance);
   } catch (const UsageError& e) {
-    std::cerr << "gpusim launch: " << e.what() << "\n";
+    std::cerr << prefix << e.what() << "\n";
     return 2;
   } catch (const isa::ParseError& e) {
     std::cerr << e.what() << "\n";
     return 1;
   } catch (const runtime::KernelFault& e) {  // the simulator's report names kernel, CTA, thread, PC and line
-    std::cerr << "gpusim launch: " << e.what() << "\n";
+    std::cerr << prefix << e.what() << "\n";
     return 1;
   } catch (const runtime::Error& e) {
-    std::cerr << "gpusim launch: " << device_error_text(kernel, e.what()) << "\n";
+    std::cerr << prefix << device_error_text(kernel, e.what()) << "\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "gpusim launch: " << e.what() << "\n";
+    std::cerr << prefix << e.what() << "\n";
     return 1;
   }
 }

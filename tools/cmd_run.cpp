@@ -56,6 +56,8 @@ int gpusim_cmd_run(int argc, char** argv) {
 }
 
 int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner) {
+  // Stepping runs this command for `gpusim step`: its messages carry the name the user typed.
+  const char* const prefix = runner ? "gpusim step: " : "gpusim run: ";
   po::options_description opts("gpusim run options");
   opts.add_options()("help,h", "show this help")(
       "size", po::value<std::string>(), "problem size, e.g. 256x256x256 (see gpusim list)")(
@@ -78,7 +80,7 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
     po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "gpusim run: " << sim::option_error_text(e) << "\n\n";
+    std::cerr << prefix << sim::option_error_text(e) << "\n\n";
     print_usage(std::cerr, opts);
     return 2;
   }
@@ -96,7 +98,7 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
         listed += (listed.empty() ? "" : ", ") + n;
         if (number.empty() && !n.empty() && n.find_first_not_of("0123456789") == std::string::npos) number = n;
       }
-      std::cerr << "gpusim run: one workload at a time (got " << names.size() << ": " << listed << ")";
+      std::cerr << prefix << "one workload at a time (got " << names.size() << ": " << listed << ")";
       // `--source-report 5`: an option whose value is optional takes it only after '='.
       if (!number.empty())
         std::cerr << "; '" << number << "' is no workload: an option with an optional value takes it after '=' "
@@ -108,7 +110,7 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
   }
   const workloads::Workload* workload = workloads::find_workload(name);
   if (!workload) {
-    std::cerr << "gpusim run: unknown workload '" << name << "'; valid workloads: " << workload_names() << "\n";
+    std::cerr << prefix << "unknown workload '" << name << "'; valid workloads: " << workload_names() << "\n";
     return 2;
   }
 
@@ -127,7 +129,7 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
       device_options.timed_launch_runner = runner;
     }
   } catch (const std::invalid_argument& e) {
-    std::cerr << "gpusim run: " << e.what() << "\n";
+    std::cerr << prefix << e.what() << "\n";
     return 2;
   }
 
@@ -151,7 +153,7 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
     if (backend != Backend::Cuda) {
       std::unique_ptr<runtime::Device> sim_device = runtime::make_sim_device(device_options);
       if (const std::string why = architecture_error(*workload, *sim_device, device_options.config_path); !why.empty()) {
-        std::cerr << "gpusim run: " << why << "\n";
+        std::cerr << prefix << why << "\n";
         return 2;
       }
       std::cout << "device   " << sim_device->name() << ", " << vm["mode"].as<std::string>() << " mode\n";
@@ -181,16 +183,16 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
     if (backend == Backend::Both) print_side_by_side(std::cout, simulated, measured);
     return passed ? 0 : 1;
   } catch (const std::invalid_argument& e) {  // sizes a workload rejects
-    std::cerr << "gpusim run: " << e.what() << "\n";
+    std::cerr << prefix << e.what() << "\n";
     return 2;
   } catch (const runtime::KernelFault& e) {
-    std::cerr << "gpusim run: kernel fault in " << name << ": " << e.what() << "\n";
+    std::cerr << prefix << "kernel fault in " << name << ": " << e.what() << "\n";
     return 1;
   } catch (const runtime::Error& e) {
-    std::cerr << "gpusim run: " << device_error_text(name, e.what()) << "\n";
+    std::cerr << prefix << device_error_text(name, e.what()) << "\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "gpusim run: " << name << " failed: " << e.what() << "\n";
+    std::cerr << prefix << name << " failed: " << e.what() << "\n";
     return 1;
   }
 }

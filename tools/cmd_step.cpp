@@ -65,7 +65,7 @@ bool take_option(std::vector<std::string>& args, const std::string& name, std::s
 
 void require_steppable(const runtime::SimDeviceOptions& options, const std::string& backend_name) {
   if (options.mode != runtime::SimMode::Timing)
-    throw std::invalid_argument("the stepper runs the timing model: --mode functional cannot be stepped");
+    throw std::invalid_argument("gpusim step runs the timing model: --mode functional cannot be stepped");
   if (backend_name != "sim")
     throw std::invalid_argument("the stepper runs the simulator: --backend " + backend_name + " cannot be stepped");
 }

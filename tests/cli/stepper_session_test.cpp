@@ -312,7 +312,8 @@ TEST(StepperCli, StepsAPtxKernelFromStdin) {
 
   const Outcome functional = run_gpusim("step vecadd --size 64 --mode functional </dev/null");
   EXPECT_EQ(functional.exit_code, 2) << functional.output;
-  EXPECT_TRUE(contains(functional.output, "--mode functional cannot be stepped")) << functional.output;
+  EXPECT_TRUE(contains(functional.output, "gpusim step: gpusim step runs the timing model: --mode functional cannot be stepped"))
+      << functional.output;  // the command the user typed, not the launch/run it drives
   const Outcome missing = run_gpusim("step vecadd --size 64 --kernel nosuch </dev/null");
   EXPECT_EQ(missing.exit_code, 1) << missing.output;
   EXPECT_TRUE(contains(missing.output, "never made launch 0 of kernel 'nosuch'")) << missing.output;

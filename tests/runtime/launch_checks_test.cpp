@@ -64,6 +64,14 @@ TEST(LaunchChecks, EachBadConfigurationNamesItsProblem) {
   LaunchRequest with_static = request({1, 1, 1}, {32, 1, 1}, 40 * 1024);
   with_static.static_shared_bytes = 9 * 1024;  // 49 KiB together, over the default 48 KiB
   expect_problem(with_static, LaunchProblem::TooMuchSharedMemory, "(+9216 static)");
+  // Static bytes alone over the chip's maximum (a 40 KiB __shared__ array on a 16 KiB teaching
+  // chip): no attribute raises that, so none is suggested.
+  LaunchRequest too_static = request({1, 1, 1}, {32, 1, 1}, 0);
+  too_static.static_shared_bytes = 228 * 1024;
+  too_static.raise_limit_with = "the attribute";
+  expect_problem(too_static, LaunchProblem::TooMuchSharedMemory,
+                 "the kernel's 233472 bytes of static shared memory exceed the 232448-byte maximum per block of this "
+                 "configuration (no attribute raises it)");
   LaunchRequest raised = request({1, 1, 1}, {32, 1, 1}, 64 * 1024 + 1);
   raised.max_dynamic_shared_bytes = 64 * 1024;
   expect_problem(raised, LaunchProblem::TooMuchSharedMemory, "65536-byte limit");
