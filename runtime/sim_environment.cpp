@@ -57,6 +57,18 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   env.device.sample = sample == "1";
   if (env.device.sample && env.device.mode != SimMode::Timing)
     throw Error("GPUSIM_SAMPLE=1: sampled simulation predicts time and needs GPUSIM_MODE=timing");
+  // The --sample variants of `gpusim exec` (tools/device_run_support.h), 0 or 1 each.
+  const auto flag = [&](const char* name, bool unset) {
+    const std::string v = value_of(getenv, name);
+    if (v.empty()) return unset;
+    if (v != "0" && v != "1") throw Error(std::string(name) + "='" + v + "': expected 0 or 1");
+    if (v == "1" && !env.device.sample && unset == false)
+      throw Error(std::string(name) + "=1 refines sampled simulation: it needs GPUSIM_SAMPLE=1");
+    return v == "1";
+  };
+  env.device.sample_windows = flag("GPUSIM_SAMPLE_WINDOWS", false);
+  env.device.sample_shadow = flag("GPUSIM_SAMPLE_SHADOW", false);
+  env.device.sample_l2_warming = flag("GPUSIM_SAMPLE_L2_WARMING", true);
   env.device.progress_line = progress_line_wanted(getenv("GPUSIM_PROGRESS"));
   env.stats_path = value_of(getenv, "GPUSIM_STATS");
   env.stats_session = value_of(getenv, "GPUSIM_STATS_SESSION");

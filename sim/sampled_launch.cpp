@@ -1,5 +1,7 @@
 #include "sim/sampled_launch.h"
 
+#include "sim/counter_extrapolation.h"
+
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
@@ -196,9 +198,12 @@ void adopt_scheme_result(SampledTiming& s, const SchemeRun& run, uint64_t detail
 
 }  // namespace
 
-SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::LaunchState& launch,
-                                 const KernelResources& resources, const isa::FunctionalLimits& limits,
-                                 const SamplingOptions& options) {
+namespace {
+
+// The prediction, with counters that cover only what ran in detail (run_sampled_launch scales them).
+SampledTiming sample_launch(GpuModel& model, WaveSampler& sampler, isa::LaunchState& launch,
+                            const KernelResources& resources, const isa::FunctionalLimits& limits,
+                            const SamplingOptions& options) {
   SampledTiming s;
   s.total_ctas = launch.grid.count();
   const Occupancy occ = compute_occupancy(model.config(), resources);
@@ -395,6 +400,21 @@ SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::Lau
   // The stop rule bounded the unscaled estimate; a scaled one can only be flagged (the skipped CTAs
   // have run: they cannot be timed now).
   s.trusted = !s.work.scaled || s.estimated_error() <= options.max_error;
+  return s;
+}
+
+}  // namespace
+
+SampledTiming run_sampled_launch(GpuModel& model, WaveSampler& sampler, isa::LaunchState& launch,
+                                 const KernelResources& resources, const isa::FunctionalLimits& limits,
+                                 const SamplingOptions& options) {
+  SampledTiming s = sample_launch(model, sampler, launch, resources, limits, options);
+  // Every CTA has run (in detail or functionally), so the launch's warp-instructions are exact.
+  const uint64_t detailed = s.timing.sm.warp_instructions;
+  if (s.sampled && !s.by_shadow && detailed > 0 && launch.warp_instructions > detailed) {
+    s.counters_scaled_by = double(launch.warp_instructions) / double(detailed);
+    scale_counters(s.timing, s.counters_scaled_by);
+  }
   return s;
 }
 

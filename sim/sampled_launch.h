@@ -120,7 +120,11 @@ struct SamplingOptions {
 };
 
 struct SampledTiming {
-  LaunchTiming timing;           // cycles/seconds = the prediction; counters cover the detailed CTAs
+  // cycles/seconds = the prediction; the counters are the detailed part's, scaled to the whole
+  // launch by counters_scaled_by (sim/counter_extrapolation.h; 1 when nothing was skipped, and for
+  // shadow SMs, whose memory counters already cover the whole chip).
+  LaunchTiming timing;
+  double counters_scaled_by = 1.0;
   bool sampled = false;          // false: simulated in full (see fallback_reason)
   std::string fallback_reason;
   uint64_t total_ctas = 0, detailed_ctas = 0;

@@ -253,11 +253,16 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   // Host measurements (not simulated quantities): vary run to run.
   j["host_cpu_seconds_detailed"] = s.detailed_cpu_seconds;
   j["host_cpu_seconds_functional_rest"] = s.functional_cpu_seconds;
-  j["counters_cover"] = !s.sampled      ? "all CTAs"
-                        : s.by_progress ? "the detailed cycles only"
-                        : s.by_proxy    ? "the fine proxy's CTAs on its scaled chip"
-                        : s.by_shadow   ? "SM counters: the detailed SMs; memory counters: the whole chip (shadow traffic included)"
-                                        : "detailed CTAs only";
+  j["counters_scaled_by"] = s.counters_scaled_by;
+  j["counters_cover"] = !s.sampled    ? "all CTAs"
+                        : s.by_shadow ? "SM counters: the detailed SMs; memory counters: the whole chip (shadow traffic included)"
+                        : s.by_progress
+                            ? "the whole launch, estimated: the detailed cycles' counts x counters_scaled_by (the launch's "
+                              "warp-instructions over theirs)"
+                        : s.by_proxy ? "the whole launch, estimated: the fine proxy's counts x counters_scaled_by (the launch's "
+                                       "warp-instructions over its)"
+                                     : "the whole launch, estimated: the detailed CTAs' counts x counters_scaled_by (the "
+                                       "launch's warp-instructions over theirs)";
   return j;
 }
 

@@ -131,6 +131,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "KERNEL[:N]: stop in the N-th (from 0) launch of KERNEL and step it cycle by cycle (docs/STEPPER.md; "
       "implies --mode timing; output on stderr)")(
       "step-script", po::value<std::string>(), "the stepper's commands (default: read from the terminal, /dev/tty)");
+  add_sample_variant_options(opts);
   add_profiling_options(opts);
   opts.add(resource_limit_options());
 
@@ -197,6 +198,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
   }
   runtime::SimProfilingOptions profiling;
   try {
+    check_sample_variants(vm);
     profiling = profiling_options(vm, mode == "timing" ? runtime::SimMode::Timing : runtime::SimMode::Functional);
     if (vm.count("stats")) check_output_folder("--stats", vm["stats"].as<std::string>());
     FileRoles files = device_option_files(vm);
@@ -274,6 +276,9 @@ int gpusim_cmd_exec(int argc, char** argv) {
     set_or_clear("GPUSIM_VCD", absolute(profiling.vcd_path), "--vcd");
     set_or_clear("GPUSIM_VCD_SM", profiling.vcd_path.empty() ? "" : std::to_string(profiling.vcd_sm), "--vcd-sm");
     setenv("GPUSIM_SAMPLE", vm.count("sample") ? "1" : "0", 1);
+    setenv("GPUSIM_SAMPLE_WINDOWS", vm.count("sample-windows") ? "1" : "0", 1);
+    setenv("GPUSIM_SAMPLE_SHADOW", vm.count("sample-shadow") ? "1" : "0", 1);
+    setenv("GPUSIM_SAMPLE_L2_WARMING", vm.count("sample-no-l2-warming") ? "0" : "1", 1);
     if (vm.count("threads"))
       setenv("GPUSIM_THREADS", std::to_string(runtime::parse_thread_count(vm["threads"].as<std::string>(), "--threads")).c_str(), 1);
     else clear_inherited("GPUSIM_THREADS", "--threads");

@@ -52,6 +52,16 @@ void add_device_options(po::options_description& opts, const std::string& backen
                 "once the filling pace is known), the rest functionally, and predict the time with its estimated error "
                 "(scaled by the skipped CTAs' warp-instructions when they do more or less work than the timed "
                 "ones, then NOT TRUSTED above 5 %)")(
+      "max-warp-instructions", po::value<uint64_t>(),
+      "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
+      "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str())(
+      "threads", po::value<std::string>(), kThreadsOptionHelp);
+  add_sample_variant_options(opts);
+  add_profiling_options(opts);
+}
+
+void add_sample_variant_options(po::options_description& opts) {
+  opts.add_options()(
       "sample-windows", "with --sample: sample grids of 22-73 waves by windows spread over the grid (start, middle, "
                         "end) instead of simulating them in full; such an estimate cannot fall back to a full run, "
                         "it is marked NOT TRUSTED when its error exceeds 5 %")(
@@ -59,12 +69,12 @@ void add_device_options(po::options_description& opts, const std::string& backen
                               "them functionally and warming the L2 with their accesses (for comparison)")(
       "sample-shadow", "with --sample, experimental: grids of a few CTA generations whose CTAs read each other's data "
                        "(GEMMs) run on the full chip with 1 SM in 8 in detail and the others functional, feeding the "
-                       "real L2 and DRAM (shadow SMs); printed NOT TRUSTED (sgemm within its error, wmma_gemm not)")(
-      "max-warp-instructions", po::value<uint64_t>(),
-      "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
-      "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str())(
-      "threads", po::value<std::string>(), kThreadsOptionHelp);
-  add_profiling_options(opts);
+                       "real L2 and DRAM (shadow SMs); printed NOT TRUSTED (sgemm within its error, wmma_gemm not)");
+}
+
+void check_sample_variants(const po::variables_map& vm) {
+  for (const char* variant : {"sample-windows", "sample-no-l2-warming", "sample-shadow"})
+    if (vm.count(variant) && !vm.count("sample")) throw std::invalid_argument(std::string("--") + variant + " needs --sample");
 }
 
 void add_profiling_options(po::options_description& opts) {
@@ -161,12 +171,10 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
   // whole kernel and then lost its output buffers to the failed --stats write).
   if (vm.count("stats")) check_output_folder("--stats", vm["stats"].as<std::string>());
   o.sample = vm.count("sample") > 0;
+  check_sample_variants(vm);
   o.sample_windows = vm.count("sample-windows") > 0;
-  if (o.sample_windows && !o.sample) throw std::invalid_argument("--sample-windows needs --sample");
   o.sample_shadow = vm.count("sample-shadow") > 0;
   o.sample_l2_warming = vm.count("sample-no-l2-warming") == 0;
-  if (!o.sample_l2_warming && !o.sample) throw std::invalid_argument("--sample-no-l2-warming needs --sample");
-  if (o.sample_shadow && !o.sample) throw std::invalid_argument("--sample-shadow needs --sample");
   if (o.sample && o.mode != runtime::SimMode::Timing)
     throw std::invalid_argument("--sample predicts time: it needs --mode timing");
   if (o.sample && o.profiling.any())

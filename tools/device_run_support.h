@@ -22,6 +22,10 @@ enum class Backend { Sim, Cuda, Both };
 void add_device_options(boost::program_options::options_description& opts, const std::string& backend_help);
 // --trace, --trace-sms, --trace-cycles, --trace-kernel, --source-report[=N], --vcd, --vcd-sm.
 void add_profiling_options(boost::program_options::options_description& opts);
+// --sample-windows, --sample-no-l2-warming, --sample-shadow (run, launch and exec); each needs
+// --sample, which check_sample_variants enforces (std::invalid_argument naming the option).
+void add_sample_variant_options(boost::program_options::options_description& opts);
+void check_sample_variants(const boost::program_options::variables_map& vm);
 // Boost gives an option with an implicit value the next word as its value ("--source-report
 // vecadd" would fail); this style parser takes a bare "--source-report" as "--source-report=10"
 // (pass it to command_line_parser::extra_style_parser).
