@@ -287,6 +287,37 @@ TEST(StepperCli, AWarpThatIssuesItsLastInstructionShowsBoth) {
   EXPECT_TRUE(contains(o.output, "warp 3  issued its last instruction: exited")) << o.output;
 }
 
+// A CTA whose last warp exits with no memory in flight retires in the cycle of its `ret`, so the
+// warp was never in a snapshot as exited: `continue state w0 exited` ran to the launch's end
+// ("never happened") and `continue pc` of the ret showed no warps. The stepper now takes a warp
+// that left with its CTA in a cycle as exited in it, and shows it.
+TEST(StepperCli, AWarpWhoseCtaRetiresAtOnceIsSeenExiting) {
+  const auto dir = scratch_dir("stepper_retire");
+  const std::string ptx = write_file(dir / "k.ptx", R"(.version 8.0
+.target sm_70
+.address_size 64
+.visible .entry alu_only(.param .u64 out)
+{
+  .reg .b32 %r<4>;
+  mov.u32 %r1, %tid.x;
+  add.u32 %r2, %r1, 7;
+  mul.lo.u32 %r3, %r2, %r2;
+  ret;
+}
+)");
+  const std::string config = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
+  for (const std::string command : {"continue state w0 exited", "continue pc 3"}) {
+    const std::string script = write_file(dir / "s.txt", command + "\nquit\n");
+    const Outcome o = run_gpusim("step '" + ptx + "' --kernel alu_only --grid 1 --block 32 --arg zeros:u32:32 --config '" +
+                                 config + "' --script '" + script + "'");
+    EXPECT_EQ(o.exit_code, 0) << command << "\n" << o.output;
+    EXPECT_FALSE(contains(o.output, "never happened")) << command << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, "issued w0 pc 3 ")) << command << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, "w0 exited: its CTA retired in this cycle")) << command << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, "order w0=exited")) << command << "\n" << o.output;
+  }
+}
+
 TEST(StepperCli, StepsAPtxKernelFromStdin) {
   const std::string fixture = std::string(GPUSIM_FIXTURES) + "/stepper_demo.ptx";
   const std::string config = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";

@@ -60,6 +60,7 @@ template <typename Stop>
 uint64_t Session::run_until(Stop stop, bool snapshots) {
   uint64_t cycles = 0;
   std::optional<sim::SmSnapshot> after;
+  stop_met_ = false;
   for (;;) {
     std::optional<sim::SmSnapshot> before;
     if (snapshots) before = after ? std::move(after) : driver_.model().sm(sm_).snapshot(driver_.model().core_cycle());
@@ -67,21 +68,24 @@ uint64_t Session::run_until(Stop stop, bool snapshots) {
     ++cycles;
     before_ = std::move(before);
     if (snapshots) after = driver_.model().sm(sm_).snapshot(driver_.model_cycle());
-    if (stop(after ? &*after : nullptr)) break;
+    if (stop(after ? &*after : nullptr)) {
+      stop_met_ = true;
+      break;
+    }
   }
   return cycles;
 }
 
 void Session::after_run(uint64_t cycles_run, const std::string& waited_for) {
+  // A condition met in the launch's last cycle (its last CTA retiring) shows that cycle first.
+  if (!driver_.finished() || (stop_met_ && !waited_for.empty() && cycles_run)) print_view();
   if (driver_.finished()) {
     out_ << "launch finished: " << driver_.cycles() << " core cycles run" << (cycles_run ? "" : " (nothing left to run)");
     // A stop condition the rest of the launch never met: say so, rather than leave the user to
     // wonder why the stepper did not stop.
-    if (!waited_for.empty() && cycles_run) out_ << "; " << waited_for << " never happened";
+    if (!waited_for.empty() && cycles_run && !stop_met_) out_ << "; " << waited_for << " never happened";
     out_ << "\n";
-    return;
   }
-  print_view();
 }
 
 void Session::print_view() {
@@ -235,6 +239,17 @@ void Session::cmd_continue(const Words& w) {
         [&](const sim::SmSnapshot* after) {
           for (const sim::WarpSnapshot& x : after->warps)
             if ((warp < 0 || x.sm_warp == warp) && warp_state_matches(x, state)) return true;
+          // A warp whose CTA retired in this cycle exited in it (issuing its last instruction, when
+          // its sub-core issued it in this cycle).
+          if (!before_ || (state != "exited" && state != "issued")) return false;
+          for (int id : warps_gone(*before_, *after)) {
+            if (warp >= 0 && id != warp) continue;
+            if (state == "exited") return true;
+            const sim::WarpSnapshot* was = nullptr;
+            for (const sim::WarpSnapshot& b : before_->warps) was = b.sm_warp == id ? &b : was;
+            const IssueRecord* r = was ? driver_.recorder().last(sm_, was->subcore) : nullptr;
+            if (r && r->cycle == driver_.model_cycle() && r->warp == id) return true;
+          }
           return false;
         },
         true);

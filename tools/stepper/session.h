@@ -48,6 +48,7 @@ class Session {
   std::ostream& out_;
   int sm_ = 0;
   std::optional<sim::SmSnapshot> before_;  // the SM in view before the last cycle run
+  bool stop_met_ = false;                  // the last run_until ended on its condition, not the launch's end
 };
 
 }  // namespace gpusim::stepper

@@ -45,7 +45,7 @@ std::string order_text(const sim::SmSnapshot& order_from, const sim::SmSnapshot&
   for (int slot : order_from.subcores[static_cast<size_t>(subcore)].priority) {
     const int id = slot * static_cast<int>(now.subcores.size()) + subcore;
     const sim::WarpSnapshot* w = find_warp(now, id);
-    text += (text.empty() ? "" : " ") + warp_label(id) + "=" + (w ? warp_state_name(*w) : std::string("gone"));
+    text += (text.empty() ? "" : " ") + warp_label(id) + "=" + (w ? warp_state_name(*w) : std::string("exited"));
   }
   return text.empty() ? "-" : text;
 }
@@ -95,6 +95,13 @@ bool warp_state_matches(const sim::WarpSnapshot& w, const std::string& name) {
   return !w.finished && name == sim::stall_reason_name(w.reason);
 }
 
+std::vector<int> warps_gone(const sim::SmSnapshot& before, const sim::SmSnapshot& now) {
+  std::vector<int> gone;
+  for (const sim::WarpSnapshot& w : before.warps)
+    if (!find_warp(now, w.sm_warp)) gone.push_back(w.sm_warp);
+  return gone;
+}
+
 bool is_warp_state_name(const std::string& name) {
   for (const char* s : {"issued", "ready", "barrier", "exited", "stalled"})
     if (name == s) return true;
@@ -125,11 +132,14 @@ void print_sm_view(std::ostream& os, const StepDriver& driver, int sm, const sim
   os << "cycle " << shown << "  SM " << sm << ": " << now.resident_ctas << " CTA" << (now.resident_ctas == 1 ? "" : "s")
      << " resident, MIO queue " << now.mio_queue << "/" << now.queue_capacity << ", LG queue " << now.lg_queue << "/"
      << now.queue_capacity << "\n";
+  const std::vector<int> gone = before ? warps_gone(*before, now) : std::vector<int>{};
+  const int subcores = static_cast<int>(now.subcores.size());
   for (const sim::SubcoreSnapshot& sc : now.subcores) {
     os << "sub-core " << sc.index << " [" << sim::scheduler_policy_name(sc.policy) << "]: ";
-    bool has_warps = false;
+    bool has_warps = false, had_warps = false;
     for (const sim::WarpSnapshot& w : now.warps) has_warps = has_warps || w.subcore == sc.index;
-    if (!has_warps) {
+    for (int id : gone) had_warps = had_warps || id % subcores == sc.index;
+    if (!has_warps && !had_warps) {
       os << "no warps\n";
       continue;
     }
@@ -144,6 +154,8 @@ void print_sm_view(std::ostream& os, const StepDriver& driver, int sm, const sim
     else os << "  next order " << order_text(now, now, sc.index) << "\n";
     for (const sim::WarpSnapshot& w : now.warps)
       if (w.subcore == sc.index) print_warp_line(os, w, model_cycle);
+    for (int id : gone)
+      if (id % subcores == sc.index) os << "  " << warp_label(id) << " exited: its CTA retired in this cycle\n";
     std::string busy;
     for (size_t p = 0; p < sc.pipe_free_at.size(); ++p)
       if (sc.pipe_free_at[p] > model_cycle + 1)

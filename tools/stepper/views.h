@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "sim/sm_snapshot.h"
 #include "tools/stepper/step_driver.h"
@@ -17,6 +18,10 @@ namespace gpusim::stepper {
 std::string warp_state_name(const sim::WarpSnapshot& w);
 // Whether `name` is a state warp_state_name can print, or an Nsight stall reason name.
 bool warp_state_matches(const sim::WarpSnapshot& w, const std::string& name);
+// Warps (SM warp slots) in `before` that are not in `now`: their CTA retired in the cycle between,
+// so they exited in it (a CTA whose last warp exits with no memory in flight retires at once, and
+// its warps never show as `exited` in a snapshot). Only their slots: their state is gone.
+std::vector<int> warps_gone(const sim::SmSnapshot& before, const sim::SmSnapshot& now);
 bool is_warp_state_name(const std::string& name);
 std::string warp_state_names();  // for help and errors
 
