@@ -110,7 +110,18 @@ ProxyRun run_proxy_sampled_launch(const GpuConfig& config, isa::WorkerPool* pool
   const double dram_max = std::max(r.fine_dram_read_per_cta, r.coarse_dram_read_per_cta);
   r.shares_data = std::fabs(r.fine_dram_read_per_cta - r.coarse_dram_read_per_cta) >
                   options.max_dram_per_cta_change * dram_max;
-  r.trusted = r.fine_cycles && !r.shares_data && double(r.error_cycles) <= options.max_error * double(r.timing.cycles);
+  if (r.coarse_cycles && double(r.fine_cycles) > options.max_scale_growth * double(r.coarse_cycles)) {
+    // Serialised CTAs add a fixed time each: the line through the two proxies, at the whole grid.
+    const double per_cta = double(r.fine_cycles - r.coarse_cycles) / double(r.fine_ctas - r.coarse_ctas);
+    r.serialised = true;
+    r.serial_bound_cycles = static_cast<uint64_t>(
+        std::ceil(r.work.scale_cycles(double(r.fine_cycles) + per_cta * double(total - r.fine_ctas))));
+    const uint64_t reach = r.serial_bound_cycles > r.timing.cycles ? r.serial_bound_cycles - r.timing.cycles : 0;
+    r.error_cycles = std::max(r.error_cycles,
+                              reach + static_cast<uint64_t>(std::ceil(options.error_floor * double(r.serial_bound_cycles))));
+  }
+  r.trusted = r.fine_cycles && !r.shares_data && !r.serialised &&
+              double(r.error_cycles) <= options.max_error * double(r.timing.cycles);
   return r;
 }
 

@@ -46,6 +46,9 @@ struct ProxyOptions {
   double error_floor = 0.02;
   double max_error = 0.05;  // above: printed as NOT TRUSTED (the proxies cannot be re-run in full)
   double max_dram_per_cta_change = 0.10;  // between the proxies; above: NOT TRUSTED (ProxyRun)
+  // The fine proxy (twice the chip, twice the CTAs of the coarse one) taking this much longer than
+  // the coarse one: its time grows with the CTA count, not the chip's share (ProxyRun::serialised).
+  double max_scale_growth = 1.5;
   // The grid's warp-instructions per CTA against the fine proxy's (sim/work_scaling.h): its CTA
   // range is the grid's second sixteenth, and later CTAs may do more or less work.
   WorkScalingOptions work;
@@ -66,6 +69,13 @@ struct ProxyRun {
   bool shares_data = false;  // the two differ by more than max_dram_per_cta_change
   uint64_t error_cycles = 0;
   bool trusted = true;
+  // The fine proxy took over max_scale_growth times the coarse one's cycles: something the scaled
+  // chips do not scale serialises the CTAs (every CTA's atomics on one address, in one L2 slice:
+  // an outside user's hotspot was predicted 8x low). The whole grid may then take as long as the
+  // line through the two proxies (cycles against CTAs) says at its CTA count: the error reaches
+  // that far (plus the floor) and the result is NOT TRUSTED.
+  bool serialised = false;
+  uint64_t serial_bound_cycles = 0;
   // The whole grid's warp-instructions per CTA against the fine proxy's CTAs', and the prediction
   // before it was scaled by them (the fine proxy's cycles).
   WorkScaling work;

@@ -80,15 +80,24 @@ std::string describe_proxy(const SampledTiming& s) {
      << p.scale << " of the chip (" << p.fine_sms << " SMs) took " << p.fine_cycles << " cycles, " << p.coarse_ctas
      << " on 1/" << 2 * p.scale << " (" << p.coarse_sms << " SMs) " << p.coarse_cycles << " (" << s.detailed_ctas
      << " of " << s.total_ctas << " CTAs in detail, " << 100.0 * double(s.detailed_ctas) / double(s.total_ctas)
-     << "%, DRAM reads per CTA " << std::setprecision(0) << p.fine_dram_read_per_cta << " / "
+     << "%, DRAM reads per CTA " << std::setprecision(1) << p.fine_dram_read_per_cta << " / "
      << p.coarse_dram_read_per_cta << " B); predicted " << s.timing.cycles << " cycles +/- " << s.error_cycles << " ("
-     << std::setprecision(2) << 100.0 * s.estimated_error() << "% estimated: the two scales' difference + the measured floor";
+     << std::setprecision(2) << 100.0 * s.estimated_error()
+     << (p.serialised ? "% estimated: up to the serialised grid's time + the measured floor"
+                      : "% estimated: the two scales' difference + the measured floor");
   if (p.work.scaled)
     os << std::setprecision(1) << "; the grid ran " << 100.0 * p.work.ratio
        << "% of the fine proxy's warp-instructions per CTA: its " << p.fine_cycles
        << " cycles scaled by that, the change again in the error";
   os << ")";
-  if (p.shares_data)
+  if (p.serialised)
+    os << ": NOT TRUSTED, the proxies' time grew with their CTA count (" << std::setprecision(2)
+       << double(p.fine_cycles) / double(p.coarse_cycles)
+       << "x from 1/" << 2 * p.scale << " to 1/" << p.scale
+       << "): something the scaled chips do not scale serialises the CTAs (atomics on one address, one L2 slice); "
+          "the whole grid may take up to "
+       << p.serial_bound_cycles << " cycles, which the error covers: run without --sample";
+  else if (p.shares_data)
     os << ": NOT TRUSTED, the CTAs share data through the L2 (DRAM reads per CTA differ between the scales; "
           "a smaller chip holds fewer of the sharing CTAs at once, a bias the estimate does not bound: run without "
           "--sample)";
@@ -208,6 +217,8 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
                   {"fine_dram_read_bytes_per_cta", p.fine_dram_read_per_cta},
                   {"coarse_dram_read_bytes_per_cta", p.coarse_dram_read_per_cta},
                   {"shares_data_through_l2", p.shares_data},
+                  {"serialised", p.serialised},
+                  {"serial_bound_cycles", p.serial_bound_cycles},
                   {"work", work_to_json(p.work, p.fine_cycles)}};
     j["error_method"] =
         "the chip scaled to 1/s and 1/2s (SMs, L2 slices and size, DRAM channels) runs 1/s and 1/2s of the CTAs (disjoint "
