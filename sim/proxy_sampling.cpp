@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "sim/l2_warming.h"
 #include "sim/sampled_detail.h"
 #include "sim/systemc_driver.h"
 
@@ -68,7 +69,7 @@ unsigned choose_proxy_scale(const GpuConfig& config, uint64_t total_ctas, const 
 
 ProxyRun run_proxy_sampled_launch(const GpuConfig& config, isa::WorkerPool* pool, isa::LaunchState& launch,
                                   const KernelResources& resources, const isa::FunctionalLimits& limits,
-                                  unsigned scale, const ProxyOptions& options) {
+                                  unsigned scale, const ProxyOptions& options, GpuModel* chip) {
   ProxyRun r;
   r.scale = scale;
   const uint64_t total = launch.grid.count();
@@ -88,7 +89,8 @@ ProxyRun run_proxy_sampled_launch(const GpuConfig& config, isa::WorkerPool* pool
   launch.nsmid = nsmid;  // each proxy set its own SM count; the functional rest sees the chip's
   const double t0 = process_cpu_seconds();
   // Ascending ids, as the full chip dispatches them.
-  run_ctas_functionally(launch, limits, r.coarse_ctas + r.fine_ctas, total, pool);
+  if (chip) warm_l2_with_ctas(*chip, launch, limits, r.coarse_ctas + r.fine_ctas, total);
+  else run_ctas_functionally(launch, limits, r.coarse_ctas + r.fine_ctas, total, pool);
   r.functional_cpu_seconds = process_cpu_seconds() - t0;
 
   r.coarse_cycles = c.cycles;

@@ -92,9 +92,12 @@ unsigned choose_proxy_scale(const GpuConfig& config, uint64_t total_ctas, const 
                             std::string& why);
 
 // Runs the coarse proxy on CTAs [0, N/2s), the fine one on the next N/s (on `pool`, as the device's
-// model would), then the rest of the grid functionally.
+// model would), then the rest of the grid functionally. With `chip`, the rest's global accesses
+// warm its L2 (sim/l2_warming.h, in CTA order on the calling thread), so that the next launch
+// finds the lines this grid left there, as after a full run, instead of an L2 this launch never
+// touched (the proxies have their own).
 ProxyRun run_proxy_sampled_launch(const GpuConfig& config, isa::WorkerPool* pool, isa::LaunchState& launch,
                                   const KernelResources& resources, const isa::FunctionalLimits& limits,
-                                  unsigned scale, const ProxyOptions& options);
+                                  unsigned scale, const ProxyOptions& options, GpuModel* chip = nullptr);
 
 }  // namespace gpusim::sim
