@@ -271,7 +271,10 @@ void ExecContext::check_async_copies(uint64_t offset, unsigned size, unsigned la
   const AsyncCopyTracker::Copy* c = cta_.async_copies.overlapping(offset, size);
   if (!c) return;
   std::string issued = "warp " + std::to_string(c->warp) + " lane " + std::to_string(c->lane) + "'s cp.async";
-  if (c->issued_by && c->issued_by->line) issued += " (PTX line " + std::to_string(c->issued_by->line) + ")";
+  if (c->issued_by && c->issued_by->line) {
+    const std::string source = cuda_source_position(*c->issued_by, warp_.module());
+    issued += " (PTX line " + std::to_string(c->issued_by->line) + (source.empty() ? "" : ", " + source) + ")";
+  }
   fail_warp("lane " + std::to_string(lane) + " reads shared memory at " + hex_text(offset) + " (" + std::to_string(size) +
                 " bytes) that " + issued + " copies into and has not waited for: cp.async completes only at the " +
                 "issuing thread's cp.async.wait_group/wait_all (then a barrier, for other threads), so on a GPU this "

@@ -304,6 +304,11 @@ struct Instruction {
   // number (Module::source_files) and line; -1 / 0 when the PTX carries no line information.
   int source_file = -1;
   uint32_t source_line = 0;
+  // Code inlined from another function (CUDA's headers: atomicAdd, wmma, cp.async pipelines):
+  // the call site the `.loc ... inlined_at F L C` names, in the user's code when nvcc inlined it
+  // there directly; -1 / 0 when not inlined.
+  int inlined_at_file = -1;
+  uint32_t inlined_at_line = 0;
 
   const Operand& op_at(unsigned i) const { return ops[i]; }
 };

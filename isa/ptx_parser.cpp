@@ -105,6 +105,16 @@ void PtxParser::parse_line_info() {
   } else if (number(0, file) && number(1, source_line)) {
     loc_file_ = int(file);
     loc_line_ = source_line;
+    loc_inlined_file_ = -1;
+    loc_inlined_line_ = 0;
+    for (size_t ahead = 2; peek(ahead).kind != TokenKind::End && peek(ahead).line == line; ++ahead) {
+      uint32_t at_file = 0, at_line = 0;
+      if (peek(ahead).text == "inlined_at" && number(ahead + 1, at_file) && number(ahead + 2, at_line)) {
+        loc_inlined_file_ = int(at_file);
+        loc_inlined_line_ = at_line;
+        break;
+      }
+    }
   }
   skip_line(line);
 }
@@ -292,6 +302,8 @@ void PtxParser::parse_function(bool is_entry, bool is_extern) {
   current_ = index;
   loc_file_ = -1;  // line information does not carry over from the previous function
   loc_line_ = 0;
+  loc_inlined_file_ = -1;
+  loc_inlined_line_ = 0;
   // Parse the signature into a scratch copy so that a prototype leaves the function untouched.
   const size_t symbols_before = m_.symbols.size();
   const Function saved = m_.functions[size_t(index)];
@@ -439,6 +451,8 @@ void PtxParser::parse_statement(Function& f) {
   d.inst.text = statement_text(first_token, pos_);
   d.inst.source_file = loc_file_;
   d.inst.source_line = loc_line_;
+  d.inst.inlined_at_file = loc_inlined_file_;
+  d.inst.inlined_at_line = loc_inlined_line_;
   const uint32_t pc = uint32_t(f.code.size());
   if (d.label) labels_.push_back(PendingLabel{pc, *d.label, open_label_scopes_.back()});
   if (d.callee) calls_.push_back({uint32_t(current_), pc, *d.callee});

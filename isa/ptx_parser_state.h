@@ -102,6 +102,8 @@ class PtxParser final : public NameScope {
   int current_ = -1;  // index of the function being parsed
   int loc_file_ = -1;         // the last .loc's file number (-1: none yet in this function)
   uint32_t loc_line_ = 0;     // and its line
+  int loc_inlined_file_ = -1;     // its `inlined_at` call site (-1: not inlined)
+  uint32_t loc_inlined_line_ = 0;
   struct PendingCall {
     uint32_t function, pc;
     PendingName name;

@@ -8,8 +8,9 @@
 
 namespace gpusim::isa {
 
-// "saxpy.cu:17" (the file's name without its folders), or "" when the PTX carries no line
-// information for `in`.
+// "saxpy.cu:17" (the file's name without its folders), "mma.hpp:91 inlined at gemm.cu:28" for
+// code nvcc inlined from another function (the call site its `.loc` names), or "" when the PTX
+// carries no line information for `in`.
 std::string cuda_source_position(const Instruction& in, const Module& module);
 
 }  // namespace gpusim::isa

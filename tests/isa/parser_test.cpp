@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "isa/ptx_parser.h"
+#include "isa/source_position.h"
 #include "parser_test_util.h"
 
 namespace gpusim::isa {
@@ -357,6 +358,11 @@ TEST(ParserFixtures, LineInfoMapsInstructionsToCudaSourceLines) {
       saw_atom = true;
       EXPECT_EQ(inst.source_file, 2);
       EXPECT_GT(inst.source_line, 0u);
+      // ... inlined at the user's call (`inlined_at 1 14 43`): the line that calls atomicAdd.
+      EXPECT_EQ(inst.inlined_at_file, 1);
+      EXPECT_EQ(inst.inlined_at_line, cu_line_of("atomicAdd("));
+      EXPECT_EQ(cuda_source_position(inst, li), "device_atomic_functions.hpp:" + std::to_string(inst.source_line) +
+                                                    " inlined at device_call.cu:" + std::to_string(cu_line_of("atomicAdd(")));
     }
   EXPECT_TRUE(saw_atom);
   // Without -lineinfo there is no position.
