@@ -267,9 +267,12 @@ TEST(StepperSession, BadCommandsSayWhatIsExpected) {
 // A stop condition the rest of the launch never meets ends the launch with a line naming it, not
 // only "launch finished" (the user would wonder why the stepper did not stop).
 TEST(StepperSession, AStopThatNeverHappensIsNamed) {
-  const std::string script = "continue state w0 sleeping\n";
+  // The commands after it are not run (the launch is over): said, not dropped silently.
+  const std::string script = "continue state w0 sleeping\nprint regs w0 0\n\n# done\nstep\n";
   const SteppedRun run = run_fixture("stepper_demo", 64, &script);
   EXPECT_TRUE(contains(run.reply("continue state w0 sleeping"), "core cycles run; 'state w0 sleeping' never happened"))
+      << run.transcript;
+  EXPECT_TRUE(contains(run.transcript, "the launch has ended: 2 commands of the script not run (from `print regs w0 0`)"))
       << run.transcript;
 }
 

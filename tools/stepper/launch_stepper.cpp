@@ -66,8 +66,15 @@ void LaunchStepper::interact(StepDriver& driver) {
       }
       if (session.execute(*line) == Session::Outcome::Quit) {
         out_ << "quit: running the launch to its end\n";
-        break;
+        return;
       }
+    }
+    // A script whose stop came at the launch's end has commands left: say so, not drop them.
+    if (driver.finished()) {
+      const std::vector<std::string> left = input_.rest();
+      if (!left.empty())
+        out_ << "the launch has ended: " << left.size() << " command" << (left.size() == 1 ? "" : "s")
+             << " of the script not run (from `" << left.front() << "`)\n";
     }
   } catch (const std::exception& e) {
     out_ << "the kernel faulted in cycle " << (driver.cycles() ? driver.cycles() - 1 : 0) << ": " << e.what() << "\n";

@@ -20,6 +20,14 @@ class StreamReader : public LineReader {
     if (echo_) *echo_ << prompt << line << "\n";
     return line;
   }
+  std::vector<std::string> rest() override {
+    std::vector<std::string> commands;
+    for (std::string line; std::getline(in_, line);) {
+      const size_t first = line.find_first_not_of(" \t");
+      if (first != std::string::npos && line[first] != '#') commands.push_back(line.substr(first));
+    }
+    return commands;
+  }
 
  private:
   std::istream& in_;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gpusim::stepper {
 
@@ -14,6 +15,10 @@ class LineReader {
   virtual ~LineReader() = default;
   // The next command line, or nullopt at the end of the input.
   virtual std::optional<std::string> read(const std::string& prompt) = 0;
+  // After the launch ended: the commands a script still holds (blank lines and # comments left
+  // out), read to its end without echo, so the stepper can say they were not run. A terminal has
+  // none (nothing is waiting to be read).
+  virtual std::vector<std::string> rest() { return {}; }
 };
 
 // Lines of `in`, each echoed to `echo` after the prompt when given (so a scripted session's
