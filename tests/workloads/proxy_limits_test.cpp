@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -37,25 +38,39 @@ struct Result {
   uint32_t count = 0;
 };
 
+// A timed v100.ini device with the hotspot kernel loaded and its zeroed counter.
+struct Hotspot {
+  std::unique_ptr<runtime::Device> dev;
+  runtime::ModuleHandle mod = 0;
+  runtime::DevPtr out = 0;
+
+  explicit Hotspot(bool sample) {
+    runtime::SimDeviceOptions o;
+    o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/v100.ini";
+    o.mode = runtime::SimMode::Timing;
+    o.sample = sample;
+    o.threads = 1;
+    dev = runtime::make_sim_device(o);
+    mod = dev->load_ptx("hotspot", kHotspot);
+    out = dev->alloc(128);
+    dev->memset(out, 0, 128);
+  }
+  runtime::LaunchStats launch(uint32_t ctas) {
+    runtime::LaunchConfig cfg;
+    cfg.grid = {ctas, 1, 1};
+    cfg.block = {256, 1, 1};
+    return dev->launch(mod, "hotspot", cfg, runtime::args(out));
+  }
+};
+
 Result run(bool sample, uint32_t ctas) {
-  runtime::SimDeviceOptions o;
-  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/v100.ini";
-  o.mode = runtime::SimMode::Timing;
-  o.sample = sample;
-  o.threads = 1;
-  auto dev = runtime::make_sim_device(o);
-  const auto mod = dev->load_ptx("hotspot", kHotspot);
-  const auto out = dev->alloc(128);
-  dev->memset(out, 0, 128);
-  runtime::LaunchConfig cfg;
-  cfg.grid = {ctas, 1, 1};
-  cfg.block = {256, 1, 1};
-  const runtime::LaunchStats st = dev->launch(mod, "hotspot", cfg, runtime::args(out));
+  Hotspot h(sample);
+  const runtime::LaunchStats st = h.launch(ctas);
   Result r;
   r.cycles = st.cycles;
   const nlohmann::json report = nlohmann::json::parse(st.report_json);
   if (report.contains("sampling")) r.sampling = report["sampling"];
-  r.count = dev->download<uint32_t>(out, 1)[0];
+  r.count = h.dev->download<uint32_t>(h.out, 1)[0];
   return r;
 }
 
@@ -80,25 +95,14 @@ TEST(ProxyLimits, AHotspotGridsErrorCoversTheFullRunAndIsNotTrusted) {
 // launch, which may hit those lines or pay for their write-backs, is not proxied. An outside
 // user's second transpose after a first was predicted 22.5 % low with +/-2.8 %.
 TEST(ProxyLimits, ALaunchAfterAnotherIsNotProxied) {
-  runtime::SimDeviceOptions o;
-  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/v100.ini";
-  o.mode = runtime::SimMode::Timing;
-  o.sample = true;
-  o.threads = 1;
-  auto dev = runtime::make_sim_device(o);
-  const auto mod = dev->load_ptx("hotspot", kHotspot);
-  const auto out = dev->alloc(128);
-  dev->memset(out, 0, 128);
-  runtime::LaunchConfig cfg;
-  cfg.grid = {640, 1, 1};
-  cfg.block = {256, 1, 1};
-  const nlohmann::json first = nlohmann::json::parse(dev->launch(mod, "hotspot", cfg, runtime::args(out)).report_json);
+  Hotspot h(true);
+  const nlohmann::json first = nlohmann::json::parse(h.launch(640).report_json);
   EXPECT_EQ(first["sampling"]["scheme"], "proxy") << first["sampling"].dump();
-  const nlohmann::json second = nlohmann::json::parse(dev->launch(mod, "hotspot", cfg, runtime::args(out)).report_json);
+  const nlohmann::json second = nlohmann::json::parse(h.launch(640).report_json);
   EXPECT_NE(second["sampling"]["scheme"], "proxy") << second["sampling"].dump();
   const std::string text = second["sampling"].dump();
   EXPECT_NE(text.find("from earlier launches, which a proxy's own L2 would not"), std::string::npos) << text;
-  EXPECT_EQ(dev->download<uint32_t>(out, 1)[0], 2u * 640u * 256u);
+  EXPECT_EQ(h.dev->download<uint32_t>(h.out, 1)[0], 2u * 640u * 256u);
 }
 
 }  // namespace
