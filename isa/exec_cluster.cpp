@@ -71,6 +71,7 @@ void exec_BarrierCluster(ExecContext& ctx, const Instruction& in) {
   }
   try_complete(cta, ctx.launch().clock);  // exits since the last arrival may have completed the phase
   if (c.barrier_completed >= w.cluster_barrier_target) w.advance();
+  else ctx.waiting = true;
 }
 
 // mapa{.shared::cluster}.u32/.u64 d, a, rank: the address of the same shared variable in the

@@ -120,6 +120,9 @@ class ExecContext {
   uint32_t mask = 0;
   const Instruction* inst = nullptr;
   uint32_t pc = 0;
+  // Set by an instruction that holds the warp where it is without running (barrier.cluster.wait
+  // before its phase completes): the step is not counted and the warp's turn ends.
+  bool waiting = false;
 
   // Source operand value for `lane`: register (zero-extended storage), immediate bits, special
   // register, or symbol address. Predicates read as 0/1 (negated when written "!%p").

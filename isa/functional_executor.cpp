@@ -41,6 +41,27 @@ std::string describe_barrier_deadlock(const CtaState& cta) {
     if (b.waiting.size() > 4) os << " and " << b.waiting.size() - 4 << " more warps";
     os << ");";
   }
+  unsigned cluster_waiters = 0;
+  for (const auto& w : cta.warps) {
+    if (w->done() || w->at_barrier) continue;
+    const Function& fn = *w->frame().fn;
+    const uint32_t pc = w->top().pc;
+    if (pc >= fn.code.size() || fn.code[pc].op != Opcode::BarrierCluster) continue;
+    if (cluster_waiters++ == 0) {
+      const Instruction& in = fn.code[pc];
+      const std::string source = cuda_source_position(in, w->module());
+      os << " barrier.cluster.wait at PC " << pc << " (" << w->module().source_name << ":" << in.line
+         << (source.empty() ? "" : ", " + source) << ") holds warp " << w->id();
+      if (cta.cluster) {
+        uint32_t live = 0;
+        for (const CtaState* peer : cta.cluster->ctas) live += peer->live_threads();
+        os << "; the cluster barrier's phase has " << cta.cluster->barrier_arrived << " of the cluster's " << live
+           << " threads";
+      }
+    }
+  }
+  if (cluster_waiters > 1) os << " and " << cluster_waiters - 1 << " more warps";
+  if (cluster_waiters) os << ";";
   unsigned exited = 0;
   for (const auto& w : cta.warps) exited += __builtin_popcount(w->present() & ~w->live());
   if (exited) os << " " << exited << " threads have exited;";
@@ -67,8 +88,8 @@ void report_global_accesses(const std::vector<MemAccess>& trace, const AffineAcc
 // One step of a warp while a RepeatWatch looks on: instructions that may write global memory
 // run traced, and their writes are logged (or, where the log cannot see them, the watch's
 // current stretch is voided).
-void step_watched(Warp& w, CtaState& cta, LaunchState& launch, RepeatWatch& watch, GlobalAccessSink* sink,
-                  std::vector<MemAccess>& trace, AffineAccess& summary) {
+StepResult step_watched(Warp& w, CtaState& cta, LaunchState& launch, RepeatWatch& watch, GlobalAccessSink* sink,
+                        std::vector<MemAccess>& trace, AffineAccess& summary) {
   const CallFrame& f = w.frame();
   const uint32_t pc = w.top().pc;
   const WatchedEffect expected =
@@ -85,6 +106,7 @@ void step_watched(Warp& w, CtaState& cta, LaunchState& launch, RepeatWatch& watc
   else if (ran == WatchedEffect::Logged)
     watch.log_writes(trace, summary, *launch.global);
   if (sink) report_global_accesses(trace, summary, *sink);
+  return r;
 }
 
 // One turn for every warp of the CTA (up to `limits.slice` instructions each), then barrier
@@ -101,16 +123,18 @@ RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits
   for (auto& wp : cta.warps) {
     Warp& w = *wp;
     for (unsigned i = 0; i < limits.slice && !w.done() && !w.at_barrier; ++i) {
+      StepResult r;
       if (watching) {
-        step_watched(w, cta, launch, *watch, sink, trace, summary);
+        r = step_watched(w, cta, launch, *watch, sink, trace, summary);
       } else if (sink) {
         trace.clear();
         summary.lanes = 0;
-        step_warp(w, cta, launch, &trace, &summary);
+        r = step_warp(w, cta, launch, &trace, &summary);
         report_global_accesses(trace, summary, *sink);
       } else {
-        step_warp(w, cta, launch, nullptr);
+        r = step_warp(w, cta, launch, nullptr);
       }
+      if (r.waiting) break;  // held at barrier.cluster.wait: its turn ends, uncounted
       progressed = true;
       launch.clock += 1;
     }

@@ -63,6 +63,11 @@ StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector
                                      ? run_across_paths(ctx, in, handler)
                                      : CrossPathResult::Local;
   if (across == CrossPathResult::Local) handler(ctx, in);
+  if (ctx.waiting) {  // held where it is: a GPU's warp would not issue until the wait can complete
+    r.executed = 0;
+    r.waiting = true;
+    return r;
+  }
   if (across == CrossPathResult::Yielded) r.executed = 0;
   else if (!moves_pc(in.op)) warp.advance();
   warp.settle();

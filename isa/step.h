@@ -15,6 +15,9 @@ struct StepResult {
   uint32_t pc = 0;
   uint32_t active = 0;     // lanes of the SIMT entry that issued
   uint32_t executed = 0;   // active lanes whose guard predicate was true
+  // The warp waits at the instruction (barrier.cluster.wait whose phase has not completed): it ran
+  // nothing, is not counted as a warp-instruction, and retries on a later turn.
+  bool waiting = false;
 };
 
 // Runs the next instruction of `warp` (not done, not waiting at a barrier). Memory accesses are

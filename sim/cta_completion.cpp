@@ -33,7 +33,7 @@ std::vector<uint64_t> complete_resident_ctas(std::vector<std::unique_ptr<isa::Ct
       for (auto& wp : cta.warps) {
         isa::Warp& w = *wp;
         for (unsigned i = 0; i < limits.slice && !w.done() && !w.at_barrier; ++i) {
-          isa::step_warp(w, cta, launch, nullptr);
+          if (isa::step_warp(w, cta, launch, nullptr).waiting) break;  // held at barrier.cluster.wait
           launch.clock += 1;
           progressed = true;
         }

@@ -79,6 +79,7 @@ uint64_t ShadowSm::run_burst(Resident& r, uint64_t budget, uint64_t cycle, isa::
         trace_.clear();
         summary_.lanes = 0;
         const isa::StepResult s = isa::step_warp(warp, cta, launch, &trace_, &summary_);
+        if (s.waiting) break;  // held at barrier.cluster.wait
         submit_global(s, cycle);
         ++ran;
         progressed = true;

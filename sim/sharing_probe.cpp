@@ -61,7 +61,7 @@ void run_and_collect(isa::LaunchState& launch, const isa::FunctionalLimits& limi
       for (unsigned i = 0; i < limits.slice && !w.done() && !w.at_barrier; ++i) {
         trace.clear();
         summary.lanes = 0;
-        isa::step_warp(w, cta, launch, &trace, &summary);
+        if (isa::step_warp(w, cta, launch, &trace, &summary).waiting) break;  // held at barrier.cluster.wait
         progressed = true;
         if (summary.valid()) {
           if (summary.space == isa::StateSpace::Global && !summary.write)

@@ -104,6 +104,72 @@ TEST(Cluster, MulticastBulkCopyCompletesOnEveryCtasMbarrier) {
     for (unsigned t = 0; t < kThreads; ++t) EXPECT_EQ(r.out[(cta * kThreads + t) * 4], 7000 + t) << cta << "/" << t;
 }
 
+// A warp held at barrier.cluster.wait issues nothing until the phase completes, as on a GPU: the
+// launch counts each wait once, so its warp-instructions are those of the same kernel without the
+// barrier plus one arrive and one wait per warp, in both modes, and a budget just above that count
+// is not mistaken for an endless loop (it was: every retry of the wait counted, 10x in a CUTLASS-
+// style kernel). Rank 1 loops 300 times before it arrives, so rank 0's warps wait that long.
+TEST(Cluster, AWarpWaitingAtTheClusterBarrierIssuesNothing) {
+  auto kernel = [](bool barrier) {
+    return std::string(test::kSm90PtxHeader) +
+           ".visible .entry k(.param .u64 p_out)\n{\n  .reg .u32 %rank, %i, %t;\n  .reg .u64 %out, %a;\n"
+           "  .reg .pred %p, %q;\n  mov.u32 %rank, %cluster_ctarank;\n  mov.u32 %i, 0;\n"
+           "  setp.eq.u32 %p, %rank, 0;\n  @%p bra ARRIVE;\nLOOP:\n  add.u32 %i, %i, 1;\n"
+           "  setp.lt.u32 %q, %i, 300;\n  @%q bra LOOP;\nARRIVE:\n" +
+           (barrier ? "  barrier.cluster.arrive.aligned;\n  barrier.cluster.wait.aligned;\n" : "") +
+           "  ld.param.u64 %out, [p_out];\n  mov.u32 %t, %tid.x;\n  mad.lo.u32 %t, %rank, 64, %t;\n"
+           "  mul.wide.u32 %a, %t, 4;\n  add.u64 %a, %out, %a;\n  st.global.u32 [%a], %i;\n  ret;\n}\n";
+  };
+  auto count = [&](bool barrier, runtime::SimMode mode, uint64_t budget) {
+    runtime::SimDeviceOptions o;
+    o.mode = mode;
+    o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";  // with clusters
+    o.max_warp_instructions = budget;
+    auto dev = runtime::make_sim_device(o);
+    const runtime::DevPtr out = dev->alloc(2 * kThreads * 4);
+    runtime::LaunchConfig cfg = test::launch_config(kThreads, {2, 1, 1});
+    cfg.cluster = {2, 1, 1};
+    const auto stats = dev->launch(dev->load_ptx("cluster_wait", kernel(barrier)), "k", cfg, runtime::args(out));
+    const std::vector<uint32_t> got = dev->download<uint32_t>(out, 2 * kThreads);
+    EXPECT_EQ(got[0], 0u);               // rank 0 went straight to the barrier
+    EXPECT_EQ(got[kThreads + 5], 300u);  // rank 1 looped first
+    return stats.warp_instructions;
+  };
+  const uint64_t warps = 2 * kThreads / 32;
+  const uint64_t plain = count(false, runtime::SimMode::Functional, uint64_t(1) << 36);
+  ASSERT_GT(plain, 300 * 3 * warps / 2);  // rank 1's loop ran
+  for (const runtime::SimMode mode : {runtime::SimMode::Functional, runtime::SimMode::Timing}) {
+    SCOPED_TRACE(mode == runtime::SimMode::Functional ? "functional" : "timing");
+    EXPECT_EQ(count(true, mode, uint64_t(1) << 36), plain + 2 * warps);
+    EXPECT_NO_THROW(count(true, mode, plain + 2 * warps + 1));
+  }
+}
+
+// Warps of one CTA waiting for each other across the two barriers (warp 0 at bar.sync, warp 1 at
+// the cluster barrier that warp 0 must arrive at first): nothing can run, and the launch ends at
+// once with both barriers named instead of retrying the wait until the instruction budget.
+TEST(Cluster, AClusterBarrierThatCanNeverCompleteIsNamed) {
+  const std::string ptx = std::string(test::kSm90PtxHeader) +
+                          ".visible .entry k(.param .u64 p_out)\n{\n  .reg .u32 %w;\n  .reg .pred %p;\n"
+                          "  mov.u32 %w, %tid.x;\n  setp.lt.u32 %p, %w, 32;\n  @%p bra FIRST;\n"
+                          "  barrier.cluster.arrive.aligned;\n  barrier.cluster.wait.aligned;\nFIRST:\n"
+                          "  bar.sync 0;\n  ret;\n}\n";
+  runtime::SimDeviceOptions o;
+  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
+  auto dev = runtime::make_sim_device(o);
+  const runtime::DevPtr out = dev->alloc(4);
+  runtime::LaunchConfig cfg = test::launch_config(64, {2, 1, 1});
+  cfg.cluster = {2, 1, 1};
+  std::string error;
+  try {
+    dev->launch(dev->load_ptx("cluster_deadlock", ptx), "k", cfg, runtime::args(out));
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  EXPECT_NE(error.find("barrier can never complete"), std::string::npos) << error;
+  EXPECT_NE(error.find("barrier.cluster.wait at PC"), std::string::npos) << error;
+}
+
 TEST(Cluster, BadShapesAndRanksAreClearErrors) {
   Result r = launch("", {5, 1, 1}, {2, 1, 1}, {}, 4);
   EXPECT_NE(r.error.find("not a whole number of clusters"), std::string::npos) << r.error;
