@@ -12,7 +12,14 @@ namespace gpusim::isa {
 CtaState::CtaState(LaunchState& launch, Dim3 id) : ctaid(id), launch_(launch) {
   threads_ = static_cast<unsigned>(launch.block.count());
   linear_id = id.x + uint64_t(launch.grid.x) * (id.y + uint64_t(launch.grid.y) * id.z);
-  shared.assign(launch.dynamic_shared_base + launch.dynamic_shared_bytes + launch.reserved_shared_bytes, 0);
+  // Without dynamic (or reserved) shared memory the window ends where the last static variable
+  // does, not at the 16-byte boundary the dynamic part would start at: a thread writing one element
+  // past a 127-float array faults as on compute-sanitizer, instead of landing in the padding.
+  const bool static_only = launch.dynamic_shared_bytes == 0 && launch.reserved_shared_bytes == 0 && launch.kernel &&
+                           launch.kernel->static_shared_bytes <= launch.dynamic_shared_base;
+  shared.assign(static_only ? launch.kernel->static_shared_bytes
+                            : launch.dynamic_shared_base + launch.dynamic_shared_bytes + launch.reserved_shared_bytes,
+                0);
   const unsigned nwarps = (threads_ + 31) / 32;
   warps.reserve(nwarps);
   for (unsigned w = 0; w < nwarps; ++w) {

@@ -256,8 +256,8 @@ std::string miss_note(const GlobalMemory& global, uint64_t addr) {
 }
 // For a shared-memory fault: how much the CTA has, and the usual cause of a fault at its start,
 // an extern __shared__ array launched without dynamic shared memory (<<<grid, block>>>).
-std::string shared_note(const LaunchState& launch, const Module& module) {
-  std::string note = " (the CTA has " + std::to_string(launch.dynamic_shared_base + launch.dynamic_shared_bytes) +
+std::string shared_note(const LaunchState& launch, const CtaState& cta, const Module& module) {
+  std::string note = " (the CTA has " + std::to_string(cta.shared.size() - launch.reserved_shared_bytes) +
                      " bytes of shared memory, " + std::to_string(launch.dynamic_shared_bytes) + " of them dynamic";
   bool declares_dynamic = false;
   for (const Symbol& s : module.symbols) declares_dynamic = declares_dynamic || (s.space == StateSpace::Shared && s.is_extern);
@@ -301,7 +301,7 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + (atomic ? " atomic access of " : " load of ") + std::to_string(size) +
                      " bytes at address " + hex_text(original) +
-                     (space == StateSpace::Shared ? shared_note(launch_, warp_.module()) : std::string()),
+                     (space == StateSpace::Shared ? shared_note(launch_, cta_, warp_.module()) : std::string()),
            FaultKind::IllegalAddress);
     copy_access(out, p, size);
   }
@@ -327,7 +327,7 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + " store of " + std::to_string(size) +
                      " bytes at address " + hex_text(original) +
-                     (space == StateSpace::Shared ? shared_note(launch_, warp_.module()) : std::string()),
+                     (space == StateSpace::Shared ? shared_note(launch_, cta_, warp_.module()) : std::string()),
            FaultKind::IllegalAddress);
     copy_access(p, in, size);
   }

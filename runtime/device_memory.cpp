@@ -176,9 +176,21 @@ std::string DeviceMemory::describe_miss(uint64_t addr) const {
   // Far from everything and outside the device's addresses: naming the nearest allocation
   // ("123128482258656 bytes past the end of ...") would mislead.
   constexpr uint64_t kNear = uint64_t(1) << 20;
-  if (distance > kNear && !is_device_address(addr))
-    return "not a device address (device memory lies in [" + isa::hex_text(kBase) + ", " + isa::hex_text(kLimit) +
-           ")): a host pointer, or no pointer at all";
+  if (distance > kNear && !is_device_address(addr)) {
+    const std::string outside = "not a device address (device memory lies in [" + isa::hex_text(kBase) + ", " +
+                                isa::hex_text(kLimit) + "))";
+    // An int index that went negative or wrapped, times an element of up to 16 bytes, lands within
+    // 32 GiB of its array: name the array, not "a host pointer".
+    constexpr uint64_t kIndexReach = uint64_t(32) << 30;
+    if (distance <= kIndexReach) {
+      char gib[32];
+      std::snprintf(gib, sizeof gib, " (%.2f GiB)", double(distance) / double(uint64_t(1) << 30));
+      const size_t bytes_end = out.find(" bytes");
+      return outside + ": " + out.insert(bytes_end == std::string::npos ? 0 : bytes_end + 6, gib) +
+             ": an index that went negative or overflowed its integer type?";
+    }
+    return outside + ": a host pointer, or no pointer at all";
+  }
   return out;
 }
 

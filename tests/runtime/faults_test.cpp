@@ -80,6 +80,42 @@ TEST_F(FaultTest, UseAfterFreeAndHostPointersAreNamed) {
   dev->free(keep);
 }
 
+// An int index that went negative (or wrapped) times the element size lands gigabytes below its
+// array, outside the device's addresses: the message names the array and the likely cause, not "a
+// host pointer" (found by an outside user: `(rows - 1) * cols` overflowing int).
+TEST_F(FaultTest, AnIndexThatWentNegativeNamesItsArray) {
+  DevPtr arr = dev->alloc(256);
+  const std::string msg = fault_of("write_past_end", grid(1, 32), args(DevPtr(arr - 8000000000ull), 32));
+  char addr[32];
+  std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(arr));
+  EXPECT_NE(msg.find("not a device address"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(std::string("bytes (7.45 GiB) before the 256-byte allocation at ") + addr), std::string::npos) << msg;
+  EXPECT_NE(msg.find("an index that went negative or overflowed"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("host pointer"), std::string::npos) << msg;
+}
+
+// A static __shared__ array of 508 bytes (127 floats) ends at byte 508, not at the 16-byte boundary
+// a dynamic part would start at: the word at 504 is its last, the one at 508 is out of bounds (an
+// outside user's off-by-one went unreported; compute-sanitizer reports it).
+TEST_F(FaultTest, SharedMemoryEndsWithTheLastStaticVariable) {
+  const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n"
+                          ".visible .entry k(.param .u32 p_at)\n{\n  .reg .u32 %at, %a;\n"
+                          "  .shared .align 4 .b8 tile[508];\n  ld.param.u32 %at, [p_at];\n  mov.u32 %a, tile;\n"
+                          "  add.u32 %a, %a, %at;\n  st.shared.u32 [%a], %at;\n  ret;\n}\n";
+  const ModuleHandle m = dev->load_ptx("shared_end.ptx", ptx);
+  EXPECT_NO_THROW(dev->launch(m, "k", grid(1, 32), args(uint32_t(504))));
+  std::string msg;
+  try {
+    dev->launch(m, "k", grid(1, 32), args(uint32_t(508)));
+  } catch (const KernelFault& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("out-of-bounds shared store of 4 bytes"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("the CTA has 508 bytes of shared memory, 0 of them dynamic"), std::string::npos) << msg;
+  // With dynamic shared memory the window runs on to its end, as before.
+  EXPECT_NO_THROW(dev->launch(m, "k", grid(1, 32, 16), args(uint32_t(516))));
+}
+
 TEST_F(FaultTest, MisalignedLoadIsReported) {
   DevPtr p = dev->alloc(1024), out = dev->alloc(128);
   const std::string msg = fault_of("misaligned_load", grid(1, 32), args(p, out));
