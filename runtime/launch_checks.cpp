@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "isa/kernel_names.h"
+
 namespace gpusim::runtime {
 
 namespace {
@@ -11,8 +13,10 @@ std::string dims_text(Dim3 d) {
   return "(" + std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) + ")";
 }
 
+// Kernels by the name the user wrote ("inc(int*)", not nvcc's "_Z3incPi").
 std::string launch_text(const std::string& kernel, Dim3 grid, Dim3 block) {
-  return "launch of '" + kernel + "' with grid " + dims_text(grid) + ", block " + dims_text(block);
+  return "launch of '" + isa::readable_function_name(kernel) + "' with grid " + dims_text(grid) + ", block " +
+         dims_text(block);
 }
 
 }  // namespace
@@ -97,7 +101,7 @@ std::optional<LaunchRejection> check_cooperative_fit(const sim::GpuConfig& confi
   const uint64_t ctas = uint64_t(grid.x) * grid.y * grid.z;
   if (ctas <= resident) return std::nullopt;
   std::ostringstream os;
-  os << "cooperative launch of '" << kernel_name << "' with grid " << dims_text(grid) << " = " << ctas << " CTAs on "
+  os << "cooperative launch of '" << isa::readable_function_name(kernel_name) << "' with grid " << dims_text(grid) << " = " << ctas << " CTAs on "
      << config.name << ": cudaErrorCooperativeLaunchTooLarge (too many blocks in cooperative launch): at most "
      << resident << " CTAs can be resident at once (" << occ.ctas_per_sm << " per SM x " << config.num_sms << " SMs)";
   return LaunchRejection{LaunchProblem::CooperativeTooLarge, os.str()};

@@ -77,6 +77,17 @@ TEST(LaunchChecks, EachBadConfigurationNamesItsProblem) {
   expect_problem(raised, LaunchProblem::TooMuchSharedMemory, "65536-byte limit");
 }
 
+// A C++ kernel is named as its author wrote it, not by nvcc's mangled name (an outside user's
+// students met '_Z3incPi' in every launch error).
+TEST(LaunchChecks, MangledKernelNamesAreShownDemangled) {
+  LaunchRequest r = request({1, 1, 1}, {1025, 1, 1});
+  r.kernel = "_Z3incPi";
+  const auto got = check_launch_request(limits(), r);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_NE(got->message.find("launch of 'inc(int*)'"), std::string::npos) << got->message;
+  EXPECT_EQ(got->message.find("_Z3incPi"), std::string::npos) << got->message;
+}
+
 TEST(LaunchChecks, CooperativeGridMustBeResidentAtOnce) {
   const sim::GpuConfig config = sim::load_gpu_config(std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini", {});
   sim::KernelResources k;
