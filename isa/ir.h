@@ -309,6 +309,11 @@ struct Instruction {
   // there directly; -1 / 0 when not inlined.
   int inlined_at_file = -1;
   uint32_t inlined_at_line = 0;
+  // Where a chain of inlined calls starts (a header calling a header: the kernel's own line), and
+  // how many calls deep the code is (1: inlined straight into the outermost function).
+  int inline_outer_file = -1;
+  uint32_t inline_outer_line = 0;
+  uint32_t inline_depth = 0;
 
   const Operand& op_at(unsigned i) const { return ops[i]; }
 };

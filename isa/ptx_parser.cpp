@@ -103,15 +103,33 @@ void PtxParser::parse_line_info() {
     if (number(0, file) && peek(1).kind == TokenKind::String && peek(1).line == line)
       m_.source_files[int(file)] = std::string(peek(1).text);
   } else if (number(0, file) && number(1, source_line)) {
+    uint32_t column = 0;
+    number(2, column);
     loc_file_ = int(file);
     loc_line_ = source_line;
     loc_inlined_file_ = -1;
     loc_inlined_line_ = 0;
+    loc_outer_file_ = -1;
+    loc_outer_line_ = 0;
+    loc_inline_depth_ = 0;
     for (size_t ahead = 2; peek(ahead).kind != TokenKind::End && peek(ahead).line == line; ++ahead) {
-      uint32_t at_file = 0, at_line = 0;
+      uint32_t at_file = 0, at_line = 0, at_column = 0;
       if (peek(ahead).text == "inlined_at" && number(ahead + 1, at_file) && number(ahead + 2, at_line)) {
+        number(ahead + 3, at_column);
         loc_inlined_file_ = int(at_file);
         loc_inlined_line_ = at_line;
+        const std::array<uint32_t, 3> site{at_file, at_line, at_column};
+        inline_call_sites_[{file, source_line, column}] = site;
+        // Up the chain through the call sites' own .locs; bounded, since a crafted file may loop.
+        std::array<uint32_t, 3> outer = site;
+        loc_inline_depth_ = 1;
+        for (auto up = inline_call_sites_.find(outer); up != inline_call_sites_.end() && loc_inline_depth_ < 64;
+             up = inline_call_sites_.find(outer)) {
+          outer = up->second;
+          ++loc_inline_depth_;
+        }
+        loc_outer_file_ = int(outer[0]);
+        loc_outer_line_ = outer[1];
         break;
       }
     }
@@ -304,6 +322,10 @@ void PtxParser::parse_function(bool is_entry, bool is_extern) {
   loc_line_ = 0;
   loc_inlined_file_ = -1;
   loc_inlined_line_ = 0;
+  loc_outer_file_ = -1;
+  loc_outer_line_ = 0;
+  loc_inline_depth_ = 0;
+  inline_call_sites_.clear();
   // Parse the signature into a scratch copy so that a prototype leaves the function untouched.
   const size_t symbols_before = m_.symbols.size();
   const Function saved = m_.functions[size_t(index)];
@@ -453,6 +475,9 @@ void PtxParser::parse_statement(Function& f) {
   d.inst.source_line = loc_line_;
   d.inst.inlined_at_file = loc_inlined_file_;
   d.inst.inlined_at_line = loc_inlined_line_;
+  d.inst.inline_outer_file = loc_outer_file_;
+  d.inst.inline_outer_line = loc_outer_line_;
+  d.inst.inline_depth = loc_inline_depth_;
   const uint32_t pc = uint32_t(f.code.size());
   if (d.label) labels_.push_back(PendingLabel{pc, *d.label, open_label_scopes_.back()});
   if (d.callee) calls_.push_back({uint32_t(current_), pc, *d.callee});

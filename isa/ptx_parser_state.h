@@ -2,6 +2,7 @@
 // functions), ptx_declarations.cpp (variables, registers, parameters) and ptx_layout.cpp.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <map>
@@ -104,6 +105,15 @@ class PtxParser final : public NameScope {
   uint32_t loc_line_ = 0;     // and its line
   int loc_inlined_file_ = -1;     // its `inlined_at` call site (-1: not inlined)
   uint32_t loc_inlined_line_ = 0;
+  // The outermost call site of that inlined code and how many calls deep it is (nvcc writes a
+  // deeper chain as consecutive .locs: `.loc 2 2 73 ..., inlined_at 1 4 3` then `.loc 3 1 73 ...,
+  // inlined_at 2 2 73`: the position 2:2:73 is itself inlined at 1:4:3).
+  int loc_outer_file_ = -1;
+  uint32_t loc_outer_line_ = 0;
+  uint32_t loc_inline_depth_ = 0;
+  // In this function, each inlined position (file, line, column) of the last .loc naming it and
+  // its call site: the links the chain above is followed through.
+  std::map<std::array<uint32_t, 3>, std::array<uint32_t, 3>> inline_call_sites_;
   struct PendingCall {
     uint32_t function, pc;
     PendingName name;

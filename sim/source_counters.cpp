@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 namespace gpusim::sim {
 
@@ -132,12 +133,14 @@ std::vector<SourceCounters::PtxLine> SourceCounters::ptx_lines() const {
 }
 
 std::vector<SourceCounters::SourceLine> SourceCounters::source_lines() const {
-  std::map<std::pair<int, uint32_t>, LineCounts> by_line;
+  std::map<std::tuple<int, uint32_t, int, uint32_t>, LineCounts> by_line;
   for (const PtxLine& p : ptx_lines())
     if (p.inst->source_file >= 0 && p.inst->source_line > 0)
-      by_line[{p.inst->source_file, p.inst->source_line}].add(p.counts);
+      by_line[{p.inst->source_file, p.inst->source_line, p.inst->inline_outer_file, p.inst->inline_outer_line}].add(
+          p.counts);
   std::vector<SourceLine> out;
-  for (const auto& [key, counts] : by_line) out.push_back({key.first, key.second, counts});
+  for (const auto& [key, counts] : by_line)
+    out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), counts});
   std::stable_sort(out.begin(), out.end(),
                    [](const SourceLine& a, const SourceLine& b) { return a.counts.warp_cycles() > b.counts.warp_cycles(); });
   return out;
@@ -160,6 +163,7 @@ nlohmann::json SourceCounters::to_json() const {
   nlohmann::json lines = nlohmann::json::array();
   for (const SourceLine& l : source_lines()) {
     nlohmann::json e = {{"file", l.file}, {"line", l.line}};
+    if (l.call_line) e["called_from"] = {{"file", l.call_file}, {"line", l.call_line}};
     e.update(counts_json(l.counts));
     lines.push_back(std::move(e));
   }
@@ -176,12 +180,16 @@ std::string SourceCounters::report(size_t top_n) const {
   const std::vector<SourceLine> lines = source_lines();
   const bool by_source = !lines.empty();
   if (by_source) {
+    auto path_of = [&](int file) {
+      auto f = module_.source_files.find(file);
+      return f == module_.source_files.end() ? "file " + std::to_string(file) : f->second;
+    };
+    auto name_of = [](const std::string& path) { return path.substr(path.find_last_of('/') + 1); };  // npos + 1 == 0
     for (const SourceLine& l : lines) {
-      auto f = module_.source_files.find(l.file);
-      const std::string path = f == module_.source_files.end() ? "file " + std::to_string(l.file) : f->second;
-      const size_t slash = path.find_last_of('/');
-      rows.push_back({(slash == std::string::npos ? path : path.substr(slash + 1)) + ":" + std::to_string(l.line),
-                      sources.line(path, l.line), l.counts});
+      const std::string path = path_of(l.file);
+      std::string where = name_of(path) + ":" + std::to_string(l.line);
+      if (l.call_line) where += " (from " + name_of(path_of(l.call_file)) + ":" + std::to_string(l.call_line) + ")";
+      rows.push_back({where, sources.line(path, l.line), l.counts});
     }
   } else {
     for (const PtxLine& p : ptx_lines())

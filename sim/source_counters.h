@@ -51,11 +51,15 @@ class SourceCounters final : public SimObserver {
   struct SourceLine {
     int file = -1;
     uint32_t line = 0;
+    // Inlined code (a CUDA header's function): the user's line the call chain starts at, so that
+    // one header line called from two places is two rows, each naming its caller; -1 / 0 if none.
+    int call_file = -1;
+    uint32_t call_line = 0;
     LineCounts counts;
   };
   // Instructions with any count, in module order.
   std::vector<PtxLine> ptx_lines() const;
-  // (file, line) totals of the instructions with line information, most warp-cycles first.
+  // (file, line, call site) totals of the instructions with line information, most warp-cycles first.
   std::vector<SourceLine> source_lines() const;
   // Warp-cycles spent past a function's last instruction (never expected; kept so totals add up).
   const LineCounts& unattributed() const { return unattributed_; }

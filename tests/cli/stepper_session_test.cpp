@@ -321,6 +321,28 @@ TEST(StepperCli, AWarpWhoseCtaRetiresAtOnceIsSeenExiting) {
   }
 }
 
+// `continue source FILE:LINE` names the file, and a line finds the code inlined there: in the
+// inline_chain fixture, x * x + 1 (inline_chain.h:2) is inlined at inline_chain.h:3, itself inlined
+// at the kernel's line 7 (an outside user's `continue source 38` stopped in a header's line 38).
+TEST(StepperCli, ContinueSourceTakesAFileAndFindsInlinedCode) {
+  const std::string config = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
+  auto step = [&](const std::string& script) {
+    return run_gpusim("step '" + std::string(GPUSIM_FIXTURES) + "/inline_chain.ptx' --kernel chain --grid 1 --block 32 "
+                      "--arg zeros:f32:32 --arg zeros:f32:32 --config '" + config + "' <<'EOF'\n" + script + "\nEOF");
+  };
+  const Outcome o = step("continue source inline_chain.h:3\ncontinue");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  const size_t issued = o.output.find("sub-core 0 [lrr]: issued w0");
+  ASSERT_NE(issued, std::string::npos) << o.output;
+  const std::string issue_line = o.output.substr(issued, o.output.find('\n', issued) - issued);
+  EXPECT_TRUE(contains(issue_line, "fma.rn.f32")) << issue_line;
+  EXPECT_TRUE(contains(issue_line, "inline_chain.h:2 inlined at inline_chain.h:3 ... at inline_chain.cu:7 (3 calls deep)"))
+      << issue_line;
+  const Outcome nowhere = step("continue source inline_chain.cu:3\ncontinue");
+  EXPECT_TRUE(contains(nowhere.output, "continue source: no instruction comes from CUDA line inline_chain.cu:3 in this module"))
+      << nowhere.output;
+}
+
 TEST(StepperCli, StepsAPtxKernelFromStdin) {
   const std::string fixture = std::string(GPUSIM_FIXTURES) + "/stepper_demo.ptx";
   const std::string config = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";

@@ -327,6 +327,45 @@ TEST(ParserFixtures, DebugAndLineinfoVariantsDecodeLikeOptimisedCode) {
 }
 
 
+// Code inlined more than one call deep: nvcc writes a .loc per level, each `inlined_at` the
+// position of the .loc before it; the chain is followed to the kernel's own line. The expected
+// lines are found in the .cu and .h sources.
+TEST(ParserFixtures, InlinedCodeNamesTheWholeCallChain) {
+  const Module m = parse_fixture("inline_chain.ptx");
+  auto line_of = [](const std::string& text, const std::string& needle) {
+    const size_t at = text.find(needle);
+    EXPECT_NE(at, std::string::npos) << needle;
+    return std::to_string(std::count(text.begin(), text.begin() + std::ptrdiff_t(at), '\n') + 1);
+  };
+  const std::string cu = read_fixture("inline_chain.cu"), h = read_fixture("inline_chain.h");
+  const std::string leaf = "inline_chain.h:" + line_of(h, "leaf_square(float x)"),
+                    mid = "inline_chain.h:" + line_of(h, "mid_twice(float x)"),
+                    outer = "inline_chain.h:" + line_of(h, "outer_shift(float x)");
+  std::vector<std::string> three, two;
+  for (const Instruction& inst : fn(m, "chain").code)
+    if (inst.text.starts_with("fma.rn.f32")) three.push_back(cuda_source_position(inst, m));
+  for (const Instruction& inst : fn(m, "chain_of_two").code)
+    if (inst.text.starts_with("fma.rn.f32") || inst.text.starts_with("add.f32"))
+      two.push_back(cuda_source_position(inst, m));
+  const std::string call3 = "inline_chain.cu:" + line_of(cu, "outer_shift(in[t])"),
+                    call2 = "inline_chain.cu:" + line_of(cu, "mid_twice(in[t])");
+  // chain: x * x + 1 three calls deep, then (...) * 2 - 3 fused at outer_shift's level.
+  EXPECT_EQ(three, (std::vector<std::string>{leaf + " inlined at " + mid + " ... at " + call3 + " (3 calls deep)",
+                                             outer + " inlined at " + call3}));
+  EXPECT_EQ(two, (std::vector<std::string>{leaf + " inlined at " + mid + " inlined at " + call2,
+                                           mid + " inlined at " + call2}));
+  // The user's line finds the header code called from it, with or without the file named.
+  for (const Instruction& inst : fn(m, "chain").code)
+    if (inst.text.starts_with("fma.rn.f32")) {
+      const uint32_t line = uint32_t(std::stoul(call3.substr(call3.find(':') + 1)));
+      EXPECT_TRUE(comes_from_source_line(inst, m, "inline_chain.cu", line));
+      EXPECT_TRUE(comes_from_source_line(inst, m, "fixtures/inline_chain.cu", line));
+      EXPECT_TRUE(comes_from_source_line(inst, m, "", line));
+      EXPECT_FALSE(comes_from_source_line(inst, m, "chain.cu", line));  // a different file's name
+      EXPECT_FALSE(comes_from_source_line(inst, m, "inline_chain.h", line));
+    }
+}
+
 // nvcc -lineinfo: every instruction carries the CUDA line of the last .loc before it. The
 // expected lines are found in the .cu source itself, not taken from the parser.
 TEST(ParserFixtures, LineInfoMapsInstructionsToCudaSourceLines) {

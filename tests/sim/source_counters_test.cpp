@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "sim/source_counters.h"
 #include "tests/sim/profiling_test_support.h"
@@ -161,6 +162,34 @@ TEST(SourceCounters, CudaLinesSumTheirInstructionsAndQuoteTheSource) {
   const std::string name = std::filesystem::path(cu.path).filename().string();
   EXPECT_NE(stats.report_text.find("by CUDA source line"), std::string::npos) << stats.report_text;
   EXPECT_NE(stats.report_text.find(name + ":5  s += *p;  // the hot line"), std::string::npos) << stats.report_text;
+}
+
+// Code inlined from headers is charged to its header line per call site: in inline_chain.ptx the
+// kernel `chain` calls outer_shift (inline_chain.h:4) from its line 7, and x * x + 1
+// (inline_chain.h:2) is inlined three calls deep from the same line; each header line's row names
+// line 7 as where it was called from.
+TEST(SourceCounters, InlinedHeaderLinesNameTheirCallSite) {
+  std::ifstream in(std::string(GPUSIM_FIXTURES) + "/inline_chain.ptx");
+  const std::string ptx((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  runtime::SimDeviceOptions o;
+  o.mode = runtime::SimMode::Timing;
+  o.profiling.source_report = 10;
+  std::unique_ptr<runtime::Device> dev = runtime::make_sim_device(o);
+  const runtime::DevPtr out = dev->alloc(32 * 4), src = dev->alloc(32 * 4);
+  runtime::LaunchConfig cfg;
+  cfg.block = {32, 1, 1};
+  const runtime::LaunchStats stats = dev->launch(dev->load_ptx("inline_chain.ptx", ptx), "chain", cfg, runtime::args(out, src));
+  runtime::finish_profiling(*dev);
+  const nlohmann::json report = nlohmann::json::parse(stats.report_json);
+  std::map<std::pair<int, uint32_t>, std::pair<int, uint32_t>> called_from;  // (file, line) -> call site
+  for (const nlohmann::json& l : report.at("source").at("lines")) {
+    if (!l.contains("called_from")) continue;
+    called_from[{l["file"], l["line"]}] = {l["called_from"]["file"], l["called_from"]["line"]};
+  }
+  // .file 1 is inline_chain.cu, 2 inline_chain.h (the fixture's PTX).
+  const std::map<std::pair<int, uint32_t>, std::pair<int, uint32_t>> want = {{{2, 2}, {1, 7}}, {{2, 4}, {1, 7}}};
+  EXPECT_EQ(called_from, want);
+  EXPECT_NE(stats.report_text.find("inline_chain.h:2 (from inline_chain.cu:7)"), std::string::npos) << stats.report_text;
 }
 
 }  // namespace

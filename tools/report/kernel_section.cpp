@@ -61,8 +61,8 @@ void stall_breakdown(std::ostringstream& os, const KernelStats& k) {
   os << "<h3>Stall breakdown</h3>\n<p>Where the resident warps' cycles went (" << grouped(total)
      << " warp-cycles; <i>selected</i> = issuing). Most waiting: <b>" << escape(dominant_stall_text(k))
      << "</b>";
-  if (k.source && !top_wait_location(*k.source).empty())
-    os << ", most of all at <b>" << escape(top_wait_location(*k.source)) << "</b> (see Source lines)";
+  const std::string where = k.source ? top_wait_location(*k.source, dominant_stall_reason(k)) : "";
+  if (!where.empty()) os << ", most of all at <b>" << escape(where) << "</b> (see Source lines)";
   os << ".</p>\n" << bar_chart("Warp-cycles by state", bars);
 }
 
@@ -114,10 +114,22 @@ void memory_hierarchy(std::ostringstream& os, const KernelStats& k) {
 
 std::string kernel_anchor(int index) { return "kernel-" + std::to_string(index); }
 
-std::string dominant_stall_text(const KernelStats& k) {
+namespace {
+const StateCycles* dominant_stall(const KernelStats& k) {
   const StateCycles* best = nullptr;
   for (const StateCycles& s : k.states)
     if (s.reason != "selected" && s.warp_cycles > 0 && (!best || s.warp_cycles > best->warp_cycles)) best = &s;
+  return best;
+}
+}  // namespace
+
+std::string dominant_stall_reason(const KernelStats& k) {
+  const StateCycles* best = dominant_stall(k);
+  return best ? best->reason : "";
+}
+
+std::string dominant_stall_text(const KernelStats& k) {
+  const StateCycles* best = dominant_stall(k);
   if (!best) return "-";
   return best->reason + " (" + percent(double(best->warp_cycles) / double(k.total_state_cycles())) + " of warp-cycles)";
 }

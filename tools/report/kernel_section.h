@@ -16,6 +16,8 @@ std::string kernel_anchor(int index);
 // "long_scoreboard (61.5% of warp-cycles)": the stall reason (not "selected") with the most
 // warp-cycles and its share of all warp-cycles; "-" when the warps never waited.
 std::string dominant_stall_text(const KernelStats& kernel);
+// The stall reason with the most warp-cycles ("" when the kernel never waited).
+std::string dominant_stall_reason(const KernelStats& kernel);
 
 std::string kernel_section_html(const KernelStats& kernel, int index, const std::string& stats_path, size_t launch,
                                 const std::vector<cli::Roof>& roofs);

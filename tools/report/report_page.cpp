@@ -64,12 +64,13 @@ void summary_table(std::ostringstream& os, const ReportInputs& in, const std::ve
       const cli::PointPlacement at = cli::place(roofs, point_of(k, k.kernel));
       std::string bound = cli::bound_label(at);
       if (at.bound > 0 && at.placeable()) bound += ", " + percent(at.achieved / at.bound) + " of roof";
+      const std::string where = k.source ? top_wait_location(*k.source, dominant_stall_reason(k)) : "";
       os << "<tr><td class=\"name\"><a href=\"#" << kernel_anchor(index) << "\">" << escape(k.kernel)
          << "</a></td><td class=\"name\">" << escape(base_name(f.path)) << "</td><td>" << grouped(k.cycles)
          << "</td><td>" << digits(k.seconds * 1e6, 4) << "</td><td>" << digits(k.ipc_per_sm, 3) << "</td><td>"
          << percent(k.issue_slot_utilization) << "</td><td>" << percent(k.occupancy_achieved)
          << "</td><td class=\"name\">" << escape(dominant_stall_text(k))
-         << (k.source && !top_wait_location(*k.source).empty() ? "; at " + escape(top_wait_location(*k.source)) : "")
+         << (where.empty() ? "" : "; at " + escape(where))
          << "</td><td class=\"name\">"
          << escape(bound) << "</td></tr>\n";
       ++index;

@@ -32,6 +32,14 @@ std::string location(const SourceReport& source, int file, uint32_t line) {
   return source.file_name(file) + ":" + std::to_string(line);
 }
 
+// A source line's row: inlined code names the line its call chain starts at ("mma.hpp:91 (from
+// gemm.cu:21)"), so that the same header line called from two places reads as two rows.
+std::string line_location(const SourceReport& source, const LineStats& l) {
+  std::string where = location(source, l.file, l.line);
+  if (l.call_line) where += " (from " + location(source, l.call_file, l.call_line) + ")";
+  return where;
+}
+
 uint64_t total_stalls(const std::vector<PtxLineStats>& ptx) {
   uint64_t total = 0;
   for (const PtxLineStats& p : ptx) total += p.stall_cycles();
@@ -48,15 +56,55 @@ std::vector<const PtxLineStats*> top_stalled_ptx(const std::vector<PtxLineStats>
   return top_stalled(ptx, count);
 }
 
-std::string top_wait_location(const SourceReport& source) {
+namespace {
+uint64_t cycles_of(const LineStats& line, const std::string& reason) {
+  for (const StateCycles& s : line.states)
+    if (s.reason == reason) return s.warp_cycles;
+  return 0;
+}
+
+// The entry with the most cycles of `reason` (null when none has any).
+template <typename T>
+const T* most_of(const std::vector<T>& entries, const std::string& reason, uint64_t& total) {
+  const T* best = nullptr;
+  total = 0;
+  for (const T& e : entries) {
+    const uint64_t c = cycles_of(e, reason);
+    total += c;
+    if (c > 0 && (!best || c > cycles_of(*best, reason))) best = &e;
+  }
+  return best;
+}
+// "window_sum.cu:12", "mma.hpp:91 from gemm.cu:21": file names without their folders.
+std::string short_location(const SourceReport& source, const LineStats& l) {
+  auto name = [&](int file) {
+    const std::string path = source.file_name(file);
+    return path.substr(path.find_last_of('/') + 1);  // npos + 1 == 0: no folder
+  };
+  std::string where = name(l.file) + ":" + std::to_string(l.line);
+  if (l.call_line) where += " from " + name(l.call_file) + ":" + std::to_string(l.call_line);
+  return where;
+}
+}  // namespace
+
+std::string top_wait_location(const SourceReport& source, const std::string& reason) {
+  if (!reason.empty()) {
+    uint64_t reason_total = 0;
+    most_of(source.ptx, reason, reason_total);  // every instruction's: the same denominator as below
+    const auto share = [&](const LineStats& e) {
+      return " (" + percent(reason_total > 0 ? double(cycles_of(e, reason)) / double(reason_total) : 0) + " of " +
+             reason + " cycles)";
+    };
+    uint64_t unused = 0;
+    if (const LineStats* line = most_of(source.lines, reason, unused)) return short_location(source, *line) + share(*line);
+    if (source.lines.empty())
+      if (const PtxLineStats* p = most_of(source.ptx, reason, unused))
+        return "PTX line " + std::to_string(p->ptx_line) + share(*p);
+  }
   const uint64_t all = total_stalls(source.ptx);
   const auto share = [&](uint64_t v) { return " (" + percent(all > 0 ? double(v) / double(all) : 0) + " of stall cycles)"; };
   const auto lines = top_stalled_lines(source.lines, 1);
-  if (!lines.empty()) {
-    std::string path = source.file_name(lines[0]->file);
-    path = path.substr(path.find_last_of('/') + 1);  // npos + 1 == 0: no folder
-    return path + ":" + std::to_string(lines[0]->line) + share(lines[0]->stall_cycles());
-  }
+  if (!lines.empty()) return short_location(source, *lines[0]) + share(lines[0]->stall_cycles());
   const auto ptx = top_stalled_ptx(source.ptx, 1);
   if (!ptx.empty()) return "PTX line " + std::to_string(ptx[0]->ptx_line) + share(ptx[0]->stall_cycles());
   return "";
@@ -86,7 +134,7 @@ std::string source_section_html(const std::optional<SourceReport>& source, size_
        << "<tr><th class=\"name\">source line</th><th>stall warp-cycles</th><th>share</th><th class=\"name\">dominant reason</th>"
           "<th>issued</th><th>global bytes</th><th>shared bytes</th></tr>\n";
     for (const LineStats* l : lines)
-      os << "<tr><td class=\"loc\">" << escape(location(*source, l->file, l->line)) << "</td><td>"
+      os << "<tr><td class=\"loc\">" << escape(line_location(*source, *l)) << "</td><td>"
          << grouped(l->stall_cycles()) << "</td><td>" << share(l->stall_cycles()) << "</td><td class=\"loc\">"
          << escape(dominant_text(*l)) << "</td><td>" << grouped(l->issued) << "</td><td>" << grouped(l->global_bytes)
          << "</td><td>" << grouped(l->shared_bytes) << "</td></tr>\n";

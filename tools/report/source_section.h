@@ -18,8 +18,10 @@ std::vector<const PtxLineStats*> top_stalled_ptx(const std::vector<PtxLineStats>
 
 // "window_sum.cu:12 (67.4% of stall cycles)": the source line (file name without its folders) with
 // the most stall cycles, or the PTX instruction ("PTX line 30") when no line has .loc info; ""
-// when nothing waited.
-std::string top_wait_location(const SourceReport& source);
+// when nothing waited. With `reason` (the kernel's dominant stall reason), the line with the most
+// cycles of that reason: "matmul.cu:21 (48.0% of long_scoreboard cycles)", so that a summary
+// pairing the reason with a line never names a line that waits on something else.
+std::string top_wait_location(const SourceReport& source, const std::string& reason = "");
 
 // The HTML of the section (tables, or a sentence saying how to get them when `source` is absent).
 std::string source_section_html(const std::optional<SourceReport>& source, size_t count = 12);

@@ -63,6 +63,7 @@ class Fields {
     return v;
   }
   const std::string& where() const { return where_; }
+  bool has(const std::string& key) const { return node_.is_object() && node_.contains(key); }
 
  private:
   [[noreturn]] void fail(const std::string& path, const std::string& what) const {
@@ -87,6 +88,13 @@ void read_line_common(const Fields& f, LineStats& line) {
   line.states = read_states(f, "stall_warp_cycles");
   line.global_bytes = f.count("global_bytes");
   line.shared_bytes = f.count("shared_bytes");
+  if (f.has("called_from")) {
+    const Fields call(f.object("called_from"), f.where() + ": called_from");
+    line.call_file = call.integer("file");
+    const int call_line = call.integer("line");
+    if (call_line < 0) throw std::runtime_error(call.where() + ": negative 'line'");
+    line.call_line = uint32_t(call_line);
+  }
 }
 
 SourceReport read_source(const Fields& launch) {

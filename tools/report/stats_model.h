@@ -24,6 +24,9 @@ struct StateCycles {
 struct LineStats {
   int file = -1;        // .file number, -1 when the instruction has no .loc
   uint32_t line = 0;    // 0 when none
+  // Inlined code: the line the call chain starts at ("called_from"); -1 / 0 when not inlined.
+  int call_file = -1;
+  uint32_t call_line = 0;
   uint64_t issued = 0;
   std::vector<StateCycles> states;
   uint64_t global_bytes = 0, shared_bytes = 0;

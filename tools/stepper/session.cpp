@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "isa/source_position.h"
 #include "tools/stepper/views.h"
 
 namespace gpusim::stepper {
@@ -40,7 +41,7 @@ const char* Session::help_text() {
          "  continue                  run to the end of the launch                                  (c)\n"
          "  continue barrier          ... until a warp of the SM in view arrives at a barrier\n"
          "  continue line L           ... until an instruction of PTX line L issues on any SM\n"
-         "  continue source L         ... until an instruction of CUDA source line L issues (nvcc -lineinfo)\n"
+         "  continue source [FILE:]L  ... until code of CUDA line L (of FILE, or inlined there) issues (nvcc -lineinfo)\n"
          "  continue pc P             ... until the instruction at PC P issues on any SM\n"
          "  continue cycle C          ... until cycle C has run\n"
          "  continue state [wN] STATE ... until warp wN (or any warp of the SM in view) is in STATE:\n"
@@ -189,15 +190,25 @@ void Session::cmd_continue(const Words& w) {
         },
         true);
   } else if ((what == "line" || what == "pc" || what == "source") && w.size() == 3) {
-    const uint64_t target = parse_number(w[2], "continue " + what,
-                                         what == "pc" ? "a PC" : what == "line" ? "a PTX line number" : "a CUDA source line number");
+    // `source [FILE:]LINE`: FILE is the file's name or its last path components; the line matches
+    // an instruction's own line or a call site it was inlined at (a header's wgmma wrapper called
+    // from gemm.cu:40 stops at `source gemm.cu:40`).
+    const isa::Module& module = *driver_.launch().module;
+    const size_t colon = what == "source" ? w[2].rfind(':') : std::string::npos;
+    const std::string file = colon == std::string::npos ? "" : w[2].substr(0, colon);
+    const uint64_t target = parse_number(colon == std::string::npos ? w[2] : w[2].substr(colon + 1), "continue " + what,
+                                         what == "pc"     ? "a PC"
+                                         : what == "line" ? "a PTX line number"
+                                                          : "a CUDA source line number (LINE or FILE:LINE)");
+    auto at_target = [&](uint32_t pc, const isa::Instruction& in) {
+      if (what == "pc") return pc == target;
+      if (what == "line") return in.line == target;
+      return target <= UINT32_MAX && isa::comes_from_source_line(in, module, file, uint32_t(target));
+    };
     // A place no instruction of the module has would run the launch to its end without stopping.
     bool exists = false;
-    for (const isa::Function& f : driver_.launch().module->functions)
-      for (uint32_t pc = 0; pc < f.code.size() && !exists; ++pc) {
-        const isa::Instruction& in = f.code[pc];
-        exists = target == (what == "pc" ? pc : what == "line" ? in.line : in.source_line);
-      }
+    for (const isa::Function& f : module.functions)
+      for (uint32_t pc = 0; pc < f.code.size() && !exists; ++pc) exists = at_target(pc, f.code[pc]);
     if (!exists)
       throw CommandError("continue " + what + ": no instruction " +
                          (what == "pc" ? "has PC " : what == "line" ? "is on PTX line " : "comes from CUDA line ") + w[2] +
@@ -208,9 +219,7 @@ void Session::cmd_continue(const Words& w) {
           for (int sm = 0; sm < driver_.model().sm_count(); ++sm)
             for (int sc = 0; sc < subcores; ++sc) {
               const IssueRecord* r = driver_.recorder().last(sm, sc);
-              if (!r || r->cycle != driver_.model_cycle()) continue;
-              const uint32_t at = what == "pc" ? r->pc : what == "line" ? r->inst->line : r->inst->source_line;
-              if (at != target) continue;
+              if (!r || r->cycle != driver_.model_cycle() || !at_target(r->pc, *r->inst)) continue;
               if (sm != sm_) before_.reset();  // the order shown was another SM's
               sm_ = sm;
               return true;
@@ -255,7 +264,7 @@ void Session::cmd_continue(const Words& w) {
         true);
   } else {
     throw CommandError(
-        "continue: expected nothing, `barrier`, `line L`, `source L`, `pc P`, `cycle C` or `state [wN] STATE`");
+        "continue: expected nothing, `barrier`, `line L`, `source [FILE:]L`, `pc P`, `cycle C` or `state [wN] STATE`");
   }
   after_run(run, what == "barrier" ? "a warp newly waiting at a barrier on SM " + std::to_string(sm_)
                  : what == "cycle" ? ""
