@@ -251,7 +251,9 @@ bool DeviceMemory::write(uint64_t addr, const void* in, unsigned size) {
 void DeviceMemory::copy_in(uint64_t addr, const void* src, uint64_t bytes) {
   if (!bytes) return;
   check_host_side(src, bytes, "copy to device: the host source", false);
-  std::memcpy(at(addr, bytes, "copy to device", true), src, bytes);
+  uint8_t* to = at(addr, bytes, "copy to device", true);
+  headroom_.before_write(to, bytes, "copy to device");
+  std::memcpy(to, src, bytes);
 }
 
 void DeviceMemory::copy_out(void* dst, uint64_t addr, uint64_t bytes) const {
@@ -261,13 +263,18 @@ void DeviceMemory::copy_out(void* dst, uint64_t addr, uint64_t bytes) const {
 }
 
 void DeviceMemory::copy_within(uint64_t dst, uint64_t src, uint64_t bytes) {
-  if (bytes)
-    std::memmove(at(dst, bytes, "device-to-device copy destination", true),
-                 at(src, bytes, "device-to-device copy source", false), bytes);
+  if (!bytes) return;
+  uint8_t* to = at(dst, bytes, "device-to-device copy destination", true);
+  const uint8_t* from = at(src, bytes, "device-to-device copy source", false);
+  headroom_.before_write(to, bytes, "device-to-device copy");
+  std::memmove(to, from, bytes);
 }
 
 void DeviceMemory::fill(uint64_t addr, int value, uint64_t bytes) {
-  if (bytes) std::memset(at(addr, bytes, "memset", true), value, bytes);
+  if (!bytes) return;
+  uint8_t* to = at(addr, bytes, "memset", true);
+  headroom_.before_write(to, bytes, "memset");
+  std::memset(to, value, bytes);
 }
 
 }  // namespace gpusim::runtime

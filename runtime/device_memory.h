@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "isa/exec_context.h"
+#include "runtime/host_memory_headroom.h"
 #include "runtime/host_pages.h"
 
 namespace gpusim::runtime {
@@ -101,6 +102,7 @@ class DeviceMemory final : public isa::GlobalMemory {
   bool has_host_mappings() const;
 
  private:
+  HostMemoryHeadroom headroom_;  // host-side writes stop short of exhausting the host
   struct Storage {
     uint8_t* data = nullptr;
     uint64_t size = 0;

@@ -454,6 +454,8 @@ class SimDevice final : public Device {
   static void guarded(F&& f) {
     try {
       f();
+    } catch (const DeviceOutOfMemory& e) {
+      throw OutOfMemory(e.what());
     } catch (const std::exception& e) {
       throw Error(e.what());
     }
