@@ -33,6 +33,8 @@ void SimDeviceServices::print(const isa::DeviceThread&, const std::string& text)
   printed_bytes_ += text.size();
   while (printed_bytes_ > printf_fifo_size_ && !printed_.empty()) {
     printed_bytes_ -= printed_.front().size();
+    overwritten_bytes_ += printed_.front().size();
+    overwritten_records_ += 1;
     printed_.pop_front();
   }
 }
@@ -77,6 +79,14 @@ void SimDeviceServices::flush() {
   printed_.clear();
   printed_bytes_ = 0;
   std::string asserts;
+  // A GPU loses them silently; a user counting lines would look for a bug of their own. The note
+  // goes where assert messages go (stderr), after the output that survived.
+  if (overwritten_records_)
+    asserts += "gpusim: note: " + std::to_string(overwritten_records_) + " printf records (" +
+               std::to_string(overwritten_bytes_) + " bytes) of this launch were overwritten by later ones: they did not "
+               "fit the " + std::to_string(printf_fifo_size_) + "-byte printf buffer, which keeps the newest as a GPU's "
+               "does (raise it with cudaDeviceSetLimit(cudaLimitPrintfFifoSize, BYTES) before the first launch)\n";
+  overwritten_records_ = overwritten_bytes_ = 0;
   for (const std::string& s : asserts_) asserts += s;
   asserts_.clear();
   if (!out.empty()) printf_sink_(out);

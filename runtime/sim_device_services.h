@@ -56,6 +56,7 @@ class SimDeviceServices final : public isa::DeviceServices {
   isa::DeviceLaunchQueue* launch_queue_ = nullptr;
   std::deque<std::string> printed_;   // this launch's printf records, oldest first
   uint64_t printed_bytes_ = 0;
+  uint64_t overwritten_records_ = 0, overwritten_bytes_ = 0;  // this launch's, lost to the FIFO's size
   std::deque<std::string> asserts_;   // this launch's assertion messages
   std::map<uint64_t, uint64_t> heap_; // device-malloc allocations: address -> bytes charged
   uint64_t heap_in_use_ = 0;

@@ -160,6 +160,14 @@ TEST_P(DeviceRuntimeTest, PrintfFifoKeepsTheNewestOutput) {
   EXPECT_EQ(dev->get_limit(DeviceLimit::PrintfFifoSize), 50u);
   dev->launch(mod, "_Z5hellov", grid(5, 32), {});
   EXPECT_EQ(all_printed(), "hello from the device\nhello from the device\n");
+  // 5 lines printed (one per CTA), 2 kept: the 3 lost (22 bytes each) are counted on stderr, not dropped silently.
+  EXPECT_NE(asserted.find("gpusim: note: 3 printf records (66 bytes) of this launch were overwritten by later ones: "
+                          "they did not fit the 50-byte printf buffer"),
+            std::string::npos)
+      << "[" << asserted << "]";
+  asserted.clear();
+  dev->launch(mod, "_Z5hellov", grid(2, 32), {});  // 2 lines fit: no note
+  EXPECT_EQ(asserted, "");
 }
 
 TEST_P(DeviceRuntimeTest, MallocWriteReadFreeInEveryThread) {
