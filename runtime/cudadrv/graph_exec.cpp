@@ -261,9 +261,10 @@ CUresult cuGraphExecUpdate_v2(CUgraphExec exec, CUgraph graph, CUgraphExecUpdate
     auto& model = graphs(s);
     DriverGraphExec& e = model.exec_of(exec);
     DriverGraph& g = model.graph_of(graph);
-    result = static_cast<CUgraphExecUpdateResult>(gpusim::graph::update_problem(e, g, &where));
+    const gpusim::graph::UpdateResult problem = gpusim::graph::update_problem(e, g, &where);
+    result = static_cast<CUgraphExecUpdateResult>(problem);
     if (result != CU_GRAPH_EXEC_UPDATE_SUCCESS)
-      throw DriverFailure{CUDA_ERROR_GRAPH_EXEC_UPDATE_FAILURE, "the graph differs from the executable graph in its nodes or edges"};
+      throw DriverFailure{CUDA_ERROR_GRAPH_EXEC_UPDATE_FAILURE, gpusim::graph::update_problem_text(problem)};
     gpusim::graph::apply_update(e, g, [](DriverGraphNode&) {});
   });
   if (info) {

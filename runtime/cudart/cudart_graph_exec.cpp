@@ -238,9 +238,10 @@ cudaError_t cudaGraphExecUpdate(cudaGraphExec_t exec, cudaGraph_t graph, cudaGra
   const cudaError_t status = api("cudaGraphExecUpdate", [&](Context& ctx) {
     GraphExecRecord& e = exec_of(ctx, exec);
     GraphRecord& g = graph_of(ctx, graph);
-    result = static_cast<cudaGraphExecUpdateResult>(gpusim::graph::update_problem(e, g, &where));
+    const gpusim::graph::UpdateResult problem = gpusim::graph::update_problem(e, g, &where);
+    result = static_cast<cudaGraphExecUpdateResult>(problem);
     if (result != cudaGraphExecUpdateSuccess)
-      throw ApiError(cudaErrorGraphExecUpdateFailure, "the graph differs from the executable graph in its nodes or edges");
+      throw ApiError(cudaErrorGraphExecUpdateFailure, gpusim::graph::update_problem_text(problem));
     gpusim::graph::apply_update(e, g, [&](GraphNode& n) { copy_child_graphs(ctx, n); });
   });
   if (info) {

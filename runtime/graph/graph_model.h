@@ -170,6 +170,18 @@ UpdateResult update_problem(const Exec<N>& exec, const Graph<N>& g, const N** wh
   return kUpdateSuccess;
 }
 
+// Why update_problem refused, for the error message (its result code says the same).
+inline const char* update_problem_text(UpdateResult r) {
+  switch (r) {
+    case kUpdateTopologyChanged: return "the graph differs from the executable graph in its nodes or edges";
+    case kUpdateNodeTypeChanged: return "a node of the graph has another type than the executable graph's node";
+    case kUpdateNotSupported:
+      return "the graph holds memory allocation or free nodes, which an executable graph cannot take in an update "
+             "(instantiate the graph again)";
+    default: return "the graph cannot update the executable graph";
+  }
+}
+
 // Applies a checked update: every executable node takes its graph node's parameters.
 template <typename N, typename Snapshot>
 void apply_update(Exec<N>& exec, const Graph<N>& g, Snapshot&& snapshot) {

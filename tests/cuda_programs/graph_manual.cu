@@ -101,6 +101,11 @@ void check_generic_nodes(int* out, int n) {
   CHECK(cudaStreamSynchronize(0));
   CHECK(cudaMemcpy(h.data(), out, n * sizeof(int), cudaMemcpyDeviceToHost));
   for (int i = 0; i < n; ++i) EXPECT(h[i] == 5 + i);
+  // An executable graph with allocation nodes takes no update (CUDA: ErrorNotSupported).
+  cudaGraphExecUpdateResultInfo info;
+  EXPECT(cudaGraphExecUpdate(second, g, &info) == cudaErrorGraphExecUpdateFailure);
+  EXPECT(info.result == cudaGraphExecUpdateErrorNotSupported);
+  cudaGetLastError();
 
   // Parameters of another node type, reserved fields set, a conditional node without a handle
   // (graph_conditional.cu makes real ones): refused.
