@@ -7,6 +7,7 @@
 #include "isa/hex_text.h"
 #include "isa/launch_state.h"
 #include "isa/spin_yield.h"
+#include "isa/warpgroup_check.h"
 
 namespace gpusim::isa {
 
@@ -158,12 +159,14 @@ void exec_Call(ExecContext& ctx, const Instruction& in) {
 void exec_Ret(ExecContext& ctx, const Instruction& in) {
   Warp& w = ctx.warp();
   w.ret(ctx.mask);
+  if (w.live() == 0) check_warpgroup_at_exit(ctx);  // its last threads returned from the kernel
   if (w.top().mask) w.advance();  // lanes whose guard was false continue
 }
 
 void exec_Exit(ExecContext& ctx, const Instruction& in) {
   Warp& w = ctx.warp();
   w.exit(ctx.mask);
+  if (w.live() == 0) check_warpgroup_at_exit(ctx);
   if (w.top().mask) w.advance();
 }
 

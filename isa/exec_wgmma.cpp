@@ -26,6 +26,7 @@
 #include "isa/tensor_fragments.h"
 #include "isa/wgmma_integer.h"
 #include "isa/wgmma_layout.h"
+#include "isa/warpgroup_check.h"
 
 namespace gpusim::isa {
 
@@ -224,6 +225,8 @@ void exec_WgmmaWaitGroup(ExecContext& ctx, const Instruction&) { require_full_wa
 
 void exec_WgmmaMmaAsync(ExecContext& ctx, const Instruction& in) {
   require_full_warp(ctx, "wgmma.mma_async");
+  ctx.warp().wgmma_issued += 1;
+  check_warpgroup_at_wgmma(ctx);
   const Operands f = check_form(ctx, in);
   const unsigned quarter = ctx.warp().id() % 4;  // this warp's 16 rows of the 64
   const unsigned row0 = 16 * quarter;

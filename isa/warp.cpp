@@ -63,6 +63,7 @@ void Warp::restart(const Function& kernel) {
   barrier_id = 0;
   cp_async_groups = 0;
   cluster_barrier_target = 0;
+  wgmma_issued = 0;
   // A CTA stopped by a fault leaves frames behind; a finished one none.
   while (!frames_.empty()) spare_ = std::move(frames_.back()), frames_.pop_back();
   // push_frame zero-fills what it grows, as for a new warp; clear() keeps the buffers.

@@ -132,6 +132,9 @@ class Warp {
   uint32_t cp_async_groups = 0;
   // barrier.cluster: the cluster-barrier phase this warp's last arrive waits for.
   uint32_t cluster_barrier_target = 0;
+  // wgmma.mma_async instructions this warp has executed: the four warps of a warpgroup execute
+  // each one together (isa/warpgroup_check.h compares them).
+  uint32_t wgmma_issued = 0;
   // The global allocation this warp touched last (GlobalMemory::span_at), valid while `owner`
   // is the launch's global memory and its generation is unchanged. Per warp, because a warp
   // runs on one host thread at a time while CTAs and SMs may run on several.

@@ -271,5 +271,33 @@ TEST(Wgmma, MalformedDescriptorFaultsNamingTheDescriptor) {
   EXPECT_NE(error.find("wgmma_test:"), std::string::npos) << error;
 }
 
+// wgmma.mma_async is a warpgroup's instruction: a warp that returned before it (threads 96-127 of
+// an outside user's kernel ran it silently) or a CTA too small for the warpgroup is a fault naming
+// the warps. Data are zeros: only whether and how the launch fails matters here.
+TEST(Wgmma, AWarpgroupShortOfAWarpIsAFault) {
+  Case c;
+  c.n = 8;
+  const std::string mma_kernel = kernel_text(c);
+  auto run = [&](const std::string& text, unsigned threads) {
+    test::Sm90Kernel k(128 * 4);
+    const std::vector<uint32_t> zeros(1024, 0);
+    const auto img = k.upload(zeros), init = k.upload(zeros), afrag = k.upload(zeros);
+    return k.run("wgmma_group", text, test::launch_config(threads, {1, 1, 1}, 4096),
+                 runtime::args(img, 4096u, uint64_t(0), uint64_t(0), init, afrag, k.out()), "wg").error;
+  };
+  ASSERT_EQ(run(mma_kernel, 128), "");  // the whole warpgroup: runs
+  // Warp 3 returns before the wgmma: whichever of its partners runs the wgmma after the return, or
+  // the return after a partner's wgmma, names it.
+  const std::string fence = "  wgmma.fence.sync.aligned;\n";
+  std::string early = mma_kernel;
+  early.replace(early.find(fence), fence.size(), "  setp.ge.u32 %p, %tid, 96;\n  @%p ret;\n" + fence);
+  const std::string error = run(early, 128);
+  EXPECT_NE(error.find("all four warps of a warpgroup"), std::string::npos) << error;
+  EXPECT_NE(error.find("warp 3"), std::string::npos) << error;
+  // 96 threads: warp 0's warpgroup has three warps.
+  const std::string small = run(mma_kernel, 96);
+  EXPECT_NE(small.find("this CTA's 96 threads leave warp 0's warpgroup (warps 0-3) with 3"), std::string::npos) << small;
+}
+
 }  // namespace
 }  // namespace gpusim
