@@ -133,7 +133,11 @@ VariableRecord& Context::variable(const void* host_shadow) {
 }
 
 runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
-  if (!m.ptx_error.empty()) throw ApiError(cudaErrorNoKernelImageForDevice, m.ptx_error);
+  if (!m.ptx_error.empty()) {  // one message per file; every launch still returns the error
+    const bool said = m.ptx_error_said;
+    m.ptx_error_said = true;
+    throw ApiError(cudaErrorNoKernelImageForDevice, m.ptx_error, said);
+  }
   if (m.load_failed) throw ApiError(cudaErrorInvalidPtx, "its PTX was rejected earlier (message above)");
   if (m.module >= 0) return m.module;
   const unsigned arch = static_cast<unsigned>(properties().compute_major * 10 + properties().compute_minor);

@@ -43,8 +43,11 @@ class TextureState;  // CUDA arrays, texture and surface objects (cudart_texture
 // An API call's failure with the CUDA error code it returns; the message goes to stderr.
 class ApiError : public std::runtime_error {
  public:
-  ApiError(cudaError_t code, const std::string& message) : std::runtime_error(message), code(code) {}
+  // `said_before`: the message was printed at an earlier call; this one only returns the code.
+  ApiError(cudaError_t code, const std::string& message, bool said_before = false)
+      : std::runtime_error(message), code(code), said_before(said_before) {}
   cudaError_t code;
+  bool said_before;
 };
 
 struct GraphState;                   // cudart_graph.h
@@ -54,6 +57,7 @@ struct ModuleRecord {                 // one registered fat binary
   int index = 0;
   runtime::Fatbin fatbin;
   std::string ptx_error;              // why the fat binary cannot run (no PTX, unreadable), or ""
+  bool ptx_error_said = false;        // printed at the first launch of its kernels (not again)
   runtime::ModuleHandle module = -1;  // loaded on first use
   bool load_failed = false;
 };

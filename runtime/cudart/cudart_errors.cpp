@@ -92,6 +92,7 @@ cudaError_t error_from_current_exception(const char* function) {
   try {
     throw;
   } catch (const ApiError& e) {
+    if (e.said_before) return set_last_error(e.code);
     return report_failure(function, e.code, e.what());
   } catch (const graph::GraphError& e) {
     return report_failure(function, graph_failure_code(e.failure), e.what());

@@ -185,6 +185,15 @@ TEST(Exec, SassOnlyBinaryGetsOneClearErrorNamingTheNvccFlag) {
   EXPECT_TRUE(contains(o.output, "holds no PTX (sm_80 SASS)")) << o.output;
   EXPECT_TRUE(contains(o.output, "-gencode arch=compute_80,code=compute_80")) << o.output;
   EXPECT_TRUE(contains(o.output, "cudaErrorNoKernelImageForDevice")) << o.output;
+  // Launched three times, errors checked late: each launch returns the error, the message is said
+  // once (an outside user's program printed it at every launch).
+  const Outcome again = exec("", "relaunch_no_image");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  size_t said = 0;
+  for (size_t at = again.output.find("holds no PTX"); at != std::string::npos; at = again.output.find("holds no PTX", at + 1))
+    ++said;
+  EXPECT_EQ(said, 1u) << again.output;
+  EXPECT_TRUE(contains(again.output, "launch 2: cudaErrorNoKernelImageForDevice")) << again.output;
 }
 
 // nvcc's default static runtime, redirected to gpusim's: the same self-checking programs, in
