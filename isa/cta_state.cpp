@@ -5,6 +5,7 @@
 
 #include "isa/kernel_names.h"
 #include "isa/repeat_watch.h"
+#include "isa/shared_race_check.h"
 #include "isa/warp.h"
 
 namespace gpusim::isa {
@@ -29,7 +30,10 @@ CtaState::CtaState(LaunchState& launch, Dim3 id) : ctaid(id), launch_(launch) {
   }
 }
 
+CtaState::~CtaState() = default;  // here, where SharedRaceShadow is complete
+
 void CtaState::restart(Dim3 id) {
+  if (race_shadow) race_shadow->restart();
   ctaid = id;
   linear_id = id.x + uint64_t(launch_.grid.x) * (id.y + uint64_t(launch_.grid.y) * id.z);
   std::fill(shared.begin(), shared.end(), uint8_t(0));
@@ -90,7 +94,8 @@ uint32_t CtaState::live_threads() const {
 bool CtaState::release_ready_barriers() {
   bool released = false;
   const uint32_t live = live_threads();
-  for (NamedBarrier& b : barriers) {
+  for (unsigned id = 0; id < 16; ++id) {
+    NamedBarrier& b = barriers[id];
     if (b.arrived_threads == 0) continue;
     const uint32_t need = b.expected_threads ? b.expected_threads : live;
     if (b.arrived_threads < need) continue;
@@ -105,6 +110,7 @@ bool CtaState::release_ready_barriers() {
           if (w->live() >> lane & 1) f.set_reg(b.red_dst[i], lane, v);
       }
     }
+    if (race_shadow) race_shadow->on_barrier_release(id, b.waiting);
     b = NamedBarrier{};
     released = true;
   }

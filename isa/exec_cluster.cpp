@@ -8,6 +8,7 @@
 #include "isa/cluster_barrier.h"
 #include "isa/exec_context.h"
 #include "isa/launch_state.h"
+#include "isa/shared_race_check.h"
 
 namespace gpusim::isa {
 
@@ -65,13 +66,18 @@ void exec_BarrierCluster(ExecContext& ctx, const Instruction& in) {
   if (in.mod.variant == Variant::Arrive) {
     c.barrier_arrived += uint32_t(__builtin_popcount(ctx.mask));
     w.cluster_barrier_target = c.barrier_completed + 1;
+    if (cta.race_shadow) cta.race_shadow->on_cluster_arrive(w);
     try_complete(cta, ctx.launch().clock);
     w.advance();
     return;
   }
   try_complete(cta, ctx.launch().clock);  // exits since the last arrival may have completed the phase
-  if (c.barrier_completed >= w.cluster_barrier_target) w.advance();
-  else ctx.waiting = true;
+  if (c.barrier_completed >= w.cluster_barrier_target) {
+    if (cta.race_shadow) cta.race_shadow->on_cluster_wait(w);
+    w.advance();
+  } else {
+    ctx.waiting = true;
+  }
 }
 
 // mapa{.shared::cluster}.u32/.u64 d, a, rank: the address of the same shared variable in the

@@ -6,6 +6,7 @@
 #include "isa/exec_device_call.h"
 #include "isa/hex_text.h"
 #include "isa/launch_state.h"
+#include "isa/shared_race_check.h"
 #include "isa/spin_yield.h"
 #include "isa/warpgroup_check.h"
 
@@ -242,6 +243,7 @@ static void barrier(ExecContext& ctx, const Instruction& in) {
   b.expected_threads = count;
   // A counted barrier counts whole warps (the ISA requires multiples of the warp size).
   b.arrived_threads += count ? 32 : __builtin_popcount(w.live());
+  if (SharedRaceShadow* race = ctx.cta().race_shadow.get()) race->on_barrier_arrive(unsigned(id), w, in.mod.sub != SubOp::BarArrive);
   w.advance();
   if (in.mod.sub == SubOp::BarArrive) return;
   if (red) {

@@ -5,6 +5,7 @@
 #include "isa/exec_context.h"
 #include "isa/launch_state.h"
 #include "isa/mbarrier_word.h"
+#include "isa/shared_race_check.h"
 
 namespace gpusim::isa {
 
@@ -107,6 +108,7 @@ void exec_Mbarrier(ExecContext& ctx, const Instruction& in) {
         settle_phase(ctx, m, lane, what);
         store_word(ctx, space, addr, m, lane);
         ctx.set(in.ops[0], lane, state);
+        if (SharedRaceShadow* race = ctx.cta().race_shadow.get()) race->on_mbarrier_arrive(space, addr, ctx.warp());
         return;
       }
       case SubOp::MbarTestWait:
@@ -116,7 +118,10 @@ void exec_Mbarrier(ExecContext& ctx, const Instruction& in) {
         const uint64_t arg = ctx.get(in.ops[a + 1], lane);
         // .parity names the phase by parity; otherwise `arg` is a state from mbarrier.arrive.
         const uint64_t waited_phase = in.mod.parity ? (arg & 1) : MbarrierWord::phase_of_state(arg);
-        ctx.set(in.ops[0], lane, MbarrierWord::unpack(w).phase != waited_phase);
+        const bool complete = MbarrierWord::unpack(w).phase != waited_phase;
+        ctx.set(in.ops[0], lane, complete);
+        if (SharedRaceShadow* race = ctx.cta().race_shadow.get(); race && complete)
+          race->on_mbarrier_wait(space, addr, ctx.warp());
         return;
       }
       default: ctx.fail(lane, "unsupported mbarrier operation", FaultKind::Unsupported);
@@ -136,6 +141,8 @@ void exec_CpAsyncMbarrierArrive(ExecContext& ctx, const Instruction& in) {
     const uint64_t addr = ctx.address(in.ops[0], lane);
     const std::string what = "cp.async.mbarrier.arrive";
     MbarrierWord m = load_initialised(ctx, space, addr, lane, what);
+    // The copies' bytes (written at their issue) are ordered before whoever waits on the phase.
+    if (SharedRaceShadow* race = ctx.cta().race_shadow.get()) race->on_mbarrier_arrive(space, addr, ctx.warp());
     if (!in.mod.noinc) return;
     if (m.pending == 0) ctx.fail(lane, what + ".noinc exceeds the pending arrivals of the current phase");
     m.pending -= 1;

@@ -15,6 +15,8 @@
 namespace gpusim::isa {
 
 class DeviceServices;
+class SharedRaceCheck;
+class SharedRaceShadow;
 
 struct LaunchState {
   const Module* module = nullptr;
@@ -63,6 +65,10 @@ struct LaunchState {
   // thread has (cudaLimitStackSize), which its frames must fit in; 0: not checked (the driver
   // sizes a bounded kernel's stack itself).
   uint64_t stack_limit_bytes = 0;
+  // --racecheck: every CTA keeps a shadow of its shared memory and reports races here
+  // (isa/shared_race_check.h); null: not checked (the default: it costs a trace of every access).
+  // Shared with the shadows, which hand over their hazards when their CTA ends, however late.
+  std::shared_ptr<SharedRaceCheck> race_check;
   // Counters.
   uint64_t warp_instructions = 0;
   uint64_t thread_instructions = 0;
@@ -112,6 +118,7 @@ constexpr unsigned kClusterRankShift = 24;
 class CtaState {
  public:
   CtaState(LaunchState& launch, Dim3 ctaid);
+  ~CtaState();
   // Turns this CTA into CTA `ctaid` of the same launch as it would be constructed, reusing the
   // storage of its warps and shared memory (the functional executor runs a host thread's CTAs one
   // after another in one CtaState: per CTA of a small element-wise kernel, allocating every warp
@@ -125,6 +132,8 @@ class CtaState {
   std::vector<MbarrierState> mbarriers;
   NamedBarrier barriers[16];
   AsyncCopyTracker async_copies;  // cp.async copies not waited for (reading them is a race)
+  // With LaunchState::race_check: the shadow of the shared memory (created at the first step).
+  std::unique_ptr<SharedRaceShadow> race_shadow;
   // The cluster this CTA belongs to (null: a cluster of this CTA alone, kept in `solo`).
   ClusterState* cluster = nullptr;
   uint32_t cluster_rank = 0;

@@ -1,6 +1,7 @@
 #include "isa/step.h"
 #include "isa/bit_count.h"
 #include "isa/global_footprint.h"
+#include "isa/shared_race_check.h"
 #include "isa/spin_yield.h"
 #include "isa/warp_sync_paths.h"
 
@@ -30,14 +31,27 @@ bool moves_pc(Opcode op) {
   }
 }
 
+// The CTA's race shadow, made at its first step.
+SharedRaceShadow* race_shadow_of(CtaState& cta, const std::shared_ptr<SharedRaceCheck>& check) {
+  if (!cta.race_shadow) cta.race_shadow = std::make_unique<SharedRaceShadow>(cta, check);
+  return cta.race_shadow.get();
+}
+
 }  // namespace
 
 StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector<MemAccess>* trace,
                      AffineAccess* summary) {
   StepResult r;
   ExecContext ctx(warp, cta, launch);
-  ctx.trace = trace;
   if (summary) summary->lanes = 0;
+  // --racecheck needs every access as a record (no affine summary), in functional mode too.
+  SharedRaceShadow* race = launch.race_check ? race_shadow_of(cta, launch.race_check) : nullptr;
+  if (race) {
+    if (!trace) trace = &race->scratch();
+    trace->clear();
+    summary = nullptr;
+  }
+  ctx.trace = trace;
   if (trace) ctx.summary = summary;
   const CallFrame& frame = warp.frame();
   const SimtEntry& tos = warp.top();
@@ -63,6 +77,7 @@ StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector
                                      ? run_across_paths(ctx, in, handler)
                                      : CrossPathResult::Local;
   if (across == CrossPathResult::Local) handler(ctx, in);
+  if (race) race->on_step(warp, in, *trace);
   if (ctx.waiting) {  // held where it is: a GPU's warp would not issue until the wait can complete
     r.executed = 0;
     r.waiting = true;

@@ -121,6 +121,8 @@ struct LaunchStats {
   // Sampled timing (--sample, GPUSIM_SAMPLE=1): what ran in detail and the prediction's estimated
   // error, one line (sim::describe_sampling); empty when the launch was not sampled.
   std::string sampling_text;
+  // --racecheck: racing shared-memory accesses found in the launch (0 when not checked).
+  uint64_t race_hazards = 0;
   // Grids the kernel launched from the device (dynamic parallelism) and theirs, in the order
   // they ran (after this grid; docs/CUDA_SUPPORT.md); their work is not in the figures above.
   std::vector<DeviceLaunchRecord> device_launches;

@@ -15,6 +15,7 @@
 #include "isa/hex_text.h"
 #include "isa/load_hoisting.h"
 #include "isa/repeat_watch.h"
+#include "isa/shared_race_check.h"
 #include "runtime/address_description.h"
 #include "runtime/child_grids.h"
 #include "runtime/cluster_launch.h"
@@ -340,6 +341,7 @@ class SimDevice final : public Device {
                                          int(cfg.dynamic_shared_bytes)});
     const uint64_t device_holds = uint64_t(config_.num_sms) * uint64_t(std::max(occupancy.ctas_per_sm, 0));
 
+    if (options_.race_check) ls.race_check = std::make_shared<isa::SharedRaceCheck>(ls);
     LaunchStats stats;
     stats.kernel = kernel;
     stats.ctas = cfg.grid.count();
@@ -395,6 +397,7 @@ class SimDevice final : public Device {
         new_model();
         if (profiler_) model_->add_observer(profiler_->observer());
       }
+      say_races(ls);  // races before the fault are reported too (the CTAs handed theirs over above)
       std::string report = std::string("kernel fault: ") + e.what();
       if (const std::string refusal = memory_.take_refusal(); !refusal.empty()) report += " (" + refusal + ")";
       // A runaway past the budget is a guess: a kernel that is only long needs a larger budget,
@@ -431,10 +434,22 @@ class SimDevice final : public Device {
       throw Error(e.what());
     }
     services_.flush();
+    stats.race_hazards = say_races(ls);
     stats.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     stats.warp_instructions = ls.warp_instructions;
     stats.thread_instructions = ls.thread_instructions;
     return stats;
+  }
+
+  // The launch's race report (--racecheck) through the sink; returns the racing accesses found.
+  uint64_t say_races(const isa::LaunchState& ls) const {
+    if (!ls.race_check) return 0;
+    const std::string text = ls.race_check->report();
+    if (!text.empty()) {
+      if (options_.race_sink) options_.race_sink(text);
+      else std::fputs(text.c_str(), stderr), std::fflush(stderr);
+    }
+    return ls.race_check->hazards();
   }
 
   // After SIGINT/SIGTERM (runtime/interrupt_signals.h): inside a CUDA program, exit so that the

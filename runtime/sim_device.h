@@ -76,6 +76,11 @@ struct SimDeviceOptions {
   // [..] Assertion `expr` failed."), after the launch's printf output; empty = stderr.
   std::function<void(const std::string&)> assert_sink;
   SimProfilingOptions profiling;
+  // --racecheck / GPUSIM_RACECHECK=1: report shared-memory races of every launch (isa/shared_race_check.h)
+  // through race_sink (empty = stderr), after the launch's printf output. Costs a record of every
+  // memory access: functional mode runs several times slower with it.
+  bool race_check = false;
+  std::function<void(const std::string&)> race_sink;
   // Functional mode too: each module goes through ptxas (when installed) at load, so PTX that
   // ptxas rejects (mismatched operand types, a call whose arguments do not fit) is refused with
   // ptxas's message, as the driver's JIT would, instead of running (gpusim launch: hand-written

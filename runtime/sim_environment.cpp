@@ -70,6 +70,10 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   env.device.sample_shadow = flag("GPUSIM_SAMPLE_SHADOW", false);
   env.device.sample_l2_warming = flag("GPUSIM_SAMPLE_L2_WARMING", true);
   env.device.progress_line = progress_line_wanted(getenv("GPUSIM_PROGRESS"));
+  const std::string racecheck = value_of(getenv, "GPUSIM_RACECHECK");
+  if (!racecheck.empty() && racecheck != "0" && racecheck != "1")
+    throw Error("GPUSIM_RACECHECK='" + racecheck + "': expected 0 or 1");
+  env.device.race_check = racecheck == "1";
   env.stats_path = value_of(getenv, "GPUSIM_STATS");
   env.stats_session = value_of(getenv, "GPUSIM_STATS_SESSION");
   const std::string quiet = value_of(getenv, "GPUSIM_QUIET");

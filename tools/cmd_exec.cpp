@@ -125,6 +125,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "sample", "timing mode: sampled simulation (first waves in detail, the rest functionally); each "
                 "launch's prediction is printed with its estimated error at exit (gpusim run --help: how)")(
       "threads", po::value<std::string>(), kThreadsOptionHelp)(
+      "racecheck", kRacecheckOptionHelp)(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
       "step", po::value<std::string>(),
@@ -282,6 +283,8 @@ int gpusim_cmd_exec(int argc, char** argv) {
     if (vm.count("threads"))
       setenv("GPUSIM_THREADS", std::to_string(runtime::parse_thread_count(vm["threads"].as<std::string>(), "--threads")).c_str(), 1);
     else clear_inherited("GPUSIM_THREADS", "--threads");
+    if (vm.count("racecheck")) setenv("GPUSIM_RACECHECK", "1", 1);
+    else clear_inherited("GPUSIM_RACECHECK", "--racecheck");
     if (vm.count("step")) setenv("GPUSIM_STEP", vm["step"].as<std::string>().c_str(), 1);
     else clear_inherited("GPUSIM_STEP", "--step");
     if (vm.count("step-script"))

@@ -27,6 +27,10 @@ std::string human_count(uint64_t n) {
 
 }  // namespace
 
+const char kRacecheckOptionHelp[] =
+    "report shared-memory races: two threads of different warps touching the same shared byte, one writing, with "
+    "no barrier between them (a missing __syncthreads()); slows functional mode several times";
+
 const char kThreadsOptionHelp[] =
     "host threads simulating in parallel (default: the machine's hardware threads); results are the same for every "
     "count";
@@ -54,6 +58,7 @@ void add_device_options(po::options_description& opts, const std::string& backen
                 "ones, then NOT TRUSTED above 5 %)")(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
+      "racecheck", kRacecheckOptionHelp)(
       "backend", po::value<std::string>()->default_value("sim"), backend_help.c_str())(
       "threads", po::value<std::string>(), kThreadsOptionHelp);
   add_sample_variant_options(opts);
@@ -187,6 +192,7 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
   if (vm.count("config")) o.config_path = vm["config"].as<std::string>();
   if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
   if (vm.count("threads")) o.threads = parse_threads_option(vm["threads"].as<std::string>());
+  o.race_check = vm.count("racecheck") > 0;
   if (vm.count("max-warp-instructions")) {
     o.max_warp_instructions = vm["max-warp-instructions"].as<uint64_t>();
     if (o.max_warp_instructions == 0) throw std::invalid_argument("--max-warp-instructions must be positive");

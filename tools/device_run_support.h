@@ -50,6 +50,7 @@ Backend parse_backend(const std::string& backend);
 unsigned parse_threads_option(const std::string& text);
 // The help line of --threads, the same in every command that takes it (run, launch, exec, train).
 extern const char kThreadsOptionHelp[];
+extern const char kRacecheckOptionHelp[];
 runtime::SimMode parse_mode(const std::string& mode);
 
 // The real GPU, or nullptr after telling `err` why it is unavailable ("gpusim <command>: the cuda

@@ -1,0 +1,342 @@
+#include "isa/shared_race_check.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "isa/kernel_names.h"
+#include "isa/launch_state.h"
+#include "isa/source_position.h"
+#include "isa/warp.h"
+
+namespace gpusim::isa {
+
+namespace {
+
+// Instructions whose shared accesses synchronise threads rather than carry data: atomics, and
+// loads and stores with a memory order (volatile, relaxed, acquire, release; PTX's memory model
+// makes them strong, so they never form a data race). Hand-made synchronisation (a flag, a
+// semaphore, cooperative groups' large-tile barrier, libcu++'s cuda::barrier) is built from them:
+// each such access joins the clocks of the warps that touched the same word before it.
+bool synchronising(const Instruction& in) {
+  switch (in.op) {
+    case Opcode::Atom: case Opcode::Red: case Opcode::Mbarrier: case Opcode::CpAsyncMbarrierArrive:
+      return true;
+    case Opcode::Ld: case Opcode::Ldu: case Opcode::St:
+      return in.mod.order != MemOrder::None && in.mod.order != MemOrder::Weak;
+    default:
+      return false;
+  }
+}
+
+// Accesses made by another agent than the issuing thread's program order (TMA and bulk copies,
+// remote stores into a peer CTA): not checked.
+bool unchecked(const Instruction& in) {
+  switch (in.op) {
+    case Opcode::RedAsync: case Opcode::StAsync: case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkTensor:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const char* kind_text(RaceKind k) {
+  switch (k) {
+    case RaceKind::ReadAfterWrite: return "read after write";
+    case RaceKind::WriteAfterRead: return "write after read";
+    case RaceKind::WriteAfterWrite: return "write after write";
+  }
+  return "";
+}
+
+// A shared variable's name as written in the CUDA source: nvcc names a __shared__ array declared in
+// a kernel after the kernel ("tile_sum(float const*, float*)::tile"); the kernel is named already.
+std::string variable_name(const std::string& ptx_name) {
+  const std::string readable = readable_function_name(ptx_name);
+  const size_t scope = readable.rfind("::");
+  return scope == std::string::npos || readable.find('(') == std::string::npos ? readable : readable.substr(scope + 2);
+}
+
+// "'tile' (byte 128 of 1024)", "dynamic shared memory (byte 12)".
+std::string shared_place(const LaunchState& launch, uint64_t offset) {
+  const Symbol* dynamic = nullptr;
+  for (const Symbol& s : launch.module->symbols) {
+    if (s.space != StateSpace::Shared) continue;
+    if (s.is_extern) {
+      if (!dynamic) dynamic = &s;
+      continue;
+    }
+    if (s.owner >= 0 && &launch.module->functions[size_t(s.owner)] != launch.kernel) continue;
+    if (offset >= s.offset && offset - s.offset < s.size)
+      return "'" + variable_name(s.name) + "' (byte " + std::to_string(offset - s.offset) + " of " +
+             std::to_string(s.size) + ")";
+  }
+  if (dynamic && offset >= launch.dynamic_shared_base)
+    return "'" + variable_name(dynamic->name) + "' (dynamic shared memory, byte " +
+           std::to_string(offset - launch.dynamic_shared_base) + ")";
+  return "shared memory at offset " + std::to_string(offset);
+}
+
+std::string thread_text(const LaunchState& launch, const RaceAccess& a) {
+  const unsigned linear = a.warp * 32 + a.lane;
+  const Dim3& b = launch.block;
+  std::ostringstream os;
+  os << "thread (" << linear % b.x << "," << (linear / b.x) % b.y << "," << linear / (b.x * b.y) << ") of warp " << a.warp;
+  return os.str();
+}
+
+// The CUDA source position alone when the PTX has line information, else the PTX line.
+std::string source_of(const LaunchState& launch, const Instruction* in) {
+  if (!in) return "";
+  const std::string source = cuda_source_position(*in, *launch.module);
+  return source.empty() ? "PTX line " + std::to_string(in->line) : source;
+}
+
+std::string place_text(const LaunchState& launch, const Instruction* in) {
+  if (!in) return "an instruction not named (too many distinct ones)";
+  const std::string source = cuda_source_position(*in, *launch.module);
+  const std::string ptx = "PTX line " + std::to_string(in->line);
+  return source.empty() ? ptx : source + " (" + ptx + ")";
+}
+
+}  // namespace
+
+void SharedRaceCheck::merge(const std::map<RaceKey, RaceHazard>& cta_hazards) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& [key, h] : cta_hazards) {
+    auto [it, fresh] = hazards_.emplace(key, h);
+    if (fresh) continue;
+    RaceHazard& total = it->second;
+    // The example of the lowest CTA, whichever host thread merged first.
+    if (h.first_cta < total.first_cta) {
+      const uint64_t count = total.count, ctas = total.ctas;
+      total = h;
+      total.count += count, total.ctas += ctas;
+    } else {
+      total.count += h.count, total.ctas += h.ctas;
+    }
+  }
+}
+
+uint64_t SharedRaceCheck::hazards() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  uint64_t n = 0;
+  for (const auto& entry : hazards_) n += entry.second.count;
+  return n;
+}
+
+std::string SharedRaceCheck::report() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (hazards_.empty()) return "";
+  // Pairs of instructions from the same pair of source lines (a loop nvcc unrolled) are one entry;
+  // without line information each PTX line is its own.
+  struct Entry {
+    RaceKind kind;
+    std::string earlier, later;  // where, as printed
+    RaceHazard example;
+    uint64_t count = 0, ctas = 0;
+  };
+  std::map<std::tuple<RaceKind, std::string, std::string>, Entry> entries;
+  uint64_t total = 0;
+  for (const auto& [key, h] : hazards_) {
+    total += h.count;
+    const RaceKind kind = std::get<0>(key);
+    const std::string earlier = place_text(launch_, h.earlier.inst), later = place_text(launch_, h.later.inst);
+    auto [it, fresh] = entries.try_emplace({kind, source_of(launch_, h.earlier.inst), source_of(launch_, h.later.inst)},
+                                           Entry{kind, earlier, later, h, 0, 0});
+    Entry& e = it->second;
+    if (!fresh && h.first_cta < e.example.first_cta) e.example = h, e.earlier = earlier, e.later = later;
+    e.count += h.count;
+    e.ctas = std::max(e.ctas, h.ctas);  // CTAs with this pair of lines: at least the most of any instruction pair
+  }
+  // Most frequent first; ties in the map's fixed order, so the report is deterministic.
+  std::vector<const Entry*> order;
+  for (const auto& entry : entries) order.push_back(&entry.second);
+  std::stable_sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) { return a->count > b->count; });
+  std::ostringstream os;
+  os << "racecheck: kernel '" << readable_function_name(launch_.kernel->name) << "': " << total
+     << " racing shared-memory access" << (total == 1 ? "" : "es") << " at " << order.size() << " pair"
+     << (order.size() == 1 ? "" : "s") << " of source lines\n";
+  const size_t shown = std::min<size_t>(order.size(), 10);
+  for (size_t i = 0; i < shown; ++i) {
+    const Entry& e = *order[i];
+    const RaceHazard& h = e.example;
+    const bool earlier_writes = e.kind != RaceKind::WriteAfterRead;
+    const bool later_writes = e.kind != RaceKind::ReadAfterWrite;
+    os << "  " << kind_text(e.kind) << " on " << shared_place(launch_, h.offset) << ": "
+       << thread_text(launch_, h.earlier) << (earlier_writes ? " wrote it" : " read it") << " at " << e.earlier
+       << ", then " << thread_text(launch_, h.later) << (later_writes ? " wrote it" : " read it") << " at " << e.later
+       << ", with no barrier between them (CTA (" << h.cta_coords.x << "," << h.cta_coords.y << "," << h.cta_coords.z
+       << "); " << e.count << " such access" << (e.count == 1 ? "" : "es") << " in " << e.ctas << " CTA"
+       << (e.ctas == 1 ? "" : "s") << ")\n";
+  }
+  if (order.size() > shown) os << "  ... and " << order.size() - shown << " more pairs of source lines\n";
+  os << "  (on a GPU the two accesses of each pair may happen in either order; a __syncthreads() between them "
+        "orders them)\n";
+  return os.str();
+}
+
+SharedRaceShadow::SharedRaceShadow(CtaState& cta, std::shared_ptr<SharedRaceCheck> check)
+    : cta_(cta), check_(std::move(check)), nwarps_(unsigned(cta.warps.size())) {
+  clocks_.assign(size_t(nwarps_) * nwarps_, 0);
+  for (unsigned w = 0; w < nwarps_; ++w) clock_of(w)[w] = 1;
+}
+
+SharedRaceShadow::~SharedRaceShadow() { flush(); }
+
+void SharedRaceShadow::flush() {
+  if (!hazards_.empty()) check_->merge(hazards_);
+  hazards_.clear();
+}
+
+void SharedRaceShadow::restart() {
+  flush();
+  for (unsigned w = 0; w < nwarps_; ++w) {
+    std::fill(clock_of(w), clock_of(w) + nwarps_, 0);
+    clock_of(w)[w] = 1;
+  }
+  for (auto& b : barrier_clocks_) b.clear();
+  cluster_clock_.clear();
+  sync_clocks_.clear();
+  if (touched_begin_ < touched_end_)
+    std::fill(cells_.begin() + std::ptrdiff_t(touched_begin_), cells_.begin() + std::ptrdiff_t(touched_end_), Cell{});
+  touched_begin_ = UINT64_MAX, touched_end_ = 0;
+}
+
+void SharedRaceShadow::join(uint32_t* into, const uint32_t* from) const {
+  for (unsigned i = 0; i < nwarps_; ++i) into[i] = std::max(into[i], from[i]);
+}
+
+uint16_t SharedRaceShadow::site_of(const Instruction& in) {
+  auto it = site_ids_.find(&in);
+  if (it != site_ids_.end()) return it->second;
+  if (sites_.size() >= 0xffff) return 0;  // too many to name: reported as "an instruction"
+  const uint16_t id = uint16_t(sites_.size());
+  sites_.push_back(&in);
+  site_ids_.emplace(&in, id);
+  return id;
+}
+
+void SharedRaceShadow::record(RaceKind kind, unsigned earlier_warp, unsigned earlier_lane, uint16_t earlier_site,
+                              unsigned warp, unsigned lane, uint16_t site, uint64_t offset) {
+  const RaceKey key{kind, sites_[earlier_site], sites_[site]};
+  auto [it, fresh] = hazards_.emplace(key, RaceHazard{});
+  RaceHazard& h = it->second;
+  if (fresh) {
+    h.ctas = 1;
+    h.first_cta = cta_.linear_id;
+    h.cta_coords = cta_.ctaid;
+    h.earlier = RaceAccess{sites_[earlier_site], earlier_warp, earlier_lane};
+    h.later = RaceAccess{sites_[site], warp, lane};
+    h.offset = offset;
+  }
+  ++h.count;
+}
+
+void SharedRaceShadow::on_step(const Warp& warp, const Instruction& in, const std::vector<MemAccess>& accesses) {
+  if (accesses.empty() || unchecked(in)) return;
+  const unsigned w = warp.id();
+  if (synchronising(in)) {
+    bool touched = false;
+    for (const MemAccess& a : accesses) {
+      if (a.space != StateSpace::Shared || a.addr >= cta_.shared.size()) continue;
+      std::vector<uint32_t>& word = sync_clocks_[a.addr >> 2];
+      if (word.empty()) word.assign(nwarps_, 0);
+      join(clock_of(w), word.data());  // acquire what the word's earlier users did
+      join(word.data(), clock_of(w));  // release what this warp did
+      touched = true;
+    }
+    if (touched) tick(w);  // its later accesses are not ordered before the next acquirer
+    return;
+  }
+  const uint32_t now = clock_of(w)[w];
+  const uint64_t shared_bytes = cta_.shared.size();
+  uint16_t site = 0;
+  bool have_site = false;
+  for (const MemAccess& a : accesses) {
+    if (a.space != StateSpace::Shared || a.atomic || a.addr >= shared_bytes) continue;  // DSMEM: rank bits
+    if (!have_site) site = site_of(in), have_site = true;
+    if (cells_.size() < shared_bytes) cells_.resize(shared_bytes);
+    const uint64_t end = std::min<uint64_t>(a.addr + a.size, shared_bytes);
+    touched_begin_ = std::min(touched_begin_, a.addr), touched_end_ = std::max(touched_end_, end);
+    // At most one hazard of each kind per lane access, at its first racing byte.
+    bool raw = false, war = false, waw = false;
+    for (uint64_t b = a.addr; b < end; ++b) {
+      Cell& c = cells_[b];
+      if (a.write) {
+        const uint8_t value = cta_.shared[b];
+        // Two threads writing the same value (a flag set by every thread that finds a match) race
+        // harmlessly: not reported, as compute-sanitizer's racecheck does not.
+        if (!waw && c.write_clock && !ordered(w, c.write_warp, c.write_clock) && c.write_value != value) {
+          record(RaceKind::WriteAfterWrite, c.write_warp, c.write_lane, c.write_site, w, a.lane, site, b);
+          waw = true;
+        }
+        if (!war && c.read_clock && !ordered(w, c.read_warp, c.read_clock)) {
+          record(RaceKind::WriteAfterRead, c.read_warp, c.read_lane, c.read_site, w, a.lane, site, b);
+          war = true;
+        }
+        c.write_clock = now, c.write_warp = uint8_t(w), c.write_lane = a.lane, c.write_site = site;
+        c.write_value = value;
+        c.read_clock = 0;  // the reads before are ordered before this write, or were reported
+      } else {
+        if (!raw && c.write_clock && !ordered(w, c.write_warp, c.write_clock)) {
+          record(RaceKind::ReadAfterWrite, c.write_warp, c.write_lane, c.write_site, w, a.lane, site, b);
+          raw = true;
+        }
+        // One read is remembered: the latest, whose warp is the likeliest to race with a later
+        // write (a tile read by every warp, refilled by each: the last reader races with the rest).
+        c.read_clock = now, c.read_warp = uint8_t(w), c.read_lane = a.lane, c.read_site = site;
+      }
+    }
+  }
+}
+
+void SharedRaceShadow::on_barrier_arrive(unsigned id, const Warp& warp, bool waits) {
+  std::vector<uint32_t>& acc = barrier_clocks_[id & 15];
+  if (acc.empty()) acc.assign(nwarps_, 0);
+  join(acc.data(), clock_of(warp.id()));
+  if (!waits) tick(warp.id());  // bar.arrive: its later accesses are not ordered before the waiters'
+}
+
+void SharedRaceShadow::on_barrier_release(unsigned id, const std::vector<Warp*>& warps) {
+  std::vector<uint32_t>& acc = barrier_clocks_[id & 15];
+  if (acc.empty()) acc.assign(nwarps_, 0);
+  // Warps that exited count as arrived (sm_70+): what they did is ordered before the release.
+  for (unsigned w = 0; w < nwarps_; ++w)
+    if (cta_.warps[w]->done()) join(acc.data(), clock_of(w));
+  for (const Warp* warp : warps) {
+    join(clock_of(warp->id()), acc.data());
+    tick(warp->id());
+  }
+  acc.clear();
+}
+
+// The mbarrier's word (shared offset / 4) whether named by a shared or a generic address.
+static uint64_t mbarrier_key(StateSpace space, uint64_t addr) {
+  const bool generic = space == StateSpace::Generic || space == StateSpace::None;
+  return (generic && addr - kSharedWindowBase < kWindowSize ? addr - kSharedWindowBase : addr) >> 2;
+}
+
+void SharedRaceShadow::on_mbarrier_arrive(StateSpace space, uint64_t addr, const Warp& warp) {
+  std::vector<uint32_t>& acc = sync_clocks_[mbarrier_key(space, addr)];
+  if (acc.empty()) acc.assign(nwarps_, 0);
+  join(acc.data(), clock_of(warp.id()));
+  tick(warp.id());
+}
+
+void SharedRaceShadow::on_mbarrier_wait(StateSpace space, uint64_t addr, const Warp& warp) {
+  // Joins every arrival so far, the next phase's too: that may hide a race, never invent one.
+  auto it = sync_clocks_.find(mbarrier_key(space, addr));
+  if (it != sync_clocks_.end()) join(clock_of(warp.id()), it->second.data());
+}
+
+void SharedRaceShadow::on_cluster_arrive(const Warp& warp) {
+  if (cluster_clock_.empty()) cluster_clock_.assign(nwarps_, 0);
+  join(cluster_clock_.data(), clock_of(warp.id()));
+  tick(warp.id());
+}
+
+void SharedRaceShadow::on_cluster_wait(const Warp& warp) {
+  if (!cluster_clock_.empty()) join(clock_of(warp.id()), cluster_clock_.data());
+}
+
+}  // namespace gpusim::isa
