@@ -1,0 +1,35 @@
+// `gpusim exec --racecheck` on an ordinary CUDA program (tests/cuda_programs/shared_race.cu,
+// nvcc -lineinfo): the missing __syncthreads() is reported at its source lines, naming the
+// __shared__ array; the correct variant and a run without the option report nothing. The lines
+// expected are where the program's source has the tile's store (14) and the read (16).
+#include <gtest/gtest.h>
+
+#include "tests/exec/exec_program_checks.h"
+
+namespace {
+
+using gpusim::test_support::contains;
+using gpusim::test_support::Outcome;
+using gpusim::test_support::run_gpusim;
+
+Outcome shared_race(const std::string& options, const std::string& argument) {
+  return run_gpusim("exec --quiet " + options + " -- '" + std::string(GPUSIM_CUDA_PROGRAMS) + "/shared_race' " + argument);
+}
+
+TEST(ExecRacecheck, AMissingSyncthreadsIsReportedAtItsSourceLines) {
+  const Outcome racy = shared_race("--racecheck", "1");
+  EXPECT_EQ(racy.exit_code, 0) << racy.output;
+  EXPECT_TRUE(contains(racy.output, "shared_race: out[0] = ")) << racy.output;
+  EXPECT_TRUE(contains(racy.output, "racecheck: kernel 'tile_sum(float const*, float*, int, int)'")) << racy.output;
+  EXPECT_TRUE(contains(racy.output, "write after read on 'tile'")) << racy.output;
+  EXPECT_TRUE(contains(racy.output, "read it at shared_race.cu:16")) << racy.output;
+  EXPECT_TRUE(contains(racy.output, "wrote it at shared_race.cu:14")) << racy.output;
+  EXPECT_TRUE(contains(racy.output, "in 2 CTAs")) << racy.output;
+  const Outcome correct = shared_race("--racecheck", "0");
+  EXPECT_TRUE(contains(correct.output, ": OK")) << correct.output;
+  EXPECT_FALSE(contains(correct.output, "racecheck:")) << correct.output;
+  const Outcome unchecked = shared_race("", "1");
+  EXPECT_FALSE(contains(unchecked.output, "racecheck:")) << unchecked.output;
+}
+
+}  // namespace
