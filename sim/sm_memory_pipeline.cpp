@@ -158,7 +158,11 @@ LgOp SmMemoryPipeline::Impl::build_lg_op(const WarpMemOp& op) {
   if (!constant_addresses.empty()) g.constant_cycles = kConstantHitCycles + constant_addresses.size() - 1;
   if (local) stats.local_requests += 1;
   if (global && !atomics.empty()) stats.atomic_requests += 1;
-  else if (global && !loads.empty()) stats.global_load_requests += 1;
+  else if (global && !loads.empty()) {
+    stats.global_load_requests += 1;
+    for (const WorkItem& item : g.items)
+      if (item.kind == WorkItem::Kind::Load) stats.global_load_sectors += uint64_t(std::popcount(item.sector_mask));
+  }
   else if (global && !stores.empty()) stats.global_store_requests += 1;
   return g;
 }

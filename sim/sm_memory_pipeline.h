@@ -23,7 +23,11 @@ struct SmMemStats {
   uint64_t shared_requests = 0, shared_wavefronts = 0, shared_ideal_wavefronts = 0;
   uint64_t global_load_requests = 0, global_store_requests = 0, atomic_requests = 0;
   uint64_t local_requests = 0;
-  uint64_t l1_sectors_requested = 0;                     // sectors/request = this / requests
+  uint64_t l1_sectors_requested = 0;                     // every L1 sector asked for (loads, stores, local)
+  // Sectors of global loads alone: sectors/request = this / global_load_requests, the coalescing
+  // figure of the tutorial (stores and local memory, which nvcc uses for spilled or dynamically
+  // indexed arrays, used to be mixed in and gave 6 for a stride-2 load that needs 8).
+  uint64_t global_load_sectors = 0;
   uint64_t l1_read_sector_hits = 0, l1_read_sector_misses = 0;
   uint64_t mio_full_cycles = 0, lg_full_cycles = 0;
   // Distributed shared memory (clusters): instructions that reached another CTA's shared memory

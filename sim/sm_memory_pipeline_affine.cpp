@@ -4,6 +4,7 @@
 // from the summary in closed form. Anything outside the forms priced here is written out as
 // records and takes the general path.
 #include <algorithm>
+#include <bit>
 
 #include "isa/bit_count.h"
 #include "sim/sm_memory_pipeline_impl.h"
@@ -64,7 +65,10 @@ bool SmMemoryPipeline::Impl::affine_lg_items(const isa::AffineAccess& a, std::ve
     return false;
   coalescer.coalesce_affine(a, scratch_lines);
   const WorkItem::Kind kind = a.write ? WorkItem::Kind::Store : WorkItem::Kind::Load;
-  for (const LineRequest& r : scratch_lines) items.push_back({kind, r.line_address, r.sector_mask, 0});
+  for (const LineRequest& r : scratch_lines) {
+    items.push_back({kind, r.line_address, r.sector_mask, 0});
+    if (!a.write) stats.global_load_sectors += uint64_t(std::popcount(r.sector_mask));
+  }
   (a.write ? stats.global_store_requests : stats.global_load_requests) += 1;
   return true;
 }

@@ -40,8 +40,7 @@ TimingMetrics derive_metrics(const GpuConfig& config, const LaunchTiming& t) {
   m.l1_hit_rate = ratio(double(s.l1_read_sector_hits), double(s.l1_read_sector_hits + s.l1_read_sector_misses));
   m.l2_hit_rate = ratio(double(t.memory.l2_read_sector_hits),
                         double(t.memory.l2_read_sector_hits + t.memory.l2_read_sector_misses));
-  m.sectors_per_request = ratio(double(s.l1_sectors_requested),
-                                double(s.global_load_requests + s.global_store_requests + s.local_requests));
+  m.sectors_per_request = ratio(double(s.global_load_sectors), double(s.global_load_requests));
   m.shared_bank_conflicts =
       s.shared_wavefronts >= s.shared_ideal_wavefronts ? s.shared_wavefronts - s.shared_ideal_wavefronts : 0;
   m.dram_bytes = double(t.memory.dram_read_bytes + t.memory.dram_write_bytes);
@@ -93,7 +92,10 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
         {"read_sector_misses", t.sm_memory.l1_read_sector_misses},
         {"sectors_per_request", m.sectors_per_request},
         {"global_load_requests", t.sm_memory.global_load_requests},
-        {"global_store_requests", t.sm_memory.global_store_requests}}},
+        {"global_load_sectors", t.sm_memory.global_load_sectors},
+        {"global_store_requests", t.sm_memory.global_store_requests},
+        {"local_requests", t.sm_memory.local_requests},
+        {"sectors_requested", t.sm_memory.l1_sectors_requested}}},
       {"shared",
        {{"requests", t.sm_memory.shared_requests},
         {"wavefronts", t.sm_memory.shared_wavefronts},
@@ -169,7 +171,7 @@ std::string timing_summary(const GpuConfig& config, const std::string& kernel, c
                 100 * t.occupancy.occupancy, limiter_name(t.occupancy.limiter));
   os << buf;
   std::snprintf(buf, sizeof buf,
-                "    L1 hit %.1f%%, L2 hit %.1f%%, %.2f sectors/request, %llu shared bank conflicts, "
+                "    L1 hit %.1f%%, L2 hit %.1f%%, %.2f sectors/global load, %llu shared bank conflicts, "
                 "DRAM %.1f MB at %.1f GB/s (%.0f%% of peak)\n",
                 100 * m.l1_hit_rate, 100 * m.l2_hit_rate, m.sectors_per_request,
                 static_cast<unsigned long long>(m.shared_bank_conflicts), m.dram_bytes / 1e6, m.dram_bandwidth_gbs,

@@ -98,7 +98,7 @@ void memory_hierarchy(std::ostringstream& os, const KernelStats& k) {
   };
   line("L1", "global load requests", grouped(k.global_load_requests));
   line("L1", "global store requests", grouped(k.global_store_requests));
-  line("L1", "sectors per request", digits(k.sectors_per_request, 3));
+  line("L1", "sectors per global load", digits(k.sectors_per_request, 3));
   line("L1", "read sectors hit / missed", grouped(k.l1_sector_hits) + " / " + grouped(k.l1_sector_misses));
   line("shared", "requests / wavefronts", grouped(k.shared_requests) + " / " + grouped(k.shared_wavefronts));
   line("shared", "bank conflicts (extra wavefronts)", grouped(k.shared_bank_conflicts));
