@@ -77,7 +77,10 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
       {"sms_used", t.sms_used},
       {"instructions", {{"warp", t.sm.warp_instructions}, {"thread", t.sm.thread_instructions}}},
       {"flops", {{"fp32", t.sm.fp32_flops}, {"fp64", t.sm.fp64_flops}, {"tensor", t.sm.tensor_flops}}},
+      // Per SM-active cycle (an SM with at least one resident warp), as Nsight Compute's IPC:
+      // warp-instructions / sm_active_cycles, the latter summed over the SMs.
       {"ipc_per_sm", m.ipc_per_sm},
+      {"sm_active_cycles", t.sm.active_cycles},
       {"issue_slot_utilization", m.issue_slot_utilization},
       {"stall_warp_cycles", stalls},
       {"pipe_busy_cycles", pipes},

@@ -176,6 +176,16 @@ void print_table(const Context& ctx, bool timing) {
       break;
     }
   print_row("", "total", "", "", warp_inst, timing ? std::to_string(cycles) : "-", timing ? sim_time_text(seconds) : "-", host);
+  // A configuration without a launch path ([launch] to_first_cta_ns and completion_ns 0, as the
+  // shipped v100/h100 ones) times kernels alone: say so, since events around a loop of small
+  // launches then read faster than a GPU can go (an outside ML engineer's finding).
+  bool launch_path = false;
+  for (const LaunchRecord& l : ctx.launches) launch_path = launch_path || l.stats.launch_seconds > 0;
+  if (timing && !launch_path)
+    std::fprintf(stderr, "  (sim time is kernel time alone: this configuration models no launch overhead, [launch] "
+                         "to_first_cta_ns = completion_ns = 0, so cudaEvent timings of back-to-back small launches "
+                         "read faster than a GPU, which adds microseconds per launch; configs/measured/*.calibrated.ini "
+                         "carry measured values)\n");
 }
 
 // The per-launch notes after the table (sampled predictions, source reports): every one when the
