@@ -344,6 +344,9 @@ struct Function {
   // Entries: the most threads a CTA may have (.maxntid, i.e. __launch_bounds__, or .reqntid: the
   // product of the dimensions given); 0 = not restricted. A larger block never launches.
   uint32_t max_threads_per_block = 0;
+  // .reqntid x{, y{, z}}: the block a launch must have exactly (PTX: a launch with other dimensions
+  // fails); all 0 = not required.
+  uint32_t required_block[3] = {0, 0, 0};
   // Filled from ptxas -v at build time where available (0 = unknown).
   uint32_t ptxas_registers = 0;
   uint32_t ptxas_stack_bytes = 0;

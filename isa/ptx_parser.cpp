@@ -282,6 +282,7 @@ void PtxParser::skip_performance_directives(Function& f) {
       if (peek().kind == TokenKind::Number) {
         const uint64_t v = std::stoull(std::string(peek().text), nullptr, 0);
         if (name == ".reqnctapercluster" && dim < 3) f.required_cluster[dim] = uint32_t(v);
+        if (name == ".reqntid" && dim < 3) f.required_block[dim] = uint32_t(std::min<uint64_t>(v, UINT32_MAX));
         threads *= v;
         ++dim;
       }
@@ -292,6 +293,8 @@ void PtxParser::skip_performance_directives(Function& f) {
                                                         : uint32_t(threads);
     if (name == ".reqnctapercluster")
       for (; dim < 3; ++dim) f.required_cluster[dim] = 1;
+    if (name == ".reqntid" && dim > 0)
+      for (; dim < 3; ++dim) f.required_block[dim] = 1;
   }
 }
 

@@ -126,6 +126,11 @@ void check_launch(const sim::GpuConfig& config, const isa::Function& kernel, con
     throw Error(launch_text(kernel.name, launch.grid, launch.block) + ": " + std::to_string(launch.block.count()) +
                 " threads, but the kernel was compiled for at most " + std::to_string(kernel.max_threads_per_block) +
                 " (.maxntid/.reqntid)");
+  const uint32_t* need = kernel.required_block;
+  if (need[0] && (launch.block.x != need[0] || launch.block.y != need[1] || launch.block.z != need[2]))
+    throw Error(launch_text(kernel.name, launch.grid, launch.block) + ": the kernel requires a block of exactly (" +
+                std::to_string(need[0]) + "," + std::to_string(need[1]) + "," + std::to_string(need[2]) +
+                ") threads (.reqntid); a launch with other dimensions fails on a GPU too");
   if (launch.cooperative) {
     res.threads_per_block = static_cast<int>(launch.block.count());
     if (auto rejection = check_cooperative_fit(config, res, kernel.name, launch.grid)) throw Error(rejection->message);
