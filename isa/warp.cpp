@@ -146,6 +146,11 @@ void Warp::branch(uint32_t taken, uint32_t target, uint32_t reconverge_pc) {
 }
 
 void Warp::call(const Function& callee, const Instruction& site) {
+  // Checked before the callee's frame exists, so the fault names the caller and its PC.
+  const Operand& argv = site.ops[2];
+  if (argv.count != callee.params.size())
+    throw std::runtime_error("call to '" + callee.name + "' passes " + std::to_string(argv.count) +
+                             " arguments, the function declares " + std::to_string(callee.params.size()));
   const uint32_t mask = top().mask;
   top().pc += 1;  // the caller resumes after the call
   const CallFrame& caller = frame();
@@ -153,10 +158,6 @@ void Warp::call(const Function& callee, const Instruction& site) {
   push_frame(callee, mask, &site);
   CallFrame& f = frame();
   // Copy-in: argument .param variables of the caller to the callee's parameters.
-  const Operand& argv = site.ops[2];
-  if (argv.count != callee.params.size())
-    throw std::runtime_error("call to '" + callee.name + "' passes " + std::to_string(argv.count) +
-                             " arguments, the function declares " + std::to_string(callee.params.size()));
   for (unsigned i = 0; i < argv.count; ++i) {
     const Symbol& from = module_.symbols[site.elems[argv.first + i].sym];
     const Symbol& to = module_.symbols[callee.params[i]];

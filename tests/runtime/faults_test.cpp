@@ -205,3 +205,23 @@ TEST_F(FaultTest, HostCopiesOutsideAllocationsAreRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+// A call with the wrong number of arguments is the caller's fault: named at the call (kernel 'k',
+// PC 4, line 22 of the fixture), not inside the callee (it said "function 'g'" with k's PC).
+TEST_F(FaultTest, ACallWithTheWrongArgumentCountNamesTheCaller) {
+  const ModuleHandle m = dev->load_ptx("call_argument_count.ptx", read_fixture("call_argument_count.ptx"));
+  std::string msg;
+  try {
+    dev->launch(m, "k", grid(1, 32), args(dev->alloc(128), uint32_t(0)));
+  } catch (const KernelFault& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("kernel 'k', CTA (0,0,0), warp 0, PC 4 (call_argument_count.ptx:22): call to 'g' passes 1 arguments, "
+                     "the function declares 2"),
+            std::string::npos)
+      << msg;
+}
+
+}  // namespace
