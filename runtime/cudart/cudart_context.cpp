@@ -1,4 +1,5 @@
 #include "runtime/cudart/cudart_context.h"
+#include "isa/hex_text.h"
 #include "isa/ptx_lexer.h"
 #include "runtime/cudart/cudart_stepper.h"
 #include "runtime/fatal_signal_report.h"
@@ -44,8 +45,12 @@ void Context::report_at_fatal_signal(int signal) {
   std::unique_lock<std::recursive_mutex> lock(mutex, std::try_to_lock);
   if (!lock.owns_lock()) {
     if (!env_.quiet)
-      runtime::write_stderr_raw("gpusim: the program is ending on a fatal signal while another thread is in the CUDA "
-                                "runtime; the launch table and statistics are not written\n");
+    {
+      runtime::write_stderr_raw("gpusim: the program is ending on ");
+      runtime::write_stderr_raw(runtime::fatal_signal_name(signal));
+      runtime::write_stderr_raw(" while another thread is in the CUDA runtime; the launch table and statistics are "
+                                "not written\n");
+    }
     return;
   }
   if (forked_child() || reported_ || !env_read_) return;
@@ -118,7 +123,7 @@ KernelRecord& Context::kernel(const void* host_function) {
   auto it = kernels_.find(host_function);
   if (it == kernels_.end())
     throw ApiError(cudaErrorInvalidDeviceFunction, "no kernel is registered for the host function at " +
-                                                       std::to_string(reinterpret_cast<uintptr_t>(host_function)));
+                                                       isa::hex_text(reinterpret_cast<uintptr_t>(host_function)));
   return it->second;
 }
 

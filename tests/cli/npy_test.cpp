@@ -57,6 +57,9 @@ TEST(Npy, EveryMalformedFileIsNamedAndExplained) {
   const std::vector<uint8_t> four = as_bytes(std::vector<float>{1, 2, 3, 4});
   std::string e = npy_error({'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0});
   EXPECT_TRUE(contains(e, "bad.npy: not an .npy file")) << e;
+  // The magic and no more: truncated, not "not an .npy file" (an outside tester's 7-byte file).
+  e = npy_error({0x93, 'N', 'U', 'M', 'P', 'Y', 1});
+  EXPECT_TRUE(contains(e, "bad.npy: truncated .npy file: 7 bytes")) << e;
   std::vector<uint8_t> v4 = npy_v1(npy_dict("<f4", "(4,)"), four);
   v4[6] = 4;
   EXPECT_TRUE(contains(npy_error(v4), "unsupported .npy format version 4.0")) << npy_error(v4);

@@ -190,8 +190,11 @@ size_t npy_item_size(const std::string& descr) {
 }
 
 NpyArray parse_npy(std::span<const uint8_t> bytes, const std::string& name) {
-  if (bytes.size() < kMagicSize + 2 || std::memcmp(bytes.data(), kMagic, kMagicSize) != 0)
+  if (bytes.size() < kMagicSize || std::memcmp(bytes.data(), kMagic, kMagicSize) != 0)
     throw NpyError(name + ": not an .npy file (it does not start with \"\\x93NUMPY\")");
+  if (bytes.size() < kMagicSize + 2)
+    throw NpyError(name + ": truncated .npy file: " + std::to_string(bytes.size()) +
+                   " bytes, ending inside its version number (a header of at least 10 bytes comes first)");
   const unsigned major = bytes[6], minor = bytes[7];
   if (major < 1 || major > 3 || minor != 0)
     throw NpyError(name + ": unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
