@@ -92,6 +92,22 @@ void check_ranges(const GpuConfig& c, Checker& check) {
                                                       " must not exceed 255 (PTX register encoding)");
 }
 
+// The clock domains tick in one loop: a domain hundreds of times faster than the core runs that many
+// edges per core cycle, so a one-warp kernel took minutes and Ctrl-C (checked every 4,096 core
+// cycles) half a minute (an outside tester's 1 MHz core with 100 GHz memory clocks). Real chips
+// keep their clocks within a few times of the core's; 64x either way leaves room for studies.
+void check_clock_ratios(const GpuConfig& c, Checker& check) {
+  constexpr int kMaxRatio = 64;
+  const std::pair<const char*, int> domains[] = {{"clocks.tensor_mhz", c.tensor_clock_mhz},
+                                                 {"clocks.l2_mhz", c.l2_clock_mhz},
+                                                 {"clocks.icnt_mhz", c.icnt_clock_mhz},
+                                                 {"clocks.dram_mhz", c.dram_clock_mhz}};
+  for (const auto& [key, mhz] : domains)
+    check.require(int64_t(mhz) <= int64_t(kMaxRatio) * c.core_clock_mhz && int64_t(c.core_clock_mhz) <= int64_t(kMaxRatio) * mhz,
+                  check.value(key) + " must be within 64 times " + check.value("clocks.core_mhz") +
+                      " either way (the domains tick in one loop: such a ratio runs that many edges per core cycle)");
+}
+
 void check_sm(const GpuConfig& c, Checker& check) {
   check.require(c.max_threads_per_sm <= c.max_warps_per_sm() * kWarpSize,
                 check.value("sm.max_threads") + " must not exceed sm.subcores x sm.max_warps_per_subcore x 32 (" +
@@ -173,6 +189,7 @@ void check_gpu_config(const GpuConfig& config, const std::string& source) {
   if (check.problems().empty()) {  // the structural rules divide by these values
     check_sm(config, check);
     check_memory(config, check);
+    check_clock_ratios(config, check);
   }
   if (check.problems().empty()) return;
   std::ostringstream message;

@@ -206,3 +206,24 @@ TEST(GpuConfig, HelpListsEveryKeyWithDefault) {
 
 }  // namespace
 }  // namespace gpusim::sim
+
+namespace gpusim::sim {
+namespace {
+
+// Clock domains within 64x of the core either way: a 1 MHz core with a 100 GHz DRAM clock ran a
+// one-warp kernel for minutes (100,000 DRAM edges a core cycle) and answered Ctrl-C late.
+TEST(GpuConfig, ClockDomainsFarFromTheCoreAreRefused) {
+  EXPECT_EQ(load_gpu_config("", {"clocks.core_mhz=100", "clocks.dram_mhz=6400"}).dram_clock_mhz, 6400);
+  try {
+    load_gpu_config("", {"clocks.core_mhz=100", "clocks.dram_mhz=6401"});
+    ADD_FAILURE() << "a DRAM clock 64.01x the core's was accepted";
+  } catch (const GpuConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("clocks.dram_mhz (6401) must be within 64 times clocks.core_mhz (100)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(load_gpu_config("", {"clocks.core_mhz=6401", "clocks.l2_mhz=100"}), GpuConfigError);
+}
+
+}  // namespace
+}  // namespace gpusim::sim
