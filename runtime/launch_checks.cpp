@@ -19,6 +19,19 @@ std::string launch_text(const std::string& kernel, Dim3 grid, Dim3 block) {
          dims_text(block);
 }
 
+// How the dynamic limit can be raised, and how far: a request past the opt-in maximum cannot be
+// met by the attribute (whose setter refuses such a value: an outside researcher's program asked
+// for 98,305 bytes, its cudaFuncSetAttribute failed unchecked, and the message sent it back there).
+std::string raise_hint(const DeviceProperties& p, const LaunchRequest& r) {
+  if (r.raise_limit_with.empty()) return "";
+  const uint64_t optin = uint64_t(p.shared_per_block_optin);
+  const uint64_t most = optin > r.static_shared_bytes ? optin - r.static_shared_bytes : 0;
+  if (r.dynamic_shared_bytes > most)
+    return " and the " + std::to_string(p.shared_per_block_optin) + "-byte opt-in maximum per block, which " +
+           r.raise_limit_with + " cannot exceed (it returns an error for a larger value)";
+  return " (" + r.raise_limit_with + " raises it, up to " + std::to_string(most) + " bytes of dynamic shared memory here)";
+}
+
 }  // namespace
 
 std::optional<LaunchRejection> check_launch_request(const DeviceProperties& p, const LaunchRequest& r) {
@@ -59,7 +72,7 @@ std::optional<LaunchRejection> check_launch_request(const DeviceProperties& p, c
     return LaunchRejection{LaunchProblem::TooMuchSharedMemory,
                            what + ": " + std::to_string(r.dynamic_shared_bytes) + " bytes of dynamic shared memory (+" +
                                std::to_string(r.static_shared_bytes) + " static) exceed the " + std::to_string(limit) +
-                               "-byte limit" + (r.raise_limit_with.empty() ? "" : " (" + r.raise_limit_with + " raises it)")};
+                               "-byte limit" + raise_hint(p, r)};
   return std::nullopt;
 }
 

@@ -60,7 +60,12 @@ TEST(LaunchChecks, EachBadConfigurationNamesItsProblem) {
   expect_problem(request({1, 65536, 1}, {32, 1, 1}), LaunchProblem::GridTooLarge, "2147483647x65535x65535");
   expect_problem(request({1, 1, 65536}, {32, 1, 1}), LaunchProblem::GridTooLarge, "over its limit");
   expect_problem(request({1, 1, 1}, {32, 1, 1}, 48 * 1024 + 1), LaunchProblem::TooMuchSharedMemory,
-                 "49153 bytes of dynamic shared memory (+0 static) exceed the 49152-byte limit (the attribute raises it)");
+                 "49153 bytes of dynamic shared memory (+0 static) exceed the 49152-byte limit (the attribute raises it, "
+                 "up to 232448 bytes of dynamic shared memory here)");
+  // Past the opt-in maximum no attribute helps: the message says so rather than pointing at it.
+  expect_problem(request({1, 1, 1}, {32, 1, 1}, 227 * 1024 + 1), LaunchProblem::TooMuchSharedMemory,
+                 "exceed the 49152-byte limit and the 232448-byte opt-in maximum per block, which the attribute cannot "
+                 "exceed");
   LaunchRequest with_static = request({1, 1, 1}, {32, 1, 1}, 40 * 1024);
   with_static.static_shared_bytes = 9 * 1024;  // 49 KiB together, over the default 48 KiB
   expect_problem(with_static, LaunchProblem::TooMuchSharedMemory, "(+9216 static)");
