@@ -487,6 +487,11 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
     return 1;
   } catch (const runtime::KernelFault& e) {  // the simulator's report names kernel, CTA, thread, PC and line
     std::cerr << prefix << e.what() << "\n";
+    // Said, not left to be noticed: a faulted launch has no statistics and no results to save
+    // (existing files of those names are left as they were).
+    if (vm.count("stats"))
+      std::cerr << prefix << "--stats " << vm["stats"].as<std::string>()
+                << " not written: the launch faulted (its output buffers were not written either)\n";
     return 1;
   } catch (const runtime::Error& e) {
     std::cerr << prefix << device_error_text(kernel, e.what()) << "\n";

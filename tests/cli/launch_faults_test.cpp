@@ -42,4 +42,14 @@ TEST(LaunchFaults, EveryKindIsAReportAndExit1) {
     }
 }
 
+// --stats with a faulting launch: nothing to write, and said so (an outside tester found the file
+// silently missing); a file already there is left as it was.
+TEST(LaunchFaults, StatsOfAFaultedLaunchAreSaidNotToBeWritten) {
+  const std::string stats = testing::TempDir() + "/faulted_launch_stats.json";
+  const Outcome o = run_gpusim("launch " + kFaults + " --grid 1 --block 64 --mode functional --stats " + stats +
+                               " --arg s32:2 --arg zeros:s32:256 --arg zeros:s32:1");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "--stats " + stats + " not written: the launch faulted")) << o.output;
+}
+
 }  // namespace
