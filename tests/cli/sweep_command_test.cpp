@@ -155,6 +155,39 @@ TEST(SweepCommand, LaunchAndExecPointsRunAndRecordTheirLaunch) {
     EXPECT_EQ(rows[i][4], "1");  // one kernel launch each
     EXPECT_GT(std::stoll(rows[i][5].empty() ? "0" : rows[i][5]), 0);
   }
+  // Each point's output is kept, ok points too: a program's own figures (a microbenchmark's
+  // clock64 readings) were lost once its point succeeded (an outside researcher's finding).
+  const auto outputs = query(db, "SELECT output FROM points WHERE kind = 'exec'");
+  ASSERT_EQ(outputs.size(), 2u);
+  for (const auto& row : outputs) EXPECT_TRUE(contains(row[0], "elements: OK (")) << row[0];
+}
+
+// A database of schema version 1 (before `output`) gains the column when a sweep writes to it,
+// keeping its points; `--report` reads it before that too.
+TEST(SweepCommand, AVersionOneDatabaseIsUpgradedInPlace) {
+  const auto dir = scratch_dir("sweep_schema_upgrade");
+  const std::string spec = write_file(dir / "spec.ini", "workloads = vecadd\nsizes.vecadd = 1024 2048\n");
+  const std::string db = (dir / "sweep.db").string();
+  ASSERT_EQ(run_gpusim("sweep " + shell_arg(spec) + " --db " + shell_arg(db)).exit_code, 0);
+  {  // what version 1 wrote: no output column
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(h, "ALTER TABLE points DROP COLUMN output; UPDATE meta SET value = '1' WHERE key = 'schema_version'; "
+                              "UPDATE points SET status = 'pending' WHERE size = '2048'",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(h);
+    sqlite3_close(h);
+  }
+  const Outcome old_report = run_gpusim("sweep --report " + shell_arg(db));
+  EXPECT_EQ(old_report.exit_code, 0) << old_report.output;
+  const Outcome resumed = run_gpusim("sweep " + shell_arg(spec) + " --db " + shell_arg(db));
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(query(db, "SELECT value FROM meta WHERE key = 'schema_version'"), (std::vector<std::vector<std::string>>{{"2"}}));
+  const auto rows = query(db, "SELECT size, status, output IS NULL FROM points ORDER BY size");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"1024", "ok", "1"}));  // kept from before, no output then
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"2048", "ok", "0"}));  // run after the upgrade
 }
 
 // A failed point shows why on the console and in the report (the last line of its output, where

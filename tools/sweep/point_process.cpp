@@ -28,6 +28,7 @@ namespace gpusim::cli::sweep {
 namespace {
 
 constexpr size_t kOutputTail = 4000;  // bytes of output kept as a failed point's error
+constexpr size_t kOutputKept = 65536;  // bytes of output kept in every point's `output` column
 
 std::string read_whole(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -59,7 +60,7 @@ ExecImage exec_image(const RunnablePoint& point, const ChildSettings& settings, 
 
 void append_tail(std::string& tail, const char* data, size_t n) {
   tail.append(data, n);
-  if (tail.size() > 2 * kOutputTail) tail.erase(0, tail.size() - kOutputTail);
+  if (tail.size() > 2 * kOutputKept) tail.erase(0, tail.size() - kOutputKept);
 }
 
 }  // namespace
@@ -163,6 +164,8 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
   PointResult r;
   r.revision = settings.revision;
   r.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (tail.size() > kOutputKept) tail.erase(0, tail.size() - kOutputKept);
+  r.output = tail;  // a microbenchmark's own figures (clock64 readings) are in its output
   if (tail.size() > kOutputTail) tail.erase(0, tail.size() - kOutputTail);
   std::string why;
   if (WIFEXITED(status)) {

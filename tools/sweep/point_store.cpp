@@ -10,7 +10,9 @@ namespace gpusim::cli::sweep {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: `output` (the tail of a point's output, ok points too). A version-1 database gains the column
+// when opened for writing; read-only, its points read with no output.
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 120'000;
 
 const char* const kSchema = R"sql(
@@ -41,6 +43,7 @@ CREATE TABLE IF NOT EXISTS points (
   exit_code    INTEGER,
   signal       INTEGER,
   error        TEXT,
+  output       TEXT,
   attempts     INTEGER NOT NULL DEFAULT 0,
   host         TEXT,
   pid          INTEGER,
@@ -148,13 +151,19 @@ PointStore::PointStore(const std::string& path, bool read_only) : path_(path) {
     exec("PRAGMA journal_mode=WAL");
     exec("BEGIN IMMEDIATE");
     exec(kSchema);
-    Statement version(db_, "SELECT value FROM meta WHERE key = 'schema_version'");
-    if (version.step()) {
-      if (version.text(0) != std::to_string(kSchemaVersion))
-        throw StoreError("'" + path + "' has sweep schema version " + version.text(0) + "; this gpusim writes version " +
-                         std::to_string(kSchemaVersion));
-    } else {
+    std::string found;  // the stored schema version, "" when new
+    {
+      Statement version(db_, "SELECT value FROM meta WHERE key = 'schema_version'");
+      if (version.step()) found = version.text(0);
+    }
+    if (found == "1") {  // adds the output column; nothing else changed
+      exec("ALTER TABLE points ADD COLUMN output TEXT");
+      exec("UPDATE meta SET value = '" + std::to_string(kSchemaVersion) + "' WHERE key = 'schema_version'");
+    } else if (found.empty()) {
       exec("INSERT INTO meta VALUES ('schema_version', '" + std::to_string(kSchemaVersion) + "')");
+    } else if (found != std::to_string(kSchemaVersion)) {
+      throw StoreError("'" + path + "' has sweep schema version " + found + "; this gpusim writes version " +
+                       std::to_string(kSchemaVersion));
     }
     exec("COMMIT");
   } catch (const StoreError& e) {
@@ -246,13 +255,15 @@ void PointStore::mark_running(const std::string& id, const std::string& host, in
 void PointStore::record_result(const std::string& id, const PointResult& r) {
   Statement update(db_,
                    "UPDATE points SET status = ?2, revision = ?3, cycles = ?4, seconds = ?5, launches = ?6, stats = ?7, "
-                   "host_seconds = ?8, exit_code = ?9, signal = ?10, error = ?11, finished_at = ?12 WHERE id = ?1");
+                   "host_seconds = ?8, exit_code = ?9, signal = ?10, error = ?11, finished_at = ?12, output = ?13 "
+                   "WHERE id = ?1");
   update.bind(1, id).bind(2, std::string(r.ok ? "ok" : "failed")).bind(3, r.revision).bind(4, r.cycles);
   update.bind(5, r.seconds).bind(6, r.launches).bind(7, r.stats).bind(8, r.host_seconds);
   update.bind(9, r.exit_code).bind(10, r.signal);
   if (r.ok) update.bind(11, std::optional<int64_t>{});  // NULL: an ok point has no error
   else update.bind(11, r.error);
   update.bind(12, utc_now_iso8601());
+  update.bind(13, r.output);
   update.step();
 }
 
@@ -274,7 +285,8 @@ std::vector<StoredPoint> PointStore::all_points() {
   std::vector<StoredPoint> out;
   Statement select(db_,
                    "SELECT id, sweep, kind, workload, size, config, sets, mode, status, revision, stats, error, cycles, "
-                   "seconds, host_seconds, attempts FROM points ORDER BY rowid");
+                   "seconds, host_seconds, attempts, " + std::string(has_output_column() ? "output" : "NULL") +
+                       " FROM points ORDER BY rowid");
   while (select.step()) {
     StoredPoint p;
     p.id = select.text(0), p.sweep = select.text(1), p.kind = select.text(2), p.workload = select.text(3);
@@ -282,9 +294,16 @@ std::vector<StoredPoint> PointStore::all_points() {
     p.status = select.text(8), p.revision = select.text(9), p.stats = select.text(10), p.error = select.text(11);
     p.cycles = select.integer(12), p.seconds = select.real(13), p.host_seconds = select.real(14);
     p.attempts = select.integer(15).value_or(0);
+    p.output = select.text(16);
     out.push_back(std::move(p));
   }
   return out;
+}
+
+bool PointStore::has_output_column() {
+  Statement columns(db_, "SELECT count(*) FROM pragma_table_info('points') WHERE name = 'output'");
+  columns.step();
+  return columns.integer(0).value_or(0) > 0;
 }
 
 int64_t PointStore::count_with_status(const std::string& status) {

@@ -38,11 +38,12 @@ struct PointResult {
   double host_seconds = 0;           // wall time of the child
   std::optional<int> exit_code, signal;
   std::string error;                 // failed points: why, with the tail of the output
+  std::string output;                // the last 64 KiB of the point's stdout and stderr, ok or not
 };
 
 // A row for `gpusim sweep --report` and the tests.
 struct StoredPoint {
-  std::string id, sweep, kind, workload, size, config, sets_json, mode, status, revision, stats, error;
+  std::string id, sweep, kind, workload, size, config, sets_json, mode, status, revision, stats, error, output;
   std::optional<int64_t> cycles;
   std::optional<double> seconds, host_seconds;
   int64_t attempts = 0;
@@ -78,6 +79,7 @@ class PointStore {
 
  private:
   void exec(const std::string& sql);
+  bool has_output_column();  // false: a version-1 database opened read-only
   sqlite3* db_ = nullptr;
   std::string path_;
 };
