@@ -100,4 +100,15 @@ int kernel_name_match(const std::string& ptx_name, const std::string& name) {
   return -1;
 }
 
+std::string listed_names(const std::vector<std::string>& names) {
+  constexpr size_t kMostNames = 20, kMostChars = 120;
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < kMostNames; ++i) {
+    const std::string& n = names[i];
+    out += (i ? ", " : "") + (n.size() > kMostChars ? n.substr(0, kMostChars) + "... (" + std::to_string(n.size()) + " characters)" : n);
+  }
+  if (names.size() > kMostNames) out += ", ... and " + std::to_string(names.size() - kMostNames) + " more";
+  return out;
+}
+
 }  // namespace gpusim::isa

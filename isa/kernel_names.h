@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace gpusim::isa {
 
@@ -26,5 +27,10 @@ std::string qualified_kernel_name(const std::string& signature);
 // with template arguments (with or without namespaces), 3 its plain name; -1 none of them.
 // Where several kernels match, the lowest tier wins (a plain name may be ambiguous).
 int kernel_name_match(const std::string& ptx_name, const std::string& wanted);
+
+// Names for a message's "(kernels: a, b, c)": at most 20 of them, each cut to 120 characters
+// ("... and N more"), so a file of thousands of kernels or a name of megabytes does not flood the
+// terminal (an outside tester's 5 MB kernel name came back whole in the error).
+std::string listed_names(const std::vector<std::string>& names);
 
 }  // namespace gpusim::isa

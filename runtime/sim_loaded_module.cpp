@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "isa/init_addresses.h"
+#include "isa/kernel_names.h"
 #include "isa/ptx_parser.h"
 #include "runtime/managed_variables.h"
 
@@ -68,10 +69,10 @@ uint32_t ptx_target_arch(const std::string& target) {
 const isa::Function& entry_named(const LoadedModule& lm, const std::string& kernel) {
   const isa::Function* fn = lm.module.find_function(kernel);
   if (!fn || !fn->is_entry) {
-    std::string names;
+    std::vector<std::string> names;
     for (const auto& f : lm.module.functions)
-      if (f.is_entry) names += (names.empty() ? "" : ", ") + f.name;
-    throw Error("no kernel named '" + kernel + "' in " + lm.module.source_name + " (kernels: " + names + ")");
+      if (f.is_entry) names.push_back(f.name);
+    throw Error("no kernel named '" + kernel + "' in " + lm.module.source_name + " (kernels: " + isa::listed_names(names) + ")");
   }
   return *fn;
 }

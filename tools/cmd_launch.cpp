@@ -18,6 +18,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "isa/kernel_names.h"
 #include "isa/ptx_parser.h"
 #include "runtime/device.h"
 #include "sim/device_file.h"
@@ -86,10 +87,10 @@ std::string read_text_file(const std::string& path) {
 }
 
 std::string kernel_names(const isa::Module& m) {
-  std::string names;
+  std::vector<std::string> names;
   for (const isa::Function& f : m.functions)
-    if (f.is_entry) names += (names.empty() ? "" : ", ") + launch::describe_kernel_name(f.name);
-  return names;
+    if (f.is_entry) names.push_back(launch::describe_kernel_name(f.name));
+  return isa::listed_names(names);
 }
 
 // The --kernel named (launch/kernel_choice.h: mangled, demangled or plain), or the file's only

@@ -59,4 +59,22 @@ TEST(CxxSignature, MissingArgumentsListCxxTypesAndForms) {
   }
 }
 
+// A kernel of many parameters: the listing stops at 64 rows (200,000 gave a 9.5 MB message).
+TEST(CxxSignature, TheMissingArgumentListingIsBounded) {
+  std::string params;
+  for (int i = 0; i < 100; ++i) params += std::string(i ? ", " : "") + ".param .u32 p" + std::to_string(i);
+  const gpusim::isa::Module m =
+      gpusim::isa::parse_ptx(".version 8.0\n.target sm_80\n.address_size 64\n.visible .entry many(" + params + ") { ret; }\n",
+                             "many.ptx");
+  try {
+    check_kernel_args(m, m.functions.at(0), {});
+    FAIL() << "no arguments accepted for 100 parameters";
+  } catch (const ArgSpecError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("63: p63"), std::string::npos) << what;
+    EXPECT_EQ(what.find("64: p64"), std::string::npos) << what;
+    EXPECT_NE(what.find("... and 36 more (gpusim ptx FILE lists every parameter)"), std::string::npos) << what;
+  }
+}
+
 }  // namespace

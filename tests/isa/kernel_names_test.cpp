@@ -38,5 +38,20 @@ TEST(KernelNames, EveryFormAUserTypesSelectsTheKernel) {
   EXPECT_EQ(kernel_name_match("vector_add", "vector"), -1);
 }
 
+// Error messages list at most 20 kernels, each cut at 120 characters (an outside tester's 5 MB
+// kernel name came back whole in "no kernel named ...").
+TEST(KernelNames, ListedNamesAreBounded) {
+  EXPECT_EQ(listed_names({"a", "b"}), "a, b");
+  std::vector<std::string> many;
+  for (int i = 0; i < 25; ++i) many.push_back("k" + std::to_string(i));
+  const std::string list = listed_names(many);
+  EXPECT_NE(list.find("k19, ... and 5 more"), std::string::npos) << list;
+  EXPECT_EQ(list.find("k20"), std::string::npos) << list;
+  const std::string long_name(5'000'000, 'a');
+  const std::string cut = listed_names({long_name});
+  EXPECT_LT(cut.size(), 200u);
+  EXPECT_NE(cut.find("... (5000000 characters)"), std::string::npos) << cut.substr(0, 200);
+}
+
 }  // namespace
 }  // namespace gpusim::isa

@@ -51,7 +51,10 @@ std::vector<std::string> check_kernel_args(const isa::Module& module, const isa:
     os << "kernel '" << describe_kernel_name(kernel.name) << "' takes " << params.size() << (params.size() == 1 ? " parameter" : " parameters")
        << ", " << args.size() << " --arg given:";
     const std::vector<std::string> cxx_types = cxx_parameter_types(kernel.name);
-    for (size_t i = 0; i < std::max(args.size(), params.size()); ++i) {
+    // At most 64 rows: a kernel of 200,000 parameters gave a 9.5 MB message (an outside tester).
+    constexpr size_t kMostRows = 64;
+    const size_t rows = std::max(args.size(), params.size());
+    for (size_t i = 0; i < rows && i < kMostRows; ++i) {
       os << "\n  " << i << ": " << (i < params.size() ? describe_param(module.symbols[params[i]]) : "(no parameter)");
       if (i < params.size() && cxx_types.size() == params.size()) os << " " << cxx_types[i];
       os << "  <-  " << (i < args.size() ? "'" + args[i].text + "'" : "(missing)");
@@ -60,6 +63,7 @@ std::vector<std::string> check_kernel_args(const isa::Module& module, const isa:
         if (!spec.empty()) os << "  e.g. --arg " << spec;
       }
     }
+    if (rows > kMostRows) os << "\n  ... and " << rows - kMostRows << " more (gpusim ptx FILE lists every parameter)";
     throw ArgSpecError(os.str());
   }
   std::vector<std::string> notes;
