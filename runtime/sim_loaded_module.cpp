@@ -24,7 +24,21 @@ std::unique_ptr<LoadedModule> load_module(Device& device, DeviceMemory& memory, 
   }
   // Module-scope variables: .global in device memory, .const in the module's constant bank,
   // both initialised from the PTX initializers.
-  if (m->module.global_bytes) m->globals = memory.allocate(m->module.global_bytes);
+  if (m->module.global_bytes) {
+    try {
+      m->globals = memory.allocate(m->module.global_bytes);
+    } catch (const DeviceOutOfMemory& e) {
+      // Name the variable that asks for it (an outside tester's `.global .b8 g[1 TiB]` got only the size).
+      const isa::Symbol* largest = nullptr;
+      for (const isa::Symbol& s : m->module.symbols)
+        if (s.owner == -1 && s.space == isa::StateSpace::Global && (!largest || s.size > largest->size)) largest = &s;
+      if (!largest) throw;
+      throw DeviceOutOfMemory(std::string(e.what()) + " (for the module's .global variables, " +
+                              std::to_string(m->module.global_bytes) + " bytes; the largest is '" + largest->name + "', " +
+                              std::to_string(largest->size) + " bytes, declared at " + source_name + ":" +
+                              std::to_string(largest->decl_line) + ")");
+    }
+  }
   m->managed = place_managed_variables(device, m->module, next_managed_address);
   // Pointers to variables in initializers, now that the variables are placed; a generic pointer
   // to __constant__ data points into the bank's device copy, made now.
