@@ -222,6 +222,8 @@ void write_stats(const Context& ctx, const std::string& path, const std::string&
                         {"seconds", l.stats.seconds},
                         {"host_seconds", l.stats.host_seconds},
                         {"faulted", l.faulted}};
+    // --racecheck: racing shared-memory accesses the launch had (present when the check ran).
+    if (ctx.environment().device.race_check) j["race_hazards"] = l.stats.race_hazards;
     if (l.depth > 0) {  // launched from the device (dynamic parallelism)
       j["device_launch_depth"] = l.depth;
       j["launched_by"] = l.launched_by;
