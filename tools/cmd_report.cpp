@@ -67,14 +67,20 @@ int gpusim_cmd_report(int argc, char** argv) {
     inputs.config = sim::load_gpu_config(config_path, overrides);
     for (const std::string& file : stats_files) {
       inputs.files.push_back(report::read_stats_file(file));
-      for (const std::string& note : inputs.files.back().faulted) std::cerr << "gpusim report: note: " << note << "; left out\n";
+      const report::StatsFile& read = inputs.files.back();
+      for (const std::string& note : read.faulted) std::cerr << "gpusim report: note: " << note << "; left out\n";
+      if (read.faulted_launches > read.faulted.size())
+        std::cerr << "gpusim report: note: " << file << ": " << read.faulted_launches - read.faulted.size()
+                  << " more faulted launches left out\n";
     }
     if (!recorded.empty()) inputs.recorded = validation::read_kernel_record(recorded);
     const std::string page = report::report_html(inputs);
     sim::write_file_completely(html_path, page);
-    size_t kernels = 0;
-    for (const auto& f : inputs.files) kernels += f.kernels.size();
-    std::cout << "wrote " << html_path << " (" << kernels << " kernel" << (kernels == 1 ? "" : "s") << ")\n";
+    size_t kernels = 0, launches = 0;
+    for (const auto& f : inputs.files) kernels += f.kernels.size(), launches += f.timed_launches;
+    std::cout << "wrote " << html_path << " (" << kernels << " kernel" << (kernels == 1 ? "" : "s");
+    if (launches != kernels) std::cout << " of " << launches << " launches";
+    std::cout << ")\n";
   } catch (const std::exception& e) {
     std::cerr << "gpusim report: " << e.what() << "\n";
     return 1;

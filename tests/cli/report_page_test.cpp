@@ -295,3 +295,83 @@ TEST(ReportSource, PtxWithoutLineInformationIsExplained) {
 }
 
 }  // namespace
+
+namespace {
+
+// A program of many launches: the file is read one launch at a time and shown per kernel. 70
+// launches alternate between the fixture's two kernels with cycles 1000 + 7i (launch i), so kernel
+// A (even i) has 35 launches summing to 35*1000 + 7*(0+2+...+68) = 43,330 cycles, longest at i=68;
+// kernel B (odd i) 35 launches, 35*1000 + 7*(1+3+...+69) = 43,575 cycles, longest at i=69.
+TEST(ReportStats, AFileOfManyLaunchesIsShownPerKernelWithItsSums) {
+  const nlohmann::json fixture = fixture_json();
+  nlohmann::json doc = {{"launches", nlohmann::json::array()}};
+  for (int i = 0; i < 70; ++i) {
+    nlohmann::json launch = fixture["launches"][i % 2];
+    launch["cycles"] = 1000 + 7 * i;
+    launch["seconds"] = 1e-6 * (1000 + 7 * i);
+    doc["launches"].push_back(launch);
+  }
+  const std::string path = testing::TempDir() + "/many_launches.json";
+  std::ofstream(path) << doc.dump();
+  const StatsFile f = read_stats_file(path);
+  EXPECT_EQ(f.timed_launches, 70u);
+  ASSERT_TRUE(f.summarised());
+  ASSERT_EQ(f.kernels.size(), 2u);
+  ASSERT_EQ(f.totals.size(), 2u);
+  EXPECT_EQ(f.kernels[0].kernel, "window_sum_shared");
+  EXPECT_EQ(f.totals[0].launches, 35u);
+  EXPECT_EQ(f.totals[0].cycles, 43330u);
+  EXPECT_EQ(f.kernels[0].launch, 68u);
+  EXPECT_EQ(f.kernels[0].cycles, 1476u);
+  EXPECT_EQ(f.totals[1].cycles, 43575u);
+  EXPECT_EQ(f.kernels[1].launch, 69u);
+  const std::string page = page_of(f);
+  EXPECT_NE(page.find("<th>launches</th>"), std::string::npos);
+  EXPECT_NE(page.find("<td>43 330</td>"), std::string::npos) << "the kernel's row sums its launches";
+  EXPECT_NE(page.find("Launch 68 of"), std::string::npos);
+  EXPECT_NE(page.find("the longest of this kernel's 35 launches"), std::string::npos);
+  size_t sections = 0;
+  for (size_t at = 0; (at = page.find("<section class=\"kernel\"", at)) != std::string::npos; ++at) ++sections;
+  EXPECT_EQ(sections, 2u);
+  // At the threshold every launch is shown as before.
+  doc["launches"].erase(doc["launches"].begin() + kLaunchesShownOneByOne, doc["launches"].end());
+  const StatsFile few = parse_stats(doc, "few.json");
+  EXPECT_FALSE(few.summarised());
+  EXPECT_EQ(few.kernels.size(), kLaunchesShownOneByOne);
+  EXPECT_EQ(few.kernels[5].launch, 5u);
+}
+
+TEST(ReportStats, FaultedLaunchesAreCountedAndNotedUpToALimit) {
+  const nlohmann::json fixture = fixture_json();
+  nlohmann::json doc = {{"launches", nlohmann::json::array()}};
+  for (int i = 0; i < 30; ++i) doc["launches"].push_back({{"kernel", "k"}, {"mangled", "_Z1kv"}, {"faulted", true}});
+  doc["launches"].push_back(fixture["launches"][0]);
+  const StatsFile f = parse_stats(doc, "faults.json");
+  EXPECT_EQ(f.faulted_launches, 30u);
+  EXPECT_EQ(f.faulted.size(), kFaultNotesAtMost);
+  ASSERT_EQ(f.kernels.size(), 1u);
+  EXPECT_EQ(f.kernels[0].launch, 30u) << "a launch keeps its index in the file";
+}
+
+TEST(ReportStats, NegativeQuantitiesAreRefusedByName) {
+  nlohmann::json doc = fixture_json();
+  doc["launches"][1]["seconds"] = -0.5;
+  EXPECT_EQ(error_of(doc), "bad.json: launch 1 (kernel 'scale<float, \"x\"&y>'): not a non-negative number: 'seconds'");
+}
+
+TEST(ReportStats, TheStreamingReaderRefusesWhatTheDocumentReaderRefuses) {
+  const std::string path = testing::TempDir() + "/odd_launches.json";
+  std::ofstream(path) << R"({"launches": {"0": {"kernel": "k"}}})";
+  EXPECT_THROW(read_stats_file(path), std::runtime_error);
+  std::ofstream(path, std::ios::trunc) << R"({"launches": [5]})";
+  try {
+    read_stats_file(path);
+    ADD_FAILURE() << "a number as a launch was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": launch 0: missing 'kernel'"), std::string::npos) << e.what();
+  }
+  std::ofstream(path, std::ios::trunc) << R"({"other": [{"kernel": "k"}], "launches": []})";
+  EXPECT_THROW(read_stats_file(path), std::runtime_error);
+}
+
+}  // namespace

@@ -134,12 +134,16 @@ std::string dominant_stall_text(const KernelStats& k) {
   return best->reason + " (" + percent(double(best->warp_cycles) / double(k.total_state_cycles())) + " of warp-cycles)";
 }
 
-std::string kernel_section_html(const KernelStats& k, int index, const std::string& stats_path, size_t launch,
-                                const std::vector<cli::Roof>& roofs) {
+std::string kernel_section_html(const KernelStats& k, int index, const std::string& stats_path,
+                                const KernelLaunches* totals, const std::vector<cli::Roof>& roofs) {
   std::ostringstream os;
   os << "<section class=\"kernel\" id=\"" << kernel_anchor(index) << "\">\n<h2>Kernel " << escape(k.kernel)
-     << "</h2>\n<p>Launch " << launch << " of <code>" << escape(stats_path) << "</code>, simulated on <b>"
-     << escape(k.config) << "</b>.</p>\n";
+     << "</h2>\n<p>Launch " << k.launch << " of <code>" << escape(stats_path) << "</code>, simulated on <b>"
+     << escape(k.config) << "</b>";
+  if (totals)
+    os << "; the longest of this kernel's " << grouped(totals->launches) << " launches in the file, which took "
+       << grouped(totals->cycles) << " cycles (" << digits(totals->seconds * 1e6, 4) << " &#181;s) in all";
+  os << ".</p>\n";
   key_numbers(os, k, roofs);
   stall_breakdown(os, k);
   occupancy_and_issue(os, k);

@@ -19,7 +19,8 @@ std::string dominant_stall_text(const KernelStats& kernel);
 // The stall reason with the most warp-cycles ("" when the kernel never waited).
 std::string dominant_stall_reason(const KernelStats& kernel);
 
-std::string kernel_section_html(const KernelStats& kernel, int index, const std::string& stats_path, size_t launch,
-                                const std::vector<cli::Roof>& roofs);
+// `totals`: where the file is summarised per kernel, all the launches this (longest) one stands for.
+std::string kernel_section_html(const KernelStats& kernel, int index, const std::string& stats_path,
+                                const KernelLaunches* totals, const std::vector<cli::Roof>& roofs);
 
 }  // namespace gpusim::report

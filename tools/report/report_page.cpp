@@ -55,19 +55,30 @@ std::string inline_svg(const std::string& svg_document) {
 }
 
 void summary_table(std::ostringstream& os, const ReportInputs& in, const std::vector<cli::Roof>& roofs) {
+  const bool summarised = std::any_of(in.files.begin(), in.files.end(), [](const StatsFile& f) { return f.summarised(); });
+  if (summarised)
+    os << "<p class=\"note\">A statistics file of more than " << kLaunchesShownOneByOne
+       << " timed launches is shown per kernel: launches, cycles and time are the sums over all its launches; the "
+          "other columns and the kernel's section are those of its longest launch (every launch's figures are in the "
+          "file).</p>\n";
   os << "<table class=\"summary\"><tr><th class=\"name\">kernel</th><th class=\"name\">stats file</th>"
-        "<th>cycles</th><th>time [&#181;s]</th><th>IPC/SM</th><th>issue slots used</th><th>achieved occupancy</th>"
+     << (summarised ? "<th>launches</th>" : "")
+     << "<th>cycles</th><th>time [&#181;s]</th><th>IPC/SM</th><th>issue slots used</th><th>achieved occupancy</th>"
         "<th class=\"name\">most warp-cycles waiting on</th><th class=\"name\">roofline bound</th></tr>\n";
   int index = 0;
   for (const StatsFile& f : in.files)
-    for (const KernelStats& k : f.kernels) {
+    for (size_t i = 0; i < f.kernels.size(); ++i) {
+      const KernelStats& k = f.kernels[i];
+      const KernelLaunches one{1, k.cycles, k.seconds};
+      const KernelLaunches& all = f.summarised() ? f.totals[i] : one;
       const cli::PointPlacement at = cli::place(roofs, point_of(k, k.kernel));
       std::string bound = cli::bound_label(at);
       if (at.bound > 0 && at.placeable()) bound += ", " + percent(at.achieved / at.bound) + " of roof";
       const std::string where = k.source ? top_wait_location(*k.source, dominant_stall_reason(k)) : "";
       os << "<tr><td class=\"name\"><a href=\"#" << kernel_anchor(index) << "\">" << escape(k.kernel)
-         << "</a></td><td class=\"name\">" << escape(base_name(f.path)) << "</td><td>" << grouped(k.cycles)
-         << "</td><td>" << digits(k.seconds * 1e6, 4) << "</td><td>" << digits(k.ipc_per_sm, 3) << "</td><td>"
+         << "</a></td><td class=\"name\">" << escape(base_name(f.path)) << "</td><td>"
+         << (summarised ? grouped(all.launches) + "</td><td>" : "") << grouped(all.cycles)
+         << "</td><td>" << digits(all.seconds * 1e6, 4) << "</td><td>" << digits(k.ipc_per_sm, 3) << "</td><td>"
          << percent(k.issue_slot_utilization) << "</td><td>" << percent(k.occupancy_achieved)
          << "</td><td class=\"name\">" << escape(dominant_stall_text(k))
          << (where.empty() ? "" : "; at " + escape(where))
@@ -132,8 +143,8 @@ std::string report_html(const ReportInputs& in) {
 
   int index = 0;
   for (const StatsFile& f : in.files)
-    for (size_t launch = 0; launch < f.kernels.size(); ++launch)
-      os << kernel_section_html(f.kernels[launch], index++, f.path, launch, roofs);
+    for (size_t i = 0; i < f.kernels.size(); ++i)
+      os << kernel_section_html(f.kernels[i], index++, f.path, f.summarised() ? &f.totals[i] : nullptr, roofs);
   os << "</body>\n</html>\n";
   return os.str();
 }

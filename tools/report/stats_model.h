@@ -72,22 +72,45 @@ struct KernelStats {
   double tensor_utilization = 0;
   uint64_t register_bank_conflicts = 0;
   std::optional<SourceReport> source;  // present when the run had --source-report
+  size_t launch = 0;                    // its index in the file's "launches" array
 
   uint64_t total_state_cycles() const;
 };
 
+// A file with more timed launches than this is summarised per kernel: the page shows one row and
+// one section per kernel (its longest launch, by cycles) with the sums over all its launches, so
+// that a program of 100,000 launches gives a page of its kernels, not of its launches.
+constexpr size_t kLaunchesShownOneByOne = 64;
+// Faulted launches noted one by one at most (the rest are counted).
+constexpr size_t kFaultNotesAtMost = 20;
+
+// All launches of one kernel in a summarised file.
+struct KernelLaunches {
+  size_t launches = 0;
+  uint64_t cycles = 0;
+  double seconds = 0;
+};
+
 struct StatsFile {
   std::string path;
+  // Every timed launch in file order, or (summarised()) each kernel's longest launch in the order
+  // of the kernels' first launches.
   std::vector<KernelStats> kernels;
+  std::vector<KernelLaunches> totals;  // summarised(): per entry of `kernels`, all its launches
+  size_t timed_launches = 0;
   // Launches without statistics because the kernel faulted (`gpusim exec --stats` records them
-  // with "faulted": true): "PATH: launch I (kernel 'K') faulted", for a note on stderr.
+  // with "faulted": true): "PATH: launch I (kernel 'K') faulted", for a note on stderr; at most
+  // kFaultNotesAtMost of them, `faulted_launches` counts all.
   std::vector<std::string> faulted;
+  size_t faulted_launches = 0;
+  bool summarised() const { return !totals.empty(); }
 };
 
 // Parses one --stats document; `path` names it in errors. Throws std::runtime_error
 // "PATH: launch I (kernel 'K'): missing 'l1/hit_rate'" and the like.
 StatsFile parse_stats(const nlohmann::json& doc, const std::string& path);
-// Reads and parses a file; an unreadable file or invalid JSON is an error naming the file.
+// Reads and parses a file one launch at a time (a file of 100,000 launches is not held as one
+// JSON document); an unreadable file or invalid JSON is an error naming the file.
 StatsFile read_stats_file(const std::string& path);
 
 }  // namespace gpusim::report
