@@ -70,7 +70,6 @@ class SharedRaceCheck {
   // The report for the user (empty when no race was found): the kernel, how many hazards, and per
   // pair of instructions one example naming the variable, both threads and both source lines.
   std::string report() const;
-  const LaunchState& launch() const { return launch_; }
 
  private:
   const LaunchState& launch_;

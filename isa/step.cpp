@@ -47,8 +47,11 @@ StepResult step_warp(Warp& warp, CtaState& cta, LaunchState& launch, std::vector
   // --racecheck needs every access as a record (no affine summary), in functional mode too.
   SharedRaceShadow* race = launch.race_check ? race_shadow_of(cta, launch.race_check) : nullptr;
   if (race) {
-    if (!trace) trace = &race->scratch();
-    trace->clear();
+    if (!trace) {
+      // A caller that passes its own trace clears it; the scratch vector is ours to clear.
+      trace = &race->scratch();
+      trace->clear();
+    }
     summary = nullptr;
   }
   ctx.trace = trace;

@@ -147,7 +147,10 @@ PointStore::PointStore(const std::string& path, bool read_only) : path_(path) {
     if ((has_tables || read_only) && !has_meta)
       throw StoreError(has_tables ? "not a gpusim sweep database (it has other tables and no sweep schema)"
                                   : "not a gpusim sweep database (it is empty)");
-    if (read_only) return;
+    if (read_only) {  // a version-1 database is read as it is, without the output column
+      has_output_column_ = reads_output_column();
+      return;
+    }
     exec("PRAGMA journal_mode=WAL");
     exec("BEGIN IMMEDIATE");
     exec(kSchema);
@@ -285,7 +288,7 @@ std::vector<StoredPoint> PointStore::all_points() {
   std::vector<StoredPoint> out;
   Statement select(db_,
                    "SELECT id, sweep, kind, workload, size, config, sets, mode, status, revision, stats, error, cycles, "
-                   "seconds, host_seconds, attempts, " + std::string(has_output_column() ? "output" : "NULL") +
+                   "seconds, host_seconds, attempts, " + std::string(has_output_column_ ? "output" : "NULL") +
                        " FROM points ORDER BY rowid");
   while (select.step()) {
     StoredPoint p;
@@ -300,7 +303,7 @@ std::vector<StoredPoint> PointStore::all_points() {
   return out;
 }
 
-bool PointStore::has_output_column() {
+bool PointStore::reads_output_column() {
   Statement columns(db_, "SELECT count(*) FROM pragma_table_info('points') WHERE name = 'output'");
   columns.step();
   return columns.integer(0).value_or(0) > 0;

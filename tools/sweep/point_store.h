@@ -79,8 +79,9 @@ class PointStore {
 
  private:
   void exec(const std::string& sql);
-  bool has_output_column();  // false: a version-1 database opened read-only
+  bool reads_output_column();  // asked once, at a read-only open
   sqlite3* db_ = nullptr;
+  bool has_output_column_ = true;  // false: a version-1 database opened read-only
   std::string path_;
 };
 
