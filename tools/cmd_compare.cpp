@@ -22,6 +22,7 @@
 #include "sim/output_file.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
+#include "tools/device_run_support.h"
 #include "tools/option_checks.h"
 #include "validation/calibration_report.h"
 #include "validation/calibration_rules.h"
@@ -48,6 +49,7 @@ struct CompareArgs {
   bool match = false, no_ubench = false, no_sim = false, calibrate = false;
   int warmup = 2, reps = 10, device = 0;
   uint64_t seed = 1;
+  unsigned threads = 0;  // host threads simulating (0: the machine's)
 };
 
 // A workload to compare and its size (empty = the workload's default).
@@ -124,8 +126,10 @@ int report(const CompareArgs& a, const validation::ComparisonContext& context, c
   return summary.unverified == 0 ? 0 : 1;
 }
 
-runtime::SimDeviceOptions sim_options(const std::string& config_path, const std::vector<std::string>& overrides) {
+runtime::SimDeviceOptions sim_options(const std::string& config_path, const std::vector<std::string>& overrides,
+                                      unsigned threads) {
   runtime::SimDeviceOptions o;
+  o.threads = threads;
   o.config_path = config_path;
   o.overrides = overrides;
   o.mode = runtime::SimMode::Timing;
@@ -193,7 +197,7 @@ int compare_recorded(const CompareArgs& a) {
     }
     params.seed = run.front().seed;
     std::cerr << "simulating " << w->name() << " " << run.front().size << " on " << config.name << "\n";
-    const workloads::WorkloadResult sim = validation::simulate_workload(*w, params, sim_options(config_path, overrides));
+    const workloads::WorkloadResult sim = validation::simulate_workload(*w, params, sim_options(config_path, overrides, a.threads));
     const std::vector<ComparisonRow> r = validation::pair_launches(sim, run);
     rows.insert(rows.end(), r.begin(), r.end());
   }
@@ -202,7 +206,7 @@ int compare_recorded(const CompareArgs& a) {
   if (!a.no_ubench && fs::exists(stem + ".ubench.csv")) {
     const validation::UbenchRecord measured = validation::read_ubench_record(stem + ".ubench.csv");
     std::cerr << "running the microbenchmarks on " << config.name << "\n";
-    std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(config_path, overrides));
+    std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(config_path, overrides, a.threads));
     ubench = validation::pair_ubench(workloads::ubench::run_suite(*sim, config), measured.rows);
   }
   return report(a, {config.name, record.gpu, "recorded " + a.recorded}, rows, ubench);
@@ -275,7 +279,7 @@ int compare_live(const CompareArgs& a) {
     record.kernels.insert(record.kernels.end(), m.kernels.begin(), m.kernels.end());
     if (a.no_sim) continue;
     std::cerr << "simulating " << w->name() << " on " << config.name << "\n";
-    const workloads::WorkloadResult sim = validation::simulate_workload(*w, params, sim_options(a.config_path, overrides));
+    const workloads::WorkloadResult sim = validation::simulate_workload(*w, params, sim_options(a.config_path, overrides, a.threads));
     if (!sim.passed) std::cerr << "  simulated result does not match the CPU reference: " << sim.detail << "\n";
     const std::vector<ComparisonRow> r = validation::pair_launches(sim, m.kernels);
     rows.insert(rows.end(), r.begin(), r.end());
@@ -284,7 +288,7 @@ int compare_live(const CompareArgs& a) {
   std::vector<validation::UbenchPair> ubench;
   if (!gpu_ubench.empty() && !a.no_sim) {
     std::cerr << "running the microbenchmarks on " << config.name << "\n";
-    std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(a.config_path, overrides));
+    std::unique_ptr<runtime::Device> sim = runtime::make_sim_device(sim_options(a.config_path, overrides, a.threads));
     ubench = validation::pair_ubench(workloads::ubench::run_suite(*sim, config), validation::to_measured(gpu_ubench));
   }
   if (!a.record.empty()) {
@@ -333,7 +337,8 @@ int gpusim_cmd_compare(int argc, char** argv) {
       "ubench-csv", po::value(&a.ubench_csv), "write the microbenchmark comparison as CSV")(
       "record", po::value(&a.record), "save the GPU measurements as STEM.kernels.csv, STEM.ubench.csv, STEM.ini")(
       "recorded", po::value(&a.recorded), "re-simulate a recording (STEM.kernels.csv) instead of using a GPU")(
-      "only", po::value(&a.only), "with --recorded: only these workloads (comma-separated)");
+      "only", po::value(&a.only), "with --recorded: only these workloads (comma-separated)")(
+      "threads", po::value<std::string>(), kThreadsOptionHelp);
   po::options_description hidden;
   hidden.add_options()("workload", po::value(&a.names), "workloads");
   opts.add(resource_limit_options());
@@ -360,6 +365,7 @@ int gpusim_cmd_compare(int argc, char** argv) {
   }
   try {
     apply_resource_limit_options(vm);
+    if (vm.count("threads")) a.threads = parse_threads_option(vm["threads"].as<std::string>());
     if (!a.recorded.empty()) {
       if (!a.names.empty()) throw std::invalid_argument("--recorded re-simulates the file's workloads; name none (use --only)");
       return compare_recorded(a);

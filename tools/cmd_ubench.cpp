@@ -16,6 +16,7 @@
 #include "sim/output_file.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
+#include "tools/device_run_support.h"
 #include "validation/csv.h"
 #include "validation/gpu_measure.h"
 #include "validation/matched_config.h"
@@ -57,7 +58,8 @@ int gpusim_cmd_ubench(int argc, char** argv) {
       ("config", po::value(&config_path), "GPU configuration INI file (default: the embedded V100-like chip)")
       ("set", po::value(&overrides)->composing(), "override one key, e.g. --set sm.count=40 (repeatable)")
       ("backend", po::value(&backend), "sim (timing model) | cuda (the real GPU) | both (side by side)")
-      ("csv", po::value(&csv_path), "also write the table as CSV to this file");
+      ("csv", po::value(&csv_path), "also write the table as CSV to this file")
+      ("threads", po::value<std::string>(), kThreadsOptionHelp);
   po::variables_map args;
   try {
     po::store(po::command_line_parser(argc, argv).options(options).run(), args);
@@ -78,6 +80,13 @@ int gpusim_cmd_ubench(int argc, char** argv) {
                  "cannot host (too little shared memory, an L2 too small for the L2 chase) is a row saying why;\n"
                  "one that fails is too, and the exit status is then 1.\n";
     return 0;
+  }
+  unsigned threads = 0;
+  try {
+    if (args.count("threads")) threads = parse_threads_option(args["threads"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "gpusim ubench: " << e.what() << "\n";
+    return 2;
   }
   sim::GpuConfig config;
   try {
@@ -115,6 +124,7 @@ int gpusim_cmd_ubench(int argc, char** argv) {
     device_options.config_path = config_path;
     device_options.overrides = overrides;
     device_options.mode = runtime::SimMode::Timing;
+    device_options.threads = threads;
     std::unique_ptr<runtime::Device> dev = runtime::make_sim_device(device_options);
     std::cout << "# gpusim ubench on " << config.name << ", timing mode\n";
     workloads::ubench::SuiteOptions suite;

@@ -94,6 +94,28 @@ TEST(CompareCommand, OnlySelectsWorkloadsAndRejectsUnknownOnes) {
   for (const char* ext : {".kernels.csv", ".ini"}) std::remove((stem + ext).c_str());
 }
 
+// --threads sets the host threads of the re-simulation; predictions are the same for any count.
+TEST(CompareCommand, ThreadsChangeNoPredictionAndBadCountsAreRefused) {
+  const std::string stem = write_recording("threads");
+  std::vector<std::string> predicted;
+  for (const char* threads : {"1", "3"}) {
+    const std::string csv = stem + "." + threads + ".csv";
+    const gpusim::test_support::Outcome o =
+        run_gpusim("compare --recorded '" + stem + ".kernels.csv' --threads " + threads + " --csv '" + csv + "'");
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    const CsvTable t = read_csv(csv, {"workload", "predicted_us"});
+    ASSERT_EQ(t.rows.size(), 2u);
+    predicted.push_back(t.rows[0].text("predicted_us") + "," + t.rows[1].text("predicted_us"));
+    std::remove(csv.c_str());
+  }
+  EXPECT_EQ(predicted[0], predicted[1]);
+  const gpusim::test_support::Outcome bad = run_gpusim("compare --recorded '" + stem + ".kernels.csv' --threads 0");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(contains(bad.output, "--threads='0'")) << bad.output;
+  EXPECT_EQ(run_gpusim("ubench --threads many").exit_code, 2);
+  for (const char* ext : {".kernels.csv", ".ini"}) std::remove((stem + ext).c_str());
+}
+
 TEST(CompareCommand, BrokenRecordingsNameTheFileAndLine) {
   const std::string stem = write_recording("broken");
   {
