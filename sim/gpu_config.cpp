@@ -189,7 +189,12 @@ GpuConfig load_gpu_config(const std::string& path, const std::vector<std::string
   std::string source = path.empty() ? "GPU config (defaults" : "GPU config " + path;
   if (path.empty()) source += overrides.empty() ? ")" : " with --set)";
   else if (!overrides.empty()) source += " with --set";
-  check_gpu_config(config, source);
+  const std::map<std::string, std::string> set_keys = split_overrides(overrides);
+  check_gpu_config(config, source, [&](const std::string& key) -> std::string {
+    if (set_keys.count(key)) return "--set";
+    const int line = path.empty() ? 0 : line_of_key(path, key);
+    return line ? "line " + std::to_string(line) : "default";
+  });
   return config;
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <stdexcept>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -231,8 +232,13 @@ GpuConfig default_gpu_config();
 // as given to --set; they win over the file). Throws GpuConfigError.
 GpuConfig load_gpu_config(const std::string& path, const std::vector<std::string>& overrides = {});
 
-// Throws GpuConfigError naming `source` if values contradict each other.
-void check_gpu_config(const GpuConfig& config, const std::string& source);
+// Where a key's value came from, for messages: "line 12", "--set", "default".
+using ConfigKeyOrigin = std::function<std::string(const std::string& key)>;
+
+// Throws GpuConfigError naming `source` if values contradict each other; each value quoted says
+// where it came from when `origin` is given (a partial file completes from the defaults, so a
+// contradiction can be between a line of the file and a default the user never wrote).
+void check_gpu_config(const GpuConfig& config, const std::string& source, const ConfigKeyOrigin& origin = nullptr);
 
 // The whole configuration as INI text (sections, `key = value  # unit: description`); loading
 // this text back gives the same configuration.

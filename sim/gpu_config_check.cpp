@@ -31,14 +31,15 @@ bool printable_utf8(const std::string& text) {
 
 class Checker {
  public:
-  explicit Checker(const GpuConfig& c) : c_(c) {}
+  Checker(const GpuConfig& c, const ConfigKeyOrigin& origin) : c_(c), origin_(origin) {}
 
   void require(bool ok, const std::string& problem) {
     if (!ok) problems_.push_back(problem);
   }
   std::string value(const char* key) const {
     for (const GpuConfigField& f : gpu_config_fields())
-      if (std::string(f.key) == key) return std::string(key) + " (" + f.value_text(c_) + ")";
+      if (std::string(f.key) == key)
+        return std::string(key) + " (" + f.value_text(c_) + (origin_ ? ", " + origin_(key) : "") + ")";
     return key;
   }
   // "a (1) must be <= b (2)"
@@ -52,6 +53,7 @@ class Checker {
 
  private:
   const GpuConfig& c_;
+  const ConfigKeyOrigin& origin_;
   std::vector<std::string> problems_;
 };
 
@@ -183,8 +185,8 @@ void check_memory(const GpuConfig& c, Checker& check) {
 
 }  // namespace
 
-void check_gpu_config(const GpuConfig& config, const std::string& source) {
-  Checker check(config);
+void check_gpu_config(const GpuConfig& config, const std::string& source, const ConfigKeyOrigin& origin) {
+  Checker check(config, origin);
   check_ranges(config, check);
   if (check.problems().empty()) {  // the structural rules divide by these values
     check_sm(config, check);

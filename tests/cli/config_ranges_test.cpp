@@ -35,7 +35,7 @@ TEST(ConfigRanges, EveryCycleCountAtItsMaximumRunsInTimingMode) {
 TEST(ConfigRanges, OneBeyondIsRefusedNamingTheKey) {
   const Outcome o = run_gpusim("run reduce_sum --size 8192 --mode timing --set shared.latency_cycles=65536");
   EXPECT_NE(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, "shared.latency_cycles (65536) is implausibly large (range 1 to 65535)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "shared.latency_cycles (65536, --set) is implausibly large (range 1 to 65535)")) << o.output;
 }
 
 }  // namespace

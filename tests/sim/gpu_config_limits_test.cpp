@@ -45,7 +45,7 @@ TEST(GpuConfigLimits, HugeCarveoutIsRefusedWithoutOverflow) {
 TEST(GpuConfigLimits, SmCountAboveTheRangeIsRefused) {
   // 100000 SMs were accepted (5.5 GB for a 4096-element vecadd).
   const std::string e = load_error("", {"sm.count=100000"});
-  EXPECT_TRUE(mentions(e, "sm.count (100000) is implausibly large (range 1 to 1024)")) << e;
+  EXPECT_TRUE(mentions(e, "sm.count (100000, --set) is implausibly large (range 1 to 1024)")) << e;
   EXPECT_EQ(load_error("", {"sm.count=1024"}), "(no error)");
 }
 
@@ -54,15 +54,27 @@ TEST(GpuConfigLimits, SmCountAboveTheRangeIsRefused) {
 // memory partitions after the run started, a name with a 0xFF byte failed the JSON writer at the end.
 TEST(GpuConfigLimits, CombinationsTheModelCannotRunAreRefusedByName) {
   std::string e = load_error("", {"dram.trefi_ps=100000"});
-  EXPECT_TRUE(mentions(e, "dram.trefi_ps (100000) must exceed dram.trfcpb_ps (160000)")) << e;
+  EXPECT_TRUE(mentions(e, "dram.trefi_ps (100000, --set) must exceed dram.trfcpb_ps (160000, default)")) << e;
   e = load_error("", {"dram.refresh_per_bank=0", "dram.trefi_ps=300000"});
-  EXPECT_TRUE(mentions(e, "dram.trefi_ps (300000) must exceed dram.trfc_ps (350000)")) << e;
+  EXPECT_TRUE(mentions(e, "dram.trefi_ps (300000, --set) must exceed dram.trfc_ps (350000, default)")) << e;
   EXPECT_EQ(load_error("", {"dram.refresh_per_bank=0", "dram.trefi_ps=400000"}), "(no error)");
   e = load_error("", {"l1.line_bytes=32", "l1.sector_bytes=32"});
-  EXPECT_TRUE(mentions(e, "l1.line_bytes (32) must equal l2.line_bytes (128)")) << e;
+  EXPECT_TRUE(mentions(e, "l1.line_bytes (32, --set) must equal l2.line_bytes (128, default)")) << e;
   e = load_error("", {"chip.name=bad\xff"});
   EXPECT_TRUE(mentions(e, "chip.name must be UTF-8 text without control characters")) << e;
   EXPECT_EQ(load_error("", {"chip.name=H100 \xc3\xa9" "dition"}), "(no error)");  // UTF-8 is fine
+}
+
+// A contradiction names where each value came from: the file's line, --set, or the default a
+// partial file completed from (an outside tester edited the file without knowing which line).
+TEST(GpuConfigLimits, AContradictionSaysWhereEachValueCameFrom) {
+  const std::string path = testing::TempDir() + "/partial_contradiction.ini";
+  std::ofstream(path) << "# a partial chip\n[sm]\ncount = 4\n\n[l1]\nline_bytes = 64\n";
+  std::string e = load_error(path);
+  EXPECT_TRUE(mentions(e, "l1.line_bytes (64, line 6) must equal l2.line_bytes (128, default)")) << e;
+  e = load_error(path, {"l2.line_bytes=32"});
+  EXPECT_TRUE(mentions(e, "l1.line_bytes (64, line 6) must equal l2.line_bytes (32, --set)")) << e;
+  std::filesystem::remove(path);
 }
 
 // /dev/zero as a config (or any device) was read until memory ran out.

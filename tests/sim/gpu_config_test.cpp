@@ -159,16 +159,16 @@ TEST(GpuConfigErrors, BadValueNamesFileLineAndKey) {
 
 TEST(GpuConfigErrors, InconsistentValuesNameBothKeys) {
   std::string message = load_error("", {"shared.per_block_max_bytes=100000"});
-  EXPECT_NE(message.find("shared.per_block_max_bytes (100000)"), std::string::npos) << message;
-  EXPECT_NE(message.find("shared.per_sm_max_bytes (98304)"), std::string::npos) << message;
+  EXPECT_NE(message.find("shared.per_block_max_bytes (100000, --set)"), std::string::npos) << message;
+  EXPECT_NE(message.find("shared.per_sm_max_bytes (98304, default)"), std::string::npos) << message;
   EXPECT_NE(message.find("--set"), std::string::npos) << message;
 
   message = load_error(config_file("v100.ini"), {"sm.max_threads_per_block=4096"});
-  EXPECT_NE(message.find("sm.max_threads_per_block (4096)"), std::string::npos) << message;
+  EXPECT_NE(message.find("sm.max_threads_per_block (4096, --set) must not exceed sm.max_threads (2048, line "), std::string::npos) << message;
   EXPECT_NE(message.find("v100.ini"), std::string::npos) << message;
-  EXPECT_NE(load_error("", {"sm.count=0"}).find("sm.count (0) must be positive"), std::string::npos);
+  EXPECT_NE(load_error("", {"sm.count=0"}).find("sm.count (0, --set) must be positive"), std::string::npos);
   EXPECT_NE(load_error("", {"l1.associativity=3"}).find("l1.line_bytes x l1.associativity"), std::string::npos);
-  EXPECT_NE(load_error("", {"units.fp32_lanes_per_sm=66"}).find("units.fp32_lanes_per_sm (66)"), std::string::npos);
+  EXPECT_NE(load_error("", {"units.fp32_lanes_per_sm=66"}).find("units.fp32_lanes_per_sm (66, --set)"), std::string::npos);
   EXPECT_NE(load_error("", {"chip.sm_arch=sm_70"}).find("chip.sm_arch"), std::string::npos);
   EXPECT_NE(load_error("", {"chip.sm_arch=sm_1000"}).find("must be a machine target of nvcc 13"), std::string::npos);
   EXPECT_EQ(load_error("", {"chip.sm_arch=sm_89"}), "(no error)");
@@ -218,7 +218,7 @@ TEST(GpuConfig, ClockDomainsFarFromTheCoreAreRefused) {
     load_gpu_config("", {"clocks.core_mhz=100", "clocks.dram_mhz=6401"});
     ADD_FAILURE() << "a DRAM clock 64.01x the core's was accepted";
   } catch (const GpuConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("clocks.dram_mhz (6401) must be within 64 times clocks.core_mhz (100)"),
+    EXPECT_NE(std::string(e.what()).find("clocks.dram_mhz (6401, --set) must be within 64 times clocks.core_mhz (100, --set)"),
               std::string::npos)
         << e.what();
   }
