@@ -98,6 +98,10 @@ void check_program(const std::string& path) {
     if (needed.rfind("libcudart.so.", 0) == 0 && needed != "libcudart.so.13")
       throw std::runtime_error(path + " was built against " + needed + " (another CUDA version); gpusim provides CUDA "
                                "13's runtime, libcudart.so.13: rebuild it with nvcc 13");
+  if (link.is_elf && link.has_fatbin && !link.has_loader)
+    throw std::runtime_error(path + " is statically linked (`-static`: it has no dynamic loader), so gpusim cannot put its "
+                             "CUDA runtime and driver into it: link it dynamically (drop `-static` / `-Xcompiler "
+                             "-static`; `-static-libstdc++` and `-static-libgcc` are fine)");
   if (!link.is_elf || link.uses_shared_cudart() || link.static_cudart) return;
   if (link.has_kernels)
     throw std::runtime_error(path + " carries device code and NVIDIA's static CUDA runtime (nvcc's default) but has been "

@@ -76,6 +76,9 @@ ProgramLinkage inspect_program(const std::string& path) {
   if (static_cast<unsigned char>(data[EI_CLASS]) != ELFCLASS64) throw std::runtime_error(path + ": not a 64-bit ELF program");
   out.is_elf = true;
   const auto eh = read_at<Elf64_Ehdr>(data, 0, path);
+  if (eh.e_phentsize == sizeof(Elf64_Phdr))
+    for (unsigned i = 0; i < eh.e_phnum; ++i)
+      out.has_loader |= read_at<Elf64_Phdr>(data, eh.e_phoff + uint64_t(i) * sizeof(Elf64_Phdr), path).p_type == PT_INTERP;
   // Sections: find .nv_fatbin (device code) and the dynamic section with its string table.
   uint64_t dynamic_off = 0, dynamic_size = 0, dynstr_off = 0;
   if (eh.e_shentsize == sizeof(Elf64_Shdr) && eh.e_shnum > 0) {

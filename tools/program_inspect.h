@@ -21,6 +21,10 @@ struct ProgramLinkage {
   // __cudaRegisterFatBinary): gpusim redirects it (runtime/cudart/static_runtime_redirect.cpp).
   // False for a stripped program, whose runtime functions have no names left.
   bool static_cudart = false;
+  // The program names a dynamic loader (PT_INTERP). Without one (`-static`, `-static-pie`) nothing
+  // can be preloaded into it: its static runtime would open gpusim's libcuda.so.1 with a second C
+  // library inside one process, which crashed in pthread_create.
+  bool has_loader = false;
   bool uses_shared_cudart() const;
 };
 

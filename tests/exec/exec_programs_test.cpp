@@ -342,6 +342,17 @@ TEST(Exec, StrippedStaticRuntimeIsRefusedBeforeStarting) {
   EXPECT_FALSE(contains(o.output, "vector_add of")) << o.output;  // the program never started
 }
 
+// `-static` leaves no dynamic loader to preload gpusim's runtime with; NVIDIA's static runtime then
+// opened gpusim's libcuda.so.1 into a process with a second C library and died in pthread_create
+// (exit 139, no message).
+TEST(Exec, AFullyStaticProgramIsRefusedBeforeStarting) {
+  const Outcome o = exec("", "vector_add_fully_static");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "is statically linked")) << o.output;
+  EXPECT_TRUE(contains(o.output, "link it dynamically")) << o.output;
+  EXPECT_FALSE(contains(o.output, "vector_add of")) << o.output;  // the program never started
+}
+
 TEST(Exec, UsageErrors) {
   EXPECT_EQ(run_gpusim("exec").exit_code, 2);
   EXPECT_EQ(run_gpusim("exec --mode fast -- /bin/true").exit_code, 2);
