@@ -274,16 +274,30 @@ void SharedRaceShadow::on_step(const Warp& warp, const Instruction& in, const st
           record(RaceKind::WriteAfterRead, c.read_warp, c.read_lane, c.read_site, w, a.lane, site, b);
           war = true;
         }
+        if (!war && c.other_read_clock && !ordered(w, c.other_read_warp, c.other_read_clock)) {
+          record(RaceKind::WriteAfterRead, c.other_read_warp, c.other_read_lane, c.other_read_site, w, a.lane, site, b);
+          war = true;
+        }
         c.write_clock = now, c.write_warp = uint8_t(w), c.write_lane = a.lane, c.write_site = site;
         c.write_value = value;
-        c.read_clock = 0;  // the reads before are ordered before this write, or were reported
+        c.read_clock = c.other_read_clock = 0;  // the reads before are ordered before this write, or were reported
       } else {
         if (!raw && c.write_clock && !ordered(w, c.write_warp, c.write_clock)) {
           record(RaceKind::ReadAfterWrite, c.write_warp, c.write_lane, c.write_site, w, a.lane, site, b);
           raw = true;
         }
-        // One read is remembered: the latest, whose warp is the likeliest to race with a later
-        // write (a tile read by every warp, refilled by each: the last reader races with the rest).
+        // Two reads are remembered: the latest, whose warp is the likeliest to race with a later
+        // write (a tile read by every warp, refilled by each: the last reader races with the rest),
+        // and the one before it where it came from another warp and this read is not ordered after
+        // it (else that one is dropped: a write ordered after this read is ordered after it too).
+        if (c.read_clock && c.read_warp != w) {
+          if (!ordered(w, c.read_warp, c.read_clock)) {
+            c.other_read_clock = c.read_clock, c.other_read_warp = c.read_warp;
+            c.other_read_lane = c.read_lane, c.other_read_site = c.read_site;
+          } else if (c.other_read_clock && ordered(w, c.other_read_warp, c.other_read_clock)) {
+            c.other_read_clock = 0;
+          }
+        }
         c.read_clock = now, c.read_warp = uint8_t(w), c.read_lane = a.lane, c.read_site = site;
       }
     }

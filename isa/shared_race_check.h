@@ -106,11 +106,13 @@ class SharedRaceShadow {
   std::vector<MemAccess>& scratch() { return scratch_; }
 
  private:
-  // Per shared byte: the last write and the last read; clock 0 = none.
+  // Per shared byte: the last write, the last read and an earlier read by another warp that the
+  // last read is not ordered after (two reads racing with a later write, as in a reduction whose
+  // loop lacks its __syncthreads(): the writer reads the byte itself first); clock 0 = none.
   struct Cell {
-    uint32_t write_clock = 0, read_clock = 0;
-    uint16_t write_site = 0, read_site = 0;
-    uint8_t write_warp = 0, write_lane = 0, read_warp = 0, read_lane = 0;
+    uint32_t write_clock = 0, read_clock = 0, other_read_clock = 0;
+    uint16_t write_site = 0, read_site = 0, other_read_site = 0;
+    uint8_t write_warp = 0, write_lane = 0, read_warp = 0, read_lane = 0, other_read_warp = 0, other_read_lane = 0;
     uint8_t write_value = 0;  // the byte the last write left (a second write of the same value is no race)
   };
   uint32_t* clock_of(unsigned warp) { return clocks_.data() + size_t(warp) * nwarps_; }

@@ -91,6 +91,26 @@ CONSUME:
   ld.shared.u32 %v, [%a];
   ret;
 }
+.visible .entry read_then_update()
+{
+  .reg .u32 %t, %a, %base, %v;
+  .reg .pred %first;
+  .shared .align 4 .b8 buf[128];
+  mov.u32 %t, %tid.x;
+  and.b32 %a, %t, 31;
+  shl.b32 %a, %a, 2;
+  mov.u32 %base, buf;
+  add.u32 %a, %a, %base;
+  setp.lt.u32 %first, %t, 32;
+  @%first st.shared.u32 [%a], %t;
+  bar.sync 0;
+  ld.shared.u32 %v, [%a];
+  @%first bra DONE;
+  add.u32 %v, %v, 1;
+  st.shared.u32 [%a], %v;
+DONE:
+  ret;
+}
 )";
 
 LaunchConfig cfg(unsigned ctas, unsigned threads) {
@@ -131,6 +151,18 @@ TEST(RaceCheck, AMissingBarrierBetweenWarpsIsReportedNamingBothSides) {
   const Checked ordered = run("pair", cfg(1, 64), args(uint32_t(1)));
   EXPECT_EQ(ordered.stats.race_hazards, 0u) << ordered.report;
   EXPECT_TRUE(ordered.report.empty()) << ordered.report;
+}
+
+// Both warps read buf[lane] after the barrier and warp 1 then writes it (a reduction step whose
+// loop lacks its __syncthreads()). Whichever warp runs first, warp 0's read and warp 1's write are
+// unordered: 32 hazards. Functional mode ran warp 0 first, and warp 1's own read of the byte
+// replaced warp 0's as the one remembered, so the race went unreported (an outside user's lab).
+TEST(RaceCheck, AReadRacingWithAWriteIsFoundWhenTheWriterReadTheByteToo) {
+  for (SimMode mode : {SimMode::Functional, SimMode::Timing}) {
+    const Checked racy = run("read_then_update", cfg(1, 64), {}, mode);
+    EXPECT_EQ(racy.stats.race_hazards, 32u) << racy.report;
+    EXPECT_TRUE(has(racy.report, "on 'buf'")) << racy.report;
+  }
 }
 
 TEST(RaceCheck, TwoWarpsWritingTheSameValueAreNoRaceDifferentValuesAre) {
