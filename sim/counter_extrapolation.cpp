@@ -25,7 +25,7 @@ void scale_counters(LaunchTiming& t, double factor) {
   scale_all(s.pipe_busy_cycles, factor);
   SmMemStats& m = t.sm_memory;
   for (uint64_t* v : {&m.shared_requests, &m.shared_wavefronts, &m.shared_ideal_wavefronts, &m.global_load_requests,
-                      &m.global_store_requests, &m.atomic_requests, &m.local_requests, &m.l1_sectors_requested, &m.global_load_sectors,
+                      &m.global_store_requests, &m.atomic_requests, &m.local_requests, &m.l1_sectors_requested, &m.global_load_sectors, &m.global_store_sectors,
                       &m.l1_read_sector_hits, &m.l1_read_sector_misses, &m.mio_full_cycles, &m.lg_full_cycles,
                       &m.dsmem_requests, &m.dsmem_bytes, &m.dsmem_received_requests, &m.dsmem_received_wavefronts})
     scale(*v, factor);

@@ -13,7 +13,9 @@ namespace po = boost::program_options;
 using C = GpuConfig;
 
 const std::vector<GpuConfigField>& gpu_config_fields() {
-  static const std::vector<GpuConfigField> fields = {
+  // Never destroyed: a program's global destructor may launch a kernel after static destruction
+  // began, and its statistics describe the configuration (the table was freed under it).
+  static const std::vector<GpuConfigField>& fields = *new std::vector<GpuConfigField>{
       {"chip.name", &C::name, "text", "human-readable name of this configuration"},
       {"chip.sm_arch", &C::sm_arch, "text", "ptxas target (sm_75, sm_80, sm_90) whose register/shared usage kernels report"},
 

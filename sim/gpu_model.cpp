@@ -287,6 +287,7 @@ LaunchTiming GpuModel::end_launch() {
     t.sm_memory.local_requests += m.local_requests;
     t.sm_memory.l1_sectors_requested += m.l1_sectors_requested;
     t.sm_memory.global_load_sectors += m.global_load_sectors;
+    t.sm_memory.global_store_sectors += m.global_store_sectors;
     t.sm_memory.l1_read_sector_hits += m.l1_read_sector_hits;
     t.sm_memory.l1_read_sector_misses += m.l1_read_sector_misses;
     t.sm_memory.mio_full_cycles += m.mio_full_cycles;

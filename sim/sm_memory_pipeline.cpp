@@ -3,7 +3,8 @@
 // Timing of one op submitted at cycle c (before tick(c)) into empty queues:
 //   shared:  completes at c + shared_latency + (wavefronts - 1); the banks take one wavefront
 //            per cycle, so the next MIO op starts `wavefronts` cycles later.
-//   param/const: c + kConstantHitCycles + (distinct addresses - 1).
+//   param/const: c + kConstantHitCycles + (distinct addresses - 1) (the sub-core times
+//            __constant__ reads itself, without the queues; shadow SMs send them here).
 //   global/local load, all sectors hit in L1: c + l1_latency.
 //   a miss: its Read leaves for the L2 at c + l1_latency (the tag pipeline), and the op completes
 //            when the last missing sector is back (memory_partitions.cpp: + icnt + l2 + icnt for
@@ -155,7 +156,7 @@ LgOp SmMemoryPipeline::Impl::build_lg_op(const WarpMemOp& op) {
   coalesce_into(loads, WorkItem::Kind::Load, g.items);
   coalesce_into(stores, WorkItem::Kind::Store, g.items);
   g.items.insert(g.items.end(), atomics.begin(), atomics.end());
-  if (!constant_addresses.empty()) g.constant_cycles = kConstantHitCycles + constant_addresses.size() - 1;
+  if (!constant_addresses.empty()) g.constant_cycles = constant_read_cycles(constant_addresses.size());
   if (local) stats.local_requests += 1;
   if (global && !atomics.empty()) stats.atomic_requests += 1;
   else if (global && !loads.empty()) {
@@ -163,7 +164,11 @@ LgOp SmMemoryPipeline::Impl::build_lg_op(const WarpMemOp& op) {
     for (const WorkItem& item : g.items)
       if (item.kind == WorkItem::Kind::Load) stats.global_load_sectors += uint64_t(std::popcount(item.sector_mask));
   }
-  else if (global && !stores.empty()) stats.global_store_requests += 1;
+  else if (global && !stores.empty()) {
+    stats.global_store_requests += 1;
+    for (const WorkItem& item : g.items)
+      if (item.kind == WorkItem::Kind::Store) stats.global_store_sectors += uint64_t(std::popcount(item.sector_mask));
+  }
   return g;
 }
 
@@ -416,6 +421,10 @@ SmMemoryPipeline::Queue SmMemoryPipeline::queue_for(const WarpMemOp& op) {
   const bool all_shared = std::all_of(op.accesses.begin(), op.accesses.end(),
                                       [](const isa::MemAccess& a) { return a.space == isa::StateSpace::Shared; });
   return queue_for(!op.accesses.empty(), all_shared, op.op);
+}
+
+uint64_t SmMemoryPipeline::constant_read_cycles(size_t distinct_addresses) {
+  return kConstantHitCycles + (distinct_addresses > 0 ? distinct_addresses - 1 : 0);
 }
 
 bool SmMemoryPipeline::can_accept(Queue q) const {

@@ -28,6 +28,9 @@ struct SmMemStats {
   // figure of the tutorial (stores and local memory, which nvcc uses for spilled or dynamically
   // indexed arrays, used to be mixed in and gave 6 for a stride-2 load that needs 8).
   uint64_t global_load_sectors = 0;
+  // Sectors of global stores: per store request 4 when a warp's 32 words are consecutive, 32 when
+  // each lane writes its own sector (a naive transpose's stores).
+  uint64_t global_store_sectors = 0;
   uint64_t l1_read_sector_hits = 0, l1_read_sector_misses = 0;
   uint64_t mio_full_cycles = 0, lg_full_cycles = 0;
   // Distributed shared memory (clusters): instructions that reached another CTA's shared memory
@@ -62,6 +65,11 @@ class SmMemoryPipeline {
   static Queue queue_for(bool any_access, bool all_shared, isa::Opcode op) {
     return (any_access && all_shared) || op == isa::Opcode::Shfl ? Queue::Mio : Queue::Lg;
   }
+  // Kernel parameters and __constant__ data are read from the SM's constant cache: cycles from
+  // issue to a result for a warp reading `distinct_addresses` different addresses (one hit, then
+  // one more cycle per further address, serialised). __constant__ reads do not enter the queues
+  // (the sub-core times them itself; ptxas folds most into the using instruction's operands).
+  static uint64_t constant_read_cycles(size_t distinct_addresses);
   bool can_accept(Queue q) const;
   int queue_depth(Queue q) const;  // instructions waiting in the queue (tracing)
   static size_t queue_capacity();  // of each queue (inspection)

@@ -67,7 +67,7 @@ bool SmMemoryPipeline::Impl::affine_lg_items(const isa::AffineAccess& a, std::ve
   const WorkItem::Kind kind = a.write ? WorkItem::Kind::Store : WorkItem::Kind::Load;
   for (const LineRequest& r : scratch_lines) {
     items.push_back({kind, r.line_address, r.sector_mask, 0});
-    if (!a.write) stats.global_load_sectors += uint64_t(std::popcount(r.sector_mask));
+    (a.write ? stats.global_store_sectors : stats.global_load_sectors) += uint64_t(std::popcount(r.sector_mask));
   }
   (a.write ? stats.global_store_requests : stats.global_load_requests) += 1;
   return true;

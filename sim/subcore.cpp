@@ -310,6 +310,21 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
     for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, cycle + t.latency, t.result_wait);
     return;
   }
+  // __constant__ data: the constant cache answers, outside the LG queue and the L1 (an outside
+  // user's 25 __constant__ coefficients read as LG traffic: lg_throttle 64 % and 1.8x the cycles of
+  // the same kernel with literals). By the instruction's space: a module's constant bank placed in
+  // device memory, where cudaMemcpyToSymbol reaches it, is recorded as global accesses.
+  if (t.queue == QueueHint::None && !bulk && !trace_.empty() && r.inst->mod.space == isa::StateSpace::Const) {
+    size_t distinct = 0;
+    for (size_t i = 0; i < trace_.size(); ++i) {
+      bool seen = false;
+      for (size_t j = 0; j < i && !seen; ++j) seen = trace_[j].addr == trace_[i].addr;
+      distinct += seen ? 0 : 1;
+    }
+    const uint64_t ready = cycle + SmMemoryPipeline::constant_read_cycles(distinct);
+    for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, ready, t.result_wait);
+    return;
+  }
   // The op reuses one WarpMemOp whose access buffer trades places with trace_ (no copy, no
   // allocation per memory instruction); trace_ is cleared before the next step.
   WarpMemOp& mop = mem_op_;

@@ -1,6 +1,7 @@
 #include "sim/timing_report.h"
 
 #include "sim/bound_class.h"
+#include "sim/config_fingerprint.h"
 #include "sim/prediction_error.h"
 
 #include <cmath>
@@ -41,6 +42,7 @@ TimingMetrics derive_metrics(const GpuConfig& config, const LaunchTiming& t) {
   m.l2_hit_rate = ratio(double(t.memory.l2_read_sector_hits),
                         double(t.memory.l2_read_sector_hits + t.memory.l2_read_sector_misses));
   m.sectors_per_request = ratio(double(s.global_load_sectors), double(s.global_load_requests));
+  m.sectors_per_store_request = ratio(double(s.global_store_sectors), double(s.global_store_requests));
   m.shared_bank_conflicts =
       s.shared_wavefronts >= s.shared_ideal_wavefronts ? s.shared_wavefronts - s.shared_ideal_wavefronts : 0;
   m.dram_bytes = double(t.memory.dram_read_bytes + t.memory.dram_write_bytes);
@@ -62,6 +64,7 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
   nlohmann::json j = {
       {"kernel", kernel},
       {"config", config.name},
+      {"config_fingerprint", config_fingerprint(config)},
       {"cycles", t.cycles},
       {"seconds", t.seconds},
       {"launch_path_seconds", t.launch_path_seconds},
@@ -97,6 +100,8 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
         {"global_load_requests", t.sm_memory.global_load_requests},
         {"global_load_sectors", t.sm_memory.global_load_sectors},
         {"global_store_requests", t.sm_memory.global_store_requests},
+        {"global_store_sectors", t.sm_memory.global_store_sectors},
+        {"sectors_per_store_request", m.sectors_per_store_request},
         {"local_requests", t.sm_memory.local_requests},
         {"sectors_requested", t.sm_memory.l1_sectors_requested}}},
       {"shared",

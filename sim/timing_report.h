@@ -19,6 +19,7 @@ struct TimingMetrics {
   double achieved_occupancy = 0;     // resident warps / max warps, over active cycles
   double l1_hit_rate = 0, l2_hit_rate = 0;
   double sectors_per_request = 0;    // global loads
+  double sectors_per_store_request = 0;  // global stores
   uint64_t shared_bank_conflicts = 0;
   double dram_bytes = 0, dram_bandwidth_gbs = 0, dram_bandwidth_fraction = 0;
   double tensor_utilization = 0;     // tensor-pipe busy cycles / (sub-cores x active cycles)

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "isa/kernel_names.h"
+#include "sim/config_fingerprint.h"
 #include "sim/gpu_config.h"
 #include "sim/output_file.h"
 #include "sim/option_error_text.h"
@@ -81,6 +82,8 @@ std::vector<KernelPoint> read_stats(const std::string& file) {
     p.dram_bytes = stats_number(launch, "dram/read_bytes", where) + stats_number(launch, "dram/write_bytes", where);
     p.seconds = stats_number(launch, "seconds", where);
     if (launch.contains("config") && launch["config"].is_string()) p.config = launch["config"].get<std::string>();
+    if (launch.contains("config_fingerprint") && launch["config_fingerprint"].is_string())
+      p.config_fingerprint = launch["config_fingerprint"].get<std::string>();
     points.push_back(p);
   }
   if (doc["launches"].empty()) throw std::runtime_error(file + ": 'launches' is empty (no kernel was launched)");
@@ -160,11 +163,17 @@ int gpusim_cmd_roofline(int argc, char** argv) {
       std::vector<KernelPoint> more = read_stats(file);
       points.insert(points.end(), more.begin(), more.end());
     }
-    // As gpusim report warns: roofs of one chip under kernels simulated on another mislead.
+    // As gpusim report warns: roofs of one chip under kernels simulated on another mislead, also
+    // where only values differ (a run with --set sm.count=8 keeps the file's name).
+    const std::string fingerprint = sim::config_fingerprint(config);
     for (const KernelPoint& p : points)
       if (!p.config.empty() && p.config != config.name) {
         std::cerr << "gpusim roofline: warning: kernel '" << p.label << "' was simulated on " << p.config
                   << ", not on " << config.name << " whose roofs are drawn: pass the run's --config\n";
+        break;
+      } else if (!p.config_fingerprint.empty() && p.config_fingerprint != fingerprint) {
+        std::cerr << "gpusim roofline: warning: kernel '" << p.label << "' was simulated on " << p.config
+                  << " with other values than the roofs drawn here: pass the run's --config and --set options\n";
         break;
       }
     if (!recorded.empty()) {

@@ -25,6 +25,7 @@ std::vector<Roof> roofs_of(const sim::GpuConfig& config);
 struct KernelPoint {
   std::string label;
   std::string config;  // the configuration it was simulated on (empty: not known, e.g. measured)
+  std::string config_fingerprint;  // of its values (sim/config_fingerprint.h); empty: not recorded
   double fp32_flops = 0, fp64_flops = 0, tensor_flops = 0;
   double dram_bytes = 0;
   double seconds = 0;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/config_fingerprint.h"
 #include "sim/gpu_config.h"
 #include "tools/report/html_format.h"
 #include "tools/report/report_page.h"
@@ -372,6 +373,29 @@ TEST(ReportStats, TheStreamingReaderRefusesWhatTheDocumentReaderRefuses) {
   }
   std::ofstream(path, std::ios::trunc) << R"({"other": [{"kernel": "k"}], "launches": []})";
   EXPECT_THROW(read_stats_file(path), std::runtime_error);
+}
+
+}  // namespace
+
+namespace {
+
+// The same configuration name with other values (a run with --set) is pointed out, as another name
+// is; the statistics carry a fingerprint of the values. A store figure is shown where recorded.
+TEST(ReportPage, OtherValuesUnderTheSameConfigurationNameArePointedOut) {
+  const gpusim::sim::GpuConfig defaults = gpusim::sim::load_gpu_config("", {});
+  nlohmann::json doc = fixture_json();
+  for (auto& launch : doc["launches"]) {
+    launch["config"] = defaults.name;
+    launch["config_fingerprint"] = gpusim::sim::config_fingerprint(defaults);
+  }
+  doc["launches"][0]["l1"]["sectors_per_store_request"] = 32.0;
+  std::string page = page_of(parse_stats(doc, "same.json"));
+  EXPECT_EQ(page.find("with other values"), std::string::npos);
+  EXPECT_NE(page.find("sectors per global store</td><td>32"), std::string::npos) << "the store figure is shown";
+  doc["launches"][1]["config_fingerprint"] =
+      gpusim::sim::config_fingerprint(gpusim::sim::load_gpu_config("", {"sm.count=8"}));
+  page = page_of(parse_stats(doc, "other.json"));
+  EXPECT_NE(page.find("with other values than the configuration whose roofs are drawn"), std::string::npos);
 }
 
 }  // namespace

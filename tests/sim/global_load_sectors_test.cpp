@@ -33,6 +33,19 @@ const char* kPtx = R"(.version 8.0
   st.global.u32 [%o], %v;
   ret;
 }
+.visible .entry strided_store(.param .u64 p_out, .param .u32 p_stride)
+{
+  .reg .u32 %i, %s, %v;
+  .reg .u64 %out, %o;
+  ld.param.u64 %out, [p_out];
+  ld.param.u32 %s, [p_stride];
+  mov.u32 %i, %tid.x;
+  mul.lo.u32 %v, %i, %s;
+  mul.wide.u32 %o, %v, 4;
+  add.u64 %o, %o, %out;
+  st.global.u32 [%o], %i;
+  ret;
+}
 .visible .entry local_only(.param .u64 p_out)
 {
   .reg .u32 %i, %v;
@@ -53,7 +66,7 @@ const char* kPtx = R"(.version 8.0
 }
 )";
 
-TEST(GlobalLoadSectors, CountGlobalLoadsAloneNotStoresOrLocalMemory) {
+TEST(GlobalLoadSectors, CountGlobalLoadsAloneNotStoresOrLocalMemoryAndStoresApart) {
   SimDeviceOptions o;
   o.mode = SimMode::Timing;
   auto dev = make_sim_device(o);
@@ -67,6 +80,16 @@ TEST(GlobalLoadSectors, CountGlobalLoadsAloneNotStoresOrLocalMemory) {
     EXPECT_EQ(l1.at("global_load_requests").get<uint64_t>(), 1u);
     EXPECT_EQ(l1.at("global_load_sectors").get<uint64_t>(), 4u * stride) << "stride " << stride;
     EXPECT_DOUBLE_EQ(l1.at("sectors_per_request").get<double>(), 4.0 * stride) << "stride " << stride;
+  }
+  // Stores have their own figure: a warp writing 32 consecutive words writes 4 sectors, one
+  // writing every 8th word (32 bytes apart, as a naive transpose's column) 32.
+  const DevPtr wide = dev->alloc(32 * 8 * 4);
+  for (uint32_t stride : {1u, 2u, 8u}) {
+    const nlohmann::json l1 = nlohmann::json::parse(dev->launch(m, "strided_store", c, args(wide, stride)).report_json).at("l1");
+    EXPECT_EQ(l1.at("global_store_requests").get<uint64_t>(), 1u);
+    EXPECT_EQ(l1.at("global_store_sectors").get<uint64_t>(), 4u * stride) << "stride " << stride;
+    EXPECT_DOUBLE_EQ(l1.at("sectors_per_store_request").get<double>(), 4.0 * stride) << "stride " << stride;
+    EXPECT_EQ(l1.at("global_load_requests").get<uint64_t>(), 0u);
   }
   const nlohmann::json local = nlohmann::json::parse(dev->launch(m, "local_only", c, args(out)).report_json).at("l1");
   EXPECT_EQ(local.at("global_load_requests").get<uint64_t>(), 0u);

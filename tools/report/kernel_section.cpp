@@ -98,6 +98,8 @@ void memory_hierarchy(std::ostringstream& os, const KernelStats& k) {
   };
   line("L1", "global load requests", grouped(k.global_load_requests));
   line("L1", "global store requests", grouped(k.global_store_requests));
+  if (k.sectors_per_store_request)
+    line("L1", "sectors per global store", digits(*k.sectors_per_store_request, 3) + " (4 when a warp's 32 words are consecutive)");
   line("L1", "sectors per global load", digits(k.sectors_per_request, 3));
   line("L1", "read sectors hit / missed", grouped(k.l1_sector_hits) + " / " + grouped(k.l1_sector_misses));
   line("shared", "requests / wavefronts", grouped(k.shared_requests) + " / " + grouped(k.shared_wavefronts));

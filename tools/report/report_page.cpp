@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "sim/config_fingerprint.h"
 #include "tools/report/html_format.h"
 #include "tools/report/kernel_section.h"
 #include "tools/report/source_section.h"
@@ -122,12 +123,19 @@ std::string report_html(const ReportInputs& in) {
      << "</style>\n</head>\n<body>\n<h1>gpusim report</h1>\n<p>Statistics of the timing model from";
   for (const StatsFile& f : in.files) os << " <code>" << escape(f.path) << "</code>";
   os << "; roofs of <b>" << escape(in.config.name) << "</b>.</p>\n";
+  const std::string fingerprint = sim::config_fingerprint(in.config);
   for (const StatsFile& f : in.files)
     for (const KernelStats& k : f.kernels)
       if (k.config != in.config.name) {
         os << "<p class=\"warn\">Kernel <b>" << escape(k.kernel) << "</b> was simulated on <b>" << escape(k.config)
            << "</b>, not on the configuration whose roofs are drawn: pass the same <code>--config</code> to "
               "<code>gpusim report</code> as to the run.</p>\n";
+        break;
+      } else if (!k.config_fingerprint.empty() && k.config_fingerprint != fingerprint) {
+        // Same name, other values: a run with --set (sm.count=8 keeps the file's "80 SM" name).
+        os << "<p class=\"warn\">Kernel <b>" << escape(k.kernel) << "</b> was simulated on <b>" << escape(k.config)
+           << "</b> with other values than the configuration whose roofs are drawn: pass the run's "
+              "<code>--config</code> and <code>--set</code> options to <code>gpusim report</code> as well.</p>\n";
         break;
       }
 

@@ -151,6 +151,7 @@ KernelStats read_launch(const json& record, const std::string& where) {
   const json& launch = wrapped ? f.object("timing") : record;
   const Fields fk(launch, where + " (kernel '" + k.kernel + "')" + (wrapped ? ": timing" : ""));
   k.config = fk.text("config");
+  if (fk.has("config_fingerprint")) k.config_fingerprint = fk.text("config_fingerprint");
   k.cycles = fk.count("cycles");
   k.seconds = fk.number("seconds");
   k.sms_used = fk.integer("sms_used");
@@ -172,6 +173,8 @@ KernelStats read_launch(const json& record, const std::string& where) {
   k.l1_sector_hits = fk.count("l1/read_sector_hits");
   k.l1_sector_misses = fk.count("l1/read_sector_misses");
   k.sectors_per_request = fk.number("l1/sectors_per_request");
+  if (fk.object("l1").contains("sectors_per_store_request"))
+    k.sectors_per_store_request = fk.number("l1/sectors_per_store_request");
   k.global_load_requests = fk.count("l1/global_load_requests");
   k.global_store_requests = fk.count("l1/global_store_requests");
   k.shared_requests = fk.count("shared/requests");

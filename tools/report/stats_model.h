@@ -51,6 +51,7 @@ struct SourceReport {
 
 struct KernelStats {
   std::string kernel, config;
+  std::string config_fingerprint;  // of the simulated configuration's values; empty in older files
   uint64_t cycles = 0;
   double seconds = 0;
   int sms_used = 0;
@@ -63,6 +64,7 @@ struct KernelStats {
   int ctas_per_sm = 0;
   std::string occupancy_limiter;
   double l1_hit_rate = 0, sectors_per_request = 0;
+  std::optional<double> sectors_per_store_request;  // absent in files written before it existed
   uint64_t l1_sector_hits = 0, l1_sector_misses = 0, global_load_requests = 0, global_store_requests = 0;
   uint64_t shared_requests = 0, shared_wavefronts = 0, shared_bank_conflicts = 0;
   double l2_hit_rate = 0;

@@ -79,17 +79,6 @@ std::vector<std::string> command_of(const SweepPoint& p) {
 
 }  // namespace
 
-std::string fnv1a64_hex(const std::string& bytes) {
-  uint64_t h = 14695981039346656037ull;
-  for (const unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
-  return text;
-}
-
 std::string point_identity(const SweepPoint& p) {
   nlohmann::json sets = nlohmann::json::array();
   for (const auto& [k, v] : p.sets) sets.push_back({k, v});

@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/config_fingerprint.h"
+
 namespace gpusim::cli::sweep {
 
 // A mistake in the spec; what() starts with "FILE:LINE: ".
@@ -87,6 +89,6 @@ std::vector<SweepPoint> expand_points(const SweepSpec& spec);
 // config contents hash, --set pairs in spec order, mode, seed. Not the config's path, the
 // gpusim revision, nor the PTX/program files' contents.
 std::string point_identity(const SweepPoint& point);
-std::string fnv1a64_hex(const std::string& bytes);
+using sim::fnv1a64_hex;  // sim/config_fingerprint.h
 
 }  // namespace gpusim::cli::sweep
