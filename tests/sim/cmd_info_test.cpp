@@ -51,7 +51,7 @@ TEST(CmdInfo, ErrorsExitNonZeroWithAMessage) {
   EXPECT_NE(bad_key.output.find("unknown key 'sm.bogus'"), std::string::npos) << bad_key.output;
   Result inconsistent = run_gpusim("info --set shared.per_block_max_bytes=100000");
   EXPECT_EQ(inconsistent.status, 1);
-  EXPECT_NE(inconsistent.output.find("shared.per_sm_max_bytes (98304)"), std::string::npos) << inconsistent.output;
+  EXPECT_NE(inconsistent.output.find("shared.per_sm_max_bytes (98304, default)"), std::string::npos) << inconsistent.output;
   Result bad_launch = run_gpusim("info --block 2048");
   EXPECT_EQ(bad_launch.status, 1);
   EXPECT_NE(bad_launch.output.find("block of 2048 threads exceeds the limit of 1024"), std::string::npos)
