@@ -54,6 +54,13 @@ std::vector<Fatbin> read_prelinked_fatbins(const void* wrapper) {
   return out;
 }
 
+std::string newer_ptx_advice(unsigned ptx_arch) {
+  if (ptx_arch <= 90) return "--config configs/h100.ini simulates a compute_90 GPU";
+  const std::string sm = "sm_" + std::to_string(ptx_arch);
+  return "no shipped configuration is compute_" + std::to_string(ptx_arch) + ": --set chip.sm_arch=" + sm +
+         " (or chip.sm_arch = " + sm + " in a configuration) simulates one";
+}
+
 ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch) {
   ProgramPtx out;
   if (fatbin.prelinked.empty()) {

@@ -26,4 +26,8 @@ struct ProgramPtx {
 };
 ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch);
 
+// What to do about PTX for compute_`ptx_arch`, newer than the simulated GPU: the shipped H100
+// configuration up to compute_90, a configuration of that architecture beyond.
+std::string newer_ptx_advice(unsigned ptx_arch);
+
 }  // namespace gpusim::runtime

@@ -1,5 +1,6 @@
 // Errors: cuGetErrorName / cuGetErrorString for every CUresult of CUDA 13's cuda.h.
 #include <cuda.h>
+#include <driver_types.h>
 
 #include <algorithm>
 #include <cctype>
@@ -121,6 +122,26 @@ const ErrorEntry kErrors[] = {
     {CUDA_ERROR_UNKNOWN, "CUDA_ERROR_UNKNOWN", "an unknown internal error occurred"},
 };
 
+// The runtime's descriptions (libcudart 13.0's own words, runtime/cudart/cudart_errors.def): since
+// CUDA 10 a cudaError_t and the CUresult of the same number are the same error, and NVIDIA's
+// driver describes it in the same words ("invalid argument", "an illegal memory access was
+// encountered"); programs and logs print them. The table above words the codes the runtime lacks.
+struct RuntimeText {
+  int code;
+  const char* text;
+};
+const RuntimeText kRuntimeTexts[] = {
+#define X(name, text) {int(name), text},
+#include "runtime/cudart/cudart_errors.def"
+#undef X
+};
+
+const char* runtime_text(CUresult code) {
+  for (const RuntimeText& r : kRuntimeTexts)
+    if (r.code == int(code)) return r.text;
+  return nullptr;
+}
+
 const ErrorEntry* find_error(CUresult code) {
   for (const ErrorEntry& e : kErrors)
     if (e.code == code) return &e;
@@ -156,6 +177,10 @@ CUresult cuGetErrorString(CUresult error, const char** text) {
   if (!e) {
     *text = nullptr;
     return CUDA_ERROR_INVALID_VALUE;
+  }
+  if (const char* same = runtime_text(error)) {
+    *text = same;
+    return CUDA_SUCCESS;
   }
   // Texts derived from names are built on first use: under the lock, like every other call.
   std::lock_guard<std::mutex> lock(gpusim::cudadrv::driver_state().mutex);

@@ -14,6 +14,7 @@
 
 #include "isa/ptx_parser.h"
 #include "runtime/cluster_launch.h"
+#include "runtime/rdc_program.h"
 #include "runtime/fatbin.h"
 #include "runtime/cudadrv/driver_state.h"
 #include "runtime/raw_enum.h"
@@ -92,12 +93,12 @@ void note_newer_ptx(const DriverState& s, const std::string& source_name, const 
   const size_t at = target.find("sm_");
   const int arch = at == std::string::npos ? 0 : std::atoi(target.c_str() + at + 3);
   const int device = gpusim::cudadrv::compute_capability(s);
-  if (arch <= device || s.environment.quiet) return;
+  if (arch <= device) return;  // also under --quiet: a GPU would fail the program
   std::fprintf(stderr,
                "gpusim libcuda: note: %s is PTX for %s, newer than the simulated GPU (compute capability %d.%d); it "
-               "runs here, where a GPU of that capability would refuse it (CUDA_ERROR_NO_BINARY_FOR_GPU); "
-               "--config configs/h100.ini simulates a compute_90 GPU\n",
-               source_name.c_str(), target.c_str(), device / 10, device % 10);
+               "runs here, where a GPU of that capability would refuse it (CUDA_ERROR_NO_BINARY_FOR_GPU); %s\n",
+               source_name.c_str(), target.c_str(), device / 10, device % 10,
+               gpusim::runtime::newer_ptx_advice(unsigned(arch)).c_str());
 }
 
 CUresult load_module_or_fail(DriverState& s, CUmodule* module, const std::string& source_name, const void* image,

@@ -156,13 +156,14 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
   const std::string source = program_name + ".fatbin" + std::to_string(m.index) + (ptx.linked ? ".linked" : "") +
                              ".compute_" + std::to_string(ptx.arch) + ".ptx";
   // Functional mode runs newer PTX (sm_90 code on the default sm_75 chip) where a GPU would not:
-  // said once per module, so that a program built for Hopper is not timed as a V100 unnoticed.
-  if (ptx.arch > arch && !env_.quiet)
+  // said once per module, so that a program built for Hopper is not timed as a V100 unnoticed;
+  // also under --quiet (which quiets the launch table), since a GPU would fail the program.
+  if (ptx.arch > arch)
     std::fprintf(stderr,
                  "gpusim: note: %s is PTX for compute_%u, newer than the simulated GPU (%s, compute capability %u.%u); it "
-                 "runs here, where a GPU of that capability would refuse it (cudaErrorNoKernelImageForDevice); "
-                 "--config configs/h100.ini simulates a compute_90 GPU\n",
-                 source.c_str(), ptx.arch, device_name.c_str(), arch / 10, arch % 10);
+                 "runs here, where a GPU of that capability would refuse it (cudaErrorNoKernelImageForDevice); %s\n",
+                 source.c_str(), ptx.arch, device_name.c_str(), arch / 10, arch % 10,
+                 runtime::newer_ptx_advice(ptx.arch).c_str());
   if (const char* dir = std::getenv("GPUSIM_DUMP_PTX")) {
     // A folder that cannot take the file is said (it was skipped without a word); the program
     // runs on, the PTX is only a debugging aid.

@@ -271,13 +271,14 @@ void Context::report_at_exit() {
       return;  // said on stderr by create_device
     }
   }
+  // The device could not start (a bad GPUSIM_MODE, config, ...: said on stderr then): no table of
+  // 0 launches on a device without a name.
+  if (!device_) return;
   reported_ = true;
-  if (device_) {
-    try {
-      runtime::finish_profiling(*device_);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "gpusim: %s\n", e.what());
-    }
+  try {
+    runtime::finish_profiling(*device_);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gpusim: %s\n", e.what());
   }
   const bool timing = env_.device.mode == runtime::SimMode::Timing;
   if (stepper_) {

@@ -190,7 +190,18 @@ TEST_F(DriverTest, MisuseGetsTheDocumentedErrorCodes) {
   ASSERT_CU_OK(cu.cuGetErrorName(CUDA_ERROR_MISALIGNED_ADDRESS, &name));
   EXPECT_STREQ(name, "CUDA_ERROR_MISALIGNED_ADDRESS");
   ASSERT_CU_OK(cu.cuGetErrorString(CUDA_ERROR_PEER_ACCESS_UNSUPPORTED, &text));
-  EXPECT_STREQ(text, "peer access unsupported");
+  EXPECT_STREQ(text, "peer access is not supported between these two devices");
+  // The driver words an error as the runtime does for the same number (as NVIDIA's libcuda does:
+  // logs print "an illegal memory access was encountered" from either API).
+  const std::pair<CUresult, const char*> same[] = {{CUDA_ERROR_INVALID_VALUE, "invalid argument"},
+                                                   {CUDA_ERROR_ILLEGAL_ADDRESS, "an illegal memory access was encountered"},
+                                                   {CUDA_ERROR_LAUNCH_FAILED, "unspecified launch failure"},
+                                                   {CUDA_ERROR_NOT_READY, "device not ready"},
+                                                   {CUDA_ERROR_NO_BINARY_FOR_GPU, "no kernel image is available for execution on the device"}};
+  for (const auto& [code, words] : same) {
+    ASSERT_CU_OK(cu.cuGetErrorString(code, &text));
+    EXPECT_STREQ(text, words) << code;
+  }
   EXPECT_CU(CUDA_ERROR_INVALID_VALUE, cu.cuGetErrorName(static_cast<CUresult>(12345), &name));
 }
 

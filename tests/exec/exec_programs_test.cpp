@@ -122,8 +122,9 @@ TEST(Exec, LaunchTableListsEveryLaunchWithDemangledNames) {
   EXPECT_TRUE(contains(o.output, "total")) << o.output;
 }
 
+// (On a chip of the program's generation: PTX newer than the chip is noted under --quiet too.)
 TEST(Exec, QuietLeavesOnlyTheProgramsOutput) {
-  const Outcome o = exec("--quiet", "vector_add", "1000");
+  const Outcome o = exec("--quiet --config '" + config("h100.ini") + "'", "vector_add", "1000");
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_EQ(o.output.rfind("vector_add of 1000 elements: OK", 0), 0u) << o.output;
   EXPECT_FALSE(contains(o.output, "kernel launch")) << o.output;
@@ -174,6 +175,10 @@ TEST(Exec, NewerPtxThanTheSimulatedChipIsNoted) {
   ASSERT_EQ(older.exit_code, 0) << older.output;
   EXPECT_TRUE(contains(older.output, "is PTX for compute_90, newer than the simulated GPU")) << older.output;
   EXPECT_TRUE(contains(older.output, "compute capability 7.5")) << older.output;
+  // --quiet quiets the launch table, not this: a GPU would refuse the program.
+  const Outcome quiet = exec("--quiet", "vector_add_sm90");
+  EXPECT_TRUE(contains(quiet.output, "is PTX for compute_90, newer than the simulated GPU")) << quiet.output;
+  EXPECT_TRUE(contains(quiet.output, "--config configs/h100.ini simulates a compute_90 GPU")) << quiet.output;
   const Outcome same = exec("--config '" + config("h100.ini") + "'", "vector_add_sm90");
   ASSERT_EQ(same.exit_code, 0) << same.output;
   EXPECT_FALSE(contains(same.output, "newer than the simulated GPU")) << same.output;
@@ -351,6 +356,14 @@ TEST(Exec, AFullyStaticProgramIsRefusedBeforeStarting) {
   EXPECT_TRUE(contains(o.output, "is statically linked")) << o.output;
   EXPECT_TRUE(contains(o.output, "link it dynamically")) << o.output;
   EXPECT_FALSE(contains(o.output, "vector_add of")) << o.output;  // the program never started
+}
+
+// A device that cannot start (a bad GPUSIM_MODE reaching the program) is said once; no table of
+// "0 kernel launches on  (functional mode)" follows with the device's name blank.
+TEST(Exec, ADeviceThatCannotStartPrintsNoEmptyTable) {
+  const Outcome o = run_gpusim("exec -- env GPUSIM_MODE=bogus '" + program("vector_add") + "'");
+  EXPECT_TRUE(contains(o.output, "the simulated CUDA device could not start")) << o.output;
+  EXPECT_FALSE(contains(o.output, "kernel launches on")) << o.output;
 }
 
 TEST(Exec, UsageErrors) {
