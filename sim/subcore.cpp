@@ -314,7 +314,10 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
   // user's 25 __constant__ coefficients read as LG traffic: lg_throttle 64 % and 1.8x the cycles of
   // the same kernel with literals). By the instruction's space: a module's constant bank placed in
   // device memory, where cudaMemcpyToSymbol reaches it, is recorded as global accesses.
-  if (t.queue == QueueHint::None && !bulk && !trace_.empty() && r.inst->mod.space == isa::StateSpace::Const) {
+  // (A summary of the addresses, which a placed bank's global records may have, is expanded: this
+  // path never reaches the LG queue, whose room was not asked for at issue.)
+  if (t.queue == QueueHint::None && !bulk && r.inst->mod.space == isa::StateSpace::Const) {
+    if (summarised) summary.append_records(trace_);
     size_t distinct = 0;
     for (size_t i = 0; i < trace_.size(); ++i) {
       bool seen = false;
