@@ -1,5 +1,5 @@
 // `gpusim exec [--config FILE] [--set k=v]... [--mode functional|timing] [--stats FILE.json]
-//  [--quiet] [--step KERNEL[:N] [--step-script FILE]] -- PROGRAM [ARGS...]`: runs an unmodified CUDA program on the simulator. The
+//  [--quiet] [--error-exitcode N] [--step KERNEL[:N] [--step-script FILE]] -- PROGRAM [ARGS...]`: runs an unmodified CUDA program on the simulator. The
 // program loads gpusim's libcudart.so.13 (build/lib) instead of NVIDIA's (a program with NVIDIA's
 // static runtime gets gpusim's preloaded, which redirects the static one to itself); this command only
 // checks the inputs, sets the library's environment (runtime/sim_environment.h) and replaces
@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/kernel_error_exit.h"
 #include "runtime/sim_environment.h"
 #include "runtime/sim_profiling.h"
 #include "sim/gpu_config.h"
@@ -130,6 +131,9 @@ int gpusim_cmd_exec(int argc, char** argv) {
                 "launch's prediction is printed with its estimated error at exit (gpusim run --help: how)")(
       "threads", po::value<std::string>(), kThreadsOptionHelp)(
       "racecheck", kRacecheckOptionHelp)(
+      "error-exitcode", po::value<std::string>(),
+      "N: exit with status N when a kernel launch faulted or (--racecheck) raced, even if the program ignored the "
+      "error and exited 0 (as compute-sanitizer's option)")(
       "max-warp-instructions", po::value<uint64_t>(),
       "stop a launch after this many warp-instructions as a runaway loop (default 2^36)")(
       "step", po::value<std::string>(),
@@ -206,6 +210,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
     check_sample_variants(vm);
     profiling = profiling_options(vm, mode == "timing" ? runtime::SimMode::Timing : runtime::SimMode::Functional);
     if (vm.count("stats")) check_output_folder("--stats", vm["stats"].as<std::string>());
+    if (vm.count("error-exitcode")) runtime::error_exit_code_from(vm["error-exitcode"].as<std::string>().c_str());
     FileRoles files = device_option_files(vm);
     files.reads(argv[program_at], "the program");
     files.check();
@@ -289,6 +294,9 @@ int gpusim_cmd_exec(int argc, char** argv) {
     else clear_inherited("GPUSIM_THREADS", "--threads");
     if (vm.count("racecheck")) setenv("GPUSIM_RACECHECK", "1", 1);
     else clear_inherited("GPUSIM_RACECHECK", "--racecheck");
+    if (vm.count("error-exitcode"))
+      setenv(runtime::kErrorExitCodeVariable, vm["error-exitcode"].as<std::string>().c_str(), 1);
+    else clear_inherited(runtime::kErrorExitCodeVariable, "--error-exitcode");
     if (vm.count("step")) setenv("GPUSIM_STEP", vm["step"].as<std::string>().c_str(), 1);
     else clear_inherited("GPUSIM_STEP", "--step");
     if (vm.count("step-script"))

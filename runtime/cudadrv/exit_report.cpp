@@ -7,6 +7,7 @@
 
 #include "runtime/cudadrv/driver_state.h"
 #include "runtime/fatal_signal_report.h"
+#include "runtime/kernel_error_exit.h"
 #include "sim/output_file.h"
 
 namespace gpusim::cudadrv {
@@ -84,6 +85,9 @@ void report_locked(DriverState& s) {
         std::fprintf(stderr, "\n  %s\n%s", l.stats.kernel.c_str(), l.stats.report_text.c_str());
   // Sharing libcudart's device, the launches are in its report and its GPUSIM_STATS file.
   if (!s.environment.stats_path.empty() && !s.record_in_runtime) write_stats(s.environment.stats_path, s.launches);
+  uint64_t races = 0;
+  for (const LaunchRecord& l : s.launches) races += l.stats.race_hazards;
+  runtime::mark_kernel_errors(s.faulted_launches, races);  // for --error-exitcode (runtime/kernel_error_exit.h)
 }
 
 void report_at_exit() {

@@ -148,6 +148,8 @@ void run_launch(DriverState& s, CUctx_st& context, CUfunc_st& f, const runtime::
     if (s.record_in_runtime) {
       shared_record.faulted = true;
       s.record_in_runtime(&shared_record);
+    } else {
+      ++s.faulted_launches;
     }
     flush_device_output(s);  // what the kernels printed before the fault
     context.lost_code = fault_code(e);

@@ -18,6 +18,7 @@
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/stats_file_merge.h"
 #include "runtime/fatal_signal_report.h"
+#include "runtime/kernel_error_exit.h"
 #include "sim/interrupt_flag.h"
 #include "sim/output_file.h"
 
@@ -301,6 +302,18 @@ void Context::report_at_exit() {
           std::fprintf(stderr, "\n  #%zu %s\n%s", i + 1, demangle(l.kernel).c_str(), l.stats.report_text.c_str());
         });
   if (!env_.stats_path.empty()) write_stats(*this, env_.stats_path, env_.stats_session, timing);
+  uint64_t faulted = 0, races = 0;
+  for (const LaunchRecord& l : launches) {
+    faulted += l.faulted ? 1 : 0;
+    races += l.stats.race_hazards;
+  }
+  runtime::mark_kernel_errors(faulted, races);  // for --error-exitcode (runtime/kernel_error_exit.h)
+}
+
+// Before the program's constructors (libcudart is preloaded, or a library the program needs), so
+// the handler runs after every report, the driver's included.
+__attribute__((constructor)) static void register_error_exit_status_at_start() {
+  if (const char* code = std::getenv(runtime::kErrorExitCodeVariable); code && *code) runtime::register_error_exit_status();
 }
 
 }  // namespace gpusim::cudart
