@@ -159,7 +159,7 @@ struct Modifiers {
   bool xorsign = false, abs = false, uni = false, aligned = false, sync = false;
   bool nc = false, shiftamt = false, noftz = false, trans = false, cc = false;
   bool cache_hint = false;  // an explicit L2::cache_hint operand follows (ignored)
-  bool l2_only = false;     // ld/cp.async .cg or .cv: cached in L2 only, not in L1 (the timing model)
+  bool l2_only = false;     // ld/cp.async .cg or .cv, volatile or strong above .cta: L2 only, not L1 (timing)
   bool parity = false;      // mbarrier.test_wait/try_wait.parity
   bool satfinite = false;   // cvt .satfinite: overflow -> largest finite, NaN stays NaN
   bool pack = false;        // cvt.pack.sat

@@ -138,6 +138,14 @@ void after_step(Warp& warp, const Instruction& in, uint32_t pc_before, size_t st
   if (effect == MemoryEffect::Poll) spin.polled = true;
   else if (effect == MemoryEffect::Write) spin.wrote = true;
   if (warp.done()) return;
+  // Lanes that sleep (nanosleep: libcu++'s back-off in semaphores, latches and atomic waits) wait
+  // for someone, who may be another lane of the warp: those run now rather than after
+  // kSpinIterationsBeforeYield iterations, each sleeping longer (a back-off that grows with the
+  // time waited reached 1 ms sleeps before the holder of a semaphore, in the same warp, ran).
+  if (in.op == Opcode::Nanosleep) {
+    spin.iterations = 0;
+    yield_to_waiting_lanes(warp);
+  }
   // A backward branch that every active lane took, staying on the same entry, ends an iteration.
   if (in.op == Opcode::Bra && warp.depth() == depth_before && warp.frame().stack.size() == stack_before &&
       warp.top().pc <= pc_before) {

@@ -21,6 +21,9 @@
 //   the .sync warp collectives, matrix and warpgroup instructions) does not execute it alone: its
 //   lanes park there, on the entry they came from, and join that entry's lanes when those reach
 //   the same instruction. Lanes waiting at such an instruction are never split off.
+// - Lanes that execute nanosleep (libcu++'s back-off) yield to the waiting lanes at once, without
+//   the count: they wait for someone, perhaps a lane of their own warp (the timing model lets
+//   those run while the sleepers sleep, sim/subcore.cpp).
 // The choice is made on the warp's own state only, so it is deterministic and the functional and
 // timing modes (which both call step_warp) make the same one.
 #pragma once

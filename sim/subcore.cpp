@@ -40,6 +40,7 @@ void SubCore::place(int slot, isa::Warp& warp, isa::CtaState& cta, int cta_slot,
   s.board.reset(s.timing->register_count());
   s.fetch_ready = cycle + kFetchBubbleCycles;  // the instruction buffer starts empty
   s.sleep_until = s.dispatch_until = 0;
+  s.sleeping_lanes = 0;
   s.pending.clear();
   s.cp_async_open_group = 0;
   s.bulk_open_group = 0;
@@ -247,7 +248,15 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
       submit_memory(s, slot, t, r, cycle);
       break;
     case IssueKind::Sleep:
-      s.sleep_until = cycle + 1 + sleep;
+      // Sleeping lanes hand the warp to its lanes that wait elsewhere (isa/spin_yield.h: perhaps
+      // the holder of the lock they sleep on); those do not sleep (independent thread scheduling),
+      // and the sleepers sleep on, if their time is not up, when the warp comes back to them.
+      if (warp.done() || warp.top().mask == r.active) {
+        s.sleep_until = cycle + 1 + sleep;
+      } else {
+        s.sleeping_lanes = r.active;
+        s.sleeping_lanes_until = cycle + 1 + sleep;
+      }
       break;
     case IssueKind::CpAsyncCommit:
       if (r.executed) s.cp_async_open_group += 1;
@@ -266,6 +275,10 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     scheduler_.forget(slot);
     raise_cta_event(s.cta_slot, kCtaBarrierCheck | kCtaRetireCheck);
     return;
+  }
+  if (s.sleeping_lanes != 0 && (warp.top().mask & s.sleeping_lanes) != 0) {  // back to lanes that slept
+    s.sleep_until = std::max(s.sleep_until, s.sleeping_lanes_until);
+    s.sleeping_lanes = 0;
   }
   if (barrier_op || warp.live() != live_before) raise_cta_event(s.cta_slot, kCtaBarrierCheck);
   const bool function_changed = warp.frame().fn != fn_before || warp.depth() != depth_before;

@@ -161,6 +161,10 @@ class SubCore {
     uint32_t bulk_open_group = 0;      // the same for cp.async.bulk .bulk_group copies
     unsigned mbarrier_parity = 0;      // see mbarrier_wait: the barrier's shared offset and phase parity
     uint64_t mbarrier_offset = 0;
+    // Lanes whose nanosleep let the warp's other lanes run (SubCore::issue): they sleep until
+    // sleeping_lanes_until once the warp runs them again.
+    uint32_t sleeping_lanes = 0;
+    uint64_t sleeping_lanes_until = 0;
     // Line 5: what issue and prefetch_warp_state read first.
     alignas(64) isa::Warp* warp = nullptr;
     isa::CtaState* cta = nullptr;
