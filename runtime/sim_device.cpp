@@ -353,6 +353,10 @@ class SimDevice final : public Device {
         res.registers_per_thread = static_cast<int>(fn->ptxas_registers);
         res.static_shared_bytes = static_cast<int>(fn->static_shared_bytes);
         res.dynamic_shared_bytes = static_cast<int>(cfg.dynamic_shared_bytes);
+        if (options_.cold_l2_per_launch && !model_->flush_l2()) {  // a fresh model has an empty L2 too
+          new_model();
+          if (profiler_) model_->add_observer(profiler_->observer());
+        }
         const uint64_t start_cycle = model_->core_cycle();
         if (profiler_) profiler_->begin(lm.module, kernel, start_cycle);
         std::optional<sim::SampledTiming> sampled;

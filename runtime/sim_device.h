@@ -80,6 +80,10 @@ struct SimDeviceOptions {
   // through race_sink (empty = stderr), after the launch's printf output. Costs a record of every
   // memory access: functional mode runs several times slower with it.
   bool race_check = false;
+  // Timing mode: every launch starts with an empty L2 (and closed DRAM rows), as Nsight Compute
+  // measures by default (`--cache-control all`), instead of what the launches before it left;
+  // GPUSIM_CACHE_CONTROL=all, `gpusim exec --cache-control all`.
+  bool cold_l2_per_launch = false;
   std::function<void(const std::string&)> race_sink;
   // Functional mode too: each module goes through ptxas (when installed) at load, so PTX that
   // ptxas rejects (mismatched operand types, a call whose arguments do not fit) is refused with

@@ -74,6 +74,10 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   if (!racecheck.empty() && racecheck != "0" && racecheck != "1")
     throw Error("GPUSIM_RACECHECK='" + racecheck + "': expected 0 or 1");
   env.device.race_check = racecheck == "1";
+  const std::string cache_control = value_of(getenv, "GPUSIM_CACHE_CONTROL");
+  if (!cache_control.empty() && cache_control != "all" && cache_control != "none")
+    throw Error("GPUSIM_CACHE_CONTROL='" + cache_control + "': expected all (an empty L2 for every launch) or none");
+  env.device.cold_l2_per_launch = cache_control == "all";
   env.stats_path = value_of(getenv, "GPUSIM_STATS");
   env.stats_session = value_of(getenv, "GPUSIM_STATS_SESSION");
   const std::string quiet = value_of(getenv, "GPUSIM_QUIET");

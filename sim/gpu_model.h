@@ -155,6 +155,14 @@ class GpuModel {
   L2LineCounts l2_lines() const { return memory_->l2_lines(); }
   // Functional warming of the L2 between cycles (sim/l2_warming.h; MemoryPartitions::warm_l2).
   uint64_t warm_l2(uint64_t address, uint32_t bytes, bool write) { return memory_->warm_l2(address, bytes, write); }
+  // Between launches: the L2 and the DRAM rows start empty, as under Nsight Compute's default
+  // `--cache-control all` (the L1s are emptied at every kernel boundary anyway). False, with
+  // nothing dropped, while requests are still in flight (after a launch that stopped midway).
+  bool flush_l2() {
+    if (!memory_->idle()) return false;
+    memory_->flush();
+    return true;
+  }
 
  private:
   void dispatch_ctas();

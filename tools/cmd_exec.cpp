@@ -131,6 +131,9 @@ int gpusim_cmd_exec(int argc, char** argv) {
                 "launch's prediction is printed with its estimated error at exit (gpusim run --help: how)")(
       "threads", po::value<std::string>(), kThreadsOptionHelp)(
       "racecheck", kRacecheckOptionHelp)(
+      "cache-control", po::value<std::string>(),
+      "all | none (default): timing mode, `all` starts every launch with an empty L2, as Nsight Compute measures "
+      "by default; `none` keeps what earlier launches left there, as the program runs on a GPU")(
       "error-exitcode", po::value<std::string>(),
       "N: exit with status N when a kernel launch faulted or (--racecheck) raced, even if the program ignored the "
       "error and exited 0 (as compute-sanitizer's option)")(
@@ -211,6 +214,12 @@ int gpusim_cmd_exec(int argc, char** argv) {
     profiling = profiling_options(vm, mode == "timing" ? runtime::SimMode::Timing : runtime::SimMode::Functional);
     if (vm.count("stats")) check_output_folder("--stats", vm["stats"].as<std::string>());
     if (vm.count("error-exitcode")) runtime::error_exit_code_from(vm["error-exitcode"].as<std::string>().c_str());
+    if (vm.count("cache-control")) {
+      const std::string c = vm["cache-control"].as<std::string>();
+      if (c != "all" && c != "none") throw std::invalid_argument("--cache-control '" + c + "': expected all or none");
+      if (c == "all" && mode != "timing")
+        throw std::invalid_argument("--cache-control all empties the L2 of the timing model: it needs --mode timing");
+    }
     FileRoles files = device_option_files(vm);
     files.reads(argv[program_at], "the program");
     files.check();
@@ -294,6 +303,8 @@ int gpusim_cmd_exec(int argc, char** argv) {
     else clear_inherited("GPUSIM_THREADS", "--threads");
     if (vm.count("racecheck")) setenv("GPUSIM_RACECHECK", "1", 1);
     else clear_inherited("GPUSIM_RACECHECK", "--racecheck");
+    if (vm.count("cache-control")) setenv("GPUSIM_CACHE_CONTROL", vm["cache-control"].as<std::string>().c_str(), 1);
+    else clear_inherited("GPUSIM_CACHE_CONTROL", "--cache-control");
     if (vm.count("error-exitcode"))
       setenv(runtime::kErrorExitCodeVariable, vm["error-exitcode"].as<std::string>().c_str(), 1);
     else clear_inherited(runtime::kErrorExitCodeVariable, "--error-exitcode");

@@ -254,7 +254,7 @@ class StatsFileBuilder {
       if (longest) kernel.longest = k;
       out_.kernels.push_back(std::move(k));
     } else {
-      if (out_.kernels.size() > 0) out_.kernels.clear();  // summarised from here on
+      out_.kernels.clear();  // summarised from here on (already empty after the first time)
       if (longest) kernel.longest = std::move(k);
     }
   }
