@@ -29,6 +29,7 @@
 #include "runtime/sim_loaded_module.h"
 #include "runtime/sim_profiling.h"
 #include "runtime/sim_tensor_map.h"
+#include "sim/config_fingerprint.h"
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
 #include "sim/interrupt_flag.h"
@@ -52,6 +53,7 @@ class SimDevice final : public Device {
       : options_(options), pool_(options.threads), services_(memory_, options.printf_sink, options.assert_sink) {
     try {
       config_ = sim::load_gpu_config(options.config_path, options.overrides);
+      config_fingerprint_ = sim::config_fingerprint(config_);  // once: every launch's statistics carry it
     } catch (const std::exception& e) {
       throw Error(e.what());
     }
@@ -378,7 +380,7 @@ class SimDevice final : public Device {
         stats.cycles = t.cycles;
         stats.seconds = t.seconds;
         stats.launch_seconds = t.launch_path_seconds;
-        nlohmann::json report = sim::timing_to_json(config_, kernel, t);
+        nlohmann::json report = sim::timing_to_json(config_, config_fingerprint_, kernel, t);
         if (sampled) report["sampling"] = sim::sampling_to_json(*sampled);
         stats.report_text = sim::timing_summary(config_, kernel, t);
         if (sampled) {
@@ -516,6 +518,7 @@ class SimDevice final : public Device {
 
   SimDeviceOptions options_;
   sim::GpuConfig config_;
+  std::string config_fingerprint_;  // sim/config_fingerprint.h
   std::unique_ptr<LaunchProfiler> profiler_;  // --trace / --source-report / --vcd; before model_, which points to it
   sim::WaveSampler sampler_;                  // --sample; before model_, which points to it during a launch
   isa::WorkerPool pool_;                      // host threads for both modes; before model_, which points to it

@@ -1,7 +1,6 @@
 #include "sim/timing_report.h"
 
 #include "sim/bound_class.h"
-#include "sim/config_fingerprint.h"
 #include "sim/prediction_error.h"
 
 #include <cmath>
@@ -53,7 +52,8 @@ TimingMetrics derive_metrics(const GpuConfig& config, const LaunchTiming& t) {
   return m;
 }
 
-nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel, const LaunchTiming& t) {
+nlohmann::json timing_to_json(const GpuConfig& config, const std::string& fingerprint, const std::string& kernel,
+                              const LaunchTiming& t) {
   const TimingMetrics m = derive_metrics(config, t);
   nlohmann::json stalls = nlohmann::json::object();
   for (size_t r = 0; r < t.sm.stall_warp_cycles.size(); ++r)
@@ -64,7 +64,7 @@ nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel
   nlohmann::json j = {
       {"kernel", kernel},
       {"config", config.name},
-      {"config_fingerprint", config_fingerprint(config)},
+      {"config_fingerprint", fingerprint},
       {"cycles", t.cycles},
       {"seconds", t.seconds},
       {"launch_path_seconds", t.launch_path_seconds},

@@ -26,7 +26,9 @@ struct TimingMetrics {
 };
 
 TimingMetrics derive_metrics(const GpuConfig& config, const LaunchTiming& t);
-nlohmann::json timing_to_json(const GpuConfig& config, const std::string& kernel, const LaunchTiming& t);
+// `fingerprint`: sim/config_fingerprint.h's of `config`, worked out once by the caller (it describes every value).
+nlohmann::json timing_to_json(const GpuConfig& config, const std::string& fingerprint, const std::string& kernel,
+                              const LaunchTiming& t);
 std::string timing_summary(const GpuConfig& config, const std::string& kernel, const LaunchTiming& t);
 
 }  // namespace gpusim::sim
