@@ -153,6 +153,9 @@ LgOp SmMemoryPipeline::Impl::build_lg_op(const WarpMemOp& op) {
       (a.write ? stores : loads).push_back(LaneAccess{true, address, a.size});
     }
   }
+  // A generic volatile load that reaches the thread's own local memory (a `volatile` local
+  // variable: ptxas allows no .volatile on .local) needs no other SM's stores: cached as usual.
+  if (local && !global) g.l2_only = false;
   coalesce_into(loads, WorkItem::Kind::Load, g.items);
   coalesce_into(stores, WorkItem::Kind::Store, g.items);
   g.items.insert(g.items.end(), atomics.begin(), atomics.end());

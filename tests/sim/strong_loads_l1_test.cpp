@@ -32,6 +32,33 @@ uint64_t l1_hits(Device& dev, ModuleHandle m, const std::string& kernel, DevPtr 
   return l1.at("read_sector_hits").get<uint64_t>();
 }
 
+// The same chain on a thread's local memory through a generic address, as nvcc reads a `volatile`
+// local variable (ptxas allows no .volatile on .local): private to the thread, so cached as plain
+// loads are.
+std::string local_chain_kernel(const std::string& name, const std::string& load) {
+  std::string body;
+  for (int i = 0; i < 8; ++i)
+    body += "  " + load + " %v, [%a];\n  and.b32 %z, %v, 0;\n  cvt.u64.u32 %zz, %z;\n  add.u64 %a, %a, %zz;\n"
+            "  add.u32 %sum, %sum, %v;\n";
+  return ".visible .entry " + name + "(.param .u64 p)\n{\n  .local .align 8 .b8 depot[64];\n"
+         "  .reg .u32 %v, %z, %sum;\n  .reg .u64 %a, %zz, %out;\n  ld.param.u64 %out, [p];\n  mov.u64 %a, depot;\n"
+         "  st.local.u32 [%a], 1;\n  cvta.local.u64 %a, %a;\n  mov.u32 %sum, 0;\n" + body + "  st.global.u32 [%out], %sum;\n  ret;\n}\n";
+}
+
+TEST(StrongLoads, VolatileLocalLoadsAreCachedAsPlainOnes) {
+  const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n" +
+                          local_chain_kernel("plain_local", "ld.u32") +
+                          local_chain_kernel("volatile_local", "ld.volatile.u32");
+  SimDeviceOptions o;
+  o.mode = SimMode::Timing;
+  auto dev = make_sim_device(o);
+  const ModuleHandle m = dev->load_ptx("local.ptx", ptx);
+  const DevPtr p = dev->alloc(128);
+  const uint64_t plain = l1_hits(*dev, m, "plain_local", p);
+  EXPECT_GE(plain, 7u);
+  EXPECT_EQ(l1_hits(*dev, m, "volatile_local", p), plain);
+}
+
 TEST(StrongLoads, VolatileAndGpuScopedLoadsAreServedByTheL2NotTheL1) {
   const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n" + chain_kernel("plain", "ld.global.u32") +
                           chain_kernel("cta", "ld.relaxed.cta.global.u32") +
