@@ -488,15 +488,13 @@ Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, ui
   if (m.ntypes < rule.min_types)
     throw ModifierError{opcode_column, std::string(opcode_name(op)) + " requires " +
                                            std::to_string(rule.min_types) + " type modifier(s)"};
-  // A volatile load of global memory, or a relaxed/acquire one at a scope wider than the CTA, must
-  // see what other SMs store: their L1s are not coherent, so the L2 serves it, as .cg (the timing
-  // model). A flag spun on with `volatile` hit in the L1 (an outside user's domino scan: 89 % L1
-  // hits). Local memory is the thread's own (ptxas allows no .volatile on .local; a generic one that
-  // reaches it stays cached: SmMemoryPipeline's build_lg_op).
-  const bool may_be_global = m.space == StateSpace::Global || m.space == StateSpace::None || m.space == StateSpace::Generic;
-  if (op == Opcode::Ld && may_be_global &&
-      (m.order == MemOrder::Volatile ||
-       ((m.order == MemOrder::Relaxed || m.order == MemOrder::Acquire) && m.scope != MemScope::Cta)))
+  // A volatile load, or a relaxed/acquire one at a scope wider than the CTA, must see what other
+  // SMs store: their L1s are not coherent, so the L2 serves it, as .cg (the timing model). A
+  // flag spun on with `volatile` hit in the L1 (an outside user's domino scan: 89 % L1 hits).
+  // Only global accesses consult the flag (one that reaches local memory stays cached:
+  // SmMemoryPipeline's build_lg_op).
+  if (op == Opcode::Ld && (m.order == MemOrder::Volatile ||
+                           ((m.order == MemOrder::Relaxed || m.order == MemOrder::Acquire) && m.scope != MemScope::Cta)))
     m.l2_only = true;
   validate_combination(op, m, mods, opcode_column);
   return m;

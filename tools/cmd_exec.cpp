@@ -1,5 +1,5 @@
 // `gpusim exec [--config FILE] [--set k=v]... [--mode functional|timing] [--stats FILE.json]
-//  [--quiet] [--error-exitcode N] [--step KERNEL[:N] [--step-script FILE]] -- PROGRAM [ARGS...]`: runs an unmodified CUDA program on the simulator. The
+//  [--quiet] [--cache-control all|none] [--error-exitcode N] [--step KERNEL[:N] [--step-script FILE]] -- PROGRAM [ARGS...]`: runs an unmodified CUDA program on the simulator. The
 // program loads gpusim's libcudart.so.13 (build/lib) instead of NVIDIA's (a program with NVIDIA's
 // static runtime gets gpusim's preloaded, which redirects the static one to itself); this command only
 // checks the inputs, sets the library's environment (runtime/sim_environment.h) and replaces
