@@ -6,6 +6,7 @@
 
 #include "isa/register_use.h"
 #include "isa/shared_effects.h"
+#include "sim/instruction_expansion.h"
 #include "sim/register_banks.h"
 #include "sim/wgmma_groups.h"
 
@@ -72,6 +73,24 @@ uint32_t lane_flops(const Instruction& in) {
   }
   const bool packed = in.mod.ntypes > 0 && (in.mod.types[0] == isa::DataType::F16x2 || in.mod.types[0] == isa::DataType::BF16x2);
   return packed ? 2 * per_element : per_element;
+}
+
+// Times `in` as the SASS sequence ptxas makes of it: on the ALU pipe of its type, with the
+// sequence's instructions, SFU steps and dependent chain.
+void expand(InstTiming& t, const Expansion& e, const Instruction& in, const isa::Function& fn, const GpuConfig& c) {
+  const isa::DataType type = in.mod.types[0];
+  const bool f64 = type == isa::DataType::F64, f32 = type == isa::DataType::F32;
+  t.kind = IssueKind::Alu;
+  t.pipe = f64 ? Pipe::Fp64 : f32 ? Pipe::Fp32 : Pipe::Int;
+  const int lanes = f64 ? c.fp64_lanes_per_sm : f32 ? c.fp32_lanes_per_sm : c.int_lanes_per_sm;
+  const int alu_latency = f64 ? c.fp64_latency_cycles : f32 ? c.fp32_latency_cycles : c.int_latency_cycles;
+  t.interval = to_u16(1LL * e.alu_ops * c.issue_interval_cycles(lanes), fn, in, "expanded issue interval");
+  t.sfu_interval = to_u16(1LL * e.sfu_ops * c.issue_interval_cycles(c.sfu_lanes_per_sm), fn, in, "SFU interval");
+  t.extra_dispatch_cycles = to_u16(e.instructions - 1, fn, in, "expanded dispatch");
+  t.latency = to_u16(1LL * e.sfu_chain_steps * c.sfu_latency_cycles + 1LL * e.alu_chain_steps * alu_latency, fn, in,
+                     "expanded latency");
+  t.result_wait = StallReason::Wait;
+  t.flops = 0;  // a division is not counted as FLOPs (as Nsight Compute's FP32 counters do not)
 }
 
 // Classifies one instruction (everything but its registers).
@@ -182,6 +201,7 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
       control(IssueKind::Control);
       break;
   }
+  if (const std::optional<Expansion> e = ptxas_expansion(in)) expand(t, *e, in, fn, c);
   return t;
 }
 

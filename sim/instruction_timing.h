@@ -54,6 +54,11 @@ struct InstTiming {
   uint16_t latency = 0;     // Alu: dispatch to readable; Tensor: after the tensor cores finish
   uint16_t interval = 1;    // cycles the pipe is busy (Tensor: tensor-core occupancy in core cycles)
   uint16_t bank_conflict_cycles = 0;
+  // An instruction ptxas expands into a sequence (sim/instruction_expansion.h): the sub-core's
+  // dispatch port issues its other SASS instructions in the cycles after it, and its MUFU and
+  // conversion steps occupy the SFU pipe for sfu_interval cycles beside `interval` on `pipe`.
+  uint16_t extra_dispatch_cycles = 0;
+  uint16_t sfu_interval = 0;
   uint16_t wait_groups = 0; // CpAsyncWait, WgmmaWait, BulkWait: groups allowed to stay in flight
   uint16_t shared_wavefronts = 0;  // Wgmma: shared-bank cycles one warp's descriptor operand reads take
   uint32_t regs_first = 0;  // FunctionTiming::regs[regs_first ..): sources, then destinations

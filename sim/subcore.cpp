@@ -201,11 +201,17 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
 
   // A register-bank conflict holds this warp's dispatch (and the sub-core's dispatch port) for
   // the extra operand-read cycles; the unit starts after them.
+  // An instruction ptxas expands holds them likewise while its other SASS instructions dispatch.
   const uint64_t start = cycle + t.bank_conflict_cycles;
-  if (t.bank_conflict_cycles) {
+  if (t.bank_conflict_cycles || t.extra_dispatch_cycles) {
     stats.register_bank_conflicts += t.bank_conflict_cycles;
-    s.dispatch_until = start + 1;
-    dispatch_free_at_ = start + 1;
+    s.dispatch_until = start + 1 + t.extra_dispatch_cycles;
+    dispatch_free_at_ = start + 1 + t.extra_dispatch_cycles;
+  }
+  if (t.sfu_interval) {
+    uint64_t& sfu_free = pipe_free_at_[idx(Pipe::Sfu)];
+    sfu_free = std::max(sfu_free, start) + t.sfu_interval;
+    stats.pipe_busy_cycles[idx(Pipe::Sfu)] += t.sfu_interval;
   }
   // A wgmma accepted while the tensor cores are busy starts when they finish the ones ahead of it
   // (sim/wgmma_queue.h; only when tensor.wgmma_queue_depth lets evaluate() pass it then).

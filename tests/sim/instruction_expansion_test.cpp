@@ -1,0 +1,200 @@
+// Division and remainder are timed as the SASS sequences ptxas makes of them
+// (sim/instruction_expansion.h), checked against two independent references: ptxas itself (the
+// sequence lengths, when the CUDA toolkit is installed, as setup.sh requires) and the published
+// V100 rates of IEEE float and double division (1/12.55 and 1/7.75 of the multiply's).
+#include <gtest/gtest.h>
+#include <elf.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "isa/ptx_parser.h"
+#include "runtime/sim_device.h"
+#include "sim/instruction_expansion.h"
+
+using namespace gpusim;
+
+namespace {
+
+// A kernel that loads 33 values, applies `op` to 32 of them with the 33rd (or an immediate) as
+// the second operand, each its own dependent chain, and stores them: ptxas's .text size of it,
+// against the same kernel with `add` instead, gives the instructions per `op`.
+std::string ops_kernel(const std::string& op, const std::string& type, bool immediate, int chains) {
+  const std::string reg = type == "f64" ? "%fd" : type == "f32" ? "%f" : "%r";
+  const std::string decl = type == "f64" ? ".f64" : type == "f32" ? ".f32" : ".b32";
+  std::string body;
+  for (int i = 0; i <= chains; ++i) body += "  ld.global." + type + " " + reg + std::to_string(i) + ", [%base+" + std::to_string(8 * i) + "];\n";
+  // Each op has its own divisor (the chain's neighbour), so that ptxas shares no reciprocal.
+  for (int i = 0; i < chains; ++i) {
+    const std::string divisor = immediate ? "7" : reg + std::to_string(i + 1);
+    body += "  " + op + " " + reg + std::to_string(i) + ", " + reg + std::to_string(i) + ", " + divisor + ";\n";
+  }
+  for (int i = 0; i < chains; ++i)
+    body += "  st.global." + type + " [%base+" + std::to_string(512 + 8 * i) + "], " + reg + std::to_string(i) + ";\n";
+  return ".version 8.0\n.target sm_90\n.address_size 64\n.visible .entry k(.param .u64 p)\n{\n  .reg " + decl + " " +
+         reg + "<40>;\n  .reg .u64 %base;\n  ld.param.u64 %base, [p];\n  cvta.to.global.u64 %base, %base;\n" + body +
+         "  ret;\n}\n";
+}
+
+std::string ptxas_path() {
+  for (const char* candidate : {"/usr/local/cuda/bin/ptxas", "/usr/bin/ptxas"})
+    if (access(candidate, X_OK) == 0) return candidate;
+  return "";
+}
+
+// Bytes of the cubin's .text sections (SASS: 16 bytes an instruction), -1 when ptxas failed.
+long text_bytes(const std::string& ptxas, const std::string& ptx) {
+  const std::string dir = ::testing::TempDir() + "gpusim_expansion_" + std::to_string(getpid());
+  const std::string src = dir + ".ptx", cubin = dir + ".cubin";
+  std::ofstream(src) << ptx;
+  const int rc = std::system((ptxas + " -arch=sm_90 -O3 '" + src + "' -o '" + cubin + "' 2>/dev/null").c_str());
+  std::ifstream in(cubin, std::ios::binary);
+  const std::string elf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::remove(src.c_str());
+  std::remove(cubin.c_str());
+  if (rc != 0 || elf.size() < sizeof(Elf64_Ehdr)) return -1;
+  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(elf.data());
+  if (eh->e_shoff + uint64_t(eh->e_shnum) * sizeof(Elf64_Shdr) > elf.size() || eh->e_shstrndx >= eh->e_shnum) return -1;
+  const auto* sections = reinterpret_cast<const Elf64_Shdr*>(elf.data() + eh->e_shoff);
+  const Elf64_Shdr& names = sections[eh->e_shstrndx];
+  long total = 0;
+  for (int i = 0; i < eh->e_shnum; ++i) {
+    const uint64_t at = names.sh_offset + sections[i].sh_name;
+    if (at >= elf.size()) return -1;
+    if (std::string(elf.c_str() + at).rfind(".text.", 0) == 0) total += long(sections[i].sh_size);
+  }
+  return total;
+}
+
+sim::Expansion table_entry(const std::string& ptx_line) {
+  const std::string ptx = ".version 8.0\n.target sm_90\n.address_size 64\n.visible .entry k()\n{\n"
+                          "  .reg .b32 %r<4>;\n  .reg .f32 %f<4>;\n  .reg .f64 %fd<4>;\n  " + ptx_line + "\n  ret;\n}\n";
+  const isa::Module m = isa::parse_ptx(ptx, "expansion.ptx");
+  const std::optional<sim::Expansion> e = sim::ptxas_expansion(m.functions.at(0).code.at(0));
+  return e ? *e : sim::Expansion{};
+}
+
+struct Form {
+  const char* op;
+  const char* type;
+  bool immediate;
+  const char* line;     // the same form for the table
+  bool straight_line;   // every emitted instruction runs (no slow path)
+};
+
+TEST(InstructionExpansion, SequenceLengthsMatchWhatPtxasEmits) {
+  const std::string ptxas = ptxas_path();
+  if (ptxas.empty()) GTEST_SKIP() << "ptxas not installed (the CUDA toolkit: scripts/setup.sh)";
+  const Form forms[] = {
+      {"rem.u32", "u32", false, "rem.u32 %r0, %r1, %r2;", true},
+      {"div.u32", "u32", false, "div.u32 %r0, %r1, %r2;", true},
+      {"rem.s32", "s32", false, "rem.s32 %r0, %r1, %r2;", true},
+      {"div.s32", "s32", false, "div.s32 %r0, %r1, %r2;", true},
+      {"rem.u32", "u32", true, "rem.u32 %r0, %r1, 7;", true},
+      {"rem.s32", "s32", true, "rem.s32 %r0, %r1, 7;", true},
+      {"div.approx.f32", "f32", false, "div.approx.f32 %f0, %f1, %f2;", true},
+      {"div.full.f32", "f32", false, "div.full.f32 %f0, %f1, %f2;", true},
+      {"div.rn.f32", "f32", false, "div.rn.f32 %f0, %f1, %f2;", false},
+      {"div.rn.f64", "f64", false, "div.rn.f64 %fd0, %fd1, %fd2;", false},
+  };
+  constexpr int kChains = 24;
+  for (const Form& f : forms) {
+    const long with = text_bytes(ptxas, ops_kernel(f.op, f.type, f.immediate, kChains));
+    const std::string add = std::string(f.type).front() == 'f' ? std::string("add.rn.") + f.type : std::string("add.") + f.type;
+    const long base = text_bytes(ptxas, ops_kernel(add, f.type, f.immediate, kChains));
+    ASSERT_GT(with, 0) << f.op;
+    ASSERT_GT(base, 0) << f.op;
+    const double emitted = 1.0 + double(with - base) / 16.0 / kChains;  // SASS instructions per op
+    const sim::Expansion e = table_entry(f.line);
+    if (f.straight_line) {
+      EXPECT_NEAR(e.instructions, emitted, 1.0) << f.line;
+    } else {
+      // The executed fast path is part of what is emitted, the slow path's set-up the rest.
+      EXPECT_LE(e.instructions, emitted) << f.line;
+      EXPECT_GE(e.instructions, 0.6 * emitted) << f.line;
+    }
+    EXPECT_LE(e.alu_ops + e.sfu_ops, e.instructions) << f.line;
+  }
+}
+
+// 8 warps per sub-core (one CTA of 1024 threads), each thread 8 independent chains of `ops` x `op`:
+// the cycles per extra op, from two lengths, leave the kernel's loads and stores out.
+std::string rate_kernel(const std::string& name, const std::string& op, const std::string& type, int ops) {
+  const std::string reg = type == "f64" ? "%fd" : "%f";
+  std::string body;
+  for (int c = 0; c < 8; ++c) body += "  ld.global." + type + " " + reg + std::to_string(c) + ", [%a];\n";
+  for (int i = 0; i < ops; ++i)
+    for (int c = 0; c < 8; ++c)
+      body += "  " + op + " " + reg + std::to_string(c) + ", " + reg + std::to_string(c) + ", " + reg + "9;\n";
+  for (int c = 0; c < 8; ++c) body += "  st.global." + type + " [%a], " + reg + std::to_string(c) + ";\n";
+  return ".visible .entry " + name + "(.param .u64 p)\n{\n  .reg ." + type + " " + reg + "<10>;\n  .reg .u64 %a;\n"
+         "  ld.param.u64 %a, [p];\n  ld.global." + type + " " + reg + "9, [%a+8];\n" + body + "  ret;\n}\n";
+}
+
+double cycles_per_op(runtime::Device& dev, runtime::ModuleHandle m, const std::string& stem, runtime::DevPtr p) {
+  runtime::LaunchConfig c;
+  c.grid = runtime::Dim3{1, 1, 1};
+  c.block = runtime::Dim3{1024, 1, 1};
+  dev.launch(m, stem + "_16", c, runtime::args(p));  // both timed runs find the loaded words in the L2
+  const uint64_t short_run = dev.launch(m, stem + "_16", c, runtime::args(p)).cycles;
+  const uint64_t long_run = dev.launch(m, stem + "_48", c, runtime::args(p)).cycles;
+  return double(long_run - short_run) / (32.0 * 8);
+}
+
+TEST(InstructionExpansion, V100DivisionRatesMatchThePublishedOnes) {
+  std::string ptx = ".version 8.0\n.target sm_70\n.address_size 64\n";
+  const struct { const char* stem; const char* op; const char* type; } kernels[] = {
+      {"mulf", "mul.rn.f32", "f32"}, {"divf", "div.rn.f32", "f32"}, {"muld", "mul.rn.f64", "f64"}, {"divd", "div.rn.f64", "f64"}};
+  for (const auto& k : kernels)
+    for (int ops : {16, 48}) ptx += rate_kernel(std::string(k.stem) + "_" + std::to_string(ops), k.op, k.type, ops);
+  runtime::SimDeviceOptions o;
+  o.mode = runtime::SimMode::Timing;
+  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/v100.ini";
+  auto dev = runtime::make_sim_device(o);
+  const runtime::ModuleHandle m = dev->load_ptx("rates.ptx", ptx);
+  const runtime::DevPtr p = dev->alloc(64);
+  const double float_ratio = cycles_per_op(*dev, m, "divf", p) / cycles_per_op(*dev, m, "mulf", p);
+  const double double_ratio = cycles_per_op(*dev, m, "divd", p) / cycles_per_op(*dev, m, "muld", p);
+  // Published V100 measurements: float division at 1/12.55 of the multiply's rate, double at 1/7.75.
+  EXPECT_NEAR(float_ratio, 12.55, 0.1 * 12.55);  // the table: 12.0
+  EXPECT_NEAR(double_ratio, 7.75, 0.1 * 7.75);    // the table: 8.0
+}
+
+// The latency a dependent reader sees is the sequence's chain, not one ALU step: each rem.u32 of
+// a dependent chain on one thread (with an add between) adds the whole chain.
+TEST(InstructionExpansion, DependentRemaindersWaitForTheWholeSequence) {
+  auto chain = [](int steps) {
+    std::string body;
+    for (int i = 0; i < steps; ++i) body += "  rem.u32 %x, %x, %d;\n  add.u32 %x, %x, 1000;\n";
+    return ".visible .entry rems" + std::to_string(steps) + "(.param .u64 p)\n{\n  .reg .u32 %x, %d;\n  .reg .u64 %a;\n"
+           "  ld.param.u64 %a, [p];\n  ld.global.u32 %x, [%a];\n  ld.global.u32 %d, [%a+4];\n" + body +
+           "  st.global.u32 [%a], %x;\n  ret;\n}\n";
+  };
+  const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n" + chain(16) + chain(48);
+  runtime::SimDeviceOptions o;
+  o.mode = runtime::SimMode::Timing;
+  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
+  auto dev = runtime::make_sim_device(o);
+  const runtime::ModuleHandle m = dev->load_ptx("chain.ptx", ptx);
+  const runtime::DevPtr p = dev->alloc(64);
+  const uint32_t init[2] = {123456789u, 97u};
+  dev->copy_to_device(p, init, sizeof init);
+  runtime::LaunchConfig c;
+  c.grid = runtime::Dim3{1, 1, 1};
+  c.block = runtime::Dim3{1, 1, 1};
+  dev->launch(m, "rems16", c, runtime::args(p));  // the two loads stay in the L2 for both timed runs
+  const uint64_t short_chain = dev->launch(m, "rems16", c, runtime::args(p)).cycles;
+  const uint64_t long_chain = dev->launch(m, "rems48", c, runtime::args(p)).cycles;
+  // h100.ini: 3 SFU steps of 21 cycles and 10 integer steps of 4, then the add's 4.
+  const sim::Expansion e = table_entry("rem.u32 %r0, %r1, %r2;");
+  const double step = e.sfu_chain_steps * 21.0 + e.alu_chain_steps * 4.0 + 4.0;
+  EXPECT_GE(e.sfu_chain_steps, 3);
+  EXPECT_GE(e.alu_chain_steps, 8);
+  EXPECT_NEAR(double(long_chain - short_chain) / 32.0, step, 0.05 * step);
+}
+
+}  // namespace
