@@ -5,6 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsystemc-dev libboost-program-options-dev
       libgtest-dev googletest libbenchmark-dev nlohmann-json3-dev dataset-fashion-mnist zlib1g-dev
       libzstd-dev liblz4-dev python3-numpy clang libreadline-dev
+      clang-16 libclang-rt-16-dev  # the sanitizer build (scripts/test.sh): clang 14 has no x86 _Float16
       libsqlite3-dev slurm-wlm munge  # sqlite: gpusim sweep's database; slurm/munge: its SLURM test
       chromium)  # gpusim report's test renders the page in headless chromium
 missing=()

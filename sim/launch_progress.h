@@ -16,7 +16,7 @@
 
 namespace gpusim::sim {
 
-class LaunchProgressLine : public GpuModel::ProgressProbe {
+class LaunchProgressLine final : public GpuModel::ProgressProbe {
  public:
   // Attaches to `model` for the next launch (none is attached when a sampler already watches it).
   // The delays are the defaults above except in tests.

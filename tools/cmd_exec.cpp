@@ -53,7 +53,7 @@ std::filesystem::path library_dir() {
   return std::filesystem::path(self).parent_path() / "lib";
 }
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(GPUSIM_ADDRESS_SANITIZER)
 // A gpusim built with AddressSanitizer has a libcudart.so.13 built with it too, and ASan's runtime
 // must be the first library of a program that is not (nvcc's): preload the one this process uses.
 std::string sanitizer_runtime() {
@@ -61,7 +61,7 @@ std::string sanitizer_runtime() {
   dl_iterate_phdr(
       [](dl_phdr_info* info, size_t, void* out) {
         const std::string name = info->dlpi_name ? info->dlpi_name : "";
-        if (name.find("libasan.so") != std::string::npos) *static_cast<std::string*>(out) = name;
+        if (name.find("libasan.so") != std::string::npos || name.find("libclang_rt.asan") != std::string::npos) *static_cast<std::string*>(out) = name;
         return 0;
       },
       &found);
@@ -329,14 +329,14 @@ int gpusim_cmd_exec(int argc, char** argv) {
     // same library either way; one without CUDA pays about 15 ms to load it.
     std::string preload = (lib / "libcudart.so.13").string();
     setenv("GPUSIM_REDIRECT_STATIC_CUDART", "1", 1);
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(GPUSIM_ADDRESS_SANITIZER)
     const std::string asan = sanitizer_runtime();
     if (!asan.empty()) preload = asan + ":" + preload;
 #endif
     const char* inherited = std::getenv("LD_PRELOAD");
     if (inherited && *inherited) preload += std::string(":") + inherited;
     setenv("LD_PRELOAD", preload.c_str(), 1);
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(GPUSIM_ADDRESS_SANITIZER)
     // A library the program opens later with dlopen, or a needed one with -rdc code, is
     // redirected by the loader-audit library before its constructors run
     // (runtime/cudart/audit/static_runtime_audit.cpp). Not in a sanitizer build: LeakSanitizer's

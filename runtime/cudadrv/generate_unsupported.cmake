@@ -4,8 +4,9 @@
 cmake_policy(SET CMP0057 NEW)  # if(... IN_LIST ...)
 string(REPLACE "::" ";" OBJECTS "${OBJECTS}")  # joined with :: to pass through the command line
 set(defined "")
-# The target's objects include its precompiled header (cmake_pch.hxx.gch), which defines nothing.
-list(FILTER OBJECTS EXCLUDE REGEX "\\.gch$")
+# The target's objects include its precompiled header (cmake_pch.hxx.gch with GCC, .pch with
+# clang, the sanitizer build's compiler), which defines nothing.
+list(FILTER OBJECTS EXCLUDE REGEX "\\.(gch|pch)$")
 foreach(object IN LISTS OBJECTS)
   execute_process(COMMAND ${NM} --defined-only -g ${object} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)

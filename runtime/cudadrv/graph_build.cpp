@@ -139,6 +139,15 @@ const char* type_name(int t) {
   }
 }
 
+// An event record or wait node (the two differ only in type).
+DriverGraphNode event_node(DriverState& s, int type, CUevent event) {
+  gpusim::cudadrv::live_event(s, event);
+  DriverGraphNode e;
+  e.type = type;
+  e.event = event;
+  return e;
+}
+
 }  // namespace
 
 extern "C" {
@@ -209,19 +218,6 @@ CUresult cuGraphAddHostNode(CUgraphNode* node, CUgraph graph, const CUgraphNode*
     return h;
   });
 }
-
-namespace {
-
-// An event record or wait node (the two differ only in type).
-DriverGraphNode event_node(DriverState& s, int type, CUevent event) {
-  gpusim::cudadrv::live_event(s, event);
-  DriverGraphNode e;
-  e.type = type;
-  e.event = event;
-  return e;
-}
-
-}  // namespace
 
 CUresult cuGraphAddEventRecordNode(CUgraphNode* node, CUgraph graph, const CUgraphNode* deps, size_t n, CUevent event) {
   return adding("cuGraphAddEventRecordNode", node, graph, deps, n,

@@ -20,7 +20,7 @@ using gpusim::test_support::contains;
 using gpusim::test_support::Outcome;
 using gpusim::test_support::run_gpusim;
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(GPUSIM_ADDRESS_SANITIZER)
 constexpr bool kSanitizerHandlesSegv = true;  // AddressSanitizer reports the fault and exits 1
 #else
 constexpr bool kSanitizerHandlesSegv = false;

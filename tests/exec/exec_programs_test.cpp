@@ -257,7 +257,7 @@ TEST(Exec, LibraryWithItsOwnStaticRuntimeRuns) {
 // A needed library combining the static runtime with -rdc registers once, through a counter:
 // the loader-audit library redirects it before its constructors run, so it works in both modes.
 TEST(Exec, LibraryWithStaticRuntimeAndRelocatableCodeRuns) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(GPUSIM_ADDRESS_SANITIZER)
   GTEST_SKIP() << "a sanitizer build's gpusim exec loads no audit library (LeakSanitizer's tracer crashes with one)";
 #endif
   for (const char* mode : {"functional", "timing"}) {
@@ -283,7 +283,7 @@ TEST(Exec, RelocatableStaticRuntimeLibraryWithoutTheAuditLibraryIsRefusedByName)
 // is redirected by the loader-audit library before its constructors run: with -rdc too, and in
 // both modes.
 TEST(Exec, LibraryOpenedLaterWithItsOwnStaticRuntimeRuns) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(GPUSIM_ADDRESS_SANITIZER)
   GTEST_SKIP() << "a sanitizer build's gpusim exec loads no audit library (LeakSanitizer's tracer crashes with one)";
 #endif
   for (const char* mode : {"functional", "timing"})

@@ -306,7 +306,12 @@ TEST(MmaMoreShapes, Fp8NeedsMatchingFloatAccumulators) {
 TEST(WmmaF64Rounding, DirectedModesRoundEachFusedStep) {
   std::mt19937_64 rng(70);
   auto value = [&] {  // full 53-bit significands, so every mode rounds differently somewhere
-    return std::ldexp(double(rng() >> 11) + 1.0, -52 + int(rng() % 9) - 4) * ((rng() & 1) ? -1.0 : 1.0);
+    // One draw per statement: the order of evaluation within an expression is unspecified (GCC and
+    // clang differ), and the inputs must be the same whichever compiled the test.
+    const uint64_t significand = rng() >> 11;
+    const int exponent = -52 + int(rng() % 9) - 4;
+    const double sign = (rng() & 1) ? -1.0 : 1.0;
+    return std::ldexp(double(significand) + 1.0, exponent) * sign;
   };
   std::vector<double> a(32), b(32), c(64);
   for (auto& v : a) v = value();
@@ -343,9 +348,13 @@ TEST(WmmaF64Rounding, DirectedModesRoundEachFusedStep) {
         std::memcpy(&got, &r.d[lane][i], 8);
         EXPECT_EQ(got, acc) << name << " D(" << row << "," << col << ")";
       }
-    results.push_back({r.d[0][0], r.d[5][1], r.d[17][0]});
+    std::vector<uint64_t> all;
+    for (unsigned lane = 0; lane < 32; ++lane) all.insert(all.end(), {r.d[lane][0], r.d[lane][1]});
+    results.push_back(all);
   }
+  // Every element, both signs: rz equals rp on a negative result and rm on a positive one.
   EXPECT_NE(results[1], results[3]) << "rz and rp gave the same results: the inputs do not exercise rounding";
+  EXPECT_NE(results[1], results[2]) << "rz and rm gave the same results: the inputs do not exercise rounding";
 }
 
 TEST(WmmaF64Rounding, MmaF64TakesOnlyRn) {

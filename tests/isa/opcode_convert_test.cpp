@@ -23,6 +23,23 @@ uint64_t db(double d) { return std::bit_cast<uint64_t>(d); }
 template <typename T>
 inline void opaque(T& v) { asm volatile("" : "+x"(v)); }
 
+// Unsigned 64-bit to floating point under the current rounding mode, from the host's signed
+// conversion (one correctly rounded instruction in every mode): a value of 2^63 or more is halved
+// with its lowest bit kept as a sticky bit (which cannot reach the rounding position of a 24- or
+// 53-bit significand) and doubled exactly afterwards. A compiler may convert `double(uint64_t)` by
+// subtracting magic constants, which gives -0.0 for 0 when rounding down (clang does).
+template <typename F>
+F from_u64(uint64_t x) {
+  if (int64_t(x) >= 0) {
+    volatile int64_t signed_x = int64_t(x);
+    return F(signed_x);
+  }
+  volatile int64_t half = int64_t((x >> 1) | (x & 1));
+  F h = F(half);
+  opaque(h);
+  return h * F(2);
+}
+
 struct Mode { const char* ptx; int host; };
 const Mode kModes[] = {{".rn", FE_TONEAREST}, {".rz", FE_TOWARDZERO}, {".rm", FE_DOWNWARD}, {".rp", FE_UPWARD}};
 
@@ -101,8 +118,8 @@ TEST(OpcodeConvert, IntegerToFloatEveryRoundingMode) {
       const int saved = std::fegetround();
       std::fesetround(m.host);
       float a = float(int64_t(v));
-      float b = float(uint64_t(v));
-      double c = double(uint64_t(v));
+      float b = from_u64<float>(v);
+      double c = from_u64<double>(v);
       float e = float(int32_t(uint32_t(v)));
       opaque(a); opaque(b); opaque(c); opaque(e);
       std::fesetround(saved);
