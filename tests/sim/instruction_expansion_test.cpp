@@ -121,6 +121,14 @@ TEST(InstructionExpansion, SequenceLengthsMatchWhatPtxasEmits) {
   }
 }
 
+// A timing-mode simulator on one of configs/.
+auto timing_device(const std::string& config) {
+  runtime::SimDeviceOptions o;
+  o.mode = runtime::SimMode::Timing;
+  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/" + config;
+  return runtime::make_sim_device(o);
+}
+
 // 8 warps per sub-core (one CTA of 1024 threads), each thread 8 independent chains of `ops` x `op`:
 // the cycles per extra op, from two lengths, leave the kernel's loads and stores out.
 std::string rate_kernel(const std::string& name, const std::string& op, const std::string& type, int ops) {
@@ -151,10 +159,7 @@ TEST(InstructionExpansion, V100DivisionRatesMatchThePublishedOnes) {
       {"mulf", "mul.rn.f32", "f32"}, {"divf", "div.rn.f32", "f32"}, {"muld", "mul.rn.f64", "f64"}, {"divd", "div.rn.f64", "f64"}};
   for (const auto& k : kernels)
     for (int ops : {16, 48}) ptx += rate_kernel(std::string(k.stem) + "_" + std::to_string(ops), k.op, k.type, ops);
-  runtime::SimDeviceOptions o;
-  o.mode = runtime::SimMode::Timing;
-  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/v100.ini";
-  auto dev = runtime::make_sim_device(o);
+  auto dev = timing_device("v100.ini");
   const runtime::ModuleHandle m = dev->load_ptx("rates.ptx", ptx);
   const runtime::DevPtr p = dev->alloc(64);
   const double float_ratio = cycles_per_op(*dev, m, "divf", p) / cycles_per_op(*dev, m, "mulf", p);
@@ -175,10 +180,7 @@ TEST(InstructionExpansion, DependentRemaindersWaitForTheWholeSequence) {
            "  st.global.u32 [%a], %x;\n  ret;\n}\n";
   };
   const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n" + chain(16) + chain(48);
-  runtime::SimDeviceOptions o;
-  o.mode = runtime::SimMode::Timing;
-  o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini";
-  auto dev = runtime::make_sim_device(o);
+  auto dev = timing_device("h100.ini");
   const runtime::ModuleHandle m = dev->load_ptx("chain.ptx", ptx);
   const runtime::DevPtr p = dev->alloc(64);
   const uint32_t init[2] = {123456789u, 97u};
