@@ -23,7 +23,6 @@
 #include <optional>
 
 #include "isa/ir.h"
-#include "sim/gpu_config.h"
 
 namespace gpusim::sim {
 

@@ -212,6 +212,7 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     uint64_t& sfu_free = pipe_free_at_[idx(Pipe::Sfu)];
     sfu_free = std::max(sfu_free, start) + t.sfu_interval;
     stats.pipe_busy_cycles[idx(Pipe::Sfu)] += t.sfu_interval;
+    if (shared_.observer) shared_.observer->on_unit_busy(cycle, shared_.sm_id, index_, Pipe::Sfu, t.sfu_interval);
   }
   // A wgmma accepted while the tensor cores are busy starts when they finish the ones ahead of it
   // (sim/wgmma_queue.h; only when tensor.wgmma_queue_depth lets evaluate() pass it then).
