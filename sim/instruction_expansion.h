@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "isa/ir.h"
 
@@ -37,6 +38,15 @@ struct Expansion {
 };
 
 // The sequence ptxas emits for `in`, or nothing when it is one SASS instruction (as timed before).
-std::optional<Expansion> ptxas_expansion(const isa::Instruction& in);
+// `reciprocal_hoisted`: an integer division whose divisor's reciprocal ptxas computes once outside
+// the loop (hoisted_divisor_reciprocals), so only the quotient and its correction run here.
+std::optional<Expansion> ptxas_expansion(const isa::Instruction& in, bool reciprocal_hoisted = false);
+
+// For each instruction of `fn`: true for a 32-bit integer div/rem by a register that no
+// instruction of its innermost loop writes. ptxas computes such a divisor's reciprocal (I2F,
+// MUFU.RCP, F2I and their IMADs) once before the loop: ptxas 13 makes a grid-stride loop's
+// `i % n` 8 instructions a pass instead of 17. Loops are the ranges [target, branch] of backward
+// branches, the shape nvcc lays loops out in; a division in no loop is charged in full.
+std::vector<bool> hoisted_divisor_reciprocals(const isa::Function& fn);
 
 }  // namespace gpusim::sim

@@ -75,8 +75,8 @@ uint32_t lane_flops(const Instruction& in) {
   return packed ? 2 * per_element : per_element;
 }
 
-// Times `in` as the SASS sequence ptxas makes of it: on the ALU pipe of its type, with the
-// sequence's instructions, SFU steps and dependent chain.
+// Times `in` as the SASS sequence ptxas makes of it (a division, a refined or range-checked MUFU
+// function): on the ALU pipe of its type, with the sequence's instructions, SFU steps and chain.
 void expand(InstTiming& t, const Expansion& e, const Instruction& in, const isa::Function& fn, const GpuConfig& c) {
   const isa::DataType type = in.mod.types[0];
   const bool f64 = type == isa::DataType::F64, f32 = type == isa::DataType::F32;
@@ -89,12 +89,14 @@ void expand(InstTiming& t, const Expansion& e, const Instruction& in, const isa:
   t.extra_dispatch_cycles = to_u16(e.instructions - 1, fn, in, "expanded dispatch");
   t.latency = to_u16(1LL * e.sfu_chain_steps * c.sfu_latency_cycles + 1LL * e.alu_chain_steps * alu_latency, fn, in,
                      "expanded latency");
-  t.result_wait = StallReason::Wait;
+  // A sequence that ends in the MUFU (a .ftz double approximation) is waited on as an SFU result.
+  t.result_wait = e.alu_chain_steps == 0 ? StallReason::ShortScoreboard : StallReason::Wait;
   t.flops = 0;  // a division is not counted as FLOPs (as Nsight Compute's FP32 counters do not)
 }
 
 // Classifies one instruction (everything but its registers).
-InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuConfig& c) {
+// `reciprocal_hoisted`: see hoisted_divisor_reciprocals.
+InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuConfig& c, bool reciprocal_hoisted) {
   InstTiming t;
   auto alu = [&](Pipe pipe, int latency, int lanes_per_sm, StallReason wait) {
     t.kind = IssueKind::Alu;
@@ -201,7 +203,7 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
       control(IssueKind::Control);
       break;
   }
-  if (const std::optional<Expansion> e = ptxas_expansion(in)) expand(t, *e, in, fn, c);
+  if (const std::optional<Expansion> e = ptxas_expansion(in, reciprocal_hoisted)) expand(t, *e, in, fn, c);
   return t;
 }
 
@@ -247,8 +249,10 @@ FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config,
   isa::RegisterUse use;
   const std::vector<uint32_t>& srcs = use.sources;
   std::vector<uint32_t>& dsts = use.destinations;
-  for (const Instruction& in : fn.code) {
-    InstTiming t = classify(in, fn, config);
+  const std::vector<bool> hoisted = hoisted_divisor_reciprocals(fn);
+  for (size_t pc = 0; pc < fn.code.size(); ++pc) {
+    const Instruction& in = fn.code[pc];
+    InstTiming t = classify(in, fn, config, hoisted[pc]);
     t.commit = isa::may_touch_shared_state(module, in);
     t.commit_reads_only = isa::only_reads_shared_state(module, in);
     t.cluster_barrier_wait = in.op == isa::Opcode::BarrierCluster && in.mod.variant == isa::Variant::Wait;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -46,8 +47,8 @@ std::string ptxas_path() {
   return "";
 }
 
-// Bytes of the cubin's .text sections (SASS: 16 bytes an instruction), -1 when ptxas failed.
-long text_bytes(const std::string& ptxas, const std::string& ptx) {
+// The cubin ptxas makes of `ptx` for sm_90 (empty when ptxas failed).
+std::string compile(const std::string& ptxas, const std::string& ptx) {
   const std::string dir = ::testing::TempDir() + "gpusim_expansion_" + std::to_string(getpid());
   const std::string src = dir + ".ptx", cubin = dir + ".cubin";
   std::ofstream(src) << ptx;
@@ -56,18 +57,32 @@ long text_bytes(const std::string& ptxas, const std::string& ptx) {
   const std::string elf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::remove(src.c_str());
   std::remove(cubin.c_str());
-  if (rc != 0 || elf.size() < sizeof(Elf64_Ehdr)) return -1;
+  return rc == 0 ? elf : std::string();
+}
+
+// The cubin's .text sections (SASS: 16 bytes an instruction), concatenated; nothing when the ELF
+// is malformed.
+std::string text_sections(const std::string& elf) {
+  if (elf.size() < sizeof(Elf64_Ehdr)) return {};
   const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(elf.data());
-  if (eh->e_shoff + uint64_t(eh->e_shnum) * sizeof(Elf64_Shdr) > elf.size() || eh->e_shstrndx >= eh->e_shnum) return -1;
+  if (eh->e_shoff + uint64_t(eh->e_shnum) * sizeof(Elf64_Shdr) > elf.size() || eh->e_shstrndx >= eh->e_shnum) return {};
   const auto* sections = reinterpret_cast<const Elf64_Shdr*>(elf.data() + eh->e_shoff);
   const Elf64_Shdr& names = sections[eh->e_shstrndx];
-  long total = 0;
+  std::string text;
   for (int i = 0; i < eh->e_shnum; ++i) {
     const uint64_t at = names.sh_offset + sections[i].sh_name;
-    if (at >= elf.size()) return -1;
-    if (std::string(elf.c_str() + at).rfind(".text.", 0) == 0) total += long(sections[i].sh_size);
+    if (at >= elf.size()) return {};
+    if (std::string(elf.c_str() + at).rfind(".text.", 0) != 0) continue;
+    if (sections[i].sh_offset + sections[i].sh_size > elf.size()) return {};
+    text.append(elf, sections[i].sh_offset, sections[i].sh_size);
   }
-  return total;
+  return text;
+}
+
+// Bytes of the cubin's .text sections, -1 when ptxas failed.
+long text_bytes(const std::string& ptxas, const std::string& ptx) {
+  const std::string elf = compile(ptxas, ptx);
+  return elf.empty() ? -1 : long(text_sections(elf).size());
 }
 
 sim::Expansion table_entry(const std::string& ptx_line) {
@@ -118,6 +133,129 @@ TEST(InstructionExpansion, SequenceLengthsMatchWhatPtxasEmits) {
       EXPECT_GE(e.instructions, 0.6 * emitted) << f.line;
     }
     EXPECT_LE(e.alu_ops + e.sfu_ops, e.instructions) << f.line;
+  }
+}
+
+// A kernel that loads one value, applies the unary `op` and stores the result.
+std::string unary_kernel(const std::string& op, const std::string& type) {
+  const std::string reg = type == "f64" ? "%fd" : "%f";
+  return ".version 8.0\n.target sm_90\n.address_size 64\n.visible .entry k(.param .u64 p)\n{\n  .reg ." + type + " " +
+         reg + "<4>;\n  .reg .u64 %b;\n  ld.param.u64 %b, [p];\n  cvta.to.global.u64 %b, %b;\n  ld.global." + type + " " +
+         reg + "0, [%b];\n  " + op + " " + reg + "1, " + reg + "0;\n  st.global." + type + " [%b+8], " + reg +
+         "1;\n  ret;\n}\n";
+}
+
+// The kernel body's SASS before its first EXIT: instruction count and CALLs among them. A slow
+// path ptxas moves out of line sits after the EXIT; its call set-up stays in the body, behind a
+// branch the ordinary operands take. Opcodes are the low 12 bits of an instruction (sm_70 on).
+struct Body {
+  int instructions = -1;
+  int calls = 0;
+};
+Body kernel_body(const std::string& ptxas, const std::string& ptx) {
+  const std::string text = text_sections(compile(ptxas, ptx));
+  constexpr uint32_t kExit = 0x94d, kCall = 0x944;
+  Body b;
+  for (size_t at = 0; at + 16 <= text.size(); at += 16) {
+    const uint32_t opcode = (uint8_t(text[at]) | uint32_t(uint8_t(text[at + 1])) << 8) & 0xfff;
+    if (opcode == kExit) {
+      b.instructions = int(at / 16);
+      return b;
+    }
+    if (opcode == kCall) ++b.calls;
+  }
+  return b;
+}
+
+TEST(InstructionExpansion, SpecialFunctionPathsMatchWhatPtxasEmits) {
+  const std::string ptxas = ptxas_path();
+  if (ptxas.empty()) GTEST_SKIP() << "ptxas not installed (the CUDA toolkit: scripts/setup.sh)";
+  // What nvcc emits for sqrtf, 1.0f/x, rsqrtf, __expf, __logf, __sinf, sqrt, 1.0/x and rsqrt of a
+  // double without -use_fast_math, and the .ftz forms -use_fast_math gives (one MUFU each).
+  const char* forms[][2] = {
+      {"sqrt.rn.f32", "f32"}, {"rcp.rn.f32", "f32"}, {"rsqrt.approx.f32", "f32"}, {"sqrt.approx.f32", "f32"},
+      {"ex2.approx.f32", "f32"}, {"lg2.approx.f32", "f32"}, {"rcp.approx.f32", "f32"}, {"sin.approx.f32", "f32"},
+      {"cos.approx.ftz.f32", "f32"}, {"ex2.approx.ftz.f32", "f32"}, {"rsqrt.approx.ftz.f32", "f32"},
+      {"sqrt.approx.ftz.f32", "f32"}, {"sqrt.rn.f64", "f64"}, {"rcp.rn.f64", "f64"}, {"rsqrt.approx.f64", "f64"},
+      {"rsqrt.approx.ftz.f64", "f64"}, {"rcp.approx.ftz.f64", "f64"}};
+  for (const auto& [op, type] : forms) {
+    const Body with = kernel_body(ptxas, unary_kernel(op, type));
+    const Body base = kernel_body(ptxas, unary_kernel(std::string("neg.") + type, type));  // one FADD/DADD
+    ASSERT_GT(with.instructions, 0) << op;
+    ASSERT_GT(base.instructions, 0) << op;
+    const int body = with.instructions - base.instructions + 1;  // SASS instructions the op made
+    const std::string reg = std::string(type) == "f64" ? "%fd" : "%f";
+    const sim::Expansion e = table_entry(std::string(op) + " " + reg + "0, " + reg + "1;");
+    if (with.calls > base.calls) {
+      // The call set-up (a move of the operand, the CALL, the branch back or around it, and a
+      // reload the call forces) is in the body but not on the ordinary path.
+      EXPECT_GE(e.instructions, body - 5) << op;
+      EXPECT_LE(e.instructions, body - 3) << op;
+    } else {
+      EXPECT_NEAR(e.instructions, body, 1.0) << op << ": straight-line code, all of it runs";
+    }
+    EXPECT_LE(e.alu_ops + e.sfu_ops, e.instructions) << op;
+  }
+}
+
+// A grid-stride-style loop applying `op` to the index and a divisor `n`, which `n_step` (empty or
+// an instruction) may change every pass.
+std::string loop_kernel(const std::string& op, const std::string& n_step) {
+  return ".version 8.0\n.target sm_90\n.address_size 64\n.visible .entry k(.param .u64 p, .param .u32 n, .param .u32 c)\n"
+         "{\n  .reg .u32 %i, %n, %c, %acc, %t;\n  .reg .pred %p;\n  .reg .u64 %a, %e;\n  ld.param.u64 %a, [p];\n"
+         "  ld.param.u32 %n, [n];\n  ld.param.u32 %c, [c];\n  cvta.to.global.u64 %a, %a;\n  mov.u32 %i, %tid.x;\n"
+         "  mov.u32 %acc, 0;\nLOOP:\n  .pragma \"nounroll\";\n  " + op + " %t, %i, %n;\n  mul.wide.u32 %e, %t, 4;\n  add.s64 %e, %a, %e;\n"
+         "  ld.global.u32 %t, [%e];\n  add.u32 %acc, %acc, %t;\n" + n_step + "  add.u32 %i, %i, 256;\n"
+         "  setp.lt.u32 %p, %i, %c;\n  @%p bra LOOP;\n  st.global.u32 [%a], %acc;\n  ret;\n}\n";
+}
+
+// SASS instructions from the last backward branch's target to the branch (the loop's body), or
+// -1. BRA's signed offset (bytes from the next instruction, a multiple of 4) is encoded in bits
+// 16-23 (offset bits 2-9) and 34-81 (bits 10-57), as read off ptxas 13's own branches; the
+// self-branch ptxas puts after EXIT checks the decoding (target = itself).
+int loop_body(const std::string& ptxas, const std::string& ptx) {
+  const std::string text = text_sections(compile(ptxas, ptx));
+  constexpr uint32_t kBra = 0x947;
+  int body = -1;
+  bool self_branch = false;
+  for (size_t at = 0; at + 16 <= text.size(); at += 16) {
+    uint64_t lo = 0, hi = 0;
+    std::memcpy(&lo, text.data() + at, 8);
+    std::memcpy(&hi, text.data() + at + 8, 8);
+    if ((lo & 0xfff) != kBra) continue;
+    int64_t offset = int64_t(((lo >> 16) & 0xff) << 2 | (lo >> 34) << 10 | (hi & 0x3ffff) << 40);
+    offset = (offset << 6) >> 6;  // sign-extend the 58-bit field
+    const int64_t pc = int64_t(at / 16), target = pc + 1 + offset / 16;
+    if (target == pc) self_branch = true;
+    else if (target < pc) body = int(pc - target + 1);
+  }
+  return self_branch ? body : -1;
+}
+
+TEST(InstructionExpansion, LoopInvariantDivisorsAreChargedWithoutTheirReciprocal) {
+  const std::string ptxas = ptxas_path();
+  if (ptxas.empty()) GTEST_SKIP() << "ptxas not installed (the CUDA toolkit: scripts/setup.sh)";
+  const std::string changing_n = "  add.u32 %n, %n, %acc;\n";
+  for (const char* op : {"rem.u32", "div.u32", "rem.s32", "div.s32"}) {
+    for (bool invariant : {true, false}) {
+      const std::string step = invariant ? "" : changing_n;
+      const int with = loop_body(ptxas, loop_kernel(op, step));
+      const int base = loop_body(ptxas, loop_kernel("add.u32", step));
+      ASSERT_GT(with, 0) << op << ": no loop (or BRA not decoded) in ptxas's output";
+      ASSERT_GT(base, 0) << op;
+      const isa::Module m = isa::parse_ptx(loop_kernel(op, step), "loop.ptx");
+      const isa::Function& fn = m.functions.at(0);
+      const std::vector<bool> hoisted = sim::hoisted_divisor_reciprocals(fn);
+      uint32_t pc = 0;
+      while (pc < fn.code.size() && fn.code[pc].op != isa::Opcode::Div && fn.code[pc].op != isa::Opcode::Rem) ++pc;
+      ASSERT_LT(pc, fn.code.size());
+      EXPECT_EQ(hoisted[pc], invariant) << op;
+      const std::optional<sim::Expansion> e = sim::ptxas_expansion(fn.code[pc], hoisted[pc]);
+      ASSERT_TRUE(e.has_value()) << op;
+      // A signed divisor that changes every pass came out 2 longer in the loop (ptxas 13: 23 / 25)
+      // than in straight-line code (21.3 / 23.3, the table's).
+      EXPECT_NEAR(e->instructions, with - base + 1, invariant ? 1.0 : 2.0) << op << (invariant ? ", divisor loop-invariant" : "");
+    }
   }
 }
 
@@ -196,6 +334,34 @@ TEST(InstructionExpansion, DependentRemaindersWaitForTheWholeSequence) {
   const double step = e.sfu_chain_steps * 21.0 + e.alu_chain_steps * 4.0 + 4.0;
   EXPECT_GE(e.sfu_chain_steps, 3);
   EXPECT_GE(e.alu_chain_steps, 8);
+  EXPECT_NEAR(double(long_chain - short_chain) / 32.0, step, 0.05 * step);
+}
+
+// A dependent sqrt.rn.f32 waits for the refinement after the MUFU, not the MUFU alone.
+TEST(InstructionExpansion, DependentSquareRootsWaitForTheRefinement) {
+  auto chain = [](int steps) {
+    std::string body;
+    for (int i = 0; i < steps; ++i) body += "  sqrt.rn.f32 %x, %x;\n  add.rn.f32 %x, %x, 0f42C80000;\n";
+    return ".visible .entry roots" + std::to_string(steps) + "(.param .u64 p)\n{\n  .reg .f32 %x;\n  .reg .u64 %a;\n"
+           "  ld.param.u64 %a, [p];\n  ld.global.f32 %x, [%a];\n" + body + "  st.global.f32 [%a], %x;\n  ret;\n}\n";
+  };
+  const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n" + chain(16) + chain(48);
+  auto dev = timing_device("h100.ini");
+  const runtime::ModuleHandle m = dev->load_ptx("roots.ptx", ptx);
+  const runtime::DevPtr p = dev->alloc(64);
+  const float init = 2.0f;
+  dev->copy_to_device(p, &init, sizeof init);
+  runtime::LaunchConfig c;
+  c.grid = runtime::Dim3{1, 1, 1};
+  c.block = runtime::Dim3{1, 1, 1};
+  dev->launch(m, "roots16", c, runtime::args(p));  // the load stays in the L2 for both timed runs
+  const uint64_t short_chain = dev->launch(m, "roots16", c, runtime::args(p)).cycles;
+  const uint64_t long_chain = dev->launch(m, "roots48", c, runtime::args(p)).cycles;
+  // h100.ini: one SFU step of 21 cycles and 3 FP32 steps of 4, then the add's 4 (one MUFU: 25).
+  const sim::Expansion e = table_entry("sqrt.rn.f32 %f0, %f1;");
+  const double step = e.sfu_chain_steps * 21.0 + e.alu_chain_steps * 4.0 + 4.0;
+  EXPECT_EQ(e.sfu_chain_steps, 1);
+  EXPECT_GE(e.alu_chain_steps, 2);
   EXPECT_NEAR(double(long_chain - short_chain) / 32.0, step, 0.05 * step);
 }
 
