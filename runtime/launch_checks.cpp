@@ -26,9 +26,12 @@ std::string raise_hint(const DeviceProperties& p, const LaunchRequest& r) {
   if (r.raise_limit_with.empty()) return "";
   const uint64_t optin = uint64_t(p.shared_per_block_optin);
   const uint64_t most = optin > r.static_shared_bytes ? optin - r.static_shared_bytes : 0;
+  // With static bytes it is their sum that is over the maximum (an outside user's 216,080 dynamic +
+  // 16,384 static bytes against 232,448: the dynamic bytes alone are not).
   if (r.dynamic_shared_bytes > most)
-    return " and the " + std::to_string(p.shared_per_block_optin) + "-byte opt-in maximum per block, which " +
-           r.raise_limit_with + " cannot exceed (it returns an error for a larger value)";
+    return std::string(r.static_shared_bytes ? " and, with the static bytes," : " and") + " the " +
+           std::to_string(p.shared_per_block_optin) + "-byte opt-in maximum per block, which " + r.raise_limit_with +
+           " cannot exceed (it returns an error for a larger value)";
   return " (" + r.raise_limit_with + " raises it, up to " + std::to_string(most) + " bytes of dynamic shared memory here)";
 }
 
@@ -71,8 +74,10 @@ std::optional<LaunchRejection> check_launch_request(const DeviceProperties& p, c
   if (r.dynamic_shared_bytes > limit || r.dynamic_shared_bytes + r.static_shared_bytes > total_limit)
     return LaunchRejection{LaunchProblem::TooMuchSharedMemory,
                            what + ": " + std::to_string(r.dynamic_shared_bytes) + " bytes of dynamic shared memory (+" +
-                               std::to_string(r.static_shared_bytes) + " static) exceed the " + std::to_string(limit) +
-                               "-byte limit" + raise_hint(p, r)};
+                               std::to_string(r.static_shared_bytes) + " static" +
+                               (r.static_shared_bytes ? ", " + std::to_string(r.dynamic_shared_bytes + r.static_shared_bytes) +
+                                                            " in all" : std::string()) +
+                               ") exceed the " + std::to_string(limit) + "-byte limit" + raise_hint(p, r)};
   return std::nullopt;
 }
 

@@ -78,9 +78,9 @@ std::string shorten(std::string s, size_t width) {
 
 // The table's numeric columns for one row (a launch, a kernel's launches or the total).
 void print_row(const char* first, const std::string& kernel, const std::string& grid, const std::string& block,
-               uint64_t warp_inst, const std::string& cycles, const std::string& sim_time, double host) {
-  std::fprintf(stderr, "  %8s  %-40s %-14s %-12s %14llu %12s %12s %10.3f\n", first, shorten(kernel, kKernelColumn).c_str(), grid.c_str(),
-               block.c_str(), static_cast<unsigned long long>(warp_inst), cycles.c_str(), sim_time.c_str(), host);
+               const std::string& warp_inst, const std::string& cycles, const std::string& sim_time, double host) {
+  std::fprintf(stderr, "  %8s  %-40s %-14s %-12s %14s %12s %12s %10.3f\n", first, shorten(kernel, kKernelColumn).c_str(), grid.c_str(),
+               block.c_str(), warp_inst.c_str(), cycles.c_str(), sim_time.c_str(), host);
 }
 
 std::string sim_time_text(double seconds) { return std::to_string(seconds * 1e6).substr(0, 9) + " us"; }
@@ -96,7 +96,10 @@ void print_launch_rows(const Context& ctx, bool timing) {
   for (size_t i = 0; i < ctx.launches.size(); ++i) {
     const LaunchRecord& l = ctx.launches[i];
     print_row(std::to_string(i + 1).c_str(), std::string(l.depth, '>') + demangle(l.kernel), dims(l.grid), dims(l.block),
-              l.stats.warp_instructions, l.faulted ? "FAULT" : timing ? std::to_string(l.stats.cycles) : "-",
+              // A faulted launch returns no statistics (and which CTAs ran before the fault was seen
+              // depends on the host threads): "-", not a count of 0.
+              l.faulted ? "-" : std::to_string(l.stats.warp_instructions),
+              l.faulted ? "FAULT" : timing ? std::to_string(l.stats.cycles) : "-",
               timing ? sim_time_text(l.stats.seconds) : "-", l.stats.host_seconds);
   }
 }
@@ -139,7 +142,7 @@ void print_kernel_rows(const Context& ctx, bool timing) {
                        "per launch)\n");
   print_header("launches");
   for (const Row& r : rows)
-    print_row(std::to_string(r.launches).c_str(), r.kernel, r.grid, r.block, r.warp_inst,
+    print_row(std::to_string(r.launches).c_str(), r.kernel, r.grid, r.block, std::to_string(r.warp_inst),
               timing ? std::to_string(r.cycles) : "-", timing ? sim_time_text(r.seconds) : "-", r.host);
   for (size_t k = 0; k < faulted.size() && k < kListedAtMost; ++k)
     std::fprintf(stderr, "  launch #%zu %s: FAULT\n", faulted[k] + 1, demangle(ctx.launches[faulted[k]].kernel).c_str());
@@ -176,7 +179,7 @@ void print_table(const Context& ctx, bool timing) {
                            "grid that launched it)\n");
       break;
     }
-  print_row("", "total", "", "", warp_inst, timing ? std::to_string(cycles) : "-", timing ? sim_time_text(seconds) : "-", host);
+  print_row("", "total", "", "", std::to_string(warp_inst), timing ? std::to_string(cycles) : "-", timing ? sim_time_text(seconds) : "-", host);
   // A configuration without a launch path ([launch] to_first_cta_ns and completion_ns 0, as the
   // shipped v100/h100 ones) times kernels alone: say so, since events around a loop of small
   // launches then read faster than a GPU can go (an outside ML engineer's finding).

@@ -7,9 +7,11 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -633,6 +635,15 @@ TEST(Exec, EachKernelFaultKindReachesTheProgram) {
       const bool runaway = std::string(c.kind) == "runaway", proven = runaway && std::string(mode) == "timing";
       EXPECT_TRUE(contains(o.output, proven ? "can never finish" : c.report)) << mode << "\n" << o.output;
       EXPECT_TRUE(contains(o.output, "FAULT")) << o.output;  // the launch table marks the faulted launch
+      {
+        // ... with no warp-instruction count (it has no statistics), not a count of 0.
+        const size_t at = o.output.find("FAULT");
+        const size_t line = o.output.rfind('\n', at) + 1;
+        std::istringstream row(o.output.substr(line, at - line));
+        std::vector<std::string> fields{std::istream_iterator<std::string>(row), std::istream_iterator<std::string>()};
+        ASSERT_FALSE(fields.empty());
+        EXPECT_EQ(fields.back(), "-") << o.output.substr(line, at - line + 5);
+      }
       // A runaway past the budget says how to let a kernel that is only long finish; a proven
       // endless loop and other faults do not.
       EXPECT_EQ(contains(o.output, "GPUSIM_MAX_WARP_INSTRUCTIONS=N"), runaway && !proven)

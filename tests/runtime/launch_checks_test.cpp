@@ -68,7 +68,15 @@ TEST(LaunchChecks, EachBadConfigurationNamesItsProblem) {
                  "exceed");
   LaunchRequest with_static = request({1, 1, 1}, {32, 1, 1}, 40 * 1024);
   with_static.static_shared_bytes = 9 * 1024;  // 49 KiB together, over the default 48 KiB
-  expect_problem(with_static, LaunchProblem::TooMuchSharedMemory, "(+9216 static)");
+  expect_problem(with_static, LaunchProblem::TooMuchSharedMemory, "(+9216 static, 50176 in all)");
+  // Dynamic bytes under the opt-in maximum, their sum with the static bytes over it: the message
+  // names the sum as what the maximum is exceeded by.
+  LaunchRequest sum_over = request({1, 1, 1}, {32, 1, 1}, 216080);
+  sum_over.static_shared_bytes = 16384;
+  sum_over.max_dynamic_shared_bytes = 216064;
+  expect_problem(sum_over, LaunchProblem::TooMuchSharedMemory,
+                 "216080 bytes of dynamic shared memory (+16384 static, 232464 in all) exceed the 216064-byte limit and, "
+                 "with the static bytes, the 232448-byte opt-in maximum per block");
   // Static bytes alone over the chip's maximum (a 40 KiB __shared__ array on a 16 KiB teaching
   // chip): no attribute raises that, so none is suggested.
   LaunchRequest too_static = request({1, 1, 1}, {32, 1, 1}, 0);
