@@ -180,6 +180,20 @@ int gpusim_cmd_exec(int argc, char** argv) {
     print_usage(std::cerr, opts);
     return 2;
   }
+  // "--source-report 3 -- ./app": an optional value is written "--source-report=3"; as a word of
+  // its own it is where the program starts (an outside user got "program '3' not found on PATH").
+  const std::string first_word = argv[program_at];
+  const bool looks_like_value =
+      !first_word.empty() && first_word.find_first_not_of("0123456789") == std::string::npos;
+  if (program_at == split && split > 1 && looks_like_value && std::string(argv[split - 1]).rfind("--", 0) == 0) {
+    const std::string option = std::string(argv[split - 1]).substr(2);
+    const po::option_description* known = option.find('=') == std::string::npos ? opts.find_nothrow(option, false) : nullptr;
+    if (known && known->semantic()->min_tokens() == 0 && known->semantic()->max_tokens() > 0) {
+      std::cerr << "gpusim exec: '" << argv[split] << "' is no program: an option with an optional value takes it after '=' (--"
+                << option << "=" << argv[split] << ")\n";
+      return 2;
+    }
+  }
   std::string mode = vm["mode"].as<std::string>();
   if (vm.count("step")) {
     if (!vm["mode"].defaulted() && mode != "timing") {

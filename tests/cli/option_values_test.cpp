@@ -17,6 +17,16 @@ TEST(OptionValues, OptionalValueWithoutEqualsIsExplained) {
       << o.output;
 }
 
+// The same under exec, where the word after the options is the program: an outside user's
+// `--source-report 3 -- ./prog` read "program '3' not found on PATH".
+TEST(OptionValues, ExecOptionalValueWithoutEqualsIsNotTheProgram) {
+  const Outcome o = run_gpusim("exec --mode timing --source-report 3 -- /bin/true");
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_TRUE(contains(o.output, "'3' is no program: an option with an optional value takes it after '=' "
+                                 "(--source-report=3)"))
+      << o.output;
+}
+
 TEST(OptionValues, NegativeSeedIsRefused) {
   // Boost wrapped "-1" to 18446744073709551615 and ran with it.
   const Outcome o = run_gpusim("run vecadd --size 64 --mode functional --seed -1");
