@@ -179,6 +179,9 @@ void check_memory(const GpuConfig& c, Checker& check) {
   check.divides(c.l2_line_bytes, "l2.line_bytes", c.dram_row_bytes, "dram.row_bytes");
   check.at_most(c.dram_write_low_watermark, "dram.write_low_watermark", c.dram_write_high_watermark - 1,
                 "dram.write_high_watermark - 1");
+  // Each DRAM channel serves a whole number of L2 slices (sim/address_hash.h): checked here too, so
+  // `gpusim info` refuses what every launch would (a student's --set dram.channels=8 on teaching.ini).
+  check.divides(c.dram_channels, "dram.channels", c.l2_slices, "l2.slices");
   check.divides(c.l2_partitions, "l2.partitions", c.dram_channels, "dram.channels");
   check.at_most(c.l2_partitions, "l2.partitions", c.num_sms, "sm.count");
 }

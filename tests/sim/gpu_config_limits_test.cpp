@@ -63,6 +63,13 @@ TEST(GpuConfigLimits, CombinationsTheModelCannotRunAreRefusedByName) {
   e = load_error("", {"chip.name=bad\xff"});
   EXPECT_TRUE(mentions(e, "chip.name must be UTF-8 text without control characters")) << e;
   EXPECT_EQ(load_error("", {"chip.name=H100 \xc3\xa9" "dition"}), "(no error)");  // UTF-8 is fine
+  // More DRAM channels than L2 slices: `gpusim info` printed it, every launch then failed in the
+  // address hash (a student's --set dram.channels=8 on teaching.ini's 4 slices).
+  const std::string teaching = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
+  e = load_error(teaching, {"dram.channels=8"});
+  EXPECT_TRUE(mentions(e, "l2.slices (4, ")) << e;
+  EXPECT_TRUE(mentions(e, "must be a multiple of dram.channels (8, --set)")) << e;
+  EXPECT_EQ(load_error(teaching, {"dram.channels=4"}), "(no error)");
 }
 
 // A contradiction names where each value came from: the file's line, --set, or the default a
