@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <algorithm>
+#include <regex>
 #include <sstream>
 
 #include <boost/program_options/errors.hpp>
@@ -144,6 +145,19 @@ std::map<std::string, std::string> split_overrides(const std::vector<std::string
 
 }  // namespace
 
+namespace {
+// The shipped names end in the chip's shape, "(80 SM, 1245 MHz)": after --set sm.count=16 or a
+// clock change it would contradict the run's own figures (an outside student's "teaching (2 SM,
+// 1000 MHz): ... at 2000 MHz, 16 SMs used"), so it follows the values. Other names stay as written.
+std::string name_with_current_shape(const std::string& name, const GpuConfig& c) {
+  static const std::regex shape(R"(\((\d+) SM, (\d+) MHz\)$)");
+  std::smatch m;
+  if (!std::regex_search(name, m, shape)) return name;
+  return name.substr(0, size_t(m.position(0))) + "(" + std::to_string(c.num_sms) + " SM, " +
+         std::to_string(c.core_clock_mhz) + " MHz)";
+}
+}  // namespace
+
 GpuConfig load_gpu_config(const std::string& path, const std::vector<std::string>& overrides) {
   GpuConfig config;
   po::options_description options = gpu_config_options(config);
@@ -195,6 +209,7 @@ GpuConfig load_gpu_config(const std::string& path, const std::vector<std::string
     const int line = path.empty() ? 0 : line_of_key(path, key);
     return line ? "line " + std::to_string(line) : "default";
   });
+  if (!set_keys.count("chip.name")) config.name = name_with_current_shape(config.name, config);
   return config;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "isa/module_summary.h"
+#include "sim/gpu_config.h"
 #include "sim/option_error_text.h"
 #include "sim/output_file.h"
 #include "tools/commands.h"
@@ -61,7 +62,8 @@ bool report_ptxas(const std::string& ptxas, const std::string& file, const std::
 int gpusim_cmd_ptx(int argc, char** argv) {
   po::options_description opts("gpusim ptx FILE.ptx|FILE.cu [options]\n\nParse a PTX file and summarise its kernels");
   opts.add_options()("help,h", "show this help")(
-      "arch", po::value<std::string>(), "architecture passed to ptxas -arch (default: the PTX's .target)")(
+      "arch", po::value<std::string>(), "architecture passed to ptxas -arch (default: the PTX's .target; for a .cu file, the default "
+      "configuration's, as gpusim launch compiles it)")(
       "file", po::value<std::string>(), "the PTX file (or CUDA C++ .cu file, compiled by nvcc -ptx -lineinfo first)");
   po::positional_options_description positional;
   positional.add("file", 1);
@@ -96,7 +98,11 @@ int gpusim_cmd_ptx(int argc, char** argv) {
   try {
     refuse_misnamed_cuda_source(file);
     if (is_cuda_source(file)) {
-      const CompiledSource compiled = compile_cuda_source(file, arch.empty() ? "sm_80" : arch, {});
+      // The default configuration's architecture, as `gpusim launch FILE.cu` compiles for it: the
+      // register and shared-memory figures here are then those launch uses (a student's sm_80
+      // figures here, 32 registers, against launch's sm_75 49 and its occupancy).
+      const CompiledSource compiled =
+          compile_cuda_source(file, arch.empty() ? sim::default_gpu_config().sm_arch : arch, {});
       std::cerr << "gpusim ptx: " << compiled.command << "\n";
       scratch.emplace("gpusim_ptx_");
       ptx_file = scratch->file(std::filesystem::path(file).filename().string() + ".ptx");

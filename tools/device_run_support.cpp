@@ -10,7 +10,9 @@
 
 #include "runtime/cuda_device.h"
 #include "runtime/sim_environment.h"
+#include "sim/gpu_config.h"
 #include "sim/output_file.h"
+#include "sim/trace_writer.h"
 
 namespace gpusim::cli {
 
@@ -168,6 +170,32 @@ Backend parse_backend(const std::string& backend) {
   throw std::invalid_argument("--backend '" + backend + "': expected sim, cuda or both");
 }
 
+// The configuration (--config, --set) and the options that depend on it, before anything runs: a
+// bad --set key or value and a --trace-sms range outside the chip are usage errors (exit 2), not a
+// "device error in KERNEL" after the launch's header (an outside student's report).
+namespace {
+void check_against_config(const runtime::SimDeviceOptions& o) {
+  sim::GpuConfig config;
+  try {
+    config = sim::load_gpu_config(o.config_path, o.overrides);
+  } catch (const sim::GpuConfigError& e) {
+    // An error of the file itself is a file error (exit 1), reported where the device is made;
+    // one the --set values bring is bad usage.
+    try {
+      sim::load_gpu_config(o.config_path, {});
+    } catch (const sim::GpuConfigError&) {
+      return;
+    }
+    throw std::invalid_argument(e.what());
+  }
+  if (!o.profiling.trace_sms.empty()) sim::parse_sm_list(o.profiling.trace_sms, config.num_sms);
+  if (!o.profiling.trace_cycles.empty()) {
+    sim::TraceOptions window;
+    sim::parse_cycle_window(o.profiling.trace_cycles, &window);
+  }
+}
+}  // namespace
+
 runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
   runtime::SimDeviceOptions o;
   o.mode = parse_mode(vm["mode"].as<std::string>());
@@ -197,6 +225,7 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
     o.max_warp_instructions = vm["max-warp-instructions"].as<uint64_t>();
     if (o.max_warp_instructions == 0) throw std::invalid_argument("--max-warp-instructions must be positive");
   }
+  check_against_config(o);
   return o;
 }
 

@@ -208,18 +208,26 @@ TEST(RooflineCommand, FaultedLaunchesAreLeftOutAndAnotherChipsRoofsAreWarnedAbou
 
 }  // namespace
 
-// A run with --set keeps its configuration's name ("V100-like (80 SM, ...)" with sm.count=8), so
-// the roofs drawn without the same --set were those of 80 SMs, unnoticed (an outside performance
-// engineer read 5.49 % of roof for 55 %). The statistics carry the values' fingerprint.
+// A run with --set may keep its configuration's name (a value the name does not state: the DRAM
+// bus here), so the roofs drawn without the same --set were those of other values, unnoticed (an
+// outside performance engineer read 5.49 % of roof for 55 % with sm.count=8, which the name now
+// states). The statistics carry the values' fingerprint.
 TEST(RooflineCommand, RoofsOfOtherValuesUnderTheSameNameAreWarnedAbout) {
   const auto dir = scratch_dir("roofline_set");
   const std::string stats = (dir / "s.json").string();
-  const Outcome run = run_gpusim("run vecadd --size 4096" + kV100 + " --set sm.count=8 --stats '" + stats + "'");
+  const std::string narrow = " --set dram.bus_width_bits=64";
+  const Outcome run = run_gpusim("run vecadd --size 4096" + kV100 + narrow + " --stats '" + stats + "'");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const Outcome other = run_gpusim("roofline" + kV100 + " --stats '" + stats + "'");
   ASSERT_EQ(other.exit_code, 0) << other.output;
   EXPECT_TRUE(contains(other.output, "with other values than the roofs drawn here")) << other.output;
-  const Outcome same = run_gpusim("roofline" + kV100 + " --set sm.count=8 --stats '" + stats + "'");
+  const Outcome same = run_gpusim("roofline" + kV100 + narrow + " --stats '" + stats + "'");
   ASSERT_EQ(same.exit_code, 0) << same.output;
   EXPECT_FALSE(contains(same.output, "warning")) << same.output;
+  // With sm.count=8 the name says so, and the warning names both chips.
+  const Outcome smaller = run_gpusim("run vecadd --size 4096" + kV100 + " --set sm.count=8 --stats '" + stats + "'");
+  ASSERT_EQ(smaller.exit_code, 0) << smaller.output;
+  const Outcome named = run_gpusim("roofline" + kV100 + " --stats '" + stats + "'");
+  EXPECT_TRUE(contains(named.output, "was simulated on V100-like (8 SM, 1245 MHz), not on V100-like (80 SM, 1245 MHz)"))
+      << named.output;
 }

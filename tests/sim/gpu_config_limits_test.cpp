@@ -72,6 +72,17 @@ TEST(GpuConfigLimits, CombinationsTheModelCannotRunAreRefusedByName) {
   EXPECT_EQ(load_error(teaching, {"dram.channels=4"}), "(no error)");
 }
 
+// A shipped name ends in the chip's shape; --set sm.count or clocks.core_mhz keeps it true (the
+// headline read "teaching (2 SM, 1000 MHz): ... at 2000 MHz, 16 SMs used"). A name set by hand, or
+// one without the shape, is left as written.
+TEST(GpuConfigLimits, NameFollowsTheShapeItStates) {
+  const std::string teaching = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
+  EXPECT_EQ(load_gpu_config(teaching).name, "teaching (2 SM, 1000 MHz)");
+  EXPECT_EQ(load_gpu_config(teaching, {"sm.count=16", "clocks.core_mhz=2000"}).name, "teaching (16 SM, 2000 MHz)");
+  EXPECT_EQ(load_gpu_config(teaching, {"sm.count=16", "chip.name=mine (2 SM, 1000 MHz)"}).name, "mine (2 SM, 1000 MHz)");
+  EXPECT_EQ(load_gpu_config(teaching, {"chip.name=lab chip", "sm.count=4"}).name, "lab chip");
+}
+
 // A contradiction names where each value came from: the file's line, --set, or the default a
 // partial file completed from (an outside tester edited the file without knowing which line).
 TEST(GpuConfigLimits, AContradictionSaysWhereEachValueCameFrom) {
