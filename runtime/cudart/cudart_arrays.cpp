@@ -5,7 +5,9 @@
 #include <cuda_runtime_api.h>
 
 #include <string>
+#include <vector>
 
+#include "runtime/cuda_answers.h"
 #include "runtime/cudart/cudart_memory.h"
 #include "runtime/cudart/cudart_textures.h"
 
@@ -40,11 +42,58 @@ void describe_format(const cudaChannelFormatDesc& f, isa::tex::Descriptor& d) {
 
 namespace {
 
+// The extents the device reports as its limits (cudaDeviceProp::maxTexture*, maxSurface*): a GPU
+// refuses a larger array with cudaErrorInvalidValue, so a program that passed here would fail there
+// (an outside user's 1-D array of 2^20 texels was accepted against the reported 131,072).
+void check_extent(Context& ctx, cudaExtent e, unsigned flags) {
+  const auto limit = [&](int attr) { return size_t(*gpusim::runtime::cuda_device_attribute(ctx.properties(), attr)); };
+  const bool layered = flags & cudaArrayLayered, surface = flags & cudaArraySurfaceLoadStore;
+  const bool gather = flags & cudaArrayTextureGather;
+  struct Bound {
+    const char* what;
+    size_t value;
+    int attr;
+  };
+  std::vector<Bound> bounds;
+  if (layered && e.height == 0) {  // 1-D layered: width x layers
+    bounds = {{"width", e.width, surface ? cudaDevAttrMaxSurface1DLayeredWidth : cudaDevAttrMaxTexture1DLayeredWidth},
+              {"layers", e.depth, surface ? cudaDevAttrMaxSurface1DLayeredLayers : cudaDevAttrMaxTexture1DLayeredLayers}};
+  } else if (layered) {
+    bounds = {{"width", e.width, surface ? cudaDevAttrMaxSurface2DLayeredWidth : cudaDevAttrMaxTexture2DLayeredWidth},
+              {"height", e.height, surface ? cudaDevAttrMaxSurface2DLayeredHeight : cudaDevAttrMaxTexture2DLayeredHeight},
+              {"layers", e.depth, surface ? cudaDevAttrMaxSurface2DLayeredLayers : cudaDevAttrMaxTexture2DLayeredLayers}};
+  } else if (e.height == 0) {
+    bounds = {{"width", e.width, surface ? cudaDevAttrMaxSurface1DWidth : cudaDevAttrMaxTexture1DWidth}};
+  } else if (e.depth == 0) {
+    bounds = {{"width", e.width, surface ? cudaDevAttrMaxSurface2DWidth
+                                 : gather ? cudaDevAttrMaxTexture2DGatherWidth : cudaDevAttrMaxTexture2DWidth},
+              {"height", e.height, surface ? cudaDevAttrMaxSurface2DHeight
+                                   : gather ? cudaDevAttrMaxTexture2DGatherHeight : cudaDevAttrMaxTexture2DHeight}};
+  } else {
+    // A 3-D texture may instead use the alternate shape (narrower, deeper): either one fits.
+    const bool alternate = !surface && e.width <= limit(cudaDevAttrMaxTexture3DWidthAlt) &&
+                           e.height <= limit(cudaDevAttrMaxTexture3DHeightAlt) &&
+                           e.depth <= limit(cudaDevAttrMaxTexture3DDepthAlt);
+    if (alternate) return;
+    bounds = {{"width", e.width, surface ? cudaDevAttrMaxSurface3DWidth : cudaDevAttrMaxTexture3DWidth},
+              {"height", e.height, surface ? cudaDevAttrMaxSurface3DHeight : cudaDevAttrMaxTexture3DHeight},
+              {"depth", e.depth, surface ? cudaDevAttrMaxSurface3DDepth : cudaDevAttrMaxTexture3DDepth}};
+  }
+  for (const Bound& b : bounds)
+    if (b.value > limit(b.attr))
+      throw ApiError(cudaErrorInvalidValue, std::string("the array's ") + b.what + " " + std::to_string(b.value) +
+                                                " is over the device's limit of " + std::to_string(limit(b.attr)) + " for a " +
+                                                (layered ? "layered " : "") + (surface ? "surface " : "") +
+                                                (e.height == 0 ? "1-D" : e.depth == 0 || layered ? "2-D" : "3-D") +
+                                                " array (cudaDeviceProp's maxTexture* / maxSurface*)");
+}
+
 cudaArray* allocate(Context& ctx, const cudaChannelFormatDesc* desc, cudaExtent extent, unsigned flags) {
   if (!desc) throw ApiError(cudaErrorInvalidValue, "null channel descriptor");
   if (flags & ~unsigned(cudaArrayLayered | cudaArraySurfaceLoadStore | cudaArrayTextureGather))
     throw ApiError(cudaErrorNotSupported, "array flags " + std::to_string(flags) +
                                               " (only cudaArrayLayered, cudaArraySurfaceLoadStore and cudaArrayTextureGather)");
+  check_extent(ctx, extent, flags);
   isa::tex::Descriptor format;
   describe_format(*desc, format);
   auto a = std::make_unique<cudaArray>();

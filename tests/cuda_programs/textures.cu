@@ -284,6 +284,24 @@ int main() {
     cudaGetLastError();
   }
 
+  // Arrays past the extents the device reports are refused (cudaErrorInvalidValue), as a GPU
+  // refuses them; at the limit they are made.
+  {
+    cudaDeviceProp prop;
+    CHECK(cudaGetDeviceProperties(&prop, 0));
+    cudaArray_t a = nullptr;
+    EXPECT(cudaMallocArray(&a, &fdesc, size_t(prop.maxTexture1D) + 1, 0) == cudaErrorInvalidValue);
+    CHECK(cudaMallocArray(&a, &fdesc, size_t(prop.maxTexture1D), 0));
+    CHECK(cudaFreeArray(a));
+    EXPECT(cudaMallocArray(&a, &fdesc, size_t(prop.maxSurface1D) + 1, 0, cudaArraySurfaceLoadStore) == cudaErrorInvalidValue);
+    EXPECT(cudaMallocArray(&a, &fdesc, 4, size_t(prop.maxTexture2D[1]) + 1) == cudaErrorInvalidValue);
+    EXPECT(cudaMalloc3DArray(&a, &fdesc, make_cudaExtent(4, 4, size_t(prop.maxTexture2DLayered[2]) + 1), cudaArrayLayered) ==
+           cudaErrorInvalidValue);
+    EXPECT(cudaMalloc3DArray(&a, &fdesc, make_cudaExtent(size_t(prop.maxTexture3D[0]) + 1, 4, 4), 0) == cudaErrorInvalidValue);
+    cudaGetLastError();
+    std::printf("array limits: arrays past the reported extents refused\n");
+  }
+
   // Using a destroyed array is an error CUDA reports.
   CHECK(cudaFreeArray(arr));
   EXPECT(cudaArrayGetInfo(&got_desc, &extent, &flags, arr) == cudaErrorInvalidResourceHandle);

@@ -22,6 +22,7 @@ TEST(ExecTextures, SamplesMatchTheCpuReferenceInFunctionalMode) {
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "pitch2D linear wrap normalized: 1600 samples match")) << o.output;
   EXPECT_TRUE(contains(o.output, "surface: 851 elements written and read back")) << o.output;
+  EXPECT_TRUE(contains(o.output, "array limits: arrays past the reported extents refused")) << o.output;
   EXPECT_TRUE(contains(o.output, "OK")) << o.output;
 }
 
