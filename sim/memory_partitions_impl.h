@@ -8,7 +8,7 @@
 #include <functional>
 #include <queue>
 #include <tuple>
-#include <unordered_set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -100,7 +100,9 @@ struct MemoryPartitions::Impl {
   MemoryStats stats;
   // Observed runs only: answers whose data came from DRAM (SM << 48 | packet id), so the observer
   // is told which level served each request ("L2" or "DRAM").
-  std::unordered_set<uint64_t> dram_served;
+  // Observed runs only: the answers a DRAM fill gave, by packet, with the sectors DRAM read for
+  // each (0: it waited in the L2 for sectors another request had DRAM read).
+  std::unordered_map<uint64_t, uint32_t> dram_served;
   static uint64_t packet_key(const MemPacket& p) { return uint64_t(p.sm) << 48 | p.id; }
   std::vector<uint64_t> slice_arrivals = {};  // requests per slice since reset_stats() (L2QueueStats)
   DramChannelStats dram_baseline;  // channel counts at the last reset_stats() (read_to_write: both directions)
@@ -127,7 +129,7 @@ struct MemoryPartitions::Impl {
   void regroup(size_t groups);
   bool any_active_slice() const;
   void activate(memory_detail::L2Group& g, int slice, memory_detail::Activation when);
-  void route_responses(const memory_detail::OutputRange& r, bool from_fill);
+  void route_responses(const memory_detail::OutputRange& r, const DramReturn* fill);
   void enqueue_dram(memory_detail::L2Group& g, const memory_detail::OutputRange& r, memory_detail::AccessOrder order);
   size_t group_of_slice(int slice) const { return size_t(hash.channel_of_slice(slice)) % groups.size(); }
 

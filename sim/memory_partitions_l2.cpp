@@ -122,11 +122,18 @@ void MemoryPartitions::Impl::run_group(size_t index) {
   }
 }
 
-void MemoryPartitions::Impl::route_responses(const OutputRange& r, bool from_fill) {
+void MemoryPartitions::Impl::route_responses(const OutputRange& r, const DramReturn* fill) {
   const L2Group& g = groups[r.group];
+  // A fill answers every request waiting on its line. DRAM read each sector for the first of them
+  // that asked for it; the others waited in the L2 (a trace that called them all "DRAM" counted
+  // a line once per waiting request: 49,152 bytes against the counters' 32,768).
+  uint32_t unclaimed = fill ? fill->sector_mask : 0;
   for (uint32_t i = r.responses_begin; i < r.responses_end; ++i) {
     const MemPacket& p = g.out.responses[i];
-    if (observer && from_fill) dram_served.insert(packet_key(p));  // what the fills answered was served by DRAM
+    if (observer && fill) {
+      dram_served[packet_key(p)] = p.sector_mask & unclaimed;
+      unclaimed &= ~p.sector_mask;
+    }
     responses.push({p.ready_ps, sequence++, p});
   }
 }
@@ -166,9 +173,9 @@ void MemoryPartitions::Impl::end_round() {
   if (round.l2_edge) {
     // Answers: fills first, in queue order; then the slice ticks in activation order (each
     // group's are). (The DRAM accesses went to their channels in the groups.)
-    for (const OutputRange& r : round.fill_outputs) route_responses(r, true);
+    for (size_t i = 0; i < round.fill_outputs.size(); ++i) route_responses(round.fill_outputs[i], &round.fills[i]);
     if (groups.size() == 1) {
-      for (const OutputRange& r : groups[0].ticks) route_responses(r, false);
+      for (const OutputRange& r : groups[0].ticks) route_responses(r, nullptr);
     } else {
       std::vector<size_t> next(groups.size(), 0);
       while (true) {
@@ -178,7 +185,7 @@ void MemoryPartitions::Impl::end_round() {
           if (next[g] < groups[g].ticks.size() && (!best || groups[g].ticks[next[g]].order < best->order))
             best = &groups[g].ticks[next[g]], from = g;
         if (!best) break;
-        route_responses(*best, false);
+        route_responses(*best, nullptr);
         ++next[from];
       }
     }
@@ -198,8 +205,17 @@ void MemoryPartitions::Impl::end_round() {
       responses.pop();
       stats.icnt_response_bytes += uint64_t(r.bytes) * uint64_t(Interconnect::receivers(r));  // each port it crosses
       --outstanding_requests;
-      if (observer)
-        observer->on_mem_response(cycle_of(round.now_ps), r.sm, r, dram_served.erase(packet_key(r)) ? "DRAM" : "L2");
+      if (observer) {
+        // The observer's copy carries, as its sector mask, the sectors DRAM read for it.
+        MemPacket shown = r;
+        const char* level = "L2";
+        if (auto it = dram_served.find(packet_key(r)); it != dram_served.end()) {
+          shown.sector_mask = it->second;
+          level = it->second ? "DRAM" : "L2 (waited for DRAM)";
+          dram_served.erase(it);
+        }
+        observer->on_mem_response(cycle_of(round.now_ps), r.sm, shown, level);
+      }
       icnt.send_response(r, round.now_ps);
     }
   }

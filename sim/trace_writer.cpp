@@ -238,7 +238,9 @@ void TraceWriter::on_cta(uint64_t cycle, int sm, uint64_t cta, bool started) {
 }
 
 // A request enters the memory side ("L2" request, timed at the SM's current cycle), the memory
-// side answers ("L2" or "DRAM": the level that served it) and the answer reaches the SM ("L1").
+// side answers ("L2", "DRAM" when DRAM read sectors for it, "L2 (waited for DRAM)" when it waited
+// for a fill another request caused) and the answer reaches the SM ("L1"). `dram_bytes` summed over
+// the events is what DRAM read for the traced SMs' requests.
 void TraceWriter::on_mem_request(uint64_t, int sm, const MemPacket& p, const char* level) {
   SmTracks* t = tracks(sm);
   if (!t || level[0] != 'L' || level[1] != '2' || !in_window(now_)) return;
@@ -252,7 +254,10 @@ void TraceWriter::on_mem_response(uint64_t, int sm, const MemPacket& p, const ch
   SmTracks* t = tracks(sm);
   if (!t) return;
   if (level[0] != 'L' || level[1] != '1') {
-    if (t->mem_start.count(p.id)) t->mem_level[p.id] = level;
+    // The memory side's answer: DRAM's carries, as its sector mask, the sectors DRAM read for it.
+    const bool dram = level[0] == 'D';
+    const uint32_t dram_bytes = dram ? uint32_t(std::popcount(p.sector_mask)) * uint32_t(config_.l2_sector_bytes) : 0;
+    if (t->mem_start.count(p.id)) t->mem_level[p.id] = {level, dram_bytes};
     return;
   }
   auto it = t->mem_start.find(p.id);
@@ -261,16 +266,18 @@ void TraceWriter::on_mem_response(uint64_t, int sm, const MemPacket& p, const ch
   const unsigned bytes = it->second.bytes;
   t->mem_start.erase(it);
   const char* served = "L2";
+  uint32_t dram_bytes = 0;
   if (auto l = t->mem_level.find(p.id); l != t->mem_level.end()) {
-    served = l->second;
+    served = l->second.level;
+    dram_bytes = l->second.dram_bytes;
     t->mem_level.erase(l);
   }
   const unsigned long long id = (unsigned long long)(uint64_t(sm) << 40 | p.id);
-  char buf[320];
+  char buf[360];
   std::snprintf(buf, sizeof buf,
-                R"({"name":"%s %s","cat":"memory","ph":"b","id":"0x%llx","pid":%d,"tid":0,"ts":%llu,"args":{"level":"%s","latency_cycles":%llu,"bytes":%u,"kind":"%s","line_address":"0x%llx"}})",
+                R"({"name":"%s %s","cat":"memory","ph":"b","id":"0x%llx","pid":%d,"tid":0,"ts":%llu,"args":{"level":"%s","latency_cycles":%llu,"bytes":%u,"dram_bytes":%u,"kind":"%s","line_address":"0x%llx"}})",
                 kind_name(p.kind), served, id, sm + 1, (unsigned long long)start, served,
-                (unsigned long long)(now_ - start), bytes, kind_name(p.kind), (unsigned long long)p.line_address);
+                (unsigned long long)(now_ - start), bytes, dram_bytes, kind_name(p.kind), (unsigned long long)p.line_address);
   event(buf);
   std::snprintf(buf, sizeof buf, R"({"name":"%s %s","cat":"memory","ph":"e","id":"0x%llx","pid":%d,"tid":0,"ts":%llu})",
                 kind_name(p.kind), served, id, sm + 1, (unsigned long long)now_);

@@ -77,7 +77,11 @@ class TraceWriter final : public SimObserver {
       uint32_t bytes;  // read: sectors asked for; write/atomic: the payload
     };
     std::unordered_map<uint64_t, Request> mem_start;  // by packet id
-    std::unordered_map<uint64_t, const char*> mem_level;  // packet id -> level that answered
+    struct Answer {
+      const char* level;    // "L2", "DRAM" or "L2 (waited for DRAM)"
+      uint32_t dram_bytes;  // what DRAM read for this request (0 unless level is "DRAM")
+    };
+    std::unordered_map<uint64_t, Answer> mem_level;  // packet id -> level that answered
     std::vector<bool> warp_named;
   };
 

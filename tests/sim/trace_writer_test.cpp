@@ -84,7 +84,63 @@ TEST(TraceWriter, EventCountsEqualTheStats) {
   // One write per warp leaves the SM and is acknowledged.
   EXPECT_EQ(mem_begin, uint64_t(kCtas * kWarpsPerCta));
   EXPECT_EQ(mem_end, mem_begin);
-  for (const std::string& l : levels) EXPECT_TRUE(l == "L2" || l == "DRAM") << l;
+  for (const std::string& l : levels) EXPECT_TRUE(l == "L2" || l == "DRAM" || l == "L2 (waited for DRAM)") << l;
+}
+
+// Every CTA of 8 on 2 SMs reads the same 4 lines at once (out[i] = in[(i / 32) % 4 * 32 + i % 32],
+// `in` the buffer's second half): each SM's L1 merges its warps' reads, and the L2 the two SMs' reads
+// of a line into one DRAM fill.
+// The trace names the request DRAM read for "read DRAM" and the ones that waited for it "read L2
+// (waited for DRAM)", so its dram_bytes add up to the DRAM counter; calling every fill's answer
+// "DRAM" counted a line once per waiting request (a student's 49,152 bytes against 32,768).
+TEST(TraceWriter, DramBytesAddUpToTheDramCounterWhenReadsMerge) {
+  const char* kShared = R"(.version 8.0
+.target sm_80
+.address_size 64
+.visible .entry shared_lines(.param .u64 out)
+{
+  .reg .b32 %r<8>;
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r1, %tid.x;
+  mov.u32 %r2, %ctaid.x;
+  mov.u32 %r3, %ntid.x;
+  mad.lo.u32 %r4, %r2, %r3, %r1;
+  shr.u32 %r5, %r4, 5;
+  and.b32 %r5, %r5, 3;
+  and.b32 %r6, %r4, 31;
+  mad.lo.u32 %r7, %r5, 32, %r6;
+  add.u32 %r7, %r7, 4096;
+  mul.wide.u32 %rd2, %r7, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  ld.global.u32 %r7, [%rd3];
+  mul.wide.u32 %rd4, %r4, 4;
+  add.s64 %rd5, %rd1, %rd4;
+  st.global.u32 [%rd5], %r7;
+  ret;
+}
+)";
+  testing::TempPath trace(".json");
+  const runtime::LaunchStats stats = testing::run_profiled(two_sm_timing(trace.path), kShared, "shared_lines",
+                                                           {kCtas, 1, 1}, {kThreads, 1, 1}, 2 * 4096 * 4);
+  const nlohmann::json report = nlohmann::json::parse(stats.report_json);
+  const nlohmann::json doc = testing::read_json(trace.path);
+  uint64_t dram_bytes = 0, dram_named_bytes = 0, waited = 0, reads = 0;
+  for (const nlohmann::json& e : doc["traceEvents"]) {
+    if (e["ph"] != "b" || e["cat"] != "memory" || e["args"]["kind"] != "read") continue;
+    reads += 1;
+    dram_bytes += e["args"]["dram_bytes"].get<uint64_t>();
+    if (e["name"] == "read DRAM") dram_named_bytes += e["args"]["bytes"].get<uint64_t>();
+    if (e["name"] == "read L2 (waited for DRAM)") {
+      waited += 1;
+      EXPECT_EQ(e["args"]["dram_bytes"], 0);
+    }
+  }
+  EXPECT_GE(reads, 8u);  // at least each SM's read of each line leaves it
+  EXPECT_EQ(report["dram"]["read_bytes"].get<uint64_t>(), 4u * 128u);  // 4 lines, each read once
+  EXPECT_EQ(dram_bytes, report["dram"]["read_bytes"].get<uint64_t>());
+  EXPECT_EQ(dram_named_bytes, dram_bytes);  // here each "read DRAM" asked for its whole line
+  EXPECT_GT(waited, 0u);                    // the second SM's reads wait for the first's fills
 }
 
 TEST(TraceWriter, DefaultCoversSmZeroAndTheCycleWindowBoundsIt) {
