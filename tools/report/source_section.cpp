@@ -130,7 +130,7 @@ std::string source_section_html(const std::optional<SourceReport>& source, size_
   } else if (lines.empty()) {
     os << "<p class=\"note\">No CUDA source line waited.</p>\n";
   } else {
-    os << "<table class=\"lines\"><caption>CUDA source lines with the most stall warp-cycles</caption>\n"
+    os << "<table class=\"lines\"><caption>CUDA source lines with the most stall warp-cycles (issue cycles not counted; share of all the kernel's stall warp-cycles)</caption>\n"
        << "<tr><th class=\"name\">source line</th><th>stall warp-cycles</th><th>share</th><th class=\"name\">dominant reason</th>"
           "<th>issued</th><th>global bytes</th><th>shared bytes</th></tr>\n";
     for (const LineStats* l : lines)
