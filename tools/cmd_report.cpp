@@ -74,6 +74,11 @@ int gpusim_cmd_report(int argc, char** argv) {
                   << " more faulted launches left out\n";
     }
     if (!recorded.empty()) inputs.recorded = validation::read_kernel_record(recorded);
+    // On the terminal too, as gpusim roofline warns: a student saw it only inside the page.
+    if (const auto m = report::first_config_mismatch(inputs))
+      std::cerr << "gpusim report: warning: kernel '" << m->kernel << "' was simulated on " << m->config
+                << (m->values_only ? " with other values than the roofs drawn here: pass the run's --config and --set options\n"
+                                   : ", not on " + inputs.config.name + " whose roofs are drawn: pass the run's --config\n");
     const std::string page = report::report_html(inputs);
     sim::write_file_completely(html_path, page);
     size_t kernels = 0, launches = 0;

@@ -221,6 +221,12 @@ TEST(RooflineCommand, RoofsOfOtherValuesUnderTheSameNameAreWarnedAbout) {
   const Outcome other = run_gpusim("roofline" + kV100 + " --stats '" + stats + "'");
   ASSERT_EQ(other.exit_code, 0) << other.output;
   EXPECT_TRUE(contains(other.output, "with other values than the roofs drawn here")) << other.output;
+  // gpusim report says so on the terminal as well as in the page.
+  const Outcome page = run_gpusim("report '" + stats + "' -o '" + (dir / "page.html").string() + "'" + kV100);
+  ASSERT_EQ(page.exit_code, 0) << page.output;
+  EXPECT_TRUE(contains(page.output, "gpusim report: warning: kernel 'vecadd' was simulated on V100-like (80 SM, 1245 MHz) "
+                                    "with other values than the roofs drawn here"))
+      << page.output;
   const Outcome same = run_gpusim("roofline" + kV100 + narrow + " --stats '" + stats + "'");
   ASSERT_EQ(same.exit_code, 0) << same.output;
   EXPECT_FALSE(contains(same.output, "warning")) << same.output;

@@ -112,6 +112,17 @@ std::vector<cli::KernelPoint> roofline_points(const ReportInputs& in) {
   return points;
 }
 
+std::optional<ConfigMismatch> first_config_mismatch(const ReportInputs& in) {
+  const std::string fingerprint = sim::config_fingerprint(in.config);
+  for (const StatsFile& f : in.files)
+    for (const KernelStats& k : f.kernels) {
+      if (k.config != in.config.name) return ConfigMismatch{k.kernel, k.config, false};
+      // Same name, other values: a run with --set of a value the name does not state.
+      if (!k.config_fingerprint.empty() && k.config_fingerprint != fingerprint) return ConfigMismatch{k.kernel, k.config, true};
+    }
+  return std::nullopt;
+}
+
 std::string report_html(const ReportInputs& in) {
   const std::vector<cli::Roof> roofs = cli::roofs_of(in.config);
   size_t kernels = 0;
@@ -123,21 +134,16 @@ std::string report_html(const ReportInputs& in) {
      << "</style>\n</head>\n<body>\n<h1>gpusim report</h1>\n<p>Statistics of the timing model from";
   for (const StatsFile& f : in.files) os << " <code>" << escape(f.path) << "</code>";
   os << "; roofs of <b>" << escape(in.config.name) << "</b>.</p>\n";
-  const std::string fingerprint = sim::config_fingerprint(in.config);
-  for (const StatsFile& f : in.files)
-    for (const KernelStats& k : f.kernels)
-      if (k.config != in.config.name) {
-        os << "<p class=\"warn\">Kernel <b>" << escape(k.kernel) << "</b> was simulated on <b>" << escape(k.config)
-           << "</b>, not on the configuration whose roofs are drawn: pass the same <code>--config</code> to "
-              "<code>gpusim report</code> as to the run.</p>\n";
-        break;
-      } else if (!k.config_fingerprint.empty() && k.config_fingerprint != fingerprint) {
-        // Same name, other values: a run with --set (sm.count=8 keeps the file's "80 SM" name).
-        os << "<p class=\"warn\">Kernel <b>" << escape(k.kernel) << "</b> was simulated on <b>" << escape(k.config)
-           << "</b> with other values than the configuration whose roofs are drawn: pass the run's "
-              "<code>--config</code> and <code>--set</code> options to <code>gpusim report</code> as well.</p>\n";
-        break;
-      }
+  if (const std::optional<ConfigMismatch> m = first_config_mismatch(in)) {
+    if (!m->values_only)
+      os << "<p class=\"warn\">Kernel <b>" << escape(m->kernel) << "</b> was simulated on <b>" << escape(m->config)
+         << "</b>, not on the configuration whose roofs are drawn: pass the same <code>--config</code> to "
+            "<code>gpusim report</code> as to the run.</p>\n";
+    else
+      os << "<p class=\"warn\">Kernel <b>" << escape(m->kernel) << "</b> was simulated on <b>" << escape(m->config)
+         << "</b> with other values than the configuration whose roofs are drawn: pass the run's "
+            "<code>--config</code> and <code>--set</code> options to <code>gpusim report</code> as well.</p>\n";
+  }
 
   os << "<h2 id=\"summary\">Kernels</h2>\n";
   summary_table(os, in, roofs);

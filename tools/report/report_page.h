@@ -21,6 +21,14 @@ struct ReportInputs {
   std::optional<validation::KernelRecord> recorded;    // measured kernels to place on the roofline
 };
 
+// The first kernel simulated on another configuration than the one whose roofs are drawn: by
+// name, or under the same name with other values (a run with --set the name does not state).
+struct ConfigMismatch {
+  std::string kernel, config;
+  bool values_only = false;
+};
+std::optional<ConfigMismatch> first_config_mismatch(const ReportInputs& inputs);
+
 // The roofline points of the simulated kernels (labelled by kernel, plus the file when there are
 // several) and, when recorded measurements are given, the measured kernels at the simulated FLOPs
 // and bytes of the first simulated kernel of the same name.
