@@ -119,6 +119,8 @@ TEST(LaunchArgSpec, EveryErrorNamesTheArgumentAndTheSpec) {
   EXPECT_TRUE(contains(e, "'' is not a positive integer")) << e;
   e = spec_error("zeros:f64:4611686018427387904");
   EXPECT_TRUE(contains(e, "too large")) << e;
+  e = spec_error("out:f32:1000000000000000000000:o.npy");  // past 64 bits: too large, not "not an integer"
+  EXPECT_TRUE(contains(e, "element count '1000000000000000000000' is too large")) << e;
   e = spec_error("inout:f32:a.npy");
   EXPECT_TRUE(contains(e, "inout:TYPE:INPUT:OUTPUT")) << e;
   e = spec_error("zeros:f32:0x10");  // counts are decimal: 'x' separates a shape's extents

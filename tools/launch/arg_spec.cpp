@@ -201,6 +201,9 @@ std::vector<uint64_t> parse_shape(std::string_view text, ElementType t) {
     const std::string_view extent = rest.substr(0, x);
     uint64_t value = 0;
     const auto [end, ec] = std::from_chars(extent.data(), extent.data() + extent.size(), value);
+    // A number past 64 bits is a size, only too large (it read "is not a positive integer").
+    if (ec == std::errc::result_out_of_range && end == extent.data() + extent.size())
+      throw std::invalid_argument("element count " + quoted(text) + " is too large");
     if (extent.empty() || ec != std::errc() || end != extent.data() + extent.size() || value == 0)
       throw std::invalid_argument("element count " + quoted(text) + ": " + quoted(extent) +
                                   " is not a positive integer (expected N or a shape like 64x64)");
