@@ -279,8 +279,10 @@ void TraceWriter::on_mem_response(uint64_t, int sm, const MemPacket& p, const ch
                 kind_name(p.kind), served, id, sm + 1, (unsigned long long)start, served,
                 (unsigned long long)(now_ - start), bytes, dram_bytes, kind_name(p.kind), (unsigned long long)p.line_address);
   event(buf);
+  // Clipped to the --trace-cycles window as the slices are (latency_cycles keeps the whole time).
+  const uint64_t end = std::min(now_, options_.to_cycle);
   std::snprintf(buf, sizeof buf, R"({"name":"%s %s","cat":"memory","ph":"e","id":"0x%llx","pid":%d,"tid":0,"ts":%llu})",
-                kind_name(p.kind), served, id, sm + 1, (unsigned long long)now_);
+                kind_name(p.kind), served, id, sm + 1, (unsigned long long)end);
   out_ << ",\n" << buf;
 }
 

@@ -149,7 +149,8 @@ TEST(TraceWriter, DefaultCoversSmZeroAndTheCycleWindowBoundsIt) {
   o.profiling.trace_sms = "";  // default: SM 0 only
   testing::run_profiled(o, kStoreKernel, "store_tid", {kCtas, 1, 1}, {kThreads, 1, 1}, kCtas * kThreads * 4);
   o.profiling.trace_path = window.path;
-  o.profiling.trace_cycles = "0:10";
+  constexpr uint64_t kWindowEnd = 20;  // the first stores leave by then; their answers come later
+  o.profiling.trace_cycles = "0:" + std::to_string(kWindowEnd);
   testing::run_profiled(o, kStoreKernel, "store_tid", {kCtas, 1, 1}, {kThreads, 1, 1}, kCtas * kThreads * 4);
   uint64_t full_issues = 0, window_issues = 0;
   const nlohmann::json full_doc = testing::read_json(full.path), window_doc = testing::read_json(window.path);
@@ -157,13 +158,18 @@ TEST(TraceWriter, DefaultCoversSmZeroAndTheCycleWindowBoundsIt) {
     EXPECT_LE(e["pid"].get<int>(), 1) << "only the GPU and SM 0 have tracks";
     if (e.value("cat", std::string()) == "issue") full_issues += 1;
   }
+  uint64_t window_memory = 0;
   for (const nlohmann::json& e : window_doc["traceEvents"]) {
     if (e["ph"] == "M" || e.value("cat", std::string()) == "kernel") continue;
     if (e["ph"] != "e") {
-      EXPECT_LT(e["ts"].get<uint64_t>(), 10u) << e.dump();
+      EXPECT_LT(e["ts"].get<uint64_t>(), kWindowEnd) << e.dump();
+    } else {
+      EXPECT_LE(e["ts"].get<uint64_t>(), kWindowEnd) << "ends are clipped to the window too: " << e.dump();
     }
     if (e.value("cat", std::string()) == "issue") window_issues += 1;
+    if (e.value("cat", std::string()) == "memory" && e["ph"] == "b") window_memory += 1;
   }
+  EXPECT_GT(window_memory, 0u) << "stores leave SM 0 inside the window (and are answered after it)";
   EXPECT_EQ(full_issues, uint64_t(kCtas / 2 * kWarpsPerCta * kStoreKernelInstructions));
   EXPECT_GT(window_issues, 0u);
   EXPECT_LT(window_issues, full_issues);
