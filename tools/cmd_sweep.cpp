@@ -73,13 +73,15 @@ int report(const po::variables_map& vm) {
   if (any_ok && std::none_of(points.begin(), points.end(), [&](const StoredPoint& p) { return metric_value(p, metric); }))
     throw std::invalid_argument("--metric '" + metric + "': none of the finished points has it (cycles, seconds, "
                                 "host_seconds, ipc, or a key of their statistics such as dram.bandwidth_gbs, sum:KEY)");
+  // The plot's axis is checked before the table is printed, as the metric is.
+  const std::string against = vm["against"].as<std::string>();
+  if (vm.count("output") &&
+      std::none_of(points.begin(), points.end(), [&](const StoredPoint& p) { return !parameter_value(p, against).empty(); }))
+    throw std::invalid_argument("--against '" + against + "': no point has it (size, config, mode, workload, kind, "
+                                "or a --set key of the sweep such as sm.count)");
   std::cout << report_table(points, metric);
   if (vm.count("output")) {
     const std::string path = vm["output"].as<std::string>();
-    const std::string against = vm["against"].as<std::string>();
-    if (std::none_of(points.begin(), points.end(), [&](const StoredPoint& p) { return !parameter_value(p, against).empty(); }))
-      throw std::invalid_argument("--against '" + against + "': no point has it (size, config, mode, workload, kind, "
-                                  "or a --set key of the sweep such as sm.count)");
     sim::write_file_completely(path, plot_svg(plot_panels(points, metric, against), metric, against));
     std::cout << "plot of " << metric << " against " << against << " written to " << path << "\n";
   }
@@ -98,6 +100,12 @@ int run_task(const po::variables_map& vm) {
 }
 
 int run_sweep(const po::variables_map& vm) {
+  // Options that would be ignored are refused before anything runs: a negative --timeout ran with
+  // no limit, --batch without --slurm did nothing (an outside researcher's report).
+  if (!(vm["timeout"].as<double>() >= 0))
+    throw std::invalid_argument("--timeout must be 0 (no limit) or a positive number of seconds");
+  if (!vm.count("slurm") && (!vm["batch"].defaulted() || vm.count("sbatch-args")))
+    throw std::invalid_argument("--batch and --sbatch-args apply to --slurm runs");
   const std::string spec_path = vm["spec"].as<std::string>();
   const SweepSpec spec = load_sweep_spec(spec_path);
   const std::vector<SweepPoint> points = expand_points(spec);

@@ -216,6 +216,28 @@ TEST(SweepCommand, FailuresSayWhyAndUnknownMetricsAreRefused) {
   const Outcome jobs = run_gpusim("sweep " + shell_arg(spec) + " --db " + shell_arg(db) + " --jobs -1");
   EXPECT_EQ(jobs.exit_code, 2) << jobs.output;
   EXPECT_TRUE(contains(jobs.output, "--jobs -1: expected 1 to 4096")) << jobs.output;
+  // Options that would be ignored are refused too (a negative --timeout ran without a limit).
+  const Outcome timeout = run_gpusim("sweep " + shell_arg(spec) + " --db " + shell_arg(db) + " --timeout -1");
+  EXPECT_EQ(timeout.exit_code, 2) << timeout.output;
+  EXPECT_TRUE(contains(timeout.output, "--timeout must be 0 (no limit) or a positive number")) << timeout.output;
+  const Outcome batch = run_gpusim("sweep " + shell_arg(spec) + " --db " + shell_arg(db) + " --batch 3");
+  EXPECT_EQ(batch.exit_code, 2) << batch.output;
+  EXPECT_TRUE(contains(batch.output, "--batch and --sbatch-args apply to --slurm runs")) << batch.output;
+}
+
+// A point past --timeout is stopped with SIGTERM first, so gpusim's own account of the stop is in
+// the stored error (SIGKILL at once left no output: an outside researcher's report).
+TEST(SweepCommand, TimedOutPointKeepsItsOutput) {
+  const auto dir = scratch_dir("sweep_timeout");
+  const std::string spec = write_file(dir / "spec.ini", "workloads = sgemm_tiled\nsizes.sgemm_tiled = 512x512x512\n");
+  const std::string db = (dir / "sweep.db").string();
+  const Outcome o = run_gpusim("sweep " + shell_arg(spec) + " --db " + shell_arg(db) + " --timeout 0.5");
+  EXPECT_NE(o.exit_code, 0) << o.output;
+  const auto rows = query(db, "SELECT status, error FROM points");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "failed");
+  EXPECT_TRUE(contains(rows[0][1], "timed out after 0.5 s (stopped by SIGTERM)")) << rows[0][1];
+  EXPECT_TRUE(contains(rows[0][1], "gpusim run: interrupted by SIGTERM")) << rows[0][1];
 }
 
 TEST(SweepCommand, BadSpecIsAUsageErrorNamingTheLine) {

@@ -135,21 +135,33 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
   }
 
   std::string tail;
-  bool timed_out = false;
+  bool timed_out = false, killed = false;
+  // Past the deadline the point gets SIGTERM, on which gpusim stops at a safe point and prints
+  // what it has (an outside researcher's timed-out points kept no output under SIGKILL at once),
+  // and SIGKILL only if it has not ended this much later.
+  constexpr double kGraceSeconds = 5;
+  double deadline_s = settings.timeout_s;
   char buffer[4096];
   for (;;) {
     int wait_ms = -1;
-    if (settings.timeout_s > 0) {
-      const double left = settings.timeout_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (settings.timeout_s > 0 && !killed) {
+      const double left = deadline_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       wait_ms = left <= 0 ? 0 : static_cast<int>(left * 1000) + 1;
     }
     pollfd p{out[0], POLLIN, 0};
     const int ready = poll(&p, 1, wait_ms);
     if (ready < 0 && errno == EINTR) continue;
-    if (ready == 0) {  // the deadline passed
-      timed_out = true;
-      kill(pid, SIGKILL);
-      break;
+    if (ready == 0) {  // a deadline passed
+      if (!timed_out) {
+        timed_out = true;
+        kill(pid, SIGTERM);
+        deadline_s += kGraceSeconds;
+      } else {
+        killed = true;
+        kill(pid, SIGKILL);
+        break;
+      }
+      continue;
     }
     const ssize_t n = read(out[0], buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
@@ -173,8 +185,13 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
     if (*r.exit_code != 0) why = "exit status " + std::to_string(*r.exit_code);
   } else if (WIFSIGNALED(status)) {
     r.signal = WTERMSIG(status);
-    why = timed_out ? "timed out after " + std::to_string(settings.timeout_s) + " s (killed)"
-                    : "killed by signal " + std::to_string(*r.signal) + " (" + strsignal(*r.signal) + ")";
+    why = "killed by signal " + std::to_string(*r.signal) + " (" + strsignal(*r.signal) + ")";
+  }
+  if (timed_out) {
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", settings.timeout_s);
+    why = std::string("timed out after ") + limit + " s (" +
+          (killed ? "killed " + std::to_string(int(kGraceSeconds)) + " s after SIGTERM" : "stopped by SIGTERM") + ")";
   }
   r.stats = read_whole(stats_path);
   if (why.empty() && !r.stats.empty()) {
