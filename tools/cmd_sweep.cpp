@@ -65,7 +65,8 @@ int report(const po::variables_map& vm) {
   const std::string db = vm["report"].as<std::string>();
   if (!std::filesystem::exists(db)) throw std::invalid_argument("no sweep database '" + db + "'");
   PointStore store(db, /*read_only=*/true);
-  const std::vector<StoredPoint> points = store.all_points();
+  std::vector<StoredPoint> points = store.all_points();
+  tell_config_versions_apart(points);
   const std::string metric = vm["metric"].as<std::string>();
   // A metric no finished point has, or an axis no point varies, is a typo: said, not a table of
   // "-" or a plot with every point at x = 0.

@@ -91,6 +91,22 @@ TEST(SweepReport, PanelsGroupByWorkloadAndTheOtherParameters) {
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
 }
 
+// Two contents under one config name (the file edited between sweeps) are told apart by hash;
+// a name with one content keeps its name.
+TEST(SweepReport, EditedConfigVersionsAreToldApart) {
+  std::vector<StoredPoint> points = {point("vecadd", "1024", "{}", 100), point("vecadd", "1024", "{}", 200),
+                                     point("vecadd", "2048", "{}", 300)};
+  points[0].config_hash = "aaaaaaaa11111111";
+  points[1].config_hash = "bbbbbbbb22222222";
+  points[2].config_hash = "aaaaaaaa11111111";
+  points[2].config = "h100.ini";
+  tell_config_versions_apart(points);
+  EXPECT_EQ(points[0].config, "v100.ini (aaaaaaaa)");
+  EXPECT_EQ(points[1].config, "v100.ini (bbbbbbbb)");
+  EXPECT_EQ(points[2].config, "h100.ini");
+  EXPECT_NE(report_table(points, "cycles").find("v100.ini (bbbbbbbb)"), std::string::npos);
+}
+
 TEST(SweepReport, TableListsEveryPointAndTheFailures) {
   std::vector<StoredPoint> points = {point("vecadd", "1024", R"({"sm.count": "80"})", 30)};
   StoredPoint bad = point("vecadd", "2048", R"({"sm.count": "80"})", 0);

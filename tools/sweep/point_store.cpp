@@ -289,7 +289,7 @@ std::vector<StoredPoint> PointStore::all_points() {
   Statement select(db_,
                    "SELECT id, sweep, kind, workload, size, config, sets, mode, status, revision, stats, error, cycles, "
                    "seconds, host_seconds, attempts, " + std::string(has_output_column_ ? "output" : "NULL") +
-                       " FROM points ORDER BY rowid");
+                       ", config_hash FROM points ORDER BY rowid");
   while (select.step()) {
     StoredPoint p;
     p.id = select.text(0), p.sweep = select.text(1), p.kind = select.text(2), p.workload = select.text(3);
@@ -298,6 +298,7 @@ std::vector<StoredPoint> PointStore::all_points() {
     p.cycles = select.integer(12), p.seconds = select.real(13), p.host_seconds = select.real(14);
     p.attempts = select.integer(15).value_or(0);
     p.output = select.text(16);
+    p.config_hash = select.text(17);
     out.push_back(std::move(p));
   }
   return out;

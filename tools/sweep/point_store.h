@@ -43,7 +43,7 @@ struct PointResult {
 
 // A row for `gpusim sweep --report` and the tests.
 struct StoredPoint {
-  std::string id, sweep, kind, workload, size, config, sets_json, mode, status, revision, stats, error, output;
+  std::string id, sweep, kind, workload, size, config, config_hash, sets_json, mode, status, revision, stats, error, output;
   std::optional<int64_t> cycles;
   std::optional<double> seconds, host_seconds;
   int64_t attempts = 0;

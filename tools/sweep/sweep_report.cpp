@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -198,6 +199,13 @@ std::vector<PlotPanel> plot_panels(const std::vector<StoredPoint>& points, const
     panels.push_back(std::move(panel));
   }
   return panels;
+}
+
+void tell_config_versions_apart(std::vector<StoredPoint>& points) {
+  std::map<std::string, std::set<std::string>> hashes;
+  for (const StoredPoint& p : points) hashes[p.config].insert(p.config_hash);
+  for (StoredPoint& p : points)
+    if (hashes[p.config].size() > 1) p.config += " (" + p.config_hash.substr(0, 8) + ")";
 }
 
 }  // namespace gpusim::cli::sweep

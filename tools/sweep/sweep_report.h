@@ -29,6 +29,12 @@ std::vector<std::string> set_keys(const std::vector<StoredPoint>& points);
 // seconds, attempts), then per status the count, and the first line of each failed point's error.
 std::string report_table(const std::vector<StoredPoint>& points, const std::string& metric);
 
+// A config file edited between two sweeps into one database gives points of two configurations
+// under one name: the table and the plot named both the same and drew one zigzag line through them
+// (an outside researcher's report). Where a name has several contents, each point's config name
+// gets the first 8 digits of its contents' hash: "teach.ini (1a2b3c4d)".
+void tell_config_versions_apart(std::vector<StoredPoint>& points);
+
 struct PlotSeries {
   std::string label;                          // the other parameters, "config=v100.ini size=4096"
   std::vector<std::pair<double, double>> xy;  // sorted by x
