@@ -23,6 +23,7 @@
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/device_run_support.h"
+#include "tools/file_roles.h"
 #include "tools/option_checks.h"
 #include "validation/calibration_report.h"
 #include "validation/calibration_rules.h"
@@ -84,6 +85,32 @@ std::string record_stem(const std::string& kernels_csv) {
   if (kernels_csv.size() > suffix.size() && kernels_csv.compare(kernels_csv.size() - suffix.size(), suffix.size(), suffix) == 0)
     return kernels_csv.substr(0, kernels_csv.size() - suffix.size());
   return kernels_csv;
+}
+
+// No output is an input or another output: `--csv rec.csv` replaced an outside tester's recording
+// with the result table, `--json cfg.ini` the configuration (as run, launch and exec refuse).
+void check_file_roles(const CompareArgs& a) {
+  FileRoles files;
+  if (!a.config_path.empty()) files.reads(a.config_path, "--config");
+  if (!a.recorded.empty()) {
+    files.reads(a.recorded, "--recorded");
+    // What a recording brings beside it: its microbenchmarks and configurations.
+    const std::string stem = record_stem(a.recorded);
+    files.reads(stem + ".ubench.csv", "the recording's microbenchmarks");
+    if (a.config_path.empty()) {
+      files.reads(stem + ".ini", "the recording's configuration");
+      // --calibrate reads STEM.ini and may write the fit to STEM.calibrated.ini (the usual way).
+      if (!a.calibrate) files.reads(stem + ".calibrated.ini", "the recording's calibrated configuration");
+    }
+  }
+  const std::pair<const std::string*, const char*> outputs[] = {
+      {&a.csv, "--csv"}, {&a.json, "--json"}, {&a.ubench_csv, "--ubench-csv"}, {&a.residuals, "--residuals"},
+      {&a.write_config, "--write-config"}};
+  for (const auto& [path, role] : outputs)
+    if (!path->empty()) files.writes(*path, role);
+  if (!a.record.empty())
+    for (const char* suffix : {".kernels.csv", ".ubench.csv", ".ini"}) files.writes(a.record + suffix, "--record");
+  files.check();
 }
 
 void write_outputs(const CompareArgs& a, const validation::ComparisonContext& context,
@@ -366,6 +393,7 @@ int gpusim_cmd_compare(int argc, char** argv) {
   try {
     apply_resource_limit_options(vm);
     if (vm.count("threads")) a.threads = parse_threads_option(vm["threads"].as<std::string>());
+    check_file_roles(a);
     if (!a.recorded.empty()) {
       if (!a.names.empty()) throw std::invalid_argument("--recorded re-simulates the file's workloads; name none (use --only)");
       return compare_recorded(a);

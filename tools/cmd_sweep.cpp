@@ -15,6 +15,7 @@
 #include "sim/option_error_text.h"
 #include "sim/output_file.h"
 #include "tools/commands.h"
+#include "tools/file_roles.h"
 #include "tools/sweep/revision.h"
 #include "tools/sweep/sweep_report.h"
 #include "tools/sweep/sweep_runners.h"
@@ -80,6 +81,13 @@ int report(const po::variables_map& vm) {
       std::none_of(points.begin(), points.end(), [&](const StoredPoint& p) { return !parameter_value(p, against).empty(); }))
     throw std::invalid_argument("--against '" + against + "': no point has it (size, config, mode, workload, kind, "
                                 "or a --set key of the sweep such as sm.count)");
+  if (vm.count("output")) {
+    // The plot must not replace the database it is drawn from (an outside tester's -o t.db did).
+    FileRoles files;
+    files.reads(db, "the sweep database");
+    files.writes(vm["output"].as<std::string>(), "-o");
+    files.check();
+  }
   std::cout << report_table(points, metric);
   if (vm.count("output")) {
     const std::string path = vm["output"].as<std::string>();

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,36 @@ TEST(FileRoles, ReportAndRooflineRefuseToOverwriteTheirStatistics) {
   EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_TRUE(contains(o.output, "-o " + stats + " is also --stats")) << o.output;
   EXPECT_EQ(read_bytes(stats), before);
+}
+
+// compare's outputs over its recording or configuration, or over each other, and a sweep plot over
+// its database, replaced them (an outside tester's --csv rec.csv, --json cfg.ini, -o t.db).
+TEST(FileRoles, CompareAndSweepReportRefuseToOverwriteTheirInputs) {
+  TempDir dir;
+  const std::string rec = dir.file("rec.kernels.csv"), ini = dir.file("rec.ini");
+  std::filesystem::copy_file(std::string(GPUSIM_SOURCE_DIR) + "/configs/measured/h200_2026-11-27.kernels.csv", rec);
+  std::filesystem::copy_file(std::string(GPUSIM_SOURCE_DIR) + "/configs/measured/h200_2026-11-27.ini", ini);
+  const std::vector<uint8_t> rec_before = read_bytes(rec), ini_before = read_bytes(ini);
+  Outcome o = run_gpusim("compare --recorded '" + rec + "' --no-ubench --csv '" + rec + "'");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "--csv " + rec + " is also --recorded")) << o.output;
+  o = run_gpusim("compare --recorded '" + rec + "' --no-ubench --json '" + ini + "'");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "is also the recording's configuration")) << o.output;
+  o = run_gpusim("compare --recorded '" + rec + "' --no-ubench --csv '" + dir.file("o.x") + "' --json '" + dir.file("o.x") + "'");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(read_bytes(rec), rec_before);
+  EXPECT_EQ(read_bytes(ini), ini_before);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("o.x")));
+
+  const std::string spec = dir.file("spec.ini"), db = dir.file("sweep.db");
+  std::ofstream(spec) << "workloads = vecadd\nsizes.vecadd = 1024\n";
+  ASSERT_EQ(run_gpusim("sweep '" + spec + "' --db '" + db + "'").exit_code, 0);
+  const std::vector<uint8_t> db_before = read_bytes(db);
+  o = run_gpusim("sweep --report '" + db + "' -o '" + db + "'");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "-o " + db + " is also the sweep database")) << o.output;
+  EXPECT_EQ(read_bytes(db), db_before);
 }
 
 TEST(FileRoles, LaunchSavesItsBuffersWhenStatsCannotBeWritten) {
