@@ -2,7 +2,9 @@
 // memory, and the peer copies of the one simulated device.
 #include <cuda_runtime_api.h>
 
+#include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "runtime/cudart/cudart_context.h"
@@ -124,10 +126,30 @@ cudaError_t cudaGetSymbolSize(size_t* size, const void* symbol) {
   });
 }
 
+namespace {
+// Rows start on 512-byte boundaries, as on current GPUs. The pitch and the whole size are checked
+// for overflow: cudaMallocPitch(2^40, 2^40) wrapped to an empty allocation and reported success
+// (an outside tester's program; a pitch of 0 for SIZE_MAX).
+struct PitchedSize {
+  size_t pitch, bytes;
+};
+PitchedSize pitched_size(size_t width, size_t height, size_t depth) {
+  size_t pitch = 0, bytes = 0;
+  const bool overflow = width > SIZE_MAX - 511 || __builtin_mul_overflow((width + 511) / 512 * 512, height, &bytes) ||
+                        __builtin_mul_overflow(bytes, depth, &bytes);
+  if (overflow)
+    throw ApiError(cudaErrorMemoryAllocation, std::to_string(width) + " x " +
+                                                  std::to_string(height) + (depth != 1 ? " x " + std::to_string(depth) : "") +
+                                                  " bytes: the size does not fit in 64 bits");
+  pitch = (width + 511) / 512 * 512;
+  return {pitch, bytes};
+}
+}  // namespace
+
 cudaError_t cudaMallocPitch(void** ptr, size_t* pitch, size_t width, size_t height) {
   return api("cudaMallocPitch", [&](Context& ctx) {
     if (!ptr || !pitch) throw ApiError(cudaErrorInvalidValue, "null result pointer");
-    const size_t aligned = (width + 511) / 512 * 512;  // rows start on 512-byte boundaries, as on current GPUs
+    const size_t aligned = pitched_size(width, height, 1).pitch;
     *ptr = reinterpret_cast<void*>(ctx.device().alloc(aligned * height));
     *pitch = aligned;
     // The allocation's own size (1 byte for an empty one), which cudaFree subtracts.
@@ -163,9 +185,8 @@ cudaError_t cudaMemset2DAsync(void* dst, size_t pitch, int value, size_t width, 
 cudaError_t cudaMalloc3D(struct cudaPitchedPtr* pitched, struct cudaExtent extent) {
   return api("cudaMalloc3D", [&](Context& ctx) {
     if (!pitched) throw ApiError(cudaErrorInvalidValue, "null result pointer");
-    const size_t pitch = (extent.width + 511) / 512 * 512;
-    const size_t bytes = pitch * extent.height * extent.depth;
     *pitched = {};
+    const auto [pitch, bytes] = pitched_size(extent.width, extent.height, extent.depth);
     pitched->ptr = bytes ? reinterpret_cast<void*>(ctx.device().alloc(bytes)) : nullptr;
     pitched->pitch = pitch;
     pitched->xsize = extent.width;

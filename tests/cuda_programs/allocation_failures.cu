@@ -4,6 +4,7 @@
 // and cudaMemGetInfo tracks what the program holds.
 // With an argument (MiB, under `gpusim exec --max-host-memory`), the device's memory must be that
 // size in every query, and an allocation of all of it must fail once anything is allocated.
+#include <cstdint>
 #include <cstdlib>
 
 #include "check.cuh"
@@ -48,6 +49,14 @@ int main(int argc, char** argv) {
   expect_allocation_failure(cudaMallocManaged(&p, terabyte));
   size_t pitch = 0;
   expect_allocation_failure(cudaMallocPitch(&p, &pitch, size_t(1) << 30, 1024));
+  // Sizes whose product does not fit in 64 bits: they wrapped to a tiny allocation and succeeded.
+  expect_allocation_failure(cudaMallocPitch(&p, &pitch, terabyte, terabyte));
+  expect_allocation_failure(cudaMallocPitch(&p, &pitch, SIZE_MAX, 2));
+  cudaPitchedPtr pitched;
+  EXPECT(cudaMalloc3D(&pitched, make_cudaExtent(size_t(1) << 22, size_t(1) << 21, size_t(1) << 21)) ==
+         cudaErrorMemoryAllocation);
+  EXPECT(pitched.ptr == nullptr);
+  cudaGetLastError();
 
   // Flags outside the documented set.
   EXPECT(cudaHostAlloc(&p, 4096, 0x80) == cudaErrorInvalidValue);
