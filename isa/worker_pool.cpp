@@ -1,5 +1,7 @@
 #include "isa/worker_pool.h"
 
+#include "isa/signal_blocked_thread.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -43,7 +45,7 @@ unsigned WorkerPool::hardware_threads() {
 WorkerPool::WorkerPool(unsigned threads) {
   if (threads == 0) threads = hardware_threads();
   blocks_ = std::make_unique<Block[]>(threads);
-  for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_main(i); });
+  for (unsigned i = 1; i < threads; ++i) workers_.push_back(start_signal_blocked_thread([this, i] { worker_main(i); }));
 }
 
 WorkerPool::~WorkerPool() {

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "isa/signal_blocked_thread.h"
 #include "sim/interrupt_flag.h"
 
 namespace gpusim::runtime {
@@ -131,7 +132,7 @@ void install_interrupt_handlers(InterruptAction action, const std::string& resul
       g_handler.wake_fd = fds[1];
       g_handler.exits_process = true;
       g_handler.grace_seconds = grace_seconds_from_environment();
-      std::thread(watch, fds[0]).detach();
+      isa::start_signal_blocked_thread([fd = fds[0]] { watch(fd); }).detach();
     }
     struct sigaction sa = {};
     sa.sa_sigaction = on_signal;
