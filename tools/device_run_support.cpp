@@ -142,6 +142,9 @@ runtime::SimProfilingOptions profiling_options(const po::variables_map& vm, runt
     if (p.source_report == 0) throw std::invalid_argument("--source-report=N: N must be positive");
   }
   if (vm.count("vcd")) p.vcd_path = vm["vcd"].as<std::string>();
+  for (const char* output : {"trace", "vcd"})
+    if (vm.count(output) && vm[output].as<std::string>().empty())
+      throw std::invalid_argument(std::string("--") + output + " needs a file name");
   p.vcd_sm = vm["vcd-sm"].as<int>();
   if ((!p.trace_sms.empty() || !p.trace_cycles.empty()) && p.trace_path.empty())
     throw std::invalid_argument("--trace-sms and --trace-cycles bound a --trace file: give --trace FILE.json too");
@@ -189,6 +192,9 @@ void check_against_config(const runtime::SimDeviceOptions& o) {
     throw std::invalid_argument(e.what());
   }
   if (!o.profiling.trace_sms.empty()) sim::parse_sm_list(o.profiling.trace_sms, config.num_sms);
+  if (!o.profiling.vcd_path.empty() && (o.profiling.vcd_sm < 0 || o.profiling.vcd_sm >= config.num_sms))
+    throw std::invalid_argument("--vcd-sm " + std::to_string(o.profiling.vcd_sm) + ": the configuration has SMs 0.." +
+                                std::to_string(config.num_sms - 1));
   if (!o.profiling.trace_cycles.empty()) {
     sim::TraceOptions window;
     sim::parse_cycle_window(o.profiling.trace_cycles, &window);
@@ -202,7 +208,11 @@ runtime::SimDeviceOptions sim_device_options(const po::variables_map& vm) {
   o.profiling = profiling_options(vm, o.mode);
   // Found before a possibly long simulation, not after it (when gpusim launch had simulated the
   // whole kernel and then lost its output buffers to the failed --stats write).
-  if (vm.count("stats")) check_output_folder("--stats", vm["stats"].as<std::string>());
+  if (vm.count("stats")) {
+    // An empty name was found only after the whole simulation ("cannot write : ...").
+    if (vm["stats"].as<std::string>().empty()) throw std::invalid_argument("--stats needs a file name");
+    check_output_folder("--stats", vm["stats"].as<std::string>());
+  }
   o.sample = vm.count("sample") > 0;
   check_sample_variants(vm);
   o.sample_windows = vm.count("sample-windows") > 0;

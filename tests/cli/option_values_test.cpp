@@ -27,6 +27,31 @@ TEST(OptionValues, ExecOptionalValueWithoutEqualsIsNotTheProgram) {
       << o.output;
 }
 
+// Values that depend on the configuration, and empty output names, are usage errors (exit 2) found
+// before anything runs: they were "device error in KERNEL" (exit 1) after the launch's header, or,
+// for an empty --stats, after the whole simulation (an outside student's and tester's reports).
+TEST(OptionValues, ConfigDependentValuesAreUsageErrorsBeforeTheRun) {
+  const std::string teaching = " --config '" + std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini'";
+  const struct {
+    std::string options, message;
+  } cases[] = {
+      {"--trace t.json --trace-sms 5", "--trace-sms '5': SM range '5' is outside 0..1"},
+      {"--trace t.json --trace-cycles 500:100", "the window is empty"},
+      {"--vcd v.vcd --vcd-sm 4000", "--vcd-sm 4000: the configuration has SMs 0..1"},
+      {"--set sm.cnt=4", "unknown key 'sm.cnt'"},
+      {"--set sm.count=abc", "'abc'"},
+      {"--stats ''", "--stats needs a file name"},
+      {"--trace ''", "--trace needs a file name"},
+  };
+  for (const auto& c : cases) {
+    const Outcome o = run_gpusim("run vecadd --size 1024 --mode timing" + teaching + " " + c.options);
+    EXPECT_EQ(o.exit_code, 2) << c.options << "\n" << o.output;
+    EXPECT_TRUE(contains(o.output, c.message)) << c.options << "\n" << o.output;
+    EXPECT_FALSE(contains(o.output, "device error")) << c.options << "\n" << o.output;
+    EXPECT_FALSE(contains(o.output, "launch vecadd")) << "nothing ran: " << c.options << "\n" << o.output;
+  }
+}
+
 TEST(OptionValues, NegativeSeedIsRefused) {
   // Boost wrapped "-1" to 18446744073709551615 and ran with it.
   const Outcome o = run_gpusim("run vecadd --size 64 --mode functional --seed -1");
