@@ -307,6 +307,22 @@ TEST(InstructionExpansion, V100DivisionRatesMatchThePublishedOnes) {
   EXPECT_NEAR(double_ratio, 7.75, 0.1 * 7.75);    // the table: 8.0
 }
 
+// Cycles each step of a dependent chain adds: kernels STEM16 and STEM48 of `ptx` (16 and 48 steps
+// on one thread, h100.ini) run after a warm-up launch that leaves their loads in the L2.
+double cycles_per_chain_step(const std::string& ptx, const std::string& stem, const void* init, size_t init_bytes) {
+  auto dev = timing_device("h100.ini");
+  const runtime::ModuleHandle m = dev->load_ptx(stem + ".ptx", ptx);
+  const runtime::DevPtr p = dev->alloc(64);
+  dev->copy_to_device(p, init, init_bytes);
+  runtime::LaunchConfig c;
+  c.grid = runtime::Dim3{1, 1, 1};
+  c.block = runtime::Dim3{1, 1, 1};
+  dev->launch(m, stem + "16", c, runtime::args(p));
+  const uint64_t short_chain = dev->launch(m, stem + "16", c, runtime::args(p)).cycles;
+  const uint64_t long_chain = dev->launch(m, stem + "48", c, runtime::args(p)).cycles;
+  return double(long_chain - short_chain) / 32.0;
+}
+
 // The latency a dependent reader sees is the sequence's chain, not one ALU step: each rem.u32 of
 // a dependent chain on one thread (with an add between) adds the whole chain.
 TEST(InstructionExpansion, DependentRemaindersWaitForTheWholeSequence) {
@@ -318,23 +334,14 @@ TEST(InstructionExpansion, DependentRemaindersWaitForTheWholeSequence) {
            "  st.global.u32 [%a], %x;\n  ret;\n}\n";
   };
   const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n" + chain(16) + chain(48);
-  auto dev = timing_device("h100.ini");
-  const runtime::ModuleHandle m = dev->load_ptx("chain.ptx", ptx);
-  const runtime::DevPtr p = dev->alloc(64);
   const uint32_t init[2] = {123456789u, 97u};
-  dev->copy_to_device(p, init, sizeof init);
-  runtime::LaunchConfig c;
-  c.grid = runtime::Dim3{1, 1, 1};
-  c.block = runtime::Dim3{1, 1, 1};
-  dev->launch(m, "rems16", c, runtime::args(p));  // the two loads stay in the L2 for both timed runs
-  const uint64_t short_chain = dev->launch(m, "rems16", c, runtime::args(p)).cycles;
-  const uint64_t long_chain = dev->launch(m, "rems48", c, runtime::args(p)).cycles;
+  const double measured = cycles_per_chain_step(ptx, "rems", init, sizeof init);
   // h100.ini: 3 SFU steps of 21 cycles and 10 integer steps of 4, then the add's 4.
   const sim::Expansion e = table_entry("rem.u32 %r0, %r1, %r2;");
   const double step = e.sfu_chain_steps * 21.0 + e.alu_chain_steps * 4.0 + 4.0;
   EXPECT_GE(e.sfu_chain_steps, 3);
   EXPECT_GE(e.alu_chain_steps, 8);
-  EXPECT_NEAR(double(long_chain - short_chain) / 32.0, step, 0.05 * step);
+  EXPECT_NEAR(measured, step, 0.05 * step);
 }
 
 // A dependent sqrt.rn.f32 waits for the refinement after the MUFU, not the MUFU alone.
@@ -346,23 +353,14 @@ TEST(InstructionExpansion, DependentSquareRootsWaitForTheRefinement) {
            "  ld.param.u64 %a, [p];\n  ld.global.f32 %x, [%a];\n" + body + "  st.global.f32 [%a], %x;\n  ret;\n}\n";
   };
   const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n" + chain(16) + chain(48);
-  auto dev = timing_device("h100.ini");
-  const runtime::ModuleHandle m = dev->load_ptx("roots.ptx", ptx);
-  const runtime::DevPtr p = dev->alloc(64);
   const float init = 2.0f;
-  dev->copy_to_device(p, &init, sizeof init);
-  runtime::LaunchConfig c;
-  c.grid = runtime::Dim3{1, 1, 1};
-  c.block = runtime::Dim3{1, 1, 1};
-  dev->launch(m, "roots16", c, runtime::args(p));  // the load stays in the L2 for both timed runs
-  const uint64_t short_chain = dev->launch(m, "roots16", c, runtime::args(p)).cycles;
-  const uint64_t long_chain = dev->launch(m, "roots48", c, runtime::args(p)).cycles;
+  const double measured = cycles_per_chain_step(ptx, "roots", &init, sizeof init);
   // h100.ini: one SFU step of 21 cycles and 3 FP32 steps of 4, then the add's 4 (one MUFU: 25).
   const sim::Expansion e = table_entry("sqrt.rn.f32 %f0, %f1;");
   const double step = e.sfu_chain_steps * 21.0 + e.alu_chain_steps * 4.0 + 4.0;
   EXPECT_EQ(e.sfu_chain_steps, 1);
   EXPECT_GE(e.alu_chain_steps, 2);
-  EXPECT_NEAR(double(long_chain - short_chain) / 32.0, step, 0.05 * step);
+  EXPECT_NEAR(measured, step, 0.05 * step);
 }
 
 }  // namespace
