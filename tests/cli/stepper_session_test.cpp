@@ -263,6 +263,39 @@ TEST(StepperSession, BadCommandsSayWhatIsExpected) {
   EXPECT_TRUE(contains(run.reply("continue"), "launch finished")) << run.transcript;
 }
 
+// Warp arguments: a slot the SM does not have (teaching.ini: 4 sub-cores x 4 = w0..w15) can never
+// hold a warp, and `continue state w99 exited` ran the launch to its end and dropped the rest of
+// the script. An empty slot is worth waiting for only while a CTA is still to start: before cycle 0
+// (the CTA not placed yet) `next warp w1` waits for it, as in the hand derivation above (w1 first
+// issues in c2); once stepper_demo's only CTA (w0, w1) has started, w5 stays empty.
+TEST(StepperSession, WarpSlotsThatCanNeverHoldAWarpAreErrors) {
+  const std::string script =
+      "next warp w1\ncontinue state w99 exited\ncontinue state w5 issued\nnext warp w5\nprint regs w99 0\n"
+      "print stack w16\nprint shared w16 0\ncontinue state w0 barrier\ncontinue\n";
+  const SteppedRun run = run_fixture("stepper_demo", 64, &script);
+  std::string r = run.reply("next warp w1");
+  EXPECT_TRUE(contains(r, "note: no warp in slot w1 of SM 0 yet; waiting for one from a CTA still to start")) << r;
+  EXPECT_TRUE(contains(r, "cycle 2  SM 0")) << r;
+  EXPECT_TRUE(contains(r, "sub-core 1 [lrr]: issued w1 pc 0")) << r;
+  const std::string outside = " is outside the SM's warp slots w0..w15";
+  EXPECT_TRUE(contains(run.reply("continue state w99 exited"), "error: continue state: w99" + outside)) << run.transcript;
+  EXPECT_TRUE(contains(run.reply("print regs w99 0"), "error: print regs: w99" + outside)) << run.transcript;
+  EXPECT_TRUE(contains(run.reply("print stack w16"), "error: print stack: w16" + outside)) << run.transcript;
+  EXPECT_TRUE(contains(run.reply("print shared w16 0"), "error: print shared: w16" + outside)) << run.transcript;
+  const std::string none = ": no warp in slot w5 of SM 0, and every CTA of the launch has started";
+  EXPECT_TRUE(contains(run.reply("continue state w5 issued"), "error: continue state" + none)) << run.transcript;
+  EXPECT_TRUE(contains(run.reply("next warp w5"), "error: next warp" + none)) << run.transcript;
+  // The session went on: the next stop is the hand-derived one, and no command was dropped.
+  r = run.reply("continue state w0 barrier");
+  EXPECT_TRUE(contains(r, "cycle 44  SM 0")) << r;
+  EXPECT_TRUE(contains(r, "w0   cta (0,0,0) warp 0  pc 16  mask 0xffffffff  barrier")) << r;
+  ASSERT_EQ(run.launches.size(), 1u);
+  EXPECT_TRUE(contains(run.reply("continue"), "launch finished: " + std::to_string(run.launches[0].cycles) + " core cycles run"))
+      << run.transcript;
+  EXPECT_FALSE(contains(run.transcript, "never happened")) << run.transcript;
+  EXPECT_FALSE(contains(run.transcript, "not run")) << run.transcript;
+}
+
 // The command line: commands from stdin (not a terminal), the run's own output around them.
 // A stop condition the rest of the launch never meets ends the launch with a line naming it, not
 // only "launch finished" (the user would wonder why the stepper did not stop).

@@ -138,13 +138,8 @@ void Session::cmd_next(const Words& w) {
       throw CommandError("next subcore: sub-core " + w[2] + " is outside 0.." + std::to_string(subcores - 1));
     subcore = static_cast<int>(s);
   } else if (w.size() == 3 && w[1] == "warp") {
-    const std::string id = w[2][0] == 'w' ? w[2].substr(1) : w[2];
-    const uint64_t slot = parse_number(id, "next warp", "a warp slot wN");
-    const int slots = driver_.model().config().max_warps_per_sm();
-    // A slot the SM does not have never issues: the wait would run the launch to its end.
-    if (slot >= static_cast<uint64_t>(slots))
-      throw CommandError("next warp: w" + id + " is outside the SM's warp slots w0..w" + std::to_string(slots - 1));
-    warp = static_cast<int>(slot);
+    warp = parse_warp_slot(w[2], "next warp");
+    check_warp_can_come(warp, "next warp");
     subcore = warp % subcores;
   } else if (w.size() != 1) {
     throw CommandError("next: expected nothing, `subcore S` or `warp wN`");
@@ -241,8 +236,8 @@ void Session::cmd_continue(const Words& w) {
       throw CommandError("continue state: unknown state '" + state + "'; states: " + warp_state_names());
     int warp = -1;
     if (w.size() == 4) {
-      const std::string id = w[2][0] == 'w' ? w[2].substr(1) : w[2];
-      warp = static_cast<int>(parse_number(id, "continue state", "a warp slot wN"));
+      warp = parse_warp_slot(w[2], "continue state");
+      check_warp_can_come(warp, "continue state");
     }
     run = run_until(
         [&](const sim::SmSnapshot* after) {
@@ -271,13 +266,35 @@ void Session::cmd_continue(const Words& w) {
                                    : "'" + w[1] + " " + w[2] + (w.size() == 4 ? " " + w[3] : "") + "'");
 }
 
+int Session::parse_warp_slot(const std::string& text, const std::string& command) const {
+  const std::string id = !text.empty() && text[0] == 'w' ? text.substr(1) : text;
+  const uint64_t slot = parse_number(id, command, "a warp slot wN");
+  const int slots = driver_.model().config().max_warps_per_sm();
+  // A slot the SM does not have never holds a warp: waiting for it would run the launch to its end.
+  if (slot >= static_cast<uint64_t>(slots))
+    throw CommandError(command + ": w" + id + " is outside the SM's warp slots w0..w" + std::to_string(slots - 1));
+  return static_cast<int>(slot);
+}
+
+void Session::check_warp_can_come(int slot, const std::string& command) {
+  const sim::SmSnapshot snap = driver_.model().sm(sm_).snapshot(driver_.model().core_cycle());
+  for (const sim::WarpSnapshot& x : snap.warps)
+    if (x.sm_warp == slot) return;
+  // An empty slot fills only when a CTA not yet started lands on this SM (in a later wave, or in
+  // cycle 0): waiting is legitimate while one is left, pointless once every CTA has started.
+  const std::string where = "w" + std::to_string(slot) + " of SM " + std::to_string(sm_);
+  if (driver_.model().dispatched_ctas() >= driver_.launch().grid.count())
+    throw CommandError(command + ": no warp in slot " + where + ", and every CTA of the launch has started, so none will" +
+                       " come (`show` lists the resident warps)");
+  out_ << "note: no warp in slot " << where << " yet; waiting for one from a CTA still to start\n";
+}
+
 const sim::WarpSnapshot& Session::warp_in_view(const sim::SmSnapshot& snap, const std::string& text,
                                                const char* command) const {
-  const std::string id = !text.empty() && text[0] == 'w' ? text.substr(1) : text;
-  const uint64_t n = parse_number(id, command, "a warp slot wN");
+  const int slot = parse_warp_slot(text, command);
   for (const sim::WarpSnapshot& x : snap.warps)
-    if (static_cast<uint64_t>(x.sm_warp) == n) return x;
-  throw CommandError(std::string(command) + ": no warp in slot w" + id + " of SM " + std::to_string(sm_) +
+    if (x.sm_warp == slot) return x;
+  throw CommandError(std::string(command) + ": no warp in slot w" + std::to_string(slot) + " of SM " + std::to_string(sm_) +
                      " (`show` lists the resident warps)");
 }
 

@@ -40,6 +40,11 @@ class Session {
   void cmd_print(const Words& w);
   void cmd_sm(const Words& w);
   const sim::WarpSnapshot& warp_in_view(const sim::SmSnapshot& snap, const std::string& text, const char* command) const;
+  // A warp argument `wN` (or N) as an SM warp slot; an error names the SM's slots when N is not one.
+  int parse_warp_slot(const std::string& text, const std::string& command) const;
+  // Before waiting for slot `slot` of the SM in view: fine when a warp is there; when none is, a
+  // note that the wait is for a CTA still to start, or an error when every CTA has started.
+  void check_warp_can_come(int slot, const std::string& command);
   // After a stepping command: the view, or the end of the launch (naming the stop condition that
   // never happened, `waited_for`, when one was given).
   void after_run(uint64_t cycles_run, const std::string& waited_for = "");
