@@ -110,8 +110,13 @@ TEST(StepperSession, TeachingChipCyclesMatchHandDerivation) {
   r = run.reply("print regs w0 0");
   EXPECT_TRUE(contains(r, "w0 lane 0 (thread (0,0,0)) in stepper_demo")) << r;
   EXPECT_TRUE(contains(r, "%r3        b32  0xc8  200\n")) << r;  // 0 + 200
+  // The xor of pc 16 issued in this cycle: its result (%r4 ^ 128, %r4 = lane * 4) is already in the
+  // register file (computed at issue) but readable only in c51, 4 cycles on: marked pending.
+  EXPECT_TRUE(contains(r, "%r7        b32  0x80  128  pending (wait, ready in 4)\n")) << r;
+  EXPECT_TRUE(contains(r, "the value shown is the one that will arrive")) << r;
   r = run.reply("print regs w0 1");
   EXPECT_TRUE(contains(r, "%r3        b32  0x65  101\n")) << r;  // 1 + 100
+  EXPECT_TRUE(contains(r, "%r7        b32  0x84  132  pending (wait, ready in 4)\n")) << r;
   r = run.reply("print shared w0 0 8");
   EXPECT_TRUE(contains(r, "  0x00000: c8 00 00 00 65 00 00 00\n")) << r;
 
@@ -352,6 +357,56 @@ TEST(StepperCli, AWarpWhoseCtaRetiresAtOnceIsSeenExiting) {
     EXPECT_TRUE(contains(o.output, "w0 exited: its CTA retired in this cycle")) << command << "\n" << o.output;
     EXPECT_TRUE(contains(o.output, "order w0=exited")) << command << "\n" << o.output;
   }
+}
+
+// The simulator computes a load's result when it issues; the timing model makes it readable when
+// the memory pipeline returns it. `print regs` showed the loaded value unmarked in the load's issue
+// cycle, while the view's scoreboard line said %r3 was still in flight. Each thread stores
+// tid + 100 and loads it back (lane 5: 105 = 0x69); the add waits for the load, so when it issues
+// %r3 has arrived, and the add's own result (106, integer latency 4 on teaching.ini) is pending.
+// (PTX lines, not PCs: the parser may hoist the ld.param.)
+TEST(StepperCli, PrintRegsMarksResultsStillPending) {
+  const auto dir = scratch_dir("stepper_pending_regs");
+  const std::string ptx = write_file(dir / "k.ptx", R"(.version 8.0
+.target sm_70
+.address_size 64
+.visible .entry load_back(.param .u64 buf)
+{
+  .reg .b32 %r<5>;
+  .reg .b64 %rd<5>;
+  ld.param.u64 %rd1, [buf];
+  cvta.to.global.u64 %rd2, %rd1;
+  mov.u32 %r1, %tid.x;
+  mul.wide.u32 %rd3, %r1, 4;
+  add.s64 %rd4, %rd2, %rd3;
+  add.u32 %r2, %r1, 100;
+  st.global.u32 [%rd4], %r2;
+  ld.global.u32 %r3, [%rd4];
+  add.u32 %r4, %r3, 1;
+  st.global.u32 [%rd4], %r4;
+  ret;
+}
+)");
+  const std::string config = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
+  const std::string script = write_file(dir / "s.txt", "continue line 15\nprint regs w0 5\ncontinue line 16\nprint regs w0 5\nquit\n");
+  const Outcome o = run_gpusim("step '" + ptx + "' --kernel load_back --grid 1 --block 32 --arg zeros:u32:32 --config '" +
+                               config + "' --script '" + script + "'");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  SteppedRun run;
+  run.transcript = o.output;
+  split_replies(run, "(gpusim step) ");
+  std::string r = run.reply("continue line 15");
+  EXPECT_TRUE(contains(r, "`ld.global.u32 %r3, [%rd4];` (ptx line 15)")) << r;
+  EXPECT_TRUE(contains(r, "scoreboard: %r3 (long_scoreboard, memory)")) << r;
+  r = run.reply("print regs w0 5");
+  EXPECT_TRUE(contains(r, "the value shown is the one that will arrive")) << r;
+  EXPECT_TRUE(contains(r, "%r3        b32  0x69  105  pending (long_scoreboard, memory)\n")) << r;
+  EXPECT_TRUE(contains(r, "%r2        b32  0x69  105\n")) << r;  // the store read it: readable, unmarked
+  r = run.reply("continue line 16");
+  EXPECT_TRUE(contains(r, "`add.u32 %r4, %r3, 1;` (ptx line 16)")) << r;
+  r = run.reply("print regs w0 5", 1);
+  EXPECT_TRUE(contains(r, "%r3        b32  0x69  105\n")) << r;
+  EXPECT_TRUE(contains(r, "%r4        b32  0x6a  106  pending (wait, ready in 4)\n")) << r;
 }
 
 // `continue source FILE:LINE` names the file, and a line finds the code inlined there: in the

@@ -47,7 +47,8 @@ const char* Session::help_text() {
          "  continue state [wN] STATE ... until warp wN (or any warp of the SM in view) is in STATE:\n"
          "                            issued, ready, barrier, exited, stalled, or a stall reason (wait,\n"
          "                            long_scoreboard, ...: Nsight Compute's names)\n"
-         "  print regs wN LANE        a thread's registers (current call frame)                     (p)\n"
+         "  print regs wN LANE        a thread's registers (current call frame; `pending`: not       (p)\n"
+         "                            readable yet, the value shown is the one that will arrive)\n"
          "  print stack wN            the warp's SIMT reconvergence stack per call frame\n"
          "  print shared wN ADDR [B]  B bytes (default 64) of the warp's CTA's shared memory from ADDR\n"
          "  print lines ADDR          the L1 line (SM in view) and L2 line holding a global address\n"
@@ -301,12 +302,15 @@ const sim::WarpSnapshot& Session::warp_in_view(const sim::SmSnapshot& snap, cons
 void Session::cmd_print(const Words& w) {
   if (w.size() < 3)
     throw CommandError("print: expected `regs wN LANE`, `stack wN`, `shared wN ADDR [BYTES]` or `lines ADDR`");
-  const sim::SmSnapshot snap = driver_.model().sm(sm_).snapshot(driver_.model().core_cycle());
+  // As of the cycle the view shows (the last one run), so that the registers print regs marks
+  // pending are those the view's scoreboard lines list, with the same "ready in".
+  const uint64_t cycle = driver_.cycles() ? driver_.model_cycle() : driver_.model().core_cycle();
+  const sim::SmSnapshot snap = driver_.model().sm(sm_).snapshot(cycle);
   try {
     if (w[1] == "regs" && w.size() == 4) {
       const uint64_t lane = parse_number(w[3], "print regs", "a lane 0..31");
       if (lane >= 32) throw CommandError("print regs: lane " + w[3] + " is outside 0..31");
-      print_registers(out_, warp_in_view(snap, w[2], "print regs"), static_cast<unsigned>(lane));
+      print_registers(out_, warp_in_view(snap, w[2], "print regs"), static_cast<unsigned>(lane), cycle);
     } else if (w[1] == "stack" && w.size() == 3) {
       print_simt_stack(out_, warp_in_view(snap, w[2], "print stack"));
     } else if (w[1] == "shared" && (w.size() == 4 || w.size() == 5)) {

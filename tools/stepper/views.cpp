@@ -39,6 +39,13 @@ std::string register_name(const isa::Warp& warp, uint32_t reg) {
   return reg < fn.regs.size() ? fn.regs[reg].name : "r#" + std::to_string(reg);
 }
 
+// "(long_scoreboard, memory)" or "(wait, ready in 3)": why a reader waits and for how long.
+std::string pending_text(const sim::PendingRegister& p, uint64_t cycle) {
+  std::string text = std::string("(") + sim::stall_reason_name(p.why);
+  if (p.ready_cycle == sim::kNeverCycle) return text + ", memory)";
+  return text + ", ready in " + std::to_string(p.ready_cycle - cycle) + ")";
+}
+
 // The scheduler order of a sub-core's warps, each with its state in the cycle shown.
 std::string order_text(const sim::SmSnapshot& order_from, const sim::SmSnapshot& now, int subcore) {
   std::string text;
@@ -63,11 +70,7 @@ void print_warp_line(std::ostream& os, const sim::WarpSnapshot& w, uint64_t cycl
   os << "  pc " << w.warp->top().pc << "  mask " << hex32(w.warp->top().mask) << "  " << warp_state_name(w) << "\n";
   if (!w.pending.empty()) {
     os << "      scoreboard:";
-    for (const sim::PendingRegister& p : w.pending) {
-      os << " " << register_name(*w.warp, p.reg) << " (" << sim::stall_reason_name(p.why);
-      if (p.ready_cycle == sim::kNeverCycle) os << ", memory)";
-      else os << ", ready in " << p.ready_cycle - cycle << ")";
-    }
+    for (const sim::PendingRegister& p : w.pending) os << " " << register_name(*w.warp, p.reg) << " " << pending_text(p, cycle);
     os << "\n";
   }
   if (w.memory_ops_in_flight) os << "      memory ops in flight: " << w.memory_ops_in_flight << "\n";
@@ -165,7 +168,7 @@ void print_sm_view(std::ostream& os, const StepDriver& driver, int sm, const sim
   }
 }
 
-void print_registers(std::ostream& os, const sim::WarpSnapshot& w, unsigned lane) {
+void print_registers(std::ostream& os, const sim::WarpSnapshot& w, unsigned lane, uint64_t cycle) {
   if (w.warp->done()) throw std::invalid_argument("warp " + warp_label(w.sm_warp) + " has exited; its registers are gone");
   if (lane >= 32) throw std::invalid_argument("lane " + std::to_string(lane) + " is outside 0..31");
   const isa::CallFrame& f = w.warp->frame();
@@ -173,6 +176,18 @@ void print_registers(std::ostream& os, const sim::WarpSnapshot& w, unsigned lane
   const isa::Dim3 t = w.cta->thread_coord(tid);
   os << warp_label(w.sm_warp) << " lane " << lane << " (thread (" << t.x << "," << t.y << "," << t.z << ")) in "
      << f.fn->name << (w.warp->live() >> lane & 1 ? "" : "  [lane not live]") << "\n";
+  // The simulator is execution-driven: an instruction's result is in the register file from the
+  // cycle it issues, while the timing model holds readers back until the scoreboard releases it.
+  // Showing such a value unmarked would teach that a load's latency had already passed.
+  std::vector<const sim::PendingRegister*> pending(f.fn->regs.size(), nullptr);
+  for (const sim::PendingRegister& p : w.pending)
+    if (p.reg < pending.size()) pending[p.reg] = &p;
+  for (const sim::PendingRegister* p : pending)
+    if (p) {
+      os << "  pending: still on the scoreboard, not readable yet; the result was computed when its instruction"
+            " issued: the value shown is the one that will arrive\n";
+      break;
+    }
   for (size_t r = 0; r < f.fn->regs.size(); ++r) {
     const isa::RegInfo& info = f.fn->regs[r];
     const uint64_t v = f.reg(uint32_t(r), lane);
@@ -195,6 +210,7 @@ void print_registers(std::ostream& os, const sim::WarpSnapshot& w, unsigned lane
     } else {
       os << "  " << v;
     }
+    if (pending[r]) os << "  pending " << pending_text(*pending[r], cycle);
     os << "\n";
   }
 }

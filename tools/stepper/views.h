@@ -28,8 +28,10 @@ std::string warp_state_names();  // for help and errors
 // The SM view after the last completed cycle. `before` is the SM as it was before that cycle (the
 // scheduler order that cycle used), or nullptr when not known.
 void print_sm_view(std::ostream& os, const StepDriver& driver, int sm, const sim::SmSnapshot* before);
-// One warp's registers in `lane` (current call frame).
-void print_registers(std::ostream& os, const sim::WarpSnapshot& w, unsigned lane);
+// One warp's registers in `lane` (current call frame). Those still pending on the warp's
+// scoreboard at `cycle` (the cycle of the snapshot `w` comes from) are marked: the functional
+// result is computed at issue, so the value shown is the one that becomes readable later.
+void print_registers(std::ostream& os, const sim::WarpSnapshot& w, unsigned lane, uint64_t cycle);
 // One warp's SIMT reconvergence stack, per call frame, innermost last.
 void print_simt_stack(std::ostream& os, const sim::WarpSnapshot& w);
 // Bytes [address, address + bytes) of the warp's CTA's shared memory, 16 a line.
