@@ -313,6 +313,22 @@ void check_file_roles(const LaunchPlan& plan, const po::variables_map& vm) {
   }
 }
 
+// The output files the --arg specs name, space-separated ("" for none or unparsable specs).
+std::string output_files(const po::variables_map& vm) {
+  if (!vm.count("arg")) return "";
+  std::string names;
+  const std::vector<std::string> specs = vm["arg"].as<std::vector<std::string>>();
+  for (size_t i = 0; i < specs.size(); ++i) {
+    try {
+      const launch::ArgSpec a = launch::parse_arg_spec(specs[i], i);
+      if (const auto* b = std::get_if<launch::BufferArg>(&a.value); b && !b->output_path.empty())
+        names += (names.empty() ? "" : " ") + b->output_path;
+    } catch (const std::invalid_argument&) {
+    }
+  }
+  return names;
+}
+
 LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOptions& sim_options) {
   LaunchPlan plan;
   if (!vm.count("file")) throw UsageError("missing FILE.ptx or FILE.cu");
@@ -493,6 +509,10 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
     if (vm.count("stats"))
       std::cerr << prefix << "--stats " << vm["stats"].as<std::string>()
                 << " not written: the launch faulted (its output buffers were not written either)\n";
+    else if (const std::string outputs = output_files(vm); !outputs.empty())
+      // Without --stats too: a file left from an earlier run would pass for this one's result.
+      std::cerr << prefix << "output buffers not written: the launch faulted (" << outputs
+                << " left as they were, where they exist)\n";
     return 1;
   } catch (const runtime::Error& e) {
     std::cerr << prefix << device_error_text(kernel, e.what()) << "\n";

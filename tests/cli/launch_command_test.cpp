@@ -186,6 +186,8 @@ TEST(LaunchCommand, KernelFaultReportsAndExits1) {
   EXPECT_TRUE(contains(o.output, "out-of-bounds global store")) << o.output;
   EXPECT_TRUE(contains(o.output, "launch_kernels.ptx:")) << o.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("p.npy")));
+  // Said even without --stats: a file of that name from an earlier run is not this run's result.
+  EXPECT_TRUE(contains(o.output, "output buffers not written: the launch faulted (" + dir.file("p.npy"))) << o.output;
 }
 
 TEST(LaunchCommand, HelpAndCommandList) {

@@ -136,6 +136,7 @@ TEST(LaunchErrors, FilesThatCannotBeUsed) {
   write_bytes(dir.file("short.npy"), npy_v1(npy_dict("<f4", "(17,)"), sixteen));
   write_bytes(dir.file("magic.npy"), std::vector<uint8_t>(80, 'x'));
   write_bytes(dir.file("odd.bin"), std::vector<uint8_t>(63, 0));
+  write_bytes(dir.file("empty.bin"), {});
   const std::pair<std::string, std::string> cases[] = {
       {"in:f32:" + dir.file("f8.npy"), "f8.npy: dtype '<f8' does not match the argument's type f32 (expected '<f4')"},
       {"in:f32:" + dir.file("fortran.npy"), "fortran.npy: the array is in Fortran order"},
@@ -144,6 +145,7 @@ TEST(LaunchErrors, FilesThatCannotBeUsed) {
       {"in:f32:" + dir.file("absent.npy"), "absent.npy: cannot open: No such file or directory"},
       {"inout:f32:" + dir.file("odd.bin") + ":" + dir.file("x.npy"), "odd.bin: a raw file of 63 bytes is not a whole number of f32"},
       {"in:f32:" + dir.file(""), "is a directory"},
+      {"in:f32:" + dir.file("empty.bin"), "empty.bin: the file is empty"},
   };
   for (const auto& [spec, expected] : cases) {
     o = launch(saxpy_with(2, spec, dir));

@@ -70,6 +70,10 @@ HostBuffer load_buffer_file(const std::string& path, ElementType t) {
     return b;
   }
   b.bytes = read_file_bytes(path);
+  // An empty file (a FIFO nothing wrote to, a truncated output of another tool) made a buffer of
+  // no bytes, and the kernel's first access faulted as "no allocation covers it".
+  if (b.bytes.empty()) throw NpyError(path + ": the file is empty (a raw input needs at least one " +
+                                      std::string(element_type_name(t)) + " element)");
   if (b.bytes.size() % size != 0)
     throw NpyError(path + ": a raw file of " + std::to_string(b.bytes.size()) + " bytes is not a whole number of " +
                    element_type_name(t) + " elements (" + std::to_string(size) + " bytes each)");
