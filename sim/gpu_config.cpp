@@ -143,9 +143,6 @@ std::map<std::string, std::string> split_overrides(const std::vector<std::string
   return by_key;
 }
 
-}  // namespace
-
-namespace {
 // The shipped names end in the chip's shape, "(80 SM, 1245 MHz)": after --set sm.count=16 or a
 // clock change it would contradict the run's own figures (an outside student's "teaching (2 SM,
 // 1000 MHz): ... at 2000 MHz, 16 SMs used"), so it follows the values. Other names stay as written.
