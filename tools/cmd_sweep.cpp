@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "runtime/interrupt_signals.h"
+#include "sim/interrupt_flag.h"
 #include "sim/option_error_text.h"
 #include "sim/output_file.h"
 #include "tools/commands.h"
@@ -104,7 +106,10 @@ int run_task(const po::variables_map& vm) {
   const std::vector<RunnablePoint> points = store.task_points(task);
   std::cout << "task " << task << ": " << points.size() << " points\n";
   const int jobs = vm.count("jobs") ? jobs_option(vm) : 1;
+  // scancel sends the task SIGTERM: its running points stop with their output and are recorded.
+  runtime::install_interrupt_handlers(runtime::InterruptAction::Flag);
   run_points_locally(store, points, child_settings(vm), jobs, slurm_task_label(), std::cout);
+  if (const int signal = sim::interrupt_signal()) return 128 + signal;
   return 0;  // failed points are recorded; the task itself succeeded
 }
 
@@ -146,7 +151,17 @@ int run_sweep(const po::variables_map& vm) {
     if (vm.count("sbatch-args")) slurm.sbatch_args = split_words(vm["sbatch-args"].as<std::string>());
     summary = run_points_on_slurm(store, db, todo, child_settings(vm), slurm, std::cout);
   } else {
+    // Ctrl-C or SIGTERM: no new point starts, each running one gets SIGTERM (it stops at a safe
+    // point, keeping its output) and is recorded failed, the scratch files go, and the sweep exits
+    // 128 + signal; before, the sweep died at once and its points simulated on as orphans.
+    runtime::install_interrupt_handlers(runtime::InterruptAction::Flag);
     summary = run_points_locally(store, todo, child_settings(vm), jobs_option(vm), "", std::cout);
+    if (const int signal = sim::interrupt_signal()) {
+      std::cout << "sweep " << runtime::interrupted_message(signal) << ": " << summary.ok << " ok, " << summary.failed
+                << " failed or stopped, " << todo.size() - summary.ok - summary.failed
+                << " not started; results in " << db << " (rerun the same command to resume)\n";
+      return 128 + signal;
+    }
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "done: " << summary.ok << " ok, " << summary.failed << " failed in " << wall << " s";

@@ -7,6 +7,7 @@
 #include <ostream>
 #include <thread>
 
+#include "sim/interrupt_flag.h"
 #include "tools/sweep/sweep_runners.h"
 
 namespace gpusim::cli::sweep {
@@ -37,7 +38,8 @@ RunSummary run_points_locally(PointStore& store, const std::vector<RunnablePoint
   std::exception_ptr first_error;
 
   auto worker = [&] {
-    for (size_t i; (i = next++) < points.size();) {
+    // After the sweep's own SIGINT/SIGTERM no new point starts; the running ones stop.
+    for (size_t i; sim::interrupt_signal() == 0 && (i = next++) < points.size();) {
       const RunnablePoint& point = points[i];
       try {
         const PointResult r = run_point_process(point, settings, [&](pid_t pid) {

@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -20,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/scratch_dir.h"
+#include "sim/interrupt_flag.h"
 
 extern char** environ;
 
@@ -102,6 +105,7 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   const auto start = std::chrono::steady_clock::now();
+  const pid_t sweep_pid = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
     close(out[0]);
@@ -109,6 +113,14 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
     throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   }
   if (pid == 0) {  // the child: output into the pipe, stdin empty, then gpusim
+    // Its own process group, so a terminal's Ctrl-C reaches only the sweep, which passes one
+    // SIGTERM on (two signals would make the point quit at once, without its output); and
+    // SIGTERM when the sweep dies, even by SIGKILL, instead of simulating on as an orphan
+    // (both from an outside researcher's report). The getppid check closes the race with a
+    // sweep that died before prctl.
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != sweep_pid) _exit(128 + SIGTERM);
     const int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd >= 0) dup2(null_fd, 0);
     dup2(out[1], 1);
@@ -136,22 +148,34 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
 
   std::string tail;
   bool timed_out = false, killed = false;
+  int interrupted_by = 0;  // the sweep's own SIGINT/SIGTERM, passed on to the point
   // Past the deadline the point gets SIGTERM, on which gpusim stops at a safe point and prints
   // what it has (an outside researcher's timed-out points kept no output under SIGKILL at once),
   // and SIGKILL only if it has not ended this much later.
   constexpr double kGraceSeconds = 5;
   double deadline_s = settings.timeout_s;
   char buffer[4096];
+  // The sweep's interrupt flag is looked at this often while the point runs.
+  constexpr int kInterruptPollMs = 100;
   for (;;) {
-    int wait_ms = -1;
-    if (settings.timeout_s > 0 && !killed) {
-      const double left = deadline_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      wait_ms = left <= 0 ? 0 : static_cast<int>(left * 1000) + 1;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!interrupted_by && !timed_out && sim::interrupt_signal() != 0) {  // the sweep is stopping
+      interrupted_by = sim::interrupt_signal();
+      timed_out = true;  // from here on the point is on the SIGTERM-then-SIGKILL path
+      kill(pid, SIGTERM);
+      deadline_s = elapsed + kGraceSeconds;
+    }
+    int wait_ms = kInterruptPollMs;
+    if ((settings.timeout_s > 0 || interrupted_by) && !killed) {
+      const double left = deadline_s - elapsed;
+      wait_ms = std::min(wait_ms, left <= 0 ? 0 : static_cast<int>(left * 1000) + 1);
     }
     pollfd p{out[0], POLLIN, 0};
     const int ready = poll(&p, 1, wait_ms);
     if (ready < 0 && errno == EINTR) continue;
-    if (ready == 0) {  // a deadline passed
+    const bool past_deadline = (settings.timeout_s > 0 || interrupted_by) && !killed &&
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= deadline_s;
+    if (ready == 0 && past_deadline) {
       if (!timed_out) {
         timed_out = true;
         kill(pid, SIGTERM);
@@ -163,6 +187,7 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
       }
       continue;
     }
+    if (ready == 0) continue;  // the interrupt poll's period
     const ssize_t n = read(out[0], buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
@@ -187,7 +212,11 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
     r.signal = WTERMSIG(status);
     why = "killed by signal " + std::to_string(*r.signal) + " (" + strsignal(*r.signal) + ")";
   }
-  if (timed_out) {
+  if (interrupted_by) {
+    why = "interrupted: the sweep was stopped by " + std::string(interrupted_by == SIGINT ? "SIGINT" : "SIGTERM") +
+          (killed ? " (the point killed " + std::to_string(int(kGraceSeconds)) + " s after SIGTERM)" : "") +
+          "; rerun the sweep to run it again";
+  } else if (timed_out) {
     char limit[32];
     std::snprintf(limit, sizeof limit, "%g", settings.timeout_s);
     why = std::string("timed out after ") + limit + " s (" +

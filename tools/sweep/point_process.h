@@ -15,10 +15,11 @@ namespace gpusim::cli::sweep {
 struct ChildSettings {
   std::string gpusim;      // the gpusim executable the points run
   std::string revision;    // recorded with each result
-  double timeout_s = 0;    // > 0: SIGKILL a point running longer
+  double timeout_s = 0;    // > 0: SIGTERM a point running longer (SIGKILL 5 s later)
 };
 
-// Runs `point` in its workdir and waits for it. `started` is called with the child's pid once it
+// Runs `point` in its workdir and waits for it. When the sweep itself gets SIGINT/SIGTERM
+// (sim::interrupt_signal), the point is passed one SIGTERM and recorded failed as interrupted. `started` is called with the child's pid once it
 // runs (the store records it). Never throws for what the child does; throws std::runtime_error
 // only when no child can be started (fork/pipe failure).
 PointResult run_point_process(const RunnablePoint& point, const ChildSettings& settings,
