@@ -6,6 +6,7 @@
 
 #include "tests/cli/cli_test_util.h"
 #include "tools/sweep/sweep_spec.h"
+#include "workloads/workload.h"
 
 namespace gpusim::cli::sweep {
 namespace {
@@ -112,6 +113,12 @@ TEST(SweepSpec, ErrorsNameFileAndLine) {
   EXPECT_EQ(spec_error("workloads = vecadd\nworkloads = sgemm_tiled\n"), "/tmp/s.ini:2: 'workloads' given twice");
   EXPECT_EQ(spec_error("workloads = vecadd\nsizes.sgemm_tiled = 64x64x64\n"),
             "/tmp/s.ini:2: sizes for 'sgemm_tiled', which is neither in workloads nor a launch./exec. entry");
+  // A size of the wrong shape for its workload (a GEMM's MxNxK given as one number) is the spec's
+  // error, not one failed point per configuration.
+  EXPECT_EQ(spec_error("workloads = vecadd sgemm_tiled\nsizes.sgemm_tiled = 64x64x64 512\n"),
+            "/tmp/s.ini:2: size '512' of sgemm_tiled has 1 dimension(s); expected " +
+                workloads::find_workload("sgemm_tiled")->size_help());
+  EXPECT_EQ(spec_error("workloads = vecadd\nsizes.vecadd = 64x64\n").rfind("/tmp/s.ini:2: size '64x64' of vecadd has 2 dimension(s)", 0), 0u);
   EXPECT_EQ(spec_error("workloads = vecadd\nno equals sign\n"), "/tmp/s.ini:2: expected 'key = value', got 'no equals sign'");
   EXPECT_EQ(spec_error("launch.k = k.ptx --arg u32:{size}\n"), "/tmp/s.ini:1: k uses {size} but no sizes.k line gives sizes");
   EXPECT_EQ(spec_error("# nothing\n"), "/tmp/s.ini:1: no workloads: give `workloads = ...`, `launch.NAME = ...` or `exec.NAME = ...`");

@@ -148,11 +148,16 @@ class Parser {
       if (!target) fail(s.line, "sizes for '" + s.name + "', which is neither in workloads nor a launch./exec. entry");
       for (const std::string& size : s.values) {
         if (target->kind != PointKind::Workload) continue;  // launch/exec sizes are free text for {size}
+        std::vector<uint64_t> dims;
         try {
-          workloads::parse_size_spec(size);
+          dims = workloads::parse_size_spec(size);
         } catch (const std::invalid_argument& e) {
           fail(s.line, "size '" + size + "' of " + s.name + ": " + e.what());
         }
+        // The workload's own shape, here rather than as a failed point per configuration.
+        if (const workloads::Workload* w = workloads::find_workload(s.name); w && dims.size() != w->default_size().size())
+          fail(s.line, "size '" + size + "' of " + s.name + " has " + std::to_string(dims.size()) +
+                           " dimension(s); expected " + w->size_help());
       }
       target->sizes = s.values;
       target->sizes_line = s.line;
