@@ -41,7 +41,10 @@ double stats_number(const nlohmann::json& launch, const std::string& path, const
     node = &(*node)[key];
     begin = end + 1;
   }
-  if (!node->is_number()) throw std::runtime_error(where + ": '" + path + "' is not a number");
+  // Every number the roofline reads is a count (FLOPs, bytes, cycles): a negative one is a damaged
+  // file, which `gpusim report` refuses too (it was plotted as "FLOPs -inf").
+  if (!node->is_number() || !(node->get<double>() >= 0))
+    throw std::runtime_error(where + ": '" + path + "' is not a non-negative number");
   return node->get<double>();
 }
 

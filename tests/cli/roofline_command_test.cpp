@@ -163,6 +163,16 @@ TEST(RooflineCommand, MalformedStatsNameTheFile) {
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, "old.json: launch 0 (kernel 'k'): missing 'flops/fp32'")) << o.output;
 
+  // A negative count (a damaged or hand-edited file) is refused, as `gpusim report` refuses it;
+  // it was plotted as "FLOPs -inf".
+  const std::string negative = write_file(
+      dir / "neg.json", R"({"launches": [{"kernel": "k", "seconds": 1e-6, "cycles": 100,
+      "flops": {"fp32": -1e308, "fp64": 0, "tensor": 0}, "dram": {"read_bytes": 64, "write_bytes": 0}}]})");
+  o = run_gpusim("roofline --stats '" + negative + "'");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "neg.json: launch 0 (kernel 'k'): 'flops/fp32' is not a non-negative number")) << o.output;
+  EXPECT_FALSE(contains(o.output, "-inf")) << o.output;
+
   o = run_gpusim("roofline --stats '" + (dir / "absent.json").string() + "'");
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, "absent.json")) << o.output;
