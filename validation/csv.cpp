@@ -118,6 +118,8 @@ CsvTable read_csv(const std::string& path, const std::vector<std::string>& requi
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    // A spreadsheet's UTF-8 byte-order mark is no part of the first column's name.
+    if (line_no == 1 && line.rfind("\xef\xbb\xbf", 0) == 0) line.erase(0, 3);
     const std::string where = path + ":" + std::to_string(line_no);
     // A NUL would also cut every later error message about this line short (what() is a C string).
     if (const size_t nul = line.find('\0'); nul != std::string::npos)

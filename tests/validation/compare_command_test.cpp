@@ -122,8 +122,9 @@ TEST(CompareCommand, BrokenRecordingsNameTheFileAndLine) {
     std::ofstream f(stem + ".kernels.csv", std::ios::app);
     f << "oops,only,three\n";
   }
+  // An unreadable recording is a file error (exit 1, as roofline and report give), not bad usage.
   gpusim::test_support::Outcome o = run_gpusim("compare --recorded '" + stem + ".kernels.csv'");
-  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, stem + ".kernels.csv:4")) << o.output;
 
   std::remove((stem + ".ini").c_str());
@@ -134,7 +135,7 @@ TEST(CompareCommand, BrokenRecordingsNameTheFileAndLine) {
   EXPECT_TRUE(contains(o.output, "no --config given")) << o.output;
 
   o = run_gpusim("compare --recorded /nonexistent/x.kernels.csv");
-  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, "/nonexistent/x.kernels.csv: cannot open")) << o.output;
   for (const std::string& s : {stem, temp_stem("noini")}) std::remove((s + ".kernels.csv").c_str());
 }

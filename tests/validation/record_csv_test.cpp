@@ -61,6 +61,11 @@ TEST(Csv, ReaderHandlesQuotesCommentsAndReportsFileLine) {
   } catch (const CsvError& e) {
     EXPECT_NE(std::string(e.what()).find(path + ":2: column 'value': 'abc'"), std::string::npos) << e.what();
   }
+  // A spreadsheet's byte-order mark before the header (it hid the first column's name).
+  write_file(path, "\xef\xbb\xbfname,value\nx,3\n");
+  const CsvTable bom = read_csv(path, {"name", "value"});
+  ASSERT_EQ(bom.rows.size(), 1u);
+  EXPECT_EQ(bom.rows[0].text("name"), "x");
   write_file(path, "name,value\nx\n");
   EXPECT_THROW(read_csv(path, {}), CsvError);
   write_file(path, "name\nx\n");
