@@ -1,5 +1,5 @@
 // cvt: integer <-> integer (extend/truncate, .sat), float -> integer (.rni/.rzi/.rmi/.rpi,
-// saturating, NaN -> 0), integer -> float and float -> float (rounded once under
+// saturating; NaN -> 0 or MININT as numerics/convert.h says), integer -> float and float -> float (rounded once under
 // .rn/.rz/.rm/.rp/.rna, .ftz, .sat, .relu), same-size float rounding to integral values, and the
 // packing forms cvt.rn.{f16x2,bf16x2}.f32 d, a, b (a -> upper half, b -> lower half), .satfinite,
 // the FP8 pairs (cvt.rn.satfinite.{e4m3x2,e5m2x2}.{f32,f16x2}, cvt.rn.f16x2.{e4m3x2,e5m2x2}) and

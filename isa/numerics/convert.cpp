@@ -64,7 +64,10 @@ uint64_t float_to_int(uint64_t bits, FloatFormat f, IntType to, Rounding rnd, bo
   const uint64_t hi = max_of(to);
   const int64_t lo = min_of(to);
   switch (v.kind) {
-    case Unpacked::Kind::NaN: return 0;
+    case Unpacked::Kind::NaN:
+      // PTX ISA 9.0: 0 when neither the source is .f64 nor the destination 64-bit, else
+      // 1 << (width - 1) (MININT, or its bit pattern for unsigned types), as the GPU's F2I gives.
+      return f.storage_bits == 64 || to.bits == 64 ? uint64_t(1) << (to.bits - 1) : 0;
     case Unpacked::Kind::Zero: return 0;
     case Unpacked::Kind::Inf: return v.neg ? truncate_bits(uint64_t(lo), to.bits) : hi;
     case Unpacked::Kind::Finite: break;

@@ -18,7 +18,8 @@ struct IntType {
 uint64_t convert_int(uint64_t bits, IntType from, IntType to, bool saturate);
 
 // Float -> integer with an integer rounding mode (.rni/.rzi/.rmi/.rpi; plain Rn.. accepted).
-// Per the PTX ISA the result saturates to the destination range and NaN converts to 0.
+// Per the PTX ISA the result saturates to the destination range; NaN converts to 0, or to
+// 1 << (width - 1) when the source is .f64 or the destination 64-bit (PTX ISA 9.0).
 uint64_t float_to_int(uint64_t bits, FloatFormat f, IntType to, Rounding rnd, bool ftz);
 
 // Integer -> float, rounded once under `rnd`.

@@ -295,7 +295,18 @@ TEST(Convert, FloatToIntRoundingAndSaturation) {
   EXPECT_EQ(f2i(-1e10f, s32, Rounding::Rzi), 0x80000000u);
   EXPECT_EQ(f2i(-8e19f, s32, Rounding::Rni), 0x80000000u);  // beyond 64 bits too
   EXPECT_EQ(f2i(-8e19f, s64, Rounding::Rni), 0x8000000000000000ull);
+  // NaN (PTX ISA 9.0, cvt): 0 unless the source is .f64 or the destination 64-bit, then
+  // 1 << (width - 1), signed or not (an outside user found 0 everywhere).
   EXPECT_EQ(f2i(NAN, s32, Rounding::Rzi), 0u);
+  EXPECT_EQ(f2i(NAN, u32, Rounding::Rni), 0u);
+  EXPECT_EQ(f2i(NAN, s64, Rounding::Rni), 0x8000000000000000ull);
+  EXPECT_EQ(f2i(-NAN, u64, Rounding::Rmi), 0x8000000000000000ull);
+  EXPECT_EQ(float_to_int(dbits(NAN), kF64, s32, Rounding::Rzi, false), 0x80000000u);
+  EXPECT_EQ(float_to_int(dbits(NAN), kF64, u32, Rounding::Rpi, false), 0x80000000u);
+  EXPECT_EQ(float_to_int(dbits(NAN), kF64, u64, Rounding::Rzi, false), 0x8000000000000000ull);
+  EXPECT_EQ(float_to_int(dbits(NAN), kF64, IntType{16, true}, Rounding::Rzi, false), 0x8000u);
+  EXPECT_EQ(float_to_int(0x7e00, kF16, s64, Rounding::Rzi, false), 0x8000000000000000ull);
+  EXPECT_EQ(float_to_int(0x7e00, kF16, s32, Rounding::Rzi, false), 0u);
   EXPECT_EQ(f2i(-INFINITY, s32, Rounding::Rzi), 0x80000000u);
   EXPECT_EQ(f2i(-1.0f, u32, Rounding::Rzi), 0u);
   EXPECT_EQ(f2i(5e9f, u32, Rounding::Rzi), 0xffffffffu);
