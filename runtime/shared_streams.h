@@ -36,6 +36,9 @@ struct CUevent_st {
   // The clock when recorded: the simulated timeline in timing mode, host seconds in functional
   // mode. One clock per table (the runtime's when shared), so events of either API compare.
   double seconds = 0.0;
+  // Last recorded in a capturing stream (cudaEventRecord during stream capture): it stands for
+  // work that runs when the graph does, so querying, synchronising or timing it is an error.
+  bool captured = false;
 };
 
 namespace gpusim::runtime {

@@ -14,6 +14,7 @@
 #include <cuda_runtime_api.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <cstdint>
@@ -103,6 +104,9 @@ class Context {
  public:
   Context();
   std::recursive_mutex mutex;
+  // Kernel launches being simulated now (each holds `mutex` for its whole run), for the queries
+  // that must not wait for them (busy_device_answer).
+  std::atomic<int> launches_running{0};
   // The process the simulated device belongs to. CUDA is not fork-safe: a child of a process that
   // had initialised CUDA gets cudaErrorInitializationError from every call, as on a GPU, and
   // does not print (or write) the parent's launch report at its exit.
@@ -278,6 +282,13 @@ void count_runtime_call();
 uint64_t runtime_calls(bool this_thread_only);
 
 cudaError_t set_last_error(cudaError_t code);
+
+// cudaStreamQuery and cudaEventQuery are CUDA's non-blocking probes, but a launch simulating on
+// another host thread holds the library's lock for its whole run: while one does, they answer
+// cudaErrorNotReady (the device is busy) instead of waiting for it (an outside user's server's
+// polling threads froze for the length of another thread's kernel). cudaSuccess otherwise: ask
+// the call itself.
+cudaError_t busy_device_answer(Context& ctx);
 // cudaDeviceReset: the calling thread's last error goes with the sticky error the reset clears
 // (cudaGetLastError keeps answering a sticky error; after the reset it answers cudaSuccess).
 void forget_sticky_last_error(cudaError_t sticky);

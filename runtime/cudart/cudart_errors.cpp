@@ -3,7 +3,9 @@
 #include <cuda_runtime_api.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "isa/ptx_lexer.h"
 #include "runtime/cluster_launch.h"
@@ -79,6 +81,19 @@ void forget_sticky_last_error(cudaError_t sticky) {
 cudaError_t set_last_error(cudaError_t code) {
   if (code != cudaSuccess) last_error() = code;
   return code;
+}
+
+cudaError_t busy_device_answer(Context& ctx) {
+  // The lock may be held by a short call, or by a launch still loading its module: wait for
+  // those (they end soon, or the launch starts simulating), but not for a simulation.
+  for (;;) {
+    std::unique_lock<std::recursive_mutex> probe(ctx.mutex, std::try_to_lock);
+    if (probe.owns_lock()) return cudaSuccess;  // free (or ours): the call answers itself
+    if (ctx.launches_running.load(std::memory_order_relaxed) > 0) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  count_runtime_call();
+  return cudaErrorNotReady;  // not an error the program must clear: the last error stays as it was
 }
 
 cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message) {

@@ -35,8 +35,15 @@ using StreamCapture = graph::StreamCapture<GraphNode>;
 struct GraphAllocation {
   void* ptr = nullptr;
   size_t bytes = 0;
+  // A launch handed the memory out and no free has taken it back yet (a free node, cudaFreeAsync
+  // or cudaFree): CUDA refuses to launch the graph again until one does, unless it was instantiated
+  // with cudaGraphInstantiateFlagAutoFreeOnLaunch.
+  bool outstanding = false;
   ~GraphAllocation();
 };
+
+// The allocation of a mem-alloc node (of a graph or an executable graph) that starts at `ptr`, or null.
+GraphAllocation* graph_allocation_at(Context& ctx, const void* ptr);
 
 // A conditional node's condition (cudaGraphConditionalHandleCreate): device memory laid out as
 // isa/graph_conditional.h says, whose address is the handle. Held by the graph it was made for

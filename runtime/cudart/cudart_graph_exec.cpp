@@ -3,6 +3,7 @@
 // and listed as ordinary launches), parameter updates and cudaGraphExecUpdate.
 #include <cuda_runtime_api.h>
 
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -32,10 +33,48 @@ void run_memset(Context& ctx, GraphNode& n) {
   }
 }
 
+// CUDA allows one executable graph at a time of a graph that allocates memory (its allocations
+// have one address each, handed out by whichever executable runs).
+void check_one_executable_of_allocating_graph(Context& ctx, const GraphRecord& g) {
+  for (auto& n : g.nodes) {
+    if (!n->allocation) continue;
+    for (GraphExecRecord* other : graph_state(ctx).execs)
+      for (const GraphNode& m : other->nodes)
+        if (m.allocation == n->allocation)
+          throw ApiError(cudaErrorInvalidValue,
+                         "the graph has memory allocation nodes and an executable graph of it exists already; CUDA allows "
+                         "one at a time (destroy the other with cudaGraphExecDestroy first)");
+  }
+}
+
+// Before a launch: an allocation the previous launch handed out and nothing has freed since makes
+// the launch fail (CUDA's cudaErrorInvalidValue), unless the executable frees it itself
+// (cudaGraphInstantiateFlagAutoFreeOnLaunch). Returns the allocations this launch hands out.
+std::vector<GraphAllocation*> allocations_handed_out(const GraphExecRecord& e) {
+  std::vector<GraphAllocation*> out;
+  for (const GraphNode& n : e.nodes) {
+    if (n.type != cudaGraphNodeTypeMemAlloc || !n.allocation) continue;
+    bool freed_in_graph = false;
+    for (const GraphNode& m : e.nodes) freed_in_graph = freed_in_graph || (m.type == cudaGraphNodeTypeMemFree && m.free_ptr == n.allocation->ptr);
+    if (freed_in_graph) continue;
+    if (n.allocation->outstanding && !(e.flags & cudaGraphInstantiateFlagAutoFreeOnLaunch)) {
+      char where[32];
+      std::snprintf(where, sizeof where, "%p", n.allocation->ptr);
+      throw ApiError(cudaErrorInvalidValue,
+                     std::string("the graph's allocation at ") + where + " (" + std::to_string(n.allocation->bytes) +
+                         " bytes) from its previous launch has not been freed: free it (cudaFreeAsync, cudaFree or a "
+                         "free node) before launching again, or instantiate with cudaGraphInstantiateFlagAutoFreeOnLaunch");
+    }
+    out.push_back(n.allocation.get());
+  }
+  return out;
+}
+
 GraphExecRecord* instantiate(Context& ctx, cudaGraphExec_t* out, cudaGraph_t graph, unsigned long long flags) {
   if (!out) throw ApiError(cudaErrorInvalidValue, "null result pointer");
   GraphRecord& g = graph_of(ctx, graph);
   check_conditional_bodies(g);
+  check_one_executable_of_allocating_graph(ctx, g);
   // The executable graph is a snapshot: its child graph nodes get their own child graphs.
   GraphExecRecord* rec = graph_state(ctx).keep(gpusim::graph::instantiate(g, flags, [&](GraphNode& n) { copy_child_graphs(ctx, n); }));
   *out = reinterpret_cast<cudaGraphExec_t>(rec);
@@ -91,6 +130,7 @@ void run_node(Context& ctx, GraphNode& n) {
     }
     case cudaGraphNodeTypeEventRecord:
       if (CUevent_st* rec = ctx.stream_table.event(n.event)) {
+        rec->captured = false;
         rec->recorded = true;
         rec->seconds = ctx.now();
       }
@@ -101,7 +141,10 @@ void run_node(Context& ctx, GraphNode& n) {
     case cudaGraphNodeTypeConditional:
       run_conditional(ctx, n);
       break;
-    default:  // empty, event wait, mem alloc/free: ordering only (the memory is the node's own)
+    case cudaGraphNodeTypeMemFree:  // the memory stays the graph's; its launch's use of it ends
+      if (GraphAllocation* a = graph_allocation_at(ctx, n.free_ptr)) a->outstanding = false;
+      break;
+    default:  // empty, event wait, mem alloc: ordering only (the memory is the node's own)
       break;
   }
 }
@@ -172,7 +215,9 @@ cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
     as_child.type = cudaGraphNodeTypeGraph;
     if (capture_target(ctx, stream)) as_child.child = owned_graph_of_exec(ctx, e);
     if (record_if_capturing(ctx, stream, std::move(as_child))) return;
+    const std::vector<GraphAllocation*> handed_out = allocations_handed_out(e);
     assign_default_conditions(ctx, e);
+    for (GraphAllocation* a : handed_out) a->outstanding = true;
     for (GraphNode& n : e.nodes) run_node(ctx, n);
   });
 }

@@ -159,7 +159,13 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
   rec.grid = grid;
   rec.block = block;
   rec.shared = shared;
+  struct Running {  // counted while the launch simulates (busy_device_answer)
+    std::atomic<int>& count;
+    explicit Running(std::atomic<int>& c) : count(c) { ++count; }
+    ~Running() { --count; }
+  };
   try {
+    const Running running(launches_running);
     rec.stats = device().launch(module, k.name, cfg, packed);
   } catch (const runtime::KernelFault&) {
     managed_to_host();

@@ -115,6 +115,13 @@ cudaError_t cudaFree(void* ptr) {
     gpusim::cudart::check_capture_safe(ctx, "cudaFree");
     if (!ptr) return;
     if (ctx.is_host_mapped_allocation(ptr)) return ctx.free_host_mapped(ptr);  // managed memory
+    // A graph's allocation stays with the graph (its next launch hands out the same address);
+    // the free only ends this launch's use of it. Freeing the device memory let later
+    // allocations take the address while the graph still wrote to it.
+    if (gpusim::cudart::GraphAllocation* a = gpusim::cudart::graph_allocation_at(ctx, ptr)) {
+      a->outstanding = false;
+      return;
+    }
     try {
       const auto region = ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));
       ctx.device().free(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));

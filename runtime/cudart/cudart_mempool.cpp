@@ -90,6 +90,18 @@ void malloc_async(Context& ctx, void** ptr, size_t size, MemPoolRecord& pool, cu
 
 }  // namespace
 
+GraphAllocation* graph_allocation_at(Context& ctx, const void* ptr) {
+  if (!ctx.graph_state || !ptr) return nullptr;
+  GraphState& st = *ctx.graph_state;
+  for (GraphRecord* g : st.graphs)
+    for (auto& n : g->nodes)
+      if (n->allocation && n->allocation->ptr == ptr) return n->allocation.get();
+  for (GraphExecRecord* e : st.execs)  // a graph destroyed after instantiation leaves its memory to the executables
+    for (GraphNode& n : e->nodes)
+      if (n.allocation && n.allocation->ptr == ptr) return n.allocation.get();
+  return nullptr;
+}
+
 void release_pool_memory(Context& ctx) {
   if (!ctx.graph_state) return;
   GraphState& st = *ctx.graph_state;
@@ -140,9 +152,10 @@ cudaError_t cudaFreeAsync(void* ptr, cudaStream_t stream) {
       st.pool_of.erase(owner);
       return;
     }
-    for (GraphRecord* g : st.graphs)
-      for (auto& n : g->nodes)
-        if (n->allocation && n->allocation->ptr == ptr) return;  // graph memory: the graph keeps it
+    if (GraphAllocation* a = graph_allocation_at(ctx, ptr)) {  // graph memory: the graph keeps it
+      a->outstanding = false;
+      return;
+    }
     const auto region = ctx.device().allocation_at(reinterpret_cast<gpusim::runtime::DevPtr>(ptr));
     if (!region || region->host_mapped || region->base != reinterpret_cast<gpusim::runtime::DevPtr>(ptr))
       throw ApiError(cudaErrorInvalidValue, "the pointer is not the start of a device allocation");

@@ -106,6 +106,7 @@ cudaError_t cudaStreamSynchronize(cudaStream_t s) {
 cudaError_t cudaStreamSynchronize_ptsz(cudaStream_t s) { return cudaStreamSynchronize(s); }
 
 cudaError_t cudaStreamQuery(cudaStream_t s) {
+  if (const cudaError_t busy = busy_device_answer(context())) return busy;
   return api("cudaStreamQuery", [&](Context& ctx) {
     check_stream(ctx, s);
     check_not_capturing(ctx, s, "cudaStreamQuery");
@@ -143,6 +144,14 @@ cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned int flag
       throw ApiError(cudaErrorInvalidValue, "flags other than cudaEventWaitDefault and cudaEventWaitExternal");
     check_stream(ctx, s);
     event(ctx, e);
+    // An external wait in a capture is an event-wait node of the graph (it waits for the event's
+    // latest record when the graph runs), not a join of another captured stream.
+    if (flags & cudaEventWaitExternal) {
+      GraphNode node;
+      node.type = cudaGraphNodeTypeWaitEvent;
+      node.event = e;
+      if (record_if_capturing(ctx, s, std::move(node))) return;
+    }
     capture_event_wait(ctx, s, e);
   });
 }
@@ -192,31 +201,59 @@ cudaError_t cudaEventDestroy(cudaEvent_t e) {
   });
 }
 
+namespace {
+
+void record_event(Context& ctx, cudaEvent_t e, cudaStream_t s, unsigned flags) {
+  check_stream(ctx, s);
+  CUevent_st& rec = event(ctx, e);
+  if (flags & cudaEventRecordExternal) {
+    // In a capture an external record is an event-record node: the event is recorded each time
+    // the graph runs (it was dropped, leaving the event's earlier time: an outside user's report).
+    GraphNode node;
+    node.type = cudaGraphNodeTypeEventRecord;
+    node.event = e;
+    if (record_if_capturing(ctx, s, std::move(node))) return;
+  } else if (capture_event_record(ctx, s, e)) {
+    rec.captured = true;
+    return;
+  }
+  rec.captured = false;
+  rec.recorded = true;
+  rec.seconds = ctx.now();
+}
+
+// CUDA refuses to query, synchronise or time an event whose last record was captured.
+const CUevent_st& uncaptured_event(Context& ctx, cudaEvent_t e) {
+  const CUevent_st& rec = event(ctx, e);
+  if (rec.captured)
+    throw ApiError(cudaErrorCapturedEvent,
+                   "the event was last recorded in a capturing stream, so it stands for work that runs when the graph "
+                   "does; record it outside the capture (or give the graph an event-record node) to wait for it");
+  return rec;
+}
+
+}  // namespace
+
 cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s) {
-  return api("cudaEventRecord", [&](Context& ctx) {
-    check_stream(ctx, s);
-    CUevent_st& rec = event(ctx, e);
-    if (capture_event_record(ctx, s, e)) return;
-    rec.recorded = true;
-    rec.seconds = ctx.now();
-  });
+  return api("cudaEventRecord", [&](Context& ctx) { record_event(ctx, e, s, 0); });
 }
 cudaError_t cudaEventRecord_ptsz(cudaEvent_t e, cudaStream_t s) { return cudaEventRecord(e, s); }
 cudaError_t cudaEventRecordWithFlags(cudaEvent_t e, cudaStream_t s, unsigned int flags) {
-  if (flags & ~unsigned(cudaEventRecordExternal))
-    return api("cudaEventRecordWithFlags", [&](Context&) {
+  return api("cudaEventRecordWithFlags", [&](Context& ctx) {
+    if (flags & ~unsigned(cudaEventRecordExternal))
       throw ApiError(cudaErrorInvalidValue, "flags other than cudaEventRecordDefault and cudaEventRecordExternal");
-    });
-  return cudaEventRecord(e, s);
+    record_event(ctx, e, s, flags);
+  });
 }
 
 cudaError_t cudaEventQuery(cudaEvent_t e) {
-  return api("cudaEventQuery", [&](Context& ctx) { event(ctx, e); });
+  if (const cudaError_t busy = busy_device_answer(context())) return busy;
+  return api("cudaEventQuery", [&](Context& ctx) { uncaptured_event(ctx, e); });
 }
 
 cudaError_t cudaEventSynchronize(cudaEvent_t e) {
   return api("cudaEventSynchronize", [&](Context& ctx) {
-    event(ctx, e);
+    uncaptured_event(ctx, e);
     release_pool_memory(ctx);
     ctx.flush_device_output();
   });
@@ -225,8 +262,8 @@ cudaError_t cudaEventSynchronize(cudaEvent_t e) {
 cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
   return api("cudaEventElapsedTime", [&](Context& ctx) {
     if (!ms) throw ApiError(cudaErrorInvalidValue, "null result pointer");
-    const CUevent_st& a = event(ctx, start);
-    const CUevent_st& b = event(ctx, end);
+    const CUevent_st& a = uncaptured_event(ctx, start);
+    const CUevent_st& b = uncaptured_event(ctx, end);
     if ((a.flags | b.flags) & cudaEventDisableTiming) throw ApiError(cudaErrorInvalidResourceHandle, "an event was created with cudaEventDisableTiming");
     if (!a.recorded || !b.recorded) throw ApiError(cudaErrorInvalidResourceHandle, "an event has not been recorded");
     *ms = static_cast<float>((b.seconds - a.seconds) * 1000.0);
