@@ -42,7 +42,8 @@ static uint64_t symbol_address(const ExecContext& ctx, const LaunchState& launch
 
 namespace {
 // %globaltimer: nanoseconds, where %clock64 counts SM cycles (the two differ by the clock rate).
-uint64_t globaltimer_ns(const LaunchState& l) { return l.clock_mhz ? l.clock * 1000 / l.clock_mhz : l.clock; }
+uint64_t clock_now(const LaunchState& l) { return l.clock + l.clock_offset; }
+uint64_t globaltimer_ns(const LaunchState& l) { return l.clock_mhz ? clock_now(l) * 1000 / l.clock_mhz : clock_now(l); }
 }  // namespace
 
 uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
@@ -77,8 +78,8 @@ uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
         case SpecialReg::Smid: return launch_.smid;
         case SpecialReg::Nsmid: return launch_.nsmid;
         case SpecialReg::Gridid: return 0;
-        case SpecialReg::Clock: return launch_.clock & 0xffffffffu;
-        case SpecialReg::Clock64: return launch_.clock;
+        case SpecialReg::Clock: return clock_now(launch_) & 0xffffffffu;
+        case SpecialReg::Clock64: return clock_now(launch_);
         case SpecialReg::Globaltimer: return globaltimer_ns(launch_);
         case SpecialReg::LanemaskEq: return 1u << lane;
         case SpecialReg::LanemaskLt: return (1u << lane) - 1;

@@ -47,6 +47,11 @@ struct LaunchState {
   bool explicit_cluster = false;   // launched with a cluster shape (%is_explicit_cluster)
   // %clock/%clock64 source and %smid; the timing model keeps these current per SM.
   uint64_t clock = 0;
+  // What %clock/%clock64/%globaltimer add to `clock`: the cycles the simulated timeline spent
+  // outside kernels before this launch (copies, memsets), so the registers read the timeline
+  // cudaEvents read, not only the kernels' cycles (an outside researcher's %globaltimer stood still
+  // over a 1 ms copy).
+  uint64_t clock_offset = 0;
   uint32_t smid = 0, nsmid = 1;
   // The SM clock in MHz: %globaltimer counts nanoseconds, so it is `clock` converted with it
   // (0: `clock` is read as nanoseconds).

@@ -193,6 +193,10 @@ class Device {
   virtual LaunchStats launch(ModuleHandle module, const std::string& kernel, const LaunchConfig& cfg,
                              const KernelArgs& args) = 0;
   virtual void synchronize() = 0;
+  // Time the simulated timeline spends outside kernels (a copy or memset the runtime timed:
+  // `what`): the timing model's clock registers (%clock64, %globaltimer) and its trace move on by
+  // it. A backend without a simulated clock has nothing to move.
+  virtual void pass_idle_time(double seconds, const std::string& what) {}
 
   // --- What CUDA runtimes/drivers built on a Device need beyond the basics. The simulator
   // implements all of them; a backend that cannot throws Error saying so.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -309,6 +310,7 @@ class SimDevice final : public Device {
     ls.const_bank = &lm.const_bank;
     ls.nsmid = static_cast<uint32_t>(config_.num_sms);
     ls.clock_mhz = static_cast<uint32_t>(config_.core_clock_mhz);  // %globaltimer in ns
+    ls.clock_offset = idle_cycles_;
     ls.max_warp_instructions = options_.max_warp_instructions;
     ls.repeat_check_after = options_.repeat_check_after;
     ls.services = &services_;
@@ -516,6 +518,16 @@ class SimDevice final : public Device {
 
   void ensure_ptxas(LoadedModule& m) { ensure_ptxas_figures(m, config_.sm_arch); }
 
+  void pass_idle_time(double seconds, const std::string& what) override {
+    if (!model_ || !(seconds > 0)) return;  // functional mode: no simulated clock
+    idle_seconds_ += seconds;
+    // Rounded from the running total, so many small copies add up to what they take together.
+    const auto total = static_cast<uint64_t>(std::llround(idle_seconds_ * config_.core_clock_mhz * 1e6));
+    const uint64_t cycles = total - idle_cycles_;
+    idle_cycles_ = total;
+    if (profiler_) profiler_->idle(model_->core_cycle(), cycles, what);
+  }
+
   SimDeviceOptions options_;
   sim::GpuConfig config_;
   std::string config_fingerprint_;  // sim/config_fingerprint.h
@@ -529,6 +541,8 @@ class SimDevice final : public Device {
   // Where the next module's __managed__ variables go: host addresses apart from both CUDA
   // libraries' own host-mapped ranges (runtime/cudart, runtime/cudadrv).
   uint64_t next_managed_address_ = 0x0000'5000'0000'0000ull;
+  double idle_seconds_ = 0;   // the timeline's time outside kernels so far (pass_idle_time)
+  uint64_t idle_cycles_ = 0;  // the same in core cycles: what the clock registers add
 };
 
 }  // namespace

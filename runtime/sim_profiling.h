@@ -44,6 +44,10 @@ class LaunchProfiler {
   void end(uint64_t end_cycle, nlohmann::json& report, std::string& text);
   // After a fault: detaches without reporting.
   void abort(uint64_t cycle);
+  // Host work on the simulated timeline between launches (sim::TraceWriter::idle).
+  void idle(uint64_t cycle, uint64_t cycles, const std::string& what) {
+    if (trace_) trace_->idle(cycle, cycles, what);
+  }
 
   // Writes the end of the trace file; throws runtime::Error when it could not be written, or when
   // --trace-kernel selected no launch (naming the kernels that ran).

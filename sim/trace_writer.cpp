@@ -84,7 +84,8 @@ TraceWriter::TraceWriter(const std::string& path, const GpuConfig& config, Trace
        << "\"config\": " << json_string(config_.name) << ", \"core_clock_mhz\": " << config_.core_clock_mhz << "},\n"
        << "\"traceEvents\": [\n"
        << R"({"ph":"M","pid":0,"tid":0,"name":"process_name","args":{"name":"GPU"}})" << ",\n"
-       << R"({"ph":"M","pid":0,"tid":0,"name":"thread_name","args":{"name":"kernels"}})";
+       << R"({"ph":"M","pid":0,"tid":0,"name":"thread_name","args":{"name":"kernels"}})" << ",\n"
+       << R"({"ph":"M","pid":0,"tid":1,"name":"thread_name","args":{"name":"copies and memsets"}})";
 }
 
 TraceWriter::~TraceWriter() {
@@ -148,12 +149,22 @@ void TraceWriter::end_kernel(uint64_t cycle) {
   }
   if (!in_kernel_) return;
   in_kernel_ = false;
-  const uint64_t from = std::max(kernel_start_, options_.from_cycle), to = std::min(cycle, options_.to_cycle);
+  const uint64_t from = std::max(ts(kernel_start_), options_.from_cycle), to = std::min(ts(cycle), options_.to_cycle);
   if (to < from) return;
   char buf[96];
   std::snprintf(buf, sizeof buf, R"(,"ts":%llu,"dur":%llu,"args":{"cycles":%llu}})", (unsigned long long)from,
                 (unsigned long long)(to - from), (unsigned long long)(cycle - kernel_start_));
   event(std::string(R"({"ph":"X","cat":"kernel","pid":0,"tid":0,"name":)") + json_string(kernel_) + buf);
+}
+
+void TraceWriter::idle(uint64_t cycle, uint64_t cycles, const std::string& what) {
+  const uint64_t from = std::max(ts(cycle), options_.from_cycle), to = std::min(ts(cycle) + cycles, options_.to_cycle);
+  shift_ += cycles;
+  if (cycles == 0 || to <= from) return;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, R"(,"ts":%llu,"dur":%llu,"args":{"cycles":%llu}})", (unsigned long long)from,
+                (unsigned long long)(to - from), (unsigned long long)cycles);
+  event(std::string(R"({"ph":"X","cat":"host","pid":0,"tid":1,"name":)") + json_string(what) + buf);
 }
 
 void TraceWriter::finish() {
@@ -172,7 +183,7 @@ void TraceWriter::on_issue(uint64_t cycle, int sm, int subcore, int warp, uint32
   if (!in_window(cycle)) return;
   char buf[160];
   std::snprintf(buf, sizeof buf, R"(,"cat":"issue","ph":"X","pid":%d,"tid":%d,"ts":%llu,"dur":1,"args":{"warp":%d,"pc":%u,"active":"0x%08x"}})",
-                sm + 1, subcore, (unsigned long long)cycle, warp, pc, active_mask);
+                sm + 1, subcore, (unsigned long long)ts(cycle), warp, pc, active_mask);
   event("{\"name\":" + opcode_name(inst) + buf);
 }
 
@@ -199,7 +210,7 @@ void TraceWriter::close_stall(int sm, int warp, StallRun& run) {
     out_ << ",\n" << buf;
   }
   std::snprintf(buf, sizeof buf, R"({"name":"%s","cat":"stall","ph":"X","pid":%d,"tid":%d,"ts":%llu,"dur":%llu})",
-                stall_reason_name(run.reason), sm + 1, kWarpTid + warp, (unsigned long long)run.start,
+                stall_reason_name(run.reason), sm + 1, kWarpTid + warp, (unsigned long long)ts(run.start),
                 (unsigned long long)(run.last - run.start + 1));
   event(buf);
   run.reason = StallReason::Count;
@@ -228,12 +239,12 @@ void TraceWriter::on_cta(uint64_t cycle, int sm, uint64_t cta, bool started) {
     out_ << ",\n" << buf;
   }
   t->cta_lanes[lane] = static_cast<int64_t>(cycle);
-  if (start >= options_.to_cycle || cycle < options_.from_cycle) return;  // outside the window
-  const uint64_t from = std::max(start, options_.from_cycle), to = std::min(cycle, options_.to_cycle);
+  if (ts(start) >= options_.to_cycle || ts(cycle) < options_.from_cycle) return;  // outside the window
+  const uint64_t from = std::max(ts(start), options_.from_cycle), to = std::min(ts(cycle), options_.to_cycle);
   std::snprintf(buf, sizeof buf, R"({"name":"CTA %llu","cat":"cta","ph":"X","pid":%d,"tid":%d,"ts":%llu,"dur":%llu,"args":{"cta":%llu,"dispatched":%llu,"retired":%llu}})",
                 (unsigned long long)cta, sm + 1, kCtaLaneTid + static_cast<int>(lane), (unsigned long long)from,
-                (unsigned long long)(to - from), (unsigned long long)cta, (unsigned long long)start,
-                (unsigned long long)cycle);
+                (unsigned long long)(to - from), (unsigned long long)cta, (unsigned long long)ts(start),
+                (unsigned long long)ts(cycle));
   event(buf);
 }
 
@@ -276,11 +287,11 @@ void TraceWriter::on_mem_response(uint64_t, int sm, const MemPacket& p, const ch
   char buf[360];
   std::snprintf(buf, sizeof buf,
                 R"({"name":"%s %s","cat":"memory","ph":"b","id":"0x%llx","pid":%d,"tid":0,"ts":%llu,"args":{"level":"%s","latency_cycles":%llu,"bytes":%u,"dram_bytes":%u,"kind":"%s","line_address":"0x%llx"}})",
-                kind_name(p.kind), served, id, sm + 1, (unsigned long long)start, served,
+                kind_name(p.kind), served, id, sm + 1, (unsigned long long)ts(start), served,
                 (unsigned long long)(now_ - start), bytes, dram_bytes, kind_name(p.kind), (unsigned long long)p.line_address);
   event(buf);
   // Clipped to the --trace-cycles window as the slices are (latency_cycles keeps the whole time).
-  const uint64_t end = std::min(now_, options_.to_cycle);
+  const uint64_t end = std::min(ts(now_), options_.to_cycle);
   std::snprintf(buf, sizeof buf, R"({"name":"%s %s","cat":"memory","ph":"e","id":"0x%llx","pid":%d,"tid":0,"ts":%llu})",
                 kind_name(p.kind), served, id, sm + 1, (unsigned long long)end);
   out_ << ",\n" << buf;

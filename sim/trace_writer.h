@@ -10,9 +10,11 @@
 //   - memory requests that left the SM as async slices ("b"/"e", category "memory") from the
 //     cycle the request entered the interconnect to the cycle its answer reached the SM, args
 //     {level: "L2" | "DRAM", latency_cycles, bytes, kind, line_address};
-// and process 0 ("GPU") with one "X" slice per kernel launch.
-// Timestamps are core cycles (the "ts" unit, microseconds to the viewer, stands for one cycle;
-// otherData says so). Events are written as they complete, never held as a document, so the
+// and process 0 ("GPU") with one "X" slice per kernel launch and, on its "copies and memsets"
+// track, one per copy or memset the CUDA runtime timed between launches (idle()).
+// Timestamps are core cycles of the simulated timeline (the "ts" unit, microseconds to the viewer,
+// stands for one cycle; otherData says so): the kernels' cycles plus that host work, so they agree
+// with cudaEvents and %globaltimer. Events are written as they complete, never held as a document, so the
 // file is bounded by the traced SMs and the cycle window, not by memory.
 #pragma once
 
@@ -49,6 +51,10 @@ class TraceWriter final : public SimObserver {
   // Kernel boundaries (the GPU process's slices); end_kernel also closes open stall intervals.
   void begin_kernel(const std::string& name, uint64_t cycle);
   void end_kernel(uint64_t cycle);
+  // Time the simulated timeline spent outside kernels at model cycle `cycle` (a copy, a memset:
+  // `what`): a slice on the GPU's "copies and memsets" track, and every later event moves on by
+  // `cycles`, so the trace's times are the timeline cudaEvents read.
+  void idle(uint64_t cycle, uint64_t cycles, const std::string& what);
   // Writes the closing brackets; later events are dropped. Throws std::runtime_error on a write error.
   void finish();
   uint64_t events_written() const { return events_; }
@@ -85,7 +91,9 @@ class TraceWriter final : public SimObserver {
     std::vector<bool> warp_named;
   };
 
-  bool in_window(uint64_t cycle) const { return cycle >= options_.from_cycle && cycle < options_.to_cycle; }
+  // The timeline time of a model cycle: the model's cycles plus the host work before it.
+  uint64_t ts(uint64_t cycle) const { return cycle + shift_; }
+  bool in_window(uint64_t cycle) const { return ts(cycle) >= options_.from_cycle && ts(cycle) < options_.to_cycle; }
   SmTracks* tracks(int sm);
   void name_sm(int sm, SmTracks& t);
   void close_stall(int sm, int warp, StallRun& run);
@@ -101,6 +109,7 @@ class TraceWriter final : public SimObserver {
   uint64_t now_ = 0;
   uint64_t events_ = 0;
   uint64_t kernel_start_ = 0;
+  uint64_t shift_ = 0;  // cycles of host work (copies, memsets) so far: idle()
   std::string kernel_;
   bool in_kernel_ = false, finished_ = false;
 };

@@ -146,8 +146,12 @@ class Context {
   void advance(double seconds) { timeline_seconds_ += seconds; }
   double copy_seconds(size_t bytes);   // host<->device link
   double dram_seconds(size_t bytes);   // device memory at its peak rate
-  void advance_if_timing(double seconds) {
-    if (environment().device.mode == runtime::SimMode::Timing) advance(seconds);
+  // Host work on the timeline in timing mode (a copy or memset: `what`); the device's clock
+  // registers and its trace move on with it (runtime::Device::pass_idle_time).
+  void advance_if_timing(double seconds, const std::string& what) {
+    if (environment().device.mode != runtime::SimMode::Timing) return;
+    advance(seconds);
+    device().pass_idle_time(seconds, what);
   }
   uint64_t device_bytes_in_use() const { return device_bytes_in_use_; }
 

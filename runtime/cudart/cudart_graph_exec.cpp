@@ -29,7 +29,7 @@ void run_memset(Context& ctx, GraphNode& n) {
     }
     if (!is_device_side(ctx, dst)) throw ApiError(cudaErrorInvalidValue, "memset node writes to memory that is not device memory");
     ctx.device().copy_to_device(reinterpret_cast<runtime::DevPtr>(dst), pattern.data(), row);
-    ctx.advance_if_timing(ctx.dram_seconds(row));
+    ctx.advance_if_timing(ctx.dram_seconds(row), "memset node " + std::to_string(row) + " bytes");
   }
 }
 

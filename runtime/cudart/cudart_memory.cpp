@@ -19,6 +19,13 @@ bool is_device_side(Context& ctx, const void* p) {
   return ctx.device().allocation_at(reinterpret_cast<runtime::DevPtr>(p)).has_value();
 }
 
+namespace {
+// The trace's name of a copy: "memcpy HtoD 16777216 bytes".
+std::string copy_name(const char* direction, size_t n) {
+  return std::string("memcpy ") + direction + " " + std::to_string(n) + " bytes";
+}
+}  // namespace
+
 void copy_memory(Context& ctx, void* dst, const void* src, size_t n, const cudaMemcpyKind& kind_arg) {
   int kind = gpusim::runtime::raw_enum_value(kind_arg);
   if (n == 0) return;
@@ -55,13 +62,17 @@ void copy_memory(Context& ctx, void* dst, const void* src, size_t n, const cudaM
   // memory directly.
   if (dst_region && src_region) {
     ctx.device().copy_device_to_device(dptr(dst), dptr(src), n);
-    ctx.advance_if_timing(kind == cudaMemcpyHostToHost ? 0.0 : kind == cudaMemcpyDeviceToDevice ? ctx.dram_seconds(2 * n) : ctx.copy_seconds(n));
+    ctx.advance_if_timing(kind == cudaMemcpyHostToHost ? 0.0 : kind == cudaMemcpyDeviceToDevice ? ctx.dram_seconds(2 * n) : ctx.copy_seconds(n),
+                          copy_name(src_region->host_mapped && !dst_region->host_mapped   ? "HtoD"
+                                    : dst_region->host_mapped && !src_region->host_mapped ? "DtoH"
+                                                                                          : "DtoD",
+                                    n));
   } else if (dst_region) {
     ctx.device().copy_to_device(dptr(dst), src, n);
-    if (kind != cudaMemcpyHostToHost) ctx.advance_if_timing(ctx.copy_seconds(n));
+    if (kind != cudaMemcpyHostToHost) ctx.advance_if_timing(ctx.copy_seconds(n), copy_name("HtoD", n));
   } else if (src_region) {
     ctx.device().copy_to_host(dst, dptr(src), n);
-    if (kind != cudaMemcpyHostToHost) ctx.advance_if_timing(ctx.copy_seconds(n));
+    if (kind != cudaMemcpyHostToHost) ctx.advance_if_timing(ctx.copy_seconds(n), copy_name("DtoH", n));
   } else {
     if (gpusim::runtime::is_device_address(dptr(dst)) || gpusim::runtime::is_device_address(dptr(src)))
       throw ApiError(cudaErrorInvalidValue, "a host-to-host copy with a device address that holds no allocation (freed memory?)");
@@ -77,7 +88,7 @@ void set_memory(Context& ctx, void* dst, int value, size_t n) {
     throw ApiError(cudaErrorInvalidValue, buf);
   }
   ctx.device().memset(reinterpret_cast<runtime::DevPtr>(dst), value, n);
-  ctx.advance_if_timing(ctx.dram_seconds(n));
+  ctx.advance_if_timing(ctx.dram_seconds(n), "memset " + std::to_string(n) + " bytes");
 }
 
 // Pinned and managed memory are reserved lazily (MAP_NORESERVE), so mmap accepts sizes no machine
