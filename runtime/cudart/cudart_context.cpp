@@ -7,6 +7,7 @@
 #include "runtime/rdc_program.h"
 #include "sim/output_file.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace gpusim::cudart {
 
@@ -27,6 +29,16 @@ Context& context() {
 namespace {
 void report_at_exit_handler() { context().report_at_exit(); }
 void report_at_fatal_signal_handler(int signal) { context().report_at_fatal_signal(signal); }
+
+// In a child of fork(): the lock may have been held by another thread of the parent (a launch
+// being simulated), which does not exist in the child, so every later lock (its exit handlers,
+// __cudaUnregisterFatBinary) would wait forever. The child has one thread: it gets a fresh lock.
+// Its calls then fail with cudaErrorInitializationError (forked_child), as on a GPU.
+void reset_lock_in_forked_child() {
+  Context& ctx = context();
+  new (&ctx.mutex) std::recursive_mutex();
+  ctx.launches_running.store(0);
+}
 }  // namespace
 
 Context::Context() {
@@ -37,6 +49,7 @@ Context::Context() {
   std::at_quick_exit(report_at_exit_handler);  // quick_exit() skips the atexit handlers
   // A program that dies of a signal skips the exit handlers: the report runs from the signal.
   runtime::report_on_fatal_signal(report_at_fatal_signal_handler);
+  pthread_atfork(nullptr, nullptr, reset_lock_in_forked_child);
 }
 
 void Context::report_at_fatal_signal(int signal) {

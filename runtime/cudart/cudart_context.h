@@ -105,7 +105,7 @@ class Context {
   Context();
   std::recursive_mutex mutex;
   // Kernel launches being simulated now (each holds `mutex` for its whole run), for the queries
-  // that must not wait for them (busy_device_answer).
+  // that must not wait for them (probe_api).
   std::atomic<int> launches_running{0};
   // The process the simulated device belongs to. CUDA is not fork-safe: a child of a process that
   // had initialised CUDA gets cudaErrorInitializationError from every call, as on a GPU, and
@@ -287,12 +287,12 @@ uint64_t runtime_calls(bool this_thread_only);
 
 cudaError_t set_last_error(cudaError_t code);
 
-// cudaStreamQuery and cudaEventQuery are CUDA's non-blocking probes, but a launch simulating on
-// another host thread holds the library's lock for its whole run: while one does, they answer
-// cudaErrorNotReady (the device is busy) instead of waiting for it (an outside user's server's
-// polling threads froze for the length of another thread's kernel). cudaSuccess otherwise: ask
-// the call itself.
-cudaError_t busy_device_answer(Context& ctx);
+// cudaErrorInitializationError for a call of a forked child of a process that used CUDA.
+cudaError_t report_forked_child(const char* function);
+
+// Waits for the library's lock unless a launch is being simulated on another thread (which holds
+// it for the whole launch): true with `lock` held, false when such a launch runs.
+bool lock_unless_launch_running(Context& ctx, std::unique_lock<std::recursive_mutex>& lock);
 // cudaDeviceReset: the calling thread's last error goes with the sticky error the reset clears
 // (cudaGetLastError keeps answering a sticky error; after the reset it answers cudaSuccess).
 void forget_sticky_last_error(cudaError_t sticky);
@@ -303,9 +303,7 @@ template <typename F>
 cudaError_t locked_api(const char* function, F&& body) {
   Context& ctx = context();
   std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
-  if (ctx.forked_child())
-    return report_failure(function, cudaErrorInitializationError,
-                          "CUDA was initialised in the parent process before fork(); a child cannot use it (as on a GPU)");
+  if (ctx.forked_child()) return report_forked_child(function);
   if (ctx.sticky_error != cudaSuccess) return set_last_error(ctx.sticky_error);
   if (HostCallbackScope::active())
     return report_failure(function, cudaErrorNotPermitted,
@@ -323,6 +321,24 @@ cudaError_t api(const char* function, F&& body) {
   if (function[0] != '_') count_runtime_call();  // nvcc's start-up registration is no call of the program's
   const cudaError_t result = locked_api(function, std::forward<F>(body));
   if (result != cudaSuccess) runtime::wait_if_another_thread_exits_for_an_interrupt();  // the lock is free here
+  return result;
+}
+
+// api() for cudaStreamQuery and cudaEventQuery, CUDA's non-blocking probes: while another
+// thread's launch is being simulated they answer cudaErrorNotReady (the device is busy) instead
+// of waiting for the whole simulation (an outside user's server's polling threads froze for the
+// length of another thread's kernel). The lock is kept from the check to the call, so a launch
+// cannot slip in between.
+template <typename F>
+cudaError_t probe_api(const char* function, F&& body) {
+  count_runtime_call();
+  cudaError_t result;
+  {
+    std::unique_lock<std::recursive_mutex> lock(context().mutex, std::defer_lock);
+    if (!lock_unless_launch_running(context(), lock)) return cudaErrorNotReady;  // no error the program must clear
+    result = locked_api(function, std::forward<F>(body));  // the recursive lock nests
+  }
+  if (result != cudaSuccess) runtime::wait_if_another_thread_exits_for_an_interrupt();
   return result;
 }
 

@@ -83,17 +83,19 @@ cudaError_t set_last_error(cudaError_t code) {
   return code;
 }
 
-cudaError_t busy_device_answer(Context& ctx) {
+cudaError_t report_forked_child(const char* function) {
+  return report_failure(function, cudaErrorInitializationError,
+                        "CUDA was initialised in the parent process before fork(); a child cannot use it (as on a GPU)");
+}
+
+bool lock_unless_launch_running(Context& ctx, std::unique_lock<std::recursive_mutex>& lock) {
   // The lock may be held by a short call, or by a launch still loading its module: wait for
   // those (they end soon, or the launch starts simulating), but not for a simulation.
   for (;;) {
-    std::unique_lock<std::recursive_mutex> probe(ctx.mutex, std::try_to_lock);
-    if (probe.owns_lock()) return cudaSuccess;  // free (or ours): the call answers itself
-    if (ctx.launches_running.load(std::memory_order_relaxed) > 0) break;
+    if (lock.try_lock()) return true;
+    if (ctx.launches_running.load(std::memory_order_relaxed) > 0) return false;
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
-  count_runtime_call();
-  return cudaErrorNotReady;  // not an error the program must clear: the last error stays as it was
 }
 
 cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message) {

@@ -159,7 +159,7 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
   rec.grid = grid;
   rec.block = block;
   rec.shared = shared;
-  struct Running {  // counted while the launch simulates (busy_device_answer)
+  struct Running {  // counted while the launch simulates (probe_api)
     std::atomic<int>& count;
     explicit Running(std::atomic<int>& c) : count(c) { ++count; }
     ~Running() { --count; }

@@ -106,8 +106,7 @@ cudaError_t cudaStreamSynchronize(cudaStream_t s) {
 cudaError_t cudaStreamSynchronize_ptsz(cudaStream_t s) { return cudaStreamSynchronize(s); }
 
 cudaError_t cudaStreamQuery(cudaStream_t s) {
-  if (const cudaError_t busy = busy_device_answer(context())) return busy;
-  return api("cudaStreamQuery", [&](Context& ctx) {
+  return probe_api("cudaStreamQuery", [&](Context& ctx) {
     check_stream(ctx, s);
     check_not_capturing(ctx, s, "cudaStreamQuery");
   });
@@ -247,8 +246,7 @@ cudaError_t cudaEventRecordWithFlags(cudaEvent_t e, cudaStream_t s, unsigned int
 }
 
 cudaError_t cudaEventQuery(cudaEvent_t e) {
-  if (const cudaError_t busy = busy_device_answer(context())) return busy;
-  return api("cudaEventQuery", [&](Context& ctx) { uncaptured_event(ctx, e); });
+  return probe_api("cudaEventQuery", [&](Context& ctx) { uncaptured_event(ctx, e); });
 }
 
 cudaError_t cudaEventSynchronize(cudaEvent_t e) {
