@@ -209,7 +209,7 @@ static void barrier(ExecContext& ctx, const Instruction& in) {
   const bool red = in.mod.sub == SubOp::BarRed;
   const unsigned first = red ? 1 : 0;
   const unsigned nsrc = in.nops - first - (red ? 1 : 0);
-  if (ctx.mask == 0) return;  // guard false for the whole warp: no arrival
+  if (ctx.mask == 0) return w.advance();  // guard false for the whole warp: no arrival (it re-ran the barrier forever)
   // Lanes of the warp that have not exited but wait elsewhere (a sibling path not yet run, or
   // lanes waiting at a reconvergence point) run first, split off as under independent thread
   // scheduling (isa/spin_yield.h); the barrier runs again when this path is back on top. Since

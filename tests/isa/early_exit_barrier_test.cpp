@@ -2,7 +2,8 @@
 // kernel's final `ret`, after the barrier. Lanes of a partly returning warp must not hold the
 // barrier up (on a GPU ptxas makes that branch an EXIT): the kernel completes with every
 // remaining thread's result, for n inside a warp and at a warp's edge. A branch to the `ret` of a
-// called function only returns from it: those lanes go on in the caller.
+// called function only returns from it: those lanes go on in the caller. A barrier guarded off for
+// the whole warp is skipped.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -97,6 +98,25 @@ $L_done:
   st.global.u32 [%rd4], %r4;
   ret;
 }
+.visible .entry guarded(.param .u64 g_param_0, .param .u64 g_param_1, .param .u32 g_param_2)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<6>;
+  .reg .b64 %rd<5>;
+  ld.param.u64 %rd1, [g_param_1];
+  ld.param.u32 %r2, [g_param_2];
+  mov.u32 %r1, %tid.x;
+  setp.eq.s32 %p1, %r2, 999;
+  @%p1 bar.sync 0;
+  @%p1 barrier.sync 1;
+  @%p1 bar.red.popc.u32 %r3, 2, %p1;
+  add.s32 %r4, %r1, 2000;
+  cvta.to.global.u64 %rd2, %rd1;
+  mul.wide.u32 %rd3, %r1, 4;
+  add.s64 %rd4, %rd2, %rd3;
+  st.global.u32 [%rd4], %r4;
+  ret;
+}
 )";
 
 struct Outcome {
@@ -148,6 +168,16 @@ TEST(EarlyExitBeforeBarrier, ABranchToACalleesReturnOnlyReturns) {
   const Outcome r = run("callee", 50);
   ASSERT_EQ(r.error, "");
   for (int32_t i = 0; i < 128; ++i) EXPECT_EQ(r.out[i], 1000 + i) << "thread " << i;
+}
+
+// A barrier whose guard is false for the whole warp is skipped (the warp re-ran it forever: an
+// endless-loop fault); with the guard true the barriers complete as usual.
+TEST(EarlyExitBeforeBarrier, ABarrierGuardedOffIsSkipped) {
+  for (int32_t n : {1, 999}) {
+    const Outcome r = run("guarded", n);
+    ASSERT_EQ(r.error, "") << "n = " << n;
+    for (int32_t i = 0; i < 128; ++i) EXPECT_EQ(r.out[i], 2000 + i) << "n = " << n << ", thread " << i;
+  }
 }
 
 }  // namespace
