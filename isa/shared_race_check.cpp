@@ -235,25 +235,31 @@ void SharedRaceShadow::record(RaceKind kind, unsigned earlier_warp, unsigned ear
 void SharedRaceShadow::on_step(const Warp& warp, const Instruction& in, const std::vector<MemAccess>& accesses) {
   if (accesses.empty() || unchecked(in)) return;
   const unsigned w = warp.id();
-  if (synchronising(in)) {
-    bool touched = false;
+  const bool strong = synchronising(in);
+  bool synchronised = false;
+  if (strong) {
     for (const MemAccess& a : accesses) {
       if (a.space != StateSpace::Shared || a.addr >= cta_.shared.size()) continue;
       std::vector<uint32_t>& word = sync_clocks_[a.addr >> 2];
       if (word.empty()) word.assign(nwarps_, 0);
       join(clock_of(w), word.data());  // acquire what the word's earlier users did
       join(word.data(), clock_of(w));  // release what this warp did
-      touched = true;
+      synchronised = true;
     }
-    if (touched) tick(w);  // its later accesses are not ordered before the next acquirer
-    return;
   }
+  check_accesses(w, in, accesses, strong);
+  if (synchronised) tick(w);  // its later accesses are not ordered before the next acquirer
+}
+
+void SharedRaceShadow::check_accesses(unsigned w, const Instruction& in, const std::vector<MemAccess>& accesses,
+                                      bool strong) {
   const uint32_t now = clock_of(w)[w];
   const uint64_t shared_bytes = cta_.shared.size();
+  const bool cas = in.op == Opcode::Atom && in.mod.atom == AtomOp::Cas;
   uint16_t site = 0;
   bool have_site = false;
   for (const MemAccess& a : accesses) {
-    if (a.space != StateSpace::Shared || a.atomic || a.addr >= shared_bytes) continue;  // DSMEM: rank bits
+    if (a.space != StateSpace::Shared || a.addr >= shared_bytes) continue;  // DSMEM: rank bits
     if (!have_site) site = site_of(in), have_site = true;
     if (cells_.size() < shared_bytes) cells_.resize(shared_bytes);
     const uint64_t end = std::min<uint64_t>(a.addr + a.size, shared_bytes);
@@ -262,27 +268,32 @@ void SharedRaceShadow::on_step(const Warp& warp, const Instruction& in, const st
     bool raw = false, war = false, waw = false;
     for (uint64_t b = a.addr; b < end; ++b) {
       Cell& c = cells_[b];
-      if (a.write) {
+      // A pair of strong accesses never races; a strong and a plain one may.
+      // (A CAS and a plain read: the read of a CAS loop, either way round.)
+      const bool write_may_race = !(strong && c.write_strong) && !(!a.write && !a.atomic && c.write_cas);
+      const bool read_may_race = !(strong && c.read_strong) && !(cas && !c.read_strong);
+      const bool other_read_may_race = !(strong && c.other_read_strong) && !(cas && !c.other_read_strong);
+      if (a.write || a.atomic) {
         const uint8_t value = cta_.shared[b];
         // Two threads writing the same value (a flag set by every thread that finds a match) race
         // harmlessly: not reported, as compute-sanitizer's racecheck does not.
-        if (!waw && c.write_clock && !ordered(w, c.write_warp, c.write_clock) && c.write_value != value) {
+        if (!waw && write_may_race && c.write_clock && !ordered(w, c.write_warp, c.write_clock) && c.write_value != value) {
           record(RaceKind::WriteAfterWrite, c.write_warp, c.write_lane, c.write_site, w, a.lane, site, b);
           waw = true;
         }
-        if (!war && c.read_clock && !ordered(w, c.read_warp, c.read_clock)) {
+        if (!war && read_may_race && c.read_clock && !ordered(w, c.read_warp, c.read_clock)) {
           record(RaceKind::WriteAfterRead, c.read_warp, c.read_lane, c.read_site, w, a.lane, site, b);
           war = true;
         }
-        if (!war && c.other_read_clock && !ordered(w, c.other_read_warp, c.other_read_clock)) {
+        if (!war && other_read_may_race && c.other_read_clock && !ordered(w, c.other_read_warp, c.other_read_clock)) {
           record(RaceKind::WriteAfterRead, c.other_read_warp, c.other_read_lane, c.other_read_site, w, a.lane, site, b);
           war = true;
         }
         c.write_clock = now, c.write_warp = uint8_t(w), c.write_lane = a.lane, c.write_site = site;
-        c.write_value = value;
+        c.write_value = value, c.write_strong = strong, c.write_cas = cas;
         c.read_clock = c.other_read_clock = 0;  // the reads before are ordered before this write, or were reported
       } else {
-        if (!raw && c.write_clock && !ordered(w, c.write_warp, c.write_clock)) {
+        if (!raw && write_may_race && c.write_clock && !ordered(w, c.write_warp, c.write_clock)) {
           record(RaceKind::ReadAfterWrite, c.write_warp, c.write_lane, c.write_site, w, a.lane, site, b);
           raw = true;
         }
@@ -293,12 +304,13 @@ void SharedRaceShadow::on_step(const Warp& warp, const Instruction& in, const st
         if (c.read_clock && c.read_warp != w) {
           if (!ordered(w, c.read_warp, c.read_clock)) {
             c.other_read_clock = c.read_clock, c.other_read_warp = c.read_warp;
-            c.other_read_lane = c.read_lane, c.other_read_site = c.read_site;
+            c.other_read_lane = c.read_lane, c.other_read_site = c.read_site, c.other_read_strong = c.read_strong;
           } else if (c.other_read_clock && ordered(w, c.other_read_warp, c.other_read_clock)) {
             c.other_read_clock = 0;
           }
         }
         c.read_clock = now, c.read_warp = uint8_t(w), c.read_lane = a.lane, c.read_site = site;
+        c.read_strong = strong;
       }
     }
   }

@@ -12,10 +12,14 @@
 // shadow sees its accesses in its execution order, and hazards from different CTAs are merged by
 // counting, the example kept being the one of the lowest CTA.
 //
-// Atomics and accesses with a memory order (volatile, relaxed, acquire, release) never race (PTX's
-// memory model calls them strong); they synchronise: each joins the clocks of the warps that used
-// the same word before, so hand-made barriers (flags, semaphores, cooperative groups' large tiles,
-// libcu++'s cuda::barrier) order what they order. That can hide a race, never invent one.
+// Atomics and accesses with a memory order (volatile, relaxed, acquire, release) never race with
+// each other (PTX's memory model calls them strong), but they do with plain accesses of other warps
+// that nothing orders (a histogram's shared atomicAdds and a warp reading the bins without the
+// __syncthreads() between; a hash table cleared with plain stores while other warps insert with
+// atomicCAS; a plain read racing with a compare-and-swap is exempt: it is the first read of a CAS
+// loop, which retries until it read the current value). They also synchronise: each joins the clocks of the warps that used the same word
+// before, so hand-made barriers (flags, semaphores, cooperative groups' large tiles, libcu++'s
+// cuda::barrier) order what they order. That can hide a race, never invent one.
 // Not checked (docs/CUDA_SUPPORT.md): lanes of one warp (SIMT executes a warp's lanes together, so
 // an intra-warp race is not observable here), two writes of the same value, TMA / bulk copies,
 // wgmma operand reads and other CTAs' shared memory (distributed shared memory).
@@ -114,6 +118,12 @@ class SharedRaceShadow {
     uint16_t write_site = 0, read_site = 0, other_read_site = 0;
     uint8_t write_warp = 0, write_lane = 0, read_warp = 0, read_lane = 0, other_read_warp = 0, other_read_lane = 0;
     uint8_t write_value = 0;  // the byte the last write left (a second write of the same value is no race)
+    // The access was strong (an atomic, a volatile or ordered load/store): it races only with
+    // plain accesses, never with another strong one.
+    bool write_strong = false, read_strong = false, other_read_strong = false;
+    // The last write was a compare-and-swap: a plain read racing with it is the first read of a
+    // CAS loop (the loop retries until the value it read is current), not reported.
+    bool write_cas = false;
   };
   uint32_t* clock_of(unsigned warp) { return clocks_.data() + size_t(warp) * nwarps_; }
   void join(uint32_t* into, const uint32_t* from) const;
@@ -122,6 +132,8 @@ class SharedRaceShadow {
     return earlier_warp == warp || clock_of(warp)[earlier_warp] >= earlier_clock;
   }
   uint16_t site_of(const Instruction& in);
+  // Checks and records `w`'s shared accesses of `in` against the earlier ones of each byte.
+  void check_accesses(unsigned w, const Instruction& in, const std::vector<MemAccess>& accesses, bool strong);
   void record(RaceKind kind, unsigned earlier_warp, unsigned earlier_lane, uint16_t earlier_site, unsigned warp,
               unsigned lane, uint16_t site, uint64_t offset);
   void flush();
