@@ -167,8 +167,10 @@ void check_memory(const GpuConfig& c, Checker& check) {
   check.require(c.l1_line_bytes == c.l2_line_bytes,
                 check.value("l1.line_bytes") + " must equal " + check.value("l2.line_bytes") +
                     ": an L1 miss is one request for one L2 line");
-  // A bank must be free between refreshes, or no request is ever served.
-  if (c.dram_refresh_per_bank)
+  // A bank must be free between refreshes, or no request is ever served (tREFI 0: no refresh,
+  // as its help says; it was refused here).
+  if (c.dram_trefi_ps == 0) {
+  } else if (c.dram_refresh_per_bank)
     check.require(c.dram_trefi_ps > c.dram_trfcpb_ps, check.value("dram.trefi_ps") + " must exceed " +
                                                           check.value("dram.trfcpb_ps") + " (each bank refreshes once a tREFI)");
   else

@@ -392,13 +392,14 @@ CUresult cuFuncSetAttribute(CUfunction function, CUfunction_attribute attribute,
 
 CUresult cuFuncGetParamInfo(CUfunction function, size_t index, size_t* offset, size_t* size) {
   return api_call("cuFuncGetParamInfo", [&](DriverState& s) {
-    if (!offset || !size) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "offset or size is null"};
+    // cuda.h: "paramSize can be set to NULL if only the parameter offset is desired".
+    if (!offset) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "offset is null"};
     gpusim::cudadrv::require_initialized(s);
     CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
     if (index >= f.kernel->params.size()) return CUDA_ERROR_INVALID_VALUE;  // the documented end marker
     const gpusim::isa::Symbol& p = f.module->ptx.symbols[f.kernel->params[index]];
     *offset = p.offset;
-    *size = p.size;
+    if (size) *size = p.size;
     return CUDA_SUCCESS;
   });
 }

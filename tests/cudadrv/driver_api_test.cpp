@@ -115,6 +115,11 @@ TEST_F(DriverTest, ExtraParameterBufferUsesThePtxOffsets) {
   EXPECT_EQ(offset, 8u);
   EXPECT_EQ(bytes, 4u);
   EXPECT_CU(CUDA_ERROR_INVALID_VALUE, cu.cuFuncGetParamInfo(function("store_at"), 2, &offset, &bytes));
+  // cuda.h: the size may be NULL when only the offset is wanted (an outside user's JIT asked so).
+  offset = 0;
+  ASSERT_CU_OK(cu.cuFuncGetParamInfo(function("store_at"), 1, &offset, nullptr));
+  EXPECT_EQ(offset, 8u);
+  EXPECT_CU(CUDA_ERROR_INVALID_VALUE, cu.cuFuncGetParamInfo(function("store_at"), 1, nullptr, &bytes));
   size = 8;  // too small for both parameters
   EXPECT_CU(CUDA_ERROR_INVALID_VALUE, cu.cuLaunchKernel(function("store_at"), 1, 1, 1, 1, 1, 1, 0, nullptr, nullptr, extra));
 }

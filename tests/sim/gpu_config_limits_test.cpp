@@ -58,6 +58,9 @@ TEST(GpuConfigLimits, CombinationsTheModelCannotRunAreRefusedByName) {
   e = load_error("", {"dram.refresh_per_bank=0", "dram.trefi_ps=300000"});
   EXPECT_TRUE(mentions(e, "dram.trefi_ps (300000, --set) must exceed dram.trfc_ps (350000, default)")) << e;
   EXPECT_EQ(load_error("", {"dram.refresh_per_bank=0", "dram.trefi_ps=400000"}), "(no error)");
+  // tREFI 0 is "no refresh", as its help says (it was refused as shorter than a refresh).
+  EXPECT_EQ(load_error("", {"dram.trefi_ps=0"}), "(no error)");
+  EXPECT_EQ(load_error("", {"dram.refresh_per_bank=0", "dram.trefi_ps=0"}), "(no error)");
   e = load_error("", {"l1.line_bytes=32", "l1.sector_bytes=32"});
   EXPECT_TRUE(mentions(e, "l1.line_bytes (32, --set) must equal l2.line_bytes (128, default)")) << e;
   e = load_error("", {"chip.name=bad\xff"});
