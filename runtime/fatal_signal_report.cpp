@@ -1,4 +1,5 @@
 #include "runtime/fatal_signal_report.h"
+#include "runtime/diagnostic_stream.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -84,7 +85,7 @@ const char* fatal_signal_name(int signal) {
 void write_stderr_raw(const char* text) {
   size_t left = std::strlen(text);
   while (left > 0) {
-    const ssize_t n = write(STDERR_FILENO, text, left);
+    const ssize_t n = write(diagnostic_fd(), text, left);
     if (n <= 0) return;
     text += n;
     left -= static_cast<size_t>(n);

@@ -1,4 +1,5 @@
 #include "runtime/interrupt_signals.h"
+#include "runtime/diagnostic_stream.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -100,7 +101,7 @@ double grace_seconds_from_environment() {
   char* end = nullptr;
   const double v = std::strtod(text, &end);
   if (end && *end == '\0' && std::isfinite(v) && v >= 0) return v;
-  std::fprintf(stderr, "gpusim: GPUSIM_INTERRUPT_GRACE_SECONDS='%s' is not a number of seconds >= 0; using %g\n", text,
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: GPUSIM_INTERRUPT_GRACE_SECONDS='%s' is not a number of seconds >= 0; using %g\n", text,
                kDefaultInterruptGraceSeconds);
   return kDefaultInterruptGraceSeconds;
 }
@@ -151,9 +152,9 @@ bool interrupt_exits_process() { return g_handler.exits_process; }
 void exit_interrupted(int signal) {
   if (g_exit_claimed.exchange(true)) return;
   g_exiting_thread.store(std::this_thread::get_id());
-  std::fprintf(stderr, "gpusim: %s; %s\n", interrupted_message(signal).c_str(),
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %s; %s\n", interrupted_message(signal).c_str(),
                !g_results || g_results->empty() ? "exiting" : g_results->c_str());
-  std::fflush(stderr);
+  std::fflush(gpusim::runtime::diagnostic_stream());
   std::exit(128 + signal);
 }
 

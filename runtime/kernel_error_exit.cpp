@@ -1,4 +1,5 @@
 #include "runtime/kernel_error_exit.h"
+#include "runtime/diagnostic_stream.h"
 
 #include <unistd.h>
 
@@ -34,10 +35,10 @@ void exit_with_error_status() {
   const Mark m = read_mark();
   if (!status || (m.faulted == 0 && m.races == 0)) return;
   std::fflush(nullptr);  // _exit skips stdio's flush at exit
-  std::fprintf(stderr, "gpusim: %llu faulted kernel launch%s, %llu racing shared-memory access%s: exit status %d "
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %llu faulted kernel launch%s, %llu racing shared-memory access%s: exit status %d "
                "(--error-exitcode)\n", m.faulted, m.faulted == 1 ? "" : "es", m.races, m.races == 1 ? "" : "es",
                *status);
-  std::fflush(stderr);
+  std::fflush(gpusim::runtime::diagnostic_stream());
   _exit(*status);
 }
 

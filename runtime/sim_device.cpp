@@ -1,6 +1,7 @@
 // SimDevice: the Device API over the simulator. Modules are parsed once at load; each launch
 // builds a LaunchState (parameter buffer packed per the kernel's .param layout) and runs it.
 #include "runtime/sim_device.h"
+#include "runtime/diagnostic_stream.h"
 
 #include <sys/mman.h>
 
@@ -280,7 +281,7 @@ class SimDevice final : public Device {
     };
     const auto diagnostic = [this](const std::string& line) {
       if (options_.assert_sink) options_.assert_sink("gpusim: " + line + "\n");
-      else std::fprintf(stderr, "gpusim: %s\n", line.c_str());
+      else std::fprintf(diagnostic_stream(), "gpusim: %s\n", line.c_str());
     };
     return run_grid_tree(env, lm.module, *fn, cfg, pack_params(lm.module, *fn, args), run, diagnostic);
   }
@@ -455,7 +456,7 @@ class SimDevice final : public Device {
     const std::string text = ls.race_check->report();
     if (!text.empty()) {
       if (options_.race_sink) options_.race_sink(text);
-      else std::fputs(text.c_str(), stderr), std::fflush(stderr);
+      else std::fputs(text.c_str(), diagnostic_stream()), std::fflush(diagnostic_stream());
     }
     return ls.race_check->hazards();
   }

@@ -1,4 +1,5 @@
 #include "runtime/cudart/cudart_context.h"
+#include "runtime/diagnostic_stream.h"
 #include "isa/hex_text.h"
 #include "isa/ptx_lexer.h"
 #include "runtime/cudart/cudart_stepper.h"
@@ -43,6 +44,7 @@ void reset_lock_in_forked_child() {
 
 Context::Context() {
   program_name = program_invocation_short_name;
+  runtime::remember_diagnostic_stream();  // before main: the stderr the program starts with
   // Registered while the program registers its fat binaries, i.e. before its own exit handlers,
   // so this runs after them: the table includes everything the program launched.
   std::atexit(report_at_exit_handler);
@@ -93,7 +95,7 @@ void Context::create_device() {
       device_name = config_.name;
     } catch (const std::exception& e) {
       init_error_ = e.what();
-      std::fprintf(stderr, "gpusim: the simulated CUDA device could not start: %s\n", e.what());
+      std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: the simulated CUDA device could not start: %s\n", e.what());
     }
   }
   if (!device_) throw ApiError(cudaErrorInitializationError, "the simulated device could not start: " + init_error_);
@@ -172,7 +174,7 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
   // said once per module, so that a program built for Hopper is not timed as a V100 unnoticed;
   // also under --quiet (which quiets the launch table), since a GPU would fail the program.
   if (ptx.arch > arch)
-    std::fprintf(stderr,
+    std::fprintf(gpusim::runtime::diagnostic_stream(),
                  "gpusim: note: %s is PTX for compute_%u, newer than the simulated GPU (%s, compute capability %u.%u); it "
                  "runs here, where a GPU of that capability would refuse it (cudaErrorNoKernelImageForDevice); %s\n",
                  source.c_str(), ptx.arch, device_name.c_str(), arch / 10, arch % 10,
@@ -183,7 +185,7 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
     try {
       sim::write_file_completely(std::string(dir) + "/" + source, ptx.text);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "gpusim: GPUSIM_DUMP_PTX: %s\n", e.what());
+      std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: GPUSIM_DUMP_PTX: %s\n", e.what());
     }
   }
   try {

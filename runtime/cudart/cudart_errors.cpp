@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "runtime/diagnostic_stream.h"
 #include "isa/ptx_lexer.h"
 #include "runtime/cluster_launch.h"
 #include "runtime/cuda_answers.h"
@@ -100,7 +101,7 @@ bool lock_unless_launch_running(Context& ctx, std::unique_lock<std::recursive_mu
 
 cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message) {
   const ErrorText* e = find_error(gpusim::runtime::raw_enum_value(code));
-  std::fprintf(stderr, "gpusim: %s: %s (%s)\n", function, message.c_str(), e ? e->name : "cudaError");
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %s: %s (%s)\n", function, message.c_str(), e ? e->name : "cudaError");
   return set_last_error(code);
 }
 

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/diagnostic_stream.h"
 #include "isa/kernel_names.h"
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/stats_file_merge.h"
@@ -79,14 +80,14 @@ std::string shorten(std::string s, size_t width) {
 // The table's numeric columns for one row (a launch, a kernel's launches or the total).
 void print_row(const char* first, const std::string& kernel, const std::string& grid, const std::string& block,
                const std::string& warp_inst, const std::string& cycles, const std::string& sim_time, double host) {
-  std::fprintf(stderr, "  %8s  %-40s %-14s %-12s %14s %12s %12s %10.3f\n", first, shorten(kernel, kKernelColumn).c_str(), grid.c_str(),
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "  %8s  %-40s %-14s %-12s %14s %12s %12s %10.3f\n", first, shorten(kernel, kKernelColumn).c_str(), grid.c_str(),
                block.c_str(), warp_inst.c_str(), cycles.c_str(), sim_time.c_str(), host);
 }
 
 std::string sim_time_text(double seconds) { return std::to_string(seconds * 1e6).substr(0, 9) + " us"; }
 
 void print_header(const char* first) {
-  std::fprintf(stderr, "  %8s  %-40s %-14s %-12s %14s %12s %12s %10s\n", first, "kernel", "grid", "block", "warp-inst",
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "  %8s  %-40s %-14s %-12s %14s %12s %12s %10s\n", first, "kernel", "grid", "block", "warp-inst",
                "cycles", "sim time", "host s");
 }
 
@@ -138,16 +139,16 @@ void print_kernel_rows(const Context& ctx, bool timing) {
   std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
     return timing ? a.cycles > b.cycles : a.warp_inst > b.warp_inst;
   });
-  std::fprintf(stderr, "  one row per kernel, largest first (GPUSIM_LAUNCH_TABLE=launches or exec --launch-table launches: one "
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "  one row per kernel, largest first (GPUSIM_LAUNCH_TABLE=launches or exec --launch-table launches: one "
                        "per launch)\n");
   print_header("launches");
   for (const Row& r : rows)
     print_row(std::to_string(r.launches).c_str(), r.kernel, r.grid, r.block, std::to_string(r.warp_inst),
               timing ? std::to_string(r.cycles) : "-", timing ? sim_time_text(r.seconds) : "-", r.host);
   for (size_t k = 0; k < faulted.size() && k < kListedAtMost; ++k)
-    std::fprintf(stderr, "  launch #%zu %s: FAULT\n", faulted[k] + 1, demangle(ctx.launches[faulted[k]].kernel).c_str());
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "  launch #%zu %s: FAULT\n", faulted[k] + 1, demangle(ctx.launches[faulted[k]].kernel).c_str());
   if (faulted.size() > kListedAtMost)
-    std::fprintf(stderr, "  ... and %zu more faulted launches\n", faulted.size() - kListedAtMost);
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "  ... and %zu more faulted launches\n", faulted.size() - kListedAtMost);
 }
 
 bool rows_per_launch(const Context& ctx) {
@@ -160,7 +161,7 @@ bool rows_per_launch(const Context& ctx) {
 }
 
 void print_table(const Context& ctx, bool timing) {
-  std::fprintf(stderr, "\ngpusim: %zu kernel launch%s on %s (%s mode)\n", ctx.launches.size(),
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "\ngpusim: %zu kernel launch%s on %s (%s mode)\n", ctx.launches.size(),
                ctx.launches.size() == 1 ? "" : "es", ctx.device_name.c_str(), timing ? "timing" : "functional");
   if (ctx.launches.empty()) return;
   if (rows_per_launch(ctx)) print_launch_rows(ctx, timing);
@@ -175,7 +176,7 @@ void print_table(const Context& ctx, bool timing) {
   }
   for (const LaunchRecord& l : ctx.launches)
     if (l.depth > 0) {
-      std::fprintf(stderr, "  (>NAME: a grid launched from the device, one '>' per nesting level; it ran after the "
+      std::fprintf(gpusim::runtime::diagnostic_stream(), "  (>NAME: a grid launched from the device, one '>' per nesting level; it ran after the "
                            "grid that launched it)\n");
       break;
     }
@@ -186,7 +187,7 @@ void print_table(const Context& ctx, bool timing) {
   bool launch_path = false;
   for (const LaunchRecord& l : ctx.launches) launch_path = launch_path || l.stats.launch_seconds > 0;
   if (timing && !launch_path)
-    std::fprintf(stderr, "  (sim time is kernel time alone: this configuration models no launch overhead, [launch] "
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "  (sim time is kernel time alone: this configuration models no launch overhead, [launch] "
                          "to_first_cta_ns = completion_ns = 0, so cudaEvent timings of back-to-back small launches "
                          "read faster than a GPU, which adds microseconds per launch; configs/measured/*.calibrated.ini "
                          "carry measured values)\n");
@@ -208,7 +209,7 @@ void print_launch_notes(const Context& ctx, Has&& has, Print&& print) {
     print(i, ctx.launches[i]);
   }
   if (skipped)
-    std::fprintf(stderr, "  ... and %zu more launches (GPUSIM_LAUNCH_TABLE=launches, GPUSIM_STATS or exec --stats: all)\n",
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "  ... and %zu more launches (GPUSIM_LAUNCH_TABLE=launches, GPUSIM_STATS or exec --stats: all)\n",
                  skipped);
 }
 
@@ -252,7 +253,7 @@ void write_stats(const Context& ctx, const std::string& path, const std::string&
   try {
     write_or_merge_stats(path, std::move(out), session);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "gpusim: the statistics (GPUSIM_STATS): %s\n", e.what());
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: the statistics (GPUSIM_STATS): %s\n", e.what());
   }
 }
 
@@ -282,12 +283,12 @@ void Context::report_at_exit() {
   try {
     runtime::finish_profiling(*device_);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "gpusim: %s\n", e.what());
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %s\n", e.what());
   }
   const bool timing = env_.device.mode == runtime::SimMode::Timing;
   if (stepper_) {
     const std::string missed = stepper_->never_stepped();
-    if (!missed.empty()) std::fprintf(stderr, "gpusim: %s\n", missed.c_str());
+    if (!missed.empty()) std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %s\n", missed.c_str());
   }
   if (!env_.quiet) print_table(*this, timing);
   // A sampled prediction is read with its estimated error (and whether it is trusted).
@@ -295,14 +296,14 @@ void Context::report_at_exit() {
     print_launch_notes(
         *this, [](const LaunchRecord& l) { return !l.stats.sampling_text.empty(); },
         [](size_t i, const LaunchRecord& l) {
-          std::fprintf(stderr, "  #%zu %s: %s\n", i + 1, demangle(l.kernel).c_str(), l.stats.sampling_text.c_str());
+          std::fprintf(gpusim::runtime::diagnostic_stream(), "  #%zu %s: %s\n", i + 1, demangle(l.kernel).c_str(), l.stats.sampling_text.c_str());
         });
   // Asked for by name: printed under --quiet too (which leaves out the launch table only).
   if (env_.device.profiling.source_report > 0)
     print_launch_notes(
         *this, [](const LaunchRecord& l) { return l.stats.report_json.find("\"source\"") != std::string::npos; },
         [](size_t i, const LaunchRecord& l) {
-          std::fprintf(stderr, "\n  #%zu %s\n%s", i + 1, demangle(l.kernel).c_str(), l.stats.report_text.c_str());
+          std::fprintf(gpusim::runtime::diagnostic_stream(), "\n  #%zu %s\n%s", i + 1, demangle(l.kernel).c_str(), l.stats.report_text.c_str());
         });
   if (!env_.stats_path.empty()) write_stats(*this, env_.stats_path, env_.stats_session, timing);
   uint64_t faulted = 0, races = 0;

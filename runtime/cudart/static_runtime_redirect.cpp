@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/diagnostic_stream.h"
 #include "runtime/closed_libraries.h"
 #include "runtime/static_runtime_jumps.h"
 
@@ -126,9 +127,9 @@ __attribute__((constructor)) void redirect_static_runtimes_at_start() {
     // errors that name nothing: stop before the program starts.
     char program[4096] = {};
     const ssize_t n = readlink("/proc/self/exe", program, sizeof program - 1);
-    std::fprintf(stderr, "gpusim: cannot run %s on the simulator's CUDA runtime: %s\n", n > 0 ? program : "the program",
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: cannot run %s on the simulator's CUDA runtime: %s\n", n > 0 ? program : "the program",
                  e.what());
-    std::fflush(stderr);
+    std::fflush(gpusim::runtime::diagnostic_stream());
     _exit(1);
   }
 }
