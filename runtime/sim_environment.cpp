@@ -1,9 +1,11 @@
 #include "runtime/sim_environment.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 
 namespace gpusim::runtime {
 
@@ -38,6 +40,26 @@ uint64_t positive_number(const char* name, const std::string& text, uint64_t max
   return v;
 }
 
+}  // namespace
+
+std::string per_process_path(const std::string& path, long pid) {
+  if (path.empty()) return path;
+  const std::filesystem::path p(path);
+  return (p.parent_path() / (p.stem().string() + "." + std::to_string(pid) + p.extension().string())).string();
+}
+
+namespace {
+// PATH when this process creates it first (O_EXCL: one process wins, whichever order they start
+// in), else this process's own file beside it.
+std::string claim_or_per_process(const std::string& path) {
+  if (path.empty()) return path;
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    close(fd);
+    return path;
+  }
+  return errno == EEXIST ? per_process_path(path, getpid()) : path;  // other errors: the writer says them
+}
 }  // namespace
 
 SimEnvironment read_sim_environment(const std::function<const char*(const char*)>& getenv) {
@@ -103,6 +125,15 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   prof.trace_cycles = value_of(getenv, "GPUSIM_TRACE_CYCLES");
   prof.trace_kernel = value_of(getenv, "GPUSIM_TRACE_KERNEL");
   prof.vcd_path = value_of(getenv, "GPUSIM_VCD");
+  // Processes the program starts inherit these variables. Under gpusim exec (which removed the
+  // files an earlier run left, GPUSIM_PROFILE_FILES_SHARED=1) the first process to simulate takes
+  // the named files and every later one writes its own beside them, as TRACE.PID.json, instead of
+  // overwriting the same file at its own offsets (an outside user's program that ran another CUDA
+  // program left an invalid JSON trace).
+  if (value_of(getenv, "GPUSIM_PROFILE_FILES_SHARED") == "1") {
+    prof.trace_path = claim_or_per_process(prof.trace_path);
+    prof.vcd_path = claim_or_per_process(prof.vcd_path);
+  }
   const std::string top = value_of(getenv, "GPUSIM_SOURCE_REPORT");
   if (!top.empty()) prof.source_report = positive_number("GPUSIM_SOURCE_REPORT", top, 1u << 30);
   const std::string vcd_sm = value_of(getenv, "GPUSIM_VCD_SM");

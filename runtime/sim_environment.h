@@ -54,6 +54,10 @@ struct SimEnvironment {
 
 // Reads the variables through `getenv` (a parameter so tests need not touch the process
 // environment). Throws runtime::Error naming the variable and the bad value.
+// PATH with ".PID" before its extension ("t.json" -> "t.1234.json"), "" for "": the trace or
+// waveform file of a process other than the one gpusim exec started.
+std::string per_process_path(const std::string& path, long pid);
+
 SimEnvironment read_sim_environment(const std::function<const char*(const char*)>& getenv);
 // The process's own environment, for the simulated CUDA libraries: also sets
 // SimDeviceOptions::exit_on_interrupt (a program exits at a safe point on Ctrl-C, writing its files).

@@ -301,6 +301,10 @@ int gpusim_cmd_exec(int argc, char** argv) {
     };
     const auto absolute = [](const std::string& p) { return p.empty() ? p : std::filesystem::absolute(p).string(); };
     set_or_clear("GPUSIM_TRACE", absolute(profiling.trace_path), "--trace");
+    // The first process to simulate writes the named trace and waveform, later ones their own
+    // (runtime/sim_environment.cpp), now that the files of earlier runs are removed (below).
+    set_or_clear("GPUSIM_PROFILE_FILES_SHARED", profiling.trace_path.empty() && profiling.vcd_path.empty() ? "" : "1",
+                 "--trace");
     set_or_clear("GPUSIM_TRACE_SMS", profiling.trace_sms, "--trace-sms");
     set_or_clear("GPUSIM_TRACE_CYCLES", profiling.trace_cycles, "--trace-cycles");
     set_or_clear("GPUSIM_TRACE_KERNEL", profiling.trace_kernel, "--trace-kernel");
@@ -308,6 +312,14 @@ int gpusim_cmd_exec(int argc, char** argv) {
                  "--source-report");
     set_or_clear("GPUSIM_VCD", absolute(profiling.vcd_path), "--vcd");
     set_or_clear("GPUSIM_VCD_SM", profiling.vcd_path.empty() ? "" : std::to_string(profiling.vcd_sm), "--vcd-sm");
+    // Files an earlier run left are removed before the program starts: one that ends without its
+    // exit handlers (_exit) then leaves none, rather than another run's statistics to be taken
+    // for its own (an outside user's report).
+    for (const std::string& output : {vm.count("stats") ? vm["stats"].as<std::string>() : std::string(), profiling.trace_path,
+                                      profiling.vcd_path}) {
+      std::error_code ignored;
+      if (!output.empty()) std::filesystem::remove(output, ignored);
+    }
     setenv("GPUSIM_SAMPLE", vm.count("sample") ? "1" : "0", 1);
     setenv("GPUSIM_SAMPLE_WINDOWS", vm.count("sample-windows") ? "1" : "0", 1);
     setenv("GPUSIM_SAMPLE_SHADOW", vm.count("sample-shadow") ? "1" : "0", 1);

@@ -93,6 +93,11 @@ void Context::create_device() {
       props_ = runtime::properties_from_config(config_);
       device_ = runtime::make_sim_device(env_.device);
       device_name = config_.name;
+      const char* named = std::getenv("GPUSIM_TRACE");
+      if (!env_.quiet && named && env_.device.profiling.trace_path != named)
+        std::fprintf(gpusim::runtime::diagnostic_stream(),
+                     "gpusim: %s (process %ld) is not the first process of this run to simulate: its trace goes to %s\n",
+                     program_name.c_str(), long(getpid()), env_.device.profiling.trace_path.c_str());
     } catch (const std::exception& e) {
       init_error_ = e.what();
       std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: the simulated CUDA device could not start: %s\n", e.what());
