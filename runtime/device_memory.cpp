@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "isa/exec_context.h"
 #include "isa/hex_text.h"
 
 namespace gpusim::runtime {
@@ -189,6 +190,14 @@ std::string DeviceMemory::describe_miss(uint64_t addr) const {
       return outside + ": " + out.insert(bytes_end == std::string::npos ? 0 : bytes_end + 6, gib) +
              ": an index that went negative or overflowed its integer type?";
     }
+    // Generic addresses of the shared and local windows reach here when they lie beyond the
+    // accessing CTA's shared memory or thread's local memory: another CTA's or thread's.
+    if (addr - isa::kSharedWindowBase < isa::kWindowSize)
+      return outside + ": a generic pointer into shared memory beyond this CTA's: another CTA's shared memory (a child "
+                       "grid cannot use its parent's __shared__ variables; pass global memory instead)";
+    if (addr - isa::kLocalWindowBase < isa::kWindowSize)
+      return outside + ": a generic pointer into another thread's local memory (a child grid cannot use its parent's "
+                       "local variables or arrays; pass global memory instead)";
     return outside + ": a host pointer, or no pointer at all";
   }
   return out;

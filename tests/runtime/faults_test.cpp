@@ -80,6 +80,18 @@ TEST_F(FaultTest, UseAfterFreeAndHostPointersAreNamed) {
   dev->free(keep);
 }
 
+// A generic pointer into the shared or local window that the accessing CTA or thread does not own
+// (a child grid given its parent's __shared__ array or local variable: the classic dynamic-
+// parallelism mistake) is named as such, not "a host pointer" (an outside user's report).
+TEST_F(FaultTest, PointersIntoAnotherCtasSharedOrLocalMemoryAreNamed) {
+  std::string msg = fault_of("write_past_end", grid(1, 32), args(DevPtr(0x0000'7e00'0000'0040ull), 32));
+  EXPECT_NE(msg.find("a generic pointer into shared memory beyond this CTA's"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("its parent's __shared__ variables"), std::string::npos) << msg;
+  msg = fault_of("write_past_end", grid(1, 32), args(DevPtr(0x0000'7f00'0000'0100ull), 32));
+  EXPECT_NE(msg.find("into another thread's local memory"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("a host pointer"), std::string::npos) << msg;
+}
+
 // An int index that went negative (or wrapped) times the element size lands gigabytes below its
 // array, outside the device's addresses: the message names the array and the likely cause, not "a
 // host pointer" (found by an outside user: `(rows - 1) * cols` overflowing int).
