@@ -59,8 +59,15 @@ class TreeRun {
   std::vector<DeviceLaunchRecord> take_records() { return std::move(records_); }
 
  private:
+  // The first few failed device runtime calls in full, then a count: every thread of a grid that
+  // launches past cudaLimitDevRuntimePendingLaunchCount fails alike (an outside user's 2,048
+  // near-identical lines).
   void report_diagnostics() {
-    for (const std::string& d : env_.diagnostics) diagnostic_(d);
+    constexpr size_t kShown = 3;
+    for (size_t i = 0; i < env_.diagnostics.size() && i < kShown; ++i) diagnostic_(env_.diagnostics[i]);
+    if (env_.diagnostics.size() > kShown)
+      diagnostic_("... and " + std::to_string(env_.diagnostics.size() - kShown) +
+                  " more failed device runtime calls (each returned its error to its thread; the first are above)");
     env_.diagnostics.clear();
   }
 

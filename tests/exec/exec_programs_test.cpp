@@ -586,6 +586,9 @@ TEST(Exec, DeviceSideLaunchErrorsAreNamedOnStderr) {
   EXPECT_TRUE(contains(o.output, "returns cudaErrorLaunchMaxDepthExceeded (65)")) << o.output;
   EXPECT_TRUE(contains(o.output, "returns cudaErrorLaunchPendingCountExceeded (69)")) << o.output;
   EXPECT_TRUE(contains(o.output, "block of 4096 threads exceeds the limit")) << o.output;
+  // The 5 launches over the pending limit: the first 3 named, then their count (every thread of
+  // a big grid printed its own line).
+  EXPECT_TRUE(contains(o.output, "... and 2 more failed device runtime calls")) << o.output;
 }
 
 // CDP1's device-side cudaDeviceSynchronize is refused by name, never run as if it had waited.
