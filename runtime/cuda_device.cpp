@@ -377,7 +377,7 @@ class CudaDevice final : public Device {
     if (it != m.functions.end()) return it->second;
     cuda::CUfunction fn = nullptr;
     const CUresult r = api_.cuModuleGetFunction(&fn, m.module, kernel.c_str());
-    if (r == cuda::kErrorNotFound) throw Error("no kernel named '" + kernel + "' in " + m.source_name);
+    if (r == cuda::kErrorNotFound) throw KernelNotFound("no kernel named '" + kernel + "' in " + m.source_name);
     call(r, "cuModuleGetFunction(" + kernel + ", " + m.source_name + ")");
     m.functions.emplace(kernel, fn);
     return fn;

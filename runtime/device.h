@@ -30,6 +30,13 @@ class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+// A module holds no kernel of that name (a CUDA runtime tells a kernel the program registered but
+// whose code has no PTX from a wrong name).
+class KernelNotFound : public Error {
+ public:
+  using Error::Error;
+};
+
 // A fault raised by the kernel while it ran (out-of-bounds access, misaligned address, barrier
 // that can never complete, trap). On the simulator the device stays usable and allocations keep
 // their contents; a real GPU's context is lost after such a fault (CUDA's rule), so CudaDevice

@@ -86,7 +86,8 @@ const isa::Function& entry_named(const LoadedModule& lm, const std::string& kern
     std::vector<std::string> names;
     for (const auto& f : lm.module.functions)
       if (f.is_entry) names.push_back(f.name);
-    throw Error("no kernel named '" + kernel + "' in " + lm.module.source_name + " (kernels: " + isa::listed_names(names) + ")");
+    throw KernelNotFound("no kernel named '" + kernel + "' in " + lm.module.source_name + " (kernels: " +
+                         isa::listed_names(names) + ")");
   }
   return *fn;
 }

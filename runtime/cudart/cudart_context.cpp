@@ -1,6 +1,7 @@
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/diagnostic_stream.h"
 #include "isa/hex_text.h"
+#include "isa/kernel_names.h"
 #include "isa/ptx_lexer.h"
 #include "runtime/cudart/cudart_stepper.h"
 #include "runtime/fatal_signal_report.h"
@@ -223,7 +224,18 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
 
 const runtime::KernelInfo& Context::kernel_info(KernelRecord& k, bool with_registers) {
   if (!k.info_loaded || (with_registers && !k.info.registers_per_thread)) {
-    k.info = device().kernel_info(loaded(*k.module), k.name, with_registers);
+    try {
+      k.info = device().kernel_info(loaded(*k.module), k.name, with_registers);
+    } catch (const runtime::KernelNotFound& e) {
+      // The program registered it (its host stub exists), so its code reached the binary as SASS
+      // only: with -rdc, a file built for code=sm_XX alone is linked without it (an outside
+      // user's CMake CUDA_ARCHITECTURES 80-real). A GPU of another architecture says the same.
+      throw ApiError(cudaErrorNoKernelImageForDevice,
+                     "kernel '" + isa::demangled_kernel_name(k.name) + "' has no PTX in the program (" + e.what() +
+                         "): the file defining it was compiled to SASS only (-gencode arch=compute_XX,code=sm_XX, or "
+                         "CMake CUDA_ARCHITECTURES XX-real); rebuild it with PTX too (code=[compute_XX,sm_XX], or "
+                         "CUDA_ARCHITECTURES XX)");
+    }
     k.info_loaded = true;
   }
   return k.info;

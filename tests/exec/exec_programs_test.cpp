@@ -185,6 +185,16 @@ TEST(Exec, NewerPtxThanTheSimulatedChipIsNoted) {
   EXPECT_FALSE(contains(same.output, "newer than the simulated GPU")) << same.output;
 }
 
+// With -rdc, a file compiled to SASS only is linked without its kernels' PTX: their launches say
+// so (cudaErrorNoKernelImageForDevice, naming the fix), the other file's kernels run.
+TEST(Exec, RdcKernelWithoutPtxGetsNoKernelImage) {
+  const Outcome o = exec("", "rdc_sass_only");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "rdc_sass_only OK")) << o.output;
+  EXPECT_TRUE(contains(o.output, "kernel 'own_kernel(int*)' has no PTX in the program")) << o.output;
+  EXPECT_TRUE(contains(o.output, "CUDA_ARCHITECTURES XX-real")) << o.output;
+}
+
 TEST(Exec, SassOnlyBinaryGetsOneClearErrorNamingTheNvccFlag) {
   const Outcome o = exec("", "vector_add_sass_only");
   EXPECT_NE(o.exit_code, 0) << o.output;
