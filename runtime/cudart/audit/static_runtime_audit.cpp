@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -42,12 +43,21 @@ bool same_file(const char* a, const std::string& b) {
   return stat(a, &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-// gpusim's libcudart, this library's neighbour in build/lib, as loaded in the program's namespace.
+// The path of gpusim's libcudart: this library's neighbour in build/lib ("" when unknown).
+const std::string& gpusim_cudart_path() {
+  static const std::string path = [] {
+    Dl_info self{};
+    if (!dladdr(reinterpret_cast<void*>(&gpusim_cudart_path), &self) || !self.dli_fname) return std::string();
+    const std::string own = self.dli_fname;
+    return own.substr(0, own.find_last_of('/') + 1) + "libcudart.so.13";
+  }();
+  return path;
+}
+
+// gpusim's libcudart as loaded in the program's namespace.
 link_map* gpusim_cudart(link_map* any) {
-  Dl_info self{};
-  if (!dladdr(reinterpret_cast<void*>(&gpusim_cudart), &self) || !self.dli_fname) return nullptr;
-  std::string wanted = self.dli_fname;
-  wanted = wanted.substr(0, wanted.find_last_of('/') + 1) + "libcudart.so.13";
+  const std::string& wanted = gpusim_cudart_path();
+  if (wanted.empty()) return nullptr;
   link_map* head = any;
   while (head->l_prev) head = head->l_prev;
   for (link_map* m = head; m; m = m->l_next)
@@ -103,6 +113,22 @@ unsigned int la_version(unsigned int version) { return version < LAV_CURRENT ? v
 
 void la_activity(uintptr_t*, unsigned int flag) {
   if (flag == LA_ACT_CONSISTENT) startup_finished() = true;
+}
+
+// A CUDA runtime loaded by its full path (Python wheels dlopen the libcudart.so.13 they bundle,
+// CuPy and PyTorch among them) is gpusim's instead: NVIDIA's shared runtime would find no GPU, and
+// every call failed with a message about static runtimes (an outside user's report). A name
+// without a '/' is found through LD_LIBRARY_PATH, which gpusim exec points at its own already.
+char* la_objsearch(const char* name, uintptr_t*, unsigned int flag) {
+  if (flag != LA_SER_ORIG || !name) return const_cast<char*>(name);
+  const char* slash = std::strrchr(name, '/');
+  if (!slash) return const_cast<char*>(name);
+  const char* base = slash + 1;
+  const bool cudart = std::strcmp(base, "libcudart.so") == 0 || std::strcmp(base, "libcudart.so.13") == 0 ||
+                      std::strncmp(base, "libcudart.so.13.", 16) == 0;
+  const std::string& ours = gpusim_cudart_path();
+  if (!cudart || ours.empty() || same_file(name, ours) || access(ours.c_str(), R_OK) != 0) return const_cast<char*>(name);
+  return const_cast<char*>(ours.c_str());
 }
 
 unsigned int la_objopen(link_map* map, Lmid_t lmid, uintptr_t*) {
