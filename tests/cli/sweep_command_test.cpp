@@ -121,9 +121,12 @@ TEST(SweepSlurm, CancelledTaskLeavesItsPointFailedAndTheRerunCompletesIt) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0][0], "sgemm_tiled");
   EXPECT_EQ(rows[0][1], "failed");
-  // Normally the task's runner dies with it and the sweep records the task's end; should the
-  // runner outlive its point's child, the child's signal is recorded instead.
-  EXPECT_TRUE(rows[0][2].rfind("SLURM array task ", 0) == 0 || rows[0][2].rfind("killed by signal", 0) == 0) << rows[0][2];
+  // The task's runner gets scancel's SIGTERM and stops its point (which keeps its output) and
+  // records it; should the runner die first, the sweep records the task's end, or the point's
+  // own signal when the runner outlived it.
+  EXPECT_TRUE(rows[0][2].rfind("interrupted: its sweep runner got SIGTERM", 0) == 0 ||
+              rows[0][2].rfind("SLURM array task ", 0) == 0 || rows[0][2].rfind("killed by signal", 0) == 0)
+      << rows[0][2];
   EXPECT_EQ(rows[1][1], "ok") << rows[1][2];
 
   const Outcome second = run_gpusim(command);

@@ -103,7 +103,7 @@ TEST(SweepInterrupt, CtrlCStopsRunningPointsRecordsThemAndRemovesScratchFiles) {
   ASSERT_EQ(rows.size(), 4u);
   for (int i = 0; i < 2; ++i) {
     EXPECT_EQ(rows[i][0], "failed");
-    EXPECT_TRUE(contains(rows[i][1], "interrupted: the sweep was stopped by SIGINT")) << rows[i][1];
+    EXPECT_TRUE(contains(rows[i][1], "interrupted: its sweep runner got SIGINT")) << rows[i][1];
     EXPECT_TRUE(contains(rows[i][1], "gpusim run: interrupted by SIGTERM")) << rows[i][1];
   }
   for (int i = 2; i < 4; ++i) EXPECT_EQ(rows[i][0], "pending") << rows[i][1];

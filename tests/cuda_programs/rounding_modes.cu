@@ -1,7 +1,7 @@
 // The CUDA intrinsics with an explicit rounding mode, in every mode: float and double
 // add/sub/mul/fma/div/rcp/sqrt (__fadd_rd, __dmul_ru, __fmaf_rz, __fdiv_ru, __frcp_rd,
 // __fsqrt_rz, __ddiv_rd, __drcp_ru, __dsqrt_rn, ...), conversions float/double -> int, unsigned,
-// long long (saturating; NaN -> 0), int / long long -> float / double and double -> float in
+// long long (saturating; NaN -> 0 or MININT as PTX ISA 9.0 says), int / long long -> float / double and double -> float in
 // each mode, __saturatef; plus the cache-operator loads and stores (__ldcs, __ldlu, __ldcv,
 // __ldca, __ldcg, __stcg, __stcs, __stwt, __stwb) and a clock64() loop.
 // The host reference is the host's own IEEE arithmetic under fesetround (SSE honours the
@@ -131,9 +131,11 @@ std::vector<double> expected_double(double a, double b, double c) {
   return w;
 }
 
-// cvt.rXi.<int>.<float>: round to an integer in the mode, then clamp to the type; NaN -> 0.
-template <typename I> I host_to_int(double v, int mode) {
-  if (std::isnan(v)) return 0;
+// cvt.rXi.<int>.<float>: round to an integer in the mode, then clamp to the type. NaN (PTX ISA
+// 9.0): 0, unless the source is a double or the result 64 bits wide, then 1 << (width - 1).
+template <typename I> I host_to_int(double v, int mode, bool from_double) {
+  using U = typename std::make_unsigned<I>::type;
+  if (std::isnan(v)) return from_double || sizeof(I) == 8 ? I(U(1) << (sizeof(I) * 8 - 1)) : I(0);
   const double r = mode == FE_TONEAREST ? std::nearbyint(v) : mode == FE_TOWARDZERO ? std::trunc(v)
                    : mode == FE_UPWARD  ? std::ceil(v)      : std::floor(v);
   // The limits as doubles: max + 1 is a power of two, so the comparison is exact.
@@ -154,14 +156,14 @@ std::vector<unsigned long long> expected_conversions(float f, double d, long lon
   const int s = int(l);
   const unsigned u = unsigned(l >> 7);
   // Signed results sign-extended to 64 bits, as the device widened them.
-  for (int m : kModes) w.push_back((unsigned long long)(long long)host_to_int<int>(f, m));
-  for (int m : kModes) w.push_back(host_to_int<unsigned>(f, m));
-  for (int m : kModes) w.push_back((unsigned long long)host_to_int<long long>(f, m));
-  for (int m : kModes) w.push_back(host_to_int<unsigned long long>(f, m));
-  for (int m : kModes) w.push_back((unsigned long long)(long long)host_to_int<int>(d, m));
-  for (int m : kModes) w.push_back(host_to_int<unsigned>(d, m));
-  for (int m : kModes) w.push_back((unsigned long long)host_to_int<long long>(d, m));
-  for (int m : kModes) w.push_back(host_to_int<unsigned long long>(d, m));
+  for (int m : kModes) w.push_back((unsigned long long)(long long)host_to_int<int>(f, m, false));
+  for (int m : kModes) w.push_back(host_to_int<unsigned>(f, m, false));
+  for (int m : kModes) w.push_back((unsigned long long)host_to_int<long long>(f, m, false));
+  for (int m : kModes) w.push_back(host_to_int<unsigned long long>(f, m, false));
+  for (int m : kModes) w.push_back((unsigned long long)(long long)host_to_int<int>(d, m, true));
+  for (int m : kModes) w.push_back(host_to_int<unsigned>(d, m, true));
+  for (int m : kModes) w.push_back((unsigned long long)host_to_int<long long>(d, m, true));
+  for (int m : kModes) w.push_back(host_to_int<unsigned long long>(d, m, true));
   for (int m : kModes) w.push_back(bits_of(in_mode<float>(m, [&] { volatile int x = s; return float(x); })));
   for (int m : kModes) w.push_back(bits_of(in_mode<float>(m, [&] { volatile long long x = u; return float(x); })));
   for (int m : kModes) w.push_back(bits_of(in_mode<float>(m, [&] { volatile long long x = l; return float(x); })));

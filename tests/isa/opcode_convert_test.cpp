@@ -89,10 +89,11 @@ TEST(OpcodeConvert, FloatToIntegerRoundsAndSaturates) {
       const double x = m.fn(double(bf(r[i][0])));
       ASSERT_EQ(s32[i], uint64_t(uint32_t(int32_t(sat(x, INT32_MIN, INT32_MAX))))) << m.ptx << " " << bf(r[i][0]);
       ASSERT_EQ(u32[i], uint64_t(uint32_t(sat(x, 0, 4294967295.0)))) << m.ptx << " " << bf(r[i][0]);
-      const uint64_t s64_ref = std::isnan(x) ? 0 : x >= 0x1p63 ? 0x7fffffffffffffffull
+      // NaN into 64 bits: 1 << 63, signed or not (PTX ISA 9.0, cvt).
+      const uint64_t s64_ref = std::isnan(x) ? 0x8000000000000000ull : x >= 0x1p63 ? 0x7fffffffffffffffull
                              : x < -0x1p63 ? 0x8000000000000000ull : uint64_t(int64_t(x));
       ASSERT_EQ(s64[i], s64_ref) << m.ptx << " " << bf(r[i][0]);
-      const uint64_t u64_ref = (std::isnan(x) || x <= 0) ? 0 : x >= 0x1p64 ? ~0ull : uint64_t(x);
+      const uint64_t u64_ref = std::isnan(x) ? 0x8000000000000000ull : x <= 0 ? 0 : x >= 0x1p64 ? ~0ull : uint64_t(x);
       ASSERT_EQ(u64[i], u64_ref) << m.ptx << " " << bf(r[i][0]);
     }
   }

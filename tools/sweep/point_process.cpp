@@ -213,7 +213,8 @@ PointResult run_point_process(const RunnablePoint& point, const ChildSettings& s
     why = "killed by signal " + std::to_string(*r.signal) + " (" + strsignal(*r.signal) + ")";
   }
   if (interrupted_by) {
-    why = "interrupted: the sweep was stopped by " + std::string(interrupted_by == SIGINT ? "SIGINT" : "SIGTERM") +
+    // The runner is the sweep, or a SLURM task's runner that scancel or a time limit stopped.
+    why = "interrupted: its sweep runner got " + std::string(interrupted_by == SIGINT ? "SIGINT" : "SIGTERM") +
           (killed ? " (the point killed " + std::to_string(int(kGraceSeconds)) + " s after SIGTERM)" : "") +
           "; rerun the sweep to run it again";
   } else if (timed_out) {
