@@ -27,6 +27,12 @@ TEST(ExecThreadsDuringLaunch, QueriesAnswerNotReady) {
 // A child forked meanwhile gets cudaErrorInitializationError and exits, instead of hanging on
 // the lock it inherited held.
 TEST(ExecThreadsDuringLaunch, ForkedChildFailsItsCallsAndExits) {
+#if defined(GPUSIM_ADDRESS_SANITIZER)
+  // LeakSanitizer's exit-time check in a child forked from a multithreaded process cannot suspend
+  // the parent's other threads (the child does not have them): it reports their memory as leaked
+  // and the run does not end in time.
+  GTEST_SKIP() << "LeakSanitizer in a child forked beside other threads";
+#endif
   const Outcome o = exec_program("fork_during_launch");
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "child: cudaMalloc -> cudaErrorInitializationError")) << o.output;
