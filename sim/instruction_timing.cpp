@@ -7,6 +7,7 @@
 #include "isa/register_use.h"
 #include "isa/shared_effects.h"
 #include "sim/instruction_expansion.h"
+#include "sim/register_bank_assignment.h"
 #include "sim/register_banks.h"
 #include "sim/wgmma_groups.h"
 
@@ -250,6 +251,8 @@ FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config,
   const std::vector<uint32_t>& srcs = use.sources;
   std::vector<uint32_t>& dsts = use.destinations;
   const std::vector<bool> hoisted = hoisted_divisor_reciprocals(fn);
+  std::vector<size_t> alu_pcs;                      // the ALU instructions, whose dispatch reads banks
+  std::vector<std::vector<uint32_t>> alu_reads;     // and the registers each reads from them
   for (size_t pc = 0; pc < fn.code.size(); ++pc) {
     const Instruction& in = fn.code[pc];
     InstTiming t = classify(in, fn, config, hoisted[pc]);
@@ -271,9 +274,10 @@ FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config,
     }
     // Operand collection conflicts stall the single-cycle dispatch of ALU instructions; memory and
     // tensor instructions read their (many) operands over the cycles their unit is busy anyway.
-    if (t.kind == IssueKind::Alu)
-      t.bank_conflict_cycles = static_cast<uint16_t>(
-          register_bank_conflict_cycles(srcs, fn.regs, config.register_banks_per_subcore));
+    if (t.kind == IssueKind::Alu) {
+      alu_pcs.push_back(pc);
+      alu_reads.push_back(bank_read_registers(srcs, fn.regs));
+    }
     t.regs_first = static_cast<uint32_t>(regs_.size());
     t.nsrc = static_cast<uint16_t>(srcs.size());
     t.ndst = static_cast<uint16_t>(dsts.size());
@@ -281,6 +285,11 @@ FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config,
     regs_.insert(regs_.end(), dsts.begin(), dsts.end());
     insts_.push_back(t);
   }
+  const std::vector<uint16_t> bank_of =
+      assign_register_banks(alu_reads, register_count_, config.register_banks_per_subcore);
+  for (size_t i = 0; i < alu_pcs.size(); ++i)
+    insts_[alu_pcs[i]].bank_conflict_cycles = static_cast<uint16_t>(
+        register_bank_conflict_cycles(alu_reads[i], bank_of, config.register_banks_per_subcore));
   // The virtual instruction at code.size(): falling off the end returns.
   InstTiming implicit_ret;
   implicit_ret.kind = IssueKind::Drain;

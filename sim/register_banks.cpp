@@ -6,9 +6,7 @@
 
 namespace gpusim::sim {
 
-int register_bank_conflict_cycles(std::span<const uint32_t> sources, const std::vector<isa::RegInfo>& regs,
-                                  int banks) {
-  if (banks < 1) throw std::invalid_argument("register banks: need at least one bank, got " + std::to_string(banks));
+std::vector<uint32_t> bank_read_registers(std::span<const uint32_t> sources, const std::vector<isa::RegInfo>& regs) {
   // Instructions read few registers (at most a few dozen for an MMA), so a small local list beats
   // any hashing.
   std::vector<uint32_t> distinct;
@@ -20,10 +18,20 @@ int register_bank_conflict_cycles(std::span<const uint32_t> sources, const std::
     if (regs[r].type == isa::DataType::Pred) continue;
     if (std::find(distinct.begin(), distinct.end(), r) == distinct.end()) distinct.push_back(r);
   }
-  std::vector<int> reads(static_cast<size_t>(banks), 0);
-  for (uint32_t r : distinct) reads[r % static_cast<uint32_t>(banks)] += 1;
+  return distinct;
+}
+
+int register_bank_conflict_cycles(std::span<const uint32_t> reads, std::span<const uint16_t> bank_of, int banks) {
+  if (banks < 1) throw std::invalid_argument("register banks: need at least one bank, got " + std::to_string(banks));
+  std::vector<int> per_bank(static_cast<size_t>(banks), 0);
+  for (uint32_t r : reads) {
+    if (r >= bank_of.size() || bank_of[r] >= banks)
+      throw std::invalid_argument("register banks: register index " + std::to_string(r) + " has no bank of " +
+                                  std::to_string(banks));
+    per_bank[bank_of[r]] += 1;
+  }
   int extra = 0;
-  for (int n : reads) extra += std::max(0, n - kRegisterBankReadsPerCycle);
+  for (int n : per_bank) extra += std::max(0, n - kRegisterBankReadsPerCycle);
   return extra;
 }
 

@@ -1,11 +1,10 @@
-// Scoreboard and register-bank rules, checked against cycle counts and bank counts worked out by
-// hand from the rules stated in sim/scoreboard.h and sim/register_banks.h.
+// Scoreboard rules, checked against cycle counts worked out by hand from the rules stated in
+// sim/scoreboard.h.
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <vector>
 
-#include "sim/register_banks.h"
 #include "sim/scoreboard.h"
 
 namespace gpusim::sim {
@@ -111,45 +110,6 @@ TEST(Scoreboard, ReadyCycleBeyondItsFieldIsAnError) {
   EXPECT_THROW(b.set_ready_at(1, last + 1, StallReason::Wait), std::out_of_range);
   b.set_pending(1, StallReason::LongScoreboard);
   EXPECT_THROW(b.complete(1, last + 1), std::out_of_range);
-}
-
-std::vector<isa::RegInfo> f32_regs(size_t n) {
-  std::vector<isa::RegInfo> regs(n);
-  for (size_t i = 0; i < n; ++i) regs[i] = {"%f" + std::to_string(i), isa::DataType::F32};
-  return regs;
-}
-
-TEST(RegisterBanks, ThreeSourcesInOneBankCostOneCycle) {
-  const auto regs = f32_regs(16);
-  // 2 banks: 1, 5, 9 are all in bank 1 -> 3 reads on one bank, 2 served per cycle.
-  const std::vector<uint32_t> same{1, 5, 9};
-  EXPECT_EQ(register_bank_conflict_cycles(same, regs, 2), 1);
-  // 1, 2, 3: bank 1 gets 2 reads, bank 0 one -> no conflict.
-  const std::vector<uint32_t> spread{1, 2, 3};
-  EXPECT_EQ(register_bank_conflict_cycles(spread, regs, 2), 0);
-  // With 4 banks, 1, 5, 9 still share bank 1; 1, 2, 3 are in three banks.
-  EXPECT_EQ(register_bank_conflict_cycles(same, regs, 4), 1);
-  EXPECT_EQ(register_bank_conflict_cycles(spread, regs, 4), 0);
-  // Five reads from bank 0 of 2: three extra cycles.
-  const std::vector<uint32_t> five{0, 2, 4, 6, 8};
-  EXPECT_EQ(register_bank_conflict_cycles(five, regs, 2), 3);
-}
-
-TEST(RegisterBanks, RepeatedRegistersAndPredicatesDoNotCount) {
-  auto regs = f32_regs(8);
-  regs[3].type = isa::DataType::Pred;
-  const std::vector<uint32_t> repeated{1, 1, 1};  // fma d, a, a, a reads a once
-  EXPECT_EQ(register_bank_conflict_cycles(repeated, regs, 2), 0);
-  const std::vector<uint32_t> with_pred{1, 5, 3};  // %p in the predicate file
-  EXPECT_EQ(register_bank_conflict_cycles(with_pred, regs, 2), 0);
-}
-
-TEST(RegisterBanks, BadInputsAreErrors) {
-  const auto regs = f32_regs(4);
-  const std::vector<uint32_t> ok{0};
-  EXPECT_THROW(register_bank_conflict_cycles(ok, regs, 0), std::invalid_argument);
-  const std::vector<uint32_t> bad{9};
-  EXPECT_THROW(register_bank_conflict_cycles(bad, regs, 2), std::invalid_argument);
 }
 
 }  // namespace
