@@ -134,10 +134,19 @@ std::vector<SourceCounters::PtxLine> SourceCounters::ptx_lines() const {
 
 std::vector<SourceCounters::SourceLine> SourceCounters::source_lines() const {
   std::map<std::tuple<int, uint32_t, int, uint32_t>, LineCounts> by_line;
-  for (const PtxLine& p : ptx_lines())
-    if (p.inst->source_file >= 0 && p.inst->source_line > 0)
+  bool any_line = false;
+  for (const PtxLine& p : ptx_lines()) {
+    const bool has_line = p.inst->source_file >= 0 && p.inst->source_line > 0;
+    any_line |= has_line;
+    // nvcc marks some instructions with line 0 (a merge block's reloads): they get one row of
+    // their own, so that the rows still add up to the launch's totals.
+    if (has_line)
       by_line[{p.inst->source_file, p.inst->source_line, p.inst->inline_outer_file, p.inst->inline_outer_line}].add(
           p.counts);
+    else
+      by_line[{-1, 0, -1, 0}].add(p.counts);
+  }
+  if (!any_line) return {};
   std::vector<SourceLine> out;
   for (const auto& [key, counts] : by_line)
     out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), counts});
@@ -186,6 +195,10 @@ std::string SourceCounters::report(size_t top_n) const {
     };
     auto name_of = [](const std::string& path) { return path.substr(path.find_last_of('/') + 1); };  // npos + 1 == 0
     for (const SourceLine& l : lines) {
+      if (l.file < 0) {
+        rows.push_back({"(no line)", "instructions the compiler gave no source line", l.counts});
+        continue;
+      }
       const std::string path = path_of(l.file);
       std::string where = name_of(path) + ":" + std::to_string(l.line);
       if (l.call_line) where += " (from " + name_of(path_of(l.call_file)) + ":" + std::to_string(l.call_line) + ")";

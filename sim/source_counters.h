@@ -59,7 +59,8 @@ class SourceCounters final : public SimObserver {
   };
   // Instructions with any count, in module order.
   std::vector<PtxLine> ptx_lines() const;
-  // (file, line, call site) totals of the instructions with line information, most warp-cycles first.
+  // (file, line, call site) totals, most warp-cycles first; instructions without a line (line 0)
+  // in one row of file -1, line 0. Empty when no instruction has line information.
   std::vector<SourceLine> source_lines() const;
   // Warp-cycles spent past a function's last instruction (never expected; kept so totals add up).
   const LineCounts& unattributed() const { return unattributed_; }

@@ -104,7 +104,7 @@ TEST(SourceCounters, PtxLinesAddUpToTheLaunchTotals) {
 
 // The same loop with nvcc-style line information pointing into a small .cu file: setup on line 3,
 // the loop control on line 4, the load-and-add on line 5, the shared round trip and store on 7.
-std::string line_info_kernel(const std::string& cu_path) {
+std::string line_info_kernel(const std::string& cu_path, int loop_control_line = 4) {
   std::string ptx = kLoopKernel;
   ptx.replace(ptx.find(".visible"), 0, ".file 1 \"" + cu_path + "\"\n");
   const auto loc_before = [&](const std::string& inst, int line) {
@@ -112,7 +112,7 @@ std::string line_info_kernel(const std::string& cu_path) {
   };
   loc_before("ld.param.u64", 3);
   loc_before("ld.global.f32", 5);
-  loc_before("add.s64 %rd3, %rd3, 512", 4);
+  loc_before("add.s64 %rd3, %rd3, 512", loop_control_line);
   loc_before("mov.u32 %r3, tile", 7);
   return ptx;
 }
@@ -162,6 +162,38 @@ TEST(SourceCounters, CudaLinesSumTheirInstructionsAndQuoteTheSource) {
   const std::string name = std::filesystem::path(cu.path).filename().string();
   EXPECT_NE(stats.report_text.find("by CUDA source line"), std::string::npos) << stats.report_text;
   EXPECT_NE(stats.report_text.find(name + ":5  s += *p;  // the hot line"), std::string::npos) << stats.report_text;
+}
+
+// nvcc marks some instructions with line 0 (a merge block's reloads): they form one "(no line)"
+// row, so that the rows still add up to the kernel's totals (an outside user's per-line table was
+// 32 issues short of the launch's).
+TEST(SourceCounters, InstructionsOnLineZeroHaveTheirOwnRow) {
+  testing::TempPath cu(".cu");
+  std::ofstream(cu.path) << "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\n";
+  runtime::SimDeviceOptions o;
+  o.mode = runtime::SimMode::Timing;
+  o.profiling.source_report = 10;
+  const runtime::LaunchStats stats =
+      testing::run_profiled(o, line_info_kernel(cu.path, 0), "loop_sum", {4, 1, 1}, {128, 1, 1}, 128 * 4 * 5);
+  const nlohmann::json report = nlohmann::json::parse(stats.report_json);
+  const nlohmann::json& src = report.at("source");
+  uint64_t line_zero_issued = 0;
+  for (const nlohmann::json& e : src["ptx"])
+    if (e["line"] == 0) line_zero_issued += e["issued"].get<uint64_t>();
+  ASSERT_GT(line_zero_issued, 0u) << "the loop control (pcs 8-11) is on line 0";
+  uint64_t issued = 0, no_line_rows = 0;
+  for (const nlohmann::json& l : src["lines"]) {
+    issued += l["issued"].get<uint64_t>();
+    if (l["file"] == -1) {
+      ++no_line_rows;
+      EXPECT_EQ(l["line"], 0);
+      EXPECT_EQ(l["issued"].get<uint64_t>(), line_zero_issued);
+    }
+  }
+  EXPECT_EQ(no_line_rows, 1u);
+  EXPECT_EQ(src["lines"].size(), 4u);  // lines 3, 5, 7 and the line-0 row
+  EXPECT_EQ(issued, report["instructions"]["warp"].get<uint64_t>());
+  EXPECT_NE(stats.report_text.find("(no line)"), std::string::npos) << stats.report_text;
 }
 
 // Code inlined from headers is charged to its header line per call site: in inline_chain.ptx the

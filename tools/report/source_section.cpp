@@ -81,6 +81,7 @@ std::string short_location(const SourceReport& source, const LineStats& l) {
     const std::string path = source.file_name(file);
     return path.substr(path.find_last_of('/') + 1);  // npos + 1 == 0: no folder
   };
+  if (l.file < 0 || l.line == 0) return "(no line info)";
   std::string where = name(l.file) + ":" + std::to_string(l.line);
   if (l.call_line) where += " from " + name(l.call_file) + ":" + std::to_string(l.call_line);
   return where;
