@@ -83,6 +83,11 @@ void LaunchProfiler::finish() {
     } catch (const std::exception& e) {
       throw Error(std::string("--trace: ") + e.what());
     }
+    const std::string missed = trace_->missed_window_note();
+    if (!missed.empty() && !window_note_given_) {
+      window_note_given_ = true;  // said once
+      throw Error(missed);
+    }
   }
   if (!select_name_.empty() && !selected_any_ && !launches_.empty()) {
     std::string ran;

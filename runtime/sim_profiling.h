@@ -66,6 +66,7 @@ class LaunchProfiler {
   std::map<std::string, int64_t> launches_;   // launches seen per kernel name
   int64_t matching_launches_ = 0;             // launches whose kernel select_name_ names
   bool selected_any_ = false;
+  bool window_note_given_ = false;
   bool active_ = false;
 };
 

@@ -149,8 +149,11 @@ void TraceWriter::end_kernel(uint64_t cycle) {
   }
   if (!in_kernel_) return;
   in_kernel_ = false;
+  if (kernels_ended_++ == 0) first_kernel_ts_ = ts(kernel_start_);
+  last_kernel_end_ts_ = ts(cycle);
   const uint64_t from = std::max(ts(kernel_start_), options_.from_cycle), to = std::min(ts(cycle), options_.to_cycle);
   if (to < from) return;
+  ++kernels_in_window_;
   char buf[96];
   std::snprintf(buf, sizeof buf, R"(,"ts":%llu,"dur":%llu,"args":{"cycles":%llu}})", (unsigned long long)from,
                 (unsigned long long)(to - from), (unsigned long long)(cycle - kernel_start_));
@@ -165,6 +168,15 @@ void TraceWriter::idle(uint64_t cycle, uint64_t cycles, const std::string& what)
   std::snprintf(buf, sizeof buf, R"(,"ts":%llu,"dur":%llu,"args":{"cycles":%llu}})", (unsigned long long)from,
                 (unsigned long long)(to - from), (unsigned long long)cycles);
   event(std::string(R"({"ph":"X","cat":"host","pid":0,"tid":1,"name":)") + json_string(what) + buf);
+}
+
+std::string TraceWriter::missed_window_note() const {
+  if (kernels_ended_ == 0 || kernels_in_window_ > 0) return "";
+  const std::string to = options_.to_cycle == UINT64_MAX ? "" : std::to_string(options_.to_cycle);
+  return "the --trace-cycles window " + std::to_string(options_.from_cycle) + ":" + to + " holds none of the " +
+         std::to_string(kernels_ended_) + " traced launch(es), which ran between cycles " +
+         std::to_string(first_kernel_ts_) + " and " + std::to_string(last_kernel_end_ts_) +
+         " of the program's timeline (earlier launches, copies and memsets included): the trace has no kernel events";
 }
 
 void TraceWriter::finish() {

@@ -58,6 +58,10 @@ class TraceWriter final : public SimObserver {
   // Writes the closing brackets; later events are dropped. Throws std::runtime_error on a write error.
   void finish();
   uint64_t events_written() const { return events_; }
+  // After finish(): when kernels were traced but the --trace-cycles window held none of them, a
+  // sentence saying when they ran (the window is on the whole program's timeline, copies
+  // included); empty otherwise.
+  std::string missed_window_note() const;
 
   void on_issue(uint64_t cycle, int sm, int subcore, int warp, uint32_t pc, const isa::Instruction& inst,
                 uint32_t active_mask) override;
@@ -112,6 +116,8 @@ class TraceWriter final : public SimObserver {
   uint64_t shift_ = 0;  // cycles of host work (copies, memsets) so far: idle()
   std::string kernel_;
   bool in_kernel_ = false, finished_ = false;
+  uint64_t kernels_ended_ = 0, kernels_in_window_ = 0;  // traced launches, and those the window kept
+  uint64_t first_kernel_ts_ = 0, last_kernel_end_ts_ = 0;
 };
 
 }  // namespace gpusim::sim

@@ -173,6 +173,13 @@ TEST(ExecProfiling, TraceKernelByTemplateNameOrSaysNothingMatched) {
   EXPECT_EQ(traced_kernels("nosuch", &output), 0u) << output;
   EXPECT_TRUE(contains(output, "--trace-kernel 'nosuch' selected no launch")) << output;
   EXPECT_TRUE(contains(output, "reduce_volatile<256u> x1")) << output;
+  // A --trace-cycles window on the program's timeline that misses the selected launch says when it
+  // ran (an outside user got a trace of metadata only and no word).
+  const Outcome missed = run_gpusim("exec --mode timing --set sm.count=2 --trace " + trace +
+                                    " --trace-kernel warp_ops --trace-cycles 1000000000: -- " + program);
+  EXPECT_EQ(missed.exit_code, 0) << missed.output;
+  EXPECT_TRUE(contains(missed.output, "the --trace-cycles window 1000000000: holds none of the 1 traced launch(es)"))
+      << missed.output;
 }
 
 TEST(ExecProfiling, NeedsTimingMode) {
