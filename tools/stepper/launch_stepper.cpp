@@ -42,11 +42,11 @@ sim::LaunchTiming LaunchStepper::run(sim::GpuModel& model, isa::LaunchState& lau
     }
     driver.run_to_end();
   } catch (...) {
-    now_ps_ = driver.next_edge_ps();
+    now_ps_ = driver.last_edge_ps();
     model.end_launch();
     throw;
   }
-  now_ps_ = driver.next_edge_ps();
+  now_ps_ = driver.last_edge_ps();
   return model.end_launch();
 }
 

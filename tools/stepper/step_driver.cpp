@@ -18,6 +18,7 @@ StepDriver::StepDriver(sim::GpuModel& model, isa::LaunchState& launch, const sim
     : model_(model), launch_(launch), recorder_(recorder), schedule_(model.config()) {
   model_.begin_launch(&launch_, resources);
   schedule_.start(start_ps);
+  last_edge_ps_ = start_ps;
   first_cycle_ = model_.core_cycle();
 }
 
@@ -25,6 +26,7 @@ bool StepDriver::step_core_cycle() {
   // The SystemC driver stops as soon as the model has finished after any edge; so does this.
   while (!model_.finished()) {
     bool core = false;
+    last_edge_ps_ = schedule_.next_edge_ps();  // before the tick, which may throw (a runaway kernel)
     schedule_.tick_next(model_, launch_, &core);
     if (core) return true;
   }
@@ -32,7 +34,10 @@ bool StepDriver::step_core_cycle() {
 }
 
 void StepDriver::run_to_end() {
-  while (!model_.finished()) schedule_.tick_next(model_, launch_);
+  while (!model_.finished()) {
+    last_edge_ps_ = schedule_.next_edge_ps();
+    schedule_.tick_next(model_, launch_);
+  }
 }
 
 }  // namespace gpusim::stepper

@@ -61,6 +61,11 @@ class StepDriver {
   uint64_t first_model_cycle() const { return first_cycle_; }
   // Simulated time of the next edge (where the next launch starts once this one is over).
   uint64_t next_edge_ps() const { return schedule_.next_edge_ps(); }
+  // The time of the last edge ticked (the launch's start before any): where the SystemC driver's
+  // clock stands when a launch has drained, so the next launch starts there too. Starting it at
+  // next_edge_ps() instead shifted later launches' DRAM refresh phase (an outside user's fourth
+  // launch ended 3 cycles earlier stepped than unstepped).
+  uint64_t last_edge_ps() const { return last_edge_ps_; }
 
   sim::GpuModel& model() { return model_; }
   const sim::GpuModel& model() const { return model_; }
@@ -74,6 +79,7 @@ class StepDriver {
   const IssueRecorder& recorder_;
   sim::ClockSchedule schedule_;
   uint64_t first_cycle_ = 0;
+  uint64_t last_edge_ps_ = 0;
 };
 
 }  // namespace gpusim::stepper
