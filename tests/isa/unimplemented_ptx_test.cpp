@@ -98,6 +98,33 @@ TEST(UnimplementedPtx, GuardedOffItDoesNothing) {
   EXPECT_EQ(r.out, 9u);
 }
 
+// .b128 registers (PTX 8.3) would need 128-bit register storage: a move into or out of one faults
+// naming itself (it returned the low halves twice, silently).
+TEST(UnimplementedPtx, MovesOf128BitRegistersFault) {
+  const char* ptx = R"(
+.version 8.3
+.target sm_90
+.address_size 64
+.visible .entry wide(.param .u64 out, .param .u32 skip)
+{
+  .reg .b64 %rd<6>;
+  .reg .b128 %q<2>;
+  ld.param.u64 %rd1, [out];
+  mov.b64 %rd2, 1;
+  mov.b64 %rd3, 2;
+  mov.b128 %q1, {%rd2, %rd3};
+  mov.b128 {%rd4, %rd5}, %q1;
+  st.global.u32 [%rd1], %rd5;
+  ret;
+}
+)";
+  const Module module = parse_ptx(ptx, "wide.ptx");
+  const Outcome r = run(module, "wide", 0);
+  EXPECT_NE(r.error.find("mov.b128"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find(".b128 registers are not supported"), std::string::npos) << r.error;
+  EXPECT_EQ(r.out, 0u);
+}
+
 TEST(UnimplementedPtx, AMnemonicThatIsNoPtxInstructionIsAParseError) {
   std::string text = kModulePtx;
   text.replace(text.find("tcgen05"), 7, "tcgen50");
