@@ -104,11 +104,6 @@ void exec_Brx(ExecContext& ctx, const Instruction& in) {
     w.frame().stack.push_back(SimtEntry{it->first, in.reconverge_pc, it->second});
 }
 
-// A frame on a GPU's stack holds the function's .local data plus at least a return address and
-// the registers it saves: the PTX's .local frame and this much per call is the estimate (ptxas'
-// "bytes stack frame" is a little larger where it spills).
-constexpr uint64_t kFrameOverheadBytes = 16;
-
 // Calling `callee` must leave the thread's frames within `limit` bytes (a recursive kernel or one
 // calling through pointers: a GPU gives it exactly cudaLimitStackSize and faults past it).
 static void check_stack_room(ExecContext& ctx, const Function& callee, uint64_t limit) {
@@ -119,12 +114,16 @@ static void check_stack_room(ExecContext& ctx, const Function& callee, uint64_t 
   // least that much whatever the limit (a kernel with a 2 KiB local array calling a leaf through a
   // pointer runs with the default 1 KiB); the limit is the room for the calls beyond it.
   const uint64_t kernel_frame = ctx.launch().kernel ? ctx.launch().kernel->local_bytes : 0;
-  const uint64_t whole = caller_end + callee.local_bytes + kFrameOverheadBytes * frames;
+  // Each frame: its .local data, kCallFrameOverheadBytes, and what ptxas says it saves beyond
+  // that (known when the runtime asked ptxas about the module: isa/warp.h).
+  const uint64_t saved = w.frame().saved_register_bytes + call_frame_saved_register_bytes(callee);
+  const uint64_t whole = caller_end + callee.local_bytes + kCallFrameOverheadBytes * frames + saved;
   const uint64_t need = whole > kernel_frame ? whole - kernel_frame : 0;
   if (need <= limit) return;
   ctx.fail_warp("stack overflow: calling '" + callee.name + "' at call depth " + std::to_string(frames) + " needs about " +
-                std::to_string(need) + " bytes of stack per thread beyond the kernel's own frame (the called frames' .local data and " +
-                std::to_string(kFrameOverheadBytes) + " bytes a call), more than the " + std::to_string(limit) +
+                std::to_string(need) + " bytes of stack per thread beyond the kernel's own frame (the called frames' .local data, " +
+                std::to_string(kCallFrameOverheadBytes) + " bytes a call and the registers ptxas saves in them: " +
+                std::to_string(saved) + " bytes), more than the " + std::to_string(limit) +
                 " of cudaLimitStackSize; the kernel recurses or calls through pointers, so the stack is not sized for "
                 "it: cudaDeviceSetLimit(cudaLimitStackSize, bytes) gives it more");
 }

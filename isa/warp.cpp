@@ -95,6 +95,7 @@ void Warp::push_frame(const Function& fn, uint32_t mask, const Instruction* site
     const CallFrame& caller = frames_.back();
     f.local_base = align_up(local_end(), kFrameAlign);
     f.param_base = align_up(caller.param_base + caller.fn->frame_param_bytes, kFrameAlign);
+    f.saved_register_bytes = caller.saved_register_bytes + call_frame_saved_register_bytes(fn);
   }
   // Grow every present lane's local and param memory to cover the new frame. Memory is
   // zero-filled on first growth; frames reuse it afterwards, like a real stack.

@@ -24,6 +24,18 @@ namespace gpusim::isa {
 // threads may hold 1 GiB at most.
 constexpr uint64_t kMaxThreadStackBytes = uint64_t(1) << 20;
 
+// A call's frame on a GPU's stack holds the callee's .local data plus at least a return address
+// and the registers it saves; this much per call is assumed where ptxas has not said more.
+constexpr uint64_t kCallFrameOverheadBytes = 16;
+
+// What ptxas' "bytes stack frame" for `fn` (when known) holds beyond its .local data and the
+// overhead above: the registers it spills and saves around its calls (a recursive function whose
+// doubles live across the call: 48 bytes where the estimate alone said 16).
+inline uint64_t call_frame_saved_register_bytes(const Function& fn) {
+  const uint64_t estimate = fn.local_bytes + kCallFrameOverheadBytes;
+  return fn.ptxas_stack_bytes > estimate ? fn.ptxas_stack_bytes - estimate : 0;
+}
+
 struct SimtEntry {
   uint32_t pc = 0;
   uint32_t rpc = 0;   // reconvergence PC; the function's code.size() is its virtual exit
@@ -55,6 +67,9 @@ struct CallFrame {
   // Per-lane end of this frame's run-time stack allocations (alloca); empty until the frame
   // allocates, the end then being local_base + fn->local_bytes for every lane.
   std::vector<uint64_t> stack_top;
+  // Bytes ptxas' frames of this call chain (this frame's included, the kernel's not) hold beyond
+  // their .local data and a call's bookkeeping (spilled and saved registers: isa/exec_control.cpp).
+  uint64_t saved_register_bytes = 0;
 
   // Lane `lane` of register `r` (its value zero-extended), and the lane's write (`v` already
   // truncated to r's width), for code outside the handlers' hot paths.

@@ -127,7 +127,15 @@ std::vector<PtxasFunctionReport> parse_ptxas_functions(const std::string& output
 std::map<std::string, PtxasKernelInfo> parse_ptxas_verbose(const std::string& output) {
   std::map<std::string, PtxasKernelInfo> out;
   for (const PtxasFunctionReport& f : parse_ptxas_functions(output)) {
-    if (!f.is_entry) continue;
+    if (!f.is_entry) {
+      // A device function's frame bounds how deep a recursive kernel may call (isa/warp.h).
+      if (f.has_stack && !out.count(f.name)) {
+        PtxasKernelInfo& d = out[f.name];
+        d.entry = false;
+        d.stack_bytes = unsigned(f.stack_bytes);
+      }
+      continue;
+    }
     PtxasKernelInfo& k = out[f.name];
     k.registers = unsigned(f.registers);
     k.static_shared_bytes = unsigned(f.static_shared_bytes);

@@ -16,6 +16,7 @@ struct PtxasKernelInfo {
   unsigned static_shared_bytes = 0;
   unsigned stack_bytes = 0;
   unsigned spill_bytes = 0;
+  bool entry = true;  // a kernel; false: a device function (only its stack frame is kept)
 };
 
 // One function of `ptxas -v` output, in the order ptxas reports them (kernels and the device
@@ -57,7 +58,8 @@ PtxasRun run_ptxas_on_file(const std::string& ptxas, const std::string& ptx_file
 // may be arbitrarily long (std::regex recurses per character and overflows the stack on them).
 std::vector<PtxasFunctionReport> parse_ptxas_functions(const std::string& output);
 
-// Parses `ptxas -v` output: kernel name -> figures. Exposed for tests.
+// Parses `ptxas -v` output: kernel name -> figures, and device function name -> its stack frame
+// (entry false; the kernels' figures never take a device function's). Exposed for tests.
 std::map<std::string, PtxasKernelInfo> parse_ptxas_verbose(const std::string& output);
 
 // Runs `ptxas -v -arch=<arch>` on `ptx`. Empty map when ptxas is missing; throws

@@ -321,7 +321,16 @@ class SimDevice final : public Device {
     auto unbounded = lm.unbounded_call_depth.find(fn);
     if (unbounded == lm.unbounded_call_depth.end())
       unbounded = lm.unbounded_call_depth.emplace(fn, isa::call_depth_unbounded(lm.module, *fn)).first;
-    if (unbounded->second) ls.stack_limit_bytes = services_.get_limit(DeviceLimit::StackSize);
+    if (unbounded->second) {
+      ls.stack_limit_bytes = services_.get_limit(DeviceLimit::StackSize);
+      // ptxas' frame sizes (what its functions spill and save) bound the depth as on a GPU; an
+      // outside user's recursion 63 deep ran here in 1 KiB where ptxas' 48-byte frames need 3 KiB.
+      // Without ptxas (or where it refuses the PTX) the .local-based estimate stands.
+      try {
+        ensure_ptxas(lm);
+      } catch (const Error&) {
+      }
+    }
     ls.cluster = launch_cluster_shape(*fn, cfg);
     ls.explicit_cluster = ls.cluster.count() > 1 || fn->explicit_cluster;
     // The grid barrier's workspace (cooperative_groups::grid_group::sync counts arrivals in

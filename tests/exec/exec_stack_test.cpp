@@ -22,7 +22,7 @@ Outcome stack_program(const std::string& mode, const std::string& args) {
 TEST(ExecStack, RecursionMustFitTheStackLimitAndBoundedKernelsNeedNone) {
   for (const std::string mode : {"functional", "timing"}) {
     SCOPED_TRACE(mode);
-    const Outcome shallow = stack_program(mode, "recursive 2");
+    const Outcome shallow = stack_program(mode, "recursive 1");  // 2 frames of ptxas' 408 bytes
     EXPECT_TRUE(contains(shallow.output, "stack_overflow: recursive, stack 1024: cudaSuccess")) << shallow.output;
     const Outcome deep = stack_program(mode, "recursive 10");
     EXPECT_TRUE(contains(deep.output, "stack_overflow: recursive, stack 1024: cudaErrorLaunchFailure")) << deep.output;
@@ -35,6 +35,15 @@ TEST(ExecStack, RecursionMustFitTheStackLimitAndBoundedKernelsNeedNone) {
     // The kernel's own 2 KiB frame does not count against the limit (ptxas sizes it).
     const Outcome big = stack_program(mode, "bigframe");
     EXPECT_TRUE(contains(big.output, "stack_overflow: bigframe, stack 1024: cudaSuccess (28)")) << big.output;
+    // Frames of registers saved across the call: ptxas' 40 bytes a frame, not 16 (an outside
+    // user's recursions 30-63 deep ran here where their frames need 1.5-3 KiB).
+    const Outcome fits = stack_program(mode, "saved 15");
+    EXPECT_TRUE(contains(fits.output, "stack_overflow: saved, stack 1024: cudaSuccess")) << fits.output;
+    const Outcome saved = stack_program(mode, "saved 40");
+    EXPECT_TRUE(contains(saved.output, "stack_overflow: saved, stack 1024: cudaErrorLaunchFailure")) << saved.output;
+    EXPECT_TRUE(contains(saved.output, "the registers ptxas saves in them")) << saved.output;
+    const Outcome room = stack_program(mode, "saved 40 4096");
+    EXPECT_TRUE(contains(room.output, "stack_overflow: saved, stack 4096: cudaSuccess")) << room.output;
   }
 }
 

@@ -34,10 +34,13 @@ TEST(PtxasInfo, ParsesKernelAndDeviceFunctionFigures) {
   EXPECT_EQ(functions[1].name, "_Z4bumpPi");
   EXPECT_EQ(functions[1].stack_bytes, 32u);
   const auto kernels = parse_ptxas_verbose(verbose_output("k", "_Z4bumpPi"));
-  ASSERT_EQ(kernels.size(), 1u);
-  // The device function's 32-byte frame must not overwrite the kernel's 16.
+  ASSERT_EQ(kernels.size(), 2u);
+  // The device function's 32-byte frame must not overwrite the kernel's 16; it is kept on its own.
+  EXPECT_TRUE(kernels.at("k").entry);
   EXPECT_EQ(kernels.at("k").stack_bytes, 16u);
   EXPECT_EQ(kernels.at("k").spill_bytes, 12u);
+  EXPECT_FALSE(kernels.at("_Z4bumpPi").entry);
+  EXPECT_EQ(kernels.at("_Z4bumpPi").stack_bytes, 32u);
 }
 
 TEST(PtxasInfo, HugeNamesDoNotExhaustTheStack) {
