@@ -393,6 +393,9 @@ void exec_St(ExecContext& ctx, const Instruction& in) {
 
 void exec_Prefetch(ExecContext& ctx, const Instruction& in) {}
 void exec_Prefetchu(ExecContext& ctx, const Instruction& in) {}
+// cp.async.bulk.prefetch(.tensor) only warms the L2 (a hint: it never faults, even out of bounds).
+void exec_CpAsyncBulkPrefetch(ExecContext&, const Instruction&) {}
+void exec_CpAsyncBulkPrefetchTensor(ExecContext&, const Instruction&) {}
 
 void exec_Cvta(ExecContext& ctx, const Instruction& in) {
   const StateSpace s = in.mod.space;

@@ -46,6 +46,7 @@ void exec_ElectSync(ExecContext& ctx, const Instruction& in) {
 // performs async-proxy accesses (bulk copies, wgmma operand reads) when they issue, in program
 // order, so there is nothing left to order.
 void exec_FenceProxy(ExecContext&, const Instruction&) {}
+void exec_MembarProxy(ExecContext&, const Instruction&) {}
 
 // setmaxnreg.{inc,dec}.sync.aligned.u32 n: a warpgroup's register budget, for warp
 // specialisation. The simulator gives every thread the registers its PTX declares, so only the

@@ -70,13 +70,16 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
     t[Opcode::Mma] = {4, 6};  // mma.sp adds metadata and the sparsity selector (exec_Mma checks which)
     // d, a, b-desc, scale-d{, imm-scale-a, imm-scale-b{, imm-trans-a}{, imm-trans-b}} (integer forms: 4)
     t[Opcode::WgmmaMmaAsync] = {4, 8};
-    for (Opcode op : {Opcode::WgmmaFence, Opcode::WgmmaCommit, Opcode::CpAsyncBulkCommit, Opcode::FenceProxy})
+    for (Opcode op : {Opcode::WgmmaFence, Opcode::WgmmaCommit, Opcode::CpAsyncBulkCommit, Opcode::MembarProxy})
       t[op] = {0, 0};
+    t[Opcode::FenceProxy] = {0, 2};  // fence.proxy.tensormap::generic.acquire.gpu [addr], 128
     t[Opcode::WgmmaWaitGroup] = {1, 1};
     t[Opcode::CpAsyncBulkWaitGroup] = {1, 1};
     t[Opcode::CpAsyncBulk] = {3, 6};  // [dst], [src], size{, [mbar]}{, ctaMask}{, cache-policy}
     t[Opcode::ElectSync] = {2, 2};    // %r|%p, membermask
     t[Opcode::CpAsyncBulkTensor] = {2, 5};
+    t[Opcode::CpAsyncBulkPrefetch] = {2, 3};        // [src], size{, cache-policy}
+    t[Opcode::CpAsyncBulkPrefetchTensor] = {1, 3};  // [tensorMap, {coords}]{, im2col offsets}{, cache-policy}
     t[Opcode::Stmatrix] = {2, 2};
     t[Opcode::Setmaxnreg] = {1, 1};
     t[Opcode::Mapa] = {3, 3};
@@ -155,7 +158,8 @@ DataType immediate_type(Opcode op, const Modifiers& m, unsigned index) {
       return index >= 4 ? DataType::U32 : index == 0 ? first : m.types[m.ntypes - 1];
     case Opcode::WgmmaMmaAsync: return DataType::S32;  // scale-d and the +1/-1, 0/1 immediates
     case Opcode::WgmmaWaitGroup: case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkWaitGroup: case Opcode::ElectSync:
-    case Opcode::CpAsyncBulkTensor: case Opcode::Setmaxnreg:
+    case Opcode::CpAsyncBulkTensor: case Opcode::Setmaxnreg: case Opcode::CpAsyncBulkPrefetch:
+    case Opcode::CpAsyncBulkPrefetchTensor: case Opcode::FenceProxy:
       return DataType::U32;
     case Opcode::Mapa: return index == 2 ? DataType::U32 : first;
     case Opcode::Getctarank: return first;

@@ -159,6 +159,7 @@ Lexicon build_lexicon() {
   add(".async", kProxy, 1);
   add(".alias", kProxy, 0);
   add(".tensormap", kProxy, 0);
+  add(".tensormap::generic", kProxy, 0);  // fence.proxy.tensormap::generic.{release,acquire}
   add(".mbarrier_init", kProxy, 0);  // fence.mbarrier_init.release.cluster
   for (uint8_t d = 1; d <= 5; ++d) lx[std::string_view(".1d.2d.3d.4d.5d").substr(3 * (d - 1), 3)].push_back({kDim, d});
   add(".tile", kLoadMode, 0);
@@ -245,8 +246,13 @@ Rule rule_for(Opcode op) {
       return {bit(kSpace) | bit(kVecV) | bit(kNc) | kMemOrder | kMemHints, 1, 1, 0};
     case Opcode::Ldu: return {bit(kSpace) | bit(kVecV) | kMemHints, 1, 1, 0};
     case Opcode::St: return {bit(kSpace) | bit(kVecV) | kMemOrder | kMemHints, 1, 1, 0};
-    case Opcode::Prefetch: case Opcode::Prefetchu: case Opcode::Discard: case Opcode::Applypriority:
+    case Opcode::Prefetch:  // prefetch{.const,.param,.global}.tensormap [a] (sm_90) too
+      return {bit(kSpace) | bit(kHint) | bit(kProxy), 0, 0, 0};
+    case Opcode::Prefetchu: case Opcode::Discard: case Opcode::Applypriority:
       return {bit(kSpace) | bit(kHint), 0, 0, 0};
+    case Opcode::CpAsyncBulkPrefetch: return {bit(kSpace) | kMemHints, 0, 0, bit(kSpace)};
+    case Opcode::CpAsyncBulkPrefetchTensor:
+      return {bit(kDim) | bit(kLoadMode) | bit(kSpace) | kMemHints, 0, 0, bit(kDim) | bit(kSpace)};
     case Opcode::CreatepolicyFractional: case Opcode::CreatepolicyRange: return {bit(kHint), 1, 1, 0};
     case Opcode::Atom: case Opcode::Red:
       return {bit(kSpace) | bit(kAtom) | bit(kNoftz) | bit(kVecV) | kMemOrder | kMemHints, 1, 1, bit(kAtom)};
@@ -276,7 +282,8 @@ Rule rule_for(Opcode op) {
       return {bit(kSpace) | bit(kVecV) | bit(kCompletion) | kMemOrder, 1, 1, bit(kCompletion)};
     case Opcode::RedAsync:  // red.async.relaxed.cluster{.shared::cluster}.mbarrier::complete_tx::bytes.op.type
       return {bit(kSpace) | bit(kAtom) | bit(kCompletion) | kMemOrder, 1, 1, bit(kAtom) | bit(kCompletion)};
-    case Opcode::FenceProxy: return {bit(kProxy) | bit(kSpace) | kMemOrder, 0, 0, bit(kProxy)};
+    case Opcode::FenceProxy: case Opcode::MembarProxy:
+      return {bit(kProxy) | bit(kSpace) | kMemOrder, 0, 0, bit(kProxy)};
     case Opcode::ElectSync: return {0, 0, 0, 0};
     case Opcode::WgmmaFence: case Opcode::WgmmaCommit: case Opcode::WgmmaWaitGroup:
       return {bit(kSync) | bit(kAligned), 0, 0, bit(kSync) | bit(kAligned)};

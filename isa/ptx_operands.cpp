@@ -15,7 +15,7 @@ namespace {
 // "[handle, {c0, c1, ...}]": an address whose elements are coordinates (tensor maps, textures,
 // surfaces).
 bool takes_coordinates(Opcode op) {
-  return op == Opcode::CpAsyncBulkTensor || op == Opcode::Tex || op == Opcode::Tld4 || op == Opcode::Suld ||
+  return op == Opcode::CpAsyncBulkTensor || op == Opcode::CpAsyncBulkPrefetchTensor || op == Opcode::Tex || op == Opcode::Tld4 || op == Opcode::Suld ||
          op == Opcode::Sust;
 }
 

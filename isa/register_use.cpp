@@ -13,7 +13,8 @@ bool first_operand_is_destination(const Instruction& in) {
     case Opcode::StAsync: case Opcode::RedAsync:
     case Opcode::WmmaStore: case Opcode::CpAsync: case Opcode::CpAsyncMbarrierArrive:
     case Opcode::CpAsyncBulk: case Opcode::CpAsyncBulkWaitGroup: case Opcode::WgmmaWaitGroup:
-    case Opcode::CpAsyncBulkTensor: case Opcode::Stmatrix: case Opcode::Setmaxnreg: case Opcode::Sust:
+    case Opcode::CpAsyncBulkTensor: case Opcode::CpAsyncBulkPrefetch: case Opcode::CpAsyncBulkPrefetchTensor:
+    case Opcode::FenceProxy: case Opcode::Stmatrix: case Opcode::Setmaxnreg: case Opcode::Sust:
     case Opcode::Stackrestore:
       return false;
     default:
