@@ -229,7 +229,8 @@ Dim3 cta_coordinates(const LaunchState& launch, uint64_t linear) {
 // limits.max_resident_ctas and max_resident_threads, and they take turns round by round. A
 // kernel whose CTAs each finish within the patience runs exactly as one CTA after another.
 // Rounds in a row in which the resident CTAs wrote nothing another warp could see (no store,
-// atomic, barrier or exit: they only poll, waiting for a CTA that has not started) before the
+// atomic that may change memory, barrier or exit: they only poll, `atomicCAS(p, x, x)` and
+// `atomicAdd(p, 0)` included, waiting for a CTA that has not started) before the
 // window grows without waiting for the patience: 600 CTAs each waiting for the last one took 49 s
 // (a doubling per 2^20 warp-instructions x window) against 0.1 s in timing mode.
 constexpr unsigned kQuietRoundsBeforeMoreCtas = 4;

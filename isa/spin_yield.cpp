@@ -2,6 +2,23 @@
 
 namespace gpusim::isa {
 
+bool atomic_leaves_memory_unchanged(const Instruction& in) {
+  if (in.op != Opcode::Atom) return false;
+  auto same = [](const Operand& a, const Operand& b) {
+    return a.kind == b.kind && ((a.kind == OperandKind::Imm && a.imm == b.imm) || (a.kind == OperandKind::Reg && a.reg == b.reg));
+  };
+  if (in.mod.atom == AtomOp::Cas) return in.nops == 4 && same(in.ops[2], in.ops[3]);
+  if (in.nops != 3 || in.ops[2].kind != OperandKind::Imm) return false;
+  const unsigned bits = type_bits(in.mod.types[0]);
+  const uint64_t all_ones = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+  const uint64_t v = in.ops[2].imm & all_ones;
+  switch (in.mod.atom) {
+    case AtomOp::Add: case AtomOp::Or: case AtomOp::Xor: return v == 0;
+    case AtomOp::And: return v == all_ones;
+    default: return false;
+  }
+}
+
 MemoryEffect memory_effect(const Instruction& in) {
   switch (in.op) {
     case Opcode::Ld: case Opcode::Ldu: {
@@ -11,9 +28,13 @@ MemoryEffect memory_effect(const Instruction& in) {
                  : MemoryEffect::None;
     }
     // A failed compare-and-swap, or an exchange that writes back what a spinning lock already
-    // holds, only reads; any other atomic changes memory.
+    // holds, only reads; so does an atomic that cannot change memory (CUDA's idioms for a
+    // coherent read: `atomicAdd(&flag, 0)`, `atomicOr(&flag, 0)`, `atomicCAS(&flag, x, x)`); any
+    // other atomic changes memory.
     case Opcode::Atom:
-      return in.mod.atom == AtomOp::Cas || in.mod.atom == AtomOp::Exch ? MemoryEffect::Poll : MemoryEffect::Write;
+      return in.mod.atom == AtomOp::Cas || in.mod.atom == AtomOp::Exch || atomic_leaves_memory_unchanged(in)
+                 ? MemoryEffect::Poll
+                 : MemoryEffect::Write;
     case Opcode::Mbarrier:
       if (in.mod.sub == SubOp::MbarTestWait || in.mod.sub == SubOp::MbarTryWait) return MemoryEffect::Poll;
       return in.mod.sub == SubOp::MbarPendingCount ? MemoryEffect::None : MemoryEffect::Write;
@@ -30,7 +51,9 @@ MemoryEffect memory_effect(const Instruction& in) {
 
 bool visible_to_other_warps(const Instruction& in, MemoryEffect effect) {
   switch (in.op) {
-    case Opcode::Atom: case Opcode::Bar: case Opcode::Barrier: case Opcode::BarrierCluster: case Opcode::Exit:
+    case Opcode::Atom:
+      return !atomic_leaves_memory_unchanged(in);
+    case Opcode::Bar: case Opcode::Barrier: case Opcode::BarrierCluster: case Opcode::Exit:
     case Opcode::Call: case Opcode::Trap:
       return true;
     default:

@@ -40,12 +40,17 @@ namespace gpusim::isa {
 // enough that a short wait (a flag set a few iterations later) never splits the warp.
 constexpr uint32_t kSpinIterationsBeforeYield = 16;
 
+// An atom that cannot change memory whatever it finds there: add, or or xor of an immediate 0,
+// and of all ones, a CAS whose compare and new values are the same operand (CUDA's idioms for a
+// coherent read of a flag another thread sets).
+bool atomic_leaves_memory_unchanged(const Instruction& in);
+
 // How an instruction touches memory other threads can see, for the poll count.
 enum class MemoryEffect : uint8_t { None, Poll, Write };
 MemoryEffect memory_effect(const Instruction& in);
 // True when other warps could notice `in` (whose memory_effect is `effect`): it writes memory
-// outside the thread's local and parameter memory, is an atomic (even one that leaves memory as it
-// was), takes part in a barrier, exits, traps or calls (a device service, or code that may do any
+// outside the thread's local and parameter memory, is an atomic that may change memory (a CAS
+// that happens to fail counts: it could have succeeded), takes part in a barrier, exits, traps or calls (a device service, or code that may do any
 // of these). Counted per warp (Warp::visible_effects).
 bool visible_to_other_warps(const Instruction& in, MemoryEffect effect);
 

@@ -60,11 +60,14 @@ __global__ void bucket_insert_spin(const int* keys, int n, int buckets, int* loc
 
 // Producer and consumer on the two paths of one branch: odd lanes publish a value and a flag,
 // even lanes wait for their neighbour's flag. Whichever path the warp runs first, the other must
-// run while it waits.
-__global__ void neighbour_flags(int* data, int* flags, int* out) {
+// run while it waits. The flag is read with a volatile load (poll 0) or with an atomic that
+// changes nothing (1: atomicAdd(p, 0), 2: atomicOr(p, 0), CUDA's coherent-read idioms, which hung
+// an outside user's warp: they counted as writes, so the spin never let the other lanes run).
+__global__ void neighbour_flags(int* data, int* flags, int* out, int poll) {
   const int lane = threadIdx.x % 32, base = blockIdx.x * blockDim.x + threadIdx.x - lane;
   if (lane % 2 == 0) {
-    while (*(volatile int*)&flags[base + lane + 1] == 0) {
+    int* flag = &flags[base + lane + 1];
+    while ((poll == 0 ? *(volatile int*)flag : poll == 1 ? atomicAdd(flag, 0) : atomicOr(flag, 0)) == 0) {
     }
     out[base + lane] = *(volatile int*)&data[base + lane + 1] + lane;
   } else {
@@ -222,21 +225,21 @@ int main() {
       }
   }
 
-  {  // neighbour_flags: 2 blocks of 64
+  for (int poll = 0; poll < 3; ++poll) {  // neighbour_flags: 2 blocks of 64
     const int total = 128;
     int *data, *flags, *out;
     CHECK(cudaMalloc(&data, total * sizeof(int)));
     CHECK(cudaMalloc(&flags, total * sizeof(int)));
     CHECK(cudaMalloc(&out, total * sizeof(int)));
     CHECK(cudaMemset(flags, 0, total * sizeof(int)));
-    neighbour_flags<<<2, 64>>>(data, flags, out);
+    neighbour_flags<<<2, 64>>>(data, flags, out, poll);
     CHECK(cudaDeviceSynchronize());
     std::vector<int> h(total);
     CHECK(cudaMemcpy(h.data(), out, total * sizeof(int), cudaMemcpyDeviceToHost));
     for (int i = 0; i < total; ++i) {
       const int expect = i % 2 ? -1 : (i + 1) * 7 + i % 32;
       if (h[i] != expect) {
-        std::printf("neighbour_flags: out[%d] = %d, expected %d\n", i, h[i], expect);
+        std::printf("neighbour_flags (poll %d): out[%d] = %d, expected %d\n", poll, i, h[i], expect);
         ++failures;
         break;
       }

@@ -65,8 +65,14 @@ struct ChainRun {
   std::string error;
 };
 
-ChainRun run_chain(unsigned ctas, uint32_t wait, const FunctionalLimits& limits) {
-  const Module module = parse_ptx(kChainPtx, "chain.ptx");
+// `poll`: the instruction that reads the flag into %r5 (a volatile load in kChainPtx).
+ChainRun run_chain(unsigned ctas, uint32_t wait, const FunctionalLimits& limits, const std::string& poll = "") {
+  std::string ptx = kChainPtx;
+  if (!poll.empty()) {
+    const std::string volatile_load = "ld.volatile.global.u32 %r5, [%rd5];";
+    ptx.replace(ptx.find(volatile_load), volatile_load.size(), poll);
+  }
+  const Module module = parse_ptx(ptx, "chain.ptx");
   runtime::DeviceMemory memory;
   const uint64_t flags = memory.allocate(ctas * 4), order = memory.allocate(ctas * 4), ticket = memory.allocate(4);
   memory.fill(flags, 0, ctas * 4);
@@ -145,6 +151,15 @@ TEST(WaitingCtas, CtasThatOnlyPollLetMoreInWithoutWaitingForThePatience) {
   const ChainRun r = run_chain(ctas, 1, limits);
   ASSERT_EQ(r.error, "");
   for (unsigned i = 0; i < ctas; ++i) EXPECT_EQ(r.order[i], ctas - 1 - i) << "CTA " << i;
+  // An atomic that cannot change memory is a poll too (CUDA's coherent-read idioms): a grid of
+  // 320 CTAs polling with atomicCAS(p, -1, -1) took an outside user 39 s, waiting out the
+  // patience at every doubling, and overran this budget.
+  for (const char* poll : {"atom.global.add.u32 %r5, [%rd5], 0;", "atom.global.or.b32 %r5, [%rd5], 0;",
+                           "atom.global.cas.b32 %r5, [%rd5], -1, -1;"}) {
+    const ChainRun a = run_chain(ctas, 1, limits, poll);
+    ASSERT_EQ(a.error, "") << poll;
+    for (unsigned i = 0; i < ctas; ++i) EXPECT_EQ(a.order[i], ctas - 1 - i) << poll << ", CTA " << i;
+  }
 }
 
 }  // namespace
