@@ -44,6 +44,17 @@ StateSpace operand_space(const ExecContext& ctx, const Operand& o) {
 
 tmap::TensorMap load_map(ExecContext& ctx, const Operand& o, unsigned lane) {
   const uint64_t addr = ctx.address(o, lane);
+  // The PTX ISA takes the map from .param, .const or .global memory only; a GPU faults on a copy
+  // in local or shared memory (nvcc puts a CUtensorMap parameter that lacks __grid_constant__ in
+  // local memory), which read here would load the right data and hide the bug.
+  const StateSpace space = operand_space(ctx, o);
+  auto in_window = [&](uint64_t base) { return space == StateSpace::Generic && addr >= base && addr - base < kWindowSize; };
+  const bool local = space == StateSpace::Local || in_window(kLocalWindowBase);
+  if (local || space == StateSpace::Shared || in_window(kSharedWindowBase))
+    ctx.fail(lane, std::string("cp.async.bulk.tensor: the tensor map at ") + hex_text(addr) + " is in " +
+                       (local ? "local" : "shared") +
+                       " memory; the PTX ISA takes it only from .param, .const or .global memory: pass the CUtensorMap "
+                       "as a `const __grid_constant__` kernel parameter, or copy it to global or constant memory");
   uint8_t bytes[tmap::kBytes];
   ctx.load(operand_space(ctx, o), addr, bytes, tmap::kBytes, lane);
   auto map = tmap::decode(bytes);

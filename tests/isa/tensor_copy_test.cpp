@@ -46,7 +46,16 @@ MapBytes make_map(const Tensor& t, uint64_t address, std::vector<uint32_t> box, 
   return out;
 }
 
-std::string kernel(unsigned rank, bool store_back) {
+// `local_map`: the map is first copied into a .local array and used from there, as nvcc does with
+// a CUtensorMap parameter that lacks __grid_constant__.
+std::string kernel(unsigned rank, bool store_back, bool local_map = false) {
+  std::string map_address = "  mov.b64 %m, tm;\n  cvta.param.u64 %m, %m;\n";
+  if (local_map) {
+    map_address = "  .local .align 64 .b8 lm[128];\n  .reg .u64 %w;\n";
+    for (int i = 0; i < 128; i += 8)
+      map_address += "  ld.param.u64 %w, [tm+" + std::to_string(i) + "];\n  st.local.u64 [lm+" + std::to_string(i) + "], %w;\n";
+    map_address += "  mov.u64 %m, lm;\n  cvta.local.u64 %m, %m;\n";
+  }
   std::string coords = "{";
   for (unsigned d = 0; d < rank; ++d) coords += (d ? ", %c" : "%c") + std::to_string(d);
   coords += "}";
@@ -60,7 +69,7 @@ std::string kernel(unsigned rank, bool store_back) {
       "  mov.u32 %tid, %tid.x;\n  ld.param.u64 %out, [p_out];\n  ld.param.u32 %n, [p_bytes];\n"
       "  ld.param.u32 %c0, [p_c0];\n  ld.param.u32 %c1, [p_c1];\n  ld.param.u32 %c2, [p_c2];\n"
       "  ld.param.u32 %c3, [p_c3];\n  ld.param.u32 %c4, [p_c4];\n"
-      "  mov.u32 %sb, buf;\n  mov.u32 %sbar, bar;\n  mov.b64 %m, tm;\n  cvta.param.u64 %m, %m;\n"
+      "  mov.u32 %sb, buf;\n  mov.u32 %sbar, bar;\n" + map_address +
       "  mov.b64 %m2, tm2;\n  cvta.param.u64 %m2, %m2;\n"
       "  setp.ne.u32 %p, %tid, 0;\n  @%p bra INIT_DONE;\n  mbarrier.init.shared::cta.b64 [%sbar], 1;\nINIT_DONE:\n"
       "  bar.sync 0;\n  @%p bra ISSUED;\n"
@@ -103,7 +112,7 @@ std::vector<uint8_t> tensor_bytes(const Tensor& t) {
 }
 
 Outcome run(const Tensor& t, const MapBytes& load_map_bytes, bool corrupt, const std::vector<int32_t>& c, uint32_t box_bytes,
-            bool store_back, const std::vector<uint32_t>& box, const std::vector<uint32_t>& es) {
+            bool store_back, const std::vector<uint32_t>& box, const std::vector<uint32_t>& es, bool local_map = false) {
   test::Sm90Kernel k(16384 / 4);
   const std::vector<uint8_t> src = tensor_bytes(t);
   const auto d_src = k.upload(src);
@@ -115,7 +124,7 @@ Outcome run(const Tensor& t, const MapBytes& load_map_bytes, bool corrupt, const
   std::vector<int32_t> cc = c;
   cc.resize(5, 0);
   Outcome o;
-  const test::KernelRun r = k.run("tensor_copy_test", kernel(unsigned(t.dims.size()), store_back), test::launch_config(128),
+  const test::KernelRun r = k.run("tensor_copy_test", kernel(unsigned(t.dims.size()), store_back, local_map), test::launch_config(128),
                                   runtime::args(m1, m2, uint64_t(k.out()), cc[0], cc[1], cc[2], cc[3], cc[4], box_bytes));
   if (!r.error.empty()) {
     o.error = r.error;
@@ -211,6 +220,17 @@ TEST(TensorCopy, MalformedTensorMapFaults) {
   ASSERT_FALSE(o.error.empty());
   EXPECT_NE(o.error.find("tensor map"), std::string::npos) << o.error;
   EXPECT_NE(o.error.find("malformed"), std::string::npos) << o.error;
+}
+
+// The PTX ISA takes a tensor map only from .param, .const or .global memory: one copied to local
+// memory (a CUtensorMap parameter without __grid_constant__, the classic Hopper porting mistake)
+// faults as it fails on a GPU, naming the fix; it loaded the right data before.
+TEST(TensorCopy, TensorMapInLocalMemoryFaults) {
+  const Tensor t{{40, 30}, {4, 48 * 4}, 4};
+  const Outcome o = run(t, MapBytes{}, false, {0, 0}, 512, false, {16, 8}, {1, 1}, true);
+  ASSERT_FALSE(o.error.empty()) << "the copy ran";
+  EXPECT_NE(o.error.find("is in local memory"), std::string::npos) << o.error;
+  EXPECT_NE(o.error.find("__grid_constant__"), std::string::npos) << o.error;
 }
 
 TEST(TensorCopy, EncoderRejectsWhatCudaRejects) {
