@@ -4,6 +4,7 @@
 
 #include "isa/call_graph.h"
 #include "isa/register_use.h"
+#include "isa/spin_yield.h"
 
 namespace gpusim::isa {
 
@@ -93,6 +94,19 @@ bool ctas_may_steer_each_other(const Module& module, const Function& kernel) {
       default:
         return false;
     }
+  });
+}
+
+bool ctas_may_wait_for_each_other(const Module& module, const Function& kernel) {
+  return any_reachable_in(module, kernel, false, [](const Function& fn, const Instruction& in) {
+    if (in.op != Opcode::Bra || in.ops[0].kind != OperandKind::Label) return false;
+    const size_t pc = size_t(&in - fn.code.data()), target = in.ops[0].reg;
+    if (target > pc) return false;
+    for (size_t i = target; i <= pc; ++i) {
+      const Instruction& body = fn.code[i];
+      if (memory_effect(body) == MemoryEffect::Poll && global_or_generic(body.mod.space)) return true;
+    }
+    return false;
   });
 }
 

@@ -39,4 +39,11 @@ bool ctas_may_communicate(const Module& module, const Function& kernel);
 // on its own (sim/sampled_launch.h).
 bool ctas_may_steer_each_other(const Module& module, const Function& kernel);
 
+// True when a CTA of `kernel` may spin waiting for another: a loop (a backward branch) in the
+// kernel or a function it can call holds a poll of global (or generic) memory, as isa/spin_yield.h
+// counts them (a volatile or ordered load, an atom.cas/exch or an atomic that cannot change
+// memory). Decoupled look-back scans and ticket chains are the common case: their spin
+// iterations depend on when the awaited CTA runs, so counting them says nothing about the time.
+bool ctas_may_wait_for_each_other(const Module& module, const Function& kernel);
+
 }  // namespace gpusim::isa

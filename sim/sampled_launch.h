@@ -156,6 +156,9 @@ struct SampledTiming {
   std::vector<SampledWindow> windows;
   bool trusted = true;
   double max_error = 0.05;
+  // The kernel's CTAs may spin waiting for one another (isa::ctas_may_wait_for_each_other): no
+  // scheme's estimate holds, since how long the skipped CTAs spin is not their work; always NOT TRUSTED.
+  bool ctas_wait_for_each_other = false;
   // Sampled by progress rate (a short grid without --sample-windows): its measurements.
   bool by_progress = false;
   ProgressRun progress;
