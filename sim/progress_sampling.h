@@ -54,8 +54,10 @@ struct ProgressOptions {
   double tolerance = 0.01;    // relative 95 % half-width of the rate to stop at
   double max_error = 0.03;
   // Of the predicted rest: on v100.ini cut to 8 SMs the rest came out 2.1 % (sgemm_tiled 256^3),
-  // 2.7 % (sgemm_naive 256^3) and 3.3 % (reduce_sum 1M) off the full run's (docs/PERFORMANCE.md).
-  double error_floor = 0.04;
+  // 2.7 % (sgemm_naive 256^3) and 3.3 % (reduce_sum 1M) off the full run's (docs/PERFORMANCE.md),
+  // so 4 %; since register banks are allocated by the model (2026-12-07) sgemm_tiled's rest is
+  // 5.5 % off (sgemm_naive 2.7 %, reduce_sum 1.3 %, the held-out softmax 1.5 %), so 6 %.
+  double error_floor = 0.06;
 };
 
 struct ProgressRun {

@@ -2,7 +2,7 @@
 // calls through a table of function pointers (call through a register with a prototype),
 // recursion, a large local array indexed at run time, alloca with a run-time size; plus 90 KB of
 // dynamic shared memory (cudaFuncSetAttribute) aliased as float and double, __ldg and
-// __launch_bounds__ with a minimum block count; recursion 2,500 calls deep once cudaLimitStackSize
+// __launch_bounds__ with a minimum block count; recursion 1,500 calls deep once cudaLimitStackSize
 // allows it (the default 1 KiB stack does not).
 #include <cstdio>
 #include <cstdint>
@@ -123,8 +123,8 @@ int main() {
   CHECK(cudaGetLastError());
   CHECK(cudaMemcpy(fo, dfo, sizeof fo, cudaMemcpyDeviceToHost));
   for (int i = 0; i < m; ++i) EXPECT(fo[i] == (float)(fi[m - 1 - (i + 7) % m] * 2.0f + 1.0));
-  const int depth = 2500;
-  // 64 KiB a thread: 2,500 frames of ptxas' 24 bytes (sm_80) fit, and the V100-like GPU's 163,840 resident threads' stacks
+  const int depth = 1500;
+  // 64 KiB a thread: 1,500 frames of ptxas' 24 bytes (sm_80) or 32 (sm_90) fit, and the V100-like GPU's 163,840 resident threads' stacks
   // (10 GiB) fit its 16 GiB (256 KiB would not: cudaErrorMemoryAllocation, as on a 16 GB V100).
   CHECK(cudaDeviceSetLimit(cudaLimitStackSize, 64 * 1024));
   int* trail;
