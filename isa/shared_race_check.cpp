@@ -28,6 +28,17 @@ bool synchronising(const Instruction& in) {
   }
 }
 
+// A relaxed arithmetic read-modify-write (atomicAdd, atomicMax, atomicOr, ... without .acquire):
+// it publishes what its warp did before (a hand-made barrier's arrival) but acquires nothing, so
+// a warp that did its own share of a histogram's atomicAdds is not thereby ordered after the
+// other warps' (an outside user's reader warp hid the textbook missing-__syncthreads() race).
+// Exchanges and compare-and-swaps (locks) and ordered or volatile loads keep acquiring.
+bool only_releases(const Instruction& in) {
+  if (in.op != Opcode::Atom && in.op != Opcode::Red) return false;
+  if (in.mod.order == MemOrder::Acquire || in.mod.order == MemOrder::AcqRel || in.mod.order == MemOrder::Sc) return false;
+  return in.mod.atom != AtomOp::Cas && in.mod.atom != AtomOp::Exch;
+}
+
 // Accesses made by another agent than the issuing thread's program order (TMA and bulk copies,
 // remote stores into a peer CTA): not checked.
 bool unchecked(const Instruction& in) {
@@ -236,14 +247,15 @@ void SharedRaceShadow::on_step(const Warp& warp, const Instruction& in, const st
   if (accesses.empty() || unchecked(in)) return;
   const unsigned w = warp.id();
   const bool strong = synchronising(in);
+  const bool releases_only = only_releases(in);
   bool synchronised = false;
   if (strong) {
     for (const MemAccess& a : accesses) {
       if (a.space != StateSpace::Shared || a.addr >= cta_.shared.size()) continue;
       std::vector<uint32_t>& word = sync_clocks_[a.addr >> 2];
       if (word.empty()) word.assign(nwarps_, 0);
-      join(clock_of(w), word.data());  // acquire what the word's earlier users did
-      join(word.data(), clock_of(w));  // release what this warp did
+      if (!releases_only) join(clock_of(w), word.data());  // acquire what the word's earlier users did
+      join(word.data(), clock_of(w));                      // release what this warp did
       synchronised = true;
     }
   }
@@ -289,12 +301,28 @@ void SharedRaceShadow::check_accesses(unsigned w, const Instruction& in, const s
           record(RaceKind::WriteAfterRead, c.other_read_warp, c.other_read_lane, c.other_read_site, w, a.lane, site, b);
           war = true;
         }
+        if (!strong && !waw && c.other_write_clock && !ordered(w, c.other_write_warp, c.other_write_clock)) {
+          record(RaceKind::WriteAfterWrite, c.other_write_warp, c.other_write_lane, c.other_write_site, w, a.lane, site, b);
+          waw = true;
+        }
+        // A strong write over another warp's unordered strong write: that one stays remembered too.
+        if (strong && c.write_strong && !c.write_cas && c.write_clock && c.write_warp != w &&
+            !ordered(w, c.write_warp, c.write_clock)) {
+          c.other_write_clock = c.write_clock, c.other_write_warp = c.write_warp;
+          c.other_write_lane = c.write_lane, c.other_write_site = c.write_site;
+        } else if (!strong || (c.other_write_clock && ordered(w, c.other_write_warp, c.other_write_clock))) {
+          c.other_write_clock = 0;  // reported above, or ordered before this write
+        }
         c.write_clock = now, c.write_warp = uint8_t(w), c.write_lane = a.lane, c.write_site = site;
         c.write_value = value, c.write_strong = strong, c.write_cas = cas;
         c.read_clock = c.other_read_clock = 0;  // the reads before are ordered before this write, or were reported
       } else {
         if (!raw && write_may_race && c.write_clock && !ordered(w, c.write_warp, c.write_clock)) {
           record(RaceKind::ReadAfterWrite, c.write_warp, c.write_lane, c.write_site, w, a.lane, site, b);
+          raw = true;
+        }
+        if (!raw && !strong && c.other_write_clock && !ordered(w, c.other_write_warp, c.other_write_clock)) {
+          record(RaceKind::ReadAfterWrite, c.other_write_warp, c.other_write_lane, c.other_write_site, w, a.lane, site, b);
           raw = true;
         }
         // Two reads are remembered: the latest, whose warp is the likeliest to race with a later

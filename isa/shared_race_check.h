@@ -19,7 +19,9 @@
 // atomicCAS; a plain read racing with a compare-and-swap is exempt: it is the first read of a CAS
 // loop, which retries until it read the current value). They also synchronise: each joins the clocks of the warps that used the same word
 // before, so hand-made barriers (flags, semaphores, cooperative groups' large tiles, libcu++'s
-// cuda::barrier) order what they order. That can hide a race, never invent one.
+// cuda::barrier) order what they order; a relaxed arithmetic RMW (atomicAdd, atomicOr, ...: a
+// barrier's arrival, a histogram's count) only publishes its warp's clock and acquires nothing.
+// That can hide a race, never invent one.
 // Not checked (docs/CUDA_SUPPORT.md): lanes of one warp (SIMT executes a warp's lanes together, so
 // an intra-warp race is not observable here), two writes of the same value, TMA / bulk copies,
 // wgmma operand reads and other CTAs' shared memory (distributed shared memory).
@@ -124,6 +126,12 @@ class SharedRaceShadow {
     // The last write was a compare-and-swap: a plain read racing with it is the first read of a
     // CAS loop (the loop retries until the value it read is current), not reported.
     bool write_cas = false;
+    // A strong write by another warp that the last (strong) write is not ordered after: a warp's
+    // own atomicAdd on a histogram bin must not hide the other warps' adds from its later plain
+    // read of the bin; clock 0 = none.
+    uint32_t other_write_clock = 0;
+    uint16_t other_write_site = 0;
+    uint8_t other_write_warp = 0, other_write_lane = 0;
   };
   uint32_t* clock_of(unsigned warp) { return clocks_.data() + size_t(warp) * nwarps_; }
   void join(uint32_t* into, const uint32_t* from) const;
