@@ -56,7 +56,7 @@ tmap::TensorMap load_map(ExecContext& ctx, const Operand& o, unsigned lane) {
                        " memory; the PTX ISA takes it only from .param, .const or .global memory: pass the CUtensorMap "
                        "as a `const __grid_constant__` kernel parameter, or copy it to global or constant memory");
   uint8_t bytes[tmap::kBytes];
-  ctx.load(operand_space(ctx, o), addr, bytes, tmap::kBytes, lane);
+  ctx.load(space, addr, bytes, tmap::kBytes, lane);
   auto map = tmap::decode(bytes);
   if (!map)
     ctx.fail(lane, "cp.async.bulk.tensor: the tensor map at " + hex_text(addr) +

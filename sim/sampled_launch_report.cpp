@@ -110,19 +110,6 @@ std::string describe_proxy(const SampledTiming& s) {
   return os.str();
 }
 
-}  // namespace
-
-std::string describe_sampling_scheme(const SampledTiming& s);
-
-std::string describe_sampling(const SampledTiming& s) {
-  std::string text = describe_sampling_scheme(s);
-  if (s.ctas_wait_for_each_other)
-    text += "; NOT TRUSTED whatever its estimated error: the kernel's CTAs may spin waiting for one another (a loop "
-            "polls global memory: a ticket chain, a look-back scan), and how long the skipped CTAs would spin is not "
-            "in their instruction counts: run without --sample";
-  return text;
-}
-
 std::string describe_sampling_scheme(const SampledTiming& s) {
   std::ostringstream os;
   if (!s.sampled) {
@@ -159,6 +146,17 @@ std::string describe_sampling_scheme(const SampledTiming& s) {
   return os.str();
 }
 
+}  // namespace
+
+std::string describe_sampling(const SampledTiming& s) {
+  std::string text = describe_sampling_scheme(s);
+  if (s.ctas_wait_for_each_other)
+    text += "; NOT TRUSTED whatever its estimated error: the kernel's CTAs may spin waiting for one another (a loop "
+            "polls global memory: a ticket chain, a look-back scan), and how long the skipped CTAs would spin is not "
+            "in their instruction counts: run without --sample";
+  return text;
+}
+
 nlohmann::json sampling_to_json(const SampledTiming& s) {
   nlohmann::json j;
   j["sampled"] = s.sampled;
@@ -176,6 +174,7 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   j["estimated_error_cycles"] = s.error_cycles;
   j["estimated_error"] = s.estimated_error();
   if (s.ctas_wait_for_each_other) j["ctas_wait_for_each_other"] = true;  // never trusted
+  const bool trusted = s.trusted && !s.ctas_wait_for_each_other;
   j["fit_first_wave"] = s.fit_first_wave;
   j["fit_waves"] = s.fit_waves;
   j["stationary"] = s.stationary;
@@ -188,7 +187,7 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   if (j["scheme"] == "waves") {
     j["l2_full_wave"] = s.l2_full ? nlohmann::json(s.l2_full_wave) : nlohmann::json();  // null: not full
     j["l2_occupancy"] = s.l2_occupancy;
-    j["trusted"] = s.trusted && !s.ctas_wait_for_each_other;
+    j["trusted"] = trusted;
     j["work"] = work_to_json(s.work, s.unscaled_cycles);
     // Waves run functionally to warm the L2 (sim/l2_warming.h); null: none. (Their host time is
     // in host_cpu_seconds_functional_rest: simulated quantities only here.)
@@ -202,7 +201,7 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
   }
   if (s.by_shadow) {
     const ShadowRun& r = s.shadow;
-    j["trusted"] = s.trusted && !s.ctas_wait_for_each_other;
+    j["trusted"] = trusted;
     j["shadow"] = {{"scale", r.scale},
                    {"detailed_sms", r.detailed_sms},
                    {"detailed_ctas", r.detailed_ctas},
@@ -222,7 +221,7 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
         "detailed SMs' end| + error_floor x prediction; experimental, never trusted";
   } else if (s.by_proxy) {
     const ProxyRun& p = s.proxy;
-    j["trusted"] = s.trusted && !s.ctas_wait_for_each_other;
+    j["trusted"] = trusted;
     j["proxy"] = {{"fine_scale", p.scale},         {"fine_sms", p.fine_sms},       {"fine_ctas", p.fine_ctas},
                   {"fine_cycles", p.fine_cycles},   {"coarse_scale", 2 * p.scale}, {"coarse_sms", p.coarse_sms},
                   {"coarse_ctas", p.coarse_ctas}, {"coarse_cycles", p.coarse_cycles},
@@ -258,7 +257,7 @@ nlohmann::json sampling_to_json(const SampledTiming& s) {
         "cumulative count over fixed windows, Student t, after a stationarity test), error_floor) + drain_cycles (two "
         "DRAM round trips: the last CTA's final dependent accesses); the rest is the remaining instructions of every CTA scheduled onto the CTA slots at the measured per-CTA rate";
   } else if (!s.windows.empty()) {
-    j["trusted"] = s.trusted && !s.ctas_wait_for_each_other;
+    j["trusted"] = trusted;
     nlohmann::json windows = nlohmann::json::array();
     for (const SampledWindow& w : s.windows)
       windows.push_back({{"first_wave", w.first_wave}, {"waves", w.waves}, {"wave_cycles", w.wave_cycles},
