@@ -51,6 +51,15 @@ TEST(LaunchArgSpec, FloatScalarsUseTheIeeeEncodings) {
   EXPECT_EQ(scalar_bytes("f16:-2.5"), (std::vector<uint8_t>{0x00, 0xc1}));    // sign 1, exp 16, frac 0x100
   EXPECT_EQ(scalar_bytes("f16:65504"), (std::vector<uint8_t>{0xff, 0x7b}));   // largest finite half
   EXPECT_EQ(scalar_bytes("bf16:1"), (std::vector<uint8_t>{0x80, 0x3f}));      // top half of 0x3f800000
+  // Decimal text is rounded once: 1 + 2^-11 is half-way between the halves 1 and 1 + 2^-10, and
+  // a digit far down on either side decides it (rounded to a double first, both would tie to 1).
+  EXPECT_EQ(scalar_bytes("f16:1.00048828125"), (std::vector<uint8_t>{0x00, 0x3c}));              // tie: even
+  EXPECT_EQ(scalar_bytes("f16:1.00048828125000000000001"), (std::vector<uint8_t>{0x01, 0x3c}));   // above: up
+  EXPECT_EQ(scalar_bytes("f16:-1.00048828125000000000001"), (std::vector<uint8_t>{0x01, 0xbc}));  // sign kept
+  EXPECT_EQ(scalar_bytes("f16:1.00146484374999999999999"), (std::vector<uint8_t>{0x01, 0x3c}));   // below 1+3*2^-11
+  // bf16: 1 + 2^-8 lies half-way between 1 and 1 + 2^-7.
+  EXPECT_EQ(scalar_bytes("bf16:1.00390625000000000000001"), (std::vector<uint8_t>{0x81, 0x3f}));
+  EXPECT_EQ(scalar_bytes("bf16:0x1.02000000000001p0"), (std::vector<uint8_t>{0x81, 0x3f}));  // hex past 53 bits
   // 0.1f = 0x3dcccccd (round to nearest of 0.1).
   EXPECT_EQ(scalar_bytes("f32:0.1"), (std::vector<uint8_t>{0xcd, 0xcc, 0xcc, 0x3d}));
   const std::vector<uint8_t> nan = scalar_bytes("f32:nan");

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cfenv>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -93,6 +95,27 @@ std::optional<F> parse_float_text(std::string_view s) {
   return negative ? -v : v;
 }
 
+// The text's value rounded to double by round-to-odd: toward zero, with the last bit set when that
+// was inexact (of the two doubles around the value, the one whose last bit is 1). Rounding that
+// to f16 or bf16 (at most 11 bits, far fewer than double's 53) is then correctly rounded, where
+// rounding to the nearest double first moves a value just above or below a half-way point onto it
+// and the second rounding goes to even. strtod rounds in the current rounding mode (glibc), so the
+// two directed parses bracket the value; `nearest` is from_chars' parse of the same text.
+double round_to_odd(std::string_view text, double nearest) {
+  if (!std::isfinite(nearest)) return nearest;
+  const std::string s(text);
+  const int mode = std::fegetround();
+  std::fesetround(FE_DOWNWARD);
+  const double down = std::strtod(s.c_str(), nullptr);
+  std::fesetround(FE_UPWARD);
+  const double up = std::strtod(s.c_str(), nullptr);
+  std::fesetround(mode);
+  if (down == up) return nearest;  // exact in double
+  uint64_t down_bits;
+  std::memcpy(&down_bits, &down, sizeof down);
+  return down_bits & 1 ? down : up;
+}
+
 std::vector<uint8_t> parse_float_scalar(std::string_view value, ElementType t) {
   const std::string name = element_type_name(t);
   const std::string expected = "expected a decimal or 0x hex-float number, inf or nan";
@@ -110,7 +133,7 @@ std::vector<uint8_t> parse_float_scalar(std::string_view value, ElementType t) {
     return out;
   }
   const isa::numerics::FloatFormat f = t == ElementType::F16 ? isa::numerics::kF16 : isa::numerics::kBF16;
-  const uint64_t bits = isa::numerics::from_double(*v, f, isa::Rounding::Rn);
+  const uint64_t bits = isa::numerics::from_double(round_to_odd(value, *v), f, isa::Rounding::Rn);
   if (std::isfinite(*v) && isa::numerics::is_inf(bits, f))
     throw std::invalid_argument(quoted(value) + " is out of range for " + name + " (it rounds to infinity)");
   store_le(out, bits);
