@@ -28,6 +28,16 @@ constexpr uint64_t kPortableClusterCtas = 8;
 // cluster.max_ctas, co-residency; sim/gpu_model_clusters.cpp).
 Dim3 launch_cluster_shape(const isa::Function& fn, const LaunchConfig& cfg);
 
+// The cluster shape an occupancy query (cudaOccupancyMaxActiveClusters, cuOccupancyMaxActiveClusters)
+// counts for `kernel`, as its launch would use it: `asked` (the configuration's attribute; count
+// <= 1: none) with the shape set at run time applied, else the compile-time `required` one
+// (__cluster_dims__). Throws ClusterShapeError where such a launch is refused for its shape
+// (contradicting shapes, more than 16 CTAs, more than 8 without `non_portable`) and where there is
+// no shape at all (CUDA: the configuration must give one unless the kernel fixes it). The query
+// has no grid, so the grid's divisibility is not checked.
+Dim3 occupancy_cluster_shape(const std::string& kernel, const Dim3& required, const Dim3& asked, const Dim3& set_at_run_time,
+                             bool non_portable);
+
 // The cluster dimension a launch of `kernel` asks for once a shape set at run time is applied
 // (cudaFuncSetAttribute(cudaFuncAttributeRequiredClusterWidth/Height/Depth), the driver's
 // CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_*; zeros: none set): that shape, when the launch names none

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "runtime/cluster_launch.h"
 #include "runtime/cudadrv/driver_state.h"
 #include "sim/cluster_dispatch.h"
 #include "sim/occupancy.h"
@@ -100,28 +101,32 @@ CUresult cuOccupancyMaxPotentialBlockSizeWithFlags(int* min_grid, int* block_siz
 }
 
 // Thread-block clusters: whole clusters resident at once, each on one GPC (sim/cluster_dispatch.h),
-// as libcudart's cudaOccupancyMaxActiveClusters answers; the shape from the launch attribute, else
-// the kernel's __cluster_dims__; 0 on a configuration without GPCs or for too large a cluster.
+// as libcudart's cudaOccupancyMaxActiveClusters answers, for the shape a launch with `config` would
+// use (runtime/cluster_launch.h); 0 on a configuration without GPCs or for a cluster larger than
+// cluster.max_ctas; a shape the launch refuses is CUDA_ERROR_INVALID_CLUSTER_SIZE here too.
 CUresult cuOccupancyMaxActiveClusters(int* clusters, CUfunction function, const CUlaunchConfig* config) {
   return api_call("cuOccupancyMaxActiveClusters", [&](DriverState& s) {
     if (!clusters || !config) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "numClusters or config is null"};
     gpusim::cudadrv::require_initialized(s);
     CUfunc_st& f = gpusim::cudadrv::live_function(s, function);
-    unsigned size = 0;
+    gpusim::runtime::Dim3 asked{1, 1, 1};
     for (unsigned i = 0; i < config->numAttrs; ++i)
       if (config->attrs && config->attrs[i].id == CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION) {
         const auto& d = config->attrs[i].value.clusterDim;
-        size = d.x * d.y * d.z;
+        asked = {d.x, d.y, d.z};
       }
     const auto& fixed = f.kernel->required_cluster;
-    if (size == 0 && fixed[0]) size = fixed[0] * fixed[1] * fixed[2];
-    if (size == 0)
-      throw DriverFailure{CUDA_ERROR_INVALID_CLUSTER_SIZE, "no cluster dimension attribute and no __cluster_dims__"};
+    gpusim::runtime::Dim3 shape;
+    try {
+      shape = gpusim::runtime::occupancy_cluster_shape(f.kernel->name, {fixed[0], fixed[1], fixed[2]}, asked,
+                                                       f.run_time_cluster, f.non_portable_cluster);
+    } catch (const gpusim::runtime::ClusterShapeError& e) {
+      throw DriverFailure{CUDA_ERROR_INVALID_CLUSTER_SIZE, e.what()};
+    }
     const int block = static_cast<int>(config->blockDimX * config->blockDimY * config->blockDimZ);
     const int per_sm = blocks_per_sm(s, f, block, config->sharedMemBytes);
-    const int portable_or_not = f.non_portable_cluster ? std::max(16, s.config.cluster_max_ctas) : s.config.cluster_max_ctas;
-    *clusters = static_cast<int>(size) > portable_or_not ? 0
-                                                         : gpusim::sim::max_active_clusters(s.config, per_sm, static_cast<int>(size));
+    const int size = static_cast<int>(shape.count());
+    *clusters = size > s.config.cluster_max_ctas ? 0 : gpusim::sim::max_active_clusters(s.config, per_sm, size);
     return CUDA_SUCCESS;
   });
 }

@@ -138,24 +138,26 @@ cudaError_t cudaOccupancyAvailableDynamicSMemPerBlock(size_t* bytes, const void*
   });
 }
 
-// Thread-block clusters: whole clusters resident at once, each on one GPC (sim/cluster_dispatch.h);
-// 0 on a configuration without GPCs or for a cluster larger than cluster.max_ctas.
+// Thread-block clusters: whole clusters resident at once, each on one GPC (sim/cluster_dispatch.h),
+// for the shape a launch with `config` would use (runtime/cluster_launch.h: the attribute, else the
+// shape set at run time or __cluster_dims__); 0 on a configuration without GPCs or for a cluster
+// larger than cluster.max_ctas. A shape the launch refuses is cudaErrorInvalidClusterSize here too.
 cudaError_t cudaOccupancyMaxActiveClusters(int* clusters, const void* func, const cudaLaunchConfig_t* config) {
   return api("cudaOccupancyMaxActiveClusters", [&](Context& ctx) {
     if (!clusters || !config) throw ApiError(cudaErrorInvalidValue, "null result pointer or launch configuration");
-    unsigned size = 0;
+    KernelRecord& k = ctx.kernel(func);
+    gpusim::runtime::Dim3 asked{1, 1, 1};
     for (unsigned i = 0; i < config->numAttrs; ++i)
       if (config->attrs && config->attrs[i].id == cudaLaunchAttributeClusterDimension) {
         const auto& d = config->attrs[i].val.clusterDim;
-        size = d.x * d.y * d.z;
+        asked = {d.x, d.y, d.z};
       }
-    if (size == 0)
-      throw ApiError(cudaErrorInvalidClusterSize, "the launch configuration has no cluster dimension attribute");
+    const gpusim::runtime::Dim3 shape = gpusim::runtime::occupancy_cluster_shape(
+        k.name, ctx.kernel_info(k).required_cluster, asked, k.run_time_cluster, k.non_portable_cluster);
     const int block = static_cast<int>(config->blockDim.x * config->blockDim.y * config->blockDim.z);
     const int per_sm = max_active_blocks(ctx, func, block, config->dynamicSmemBytes);
-    *clusters = static_cast<int>(size) > ctx.config().cluster_max_ctas
-                    ? 0
-                    : gpusim::sim::max_active_clusters(ctx.config(), per_sm, static_cast<int>(size));
+    const int size = static_cast<int>(shape.count());
+    *clusters = size > ctx.config().cluster_max_ctas ? 0 : gpusim::sim::max_active_clusters(ctx.config(), per_sm, size);
   });
 }
 

@@ -113,6 +113,23 @@ bool run(const Case& c) {
   return wrong == 0;
 }
 
+// cudaOccupancyMaxActiveClusters for clusters of `cluster` CTAs of 32 threads (0: the configuration
+// names no cluster shape).
+cudaError_t max_clusters(int* n, const void* kernel, unsigned cluster) {
+  cudaLaunchConfig_t config = {};
+  config.gridDim = dim3(16, 1, 1);
+  config.blockDim = dim3(32, 1, 1);
+  cudaLaunchAttribute attribute[1];
+  attribute[0].id = cudaLaunchAttributeClusterDimension;
+  attribute[0].val.clusterDim.x = cluster;
+  attribute[0].val.clusterDim.y = 1;
+  attribute[0].val.clusterDim.z = 1;
+  config.attrs = attribute;
+  config.numAttrs = cluster ? 1 : 0;
+  *n = -1;
+  return cudaOccupancyMaxActiveClusters(n, kernel, &config);
+}
+
 cudaError_t launch_with_cluster(unsigned grid, unsigned cluster, int* bins) {
   cudaLaunchConfig_t config = {};
   config.gridDim = dim3(grid, 1, 1);
@@ -152,6 +169,12 @@ bool run_time_cluster_shape() {
   int rank[12];
   CHECK(cudaMemcpy(rank, d, sizeof rank, cudaMemcpyDeviceToHost));
   for (int i = 0; i < 12; ++i) EXPECT(rank[i] == i % 3);
+  int by_attribute = -1, by_run_time_shape = -1;
+  CHECK(max_clusters(&by_attribute, reinterpret_cast<const void*>(run_time_triples), 3));
+  CHECK(max_clusters(&by_run_time_shape, reinterpret_cast<const void*>(run_time_triples), 0));  // the shape set above
+  EXPECT(by_attribute == by_run_time_shape);
+  EXPECT(max_clusters(&by_attribute, reinterpret_cast<const void*>(run_time_triples), 2) == cudaErrorInvalidClusterSize);
+  cudaGetLastError();
   run_time_triples<<<10, 32>>>(d);  // not a whole number of clusters of 3
   EXPECT(cudaGetLastError() == cudaErrorInvalidClusterSize);
   cudaLaunchConfig_t config = {};
@@ -167,6 +190,33 @@ bool run_time_cluster_shape() {
   EXPECT(cudaLaunchKernelEx(&config, run_time_triples, d) != cudaSuccess);  // (2,1,1) contradicts (3,1,1)
   cudaGetLastError();
   CHECK(cudaFree(d));
+  return true;
+}
+
+// The occupancy query counts the shape a launch would use and refuses the shapes a launch refuses:
+// a __cluster_dims__ kernel needs no attribute, and one that contradicts it is an error; a kernel
+// without one needs the attribute; more than 8 CTAs need the non-portable opt-in.
+bool occupancy_follows_the_launch_rules(bool non_portable_allowed) {
+  const void* histogram = reinterpret_cast<const void*>(cluster_histogram);
+  const void* pairs = reinterpret_cast<const void*>(fixed_pairs);
+  int fixed = -1, asked = -1, n = -1;
+  CHECK(max_clusters(&fixed, pairs, 0));
+  CHECK(max_clusters(&asked, pairs, 2));
+  EXPECT(fixed == asked && fixed >= 0);
+  EXPECT(max_clusters(&n, pairs, 4) == cudaErrorInvalidClusterSize);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidClusterSize);
+  EXPECT(max_clusters(&n, histogram, 0) == cudaErrorInvalidClusterSize);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidClusterSize);
+  const cudaError_t sixteen = max_clusters(&n, histogram, 16);
+  if (non_portable_allowed) {
+    int eight = -1;
+    CHECK(sixteen);
+    CHECK(max_clusters(&eight, histogram, 8));
+    EXPECT(n >= 0 && n <= eight && (eight == 0) == (n == 0));  // fewer (or as many) larger clusters fit
+  } else {
+    EXPECT(sixteen == cudaErrorInvalidClusterSize);
+    EXPECT(cudaGetLastError() == cudaErrorInvalidClusterSize);
+  }
   return true;
 }
 
@@ -186,7 +236,9 @@ bool cluster_rules() {
   EXPECT(cudaGetLastError() == cudaErrorInvalidClusterSize);
   EXPECT(launch_with_cluster(16, 16, d) == cudaErrorInvalidClusterSize);
   EXPECT(cudaGetLastError() == cudaErrorInvalidClusterSize);
+  EXPECT(occupancy_follows_the_launch_rules(false));
   CHECK(cudaFuncSetAttribute(cluster_histogram, cudaFuncAttributeNonPortableClusterSizeAllowed, 1));
+  EXPECT(occupancy_follows_the_launch_rules(true));
   CHECK(cudaFuncGetAttributes(&a, cluster_histogram));
   EXPECT(a.nonPortableClusterSizeAllowed == 1);
   fixed_pairs<<<6, 32>>>(d);
