@@ -256,12 +256,15 @@ std::string miss_note(const GlobalMemory& global, uint64_t addr) {
   return " (no allocation covers it" + (where.empty() ? std::string() : "; " + where) + ")";
 }
 // For a shared-memory fault: how much the CTA has, and the usual cause of a fault at its start,
-// an extern __shared__ array launched without dynamic shared memory (<<<grid, block>>>).
+// an extern __shared__ array launched without dynamic shared memory (<<<grid, block>>>) -- only
+// where the kernel (or a function it calls) names one: otherwise the hint would send the user to
+// the launch when an index runs past a static __shared__ array.
 std::string shared_note(const LaunchState& launch, const CtaState& cta, const Module& module) {
   std::string note = " (the CTA has " + std::to_string(cta.shared.size() - launch.reserved_shared_bytes) +
                      " bytes of shared memory, " + std::to_string(launch.dynamic_shared_bytes) + " of them dynamic";
-  bool declares_dynamic = false;
-  for (const Symbol& s : module.symbols) declares_dynamic = declares_dynamic || (s.space == StateSpace::Shared && s.is_extern);
+  bool declares_dynamic = launch.kernel && launch.kernel->names_dynamic_shared;
+  if (!launch.kernel)
+    for (const Symbol& s : module.symbols) declares_dynamic = declares_dynamic || (s.space == StateSpace::Shared && s.is_extern);
   if (declares_dynamic && launch.dynamic_shared_bytes == 0)
     note += "; its extern __shared__ array is empty: give the launch dynamic shared memory (<<<grid, block, bytes>>>; gpusim launch --shared BYTES)";
   return note + ")";
@@ -335,19 +338,39 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
   if (trace && !atomic) trace->push_back(MemAccess{space, addr, uint8_t(size), true, atomic, uint8_t(lane)});
 }
 
+// Where each caller of the warp's current function called it, innermost first: ", called from
+// 'k' at PTX line 120 (bugs.cu:58)". A -G build keeps device functions such as __trap and
+// __syncwarp out of line and without line information, so the user's line is a call site's.
+static std::string call_sites(const Warp& warp) {
+  constexpr size_t kShown = 8;
+  const std::vector<CallFrame>& frames = warp.frames();
+  std::string out;
+  size_t shown = 0;
+  for (size_t i = frames.size(); i-- > 1 && shown < kShown;) {
+    const Instruction* site = frames[i].call_site;
+    if (!site) continue;
+    const std::string source = cuda_source_position(*site, warp.module());
+    out += (shown++ ? ", from '" : ", called from '") + readable_function_name(frames[i - 1].fn->name) + "' at PTX line " +
+           std::to_string(site->line) + (source.empty() ? "" : " (" + source + ")");
+  }
+  if (frames.size() > kShown + 1) out += " (" + std::to_string(frames.size() - 1) + " calls deep)";
+  return out;
+}
+
 static std::string location(const ExecContext& ctx, const CtaState& cta, const Warp& warp, uint32_t pc,
                             const Instruction* inst) {
   std::ostringstream os;
   os << cta.where() << ", warp " << warp.id();
-  // The function the warp is in, where it is not the kernel itself.
-  if (!warp.done() && warp.frame().fn->name != cta.launch().kernel->name)
-    os << ", function '" << readable_function_name(warp.frame().fn->name) << "'";
+  // The function the warp is in, where it is not the kernel itself, and (after its position) its callers.
+  const bool called = !warp.done() && warp.frame().fn->name != cta.launch().kernel->name;
+  if (called) os << ", function '" << readable_function_name(warp.frame().fn->name) << "'";
   os << ", PC " << pc;
   if (inst) {
     // The PTX line, and with nvcc -lineinfo the CUDA source line it was compiled from.
     const std::string source = cuda_source_position(*inst, warp.module());
     os << " (" << warp.module().source_name << ":" << inst->line << (source.empty() ? "" : ", " + source) << ")";
   }
+  if (called) os << call_sites(warp);
   return os.str();
 }
 

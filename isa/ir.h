@@ -333,6 +333,7 @@ struct Function {
                                       // call-site .param variables declared in "{ }" scopes
   uint64_t local_bytes = 0;           // this function's .local frame
   uint64_t static_shared_bytes = 0;   // entries: all static .shared reachable (incl. callees)
+  bool names_dynamic_shared = false;  // entries: it or a callee names an extern .shared array
   uint32_t decl_line = 0;
   // Entries: the cluster shape the kernel requires (.reqnctapercluster; 0 = none given) and
   // whether it must be launched with clusters (.explicitcluster).

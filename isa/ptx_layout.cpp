@@ -85,6 +85,9 @@ void PtxParser::layout_shared() {
     std::sort(named.begin(), named.end());
     named.erase(std::unique(named.begin(), named.end()), named.end());
     for (uint32_t sym : named) {
+      if (sym < m_.symbols.size() && m_.symbols[sym].space == StateSpace::Shared && m_.symbols[sym].is_extern)
+        for (size_t k = 0; k < kernels.size(); ++k)
+          if (reach[k][fi]) m_.functions[kernels[k]].names_dynamic_shared = true;
       if (sym >= m_.symbols.size() || !in_region(m_.symbols[sym])) continue;
       std::vector<uint64_t>& bits = kernels_of[sym];
       bits.resize(words, 0);

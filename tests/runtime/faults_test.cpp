@@ -128,6 +128,57 @@ TEST_F(FaultTest, SharedMemoryEndsWithTheLastStaticVariable) {
   EXPECT_NO_THROW(dev->launch(m, "k", grid(1, 32, 16), args(uint32_t(516))));
 }
 
+// The hint "its extern __shared__ array is empty" belongs to a kernel that names such an array
+// (itself or through a callee); another kernel of the same module running past a static array
+// gets the sizes only (an outside user's off-by-one was sent to the launch configuration).
+TEST_F(FaultTest, TheEmptyDynamicSharedHintNamesOnlyKernelsThatUseIt) {
+  const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n"
+                          ".extern .shared .align 4 .b8 dyn[];\n"
+                          ".func store_dyn(.param .u32 p)\n{\n  .reg .u32 %a;\n  ld.param.u32 %a, [p];\n"
+                          "  st.shared.u32 [dyn], %a;\n  ret;\n}\n"
+                          ".visible .entry uses_dyn()\n{\n  .reg .u32 %v;\n  mov.u32 %v, 1;\n"
+                          "  { .param .u32 q;\n  st.param.u32 [q], %v;\n  call.uni store_dyn, (q);\n  }\n  ret;\n}\n"
+                          ".visible .entry static_only(.param .u32 p_at)\n{\n  .reg .u32 %at, %a;\n"
+                          "  .shared .align 4 .b8 tile[256];\n  ld.param.u32 %at, [p_at];\n  mov.u32 %a, tile;\n"
+                          "  add.u32 %a, %a, %at;\n  st.shared.u32 [%a], %at;\n  ret;\n}\n";
+  const ModuleHandle m = dev->load_ptx("shared_hint.ptx", ptx);
+  auto message = [&](const char* kernel, const KernelArgs& a) {
+    try {
+      dev->launch(m, kernel, grid(1, 32), a);
+    } catch (const KernelFault& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string through_callee = message("uses_dyn", args());
+  EXPECT_NE(through_callee.find("out-of-bounds shared store"), std::string::npos) << through_callee;
+  EXPECT_NE(through_callee.find("its extern __shared__ array is empty"), std::string::npos) << through_callee;
+  const std::string past_static = message("static_only", args(uint32_t(256)));
+  EXPECT_NE(past_static.find("out-of-bounds shared store"), std::string::npos) << past_static;
+  EXPECT_NE(past_static.find("the CTA has 256 bytes of shared memory, 0 of them dynamic"), std::string::npos) << past_static;
+  EXPECT_EQ(past_static.find("extern __shared__"), std::string::npos) << past_static;
+}
+
+// A fault inside a called function names where it was called from: nvcc -G keeps __trap and
+// __syncwarp out of line and without line information, so the user's line is the call site's
+// (an outside user's -G build reported only "function '__trap' ... ptx:1383").
+TEST_F(FaultTest, AFaultInACalledFunctionNamesItsCallSites) {
+  const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n.file 1 \"/src/t.cu\"\n"
+                          ".func boom()\n{\n  trap;\n  ret;\n}\n"
+                          ".func middle()\n{\n  .loc 1 4 1\n  call.uni boom, ();\n  ret;\n}\n"
+                          ".visible .entry k()\n{\n  .loc 1 9 3\n  call.uni middle, ();\n  ret;\n}\n";
+  const ModuleHandle m = dev->load_ptx("calls.ptx", ptx);
+  std::string msg;
+  try {
+    dev->launch(m, "k", grid(1, 32), args());
+  } catch (const KernelFault& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("function 'boom', PC 0 (calls.ptx:7)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("called from 'middle' at PTX line 13 (t.cu:4), from 'k' at PTX line 19 (t.cu:9)"), std::string::npos)
+      << msg;
+}
+
 TEST_F(FaultTest, MisalignedLoadIsReported) {
   DevPtr p = dev->alloc(1024), out = dev->alloc(128);
   const std::string msg = fault_of("misaligned_load", grid(1, 32), args(p, out));
