@@ -217,6 +217,23 @@ std::pair<int, int> version_of(const std::string& v) {
     return {0, 0};
   }
 }
+// A .target list without its `debug` modifier (nvcc -G): the link does not carry the modules'
+// DWARF sections over, and ptxas refuses a `debug` target that has none.
+std::string without_debug(const std::string& target) {
+  std::string out;
+  size_t from = 0;
+  while (from <= target.size()) {
+    size_t comma = target.find(',', from);
+    if (comma == std::string::npos) comma = target.size();
+    std::string item = target.substr(from, comma - from);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty() && item != "debug") out += (out.empty() ? "" : ", ") + item;
+    from = comma + 1;
+  }
+  return out;
+}
+
 int sm_of(const std::string& target) {
   const size_t p = target.find("sm_");
   if (p == std::string::npos) return 0;
@@ -494,7 +511,7 @@ class Linker {
     }
     if (!newest_version) throw PtxLinkError("PTX link: no module to link");
     if (!newest_version->version.empty()) out += ".version " + newest_version->version + "\n";
-    if (!newest_target->target.empty()) out += ".target " + newest_target->target + "\n";
+    if (!newest_target->target.empty()) out += ".target " + without_debug(newest_target->target) + "\n";
     if (!address_size.empty()) out += ".address_size " + address_size + "\n";
     emit_section(out, "source files", [](const Item& it) { return it.kind == ItemKind::File; });
     emit_section(out, "function prototypes", [](const Item& it) { return it.kind == ItemKind::Prototype; });

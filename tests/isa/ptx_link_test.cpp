@@ -109,6 +109,22 @@ TEST(PtxLink, InlinedLineInformationNamesNoLabelLeftBehind) {
   }
 }
 
+// nvcc -G -rdc marks each module `.target sm_80, debug` and fills DWARF sections the link leaves
+// behind: the linked target drops `debug`, which ptxas (timing mode's register counts) refuses
+// without the sections (an outside build engineer's -rdc -G program ran only in functional mode).
+TEST(PtxLink, DebugTargetsLinkToAPlainTarget) {
+  auto debug = [](std::string m) {
+    const std::string plain = ".target sm_80\n";
+    return m.replace(m.find(plain), plain.size(), ".target sm_80, debug\n");
+  };
+  const std::string linked = link_ptx({{"a", debug(module_a())}, {"b", debug(module_b())}}, runtime_provides);
+  EXPECT_NE(linked.find(".target sm_80\n"), std::string::npos) << linked;
+  EXPECT_EQ(linked.find("debug"), std::string::npos) << linked;
+  if (runtime::find_ptxas()) {
+    EXPECT_NO_THROW(runtime::run_ptxas(linked, "sm_80")) << linked;
+  }
+}
+
 TEST(PtxLink, MissingExternNamesTheSymbolAndTheModule) {
   const std::string a = std::string(kHeader) + ".extern .global .align 4 .u32 nothere;\n"
                         ".visible .entry k()\n{\n  .reg .b32 %r1;\n  ld.global.u32 %r1, [nothere];\n  ret;\n}\n";
