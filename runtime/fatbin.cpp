@@ -133,6 +133,13 @@ const FatbinEntry* Fatbin::ptx_for(unsigned arch) const {
   return best ? best : oldest;
 }
 
+unsigned Fatbin::sass_for(unsigned arch) const {
+  unsigned best = 0;
+  for (const FatbinEntry& e : entries)
+    if (e.kind == FatbinEntry::Kind::Elf && e.arch / 10 == arch / 10 && e.arch <= arch) best = std::max(best, e.arch);
+  return best;
+}
+
 std::string Fatbin::describe() const {
   std::string out;
   for (const FatbinEntry& e : entries) {

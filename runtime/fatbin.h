@@ -38,6 +38,10 @@ struct Fatbin {
   // The PTX entry to run on an architecture: the newest one not newer than `arch`, else the
   // oldest one; nullptr when there is no PTX.
   const FatbinEntry* ptx_for(unsigned arch) const;
+  // The machine code (SASS) a GPU of compute capability `arch` (75, 90, ...) would run from this
+  // binary rather than compile its PTX: the newest sm_XY entry of the same major version and a
+  // minor version not above the device's; 0 when there is none.
+  unsigned sass_for(unsigned arch) const;
   // "sm_75 SASS, compute_80 PTX" for messages.
   std::string describe() const;
 };

@@ -61,12 +61,32 @@ std::string newer_ptx_advice(unsigned ptx_arch) {
          " (or chip.sm_arch = " + sm + " in a configuration) simulates one";
 }
 
+std::string ptx_choice_note(const ProgramPtx& ptx, unsigned device_arch, const std::string& source,
+                            const std::string& device_name) {
+  const std::string device = device_name + ", compute capability " + std::to_string(device_arch / 10) + "." +
+                             std::to_string(device_arch % 10);
+  if (ptx.sass_arch && ptx.sass_arch != ptx.arch) {
+    const std::string sm = std::to_string(ptx.sass_arch);
+    return source + " is PTX for compute_" + std::to_string(ptx.arch) + ", but the binary also holds sm_" + sm +
+           " machine code, which a GPU like the simulated one (" + device + ") would run instead; gpusim runs PTX only, "
+           "so code conditioned on __CUDA_ARCH__ sees " + std::to_string(ptx.arch * 10) + " here and " + sm +
+           "0 there (build with -gencode arch=compute_" + sm + ",code=[compute_" + sm + ",sm_" + sm +
+           "] to ship PTX of the architecture the GPU runs)";
+  }
+  if (ptx.arch > device_arch && !ptx.sass_arch)
+    return source + " is PTX for compute_" + std::to_string(ptx.arch) + ", newer than the simulated GPU (" + device +
+           "); it runs here, where a GPU of that capability would refuse it (cudaErrorNoKernelImageForDevice); " +
+           newer_ptx_advice(ptx.arch);
+  return "";
+}
+
 ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch) {
   ProgramPtx out;
   if (fatbin.prelinked.empty()) {
     const FatbinEntry* e = fatbin.ptx_for(arch);
     if (!e) throw FatbinError("the fat binary holds no PTX (" + fatbin.describe() + ")");
     out.arch = e->arch;
+    out.sass_arch = fatbin.sass_for(arch);
     out.text = e->payload;
     return out;
   }

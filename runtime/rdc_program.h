@@ -21,6 +21,7 @@ std::vector<Fatbin> read_prelinked_fatbins(const void* wrapper);
 // (no PTX) or isa::PtxLinkError (an undefined or doubly defined symbol).
 struct ProgramPtx {
   unsigned arch = 0;    // the compute_XX of the (newest) PTX used
+  unsigned sass_arch = 0;  // machine code a GPU of the simulated architecture would run instead (0: none)
   bool linked = false;  // several modules linked
   std::string text;
 };
@@ -29,5 +30,13 @@ ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch);
 // What to do about PTX for compute_`ptx_arch`, newer than the simulated GPU: the shipped H100
 // configuration up to compute_90, a configuration of that architecture beyond.
 std::string newer_ptx_advice(unsigned ptx_arch);
+
+// What the user should know about the PTX chosen for a GPU of compute capability `device_arch`
+// (75, 90, ...), in one sentence without "gpusim: note: " ("" when nothing): PTX newer than the
+// device runs here where a GPU would refuse it, or the binary holds machine code for the device
+// that a GPU would run instead of this PTX (an `-arch=all-major` build carries sm_90 SASS but only
+// compute_120 PTX), so code conditioned on __CUDA_ARCH__ differs. `source` names the PTX.
+std::string ptx_choice_note(const ProgramPtx& ptx, unsigned device_arch, const std::string& source,
+                            const std::string& device_name);
 
 }  // namespace gpusim::runtime

@@ -178,13 +178,10 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
                              ".compute_" + std::to_string(ptx.arch) + ".ptx";
   // Functional mode runs newer PTX (sm_90 code on the default sm_75 chip) where a GPU would not:
   // said once per module, so that a program built for Hopper is not timed as a V100 unnoticed;
-  // also under --quiet (which quiets the launch table), since a GPU would fail the program.
-  if (ptx.arch > arch)
-    std::fprintf(gpusim::runtime::diagnostic_stream(),
-                 "gpusim: note: %s is PTX for compute_%u, newer than the simulated GPU (%s, compute capability %u.%u); it "
-                 "runs here, where a GPU of that capability would refuse it (cudaErrorNoKernelImageForDevice); %s\n",
-                 source.c_str(), ptx.arch, device_name.c_str(), arch / 10, arch % 10,
-                 runtime::newer_ptx_advice(ptx.arch).c_str());
+  // also under --quiet (which quiets the launch table), since a GPU would fail the program. Also
+  // said: the binary holds machine code a GPU would run instead of this PTX (-arch=all-major).
+  if (const std::string note = runtime::ptx_choice_note(ptx, arch, source, device_name); !note.empty())
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: note: %s\n", note.c_str());
   if (const char* dir = std::getenv("GPUSIM_DUMP_PTX")) {
     // A folder that cannot take the file is said (it was skipped without a word); the program
     // runs on, the PTX is only a debugging aid.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/fatbin.h"
+#include "runtime/rdc_program.h"
 
 namespace {
 
@@ -97,6 +98,35 @@ TEST(Fatbin, PicksTheNewestPtxNotNewerThanTheDevice) {
   EXPECT_EQ(fb.ptx_for(90)->payload, "p90");
   EXPECT_EQ(fb.ptx_for(70)->payload, "p75");  // none old enough: the oldest
   EXPECT_EQ(fb.describe(), "sm_75 SASS, compute_75 PTX, compute_90 PTX, compute_80 PTX");
+}
+
+// An -arch=all-major build: sm_75 and sm_90 machine code, compute_120 PTX only. A GPU runs the
+// machine code of its own major version (minor not above its own); gpusim runs the PTX and says
+// that __CUDA_ARCH__ differs; PTX newer than the device with no such machine code is the other note.
+TEST(Fatbin, MachineCodeAGpuWouldRunInsteadOfThePtxIsNoted) {
+  const auto c = container({entry(2, 75, "ELF", Packing::Plain), entry(2, 90, "ELF", Packing::Plain),
+                            entry(2, 80, "ELF", Packing::Plain), entry(1, 120, "p120", Packing::Plain)});
+  const Fatbin fb = read_fatbin_container(c.data(), c.size());
+  EXPECT_EQ(fb.sass_for(75), 75u);
+  EXPECT_EQ(fb.sass_for(90), 90u);
+  EXPECT_EQ(fb.sass_for(86), 80u);
+  EXPECT_EQ(fb.sass_for(70), 0u);   // sm_75 code does not run on a 7.0 GPU
+  EXPECT_EQ(fb.sass_for(100), 0u);
+  const gpusim::runtime::ProgramPtx on_h100 = gpusim::runtime::program_ptx(fb, 90);
+  EXPECT_EQ(on_h100.arch, 120u);
+  EXPECT_EQ(on_h100.sass_arch, 90u);
+  const std::string note = gpusim::runtime::ptx_choice_note(on_h100, 90, "a.ptx", "H100-like");
+  EXPECT_NE(note.find("sm_90 machine code"), std::string::npos) << note;
+  EXPECT_NE(note.find("sees 1200 here and 900 there"), std::string::npos) << note;
+  EXPECT_EQ(note.find("would refuse"), std::string::npos) << note;
+  const std::string on_a100 = gpusim::runtime::ptx_choice_note(gpusim::runtime::program_ptx(fb, 80), 80, "a.ptx", "A");
+  EXPECT_NE(on_a100.find("sm_80 machine code"), std::string::npos) << on_a100;
+  const std::string on_b200 = gpusim::runtime::ptx_choice_note(gpusim::runtime::program_ptx(fb, 100), 100, "a.ptx", "B");
+  EXPECT_NE(on_b200.find("newer than the simulated GPU"), std::string::npos) << on_b200;
+  // PTX of the device's own architecture beside its machine code: nothing to say.
+  const auto same = container({entry(2, 90, "ELF", Packing::Plain), entry(1, 90, "p90", Packing::Plain)});
+  const Fatbin fb90 = read_fatbin_container(same.data(), same.size());
+  EXPECT_EQ(gpusim::runtime::ptx_choice_note(gpusim::runtime::program_ptx(fb90, 90), 90, "b.ptx", "H"), "");
 }
 
 TEST(Fatbin, SassOnlyHasNoPtx) {
