@@ -35,6 +35,28 @@ bool is_movable_load(const Instruction& in) {
   return o == MemOrder::None || o == MemOrder::Weak;
 }
 
+// A plain store to one named state space: loads that cannot touch that space move above it, and
+// it keeps its place among everything else that touches memory (isa/load_hoisting.h).
+bool is_plain_store(const Instruction& in) {
+  if (in.op != Opcode::St) return false;
+  const MemOrder o = in.mod.order;
+  const StateSpace s = in.mod.space;
+  return (o == MemOrder::None || o == MemOrder::Weak) &&
+         (s == StateSpace::Global || s == StateSpace::Shared || s == StateSpace::Local);
+}
+
+// Whether a movable load may read what a plain store writes. Different named spaces never
+// overlap; a generic or unnamed load may be any. ld.global.nc reads data that is read-only for
+// the whole kernel (const __restrict__, __ldg): no store of the kernel writes it, which is what
+// lets ptxas move it above global stores too.
+bool may_alias(const Instruction& load, const Instruction& store) {
+  const StateSpace l = load.mod.space;
+  if (l == StateSpace::Const || l == StateSpace::Param) return false;  // read-only to the kernel's stores
+  if (l == StateSpace::Global && load.mod.nc) return false;
+  if (l != StateSpace::Global && l != StateSpace::Shared && l != StateSpace::Local) return true;
+  return l == store.mod.space;
+}
+
 // Register-only work a load may move above (given no register conflict).
 bool is_passable(const Instruction& in) {
   // Matrix multiply-accumulates read and write registers only (their fragments are loaded and
@@ -59,7 +81,19 @@ bool intersects(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) 
 
 // Instructions that nothing moves across: memory writes, barriers, fences, collectives, clock
 // reads, control. They split a block into segments that are scheduled independently.
-bool is_fixed(const Instruction& in) { return !is_movable_load(in) && !is_passable(in); }
+bool is_fixed(const Instruction& in) { return !is_movable_load(in) && !is_passable(in) && !is_plain_store(in); }
+
+// Whether instruction j must stay after instruction i (i earlier) for memory's sake: loads keep
+// their order among themselves, stores theirs, and a load and a store that may touch the same
+// bytes keep theirs.
+bool memory_ordered(const Instruction& i, const Instruction& j) {
+  const bool load_i = is_movable_load(i), load_j = is_movable_load(j);
+  const bool store_i = is_plain_store(i), store_j = is_plain_store(j);
+  if ((load_i && load_j) || (store_i && store_j)) return true;
+  if (load_i && store_j) return may_alias(i, j);
+  if (store_i && load_j) return may_alias(j, i);
+  return false;
+}
 
 // List-schedules one segment [begin, end) of register-only work and plain loads: an instruction
 // is ready once everything it depends on is placed; among ready ones, loads and the arithmetic
@@ -82,8 +116,7 @@ void schedule_segment(std::vector<Instruction>& code, size_t begin, size_t end) 
   std::vector<std::vector<size_t>> preds(n);
   for (size_t j = 0; j < n; ++j)
     for (size_t i = 0; i < j; ++i) {
-      const bool both_loads = is_movable_load(code[begin + i]) && is_movable_load(code[begin + j]);
-      if (both_loads || intersects(use[i].destinations, use[j].sources) ||
+      if (memory_ordered(code[begin + i], code[begin + j]) || intersects(use[i].destinations, use[j].sources) ||
           intersects(use[i].sources, use[j].destinations) || intersects(use[i].destinations, use[j].destinations))
         preds[j].push_back(i);
     }

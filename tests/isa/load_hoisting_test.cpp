@@ -67,6 +67,38 @@ TEST(LoadHoisting, MemoryOrderingBarriersAndClockReadsAreNeverCrossed) {
   EXPECT_EQ(order(f), (std::vector<unsigned>{0, 2, 1, 3, 4, 5, 6, 7, 8, 9}));
 }
 
+// A load moves above a store only where it cannot read what the store writes: another state
+// space, or ld.global.nc (read-only for the kernel). Stores keep their order; a load of the same
+// space, or a generic one, stays below the stores before it. (A tiled kernel's staging loop,
+// `tile[i] = in[i]` unrolled, issued one load per memory round trip before.)
+TEST(LoadHoisting, LoadsPassStoresTheyCannotAlias) {
+  Function f = parse_body(
+      "ld.global.nc.f32 %f1, [%rd1];\n"     // 0
+      "st.shared.f32 [%r1], %f1;\n"         // 1
+      "ld.global.nc.f32 %f2, [%rd1+4];\n"   // 2: above 1 (global vs shared)
+      "st.shared.f32 [%r1+4], %f2;\n"       // 3: after 1 (stores keep their order) and 2 (its value)
+      "ld.global.f32 %f3, [%rd2];\n"        // 4: above 1 and 3 (other space)
+      "st.global.f32 [%rd3], %f3;\n"        // 5
+      "ld.global.f32 %f4, [%rd2+4];\n"      // 6: plain global: stays below the global store 5
+      "ld.shared.f32 %f5, [%r1+8];\n"       // 7: shared: stays below the shared stores 1 and 3
+      "ld.f32 %f6, [%rd4];\n"               // 8: generic: below every store
+      "ret;\n");                            // 9
+  EXPECT_EQ(hoist_independent_loads(f), 4u);
+  EXPECT_EQ(order(f), (std::vector<unsigned>{0, 2, 4, 1, 3, 5, 6, 7, 8, 9}));
+}
+
+// ld.global.nc passes a global store; a strong (release) store is never crossed.
+TEST(LoadHoisting, NonCoherentLoadsPassGlobalStoresButNotStrongOnes) {
+  Function f = parse_body(
+      "st.global.f32 [%rd3], %f0;\n"              // 0
+      "ld.global.nc.f32 %f1, [%rd1];\n"           // 1: above 0
+      "st.release.gpu.global.f32 [%rd3+4], %f0;\n"  // 2: fixed
+      "ld.global.nc.f32 %f2, [%rd1+4];\n"         // 3: not above 2
+      "ret;\n");                                  // 4
+  EXPECT_EQ(hoist_independent_loads(f), 2u);
+  EXPECT_EQ(order(f), (std::vector<unsigned>{1, 0, 2, 3, 4}));
+}
+
 TEST(LoadHoisting, BlocksKeepTheirBoundariesAndBranchTargetsStayValid) {
   Function f = parse_body(
       "add.s32 %r1, %r1, 1;\n"               // 0
