@@ -269,6 +269,16 @@ std::string shared_note(const LaunchState& launch, const CtaState& cta, const Mo
     note += "; its extern __shared__ array is empty: give the launch dynamic shared memory (<<<grid, block, bytes>>>; gpusim launch --shared BYTES)";
   return note + ")";
 }
+// A vector load or store is checked element by element: the fault names the element's size, and
+// this says which access it belongs to (" (an element of a 16-byte .v4 store)").
+std::string vector_note(const Instruction* inst, unsigned size) {
+  if (!inst || (inst->op != Opcode::Ld && inst->op != Opcode::Ldu && inst->op != Opcode::St)) return "";
+  for (unsigned i = 0; i < inst->nops; ++i)
+    if (inst->ops[i].kind == OperandKind::Vector && inst->ops[i].count > 1)
+      return " (an element of a " + std::to_string(inst->ops[i].count * size) + "-byte .v" +
+             std::to_string(inst->ops[i].count) + (inst->op == Opcode::St ? " store)" : " load)");
+  return "";
+}
 }  // namespace
 
 void ExecContext::check_async_copies(uint64_t offset, unsigned size, unsigned lane) const {
@@ -296,7 +306,7 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
     if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(out, p, size);
     else if (!launch_.global->read(addr, out, size))
       fail(lane, std::string(atomic ? "out-of-bounds global atomic access of " : "out-of-bounds global load of ") + std::to_string(size) + " bytes at address " + hex_text(addr) +
-                     miss_note(*launch_.global, addr), FaultKind::IllegalAddress);
+                     vector_note(inst, size) + miss_note(*launch_.global, addr), FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
     if (!cta_.async_copies.empty()) check_async_copies(addr, size, lane);
     copy_access(out, cta_.shared.data() + addr, size);  // this CTA's own shared memory (no cluster rank bits)
@@ -304,7 +314,7 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, false);
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + (atomic ? " atomic access of " : " load of ") + std::to_string(size) +
-                     " bytes at address " + hex_text(original) +
+                     " bytes at address " + hex_text(original) + vector_note(inst, size) +
                      (space == StateSpace::Shared ? shared_note(launch_, cta_, warp_.module()) : std::string()),
            FaultKind::IllegalAddress);
     copy_access(out, p, size);
@@ -323,14 +333,14 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
     if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(p, in, size);
     else if (!launch_.global->write(addr, in, size))
       fail(lane, "out-of-bounds global store of " + std::to_string(size) + " bytes at address " + hex_text(addr) +
-                     miss_note(*launch_.global, addr), FaultKind::IllegalAddress);
+                     vector_note(inst, size) + miss_note(*launch_.global, addr), FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
     copy_access(cta_.shared.data() + addr, in, size);
   } else {
     uint8_t* p = window(*this, launch_, cta_, warp_, space, addr, size, lane, true);
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + " store of " + std::to_string(size) +
-                     " bytes at address " + hex_text(original) +
+                     " bytes at address " + hex_text(original) + vector_note(inst, size) +
                      (space == StateSpace::Shared ? shared_note(launch_, cta_, warp_.module()) : std::string()),
            FaultKind::IllegalAddress);
     copy_access(p, in, size);

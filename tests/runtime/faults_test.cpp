@@ -179,6 +179,26 @@ TEST_F(FaultTest, AFaultInACalledFunctionNamesItsCallSites) {
       << msg;
 }
 
+// A vector access is checked element by element; its fault says which access the element's bytes
+// belong to (an outside user's CUB scan with too little temp storage read "store of 4 bytes" for
+// a 16-byte st.global.v4).
+TEST_F(FaultTest, AVectorAccessFaultNamesTheWholeAccess) {
+  const std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n"
+                          ".visible .entry k(.param .u64 p)\n{\n  .reg .u64 %a;\n  .reg .u32 %r<4>;\n"
+                          "  ld.param.u64 %a, [p];\n  mov.u32 %r0, 1;\n  mov.u32 %r1, 2;\n  mov.u32 %r2, 3;\n"
+                          "  mov.u32 %r3, 4;\n  st.global.v4.u32 [%a], {%r0, %r1, %r2, %r3};\n  ret;\n}\n";
+  const ModuleHandle m = dev->load_ptx("vec.ptx", ptx);
+  DevPtr buf = dev->alloc(256);
+  std::string msg;
+  try {
+    dev->launch(m, "k", grid(1, 1), args(DevPtr(buf + 256)));
+  } catch (const KernelFault& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("out-of-bounds global store of 4 bytes"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("(an element of a 16-byte .v4 store)"), std::string::npos) << msg;
+}
+
 TEST_F(FaultTest, MisalignedLoadIsReported) {
   DevPtr p = dev->alloc(1024), out = dev->alloc(128);
   const std::string msg = fault_of("misaligned_load", grid(1, 32), args(p, out));
