@@ -85,7 +85,13 @@ void set_memory(Context& ctx, void* dst, int value, size_t n) {
   if (!is_device_side(ctx, dst)) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "memset of %p, which is not device memory", dst);
-    throw ApiError(cudaErrorInvalidValue, buf);
+    std::string text = buf;
+    // Where it is instead, as cudaMemcpy says: freed (CUB's temp storage freed too early), just
+    // past an allocation, or no device address at all.
+    if (const std::string where = runtime::describe_unallocated_address(ctx.device(), reinterpret_cast<runtime::DevPtr>(dst));
+        !where.empty())
+      text += ": " + where;
+    throw ApiError(cudaErrorInvalidValue, text);
   }
   ctx.device().memset(reinterpret_cast<runtime::DevPtr>(dst), value, n);
   ctx.advance_if_timing(ctx.dram_seconds(n), "memset " + std::to_string(n) + " bytes");

@@ -205,6 +205,8 @@ int main() {
   EXPECT(cudaMemcpy(d, h_plain.data(), 64, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue);
   // a source just past the end of its allocation (the message says so),
   EXPECT(cudaMemcpy(h_plain.data(), d + 64, 16, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue);
+  // a memset just past it (its message says so too: CUB's radix sort memsets its temp storage first),
+  EXPECT(cudaMemset(d + 64, 0, 16) == cudaErrorInvalidValue);
   EXPECT(cudaMemcpy(h_pinned, h_plain.data(), 16, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue);
   // (pinned memory is host memory either way round, and cudaMemcpyDefault follows the pointers)
   CHECK(cudaMemcpy(h_pinned, h_mapped, 64 * sizeof(int), cudaMemcpyHostToHost));

@@ -413,6 +413,9 @@ TEST(Exec, CopyOutsideAnAllocationNamesTheNearestOne) {
       << o.output;
   // A host pointer given as the device side is named as such.
   EXPECT_TRUE(contains(o.output, "allocation holds it): not a device address")) << o.output;
+  // A memset there says the same (it said only "not device memory").
+  EXPECT_TRUE(contains(o.output, "which is not device memory: just past the end of the 256-byte allocation at 0x"))
+      << o.output;
 }
 
 // Each misuse in graph_errors (which checks the codes itself) is explained in one line that names
