@@ -241,7 +241,7 @@ GpuPeaks compute_peaks(const GpuConfig& c) {
   p.l2_bytes_per_s = double(c.l2_slices) * c.l2_bytes_per_clock_per_slice * c.l2_clock_mhz * mhz;
   p.l1_bytes_per_s = double(c.num_sms) * c.l1_bytes_per_clock * c.core_clock_mhz * mhz;
   p.shared_bytes_per_s = double(c.num_sms) * c.shared_banks * c.shared_bank_width_bytes * c.core_clock_mhz * mhz;
-  p.warps_in_flight = 1LL * c.num_sms * c.max_warps_per_sm();
+  p.warps_in_flight = 1LL * c.num_sms * c.resident_warps_per_sm();
   p.threads_in_flight = 1LL * c.num_sms * c.max_threads_per_sm;
   return p;
 }
@@ -302,7 +302,10 @@ std::string describe_peaks(const GpuConfig& c) {
       n(c.num_sms) + " SMs x " + n(c.shared_banks) + " banks x " + n(c.shared_bank_width_bytes) + " B x " +
           n(c.core_clock_mhz) + " MHz");
   row("Warps in flight", grouped(p.warps_in_flight) + " warps",
-      n(c.num_sms) + " SMs x " + n(c.subcores_per_sm) + " sub-cores x " + n(c.max_warps_per_subcore) + " warps");
+      c.resident_warps_per_sm() < c.max_warps_per_sm()
+          ? n(c.num_sms) + " SMs x " + n(c.max_threads_per_sm) + " threads / 32 (fewer than the " +
+                n(c.max_warps_per_sm()) + " warp slots)"
+          : n(c.num_sms) + " SMs x " + n(c.subcores_per_sm) + " sub-cores x " + n(c.max_warps_per_subcore) + " warps");
   row("Threads in flight", grouped(p.threads_in_flight) + " threads",
       n(c.num_sms) + " SMs x " + n(c.max_threads_per_sm) + " threads");
   return out.str();

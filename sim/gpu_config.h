@@ -10,6 +10,8 @@
 // costs l1 + l2 + dram latency. The configs calibrate those sums to measured p-chase figures.
 #pragma once
 
+#include <algorithm>
+
 #include <stdexcept>
 #include <functional>
 #include <string>
@@ -201,6 +203,9 @@ struct GpuConfig {
 
   // Derived quantities (no separate parameters, so they can never disagree).
   int max_warps_per_sm() const { return subcores_per_sm * max_warps_per_subcore; }
+  // The warps an SM can hold at once: its warp slots, or fewer where max_threads_per_sm is lower
+  // (CUDA's occupancy is relative to maxThreadsPerMultiProcessor / 32).
+  int resident_warps_per_sm() const { return std::min(max_warps_per_sm(), max_threads_per_sm / 32); }
   int lanes_per_subcore(int lanes_per_sm) const { return lanes_per_sm / subcores_per_sm; }
   // Cycles between two warp-instructions entering a unit of a sub-core (its initiation
   // interval): a 32-thread warp over `lanes_per_sm / subcores` lanes.

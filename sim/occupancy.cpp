@@ -87,7 +87,7 @@ Occupancy compute_occupancy(const GpuConfig& c, const KernelResources& k) {
   o.ctas_per_sm = *smallest;
   o.limiter = static_cast<OccupancyLimiter>(smallest - o.limit_by.begin());
   o.active_warps_per_sm = o.ctas_per_sm * o.warps_per_cta;
-  o.occupancy = double(o.active_warps_per_sm) / c.max_warps_per_sm();
+  o.occupancy = double(o.active_warps_per_sm) / c.resident_warps_per_sm();
   o.shared_carveout_bytes = o.ctas_per_sm > 0 ? c.carveout_for(o.ctas_per_sm * o.shared_per_cta_bytes) : 0;
   return o;
 }

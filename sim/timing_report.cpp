@@ -35,7 +35,7 @@ TimingMetrics derive_metrics(const GpuConfig& config, const LaunchTiming& t) {
   const double sm_cycles = double(t.sm.active_cycles);
   m.ipc_per_sm = ratio(double(t.sm.warp_instructions), sm_cycles);
   m.issue_slot_utilization = ratio(double(t.sm.issued), double(t.sm.issue_slots));
-  m.achieved_occupancy = ratio(double(t.sm.resident_warp_cycles), sm_cycles * config.max_warps_per_sm());
+  m.achieved_occupancy = ratio(double(t.sm.resident_warp_cycles), sm_cycles * config.resident_warps_per_sm());
   const SmMemStats& s = t.sm_memory;
   m.l1_hit_rate = ratio(double(s.l1_read_sector_hits), double(s.l1_read_sector_hits + s.l1_read_sector_misses));
   m.l2_hit_rate = ratio(double(t.memory.l2_read_sector_hits),

@@ -27,6 +27,20 @@ TEST(Occupancy, FullOccupancyTiesGoToThreads) {
   EXPECT_EQ(o.shared_carveout_bytes, 0);
 }
 
+// A chip that holds 1024 threads per SM (sm.max_threads) in its 64 warp slots: one 1024-thread
+// CTA fills it (32 warps = 1024 / 32), 100 % as CUDA reports occupancy relative to
+// maxThreadsPerMultiProcessor / 32, not 50 % of the slots (an outside architect's sweep).
+TEST(Occupancy, RelativeToTheThreadsAnSmHolds) {
+  GpuConfig c = v100();
+  c.max_threads_per_sm = 1024;
+  const Occupancy o = occupancy(c, 1024, 32, 0);
+  EXPECT_EQ(o.ctas_per_sm, 1);
+  EXPECT_EQ(o.active_warps_per_sm, 32);
+  EXPECT_DOUBLE_EQ(o.occupancy, 1.0);
+  EXPECT_EQ(c.resident_warps_per_sm(), 32);
+  EXPECT_EQ(compute_peaks(c).warps_in_flight, 32LL * c.num_sms);
+}
+
 // 64 regs: 2048 regs/warp -> 8 warps per sub-core, 32 per SM -> 4 CTAs of 8 warps: 50%
 // (the CUDA occupancy calculator's 50% for 64 regs at 256 threads on cc 7.0).
 TEST(Occupancy, RegisterLimited) {
