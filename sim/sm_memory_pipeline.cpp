@@ -344,7 +344,7 @@ bool SmMemoryPipeline::Impl::issue(LgOp& op, const WorkItem& item, InFlight& f, 
 // A new instruction starts as of its submit cycle when the stage was free then (see run_mio);
 // later parts of a multi-cycle instruction run in the current cycle.
 void SmMemoryPipeline::Impl::run_lg(uint64_t current) {
-  if (lg.empty()) return;
+  if (lg.empty() || current < lg_busy_until) return;
   LgOp& op = lg.front();
   uint64_t cycle = current;
   if (!op.started) {
@@ -374,12 +374,21 @@ void SmMemoryPipeline::Impl::run_lg(uint64_t current) {
     }
     used += cost;
     ++op.next;
+    // An item wider than the stage's bytes per cycle (a configuration narrower than a line; the
+    // shipped ones move 128 B, a whole line) holds the stage ceil(cost / bytes) cycles: it went
+    // through in one, and l1.bytes_per_clock below 128 changed nothing (an outside architect).
+    const uint32_t width = uint32_t(config.l1_bytes_per_clock);
+    if (cost > width) {
+      lg_busy_until = cycle + (cost + width - 1) / width;
+      if (op.next < op.items.size()) return;
+      break;
+    }
   }
   f.all_issued = true;
   const uint64_t id = op.id;
   if (spare_items.size() < kLgQueueCapacity) spare_items.push_back(std::move(op.items));
   lg.pop_front();
-  lg_free_cycle = cycle + 1;
+  lg_free_cycle = std::max(cycle + 1, lg_busy_until);
   // An op without memory sectors (prefetch, all lanes off) still passes the stage: one cycle.
   if (f.waiting == 0 && f.ready_cycle == 0) f.ready_cycle = cycle + 1;
   finish_if_done(id, cycle);

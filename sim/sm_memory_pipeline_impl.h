@@ -189,6 +189,7 @@ struct SmMemoryPipeline::Impl {
   uint64_t mio_free_cycle = 0;
   std::deque<LgOp> lg;
   uint64_t lg_free_cycle = 0;  // first cycle the L1 stage can start another instruction
+  uint64_t lg_busy_until = 0;  // a line wider than l1.bytes_per_clock holds the L1 stage until then
   std::unordered_map<uint64_t, InFlight> inflight;  // by op id, from the L1 stage to completion
   std::deque<Outgoing> delayed;    // reads and atomics, leaving after the L1 tag pipeline
   std::deque<Outgoing> immediate;  // writes

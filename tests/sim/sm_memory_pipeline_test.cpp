@@ -302,6 +302,21 @@ TEST(SmMemoryPipeline, UncoalescedAccessOccupiesTheL1Stage) {
   EXPECT_EQ(rig.pipes[0]->stats().l1_sectors_requested, 64u);
 }
 
+// l1.bytes_per_clock below a sector's 32 B: each sector holds the L1 stage 32 / bytes cycles
+// (it went through in one cycle whatever the setting; an outside architect's sweep of 128, 8 and
+// 1 B/clk gave the same cycles).
+TEST(SmMemoryPipeline, NarrowL1MovesASectorOverSeveralCycles) {
+  GpuConfig c = config_named("v100.ini");
+  c.l1_bytes_per_clock = 16;
+  Rig rig(c);
+  auto strided = [](uint64_t token) {  // 32 lanes, one sector each in 32 lines
+    return make_op(token, isa::Opcode::Ld, StateSpace::Global, ~0u, [](int l) { return 0x200000 + l * 128; });
+  };
+  rig.latency(strided(1));
+  // 32 sectors of 32 B at 16 B per cycle: the last is looked up 31 x 2 cycles after the first.
+  EXPECT_EQ(rig.latency(strided(2)), uint64_t(c.l1_latency_cycles) + 62);
+}
+
 TEST(SmMemoryPipeline, ConfigureSizesL1FromTheCarveout) {
   // teaching.ini: 32 KiB unified, 4-way, 128-B lines. With a 16 KiB carve-out, L1 holds 128
   // lines; reading 256 distinct lines twice therefore hits nothing the second time (LRU), while
