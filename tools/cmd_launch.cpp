@@ -329,6 +329,18 @@ std::string output_files(const po::variables_map& vm) {
   return names;
 }
 
+// Said, not left to be noticed: a launch that faulted or never ran has no statistics and no
+// results to save, and files of those names from an earlier run (left as they were) would pass
+// for this one's (an outside architect's loop over configurations read a refused variant's
+// --stats file as the previous variant's numbers).
+void say_not_written(std::ostream& err, const std::string& prefix, const po::variables_map& vm, const std::string& why) {
+  if (vm.count("stats"))
+    err << prefix << "--stats " << vm["stats"].as<std::string>() << " not written: " << why
+        << " (its output buffers were not written either)\n";
+  else if (const std::string outputs = output_files(vm); !outputs.empty())
+    err << prefix << "output buffers not written: " << why << " (" << outputs << " left as they were, where they exist)\n";
+}
+
 LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOptions& sim_options) {
   LaunchPlan plan;
   if (!vm.count("file")) throw UsageError("missing FILE.ptx or FILE.cu");
@@ -504,18 +516,11 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
     return 1;
   } catch (const runtime::KernelFault& e) {  // the simulator's report names kernel, CTA, thread, PC and line
     std::cerr << prefix << e.what() << "\n";
-    // Said, not left to be noticed: a faulted launch has no statistics and no results to save
-    // (existing files of those names are left as they were).
-    if (vm.count("stats"))
-      std::cerr << prefix << "--stats " << vm["stats"].as<std::string>()
-                << " not written: the launch faulted (its output buffers were not written either)\n";
-    else if (const std::string outputs = output_files(vm); !outputs.empty())
-      // Without --stats too: a file left from an earlier run would pass for this one's result.
-      std::cerr << prefix << "output buffers not written: the launch faulted (" << outputs
-                << " left as they were, where they exist)\n";
+    say_not_written(std::cerr, prefix, vm, "the launch faulted");
     return 1;
-  } catch (const runtime::Error& e) {
+  } catch (const runtime::Error& e) {  // refused (resources, shape) or failed before it ran
     std::cerr << prefix << device_error_text(kernel, e.what()) << "\n";
+    say_not_written(std::cerr, prefix, vm, "the launch did not run");
     return 1;
   } catch (const std::exception& e) {
     std::cerr << prefix << e.what() << "\n";

@@ -187,9 +187,13 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
     return 2;
   } catch (const runtime::KernelFault& e) {
     std::cerr << prefix << "kernel fault in " << name << ": " << e.what() << "\n";
+    if (vm.count("stats")) std::cerr << prefix << "--stats " << vm["stats"].as<std::string>() << " not written: the launch faulted\n";
     return 1;
-  } catch (const runtime::Error& e) {
+  } catch (const runtime::Error& e) {  // a launch refused (resources, shape) or failed
     std::cerr << prefix << device_error_text(name, e.what()) << "\n";
+    // A file of that name from an earlier run is left as it was: said, so that it is not read as
+    // this run's (an outside architect's loop over configurations did).
+    if (vm.count("stats")) std::cerr << prefix << "--stats " << vm["stats"].as<std::string>() << " not written: the launch did not run\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << prefix << name << " failed: " << e.what() << "\n";

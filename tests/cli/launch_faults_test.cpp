@@ -52,4 +52,19 @@ TEST(LaunchFaults, StatsOfAFaultedLaunchAreSaidNotToBeWritten) {
   EXPECT_TRUE(contains(o.output, "--stats " + stats + " not written: the launch faulted")) << o.output;
 }
 
+// A launch refused for its resources writes nothing either, and says so: a --stats file from an
+// earlier run, left as it was, would be read as this one's (an outside architect's loop over
+// configurations did). Also `gpusim run`.
+TEST(LaunchFaults, StatsOfARefusedLaunchAreSaidNotToBeWritten) {
+  const std::string stats = testing::TempDir() + "/refused_launch_stats.json";
+  const Outcome o = run_gpusim("launch " + kFaults + " --grid 1 --block 64 --mode functional --shared 10000000 --stats " +
+                               stats + " --arg s32:0 --arg zeros:s32:256 --arg zeros:s32:1");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "exceed the per-block limit")) << o.output;
+  EXPECT_TRUE(contains(o.output, "--stats " + stats + " not written: the launch did not run")) << o.output;
+  const Outcome run = run_gpusim("run vecadd --size 4096 --set sm.max_threads_per_block=128 --stats " + stats);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_TRUE(contains(run.output, "--stats " + stats + " not written: the launch did not run")) << run.output;
+}
+
 }  // namespace
