@@ -77,9 +77,10 @@ int report(const po::variables_map& vm) {
   if (any_ok && std::none_of(points.begin(), points.end(), [&](const StoredPoint& p) { return metric_value(p, metric); }))
     throw std::invalid_argument("--metric '" + metric + "': none of the finished points has it (cycles, seconds, "
                                 "host_seconds, ipc, or a key of their statistics such as dram.bandwidth_gbs, sum:KEY)");
-  // The plot's axis is checked before the table is printed, as the metric is.
+  // The plot's axis is checked before the table is printed, as the metric is; also when given
+  // without -o (an outside architect's typo passed silently there).
   const std::string against = vm["against"].as<std::string>();
-  if (vm.count("output") &&
+  if ((vm.count("output") || !vm["against"].defaulted()) &&
       std::none_of(points.begin(), points.end(), [&](const StoredPoint& p) { return !parameter_value(p, against).empty(); }))
     throw std::invalid_argument("--against '" + against + "': no point has it (size, config, mode, workload, kind, "
                                 "or a --set key of the sweep such as sm.count)");

@@ -216,6 +216,9 @@ TEST(SweepCommand, FailuresSayWhyAndUnknownMetricsAreRefused) {
   EXPECT_EQ(axis.exit_code, 2) << axis.output;
   EXPECT_TRUE(contains(axis.output, "--against 'bogus': no point has it")) << axis.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "p.svg"));
+  const Outcome axis_alone = run_gpusim("sweep --report " + shell_arg(db) + " --against bogus");  // no plot asked
+  EXPECT_EQ(axis_alone.exit_code, 2) << axis_alone.output;
+  EXPECT_TRUE(contains(axis_alone.output, "--against 'bogus': no point has it")) << axis_alone.output;
   const Outcome jobs = run_gpusim("sweep " + shell_arg(spec) + " --db " + shell_arg(db) + " --jobs -1");
   EXPECT_EQ(jobs.exit_code, 2) << jobs.output;
   EXPECT_TRUE(contains(jobs.output, "--jobs -1: expected 1 to 4096")) << jobs.output;
