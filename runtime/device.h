@@ -196,6 +196,9 @@ class Device {
 
   // Loads PTX text (parsed and checked once). `source_name` names it in error messages.
   virtual ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) = 0;
+  // Unloads a module (cuModuleUnload, cudaLibraryUnload): its __device__ and __constant__ memory
+  // is freed, and later uses of the handle are errors. A device that cannot unload keeps it.
+  virtual void unload_module(ModuleHandle module) { (void)module; }
   // Runs a kernel to completion (launches are synchronous in the simulator).
   virtual LaunchStats launch(ModuleHandle module, const std::string& kernel, const LaunchConfig& cfg,
                              const KernelArgs& args) = 0;

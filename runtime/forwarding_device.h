@@ -27,6 +27,7 @@ class ForwardingDevice : public Device {
   ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
     return inner_.load_ptx(source_name, ptx);
   }
+  void unload_module(ModuleHandle module) override { inner_.unload_module(module); }
   LaunchStats launch(ModuleHandle module, const std::string& kernel, const LaunchConfig& cfg,
                      const KernelArgs& args) override {
     return inner_.launch(module, kernel, cfg, args);

@@ -79,7 +79,8 @@ class SimDevice final : public Device {
   // The managed variables' host pages go with the device (as a GPU's do with its context).
   ~SimDevice() override {
     for (const auto& m : modules_)
-      if (m->managed.address) munmap(m->managed.address, m->managed.span);
+      if (m && m->managed.address) munmap(m->managed.address, m->managed.span);
+    for (const HostMappedRange& r : unloaded_managed_) munmap(r.address, r.span);
   }
 
 
@@ -123,7 +124,7 @@ class SimDevice final : public Device {
     if (!r) return std::nullopt;
     AllocationInfo info{r->base, r->size, r->host_mapped};
     for (const auto& m : modules_)
-      info.managed_variables |= r->host_mapped && m->managed.address && r->base == reinterpret_cast<DevPtr>(m->managed.address);
+      info.managed_variables |= m && r->host_mapped && m->managed.address && r->base == reinterpret_cast<DevPtr>(m->managed.address);
     return info;
   }
 
@@ -209,7 +210,12 @@ class SimDevice final : public Device {
   KernelArg encode_tensor_map_tiled(const TiledTensorMapSpec& spec) override { return encode_sim_tensor_map(spec); }
 
   ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
-    std::unique_ptr<LoadedModule> m = load_module(*this, memory_, source_name, ptx, next_managed_address_);
+    std::unique_ptr<LoadedModule> m;
+    try {
+      m = load_module(*this, memory_, source_name, ptx, next_managed_address_);
+    } catch (const DeviceOutOfMemory& e) {  // its __device__ variables: out of memory, not bad PTX
+      throw OutOfMemory(e.what());
+    }
     if (model_) {
       // The hardware runs ptxas's schedule, not PTX order (isa/load_hoisting.h).
       if (config_.hoist_loads)
@@ -221,6 +227,19 @@ class SimDevice final : public Device {
     }
     modules_.push_back(std::move(m));
     return static_cast<ModuleHandle>(modules_.size() - 1);
+  }
+
+  // The slot stays (handles are indices) but holds nothing: the memory of the module's variables
+  // goes back to the allocator, so load/unload loops do not run out of device memory.
+  void unload_module(ModuleHandle handle) override {
+    LoadedModule& m = module_at(handle, "unload");
+    guarded([&] {
+      if (m.globals) memory_.release(m.globals);
+      if (m.const_mirror) memory_.release(m.const_mirror);
+    });
+    // __managed__ variables stay mapped (host code may still hold their addresses) until the device goes.
+    if (m.managed.address) unloaded_managed_.push_back(m.managed);
+    modules_[static_cast<size_t>(handle)].reset();
   }
 
   LaunchStats launch(ModuleHandle handle, const std::string& kernel, const LaunchConfig& cfg,
@@ -497,6 +516,8 @@ class SimDevice final : public Device {
   LoadedModule& module_at(ModuleHandle handle, const std::string& what) const {
     if (handle < 0 || static_cast<size_t>(handle) >= modules_.size())
       throw Error("'" + what + "': invalid module handle " + std::to_string(handle));
+    if (!modules_[static_cast<size_t>(handle)])
+      throw Error("'" + what + "': its module (handle " + std::to_string(handle) + ") was unloaded");
     return *modules_[static_cast<size_t>(handle)];
   }
 
@@ -547,7 +568,8 @@ class SimDevice final : public Device {
   std::unique_ptr<sim::GpuModel> model_;  // timing mode only
   DeviceMemory memory_;
   SimDeviceServices services_;  // after memory_: its heap lives there
-  std::vector<std::unique_ptr<LoadedModule>> modules_;
+  std::vector<std::unique_ptr<LoadedModule>> modules_;  // null: unloaded
+  std::vector<HostMappedRange> unloaded_managed_;
   // Where the next module's __managed__ variables go: host addresses apart from both CUDA
   // libraries' own host-mapped ranges (runtime/cudart, runtime/cudadrv).
   uint64_t next_managed_address_ = 0x0000'5000'0000'0000ull;

@@ -115,6 +115,8 @@ CUresult load_module_or_fail(DriverState& s, CUmodule* module, const std::string
     m->ptx = gpusim::isa::parse_ptx(m->ptx_text, source_name);
   } catch (const gpusim::isa::UnsupportedPtxVersion& e) {
     throw DriverFailure{CUDA_ERROR_UNSUPPORTED_PTX_VERSION, e.what()};
+  } catch (const gpusim::runtime::OutOfMemory& e) {  // its __device__ variables do not fit
+    throw DriverFailure{CUDA_ERROR_OUT_OF_MEMORY, e.what()};
   } catch (const std::exception& e) {
     throw DriverFailure{CUDA_ERROR_INVALID_PTX, e.what()};
   }
@@ -262,7 +264,8 @@ CUresult cuModuleUnload(CUmodule module) {
   return api_call("cuModuleUnload", [&](DriverState& s) {
     gpusim::cudadrv::require_initialized(s);
     CUmod_st& m = gpusim::cudadrv::live_module(s, module);
-    // The simulated device keeps the parsed module (it has no unload); the handle dies here.
+    // The device frees the module's variables (a load/unload loop ran out of memory); the handle dies here.
+    s.device->unload_module(m.handle);
     for (auto& [name, f] : m.functions) s.functions.erase(f.get());
     m.context->modules.erase(module);
     s.modules.erase(module);

@@ -196,6 +196,8 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
   } catch (const isa::UnsupportedPtxVersion& e) {
     m.load_failed = true;
     throw ApiError(cudaErrorUnsupportedPtxVersion, e.what());
+  } catch (const runtime::OutOfMemory& e) {  // its __device__ variables do not fit (now; not bad PTX)
+    throw ApiError(cudaErrorMemoryAllocation, e.what());
   } catch (const runtime::Error& e) {
     m.load_failed = true;
     throw ApiError(cudaErrorInvalidPtx, std::string(e.what()) +

@@ -156,10 +156,14 @@ cudaError_t cudaLibraryLoadFromFile(cudaLibrary_t* library, const char* file, cu
   });
 }
 
-// The module stays in the simulated device (it has no unload); its handles die here.
+// The device frees the module's variables; its handles die here.
 cudaError_t cudaLibraryUnload(cudaLibrary_t library) {
   return api("cudaLibraryUnload", [&](Context& ctx) {
     gpusim::cudart::LibraryRecord& lib = gpusim::cudart::live_library(ctx, library);
+    if (lib.module && lib.module->module >= 0) {
+      ctx.device().unload_module(lib.module->module);
+      lib.module->module = -1;
+    }
     for (const auto& key : lib.kernel_keys) ctx.remove_kernel(key.get());
     ctx.libraries->libraries.erase(library);
   });
