@@ -113,35 +113,34 @@ bool run(const Case& c) {
   return wrong == 0;
 }
 
+// A launch configuration of `grid` CTAs of 32 threads in clusters of `cluster` (0: no cluster
+// attribute), its attribute kept in `attribute`.
+cudaLaunchConfig_t cluster_config(unsigned grid, unsigned cluster, cudaLaunchAttribute* attribute) {
+  cudaLaunchConfig_t config = {};
+  config.gridDim = dim3(grid, 1, 1);
+  config.blockDim = dim3(32, 1, 1);
+  attribute->id = cudaLaunchAttributeClusterDimension;
+  attribute->val.clusterDim.x = cluster;
+  attribute->val.clusterDim.y = 1;
+  attribute->val.clusterDim.z = 1;
+  config.attrs = attribute;
+  config.numAttrs = cluster ? 1 : 0;
+  return config;
+}
+
 // cudaOccupancyMaxActiveClusters for clusters of `cluster` CTAs of 32 threads (0: the configuration
 // names no cluster shape).
 cudaError_t max_clusters(int* n, const void* kernel, unsigned cluster) {
-  cudaLaunchConfig_t config = {};
-  config.gridDim = dim3(16, 1, 1);
-  config.blockDim = dim3(32, 1, 1);
-  cudaLaunchAttribute attribute[1];
-  attribute[0].id = cudaLaunchAttributeClusterDimension;
-  attribute[0].val.clusterDim.x = cluster;
-  attribute[0].val.clusterDim.y = 1;
-  attribute[0].val.clusterDim.z = 1;
-  config.attrs = attribute;
-  config.numAttrs = cluster ? 1 : 0;
+  cudaLaunchAttribute attribute;
+  const cudaLaunchConfig_t config = cluster_config(16, cluster, &attribute);
   *n = -1;
   return cudaOccupancyMaxActiveClusters(n, kernel, &config);
 }
 
 cudaError_t launch_with_cluster(unsigned grid, unsigned cluster, int* bins) {
-  cudaLaunchConfig_t config = {};
-  config.gridDim = dim3(grid, 1, 1);
-  config.blockDim = dim3(32, 1, 1);
+  cudaLaunchAttribute attribute;
+  cudaLaunchConfig_t config = cluster_config(grid, cluster, &attribute);
   config.dynamicSmemBytes = 64;
-  cudaLaunchAttribute attribute[1];
-  attribute[0].id = cudaLaunchAttributeClusterDimension;
-  attribute[0].val.clusterDim.x = cluster;
-  attribute[0].val.clusterDim.y = 1;
-  attribute[0].val.clusterDim.z = 1;
-  config.attrs = attribute;
-  config.numAttrs = 1;
   return cudaLaunchKernelEx(&config, cluster_histogram, static_cast<const int*>(nullptr), 0, bins, 1);
 }
 
