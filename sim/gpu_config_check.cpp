@@ -125,6 +125,17 @@ void check_sm(const GpuConfig& c, Checker& check) {
       {"units.fp64_lanes_per_sm", c.fp64_lanes_per_sm}, {"units.sfu_lanes_per_sm", c.sfu_lanes_per_sm},
       {"units.ldst_lanes_per_sm", c.ldst_lanes_per_sm}, {"tensor.cores_per_sm", c.tensor_cores_per_sm}};
   for (const auto& [key, count] : lanes) check.divides(c.subcores_per_sm, "sm.subcores", count, key);
+  // A warp-instruction occupies a unit for whole cycles, 32 / lanes per sub-core: other counts run
+  // as the next one below that divides 32 (96 FP32 lanes ran as 64 while `gpusim info` promised
+  // 96's peak; above 32 per sub-core, a warp still takes a cycle; an outside architect's sweep).
+  for (const auto& [key, count] : lanes) {
+    if (std::string(key) == "tensor.cores_per_sm" || count % c.subcores_per_sm != 0) continue;
+    const int per_subcore = count / c.subcores_per_sm;
+    check.require(per_subcore <= 32 && 32 % per_subcore == 0,
+                  check.value(key) + " gives " + std::to_string(per_subcore) + " lanes per sub-core (" +
+                      check.value("sm.subcores") + "); a warp-instruction issues over 32 / lanes whole cycles, so "
+                      "lanes per sub-core must divide 32 (1, 2, 4, 8, 16 or 32)");
+  }
 }
 
 void check_memory(const GpuConfig& c, Checker& check) {

@@ -169,6 +169,10 @@ TEST(GpuConfigErrors, InconsistentValuesNameBothKeys) {
   EXPECT_NE(load_error("", {"sm.count=0"}).find("sm.count (0, --set) must be positive"), std::string::npos);
   EXPECT_NE(load_error("", {"l1.associativity=3"}).find("l1.line_bytes x l1.associativity"), std::string::npos);
   EXPECT_NE(load_error("", {"units.fp32_lanes_per_sm=66"}).find("units.fp32_lanes_per_sm (66, --set)"), std::string::npos);
+  // Lanes per sub-core that do not divide a warp would run as fewer (96 FP32 lanes ran as 64).
+  EXPECT_NE(load_error("", {"units.fp32_lanes_per_sm=96"}).find("gives 24 lanes per sub-core"), std::string::npos);
+  EXPECT_NE(load_error("", {"units.sfu_lanes_per_sm=256"}).find("must divide 32"), std::string::npos);
+  EXPECT_EQ(load_error("", {"units.fp32_lanes_per_sm=128"}), "(no error)");
   EXPECT_NE(load_error("", {"chip.sm_arch=sm_70"}).find("chip.sm_arch"), std::string::npos);
   EXPECT_NE(load_error("", {"chip.sm_arch=sm_1000"}).find("must be a machine target of nvcc 13"), std::string::npos);
   EXPECT_EQ(load_error("", {"chip.sm_arch=sm_89"}), "(no error)");
