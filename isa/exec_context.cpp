@@ -259,13 +259,10 @@ std::string miss_note(const GlobalMemory& global, uint64_t addr) {
 // an extern __shared__ array launched without dynamic shared memory (<<<grid, block>>>) -- only
 // where the kernel (or a function it calls) names one: otherwise the hint would send the user to
 // the launch when an index runs past a static __shared__ array.
-std::string shared_note(const LaunchState& launch, const CtaState& cta, const Module& module) {
+std::string shared_note(const LaunchState& launch, const CtaState& cta) {
   std::string note = " (the CTA has " + std::to_string(cta.shared.size() - launch.reserved_shared_bytes) +
                      " bytes of shared memory, " + std::to_string(launch.dynamic_shared_bytes) + " of them dynamic";
-  bool declares_dynamic = launch.kernel && launch.kernel->names_dynamic_shared;
-  if (!launch.kernel)
-    for (const Symbol& s : module.symbols) declares_dynamic = declares_dynamic || (s.space == StateSpace::Shared && s.is_extern);
-  if (declares_dynamic && launch.dynamic_shared_bytes == 0)
+  if (launch.kernel->names_dynamic_shared && launch.dynamic_shared_bytes == 0)
     note += "; its extern __shared__ array is empty: give the launch dynamic shared memory (<<<grid, block, bytes>>>; gpusim launch --shared BYTES)";
   return note + ")";
 }
@@ -315,7 +312,7 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + (atomic ? " atomic access of " : " load of ") + std::to_string(size) +
                      " bytes at address " + hex_text(original) + vector_note(inst, size) +
-                     (space == StateSpace::Shared ? shared_note(launch_, cta_, warp_.module()) : std::string()),
+                     (space == StateSpace::Shared ? shared_note(launch_, cta_) : std::string()),
            FaultKind::IllegalAddress);
     copy_access(out, p, size);
   }
@@ -341,7 +338,7 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
     if (!p)
       fail(lane, "out-of-bounds " + std::string(space_name(space)) + " store of " + std::to_string(size) +
                      " bytes at address " + hex_text(original) + vector_note(inst, size) +
-                     (space == StateSpace::Shared ? shared_note(launch_, cta_, warp_.module()) : std::string()),
+                     (space == StateSpace::Shared ? shared_note(launch_, cta_) : std::string()),
            FaultKind::IllegalAddress);
     copy_access(p, in, size);
   }

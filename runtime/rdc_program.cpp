@@ -73,7 +73,7 @@ std::string ptx_choice_note(const ProgramPtx& ptx, unsigned device_arch, const s
            "0 there (build with -gencode arch=compute_" + sm + ",code=[compute_" + sm + ",sm_" + sm +
            "] to ship PTX of the architecture the GPU runs)";
   }
-  if (ptx.arch > device_arch && !ptx.sass_arch)
+  if (ptx.arch > device_arch)  // (machine code for the device is never newer than it: said above)
     return source + " is PTX for compute_" + std::to_string(ptx.arch) + ", newer than the simulated GPU (" + device +
            "); it runs here, where a GPU of that capability would refuse it (cudaErrorNoKernelImageForDevice); " +
            newer_ptx_advice(ptx.arch);
