@@ -23,12 +23,15 @@ namespace gpusim::sim {
 class PipeWaitClasses {
  public:
   // Non-memory instructions: one class per pipe; memory instructions: one per pipe and queue;
-  // wgmma.mma_async one per pipe (it may enter the tensor cores' queue while the pipe is busy).
+  // wgmma.mma_async one per pipe (it may enter the tensor cores' queue while the pipe is busy);
+  // an instruction ptxas expands with MUFU steps (a division, a refined sqrt) one per pipe (it
+  // waits for the SFU pipe as well as its own).
   static constexpr int kPipes = static_cast<int>(Pipe::Count);
   static constexpr int kQueues = 4;  // QueueHint's values
   static constexpr int kFirstMemory = kPipes;
   static constexpr int kFirstWgmma = kFirstMemory + kPipes * kQueues;
-  static constexpr int kClasses = kFirstWgmma + kPipes;
+  static constexpr int kFirstSfuSteps = kFirstWgmma + kPipes;
+  static constexpr int kClasses = kFirstSfuSteps + kPipes;
   static_assert(kClasses <= 64, "class ids are bits of one word");
 
   // What a pipe-waiting warp's verdict reads of its instruction (SubCore::pipe_verdict): the
@@ -38,18 +41,20 @@ class PipeWaitClasses {
     bool memory;
     QueueHint queue;  // None unless memory
     bool wgmma;
+    bool sfu_steps;   // also waits for the SFU pipe (InstTiming::sfu_interval)
   };
   static int class_of(const InstTiming& t) {
     const int pipe = static_cast<int>(t.pipe);
     if (t.kind == IssueKind::Wgmma) return kFirstWgmma + pipe;
-    if (t.kind != IssueKind::Memory) return pipe;
+    if (t.kind != IssueKind::Memory) return t.sfu_interval ? kFirstSfuSteps + pipe : pipe;
     return kFirstMemory + pipe * kQueues + static_cast<int>(t.queue);
   }
   static Key key_of(int cls) {
-    if (cls >= kFirstWgmma) return {static_cast<Pipe>(cls - kFirstWgmma), false, QueueHint::None, true};
-    if (cls < kFirstMemory) return {static_cast<Pipe>(cls), false, QueueHint::None, false};
+    if (cls >= kFirstSfuSteps) return {static_cast<Pipe>(cls - kFirstSfuSteps), false, QueueHint::None, false, true};
+    if (cls >= kFirstWgmma) return {static_cast<Pipe>(cls - kFirstWgmma), false, QueueHint::None, true, false};
+    if (cls < kFirstMemory) return {static_cast<Pipe>(cls), false, QueueHint::None, false, false};
     const int x = cls - kFirstMemory;
-    return {static_cast<Pipe>(x / kQueues), true, static_cast<QueueHint>(x % kQueues), false};
+    return {static_cast<Pipe>(x / kQueues), true, static_cast<QueueHint>(x % kQueues), false, false};
   }
 
   // `slot` (not a member) joins class `cls`, irregular until the next apply.

@@ -190,8 +190,11 @@ class SubCore {
   // The reason of a warp whose own checks have passed (passes_warp_checks): it waits only for
   // its instruction's pipe and, for a memory instruction, its queue. Every warp with the same
   // pipe, kind and queue gets the same verdict in a cycle (see PipeWaitClasses).
-  Verdict pipe_verdict(Pipe pipe, bool memory, QueueHint queue, bool wgmma, uint64_t cycle) {
-    const uint64_t pipe_free = pipe_free_at_[static_cast<size_t>(pipe)];
+  // An instruction with SFU steps (sfu_steps) waits for the SFU pipe too: its MUFU steps share
+  // the sub-core's SFU lanes with MUFU instructions.
+  Verdict pipe_verdict(Pipe pipe, bool memory, QueueHint queue, bool wgmma, bool sfu_steps, uint64_t cycle) {
+    uint64_t pipe_free = pipe_free_at_[static_cast<size_t>(pipe)];
+    if (sfu_steps) pipe_free = std::max(pipe_free, pipe_free_at_[static_cast<size_t>(Pipe::Sfu)]);
     if (memory) {
       StallReason throttle = queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
       if (pipe_free > cycle) return {throttle, pipe_free};
@@ -206,11 +209,12 @@ class SubCore {
     return {StallReason::NotSelected, cycle + 1};  // eligible; the scheduler decides
   }
   Verdict pipe_verdict(const InstTiming& t, uint64_t cycle) {
-    return pipe_verdict(t.pipe, t.kind == IssueKind::Memory, t.queue, t.kind == IssueKind::Wgmma, cycle);
+    return pipe_verdict(t.pipe, t.kind == IssueKind::Memory, t.queue, t.kind == IssueKind::Wgmma, t.sfu_interval != 0,
+                        cycle);
   }
   Verdict class_verdict(int cls, uint64_t cycle) {
     const PipeWaitClasses::Key k = PipeWaitClasses::key_of(cls);
-    return pipe_verdict(k.pipe, k.memory, k.queue, k.wgmma, cycle);
+    return pipe_verdict(k.pipe, k.memory, k.queue, k.wgmma, k.sfu_steps, cycle);
   }
   // Gives the members of the pipe-wait classes their class's verdict for `cycle` (a class's
   // regular members in bulk, and only when its reason changes; irregular ones one by one); adds

@@ -6,11 +6,13 @@
 #include <elf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "isa/ptx_parser.h"
@@ -259,11 +261,12 @@ TEST(InstructionExpansion, LoopInvariantDivisorsAreChargedWithoutTheirReciprocal
   }
 }
 
-// A timing-mode simulator on one of configs/.
-auto timing_device(const std::string& config) {
+// A timing-mode simulator on one of configs/, with --set style overrides.
+auto timing_device(const std::string& config, std::vector<std::string> overrides = {}) {
   runtime::SimDeviceOptions o;
   o.mode = runtime::SimMode::Timing;
   o.config_path = std::string(GPUSIM_SOURCE_DIR) + "/configs/" + config;
+  o.overrides = std::move(overrides);
   return runtime::make_sim_device(o);
 }
 
@@ -305,6 +308,28 @@ TEST(InstructionExpansion, V100DivisionRatesMatchThePublishedOnes) {
   // Published V100 measurements: float division at 1/12.55 of the multiply's rate, double at 1/7.75.
   EXPECT_NEAR(float_ratio, 12.55, 0.1 * 12.55);  // the table: 12.0
   EXPECT_NEAR(double_ratio, 7.75, 0.1 * 7.75);    // the table: 8.0
+}
+
+// The MUFU steps of an expanded instruction share the SFU lanes with MUFU instructions: with few
+// SFU lanes, independent divisions issue at the SFU's rate, not the FP32 pipe's (they ran at the
+// FP32 rate whatever units.sfu_lanes_per_sm said).
+TEST(InstructionExpansion, DivisionsWaitForTheSfuLanes) {
+  std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n";
+  for (int ops : {16, 48}) ptx += rate_kernel("divf_" + std::to_string(ops), "div.rn.f32", "f32", ops);
+  const sim::Expansion e = table_entry("div.rn.f32 %f0, %f1, %f2;");
+  ASSERT_GE(e.sfu_ops, 1);
+  for (int sfu_lanes : {4, 8, 16}) {
+    auto dev = timing_device("h100.ini", {"units.sfu_lanes_per_sm=" + std::to_string(sfu_lanes)});
+    const runtime::ModuleHandle m = dev->load_ptx("div.ptx", ptx);
+    const runtime::DevPtr p = dev->alloc(64);
+    // 8 warps per sub-core: cycles per op is 8 warp-instructions' issue intervals; a division's
+    // SFU steps take 32 / (sfu_lanes / 4 sub-cores) cycles each, its 12-odd FP32 steps one each.
+    const double sfu_bound = 8.0 * e.sfu_ops * 32.0 / (sfu_lanes / 4);
+    const double alu_bound = 8.0 * e.alu_ops;
+    const double measured = cycles_per_op(*dev, m, "divf", p);
+    SCOPED_TRACE("units.sfu_lanes_per_sm=" + std::to_string(sfu_lanes));
+    EXPECT_NEAR(measured, std::max(sfu_bound, alu_bound), 0.1 * std::max(sfu_bound, alu_bound));
+  }
 }
 
 // Cycles each step of a dependent chain adds: kernels STEM16 and STEM48 of `ptx` (16 and 48 steps
