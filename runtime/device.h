@@ -224,6 +224,10 @@ class Device {
   }
   virtual void unmap_host_memory(void* host) { throw Error(name() + ": cannot map host memory"); }
   virtual std::optional<AllocationInfo> allocation_at(DevPtr addr) const { return std::nullopt; }
+  // Device memory the loaded modules' __device__ / __constant__ variables take (what
+  // cudaMemGetInfo / cuMemGetInfo count beside the programs' allocations); 0 where the backend's
+  // own driver accounts for them.
+  virtual uint64_t module_variable_bytes() const { return 0; }
   // The JIT's register cap for a module's kernels (CU_JIT_MAX_REGISTERS): the count ptxas gives is
   // capped at `max_registers` (the JIT spills the rest) wherever the device uses it. A device that
   // compiles the PTX itself (a real GPU's driver) is given the option at load instead.

@@ -119,6 +119,16 @@ class SimDevice final : public Device {
     guarded([&] { memory_.map_host(host, bytes, how); });
   }
   void unmap_host_memory(void* host) override { guarded([&] { memory_.unmap_host(host); }); }
+  uint64_t module_variable_bytes() const override {
+    uint64_t bytes = 0;
+    for (const auto& m : modules_) {
+      if (!m) continue;
+      for (const DevPtr p : {m->globals, m->const_mirror})
+        if (p)
+          if (const auto r = memory_.region_at(p)) bytes += r->size;
+    }
+    return bytes;
+  }
   std::optional<AllocationInfo> allocation_at(DevPtr addr) const override {
     const auto r = memory_.region_at(addr);
     if (!r) return std::nullopt;

@@ -204,7 +204,8 @@ CUresult cuMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
     if (!free_bytes || !total_bytes) throw DriverFailure{CUDA_ERROR_INVALID_VALUE, "free or total is null"};
     gpusim::cudadrv::usable_context(s);
     *total_bytes = s.properties.total_global_bytes;
-    *free_bytes = s.properties.total_global_bytes - allocated_bytes(s);
+    const uint64_t used = allocated_bytes(s) + s.device->module_variable_bytes();
+    *free_bytes = used < s.properties.total_global_bytes ? s.properties.total_global_bytes - used : 0;
     return CUDA_SUCCESS;
   });
 }

@@ -288,7 +288,7 @@ cudaError_t cudaMemsetAsync(void* dst, int value, size_t count, cudaStream_t str
 cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
   return api("cudaMemGetInfo", [&](Context& ctx) {
     const uint64_t total = ctx.properties().total_global_bytes;
-    const uint64_t used = ctx.device_bytes_in_use();
+    const uint64_t used = ctx.device_bytes_in_use() + ctx.device().module_variable_bytes();
     if (free_bytes) *free_bytes = used < total ? total - used : 0;
     if (total_bytes) *total_bytes = total;
   });
