@@ -26,13 +26,19 @@ const MappedCodeSegment* segment_holding(const LoadedObject& object, uintptr_t f
   return nullptr;
 }
 
+size_t slot_bytes(size_t count) {
+  const size_t page = page_size();
+  return (count * kSlotBytes + page - 1) / page * page;
+}
+
 // Slots for `count` jumps in a page within reach of every address in [low, high).
 uint8_t* map_slots_near(uintptr_t low, uintptr_t high, size_t count) {
   const size_t page = page_size();
-  const size_t bytes = (count * kSlotBytes + page - 1) / page * page;
-  // Below the object first (a PIE program's neighbourhood above it holds its heap), then above.
+  const size_t bytes = slot_bytes(count);
+  // Below the object first (a PIE program's neighbourhood above it holds its heap), then above;
+  // nearest first, every MiB out to the reach (a failed try is one refused mmap).
   for (int side = 0; side < 2; ++side)
-    for (uintptr_t step = 1; step <= 1024; step *= 2) {
+    for (uintptr_t step = 1; step < 2048; ++step) {
       const uintptr_t distance = step * (uintptr_t(1) << 20);
       if (side == 0 && low < distance + bytes) break;
       const uintptr_t hint = side == 0 ? (low - distance - bytes) / page * page : (high + distance + page - 1) / page * page;
@@ -78,8 +84,8 @@ StaticRuntimeEntries find_static_runtime_entries(const LoadedObject& object,
   return found;
 }
 
-void write_static_runtime_jumps(const LoadedObject& object, const std::map<uintptr_t, void*>& jumps) {
-  if (jumps.empty()) return;
+JumpSlotPages write_static_runtime_jumps(const LoadedObject& object, const std::map<uintptr_t, void*>& jumps) {
+  if (jumps.empty()) return {};
   uint8_t* slots = map_slots_near(jumps.begin()->first, jumps.rbegin()->first + kRelativeJump, jumps.size());
   size_t index = 0;
   for (const auto& [entry, target] : jumps) {
@@ -92,9 +98,14 @@ void write_static_runtime_jumps(const LoadedObject& object, const std::map<uintp
     std::memcpy(jump + 1, &displacement, sizeof displacement);
     write_code(*segment_holding(object, entry, kRelativeJump), entry, jump, sizeof jump);
   }
-  const size_t page = page_size();
-  if (mprotect(slots, (jumps.size() * kSlotBytes + page - 1) / page * page, PROT_READ | PROT_EXEC) != 0)
+  const JumpSlotPages pages{slots, slot_bytes(jumps.size())};
+  if (mprotect(pages.start, pages.bytes, PROT_READ | PROT_EXEC) != 0)
     throw std::runtime_error(std::string("cannot make the jump slots executable: ") + std::strerror(errno));
+  return pages;
+}
+
+void release_jump_slots(const JumpSlotPages& pages) {
+  if (pages.start) munmap(pages.start, pages.bytes);
 }
 
 bool static_runtime_jumps_written(const std::map<uintptr_t, void*>& jumps) {

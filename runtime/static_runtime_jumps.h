@@ -45,8 +45,18 @@ struct StaticRuntimeEntries {
 StaticRuntimeEntries find_static_runtime_entries(const LoadedObject& object,
                                                  const std::function<void*(const std::string&)>& target_of);
 
+// The page(s) holding an object's jump slots.
+struct JumpSlotPages {
+  void* start = nullptr;
+  size_t bytes = 0;
+};
+
 // Writes the jumps (throws std::runtime_error saying what failed: memory near the code, mprotect).
-void write_static_runtime_jumps(const LoadedObject& object, const std::map<uintptr_t, void*>& jumps);
+// Returns the slots' pages: unmap them with release_jump_slots once the object is unloaded (a
+// plugin opened and closed again and again left a page each time near its code, until none was
+// free within reach).
+JumpSlotPages write_static_runtime_jumps(const LoadedObject& object, const std::map<uintptr_t, void*>& jumps);
+void release_jump_slots(const JumpSlotPages& pages);
 
 // Whether these jumps are in place already (written by the loader-audit library before the
 // object's constructors ran): the first entry jumps through a slot to its target.

@@ -56,7 +56,7 @@ std::string static_runtime_message(const std::string& object) {
   if (std::string closed = gpusim::runtime::closed_library_message(object); !closed.empty()) return closed;
   return "gpusim: " + (object.empty() ? std::string("code in this process") : object) +
          " carries NVIDIA's static CUDA runtime, which gpusim could not redirect to its own (a stripped library, "
-         "or a program run without gpusim exec), so its runtime calls fail "
+         "a program run without gpusim exec, or a redirection that failed as said above), so its runtime calls fail "
          "(cudaErrorNotSupported): run it under gpusim exec, keep its symbol table, or build it with `nvcc -cudart "
          "shared` (CMake: CUDA_RUNTIME_LIBRARY Shared)\n";
 }

@@ -177,10 +177,12 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
   const std::string source = program_name + ".fatbin" + std::to_string(m.index) + (ptx.linked ? ".linked" : "") +
                              ".compute_" + std::to_string(ptx.arch) + ".ptx";
   // Functional mode runs newer PTX (sm_90 code on the default sm_75 chip) where a GPU would not:
-  // said once per module, so that a program built for Hopper is not timed as a V100 unnoticed;
-  // also under --quiet (which quiets the launch table), since a GPU would fail the program. Also
-  // said: the binary holds machine code a GPU would run instead of this PTX (-arch=all-major).
-  if (const std::string note = runtime::ptx_choice_note(ptx, arch, source, device_name); !note.empty())
+  // said once for modules whose PTX would be chosen alike (naming the first), so that a program
+  // built for Hopper is not timed as a V100 unnoticed; also under --quiet (which quiets the
+  // launch table), since a GPU would fail the program. Also said: the binary holds machine code
+  // a GPU would run instead of this PTX (-arch=all-major).
+  if (const std::string note = runtime::ptx_choice_note(ptx, arch, source, device_name);
+      !note.empty() && ptx_notes_said.insert(runtime::ptx_choice_note(ptx, arch, "", device_name)).second)
     std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: note: %s\n", note.c_str());
   if (const char* dir = std::getenv("GPUSIM_DUMP_PTX")) {
     // A folder that cannot take the file is said (it was skipped without a word); the program

@@ -308,6 +308,28 @@ TEST(Exec, LibraryOpenedLaterWithItsOwnStaticRuntimeRuns) {
     }
 }
 
+// A plugin host reloading its plugin: every dlclose gives the jump slots near the library's code
+// back (the 14th reload found no free memory within reach and the library's calls failed).
+TEST(Exec, LibraryWithItsOwnStaticRuntimeReloadedManyTimesRuns) {
+#if defined(GPUSIM_ADDRESS_SANITIZER)
+  GTEST_SKIP() << "a sanitizer build's gpusim exec loads no audit library (LeakSanitizer's tracer crashes with one)";
+#endif
+  const int times = 60;
+  const Outcome o = exec("", "static_runtime_dlopen_main",
+                         "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/libstatic_runtime_lib.so' " + std::to_string(times));
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  size_t oks = 0;
+  for (size_t at = o.output.find("static_runtime_dlopen: OK"); at != std::string::npos;
+       at = o.output.find("static_runtime_dlopen: OK", at + 1))
+    ++oks;
+  EXPECT_EQ(oks, size_t(times)) << o.output;
+  EXPECT_FALSE(contains(o.output, "cannot redirect")) << o.output;
+  // Its PTX (compute_80, newer than the default chip) is noted once, not at every reload.
+  const size_t note = o.output.find("newer than the simulated GPU");
+  ASSERT_NE(note, std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("newer than the simulated GPU", note + 1), std::string::npos) << o.output;
+}
+
 // A stripped library has no names to find its runtime by: its calls fail, and the driver says
 // why once instead of leaving bare error codes.
 TEST(Exec, StrippedLibraryOpenedLaterIsNamedOnce) {

@@ -72,23 +72,24 @@ int protection_of(uint32_t flags) {
 // `relocatable_only`: at start-up, only a library with -rdc code (libcudart redirects the others
 // itself, after their constructors, and runs their registration again; -rdc registration is
 // one-shot, so it must be redirected before).
-void redirect_opened_object(link_map* map, bool relocatable_only) {
+// Returns the jump slots' pages (none when the object was left as it is).
+gpusim::runtime::JumpSlotPages redirect_opened_object(link_map* map, bool relocatable_only) {
   // The vDSO is named but is no file; nothing to redirect in it.
-  if (access(map->l_name, R_OK) != 0) return;
+  if (access(map->l_name, R_OK) != 0) return {};
   LoadedObject object;
   object.path = map->l_name;
   object.bias = map->l_addr;
   for (const gpusim::runtime::ElfCodeSegment& s : gpusim::runtime::elf_code_segments(object.path))
     object.code.push_back({object.bias + s.vaddr, object.bias + s.vaddr + s.memsz, protection_of(s.flags)});
-  if (object.code.empty()) return;
+  if (object.code.empty()) return {};
   // First what the symbol table says (no lookups: most objects carry no CUDA runtime, and at
   // start-up gpusim's libcudart, which defines the same names, must be left alone).
   const gpusim::runtime::StaticRuntimeEntries seen =
       gpusim::runtime::find_static_runtime_entries(object, [](const std::string&) -> void* { return nullptr; });
-  if (!seen.has_runtime || (relocatable_only && !seen.relocatable)) return;
+  if (!seen.has_runtime || (relocatable_only && !seen.relocatable)) return {};
   link_map* cudart = gpusim_cudart(map);
   if (!cudart) throw std::runtime_error("gpusim's libcudart.so.13 is not loaded in the process");
-  if (cudart == map) return;
+  if (cudart == map) return {};
   // gpusim's functions from its symbol table: at start-up the loader cannot look symbols up in it
   // yet (its scope is built after every object is mapped), and later the table gives the same.
   std::unordered_map<std::string, void*> gpusim_functions;
@@ -100,9 +101,10 @@ void redirect_opened_object(link_map* map, bool relocatable_only) {
         const auto at = gpusim_functions.find(name);
         return at == gpusim_functions.end() ? nullptr : at->second;
       });
-  gpusim::runtime::write_static_runtime_jumps(object, found.jumps);
+  const gpusim::runtime::JumpSlotPages pages = gpusim::runtime::write_static_runtime_jumps(object, found.jumps);
   if (const std::string closed = gpusim::runtime::closed_library_message(object.path); !closed.empty())
     std::fputs(closed.c_str(), stderr);
+  return pages;
 }
 
 }  // namespace
@@ -131,16 +133,30 @@ char* la_objsearch(const char* name, uintptr_t*, unsigned int flag) {
   return const_cast<char*>(ours.c_str());
 }
 
-unsigned int la_objopen(link_map* map, Lmid_t lmid, uintptr_t*) {
+// The loader keeps one word per object for this library (`cookie`, the object's link_map until
+// set): 0, or the object's jump-slot pages, unmapped again when the object is unloaded.
+unsigned int la_objopen(link_map* map, Lmid_t lmid, uintptr_t* cookie) {
+  *cookie = 0;
   // The program itself has an empty name: libcudart redirects it before its constructors run.
   if (lmid != LM_ID_BASE || !map->l_name || !*map->l_name) return 0;
   try {
-    redirect_opened_object(map, !startup_finished());
+    const gpusim::runtime::JumpSlotPages pages = redirect_opened_object(map, !startup_finished());
+    if (pages.start) *cookie = reinterpret_cast<uintptr_t>(new gpusim::runtime::JumpSlotPages(pages));
   } catch (const std::exception& e) {
     // dlopen carries on; the library's runtime calls then fail and libcuda says why.
     std::fprintf(stderr, "gpusim: %s: cannot redirect its static CUDA runtime to gpusim's: %s\n", map->l_name, e.what());
   }
   return 0;  // no symbol-binding callbacks: they would slow every call through the PLT
+}
+
+// A plugin closed with dlclose: its code is gone, so nothing jumps through its slots any more.
+unsigned int la_objclose(uintptr_t* cookie) {
+  if (auto* pages = reinterpret_cast<gpusim::runtime::JumpSlotPages*>(*cookie)) {
+    gpusim::runtime::release_jump_slots(*pages);
+    delete pages;
+    *cookie = 0;
+  }
+  return 0;
 }
 
 }  // extern "C"
