@@ -117,6 +117,7 @@ RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits
                       GlobalAccessSink* sink = nullptr, RepeatWatch* watch = nullptr) {
   bool progressed = false;
   bool all_done = true;
+  uint64_t executed = 0;
   std::vector<MemAccess> trace;
   AffineAccess summary;
   const bool watching = watch && watch->watching(counted);
@@ -136,10 +137,12 @@ RoundResult cta_round(CtaState& cta, LaunchState& launch, const FunctionalLimits
       }
       if (r.waiting) break;  // held at barrier.cluster.wait: its turn ends, uncounted
       progressed = true;
+      ++executed;
       launch.clock += 1;
     }
     all_done = all_done && w.done();
   }
+  if (limits.progress) limits.progress->on_round(executed, all_done);
   if (counted > limits.max_warp_instructions) {
     std::ostringstream os;
     os << cta.where() << ": more than " << limits.max_warp_instructions

@@ -13,6 +13,15 @@
 
 namespace gpusim::isa {
 
+// Told of a functional launch's progress (the status line on the terminal:
+// sim/functional_progress_line.h). Called after every CTA round from whichever of the pool's
+// threads ran it, so implementations are thread-safe; it only watches, so results do not change.
+struct FunctionalProgress {
+  virtual ~FunctionalProgress() = default;
+  // `warp_instructions` executed in the round; `cta_finished`: the round ended its CTA.
+  virtual void on_round(uint64_t warp_instructions, bool cta_finished) = 0;
+};
+
 struct FunctionalLimits {
   // A kernel that runs longer than this is reported as a probable infinite loop.
   uint64_t max_warp_instructions = uint64_t(1) << 36;
@@ -32,6 +41,7 @@ struct FunctionalLimits {
   // Called after every CTA round (a few hundred warp-instructions per warp); may throw to stop the
   // launch, and the exception reaches the caller as a fault would (the runtime's Ctrl-C check).
   void (*poll)() = nullptr;
+  FunctionalProgress* progress = nullptr;  // null: nobody watches
 };
 
 // Receives the global-memory accesses of CTAs run functionally, in execution order (the wave

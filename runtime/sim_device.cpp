@@ -35,6 +35,7 @@
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
 #include "sim/interrupt_flag.h"
+#include "sim/functional_progress_line.h"
 #include "sim/launch_progress.h"
 #include "sim/occupancy.h"
 #include "sim/sampled_launch.h"
@@ -433,7 +434,13 @@ class SimDevice final : public Device {
         if (!fn->ptxas_registers) stats.report_text += "    (registers per thread unknown: ptxas not found)\n";
         if (!lm.ptxas_note.empty()) stats.report_text += "    (" + lm.ptxas_note + ")\n";
       } else {
-        isa::run_grid_functional(ls, functional_limits(device_holds), &pool_);
+        isa::FunctionalLimits limits = functional_limits(device_holds);
+        std::optional<sim::FunctionalProgressLine> progress;  // erased before a fault is reported
+        if (options_.progress_line) {
+          progress.emplace(kernel, cfg.grid.count(), stderr);
+          limits.progress = &*progress;
+        }
+        isa::run_grid_functional(ls, limits, &pool_);
       }
     } catch (const isa::ExecError& e) {
       services_.flush();  // output printed before the fault still appears, as on a GPU

@@ -90,8 +90,9 @@ struct SimDeviceOptions {
   // ptxas's message, as the driver's JIT would, instead of running (gpusim launch: hand-written
   // PTX). Timing mode always does, for the register counts.
   bool check_ptx_with_ptxas = false;
-  // Timing mode: a status line on stderr while a launch runs longer than two seconds
-  // (sim/launch_progress.h); runtime/sim_environment.h's progress_line_wanted() decides it.
+  // A status line on stderr while a launch runs longer than two seconds (timing mode:
+  // sim/launch_progress.h; functional: sim/functional_progress_line.h);
+  // runtime/sim_environment.h's progress_line_wanted() decides it.
   bool progress_line = false;
   // On SIGINT/SIGTERM (runtime/interrupt_signals.h) a launch stops at a safe point and throws
   // runtime::Interrupted. With exit_on_interrupt (the simulated CUDA libraries inside a program),

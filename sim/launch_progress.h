@@ -13,6 +13,7 @@
 #include <string>
 
 #include "sim/gpu_model.h"
+#include "sim/status_line.h"
 
 namespace gpusim::sim {
 
@@ -38,10 +39,7 @@ class LaunchProgressLine final : public GpuModel::ProgressProbe {
   GpuModel* model_ = nullptr;  // null when not attached
   std::string kernel_;
   uint64_t ctas_ = 0;
-  std::FILE* out_ = nullptr;
-  std::chrono::milliseconds every_;
-  std::chrono::steady_clock::time_point start_, next_print_;
-  bool printed_ = false;
+  StatusLine line_;
 };
 
 }  // namespace gpusim::sim
