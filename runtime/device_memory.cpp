@@ -149,6 +149,28 @@ std::string DeviceMemory::describe_miss(uint64_t addr, uint64_t bytes) const {
   return range + " is not inside any allocation: " + describe_miss(addr);
 }
 
+void DeviceMemory::name_variables(uint64_t base, std::vector<NamedRange> variables) {
+  const auto it = allocations_.find(base);
+  if (it == allocations_.end()) throw std::invalid_argument("name_variables: " + isa::hex_text(base) + " is no allocation");
+  std::sort(variables.begin(), variables.end(), [](const NamedRange& a, const NamedRange& b) { return a.offset < b.offset; });
+  it->second.variables = std::move(variables);
+}
+
+DeviceMemory::MissTarget DeviceMemory::miss_target(const Entry& e, bool from_end) {
+  const Storage& s = e.second;
+  if (s.variables.empty())
+    return {"the " + std::to_string(s.size) + "-byte allocation at " + isa::hex_text(e.first),
+            from_end ? e.first + s.size : e.first};
+  // Past the end: the variable ending last; before the start: the first.
+  const NamedRange* v = &s.variables.front();
+  if (from_end)
+    for (const NamedRange& r : s.variables)
+      if (r.offset + r.size >= v->offset + v->size) v = &r;
+  const uint64_t start = e.first + v->offset;
+  return {v->name + " (" + std::to_string(v->size) + " bytes at " + isa::hex_text(start) + ")",
+          from_end ? start + v->size : start};
+}
+
 std::string DeviceMemory::describe_miss(uint64_t addr) const {
   if (auto freed = freed_.upper_bound(addr); freed != freed_.begin()) {
     --freed;
@@ -162,17 +184,16 @@ std::string DeviceMemory::describe_miss(uint64_t addr) const {
   uint64_t distance = UINT64_MAX;
   if (above != allocations_.begin()) {
     const auto below = std::prev(above);
-    const uint64_t end = below->first + below->second.size;
-    if (addr >= end) {
-      distance = addr - end;
-      out = (distance == 0 ? std::string("just") : std::to_string(distance) + " bytes") + " past the end of the " +
-            std::to_string(below->second.size) + "-byte allocation at " + isa::hex_text(below->first);
+    if (addr >= below->first + below->second.size) {
+      const MissTarget t = miss_target(*below, true);
+      distance = addr - t.edge;
+      out = (distance == 0 ? std::string("just") : std::to_string(distance) + " bytes") + " past the end of " + t.text;
     }
   }
   if (above != allocations_.end() && above->first - addr < distance) {
-    distance = above->first - addr;
-    out = std::to_string(distance) + " bytes before the " + std::to_string(above->second.size) + "-byte allocation at " +
-          isa::hex_text(above->first);
+    const MissTarget t = miss_target(*above, false);
+    distance = t.edge - addr;
+    out = std::to_string(distance) + " bytes before " + t.text;
   }
   // Far from everything and outside the device's addresses: naming the nearest allocation
   // ("123128482258656 bytes past the end of ...") would mislead.

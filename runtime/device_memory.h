@@ -20,6 +20,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #include <utility>
 
 #include "isa/exec_context.h"
@@ -93,6 +94,15 @@ class DeviceMemory final : public isa::GlobalMemory {
   void copy_within(uint64_t dst, uint64_t src, uint64_t bytes);
   void fill(uint64_t addr, int value, uint64_t bytes);
 
+  // Names the variables inside the allocation at `base` (a module's __device__ variables share
+  // one), so that a fault just outside it names the nearest variable instead of "the 75-byte
+  // allocation". `name` is what the message says, e.g. "__device__ variable 'table' of k.ptx".
+  struct NamedRange {
+    uint64_t offset = 0, size = 0;
+    std::string name;
+  };
+  void name_variables(uint64_t base, std::vector<NamedRange> variables);
+
   // The allocation or mapping containing `addr`, if any.
   std::optional<Region> region_at(uint64_t addr) const;
   uint64_t bytes_allocated() const { return bytes_in_use_; }
@@ -109,8 +119,16 @@ class DeviceMemory final : public isa::GlobalMemory {
     uint64_t reserved = 0;  // bytes mmap'ed (0: host-mapped, not ours to unmap)
     HostMapping mapping = HostMapping::Owned;
     bool usable = true;  // a registered range's pages were there at the last check
+    std::vector<NamedRange> variables;  // by offset; empty unless named (name_variables)
   };
   using Entry = std::pair<const uint64_t, Storage>;
+  // How describe_miss names the allocation `e` from just past its end (`from_end`) or just
+  // before it: its variable nearest that side when named, and where that variable starts or ends.
+  struct MissTarget {
+    std::string text;
+    uint64_t edge;
+  };
+  static MissTarget miss_target(const Entry& e, bool from_end);
   // The allocation containing [addr, addr+bytes), or nullptr.
   const Entry* find(uint64_t addr, uint64_t bytes) const;
   // Host bytes of [addr, addr+bytes) for a host-side copy; throws std::out_of_range outside an

@@ -39,6 +39,15 @@ std::unique_ptr<LoadedModule> load_module(Device& device, DeviceMemory& memory, 
                               std::to_string(largest->decl_line) + ")");
     }
   }
+  if (m->globals) {  // fault messages name the variable an access missed
+    std::vector<DeviceMemory::NamedRange> names;
+    for (const isa::Symbol& s : m->module.symbols)
+      if (s.owner == -1 && s.space == isa::StateSpace::Global && !s.placed_address)
+        names.push_back({s.offset, s.size,
+                         (s.name.rfind("$str", 0) == 0 ? "the string constant '" : "__device__ variable '") + s.name +
+                             "' of " + source_name});
+    memory.name_variables(m->globals, std::move(names));
+  }
   m->managed = place_managed_variables(device, m->module, next_managed_address);
   // Pointers to variables in initializers, now that the variables are placed; a generic pointer
   // to __constant__ data points into the bank's device copy, made now.

@@ -308,3 +308,32 @@ TEST_F(FaultTest, ACallWithTheWrongArgumentCountNamesTheCaller) {
 }
 
 }  // namespace
+
+// An access just past a module's __device__ array names the array (and past a string constant,
+// the constant), not "the 72-byte allocation" that holds all of the module's variables.
+TEST(ModuleVariableFaults, AccessPastADeviceArrayNamesIt) {
+  SimDeviceOptions o;
+  auto dev = make_sim_device(o);
+  const std::string ptx =
+      ".version 8.0\n.target sm_70\n.address_size 64\n"
+      ".global .align 1 .b8 $str[8] = {104, 101, 108, 108, 111, 33, 10, 0};\n"
+      ".global .align 4 .b32 table[16];\n"
+      ".visible .entry fill()\n{\n  .reg .u32 %t;\n  .reg .u64 %a, %o;\n"
+      "  mov.u32 %t, %tid.x;\n  mov.u64 %a, table;\n  mul.wide.u32 %o, %t, 4;\n  add.u64 %a, %a, %o;\n"
+      "  st.global.u32 [%a], %t;\n  ret;\n}\n";
+  const ModuleHandle m = dev->load_ptx("variables.ptx", ptx);
+  dev->launch(m, "fill", grid(1, 16), {});  // inside: no fault
+  std::string msg;
+  try {
+    dev->launch(m, "fill", grid(1, 17), {});
+  } catch (const KernelFault& e) {
+    msg = e.what();
+  }
+  const SymbolInfo table = dev->symbol(m, "table");
+  char addr[32];
+  std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(table.address));
+  EXPECT_NE(msg.find(std::string("just past the end of __device__ variable 'table' of variables.ptx (64 bytes at ") + addr + ")"),
+            std::string::npos)
+      << msg;
+  EXPECT_EQ(msg.find("-byte allocation"), std::string::npos) << msg;
+}
