@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "isa/call_graph.h"
 #include "isa/functional_executor.h"
@@ -57,6 +58,7 @@ class SimDevice final : public Device {
     try {
       config_ = sim::load_gpu_config(options.config_path, options.overrides);
       config_fingerprint_ = sim::config_fingerprint(config_);  // once: every launch's statistics carry it
+      if (!options.config_path.empty()) config_file_ = std::filesystem::absolute(options.config_path).string();
     } catch (const std::exception& e) {
       throw Error(e.what());
     }
@@ -423,6 +425,10 @@ class SimDevice final : public Device {
         stats.seconds = t.seconds;
         stats.launch_seconds = t.launch_path_seconds;
         nlohmann::json report = sim::timing_to_json(config_, config_fingerprint_, kernel, t);
+        // Where the configuration came from, so that gpusim report / roofline can draw its roofs
+        // (tools/report/run_configuration.h).
+        report["config_file"] = config_file_;
+        report["config_overrides"] = options_.overrides;
         if (sampled) report["sampling"] = sim::sampling_to_json(*sampled);
         stats.report_text = sim::timing_summary(config_, kernel, t);
         if (sampled) {
@@ -579,6 +585,7 @@ class SimDevice final : public Device {
   SimDeviceOptions options_;
   sim::GpuConfig config_;
   std::string config_fingerprint_;  // sim/config_fingerprint.h
+  std::string config_file_;         // the INI file's absolute path; "" = the embedded default
   std::unique_ptr<LaunchProfiler> profiler_;  // --trace / --source-report / --vcd; before model_, which points to it
   sim::WaveSampler sampler_;                  // --sample; before model_, which points to it during a launch
   isa::WorkerPool pool_;                      // host threads for both modes; before model_, which points to it

@@ -1,5 +1,6 @@
 // `gpusim report STATS.json [more.json ...] -o report.html`: one self-contained HTML page per run
 // (tools/report/report_page.h) from the --stats files of gpusim run/launch/exec.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 #include "tools/commands.h"
 #include "tools/file_roles.h"
 #include "tools/report/report_page.h"
+#include "tools/report/run_configuration.h"
 
 namespace gpusim::cli {
 
@@ -27,7 +29,7 @@ int gpusim_cmd_report(int argc, char** argv) {
   options.add_options()
       ("help,h", "print this help")
       ("output,o", po::value(&html_path), "write the HTML page to this file (required)")
-      ("config", po::value(&config_path), "GPU configuration INI of the run, for the roofs (default: the embedded one)")
+      ("config", po::value(&config_path), "GPU configuration INI of the run, for the roofs (default: the one the statistics name, else the embedded one)")
       ("set", po::value(&overrides)->composing(), "override one key, as given to the run (repeatable)")
       ("recorded", po::value(&recorded), "also place the kernels measured on a real GPU (configs/measured/*.kernels.csv)")
       ("stats", po::value(&stats_files)->composing(), "a statistics file of gpusim run/launch/exec --stats (or positional)");
@@ -72,6 +74,21 @@ int gpusim_cmd_report(int argc, char** argv) {
       if (read.faulted_launches > read.faulted.size())
         std::cerr << "gpusim report: note: " << file << ": " << read.faulted_launches - read.faulted.size()
                   << " more faulted launches left out\n";
+    }
+    if (config_path.empty() && overrides.empty()) {  // the roofs of the chip the statistics name
+      std::vector<report::RunConfigSource> runs;
+      for (const report::StatsFile& f : inputs.files)
+        for (const report::KernelStats& k : f.kernels) runs.push_back(k.config_source);
+      std::string why;
+      if (const auto config = report::configuration_of_runs(runs, why)) {
+        inputs.config = *config;
+        const auto named = std::find_if(runs.begin(), runs.end(), [](const report::RunConfigSource& r) { return r.named; });
+        if (!named->file.empty() || !named->overrides.empty())  // the embedded default goes without saying
+          std::cerr << "gpusim report: roofs of " << config->name << " (" << report::describe_source(*named)
+                    << ", the run's configuration)\n";
+      } else if (!why.empty()) {
+        std::cerr << "gpusim report: note: " << why << "; drawing the default's roofs\n";
+      }
     }
     if (!recorded.empty()) inputs.recorded = validation::read_kernel_record(recorded);
     // On the terminal too, as gpusim roofline warns: a student saw it only inside the page.

@@ -3,6 +3,7 @@
 // measured times), as an SVG plot and as a table on stdout.
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/file_roles.h"
+#include "tools/report/run_configuration.h"
 #include "tools/roofline.h"
 #include "validation/csv.h"
 #include "validation/measured_record.h"
@@ -49,7 +51,7 @@ double stats_number(const nlohmann::json& launch, const std::string& path, const
 }
 
 // The kernels of one --stats file: {"launches": [timing_to_json objects, or exec's records]}.
-std::vector<KernelPoint> read_stats(const std::string& file) {
+std::vector<KernelPoint> read_stats(const std::string& file, std::vector<report::RunConfigSource>& sources) {
   std::ifstream in(file);
   if (!in) throw std::runtime_error("cannot read stats file '" + file + "'");
   nlohmann::json doc;
@@ -87,6 +89,7 @@ std::vector<KernelPoint> read_stats(const std::string& file) {
     if (launch.contains("config") && launch["config"].is_string()) p.config = launch["config"].get<std::string>();
     if (launch.contains("config_fingerprint") && launch["config_fingerprint"].is_string())
       p.config_fingerprint = launch["config_fingerprint"].get<std::string>();
+    sources.push_back(report::run_config_source(launch));
     points.push_back(p);
   }
   if (doc["launches"].empty()) throw std::runtime_error(file + ": 'launches' is empty (no kernel was launched)");
@@ -130,7 +133,7 @@ int gpusim_cmd_roofline(int argc, char** argv) {
   std::vector<std::string> overrides, stats_files;
   options.add_options()
       ("help,h", "print this help")
-      ("config", po::value(&config_path), "GPU configuration INI file (default: the embedded V100-like chip)")
+      ("config", po::value(&config_path), "GPU configuration INI file (default: the one the --stats files name, else the embedded V100-like chip)")
       ("set", po::value(&overrides)->composing(), "override one key, e.g. --set sm.count=40 (repeatable)")
       ("stats", po::value(&stats_files)->composing(), "per-launch statistics from gpusim run/launch --stats (repeatable)")
       ("recorded", po::value(&recorded), "also place the kernels measured on a real GPU (configs/measured/*.kernels.csv)")
@@ -159,13 +162,21 @@ int gpusim_cmd_roofline(int argc, char** argv) {
     return 2;
   }
   try {
-    const sim::GpuConfig config = sim::load_gpu_config(config_path, overrides);
-    const std::vector<Roof> roofs = roofs_of(config);
     std::vector<KernelPoint> points;
+    std::vector<report::RunConfigSource> sources;
     for (const std::string& file : stats_files) {
-      std::vector<KernelPoint> more = read_stats(file);
+      std::vector<KernelPoint> more = read_stats(file, sources);
       points.insert(points.end(), more.begin(), more.end());
     }
+    // Without --config or --set: the chip the statistics name (tools/report/run_configuration.h).
+    std::optional<sim::GpuConfig> named;
+    if (config_path.empty() && overrides.empty()) {
+      std::string why;
+      named = report::configuration_of_runs(sources, why);
+      if (!why.empty()) std::cerr << "gpusim roofline: note: " << why << "; drawing the default's roofs\n";
+    }
+    const sim::GpuConfig config = named ? *named : sim::load_gpu_config(config_path, overrides);
+    const std::vector<Roof> roofs = roofs_of(config);
     // As gpusim report warns: roofs of one chip under kernels simulated on another mislead, also
     // where only values differ (a run with --set sm.count=8 keeps the file's name).
     const std::string fingerprint = sim::config_fingerprint(config);

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -246,4 +247,35 @@ TEST(RooflineCommand, RoofsOfOtherValuesUnderTheSameNameAreWarnedAbout) {
   const Outcome named = run_gpusim("roofline" + kV100 + " --stats '" + stats + "'");
   EXPECT_TRUE(contains(named.output, "was simulated on V100-like (8 SM, 1245 MHz), not on V100-like (80 SM, 1245 MHz)"))
       << named.output;
+}
+
+// Without --config, roofline and report draw the roofs of the chip the statistics name (an outside
+// LLM engineer's H100 run got V100 roofs): its INI file and --set values, read again, and only
+// while the file still gives the run's values.
+TEST(RooflineCommand, WithoutConfigTheRunsOwnConfigurationIsDrawn) {
+  const auto dir = scratch_dir("roofline_named");
+  const std::string ini = (dir / "chip.ini").string();
+  std::filesystem::copy_file(std::string(GPUSIM_SOURCE_DIR) + "/configs/h100.ini", ini);
+  const std::string stats = (dir / "s.json").string();
+  const Outcome run = run_gpusim("run vecadd --size 4096 --config '" + ini + "' --set sm.count=8 --stats '" + stats + "'");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const Outcome drawn = run_gpusim("roofline --stats '" + stats + "'");
+  ASSERT_EQ(drawn.exit_code, 0) << drawn.output;
+  EXPECT_TRUE(contains(drawn.output, "# Roofline of H100-SXM5-like (8 SM, 1980 MHz)")) << drawn.output;
+  EXPECT_FALSE(contains(drawn.output, "warning")) << drawn.output;
+  const std::string page = (dir / "page.html").string();
+  const Outcome report = run_gpusim("report '" + stats + "' -o '" + page + "'");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_TRUE(contains(report.output, "roofs of H100-SXM5-like (8 SM, 1980 MHz) (" + ini + " --set sm.count=8"))
+      << report.output;
+  std::ifstream in(page);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(contains(html, "Roofline of H100-SXM5-like (8 SM, 1980 MHz)"));
+  // The file changed since the run: its roofs would not be the run's; the default's are drawn, warned.
+  std::filesystem::copy_file(std::string(GPUSIM_SOURCE_DIR) + "/configs/v100.ini", ini,
+                             std::filesystem::copy_options::overwrite_existing);
+  const Outcome changed = run_gpusim("roofline --stats '" + stats + "'");
+  ASSERT_EQ(changed.exit_code, 0) << changed.output;
+  EXPECT_TRUE(contains(changed.output, ini + " --set sm.count=8 has changed since the run")) << changed.output;
+  EXPECT_TRUE(contains(changed.output, "warning: kernel 'vecadd' was simulated on H100")) << changed.output;
 }

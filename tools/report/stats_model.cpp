@@ -152,6 +152,7 @@ KernelStats read_launch(const json& record, const std::string& where) {
   const Fields fk(launch, where + " (kernel '" + k.kernel + "')" + (wrapped ? ": timing" : ""));
   k.config = fk.text("config");
   if (fk.has("config_fingerprint")) k.config_fingerprint = fk.text("config_fingerprint");
+  k.config_source = run_config_source(launch);
   k.cycles = fk.count("cycles");
   k.seconds = fk.number("seconds");
   k.sms_used = fk.integer("sms_used");

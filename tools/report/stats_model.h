@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tools/report/run_configuration.h"
+
 namespace gpusim::report {
 
 // Warp-cycles a warp spent in one state ("selected" = issuing; every other name is a stall reason).
@@ -52,6 +54,7 @@ struct SourceReport {
 struct KernelStats {
   std::string kernel, config;
   std::string config_fingerprint;  // of the simulated configuration's values; empty in older files
+  RunConfigSource config_source;    // the run's INI file and --set values, where the file says
   uint64_t cycles = 0;
   double seconds = 0;
   int sms_used = 0;
