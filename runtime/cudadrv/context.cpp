@@ -24,7 +24,7 @@ static_assert(int(gpusim::runtime::DeviceLimit::StackSize) == CU_LIMIT_STACK_SIZ
 std::vector<CUctx_st*>& stack_to_change(DriverState& s) {
   gpusim::cudadrv::bind_runtime_primary_if_due(s);
   gpusim::cudadrv::note_stack_set_by_driver(s);
-  return s.current[std::this_thread::get_id()];
+  return s.current[gpusim::cudadrv::this_thread_key()];
 }
 
 // The context flags cuda.h defines (CU_CTX_FLAGS_MASK): one scheduling policy (auto, spin,
@@ -199,7 +199,7 @@ CUresult cuCtxGetCurrent(CUcontext* context) {
     gpusim::cudadrv::join_runtime(s);
     gpusim::cudadrv::require_initialized(s);
     gpusim::cudadrv::bind_runtime_primary_if_due(s);
-    const std::vector<CUctx_st*>& stack = s.current[std::this_thread::get_id()];
+    const std::vector<CUctx_st*>& stack = s.current[gpusim::cudadrv::this_thread_key()];
     *context = stack.empty() ? nullptr : stack.back();
     return CUDA_SUCCESS;
   });

@@ -42,7 +42,7 @@ bool join_runtime(DriverState& s) {
 
 void bind_runtime_primary_if_due(DriverState& s) {
   if (!s.shares_runtime_device) return;
-  const std::thread::id me = std::this_thread::get_id();
+  const ThreadKey me = this_thread_key();
   std::vector<CUctx_st*>& stack = s.current[me];
   if (!stack.empty() && stack.back()) return;
   if (runtime_calls(s, true) <= s.runtime_calls_at_stack_change[me]) return;
@@ -68,7 +68,13 @@ void flush_device_output(DriverState& s) {
 }
 
 void note_stack_set_by_driver(DriverState& s) {
-  s.runtime_calls_at_stack_change[std::this_thread::get_id()] = runtime_calls(s, true);
+  s.runtime_calls_at_stack_change[this_thread_key()] = runtime_calls(s, true);
+}
+
+ThreadKey this_thread_key() {
+  static std::atomic<ThreadKey> next{1};
+  thread_local const ThreadKey key = next.fetch_add(1, std::memory_order_relaxed);
+  return key;
 }
 
 DriverState& driver_state() {
@@ -110,7 +116,7 @@ CUctx_st& current_context(DriverState& s) {
   join_runtime(s);
   require_initialized(s);
   bind_runtime_primary_if_due(s);
-  auto it = s.current.find(std::this_thread::get_id());
+  auto it = s.current.find(this_thread_key());
   if (it == s.current.end() || it->second.empty() || !it->second.back())
     throw DriverFailure{CUDA_ERROR_INVALID_CONTEXT,
                         "no current context on this thread (cuCtxSetCurrent / cuCtxCreate first)"};

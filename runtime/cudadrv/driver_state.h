@@ -110,6 +110,12 @@ struct LaunchRecord {
   runtime::LaunchStats stats;
 };
 
+// A thread's key in DriverState's per-thread maps: unique for the life of the process.
+// std::thread::id is given again to a thread started after another exited, and the new thread
+// found the exited one's current context (a real driver's new thread has none).
+using ThreadKey = uint64_t;
+ThreadKey this_thread_key();
+
 struct DriverState {
   std::mutex mutex;  // every entry point holds it: the simulator runs one call at a time
 
@@ -127,13 +133,13 @@ struct DriverState {
   std::unique_ptr<CUctx_st> primary;     // null until retained (and after a reset)
   int primary_references = 0;
   std::map<CUctx_st*, std::unique_ptr<CUctx_st>> created_contexts;  // cuCtxCreate
-  std::map<std::thread::id, std::vector<CUctx_st*>> current;        // per-thread context stacks
+  std::map<ThreadKey, std::vector<CUctx_st*>> current;        // per-thread context stacks
   // With libcudart's device shared: its count of runtime calls on each thread when this library
   // last set that thread's stack. A runtime call since then, on a thread with no current context,
   // makes the primary context current there (as NVIDIA's runtime does at each call that finds
   // none); a thread that never called the runtime has none (a pure driver program under gpusim
   // exec, which preloads libcudart into every program).
-  std::map<std::thread::id, uint64_t> runtime_calls_at_stack_change;
+  std::map<ThreadKey, uint64_t> runtime_calls_at_stack_change;
   bool runtime_holds_primary = false;  // the runtime's reference to the primary context is counted
   uint64_t (*runtime_calls)(int this_thread_only) = nullptr;  // libcudart's __cudaGpusimRuntimeCalls
   void (*runtime_flush_output)() = nullptr;                  // libcudart's __cudaGpusimFlushDeviceOutput
@@ -173,7 +179,7 @@ struct DriverState {
   unsigned long long next_context_id = 1;
   // cuThreadExchangeStreamCaptureMode's per-thread mode (graph_capture.cpp) when alone; with the
   // device shared, libcudart's (one mode per thread for both APIs, as NVIDIA's).
-  std::map<std::thread::id, CUstreamCaptureMode> capture_modes;
+  std::map<ThreadKey, CUstreamCaptureMode> capture_modes;
   int* (*runtime_thread_capture_mode)() = nullptr;
   // Graphs, executable graphs and capture sequences (driver_graph.h), made on first use.
   std::shared_ptr<DriverGraphs> graph_model;

@@ -76,13 +76,13 @@ std::shared_ptr<const graph::ForeignWork> as_foreign(DriverGraphNode node) {
 // The calling thread's capture mode, libcudart's when shared (one per thread for both APIs).
 int thread_mode(DriverState& s) {
   if (s.runtime_thread_capture_mode) return *s.runtime_thread_capture_mode();
-  auto it = s.capture_modes.find(std::this_thread::get_id());
+  auto it = s.capture_modes.find(this_thread_key());
   return it == s.capture_modes.end() ? CU_STREAM_CAPTURE_MODE_GLOBAL : it->second;
 }
 
 void set_thread_mode(DriverState& s, int mode) {
   if (s.runtime_thread_capture_mode) *s.runtime_thread_capture_mode() = mode;
-  else s.capture_modes[std::this_thread::get_id()] = static_cast<CUstreamCaptureMode>(mode);
+  else s.capture_modes[this_thread_key()] = static_cast<CUstreamCaptureMode>(mode);
 }
 
 }  // namespace

@@ -159,8 +159,18 @@ int main() {
   CU(cuMemcpyDtoH(&out, d, sizeof out));
   EXPECT(out == 42);
 
-  // Another thread has no context current.
+  // Another thread has no context current, also after a thread that made one current has exited
+  // (the next thread is often given the exited one's std::thread::id; it inherited its context).
   std::thread([] { EXPECT(current() == nullptr); }).join();
+  CUcontext mine = current();
+  EXPECT(mine != nullptr);
+  for (int round = 0; round < 4; ++round) {
+    std::thread([mine] {
+      EXPECT(current() == nullptr);
+      CU(cuCtxSetCurrent(mine));
+      EXPECT(current() == mine);
+    }).join();
+  }
 
   // The runtime joins: a runtime call makes the primary context current on the calling thread,
   // also after the program unbound it, and only there.
