@@ -13,6 +13,7 @@
 #include <boost/program_options/parsers.hpp>
 #include <boost/program_options/variables_map.hpp>
 
+#include "sim/cluster_dispatch.h"
 #include "sim/device_file.h"
 #include "sim/gpu_config_options.h"
 #include "sim/option_error_text.h"
@@ -308,6 +309,20 @@ std::string describe_peaks(const GpuConfig& c) {
           : n(c.num_sms) + " SMs x " + n(c.subcores_per_sm) + " sub-cores x " + n(c.max_warps_per_subcore) + " warps");
   row("Threads in flight", grouped(p.threads_in_flight) + " threads",
       n(c.num_sms) + " SMs x " + n(c.max_threads_per_sm) + " threads");
+  // The GPCs clusters are placed in, as laid out (sim/cluster_dispatch.h): more GPCs than the
+  // chip has TPCs (a chip scaled down with --set sm.count) become one TPC each, said here.
+  if (c.cluster_gpcs > 0) {
+    const std::vector<std::vector<int>> gpcs = gpc_layout(c);
+    size_t smallest = SIZE_MAX, largest = 0;
+    for (const std::vector<int>& g : gpcs) smallest = std::min(smallest, g.size()), largest = std::max(largest, g.size());
+    const std::string sizes = smallest == largest ? n(static_cast<long long>(smallest)) : n(static_cast<long long>(smallest)) + "-" + n(static_cast<long long>(largest));
+    row("Cluster GPCs", n(static_cast<long long>(gpcs.size())) + " GPCs",
+        sizes + " SMs each" +
+            (int(gpcs.size()) < c.cluster_gpcs
+                 ? " (cluster.gpcs = " + n(c.cluster_gpcs) + ", but " + n(c.num_sms) + " SMs make only " +
+                       n(static_cast<long long>(gpcs.size())) + " TPCs of 2)"
+                 : ""));
+  }
   return out.str();
 }
 

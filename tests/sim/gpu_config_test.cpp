@@ -80,6 +80,20 @@ TEST(GpuPeaks, H100MatchesPublishedPeaks) {
   EXPECT_NE(describe_peaks(load_gpu_config(config_file("h100.ini"))).find("3.35 TB/s"), std::string::npos);
 }
 
+// The GPCs clusters are placed in, as laid out: H100's 132 SMs in 8 GPCs of 16-18 SMs; more
+// GPCs than TPCs (a designer's cluster.gpcs = 500, or h100.ini scaled to 8 SMs) are said to
+// become one TPC each instead of passing silently.
+TEST(GpuPeaks, ClusterGpcsAreShownAsLaidOut) {
+  const GpuConfig h100 = load_gpu_config(config_file("h100.ini"));
+  EXPECT_NE(describe_peaks(h100).find("Cluster GPCs:         8 GPCs            16-18 SMs each\n"), std::string::npos)
+      << describe_peaks(h100);
+  const std::string many = describe_peaks(load_gpu_config(config_file("h100.ini"), {"cluster.gpcs=500"}));
+  EXPECT_NE(many.find("66 GPCs           2 SMs each (cluster.gpcs = 500, but 132 SMs make only 66 TPCs of 2)"),
+            std::string::npos)
+      << many;
+  EXPECT_EQ(describe_peaks(load_gpu_config(config_file("v100.ini"))).find("Cluster GPCs"), std::string::npos);
+}
+
 // End-to-end latencies (levels add up) inside the measured ranges of hardware.md 6.1. A DRAM
 // read also pays the DRAM timings of a row miss, ACTIVATE + tRCD + tCL (sim/dram_channel.h), and
 // on a two-partition L2 half the lines pay the crossing both ways (on average one crossing).
