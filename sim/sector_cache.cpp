@@ -25,10 +25,17 @@ SectorCache::SectorCache(const SectorCacheParams& params) : params_(params) {
   num_sets_ = uint32_t(p.size_bytes / set_bytes);
   uint32_t sectors = p.line_bytes / p.sector_bytes;
   full_mask_ = sectors == 32 ? ~0u : (1u << sectors) - 1;
-  const size_t ways = size_t(num_sets_) * p.associativity;
-  tags_.assign(ways, kNoLine);
-  masks_.assign(ways, SectorMasks{});
-  last_use_.assign(ways, 0);
+  ways_ = size_t(num_sets_) * p.associativity;
+}
+
+// The arrays are made at the first line placed, not with the cache: a chip of 1,024 SMs with a
+// 64 MiB L1 each would hold 12 GB of tags, most of them for SMs a small grid never uses (a
+// designer's sweep died of bad_alloc), and an untouched L1 is rebuilt cheaply per launch.
+void SectorCache::ensure_arrays() {
+  if (!tags_.empty()) return;
+  tags_.assign(ways_, kNoLine);
+  masks_.assign(ways_, SectorMasks{});
+  last_use_.assign(ways_, 0);
 }
 
 void SectorCache::check_request(uint64_t line_address, uint32_t sector_mask, const char* what) const {
@@ -44,6 +51,7 @@ void SectorCache::check_request(uint64_t line_address, uint32_t sector_mask, con
 }
 
 size_t SectorCache::find(uint64_t line_address) const {
+  if (tags_.empty()) return kNoWay;  // no line placed yet (ensure_arrays)
   const uint64_t set = (line_address / params_.line_bytes) % num_sets_;
   const size_t first = size_t(set) * params_.associativity;
   const uint64_t* tags = tags_.data() + first;
@@ -54,6 +62,7 @@ size_t SectorCache::find(uint64_t line_address) const {
 
 size_t SectorCache::allocate(uint64_t line_address, std::optional<Writeback>& writeback) {
   if (const size_t hit = find(line_address); hit != kNoWay) return hit;
+  ensure_arrays();
   const uint64_t set = (line_address / params_.line_bytes) % num_sets_;
   const size_t first = size_t(set) * params_.associativity;
   size_t victim = kNoWay;

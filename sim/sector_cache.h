@@ -103,7 +103,7 @@ class SectorCache {
   uint32_t num_sets() const { return num_sets_; }
   // Lines held now, and the most it can hold (the sampler watches the L2 fill up: sim/sampled_launch.h).
   uint64_t valid_lines() const { return valid_lines_; }
-  uint64_t capacity_lines() const { return tags_.size(); }
+  uint64_t capacity_lines() const { return ways_; }
   const SectorCacheParams& params() const { return params_; }
   const SectorCacheStats& stats() const { return stats_; }
 
@@ -132,11 +132,13 @@ class SectorCache {
   size_t find(uint64_t line_address) const;
   // Finds or makes room for the line; a dirty victim's sectors go to `writeback`.
   size_t allocate(uint64_t line_address, std::optional<Writeback>& writeback);
+  void ensure_arrays();  // makes the arrays below at the first line placed
 
   SectorCacheParams params_;
   uint32_t num_sets_ = 0;
   uint32_t full_mask_ = 0;
   uint64_t valid_lines_ = 0;  // ways whose tag is not kNoLine
+  size_t ways_ = 0;           // sets x associativity: the arrays' length once made
   std::vector<uint64_t> tags_;        // the line address, kNoLine when the way is invalid
   std::vector<SectorMasks> masks_;    // valid and dirty sectors
   std::vector<uint64_t> last_use_;    // LRU timestamps

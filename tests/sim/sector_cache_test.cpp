@@ -1,5 +1,9 @@
 // SectorCache: hit/miss per sector, LRU order, MSHR merging and limits, write policies.
 #include <gtest/gtest.h>
+#include <malloc.h>
+
+#include <memory>
+#include <vector>
 
 #include "sim/sector_cache.h"
 
@@ -28,6 +32,30 @@ TEST(SectorCache, GeometryFromParams) {
   EXPECT_EQ(l1.num_sets(), 4u);  // Accel-Sim's V100 L1 at the 96 KiB carve-out: 4 sets x 64 ways
   EXPECT_THROW(SectorCache(SectorCacheParams{"bad", 1000, 128, 32, 2}), std::invalid_argument);
   EXPECT_THROW(SectorCache(SectorCacheParams{"bad", 512, 128, 48, 2}), std::invalid_argument);
+}
+
+// The tag arrays are made at the first line placed: 64 caches of 64 MiB (512K lines, 12 MB of
+// arrays each when made with the cache) take next to no memory until used, and a used one holds
+// lines as before. A chip of 1,024 such SMs died of bad_alloc running a 16-CTA kernel.
+TEST(SectorCache, ArraysAreMadeAtTheFirstLinePlaced) {
+  const size_t before = mallinfo2().uordblks;
+  std::vector<std::unique_ptr<SectorCache>> caches;
+  for (int i = 0; i < 64; ++i) {
+    SectorCacheParams p = small(WritePolicy::WriteThroughNoAllocate);
+    p.size_bytes = uint64_t(64) << 20;
+    p.associativity = 4;
+    caches.push_back(std::make_unique<SectorCache>(p));
+  }
+  const size_t after = mallinfo2().uordblks;
+  EXPECT_LT(after - before, size_t(16) << 20);  // 768 MB when the arrays came with the caches
+  SectorCache& used = *caches[3];
+  EXPECT_EQ(used.capacity_lines(), (uint64_t(64) << 20) / 128);
+  EXPECT_FALSE(used.is_valid(0x1000, 0));
+  EXPECT_EQ(used.read(0x1000, 0x3, 7).miss_mask, 0x3u);
+  EXPECT_EQ(used.fill(0x1000, 0x3).ready_waiters, std::vector<uint64_t>{7});
+  EXPECT_TRUE(used.is_valid(0x1000, 1));
+  EXPECT_EQ(used.read(0x1000, 0x3, 8).hit_mask, 0x3u);
+  EXPECT_EQ(used.valid_lines(), 1u);
 }
 
 // A cold read misses on exactly the requested sectors; after the fill they hit and the others
