@@ -6,6 +6,7 @@
 #include <exception>
 #include <iomanip>
 #include <iostream>
+#include <new>
 #include <stdexcept>
 
 #include "runtime/device.h"
@@ -194,6 +195,10 @@ int run_command(int argc, char** argv, const runtime::TimedLaunchRunner& runner)
     // A file of that name from an earlier run is left as it was: said, so that it is not read as
     // this run's (an outside architect's loop over configurations did).
     if (vm.count("stats")) std::cerr << prefix << "--stats " << vm["stats"].as<std::string>() << " not written: the launch did not run\n";
+    return 1;
+  } catch (const std::bad_alloc&) {  // its what() ("std::bad_alloc") says nothing to a user
+    std::cerr << prefix << name << " failed: out of host memory (the size or the configuration needs more than this "
+              << "machine's memory or the process's limit, ulimit -v)\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << prefix << name << " failed: " << e.what() << "\n";
