@@ -1,6 +1,5 @@
 // The status line of long functional launches (sim/functional_progress_line.h): its text, that
-// rounds reported from several threads add up, and that it erases itself; fed by a real
-// functional launch of a kernel that runs long enough.
+// rounds reported from several threads add up, and that it erases itself.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -10,20 +9,13 @@
 
 #include "isa/functional_executor.h"
 #include "sim/functional_progress_line.h"
+#include "tests/sim/status_line_text.h"
 
 namespace {
 
 using gpusim::sim::FunctionalProgressLine;
 
-std::string read_all(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string s;
-  char buf[256];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-  return s;
-}
+using gpusim::test::read_all;
 
 TEST(FunctionalProgressLine, FormatsInstructionsCtasAndRate) {
   EXPECT_EQ(FunctionalProgressLine::format("spin", 9800000, 3, 1024, 16.4),

@@ -8,20 +8,13 @@
 #include "sim/gpu_config.h"
 #include "sim/gpu_model.h"
 #include "sim/launch_progress.h"
+#include "tests/sim/status_line_text.h"
 
 namespace {
 
 using gpusim::sim::LaunchProgressLine;
 
-std::string read_all(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string s;
-  char buf[256];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-  return s;
-}
+using gpusim::test::read_all;
 
 TEST(LaunchProgressLine, FormatsCyclesInstructionsCtasAndRate) {
   EXPECT_EQ(LaunchProgressLine::format("sgemm_tiled", 182000, 9800000, 600, 1024, 16.4),
