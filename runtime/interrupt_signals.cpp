@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -28,6 +29,9 @@ struct HandlerState {
   int wake_fd = -1;         // write end of the watcher's self-pipe; -1 in Flag mode
   bool exits_process = false;
   double grace_seconds = kDefaultInterruptGraceSeconds;  // how long the watcher waits for a running launch
+  // exit_stuck's line for SIGINT and SIGTERM, made at installation: the handler itself prints it
+  // when there is no grace, and a handler may not allocate.
+  char stuck_line[2][512] = {};
 };
 HandlerState g_handler;
 
@@ -38,6 +42,8 @@ std::atomic<std::thread::id> g_exiting_thread{};  // that thread (its exit handl
 // print it while the main thread is already running the static destructors of an exit.
 const std::string* g_results = nullptr;
 
+[[noreturn]] void exit_stuck(int signal);
+
 void on_signal(int signal, siginfo_t* info, void*) {
   const int saved_errno = errno;
   if (getpid() != g_handler.installer) {
@@ -45,6 +51,11 @@ void on_signal(int signal, siginfo_t* info, void*) {
     raise(signal);
   } else if (sim::interrupt_signal() != 0) {
     _exit(128 + signal);  // the second Ctrl-C: the user does not want to wait for a safe point
+  } else if (g_handler.exits_process && g_handler.grace_seconds <= 0 && g_launches.load() > 0 &&
+             !g_exit_claimed.exchange(true)) {
+    // No grace (GPUSIM_INTERRUPT_GRACE_SECONDS=0): end here, before the running launch can reach a
+    // safe point; left to the watcher thread, which came first depended on the host's scheduling.
+    exit_stuck(signal);
   } else if (g_handler.exits_process && info && info->si_code == SI_TKILL && info->si_pid == getpid() &&
              g_launches.load() == 0) {
     // raise(SIGTERM) by the program itself, no launch running: the raising thread is at an
@@ -65,15 +76,21 @@ void on_signal(int signal, siginfo_t* info, void*) {
 // A launch that has not reached a safe point long after the signal is stuck where the flag is not
 // polled (a simulator defect): the process ends without exit handlers, which could wait for that
 // launch's locks, rather than ignore the signal (`timeout` sends one and then waits).
+// Async-signal-safe: the line was made at installation (stuck_line).
 [[noreturn]] void exit_stuck(int signal) {
-  char seconds[32];
-  std::snprintf(seconds, sizeof seconds, "%g", g_handler.grace_seconds);
-  const std::string line = "gpusim: " + interrupted_message(signal) + ", but the running launch did not reach a safe point within " +
-                           seconds +
-                           " s (a gpusim defect: please report it with the program); exiting without writing --stats or --trace "
-                           "(GPUSIM_INTERRUPT_GRACE_SECONDS sets the wait)\n";
-  [[maybe_unused]] const ssize_t n = write(STDERR_FILENO, line.data(), line.size());
+  const char* line = g_handler.stuck_line[signal == SIGTERM ? 1 : 0];
+  [[maybe_unused]] const ssize_t n = write(STDERR_FILENO, line, std::strlen(line));
   _exit(128 + signal);
+}
+
+void make_stuck_lines() {
+  const int signals[2] = {SIGINT, SIGTERM};
+  for (int i = 0; i < 2; ++i)
+    std::snprintf(g_handler.stuck_line[i], sizeof g_handler.stuck_line[i],
+                  "gpusim: %s, but the running launch did not reach a safe point within %g s (a gpusim defect: please "
+                  "report it with the program); exiting without writing --stats or --trace "
+                  "(GPUSIM_INTERRUPT_GRACE_SECONDS sets the wait)\n",
+                  interrupted_message(signals[i]).c_str(), g_handler.grace_seconds);
 }
 
 // ExitProcess mode: the signal came; exit as soon as no launch runs (a running launch notices the
@@ -133,6 +150,7 @@ void install_interrupt_handlers(InterruptAction action, const std::string& resul
       g_handler.wake_fd = fds[1];
       g_handler.exits_process = true;
       g_handler.grace_seconds = grace_seconds_from_environment();
+      make_stuck_lines();
       isa::start_signal_blocked_thread([fd = fds[0]] { watch(fd); }).detach();
     }
     struct sigaction sa = {};
