@@ -153,7 +153,11 @@ void DeviceMemory::name_variables(uint64_t base, std::vector<NamedRange> variabl
   const auto it = allocations_.find(base);
   if (it == allocations_.end()) throw std::invalid_argument("name_variables: " + isa::hex_text(base) + " is no allocation");
   std::sort(variables.begin(), variables.end(), [](const NamedRange& a, const NamedRange& b) { return a.offset < b.offset; });
+  size_t last = 0;
+  for (size_t i = 1; i < variables.size(); ++i)
+    if (variables[i].offset + variables[i].size >= variables[last].offset + variables[last].size) last = i;
   it->second.variables = std::move(variables);
+  it->second.last_ending_variable = last;
 }
 
 DeviceMemory::MissTarget DeviceMemory::miss_target(const Entry& e, bool from_end) {
@@ -162,10 +166,7 @@ DeviceMemory::MissTarget DeviceMemory::miss_target(const Entry& e, bool from_end
     return {"the " + std::to_string(s.size) + "-byte allocation at " + isa::hex_text(e.first),
             from_end ? e.first + s.size : e.first};
   // Past the end: the variable ending last; before the start: the first.
-  const NamedRange* v = &s.variables.front();
-  if (from_end)
-    for (const NamedRange& r : s.variables)
-      if (r.offset + r.size >= v->offset + v->size) v = &r;
+  const NamedRange* v = from_end ? &s.variables[s.last_ending_variable] : &s.variables.front();
   const uint64_t start = e.first + v->offset;
   return {v->name + " (" + std::to_string(v->size) + " bytes at " + isa::hex_text(start) + ")",
           from_end ? start + v->size : start};

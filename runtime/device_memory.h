@@ -119,7 +119,8 @@ class DeviceMemory final : public isa::GlobalMemory {
     uint64_t reserved = 0;  // bytes mmap'ed (0: host-mapped, not ours to unmap)
     HostMapping mapping = HostMapping::Owned;
     bool usable = true;  // a registered range's pages were there at the last check
-    std::vector<NamedRange> variables;  // by offset; empty unless named (name_variables)
+    std::vector<NamedRange> variables{};  // by offset; empty unless named (name_variables)
+    size_t last_ending_variable = 0;    // index of the variable ending last (a miss past the end names it)
   };
   using Entry = std::pair<const uint64_t, Storage>;
   // How describe_miss names the allocation `e` from just past its end (`from_end`) or just

@@ -79,15 +79,11 @@ int gpusim_cmd_report(int argc, char** argv) {
       std::vector<report::RunConfigSource> runs;
       for (const report::StatsFile& f : inputs.files)
         for (const report::KernelStats& k : f.kernels) runs.push_back(k.config_source);
-      std::string why;
-      if (const auto config = report::configuration_of_runs(runs, why)) {
-        inputs.config = *config;
-        const auto named = std::find_if(runs.begin(), runs.end(), [](const report::RunConfigSource& r) { return r.named; });
-        if (!named->file.empty() || !named->overrides.empty())  // the embedded default goes without saying
-          std::cerr << "gpusim report: roofs of " << config->name << " (" << report::describe_source(*named)
+      if (const auto named = report::configuration_of_runs(runs, "report", std::cerr)) {
+        inputs.config = named->config;
+        if (!named->source.file.empty() || !named->source.overrides.empty())  // the embedded default goes without saying
+          std::cerr << "gpusim report: roofs of " << named->config.name << " (" << report::describe_source(named->source)
                     << ", the run's configuration)\n";
-      } else if (!why.empty()) {
-        std::cerr << "gpusim report: note: " << why << "; drawing the default's roofs\n";
       }
     }
     if (!recorded.empty()) inputs.recorded = validation::read_kernel_record(recorded);

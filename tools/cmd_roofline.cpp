@@ -169,13 +169,9 @@ int gpusim_cmd_roofline(int argc, char** argv) {
       points.insert(points.end(), more.begin(), more.end());
     }
     // Without --config or --set: the chip the statistics name (tools/report/run_configuration.h).
-    std::optional<sim::GpuConfig> named;
-    if (config_path.empty() && overrides.empty()) {
-      std::string why;
-      named = report::configuration_of_runs(sources, why);
-      if (!why.empty()) std::cerr << "gpusim roofline: note: " << why << "; drawing the default's roofs\n";
-    }
-    const sim::GpuConfig config = named ? *named : sim::load_gpu_config(config_path, overrides);
+    std::optional<report::RunConfiguration> named;
+    if (config_path.empty() && overrides.empty()) named = report::configuration_of_runs(sources, "roofline", std::cerr);
+    const sim::GpuConfig config = named ? named->config : sim::load_gpu_config(config_path, overrides);
     const std::vector<Roof> roofs = roofs_of(config);
     // As gpusim report warns: roofs of one chip under kernels simulated on another mislead, also
     // where only values differ (a run with --set sm.count=8 keeps the file's name).

@@ -23,8 +23,9 @@ std::string describe_source(const RunConfigSource& source) {
   return text;
 }
 
-std::optional<sim::GpuConfig> configuration_of_runs(const std::vector<RunConfigSource>& runs, std::string& why) {
-  why.clear();
+namespace {
+
+std::optional<RunConfiguration> usable_configuration(const std::vector<RunConfigSource>& runs, std::string& why) {
   const RunConfigSource* first = nullptr;
   for (const RunConfigSource& r : runs) {
     if (!r.named) continue;
@@ -42,11 +43,21 @@ std::optional<sim::GpuConfig> configuration_of_runs(const std::vector<RunConfigS
       why = describe_source(*first) + " has changed since the run";
       return std::nullopt;
     }
-    return config;
+    return RunConfiguration{std::move(config), *first};
   } catch (const std::exception& e) {
     why = "the run's configuration cannot be read again: " + std::string(e.what());
     return std::nullopt;
   }
+}
+
+}  // namespace
+
+std::optional<RunConfiguration> configuration_of_runs(const std::vector<RunConfigSource>& runs,
+                                                      const std::string& command, std::ostream& notes) {
+  std::string why;
+  std::optional<RunConfiguration> found = usable_configuration(runs, why);
+  if (!why.empty()) notes << "gpusim " << command << ": note: " << why << "; drawing the default's roofs\n";
+  return found;
 }
 
 }  // namespace gpusim::report

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,16 @@ struct RunConfigSource {
 // From one launch's timing statistics (the object holding "config_fingerprint").
 RunConfigSource run_config_source(const nlohmann::json& timing);
 
+struct RunConfiguration {
+  sim::GpuConfig config;
+  RunConfigSource source;  // the run that named it
+};
+
 // The configuration every run names, when they all name the same one and it still has their
-// fingerprint; otherwise nullopt, with `why` saying why not ("" when no run names one).
-std::optional<sim::GpuConfig> configuration_of_runs(const std::vector<RunConfigSource>& runs, std::string& why);
+// fingerprint. Otherwise nullopt; where runs name one that cannot be used, `notes` gets
+// "gpusim COMMAND: note: <why>; drawing the default's roofs".
+std::optional<RunConfiguration> configuration_of_runs(const std::vector<RunConfigSource>& runs,
+                                                      const std::string& command, std::ostream& notes);
 
 // "configs/h100.ini --set a=b" as the user would pass it again.
 std::string describe_source(const RunConfigSource& source);
