@@ -50,6 +50,7 @@ void initialize(DriverState& s) {
     if (auto hook = reinterpret_cast<SharedDevice>(dlsym(RTLD_DEFAULT, "__cudaGpusimSharedDevice")))
       if (auto* shared = static_cast<gpusim::runtime::Device*>(hook())) {
         s.device = std::make_unique<gpusim::runtime::ForwardingDevice>(*shared);
+        s.runtime_device = shared;
         s.shares_runtime_device = true;
         s.record_in_runtime = reinterpret_cast<gpusim::runtime::RecordSharedDeviceLaunch>(
             dlsym(RTLD_DEFAULT, gpusim::runtime::kRecordSharedDeviceLaunchSymbol));

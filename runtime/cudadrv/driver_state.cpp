@@ -46,6 +46,14 @@ void bind_runtime_primary_if_due(DriverState& s) {
   std::vector<CUctx_st*>& stack = s.current[me];
   if (!stack.empty() && stack.back()) return;
   if (runtime_calls(s, true) <= s.runtime_calls_at_stack_change[me]) return;
+  CUctx_st* primary = &runtime_primary_context(s);
+  if (stack.empty())
+    stack.push_back(primary);
+  else
+    stack.back() = primary;
+}
+
+CUctx_st& runtime_primary_context(DriverState& s) {
   if (!s.primary) {
     s.primary = std::make_unique<CUctx_st>();
     s.primary->primary = true;
@@ -54,10 +62,7 @@ void bind_runtime_primary_if_due(DriverState& s) {
     ++s.primary_references;
     s.runtime_holds_primary = true;
   }
-  if (stack.empty())
-    stack.push_back(s.primary.get());
-  else
-    stack.back() = s.primary.get();
+  return *s.primary;
 }
 
 void flush_device_output(DriverState& s) {
@@ -136,9 +141,9 @@ CUctx_st& usable_context(DriverState& s) {
 CUmod_st& live_module(DriverState& s, CUmod_st* module) { return live_handle(s.modules, module, "module", "a loaded module"); }
 
 CUfunc_st& live_function(DriverState& s, CUfunc_st* function) {
-  if (!s.functions.count(function))
-    throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "function " + pointer_text(function) + " is not a live kernel handle"};
-  return *function;
+  if (s.functions.count(function)) return *function;
+  if (CUfunc_st* f = runtime_kernel_function(s, function)) return *f;
+  throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "function " + pointer_text(function) + " is not a live kernel handle"};
 }
 
 CUstream_st* live_stream(DriverState& s, CUstream_st* stream) {
@@ -167,6 +172,11 @@ double event_clock(const DriverState& s, const CUctx_st& c) {
 void destroy_context_contents(DriverState& s, CUctx_st& context) {
   for (CUmod_st* m : context.modules) {
     for (auto& [name, f] : m->functions) s.functions.erase(f.get());
+    if (m->runtime_owned) {
+      s.runtime_modules.erase(m->handle);
+      for (auto it = s.runtime_kernels.begin(); it != s.runtime_kernels.end();)
+        it = it->second->module == m ? s.runtime_kernels.erase(it) : std::next(it);
+    }
     s.modules.erase(m);
   }
   for (auto it = s.libraries.begin(); it != s.libraries.end();)  // libraries go with their modules

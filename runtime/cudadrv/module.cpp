@@ -169,7 +169,11 @@ int ptx_version(const std::string& target) {
 }
 
 // The one CUfunction of a kernel of the module, made on first request.
-CUfunc_st& function_handle(DriverState& s, CUmod_st& m, const gpusim::isa::Function& kernel) {
+}  // namespace
+
+namespace gpusim::cudadrv {
+
+CUfunc_st& function_handle(DriverState& s, CUmod_st& m, const isa::Function& kernel) {
   auto it = m.functions.find(kernel.name);
   if (it == m.functions.end()) {
     auto f = std::make_unique<CUfunc_st>();
@@ -180,10 +184,6 @@ CUfunc_st& function_handle(DriverState& s, CUmod_st& m, const gpusim::isa::Funct
   }
   return *it->second;
 }
-
-}  // namespace
-
-namespace gpusim::cudadrv {
 
 // The PTX to run: the image itself, or the PTX entry of a fat binary (a container as nvcc
 // -fatbin writes it, or the wrapper a program embeds) chosen for the configured architecture.
@@ -264,6 +264,10 @@ CUresult cuModuleUnload(CUmodule module) {
   return api_call("cuModuleUnload", [&](DriverState& s) {
     gpusim::cudadrv::require_initialized(s);
     CUmod_st& m = gpusim::cudadrv::live_module(s, module);
+    if (m.runtime_owned)
+      throw DriverFailure{CUDA_ERROR_INVALID_HANDLE, "module " + gpusim::cudadrv::pointer_text(module) + " (" + m.source_name +
+                                                         ") is libcudart's, reached through a runtime kernel handle: the runtime "
+                                                         "unloads it (at cudaDeviceReset or exit)"};
     // The device frees the module's variables (a load/unload loop ran out of memory); the handle dies here.
     s.device->unload_module(m.handle);
     for (auto& [name, f] : m.functions) s.functions.erase(f.get());
@@ -280,7 +284,7 @@ CUresult cuModuleGetFunction(CUfunction* function, CUmodule module, const char* 
     CUmod_st& m = gpusim::cudadrv::live_module(s, module);
     const gpusim::isa::Function* k = m.ptx.find_function(name);
     if (!k || !k->is_entry) return CUDA_ERROR_NOT_FOUND;  // a normal answer to a lookup: not printed
-    *function = &function_handle(s, m, *k);
+    *function = &gpusim::cudadrv::function_handle(s, m, *k);
     return CUDA_SUCCESS;
   });
 }
@@ -454,7 +458,7 @@ CUresult cuModuleEnumerateFunctions(CUfunction* functions, unsigned int capacity
     CUmod_st& m = gpusim::cudadrv::live_module(s, module);
     unsigned n = 0;
     for (const gpusim::isa::Function& k : m.ptx.functions)
-      if (k.is_entry && n < capacity) functions[n++] = &function_handle(s, m, k);
+      if (k.is_entry && n < capacity) functions[n++] = &gpusim::cudadrv::function_handle(s, m, k);
     return CUDA_SUCCESS;
   });
 }

@@ -166,7 +166,7 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
   }
   if (m.load_failed) throw ApiError(cudaErrorInvalidPtx, "its PTX was rejected earlier (message above)");
   if (m.module >= 0) return m.module;
-  const unsigned arch = static_cast<unsigned>(properties().compute_major * 10 + properties().compute_minor);
+  const unsigned arch = ptx_arch();
   runtime::ProgramPtx ptx;
   try {  // relocatable device code is linked here, so a link error surfaces at the first launch
     ptx = runtime::program_ptx(m.fatbin, arch);
@@ -195,6 +195,7 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
   }
   try {
     m.module = device().load_ptx(source, ptx.text);
+    m.source_name = source;
   } catch (const isa::UnsupportedPtxVersion& e) {
     m.load_failed = true;
     throw ApiError(cudaErrorUnsupportedPtxVersion, e.what());
@@ -221,6 +222,11 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
     }
   }
   return m.module;
+}
+
+std::string Context::loaded_ptx_text(ModuleRecord& m) {
+  loaded(m);
+  return runtime::program_ptx(m.fatbin, ptx_arch()).text;
 }
 
 const runtime::KernelInfo& Context::kernel_info(KernelRecord& k, bool with_registers) {

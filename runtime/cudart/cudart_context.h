@@ -60,6 +60,7 @@ struct ModuleRecord {                 // one registered fat binary
   std::string ptx_error;              // why the fat binary cannot run (no PTX, unreadable), or ""
   bool ptx_error_said = false;        // printed at the first launch of its kernels (not again)
   runtime::ModuleHandle module = -1;  // loaded on first use
+  std::string source_name;            // what the device calls it, once loaded
   bool load_failed = false;
 };
 
@@ -134,6 +135,9 @@ class Context {
   void remove_kernel(const void* key) { kernels_.erase(key); }  // a library's kernel, at cudaLibraryUnload
   VariableRecord& variable(const void* host_shadow);
   runtime::ModuleHandle loaded(ModuleRecord& module);  // loads on first use (throws ApiError)
+  // The PTX text `loaded` gave the device (made again: only libcuda's use of a runtime kernel
+  // handle needs it, runtime/shared_runtime_kernel.h).
+  std::string loaded_ptx_text(ModuleRecord& module);
   const runtime::KernelInfo& kernel_info(KernelRecord& kernel, bool with_registers = false);
 
   // Managed variables: the host copies are brought up to date from the device after work and
@@ -236,6 +240,8 @@ class Context {
 
  private:
   void create_device();
+  // The architecture whose PTX a fat binary gives the device (its compute capability).
+  unsigned ptx_arch() { return static_cast<unsigned>(properties().compute_major * 10 + properties().compute_minor); }
 
   runtime::SimEnvironment env_;
   std::unique_ptr<ProgramStepper> stepper_;  // GPUSIM_STEP (cudart_stepper.h); null without it

@@ -8,6 +8,7 @@
 #include "runtime/cudart/cudart_graph.h"
 #include "runtime/shared_streams.h"
 #include "runtime/shared_device_launch.h"
+#include "runtime/shared_runtime_kernel.h"
 
 extern "C" void* __cudaGpusimSharedDevice() {
   gpusim::cudart::Context& ctx = gpusim::cudart::context();
@@ -79,4 +80,32 @@ extern "C" gpusim::runtime::SharedStreamsLink* __cudaGpusimShareStreams(gpusim::
   }();
   ctx.driver_captures = driver_captures;
   return link;
+}
+
+// libcuda was handed a handle it does not know (a cudaGetFuncBySymbol / cudaGetKernel /
+// cudaLibraryGetKernel handle is the kernel's host function or key): which of this library's
+// kernels it is, in which loaded module (runtime/shared_runtime_kernel.h).
+extern "C" int __cudaGpusimRuntimeKernel(const void* handle, gpusim::runtime::SharedRuntimeKernel* out) {
+  gpusim::cudart::Context& ctx = gpusim::cudart::context();
+  std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
+  gpusim::cudart::KernelRecord* k = nullptr;
+  try {
+    k = &ctx.kernel(handle);
+  } catch (const std::exception&) {
+    return 0;  // not a runtime kernel either: libcuda says the handle is invalid
+  }
+  out->kernel = k->name;
+  out->max_dynamic_shared = k->max_dynamic_shared;
+  out->non_portable_cluster = k->non_portable_cluster;
+  out->run_time_cluster = k->run_time_cluster;
+  try {
+    out->device = &ctx.device();
+    out->ptx = ctx.loaded_ptx_text(*k->module);
+    out->module = k->module->module;
+    out->source_name = k->module->source_name;
+  } catch (const std::exception& e) {
+    out->module = -1;
+    out->error = e.what();
+  }
+  return 1;
 }
