@@ -24,6 +24,7 @@
 #include "isa/ir.h"
 #include "runtime/device.h"
 #include "runtime/shared_device_launch.h"
+#include "runtime/shared_kernel_handles.h"
 #include "runtime/managed_ranges.h"
 #include "runtime/shared_streams.h"
 #include "runtime/sim_environment.h"
@@ -61,14 +62,9 @@ struct CUfunc_st {
   bool non_portable_cluster = false;  // CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED
   int preferred_carveout = -1;        // CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT (-1: no preference)
   gpusim::runtime::Dim3 run_time_cluster{0, 0, 0};  // CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_* set at run time
-  // A function made for one of libcudart's kernel handles (runtime_kernels.cpp): the runtime's
-  // attribute values last copied in, so that a value set through either API since then is kept.
-  struct RuntimeAttributes {
-    int max_dynamic_shared = -2;  // -2: never copied; the runtime's -1 is its default
-    bool non_portable_cluster = false;
-    gpusim::runtime::Dim3 run_time_cluster{0, 0, 0};
-  };
-  RuntimeAttributes runtime_seen;
+  // A function made for one of libcudart's kernel handles (kernel_handles.cpp): the runtime's
+  // attribute values last copied in.
+  gpusim::runtime::SeenAttributes runtime_seen;
 };
 
 struct CUmod_st {
@@ -79,7 +75,7 @@ struct CUmod_st {
   std::string ptx_text;
   std::map<std::string, std::unique_ptr<CUfunc_st>> functions;
   unsigned max_registers = 0;  // CU_JIT_MAX_REGISTERS at load (0: no cap)
-  // libcudart's module, seen through one of its kernel handles (runtime_kernels.cpp): the runtime
+  // libcudart's module, seen through one of its kernel handles (kernel_handles.cpp): the runtime
   // loaded it into the shared device and unloads it; cuModuleUnload refuses it.
   bool runtime_owned = false;
 };
@@ -157,7 +153,7 @@ struct DriverState {
 
   std::map<CUmod_st*, std::unique_ptr<CUmod_st>> modules;
   std::set<CUfunc_st*> functions;
-  // libcudart's kernel handles used as CUfunctions (runtime_kernels.cpp): the handle (a host
+  // libcudart's kernel handles used as CUfunctions (kernel_handles.cpp): the handle (a host
   // function or library kernel key) -> the function made for it, in a runtime-owned module kept
   // by the runtime's module handle. Both go with the module's context.
   std::map<const void*, CUfunc_st*> runtime_kernels;
@@ -277,7 +273,7 @@ Object& live_handle(const std::map<Object*, std::unique_ptr<Object>>& owners, Ob
 CUmod_st& live_module(DriverState& s, CUmod_st* module);
 CUfunc_st& live_function(DriverState& s, CUfunc_st* function);  // also libcudart's kernel handles
 // The function for one of libcudart's kernel handles (cudaGetFuncBySymbol, cudaGetKernel), made on
-// first use over the runtime's module; null when `handle` is not one (runtime_kernels.cpp).
+// first use over the runtime's module; null when `handle` is not one (kernel_handles.cpp).
 CUfunc_st* runtime_kernel_function(DriverState& s, const void* handle);
 // The handle of `kernel` of module `m`, made on first request.
 CUfunc_st& function_handle(DriverState& s, CUmod_st& m, const isa::Function& kernel);

@@ -140,12 +140,17 @@ void Context::add_variable(ModuleRecord* module, const void* host_shadow, Variab
   variables_[host_shadow] = std::move(var);
 }
 
-KernelRecord& Context::kernel(const void* host_function) {
+KernelRecord* Context::registered_kernel(const void* host_function) {
   auto it = kernels_.find(host_function);
-  if (it == kernels_.end())
-    throw ApiError(cudaErrorInvalidDeviceFunction, "no kernel is registered for the host function at " +
-                                                       isa::hex_text(reinterpret_cast<uintptr_t>(host_function)));
-  return it->second;
+  return it == kernels_.end() || it->second.from_driver ? nullptr : &it->second;
+}
+
+KernelRecord& Context::kernel(const void* host_function) {
+  if (KernelRecord* k = registered_kernel(host_function)) return *k;
+  if (KernelRecord* k = driver_kernel(host_function)) return *k;
+  throw ApiError(cudaErrorInvalidDeviceFunction, "no kernel is registered for the host function at " +
+                                                     isa::hex_text(reinterpret_cast<uintptr_t>(host_function)) +
+                                                     " (nor is it a library kernel or a live CUfunction / CUkernel)");
 }
 
 VariableRecord& Context::variable(const void* host_shadow) {
@@ -328,6 +333,9 @@ void Context::reset_device() {
   pinned_flags.clear();
   managed_ranges.clear_history();
   for (auto& m : modules_) m->module = -1, m->load_failed = false;
+  for (auto it = kernels_.begin(); it != kernels_.end();)  // the driver's modules stay on the old device
+    it = it->second.from_driver ? kernels_.erase(it) : std::next(it);
+  driver_modules_.clear();
   for (auto& [f, k] : kernels_) k.info_loaded = false;
   // The files of --trace / --vcd belong to the first device (finished when it goes); per-launch
   // source counters carry on.

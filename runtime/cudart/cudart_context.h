@@ -29,6 +29,7 @@
 
 #include "runtime/device.h"
 #include "runtime/fatbin.h"
+#include "runtime/shared_kernel_handles.h"
 #include "runtime/interrupt_signals.h"
 #include "runtime/shared_streams.h"
 #include "runtime/managed_ranges.h"
@@ -72,6 +73,10 @@ struct KernelRecord {
   int max_dynamic_shared = -1;        // cudaFuncAttributeMaxDynamicSharedMemorySize; -1 = default
   bool non_portable_cluster = false;  // cudaFuncAttributeNonPortableClusterSizeAllowed
   runtime::Dim3 run_time_cluster{0, 0, 0};  // cudaFuncAttributeRequiredClusterWidth/Height/Depth
+  // A CUfunction / CUkernel of gpusim's libcuda passed to this library (cudart_driver_kernels.cpp):
+  // its module is the driver's, and the driver's attribute values last copied in.
+  bool from_driver = false;
+  runtime::SeenAttributes driver_seen;
 };
 
 struct VariableRecord {
@@ -131,12 +136,16 @@ class Context {
   ModuleRecord* add_module(runtime::Fatbin fatbin, std::string ptx_error);
   void add_kernel(ModuleRecord* module, const void* host_function, const std::string& name);
   void add_variable(ModuleRecord* module, const void* host_shadow, VariableRecord var);
+  // A kernel by its handle: a registered host function, a library kernel's key, or libcuda's
+  // CUfunction / CUkernel (throws ApiError: cudaErrorInvalidDeviceFunction).
   KernelRecord& kernel(const void* host_function);
+  // This library's own kernel of that handle, or null.
+  KernelRecord* registered_kernel(const void* host_function);
   void remove_kernel(const void* key) { kernels_.erase(key); }  // a library's kernel, at cudaLibraryUnload
   VariableRecord& variable(const void* host_shadow);
   runtime::ModuleHandle loaded(ModuleRecord& module);  // loads on first use (throws ApiError)
   // The PTX text `loaded` gave the device (made again: only libcuda's use of a runtime kernel
-  // handle needs it, runtime/shared_runtime_kernel.h).
+  // handle needs it, runtime/shared_kernel_handles.h).
   std::string loaded_ptx_text(ModuleRecord& module);
   const runtime::KernelInfo& kernel_info(KernelRecord& kernel, bool with_registers = false);
 
@@ -253,6 +262,9 @@ class Context {
   runtime::DeviceProperties props_;
   std::vector<std::unique_ptr<ModuleRecord>> modules_;
   std::map<const void*, KernelRecord> kernels_;
+  // libcuda's modules whose kernels reached this library (driver_kernel), by device handle.
+  std::map<runtime::ModuleHandle, std::unique_ptr<ModuleRecord>> driver_modules_;
+  KernelRecord* driver_kernel(const void* handle);  // cudart_driver_kernels.cpp
   std::map<const void*, VariableRecord> variables_;
   std::map<void*, size_t> host_mapped_;
   std::set<void*> managed_;

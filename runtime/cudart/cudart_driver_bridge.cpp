@@ -8,7 +8,7 @@
 #include "runtime/cudart/cudart_graph.h"
 #include "runtime/shared_streams.h"
 #include "runtime/shared_device_launch.h"
-#include "runtime/shared_runtime_kernel.h"
+#include "runtime/shared_kernel_handles.h"
 
 extern "C" void* __cudaGpusimSharedDevice() {
   gpusim::cudart::Context& ctx = gpusim::cudart::context();
@@ -84,16 +84,13 @@ extern "C" gpusim::runtime::SharedStreamsLink* __cudaGpusimShareStreams(gpusim::
 
 // libcuda was handed a handle it does not know (a cudaGetFuncBySymbol / cudaGetKernel /
 // cudaLibraryGetKernel handle is the kernel's host function or key): which of this library's
-// kernels it is, in which loaded module (runtime/shared_runtime_kernel.h).
-extern "C" int __cudaGpusimRuntimeKernel(const void* handle, gpusim::runtime::SharedRuntimeKernel* out) {
+// kernels it is, in which loaded module (runtime/shared_kernel_handles.h).
+extern "C" int __cudaGpusimRuntimeKernel(const void* handle, gpusim::runtime::SharedKernel* out) {
   gpusim::cudart::Context& ctx = gpusim::cudart::context();
   std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
-  gpusim::cudart::KernelRecord* k = nullptr;
-  try {
-    k = &ctx.kernel(handle);
-  } catch (const std::exception&) {
-    return 0;  // not a runtime kernel either: libcuda says the handle is invalid
-  }
+  // Not libcuda's own handles seen here (that would ask libcuda again, which holds its lock).
+  gpusim::cudart::KernelRecord* k = ctx.registered_kernel(handle);
+  if (!k) return 0;  // not a runtime kernel either: libcuda says the handle is invalid
   out->kernel = k->name;
   out->max_dynamic_shared = k->max_dynamic_shared;
   out->non_portable_cluster = k->non_portable_cluster;

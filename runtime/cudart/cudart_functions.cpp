@@ -163,7 +163,7 @@ cudaError_t cudaOccupancyMaxActiveClusters(int* clusters, const void* func, cons
 
 // cudaFunction_t: the handle of a registered kernel is its host function (as cudaGetKernel's), so
 // every runtime call that takes a kernel accepts it; gpusim's libcuda asks this library about it
-// when a program passes it as a CUfunction (runtime/shared_runtime_kernel.h).
+// when a program passes it as a CUfunction (runtime/shared_kernel_handles.h).
 cudaError_t cudaGetFuncBySymbol(cudaFunction_t* function, const void* symbol) {
   return api("cudaGetFuncBySymbol", [&](Context& ctx) {
     if (!function) throw ApiError(cudaErrorInvalidValue, "functionPtr is null");

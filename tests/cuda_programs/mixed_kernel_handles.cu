@@ -1,15 +1,18 @@
-// The runtime's kernel handles used through the driver API, as NVIDIA's stack allows (its runtime
-// sits on its driver, so a cudaFunction_t is a CUfunction and a cudaKernel_t a CUkernel): a library
-// that launches with cuLaunchKernelEx after cudaGetFuncBySymbol (CUTLASS's direct driver launch),
-// a tool that names intercepted kernels with cuFuncGetName, a kernel's module asked for its
-// globals. The runtime's cudaFuncSetAttribute must be seen by a driver launch of the same kernel.
-// Every result element is checked against the host's arithmetic.
+// Kernel handles used across the two APIs, as NVIDIA's stack allows (its runtime sits on its
+// driver, so a cudaFunction_t is a CUfunction and a cudaKernel_t a CUkernel). The runtime's handles
+// through the driver API: a library that launches with cuLaunchKernelEx after cudaGetFuncBySymbol
+// (CUTLASS's direct driver launch), a tool that names intercepted kernels with cuFuncGetName, a
+// kernel's module asked for its globals; the runtime's cudaFuncSetAttribute must be seen by a
+// driver launch of the same kernel. The driver's handles through the runtime: an NVRTC kernel's
+// CUfunction and a library's CUkernel launched with cudaLaunchKernel, described by
+// cudaFuncGetAttributes, with the driver's dynamic shared memory opt-in. Every result element is
+// checked against the host's arithmetic.
 #include <cuda_runtime.h>
 
 #include <cstring>
 #include <vector>
 
-#include "check_jit.cuh"
+#include "nvrtc_ptx.cuh"
 
 #define EXPECT_CU(expected, call) EXPECT((call) == (expected))
 
@@ -136,6 +139,57 @@ int main() {
   EXPECT_CU(CUDA_ERROR_INVALID_HANDLE,
             cuLaunchKernel(reinterpret_cast<CUfunction>(&in), 1, 1, 1, 1, 1, 1, 0, nullptr, params, nullptr));
   EXPECT_CU(CUDA_ERROR_INVALID_HANDLE, cuFuncGetName(&name, reinterpret_cast<CUfunction>(&in)));
+
+  // The driver's handles through the runtime: an NVRTC kernel reversing blocks as above.
+  static const char* kDriverSource = R"(
+extern "C" __global__ void driver_reverse(float* out, const float* in, int stage) {
+  extern __shared__ float staged[];
+  const int t = threadIdx.x, base = blockIdx.x * blockDim.x;
+  staged[t * stage] = in[base + t];
+  __syncthreads();
+  out[base + t] = staged[(blockDim.x - 1 - t) * stage] + 1.0f;
+}
+)";
+  const std::string ptx = compile_ptx(kDriverSource, "driver_reverse.cu");
+  CUmodule driver_module = nullptr;
+  CU(cuModuleLoadData(&driver_module, ptx.c_str()));
+  CUfunction driver_f = nullptr;
+  CU(cuModuleGetFunction(&driver_f, driver_module, "driver_reverse"));
+  const void* as_runtime = reinterpret_cast<const void*>(driver_f);
+  cudaFuncAttributes driver_attributes{};
+  CHECK(cudaFuncGetAttributes(&driver_attributes, as_runtime));
+  int driver_max_threads = 0;
+  CU(cuFuncGetAttribute(&driver_max_threads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, driver_f));
+  EXPECT(driver_attributes.maxThreadsPerBlock == driver_max_threads && driver_max_threads > 0);
+  const char* runtime_name = nullptr;
+  CHECK(cudaFuncGetName(&runtime_name, as_runtime));
+  EXPECT(runtime_name && std::strstr(runtime_name, "driver_reverse") != nullptr);
+  // Over 48 KiB: refused until the driver's opt-in, which the runtime then sees.
+  EXPECT(cudaLaunchKernel(as_runtime, dim3(blocks), dim3(block), rparams, dynamic, stream) == cudaErrorInvalidValue);
+  CU(cuFuncSetAttribute(driver_f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, int(dynamic)));
+  CHECK(cudaMemset(d_rout, 0, rin.size() * sizeof(float)));
+  CHECK(cudaLaunchKernel(as_runtime, dim3(blocks), dim3(block), rparams, dynamic, stream));
+  CHECK(cudaStreamSynchronize(stream));
+  CHECK(cudaMemcpy(rgot.data(), d_rout, rin.size() * sizeof(float), cudaMemcpyDeviceToHost));
+  for (int b = 0; b < blocks; ++b)
+    for (int t = 0; t < block; ++t) EXPECT(rgot[b * block + t] == rin[b * block + (block - 1 - t)] + 1.0f);
+  // A library's CUkernel, launched by the runtime on the default stream.
+  CUlibrary library = nullptr;
+  CU(cuLibraryLoadData(&library, ptx.c_str(), nullptr, nullptr, 0, nullptr, nullptr, 0));
+  CUkernel driver_kernel = nullptr;
+  CU(cuLibraryGetKernel(&driver_kernel, library, "driver_reverse"));
+  int small_stage = 1;
+  void* small_params[] = {&d_rout, &d_rin, &small_stage};
+  CHECK(cudaLaunchKernel(reinterpret_cast<const void*>(driver_kernel), dim3(blocks), dim3(block), small_params,
+                         block * sizeof(float), nullptr));
+  CHECK(cudaMemcpy(rgot.data(), d_rout, rin.size() * sizeof(float), cudaMemcpyDeviceToHost));
+  for (int b = 0; b < blocks; ++b)
+    for (int t = 0; t < block; ++t) EXPECT(rgot[b * block + t] == rin[b * block + (block - 1 - t)] + 1.0f);
+  CU(cuLibraryUnload(library));
+  // An unloaded module's function is no kernel of either library any more.
+  CU(cuModuleUnload(driver_module));
+  EXPECT(cudaLaunchKernel(as_runtime, dim3(1), dim3(1), small_params, 0, nullptr) == cudaErrorInvalidDeviceFunction);
+  cudaGetLastError();
 
   CHECK(cudaStreamDestroy(stream));
   CHECK(cudaFree(d_in));

@@ -1,4 +1,6 @@
-// libcudart's kernel handles used as CUfunctions (runtime/shared_runtime_kernel.h): a program
+// Kernel handles crossing between the APIs (runtime/shared_kernel_handles.h), this library's side.
+//
+// libcudart's kernel handles used as CUfunctions: a program
 // takes a kernel's handle from the runtime (cudaGetFuncBySymbol, cudaGetKernel,
 // cudaLibraryGetKernel) and hands it to the driver API: cuLaunchKernel(Ex) from a library that
 // launches through the driver (CUTLASS's direct driver launch), cuFuncGetName in a tool that
@@ -11,14 +13,14 @@
 
 #include "isa/ptx_parser.h"
 #include "runtime/cudadrv/driver_state.h"
-#include "runtime/shared_runtime_kernel.h"
+#include "runtime/shared_kernel_handles.h"
 
 namespace gpusim::cudadrv {
 
 namespace {
 
 // The module the runtime loaded as `kernel.module`, as this library's (made on first use).
-CUmod_st& runtime_module(DriverState& s, const runtime::SharedRuntimeKernel& kernel) {
+CUmod_st& runtime_module(DriverState& s, const runtime::SharedKernel& kernel) {
   if (auto it = s.runtime_modules.find(kernel.module); it != s.runtime_modules.end()) return *it->second;
   auto m = std::make_unique<CUmod_st>();
   m->context = &runtime_primary_context(s);  // the runtime's modules are its primary context's
@@ -34,31 +36,12 @@ CUmod_st& runtime_module(DriverState& s, const runtime::SharedRuntimeKernel& ker
   return *raw;
 }
 
-// The runtime's attribute values, where they changed since last copied in (a value set through
-// cuFuncSetAttribute since then is kept until the program sets another through the runtime).
-void copy_runtime_attributes(CUfunc_st& f, const runtime::SharedRuntimeKernel& kernel) {
-  CUfunc_st::RuntimeAttributes& seen = f.runtime_seen;
-  if (kernel.max_dynamic_shared != seen.max_dynamic_shared) {
-    f.max_dynamic_shared = kernel.max_dynamic_shared < 0 ? kDefaultDynamicSharedLimit : kernel.max_dynamic_shared;
-    seen.max_dynamic_shared = kernel.max_dynamic_shared;
-  }
-  if (kernel.non_portable_cluster != seen.non_portable_cluster) {
-    f.non_portable_cluster = kernel.non_portable_cluster;
-    seen.non_portable_cluster = kernel.non_portable_cluster;
-  }
-  const runtime::Dim3& c = kernel.run_time_cluster;
-  if (c.x != seen.run_time_cluster.x || c.y != seen.run_time_cluster.y || c.z != seen.run_time_cluster.z) {
-    f.run_time_cluster = c;
-    seen.run_time_cluster = c;
-  }
-}
-
 }  // namespace
 
 CUfunc_st* runtime_kernel_function(DriverState& s, const void* handle) {
   if (!handle || !join_runtime(s)) return nullptr;  // alone, no handle is the runtime's
-  auto find = reinterpret_cast<runtime::FindRuntimeKernel>(dlsym(RTLD_DEFAULT, runtime::kFindRuntimeKernelSymbol));
-  runtime::SharedRuntimeKernel kernel;
+  auto find = reinterpret_cast<runtime::FindSharedKernel>(dlsym(RTLD_DEFAULT, runtime::kFindRuntimeKernelSymbol));
+  runtime::SharedKernel kernel;
   if (!find || !find(handle, &kernel)) return nullptr;
   const std::string name = "runtime kernel '" + kernel.kernel + "' (handle " + pointer_text(handle) + ")";
   if (kernel.module < 0)
@@ -78,8 +61,28 @@ CUfunc_st* runtime_kernel_function(DriverState& s, const void* handle) {
     f = &function_handle(s, m, *k);
     s.runtime_kernels[handle] = f;
   }
-  copy_runtime_attributes(*f, kernel);
+  runtime::copy_changed_attributes(*f, f->runtime_seen, kernel, kDefaultDynamicSharedLimit);
   return f;
 }
 
 }  // namespace gpusim::cudadrv
+
+// libcudart was handed one of this library's functions (a CUfunction or CUkernel passed to
+// cudaLaunchKernel or cudaFuncGetAttributes): which module and kernel it is.
+extern "C" int cuGpusimDriverKernel(const void* handle, gpusim::runtime::SharedKernel* out) {
+  gpusim::cudadrv::DriverState& s = gpusim::cudadrv::driver_state();
+  // Only once this library shares the runtime's device and takes the runtime's lock before its own
+  // (api_call.inl) may the runtime, which holds its lock, wait for this one.
+  if (!s.runtime_lock.load()) return 0;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto* f = const_cast<CUfunc_st*>(static_cast<const CUfunc_st*>(handle));
+  if (!s.functions.count(f)) return 0;
+  out->device = s.runtime_device;
+  out->module = f->module->handle;
+  out->kernel = f->kernel->name;
+  out->source_name = f->module->source_name;
+  out->max_dynamic_shared = f->max_dynamic_shared == kDefaultDynamicSharedLimit ? -1 : f->max_dynamic_shared;
+  out->non_portable_cluster = f->non_portable_cluster;
+  out->run_time_cluster = f->run_time_cluster;
+  return 1;
+}
