@@ -9,14 +9,15 @@
 //
 // When: a preloaded library is initialised after the libraries the program needs and before the
 // program itself. The program's constructors (which register its fat binaries) therefore run
-// after the redirection; a needed library's have already run, into NVIDIA's runtime, which only
-// recorded them: its registration constructors (`__sti____cudaRegisterAll`, one per .cu file) are
-// run once more, now into this library. A library built with relocatable device code registers
-// through a one-shot counter that cannot be run twice: `gpusim exec`'s loader-audit library
-// (runtime/cudart/audit/) redirects such libraries, and those opened later with dlopen, before
-// their constructors run; without it (this library preloaded by hand) an -rdc one is refused at
-// start. One that cannot be redirected at all (stripped) is reported by libcuda when NVIDIA's
-// runtime asks it for its tables. The jumps themselves: runtime/static_runtime_jumps.h.
+// after the redirection. `gpusim exec`'s loader-audit library (runtime/cudart/audit/) has
+// redirected the libraries themselves before their constructors ran (this code finds their jumps
+// written and leaves them). Without it (this library preloaded by hand) a needed library's
+// constructors have already run, into NVIDIA's runtime, which only recorded them: its
+// registration constructors (`__sti____cudaRegisterAll`, one per .cu file) are run once more, now
+// into this library; one built with relocatable device code registers through a one-shot counter
+// that cannot be run twice, and is refused at start. One that cannot be redirected at all
+// (stripped) is reported by libcuda when NVIDIA's runtime asks it for its tables. The jumps
+// themselves: runtime/static_runtime_jumps.h.
 //
 #include <dlfcn.h>
 #include <elf.h>
@@ -85,8 +86,8 @@ std::vector<void (*)()> redirect_object(const LoadedObject& object, void* librar
   // program that carries the static runtime before it starts. Objects without the runtime (most
   // libraries) stay as they are.
   if (!found.has_runtime || found.jumps.empty()) return {};
-  // Redirected by gpusim exec's loader-audit library before its constructors ran (a library with
-  // -rdc code): it registered with gpusim already.
+  // Redirected by gpusim exec's loader-audit library before its constructors ran: it registered
+  // with gpusim already.
   if (gpusim::runtime::static_runtime_jumps_written(found.jumps)) return {};
   if (found.relocatable && !object.is_program)
     throw std::runtime_error("it links NVIDIA's static CUDA runtime with relocatable device code (-rdc), whose "

@@ -279,6 +279,21 @@ TEST(Exec, LibraryWithStaticRuntimeAndRelocatableCodeRuns) {
   }
 }
 
+// A needed library whose global constructor uses CUDA before main: the loader-audit library
+// redirects it as it is mapped, so the constructor reaches gpusim's runtime (it got NVIDIA's, and
+// cudaErrorNotSupported, when libcudart redirected the library only after its constructors ran).
+TEST(Exec, LibraryWhoseConstructorUsesCudaRuns) {
+#if defined(GPUSIM_ADDRESS_SANITIZER)
+  GTEST_SKIP() << "a sanitizer build's gpusim exec loads no audit library (LeakSanitizer's tracer crashes with one)";
+#endif
+  for (const char* mode : {"functional", "timing"}) {
+    const Outcome o = exec(std::string("--mode ") + mode, "static_runtime_ctor_main");
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_TRUE(contains(o.output, "static_runtime_ctor: OK")) << o.output;
+    EXPECT_TRUE(contains(o.output, "1 kernel launch")) << o.output;
+  }
+}
+
 // Without the audit library (libcudart preloaded by hand, here: LD_AUDIT removed on the way) the
 // -rdc library cannot be redirected after its constructors ran: refused by name before the
 // program starts.

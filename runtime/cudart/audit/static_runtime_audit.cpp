@@ -1,11 +1,14 @@
 // gpusim exec's loader-audit library (LD_AUDIT, see rtld-audit(7)): redirects NVIDIA's static CUDA
-// runtime inside a library the program opens with dlopen after start-up - a plugin, a language
-// binding's extension module built with nvcc's defaults - to gpusim's libcudart, as
-// runtime/cudart/static_runtime_redirect.cpp does at start-up for the program and the libraries it
-// needs; and, at start-up, a needed library with relocatable device code (-rdc), whose one-shot
-// registration libcudart could not repeat. The loader calls la_objopen when it has mapped an
+// runtime inside every library that carries one to gpusim's libcudart, as
+// runtime/cudart/static_runtime_redirect.cpp does for the program itself: the libraries the
+// program needs at start-up and those it opens later with dlopen (a plugin, a language binding's
+// extension module built with nvcc's defaults). The loader calls la_objopen when it has mapped an
 // object and before it relocates it or runs its constructors, so the library's fat binaries
-// register with gpusim in the first place.
+// register with gpusim in the first place (-rdc registration is one-shot and cannot be repeated),
+// and constructors that use CUDA (a global object allocating device memory, launching a kernel)
+// reach gpusim's runtime: redirected only after them, by libcudart's own constructor, they found
+// NVIDIA's runtime and failed ("operation not supported"). libcudart then sees the jumps written
+// and leaves such a library as it is.
 //
 // The audit library lives in a link namespace of its own (its own libc and libstdc++); it finds
 // gpusim's libcudart in the program's namespace through the loader's link_map list, and its
@@ -29,14 +32,6 @@
 namespace {
 
 using gpusim::runtime::LoadedObject;
-
-// The rtld-audit callbacks carry no context of their own, so whether the process has finished
-// starting is the one piece of state this library keeps: most objects loaded at start-up are
-// libcudart's to redirect (runtime/cudart/static_runtime_redirect.cpp).
-bool& startup_finished() {
-  static bool finished = false;
-  return finished;
-}
 
 bool same_file(const char* a, const std::string& b) {
   struct stat sa {}, sb {};
@@ -69,11 +64,8 @@ int protection_of(uint32_t flags) {
   return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) | (flags & PF_X ? PROT_EXEC : 0);
 }
 
-// `relocatable_only`: at start-up, only a library with -rdc code (libcudart redirects the others
-// itself, after their constructors, and runs their registration again; -rdc registration is
-// one-shot, so it must be redirected before).
 // Returns the jump slots' pages (none when the object was left as it is).
-gpusim::runtime::JumpSlotPages redirect_opened_object(link_map* map, bool relocatable_only) {
+gpusim::runtime::JumpSlotPages redirect_opened_object(link_map* map) {
   // The vDSO is named but is no file; nothing to redirect in it.
   if (access(map->l_name, R_OK) != 0) return {};
   LoadedObject object;
@@ -86,7 +78,7 @@ gpusim::runtime::JumpSlotPages redirect_opened_object(link_map* map, bool reloca
   // start-up gpusim's libcudart, which defines the same names, must be left alone).
   const gpusim::runtime::StaticRuntimeEntries seen =
       gpusim::runtime::find_static_runtime_entries(object, [](const std::string&) -> void* { return nullptr; });
-  if (!seen.has_runtime || (relocatable_only && !seen.relocatable)) return {};
+  if (!seen.has_runtime) return {};
   link_map* cudart = gpusim_cudart(map);
   if (!cudart) throw std::runtime_error("gpusim's libcudart.so.13 is not loaded in the process");
   if (cudart == map) return {};
@@ -113,10 +105,6 @@ extern "C" {
 
 unsigned int la_version(unsigned int version) { return version < LAV_CURRENT ? version : LAV_CURRENT; }
 
-void la_activity(uintptr_t*, unsigned int flag) {
-  if (flag == LA_ACT_CONSISTENT) startup_finished() = true;
-}
-
 // A CUDA runtime loaded by its full path (Python wheels dlopen the libcudart.so.13 they bundle,
 // CuPy and PyTorch among them) is gpusim's instead: NVIDIA's shared runtime would find no GPU, and
 // every call failed with a message about static runtimes (an outside user's report). A name
@@ -140,7 +128,7 @@ unsigned int la_objopen(link_map* map, Lmid_t lmid, uintptr_t* cookie) {
   // The program itself has an empty name: libcudart redirects it before its constructors run.
   if (lmid != LM_ID_BASE || !map->l_name || !*map->l_name) return 0;
   try {
-    const gpusim::runtime::JumpSlotPages pages = redirect_opened_object(map, !startup_finished());
+    const gpusim::runtime::JumpSlotPages pages = redirect_opened_object(map);
     if (pages.start) *cookie = reinterpret_cast<uintptr_t>(new gpusim::runtime::JumpSlotPages(pages));
   } catch (const std::exception& e) {
     // dlopen carries on; the library's runtime calls then fail and libcuda says why.
