@@ -387,14 +387,14 @@ void ExecContext::fail(unsigned lane, const std::string& what, FaultKind kind) c
   os << location(*this, cta_, warp_, pc, inst) << ", thread (" << t.x << "," << t.y << "," << t.z << ") lane "
      << lane << ": " << what;
   if (inst && !inst->text.empty()) os << "\n    " << inst->text;
-  throw ExecError(os.str(), kind);
+  throw ExecError(os.str(), kind, &warp_);
 }
 
 void ExecContext::fail_warp(const std::string& what, FaultKind kind) const {
   std::ostringstream os;
   os << location(*this, cta_, warp_, pc, inst) << ": " << what;
   if (inst && !inst->text.empty()) os << "\n    " << inst->text;
-  throw ExecError(os.str(), kind);
+  throw ExecError(os.str(), kind, &warp_);
 }
 
 const char* fault_kind_name(FaultKind kind) {

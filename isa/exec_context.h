@@ -34,15 +34,21 @@ enum class FaultKind : uint8_t {
 };
 const char* fault_kind_name(FaultKind kind);  // "illegal address", "assert", ...
 
-// A run-time fault inside a kernel, located precisely enough for a user to find it.
+class Warp;
+
+// A run-time fault inside a kernel, located precisely enough for a user to find it. `warp`: the
+// warp whose instruction faulted, where one did (the stepper shows it after the fault), else null;
+// an identity only, not to be read once the launch has ended.
 class ExecError : public std::runtime_error {
  public:
-  explicit ExecError(const std::string& what, FaultKind kind = FaultKind::Other)
-      : std::runtime_error(what), kind_(kind) {}
+  explicit ExecError(const std::string& what, FaultKind kind = FaultKind::Other, const Warp* warp = nullptr)
+      : std::runtime_error(what), kind_(kind), warp_(warp) {}
   FaultKind kind() const { return kind_; }
+  const Warp* warp() const { return warp_; }
 
  private:
   FaultKind kind_;
+  const Warp* warp_;
 };
 
 // Device (global) memory as the kernel sees it. Implemented by the runtime, which owns the

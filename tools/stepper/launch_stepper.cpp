@@ -3,6 +3,7 @@
 #include <exception>
 #include <ostream>
 
+#include "isa/exec_context.h"
 #include "isa/kernel_names.h"
 #include "tools/stepper/session.h"
 
@@ -76,6 +77,16 @@ void LaunchStepper::interact(StepDriver& driver) {
         out_ << "the launch has ended: " << left.size() << " command" << (left.size() == 1 ? "" : "s")
              << " of the script not run (from `" << left.front() << "`)\n";
     }
+  } catch (const isa::ExecError& e) {
+    out_ << "the kernel faulted in cycle " << (driver.cycles() ? driver.cycles() - 1 : 0) << ": " << e.what() << "\n";
+    // Post-mortem: the model holds the state at the fault until the launch ends, so the user can
+    // look at the faulting warp's registers and memory (a debugger stops there too).
+    session.enter_post_mortem(e.warp());
+    for (;;) {
+      const auto line = input_.read("(gpusim step, faulted) ");
+      if (!line || session.execute(*line) == Session::Outcome::Quit) break;
+    }
+    throw;
   } catch (const std::exception& e) {
     out_ << "the kernel faulted in cycle " << (driver.cycles() ? driver.cycles() - 1 : 0) << ": " << e.what() << "\n";
     throw;

@@ -105,6 +105,9 @@ Session::Outcome Session::execute(const std::string& line) {
   if (w.empty() || w[0][0] == '#') return Outcome::More;
   const std::string& c = w[0];
   try {
+    if (faulted_ && (c == "step" || c == "s" || c == "next" || c == "n" || c == "continue" || c == "c"))
+      throw CommandError(c + ": the kernel has faulted, nothing more runs; `print`, `sm` and `show` look at the state "
+                             "at the fault, `quit` ends the launch");
     if (c == "step" || c == "s") cmd_step(w);
     else if (c == "next" || c == "n") cmd_next(w);
     else if (c == "continue" || c == "c") cmd_continue(w);
@@ -328,6 +331,24 @@ void Session::cmd_print(const Words& w) {
   } catch (const std::invalid_argument& e) {
     throw CommandError("print " + w[1] + ": " + e.what());
   }
+}
+
+void Session::enter_post_mortem(const isa::Warp* warp) {
+  faulted_ = true;
+  const uint64_t cycle = driver_.cycles() ? driver_.model_cycle() : driver_.model().core_cycle();
+  for (int sm = 0; warp && sm < driver_.model().sm_count(); ++sm)
+    for (const sim::WarpSnapshot& w : driver_.model().sm(sm).snapshot(cycle).warps)
+      if (w.warp == warp) {
+        if (sm != sm_) before_.reset();
+        sm_ = sm;
+        print_view();
+        out_ << "the faulting warp is w" << w.sm_warp << " of SM " << sm << " (sub-core " << w.subcore
+             << "); its faulting instruction wrote no register: `print regs w" << w.sm_warp
+             << " LANE`, `print stack`, `print shared` and `print lines` show the state at the fault, `quit` ends "
+                "the launch\n";
+        return;
+      }
+  out_ << "`print`, `sm` and `show` look at the state at the fault, `quit` ends the launch\n";
 }
 
 void Session::cmd_sm(const Words& w) {

@@ -25,6 +25,9 @@ class Session {
   Outcome execute(const std::string& line);
   void print_view();
   int sm_in_view() const { return sm_; }
+  // The kernel faulted (`warp`: the faulting warp, when known): the view moves to its SM and from
+  // now on only commands that look (print, sm, show, help) run; stepping ones are refused.
+  void enter_post_mortem(const isa::Warp* warp);
 
   static const char* help_text();
 
@@ -54,6 +57,7 @@ class Session {
   int sm_ = 0;
   std::optional<sim::SmSnapshot> before_;  // the SM in view before the last cycle run
   bool stop_met_ = false;                  // the last run_until ended on its condition, not the launch's end
+  bool faulted_ = false;                   // enter_post_mortem: nothing more runs
 };
 
 }  // namespace gpusim::stepper
