@@ -308,6 +308,9 @@ uint64_t runtime_calls(bool this_thread_only);
 
 cudaError_t set_last_error(cudaError_t code);
 
+// Occupancy: CTAs of `func` with `block_size` threads resident on one SM (cudart_functions.cpp).
+int max_active_blocks(Context& ctx, const void* func, int block_size, size_t dynamic_shared);
+
 // cudaErrorInitializationError for a call of a forked child of a process that used CUDA.
 cudaError_t report_forked_child(const char* function);
 

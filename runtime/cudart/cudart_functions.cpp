@@ -12,7 +12,6 @@
 #include "sim/occupancy.h"
 
 namespace gpusim::cudart {
-namespace {
 
 int max_active_blocks(Context& ctx, const void* func, int block_size, size_t dynamic_shared) {
   KernelRecord& k = ctx.kernel(func);
@@ -31,7 +30,6 @@ int max_active_blocks(Context& ctx, const void* func, int block_size, size_t dyn
   return sim::compute_occupancy(ctx.config(), r).ctas_per_sm;
 }
 
-}  // namespace
 }  // namespace gpusim::cudart
 
 using namespace gpusim::cudart;

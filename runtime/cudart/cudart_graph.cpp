@@ -58,6 +58,8 @@ cudaError_t adding(const char* api_name, cudaGraphNode_t* out, cudaGraph_t graph
   });
 }
 
+}  // namespace
+
 GraphNode memset_node(const cudaMemsetParams* p) {
   if (!p) throw ApiError(cudaErrorInvalidValue, "null memset parameters");
   if (p->elementSize != 1 && p->elementSize != 2 && p->elementSize != 4)
@@ -108,8 +110,6 @@ GraphNode memcpy3d_node(const cudaMemcpy3DParms* p) {
   if (n.width > n.dst_pitch || n.width > n.src_pitch) throw ApiError(cudaErrorInvalidValue, "copy width exceeds a pitch");
   return n;
 }
-
-}  // namespace
 
 const char* node_type_name(cudaGraphNodeType t) {
   switch (t) {
@@ -303,7 +303,9 @@ cudaError_t cudaGraphKernelNodeSetParams(cudaGraphNode_t node, const cudaKernelN
     GraphNode& n = node_of(ctx, node);
     if (!p) throw ApiError(cudaErrorInvalidValue, "null kernel parameters");
     if (n.type != cudaGraphNodeTypeKernel) throw ApiError(cudaErrorInvalidValue, "not a kernel node");
-    GraphNode fresh = kernel_node(ctx, p->func, p->gridDim, p->blockDim, p->sharedMemBytes, p->kernelParams, false, dim3(1, 1, 1));
+    // The launch attributes (cudaGraphKernelNodeSetAttribute) stay the node's.
+    GraphNode fresh = kernel_node(ctx, p->func, p->gridDim, p->blockDim, p->sharedMemBytes, p->kernelParams, n.cooperative, n.cluster);
+    fresh.attributes = n.attributes;
     fresh.graph = n.graph;
     fresh.deps = n.deps;
     n = std::move(fresh);

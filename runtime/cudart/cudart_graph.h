@@ -105,6 +105,15 @@ struct GraphNode {
   std::vector<std::shared_ptr<GraphRecord>> bodies;
   std::vector<cudaGraph_t> body_handles;
 
+  // cudaGraphNodeSetEnabled (an executable graph's copy): a disabled node runs as an empty node.
+  bool enabled = true;
+  // cudaGraphClone: the original graph's node this one copies (cudaGraphNodeFindInClone).
+  const GraphNode* cloned_from = nullptr;
+  // A kernel node's launch attributes (cudaGraphKernelNodeSetAttribute), by cudaLaunchAttributeID;
+  // the cooperative flag and the cluster dimension are kept in `cooperative` / `cluster` instead,
+  // where the launch reads them (cudart_graph_attributes.cpp).
+  std::map<int, cudaLaunchAttributeValue> attributes;
+
   // Work libcuda issued to a stream this library captures (cuLaunchKernel, cuMemcpyAsync, ...):
   // the node runs it through libcuda (runtime/graph/capture_bridge.h); its fields above are unset.
   std::shared_ptr<const graph::ForeignWork> foreign;
@@ -118,6 +127,21 @@ struct MemPoolRecord {
   std::map<void*, size_t> live;          // handed-out blocks -> size
 };
 
+// A user object (cudaUserObjectCreate, cudart_user_objects.cpp): `refs` counts every reference,
+// the program's and those graphs and executable graphs hold; at 0 the destructor runs.
+struct UserObjectRecord {
+  void* ptr = nullptr;
+  cudaHostFn_t destroy = nullptr;
+  uint64_t refs = 0;
+};
+struct GraphState;
+// The user object references a graph or executable graph holds (cudart_user_objects.cpp): `to`
+// gets a copy of `from`'s (clone, instantiation), `owner`'s go (destruction), or `to`'s are
+// replaced by `from`'s (cudaGraphExecUpdate). Dropping the last reference runs the destructor.
+void copy_user_refs(GraphState& st, const void* from, const void* to);
+void drop_user_refs(GraphState& st, const void* owner);
+void replace_user_refs(GraphState& st, const void* from, const void* to);
+
 // Everything graphs, capture and pools keep, owned by the Context (context().graph_state).
 // The registry of graph handles and the capture state are the shared model's.
 struct GraphState : graph::Registry<GraphNode>, graph::CaptureState<GraphNode> {
@@ -126,7 +150,33 @@ struct GraphState : graph::Registry<GraphNode>, graph::CaptureState<GraphNode> {
   MemPoolRecord* current_pool = nullptr;  // cudaDeviceSetMemPool; null = the default pool
   std::map<void*, MemPoolRecord*> pool_of;  // async allocation -> its pool
   std::map<uint64_t, std::shared_ptr<ConditionalHandle>> conditions;  // live handles -> their condition
+  // User objects by handle, and the references each graph or executable graph (by handle) holds.
+  std::map<const void*, std::unique_ptr<UserObjectRecord>> user_objects;
+  std::map<const void*, std::map<UserObjectRecord*, uint64_t>> user_refs;
+  // cudaGraphMemAttrUsedMemHigh / ReservedMemHigh: the most graph memory (mem-alloc nodes) held at once.
+  uint64_t graph_memory_high = 0;
+
+  // These hide the shared registry's: a clone's nodes remember their originals and the clone holds
+  // copies of the original's user object references; a graph or executable graph that goes drops its.
+  template <typename Snapshot>
+  GraphRecord* clone(const GraphRecord& g, Snapshot&& snapshot) {
+    GraphRecord* copy = graph::Registry<GraphNode>::clone(g, std::forward<Snapshot>(snapshot));
+    for (size_t i = 0; i < g.nodes.size(); ++i) copy->nodes[i]->cloned_from = g.nodes[i].get();
+    copy_user_refs(*this, &g, copy);
+    return copy;
+  }
+  void forget(GraphRecord* g) {
+    drop_user_refs(*this, g);
+    graph::Registry<GraphNode>::forget(g);
+  }
+  void destroy(GraphExecRecord& e) {
+    drop_user_refs(*this, &e);
+    graph::Registry<GraphNode>::destroy(e);
+  }
 };
+
+// The bytes mem-alloc nodes of live graphs and executable graphs hold (cudart_graph_memory_queries.cpp).
+uint64_t graph_memory_in_use(Context& ctx);
 
 GraphState& graph_state(Context& ctx);
 
@@ -140,6 +190,10 @@ cudaError_t graph_failure_code(graph::Failure failure);
 
 // "kernel", "memcpy", ... (DOT output, messages).
 const char* node_type_name(cudaGraphNodeType t);
+// Node builders from the runtime's parameter structs, checked (cudart_graph.cpp).
+GraphNode memset_node(const cudaMemsetParams* p);
+GraphNode memcpy1d_node(void* dst, const void* src, size_t count, const cudaMemcpyKind& kind);
+GraphNode memcpy3d_node(const cudaMemcpy3DParms* p);
 // Builds a kernel node: checks the configuration and copies the arguments (cudart_launch.cpp).
 GraphNode kernel_node(Context& ctx, const void* func, dim3 grid, dim3 block, size_t shared, void** args,
                       bool cooperative, dim3 cluster);

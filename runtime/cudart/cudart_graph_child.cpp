@@ -50,6 +50,7 @@ std::shared_ptr<GraphRecord> owned_graph_of_exec(Context& ctx, const GraphExecRe
   for (const GraphNode& n : exec.nodes) copy_child_graphs(ctx, *st.add(*g, n, {}));
   for (size_t k = 0; k < exec.nodes.size(); ++k)
     for (size_t d : exec.deps[k]) g->nodes[k]->deps.push_back(g->nodes[d].get());
+  copy_user_refs(st, &exec, g.get());  // the child graph node holds the executable graph's user objects too
   return g;
 }
 

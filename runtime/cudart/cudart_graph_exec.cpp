@@ -77,6 +77,7 @@ GraphExecRecord* instantiate(Context& ctx, cudaGraphExec_t* out, cudaGraph_t gra
   check_one_executable_of_allocating_graph(ctx, g);
   // The executable graph is a snapshot: its child graph nodes get their own child graphs.
   GraphExecRecord* rec = graph_state(ctx).keep(gpusim::graph::instantiate(g, flags, [&](GraphNode& n) { copy_child_graphs(ctx, n); }));
+  copy_user_refs(graph_state(ctx), &g, rec);  // the executable graph holds references of its own (CUDA's rule)
   *out = reinterpret_cast<cudaGraphExec_t>(rec);
   return rec;
 }
@@ -101,6 +102,7 @@ void check_stream_handle(Context& ctx, cudaStream_t s) {
 }  // namespace
 
 void run_node(Context& ctx, GraphNode& n) {
+  if (!n.enabled) return;  // cudaGraphNodeSetEnabled: a disabled node is an empty node until enabled again
   if (n.foreign) {  // libcuda's work, captured into this graph (cudart_capture.cpp)
     try {
       n.foreign->run();
@@ -237,8 +239,11 @@ cudaError_t cudaGraphExecKernelNodeSetParams(cudaGraphExec_t exec, cudaGraphNode
     GraphNode& target = exec_node(ctx, exec_of(ctx, exec), node, cudaGraphNodeTypeKernel);
     if (!p) throw ApiError(cudaErrorInvalidValue, "null kernel parameters");
     if (p->extra) throw ApiError(cudaErrorNotSupported, "kernel arguments in the 'extra' format are not supported by gpusim");
-    replace_params(target, kernel_node(ctx, p->func, p->gridDim, p->blockDim, p->sharedMemBytes, p->kernelParams,
-                                       target.cooperative, target.cluster));
+    GraphNode fresh = kernel_node(ctx, p->func, p->gridDim, p->blockDim, p->sharedMemBytes, p->kernelParams,
+                                  target.cooperative, target.cluster);
+    fresh.attributes = target.attributes;  // the node's launch attributes and enabled state stay
+    fresh.enabled = target.enabled;
+    replace_params(target, std::move(fresh));
   });
 }
 
@@ -288,6 +293,7 @@ cudaError_t cudaGraphExecUpdate(cudaGraphExec_t exec, cudaGraph_t graph, cudaGra
     if (result != cudaGraphExecUpdateSuccess)
       throw ApiError(cudaErrorGraphExecUpdateFailure, gpusim::graph::update_problem_text(problem));
     gpusim::graph::apply_update(e, g, [&](GraphNode& n) { copy_child_graphs(ctx, n); });
+    replace_user_refs(graph_state(ctx), &g, &e);  // the new source graph's references replace the old ones
   });
   if (info) {
     *info = {};

@@ -68,6 +68,9 @@ GraphNode alloc_node(Context& ctx, size_t size) {
   node.allocation->ptr = reinterpret_cast<void*>(ctx.device().alloc(size));
   node.allocation->bytes = size;
   ctx.note_device_bytes(static_cast<int64_t>(size));
+  // The high watermark cudaDeviceGetGraphMemAttribute reports (the new memory is in no graph yet).
+  GraphState& st = graph_state(ctx);
+  st.graph_memory_high = std::max(st.graph_memory_high, graph_memory_in_use(ctx) + size);
   return node;
 }
 
