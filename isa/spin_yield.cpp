@@ -122,6 +122,23 @@ bool yield_to_waiting_lanes(Warp& warp) {
     if (st[j].pc == st[j].rpc) st[j].mask &= ~chosen_lanes;
   SimtEntry split{e.pc, e.rpc, chosen_lanes};
   split.split_from = static_cast<int32_t>(chosen);
+  // A split path whose lanes all go on as the new one is dead (settle would pop it on surfacing).
+  // Two groups of lanes that spin for ever in turn (a probe loop over a full hash table) handed
+  // the warp to each other at every yield, each hand-over leaving one such entry: the stack grew
+  // without end (30,000 entries in 17M warp-instructions), and the endless-loop proof, which
+  // compares whole states, never saw one repeat. The new path takes the old one's place and parks
+  // where it would have, unless another path parks on the old entry.
+  const auto parks_on = [&](size_t i) {
+    for (size_t j = i + 1; j < st.size(); ++j)
+      if (st[j].split_from == static_cast<int32_t>(i)) return true;
+    return false;
+  };
+  if (e.mask == 0 && e.parked_mask == 0 && e.split_from >= 0 && !parks_on(chosen)) {
+    split.split_from = e.split_from;
+    st.erase(st.begin() + static_cast<std::ptrdiff_t>(chosen));
+    for (size_t j = chosen; j < st.size(); ++j)
+      if (st[j].split_from > static_cast<int32_t>(chosen)) --st[j].split_from;
+  }
   st.push_back(split);
   return true;
 }

@@ -134,6 +134,29 @@ LOOP:
 DONE:
   ret;
 }
+.visible .entry two_groups_spin(.param .u64 buf, .param .u32 n)
+{
+  .reg .b32 %r<6>;
+  .reg .pred %p<4>;
+  .shared .align 4 .u32 flag;
+  mov.u32 %r1, %tid.x;
+  setp.ge.u32 %p1, %r1, 32;
+  @%p1 bra DONE;
+  and.b32 %r2, %r1, 1;
+  setp.eq.u32 %p2, %r2, 0;
+  @%p2 bra EVEN;
+ODD:
+  atom.shared.cas.b32 %r3, [flag], 1, 2;
+  setp.ne.u32 %p3, %r3, 1;
+  @%p3 bra ODD;
+  bra DONE;
+EVEN:
+  atom.shared.cas.b32 %r4, [flag], 3, 4;
+  setp.ne.u32 %p3, %r4, 3;
+  @%p3 bra EVEN;
+DONE:
+  ret;
+}
 )";
 
 struct LoopRun {
@@ -198,6 +221,16 @@ TEST(RepeatWatch, LoopThatNeverAdvancesIsStoppedOnEveryThreadCount) {
     EXPECT_TRUE(contains(r->error, "function 'never_advances' at PC")) << r->error;
   }
   EXPECT_EQ(one.error, three.error);
+}
+
+// Two groups of a warp's lanes polling for ever (failing compare-and-swaps on a flag nothing sets:
+// a probe loop over a full hash table) hand the warp to each other every few iterations. Each
+// hand-over left a dead entry on the SIMT stack, so the state grew and never repeated: the watch
+// ran on, ever slower, until the budget (an outside user's kernel looked hung for ten minutes).
+TEST(RepeatWatch, LanesSpinningInTurnForeverAreStopped) {
+  const LoopRun r = run_loop("two_groups_spin", 0, 1, nullptr, 10000, uint64_t(1) << 24);
+  EXPECT_TRUE(contains(r.error, "can never finish")) << r.error;
+  EXPECT_LT(r.warp_instructions, 1000000u) << r.error;
 }
 
 TEST(RepeatWatch, StoringTheSameValueForeverIsStopped) {
