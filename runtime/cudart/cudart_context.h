@@ -232,6 +232,8 @@ class Context {
   // ptx_choice_note's text without a module name, for the notes said so far: a plugin reloaded
   // 5,000 times registers as many modules, all with the same PTX (it said the note each time).
   std::set<std::string> ptx_notes_said;
+  // cudaEventElapsedTime in functional mode measures host time: said once (cudart_streams.cpp).
+  bool host_event_time_said = false;
   // CUDA arrays and texture/surface objects, created on first use; they belong to the device
   // and go with it (reset_device).
   std::shared_ptr<TextureState> textures;

@@ -5,6 +5,7 @@
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_graph.h"
 #include "runtime/cuda_answers.h"
+#include "runtime/diagnostic_stream.h"
 
 namespace gpusim::cudart {
 namespace {
@@ -265,6 +267,15 @@ cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) 
     if ((a.flags | b.flags) & cudaEventDisableTiming) throw ApiError(cudaErrorInvalidResourceHandle, "an event was created with cudaEventDisableTiming");
     if (!a.recorded || !b.recorded) throw ApiError(cudaErrorInvalidResourceHandle, "an event has not been recorded");
     *ms = static_cast<float>((b.seconds - a.seconds) * 1000.0);
+    // Functional mode has no GPU clock: the events hold host time, how long the simulation took.
+    // Programs print it as kernel time (two outside users read "689 ms, 0.00 GCUPS" as GPU speed).
+    if (ctx.environment().device.mode == gpusim::runtime::SimMode::Functional && !ctx.host_event_time_said &&
+        !ctx.environment().quiet) {
+      ctx.host_event_time_said = true;
+      std::fprintf(gpusim::runtime::diagnostic_stream(),
+                   "gpusim: note: cudaEventElapsedTime in functional mode gives host time (how long the simulation "
+                   "took), not a GPU's; --mode timing gives the simulated GPU's time\n");
+    }
   });
 }
 
