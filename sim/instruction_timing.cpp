@@ -56,12 +56,22 @@ uint16_t to_u16(long long v, const isa::Function& fn, const Instruction& in, con
 }
 
 // Core cycles a sub-core's tensor cores are busy with an m x n x k warp-level MMA (wmma.mma,
-// mma.sync): the dense rate is given per tensor-clock cycle, and this legacy path sustains
-// tensor.mma_sync_pct of it (on Hopper only wgmma reaches the dense peak).
-long long tensor_core_cycles(const GpuConfig& c, int m, int n, int k) {
+// mma.sync), as the fraction num / den: the dense rate is given per tensor-clock cycle, and this
+// legacy path sustains tensor.mma_sync_pct of it (on Hopper only wgmma reaches the dense peak).
+struct CoreCycles {
+  long long num, den;
+  long long whole() const { return num / den; }
+};
+CoreCycles tensor_core_cycles(const GpuConfig& c, int m, int n, int k) {
   const long long tensor_cycles = c.tensor_mma_cycles(m, n, k);
-  const long long core_cycles = (tensor_cycles * c.core_clock_mhz + c.tensor_clock_mhz - 1) / c.tensor_clock_mhz;
-  return (core_cycles * 100 + c.tensor_mma_sync_pct - 1) / c.tensor_mma_sync_pct;
+  return {tensor_cycles * c.core_clock_mhz * 100, 1LL * c.tensor_clock_mhz * c.tensor_mma_sync_pct};
+}
+
+// A tensor occupancy of num / den core cycles (at least one) as `interval` and `interval_frac`.
+void set_tensor_occupancy(InstTiming& t, CoreCycles cycles, const isa::Function& fn, const Instruction& in) {
+  if (cycles.num < cycles.den) cycles = {1, 1};
+  t.interval = to_u16(cycles.whole(), fn, in, "tensor occupancy");
+  t.interval_frac = static_cast<uint16_t>(((cycles.num % cycles.den) << 16) / cycles.den);
 }
 
 // FLOPs per active lane of an FP32/FP64-pipe instruction; 0 for compares, conversions, moves, etc.
@@ -141,7 +151,8 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
                                     std::to_string(in.line));
       t.kind = IssueKind::Wgmma;
       t.pipe = Pipe::Tensor;
-      t.interval = to_u16(wgmma_warp_core_cycles(c, in.mod.shape_n, in.mod.shape_k, input_bits), fn, in, "wgmma occupancy");
+      const WgmmaCoreCycles occupancy = wgmma_warp_core_cycles(c, in.mod.shape_n, in.mod.shape_k, input_bits);
+      set_tensor_occupancy(t, {occupancy.num, occupancy.den}, fn, in);
       t.latency = to_u16(c.tensor_wgmma_latency_cycles, fn, in, "wgmma latency");
       t.flops = 2u * 16u * in.mod.shape_n * in.mod.shape_k;
       const bool register_a = in.nops > 1 && in.ops[1].kind == OperandKind::Vector;
@@ -190,11 +201,10 @@ InstTiming classify(const Instruction& in, const isa::Function& fn, const GpuCon
       t.pipe = Pipe::Tensor;
       // Warp-level MMAs (wmma.mma, mma.sync); wgmma.mma_async is classified above.
       const int m = in.mod.shape_m;
-      t.interval = to_u16(tensor_core_cycles(c, m, in.mod.shape_n, in.mod.shape_k), fn, in,
-                          "tensor occupancy");
+      set_tensor_occupancy(t, tensor_core_cycles(c, m, in.mod.shape_n, in.mod.shape_k), fn, in);
       // tensor_mma_latency_cycles is the measured issue-to-result time of a 16x16x16 MMA, which
       // includes its tensor-core occupancy; the rest is a fixed pipeline tail for every shape.
-      t.latency = to_u16(std::max(0LL, c.tensor_mma_latency_cycles - tensor_core_cycles(c, 16, 16, 16)), fn, in,
+      t.latency = to_u16(std::max(0LL, c.tensor_mma_latency_cycles - tensor_core_cycles(c, 16, 16, 16).whole()), fn, in,
                          "tensor latency");
       t.result_wait = StallReason::Wait;
       t.flops = 2u * m * in.mod.shape_n * in.mod.shape_k;

@@ -53,6 +53,12 @@ struct InstTiming {
   StallReason result_wait = StallReason::Wait;  // what a reader of the result stalls on
   uint16_t latency = 0;     // Alu: dispatch to readable; Tensor: after the tensor cores finish
   uint16_t interval = 1;    // cycles the pipe is busy (Tensor: tensor-core occupancy in core cycles)
+  // Tensor, Wgmma: the occupancy's fraction of a core cycle beyond `interval`, in 1/65536ths. The
+  // tensor rate is given per tensor-clock cycle, so an MMA's occupancy in core cycles is rarely
+  // whole (m16n8k16 on h100.ini: 4 tensor cycles = 4.33 core cycles); the sub-core carries the
+  // fractions from one MMA to the next (sim/subcore.cpp) instead of rounding each up (which held
+  // mma.sync m16n8k16 at 4/5 of the configured rate).
+  uint16_t interval_frac = 0;
   uint16_t bank_conflict_cycles = 0;
   // An instruction ptxas expands into a sequence (sim/instruction_expansion.h): the sub-core's
   // dispatch port issues its other SASS instructions in the cycles after it, and its MUFU and

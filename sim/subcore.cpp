@@ -221,22 +221,29 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     unit_start = pipe_free_at_[idx(t.pipe)];
     wgmma_queue_.push(unit_start);
   }
-  pipe_free_at_[idx(t.pipe)] = unit_start + t.interval;
-  stats.pipe_busy_cycles[idx(t.pipe)] += t.interval;
-  if (shared_.observer) shared_.observer->on_unit_busy(cycle, shared_.sm_id, index_, t.pipe, t.interval);
+  // Tensor occupancies carry their fraction of a cycle (InstTiming::interval_frac) to the next.
+  uint32_t occupancy = t.interval;
+  if (t.interval_frac) {
+    uint32_t& carry = pipe_carry_[idx(t.pipe)];
+    carry += t.interval_frac;
+    if (carry >= 0x10000) carry -= 0x10000, ++occupancy;
+  }
+  pipe_free_at_[idx(t.pipe)] = unit_start + occupancy;
+  stats.pipe_busy_cycles[idx(t.pipe)] += occupancy;
+  if (shared_.observer) shared_.observer->on_unit_busy(cycle, shared_.sm_id, index_, t.pipe, occupancy);
 
   switch (t.kind) {
     case IssueKind::Alu:
       for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, start + t.latency, t.result_wait);
       break;
     case IssueKind::Tensor:
-      for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, start + t.interval + t.latency, t.result_wait);
+      for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, start + occupancy + t.latency, t.result_wait);
       break;
     case IssueKind::Wgmma:
       // The accumulators are not put on the scoreboard: the next wgmma of a chain accumulates
       // into them in the tensor pipe, and reading them before wgmma.wait_group is a program error.
       if (r.executed) {
-        s.wgmma.issued(unit_start + t.interval + t.latency);
+        s.wgmma.issued(unit_start + occupancy + t.latency);
         // The descriptor operands' bank time is charged when the wgmma is accepted, not when it
         // starts: the same cycles per wgmma, and LDS/STS issued while it waits are not held up.
         if (t.shared_wavefronts) shared_.memory->occupy_shared_banks(start, t.shared_wavefronts);

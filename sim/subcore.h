@@ -317,6 +317,8 @@ class SubCore {
   uint64_t active_mask_ = 0;
   int active_count_ = 0;
   std::array<uint64_t, static_cast<size_t>(Pipe::Count)> pipe_free_at_{};
+  // Per pipe, the 1/65536ths of a cycle tensor occupancies have left over (InstTiming::interval_frac).
+  std::array<uint32_t, static_cast<size_t>(Pipe::Count)> pipe_carry_{};
   WgmmaQueue wgmma_queue_;  // wgmmas accepted while the tensor cores were busy, not yet started
   uint64_t dispatch_free_at_ = 0;
   std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};

@@ -4,7 +4,7 @@
 
 namespace gpusim::sim {
 
-long long wgmma_warp_core_cycles(const GpuConfig& c, int n, int k, int input_bits) {
+WgmmaCoreCycles wgmma_warp_core_cycles(const GpuConfig& c, int n, int k, int input_bits) {
   // One warp computes 16 of the 64 rows on its own sub-core's share of the SM's tensor cores.
   const long long flops = 2LL * 16 * n * k;
   // The per-SM rate is given for 16-bit inputs; narrower inputs raise it in proportion (fp8
@@ -13,7 +13,7 @@ long long wgmma_warp_core_cycles(const GpuConfig& c, int n, int k, int input_bit
   // tensor cycles = flops / (rate * 16 / bits / subcores); core cycles = tensor cycles * core / tensor clock.
   const long long num = flops * per_subcore_den * c.core_clock_mhz;
   const long long den = per_subcore_num * c.tensor_clock_mhz;
-  return std::max(1LL, (num + den - 1) / den);
+  return {num, den};
 }
 
 long long wgmma_shared_operand_bytes(int n, int k, int input_bits, bool register_a) {

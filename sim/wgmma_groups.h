@@ -20,8 +20,12 @@ namespace gpusim::sim {
 // Core cycles one warp's quarter of an m64nNkK warpgroup MMA keeps its sub-core's tensor cores
 // busy at the dense rate (config.wgmma_flops_per_clock(), in tensor clocks; tf32 at half, 8-bit
 // inputs at double the FP16 rate, b1 at 16x: every form streams the same operand bits per clock).
-// `input_bits` is the A/B element size (32 tf32, 16 f16/bf16, 8 fp8/s8/u8, 1 b1).
-long long wgmma_warp_core_cycles(const GpuConfig& config, int n, int k, int input_bits);
+// `input_bits` is the A/B element size (32 tf32, 16 f16/bf16, 8 fp8/s8/u8, 1 b1). As the fraction
+// num / den: the rate is per tensor-clock cycle, so whole core cycles are rare.
+struct WgmmaCoreCycles {
+  long long num, den;
+};
+WgmmaCoreCycles wgmma_warp_core_cycles(const GpuConfig& config, int n, int k, int input_bits);
 
 // Bytes of shared memory the whole warpgroup's instruction reads through its descriptors: B always,
 // A unless it comes from registers.

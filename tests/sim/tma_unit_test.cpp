@@ -100,21 +100,29 @@ TEST(WgmmaGroups, WaitGroupWaitsForAllButTheNewestN) {
   EXPECT_EQ(g.committed_groups(), 1u);
 }
 
+// The occupancy as a number of core cycles (a fraction num / den).
+double core_cycles(const WgmmaCoreCycles& w) { return double(w.num) / double(w.den); }
+
 TEST(WgmmaCycles, DenseRateAndPrecisions) {
   GpuConfig c;
   c.subcores_per_sm = 4;
   c.tensor_wgmma_flops_per_clock = 4096;
   c.core_clock_mhz = c.tensor_clock_mhz = 1000;
   // m64n256k16 f16: per warp 2*16*256*16 = 131072 FLOP at 1024 per sub-core per clock = 128.
-  EXPECT_EQ(wgmma_warp_core_cycles(c, 256, 16, 16), 128);
+  EXPECT_DOUBLE_EQ(core_cycles(wgmma_warp_core_cycles(c, 256, 16, 16)), 128);
   // tf32 (k8) has half the FLOPs at half the rate, fp8/s8 (k32) double at double, b1 (k256)
   // sixteen times at sixteen times: the same time.
-  EXPECT_EQ(wgmma_warp_core_cycles(c, 256, 8, 32), 128);
-  EXPECT_EQ(wgmma_warp_core_cycles(c, 256, 32, 8), 128);
-  EXPECT_EQ(wgmma_warp_core_cycles(c, 256, 256, 1), 128);
+  EXPECT_DOUBLE_EQ(core_cycles(wgmma_warp_core_cycles(c, 256, 8, 32)), 128);
+  EXPECT_DOUBLE_EQ(core_cycles(wgmma_warp_core_cycles(c, 256, 32, 8)), 128);
+  EXPECT_DOUBLE_EQ(core_cycles(wgmma_warp_core_cycles(c, 256, 256, 1)), 128);
   // A 2 GHz core clock against a 1 GHz tensor clock: twice the core cycles.
   c.core_clock_mhz = 2000;
-  EXPECT_EQ(wgmma_warp_core_cycles(c, 256, 16, 16), 256);
+  EXPECT_DOUBLE_EQ(core_cycles(wgmma_warp_core_cycles(c, 256, 16, 16)), 256);
+  // H100's 1980 MHz core against its 1830 MHz tensor clock: 128 x 1980 / 1830 = 138.49 core
+  // cycles, kept as a fraction (the sub-core carries the part of a cycle to the next wgmma).
+  c.core_clock_mhz = 1980;
+  c.tensor_clock_mhz = 1830;
+  EXPECT_NEAR(core_cycles(wgmma_warp_core_cycles(c, 256, 16, 16)), 128.0 * 1980 / 1830, 1e-9);
   // Operand bytes from shared memory: A 64x16 and B 256x16 halves; A from registers drops A.
   EXPECT_EQ(wgmma_shared_operand_bytes(256, 16, 16, false), 64 * 16 * 2 + 256 * 16 * 2);
   EXPECT_EQ(wgmma_shared_operand_bytes(256, 16, 16, true), 256 * 16 * 2);
