@@ -190,6 +190,10 @@ cudaError_t graph_failure_code(graph::Failure failure);
 
 // "kernel", "memcpy", ... (DOT output, messages).
 const char* node_type_name(cudaGraphNodeType t);
+// The executable graph's copy of `node` (a node of the graph it was instantiated from), of any
+// type or of `type` (cudaErrorInvalidValue otherwise) (cudart_graph_exec.cpp).
+GraphNode& exec_copy(Context& ctx, cudaGraphExec_t exec, cudaGraphNode_t node);
+GraphNode& exec_copy(Context& ctx, cudaGraphExec_t exec, cudaGraphNode_t node, cudaGraphNodeType type);
 // Node builders from the runtime's parameter structs, checked (cudart_graph.cpp).
 GraphNode memset_node(const cudaMemsetParams* p);
 GraphNode memcpy1d_node(void* dst, const void* src, size_t count, const cudaMemcpyKind& kind);

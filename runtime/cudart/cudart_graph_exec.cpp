@@ -12,6 +12,23 @@
 
 namespace gpusim::cudart {
 
+GraphNode& exec_copy(Context& ctx, cudaGraphExec_t exec, cudaGraphNode_t node) {
+  GraphExecRecord& e = exec_of(ctx, exec);
+  GraphNode& n = node_of(ctx, node);
+  auto it = e.index_of.find(&n);
+  if (it == e.index_of.end())
+    throw ApiError(cudaErrorInvalidValue, "the node is not a node of the graph the executable graph was instantiated from");
+  return e.nodes[it->second];
+}
+
+GraphNode& exec_copy(Context& ctx, cudaGraphExec_t exec, cudaGraphNode_t node, cudaGraphNodeType type) {
+  GraphNode& target = exec_copy(ctx, exec, node);
+  if (target.type != type)
+    throw ApiError(cudaErrorInvalidValue, std::string("the node is a ") + node_type_name(target.type) + " node, not a " +
+                                              node_type_name(type) + " node");
+  return target;
+}
+
 namespace {
 
 void run_memset(Context& ctx, GraphNode& n) {
@@ -80,16 +97,6 @@ GraphExecRecord* instantiate(Context& ctx, cudaGraphExec_t* out, cudaGraph_t gra
   copy_user_refs(graph_state(ctx), &g, rec);  // the executable graph holds references of its own (CUDA's rule)
   *out = reinterpret_cast<cudaGraphExec_t>(rec);
   return rec;
-}
-
-GraphNode& exec_node(Context& ctx, GraphExecRecord& exec, cudaGraphNode_t node, cudaGraphNodeType type) {
-  GraphNode& n = node_of(ctx, node);
-  auto it = exec.index_of.find(&n);
-  if (it == exec.index_of.end())
-    throw ApiError(cudaErrorInvalidValue, "the node is not a node of the graph the executable graph was instantiated from");
-  GraphNode& target = exec.nodes[it->second];
-  if (target.type != type) throw ApiError(cudaErrorInvalidValue, "the node is of another type");
-  return target;
 }
 
 using graph::replace_params;
@@ -236,7 +243,7 @@ cudaError_t cudaGraphUpload_ptsz(cudaGraphExec_t exec, cudaStream_t stream) { re
 
 cudaError_t cudaGraphExecKernelNodeSetParams(cudaGraphExec_t exec, cudaGraphNode_t node, const cudaKernelNodeParams* p) {
   return api("cudaGraphExecKernelNodeSetParams", [&](Context& ctx) {
-    GraphNode& target = exec_node(ctx, exec_of(ctx, exec), node, cudaGraphNodeTypeKernel);
+    GraphNode& target = exec_copy(ctx, exec, node, cudaGraphNodeTypeKernel);
     if (!p) throw ApiError(cudaErrorInvalidValue, "null kernel parameters");
     if (p->extra) throw ApiError(cudaErrorNotSupported, "kernel arguments in the 'extra' format are not supported by gpusim");
     GraphNode fresh = kernel_node(ctx, p->func, p->gridDim, p->blockDim, p->sharedMemBytes, p->kernelParams,
@@ -249,7 +256,7 @@ cudaError_t cudaGraphExecKernelNodeSetParams(cudaGraphExec_t exec, cudaGraphNode
 
 cudaError_t cudaGraphExecHostNodeSetParams(cudaGraphExec_t exec, cudaGraphNode_t node, const cudaHostNodeParams* p) {
   return api("cudaGraphExecHostNodeSetParams", [&](Context& ctx) {
-    GraphNode& target = exec_node(ctx, exec_of(ctx, exec), node, cudaGraphNodeTypeHost);
+    GraphNode& target = exec_copy(ctx, exec, node, cudaGraphNodeTypeHost);
     if (!p || !p->fn) throw ApiError(cudaErrorInvalidValue, "null host function");
     target.host_fn = p->fn;
     target.user_data = p->userData;
@@ -259,7 +266,7 @@ cudaError_t cudaGraphExecHostNodeSetParams(cudaGraphExec_t exec, cudaGraphNode_t
 cudaError_t cudaGraphExecMemcpyNodeSetParams1D(cudaGraphExec_t exec, cudaGraphNode_t node, void* dst, const void* src,
                                                size_t count, cudaMemcpyKind kind) {
   return api("cudaGraphExecMemcpyNodeSetParams1D", [&](Context& ctx) {
-    GraphNode& target = exec_node(ctx, exec_of(ctx, exec), node, cudaGraphNodeTypeMemcpy);
+    GraphNode& target = exec_copy(ctx, exec, node, cudaGraphNodeTypeMemcpy);
     if (target.height != 1 || target.depth != 1) throw ApiError(cudaErrorInvalidValue, "the node is not a 1-D copy");
     target.dst = dst;
     target.src = src;
@@ -270,7 +277,7 @@ cudaError_t cudaGraphExecMemcpyNodeSetParams1D(cudaGraphExec_t exec, cudaGraphNo
 
 cudaError_t cudaGraphExecMemsetNodeSetParams(cudaGraphExec_t exec, cudaGraphNode_t node, const cudaMemsetParams* p) {
   return api("cudaGraphExecMemsetNodeSetParams", [&](Context& ctx) {
-    GraphNode& target = exec_node(ctx, exec_of(ctx, exec), node, cudaGraphNodeTypeMemset);
+    GraphNode& target = exec_copy(ctx, exec, node, cudaGraphNodeTypeMemset);
     if (!p || (p->elementSize != 1 && p->elementSize != 2 && p->elementSize != 4))
       throw ApiError(cudaErrorInvalidValue, "null memset parameters or an element size other than 1, 2, 4");
     target.dst = p->dst;

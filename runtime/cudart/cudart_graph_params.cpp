@@ -27,20 +27,6 @@ GraphNode& typed(Context& ctx, cudaGraphNode_t node, cudaGraphNodeType type) {
   return n;
 }
 
-// The executable graph's copy of `node` (a node of the graph it was instantiated from), of `type`.
-GraphNode& exec_copy(Context& ctx, cudaGraphExec_t exec, cudaGraphNode_t node, cudaGraphNodeType type) {
-  GraphExecRecord& e = exec_of(ctx, exec);
-  GraphNode& n = node_of(ctx, node);
-  auto it = e.index_of.find(&n);
-  if (it == e.index_of.end())
-    throw ApiError(cudaErrorInvalidValue, "the node is not a node of the graph the executable graph was instantiated from");
-  GraphNode& target = e.nodes[it->second];
-  if (target.type != type)
-    throw ApiError(cudaErrorInvalidValue, std::string("the node is a ") + node_type_name(target.type) + " node, not a " +
-                                              node_type_name(type) + " node");
-  return target;
-}
-
 // Gives graph node `n` the parameters of `fresh`, keeping its place (graph, edges) in the graph.
 void set_params(GraphNode& n, GraphNode fresh) {
   fresh.graph = n.graph;

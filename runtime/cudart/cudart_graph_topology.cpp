@@ -26,12 +26,7 @@ void check_plain_edges(const cudaGraphEdgeData* data, size_t n) {
 // The executable graph's copy of `node`, for the enable calls: CUDA supports kernel, memset and
 // memcpy nodes only.
 GraphNode& switchable(Context& ctx, cudaGraphExec_t exec, cudaGraphNode_t node) {
-  GraphExecRecord& e = exec_of(ctx, exec);
-  GraphNode& n = node_of(ctx, node);
-  auto it = e.index_of.find(&n);
-  if (it == e.index_of.end())
-    throw ApiError(cudaErrorInvalidValue, "the node is not a node of the graph the executable graph was instantiated from");
-  GraphNode& target = e.nodes[it->second];
+  GraphNode& target = exec_copy(ctx, exec, node);
   if (target.type != cudaGraphNodeTypeKernel && target.type != cudaGraphNodeTypeMemset && target.type != cudaGraphNodeTypeMemcpy)
     throw ApiError(cudaErrorInvalidValue, std::string("the node is a ") + node_type_name(target.type) +
                                               " node: only kernel, memset and memcpy nodes can be enabled or disabled");

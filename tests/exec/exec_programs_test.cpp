@@ -57,7 +57,8 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "l1_bypass", "cp_async_forms",
                                            "driver_jit_link", "driver_vmm", "driver_memory", "driver_contexts", "driver_cooperative",
                                            "driver_graphs", "driver_textures", "mixed_streams", "mixed_managed", "mixed_graphs",
-                                           "mixed_kernel_handles", "graph_events_allocs", "runtime_graph_params"));
+                                           "mixed_kernel_handles", "graph_events_allocs", "runtime_graph_params",
+                                           "runtime_user_objects"));
 
 // Device printf of a driver launch is written at cuCtxSynchronize, as a GPU's is (it waited for
 // the process's exit when libcudart, which gpusim exec preloads, held the device).
