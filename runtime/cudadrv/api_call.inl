@@ -15,6 +15,11 @@ CUresult locked_api_call(const char* call, Body&& body) {
   std::unique_lock<std::recursive_mutex> runtime_lock;
   if (std::recursive_mutex* m = s.runtime_lock.load(std::memory_order_acquire)) runtime_lock = std::unique_lock(*m);
   std::lock_guard<std::mutex> lock(s.mutex);
+  // Set while the mutex is held (restored on the way out: entry points nest through libcudart).
+  struct Inside {
+    bool was = std::exchange(inside_driver_call(), true);
+    ~Inside() { inside_driver_call() = was; }
+  } inside;
   try {
     return body(s);
   } catch (const DriverFailure& f) {

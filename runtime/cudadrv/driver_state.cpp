@@ -76,6 +76,11 @@ void note_stack_set_by_driver(DriverState& s) {
   s.runtime_calls_at_stack_change[this_thread_key()] = runtime_calls(s, true);
 }
 
+bool& inside_driver_call() {
+  thread_local bool inside = false;
+  return inside;
+}
+
 ThreadKey this_thread_key() {
   static std::atomic<ThreadKey> next{1};
   thread_local const ThreadKey key = next.fetch_add(1, std::memory_order_relaxed);

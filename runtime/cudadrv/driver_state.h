@@ -123,6 +123,12 @@ struct LaunchRecord {
 using ThreadKey = uint64_t;
 ThreadKey this_thread_key();
 
+// Whether the calling thread is inside one of this library's entry points (api_call.inl), and so
+// holds DriverState::mutex: libcudart, called back from there (a runtime graph launched with
+// cuGraphLaunch runs its kernel nodes), may ask this library about a handle again
+// (kernel_handles.cpp), which must then not lock the mutex a second time.
+bool& inside_driver_call();
+
 struct DriverState {
   std::mutex mutex;  // every entry point holds it: the simulator runs one call at a time
 

@@ -74,7 +74,8 @@ extern "C" int cuGpusimDriverKernel(const void* handle, gpusim::runtime::SharedK
   // Only once this library shares the runtime's device and takes the runtime's lock before its own
   // (api_call.inl) may the runtime, which holds its lock, wait for this one.
   if (!s.runtime_lock.load()) return 0;
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::unique_lock<std::mutex> lock(s.mutex, std::defer_lock);
+  if (!gpusim::cudadrv::inside_driver_call()) lock.lock();  // else this thread holds it already
   auto* f = const_cast<CUfunc_st*>(static_cast<const CUfunc_st*>(handle));
   if (!s.functions.count(f)) return 0;
   out->device = s.runtime_device;

@@ -185,6 +185,45 @@ extern "C" __global__ void driver_reverse(float* out, const float* in, int stage
   CHECK(cudaMemcpy(rgot.data(), d_rout, rin.size() * sizeof(float), cudaMemcpyDeviceToHost));
   for (int b = 0; b < blocks; ++b)
     for (int t = 0; t < block; ++t) EXPECT(rgot[b * block + t] == rin[b * block + (block - 1 - t)] + 1.0f);
+  // A runtime graph whose kernel node is the driver's function, launched through the driver:
+  // libcuda (inside cuGraphLaunch) runs the runtime's node, which asks libcuda about the handle.
+  cudaGraph_t graph = nullptr;
+  CHECK(cudaGraphCreate(&graph, 0));
+  cudaKernelNodeParams node_params{};
+  node_params.func = const_cast<void*>(as_runtime);
+  node_params.gridDim = dim3(blocks);
+  node_params.blockDim = dim3(block);
+  node_params.sharedMemBytes = block * sizeof(float);
+  node_params.kernelParams = small_params;
+  cudaGraphNode_t kernel_node = nullptr;
+  CHECK(cudaGraphAddKernelNode(&kernel_node, graph, nullptr, 0, &node_params));
+  cudaGraphExec_t graph_exec = nullptr;
+  CHECK(cudaGraphInstantiate(&graph_exec, graph, 0));
+  CHECK(cudaMemset(d_rout, 0, rin.size() * sizeof(float)));
+  CU(cuGraphLaunch(reinterpret_cast<CUgraphExec>(graph_exec), nullptr));
+  CU(cuCtxSynchronize());
+  CHECK(cudaMemcpy(rgot.data(), d_rout, rin.size() * sizeof(float), cudaMemcpyDeviceToHost));
+  for (int b = 0; b < blocks; ++b)
+    for (int t = 0; t < block; ++t) EXPECT(rgot[b * block + t] == rin[b * block + (block - 1 - t)] + 1.0f);
+  CHECK(cudaGraphExecDestroy(graph_exec));
+  CHECK(cudaGraphDestroy(graph));
+  // The runtime's launch of the driver's function captured into a driver graph: libcuda, inside
+  // cuGraphLaunch (holding its lock), runs the runtime's launch, which asks libcuda about the handle.
+  CUstream capture_stream = reinterpret_cast<CUstream>(stream);
+  CU(cuStreamBeginCapture(capture_stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
+  CHECK(cudaLaunchKernel(as_runtime, dim3(blocks), dim3(block), small_params, block * sizeof(float), stream));
+  CUgraph driver_graph = nullptr;
+  CU(cuStreamEndCapture(capture_stream, &driver_graph));
+  CUgraphExec driver_exec = nullptr;
+  CU(cuGraphInstantiate(&driver_exec, driver_graph, 0));
+  CHECK(cudaMemset(d_rout, 0, rin.size() * sizeof(float)));
+  CU(cuGraphLaunch(driver_exec, capture_stream));
+  CU(cuStreamSynchronize(capture_stream));
+  CHECK(cudaMemcpy(rgot.data(), d_rout, rin.size() * sizeof(float), cudaMemcpyDeviceToHost));
+  for (int b = 0; b < blocks; ++b)
+    for (int t = 0; t < block; ++t) EXPECT(rgot[b * block + t] == rin[b * block + (block - 1 - t)] + 1.0f);
+  CU(cuGraphExecDestroy(driver_exec));
+  CU(cuGraphDestroy(driver_graph));
   CU(cuLibraryUnload(library));
   // An unloaded module's function is no kernel of either library any more.
   CU(cuModuleUnload(driver_module));
