@@ -21,3 +21,14 @@
       std::exit(1);                                                                                      \
     }                                                                                                    \
   } while (0)
+
+// A call that must fail with `code` (an expected error); the sticky last error is cleared after it.
+#define EXPECT_CODE(call, code)                                                                              \
+  do {                                                                                                       \
+    const cudaError_t e_ = (call);                                                                           \
+    if (e_ != (code)) {                                                                                      \
+      std::fprintf(stderr, "%s:%d: %s returned %s, expected %s\n", __FILE__, __LINE__, #call, cudaGetErrorName(e_), #code); \
+      std::exit(1);                                                                                          \
+    }                                                                                                        \
+    cudaGetLastError();                                                                                      \
+  } while (0)

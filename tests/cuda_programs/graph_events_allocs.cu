@@ -13,16 +13,6 @@ __global__ void fill(int* p, int n, int value) {
   if (i < n) p[i] = value + i;
 }
 
-#define EXPECT_CODE(call, code)                                                                              \
-  do {                                                                                                       \
-    const cudaError_t e_ = (call);                                                                           \
-    if (e_ != (code)) {                                                                                      \
-      std::fprintf(stderr, "%s:%d: %s returned %s, expected %s\n", __FILE__, __LINE__, #call, cudaGetErrorName(e_), #code); \
-      std::exit(1);                                                                                          \
-    }                                                                                                        \
-    cudaGetLastError();                                                                                      \
-  } while (0)
-
 static size_t node_count(cudaGraph_t g, cudaGraphNodeType type) {
   size_t n = 0;
   CHECK(cudaGraphGetNodes(g, nullptr, &n));

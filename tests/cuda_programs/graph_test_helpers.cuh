@@ -1,6 +1,6 @@
 // Shared by the graph-API test programs runtime_graph_params.cu and runtime_user_objects.cu: a
 // kernel adding v to N ints, a kernel node of it, one graph launch, reading the ints back, and a
-// check of a call's error code.
+// check of a call's error code (EXPECT_CODE: check.cuh).
 #pragma once
 #include <cstring>
 #include <vector>
@@ -11,16 +11,6 @@ __global__ void add_kernel(int* p, int n, int v) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i < n) p[i] += v;
 }
-
-#define EXPECT_CODE(call, code)                                                                              \
-  do {                                                                                                       \
-    const cudaError_t e_ = (call);                                                                           \
-    if (e_ != (code)) {                                                                                      \
-      std::fprintf(stderr, "%s:%d: %s returned %s, expected %s\n", __FILE__, __LINE__, #call, cudaGetErrorName(e_), #code); \
-      std::exit(1);                                                                                          \
-    }                                                                                                        \
-    cudaGetLastError();                                                                                      \
-  } while (0)
 
 static const int N = 256;
 
