@@ -10,8 +10,10 @@
 
 namespace gpusim::test_support {
 
+inline std::string cuda_program_path(const std::string& name) { return std::string(GPUSIM_CUDA_PROGRAMS) + "/" + name; }
+
 inline Outcome exec_program(const std::string& options, const std::string& name, const std::string& args = "") {
-  return run_gpusim("exec " + options + " -- '" + std::string(GPUSIM_CUDA_PROGRAMS) + "/" + name + "' " + args);
+  return run_gpusim("exec " + options + " -- '" + cuda_program_path(name) + "' " + args);
 }
 
 inline std::string h100_timing_options() {
