@@ -2,6 +2,8 @@
 // cudaGraphExecNodeSetParams): one cudaGraphNodeParams, tagged by node type, in place of the typed
 // calls. Each is a thin adapter over the typed call of its node type (cudart_graph.cpp and
 // neighbours), so both ways of building a graph make the same nodes and check the same things.
+// Every node type's parameters can be changed but memory allocation and free nodes' (CUDA's rule)
+// and conditional nodes'.
 // Conditional nodes are made here (cudart_graph_conditional.cpp runs them); external-semaphore
 // nodes are not modelled: cudaErrorNotSupported, naming them.
 #include <cuda_runtime_api.h>
@@ -77,6 +79,12 @@ cudaHostNodeParams host_params(const cudaHostNodeParamsV2& h) {
   return out;
 }
 
+std::string memcpy_problem(const cudaMemcpyNodeParams& m) {
+  if (m.flags || m.reserved[0] || m.reserved[1] || m.reserved[2])
+    return "cudaMemcpyNodeParams' flags and reserved fields must be zero";
+  return "";
+}
+
 // Edges carrying data other than the default (programmatic ports) are not modelled.
 bool plain_edges(const cudaGraphEdgeData* data, size_t n) {
   if (!data) return true;
@@ -102,8 +110,7 @@ cudaError_t cudaGraphAddNode(cudaGraphNode_t* node, cudaGraph_t graph, const cud
       return cudaGraphAddKernelNode(node, graph, deps, n, &k);
     }
     case cudaGraphNodeTypeMemcpy:
-      if (p->memcpy.flags || p->memcpy.reserved[0] || p->memcpy.reserved[1] || p->memcpy.reserved[2])
-        return refuse(kName, cudaErrorInvalidValue, "cudaMemcpyNodeParams' flags and reserved fields must be zero");
+      if (const std::string why = memcpy_problem(p->memcpy); !why.empty()) return refuse(kName, cudaErrorInvalidValue, why);
       return cudaGraphAddMemcpyNode(node, graph, deps, n, &p->memcpy.copyParams);
     case cudaGraphNodeTypeMemset: {
       const cudaMemsetParams m = memset_params(p->memset);
@@ -157,14 +164,40 @@ cudaError_t cudaGraphNodeSetParams(cudaGraphNode_t node, cudaGraphNodeParams* p)
     return refuse(kName, cudaErrorInvalidValue,
                   std::string("the node is a ") + (type_name(actual) ? type_name(actual) : "?") + " node, the parameters are for a " +
                       type_name(p->type) + " node");
-  if (p->type == cudaGraphNodeTypeKernel) {
-    const cudaKernelNodeParams k = kernel_params(p->kernel);
-    return cudaGraphKernelNodeSetParams(node, &k);
+  switch (p->type) {
+    case cudaGraphNodeTypeKernel: {
+      const cudaKernelNodeParams k = kernel_params(p->kernel);
+      return cudaGraphKernelNodeSetParams(node, &k);
+    }
+    case cudaGraphNodeTypeMemcpy:
+      if (const std::string why = memcpy_problem(p->memcpy); !why.empty()) return refuse(kName, cudaErrorInvalidValue, why);
+      return cudaGraphMemcpyNodeSetParams(node, &p->memcpy.copyParams);
+    case cudaGraphNodeTypeMemset: {
+      const cudaMemsetParams m = memset_params(p->memset);
+      return cudaGraphMemsetNodeSetParams(node, &m);
+    }
+    case cudaGraphNodeTypeHost: {
+      const cudaHostNodeParams h = host_params(p->host);
+      return cudaGraphHostNodeSetParams(node, &h);
+    }
+    case cudaGraphNodeTypeWaitEvent: return cudaGraphEventWaitNodeSetEvent(node, p->eventWait.event);
+    case cudaGraphNodeTypeEventRecord: return cudaGraphEventRecordNodeSetEvent(node, p->eventRecord.event);
+    case cudaGraphNodeTypeEmpty: return cudaSuccess;  // nothing to change
+    case cudaGraphNodeTypeGraph:
+      if (p->graph.ownership != cudaGraphChildGraphOwnershipClone)
+        return refuse(kName, cudaErrorNotSupported, "a child graph node can only take a copy of the graph (cudaGraphChildGraphOwnershipClone) in gpusim");
+      return api(kName, [&](Context& ctx) {
+        GraphNode& n = node_of(ctx, node);
+        n.child = owned_graph_copy(ctx, graph_of(ctx, p->graph.graph));
+      });
+    case cudaGraphNodeTypeMemAlloc:
+    case cudaGraphNodeTypeMemFree:
+      return refuse(kName, cudaErrorNotSupported,
+                    std::string("a ") + type_name(p->type) + " node's parameters cannot be changed (CUDA does not allow it)");
+    default:
+      return refuse(kName, cudaErrorNotSupported,
+                    std::string("changing a ") + type_name(p->type) + " node's parameters is not supported by gpusim");
   }
-  return refuse(kName, cudaErrorNotSupported,
-                std::string("changing a ") + type_name(p->type) +
-                    " node's parameters is not supported by gpusim (kernel nodes are; cudaGraphExec*NodeSetParams change "
-                    "an instantiated graph's kernel, host and memset nodes)");
 }
 
 cudaError_t cudaGraphExecNodeSetParams(cudaGraphExec_t exec, cudaGraphNode_t node, cudaGraphNodeParams* p) {
@@ -183,10 +216,19 @@ cudaError_t cudaGraphExecNodeSetParams(cudaGraphExec_t exec, cudaGraphNode_t nod
       const cudaMemsetParams m = memset_params(p->memset);
       return cudaGraphExecMemsetNodeSetParams(exec, node, &m);
     }
+    case cudaGraphNodeTypeMemcpy:
+      if (const std::string why = memcpy_problem(p->memcpy); !why.empty()) return refuse(kName, cudaErrorInvalidValue, why);
+      return cudaGraphExecMemcpyNodeSetParams(exec, node, &p->memcpy.copyParams);
+    case cudaGraphNodeTypeWaitEvent: return cudaGraphExecEventWaitNodeSetEvent(exec, node, p->eventWait.event);
+    case cudaGraphNodeTypeEventRecord: return cudaGraphExecEventRecordNodeSetEvent(exec, node, p->eventRecord.event);
+    case cudaGraphNodeTypeGraph: return cudaGraphExecChildGraphNodeSetParams(exec, node, p->graph.graph);
+    case cudaGraphNodeTypeMemAlloc:
+    case cudaGraphNodeTypeMemFree:
+      return refuse(kName, cudaErrorNotSupported,
+                    std::string("an instantiated graph's ") + type_name(p->type) + " node cannot be changed (CUDA does not allow it)");
     default:
       return refuse(kName, cudaErrorNotSupported,
-                    std::string("changing an instantiated graph's ") + type_name(p->type) +
-                        " node is not supported by gpusim (kernel, host and memset nodes are)");
+                    std::string("changing an instantiated graph's ") + type_name(p->type) + " node is not supported by gpusim");
   }
 }
 

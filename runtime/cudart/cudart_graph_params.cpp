@@ -1,7 +1,8 @@
 // Reading and changing the parameters of a graph's memcpy, memset, host, event and memory nodes
-// (cudaGraph{Memcpy,Memset,Host}Node{Get,Set}Params, cudaGraphEvent{Record,Wait}Node{Get,Set}Event,
-// cudaGraphMem{Alloc,Free}NodeGetParams) and of an executable graph's copies of them
-// (cudaGraphExecMemcpyNodeSetParams, cudaGraphExecEvent{Record,Wait}NodeSetEvent).
+// (cudaGraph{Memcpy,Memset,Host}Node{Get,Set}Params, cudaGraphMemcpyNodeSetParams{To,From}Symbol,
+// cudaGraphEvent{Record,Wait}Node{Get,Set}Event, cudaGraphMem{Alloc,Free}NodeGetParams) and of an
+// executable graph's copies of them (cudaGraphExecMemcpyNodeSetParams{,ToSymbol,FromSymbol},
+// cudaGraphExecEvent{Record,Wait}NodeSetEvent, cudaGraphExecChildGraphNodeSetParams).
 //
 // Setting a graph node's parameters builds a fresh node with the same builder the cudaGraphAdd*Node
 // call uses (so both check the same things) and keeps what places the node in its graph. The
@@ -70,10 +71,25 @@ void read_event(Context& ctx, cudaGraphNode_t node, cudaGraphNodeType type, cuda
   *out = n.event;
 }
 
+// CUDA's rules for changing an instantiated memcpy node: not empty, and each side in the same kind
+// of memory as before (device-side or host), since the executable graph planned the copy for those.
+void change_exec_memcpy(Context& ctx, GraphNode& target, GraphNode fresh) {
+  if (fresh.width * fresh.height * fresh.depth == 0)
+    throw ApiError(cudaErrorInvalidValue, "an empty copy (an extent of 0): an executable graph's memcpy node cannot become one");
+  if (is_device_side(ctx, fresh.dst) != is_device_side(ctx, target.dst) ||
+      is_device_side(ctx, fresh.src) != is_device_side(ctx, target.src))
+    throw ApiError(cudaErrorInvalidValue,
+                   "the new source or destination is in another kind of memory (device or host) than the node's: CUDA "
+                   "requires the same mapping (update the graph and instantiate it again)");
+  fresh.enabled = target.enabled;  // cudaGraphNodeSetEnabled's state is not a parameter
+  gpusim::graph::replace_params(target, std::move(fresh));
+}
+
 }  // namespace
 }  // namespace gpusim::cudart
 
 using namespace gpusim::cudart;
+using gpusim::runtime::raw_enum_value;
 
 extern "C" {
 
@@ -134,23 +150,61 @@ cudaError_t cudaGraphHostNodeSetParams(cudaGraphNode_t node, const cudaHostNodeP
   });
 }
 
-// CUDA's rules for changing an instantiated memcpy node: both copies 1-D operands (no CUDA arrays:
-// memcpy3d_node refuses those), not empty, and each side in the same kind of memory as before
-// (device-side or host), since the executable graph planned the copy for those memories.
+// No CUDA arrays on either side (memcpy3d_node refuses those); change_exec_memcpy's rules.
 cudaError_t cudaGraphExecMemcpyNodeSetParams(cudaGraphExec_t exec, cudaGraphNode_t node, const cudaMemcpy3DParms* p) {
   return api("cudaGraphExecMemcpyNodeSetParams", [&](Context& ctx) {
-    GraphNode& target = exec_copy(ctx, exec, node, cudaGraphNodeTypeMemcpy);
     GraphNode fresh = memcpy3d_node(p);
     check_kind(fresh.kind);
-    if (fresh.width * fresh.height * fresh.depth == 0)
-      throw ApiError(cudaErrorInvalidValue, "an empty copy (an extent of 0): an executable graph's memcpy node cannot become one");
-    if (is_device_side(ctx, fresh.dst) != is_device_side(ctx, target.dst) ||
-        is_device_side(ctx, fresh.src) != is_device_side(ctx, target.src))
+    change_exec_memcpy(ctx, exec_copy(ctx, exec, node, cudaGraphNodeTypeMemcpy), std::move(fresh));
+  });
+}
+
+// A symbol copy's node is a 1-D copy of the variable's device bytes (symbol_memcpy_node): the
+// graph's node takes the new one's parameters, the executable graph's copy under CUDA's rules.
+cudaError_t cudaGraphMemcpyNodeSetParamsToSymbol(cudaGraphNode_t node, const void* symbol, const void* src, size_t count,
+                                                 size_t offset, cudaMemcpyKind kind) {
+  return api("cudaGraphMemcpyNodeSetParamsToSymbol", [&](Context& ctx) {
+    GraphNode& n = typed(ctx, node, cudaGraphNodeTypeMemcpy);
+    set_params(n, symbol_memcpy_node(ctx, symbol, const_cast<void*>(src), count, offset, raw_enum_value(kind), true));
+  });
+}
+
+cudaError_t cudaGraphMemcpyNodeSetParamsFromSymbol(cudaGraphNode_t node, void* dst, const void* symbol, size_t count,
+                                                   size_t offset, cudaMemcpyKind kind) {
+  return api("cudaGraphMemcpyNodeSetParamsFromSymbol", [&](Context& ctx) {
+    GraphNode& n = typed(ctx, node, cudaGraphNodeTypeMemcpy);
+    set_params(n, symbol_memcpy_node(ctx, symbol, dst, count, offset, raw_enum_value(kind), false));
+  });
+}
+
+cudaError_t cudaGraphExecMemcpyNodeSetParamsToSymbol(cudaGraphExec_t exec, cudaGraphNode_t node, const void* symbol,
+                                                     const void* src, size_t count, size_t offset, cudaMemcpyKind kind) {
+  return api("cudaGraphExecMemcpyNodeSetParamsToSymbol", [&](Context& ctx) {
+    GraphNode& target = exec_copy(ctx, exec, node, cudaGraphNodeTypeMemcpy);
+    change_exec_memcpy(ctx, target,
+                       symbol_memcpy_node(ctx, symbol, const_cast<void*>(src), count, offset, raw_enum_value(kind), true));
+  });
+}
+
+cudaError_t cudaGraphExecMemcpyNodeSetParamsFromSymbol(cudaGraphExec_t exec, cudaGraphNode_t node, void* dst,
+                                                       const void* symbol, size_t count, size_t offset, cudaMemcpyKind kind) {
+  return api("cudaGraphExecMemcpyNodeSetParamsFromSymbol", [&](Context& ctx) {
+    GraphNode& target = exec_copy(ctx, exec, node, cudaGraphNodeTypeMemcpy);
+    change_exec_memcpy(ctx, target, symbol_memcpy_node(ctx, symbol, dst, count, offset, raw_enum_value(kind), false));
+  });
+}
+
+// The executable graph's child graph becomes its own copy of `child`, which must have the same
+// nodes and edges as the one it replaces (CUDA's rule; checked one level deep).
+cudaError_t cudaGraphExecChildGraphNodeSetParams(cudaGraphExec_t exec, cudaGraphNode_t node, cudaGraph_t child) {
+  return api("cudaGraphExecChildGraphNodeSetParams", [&](Context& ctx) {
+    GraphNode& target = exec_copy(ctx, exec, node, cudaGraphNodeTypeGraph);
+    const GraphRecord& replacement = graph_of(ctx, child);
+    if (!target.child || !gpusim::graph::same_topology(*target.child, replacement))
       throw ApiError(cudaErrorInvalidValue,
-                     "the new source or destination is in another kind of memory (device or host) than the node's: CUDA "
-                     "requires the same mapping (update the graph and instantiate it again)");
-    fresh.enabled = target.enabled;  // cudaGraphNodeSetEnabled's state is not a parameter
-    gpusim::graph::replace_params(target, std::move(fresh));
+                     "the new child graph differs from the node's in its nodes or edges: CUDA requires the same topology "
+                     "(update the graph and instantiate it again)");
+    target.child = owned_graph_copy(ctx, replacement);
   });
 }
 

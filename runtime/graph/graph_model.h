@@ -170,6 +170,26 @@ UpdateResult update_problem(const Exec<N>& exec, const Graph<N>& g, const N** wh
   return kUpdateSuccess;
 }
 
+// Whether two graphs have the same nodes (types, in creation order) and edges: what CUDA requires
+// of the graph that replaces an executable graph's child graph (cudaGraphExecChildGraphNodeSetParams).
+template <typename N>
+bool same_topology(const Graph<N>& a, const Graph<N>& b) {
+  if (a.nodes.size() != b.nodes.size()) return false;
+  std::map<const N*, size_t> index_a, index_b;
+  for (size_t i = 0; i < a.nodes.size(); ++i) index_a[a.nodes[i].get()] = i, index_b[b.nodes[i].get()] = i;
+  for (size_t i = 0; i < a.nodes.size(); ++i) {
+    const N &x = *a.nodes[i], &y = *b.nodes[i];
+    if (static_cast<int>(x.type) != static_cast<int>(y.type)) return false;
+    std::vector<size_t> from_a, from_b;  // edges as sets: the order they were added in does not matter
+    for (const N* d : x.deps) from_a.push_back(index_a.at(d));
+    for (const N* d : y.deps) from_b.push_back(index_b.at(d));
+    std::sort(from_a.begin(), from_a.end());
+    std::sort(from_b.begin(), from_b.end());
+    if (from_a != from_b) return false;
+  }
+  return true;
+}
+
 // Why update_problem refused, for the error message (its result code says the same).
 inline const char* update_problem_text(UpdateResult r) {
   switch (r) {
