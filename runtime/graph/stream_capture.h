@@ -200,8 +200,11 @@ class CaptureState {
     return true;
   }
 
-  // Ends the capture begun on `stream` and hands its graph over (registered in `reg`).
-  Graph<N>* end(Registry<N>& reg, const void* stream) {
+  // Ends the capture begun on `stream` and hands its graph over (registered in `reg`). `reg` is
+  // the caller's own registry type, so that a failed capture's graph goes through its `forget`
+  // (the runtime's drops the graph's user object references there; Registry's is not virtual).
+  template <typename Reg>
+  Graph<N>* end(Reg& reg, const void* stream) {
     StreamCapture<N>* cap = find(stream);
     if (!cap) fail(Failure::IllegalState, "the stream is not capturing");
     CaptureSession<N>* session = cap->session;
@@ -245,7 +248,8 @@ class CaptureState {
 
   // A destroyed stream leaves its capture; destroying the origin abandons the whole capture (its
   // new graph goes too). Its handle may be reused by a new stream, which must not be capturing.
-  void forget_stream(Registry<N>& reg, const void* stream) {
+  template <typename Reg>
+  void forget_stream(Reg& reg, const void* stream) {
     StreamCapture<N>* cap = find(stream);
     if (!cap) return;
     CaptureSession<N>* session = cap->session;

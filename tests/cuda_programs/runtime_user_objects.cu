@@ -91,6 +91,24 @@ static void user_objects() {
   CHECK(cudaGraphExecDestroy(exec));
   EXPECT(destroyed[5] == 1);
 
+  // A capture's graph holding a reference: the capture fails (a synchronous cudaMalloc in global
+  // mode invalidates it), its graph goes, and the reference with it.
+  cudaUserObject_t o7 = make_object(7);
+  cudaStream_t s;
+  CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+  CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal));
+  cudaStreamCaptureStatus status;
+  cudaGraph_t capturing;
+  CHECK(cudaStreamGetCaptureInfo(s, &status, nullptr, &capturing, nullptr, nullptr, nullptr));
+  CHECK(cudaGraphRetainUserObject(capturing, o7, 1, cudaGraphUserObjectMove));
+  void* p;
+  EXPECT_CODE(cudaMalloc(&p, 64), cudaErrorStreamCaptureUnsupported);
+  cudaGraph_t failed = nullptr;
+  EXPECT_CODE(cudaStreamEndCapture(s, &failed), cudaErrorStreamCaptureInvalidated);
+  EXPECT(failed == nullptr);
+  EXPECT(destroyed[7] == 1);
+  CHECK(cudaStreamDestroy(s));
+
   // Errors.
   cudaUserObject_t o6;
   EXPECT_CODE(cudaUserObjectCreate(&o6, &ids[6], destroy_object, 1, 0), cudaErrorInvalidValue);
@@ -109,7 +127,7 @@ static void user_objects() {
   CHECK(cudaGraphDestroy(g));
   CHECK(cudaUserObjectRelease(o6));
   EXPECT(destroyed[6] == 1);
-  for (int i = 0; i < 7; ++i) EXPECT(destroyed[i] == 1);
+  for (int i = 0; i < 8; ++i) EXPECT(destroyed[i] == 1);
 }
 
 // ---- small queries ----
