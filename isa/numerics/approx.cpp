@@ -9,6 +9,25 @@
 namespace gpusim::isa::numerics {
 namespace {
 
+constexpr double kTwoPi = 6.283185307179586476925286766559;
+
+// sin.approx / cos.approx as ptxas compiles them for the GPU: the angle is first turned into
+// revolutions by one single-precision multiply by 1/(2 pi) (0x3E22F983) rounded toward zero
+// (FMUL.RZ; the cubin of a sin.approx holds that instruction: its rounding bits equal those of an
+// explicit mul.rz.f32 by the same constant), and the unit takes the sine of the revolutions'
+// fraction. So a large angle loses its fraction as a float does: at 1e7 radians the revolutions
+// are a multiple of 1/8, past 2^24 revolutions (about 1.05e8 radians) the fraction is 0 and
+// sin.approx gives 0. The fraction of the rounded product is exact; the function is then
+// evaluated in double.
+double revolution_fraction(double angle) {
+  const float x = static_cast<float>(angle);  // an f32 operand: exact
+  const double product = static_cast<double>(x) * static_cast<double>(std::bit_cast<float>(0x3E22F983u));  // exact
+  float revolutions = static_cast<float>(product);  // round to nearest, then toward zero if that went outward
+  if (std::isfinite(revolutions) && std::fabs(static_cast<double>(revolutions)) > std::fabs(product))
+    revolutions = std::nextafter(revolutions, 0.0f);
+  return std::fmod(static_cast<double>(revolutions), 1.0);  // exact, keeps the sign (and -0); inf -> NaN
+}
+
 // The mathematical function in double precision, with the PTX special cases made explicit
 // where the C library's conventions could differ.
 double evaluate(ApproxFn fn, double x) {
@@ -23,8 +42,8 @@ double evaluate(ApproxFn fn, double x) {
     case ApproxFn::Lg2:
       if (x == 0.0) return -inf;  // lg2(+-0) = -inf
       return std::log2(x);         // negative -> NaN
-    case ApproxFn::Sin: return std::sin(x);   // sin(+-inf) = NaN, sin(+-0) = +-0
-    case ApproxFn::Cos: return std::cos(x);   // cos(+-inf) = NaN
+    case ApproxFn::Sin: return std::sin(kTwoPi * revolution_fraction(x));  // sin(+-inf) = NaN, sin(+-0) = +-0
+    case ApproxFn::Cos: return std::cos(kTwoPi * revolution_fraction(x));  // cos(+-inf) = NaN
     case ApproxFn::Tanh: return std::tanh(x);  // tanh(+-inf) = +-1
   }
   return std::numeric_limits<double>::quiet_NaN();

@@ -180,6 +180,27 @@ TEST(Rounding, DirectedModesBracketTheExactResult) {
   }
 }
 
+// sin.approx / cos.approx take the angle's revolutions from one f32 multiply by 1/(2 pi) rounded
+// toward zero, as the GPU's code does (FMUL.RZ before MUFU.SIN): a large angle keeps only the
+// fraction a float has. An NCO whose phase grows without wrapping gives garbage on a GPU with
+// --use_fast_math, and must here too (an outside DSP user's program passed under gpusim).
+TEST(Approx, SinAndCosOfLargeAnglesKeepOnlyTheFloatsFraction) {
+  // 2^30 radians = 170,891,318.6 revolutions: past 2^24 a float has no fraction left.
+  EXPECT_EQ(approx_f32(ApproxFn::Sin, fbits(1073741824.0f), false), fbits(0.0f));
+  EXPECT_EQ(approx_f32(ApproxFn::Cos, fbits(1073741824.0f), false), fbits(1.0f));
+  EXPECT_GT(std::fabs(std::sin(1073741824.0)), 0.1);  // what an exact sine would have given
+  // 1e7 radians = 1,591,549.367 revolutions: floats there are 1/8 apart, and rounding toward zero
+  // gives 1,591,549.25 (to nearest would give .375): a quarter turn.
+  EXPECT_NEAR(fval(approx_f32(ApproxFn::Sin, fbits(1e7f), false)), 1.0, 1e-6);
+  EXPECT_NEAR(fval(approx_f32(ApproxFn::Cos, fbits(1e7f), false)), 0.0, 1e-6);
+  // Toward zero within [-pi, pi] too: 3.1 radians = 0.4933803037 revolutions, between the floats
+  // 0.49338027835 (below, taken) and 0.49338030815 (nearest); the sines differ by 1.9e-7.
+  EXPECT_NEAR(fval(approx_f32(ApproxFn::Sin, fbits(3.1f), false)), std::sin(2 * M_PI * double(0.49338027834892273f)), 2e-8);
+  // Negative angles: the fraction keeps its sign.
+  EXPECT_EQ(approx_f32(ApproxFn::Sin, fbits(-1073741824.0f), false), fbits(-0.0f));
+  EXPECT_NEAR(fval(approx_f32(ApproxFn::Sin, fbits(-1e7f), false)), -1.0, 1e-6);
+}
+
 TEST(Rounding, FmaIsSingleRounding) {
   // (1 + 2^-23)^2 - 1 = 2^-22 + 2^-46: a separate multiply would lose the 2^-46 term.
   const float a = 1.0f + std::ldexp(1.0f, -23);
@@ -386,11 +407,14 @@ TEST(Approx, SpecialCasesAndAccuracy) {
   EXPECT_EQ(approx_f32(ApproxFn::Rcp, denorm, true), fbits(INFINITY));
   EXPECT_EQ(approx_f32(ApproxFn::Ex2, fbits(-140.0f), true), 0u);
   EXPECT_NE(approx_f32(ApproxFn::Ex2, fbits(-140.0f), false), 0u);
-  // Accuracy: well within PTX's documented bounds (2 ulp ex2/lg2 on [0.5,2], 2^-20.9 abs sin).
+  // Accuracy: well within PTX's documented bounds (2 ulp ex2/lg2 on [0.5,2]); sin and cos within
+  // the CUDA guide's 2^-21.41 absolute on [-pi, pi] ("larger otherwise").
   for (float x = -8.0f; x < 8.0f; x += 0.01f) {
     EXPECT_NEAR(fval(approx_f32(ApproxFn::Ex2, fbits(x), false)), std::exp2(x), std::exp2(x) * 2.4e-7);
-    EXPECT_NEAR(fval(approx_f32(ApproxFn::Sin, fbits(x), false)), std::sin(double(x)), std::ldexp(1.0, -21));
     EXPECT_NEAR(fval(approx_f32(ApproxFn::Tanh, fbits(x), false)), std::tanh(double(x)), std::ldexp(1.0, -11));
+    if (std::fabs(x) > 3.14159f) continue;
+    EXPECT_NEAR(fval(approx_f32(ApproxFn::Sin, fbits(x), false)), std::sin(double(x)), std::ldexp(1.0, -21.41)) << x;
+    EXPECT_NEAR(fval(approx_f32(ApproxFn::Cos, fbits(x), false)), std::cos(double(x)), std::ldexp(1.0, -21.41)) << x;
   }
   EXPECT_EQ(approx_f64(ApproxFn::Rcp, dbits(4.0), true), dbits(0.25));
   // The .ftz.f64 forms (PTX ISA): only the operand's upper 32 bits are read, the result's lower 32
