@@ -49,10 +49,15 @@ std::string per_process_path(const std::string& path, long pid) {
 }
 
 namespace {
+constexpr const char* kProfileFilesOwner = "GPUSIM_PROFILE_FILES_OWNER";  // the claiming process's id
+
 // PATH when this process creates it first (O_EXCL: one process wins, whichever order they start
-// in), else this process's own file beside it.
-std::string claim_or_per_process(const std::string& path) {
-  if (path.empty()) return path;
+// in) or created it already (`ours`: both libraries of one process read the environment, and a
+// driver-API program's libcuda, which simulates, comes after the preloaded libcudart, which
+// claimed the file: its trace went to TRACE.PID.json and the named file stayed empty), else this
+// process's own file beside it.
+std::string claim_or_per_process(const std::string& path, bool ours) {
+  if (path.empty() || ours) return path;
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd >= 0) {
     close(fd);
@@ -131,8 +136,15 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   // overwriting the same file at its own offsets (an outside user's program that ran another CUDA
   // program left an invalid JSON trace).
   if (value_of(getenv, "GPUSIM_PROFILE_FILES_SHARED") == "1") {
-    prof.trace_path = claim_or_per_process(prof.trace_path);
-    prof.vcd_path = claim_or_per_process(prof.vcd_path);
+    // The process that claimed the named files says so in its environment, which the other library
+    // reads next; processes it starts inherit another process id and take files of their own.
+    const std::string me = std::to_string(getpid());
+    const bool ours = value_of(getenv, kProfileFilesOwner) == me;
+    const std::string trace = prof.trace_path, vcd = prof.vcd_path;
+    prof.trace_path = claim_or_per_process(prof.trace_path, ours);
+    prof.vcd_path = claim_or_per_process(prof.vcd_path, ours);
+    if (!ours && ((!trace.empty() && prof.trace_path == trace) || (!vcd.empty() && prof.vcd_path == vcd)))
+      setenv(kProfileFilesOwner, me.c_str(), 1);
   }
   const std::string top = value_of(getenv, "GPUSIM_SOURCE_REPORT");
   if (!top.empty()) prof.source_report = positive_number("GPUSIM_SOURCE_REPORT", top, 1u << 30);
