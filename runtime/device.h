@@ -90,6 +90,9 @@ struct LaunchConfig {
   // CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION). {1,1,1}: none, unless the kernel's PTX requires one
   // (.reqnctapercluster). The grid must be a whole number of clusters.
   Dim3 cluster{1, 1, 1};
+  // The stream the launch was issued on, as runtime::stream_label names it ("stream 3"), for the
+  // timeline's per-stream tracks; empty where the caller has no streams (gpusim run / launch).
+  std::string stream{};
 };
 
 // One kernel argument: raw bytes of a scalar or pointer, packed by the device into the kernel's

@@ -10,9 +10,11 @@
 // them; this header is their one definition in gpusim.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 struct CUctx_st;  // libcuda's context (runtime/cudadrv/driver_state.h)
@@ -71,6 +73,15 @@ struct StreamTable {
   CUevent_st* event(const void* handle) const {
     auto it = events.find(static_cast<CUevent_st*>(const_cast<void*>(handle)));
     return it == events.end() ? nullptr : it->second.get();
+  }
+  // How the timeline and the statistics name a stream: "default stream" (0, cudaStreamLegacy),
+  // "per-thread default stream" (cudaStreamPerThread), "stream N" (N = cudaStreamGetId's id).
+  std::string label(const void* handle) const {
+    const auto value = reinterpret_cast<uintptr_t>(handle);
+    if (value == 0 || value == 1) return "default stream";  // 1: cudaStreamLegacy, CU_STREAM_LEGACY
+    if (value == 2) return "per-thread default stream";      // cudaStreamPerThread, CU_STREAM_PER_THREAD
+    const CUstream_st* s = stream(handle);
+    return s ? "stream " + std::to_string(s->id) : "";
   }
 };
 

@@ -404,7 +404,7 @@ class SimDevice final : public Device {
           if (profiler_) model_->add_observer(profiler_->observer());
         }
         const uint64_t start_cycle = model_->core_cycle();
-        if (profiler_) profiler_->begin(lm.module, kernel, start_cycle);
+        if (profiler_) profiler_->begin(lm.module, kernel, start_cycle, cfg.stream);
         std::optional<sim::SampledTiming> sampled;
         if (options_.sample) {
           const isa::FunctionalLimits limits = functional_limits(device_holds);

@@ -110,11 +110,11 @@ bool LaunchProfiler::selected(const std::string& kernel) {
   return chosen;
 }
 
-void LaunchProfiler::begin(const isa::Module& module, const std::string& kernel, uint64_t cycle) {
+void LaunchProfiler::begin(const isa::Module& module, const std::string& kernel, uint64_t cycle, const std::string& stream) {
   active_ = selected(kernel);
   if (!active_) return;
   if (trace_) {
-    trace_->begin_kernel(isa::demangled_kernel_name(kernel), cycle);
+    trace_->begin_kernel(isa::demangled_kernel_name(kernel), cycle, stream);
     fanout_.add(trace_.get());
   }
   if (options_.source_report > 0) {

@@ -39,7 +39,7 @@ class LaunchProfiler {
 
   // Before a launch starting at `cycle`: whether it is selected (--trace-kernel), and if so the
   // observers for it are attached.
-  void begin(const isa::Module& module, const std::string& kernel, uint64_t cycle);
+  void begin(const isa::Module& module, const std::string& kernel, uint64_t cycle, const std::string& stream = "");
   // After the launch: detaches, adds the "source" object to `report` and the top lines to `text`.
   void end(uint64_t end_cycle, nlohmann::json& report, std::string& text);
   // After a fault: detaches without reporting.

@@ -136,8 +136,20 @@ const std::string& TraceWriter::opcode_name(const isa::Instruction& inst) {
   return names_.emplace(&inst, json_string(name)).first->second;
 }
 
-void TraceWriter::begin_kernel(const std::string& name, uint64_t cycle) {
+int TraceWriter::stream_track(const std::string& stream) {
+  if (stream.empty()) return 0;
+  auto it = stream_tracks_.find(stream);
+  if (it != stream_tracks_.end()) return it->second;
+  const int tid = 2 + static_cast<int>(stream_tracks_.size());  // 0: kernels of no stream, 1: copies
+  stream_tracks_.emplace(stream, tid);
+  out_ << ",\n"
+       << R"({"ph":"M","pid":0,"tid":)" << tid << R"(,"name":"thread_name","args":{"name":)" << json_string(stream) << "}}";
+  return tid;
+}
+
+void TraceWriter::begin_kernel(const std::string& name, uint64_t cycle, const std::string& stream) {
   kernel_ = name;
+  kernel_stream_ = stream;
   kernel_start_ = cycle;
   in_kernel_ = true;
 }
@@ -154,10 +166,13 @@ void TraceWriter::end_kernel(uint64_t cycle) {
   const uint64_t from = std::max(ts(kernel_start_), options_.from_cycle), to = std::min(ts(cycle), options_.to_cycle);
   if (to < from) return;
   ++kernels_in_window_;
+  const int tid = stream_track(kernel_stream_);
   char buf[96];
-  std::snprintf(buf, sizeof buf, R"(,"ts":%llu,"dur":%llu,"args":{"cycles":%llu}})", (unsigned long long)from,
+  std::snprintf(buf, sizeof buf, R"(,"ts":%llu,"dur":%llu,"args":{"cycles":%llu)", (unsigned long long)from,
                 (unsigned long long)(to - from), (unsigned long long)(cycle - kernel_start_));
-  event(std::string(R"({"ph":"X","cat":"kernel","pid":0,"tid":0,"name":)") + json_string(kernel_) + buf);
+  const std::string stream_arg = kernel_stream_.empty() ? "" : ",\"stream\":" + json_string(kernel_stream_);
+  event(std::string(R"({"ph":"X","cat":"kernel","pid":0,"tid":)") + std::to_string(tid) + ",\"name\":" + json_string(kernel_) +
+        buf + stream_arg + "}}");
 }
 
 void TraceWriter::idle(uint64_t cycle, uint64_t cycles, const std::string& what) {

@@ -10,8 +10,9 @@
 //   - memory requests that left the SM as async slices ("b"/"e", category "memory") from the
 //     cycle the request entered the interconnect to the cycle its answer reached the SM, args
 //     {level: "L2" | "DRAM", latency_cycles, bytes, kind, line_address};
-// and process 0 ("GPU") with one "X" slice per kernel launch and, on its "copies and memsets"
-// track, one per copy or memset the CUDA runtime timed between launches (idle()).
+// and process 0 ("GPU") with one "X" slice per kernel launch, on the track of the stream it was
+// issued on ("stream 3", "default stream"; "kernels" where the caller names none), and, on its
+// "copies and memsets" track, one per copy or memset the CUDA runtime timed between launches (idle()).
 // Timestamps are core cycles of the simulated timeline (the "ts" unit, microseconds to the viewer,
 // stands for one cycle; otherData says so): the kernels' cycles plus that host work, so they agree
 // with cudaEvents and %globaltimer. Events are written as they complete, never held as a document, so the
@@ -48,8 +49,9 @@ class TraceWriter final : public SimObserver {
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
-  // Kernel boundaries (the GPU process's slices); end_kernel also closes open stall intervals.
-  void begin_kernel(const std::string& name, uint64_t cycle);
+  // Kernel boundaries (the GPU process's slices, on `stream`'s track: runtime::stream_label's
+  // text, "" for the "kernels" track); end_kernel also closes open stall intervals.
+  void begin_kernel(const std::string& name, uint64_t cycle, const std::string& stream = "");
   void end_kernel(uint64_t cycle);
   // Time the simulated timeline spent outside kernels at model cycle `cycle` (a copy, a memset:
   // `what`): a slice on the GPU's "copies and memsets" track, and every later event moves on by
@@ -103,6 +105,7 @@ class TraceWriter final : public SimObserver {
   void close_stall(int sm, int warp, StallRun& run);
   void event(const std::string& json);  // one complete event object
   const std::string& opcode_name(const isa::Instruction& inst);
+  int stream_track(const std::string& stream);  // the GPU process's track of a stream, named at first use
 
   std::ofstream out_;
   std::string path_;
@@ -114,7 +117,8 @@ class TraceWriter final : public SimObserver {
   uint64_t events_ = 0;
   uint64_t kernel_start_ = 0;
   uint64_t shift_ = 0;  // cycles of host work (copies, memsets) so far: idle()
-  std::string kernel_;
+  std::string kernel_, kernel_stream_;
+  std::unordered_map<std::string, int> stream_tracks_;  // stream label -> tid in process 0 (from 2)
   bool in_kernel_ = false, finished_ = false;
   uint64_t kernels_ended_ = 0, kernels_in_window_ = 0;  // traced launches, and those the window kept
   uint64_t first_kernel_ts_ = 0, last_kernel_end_ts_ = 0;

@@ -127,7 +127,8 @@ graph::CaptureBridge* runtime_graph_owner(const void* handle, bool executable);
 // node's nodes (each in turn), so that host nodes anywhere run as the launch runs host nodes.
 void append_runnable(std::vector<DriverGraphNode>& out, const DriverGraphNode& node);
 // Runs one node of an executable graph now, as the stream call it stands for (graph_exec.cpp).
-void run_graph_node(DriverState& s, DriverGraphNode& node);
+// `stream`: the label of the stream the graph was launched on (StreamTable::label), for the timeline.
+void run_graph_node(DriverState& s, DriverGraphNode& node, const std::string& stream = "");
 
 // Node builders shared by capture and the cuGraphAdd*Node calls.
 DriverGraphNode kernel_node(DriverState& s, CUfunc_st& f, runtime::Dim3 grid, runtime::Dim3 block, unsigned shared_bytes,

@@ -49,7 +49,7 @@ CUctx_st* live_owner(DriverState& s, CUfunc_st* f) { return s.functions.count(f)
 namespace gpusim::cudadrv {
 
 // Runs one node now, as the stream call it stands for (host nodes run outside the lock: cuGraphLaunch).
-void run_graph_node(DriverState& s, DriverGraphNode& n) {
+void run_graph_node(DriverState& s, DriverGraphNode& n, const std::string& stream) {
   if (n.foreign) {  // libcudart's work, captured into this graph (graph_capture.cpp)
     try {
       n.foreign->run();
@@ -68,6 +68,7 @@ void run_graph_node(DriverState& s, DriverGraphNode& n) {
       cfg.dynamic_shared_bytes = n.shared_bytes;
       cfg.cooperative = n.cooperative;
       cfg.cluster = n.cluster;
+      cfg.stream = stream;
       gpusim::cudadrv::run_launch(s, *f.module->context, f, cfg, n.args);
       break;
     }
@@ -105,10 +106,12 @@ namespace {
 CUresult launch(const char* call, CUgraphExec exec, CUstream stream) {
   // A copy of the nodes: a host function may destroy or update the executable graph meanwhile.
   std::vector<DriverGraphNode> nodes;
+  std::string stream_label;
   CUresult r = graph_call(call, [&](DriverState& s) {
     gpusim::cudadrv::usable_context(s);
     DriverGraphExec& e = graphs(s).exec_of(exec);
     gpusim::cudadrv::live_stream(s, stream);
+    stream_label = s.streams_table->label(stream);
     if (gpusim::cudadrv::capture_target(s, stream)) {
       // Into a capturing stream the launch becomes a child graph node of the capture, as in CUDA:
       // the executable graph's nodes, in their order, as they are now.
@@ -139,7 +142,7 @@ CUresult launch(const char* call, CUgraphExec exec, CUstream stream) {
       continue;
     }
     r = api_call(call, [&](DriverState& s) {
-      gpusim::cudadrv::run_graph_node(s, n);
+      gpusim::cudadrv::run_graph_node(s, n, stream_label);
       return CUDA_SUCCESS;
     });
   }

@@ -193,6 +193,7 @@ CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x
     cfg.dynamic_shared_bytes = shared_bytes;
     cfg.cluster = gpusim::cudadrv::cluster_with_run_time_shape(f, cluster);
     cfg.cooperative = cooperative;  // every CTA resident at once, so a grid sync completes
+    cfg.stream = s.streams_table->label(stream);
     const uint64_t cluster_ctas = cfg.cluster.count() > 1 ? cfg.cluster.count()
                                                       : uint64_t(f.kernel->required_cluster[0]) * f.kernel->required_cluster[1] *
                                                             f.kernel->required_cluster[2];

@@ -102,7 +102,7 @@ struct LaunchRecord {
   bool faulted = false;               // the kernel faulted (its figures are incomplete)
   unsigned depth = 0;                 // dynamic parallelism: 0 = launched by the host
   std::string launched_by;            // depth > 0: the launching thread (kernel, CTA, thread, PC)
-  std::string stream;                 // depth > 0: the device-side stream it was launched into
+  std::string stream;                 // the stream it was issued on (StreamTable::label; depth > 0: the device-side stream)
   runtime::LaunchStats stats;
 };
 
@@ -234,6 +234,10 @@ class Context {
   std::set<std::string> ptx_notes_said;
   // cudaEventElapsedTime in functional mode measures host time: said once (cudart_streams.cpp).
   bool host_event_time_said = false;
+  // The stream whose work the current API call runs (a kernel launch, a graph launch), as
+  // StreamTable::label names it; its launches carry it into their record and onto the timeline's
+  // per-stream tracks. Set for the call by IssuingStream.
+  std::string issuing_stream;
   // CUDA arrays and texture/surface objects, created on first use; they belong to the device
   // and go with it (reset_device).
   std::shared_ptr<TextureState> textures;
@@ -341,6 +345,22 @@ cudaError_t locked_api(const char* function, F&& body) {
     return error_from_current_exception(function);
   }
 }
+
+// Names the stream of the work the enclosing API call runs (Context::issuing_stream) until the
+// call returns; nested calls (a graph launching a child graph) keep the outer one.
+class IssuingStream {
+ public:
+  IssuingStream(Context& ctx, const void* stream) : ctx_(ctx), saved_(ctx.issuing_stream) {
+    if (saved_.empty()) ctx.issuing_stream = ctx.stream_table.label(stream);
+  }
+  ~IssuingStream() { ctx_.issuing_stream = saved_; }
+  IssuingStream(const IssuingStream&) = delete;
+  IssuingStream& operator=(const IssuingStream&) = delete;
+
+ private:
+  Context& ctx_;
+  std::string saved_;
+};
 
 template <typename F>
 cudaError_t api(const char* function, F&& body) {

@@ -227,6 +227,7 @@ cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
     const std::vector<GraphAllocation*> handed_out = allocations_handed_out(e);
     assign_default_conditions(ctx, e);
     for (GraphAllocation* a : handed_out) a->outstanding = true;
+    const IssuingStream on(ctx, stream);
     for (GraphNode& n : e.nodes) run_node(ctx, n);
   });
 }

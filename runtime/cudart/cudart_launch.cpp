@@ -95,6 +95,7 @@ cudaError_t launch_kernel(const char* api_name, const void* host_function, dim3 
     KernelRecord& k = ctx.kernel(host_function);
     check_configuration(ctx, k, grid, block, shared);
     if (cooperative) check_cooperative(ctx, k, grid, block, shared);
+    const IssuingStream on(ctx, stream);
     ctx.launch(k, grid, block, shared, args, cooperative, cluster);
   });
 }
@@ -152,6 +153,7 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
   cfg.dynamic_shared_bytes = static_cast<uint32_t>(shared);
   cfg.cooperative = cooperative;
   cfg.cluster = {cluster.x, cluster.y, cluster.z};
+  cfg.stream = issuing_stream;
   flush_device_output();  // a GPU prints earlier kernels' output when the next one starts
   managed_to_device();
   LaunchRecord rec;
@@ -159,6 +161,7 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
   rec.grid = grid;
   rec.block = block;
   rec.shared = shared;
+  rec.stream = issuing_stream;
   struct Running {  // counted while the launch simulates (probe_api)
     std::atomic<int>& count;
     explicit Running(std::atomic<int>& c) : count(c) { ++count; }

@@ -229,10 +229,10 @@ void write_stats(const Context& ctx, const std::string& path, const std::string&
                         {"faulted", l.faulted}};
     // --racecheck: racing shared-memory accesses the launch had (present when the check ran).
     if (ctx.environment().device.race_check) j["race_hazards"] = l.stats.race_hazards;
+    if (!l.stream.empty()) j["stream"] = l.stream;
     if (l.depth > 0) {  // launched from the device (dynamic parallelism)
       j["device_launch_depth"] = l.depth;
       j["launched_by"] = l.launched_by;
-      j["stream"] = l.stream;
     }
     if (!l.stats.report_json.empty()) j["timing"] = nlohmann::json::parse(l.stats.report_json, nullptr, false);
     // The per-line counters (GPUSIM_SOURCE_REPORT) sit beside "timing", where `gpusim run --stats`

@@ -2,6 +2,7 @@
 // libcudart through GPUSIM_TRACE... and the files come out complete when the program exits.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -259,6 +260,63 @@ TEST(ExecProfiling, CgLoadsNeitherHitNorFillTheL1) {
     EXPECT_EQ(l1["read_sector_hits"], 0) << s["launches"][k]["kernel"] << " " << l1;
     EXPECT_EQ(l1["read_sector_misses"], plain["read_sector_hits"].get<int>() * 2) << l1;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Each kernel slice of the trace sits on the track of the stream the program launched it into,
+// and the statistics name that stream: streams_events.cu launches once into the legacy default
+// stream, then chunk c into the c-th stream it created (ids 1-4, cudaStreamGetId's).
+TEST(ExecProfiling, KernelsAreOnTheTracksOfTheirStreams) {
+  const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "gpusim_exec_stream_tracks";
+  std::filesystem::create_directories(dir);
+  const std::string trace = (dir / "t.json").string(), stats = (dir / "s.json").string();
+  const Outcome o = run_gpusim("exec --mode timing --set sm.count=2 --trace " + trace + " --stats " + stats + " -- '" +
+                               std::string(GPUSIM_CUDA_PROGRAMS) + "/streams_events'");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const std::vector<std::string> issued{"default stream", "stream 1", "stream 2", "stream 3", "stream 4"};
+
+  const nlohmann::json t = nlohmann::json::parse(read_text(trace));
+  std::map<int, std::string> track_name;  // tid of the GPU process -> its name
+  std::vector<std::pair<uint64_t, int>> kernels;  // (ts, tid) of each kernel slice
+  for (const nlohmann::json& e : t["traceEvents"]) {
+    if (e.value("pid", -1) != 0) continue;
+    if (e.value("ph", "") == "M" && e.value("name", "") == "thread_name") track_name[e["tid"]] = e["args"]["name"];
+    if (e.value("cat", "") == "kernel") {
+      kernels.emplace_back(e["ts"].get<uint64_t>(), e["tid"].get<int>());
+      EXPECT_EQ(e["args"]["stream"], track_name[e["tid"]]);  // the slice says its stream too
+    }
+  }
+  std::sort(kernels.begin(), kernels.end());
+  ASSERT_EQ(kernels.size(), issued.size()) << o.output;
+  for (size_t i = 0; i < issued.size(); ++i) EXPECT_EQ(track_name[kernels[i].second], issued[i]) << i;
+
+  const nlohmann::json s = nlohmann::json::parse(read_text(stats));
+  ASSERT_EQ(s["launches"].size(), issued.size());
+  for (size_t i = 0; i < issued.size(); ++i) EXPECT_EQ(s["launches"][i].value("stream", ""), issued[i]) << i;
+}
+
+// A driver-API program: the preloaded libcudart reads the environment first and claimed the trace
+// file; libcuda, which simulates the launches, then wrote TRACE.PID.json and left the named file
+// empty. The claim is the process's: the named file holds the launches, and no other file appears.
+TEST(ExecProfiling, DriverProgramsTraceGoesToTheNamedFile) {
+  const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "gpusim_exec_driver_trace";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string trace = (dir / "t.json").string();
+  const Outcome o = run_gpusim("exec --mode timing --set sm.count=2 --trace " + trace + " -- '" +
+                               std::string(GPUSIM_CUDA_PROGRAMS) + "/driver_graphs'");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const nlohmann::json t = nlohmann::json::parse(read_text(trace), nullptr, false);
+  ASSERT_TRUE(t.is_object()) << read_text(trace).size() << " bytes";
+  size_t kernels = 0;
+  for (const nlohmann::json& e : t["traceEvents"]) kernels += e.value("cat", "") == "kernel";
+  EXPECT_GT(kernels, 0u);
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) files += entry.is_regular_file();
+  EXPECT_EQ(files, 1u);
 }
 
 }  // namespace
