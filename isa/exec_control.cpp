@@ -201,6 +201,41 @@ void exec_Trap(ExecContext& ctx, const Instruction& in) {
   ctx.warp().advance();
 }
 
+// Why a barrier reached by only some of the warp's non-exited lanes cannot go on. An .aligned
+// barrier (bar.sync, __syncthreads()) must be reached by the whole warp at once. A plain
+// barrier.sync may be reached at different times, and gpusim lets the other lanes catch up when
+// they wait in the same function (yield_to_waiting_lanes), but it runs a warp's lanes in one call
+// frame at a time: lanes waiting in a calling function cannot run while these wait inside the
+// callee (a -G build of cooperative groups' grid.sync(), whose master thread spins in the caller
+// while the others reach the non-inlined __barrier_sync).
+static std::string divergent_barrier_message(ExecContext& ctx, const Instruction& in) {
+  Warp& w = ctx.warp();
+  const auto hex = [](uint32_t v) {
+    char b[16];
+    std::snprintf(b, sizeof b, "0x%08x", v);
+    return std::string(b);
+  };
+  const std::string lanes = "active lanes " + hex(ctx.mask) + " but the warp's non-exited lanes are " + hex(w.live());
+  const bool aligned = in.op == Opcode::Bar || in.mod.aligned;
+  if (aligned)
+    return "barrier reached by a divergent warp: " + lanes +
+           "; every non-exited thread must reach the same barrier instruction (bar.sync / __syncthreads() is "
+           "barrier.sync.aligned: divergent arrival, e.g. one on each side of a branch, is undefined)";
+  uint32_t in_this_frame = 0;
+  for (const SimtEntry& e : w.frame().stack) in_this_frame |= e.mask | e.parked_mask;
+  const uint32_t missing = w.live() & ~ctx.mask;
+  if (w.depth() > 1 && (missing & ~in_this_frame))
+    return "barrier.sync (not .aligned) reached inside a called function by " + lanes +
+           ": lanes " + hex(missing & ~in_this_frame) +
+           " wait in a calling function, and gpusim runs a warp's lanes in one call frame at a time, so they cannot "
+           "catch up while these wait here (divergent arrival at a barrier inside a function that was not inlined: "
+           "a -G build of cooperative groups' grid.sync() does this; build without -G, or keep the barrier in the "
+           "function where the lanes diverged)";
+  return "barrier.sync (not .aligned) reached by " + lanes +
+         ": the other lanes wait where they cannot run ahead of these (at an instruction that needs the warp "
+         "converged), so the barrier cannot complete";
+}
+
 // bar{.cta}.sync / .arrive / .red and barrier{.cta}.*: ops[0] barrier id, ops[1] optional thread
 // count; bar.red: ops[0] dst, ops[1] id, (ops[2] count), last op the predicate.
 static void barrier(ExecContext& ctx, const Instruction& in) {
@@ -219,14 +254,7 @@ static void barrier(ExecContext& ctx, const Instruction& in) {
   // and the barrier then faults as divergent. Deterministic: the warp's own state decides.
   if (ctx.mask != w.live() && ctx.mask == w.top().mask && yield_to_waiting_lanes(w))
     return;
-  if (ctx.mask != w.live())
-    ctx.fail_warp("barrier reached by a divergent warp: active lanes 0x" + [&] {
-      char b[16]; std::snprintf(b, sizeof b, "%08x", ctx.mask); return std::string(b); }() +
-                  " but the warp's non-exited lanes are 0x" + [&] {
-      char b[16]; std::snprintf(b, sizeof b, "%08x", w.live()); return std::string(b); }() +
-                  "; every non-exited thread must reach the same barrier instruction (bar.sync / __syncthreads() is "
-                  "barrier.sync.aligned: divergent arrival, e.g. one on each side of a branch, is undefined)",
-                  FaultKind::Barrier);
+  if (ctx.mask != w.live()) ctx.fail_warp(divergent_barrier_message(ctx, in), FaultKind::Barrier);
   const unsigned lane0 = static_cast<unsigned>(__builtin_ctz(ctx.mask));
   const uint64_t id = ctx.get(in.ops[first], lane0);
   if (id >= 16) ctx.fail_warp("barrier id " + std::to_string(id) + " is out of range 0..15", FaultKind::Barrier);

@@ -155,6 +155,73 @@ TEST_F(SimtTest, DivergentBarrierIsReported) {
   EXPECT_THROW(dev->launch(mod, "divergent_barrier", grid(1, 64), args(out)), KernelFault);
 }
 
+// Lane 0 of warp 0 spins on a flag warp 1 sets, while lanes 1-31 reach a plain barrier.sync: PTX
+// allows the lanes to arrive at different times. In the same function the spinning lane runs on
+// and the barrier completes; inside a called function (a -G build of cooperative groups'
+// grid.sync()) gpusim cannot let the caller's lane catch up, and says so instead of calling the
+// barrier an .aligned one reached divergently.
+TEST_F(SimtTest, PlainBarrierReachedAtDifferentTimes) {
+  const std::string ptx = R"(.version 8.0
+.target sm_75
+.address_size 64
+.func bar_fn(.param .b32 id)
+{
+  .reg .b32 %r<2>;
+  ld.param.b32 %r1, [id];
+  barrier.sync %r1;
+  ret;
+}
+.visible .entry spin_then_barrier(.param .u64 flag, .param .u32 in_function)
+{
+  .reg .pred %p<4>;
+  .reg .b32 %r<6>;
+  .reg .b64 %rd<3>;
+  ld.param.u64 %rd1, [flag];
+  cvta.to.global.u64 %rd2, %rd1;
+  ld.param.u32 %r5, [in_function];
+  mov.u32 %r1, %tid.x;
+  setp.ne.s32 %p1, %r1, 32;
+  @%p1 bra NOT_SETTER;
+  st.volatile.global.u32 [%rd2], 1;
+NOT_SETTER:
+  setp.ne.s32 %p2, %r1, 0;
+  @%p2 bra JOIN;
+SPIN:
+  ld.volatile.global.u32 %r2, [%rd2];
+  setp.eq.s32 %p3, %r2, 0;
+  @%p3 bra SPIN;
+JOIN:
+  setp.eq.s32 %p1, %r5, 0;
+  @%p1 bra INLINE;
+  {
+  .param .b32 a;
+  st.param.b32 [a], 0;
+  call bar_fn, (a);
+  }
+  bra DONE;
+INLINE:
+  mov.u32 %r3, 0;
+  barrier.sync %r3;
+DONE:
+  ret;
+}
+)";
+  const ModuleHandle m = dev->load_ptx("spin_then_barrier.ptx", ptx);
+  DevPtr flag = dev->alloc(4);
+  dev->memset(flag, 0, 4);
+  dev->launch(m, "spin_then_barrier", grid(1, 64), args(flag, 0u));  // completes
+  dev->memset(flag, 0, 4);
+  try {
+    dev->launch(m, "spin_then_barrier", grid(1, 64), args(flag, 1u));
+    FAIL() << "expected a KernelFault";
+  } catch (const KernelFault& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("barrier.sync (not .aligned) reached inside a called function"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("lanes 0x00000001 wait in a calling function"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("is barrier.sync.aligned"), std::string::npos) << msg;
+  }
+}
+
 // The early-return idiom before __syncthreads with n not a multiple of 32: the returning lanes
 // wait at the tail nvcc shares between both paths, so they run (and exit) before the barrier.
 // It was a "divergent warp" fault.
