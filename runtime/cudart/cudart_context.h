@@ -71,6 +71,9 @@ struct KernelRecord {
   bool info_loaded = false;
   runtime::KernelInfo info;
   int max_dynamic_shared = -1;        // cudaFuncAttributeMaxDynamicSharedMemorySize; -1 = default
+  // cudaFuncAttributePreferredSharedMemoryCarveout (-1 = default, else a percentage): a hint, read
+  // back; the simulator sizes shared memory from the launch's needs.
+  int preferred_carveout = -1;
   bool non_portable_cluster = false;  // cudaFuncAttributeNonPortableClusterSizeAllowed
   runtime::Dim3 run_time_cluster{0, 0, 0};  // cudaFuncAttributeRequiredClusterWidth/Height/Depth
   // A CUfunction / CUkernel of gpusim's libcuda passed to this library (cudart_driver_kernels.cpp):

@@ -55,7 +55,7 @@ cudaError_t cudaFuncGetAttributes(struct cudaFuncAttributes* attr, const void* f
     attr->binaryVersion = p.compute_major * 10 + p.compute_minor;
     attr->maxDynamicSharedSizeBytes = k.max_dynamic_shared >= 0 ? k.max_dynamic_shared
                                                                 : p.shared_per_block - static_cast<int>(info.static_shared_bytes);
-    attr->preferredShmemCarveout = -1;
+    attr->preferredShmemCarveout = k.preferred_carveout;
     attr->clusterDimMustBeSet = info.explicit_cluster ? 1 : 0;
     // The compile-time shape (__cluster_dims__), else one set with cudaFuncSetAttribute.
     const gpusim::runtime::Dim3& cluster = info.required_cluster.x != 0 ? info.required_cluster : k.run_time_cluster;
@@ -101,7 +101,12 @@ cudaError_t cudaFuncSetAttribute(const void* func, enum cudaFuncAttribute attr, 
       // A hint (default, spread, load-balancing) the cluster dispatch does not model.
       if (value < 0 || value > 2)
         throw ApiError(cudaErrorInvalidValue, "cudaFuncAttributeClusterSchedulingPolicyPreference must be 0, 1 or 2");
-    } else if (which != cudaFuncAttributePreferredSharedMemoryCarveout) {
+    } else if (which == cudaFuncAttributePreferredSharedMemoryCarveout) {
+      if (value < -1 || value > 100)
+        throw ApiError(cudaErrorInvalidValue, "cudaFuncAttributePreferredSharedMemoryCarveout " + std::to_string(value) +
+                                                  " for " + k.name + ": expected -1 (the default) or a percentage 0..100");
+      k.preferred_carveout = value;
+    } else {
       throw ApiError(cudaErrorInvalidValue, "function attribute " + std::to_string(which) + " is not modelled by gpusim");
     }
   });

@@ -326,7 +326,12 @@ int main() {
   EXPECT(fa.sharedSizeBytes == 40960);
   EXPECT(fa.maxThreadsPerBlock <= 1024 && fa.maxThreadsPerBlock >= 32);
   CHECK(cudaFuncSetCacheConfig(big_static_shared, cudaFuncCachePreferShared));
+  EXPECT(fa.preferredShmemCarveout == -1);  // the default until set
   CHECK(cudaFuncSetAttribute(big_static_shared, cudaFuncAttributePreferredSharedMemoryCarveout, 100));
+  CHECK(cudaFuncGetAttributes(&fa, big_static_shared));
+  EXPECT(fa.preferredShmemCarveout == 100);  // read back as set (an outside user's read -1)
+  EXPECT(cudaFuncSetAttribute(big_static_shared, cudaFuncAttributePreferredSharedMemoryCarveout, 101) == cudaErrorInvalidValue);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidValue);
   int blocks = -1;
   CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, big_static_shared, 128, 0));
   // Shared memory limits it: per-SM shared memory / (40 KiB + the per-block reservation).
