@@ -250,8 +250,17 @@ static uint8_t* window(ExecContext& ctx, LaunchState& launch, CtaState& cta, War
 }
 
 namespace {
-// " (no allocation covers it; 12 bytes past the end of the 4000-byte allocation at 0x...)".
-std::string miss_note(const GlobalMemory& global, uint64_t addr) {
+// " (no allocation covers it; 12 bytes past the end of the 4000-byte allocation at 0x...)"; for an
+// access that starts inside an allocation and runs past its end, how far (the start alone named
+// the next allocation: "280 bytes before the 4-byte allocation at ...").
+std::string miss_note(GlobalMemory& global, uint64_t addr, unsigned size) {
+  GlobalSpan s;
+  if (global.span_at(addr, s) && addr - s.base < s.size) {
+    const uint64_t inside = s.size - (addr - s.base);
+    return " (its first " + std::to_string(inside) + (inside == 1 ? " byte is" : " bytes are") + " the end of the " +
+           std::to_string(s.size) + "-byte allocation at " + hex_text(s.base) + ", its last " + std::to_string(size - inside) +
+           " past it)";
+  }
   const std::string where = global.describe_miss(addr);
   return " (no allocation covers it" + (where.empty() ? std::string() : "; " + where) + ")";
 }
@@ -303,7 +312,7 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
     if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(out, p, size);
     else if (!launch_.global->read(addr, out, size))
       fail(lane, std::string(atomic ? "out-of-bounds global atomic access of " : "out-of-bounds global load of ") + std::to_string(size) + " bytes at address " + hex_text(addr) +
-                     vector_note(inst, size) + miss_note(*launch_.global, addr), FaultKind::IllegalAddress);
+                     vector_note(inst, size) + miss_note(*launch_.global, addr, size), FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
     if (!cta_.async_copies.empty()) check_async_copies(addr, size, lane);
     copy_access(out, cta_.shared.data() + addr, size);  // this CTA's own shared memory (no cluster rank bits)
@@ -330,7 +339,7 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
     if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(p, in, size);
     else if (!launch_.global->write(addr, in, size))
       fail(lane, "out-of-bounds global store of " + std::to_string(size) + " bytes at address " + hex_text(addr) +
-                     vector_note(inst, size) + miss_note(*launch_.global, addr), FaultKind::IllegalAddress);
+                     vector_note(inst, size) + miss_note(*launch_.global, addr, size), FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
     copy_access(cta_.shared.data() + addr, in, size);
   } else {

@@ -60,6 +60,39 @@ TEST_F(FaultTest, OutOfBoundsStoreNamesKernelCtaThreadLineAndAddress) {
   dev->launch(mod, "write_past_end", grid(1, 32), args(dev->alloc(64 * 4), 32));
 }
 
+// A load that starts inside an allocation and runs past its end is described from the allocation
+// it starts in; its first address alone named the next allocation ("280 bytes before the 4-byte
+// allocation at ...": an outside crypto user's message).
+TEST_F(FaultTest, AccessRunningPastTheEndIsDescribedFromItsAllocation) {
+  const ModuleHandle m = dev->load_ptx("straddle.ptx", R"(.version 8.0
+.target sm_75
+.address_size 64
+.visible .entry load_at(.param .u64 p, .param .u64 out)
+{
+  .reg .b32 %r<2>;
+  .reg .b64 %rd<3>;
+  ld.param.u64 %rd1, [p];
+  ld.param.u64 %rd2, [out];
+  ld.global.u32 %r1, [%rd1];
+  st.global.u32 [%rd2], %r1;
+  ret;
+}
+)");
+  const DevPtr buffer = dev->alloc(1002), out = dev->alloc(4);
+  dev->alloc(4);  // a neighbour the old message named
+  std::string msg;
+  try {
+    dev->launch(m, "load_at", grid(1, 1), args(buffer + 1000, out));
+  } catch (const KernelFault& e) {
+    msg = e.what();
+  }
+  char base[32];
+  std::snprintf(base, sizeof base, "0x%llx", static_cast<unsigned long long>(buffer));
+  EXPECT_NE(msg.find(std::string("its first 2 bytes are the end of the 1002-byte allocation at ") + base + ", its last 2 past it"),
+            std::string::npos)
+      << msg;
+}
+
 // A store into freed memory is named a use after free, and a host pointer passed to a kernel is
 // named as one: both were "N bytes past the end of" an unrelated allocation (found by outside
 // users; device addresses are never handed out twice, so a freed range stays recognisable).
