@@ -159,6 +159,12 @@ void add_symbol(LaunchPlan& plan, const std::string& spec) {
   if (contents.bytes.size() > symbol->size)
     throw UsageError("--symbol '" + spec + "': " + std::to_string(contents.bytes.size()) + " bytes do not fit in '" + name +
                      "' (" + std::to_string(symbol->size) + " bytes)");
+  // Filling only the start may be meant, but a truncated table silently gives wrong results (an
+  // outside user's 100-byte file for a 256-byte SHA-256 constant table): said, not refused.
+  if (contents.bytes.size() < symbol->size)
+    std::cerr << "gpusim launch: note: --symbol '" << spec << "': the file holds " << contents.bytes.size() << " of '" << name
+              << "''s " << symbol->size << " bytes; the rest keeps the value the PTX gives it ("
+              << (symbol->init.empty() ? "zeros" : "its initializer") << ")\n";
   plan.symbols[name] = std::move(contents);
 }
 

@@ -73,6 +73,18 @@ TEST(LaunchUserKernels, ConstantTableFromSymbolOption) {
                                  " --arg zeros:f32:8 --arg zeros:f32:8 --arg s32:8");
   EXPECT_EQ(too_big.exit_code, 2) << too_big.output;
   EXPECT_TRUE(contains(too_big.output, "32 bytes do not fit in 'weights' (16 bytes)")) << too_big.output;
+  EXPECT_FALSE(contains(o.output, "the file holds")) << o.output;  // a file of the variable's size: nothing said
+  // A shorter file runs, and is said: the rest of the table keeps its zeros.
+  write_bytes(dir.file("w2.bin"), as_bytes(std::vector<float>{0.5f, -1.0f}));
+  const Outcome short_file = launch("--kernel weigh --grid 1 --block 8 --symbol weights:f32:" + dir.file("w2.bin") +
+                                    " --arg in:f32:" + dir.file("in.bin") + " --arg out:f32:8:" + dir.file("out.bin") +
+                                    " --arg s32:8");
+  ASSERT_EQ(short_file.exit_code, 0) << short_file.output;
+  EXPECT_TRUE(contains(short_file.output, "the file holds 8 of 'weights''s 16 bytes; the rest keeps the value the PTX gives it"))
+      << short_file.output;
+  const std::vector<float> partial = from_bytes<float>(read_bytes(dir.file("out.bin")));
+  ASSERT_EQ(partial.size(), in.size());
+  for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(partial[i], i % 4 < 2 ? in[i] * weights[i % 4] : 0.0f) << i;
 }
 
 }  // namespace
