@@ -135,7 +135,7 @@ uint64_t SharedRaceCheck::hazards() const {
   return n;
 }
 
-std::string SharedRaceCheck::report() const {
+std::string SharedRaceCheck::report(uint64_t launch_index) const {
   std::lock_guard<std::mutex> lock(mutex_);
   if (hazards_.empty()) return "";
   // Pairs of instructions from the same pair of source lines (a loop nvcc unrolled) are one entry;
@@ -164,7 +164,8 @@ std::string SharedRaceCheck::report() const {
   for (const auto& entry : entries) order.push_back(&entry.second);
   std::stable_sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) { return a->count > b->count; });
   std::ostringstream os;
-  os << "racecheck: kernel '" << readable_function_name(launch_.kernel->name) << "': " << total
+  os << "racecheck: kernel '" << readable_function_name(launch_.kernel->name) << "' (launch " << launch_index
+     << " of it, counting from 0): " << total
      << " racing shared-memory access" << (total == 1 ? "" : "es") << " at " << order.size() << " pair"
      << (order.size() == 1 ? "" : "s") << " of source lines\n";
   const size_t shown = std::min<size_t>(order.size(), 10);

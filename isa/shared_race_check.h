@@ -75,7 +75,9 @@ class SharedRaceCheck {
   uint64_t hazards() const;
   // The report for the user (empty when no race was found): the kernel, how many hazards, and per
   // pair of instructions one example naming the variable, both threads and both source lines.
-  std::string report() const;
+  // `launch_index`: which launch of this kernel it is (0 = the first), said so that a program that
+  // launches the kernel many times knows which launch raced.
+  std::string report(uint64_t launch_index = 0) const;
 
  private:
   const LaunchState& launch_;

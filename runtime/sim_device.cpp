@@ -390,6 +390,7 @@ class SimDevice final : public Device {
     if (options_.race_check) ls.race_check = std::make_shared<isa::SharedRaceCheck>(ls);
     LaunchStats stats;
     stats.kernel = kernel;
+    const uint64_t launch_index = launches_of_kernel_[kernel]++;  // for the race report
     stats.ctas = cfg.grid.count();
     const auto t0 = std::chrono::steady_clock::now();
     try {
@@ -457,7 +458,7 @@ class SimDevice final : public Device {
         new_model();
         if (profiler_) model_->add_observer(profiler_->observer());
       }
-      say_races(ls);  // races before the fault are reported too (the CTAs handed theirs over above)
+      say_races(ls, launch_index);  // races before the fault are reported too (the CTAs handed theirs over above)
       std::string report = std::string("kernel fault: ") + e.what();
       if (const std::string refusal = memory_.take_refusal(); !refusal.empty()) report += " (" + refusal + ")";
       // A runaway past the budget is a guess: a kernel that is only long needs a larger budget,
@@ -494,7 +495,7 @@ class SimDevice final : public Device {
       throw Error(e.what());
     }
     services_.flush();
-    stats.race_hazards = say_races(ls);
+    stats.race_hazards = say_races(ls, launch_index);
     stats.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     stats.warp_instructions = ls.warp_instructions;
     stats.thread_instructions = ls.thread_instructions;
@@ -502,9 +503,9 @@ class SimDevice final : public Device {
   }
 
   // The launch's race report (--racecheck) through the sink; returns the racing accesses found.
-  uint64_t say_races(const isa::LaunchState& ls) const {
+  uint64_t say_races(const isa::LaunchState& ls, uint64_t launch_index) const {
     if (!ls.race_check) return 0;
-    const std::string text = ls.race_check->report();
+    const std::string text = ls.race_check->report(launch_index);
     if (!text.empty()) {
       if (options_.race_sink) options_.race_sink(text);
       else std::fputs(text.c_str(), diagnostic_stream()), std::fflush(diagnostic_stream());
@@ -598,6 +599,7 @@ class SimDevice final : public Device {
   // libraries' own host-mapped ranges (runtime/cudart, runtime/cudadrv).
   uint64_t next_managed_address_ = 0x0000'5000'0000'0000ull;
   double idle_seconds_ = 0;   // the timeline's time outside kernels so far (pass_idle_time)
+  std::map<std::string, uint64_t> launches_of_kernel_;  // host launches so far, by kernel (race reports)
   uint64_t idle_cycles_ = 0;  // the same in core cycles: what the clock registers add
 };
 

@@ -35,7 +35,7 @@ TEST(ExecRacecheck, AMissingSyncthreadsIsReportedAtItsSourceLines) {
   const std::string stats = testing::TempDir() + "/racecheck_stats.json";
   const Outcome with_stats = shared_race("--racecheck --stats " + stats, "1");
   EXPECT_EQ(with_stats.exit_code, 0) << with_stats.output;
-  const std::string racing = "racecheck: kernel 'tile_sum(float const*, float*, int, int)': ";
+  const std::string racing = "racecheck: kernel 'tile_sum(float const*, float*, int, int)' (launch 0 of it, counting from 0): ";
   const size_t at = with_stats.output.find(racing);
   ASSERT_NE(at, std::string::npos) << with_stats.output;
   const std::string count = with_stats.output.substr(at + racing.size(), with_stats.output.find(' ', at + racing.size()) - at - racing.size());
