@@ -4,9 +4,10 @@
 //   vop.dtype.atype.btype{.sat} d, a, b, c   each element of d: op(a, b), or c's where masked off
 //   vop.dtype.atype.btype.add   d, a, b, c   d = c + the sum of the elements' results
 // Elements are sign- or zero-extended by atype/btype, .sat clamps a result to dtype's element
-// range. The element selectors and masks (a.b3210, d.h0 ...) take their defaults: a's elements
-// and b's elements in order, every element of d.
+// range. The element selectors pick a's and b's elements from the pair {b, a}, and d's mask says
+// which elements the operation writes (isa/ptx_video_selectors.h).
 #include "isa/exec_alu_support.h"
+#include "isa/ptx_video_selectors.h"
 
 namespace gpusim::isa {
 using namespace alu;
@@ -15,8 +16,8 @@ namespace {
 
 enum class VideoOp { Add, Sub, Avrg, Absdiff, Min, Max };
 
-int64_t element(uint32_t v, unsigned i, unsigned bits, bool sgn) {
-  const uint32_t raw = (v >> (i * bits)) & ((1u << bits) - 1);
+int64_t element(uint64_t v, unsigned i, unsigned bits, bool sgn) {
+  const uint32_t raw = uint32_t(v >> (i * bits)) & ((1u << bits) - 1);
   if (!sgn) return raw;
   const uint32_t sign = 1u << (bits - 1);
   return int64_t(raw ^ sign) - int64_t(sign);
@@ -43,15 +44,24 @@ void exec_simd(ExecContext& ctx, const Instruction& in, VideoOp op, unsigned ele
   const unsigned bits = 32 / elements;
   const int64_t lo = ds ? -(int64_t(1) << (bits - 1)) : 0;
   const int64_t hi = ds ? (int64_t(1) << (bits - 1)) - 1 : (int64_t(1) << bits) - 1;
+  const uint16_t asel = in.ops[1].first, bsel = in.ops[2].first, dmask = in.ops[0].first;
+  const uint32_t element_mask = (1u << bits) - 1;
   for_each_lane(ctx.mask, [&](unsigned l) {
     const uint32_t a = uint32_t(ctx.get(in.ops[1], l)), b = uint32_t(ctx.get(in.ops[2], l));
     const uint32_t c = uint32_t(ctx.get(in.ops[3], l));
+    const uint64_t pair = uint64_t(b) << 32 | a;  // the elements the selectors pick from
     uint32_t d = accumulate ? c : 0;
     for (unsigned i = 0; i < elements; ++i) {
-      int64_t r = apply(op, element(a, i, bits, as), element(b, i, bits, bs));
+      const bool written = video_element_written(dmask, i);
+      if (!written) {  // c's element, or nothing added
+        if (!accumulate) d |= ((c >> (i * bits)) & element_mask) << (i * bits);
+        continue;
+      }
+      int64_t r = apply(op, element(pair, video_source_element(asel, 1, i, elements), bits, as),
+                        element(pair, video_source_element(bsel, 2, i, elements), bits, bs));
       if (in.mod.sat) r = r < lo ? lo : r > hi ? hi : r;
       if (accumulate) d += uint32_t(r);
-      else d |= (uint32_t(r) & ((1u << bits) - 1)) << (i * bits);
+      else d |= (uint32_t(r) & element_mask) << (i * bits);
     }
     ctx.set(in.ops[0], l, d);
   });

@@ -7,10 +7,31 @@
 #include "isa/ptx_literals.h"
 #include "isa/ptx_modifiers.h"
 #include "isa/ptx_unimplemented.h"
+#include "isa/ptx_video_selectors.h"
 
 namespace gpusim::isa {
 
 namespace {
+
+// The SIMD video instructions, whose register operands may carry element selectors.
+bool is_simd_video(Opcode op) {
+  switch (op) {
+    case Opcode::Vadd2: case Opcode::Vadd4: case Opcode::Vsub2: case Opcode::Vsub4: case Opcode::Vavrg2:
+    case Opcode::Vavrg4: case Opcode::Vabsdiff2: case Opcode::Vabsdiff4: case Opcode::Vmin2: case Opcode::Vmin4:
+    case Opcode::Vmax2: case Opcode::Vmax4:
+      return true;
+    default: return false;
+  }
+}
+
+unsigned simd_video_elements(Opcode op) {
+  switch (op) {
+    case Opcode::Vadd2: case Opcode::Vsub2: case Opcode::Vavrg2: case Opcode::Vabsdiff2: case Opcode::Vmin2:
+    case Opcode::Vmax2:
+      return 2;
+    default: return 4;
+  }
+}
 
 // "[handle, {c0, c1, ...}]": an address whose elements are coordinates (tensor maps, textures,
 // surfaces).
@@ -175,6 +196,19 @@ class StatementReader {
         o.reg2 = register_or_fail(take());
       }
       return o;
+    }
+    if (const size_t dot = t.text.find('.'); dot != std::string_view::npos && is_simd_video(inst.op)) {
+      // A video instruction's element selector or mask ("%r2.b3210": isa/ptx_video_selectors.h).
+      if (uint32_t r = scope_.find_register(t.text.substr(0, dot)); r != kNoReg) {
+        o.kind = OperandKind::Reg;
+        o.reg = r;
+        try {
+          o.first = parse_video_selector(t.text.substr(dot + 1), index, simd_video_elements(inst.op));
+        } catch (const std::invalid_argument& e) {
+          scope_.fail(t, e.what());
+        }
+        return o;
+      }
     }
     if (t.text[0] == '%') {
       SpecialReg s = find_special(t.text);

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "isa/ptx_parser.h"
+#include "isa/ptx_video_selectors.h"
 #include "parser_test_util.h"
 
 namespace gpusim::isa {
@@ -328,6 +329,31 @@ TEST(ParserLabels, EachBlockHasItsOwnLabels) {
   EXPECT_EQ(f.code[5].ops[0].reg, 6u);
   EXPECT_EQ(f.code[4].ops[0].reg, 6u);
   expect_error(kernel("{\nA:\n  ret;\nA:\n}\n"), kBodyLine + 3, 1, "duplicate label 'A' in the same { } block");
+}
+
+// A SIMD video instruction's register operands may carry element selectors and a mask
+// (isa/ptx_video_selectors.h): they parse into the operand (a register with a selector was taken
+// for an unknown special register and refused the whole module); malformed ones are named.
+TEST(ParserVideo, ElementSelectorsAndMasks) {
+  const Function f = parse_body("vadd4.u32.u32.u32 %r1.b31, %r2.b7654, %r3.b0123, %r4;\n"
+                                "vsub2.s32.s32.s32 %r1, %r2.h32, %r3, %r4;\nret;\n");
+  const Instruction& v4 = f.code.at(0);
+  EXPECT_EQ(f.regs[v4.ops[1].reg].name, "%r2");
+  EXPECT_EQ(v4.ops[0].first, kVideoSelectorSet | 0b1010);  // elements 3 and 1
+  for (unsigned i = 0; i < 4; ++i) {
+    EXPECT_EQ(video_source_element(v4.ops[1].first, 1, i, 4), 4 + i) << i;  // b's bytes, in order
+    EXPECT_EQ(video_source_element(v4.ops[2].first, 2, i, 4), 3 - i) << i;  // a's bytes, reversed
+  }
+  EXPECT_EQ(video_source_element(v4.ops[3].first, 1, 2, 4), 2u);  // no selector: the default
+  const Instruction& v2 = f.code.at(1);
+  EXPECT_EQ(video_source_element(v2.ops[1].first, 1, 0, 2), 2u);
+  EXPECT_EQ(video_source_element(v2.ops[1].first, 1, 1, 2), 3u);
+  EXPECT_TRUE(video_element_written(v2.ops[0].first, 1));
+  const unsigned L = kBodyLine;
+  expect_error(kernel("vadd4.u32.u32.u32 %r1, %r2.b321, %r3, %r4;\n"), L, 24, "4 digits");
+  expect_error(kernel("vadd4.u32.u32.u32 %r1, %r2.b3218, %r3, %r4;\n"), L, 24, "byte 8 does not exist");
+  expect_error(kernel("vadd2.u32.u32.u32 %r1.h01, %r2, %r3, %r4;\n"), L, 19, "highest first");
+  expect_error(kernel("vadd2.u32.u32.u32 %r1, %r2.b10, %r3, %r4;\n"), L, 24, "no halfword selector");
 }
 
 TEST(ParserErrors, LocatedExactly) {
