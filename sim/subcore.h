@@ -196,7 +196,11 @@ class SubCore {
     uint64_t pipe_free = pipe_free_at_[static_cast<size_t>(pipe)];
     if (sfu_steps) pipe_free = std::max(pipe_free, pipe_free_at_[static_cast<size_t>(Pipe::Sfu)]);
     if (memory) {
-      StallReason throttle = queue == QueueHint::Mio ? StallReason::MioThrottle : StallReason::LgThrottle;
+      // Waiting for the memory pipe itself: the LG path's throttle for global/local work, the MIO's
+      // for shared memory and for what uses neither queue (a __constant__ read: LDC is an MIO
+      // instruction; an outside DSP user's shared + __constant__ FIR showed lg_throttle on a line
+      // with no global access).
+      StallReason throttle = queue == QueueHint::Lg || queue == QueueHint::Both ? StallReason::LgThrottle : StallReason::MioThrottle;
       if (pipe_free > cycle) return {throttle, pipe_free};
       if (!queue_has_room(queue, &throttle)) return {throttle, cycle + 1};
     } else if (pipe_free > cycle) {

@@ -92,6 +92,24 @@ TEST(SmCore, SfuWaitIsAShortScoreboardStall) {
   EXPECT_EQ(run.stall(StallReason::ShortScoreboard), static_cast<uint64_t>(c.sfu_latency_cycles - 1));
 }
 
+// A __constant__ read waiting for the memory pipe behind shared-memory loads waits on the MIO
+// side (LDC is an MIO instruction): mio_throttle, never lg_throttle, in a kernel that touches no
+// global or local memory (an outside DSP user's FIR was charged lg_throttle on such a line).
+TEST(SmCore, ConstantReadsBehindSharedLoadsAreMioThrottle) {
+  const GpuConfig c = default_gpu_config();
+  std::ostringstream body;
+  body << ".reg .f32 %f<40>;\n.shared .align 4 .b8 buf[256];\n";
+  for (int k = 0; k < 16; ++k)
+    body << "ld.shared.f32 %f" << k << ", [buf+" << 4 * k << "];\nld.const.f32 %f" << 16 + k << ", [taps+" << 4 * k << "];\n";
+  body << "ret;\n";
+  SmRun run(".version 9.0\n.target sm_75\n.address_size 64\n.const .align 4 .b8 taps[64];\n\n.visible .entry mix()\n{\n" +
+                body.str() + "}\n",
+            c);
+  run.go(1, 256);
+  EXPECT_EQ(run.stall(StallReason::LgThrottle), 0u);
+  EXPECT_GT(run.stall(StallReason::MioThrottle), 0u);
+}
+
 TEST(SmCore, RegisterBankConflictDelaysDispatch) {
   // One bank serves two reads a cycle, so an FFMA of three distinct sources waits one extra cycle
   // for its operands; two banks let the allocation spread them.
