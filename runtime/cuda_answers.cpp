@@ -98,7 +98,12 @@ std::optional<int> cuda_device_attribute(const DeviceProperties& p, int a) {
     case cudaDevAttrPageableMemoryAccessUsesHostPageTables: return 0;
     case cudaDevAttrDirectManagedMemAccessFromHost: return 1;
     case cudaDevAttrMaxBlocksPerMultiprocessor: return p.max_blocks_per_sm;
-    case cudaDevAttrMaxPersistingL2CacheSize: case cudaDevAttrMaxAccessPolicyWindowSize: return 0;
+    // Ampere and later set L2 aside for persisting accesses: up to 3/4 of it, and access policy
+    // windows up to 128 MiB - 4 KiB (what an A100 and an H100 report). The simulated L2 keeps no
+    // persisting lines (the windows are hints it does not model), but a program sizes its window
+    // from these.
+    case cudaDevAttrMaxPersistingL2CacheSize: return p.compute_major >= 8 ? int(p.l2_bytes / 4 * 3) : 0;
+    case cudaDevAttrMaxAccessPolicyWindowSize: return p.compute_major >= 8 ? 134213632 : 0;
     case cudaDevAttrReservedSharedMemoryPerBlock: return p.shared_reserved_per_block;
     case cudaDevAttrMemoryPoolsSupported: return 0;
     case cudaDevAttrClusterLaunch: return p.compute_major >= 9 ? 1 : 0;

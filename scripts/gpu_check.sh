@@ -43,7 +43,7 @@ step() {
 }
 
 smi_query() {
-  nvidia-smi --query-gpu=timestamp,name,driver_version,pstate,clocks.sm,clocks.max.sm,clocks.mem,temperature.gpu,power.draw \
+  nvidia-smi --query-gpu=timestamp,name,driver_version,pstate,clocks.sm,clocks.max.sm,clocks.mem,temperature.gpu,power.draw,memory.total \
     --format=csv$1 >>"$out/gpu.csv" 2>>"$log"
 }
 

@@ -3,6 +3,7 @@
 #include "isa/hex_text.h"
 #include "isa/kernel_names.h"
 #include "isa/ptx_lexer.h"
+#include "runtime/cuda_answers.h"
 #include "runtime/cudart/cudart_stepper.h"
 #include "runtime/fatal_signal_report.h"
 #include "runtime/host_mapped_memory.h"
@@ -377,9 +378,23 @@ void Context::set_limit(int limit, size_t value) {
     return;
   }
   switch (limit) {
+    case cudaLimitPersistingL2CacheSize: {
+      // Ampere and later only, up to the device's set-aside maximum (cudaDevAttrMaxPersistingL2CacheSize).
+      const auto most = runtime::cuda_device_attribute(properties(), cudaDevAttrMaxPersistingL2CacheSize);
+      if (!most || *most == 0)
+        throw ApiError(cudaErrorUnsupportedLimit, "cudaLimitPersistingL2CacheSize: a device of compute capability " +
+                                                      std::to_string(properties().compute_major) + "." +
+                                                      std::to_string(properties().compute_minor) +
+                                                      " sets no L2 aside for persisting accesses (8.0 and later do)");
+      if (value > size_t(*most))
+        throw ApiError(cudaErrorInvalidValue, "cudaLimitPersistingL2CacheSize " + std::to_string(value) +
+                                                  " is more than the device sets aside (" + std::to_string(*most) +
+                                                  " bytes, cudaDeviceProp::persistingL2CacheMaxSize)");
+      limits[limit] = value;
+      return;
+    }
     case cudaLimitDevRuntimeSyncDepth:
     case cudaLimitMaxL2FetchGranularity:
-    case cudaLimitPersistingL2CacheSize:
       limits[limit] = value;
       return;
     default:

@@ -131,6 +131,8 @@ cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp* prop, int device) {
     prop->hostRegisterReadOnlySupported = 1;
     // Texture and surface limits, as cudaDeviceGetAttribute answers them.
     const auto limit = [&](int attr) { return *gpusim::runtime::cuda_device_attribute(p, attr); };
+    prop->persistingL2CacheMaxSize = limit(cudaDevAttrMaxPersistingL2CacheSize);
+    prop->accessPolicyMaxWindowSize = limit(cudaDevAttrMaxAccessPolicyWindowSize);
     prop->maxTexture1D = limit(cudaDevAttrMaxTexture1DWidth);
     prop->maxTexture1DMipmap = limit(cudaDevAttrMaxTexture1DMipmappedWidth);
     prop->maxTexture2D[0] = limit(cudaDevAttrMaxTexture2DWidth);

@@ -93,6 +93,22 @@ int main() {
   CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxBlocksPerMultiprocessor, 0)); EXPECT(v == p.maxBlocksPerMultiProcessor);
   CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrWarpSize, 0)); EXPECT(v == 32 && p.warpSize == 32);
   EXPECT(p.totalConstMem == 65536);
+  // L2 set aside for persisting accesses: Ampere and later (3/4 of the L2 and 128 MiB - 4 KiB
+  // windows, as an A100 or H100 reports); before, none, and the limit is unsupported.
+  CHECK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxPersistingL2CacheSize, 0)); EXPECT(v == p.persistingL2CacheMaxSize);
+  if (p.major >= 8) {
+    EXPECT(p.persistingL2CacheMaxSize == p.l2CacheSize / 4 * 3 && p.accessPolicyMaxWindowSize == 134213632);
+    size_t persisting = 0;
+    CHECK(cudaDeviceSetLimit(cudaLimitPersistingL2CacheSize, p.persistingL2CacheMaxSize));
+    CHECK(cudaDeviceGetLimit(&persisting, cudaLimitPersistingL2CacheSize));
+    EXPECT(persisting == (size_t)p.persistingL2CacheMaxSize);
+    EXPECT(cudaDeviceSetLimit(cudaLimitPersistingL2CacheSize, p.persistingL2CacheMaxSize + 1) == cudaErrorInvalidValue);
+    CHECK(cudaDeviceSetLimit(cudaLimitPersistingL2CacheSize, 0));
+  } else {
+    EXPECT(p.persistingL2CacheMaxSize == 0 && p.accessPolicyMaxWindowSize == 0);
+    EXPECT(cudaDeviceSetLimit(cudaLimitPersistingL2CacheSize, 1 << 20) == cudaErrorUnsupportedLimit);
+  }
+  EXPECT(cudaGetLastError() != cudaSuccess);  // the refused call's error, read once
   EXPECT(p.sharedMemPerBlock == 49152);
   EXPECT(p.regsPerBlock == 65536);
   EXPECT(p.maxThreadsPerBlock == 1024);
