@@ -91,8 +91,29 @@ void sfu_approx(ExecContext& ctx, const Instruction& in, ApproxFn fn, bool has_h
 
 namespace alu {
 
+// An add/sub ptxas contracts with the mul of one of its sources (isa/fma_contraction.h): one
+// rounding of a*b + c from the mul's operands (ops[3], ops[4]); sub negates c (product first) or
+// the product (product second), as the FMA ptxas emits does.
+void fused_add_sub(ExecContext& ctx, const Instruction& in) {
+  const DataType t = in.mod.types[0];
+  const FloatFormat f = format_of(ctx, t);
+  const uint64_t sign = t == DataType::F32 ? uint64_t(1) << 31 : uint64_t(1) << 63;
+  const bool sub = in.op == Opcode::Sub, product_first = in.fused_product == 1;
+  const Operand& other = in.ops[product_first ? 2 : 1];
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    uint64_t a = flush_if(ctx.get(in.ops[3], l), f, in.mod.ftz), b = flush_if(ctx.get(in.ops[4], l), f, in.mod.ftz);
+    uint64_t c = flush_if(ctx.get(other, l), f, in.mod.ftz);
+    if (sub && product_first) c ^= sign;   // a*b - c
+    if (sub && !product_first) a ^= sign;  // c - a*b = (-a)*b + c
+    const uint64_t res = t == DataType::F32 ? f32_fma(uint32_t(a), uint32_t(b), uint32_t(c), Rounding::Rn)
+                                            : f64_fma(a, b, c, Rounding::Rn);
+    ctx.set(in.ops[0], l, finish_float_result(res, f, in.mod.ftz, false, false));
+  });
+}
+
 void float_add_sub_mul(ExecContext& ctx, const Instruction& in) {
   const DataType t = require_type(ctx, in);
+  if (in.fused_product) return fused_add_sub(ctx, in);
   if (is_half_type(t)) return half_add_sub_mul(ctx, in);
   const FloatFormat f = format_of(ctx, t);
   const Rounding r = arith_rounding(ctx, in);

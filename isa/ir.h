@@ -295,6 +295,10 @@ struct Instruction {
   uint32_t guard = kNoReg;     // guard predicate register, kNoReg = unguarded
   bool guard_negated = false;
   uint8_t nops = 0;
+  // A float add/sub that ptxas contracts with the mul producing one of its sources into one FMA
+  // (isa/fma_contraction.h): which source (1 or 2) is the product, 0 when none; the mul's two
+  // sources are then copied into ops[3] and ops[4].
+  uint8_t fused_product = 0;
   std::array<Operand, 8> ops{};   // 8: wgmma.mma_async takes up to eight
   std::vector<Operand> elems;  // elements of Vector operands and call argument lists
   uint32_t reconverge_pc = 0;  // bra: immediate post-dominator PC (function end = exit)

@@ -2,6 +2,8 @@
 // guards, statements), debug sections skipped, and the final resolution of labels and calls.
 #include "isa/ptx_parser.h"
 
+#include "isa/fma_contraction.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -164,6 +166,7 @@ Module PtxParser::run() {
   layout_shared();
   for (Function& f : m_.functions) {
     compute_reconvergence(f);
+    contract_multiply_adds(f);  // before annotation: it copies the mul's operands into the add
     annotate_register_operands(f);
   }
   return std::move(m_);

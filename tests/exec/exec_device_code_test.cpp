@@ -25,6 +25,7 @@ TEST_P(DeviceCode, PassesInTimingModeOnTheH100Config) {
 
 INSTANTIATE_TEST_SUITE_P(Programs, DeviceCode, ::testing::Values("coop_groups", "int_intrinsics", "warp_intrinsics", "stack_and_calls",
                                                              "cub_primitives", "curand_device", "libcudacxx", "half_bf16_fp8",
-                                                             "device_math", "fast_math", "atomics_wide", "video_selectors"));
+                                                             "device_math", "fast_math", "atomics_wide", "video_selectors", "fma_contraction",
+                                                             "fma_contraction_nofmad"));
 
 }  // namespace

@@ -18,8 +18,10 @@
 #include "isa/ptx_parser.h"
 #include "runtime/sim_device.h"
 #include "sim/instruction_expansion.h"
+#include "tests/ptxas_cubin.h"
 
 using namespace gpusim;
+using gpusim::test_support::ptxas_path;
 
 namespace {
 
@@ -43,43 +45,10 @@ std::string ops_kernel(const std::string& op, const std::string& type, bool imme
          "  ret;\n}\n";
 }
 
-std::string ptxas_path() {
-  for (const char* candidate : {"/usr/local/cuda/bin/ptxas", "/usr/bin/ptxas"})
-    if (access(candidate, X_OK) == 0) return candidate;
-  return "";
-}
-
 // The cubin ptxas makes of `ptx` for sm_90 (empty when ptxas failed).
-std::string compile(const std::string& ptxas, const std::string& ptx) {
-  const std::string dir = ::testing::TempDir() + "gpusim_expansion_" + std::to_string(getpid());
-  const std::string src = dir + ".ptx", cubin = dir + ".cubin";
-  std::ofstream(src) << ptx;
-  const int rc = std::system((ptxas + " -arch=sm_90 -O3 '" + src + "' -o '" + cubin + "' 2>/dev/null").c_str());
-  std::ifstream in(cubin, std::ios::binary);
-  const std::string elf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::remove(src.c_str());
-  std::remove(cubin.c_str());
-  return rc == 0 ? elf : std::string();
-}
+std::string compile(const std::string& ptxas, const std::string& ptx) { return test_support::ptxas_cubin(ptxas, ptx, "sm_90"); }
 
-// The cubin's .text sections (SASS: 16 bytes an instruction), concatenated; nothing when the ELF
-// is malformed.
-std::string text_sections(const std::string& elf) {
-  if (elf.size() < sizeof(Elf64_Ehdr)) return {};
-  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(elf.data());
-  if (eh->e_shoff + uint64_t(eh->e_shnum) * sizeof(Elf64_Shdr) > elf.size() || eh->e_shstrndx >= eh->e_shnum) return {};
-  const auto* sections = reinterpret_cast<const Elf64_Shdr*>(elf.data() + eh->e_shoff);
-  const Elf64_Shdr& names = sections[eh->e_shstrndx];
-  std::string text;
-  for (int i = 0; i < eh->e_shnum; ++i) {
-    const uint64_t at = names.sh_offset + sections[i].sh_name;
-    if (at >= elf.size()) return {};
-    if (std::string(elf.c_str() + at).rfind(".text.", 0) != 0) continue;
-    if (sections[i].sh_offset + sections[i].sh_size > elf.size()) return {};
-    text.append(elf, sections[i].sh_offset, sections[i].sh_size);
-  }
-  return text;
-}
+std::string text_sections(const std::string& elf) { return test_support::cubin_text_sections(elf); }
 
 // Bytes of the cubin's .text sections, -1 when ptxas failed.
 long text_bytes(const std::string& ptxas, const std::string& ptx) {
