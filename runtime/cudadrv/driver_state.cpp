@@ -101,12 +101,15 @@ int compute_capability(const DriverState& s) {
 
 void report(const std::string& text) { std::fprintf(stderr, "gpusim libcuda: %s\n", text.c_str()); }
 
-void require_initialized(const DriverState& s) {
+void require_initialized(DriverState& s) {
+  // A program that has called the runtime has initialised the driver, as under NVIDIA's runtime
+  // (device queries through cudaGetDriverEntryPoint after cudaSetDevice said cuInit was missing).
+  if (!s.initialized) join_runtime(s);
   if (!s.initialized)
     throw DriverFailure{CUDA_ERROR_NOT_INITIALIZED, "cuInit has not been called (or failed)"};
 }
 
-void require_device(const DriverState& s, CUdevice device) {
+void require_device(DriverState& s, CUdevice device) {
   require_initialized(s);
   if (device != 0)
     throw DriverFailure{CUDA_ERROR_INVALID_DEVICE,

@@ -240,14 +240,14 @@ template <typename Body>
 CUresult api_call(const char* call, Body&& body);
 
 // Checks shared by the entry points; each throws DriverFailure with the matching CUDA code.
-void require_initialized(const DriverState& s);
+void require_initialized(DriverState& s);
 // cuInit's work: reads the GPUSIM_* settings and makes (or, with gpusim's libcudart loaded,
 // shares) the simulated device. Throws DriverFailure.
 void initialize(DriverState& s);
 // With libcudart's device shared: its stream table, lock, clock and captures, and this library's
 // captures handed to it (graph_capture.cpp).
 void share_runtime_streams(DriverState& s);
-void require_device(const DriverState& s, CUdevice device);
+void require_device(DriverState& s, CUdevice device);
 CUctx_st& current_context(DriverState& s);               // INVALID_CONTEXT when none
 // Once gpusim's libcudart in the process has been called, initialises this library on its device
 // (as NVIDIA's runtime calls cuInit); whether the two share it.

@@ -26,6 +26,12 @@ int main() {
   unsigned* d = nullptr;
   CHECK(cudaMalloc(&d, n * sizeof(unsigned)));  // the runtime initialises the device first
 
+  // The runtime has initialised the driver: a device query as the first driver call needs no
+  // cuInit (it was CUDA_ERROR_NOT_INITIALIZED until a context-using call came first).
+  auto device_get = entry<PFN_cuDeviceGet_v2000>("cuDeviceGet", 12000);
+  CUdevice dev = -1;
+  EXPECT(device_get(&dev, 0) == CUDA_SUCCESS && dev == 0);
+
   // A memset through the driver on runtime memory, then a runtime launch and copy on it.
   auto memset_d32 = entry<PFN_cuMemsetD32_v3020>("cuMemsetD32", 12000);
   EXPECT(memset_d32(reinterpret_cast<CUdeviceptr>(d), 0xA0u, n) == CUDA_SUCCESS);
