@@ -140,10 +140,16 @@ int cuda_fault_error(FaultKind kind) {
   }
 }
 
+// CUDA's three forms: [domain]:[bus]:[device].[function], [domain]:[bus]:[device] and
+// [bus]:[device].[function], in hexadecimal, the whole string.
 std::optional<bool> names_simulated_device(const std::string& bus_id) {
+  const char* text = bus_id.c_str();
   unsigned domain = 0, bus = 0, slot = 0, function = 0;
-  const bool parsed = std::sscanf(bus_id.c_str(), "%x:%x:%x.%x", &domain, &bus, &slot, &function) == 4 ||
-                      (domain = 0, std::sscanf(bus_id.c_str(), "%x:%x.%x", &bus, &slot, &function) == 3);
+  int end = -1;
+  const auto whole = [&](int fields, int expected) { return fields == expected && end >= 0 && text[end] == '\0'; };
+  bool parsed = whole(std::sscanf(text, "%x:%x:%x.%x%n", &domain, &bus, &slot, &function, &end), 4);
+  if (!parsed) domain = bus = slot = function = 0, end = -1, parsed = whole(std::sscanf(text, "%x:%x:%x%n", &domain, &bus, &slot, &end), 3);
+  if (!parsed) domain = bus = slot = function = 0, end = -1, parsed = whole(std::sscanf(text, "%x:%x.%x%n", &bus, &slot, &function, &end), 3);
   if (!parsed) return std::nullopt;
   return !domain && !bus && !slot && !function;
 }

@@ -92,7 +92,15 @@ int main() {
   EXPECT(by_bus == 0);
   EXPECT(cudaDeviceGetByPCIBusId(&by_bus, "0000:65:00.0") == cudaErrorInvalidDevice);
   EXPECT(cudaDeviceGetByPCIBusId(&by_bus, "not a bus") == cudaErrorInvalidValue);
+  EXPECT(cudaDeviceGetByPCIBusId(&by_bus, "0000:00:00.0 zz") == cudaErrorInvalidValue);  // trailing junk
   cudaGetLastError();
+  // CUDA's other two forms: [domain]:[bus]:[device] and [bus]:[device].[function].
+  by_bus = -1;
+  CHECK(cudaDeviceGetByPCIBusId(&by_bus, "0000:00:00"));
+  EXPECT(by_bus == 0);
+  by_bus = -1;
+  CHECK(cudaDeviceGetByPCIBusId(&by_bus, "00:00.0"));
+  EXPECT(by_bus == 0);
   CHECK(cudaFree(vol.ptr));
   std::printf("3-D pitched volume: %d elements match\nOK\n", w * h * d);
   return 0;
