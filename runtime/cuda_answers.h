@@ -23,6 +23,8 @@ inline constexpr int kLeastStreamPriority = 0, kGreatestStreamPriority = -5;
 // (another device), or nullopt when it is not a bus id ("domain:bus:device.function" or
 // "bus:device.function", hexadecimal).
 inline constexpr const char* kPciBusId = "0000:00:00.0";
+// The simulated device's UUID (cudaDeviceProp::uuid, all zero bytes) as nvidia-smi writes it after "GPU-".
+inline constexpr const char* kDeviceUuidText = "00000000-0000-0000-0000-000000000000";
 std::optional<bool> names_simulated_device(const std::string& bus_id);
 
 // The error code a GPU reports for a kernel fault of this kind (cudaError_t / CUresult value).

@@ -12,6 +12,7 @@
 #include "runtime/raw_enum.h"
 #include "runtime/forwarding_device.h"
 #include "runtime/sim_environment.h"
+#include "runtime/visible_devices.h"
 
 using gpusim::cudadrv::api_call;
 using gpusim::cudadrv::DriverFailure;
@@ -40,6 +41,9 @@ namespace gpusim::cudadrv {
 
 void initialize(DriverState& s) {
   if (s.initialized) return;
+  if (const std::string hidden = gpusim::runtime::hidden_by_visible_devices(std::getenv("CUDA_VISIBLE_DEVICES"));
+      !hidden.empty())
+    throw DriverFailure{CUDA_ERROR_NO_DEVICE, hidden};
   try {
     s.environment = gpusim::runtime::read_sim_environment();
     s.config = gpusim::sim::load_gpu_config(s.environment.device.config_path, s.environment.device.overrides);

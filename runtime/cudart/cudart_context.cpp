@@ -8,6 +8,7 @@
 #include "runtime/fatal_signal_report.h"
 #include "runtime/host_mapped_memory.h"
 #include "runtime/rdc_program.h"
+#include "runtime/visible_devices.h"
 #include "sim/output_file.h"
 
 #include <pthread.h>
@@ -81,6 +82,9 @@ void Context::report_at_fatal_signal(int signal) {
 }
 
 void Context::create_device() {
+  // CUDA_VISIBLE_DEVICES may hide the one device: every call then fails as without a GPU.
+  if (const std::string hidden = runtime::hidden_by_visible_devices(std::getenv("CUDA_VISIBLE_DEVICES")); !hidden.empty())
+    throw ApiError(cudaErrorNoDevice, hidden);
   if (!env_read_) {
     env_read_ = true;
     try {

@@ -28,6 +28,7 @@ extern "C" {
 cudaError_t cudaGetDeviceCount(int* count) {
   return api("cudaGetDeviceCount", [&](Context& ctx) {
     if (!count) throw ApiError(cudaErrorInvalidValue, "null result pointer");
+    *count = 0;    // when no device is visible (CUDA_VISIBLE_DEVICES), as CUDA answers
     ctx.device();  // a configuration that cannot start is reported here, where programs look first
     *count = 1;
   });
