@@ -26,8 +26,8 @@ namespace {
 // The allocation holding [ptr, ptr + count), which must be managed memory: a cudaMallocManaged
 // allocation, the host copy of a __managed__ variable, or (both libraries loaded) a
 // cuMemAllocManaged allocation. CUDA answers cudaErrorInvalidValue otherwise (this machine has no HMM).
-runtime::AllocationInfo managed_range(Context& ctx, const void* ptr, size_t count, const char* what) {
-  if (!ptr || count == 0) throw ApiError(cudaErrorInvalidValue, std::string(what) + " of an empty range or a null pointer");
+runtime::AllocationInfo managed_range(Context& ctx, const void* ptr, size_t count) {
+  if (!ptr || count == 0) throw ApiError(cudaErrorInvalidValue, "an empty range or a null pointer");
   const auto p = reinterpret_cast<runtime::DevPtr>(ptr);
   std::optional<runtime::AllocationInfo> region = ctx.device().allocation_at(p);
   if (const VariableRecord* var = ctx.managed_variable_at(ptr))
@@ -37,22 +37,22 @@ runtime::AllocationInfo managed_range(Context& ctx, const void* ptr, size_t coun
   else if (region && !ctx.is_managed(reinterpret_cast<void*>(region->base)))
     region.reset();
   if (!region)
-    throw ApiError(cudaErrorInvalidValue, std::string(what) + ": the pointer is not managed memory (cudaMallocManaged, __managed__ or cuMemAllocManaged)");
+    throw ApiError(cudaErrorInvalidValue, "the pointer is not managed memory (cudaMallocManaged, __managed__ or cuMemAllocManaged)");
   if (count > region->base + region->size - p)
-    throw ApiError(cudaErrorInvalidValue, std::string(what) + ": the range runs past the end of its managed allocation");
+    throw ApiError(cudaErrorInvalidValue, "the range runs past the end of its managed allocation");
   return *region;
 }
 
 // A location as the shared history stores it (runtime/managed_ranges.h).
-runtime::MemLocation checked_location(cudaMemLocation loc, const char* what) {
+runtime::MemLocation checked_location(cudaMemLocation loc) {
   const runtime::CheckedLocation c = runtime::check_location(gpusim::runtime::raw_enum_value(loc.type), loc.id);
-  if (!c.location) throw ApiError(c.invalid_device ? cudaErrorInvalidDevice : cudaErrorInvalidValue, std::string(what) + ": " + c.error);
+  if (!c.location) throw ApiError(c.invalid_device ? cudaErrorInvalidDevice : cudaErrorInvalidValue, c.error);
   return *c.location;
 }
 
 void query(Context& ctx, void* data, size_t size, int attribute, const void* ptr, size_t count) {
-  if (!data) throw ApiError(cudaErrorInvalidValue, "cudaMemRangeGetAttribute: data is null");
-  const runtime::AllocationInfo region = managed_range(ctx, ptr, count, "cudaMemRangeGetAttribute");
+  if (!data) throw ApiError(cudaErrorInvalidValue, "data is null");
+  const runtime::AllocationInfo region = managed_range(ctx, ptr, count);
   const std::string error =
       ctx.managed_ranges.read_attribute(region.base, reinterpret_cast<runtime::DevPtr>(ptr), count, attribute, data, size);
   if (!error.empty()) throw ApiError(cudaErrorInvalidValue, "cudaMemRangeGetAttribute: " + error);
@@ -70,15 +70,15 @@ extern "C" {
 cudaError_t cudaMemPrefetchAsync(const void* ptr, size_t count, struct cudaMemLocation location, unsigned int flags,
                                  cudaStream_t stream) {
   return api("cudaMemPrefetchAsync", [&](Context& ctx) {
-    if (flags != 0) throw ApiError(cudaErrorInvalidValue, "cudaMemPrefetchAsync: flags must be 0");
+    if (flags != 0) throw ApiError(cudaErrorInvalidValue, "flags must be 0");
     if (stream && stream != cudaStreamLegacy && stream != cudaStreamPerThread && !ctx.stream_table.stream(stream))
-      throw ApiError(cudaErrorInvalidResourceHandle, "cudaMemPrefetchAsync: unknown or destroyed stream");
-    const gpusim::runtime::AllocationInfo region = gpusim::cudart::managed_range(ctx, ptr, count, "cudaMemPrefetchAsync");
+      throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+    const gpusim::runtime::AllocationInfo region = gpusim::cudart::managed_range(ctx, ptr, count);
     gpusim::runtime::ManagedRangeEvent e;
     e.begin = reinterpret_cast<gpusim::runtime::DevPtr>(ptr);
     e.end = e.begin + count;
     e.kind = gpusim::runtime::managed_hint::kPrefetch;
-    e.location = gpusim::cudart::checked_location(location, "cudaMemPrefetchAsync");
+    e.location = gpusim::cudart::checked_location(location);
     ctx.managed_ranges.record(region.base, e);
   });
 }
@@ -92,7 +92,7 @@ cudaError_t cudaMemDiscardBatchAsync(void** dptrs, size_t* sizes, size_t count, 
     if (stream == nullptr || stream == cudaStreamLegacy)
       throw ApiError(cudaErrorInvalidValue, "cudaMemDiscardBatchAsync: the legacy NULL stream cannot take a batch");
     if (flags != 0) throw ApiError(cudaErrorInvalidValue, "cudaMemDiscardBatchAsync: flags must be 0");
-    for (size_t i = 0; i < count; ++i) gpusim::cudart::managed_range(ctx, dptrs[i], sizes[i], "cudaMemDiscardBatchAsync");
+    for (size_t i = 0; i < count; ++i) gpusim::cudart::managed_range(ctx, dptrs[i], sizes[i]);
   });
 }
 cudaError_t cudaMemDiscardBatchAsync_ptsz(void** dptrs, size_t* sizes, size_t count, unsigned long long flags,
@@ -105,7 +105,7 @@ cudaError_t cudaMemAdvise(const void* ptr, size_t count, enum cudaMemoryAdvise a
     const int kind = gpusim::runtime::raw_enum_value(advice);
     if (kind < cudaMemAdviseSetReadMostly || kind > cudaMemAdviseUnsetAccessedBy)
       throw ApiError(cudaErrorInvalidValue, "advice " + std::to_string(kind) + " is not a cudaMemoryAdvise");
-    const gpusim::runtime::AllocationInfo region = gpusim::cudart::managed_range(ctx, ptr, count, "cudaMemAdvise");
+    const gpusim::runtime::AllocationInfo region = gpusim::cudart::managed_range(ctx, ptr, count);
     gpusim::runtime::ManagedRangeEvent e;
     e.begin = reinterpret_cast<gpusim::runtime::DevPtr>(ptr);
     e.end = e.begin + count;
@@ -113,7 +113,7 @@ cudaError_t cudaMemAdvise(const void* ptr, size_t count, enum cudaMemoryAdvise a
     // Read-mostly advice and unsetting the preferred location ignore the location.
     const bool needs_location = kind != cudaMemAdviseSetReadMostly && kind != cudaMemAdviseUnsetReadMostly &&
                                 kind != cudaMemAdviseUnsetPreferredLocation;
-    if (needs_location) e.location = gpusim::cudart::checked_location(location, "cudaMemAdvise");
+    if (needs_location) e.location = gpusim::cudart::checked_location(location);
     ctx.managed_ranges.record(region.base, e);
   });
 }
