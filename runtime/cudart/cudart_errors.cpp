@@ -118,7 +118,14 @@ cudaError_t error_from_current_exception(const char* function) {
     // A GPU's context is lost after a kernel fault: every later call returns the same error.
     ctx.flush_device_output();
     ctx.sticky_error = static_cast<cudaError_t>(runtime::cuda_fault_error(e.kind()));
-    return report_failure(function, ctx.sticky_error, e.what());
+    std::string text = e.what();
+    // A wait that never ends in a program with streams may be a handshake with a kernel on
+    // another stream (an outside user's producer/consumer pair): on a GPU both run at once.
+    if (e.kind() == isa::FaultKind::Runaway && !ctx.stream_table.streams.empty())
+      text += " (the program uses streams: gpusim runs each launch to its end before the next one starts, so a "
+              "kernel that waits for a kernel of another stream to write cannot finish here, where a GPU may run "
+              "both at once)";
+    return report_failure(function, ctx.sticky_error, text);
   } catch (const runtime::ClusterShapeError& e) {
     return report_failure(function, cudaErrorInvalidClusterSize, e.what());
   } catch (const isa::UnsupportedPtxVersion& e) {  // a library's PTX (cudaLibraryLoadData) newer than CUDA 13.0's

@@ -34,4 +34,15 @@ TEST(ExecResidency, AGridThatFitsFinishesAndOneMoreCtaDeadlocksInBothModes) {
   }
 }
 
+// A handshake between kernels of two streams cannot complete when launches run one at a time:
+// the report says so, instead of only "a wait for a value nothing will write" (an outside
+// multi-GPU user's consumer waited for a producer launched next on another stream).
+TEST(ExecResidency, AWaitForAKernelOfAnotherStreamIsNamed) {
+  const Outcome o = run_gpusim("exec --quiet -- '" + std::string(GPUSIM_CUDA_PROGRAMS) + "/cross_stream_wait'");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "cross_stream_wait: consumer cudaErrorLaunchTimeout")) << o.output;
+  EXPECT_TRUE(contains(o.output, "the program uses streams: gpusim runs each launch to its end before the next one starts"))
+      << o.output;
+}
+
 }  // namespace
