@@ -143,6 +143,8 @@ void float_abs_neg(ExecContext& ctx, const Instruction& in);
 void float_min_max(ExecContext& ctx, const Instruction& in);
 // f16/bf16 (scalar and x2) versions, called by the above.
 void half_add_sub_mul(ExecContext& ctx, const Instruction& in);
+// An f16/bf16 add/sub ptxas contracts with its mul (isa/fma_contraction.h): one rounding.
+void half_fused_add_sub(ExecContext& ctx, const Instruction& in);
 void half_fma(ExecContext& ctx, const Instruction& in);
 void half_min_max(ExecContext& ctx, const Instruction& in);
 

@@ -113,7 +113,7 @@ void fused_add_sub(ExecContext& ctx, const Instruction& in) {
 
 void float_add_sub_mul(ExecContext& ctx, const Instruction& in) {
   const DataType t = require_type(ctx, in);
-  if (in.fused_product) return fused_add_sub(ctx, in);
+  if (in.fused_product) return is_half_type(t) ? half_fused_add_sub(ctx, in) : fused_add_sub(ctx, in);
   if (is_half_type(t)) return half_add_sub_mul(ctx, in);
   const FloatFormat f = format_of(ctx, t);
   const Rounding r = arith_rounding(ctx, in);

@@ -52,6 +52,27 @@ void half_add_sub_mul(ExecContext& ctx, const Instruction& in) {
   per_half(ctx, in, 2, [&](uint16_t a, uint16_t b, uint16_t) { return half_arith(op, a, b, f, m); });
 }
 
+void half_fused_add_sub(ExecContext& ctx, const Instruction& in) {
+  const DataType t = require_type(ctx, in);
+  const FloatFormat f = half_format(t);
+  const HalfMods m = half_mods(ctx, in);
+  const unsigned halves = is_packed_half(t) ? 2 : 1;
+  const bool sub = in.op == Opcode::Sub, product_first = in.fused_product == 1;
+  const Operand& other = in.ops[product_first ? 2 : 1];
+  for_each_lane(ctx.mask, [&](unsigned l) {
+    const uint64_t a = ctx.get(in.ops[3], l), b = ctx.get(in.ops[4], l), c = ctx.get(other, l);
+    uint64_t r = 0;
+    for (unsigned h = 0; h < halves; ++h) {
+      uint16_t x = uint16_t(a >> (16 * h)), z = uint16_t(c >> (16 * h));
+      const uint16_t y = uint16_t(b >> (16 * h));
+      if (sub && product_first) z ^= 0x8000;   // a*b - c
+      if (sub && !product_first) x ^= 0x8000;  // c - a*b
+      r |= uint64_t(numerics::half_fma(x, y, z, f, m)) << (16 * h);
+    }
+    ctx.set(in.ops[0], l, r);
+  });
+}
+
 void half_fma(ExecContext& ctx, const Instruction& in) {
   const FloatFormat f = half_format(require_type(ctx, in));
   const HalfMods m = half_mods(ctx, in);

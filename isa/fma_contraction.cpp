@@ -9,8 +9,10 @@ namespace {
 
 bool plain_float(const Instruction& in) {
   const DataType t = in.mod.types[0];
-  return (t == DataType::F32 || t == DataType::F64) && in.mod.rnd == Rounding::None && !in.mod.sat &&
-         in.nops == 3 && in.ops[0].kind == OperandKind::Reg;
+  const bool contracting_type = t == DataType::F32 || t == DataType::F64 || t == DataType::F16 || t == DataType::F16x2 ||
+                                t == DataType::BF16 || t == DataType::BF16x2;
+  return contracting_type && in.mod.rnd == Rounding::None && !in.mod.sat && !in.mod.relu && in.nops == 3 &&
+         in.ops[0].kind == OperandKind::Reg;
 }
 
 bool contractible_mul(const Instruction& in) {

@@ -6,9 +6,10 @@
 // two roundings in the last bits.
 //
 // What ptxas 13 does (sm_80 cubins of each shape, the FFMA/DFMA/FMUL/DADD opcodes counted):
-// - mul.f32/.f64 (no .rn/.rz/..., no .sat) whose result only plain add/sub of the same type and
-//   .ftz read: every such add/sub becomes an FMA on the mul's operands (two adds: two FMAs, no mul),
-//   in the mul's block or in a later one, guarded or not;
+// - mul.f32/.f64/.f16/.f16x2/.bf16/.bf16x2 (no .rn/.rz/..., no .sat) whose result only plain
+//   add/sub of the same type and .ftz read: every such add/sub becomes an FMA on the mul's operands
+//   (two adds: two FMAs, no mul), in the mul's block or in a later one, guarded or not (cuda_fp16's
+//   __hmul/__hadd and the half operators write such plain mul.f16/add.f16: HFMA2 on the GPU);
 // - a product also read by anything else (a store, a compare): no FMA at all;
 // - a rounding modifier on either instruction (mul.rn, add.rn: what __fmul_rn/__dadd_rn emit): no FMA.
 // gpusim marks each contracted add/sub (Instruction::fused_product) so that it computes the fused

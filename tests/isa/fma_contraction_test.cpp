@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "isa/ptx_parser.h"
@@ -84,6 +85,36 @@ TEST(FmaContraction, MarksThePairsPtxasFuses) {
   EXPECT_EQ(fused_adds(kernel("mul.f64 %fd4, %fd1, %fd2;\nmov.f64 %fd1, %fd3;\nadd.f64 %fd5, %fd4, %fd1;\n"
                               "st.global.f64 [%rd2], %fd5;\n")),
             0u);
+}
+
+// Half precision as cuda_fp16's __hmul/__hadd and operators write it: plain mul.f16 + add.f16,
+// which ptxas makes one HFMA2 (HMUL2 + HADD2 with .rn).
+std::string half_kernel(const std::string& body) {
+  return ".version 8.0\n.target sm_80\n.address_size 64\n.visible .entry k(.param .u64 out, .param .b16 a, "
+         ".param .b16 b, .param .b16 c)\n{\n  .reg .b16 %h<10>;\n  .reg .b64 %rd<4>;\n  ld.param.u64 %rd1, [out];\n"
+         "  cvta.to.global.u64 %rd2, %rd1;\n  ld.param.b16 %h1, [a];\n  ld.param.b16 %h2, [b];\n"
+         "  ld.param.b16 %h3, [c];\n" + body + "  ret;\n}\n";
+}
+const char* kHalfPlain = "mul.f16 %h4, %h1, %h2;\nadd.f16 %h5, %h4, %h3;\nst.global.b16 [%rd2], %h5;\n";
+const char* kHalfRn = "mul.rn.f16 %h4, %h1, %h2;\nadd.rn.f16 %h5, %h4, %h3;\nst.global.b16 [%rd2], %h5;\n";
+
+TEST(FmaContraction, HalfPrecisionPairsToo) {
+  EXPECT_EQ(fused_adds(half_kernel(kHalfPlain)), 1u);
+  EXPECT_EQ(fused_adds(half_kernel(kHalfRn)), 0u);
+  const std::string ptxas = test_support::ptxas_path();
+  if (ptxas.empty()) GTEST_SKIP() << "ptxas not installed (the CUDA toolkit: scripts/setup.sh)";
+  for (const auto& [body, fused] : {std::pair<const char*, unsigned>{kHalfPlain, 1}, {kHalfRn, 0}}) {
+    const std::string text = test_support::cubin_text_sections(test_support::ptxas_cubin(ptxas, half_kernel(body), "sm_80"));
+    unsigned hfma = 0, hmul = 0;
+    for (size_t at = 0; at + 16 <= text.size(); at += 16) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + at, 8);
+      hfma += (word & 0x1ff) == 0x31;  // HFMA2
+      hmul += (word & 0x1ff) == 0x32;  // HMUL2
+    }
+    EXPECT_EQ(hfma, fused) << body;
+    EXPECT_EQ(hmul, fused ? 0u : 1u) << body;
+  }
 }
 
 TEST(FmaContraction, AgreesWithPtxasOpcodes) {
