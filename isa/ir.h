@@ -346,6 +346,10 @@ struct Function {
   // Reads a %reserved_smem_offset_* register: the code uses the shared memory the driver reserves
   // per CTA on sm_80+ (cooperative groups' tiles larger than a warp keep their scratch there).
   bool reads_reserved_shared = false;
+  // It or a function it calls directly executes a CTA barrier (bar/barrier .sync or .red):
+  // lanes split off under independent thread scheduling wait in front of a call to it for the
+  // rest of the warp (isa/spin_yield.h), as in front of the barrier itself.
+  bool reaches_cta_barrier = false;
   // Entries: the most threads a CTA may have (.maxntid, i.e. __launch_bounds__, or .reqntid: the
   // product of the dimensions given); 0 = not restricted. A larger block never launches.
   uint32_t max_threads_per_block = 0;

@@ -3,6 +3,7 @@
 #include "isa/ptx_parser.h"
 
 #include "isa/fma_contraction.h"
+#include "isa/ptx_call_barriers.h"
 
 #include <algorithm>
 #include <cctype>
@@ -162,6 +163,7 @@ Module PtxParser::run() {
   toks_ = tokenize_ptx(text_, m_.source_name);
   while (peek().kind != TokenKind::End) parse_module_item();
   resolve_calls();
+  mark_functions_reaching_barriers(m_);
   resolve_init_addresses();
   layout_shared();
   for (Function& f : m_.functions) {

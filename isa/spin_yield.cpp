@@ -62,8 +62,14 @@ bool visible_to_other_warps(const Instruction& in, MemoryEffect effect) {
   }
 }
 
-bool needs_converged_warp(const Instruction& in) {
+bool needs_converged_warp(const Instruction& in, const Module& module) {
   switch (in.op) {
+    // A call to a function that reaches a CTA barrier: lanes split off wait in front of it, so
+    // that the warp enters it together (a -G build's non-inlined __barrier_sync, which the master
+    // lane of cooperative groups' grid.sync() reaches only after spinning in the caller).
+    case Opcode::Call:
+      return in.nops > 1 && in.ops[1].kind == OperandKind::Function && in.ops[1].reg < module.functions.size() &&
+             module.functions[in.ops[1].reg].reaches_cta_barrier;
     case Opcode::Bar: case Opcode::Barrier: case Opcode::BarWarpSync: case Opcode::BarrierCluster:
     case Opcode::Shfl: case Opcode::Vote: case Opcode::Match: case Opcode::Redux: case Opcode::ElectSync:
     case Opcode::WmmaLoad: case Opcode::WmmaStore: case Opcode::WmmaMma: case Opcode::Mma:
@@ -97,7 +103,7 @@ bool yield_to_waiting_lanes(Warp& warp) {
     SimtEntry& e = st[i];
     // Parked lanes that a collective across paths released (isa/warp_sync_paths.h) wait in
     // front of an ordinary instruction: they go on as a path of their own.
-    if (e.parked_mask && e.parked_pc < f.fn->code.size() && !needs_converged_warp(f.fn->code[e.parked_pc])) {
+    if (e.parked_mask && e.parked_pc < f.fn->code.size() && !needs_converged_warp(f.fn->code[e.parked_pc], warp.module())) {
       SimtEntry split{e.parked_pc, e.rpc, e.parked_mask};
       split.split_from = static_cast<int32_t>(i);
       e.parked_mask = 0;
@@ -110,7 +116,7 @@ bool yield_to_waiting_lanes(Warp& warp) {
     }
     const uint32_t waiting = e.mask & ~running;
     running |= e.mask | e.parked_mask;
-    if (!waiting || e.pc >= f.fn->code.size() || needs_converged_warp(f.fn->code[e.pc])) continue;
+    if (!waiting || e.pc >= f.fn->code.size() || needs_converged_warp(f.fn->code[e.pc], warp.module())) continue;
     chosen = i;
     chosen_lanes = waiting;
     if (!deepest) break;
@@ -156,7 +162,7 @@ void settle_split_paths(Warp& warp) {
       t.mask |= t.parked_mask;
       t.parked_mask = 0;
     }
-    if (t.split_from < 0 || t.pc >= f.fn->code.size() || !needs_converged_warp(f.fn->code[t.pc])) return;
+    if (t.split_from < 0 || t.pc >= f.fn->code.size() || !needs_converged_warp(f.fn->code[t.pc], warp.module())) return;
     SimtEntry& from = f.stack[static_cast<size_t>(t.split_from)];
     // One waiting place per entry: a second split path stopping elsewhere runs on alone (as a
     // divergent warp would without independent scheduling).

@@ -55,8 +55,8 @@ MemoryEffect memory_effect(const Instruction& in);
 bool visible_to_other_warps(const Instruction& in, MemoryEffect effect);
 
 // Instructions whose semantics need every named (or every) lane of the warp to execute them
-// together: a split path parks in front of them.
-bool needs_converged_warp(const Instruction& in);
+// together, and calls to functions that reach a CTA barrier: a split path parks in front of them.
+bool needs_converged_warp(const Instruction& in, const Module& module);
 
 // Splits off the lanes nearest below the executing path that wait to run (a path not yet
 // started, or lanes parked at a reconvergence point) and pushes them as a path of their own on

@@ -60,7 +60,7 @@ INSTANTIATE_TEST_SUITE_P(Programs, SelfChecking,
                                            "driver_jit_link", "driver_vmm", "driver_memory", "driver_contexts", "driver_cooperative",
                                            "driver_graphs", "driver_textures", "mixed_streams", "mixed_managed", "mixed_graphs",
                                            "mixed_kernel_handles", "graph_events_allocs", "runtime_graph_params",
-                                           "runtime_user_objects", "runtime_graph_set_params"));
+                                           "runtime_user_objects", "runtime_graph_set_params", "grid_sync_debug"));
 
 // Device printf of a driver launch is written at cuCtxSynchronize, as a GPU's is (it waited for
 // the process's exit when libcudart, which gpusim exec preloads, held the device).
