@@ -163,11 +163,17 @@ std::string SharedRaceCheck::report(uint64_t launch_index) const {
   std::vector<const Entry*> order;
   for (const auto& entry : entries) order.push_back(&entry.second);
   std::stable_sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) { return a->count > b->count; });
+  // Without nvcc -lineinfo the places are PTX lines: the report says so and how to get CUDA's (an
+  // outside user read "pairs of source lines" above a list of PTX lines).
+  bool cuda_lines = false;
+  for (const Entry* e : order)
+    cuda_lines = cuda_lines || (e->example.earlier.inst && e->example.earlier.inst->source_file >= 0);
+  const char* lines = cuda_lines ? " of source lines" : " of PTX lines";
   std::ostringstream os;
   os << "racecheck: kernel '" << readable_function_name(launch_.kernel->name) << "' (launch " << launch_index
      << " of it, counting from 0): " << total
      << " racing shared-memory access" << (total == 1 ? "" : "es") << " at " << order.size() << " pair"
-     << (order.size() == 1 ? "" : "s") << " of source lines\n";
+     << (order.size() == 1 ? "" : "s") << lines << "\n";
   const size_t shown = std::min<size_t>(order.size(), 10);
   for (size_t i = 0; i < shown; ++i) {
     const Entry& e = *order[i];
@@ -181,7 +187,8 @@ std::string SharedRaceCheck::report(uint64_t launch_index) const {
        << "); " << e.count << " such access" << (e.count == 1 ? "" : "es") << " in " << e.ctas << " CTA"
        << (e.ctas == 1 ? "" : "s") << ")\n";
   }
-  if (order.size() > shown) os << "  ... and " << order.size() - shown << " more pairs of source lines\n";
+  if (order.size() > shown) os << "  ... and " << order.size() - shown << " more pairs" << lines << "\n";
+  if (!cuda_lines) os << "  (the PTX carries no CUDA source lines: build with nvcc -lineinfo to see the .cu lines)\n";
   os << "  (on a GPU the two accesses of each pair may happen in either order; a __syncthreads() between them "
         "orders them)\n";
   return os.str();

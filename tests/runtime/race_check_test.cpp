@@ -197,6 +197,8 @@ TEST(RaceCheck, AMissingBarrierBetweenWarpsIsReportedNamingBothSides) {
   EXPECT_EQ(racy.stats.race_hazards, 32u) << racy.report;
   EXPECT_TRUE(has(racy.report, "racecheck: kernel 'pair' (launch 0 of it, counting from 0): 32 racing shared-memory accesses at 1 pair"))
       << racy.report;
+  EXPECT_TRUE(has(racy.report, "at 1 pair of PTX lines")) << racy.report;  // no .loc in this PTX
+  EXPECT_TRUE(has(racy.report, "build with nvcc -lineinfo")) << racy.report;
   EXPECT_TRUE(has(racy.report, "read after write on 'buf' (byte 0 of 128)")) << racy.report;
   EXPECT_TRUE(has(racy.report, "thread (0,0,0) of warp 0 wrote it at PTX line 16")) << racy.report;
   EXPECT_TRUE(has(racy.report, "thread (32,0,0) of warp 1 read it at PTX line 21")) << racy.report;
