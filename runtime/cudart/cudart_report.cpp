@@ -77,6 +77,39 @@ std::string shorten(std::string s, size_t width) {
   return out.substr(0, width - 3) + "...";
 }
 
+// The name each kernel (by its full name, with its nesting marks) has in the table: shortened to
+// fit, and numbered (" #2") where two instantiations of a template shorten to the same text (an
+// outside user's thrust::complex and cuda::std::complex kernels shared one row, their counts added).
+struct TableNames {
+  std::map<std::string, std::string> shown;  // full name -> the table's text
+  bool numbered = false;
+};
+TableNames table_names(const Context& ctx) {
+  std::vector<std::string> order;  // distinct full names, by first launch
+  std::map<std::string, std::vector<std::string>> by_text;
+  TableNames names;
+  for (const LaunchRecord& l : ctx.launches) {
+    const std::string full = std::string(l.depth, '>') + demangle(l.kernel);
+    if (names.shown.emplace(full, "").second) by_text[shorten(full, kKernelColumn)].push_back(full);
+  }
+  for (auto& [text, fulls] : by_text) {
+    if (fulls.size() == 1) {
+      names.shown[fulls[0]] = text;
+      continue;
+    }
+    names.numbered = true;
+    for (size_t k = 0; k < fulls.size(); ++k) {
+      const std::string suffix = " #" + std::to_string(k + 1);
+      names.shown[fulls[k]] = shorten(fulls[k], kKernelColumn - suffix.size()) + suffix;
+    }
+  }
+  return names;
+}
+
+std::string table_name(const TableNames& names, const LaunchRecord& l) {
+  return names.shown.at(std::string(l.depth, '>') + demangle(l.kernel));
+}
+
 // The table's numeric columns for one row (a launch, a kernel's launches or the total).
 void print_row(const char* first, const std::string& kernel, const std::string& grid, const std::string& block,
                const std::string& warp_inst, const std::string& cycles, const std::string& sim_time, double host) {
@@ -92,11 +125,11 @@ void print_header(const char* first) {
 }
 
 // One row per launch, in launch order.
-void print_launch_rows(const Context& ctx, bool timing) {
+void print_launch_rows(const Context& ctx, const TableNames& names, bool timing) {
   print_header("#");
   for (size_t i = 0; i < ctx.launches.size(); ++i) {
     const LaunchRecord& l = ctx.launches[i];
-    print_row(std::to_string(i + 1).c_str(), std::string(l.depth, '>') + demangle(l.kernel), dims(l.grid), dims(l.block),
+    print_row(std::to_string(i + 1).c_str(), table_name(names, l), dims(l.grid), dims(l.block),
               // A faulted launch returns no statistics (and which CTAs ran before the fault was seen
               // depends on the host threads): "-", not a count of 0.
               l.faulted ? "-" : std::to_string(l.stats.warp_instructions),
@@ -105,12 +138,11 @@ void print_launch_rows(const Context& ctx, bool timing) {
   }
 }
 
-// One row per kernel name as the table shows it, with nesting depth: a template's instantiations
-// have rows of their own where their arguments fit the column (transpose<16>, transpose<32>) and
-// share one where the table must collapse them (CUB's policies); the largest first (simulated
+// One row per kernel (table_names: a template's instantiations have rows of their own, numbered
+// where their arguments do not fit the column), with nesting depth; the largest first (simulated
 // cycles in timing mode, warp-instructions in functional mode; ties in order of first launch);
 // grid and block where all its launches agree. Faulted launches are listed by number below.
-void print_kernel_rows(const Context& ctx, bool timing) {
+void print_kernel_rows(const Context& ctx, const TableNames& names, bool timing) {
   struct Row {
     std::string kernel;
     size_t launches = 0;
@@ -123,7 +155,7 @@ void print_kernel_rows(const Context& ctx, bool timing) {
   std::vector<size_t> faulted;
   for (size_t i = 0; i < ctx.launches.size(); ++i) {
     const LaunchRecord& l = ctx.launches[i];
-    const std::string shown = shorten(std::string(l.depth, '>') + demangle(l.kernel), kKernelColumn);
+    const std::string shown = table_name(names, l);
     auto [it, fresh] = index.emplace(shown, rows.size());
     if (fresh) rows.push_back({shown, 0, dims(l.grid), dims(l.block)});
     Row& r = rows[it->second];
@@ -164,8 +196,10 @@ void print_table(const Context& ctx, bool timing) {
   std::fprintf(gpusim::runtime::diagnostic_stream(), "\ngpusim: %zu kernel launch%s on %s (%s mode)\n", ctx.launches.size(),
                ctx.launches.size() == 1 ? "" : "es", ctx.device_name.c_str(), timing ? "timing" : "functional");
   if (ctx.launches.empty()) return;
-  if (rows_per_launch(ctx)) print_launch_rows(ctx, timing);
-  else print_kernel_rows(ctx, timing);
+  const TableNames names = table_names(ctx);
+  if (rows_per_launch(ctx)) print_launch_rows(ctx, names, timing);
+  else print_kernel_rows(ctx, names, timing);
+
   uint64_t warp_inst = 0, cycles = 0;
   double seconds = 0, host = 0;
   for (const LaunchRecord& l : ctx.launches) {
@@ -181,6 +215,9 @@ void print_table(const Context& ctx, bool timing) {
       break;
     }
   print_row("", "total", "", "", std::to_string(warp_inst), timing ? std::to_string(cycles) : "-", timing ? sim_time_text(seconds) : "-", host);
+  if (names.numbered)
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "  (NAME #k: instantiations of one template whose arguments do not fit the column; "
+                         "--stats / GPUSIM_STATS names them in full)\n");
   // A configuration without a launch path ([launch] to_first_cta_ns and completion_ns 0, as the
   // shipped v100/h100 ones) times kernels alone: say so, since events around a loop of small
   // launches then read faster than a GPU can go (an outside ML engineer's finding).

@@ -423,6 +423,19 @@ TEST(Exec, PerKernelRowsTellTemplateInstantiationsApart) {
     EXPECT_TRUE(contains(o.output, std::string("         1  ") + kernel)) << kernel << "\n" << o.output;
 }
 
+// Instantiations whose names collapse to the same text in the kernel column are numbered, per
+// launch and per kernel, instead of sharing a row (an outside user's two complex types added up).
+TEST(Exec, CollapsedTemplateNamesAreNumbered) {
+  const Outcome per_kernel = exec("--launch-table kernels", "template_rows");
+  ASSERT_EQ(per_kernel.exit_code, 0) << per_kernel.output;
+  EXPECT_TRUE(contains(per_kernel.output, "         1  apply<...>(...) #1")) << per_kernel.output;
+  EXPECT_TRUE(contains(per_kernel.output, "         2  apply<...>(...) #2")) << per_kernel.output;
+  EXPECT_TRUE(contains(per_kernel.output, "NAME #k: instantiations of one template")) << per_kernel.output;
+  const Outcome per_launch = exec("", "template_rows");
+  EXPECT_TRUE(contains(per_launch.output, "         1  apply<...>(...) #1")) << per_launch.output;
+  EXPECT_TRUE(contains(per_launch.output, "         3  apply<...>(...) #2")) << per_launch.output;
+}
+
 // Past 50 launches the table has a row per kernel unless asked for one per launch (thrust_keys:
 // 56 launches of Thrust's and CUB's kernels).
 TEST(Exec, ManyLaunchesAreSummarisedPerKernel) {
