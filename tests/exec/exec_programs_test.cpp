@@ -33,6 +33,12 @@ Outcome exec(const std::string& options, const std::string& name, const std::str
 class SelfChecking : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SelfChecking, PassesInFunctionalMode) {
+#if defined(GPUSIM_ADDRESS_SANITIZER)
+  // The program passes, then LeakSanitizer's tracer crashes at exit scanning a dynamic TLS block
+  // whose bounds it misreads ("DTLS 6 at 0x11bf-0x12000022c1", signal 11 in the tracer), and
+  // without TLS scanning it reports glibc's own pthread_setspecific / dlopen blocks as leaks.
+  if (GetParam() == std::string("nvrtc_library")) GTEST_SKIP() << "LeakSanitizer's tracer crashes on this program's dynamic TLS";
+#endif
   const Outcome o = exec("--mode functional", GetParam());
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "OK")) << o.output;
