@@ -82,9 +82,11 @@ void Context::report_at_fatal_signal(int signal) {
 }
 
 void Context::create_device() {
-  // CUDA_VISIBLE_DEVICES may hide the one device: every call then fails as without a GPU.
-  if (const std::string hidden = runtime::hidden_by_visible_devices(std::getenv("CUDA_VISIBLE_DEVICES")); !hidden.empty())
-    throw ApiError(cudaErrorNoDevice, hidden);
+  // CUDA_VISIBLE_DEVICES may hide the one device: every call then fails as without a GPU. Read
+  // once, as CUDA reads it at initialisation (this runs at every API call).
+  if (!hidden_by_visible_devices_)
+    hidden_by_visible_devices_ = runtime::hidden_by_visible_devices(std::getenv("CUDA_VISIBLE_DEVICES"));
+  if (!hidden_by_visible_devices_->empty()) throw ApiError(cudaErrorNoDevice, *hidden_by_visible_devices_);
   if (!env_read_) {
     env_read_ = true;
     try {

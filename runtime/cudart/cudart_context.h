@@ -19,6 +19,7 @@
 #include <cstring>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -265,6 +266,7 @@ class Context {
   std::unique_ptr<ProgramStepper> stepper_;  // GPUSIM_STEP (cudart_stepper.h); null without it
   bool env_read_ = false;
   std::string init_error_;
+  std::optional<std::string> hidden_by_visible_devices_;  // why CUDA_VISIBLE_DEVICES hides the device ("": it does not)
   std::unique_ptr<runtime::Device> device_;
   std::vector<std::unique_ptr<runtime::Device>> devices_kept_for_driver_;  // see device_shared_with_driver
   sim::GpuConfig config_;
