@@ -21,18 +21,13 @@ using gpusim::test_support::exec_program;
 using gpusim::test_support::Outcome;
 using gpusim::test_support::run_gpusim;
 
-std::string program(const std::string& name) { return cuda_program_path(name); }
-
-Outcome exec(const std::string& options, const std::string& name, const std::string& args = "") {
-  return exec_program(options, name, args);
-}
 // nvcc's default static runtime, redirected to gpusim's: the same self-checking programs, in
 // functional mode (the redirection does not depend on the mode; the timing model's run of a
 // static build is compared with the shared build's below).
 class StaticRuntime : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(StaticRuntime, PassesInFunctionalMode) {
-  const Outcome o = exec("--mode functional", GetParam());
+  const Outcome o = exec_program("--mode functional", GetParam());
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "OK")) << o.output;
   EXPECT_TRUE(contains(o.output, "functional mode")) << o.output;
@@ -58,8 +53,8 @@ std::string simulated_statistics(const std::string& path) {
 TEST(Exec, StaticRuntimeBuildSimulatesLikeTheSharedBuild) {
   const std::string shared_stats = ::testing::TempDir() + "/shared_runtime.json";
   const std::string static_stats = ::testing::TempDir() + "/static_runtime.json";
-  const Outcome shared = exec("--mode timing --stats '" + shared_stats + "'", "vector_add", "30000");
-  const Outcome linked = exec("--mode timing --stats '" + static_stats + "'", "vector_add_static", "30000");
+  const Outcome shared = exec_program("--mode timing --stats '" + shared_stats + "'", "vector_add", "30000");
+  const Outcome linked = exec_program("--mode timing --stats '" + static_stats + "'", "vector_add_static", "30000");
   ASSERT_EQ(shared.exit_code, 0) << shared.output;
   ASSERT_EQ(linked.exit_code, 0) << linked.output;
   const std::string a = simulated_statistics(shared_stats), b = simulated_statistics(static_stats);
@@ -72,7 +67,7 @@ TEST(Exec, StaticRuntimeBuildSimulatesLikeTheSharedBuild) {
 // the library is redirected and registered again, in both modes.
 TEST(Exec, LibraryWithItsOwnStaticRuntimeRuns) {
   for (const char* mode : {"functional", "timing"}) {
-    const Outcome o = exec(std::string("--mode ") + mode, "static_runtime_lib_main");
+    const Outcome o = exec_program(std::string("--mode ") + mode, "static_runtime_lib_main");
     EXPECT_EQ(o.exit_code, 0) << o.output;
     EXPECT_TRUE(contains(o.output, "static_runtime_lib: OK")) << o.output;
     EXPECT_TRUE(contains(o.output, "2 kernel launches")) << o.output;
@@ -86,7 +81,7 @@ TEST(Exec, LibraryWithStaticRuntimeAndRelocatableCodeRuns) {
   GTEST_SKIP() << "a sanitizer build's gpusim exec loads no audit library (LeakSanitizer's tracer crashes with one)";
 #endif
   for (const char* mode : {"functional", "timing"}) {
-    const Outcome o = exec(std::string("--mode ") + mode, "static_runtime_lib_rdc_main");
+    const Outcome o = exec_program(std::string("--mode ") + mode, "static_runtime_lib_rdc_main");
     EXPECT_EQ(o.exit_code, 0) << o.output;
     EXPECT_TRUE(contains(o.output, "static_runtime_lib: OK")) << o.output;
     EXPECT_TRUE(contains(o.output, "2 kernel launches")) << o.output;
@@ -101,7 +96,7 @@ TEST(Exec, LibraryWhoseConstructorUsesCudaRuns) {
   GTEST_SKIP() << "a sanitizer build's gpusim exec loads no audit library (LeakSanitizer's tracer crashes with one)";
 #endif
   for (const char* mode : {"functional", "timing"}) {
-    const Outcome o = exec(std::string("--mode ") + mode, "static_runtime_ctor_main");
+    const Outcome o = exec_program(std::string("--mode ") + mode, "static_runtime_ctor_main");
     EXPECT_EQ(o.exit_code, 0) << o.output;
     EXPECT_TRUE(contains(o.output, "static_runtime_ctor: OK")) << o.output;
     EXPECT_TRUE(contains(o.output, "1 kernel launch")) << o.output;
@@ -112,7 +107,7 @@ TEST(Exec, LibraryWhoseConstructorUsesCudaRuns) {
 // -rdc library cannot be redirected after its constructors ran: refused by name before the
 // program starts.
 TEST(Exec, RelocatableStaticRuntimeLibraryWithoutTheAuditLibraryIsRefusedByName) {
-  const Outcome o = run_gpusim("exec -- /usr/bin/env -u LD_AUDIT '" + program("static_runtime_lib_rdc_main") + "'");
+  const Outcome o = run_gpusim("exec -- /usr/bin/env -u LD_AUDIT '" + cuda_program_path("static_runtime_lib_rdc_main") + "'");
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, "libstatic_runtime_lib_rdc.so")) << o.output;
   EXPECT_TRUE(contains(o.output, "relocatable device code")) << o.output;
@@ -128,7 +123,7 @@ TEST(Exec, LibraryOpenedLaterWithItsOwnStaticRuntimeRuns) {
 #endif
   for (const char* mode : {"functional", "timing"})
     for (const char* library : {"libstatic_runtime_lib.so", "libstatic_runtime_lib_rdc.so"}) {
-      const Outcome o = exec(std::string("--mode ") + mode, "static_runtime_dlopen_main",
+      const Outcome o = exec_program(std::string("--mode ") + mode, "static_runtime_dlopen_main",
                              "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/" + library + "'");
       EXPECT_EQ(o.exit_code, 0) << library << "\n" << o.output;
       EXPECT_TRUE(contains(o.output, "static_runtime_dlopen: OK")) << library << "\n" << o.output;
@@ -144,7 +139,7 @@ TEST(Exec, LibraryWithItsOwnStaticRuntimeReloadedManyTimesRuns) {
   GTEST_SKIP() << "a sanitizer build's gpusim exec loads no audit library (LeakSanitizer's tracer crashes with one)";
 #endif
   const int times = 60;
-  const Outcome o = exec("", "static_runtime_dlopen_main",
+  const Outcome o = exec_program("", "static_runtime_dlopen_main",
                          "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/libstatic_runtime_lib.so' " + std::to_string(times));
   EXPECT_EQ(o.exit_code, 0) << o.output;
   size_t oks = 0;
@@ -162,7 +157,7 @@ TEST(Exec, LibraryWithItsOwnStaticRuntimeReloadedManyTimesRuns) {
 // A stripped library has no names to find its runtime by: its calls fail, and the driver says
 // why once instead of leaving bare error codes.
 TEST(Exec, StrippedLibraryOpenedLaterIsNamedOnce) {
-  const Outcome o = exec("", "static_runtime_dlopen_main",
+  const Outcome o = exec_program("", "static_runtime_dlopen_main",
                          "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/libstatic_runtime_lib_stripped.so'");
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, "the library's call failed")) << o.output;
@@ -174,8 +169,8 @@ TEST(Exec, StrippedLibraryOpenedLaterIsNamedOnce) {
 }
 
 TEST(Exec, ClosedLibraryIsNamedOnce) {
-  if (access(program("closed_library").c_str(), X_OK) != 0) GTEST_SKIP() << "built only where the toolkit has cuBLAS";
-  const Outcome o = exec("", "closed_library");
+  if (access(cuda_program_path("closed_library").c_str(), X_OK) != 0) GTEST_SKIP() << "built only where the toolkit has cuBLAS";
+  const Outcome o = exec_program("", "closed_library");
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "closed_library: cublasCreate returned")) << o.output;
   const std::string said = "is one of NVIDIA's closed-source libraries";
@@ -186,8 +181,8 @@ TEST(Exec, ClosedLibraryIsNamedOnce) {
 }
 
 TEST(Exec, ClosedFftLibraryIsNamed) {
-  if (access(program("closed_fft").c_str(), X_OK) != 0) GTEST_SKIP() << "built only where the toolkit has cuFFT";
-  const Outcome o = exec("", "closed_fft");
+  if (access(cuda_program_path("closed_fft").c_str(), X_OK) != 0) GTEST_SKIP() << "built only where the toolkit has cuFFT";
+  const Outcome o = exec_program("", "closed_fft");
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "closed_fft: cufftPlan1d returned")) << o.output;
   EXPECT_TRUE(contains(o.output, "gpusim: libcufft")) << o.output;
@@ -195,14 +190,14 @@ TEST(Exec, ClosedFftLibraryIsNamed) {
 }
 
 TEST(Exec, AnotherCudaVersionsRuntimeIsRefusedByName) {
-  const Outcome o = exec("", "other_cuda_version");
+  const Outcome o = exec_program("", "other_cuda_version");
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, "was built against libcudart.so.12")) << o.output;
   EXPECT_TRUE(contains(o.output, "rebuild it with nvcc 13")) << o.output;
 }
 
 TEST(Exec, StrippedStaticRuntimeIsRefusedBeforeStarting) {
-  const Outcome o = exec("", "vector_add_static_stripped");
+  const Outcome o = exec_program("", "vector_add_static_stripped");
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, "stripped of its symbol table")) << o.output;
   EXPECT_TRUE(contains(o.output, "nvcc -cudart shared")) << o.output;
@@ -213,7 +208,7 @@ TEST(Exec, StrippedStaticRuntimeIsRefusedBeforeStarting) {
 // opened gpusim's libcuda.so.1 into a process with a second C library and died in pthread_create
 // (exit 139, no message).
 TEST(Exec, AFullyStaticProgramIsRefusedBeforeStarting) {
-  const Outcome o = exec("", "vector_add_fully_static");
+  const Outcome o = exec_program("", "vector_add_fully_static");
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_TRUE(contains(o.output, "is statically linked")) << o.output;
   EXPECT_TRUE(contains(o.output, "link it dynamically")) << o.output;
