@@ -70,7 +70,7 @@ size_t contract_multiply_adds(Function& f) {
     for (uint32_t u : readers[f.code[pc].ops[0].reg]) ++fusing[u];
   size_t marked = 0;
   for (uint32_t pc : candidates) {
-    const Instruction& mul = f.code[pc];
+    Instruction& mul = f.code[pc];
     const uint32_t r = mul.ops[0].reg;
     bool all = true;
     for (uint32_t u : readers[r]) all = all && fusing[u] == 1;
@@ -82,6 +82,7 @@ size_t contract_multiply_adds(Function& f) {
       add.ops[4] = mul.ops[2];
       ++marked;
     }
+    mul.product_fused = true;
   }
   return marked;
 }

@@ -13,10 +13,11 @@
 // - a product also read by anything else (a store, a compare): no FMA at all;
 // - a rounding modifier on either instruction (mul.rn, add.rn: what __fmul_rn/__dadd_rn emit): no FMA.
 // gpusim marks each contracted add/sub (Instruction::fused_product) so that it computes the fused
-// result from the mul's operands; the mul still runs (its register is read by nothing else). Kept
+// result from the mul's operands and reads those (isa/register_use.h); the mul still runs (its
+// register is read by nothing else), marked Instruction::product_fused: the timing model does not
+// issue it, as the GPU runs no instruction for it. Kept
 // out: a product that both sources of one add are (ptxas fuses one of them), a mul that is
 // guarded, and one whose operands are written after it (the add must read what the mul read).
-// The timing model still issues both instructions.
 #pragma once
 
 #include "isa/ir.h"

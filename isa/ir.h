@@ -299,6 +299,10 @@ struct Instruction {
   // (isa/fma_contraction.h): which source (1 or 2) is the product, 0 when none; the mul's two
   // sources are then copied into ops[3] and ops[4].
   uint8_t fused_product = 0;
+  // A mul every reader of which is such a contracted add/sub: ptxas emits no instruction for it.
+  // It still executes (its register is read by nothing), but the timing model runs it together
+  // with the instruction before it instead of issuing it (sim/subcore.cpp).
+  bool product_fused = false;
   std::array<Operand, 8> ops{};   // 8: wgmma.mma_async takes up to eight
   std::vector<Operand> elems;  // elements of Vector operands and call argument lists
   uint32_t reconverge_pc = 0;  // bra: immediate post-dominator PC (function end = exit)

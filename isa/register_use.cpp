@@ -63,7 +63,12 @@ void register_use(const Instruction& in, RegisterUse& use) {
     const bool dst_first = in.nops > 0 && first_operand_is_destination(in);
     for (unsigned i = 0; i < in.nops; ++i) {
       if (i == 0 && dst_first) operand_regs(in, in.ops[0], use.destinations, /*with_second=*/true);
-      else operand_regs(in, in.ops[i], use.sources, /*with_second=*/false);
+      else if (!in.fused_product || i != in.fused_product) operand_regs(in, in.ops[i], use.sources, /*with_second=*/false);
+    }
+    // A contracted add/sub (isa/fma_contraction.h) reads the mul's operands, not its product.
+    if (in.fused_product) {
+      operand_regs(in, in.ops[3], use.sources, /*with_second=*/false);
+      operand_regs(in, in.ops[4], use.sources, /*with_second=*/false);
     }
   }
   // wgmma.mma_async accumulates into its destination: D is read as well as written.

@@ -16,6 +16,8 @@ struct RegisterUse {
 };
 
 // Fills `use` (cleared first). Call arguments are .param symbols, not registers: none listed.
+// A contracted add/sub (Instruction::fused_product) lists the mul's two sources instead of the
+// product register: it is the FMA that reads them.
 void register_use(const Instruction& in, RegisterUse& use);
 
 }  // namespace gpusim::isa

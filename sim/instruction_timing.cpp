@@ -79,7 +79,8 @@ uint32_t lane_flops(const Instruction& in) {
   uint32_t per_element = 0;
   switch (in.op) {
     case Opcode::Fma: case Opcode::Mad: per_element = 2; break;
-    case Opcode::Add: case Opcode::Sub: case Opcode::Mul: per_element = 1; break;
+    case Opcode::Add: case Opcode::Sub: per_element = in.fused_product ? 2 : 1; break;  // contracted: an FMA
+    case Opcode::Mul: per_element = in.product_fused ? 0 : 1; break;
     default: return 0;
   }
   const bool packed = in.mod.ntypes > 0 && (in.mod.types[0] == isa::DataType::F16x2 || in.mod.types[0] == isa::DataType::BF16x2);
@@ -269,6 +270,7 @@ FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config,
     t.commit = isa::may_touch_shared_state(module, in);
     t.commit_reads_only = isa::only_reads_shared_state(module, in);
     t.cluster_barrier_wait = in.op == isa::Opcode::BarrierCluster && in.mod.variant == isa::Variant::Wait;
+    t.contracted = in.product_fused;
     isa::register_use(in, use);
     for (uint32_t r : srcs)
       if (r >= register_count_)
@@ -284,7 +286,7 @@ FunctionTiming::FunctionTiming(const isa::Function& fn, const GpuConfig& config,
     }
     // Operand collection conflicts stall the single-cycle dispatch of ALU instructions; memory and
     // tensor instructions read their (many) operands over the cycles their unit is busy anyway.
-    if (t.kind == IssueKind::Alu) {
+    if (t.kind == IssueKind::Alu && !t.contracted) {
       alu_pcs.push_back(pc);
       alu_reads.push_back(bank_read_registers(srcs, fn.regs));
     }

@@ -84,6 +84,9 @@ struct InstTiming {
   // An atom whose result no instruction of the function reads: ptxas emits it as RED, which
   // returns nothing, so the warp waits for no answer (its destination is left off the board).
   bool result_unread = false;
+  // A mul ptxas contracted into the FMAs that read it (isa::Instruction::product_fused): it has
+  // no SASS instruction, so the sub-core runs it with the instruction before it, unissued.
+  bool contracted = false;
 };
 
 class FunctionTiming {

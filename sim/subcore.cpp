@@ -279,6 +279,8 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
       break;
   }
 
+  const uint32_t fall_through = run_contracted_muls(s, t, pc, launch);
+
   const bool barrier_op = in && (in->op == isa::Opcode::Bar || in->op == isa::Opcode::Barrier);
   if (warp.done()) {
     s.active = false;
@@ -301,12 +303,29 @@ void SubCore::issue(int slot, uint64_t cycle, isa::LaunchState& launch) {
     s.timing = &shared_.timing->get(*warp.frame().fn, &warp.module());
     s.board.ensure(s.timing->register_count());
   }
-  if (function_changed || warp.top().pc != pc + 1) s.fetch_ready = cycle + 1 + kFetchBubbleCycles;
+  if (function_changed || warp.top().pc != fall_through) s.fetch_ready = cycle + 1 + kFetchBubbleCycles;
   s.next = &s.timing->at(warp.top().pc);
   s.maybe_at_barrier = warp.at_barrier;
   remember_warp_state(s);
   s.recheck_at = cycle + 1;
   next_recheck_ = std::min(next_recheck_, cycle + 1);
+}
+
+uint32_t SubCore::run_contracted_muls(WarpSlot& s, const InstTiming& issued, uint32_t pc, isa::LaunchState& launch) {
+  uint32_t fall_through = pc + 1;
+  const bool plain = issued.kind == IssueKind::Alu || issued.kind == IssueKind::Memory ||
+                     issued.kind == IssueKind::Control || issued.kind == IssueKind::Tensor;
+  if (!plain) return fall_through;
+  isa::Warp& warp = *s.warp;
+  const isa::CallFrame* frame = &warp.frame();
+  const size_t depth = warp.depth();
+  while (!warp.done() && !warp.at_barrier && &warp.frame() == frame && warp.depth() == depth &&
+         s.timing->at(warp.top().pc).contracted) {
+    const uint32_t at = warp.top().pc;
+    isa::step_warp(warp, *s.cta, launch, nullptr);
+    if (at == fall_through) fall_through = at + 1;
+  }
+  return fall_through;
 }
 
 void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const isa::StepResult& r, uint64_t cycle) {

@@ -298,6 +298,10 @@ class SubCore {
                                        uint32_t open_group, unsigned allowed);
   Scoreboard::Block block_of(const WarpSlot& s, const InstTiming& t, uint64_t cycle) const;
   void issue(int slot, uint64_t cycle, isa::LaunchState& launch);
+  // Runs the muls ptxas contracted into FMAs (InstTiming::contracted) that follow the instruction
+  // just issued from `pc`, without issuing them: the GPU has no instruction for them. Returns the
+  // PC the warp reaches without a redirect (no fetch bubble when it is where the warp is).
+  uint32_t run_contracted_muls(WarpSlot& s, const InstTiming& issued, uint32_t pc, isa::LaunchState& launch);
   // Records the warp's state addresses in the slot's hints (after placement and each issue).
   static void remember_warp_state(WarpSlot& s);
   // Prefetches what issuing the slot's next instruction will read first (see WarpSlot::hint_frame).
