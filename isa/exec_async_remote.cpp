@@ -77,7 +77,7 @@ void exec_RedAsync(ExecContext& ctx, const Instruction& in) {
     const Target t = target_of(ctx, in, lane);
     check_alignment(ctx, t.data, size, 1, lane);
     const uint64_t b = ctx.get(in.ops[1], lane);
-    ctx.atomic(StateSpace::Shared, t.data, size, lane, [&](uint64_t old) { return atomic_result(ctx, in, old, b, 0); });
+    ctx.atomic(StateSpace::Shared, t.data, size, lane, [&](uint64_t old) { return atomic_result(ctx, in, old, b, 0, true); });
     complete(ctx, in, t.mbar, size, lane);
   });
 }

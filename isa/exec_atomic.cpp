@@ -18,9 +18,15 @@ double as_f64(uint64_t v) { double d; std::memcpy(&d, &v, 8); return d; }
 uint64_t from_f64(double d) { uint64_t u; std::memcpy(&u, &d, 8); return u; }
 float flush(float f) { return std::fpclassify(f) == FP_SUBNORMAL ? std::copysign(0.0f, f) : f; }
 
+// Whether an atomic's address is in shared memory: its space, or a generic address in the window.
+bool on_shared(StateSpace space, uint64_t addr) {
+  return space == StateSpace::Shared ||
+         (space == StateSpace::Generic && addr >= kSharedWindowBase && addr < kSharedWindowBase + kWindowSize);
+}
+
 }  // namespace
 
-uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, uint64_t b, uint64_t c) {
+uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, uint64_t b, uint64_t c, bool on_shared) {
   const DataType t = in.mod.types[0];
   const unsigned bits = type_bits(t);
   const uint64_t mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
@@ -28,7 +34,10 @@ uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, ui
   auto sx = [&](uint64_t v) { return bits >= 64 ? static_cast<int64_t>(v) : static_cast<int64_t>(sign_extend(v, bits / 8)); };
   switch (in.mod.atom) {
     case AtomOp::Add:
-      if (t == DataType::F32) return from_f32(flush(flush(as_f32(old)) + flush(as_f32(b))));  // ISA: atom.add.f32 is .ftz
+      // The PTX ISA: atom.add.f32 flushes subnormal inputs and results in global memory and keeps
+      // them in shared memory (measured so on GPUs as well); both round to nearest even.
+      if (t == DataType::F32 && on_shared) return from_f32(as_f32(old) + as_f32(b));
+      if (t == DataType::F32) return from_f32(flush(flush(as_f32(old)) + flush(as_f32(b))));
       if (t == DataType::F64) return from_f64(as_f64(old) + as_f64(b));
       if (t == DataType::F16 || t == DataType::BF16 || t == DataType::F16x2 || t == DataType::BF16x2) {
         // atom.add.noftz.{f16,bf16,f16x2,bf16x2} (atomicAdd on __half/__nv_bfloat16 and their
@@ -88,7 +97,7 @@ void vector_atomic_op(ExecContext& ctx, const Instruction& in, bool returns, uns
     for (unsigned i = 0; i < n; ++i) {
       const uint64_t b = ctx.get(ctx.elem(src, i), lane);
       const uint64_t old =
-          ctx.atomic(space, addr + i * size, size, lane, [&](uint64_t o) { return atomic_result(ctx, in, o, b, 0); });
+          ctx.atomic(space, addr + i * size, size, lane, [&](uint64_t o) { return atomic_result(ctx, in, o, b, 0, false); });
       if (returns && ctx.elem(dst, i).kind == OperandKind::Reg) ctx.set(ctx.elem(dst, i), lane, old);
     }
   });
@@ -108,7 +117,8 @@ void atomic_op(ExecContext& ctx, const Instruction& in, bool returns) {
     const uint64_t addr = ctx.address(in.ops[first], lane);
     const uint64_t b = ctx.get(in.ops[first + 1], lane);
     const uint64_t c = in.nops > first + 2 ? ctx.get(in.ops[first + 2], lane) : 0;
-    const uint64_t old = ctx.atomic(space, addr, size, lane, [&](uint64_t o) { return atomic_result(ctx, in, o, b, c); });
+    const uint64_t old =
+        ctx.atomic(space, addr, size, lane, [&](uint64_t o) { return atomic_result(ctx, in, o, b, c, on_shared(space, addr)); });
     if (returns) ctx.set(in.ops[0], lane, old);
   });
 }

@@ -34,7 +34,8 @@ inline void check_alignment(ExecContext& ctx, uint64_t addr, unsigned total, uns
 }
 
 // The new memory value of atomic operation `in` (atom, red, red.async) given the old value and
-// operands b (and c for cas); exec_atomic.cpp.
-uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, uint64_t b, uint64_t c);
+// operands b (and c for cas); `on_shared`: the word is in shared memory (an f32 add keeps
+// subnormals there and flushes them in global memory); exec_atomic.cpp.
+uint64_t atomic_result(ExecContext& ctx, const Instruction& in, uint64_t old, uint64_t b, uint64_t c, bool on_shared);
 
 }  // namespace gpusim::isa

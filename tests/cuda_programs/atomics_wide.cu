@@ -1,6 +1,7 @@
 // Atomics beyond int add: atomicAdd on double, half2 and bfloat162; 64-bit atomicMax/Min; a CAS-loop
 // float max; atomicInc/atomicDec wrap-around; atomicAdd_block / atomicAdd_system; a 64-bit CAS loop.
-// Every final value is derived on the CPU.
+// Every final value is derived on the CPU. A float atomicAdd keeps subnormals in shared memory and
+// flushes them in global memory (PTX ISA, atom; measured so on GPUs).
 #include <cstdio>
 #include <cstdint>
 #include <cuda_fp16.h>
@@ -31,6 +32,17 @@ __global__ void atoms(const int* in, double* dsum, __half2* h2, __nv_bfloat162* 
   atomicAdd(fsum + (t & 1), 0.5f);
   atomicExch(fsum + 2, 3.5f);
   __threadfence_system();
+}
+// out[0..2]: shared atom, shared red (result unused), its returned old value; *g: a global add.
+__global__ void subnormal_adds(float* g, float* out) {
+  __shared__ float s[2];
+  if (threadIdx.x == 0) s[0] = 0.0f, s[1] = 1e-40f;
+  __syncthreads();
+  const float old = atomicAdd(&s[0], 1e-40f);
+  atomicAdd(&s[1], 0.0f);
+  atomicAdd(g, 1e-40f);
+  __syncthreads();
+  out[0] = s[0], out[1] = s[1], out[2] = old;
 }
 int main() {
   const int n = 250, threads = 256;
@@ -69,6 +81,11 @@ int main() {
   unsigned long long ecas = 0; for (int i = 0; i < threads; ++i) ecas += (unsigned)h[i];
   EXPECT(((unsigned long long*)(hm + 136))[0] == ecas);
   EXPECT(((float*)(hm + 160))[0] == threads / 4.f && ((float*)(hm + 160))[1] == threads / 4.f && ((float*)(hm + 160))[2] == 3.5f);
+  float* sub; CHECK(cudaMalloc(&sub, 16)); CHECK(cudaMemset(sub, 0, 16));
+  subnormal_adds<<<1, 1>>>(sub, sub + 1);
+  float hs[4]; CHECK(cudaMemcpy(hs, sub, sizeof hs, cudaMemcpyDeviceToHost));
+  EXPECT(hs[0] == 0.0f);                    // global: the subnormal input flushed
+  EXPECT(hs[1] == 1e-40f && hs[2] == 1e-40f && hs[3] == 0.0f);  // shared: kept, as input and as result
   std::printf("atomics_wide: OK\n");
   return 0;
 }
