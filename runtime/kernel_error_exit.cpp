@@ -12,16 +12,16 @@ namespace gpusim::runtime {
 
 namespace {
 
-// The mark both libraries' reports add to: "FAULTED_LAUNCHES RACE_HAZARDS".
+// The mark both libraries' reports add to: "FAULTED_LAUNCHES RACE_HAZARDS REFUSED_LAUNCHES".
 constexpr const char* kMarkVariable = "GPUSIM_KERNEL_ERRORS_SEEN";
 
 struct Mark {
-  unsigned long long faulted = 0, races = 0;
+  unsigned long long faulted = 0, races = 0, refused = 0;
 };
 
 Mark read_mark() {
   Mark m;
-  if (const char* v = std::getenv(kMarkVariable)) std::sscanf(v, "%llu %llu", &m.faulted, &m.races);
+  if (const char* v = std::getenv(kMarkVariable)) std::sscanf(v, "%llu %llu %llu", &m.faulted, &m.races, &m.refused);
   return m;
 }
 
@@ -33,10 +33,13 @@ void exit_with_error_status() {
     return;  // checked by gpusim exec; a hand-set bad value changes nothing
   }
   const Mark m = read_mark();
-  if (!status || (m.faulted == 0 && m.races == 0)) return;
+  if (!status || (m.faulted == 0 && m.races == 0 && m.refused == 0)) return;
   std::fflush(nullptr);  // _exit skips stdio's flush at exit
-  std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %llu faulted kernel launch%s, %llu racing shared-memory access%s: exit status %d "
-               "(--error-exitcode)\n", m.faulted, m.faulted == 1 ? "" : "es", m.races, m.races == 1 ? "" : "es",
+  char refused[64] = "";
+  if (m.refused)
+    std::snprintf(refused, sizeof refused, ", %llu refused kernel launch%s", m.refused, m.refused == 1 ? "" : "es");
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %llu faulted kernel launch%s%s, %llu racing shared-memory access%s: exit status %d "
+               "(--error-exitcode)\n", m.faulted, m.faulted == 1 ? "" : "es", refused, m.races, m.races == 1 ? "" : "es",
                *status);
   std::fflush(gpusim::runtime::diagnostic_stream());
   _exit(*status);
@@ -54,13 +57,14 @@ std::optional<int> error_exit_code_from(const char* value) {
   return int(n);
 }
 
-void mark_kernel_errors(uint64_t faulted_launches, uint64_t race_hazards) {
-  if (faulted_launches == 0 && race_hazards == 0) return;
+void mark_kernel_errors(uint64_t faulted_launches, uint64_t race_hazards, uint64_t refused_launches) {
+  if (faulted_launches == 0 && race_hazards == 0 && refused_launches == 0) return;
   Mark m = read_mark();
   m.faulted += faulted_launches;
   m.races += race_hazards;
-  char text[64];
-  std::snprintf(text, sizeof text, "%llu %llu", m.faulted, m.races);
+  m.refused += refused_launches;
+  char text[96];
+  std::snprintf(text, sizeof text, "%llu %llu %llu", m.faulted, m.races, m.refused);
   setenv(kMarkVariable, text, 1);
 }
 

@@ -1,5 +1,5 @@
 // `gpusim exec --error-exitcode N` (compute-sanitizer's option of the same name): a program whose
-// kernels faulted or raced exits with status N, even when it ignored the error CUDA returned and
+// kernels faulted, raced or were refused at launch exits with status N, even when it ignored the error CUDA returned and
 // ended with 0, so that a test script or CI job notices.
 //
 // Two libraries may have launched the kernels (libcudart.so.13 and libcuda.so.1 each keep their
@@ -23,9 +23,10 @@ inline constexpr const char* kErrorExitCodeVariable = "GPUSIM_ERROR_EXITCODE";
 // 0-255 throws std::invalid_argument naming it (gpusim exec checks before the program starts).
 std::optional<int> error_exit_code_from(const char* value);
 
-// Adds this library's count of launches that faulted and of racing accesses (--racecheck) to the
-// process's mark; called by each library's exit report. Does nothing when both are 0.
-void mark_kernel_errors(uint64_t faulted_launches, uint64_t race_hazards);
+// Adds this library's count of launches that faulted, of racing accesses (--racecheck) and of
+// launches refused before they ran (a bad configuration: the kernel never ran) to the process's
+// mark; called by each library's exit report. Does nothing when all are 0.
+void mark_kernel_errors(uint64_t faulted_launches, uint64_t race_hazards, uint64_t refused_launches = 0);
 
 // At exit, after the reports: when GPUSIM_ERROR_EXITCODE is set and a report marked errors, says
 // so on stderr and ends the process with that status (its output flushed). Registered by

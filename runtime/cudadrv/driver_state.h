@@ -228,6 +228,7 @@ struct DriverState {
   CUmemGenericAllocationHandle next_vmm_handle = 1;
   uint64_t next_vmm_reservation = 0x0000'5000'0000'0000ull;
   std::vector<LaunchRecord> launches;
+  uint64_t refused_launches = 0;  // its launches refused before they ran (a bad configuration): for --error-exitcode
   uint64_t faulted_launches = 0;  // its own launches (not in libcudart's table) that faulted: for --error-exitcode
   std::set<std::string> reported_unsupported;
 };

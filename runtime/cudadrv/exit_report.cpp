@@ -87,7 +87,7 @@ void report_locked(DriverState& s) {
   if (!s.environment.stats_path.empty() && !s.record_in_runtime) write_stats(s.environment.stats_path, s.launches);
   uint64_t races = 0;
   for (const LaunchRecord& l : s.launches) races += l.stats.race_hazards;
-  runtime::mark_kernel_errors(s.faulted_launches, races);  // for --error-exitcode (runtime/kernel_error_exit.h)
+  runtime::mark_kernel_errors(s.faulted_launches, races, s.refused_launches);  // for --error-exitcode (runtime/kernel_error_exit.h)
 }
 
 void report_at_exit() {

@@ -210,8 +210,13 @@ CUresult launch_kernel(const char* api, CUfunction function, unsigned int grid_x
       gpusim::cudadrv::record_if_capturing(s, stream, std::move(node));
       return CUDA_SUCCESS;
     }
-    const gpusim::runtime::KernelArgs args =
-        gpusim::cudadrv::checked_launch_arguments(s, f, cfg.grid, cfg.block, shared_bytes, params, extra);
+    gpusim::runtime::KernelArgs args;
+    try {
+      args = gpusim::cudadrv::checked_launch_arguments(s, f, cfg.grid, cfg.block, shared_bytes, params, extra);
+    } catch (const DriverFailure&) {
+      ++s.refused_launches;  // the kernel never ran: for --error-exitcode
+      throw;
+    }
     gpusim::cudadrv::run_launch(s, context, f, cfg, args);
     return CUDA_SUCCESS;
   });

@@ -209,6 +209,11 @@ class Context {
   cudaError_t sticky_error = cudaSuccess;
   // A deque: a million launches grow it without copying the whole table at each doubling.
   std::deque<LaunchRecord> launches;
+  // Launches refused before they ran (a bad configuration, too much shared memory, no kernel
+  // image): how many, and the first few ("kernel: error"), for the exit report and
+  // --error-exitcode (a kernel that silently never ran is a failure too).
+  uint64_t refused_launches = 0;
+  std::vector<std::string> refused_launch_notes;
   // Streams and events (runtime/shared_streams.h): the handles of both APIs when libcuda shares
   // this library's device (cudart_driver_bridge.cpp). Events record now() (the timeline).
   runtime::StreamTable stream_table;

@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "isa/kernel_names.h"
 #include "runtime/cluster_launch.h"
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_graph.h"
@@ -87,16 +88,33 @@ void check_cooperative(Context& ctx, KernelRecord& k, dim3 grid, dim3 block, siz
   if (auto rejection = runtime::check_cooperative_fit(ctx.config(), r, k.name, dim(grid))) reject(*rejection);
 }
 
+// A launch refused before it ran, kept for the exit report (the first few) and --error-exitcode.
+void note_refused_launch(Context& ctx, const std::string& kernel, dim3 grid, dim3 block, cudaError_t code) {
+  constexpr size_t kNotesKept = 20;
+  ctx.refused_launches += 1;
+  if (ctx.refused_launch_notes.size() < kNotesKept)
+    ctx.refused_launch_notes.push_back(isa::demangled_kernel_name(kernel) + " <<<(" + std::to_string(grid.x) + "," +
+                                       std::to_string(grid.y) + "," + std::to_string(grid.z) + "), (" +
+                                       std::to_string(block.x) + "," + std::to_string(block.y) + "," +
+                                       std::to_string(block.z) + ")>>>: " + cudaGetErrorName(code));
+}
+
 cudaError_t launch_kernel(const char* api_name, const void* host_function, dim3 grid, dim3 block, void** args,
                           size_t shared, cudaStream_t stream, bool cooperative = false, dim3 cluster = dim3(1, 1, 1)) {
   return api(api_name, [&](Context& ctx) {
     if (capture_target(ctx, stream))  // the launch becomes a node of the stream's capture (checked there)
       return (void)record_if_capturing(ctx, stream, kernel_node(ctx, host_function, grid, block, shared, args, cooperative, cluster));
-    KernelRecord& k = ctx.kernel(host_function);
-    check_configuration(ctx, k, grid, block, shared);
-    if (cooperative) check_cooperative(ctx, k, grid, block, shared);
+    KernelRecord* k = nullptr;
+    try {
+      k = &ctx.kernel(host_function);
+      check_configuration(ctx, *k, grid, block, shared);
+      if (cooperative) check_cooperative(ctx, *k, grid, block, shared);
+    } catch (const ApiError& e) {
+      note_refused_launch(ctx, k ? k->name : std::string("a kernel"), grid, block, e.code);
+      throw;
+    }
     const IssuingStream on(ctx, stream);
-    ctx.launch(k, grid, block, shared, args, cooperative, cluster);
+    ctx.launch(*k, grid, block, shared, args, cooperative, cluster);
   });
 }
 

@@ -328,6 +328,17 @@ void Context::report_at_exit() {
     if (!missed.empty()) std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %s\n", missed.c_str());
   }
   if (!env_.quiet) print_table(*this, timing);
+  // Refused launches are no rows of the table (they never ran), but a program that ignored the
+  // error has wrong results without any fault: said under --quiet too.
+  if (refused_launches > 0) {
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %llu kernel launch%s refused before running (the program was "
+                 "given the error; its kernel never ran):\n", (unsigned long long)refused_launches,
+                 refused_launches == 1 ? " was" : "es were");
+    for (const std::string& note : refused_launch_notes) std::fprintf(gpusim::runtime::diagnostic_stream(), "  %s\n", note.c_str());
+    if (refused_launches > refused_launch_notes.size())
+      std::fprintf(gpusim::runtime::diagnostic_stream(), "  ... and %llu more\n",
+                   (unsigned long long)(refused_launches - refused_launch_notes.size()));
+  }
   // A sampled prediction is read with its estimated error (and whether it is trusted).
   if (!env_.quiet)
     print_launch_notes(
@@ -348,7 +359,7 @@ void Context::report_at_exit() {
     faulted += l.faulted ? 1 : 0;
     races += l.stats.race_hazards;
   }
-  runtime::mark_kernel_errors(faulted, races);  // for --error-exitcode (runtime/kernel_error_exit.h)
+  runtime::mark_kernel_errors(faulted, races, refused_launches);  // for --error-exitcode (runtime/kernel_error_exit.h)
 }
 
 // Before the program's constructors (libcudart is preloaded, or a library the program needs), so

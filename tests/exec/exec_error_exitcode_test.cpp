@@ -31,6 +31,20 @@ TEST(ExecErrorExitcode, AnIgnoredDriverFaultEndsTheProgramWithTheGivenStatus) {
   EXPECT_TRUE(contains(o.output, "1 faulted kernel launch")) << o.output;
 }
 
+// A launch CUDA refuses (launch_bounds launches 256 threads at a __launch_bounds__(128) kernel,
+// 129 through cudaLaunchKernel, a 4x4x5 block at a 64-thread one) never runs; a program that
+// goes on (this one checks the codes and exits 0; a student's may not look) has results no kernel
+// wrote, which compute-sanitizer counts as an error too (a teaching assistant's grading script saw 0).
+TEST(ExecErrorExitcode, ALaunchRefusedBeforeRunningCountsAndIsListed) {
+  const Outcome plain = exec_program("", "launch_bounds");
+  EXPECT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_TRUE(contains(plain.output, "3 kernel launches were refused before running")) << plain.output;
+  EXPECT_TRUE(contains(plain.output, "<<<(4,1,1), (129,1,1)>>>: cudaErrorLaunchOutOfResources")) << plain.output;
+  const Outcome o = exec_program("--quiet --error-exitcode 4", "launch_bounds");
+  EXPECT_EQ(o.exit_code, 4) << o.output;
+  EXPECT_TRUE(contains(o.output, "0 faulted kernel launches, 3 refused kernel launches, 0 racing")) << o.output;
+}
+
 TEST(ExecErrorExitcode, RacesCountWithRacecheckAndACleanProgramKeepsItsStatus) {
   const std::string race = "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/shared_race' ";
   const Outcome racy = run_gpusim("exec --quiet --racecheck --error-exitcode 5 -- " + race + "1");
