@@ -31,14 +31,16 @@ DeviceMemory::~DeviceMemory() {
     if (s.reserved) munmap(s.data, s.reserved);
 }
 
-uint64_t DeviceMemory::allocate(uint64_t bytes) {
+uint64_t DeviceMemory::allocate(uint64_t bytes, Placement where) {
   if (bytes == 0) bytes = 1;  // a distinct, valid pointer even for empty allocations
   if (capacity_ && (bytes > capacity_ || bytes_in_use_ > capacity_ - bytes))
     throw DeviceOutOfMemory("out of device memory: allocating " + mib(bytes) + " with " + mib(bytes_in_use_) +
                             " in use of the device's " + mib(capacity_) + " (" + capacity_source_ + ")");
   const uint64_t span = (bytes + kGuard + kAlign - 1) / kAlign * kAlign;
-  if (span < bytes || next_ > kLimit - span)
-    throw DeviceOutOfMemory("out of device address space: allocating " + mib(bytes) + " at " + isa::hex_text(next_));
+  uint64_t& next = where == Placement::Heap ? next_ : next_module_;
+  const uint64_t end = where == Placement::Heap ? kModuleDataBase : kLimit;
+  if (span < bytes || next > end - span)
+    throw DeviceOutOfMemory("out of device address space: allocating " + mib(bytes) + " at " + isa::hex_text(next));
   const uint64_t reserved = (bytes + 4095) / 4096 * 4096;
   void* data = mmap(nullptr, reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (data == MAP_FAILED)
@@ -48,9 +50,9 @@ uint64_t DeviceMemory::allocate(uint64_t bytes) {
   // through a fresh 64 MiB output took 16,384 of them inside its launch (in a VM, each costs
   // several microseconds beyond zeroing the page).
   if (reserved >= kHugePageBytes) madvise(data, reserved, MADV_HUGEPAGE);
-  const uint64_t addr = next_;
+  const uint64_t addr = next;
   allocations_.emplace(addr, Storage{static_cast<uint8_t*>(data), bytes, reserved});
-  next_ += span;
+  next += span;
   bytes_in_use_ += bytes;
   return addr;
 }

@@ -45,6 +45,12 @@ class DeviceMemory final : public isa::GlobalMemory {
   // Device addresses stay below this (16 TiB of address space above kBase), far under the
   // generic windows in isa/exec_context.h.
   static constexpr uint64_t kLimit = 0x0000'2000'0000'0000ull;
+  // Modules' __device__ variables (and their constants' device copies) are placed from here, the
+  // last TiB, away from the program's cudaMalloc allocations: an index running off a user's array
+  // then lands past that array, not past a module variable the module happened to place after it
+  // (an outside user's overrun of `a` was named "3344 bytes past __device__ variable 'table'").
+  static constexpr uint64_t kModuleDataBase = kLimit - (uint64_t(1) << 40);
+  enum class Placement { Heap, ModuleData };
 
   struct Region {
     uint64_t base = 0;
@@ -66,7 +72,7 @@ class DeviceMemory final : public isa::GlobalMemory {
   uint64_t capacity() const { return capacity_; }
 
   // Throws DeviceOutOfMemory (naming size, in use and capacity) when it does not fit.
-  uint64_t allocate(uint64_t bytes);
+  uint64_t allocate(uint64_t bytes, Placement where = Placement::Heap);
   // Makes [host, host+bytes) of this process reachable by kernels at the same address.
   // Throws std::invalid_argument if it overlaps device addresses or another mapping.
   // Registered ranges are the program's memory: their pages are checked at each copy and at
@@ -149,7 +155,8 @@ class DeviceMemory final : public isa::GlobalMemory {
   // The registered (program-owned) host ranges among them, which check_registered_ranges visits:
   // a launch must not walk every allocation of a program that registers nothing.
   std::set<uint64_t> registered_;
-  uint64_t next_ = kBase;
+  uint64_t next_ = kBase;                   // the next Heap address
+  uint64_t next_module_ = kModuleDataBase;  // the next ModuleData address
   uint64_t bytes_in_use_ = 0;
   uint64_t capacity_ = 0;
   std::string capacity_source_;

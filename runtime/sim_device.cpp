@@ -548,7 +548,7 @@ class SimDevice final : public Device {
   // The device copy of a module's constant bank (LoadedModule::const_mirror), made on first use.
   DevPtr const_mirror(LoadedModule& lm) {
     if (!lm.const_mirror && !lm.const_bank.empty()) {
-      lm.const_mirror = memory_.allocate(lm.const_bank.size());
+      lm.const_mirror = memory_.allocate(lm.const_bank.size(), DeviceMemory::Placement::ModuleData);
       memory_.copy_in(lm.const_mirror, lm.const_bank.data(), lm.const_bank.size());
     }
     return lm.const_mirror;

@@ -26,7 +26,7 @@ std::unique_ptr<LoadedModule> load_module(Device& device, DeviceMemory& memory, 
   // both initialised from the PTX initializers.
   if (m->module.global_bytes) {
     try {
-      m->globals = memory.allocate(m->module.global_bytes);
+      m->globals = memory.allocate(m->module.global_bytes, DeviceMemory::Placement::ModuleData);
     } catch (const DeviceOutOfMemory& e) {
       // Name the variable that asks for it (an outside tester's `.global .b8 g[1 TiB]` got only the size).
       const isa::Symbol* largest = nullptr;
@@ -52,7 +52,7 @@ std::unique_ptr<LoadedModule> load_module(Device& device, DeviceMemory& memory, 
   // Pointers to variables in initializers, now that the variables are placed; a generic pointer
   // to __constant__ data points into the bank's device copy, made now.
   if (m->module.const_bytes && isa::init_addresses_need_const_memory(m->module))
-    m->const_mirror = memory.allocate(m->module.const_bytes);
+    m->const_mirror = memory.allocate(m->module.const_bytes, DeviceMemory::Placement::ModuleData);
   isa::write_init_addresses(m->module, m->globals, m->const_mirror);
   m->const_bank.assign(m->module.const_bytes, 0);
   for (const isa::Symbol& s : m->module.symbols) {

@@ -370,3 +370,28 @@ TEST(ModuleVariableFaults, AccessPastADeviceArrayNamesIt) {
       << msg;
   EXPECT_EQ(msg.find("-byte allocation"), std::string::npos) << msg;
 }
+
+// A module loaded after the program's first cudaMalloc (CUDA loads modules lazily, at the first
+// launch) must not sit right behind that allocation: an index running far off the user's array
+// was named "3344 bytes past the end of __device__ variable 'table'" (a teaching assistant's
+// student overran `a` by 3616 bytes). Module data lives apart, so the array is named.
+TEST(ModuleVariableFaults, AnOverrunOfAnAllocationNamesItNotAModuleVariableLoadedLater) {
+  SimDeviceOptions o;
+  auto dev = make_sim_device(o);
+  const DevPtr a = dev->alloc(16384);
+  const std::string ptx =
+      ".version 8.0\n.target sm_70\n.address_size 64\n"
+      ".global .align 4 .b32 table[4];\n"
+      ".visible .entry stride(.param .u64 p)\n{\n  .reg .u32 %t, %v;\n  .reg .u64 %a, %o, %tb;\n"
+      "  ld.param.u64 %a, [p];\n  mov.u32 %t, %tid.x;\n  mov.u64 %tb, table;\n  ld.global.u32 %v, [%tb];\n"
+      "  mul.wide.u32 %o, %t, 4000;\n  add.u64 %a, %a, %o;\n  st.global.u32 [%a], %v;\n  ret;\n}\n";
+  const ModuleHandle m = dev->load_ptx("stride.ptx", ptx);
+  std::string msg;
+  try {
+    dev->launch(m, "stride", grid(1, 6), args(a));  // thread 5 stores at a + 20000
+  } catch (const KernelFault& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("3616 bytes past the end of the 16384-byte allocation"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("table"), std::string::npos) << msg;
+}
