@@ -357,19 +357,30 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
 // Where each caller of the warp's current function called it, innermost first: ", called from
 // 'k' at PTX line 120 (bugs.cu:58)". A -G build keeps device functions such as __trap and
 // __syncwarp out of line and without line information, so the user's line is a call site's.
+// Recursion repeats one call site: a run of them is said once with its count ("9 times"), so
+// that a deep recursion still shows the way back to the kernel.
 static std::string call_sites(const Warp& warp) {
   constexpr size_t kShown = 8;
   const std::vector<CallFrame>& frames = warp.frames();
   std::string out;
   size_t shown = 0;
-  for (size_t i = frames.size(); i-- > 1 && shown < kShown;) {
+  bool cut = false;
+  for (size_t i = frames.size(); i-- > 1;) {
     const Instruction* site = frames[i].call_site;
     if (!site) continue;
+    const Function* caller = frames[i - 1].fn;
+    size_t repeats = 1;
+    while (i > 1 && frames[i - 1].call_site == site && frames[i - 2].fn == caller) --i, ++repeats;
+    if (shown == kShown) {
+      cut = true;
+      break;
+    }
     const std::string source = cuda_source_position(*site, warp.module());
-    out += (shown++ ? ", from '" : ", called from '") + readable_function_name(frames[i - 1].fn->name) + "' at PTX line " +
-           std::to_string(site->line) + (source.empty() ? "" : " (" + source + ")");
+    out += (shown++ ? ", from '" : ", called from '") + readable_function_name(caller->name) + "' at PTX line " +
+           std::to_string(site->line) + (source.empty() ? "" : " (" + source + ")") +
+           (repeats > 1 ? " " + std::to_string(repeats) + " times" : "");
   }
-  if (frames.size() > kShown + 1) out += " (" + std::to_string(frames.size() - 1) + " calls deep)";
+  if (cut || frames.size() > kShown + 1) out += " (" + std::to_string(frames.size() - 1) + " calls deep)";
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include "isa/exec_context.h"
 #include "isa/exec_device_call.h"
 #include "isa/hex_text.h"
+#include "isa/kernel_names.h"
 #include "isa/launch_state.h"
 #include "isa/shared_race_check.h"
 #include "isa/spin_yield.h"
@@ -120,7 +121,8 @@ static void check_stack_room(ExecContext& ctx, const Function& callee, uint64_t 
   const uint64_t whole = caller_end + callee.local_bytes + kCallFrameOverheadBytes * frames + saved;
   const uint64_t need = whole > kernel_frame ? whole - kernel_frame : 0;
   if (need <= limit) return;
-  ctx.fail_warp("stack overflow: calling '" + callee.name + "' at call depth " + std::to_string(frames) + " needs about " +
+  ctx.fail_warp("stack overflow: calling '" + readable_function_name(callee.name) + "' (nested call " +
+                std::to_string(frames - 1) + ") needs about " +
                 std::to_string(need) + " bytes of stack per thread beyond the kernel's own frame (the called frames' .local data, " +
                 std::to_string(kCallFrameOverheadBytes) + " bytes a call and the registers ptxas saves in them: " +
                 std::to_string(saved) + " bytes), more than the " + std::to_string(limit) +

@@ -207,6 +207,15 @@ std::string DeviceMemory::describe_miss(uint64_t addr) const {
     // An int index that went negative or wrapped, times an element of up to 16 bytes, lands within
     // 32 GiB of its array: name the array, not "a host pointer".
     constexpr uint64_t kIndexReach = uint64_t(32) << 30;
+    // Just below a generic window: a local or __shared__ array (-G builds address local arrays
+    // generically) indexed below its start.
+    const auto below_window = [&](uint64_t base) { return addr < base && base - addr <= kIndexReach; };
+    if (below_window(isa::kLocalWindowBase))
+      return std::to_string(isa::kLocalWindowBase - addr) + " bytes before the start of the thread's local memory (a " +
+             "generic address: a local array or variable indexed below its start?)";
+    if (below_window(isa::kSharedWindowBase))
+      return std::to_string(isa::kSharedWindowBase - addr) + " bytes before the start of the CTA's shared memory (a " +
+             "generic address: a __shared__ array indexed below its start?)";
     if (distance <= kIndexReach) {
       char gib[32];
       std::snprintf(gib, sizeof gib, " (%.2f GiB)", double(distance) / double(uint64_t(1) << 30));

@@ -26,7 +26,8 @@ TEST(ExecStack, RecursionMustFitTheStackLimitAndBoundedKernelsNeedNone) {
     EXPECT_TRUE(contains(shallow.output, "stack_overflow: recursive, stack 1024: cudaSuccess")) << shallow.output;
     const Outcome deep = stack_program(mode, "recursive 10");
     EXPECT_TRUE(contains(deep.output, "stack_overflow: recursive, stack 1024: cudaErrorLaunchFailure")) << deep.output;
-    EXPECT_TRUE(contains(deep.output, "stack overflow: calling '_Z4deepid' at call depth ")) << deep.output;
+    EXPECT_TRUE(contains(deep.output, "stack overflow: calling 'deep(int, double)' (nested call ")) << deep.output;
+    EXPECT_TRUE(contains(deep.output, "from 'recursive(int, double*)' at PTX line ")) << deep.output;
     EXPECT_TRUE(contains(deep.output, "more than the 1024 of cudaLimitStackSize")) << deep.output;
     const Outcome raised = stack_program(mode, "recursive 10 8192");
     EXPECT_TRUE(contains(raised.output, "stack_overflow: recursive, stack 8192: cudaSuccess")) << raised.output;

@@ -125,6 +125,16 @@ TEST_F(FaultTest, PointersIntoAnotherCtasSharedOrLocalMemoryAreNamed) {
   EXPECT_EQ(msg.find("a host pointer"), std::string::npos) << msg;
 }
 
+// Just below the local window: a -G build addresses local arrays generically, so `local[-1]` is
+// a generic address 4 bytes under the window (a TA's student was told "a host pointer").
+TEST_F(FaultTest, AGenericAddressJustBelowTheLocalOrSharedWindowIsAnIndexBelowItsArray) {
+  std::string msg = fault_of("write_past_end", grid(1, 32), args(DevPtr(0x0000'7f00'0000'0000ull - 4), 1));
+  EXPECT_NE(msg.find("4 bytes before the start of the thread's local memory"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("a host pointer"), std::string::npos) << msg;
+  msg = fault_of("write_past_end", grid(1, 32), args(DevPtr(0x0000'7e00'0000'0000ull - 8), 1));
+  EXPECT_NE(msg.find("8 bytes before the start of the CTA's shared memory"), std::string::npos) << msg;
+}
+
 // An int index that went negative (or wrapped) times the element size lands gigabytes below its
 // array, outside the device's addresses: the message names the array and the likely cause, not "a
 // host pointer" (found by an outside user: `(rows - 1) * cols` overflowing int).
