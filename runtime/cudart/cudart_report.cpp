@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <utility>
@@ -20,6 +21,7 @@
 #include "runtime/cudart/stats_file_merge.h"
 #include "runtime/fatal_signal_report.h"
 #include "runtime/kernel_error_exit.h"
+#include "runtime/kernel_table_names.h"
 #include "sim/interrupt_flag.h"
 #include "sim/output_file.h"
 
@@ -39,71 +41,20 @@ std::string dims(const dim3& d) {
   return std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z);
 }
 
-// "void cub::CUB_300001_SM_800::detail::reduce::DeviceReduceKernel<Policy, int*, ...>(int*, ...)"
-// -> "DeviceReduceKernel<...>(int*, ...)": when a name is too wide for the table, the return type
-// and namespaces go first, then the parameters, then the template arguments (which tell a
-// template's instantiations apart); the JSON keeps the whole name.
-std::string shorten(std::string s, size_t width) {
-  if (s.size() <= width) return s;
-  // The nesting marks of a device-launched grid (">>name") are kept whole in front; the bracket
-  // scan below would take them for closing template brackets (the name came out empty).
-  const size_t marks = s.find_first_not_of('>');
-  if (marks != 0 && marks != std::string::npos && marks < width)
-    return s.substr(0, marks) + shorten(s.substr(marks), width - marks);
-  if (s.rfind("void ", 0) == 0) s.erase(0, 5);
-  for (size_t at; (at = s.find("(anonymous namespace)::")) != std::string::npos;) s.erase(at, 23);
-  // The parameters start at the first '(' outside template brackets; the name after the last "::"
-  // outside them.
-  int depth = 0;
-  size_t i = 0, scope_end = 0;
-  for (; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '<') ++depth;
-    else if (c == '>') --depth;
-    else if (depth == 0 && c == '(') break;
-    else if (depth == 0 && c == ':' && i + 1 < s.size() && s[i + 1] == ':') scope_end = i + 2;
-  }
-  const std::string name = s.substr(scope_end, i - scope_end), params = s.substr(i);
-  std::string collapsed;
-  depth = 0;
-  for (char c : name) {
-    if (c == '<' && depth++ == 0) collapsed += "<...>";
-    else if (c == '>') --depth;
-    else if (depth == 0) collapsed += c;
-  }
-  for (const std::string& candidate : {name + params, name + "(...)", collapsed + params, collapsed + "(...)"})
-    if (candidate.size() <= width) return candidate;
-  const std::string out = collapsed + "(...)";
-  return out.substr(0, width - 3) + "...";
-}
+std::string shorten(const std::string& s, size_t width) { return runtime::shorten_kernel_name(s, width); }
 
-// The name each kernel (by its full name, with its nesting marks) has in the table: shortened to
-// fit, and numbered (" #2") where two instantiations of a template shorten to the same text (an
-// outside user's thrust::complex and cuda::std::complex kernels shared one row, their counts added).
-struct TableNames {
-  std::map<std::string, std::string> shown;  // full name -> the table's text
-  bool numbered = false;
-};
+// The name each kernel (by its full name, with its nesting marks) has in the table
+// (runtime/kernel_table_names.h: instantiations of one template told apart by the argument that
+// differs, numbered where even that is alike).
+using TableNames = runtime::KernelTableNames;
 TableNames table_names(const Context& ctx) {
-  std::vector<std::string> order;  // distinct full names, by first launch
-  std::map<std::string, std::vector<std::string>> by_text;
-  TableNames names;
+  std::vector<std::string> distinct;  // by first launch (a program may make a million launches)
+  std::set<std::string> seen;
   for (const LaunchRecord& l : ctx.launches) {
-    const std::string full = std::string(l.depth, '>') + demangle(l.kernel);
-    if (names.shown.emplace(full, "").second) by_text[shorten(full, kKernelColumn)].push_back(full);
+    std::string full = std::string(l.depth, '>') + demangle(l.kernel);
+    if (seen.insert(full).second) distinct.push_back(std::move(full));
   }
-  for (auto& [text, fulls] : by_text) {
-    if (fulls.size() == 1) {
-      names.shown[fulls[0]] = text;
-      continue;
-    }
-    names.numbered = true;
-    for (size_t k = 0; k < fulls.size(); ++k) {
-      const std::string suffix = " #" + std::to_string(k + 1);
-      names.shown[fulls[k]] = shorten(fulls[k], kKernelColumn - suffix.size()) + suffix;
-    }
-  }
-  return names;
+  return runtime::kernel_table_names(distinct, kKernelColumn);
 }
 
 std::string table_name(const TableNames& names, const LaunchRecord& l) {
