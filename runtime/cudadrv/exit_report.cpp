@@ -67,6 +67,7 @@ void write_stats(const std::string& path, const std::vector<LaunchRecord>& launc
 }
 
 void report_locked(DriverState& s) {
+  std::fflush(stdout);  // the program's buffered last lines come before the report
   const bool timing = s.environment.device.mode == runtime::SimMode::Timing;
   if (s.device) {  // the GPUSIM_TRACE / GPUSIM_VCD files end here: the device is never destroyed
     try {

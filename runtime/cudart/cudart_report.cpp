@@ -268,6 +268,10 @@ void Context::report_at_exit() {
   // 0 launches on a device without a name.
   if (!device_) return;
   reported_ = true;
+  // The program's own last lines, still in stdout's buffer (a pipe or file is fully buffered and
+  // flushed only after the exit handlers), come before the report (a user's log had the table
+  // above them).
+  std::fflush(stdout);
   try {
     runtime::finish_profiling(*device_);
   } catch (const std::exception& e) {

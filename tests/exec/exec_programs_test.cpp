@@ -80,6 +80,21 @@ TEST(Exec, DriverLaunchPrintfAppearsAtTheSynchronisation) {
   EXPECT_LT(device, host) << o.output;
 }
 
+// With stdout and stderr on one pipe (a CI log), the program's output (fully buffered there, and
+// flushed only after the exit handlers) comes before the launch table: a database user's log had
+// the table above the program's last lines. Runtime and driver API programs alike.
+TEST(Exec, TheProgramsBufferedOutputComesBeforeTheLaunchTable) {
+  for (const char* program : {"vector_add", "driver_contexts"}) {
+    const Outcome o = exec("", program);
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    const size_t last_line = o.output.rfind(program == std::string("vector_add") ? "elements: OK" : "after cuCtxSynchronize");
+    const size_t table = o.output.find("kernel launch");
+    ASSERT_NE(last_line, std::string::npos) << o.output;
+    ASSERT_NE(table, std::string::npos) << o.output;
+    EXPECT_LT(last_line, table) << program << "\n" << o.output;
+  }
+}
+
 // An output path whose folder does not exist is a usage error before the program starts: --trace
 // made every CUDA call of the program fail (cudaErrorInitializationError) and gpusim exit 0;
 // --stats was reported only at exit, also with status 0.
