@@ -370,7 +370,9 @@ void SubCore::submit_memory(WarpSlot& s, int slot, const InstTiming& t, const is
       for (size_t j = 0; j < i && !seen; ++j) seen = trace_[j].addr == trace_[i].addr;
       distinct += seen ? 0 : 1;
     }
-    const uint64_t ready = cycle + SmMemoryPipeline::constant_read_cycles(distinct);
+    const uint64_t start = std::max(cycle, constant_port_free_at_);
+    constant_port_free_at_ = start + std::max<size_t>(distinct, 1);
+    const uint64_t ready = start + SmMemoryPipeline::constant_read_cycles(distinct);
     for (uint32_t d : s.timing->destinations(t)) s.board.set_ready_at(d, ready, t.result_wait);
     return;
   }

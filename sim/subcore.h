@@ -329,6 +329,10 @@ class SubCore {
   std::array<uint32_t, static_cast<size_t>(Pipe::Count)> pipe_carry_{};
   WgmmaQueue wgmma_queue_;  // wgmmas accepted while the tensor cores were busy, not yet started
   uint64_t dispatch_free_at_ = 0;
+  // The constant cache serves one address a cycle: a warp's __constant__ read of N distinct
+  // addresses holds it N cycles (the CUDA Programming Guide: the request is split into one per
+  // address, throughput divided by their number), and reads behind it start when it is free.
+  uint64_t constant_port_free_at_ = 0;
   std::array<uint32_t, static_cast<size_t>(StallReason::Count)> reason_counts_{};
   // Per reason: the sum of -delta x from of the changes not yet in the stats, the cycle of its
   // last change (see count_change), and the last cycle ticked with an active warp.
