@@ -13,7 +13,9 @@ void exec_Mov(ExecContext& ctx, const Instruction& in) {
   const unsigned width = type_bits(t);
   // Registers hold at most 64 bits; a .b128 pack would keep only its low half (an outside user's
   // mov.b128 round trip returned the wrong halves with no error).
-  if (width > 64) unsupported(ctx, in, "128-bit move (.b128 registers are not supported)");
+  if (width > 64)
+    unsupported(ctx, in, "128-bit move (.b128 registers are not supported: nvcc declares them for sm_90's 128-bit "
+                         "atomicCAS/atomicExch on 16-byte types, atom.cas.b128 and atom.exch.b128)");
   if (src.kind == OperandKind::Vector) {
     if (src.count == 0 || width % src.count != 0) unsupported(ctx, in, "vector pack shape");
     const unsigned w = width / src.count;
