@@ -200,6 +200,14 @@ CrossPathResult run_across_paths(ExecContext& ctx, const Instruction& in,
       elsewhere = "lanes " + hex(part.lanes & missing) + " wait at PC " + std::to_string(part.pc) +
                   (part.pc < code.size() ? " (line " + std::to_string(code[part.pc].line) + ": " + code[part.pc].text + ")"
                                          : " (the function's end)");
+      // They wait where this path rejoins them, at the same collective: the sides of the branch
+      // reach it a different number of times (one lane's __syncwarp() inside an `if`, then all
+      // lanes' after it), which CUDA leaves undefined; gpusim cannot hold those lanes past it.
+      if (part.pc < code.size() && same_form(in, code[part.pc]) && warp.top().rpc == part.pc)
+        elsewhere += ", where this branch rejoins them, to run that one: the lanes reach " +
+                     std::string(in.op == Opcode::BarWarpSync ? "__syncwarp()" : "the collective") +
+                     " a different number of times on the two sides of the branch (CUDA: every lane named in the "
+                     "mask must reach a corresponding one; undefined otherwise)";
     }
   }
   if ((missing & ~met) == 0) {
