@@ -112,15 +112,21 @@ void atomic_op(ExecContext& ctx, const Instruction& in, bool returns) {
   if (size != 4 && size != 8 && !sixteen_bit_form)
     ctx.fail_warp("atomics on " + std::to_string(size) + "-byte values are not supported", FaultKind::Unsupported);
   const StateSpace space = space_of(in);
+  ctx.warp().atomic_changed_memory = true;  // vector forms: counted as writes
   if (in.mod.vec > 1) return vector_atomic_op(ctx, in, returns, size, space);
+  bool changed = false;
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const uint64_t addr = ctx.address(in.ops[first], lane);
     const uint64_t b = ctx.get(in.ops[first + 1], lane);
     const uint64_t c = in.nops > first + 2 ? ctx.get(in.ops[first + 2], lane) : 0;
-    const uint64_t old =
-        ctx.atomic(space, addr, size, lane, [&](uint64_t o) { return atomic_result(ctx, in, o, b, c, on_shared(space, addr)); });
+    const uint64_t old = ctx.atomic(space, addr, size, lane, [&](uint64_t o) {
+      const uint64_t result = atomic_result(ctx, in, o, b, c, on_shared(space, addr));
+      changed = changed || result != o;
+      return result;
+    });
     if (returns) ctx.set(in.ops[0], lane, old);
   });
+  ctx.warp().atomic_changed_memory = changed;
 }
 
 }  // namespace

@@ -49,10 +49,10 @@ MemoryEffect memory_effect(const Instruction& in) {
   }
 }
 
-bool visible_to_other_warps(const Instruction& in, MemoryEffect effect) {
+bool visible_to_other_warps(const Instruction& in, MemoryEffect effect, bool atomic_changed_memory) {
   switch (in.op) {
     case Opcode::Atom:
-      return !atomic_leaves_memory_unchanged(in);
+      return !atomic_leaves_memory_unchanged(in) && atomic_changed_memory;
     case Opcode::Bar: case Opcode::Barrier: case Opcode::BarrierCluster: case Opcode::Exit:
     case Opcode::Call: case Opcode::Trap:
       return true;
@@ -180,7 +180,7 @@ void after_step(Warp& warp, const Instruction& in, uint32_t pc_before, size_t st
   SpinWatch& spin = warp.spin;
   const MemoryEffect effect = memory_effect(in);
   ++warp.steps;
-  if (visible_to_other_warps(in, effect)) ++warp.visible_effects;
+  if (visible_to_other_warps(in, effect, warp.atomic_changed_memory)) ++warp.visible_effects;
   if (effect == MemoryEffect::Poll) spin.polled = true;
   else if (effect == MemoryEffect::Write) spin.wrote = true;
   if (warp.done()) return;

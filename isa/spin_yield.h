@@ -49,10 +49,12 @@ bool atomic_leaves_memory_unchanged(const Instruction& in);
 enum class MemoryEffect : uint8_t { None, Poll, Write };
 MemoryEffect memory_effect(const Instruction& in);
 // True when other warps could notice `in` (whose memory_effect is `effect`): it writes memory
-// outside the thread's local and parameter memory, is an atomic that may change memory (a CAS
-// that happens to fail counts: it could have succeeded), takes part in a barrier, exits, traps or calls (a device service, or code that may do any
-// of these). Counted per warp (Warp::visible_effects).
-bool visible_to_other_warps(const Instruction& in, MemoryEffect effect);
+// outside the thread's local and parameter memory, is an atomic that changed memory
+// (`atomic_changed_memory`, Warp::atomic_changed_memory: a CAS that failed changed nothing, and
+// while nothing changes memory it fails again: a lock nobody releases is proven a hang), takes
+// part in a barrier, exits, traps or calls (a device service, or code that may do any of these).
+// Counted per warp (Warp::visible_effects).
+bool visible_to_other_warps(const Instruction& in, MemoryEffect effect, bool atomic_changed_memory);
 
 // Instructions whose semantics need every named (or every) lane of the warp to execute them
 // together, and calls to functions that reach a CTA barrier: a split path parks in front of them.

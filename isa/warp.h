@@ -137,6 +137,9 @@ class Warp {
   // its local memory, atomics, barriers, mbarrier arrivals, exits, calls): the timing model's
   // endless-loop watch reads them across an interval (isa/repeat_watch.h).
   uint64_t steps = 0, visible_effects = 0;
+  // Whether the warp's last atom changed a word (a CAS that failed, an exchange or add that left
+  // the value as it was did not): an atom that changed nothing is a read to the watch.
+  bool atomic_changed_memory = false;
   // Carry flags (CC.CF) per lane.
   uint32_t carry = 0;
   SpinWatch spin;

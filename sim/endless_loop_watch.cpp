@@ -122,7 +122,7 @@ void EndlessLoopWatch::check(std::vector<const isa::CtaState*>& resident, bool m
   if (resident.size() > 1) os << " and " << resident.size() - 1 << " more resident CTAs";
   os << ": the kernel can never finish: each of its " << warps
      << " resident warps came back to an earlier state of its own (registers, local memory, control) with no "
-        "store, atomic, barrier, exit or call anywhere on the GPU in between (an endless loop: a wait for a value "
+        "store, atomic that changed memory, barrier, exit or call anywhere on the GPU in between (an endless loop: a wait for a value "
         "nothing will write, or a loop that never advances); where the warps of the first CTA loop:"
      << isa::describe_loop_places(first);
   throw isa::EndlessLoopError(os.str());

@@ -8,7 +8,8 @@
 // (Loops that store, even the same value again and again, are not proven here: functional mode
 // proves those.)
 // The interval proves an endless loop when, across it, no warp anywhere did anything another warp
-// could notice (isa::Warp::visible_effects: no store outside local memory, atomic, barrier,
+// could notice (isa::Warp::visible_effects: no store outside local memory, atomic that changed a
+// word (a failed CAS changes none: a lock nobody releases is proven), barrier,
 // mbarrier arrival, exit, trap or call), the resident CTAs stayed the same with none waiting for
 // a free SM and none finishing (all its warps done, its memory operations draining), and every warp either came back to its image after running at least one instruction
 // or is finished or waiting at a barrier. Then shared and global memory stay as they are (only

@@ -99,6 +99,73 @@ TEST_P(EndlessLoopTest, AWaitAnotherCtaEndsLateIsNotStopped) {
   EXPECT_EQ(words[1], n);  // CTA 0 saw the flag CTA 1 set
 }
 
+// lock(flag, n): thread 0 of CTAs 0 and 1 take a spin lock with atomicCAS; CTA 0 then counts to n
+// and releases it only when n != 0 (the forgotten unlock of an outside user's kernel), CTA 1
+// writes 7 and releases it. A failed CAS changes no memory, so while nothing else does, it fails
+// again forever: timing mode ran such a hang toward the 2^36 budget (about 80 hours).
+const char* kLockPtx = R"(.version 9.0
+.target sm_80
+.address_size 64
+.visible .entry lock(.param .u64 flag, .param .u32 n)
+{
+  .reg .b32 %r<8>;
+  .reg .b64 %rd<3>;
+  .reg .pred %p<4>;
+  mov.u32 %r1, %tid.x;
+  setp.ne.u32 %p1, %r1, 0;
+  @%p1 bra DONE;
+  ld.param.u64 %rd1, [flag];
+TAKE:
+  atom.global.cas.b32 %r3, [%rd1], 0, 1;
+  setp.ne.u32 %p3, %r3, 0;
+  @%p3 bra TAKE;
+  mov.u32 %r2, %ctaid.x;
+  setp.ne.u32 %p2, %r2, 0;
+  @%p2 bra WRITE;
+  ld.param.u32 %r4, [n];
+  setp.eq.u32 %p3, %r4, 0;
+  @%p3 bra DONE;
+  mov.u32 %r5, 0;
+COUNT:
+  add.u32 %r5, %r5, 1;
+  setp.lt.u32 %p3, %r5, %r4;
+  @%p3 bra COUNT;
+  atom.global.exch.b32 %r6, [%rd1], 0;
+  bra DONE;
+WRITE:
+  st.global.u32 [%rd1+4], 7;
+  atom.global.exch.b32 %r6, [%rd1], 0;
+DONE:
+  ret;
+}
+)";
+
+TEST_P(EndlessLoopTest, ALockNobodyReleasesIsStoppedAndOneReleasedLateIsNot) {
+  const ModuleHandle lock = dev->load_ptx("lock.ptx", kLockPtx);
+  try {
+    dev->launch(lock, "lock", ctas(2), args(flag, uint32_t(0)));
+    FAIL() << "the wait for a lock nobody releases finished";
+  } catch (const KernelFault& e) {
+    EXPECT_EQ(e.kind(), FaultKind::Runaway) << e.what();
+    EXPECT_NE(std::string(e.what()).find("can never finish"), std::string::npos) << e.what();
+  }
+  auto released = make_sim_device([&] {
+    SimDeviceOptions o;
+    o.mode = GetParam();
+    o.threads = 2;
+    o.repeat_check_after = 20000;
+    return o;
+  }());
+  const ModuleHandle again = released->load_ptx("lock.ptx", kLockPtx);
+  const DevPtr word = released->alloc(8);
+  released->memset(word, 0, 8);
+  released->launch(again, "lock", ctas(2), args(word, uint32_t(100000)));
+  uint32_t words[2] = {1, 0};
+  released->copy_to_host(words, word, sizeof words);
+  EXPECT_EQ(words[0], 0u);  // released
+  EXPECT_EQ(words[1], 7u);  // CTA 1 got the lock
+}
+
 // hammer(counter, n): every thread adds 1 to one word n times, as nvcc 13 compiles
 // `for (int i = 0; i < n; ++i) atomicAdd(c, 1);` (-arch=compute_75): unrolled by four, atom with
 // destinations nothing reads, so a warp reaches ret with its atomics in flight.
