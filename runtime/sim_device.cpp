@@ -109,14 +109,25 @@ class SimDevice final : public Device {
       throw Error("free of device address " + isa::hex_text(ptr) + ": the block was allocated by device-side malloc in a kernel; only device-side free can release it");
     guarded([&] { memory_.release(ptr); });
   }
-  void copy_to_device(DevPtr dst, const void* src, size_t bytes) override { guarded([&] { memory_.copy_in(dst, src, bytes); }); }
-  void copy_to_host(void* dst, DevPtr src, size_t bytes) override { guarded([&] { memory_.copy_out(dst, src, bytes); }); }
-  void memset(DevPtr dst, int value, size_t bytes) override { guarded([&] { memory_.fill(dst, value, bytes); }); }
+  void copy_to_device(DevPtr dst, const void* src, size_t bytes) override {
+    guarded([&] { memory_.copy_in(dst, src, bytes); });
+    leave_in_l2(dst, bytes, true);
+  }
+  void copy_to_host(void* dst, DevPtr src, size_t bytes) override {
+    guarded([&] { memory_.copy_out(dst, src, bytes); });
+    leave_in_l2(src, bytes, false);
+  }
+  void memset(DevPtr dst, int value, size_t bytes) override {
+    guarded([&] { memory_.fill(dst, value, bytes); });
+    leave_in_l2(dst, bytes, true);
+  }
   void synchronize() override {}
 
   DeviceProperties properties() const override { return properties_from_config(config_); }
   void copy_device_to_device(DevPtr dst, DevPtr src, size_t bytes) override {
     guarded([&] { memory_.copy_within(dst, src, bytes); });
+    leave_in_l2(src, bytes, false);
+    leave_in_l2(dst, bytes, true);
   }
   void map_host_memory(void* host, size_t bytes, HostMapping how = HostMapping::Owned) override {
     guarded([&] { memory_.map_host(host, bytes, how); });
@@ -572,6 +583,24 @@ class SimDevice final : public Device {
   }
 
   void ensure_ptxas(LoadedModule& m) { ensure_ptxas_figures(m, config_.sm_arch); }
+
+  // SimDeviceOptions::copies_fill_l2: the bytes a copy wrote (dirty) or read are placed in the L2
+  // as if accessed just now, in address order, so the copy's end stays where a larger copy
+  // outgrows the L2; only that end (the L2's size) is placed. Device memory only: a mapped host
+  // range is no L2 line.
+  void leave_in_l2(DevPtr addr, size_t bytes, bool write) {
+    if (!model_ || !options_.copies_fill_l2 || bytes == 0) return;
+    const std::optional<DeviceMemory::Region> region = memory_.region_at(addr);
+    if (!region || region->host_mapped) return;
+    const uint64_t l2 = uint64_t(config_.l2_size_kib) << 10;
+    uint64_t from = bytes > l2 ? addr + bytes - l2 : addr;
+    const uint64_t end = addr + bytes;
+    while (from < end) {
+      const uint32_t chunk = uint32_t(std::min<uint64_t>(end - from, uint64_t(1) << 30));
+      model_->warm_l2(from, chunk, write);
+      from += chunk;
+    }
+  }
 
   void pass_idle_time(double seconds, const std::string& what) override {
     if (!model_ || !(seconds > 0)) return;  // functional mode: no simulated clock

@@ -84,6 +84,13 @@ struct SimDeviceOptions {
   // measures by default (`--cache-control all`), instead of what the launches before it left;
   // GPUSIM_CACHE_CONTROL=all, `gpusim exec --cache-control all`.
   bool cold_l2_per_launch = false;
+  // Timing mode: host copies, memsets and device-to-device copies leave the bytes they wrote
+  // (dirty) or read in the L2, as a GPU's copy engine, whose accesses go through the L2 like every
+  // DRAM access, does: a kernel reading a 4 MiB buffer just uploaded then hits in the L2 (an
+  // outside robotics user's upload-then-process frame was predicted 1.2-1.9x too slow). On for
+  // CUDA programs (gpusim exec, GPUSIM_* environment); off for `gpusim run`'s workloads, whose
+  // recorded GPU runs flush the L2 before each launch.
+  bool copies_fill_l2 = false;
   std::function<void(const std::string&)> race_sink;
   // Functional mode too: each module goes through ptxas (when installed) at load, so PTX that
   // ptxas rejects (mismatched operand types, a call whose arguments do not fit) is refused with

@@ -105,6 +105,7 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   if (!cache_control.empty() && cache_control != "all" && cache_control != "none")
     throw Error("GPUSIM_CACHE_CONTROL='" + cache_control + "': expected all (an empty L2 for every launch) or none");
   env.device.cold_l2_per_launch = cache_control == "all";
+  env.device.copies_fill_l2 = true;  // a program's copies go through the L2 (SimDeviceOptions)
   env.stats_path = value_of(getenv, "GPUSIM_STATS");
   env.stats_session = value_of(getenv, "GPUSIM_STATS_SESSION");
   const std::string quiet = value_of(getenv, "GPUSIM_QUIET");
