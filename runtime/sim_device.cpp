@@ -535,6 +535,7 @@ class SimDevice final : public Device {
     model_ = std::make_unique<sim::GpuModel>(config_);
     model_->set_worker_pool(&pool_);
     model_->set_staged_commit(options_.staged_commit);
+    if (options_.model_observer) model_->add_observer(options_.model_observer);
   }
 
   template <typename F>

@@ -14,6 +14,7 @@ struct LaunchState;
 }
 namespace gpusim::sim {
 class GpuModel;
+class SimObserver;
 struct KernelResources;
 struct LaunchTiming;
 }
@@ -110,6 +111,10 @@ struct SimDeviceOptions {
   std::string interrupt_results;
   // Timing mode: runs each launch instead of the SystemC driver; empty = sim::run_timed_launch.
   TimedLaunchRunner timed_launch_runner;
+  // Timing mode: watches the model from its construction (the stepper's issue recorder); a
+  // runner attaching it at its first launch rebuilt the model, dropping what copies had left in
+  // the L2, so a stepped program's first launch took other cycles than the unstepped one.
+  sim::SimObserver* model_observer = nullptr;
 };
 
 std::unique_ptr<Device> make_sim_device(const SimDeviceOptions& options = {});

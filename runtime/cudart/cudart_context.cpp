@@ -96,6 +96,7 @@ void Context::create_device() {
       if (!env_.step_kernel.empty()) {
         stepper_ = std::make_unique<ProgramStepper>(env_);
         env_.device.timed_launch_runner = stepper_->runner();
+        env_.device.model_observer = stepper_->observer();
       }
       config_ = sim::load_gpu_config(env_.device.config_path, env_.device.overrides);
       props_ = runtime::properties_from_config(config_);

@@ -18,6 +18,7 @@ class ProgramStepper {
   // Throws runtime::Error when the command source cannot be opened.
   explicit ProgramStepper(const runtime::SimEnvironment& env);
   runtime::TimedLaunchRunner runner() { return stepper_->runner(); }
+  sim::SimObserver* observer() { return stepper_->observer(); }
   // At exit: what to tell the user when no launch was stepped (the kernel name matched none, or
   // fewer launches than the index); empty when one was.
   std::string never_stepped() const {

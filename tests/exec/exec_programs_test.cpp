@@ -182,9 +182,10 @@ TEST(Exec, StatsFileHoldsEveryLaunchWithCycles) {
 }
 
 TEST(Exec, EventTimeIsTheSimulatedTimeInTimingMode) {
-  // 20000 elements on the V100 config: tens of thousands of cycles at 1245 MHz, i.e. a few
-  // microseconds; a wall-clock reading of the simulator would be milliseconds.
-  const Outcome o = exec("--mode timing --quiet", "vector_add", "20000");
+  // 200000 elements on the V100 config (2.4 MB, which the copies leave in the L2): thousands of
+  // cycles at 1245 MHz, i.e. a few microseconds; a wall-clock reading of the simulator would be
+  // milliseconds.
+  const Outcome o = exec("--mode timing --quiet", "vector_add", "200000");
   ASSERT_EQ(o.exit_code, 0) << o.output;
   const size_t at = o.output.find("OK (");
   ASSERT_NE(at, std::string::npos) << o.output;

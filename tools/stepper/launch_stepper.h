@@ -27,6 +27,9 @@ class LaunchStepper {
   sim::LaunchTiming run(sim::GpuModel& model, isa::LaunchState& launch, const sim::KernelResources& resources);
   // A runner bound to this object (which must outlive the device that uses it).
   runtime::TimedLaunchRunner runner();
+  // The recorder the runner watches the model with, for SimDeviceOptions::model_observer: attached
+  // when the device builds its model, since attaching later rebuilds it (the L2's contents lost).
+  sim::SimObserver* observer() { return &recorder_; }
   // Whether the target launch happened (a script can only have run if it did).
   bool stepped() const { return stepped_; }
   std::string describe_target() const;
