@@ -86,6 +86,7 @@ std::vector<KernelPoint> read_stats(const std::string& file, std::vector<report:
     p.tensor_flops = stats_number(launch, "flops/tensor", where);
     p.dram_bytes = stats_number(launch, "dram/read_bytes", where) + stats_number(launch, "dram/write_bytes", where);
     p.seconds = stats_number(launch, "seconds", where);
+    if (launch.contains("bound") && launch["bound"].is_string()) p.model_bound = launch["bound"].get<std::string>();
     if (launch.contains("config") && launch["config"].is_string()) p.config = launch["config"].get<std::string>();
     if (launch.contains("config_fingerprint") && launch["config_fingerprint"].is_string())
       p.config_fingerprint = launch["config_fingerprint"].get<std::string>();
@@ -119,6 +120,7 @@ std::vector<KernelPoint> recorded_points(const std::string& file, const std::vec
     // The stats do not say which problem size they simulated: the label names the recorded one.
     p.label = m.kernel + " (measured on " + record.gpu.name + ", size " + m.size + ")";
     p.seconds = m.median_us * 1e-6;
+    p.model_bound.clear();  // a measurement has no timing model's class
     out.push_back(p);
   }
   return out;

@@ -125,7 +125,7 @@ std::string roofline_table(const std::vector<Roof>& roofs, const std::vector<Ker
     if (std::isfinite(at.intensity)) std::snprintf(ai, sizeof ai, "%.4g", at.intensity);
     if (at.no_work) std::snprintf(ai, sizeof ai, "-");
     const std::string percent = at.bound > 0 ? number(100 * at.achieved / at.bound) : "-";
-    const std::string bound = bound_label(at);
+    const std::string bound = bound_label(at) + (p.model_bound.empty() ? "" : "; timing model: " + p.model_bound);
     std::snprintf(line, sizeof line, "%-*s %12.4g %12.4g %10s %12.2f %10s  %s\n", int(width), p.label.c_str(),
                   p.flops(), p.dram_bytes, ai, at.achieved / 1e9, percent.c_str(), bound.c_str());
     os << line;

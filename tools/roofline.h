@@ -29,6 +29,10 @@ struct KernelPoint {
   double fp32_flops = 0, fp64_flops = 0, tensor_flops = 0;
   double dram_bytes = 0;
   double seconds = 0;
+  // The timing model's bound class of the launch ("latency", "memory", ...: the stats' "bound"),
+  // shown beside the roofline's own: a kernel of integer work without DRAM traffic sits under the
+  // FP32 roof at a fraction of a percent, which says nothing (empty: not known, e.g. measured).
+  std::string model_bound;
   double flops() const { return fp32_flops + fp64_flops + tensor_flops; }
 };
 

@@ -93,6 +93,18 @@ TEST(RooflineCommand, VecaddIsMemoryBoundAtOneFlopPerTwelveOrFewerBytes) {
     EXPECT_TRUE(contains(text, std::string(">") + roof + " ")) << roof;
 }
 
+// An integer kernel without DRAM traffic sits under the FP32 roof at a fraction of a percent, which
+// says nothing about it; the timing model's own class (the stats' "bound") is shown beside it (an
+// outside robotics user's popc kernel read "compute (FP32)" where the source report said latency).
+TEST(RooflineCommand, TheTimingModelsBoundClassIsShownBesideTheRooflines) {
+  const auto dir = scratch_dir("roofline_model_bound");
+  const std::string stats = write_file(dir / "s.json", R"({"launches": [{"kernel": "census", "seconds": 0.0001,
+      "bound": "latency", "flops": {"fp32": 1000, "fp64": 0, "tensor": 0}, "dram": {"read_bytes": 0, "write_bytes": 0}}]})");
+  const Outcome o = run_gpusim("roofline" + kV100 + " --stats '" + stats + "' -o '" + (dir / "s.svg").string() + "'");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "compute (FP32); timing model: latency")) << o.output;
+}
+
 TEST(RooflineCommand, KernelNamesAreEscapedAndComputeBoundIsRecognised) {
   const auto dir = scratch_dir("roofline_escape");
   // 1e9 FLOPs over 1e6 bytes in 1 ms: AI 1000, far right of the V100 ridge (12.75e12 / 898e9 = 14.2).
