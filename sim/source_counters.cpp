@@ -18,7 +18,7 @@ nlohmann::json counts_json(const LineCounts& c) {
   nlohmann::json stalls = nlohmann::json::object();
   for (size_t r = 0; r < kReasons; ++r) stalls[stall_reason_name(static_cast<StallReason>(r))] = c.stall_warp_cycles[r];
   return {{"issued", c.issued}, {"stall_warp_cycles", stalls}, {"global_bytes", c.global_bytes},
-          {"shared_bytes", c.shared_bytes}};
+          {"shared_bytes", c.shared_bytes}, {"local_bytes", c.local_bytes}};
 }
 
 // The two largest stall reasons (other than "selected") as "long_scoreboard 61%, barrier 20%".
@@ -75,6 +75,7 @@ void LineCounts::add(const LineCounts& o) {
   for (size_t r = 0; r < kReasons; ++r) stall_warp_cycles[r] += o.stall_warp_cycles[r];
   global_bytes += o.global_bytes;
   shared_bytes += o.shared_bytes;
+  local_bytes += o.local_bytes;
 }
 
 SourceCounters::SourceCounters(const isa::Module& module) : module_(module) {
@@ -116,6 +117,7 @@ void SourceCounters::on_warp_mem_op(uint64_t, int, int, int, const isa::Instruct
   for (const isa::MemAccess& a : op.accesses) {
     if (a.space == isa::StateSpace::Global) c->global_bytes += a.size;
     else if (a.space == isa::StateSpace::Shared) c->shared_bytes += a.size;
+    else if (a.space == isa::StateSpace::Local) c->local_bytes += a.size;
   }
 }
 
@@ -218,16 +220,17 @@ std::string SourceCounters::report(size_t top_n) const {
   os << "    where the warp-cycles go (stalled or issuing; % of all the kernel's), by "
      << (by_source ? "CUDA source line" : "PTX line (no line information)") << " (top " << std::min(top_n, rows.size())
      << " of " << rows.size() << "):\n";
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "    %12s %6s %10s  %-40s %10s %10s  %s\n", "warp-cycles", "%", "issued", "top stalls",
-                "global B", "shared B", "line");
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "    %12s %6s %10s  %-40s %10s %10s %10s  %s\n", "warp-cycles", "%", "issued", "top stalls",
+                "global B", "shared B", "local B", "line");
   os << buf;
   for (size_t i = 0; i < rows.size() && i < top_n; ++i) {
     const Row& r = rows[i];
-    std::snprintf(buf, sizeof buf, "    %12llu %5.1f%% %10llu  %-40s %10llu %10llu  %s",
+    std::snprintf(buf, sizeof buf, "    %12llu %5.1f%% %10llu  %-40s %10llu %10llu %10llu  %s",
                   (unsigned long long)r.counts.warp_cycles(), total ? 100.0 * double(r.counts.warp_cycles()) / double(total) : 0.0,
                   (unsigned long long)r.counts.issued, top_reasons(r.counts).c_str(),
-                  (unsigned long long)r.counts.global_bytes, (unsigned long long)r.counts.shared_bytes, r.where.c_str());
+                  (unsigned long long)r.counts.global_bytes, (unsigned long long)r.counts.shared_bytes,
+                  (unsigned long long)r.counts.local_bytes, r.where.c_str());
     os << buf;
     if (!r.text.empty()) os << "  " << (r.text.size() > 60 ? r.text.substr(0, 57) + "..." : r.text);
     os << "\n";

@@ -24,9 +24,14 @@ struct LineCounts {
   uint64_t issued = 0;  // warp-instructions
   std::array<uint64_t, static_cast<size_t>(StallReason::Count)> stall_warp_cycles{};
   uint64_t global_bytes = 0, shared_bytes = 0;
+  // Local memory (spills, stack arrays indexed at run time): a line's local traffic is where
+  // its spills show (an outside user hunting a stack array's cost found no column for it).
+  uint64_t local_bytes = 0;
 
   uint64_t warp_cycles() const;  // summed over reasons (including "selected")
-  bool empty() const { return issued == 0 && warp_cycles() == 0 && global_bytes == 0 && shared_bytes == 0; }
+  bool empty() const {
+    return issued == 0 && warp_cycles() == 0 && global_bytes == 0 && shared_bytes == 0 && local_bytes == 0;
+  }
   void add(const LineCounts& o);
 };
 

@@ -224,5 +224,45 @@ TEST(SourceCounters, InlinedHeaderLinesNameTheirCallSite) {
   EXPECT_NE(stats.report_text.find("inline_chain.h:2 (from inline_chain.cu:7)"), std::string::npos) << stats.report_text;
 }
 
+// A thread's local memory (a stack array, spills) is counted per line as well: an outside user
+// hunting a local array's cost saw its line with 0 global and 0 shared bytes and no local column.
+// By hand: 4 warps x 32 lanes x (a 4-byte store + a 4-byte load) = 1,024 bytes, on two PTX lines.
+TEST(SourceCounters, LocalMemoryBytesAreCountedPerLine) {
+  const char* kLocalKernel = R"(.version 8.0
+.target sm_80
+.address_size 64
+.visible .entry stack(.param .u64 out)
+{
+  .local .align 4 .b8 depot[128];
+  .reg .b32 %r<4>;
+  .reg .b64 %rd<5>;
+  mov.u32 %r1, %tid.x;
+  mov.u64 %rd1, depot;
+  st.local.u32 [%rd1], %r1;
+  ld.local.u32 %r2, [%rd1];
+  ld.param.u64 %rd2, [out];
+  mul.wide.u32 %rd3, %r1, 4;
+  add.u64 %rd4, %rd2, %rd3;
+  st.global.u32 [%rd4], %r2;
+  ret;
+}
+)";
+  runtime::SimDeviceOptions o;
+  o.mode = runtime::SimMode::Timing;
+  o.overrides = {"sm.count=1"};
+  o.profiling.source_report = 5;
+  const runtime::LaunchStats stats = testing::run_profiled(o, kLocalKernel, "stack", {1, 1, 1}, {128, 1, 1}, 128 * 4);
+  const nlohmann::json report = nlohmann::json::parse(stats.report_json);
+  uint64_t local = 0;
+  unsigned lines = 0;
+  for (const nlohmann::json& e : report["source"]["ptx"]) {
+    local += e["local_bytes"].get<uint64_t>();
+    lines += e["local_bytes"].get<uint64_t>() > 0 ? 1 : 0;
+  }
+  EXPECT_EQ(local, 4u * 32u * 8u);
+  EXPECT_EQ(lines, 2u);
+  EXPECT_NE(stats.report_text.find("local B"), std::string::npos) << stats.report_text;
+}
+
 }  // namespace
 }  // namespace gpusim::sim
