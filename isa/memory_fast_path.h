@@ -19,7 +19,7 @@ namespace gpusim::isa {
 // the per-lane loop's stores cannot be assumed to overwrite.
 class FastWindows {
  public:
-  explicit FastWindows(ExecContext& ctx) : ctx_(ctx) {
+  explicit FastWindows(ExecContext& ctx) : ctx_(ctx), pending_copies_(ctx.cta().async_copies) {
     std::vector<uint8_t>& shared = ctx.cta().shared;
     shared_ = shared.data();
     shared_size_ = shared.size();
@@ -53,8 +53,12 @@ class FastWindows {
     }
     uint8_t* p = nullptr;
     // Own shared memory only: an address with cluster-rank bits is far beyond its size.
+    // Bytes a cp.async has not yet been waited for go the general path, which reports reading
+    // them (a .v4 read of a pipeline's stage skipped the check: a packet-processing user's).
     if (s == StateSpace::Shared) {
-      if (a < shared_size_ && bytes <= shared_size_ - a) p = shared_ + a;
+      if (a < shared_size_ && bytes <= shared_size_ - a &&
+          (pending_copies_.empty() || !pending_copies_.overlapping(a, bytes)))
+        p = shared_ + a;
     } else if (s == StateSpace::Global) {
       if (a - global_base_ < global_size_ && bytes <= global_size_ - (a - global_base_)) p = global_data_ + (a - global_base_);
     }
@@ -64,6 +68,7 @@ class FastWindows {
 
  private:
   ExecContext& ctx_;
+  const AsyncCopyTracker& pending_copies_;  // the CTA's cp.async copies not yet waited for
   uint8_t* shared_;
   uint64_t shared_size_;
   uint8_t* global_data_;

@@ -13,7 +13,8 @@
 // reports the race, cudaErrorLaunchFailure). gridsync: cooperative_groups' grid.sync() in a
 // kernel launched with <<<>>> (a trap on a GPU, cudaErrorLaunchFailure; the report says why).
 // notmember: lanes 16-31 call __shfl_sync(0x0000ffff, ...), a mask without their own bits
-// (undefined on a GPU; gpusim reports it, cudaErrorLaunchFailure).
+// (undefined on a GPU; gpusim reports it, cudaErrorLaunchFailure). cpasync_race_vector: the
+// cpasync_race read as a 16-byte vector load (the fast path of aligned vectors).
 #include <cooperative_groups.h>
 #include <sys/mman.h>
 #include <cstring>
@@ -60,6 +61,19 @@ __global__ void unwaited_cp_async(int* p) {
   p[threadIdx.x] = staged[(4 * threadIdx.x + 4) % (4 * 64)];
 }
 
+// The same read as a 16-byte vector load, as pipelines read their stages (the fast path for
+// aligned vectors skipped the check: a packet-processing user's double buffer read its last stage
+// after only wait_prior<1> and got the right answer here).
+__global__ void unwaited_cp_async_vector(int* p) {
+  __shared__ __align__(16) int staged[4 * 64];
+  const unsigned to = unsigned(__cvta_generic_to_shared(&staged[4 * threadIdx.x]));
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 16;" ::"r"(to), "l"(p + 4 * threadIdx.x));
+  asm volatile("cp.async.commit_group;" ::: "memory");
+  __syncthreads();  // missing before it: cp.async.wait_group 0
+  const int4 v = reinterpret_cast<const int4*>(staged)[(threadIdx.x + 1) % 64];
+  p[threadIdx.x] = v.x + v.w;
+}
+
 __global__ void grid_sync_without_cooperative_launch(int* p) {
   p[blockIdx.x] = 1;
   cooperative_groups::this_grid().sync();
@@ -67,9 +81,9 @@ __global__ void grid_sync_without_cooperative_launch(int* p) {
 }
 
 int main(int argc, char** argv) {
-  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride", "cpasync", "cpasync_race", "gridsync", "notmember"};
+  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride", "cpasync", "cpasync_race", "gridsync", "notmember", "cpasync_race_vector"};
   int kind = -1;
-  for (int i = 0; i < 12; ++i)
+  for (int i = 0; i < 13; ++i)
     if (argc > 1 && std::strcmp(argv[1], kinds[i]) == 0) kind = i;
   EXPECT(kind >= 0);
   int* d;
@@ -90,6 +104,7 @@ int main(int argc, char** argv) {
   if (kind == 8) misaligned_cp_async<<<1, 64>>>(p);
   else if (kind == 9) unwaited_cp_async<<<1, 64>>>(p);
   else if (kind == 10) grid_sync_without_cooperative_launch<<<2, 32>>>(p);
+  else if (kind == 12) unwaited_cp_async_vector<<<1, 64>>>(p);
   else fault<<<1, 64>>>(kind, p, d);
   std::printf("%s: %s\n", kinds[kind], cudaGetErrorName(cudaDeviceSynchronize()));
   return 0;

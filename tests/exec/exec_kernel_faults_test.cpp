@@ -39,6 +39,7 @@ TEST(Exec, EachKernelFaultKindReachesTheProgram) {
                {"misaligned", "cudaErrorMisalignedAddress", "kernel_faults.fatbin0.compute_80.ptx:"},
                {"cpasync", "cudaErrorMisalignedAddress", "cp.async needs its source and destination aligned to its 16-byte size"},
                {"cpasync_race", "cudaErrorLaunchFailure", "'s cp.async (PTX line "},
+               {"cpasync_race_vector", "cudaErrorLaunchFailure", "'s cp.async (PTX line "},
                {"gridsync", "cudaErrorLaunchFailure", "this launch was not cooperative"},
                {"notmember", "cudaErrorLaunchFailure", "executes shfl.sync with membermask 0x0000ffff, which does not name it"},
                {"trap", "cudaErrorLaunchFailure", "kernel_faults.fatbin0.compute_80.ptx:"},
