@@ -147,8 +147,12 @@ LgOp SmMemoryPipeline::Impl::build_lg_op(const WarpMemOp& op) {
       const uint64_t s = address / sector * sector;
       auto same = std::find_if(atomics.begin(), atomics.end(),
                                [&](const WorkItem& w) { return w.line + std::countr_zero(w.sector_mask) * sector == s; });
-      if (same != atomics.end()) same->bytes += a.size;
-      else atomics.push_back({WorkItem::Kind::Atomic, s / line * line, 1u << (s % line / sector), a.size});
+      // The L2's atomic unit is charged per 32-bit operation (sim/l2_slice.cpp): a 16-bit
+      // atomic (atomicCAS on unsigned short) is one whole operation, not half of one (a
+      // packet-processing user's 16-bit CAS loop ran twice as fast as the same 32-bit one).
+      const uint32_t op_bytes = std::max<uint32_t>(a.size, 4);
+      if (same != atomics.end()) same->bytes += op_bytes;
+      else atomics.push_back({WorkItem::Kind::Atomic, s / line * line, 1u << (s % line / sector), op_bytes});
     } else {
       (a.write ? stores : loads).push_back(LaneAccess{true, address, a.size});
     }
