@@ -167,10 +167,11 @@ LaunchInProgress::~LaunchInProgress() { g_launches.fetch_sub(1); }
 
 bool interrupt_exits_process() { return g_handler.exits_process; }
 
-void exit_interrupted(int signal) {
+void exit_interrupted(int signal, const std::string& during) {
   if (g_exit_claimed.exchange(true)) return;
   g_exiting_thread.store(std::this_thread::get_id());
-  std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %s; %s\n", interrupted_message(signal).c_str(),
+  const std::string what = during.empty() ? std::string() : during + " (unfinished: not in the launch table) ";
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %s%s; %s\n", what.c_str(), interrupted_message(signal).c_str(),
                !g_results || g_results->empty() ? "exiting" : g_results->c_str());
   std::fflush(gpusim::runtime::diagnostic_stream());
   std::exit(128 + signal);

@@ -45,7 +45,9 @@ bool interrupt_exits_process();
 // ExitProcess mode: prints "gpusim: interrupted by SIGINT; <results>" and calls
 // std::exit(128 + signal), so the atexit handlers write the files. Only the first caller exits;
 // a later one (the watcher and a launch racing) returns and should fail its call instead.
-void exit_interrupted(int signal);
+// `during`: what was running ("launch of 'k(int*)'"), said first (a CI timeout's log said only
+// "interrupted by SIGTERM" and then a table of the launches that had finished).
+void exit_interrupted(int signal, const std::string& during = "");
 
 // Called by the libraries' API wrappers after their lock is released, on a failed call: when
 // another thread is already exiting the process for an interrupt (the watcher, racing a launch

@@ -34,6 +34,7 @@
 #include "runtime/sim_tensor_map.h"
 #include "sim/config_fingerprint.h"
 #include "sim/gpu_config.h"
+#include "isa/kernel_names.h"
 #include "sim/gpu_model.h"
 #include "sim/interrupt_flag.h"
 #include "sim/functional_progress_line.h"
@@ -527,7 +528,8 @@ class SimDevice final : public Device {
   // After SIGINT/SIGTERM (runtime/interrupt_signals.h): inside a CUDA program, exit so that the
   // libraries' exit handlers write the files; in the gpusim CLI, let the command write them.
   [[noreturn]] void interrupted(const std::string& kernel, int signal) {
-    if (options_.exit_on_interrupt && interrupt_exits_process()) exit_interrupted(signal);  // returns if another thread exits
+    if (options_.exit_on_interrupt && interrupt_exits_process())  // returns if another thread exits
+      exit_interrupted(signal, "launch of '" + isa::demangled_kernel_name(kernel) + "'");
     throw Interrupted("launch of '" + kernel + "' " + interrupted_message(signal), signal);
   }
 

@@ -40,7 +40,8 @@ void expect_complete_files_after(int signal, const std::string& name) {
                                              "' --trace '" + trace.string() + "' -- " + long_program(),
                                          signal, (dir / "log").string(), trace.string());
   ASSERT_EQ(o.exit_code, 128 + signal) << o.output;
-  EXPECT_TRUE(contains(o.output, "gpusim: interrupted by " + name + "; statistics of the finished launches in " +
+  EXPECT_TRUE(contains(o.output, "(unfinished: not in the launch table) interrupted by " + name +
+                                     "; statistics of the finished launches in " +
                                      stats.string() + ", trace up to here in " + trace.string()))
       << o.output;
   const nlohmann::json written = read_json(stats);
@@ -66,6 +67,9 @@ TEST(ExecInterrupt, CtrlCStopsALongFunctionalLaunch) {
                                          std::chrono::seconds(60));
   ASSERT_EQ(o.exit_code, 130) << o.output;
   EXPECT_TRUE(contains(o.output, "interrupted by SIGINT")) << o.output;
+  // Which launch was running (a CI timeout's log said only "interrupted by SIGTERM").
+  EXPECT_TRUE(contains(o.output, "gpusim: launch of 'spin(")) << o.output;
+  EXPECT_TRUE(contains(o.output, "(unfinished: not in the launch table) interrupted by SIGINT")) << o.output;
   EXPECT_FALSE(contains(o.output, "long_kernel: finished")) << o.output;
   EXPECT_EQ(read_json(stats).value("interrupted", false), true);
 }
