@@ -41,8 +41,6 @@ std::string dims(const dim3& d) {
   return std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z);
 }
 
-std::string shorten(const std::string& s, size_t width) { return runtime::shorten_kernel_name(s, width); }
-
 // The name each kernel (by its full name, with its nesting marks) has in the table
 // (runtime/kernel_table_names.h: instantiations of one template told apart by the argument that
 // differs, numbered where even that is alike).
@@ -64,7 +62,7 @@ std::string table_name(const TableNames& names, const LaunchRecord& l) {
 // The table's numeric columns for one row (a launch, a kernel's launches or the total).
 void print_row(const char* first, const std::string& kernel, const std::string& grid, const std::string& block,
                const std::string& warp_inst, const std::string& cycles, const std::string& sim_time, double host) {
-  std::fprintf(gpusim::runtime::diagnostic_stream(), "  %8s  %-40s %-14s %-12s %14s %12s %12s %10.3f\n", first, shorten(kernel, kKernelColumn).c_str(), grid.c_str(),
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "  %8s  %-40s %-14s %-12s %14s %12s %12s %10.3f\n", first, runtime::shorten_kernel_name(kernel, kKernelColumn).c_str(), grid.c_str(),
                block.c_str(), warp_inst.c_str(), cycles.c_str(), sim_time.c_str(), host);
 }
 
