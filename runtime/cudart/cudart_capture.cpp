@@ -37,10 +37,6 @@ void check_legacy_use(Context& ctx, GraphState& st, const char* what) {
   graph::route_legacy_use(st, ctx.driver_captures, [&](const void* s) { return blocking(ctx, s); }, what);
 }
 
-void check_stream_handle(Context& ctx, cudaStream_t s) {
-  if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
-  if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
-}
 
 // Starts a capture on `stream` into a new graph (into == null) or into the program's graph.
 void begin_capture(Context& ctx, cudaStream_t stream, const cudaStreamCaptureMode& mode, GraphRecord* into,

@@ -324,6 +324,11 @@ uint64_t runtime_calls(bool this_thread_only);
 
 cudaError_t set_last_error(cudaError_t code);
 
+// cudaErrorInvalidResourceHandle unless `s` is a default stream or a live stream of either API;
+// the message names the handle ("unknown or destroyed stream 0x..."). cudart_streams.cpp.
+void check_stream_handle(Context& ctx, const void* s);
+std::string unknown_stream_text(const void* s);
+
 // Occupancy: CTAs of `func` with `block_size` threads resident on one SM (cudart_functions.cpp).
 int max_active_blocks(Context& ctx, const void* func, int block_size, size_t dynamic_shared);
 

@@ -101,10 +101,6 @@ GraphExecRecord* instantiate(Context& ctx, cudaGraphExec_t* out, cudaGraph_t gra
 
 using graph::replace_params;
 
-void check_stream_handle(Context& ctx, cudaStream_t s) {
-  if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
-  if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
-}
 
 }  // namespace
 

@@ -102,6 +102,19 @@ void note_refused_launch(Context& ctx, const std::string& kernel, dim3 grid, dim
 cudaError_t launch_kernel(const char* api_name, const void* host_function, dim3 grid, dim3 block, void** args,
                           size_t shared, cudaStream_t stream, bool cooperative = false, dim3 cluster = dim3(1, 1, 1)) {
   return api(api_name, [&](Context& ctx) {
+    // A launch on a destroyed stream never runs either; its message names the kernel (a TA's
+    // student read only "unknown or destroyed stream").
+    try {
+      check_stream_handle(ctx, stream);
+    } catch (const ApiError& e) {
+      std::string name = "a kernel";
+      try {
+        name = ctx.kernel(host_function).name;
+      } catch (const ApiError&) {
+      }
+      note_refused_launch(ctx, name, grid, block, e.code);
+      throw ApiError(e.code, "launch of '" + isa::demangled_kernel_name(name) + "': " + e.what());
+    }
     if (capture_target(ctx, stream))  // the launch becomes a node of the stream's capture (checked there)
       return (void)record_if_capturing(ctx, stream, kernel_node(ctx, host_function, grid, block, shared, args, cooperative, cluster));
     KernelRecord* k = nullptr;

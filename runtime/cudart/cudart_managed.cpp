@@ -72,7 +72,7 @@ cudaError_t cudaMemPrefetchAsync(const void* ptr, size_t count, struct cudaMemLo
   return api("cudaMemPrefetchAsync", [&](Context& ctx) {
     if (flags != 0) throw ApiError(cudaErrorInvalidValue, "flags must be 0");
     if (stream && stream != cudaStreamLegacy && stream != cudaStreamPerThread && !ctx.stream_table.stream(stream))
-      throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+      throw ApiError(cudaErrorInvalidResourceHandle, gpusim::cudart::unknown_stream_text(stream));
     const gpusim::runtime::AllocationInfo region = gpusim::cudart::managed_range(ctx, ptr, count);
     gpusim::runtime::ManagedRangeEvent e;
     e.begin = reinterpret_cast<gpusim::runtime::DevPtr>(ptr);

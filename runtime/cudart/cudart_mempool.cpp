@@ -74,10 +74,6 @@ GraphNode alloc_node(Context& ctx, size_t size) {
   return node;
 }
 
-void check_stream_handle(Context& ctx, cudaStream_t s) {
-  if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
-  if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
-}
 
 void malloc_async(Context& ctx, void** ptr, size_t size, MemPoolRecord& pool, cudaStream_t stream) {
   if (!ptr) throw ApiError(cudaErrorInvalidValue, "null result pointer");

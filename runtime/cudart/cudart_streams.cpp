@@ -18,10 +18,21 @@
 namespace gpusim::cudart {
 namespace {
 
-void check_stream(Context& ctx, cudaStream_t s) {
-  if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
-  if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+
+}  // namespace
+
+std::string unknown_stream_text(const void* s) {
+  char text[96];
+  std::snprintf(text, sizeof text, "unknown or destroyed stream %p (destroyed, or never created by cudaStreamCreate)", s);
+  return text;
 }
+
+void check_stream_handle(Context& ctx, const void* s) {
+  if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread) return;
+  if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, unknown_stream_text(s));
+}
+
+namespace {
 
 // The values cudaDeviceGetStreamPriorityRange reports (shared with libcuda).
 constexpr int kLeastPriority = runtime::kLeastStreamPriority, kGreatestPriority = runtime::kGreatestStreamPriority;
@@ -33,7 +44,7 @@ unsigned long long next_stream_id(Context& ctx) { return ++ctx.stream_table.last
 // A created stream's record (the handle points at it; runtime/shared_streams.h), null for the
 // default streams, an error for an unknown handle.
 CUstream_st* record_of(Context& ctx, cudaStream_t s) {
-  check_stream(ctx, s);
+  check_stream_handle(ctx, s);
   return ctx.stream_table.stream(s);
 }
 
@@ -91,7 +102,7 @@ cudaError_t cudaStreamCreateWithPriority(cudaStream_t* s, unsigned int flags, in
 
 cudaError_t cudaStreamDestroy(cudaStream_t s) {
   return api("cudaStreamDestroy", [&](Context& ctx) {
-    if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed stream");
+    if (!ctx.stream_table.stream(s)) throw ApiError(cudaErrorInvalidResourceHandle, unknown_stream_text(s));
     forget_capture_stream(ctx, s);  // its handle may be reused by the next stream
     ctx.stream_table.streams.erase(s);
   });
@@ -99,7 +110,7 @@ cudaError_t cudaStreamDestroy(cudaStream_t s) {
 
 cudaError_t cudaStreamSynchronize(cudaStream_t s) {
   return api("cudaStreamSynchronize", [&](Context& ctx) {
-    check_stream(ctx, s);
+    check_stream_handle(ctx, s);
     check_not_capturing(ctx, s, "cudaStreamSynchronize");
     release_pool_memory(ctx);
     ctx.flush_device_output();
@@ -109,7 +120,7 @@ cudaError_t cudaStreamSynchronize_ptsz(cudaStream_t s) { return cudaStreamSynchr
 
 cudaError_t cudaStreamQuery(cudaStream_t s) {
   return probe_api("cudaStreamQuery", [&](Context& ctx) {
-    check_stream(ctx, s);
+    check_stream_handle(ctx, s);
     check_not_capturing(ctx, s, "cudaStreamQuery");
   });
 }
@@ -117,7 +128,7 @@ cudaError_t cudaStreamQuery_ptsz(cudaStream_t s) { return cudaStreamQuery(s); }
 
 cudaError_t cudaStreamGetFlags(cudaStream_t s, unsigned int* flags) {
   return api("cudaStreamGetFlags", [&](Context& ctx) {
-    check_stream(ctx, s);
+    check_stream_handle(ctx, s);
     if (!flags) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     const CUstream_st* rec = ctx.stream_table.stream(s);
     *flags = rec ? rec->flags : 0;
@@ -126,7 +137,7 @@ cudaError_t cudaStreamGetFlags(cudaStream_t s, unsigned int* flags) {
 
 cudaError_t cudaStreamGetPriority(cudaStream_t s, int* priority) {
   return api("cudaStreamGetPriority", [&](Context& ctx) {
-    check_stream(ctx, s);
+    check_stream_handle(ctx, s);
     if (!priority) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     const CUstream_st* rec = ctx.stream_table.stream(s);
     *priority = rec ? rec->priority : 0;
@@ -143,7 +154,7 @@ cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned int flag
   return api("cudaStreamWaitEvent", [&](Context& ctx) {
     if (flags & ~unsigned(cudaEventWaitExternal))
       throw ApiError(cudaErrorInvalidValue, "flags other than cudaEventWaitDefault and cudaEventWaitExternal");
-    check_stream(ctx, s);
+    check_stream_handle(ctx, s);
     event(ctx, e);
     // An external wait in a capture is an event-wait node of the graph (it waits for the event's
     // latest record when the graph runs), not a join of another captured stream.
@@ -161,7 +172,7 @@ cudaError_t cudaStreamWaitEvent_ptsz(cudaStream_t s, cudaEvent_t e, unsigned int
 cudaError_t cudaLaunchHostFunc(cudaStream_t s, cudaHostFn_t fn, void* user_data) {
   bool captured = false;
   cudaError_t status = api("cudaLaunchHostFunc", [&](Context& ctx) {
-    check_stream(ctx, s);
+    check_stream_handle(ctx, s);
     if (!fn) throw ApiError(cudaErrorInvalidValue, "null host function");
     GraphNode node;
     node.type = cudaGraphNodeTypeHost;
@@ -178,7 +189,7 @@ cudaError_t cudaLaunchHostFunc(cudaStream_t s, cudaHostFn_t fn, void* user_data)
 
 cudaError_t cudaStreamAddCallback(cudaStream_t s, cudaStreamCallback_t callback, void* user_data, unsigned int flags) {
   cudaError_t status = api("cudaStreamAddCallback", [&](Context& ctx) {
-    check_stream(ctx, s);
+    check_stream_handle(ctx, s);
     if (!callback) throw ApiError(cudaErrorInvalidValue, "null callback");
     if (flags != 0) throw ApiError(cudaErrorInvalidValue, "flags must be 0");
     // Not capturable (cudaLaunchHostFunc is): cudaErrorStreamCaptureUnsupported, capture invalidated.
@@ -205,7 +216,7 @@ cudaError_t cudaEventDestroy(cudaEvent_t e) {
 namespace {
 
 void record_event(Context& ctx, cudaEvent_t e, cudaStream_t s, unsigned flags) {
-  check_stream(ctx, s);
+  check_stream_handle(ctx, s);
   CUevent_st& rec = event(ctx, e);
   if (flags & cudaEventRecordExternal) {
     // In a capture an external record is an event-record node: the event is recorded each time
@@ -281,7 +292,7 @@ cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) 
 
 cudaError_t cudaStreamGetDevice(cudaStream_t s, int* device) {
   return api("cudaStreamGetDevice", [&](Context& ctx) {
-    check_stream(ctx, s);
+    check_stream_handle(ctx, s);
     if (!device) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     *device = ctx.current_device;  // the one simulated device
   });
@@ -357,7 +368,7 @@ cudaError_t cudaStreamCopyAttributes(cudaStream_t dst, cudaStream_t src) {
 // it to a stream changes nothing; the arguments are checked as CUDA checks them.
 cudaError_t cudaStreamAttachMemAsync(cudaStream_t s, void* ptr, size_t length, unsigned int flags) {
   return api("cudaStreamAttachMemAsync", [&](Context& ctx) {
-    check_stream(ctx, s);
+    check_stream_handle(ctx, s);
     if (flags != cudaMemAttachGlobal && flags != cudaMemAttachHost && flags != cudaMemAttachSingle)
       throw ApiError(cudaErrorInvalidValue, "flags must be one of cudaMemAttachGlobal, cudaMemAttachHost, cudaMemAttachSingle");
     if (flags == cudaMemAttachSingle && (s == nullptr || s == cudaStreamLegacy))

@@ -400,6 +400,15 @@ int main() {
   EXPECT(cudaStreamBeginCapture(capture_stream, static_cast<cudaStreamCaptureMode>(1 << 20)) == cudaErrorInvalidValue);
   CHECK(cudaStreamDestroy(capture_stream));
   EXPECT(cudaGetLastError() == cudaErrorInvalidValue);  // the last error, kept past the successful destroy
+  // A launch on a stream already destroyed: cudaErrorInvalidResourceHandle, and the kernel never runs.
+  int* untouched;
+  CHECK(cudaMalloc(&untouched, sizeof(int)));
+  CHECK(cudaMemset(untouched, 0, sizeof(int)));
+  fill<<<1, 1, 0, capture_stream>>>(untouched, 1, 7);
+  EXPECT(cudaGetLastError() == cudaErrorInvalidResourceHandle);
+  int left = -1;
+  CHECK(cudaMemcpy(&left, untouched, sizeof left, cudaMemcpyDeviceToHost));
+  EXPECT(left == 0);
 
   printf("host_api_corners: OK\n");
   return 0;

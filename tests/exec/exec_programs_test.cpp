@@ -276,6 +276,10 @@ TEST(Exec, UnimplementedFunctionIsNamedOnceAndReturnsAnError) {
 TEST(Exec, CopyOutsideAnAllocationNamesTheNearestOne) {
   const Outcome o = exec("", "host_api_corners");
   ASSERT_EQ(o.exit_code, 0) << o.output;
+  // A launch on a destroyed stream names its kernel and the handle, and is listed as refused (a
+  // TA's student read only "unknown or destroyed stream").
+  EXPECT_TRUE(contains(o.output, "launch of 'fill(int*, int, int)': unknown or destroyed stream 0x")) << o.output;
+  EXPECT_TRUE(contains(o.output, "fill(int*, int, int) <<<(1,1,1), (1,1,1)>>>: cudaErrorInvalidResourceHandle")) << o.output;
   EXPECT_TRUE(contains(o.output, "is not device memory (no cudaMalloc/cudaMallocManaged allocation holds it): just past the "
                                  "end of the 256-byte allocation at 0x"))
       << o.output;
