@@ -20,6 +20,11 @@ struct Dim3 {
   uint64_t count() const { return uint64_t(x) * y * z; }
 };
 
+// "(x,y,z)", as launch messages write a grid or a block.
+inline std::string dims_text(const Dim3& d) {
+  return "(" + std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) + ")";
+}
+
 // What kind of fault stopped a kernel, so that a CUDA runtime can return the error a GPU would
 // (cudaErrorIllegalAddress, cudaErrorMisalignedAddress, cudaErrorAssert, cudaErrorLaunchFailure...).
 enum class FaultKind : uint8_t {

@@ -9,9 +9,6 @@ namespace gpusim::runtime {
 
 namespace {
 
-std::string dims_text(Dim3 d) {
-  return "(" + std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) + ")";
-}
 
 // Kernels by the name the user wrote ("inc(int*)", not nvcc's "_Z3incPi").
 std::string launch_text(const std::string& kernel, Dim3 grid, Dim3 block) {

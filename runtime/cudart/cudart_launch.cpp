@@ -93,10 +93,8 @@ void note_refused_launch(Context& ctx, const std::string& kernel, dim3 grid, dim
   constexpr size_t kNotesKept = 20;
   ctx.refused_launches += 1;
   if (ctx.refused_launch_notes.size() < kNotesKept)
-    ctx.refused_launch_notes.push_back(isa::demangled_kernel_name(kernel) + " <<<(" + std::to_string(grid.x) + "," +
-                                       std::to_string(grid.y) + "," + std::to_string(grid.z) + "), (" +
-                                       std::to_string(block.x) + "," + std::to_string(block.y) + "," +
-                                       std::to_string(block.z) + ")>>>: " + cudaGetErrorName(code));
+    ctx.refused_launch_notes.push_back(isa::demangled_kernel_name(kernel) + " <<<" + isa::dims_text(dim(grid)) + ", " +
+                                       isa::dims_text(dim(block)) + ">>>: " + cudaGetErrorName(code));
 }
 
 cudaError_t launch_kernel(const char* api_name, const void* host_function, dim3 grid, dim3 block, void** args,
