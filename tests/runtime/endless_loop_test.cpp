@@ -54,14 +54,17 @@ DONE:
 class EndlessLoopTest : public ::testing::TestWithParam<SimMode> {
  protected:
   void SetUp() override {
+    dev = new_device();
+    module = dev->load_ptx("spin.ptx", kPtx);
+    flag = dev->alloc(8);
+    dev->memset(flag, 0, 8);
+  }
+  std::unique_ptr<Device> new_device() const {
     SimDeviceOptions o;
     o.mode = GetParam();
     o.threads = 2;
     o.repeat_check_after = 20000;  // functional mode: soon; timing mode watches from 65,536 cycles
-    dev = make_sim_device(o);
-    module = dev->load_ptx("spin.ptx", kPtx);
-    flag = dev->alloc(8);
-    dev->memset(flag, 0, 8);
+    return make_sim_device(o);
   }
   LaunchConfig ctas(unsigned n) {
     LaunchConfig c;
@@ -149,13 +152,7 @@ TEST_P(EndlessLoopTest, ALockNobodyReleasesIsStoppedAndOneReleasedLateIsNot) {
     EXPECT_EQ(e.kind(), FaultKind::Runaway) << e.what();
     EXPECT_NE(std::string(e.what()).find("can never finish"), std::string::npos) << e.what();
   }
-  auto released = make_sim_device([&] {
-    SimDeviceOptions o;
-    o.mode = GetParam();
-    o.threads = 2;
-    o.repeat_check_after = 20000;
-    return o;
-  }());
+  const std::unique_ptr<Device> released = new_device();
   const ModuleHandle again = released->load_ptx("lock.ptx", kLockPtx);
   const DevPtr word = released->alloc(8);
   released->memset(word, 0, 8);

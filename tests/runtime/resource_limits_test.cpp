@@ -116,20 +116,26 @@ TEST_F(ResourceLimitsTest, StaticSharedMemoryOfGigabytesIsRefusedAtLaunch) {
   EXPECT_NE(e.find("per-block limit of 98304 bytes"), std::string::npos) << e;
 }
 
+// The fault of kernel k, one thread calling `deeper` (a .func with a `frame_bytes` .local frame
+// that calls itself for ever) on a device with the default 1 KiB cudaLimitStackSize.
+std::string endless_recursion_fault(unsigned frame_bytes) {
+  auto dev = make_sim_device();
+  const ModuleHandle m = dev->load_ptx("recurse.ptx", ".version 8.0\n.target sm_80\n.address_size 64\n"
+                                                      ".func deeper()\n{\n.local .align 4 .b8 frame[" +
+                                                          std::to_string(frame_bytes) +
+                                                          "];\ncall.uni deeper, ();\nret;\n}\n"
+                                                          ".visible .entry k()\n{\ncall.uni deeper, ();\nret;\n}\n");
+  LaunchConfig c;
+  c.grid = Dim3{1, 1, 1};
+  c.block = Dim3{1, 1, 1};
+  return error_of([&] { dev->launch(m, "k", c, {}); });
+}
+
 // A recursion's fault names its one call site once with its count and then the kernel that
 // started it (a teaching assistant's student got the same site eight times, then nothing: no
 // kernel, and a depth that disagreed with the "call depth" after it).
 TEST_F(ResourceLimitsTest, ADeepRecursionSaysItsCallSiteOnceWithItsCount) {
-  auto dev = make_sim_device();
-  const ModuleHandle m = dev->load_ptx("recurse.ptx",
-                                       ".version 8.0\n.target sm_80\n.address_size 64\n"
-                                       ".func deeper()\n{\n.local .align 4 .b8 frame[64];\n"
-                                       "call.uni deeper, ();\nret;\n}\n"
-                                       ".visible .entry k()\n{\ncall.uni deeper, ();\nret;\n}\n");
-  LaunchConfig c;
-  c.grid = Dim3{1, 1, 1};
-  c.block = Dim3{1, 1, 1};
-  const std::string e = error_of([&] { dev->launch(m, "k", c, {}); });
+  const std::string e = endless_recursion_fault(64);
   // 64 + 16 bytes a frame: the 13th nested call passes 1024 bytes; 12 frames of 'deeper' are live.
   EXPECT_NE(e.find("called from 'deeper' at PTX line 7 11 times, from 'k' at PTX line 12 (12 calls deep)"),
             std::string::npos) << e;
@@ -139,16 +145,7 @@ TEST_F(ResourceLimitsTest, ADeepRecursionSaysItsCallSiteOnceWithItsCount) {
 TEST_F(ResourceLimitsTest, RecursionThroughLargeFramesStopsAtTheStackLimit) {
   // Each call adds a 256 KiB .local frame per thread: recursion (a stack ptxas cannot size) gets
   // cudaLimitStackSize (1 KiB by default) and overflows it at the first call, naming the limit.
-  auto dev = make_sim_device();
-  const ModuleHandle m = dev->load_ptx("recurse.ptx",
-                                       ".version 8.0\n.target sm_80\n.address_size 64\n"
-                                       ".func deeper()\n{\n.local .align 4 .b8 frame[262144];\n"
-                                       "call.uni deeper, ();\nret;\n}\n"
-                                       ".visible .entry k()\n{\ncall.uni deeper, ();\nret;\n}\n");
-  LaunchConfig c;
-  c.grid = Dim3{1, 1, 1};
-  c.block = Dim3{1, 1, 1};
-  const std::string e = error_of([&] { dev->launch(m, "k", c, {}); });
+  const std::string e = endless_recursion_fault(262144);
   EXPECT_NE(e.find("stack overflow: calling 'deeper' (nested call 1)"), std::string::npos) << e;
   EXPECT_NE(e.find("more than the 1024 of cudaLimitStackSize"), std::string::npos) << e;
 }
