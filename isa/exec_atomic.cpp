@@ -19,10 +19,7 @@ uint64_t from_f64(double d) { uint64_t u; std::memcpy(&u, &d, 8); return u; }
 float flush(float f) { return std::fpclassify(f) == FP_SUBNORMAL ? std::copysign(0.0f, f) : f; }
 
 // Whether an atomic's address is in shared memory: its space, or a generic address in the window.
-bool on_shared(StateSpace space, uint64_t addr) {
-  return space == StateSpace::Shared ||
-         (space == StateSpace::Generic && addr >= kSharedWindowBase && addr < kSharedWindowBase + kWindowSize);
-}
+bool on_shared(StateSpace space, uint64_t addr) { return resolve_space(space, addr) == StateSpace::Shared; }
 
 }  // namespace
 

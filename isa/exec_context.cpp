@@ -166,30 +166,6 @@ uint64_t ExecContext::symbol_address(uint32_t sym) const {
   return isa::symbol_address(*this, launch_, warp_, warp_.module().symbols[sym]);
 }
 
-namespace {
-// Resolves a generic address to its state space; other spaces pass through.
-StateSpace resolve(StateSpace space, uint64_t& addr) {
-  if (space != StateSpace::Generic && space != StateSpace::None) return space;
-  if (addr >= kSharedWindowBase && addr < kSharedWindowBase + kWindowSize) {
-    addr -= kSharedWindowBase;
-    return StateSpace::Shared;
-  }
-  if (addr >= kLocalWindowBase && addr < kLocalWindowBase + kWindowSize) {
-    addr -= kLocalWindowBase;
-    return StateSpace::Local;
-  }
-  if (addr >= kConstBase && addr < kConstBase + kWindowSize) {
-    addr -= kConstBase;
-    return StateSpace::Const;
-  }
-  if (addr >= kParamWindowBase && addr < kParamWindowBase + kWindowSize) {  // cvta.param (kernel parameters)
-    addr -= kParamWindowBase;
-    return StateSpace::Param;
-  }
-  return StateSpace::Global;
-}
-}  // namespace
-
 // Copies an access's bytes; the common sizes as fixed-size copies (a register move each), not a
 // call into the C library.
 static inline void copy_access(void* to, const void* from, unsigned size) {
@@ -304,7 +280,7 @@ void ExecContext::check_async_copies(uint64_t offset, unsigned size, unsigned la
 
 void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned size, unsigned lane, bool atomic) {
   const uint64_t original = addr;
-  space = resolve(space, addr);
+  space = resolve_space(space, addr);
   if (size && (size & (size - 1)) == 0 && size <= 16 && (addr & (size - 1)))
     fail(lane, "misaligned " + std::string(space_name(space)) + (atomic ? " atomic access of " : " load of ") + std::to_string(size) +
                    " bytes at address " + hex_text(original), FaultKind::MisalignedAddress);
@@ -331,7 +307,7 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
 void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, unsigned size, unsigned lane,
                              bool atomic) {
   const uint64_t original = addr;
-  space = resolve(space, addr);
+  space = resolve_space(space, addr);
   if (size && (size & (size - 1)) == 0 && size <= 16 && (addr & (size - 1)))
     fail(lane, "misaligned " + std::string(space_name(space)) + " store of " + std::to_string(size) +
                    " bytes at address " + hex_text(original), FaultKind::MisalignedAddress);

@@ -95,6 +95,28 @@ constexpr uint64_t kWindowSize = 0x0000'0001'0000'0000ull;  // 4 GiB each
 constexpr uint64_t kConstBase = 0x0000'7d00'0000'0000ull;    // .const space addresses
 constexpr uint64_t kParamWindowBase = 0x0000'7a00'0000'0000ull;  // cvta.param: kernel parameters
 
+// Resolves a generic address to its state space and its offset there; other spaces pass through.
+inline StateSpace resolve_space(StateSpace space, uint64_t& addr) {
+  if (space != StateSpace::Generic && space != StateSpace::None) return space;
+  if (addr >= kSharedWindowBase && addr < kSharedWindowBase + kWindowSize) {
+    addr -= kSharedWindowBase;
+    return StateSpace::Shared;
+  }
+  if (addr >= kLocalWindowBase && addr < kLocalWindowBase + kWindowSize) {
+    addr -= kLocalWindowBase;
+    return StateSpace::Local;
+  }
+  if (addr >= kConstBase && addr < kConstBase + kWindowSize) {
+    addr -= kConstBase;
+    return StateSpace::Const;
+  }
+  if (addr >= kParamWindowBase && addr < kParamWindowBase + kWindowSize) {  // cvta.param (kernel parameters)
+    addr -= kParamWindowBase;
+    return StateSpace::Param;
+  }
+  return StateSpace::Global;
+}
+
 // One memory access made by one lane, reported to whoever drives execution (the timing model
 // coalesces these; the functional mode ignores them).
 // 16 bytes (the address first, the small fields packed behind it): the timing model reads up to
