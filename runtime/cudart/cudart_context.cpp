@@ -311,9 +311,27 @@ void* Context::alloc_host_mapped(size_t bytes) {
   }
 }
 
+// Why `ptr` cannot be freed as pinned or managed memory, naming it and what it is: a student
+// who frees the wrong buffer (or a device pointer) needs the address to find which one.
+std::string Context::not_host_allocation_text(void* ptr) const {
+  const std::string at = isa::hex_text(reinterpret_cast<uintptr_t>(ptr));
+  auto after = host_mapped_.upper_bound(ptr);
+  if (after != host_mapped_.begin()) {
+    const auto& [base, span] = *std::prev(after);
+    const auto offset = static_cast<uint64_t>(static_cast<char*>(ptr) - static_cast<char*>(base));
+    if (offset < span)
+      return at + " is " + std::to_string(offset) + " bytes into the pinned/managed allocation at " + isa::hex_text(reinterpret_cast<uintptr_t>(base)) +
+             ": free the pointer cudaMallocHost/cudaHostAlloc/cudaMallocManaged returned";
+  }
+  if (device_ && device_->allocation_at(reinterpret_cast<runtime::DevPtr>(ptr)))
+    return at + " is device memory (cudaMalloc): free it with cudaFree";
+  return at + " was not returned by cudaMallocHost/cudaHostAlloc/cudaMallocManaged (freed already, or memory from "
+              "malloc/new, which free/delete release)";
+}
+
 void Context::free_host_mapped(void* ptr) {
   auto it = host_mapped_.find(ptr);
-  if (it == host_mapped_.end()) throw ApiError(cudaErrorInvalidValue, "the pointer was not returned by cudaMallocHost/cudaHostAlloc/cudaMallocManaged");
+  if (it == host_mapped_.end()) throw ApiError(cudaErrorInvalidValue, not_host_allocation_text(ptr));
   runtime::release_host_mapped(device(), {ptr, it->second});
   host_mapped_.erase(it);
   pinned_flags.erase(ptr);

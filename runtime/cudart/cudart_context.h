@@ -184,6 +184,7 @@ class Context {
   // Host memory the device reaches at the same address (managed and pinned allocations).
   void* alloc_host_mapped(size_t bytes);
   void free_host_mapped(void* ptr);
+  std::string not_host_allocation_text(void* ptr) const;
   bool is_host_mapped_allocation(const void* ptr) const { return host_mapped_.count(const_cast<void*>(ptr)) != 0; }
   bool is_managed(void* ptr) const { return managed_.count(ptr) != 0; }
   void note_managed(void* ptr, size_t bytes) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <vector>
 
+#include "isa/hex_text.h"
 #include "runtime/cudart/cudart_context.h"
 #include "runtime/cudart/cudart_graph.h"
 #include "runtime/cuda_answers.h"
@@ -50,7 +51,7 @@ CUstream_st* record_of(Context& ctx, cudaStream_t s) {
 
 CUevent_st& event(Context& ctx, cudaEvent_t e) {
   CUevent_st* rec = ctx.stream_table.event(e);
-  if (!rec) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event");
+  if (!rec) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event " + gpusim::isa::hex_text(reinterpret_cast<uintptr_t>(e)));
   return *rec;
 }
 
@@ -275,8 +276,17 @@ cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) 
     if (!ms) throw ApiError(cudaErrorInvalidValue, "null result pointer");
     const CUevent_st& a = uncaptured_event(ctx, start);
     const CUevent_st& b = uncaptured_event(ctx, end);
-    if ((a.flags | b.flags) & cudaEventDisableTiming) throw ApiError(cudaErrorInvalidResourceHandle, "an event was created with cudaEventDisableTiming");
-    if (!a.recorded || !b.recorded) throw ApiError(cudaErrorInvalidResourceHandle, "an event has not been recorded");
+    // Say which of the two events is wrong: a timing helper with a dozen events otherwise leaves
+    // the user to guess.
+    auto check_timed = [](const CUevent_st& rec, const char* role, cudaEvent_t handle) {
+      const std::string which = std::string("the ") + role + " event (" + gpusim::isa::hex_text(reinterpret_cast<uintptr_t>(handle)) + ")";
+      if (rec.flags & cudaEventDisableTiming)
+        throw ApiError(cudaErrorInvalidResourceHandle, which + " was created with cudaEventDisableTiming");
+      if (!rec.recorded)
+        throw ApiError(cudaErrorInvalidResourceHandle, which + " has not been recorded: cudaEventRecord it before timing");
+    };
+    check_timed(a, "start", start);
+    check_timed(b, "end", end);
     *ms = static_cast<float>((b.seconds - a.seconds) * 1000.0);
     // Functional mode has no GPU clock: the events hold host time, how long the simulation took.
     // Programs print it as kernel time (two outside users read "689 ms, 0.00 GCUPS" as GPU speed).

@@ -410,6 +410,22 @@ int main() {
   CHECK(cudaMemcpy(&left, untouched, sizeof left, cudaMemcpyDeviceToHost));
   EXPECT(left == 0);
 
+  // cudaFreeHost of the wrong pointer: an interior pointer, a device pointer, one freed already.
+  float* pinned;
+  CHECK(cudaMallocHost(&pinned, 64));
+  EXPECT(cudaFreeHost(pinned + 4) == cudaErrorInvalidValue);
+  EXPECT(cudaFreeHost(untouched) == cudaErrorInvalidValue);
+  CHECK(cudaFreeHost(pinned));
+  EXPECT(cudaFreeHost(pinned) == cudaErrorInvalidValue);
+  // Timing with an event never recorded: which one.
+  cudaEvent_t t0, t1;
+  CHECK(cudaEventCreate(&t0));
+  CHECK(cudaEventCreate(&t1));
+  CHECK(cudaEventRecord(t0));
+  float elapsed;
+  EXPECT(cudaEventElapsedTime(&elapsed, t0, t1) == cudaErrorInvalidResourceHandle);
+  cudaGetLastError();
+
   printf("host_api_corners: OK\n");
   return 0;
 }

@@ -285,6 +285,12 @@ TEST(Exec, CopyOutsideAnAllocationNamesTheNearestOne) {
       << o.output;
   // A host pointer given as the device side is named as such.
   EXPECT_TRUE(contains(o.output, "allocation holds it): not a device address")) << o.output;
+  // cudaFreeHost names the pointer and what it is (a TA's student read only "invalid argument").
+  EXPECT_TRUE(contains(o.output, "bytes into the pinned/managed allocation at 0x")) << o.output;
+  EXPECT_TRUE(contains(o.output, "is device memory (cudaMalloc): free it with cudaFree")) << o.output;
+  EXPECT_TRUE(contains(o.output, "was not returned by cudaMallocHost/cudaHostAlloc/cudaMallocManaged (freed already")) << o.output;
+  // cudaEventElapsedTime says which event was never recorded.
+  EXPECT_TRUE(contains(o.output, "cudaEventElapsedTime: the end event (0x")) << o.output;
   // A memset there says the same (it said only "not device memory").
   EXPECT_TRUE(contains(o.output, "which is not device memory: just past the end of the 256-byte allocation at 0x"))
       << o.output;
