@@ -62,6 +62,9 @@ class DeviceServices {
   // The running grid's device-side launch queue (dynamic parallelism, isa/device_launch_queue.h);
   // null: the runtime does not run device-side launches, and such a call is an error naming it.
   virtual DeviceLaunchQueue* launch_queue() { return nullptr; }
+  // Why a fault near address 0 may be a device malloc's NULL used unchecked: how often malloc
+  // returned NULL in this launch and the heap's size; empty when it never did.
+  virtual std::string null_malloc_note() const { return {}; }
 };
 
 // The extern functions the executor routes to DeviceServices; any other `.extern .func` without

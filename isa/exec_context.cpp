@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "isa/device_services.h"
 #include "isa/hex_text.h"
 #include "isa/kernel_names.h"
 #include "isa/launch_state.h"
@@ -229,7 +230,8 @@ namespace {
 // " (no allocation covers it; 12 bytes past the end of the 4000-byte allocation at 0x...)"; for an
 // access that starts inside an allocation and runs past its end, how far (the start alone named
 // the next allocation: "280 bytes before the 4-byte allocation at ...").
-std::string miss_note(GlobalMemory& global, uint64_t addr, unsigned size) {
+std::string miss_note(const LaunchState& launch, uint64_t addr, unsigned size) {
+  GlobalMemory& global = *launch.global;
   GlobalSpan s;
   if (global.span_at(addr, s) && addr - s.base < s.size) {
     const uint64_t inside = s.size - (addr - s.base);
@@ -238,7 +240,11 @@ std::string miss_note(GlobalMemory& global, uint64_t addr, unsigned size) {
            " past it)";
   }
   const std::string where = global.describe_miss(addr);
-  return " (no allocation covers it" + (where.empty() ? std::string() : "; " + where) + ")";
+  // A pointer device malloc returned as NULL, indexed: its accesses land in the first bytes.
+  constexpr uint64_t kNullReach = uint64_t(1) << 20;
+  const std::string heap = addr < kNullReach && launch.services ? launch.services->null_malloc_note() : std::string();
+  return " (no allocation covers it" + (where.empty() ? std::string() : "; " + where) + ")" +
+         (heap.empty() ? std::string() : "; " + heap);
 }
 // For a shared-memory fault: how much the CTA has, and the usual cause of a fault at its start,
 // an extern __shared__ array launched without dynamic shared memory (<<<grid, block>>>) -- only
@@ -288,7 +294,7 @@ void ExecContext::load_impl(StateSpace space, uint64_t addr, void* out, unsigned
     if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(out, p, size);
     else if (!launch_.global->read(addr, out, size))
       fail(lane, std::string(atomic ? "out-of-bounds global atomic access of " : "out-of-bounds global load of ") + std::to_string(size) + " bytes at address " + hex_text(addr) +
-                     vector_note(inst, size) + miss_note(*launch_.global, addr, size), FaultKind::IllegalAddress);
+                     vector_note(inst, size) + miss_note(launch_, addr, size), FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
     if (!cta_.async_copies.empty()) check_async_copies(addr, size, lane);
     copy_access(out, cta_.shared.data() + addr, size);  // this CTA's own shared memory (no cluster rank bits)
@@ -315,7 +321,7 @@ void ExecContext::store_impl(StateSpace space, uint64_t addr, const void* in, un
     if (uint8_t* p = cached_global(warp_, launch_.global, addr, size)) copy_access(p, in, size);
     else if (!launch_.global->write(addr, in, size))
       fail(lane, "out-of-bounds global store of " + std::to_string(size) + " bytes at address " + hex_text(addr) +
-                     vector_note(inst, size) + miss_note(*launch_.global, addr, size), FaultKind::IllegalAddress);
+                     vector_note(inst, size) + miss_note(launch_, addr, size), FaultKind::IllegalAddress);
   } else if (space == StateSpace::Shared && addr < cta_.shared.size() && size <= cta_.shared.size() - addr) {
     copy_access(cta_.shared.data() + addr, in, size);
   } else {

@@ -1,5 +1,6 @@
 #include "runtime/sim_device_services.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "isa/hex_text.h"
@@ -43,13 +44,18 @@ uint64_t SimDeviceServices::malloc(const isa::DeviceThread&, uint64_t size) {
   heap_used_ = true;
   if (size == 0) return 0;
   const uint64_t charged = (size + kHeapGranule - 1) / kHeapGranule * kHeapGranule;
-  if (charged < size || charged > heap_size_ - heap_in_use_) return 0;  // heap exhausted: NULL, as CUDA
+  auto null_result = [&] {
+    ++null_mallocs_;
+    largest_null_request_ = std::max(largest_null_request_, size);
+    return uint64_t(0);
+  };
+  if (charged < size || charged > heap_size_ - heap_in_use_) return null_result();  // heap exhausted: NULL, as CUDA
   // Each block is its own allocation of the device memory, so an overrun faults at its guard gap.
   uint64_t addr = 0;
   try {
     addr = memory_.allocate(size);
   } catch (const std::exception&) {
-    return 0;  // the device memory itself is full
+    return null_result();  // the device memory itself is full
   }
   heap_.emplace(addr, charged);
   heap_in_use_ += charged;
@@ -89,8 +95,18 @@ void SimDeviceServices::flush() {
   overwritten_records_ = overwritten_bytes_ = 0;
   for (const std::string& s : asserts_) asserts += s;
   asserts_.clear();
+  null_mallocs_ = largest_null_request_ = 0;
   if (!out.empty()) printf_sink_(out);
   if (!asserts.empty()) assert_sink_(asserts);
+}
+
+std::string SimDeviceServices::null_malloc_note() const {
+  if (!null_mallocs_) return {};
+  return "device malloc returned NULL " + std::to_string(null_mallocs_) + (null_mallocs_ == 1 ? " time" : " times") +
+         " in this launch (largest request " + std::to_string(largest_null_request_) + " bytes; the heap, " +
+         "cudaLimitMallocHeapSize, is " + std::to_string(heap_size_) + " bytes, " + std::to_string(heap_in_use_) +
+         " in use): is its result used without a NULL check? (raise the heap with cudaDeviceSetLimit before the first "
+         "launch)";
 }
 
 void SimDeviceServices::set_limit(DeviceLimit limit, uint64_t value) {

@@ -30,6 +30,7 @@ class SimDeviceServices final : public isa::DeviceServices {
   // The running grid's device-side launch queue (dynamic parallelism); the device sets it for
   // each grid it runs (runtime/child_grids.h) and clears it after.
   isa::DeviceLaunchQueue* launch_queue() override { return launch_queue_; }
+  std::string null_malloc_note() const override;
   void set_launch_queue(isa::DeviceLaunchQueue* queue) { launch_queue_ = queue; }
 
   // Writes the launch's printf output, then its assertion messages, to the sinks (fflush'd when
@@ -60,6 +61,7 @@ class SimDeviceServices final : public isa::DeviceServices {
   std::deque<std::string> asserts_;   // this launch's assertion messages
   std::map<uint64_t, uint64_t> heap_; // device-malloc allocations: address -> bytes charged
   uint64_t heap_in_use_ = 0;
+  uint64_t null_mallocs_ = 0, largest_null_request_ = 0;  // this launch's mallocs that returned NULL
   // Whether a kernel has called printf / malloc or free: their limits are fixed from then on.
   bool printf_used_ = false;
   bool heap_used_ = false;

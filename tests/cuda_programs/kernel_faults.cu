@@ -14,7 +14,8 @@
 // kernel launched with <<<>>> (a trap on a GPU, cudaErrorLaunchFailure; the report says why).
 // notmember: lanes 16-31 call __shfl_sync(0x0000ffff, ...), a mask without their own bits
 // (undefined on a GPU; gpusim reports it, cudaErrorLaunchFailure). cpasync_race_vector: the
-// cpasync_race read as a 16-byte vector load (the fast path of aligned vectors).
+// cpasync_race read as a 16-byte vector load (the fast path of aligned vectors). unchecked_malloc:
+// each thread stores through a device malloc() larger than the heap, which returned NULL.
 #include <cooperative_groups.h>
 #include <sys/mman.h>
 #include <cstring>
@@ -37,6 +38,11 @@ __global__ void fault(int kind, int* p, volatile int* flag) {
     case 11:  // the upper half-warp shuffles with a mask that names only the lower half
       if ((threadIdx.x & 31) >= 16) p[threadIdx.x] = __shfl_sync(0x0000ffffu, int(threadIdx.x), 0);
       break;
+    case 13: {  // 1 GiB each from the default 8 MiB heap: NULL, stored through unchecked
+      int* mine = static_cast<int*>(malloc(size_t(1) << 30));
+      mine[threadIdx.x] = 13;
+      break;
+    }
   }
 }
 
@@ -81,9 +87,9 @@ __global__ void grid_sync_without_cooperative_launch(int* p) {
 }
 
 int main(int argc, char** argv) {
-  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride", "cpasync", "cpasync_race", "gridsync", "notmember", "cpasync_race_vector"};
+  const char* kinds[] = {"oob", "misaligned", "trap", "runaway", "deadlock", "readonly", "unmapped", "nostride", "cpasync", "cpasync_race", "gridsync", "notmember", "cpasync_race_vector", "unchecked_malloc"};
   int kind = -1;
-  for (int i = 0; i < 13; ++i)
+  for (int i = 0; i < 14; ++i)
     if (argc > 1 && std::strcmp(argv[1], kinds[i]) == 0) kind = i;
   EXPECT(kind >= 0);
   int* d;

@@ -40,6 +40,7 @@ TEST(Exec, EachKernelFaultKindReachesTheProgram) {
                {"cpasync", "cudaErrorMisalignedAddress", "cp.async needs its source and destination aligned to its 16-byte size"},
                {"cpasync_race", "cudaErrorLaunchFailure", "'s cp.async (PTX line "},
                {"cpasync_race_vector", "cudaErrorLaunchFailure", "'s cp.async (PTX line "},
+               {"unchecked_malloc", "cudaErrorIllegalAddress", " times in this launch (largest request 1073741824 bytes; the heap, cudaLimitMallocHeapSize, is 8388608 bytes"},
                {"gridsync", "cudaErrorLaunchFailure", "this launch was not cooperative"},
                {"notmember", "cudaErrorLaunchFailure", "executes shfl.sync with membermask 0x0000ffff, which does not name it"},
                {"trap", "cudaErrorLaunchFailure", "kernel_faults.fatbin0.compute_80.ptx:"},
