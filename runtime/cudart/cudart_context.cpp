@@ -377,7 +377,7 @@ void Context::reset_device() {
   device_ = runtime::make_sim_device(fresh);
   textures.reset();
   device_bytes_in_use_ = 0;
-  sticky_error = cudaSuccess;
+  sticky_error = pending_fault = cudaSuccess;
   limits.clear();
   cache_config = cudaFuncCachePreferNone;
   for (ModuleRecord* m : with_managed) {

@@ -208,6 +208,12 @@ class Context {
 
   // Kernel faults are sticky, as on a GPU: the context is unusable afterwards.
   cudaError_t sticky_error = cudaSuccess;
+  // A kernel fault the program has not yet been told of. Launches run to their end before the
+  // launch call returns, but on a GPU they are asynchronous: the launch returns cudaSuccess, and
+  // cudaGetLastError right after it answers only for the launch itself; the fault reaches the
+  // program at its next call that waits for or asks about the device (the Programming Guide's
+  // "synchronize between the kernel launch and cudaGetLastError"). locked_api turns it sticky.
+  cudaError_t pending_fault = cudaSuccess;
   // A deque: a million launches grow it without copying the whole table at each doubling.
   std::deque<LaunchRecord> launches;
   // Launches refused before they ran (a bad configuration, too much shared memory, no kernel
@@ -343,6 +349,10 @@ bool lock_unless_launch_running(Context& ctx, std::unique_lock<std::recursive_mu
 // (cudaGetLastError keeps answering a sticky error; after the reset it answers cudaSuccess).
 void forget_sticky_last_error(cudaError_t sticky);
 cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message);
+// The calls after a faulting launch that do not yet tell the program of the fault (Context::
+// pending_fault): recording an event only enqueues work, as the launch did, so the usual
+// "launch; cudaEventRecord(stop); cudaEventSynchronize(stop)" sees it at the synchronisation.
+bool keeps_fault_pending(const char* function);
 cudaError_t error_from_current_exception(const char* function);
 
 template <typename F>
@@ -350,6 +360,10 @@ cudaError_t locked_api(const char* function, F&& body) {
   Context& ctx = context();
   std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
   if (ctx.forked_child()) return report_forked_child(function);
+  if (ctx.pending_fault != cudaSuccess && !keeps_fault_pending(function)) {
+    ctx.sticky_error = ctx.pending_fault;
+    ctx.pending_fault = cudaSuccess;
+  }
   if (ctx.sticky_error != cudaSuccess) return set_last_error(ctx.sticky_error);
   if (HostCallbackScope::active())
     return report_failure(function, cudaErrorNotPermitted,

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include "runtime/diagnostic_stream.h"
@@ -99,10 +100,23 @@ bool lock_unless_launch_running(Context& ctx, std::unique_lock<std::recursive_mu
   }
 }
 
-cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message) {
+namespace {
+void print_failure(const char* function, cudaError_t code, const std::string& message) {
   const ErrorText* e = find_error(gpusim::runtime::raw_enum_value(code));
   std::fprintf(gpusim::runtime::diagnostic_stream(), "gpusim: %s: %s (%s)\n", function, message.c_str(), e ? e->name : "cudaError");
+}
+}  // namespace
+
+cudaError_t report_failure(const char* function, cudaError_t code, const std::string& message) {
+  print_failure(function, code, message);
   return set_last_error(code);
+}
+
+bool keeps_fault_pending(const char* function) {
+  static const char* const enqueue_only[] = {"cudaEventRecord", "cudaEventRecordWithFlags", "cudaEventRecord_ptsz"};
+  for (const char* name : enqueue_only)
+    if (std::strcmp(function, name) == 0) return true;
+  return false;
 }
 
 cudaError_t error_from_current_exception(const char* function) {
@@ -115,9 +129,11 @@ cudaError_t error_from_current_exception(const char* function) {
   } catch (const graph::GraphError& e) {
     return report_failure(function, graph_failure_code(e.failure), e.what());
   } catch (const runtime::KernelFault& e) {
-    // A GPU's context is lost after a kernel fault: every later call returns the same error.
+    // A GPU's context is lost after a kernel fault: every later call returns the same error, from
+    // the program's next call that reaches the device (Context::pending_fault); the launch itself
+    // returns cudaSuccess, as an asynchronous launch does. The report is printed now.
     ctx.flush_device_output();
-    ctx.sticky_error = static_cast<cudaError_t>(runtime::cuda_fault_error(e.kind()));
+    const auto code = static_cast<cudaError_t>(runtime::cuda_fault_error(e.kind()));
     std::string text = e.what();
     // A wait that never ends in a program with streams may be a handshake with a kernel on
     // another stream (an outside user's producer/consumer pair): on a GPU both run at once.
@@ -125,7 +141,9 @@ cudaError_t error_from_current_exception(const char* function) {
       text += " (the program uses streams: gpusim runs each launch to its end before the next one starts, so a "
               "kernel that waits for a kernel of another stream to write cannot finish here, where a GPU may run "
               "both at once)";
-    return report_failure(function, ctx.sticky_error, text);
+    print_failure(function, code, text);
+    ctx.pending_fault = code;
+    return cudaSuccess;
   } catch (const runtime::ClusterShapeError& e) {
     return report_failure(function, cudaErrorInvalidClusterSize, e.what());
   } catch (const isa::UnsupportedPtxVersion& e) {  // a library's PTX (cudaLibraryLoadData) newer than CUDA 13.0's

@@ -1,7 +1,8 @@
 // A producer/consumer handshake between two streams: the consumer kernel spins until the
 // producer kernel, launched next on another stream, sets a flag. A GPU may run both at once; the
-// simulator runs each launch to its end, so the consumer waits for ever: the launch fails with
-// cudaErrorLaunchTimeout and the report says why (tests/exec/exec_kernel_faults_test.cpp).
+// simulator runs each launch to its end, so the consumer waits for ever: the launch returns (as
+// an asynchronous launch does) and the next synchronisation fails with cudaErrorLaunchTimeout;
+// the report says why (tests/exec/exec_residency_test.cpp).
 #include <cstdio>
 
 #include "check.cuh"
@@ -23,8 +24,9 @@ int main() {
   CHECK(cudaStreamCreateWithFlags(&a, cudaStreamNonBlocking));
   CHECK(cudaStreamCreateWithFlags(&b, cudaStreamNonBlocking));
   consumer<<<1, 1, 0, a>>>(flag, out);
-  const cudaError_t e = cudaGetLastError();
+  const cudaError_t launch = cudaGetLastError();
   producer<<<1, 1, 0, b>>>(flag);
-  std::printf("cross_stream_wait: consumer %s\n", cudaGetErrorName(e));
+  const cudaError_t sync = cudaDeviceSynchronize();
+  std::printf("cross_stream_wait: consumer launch %s, sync %s\n", cudaGetErrorName(launch), cudaGetErrorName(sync));
   return 0;
 }

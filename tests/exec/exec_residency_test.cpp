@@ -40,7 +40,7 @@ TEST(ExecResidency, AGridThatFitsFinishesAndOneMoreCtaDeadlocksInBothModes) {
 TEST(ExecResidency, AWaitForAKernelOfAnotherStreamIsNamed) {
   const Outcome o = run_gpusim("exec --quiet -- '" + std::string(GPUSIM_CUDA_PROGRAMS) + "/cross_stream_wait'");
   EXPECT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, "cross_stream_wait: consumer cudaErrorLaunchTimeout")) << o.output;
+  EXPECT_TRUE(contains(o.output, "cross_stream_wait: consumer launch cudaSuccess, sync cudaErrorLaunchTimeout")) << o.output;
   EXPECT_TRUE(contains(o.output, "the program uses streams: gpusim runs each launch to its end before the next one starts"))
       << o.output;
 }
