@@ -84,9 +84,9 @@ PointPlacement place(const std::vector<Roof>& roofs, const KernelPoint& point) {
   const double ridge = dram > 0 ? compute / dram : 0;
   out.memory_bound = out.intensity < ridge;
   out.bound = out.memory_bound ? out.intensity * dram : compute;
-  if (flops <= 0 && point.dram_bytes <= 0) {
-    out.no_work = true;
-    out.intensity = std::numeric_limits<double>::quiet_NaN();
+  if (point.dram_bytes <= 0) {
+    (flops <= 0 ? out.no_work : out.no_dram) = true;
+    if (out.no_work) out.intensity = std::numeric_limits<double>::quiet_NaN();
     out.memory_bound = false;
     out.bound = 0;
   }
@@ -95,6 +95,7 @@ PointPlacement place(const std::vector<Roof>& roofs, const KernelPoint& point) {
 
 std::string bound_label(const PointPlacement& at) {
   if (at.no_work) return "none (no FLOPs, no DRAM bytes)";
+  if (at.no_dram) return "none (no DRAM bytes: the caches held its data)";
   return at.memory_bound ? std::string("memory (") + kDram + ")" : "compute (" + at.compute_roof + ")";
 }
 
@@ -119,17 +120,24 @@ std::string roofline_table(const std::vector<Roof>& roofs, const std::vector<Ker
   std::snprintf(line, sizeof line, "%-*s %12s %12s %10s %12s %10s  %s\n", int(width), "kernel", "FLOPs", "DRAM bytes",
                 "AI", "GFLOP/s", "% of roof", "bound");
   os << line;
+  size_t cache_served = 0;
   for (const KernelPoint& p : points) {
     const PointPlacement at = place(roofs, p);
     char ai[32] = "inf";
     if (std::isfinite(at.intensity)) std::snprintf(ai, sizeof ai, "%.4g", at.intensity);
-    if (at.no_work) std::snprintf(ai, sizeof ai, "-");
+    if (at.no_work || at.no_dram) std::snprintf(ai, sizeof ai, "-");
+    cache_served += at.no_dram ? 1 : 0;
     const std::string percent = at.bound > 0 ? number(100 * at.achieved / at.bound) : "-";
     const std::string bound = bound_label(at) + (p.model_bound.empty() ? "" : "; timing model: " + p.model_bound);
     std::snprintf(line, sizeof line, "%-*s %12.4g %12.4g %10s %12.2f %10s  %s\n", int(width), p.label.c_str(),
                   p.flops(), p.dram_bytes, ai, at.achieved / 1e9, percent.c_str(), bound.c_str());
     os << line;
   }
+  if (cache_served)
+    os << "\nnote: " << cache_served << (cache_served == 1 ? " kernel" : " kernels")
+       << " moved no DRAM bytes: the L2 (or L1) held all the data, e.g. inputs a cudaMemcpy had just left there, as on "
+          "a GPU; their intensity per DRAM byte is undefined. --cache-control all starts every launch with empty caches "
+          "(as Nsight Compute does by default), so each reads its inputs from DRAM and can be placed.\n";
   return os.str();
 }
 
@@ -242,8 +250,9 @@ std::string roofline_svg(const std::string& title, const std::vector<Roof>& roof
   for (size_t i = 0; i < points.size(); ++i) {
     const PointPlacement& at = placed[i];
     if (!at.placeable()) {
-      not_placed.push_back(points[i].label + (at.no_work               ? " (no FLOPs, no DRAM traffic)"
-                                              : points[i].flops() > 0 ? " (no DRAM traffic or time)"
+      not_placed.push_back(points[i].label + (at.no_work   ? " (no FLOPs, no DRAM traffic)"
+                                              : at.no_dram ? " (no DRAM traffic: the caches held its data; --cache-control all empties them before each launch)"
+                                              : points[i].flops() > 0 ? " (no time)"
                                                                       : " (no FLOPs)"));
       continue;
     }

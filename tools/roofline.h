@@ -46,13 +46,17 @@ struct PointPlacement {
   double bound = 0;            // FLOP/s the roofline allows at this intensity
   bool memory_bound = false;
   bool no_work = false;        // no FLOPs and no DRAM bytes: the intensity is 0/0, no roof applies
+  // FLOPs but no DRAM bytes: the caches served all its data (inputs a copy left in the L2), so the
+  // DRAM roofline says nothing about it; an infinite intensity read "compute-bound" for a vector add.
+  bool no_dram = false;
   // Coordinates drawable on log-log axes: positive and within 1e-30..1e30 (no GPU comes near
   // either end; a --stats file that does is corrupt, and its decades would overflow the axes).
   bool placeable() const;
 };
 PointPlacement place(const std::vector<Roof>& roofs, const KernelPoint& point);
 // "memory (DRAM)", "compute (FP32)", or, for a kernel with neither FLOPs nor DRAM bytes (a copy
-// served by the L2, a kernel of integer work), "none (no FLOPs, no DRAM bytes)".
+// served by the L2, a kernel of integer work), "none (no FLOPs, no DRAM bytes)", and for one with
+// FLOPs whose data the caches served, "none (no DRAM bytes: ...)".
 std::string bound_label(const PointPlacement& at);
 
 // The text table: the roofs, then per kernel FLOPs, bytes, AI, achieved GFLOP/s, % of the bounding

@@ -102,7 +102,51 @@ TEST(RooflineCommand, TheTimingModelsBoundClassIsShownBesideTheRooflines) {
       "bound": "latency", "flops": {"fp32": 1000, "fp64": 0, "tensor": 0}, "dram": {"read_bytes": 0, "write_bytes": 0}}]})");
   const Outcome o = run_gpusim("roofline" + kV100 + " --stats '" + stats + "' -o '" + (dir / "s.svg").string() + "'");
   ASSERT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(contains(o.output, "compute (FP32); timing model: latency")) << o.output;
+  EXPECT_TRUE(contains(o.output, "; timing model: latency")) << o.output;
+}
+
+// A kernel with FLOPs whose data the caches served (a vector add reading inputs cudaMemcpy had
+// just left in the L2) has no intensity per DRAM byte: it was "compute (FP32)" at AI inf, beside
+// the timing model's "l2" (a PMPP student's vector add, matmul and stencils all read so).
+TEST(RooflineCommand, AKernelWithFlopsButNoDramBytesIsNotComputeBound) {
+  const auto dir = scratch_dir("roofline_no_dram");
+  // 32 threads add 0.5 to their index and store it: FP32 work, 128 bytes that stay in the L2.
+  const std::string ptx = write_file(dir / "k.ptx", R"(.version 8.0
+.target sm_70
+.address_size 64
+.visible .entry vecAdd(.param .u64 out)
+{
+  .reg .b32 %r<4>;
+  .reg .f32 %f<4>;
+  .reg .b64 %rd<4>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r1, %tid.x;
+  cvt.rn.f32.u32 %f1, %r1;
+  add.f32 %f2, %f1, 0f3F000000;
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.f32 [%rd3], %f2;
+  ret;
+}
+)");
+  const std::string stats = (dir / "s.json").string();
+  const Outcome ran = run_gpusim("launch '" + ptx + "' --kernel vecAdd --grid 1 --block 32 --arg zeros:f32:32" + kV100 +
+                                 " --stats '" + stats + "'");
+  ASSERT_EQ(ran.exit_code, 0) << ran.output;
+  const std::string svg = (dir / "s.svg").string();
+  const Outcome o = run_gpusim("roofline" + kV100 + " --stats '" + stats + "' -o '" + svg + "'");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "none (no DRAM bytes: the caches held its data); timing model:")) << o.output;
+  EXPECT_FALSE(contains(o.output, "compute (FP32)")) << o.output;
+  EXPECT_FALSE(contains(o.output, " inf ")) << o.output;
+  EXPECT_TRUE(contains(o.output, "note: 1 kernel moved no DRAM bytes")) << o.output;
+  EXPECT_TRUE(contains(o.output, "--cache-control all")) << o.output;
+  EXPECT_TRUE(contains(read_text(svg), "not placed: vecAdd (no DRAM traffic: the caches held its data")) << read_text(svg);
+  const Outcome page = run_gpusim("report --stats '" + stats + "' -o '" + (dir / "r.html").string() + "'");
+  ASSERT_EQ(page.exit_code, 0) << page.output;
+  const std::string html = read_text(dir / "r.html");
+  EXPECT_TRUE(contains(html, "none (no DRAM bytes: the caches held its data)")) << html.substr(0, 3000);
+  EXPECT_FALSE(contains(html, "compute (FP32)")) << html.substr(0, 3000);
 }
 
 TEST(RooflineCommand, KernelNamesAreEscapedAndComputeBoundIsRecognised) {
