@@ -1,5 +1,5 @@
 // `gpusim exec [--config FILE] [--set k=v]... [--mode functional|timing] [--stats FILE.json]
-//  [--quiet] [--cache-control all|none] [--error-exitcode N] [--step KERNEL[:N] [--step-script FILE]] -- PROGRAM [ARGS...]`: runs an unmodified CUDA program on the simulator. The
+//  [--quiet] [--cache-control all|none] [--error-exitcode N] [--step KERNEL[:N] [--step-script|--script FILE]] -- PROGRAM [ARGS...]`: runs an unmodified CUDA program on the simulator. The
 // program loads gpusim's libcudart.so.13 (build/lib) instead of NVIDIA's (a program with NVIDIA's
 // static runtime gets gpusim's preloaded, which redirects the static one to itself); this command only
 // checks the inputs, sets the library's environment (runtime/sim_environment.h) and replaces
@@ -142,7 +142,8 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "step", po::value<std::string>(),
       "KERNEL[:N]: stop in the N-th (from 0) launch of KERNEL and step it cycle by cycle (docs/STEPPER.md; "
       "implies --mode timing; output on stderr)")(
-      "step-script", po::value<std::string>(), "the stepper's commands (default: read from the terminal, /dev/tty)");
+      "step-script", po::value<std::string>(), "the stepper's commands (default: read from the terminal, /dev/tty)")(
+      "script", po::value<std::string>(), "the same as --step-script (the name `gpusim step` gives it)");
   add_sample_variant_options(opts);
   add_profiling_options(opts);
   opts.add(resource_limit_options());
@@ -193,6 +194,13 @@ int gpusim_cmd_exec(int argc, char** argv) {
                 << option << "=" << argv[split] << ")\n";
       return 2;
     }
+  }
+  if (vm.count("script")) {  // `gpusim step`'s name for it (a tutorial reader tried it here)
+    if (vm.count("step-script")) {
+      std::cerr << "gpusim exec: --script and --step-script are the same option; give one\n";
+      return 2;
+    }
+    vm.insert({"step-script", vm["script"]});
   }
   std::string mode = vm["mode"].as<std::string>();
   if (vm.count("step")) {

@@ -27,7 +27,9 @@ TEST(ExecStep, StepsALaunchInsideAProgram) {
   std::ofstream(script) << "continue cycle 2\nprint stack w8\ncontinue\n";
   const std::string program = std::string(GPUSIM_CUDA_PROGRAMS) + "/vector_add";
   const std::string config = std::string(GPUSIM_SOURCE_DIR) + "/configs/teaching.ini";
-  const Outcome o = run_gpusim("exec --config '" + config + "' --step vector_add --step-script '" + script.string() +
+  // --script, the name `gpusim step` gives it, works here too (a tutorial reader's first try);
+  // the next test uses --step-script.
+  const Outcome o = run_gpusim("exec --config '" + config + "' --step vector_add --script '" + script.string() +
                                "' -- '" + program + "'");
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "vector_add of 10000 elements: OK")) << o.output;
