@@ -61,8 +61,18 @@ std::optional<LaunchRejection> check_launch_request(const DeviceProperties& p, c
   // plus the static bytes fit the opt-in maximum); without it, static + dynamic must fit the default.
   const uint64_t total_limit =
       r.max_dynamic_shared_bytes >= 0 ? uint64_t(p.shared_per_block_optin) : uint64_t(p.shared_per_block);
-  // Static bytes alone over the chip's maximum: no attribute helps (ptxas refuses over 48 KB for a
-  // real GPU; a configuration with smaller shared memory meets it at launch).
+  // Static bytes over ptxas' 48 KB: a GPU's JIT refuses the kernel whatever the attribute says (the
+  // attribute's hint below steered a user to a change that runs here and fails on silicon).
+  if (r.static_shared_bytes > kPtxasStaticSharedLimit)
+    return LaunchRejection{LaunchProblem::StaticSharedOverPtxasLimit,
+                           what + ": the kernel's " + std::to_string(r.static_shared_bytes) +
+                               " bytes of static __shared__ memory exceed the " + std::to_string(kPtxasStaticSharedLimit) +
+                               " that ptxas accepts on every GPU (a GPU's JIT refuses to compile it: \"uses too much "
+                               "shared data\"); declare the array extern __shared__ and give the launch the bytes as "
+                               "dynamic shared memory" +
+                               (r.raise_limit_with.empty() ? std::string() : " (above 48 KB after " + r.raise_limit_with + ")")};
+  // Static bytes alone over the chip's maximum: no attribute helps (a configuration with less
+  // shared memory than 48 KB per block meets it at launch).
   if (r.static_shared_bytes > uint64_t(p.shared_per_block_optin))
     return LaunchRejection{LaunchProblem::TooMuchSharedMemory,
                            what + ": the kernel's " + std::to_string(r.static_shared_bytes) +

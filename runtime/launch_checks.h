@@ -21,8 +21,13 @@ namespace gpusim::runtime {
 // CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES ("too many resources requested for launch").
 enum class LaunchProblem : uint8_t {
   ZeroDimension, BlockTooLarge, GridTooLarge, TooMuchSharedMemory, CooperativeTooLarge, OverKernelThreadLimit,
-  TooManyRegisters
+  TooManyRegisters,
+  StaticSharedOverPtxasLimit  // no GPU's JIT compiles the kernel (a PTX JIT failure, not a launch error)
 };
+
+// Static __shared__ bytes ptxas accepts for a kernel on every architecture (0xc000: "uses too much
+// shared data"); more than 48 KB per block must be dynamic shared memory.
+constexpr uint64_t kPtxasStaticSharedLimit = 48 * 1024;
 
 struct LaunchRejection {
   LaunchProblem problem;

@@ -90,6 +90,7 @@ void check_configuration(DriverState& s, CUfunc_st& f, gpusim::runtime::Dim3 gri
     using gpusim::runtime::LaunchProblem;
     const CUresult code = rejection->problem == LaunchProblem::CooperativeTooLarge    ? CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
                           : rejection->problem == LaunchProblem::OverKernelThreadLimit ? CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES
+                          : rejection->problem == LaunchProblem::StaticSharedOverPtxasLimit ? CUDA_ERROR_INVALID_PTX
                                                                                        : CUDA_ERROR_INVALID_VALUE;
     throw DriverFailure{code, rejection->message};
   }

@@ -51,6 +51,7 @@ runtime::Dim3 dim(dim3 d) { return {d.x, d.y, d.z}; }
   switch (r.problem) {
     case runtime::LaunchProblem::TooMuchSharedMemory: throw ApiError(cudaErrorInvalidValue, r.message);
     case runtime::LaunchProblem::CooperativeTooLarge: throw ApiError(cudaErrorCooperativeLaunchTooLarge, r.message);
+    case runtime::LaunchProblem::StaticSharedOverPtxasLimit: throw ApiError(cudaErrorInvalidPtx, r.message);
     case runtime::LaunchProblem::OverKernelThreadLimit:
     case runtime::LaunchProblem::TooManyRegisters: throw ApiError(cudaErrorLaunchOutOfResources, r.message);
     default: throw ApiError(cudaErrorInvalidConfiguration, r.message);

@@ -28,8 +28,9 @@ LaunchRequest request(Dim3 grid, Dim3 block, uint64_t dynamic_shared = 0) {
   return r;
 }
 
-void expect_problem(const LaunchRequest& r, LaunchProblem want, const std::string& text) {
-  const auto got = check_launch_request(limits(), r);
+void expect_problem(const LaunchRequest& r, LaunchProblem want, const std::string& text,
+                    const DeviceProperties& device = limits()) {
+  const auto got = check_launch_request(device, r);
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(int(got->problem), int(want)) << got->message;
   EXPECT_NE(got->message.find("launch of 'reverse'"), std::string::npos) << got->message;
@@ -79,12 +80,26 @@ TEST(LaunchChecks, EachBadConfigurationNamesItsProblem) {
                  "with the static bytes, the 232448-byte opt-in maximum per block");
   // Static bytes alone over the chip's maximum (a 40 KiB __shared__ array on a 16 KiB teaching
   // chip): no attribute raises that, so none is suggested.
+  DeviceProperties small = limits();
+  small.shared_per_block = small.shared_per_block_optin = 16 * 1024;
   LaunchRequest too_static = request({1, 1, 1}, {32, 1, 1}, 0);
-  too_static.static_shared_bytes = 228 * 1024;
+  too_static.static_shared_bytes = 40 * 1024;
   too_static.raise_limit_with = "the attribute";
   expect_problem(too_static, LaunchProblem::TooMuchSharedMemory,
-                 "the kernel's 233472 bytes of static shared memory exceed the 232448-byte maximum per block of this "
-                 "configuration (no attribute raises it)");
+                 "the kernel's 40960 bytes of static shared memory exceed the 16384-byte maximum per block of this "
+                 "configuration (no attribute raises it)",
+                 small);
+  // Static bytes over ptxas' 48 KB, whatever the chip and the attribute: a GPU's JIT refuses the
+  // kernel (a compression user's 64 KB static hash table ran here once the attribute was set).
+  LaunchRequest over_ptxas = request({1, 1, 1}, {128, 1, 1}, 0);
+  over_ptxas.static_shared_bytes = 64 * 1024;
+  over_ptxas.max_dynamic_shared_bytes = 16 * 1024;
+  over_ptxas.raise_limit_with = "the attribute";
+  expect_problem(over_ptxas, LaunchProblem::StaticSharedOverPtxasLimit,
+                 "the kernel's 65536 bytes of static __shared__ memory exceed the 49152 that ptxas accepts on every GPU");
+  over_ptxas.static_shared_bytes = 48 * 1024;  // exactly 48 KB compiles, and fits with the attribute
+  over_ptxas.max_dynamic_shared_bytes = 0;
+  EXPECT_FALSE(check_launch_request(limits(), over_ptxas).has_value());
   LaunchRequest raised = request({1, 1, 1}, {32, 1, 1}, 64 * 1024 + 1);
   raised.max_dynamic_shared_bytes = 64 * 1024;
   expect_problem(raised, LaunchProblem::TooMuchSharedMemory, "65536-byte limit");
