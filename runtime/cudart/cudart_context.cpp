@@ -156,6 +156,13 @@ KernelRecord* Context::registered_kernel(const void* host_function) {
 KernelRecord& Context::kernel(const void* host_function) {
   if (KernelRecord* k = registered_kernel(host_function)) return *k;
   if (KernelRecord* k = driver_kernel(host_function)) return *k;
+  // A null kernel is usually a library's dispatch that chose none (CUB/Thrust given a functor or
+  // lambda it cannot use): say that rather than "no kernel at 0x0".
+  if (!host_function)
+    throw ApiError(cudaErrorInvalidDeviceFunction,
+                   "the kernel is a null pointer (no kernel function was given: a library dispatch, e.g. CUB or Thrust, "
+                   "that found no kernel for its arguments passes one; a __device__ lambda whose result type host code "
+                   "cannot deduce needs cuda::proclaim_return_type)");
   throw ApiError(cudaErrorInvalidDeviceFunction, "no kernel is registered for the host function at " +
                                                      isa::hex_text(reinterpret_cast<uintptr_t>(host_function)) +
                                                      " (nor is it a library kernel or a live CUfunction / CUkernel)");

@@ -417,6 +417,10 @@ int main() {
   EXPECT(cudaFreeHost(untouched) == cudaErrorInvalidValue);
   CHECK(cudaFreeHost(pinned));
   EXPECT(cudaFreeHost(pinned) == cudaErrorInvalidValue);
+  // A null kernel (what a library dispatch that found none passes on): named as such.
+  EXPECT(cudaLaunchKernel(static_cast<const void*>(nullptr), dim3(1), dim3(1), nullptr, 0, 0) ==
+         cudaErrorInvalidDeviceFunction);
+  cudaGetLastError();
   // Timing with an event never recorded: which one.
   cudaEvent_t t0, t1;
   CHECK(cudaEventCreate(&t0));
