@@ -17,7 +17,7 @@ constexpr size_t kReasons = static_cast<size_t>(StallReason::Count);
 nlohmann::json counts_json(const LineCounts& c) {
   nlohmann::json stalls = nlohmann::json::object();
   for (size_t r = 0; r < kReasons; ++r) stalls[stall_reason_name(static_cast<StallReason>(r))] = c.stall_warp_cycles[r];
-  return {{"issued", c.issued}, {"stall_warp_cycles", stalls}, {"global_bytes", c.global_bytes},
+  return {{"issued", c.issued}, {"active_lanes", c.active_lanes}, {"stall_warp_cycles", stalls}, {"global_bytes", c.global_bytes},
           {"shared_bytes", c.shared_bytes}, {"local_bytes", c.local_bytes}};
 }
 
@@ -72,6 +72,7 @@ uint64_t LineCounts::warp_cycles() const {
 
 void LineCounts::add(const LineCounts& o) {
   issued += o.issued;
+  active_lanes += o.active_lanes;
   for (size_t r = 0; r < kReasons; ++r) stall_warp_cycles[r] += o.stall_warp_cycles[r];
   global_bytes += o.global_bytes;
   shared_bytes += o.shared_bytes;
@@ -98,10 +99,11 @@ LineCounts* SourceCounters::counts_of(const isa::Instruction* inst) {
   return &counts_[it->base + static_cast<size_t>(inst - it->begin)];
 }
 
-void SourceCounters::on_issue(uint64_t, int, int, int, uint32_t, const isa::Instruction& inst, uint32_t) {
+void SourceCounters::on_issue(uint64_t, int, int, int, uint32_t, const isa::Instruction& inst, uint32_t active_mask) {
   LineCounts* c = counts_of(&inst);
   if (!c) c = &unattributed_;
   c->issued += 1;
+  c->active_lanes += static_cast<uint64_t>(__builtin_popcount(active_mask));
   c->stall_warp_cycles[static_cast<size_t>(StallReason::Selected)] += 1;
 }
 
@@ -221,14 +223,17 @@ std::string SourceCounters::report(size_t top_n) const {
      << (by_source ? "CUDA source line" : "PTX line (no line information)") << " (top " << std::min(top_n, rows.size())
      << " of " << rows.size() << "):\n";
   char buf[512];
-  std::snprintf(buf, sizeof buf, "    %12s %6s %10s  %-40s %10s %10s %10s  %s\n", "warp-cycles", "%", "issued", "top stalls",
-                "global B", "shared B", "local B", "line");
+  // "lanes": active lanes per issued warp-instruction (32.0: no divergence on the line).
+  std::snprintf(buf, sizeof buf, "    %12s %6s %10s %5s  %-40s %10s %10s %10s  %s\n", "warp-cycles", "%", "issued", "lanes",
+                "top stalls", "global B", "shared B", "local B", "line");
   os << buf;
   for (size_t i = 0; i < rows.size() && i < top_n; ++i) {
     const Row& r = rows[i];
-    std::snprintf(buf, sizeof buf, "    %12llu %5.1f%% %10llu  %-40s %10llu %10llu %10llu  %s",
+    char lanes[16] = "-";
+    if (r.counts.issued) std::snprintf(lanes, sizeof lanes, "%.1f", double(r.counts.active_lanes) / double(r.counts.issued));
+    std::snprintf(buf, sizeof buf, "    %12llu %5.1f%% %10llu %5s  %-40s %10llu %10llu %10llu  %s",
                   (unsigned long long)r.counts.warp_cycles(), total ? 100.0 * double(r.counts.warp_cycles()) / double(total) : 0.0,
-                  (unsigned long long)r.counts.issued, top_reasons(r.counts).c_str(),
+                  (unsigned long long)r.counts.issued, lanes, top_reasons(r.counts).c_str(),
                   (unsigned long long)r.counts.global_bytes, (unsigned long long)r.counts.shared_bytes,
                   (unsigned long long)r.counts.local_bytes, r.where.c_str());
     os << buf;

@@ -1,7 +1,7 @@
 // Per-line counters of a timed launch, like Nsight Compute's source counters: for every PTX
 // instruction and every CUDA source line (from the PTX's .loc directives), the warp-instructions
-// issued, the warp-cycles spent waiting there by stall reason, and the global and shared memory
-// bytes its warps moved.
+// issued and their active lanes, the warp-cycles spent waiting there by stall reason, and the
+// global, shared and local memory bytes its warps moved.
 //
 // A stalled warp's cycle is charged to the instruction it waits to issue (the PC at the top of its
 // stack), as Nsight Compute's PC sampling does; an issue cycle is the "selected" reason. So the
@@ -22,6 +22,9 @@ namespace gpusim::sim {
 
 struct LineCounts {
   uint64_t issued = 0;  // warp-instructions
+  // Their active lanes summed (thread-instructions): lanes / issued is how full the line's warps
+  // were, its divergence (Nsight Compute's "threads executed per warp instruction").
+  uint64_t active_lanes = 0;
   std::array<uint64_t, static_cast<size_t>(StallReason::Count)> stall_warp_cycles{};
   uint64_t global_bytes = 0, shared_bytes = 0;
   // Local memory (spills, stack arrays indexed at run time): a line's local traffic is where

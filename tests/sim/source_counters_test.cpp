@@ -264,5 +264,49 @@ TEST(SourceCounters, LocalMemoryBytesAreCountedPerLine) {
   EXPECT_NE(stats.report_text.find("local B"), std::string::npos) << stats.report_text;
 }
 
+// Each line's active lanes per issue show its divergence (a PMPP student could not see whether the
+// convergent reduction diverged less, per line). By hand: lanes 0-7 of each warp take the branch,
+// so its two instructions issue with 8 lanes; the rest with all 32.
+TEST(SourceCounters, ActiveLanesPerLineShowDivergence) {
+  const char* kBranchKernel = R"(.version 8.0
+.target sm_80
+.address_size 64
+.visible .entry eighth(.param .u64 out)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<4>;
+  .reg .b64 %rd<5>;
+  mov.u32 %r1, %tid.x;
+  and.b32 %r2, %r1, 31;
+  setp.ge.u32 %p1, %r2, 8;
+  @%p1 bra DONE;
+  mul.lo.u32 %r1, %r1, 3;
+  add.u32 %r1, %r1, 1;
+DONE:
+  ld.param.u64 %rd2, [out];
+  mul.wide.u32 %rd3, %r2, 4;
+  add.u64 %rd4, %rd2, %rd3;
+  st.global.u32 [%rd4], %r1;
+  ret;
+}
+)";
+  runtime::SimDeviceOptions o;
+  o.mode = runtime::SimMode::Timing;
+  o.overrides = {"sm.count=1"};
+  o.profiling.source_report = 20;
+  const runtime::LaunchStats stats = testing::run_profiled(o, kBranchKernel, "eighth", {1, 1, 1}, {64, 1, 1}, 64 * 4);
+  const nlohmann::json report = nlohmann::json::parse(stats.report_json);
+  std::map<std::string, std::pair<uint64_t, uint64_t>> by_text;  // text -> (issued, lanes)
+  for (const nlohmann::json& e : report["source"]["ptx"])
+    by_text[e["text"].get<std::string>()] = {e["issued"].get<uint64_t>(), e["active_lanes"].get<uint64_t>()};
+  ASSERT_TRUE(by_text.count("mul.lo.u32 %r1, %r1, 3;")) << report["source"]["ptx"].dump();
+  EXPECT_EQ(by_text["mul.lo.u32 %r1, %r1, 3;"], std::make_pair(uint64_t(2), uint64_t(2 * 8)));
+  EXPECT_EQ(by_text["add.u32 %r1, %r1, 1;"], std::make_pair(uint64_t(2), uint64_t(2 * 8)));
+  EXPECT_EQ(by_text["and.b32 %r2, %r1, 31;"], std::make_pair(uint64_t(2), uint64_t(2 * 32)));
+  EXPECT_EQ(by_text["st.global.u32 [%rd4], %r1;"], std::make_pair(uint64_t(2), uint64_t(2 * 32)));
+  EXPECT_NE(stats.report_text.find("lanes"), std::string::npos) << stats.report_text;
+  EXPECT_NE(stats.report_text.find("   8.0  "), std::string::npos) << stats.report_text;
+}
+
 }  // namespace
 }  // namespace gpusim::sim

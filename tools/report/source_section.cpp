@@ -1,6 +1,7 @@
 #include "tools/report/source_section.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 #include "tools/report/html_format.h"
@@ -111,6 +112,14 @@ std::string top_wait_location(const SourceReport& source, const std::string& rea
   return "";
 }
 
+// How full the line's warps were when they issued (32.0: no divergence); "-" when unknown.
+static std::string lanes_per_issue(const LineStats& l) {
+  if (l.active_lanes < 0 || l.issued == 0) return "-";
+  char text[16];
+  std::snprintf(text, sizeof text, "%.1f", double(l.active_lanes) / double(l.issued));
+  return text;
+}
+
 std::string source_section_html(const std::optional<SourceReport>& source, size_t count) {
   std::ostringstream os;
   if (!source) {
@@ -133,11 +142,12 @@ std::string source_section_html(const std::optional<SourceReport>& source, size_
   } else {
     os << "<table class=\"lines\"><caption>CUDA source lines with the most stall warp-cycles (issue cycles not counted; share of all the kernel's stall warp-cycles)</caption>\n"
        << "<tr><th class=\"name\">source line</th><th>stall warp-cycles</th><th>share</th><th class=\"name\">dominant reason</th>"
-          "<th>issued</th><th>global bytes</th><th>shared bytes</th></tr>\n";
+          "<th>issued</th><th>active lanes per issue</th><th>global bytes</th><th>shared bytes</th></tr>\n";
     for (const LineStats* l : lines)
       os << "<tr><td class=\"loc\">" << escape(line_location(*source, *l)) << "</td><td>"
          << grouped(l->stall_cycles()) << "</td><td>" << share(l->stall_cycles()) << "</td><td class=\"loc\">"
-         << escape(dominant_text(*l)) << "</td><td>" << grouped(l->issued) << "</td><td>" << grouped(l->global_bytes)
+         << escape(dominant_text(*l)) << "</td><td>" << grouped(l->issued) << "</td><td>" << lanes_per_issue(*l)
+         << "</td><td>" << grouped(l->global_bytes)
          << "</td><td>" << grouped(l->shared_bytes) << "</td></tr>\n";
     os << "</table>\n";
   }

@@ -86,6 +86,7 @@ void read_line_common(const Fields& f, LineStats& line) {
   if (number < 0) throw std::runtime_error(f.where() + ": negative 'line'");
   line.line = uint32_t(number);
   line.issued = f.count("issued");
+  if (f.has("active_lanes")) line.active_lanes = static_cast<int64_t>(f.count("active_lanes"));
   line.states = read_states(f, "stall_warp_cycles");
   line.global_bytes = f.count("global_bytes");
   line.shared_bytes = f.count("shared_bytes");

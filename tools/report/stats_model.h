@@ -30,6 +30,8 @@ struct LineStats {
   int call_file = -1;
   uint32_t call_line = 0;
   uint64_t issued = 0;
+  // Active lanes summed over the issued warp-instructions; -1: the file predates the count.
+  int64_t active_lanes = -1;
   std::vector<StateCycles> states;
   uint64_t global_bytes = 0, shared_bytes = 0;
   // Warp-cycles spent waiting (every state except "selected").
