@@ -3,6 +3,7 @@
 #include <cxxabi.h>
 
 #include <cstdlib>
+#include <regex>
 
 namespace gpusim::isa {
 
@@ -50,6 +51,13 @@ std::string without_spaces(const std::string& s) {
   return out;
 }
 
+// The demangler writes "float const*"; source code says "const float*". A leading const moves
+// after the type it qualifies ("const unsigned int*" -> "unsigned int const*") so either matches.
+std::string east_const(const std::string& s) {
+  static const std::regex leading_const(R"(\bconst\s+((?:(?:unsigned|signed|short|long)\s+)*[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*))");
+  return std::regex_replace(s, leading_const, "$1 const");
+}
+
 }  // namespace
 
 std::string demangled_kernel_name(const std::string& ptx_name) {
@@ -87,13 +95,13 @@ std::string qualified_kernel_name(const std::string& full_signature) {
 
 int kernel_name_match(const std::string& ptx_name, const std::string& name) {
   if (ptx_name == name) return 0;
-  const std::string wanted = without_spaces(without_anonymous_namespaces(name));
+  const std::string wanted = without_spaces(east_const(without_anonymous_namespaces(name)));
   const std::string signature = demangled_kernel_name(ptx_name);
   // The signature with or without its return type ("void scale<float>(float*)" and
   // "scale<float>(float*)"; the demangler writes "void" only for template instantiations).
   const auto no_void = [](const std::string& s) { return without_spaces(s.rfind("void ", 0) == 0 ? s.substr(5) : s); };
   const std::string full = without_anonymous_namespaces(signature);
-  if (without_spaces(full) == wanted || no_void(full) == no_void(without_anonymous_namespaces(name))) return 1;
+  if (without_spaces(full) == wanted || no_void(full) == no_void(east_const(without_anonymous_namespaces(name)))) return 1;
   const std::string qualified = qualified_kernel_name(signature);
   if (without_spaces(qualified) == wanted || without_spaces(strip_namespaces(qualified)) == wanted) return 2;
   if (plain_name(qualified) == name) return 3;

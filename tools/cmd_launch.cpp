@@ -25,6 +25,8 @@
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
 #include "sim/option_error_text.h"
+#include "sim/output_file.h"
+#include "runtime/rdc_program.h"
 #include "tools/commands.h"
 #include "tools/cuda_source_compile.h"
 #include "tools/option_checks.h"
@@ -61,8 +63,11 @@ const char* const kArgHelp =
     "  inout:TYPE:INPUT:OUTPUT  uploaded from INPUT, saved to OUTPUT after the launch (INPUT without ':')\n"
     "  zeros:TYPE:COUNT         a zero-filled scratch buffer, not saved\n"
     "  struct:TYPE:VALUE,...    a struct by value, its fields in C layout (struct:f32:1.5,s32:2)\n"
-    "--kernel takes the PTX name, the demangled signature, the name with template arguments\n"
-    "(--kernel 'scale<float>') or the plain name when only one kernel has it.\n"
+    "A pointer to structs is a buffer of bytes: in:u8:FILE with the structs as the host lays them out.\n"
+    "--kernel takes the PTX name, the demangled signature (const float* or float const*), the name with\n"
+    "template arguments (--kernel 'scale<float>') or the plain name when only one kernel has it.\n"
+    "--shared over 48 KB: the launch opts in up to the chip's maximum for you, as a program must itself with\n"
+    "cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, BYTES) before its launch.\n"
     "Buffers are passed as 64-bit device addresses. Files ending in .npy are NumPy arrays (C order, little\n"
     "endian; bf16 as '<u2' bit patterns); other names are raw little-endian elements.\n"
     "--backend both saves the GPU's buffers beside the simulator's (c.npy -> c.cuda.npy) and compares them.\n"
@@ -91,6 +96,12 @@ std::string kernel_names(const isa::Module& m) {
   for (const isa::Function& f : m.functions)
     if (f.is_entry) names.push_back(launch::describe_kernel_name(f.name));
   return isa::listed_names(names);
+}
+
+// 80 for ".target sm_80" / "sm_80" / "sm_90a, texmode_independent"; 0 when there is no number.
+unsigned ptx_target_arch(const std::string& target) {
+  const size_t at = target.find("sm_");
+  return at == std::string::npos ? 0u : unsigned(std::strtoul(target.c_str() + at + 3, nullptr, 10));
 }
 
 // The --kernel named (launch/kernel_choice.h: mangled, demangled or plain), or the file's only
@@ -303,6 +314,7 @@ void check_output_folders(const std::vector<ArgSpec>& args) {
 void check_file_roles(const LaunchPlan& plan, const po::variables_map& vm) {
   FileRoles files = device_option_files(vm);
   files.reads(vm["file"].as<std::vector<std::string>>().front(), "the kernel file");
+  if (vm.count("keep-ptx")) files.writes(vm["keep-ptx"].as<std::string>(), "--keep-ptx");
   for (const ArgSpec& a : plan.args) {
     const auto* b = std::get_if<BufferArg>(&a.value);
     if (!b) continue;
@@ -368,20 +380,40 @@ LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOpti
   check_output_paths(plan.args);
 
   plan.ptx_path = vm["file"].as<std::vector<std::string>>().front();
+  const sim::GpuConfig config = sim::load_gpu_config(sim_options.config_path, sim_options.overrides);
   if (is_cuda_source(plan.ptx_path)) {
     const std::vector<std::string> flags =
         vm.count("nvcc-flag") ? vm["nvcc-flag"].as<std::vector<std::string>>() : std::vector<std::string>{};
-    const CompiledSource compiled = compile_cuda_source(
-        plan.ptx_path, sim::load_gpu_config(sim_options.config_path, sim_options.overrides).sm_arch, flags);
+    const CompiledSource compiled = compile_cuda_source(plan.ptx_path, config.sm_arch, flags);
     std::cerr << "gpusim launch: " << compiled.command << "\n";
     plan.ptx_text = compiled.ptx_text;
-    plan.ptx_path += ".ptx";  // messages name PTX lines as FILE.cu.ptx:N, CUDA lines (-lineinfo) as FILE.cu:N
+    if (vm.count("keep-ptx")) {
+      // Messages cite PTX lines; kept, the file they cite exists (nvcc's own goes with its scratch folder).
+      plan.ptx_path = vm["keep-ptx"].as<std::string>();
+      FileRoles files = device_option_files(vm);  // never over the .cu file or another output
+      files.reads(vm["file"].as<std::vector<std::string>>().front(), "the kernel file");
+      files.writes(plan.ptx_path, "--keep-ptx");
+      try {
+        files.check();
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
+      sim::write_file_completely(plan.ptx_path, plan.ptx_text);
+    } else {
+      plan.ptx_path += ".ptx";  // messages name PTX lines as FILE.cu.ptx:N, CUDA lines (-lineinfo) as FILE.cu:N
+    }
   } else {
+    if (vm.count("keep-ptx")) throw UsageError("--keep-ptx applies to a .cu file; " + plan.ptx_path + " is PTX already");
     if (vm.count("nvcc-flag")) throw UsageError("--nvcc-flag applies to a .cu file, not to " + plan.ptx_path);
     refuse_misnamed_cuda_source(plan.ptx_path);
     plan.ptx_text = read_text_file(plan.ptx_path);
   }
   plan.module = isa::parse_ptx(plan.ptx_text, plan.ptx_path);
+  // As `gpusim exec` says it: PTX newer than the simulated chip runs here and not on such a GPU.
+  runtime::ProgramPtx ptx;
+  ptx.arch = ptx_target_arch(plan.module.target);
+  const std::string note = runtime::ptx_choice_note(ptx, ptx_target_arch(config.sm_arch), plan.ptx_path, config.name);
+  if (!note.empty()) std::cerr << "gpusim launch: note: " << note << "\n";
   plan.kernel = &select_kernel(plan.module, plan.ptx_path, vm.count("kernel") ? vm["kernel"].as<std::string>() : "");
   try {
     for (const std::string& note : launch::check_kernel_args(plan.module, *plan.kernel, plan.args))
@@ -458,7 +490,8 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
       "tolerance", po::value<double>()->default_value(0.0),
       "--backend both: relative tolerance for float elements (0: bit-exact, NaN equals NaN)")(
       "nvcc-flag", po::value<std::vector<std::string>>()->composing(),
-      "FILE.cu: one more nvcc flag (repeatable: --nvcc-flag=-DN=4 --nvcc-flag=-arch=compute_80)");
+      "FILE.cu: one more nvcc flag (repeatable: --nvcc-flag=-DN=4 --nvcc-flag=-arch=compute_80)")(
+      "keep-ptx", po::value<std::string>(), "FILE.cu: write the PTX nvcc made to this file (the one messages cite)");
   add_device_options(opts, "sim (the simulator) | cuda (the real GPU, same PTX) | both (one run each: times side by side, "
                            "output buffers compared)");
   po::options_description hidden;

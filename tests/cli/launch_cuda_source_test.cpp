@@ -119,6 +119,37 @@ TEST(LaunchCudaSource, FaultNamesTheCudaSourceLine) {
   EXPECT_TRUE(contains(o.output, ", oob.cu:3)")) << o.output;
 }
 
+// --keep-ptx writes the PTX the fault report cites (a kernel engineer's reports named a file nvcc's
+// scratch folder had taken with it), and never over the source; --kernel takes the source's
+// "const float*" spelling; PTX newer than the simulated chip gets exec's note.
+TEST(LaunchCudaSource, KeptPtxIsTheFileTheReportCites) {
+  TempDir dir;
+  write_text(dir.file("oob.cu"),
+             "__global__ void oob(const float* in, int* p, int n) {\n"
+             "  int i = blockIdx.x * blockDim.x + threadIdx.x;\n"
+             "  p[i * 1000000] = n + int(in[0]);\n"
+             "}\n");
+  const std::string kept = dir.file("kept.ptx");
+  const Outcome o = run_gpusim("launch " + dir.file("oob.cu") + " --mode functional --grid 1 --block 32 --kernel "
+                               "'oob(const float*, int*, int)' --nvcc-flag=-arch=compute_80 --keep-ptx " + kept +
+                               " --arg zeros:f32:1 --arg zeros:s32:4 --arg s32:1");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_TRUE(contains(o.output, "out-of-bounds global store")) << o.output;
+  EXPECT_TRUE(contains(o.output, "(" + kept + ":")) << o.output;
+  std::ifstream ptx(kept);
+  std::string first;
+  std::getline(ptx, first);
+  EXPECT_TRUE(ptx.good()) << "no PTX kept in " << kept;
+  EXPECT_TRUE(contains(o.output, "kept.ptx is PTX for compute_80, newer than the simulated GPU")) << o.output;
+  const Outcome over_source = run_gpusim("launch " + dir.file("oob.cu") + " --grid 1 --block 32 --keep-ptx " +
+                                         dir.file("oob.cu") + " --arg zeros:f32:1 --arg zeros:s32:4 --arg s32:1");
+  EXPECT_EQ(over_source.exit_code, 2) << over_source.output;
+  EXPECT_TRUE(contains(over_source.output, "--keep-ptx " + dir.file("oob.cu") + " is also the kernel file")) << over_source.output;
+  std::ifstream source(dir.file("oob.cu"));
+  std::getline(source, first);
+  EXPECT_EQ(first, "__global__ void oob(const float* in, int* p, int n) {");
+}
+
 // `gpusim ptx` takes the same .cu file: nvcc's PTX summarised, kernels also by their C++ names,
 // compiled for the architecture `gpusim launch` compiles it for on the default configuration (the
 // V100-like default: sm_75), so the register figures are the ones launch's occupancy uses.

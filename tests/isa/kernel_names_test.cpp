@@ -22,6 +22,13 @@ TEST(KernelNames, EveryFormAUserTypesSelectsTheKernel) {
   EXPECT_EQ(kernel_name_match(scale, "scale<double>"), -1);
   EXPECT_EQ(kernel_name_match(scale, "scal"), -1);
 
+  // The source's spelling "const float*" as well as the demangler's "float const*" (a kernel
+  // engineer's "(..., const float*, ...)" was not found).
+  EXPECT_EQ(kernel_name_match("_Z4gemmPKfS0_Pfi", "gemm(const float*, const float*, float*, int)"), 1);
+  EXPECT_EQ(kernel_name_match("_Z4gemmPKfS0_Pfi", "gemm(float const*, float const*, float*, int)"), 1);
+  EXPECT_EQ(kernel_name_match("_Z1kPKj", "k(const unsigned int*)"), 1);
+  EXPECT_EQ(kernel_name_match("_Z1kPKj", "k(unsigned int*)"), -1);
+
   const std::string fill = "_ZN3lin4fillEPii";  // lin::fill(int*, int)
   EXPECT_EQ(kernel_name_match(fill, "lin::fill"), 2);
   EXPECT_EQ(kernel_name_match(fill, "fill"), 2);  // the name without its namespaces
