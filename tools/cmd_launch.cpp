@@ -18,25 +18,21 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "isa/kernel_names.h"
 #include "isa/ptx_parser.h"
 #include "runtime/device.h"
 #include "sim/device_file.h"
 #include "runtime/sim_device.h"
 #include "sim/gpu_config.h"
 #include "sim/option_error_text.h"
-#include "sim/output_file.h"
-#include "runtime/rdc_program.h"
 #include "tools/commands.h"
-#include "tools/cuda_source_compile.h"
 #include "tools/option_checks.h"
 #include "tools/device_run_support.h"
 #include "tools/interrupted_run.h"
 #include "tools/launch/arg_spec.h"
 #include "tools/stepped_commands.h"
 #include "tools/launch/host_buffer.h"
-#include "tools/launch/kernel_choice.h"
 #include "tools/launch/kernel_params.h"
+#include "tools/launch_plan.h"
 
 namespace gpusim::cli {
 namespace po = boost::program_options;
@@ -48,11 +44,6 @@ using launch::BufferArg;
 using launch::BufferRole;
 using launch::HostBuffer;
 
-// A mistake on the command line: exit status 2. Everything else that stops the command is 1.
-class UsageError : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
 
 const char* const kArgHelp =
     "argument specs, one --arg per kernel parameter, in order (TYPE: s8 s16 s32 s64 u8 u16 u32 u64 b8 b16 b32 b64 "
@@ -81,102 +72,10 @@ void print_usage(std::ostream& os, const po::options_description& opts) {
      << opts << "\n" << kArgHelp;
 }
 
-std::string read_text_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("'" + path + "' is a directory, not a PTX file");
-  if (sim::is_device_file(path))
-    throw std::runtime_error("'" + path + "' is a device, not a PTX file");
-  std::string text, error, step;
-  if (!sim::read_whole_file(path, text, error, step)) throw std::runtime_error("cannot " + step + " '" + path + "': " + error);
-  return text;
-}
-
-std::string kernel_names(const isa::Module& m) {
-  std::vector<std::string> names;
-  for (const isa::Function& f : m.functions)
-    if (f.is_entry) names.push_back(launch::describe_kernel_name(f.name));
-  return isa::listed_names(names);
-}
-
-// 80 for ".target sm_80" / "sm_80" / "sm_90a, texmode_independent"; 0 when there is no number.
-unsigned ptx_target_arch(const std::string& target) {
-  const size_t at = target.find("sm_");
-  return at == std::string::npos ? 0u : unsigned(std::strtoul(target.c_str() + at + 3, nullptr, 10));
-}
-
-// The --kernel named (launch/kernel_choice.h: mangled, demangled or plain), or the file's only
-// kernel when none is named.
-const isa::Function& select_kernel(const isa::Module& m, const std::string& file, const std::string& name) {
-  size_t entries = 0;
-  const isa::Function* only = nullptr;
-  for (const isa::Function& f : m.functions)
-    if (f.is_entry) ++entries, only = &f;
-  if (entries == 0) throw std::runtime_error(file + " has no kernel (no .entry)");
-  if (!name.empty()) {
-    const std::vector<const isa::Function*> found = launch::kernels_named(m, name);
-    if (found.size() == 1) return *found.front();
-    if (found.empty())
-      throw UsageError("no kernel named '" + name + "' in " + file + " (kernels: " + kernel_names(m) + ")");
-    std::string which;
-    for (const isa::Function* f : found) which += (which.empty() ? "" : ", ") + launch::describe_kernel_name(f->name);
-    throw UsageError("--kernel '" + name + "' matches " + std::to_string(found.size()) + " kernels in " + file + " (" +
-                     which + "): give the template arguments or the PTX name");
-  }
-  if (entries > 1)
-    throw UsageError(file + " has " + std::to_string(entries) + " kernels (" + kernel_names(m) +
-                     "): choose one with --kernel NAME");
-  return *only;
-}
-
 std::string shape_text(const std::vector<uint64_t>& shape) {
   std::string s;
   for (uint64_t e : shape) s += (s.empty() ? "" : "x") + std::to_string(e);
   return s.empty() ? "1" : s;
-}
-
-// Everything one launch needs, checked before any device is touched.
-struct LaunchPlan {
-  std::string ptx_path, ptx_text;
-  isa::Module module;
-  const isa::Function* kernel = nullptr;  // in `module` (its functions never move after parsing)
-  runtime::LaunchConfig config;
-  std::vector<ArgSpec> args;
-  std::map<size_t, HostBuffer> inputs;  // by argument index: in / inout contents
-  // --symbol NAME:TYPE:FILE: module variables (__constant__ or __device__) written before the
-  // launch, from their start; by name.
-  std::map<std::string, HostBuffer> symbols;
-};
-
-// --symbol NAME:TYPE:FILE, checked against the module's variables (it must exist and the file
-// must fit in it) before anything runs.
-void add_symbol(LaunchPlan& plan, const std::string& spec) {
-  const size_t first = spec.find(':'), second = first == std::string::npos ? first : spec.find(':', first + 1);
-  if (second == std::string::npos) throw UsageError("--symbol '" + spec + "': expected NAME:TYPE:FILE");
-  const std::string name = spec.substr(0, first), path = spec.substr(second + 1);
-  const auto type = launch::parse_element_type(spec.substr(first + 1, second - first - 1));
-  if (!type) throw UsageError("--symbol '" + spec + "': '" + spec.substr(first + 1, second - first - 1) + "' is not a type");
-  const isa::Symbol* symbol = nullptr;
-  for (const isa::Symbol& sym : plan.module.symbols)
-    if (sym.owner == -1 && sym.name == name &&
-        (sym.space == isa::StateSpace::Const || sym.space == isa::StateSpace::Global))
-      symbol = &sym;
-  if (!symbol) throw UsageError("--symbol '" + spec + "': " + plan.ptx_path + " has no __constant__ or __device__ variable '" + name + "'");
-  HostBuffer contents;
-  try {
-    contents = launch::load_buffer_file(path, *type);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("--symbol '" + spec + "': " + e.what());
-  }
-  if (contents.bytes.size() > symbol->size)
-    throw UsageError("--symbol '" + spec + "': " + std::to_string(contents.bytes.size()) + " bytes do not fit in '" + name +
-                     "' (" + std::to_string(symbol->size) + " bytes)");
-  // Filling only the start may be meant, but a truncated table silently gives wrong results (an
-  // outside user's 100-byte file for a 256-byte SHA-256 constant table): said, not refused.
-  if (contents.bytes.size() < symbol->size)
-    std::cerr << "gpusim launch: note: --symbol '" << spec << "': the file holds " << contents.bytes.size() << " of '" << name
-              << "''s " << symbol->size << " bytes; the rest keeps the value the PTX gives it ("
-              << (symbol->init.empty() ? "zeros" : "its initializer") << ")\n";
-  plan.symbols[name] = std::move(contents);
 }
 
 // The kernel's output buffers (out / inout) by argument index, and the launch's statistics.
@@ -184,34 +83,6 @@ struct LaunchOutcome {
   runtime::LaunchStats stats;
   std::map<size_t, HostBuffer> outputs;
 };
-
-uint64_t buffer_bytes(const LaunchPlan& plan, size_t index, const BufferArg& b) {
-  if (auto it = plan.inputs.find(index); it != plan.inputs.end()) return it->second.bytes.size();
-  return launch::element_count(b.shape) * launch::element_size(b.type);
-}
-
-// Reads every in/inout file, and refuses buffers that cannot fit in this host's memory (the
-// simulator keeps a device copy beside the host copy) instead of dying in an allocation.
-void load_inputs(LaunchPlan& plan) {
-  uint64_t total = 0;
-  for (const ArgSpec& a : plan.args) {
-    const auto* b = std::get_if<BufferArg>(&a.value);
-    if (!b) continue;
-    if (b->role == BufferRole::In || b->role == BufferRole::InOut) {
-      try {
-        plan.inputs[a.index] = launch::load_buffer_file(b->input_path, b->type);
-      } catch (const std::exception& e) {
-        throw std::runtime_error("argument " + std::to_string(a.index) + " ('" + a.text + "'): " + e.what());
-      }
-    }
-    const uint64_t bytes = buffer_bytes(plan, a.index, *b);
-    total = bytes > ~uint64_t(0) - total ? ~uint64_t(0) : total + bytes;  // each is below 2^62; many may not be
-  }
-  const uint64_t host_bytes = uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGE_SIZE));
-  if (host_bytes > 0 && total > host_bytes / 2)
-    throw std::runtime_error("the buffers need " + std::to_string(total) + " bytes, more than half of this host's " +
-                             std::to_string(host_bytes) + " bytes of memory");
-}
 
 LaunchOutcome run_on(runtime::Device& device, const LaunchPlan& plan) {
   const runtime::ModuleHandle module = device.load_ptx(plan.ptx_path, plan.ptx_text);
@@ -285,52 +156,6 @@ bool compare_outputs(const LaunchPlan& plan, const LaunchOutcome& sim, const Lau
   return all_match;
 }
 
-// Two buffers saved to one file is a usage error.
-void check_output_paths(const std::vector<ArgSpec>& args) {
-  std::map<std::string, size_t> saved_to;
-  for (const ArgSpec& a : args) {
-    const auto* b = std::get_if<BufferArg>(&a.value);
-    if (!b || b->output_path.empty()) continue;
-    if (auto [it, fresh] = saved_to.emplace(b->output_path, a.index); !fresh)
-      throw UsageError("arguments " + std::to_string(it->second) + " and " + std::to_string(a.index) +
-                       " both save to '" + b->output_path + "'");
-  }
-}
-
-// A folder that does not exist is found before a possibly long simulation rather than after it.
-void check_output_folders(const std::vector<ArgSpec>& args) {
-  for (const ArgSpec& a : args) {
-    const auto* b = std::get_if<BufferArg>(&a.value);
-    if (!b || b->output_path.empty()) continue;
-    const std::filesystem::path folder = std::filesystem::path(b->output_path).parent_path();
-    std::error_code ec;
-    if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
-      throw std::runtime_error("argument " + std::to_string(a.index) + " ('" + a.text + "'): " + b->output_path +
-                               ": cannot be written: folder '" + folder.string() + "' does not exist");
-  }
-}
-
-// No output may be an input or another output (tools/file_roles.h).
-void check_file_roles(const LaunchPlan& plan, const po::variables_map& vm) {
-  FileRoles files = device_option_files(vm);
-  files.reads(vm["file"].as<std::vector<std::string>>().front(), "the kernel file");
-  if (vm.count("keep-ptx")) files.writes(vm["keep-ptx"].as<std::string>(), "--keep-ptx");
-  for (const ArgSpec& a : plan.args) {
-    const auto* b = std::get_if<BufferArg>(&a.value);
-    if (!b) continue;
-    const std::string name = "argument " + std::to_string(a.index) + " ('" + a.text + "')";
-    // inout:T:F:F updates F in place (read whole before the launch, written after it): fine.
-    if (!b->input_path.empty() && !FileRoles::same_file(b->input_path, b->output_path))
-      files.reads(b->input_path, name + "'s input");
-    if (!b->output_path.empty()) files.writes(b->output_path, name + "'s output");
-  }
-  try {
-    files.check();
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
-}
-
 // The output files the --arg specs name, space-separated ("" for none or unparsable specs).
 std::string output_files(const po::variables_map& vm) {
   if (!vm.count("arg")) return "";
@@ -359,75 +184,6 @@ void say_not_written(std::ostream& err, const std::string& prefix, const po::var
     err << prefix << "output buffers not written: " << why << " (" << outputs << " left as they were, where they exist)\n";
 }
 
-LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOptions& sim_options) {
-  LaunchPlan plan;
-  if (!vm.count("file")) throw UsageError("missing FILE.ptx or FILE.cu");
-  if (!vm.count("grid")) throw UsageError("missing --grid X[,Y,Z]");
-  if (!vm.count("block")) throw UsageError("missing --block X[,Y,Z]");
-  const std::vector<std::string> specs = vm.count("arg") ? vm["arg"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  try {
-    const launch::Extent3 grid = launch::parse_extent3(vm["grid"].as<std::string>(), "--grid");
-    const launch::Extent3 block = launch::parse_extent3(vm["block"].as<std::string>(), "--block");
-    plan.config.grid = isa::Dim3{grid.x, grid.y, grid.z};
-    plan.config.block = isa::Dim3{block.x, block.y, block.z};
-    if (vm.count("shared"))
-      plan.config.dynamic_shared_bytes =
-          static_cast<uint32_t>(launch::parse_unsigned(vm["shared"].as<std::string>(), 0xffffffffu, "--shared"));
-    for (size_t i = 0; i < specs.size(); ++i) plan.args.push_back(launch::parse_arg_spec(specs[i], i));
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
-  check_output_paths(plan.args);
-
-  plan.ptx_path = vm["file"].as<std::vector<std::string>>().front();
-  const sim::GpuConfig config = sim::load_gpu_config(sim_options.config_path, sim_options.overrides);
-  if (is_cuda_source(plan.ptx_path)) {
-    const std::vector<std::string> flags =
-        vm.count("nvcc-flag") ? vm["nvcc-flag"].as<std::vector<std::string>>() : std::vector<std::string>{};
-    const CompiledSource compiled = compile_cuda_source(plan.ptx_path, config.sm_arch, flags);
-    std::cerr << "gpusim launch: " << compiled.command << "\n";
-    plan.ptx_text = compiled.ptx_text;
-    if (vm.count("keep-ptx")) {
-      // Messages cite PTX lines; kept, the file they cite exists (nvcc's own goes with its scratch folder).
-      plan.ptx_path = vm["keep-ptx"].as<std::string>();
-      FileRoles files = device_option_files(vm);  // never over the .cu file or another output
-      files.reads(vm["file"].as<std::vector<std::string>>().front(), "the kernel file");
-      files.writes(plan.ptx_path, "--keep-ptx");
-      try {
-        files.check();
-      } catch (const std::invalid_argument& e) {
-        throw UsageError(e.what());
-      }
-      sim::write_file_completely(plan.ptx_path, plan.ptx_text);
-    } else {
-      plan.ptx_path += ".ptx";  // messages name PTX lines as FILE.cu.ptx:N, CUDA lines (-lineinfo) as FILE.cu:N
-    }
-  } else {
-    if (vm.count("keep-ptx")) throw UsageError("--keep-ptx applies to a .cu file; " + plan.ptx_path + " is PTX already");
-    if (vm.count("nvcc-flag")) throw UsageError("--nvcc-flag applies to a .cu file, not to " + plan.ptx_path);
-    refuse_misnamed_cuda_source(plan.ptx_path);
-    plan.ptx_text = read_text_file(plan.ptx_path);
-  }
-  plan.module = isa::parse_ptx(plan.ptx_text, plan.ptx_path);
-  // As `gpusim exec` says it: PTX newer than the simulated chip runs here and not on such a GPU.
-  runtime::ProgramPtx ptx;
-  ptx.arch = ptx_target_arch(plan.module.target);
-  const std::string note = runtime::ptx_choice_note(ptx, ptx_target_arch(config.sm_arch), plan.ptx_path, config.name);
-  if (!note.empty()) std::cerr << "gpusim launch: note: " << note << "\n";
-  plan.kernel = &select_kernel(plan.module, plan.ptx_path, vm.count("kernel") ? vm["kernel"].as<std::string>() : "");
-  try {
-    for (const std::string& note : launch::check_kernel_args(plan.module, *plan.kernel, plan.args))
-      std::cerr << "gpusim launch: note: " << note << "\n";
-  } catch (const launch::ArgSpecError& e) {
-    throw UsageError(e.what());
-  }
-  check_output_folders(plan.args);
-  check_file_roles(plan, vm);
-  load_inputs(plan);
-  if (vm.count("symbol"))
-    for (const std::string& spec : vm["symbol"].as<std::vector<std::string>>()) add_symbol(plan, spec);
-  return plan;
-}
 
 // Runs the plan on the chosen backends, prints and saves the results; the exit status.
 int execute(const LaunchPlan& plan, const po::variables_map& vm, Backend backend,
