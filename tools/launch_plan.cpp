@@ -146,6 +146,7 @@ void check_file_roles(const LaunchPlan& plan, const po::variables_map& vm) {
     if (!b->input_path.empty() && !FileRoles::same_file(b->input_path, b->output_path))
       files.reads(b->input_path, name + "'s input");
     if (!b->output_path.empty()) files.writes(b->output_path, name + "'s output");
+    if (!b->generated_copy_path.empty()) files.writes(b->generated_copy_path, name + "'s copy of its values");
   }
   try {
     files.check();
@@ -170,7 +171,8 @@ void load_inputs(LaunchPlan& plan) {
   for (const ArgSpec& a : plan.args) {
     const auto* b = std::get_if<BufferArg>(&a.value);
     if (!b) continue;
-    if (b->role == BufferRole::In || b->role == BufferRole::InOut) {
+    const bool generated = b->generator.kind != launch::BufferGenerator::Kind::None;
+    if ((b->role == BufferRole::In && !generated) || b->role == BufferRole::InOut) {
       try {
         plan.inputs[a.index] = launch::load_buffer_file(b->input_path, b->type);
       } catch (const std::exception& e) {
@@ -184,6 +186,18 @@ void load_inputs(LaunchPlan& plan) {
   if (host_bytes > 0 && total > host_bytes / 2)
     throw std::runtime_error("the buffers need " + std::to_string(total) + " bytes, more than half of this host's " +
                              std::to_string(host_bytes) + " bytes of memory");
+  // Generated inputs once they are known to fit; a rand: copy written for the user's reference.
+  for (const ArgSpec& a : plan.args) {
+    const auto* b = std::get_if<BufferArg>(&a.value);
+    if (!b || b->generator.kind == launch::BufferGenerator::Kind::None) continue;
+    plan.inputs[a.index] = launch::generate_buffer(b->generator, b->type, b->shape);
+    if (b->generated_copy_path.empty()) continue;
+    try {
+      launch::save_buffer_file(b->generated_copy_path, plan.inputs[a.index]);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("argument " + std::to_string(a.index) + " ('" + a.text + "'): " + e.what());
+    }
+  }
 }
 
 }  // namespace

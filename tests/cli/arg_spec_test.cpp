@@ -7,6 +7,7 @@
 
 #include "tools/launch/arg_spec.h"
 #include "tools/launch/element_type.h"
+#include "tools/launch/generated_buffer.h"
 
 namespace {
 
@@ -202,6 +203,76 @@ TEST(LaunchArgSpec, CNumpyAndRustTypeNames) {
   const std::string error = spec_error("out:char:4:x.npy");
   EXPECT_TRUE(contains(error, "char")) << error;
   EXPECT_TRUE(contains(error, "float32")) << error;  // the list names the aliases too
+}
+
+}  // namespace
+
+namespace {
+
+// rand:, iota:, fill: inputs the launch makes (a kernel engineer had to write a generator script
+// for every input). Checked against the definitions: iota counts, fill repeats the value, rand
+// is SplitMix64 of (seed, index) mapped to [-1, 1) (the reference values below are computed here
+// from the published SplitMix64 constants) and to [0, 99] for integers.
+uint64_t split_mix_reference(uint64_t seed, uint64_t index) {
+  uint64_t z = seed + (index + 1) * 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+HostBuffer made(const std::string& spec) {
+  const auto b = std::get<BufferArg>(parse_arg_spec(spec, 0).value);
+  EXPECT_EQ(b.role, BufferRole::In);
+  return generate_buffer(b.generator, b.type, b.shape);
+}
+
+TEST(LaunchArgSpec, GeneratedInputs) {
+  // The reference is SplitMix64: its published first outputs from state 0.
+  EXPECT_EQ(split_mix_reference(0, 0), 0xe220a8397b1dcdafull);
+  EXPECT_EQ(split_mix_reference(0, 1), 0x6e789e6aa1b965f4ull);
+  EXPECT_EQ(split_mix_reference(0, 2), 0x06c45d188009454full);
+  const HostBuffer iota = made("iota:s16:5");
+  ASSERT_EQ(iota.bytes.size(), 10u);
+  for (int16_t i = 0; i < 5; ++i) {
+    int16_t v;
+    std::memcpy(&v, iota.bytes.data() + 2 * i, 2);
+    EXPECT_EQ(v, i);
+  }
+  const HostBuffer fill = made("fill:f64:2x3:-0.25");
+  ASSERT_EQ(fill.bytes.size(), 48u);
+  EXPECT_EQ(fill.shape, (std::vector<uint64_t>{2, 3}));
+  for (int i = 0; i < 6; ++i) {
+    double v;
+    std::memcpy(&v, fill.bytes.data() + 8 * i, 8);
+    EXPECT_EQ(v, -0.25);
+  }
+  const HostBuffer r = made("rand:f32:1000:42");
+  const HostBuffer again = made("rand:f32:1000:42");
+  const HostBuffer other = made("rand:f32:1000:43");
+  EXPECT_EQ(r.bytes, again.bytes);
+  EXPECT_NE(r.bytes, other.bytes);
+  for (uint64_t i = 0; i < 1000; ++i) {
+    float v;
+    std::memcpy(&v, r.bytes.data() + 4 * i, 4);
+    const double want = 2 * (double(split_mix_reference(42, i) >> 11) * 0x1p-53) - 1;
+    ASSERT_EQ(v, float(want)) << i;
+    ASSERT_TRUE(v >= -1.0f && v <= 1.0f) << i;
+  }
+  const HostBuffer ints = made("rand:u32:64");  // seed 1 by default
+  for (uint64_t i = 0; i < 64; ++i) {
+    uint32_t v;
+    std::memcpy(&v, ints.bytes.data() + 4 * i, 4);
+    EXPECT_EQ(v, split_mix_reference(1, i) % 100) << i;
+  }
+  EXPECT_EQ(std::get<BufferArg>(parse_arg_spec("rand:f32:8:3:x.npy", 0).value).generated_copy_path, "x.npy");
+  std::string e = spec_error("iota:f32:10:5");
+  EXPECT_TRUE(contains(e, "expected iota:TYPE:COUNT (nothing after the count)")) << e;
+  e = spec_error("fill:f32:10");
+  EXPECT_TRUE(contains(e, "no value after the count")) << e;
+  e = spec_error("fill:u8:4:300");
+  EXPECT_TRUE(contains(e, "out of range for u8")) << e;
+  e = spec_error("rand:f32:0");
+  EXPECT_TRUE(contains(e, "is not a positive integer")) << e;
 }
 
 }  // namespace

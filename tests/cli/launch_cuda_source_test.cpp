@@ -2,6 +2,7 @@
 // The saved buffers are checked against the CPU; nvcc's own errors reach the user with file and line.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -117,6 +118,25 @@ TEST(LaunchCudaSource, FaultNamesTheCudaSourceLine) {
   EXPECT_TRUE(contains(o.output, "out-of-bounds global store")) << o.output;
   EXPECT_TRUE(contains(o.output, "oob.cu.ptx:")) << o.output;
   EXPECT_TRUE(contains(o.output, ", oob.cu:3)")) << o.output;
+}
+
+// A generated input runs the kernel without an input file, and its copy is what the kernel read.
+TEST(LaunchCudaSource, GeneratedInputAndItsCopy) {
+  TempDir dir;
+  const Outcome o = run_gpusim("launch " + kUserSource + " --mode functional --kernel affine --grid 1 --block 8 "
+                               "--arg rand:f32:5:9:" + dir.file("in.bin") + " --arg out:f64:5:" + dir.file("out.bin") +
+                               " --arg struct:f32:1.5,s32:10,f64:0.25 --arg s32:5");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const std::vector<float> in = from_bytes<float>(read_bytes(dir.file("in.bin")));
+  const std::vector<double> out = from_bytes<double>(read_bytes(dir.file("out.bin")));
+  ASSERT_EQ(in.size(), 5u);
+  ASSERT_EQ(out.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_TRUE(in[i] >= -1.0f && in[i] < 1.0f) << in[i];
+    // nvcc contracts in * scale + offset (float) into one FMA.
+    EXPECT_EQ(out[i], double(std::fma(in[i], 1.5f, 10.0f)) + 0.25) << i;
+  }
+  EXPECT_NE(in[0], in[1]);
 }
 
 // --keep-ptx writes the PTX the fault report cites (a kernel engineer's reports named a file nvcc's

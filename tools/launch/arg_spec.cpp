@@ -16,8 +16,8 @@ namespace gpusim::launch {
 namespace {
 
 const char* const kSpecForms =
-    "TYPE:VALUE, in:TYPE:FILE, out:TYPE:COUNT:FILE, inout:TYPE:INPUT:OUTPUT, zeros:TYPE:COUNT or "
-    "struct:TYPE:VALUE,TYPE:VALUE,...";
+    "TYPE:VALUE, in:TYPE:FILE, out:TYPE:COUNT:FILE, inout:TYPE:INPUT:OUTPUT, zeros:TYPE:COUNT, "
+    "rand:TYPE:COUNT[:SEED[:FILE]], iota:TYPE:COUNT, fill:TYPE:COUNT:VALUE or struct:TYPE:VALUE,TYPE:VALUE,...";
 
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
@@ -159,7 +159,7 @@ BufferArg parse_buffer(BufferRole role, std::string_view rest) {
   const char* const forms[] = {"in:TYPE:FILE", "out:TYPE:COUNT:FILE", "inout:TYPE:INPUT:OUTPUT", "zeros:TYPE:COUNT"};
   const std::string form = forms[static_cast<int>(role)];
   bool colon = false;
-  BufferArg b{role, type_field(next_field(rest, colon)), {}, {}, {}};
+  BufferArg b{role, type_field(next_field(rest, colon)), {}, {}, {}, {}, {}};
   if (!colon) throw std::invalid_argument("expected " + form);
   auto need_path = [&](std::string_view path, const char* what) {
     if (path.empty()) throw std::invalid_argument("empty " + std::string(what) + " file name; expected " + form);
@@ -186,6 +186,40 @@ BufferArg parse_buffer(BufferRole role, std::string_view rest) {
     case BufferRole::Zeros:
       b.shape = parse_shape(rest, b.type);
       break;
+  }
+  return b;
+}
+
+// rand:TYPE:COUNT[:SEED[:FILE]], iota:TYPE:COUNT, fill:TYPE:COUNT:VALUE: an input buffer the
+// launch makes.
+BufferArg parse_generated(BufferGenerator::Kind kind, std::string_view rest) {
+  const char* const form = kind == BufferGenerator::Kind::Random ? "rand:TYPE:COUNT[:SEED[:FILE]]"
+                           : kind == BufferGenerator::Kind::Iota ? "iota:TYPE:COUNT"
+                                                                 : "fill:TYPE:COUNT:VALUE";
+  bool colon = false;
+  BufferArg b{BufferRole::In, type_field(next_field(rest, colon)), {}, {}, {}, {}, {}};
+  if (!colon) throw std::invalid_argument(std::string("expected ") + form);
+  b.generator.kind = kind;
+  b.shape = parse_shape(next_field(rest, colon), b.type);
+  switch (kind) {
+    case BufferGenerator::Kind::Random:
+      if (colon) {
+        const std::string_view seed = next_field(rest, colon);
+        b.generator.seed = parse_unsigned(seed, ~uint64_t(0), "seed");
+        if (colon) {
+          if (rest.empty()) throw std::invalid_argument(std::string("empty file name; expected ") + form);
+          b.generated_copy_path = std::string(rest);
+        }
+      }
+      break;
+    case BufferGenerator::Kind::Iota:
+      if (colon) throw std::invalid_argument(std::string("expected ") + form + " (nothing after the count)");
+      break;
+    case BufferGenerator::Kind::Fill:
+      if (!colon) throw std::invalid_argument(std::string("expected ") + form + " (no value after the count)");
+      b.generator.fill_value = parse_scalar_value(rest, b.type);
+      break;
+    case BufferGenerator::Kind::None: break;
   }
   return b;
 }
@@ -308,12 +342,15 @@ ArgSpec parse_arg_spec(std::string_view text, size_t index) {
     else if (head == "out") spec.value = parse_buffer(BufferRole::Out, rest);
     else if (head == "inout") spec.value = parse_buffer(BufferRole::InOut, rest);
     else if (head == "zeros") spec.value = parse_buffer(BufferRole::Zeros, rest);
+    else if (head == "rand") spec.value = parse_generated(BufferGenerator::Kind::Random, rest);
+    else if (head == "iota") spec.value = parse_generated(BufferGenerator::Kind::Iota, rest);
+    else if (head == "fill") spec.value = parse_generated(BufferGenerator::Kind::Fill, rest);
     else if (head == "struct") spec.value = parse_struct_value(rest);
     else if (const std::optional<ElementType> t = parse_element_type(head))
       spec.value = ScalarArg{*t, parse_scalar_value(rest, *t)};
     else
       throw std::invalid_argument(quoted(head) + " is neither a type (" + element_type_list() +
-                                  ") nor a buffer kind (in, out, inout, zeros) nor struct; expected " + kSpecForms);
+                                  ") nor a buffer kind (in, out, inout, zeros, rand, iota, fill) nor struct; expected " + kSpecForms);
   } catch (const std::invalid_argument& e) {
     throw ArgSpecError("argument " + std::to_string(index) + " (" + quoted(text) + "): " + e.what());
   }

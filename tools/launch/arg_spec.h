@@ -10,6 +10,10 @@
 //                            saved to FILE after the launch (.npy, otherwise raw binary)
 //   inout:TYPE:INPUT:OUTPUT  uploaded from INPUT, saved to OUTPUT (INPUT must not contain ':')
 //   zeros:TYPE:COUNT         a zero-filled scratch buffer, not saved
+//   rand:TYPE:COUNT[:SEED[:FILE]]  an input of random values (launch/generated_buffer.h; seed 1 by
+//                            default), also written to FILE before the launch when given
+//   iota:TYPE:COUNT          an input holding 0, 1, 2, ...
+//   fill:TYPE:COUNT:VALUE    an input holding VALUE in every element
 //   struct:TYPE:VALUE,TYPE:VALUE,...
 //                            a struct passed by value: the fields laid out as a C compiler lays
 //                            out a struct of those scalar types (each at a multiple of its size,
@@ -25,6 +29,7 @@
 #include <vector>
 
 #include "tools/launch/element_type.h"
+#include "tools/launch/generated_buffer.h"
 
 namespace gpusim::launch {
 
@@ -46,9 +51,11 @@ const char* buffer_role_name(BufferRole r);
 struct BufferArg {
   BufferRole role;
   ElementType type;
-  std::string input_path;          // In, InOut
+  std::string input_path;          // In (empty when generated), InOut
   std::string output_path;         // Out, InOut
-  std::vector<uint64_t> shape;     // Out, Zeros: the COUNT given (one entry for a plain N)
+  std::vector<uint64_t> shape;     // Out, Zeros, generated In: the COUNT given (one entry for a plain N)
+  BufferGenerator generator;       // In made by rand:, iota:, fill: instead of read from a file
+  std::string generated_copy_path;  // rand:...:FILE: where the generated values are written
 };
 
 struct ArgSpec {
