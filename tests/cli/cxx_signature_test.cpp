@@ -33,6 +33,10 @@ TEST(CxxSignature, ParameterTypesFromMangledNames) {
 TEST(CxxSignature, SuggestedArgForms) {
   EXPECT_EQ(suggested_arg_spec("float"), "f32:VALUE");
   EXPECT_EQ(suggested_arg_spec("unsigned long"), "u64:VALUE");
+  // Vector types by value are structs of their fields (a kernel engineer's __half2 given as f16:1.5).
+  EXPECT_EQ(suggested_arg_spec("__half2"), "struct:f16:X,f16:Y");
+  EXPECT_EQ(suggested_arg_spec("float4"), "struct:f32:X,f32:Y,f32:Z,f32:W");
+  EXPECT_EQ(suggested_arg_spec("float4*"), "");  // a pointer to them: no --arg type names float4
   EXPECT_EQ(suggested_arg_spec("float const*"), "in:f32:FILE | zeros:f32:COUNT");  // read-only input
   EXPECT_EQ(suggested_arg_spec("double*"), "in:f64:FILE | out:f64:COUNT:FILE | inout:f64:IN:OUT | zeros:f64:COUNT");
   EXPECT_EQ(suggested_arg_spec("__half*"), "in:f16:FILE | out:f16:COUNT:FILE | inout:f16:IN:OUT | zeros:f16:COUNT");

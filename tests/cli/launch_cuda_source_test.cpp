@@ -120,6 +120,17 @@ TEST(LaunchCudaSource, FaultNamesTheCudaSourceLine) {
   EXPECT_TRUE(contains(o.output, ", oob.cu:3)")) << o.output;
 }
 
+// An argument of the wrong size names the parameter's C++ type and a spec that fits it, not only
+// its PTX type (".s32").
+TEST(LaunchCudaSource, AWrongArgumentNamesTheCxxType) {
+  TempDir dir;
+  const Outcome o = run_gpusim("launch " + kUserSource + " --mode functional --kernel affine --grid 1 --block 8 "
+                               "--arg zeros:f32:5 --arg zeros:f64:5 --arg struct:f32:1.5,s32:10,f64:0.25 --arg f64:5");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "kernel 'affine (_Z6affinePKfPd6Affinei)' parameter 3 is")) << o.output;
+  EXPECT_TRUE(contains(o.output, "int in C++ (e.g. --arg s32:VALUE); an f64 scalar is 8 bytes")) << o.output;
+}
+
 // A generated input runs the kernel without an input file, and its copy is what the kernel read.
 TEST(LaunchCudaSource, GeneratedInputAndItsCopy) {
   TempDir dir;

@@ -25,6 +25,15 @@ constexpr std::array<std::pair<const char*, const char*>, 16> kScalarTypes{{
     {"bool", "u8"},
 }};
 
+// CUDA's vector types passed by value: a struct of their fields (layout and size match).
+constexpr std::array<std::pair<const char*, const char*>, 10> kVectorTypes{{
+    {"__half2", "struct:f16:X,f16:Y"},           {"__nv_bfloat162", "struct:bf16:X,bf16:Y"},
+    {"float2", "struct:f32:X,f32:Y"},            {"float4", "struct:f32:X,f32:Y,f32:Z,f32:W"},
+    {"double2", "struct:f64:X,f64:Y"},           {"int2", "struct:s32:X,s32:Y"},
+    {"int4", "struct:s32:X,s32:Y,s32:Z,s32:W"},  {"uint2", "struct:u32:X,u32:Y"},
+    {"uint4", "struct:u32:X,u32:Y,u32:Z,u32:W"}, {"float3", "struct:f32:X,f32:Y,f32:Z"},
+}};
+
 const char* arg_type_of(const std::string& type) {
   for (const auto& [cxx, arg] : kScalarTypes)
     if (type == cxx) return arg;
@@ -75,6 +84,9 @@ std::string suggested_arg_spec(const std::string& type) {
   const bool read_only = t.rfind("const ", 0) == 0 || (t.size() > 6 && t.compare(t.size() - 6, 6, " const") == 0);
   if (t.rfind("const ", 0) == 0) t = t.substr(6);
   if (t.size() > 6 && t.compare(t.size() - 6, 6, " const") == 0) t = t.substr(0, t.size() - 6);
+  if (!pointer)
+    for (const auto& [cxx, spec] : kVectorTypes)
+      if (t == cxx) return spec;
   const std::string arg = arg_type_of(t);
   if (arg.empty()) return "";
   if (!pointer) return arg + ":VALUE";

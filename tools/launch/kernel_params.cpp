@@ -67,12 +67,22 @@ std::vector<std::string> check_kernel_args(const isa::Module& module, const isa:
     throw ArgSpecError(os.str());
   }
   std::vector<std::string> notes;
+  const std::vector<std::string> cxx_types = cxx_parameter_types(kernel.name);
+  // "x_param_1 (.f64, 8 bytes), double in C++; e.g. --arg f64:VALUE" where the name says the type.
+  auto param_text = [&](size_t i) {
+    std::string text = describe_param(module.symbols[params[i]]);
+    if (cxx_types.size() != params.size()) return text;
+    text += ", " + cxx_types[i] + " in C++";
+    const std::string spec = suggested_arg_spec(cxx_types[i]);
+    return spec.empty() ? text : text + " (e.g. --arg " + spec + ")";
+  };
   for (size_t i = 0; i < args.size(); ++i) {
     const isa::Symbol& p = module.symbols[params[i]];
     const ArgSpec& a = args[i];
     if (arg_bytes(a) != p.size)
-      throw ArgSpecError("argument " + std::to_string(i) + " ('" + a.text + "'): kernel '" + kernel.name +
-                         "' parameter " + std::to_string(i) + " is " + describe_param(p) + "; " + describe_arg(a));
+      throw ArgSpecError("argument " + std::to_string(i) + " ('" + a.text + "'): kernel '" +
+                         describe_kernel_name(kernel.name) + "' parameter " + std::to_string(i) + " is " + param_text(i) +
+                         "; " + describe_arg(a));
     const bool param_float = isa::type_is_float(p.elem);
     const bool param_integer = isa::type_is_signed(p.elem) ||
                                (p.elem >= isa::DataType::U8 && p.elem <= isa::DataType::U64);
@@ -88,7 +98,7 @@ std::vector<std::string> check_kernel_args(const isa::Module& module, const isa:
     if ((param_float && arg_integer) || (param_integer && arg_float)) {
       const char* kind = arg_float ? "a float" : a.is_buffer() ? "an address" : "an integer";
       notes.push_back("argument " + std::to_string(i) + " ('" + a.text + "') is " + kind + " for kernel '" +
-                      kernel.name + "' parameter " + describe_param(p) + ": its bits are passed unchanged");
+                      describe_kernel_name(kernel.name) + "' parameter " + param_text(i) + ": its bits are passed unchanged");
     }
   }
   return notes;
