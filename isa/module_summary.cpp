@@ -2,6 +2,7 @@
 // simulating it.
 #include "isa/module_summary.h"
 
+#include <algorithm>
 #include <array>
 #include <iomanip>
 #include <map>
@@ -76,6 +77,12 @@ void write_function(std::ostream& out, const Module& m, const Function& f) {
     out << ")";
   }
   out << "\n";
+  if (f.is_entry && f.required_block[0])
+    out << "  launch bounds: the block must be " << f.required_block[0] << "x" << std::max(f.required_block[1], 1u) << "x"
+        << std::max(f.required_block[2], 1u) << " threads (.reqntid)\n";
+  else if (f.is_entry && f.max_threads_per_block)
+    out << "  launch bounds: at most " << f.max_threads_per_block << " threads per block (.maxntid, __launch_bounds__)\n";
+  if (f.reaches_cta_barrier) out << "  CTA barriers: yes (bar.sync / __syncthreads, here or in a function it calls)\n";
   if (f.is_entry) out << "  static shared: " << f.static_shared_bytes << " bytes\n";
   if (f.is_entry && uses_dynamic_shared(m, f)) out << "  dynamic shared: used (.extern .shared), sized at launch\n";
   out << "  local frame: " << f.local_bytes << " bytes\n";

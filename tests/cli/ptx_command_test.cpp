@@ -99,3 +99,22 @@ TEST(PtxCommand, DynamicSharedIsReportedForTheKernelsThatUseIt) {
 }
 
 }  // namespace
+
+namespace {
+
+// The launch bounds a kernel was compiled with and whether it synchronises its CTA (a kernel
+// engineer compared `gpusim ptx` with `nvcc -Xptxas -v` and missed them).
+TEST(PtxCommand, LaunchBoundsAndBarriersAreListed) {
+  const auto dir = gpusim::test_support::scratch_dir("bounds");
+  const std::string file = gpusim::test_support::write_file(
+      dir / "b.ptx", gpusim::test_support::ptx_module(".visible .entry bounded() .maxntid 256, 1, 1\n{\nbar.sync 0;\nret;\n}\n"
+                                                      ".visible .entry exact() .reqntid 32, 4\n{\nret;\n}\n"));
+  const gpusim::test_support::Outcome o = gpusim::test_support::run_gpusim("ptx '" + file + "'");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(gpusim::test_support::contains(o.output, "launch bounds: at most 256 threads per block (.maxntid")) << o.output;
+  EXPECT_TRUE(gpusim::test_support::contains(o.output, "launch bounds: the block must be 32x4x1 threads (.reqntid)")) << o.output;
+  EXPECT_TRUE(gpusim::test_support::contains(o.output, "CTA barriers: yes")) << o.output;
+  EXPECT_EQ(o.output.find("CTA barriers"), o.output.rfind("CTA barriers")) << o.output;  // only `bounded` has one
+}
+
+}  // namespace
