@@ -5,6 +5,7 @@
 
 #include "isa/exec_context.h"
 #include "isa/launch_state.h"
+#include "isa/shared_race_check.h"
 
 namespace gpusim::isa {
 
@@ -53,6 +54,7 @@ void exec_Shfl(ExecContext& ctx, const Instruction& in) {
   const ShflMode mode = in.mod.shfl;
   uint64_t out[32];
   bool ok[32];
+  int source[32];
   for_each_lane(ctx.mask, [&](unsigned lane) {
     const int b = static_cast<int>(ctx.get(in.ops[2], lane) & 31);
     const uint32_t c = static_cast<uint32_t>(ctx.get(in.ops[3], lane));
@@ -72,7 +74,21 @@ void exec_Shfl(ExecContext& ctx, const Instruction& in) {
     if (!p) j = static_cast<int>(lane);
     out[lane] = src[j];
     ok[lane] = p;
+    source[lane] = j;
   });
+  // --racecheck: a lane that read a lane taking no part (exited, missing from a partial warp, or
+  // not executing this shuffle with it) got an undefined value on a GPU.
+  if (SharedRaceCheck* check = ctx.launch().race_check.get()) {
+    const uint32_t live = ctx.warp().live(), present = ctx.warp().present();
+    for_each_lane(ctx.mask, [&](unsigned lane) {
+      const unsigned j = unsigned(source[lane]);
+      if (!ok[lane] || (groups[lane] >> j & 1)) return;
+      const AbsentLane why = !(present >> j & 1) ? AbsentLane::OutsideBlock
+                             : !(live >> j & 1)  ? AbsentLane::Exited
+                                                 : AbsentLane::NotInGroup;
+      check->note_absent_shuffle_source(&in, ctx.cta(), ctx.warp().id(), lane, j, why);
+    });
+  }
   for_each_lane(ctx.mask, [&](unsigned lane) {
     ctx.set(in.ops[0], lane, out[lane]);
     if (in.ops[0].reg2 != kNoReg) ctx.set(in.ops[0].reg2, lane, ok[lane]);

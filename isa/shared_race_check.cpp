@@ -128,6 +128,18 @@ void SharedRaceCheck::merge(const std::map<RaceKey, RaceHazard>& cta_hazards) {
   }
 }
 
+void SharedRaceCheck::note_absent_shuffle_source(const Instruction* inst, const CtaState& cta, uint32_t warp,
+                                                 uint32_t lane, uint32_t source_lane, AbsentLane why) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  AbsentShuffleRead& r = absent_shuffles_[inst];
+  ++r.count;
+  if (std::tie(cta.linear_id, warp, lane) < std::tie(r.first_cta, r.warp, r.lane)) {
+    r.first_cta = cta.linear_id;
+    r.cta_coords = cta.ctaid;
+    r.warp = warp, r.lane = lane, r.source_lane = source_lane, r.why = why;
+  }
+}
+
 uint64_t SharedRaceCheck::hazards() const {
   std::lock_guard<std::mutex> lock(mutex_);
   uint64_t n = 0;
@@ -135,9 +147,33 @@ uint64_t SharedRaceCheck::hazards() const {
   return n;
 }
 
+std::string SharedRaceCheck::absent_shuffle_report() const {
+  std::ostringstream os;
+  uint64_t total = 0;
+  for (const auto& entry : absent_shuffles_) total += entry.second.count;
+  os << "racecheck: note: kernel '" << readable_function_name(launch_.kernel->name) << "': " << total
+     << " shuffle read" << (total == 1 ? "" : "s") << " of lanes that take no part, at " << absent_shuffles_.size()
+     << " instruction" << (absent_shuffles_.size() == 1 ? "" : "s") << "\n";
+  for (const auto& [inst, r] : absent_shuffles_) {
+    os << "  " << thread_text(launch_, RaceAccess{inst, r.warp, r.lane}) << " of CTA (" << r.cta_coords.x << ","
+       << r.cta_coords.y << "," << r.cta_coords.z << ") read lane " << r.source_lane << " at " << place_text(launch_, inst)
+       << ", which " << (r.why == AbsentLane::OutsideBlock ? "lies outside the block (a partial last warp)"
+                         : r.why == AbsentLane::Exited     ? "has exited"
+                                                           : "does not execute this shuffle with it (not in its membermask, or on another path)")
+       << " ("
+       << r.count << " such read" << (r.count == 1 ? "" : "s") << ")\n";
+  }
+  os << "  (a GPU gives such a read an undefined value; gpusim gives 0 for a lane that is not there, which a sum "
+        "hides. Harmless if the value is discarded, as code that tests lane + offset < n after the shuffle does; "
+        "otherwise read only lanes that take part: clamp the shuffle (width), or pad the block to whole warps. Not "
+        "counted as a race)\n";
+  return os.str();
+}
+
 std::string SharedRaceCheck::report(uint64_t launch_index) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (hazards_.empty()) return "";
+  const std::string shuffles = absent_shuffles_.empty() ? std::string() : absent_shuffle_report();
+  if (hazards_.empty()) return shuffles;
   // Pairs of instructions from the same pair of source lines (a loop nvcc unrolled) are one entry;
   // without line information each PTX line is its own.
   struct Entry {
@@ -191,7 +227,7 @@ std::string SharedRaceCheck::report(uint64_t launch_index) const {
   if (!cuda_lines) os << "  (the PTX carries no CUDA source lines: build with nvcc -lineinfo to see the .cu lines)\n";
   os << "  (on a GPU the two accesses of each pair may happen in either order; a __syncthreads() between them "
         "orders them)\n";
-  return os.str();
+  return os.str() + shuffles;
 }
 
 SharedRaceShadow::SharedRaceShadow(CtaState& cta, std::shared_ptr<SharedRaceCheck> check)

@@ -65,13 +65,31 @@ struct RaceHazard {
 
 using RaceKey = std::tuple<RaceKind, const Instruction*, const Instruction*>;
 
+// shfl.sync lanes that read a lane taking no part: one that lies outside the block (the missing
+// lanes of a partial last warp), has exited, or is not in the shuffle's group (its membermask and
+// the lanes executing it). PTX leaves that value undefined; gpusim gives 0 for the first two, the
+// identity of a sum, so a warp reduction over a partial warp is right here and adds garbage on a
+// GPU. Counted per instruction, with the example of the lowest (CTA, warp, lane).
+enum class AbsentLane : uint8_t { OutsideBlock, Exited, NotInGroup };
+struct AbsentShuffleRead {
+  uint64_t count = 0;
+  uint64_t first_cta = ~uint64_t(0);
+  Dim3 cta_coords;
+  uint32_t warp = 0, lane = 0, source_lane = 0;
+  AbsentLane why = AbsentLane::OutsideBlock;
+};
+
 // The hazards of one launch, merged from its CTAs (on any host thread).
 class SharedRaceCheck {
  public:
   explicit SharedRaceCheck(const LaunchState& launch) : launch_(launch) {}
   // Adds one CTA's hazards.
   void merge(const std::map<RaceKey, RaceHazard>& cta_hazards);
-  // Racing accesses found so far.
+  // A shfl.sync `inst` of `cta`'s warp `warp`: `lane` read `source_lane`, which takes no part.
+  void note_absent_shuffle_source(const Instruction* inst, const CtaState& cta, uint32_t warp, uint32_t lane,
+                                  uint32_t source_lane, AbsentLane why);
+  // Racing accesses found so far (absent shuffle sources are a note, not counted: code may read
+  // such a lane and discard the value).
   uint64_t hazards() const;
   // The report for the user (empty when no race was found): the kernel, how many hazards, and per
   // pair of instructions one example naming the variable, both threads and both source lines.
@@ -83,6 +101,8 @@ class SharedRaceCheck {
   const LaunchState& launch_;
   mutable std::mutex mutex_;
   std::map<RaceKey, RaceHazard> hazards_;
+  std::map<const Instruction*, AbsentShuffleRead> absent_shuffles_;
+  std::string absent_shuffle_report() const;  // with mutex_ held
 };
 
 // One CTA's shadow of its shared memory and its warps' clocks. Created by step_warp for a CTA of a

@@ -148,6 +148,28 @@ RETRY:
 }
 )";
 
+// A warp sum over the threads of a block of 40: the second warp has 8 lanes, so lanes 0-7 read
+// lanes 8-23 that do not exist (16, 8 of them at offsets 16, 8; with p_clamp the shuffle's clamp
+// is the last lane that exists, and none of them is read).
+const char* kShufflePtx = R"(.version 8.0
+.target sm_80
+.address_size 64
+.visible .entry warp_sum(.param .u32 p_clamp)
+{
+  .reg .u32 %t, %v, %c, %clamp;
+  .reg .pred %p1;
+  ld.param.u32 %clamp, [p_clamp];
+  mov.u32 %t, %tid.x;
+  mov.u32 %v, 1;
+  mov.u32 %c, 31;
+  setp.ne.u32 %p1, %clamp, 0;
+  @%p1 mov.u32 %c, 7;
+  shfl.sync.down.b32 %v, %v, 16, %c, -1;
+  shfl.sync.down.b32 %v, %v, 8, %c, -1;
+  ret;
+}
+)";
+
 LaunchConfig cfg(unsigned ctas, unsigned threads) {
   LaunchConfig c;
   c.grid = Dim3{ctas, 1, 1};
@@ -274,6 +296,36 @@ TEST(RaceCheck, TimingModeFindsTheRaceToo) {
   EXPECT_EQ(racy.stats.race_hazards, 32u) << racy.report;
   EXPECT_TRUE(has(racy.report, "on 'buf'")) << racy.report;
   EXPECT_EQ(run("pair", cfg(1, 64), args(uint32_t(1)), SimMode::Timing).stats.race_hazards, 0u);
+}
+
+}  // namespace
+
+namespace {
+
+// A shuffle reading lanes a partial warp lacks gets an undefined value on a GPU (0 here, which a
+// sum hides): --racecheck notes it, naming the thread, the lane read and why, without counting it
+// as a race (code may discard such a value); a clamped shuffle reads none.
+TEST(RaceCheck, ShuffleReadsOfLanesThatAreNotThereAreNoted) {
+  auto run_shuffle = [](uint32_t clamp, LaunchStats* stats) {
+    std::string report;
+    SimDeviceOptions o;
+    o.race_check = true;
+    o.race_sink = [&](const std::string& text) { report += text; };
+    auto dev = make_sim_device(o);
+    const ModuleHandle m = dev->load_ptx("shuffle.ptx", kShufflePtx);
+    *stats = dev->launch(m, "warp_sum", cfg(1, 40), args(clamp));
+    return report;
+  };
+  LaunchStats stats;
+  const std::string report = run_shuffle(0, &stats);
+  EXPECT_EQ(stats.race_hazards, 0u) << report;
+  EXPECT_TRUE(has(report, "racecheck: note: kernel 'warp_sum': 16 shuffle reads of lanes that take no part, at 2 instructions"))
+      << report;
+  EXPECT_TRUE(has(report, "thread (32,0,0) of warp 1 of CTA (0,0,0) read lane 16 at PTX line 14, which lies outside the "
+                          "block (a partial last warp) (8 such reads)"))
+      << report;
+  EXPECT_TRUE(has(report, "read lane 8 at PTX line 15, which lies outside the block")) << report;
+  EXPECT_EQ(run_shuffle(1, &stats), "");
 }
 
 }  // namespace
