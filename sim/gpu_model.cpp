@@ -219,10 +219,13 @@ void GpuModel::check_for_endless_loop() {
   loop_watch_.check(loop_watch_ctas_, may_dispatch, memory_idle);
 }
 
-std::vector<std::unique_ptr<isa::CtaState>> GpuModel::take_stopped_ctas() {
+std::vector<std::unique_ptr<isa::CtaState>> GpuModel::take_stopped_ctas(std::vector<size_t>* sm_of) {
   std::vector<std::unique_ptr<isa::CtaState>> out;
-  for (auto& sm : sms_)
-    for (auto& cta : sm->take_resident_ctas()) out.push_back(std::move(cta));
+  for (size_t i = 0; i < sms_.size(); ++i)
+    for (auto& cta : sms_[i]->take_resident_ctas()) {
+      out.push_back(std::move(cta));
+      if (sm_of) sm_of->push_back(i);
+    }
   build();
   return out;
 }

@@ -146,7 +146,8 @@ class GpuModel {
   // After a stopped launch's end_launch: the CTAs still resident (in SM order), taken out of the
   // SMs; the SMs and memory partitions are rebuilt (in-flight requests and cache contents dropped)
   // so the next launch starts on an empty machine.
-  std::vector<std::unique_ptr<isa::CtaState>> take_stopped_ctas();
+  // `sm_of`, when given, receives each CTA's SM index.
+  std::vector<std::unique_ptr<isa::CtaState>> take_stopped_ctas(std::vector<size_t>* sm_of = nullptr);
   // Inspection (the stepper): the SMs, and the cycle of the last core edge's end.
   int sm_count() const { return static_cast<int>(sms_.size()); }
   const SmCore& sm(int index) const { return *sms_.at(static_cast<size_t>(index)); }

@@ -18,6 +18,8 @@ void ProgressSampler::arm(GpuModel& model, const ProgressOptions& options, uint6
   total_ctas_ = total_ctas;
   ends_.clear();
   resident_.clear();
+  sm_instructions_.clear();
+  sm_resident_.clear();
   estimate_ = WaveEstimate{};
   offset_ = 0;
   turnover_ = total_ctas <= slots ? 0 : SIZE_MAX;
@@ -35,7 +37,14 @@ void ProgressSampler::on_progress(uint64_t, uint64_t warp_instructions) {
   if (!model_ || model_->stopped()) return;
   ends_.push_back(warp_instructions);
   uint64_t resident = 0;
-  for (int i = 0; i < model_->sm_count(); ++i) resident += uint64_t(model_->sm(i).resident_ctas());
+  std::vector<uint64_t>& sm_instructions = sm_instructions_.emplace_back(size_t(model_->sm_count()));
+  std::vector<uint32_t>& sm_resident = sm_resident_.emplace_back(size_t(model_->sm_count()));
+  for (int i = 0; i < model_->sm_count(); ++i) {
+    const int ctas = model_->sm(i).resident_ctas();
+    resident += uint64_t(ctas);
+    sm_resident[size_t(i)] = uint32_t(ctas);
+    sm_instructions[size_t(i)] = model_->sm(i).stats().warp_instructions;
+  }
   resident_.push_back(resident);
   // The launch's length in windows at the rate CTAs have completed so far (unknown before the
   // first completes: then the L2 counts as filling if it gains lines at all).
@@ -73,6 +82,38 @@ void ProgressSampler::on_progress(uint64_t, uint64_t warp_instructions) {
   model_->stop_launch();
 }
 
+namespace {
+
+// Each SM's slots (the machine's, shared evenly) and the per-CTA rate measured on it over the
+// fitted windows [first, first + points): its warp-instructions per cycle over the CTAs it held
+// on average; an SM that held none (a grid smaller than the machine) gets the machine's per-CTA rate.
+std::vector<SmTail> sm_tails(const ProgressSampler& sampler, size_t first, size_t points, uint64_t window_cycles,
+                             uint64_t slots, double machine_per_cta_rate) {
+  const auto& instructions = sampler.sm_instructions();
+  const auto& resident = sampler.sm_resident();
+  const size_t sms = instructions.empty() ? 0 : instructions.front().size();
+  const size_t last = std::min(first + points, instructions.size()) - 1;
+  std::vector<SmTail> out(sms);
+  for (size_t s = 0; s < sms; ++s) {
+    out[s].slots = slots / sms + (s < slots % sms ? 1 : 0);
+    double held = 0;
+    for (size_t w = first + 1; w <= last; ++w) held += resident[w][s];
+    const size_t windows = last - first;
+    const double mean_held = windows ? held / double(windows) : 0;
+    const double rate = windows ? double(instructions[last][s] - instructions[first][s]) / double(windows * window_cycles) : 0;
+    out[s].per_cta_rate = mean_held >= 0.5 && rate > 0 ? rate / mean_held : machine_per_cta_rate;
+  }
+  return out;
+}
+
+std::vector<ResidentCta> resident_ctas(const std::vector<size_t>& sm_of, const std::vector<uint64_t>& remaining) {
+  std::vector<ResidentCta> out;
+  for (size_t i = 0; i < remaining.size(); ++i) out.push_back({sm_of.at(i), remaining[i]});
+  return out;
+}
+
+}  // namespace
+
 ProgressRun run_progress_sampled_launch(GpuModel& model, isa::LaunchState& launch, const KernelResources& resources,
                                         const isa::FunctionalLimits& limits, uint64_t slots,
                                         const ProgressOptions& options) {
@@ -100,7 +141,8 @@ ProgressRun run_progress_sampled_launch(GpuModel& model, isa::LaunchState& launc
 
   // The rest, functionally: the resident CTAs from where they stopped, then the queued ones.
   const uint64_t dispatched = model.dispatched_ctas();
-  std::vector<std::unique_ptr<isa::CtaState>> resident = model.take_stopped_ctas();
+  std::vector<size_t> resident_sm;
+  std::vector<std::unique_ptr<isa::CtaState>> resident = model.take_stopped_ctas(&resident_sm);
   t0 = process_cpu_seconds();
   const std::vector<uint64_t> resident_rest = complete_resident_ctas(resident, launch, limits);
   const std::vector<uint64_t> queued = run_counted_ctas(launch, limits, dispatched, launch.grid.count());
@@ -122,8 +164,9 @@ ProgressRun run_progress_sampled_launch(GpuModel& model, isa::LaunchState& launc
   r.fit_windows = e.points;
   r.stationary = e.stationary;
   const double per_cta_rate = r.rate / std::max(r.mean_resident, 1.0);
-  const double rest = schedule_remaining_work(std::max<uint64_t>(slots, resident.size()), resident_rest, queued,
-                                              per_cta_rate);
+  const double rest = schedule_remaining_work_by_sm(
+      sm_tails(sampler, first, e.points, options.window_cycles, std::max<uint64_t>(slots, resident.size()), per_cta_rate),
+      resident_ctas(resident_sm, resident_rest), queued);
   r.rest_cycles = static_cast<uint64_t>(std::llround(rest));
   r.sampled = true;
   r.timing.cycles = r.detailed_cycles + r.rest_cycles;

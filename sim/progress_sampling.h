@@ -4,15 +4,16 @@
 // ones from their state at the stop, sim/cta_completion.h), counting the warp-instructions each
 // still executes; the rest of the time is predicted from that work and the measured rate:
 //
-//   T = T_detailed + schedule(remaining work of every CTA, per-CTA rate)      (sim/tail_schedule.h)
+//   T = T_detailed + schedule(remaining work of every CTA, per-CTA rate of its SM)  (sim/tail_schedule.h)
 //
 // The rate: the launch's cumulative warp-instructions at the end of every window of
 // `window_cycles` simulated cycles form a series that, in steady state, is a line whose slope is
 // the machine's rate per window. sim/wave_estimate.h fits it as it fits wave end times (window 0,
 // the ramp-up, left out; a stationarity test cuts further warm-up; 95 % Student interval of the
 // slope), counted from the window in which the first CTA beyond the machine's slots is dispatched
-// (the first generation runs on cold caches, in lockstep: see on_progress). The per-CTA rate is
-// that slope over the mean number of CTAs resident in the fitted windows. The model stops at the first window end at which the fit is stationary and its
+// (the first generation runs on cold caches, in lockstep: see on_progress). The per-CTA rate of an
+// SM is its own warp-instructions per cycle over the fitted windows, over the mean number of CTAs
+// it held (the machine's slope over the mean CTAs resident for an SM that held none). The model stops at the first window end at which the fit is stationary and its
 // half-width is within `tolerance` of the rate (or, from `max_windows` on, within `max_error`); a
 // launch that ends first was simulated in full.
 //
@@ -87,6 +88,10 @@ class ProgressSampler : public GpuModel::ProgressProbe {
   void on_progress(uint64_t launch_cycles, uint64_t warp_instructions) override;
   const std::vector<uint64_t>& instruction_ends() const { return ends_; }  // one per window
   const std::vector<uint64_t>& resident() const { return resident_; }      // CTAs at each window end
+  // Per window end, per SM: its warp-instructions so far and its resident CTAs (the per-SM rates
+  // of the tail schedule, sim/tail_schedule.h).
+  const std::vector<std::vector<uint64_t>>& sm_instructions() const { return sm_instructions_; }
+  const std::vector<std::vector<uint32_t>>& sm_resident() const { return sm_resident_; }
   const WaveEstimate& estimate() const { return estimate_; }                // the one it stopped on
   // Index in instruction_ends() of the first window the estimate saw: past max_windows the fit
   // slides with the launch (the last max_windows windows), which also bounds its cost.
@@ -98,6 +103,8 @@ class ProgressSampler : public GpuModel::ProgressProbe {
   GpuModel* model_ = nullptr;
   ProgressOptions options_;
   std::vector<uint64_t> ends_, resident_;
+  std::vector<std::vector<uint64_t>> sm_instructions_;
+  std::vector<std::vector<uint32_t>> sm_resident_;
   WaveEstimate estimate_;
   size_t offset_ = 0;
   uint64_t slots_ = 0, total_ctas_ = 0;

@@ -26,4 +26,23 @@ namespace gpusim::sim {
 double schedule_remaining_work(uint64_t slots, const std::vector<uint64_t>& resident_remaining,
                                const std::vector<uint64_t>& queued, double per_cta_rate);
 
+// The same schedule with a per-CTA rate for each SM: a CTA progresses at the rate measured for one
+// CTA on its SM (the SM's warp-instructions per cycle over the CTAs it held). A grid that does not
+// divide evenly among the SMs (256 CTAs on 80 SMs: 16 SMs hold 4 CTAs, 64 hold 3) leaves the
+// SMs with more CTAs running each one slower when the SM's pipes are the limit, so they end last;
+// one machine-wide per-CTA rate ended them with the others (a compute-bound kernel predicted 16 %
+// fast). Resident CTAs stay on their SM; a queued CTA takes the slot that frees first (ties: the
+// lower SM). Throws std::invalid_argument for an SM without slots or with more resident CTAs than
+// slots, a rate <= 0, or a resident CTA on an SM that does not exist.
+struct SmTail {
+  uint64_t slots = 0;
+  double per_cta_rate = 0;
+};
+struct ResidentCta {
+  size_t sm = 0;
+  uint64_t remaining = 0;
+};
+double schedule_remaining_work_by_sm(const std::vector<SmTail>& sms, const std::vector<ResidentCta>& resident,
+                                     const std::vector<uint64_t>& queued);
+
 }  // namespace gpusim::sim

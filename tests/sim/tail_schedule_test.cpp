@@ -39,3 +39,30 @@ TEST(TailSchedule, RejectsImpossibleInputs) {
 
 }  // namespace
 }  // namespace gpusim::sim
+
+namespace gpusim::sim {
+namespace {
+
+// Per-SM rates (a grid that does not divide evenly among the SMs): SM 0 holds 4 CTAs of 120
+// instructions at 0.75 per CTA and cycle (an SM retiring 3 per cycle, shared by 4), SM 1 holds 3
+// at 1.0 (the same SM rate, shared by 3): SM 1 is done at 120, SM 0 at 160. One machine-wide
+// per-CTA rate (21 / 7 CTAs = 0.857) would end both at 140.
+TEST(TailSchedule, TheFullerSmEndsLastWithItsOwnRate) {
+  const std::vector<SmTail> sms = {{4, 0.75}, {4, 1.0}};
+  std::vector<ResidentCta> resident;
+  for (int i = 0; i < 4; ++i) resident.push_back({0, 120});
+  for (int i = 0; i < 3; ++i) resident.push_back({1, 120});
+  EXPECT_DOUBLE_EQ(schedule_remaining_work_by_sm(sms, resident, {}), 160.0);
+  // A queued CTA of 30 takes SM 1's free slot at once (1.0: ends at 30), then another of 150 the
+  // first slot to free: SM 1's at 30, ending at 180.
+  EXPECT_DOUBLE_EQ(schedule_remaining_work_by_sm(sms, resident, {30, 150}), 180.0);
+  // With equal rates it is the machine-wide schedule.
+  EXPECT_DOUBLE_EQ(schedule_remaining_work_by_sm({{2, 1.0}, {2, 1.0}}, {{0, 10}, {1, 40}}, {30, 30}),
+                   schedule_remaining_work(4, {10, 40}, {30, 30}, 1.0));
+  EXPECT_THROW(schedule_remaining_work_by_sm({{1, 1.0}}, {{0, 1}, {0, 1}}, {}), std::invalid_argument);
+  EXPECT_THROW(schedule_remaining_work_by_sm({{1, 1.0}}, {{1, 1}}, {}), std::invalid_argument);
+  EXPECT_THROW(schedule_remaining_work_by_sm({{1, 0.0}}, {}, {1}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace gpusim::sim
