@@ -89,6 +89,21 @@ TEST(SweepSpec, LaunchAndExecPointsReplaceSize) {
   EXPECT_EQ(points[2].kind, PointKind::Exec);
 }
 
+// exec's own options before `--` (a researcher's cold-cache sweep put --cache-control after the
+// program's `--`); a program's own `--` stays the program's.
+TEST(SweepSpec, ExecOptionsGoBeforeTheProgram) {
+  const auto points = expand_points(parse_sweep_spec(
+      "exec.cold = --cache-control all -- ./nn {size} -- x\nsizes.cold = 7\nexec.plain = ./app -- y\n", "/tmp/s.ini"));
+  ASSERT_EQ(points.size(), 2u);
+  const std::vector<std::string> cold = {"exec", "--mode", "timing", "--cache-control", "all", "--", "./nn", "7", "--", "x"};
+  EXPECT_EQ(points[0].command, cold);
+  const std::vector<std::string> plain = {"exec", "--mode", "timing", "--", "./app", "--", "y"};
+  EXPECT_EQ(points[1].command, plain);
+  EXPECT_EQ(spec_error("exec.cold = --cache-control all ./nn\n"),
+            "/tmp/s.ini:1: exec.cold: gpusim exec options (--cache-control ...) must end with `--` before the program: "
+            "exec.cold = --cache-control all -- ./program ARGS");
+}
+
 // Found by an adversarial tester: a size that is itself "{size}" replaced forever, and a spec of
 // 10^8 points was built in memory (gigabytes) before anything was said.
 TEST(SweepSpec, SelfReferentialSizesAndHugeGridsEnd) {

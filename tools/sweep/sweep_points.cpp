@@ -67,12 +67,18 @@ std::vector<std::string> command_of(const SweepPoint& p) {
       cmd.insert(cmd.end(), p.args.begin(), p.args.end());
       cmd.insert(cmd.end(), device.begin(), device.end());
       break;
-    case PointKind::Exec:
+    case PointKind::Exec: {
+      // `exec.NAME = [exec options --] ./program ARGS`: the options go before the program's `--`.
+      auto program = p.args.begin();
+      if (!p.args.empty() && p.args[0].rfind("-", 0) == 0)
+        if (auto end = std::find(p.args.begin(), p.args.end(), "--"); end != p.args.end()) program = end + 1;
       cmd = {"exec"};
       cmd.insert(cmd.end(), device.begin(), device.end());
+      cmd.insert(cmd.end(), p.args.begin(), program == p.args.begin() ? program : program - 1);
       cmd.push_back("--");
-      cmd.insert(cmd.end(), p.args.begin(), p.args.end());
+      cmd.insert(cmd.end(), program, p.args.end());
       break;
+    }
   }
   return cmd;
 }

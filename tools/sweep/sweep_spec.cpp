@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "tools/sweep/sweep_spec.h"
 
 #include <cerrno>
@@ -96,6 +97,11 @@ class Parser {
     for (const auto& [prefix, kind] : {std::pair{"launch.", PointKind::Launch}, std::pair{"exec.", PointKind::Exec}}) {
       const std::string p = prefix;
       if (key.rfind(p, 0) != 0 || key.size() == p.size()) continue;
+      // exec's own options come first and end with `--` (a program's path never starts with '-').
+      if (kind == PointKind::Exec && !values.empty() && values[0].rfind("-", 0) == 0 &&
+          std::find(values.begin(), values.end(), "--") == values.end())
+        fail(line, key + ": gpusim exec options (" + values[0] + " ...) must end with `--` before the program: " + key +
+                       " = --cache-control all -- ./program ARGS");
       add_workload({key.substr(p.size()), kind, values, {}, line, 0}, line);
       return;
     }
