@@ -18,7 +18,7 @@
 #include "sim/output_file.h"
 #include "tools/commands.h"
 #include "tools/file_roles.h"
-#include "tools/sweep/revision.h"
+#include "sim/build_revision.h"
 #include "tools/sweep/sweep_report.h"
 #include "tools/sweep/sweep_runners.h"
 #include "tools/sweep/sweep_spec.h"
@@ -49,7 +49,7 @@ std::vector<std::string> split_words(const std::string& text) {
 ChildSettings child_settings(const po::variables_map& vm) {
   ChildSettings s;
   s.gpusim = self_executable();
-  s.revision = gpusim_revision();
+  s.revision = sim::build_revision();
   s.timeout_s = vm["timeout"].as<double>();
   return s;
 }

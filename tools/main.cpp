@@ -10,6 +10,7 @@
 
 #include <boost/program_options/errors.hpp>
 
+#include "sim/build_revision.h"
 #include "sim/option_error_text.h"
 #include "tools/commands.h"
 #include "tools/huge_pages.h"
@@ -66,6 +67,10 @@ int main(int argc, char** argv) {
     return with_stdout_checked(gpusim::cli::gpusim_cmd_run(1, run_argv));
   }
   const std::string cmd = argv[1];
+  if (cmd == "--version" || cmd == "version") {
+    std::cout << "gpusim " << gpusim::sim::build_revision() << "\n";
+    return with_stdout_checked(0);
+  }
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     usage(std::cout);
     return with_stdout_checked(0);

@@ -18,6 +18,7 @@
 #include "runtime/diagnostic_stream.h"
 #include "isa/kernel_names.h"
 #include "runtime/cudart/cudart_context.h"
+#include "sim/build_revision.h"
 #include "runtime/cudart/stats_file_merge.h"
 #include "runtime/fatal_signal_report.h"
 #include "runtime/kernel_error_exit.h"
@@ -230,7 +231,9 @@ void write_stats(const Context& ctx, const std::string& path, const std::string&
     launches.push_back(std::move(j));
   }
   nlohmann::json out = {{"program", ctx.program_name}, {"device", ctx.device_name},
-                        {"mode", timing ? "timing" : "functional"}, {"launches", launches}};
+                        {"mode", timing ? "timing" : "functional"}, {"gpusim_revision", sim::build_revision()},
+                        {"cache_control", ctx.environment().device.cold_l2_per_launch ? "all" : "none"},
+                        {"launches", launches}};
   // Ctrl-C / SIGTERM ended the program at a safe point (runtime/interrupt_signals.h): the launches
   // listed finished, the program did not.
   if (sim::interrupt_signal() != 0) out["interrupted"] = true;

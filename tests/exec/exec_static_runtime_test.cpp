@@ -216,3 +216,33 @@ TEST(Exec, AFullyStaticProgramIsRefusedBeforeStarting) {
 }
 
 }  // namespace
+
+namespace {
+
+// A --stats file says which gpusim made it and, under exec, whether the caches started empty (an
+// outside researcher could not tell a cold-cache file from a warm one, nor which build made it).
+TEST(Exec, StatisticsNameTheRevisionAndTheCacheControl) {
+  const gpusim::test_support::Outcome version = gpusim::test_support::run_gpusim("--version");
+  ASSERT_EQ(version.exit_code, 0) << version.output;
+  ASSERT_EQ(version.output.rfind("gpusim ", 0), 0u) << version.output;
+  std::string revision = version.output.substr(7);
+  while (!revision.empty() && (revision.back() == '\n' || revision.back() == '\r')) revision.pop_back();
+  ASSERT_FALSE(revision.empty());
+  const std::string stats = ::testing::TempDir() + "/revision_stats.json";
+  const gpusim::test_support::Outcome o =
+      gpusim::test_support::exec_program("--mode timing --cache-control all --stats '" + stats + "'", "vector_add", "3000");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  std::ifstream f(stats);
+  const nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << stats;
+  EXPECT_EQ(j.value("gpusim_revision", ""), revision);
+  EXPECT_EQ(j.value("cache_control", ""), "all");
+  const std::string run_stats = ::testing::TempDir() + "/revision_run_stats.json";
+  const gpusim::test_support::Outcome run =
+      gpusim::test_support::run_gpusim("run vecadd --size 4096 --stats '" + run_stats + "'");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::ifstream g(run_stats);
+  EXPECT_EQ(nlohmann::json::parse(g, nullptr, false).value("gpusim_revision", ""), revision);
+}
+
+}  // namespace
