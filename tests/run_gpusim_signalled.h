@@ -20,14 +20,15 @@ namespace gpusim::test_support {
 
 // Starts `gpusim ARGUMENTS` (stdout and stderr to `log_path`), sends `signal` once `ready_file`
 // exists (the --trace file: the simulated device has made it, after the handlers) and `after` more
-// has passed, and waits for it; a process still running `give_up` later is killed (exit_code -1).
+// has passed (`times` times, back to back), and waits for it; a process still running `give_up`
+// later is killed (exit_code -1).
 // Waiting for the file keeps a slow start (a sanitizer build on a loaded machine) from taking the
 // signal before gpusim handles it. The shell execs gpusim, and `gpusim exec` execs the program, so
 // the signal reaches the simulating process.
 inline Outcome run_gpusim_signalled(const std::string& arguments, int signal, const std::string& log_path,
                                     const std::string& ready_file,
                                     std::chrono::milliseconds after = std::chrono::milliseconds(1000),
-                                    std::chrono::seconds give_up = std::chrono::seconds(60)) {
+                                    std::chrono::seconds give_up = std::chrono::seconds(60), int times = 1) {
   const std::string command = std::string("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 GPUSIM_PROGRESS=0 exec '") + GPUSIM_BINARY +
                               "' " + arguments + " > '" + log_path + "' 2>&1";
   Outcome o;
@@ -53,7 +54,12 @@ inline Outcome run_gpusim_signalled(const std::string& arguments, int signal, co
     return o;
   }
   std::this_thread::sleep_for(after);
-  kill(pid, signal);
+  // `timeout` signals twice, the process and then its group; 20 ms apart, so the first has been
+  // handled (a signal still pending when the second comes is delivered once).
+  for (int i = 0; i < times; ++i) {
+    if (i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    kill(pid, signal);
+  }
   while (waitpid(pid, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > deadline) {
       kill(pid, SIGKILL);
