@@ -37,6 +37,13 @@ class KernelNotFound : public Error {
   using Error::Error;
 };
 
+// A launch the simulator refuses before it runs because its estimated work is over the per-launch
+// budget (--max-launch-work): a GPU would run it. A CUDA runtime counts it as a refused launch.
+class LaunchBudgetExceeded : public Error {
+ public:
+  using Error::Error;
+};
+
 // A fault raised by the kernel while it ran (out-of-bounds access, misaligned address, barrier
 // that can never complete, trap). On the simulator the device stays usable and allocations keep
 // their contents; a real GPU's context is lost after such a fault (CUDA's rule), so CudaDevice

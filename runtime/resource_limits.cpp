@@ -120,7 +120,7 @@ void require_launch_work(uint64_t warp_instructions, const std::string& what) {
   // The estimate saturates at 2^64 - 1 (a grid of 2^31 x 65535 x 65535 CTAs): said as such, not
   // as a count.
   const std::string count = warp_instructions == UINT64_MAX ? std::string("more than 1.8e19")
-                                                            : "at least about " + std::to_string(warp_instructions);
+                                                            : "about " + std::to_string(warp_instructions);
   throw ResourceLimitError(what + " would execute " + count +
                            " warp-instructions; the budget per launch is " + std::to_string(limit) +
                            " (about a million simulated a second; raise it with --max-launch-work N or "

@@ -282,12 +282,13 @@ class SimDevice final : public Device {
       const Dim3& g = cfg.grid;
       const Dim3& b = cfg.block;
       require_launch_work(estimated_warp_instructions(*fn, cfg),
-                          "launch of '" + kernel + "' (grid " + std::to_string(g.x) + "x" + std::to_string(g.y) + "x" +
-                              std::to_string(g.z) + ", block " + std::to_string(b.x) + "x" + std::to_string(b.y) +
-                              "x" + std::to_string(b.z) + ", " + std::to_string(fn->code.size()) +
-                              " instructions per thread at least)");
+                          "launch of '" + isa::demangled_kernel_name(kernel) + "' (grid " + std::to_string(g.x) + "x" +
+                              std::to_string(g.y) + "x" + std::to_string(g.z) + ", block " + std::to_string(b.x) + "x" +
+                              std::to_string(b.y) + "x" + std::to_string(b.z) + ", estimated from its " +
+                              std::to_string(fn->code.size()) +
+                              " PTX instructions per thread; threads that exit early run fewer)");
     } catch (const ResourceLimitError& e) {
-      throw Error(e.what());
+      throw LaunchBudgetExceeded(e.what());
     }
     // The grid, then the grids it launches from the device (dynamic parallelism).
     isa::CdpEnvironment env;

@@ -200,6 +200,11 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
   try {
     const Running running(launches_running);
     rec.stats = device().launch(module, k.name, cfg, packed);
+  } catch (const runtime::LaunchBudgetExceeded& e) {
+    // Over the simulator's per-launch budget: it never ran, a refused launch (--error-exitcode,
+    // the exit report), with an error a GPU would not give but no configuration error either.
+    note_refused_launch(*this, k.name, grid, block, cudaErrorNotSupported);
+    throw ApiError(cudaErrorNotSupported, e.what());
   } catch (const runtime::KernelFault&) {
     managed_to_host();
     rec.faulted = true;

@@ -45,6 +45,19 @@ TEST(ExecErrorExitcode, ALaunchRefusedBeforeRunningCountsAndIsListed) {
   EXPECT_TRUE(contains(o.output, "0 faulted kernel launches, 3 refused kernel launches, 0 racing")) << o.output;
 }
 
+// A launch over the simulator's per-launch budget never ran either: counted, listed, named by its
+// C++ name, with cudaErrorNotSupported rather than a configuration error it does not have (a
+// reliability engineer's legal 2^31-1-CTA grid passed --error-exitcode with status 0).
+TEST(ExecErrorExitcode, ALaunchOverTheWorkBudgetCountsAsRefused) {
+  const Outcome o = exec_program("--max-launch-work 100 --error-exitcode 6", "vector_add");
+  EXPECT_EQ(o.exit_code, 6) << o.output;
+  EXPECT_TRUE(contains(o.output, "launch of 'vector_add(float const*, float const*, float*, int)' (grid 40x1x1")) << o.output;
+  EXPECT_TRUE(contains(o.output, "vector_add(float const*, float const*, float*, int) <<<(40,1,1), (256,1,1)>>>: "
+                                 "cudaErrorNotSupported"))
+      << o.output;
+  EXPECT_TRUE(contains(o.output, "1 refused kernel launch")) << o.output;
+}
+
 TEST(ExecErrorExitcode, RacesCountWithRacecheckAndACleanProgramKeepsItsStatus) {
   const std::string race = "'" + std::string(GPUSIM_CUDA_PROGRAMS) + "/shared_race' ";
   const Outcome racy = run_gpusim("exec --quiet --racecheck --error-exitcode 5 -- " + race + "1");
