@@ -42,6 +42,9 @@ class DeviceMemory final : public isa::GlobalMemory {
   static constexpr uint64_t kAlign = 256;  // like cudaMalloc
   static constexpr uint64_t kGuard = 256;  // unmapped bytes after each allocation
   static constexpr uint64_t kHugePageBytes = uint64_t(2) << 20;  // x86-64 transparent huge page
+  // Allocations up to this size get huge pages; larger ones 4 KiB pages, so that a kernel touching
+  // a huge allocation sparsely (a hash table) commits what it touches, not 512 times as much.
+  static constexpr uint64_t kHugePagesUpTo = uint64_t(1) << 30;
   // Device addresses stay below this (16 TiB of address space above kBase), far under the
   // generic windows in isa/exec_context.h.
   static constexpr uint64_t kLimit = 0x0000'2000'0000'0000ull;

@@ -5,6 +5,8 @@
 #include <sys/mman.h>
 
 #include <cstdint>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "runtime/device_memory.h"
@@ -72,6 +74,26 @@ TEST(DeviceMemory, LargeAllocationsCostNothingUntilTouched) {
   ASSERT_TRUE(m.read(big + 12345, &zero, 4));
   EXPECT_EQ(back, v);
   EXPECT_EQ(zero, 0u);  // fresh device memory reads as zero here (CUDA leaves it undefined)
+}
+
+// Sparse stores into a huge allocation commit about what they touch (4 KiB pages beyond 1 GiB):
+// with transparent huge pages, 256 one-byte stores 16 MiB apart committed 512 MiB of host memory.
+long resident_kib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+TEST(DeviceMemory, SparseStoresIntoAHugeAllocationCommitWhatTheyTouch) {
+  DeviceMemory m;
+  const uint64_t big = m.allocate(uint64_t(4) << 30);
+  const long before = resident_kib();
+  ASSERT_GT(before, 0);
+  const uint8_t one = 1;
+  for (uint64_t i = 0; i < 256; ++i) ASSERT_TRUE(m.write(big + i * (uint64_t(16) << 20), &one, 1));
+  const long grown = resident_kib() - before;
+  EXPECT_LT(grown, 64 * 1024) << grown << " KiB for 256 touched pages";  // 1 MiB of 4 KiB pages; 512 MiB of huge ones
 }
 
 TEST(DeviceMemory, HostMappedRangesShareTheHostsBytes) {
