@@ -54,7 +54,8 @@ std::string without_spaces(const std::string& s) {
 // The demangler writes "float const*"; source code says "const float*". A leading const moves
 // after the type it qualifies ("const unsigned int*" -> "unsigned int const*") so either matches.
 std::string east_const(const std::string& s) {
-  static const std::regex leading_const(R"(\bconst\s+((?:(?:unsigned|signed|short|long)\s+)*[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*))");
+  static const std::regex& leading_const =  // never destroyed: names are matched at exit too
+      *new std::regex(R"(\bconst\s+((?:(?:unsigned|signed|short|long)\s+)*[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*))");
   return std::regex_replace(s, leading_const, "$1 const");
 }
 

@@ -15,7 +15,9 @@ struct OperandCount {
 
 // Operand counts as written (a "%a|%b" pair counts once). Opcodes absent here are not checked.
 const std::unordered_map<Opcode, OperandCount>& operand_counts() {
-  static const std::unordered_map<Opcode, OperandCount> table = [] {
+  // Never destroyed (as `names` below): a program may load a module from a static destructor (a
+  // launch at exit after cudaDeviceReset), after function-local statics made later are gone.
+  static const std::unordered_map<Opcode, OperandCount>& table = *new std::unordered_map<Opcode, OperandCount>([] {
     std::unordered_map<Opcode, OperandCount> t;
     for (Opcode op : {Opcode::Add, Opcode::Sub, Opcode::Mul, Opcode::Div, Opcode::Rem, Opcode::And,
                       Opcode::Or, Opcode::Xor, Opcode::Shl, Opcode::Shr, Opcode::Min, Opcode::Max,
@@ -89,7 +91,7 @@ const std::unordered_map<Opcode, OperandCount>& operand_counts() {
     t[Opcode::Tex] = {2, 4};  // d, [tex, {coords}]{, lod | dPdx, dPdy}
     for (Opcode op : {Opcode::Tld4, Opcode::Suld, Opcode::Sust, Opcode::Txq, Opcode::Suq}) t[op] = {2, 2};
     return t;
-  }();
+  }());
   return table;
 }
 
@@ -107,11 +109,11 @@ bool any_f64(const Modifiers& m) {
 }  // namespace
 
 Opcode match_opcode(std::string_view token, size_t& name_length) {
-  static const std::unordered_map<std::string_view, Opcode> names = [] {
+  static const std::unordered_map<std::string_view, Opcode>& names = *new std::unordered_map<std::string_view, Opcode>([] {
     std::unordered_map<std::string_view, Opcode> n;
     for (unsigned i = 0; i < unsigned(Opcode::Count); ++i) n[opcode_name(Opcode(i))] = Opcode(i);
     return n;
-  }();
+  }());
   // Try the whole token, then drop one ".piece" at a time from the end.
   size_t len = token.size();
   while (true) {

@@ -368,7 +368,7 @@ void validate_combination(Opcode op, const Modifiers& m, const std::vector<Modif
                           uint32_t opcode_column);
 
 Modifiers decode_modifiers(Opcode op, const std::vector<ModifierToken>& mods, uint32_t opcode_column) {
-  static const Lexicon lexicon = build_lexicon();
+  static const Lexicon& lexicon = *new Lexicon(build_lexicon());  // never destroyed: modules may load at exit
   const Rule rule = rule_for(op);
   Modifiers m;
   uint64_t seen = 0;

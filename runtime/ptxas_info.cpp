@@ -83,8 +83,8 @@ PtxasRun run_ptxas_on_file(const std::string& ptxas, const std::string& ptx_file
 }
 
 std::vector<PtxasFunctionReport> parse_ptxas_functions(const std::string& output) {
-  static const std::string kEntry = "Compiling entry function '";
-  static const std::string kProperties = "Function properties for ";
+  static constexpr std::string_view kEntry = "Compiling entry function '";
+  static constexpr std::string_view kProperties = "Function properties for ";
   std::vector<PtxasFunctionReport> out;
   std::string pending_entry;  // named by "Compiling entry function", reported by the next "properties"
   std::stringstream ss(output);
@@ -182,7 +182,7 @@ std::map<std::string, PtxasKernelInfo> run_ptxas(const std::string& ptx, const s
 }
 
 std::string with_source_name(std::string text, const std::string& source_name) {
-  static const std::string kPrefix = "/tmp/gpusim-ptxas-", kSuffix = ".ptx";
+  static constexpr std::string_view kPrefix = "/tmp/gpusim-ptxas-", kSuffix = ".ptx";
   const size_t name_length = kPrefix.size() + 6 + kSuffix.size();  // mkstemps' six characters
   for (size_t at = text.find(kPrefix); at != std::string::npos; at = text.find(kPrefix, at + source_name.size())) {
     if (text.compare(at + kPrefix.size() + 6, kSuffix.size(), kSuffix) != 0) {

@@ -148,7 +148,7 @@ std::map<std::string, std::string> split_overrides(const std::vector<std::string
 // clock change it would contradict the run's own figures (an outside student's "teaching (2 SM,
 // 1000 MHz): ... at 2000 MHz, 16 SMs used"), so it follows the values. Other names stay as written.
 std::string name_with_current_shape(const std::string& name, const GpuConfig& c) {
-  static const std::regex shape(R"(\((\d+) SM, (\d+) MHz\)$)");
+  static const std::regex& shape = *new std::regex(R"(\((\d+) SM, (\d+) MHz\)$)");  // never destroyed (a device made at exit)
   std::smatch m;
   if (!std::regex_search(name, m, shape)) return name;
   return name.substr(0, size_t(m.position(0))) + "(" + std::to_string(c.num_sms) + " SM, " +

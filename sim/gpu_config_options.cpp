@@ -253,7 +253,7 @@ void validate(boost::any& out, const std::vector<std::string>& values, CarveoutL
 }
 
 po::options_description gpu_config_options(GpuConfig& target) {
-  static const GpuConfig defaults;
+  static const GpuConfig& defaults = *new GpuConfig();  // never destroyed (a device made at exit)
   po::options_description options("GPU configuration (INI [section] key, or --set section.key=value)");
   for (const GpuConfigField& field : gpu_config_fields()) {
     std::string help = field.description + std::string(" [") + field.unit;

@@ -380,6 +380,12 @@ void Context::reset_device() {
   // Graphs, captures and pools go with the device (their handles then fail the registry
   // lookups); dropped before the device is replaced so anything they free, they free on it.
   graph_state.reset();
+  // The runtime's streams and events go with the device, as cudaDeviceReset documents: a stale
+  // handle is then an unknown one (cudaErrorInvalidResourceHandle), not a stream that still works
+  // (a reliability engineer's handles from before the reset all answered cudaSuccess). A driver
+  // context's own (non-null context) are libcuda's.
+  std::erase_if(stream_table.streams, [](const auto& entry) { return entry.second->context == nullptr; });
+  std::erase_if(stream_table.events, [](const auto& entry) { return entry.second->context == nullptr; });
   if (device_shared_with_driver) devices_kept_for_driver_.push_back(std::move(device_));
   device_ = runtime::make_sim_device(fresh);
   textures.reset();

@@ -23,8 +23,11 @@ namespace {
 }  // namespace
 
 std::string unknown_stream_text(const void* s) {
-  char text[96];
-  std::snprintf(text, sizeof text, "unknown or destroyed stream %p (destroyed, or never created by cudaStreamCreate)", s);
+  char text[192];
+  std::snprintf(text, sizeof text,
+                "unknown or destroyed stream %p (destroyed, by cudaStreamDestroy or cudaDeviceReset, or never created by "
+                "cudaStreamCreate)",
+                s);
   return text;
 }
 
@@ -51,7 +54,10 @@ CUstream_st* record_of(Context& ctx, cudaStream_t s) {
 
 CUevent_st& event(Context& ctx, cudaEvent_t e) {
   CUevent_st* rec = ctx.stream_table.event(e);
-  if (!rec) throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event " + gpusim::isa::hex_text(reinterpret_cast<uintptr_t>(e)));
+  if (!rec)
+    throw ApiError(cudaErrorInvalidResourceHandle, "unknown or destroyed event " +
+                                                       gpusim::isa::hex_text(reinterpret_cast<uintptr_t>(e)) +
+                                                       " (destroyed, by cudaEventDestroy or cudaDeviceReset, or never created)");
   return *rec;
 }
 

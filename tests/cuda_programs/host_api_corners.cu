@@ -430,6 +430,19 @@ int main() {
   EXPECT(cudaEventElapsedTime(&elapsed, t0, t1) == cudaErrorInvalidResourceHandle);
   cudaGetLastError();
 
+  // cudaDeviceReset destroys the runtime's streams and events: their handles are stale after it.
+  cudaStream_t before_reset;
+  cudaEvent_t event_before_reset;
+  CHECK(cudaStreamCreate(&before_reset));
+  CHECK(cudaEventCreate(&event_before_reset));
+  CHECK(cudaDeviceReset());
+  EXPECT(cudaStreamSynchronize(before_reset) == cudaErrorInvalidResourceHandle);
+  EXPECT(cudaEventRecord(event_before_reset, 0) == cudaErrorInvalidResourceHandle);
+  cudaGetLastError();
+  cudaStream_t after_reset;
+  CHECK(cudaStreamCreate(&after_reset));
+  CHECK(cudaStreamSynchronize(after_reset));
+
   printf("host_api_corners: OK\n");
   return 0;
 }

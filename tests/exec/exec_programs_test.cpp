@@ -291,6 +291,9 @@ TEST(Exec, CopyOutsideAnAllocationNamesTheNearestOne) {
   EXPECT_TRUE(contains(o.output, "was not returned by cudaMallocHost/cudaHostAlloc/cudaMallocManaged (freed already")) << o.output;
   // A null kernel says it is one (a compression user read "no kernel ... at 0x0" from CUB).
   EXPECT_TRUE(contains(o.output, "the kernel is a null pointer (no kernel function was given")) << o.output;
+  // A stream from before cudaDeviceReset is stale, and the message says resets destroy them.
+  EXPECT_TRUE(contains(o.output, "(destroyed, by cudaStreamDestroy or cudaDeviceReset, or never created by cudaStreamCreate)"))
+      << o.output;
   // cudaEventElapsedTime says which event was never recorded.
   EXPECT_TRUE(contains(o.output, "cudaEventElapsedTime: the end event (0x")) << o.output;
   // A memset there says the same (it said only "not device memory").
