@@ -160,6 +160,27 @@ bool compare_outputs(const LaunchPlan& plan, const LaunchOutcome& sim, const Lau
   return all_match;
 }
 
+// --expect: each output against its reference file (the --tolerance for floats); false on a
+// difference, which is said element and values.
+bool check_expectations(const LaunchPlan& plan, const LaunchOutcome& outcome, double tolerance) {
+  bool all_match = true;
+  for (const auto& [index, reference] : plan.expected) {
+    const HostBuffer& got = outcome.outputs.at(index);
+    const launch::BufferDifference d = launch::compare_buffers(got.type, got.bytes, reference.bytes, tolerance);
+    std::cout << "expect   argument " << index << " ('" << plan.args[index].text << "') against "
+              << plan.expected_files.at(index) << (tolerance > 0 ? " (relative tolerance " + std::to_string(tolerance) + ")" : "")
+              << ": ";
+    if (d.differing == 0) {
+      std::cout << "all " << d.elements << " elements match\n";
+      continue;
+    }
+    all_match = false;
+    std::cout << d.differing << " of " << d.elements << " elements differ; first at index " << d.first_index << " (got "
+              << d.first_a << ", expected " << d.first_b << "), max abs difference " << d.max_abs_difference << "\n";
+  }
+  return all_match;
+}
+
 // The output files the --arg specs name, space-separated ("" for none or unparsable specs).
 std::string output_files(const po::variables_map& vm) {
   if (!vm.count("arg")) return "";
@@ -205,6 +226,7 @@ int execute(const LaunchPlan& plan, const po::variables_map& vm, Backend backend
     measured = run_on(*gpu, plan);
     print_measured_launch(std::cout, measured.stats);
     save_outputs(plan, measured, backend == Backend::Both);
+    if (backend == Backend::Cuda && !check_expectations(plan, measured, tolerance)) return 1;
   }
   if (backend != Backend::Cuda) {
     std::unique_ptr<runtime::Device> device = runtime::make_sim_device(sim_options);
@@ -222,6 +244,7 @@ int execute(const LaunchPlan& plan, const po::variables_map& vm, Backend backend
     save_outputs(plan, simulated, false);
     if (vm.count("stats")) write_stats(vm["stats"].as<std::string>(), {simulated.stats});
     if (!finish_profiling_files("launch", *device)) return 1;
+    if (!check_expectations(plan, simulated, tolerance)) return 1;
   }
   if (backend != Backend::Both) return 0;
   print_side_by_side(std::cout, {simulated.stats}, {measured.stats});
@@ -248,7 +271,10 @@ int launch_command(int argc, char** argv, const runtime::TimedLaunchRunner& runn
       "symbol", po::value<std::vector<std::string>>()->composing(),
       "NAME:TYPE:FILE: write a __constant__ or __device__ variable of the PTX before the launch (repeatable)")(
       "tolerance", po::value<double>()->default_value(0.0),
-      "--backend both: relative tolerance for float elements (0: bit-exact, NaN equals NaN)")(
+      "--backend both and --expect: relative tolerance for float elements (0: bit-exact, NaN equals NaN)")(
+      "expect", po::value<std::vector<std::string>>()->composing(),
+      "N:FILE: output argument N must equal FILE (.npy or raw, its type) after the launch, else exit status 1 "
+      "(repeatable)")(
       "nvcc-flag", po::value<std::vector<std::string>>()->composing(),
       "FILE.cu: one more nvcc flag (repeatable: --nvcc-flag=-DN=4 --nvcc-flag=-arch=compute_80)")(
       "keep-ptx", po::value<std::string>(), "FILE.cu: write the PTX nvcc made to this file (the one messages cite)");

@@ -138,6 +138,10 @@ void check_file_roles(const LaunchPlan& plan, const po::variables_map& vm) {
   FileRoles files = device_option_files(vm);
   files.reads(vm["file"].as<std::vector<std::string>>().front(), "the kernel file");
   if (vm.count("keep-ptx")) files.writes(vm["keep-ptx"].as<std::string>(), "--keep-ptx");
+  if (vm.count("expect"))  // a reference an output would overwrite is lost to the next run
+    for (const std::string& spec : vm["expect"].as<std::vector<std::string>>())
+      if (const size_t colon = spec.find(':'); colon != std::string::npos)
+        files.reads(spec.substr(colon + 1), "--expect " + spec.substr(0, colon) + "'s reference");
   for (const ArgSpec& a : plan.args) {
     const auto* b = std::get_if<BufferArg>(&a.value);
     if (!b) continue;
@@ -198,6 +202,36 @@ void load_inputs(LaunchPlan& plan) {
       throw std::runtime_error("argument " + std::to_string(a.index) + " ('" + a.text + "'): " + e.what());
     }
   }
+}
+
+// --expect N:FILE: argument N must be an output (out / inout), FILE its reference in the argument's
+// type and of its size; read now, so a wrong path fails before the simulation.
+void add_expectation(LaunchPlan& plan, const std::string& spec) {
+  const size_t colon = spec.find(':');
+  uint64_t index = 0;
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument("");
+    index = launch::parse_unsigned(spec.substr(0, colon), plan.args.empty() ? 0 : plan.args.size() - 1, "--expect");
+  } catch (const std::invalid_argument&) {
+    throw UsageError("--expect '" + spec + "': expected N:FILE, N the index of an out or inout --arg (0 to " +
+                     std::to_string(plan.args.empty() ? 0 : plan.args.size() - 1) + ")");
+  }
+  const auto* b = std::get_if<BufferArg>(&plan.args[index].value);
+  if (!b || (b->role != BufferRole::Out && b->role != BufferRole::InOut))
+    throw UsageError("--expect '" + spec + "': argument " + std::to_string(index) + " ('" + plan.args[index].text +
+                     "') is not an output buffer (out:... or inout:...)");
+  HostBuffer reference;
+  try {
+    reference = launch::load_buffer_file(spec.substr(colon + 1), b->type);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("--expect '" + spec + "': " + e.what());
+  }
+  const uint64_t bytes = buffer_bytes(plan, index, *b);
+  if (reference.bytes.size() != bytes)
+    throw UsageError("--expect '" + spec + "': the file holds " + std::to_string(reference.bytes.size()) +
+                     " bytes, argument " + std::to_string(index) + " " + std::to_string(bytes));
+  plan.expected[index] = std::move(reference);
+  plan.expected_files[index] = spec.substr(colon + 1);
 }
 
 }  // namespace
@@ -269,6 +303,8 @@ LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOpti
   load_inputs(plan);
   if (vm.count("symbol"))
     for (const std::string& spec : vm["symbol"].as<std::vector<std::string>>()) add_symbol(plan, spec);
+  if (vm.count("expect"))
+    for (const std::string& spec : vm["expect"].as<std::vector<std::string>>()) add_expectation(plan, spec);
   return plan;
 }
 

@@ -36,6 +36,9 @@ struct LaunchPlan {
   // --symbol NAME:TYPE:FILE: module variables (__constant__ or __device__) written before the
   // launch, from their start; by name.
   std::map<std::string, launch::HostBuffer> symbols;
+  // --expect N:FILE: what output argument N must hold after the launch (its reference), by index.
+  std::map<size_t, launch::HostBuffer> expected;
+  std::map<size_t, std::string> expected_files;
 };
 
 

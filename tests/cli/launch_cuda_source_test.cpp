@@ -131,6 +131,32 @@ TEST(LaunchCudaSource, AWrongArgumentNamesTheCxxType) {
   EXPECT_TRUE(contains(o.output, "int in C++ (e.g. --arg s32:VALUE); an f64 scalar is 8 bytes")) << o.output;
 }
 
+// --expect checks an output against a reference file: a match exits 0, a difference 1 with the
+// first differing element; a reference an output would overwrite, or a non-output, is refused.
+TEST(LaunchCudaSource, ExpectComparesAnOutputWithItsReference) {
+  TempDir dir;
+  std::vector<double> reference;
+  for (float v : kAffineIn) reference.push_back(double(std::fma(v, 1.5f, 10.0f)) + 0.25);
+  write_bytes(dir.file("ref.bin"), as_bytes(reference));
+  const Outcome ok = run_gpusim("launch " + kUserSource + " --mode functional" + affine_options(dir) + " --expect 1:" +
+                                dir.file("ref.bin"));
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_TRUE(contains(ok.output, "against " + dir.file("ref.bin") + ": all 5 elements match")) << ok.output;
+  reference[3] += 1;
+  write_bytes(dir.file("wrong.bin"), as_bytes(reference));
+  const Outcome wrong = run_gpusim("launch " + kUserSource + " --mode functional" + affine_options(dir) + " --expect 1:" +
+                                   dir.file("wrong.bin"));
+  EXPECT_EQ(wrong.exit_code, 1) << wrong.output;
+  EXPECT_TRUE(contains(wrong.output, "1 of 5 elements differ; first at index 3")) << wrong.output;
+  const Outcome input = run_gpusim("launch " + kUserSource + " --mode functional" + affine_options(dir) + " --expect 0:" +
+                                   dir.file("ref.bin"));
+  EXPECT_EQ(input.exit_code, 2) << input.output;
+  EXPECT_TRUE(contains(input.output, "is not an output buffer")) << input.output;
+  const Outcome clobber = run_gpusim("launch " + kUserSource + " --mode functional" + affine_options(dir) + " --expect 1:" +
+                                     dir.file("out.bin"));
+  EXPECT_EQ(clobber.exit_code, 2) << clobber.output;
+}
+
 // A generated input runs the kernel without an input file, and its copy is what the kernel read.
 TEST(LaunchCudaSource, GeneratedInputAndItsCopy) {
   TempDir dir;
