@@ -18,8 +18,8 @@ void ProgressSampler::arm(GpuModel& model, const ProgressOptions& options, uint6
   total_ctas_ = total_ctas;
   ends_.clear();
   resident_.clear();
-  sm_instructions_.clear();
-  sm_resident_.clear();
+  sm_windows_.clear();
+  sm_first_window_ = 0;
   estimate_ = WaveEstimate{};
   offset_ = 0;
   turnover_ = total_ctas <= slots ? 0 : SIZE_MAX;
@@ -37,13 +37,18 @@ void ProgressSampler::on_progress(uint64_t, uint64_t warp_instructions) {
   if (!model_ || model_->stopped()) return;
   ends_.push_back(warp_instructions);
   uint64_t resident = 0;
-  std::vector<uint64_t>& sm_instructions = sm_instructions_.emplace_back(size_t(model_->sm_count()));
-  std::vector<uint32_t>& sm_resident = sm_resident_.emplace_back(size_t(model_->sm_count()));
+  SmWindow& w = sm_windows_.emplace_back();
+  w.instructions.resize(size_t(model_->sm_count()));
+  w.resident.resize(size_t(model_->sm_count()));
   for (int i = 0; i < model_->sm_count(); ++i) {
     const int ctas = model_->sm(i).resident_ctas();
     resident += uint64_t(ctas);
-    sm_resident[size_t(i)] = uint32_t(ctas);
-    sm_instructions[size_t(i)] = model_->sm(i).stats().warp_instructions;
+    w.resident[size_t(i)] = uint32_t(ctas);
+    w.instructions[size_t(i)] = model_->sm(i).stats().warp_instructions;
+  }
+  if (sm_windows_.size() > size_t(options_.max_windows) + 1) {
+    sm_windows_.pop_front();
+    ++sm_first_window_;
   }
   resident_.push_back(resident);
   // The launch's length in windows at the rate CTAs have completed so far (unknown before the
@@ -89,18 +94,18 @@ namespace {
 // on average; an SM that held none (a grid smaller than the machine) gets the machine's per-CTA rate.
 std::vector<SmTail> sm_tails(const ProgressSampler& sampler, size_t first, size_t points, uint64_t window_cycles,
                              uint64_t slots, double machine_per_cta_rate) {
-  const auto& instructions = sampler.sm_instructions();
-  const auto& resident = sampler.sm_resident();
-  const size_t sms = instructions.empty() ? 0 : instructions.front().size();
-  const size_t last = std::min(first + points, instructions.size()) - 1;
+  const size_t sms = sampler.sm_count();
+  const size_t last = std::min(first + points, sampler.instruction_ends().size()) - 1;
   std::vector<SmTail> out(sms);
   for (size_t s = 0; s < sms; ++s) {
     out[s].slots = slots / sms + (s < slots % sms ? 1 : 0);
     double held = 0;
-    for (size_t w = first + 1; w <= last; ++w) held += resident[w][s];
+    for (size_t w = first + 1; w <= last; ++w) held += sampler.sm_resident(w, s);
     const size_t windows = last - first;
     const double mean_held = windows ? held / double(windows) : 0;
-    const double rate = windows ? double(instructions[last][s] - instructions[first][s]) / double(windows * window_cycles) : 0;
+    const double rate =
+        windows ? double(sampler.sm_instructions(last, s) - sampler.sm_instructions(first, s)) / double(windows * window_cycles)
+                : 0;
     out[s].per_cta_rate = mean_held >= 0.5 && rate > 0 ? rate / mean_held : machine_per_cta_rate;
   }
   return out;

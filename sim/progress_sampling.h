@@ -36,6 +36,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -89,9 +90,12 @@ class ProgressSampler : public GpuModel::ProgressProbe {
   const std::vector<uint64_t>& instruction_ends() const { return ends_; }  // one per window
   const std::vector<uint64_t>& resident() const { return resident_; }      // CTAs at each window end
   // Per window end, per SM: its warp-instructions so far and its resident CTAs (the per-SM rates
-  // of the tail schedule, sim/tail_schedule.h).
-  const std::vector<std::vector<uint64_t>>& sm_instructions() const { return sm_instructions_; }
-  const std::vector<std::vector<uint32_t>>& sm_resident() const { return sm_resident_; }
+  // of the tail schedule, sim/tail_schedule.h); `window` counts as instruction_ends() does. Only
+  // the last max_windows + 1 windows are kept (a fit never reaches further back): a launch that
+  // never settles must not keep an SM-count row per window of its whole length.
+  uint64_t sm_instructions(size_t window, size_t sm) const { return sm_windows_.at(window - sm_first_window_).instructions[sm]; }
+  uint32_t sm_resident(size_t window, size_t sm) const { return sm_windows_.at(window - sm_first_window_).resident[sm]; }
+  size_t sm_count() const { return sm_windows_.empty() ? 0 : sm_windows_.front().resident.size(); }
   const WaveEstimate& estimate() const { return estimate_; }                // the one it stopped on
   // Index in instruction_ends() of the first window the estimate saw: past max_windows the fit
   // slides with the launch (the last max_windows windows), which also bounds its cost.
@@ -103,8 +107,12 @@ class ProgressSampler : public GpuModel::ProgressProbe {
   GpuModel* model_ = nullptr;
   ProgressOptions options_;
   std::vector<uint64_t> ends_, resident_;
-  std::vector<std::vector<uint64_t>> sm_instructions_;
-  std::vector<std::vector<uint32_t>> sm_resident_;
+  struct SmWindow {
+    std::vector<uint64_t> instructions;
+    std::vector<uint32_t> resident;
+  };
+  std::deque<SmWindow> sm_windows_;
+  size_t sm_first_window_ = 0;  // the window sm_windows_.front() is
   WaveEstimate estimate_;
   size_t offset_ = 0;
   uint64_t slots_ = 0, total_ctas_ = 0;
