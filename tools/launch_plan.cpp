@@ -8,6 +8,7 @@
 #include "isa/kernel_names.h"
 #include "isa/ptx_parser.h"
 #include "runtime/rdc_program.h"
+#include "runtime/sim_loaded_module.h"
 #include "sim/device_file.h"
 #include "sim/gpu_config.h"
 #include "sim/output_file.h"
@@ -42,12 +43,6 @@ std::string kernel_names(const isa::Module& m) {
   for (const isa::Function& f : m.functions)
     if (f.is_entry) names.push_back(launch::describe_kernel_name(f.name));
   return isa::listed_names(names);
-}
-
-// 80 for ".target sm_80" / "sm_80" / "sm_90a, texmode_independent"; 0 when there is no number.
-unsigned ptx_target_arch(const std::string& target) {
-  const size_t at = target.find("sm_");
-  return at == std::string::npos ? 0u : unsigned(std::strtoul(target.c_str() + at + 3, nullptr, 10));
 }
 
 // The --kernel named (launch/kernel_choice.h: mangled, demangled or plain), or the file's only
@@ -255,6 +250,7 @@ LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOpti
     throw UsageError(e.what());
   }
   check_output_paths(plan.args);
+  check_file_roles(plan, vm);  // before anything is written (--keep-ptx's file at the compile)
 
   plan.ptx_path = vm["file"].as<std::vector<std::string>>().front();
   const sim::GpuConfig config = sim::load_gpu_config(sim_options.config_path, sim_options.overrides);
@@ -266,15 +262,8 @@ LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOpti
     plan.ptx_text = compiled.ptx_text;
     if (vm.count("keep-ptx")) {
       // Messages cite PTX lines; kept, the file they cite exists (nvcc's own goes with its scratch folder).
+      // (check_file_roles, above, made sure it is not the .cu file or another output.)
       plan.ptx_path = vm["keep-ptx"].as<std::string>();
-      FileRoles files = device_option_files(vm);  // never over the .cu file or another output
-      files.reads(vm["file"].as<std::vector<std::string>>().front(), "the kernel file");
-      files.writes(plan.ptx_path, "--keep-ptx");
-      try {
-        files.check();
-      } catch (const std::invalid_argument& e) {
-        throw UsageError(e.what());
-      }
       sim::write_file_completely(plan.ptx_path, plan.ptx_text);
     } else {
       plan.ptx_path += ".ptx";  // messages name PTX lines as FILE.cu.ptx:N, CUDA lines (-lineinfo) as FILE.cu:N
@@ -288,8 +277,9 @@ LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOpti
   plan.module = isa::parse_ptx(plan.ptx_text, plan.ptx_path);
   // As `gpusim exec` says it: PTX newer than the simulated chip runs here and not on such a GPU.
   runtime::ProgramPtx ptx;
-  ptx.arch = ptx_target_arch(plan.module.target);
-  const std::string note = runtime::ptx_choice_note(ptx, ptx_target_arch(config.sm_arch), plan.ptx_path, config.name);
+  ptx.arch = runtime::ptx_target_arch(plan.module.target);
+  const std::string note =
+      runtime::ptx_choice_note(ptx, runtime::ptx_target_arch(config.sm_arch), plan.ptx_path, config.name);
   if (!note.empty()) std::cerr << "gpusim launch: note: " << note << "\n";
   plan.kernel = &select_kernel(plan.module, plan.ptx_path, vm.count("kernel") ? vm["kernel"].as<std::string>() : "");
   try {
@@ -299,7 +289,6 @@ LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOpti
     throw UsageError(e.what());
   }
   check_output_folders(plan.args);
-  check_file_roles(plan, vm);
   load_inputs(plan);
   if (vm.count("symbol"))
     for (const std::string& spec : vm["symbol"].as<std::vector<std::string>>()) add_symbol(plan, spec);
