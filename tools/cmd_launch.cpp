@@ -140,22 +140,27 @@ void save_outputs(const LaunchPlan& plan, const LaunchOutcome& outcome, bool gpu
 }
 
 // Compares every output buffer of the two backends; true when all match.
+// One buffer against another, the rest of a line: "all N elements match" or where they differ,
+// naming the two sides; true when they match.
+bool say_difference(const HostBuffer& a, const HostBuffer& b, double tolerance, const char* a_name, const char* b_name) {
+  const launch::BufferDifference d = launch::compare_buffers(a.type, a.bytes, b.bytes, tolerance);
+  if (d.differing == 0) {
+    std::cout << "all " << d.elements << " elements match\n";
+    return true;
+  }
+  std::cout << d.differing << " of " << d.elements << " elements differ; first at index " << d.first_index << " ("
+            << a_name << " " << d.first_a << ", " << b_name << " " << d.first_b << "), max abs difference "
+            << d.max_abs_difference << "\n";
+  return false;
+}
+
 bool compare_outputs(const LaunchPlan& plan, const LaunchOutcome& sim, const LaunchOutcome& gpu, double tolerance) {
   bool all_match = true;
   std::cout << "compare  simulator vs GPU"
             << (tolerance > 0 ? " (relative tolerance " + std::to_string(tolerance) + ")" : ", exact") << ":\n";
   for (const auto& [index, s] : sim.outputs) {
-    const HostBuffer& g = gpu.outputs.at(index);
-    const launch::BufferDifference d = launch::compare_buffers(s.type, s.bytes, g.bytes, tolerance);
     std::cout << "  argument " << index << " ('" << plan.args[index].text << "'): ";
-    if (d.differing == 0) {
-      std::cout << "all " << d.elements << " elements match\n";
-      continue;
-    }
-    all_match = false;
-    std::cout << d.differing << " of " << d.elements << " elements differ; first at index " << d.first_index
-              << " (simulator " << d.first_a << ", GPU " << d.first_b << "), max abs difference " << d.max_abs_difference
-              << "\n";
+    all_match = say_difference(s, gpu.outputs.at(index), tolerance, "simulator", "GPU") && all_match;
   }
   return all_match;
 }
@@ -165,18 +170,10 @@ bool compare_outputs(const LaunchPlan& plan, const LaunchOutcome& sim, const Lau
 bool check_expectations(const LaunchPlan& plan, const LaunchOutcome& outcome, double tolerance) {
   bool all_match = true;
   for (const auto& [index, reference] : plan.expected) {
-    const HostBuffer& got = outcome.outputs.at(index);
-    const launch::BufferDifference d = launch::compare_buffers(got.type, got.bytes, reference.bytes, tolerance);
     std::cout << "expect   argument " << index << " ('" << plan.args[index].text << "') against "
               << plan.expected_files.at(index) << (tolerance > 0 ? " (relative tolerance " + std::to_string(tolerance) + ")" : "")
               << ": ";
-    if (d.differing == 0) {
-      std::cout << "all " << d.elements << " elements match\n";
-      continue;
-    }
-    all_match = false;
-    std::cout << d.differing << " of " << d.elements << " elements differ; first at index " << d.first_index << " (got "
-              << d.first_a << ", expected " << d.first_b << "), max abs difference " << d.max_abs_difference << "\n";
+    all_match = say_difference(outcome.outputs.at(index), reference, tolerance, "got", "expected") && all_match;
   }
   return all_match;
 }
