@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 
 namespace gpusim::runtime {
 
@@ -67,6 +69,17 @@ std::string claim_or_per_process(const std::string& path, bool ours) {
 }
 }  // namespace
 
+uint64_t parse_launch_records(const std::string& value, const std::string& name) {
+  if (value.empty()) return kDefaultLaunchRecordsKept;
+  if (value == "all") return std::numeric_limits<uint64_t>::max();
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(value.c_str(), &end, 10);
+  if (!std::isdigit(static_cast<unsigned char>(value[0])) || *end != '\0' || errno == ERANGE || v == 0)
+    throw Error(name + "'" + value + "': expected a positive whole number of launches to keep whole, or all");
+  return v;
+}
+
 SimEnvironment read_sim_environment(const std::function<const char*(const char*)>& getenv) {
   SimEnvironment env;
   env.device.config_path = value_of(getenv, "GPUSIM_CONFIG");
@@ -116,6 +129,7 @@ SimEnvironment read_sim_environment(const std::function<const char*(const char*)
   if (table == "launches") env.launch_table = LaunchTableRows::Launches;
   else if (table == "kernels") env.launch_table = LaunchTableRows::Kernels;
   else if (!table.empty()) throw Error("GPUSIM_LAUNCH_TABLE='" + table + "': expected launches or kernels");
+  env.launch_records = parse_launch_records(value_of(getenv, "GPUSIM_LAUNCH_RECORDS"), "GPUSIM_LAUNCH_RECORDS=");
   const std::string budget = value_of(getenv, "GPUSIM_MAX_WARP_INSTRUCTIONS");
   if (!budget.empty()) {
     char* end = nullptr;

@@ -11,6 +11,9 @@
 //   GPUSIM_QUIET   1: no per-launch table on stderr at exit
 //   GPUSIM_LAUNCH_TABLE  launches | kernels: the exit table's rows, one per launch or one per kernel
 //                  (default: per launch up to kLaunchTableRows launches, per kernel beyond)
+//   GPUSIM_LAUNCH_RECORDS  N | all: launches the exit report keeps whole (table rows, notes, --stats
+//                  objects); later ones are summed per kernel (runtime/folded_launches.h). Default
+//                  kDefaultLaunchRecordsKept
 //   GPUSIM_MAX_WARP_INSTRUCTIONS  per-launch budget before a launch is reported as a runaway loop
 //   GPUSIM_TRACE, GPUSIM_TRACE_SMS, GPUSIM_TRACE_CYCLES, GPUSIM_TRACE_KERNEL (name[:launch index]),
 //   GPUSIM_SOURCE_REPORT (top N lines), GPUSIM_VCD, GPUSIM_VCD_SM: timing-mode profiling, as the
@@ -37,6 +40,9 @@ enum class LaunchTableRows { Auto, Launches, Kernels };
 // Auto: one row per launch up to this many launches, one per kernel beyond (a training loop's
 // thousands of launches would bury the program's own output).
 inline constexpr size_t kLaunchTableRows = 50;
+// Launches kept whole for the exit report: ~37 MB in functional mode, ~340 MB in timing mode with
+// --stats (each keeps its statistics JSON); the rest are summed per kernel.
+inline constexpr uint64_t kDefaultLaunchRecordsKept = 100000;
 
 struct SimEnvironment {
   SimDeviceOptions device;
@@ -46,11 +52,17 @@ struct SimEnvironment {
   std::string stats_session;
   bool quiet = false;
   LaunchTableRows launch_table = LaunchTableRows::Auto;
+  uint64_t launch_records = kDefaultLaunchRecordsKept;  // UINT64_MAX: all
   // GPUSIM_STEP split (the stepper: tools/stepper/launch_stepper.h); empty kernel: no stepping.
   std::string step_kernel;
   uint64_t step_launch = 0;
   std::string step_script;  // empty: /dev/tty
 };
+
+// GPUSIM_LAUNCH_RECORDS's value (`name` starts the error: "GPUSIM_LAUNCH_RECORDS=" or exec's
+// "--launch-records "):
+// a positive whole number, "all" (UINT64_MAX), or empty (the default). Throws runtime::Error.
+uint64_t parse_launch_records(const std::string& value, const std::string& name);
 
 // Reads the variables through `getenv` (a parameter so tests need not touch the process
 // environment). Throws runtime::Error naming the variable and the bad value.

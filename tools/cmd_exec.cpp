@@ -40,7 +40,7 @@ void print_usage(std::ostream& os, const po::options_description& opts) {
      << "its kernel launches on stderr when it exits. Without a GPU, with the same output as on one.\n\n"
      << opts
      << "\nThe same settings reach the library without this command through GPUSIM_CONFIG, GPUSIM_SET\n"
-     << "('k=v;k=v'), GPUSIM_MODE, GPUSIM_STATS, GPUSIM_QUIET, GPUSIM_LAUNCH_TABLE, GPUSIM_THREADS and LD_LIBRARY_PATH=<gpusim>/lib\n"
+     << "('k=v;k=v'), GPUSIM_MODE, GPUSIM_STATS, GPUSIM_QUIET, GPUSIM_LAUNCH_TABLE, GPUSIM_LAUNCH_RECORDS, GPUSIM_THREADS and LD_LIBRARY_PATH=<gpusim>/lib\n"
      << "(docs/CUDA_SUPPORT.md).\n";
 }
 
@@ -127,6 +127,9 @@ int gpusim_cmd_exec(int argc, char** argv) {
       "launch-table", po::value<std::string>(),
       "launches | kernels: the exit table's rows, one per launch or one per kernel (default: per launch up to 50 "
       "launches, per kernel beyond)")(
+      "launch-records", po::value<std::string>(),
+      "N | all: launches kept whole for the exit table, its notes and --stats (default: 100000); later launches "
+      "are summed per kernel, so a program of millions of launches needs bounded memory")(
       "sample", "timing mode: sampled simulation (first waves in detail, the rest functionally); each "
                 "launch's prediction is printed with its estimated error at exit (gpusim run --help: how)")(
       "threads", po::value<std::string>(), kThreadsOptionHelp)(
@@ -226,6 +229,14 @@ int gpusim_cmd_exec(int argc, char** argv) {
     std::cerr << "gpusim exec: --launch-table '" << vm["launch-table"].as<std::string>() << "': expected launches or kernels\n";
     return 2;
   }
+  if (vm.count("launch-records")) {
+    try {
+      runtime::parse_launch_records(vm["launch-records"].as<std::string>(), "--launch-records ");
+    } catch (const std::exception& e) {
+      std::cerr << "gpusim exec: " << e.what() << "\n";
+      return 2;
+    }
+  }
   if (vm.count("sample") && mode != "timing") {
     std::cerr << "gpusim exec: --sample predicts time: it needs --mode timing\n";
     return 2;
@@ -301,6 +312,7 @@ int gpusim_cmd_exec(int argc, char** argv) {
     // --quiet, or GPUSIM_QUIET=1 inherited from the caller (what the program's own runs honour).
     if (vm.count("quiet")) setenv("GPUSIM_QUIET", "1", 1);
     if (vm.count("launch-table")) setenv("GPUSIM_LAUNCH_TABLE", vm["launch-table"].as<std::string>().c_str(), 1);
+    if (vm.count("launch-records")) setenv("GPUSIM_LAUNCH_RECORDS", vm["launch-records"].as<std::string>().c_str(), 1);
     // Profiling (runtime/sim_environment.h): set when given, cleared otherwise so an inherited
     // variable does not profile a run that did not ask for it.
     const auto set_or_clear = [&](const char* name, const std::string& value, const char* option) {

@@ -74,6 +74,10 @@ int gpusim_cmd_report(int argc, char** argv) {
       if (read.faulted_launches > read.faulted.size())
         std::cerr << "gpusim report: note: " << file << ": " << read.faulted_launches - read.faulted.size()
                   << " more faulted launches left out\n";
+      if (read.folded_launches > 0)
+        std::cerr << "gpusim report: note: " << file << ": " << read.folded_launches
+                  << " launches past the ones kept whole are in their kernels' totals (one row per kernel)\n";
+      for (const std::string& note : read.unshown) std::cerr << "gpusim report: note: " << note << "; not shown\n";
     }
     if (config_path.empty() && overrides.empty()) {  // the roofs of the chip the statistics name
       std::vector<report::RunConfigSource> runs;

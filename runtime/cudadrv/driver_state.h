@@ -23,6 +23,7 @@
 
 #include "isa/ir.h"
 #include "runtime/device.h"
+#include "runtime/folded_launches.h"
 #include "runtime/shared_device_launch.h"
 #include "runtime/shared_kernel_handles.h"
 #include "runtime/managed_ranges.h"
@@ -227,7 +228,10 @@ struct DriverState {
   std::map<CUdeviceptr, VmmMapping> vmm_mappings;                         // mapped address -> mapping
   CUmemGenericAllocationHandle next_vmm_handle = 1;
   uint64_t next_vmm_reservation = 0x0000'5000'0000'0000ull;
+  // The first environment.launch_records launches whole, the later ones summed per kernel
+  // (runtime/folded_launches.h).
   std::vector<LaunchRecord> launches;
+  runtime::FoldedLaunches folded_launches;
   uint64_t refused_launches = 0;  // its launches refused before they ran (a bad configuration): for --error-exitcode
   uint64_t faulted_launches = 0;  // its own launches (not in libcudart's table) that faulted: for --error-exitcode
   std::set<std::string> reported_unsupported;

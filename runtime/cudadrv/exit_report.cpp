@@ -22,9 +22,9 @@ struct KernelTotals {
   double host_seconds = 0;
 };
 
-void print_summary(const std::vector<LaunchRecord>& launches, bool timing) {
+void print_summary(const DriverState& s, bool timing) {
   std::map<std::string, KernelTotals> kernels;
-  for (const LaunchRecord& l : launches) {
+  for (const LaunchRecord& l : s.launches) {
     KernelTotals& t = kernels[l.stats.kernel];
     ++t.launches;
     t.warp_instructions += l.stats.warp_instructions;
@@ -32,7 +32,16 @@ void print_summary(const std::vector<LaunchRecord>& launches, bool timing) {
     t.seconds += l.stats.seconds;
     t.host_seconds += l.stats.host_seconds;
   }
-  std::fprintf(stderr, "gpusim libcuda: %zu launches (%s mode)\n", launches.size(), timing ? "timing" : "functional");
+  for (const runtime::FoldedKernelLaunches& k : s.folded_launches.kernels()) {
+    KernelTotals& t = kernels[k.kernel];
+    t.launches += k.launches;
+    t.warp_instructions += k.warp_instructions;
+    t.cycles += k.cycles;
+    t.seconds += k.seconds;
+    t.host_seconds += k.host_seconds;
+  }
+  std::fprintf(stderr, "gpusim libcuda: %llu launches (%s mode)\n",
+               (unsigned long long)(s.launches.size() + s.folded_launches.launches()), timing ? "timing" : "functional");
   std::fprintf(stderr, "  %-32s %8s %16s %14s %12s %12s\n", "kernel", "launches", "warp instr", "sim cycles",
                "sim us", "host ms");
   for (const auto& [name, t] : kernels)
@@ -41,9 +50,9 @@ void print_summary(const std::vector<LaunchRecord>& launches, bool timing) {
                  t.seconds * 1e6, t.host_seconds * 1e3);
 }
 
-void write_stats(const std::string& path, const std::vector<LaunchRecord>& launches) {
+void write_stats(const std::string& path, const DriverState& s) {
   nlohmann::json out = nlohmann::json::array();
-  for (const LaunchRecord& l : launches) {
+  for (const LaunchRecord& l : s.launches) {
     nlohmann::json j{{"kernel", l.stats.kernel},
                      {"ctas", l.stats.ctas},
                      {"warp_instructions", l.stats.warp_instructions},
@@ -57,6 +66,13 @@ void write_stats(const std::string& path, const std::vector<LaunchRecord>& launc
       j["source"] = std::move(j["timing"]["source"]);
       j["timing"].erase("source");
     }
+    out.push_back(std::move(j));
+  }
+  // Launches past the kept ones: one object per kernel, marked "folded", with its "launches" count.
+  for (const runtime::FoldedKernelLaunches& k : s.folded_launches.kernels()) {
+    nlohmann::json j = runtime::folded_launches_json(k, s.environment.device.race_check);
+    j["folded"] = true;
+    j["kernel"] = k.kernel;  // the name the whole launches' objects give
     out.push_back(std::move(j));
   }
   try {
@@ -76,7 +92,7 @@ void report_locked(DriverState& s) {
       report(e.what());
     }
   }
-  if (!s.environment.quiet && !s.launches.empty()) print_summary(s.launches, timing);
+  if (!s.environment.quiet && !s.launches.empty()) print_summary(s, timing);
   if (!s.environment.quiet)  // a sampled prediction is read with its estimated error
     for (const LaunchRecord& l : s.launches)
       if (!l.stats.sampling_text.empty()) std::fprintf(stderr, "  %s: %s\n", l.stats.kernel.c_str(), l.stats.sampling_text.c_str());
@@ -85,9 +101,10 @@ void report_locked(DriverState& s) {
       if (l.stats.report_json.find("\"source\"") != std::string::npos)
         std::fprintf(stderr, "\n  %s\n%s", l.stats.kernel.c_str(), l.stats.report_text.c_str());
   // Sharing libcudart's device, the launches are in its report and its GPUSIM_STATS file.
-  if (!s.environment.stats_path.empty() && !s.record_in_runtime) write_stats(s.environment.stats_path, s.launches);
+  if (!s.environment.stats_path.empty() && !s.record_in_runtime) write_stats(s.environment.stats_path, s);
   uint64_t races = 0;
   for (const LaunchRecord& l : s.launches) races += l.stats.race_hazards;
+  for (const runtime::FoldedKernelLaunches& k : s.folded_launches.kernels()) races += k.race_hazards;
   runtime::mark_kernel_errors(s.faulted_launches, races, s.refused_launches);  // for --error-exitcode (runtime/kernel_error_exit.h)
 }
 

@@ -68,6 +68,22 @@ gpusim::runtime::KernelArgs collect_arguments(const CUfunc_st& f, void** params,
   return args;
 }
 
+// A finished launch into the exit report's records: whole for the first launch_records (without
+// the timing model's JSON and text when neither --stats nor the source report reads them: ~3 KB of
+// a timing-mode launch), past them summed per kernel (runtime/folded_launches.h).
+void keep_launch(DriverState& s, gpusim::runtime::LaunchStats stats, gpusim::runtime::Dim3 grid,
+                 gpusim::runtime::Dim3 block) {
+  if (s.launches.size() >= s.environment.launch_records) {
+    const std::string kernel = stats.kernel;
+    s.folded_launches.add(kernel, 0, grid, block, stats, false, s.launches.size() + s.folded_launches.launches() + 1);
+    return;
+  }
+  const bool source_report = s.environment.device.profiling.source_report > 0;
+  if (s.environment.stats_path.empty() && !source_report) std::string().swap(stats.report_json);
+  if (!source_report) std::string().swap(stats.report_text);
+  s.launches.push_back({std::move(stats)});
+}
+
 // The CUDA error a GPU raises for a fault of this kind (runtime/cuda_answers.cpp, shared with libcudart).
 CUresult fault_code(const gpusim::runtime::KernelFault& fault) {
   return static_cast<CUresult>(gpusim::runtime::cuda_fault_error(fault.kind()));
@@ -143,7 +159,7 @@ void run_launch(DriverState& s, CUctx_st& context, CUfunc_st& f, const runtime::
       shared_record.stats = &stats;
       s.record_in_runtime(&shared_record);
     } else {
-      s.launches.push_back({std::move(stats)});
+      keep_launch(s, std::move(stats), cfg.grid, cfg.block);
     }
   } catch (const gpusim::runtime::KernelFault& e) {
     if (s.record_in_runtime) {

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "runtime/device.h"
+#include "runtime/folded_launches.h"
 #include "runtime/fatbin.h"
 #include "runtime/shared_kernel_handles.h"
 #include "runtime/interrupt_signals.h"
@@ -178,6 +179,8 @@ class Context {
   // A finished launch (and the grids it launched from the device) into the table and onto the
   // timeline; also libcuda's launches on the device it shares (runtime/cudart/cudart_driver_bridge.cpp).
   void record_launch(LaunchRecord rec);
+  // One finished (or faulted) launch into `launches`, or past the kept number into `folded_launches`.
+  void keep_launch(LaunchRecord rec);
   // Drops what the exit report will not read of a launch's statistics (runtime/cudart/cudart_launch.cpp).
   void trim_for_report(runtime::LaunchStats& stats) const;
 
@@ -214,8 +217,12 @@ class Context {
   // program at its next call that waits for or asks about the device (the Programming Guide's
   // "synchronize between the kernel launch and cudaGetLastError"). locked_api turns it sticky.
   cudaError_t pending_fault = cudaSuccess;
-  // A deque: a million launches grow it without copying the whole table at each doubling.
+  // The first environment().launch_records launches, kept whole for the exit report (a deque: a
+  // million launches grow it without copying the whole table at each doubling), and the later ones
+  // summed per kernel (runtime/folded_launches.h: memory bounded however many launches).
   std::deque<LaunchRecord> launches;
+  runtime::FoldedLaunches folded_launches;
+  uint64_t launch_count() const { return launches.size() + folded_launches.launches(); }
   // Launches refused before they ran (a bad configuration, too much shared memory, no kernel
   // image): how many, and the first few ("kernel: error"), for the exit report and
   // --error-exitcode (a kernel that silently never ran is a failure too).

@@ -208,8 +208,7 @@ void Context::launch(KernelRecord& k, dim3 grid, dim3 block, size_t shared, void
   } catch (const runtime::KernelFault&) {
     managed_to_host();
     rec.faulted = true;
-    trim_for_report(rec.stats);
-    launches.push_back(rec);
+    keep_launch(std::move(rec));
     throw;
   }
   managed_to_host();
@@ -231,8 +230,7 @@ void Context::record_launch(LaunchRecord rec) {
   // Events bracket the launch path as well as the CTAs, as on a card (0 where not characterised).
   advance(rec.stats.seconds + rec.stats.launch_seconds);
   std::vector<runtime::DeviceLaunchRecord> children = std::move(rec.stats.device_launches);
-  trim_for_report(rec.stats);
-  launches.push_back(std::move(rec));
+  keep_launch(std::move(rec));
   // Grids launched from the device ran after it: each its own launch in the table, timed after it.
   for (runtime::DeviceLaunchRecord& c : children) {
     LaunchRecord child;
@@ -244,10 +242,19 @@ void Context::record_launch(LaunchRecord rec) {
     child.launched_by = std::move(c.launched_by);
     child.stream = std::move(c.stream);
     child.stats = std::move(c.stats);
-    trim_for_report(child.stats);
     advance(child.stats.seconds + child.stats.launch_seconds);
-    launches.push_back(std::move(child));
+    keep_launch(std::move(child));
   }
+}
+
+void Context::keep_launch(LaunchRecord rec) {
+  if (launches.size() < env_.launch_records) {
+    trim_for_report(rec.stats);
+    launches.push_back(std::move(rec));
+    return;
+  }
+  const runtime::Dim3 grid{rec.grid.x, rec.grid.y, rec.grid.z}, block{rec.block.x, rec.block.y, rec.block.z};
+  folded_launches.add(rec.kernel, rec.depth, grid, block, rec.stats, rec.faulted, launch_count() + 1);
 }
 
 }  // namespace gpusim::cudart

@@ -53,11 +53,15 @@ TableNames table_names(const Context& ctx) {
     std::string full = std::string(l.depth, '>') + demangle(l.kernel);
     if (seen.insert(full).second) distinct.push_back(std::move(full));
   }
+  for (const runtime::FoldedKernelLaunches& k : ctx.folded_launches.kernels()) {
+    std::string full = std::string(k.depth, '>') + demangle(k.kernel);
+    if (seen.insert(full).second) distinct.push_back(std::move(full));
+  }
   return runtime::kernel_table_names(distinct, kKernelColumn);
 }
 
-std::string table_name(const TableNames& names, const LaunchRecord& l) {
-  return names.shown.at(std::string(l.depth, '>') + demangle(l.kernel));
+std::string table_name(const TableNames& names, const std::string& kernel, unsigned depth) {
+  return names.shown.at(std::string(depth, '>') + demangle(kernel));
 }
 
 // The table's numeric columns for one row (a launch, a kernel's launches or the total).
@@ -69,9 +73,23 @@ void print_row(const char* first, const std::string& kernel, const std::string& 
 
 std::string sim_time_text(double seconds) { return std::to_string(seconds * 1e6).substr(0, 9) + " us"; }
 
+std::string shape_text(const runtime::Dim3& d, bool one) {
+  return one ? std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) : "various";
+}
+
 void print_header(const char* first) {
   std::fprintf(gpusim::runtime::diagnostic_stream(), "  %8s  %-40s %-14s %-12s %14s %12s %12s %10s\n", first, "kernel", "grid", "block", "warp-inst",
                "cycles", "sim time", "host s");
+}
+
+// Faulted launches past the kept ones: each kernel's first, by number.
+void print_folded_faults(const Context& ctx) {
+  for (const runtime::FoldedKernelLaunches& k : ctx.folded_launches.kernels()) {
+    if (k.faulted == 0) continue;
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "  launch #%llu %s: FAULT", (unsigned long long)k.first_fault, demangle(k.kernel).c_str());
+    if (k.faulted > 1) std::fprintf(gpusim::runtime::diagnostic_stream(), " (and %llu later launches of it)", (unsigned long long)(k.faulted - 1));
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "\n");
+  }
 }
 
 // One row per launch, in launch order.
@@ -79,14 +97,26 @@ void print_launch_rows(const Context& ctx, const TableNames& names, bool timing)
   print_header("#");
   for (size_t i = 0; i < ctx.launches.size(); ++i) {
     const LaunchRecord& l = ctx.launches[i];
-    print_row(std::to_string(i + 1).c_str(), table_name(names, l), dims(l.grid), dims(l.block),
+    print_row(std::to_string(i + 1).c_str(), table_name(names, l.kernel, l.depth), dims(l.grid), dims(l.block),
               // A faulted launch returns no statistics (and which CTAs ran before the fault was seen
               // depends on the host threads): "-", not a count of 0.
               l.faulted ? "-" : std::to_string(l.stats.warp_instructions),
               l.faulted ? "FAULT" : timing ? std::to_string(l.stats.cycles) : "-",
               timing ? sim_time_text(l.stats.seconds) : "-", l.stats.host_seconds);
   }
+  if (ctx.folded_launches.empty()) return;
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "  the %llu launches after #%zu, one row per kernel (exec --launch-records: how many are kept whole):\n",
+               (unsigned long long)ctx.folded_launches.launches(), ctx.launches.size());
+  print_header("launches");
+  for (const runtime::FoldedKernelLaunches& k : ctx.folded_launches.kernels())
+    // Every one faulted: no figures, as a faulted launch's row.
+    print_row(std::to_string(k.launches).c_str(), table_name(names, k.kernel, k.depth), shape_text(k.grid, k.one_grid),
+              shape_text(k.block, k.one_block), k.faulted == k.launches ? "-" : std::to_string(k.warp_instructions),
+              k.faulted == k.launches ? "FAULT" : timing ? std::to_string(k.cycles) : "-",
+              timing ? sim_time_text(k.seconds) : "-", k.host_seconds);
+  print_folded_faults(ctx);
 }
+
 
 // One row per kernel (table_names: a template's instantiations have rows of their own, numbered
 // where their arguments do not fit the column), with nesting depth; the largest first (simulated
@@ -105,7 +135,7 @@ void print_kernel_rows(const Context& ctx, const TableNames& names, bool timing)
   std::vector<size_t> faulted;
   for (size_t i = 0; i < ctx.launches.size(); ++i) {
     const LaunchRecord& l = ctx.launches[i];
-    const std::string shown = table_name(names, l);
+    const std::string shown = table_name(names, l.kernel, l.depth);
     auto [it, fresh] = index.emplace(shown, rows.size());
     if (fresh) rows.push_back({shown, 0, dims(l.grid), dims(l.block)});
     Row& r = rows[it->second];
@@ -117,6 +147,19 @@ void print_kernel_rows(const Context& ctx, const TableNames& names, bool timing)
     r.seconds += l.stats.seconds;
     r.host += l.stats.host_seconds;
     if (l.faulted) faulted.push_back(i);
+  }
+  for (const runtime::FoldedKernelLaunches& k : ctx.folded_launches.kernels()) {
+    const std::string shown = table_name(names, k.kernel, k.depth);
+    auto [it, fresh] = index.emplace(shown, rows.size());
+    if (fresh) rows.push_back({shown, 0, shape_text(k.grid, k.one_grid), shape_text(k.block, k.one_block)});
+    Row& r = rows[it->second];
+    r.launches += k.launches;
+    if (r.grid != shape_text(k.grid, k.one_grid)) r.grid = "various";
+    if (r.block != shape_text(k.block, k.one_block)) r.block = "various";
+    r.warp_inst += k.warp_instructions;
+    r.cycles += k.cycles;
+    r.seconds += k.seconds;
+    r.host += k.host_seconds;
   }
   std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
     return timing ? a.cycles > b.cycles : a.warp_inst > b.warp_inst;
@@ -131,6 +174,7 @@ void print_kernel_rows(const Context& ctx, const TableNames& names, bool timing)
     std::fprintf(gpusim::runtime::diagnostic_stream(), "  launch #%zu %s: FAULT\n", faulted[k] + 1, demangle(ctx.launches[faulted[k]].kernel).c_str());
   if (faulted.size() > kListedAtMost)
     std::fprintf(gpusim::runtime::diagnostic_stream(), "  ... and %zu more faulted launches\n", faulted.size() - kListedAtMost);
+  print_folded_faults(ctx);
 }
 
 bool rows_per_launch(const Context& ctx) {
@@ -139,13 +183,14 @@ bool rows_per_launch(const Context& ctx) {
     case runtime::LaunchTableRows::Kernels: return false;
     case runtime::LaunchTableRows::Auto: break;
   }
-  return ctx.launches.size() <= runtime::kLaunchTableRows;
+  return ctx.launch_count() <= runtime::kLaunchTableRows;
 }
 
 void print_table(const Context& ctx, bool timing) {
-  std::fprintf(gpusim::runtime::diagnostic_stream(), "\ngpusim: %zu kernel launch%s on %s (%s mode)\n", ctx.launches.size(),
-               ctx.launches.size() == 1 ? "" : "es", ctx.device_name.c_str(), timing ? "timing" : "functional");
-  if (ctx.launches.empty()) return;
+  std::fprintf(gpusim::runtime::diagnostic_stream(), "\ngpusim: %llu kernel launch%s on %s (%s mode)\n",
+               (unsigned long long)ctx.launch_count(), ctx.launch_count() == 1 ? "" : "es", ctx.device_name.c_str(),
+               timing ? "timing" : "functional");
+  if (ctx.launch_count() == 0) return;
   const TableNames names = table_names(ctx);
   if (rows_per_launch(ctx)) print_launch_rows(ctx, names, timing);
   else print_kernel_rows(ctx, names, timing);
@@ -158,12 +203,18 @@ void print_table(const Context& ctx, bool timing) {
     seconds += l.stats.seconds;
     host += l.stats.host_seconds;
   }
-  for (const LaunchRecord& l : ctx.launches)
-    if (l.depth > 0) {
-      std::fprintf(gpusim::runtime::diagnostic_stream(), "  (>NAME: a grid launched from the device, one '>' per nesting level; it ran after the "
-                           "grid that launched it)\n");
-      break;
-    }
+  bool device_launched = false;
+  for (const runtime::FoldedKernelLaunches& k : ctx.folded_launches.kernels()) {
+    warp_inst += k.warp_instructions;
+    cycles += k.cycles;
+    seconds += k.seconds;
+    host += k.host_seconds;
+    device_launched = device_launched || k.depth > 0;
+  }
+  for (const LaunchRecord& l : ctx.launches) device_launched = device_launched || l.depth > 0;
+  if (device_launched)
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "  (>NAME: a grid launched from the device, one '>' per nesting level; it ran after the "
+                         "grid that launched it)\n");
   print_row("", "total", "", "", std::to_string(warp_inst), timing ? std::to_string(cycles) : "-", timing ? sim_time_text(seconds) : "-", host);
   if (names.numbered)
     std::fprintf(gpusim::runtime::diagnostic_stream(), "  (NAME #k: instantiations of one template whose arguments do not fit the column; "
@@ -173,11 +224,16 @@ void print_table(const Context& ctx, bool timing) {
   // launches then read faster than a GPU can go (an outside ML engineer's finding).
   bool launch_path = false;
   for (const LaunchRecord& l : ctx.launches) launch_path = launch_path || l.stats.launch_seconds > 0;
+  for (const runtime::FoldedKernelLaunches& k : ctx.folded_launches.kernels()) launch_path = launch_path || k.launch_seconds > 0;
   if (timing && !launch_path)
     std::fprintf(gpusim::runtime::diagnostic_stream(), "  (sim time is kernel time alone: this configuration models no launch overhead, [launch] "
                          "to_first_cta_ns = completion_ns = 0, so cudaEvent timings of back-to-back small launches "
                          "read faster than a GPU, which adds microseconds per launch; configs/measured/*.calibrated.ini "
                          "carry measured values)\n");
+  if (!ctx.folded_launches.empty())
+    std::fprintf(gpusim::runtime::diagnostic_stream(), "  (launches after #%zu are summed per kernel, in the table and in --stats, to bound the memory a long "
+                         "program needs; their sampled predictions and source reports are not kept; exec --launch-records N|all "
+                         "or GPUSIM_LAUNCH_RECORDS keeps more)\n", ctx.launches.size());
 }
 
 // The per-launch notes after the table (sampled predictions, source reports): every one when the
@@ -234,6 +290,14 @@ void write_stats(const Context& ctx, const std::string& path, const std::string&
                         {"mode", timing ? "timing" : "functional"}, {"gpusim_revision", sim::build_revision()},
                         {"cache_control", ctx.environment().device.cold_l2_per_launch ? "all" : "none"},
                         {"launches", launches}};
+  // Launches past the kept ones (runtime/folded_launches.h): one object per kernel.
+  if (!ctx.folded_launches.empty()) {
+    nlohmann::json folded = nlohmann::json::array();
+    for (const runtime::FoldedKernelLaunches& k : ctx.folded_launches.kernels())
+      folded.push_back(runtime::folded_launches_json(k, ctx.environment().device.race_check));
+    out["folded_launches"] = std::move(folded);
+    out["launch_count"] = ctx.launch_count();
+  }
   // Ctrl-C / SIGTERM ended the program at a safe point (runtime/interrupt_signals.h): the launches
   // listed finished, the program did not.
   if (sim::interrupt_signal() != 0) out["interrupted"] = true;
@@ -314,6 +378,10 @@ void Context::report_at_exit() {
   for (const LaunchRecord& l : launches) {
     faulted += l.faulted ? 1 : 0;
     races += l.stats.race_hazards;
+  }
+  for (const runtime::FoldedKernelLaunches& k : folded_launches.kernels()) {
+    faulted += k.faulted;
+    races += k.race_hazards;
   }
   runtime::mark_kernel_errors(faulted, races, refused_launches);  // for --error-exitcode (runtime/kernel_error_exit.h)
 }

@@ -52,6 +52,17 @@ void write_or_merge_stats(const std::string& path, nlohmann::json document, cons
     if (earlier.is_object() && earlier.value("exec_session", "") == session && earlier.contains("launches") &&
         earlier["launches"].is_array()) {
       nlohmann::json launches = earlier["launches"];
+      // Launches past each process's kept ones are its per-kernel objects (runtime/folded_launches.h),
+      // listed one process after the other, with the count of every launch.
+      if (earlier.contains("folded_launches") || document.contains("folded_launches")) {
+        const auto count = [](const nlohmann::json& doc) {
+          return doc.value("launch_count", uint64_t(doc["launches"].size()));
+        };
+        nlohmann::json folded = earlier.value("folded_launches", nlohmann::json::array());
+        for (nlohmann::json& k : document.value("folded_launches", nlohmann::json::array())) folded.push_back(std::move(k));
+        document["launch_count"] = count(earlier) + count(document);
+        document["folded_launches"] = std::move(folded);
+      }
       for (nlohmann::json& l : document["launches"]) launches.push_back(std::move(l));
       nlohmann::json programs = earlier.contains("programs") ? earlier["programs"] : nlohmann::json::array();
       programs.push_back(document["program"]);

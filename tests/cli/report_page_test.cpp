@@ -342,6 +342,38 @@ TEST(ReportStats, AFileOfManyLaunchesIsShownPerKernelWithItsSums) {
   EXPECT_EQ(few.kernels[5].launch, 5u);
 }
 
+// gpusim exec past its kept launches (--launch-records) writes per-kernel "folded_launches": the
+// page adds them to the kernels' totals, read whole or streamed; a kernel with no launch kept whole
+// is noted. Fixture launches: 1,000 and 1,007 cycles; folded: 9 launches / 20,000 cycles of the
+// first kernel, 4 of one not in "launches".
+TEST(ReportStats, LaunchesFoldedPerKernelJoinTheirKernelsTotals) {
+  const nlohmann::json fixture = fixture_json();
+  nlohmann::json doc = {{"launches", nlohmann::json::array()}};
+  for (int i = 0; i < 2; ++i) {
+    nlohmann::json launch = fixture["launches"][i];
+    launch["cycles"] = 1000 + 7 * i;
+    launch["seconds"] = 1e-6 * (1000 + 7 * i);
+    doc["launches"].push_back(launch);
+  }
+  doc["folded_launches"] = nlohmann::json::array(
+      {{{"kernel", doc["launches"][0]["kernel"]}, {"launches", 9}, {"cycles", 20000}, {"seconds", 2e-5}},
+       {{"kernel", "only_folded(int)"}, {"launches", 4}, {"cycles", 80}, {"seconds", 8e-8}}});
+  const std::string path = testing::TempDir() + "/folded_launches.json";
+  std::ofstream(path) << doc.dump();
+  for (const StatsFile& f : {parse_stats(doc, "folded.json"), read_stats_file(path)}) {
+    ASSERT_TRUE(f.summarised());
+    ASSERT_EQ(f.totals.size(), 2u);
+    EXPECT_EQ(f.totals[0].launches, 10u);
+    EXPECT_EQ(f.totals[0].cycles, 21000u);
+    EXPECT_EQ(f.totals[1].launches, 1u);
+    EXPECT_EQ(f.folded_launches, 13u);
+    ASSERT_EQ(f.unshown.size(), 1u);
+    EXPECT_NE(f.unshown[0].find("kernel 'only_folded(int)': its 4 launches were all past the ones kept whole"),
+              std::string::npos) << f.unshown[0];
+    EXPECT_NE(page_of(f).find("<td>21 000</td>"), std::string::npos) << "the kernel's row sums its folded launches";
+  }
+}
+
 TEST(ReportStats, FaultedLaunchesAreCountedAndNotedUpToALimit) {
   const nlohmann::json fixture = fixture_json();
   nlohmann::json doc = {{"launches", nlohmann::json::array()}};

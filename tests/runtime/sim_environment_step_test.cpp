@@ -79,4 +79,20 @@ TEST(SimEnvironmentLaunchTable, RowsPerLaunchOrPerKernel) {
   }
 }
 
+// GPUSIM_LAUNCH_RECORDS (gpusim exec --launch-records): launches the exit report keeps whole.
+TEST(SimEnvironmentLaunchRecords, ACountAllOrTheDefault) {
+  EXPECT_EQ(read({}).launch_records, gpusim::runtime::kDefaultLaunchRecordsKept);
+  EXPECT_EQ(read({{"GPUSIM_LAUNCH_RECORDS", "250"}}).launch_records, 250u);
+  EXPECT_EQ(read({{"GPUSIM_LAUNCH_RECORDS", "all"}}).launch_records, UINT64_MAX);
+  for (const char* bad : {"0", "-1", "+5", " 5", "5k", "99999999999999999999999"}) {
+    try {
+      read({{"GPUSIM_LAUNCH_RECORDS", bad}});
+      ADD_FAILURE() << "GPUSIM_LAUNCH_RECORDS=" << bad << " accepted";
+    } catch (const gpusim::runtime::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("GPUSIM_LAUNCH_RECORDS='") + bad + "': expected a positive whole number"),
+                std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace

@@ -261,10 +261,31 @@ class StatsFileBuilder {
     }
   }
 
+  // A kernel's launches past the ones `gpusim exec` kept whole ("folded_launches",
+  // runtime/folded_launches.h): into its totals, which the page then shows for every kernel.
+  void add_folded(const json& folded) {
+    for (const json& k : folded) {
+      if (!k.is_object() || !k.contains("kernel") || !k["kernel"].is_string()) continue;
+      const uint64_t launches = k.value("launches", uint64_t(0));
+      out_.folded_launches += launches;
+      const auto it = kernel_index_.find(isa::demangled_kernel_name(k["kernel"].get<std::string>()));
+      if (it == kernel_index_.end()) {
+        out_.unshown.push_back(out_.path + ": kernel '" + k["kernel"].get<std::string>() + "': its " + std::to_string(launches) +
+                               " launches were all past the ones kept whole (exec --launch-records)");
+        continue;
+      }
+      KernelLaunches& totals = kernels_[it->second].totals;
+      totals.launches += launches;
+      totals.cycles += k.value("cycles", uint64_t(0));
+      totals.seconds += k.value("seconds", 0.0);
+    }
+  }
+
   StatsFile finish() {
     if (records_ == 0) throw std::runtime_error(out_.path + ": 'launches' is empty (no kernel was launched)");
     if (out_.timed_launches == 0) throw std::runtime_error(out_.path + ": every launch faulted (no statistics to show)");
-    if (out_.timed_launches > kLaunchesShownOneByOne) {
+    if (out_.timed_launches > kLaunchesShownOneByOne || out_.folded_launches > 0) {
+      out_.kernels.clear();
       for (Kernel& kernel : kernels_) {
         out_.kernels.push_back(std::move(*kernel.longest));
         out_.totals.push_back(kernel.totals);
@@ -294,6 +315,7 @@ StatsFile parse_stats(const nlohmann::json& doc, const std::string& path) {
   if (!doc.is_object() || !doc.contains("launches") || !doc["launches"].is_array()) missing_launches(path);
   StatsFileBuilder builder(path);
   for (const json& record : doc["launches"]) builder.add(record);
+  if (doc.contains("folded_launches") && doc["folded_launches"].is_array()) builder.add_folded(doc["folded_launches"]);
   return builder.finish();
 }
 
@@ -328,6 +350,7 @@ StatsFile read_stats_file(const std::string& path) {
     throw std::runtime_error(path + ": not valid JSON: " + e.what());
   }
   if (!doc.is_object() || !doc.contains("launches") || !doc["launches"].is_array()) missing_launches(path);
+  if (doc.contains("folded_launches") && doc["folded_launches"].is_array()) builder.add_folded(doc["folded_launches"]);
   return builder.finish();
 }
 

@@ -110,6 +110,10 @@ struct StatsFile {
   // kFaultNotesAtMost of them, `faulted_launches` counts all.
   std::vector<std::string> faulted;
   size_t faulted_launches = 0;
+  // Launches `gpusim exec` summed per kernel past the ones it kept whole (its "folded_launches"):
+  // in the kernels' totals; `unshown` notes the kernels none of whose launches was kept whole.
+  size_t folded_launches = 0;
+  std::vector<std::string> unshown;
   bool summarised() const { return !totals.empty(); }
 };
 

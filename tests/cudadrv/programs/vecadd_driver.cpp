@@ -1,10 +1,12 @@
 // A user program written against the CUDA driver API, linked against the toolkit's stub
 // libcuda.so like any CUDA program, and run by ctest with build/lib on LD_LIBRARY_PATH: the
 // loader then binds it to the simulator's libcuda.so.1. It checks its own result against the CPU
-// and exits 0 only if every element matches and every call succeeded.
+// and exits 0 only if every element matches and every call succeeded. An argument repeats the
+// launch that many times (y = a*x + y each time), for the driver's exit report of many launches.
 #include <cuda.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 namespace {
@@ -52,7 +54,8 @@ bool ok(CUresult r, const char* call, int line) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const int launches = argc > 1 ? std::atoi(argv[1]) : 1;
   CHECK(cuInit(0));
   CUdevice device;
   CHECK(cuDeviceGet(&device, 0));
@@ -82,15 +85,19 @@ int main() {
   CHECK(cuEventCreate(&stop, CU_EVENT_DEFAULT));
   void* params[] = {&dx, &dy, &a, const_cast<unsigned*>(&n)};
   CHECK(cuEventRecord(start, nullptr));
-  CHECK(cuLaunchKernel(kernel, (n + 255) / 256, 1, 1, 256, 1, 1, 0, nullptr, params, nullptr));
+  for (int i = 0; i < launches; ++i)
+    CHECK(cuLaunchKernel(kernel, (n + 255) / 256, 1, 1, 256, 1, 1, 0, nullptr, params, nullptr));
   CHECK(cuEventRecord(stop, nullptr));
   CHECK(cuEventSynchronize(stop));
   float ms = 0;
   CHECK(cuEventElapsedTime(&ms, start, stop));
   CHECK(cuMemcpyDtoH(out.data(), dy, n * sizeof(float)));
   int wrong = 0;
-  for (unsigned i = 0; i < n; ++i)
-    if (out[i] != __builtin_fmaf(a, x[i], y[i])) ++wrong;  // fma.rn: one rounding, as the CPU's fmaf
+  for (unsigned i = 0; i < n; ++i) {
+    float want = y[i];
+    for (int k = 0; k < launches; ++k) want = __builtin_fmaf(a, x[i], want);  // fma.rn: one rounding, as fmaf
+    if (out[i] != want) ++wrong;
+  }
   CHECK(cuMemFree(dx));
   CHECK(cuMemFree(dy));
   CHECK(cuModuleUnload(module));
