@@ -7,14 +7,19 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace gpusim::cudart {
 
-// Writes `document` ({"program", "launches": [...], ...}) to `path`; with a non-empty `session`
-// that the file already holds ("exec_session"), appends its launches to the file's and adds its
-// program to "programs". Throws std::runtime_error "cannot write PATH: <why>".
-void write_or_merge_stats(const std::string& path, nlohmann::json document, const std::string& session);
+// Writes `document` ({"program", ...}) to `path` with `launches` (each launch object's text,
+// launch_text) as its "launches" array; with a non-empty `session` that the file already holds
+// ("exec_session"), appends them to the file's launches and adds its program to "programs".
+// Throws std::runtime_error "cannot write PATH: <why>".
+void write_or_merge_stats(const std::string& path, nlohmann::json document, std::vector<std::string> launches,
+                          const std::string& session);
+// One launch object as the file holds it (written as text one by one, not as one document).
+std::string launch_text(const nlohmann::json& launch);
 
 }  // namespace gpusim::cudart
