@@ -87,6 +87,7 @@ CudaDeviceInfo read_info(const OpenedDriver& d, cuda::CUdevice device, int ordin
 
 struct CudaModule {
   std::string source_name;
+  std::string ptx;  // kept for a reload under a register limit (cap_registers)
   cuda::CUmodule module = nullptr;
   std::map<std::string, cuda::CUfunction> functions;
 };
@@ -205,15 +206,39 @@ class CudaDevice final : public Device {
 
   ModuleHandle load_ptx(const std::string& source_name, const std::string& ptx) override {
     bind();
+    auto m = std::make_unique<CudaModule>();
+    m->source_name = source_name;
+    m->ptx = ptx;
+    jit(*m, 0);
+    modules_.push_back(std::move(m));
+    return static_cast<ModuleHandle>(modules_.size() - 1);
+  }
+
+  // nvcc -maxrregcount=N for PTX loaded here: the driver's JIT compiles it again with
+  // CU_JIT_MAX_REGISTERS, as it would the PTX of a fat binary built with the flag.
+  void cap_registers(ModuleHandle handle, unsigned max_registers) override {
+    bind();
+    if (handle < 0 || static_cast<size_t>(handle) >= modules_.size())
+      throw Error("cap_registers: invalid module handle " + std::to_string(handle));
+    CudaModule& m = *modules_[static_cast<size_t>(handle)];
+    api_.cuModuleUnload(m.module);
+    m.module = nullptr;
+    m.functions.clear();
+    jit(m, max_registers);
+  }
+
+ private:
+  // Loads m.ptx into m.module (max_registers 0: no limit).
+  void jit(CudaModule& m, unsigned max_registers) {
+    const std::string& source_name = m.source_name;
     // The driver's JIT writes its diagnostics into this buffer (size one less than its length,
     // so the text stays NUL-terminated); the log is what a user needs to fix malformed PTX, so
     // it goes into the exception.
     std::vector<char> error_log(16384, '\0');
-    int options[] = {cuda::kJitErrorLogBuffer, cuda::kJitErrorLogBufferSizeBytes};
-    void* values[] = {error_log.data(), reinterpret_cast<void*>(static_cast<uintptr_t>(error_log.size() - 1))};
-    auto m = std::make_unique<CudaModule>();
-    m->source_name = source_name;
-    const CUresult r = api_.cuModuleLoadDataEx(&m->module, ptx.c_str(), 2, options, values);
+    int options[] = {cuda::kJitErrorLogBuffer, cuda::kJitErrorLogBufferSizeBytes, cuda::kJitMaxRegisters};
+    void* values[] = {error_log.data(), reinterpret_cast<void*>(static_cast<uintptr_t>(error_log.size() - 1)),
+                      reinterpret_cast<void*>(static_cast<uintptr_t>(max_registers))};
+    const CUresult r = api_.cuModuleLoadDataEx(&m.module, m.ptx.c_str(), max_registers ? 3 : 2, options, values);
     if (r != cuda::kSuccess) {
       std::string message = "cuModuleLoadDataEx(" + source_name + "): " + cuda::describe_error(api_, r);
       const std::string log(error_log.data());
@@ -224,10 +249,9 @@ class CudaDevice final : public Device {
       }
       throw Error(message);
     }
-    modules_.push_back(std::move(m));
-    return static_cast<ModuleHandle>(modules_.size() - 1);
   }
 
+ public:
   LaunchStats launch(ModuleHandle handle, const std::string& kernel, const LaunchConfig& cfg,
                      const KernelArgs& args) override {
     bind();

@@ -51,6 +51,7 @@ enum class DeviceAttribute : int {
 };
 
 // CUjit_option values.
+inline constexpr int kJitMaxRegisters = 0;  // CU_JIT_MAX_REGISTERS
 inline constexpr int kJitErrorLogBuffer = 5;
 inline constexpr int kJitErrorLogBufferSizeBytes = 6;
 // CUfunction_attribute values.

@@ -5,7 +5,10 @@
 //   entry:     +0 u16 kind (1 PTX, 2 ELF), +4 u32 header size (payload follows the header),
 //              +8 u64 payload size (padded; the next entry follows it), +0x10 u32 compressed size
 //              (0 = stored), +0x18 u16 minor, +0x1a u16 major, +0x1c u32 arch,
-//              +0x28 u64 flags (0x2000 LZ4, 0x8000 zstd), +0x38 u64 uncompressed size
+//              +0x28 u64 flags (0x2000 LZ4, 0x8000 zstd), +0x38 u64 uncompressed size,
+//              +0x40 u32 offset and +0x44 u32 size of the ptxas options the code was built with
+//              (nvcc -maxrregcount=32 -Xptxas -dlcm=cg: "-dlcm=cg  -maxrregcount=32 "), inside the
+//              entry header (measured on nvcc 13.0; size 0 without options)
 #include "runtime/fatbin.h"
 
 #include <lz4.h>
@@ -13,6 +16,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <vector>
 
 namespace gpusim::runtime {
 
@@ -80,6 +85,13 @@ Fatbin read_fatbin_container(const uint8_t* data, size_t size) {
     entry.minor = load<uint16_t>(e + 0x18);
     entry.major = load<uint16_t>(e + 0x1a);
     entry.arch = load<uint32_t>(e + 0x1c);
+    if (eh >= 0x48) {
+      const uint32_t options_at = load<uint32_t>(e + 0x40), options_size = load<uint32_t>(e + 0x44);
+      if (options_size > 0 && options_at <= eh && options_size <= eh - options_at) {
+        entry.ptxas_options.assign(reinterpret_cast<const char*>(e + options_at), options_size);
+        entry.ptxas_options.resize(std::min(entry.ptxas_options.size(), entry.ptxas_options.find('\0')));
+      }
+    }
     const uint64_t flags = load<uint64_t>(e + 0x28);
     const uint32_t csize = load<uint32_t>(e + 0x10);
     const uint8_t* payload = e + eh;
@@ -149,6 +161,29 @@ std::string Fatbin::describe() const {
     else out += "unknown entry (arch " + std::to_string(e.arch) + ")";
   }
   return out.empty() ? "no entries" : out;
+}
+
+unsigned max_registers_option(const std::string& options) {
+  std::vector<std::string> words;
+  for (size_t at = 0; at < options.size();) {
+    const size_t start = options.find_first_not_of(" \t\n", at);
+    if (start == std::string::npos) break;
+    const size_t end = std::min(options.size(), options.find_first_of(" \t\n", start));
+    words.push_back(options.substr(start, end - start));
+    at = end;
+  }
+  unsigned limit = 0;
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string value;
+    for (const char* flag : {"-maxrregcount", "--maxrregcount"}) {
+      const std::string f = flag;
+      if (words[i] == f && i + 1 < words.size()) value = words[i + 1];
+      else if (words[i].rfind(f + "=", 0) == 0) value = words[i].substr(f.size() + 1);
+    }
+    if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos) continue;
+    limit = unsigned(std::stoul(value));  // the last one given counts, as on a command line
+  }
+  return limit;
 }
 
 }  // namespace gpusim::runtime

@@ -28,7 +28,15 @@ struct FatbinEntry {
   unsigned major = 0, minor = 0;  // PTX ISA version for PTX entries
   std::string compression;        // "", "zstd" or "lz4"
   std::string payload;            // decompressed; PTX text without its terminating NULs
+  // The ptxas options nvcc recorded for this code (-maxrregcount, -Xptxas ...), which the driver
+  // passes to ptxas when it compiles the PTX; "" when none.
+  std::string ptxas_options;
 };
+
+// The register limit `options` (ptxas options as FatbinEntry::ptxas_options holds them, or nvcc's
+// command-line flags) set: -maxrregcount=N, --maxrregcount=N, -maxrregcount N, --maxrregcount N;
+// 0 when none, or when N is not a positive number (ptxas ignores such a limit).
+unsigned max_registers_option(const std::string& options);
 
 struct Fatbin {
   unsigned wrapper_version = 0;   // 1; 2 for relocatable device code (-rdc)

@@ -88,6 +88,7 @@ ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch) {
     out.arch = e->arch;
     out.sass_arch = fatbin.sass_for(arch);
     out.text = e->payload;
+    out.ptxas_options = e->ptxas_options;
     return out;
   }
   std::vector<isa::PtxLinkModule> modules;
@@ -105,6 +106,7 @@ ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch) {
     m.name = "prelinked fat binary " + std::to_string(i) + ", compute_" + std::to_string(e->arch) + " PTX" +
              (file.empty() ? "" : ", " + file);
     m.text = e->payload;
+    if (out.ptxas_options.empty()) out.ptxas_options = e->ptxas_options;
     modules.push_back(std::move(m));
     module_arch.push_back(e->arch);
   }

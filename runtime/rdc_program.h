@@ -24,6 +24,7 @@ struct ProgramPtx {
   unsigned sass_arch = 0;  // machine code a GPU of the simulated architecture would run instead (0: none)
   bool linked = false;  // several modules linked
   std::string text;
+  std::string ptxas_options;  // recorded with the PTX (FatbinEntry::ptxas_options; linked: the first unit's)
 };
 ProgramPtx program_ptx(const Fatbin& fatbin, unsigned arch);
 

@@ -90,6 +90,7 @@ struct LaunchOutcome {
 
 LaunchOutcome run_on(runtime::Device& device, const LaunchPlan& plan) {
   const runtime::ModuleHandle module = device.load_ptx(plan.ptx_path, plan.ptx_text);
+  if (plan.max_registers) device.cap_registers(module, plan.max_registers);  // as ptxas -maxrregcount would
   for (const auto& [name, contents] : plan.symbols)
     device.write_symbol(module, name, 0, contents.bytes.data(), contents.bytes.size());
   runtime::KernelArgs kernel_args;

@@ -7,6 +7,7 @@
 
 #include "isa/kernel_names.h"
 #include "isa/ptx_parser.h"
+#include "runtime/fatbin.h"
 #include "runtime/rdc_program.h"
 #include "runtime/sim_loaded_module.h"
 #include "sim/device_file.h"
@@ -260,6 +261,9 @@ LaunchPlan plan_launch(const po::variables_map& vm, const runtime::SimDeviceOpti
     const CompiledSource compiled = compile_cuda_source(plan.ptx_path, config.sm_arch, flags);
     std::cerr << "gpusim launch: " << compiled.command << "\n";
     plan.ptx_text = compiled.ptx_text;
+    std::string joined;
+    for (const std::string& f : flags) joined += f + " ";
+    plan.max_registers = runtime::max_registers_option(joined);
     if (vm.count("keep-ptx")) {
       // Messages cite PTX lines; kept, the file they cite exists (nvcc's own goes with its scratch folder).
       // (check_file_roles, above, made sure it is not the .cu file or another output.)

@@ -28,6 +28,7 @@ class UsageError : public std::invalid_argument {
 // Everything one launch needs, checked before any device is touched.
 struct LaunchPlan {
   std::string ptx_path, ptx_text;
+  unsigned max_registers = 0;  // --nvcc-flag=-maxrregcount=N (the PTX does not carry it): 0 = none
   isa::Module module;
   const isa::Function* kernel = nullptr;  // in `module` (its functions never move after parsing)
   runtime::LaunchConfig config;

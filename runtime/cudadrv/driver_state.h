@@ -314,7 +314,9 @@ int function_max_threads(DriverState& s, CUfunc_st& function);
 
 // The PTX of a module image: PTX text, or the PTX entry of a fat binary for the configured
 // architecture. A cubin or a fat binary without PTX: CUDA_ERROR_NO_BINARY_FOR_GPU (module.cpp).
-std::string module_image_ptx(const DriverState& s, const std::string& source_name, const void* image);
+// `ptxas_options`, when given: the options a fat binary recorded with that PTX (FatbinEntry).
+std::string module_image_ptx(const DriverState& s, const std::string& source_name, const void* image,
+                             std::string* ptxas_options = nullptr);
 
 // The allocation or host mapping that holds [address, address + bytes) as one piece, or the
 // pieces of consecutive mappings (driver_vmm.cpp maps one reservation in several): calls

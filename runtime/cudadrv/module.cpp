@@ -108,8 +108,12 @@ CUresult load_module_or_fail(DriverState& s, CUmodule* module, const std::string
   auto m = std::make_unique<CUmod_st>();
   m->context = &context;
   m->source_name = source_name;
+  std::string ptxas_options;
+  m->ptx_text = gpusim::cudadrv::module_image_ptx(s, source_name, image, &ptxas_options);
+  // A fat binary built with nvcc -maxrregcount=N carries the limit for the driver's ptxas; a
+  // CU_JIT_MAX_REGISTERS option given to this load wins.
+  if (!max_registers) max_registers = gpusim::runtime::max_registers_option(ptxas_options);
   m->max_registers = max_registers;  // also handed to the device below, for its own resource use
-  m->ptx_text = gpusim::cudadrv::module_image_ptx(s, source_name, image);
   try {
     m->handle = s.device->load_ptx(source_name, m->ptx_text);
     m->ptx = gpusim::isa::parse_ptx(m->ptx_text, source_name);
@@ -187,7 +191,8 @@ CUfunc_st& function_handle(DriverState& s, CUmod_st& m, const isa::Function& ker
 
 // The PTX to run: the image itself, or the PTX entry of a fat binary (a container as nvcc
 // -fatbin writes it, or the wrapper a program embeds) chosen for the configured architecture.
-std::string module_image_ptx(const DriverState& s, const std::string& source_name, const void* image) {
+std::string module_image_ptx(const DriverState& s, const std::string& source_name, const void* image,
+                             std::string* ptxas_options) {
   if (is_elf(image))
     throw DriverFailure{CUDA_ERROR_NO_BINARY_FOR_GPU,
                         source_name + " is a cubin (SASS, as nvrtcGetCUBIN or nvcc -cubin make); the simulator runs PTX, "
@@ -218,6 +223,7 @@ std::string module_image_ptx(const DriverState& s, const std::string& source_nam
   if (!ptx)
     throw DriverFailure{CUDA_ERROR_NO_BINARY_FOR_GPU, source_name + " holds no PTX (" + fatbin.describe() +
                                                           "); the simulator runs PTX only: compile with -gencode ...,code=compute_XX"};
+  if (ptxas_options) *ptxas_options = ptx->ptxas_options;
   return ptx->payload;
 }
 

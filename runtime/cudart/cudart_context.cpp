@@ -216,6 +216,9 @@ runtime::ModuleHandle Context::loaded(ModuleRecord& m) {
   try {
     m.module = device().load_ptx(source, ptx.text);
     m.source_name = source;
+    // nvcc -maxrregcount=N: recorded in the fat binary for the driver's ptxas, which then keeps
+    // every kernel of the module within N registers (occupancy, launch limits, attributes).
+    if (const unsigned limit = runtime::max_registers_option(ptx.ptxas_options)) device().cap_registers(m.module, limit);
   } catch (const isa::UnsupportedPtxVersion& e) {
     m.load_failed = true;
     throw ApiError(cudaErrorUnsupportedPtxVersion, e.what());

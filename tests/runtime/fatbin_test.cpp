@@ -88,6 +88,45 @@ TEST(Fatbin, ReadsPlainZstdAndLz4PtxEntries) {
   }
 }
 
+// nvcc 13 -maxrregcount=32 -Xptxas -dlcm=cg (measured): the entry header grows to 0x68 and holds
+// the options at +0x48, 27 bytes, with +0x40 their offset and +0x44 their size.
+TEST(Fatbin, ReadsThePtxasOptionsRecordedWithAnEntry) {
+  const std::string options = "-dlcm=cg  -maxrregcount=32 ";
+  std::vector<uint8_t> e = entry(1, 80, kPtx, Packing::Plain);
+  std::vector<uint8_t> with(e.begin(), e.begin() + 0x48);
+  with.insert(with.end(), options.begin(), options.end());
+  with.resize(0x68, 0);
+  with.insert(with.end(), e.begin() + 0x50, e.end());
+  put<uint32_t>(with, 4, 0x68);
+  put<uint32_t>(with, 0x40, 0x48);
+  put<uint32_t>(with, 0x44, uint32_t(options.size()));
+  auto c = container({with});
+  Fatbin fb = read_fatbin_container(c.data(), c.size());
+  ASSERT_EQ(fb.entries.size(), 1u);
+  EXPECT_EQ(fb.entries[0].ptxas_options, options);
+  EXPECT_EQ(fb.entries[0].payload, kPtx);
+  EXPECT_EQ(gpusim::runtime::max_registers_option(fb.entries[0].ptxas_options), 32u);
+  // Options said to lie past the entry header are not read (the header bounds them).
+  put<uint32_t>(c, 16 + 0x44, 0x30);
+  fb = read_fatbin_container(c.data(), c.size());
+  EXPECT_EQ(fb.entries[0].ptxas_options, "");
+  EXPECT_EQ(fb.entries[0].payload, kPtx);
+}
+
+TEST(Fatbin, RegisterLimitFromPtxasOrNvccOptions) {
+  using gpusim::runtime::max_registers_option;
+  EXPECT_EQ(max_registers_option(""), 0u);
+  EXPECT_EQ(max_registers_option("-O3 -dlcm=cg"), 0u);
+  EXPECT_EQ(max_registers_option("-maxrregcount=40"), 40u);
+  EXPECT_EQ(max_registers_option("--maxrregcount=24 "), 24u);
+  EXPECT_EQ(max_registers_option("-maxrregcount 64"), 64u);
+  EXPECT_EQ(max_registers_option("--maxrregcount 64 --maxrregcount=48"), 48u);  // the last counts
+  EXPECT_EQ(max_registers_option("-maxrregcount=lots"), 0u);
+  EXPECT_EQ(max_registers_option("-maxrregcount="), 0u);
+  EXPECT_EQ(max_registers_option("-maxrregcount=99999999999"), 0u);
+  EXPECT_EQ(max_registers_option("-maxrregcountx=32"), 0u);
+}
+
 TEST(Fatbin, PicksTheNewestPtxNotNewerThanTheDevice) {
   const auto c = container({entry(2, 75, "ELF", Packing::Plain), entry(1, 75, "p75", Packing::Plain),
                             entry(1, 90, "p90", Packing::Zstd), entry(1, 80, "p80", Packing::Lz4)});
