@@ -119,8 +119,13 @@ uint64_t ExecContext::get_slow(const Operand& o, unsigned lane) const {
         }
         case SpecialReg::ClusterNctarank: return launch_.cluster.count();
         case SpecialReg::IsExplicitCluster: return launch_.explicit_cluster ? 1 : 0;
+        case SpecialReg::ClockHi: return clock_now(launch_) >> 32;
+        // Graph launches run their kernels as ordinary launches here (no graph handle reaches
+        // the device), and no profiler programs the performance counters.
+        case SpecialReg::CurrentGraphExec: return 0;
         case SpecialReg::Count: break;
         default: {
+          if (o.reg >= uint32_t(SpecialReg::Pm0) && o.reg < uint32_t(SpecialReg::Envreg0)) return 0;
           // %envreg<n>: the driver's launch environment. nvcc's cooperative-groups grid code
           // reads the grid-barrier workspace address from %envreg1 (high half) and %envreg2
           // (low half); it is zero unless the launch is cooperative. The rest read as zero.

@@ -32,6 +32,9 @@ constexpr const char* kSpecialRegNames[] = {
     "%cluster_ctaid.x", "%cluster_ctaid.y", "%cluster_ctaid.z",
     "%cluster_nctaid.x", "%cluster_nctaid.y", "%cluster_nctaid.z",
     "%cluster_ctarank", "%cluster_nctarank", "%is_explicit_cluster",
+    "%clock_hi", "%current_graph_exec",
+    "%pm0", "%pm1", "%pm2", "%pm3", "%pm4", "%pm5", "%pm6", "%pm7",
+    "%pm0_64", "%pm1_64", "%pm2_64", "%pm3_64", "%pm4_64", "%pm5_64", "%pm6_64", "%pm7_64",
     "%envreg0", "%envreg1", "%envreg2", "%envreg3", "%envreg4", "%envreg5", "%envreg6", "%envreg7", "%envreg8", "%envreg9", "%envreg10", "%envreg11", "%envreg12", "%envreg13", "%envreg14", "%envreg15", "%envreg16", "%envreg17", "%envreg18", "%envreg19", "%envreg20", "%envreg21", "%envreg22", "%envreg23", "%envreg24", "%envreg25", "%envreg26", "%envreg27", "%envreg28", "%envreg29", "%envreg30", "%envreg31",
 };
 static_assert(sizeof(kSpecialRegNames) / sizeof(kSpecialRegNames[0]) == size_t(SpecialReg::Count));

@@ -220,7 +220,11 @@ enum class SpecialReg : uint32_t {
   ClusteridX, ClusteridY, ClusteridZ, NclusteridX, NclusteridY, NclusteridZ,
   ClusterCtaidX, ClusterCtaidY, ClusterCtaidZ, ClusterNctaidX, ClusterNctaidY, ClusterNctaidZ,
   ClusterCtarank, ClusterNctarank, IsExplicitCluster,
-  Envreg0,  // %envreg0 .. %envreg31 follow
+  ClockHi,           // the upper half of %clock64
+  CurrentGraphExec,  // the executing graph's handle (sm_50+); 0: not launched from a graph
+  Pm0,               // %pm0 .. %pm7, then %pm0_64 .. %pm7_64: profiler counters, 0 (none set up)
+  Pm0_64 = Pm0 + 8,
+  Envreg0 = Pm0_64 + 8,  // %envreg0 .. %envreg31 follow
   Count = Envreg0 + 32
 };
 const char* special_reg_name(SpecialReg r);

@@ -13,7 +13,9 @@ bool reads_clock(const Instruction& in) {
     const Operand& o = in.ops[i];
     if (o.kind != OperandKind::Special) continue;
     const auto r = static_cast<SpecialReg>(o.reg);
-    if (r == SpecialReg::Clock || r == SpecialReg::Clock64 || r == SpecialReg::Globaltimer) return true;
+    if (r == SpecialReg::Clock || r == SpecialReg::Clock64 || r == SpecialReg::ClockHi || r == SpecialReg::Globaltimer ||
+        r == SpecialReg::GlobaltimerLo || r == SpecialReg::GlobaltimerHi)
+      return true;
   }
   return false;
 }

@@ -36,7 +36,7 @@ uint64_t parse_digits(std::string_view digits, unsigned base, std::string_view w
 LiteralKind classify(std::string_view t) {
   if (t.size() > 1 && t[0] == '0' && (t[1] == 'f' || t[1] == 'F')) return LiteralKind::HexF32;
   if (t.size() > 1 && t[0] == '0' && (t[1] == 'd' || t[1] == 'D')) return LiteralKind::HexF64;
-  if (t.size() > 1 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) return LiteralKind::Integer;
+  if (t.size() > 1 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X' || t[1] == 'b' || t[1] == 'B')) return LiteralKind::Integer;
   if (t.find_first_of(".eE") != std::string_view::npos) return LiteralKind::DecimalFloat;
   return LiteralKind::Integer;
 }
@@ -46,6 +46,8 @@ uint64_t parse_integer(std::string_view t) {
   if (!body.empty() && (body.back() == 'U' || body.back() == 'u')) body.remove_suffix(1);
   if (body.size() > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X'))
     return parse_digits(body.substr(2), 16, t);
+  if (body.size() > 1 && body[0] == '0' && (body[1] == 'b' || body[1] == 'B'))  // binary, as the PTX ISA lists
+    return parse_digits(body.substr(2), 2, t);
   if (body.size() > 1 && body[0] == '0') return parse_digits(body.substr(1), 8, t);
   return parse_digits(body, 10, t);
 }
