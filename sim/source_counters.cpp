@@ -1,4 +1,5 @@
 #include "sim/source_counters.h"
+#include "sim/text_format.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -231,12 +232,12 @@ std::string SourceCounters::report(size_t top_n) const {
     const Row& r = rows[i];
     char lanes[16] = "-";
     if (r.counts.issued) std::snprintf(lanes, sizeof lanes, "%.1f", double(r.counts.active_lanes) / double(r.counts.issued));
-    std::snprintf(buf, sizeof buf, "    %12llu %5.1f%% %10llu %5s  %-40s %10llu %10llu %10llu  %s",
-                  (unsigned long long)r.counts.warp_cycles(), total ? 100.0 * double(r.counts.warp_cycles()) / double(total) : 0.0,
-                  (unsigned long long)r.counts.issued, lanes, top_reasons(r.counts).c_str(),
-                  (unsigned long long)r.counts.global_bytes, (unsigned long long)r.counts.shared_bytes,
-                  (unsigned long long)r.counts.local_bytes, r.where.c_str());
-    os << buf;
+    os << text_format("    %12llu %5.1f%% %10llu %5s  %-40s %10llu %10llu %10llu  %s",
+                      (unsigned long long)r.counts.warp_cycles(),
+                      total ? 100.0 * double(r.counts.warp_cycles()) / double(total) : 0.0,
+                      (unsigned long long)r.counts.issued, lanes, top_reasons(r.counts).c_str(),
+                      (unsigned long long)r.counts.global_bytes, (unsigned long long)r.counts.shared_bytes,
+                      (unsigned long long)r.counts.local_bytes, r.where.c_str());
     if (!r.text.empty()) os << "  " << (r.text.size() > 60 ? r.text.substr(0, 57) + "..." : r.text);
     os << "\n";
   }

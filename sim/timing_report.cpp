@@ -2,6 +2,7 @@
 
 #include "sim/bound_class.h"
 #include "sim/prediction_error.h"
+#include "sim/text_format.h"
 
 #include <cmath>
 #include <cstdio>
@@ -141,10 +142,8 @@ std::string timing_summary(const GpuConfig& config, const std::string& kernel, c
   const TimingMetrics m = derive_metrics(config, t);
   std::ostringstream os;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "  %s on %s: %llu cycles = %.3f us at %d MHz, %d SMs used\n", kernel.c_str(),
-                config.name.c_str(), static_cast<unsigned long long>(t.cycles), t.seconds * 1e6, config.core_clock_mhz,
-                t.sms_used);
-  os << buf;
+  os << text_format("  %s on %s: %llu cycles = %.3f us at %d MHz, %d SMs used\n", kernel.c_str(), config.name.c_str(),
+                    static_cast<unsigned long long>(t.cycles), t.seconds * 1e6, config.core_clock_mhz, t.sms_used);
   const BoundUtilization u = bound_utilization(config, t);
   const BoundClass bound = classify_bound(u);
   const char* size = size_class_name(t.seconds);

@@ -1,4 +1,5 @@
 #include "tools/roofline.h"
+#include "sim/text_format.h"
 
 #include <algorithm>
 #include <cmath>
@@ -117,9 +118,8 @@ std::string roofline_table(const std::vector<Roof>& roofs, const std::vector<Ker
   size_t width = 6;
   for (const KernelPoint& p : points) width = std::max(width, p.label.size());
   os << "\n# Kernels (AI = FLOPs / DRAM bytes; bound relative to the ridge of the kernel's compute roof with DRAM)\n";
-  std::snprintf(line, sizeof line, "%-*s %12s %12s %10s %12s %10s  %s\n", int(width), "kernel", "FLOPs", "DRAM bytes",
-                "AI", "GFLOP/s", "% of roof", "bound");
-  os << line;
+  os << sim::text_format("%-*s %12s %12s %10s %12s %10s  %s\n", int(width), "kernel", "FLOPs", "DRAM bytes", "AI",
+                         "GFLOP/s", "% of roof", "bound");
   size_t cache_served = 0;
   for (const KernelPoint& p : points) {
     const PointPlacement at = place(roofs, p);
@@ -129,9 +129,8 @@ std::string roofline_table(const std::vector<Roof>& roofs, const std::vector<Ker
     cache_served += at.no_dram ? 1 : 0;
     const std::string percent = at.bound > 0 ? number(100 * at.achieved / at.bound) : "-";
     const std::string bound = bound_label(at) + (p.model_bound.empty() ? "" : "; timing model: " + p.model_bound);
-    std::snprintf(line, sizeof line, "%-*s %12.4g %12.4g %10s %12.2f %10s  %s\n", int(width), p.label.c_str(),
-                  p.flops(), p.dram_bytes, ai, at.achieved / 1e9, percent.c_str(), bound.c_str());
-    os << line;
+    os << sim::text_format("%-*s %12.4g %12.4g %10s %12.2f %10s  %s\n", int(width), p.label.c_str(), p.flops(),
+                           p.dram_bytes, ai, at.achieved / 1e9, percent.c_str(), bound.c_str());
   }
   if (cache_served)
     os << "\nnote: " << cache_served << (cache_served == 1 ? " kernel" : " kernels")
