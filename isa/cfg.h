@@ -22,8 +22,9 @@ class ControlFlowGraph {
   const std::vector<BasicBlock>& blocks() const { return blocks_; }
   uint32_t exit() const { return uint32_t(blocks_.size()); }  // the virtual exit node
   uint32_t block_of(uint32_t pc) const { return block_of_pc_[pc]; }
-  // Immediate post-dominator of block `b` (exit() when only the exit post-dominates it, or
-  // when `b` cannot reach the exit at all, e.g. an infinite loop).
+  // Immediate post-dominator of block `b` (exit() when only the exit post-dominates it). A
+  // region that cannot reach the exit (an endless loop) is taken to leave from its last block by
+  // PC that jumps back, so its branches reconverge inside it (cfg.cpp).
   uint32_t ipdom(uint32_t b) const { return ipdom_[b]; }
   // First PC of block `b`, or the function's code size for the virtual exit.
   uint32_t first_pc(uint32_t b) const { return b == exit() ? code_size_ : blocks_[b].first; }

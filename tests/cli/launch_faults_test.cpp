@@ -68,3 +68,23 @@ TEST(LaunchFaults, StatsOfARefusedLaunchAreSaidNotToBeWritten) {
 }
 
 }  // namespace
+
+namespace {
+
+// An endless loop whose if reconverges before a barrier every thread reaches (isa/cfg.cpp): the
+// report says the kernel never ends (proven, or at the warp-instruction budget), not that a divergent warp reached the barrier (what both said while the if
+// reconverged only at the function's end).
+TEST(LaunchFaults, AnEndlessLoopAroundABarrierIsReportedAsEndless) {
+  const std::string ptx = std::string(GPUSIM_FIXTURES) + "/endless_loop_barrier.ptx";
+  for (const char* mode : {"functional", "timing"}) {
+    const gpusim::test_support::Outcome o = gpusim::test_support::run_gpusim(
+        "launch " + ptx + " --kernel endless --grid 1 --block 64 --arg zeros:u32:4 --max-warp-instructions 200000 --mode " +
+        mode);
+    EXPECT_EQ(o.exit_code, 1) << o.output;
+    // "can never finish" (proven) or "probably never terminates" (the budget, 200,000 here).
+    EXPECT_NE(o.output.find("never"), std::string::npos) << mode << "\n" << o.output;
+    EXPECT_EQ(o.output.find("divergent"), std::string::npos) << mode << "\n" << o.output;
+  }
+}
+
+}  // namespace

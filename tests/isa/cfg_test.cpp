@@ -171,6 +171,23 @@ TEST(CfgIpdom, LoopWithoutExitReconvergesAtFunctionEnd) {
   EXPECT_EQ(reconverge(f, 1), 2u);
 }
 
+// A loop with no way out (`for (unsigned s = 32; s >= 0; s >>= 1)`) around an if and a barrier:
+// the if reconverges before the barrier (at the loop's last block), not at the function's end,
+// where a warp split by the if reached the barrier divergent.
+TEST(CfgIpdom, BranchInsideAnEndlessLoopReconvergesInsideIt) {
+  Function f = parse_body(
+      "LOOP:\n"
+      "setp.lt.u32 %p1, %r1, %r2;\n"  // 0
+      "@%p1 bra SKIP;\n"              // 1
+      "add.s32 %r3, %r3, 1;\n"        // 2
+      "SKIP:\n"
+      "bar.sync 0;\n"                 // 3
+      "shr.u32 %r2, %r2, 1;\n"        // 4
+      "bra.uni LOOP;\n");             // 5
+  EXPECT_EQ(reconverge(f, 1), 3u);
+  EXPECT_EQ(reconverge(f, 5), 6u);  // the back edge: out of the loop, which never comes
+}
+
 TEST(CfgIpdom, NvccSwitchFixtureReconvergesForward) {
   Module m = parse_ptx(testing::read_fixture("control_flow.ptx"), "control_flow.ptx");
   const Function& f = *m.find_function("classify");
